@@ -1,0 +1,63 @@
+/**
+ * Reads `tripline.yaml` once, validates it with line-precise errors, fills defaults, applies
+ * environment overrides for secrets, and resolves paths relative to the file.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { ConfigSchema, type Config } from './configSchema.js';
+import { loadYaml, YamlValidationError } from './yamlSchemaLoader.js';
+
+/** Where a loaded config came from, for messages. */
+export interface LoadedConfig {
+  config: Config;
+  /** Absolute path of the file, or undefined when running on defaults. */
+  file: string | undefined;
+}
+
+/**
+ * Loads the config file at `file`, or pure defaults when `file` is undefined.
+ * `env` is a parameter so that tests can pass their own.
+ */
+export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const absolute = file === undefined ? undefined : resolve(file);
+  const text = absolute === undefined ? '{}' : readConfigText(absolute);
+  const { value, locate } = loadYaml(text, absolute ?? '<defaults>', ConfigSchema);
+  const config = value;
+  const names = new Set<string>();
+  config.desks.forEach((desk, index) => {
+    if (names.has(desk.name)) throw new YamlValidationError([locate(['desks', index, 'name'], `duplicate desk name "${desk.name}"`)]);
+    names.add(desk.name);
+  });
+  const base = absolute === undefined ? process.cwd() : dirname(absolute);
+  config.dataDir = resolve(base, config.dataDir);
+  config.collector.rules = config.collector.rules.map((p) => resolve(base, p));
+  applyEnvironment(config, env);
+  return { config, file: absolute };
+}
+
+function readConfigText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new YamlValidationError([{ file, line: 1, column: 1, path: '', message: `cannot read config file (${code ?? 'error'})` }]);
+  }
+}
+
+/** Secrets may come from the environment so that they never need to sit in the file. */
+function applyEnvironment(config: Config, env: NodeJS.ProcessEnv): void {
+  if (env.TRIPLINE_AGENT_TOKEN) config.agent.token = env.TRIPLINE_AGENT_TOKEN;
+  if (env.TRIPLINE_AGENT_TOKENS) {
+    const extra = env.TRIPLINE_AGENT_TOKENS.split(',').map((t) => t.trim()).filter(Boolean);
+    config.collector.agentTokens = [...config.collector.agentTokens, ...extra];
+  }
+  for (const desk of config.desks) {
+    const secret = env[deskSecretVariable(desk.name)];
+    if (secret) desk.secret = secret;
+  }
+}
+
+/** The environment variable that holds a desk's secret: `TRIPLINE_DESK_OPS_WEBHOOK_SECRET` for `ops-webhook`. */
+export function deskSecretVariable(deskName: string): string {
+  return `TRIPLINE_DESK_${deskName.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_SECRET`;
+}

@@ -1,0 +1,166 @@
+/**
+ * Parses YAML and validates it against a TypeBox/JSON schema, reporting every problem with the
+ * file, line and column it comes from. Shared by the config loader and the rule loader so that
+ * both speak the same error format: `file:line:column: path: message`.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { TSchema, Static } from '@sinclair/typebox';
+import { closestWord } from './closestWord.js';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/** One problem found in a YAML file, located precisely. */
+export interface YamlIssue {
+  file: string;
+  line: number;
+  column: number;
+  /** Dotted path of the offending value, e.g. `rules[2].for`; empty for the document itself. */
+  path: string;
+  message: string;
+}
+
+/** Thrown when a YAML file cannot be parsed or does not match its schema. Carries every issue found. */
+export class YamlValidationError extends Error {
+  readonly code = 'TRIPLINE_INVALID_YAML';
+  constructor(readonly issues: YamlIssue[]) {
+    super(issues.map(formatYamlIssue).join('\n'));
+    this.name = 'YamlValidationError';
+  }
+}
+
+export function formatYamlIssue(issue: YamlIssue): string {
+  const where = `${issue.file}:${issue.line}:${issue.column}`;
+  return issue.path ? `${where}: ${issue.path}: ${issue.message}` : `${where}: ${issue.message}`;
+}
+
+/** A parsed document plus the means to locate any of its paths, for checks beyond the schema. */
+export interface LocatedYaml<T> {
+  value: T;
+  locate(path: ReadonlyArray<string | number>, message: string, target?: 'key' | 'value'): YamlIssue;
+}
+
+const ajv = addFormats(new Ajv({ allErrors: true, strict: false, verbose: true, useDefaults: true }));
+const compiled = new WeakMap<TSchema, ValidateFunction>();
+
+function validatorFor(schema: TSchema): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  return validate;
+}
+
+/**
+ * Parses `text` (named `file` in messages) and validates it against `schema`.
+ * Throws YamlValidationError listing every syntax and schema problem.
+ */
+export function loadYaml<S extends TSchema>(text: string, file: string, schema: S): LocatedYaml<Static<S>> {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number): { line: number; column: number } => {
+    const pos = lineCounter.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  };
+  if (doc.errors.length > 0) {
+    throw new YamlValidationError(
+      doc.errors.map((e) => ({ file, ...at(e.pos[0]), path: '', message: e.message.split('\n')[0] ?? e.message })),
+    );
+  }
+  const value: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  const locate = (path: ReadonlyArray<string | number>, message: string, target: 'key' | 'value' = 'value'): YamlIssue => ({
+    file,
+    ...at(offsetOf(doc, path, target)),
+    path: formatPath(path),
+    message,
+  });
+  const validate = validatorFor(schema);
+  if (!validate(value)) {
+    const issues = dedupe((validate.errors ?? []).map((e) => issueFromAjv(e, locate)));
+    throw new YamlValidationError(issues);
+  }
+  return { value: value as Static<S>, locate };
+}
+
+function issueFromAjv(error: ErrorObject, locate: LocatedYaml<unknown>['locate']): YamlIssue {
+  const path = pointerToPath(error.instancePath);
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String((error.params as { additionalProperty: string }).additionalProperty);
+      const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const suggestion = closestWord(key, allowed);
+      const hint = suggestion ? `; did you mean "${suggestion}"?` : allowed.length ? `; expected one of: ${allowed.join(', ')}` : '';
+      return locate([...path, key], `unknown key "${key}"${hint}`, 'key');
+    }
+    case 'required':
+      return locate(path, `missing required key "${(error.params as { missingProperty: string }).missingProperty}"`);
+    case 'enum':
+      return locate(path, `must be one of: ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`);
+    case 'const':
+      return locate(path, `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`);
+    case 'pattern': {
+      const hint = (error.parentSchema as { patternHint?: string } | undefined)?.patternHint;
+      return locate(path, hint ? `must be ${hint}, got ${JSON.stringify(error.data)}` : `${error.message ?? 'is invalid'}, got ${JSON.stringify(error.data)}`);
+    }
+    default:
+      return locate(path, error.message ?? 'is invalid');
+  }
+}
+
+function dedupe(issues: YamlIssue[]): YamlIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = formatYamlIssue(i);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function pointerToPath(pointer: string): Array<string | number> {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/** Formats `['rules', 2, 'for']` as `rules[2].for`. */
+export function formatPath(path: ReadonlyArray<string | number>): string {
+  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
+}
+
+/**
+ * Offset of the deepest node along `path` that exists. `target: 'key'` points at the last key
+ * itself (for "unknown key"); otherwise at its value. A missing key points at its parent.
+ */
+function offsetOf(doc: Document, path: ReadonlyArray<string | number>, target: 'key' | 'value'): number {
+  let node: unknown = doc.contents;
+  let offset = rangeStart(node) ?? 0;
+  for (const [index, segment] of path.entries()) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+      if (!pair) break;
+      node = pair.value;
+      const isLast = index === path.length - 1;
+      offset = (isLast && target === 'key' ? rangeStart(pair.key) : rangeStart(node) ?? rangeStart(pair.key)) ?? offset;
+      continue;
+    }
+    const items = (node as { items?: unknown[] } | null)?.items;
+    if (Array.isArray(items) && typeof segment === 'number' && items[segment] !== undefined) {
+      node = items[segment];
+      offset = rangeStart(node) ?? offset;
+      continue;
+    }
+    break;
+  }
+  return offset;
+}
+
+function rangeStart(node: unknown): number | undefined {
+  const range = (node as Node | null | undefined)?.range;
+  return range ? range[0] : undefined;
+}
