@@ -1,0 +1,72 @@
+/**
+ * `tripline start`, `tripline collector` and `tripline agent`: the long-running modes. `start`
+ * runs a collector and an agent for this host in one process, with zero configuration.
+ */
+import { createAgent } from '../../agent/agent.js';
+import type { Config } from '../../config/configSchema.js';
+import { loadConfig } from '../../config/loadConfig.js';
+import { databasePath, startCollector, type RunningCollector } from '../../collector/collector.js';
+import { createLogger } from '../createLogger.js';
+import { loadConfiguredRules } from '../loadConfiguredRules.js';
+import { ensureLocalAgentToken } from '../localAgentToken.js';
+import { packageVersion } from '../packageInfo.js';
+import { runUntilSignal } from '../runUntilSignal.js';
+
+export type ServeMode = 'start' | 'collector' | 'agent';
+
+export async function serveCommand(mode: ServeMode, configFile: string | undefined): Promise<void> {
+  const { config, file } = loadConfig(configFile);
+  const log = createLogger(config.log.level, 'tripline');
+  const version = packageVersion();
+  if (mode === 'start') {
+    const token = ensureLocalAgentToken(config.dataDir);
+    config.collector.agentTokens = [...config.collector.agentTokens, token];
+    config.agent.token ??= token;
+  }
+  let collector: RunningCollector | undefined;
+  if (mode !== 'agent') {
+    collector = await startCollector({ config, rules: loadConfiguredRules(config), log: log.child({ process: 'collector' }) });
+    if (mode === 'start') config.agent.collectorUrl = collector.url;
+  }
+  const agent = mode === 'collector' ? undefined : startAgent(config, log, version);
+  if (agent) await agent.start();
+  printWhereToLook(mode, config, collector, file);
+  runUntilSignal(
+    {
+      async stop() {
+        await agent?.stop();
+        await collector?.stop();
+      },
+      reload() {
+        if (!collector) return;
+        try {
+          collector.replaceRules(loadConfiguredRules(config));
+        } catch (error) {
+          log.error({ err: (error as Error).message }, 'rule reload failed; keeping the rules in force');
+        }
+      },
+    },
+    log,
+  );
+}
+
+function startAgent(config: Config, log: ReturnType<typeof createLogger>, version: string) {
+  if (!config.agent.token) throw new Error('the agent has no token: set agent.token or TRIPLINE_AGENT_TOKEN');
+  return createAgent({ config: config.agent, dataDir: config.dataDir, log: log.child({ process: 'agent' }), version });
+}
+
+function printWhereToLook(mode: ServeMode, config: Config, collector: RunningCollector | undefined, file: string | undefined): void {
+  const lines = [`Tripline ${mode} running (config: ${file ?? 'built-in defaults'})`];
+  if (collector) {
+    lines.push(
+      `  API:        ${collector.url}/api/v1/incidents   ${collector.url}/api/v1/hosts`,
+      `  Metrics:    ${collector.url}/metrics`,
+      `  Database:   ${databasePath(config.dataDir)}`,
+      `  Rules:      ${config.collector.rules.length > 0 ? config.collector.rules.join(', ') : 'built-in default pack'}`,
+      `  Incidents:  tripline incidents list${file ? ` --config ${file}` : ''}`,
+    );
+  }
+  if (mode !== 'collector') lines.push(`  Agent:      reporting every ${config.agent.interval} to ${config.agent.collectorUrl}`);
+  lines.push('  Logs:       JSON on stderr. Stop with Ctrl-C or SIGTERM.');
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

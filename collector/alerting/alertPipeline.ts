@@ -1,0 +1,55 @@
+/**
+ * The stage between ingest and incidents: runs the pure rules engine over a batch of samples with
+ * the persisted rule state, saves the changed state and hands the signals to the incident service,
+ * all inside the caller's transaction. The in-memory copy of the state is updated only once the
+ * transaction has committed, so a rolled-back batch leaves no trace.
+ */
+import type { Logger } from 'pino';
+import { compileRules, type CompiledRuleSet } from '../../rules/compileRules.js';
+import { evaluate } from '../../rules/evaluate.js';
+import type { Rule, RuleHealth, RuleState, SeriesSample } from '../../rules/ruleTypes.js';
+import type { IncidentChanges, IncidentService } from '../incidents/incidentService.js';
+import type { StoreTransaction } from '../store/store.js';
+
+export interface AlertPipeline {
+  /** Evaluates inside `tx`; call the returned `commit` after the transaction committed. */
+  process(tx: StoreTransaction, samples: readonly SeriesSample[], nowMs: number): { changes: IncidentChanges; commit(): void };
+  replaceRules(rules: readonly Rule[]): void;
+  rules(): readonly Rule[];
+  health(): readonly RuleHealth[];
+}
+
+export interface AlertPipelineOptions {
+  rules: readonly Rule[];
+  initialStates: Map<string, RuleState>;
+  incidents: IncidentService;
+  log: Logger;
+}
+
+export function createAlertPipeline(options: AlertPipelineOptions): AlertPipeline {
+  let rules = options.rules;
+  let compiled: CompiledRuleSet = compileRules(rules);
+  const states = options.initialStates;
+  let health: readonly RuleHealth[] = rules.map((r) => ({ ruleName: r.name, healthy: true }));
+  return {
+    process(tx, samples, nowMs) {
+      const result = evaluate(compiled, samples, states, nowMs);
+      if (result.states.length > 0) tx.saveRuleStates(result.states);
+      const changes = options.incidents.applySignals(tx, result.signals, nowMs);
+      return {
+        changes,
+        commit() {
+          for (const state of result.states) states.set(state.fingerprint, state);
+          health = result.health;
+          for (const h of result.health) if (!h.healthy) options.log.warn({ rule: h.ruleName, error: h.error }, 'rule unhealthy');
+        },
+      };
+    },
+    replaceRules(next) {
+      compiled = compileRules(next);
+      rules = next;
+    },
+    rules: () => rules,
+    health: () => health,
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Turns an agent's silence into a series that rules can judge: every tick, for each known host,
+ * `agent_missed_reports` = seconds since its last report / its report interval. The default
+ * rule pack fires "agent silent" when this passes 3. Reports themselves feed the value 0.
+ */
+import type { Logger } from 'pino';
+import type { SeriesSample } from '../../rules/ruleTypes.js';
+import type { Clock } from '../clock.js';
+import type { Store } from '../store/store.js';
+import type { AlertPipeline } from './alertPipeline.js';
+
+export const AGENT_MISSED_REPORTS_METRIC = 'agent_missed_reports';
+
+export interface SilenceWatcher {
+  /** Evaluates every host's silence once. */
+  tick(): void;
+  start(): void;
+  stop(): void;
+}
+
+export interface SilenceWatcherOptions {
+  store: Store;
+  pipeline: AlertPipeline;
+  clock: Clock;
+  log: Logger;
+  intervalMs: number;
+}
+
+export function createSilenceWatcher(options: SilenceWatcherOptions): SilenceWatcher {
+  let timer: NodeJS.Timeout | undefined;
+  const tick = (): void => {
+    const nowMs = options.clock.nowMs();
+    const samples: SeriesSample[] = options.store.listHosts().map((host) => ({
+      metric: AGENT_MISSED_REPORTS_METRIC,
+      labels: { ...host.labels, host: host.hostname },
+      value: Math.max(0, (nowMs - host.lastReportAtMs) / 1000 / host.intervalSeconds),
+      atMs: nowMs,
+    }));
+    if (samples.length === 0) return;
+    const { commit } = options.store.transaction((tx) => options.pipeline.process(tx, samples, nowMs));
+    commit();
+  };
+  return {
+    tick,
+    start() {
+      timer = setInterval(() => {
+        try {
+          tick();
+        } catch (error) {
+          options.log.error({ err: error }, 'silence evaluation failed');
+        }
+      }, options.intervalMs);
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * Wires the collector's parts: store, rules pipeline, incidents, outbox worker, HTTP API.
+ * Parts receive their dependencies explicitly; nothing here is a module-level singleton.
+ */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../config/configSchema.js';
+import { parseDurationSeconds } from '../config/duration.js';
+import type { Rule } from '../rules/ruleTypes.js';
+import { createAlertPipeline } from './alerting/alertPipeline.js';
+import { createSilenceWatcher } from './alerting/silenceWatcher.js';
+import { systemClock, type Clock } from './clock.js';
+import { createCollectorMetrics } from './collectorMetrics.js';
+import { createDesk } from './desk/createDesk.js';
+import { createOutboxWorker } from './desk/outboxWorker.js';
+import { createHttpServer } from './http/httpServer.js';
+import { createIncidentService } from './incidents/incidentService.js';
+import { createReportIngestor } from './ingest/reportIngestor.js';
+import { openSqliteStore } from './store/sqlite/sqliteStore.js';
+import type { Store } from './store/store.js';
+
+export interface CollectorOptions {
+  config: Config;
+  rules: readonly Rule[];
+  log: Logger;
+  clock?: Clock;
+}
+
+export interface RunningCollector {
+  /** Base URL the API listens on, e.g. http://127.0.0.1:9470. */
+  url: string;
+  store: Store;
+  /** Swaps the rule set in place (SIGHUP / file change); rule state carries over by fingerprint. */
+  replaceRules(rules: readonly Rule[]): void;
+  /** Stops intake, finishes in-flight work, closes the database. */
+  stop(): Promise<void>;
+}
+
+/** The database file under a data directory. */
+export function databasePath(dataDir: string): string {
+  return join(dataDir, 'tripline.db');
+}
+
+const PRUNE_INTERVAL_MS = 10 * 60_000;
+
+export async function startCollector(options: CollectorOptions): Promise<RunningCollector> {
+  const { config, log } = options;
+  const clock = options.clock ?? systemClock;
+  if (config.collector.agentTokens.length === 0) {
+    throw new Error('no agent tokens configured: set collector.agentTokens or TRIPLINE_AGENT_TOKENS');
+  }
+  const store = openSqliteStore({ file: databasePath(config.dataDir) });
+  const desks = new Map(config.desks.map((d) => [d.name, createDesk(d, clock)] as const));
+  const incidents = createIncidentService({ deskNames: [...desks.keys()], log: log.child({ component: 'incidents' }) });
+  const pipeline = createAlertPipeline({ rules: options.rules, initialStates: store.loadRuleStates(), incidents, log: log.child({ component: 'rules' }) });
+  const metrics = createCollectorMetrics({
+    activeIncidents: () => store.countIncidents('open') + store.countIncidents('acknowledged'),
+    outboxPending: () => store.countOutbox('pending'),
+    outboxDead: () => store.countOutbox('dead'),
+    unhealthyRules: () => pipeline.health().filter((h) => !h.healthy).length,
+  });
+  const ingestor = createReportIngestor({
+    store,
+    pipeline,
+    clock,
+    log: log.child({ component: 'ingest' }),
+    metrics,
+    maxDelayMs: parseDurationSeconds(config.collector.batch.maxDelay) * 1000,
+    maxReports: config.collector.batch.maxReports,
+  });
+  const silence = createSilenceWatcher({ store, pipeline, clock, log, intervalMs: parseDurationSeconds(config.collector.evaluationInterval) * 1000 });
+  const worker = createOutboxWorker({
+    store,
+    desks,
+    clock,
+    log: log.child({ component: 'outbox' }),
+    metrics,
+    maxAttempts: config.delivery.maxAttempts,
+    initialBackoffSeconds: parseDurationSeconds(config.delivery.initialBackoff),
+    maxBackoffSeconds: parseDurationSeconds(config.delivery.maxBackoff),
+    pollIntervalMs: parseDurationSeconds(config.delivery.pollInterval) * 1000,
+  });
+  let ready = true;
+  const app = await createHttpServer({
+    store,
+    ingestor,
+    metrics,
+    log,
+    agentTokens: config.collector.agentTokens,
+    maxBodyBytes: config.collector.maxBodyBytes,
+    isReady: () => ready,
+  });
+  const retentionMs = parseDurationSeconds(config.collector.retention) * 1000;
+  const prune = () => {
+    const removed = store.pruneBefore(clock.nowMs() - retentionMs);
+    if (removed > 0) log.info({ removed }, 'pruned old observations');
+  };
+  prune();
+  const pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
+  pruneTimer.unref();
+
+  await app.listen({ host: config.collector.listen.host, port: config.collector.listen.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.collector.listen.port;
+  const url = `http://${config.collector.listen.host.includes(':') ? `[${config.collector.listen.host}]` : config.collector.listen.host}:${port}`;
+  silence.start();
+  worker.start();
+  log.info({ url, rules: options.rules.length, desks: [...desks.keys()], database: databasePath(config.dataDir) }, 'collector listening');
+
+  return {
+    url,
+    store,
+    replaceRules: (rules) => {
+      pipeline.replaceRules(rules);
+      log.info({ rules: rules.length }, 'rules replaced');
+    },
+    async stop() {
+      ready = false;
+      clearInterval(pruneTimer);
+      silence.stop();
+      await app.close();
+      await ingestor.flush();
+      await worker.stop();
+      store.close();
+      log.info('collector stopped');
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * The one interface every desk adapter implements (webhook, Request Tracker, ServiceNow, ...),
+ * each in its own file, each configured by one variant of the `desks` union in the config.
+ */
+
+/** What a desk is told about an incident. */
+export interface DeskIncident {
+  id: number;
+  /** Stable, unique key; desks store it so that a lost ticket id can be found again. */
+  key: string;
+  ruleName: string;
+  severity: string;
+  status: string;
+  summary: string;
+  description: string;
+  host: string;
+  labels: Record<string, string>;
+  openedAt: string;
+  resolvedAt: string | null;
+}
+
+/** The desk's record of an incident. */
+export interface TicketRef {
+  externalId: string;
+  url: string | null;
+}
+
+/** Per-attempt facts an adapter may pass on (for idempotency keys and tracing). */
+export interface DeliveryContext {
+  /** Unique per outbox row; the same on every retry of that row. */
+  deliveryId: string;
+  attempt: number;
+}
+
+export interface DeskAdapter {
+  readonly name: string;
+  readonly type: string;
+  open(incident: DeskIncident, context: DeliveryContext): Promise<TicketRef>;
+  update(incident: DeskIncident, ticket: TicketRef, context: DeliveryContext): Promise<void>;
+  resolve(incident: DeskIncident, ticket: TicketRef, context: DeliveryContext): Promise<void>;
+  /**
+   * Finds the ticket opened for `incidentKey`, to recover after a crash between "sent" and
+   * "recorded". `undefined` means the desk has none; adapters that cannot search return
+   * `'unsupported'` and rely on the desk honouring the idempotency key instead.
+   */
+  findByKey(incidentKey: string): Promise<TicketRef | undefined | 'unsupported'>;
+}
+
+export type DeskErrorCode =
+  | 'DESK_UNREACHABLE'
+  | 'DESK_TIMEOUT'
+  | 'DESK_RATE_LIMITED'
+  | 'DESK_SERVER_ERROR'
+  | 'DESK_REJECTED'
+  | 'DESK_AUTH_FAILED'
+  | 'DESK_BAD_RESPONSE';
+
+/**
+ * A desk call failed. `retryable` says whether trying again can help; `retryAfterSeconds` carries
+ * the desk's own Retry-After. Messages never contain credentials.
+ */
+export class DeskError extends Error {
+  constructor(
+    readonly code: DeskErrorCode,
+    message: string,
+    readonly retryable: boolean,
+    readonly details: { status?: number; retryAfterSeconds?: number } = {},
+  ) {
+    super(message);
+    this.name = 'DeskError';
+  }
+}
+
+/** Classifies an HTTP status the way every HTTP desk does: 429 and 5xx retry, other 4xx do not. */
+export function deskErrorForStatus(desk: string, status: number, retryAfterSeconds: number | undefined, detail: string): DeskError {
+  const text = `${desk} answered HTTP ${status}${detail ? `: ${detail}` : ''}`;
+  if (status === 429) return new DeskError('DESK_RATE_LIMITED', text, true, { status, retryAfterSeconds });
+  if (status >= 500) return new DeskError('DESK_SERVER_ERROR', text, true, { status, retryAfterSeconds });
+  if (status === 401 || status === 403) return new DeskError('DESK_AUTH_FAILED', text, false, { status });
+  return new DeskError('DESK_REJECTED', text, false, { status });
+}
+
+/** Parses a Retry-After header (seconds or an HTTP date) relative to `nowMs`. */
+export function parseRetryAfter(header: string | string[] | undefined, nowMs: number): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, (at - nowMs) / 1000);
+}

@@ -1,0 +1,194 @@
+/**
+ * Delivers outbox rows to desks, at least once, in order per incident and desk, with backoff.
+ *
+ * Crash safety: before each call to a desk, the row's attempt count is committed. A row found
+ * pending with attempts > 0 may have reached the desk before a crash, so an `open` first asks
+ * the desk for a ticket with the incident key (or, where the desk cannot search, re-sends with the
+ * same idempotency key). The ticket id is recorded on our side (the ledger) in the same commit
+ * that marks the row delivered, so a later resolve always finds it.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { CollectorMetrics } from '../collectorMetrics.js';
+import type { IncidentRecord, OutboxRow, Store } from '../store/store.js';
+import { retryDelaySeconds } from './backoff.js';
+import { DeskError, type DeliveryContext, type DeskAdapter, type DeskIncident, type TicketRef } from './deskAdapter.js';
+
+export interface OutboxWorkerOptions {
+  store: Store;
+  desks: ReadonlyMap<string, DeskAdapter>;
+  clock: Clock;
+  log: Logger;
+  metrics: CollectorMetrics;
+  maxAttempts: number;
+  initialBackoffSeconds: number;
+  maxBackoffSeconds: number;
+  pollIntervalMs: number;
+  random?: () => number;
+}
+
+export interface OutboxWorker {
+  /** Delivers every row due now; resolves with how many rows it handled. */
+  runOnce(): Promise<number>;
+  start(): void;
+  /** Stops polling and waits for the delivery in flight. */
+  stop(): Promise<void>;
+}
+
+/** How long a row is held back while a call is in flight, so a crash retries it soon after restart. */
+const IN_FLIGHT_LEASE_MS = 30_000;
+
+export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
+  const random = options.random ?? Math.random;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+  let stopped = true;
+  let stopping = false;
+
+  const deliverRow = async (row: OutboxRow): Promise<void> => {
+    const desk = options.desks.get(row.desk);
+    const incident = options.store.getIncident(row.incidentId);
+    const log = options.log.child({ outboxId: row.id, incidentId: row.incidentId, desk: row.desk, operation: row.operation });
+    if (!desk || !incident) {
+      options.store.transaction((tx) => tx.markOutboxDead(row.id, desk ? 'incident no longer exists' : `desk "${row.desk}" is not configured`));
+      log.error('outbox row dead: desk or incident missing');
+      return;
+    }
+    const attempt = row.attempts + 1;
+    options.store.transaction((tx) => tx.markOutboxAttempt(row.id, attempt, options.clock.nowMs() + IN_FLIGHT_LEASE_MS, row.lastError));
+    const context: DeliveryContext = { deliveryId: `${incident.key}-${row.id}`, attempt };
+    try {
+      const outcome = await perform(desk, row, incident, context);
+      const nowMs = options.clock.nowMs();
+      options.store.transaction((tx) => {
+        if (outcome.ticket) {
+          const existing = options.store.getTicket(incident.id, desk.name);
+          tx.saveTicket({
+            incidentId: incident.id,
+            desk: desk.name,
+            externalId: outcome.ticket.externalId,
+            url: outcome.ticket.url,
+            state: outcome.ticketState,
+            createdAtMs: existing?.createdAtMs ?? nowMs,
+            updatedAtMs: nowMs,
+          });
+        }
+        tx.markOutboxDelivered(row.id, nowMs);
+        tx.addIncidentEvent({ incidentId: incident.id, atMs: nowMs, kind: `desk-${row.operation}`, text: outcome.text, data: { desk: desk.name, ticket: outcome.ticket?.externalId ?? null, attempt } });
+      });
+      options.metrics.deskDeliveries.inc({ desk: desk.name, operation: row.operation, outcome: 'delivered' });
+      log.info({ attempt, ticket: outcome.ticket?.externalId }, 'desk operation delivered');
+    } catch (error) {
+      handleFailure(row, incident, attempt, error, log);
+    }
+  };
+
+  const perform = async (desk: DeskAdapter, row: OutboxRow, incident: IncidentRecord, context: DeliveryContext) => {
+    const ledger = options.store.getTicket(incident.id, desk.name);
+    const ticketRef: TicketRef | undefined = ledger ? { externalId: ledger.externalId, url: ledger.url } : undefined;
+    const payload = toDeskIncident(incident);
+    switch (row.operation) {
+      case 'open': {
+        if (ticketRef) return { ticket: ticketRef, ticketState: 'open', text: `ticket ${ticketRef.externalId} already recorded at ${desk.name}` };
+        if (row.attempts > 0) {
+          const found = await desk.findByKey(incident.key);
+          if (found && found !== 'unsupported') return { ticket: found, ticketState: 'open', text: `recovered ticket ${found.externalId} at ${desk.name} by incident key` };
+        }
+        const ticket = await desk.open(payload, context);
+        return { ticket, ticketState: 'open', text: `ticket ${ticket.externalId} opened at ${desk.name}` };
+      }
+      case 'update':
+      case 'resolve': {
+        if (!ticketRef) throw missingTicket(row, desk.name);
+        if (row.operation === 'update') await desk.update(payload, ticketRef, context);
+        else await desk.resolve(payload, ticketRef, context);
+        const verb = row.operation === 'update' ? 'updated' : 'resolved';
+        return { ticket: ticketRef, ticketState: row.operation === 'resolve' ? 'resolved' : 'open', text: `ticket ${ticketRef.externalId} ${verb} at ${desk.name}` };
+      }
+      default:
+        return row.operation satisfies never;
+    }
+  };
+
+  /** A resolve or update whose open never produced a ticket: wait for it, unless the open is dead. */
+  const missingTicket = (row: OutboxRow, deskName: string): DeskError => {
+    const openDead = options.store.outboxForIncident(row.incidentId).some((r) => r.desk === deskName && r.operation === 'open' && r.state === 'dead');
+    return openDead
+      ? new DeskError('DESK_REJECTED', `no ticket at ${deskName}: opening it failed permanently`, false)
+      : new DeskError('DESK_BAD_RESPONSE', `no ticket recorded yet at ${deskName}`, true);
+  };
+
+  const handleFailure = (row: OutboxRow, incident: IncidentRecord, attempt: number, error: unknown, log: Logger): void => {
+    const deskError = error instanceof DeskError ? error : new DeskError('DESK_BAD_RESPONSE', `unexpected adapter failure: ${(error as Error).message}`, true);
+    const nowMs = options.clock.nowMs();
+    const giveUp = !deskError.retryable || attempt >= options.maxAttempts;
+    options.store.transaction((tx) => {
+      if (giveUp) {
+        tx.markOutboxDead(row.id, `${deskError.code}: ${deskError.message}`);
+        tx.addIncidentEvent({ incidentId: incident.id, atMs: nowMs, kind: 'desk-dead-letter', text: `${row.operation} at ${row.desk} failed after ${attempt} attempt(s): ${deskError.message}`, data: { code: deskError.code } });
+      } else {
+        const delay = retryDelaySeconds(attempt, { initialSeconds: options.initialBackoffSeconds, maxSeconds: options.maxBackoffSeconds }, random, deskError.details.retryAfterSeconds);
+        tx.markOutboxAttempt(row.id, attempt, nowMs + Math.round(delay * 1000), `${deskError.code}: ${deskError.message}`);
+      }
+    });
+    options.metrics.deskDeliveries.inc({ desk: row.desk, operation: row.operation, outcome: giveUp ? 'dead' : 'retry' });
+    log[giveUp ? 'error' : 'warn']({ attempt, code: deskError.code, err: deskError.message }, giveUp ? 'desk operation failed permanently' : 'desk operation will be retried');
+  };
+
+  const runOnce = async (): Promise<number> => {
+    const rows = options.store.dueOutbox(options.clock.nowMs(), 100);
+    for (const row of rows) {
+      await deliverRow(row);
+      if (stopping) break;
+    }
+    return rows.length;
+  };
+
+  const schedule = (delayMs: number): void => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      running = runOnce()
+        .catch((error: unknown) => {
+          options.log.error({ err: error }, 'outbox pass failed');
+          return 0;
+        })
+        .finally(() => {
+          running = undefined;
+        });
+      void running.then((handled) => schedule(handled > 0 ? 0 : options.pollIntervalMs));
+    }, delayMs);
+  };
+
+  return {
+    runOnce,
+    start() {
+      stopped = false;
+      stopping = false;
+      schedule(0);
+    },
+    async stop() {
+      stopped = true;
+      stopping = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      if (running) await running;
+    },
+  };
+}
+
+function toDeskIncident(incident: IncidentRecord): DeskIncident {
+  return {
+    id: incident.id,
+    key: incident.key,
+    ruleName: incident.ruleName,
+    severity: incident.severity,
+    status: incident.status,
+    summary: incident.summary,
+    description: incident.description,
+    host: incident.host,
+    labels: incident.labels,
+    openedAt: new Date(incident.openedAtMs).toISOString(),
+    resolvedAt: incident.resolvedAtMs === null ? null : new Date(incident.resolvedAtMs).toISOString(),
+  };
+}

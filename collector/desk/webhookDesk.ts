@@ -1,0 +1,125 @@
+/**
+ * The generic webhook desk: POSTs a documented JSON envelope for each operation, signed with
+ * HMAC-SHA256. See README "Webhook desk" for the payload and how to verify the signature.
+ *
+ * Headers sent:
+ * - `X-Tripline-Signature: sha256=<hex>` — HMAC-SHA256 over `<timestamp>.<body>` with the desk secret
+ * - `X-Tripline-Timestamp: <unix seconds>` — reject old timestamps to stop replays
+ * - `Idempotency-Key: <deliveryId>` — the same on every retry of one operation; receivers dedupe on it
+ *
+ * A 2xx answer whose JSON body has a string `ticketId` (and optionally `url`) names the ticket;
+ * otherwise the incident key stands in as the ticket id.
+ */
+import { createHmac } from 'node:crypto';
+import { errors as undiciErrors, request } from 'undici';
+import type { WebhookDeskConfig } from '../../config/configSchema.js';
+import { parseDurationSeconds } from '../../config/duration.js';
+import {
+  DeskError,
+  deskErrorForStatus,
+  parseRetryAfter,
+  type DeliveryContext,
+  type DeskAdapter,
+  type DeskIncident,
+  type TicketRef,
+} from './deskAdapter.js';
+
+export const WEBHOOK_PAYLOAD_VERSION = 1;
+
+export type WebhookOperation = 'open' | 'update' | 'resolve';
+
+/** The JSON body of every webhook call. */
+export interface WebhookPayload {
+  version: typeof WEBHOOK_PAYLOAD_VERSION;
+  operation: WebhookOperation;
+  deliveryId: string;
+  sentAt: string;
+  incident: DeskIncident;
+  ticket: TicketRef | null;
+}
+
+/** Computes the signature header value; exported so receivers (and tests) verify the same way. */
+export function signWebhook(secret: string, timestamp: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+export function createWebhookDesk(config: WebhookDeskConfig, clock: { nowMs(): number }): DeskAdapter {
+  const timeoutMs = parseDurationSeconds(config.timeout) * 1000;
+  const target = safeTarget(config.url);
+
+  const send = async (operation: WebhookOperation, incident: DeskIncident, ticket: TicketRef | null, context: DeliveryContext) => {
+    const payload: WebhookPayload = {
+      version: WEBHOOK_PAYLOAD_VERSION,
+      operation,
+      deliveryId: context.deliveryId,
+      sentAt: new Date(clock.nowMs()).toISOString(),
+      incident,
+      ticket,
+    };
+    const body = JSON.stringify(payload);
+    const timestamp = String(Math.floor(clock.nowMs() / 1000));
+    const headers: Record<string, string> = {
+      ...config.headers,
+      'content-type': 'application/json',
+      'user-agent': 'tripline-collector',
+      'idempotency-key': context.deliveryId,
+      'x-tripline-timestamp': timestamp,
+    };
+    if (config.secret) headers['x-tripline-signature'] = signWebhook(config.secret, timestamp, body);
+    let response;
+    try {
+      response = await request(config.url, { method: 'POST', body, headers, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    } catch (error) {
+      throw transportError(config.name, target, error);
+    }
+    const text = await response.body.text().catch(() => '');
+    if (response.statusCode < 200 || response.statusCode >= 300) {
+      throw deskErrorForStatus(config.name, response.statusCode, parseRetryAfter(response.headers['retry-after'], clock.nowMs()), text.slice(0, 200));
+    }
+    return text;
+  };
+
+  return {
+    name: config.name,
+    type: 'webhook',
+    async open(incident, context) {
+      const text = await send('open', incident, null, context);
+      return ticketFromResponse(text) ?? { externalId: incident.key, url: null };
+    },
+    async update(incident, ticket, context) {
+      await send('update', incident, ticket, context);
+    },
+    async resolve(incident, ticket, context) {
+      await send('resolve', incident, ticket, context);
+    },
+    async findByKey() {
+      return 'unsupported';
+    },
+  };
+}
+
+function ticketFromResponse(text: string): TicketRef | undefined {
+  try {
+    const parsed = JSON.parse(text) as { ticketId?: unknown; url?: unknown };
+    if (typeof parsed.ticketId === 'string' && parsed.ticketId) {
+      return { externalId: parsed.ticketId, url: typeof parsed.url === 'string' ? parsed.url : null };
+    }
+  } catch {
+    // A non-JSON 2xx body is fine: the incident key stands in as the ticket id.
+  }
+  return undefined;
+}
+
+/** The URL without credentials or query string, safe to put in an error message. */
+function safeTarget(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+}
+
+function transportError(desk: string, target: string, error: unknown): DeskError {
+  if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+    return new DeskError('DESK_TIMEOUT', `${desk}: no answer from ${target} in time`, true);
+  }
+  const code = (error as { code?: string }).code ?? 'error';
+  return new DeskError('DESK_UNREACHABLE', `${desk}: cannot reach ${target} (${code})`, true);
+}

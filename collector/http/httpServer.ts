@@ -1,0 +1,92 @@
+/**
+ * The collector's HTTP API (fastify): report intake, read endpoints, health and metrics.
+ * Every error answers `{ "error": { "code", "message", "path"? } }` from the catalogue in apiErrors.ts.
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { createGunzip, type Gunzip } from 'node:zlib';
+import type { Logger } from 'pino';
+import { REPORTS_PATH, ReportAckSchema, ReportSchema, type Report } from '../../contract/report.js';
+import type { CollectorMetrics } from '../collectorMetrics.js';
+import type { ReportIngestor } from '../ingest/reportIngestor.js';
+import type { Store } from '../store/store.js';
+import { createAgentAuthenticator } from './agentAuthenticator.js';
+import { ApiError, handleApiError, sendApiError } from './apiErrors.js';
+import { registerReadRoutes } from './readRoutes.js';
+
+export interface HttpServerOptions {
+  store: Store;
+  ingestor: ReportIngestor;
+  metrics: CollectorMetrics;
+  log: Logger;
+  agentTokens: readonly string[];
+  maxBodyBytes: number;
+  /** False once shutdown began: /readyz answers 503 and new reports are refused. */
+  isReady(): boolean;
+}
+
+export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.log.child({ component: 'http' }) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.maxBodyBytes,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  app.setErrorHandler(handleApiError);
+  app.setNotFoundHandler((request, reply) => {
+    void sendApiError(reply, 'TRIPLINE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
+  });
+
+  const authenticate = createAgentAuthenticator(options.agentTokens);
+  app.post<{ Body: Report }>(
+    REPORTS_PATH,
+    {
+      schema: { body: ReportSchema, response: { 200: ReportAckSchema } },
+      onRequest: async (request, reply) => {
+        if (!authenticate(request.headers.authorization)) {
+          options.metrics.reportsReceived.inc({ outcome: 'unauthorized' });
+          return sendApiError(reply.header('www-authenticate', 'Bearer'), 'TRIPLINE_UNAUTHORIZED', 'missing or invalid agent token');
+        }
+        if (!options.isReady()) {
+          return sendApiError(reply.header('retry-after', '5'), 'TRIPLINE_SHUTTING_DOWN', 'collector is shutting down; retry later');
+        }
+      },
+      preParsing: async (request, _reply, payload) => {
+        const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
+        if (encoding === 'identity') return payload;
+        if (encoding === 'gzip') return gunzipCounted(payload);
+        throw new ApiError('TRIPLINE_UNSUPPORTED_ENCODING', `content-encoding "${encoding}" is not supported; use gzip or none`);
+      },
+    },
+    async (request) => {
+      const started = process.hrtime.bigint();
+      const ack = await options.ingestor.submit(request.body);
+      options.metrics.reportAckSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      options.metrics.reportsReceived.inc({ outcome: ack.duplicate ? 'duplicate' : 'stored' });
+      return ack;
+    },
+  );
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => (options.isReady() ? { status: 'ready' } : reply.code(503).send({ status: 'shutting-down' })));
+  app.get('/metrics', async (_request, reply) => {
+    const body = await options.metrics.registry.metrics();
+    return reply.type(options.metrics.registry.contentType).send(body);
+  });
+  registerReadRoutes(app, options.store);
+  return app;
+}
+
+/**
+ * Decompresses a gzip body. Fastify caps both the decompressed size and (via
+ * `receivedEncodedLength`) the size on the wire, and checks the latter against Content-Length.
+ */
+function gunzipCounted(payload: NodeJS.ReadableStream): NodeJS.ReadableStream {
+  const gunzip = createGunzip() as Gunzip & { receivedEncodedLength?: number };
+  gunzip.receivedEncodedLength = 0;
+  payload.on('data', (chunk: Buffer) => {
+    gunzip.receivedEncodedLength! += chunk.length;
+  });
+  return payload.pipe(gunzip);
+}

@@ -1,0 +1,85 @@
+/**
+ * Read endpoints of the versioned API: hosts and incidents (with timeline, tickets and the desk
+ * operations behind them). Outputs never include credentials: none are stored with these objects.
+ */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { IncidentRecord, IncidentStatus, Store } from '../store/store.js';
+import { ApiError } from './apiErrors.js';
+
+const IncidentListQuery = Type.Object(
+  {
+    status: Type.Optional(Type.Union(['open', 'acknowledged', 'resolved', 'closed', 'active'].map((s) => Type.Literal(s)))),
+    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
+  },
+  { additionalProperties: false },
+);
+
+const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,15}$' }) });
+
+export function registerReadRoutes(app: FastifyInstance, store: Store): void {
+  app.get('/api/v1/hosts', async () => ({
+    hosts: store.listHosts().map((h) => ({
+      agentId: h.agentId,
+      hostname: h.hostname,
+      labels: h.labels,
+      version: h.version,
+      intervalSeconds: h.intervalSeconds,
+      lastSequence: h.lastSequence,
+      firstSeenAt: iso(h.firstSeenAtMs),
+      lastReportAt: iso(h.lastReportAtMs),
+    })),
+  }));
+
+  app.get<{ Querystring: { status?: IncidentStatus | 'active'; limit?: string } }>(
+    '/api/v1/incidents',
+    { schema: { querystring: IncidentListQuery } },
+    async (request) => ({
+      incidents: store
+        .listIncidents({ status: request.query.status, limit: request.query.limit ? Number(request.query.limit) : undefined })
+        .map(incidentView),
+    }),
+  );
+
+  app.get<{ Params: { id: string } }>('/api/v1/incidents/:id', { schema: { params: IdParams } }, async (request) => {
+    const id = Number(request.params.id);
+    const incident = store.getIncident(id);
+    if (!incident) throw new ApiError('TRIPLINE_NOT_FOUND', `incident ${id} does not exist`);
+    return {
+      incident: incidentView(incident),
+      timeline: store.incidentEvents(id).map((e) => ({ at: iso(e.atMs), kind: e.kind, text: e.text, data: e.data })),
+      deliveries: store.outboxForIncident(id).map((o) => ({
+        desk: o.desk,
+        operation: o.operation,
+        state: o.state,
+        attempts: o.attempts,
+        lastError: o.lastError,
+        deliveredAt: o.deliveredAtMs === null ? null : iso(o.deliveredAtMs),
+      })),
+    };
+  });
+}
+
+/** The API's view of an incident, with ISO times. */
+export function incidentView(incident: IncidentRecord) {
+  return {
+    id: incident.id,
+    key: incident.key,
+    status: incident.status,
+    severity: incident.severity,
+    ruleName: incident.ruleName,
+    ruleVersion: incident.ruleVersion,
+    host: incident.host,
+    summary: incident.summary,
+    description: incident.description,
+    labels: incident.labels,
+    openedAt: iso(incident.openedAtMs),
+    resolvedAt: incident.resolvedAtMs === null ? null : iso(incident.resolvedAtMs),
+    updatedAt: iso(incident.updatedAtMs),
+    why: incident.why,
+  };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,94 @@
+/**
+ * SQLite schema, applied in numbered steps. Each step runs once, in a transaction, and records
+ * itself in `PRAGMA user_version`, so an upgrade never half-applies.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE hosts (
+    host_id INTEGER PRIMARY KEY,
+    agent_id TEXT NOT NULL UNIQUE,
+    hostname TEXT NOT NULL,
+    labels TEXT NOT NULL,
+    version TEXT NOT NULL,
+    interval_seconds REAL NOT NULL,
+    last_sequence INTEGER NOT NULL,
+    first_seen_at_ms INTEGER NOT NULL,
+    last_report_at_ms INTEGER NOT NULL
+  );
+  CREATE TABLE series (
+    series_id INTEGER PRIMARY KEY,
+    host_id INTEGER NOT NULL REFERENCES hosts(host_id),
+    metric TEXT NOT NULL,
+    labels TEXT NOT NULL,
+    UNIQUE (host_id, metric, labels)
+  );
+  CREATE TABLE report_chunks (
+    host_id INTEGER NOT NULL,
+    sequence INTEGER NOT NULL,
+    base_at_ms INTEGER NOT NULL,
+    received_at_ms INTEGER NOT NULL,
+    samples BLOB NOT NULL,
+    checks TEXT NOT NULL,
+    PRIMARY KEY (host_id, sequence)
+  ) WITHOUT ROWID;
+  CREATE INDEX report_chunks_by_time ON report_chunks (host_id, base_at_ms);
+  CREATE INDEX report_chunks_by_received ON report_chunks (received_at_ms);
+  CREATE TABLE rule_states (
+    fingerprint TEXT PRIMARY KEY,
+    rule_name TEXT NOT NULL,
+    state TEXT NOT NULL
+  );
+  CREATE TABLE incidents (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    fingerprint TEXT NOT NULL,
+    rule_name TEXT NOT NULL,
+    rule_version TEXT NOT NULL,
+    host TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    description TEXT NOT NULL,
+    labels TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'acknowledged', 'resolved', 'closed')),
+    opened_at_ms INTEGER NOT NULL,
+    resolved_at_ms INTEGER,
+    updated_at_ms INTEGER NOT NULL,
+    why TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX incidents_one_active_per_fingerprint ON incidents (fingerprint)
+    WHERE status IN ('open', 'acknowledged');
+  CREATE INDEX incidents_by_status ON incidents (status, id);
+  CREATE TABLE incident_events (
+    id INTEGER PRIMARY KEY,
+    incident_id INTEGER NOT NULL REFERENCES incidents(id),
+    at_ms INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX incident_events_by_incident ON incident_events (incident_id, id);
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    incident_id INTEGER NOT NULL REFERENCES incidents(id),
+    desk TEXT NOT NULL,
+    operation TEXT NOT NULL CHECK (operation IN ('open', 'update', 'resolve')),
+    state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at_ms INTEGER NOT NULL,
+    last_error TEXT,
+    created_at_ms INTEGER NOT NULL,
+    delivered_at_ms INTEGER
+  );
+  CREATE INDEX outbox_pending ON outbox (state, incident_id, desk, id);
+  CREATE TABLE tickets (
+    incident_id INTEGER NOT NULL REFERENCES incidents(id),
+    desk TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    url TEXT,
+    state TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    updated_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (incident_id, desk)
+  );
+  `,
+];

@@ -1,0 +1,65 @@
+/**
+ * Every SQL statement of the SQLite store, prepared once per connection.
+ */
+import type Database from 'better-sqlite3';
+
+const INCIDENT_COLUMNS = `id, key, fingerprint, rule_name, rule_version, host, severity, summary, description, labels,
+  status, opened_at_ms, resolved_at_ms, updated_at_ms, why`;
+
+export function createSqliteStatements(db: Database.Database) {
+  const readOnly = db.readonly;
+  const prepare = (sql: string) => db.prepare(sql);
+  const writes = readOnly
+    ? undefined
+    : {
+        upsertHost: prepare(`INSERT INTO hosts (agent_id, hostname, labels, version, interval_seconds, last_sequence, first_seen_at_ms, last_report_at_ms)
+          VALUES (@agentId, @hostname, @labels, @version, @intervalSeconds, @sequence, @atMs, @atMs)
+          ON CONFLICT (agent_id) DO UPDATE SET hostname = excluded.hostname, labels = excluded.labels, version = excluded.version,
+            interval_seconds = excluded.interval_seconds, last_sequence = max(last_sequence, excluded.last_sequence),
+            last_report_at_ms = excluded.last_report_at_ms
+          RETURNING host_id`),
+        touchHost: prepare(`UPDATE hosts SET hostname = @hostname, labels = @labels, version = @version, interval_seconds = @intervalSeconds,
+          last_sequence = max(last_sequence, @sequence), last_report_at_ms = @atMs WHERE host_id = @hostId AND agent_id = @agentId`),
+        insertSeries: prepare('INSERT INTO series (host_id, metric, labels) VALUES (?, ?, ?)'),
+        insertChunk: prepare('INSERT OR IGNORE INTO report_chunks (host_id, sequence, base_at_ms, received_at_ms, samples, checks) VALUES (?, ?, ?, ?, ?, ?)'),
+        pruneChunks: prepare('DELETE FROM report_chunks WHERE received_at_ms < ?'),
+        upsertRuleState: prepare('INSERT INTO rule_states (fingerprint, rule_name, state) VALUES (?, ?, ?) ON CONFLICT (fingerprint) DO UPDATE SET rule_name = excluded.rule_name, state = excluded.state'),
+        deleteRuleState: prepare('DELETE FROM rule_states WHERE fingerprint = ?'),
+        insertIncident: prepare(`INSERT INTO incidents (key, fingerprint, rule_name, rule_version, host, severity, summary, description, labels, status, opened_at_ms, resolved_at_ms, updated_at_ms, why)
+          VALUES (@key, @fingerprint, @ruleName, @ruleVersion, @host, @severity, @summary, @description, @labels, @status, @openedAtMs, @resolvedAtMs, @updatedAtMs, @why)`),
+        updateIncident: prepare('UPDATE incidents SET status = @status, resolved_at_ms = @resolvedAtMs, updated_at_ms = @updatedAtMs, severity = @severity, summary = @summary WHERE id = @id'),
+        insertIncidentEvent: prepare('INSERT INTO incident_events (incident_id, at_ms, kind, text, data) VALUES (@incidentId, @atMs, @kind, @text, @data)'),
+        insertOutbox: prepare(`INSERT INTO outbox (incident_id, desk, operation, state, attempts, next_attempt_at_ms, created_at_ms)
+          VALUES (@incidentId, @desk, @operation, 'pending', 0, @nextAttemptAtMs, @createdAtMs)`),
+        markOutboxAttempt: prepare('UPDATE outbox SET attempts = @attempts, next_attempt_at_ms = @nextAttemptAtMs, last_error = @lastError WHERE id = @id'),
+        markOutboxDelivered: prepare("UPDATE outbox SET state = 'delivered', delivered_at_ms = @atMs, last_error = NULL WHERE id = @id"),
+        markOutboxDead: prepare("UPDATE outbox SET state = 'dead', last_error = @lastError WHERE id = @id"),
+        upsertTicket: prepare(`INSERT INTO tickets (incident_id, desk, external_id, url, state, created_at_ms, updated_at_ms)
+          VALUES (@incidentId, @desk, @externalId, @url, @state, @createdAtMs, @updatedAtMs)
+          ON CONFLICT (incident_id, desk) DO UPDATE SET external_id = excluded.external_id, url = excluded.url, state = excluded.state, updated_at_ms = excluded.updated_at_ms`),
+      };
+  const reads = {
+    findSeries: prepare('SELECT series_id FROM series WHERE host_id = ? AND metric = ? AND labels = ?'),
+    findSeriesByHostname: prepare('SELECT s.series_id, s.host_id FROM series s JOIN hosts h USING (host_id) WHERE h.hostname = ? AND s.metric = ? AND s.labels = ?'),
+    chunksInRange: prepare('SELECT base_at_ms, samples FROM report_chunks WHERE host_id = ? AND base_at_ms BETWEEN ? AND ? ORDER BY base_at_ms'),
+    listHosts: prepare('SELECT * FROM hosts ORDER BY hostname, agent_id'),
+    listRuleStates: prepare('SELECT fingerprint, state FROM rule_states'),
+    activeIncidentByFingerprint: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE fingerprint = ? AND status IN ('open', 'acknowledged')`),
+    incidentById: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`),
+    listIncidents: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents ORDER BY id DESC LIMIT ?`),
+    listActiveIncidents: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE status IN ('open', 'acknowledged') ORDER BY id DESC LIMIT ?`),
+    listIncidentsByStatus: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE status = ? ORDER BY id DESC LIMIT ?`),
+    countIncidents: prepare('SELECT count(*) AS n FROM incidents WHERE status = ?'),
+    incidentEvents: prepare('SELECT * FROM incident_events WHERE incident_id = ? ORDER BY id'),
+    dueOutbox: prepare(`SELECT o.* FROM outbox o
+      WHERE o.state = 'pending' AND o.next_attempt_at_ms <= ?
+        AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.incident_id = o.incident_id AND p.desk = o.desk AND p.state = 'pending')
+      ORDER BY o.id LIMIT ?`),
+    outboxForIncident: prepare('SELECT * FROM outbox WHERE incident_id = ? ORDER BY id'),
+    countOutbox: prepare('SELECT count(*) AS n FROM outbox WHERE state = ?'),
+    ticket: prepare('SELECT * FROM tickets WHERE incident_id = ? AND desk = ?'),
+  };
+  return { ...reads, ...(writes ?? ({} as NonNullable<typeof writes>)) };
+}
+
+export type SqliteStatements = ReturnType<typeof createSqliteStatements>;

@@ -1,0 +1,319 @@
+/**
+ * The embedded SQLite engine of the Store interface (better-sqlite3, WAL, synchronous=NORMAL).
+ * One durable commit per transaction; the ingestor batches many reports into one transaction.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { RuleState } from '../../../rules/ruleTypes.js';
+import { decodeChunk, encodeChunk } from '../sampleChunk.js';
+import type {
+  HostRecord,
+  IncidentEvent,
+  IncidentFilter,
+  IncidentRecord,
+  IncidentStatus,
+  OutboxRow,
+  OutboxState,
+  ReportRecord,
+  Store,
+  StoreTransaction,
+  StoredSample,
+  TicketRecord,
+} from '../store.js';
+import { MIGRATIONS } from './schema.js';
+import { createSqliteStatements, type SqliteStatements } from './sqliteStatements.js';
+
+export interface SqliteStoreOptions {
+  /** Path of the database file; ':memory:' for throwaway tests. */
+  file: string;
+  /** Open without writing (CLI reads while a collector runs). */
+  readOnly?: boolean;
+}
+
+/** Opens (and migrates) the database at `options.file`. */
+export function openSqliteStore(options: SqliteStoreOptions): Store {
+  if (options.file !== ':memory:' && !options.readOnly) mkdirSync(dirname(options.file), { recursive: true });
+  const db = new Database(options.file, { readonly: options.readOnly ?? false, fileMustExist: options.readOnly ?? false });
+  if (!options.readOnly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+  }
+  db.pragma('busy_timeout = 5000');
+  return new SqliteStore(db, createSqliteStatements(db));
+}
+
+function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let step = current; step < MIGRATIONS.length; step++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[step]!);
+      db.pragma(`user_version = ${step + 1}`);
+    })();
+  }
+}
+
+type Row = Record<string, unknown>;
+
+/** How far a report's samples may reach beyond its chunk's base time when querying a range. */
+const CHUNK_SPAN_MARGIN_MS = 3_600_000;
+
+class SqliteStore implements Store {
+  /** Series dictionary cache: `${hostId}\0${metric}\0${labelsJson}` -> series id. */
+  private readonly seriesIds = new Map<string, number>();
+  private readonly hostIds = new Map<string, number>();
+  private readonly tx: StoreTransaction;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly sql: SqliteStatements,
+  ) {
+    this.tx = this.createTransactionApi();
+  }
+
+  transaction<T>(fn: (tx: StoreTransaction) => T): T {
+    try {
+      return this.db.transaction(() => fn(this.tx))();
+    } catch (error) {
+      // Ids minted inside a rolled-back transaction no longer exist.
+      this.seriesIds.clear();
+      this.hostIds.clear();
+      throw error;
+    }
+  }
+
+  private createTransactionApi(): StoreTransaction {
+    const sql = this.sql;
+    return {
+      insertReport: (report) => this.insertReport(report),
+      saveRuleStates: (states) => {
+        for (const state of states) sql.upsertRuleState.run(state.fingerprint, state.ruleName, JSON.stringify(state));
+      },
+      deleteRuleStates: (fingerprints) => {
+        for (const fingerprint of fingerprints) sql.deleteRuleState.run(fingerprint);
+      },
+      findActiveIncident: (fingerprint) => mapIncident(sql.activeIncidentByFingerprint.get(fingerprint) as Row | undefined),
+      insertIncident: (incident) => {
+        const info = sql.insertIncident.run({
+          ...incident,
+          labels: JSON.stringify(incident.labels),
+          why: JSON.stringify(incident.why),
+        });
+        return { ...incident, id: Number(info.lastInsertRowid) };
+      },
+      updateIncident: (id, change) => {
+        const current = this.getIncident(id);
+        if (!current) throw new Error(`incident ${id} does not exist`);
+        const next = { ...current, ...change };
+        sql.updateIncident.run({ id, status: next.status, resolvedAtMs: next.resolvedAtMs, updatedAtMs: next.updatedAtMs, severity: next.severity, summary: next.summary });
+      },
+      addIncidentEvent: (event) => {
+        sql.insertIncidentEvent.run({ ...event, data: JSON.stringify(event.data) });
+      },
+      enqueueOutbox: (row) => {
+        sql.insertOutbox.run({ ...row, nextAttemptAtMs: row.createdAtMs });
+      },
+      markOutboxAttempt: (id, attempts, nextAttemptAtMs, lastError) => {
+        sql.markOutboxAttempt.run({ id, attempts, nextAttemptAtMs, lastError });
+      },
+      markOutboxDelivered: (id, atMs) => {
+        sql.markOutboxDelivered.run({ id, atMs });
+      },
+      markOutboxDead: (id, lastError) => {
+        sql.markOutboxDead.run({ id, lastError });
+      },
+      saveTicket: (ticket) => {
+        sql.upsertTicket.run(ticket);
+      },
+    };
+  }
+
+  private insertReport(report: ReportRecord): boolean {
+    const hostId = this.upsertHost(report);
+    // The chunk's base time is its earliest observation, so range queries find spooled reports by when they were observed.
+    const baseAtMs = report.samples.reduce((min, s) => Math.min(min, s.atMs), report.receivedAtMs);
+    const encoded = encodeChunk(
+      baseAtMs,
+      report.samples.map((s) => ({ seriesId: this.seriesId(hostId, s.metric, s.labels), atMs: s.atMs, value: s.value })),
+    );
+    const info = this.sql.insertChunk.run(hostId, report.sequence, baseAtMs, report.receivedAtMs, encoded, JSON.stringify(report.checks));
+    return info.changes === 1;
+  }
+
+  private upsertHost(report: ReportRecord): number {
+    const row = {
+      agentId: report.agentId,
+      hostname: report.hostname,
+      labels: JSON.stringify(report.labels),
+      version: report.version,
+      intervalSeconds: report.intervalSeconds,
+      sequence: report.sequence,
+      atMs: report.receivedAtMs,
+    };
+    const cached = this.hostIds.get(report.agentId);
+    if (cached !== undefined) {
+      this.sql.touchHost.run({ ...row, hostId: cached });
+      return cached;
+    }
+    const hostId = (this.sql.upsertHost.get(row) as { host_id: number }).host_id;
+    this.hostIds.set(report.agentId, hostId);
+    return hostId;
+  }
+
+  private seriesId(hostId: number, metric: string, labels: Record<string, string>): number {
+    const labelsJson = canonicalLabels(labels);
+    const key = `${hostId}\0${metric}\0${labelsJson}`;
+    const cached = this.seriesIds.get(key);
+    if (cached !== undefined) return cached;
+    const existing = this.sql.findSeries.get(hostId, metric, labelsJson) as { series_id: number } | undefined;
+    const id = existing?.series_id ?? Number(this.sql.insertSeries.run(hostId, metric, labelsJson).lastInsertRowid);
+    this.seriesIds.set(key, id);
+    return id;
+  }
+
+  pruneBefore(cutoffMs: number): number {
+    return this.sql.pruneChunks.run(cutoffMs).changes;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  listHosts(): HostRecord[] {
+    return (this.sql.listHosts.all() as Row[]).map((r) => ({
+      hostId: Number(r.host_id),
+      agentId: String(r.agent_id),
+      hostname: String(r.hostname),
+      labels: JSON.parse(String(r.labels)) as Record<string, string>,
+      version: String(r.version),
+      intervalSeconds: Number(r.interval_seconds),
+      lastSequence: Number(r.last_sequence),
+      firstSeenAtMs: Number(r.first_seen_at_ms),
+      lastReportAtMs: Number(r.last_report_at_ms),
+    }));
+  }
+
+  loadRuleStates(): Map<string, RuleState> {
+    const states = new Map<string, RuleState>();
+    for (const row of this.sql.listRuleStates.all() as Array<{ fingerprint: string; state: string }>) {
+      states.set(row.fingerprint, JSON.parse(row.state) as RuleState);
+    }
+    return states;
+  }
+
+  getIncident(id: number): IncidentRecord | undefined {
+    return mapIncident(this.sql.incidentById.get(id) as Row | undefined);
+  }
+
+  listIncidents(filter: IncidentFilter = {}): IncidentRecord[] {
+    const limit = filter.limit ?? 1000;
+    const rows =
+      filter.status === undefined
+        ? this.sql.listIncidents.all(limit)
+        : filter.status === 'active'
+          ? this.sql.listActiveIncidents.all(limit)
+          : this.sql.listIncidentsByStatus.all(filter.status, limit);
+    return (rows as Row[]).map((r) => mapIncident(r)!);
+  }
+
+  incidentEvents(incidentId: number): IncidentEvent[] {
+    return (this.sql.incidentEvents.all(incidentId) as Row[]).map((r) => ({
+      id: Number(r.id),
+      incidentId: Number(r.incident_id),
+      atMs: Number(r.at_ms),
+      kind: String(r.kind),
+      text: String(r.text),
+      data: JSON.parse(String(r.data)) as Record<string, unknown>,
+    }));
+  }
+
+  dueOutbox(nowMs: number, limit: number): OutboxRow[] {
+    return (this.sql.dueOutbox.all(nowMs, limit) as Row[]).map(mapOutbox);
+  }
+
+  outboxForIncident(incidentId: number): OutboxRow[] {
+    return (this.sql.outboxForIncident.all(incidentId) as Row[]).map(mapOutbox);
+  }
+
+  countOutbox(state: OutboxState): number {
+    return Number((this.sql.countOutbox.get(state) as { n: number }).n);
+  }
+
+  countIncidents(status: IncidentStatus): number {
+    return Number((this.sql.countIncidents.get(status) as { n: number }).n);
+  }
+
+  getTicket(incidentId: number, desk: string): TicketRecord | undefined {
+    const r = this.sql.ticket.get(incidentId, desk) as Row | undefined;
+    if (!r) return undefined;
+    return {
+      incidentId: Number(r.incident_id),
+      desk: String(r.desk),
+      externalId: String(r.external_id),
+      url: r.url === null ? null : String(r.url),
+      state: String(r.state),
+      createdAtMs: Number(r.created_at_ms),
+      updatedAtMs: Number(r.updated_at_ms),
+    };
+  }
+
+  querySeries(metric: string, labels: Record<string, string>, fromMs: number, toMs: number): StoredSample[] {
+    const host = labels.host;
+    if (host === undefined) return [];
+    const series = this.sql.findSeriesByHostname.all(host, metric, canonicalLabels(labels)) as Array<{ series_id: number; host_id: number }>;
+    const samples: StoredSample[] = [];
+    for (const { series_id: seriesId, host_id: hostId } of series) {
+      for (const chunk of this.sql.chunksInRange.iterate(hostId, fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<{ base_at_ms: number; samples: Buffer }>) {
+        for (const s of decodeChunk(chunk.base_at_ms, chunk.samples, seriesId)) {
+          if (s.atMs >= fromMs && s.atMs <= toMs) samples.push({ metric, labels, value: s.value, atMs: s.atMs });
+        }
+      }
+    }
+    return samples.sort((a, b) => a.atMs - b.atMs);
+  }
+}
+
+/** Labels serialized with sorted keys, so the same set always maps to the same series. */
+export function canonicalLabels(labels: Record<string, string>): string {
+  const sorted: Record<string, string> = {};
+  for (const key of Object.keys(labels).sort()) sorted[key] = labels[key]!;
+  return JSON.stringify(sorted);
+}
+
+function mapIncident(r: Row | undefined): IncidentRecord | undefined {
+  if (!r) return undefined;
+  return {
+    id: Number(r.id),
+    key: String(r.key),
+    fingerprint: String(r.fingerprint),
+    ruleName: String(r.rule_name),
+    ruleVersion: String(r.rule_version),
+    host: String(r.host),
+    severity: String(r.severity),
+    summary: String(r.summary),
+    description: String(r.description),
+    labels: JSON.parse(String(r.labels)) as Record<string, string>,
+    status: String(r.status) as IncidentStatus,
+    openedAtMs: Number(r.opened_at_ms),
+    resolvedAtMs: r.resolved_at_ms === null ? null : Number(r.resolved_at_ms),
+    updatedAtMs: Number(r.updated_at_ms),
+    why: JSON.parse(String(r.why)) as Record<string, unknown>,
+  };
+}
+
+function mapOutbox(r: Row): OutboxRow {
+  return {
+    id: Number(r.id),
+    incidentId: Number(r.incident_id),
+    desk: String(r.desk),
+    operation: String(r.operation) as OutboxRow['operation'],
+    state: String(r.state) as OutboxState,
+    attempts: Number(r.attempts),
+    nextAttemptAtMs: Number(r.next_attempt_at_ms),
+    lastError: r.last_error === null ? null : String(r.last_error),
+    createdAtMs: Number(r.created_at_ms),
+    deliveredAtMs: r.delivered_at_ms === null ? null : Number(r.delivered_at_ms),
+  };
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Tripline's tests use for real (never fakes): iputils-ping for the
+# ping probe, iproute2 for network-namespace fault tests, and Request Tracker for the desk tests.
+# Idempotent: packages already present are not fetched again.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+wanted=(iputils-ping iproute2)
+missing=()
+for package in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]} > 0)); then
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

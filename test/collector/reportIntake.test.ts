@@ -1,0 +1,126 @@
+/**
+ * Report intake over real HTTP on loopback against a collector with a real SQLite file: the happy
+ * path, duplicates, and every kind of bad input, each answered clearly and storing nothing.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/loadConfig.js';
+import { startCollector, type RunningCollector } from '../../collector/collector.js';
+import { REPORT_SCHEMA_VERSION, REPORTS_PATH, type Report } from '../../contract/report.js';
+
+const TOKEN = 'intake-test-token-0123456789';
+
+function report(sequence: number, overrides: Partial<Report> = {}): Report {
+  const at = new Date().toISOString();
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    agent: { id: 'agent-intake', hostname: 'intake-host', version: 'test', intervalSeconds: 15, labels: { group: 'web' } },
+    sequence,
+    sentAt: at,
+    observations: [
+      { metric: 'memory_used_ratio', labels: {}, value: 0.42, at },
+      { metric: 'filesystem_used_ratio', labels: { mount: '/', device: '/dev/sda1', fstype: 'ext4' }, value: 0.5, at },
+    ],
+    checks: [],
+    ...overrides,
+  };
+}
+
+describe('POST /api/v1/reports', () => {
+  let collector: RunningCollector;
+  const post = (body: string | Buffer, headers: Record<string, string> = {}) =>
+    fetch(`${collector.url}${REPORTS_PATH}`, {
+      method: 'POST',
+      body,
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...headers },
+    });
+  const storedReports = () => collector.store.listHosts().reduce((n, h) => n + h.lastSequence + 1, 0);
+
+  beforeAll(async () => {
+    const { config } = loadConfig(undefined, {});
+    config.dataDir = mkdtempSync(join(tmpdir(), 'tripline-intake-'));
+    config.collector.listen.port = 0;
+    config.collector.agentTokens = [TOKEN];
+    config.collector.maxBodyBytes = 64 * 1024;
+    collector = await startCollector({ config, rules: [], log: pino({ level: 'silent' }) });
+  });
+  afterAll(async () => {
+    await collector.stop();
+  });
+
+  // Each row: what is wrong, the request, the status and error code expected, and a message fragment.
+  const badInputs: Array<{ name: string; body: () => string | Buffer; headers?: Record<string, string>; status: number; code: string; message: RegExp }> = [
+    // Not JSON at all.
+    { name: 'malformed JSON', body: () => '{"schemaVersion": 1, "agent": ', status: 400, code: 'TRIPLINE_MALFORMED_JSON', message: /JSON/i },
+    // JSON has no NaN; an agent that printed one sends invalid JSON.
+    { name: 'a NaN value', body: () => JSON.stringify(report(0)).replace('0.42', 'NaN'), status: 400, code: 'TRIPLINE_MALFORMED_JSON', message: /JSON/i },
+    // JSON.stringify turns NaN into null: the schema names the field.
+    { name: 'a null value', body: () => JSON.stringify(report(0)).replace('0.42', 'null'), status: 400, code: 'TRIPLINE_VALIDATION_FAILED', message: /body\/observations\/0\/value must be number/ },
+    // A required field is missing.
+    { name: 'a missing field', body: () => JSON.stringify({ ...report(0), sequence: undefined }), status: 400, code: 'TRIPLINE_VALIDATION_FAILED', message: /must have required property 'sequence'/ },
+    // A typo in a field name is not silently dropped.
+    { name: 'an unknown field', body: () => JSON.stringify({ ...report(0), sequnce: 1 }), status: 400, code: 'TRIPLINE_VALIDATION_FAILED', message: /unknown field "sequnce"/ },
+    // Strings are not coerced into numbers.
+    { name: 'a string number', body: () => JSON.stringify(report(0)).replace('0.42', '"0.42"'), status: 400, code: 'TRIPLINE_VALIDATION_FAILED', message: /observations\/0\/value must be number/ },
+    // A future schema version is refused rather than misread.
+    { name: 'a wrong schema version', body: () => JSON.stringify({ ...report(0), schemaVersion: 99 }), status: 400, code: 'TRIPLINE_VALIDATION_FAILED', message: /schemaVersion/ },
+    // A bad timestamp.
+    { name: 'a bad timestamp', body: () => JSON.stringify(report(0)).replace(/"at":"[^"]+"/, '"at":"yesterday"'), status: 400, code: 'TRIPLINE_VALIDATION_FAILED', message: /observations\/0\/at must match format "date-time"/ },
+    // Over the body cap.
+    { name: 'an oversized body', body: () => JSON.stringify(report(0, { checks: [{ name: 'x', status: 'ok', output: 'y'.repeat(4000), at: new Date().toISOString(), durationSeconds: 0 }] })).padEnd(70 * 1024, ' '), status: 413, code: 'TRIPLINE_BODY_TOO_LARGE', message: /too large/i },
+    // A small gzip that inflates past the cap (a zip bomb) is stopped too.
+    { name: 'a gzip bomb', body: () => gzipSync(Buffer.alloc(10 * 1024 * 1024, 32)), headers: { 'content-encoding': 'gzip' }, status: 413, code: 'TRIPLINE_BODY_TOO_LARGE', message: /too large/i },
+    // Corrupt gzip.
+    { name: 'corrupt gzip', body: () => Buffer.from('not gzip at all'), headers: { 'content-encoding': 'gzip' }, status: 400, code: 'TRIPLINE_MALFORMED_GZIP', message: /gzip/ },
+    // An encoding we do not speak.
+    { name: 'brotli', body: () => JSON.stringify(report(0)), headers: { 'content-encoding': 'br' }, status: 415, code: 'TRIPLINE_UNSUPPORTED_ENCODING', message: /br/ },
+    // A wrong token, and no token at all.
+    { name: 'a wrong token', body: () => JSON.stringify(report(0)), headers: { authorization: 'Bearer wrong-token-wrong-token' }, status: 401, code: 'TRIPLINE_UNAUTHORIZED', message: /token/ },
+    { name: 'no token', body: () => JSON.stringify(report(0)), headers: { authorization: '' }, status: 401, code: 'TRIPLINE_UNAUTHORIZED', message: /token/ },
+  ];
+
+  it.each(badInputs)('rejects $name with $status $code and stores nothing', async ({ body, headers, status, code, message }) => {
+    const response = await post(body(), headers);
+    expect(response.status).toBe(status);
+    const answer = (await response.json()) as { error: { code: string; message: string } };
+    expect(answer.error.code).toBe(code);
+    expect(answer.error.message).toMatch(message);
+    expect(collector.store.listHosts()).toEqual([]);
+  });
+
+  it('never echoes the presented token in an error', async () => {
+    const response = await post(JSON.stringify(report(0)), { authorization: 'Bearer secret-looking-token-value' });
+    expect(await response.text()).not.toContain('secret-looking-token-value');
+  });
+
+  it('stores a gzip report, acknowledges after commit, and acknowledges a re-sent sequence once', async () => {
+    const first = await post(gzipSync(JSON.stringify(report(0))), { 'content-encoding': 'gzip' });
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ sequence: 0, duplicate: false });
+    const again = await post(JSON.stringify(report(0)));
+    expect(await again.json()).toEqual({ sequence: 0, duplicate: true });
+    const next = await post(JSON.stringify(report(1)));
+    expect(await next.json()).toEqual({ sequence: 1, duplicate: false });
+    expect(storedReports()).toBe(2);
+    const series = collector.store.querySeries('memory_used_ratio', { group: 'web', host: 'intake-host' }, 0, Date.now() + 1000);
+    expect(series.map((s) => s.value)).toEqual([0.42, 0.42]);
+  });
+
+  it('serves hosts, incidents, health and Prometheus metrics', async () => {
+    const hosts = (await (await fetch(`${collector.url}/api/v1/hosts`)).json()) as { hosts: Array<{ hostname: string; labels: object }> };
+    expect(hosts.hosts.map((h) => h.hostname)).toEqual(['intake-host']);
+    expect(await (await fetch(`${collector.url}/api/v1/incidents`)).json()).toEqual({ incidents: [] });
+    const badQuery = await fetch(`${collector.url}/api/v1/incidents?status=bogus`);
+    expect(badQuery.status).toBe(400);
+    expect((await fetch(`${collector.url}/api/v1/incidents/999`)).status).toBe(404);
+    expect((await fetch(`${collector.url}/healthz`)).status).toBe(200);
+    const metrics = await (await fetch(`${collector.url}/metrics`)).text();
+    expect(metrics).toMatch(/^tripline_reports_received_total\{outcome="stored"\} 2$/m);
+    expect(metrics).toMatch(/^tripline_reports_received_total\{outcome="duplicate"\} 1$/m);
+    expect(metrics).toMatch(/^tripline_reports_received_total\{outcome="unauthorized"\} \d+$/m);
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * Helpers for end-to-end tests on real processes: free ports, spawning the compiled `tripline`
+ * CLI, waiting for conditions, and a webhook receiver that records what it is sent.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { createWriteStream, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { signWebhook, type WebhookPayload } from '../../collector/desk/webhookDesk.js';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+export const CLI = join(REPO_ROOT, 'dist/cli/main.js');
+
+/** Asks the kernel for a free loopback port. */
+export async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((ok) => server.close(() => ok()));
+  return port;
+}
+
+export interface TriplineProcess {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Spawns `node dist/cli/main.js ...args`, logging to `logFile`. */
+export function spawnTripline(args: string[], logFile: string, env: NodeJS.ProcessEnv = {}): TriplineProcess {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+  return {
+    child,
+    exited,
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((ok) => setTimeout(ok, everyMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+}
+
+export interface ReceivedWebhook {
+  payload: WebhookPayload;
+  idempotencyKey: string;
+  signatureValid: boolean;
+}
+
+export interface WebhookReceiver {
+  url: string;
+  /** Every accepted request, in arrival order (including re-sent ones). */
+  received: ReceivedWebhook[];
+  /** Status to answer with next; 200 accepts and records. */
+  respondWith: number;
+  close(): Promise<void>;
+}
+
+/** A webhook desk on loopback that checks signatures and answers `{ticketId}` like a real desk would. */
+export async function startWebhookReceiver(secret: string): Promise<WebhookReceiver> {
+  const receiver: WebhookReceiver = { url: '', received: [], respondWith: 200, close: async () => undefined };
+  const server: Server = createHttpServer(async (request: IncomingMessage, response) => {
+    const body = await readBody(request);
+    if (receiver.respondWith !== 200) {
+      response.writeHead(receiver.respondWith, { 'content-type': 'application/json' }).end('{"error":"unavailable"}');
+      return;
+    }
+    const timestamp = String(request.headers['x-tripline-timestamp'] ?? '');
+    const payload = JSON.parse(body) as WebhookPayload;
+    receiver.received.push({
+      payload,
+      idempotencyKey: String(request.headers['idempotency-key'] ?? ''),
+      signatureValid: request.headers['x-tripline-signature'] === signWebhook(secret, timestamp, body),
+    });
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ticketId: `WH-${payload.incident.id}` }));
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  receiver.url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hooks/tripline`;
+  receiver.close = () => new Promise<void>((ok) => server.close(() => ok()));
+  return receiver;
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A TCP listener the test can take down and bring back on the same port: the controllable fault. */
+export async function startTcpTarget(port = 0): Promise<{ port: number; close(): Promise<void> }> {
+  const server = createNetServer((socket) => socket.end());
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, '127.0.0.1', ok);
+  });
+  return {
+    port: (server.address() as { port: number }).port,
+    close: () => new Promise<void>((ok) => server.close(() => ok())),
+  };
+}
