@@ -1,0 +1,167 @@
+/**
+ * `npm run bench:ingest`: a real collector process on loopback, fed by many simulated agents with
+ * reports of 60 observations (gzip, bearer token), as the agent sends them. Prints reports per
+ * second and the p50/p99 acknowledge latency for:
+ *   1. saturation: as fast as N concurrent senders can go;
+ *   2. the design target: 10,000 agents every 15 s (about 667 reports/s), paced.
+ * Figures only; nothing is asserted. Options: --agents N --seconds S --concurrency C.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { Pool } from 'undici';
+import { REPORT_SCHEMA_VERSION, REPORTS_PATH, type Observation, type Report } from '../contract/report.js';
+import { packageRoot } from '../cli/packageInfo.js';
+
+const { values } = parseArgs({
+  options: {
+    agents: { type: 'string', default: '10000' },
+    seconds: { type: 'string', default: '20' },
+    concurrency: { type: 'string', default: '64' },
+  },
+});
+const AGENTS = Number(values.agents);
+const SECONDS = Number(values.seconds);
+const CONCURRENCY = Number(values.concurrency);
+const TOKEN = 'bench-token-0123456789abcdef';
+const TARGET_RATE = AGENTS / 15;
+
+function observations(agent: number, at: string): Observation[] {
+  const list: Observation[] = [];
+  const simple = ['cpu_usage_ratio', 'cpu_iowait_ratio', 'cpu_steal_ratio', 'load1', 'load5', 'load15', 'load1_per_core', 'memory_used_ratio', 'memory_available_bytes', 'swap_used_ratio'];
+  for (const metric of simple) list.push({ metric, labels: {}, value: Math.random(), at });
+  for (const mount of ['/', '/var', '/home', '/srv']) {
+    for (const metric of ['filesystem_size_bytes', 'filesystem_used_bytes', 'filesystem_used_ratio', 'filesystem_inodes_used_ratio', 'filesystem_avail_bytes']) {
+      list.push({ metric, labels: { mount, device: `/dev/sd${mount.length}`, fstype: 'ext4' }, value: Math.random() * 1e9, at });
+    }
+  }
+  for (const iface of ['eth0', 'eth1', 'bond0']) {
+    for (const metric of ['network_receive_bytes_per_second', 'network_transmit_bytes_per_second', 'network_receive_errors_per_second', 'network_transmit_errors_per_second', 'network_receive_drops_per_second', 'network_transmit_drops_per_second', 'network_receive_bytes_total', 'network_transmit_bytes_total']) {
+      list.push({ metric, labels: { interface: iface }, value: Math.random() * 1e6, at });
+    }
+  }
+  for (let t = 0; list.length < 60; t++) list.push({ metric: 'tcp_up', labels: { target: `svc-${agent % 7}-${t}` }, value: 1, at });
+  return list;
+}
+
+function reportBody(agent: number, sequence: number): Buffer {
+  const at = new Date().toISOString();
+  const report: Report = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    agent: { id: `bench-agent-${agent}`, hostname: `bench-${agent}`, version: 'bench', intervalSeconds: 15, labels: { group: `g${agent % 20}` } },
+    sequence,
+    sentAt: at,
+    observations: observations(agent, at),
+    checks: [],
+  };
+  return gzipSync(JSON.stringify(report));
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((ok) => server.close(() => ok()));
+  return port;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+interface Phase {
+  reports: number;
+  errors: number;
+  latenciesMs: number[];
+  seconds: number;
+}
+
+async function runPhase(pool: Pool, sequences: number[], durationS: number, paceRate: number | undefined, concurrency: number): Promise<Phase> {
+  const phase: Phase = { reports: 0, errors: 0, latenciesMs: [], seconds: 0 };
+  const started = performance.now();
+  const deadline = started + durationS * 1000;
+  let next = 0;
+  let issued = 0;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      if (paceRate !== undefined) {
+        const due = started + (issued / paceRate) * 1000;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((ok) => setTimeout(ok, wait));
+        if (performance.now() >= deadline) break;
+      }
+      issued++;
+      const agent = next++ % sequences.length;
+      const body = reportBody(agent, sequences[agent]!++);
+      const sent = performance.now();
+      try {
+        const response = await pool.request({
+          path: REPORTS_PATH,
+          method: 'POST',
+          body,
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        });
+        await response.body.dump();
+        if (response.statusCode === 200) {
+          phase.reports++;
+          phase.latenciesMs.push(performance.now() - sent);
+        } else phase.errors++;
+      } catch {
+        phase.errors++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  phase.seconds = (performance.now() - started) / 1000;
+  phase.latenciesMs.sort((a, b) => a - b);
+  return phase;
+}
+
+function describePhase(name: string, phase: Phase): string {
+  const rate = phase.reports / phase.seconds;
+  return `${name.padEnd(34)} ${rate.toFixed(0).padStart(6)} reports/s  ${(rate * 60).toFixed(0).padStart(7)} observations/s  ack p50 ${percentile(phase.latenciesMs, 50).toFixed(1)} ms  p99 ${percentile(phase.latenciesMs, 99).toFixed(1)} ms  errors ${phase.errors}`;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-'));
+  const port = await freePort();
+  const configFile = join(dir, 'tripline.yaml');
+  writeFileSync(configFile, `dataDir: ${join(dir, 'data')}\nlog: { level: warn }\ncollector:\n  listen: { host: 127.0.0.1, port: ${port} }\n  agentTokens: ['${TOKEN}']\n`);
+  const cli = resolve(packageRoot(), 'dist/cli/main.js');
+  const collector = spawn(process.execPath, [cli, 'collector', '--config', configFile], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: Math.max(CONCURRENCY, 16), pipelining: 1 });
+  try {
+    for (let tries = 0; ; tries++) {
+      try {
+        const r = await pool.request({ path: '/readyz', method: 'GET' });
+        await r.body.dump();
+        if (r.statusCode === 200) break;
+      } catch {
+        if (tries > 100) throw new Error('collector did not start');
+      }
+      await new Promise((ok) => setTimeout(ok, 100));
+    }
+    const sequences = new Array<number>(AGENTS).fill(0);
+    console.log(`Tripline ingest benchmark: ${AGENTS} simulated agents, 60 observations per report, gzip, one collector process on loopback`);
+    console.log(`machine: ${(await import('node:os')).cpus().length} cores, node ${process.version}`);
+    await runPhase(pool, sequences, 3, undefined, CONCURRENCY); // warm-up: creates the hosts and series
+    const saturation = await runPhase(pool, sequences, SECONDS, undefined, CONCURRENCY);
+    console.log(describePhase(`saturation (${CONCURRENCY} in flight)`, saturation));
+    const paced = await runPhase(pool, sequences, SECONDS, TARGET_RATE, CONCURRENCY);
+    console.log(describePhase(`paced at ${TARGET_RATE.toFixed(0)}/s (${AGENTS} agents / 15 s)`, paced));
+    const headroom = saturation.reports / saturation.seconds / TARGET_RATE;
+    console.log(`headroom: saturation throughput is ${headroom.toFixed(2)}x the design target of ${TARGET_RATE.toFixed(0)} reports/s`);
+  } finally {
+    await pool.close();
+    collector.kill('SIGTERM');
+    await new Promise((ok) => collector.on('exit', ok));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

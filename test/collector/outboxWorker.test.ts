@@ -1,0 +1,184 @@
+/**
+ * The outbox worker over a real SQLite store, with a scripted desk and a hand-moved clock:
+ * ordering per incident, backoff that honours Retry-After, dead letters, and recovery after a
+ * crash between "sent" and "recorded".
+ */
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { createCollectorMetrics } from '../../collector/collectorMetrics.js';
+import { DeskError, type DeskAdapter, type TicketRef } from '../../collector/desk/deskAdapter.js';
+import { createOutboxWorker } from '../../collector/desk/outboxWorker.js';
+import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
+import type { Store } from '../../collector/store/store.js';
+
+type Step = 'ok' | DeskError;
+
+/** A desk whose answers are scripted per call, recording every call made to it. */
+function scriptedDesk(script: Step[], options: { findable?: Map<string, TicketRef> } = {}) {
+  const calls: string[] = [];
+  let opened = 0;
+  const next = (what: string) => {
+    calls.push(what);
+    const step = script.shift() ?? 'ok';
+    if (step !== 'ok') throw step;
+  };
+  const desk: DeskAdapter = {
+    name: 'desk',
+    type: 'scripted',
+    async open(incident) {
+      next(`open:${incident.id}`);
+      opened++;
+      return { externalId: `T-${incident.id}-${opened}`, url: null };
+    },
+    async update(incident) {
+      next(`update:${incident.id}`);
+    },
+    async resolve(incident, ticket) {
+      next(`resolve:${incident.id}:${ticket.externalId}`);
+    },
+    async findByKey(key) {
+      calls.push(`find:${key}`);
+      return options.findable ? options.findable.get(key) : 'unsupported';
+    },
+  };
+  return { desk, calls };
+}
+
+function setup(desk: DeskAdapter, maxAttempts = 5) {
+  const store = openSqliteStore({ file: ':memory:' });
+  let now = 1_000_000;
+  const clock = { nowMs: () => now };
+  const metrics = createCollectorMetrics({ activeIncidents: () => 0, outboxPending: () => 0, outboxDead: () => 0, unhealthyRules: () => 0 });
+  const worker = createOutboxWorker({
+    store,
+    desks: new Map([['desk', desk]]),
+    clock,
+    log: pino({ level: 'silent' }),
+    metrics,
+    maxAttempts,
+    initialBackoffSeconds: 1,
+    maxBackoffSeconds: 60,
+    pollIntervalMs: 10,
+    random: () => 0.5,
+  });
+  const advance = (ms: number) => {
+    now += ms;
+  };
+  return { store, worker, advance, now: () => now };
+}
+
+function openIncident(store: Store, nowMs: number, operations: Array<'open' | 'resolve'> = ['open']): number {
+  return store.transaction((tx) => {
+    const incident = tx.insertIncident({
+      key: `key-${nowMs}`,
+      fingerprint: `fp-${nowMs}`,
+      ruleName: 'r',
+      ruleVersion: 'v1',
+      host: 'h',
+      severity: 'critical',
+      summary: 's',
+      description: '',
+      labels: { host: 'h' },
+      status: 'open',
+      openedAtMs: nowMs,
+      resolvedAtMs: null,
+      updatedAtMs: nowMs,
+      why: {},
+    });
+    for (const operation of operations) tx.enqueueOutbox({ incidentId: incident.id, desk: 'desk', operation, createdAtMs: nowMs });
+    return incident.id;
+  });
+}
+
+const states = (store: Store, id: number) => store.outboxForIncident(id).map((r) => `${r.operation}:${r.state}:${r.attempts}`);
+
+describe('outbox worker', () => {
+  it('delivers open before resolve and records the ticket in the ledger', async () => {
+    const { desk, calls } = scriptedDesk([]);
+    const { store, worker, now } = setup(desk);
+    const id = openIncident(store, now(), ['open', 'resolve']);
+    await worker.runOnce(); // only the oldest row per incident is due in one pass
+    await worker.runOnce();
+    expect(calls).toEqual([`open:${id}`, `resolve:${id}:T-${id}-1`]);
+    expect(states(store, id)).toEqual(['open:delivered:1', 'resolve:delivered:1']);
+    expect(store.getTicket(id, 'desk')).toMatchObject({ externalId: `T-${id}-1`, state: 'resolved' });
+  });
+
+  it('backs off on 5xx, waits for Retry-After on 429, then delivers', async () => {
+    const { desk, calls } = scriptedDesk([
+      new DeskError('DESK_SERVER_ERROR', 'desk answered HTTP 500', true, { status: 500 }),
+      new DeskError('DESK_RATE_LIMITED', 'desk answered HTTP 429', true, { status: 429, retryAfterSeconds: 30 }),
+    ]);
+    const { store, worker, advance, now } = setup(desk);
+    const id = openIncident(store, now());
+    await worker.runOnce();
+    expect(states(store, id)).toEqual(['open:pending:1']);
+    // Attempt 1 failed: equal jitter with random 0.5 gives 0.75 x 1 s.
+    const afterFirst = store.outboxForIncident(id)[0]!;
+    expect(afterFirst.nextAttemptAtMs - now()).toBe(750);
+    expect(afterFirst.lastError).toContain('HTTP 500');
+    advance(749);
+    expect(await worker.runOnce()).toBe(0); // not due yet
+    advance(1);
+    await worker.runOnce();
+    // Attempt 2 hit 429 with Retry-After 30 s, which beats the 1.5 s backoff.
+    expect(store.outboxForIncident(id)[0]!.nextAttemptAtMs - now()).toBe(30_000);
+    advance(30_000);
+    await worker.runOnce();
+    expect(states(store, id)).toEqual(['open:delivered:3']);
+    // Before each retry of an open the desk is searched: a failed answer does not prove no ticket was made.
+    const key = store.getIncident(id)!.key;
+    expect(calls).toEqual([`open:${id}`, `find:${key}`, `open:${id}`, `find:${key}`, `open:${id}`]);
+  });
+
+  it('makes a dead letter at once on a non-retryable error, and the resolve after it too', async () => {
+    const { desk, calls } = scriptedDesk([new DeskError('DESK_REJECTED', 'desk answered HTTP 400', false, { status: 400 })]);
+    const { store, worker, now } = setup(desk);
+    const id = openIncident(store, now(), ['open', 'resolve']);
+    await worker.runOnce();
+    await worker.runOnce();
+    expect(states(store, id)).toEqual(['open:dead:1', 'resolve:dead:1']);
+    expect(calls).toEqual([`open:${id}`]);
+    expect(store.incidentEvents(id).map((e) => e.kind)).toEqual(['desk-dead-letter', 'desk-dead-letter']);
+  });
+
+  it('gives up after maxAttempts retryable failures', async () => {
+    const failing = Array.from({ length: 10 }, () => new DeskError('DESK_UNREACHABLE', 'cannot reach', true));
+    const { desk } = scriptedDesk(failing);
+    const { store, worker, advance, now } = setup(desk, 3);
+    const id = openIncident(store, now());
+    for (let i = 0; i < 3; i++) {
+      await worker.runOnce();
+      advance(120_000);
+    }
+    expect(states(store, id)).toEqual(['open:dead:3']);
+  });
+
+  it('after a crash mid-open, finds the ticket by key instead of opening a second one', async () => {
+    const findable = new Map<string, TicketRef>();
+    const { desk, calls } = scriptedDesk([], { findable });
+    const { store, worker, advance, now } = setup(desk);
+    const id = openIncident(store, now());
+    // Simulate the crash: the attempt was committed, the call reached the desk, the result was never recorded.
+    const row = store.outboxForIncident(id)[0]!;
+    store.transaction((tx) => tx.markOutboxAttempt(row.id, 1, now() + 30_000, null));
+    findable.set(store.getIncident(id)!.key, { externalId: 'T-already-there', url: null });
+    advance(30_000);
+    await worker.runOnce();
+    expect(calls).toEqual([`find:${store.getIncident(id)!.key}`]);
+    expect(store.getTicket(id, 'desk')?.externalId).toBe('T-already-there');
+    expect(states(store, id)).toEqual(['open:delivered:2']);
+  });
+
+  it('after a crash mid-open on a desk that cannot search, re-sends with the same delivery id', async () => {
+    const { desk, calls } = scriptedDesk([]);
+    const { store, worker, advance, now } = setup(desk);
+    const id = openIncident(store, now());
+    const row = store.outboxForIncident(id)[0]!;
+    store.transaction((tx) => tx.markOutboxAttempt(row.id, 1, now() + 30_000, null));
+    advance(30_000);
+    await worker.runOnce();
+    expect(calls).toEqual([`find:${store.getIncident(id)!.key}`, `open:${id}`]);
+    expect(states(store, id)).toEqual(['open:delivered:2']);
+  });
+});
