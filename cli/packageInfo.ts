@@ -1,20 +1,15 @@
 /**
- * Facts about the installed Tripline package, found by walking up from this file to the nearest
- * package.json (works from source under tsx/vitest and from compiled dist/).
+ * Facts about the installed Tripline package (its root and version), found from this file's
+ * location so that it works from source under tsx/vitest and from compiled dist/.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findPackageRoot } from '../rules/loadRules.js';
 
 /** The directory holding Tripline's package.json. */
-export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${from}`);
-    dir = parent;
-  }
-  return dir;
+export function packageRoot(): string {
+  return findPackageRoot(dirname(fileURLToPath(import.meta.url)));
 }
 
 export function packageVersion(): string {

@@ -34,12 +34,17 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
   return {
     process(tx, samples, nowMs) {
       const result = evaluate(compiled, samples, states, nowMs);
-      if (result.states.length > 0) tx.saveRuleStates(result.states);
+      // Inactive states carry nothing a restart needs, so they are dropped rather than kept forever.
+      const live = result.states.filter((s) => s.status !== 'inactive');
+      const gone = result.states.filter((s) => s.status === 'inactive').map((s) => s.fingerprint);
+      if (live.length > 0) tx.saveRuleStates(live);
+      if (gone.length > 0) tx.deleteRuleStates(gone);
       const changes = options.incidents.applySignals(tx, result.signals, nowMs);
       return {
         changes,
         commit() {
-          for (const state of result.states) states.set(state.fingerprint, state);
+          for (const state of live) states.set(state.fingerprint, state);
+          for (const fingerprint of gone) states.delete(fingerprint);
           health = result.health;
           for (const h of result.health) if (!h.healthy) options.log.warn({ rule: h.ruleName, error: h.error }, 'rule unhealthy');
         },

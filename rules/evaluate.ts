@@ -1,0 +1,178 @@
+/**
+ * The rules engine: applies a rule set to a batch of samples, given the states persisted from the
+ * previous call, and returns what changed. Pure: no I/O, no clock but the `nowMs` parameter, and
+ * the inputs are never mutated.
+ */
+import { nextAlertState } from './alertStateMachine.js';
+import { buildSignal } from './buildSignal.js';
+import { compileRules, type CompiledRule, type CompiledRuleSet } from './compileRules.js';
+import type { Rule, RuleHealth, RuleState, SeriesSample, Signal } from './ruleTypes.js';
+
+/**
+ * Samples stamped further than this ahead of `nowMs` are ignored (and counted): one sample from an
+ * agent whose clock runs a day fast would otherwise make every later sample of its series look old.
+ */
+export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+
+/** Counters for the collector's own metrics. */
+export interface EvaluationStats {
+  /** Samples applied to a rule (a sample matching two rules counts twice). */
+  applied: number;
+  /** Samples at or before their series' last applied sample: replayed or out of order. */
+  ignoredStale: number;
+  /** Samples more than MAX_FUTURE_SKEW_MS ahead of `nowMs`. */
+  ignoredFuture: number;
+}
+
+/** What one evaluation changed. */
+export interface EvaluationResult {
+  /** New or changed states only; a series never seen breaching gets no state. */
+  states: RuleState[];
+  /** Firing and resolved signals, in time order. */
+  signals: Signal[];
+  /** One entry per rule, in rule order. */
+  health: RuleHealth[];
+  stats: EvaluationStats;
+}
+
+/** One series of one rule and the samples of it in this call. */
+interface SeriesWork {
+  key: string;
+  labels: Readonly<Record<string, string>>;
+  samples: SeriesSample[];
+}
+
+/**
+ * Evaluates `samples` against `rules`, continuing from `prior` (states keyed by fingerprint).
+ *
+ * - A sample goes to every rule watching its metric whose matchers it satisfies.
+ * - Per series, samples are applied in time order (so a backlog replays correctly), each at its own
+ *   `atMs`; samples at or before the state's `lastSampleAtMs` are ignored.
+ * - A rule that throws is reported unhealthy and its outcome for this call is dropped; the others
+ *   are unaffected. A template that fails to render still lets the signal out (fallback text) but
+ *   marks the rule unhealthy.
+ * - `nowMs` bounds how far in the future a sample may be stamped; it is also the clock that
+ *   time-driven conditions (absent data) will use.
+ *
+ * Pass a CompiledRuleSet (from `compileRules`) on the hot path; a plain array is compiled on every
+ * call, which is fine for tests and tools.
+ */
+export function evaluate(
+  rules: CompiledRuleSet | readonly Rule[],
+  samples: readonly SeriesSample[],
+  prior: ReadonlyMap<string, RuleState>,
+  nowMs: number,
+): EvaluationResult {
+  const ruleSet = isCompiled(rules) ? rules : compileRules(rules);
+  const stats: EvaluationStats = { applied: 0, ignoredStale: 0, ignoredFuture: 0 };
+  const work = routeSamples(ruleSet, samples, nowMs, stats);
+  const states: RuleState[] = [];
+  const signals: Signal[] = [];
+  const errors = new Map<string, string>(ruleSet.broken);
+  for (const [compiled, series] of work) {
+    try {
+      const outcome = evaluateRule(compiled, series, prior, stats);
+      states.push(...outcome.states);
+      signals.push(...outcome.signals);
+      if (outcome.error) errors.set(compiled.rule.name, outcome.error);
+    } catch (error) {
+      errors.set(compiled.rule.name, (error as Error).message);
+    }
+  }
+  signals.sort((a, b) => a.atMs - b.atMs);
+  const health = ruleSet.rules.map((rule): RuleHealth => {
+    const error = errors.get(rule.name);
+    return error === undefined ? { ruleName: rule.name, healthy: true } : { ruleName: rule.name, healthy: false, error };
+  });
+  return { states, signals, health, stats };
+}
+
+function isCompiled(rules: CompiledRuleSet | readonly Rule[]): rules is CompiledRuleSet {
+  return 'byMetric' in rules;
+}
+
+/** Groups the samples by rule and series (keyed by a canonical form of the labels). */
+function routeSamples(
+  ruleSet: CompiledRuleSet,
+  samples: readonly SeriesSample[],
+  nowMs: number,
+  stats: EvaluationStats,
+): Map<CompiledRule, Map<string, SeriesWork>> {
+  const work = new Map<CompiledRule, Map<string, SeriesWork>>();
+  for (const sample of samples) {
+    const candidates = ruleSet.byMetric.get(sample.metric);
+    if (!candidates) continue;
+    if (sample.atMs > nowMs + MAX_FUTURE_SKEW_MS) {
+      stats.ignoredFuture++;
+      continue;
+    }
+    let key: string | undefined;
+    for (const compiled of candidates) {
+      if (!compiled.matches(sample.labels)) continue;
+      key ??= seriesKey(sample.labels);
+      let bySeries = work.get(compiled);
+      if (!bySeries) work.set(compiled, (bySeries = new Map()));
+      const series = bySeries.get(key);
+      if (series) series.samples.push(sample);
+      else bySeries.set(key, { key, labels: sample.labels, samples: [sample] });
+    }
+  }
+  return work;
+}
+
+/** Canonical form of a label set; JSON-escaped so that no two label sets share a key. */
+function seriesKey(labels: Readonly<Record<string, string>>): string {
+  const names = Object.keys(labels).sort();
+  let key = '';
+  for (const name of names) key += `${JSON.stringify(name)}:${JSON.stringify(labels[name])},`;
+  return key;
+}
+
+interface RuleOutcome {
+  states: RuleState[];
+  signals: Signal[];
+  error?: string;
+}
+
+/** Runs every series of one rule through the state machine. */
+function evaluateRule(
+  compiled: CompiledRule,
+  series: ReadonlyMap<string, SeriesWork>,
+  prior: ReadonlyMap<string, RuleState>,
+  stats: EvaluationStats,
+): RuleOutcome {
+  const { rule } = compiled;
+  const outcome: RuleOutcome = { states: [], signals: [] };
+  for (const { key, labels, samples } of series.values()) {
+    const id = compiled.fingerprintOf(key, labels);
+    const before = prior.get(id);
+    let state: RuleState = before
+      ? { ...before, ruleVersion: rule.version }
+      : { ruleName: rule.name, ruleVersion: rule.version, fingerprint: id, labels: { ...labels }, status: 'inactive', lastValue: NaN, lastSampleAtMs: -Infinity };
+    let applied = false;
+    for (const sample of inTimeOrder(samples)) {
+      if (sample.atMs <= state.lastSampleAtMs) {
+        stats.ignoredStale++;
+        continue;
+      }
+      const transition = nextAlertState(state, compiled.read(sample), compiled.timing);
+      state = transition.state;
+      applied = true;
+      stats.applied++;
+      if (transition.event) {
+        const built = buildSignal(compiled, state, transition.event);
+        outcome.signals.push(built.signal);
+        if (built.templateError) outcome.error = built.templateError;
+      }
+    }
+    if (applied && (before || state.status !== 'inactive')) outcome.states.push(state);
+  }
+  return outcome;
+}
+
+function inTimeOrder(samples: SeriesSample[]): readonly SeriesSample[] {
+  for (let i = 1; i < samples.length; i++) {
+    if (samples[i]!.atMs < samples[i - 1]!.atMs) return [...samples].sort((a, b) => a.atMs - b.atMs);
+  }
+  return samples;
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { nextAlertState, type AlertTransition, type ConditionReading } from '../../rules/alertStateMachine.js';
+import type { RuleState } from '../../rules/ruleTypes.js';
+
+const base: RuleState = { ruleName: 'r', ruleVersion: 'v1', fingerprint: 'f', labels: { host: 'a' }, status: 'inactive', lastValue: 0, lastSampleAtMs: 0 };
+const timing = { forMs: 60_000, clearForMs: 30_000 };
+const reading = (atMs: number, fireMet: boolean, clearMet: boolean): ConditionReading => ({ atMs, value: 7, fireMet, clearMet });
+
+interface Row {
+  name: string;
+  prior: Partial<RuleState>;
+  reading: ConditionReading;
+  timing?: { forMs: number; clearForMs: number };
+  status: RuleState['status'];
+  timers?: Pick<RuleState, 'pendingSinceMs' | 'firingSinceMs' | 'clearingSinceMs'>;
+  event?: AlertTransition['event'];
+}
+
+// One row per line of the transition table in alertStateMachine.ts.
+const rows: Row[] = [
+  // inactive, fire condition false: stays inactive
+  { name: 'inactive, not breaching', prior: {}, reading: reading(1000, false, true), status: 'inactive' },
+  // inactive, breaching with for = 0: fires at once
+  { name: 'inactive, breaching, for 0', prior: {}, reading: reading(1000, true, false), timing: { forMs: 0, clearForMs: 0 }, status: 'firing', timers: { pendingSinceMs: 1000, firingSinceMs: 1000 }, event: { kind: 'firing', sinceMs: 1000, heldMs: 0 } },
+  // inactive, breaching with for > 0: starts the for-timer
+  { name: 'inactive, breaching, for 1m', prior: {}, reading: reading(1000, true, false), status: 'pending', timers: { pendingSinceMs: 1000 } },
+  // pending, recovered: back to inactive, silently
+  { name: 'pending, recovered', prior: { status: 'pending', pendingSinceMs: 1000 }, reading: reading(30_000, false, true), status: 'inactive' },
+  // pending, still breaching but not long enough
+  { name: 'pending, held 59.999s', prior: { status: 'pending', pendingSinceMs: 1000 }, reading: reading(60_999, true, false), status: 'pending', timers: { pendingSinceMs: 1000 } },
+  // pending, held for `for`: fires
+  { name: 'pending, held 60s', prior: { status: 'pending', pendingSinceMs: 1000 }, reading: reading(61_000, true, false), status: 'firing', timers: { pendingSinceMs: 1000, firingSinceMs: 61_000 }, event: { kind: 'firing', sinceMs: 1000, heldMs: 60_000 } },
+  // firing, clear condition false: stays firing even though the fire condition no longer holds (hysteresis)
+  { name: 'firing, in the hysteresis band', prior: { status: 'firing', pendingSinceMs: 1, firingSinceMs: 2 }, reading: reading(5000, false, false), status: 'firing', timers: { pendingSinceMs: 1, firingSinceMs: 2 } },
+  // firing, clear condition false while clearing: the clearFor timer is reset
+  { name: 'firing, relapse while clearing', prior: { status: 'firing', pendingSinceMs: 1, firingSinceMs: 2, clearingSinceMs: 3 }, reading: reading(5000, true, false), status: 'firing', timers: { pendingSinceMs: 1, firingSinceMs: 2 } },
+  // firing, clear condition true with clearFor = 0: resolves at once
+  { name: 'firing, cleared, clearFor 0', prior: { status: 'firing', pendingSinceMs: 1, firingSinceMs: 2 }, reading: reading(5000, false, true), timing: { forMs: 0, clearForMs: 0 }, status: 'inactive', event: { kind: 'resolved', sinceMs: 5000, heldMs: 0 } },
+  // firing, clear condition true with clearFor > 0: starts the clearFor timer
+  { name: 'firing, starts clearing', prior: { status: 'firing', pendingSinceMs: 1, firingSinceMs: 2 }, reading: reading(5000, false, true), status: 'firing', timers: { pendingSinceMs: 1, firingSinceMs: 2, clearingSinceMs: 5000 } },
+  // firing, clearing not long enough
+  { name: 'firing, cleared 29.999s', prior: { status: 'firing', pendingSinceMs: 1, firingSinceMs: 2, clearingSinceMs: 5000 }, reading: reading(34_999, false, true), status: 'firing', timers: { pendingSinceMs: 1, firingSinceMs: 2, clearingSinceMs: 5000 } },
+  // firing, cleared for clearFor: resolves
+  { name: 'firing, cleared 30s', prior: { status: 'firing', pendingSinceMs: 1, firingSinceMs: 2, clearingSinceMs: 5000 }, reading: reading(35_000, false, true), status: 'inactive', event: { kind: 'resolved', sinceMs: 5000, heldMs: 30_000 } },
+];
+
+describe('nextAlertState', () => {
+  it.each(rows)('$name', (row) => {
+    const prior: RuleState = { ...base, ...row.prior };
+    const { state, event } = nextAlertState(prior, row.reading, row.timing ?? timing);
+    expect(state).toEqual({ ...base, ...row.timers, status: row.status, lastValue: 7, lastSampleAtMs: row.reading.atMs });
+    expect(event).toEqual(row.event);
+  });
+
+  it('returns states without undefined keys, so that JSON round trips are exact', () => {
+    const prior: RuleState = { ...base, status: 'firing', pendingSinceMs: 1, firingSinceMs: 2, clearingSinceMs: 3 };
+    const { state } = nextAlertState(prior, reading(10, false, false), timing);
+    expect(Object.keys(state)).not.toContain('clearingSinceMs');
+    expect(JSON.parse(JSON.stringify(state))).toStrictEqual(state);
+  });
+
+  it('does not modify the prior state', () => {
+    const prior = Object.freeze({ ...base, status: 'pending' as const, pendingSinceMs: 1000 });
+    expect(() => nextAlertState(prior, reading(61_000, true, false), timing)).not.toThrow();
+    expect(prior.status).toBe('pending');
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * Helpers for time-step scenario tests of the rules engine, in the style of Prometheus' rule tests:
+ * a fixture series, a clock that steps, and the expected state and signals at each step.
+ */
+import { expect } from 'vitest';
+import { inverseOf } from '../../rules/compareThreshold.js';
+import { evaluate, type EvaluationResult } from '../../rules/evaluate.js';
+import type { AlertStatus, Rule, RuleState, SeriesSample } from '../../rules/ruleTypes.js';
+import { ruleVersion, type RuleDefinition } from '../../rules/ruleVersion.js';
+import type { CompiledRuleSet } from '../../rules/compileRules.js';
+
+/** Epoch of every scenario: a fixed, readable instant. */
+export const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
+
+/** A rule with sensible defaults for tests; the version is computed as the loader would. */
+export function testRule(overrides: Partial<RuleDefinition> = {}): Rule {
+  const fire = overrides.fire ?? { op: 'above', threshold: 0.9 };
+  const definition: RuleDefinition = {
+    name: 'disk_full',
+    metric: 'filesystem_used_ratio',
+    matchers: [],
+    fire,
+    clear: overrides.clear ?? inverseOf(fire),
+    forSeconds: 0,
+    clearForSeconds: 0,
+    severity: 'warning',
+    summary: 'Disk {{ labels.mount }} on {{ labels.host }} is {{ value | percent }} full',
+    description: '',
+    labels: {},
+    ...overrides,
+  };
+  return { ...definition, version: ruleVersion(definition), file: 'test.yaml', line: 1 };
+}
+
+/** A sample `seconds` after T0. */
+export function sample(seconds: number, value: number, labels: Record<string, string> = { host: 'web-1', mount: '/' }, metric = 'filesystem_used_ratio'): SeriesSample {
+  return { metric, labels, value, atMs: T0 + seconds * 1000 };
+}
+
+/** One step: the samples that arrive, and what must hold afterwards. */
+export interface Step {
+  /** Comment for failure messages, e.g. "breach starts the for-timer". */
+  note: string;
+  samples: SeriesSample[];
+  /** Expected status of the (single) series after the step. */
+  status: AlertStatus;
+  /** Expected signal kinds emitted by this step, in order. */
+  signals?: Array<'firing' | 'resolved'>;
+}
+
+/**
+ * Runs `steps` in order, feeding each step's returned states back in as the next step's prior (as
+ * the collector does), and checks each step. Evaluation time is the newest sample of the step.
+ */
+export function runScenario(rules: readonly Rule[] | CompiledRuleSet, steps: readonly Step[]): EvaluationResult[] {
+  const states = new Map<string, RuleState>();
+  const results: EvaluationResult[] = [];
+  for (const step of steps) {
+    const nowMs = Math.max(T0, ...step.samples.map((s) => s.atMs));
+    const result = evaluate(rules, step.samples, states, nowMs);
+    for (const state of result.states) states.set(state.fingerprint, state);
+    const statuses = [...states.values()].map((s) => s.status);
+    expect(statuses.length === 0 ? 'inactive' : statuses[0], step.note).toBe(step.status);
+    expect(result.signals.map((s) => s.kind), step.note).toEqual(step.signals ?? []);
+    results.push(result);
+  }
+  return results;
+}
