@@ -39,7 +39,7 @@ export const CollectorSchema = Type.Object(
     evaluationInterval: Duration('5s', 'How often silence (agent-silent) rules are evaluated'),
     batch: Type.Object(
       {
-        maxDelay: Duration('10ms', 'How long a report may wait to share a commit with others'),
+        maxDelay: Duration('0ms', 'How long a report may wait to share a commit with others; 0 = the reports of one event-loop turn'),
         maxReports: Type.Integer({ minimum: 1, default: 500 }),
       },
       { additionalProperties: false, default: {} },

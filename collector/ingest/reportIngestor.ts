@@ -1,6 +1,6 @@
 /**
- * Group commit for reports: reports that arrive within `maxDelayMs` of each other share one
- * transaction (store + rule state + incidents + outbox) and one durable commit; each report's
+ * Group commit for reports: reports that arrive within `maxDelayMs` of each other (or, with 0,
+ * within one turn of the event loop, which under load gathers many) share one transaction (store + rule state + incidents + outbox) and one durable commit; each report's
  * promise settles only after that commit, so an acknowledgement always means "stored".
  */
 import type { Logger } from 'pino';
@@ -37,11 +37,16 @@ interface Pending {
 
 export function createReportIngestor(options: ReportIngestorOptions): ReportIngestor {
   let queue: Pending[] = [];
-  let timer: NodeJS.Timeout | undefined;
+  let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  const cancel = () => {
+    if (timer === undefined) return;
+    if (options.maxDelayMs > 0) clearTimeout(timer as NodeJS.Timeout);
+    else clearImmediate(timer as NodeJS.Immediate);
+    timer = undefined;
+  };
 
   const commitBatch = (): void => {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
+    cancel();
     const batch = queue;
     queue = [];
     if (batch.length === 0) return;
@@ -78,7 +83,8 @@ export function createReportIngestor(options: ReportIngestorOptions): ReportInge
       return new Promise<ReportAck>((resolve, reject) => {
         queue.push({ report, resolve, reject });
         if (queue.length >= options.maxReports) commitBatch();
-        else timer ??= setTimeout(commitBatch, options.maxDelayMs);
+        // With no delay, everything parsed in this turn of the event loop shares the next commit.
+        else timer ??= options.maxDelayMs > 0 ? setTimeout(commitBatch, options.maxDelayMs) : setImmediate(commitBatch);
       });
     },
     async flush() {
