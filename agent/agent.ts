@@ -1,0 +1,202 @@
+/**
+ * The Tripline agent: runs the probes every interval, turns what they observed into a Report with a
+ * persisted sequence number, and hands it to the sender, which delivers it to the collector.
+ *
+ * Wiring only: what is observed lives in `probes/`, isolation in `probeRunner.ts`, delivery and
+ * retry in `reportSender.ts`, identity and sequence in `agentState.ts`, scheduling in `ticker.ts`.
+ */
+import { hostname as osHostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { AgentIdentity, Observation, Report } from '../contract/report.js';
+import type { AgentConfig } from '../config/configSchema.js';
+import { createAgentProbes } from './agentProbes.js';
+import { resolveAgentSettings } from './agentSettings.js';
+import { openAgentState, type AgentState } from './agentState.js';
+import { createMemoryReportQueue } from './memoryReportQueue.js';
+import { observation } from './probe.js';
+import { createProbeRunner, type ProbeRunOutcome } from './probeRunner.js';
+import type { Pinger } from './probes/pingProbe.js';
+import { createProcReader, type ProcReader } from './procfs/procReader.js';
+import { buildReport } from './reportBuilder.js';
+import { createReportSender } from './reportSender.js';
+import { createTicker } from './ticker.js';
+
+/** What an agent is built from. */
+export interface AgentOptions {
+  config: AgentConfig;
+  /** The Tripline data directory; the agent keeps its state in `<dataDir>/agent/`. */
+  dataDir: string;
+  log: Logger;
+  /** Tripline version, reported in the agent identity. */
+  version: string;
+  /** Where `/proc` is read from; the real `/proc` by default. */
+  proc?: ProcReader;
+  /** Runs the system ping; the `ping` package by default. */
+  pinger?: Pinger;
+  /** Wall clock of observations and reports. */
+  clock?: () => Date;
+}
+
+/** A running (or runnable) agent. */
+export interface Agent {
+  /** Loads state, then reports now and every interval, and pings on its own interval. */
+  start(): Promise<void>;
+  /**
+   * Stops scheduling, waits (bounded) for a cycle and an upload in flight, closes connections and
+   * persists state. Reports still queued are lost with the in-memory queue; their count is logged.
+   */
+  stop(): Promise<void>;
+  /**
+   * Builds the next report (reserving its sequence number) without queueing it. Before `start`,
+   * ping targets are measured on the spot; once started, the latest ping results are included once.
+   */
+  collectOnce(): Promise<Report>;
+}
+
+/**
+ * Creates an agent. Throws `AgentConfigError` for an unusable config (an invalid ping or TCP target,
+ * an out-of-range duration, a non-http collector URL) before anything runs.
+ */
+export function createAgent(options: AgentOptions): Agent {
+  const { config, dataDir, version } = options;
+  const log = options.log.child({ component: 'agent' });
+  const clock = options.clock ?? (() => new Date());
+  const settings = resolveAgentSettings(config);
+  const probes = createAgentProbes({ config, settings, proc: options.proc ?? createProcReader(), log, pinger: options.pinger });
+  const cycleRunner = createProbeRunner({ probes: probes.cycle, defaultTimeoutSeconds: settings.probeTimeoutSeconds, log });
+  const pingRunner = probes.ping && createProbeRunner({ probes: [probes.ping], defaultTimeoutSeconds: settings.probeTimeoutSeconds, log });
+  const sender = createReportSender({
+    collectorUrl: config.collectorUrl,
+    token: config.token,
+    timeoutSeconds: settings.sendTimeoutSeconds,
+    queue: createMemoryReportQueue({ maxReports: settings.queueMaxReports, maxBytes: settings.queueMaxBytes }),
+    log: options.log.child({ component: 'reportSender' }),
+  });
+  const reportTicker = createTicker({ name: 'report', intervalSeconds: settings.intervalSeconds, onTick: reportCycle, log });
+  const pingTicker =
+    pingRunner &&
+    createTicker({
+      name: 'ping',
+      intervalSeconds: settings.pingIntervalSeconds,
+      onTick: async () => {
+        latestPing = await pingRunner.run(clock());
+      },
+      log,
+    });
+  let statePromise: Promise<AgentState> | undefined;
+  let latestPing: ProbeRunOutcome | undefined;
+  let phase: 'idle' | 'running' | 'stopped' = 'idle';
+
+  function state(): Promise<AgentState> {
+    statePromise ??= openAgentState({ dataDir }).catch((error: unknown) => {
+      statePromise = undefined;
+      throw error;
+    });
+    return statePromise;
+  }
+
+  /** Saves the state if it was ever loaded (every reservation has persisted it already). */
+  async function persistState(): Promise<void> {
+    if (statePromise !== undefined) await (await statePromise).save();
+  }
+
+  function identity(agentState: AgentState): AgentIdentity {
+    return {
+      id: config.id ?? agentState.agentId,
+      hostname: config.hostname ?? osHostname(),
+      version,
+      intervalSeconds: settings.intervalSeconds,
+      labels: { ...config.labels },
+    };
+  }
+
+  function selfObservations(now: Date): Observation[] {
+    const dropped = sender.dropped();
+    return [
+      observation('agent_reports_dropped_total', dropped.queueFull, { reason: 'queue_full' }, now),
+      observation('agent_reports_dropped_total', dropped.rejected, { reason: 'rejected' }, now),
+    ];
+  }
+
+  async function pingResults(now: Date): Promise<ProbeRunOutcome | undefined> {
+    if (pingRunner === undefined) return undefined;
+    if (phase !== 'running') return pingRunner.run(now);
+    const taken = latestPing;
+    latestPing = undefined;
+    return taken;
+  }
+
+  async function collectOnce(): Promise<Report> {
+    const now = clock();
+    const [agentState, cycle, ping] = await Promise.all([state(), cycleRunner.run(now), pingResults(now)]);
+    const sequence = await agentState.reserveSequence();
+    const built = buildReport({
+      agent: identity(agentState),
+      sequence,
+      sentAt: clock(),
+      observations: [...selfObservations(now), ...cycle.observations, ...(ping?.observations ?? [])],
+      checks: [...cycle.checks, ...(ping?.checks ?? [])],
+    });
+    const { omittedObservations, invalidObservations, omittedChecks } = built;
+    if (omittedObservations + invalidObservations + omittedChecks > 0) {
+      log.warn({ sequence, omittedObservations, invalidObservations, omittedChecks }, 'report trimmed to fit the contract');
+    }
+    return built.report;
+  }
+
+  async function reportCycle(): Promise<void> {
+    const report = await collectOnce();
+    await sender.enqueue(report);
+    log.debug({ sequence: report.sequence, observations: report.observations.length, checks: report.checks.length }, 'report queued');
+    sender.flush().catch((error: unknown) => log.error({ err: error }, 'report flush failed'));
+  }
+
+  return {
+    async start() {
+      if (phase === 'stopped') throw new Error('this agent was stopped; create a new one to start again');
+      if (phase === 'running') return;
+      const agentState = await state();
+      phase = 'running';
+      pingTicker?.start();
+      reportTicker.start();
+      const { id, hostname } = identity(agentState);
+      log.info({ agentId: id, hostname, intervalSeconds: settings.intervalSeconds, pingTargets: config.ping.targets.length, tcpTargets: settings.tcpTargets.length }, 'agent started');
+    },
+    async stop() {
+      if (phase !== 'running') {
+        phase = 'stopped';
+        await sender.close();
+        await persistState();
+        return;
+      }
+      phase = 'stopped';
+      void pingTicker?.stop();
+      const boundSeconds = settings.probeTimeoutSeconds + settings.sendTimeoutSeconds + 1;
+      const drained = await settlesWithin(
+        reportTicker.stop().then(() => sender.idle()),
+        boundSeconds,
+      );
+      await sender.close();
+      await persistState();
+      log.info({ drained, unsentReports: await sender.pending() }, 'agent stopped');
+    },
+    collectOnce,
+  };
+}
+
+/** True when `promise` settled within `seconds`; it is not cancelled otherwise. */
+async function settlesWithin(promise: Promise<unknown>, seconds: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), seconds * 1000);
+  });
+  const settled = promise.then(
+    () => true,
+    () => true,
+  );
+  try {
+    return await Promise.race([settled, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

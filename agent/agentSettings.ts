@@ -1,0 +1,62 @@
+/**
+ * The numeric view of the `agent` config section that the agent runs on: durations parsed to
+ * seconds and checked for sense, limits derived from them. Invalid values throw `AgentConfigError`
+ * naming their config path, so `createAgent` fails before anything starts.
+ */
+import type { AgentConfig } from '../config/configSchema.js';
+import { parseDurationSeconds } from '../config/duration.js';
+import { AgentConfigError } from './agentConfigError.js';
+import type { TcpTarget } from './probes/tcpProbe.js';
+
+/** What the agent needs from its config, in seconds and counts. */
+export interface AgentSettings {
+  intervalSeconds: number;
+  sendTimeoutSeconds: number;
+  /** Timeout of a probe that does not declare its own: half the interval, at most 10 s. */
+  probeTimeoutSeconds: number;
+  pingIntervalSeconds: number;
+  pingTimeoutSeconds: number;
+  tcpTargets: TcpTarget[];
+  /** Reports kept while the collector is unreachable: an hour's worth, within [10, 10000]. */
+  queueMaxReports: number;
+  queueMaxBytes: number;
+}
+
+const MIN_INTERVAL_SECONDS = 1;
+const MAX_INTERVAL_SECONDS = 86400;
+const MAX_PROBE_TIMEOUT_SECONDS = 10;
+const QUEUE_HORIZON_SECONDS = 3600;
+const QUEUE_MAX_BYTES = 32 * 1024 * 1024;
+
+/** Parses and checks the agent section. */
+export function resolveAgentSettings(config: AgentConfig): AgentSettings {
+  const intervalSeconds = duration(config.interval, 'agent.interval', MIN_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS);
+  return {
+    intervalSeconds,
+    sendTimeoutSeconds: duration(config.sendTimeout, 'agent.sendTimeout', 0.001, 600),
+    probeTimeoutSeconds: Math.min(MAX_PROBE_TIMEOUT_SECONDS, intervalSeconds / 2),
+    pingIntervalSeconds: duration(config.ping.interval, 'agent.ping.interval', MIN_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS),
+    pingTimeoutSeconds: duration(config.ping.timeout, 'agent.ping.timeout', 0.001, 60),
+    tcpTargets: config.tcp.targets.map((target, index) => ({
+      name: target.name,
+      host: target.host,
+      port: target.port,
+      timeoutSeconds: duration(target.timeout, `agent.tcp.targets[${index}].timeout`, 0.001, 60),
+    })),
+    queueMaxReports: Math.min(10000, Math.max(10, Math.ceil(QUEUE_HORIZON_SECONDS / intervalSeconds))),
+    queueMaxBytes: QUEUE_MAX_BYTES,
+  };
+}
+
+function duration(text: string, path: string, min: number, max: number): number {
+  let seconds: number;
+  try {
+    seconds = parseDurationSeconds(text);
+  } catch (error) {
+    throw new AgentConfigError('TRIPLINE_AGENT_INVALID_DURATION', path, (error as Error).message);
+  }
+  if (seconds < min || seconds > max) {
+    throw new AgentConfigError('TRIPLINE_AGENT_INVALID_DURATION', path, `"${text}" is outside ${min}s..${max}s`);
+  }
+  return seconds;
+}

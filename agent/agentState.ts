@@ -1,0 +1,107 @@
+/**
+ * The agent's durable identity and report sequence, kept in `<dataDir>/agent/state.json`.
+ *
+ * A sequence number is reserved (and the next one persisted) before a report is built, so a number
+ * is never used twice across restarts or crashes; a crash can only leave a gap, which the collector
+ * tolerates. Writes are atomic: temporary file, fsync, rename, fsync of the directory.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { AgentStateError } from './agentStateError.js';
+
+/** The persisted identity and sequence. */
+export interface AgentState {
+  /** Random UUID generated on first start; the report identity unless `agent.id` is configured. */
+  readonly agentId: string;
+  /** Returns the next sequence number after persisting its successor. */
+  reserveSequence(): Promise<number>;
+  /** The number the next `reserveSequence` returns. */
+  nextSequence(): number;
+  /** Writes the state again (idempotent); resolves once earlier writes have finished too. */
+  save(): Promise<void>;
+}
+
+interface StateFile {
+  agentId: string;
+  nextSequence: number;
+}
+
+/** Where the state of an agent with this data directory lives. */
+export function agentStateFile(dataDir: string): string {
+  return join(dataDir, 'agent', 'state.json');
+}
+
+/** Loads the state, creating it (with a fresh UUID) when the file does not exist yet. */
+export async function openAgentState({ dataDir, newId = randomUUID }: { dataDir: string; newId?: () => string }): Promise<AgentState> {
+  const file = agentStateFile(dataDir);
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  const loaded = await readState(file);
+  let current: StateFile = loaded ?? { agentId: newId(), nextSequence: 0 };
+  if (loaded === undefined) await writeAtomically(file, current);
+  let queue: Promise<unknown> = Promise.resolve();
+
+  /** Serialises writes so that a later state never lands before an earlier one. */
+  function serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = queue.then(work);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  return {
+    agentId: current.agentId,
+    reserveSequence: () =>
+      serially(async () => {
+        const reserved = current.nextSequence;
+        const next = { ...current, nextSequence: reserved + 1 };
+        await writeAtomically(file, next);
+        current = next;
+        return reserved;
+      }),
+    nextSequence: () => current.nextSequence,
+    save: () => serially(() => writeAtomically(file, current)),
+  };
+}
+
+async function readState(file: string): Promise<StateFile | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new AgentStateError(file, `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new AgentStateError(file, 'not valid JSON');
+  }
+  const state = parsed as Partial<StateFile> | null;
+  if (typeof state?.agentId !== 'string' || !/^[A-Za-z0-9._:-]{1,128}$/.test(state.agentId)) {
+    throw new AgentStateError(file, 'agentId is missing or malformed');
+  }
+  if (!Number.isSafeInteger(state.nextSequence) || (state.nextSequence as number) < 0) {
+    throw new AgentStateError(file, 'nextSequence is not a non-negative integer');
+  }
+  return { agentId: state.agentId, nextSequence: state.nextSequence as number };
+}
+
+async function writeAtomically(file: string, state: StateFile): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  const handle = await open(temporary, 'w', 0o600);
+  try {
+    await handle.chmod(0o600);
+    await handle.writeFile(`${JSON.stringify(state, null, 2)}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, file);
+  const directory = await open(dirname(file), 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
+}

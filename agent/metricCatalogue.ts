@@ -1,0 +1,89 @@
+/**
+ * The one catalogue of every metric the agent emits: name, kind, unit, labels and meaning.
+ *
+ * Probes name their metrics through the `MetricName` type derived from this table, so a metric
+ * that is not catalogued does not compile; a test checks the labels at run time. The docs are
+ * generated from this table, never copied by hand. Names follow Prometheus conventions: no
+ * prefix, snake_case, base unit in the name, `_total` for counters.
+ */
+
+/** Prometheus metric kinds used by the agent. */
+export type MetricKind = 'gauge' | 'counter';
+
+/** Base units, as they appear at the end of the metric names. */
+export type MetricUnit = 'ratio' | 'bytes' | 'seconds' | 'bytes_per_second' | 'per_second' | 'count' | 'boolean';
+
+/** One catalogue entry. */
+export interface MetricDefinition {
+  readonly kind: MetricKind;
+  readonly unit: MetricUnit;
+  /** Label names every observation of this metric carries, in documentation order. */
+  readonly labels: readonly string[];
+  readonly help: string;
+}
+
+const FILESYSTEM_LABELS = ['mount', 'device', 'fstype'] as const;
+const INTERFACE_LABELS = ['interface'] as const;
+const TARGET_LABELS = ['target'] as const;
+
+/** Every metric the agent emits, keyed by name. */
+export const METRIC_CATALOGUE = {
+  cpu_usage_ratio: { kind: 'gauge', unit: 'ratio', labels: [], help: 'Share of CPU time not idle and not waiting for I/O over the last interval, all CPUs' },
+  cpu_iowait_ratio: { kind: 'gauge', unit: 'ratio', labels: [], help: 'Share of CPU time idle while waiting for I/O over the last interval' },
+  cpu_steal_ratio: { kind: 'gauge', unit: 'ratio', labels: [], help: 'Share of CPU time stolen by the hypervisor over the last interval' },
+
+  load1: { kind: 'gauge', unit: 'count', labels: [], help: 'Load average over 1 minute' },
+  load5: { kind: 'gauge', unit: 'count', labels: [], help: 'Load average over 5 minutes' },
+  load15: { kind: 'gauge', unit: 'count', labels: [], help: 'Load average over 15 minutes' },
+  load1_per_core: { kind: 'gauge', unit: 'count', labels: [], help: 'Load average over 1 minute divided by the number of online CPUs' },
+
+  memory_total_bytes: { kind: 'gauge', unit: 'bytes', labels: [], help: 'Usable RAM (MemTotal)' },
+  memory_available_bytes: { kind: 'gauge', unit: 'bytes', labels: [], help: 'Memory available for new work without swapping (MemAvailable)' },
+  memory_used_ratio: { kind: 'gauge', unit: 'ratio', labels: [], help: '1 - available / total' },
+
+  swap_total_bytes: { kind: 'gauge', unit: 'bytes', labels: [], help: 'Swap space configured (SwapTotal)' },
+  swap_used_bytes: { kind: 'gauge', unit: 'bytes', labels: [], help: 'Swap space in use (SwapTotal - SwapFree)' },
+  swap_used_ratio: { kind: 'gauge', unit: 'ratio', labels: [], help: 'Swap used / swap total; 0 when there is no swap' },
+
+  filesystem_size_bytes: { kind: 'gauge', unit: 'bytes', labels: FILESYSTEM_LABELS, help: 'Filesystem size' },
+  filesystem_used_bytes: { kind: 'gauge', unit: 'bytes', labels: FILESYSTEM_LABELS, help: 'Space in use (size - free)' },
+  filesystem_avail_bytes: { kind: 'gauge', unit: 'bytes', labels: FILESYSTEM_LABELS, help: 'Space available to unprivileged users' },
+  filesystem_used_ratio: { kind: 'gauge', unit: 'ratio', labels: FILESYSTEM_LABELS, help: 'used / (used + avail), as df computes Use%' },
+  filesystem_inodes: { kind: 'gauge', unit: 'count', labels: FILESYSTEM_LABELS, help: 'Inodes in the filesystem; absent for filesystems without a fixed inode table' },
+  filesystem_inodes_used: { kind: 'gauge', unit: 'count', labels: FILESYSTEM_LABELS, help: 'Inodes in use' },
+  filesystem_inodes_used_ratio: { kind: 'gauge', unit: 'ratio', labels: FILESYSTEM_LABELS, help: 'Inodes used / inodes total' },
+  filesystem_device_error: { kind: 'gauge', unit: 'boolean', labels: FILESYSTEM_LABELS, help: '1 when statfs failed or did not return in time (stale NFS, vanished mount), else 0' },
+
+  network_receive_bytes_total: { kind: 'counter', unit: 'bytes', labels: INTERFACE_LABELS, help: 'Bytes received since the interface came up' },
+  network_receive_bytes_per_second: { kind: 'gauge', unit: 'bytes_per_second', labels: INTERFACE_LABELS, help: 'Receive throughput over the last interval' },
+  network_receive_packets_total: { kind: 'counter', unit: 'count', labels: INTERFACE_LABELS, help: 'Packets received' },
+  network_receive_packets_per_second: { kind: 'gauge', unit: 'per_second', labels: INTERFACE_LABELS, help: 'Packets received per second over the last interval' },
+  network_receive_errors_total: { kind: 'counter', unit: 'count', labels: INTERFACE_LABELS, help: 'Receive errors' },
+  network_receive_errors_per_second: { kind: 'gauge', unit: 'per_second', labels: INTERFACE_LABELS, help: 'Receive errors per second over the last interval' },
+  network_receive_drops_total: { kind: 'counter', unit: 'count', labels: INTERFACE_LABELS, help: 'Received packets dropped' },
+  network_receive_drops_per_second: { kind: 'gauge', unit: 'per_second', labels: INTERFACE_LABELS, help: 'Received packets dropped per second over the last interval' },
+  network_transmit_bytes_total: { kind: 'counter', unit: 'bytes', labels: INTERFACE_LABELS, help: 'Bytes transmitted since the interface came up' },
+  network_transmit_bytes_per_second: { kind: 'gauge', unit: 'bytes_per_second', labels: INTERFACE_LABELS, help: 'Transmit throughput over the last interval' },
+  network_transmit_packets_total: { kind: 'counter', unit: 'count', labels: INTERFACE_LABELS, help: 'Packets transmitted' },
+  network_transmit_packets_per_second: { kind: 'gauge', unit: 'per_second', labels: INTERFACE_LABELS, help: 'Packets transmitted per second over the last interval' },
+  network_transmit_errors_total: { kind: 'counter', unit: 'count', labels: INTERFACE_LABELS, help: 'Transmit errors' },
+  network_transmit_errors_per_second: { kind: 'gauge', unit: 'per_second', labels: INTERFACE_LABELS, help: 'Transmit errors per second over the last interval' },
+  network_transmit_drops_total: { kind: 'counter', unit: 'count', labels: INTERFACE_LABELS, help: 'Transmitted packets dropped' },
+  network_transmit_drops_per_second: { kind: 'gauge', unit: 'per_second', labels: INTERFACE_LABELS, help: 'Transmitted packets dropped per second over the last interval' },
+
+  ping_rtt_seconds: { kind: 'gauge', unit: 'seconds', labels: TARGET_LABELS, help: 'Average ICMP echo round-trip time of the replies received; absent when none came back' },
+  ping_loss_ratio: { kind: 'gauge', unit: 'ratio', labels: TARGET_LABELS, help: 'Share of echo requests without a reply; absent, with check ping:<target> unknown, when ping could not measure (unresolvable name, no ICMP permission)' },
+
+  tcp_up: { kind: 'gauge', unit: 'boolean', labels: TARGET_LABELS, help: '1 when a TCP connection to the target succeeded within its timeout, else 0' },
+  tcp_connect_seconds: { kind: 'gauge', unit: 'seconds', labels: TARGET_LABELS, help: 'Time to establish the TCP connection; absent when it failed' },
+
+  agent_reports_dropped_total: { kind: 'counter', unit: 'count', labels: ['reason'], help: 'Reports the agent gave up on since it started: reason="queue_full" (oldest dropped while the collector was unreachable) or "rejected" (collector answered 400/401/413)' },
+} as const satisfies Record<string, MetricDefinition>;
+
+/** The name of a catalogued metric. */
+export type MetricName = keyof typeof METRIC_CATALOGUE;
+
+/** True when `name` is a catalogued metric. */
+export function isMetricName(name: string): name is MetricName {
+  return Object.hasOwn(METRIC_CATALOGUE, name);
+}

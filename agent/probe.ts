@@ -1,0 +1,37 @@
+/**
+ * What a probe is and what it returns. One file per probe lives in `agent/probes/`; each exports a
+ * factory that returns a `Probe`. The agent runs probes isolated from each other (see
+ * `probeRunner.ts`), so a probe may simply throw when it cannot observe.
+ */
+import type { CheckResult, Observation } from '../contract/report.js';
+import { METRIC_CATALOGUE, type MetricName } from './metricCatalogue.js';
+
+/** What one run of a probe observed. */
+export interface ProbeResult {
+  observations: Observation[];
+  /** Check results the probe decides itself (e.g. one per TCP target). */
+  checks?: CheckResult[];
+}
+
+/** A source of observations, run once per cycle. */
+export interface Probe {
+  /** Short, stable name; the runner reports the probe's health as check `probe:<name>`. */
+  readonly name: string;
+  /** How long one run may take before it is reported as unknown; the runner's default when absent. */
+  readonly timeoutSeconds?: number;
+  /** Observes the system; `now` is the cycle's timestamp, used as every observation's `at`. */
+  collect(now: Date): Promise<ProbeResult>;
+}
+
+/** The labels a catalogued metric requires, as an object type. */
+export type LabelsOf<M extends MetricName> = {
+  readonly [K in (typeof METRIC_CATALOGUE)[M]['labels'][number]]: string;
+};
+
+/**
+ * Builds one observation of a catalogued metric. The label set is checked against the catalogue at
+ * compile time, so a probe cannot emit an undocumented metric or label.
+ */
+export function observation<M extends MetricName>(metric: M, value: number, labels: LabelsOf<NoInfer<M>>, at: Date): Observation {
+  return { metric, labels: { ...labels }, value, at: at.toISOString() };
+}

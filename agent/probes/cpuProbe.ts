@@ -1,0 +1,48 @@
+/** CPU usage, iowait and steal ratios from the deltas of `/proc/stat` between two runs. */
+import type { ProcReader } from '../procfs/procReader.js';
+import { parseProcStat, totalCpuTime, type CpuTimes } from '../procfs/procStat.js';
+import { observation, type Probe } from '../probe.js';
+
+/** Shares of CPU time spent over an interval, each in [0, 1]. */
+export interface CpuRatios {
+  usage: number;
+  iowait: number;
+  steal: number;
+}
+
+/**
+ * Ratios between two samples, or undefined when no time passed. Each field's delta is clamped at 0
+ * because the kernel's iowait counter is known to step backwards.
+ */
+export function cpuRatios(before: CpuTimes, after: CpuTimes): CpuRatios | undefined {
+  const delta = {} as CpuTimes;
+  for (const key of Object.keys(after) as (keyof CpuTimes)[]) delta[key] = Math.max(0, after[key] - before[key]);
+  const total = totalCpuTime(delta);
+  if (total <= 0) return undefined;
+  return {
+    usage: (total - delta.idle - delta.iowait) / total,
+    iowait: delta.iowait / total,
+    steal: delta.steal / total,
+  };
+}
+
+/** The first run only records a baseline; ratios start with the second run. */
+export function createCpuProbe({ proc }: { proc: ProcReader }): Probe {
+  let previous: CpuTimes | undefined;
+  return {
+    name: 'cpu',
+    async collect(now) {
+      const current = parseProcStat(await proc.read('stat'));
+      const ratios = previous === undefined ? undefined : cpuRatios(previous, current);
+      previous = current;
+      if (ratios === undefined) return { observations: [] };
+      return {
+        observations: [
+          observation('cpu_usage_ratio', ratios.usage, {}, now),
+          observation('cpu_iowait_ratio', ratios.iowait, {}, now),
+          observation('cpu_steal_ratio', ratios.steal, {}, now),
+        ],
+      };
+    },
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * Space and inodes of mounted filesystems: mounts from `/proc/self/mounts`, sizes from statfs(2).
+ *
+ * statfs on a dead NFS server blocks a libuv thread until the server returns. A mount whose call
+ * has not returned is therefore skipped (and reported with `filesystem_device_error` 1) until it
+ * does, so stuck mounts never pile up threads or stall the probe, as node_exporter does.
+ */
+import type { StatsFs } from 'node:fs';
+import { statfs as statfsPromise } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { Observation } from '../../contract/report.js';
+import type { ProcReader } from '../procfs/procReader.js';
+import { parseProcMounts, type MountEntry } from '../procfs/procMounts.js';
+import { observation, type LabelsOf, type Probe } from '../probe.js';
+
+/** The statfs fields the probe uses. */
+export type FilesystemStats = Pick<StatsFs, 'bsize' | 'blocks' | 'bfree' | 'bavail' | 'files' | 'ffree'>;
+
+/** Which mounts to leave out. */
+export interface FilesystemFilter {
+  excludeFsTypes: readonly string[];
+  /** Exact mount paths. */
+  excludeMounts: readonly string[];
+}
+
+/** Dependencies of the filesystem probe. */
+export interface FilesystemProbeDeps {
+  proc: ProcReader;
+  filter: FilesystemFilter;
+  log: Logger;
+  /** How long one statfs may take before its mount counts as stuck. */
+  statfsTimeoutSeconds: number;
+  statfs?: (path: string) => Promise<FilesystemStats>;
+}
+
+/**
+ * Mounts to observe, in mount-table order. A mount point mounted over several times is observed once:
+ * only the last (visible) mount answers statfs.
+ */
+export function selectMounts(entries: readonly MountEntry[], filter: FilesystemFilter): MountEntry[] {
+  const fsTypes = new Set(filter.excludeFsTypes);
+  const mounts = new Set(filter.excludeMounts);
+  const byMount = new Map<string, MountEntry>();
+  for (const entry of entries) {
+    if (fsTypes.has(entry.fstype) || mounts.has(entry.mount)) continue;
+    byMount.delete(entry.mount);
+    byMount.set(entry.mount, entry);
+  }
+  return [...byMount.values()];
+}
+
+/** Observations of one filesystem's statfs answer. */
+export function filesystemObservations(stats: FilesystemStats, labels: LabelsOf<'filesystem_size_bytes'>, now: Date): Observation[] {
+  const used = (stats.blocks - stats.bfree) * stats.bsize;
+  const avail = stats.bavail * stats.bsize;
+  const observations = [
+    observation('filesystem_size_bytes', stats.blocks * stats.bsize, labels, now),
+    observation('filesystem_used_bytes', used, labels, now),
+    observation('filesystem_avail_bytes', avail, labels, now),
+    observation('filesystem_used_ratio', used + avail > 0 ? used / (used + avail) : 0, labels, now),
+    observation('filesystem_device_error', 0, labels, now),
+  ];
+  if (stats.files > 0) {
+    const inodesUsed = stats.files - stats.ffree;
+    observations.push(
+      observation('filesystem_inodes', stats.files, labels, now),
+      observation('filesystem_inodes_used', inodesUsed, labels, now),
+      observation('filesystem_inodes_used_ratio', inodesUsed / stats.files, labels, now),
+    );
+  }
+  return observations;
+}
+
+type StatOutcome = { stats: FilesystemStats } | { error: string };
+
+/** Creates the filesystem probe. */
+export function createFilesystemProbe(deps: FilesystemProbeDeps): Probe {
+  const statfs = deps.statfs ?? ((path: string) => statfsPromise(path));
+  const stuck = new Set<string>();
+
+  function statWithTimeout(mount: string): Promise<StatOutcome> {
+    if (stuck.has(mount)) return Promise.resolve({ error: 'an earlier statfs has not returned' });
+    stuck.add(mount);
+    const call = statfs(mount).then(
+      (stats): StatOutcome => {
+        stuck.delete(mount);
+        return { stats };
+      },
+      (error: NodeJS.ErrnoException): StatOutcome => {
+        stuck.delete(mount);
+        return { error: error.code ?? error.message };
+      },
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<StatOutcome>((resolve) => {
+      timer = setTimeout(() => resolve({ error: `statfs did not return within ${deps.statfsTimeoutSeconds}s` }), deps.statfsTimeoutSeconds * 1000);
+    });
+    return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  return {
+    name: 'filesystems',
+    async collect(now) {
+      const mounts = selectMounts(parseProcMounts(await deps.proc.read('self/mounts')), deps.filter);
+      const results = await Promise.all(mounts.map(async (entry) => ({ entry, outcome: await statWithTimeout(entry.mount) })));
+      return {
+        observations: results.flatMap(({ entry, outcome }) => {
+          const labels = { mount: entry.mount, device: entry.device, fstype: entry.fstype };
+          if ('stats' in outcome) return filesystemObservations(outcome.stats, labels, now);
+          deps.log.warn({ mount: entry.mount, reason: outcome.error }, 'filesystem statfs failed');
+          return [observation('filesystem_device_error', 1, labels, now)];
+        }),
+      };
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/** Load averages from `/proc/loadavg`, and load1 per online CPU for host-size-independent rules. */
+import { cpus } from 'node:os';
+import type { ProcReader } from '../procfs/procReader.js';
+import { parseProcLoadavg } from '../procfs/procLoadavg.js';
+import { observation, type Probe } from '../probe.js';
+
+/** Dependencies of the load probe. */
+export interface LoadProbeDeps {
+  proc: ProcReader;
+  /** Online CPUs of the host (the load average counts the whole host, not a cgroup). */
+  cpuCount?: () => number;
+}
+
+/** Creates the load probe. */
+export function createLoadProbe({ proc, cpuCount = () => cpus().length }: LoadProbeDeps): Probe {
+  return {
+    name: 'load',
+    async collect(now) {
+      const load = parseProcLoadavg(await proc.read('loadavg'));
+      const cores = Math.max(1, cpuCount());
+      return {
+        observations: [
+          observation('load1', load.load1, {}, now),
+          observation('load5', load.load5, {}, now),
+          observation('load15', load.load15, {}, now),
+          observation('load1_per_core', load.load1 / cores, {}, now),
+        ],
+      };
+    },
+  };
+}

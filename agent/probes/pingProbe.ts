@@ -1,0 +1,78 @@
+/**
+ * ICMP round-trip time and loss to configured targets, through the `ping` package, which runs the
+ * system `ping` binary without a shell. That costs a process per target per run, which is why ping
+ * runs only for configured targets and on its own interval. Hosts are validated strictly at
+ * construction (see `targetHost.ts`), and `--` ends ping's options before the host as a second guard.
+ */
+import ping, { type PingConfig, type PingResponse } from 'ping';
+import type { CheckResult, Observation } from '../../contract/report.js';
+import { validateTargets, type NamedTarget } from '../targetList.js';
+import { observation, type Probe } from '../probe.js';
+
+/** Runs the system ping; the `ping` package's promise API, or a fake in tests. */
+export type Pinger = (host: string, config: PingConfig) => Promise<PingResponse>;
+
+/** Settings of the ping probe, from `agent.ping`. */
+export interface PingProbeOptions {
+  targets: readonly NamedTarget[];
+  /** Echo requests per target per run. */
+  count: number;
+  /** How long ping waits for a reply. */
+  timeoutSeconds: number;
+  pinger?: Pinger;
+}
+
+/** The `target` label of a ping target: its name, else its host. */
+export function pingTargetLabel(target: NamedTarget): string {
+  return target.name ?? target.host;
+}
+
+/**
+ * Observations from one ping run, or the reason there are none. A response without statistics
+ * (unresolvable name, no permission to open an ICMP socket) is not reported as loss: the agent does
+ * not know the target is unreachable, only that it could not measure.
+ */
+export function pingObservations(response: PingResponse, target: string, now: Date): Observation[] | string {
+  const lossPercent = Number(response.packetLoss);
+  if (!Number.isFinite(lossPercent)) return firstLine(response.output) || 'ping printed no statistics';
+  const observations = [observation('ping_loss_ratio', lossPercent / 100, { target }, now)];
+  const avgMs = Number(response.avg);
+  if (response.alive && Number.isFinite(avgMs)) observations.push(observation('ping_rtt_seconds', avgMs / 1000, { target }, now));
+  return observations;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').find((line) => line.trim() !== '' && line !== 'unknown')?.trim() ?? '';
+}
+
+/** Creates the ping probe; throws `AgentConfigError` for a host that is not a hostname or IP literal. */
+export function createPingProbe(options: PingProbeOptions): Probe {
+  validateTargets(options.targets, 'agent.ping.targets', 'ping', pingTargetLabel);
+  const pinger: Pinger = options.pinger ?? ((host, config) => ping.promise.probe(host, config));
+  const waitSeconds = Math.max(1, Math.ceil(options.timeoutSeconds));
+  const config: PingConfig = { numeric: true, timeout: waitSeconds, min_reply: options.count, extra: ['--'] };
+
+  async function pingOne(target: NamedTarget, now: Date): Promise<{ observations: Observation[]; checks: CheckResult[] }> {
+    const label = pingTargetLabel(target);
+    const started = performance.now();
+    let outcome: Observation[] | string;
+    try {
+      outcome = pingObservations(await pinger(target.host, { ...config }), label, now);
+    } catch (error) {
+      outcome = `ping could not run: ${(error as Error).message}`;
+    }
+    if (typeof outcome !== 'string') return { observations: outcome, checks: [] };
+    const durationSeconds = (performance.now() - started) / 1000;
+    return { observations: [], checks: [{ name: `ping:${label}`, status: 'unknown', output: outcome, at: now.toISOString(), durationSeconds }] };
+  }
+
+  return {
+    name: 'ping',
+    // ping sends one request per second, then waits up to the timeout for the last reply.
+    timeoutSeconds: options.count + waitSeconds + 5,
+    async collect(now) {
+      const results = await Promise.all(options.targets.map((target) => pingOne(target, now)));
+      return { observations: results.flatMap((r) => r.observations), checks: results.flatMap((r) => r.checks) };
+    },
+  };
+}

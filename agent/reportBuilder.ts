@@ -1,0 +1,80 @@
+/**
+ * Assembles a Report that the collector will accept: within the contract's item limits and a byte
+ * budget (so the collector never answers 413), without observations the schema would refuse (a
+ * NaN becomes null in JSON; an over-long label value) since one would fail the whole report, and
+ * with check output cut to the contract's length.
+ */
+import {
+  CheckResultSchema,
+  REPORT_SCHEMA_VERSION,
+  ReportSchema,
+  type AgentIdentity,
+  type CheckResult,
+  type Observation,
+  type Report,
+} from '../contract/report.js';
+
+/** The contract's limits, read from the schema so that the two cannot drift apart. */
+export const MAX_REPORT_OBSERVATIONS = ReportSchema.properties.observations.maxItems ?? 20000;
+const MAX_REPORT_CHECKS = ReportSchema.properties.checks.maxItems ?? 2000;
+const MAX_CHECK_OUTPUT = CheckResultSchema.properties.output.maxLength ?? 4096;
+const MAX_LABEL_VALUE = 1024;
+
+/** Default uncompressed size budget: under the collector's default `maxBodyBytes` (4 MiB). */
+export const DEFAULT_MAX_REPORT_BYTES = 4 * 1024 * 1024 - 64 * 1024;
+
+/** What goes into one report. */
+export interface ReportParts {
+  agent: AgentIdentity;
+  sequence: number;
+  sentAt: Date;
+  observations: readonly Observation[];
+  checks: readonly CheckResult[];
+  /** Budget of the uncompressed JSON body. */
+  maxBytes?: number;
+}
+
+/** The report and what had to be left out of it. */
+export interface BuiltReport {
+  report: Report;
+  /** Valid observations left out over the item or byte limit. */
+  omittedObservations: number;
+  /** Observations left out because the schema would refuse them (non-finite value, label value too long). */
+  invalidObservations: number;
+  omittedChecks: number;
+}
+
+/** Builds a report; observations beyond the limits are cut from the end, so earlier probes win. */
+export function buildReport(parts: ReportParts): BuiltReport {
+  const maxBytes = parts.maxBytes ?? DEFAULT_MAX_REPORT_BYTES;
+  const checks = parts.checks.slice(0, MAX_REPORT_CHECKS).map((check) =>
+    check.output.length > MAX_CHECK_OUTPUT ? { ...check, output: check.output.slice(0, MAX_CHECK_OUTPUT) } : check,
+  );
+  const valid = parts.observations.filter(isAcceptable);
+  const skeleton: Report = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    agent: parts.agent,
+    sequence: parts.sequence,
+    sentAt: parts.sentAt.toISOString(),
+    observations: [],
+    checks,
+  };
+  let bytes = Buffer.byteLength(JSON.stringify(skeleton));
+  const observations: Observation[] = [];
+  for (const item of valid) {
+    if (observations.length >= MAX_REPORT_OBSERVATIONS) break;
+    bytes += Buffer.byteLength(JSON.stringify(item)) + 1;
+    if (bytes > maxBytes) break;
+    observations.push(item);
+  }
+  return {
+    report: { ...skeleton, observations },
+    omittedObservations: valid.length - observations.length,
+    invalidObservations: parts.observations.length - valid.length,
+    omittedChecks: parts.checks.length - checks.length,
+  };
+}
+
+function isAcceptable(item: Observation): boolean {
+  return Number.isFinite(item.value) && Object.values(item.labels).every((value) => value.length <= MAX_LABEL_VALUE);
+}

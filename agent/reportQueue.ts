@@ -1,0 +1,23 @@
+/**
+ * Where reports wait until the collector acknowledges them, oldest first. An interface because the
+ * in-memory queue of today will be joined by one on disk that survives restarts; the sender only
+ * sees this shape. Methods are async so that a disk implementation fits without changing callers.
+ */
+
+/** A report ready to send: its sequence and its gzip-compressed JSON body. */
+export interface QueuedReport {
+  sequence: number;
+  gzipBody: Buffer;
+}
+
+/** A bounded FIFO of reports. */
+export interface ReportQueue {
+  /** Appends a report; when over the bounds, drops the oldest others and resolves to how many. */
+  push(report: QueuedReport): Promise<number>;
+  /** The oldest report, left in place. */
+  peek(): Promise<QueuedReport | undefined>;
+  /** Removes the report with this sequence, if still queued (it may have been dropped meanwhile). */
+  remove(sequence: number): Promise<void>;
+  /** Reports waiting. */
+  size(): Promise<number>;
+}

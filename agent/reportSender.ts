@@ -1,0 +1,233 @@
+/**
+ * Delivers queued reports to the collector, oldest first, one at a time so that order is kept.
+ *
+ * Each report is POSTed gzip-compressed with the agent's bearer token and a timeout. The outcome
+ * decides its fate (see `classifyStatus`): acknowledged and rejected reports leave the queue; a
+ * retryable failure stops the drain and leaves the report at the head for the next flush. Retry is
+ * owned here and nowhere else.
+ */
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import type { Logger } from 'pino';
+import { Agent as Dispatcher, request } from 'undici';
+import { REPORTS_PATH, type Report } from '../contract/report.js';
+import { AgentConfigError } from './agentConfigError.js';
+import type { QueuedReport, ReportQueue } from './reportQueue.js';
+
+const gzipAsync = promisify(gzip);
+
+/** What a delivery attempt means for the report. */
+export type SendOutcome = 'acknowledged' | 'rejected' | 'retryable';
+
+/**
+ * Classifies a collector response status.
+ *
+ * | status                      | outcome      | why                                                    |
+ * |-----------------------------|--------------|--------------------------------------------------------|
+ * | 2xx                         | acknowledged | stored, or a duplicate the collector already had       |
+ * | 408, 425, 429               | retryable    | the collector asks us to come back later                |
+ * | 5xx                         | retryable    | the collector is failing or shutting down (503)        |
+ * | other 4xx (400, 401, 413..) | rejected     | the same bytes with the same token will fail again     |
+ * | 1xx, 3xx                    | rejected     | a redirect or oddity will not change on retry          |
+ */
+export function classifyStatus(status: number): SendOutcome {
+  if (status >= 200 && status < 300) return 'acknowledged';
+  if (status === 408 || status === 425 || status === 429 || status >= 500) return 'retryable';
+  return 'rejected';
+}
+
+/** Reports given up on since the sender was created. */
+export interface DroppedReports {
+  /** Dropped by the queue (oldest first) while the collector was unreachable. */
+  queueFull: number;
+  /** Refused by the collector with a non-retryable status. */
+  rejected: number;
+}
+
+/** What one flush achieved. */
+export interface FlushResult {
+  delivered: number;
+  rejected: number;
+  /** True when the flush stopped at a report that must be retried later. */
+  blocked: boolean;
+}
+
+/** Dependencies of the sender. */
+export interface ReportSenderOptions {
+  collectorUrl: string;
+  /** Bearer token; never logged. */
+  token: string | undefined;
+  /** Limit of one upload, connect to last response byte. */
+  timeoutSeconds: number;
+  queue: ReportQueue;
+  log: Logger;
+  /** Wall-clock milliseconds, for Retry-After. */
+  nowMs?: () => number;
+}
+
+/** Queues reports and drains the queue to the collector. */
+export interface ReportSender {
+  /** Compresses the report and queues it; does not send. */
+  enqueue(report: Report): Promise<void>;
+  /** Sends queued reports until the queue is empty or a retryable failure; joins a running flush. */
+  flush(): Promise<FlushResult>;
+  /** Resolves when no flush is running. */
+  idle(): Promise<void>;
+  dropped(): DroppedReports;
+  /** Reports waiting in the queue. */
+  pending(): Promise<number>;
+  /** Aborts an upload in flight and closes connections; later flushes do nothing. */
+  close(): Promise<void>;
+}
+
+type Attempt = { outcome: SendOutcome; status?: number; retryAfterSeconds?: number };
+
+const MAX_RETRY_AFTER_SECONDS = 300;
+const LOGGED_RESPONSE_CHARS = 512;
+
+/** Creates a sender; throws `AgentConfigError` when the collector URL is not http(s). */
+export function createReportSender(options: ReportSenderOptions): ReportSender {
+  const { queue, log, nowMs = Date.now } = options;
+  const url = reportsUrl(options.collectorUrl);
+  const target = new URL(url);
+  const logTarget = `${target.origin}${target.pathname}`;
+  const timeoutMs = options.timeoutSeconds * 1000;
+  const dispatcher = new Dispatcher({ connect: { timeout: timeoutMs }, keepAliveTimeout: 30_000 });
+  const closing = new AbortController();
+  const dropped: DroppedReports = { queueFull: 0, rejected: 0 };
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'content-encoding': 'gzip' };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  else log.warn({ collector: logTarget }, 'agent has no token; the collector will refuse its reports');
+  let notBeforeMs = 0;
+  let running: Promise<FlushResult> | undefined;
+  let requested = false;
+
+  async function post(entry: QueuedReport): Promise<Attempt> {
+    try {
+      const response = await request(url, {
+        method: 'POST',
+        headers,
+        body: entry.gzipBody,
+        dispatcher,
+        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), closing.signal]),
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      const text = await response.body.text();
+      const attempt: Attempt = { outcome: classifyStatus(response.statusCode), status: response.statusCode };
+      logAttempt(entry, attempt, text);
+      const retryAfterSeconds = parseRetryAfter(response.headers['retry-after'], nowMs());
+      return retryAfterSeconds === undefined ? attempt : { ...attempt, retryAfterSeconds };
+    } catch (error) {
+      const { code, message } = error as { code?: string; message?: string };
+      log.warn({ sequence: entry.sequence, collector: logTarget, reason: code ?? message }, 'report upload failed; will retry');
+      return { outcome: 'retryable' };
+    }
+  }
+
+  function logAttempt(entry: QueuedReport, attempt: Attempt, responseText: string): void {
+    const fields = { sequence: entry.sequence, collector: logTarget, status: attempt.status };
+    switch (attempt.outcome) {
+      case 'acknowledged':
+        return log.debug(fields, 'report delivered');
+      case 'rejected':
+        return log.error({ ...fields, response: responseText.slice(0, LOGGED_RESPONSE_CHARS) }, 'report rejected by collector; dropped');
+      case 'retryable':
+        return log.warn({ ...fields, response: responseText.slice(0, LOGGED_RESPONSE_CHARS) }, 'report upload failed; will retry');
+      default:
+        return assertNever(attempt.outcome);
+    }
+  }
+
+  async function drainOnce(): Promise<FlushResult> {
+    const result: FlushResult = { delivered: 0, rejected: 0, blocked: false };
+    while (!closing.signal.aborted) {
+      if (nowMs() < notBeforeMs) return { ...result, blocked: true };
+      const entry = await queue.peek();
+      if (entry === undefined) return result;
+      const attempt = await post(entry);
+      if (attempt.outcome === 'retryable') {
+        notBeforeMs = attempt.retryAfterSeconds === undefined ? 0 : nowMs() + attempt.retryAfterSeconds * 1000;
+        return { ...result, blocked: true };
+      }
+      await queue.remove(entry.sequence);
+      if (attempt.outcome === 'acknowledged') result.delivered += 1;
+      else {
+        result.rejected += 1;
+        dropped.rejected += 1;
+      }
+    }
+    return { ...result, blocked: true };
+  }
+
+  /** Drains again when a flush was requested while one ran, so no report waits a whole cycle. */
+  async function drain(): Promise<FlushResult> {
+    const total: FlushResult = { delivered: 0, rejected: 0, blocked: false };
+    do {
+      requested = false;
+      const result = await drainOnce();
+      total.delivered += result.delivered;
+      total.rejected += result.rejected;
+      total.blocked = result.blocked;
+    } while (requested && !total.blocked);
+    return total;
+  }
+
+  return {
+    async enqueue(report) {
+      const gzipBody = await gzipAsync(Buffer.from(JSON.stringify(report)));
+      const count = await queue.push({ sequence: report.sequence, gzipBody });
+      if (count > 0) {
+        dropped.queueFull += count;
+        log.warn({ dropped: count, droppedTotal: dropped.queueFull }, 'reports dropped: queue full');
+      }
+    },
+    flush() {
+      if (running !== undefined) {
+        requested = true;
+        return running;
+      }
+      running = drain().finally(() => {
+        running = undefined;
+      });
+      return running;
+    },
+    async idle() {
+      await running;
+    },
+    dropped: () => ({ ...dropped }),
+    pending: () => queue.size(),
+    async close() {
+      closing.abort();
+      await running;
+      await dispatcher.destroy();
+    },
+  };
+}
+
+/** `collectorUrl` + `REPORTS_PATH`, keeping any path prefix of the collector URL. */
+export function reportsUrl(collectorUrl: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(collectorUrl);
+  } catch {
+    throw new AgentConfigError('TRIPLINE_AGENT_INVALID_URL', 'agent.collectorUrl', 'is not a URL');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new AgentConfigError('TRIPLINE_AGENT_INVALID_URL', 'agent.collectorUrl', `must be http:// or https://, not ${parsed.protocol}`);
+  }
+  return `${collectorUrl.replace(/\/+$/, '')}${REPORTS_PATH}`;
+}
+
+/** Seconds to wait from a Retry-After header (delta-seconds or HTTP date), capped; undefined when absent. */
+export function parseRetryAfter(header: string | string[] | undefined, nowMs: number): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value.trim() === '') return undefined;
+  const seconds = /^\d+$/.test(value.trim()) ? Number(value) : (Date.parse(value) - nowMs) / 1000;
+  if (!Number.isFinite(seconds)) return undefined;
+  return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(0, seconds));
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected send outcome ${String(value)}`);
+}

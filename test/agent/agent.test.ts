@@ -1,0 +1,128 @@
+/**
+ * The agent end to end on loopback: started against a stub collector it reports on its interval
+ * with consecutive sequence numbers, carries ping results from its own schedule, and stop() lets an
+ * upload in flight finish before persisting state.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PingResponse } from 'ping';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/loadConfig.js';
+import { createAgent, type Agent } from '../../agent/agent.js';
+import { agentStateFile } from '../../agent/agentState.js';
+import { startCollectorStub, type CollectorStub } from './collectorStub.js';
+import { reportSchemaErrors } from './reportValidator.js';
+
+const TOKEN = 'agent-test-token-0123456789abcdef';
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const pinger = async (): Promise<PingResponse> => ({
+  inputHost: 'gw', host: 'gw', alive: true, output: '', time: 3, times: [3], min: '3', max: '3', avg: '3.000', stddev: '0', packetLoss: '0.000',
+});
+
+describe('agent', () => {
+  let collector: CollectorStub | undefined;
+  let agent: Agent | undefined;
+  afterEach(async () => {
+    await agent?.stop();
+    await collector?.close();
+  });
+
+  function makeAgent(dataDir: string, patch: (c: ReturnType<typeof loadConfig>['config']['agent']) => void = () => {}) {
+    const { config } = loadConfig(undefined, {});
+    config.agent.collectorUrl = collector!.url;
+    config.agent.token = TOKEN;
+    config.agent.interval = '1s';
+    config.agent.labels = { role: 'test' };
+    patch(config.agent);
+    const lines: string[] = [];
+    const log = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
+    return { agent: createAgent({ config: config.agent, dataDir, log, version: '1.2.3', pinger }), lines };
+  }
+
+  it('reports on its interval with consecutive sequences, identity, and ping results from its own schedule', async () => {
+    collector = await startCollectorStub();
+    const dataDir = mkdtempSync(join(tmpdir(), 'tripline-agent-'));
+    const made = makeAgent(dataDir, (c) => {
+      c.ping.targets = [{ name: 'gw', host: '192.0.2.1' }];
+      c.ping.interval = '1s';
+    });
+    agent = made.agent;
+    await agent.start();
+    await waitFor('three reports', () => collector!.received.length >= 3);
+    await agent.stop();
+    const reports = collector.received.map((r) => r.report);
+
+    expect(reports.map((r) => r.sequence)).toEqual(reports.map((_, i) => i));
+    for (const report of reports) expect(reportSchemaErrors(report)).toEqual([]);
+    expect(reports[0]!.agent).toEqual({
+      id: JSON.parse(readFileSync(agentStateFile(dataDir), 'utf8')).agentId,
+      hostname: hostname(),
+      version: '1.2.3',
+      intervalSeconds: 1,
+      labels: { role: 'test' },
+    });
+    expect(collector.received.every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
+    // Rates need two samples: the first report has none, later ones do.
+    expect(reports[0]!.observations.some((o) => o.metric === 'cpu_usage_ratio')).toBe(false);
+    expect(reports[1]!.observations.some((o) => o.metric === 'cpu_usage_ratio')).toBe(true);
+    expect(reports.flatMap((r) => r.observations).filter((o) => o.metric === 'ping_rtt_seconds').map((o) => [o.labels.target, o.value])).toContainEqual(['gw', 0.003]);
+    expect(reports[1]!.checks.filter((c) => c.name.startsWith('probe:')).every((c) => c.status === 'ok')).toBe(true);
+    // Reports 2 s apart at most: the interval is honoured.
+    const sentAt = reports.map((r) => Date.parse(r.sentAt));
+    expect(sentAt[2]! - sentAt[1]!).toBeGreaterThan(700);
+    expect(sentAt[2]! - sentAt[1]!).toBeLessThan(2000);
+    expect(made.lines.join('\n')).not.toContain(TOKEN);
+    expect(JSON.parse(readFileSync(agentStateFile(dataDir), 'utf8')).nextSequence).toBeGreaterThanOrEqual(reports.length);
+  });
+
+  it('stop() waits for an upload in flight to be acknowledged', async () => {
+    collector = await startCollectorStub();
+    collector.replies = [{ status: 200, delayMs: 500 }];
+    const made = makeAgent(mkdtempSync(join(tmpdir(), 'tripline-agent-')), (c) => {
+      c.interval = '1m';
+    });
+    agent = made.agent;
+    await agent.start();
+    await waitFor('the upload to arrive', () => collector!.received.length === 1);
+    const started = performance.now();
+    await agent.stop();
+    expect(performance.now() - started).toBeGreaterThan(300);
+    expect(collector.answered).toBe(1);
+    const stopped = made.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'agent stopped');
+    expect(stopped).toMatchObject({ drained: true, unsentReports: 0 });
+  });
+
+  it('keeps collecting while the collector is down and delivers the backlog in order when it returns', async () => {
+    collector = await startCollectorStub();
+    const port = collector.port;
+    await collector.close();
+    const made = makeAgent(mkdtempSync(join(tmpdir(), 'tripline-agent-')));
+    agent = made.agent;
+    await agent.start();
+    await new Promise((resolve) => setTimeout(resolve, 2200));
+    collector = await startCollectorStub(port);
+    await waitFor('the backlog and a fresh report', () => collector!.received.length >= 4);
+    const sequences = collector.received.map((r) => r.report.sequence);
+    expect(sequences).toEqual(sequences.map((_, i) => i));
+  });
+
+  it('refuses to start again after stop', async () => {
+    collector = await startCollectorStub();
+    agent = makeAgent(mkdtempSync(join(tmpdir(), 'tripline-agent-'))).agent;
+    await agent.start();
+    await agent.stop();
+    await expect(agent.start()).rejects.toThrow(/stopped/);
+  });
+});

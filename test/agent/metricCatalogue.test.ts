@@ -1,0 +1,96 @@
+/**
+ * The catalogue is the truth about what the agent emits: every observation a real agent produces
+ * (all probes, fed fixtures and loopback servers) is catalogued with exactly its labels, every
+ * catalogued metric is emitted by something, and names follow the Prometheus conventions.
+ */
+import { createServer, type Server } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PingResponse } from 'ping';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { METRIC_NAME_PATTERN, type Observation, type Report } from '../../contract/report.js';
+import { loadConfig } from '../../config/loadConfig.js';
+import { createAgent } from '../../agent/agent.js';
+import { METRIC_CATALOGUE, isMetricName } from '../../agent/metricCatalogue.js';
+import { procFixture } from './procFixture.js';
+import { reportSchemaErrors } from './reportValidator.js';
+
+const NET_HEADER = 'Inter-| Receive | Transmit\n face |bytes packets errs drop fifo frame compressed multicast|bytes packets errs drop fifo colls carrier compressed\n';
+
+describe('metric catalogue', () => {
+  let server: Server;
+  let openPort: number;
+  const reports: Report[] = [];
+
+  beforeAll(async () => {
+    server = createServer((s) => s.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    openPort = (server.address() as { port: number }).port;
+
+    const { config } = loadConfig(undefined, {});
+    config.agent.ping.targets = [{ name: 'gw', host: '192.0.2.1' }];
+    config.agent.tcp.targets = [
+      { name: 'open', host: '127.0.0.1', port: openPort, timeout: '1s' },
+      { name: 'closed', host: '127.0.0.1', port: 1, timeout: '1s' },
+    ];
+    const proc = procFixture({
+      stat: 'cpu  100 0 100 700 50 0 0 50 0 0\n',
+      loadavg: '1.00 0.50 0.25 1/100 1000\n',
+      meminfo: 'MemTotal: 1000 kB\nMemAvailable: 500 kB\nSwapTotal: 100 kB\nSwapFree: 50 kB\n',
+      'self/mounts': '/dev/root / ext4 rw 0 0\n',
+      'net/dev': `${NET_HEADER}eth0: 100 1 0 0 0 0 0 0 100 1 0 0 0 0 0 0\n`,
+    });
+    const pinger = async (): Promise<PingResponse> => ({
+      inputHost: '192.0.2.1', host: '192.0.2.1', alive: true, output: '', time: 1, times: [1], min: '1', max: '1', avg: '1.000', stddev: '0', packetLoss: '0.000',
+    });
+    const agent = createAgent({ config: config.agent, dataDir: mkdtempSync(join(tmpdir(), 'tripline-cat-')), log: pino({ level: 'silent' }), version: 'test', proc, pinger });
+    reports.push(await agent.collectOnce());
+    proc.files.stat = 'cpu  300 0 200 1200 150 0 0 150 0 0\n';
+    proc.files['net/dev'] = `${NET_HEADER}eth0: 200 2 0 0 0 0 0 0 300 3 0 0 0 0 0 0\n`;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    reports.push(await agent.collectOnce());
+    await agent.stop();
+  });
+
+  afterAll(() => server.close());
+
+  const observations = (): Observation[] => reports.flatMap((r) => r.observations);
+
+  it('lists every metric an agent emits, with exactly the labels it carries', () => {
+    expect(observations().length).toBeGreaterThan(50);
+    for (const o of observations()) {
+      expect(isMetricName(o.metric), `${o.metric} is not in the catalogue`).toBe(true);
+      const expected = [...METRIC_CATALOGUE[o.metric as keyof typeof METRIC_CATALOGUE].labels].sort();
+      expect(Object.keys(o.labels).sort(), `labels of ${o.metric}`).toEqual(expected);
+    }
+  });
+
+  it('has no entry that no probe emits', () => {
+    const emitted = new Set(observations().map((o) => o.metric));
+    expect(Object.keys(METRIC_CATALOGUE).filter((name) => !emitted.has(name))).toEqual([]);
+  });
+
+  it('produces reports that satisfy the wire contract', () => {
+    for (const report of reports) expect(reportSchemaErrors(report)).toEqual([]);
+  });
+
+  it.each(Object.entries(METRIC_CATALOGUE))('%s follows the naming conventions', (name, definition) => {
+    expect(name).toMatch(new RegExp(METRIC_NAME_PATTERN));
+    expect(name).toMatch(/^[a-z][a-z0-9_]*$/);
+    if (definition.kind === 'counter') expect(name).toMatch(/_total$/);
+    else expect(name).not.toMatch(/_total$/);
+    const suffix: Record<string, RegExp> = {
+      ratio: /_ratio$/,
+      bytes: /_bytes(_total)?$/,
+      seconds: /_seconds$/,
+      bytes_per_second: /_bytes_per_second$/,
+      per_second: /_per_second$/,
+      count: /./,
+      boolean: /./,
+    };
+    expect(name).toMatch(suffix[definition.unit]!);
+    expect(definition.help.length).toBeGreaterThan(10);
+  });
+});

@@ -1,0 +1,92 @@
+/** Probe isolation: a hanging or throwing probe becomes an unknown check and never holds up the rest. */
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { observation, type Probe } from '../../agent/probe.js';
+import { createProbeRunner } from '../../agent/probeRunner.js';
+
+const NOW = new Date('2025-01-01T00:00:00.000Z');
+const log = pino({ level: 'silent' });
+
+const healthy: Probe = {
+  name: 'load',
+  async collect(now) {
+    return { observations: [observation('load1', 0.5, {}, now)] };
+  },
+};
+
+function hanging(): Probe & { calls: number } {
+  const probe = {
+    name: 'stuck',
+    calls: 0,
+    collect() {
+      probe.calls += 1;
+      return new Promise<never>(() => {});
+    },
+  };
+  return probe;
+}
+
+describe('createProbeRunner', () => {
+  it('reports a hanging probe as unknown within its timeout while the others succeed', async () => {
+    const runner = createProbeRunner({ probes: [hanging(), healthy], defaultTimeoutSeconds: 0.2, log });
+    const started = performance.now();
+    const outcome = await runner.run(NOW);
+    const elapsedSeconds = (performance.now() - started) / 1000;
+
+    expect(elapsedSeconds).toBeGreaterThanOrEqual(0.19);
+    expect(elapsedSeconds).toBeLessThan(1);
+    expect(outcome.observations).toEqual([{ metric: 'load1', labels: {}, value: 0.5, at: NOW.toISOString() }]);
+    expect(outcome.checks.map((c) => [c.name, c.status, c.output])).toEqual([
+      ['probe:stuck', 'unknown', 'did not finish within 0.2s'],
+      ['probe:load', 'ok', '1 observation'],
+    ]);
+    expect(outcome.checks[0]!.durationSeconds).toBeGreaterThanOrEqual(0.19);
+  });
+
+  it('honours a probe-declared timeout over the default', async () => {
+    const probe = { ...hanging(), timeoutSeconds: 0.05 };
+    const started = performance.now();
+    const outcome = await createProbeRunner({ probes: [probe], defaultTimeoutSeconds: 30, log }).run(NOW);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(outcome.checks[0]!.output).toBe('did not finish within 0.05s');
+  });
+
+  it.each([
+    // An async rejection.
+    { name: 'rejects', collect: async () => Promise.reject(new Error('cannot parse /proc/stat: boom')) },
+    // A synchronous throw from a non-async collect.
+    {
+      name: 'throws',
+      collect: () => {
+        throw new Error('cannot parse /proc/stat: boom');
+      },
+    },
+  ])('turns a probe that $name into an unknown check with the reason', async (failing) => {
+    const outcome = await createProbeRunner({ probes: [failing as Probe, healthy], defaultTimeoutSeconds: 1, log }).run(NOW);
+    expect(outcome.checks.map((c) => [c.name, c.status, c.output])).toEqual([
+      [`probe:${failing.name}`, 'unknown', 'failed: cannot parse /proc/stat: boom'],
+      ['probe:load', 'ok', '1 observation'],
+    ]);
+    expect(outcome.observations).toHaveLength(1);
+  });
+
+  it('does not start a probe again while its previous run is still pending', async () => {
+    const stuck = hanging();
+    const runner = createProbeRunner({ probes: [stuck], defaultTimeoutSeconds: 0.05, log });
+    await runner.run(NOW);
+    const second = await runner.run(NOW);
+    expect(stuck.calls).toBe(1);
+    expect(second.checks[0]).toMatchObject({ status: 'unknown', output: 'the previous run has not finished yet' });
+  });
+
+  it('passes through the checks a probe decides itself, before its own health check', async () => {
+    const probe: Probe = {
+      name: 'tcp',
+      async collect(now) {
+        return { observations: [], checks: [{ name: 'tcp:db', status: 'critical', output: 'refused', at: now.toISOString(), durationSeconds: 0 }] };
+      },
+    };
+    const outcome = await createProbeRunner({ probes: [probe], defaultTimeoutSeconds: 1, log }).run(NOW);
+    expect(outcome.checks.map((c) => `${c.name}=${c.status}`)).toEqual(['tcp:db=critical', 'probe:tcp=ok']);
+  });
+});

@@ -1,0 +1,209 @@
+/**
+ * The /proc probes fed fixture text through a fake proc root (and the filesystem probe also real
+ * statfs calls on temporary directories), asserting the exact values they derive.
+ */
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { Observation } from '../../contract/report.js';
+import { createCpuProbe, cpuRatios } from '../../agent/probes/cpuProbe.js';
+import { createFilesystemProbe, filesystemObservations, selectMounts } from '../../agent/probes/filesystemProbe.js';
+import { createLoadProbe } from '../../agent/probes/loadProbe.js';
+import { createMemoryProbe } from '../../agent/probes/memoryProbe.js';
+import { createNetworkProbe } from '../../agent/probes/networkProbe.js';
+import { createSwapProbe } from '../../agent/probes/swapProbe.js';
+import { parseProcMounts } from '../../agent/procfs/procMounts.js';
+import { procFixture } from './procFixture.js';
+
+const NOW = new Date('2025-01-01T00:00:00.000Z');
+const silent = pino({ level: 'silent' });
+
+/** `metric{k=v,...}` -> value, for compact exact assertions. */
+function byKey(observations: Observation[]): Record<string, number> {
+  return Object.fromEntries(
+    observations.map((o) => {
+      const labels = Object.entries(o.labels).map(([k, v]) => `${k}=${v}`).join(',');
+      return [labels === '' ? o.metric : `${o.metric}{${labels}}`, o.value];
+    }),
+  );
+}
+
+const stat = (user: number, system: number, idle: number, iowait: number, steal: number) => `cpu  ${user} 0 ${system} ${idle} ${iowait} 0 0 ${steal} 0 0\n`;
+
+describe('cpu probe', () => {
+  it('reports nothing on the first run, then ratios of the deltas', async () => {
+    const proc = procFixture({ stat: stat(100, 100, 700, 50, 50) });
+    const probe = createCpuProbe({ proc });
+    expect((await probe.collect(NOW)).observations).toEqual([]);
+    // +200 user, +100 system, +500 idle, +100 iowait, +100 steal = 1000 ticks.
+    proc.files.stat = stat(300, 200, 1200, 150, 150);
+    const result = await probe.collect(NOW);
+    expect(byKey(result.observations)).toEqual({ cpu_usage_ratio: 0.4, cpu_iowait_ratio: 0.1, cpu_steal_ratio: 0.1 });
+    expect(result.observations[0]!.at).toBe(NOW.toISOString());
+  });
+
+  it.each([
+    // No ticks elapsed: no ratios rather than 0/0.
+    { before: stat(1, 1, 1, 1, 1), after: stat(1, 1, 1, 1, 1), expected: undefined },
+    // iowait stepping backwards (a known kernel quirk) is clamped to 0, not a negative share.
+    { before: stat(0, 0, 0, 100, 0), after: stat(50, 0, 50, 90, 0), expected: { usage: 0.5, iowait: 0, steal: 0 } },
+    // Fully busy.
+    { before: stat(0, 0, 0, 0, 0), after: stat(80, 20, 0, 0, 0), expected: { usage: 1, iowait: 0, steal: 0 } },
+  ])('cpuRatios $expected', ({ before, after, expected }) => {
+    const parse = (text: string) => {
+      const [user, , system, idle, iowait, , , steal] = text.trim().split(/\s+/).slice(1).map(Number);
+      return { user: user!, nice: 0, system: system!, idle: idle!, iowait: iowait!, irq: 0, softirq: 0, steal: steal! };
+    };
+    expect(cpuRatios(parse(before), parse(after))).toEqual(expected);
+  });
+});
+
+describe('load probe', () => {
+  it('reports the averages and load1 per online CPU', async () => {
+    const probe = createLoadProbe({ proc: procFixture({ loadavg: '3.00 2.00 1.00 2/345 6789\n' }), cpuCount: () => 4 });
+    expect(byKey((await probe.collect(NOW)).observations)).toEqual({ load1: 3, load5: 2, load15: 1, load1_per_core: 0.75 });
+  });
+});
+
+describe('memory probe', () => {
+  it('uses MemAvailable: used ratio = 1 - available / total', async () => {
+    const probe = createMemoryProbe({ proc: procFixture({ meminfo: 'MemTotal: 1000 kB\nMemFree: 100 kB\nMemAvailable: 250 kB\n' }) });
+    expect(byKey((await probe.collect(NOW)).observations)).toEqual({
+      memory_total_bytes: 1_024_000,
+      memory_available_bytes: 256_000,
+      memory_used_ratio: 0.75,
+    });
+  });
+
+  it('falls back to free + buffers + cached on kernels without MemAvailable', async () => {
+    const probe = createMemoryProbe({ proc: procFixture({ meminfo: 'MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 50 kB\nCached: 350 kB\n' }) });
+    expect(byKey((await probe.collect(NOW)).observations)).toMatchObject({ memory_available_bytes: 512_000, memory_used_ratio: 0.5 });
+  });
+});
+
+describe('swap probe', () => {
+  it.each([
+    // A quarter of 2 GiB in use.
+    { meminfo: 'SwapTotal: 2097152 kB\nSwapFree: 1572864 kB\n', expected: { swap_total_bytes: 2 ** 31, swap_used_bytes: 2 ** 29, swap_used_ratio: 0.25 } },
+    // No swap configured: zeros, and a ratio of 0 rather than NaN.
+    { meminfo: 'SwapTotal: 0 kB\nSwapFree: 0 kB\n', expected: { swap_total_bytes: 0, swap_used_bytes: 0, swap_used_ratio: 0 } },
+  ])('$meminfo', async ({ meminfo, expected }) => {
+    const probe = createSwapProbe({ proc: procFixture({ meminfo }) });
+    expect(byKey((await probe.collect(NOW)).observations)).toEqual(expected);
+  });
+});
+
+describe('network probe', () => {
+  const header = 'Inter-| Receive | Transmit\n face |bytes packets errs drop fifo frame compressed multicast|bytes packets errs drop fifo colls carrier compressed\n';
+  const row = (name: string, rx: number, tx: number) => `${name}: ${rx} 10 1 2 0 0 0 0 ${tx} 20 3 4 0 0 0 0\n`;
+
+  it('reports counters on every run and per-second rates from the second, without excluded interfaces', async () => {
+    let clockMs = 0;
+    const proc = procFixture({ 'net/dev': header + row('lo', 5, 5) + row('eth0', 1000, 500) });
+    const probe = createNetworkProbe({ proc, excludeInterfaces: ['lo'], monotonicMs: () => clockMs });
+    const first = byKey((await probe.collect(NOW)).observations);
+    expect(first['network_receive_bytes_total{interface=eth0}']).toBe(1000);
+    expect(first['network_transmit_drops_total{interface=eth0}']).toBe(4);
+    expect(Object.keys(first).some((k) => k.includes('per_second'))).toBe(false);
+    expect(Object.keys(first).some((k) => k.includes('interface=lo'))).toBe(false);
+
+    clockMs = 10_000;
+    proc.files['net/dev'] = header + row('lo', 5, 5) + row('eth0', 21_000, 1500);
+    const second = byKey((await probe.collect(NOW)).observations);
+    expect(second['network_receive_bytes_per_second{interface=eth0}']).toBe(2000);
+    expect(second['network_transmit_bytes_per_second{interface=eth0}']).toBe(100);
+    expect(second['network_receive_errors_per_second{interface=eth0}']).toBe(0);
+    expect(Object.keys(second).filter((k) => k.startsWith('network_'))).toHaveLength(16);
+  });
+});
+
+describe('filesystem probe', () => {
+  it('selects mounts by fstype and path, keeping the last of stacked mounts', () => {
+    const entries = parseProcMounts(
+      ['/dev/sda1 / ext4 rw 0 0', 'tmpfs /run tmpfs rw 0 0', '/dev/sdb1 /data xfs rw 0 0', '/dev/sdc1 /data ext4 rw 0 0', '/dev/sdd1 /backup ext4 rw 0 0'].join('\n'),
+    );
+    const selected = selectMounts(entries, { excludeFsTypes: ['tmpfs'], excludeMounts: ['/backup'] });
+    expect(selected.map((m) => `${m.device} ${m.mount}`)).toEqual(['/dev/sda1 /', '/dev/sdc1 /data']);
+  });
+
+  it('computes sizes as df does: used = blocks - free, ratio = used / (used + avail)', () => {
+    const labels = { mount: '/', device: '/dev/sda1', fstype: 'ext4' };
+    const stats = { bsize: 4096, blocks: 1000, bfree: 300, bavail: 200, files: 500, ffree: 400 };
+    expect(byKey(filesystemObservations(stats, labels, NOW))).toEqual({
+      'filesystem_size_bytes{mount=/,device=/dev/sda1,fstype=ext4}': 4_096_000,
+      'filesystem_used_bytes{mount=/,device=/dev/sda1,fstype=ext4}': 2_867_200,
+      'filesystem_avail_bytes{mount=/,device=/dev/sda1,fstype=ext4}': 819_200,
+      'filesystem_used_ratio{mount=/,device=/dev/sda1,fstype=ext4}': 700 / 900,
+      'filesystem_device_error{mount=/,device=/dev/sda1,fstype=ext4}': 0,
+      'filesystem_inodes{mount=/,device=/dev/sda1,fstype=ext4}': 500,
+      'filesystem_inodes_used{mount=/,device=/dev/sda1,fstype=ext4}': 100,
+      'filesystem_inodes_used_ratio{mount=/,device=/dev/sda1,fstype=ext4}': 0.2,
+    });
+  });
+
+  it('leaves inode metrics out for filesystems without an inode table (files = 0)', () => {
+    const stats = { bsize: 4096, blocks: 10, bfree: 5, bavail: 5, files: 0, ffree: 0 };
+    const metrics = filesystemObservations(stats, { mount: '/', device: 'd', fstype: 'btrfs' }, NOW).map((o) => o.metric);
+    expect(metrics.filter((m) => m.includes('inodes'))).toEqual([]);
+  });
+
+  it('statfs-es real mounts, including a path with an escaped space', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tripline-fs-'));
+    const spaced = join(dir, 'My Disk');
+    mkdirSync(spaced);
+    const proc = procFixture({
+      'self/mounts': `/dev/root / ext4 rw 0 0\n/dev/sdb1 ${spaced.replaceAll(' ', '\\040')} ext4 rw 0 0\nproc /proc proc rw 0 0\n`,
+    });
+    const probe = createFilesystemProbe({ proc, filter: { excludeFsTypes: ['proc'], excludeMounts: [] }, log: silent, statfsTimeoutSeconds: 5 });
+    const observations = (await probe.collect(NOW)).observations;
+    const size = observations.filter((o) => o.metric === 'filesystem_size_bytes');
+    expect(size.map((o) => o.labels)).toEqual([
+      { mount: '/', device: '/dev/root', fstype: 'ext4' },
+      { mount: spaced, device: '/dev/sdb1', fstype: 'ext4' },
+    ]);
+    expect(size.every((o) => o.value > 0)).toBe(true);
+    const ratio = observations.find((o) => o.metric === 'filesystem_used_ratio')!.value;
+    expect(ratio).toBeGreaterThanOrEqual(0);
+    expect(ratio).toBeLessThanOrEqual(1);
+  });
+
+  it('reports a vanished mount as a device error and keeps the others', async () => {
+    const proc = procFixture({ 'self/mounts': '/dev/root / ext4 rw 0 0\n/dev/gone /no/such/mount ext4 rw 0 0\n' });
+    const probe = createFilesystemProbe({ proc, filter: { excludeFsTypes: [], excludeMounts: [] }, log: silent, statfsTimeoutSeconds: 5 });
+    const result = byKey((await probe.collect(NOW)).observations);
+    expect(result['filesystem_device_error{mount=/no/such/mount,device=/dev/gone,fstype=ext4}']).toBe(1);
+    expect(result['filesystem_device_error{mount=/,device=/dev/root,fstype=ext4}']).toBe(0);
+    expect(result['filesystem_size_bytes{mount=/,device=/dev/root,fstype=ext4}']).toBeGreaterThan(0);
+  });
+
+  it('skips a mount whose statfs is stuck until the call returns, without calling it again', async () => {
+    let release: (stats: { bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number }) => void = () => {};
+    const calls: string[] = [];
+    const statfs = (path: string) => {
+      calls.push(path);
+      const nfsCalls = calls.filter((c) => c === '/nfs').length;
+      if (path === '/nfs' && nfsCalls === 1) return new Promise<never>((resolve) => (release = resolve as never));
+      return Promise.resolve({ bsize: 1, blocks: path === '/nfs' ? 100 : 10, bfree: 5, bavail: 5, files: 0, ffree: 0 });
+    };
+    const proc = procFixture({ 'self/mounts': '/dev/root / ext4 rw 0 0\nnas:/x /nfs nfs4 rw 0 0\n' });
+    const probe = createFilesystemProbe({ proc, filter: { excludeFsTypes: [], excludeMounts: [] }, log: silent, statfsTimeoutSeconds: 0.05, statfs });
+
+    const started = performance.now();
+    const first = byKey((await probe.collect(NOW)).observations);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(first['filesystem_device_error{mount=/nfs,device=nas:/x,fstype=nfs4}']).toBe(1);
+    expect(first['filesystem_size_bytes{mount=/,device=/dev/root,fstype=ext4}']).toBe(10);
+
+    const second = byKey((await probe.collect(NOW)).observations);
+    expect(second['filesystem_device_error{mount=/nfs,device=nas:/x,fstype=nfs4}']).toBe(1);
+    expect(calls.filter((c) => c === '/nfs')).toHaveLength(1);
+
+    release({ bsize: 1, blocks: 1, bfree: 0, bavail: 0, files: 0, ffree: 0 });
+    await new Promise((resolve) => setImmediate(resolve));
+    const third = byKey((await probe.collect(NOW)).observations);
+    expect(third['filesystem_size_bytes{mount=/nfs,device=nas:/x,fstype=nfs4}']).toBe(100);
+    expect(calls.filter((c) => c === '/nfs')).toHaveLength(2);
+  });
+});

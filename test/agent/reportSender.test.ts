@@ -1,0 +1,241 @@
+/**
+ * The report sender against a real HTTP server on loopback: body encoding and headers, in-order
+ * delivery across retries, permanent rejections, unreachable collectors, timeouts, Retry-After, and
+ * the bounded queue.
+ */
+import { createServer } from 'node:net';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { REPORTS_PATH, REPORT_SCHEMA_VERSION, type Report } from '../../contract/report.js';
+import { createMemoryReportQueue } from '../../agent/memoryReportQueue.js';
+import { classifyStatus, createReportSender, parseRetryAfter, type ReportSenderOptions } from '../../agent/reportSender.js';
+import { startCollectorStub, type CollectorStub } from './collectorStub.js';
+
+const TOKEN = 'sender-test-token-0123456789abcdef';
+const AT = '2025-01-01T00:00:00.000Z';
+
+function report(sequence: number): Report {
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    agent: { id: 'agent-1', hostname: 'host-1', version: 'test', intervalSeconds: 15, labels: { role: 'web' } },
+    sequence,
+    sentAt: AT,
+    observations: [{ metric: 'load1', labels: {}, value: sequence / 10, at: AT }],
+    checks: [],
+  };
+}
+
+/** A logger whose JSON lines are kept for assertions. */
+function capturingLog() {
+  const lines: string[] = [];
+  return { lines, log: pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) }) };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const stubs: CollectorStub[] = [];
+const senders: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  await Promise.all(senders.splice(0).map((s) => s.close()));
+  await Promise.all(stubs.splice(0).map((s) => s.close()));
+});
+
+async function stub(port?: number): Promise<CollectorStub> {
+  const started = await startCollectorStub(port);
+  stubs.push(started);
+  return started;
+}
+
+function sender(collectorUrl: string, overrides: Partial<ReportSenderOptions> = {}) {
+  const created = createReportSender({
+    collectorUrl,
+    token: TOKEN,
+    timeoutSeconds: 2,
+    queue: createMemoryReportQueue({ maxReports: 100, maxBytes: 1024 * 1024 }),
+    log: pino({ level: 'silent' }),
+    ...overrides,
+  });
+  senders.push(created);
+  return created;
+}
+
+describe('classifyStatus', () => {
+  it.each([
+    [200, 'acknowledged'], // stored
+    [202, 'acknowledged'], // any 2xx
+    [400, 'rejected'], // schema violation: the same bytes fail again
+    [401, 'rejected'], // wrong token
+    [403, 'rejected'], // forbidden
+    [404, 'rejected'], // wrong collector URL
+    [413, 'rejected'], // too large: resending cannot help
+    [415, 'rejected'], // unsupported encoding
+    [301, 'rejected'], // redirect: not followed, will not change
+    [408, 'retryable'], // request timeout
+    [429, 'retryable'], // rate limited
+    [500, 'retryable'], // collector failure
+    [502, 'retryable'], // proxy in front of a dead collector
+    [503, 'retryable'], // collector shutting down
+  ])('%i -> %s', (status, outcome) => {
+    expect(classifyStatus(status)).toBe(outcome);
+  });
+});
+
+describe('parseRetryAfter', () => {
+  const now = Date.parse(AT);
+  it.each([
+    [undefined, undefined], // absent
+    ['5', 5], // delta-seconds
+    ['100000', 300], // capped at five minutes
+    [new Date(now + 30_000).toUTCString(), 30], // HTTP date
+    ['soon', undefined], // garbage
+  ])('%j -> %j', (header, seconds) => {
+    expect(parseRetryAfter(header, now)).toBe(seconds);
+  });
+});
+
+describe('createReportSender', () => {
+  it('POSTs gzip JSON with the bearer token to collectorUrl + REPORTS_PATH', async () => {
+    const collector = await stub();
+    const s = sender(`${collector.url}/`);
+    await s.enqueue(report(1));
+    expect(await s.flush()).toEqual({ delivered: 1, rejected: 0, blocked: false });
+
+    expect(collector.received).toHaveLength(1);
+    const [request] = collector.received;
+    expect(request!.method).toBe('POST');
+    expect(request!.url).toBe(REPORTS_PATH);
+    expect(request!.headers['content-encoding']).toBe('gzip');
+    expect(request!.headers['content-type']).toBe('application/json');
+    expect(request!.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(request!.report).toEqual(report(1));
+    expect(await s.pending()).toBe(0);
+  });
+
+  it('keeps a path prefix of the collector URL', async () => {
+    const collector = await stub();
+    const s = sender(`${collector.url}/tripline`);
+    await s.enqueue(report(1));
+    await s.flush();
+    expect(collector.received[0]!.url).toBe(`/tripline${REPORTS_PATH}`);
+  });
+
+  it('retries after a 500 and delivers in order', async () => {
+    const collector = await stub();
+    collector.replies = [500];
+    const s = sender(collector.url);
+    await s.enqueue(report(1));
+    await s.enqueue(report(2));
+
+    expect(await s.flush()).toEqual({ delivered: 0, rejected: 0, blocked: true });
+    expect(await s.pending()).toBe(2);
+    expect(await s.flush()).toEqual({ delivered: 2, rejected: 0, blocked: false });
+    expect(collector.received.map((r) => r.report.sequence)).toEqual([1, 1, 2]);
+    expect(await s.pending()).toBe(0);
+  });
+
+  it('drops a report the collector refuses with 401, without retrying it and without logging the token', async () => {
+    const collector = await stub();
+    collector.replies = [401];
+    const { lines, log } = capturingLog();
+    const s = sender(collector.url, { log });
+    await s.enqueue(report(1));
+    await s.enqueue(report(2));
+
+    expect(await s.flush()).toEqual({ delivered: 1, rejected: 1, blocked: false });
+    expect(await s.flush()).toEqual({ delivered: 0, rejected: 0, blocked: false });
+    expect(collector.received.map((r) => r.report.sequence)).toEqual([1, 2]);
+    expect(s.dropped()).toEqual({ queueFull: 0, rejected: 1 });
+    const rejection = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'report rejected by collector; dropped');
+    expect(rejection).toMatchObject({ level: 50, sequence: 1, status: 401 });
+    expect(lines.join('\n')).not.toContain(TOKEN);
+  });
+
+  it.each([[400], [413]])('drops a report refused with %i', async (status) => {
+    const collector = await stub();
+    collector.replies = [status];
+    const s = sender(collector.url);
+    await s.enqueue(report(1));
+    expect(await s.flush()).toMatchObject({ rejected: 1, blocked: false });
+    expect(await s.pending()).toBe(0);
+  });
+
+  it('treats a refused connection as retryable and delivers once the collector is up', async () => {
+    const port = await freePort();
+    const { lines, log } = capturingLog();
+    const s = sender(`http://127.0.0.1:${port}`, { log });
+    await s.enqueue(report(1));
+    expect(await s.flush()).toEqual({ delivered: 0, rejected: 0, blocked: true });
+    expect(await s.pending()).toBe(1);
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toContainEqual(
+      expect.objectContaining({ msg: 'report upload failed; will retry', reason: 'ECONNREFUSED', sequence: 1 }),
+    );
+
+    const collector = await stub(port);
+    expect(await s.flush()).toEqual({ delivered: 1, rejected: 0, blocked: false });
+    expect(collector.received.map((r) => r.report.sequence)).toEqual([1]);
+    expect(lines.join('\n')).not.toContain(TOKEN);
+  });
+
+  it('gives up on an upload after its timeout and keeps the report for a retry', async () => {
+    const collector = await stub();
+    collector.replies = ['hang'];
+    const s = sender(collector.url, { timeoutSeconds: 0.3 });
+    await s.enqueue(report(1));
+    const started = performance.now();
+    expect(await s.flush()).toMatchObject({ delivered: 0, blocked: true });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(await s.flush()).toEqual({ delivered: 1, rejected: 0, blocked: false });
+  });
+
+  it('waits out a Retry-After before the next attempt', async () => {
+    const collector = await stub();
+    collector.replies = [{ status: 429, headers: { 'retry-after': '30' } }];
+    let now = Date.parse(AT);
+    const s = sender(collector.url, { nowMs: () => now });
+    await s.enqueue(report(1));
+    expect(await s.flush()).toMatchObject({ blocked: true });
+    now += 10_000;
+    expect(await s.flush()).toMatchObject({ delivered: 0, blocked: true });
+    expect(collector.received).toHaveLength(1);
+    now += 21_000;
+    expect(await s.flush()).toMatchObject({ delivered: 1, blocked: false });
+  });
+
+  it('drops the oldest reports beyond the queue bound and counts them', async () => {
+    const collector = await stub();
+    const s = sender(collector.url, { queue: createMemoryReportQueue({ maxReports: 2, maxBytes: 1024 * 1024 }) });
+    for (const sequence of [1, 2, 3, 4]) await s.enqueue(report(sequence));
+    expect(s.dropped()).toEqual({ queueFull: 2, rejected: 0 });
+    await s.flush();
+    expect(collector.received.map((r) => r.report.sequence)).toEqual([3, 4]);
+  });
+
+  it('joins a running flush instead of sending the same report twice', async () => {
+    const collector = await stub();
+    const s = sender(collector.url);
+    await s.enqueue(report(1));
+    const [a, b] = await Promise.all([s.flush(), s.flush()]);
+    expect(a).toBe(b);
+    expect(collector.received.map((r) => r.report.sequence)).toEqual([1]);
+  });
+
+  it('close() aborts an upload in flight promptly', async () => {
+    const collector = await stub();
+    collector.replies = ['hang'];
+    const s = sender(collector.url, { timeoutSeconds: 30 });
+    await s.enqueue(report(1));
+    const flushing = s.flush();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = performance.now();
+    await s.close();
+    expect(await flushing).toMatchObject({ delivered: 0, blocked: true });
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
