@@ -3,12 +3,15 @@
  * keeps the two in step. Defaults live in the schema so that a missing section means "defaults".
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { AgentSchema } from './agentConfigSchema.js';
+import { DeskSchema } from './deskConfigSchema.js';
 import { DURATION_HINT, DURATION_PATTERN } from './duration.js';
+
+export type { AgentConfig } from './agentConfigSchema.js';
+export type { DeskConfig, WebhookDeskConfig } from './deskConfigSchema.js';
 
 const Duration = (defaultValue: string, description: string) =>
   Type.String({ pattern: DURATION_PATTERN, patternHint: DURATION_HINT, default: defaultValue, description });
-
-const Labels = Type.Record(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }), Type.String(), { default: {} });
 
 export const LogSchema = Type.Object(
   {
@@ -48,78 +51,6 @@ export const CollectorSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
-export const PingTargetSchema = Type.Object(
-  {
-    name: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]+$' })),
-    host: Type.String({ minLength: 1 }),
-  },
-  { additionalProperties: false },
-);
-
-export const TcpTargetSchema = Type.Object(
-  {
-    name: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]+$' })),
-    host: Type.String({ minLength: 1 }),
-    port: Type.Integer({ minimum: 1, maximum: 65535 }),
-    timeout: Duration('3s', 'Connect timeout'),
-  },
-  { additionalProperties: false },
-);
-
-export const AgentSchema = Type.Object(
-  {
-    collectorUrl: Type.String({ default: 'http://127.0.0.1:9470' }),
-    token: Type.Optional(Type.String({ description: 'Bearer token; env TRIPLINE_AGENT_TOKEN overrides' })),
-    id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]+$' })),
-    hostname: Type.Optional(Type.String({ minLength: 1 })),
-    labels: Labels,
-    interval: Duration('15s', 'Report interval'),
-    sendTimeout: Duration('10s', 'Timeout of one report upload'),
-    filesystems: Type.Object(
-      {
-        excludeFsTypes: Type.Array(Type.String(), {
-          default: ['tmpfs', 'devtmpfs', 'proc', 'sysfs', 'cgroup', 'cgroup2', 'overlay', 'squashfs', 'nsfs', 'autofs', 'mqueue', 'debugfs', 'tracefs', 'securityfs', 'pstore', 'bpf', 'configfs', 'fusectl', 'hugetlbfs', 'devpts', 'binfmt_misc', 'rpc_pipefs', 'efivarfs', 'ramfs'],
-        }),
-        excludeMounts: Type.Array(Type.String(), { default: [] }),
-      },
-      { additionalProperties: false, default: {} },
-    ),
-    network: Type.Object(
-      { excludeInterfaces: Type.Array(Type.String(), { default: ['lo'] }) },
-      { additionalProperties: false, default: {} },
-    ),
-    ping: Type.Object(
-      {
-        interval: Duration('30s', 'How often ping targets are probed'),
-        count: Type.Integer({ minimum: 1, maximum: 20, default: 3 }),
-        timeout: Duration('2s', 'Per-packet timeout'),
-        targets: Type.Array(PingTargetSchema, { default: [] }),
-      },
-      { additionalProperties: false, default: {} },
-    ),
-    tcp: Type.Object(
-      { targets: Type.Array(TcpTargetSchema, { default: [] }) },
-      { additionalProperties: false, default: {} },
-    ),
-  },
-  { additionalProperties: false, default: {} },
-);
-
-export const WebhookDeskSchema = Type.Object(
-  {
-    type: Type.Literal('webhook'),
-    name: Type.String({ pattern: '^[a-z][a-z0-9-]*$' }),
-    url: Type.String({ pattern: '^https?://' }),
-    secret: Type.Optional(Type.String({ description: 'HMAC-SHA256 key; env TRIPLINE_DESK_<NAME>_SECRET overrides' })),
-    timeout: Duration('10s', 'Per-request timeout'),
-    headers: Type.Record(Type.String(), Type.String(), { default: {} }),
-  },
-  { additionalProperties: false },
-);
-
-/** One variant per desk adapter; `type` discriminates. */
-export const DeskSchema = Type.Union([WebhookDeskSchema]);
-
 export const DeliverySchema = Type.Object(
   {
     maxAttempts: Type.Integer({ minimum: 1, default: 20 }),
@@ -143,8 +74,5 @@ export const ConfigSchema = Type.Object(
 );
 
 export type Config = Static<typeof ConfigSchema>;
-export type AgentConfig = Static<typeof AgentSchema>;
 export type CollectorConfig = Static<typeof CollectorSchema>;
-export type DeskConfig = Static<typeof DeskSchema>;
-export type WebhookDeskConfig = Static<typeof WebhookDeskSchema>;
 export type DeliveryConfig = Static<typeof DeliverySchema>;

@@ -38,6 +38,8 @@ export interface DeskAdapter {
   open(incident: DeskIncident, context: DeliveryContext): Promise<TicketRef>;
   update(incident: DeskIncident, ticket: TicketRef, context: DeliveryContext): Promise<void>;
   resolve(incident: DeskIncident, ticket: TicketRef, context: DeliveryContext): Promise<void>;
+  /** Re-opens a resolved ticket when its problem returns within the re-open window. */
+  reopen(incident: DeskIncident, ticket: TicketRef, context: DeliveryContext): Promise<void>;
   /**
    * Finds the ticket opened for `incidentKey`, to recover after a crash between "sent" and
    * "recorded". `undefined` means the desk has none; adapters that cannot search return

@@ -98,11 +98,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         return { ticket, ticketState: 'open', text: `ticket ${ticket.externalId} opened at ${desk.name}` };
       }
       case 'update':
-      case 'resolve': {
+      case 'resolve':
+      case 'reopen': {
         if (!ticketRef) throw missingTicket(row, desk.name);
-        if (row.operation === 'update') await desk.update(payload, ticketRef, context);
-        else await desk.resolve(payload, ticketRef, context);
-        const verb = row.operation === 'update' ? 'updated' : 'resolved';
+        await desk[row.operation](payload, ticketRef, context);
+        const verb = { update: 'updated', resolve: 'resolved', reopen: 're-opened' }[row.operation];
         return { ticket: ticketRef, ticketState: row.operation === 'resolve' ? 'resolved' : 'open', text: `ticket ${ticketRef.externalId} ${verb} at ${desk.name}` };
       }
       default:

@@ -26,7 +26,7 @@ import {
 
 export const WEBHOOK_PAYLOAD_VERSION = 1;
 
-export type WebhookOperation = 'open' | 'update' | 'resolve';
+export type WebhookOperation = 'open' | 'update' | 'resolve' | 'reopen';
 
 /** The JSON body of every webhook call. */
 export interface WebhookPayload {
@@ -91,6 +91,9 @@ export function createWebhookDesk(config: WebhookDeskConfig, clock: { nowMs(): n
     },
     async resolve(incident, ticket, context) {
       await send('resolve', incident, ticket, context);
+    },
+    async reopen(incident, ticket, context) {
+      await send('reopen', incident, ticket, context);
     },
     async findByKey() {
       return 'unsupported';

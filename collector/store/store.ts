@@ -73,7 +73,7 @@ export interface IncidentEvent {
   data: Record<string, unknown>;
 }
 
-export type OutboxOperation = 'open' | 'update' | 'resolve';
+export type OutboxOperation = 'open' | 'update' | 'resolve' | 'reopen';
 export type OutboxState = 'pending' | 'delivered' | 'dead';
 
 export interface OutboxRow {

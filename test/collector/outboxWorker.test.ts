@@ -36,6 +36,9 @@ function scriptedDesk(script: Step[], options: { findable?: Map<string, TicketRe
     async resolve(incident, ticket) {
       next(`resolve:${incident.id}:${ticket.externalId}`);
     },
+    async reopen(incident, ticket) {
+      next(`reopen:${incident.id}:${ticket.externalId}`);
+    },
     async findByKey(key) {
       calls.push(`find:${key}`);
       return options.findable ? options.findable.get(key) : 'unsupported';

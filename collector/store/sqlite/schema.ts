@@ -71,7 +71,7 @@ export const MIGRATIONS: readonly string[] = [
     id INTEGER PRIMARY KEY,
     incident_id INTEGER NOT NULL REFERENCES incidents(id),
     desk TEXT NOT NULL,
-    operation TEXT NOT NULL CHECK (operation IN ('open', 'update', 'resolve')),
+    operation TEXT NOT NULL CHECK (operation IN ('open', 'update', 'resolve', 'reopen')),
     state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at_ms INTEGER NOT NULL,

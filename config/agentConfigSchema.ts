@@ -1,0 +1,67 @@
+/** The `agent:` section of tripline.yaml. */
+import { Type, type Static } from '@sinclair/typebox';
+import { DURATION_HINT, DURATION_PATTERN } from './duration.js';
+
+const Duration = (defaultValue: string, description: string) =>
+  Type.String({ pattern: DURATION_PATTERN, patternHint: DURATION_HINT, default: defaultValue, description });
+
+const Labels = Type.Record(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }), Type.String(), { default: {} });
+
+export const PingTargetSchema = Type.Object(
+  {
+    name: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]+$' })),
+    host: Type.String({ minLength: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+export const TcpTargetSchema = Type.Object(
+  {
+    name: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]+$' })),
+    host: Type.String({ minLength: 1 }),
+    port: Type.Integer({ minimum: 1, maximum: 65535 }),
+    timeout: Duration('3s', 'Connect timeout'),
+  },
+  { additionalProperties: false },
+);
+
+export const AgentSchema = Type.Object(
+  {
+    collectorUrl: Type.String({ default: 'http://127.0.0.1:9470' }),
+    token: Type.Optional(Type.String({ description: 'Bearer token; env TRIPLINE_AGENT_TOKEN overrides' })),
+    id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]+$' })),
+    hostname: Type.Optional(Type.String({ minLength: 1 })),
+    labels: Labels,
+    interval: Duration('15s', 'Report interval'),
+    sendTimeout: Duration('10s', 'Timeout of one report upload'),
+    filesystems: Type.Object(
+      {
+        excludeFsTypes: Type.Array(Type.String(), {
+          default: ['tmpfs', 'devtmpfs', 'proc', 'sysfs', 'cgroup', 'cgroup2', 'overlay', 'squashfs', 'nsfs', 'autofs', 'mqueue', 'debugfs', 'tracefs', 'securityfs', 'pstore', 'bpf', 'configfs', 'fusectl', 'hugetlbfs', 'devpts', 'binfmt_misc', 'rpc_pipefs', 'efivarfs', 'ramfs'],
+        }),
+        excludeMounts: Type.Array(Type.String(), { default: [] }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    network: Type.Object(
+      { excludeInterfaces: Type.Array(Type.String(), { default: ['lo'] }) },
+      { additionalProperties: false, default: {} },
+    ),
+    ping: Type.Object(
+      {
+        interval: Duration('30s', 'How often ping targets are probed'),
+        count: Type.Integer({ minimum: 1, maximum: 20, default: 3 }),
+        timeout: Duration('2s', 'Per-packet timeout'),
+        targets: Type.Array(PingTargetSchema, { default: [] }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    tcp: Type.Object(
+      { targets: Type.Array(TcpTargetSchema, { default: [] }) },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export type AgentConfig = Static<typeof AgentSchema>;
