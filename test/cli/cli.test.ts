@@ -1,0 +1,79 @@
+/**
+ * The `tripline` command line as a user runs it: the compiled CLI in a child process.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { CLI, REPO_ROOT, spawnTripline, waitFor } from '../support/processes.js';
+
+const run = promisify(execFile);
+
+/** Runs the CLI to completion; resolves with exit code and output instead of throwing on failure. */
+async function tripline(args: string[], cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, TRIPLINE_CONFIG: '' } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('tripline CLI', () => {
+  it('prints its version and help', async () => {
+    const version = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version as string;
+    expect((await tripline(['--version'])).stdout.trim()).toBe(version);
+    const help = await tripline(['--help']);
+    for (const command of ['start', 'collector', 'agent', 'rules', 'incidents']) expect(help.stdout).toContain(command);
+  });
+
+  it('rules check: accepts the default pack and reports a typo with file:line:column', async () => {
+    const ok = await tripline(['rules', 'check', join(REPO_ROOT, 'rules/default')]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^ok: \d+ rule\(s\)/);
+    const dir = mkdtempSync(join(tmpdir(), 'tripline-cli-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'rules:\n  - name: disk_full\n    metric: filesystem_used_ratio\n    abov: 0.9\n    severity: warning\n    summary: full\n');
+    const bad = await tripline(['rules', 'check', file]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`${file}:4:5: rules[0].abov: unknown key "abov"; did you mean "above"?`);
+  });
+
+  it('refuses an invalid config with the line of the problem', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tripline-cli-'));
+    const file = join(dir, 'tripline.yaml');
+    writeFileSync(file, 'collector:\n  retention: forever\n');
+    const result = await tripline(['collector', '--config', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${file}:2:14: collector.retention: must be a duration such as 30s, 5m, 4h or 7d, got "forever"`);
+  });
+
+  it('start: runs collector and agent with no setup, and stops cleanly on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tripline-cli-'));
+    const file = join(dir, 'tripline.yaml');
+    writeFileSync(file, `dataDir: ${join(dir, 'data')}\ncollector:\n  listen: { port: 0 }\nagent:\n  interval: 1s\n`);
+    const log = join(dir, 'start.log');
+    const proc = spawnTripline(['start', '--config', file], log);
+    const url = await waitFor('the start banner', () => /API:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(readFileSync(log, 'utf8'))?.[1]);
+    await waitFor('the local agent reporting', async () => ((await (await fetch(`${url}/api/v1/hosts`)).json()) as { hosts: unknown[] }).hosts.length === 1);
+    expect(await proc.kill('SIGTERM')).toBe(0);
+    const output = readFileSync(log, 'utf8');
+    expect(output).toContain('"msg":"agent stopped"');
+    expect(output).toContain('"msg":"collector stopped"');
+    const list = await tripline(['incidents', 'list', '--json', '--config', file]);
+    expect(list.code).toBe(0);
+    expect(Array.isArray(JSON.parse(list.stdout))).toBe(true);
+    expect((await tripline(['incidents', 'list', '--config', file])).stdout).toMatch(/no incidents|^ID\s+STATUS/m);
+  }, 60_000);
+
+  it('incidents list: says clearly when there is no database yet', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tripline-cli-'));
+    writeFileSync(join(dir, 'tripline.yaml'), `dataDir: ${join(dir, 'nothing-here')}\n`);
+    const result = await tripline(['incidents', 'list', '--config', join(dir, 'tripline.yaml')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('no database at');
+  });
+});
