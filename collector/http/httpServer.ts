@@ -2,6 +2,7 @@
  * The collector's HTTP API (fastify): report intake, read endpoints, health and metrics.
  * Every error answers `{ "error": { "code", "message", "path"? } }` from the catalogue in apiErrors.ts.
  */
+import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import type { Logger } from 'pino';
@@ -11,6 +12,7 @@ import type { ReportIngestor } from '../ingest/reportIngestor.js';
 import type { Store } from '../store/store.js';
 import { createAgentAuthenticator } from './agentAuthenticator.js';
 import { ApiError, handleApiError, sendApiError } from './apiErrors.js';
+import { ErrorSchema } from './apiSchemas.js';
 import { registerReadRoutes } from './readRoutes.js';
 
 export interface HttpServerOptions {
@@ -38,11 +40,25 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     void sendApiError(reply, 'TRIPLINE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
   });
 
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Tripline collector API', version: 'v1', description: 'Agent intake, hosts, incidents. Errors: see the README "API errors" table.' },
+      components: { securitySchemes: { agentToken: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
   const authenticate = createAgentAuthenticator(options.agentTokens);
   app.post<{ Body: Report }>(
     REPORTS_PATH,
     {
-      schema: { body: ReportSchema, response: { 200: ReportAckSchema } },
+      schema: {
+        summary: 'Agent intake: store one report; answered only after it is committed',
+        security: [{ agentToken: [] }],
+        body: ReportSchema,
+        response: { 200: ReportAckSchema, 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 503: ErrorSchema },
+      },
       onRequest: async (request, reply) => {
         if (!authenticate(request.headers.authorization)) {
           options.metrics.reportsReceived.inc({ outcome: 'unauthorized' });

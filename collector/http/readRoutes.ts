@@ -6,6 +6,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { IncidentRecord, IncidentStatus, Store } from '../store/store.js';
 import { ApiError } from './apiErrors.js';
+import { ErrorSchema, HostSchema, IncidentDetailSchema, IncidentSchema } from './apiSchemas.js';
 
 const IncidentListQuery = Type.Object(
   {
@@ -18,7 +19,7 @@ const IncidentListQuery = Type.Object(
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,15}$' }) });
 
 export function registerReadRoutes(app: FastifyInstance, store: Store): void {
-  app.get('/api/v1/hosts', async () => ({
+  app.get('/api/v1/hosts', { schema: { summary: 'Known agents and their last report', response: { 200: Type.Object({ hosts: Type.Array(HostSchema) }) } } }, async () => ({
     hosts: store.listHosts().map((h) => ({
       agentId: h.agentId,
       hostname: h.hostname,
@@ -33,7 +34,7 @@ export function registerReadRoutes(app: FastifyInstance, store: Store): void {
 
   app.get<{ Querystring: { status?: IncidentStatus | 'active'; limit?: string } }>(
     '/api/v1/incidents',
-    { schema: { querystring: IncidentListQuery } },
+    { schema: { summary: 'Incidents, newest first', querystring: IncidentListQuery, response: { 200: Type.Object({ incidents: Type.Array(IncidentSchema) }), 400: ErrorSchema } } },
     async (request) => ({
       incidents: store
         .listIncidents({ status: request.query.status, limit: request.query.limit ? Number(request.query.limit) : undefined })
@@ -41,7 +42,7 @@ export function registerReadRoutes(app: FastifyInstance, store: Store): void {
     }),
   );
 
-  app.get<{ Params: { id: string } }>('/api/v1/incidents/:id', { schema: { params: IdParams } }, async (request) => {
+  app.get<{ Params: { id: string } }>('/api/v1/incidents/:id', { schema: { summary: 'One incident with its timeline and desk deliveries', params: IdParams, response: { 200: IncidentDetailSchema, 404: ErrorSchema } } }, async (request) => {
     const id = Number(request.params.id);
     const incident = store.getIncident(id);
     if (!incident) throw new ApiError('TRIPLINE_NOT_FOUND', `incident ${id} does not exist`);

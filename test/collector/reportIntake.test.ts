@@ -110,6 +110,16 @@ describe('POST /api/v1/reports', () => {
     expect(series.map((s) => s.value)).toEqual([0.42, 0.42]);
   });
 
+  it('publishes an OpenAPI document generated from the schemas that validate', async () => {
+    const doc = (await (await fetch(`${collector.url}/api/v1/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown>; required: string[] } }> } }>>;
+    };
+    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/hosts', '/api/v1/incidents', '/api/v1/incidents/{id}', '/api/v1/reports', '/healthz', '/metrics', '/readyz']);
+    const body = doc.paths['/api/v1/reports']!.post!.requestBody!.content['application/json']!.schema;
+    expect(body.required).toEqual(expect.arrayContaining(['schemaVersion', 'agent', 'sequence', 'observations']));
+    expect(Object.keys(body.properties)).toContain('observations');
+  });
+
   it('serves hosts, incidents, health and Prometheus metrics', async () => {
     const hosts = (await (await fetch(`${collector.url}/api/v1/hosts`)).json()) as { hosts: Array<{ hostname: string; labels: object }> };
     expect(hosts.hosts.map((h) => h.hostname)).toEqual(['intake-host']);

@@ -1,0 +1,63 @@
+/**
+ * TypeBox schemas of the read API's answers. Fastify serialises with them, and the OpenAPI
+ * document at /api/v1/openapi.json is generated from them and from the intake schema, so the
+ * documentation is the validation.
+ */
+import { Type } from '@sinclair/typebox';
+
+const Labels = Type.Record(Type.String(), Type.String());
+const Timestamp = Type.String({ format: 'date-time' });
+
+export const ErrorSchema = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'Stable code from the catalogue (README "API errors")' }),
+      message: Type.String(),
+      path: Type.Optional(Type.String({ description: 'The offending field, e.g. body/observations/3/value' })),
+    }),
+  },
+  { $id: 'ApiError' },
+);
+
+export const HostSchema = Type.Object({
+  agentId: Type.String(),
+  hostname: Type.String(),
+  labels: Labels,
+  version: Type.String(),
+  intervalSeconds: Type.Number(),
+  lastSequence: Type.Integer(),
+  firstSeenAt: Timestamp,
+  lastReportAt: Timestamp,
+});
+
+export const IncidentSchema = Type.Object({
+  id: Type.Integer(),
+  key: Type.String({ description: 'Stable key the desks store, to find a ticket again' }),
+  status: Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved'), Type.Literal('closed')]),
+  severity: Type.String(),
+  ruleName: Type.String(),
+  ruleVersion: Type.String(),
+  host: Type.String(),
+  summary: Type.String(),
+  description: Type.String(),
+  labels: Labels,
+  openedAt: Timestamp,
+  resolvedAt: Type.Union([Timestamp, Type.Null()]),
+  updatedAt: Timestamp,
+  why: Type.Record(Type.String(), Type.Unknown(), { description: 'The why-record: rule, version, values and reason' }),
+});
+
+export const IncidentDetailSchema = Type.Object({
+  incident: IncidentSchema,
+  timeline: Type.Array(Type.Object({ at: Timestamp, kind: Type.String(), text: Type.String(), data: Type.Record(Type.String(), Type.Unknown()) })),
+  deliveries: Type.Array(
+    Type.Object({
+      desk: Type.String(),
+      operation: Type.String(),
+      state: Type.String(),
+      attempts: Type.Integer(),
+      lastError: Type.Union([Type.String(), Type.Null()]),
+      deliveredAt: Type.Union([Timestamp, Type.Null()]),
+    }),
+  ),
+});
