@@ -5,13 +5,22 @@
 import type { DeskConfig } from '../../config/configSchema.js';
 import type { Clock } from '../clock.js';
 import type { DeskAdapter } from './deskAdapter.js';
+import { createRequestTrackerDesk } from './requestTrackerDesk.js';
 import { createWebhookDesk } from './webhookDesk.js';
 
 export function createDesk(config: DeskConfig, clock: Clock): DeskAdapter {
   switch (config.type) {
     case 'webhook':
       return createWebhookDesk(config, clock);
+    case 'request-tracker':
+      return createRequestTrackerDesk(config, clock);
+    case 'servicenow':
+    case 'jira':
+    case 'pagerduty':
+    case 'zendesk':
+    case 'email':
+      throw new Error(`desk "${config.name}": type ${config.type} is not available yet`);
     default:
-      return config.type satisfies never;
+      return config satisfies never;
   }
 }

@@ -12,6 +12,7 @@ import type { Clock } from '../clock.js';
 import type { CollectorMetrics } from '../collectorMetrics.js';
 import type { IncidentRecord, OutboxRow, Store } from '../store/store.js';
 import { retryDelaySeconds } from './backoff.js';
+import { openOrRecover } from './openOrRecover.js';
 import { DeskError, type DeliveryContext, type DeskAdapter, type DeskIncident, type TicketRef } from './deskAdapter.js';
 
 export interface OutboxWorkerOptions {
@@ -90,12 +91,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     switch (row.operation) {
       case 'open': {
         if (ticketRef) return { ticket: ticketRef, ticketState: 'open', text: `ticket ${ticketRef.externalId} already recorded at ${desk.name}` };
-        if (row.attempts > 0) {
-          const found = await desk.findByKey(incident.key);
-          if (found && found !== 'unsupported') return { ticket: found, ticketState: 'open', text: `recovered ticket ${found.externalId} at ${desk.name} by incident key` };
-        }
-        const ticket = await desk.open(payload, context);
-        return { ticket, ticketState: 'open', text: `ticket ${ticket.externalId} opened at ${desk.name}` };
+        const { ticket, recovered } = await openOrRecover(desk, payload, context);
+        const text = recovered ? `recovered ticket ${ticket.externalId} at ${desk.name} by incident key` : `ticket ${ticket.externalId} opened at ${desk.name}`;
+        return { ticket, ticketState: 'open', text };
       }
       case 'update':
       case 'resolve':

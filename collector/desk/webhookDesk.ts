@@ -26,7 +26,7 @@ import {
 
 export const WEBHOOK_PAYLOAD_VERSION = 1;
 
-export type WebhookOperation = 'open' | 'update' | 'resolve' | 'reopen';
+export type WebhookOperation = 'open' | 'update' | 'resolve' | 'reopen' | 'comment';
 
 /** The JSON body of every webhook call. */
 export interface WebhookPayload {
@@ -36,6 +36,8 @@ export interface WebhookPayload {
   sentAt: string;
   incident: DeskIncident;
   ticket: TicketRef | null;
+  /** Only on `comment`: the note to add to the ticket. */
+  comment?: string;
 }
 
 /** Computes the signature header value; exported so receivers (and tests) verify the same way. */
@@ -47,7 +49,7 @@ export function createWebhookDesk(config: WebhookDeskConfig, clock: { nowMs(): n
   const timeoutMs = parseDurationSeconds(config.timeout) * 1000;
   const target = safeTarget(config.url);
 
-  const send = async (operation: WebhookOperation, incident: DeskIncident, ticket: TicketRef | null, context: DeliveryContext) => {
+  const send = async (operation: WebhookOperation, incident: DeskIncident, ticket: TicketRef | null, context: DeliveryContext, comment?: string) => {
     const payload: WebhookPayload = {
       version: WEBHOOK_PAYLOAD_VERSION,
       operation,
@@ -55,6 +57,7 @@ export function createWebhookDesk(config: WebhookDeskConfig, clock: { nowMs(): n
       sentAt: new Date(clock.nowMs()).toISOString(),
       incident,
       ticket,
+      ...(comment === undefined ? {} : { comment }),
     };
     const body = JSON.stringify(payload);
     const timestamp = String(Math.floor(clock.nowMs() / 1000));
@@ -95,7 +98,13 @@ export function createWebhookDesk(config: WebhookDeskConfig, clock: { nowMs(): n
     async reopen(incident, ticket, context) {
       await send('reopen', incident, ticket, context);
     },
+    async comment(incident, ticket, text, context) {
+      await send('comment', incident, ticket, context, text);
+    },
     async findByKey() {
+      return 'unsupported';
+    },
+    async fetchTicket() {
       return 'unsupported';
     },
   };

@@ -43,6 +43,12 @@ function scriptedDesk(script: Step[], options: { findable?: Map<string, TicketRe
       calls.push(`find:${key}`);
       return options.findable ? options.findable.get(key) : 'unsupported';
     },
+    async comment(incident) {
+      next(`comment:${incident.id}`);
+    },
+    async fetchTicket() {
+      return 'unsupported';
+    },
   };
   return { desk, calls };
 }
