@@ -55,7 +55,7 @@ export function createDeskHttpClient(options: DeskHttpClientOptions): DeskHttpCl
   return {
     redact,
     async send(req) {
-      const body = req.body === undefined ? undefined : JSON.stringify(req.body);
+      const body = req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
       const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'tripline-collector', ...options.headers, ...req.headers };
       if (body !== undefined) headers['content-type'] = 'application/json';
       let response;
