@@ -1,0 +1,34 @@
+/**
+ * A token bucket: at most `perMinute` calls a minute on average, in bursts of at most `burst`.
+ * The outbox worker keeps one per desk, so a backlog after an outage drains at a pace the desk
+ * accepts instead of earning a wall of 429s.
+ */
+export interface TokenBucket {
+  /** Takes a token if one is there; false means "not now". */
+  tryTake(): boolean;
+  /** Milliseconds until the next token. */
+  waitMs(): number;
+}
+
+export function createTokenBucket(options: { perMinute: number; burst: number }, clock: { nowMs(): number }): TokenBucket {
+  const perMs = options.perMinute / 60_000;
+  let tokens = options.burst;
+  let lastMs = clock.nowMs();
+  const refill = () => {
+    const now = clock.nowMs();
+    tokens = Math.min(options.burst, tokens + (now - lastMs) * perMs);
+    lastMs = now;
+  };
+  return {
+    tryTake() {
+      refill();
+      if (tokens < 1) return false;
+      tokens -= 1;
+      return true;
+    },
+    waitMs() {
+      refill();
+      return tokens >= 1 ? 0 : Math.ceil((1 - tokens) / perMs);
+    },
+  };
+}
