@@ -13,6 +13,7 @@ import { systemClock, type Clock } from './clock.js';
 import { createCollectorMetrics } from './collectorMetrics.js';
 import { createDesk } from './desk/createDesk.js';
 import { createOutboxWorker } from './desk/outboxWorker.js';
+import { routeIncident } from './desk/routeIncident.js';
 import { createHttpServer } from './http/httpServer.js';
 import { createIncidentService } from './incidents/incidentService.js';
 import { createReportIngestor } from './ingest/reportIngestor.js';
@@ -51,7 +52,10 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   }
   const store = openSqliteStore({ file: databasePath(config.dataDir) });
   const desks = new Map(config.desks.map((d) => [d.name, createDesk(d, clock)] as const));
-  const incidents = createIncidentService({ deskNames: [...desks.keys()], log: log.child({ component: 'incidents' }) });
+  const incidents = createIncidentService({
+    route: (incident) => routeIncident(config.routing, [...desks.keys()], incident),
+    log: log.child({ component: 'incidents' }),
+  });
   const pipeline = createAlertPipeline({ rules: options.rules, initialStates: store.loadRuleStates(), incidents, log: log.child({ component: 'rules' }) });
   const metrics = createCollectorMetrics({
     activeIncidents: () => store.countIncidents('open') + store.countIncidents('acknowledged'),
@@ -79,10 +83,13 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     initialBackoffSeconds: parseDurationSeconds(config.delivery.initialBackoff),
     maxBackoffSeconds: parseDurationSeconds(config.delivery.maxBackoff),
     pollIntervalMs: parseDurationSeconds(config.delivery.pollInterval) * 1000,
+    coalesceWindowMs: parseDurationSeconds(config.delivery.coalesceWindow) * 1000,
+    rateLimitsPerMinute: new Map(config.desks.map((d) => [d.name, d.rateLimitPerMinute] as const)),
   });
   let ready = true;
   const app = await createHttpServer({
     store,
+    clock,
     ingestor,
     metrics,
     log,
