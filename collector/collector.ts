@@ -12,6 +12,7 @@ import { createSilenceWatcher } from './alerting/silenceWatcher.js';
 import { systemClock, type Clock } from './clock.js';
 import { createCollectorMetrics } from './collectorMetrics.js';
 import { createDesk } from './desk/createDesk.js';
+import { createDeskSyncWorker } from './desk/deskSyncWorker.js';
 import { createOutboxWorker } from './desk/outboxWorker.js';
 import { routeIncident } from './desk/routeIncident.js';
 import { createHttpServer } from './http/httpServer.js';
@@ -86,6 +87,15 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     coalesceWindowMs: parseDurationSeconds(config.delivery.coalesceWindow) * 1000,
     rateLimitsPerMinute: new Map(config.desks.map((d) => [d.name, d.rateLimitPerMinute] as const)),
   });
+  const sync = createDeskSyncWorker({
+    store,
+    desks,
+    clock,
+    log: log.child({ component: 'desk-sync' }),
+    policy: config.sync,
+    intervalMs: parseDurationSeconds(config.sync.interval) * 1000,
+    lookbackMs: parseDurationSeconds(config.sync.lookback) * 1000,
+  });
   let ready = true;
   const app = await createHttpServer({
     store,
@@ -112,6 +122,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const url = `http://${config.collector.listen.host.includes(':') ? `[${config.collector.listen.host}]` : config.collector.listen.host}:${port}`;
   silence.start();
   worker.start();
+  sync.start();
   log.info({ url, rules: options.rules.length, desks: [...desks.keys()], database: databasePath(config.dataDir) }, 'collector listening');
 
   return {
@@ -127,6 +138,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       silence.stop();
       await app.close();
       await ingestor.flush();
+      await sync.stop();
       await worker.stop();
       store.close();
       log.info('collector stopped');

@@ -66,7 +66,7 @@ export function createJiraDesk(config: JiraDeskConfig, clock: { nowMs(): number 
     await http.send({ method: 'POST', path: `${issue(ticket)}/transitions`, body: { transition: { id: chosen.id } } });
   };
   const search = async (label: string): Promise<TicketRef | undefined> => {
-    const response = await http.send({ method: 'POST', path: '/rest/api/3/search/jql', body: { jql: `labels = "${label}" ORDER BY created ASC`, fields: ['status'], maxResults: 1 } });
+    const response = await http.send({ method: 'POST', path: '/rest/api/3/search/jql', body: { jql: `labels = "${label}" ORDER BY created DESC`, fields: ['status'], maxResults: 1 } });
     const issues = field(response.json, 'issues');
     return Array.isArray(issues) && issues.length > 0 ? ref(String(field(issues[0], 'key'))) : undefined;
   };

@@ -105,7 +105,7 @@ export function createRequestTrackerDesk(config: RequestTrackerDeskConfig, clock
     },
     async findByKey(incidentKey) {
       const query = `CF.{${config.customField}} = '${incidentKey.replace(/['\\]/g, '\\$&')}'`;
-      const response = await http.send({ method: 'GET', path: `/tickets?query=${encodeURIComponent(query)}&orderby=id&order=ASC&per_page=20` });
+      const response = await http.send({ method: 'GET', path: `/tickets?query=${encodeURIComponent(query)}&orderby=id&order=DESC&per_page=20` });
       const items = field(response.json, 'items');
       if (!Array.isArray(items) || items.length === 0) return undefined;
       const id = String(field(items[0], 'id'));

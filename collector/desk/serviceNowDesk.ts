@@ -88,7 +88,7 @@ function tableDesk(config: ServiceNowDeskConfig, http: DeskHttpClient, base: str
       await patch(ticket, { work_notes: text });
     },
     async findByKey(incidentKey) {
-      const query = encodeURIComponent(`correlation_id=${incidentKey}^ORDERBYsys_created_on`);
+      const query = encodeURIComponent(`correlation_id=${incidentKey}^ORDERBYDESCsys_created_on`);
       const response = await http.send({ method: 'GET', path: `${table}?sysparm_query=${query}&sysparm_fields=sys_id,number,state&sysparm_limit=1` });
       const results = field(response.json, 'result');
       if (!Array.isArray(results) || results.length === 0) return undefined;

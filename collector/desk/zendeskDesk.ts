@@ -90,7 +90,7 @@ export function createZendeskDesk(config: ZendeskDeskConfig, clock: { nowMs(): n
       const response = await http.send({ method: 'GET', path: `/tickets?external_id=${encodeURIComponent(incidentKey)}` });
       const tickets = field(response.json, 'tickets');
       if (!Array.isArray(tickets) || tickets.length === 0) return undefined;
-      return ref(field(tickets[0], 'id'));
+      return ref(field(tickets.at(-1), 'id'));
     },
     async fetchTicket(ticket) {
       const status = await statusOf(ticket);

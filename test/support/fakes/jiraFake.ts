@@ -109,6 +109,7 @@ export async function startJiraFake(email: string, token: string, options: { pro
           const label = /labels\s*=\s*"([^"]+)"/.exec(jql)?.[1];
           const visibleBefore = Date.now() - (options.indexLagMs ?? 300);
           const found = [...issues.values()].filter((i) => i.createdAtMs <= visibleBefore && (label === undefined || i.labels.includes(label)));
+          if (/ORDER BY created DESC/i.test(jql)) found.reverse();
           return { status: 200, body: { issues: found.map((i) => ({ id: i.id, key: i.key })), isLast: true } };
         },
       ],

@@ -63,7 +63,9 @@ export async function startServiceNowFake(user: string, password: string): Promi
         /^\/api\/now\/table\/incident$/,
         (request) => {
           const terms = (request.query.get('sysparm_query') ?? '').split('^').filter((t) => t.includes('='));
+          const newestFirst = (request.query.get('sysparm_query') ?? '').includes('ORDERBYDESCsys_created_on');
           const found = [...incidents.values()].filter((i) => terms.every((t) => String(view(i)[t.split('=')[0] as keyof ReturnType<typeof view>]) === t.split('=').slice(1).join('=')));
+          if (newestFirst) found.reverse();
           return { status: 200, body: { result: found.slice(0, Number(request.query.get('sysparm_limit') ?? 100)).map(view) } };
         },
       ],
