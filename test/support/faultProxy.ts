@@ -6,10 +6,19 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 
-export type InjectedFault =
+/** Which requests a fault applies to; without it, the next request of any kind. */
+export interface FaultMatch {
+  method?: string;
+  path?: RegExp;
+}
+
+export type InjectedFault = (
   | { kind: 'status'; status: number; retryAfter?: string; body?: string }
   /** Forwards the request to the desk, then drops the connection instead of answering. */
-  | { kind: 'lose-response' };
+  | { kind: 'lose-response' }
+  /** Forwards the request to the desk, then never answers (the caller is left waiting: kill it now). */
+  | { kind: 'hang' }
+) & { match?: FaultMatch };
 
 export interface FaultProxy {
   url: string;
@@ -18,6 +27,10 @@ export interface FaultProxy {
   inject(...faults: InjectedFault[]): void;
   /** Every request that reached the desk, as "METHOD path". */
   forwarded: string[];
+  /** Requests forwarded under a `hang` fault whose answers are being held back. */
+  hung: string[];
+  /** Faults not used yet. */
+  pendingFaults(): number;
   /** Stops accepting connections (refused) until `resume()`, on the same port. */
   refuse(): Promise<void>;
   resume(): Promise<void>;
@@ -28,6 +41,7 @@ export async function startFaultProxy(target: string, port = 0): Promise<FaultPr
   const upstream = new URL(target);
   const faults: InjectedFault[] = [];
   const forwarded: string[] = [];
+  const hung: string[] = [];
   const sockets = new Set<Socket>();
   const forward = (method: string, path: string, headers: Record<string, unknown>, body: Buffer) =>
     new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>((ok, fail) => {
@@ -47,7 +61,8 @@ export async function startFaultProxy(target: string, port = 0): Promise<FaultPr
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
-    const fault = faults.shift();
+    const index = faults.findIndex((f) => (!f.match?.method || f.match.method === req.method) && (!f.match?.path || f.match.path.test(req.url ?? '')));
+    const fault = index >= 0 ? faults.splice(index, 1)[0] : undefined;
     if (fault?.kind === 'status') {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
@@ -58,6 +73,10 @@ export async function startFaultProxy(target: string, port = 0): Promise<FaultPr
       const answer = await forward(req.method ?? 'GET', req.url ?? '/', { ...req.headers }, body);
       if (fault?.kind === 'lose-response') {
         req.socket.destroy();
+        return;
+      }
+      if (fault?.kind === 'hang') {
+        hung.push(`${req.method} ${req.url}`);
         return;
       }
       const headers = { ...answer.headers };
@@ -88,6 +107,8 @@ export async function startFaultProxy(target: string, port = 0): Promise<FaultPr
     url: `http://127.0.0.1:${boundPort}`,
     port: boundPort,
     forwarded,
+    hung,
+    pendingFaults: () => faults.length,
     inject: (...more) => faults.push(...more),
     async refuse() {
       await stop();
