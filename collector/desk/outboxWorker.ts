@@ -48,7 +48,7 @@ export interface OutboxWorker {
   stop(): Promise<void>;
 }
 
-/** How long a row is held back while a call is in flight, so a crash retries it soon after restart. */
+/** How long a row is held back while a call is in flight; a restart releases it at once. */
 const IN_FLIGHT_LEASE_MS = 30_000;
 
 interface Outcome {
@@ -100,7 +100,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       return;
     }
     const attempt = row.attempts + 1;
-    options.store.transaction((tx) => tx.markOutboxAttempt(row.id, attempt, options.clock.nowMs() + IN_FLIGHT_LEASE_MS, row.lastError));
+    options.store.transaction((tx) => tx.leaseOutbox(row.id, attempt, options.clock.nowMs() + IN_FLIGHT_LEASE_MS));
     const context: DeliveryContext = { deliveryId: `${incident.key}-${row.id}`, attempt };
     try {
       const outcome = await perform(desk, row, incident, context);
@@ -226,6 +226,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     start() {
       stopped = false;
       stopping = false;
+      const released = options.store.transaction((tx) => tx.releaseOutboxLeases(options.clock.nowMs()));
+      if (released > 0) options.log.warn({ released }, 'deliveries in flight at the last stop are due again');
       schedule(0);
     },
     async stop() {

@@ -133,6 +133,13 @@ export interface StoreTransaction {
    * pending, untried `update` that was held back is made due now, so it cannot delay what follows.
    */
   enqueueOutbox(row: { incidentId: number; desk: string; operation: OutboxOperation; createdAtMs: number; note?: string }): void;
+  /** Commits an attempt before its call: the row is held until `untilMs` unless the call concludes first. */
+  leaseOutbox(id: number, attempts: number, untilMs: number): void;
+  /**
+   * At start: rows whose call was in flight when the last process died are due now (their
+   * backoff stays as it was for rows that failed normally). Returns how many.
+   */
+  releaseOutboxLeases(nowMs: number): number;
   markOutboxSuperseded(id: number, atMs: number): void;
   /** Makes a dead row pending again (attempts from zero), with the dead rows after it for the same incident and desk; returns the revived ids. */
   reviveOutbox(id: number, nowMs: number): number[];

@@ -180,6 +180,21 @@ describe('outbox worker', () => {
     expect(states(store, id)).toEqual(['open:delivered:2']);
   });
 
+  it('a delivery in flight when the process died is due at once when the next worker starts; a backoff is kept', async () => {
+    const { desk } = scriptedDesk([]);
+    const { store, worker, now } = setup(desk);
+    const inFlight = openIncident(store, now());
+    const backingOff = openIncident(store, now() + 1);
+    store.transaction((tx) => {
+      tx.leaseOutbox(store.outboxForIncident(inFlight)[0]!.id, 1, now() + 30_000); // the crash: attempt committed, call never concluded
+      tx.markOutboxAttempt(store.outboxForIncident(backingOff)[0]!.id, 1, now() + 5_000, 'DESK_SERVER_ERROR: 500');
+    });
+    worker.start();
+    await worker.stop();
+    expect(store.outboxForIncident(inFlight)[0]!.nextAttemptAtMs).toBe(now());
+    expect(store.outboxForIncident(backingOff)[0]!.nextAttemptAtMs).toBe(now() + 5_000);
+  });
+
   it('after a crash mid-open on a desk that cannot search, re-sends with the same delivery id', async () => {
     const { desk, calls } = scriptedDesk([]);
     const { store, worker, advance, now } = setup(desk);

@@ -105,7 +105,8 @@ export const MIGRATIONS: readonly string[] = [
     last_error TEXT,
     created_at_ms INTEGER NOT NULL,
     delivered_at_ms INTEGER,
-    note TEXT
+    note TEXT,
+    lease_until_ms INTEGER
   );
   INSERT INTO outbox_v2 (id, incident_id, desk, operation, state, attempts, next_attempt_at_ms, last_error, created_at_ms, delivered_at_ms)
     SELECT id, incident_id, desk, operation, state, attempts, next_attempt_at_ms, last_error, created_at_ms, delivered_at_ms FROM outbox;

@@ -40,9 +40,11 @@ export function createSqliteStatements(db: Database.Database) {
           WHERE state = 'dead' AND incident_id = @incidentId AND desk = @desk AND id >= @id RETURNING id`),
         markTicketChecked: prepare('UPDATE tickets SET desk_status = @deskStatus, checked_at_ms = @atMs WHERE incident_id = @incidentId AND desk = @desk'),
         deleteTicket: prepare('DELETE FROM tickets WHERE incident_id = ? AND desk = ?'),
-        markOutboxAttempt: prepare('UPDATE outbox SET attempts = @attempts, next_attempt_at_ms = @nextAttemptAtMs, last_error = @lastError WHERE id = @id'),
-        markOutboxDelivered: prepare("UPDATE outbox SET state = 'delivered', delivered_at_ms = @atMs, last_error = NULL WHERE id = @id"),
-        markOutboxDead: prepare("UPDATE outbox SET state = 'dead', last_error = @lastError WHERE id = @id"),
+        markOutboxAttempt: prepare('UPDATE outbox SET attempts = @attempts, next_attempt_at_ms = @nextAttemptAtMs, last_error = @lastError, lease_until_ms = NULL WHERE id = @id'),
+        leaseOutbox: prepare('UPDATE outbox SET attempts = @attempts, next_attempt_at_ms = @untilMs, lease_until_ms = @untilMs WHERE id = @id'),
+        releaseOutboxLeases: prepare("UPDATE outbox SET next_attempt_at_ms = @nowMs, lease_until_ms = NULL WHERE state = 'pending' AND lease_until_ms IS NOT NULL"),
+        markOutboxDelivered: prepare("UPDATE outbox SET state = 'delivered', delivered_at_ms = @atMs, last_error = NULL, lease_until_ms = NULL WHERE id = @id"),
+        markOutboxDead: prepare("UPDATE outbox SET state = 'dead', last_error = @lastError, lease_until_ms = NULL WHERE id = @id"),
         upsertTicket: prepare(`INSERT INTO tickets (incident_id, desk, external_id, url, state, created_at_ms, updated_at_ms)
           VALUES (@incidentId, @desk, @externalId, @url, @state, @createdAtMs, @updatedAtMs)
           ON CONFLICT (incident_id, desk) DO UPDATE SET external_id = excluded.external_id, url = excluded.url, state = excluded.state, updated_at_ms = excluded.updated_at_ms`),

@@ -119,6 +119,10 @@ class SqliteStore implements Store {
         if (row.operation === 'update' && sql.pendingUntriedUpdate.get(row.incidentId, row.desk, row.incidentId, row.desk)) return;
         sql.insertOutbox.run({ ...row, note: row.note ?? null, nextAttemptAtMs: row.createdAtMs });
       },
+      leaseOutbox: (id, attempts, untilMs) => {
+        sql.leaseOutbox.run({ id, attempts, untilMs });
+      },
+      releaseOutboxLeases: (nowMs) => sql.releaseOutboxLeases.run({ nowMs }).changes,
       markOutboxSuperseded: (id, atMs) => {
         sql.markOutboxSuperseded.run({ id, atMs });
       },
