@@ -3,11 +3,12 @@
  * with a fresh database), behind a fault proxy that injects 429, 5xx, 4xx and lost answers.
  * Without RT installed the suite fails under CI and is skipped with the reason elsewhere.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DeskError } from '../../collector/desk/deskAdapter.js';
 import { createRequestTrackerDesk, requestTrackerStatus } from '../../collector/desk/requestTrackerDesk.js';
 import { startFaultProxy } from '../support/faultProxy.js';
 import { freePort } from '../support/processes.js';
-import { rtInstalled, startRequestTracker } from '../support/requestTracker.js';
+import { rtInstalled, startRequestTracker, type RunningRequestTracker } from '../support/requestTracker.js';
 import { runDeskContract, type DeskHarness } from './deskContract.js';
 
 const clock = { nowMs: () => Date.now() };
@@ -22,8 +23,15 @@ if (missing && process.env.CI) {
   });
 }
 
+/** One RT for the whole file (it takes seconds to start), stopped after the last suite. */
+let shared: Promise<RunningRequestTracker> | undefined;
+const requestTracker = () => (shared ??= freePort().then((port) => startRequestTracker({ port, workers: 2 })));
+afterAll(async () => {
+  if (shared) await (await shared).stop();
+});
+
 async function rtHarness(): Promise<DeskHarness> {
-  const rt = await startRequestTracker({ port: await freePort(), workers: 2 });
+  const rt = await requestTracker();
   const proxy = await startFaultProxy(rt.baseUrl);
   const deadPort = await freePort();
   const make = (url: string, secret: string) =>
@@ -64,12 +72,25 @@ async function rtHarness(): Promise<DeskHarness> {
     },
     async close() {
       await proxy.close();
-      await rt.stop();
     },
   };
 }
 
 runDeskContract('Request Tracker 5 (real, REST2)', rtHarness, missing ? { skip: missing } : {});
+
+(missing ? describe.skip : describe)('Request Tracker specifics (real RT)', () => {
+  it('a custom field RT does not know is caught on read-back: the ticket is rejected, the error is final', async () => {
+    const rt = await requestTracker();
+    const desk = createRequestTrackerDesk({ type: 'request-tracker', name: 'rt', url: rt.baseUrl, secret: rt.token, timeout: '20s', rateLimitPerMinute: 300, queue: 'General', customField: 'NoSuchField' }, clock);
+    const error = await desk.open({ id: 1, key: 'tripline-nofield-1', ruleName: 'r', severity: 'warning', status: 'open', summary: 'No field', description: '', host: 'h', labels: {}, openedAt: new Date().toISOString(), resolvedAt: null }, { deliveryId: 'd', attempt: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeskError);
+    expect(error).toMatchObject({ code: 'DESK_REJECTED', retryable: false, message: expect.stringContaining('custom field "NoSuchField" is not applied to queue "General"') });
+    const search = await fetch(`${rt.baseUrl}/REST/2.0/tickets?query=${encodeURIComponent("Subject = 'No field'")}`, { headers: { authorization: `token ${rt.token}` } });
+    const [item] = ((await search.json()) as { items: Array<{ id: string }> }).items;
+    const ticket = (await (await fetch(`${rt.baseUrl}/REST/2.0/ticket/${item!.id}`, { headers: { authorization: `token ${rt.token}` } })).json()) as { Status: string };
+    expect(ticket.Status).toBe('rejected'); // no untracked ticket stays open
+  });
+});
 
 describe('Request Tracker status mapping', () => {
   it.each([
