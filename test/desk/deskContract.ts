@@ -27,6 +27,8 @@ export interface DeskHarness {
   ticketsForKey(key: string): Promise<Array<{ externalId: string; status: DeskTicketStatus }>>;
   /** Whether the desk reports Retry-After on 429 (SMTP has no such thing). */
   retryAfter: boolean;
+  /** The notes (comments, work notes, messages) the desk holds for an incident key; absent where the test cannot see them. */
+  notesForKey?(key: string): Promise<string[]>;
   /** A person resolves the ticket at the desk (for fetchTicket); absent where the desk cannot be read. */
   resolveAsPerson?(externalId: string): Promise<void>;
   close(): Promise<void>;
@@ -86,6 +88,11 @@ export function runDeskContract(name: string, makeHarness: () => Promise<DeskHar
       expect(await h.ticketsForKey(incident.key)).toEqual([{ externalId: ticket.externalId, status: 'open' }]);
       await h.desk.update({ ...incident, severity: 'warning' }, ticket, context(`${incident.key}-2`));
       await h.desk.comment(incident, ticket, 'a note from the contract suite', context(`${incident.key}-3`));
+      if (h.notesForKey) {
+        const notes = (await h.notesForKey(incident.key)).join('\n');
+        expect(notes).toContain('Severity: warning'); // the update carried the new state
+        expect(notes).toContain('a note from the contract suite');
+      }
       const resolved = { ...incident, status: 'resolved', resolvedAt: '2026-11-24T06:10:00.000Z' };
       await h.desk.resolve(resolved, ticket, context(`${incident.key}-4`));
       expect(await h.ticketsForKey(incident.key)).toEqual([{ externalId: ticket.externalId, status: 'resolved' }]);

@@ -23,6 +23,9 @@ runDeskContract('Jira (fake)', async () => {
     async resolveAsPerson(key) {
       fake.transition(key, '31');
     },
+    async notesForKey(key) {
+      return [...fake.issues.values()].filter((i) => i.labels.includes(jiraLabel(key))).flatMap((i) => i.comments);
+    },
     close: () => fake.close(),
   });
 });

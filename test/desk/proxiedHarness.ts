@@ -16,6 +16,7 @@ export interface ProxiedHarnessOptions {
   wrongSecret: string;
   ticketsForKey: DeskHarness['ticketsForKey'];
   resolveAsPerson?: DeskHarness['resolveAsPerson'];
+  notesForKey?: DeskHarness['notesForKey'];
   /** Body of an injected 4xx (desks word their refusals differently). */
   rejectedStatus?: number;
   close(): Promise<void>;
@@ -45,6 +46,7 @@ export async function proxiedHarness(options: ProxiedHarnessOptions): Promise<De
     },
     ticketsForKey: options.ticketsForKey,
     ...(options.resolveAsPerson ? { resolveAsPerson: options.resolveAsPerson } : {}),
+    ...(options.notesForKey ? { notesForKey: options.notesForKey } : {}),
     async close() {
       await proxy.close();
       await options.close();

@@ -66,6 +66,23 @@ async function rtHarness(): Promise<DeskHarness> {
       }
       return out;
     },
+    // RT keeps comments as transactions in the ticket's history.
+    async notesForKey(key) {
+      const query = encodeURIComponent(`CF.{${rt.customField}} = '${key}'`);
+      const found = (await (await api(`/tickets?query=${query}`)).json()) as { items?: Array<{ id: string }> };
+      const notes: string[] = [];
+      for (const item of found.items ?? []) {
+        const history = (await (await api(`/ticket/${item.id}/history?per_page=100`)).json()) as { items?: Array<{ id: string }> };
+        for (const transaction of history.items ?? []) {
+          const attachments = (await (await api(`/transaction/${transaction.id}/attachments`)).json()) as { items?: Array<{ id: string }> };
+          for (const attachment of attachments.items ?? []) {
+            const content = (await (await api(`/attachment/${attachment.id}`)).json()) as { Content?: string };
+            if (content.Content) notes.push(Buffer.from(content.Content, 'base64').toString('utf8'));
+          }
+        }
+      }
+      return notes;
+    },
     async resolveAsPerson(id) {
       const answer = await api(`/ticket/${id}`, { method: 'PUT', body: JSON.stringify({ Status: 'resolved' }) });
       if (!answer.ok) throw new Error(`RT refused: ${answer.status}`);

@@ -23,6 +23,9 @@ runDeskContract('ServiceNow Table API (fake)', async () => {
     async ticketsForKey(key) {
       return [...fake.incidents.values()].filter((i) => i.correlation_id === key).map((i) => ({ externalId: i.sys_id, status: serviceNowStatus(i.state) }));
     },
+    async notesForKey(key) {
+      return [...fake.incidents.values()].filter((i) => i.correlation_id === key).flatMap((i) => i.work_notes);
+    },
     async resolveAsPerson(sysId) {
       Object.assign(fake.incidents.get(sysId)!, { state: '6', close_code: 'Solved (Work Around)', close_notes: 'done by hand' });
     },

@@ -17,6 +17,9 @@ runDeskContract('generic webhook', async () => {
       const ticket = fake.tickets.get(key);
       return ticket ? [{ externalId: ticket.id, status: ticket.status }] : [];
     },
+    async notesForKey(key) {
+      return [...fake.updates.filter((u) => u.key === key).map((u) => `Severity: ${u.severity}`), ...(fake.tickets.get(key)?.comments ?? [])];
+    },
     close: () => fake.close(),
   });
 });

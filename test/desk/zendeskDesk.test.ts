@@ -28,6 +28,9 @@ runDeskContract('Zendesk (fake)', async () => {
     async resolveAsPerson(id) {
       fake.tickets.get(Number(id))!.status = 'solved';
     },
+    async notesForKey(key) {
+      return [...fake.tickets.values()].filter((t) => t.external_id === key).flatMap((t) => t.comments);
+    },
     close: () => fake.close(),
   });
 });

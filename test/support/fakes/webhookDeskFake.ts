@@ -7,11 +7,14 @@ import { startFakeHttpServer, type FakeHttpServer } from './fakeHttpServer.js';
 
 export interface WebhookDeskFake extends FakeHttpServer {
   tickets: Map<string, { id: string; status: 'open' | 'resolved'; comments: string[] }>;
+  /** Every update received: the incident key and the severity it carried. */
+  updates: Array<{ key: string; severity: string }>;
 }
 
 export async function startWebhookDeskFake(secret: string): Promise<WebhookDeskFake> {
   const tickets: WebhookDeskFake['tickets'] = new Map();
   const seen = new Map<string, unknown>();
+  const updates: WebhookDeskFake['updates'] = [];
   const server = await startFakeHttpServer(
     [
       [
@@ -34,6 +37,7 @@ export async function startWebhookDeskFake(secret: string): Promise<WebhookDeskF
               if (!ticket) return { status: 404, body: { error: 'no such ticket' } };
               if (payload.operation === 'resolve') ticket.status = 'resolved';
               if (payload.operation === 'reopen') ticket.status = 'open';
+              if (payload.operation === 'update') updates.push({ key: payload.incident.key, severity: payload.incident.severity });
               if (payload.comment) ticket.comments.push(payload.comment);
               break;
           }
@@ -48,5 +52,5 @@ export async function startWebhookDeskFake(secret: string): Promise<WebhookDeskF
       return request.headers['x-tripline-signature'] === signWebhook(secret, timestamp, request.rawBody) ? undefined : { status: 401, body: { error: 'bad signature' } };
     },
   );
-  return { ...server, tickets };
+  return { ...server, tickets, updates };
 }
