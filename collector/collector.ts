@@ -15,6 +15,7 @@ import { createDesk } from './desk/createDesk.js';
 import { createDeskSyncWorker } from './desk/deskSyncWorker.js';
 import { createOutboxWorker } from './desk/outboxWorker.js';
 import { routeIncident } from './desk/routeIncident.js';
+import { createDeskRateLimits } from './desk/tokenBucket.js';
 import { createHttpServer } from './http/httpServer.js';
 import { createIncidentService } from './incidents/incidentService.js';
 import { createReportIngestor } from './ingest/reportIngestor.js';
@@ -74,6 +75,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     maxReports: config.collector.batch.maxReports,
   });
   const silence = createSilenceWatcher({ store, pipeline, clock, log, intervalMs: parseDurationSeconds(config.collector.evaluationInterval) * 1000 });
+  const rateLimits = createDeskRateLimits(config.desks.map((d) => [d.name, d.rateLimitPerMinute] as const), clock);
   const worker = createOutboxWorker({
     store,
     desks,
@@ -85,7 +87,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     maxBackoffSeconds: parseDurationSeconds(config.delivery.maxBackoff),
     pollIntervalMs: parseDurationSeconds(config.delivery.pollInterval) * 1000,
     coalesceWindowMs: parseDurationSeconds(config.delivery.coalesceWindow) * 1000,
-    rateLimitsPerMinute: new Map(config.desks.map((d) => [d.name, d.rateLimitPerMinute] as const)),
+    rateLimits,
   });
   const sync = createDeskSyncWorker({
     store,
@@ -95,6 +97,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     policy: config.sync,
     intervalMs: parseDurationSeconds(config.sync.interval) * 1000,
     lookbackMs: parseDurationSeconds(config.sync.lookback) * 1000,
+    rateLimits,
   });
   let ready = true;
   const app = await createHttpServer({

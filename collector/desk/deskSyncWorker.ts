@@ -11,6 +11,7 @@ import type { Clock } from '../clock.js';
 import type { Store, TicketRecord } from '../store/store.js';
 import { decideDeskSync, type SyncDecision } from './decideDeskSync.js';
 import { DeskError, type DeskAdapter, type DeskTicketState, type TicketRef } from './deskAdapter.js';
+import type { TokenBucket } from './tokenBucket.js';
 
 export interface DeskSyncWorkerOptions {
   store: Store;
@@ -22,6 +23,8 @@ export interface DeskSyncWorkerOptions {
   lookbackMs: number;
   /** Most tickets compared per pass. */
   batchSize?: number;
+  /** The desks' token buckets, shared with the outbox worker; a desk out of tokens is compared next pass. */
+  rateLimits?: ReadonlyMap<string, TokenBucket>;
 }
 
 export interface DeskSyncWorker {
@@ -56,6 +59,7 @@ export function createDeskSyncWorker(options: DeskSyncWorkerOptions): DeskSyncWo
     const desk = options.desks.get(ticket.desk);
     const incident = options.store.getIncident(ticket.incidentId);
     if (!desk || !incident || unreadable.has(desk.name) || pendingFor(ticket)) return undefined;
+    if (options.rateLimits?.get(desk.name)?.tryTake() === false) return undefined;
     const log = options.log.child({ incidentId: incident.id, desk: desk.name, ticket: ticket.externalId });
     let answer;
     try {

@@ -21,7 +21,7 @@ import type { IncidentRecord, OutboxRow, Store } from '../store/store.js';
 import { retryDelaySeconds } from './backoff.js';
 import { DeskError, type DeliveryContext, type DeskAdapter, type DeskIncident, type TicketRef } from './deskAdapter.js';
 import { openOrRecover } from './openOrRecover.js';
-import { createTokenBucket, type TokenBucket } from './tokenBucket.js';
+import type { TokenBucket } from './tokenBucket.js';
 
 export interface OutboxWorkerOptions {
   store: Store;
@@ -33,8 +33,8 @@ export interface OutboxWorkerOptions {
   initialBackoffSeconds: number;
   maxBackoffSeconds: number;
   pollIntervalMs: number;
-  /** Calls per minute per desk name; desks not listed are not limited. */
-  rateLimitsPerMinute?: ReadonlyMap<string, number>;
+  /** A token bucket per desk name (createDeskRateLimits); desks not listed are not limited. */
+  rateLimits?: ReadonlyMap<string, TokenBucket>;
   /** Shortest time between two state-carrying calls (open, update, re-open) on one ticket. */
   coalesceWindowMs?: number;
   random?: () => number;
@@ -61,10 +61,7 @@ interface Outcome {
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const random = options.random ?? Math.random;
   const coalesceWindowMs = options.coalesceWindowMs ?? 0;
-  const buckets = new Map<string, TokenBucket>();
-  for (const [desk, perMinute] of options.rateLimitsPerMinute ?? []) {
-    buckets.set(desk, createTokenBucket({ perMinute, burst: Math.max(1, Math.ceil(perMinute / 6)) }, options.clock));
-  }
+  const buckets = options.rateLimits ?? new Map<string, TokenBucket>();
   /** Desks that answered 429 with Retry-After: no calls to them before this time. */
   const pausedUntilMs = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;

@@ -32,3 +32,11 @@ export function createTokenBucket(options: { perMinute: number; burst: number },
     },
   };
 }
+
+/**
+ * One bucket per desk from its `rateLimitPerMinute`, bursting up to ten seconds' worth; the
+ * outbox worker and the sync worker share them, since the desk's limit counts every call.
+ */
+export function createDeskRateLimits(limits: Iterable<readonly [desk: string, perMinute: number]>, clock: { nowMs(): number }): Map<string, TokenBucket> {
+  return new Map([...limits].map(([desk, perMinute]) => [desk, createTokenBucket({ perMinute, burst: Math.max(1, Math.ceil(perMinute / 6)) }, clock)] as const));
+}

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createCollectorMetrics } from '../../collector/collectorMetrics.js';
 import { DeskError, type DeskAdapter, type TicketRef } from '../../collector/desk/deskAdapter.js';
 import { createOutboxWorker } from '../../collector/desk/outboxWorker.js';
+import { createDeskRateLimits } from '../../collector/desk/tokenBucket.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { Store } from '../../collector/store/store.js';
 
@@ -54,6 +55,7 @@ function scriptedDesk(script: Step[], options: { findable?: Map<string, TicketRe
 }
 
 function setup(desk: DeskAdapter, maxAttempts = 5, extra: { rateLimitsPerMinute?: Map<string, number>; coalesceWindowMs?: number } = {}) {
+  const { rateLimitsPerMinute, ...rest } = extra;
   const store = openSqliteStore({ file: ':memory:' });
   let now = 1_000_000;
   const clock = { nowMs: () => now };
@@ -69,7 +71,8 @@ function setup(desk: DeskAdapter, maxAttempts = 5, extra: { rateLimitsPerMinute?
     maxBackoffSeconds: 60,
     pollIntervalMs: 10,
     random: () => 0.5,
-    ...extra,
+    ...rest,
+    ...(rateLimitsPerMinute ? { rateLimits: createDeskRateLimits(rateLimitsPerMinute, clock) } : {}),
   });
   const advance = (ms: number) => {
     now += ms;
