@@ -4,6 +4,8 @@
  */
 import { Command, Option } from 'commander';
 import { YamlValidationError } from '../config/yamlSchemaLoader.js';
+import { deliveriesListCommand } from './commands/deliveriesListCommand.js';
+import { deliveriesRetryCommand } from './commands/deliveriesRetryCommand.js';
 import { incidentsListCommand } from './commands/incidentsListCommand.js';
 import { rulesCheckCommand } from './commands/rulesCheckCommand.js';
 import { serveCommand } from './commands/serveCommand.js';
@@ -52,6 +54,26 @@ incidents
   .addOption(new Option('--status <status>', 'only this status').choices(['open', 'acknowledged', 'resolved', 'closed', 'active']))
   .action((options: { config?: string; json?: boolean; status?: 'open' | 'acknowledged' | 'resolved' | 'closed' | 'active' }) => {
     process.exitCode = incidentsListCommand(options);
+  });
+
+const deliveries = program.command('deliveries').description('inspect and retry desk deliveries (reads and writes the database directly)');
+deliveries
+  .command('list')
+  .description('list desk deliveries, newest first')
+  .addOption(configOption())
+  .option('--json', 'print JSON')
+  .option('--desk <name>', 'only this desk')
+  .addOption(new Option('--state <state>', 'only this state').choices(['pending', 'delivered', 'dead', 'superseded']))
+  .action((options: { config?: string; json?: boolean; desk?: string; state?: 'pending' | 'delivered' | 'dead' | 'superseded' }) => {
+    process.exitCode = deliveriesListCommand(options);
+  });
+deliveries
+  .command('retry')
+  .description('queue a dead delivery again (with the dead ones after it for the same incident and desk)')
+  .argument('<id>', 'delivery id (see deliveries list)')
+  .addOption(configOption())
+  .action((id: string, options: { config?: string }) => {
+    process.exitCode = deliveriesRetryCommand(id, options);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

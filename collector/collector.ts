@@ -12,7 +12,10 @@ import { createSilenceWatcher } from './alerting/silenceWatcher.js';
 import { systemClock, type Clock } from './clock.js';
 import { createCollectorMetrics } from './collectorMetrics.js';
 import { createDesk } from './desk/createDesk.js';
+import { createDeskSyncWorker } from './desk/deskSyncWorker.js';
 import { createOutboxWorker } from './desk/outboxWorker.js';
+import { routeIncident } from './desk/routeIncident.js';
+import { createDeskRateLimits } from './desk/tokenBucket.js';
 import { createHttpServer } from './http/httpServer.js';
 import { createIncidentService } from './incidents/incidentService.js';
 import { createReportIngestor } from './ingest/reportIngestor.js';
@@ -51,7 +54,10 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   }
   const store = openSqliteStore({ file: databasePath(config.dataDir) });
   const desks = new Map(config.desks.map((d) => [d.name, createDesk(d, clock)] as const));
-  const incidents = createIncidentService({ deskNames: [...desks.keys()], log: log.child({ component: 'incidents' }) });
+  const incidents = createIncidentService({
+    route: (incident) => routeIncident(config.routing, [...desks.keys()], incident),
+    log: log.child({ component: 'incidents' }),
+  });
   const pipeline = createAlertPipeline({ rules: options.rules, initialStates: store.loadRuleStates(), incidents, log: log.child({ component: 'rules' }) });
   const metrics = createCollectorMetrics({
     activeIncidents: () => store.countIncidents('open') + store.countIncidents('acknowledged'),
@@ -69,6 +75,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     maxReports: config.collector.batch.maxReports,
   });
   const silence = createSilenceWatcher({ store, pipeline, clock, log, intervalMs: parseDurationSeconds(config.collector.evaluationInterval) * 1000 });
+  const rateLimits = createDeskRateLimits(config.desks.map((d) => [d.name, d.rateLimitPerMinute] as const), clock);
   const worker = createOutboxWorker({
     store,
     desks,
@@ -79,10 +86,23 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     initialBackoffSeconds: parseDurationSeconds(config.delivery.initialBackoff),
     maxBackoffSeconds: parseDurationSeconds(config.delivery.maxBackoff),
     pollIntervalMs: parseDurationSeconds(config.delivery.pollInterval) * 1000,
+    coalesceWindowMs: parseDurationSeconds(config.delivery.coalesceWindow) * 1000,
+    rateLimits,
+  });
+  const sync = createDeskSyncWorker({
+    store,
+    desks,
+    clock,
+    log: log.child({ component: 'desk-sync' }),
+    policy: config.sync,
+    intervalMs: parseDurationSeconds(config.sync.interval) * 1000,
+    lookbackMs: parseDurationSeconds(config.sync.lookback) * 1000,
+    rateLimits,
   });
   let ready = true;
   const app = await createHttpServer({
     store,
+    clock,
     ingestor,
     metrics,
     log,
@@ -105,6 +125,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const url = `http://${config.collector.listen.host.includes(':') ? `[${config.collector.listen.host}]` : config.collector.listen.host}:${port}`;
   silence.start();
   worker.start();
+  sync.start();
   log.info({ url, rules: options.rules.length, desks: [...desks.keys()], database: databasePath(config.dataDir) }, 'collector listening');
 
   return {
@@ -120,6 +141,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       silence.stop();
       await app.close();
       await ingestor.flush();
+      await sync.stop();
       await worker.stop();
       store.close();
       log.info('collector stopped');

@@ -5,10 +5,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { AgentSchema } from './agentConfigSchema.js';
 import { DeskSchema } from './deskConfigSchema.js';
+import { RoutingSchema, SyncSchema } from './routingConfigSchema.js';
 import { DURATION_HINT, DURATION_PATTERN } from './duration.js';
 
 export type { AgentConfig } from './agentConfigSchema.js';
 export type { DeskConfig, WebhookDeskConfig } from './deskConfigSchema.js';
+export type { RouteConfig, RoutingConfig, SyncConfig } from './routingConfigSchema.js';
 
 const Duration = (defaultValue: string, description: string) =>
   Type.String({ pattern: DURATION_PATTERN, patternHint: DURATION_HINT, default: defaultValue, description });
@@ -57,6 +59,7 @@ export const DeliverySchema = Type.Object(
     initialBackoff: Duration('1s', 'First retry delay'),
     maxBackoff: Duration('5m', 'Longest retry delay'),
     pollInterval: Duration('500ms', 'How often the outbox is checked when idle'),
+    coalesceWindow: Duration('30s', 'Shortest time between two updates of one ticket; updates in between are merged'),
   },
   { additionalProperties: false, default: {} },
 );
@@ -69,6 +72,8 @@ export const ConfigSchema = Type.Object(
     agent: AgentSchema,
     desks: Type.Array(DeskSchema, { default: [] }),
     delivery: DeliverySchema,
+    routing: RoutingSchema,
+    sync: SyncSchema,
   },
   { additionalProperties: false },
 );

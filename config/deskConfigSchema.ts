@@ -1,24 +1,138 @@
-/** The `desks:` section of tripline.yaml: one variant per desk adapter, discriminated by `type`. */
-import { Type, type Static } from '@sinclair/typebox';
+/**
+ * The `desks:` section of tripline.yaml: one variant per desk adapter, discriminated by `type`.
+ * Every variant has `name`, `secret` (env `TRIPLINE_DESK_<NAME>_SECRET` overrides), `timeout`
+ * and `rateLimitPerMinute`; the rest is the desk's own.
+ */
+import { Type, type Static, type TProperties, type TUnion } from '@sinclair/typebox';
 import { DURATION_HINT, DURATION_PATTERN } from './duration.js';
 
 const Duration = (defaultValue: string, description: string) =>
   Type.String({ pattern: DURATION_PATTERN, patternHint: DURATION_HINT, default: defaultValue, description });
 
-export const WebhookDeskSchema = Type.Object(
+const HttpUrl = (description: string, defaultValue?: string) =>
+  Type.String({ pattern: '^https?://', description, ...(defaultValue === undefined ? {} : { default: defaultValue }) });
+
+/** Keys every desk variant shares. */
+function deskVariant<T extends string, P extends TProperties>(type: T, properties: P, rateLimitPerMinute: number) {
+  return Type.Object(
+    {
+      type: Type.Literal(type),
+      name: Type.String({ pattern: '^[a-z][a-z0-9-]*$' }),
+      secret: Type.Optional(Type.String({ description: 'The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides' })),
+      timeout: Duration('10s', 'Per-request timeout'),
+      rateLimitPerMinute: Type.Integer({ minimum: 1, default: rateLimitPerMinute, description: 'Calls per minute this desk is sent at most' }),
+      ...properties,
+    },
+    { additionalProperties: false },
+  );
+}
+
+export const WebhookDeskSchema = deskVariant(
+  'webhook',
   {
-    type: Type.Literal('webhook'),
-    name: Type.String({ pattern: '^[a-z][a-z0-9-]*$' }),
-    url: Type.String({ pattern: '^https?://' }),
-    secret: Type.Optional(Type.String({ description: 'HMAC-SHA256 key; env TRIPLINE_DESK_<NAME>_SECRET overrides' })),
-    timeout: Duration('10s', 'Per-request timeout'),
+    url: HttpUrl('Where each operation is POSTed'),
     headers: Type.Record(Type.String(), Type.String(), { default: {} }),
   },
-  { additionalProperties: false },
+  600,
 );
 
-/** One variant per desk adapter; `type` discriminates. */
-export const DeskSchema = Type.Union([WebhookDeskSchema]);
+export const RequestTrackerDeskSchema = deskVariant(
+  'request-tracker',
+  {
+    url: HttpUrl('RT web base URL; REST2 is under /REST/2.0'),
+    queue: Type.String({ default: 'General' }),
+    customField: Type.String({ default: 'TriplineKey', description: 'Ticket custom field holding the incident key' }),
+  },
+  300,
+);
 
-export type DeskConfig = Static<typeof DeskSchema>;
+export const ServiceNowDeskSchema = deskVariant(
+  'servicenow',
+  {
+    url: HttpUrl('Instance URL, e.g. https://example.service-now.com'),
+    mode: Type.Union([Type.Literal('table'), Type.Literal('events')], { default: 'table', description: 'Table API incidents, or Event Management events' }),
+    user: Type.Optional(Type.String({ description: 'Basic auth user; without it the secret is an OAuth bearer token' })),
+    assignmentGroup: Type.Optional(Type.String()),
+    callerId: Type.Optional(Type.String()),
+    closeCode: Type.String({ default: 'Solved (Permanently)', description: 'close_code on resolve (values differ by release)' }),
+    closeNotes: Type.String({ default: 'Resolved by Tripline: the problem cleared.' }),
+    eventSource: Type.String({ default: 'Tripline', description: 'source of Event Management events' }),
+  },
+  300,
+);
+
+export const JiraDeskSchema = deskVariant(
+  'jira',
+  {
+    url: HttpUrl('Site URL, e.g. https://example.atlassian.net'),
+    user: Type.String({ description: 'Account e-mail for Basic auth with the API token (the secret)' }),
+    project: Type.String({ description: 'Project key' }),
+    issueType: Type.String({ default: 'Incident' }),
+    doneTransition: Type.Optional(Type.String({ description: 'Transition name to resolve; default: the first into status category "done"' })),
+    reopenTransition: Type.Optional(Type.String({ description: 'Transition name to re-open; default: the first into status category "new" or "indeterminate"' })),
+  },
+  300,
+);
+
+export const PagerDutyDeskSchema = deskVariant(
+  'pagerduty',
+  {
+    url: HttpUrl('Events API base', 'https://events.pagerduty.com'),
+  },
+  120,
+);
+
+export const ZendeskDeskSchema = deskVariant(
+  'zendesk',
+  {
+    url: HttpUrl('Account URL, e.g. https://example.zendesk.com'),
+    user: Type.String({ description: 'Agent e-mail; auth is "<user>/token" with the API token (the secret)' }),
+    tags: Type.Array(Type.String(), { default: ['tripline'] }),
+  },
+  300,
+);
+
+export const EmailDeskSchema = deskVariant(
+  'email',
+  {
+    host: Type.String({ description: 'SMTP server' }),
+    port: Type.Integer({ minimum: 1, maximum: 65535, default: 587 }),
+    tls: Type.Union([Type.Literal('implicit'), Type.Literal('starttls'), Type.Literal('none')], { default: 'starttls' }),
+    user: Type.Optional(Type.String({ description: 'SMTP user; the secret is its password' })),
+    from: Type.String(),
+    to: Type.Array(Type.String(), { minItems: 1 }),
+    subjectPrefix: Type.String({ default: '[Tripline]' }),
+  },
+  60,
+);
+
+const DESK_VARIANTS = [
+  WebhookDeskSchema,
+  RequestTrackerDeskSchema,
+  ServiceNowDeskSchema,
+  JiraDeskSchema,
+  PagerDutyDeskSchema,
+  ZendeskDeskSchema,
+  EmailDeskSchema,
+] as const;
+
+/** The static type of one `desks` entry. */
+export type DeskConfig = Static<TUnion<[...typeof DESK_VARIANTS]>>;
+
+/**
+ * One variant per desk adapter; `type` discriminates. Written as `oneOf` with a JSON Schema
+ * `discriminator` (not TypeBox's `anyOf`) so that the validator fills each variant's defaults.
+ */
+export const DeskSchema = Type.Unsafe<DeskConfig>({
+  type: 'object',
+  discriminator: { propertyName: 'type' },
+  required: ['type'],
+  oneOf: [...DESK_VARIANTS],
+});
 export type WebhookDeskConfig = Static<typeof WebhookDeskSchema>;
+export type RequestTrackerDeskConfig = Static<typeof RequestTrackerDeskSchema>;
+export type ServiceNowDeskConfig = Static<typeof ServiceNowDeskSchema>;
+export type JiraDeskConfig = Static<typeof JiraDeskSchema>;
+export type PagerDutyDeskConfig = Static<typeof PagerDutyDeskSchema>;
+export type ZendeskDeskConfig = Static<typeof ZendeskDeskSchema>;
+export type EmailDeskConfig = Static<typeof EmailDeskSchema>;

@@ -28,6 +28,11 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
     if (names.has(desk.name)) throw new YamlValidationError([locate(['desks', index, 'name'], `duplicate desk name "${desk.name}"`)]);
     names.add(desk.name);
   });
+  const checkDesk = (name: string, path: Array<string | number>) => {
+    if (!names.has(name)) throw new YamlValidationError([locate(path, `no desk named "${name}" (desks: ${[...names].join(', ') || 'none'})`)]);
+  };
+  config.routing.routes.forEach((route, r) => route.desks.forEach((name, d) => checkDesk(name, ['routing', 'routes', r, 'desks', d])));
+  config.routing.fallback.forEach((name, d) => checkDesk(name, ['routing', 'fallback', d]));
   const base = absolute === undefined ? process.cwd() : dirname(absolute);
   config.dataDir = resolve(base, config.dataDir);
   config.collector.rules = config.collector.rules.map((p) => resolve(base, p));

@@ -41,7 +41,7 @@ export interface LocatedYaml<T> {
   locate(path: ReadonlyArray<string | number>, message: string, target?: 'key' | 'value'): YamlIssue;
 }
 
-const ajv = addFormats(new Ajv({ allErrors: true, strict: false, verbose: true, useDefaults: true }));
+const ajv = addFormats(new Ajv({ allErrors: true, strict: false, verbose: true, useDefaults: true, discriminator: true }));
 const compiled = new WeakMap<TSchema, ValidateFunction>();
 
 function validatorFor(schema: TSchema): ValidateFunction {
@@ -103,6 +103,11 @@ function issueFromAjv(error: ErrorObject, locate: LocatedYaml<unknown>['locate']
     case 'pattern': {
       const hint = (error.parentSchema as { patternHint?: string } | undefined)?.patternHint;
       return locate(path, hint ? `must be ${hint}, got ${JSON.stringify(error.data)}` : `${error.message ?? 'is invalid'}, got ${JSON.stringify(error.data)}`);
+    }
+    case 'discriminator': {
+      const { tag, tagValue } = error.params as { tag: string; tagValue: unknown };
+      const allowed = ((error.parentSchema as { oneOf?: Array<{ properties?: Record<string, { const?: unknown }> }> } | undefined)?.oneOf ?? []).map((v) => JSON.stringify(v.properties?.[tag]?.const));
+      return locate([...path, tag], `must be one of: ${allowed.join(', ')}; got ${JSON.stringify(tagValue)}`);
     }
     default:
       return locate(path, error.message ?? 'is invalid');

@@ -32,6 +32,16 @@ export interface DeliveryContext {
   attempt: number;
 }
 
+/** A desk's ticket status, mapped onto the few states Tripline acts on. */
+export type DeskTicketStatus = 'open' | 'resolved' | 'closed' | 'rejected' | 'unknown';
+
+/** What the desk says about a ticket now (two-way sync and the reconciler read this). */
+export interface DeskTicketState {
+  status: DeskTicketStatus;
+  /** The desk's own word for the state ("resolved", "6", "Done"), for the timeline. */
+  deskStatus: string;
+}
+
 export interface DeskAdapter {
   readonly name: string;
   readonly type: string;
@@ -46,6 +56,13 @@ export interface DeskAdapter {
    * `'unsupported'` and rely on the desk honouring the idempotency key instead.
    */
   findByKey(incidentKey: string): Promise<TicketRef | undefined | 'unsupported'>;
+  /** Adds a note to the ticket without changing its state (two-way sync policy "comment"). */
+  comment(incident: DeskIncident, ticket: TicketRef, text: string, context: DeliveryContext): Promise<void>;
+  /**
+   * Reads the ticket's state back from the desk. `undefined` means the desk no longer has it;
+   * desks that cannot be read (webhook, e-mail, event APIs) return `'unsupported'`.
+   */
+  fetchTicket(ticket: TicketRef): Promise<DeskTicketState | undefined | 'unsupported'>;
 }
 
 export type DeskErrorCode =

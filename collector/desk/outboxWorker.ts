@@ -1,11 +1,18 @@
 /**
- * Delivers outbox rows to desks, at least once, in order per incident and desk, with backoff.
+ * Delivers outbox rows to desks: at least once, idempotently, in order per incident and desk,
+ * with backoff, a rate limit per desk, and coalescing of updates.
  *
  * Crash safety: before each call to a desk, the row's attempt count is committed. A row found
  * pending with attempts > 0 may have reached the desk before a crash, so an `open` first asks
  * the desk for a ticket with the incident key (or, where the desk cannot search, re-sends with the
  * same idempotency key). The ticket id is recorded on our side (the ledger) in the same commit
  * that marks the row delivered, so a later resolve always finds it.
+ *
+ * Pace: each desk has a token bucket (`rateLimitPerMinute`); a 429 with Retry-After pauses every
+ * row of that desk, not only the one that got it. Coalescing: an `update` with a later update,
+ * resolve or re-open behind it is superseded (the later one carries the newest state), and an
+ * update is held back until `coalesceWindow` after the last open/update/re-open of its ticket, so
+ * a noisy incident does not touch its ticket on every change.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -13,6 +20,8 @@ import type { CollectorMetrics } from '../collectorMetrics.js';
 import type { IncidentRecord, OutboxRow, Store } from '../store/store.js';
 import { retryDelaySeconds } from './backoff.js';
 import { DeskError, type DeliveryContext, type DeskAdapter, type DeskIncident, type TicketRef } from './deskAdapter.js';
+import { openOrRecover } from './openOrRecover.js';
+import type { TokenBucket } from './tokenBucket.js';
 
 export interface OutboxWorkerOptions {
   store: Store;
@@ -24,6 +33,10 @@ export interface OutboxWorkerOptions {
   initialBackoffSeconds: number;
   maxBackoffSeconds: number;
   pollIntervalMs: number;
+  /** A token bucket per desk name (createDeskRateLimits); desks not listed are not limited. */
+  rateLimits?: ReadonlyMap<string, TokenBucket>;
+  /** Shortest time between two state-carrying calls (open, update, re-open) on one ticket. */
+  coalesceWindowMs?: number;
   random?: () => number;
 }
 
@@ -35,15 +48,44 @@ export interface OutboxWorker {
   stop(): Promise<void>;
 }
 
-/** How long a row is held back while a call is in flight, so a crash retries it soon after restart. */
+/** How long a row is held back while a call is in flight; a restart releases it at once. */
 const IN_FLIGHT_LEASE_MS = 30_000;
+
+interface Outcome {
+  ticket: TicketRef | undefined;
+  /** The ledger state after the call; undefined keeps the state recorded. */
+  ticketState: 'open' | 'resolved' | undefined;
+  text: string;
+}
 
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const random = options.random ?? Math.random;
+  const coalesceWindowMs = options.coalesceWindowMs ?? 0;
+  const buckets = options.rateLimits ?? new Map<string, TokenBucket>();
+  /** Desks that answered 429 with Retry-After: no calls to them before this time. */
+  const pausedUntilMs = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let stopped = true;
   let stopping = false;
+
+  /** Coalescing of an update row, decided before any call: supersede, hold back, or deliver now. */
+  const coalesce = (row: OutboxRow): 'superseded' | 'held' | 'deliver' => {
+    if (row.operation !== 'update') return 'deliver';
+    const later = options.store.outboxForIncident(row.incidentId).some((r) => r.desk === row.desk && r.id > row.id && r.state === 'pending' && ['update', 'resolve', 'reopen'].includes(r.operation));
+    const nowMs = options.clock.nowMs();
+    if (later) {
+      options.store.transaction((tx) => tx.markOutboxSuperseded(row.id, nowMs));
+      options.metrics.deskDeliveries.inc({ desk: row.desk, operation: row.operation, outcome: 'superseded' });
+      return 'superseded';
+    }
+    const last = options.store.lastDeliveredAtMs(row.incidentId, row.desk, ['open', 'update', 'reopen']);
+    if (last !== undefined && last + coalesceWindowMs > nowMs) {
+      options.store.transaction((tx) => tx.markOutboxAttempt(row.id, row.attempts, last + coalesceWindowMs, row.lastError));
+      return 'held';
+    }
+    return 'deliver';
+  };
 
   const deliverRow = async (row: OutboxRow): Promise<void> => {
     const desk = options.desks.get(row.desk);
@@ -55,20 +97,20 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       return;
     }
     const attempt = row.attempts + 1;
-    options.store.transaction((tx) => tx.markOutboxAttempt(row.id, attempt, options.clock.nowMs() + IN_FLIGHT_LEASE_MS, row.lastError));
+    options.store.transaction((tx) => tx.leaseOutbox(row.id, attempt, options.clock.nowMs() + IN_FLIGHT_LEASE_MS));
     const context: DeliveryContext = { deliveryId: `${incident.key}-${row.id}`, attempt };
     try {
       const outcome = await perform(desk, row, incident, context);
       const nowMs = options.clock.nowMs();
       options.store.transaction((tx) => {
+        const existing = options.store.getTicket(incident.id, desk.name);
         if (outcome.ticket) {
-          const existing = options.store.getTicket(incident.id, desk.name);
           tx.saveTicket({
             incidentId: incident.id,
             desk: desk.name,
             externalId: outcome.ticket.externalId,
             url: outcome.ticket.url,
-            state: outcome.ticketState,
+            state: outcome.ticketState ?? existing?.state ?? 'open',
             createdAtMs: existing?.createdAtMs ?? nowMs,
             updatedAtMs: nowMs,
           });
@@ -83,19 +125,16 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     }
   };
 
-  const perform = async (desk: DeskAdapter, row: OutboxRow, incident: IncidentRecord, context: DeliveryContext) => {
+  const perform = async (desk: DeskAdapter, row: OutboxRow, incident: IncidentRecord, context: DeliveryContext): Promise<Outcome> => {
     const ledger = options.store.getTicket(incident.id, desk.name);
     const ticketRef: TicketRef | undefined = ledger ? { externalId: ledger.externalId, url: ledger.url } : undefined;
     const payload = toDeskIncident(incident);
     switch (row.operation) {
       case 'open': {
-        if (ticketRef) return { ticket: ticketRef, ticketState: 'open', text: `ticket ${ticketRef.externalId} already recorded at ${desk.name}` };
-        if (row.attempts > 0) {
-          const found = await desk.findByKey(incident.key);
-          if (found && found !== 'unsupported') return { ticket: found, ticketState: 'open', text: `recovered ticket ${found.externalId} at ${desk.name} by incident key` };
-        }
-        const ticket = await desk.open(payload, context);
-        return { ticket, ticketState: 'open', text: `ticket ${ticket.externalId} opened at ${desk.name}` };
+        if (ticketRef) return { ticket: ticketRef, ticketState: undefined, text: `ticket ${ticketRef.externalId} already recorded at ${desk.name}` };
+        const { ticket, recovered } = await openOrRecover(desk, payload, context);
+        const text = recovered ? `recovered ticket ${ticket.externalId} at ${desk.name} by incident key` : `ticket ${ticket.externalId} opened at ${desk.name}`;
+        return { ticket, ticketState: 'open', text };
       }
       case 'update':
       case 'resolve':
@@ -103,14 +142,20 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         if (!ticketRef) throw missingTicket(row, desk.name);
         await desk[row.operation](payload, ticketRef, context);
         const verb = { update: 'updated', resolve: 'resolved', reopen: 're-opened' }[row.operation];
-        return { ticket: ticketRef, ticketState: row.operation === 'resolve' ? 'resolved' : 'open', text: `ticket ${ticketRef.externalId} ${verb} at ${desk.name}` };
+        const ticketState = row.operation === 'resolve' ? 'resolved' : row.operation === 'reopen' ? 'open' : undefined;
+        return { ticket: ticketRef, ticketState, text: `ticket ${ticketRef.externalId} ${verb} at ${desk.name}` };
+      }
+      case 'comment': {
+        if (!ticketRef) throw missingTicket(row, desk.name);
+        await desk.comment(payload, ticketRef, row.note ?? '', context);
+        return { ticket: ticketRef, ticketState: undefined, text: `comment added to ticket ${ticketRef.externalId} at ${desk.name}` };
       }
       default:
         return row.operation satisfies never;
     }
   };
 
-  /** A resolve or update whose open never produced a ticket: wait for it, unless the open is dead. */
+  /** An operation whose open never produced a ticket: wait for it, unless the open is dead. */
   const missingTicket = (row: OutboxRow, deskName: string): DeskError => {
     const openDead = options.store.outboxForIncident(row.incidentId).some((r) => r.desk === deskName && r.operation === 'open' && r.state === 'dead');
     return openDead
@@ -122,12 +167,14 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const deskError = error instanceof DeskError ? error : new DeskError('DESK_BAD_RESPONSE', `unexpected adapter failure: ${(error as Error).message}`, true);
     const nowMs = options.clock.nowMs();
     const giveUp = !deskError.retryable || attempt >= options.maxAttempts;
+    const retryAfter = deskError.details.retryAfterSeconds;
+    if (retryAfter !== undefined) pausedUntilMs.set(row.desk, Math.max(pausedUntilMs.get(row.desk) ?? 0, nowMs + retryAfter * 1000));
     options.store.transaction((tx) => {
       if (giveUp) {
         tx.markOutboxDead(row.id, `${deskError.code}: ${deskError.message}`);
-        tx.addIncidentEvent({ incidentId: incident.id, atMs: nowMs, kind: 'desk-dead-letter', text: `${row.operation} at ${row.desk} failed after ${attempt} attempt(s): ${deskError.message}`, data: { code: deskError.code } });
+        tx.addIncidentEvent({ incidentId: incident.id, atMs: nowMs, kind: 'desk-dead-letter', text: `${row.operation} at ${row.desk} failed after ${attempt} attempt(s): ${deskError.message}`, data: { code: deskError.code, outboxId: row.id } });
       } else {
-        const delay = retryDelaySeconds(attempt, { initialSeconds: options.initialBackoffSeconds, maxSeconds: options.maxBackoffSeconds }, random, deskError.details.retryAfterSeconds);
+        const delay = retryDelaySeconds(attempt, { initialSeconds: options.initialBackoffSeconds, maxSeconds: options.maxBackoffSeconds }, random, retryAfter);
         tx.markOutboxAttempt(row.id, attempt, nowMs + Math.round(delay * 1000), `${deskError.code}: ${deskError.message}`);
       }
     });
@@ -135,13 +182,24 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     log[giveUp ? 'error' : 'warn']({ attempt, code: deskError.code, err: deskError.message }, giveUp ? 'desk operation failed permanently' : 'desk operation will be retried');
   };
 
+  /** Whether the desk may be called now: not paused by a Retry-After, and a token in its bucket. */
+  const mayCall = (desk: string): boolean => {
+    if ((pausedUntilMs.get(desk) ?? 0) > options.clock.nowMs()) return false;
+    return buckets.get(desk)?.tryTake() ?? true;
+  };
+
   const runOnce = async (): Promise<number> => {
     const rows = options.store.dueOutbox(options.clock.nowMs(), 100);
+    let handled = 0;
     for (const row of rows) {
+      const plan = coalesce(row);
+      if (plan === 'superseded') handled++;
+      if (plan !== 'deliver' || !mayCall(row.desk)) continue;
       await deliverRow(row);
+      handled++;
       if (stopping) break;
     }
-    return rows.length;
+    return handled;
   };
 
   const schedule = (delayMs: number): void => {
@@ -165,6 +223,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     start() {
       stopped = false;
       stopping = false;
+      const released = options.store.transaction((tx) => tx.releaseOutboxLeases(options.clock.nowMs()));
+      if (released > 0) options.log.warn({ released }, 'deliveries in flight at the last stop are due again');
       schedule(0);
     },
     async stop() {
@@ -177,7 +237,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   };
 }
 
-function toDeskIncident(incident: IncidentRecord): DeskIncident {
+/** The desk's view of an incident, with ISO times. */
+export function toDeskIncident(incident: IncidentRecord): DeskIncident {
   return {
     id: incident.id,
     key: incident.key,

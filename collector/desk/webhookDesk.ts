@@ -11,13 +11,10 @@
  * otherwise the incident key stands in as the ticket id.
  */
 import { createHmac } from 'node:crypto';
-import { errors as undiciErrors, request } from 'undici';
 import type { WebhookDeskConfig } from '../../config/configSchema.js';
 import { parseDurationSeconds } from '../../config/duration.js';
+import { createDeskHttpClient } from './deskHttpClient.js';
 import {
-  DeskError,
-  deskErrorForStatus,
-  parseRetryAfter,
   type DeliveryContext,
   type DeskAdapter,
   type DeskIncident,
@@ -26,7 +23,7 @@ import {
 
 export const WEBHOOK_PAYLOAD_VERSION = 1;
 
-export type WebhookOperation = 'open' | 'update' | 'resolve' | 'reopen';
+export type WebhookOperation = 'open' | 'update' | 'resolve' | 'reopen' | 'comment';
 
 /** The JSON body of every webhook call. */
 export interface WebhookPayload {
@@ -36,6 +33,8 @@ export interface WebhookPayload {
   sentAt: string;
   incident: DeskIncident;
   ticket: TicketRef | null;
+  /** Only on `comment`: the note to add to the ticket. */
+  comment?: string;
 }
 
 /** Computes the signature header value; exported so receivers (and tests) verify the same way. */
@@ -44,10 +43,18 @@ export function signWebhook(secret: string, timestamp: string, body: string): st
 }
 
 export function createWebhookDesk(config: WebhookDeskConfig, clock: { nowMs(): number }): DeskAdapter {
-  const timeoutMs = parseDurationSeconds(config.timeout) * 1000;
-  const target = safeTarget(config.url);
+  const url = new URL(config.url);
+  const http = createDeskHttpClient({
+    desk: config.name,
+    baseUrl: config.url,
+    timeoutMs: parseDurationSeconds(config.timeout) * 1000,
+    headers: { ...config.headers },
+    // The URL's query string and password may be credentials too.
+    secrets: [config.secret ?? '', ...Object.values(config.headers), ...url.searchParams.values(), decodeURIComponent(url.password)],
+    clock,
+  });
 
-  const send = async (operation: WebhookOperation, incident: DeskIncident, ticket: TicketRef | null, context: DeliveryContext) => {
+  const send = async (operation: WebhookOperation, incident: DeskIncident, ticket: TicketRef | null, context: DeliveryContext, comment?: string) => {
     const payload: WebhookPayload = {
       version: WEBHOOK_PAYLOAD_VERSION,
       operation,
@@ -55,28 +62,14 @@ export function createWebhookDesk(config: WebhookDeskConfig, clock: { nowMs(): n
       sentAt: new Date(clock.nowMs()).toISOString(),
       incident,
       ticket,
+      ...(comment === undefined ? {} : { comment }),
     };
     const body = JSON.stringify(payload);
     const timestamp = String(Math.floor(clock.nowMs() / 1000));
-    const headers: Record<string, string> = {
-      ...config.headers,
-      'content-type': 'application/json',
-      'user-agent': 'tripline-collector',
-      'idempotency-key': context.deliveryId,
-      'x-tripline-timestamp': timestamp,
-    };
+    const headers: Record<string, string> = { 'idempotency-key': context.deliveryId, 'x-tripline-timestamp': timestamp };
     if (config.secret) headers['x-tripline-signature'] = signWebhook(config.secret, timestamp, body);
-    let response;
-    try {
-      response = await request(config.url, { method: 'POST', body, headers, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-    } catch (error) {
-      throw transportError(config.name, target, error);
-    }
-    const text = await response.body.text().catch(() => '');
-    if (response.statusCode < 200 || response.statusCode >= 300) {
-      throw deskErrorForStatus(config.name, response.statusCode, parseRetryAfter(response.headers['retry-after'], clock.nowMs()), text.slice(0, 200));
-    }
-    return text;
+    const response = await http.send({ method: 'POST', path: '', body, headers });
+    return response.text;
   };
 
   return {
@@ -95,7 +88,13 @@ export function createWebhookDesk(config: WebhookDeskConfig, clock: { nowMs(): n
     async reopen(incident, ticket, context) {
       await send('reopen', incident, ticket, context);
     },
+    async comment(incident, ticket, text, context) {
+      await send('comment', incident, ticket, context, text);
+    },
     async findByKey() {
+      return 'unsupported';
+    },
+    async fetchTicket() {
       return 'unsupported';
     },
   };
@@ -111,18 +110,4 @@ function ticketFromResponse(text: string): TicketRef | undefined {
     // A non-JSON 2xx body is fine: the incident key stands in as the ticket id.
   }
   return undefined;
-}
-
-/** The URL without credentials or query string, safe to put in an error message. */
-function safeTarget(url: string): string {
-  const parsed = new URL(url);
-  return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-}
-
-function transportError(desk: string, target: string, error: unknown): DeskError {
-  if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
-    return new DeskError('DESK_TIMEOUT', `${desk}: no answer from ${target} in time`, true);
-  }
-  const code = (error as { code?: string }).code ?? 'error';
-  return new DeskError('DESK_UNREACHABLE', `${desk}: cannot reach ${target} (${code})`, true);
 }

@@ -13,6 +13,7 @@ export const API_ERRORS = {
   TRIPLINE_UNSUPPORTED_ENCODING: { status: 415, meaning: 'Content-Encoding other than gzip or identity' },
   TRIPLINE_UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'Content-Type other than application/json' },
   TRIPLINE_NOT_FOUND: { status: 404, meaning: 'no such route or object' },
+  TRIPLINE_CONFLICT: { status: 409, meaning: 'the object is not in a state that allows this (e.g. retrying a delivery that is not dead)' },
   TRIPLINE_BAD_REQUEST: { status: 400, meaning: 'any other malformed request' },
   TRIPLINE_SHUTTING_DOWN: { status: 503, meaning: 'the collector is stopping; retry later' },
   TRIPLINE_INTERNAL: { status: 500, meaning: 'an unexpected failure; details are in the collector log only' },

@@ -47,17 +47,31 @@ export const IncidentSchema = Type.Object({
   why: Type.Record(Type.String(), Type.Unknown(), { description: 'The why-record: rule, version, values and reason' }),
 });
 
+export const DeliverySchema = Type.Object({
+  id: Type.Integer(),
+  incidentId: Type.Integer(),
+  desk: Type.String(),
+  operation: Type.String({ description: 'open, update, comment, resolve or reopen' }),
+  state: Type.String({ description: 'pending, delivered, superseded or dead' }),
+  attempts: Type.Integer(),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+  nextAttemptAt: Type.Union([Timestamp, Type.Null()]),
+  deliveredAt: Type.Union([Timestamp, Type.Null()]),
+});
+
+export const TicketSchema = Type.Object({
+  desk: Type.String(),
+  externalId: Type.String(),
+  url: Type.Union([Type.String(), Type.Null()]),
+  state: Type.String(),
+  deskStatus: Type.Union([Type.String(), Type.Null()]),
+  checkedAt: Type.Union([Timestamp, Type.Null()]),
+});
+
 export const IncidentDetailSchema = Type.Object({
   incident: IncidentSchema,
   timeline: Type.Array(Type.Object({ at: Timestamp, kind: Type.String(), text: Type.String(), data: Type.Record(Type.String(), Type.Unknown()) })),
-  deliveries: Type.Array(
-    Type.Object({
-      desk: Type.String(),
-      operation: Type.String(),
-      state: Type.String(),
-      attempts: Type.Integer(),
-      lastError: Type.Union([Type.String(), Type.Null()]),
-      deliveredAt: Type.Union([Timestamp, Type.Null()]),
-    }),
-  ),
+  tickets: Type.Array(TicketSchema),
+  deliveries: Type.Array(DeliverySchema),
 });

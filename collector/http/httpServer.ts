@@ -13,10 +13,13 @@ import type { Store } from '../store/store.js';
 import { createAgentAuthenticator } from './agentAuthenticator.js';
 import { ApiError, handleApiError, sendApiError } from './apiErrors.js';
 import { ErrorSchema } from './apiSchemas.js';
+import { registerDeliveryRoutes } from './deliveryRoutes.js';
 import { registerReadRoutes } from './readRoutes.js';
 
 export interface HttpServerOptions {
   store: Store;
+  /** Clock for write routes (retrying deliveries); the system clock when absent. */
+  clock?: { nowMs(): number };
   ingestor: ReportIngestor;
   metrics: CollectorMetrics;
   log: Logger;
@@ -91,6 +94,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     return reply.type(options.metrics.registry.contentType).send(body);
   });
   registerReadRoutes(app, options.store);
+  registerDeliveryRoutes(app, options.store, options.clock ?? { nowMs: () => Date.now() });
   return app;
 }
 

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { IncidentRecord, IncidentStatus, Store } from '../store/store.js';
 import { ApiError } from './apiErrors.js';
 import { ErrorSchema, HostSchema, IncidentDetailSchema, IncidentSchema } from './apiSchemas.js';
+import { deliveryView } from './deliveryRoutes.js';
 
 const IncidentListQuery = Type.Object(
   {
@@ -49,14 +50,11 @@ export function registerReadRoutes(app: FastifyInstance, store: Store): void {
     return {
       incident: incidentView(incident),
       timeline: store.incidentEvents(id).map((e) => ({ at: iso(e.atMs), kind: e.kind, text: e.text, data: e.data })),
-      deliveries: store.outboxForIncident(id).map((o) => ({
-        desk: o.desk,
-        operation: o.operation,
-        state: o.state,
-        attempts: o.attempts,
-        lastError: o.lastError,
-        deliveredAt: o.deliveredAtMs === null ? null : iso(o.deliveredAtMs),
-      })),
+      tickets: store.desksForIncident(id).flatMap((desk) => {
+        const t = store.getTicket(id, desk);
+        return t ? [{ desk, externalId: t.externalId, url: t.url, state: t.state, deskStatus: t.deskStatus ?? null, checkedAt: t.checkedAtMs ? iso(t.checkedAtMs) : null }] : [];
+      }),
+      deliveries: store.outboxForIncident(id).map(deliveryView),
     };
   });
 }

@@ -8,8 +8,8 @@ import type { IncidentRecord, StoreTransaction } from '../store/store.js';
 import { decideIncident } from './decideIncident.js';
 
 export interface IncidentServiceOptions {
-  /** Desks that receive every incident (routing by labels comes later). */
-  deskNames: readonly string[];
+  /** Which desks receive a new incident, and why (see routeIncident). Later operations follow the open. */
+  route: (incident: IncidentRecord) => { desks: string[]; reason: string };
   log: Logger;
 }
 
@@ -24,8 +24,14 @@ export interface IncidentService {
 }
 
 export function createIncidentService(options: IncidentServiceOptions): IncidentService {
-  const enqueue = (tx: StoreTransaction, incidentId: number, operation: 'open' | 'resolve', nowMs: number) => {
-    for (const desk of options.deskNames) tx.enqueueOutbox({ incidentId, desk, operation, createdAtMs: nowMs });
+  const enqueueOpen = (tx: StoreTransaction, incident: IncidentRecord, nowMs: number) => {
+    const route = options.route(incident);
+    tx.addIncidentEvent({ incidentId: incident.id, atMs: nowMs, kind: 'routed', text: route.reason, data: { desks: route.desks } });
+    for (const desk of route.desks) tx.enqueueOutbox({ incidentId: incident.id, desk, operation: 'open', createdAtMs: nowMs });
+  };
+  /** A resolve goes wherever the open went. */
+  const enqueueFollowUp = (tx: StoreTransaction, incidentId: number, operation: 'resolve', nowMs: number) => {
+    for (const desk of tx.desksForIncident(incidentId)) tx.enqueueOutbox({ incidentId, desk, operation, createdAtMs: nowMs });
   };
   return {
     applySignals(tx, signals, nowMs) {
@@ -37,14 +43,14 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
           case 'open': {
             const incident = tx.insertIncident(draftIncident(signal, nowMs));
             tx.addIncidentEvent({ incidentId: incident.id, atMs: nowMs, kind: 'opened', text: decision.reason, data: { value: signal.value, sinceMs: signal.sinceMs } });
-            enqueue(tx, incident.id, 'open', nowMs);
+            enqueueOpen(tx, incident, nowMs);
             changes.opened.push(incident);
             break;
           }
           case 'resolve':
             tx.updateIncident(decision.incidentId, { status: 'resolved', resolvedAtMs: signal.atMs, updatedAtMs: nowMs });
             tx.addIncidentEvent({ incidentId: decision.incidentId, atMs: nowMs, kind: 'resolved', text: decision.reason, data: { value: signal.value } });
-            enqueue(tx, decision.incidentId, 'resolve', nowMs);
+            enqueueFollowUp(tx, decision.incidentId, 'resolve', nowMs);
             changes.resolved.push(decision.incidentId);
             break;
           case 'none':

@@ -73,8 +73,9 @@ export interface IncidentEvent {
   data: Record<string, unknown>;
 }
 
-export type OutboxOperation = 'open' | 'update' | 'resolve' | 'reopen';
-export type OutboxState = 'pending' | 'delivered' | 'dead';
+export type OutboxOperation = 'open' | 'update' | 'resolve' | 'reopen' | 'comment';
+/** `superseded`: an update coalesced into a later operation that carries the newer state. */
+export type OutboxState = 'pending' | 'delivered' | 'dead' | 'superseded';
 
 export interface OutboxRow {
   id: number;
@@ -87,6 +88,8 @@ export interface OutboxRow {
   lastError: string | null;
   createdAtMs: number;
   deliveredAtMs: number | null;
+  /** The text of a `comment` operation. */
+  note: string | null;
 }
 
 export interface TicketRecord {
@@ -97,6 +100,15 @@ export interface TicketRecord {
   state: string;
   createdAtMs: number;
   updatedAtMs: number;
+  /** What the desk last said about the ticket (its own word), and when it was asked. */
+  deskStatus?: string | null;
+  checkedAtMs?: number | null;
+}
+
+export interface OutboxFilter {
+  state?: OutboxState;
+  desk?: string;
+  limit?: number;
 }
 
 export interface IncidentFilter {
@@ -110,11 +122,30 @@ export interface StoreTransaction {
   insertReport(report: ReportRecord): boolean;
   saveRuleStates(states: readonly RuleState[]): void;
   deleteRuleStates(fingerprints: readonly string[]): void;
+  desksForIncident(incidentId: number): string[];
   findActiveIncident(fingerprint: string): IncidentRecord | undefined;
   insertIncident(incident: Omit<IncidentRecord, 'id'>): IncidentRecord;
   updateIncident(id: number, change: Partial<Pick<IncidentRecord, 'status' | 'resolvedAtMs' | 'updatedAtMs' | 'severity' | 'summary'>>): void;
   addIncidentEvent(event: Omit<IncidentEvent, 'id'>): void;
-  enqueueOutbox(row: { incidentId: number; desk: string; operation: OutboxOperation; createdAtMs: number }): void;
+  /**
+   * Queues a desk operation. Coalescing: an `update` is not queued behind a pending, untried
+   * `update` of the same incident and desk (that one will carry the latest state), and any
+   * pending, untried `update` that was held back is made due now, so it cannot delay what follows.
+   */
+  enqueueOutbox(row: { incidentId: number; desk: string; operation: OutboxOperation; createdAtMs: number; note?: string }): void;
+  /** Commits an attempt before its call: the row is held until `untilMs` unless the call concludes first. */
+  leaseOutbox(id: number, attempts: number, untilMs: number): void;
+  /**
+   * At start: rows whose call was in flight when the last process died are due now (their
+   * backoff stays as it was for rows that failed normally). Returns how many.
+   */
+  releaseOutboxLeases(nowMs: number): number;
+  markOutboxSuperseded(id: number, atMs: number): void;
+  /** Makes a dead row pending again (attempts from zero), with the dead rows after it for the same incident and desk; returns the revived ids. */
+  reviveOutbox(id: number, nowMs: number): number[];
+  /** Records what the desk said about a ticket. */
+  markTicketChecked(incidentId: number, desk: string, deskStatus: string, atMs: number): void;
+  deleteTicket(incidentId: number, desk: string): void;
   markOutboxAttempt(id: number, attempts: number, nextAttemptAtMs: number, lastError: string | null): void;
   markOutboxDelivered(id: number, atMs: number): void;
   markOutboxDead(id: number, lastError: string): void;
@@ -137,6 +168,18 @@ export interface StoreReads {
   /** Pending outbox rows due by `nowMs`, oldest first, at most one (the oldest) per incident and desk. */
   dueOutbox(nowMs: number, limit: number): OutboxRow[];
   outboxForIncident(incidentId: number): OutboxRow[];
+  getOutbox(id: number): OutboxRow | undefined;
+  /** Outbox rows, newest first. */
+  listOutbox(filter?: OutboxFilter): OutboxRow[];
+  /** Desks that were ever sent an operation for the incident (where its resolve must go too). */
+  desksForIncident(incidentId: number): string[];
+  /** When an operation of these kinds was last delivered for the incident at the desk. */
+  lastDeliveredAtMs(incidentId: number, desk: string, operations: readonly OutboxOperation[]): number | undefined;
+  /**
+   * Ledger tickets worth comparing with their desk: those of active incidents, those whose ticket
+   * we believe open, and those whose incident changed since `sinceMs`; least recently checked first.
+   */
+  ticketsToCheck(sinceMs: number, limit: number): TicketRecord[];
   countOutbox(state: OutboxState): number;
   getTicket(incidentId: number, desk: string): TicketRecord | undefined;
   /** Samples of one series (by metric and exact labels, `host` included) between two times. */

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createCollectorMetrics } from '../../collector/collectorMetrics.js';
 import { DeskError, type DeskAdapter, type TicketRef } from '../../collector/desk/deskAdapter.js';
 import { createOutboxWorker } from '../../collector/desk/outboxWorker.js';
+import { createDeskRateLimits } from '../../collector/desk/tokenBucket.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { Store } from '../../collector/store/store.js';
 
@@ -43,11 +44,18 @@ function scriptedDesk(script: Step[], options: { findable?: Map<string, TicketRe
       calls.push(`find:${key}`);
       return options.findable ? options.findable.get(key) : 'unsupported';
     },
+    async comment(incident) {
+      next(`comment:${incident.id}`);
+    },
+    async fetchTicket() {
+      return 'unsupported';
+    },
   };
   return { desk, calls };
 }
 
-function setup(desk: DeskAdapter, maxAttempts = 5) {
+function setup(desk: DeskAdapter, maxAttempts = 5, extra: { rateLimitsPerMinute?: Map<string, number>; coalesceWindowMs?: number } = {}) {
+  const { rateLimitsPerMinute, ...rest } = extra;
   const store = openSqliteStore({ file: ':memory:' });
   let now = 1_000_000;
   const clock = { nowMs: () => now };
@@ -63,6 +71,8 @@ function setup(desk: DeskAdapter, maxAttempts = 5) {
     maxBackoffSeconds: 60,
     pollIntervalMs: 10,
     random: () => 0.5,
+    ...rest,
+    ...(rateLimitsPerMinute ? { rateLimits: createDeskRateLimits(rateLimitsPerMinute, clock) } : {}),
   });
   const advance = (ms: number) => {
     now += ms;
@@ -70,7 +80,7 @@ function setup(desk: DeskAdapter, maxAttempts = 5) {
   return { store, worker, advance, now: () => now };
 }
 
-function openIncident(store: Store, nowMs: number, operations: Array<'open' | 'resolve'> = ['open']): number {
+function openIncident(store: Store, nowMs: number, operations: Array<'open' | 'resolve' | 'update' | 'reopen'> = ['open']): number {
   return store.transaction((tx) => {
     const incident = tx.insertIncident({
       key: `key-${nowMs}`,
@@ -173,6 +183,21 @@ describe('outbox worker', () => {
     expect(states(store, id)).toEqual(['open:delivered:2']);
   });
 
+  it('a delivery in flight when the process died is due at once when the next worker starts; a backoff is kept', async () => {
+    const { desk } = scriptedDesk([]);
+    const { store, worker, now } = setup(desk);
+    const inFlight = openIncident(store, now());
+    const backingOff = openIncident(store, now() + 1);
+    store.transaction((tx) => {
+      tx.leaseOutbox(store.outboxForIncident(inFlight)[0]!.id, 1, now() + 30_000); // the crash: attempt committed, call never concluded
+      tx.markOutboxAttempt(store.outboxForIncident(backingOff)[0]!.id, 1, now() + 5_000, 'DESK_SERVER_ERROR: 500');
+    });
+    worker.start();
+    await worker.stop();
+    expect(store.outboxForIncident(inFlight)[0]!.nextAttemptAtMs).toBe(now());
+    expect(store.outboxForIncident(backingOff)[0]!.nextAttemptAtMs).toBe(now() + 5_000);
+  });
+
   it('after a crash mid-open on a desk that cannot search, re-sends with the same delivery id', async () => {
     const { desk, calls } = scriptedDesk([]);
     const { store, worker, advance, now } = setup(desk);
@@ -183,5 +208,98 @@ describe('outbox worker', () => {
     await worker.runOnce();
     expect(calls).toEqual([`find:${store.getIncident(id)!.key}`, `open:${id}`]);
     expect(states(store, id)).toEqual(['open:delivered:2']);
+  });
+});
+
+describe('outbox worker: coalescing, pace and dead letters', () => {
+  const enqueue = (store: Store, id: number, operation: 'update' | 'resolve' | 'reopen' | 'comment', atMs: number, note?: string) =>
+    store.transaction((tx) => tx.enqueueOutbox({ incidentId: id, desk: 'desk', operation, createdAtMs: atMs, ...(note ? { note } : {}) }));
+
+  it('queues no second update behind an untried one: the one queued carries the latest state', () => {
+    const { desk } = scriptedDesk([]);
+    const { store, now } = setup(desk);
+    const id = openIncident(store, now(), ['open']);
+    for (let i = 0; i < 5; i++) enqueue(store, id, 'update', now());
+    expect(states(store, id)).toEqual(['open:pending:0', 'update:pending:0']);
+  });
+
+  it('an update with a resolve behind it is superseded, not sent', async () => {
+    const { desk, calls } = scriptedDesk([]);
+    const { store, worker, now } = setup(desk);
+    const id = openIncident(store, now(), ['open', 'update', 'resolve']);
+    for (let i = 0; i < 4; i++) await worker.runOnce();
+    expect(calls).toEqual([`open:${id}`, `resolve:${id}:T-${id}-1`]);
+    expect(states(store, id)).toEqual(['open:delivered:1', 'update:superseded:0', 'resolve:delivered:1']);
+  });
+
+  it('holds an update back until the coalescing window after the last call on the ticket, and a resolve hurries it out of the way', async () => {
+    const { desk, calls } = scriptedDesk([]);
+    const { store, worker, advance, now } = setup(desk, 5, { coalesceWindowMs: 60_000 });
+    const id = openIncident(store, now(), ['open']);
+    await worker.runOnce();
+    enqueue(store, id, 'update', now());
+    await worker.runOnce();
+    expect(store.outboxForIncident(id)[1]!.nextAttemptAtMs - now()).toBe(60_000); // held, no attempt counted
+    advance(10_000);
+    enqueue(store, id, 'resolve', now()); // the resolve must not wait 50 s behind the held update
+    await worker.runOnce();
+    await worker.runOnce();
+    expect(calls).toEqual([`open:${id}`, `resolve:${id}:T-${id}-1`]);
+    expect(states(store, id)).toEqual(['open:delivered:1', 'update:superseded:0', 'resolve:delivered:1']);
+  });
+
+  it('sends no more calls per minute to a desk than its rate limit allows', async () => {
+    const { desk, calls } = scriptedDesk([]);
+    const { store, worker, advance, now } = setup(desk, 5, { rateLimitsPerMinute: new Map([['desk', 6]]) });
+    for (let i = 0; i < 5; i++) openIncident(store, now() + i, ['open']);
+    await worker.runOnce();
+    expect(calls).toHaveLength(1); // burst of 1 (10 s worth of 6/min)
+    advance(10_000);
+    await worker.runOnce();
+    expect(calls).toHaveLength(2);
+    advance(30_000);
+    await worker.runOnce();
+    expect(calls).toHaveLength(3); // the bucket holds one token at most
+  });
+
+  it('a 429 with Retry-After pauses every row of that desk, not only the one that got it', async () => {
+    const { desk, calls } = scriptedDesk([new DeskError('DESK_RATE_LIMITED', 'desk answered HTTP 429', true, { status: 429, retryAfterSeconds: 20 })]);
+    const { store, worker, advance, now } = setup(desk);
+    openIncident(store, now(), ['open']);
+    openIncident(store, now() + 1, ['open']);
+    await worker.runOnce();
+    expect(calls).toHaveLength(1);
+    advance(19_000);
+    await worker.runOnce();
+    expect(calls).toHaveLength(1);
+    advance(1_000);
+    await worker.runOnce();
+    expect(calls.filter((c) => c.startsWith('open'))).toHaveLength(3);
+  });
+
+  it('a dead open can be retried, and the resolve that died with it is retried after it, in order', async () => {
+    const { desk, calls } = scriptedDesk([new DeskError('DESK_AUTH_FAILED', 'desk answered HTTP 401', false, { status: 401 })]);
+    const { store, worker, now } = setup(desk);
+    const id = openIncident(store, now(), ['open', 'resolve']);
+    await worker.runOnce();
+    await worker.runOnce();
+    expect(states(store, id)).toEqual(['open:dead:1', 'resolve:dead:1']);
+    const openRow = store.outboxForIncident(id)[0]!;
+    expect(store.transaction((tx) => tx.reviveOutbox(openRow.id, now()))).toHaveLength(2);
+    await worker.runOnce();
+    await worker.runOnce();
+    expect(states(store, id)).toEqual(['open:delivered:1', 'resolve:delivered:1']);
+    expect(calls.slice(1)).toEqual([`open:${id}`, `resolve:${id}:T-${id}-1`]);
+  });
+
+  it('delivers a comment with its note', async () => {
+    const { desk, calls } = scriptedDesk([]);
+    const { store, worker, now } = setup(desk);
+    const id = openIncident(store, now(), ['open']);
+    enqueue(store, id, 'comment', now(), 'still broken');
+    await worker.runOnce();
+    await worker.runOnce();
+    expect(calls).toEqual([`open:${id}`, `comment:${id}`]);
+    expect(store.outboxForIncident(id)[1]).toMatchObject({ state: 'delivered', note: 'still broken' });
   });
 });

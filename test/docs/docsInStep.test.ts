@@ -17,13 +17,13 @@ const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
 /** Every property name in the schema, walking objects, arrays and unions. */
 function schemaKeys(schema: TSchema, into = new Set<string>()): Set<string> {
-  const s = schema as { properties?: Record<string, TSchema>; items?: TSchema; anyOf?: TSchema[] };
+  const s = schema as { properties?: Record<string, TSchema>; items?: TSchema; anyOf?: TSchema[]; oneOf?: TSchema[] };
   for (const [key, child] of Object.entries(s.properties ?? {})) {
     into.add(key);
     schemaKeys(child, into);
   }
   if (s.items) schemaKeys(s.items, into);
-  for (const variant of s.anyOf ?? []) schemaKeys(variant, into);
+  for (const variant of [...(s.anyOf ?? []), ...(s.oneOf ?? [])]) schemaKeys(variant, into);
   return into;
 }
 

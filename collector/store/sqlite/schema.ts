@@ -91,4 +91,30 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (incident_id, desk)
   );
   `,
+  // Desk delivery: 'comment' operations (with their note), 'superseded' updates (coalesced into a
+  // later operation), and what the desk last said about each ticket (two-way sync, reconciler).
+  `
+  CREATE TABLE outbox_v2 (
+    id INTEGER PRIMARY KEY,
+    incident_id INTEGER NOT NULL REFERENCES incidents(id),
+    desk TEXT NOT NULL,
+    operation TEXT NOT NULL CHECK (operation IN ('open', 'update', 'resolve', 'reopen', 'comment')),
+    state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead', 'superseded')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at_ms INTEGER NOT NULL,
+    last_error TEXT,
+    created_at_ms INTEGER NOT NULL,
+    delivered_at_ms INTEGER,
+    note TEXT,
+    lease_until_ms INTEGER
+  );
+  INSERT INTO outbox_v2 (id, incident_id, desk, operation, state, attempts, next_attempt_at_ms, last_error, created_at_ms, delivered_at_ms)
+    SELECT id, incident_id, desk, operation, state, attempts, next_attempt_at_ms, last_error, created_at_ms, delivered_at_ms FROM outbox;
+  DROP TABLE outbox;
+  ALTER TABLE outbox_v2 RENAME TO outbox;
+  CREATE INDEX outbox_pending ON outbox (state, incident_id, desk, id);
+  CREATE INDEX outbox_by_state ON outbox (state, id);
+  ALTER TABLE tickets ADD COLUMN desk_status TEXT;
+  ALTER TABLE tickets ADD COLUMN checked_at_ms INTEGER;
+  `,
 ];

@@ -29,11 +29,22 @@ export function createSqliteStatements(db: Database.Database) {
           VALUES (@key, @fingerprint, @ruleName, @ruleVersion, @host, @severity, @summary, @description, @labels, @status, @openedAtMs, @resolvedAtMs, @updatedAtMs, @why)`),
         updateIncident: prepare('UPDATE incidents SET status = @status, resolved_at_ms = @resolvedAtMs, updated_at_ms = @updatedAtMs, severity = @severity, summary = @summary WHERE id = @id'),
         insertIncidentEvent: prepare('INSERT INTO incident_events (incident_id, at_ms, kind, text, data) VALUES (@incidentId, @atMs, @kind, @text, @data)'),
-        insertOutbox: prepare(`INSERT INTO outbox (incident_id, desk, operation, state, attempts, next_attempt_at_ms, created_at_ms)
-          VALUES (@incidentId, @desk, @operation, 'pending', 0, @nextAttemptAtMs, @createdAtMs)`),
-        markOutboxAttempt: prepare('UPDATE outbox SET attempts = @attempts, next_attempt_at_ms = @nextAttemptAtMs, last_error = @lastError WHERE id = @id'),
-        markOutboxDelivered: prepare("UPDATE outbox SET state = 'delivered', delivered_at_ms = @atMs, last_error = NULL WHERE id = @id"),
-        markOutboxDead: prepare("UPDATE outbox SET state = 'dead', last_error = @lastError WHERE id = @id"),
+        insertOutbox: prepare(`INSERT INTO outbox (incident_id, desk, operation, state, attempts, next_attempt_at_ms, created_at_ms, note)
+          VALUES (@incidentId, @desk, @operation, 'pending', 0, @nextAttemptAtMs, @createdAtMs, @note)`),
+        pendingUntriedUpdate: prepare(`SELECT id FROM outbox WHERE incident_id = ? AND desk = ? AND state = 'pending' AND operation = 'update' AND attempts = 0
+          AND id = (SELECT max(id) FROM outbox WHERE incident_id = ? AND desk = ? AND state = 'pending')`),
+        hurryHeldUpdates: prepare(`UPDATE outbox SET next_attempt_at_ms = min(next_attempt_at_ms, @nowMs)
+          WHERE incident_id = @incidentId AND desk = @desk AND state = 'pending' AND operation = 'update' AND attempts = 0`),
+        markOutboxSuperseded: prepare("UPDATE outbox SET state = 'superseded', delivered_at_ms = @atMs WHERE id = @id"),
+        reviveOutbox: prepare(`UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at_ms = @nowMs
+          WHERE state = 'dead' AND incident_id = @incidentId AND desk = @desk AND id >= @id RETURNING id`),
+        markTicketChecked: prepare('UPDATE tickets SET desk_status = @deskStatus, checked_at_ms = @atMs WHERE incident_id = @incidentId AND desk = @desk'),
+        deleteTicket: prepare('DELETE FROM tickets WHERE incident_id = ? AND desk = ?'),
+        markOutboxAttempt: prepare('UPDATE outbox SET attempts = @attempts, next_attempt_at_ms = @nextAttemptAtMs, last_error = @lastError, lease_until_ms = NULL WHERE id = @id'),
+        leaseOutbox: prepare('UPDATE outbox SET attempts = @attempts, next_attempt_at_ms = @untilMs, lease_until_ms = @untilMs WHERE id = @id'),
+        releaseOutboxLeases: prepare("UPDATE outbox SET next_attempt_at_ms = @nowMs, lease_until_ms = NULL WHERE state = 'pending' AND lease_until_ms IS NOT NULL"),
+        markOutboxDelivered: prepare("UPDATE outbox SET state = 'delivered', delivered_at_ms = @atMs, last_error = NULL, lease_until_ms = NULL WHERE id = @id"),
+        markOutboxDead: prepare("UPDATE outbox SET state = 'dead', last_error = @lastError, lease_until_ms = NULL WHERE id = @id"),
         upsertTicket: prepare(`INSERT INTO tickets (incident_id, desk, external_id, url, state, created_at_ms, updated_at_ms)
           VALUES (@incidentId, @desk, @externalId, @url, @state, @createdAtMs, @updatedAtMs)
           ON CONFLICT (incident_id, desk) DO UPDATE SET external_id = excluded.external_id, url = excluded.url, state = excluded.state, updated_at_ms = excluded.updated_at_ms`),
@@ -58,6 +69,13 @@ export function createSqliteStatements(db: Database.Database) {
     outboxForIncident: prepare('SELECT * FROM outbox WHERE incident_id = ? ORDER BY id'),
     countOutbox: prepare('SELECT count(*) AS n FROM outbox WHERE state = ?'),
     ticket: prepare('SELECT * FROM tickets WHERE incident_id = ? AND desk = ?'),
+    outboxById: prepare('SELECT * FROM outbox WHERE id = ?'),
+    listOutbox: prepare(`SELECT * FROM outbox WHERE (@state IS NULL OR state = @state) AND (@desk IS NULL OR desk = @desk) ORDER BY id DESC LIMIT @limit`),
+    desksForIncident: prepare('SELECT DISTINCT desk FROM outbox WHERE incident_id = ? ORDER BY desk'),
+    lastDelivered: prepare(`SELECT max(delivered_at_ms) AS at FROM outbox WHERE incident_id = ? AND desk = ? AND state = 'delivered' AND operation IN (SELECT value FROM json_each(?))`),
+    ticketsToCheck: prepare(`SELECT t.* FROM tickets t JOIN incidents i ON i.id = t.incident_id
+      WHERE i.status IN ('open', 'acknowledged') OR t.state = 'open' OR i.updated_at_ms >= ?
+      ORDER BY coalesce(t.checked_at_ms, 0), t.incident_id LIMIT ?`),
   };
   return { ...reads, ...(writes ?? ({} as NonNullable<typeof writes>)) };
 }

@@ -13,6 +13,8 @@ import type {
   IncidentFilter,
   IncidentRecord,
   IncidentStatus,
+  OutboxFilter,
+  OutboxOperation,
   OutboxRow,
   OutboxState,
   ReportRecord,
@@ -113,8 +115,29 @@ class SqliteStore implements Store {
         sql.insertIncidentEvent.run({ ...event, data: JSON.stringify(event.data) });
       },
       enqueueOutbox: (row) => {
-        sql.insertOutbox.run({ ...row, nextAttemptAtMs: row.createdAtMs });
+        sql.hurryHeldUpdates.run({ incidentId: row.incidentId, desk: row.desk, nowMs: row.createdAtMs });
+        if (row.operation === 'update' && sql.pendingUntriedUpdate.get(row.incidentId, row.desk, row.incidentId, row.desk)) return;
+        sql.insertOutbox.run({ ...row, note: row.note ?? null, nextAttemptAtMs: row.createdAtMs });
       },
+      leaseOutbox: (id, attempts, untilMs) => {
+        sql.leaseOutbox.run({ id, attempts, untilMs });
+      },
+      releaseOutboxLeases: (nowMs) => sql.releaseOutboxLeases.run({ nowMs }).changes,
+      markOutboxSuperseded: (id, atMs) => {
+        sql.markOutboxSuperseded.run({ id, atMs });
+      },
+      reviveOutbox: (id, nowMs) => {
+        const row = this.getOutbox(id);
+        if (!row || row.state !== 'dead') return [];
+        return (sql.reviveOutbox.all({ id, nowMs, incidentId: row.incidentId, desk: row.desk }) as Array<{ id: number }>).map((r) => Number(r.id));
+      },
+      markTicketChecked: (incidentId, desk, deskStatus, atMs) => {
+        sql.markTicketChecked.run({ incidentId, desk, deskStatus, atMs });
+      },
+      deleteTicket: (incidentId, desk) => {
+        sql.deleteTicket.run(incidentId, desk);
+      },
+      desksForIncident: (incidentId) => this.desksForIncident(incidentId),
       markOutboxAttempt: (id, attempts, nextAttemptAtMs, lastError) => {
         sql.markOutboxAttempt.run({ id, attempts, nextAttemptAtMs, lastError });
       },
@@ -237,6 +260,28 @@ class SqliteStore implements Store {
     return (this.sql.outboxForIncident.all(incidentId) as Row[]).map(mapOutbox);
   }
 
+  getOutbox(id: number): OutboxRow | undefined {
+    const row = this.sql.outboxById.get(id) as Row | undefined;
+    return row ? mapOutbox(row) : undefined;
+  }
+
+  listOutbox(filter: OutboxFilter = {}): OutboxRow[] {
+    return (this.sql.listOutbox.all({ state: filter.state ?? null, desk: filter.desk ?? null, limit: filter.limit ?? 1000 }) as Row[]).map(mapOutbox);
+  }
+
+  desksForIncident(incidentId: number): string[] {
+    return (this.sql.desksForIncident.all(incidentId) as Array<{ desk: string }>).map((r) => r.desk);
+  }
+
+  lastDeliveredAtMs(incidentId: number, desk: string, operations: readonly OutboxOperation[]): number | undefined {
+    const at = (this.sql.lastDelivered.get(incidentId, desk, JSON.stringify(operations)) as { at: number | null }).at;
+    return at === null ? undefined : Number(at);
+  }
+
+  ticketsToCheck(sinceMs: number, limit: number): TicketRecord[] {
+    return (this.sql.ticketsToCheck.all(sinceMs, limit) as Row[]).map(mapTicket);
+  }
+
   countOutbox(state: OutboxState): number {
     return Number((this.sql.countOutbox.get(state) as { n: number }).n);
   }
@@ -247,16 +292,7 @@ class SqliteStore implements Store {
 
   getTicket(incidentId: number, desk: string): TicketRecord | undefined {
     const r = this.sql.ticket.get(incidentId, desk) as Row | undefined;
-    if (!r) return undefined;
-    return {
-      incidentId: Number(r.incident_id),
-      desk: String(r.desk),
-      externalId: String(r.external_id),
-      url: r.url === null ? null : String(r.url),
-      state: String(r.state),
-      createdAtMs: Number(r.created_at_ms),
-      updatedAtMs: Number(r.updated_at_ms),
-    };
+    return r ? mapTicket(r) : undefined;
   }
 
   querySeries(metric: string, labels: Record<string, string>, fromMs: number, toMs: number): StoredSample[] {
@@ -303,6 +339,20 @@ function mapIncident(r: Row | undefined): IncidentRecord | undefined {
   };
 }
 
+function mapTicket(r: Row): TicketRecord {
+  return {
+    incidentId: Number(r.incident_id),
+    desk: String(r.desk),
+    externalId: String(r.external_id),
+    url: r.url === null ? null : String(r.url),
+    state: String(r.state),
+    createdAtMs: Number(r.created_at_ms),
+    updatedAtMs: Number(r.updated_at_ms),
+    deskStatus: r.desk_status === null || r.desk_status === undefined ? null : String(r.desk_status),
+    checkedAtMs: r.checked_at_ms === null || r.checked_at_ms === undefined ? null : Number(r.checked_at_ms),
+  };
+}
+
 function mapOutbox(r: Row): OutboxRow {
   return {
     id: Number(r.id),
@@ -315,5 +365,6 @@ function mapOutbox(r: Row): OutboxRow {
     lastError: r.last_error === null ? null : String(r.last_error),
     createdAtMs: Number(r.created_at_ms),
     deliveredAtMs: r.delivered_at_ms === null ? null : Number(r.delivered_at_ms),
+    note: r.note === null || r.note === undefined ? null : String(r.note),
   };
 }
