@@ -6,7 +6,14 @@
 import { nextAlertState } from './alertStateMachine.js';
 import { buildSignal } from './buildSignal.js';
 import { compileRules, type CompiledRule, type CompiledRuleSet } from './compileRules.js';
-import type { Rule, RuleHealth, RuleState, SeriesSample, Signal } from './ruleTypes.js';
+import { evaluateAggregateRule } from './evaluateAggregate.js';
+import { evaluateSilence, silentSeries } from './evaluateAbsent.js';
+import { appendRecent } from './recentSamples.js';
+import { addSignal, freshState, isForgettable, type RuleOutcome } from './ruleOutcome.js';
+import type { RecentSamples, Rule, RuleHealth, RuleState, SeriesSample, Signal } from './ruleTypes.js';
+import { seriesKey } from './seriesKey.js';
+
+export { isForgettable } from './ruleOutcome.js';
 
 /**
  * Samples stamped further than this ahead of `nowMs` are ignored (and counted): one sample from an
@@ -36,7 +43,7 @@ export interface EvaluationResult {
 }
 
 /** One series of one rule and the samples of it in this call. */
-interface SeriesWork {
+export interface SeriesWork {
   key: string;
   labels: Readonly<Record<string, string>>;
   samples: SeriesSample[];
@@ -51,8 +58,10 @@ interface SeriesWork {
  * - A rule that throws is reported unhealthy and its outcome for this call is dropped; the others
  *   are unaffected. A template that fails to render still lets the signal out (fallback text) but
  *   marks the rule unhealthy.
- * - `nowMs` bounds how far in the future a sample may be stamped; it is also the clock that
- *   time-driven conditions (absent data) will use.
+ * - `nowMs` bounds how far in the future a sample may be stamped, and is the clock of absent rules:
+ *   on every call, samples or not, each series an absent rule has seen and that sent nothing in
+ *   this call is judged by its silence up to `nowMs`.
+ * - Aggregate rules judge one value per group, once per call, at the newest sample of the group.
  *
  * Pass a CompiledRuleSet (from `compileRules`) on the hot path; a plain array is compiled on every
  * call, which is fine for tests and tools.
@@ -69,14 +78,24 @@ export function evaluate(
   const states: RuleState[] = [];
   const signals: Signal[] = [];
   const errors = new Map<string, string>(ruleSet.broken);
-  for (const [compiled, series] of work) {
+  const collect = (compiled: CompiledRule, run: () => RuleOutcome): void => {
     try {
-      const outcome = evaluateRule(compiled, series, prior, stats);
+      const outcome = run();
       states.push(...outcome.states);
       signals.push(...outcome.signals);
       if (outcome.error) errors.set(compiled.rule.name, outcome.error);
     } catch (error) {
       errors.set(compiled.rule.name, (error as Error).message);
+    }
+  };
+  for (const [compiled, series] of work) {
+    const evaluateKind = compiled.kind === 'aggregate' ? evaluateAggregateRule : evaluateSeriesRule;
+    collect(compiled, () => evaluateKind(compiled, series, prior, stats));
+  }
+  if (ruleSet.absent.size > 0) {
+    const touched = new Set(states.map((state) => state.fingerprint));
+    for (const [compiled, silent] of silentSeries(ruleSet, prior, touched)) {
+      collect(compiled, () => evaluateSilence(compiled, silent, nowMs));
     }
   }
   signals.sort((a, b) => a.atMs - b.atMs);
@@ -120,22 +139,8 @@ function routeSamples(
   return work;
 }
 
-/** Canonical form of a label set; JSON-escaped so that no two label sets share a key. */
-function seriesKey(labels: Readonly<Record<string, string>>): string {
-  const names = Object.keys(labels).sort();
-  let key = '';
-  for (const name of names) key += `${JSON.stringify(name)}:${JSON.stringify(labels[name])},`;
-  return key;
-}
-
-interface RuleOutcome {
-  states: RuleState[];
-  signals: Signal[];
-  error?: string;
-}
-
-/** Runs every series of one rule through the state machine. */
-function evaluateRule(
+/** Runs every series of a sample-driven rule (threshold, window, predict, absent) through the state machine. */
+function evaluateSeriesRule(
   compiled: CompiledRule,
   series: ReadonlyMap<string, SeriesWork>,
   prior: ReadonlyMap<string, RuleState>,
@@ -143,31 +148,39 @@ function evaluateRule(
 ): RuleOutcome {
   const { rule } = compiled;
   const outcome: RuleOutcome = { states: [], signals: [] };
+  const tracksInterval = compiled.kind === 'absent';
   for (const { key, labels, samples } of series.values()) {
     const id = compiled.fingerprintOf(key, labels);
     const before = prior.get(id);
-    let state: RuleState = before
-      ? { ...before, ruleVersion: rule.version }
-      : { ruleName: rule.name, ruleVersion: rule.version, fingerprint: id, labels: { ...labels }, status: 'inactive', lastValue: NaN, lastSampleAtMs: -Infinity };
+    let state: RuleState = before ? { ...before, ruleVersion: rule.version } : freshState(rule, id, labels);
     let applied = false;
     for (const sample of inTimeOrder(samples)) {
       if (sample.atMs <= state.lastSampleAtMs) {
         stats.ignoredStale++;
         continue;
       }
-      const transition = nextAlertState(state, compiled.read(sample), compiled.timing);
-      state = transition.state;
+      const recent = compiled.recentMs > 0 ? appendRecent(state.recent, sample.atMs, sample.value, compiled.recentMs) : undefined;
+      const intervalMs = tracksInterval ? (Number.isFinite(state.lastSampleAtMs) ? sample.atMs - state.lastSampleAtMs : (state.intervalMs ?? 0)) : undefined;
+      const reading = compiled.read(sample, recent);
+      const transition = nextAlertState(state, reading, compiled.timing);
+      state = withMemory(transition.state, recent, intervalMs);
       applied = true;
       stats.applied++;
-      if (transition.event) {
-        const built = buildSignal(compiled, state, transition.event);
-        outcome.signals.push(built.signal);
-        if (built.templateError) outcome.error = built.templateError;
-      }
+      if (transition.event) addSignal(outcome, buildSignal(compiled, state, transition.event, reading));
     }
-    if (applied && (before || state.status !== 'inactive')) outcome.states.push(state);
+    if (applied && (before || !isForgettable(state))) outcome.states.push(state);
   }
   return outcome;
+}
+
+/**
+ * Adds the rule's memory to a state fresh from the state machine (which never carries memory, so
+ * a rule that keeps none leaves no stale buffer behind). Mutates and returns that new object.
+ */
+function withMemory(state: RuleState, recent: RecentSamples | undefined, intervalMs: number | undefined): RuleState {
+  if (recent) state.recent = recent;
+  if (intervalMs !== undefined) state.intervalMs = intervalMs;
+  return state;
 }
 
 function inTimeOrder(samples: SeriesSample[]): readonly SeriesSample[] {
