@@ -29,8 +29,8 @@ export function conditionReader(rule: Rule): ConditionReader {
   });
   const { window, predict, absent } = rule;
   if (absent) {
-    // A sample is the opposite of absence: zero silence, which never fires and always clears.
-    return (sample) => ({ atMs: sample.atMs, value: 0, fireMet: false, clearMet: true, detail: { current: sample.value } });
+    // A sample is the opposite of absence: it never fires and always clears.
+    return (sample) => ({ atMs: sample.atMs, value: sample.value, fireMet: false, clearMet: true, detail: { current: sample.value } });
   }
   if (window) {
     return (sample, recent) => judge(sample.atMs, recent ? windowValue(window.function, recent) : NaN, sample.value);

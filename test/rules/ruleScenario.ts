@@ -66,3 +66,48 @@ export function runScenario(rules: readonly Rule[] | CompiledRuleSet, steps: rea
   }
   return results;
 }
+
+/** `{host="web-1",mount="/"}`: labels sorted by name, as scenario expectations name series. */
+export function labelsText(labels: Readonly<Record<string, string>>): string {
+  const names = Object.keys(labels).sort();
+  return `{${names.map((n) => `${n}=${JSON.stringify(labels[n])}`).join(',')}}`;
+}
+
+/** A step of a multi-series scenario. */
+export interface SeriesStep {
+  note: string;
+  /** Evaluation time, seconds after T0; default: the newest sample of the step (or T0). */
+  at?: number;
+  samples: SeriesSample[];
+  /** Every series not inactive after the step: `rule{labels}` -> status. */
+  active: Record<string, AlertStatus>;
+  /** Signals of the step, in order: `firing rule{labels}`. */
+  signals?: string[];
+}
+
+/**
+ * Like runScenario, for rules with many series, groups or no samples at all (absent): each step
+ * names every non-inactive series and every signal, so a step can fail on any of them.
+ */
+export function runSeriesScenario(rules: readonly Rule[] | CompiledRuleSet, steps: readonly SeriesStep[]): EvaluationResult[] {
+  const states = new Map<string, RuleState>();
+  const results: EvaluationResult[] = [];
+  for (const step of steps) {
+    const nowMs = step.at !== undefined ? T0 + step.at * 1000 : Math.max(T0, ...step.samples.map((s) => s.atMs));
+    const result = evaluate(rules, step.samples, states, nowMs);
+    for (const state of JSON.parse(JSON.stringify(result.states)) as RuleState[]) states.set(state.fingerprint, state);
+    const active = Object.fromEntries(
+      [...states.values()].filter((s) => s.status !== 'inactive').map((s) => [`${s.ruleName}${labelsText(s.labels)}`, s.status]),
+    );
+    expect(active, step.note).toEqual(step.active);
+    expect(
+      result.signals.map((s) => {
+        const { alertname: _name, ...labels } = s.labels;
+        return `${s.kind} ${s.ruleName}${labelsText(labels)}`;
+      }),
+      step.note,
+    ).toEqual(step.signals ?? []);
+    results.push(result);
+  }
+  return results;
+}
