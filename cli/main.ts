@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { YamlValidationError } from '../config/yamlSchemaLoader.js';
 import { incidentsListCommand } from './commands/incidentsListCommand.js';
 import { rulesCheckCommand } from './commands/rulesCheckCommand.js';
+import { rulesTestCommand } from './commands/rulesTestCommand.js';
 import { serveCommand } from './commands/serveCommand.js';
 import { packageVersion } from './packageInfo.js';
 
@@ -41,6 +42,13 @@ rules
   .argument('<files...>', 'rule files or directories')
   .action((files: string[]) => {
     process.exitCode = rulesCheckCommand(files);
+  });
+rules
+  .command('test')
+  .description('run rule unit tests: input series and the alerts expected at given times')
+  .argument('<files...>', 'rule test files (YAML)')
+  .action((files: string[]) => {
+    process.exitCode = rulesTestCommand(files);
   });
 
 const incidents = program.command('incidents').description('inspect incidents');

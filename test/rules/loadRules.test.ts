@@ -254,6 +254,7 @@ describe('the default rule pack', () => {
     const rules = loadRuleFiles([DEFAULT_RULES_DIR]);
     expect(rules.map((r) => r.name).sort()).toEqual([
       'agent_silent',
+      'filesystem_filling_up',
       'filesystem_inodes_low',
       'filesystem_space_critical',
       'filesystem_space_low',
