@@ -5,6 +5,8 @@
 import { createAgent } from '../../agent/agent.js';
 import type { Config } from '../../config/configSchema.js';
 import { loadConfig } from '../../config/loadConfig.js';
+import { watchRuleFiles } from '../../collector/alerting/ruleFileWatcher.js';
+import { createRuleReloader } from '../../collector/alerting/ruleReloader.js';
 import { databasePath, startCollector, type RunningCollector } from '../../collector/collector.js';
 import { createLogger } from '../createLogger.js';
 import { loadConfiguredRules } from '../loadConfiguredRules.js';
@@ -31,19 +33,23 @@ export async function serveCommand(mode: ServeMode, configFile: string | undefin
   const agent = mode === 'collector' ? undefined : startAgent(config, log, version);
   if (agent) await agent.start();
   printWhereToLook(mode, config, collector, file);
+  const running = collector;
+  const reload = running
+    ? createRuleReloader({ load: () => loadConfiguredRules(config), replace: (rules) => running.replaceRules(rules), log: log.child({ component: 'rules' }) })
+    : () => false;
+  const watcher =
+    collector && config.collector.rules.length > 0
+      ? watchRuleFiles({ paths: config.collector.rules, onChange: () => reload('file change'), log: log.child({ component: 'rules' }) })
+      : undefined;
   runUntilSignal(
     {
       async stop() {
+        watcher?.close();
         await agent?.stop();
         await collector?.stop();
       },
-      reload() {
-        if (!collector) return;
-        try {
-          collector.replaceRules(loadConfiguredRules(config));
-        } catch (error) {
-          log.error({ err: (error as Error).message }, 'rule reload failed; keeping the rules in force');
-        }
+      reload: () => {
+        reload('SIGHUP');
       },
     },
     log,
