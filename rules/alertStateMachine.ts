@@ -39,7 +39,7 @@ export interface ConditionReading {
 
 /** Optional figures a reading can carry; see the template variables of the same names. */
 export interface ReadingDetail {
-  /** The newest raw sample value (for window, predict and absent rules `value` is something else). */
+  /** The newest raw sample value, where `value` is something else (window, predict, absent rules). */
   current?: number;
   /** Predict rules: seconds until the fitted line reaches the fire threshold (Infinity: never). */
   secondsToThreshold?: number;

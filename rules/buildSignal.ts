@@ -40,7 +40,7 @@ export function buildSignal(
     clearThreshold: rule.clear.threshold,
     forSeconds: rule.forSeconds,
     clearForSeconds: rule.clearForSeconds,
-    current: detail.current ?? NaN,
+    current: detail.current ?? reading.value,
     secondsToThreshold: detail.secondsToThreshold ?? NaN,
     seriesCount: detail.seriesCount ?? NaN,
     matchingCount: detail.matchingCount ?? NaN,

@@ -7,7 +7,7 @@ import { nextAlertState } from './alertStateMachine.js';
 import { buildSignal } from './buildSignal.js';
 import { compileRules, type CompiledRule, type CompiledRuleSet } from './compileRules.js';
 import { evaluateAggregateRule } from './evaluateAggregate.js';
-import { evaluateSilence, silentSeries } from './evaluateAbsent.js';
+import { dueSweeps, evaluateSilence, silentSeries } from './evaluateAbsent.js';
 import { appendRecent } from './recentSamples.js';
 import { addSignal, freshState, isForgettable, type RuleOutcome } from './ruleOutcome.js';
 import type { RecentSamples, Rule, RuleHealth, RuleState, SeriesSample, Signal } from './ruleTypes.js';
@@ -59,8 +59,10 @@ export interface SeriesWork {
  *   are unaffected. A template that fails to render still lets the signal out (fallback text) but
  *   marks the rule unhealthy.
  * - `nowMs` bounds how far in the future a sample may be stamped, and is the clock of absent rules:
- *   on every call, samples or not, each series an absent rule has seen and that sent nothing in
- *   this call is judged by its silence up to `nowMs`.
+ *   on a call (samples or not) at least ABSENT_SWEEP_MS after an absent rule's previous sweep, each
+ *   series the rule has seen and that sent nothing in this call is judged by its silence up to
+ *   `nowMs`. The time of the sweep is itself a state (see `evaluateAbsent.ts`), so that a stream of
+ *   ingest batches does not rescan every state each time.
  * - Aggregate rules judge one value per group, once per call, at the newest sample of the group.
  *
  * Pass a CompiledRuleSet (from `compileRules`) on the hot path; a plain array is compiled on every
@@ -92,10 +94,12 @@ export function evaluate(
     const evaluateKind = compiled.kind === 'aggregate' ? evaluateAggregateRule : evaluateSeriesRule;
     collect(compiled, () => evaluateKind(compiled, series, prior, stats));
   }
-  if (ruleSet.absent.size > 0) {
+  const due = dueSweeps(ruleSet, prior, nowMs);
+  if (due.size > 0) {
     const touched = new Set(states.map((state) => state.fingerprint));
-    for (const [compiled, silent] of silentSeries(ruleSet, prior, touched)) {
-      collect(compiled, () => evaluateSilence(compiled, silent, nowMs));
+    const silent = silentSeries(due, prior, touched);
+    for (const compiled of due.values()) {
+      collect(compiled, () => evaluateSilence(compiled, silent.get(compiled) ?? [], nowMs));
     }
   }
   signals.sort((a, b) => a.atMs - b.atMs);
@@ -152,7 +156,7 @@ function evaluateSeriesRule(
   for (const { key, labels, samples } of series.values()) {
     const id = compiled.fingerprintOf(key, labels);
     const before = prior.get(id);
-    let state: RuleState = before ? { ...before, ruleVersion: rule.version } : freshState(rule, id, labels);
+    let state: RuleState = before ? (before.ruleVersion === rule.version ? before : { ...before, ruleVersion: rule.version }) : freshState(rule, id, labels);
     let applied = false;
     for (const sample of inTimeOrder(samples)) {
       if (sample.atMs <= state.lastSampleAtMs) {

@@ -44,5 +44,8 @@ export function conditionReader(rule: Rule): ConditionReader {
       return judge(sample.atMs, predicted, sample.value, { secondsToThreshold: secondsUntil(fit, rule.fire.threshold, rising) });
     };
   }
-  return (sample) => judge(sample.atMs, sample.value, sample.value);
+  return (sample) => {
+    const value = sample.value;
+    return { atMs: sample.atMs, value, fireMet: compareThreshold(rule.fire, value), clearMet: compareThreshold(rule.clear, value) };
+  };
 }

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../rules/evaluate.js';
-import type { SeriesSample } from '../../rules/ruleTypes.js';
+import { ABSENT_SWEEP_MS } from '../../rules/evaluateAbsent.js';
+import type { RuleState, SeriesSample } from '../../rules/ruleTypes.js';
 import { runSeriesScenario, T0, testRule } from './ruleScenario.js';
 
 const MIN = 60;
@@ -172,14 +173,15 @@ describe('absent', () => {
         { note: 'tick, 60s of silence', at: 120, samples: [], active: {} },
         { note: 'tick, exactly 3 intervals: not more than 3', at: 240, samples: [], active: {} },
         { note: 'tick, 181s of silence: fires', at: 241, samples: [], active: { [id]: 'firing' }, signals: [`firing ${id}`] },
-        { note: 'tick: still absent, no new signal and no write', at: 300, samples: [], active: { [id]: 'firing' } },
+        { note: 'tick: still absent, no new signal', at: 300, samples: [], active: { [id]: 'firing' } },
         { note: 'a late sample stamped before the last tick is still accepted, and resolves', at: 310, samples: [up(295)], active: {}, signals: [`resolved ${id}`] },
       ],
     );
     expect(results[4]!.signals[0]!.summary).toBe('db:5432 probe silent for 3m1s');
     expect(results[4]!.signals[0]!.reason).toBe('tcp_up absent for 3m1s');
     expect(results[4]!.signals[0]!.atMs).toBe(T0 + 241_000);
-    expect(results[5]!.states).toEqual([]);
+    // The quiet sweep writes only its own small record, no series state.
+    expect(results[5]!.states.map((s) => s.fingerprint)).toEqual(['sweep:probe_silent']);
     expect(results[6]!.signals[0]!.reason).toBe('tcp_up reported again');
   });
 
@@ -249,5 +251,23 @@ describe('aggregate', () => {
       ],
     );
     expect(results[2]!.stats.ignoredStale).toBe(1);
+  });
+});
+
+describe('absent: sweeps', () => {
+  it('looks for silent series at most once per ABSENT_SWEEP_MS, however often the engine is called', () => {
+    const rule = testRule({ name: 'probe_silent', metric: 'tcp_up', absent: { seconds: 10 } });
+    const up: SeriesSample = { metric: 'tcp_up', labels: { host: 'web-1' }, value: 1, atMs: T0 };
+    const states = new Map<string, RuleState>();
+    const at = (ms: number, samples: SeriesSample[] = []) => {
+      const result = evaluate([rule], samples, states, T0 + ms);
+      for (const s of result.states) states.set(s.fingerprint, s);
+      return { signals: result.signals.map((s) => s.kind), written: result.states.map((s) => s.fingerprint) };
+    };
+    expect(at(0, [up]).written).toHaveLength(2); // the series, and the first sweep
+    expect(at(9_500)).toEqual({ signals: [], written: ['sweep:probe_silent'] }); // 9.5s silent: not yet
+    expect(at(10_200)).toEqual({ signals: [], written: [] }); // 10.2s silent, but 700ms since the last sweep
+    expect(at(10_500)).toEqual({ signals: ['firing'], written: ['sweep:probe_silent', expect.any(String)] });
+    expect(ABSENT_SWEEP_MS).toBe(1000);
   });
 });
