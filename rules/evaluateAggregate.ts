@@ -9,7 +9,7 @@ import { compareThreshold } from './compareThreshold.js';
 import type { CompiledRule } from './compileRules.js';
 import type { EvaluationStats, SeriesWork } from './evaluate.js';
 import { addSignal, freshState, type RuleOutcome } from './ruleOutcome.js';
-import type { AggregateSpec, MemberValue, RuleState } from './ruleTypes.js';
+import type { AggregateFunction, AggregateSpec, MemberValue, RuleState } from './ruleTypes.js';
 import { seriesKey } from './seriesKey.js';
 
 interface GroupWork {
@@ -47,9 +47,6 @@ export function evaluateAggregateRule(
     }
     if (newestMs === -Infinity) continue;
     const atMs = Math.max(newestMs, before?.lastSampleAtMs ?? -Infinity);
-    for (const [member, { atMs: seenMs }] of Object.entries(members)) {
-      if (seenMs < atMs - spec.staleAfterSeconds * 1000) delete members[member];
-    }
     const reading = aggregateReading(compiled, members, atMs);
     const start = before ? { ...before, ruleVersion: rule.version } : freshState(rule, id, group.labels);
     const transition = nextAlertState(start, reading, compiled.timing);
@@ -86,39 +83,67 @@ function memberKey(labels: Readonly<Record<string, string>>, by: readonly string
     .join(',');
 }
 
-/** The group's aggregate as a reading: NaN (never fires, never clears) for a group with no fresh member. */
-function aggregateReading(compiled: CompiledRule, members: Readonly<Record<string, MemberValue>>, atMs: number): ConditionReading {
+/**
+ * The group's aggregate as a reading, in one pass that also drops the members silent for longer
+ * than staleAfter (from `members`, a copy owned by this call). NaN (never fires, never clears) for
+ * a group with no fresh member, except count and sum, which are 0.
+ */
+function aggregateReading(compiled: CompiledRule, members: Record<string, MemberValue>, atMs: number): ConditionReading {
   const { rule } = compiled;
   const spec = rule.aggregate!;
-  const values = Object.values(members).map((m) => m.value);
-  const matchingCount = spec.member ? values.filter((v) => compareThreshold(spec.member!, v)).length : NaN;
-  const value = aggregateValue(spec, values, matchingCount);
+  const freshFromMs = atMs - spec.staleAfterSeconds * 1000;
+  let count = 0;
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  let matching = 0;
+  for (const key in members) {
+    const member = members[key]!;
+    if (member.atMs < freshFromMs) {
+      delete members[key];
+      continue;
+    }
+    const v = member.value;
+    count++;
+    sum += v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    if (spec.member && compareThreshold(spec.member, v)) matching++;
+  }
+  const value = aggregateValue(spec.function, { count, sum, min, max, matching });
   return {
     atMs,
     value,
     fireMet: compareThreshold(rule.fire, value),
     clearMet: compareThreshold(rule.clear, value),
-    detail: { seriesCount: values.length, matchingCount },
+    detail: spec.member ? { seriesCount: count, matchingCount: matching } : { seriesCount: count },
   };
 }
 
-function aggregateValue(spec: AggregateSpec, values: readonly number[], matchingCount: number): number {
-  const n = values.length;
-  switch (spec.function) {
+interface Totals {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  matching: number;
+}
+
+function aggregateValue(fn: AggregateFunction, t: Totals): number {
+  switch (fn) {
     case 'count':
-      return n;
+      return t.count;
     case 'sum':
-      return values.reduce((a, b) => a + b, 0);
+      return t.sum;
     case 'avg':
-      return n === 0 ? NaN : values.reduce((a, b) => a + b, 0) / n;
+      return t.count === 0 ? NaN : t.sum / t.count;
     case 'min':
-      return n === 0 ? NaN : Math.min(...values);
+      return t.count === 0 ? NaN : t.min;
     case 'max':
-      return n === 0 ? NaN : Math.max(...values);
+      return t.count === 0 ? NaN : t.max;
     case 'ratio':
-      return n === 0 ? NaN : matchingCount / n;
+      return t.count === 0 ? NaN : t.matching / t.count;
     default:
-      return assertNever(spec.function);
+      return assertNever(fn);
   }
 }
 

@@ -8,6 +8,13 @@ import { compareThreshold } from './compareThreshold.js';
 import { linearFit, secondsUntil, windowValue } from './recentSamples.js';
 import type { RecentSamples, Rule, SeriesSample } from './ruleTypes.js';
 
+/**
+ * A prediction waits until its samples span 1/PREDICT_MIN_COVERAGE of its window: a line through
+ * the first few samples of a new series (or after a gap) swings wildly. Until then it neither
+ * fires nor clears.
+ */
+export const PREDICT_MIN_COVERAGE = 4;
+
 /** Reads a rule's condition at one sample; `recent` already includes that sample. */
 export type ConditionReader = (sample: SeriesSample, recent: RecentSamples | undefined) => ConditionReading;
 
@@ -37,8 +44,10 @@ export function conditionReader(rule: Rule): ConditionReader {
   }
   if (predict) {
     const rising = rule.fire.op === 'above';
+    const minSpanMs = (predict.windowSeconds * 1000) / PREDICT_MIN_COVERAGE;
     return (sample, recent) => {
-      const fit = recent ? linearFit(recent) : undefined;
+      const span = recent && recent.atMs.length > 0 ? recent.atMs[recent.atMs.length - 1]! - recent.atMs[0]! : 0;
+      const fit = recent && span >= minSpanMs ? linearFit(recent) : undefined;
       if (!fit) return judge(sample.atMs, NaN, sample.value, { secondsToThreshold: Infinity });
       const predicted = fit.intercept + fit.slope * predict.horizonSeconds;
       return judge(sample.atMs, predicted, sample.value, { secondsToThreshold: secondsUntil(fit, rule.fire.threshold, rising) });

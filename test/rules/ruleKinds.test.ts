@@ -271,3 +271,41 @@ describe('absent: sweeps', () => {
     expect(ABSENT_SWEEP_MS).toBe(1000);
   });
 });
+
+describe('predict: coverage', () => {
+  it('waits until the samples span a quarter of the window before predicting', () => {
+    const rule = testRule({ name: 'fill', predict: { windowSeconds: 4 * 3600, horizonSeconds: 4 * 3600 }, fire: { op: 'above', threshold: 0.99 }, clear: { op: 'atOrBelow', threshold: 0.99 } });
+    const id = 'fill{host="web-1",mount="/"}';
+    // A steep start: +0.1 per 10 minutes would be full within the hour, but the first hour is too short to trust.
+    const steps = [0, 1, 2, 3, 4, 5].map((i) => ({ note: `minute ${i * 10}: span under 1h`, samples: [disk(i * 10 * MIN, 0.3 + i * 0.1)], active: {} }));
+    runSeriesScenario(
+      [rule],
+      [...steps, { note: 'minute 60: the span reaches 1h and the line predicts full', samples: [disk(60 * MIN, 0.9)], active: { [id]: 'firing' }, signals: [`firing ${id}`] }],
+    );
+  });
+});
+
+describe('purity', () => {
+  it('never mutates the prior states of window, aggregate and absent rules (frozen here)', () => {
+    const freeze = <T>(value: T): T => {
+      if (typeof value === 'object' && value !== null) {
+        for (const inner of Object.values(value)) freeze(inner);
+        Object.freeze(value);
+      }
+      return value;
+    };
+    const rules = [
+      testRule({ name: 'win', window: { function: 'avg', windowSeconds: 300 } }),
+      testRule({ name: 'agg', aggregate: { by: ['mount'], function: 'max', staleAfterSeconds: 300 } }),
+      testRule({ name: 'gone', absent: { seconds: 30 } }),
+    ];
+    const first = evaluate(rules, [disk(0, 0.5), disk(0, 0.95, { host: 'web-2', mount: '/' })], new Map(), T0);
+    expect(first.signals.map((s) => `${s.kind} ${s.ruleName} ${s.labels.host ?? ''}`)).toEqual(['firing win web-2', 'firing agg ']);
+    const prior = freeze(new Map(first.states.map((s) => [s.fingerprint, s])));
+    const next = evaluate(rules, [disk(60, 0.97), disk(30, 0.2, { host: 'web-3', mount: '/' })], prior, T0 + 60_000);
+    expect(next.signals.map((s) => `${s.kind} ${s.ruleName} ${s.labels.host ?? ''}`)).toEqual(['firing gone web-2']);
+    const window = next.states.find((s) => s.ruleName === 'win' && s.labels.host === 'web-1')!;
+    expect(window.recent!.values).toEqual([0.5, 0.97]);
+    expect(Object.keys(next.states.find((s) => s.ruleName === 'agg')!.members!)).toEqual(['host="web-1"', 'host="web-2"', 'host="web-3"']);
+  });
+});
