@@ -46,8 +46,8 @@ export interface CompiledRuleSet {
   readonly byMetric: ReadonlyMap<string, readonly CompiledRule[]>;
   /** Rules that could not be compiled, by name, with why; they are reported unhealthy on every evaluation. */
   readonly broken: ReadonlyMap<string, string>;
-  /** The absent rules, by name: evaluated on every call, samples or not. */
-  readonly absent: ReadonlyMap<string, CompiledRule>;
+  /** The rules with time-driven work (absent, window, predict, aggregate), by name: see sweepRules.ts. */
+  readonly swept: ReadonlyMap<string, CompiledRule>;
 }
 
 /**
@@ -58,7 +58,7 @@ export interface CompiledRuleSet {
 export function compileRules(rules: readonly Rule[]): CompiledRuleSet {
   const byMetric = new Map<string, CompiledRule[]>();
   const broken = new Map<string, string>();
-  const absent = new Map<string, CompiledRule>();
+  const swept = new Map<string, CompiledRule>();
   const names = new Set<string>();
   for (const rule of rules) {
     if (names.has(rule.name)) {
@@ -71,12 +71,12 @@ export function compileRules(rules: readonly Rule[]): CompiledRuleSet {
       const list = byMetric.get(rule.metric);
       if (list) list.push(compiled);
       else byMetric.set(rule.metric, [compiled]);
-      if (compiled.kind === 'absent') absent.set(rule.name, compiled);
+      if (compiled.kind !== 'series' || compiled.recentMs > 0) swept.set(rule.name, compiled);
     } catch (error) {
       broken.set(rule.name, `cannot compile: ${(error as Error).message}`);
     }
   }
-  return { rules: [...rules], byMetric, broken, absent };
+  return { rules: [...rules], byMetric, broken, swept };
 }
 
 function compileRule(rule: Rule): CompiledRule {

@@ -7,7 +7,7 @@ import { nextAlertState } from './alertStateMachine.js';
 import { buildSignal } from './buildSignal.js';
 import { compileRules, type CompiledRule, type CompiledRuleSet } from './compileRules.js';
 import { evaluateAggregateRule } from './evaluateAggregate.js';
-import { dueSweeps, evaluateSilence, silentSeries } from './evaluateAbsent.js';
+import { dueSweeps, sweepRule, untouchedStates } from './sweepRules.js';
 import { appendRecent } from './recentSamples.js';
 import { addSignal, freshState, isForgettable, type RuleOutcome } from './ruleOutcome.js';
 import type { RecentSamples, Rule, RuleHealth, RuleState, SeriesSample, Signal } from './ruleTypes.js';
@@ -58,11 +58,10 @@ export interface SeriesWork {
  * - A rule that throws is reported unhealthy and its outcome for this call is dropped; the others
  *   are unaffected. A template that fails to render still lets the signal out (fallback text) but
  *   marks the rule unhealthy.
- * - `nowMs` bounds how far in the future a sample may be stamped, and is the clock of absent rules:
- *   on a call (samples or not) at least ABSENT_SWEEP_MS after an absent rule's previous sweep, each
- *   series the rule has seen and that sent nothing in this call is judged by its silence up to
- *   `nowMs`. The time of the sweep is itself a state (see `evaluateAbsent.ts`), so that a stream of
- *   ingest batches does not rescan every state each time.
+ * - `nowMs` bounds how far in the future a sample may be stamped, and is the clock of sweeps: on a
+ *   call (samples or not) at least SWEEP_MS after a rule's previous sweep, absent rules judge the
+ *   silence of the series they have seen, and window, predict and aggregate rules forget memory
+ *   that has aged out (see `sweepRules.ts`).
  * - Aggregate rules judge one value per group, once per call, at the newest sample of the group.
  *
  * Pass a CompiledRuleSet (from `compileRules`) on the hot path; a plain array is compiled on every
@@ -97,9 +96,9 @@ export function evaluate(
   const due = dueSweeps(ruleSet, prior, nowMs);
   if (due.size > 0) {
     const touched = new Set(states.map((state) => state.fingerprint));
-    const silent = silentSeries(due, prior, touched);
+    const untouched = untouchedStates(due, prior, touched);
     for (const compiled of due.values()) {
-      collect(compiled, () => evaluateSilence(compiled, silent.get(compiled) ?? [], nowMs));
+      collect(compiled, () => sweepRule(compiled, untouched.get(compiled) ?? [], nowMs));
     }
   }
   signals.sort((a, b) => a.atMs - b.atMs);

@@ -5,8 +5,8 @@
  * collector restarted each time.
  */
 import { describe, expect, it } from 'vitest';
-import { evaluate } from '../../rules/evaluate.js';
-import { ABSENT_SWEEP_MS } from '../../rules/evaluateAbsent.js';
+import { evaluate, isForgettable } from '../../rules/evaluate.js';
+import { SWEEP_MS } from '../../rules/sweepRules.js';
 import type { RuleState, SeriesSample } from '../../rules/ruleTypes.js';
 import { runSeriesScenario, T0, testRule } from './ruleScenario.js';
 
@@ -234,7 +234,8 @@ describe('aggregate', () => {
     expect(fired.reason).toBe('ratio(ping_loss_ratio above 0.5) by (group) 0.5 above 0.3');
     expect(results[4]!.signals[0]!.summary).toBe('100% of web hosts (1 of 1) lose pings');
     // One state per group, holding the latest value of each member.
-    expect(results[0]!.states.map((s) => [s.labels, Object.keys(s.members!).length])).toEqual([
+    const groups = results[0]!.states.filter((s) => !s.fingerprint.startsWith('sweep:'));
+    expect(groups.map((s) => [s.labels, Object.keys(s.members!).length])).toEqual([
       [{ group: 'web' }, 4],
       [{ group: 'db' }, 2],
     ]);
@@ -255,7 +256,7 @@ describe('aggregate', () => {
 });
 
 describe('absent: sweeps', () => {
-  it('looks for silent series at most once per ABSENT_SWEEP_MS, however often the engine is called', () => {
+  it('looks for silent series at most once per SWEEP_MS, however often the engine is called', () => {
     const rule = testRule({ name: 'probe_silent', metric: 'tcp_up', absent: { seconds: 10 } });
     const up: SeriesSample = { metric: 'tcp_up', labels: { host: 'web-1' }, value: 1, atMs: T0 };
     const states = new Map<string, RuleState>();
@@ -267,8 +268,8 @@ describe('absent: sweeps', () => {
     expect(at(0, [up]).written).toHaveLength(2); // the series, and the first sweep
     expect(at(9_500)).toEqual({ signals: [], written: ['sweep:probe_silent'] }); // 9.5s silent: not yet
     expect(at(10_200)).toEqual({ signals: [], written: [] }); // 10.2s silent, but 700ms since the last sweep
-    expect(at(10_500)).toEqual({ signals: ['firing'], written: ['sweep:probe_silent', expect.any(String)] });
-    expect(ABSENT_SWEEP_MS).toBe(1000);
+    expect(at(10_500)).toEqual({ signals: ['firing'], written: [expect.any(String), 'sweep:probe_silent'] });
+    expect(SWEEP_MS).toBe(1000);
   });
 });
 
@@ -307,5 +308,34 @@ describe('purity', () => {
     const window = next.states.find((s) => s.ruleName === 'win' && s.labels.host === 'web-1')!;
     expect(window.recent!.values).toEqual([0.5, 0.97]);
     expect(Object.keys(next.states.find((s) => s.ruleName === 'agg')!.members!)).toEqual(['host="web-1"', 'host="web-2"', 'host="web-3"']);
+  });
+});
+
+describe('sweeps: forgetting memory that has aged out', () => {
+  const run = (rule: ReturnType<typeof testRule>, steps: Array<[number, SeriesSample[]]>) => {
+    const states = new Map<string, RuleState>();
+    return steps.map(([ms, samples]) => {
+      const result = evaluate([rule], samples, states, T0 + ms);
+      for (const s of result.states) {
+        if (isForgettable(s)) states.delete(s.fingerprint);
+        else states.set(s.fingerprint, s);
+      }
+      return [...states.keys()].filter((k) => !k.startsWith('sweep:')).length;
+    });
+  };
+
+  it('a window rule forgets an inactive series once its newest sample has left the window', () => {
+    const rule = testRule({ window: { function: 'avg', windowSeconds: 300 } });
+    expect(run(rule, [[0, [disk(0, 0.5)]], [200_000, []], [300_000, []], [300_500, []], [301_000, []]])).toEqual([1, 1, 1, 1, 0]); // 300.5s: no sweep due yet
+  });
+
+  it('but keeps a firing one (its incident needs a resolve)', () => {
+    const rule = testRule({ window: { function: 'avg', windowSeconds: 300 } });
+    expect(run(rule, [[0, [disk(0, 0.95)]], [400_000, []]])).toEqual([1, 1]);
+  });
+
+  it('an aggregate rule forgets an inactive group whose members are all stale', () => {
+    const rule = testRule({ aggregate: { by: ['mount'], function: 'max', staleAfterSeconds: 60 } });
+    expect(run(rule, [[0, [disk(0, 0.5), disk(0, 0.5, { host: 'web-2', mount: '/' })]], [60_000, []], [61_000, []]])).toEqual([1, 1, 0]);
   });
 });
