@@ -7,11 +7,11 @@ import { nextAlertState } from './alertStateMachine.js';
 import { buildSignal } from './buildSignal.js';
 import { compileRules, type CompiledRule, type CompiledRuleSet } from './compileRules.js';
 import { evaluateAggregateRule } from './evaluateAggregate.js';
-import { dueSweeps, sweepRule, untouchedStates } from './sweepRules.js';
 import { appendRecent } from './recentSamples.js';
 import { addSignal, freshState, isForgettable, type RuleOutcome } from './ruleOutcome.js';
 import type { RecentSamples, Rule, RuleHealth, RuleState, SeriesSample, Signal } from './ruleTypes.js';
 import { seriesKey } from './seriesKey.js';
+import { dueSweeps, sweepRule, untouchedStates } from './sweepRules.js';
 
 export { isForgettable } from './ruleOutcome.js';
 
@@ -33,7 +33,11 @@ export interface EvaluationStats {
 
 /** What one evaluation changed. */
 export interface EvaluationResult {
-  /** New or changed states only; a series never seen breaching gets no state. */
+  /**
+   * New or changed states only. A plain threshold rule gives no state to a series never seen
+   * breaching; rules with memory (window, predict, absent, aggregate) keep one per series or group,
+   * plus a `sweep:<rule>` record (see sweepRules.ts). Delete those `isForgettable` says are empty.
+   */
   states: RuleState[];
   /** Firing and resolved signals, in time order. */
   signals: Signal[];
