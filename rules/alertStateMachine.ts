@@ -23,7 +23,7 @@
  * records in lastBreachAtMs the last reading where the fire condition held (Prometheus'
  * keep_firing_for, counted from there).
  */
-import type { RuleState } from './ruleTypes.js';
+import type { AlertStatus, RuleState } from './ruleTypes.js';
 
 /** One evaluation of a rule's condition for one series. How it was computed is not this module's concern. */
 export interface ConditionReading {
@@ -70,59 +70,57 @@ export interface AlertTransition {
 
 /** Applies one reading to `prior` (an inactive state for a series seen for the first time). */
 export function nextAlertState(prior: RuleState, reading: ConditionReading, timing: AlertTiming): AlertTransition {
-  const identity = {
+  // One new object per step, with optional timers set only when defined (no undefined keys, so
+  // that a JSON round trip gives an equal object, and no deletes on the hot path).
+  const next = (status: AlertStatus): RuleState => ({
     ruleName: prior.ruleName,
     ruleVersion: prior.ruleVersion,
     fingerprint: prior.fingerprint,
     labels: prior.labels,
+    status,
     lastValue: reading.value,
     lastSampleAtMs: reading.atMs,
-  };
+  });
   switch (prior.status) {
     case 'inactive':
-      return reading.fireMet ? breaching(identity, reading.atMs, reading.atMs, timing) : { state: { ...identity, status: 'inactive' } };
+      return reading.fireMet ? breaching(next, reading.atMs, reading.atMs, timing) : { state: next('inactive') };
     case 'pending':
-      return reading.fireMet
-        ? breaching(identity, prior.pendingSinceMs ?? reading.atMs, reading.atMs, timing)
-        : { state: { ...identity, status: 'inactive' } };
+      return reading.fireMet ? breaching(next, prior.pendingSinceMs ?? reading.atMs, reading.atMs, timing) : { state: next('inactive') };
     case 'firing': {
       const lastBreachAtMs = timing.keepFiringForMs > 0 ? (reading.fireMet ? reading.atMs : prior.lastBreachAtMs) : undefined;
-      const firing = { ...identity, status: 'firing' as const, pendingSinceMs: prior.pendingSinceMs, firingSinceMs: prior.firingSinceMs, lastBreachAtMs };
-      if (!reading.clearMet) return { state: withoutUndefined(firing) };
-      const clearingSinceMs = prior.clearingSinceMs ?? reading.atMs;
-      const heldMs = reading.atMs - clearingSinceMs;
-      const keptLongEnough = lastBreachAtMs === undefined || reading.atMs - lastBreachAtMs >= timing.keepFiringForMs;
-      if (heldMs >= timing.clearForMs && keptLongEnough) {
-        return { state: { ...identity, status: 'inactive' }, event: { kind: 'resolved', sinceMs: clearingSinceMs, heldMs } };
+      const clearingSinceMs = reading.clearMet ? (prior.clearingSinceMs ?? reading.atMs) : undefined;
+      if (clearingSinceMs !== undefined) {
+        const heldMs = reading.atMs - clearingSinceMs;
+        const keptLongEnough = lastBreachAtMs === undefined || reading.atMs - lastBreachAtMs >= timing.keepFiringForMs;
+        if (heldMs >= timing.clearForMs && keptLongEnough) {
+          return { state: next('inactive'), event: { kind: 'resolved', sinceMs: clearingSinceMs, heldMs } };
+        }
       }
-      return { state: withoutUndefined({ ...firing, clearingSinceMs }) };
+      const state = next('firing');
+      if (prior.pendingSinceMs !== undefined) state.pendingSinceMs = prior.pendingSinceMs;
+      if (prior.firingSinceMs !== undefined) state.firingSinceMs = prior.firingSinceMs;
+      if (clearingSinceMs !== undefined) state.clearingSinceMs = clearingSinceMs;
+      if (lastBreachAtMs !== undefined) state.lastBreachAtMs = lastBreachAtMs;
+      return { state };
     }
     default:
       return assertNever(prior.status);
   }
 }
 
-type Identity = Omit<RuleState, 'status' | 'pendingSinceMs' | 'firingSinceMs' | 'clearingSinceMs'>;
-
 /** The fire condition holds: pending until it has held for `forMs`, then firing. */
-function breaching(identity: Identity, pendingSinceMs: number, atMs: number, timing: AlertTiming): AlertTransition {
+function breaching(next: (status: AlertStatus) => RuleState, pendingSinceMs: number, atMs: number, timing: AlertTiming): AlertTransition {
   const heldMs = atMs - pendingSinceMs;
-  if (heldMs < timing.forMs) return { state: { ...identity, status: 'pending', pendingSinceMs } };
-  const firing: RuleState = { ...identity, status: 'firing', pendingSinceMs, firingSinceMs: atMs };
-  if (timing.keepFiringForMs > 0) firing.lastBreachAtMs = atMs;
-  return {
-    state: firing,
-    event: { kind: 'firing', sinceMs: pendingSinceMs, heldMs },
-  };
-}
-
-/** States stay free of `undefined` keys, so that a JSON round trip gives an equal object. */
-function withoutUndefined(state: RuleState): RuleState {
-  const copy: RuleState = { ...state };
-  for (const key of ['pendingSinceMs', 'firingSinceMs', 'clearingSinceMs', 'lastBreachAtMs'] as const) {
-    if (copy[key] === undefined) delete copy[key];
+  if (heldMs < timing.forMs) {
+    const pending = next('pending');
+    pending.pendingSinceMs = pendingSinceMs;
+    return { state: pending };
   }
-  return copy;
+  const firing = next('firing');
+  firing.pendingSinceMs = pendingSinceMs;
+  firing.firingSinceMs = atMs;
+  if (timing.keepFiringForMs > 0) firing.lastBreachAtMs = atMs;
+  return { state: firing, event: { kind: 'firing', sinceMs: pendingSinceMs, heldMs } };
 }
 
 function assertNever(value: never): never {
