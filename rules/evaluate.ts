@@ -6,7 +6,7 @@
 import { nextAlertState } from './alertStateMachine.js';
 import { buildSignal } from './buildSignal.js';
 import { compileRules, type CompiledRule, type CompiledRuleSet } from './compileRules.js';
-import { evaluateAggregateRule } from './evaluateAggregate.js';
+import { updateMembers } from './evaluateAggregate.js';
 import { appendRecent } from './recentSamples.js';
 import { addSignal, freshState, isForgettable, type RuleOutcome } from './ruleOutcome.js';
 import type { RecentSamples, Rule, RuleHealth, RuleState, SeriesSample, Signal } from './ruleTypes.js';
@@ -66,7 +66,7 @@ export interface SeriesWork {
  *   call (samples or not) at least SWEEP_MS after a rule's previous sweep, absent rules judge the
  *   silence of the series they have seen, and window, predict and aggregate rules forget memory
  *   that has aged out (see `sweepRules.ts`).
- * - Aggregate rules judge one value per group, once per call, at the newest sample of the group.
+ * - Aggregate rules record each series' latest value per call, and judge their groups on sweeps.
  *
  * Pass a CompiledRuleSet (from `compileRules`) on the hot path; a plain array is compiled on every
  * call, which is fine for tests and tools.
@@ -94,15 +94,21 @@ export function evaluate(
     }
   };
   for (const [compiled, series] of work) {
-    const evaluateKind = compiled.kind === 'aggregate' ? evaluateAggregateRule : evaluateSeriesRule;
+    const evaluateKind = compiled.kind === 'aggregate' ? updateMembers : evaluateSeriesRule;
     collect(compiled, () => evaluateKind(compiled, series, prior, stats));
   }
   const due = dueSweeps(ruleSet, prior, nowMs);
   if (due.size > 0) {
     const touched = new Set(states.map((state) => state.fingerprint));
     const untouched = untouchedStates(due, prior, touched);
+    const written = new Map<string, RuleState[]>();
+    for (const state of states) {
+      const list = written.get(state.ruleName);
+      if (list) list.push(state);
+      else written.set(state.ruleName, [state]);
+    }
     for (const compiled of due.values()) {
-      collect(compiled, () => sweepRule(compiled, untouched.get(compiled) ?? [], nowMs));
+      collect(compiled, () => sweepRule(compiled, untouched.get(compiled) ?? [], written.get(compiled.rule.name) ?? [], nowMs));
     }
   }
   signals.sort((a, b) => a.atMs - b.atMs);

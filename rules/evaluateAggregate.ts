@@ -1,7 +1,15 @@
 /**
- * Aggregate rules: one state per group of series (the series sharing the values of the `by`
- * labels), holding the latest value of every member. Once per call, each group that received
- * samples is judged on the aggregate of its fresh members, at the time of its newest sample.
+ * Aggregate rules, in two halves:
+ *
+ * - per call, each sample updates its series' member state (latest value and time, and the
+ *   fingerprint of its group): one small write per changed series, as for any rule;
+ * - per sweep (about once a second, see sweepRules.ts), each group is judged on the aggregate of
+ *   its members that reported within staleAfter, at `nowMs`. Stale members are forgotten (a host
+ *   that is gone drops out and its state is deleted), and so is an inactive group left without
+ *   members.
+ *
+ * So the cost of a sample does not grow with the size of its group, and a group of 10,000 hosts is
+ * not rewritten on every batch.
  */
 import { nextAlertState, type ConditionReading } from './alertStateMachine.js';
 import { buildSignal } from './buildSignal.js';
@@ -9,16 +17,18 @@ import { compareThreshold } from './compareThreshold.js';
 import type { CompiledRule } from './compileRules.js';
 import type { EvaluationStats, SeriesWork } from './evaluate.js';
 import { addSignal, freshState, type RuleOutcome } from './ruleOutcome.js';
-import type { AggregateFunction, AggregateSpec, MemberValue, RuleState } from './ruleTypes.js';
+import type { AggregateFunction, RuleState } from './ruleTypes.js';
 import { seriesKey } from './seriesKey.js';
 
-interface GroupWork {
-  key: string;
-  labels: Record<string, string>;
-  series: SeriesWork[];
+const MEMBER_PREFIX = 'member:';
+
+/** The fingerprint of a member state: distinct from any group's, even when the labels are the same. */
+export function memberFingerprint(seriesFingerprint: string): string {
+  return `${MEMBER_PREFIX}${seriesFingerprint}`;
 }
 
-export function evaluateAggregateRule(
+/** The sample half: the member states changed by this call's samples. */
+export function updateMembers(
   compiled: CompiledRule,
   series: ReadonlyMap<string, SeriesWork>,
   prior: ReadonlyMap<string, RuleState>,
@@ -27,96 +37,119 @@ export function evaluateAggregateRule(
   const { rule } = compiled;
   const spec = rule.aggregate!;
   const outcome: RuleOutcome = { states: [], signals: [] };
-  for (const group of groupSeries(spec, series.values())) {
-    const id = compiled.fingerprintOf(group.key, group.labels);
+  for (const { key, labels, samples } of series.values()) {
+    const id = memberFingerprint(compiled.fingerprintOf(key, labels));
     const before = prior.get(id);
-    const members: Record<string, MemberValue> = { ...before?.members };
-    let newestMs = -Infinity;
-    for (const { labels, samples } of group.series) {
-      const member = memberKey(labels, spec.by);
-      for (const sample of samples) {
-        const known = members[member];
-        if (known && sample.atMs <= known.atMs) {
-          stats.ignoredStale++;
-          continue;
-        }
-        members[member] = { value: sample.value, atMs: sample.atMs };
-        newestMs = Math.max(newestMs, sample.atMs);
-        stats.applied++;
+    let atMs = before?.lastSampleAtMs ?? -Infinity;
+    let value = before?.lastValue ?? NaN;
+    for (const sample of samples) {
+      if (sample.atMs <= atMs) {
+        stats.ignoredStale++;
+        continue;
       }
+      atMs = sample.atMs;
+      value = sample.value;
+      stats.applied++;
     }
-    if (newestMs === -Infinity) continue;
-    const atMs = Math.max(newestMs, before?.lastSampleAtMs ?? -Infinity);
-    const reading = aggregateReading(compiled, members, atMs);
-    const start = before ? { ...before, ruleVersion: rule.version } : freshState(rule, id, group.labels);
-    const transition = nextAlertState(start, reading, compiled.timing);
-    const state: RuleState = { ...transition.state, members };
-    outcome.states.push(state);
-    if (transition.event) addSignal(outcome, buildSignal(compiled, state, transition.event, reading));
+    if (before && atMs === before.lastSampleAtMs) continue;
+    const group = groupLabels(labels, spec.by);
+    outcome.states.push({
+      ruleName: rule.name,
+      ruleVersion: rule.version,
+      fingerprint: id,
+      labels: { ...labels },
+      status: 'inactive',
+      lastValue: value,
+      lastSampleAtMs: atMs,
+      memberOf: compiled.fingerprintOf(seriesKey(group), group),
+    });
   }
   return outcome;
 }
 
-/** Splits the series by the values of the `by` labels; a label a series lacks is left out of its group's labels. */
-function groupSeries(spec: AggregateSpec, series: Iterable<SeriesWork>): Iterable<GroupWork> {
-  const groups = new Map<string, GroupWork>();
-  for (const work of series) {
-    const labels: Record<string, string> = {};
-    for (const name of spec.by) {
-      const value = Object.hasOwn(work.labels, name) ? work.labels[name]! : '';
-      if (value !== '') labels[name] = value;
-    }
-    const key = seriesKey(labels);
-    const group = groups.get(key);
-    if (group) group.series.push(work);
-    else groups.set(key, { key, labels, series: [work] });
+/** The labels of a series' group: its values of the `by` labels; a label it lacks is left out. */
+export function groupLabels(labels: Readonly<Record<string, string>>, by: readonly string[]): Record<string, string> {
+  const group: Record<string, string> = {};
+  for (const name of by) {
+    const value = Object.hasOwn(labels, name) ? labels[name]! : '';
+    if (value !== '') group[name] = value;
   }
-  return groups.values();
+  return group;
 }
 
-/** A member's labels other than the group's, readable and unambiguous: `host="web-1",target="gw"`. */
-function memberKey(labels: Readonly<Record<string, string>>, by: readonly string[]): string {
-  return Object.keys(labels)
-    .filter((name) => !by.includes(name))
-    .sort()
-    .map((name) => `${name}=${JSON.stringify(labels[name])}`)
-    .join(',');
+interface Group {
+  state?: RuleState;
+  members: RuleState[];
 }
 
 /**
- * The group's aggregate as a reading, in one pass that also drops the members silent for longer
- * than staleAfter (from `members`, a copy owned by this call). NaN (never fires, never clears) for
- * a group with no fresh member, except count and sum, which are 0.
+ * The sweep half: judges every group of the rule at `nowMs`. `states` are the rule's states: the
+ * untouched prior ones and the member states this call wrote.
  */
-function aggregateReading(compiled: CompiledRule, members: Record<string, MemberValue>, atMs: number): ConditionReading {
+export function judgeGroups(compiled: CompiledRule, states: readonly RuleState[], nowMs: number): RuleOutcome {
   const { rule } = compiled;
   const spec = rule.aggregate!;
-  const freshFromMs = atMs - spec.staleAfterSeconds * 1000;
-  let count = 0;
-  let sum = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  let matching = 0;
-  for (const key in members) {
-    const member = members[key]!;
-    if (member.atMs < freshFromMs) {
-      delete members[key];
+  const outcome: RuleOutcome = { states: [], signals: [] };
+  const groups = new Map<string, Group>();
+  const groupOf = (id: string): Group => {
+    let group = groups.get(id);
+    if (!group) groups.set(id, (group = { members: [] }));
+    return group;
+  };
+  for (const state of states) {
+    if (state.fingerprint.startsWith(MEMBER_PREFIX)) {
+      if (state.memberOf !== undefined) groupOf(state.memberOf).members.push(state);
+    } else {
+      groupOf(state.fingerprint).state = state;
+    }
+  }
+  const freshFromMs = nowMs - spec.staleAfterSeconds * 1000;
+  for (const [id, { state: before, members }] of groups) {
+    const fresh: RuleState[] = [];
+    for (const member of members) {
+      if (member.lastSampleAtMs >= freshFromMs) fresh.push(member);
+      else outcome.states.push(forgotten(member));
+    }
+    if (fresh.length === 0 && (!before || before.status === 'inactive')) {
+      if (before) outcome.states.push(before);
       continue;
     }
-    const v = member.value;
-    count++;
-    sum += v;
-    if (v < min) min = v;
-    if (v > max) max = v;
-    if (spec.member && compareThreshold(spec.member, v)) matching++;
+    const atMs = Math.max(nowMs, before?.lastSampleAtMs ?? -Infinity);
+    const reading = aggregateReading(compiled, fresh, atMs);
+    const start = before ? { ...before, ruleVersion: rule.version } : freshState(rule, id, groupLabels(fresh[0]!.labels, spec.by));
+    const transition = nextAlertState(start, reading, compiled.timing);
+    if (before || transition.state.status !== 'inactive') outcome.states.push(transition.state);
+    if (transition.event) addSignal(outcome, buildSignal(compiled, transition.state, transition.event, reading));
   }
-  const value = aggregateValue(spec.function, { count, sum, min, max, matching });
+  return outcome;
+}
+
+/** A member state without its group: memoryless, so the collector deletes it. */
+function forgotten(member: RuleState): RuleState {
+  const { memberOf: _, ...rest } = member;
+  return rest;
+}
+
+/** The group's aggregate as a reading: NaN (never fires, never clears) for avg, min, max and ratio of no member. */
+function aggregateReading(compiled: CompiledRule, members: readonly RuleState[], atMs: number): ConditionReading {
+  const { rule } = compiled;
+  const spec = rule.aggregate!;
+  const totals: Totals = { count: 0, sum: 0, min: Infinity, max: -Infinity, matching: 0 };
+  for (const member of members) {
+    const v = member.lastValue;
+    totals.count++;
+    totals.sum += v;
+    if (v < totals.min) totals.min = v;
+    if (v > totals.max) totals.max = v;
+    if (spec.member && compareThreshold(spec.member, v)) totals.matching++;
+  }
+  const value = aggregateValue(spec.function, totals);
   return {
     atMs,
     value,
     fireMet: compareThreshold(rule.fire, value),
     clearMet: compareThreshold(rule.clear, value),
-    detail: spec.member ? { seriesCount: count, matchingCount: matching } : { seriesCount: count },
+    detail: spec.member ? { seriesCount: totals.count, matchingCount: totals.matching } : { seriesCount: totals.count },
   };
 }
 
@@ -146,6 +179,7 @@ function aggregateValue(fn: AggregateFunction, t: Totals): number {
       return assertNever(fn);
   }
 }
+
 
 function assertNever(value: never): never {
   throw new Error(`unexpected aggregate function ${String(value)}`);

@@ -23,9 +23,9 @@ export function addSignal(outcome: RuleOutcome, built: BuiltSignal): void {
 
 /**
  * Whether a state holds nothing the engine needs again, so the collector may delete it: inactive,
- * with no window buffer, observed interval (absent rules) or group members (aggregate rules).
+ * with no window buffer, observed interval (absent rules) or group (aggregate rule members).
  */
 export function isForgettable(state: RuleState): boolean {
-  return state.status === 'inactive' && state.recent === undefined && state.intervalMs === undefined && state.members === undefined;
+  return state.status === 'inactive' && state.recent === undefined && state.intervalMs === undefined && state.memberOf === undefined;
 }
 

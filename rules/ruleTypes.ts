@@ -152,8 +152,12 @@ export interface RuleState {
   recent?: RecentSamples;
   /** Absent rules: the spacing of the last two samples, the series' own reporting interval. */
   intervalMs?: number;
-  /** Aggregate rules (one state per group): the latest value of each member series, by member key. */
-  members?: Record<string, MemberValue>;
+  /**
+   * Aggregate rules keep one state per member series (its latest value in lastValue and
+   * lastSampleAtMs, status always inactive) naming the fingerprint of its group's state here, and
+   * one state per group (the alert, labels = the group's labels).
+   */
+  memberOf?: string;
 }
 
 /** A series' recent samples, as two columns (compact in JSON). */
@@ -162,11 +166,6 @@ export interface RecentSamples {
   values: number[];
 }
 
-/** The latest value of one member series of an aggregate group. */
-export interface MemberValue {
-  value: number;
-  atMs: number;
-}
 
 /** A rule's verdict for one series, handed to incidents. */
 export interface Signal {

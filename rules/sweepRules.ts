@@ -4,10 +4,11 @@
  * series sent nothing in this call are looked at:
  *
  * - absent rules judge each series' silence (evaluateAbsent.ts);
+ * - aggregate rules judge each group on its members' latest values (evaluateAggregate.ts);
  * - window and predict rules forget the buffer of an inactive series whose newest sample has left
- *   the window, and aggregate rules forget an inactive group whose members have all gone stale,
- *   so that series that are gone for good (decommissioned hosts, unmounted filesystems) do not
- *   keep state forever: the forgotten state is returned memoryless, which the collector deletes.
+ *   the window, and aggregate rules forget members gone stale, so that series that are gone for
+ *   good (decommissioned hosts, unmounted filesystems) do not keep state forever: the forgotten
+ *   state is returned memoryless, which the collector deletes.
  *
  * Finding those states is one pass over every state kept, hence the rate limit. The time of a
  * rule's last sweep is itself a small state (`sweep:<rule>`), so the limit holds across calls and
@@ -15,6 +16,7 @@
  */
 import type { CompiledRule, CompiledRuleSet } from './compileRules.js';
 import { evaluateSilence } from './evaluateAbsent.js';
+import { judgeGroups } from './evaluateAggregate.js';
 import type { RuleOutcome } from './ruleOutcome.js';
 import type { RuleState } from './ruleTypes.js';
 
@@ -53,34 +55,37 @@ export function untouchedStates(
   return byRule;
 }
 
-/** One rule's sweep at `nowMs` over its untouched `states`, and the record of it. */
-export function sweepRule(compiled: CompiledRule, states: readonly RuleState[], nowMs: number): RuleOutcome {
+/**
+ * One rule's sweep at `nowMs` over its `untouched` states (and, for aggregates, the `written`
+ * states this call produced for it), and the record of the sweep.
+ */
+export function sweepRule(compiled: CompiledRule, untouched: readonly RuleState[], written: readonly RuleState[], nowMs: number): RuleOutcome {
   const { rule } = compiled;
-  const outcome = compiled.kind === 'absent' ? evaluateSilence(compiled, states, nowMs) : { states: expired(compiled, states, nowMs), signals: [] };
+  const outcome =
+    compiled.kind === 'absent'
+      ? evaluateSilence(compiled, untouched, nowMs)
+      : compiled.kind === 'aggregate'
+        ? judgeGroups(compiled, [...untouched, ...written], nowMs)
+        : { states: expired(compiled, untouched, nowMs), signals: [] };
   outcome.states.push({
     ruleName: rule.name,
     ruleVersion: rule.version,
     fingerprint: sweepFingerprint(rule.name),
     labels: {},
     status: 'inactive',
-    lastValue: states.length,
+    lastValue: untouched.length,
     lastSampleAtMs: nowMs,
     intervalMs: SWEEP_MS,
   });
   return outcome;
 }
 
-/** Inactive states whose memory is all older than the rule keeps it, returned without that memory. */
+/** Inactive window and predict states whose newest sample has left the window, returned without their buffer. */
 function expired(compiled: CompiledRule, states: readonly RuleState[], nowMs: number): RuleState[] {
   const forgotten: RuleState[] = [];
-  const aggregate = compiled.rule.aggregate;
   for (const state of states) {
-    if (state.status !== 'inactive') continue;
-    if (state.recent && state.lastSampleAtMs < nowMs - compiled.recentMs) {
+    if (state.status === 'inactive' && state.recent && state.lastSampleAtMs < nowMs - compiled.recentMs) {
       const { recent: _, ...rest } = state;
-      forgotten.push(rest);
-    } else if (aggregate && state.members && Object.values(state.members).every((m) => m.atMs < nowMs - aggregate.staleAfterSeconds * 1000)) {
-      const { members: _, ...rest } = state;
       forgotten.push(rest);
     }
   }

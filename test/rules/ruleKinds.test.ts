@@ -233,12 +233,15 @@ describe('aggregate', () => {
     expect(fired.labels).toEqual({ group: 'web', alertname: 'hosts_losing_pings' });
     expect(fired.reason).toBe('ratio(ping_loss_ratio above 0.5) by (group) 0.5 above 0.3');
     expect(results[4]!.signals[0]!.summary).toBe('100% of web hosts (1 of 1) lose pings');
-    // One state per group, holding the latest value of each member.
-    const groups = results[0]!.states.filter((s) => !s.fingerprint.startsWith('sweep:'));
-    expect(groups.map((s) => [s.labels, Object.keys(s.members!).length])).toEqual([
-      [{ group: 'web' }, 4],
-      [{ group: 'db' }, 2],
-    ]);
+    // One small state per member series (its latest value), naming its group; a group gets a state once it is not inactive.
+    const members = results[0]!.states.filter((s) => s.memberOf !== undefined);
+    expect(members.map((s) => s.labels.host)).toEqual(['web-1', 'web-2', 'web-3', 'web-4', 'db-1', 'db-2']);
+    expect(new Set(members.map((s) => s.memberOf)).size).toBe(2);
+    expect(results[0]!.states.filter((s) => s.memberOf === undefined).map((s) => s.fingerprint)).toEqual(['sweep:hosts_losing_pings']);
+    // A sample writes its member only, not the group's other members.
+    expect(results[3]!.states.filter((s) => s.memberOf !== undefined).map((s) => s.labels.host)).toEqual(['web-1']);
+    // The stale members are forgotten (returned without their group, for the collector to delete).
+    expect(results[4]!.states.filter((s) => s.fingerprint.startsWith('member:') && s.memberOf === undefined).map((s) => s.labels.host).sort()).toEqual(['db-1', 'db-2', 'web-2', 'web-3', 'web-4']);
   });
 
   it('avg across all series when `by` is empty, ignoring a replayed sample', () => {
@@ -307,7 +310,7 @@ describe('purity', () => {
     expect(next.signals.map((s) => `${s.kind} ${s.ruleName} ${s.labels.host ?? ''}`)).toEqual(['firing gone web-2']);
     const window = next.states.find((s) => s.ruleName === 'win' && s.labels.host === 'web-1')!;
     expect(window.recent!.values).toEqual([0.5, 0.97]);
-    expect(Object.keys(next.states.find((s) => s.ruleName === 'agg')!.members!)).toEqual(['host="web-1"', 'host="web-2"', 'host="web-3"']);
+    expect(next.states.filter((s) => s.ruleName === 'agg' && s.memberOf !== undefined).map((s) => s.labels.host)).toEqual(['web-1', 'web-3']);
   });
 });
 
@@ -334,8 +337,8 @@ describe('sweeps: forgetting memory that has aged out', () => {
     expect(run(rule, [[0, [disk(0, 0.95)]], [400_000, []]])).toEqual([1, 1]);
   });
 
-  it('an aggregate rule forgets an inactive group whose members are all stale', () => {
+  it('an aggregate rule forgets members gone stale', () => {
     const rule = testRule({ aggregate: { by: ['mount'], function: 'max', staleAfterSeconds: 60 } });
-    expect(run(rule, [[0, [disk(0, 0.5), disk(0, 0.5, { host: 'web-2', mount: '/' })]], [60_000, []], [61_000, []]])).toEqual([1, 1, 0]);
+    expect(run(rule, [[0, [disk(0, 0.5), disk(0, 0.5, { host: 'web-2', mount: '/' })]], [60_000, []], [61_000, []]])).toEqual([2, 2, 0]); // two member states, no group state while inactive
   });
 });

@@ -4,7 +4,7 @@
  */
 import { expect } from 'vitest';
 import { inverseOf } from '../../rules/compareThreshold.js';
-import { evaluate, type EvaluationResult } from '../../rules/evaluate.js';
+import { evaluate, isForgettable, type EvaluationResult } from '../../rules/evaluate.js';
 import type { AlertStatus, Rule, RuleState, SeriesSample } from '../../rules/ruleTypes.js';
 import { ruleVersion, type RuleDefinition } from '../../rules/ruleVersion.js';
 import type { CompiledRuleSet } from '../../rules/compileRules.js';
@@ -95,7 +95,11 @@ export function runSeriesScenario(rules: readonly Rule[] | CompiledRuleSet, step
   for (const step of steps) {
     const nowMs = step.at !== undefined ? T0 + step.at * 1000 : Math.max(T0, ...step.samples.map((s) => s.atMs));
     const result = evaluate(rules, step.samples, states, nowMs);
-    for (const state of JSON.parse(JSON.stringify(result.states)) as RuleState[]) states.set(state.fingerprint, state);
+    // As the collector does: keep the changed states (through JSON, as if restarted), delete the empty ones.
+    for (const state of JSON.parse(JSON.stringify(result.states)) as RuleState[]) {
+      if (isForgettable(state)) states.delete(state.fingerprint);
+      else states.set(state.fingerprint, state);
+    }
     const active = Object.fromEntries(
       [...states.values()].filter((s) => s.status !== 'inactive').map((s) => [`${s.ruleName}${labelsText(s.labels)}`, s.status]),
     );
