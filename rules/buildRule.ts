@@ -10,7 +10,7 @@ import { describeOp, inverseOf } from './compareThreshold.js';
 import { LabelMatcherError, parseLabelMatcher } from './parseLabelMatcher.js';
 import { parseTemplate, TemplateError } from './renderTemplate.js';
 import type { RuleEntry } from './ruleFileSchema.js';
-import { ruleKind, type Path, type Report, type RuleKindSpec } from './buildRuleKind.js';
+import { AGGREGATE_FUNCTIONS, ruleKind, type Path, type Report } from './buildRuleKind.js';
 import type { AbsentSpec, FireOp, LabelMatcher, Rule, ThresholdCondition } from './ruleTypes.js';
 import { ruleVersion, type RuleDefinition } from './ruleVersion.js';
 
@@ -32,8 +32,8 @@ export function buildRule(entry: Partial<RuleEntry>, at: Path, file: string, doc
   const forSeconds = durationSeconds(entry.for);
   const clearForSeconds = durationSeconds(entry.clearFor);
   const keepFiringForSeconds = durationSeconds(entry.keepFiringFor);
-  checkTemplate(entry.summary, ['summary'], kind, report);
-  checkTemplate(entry.description, ['description'], kind, report);
+  checkTemplate(entry.summary, ['summary'], entry, report);
+  checkTemplate(entry.description, ['description'], entry, report);
   const labels = checkLabels(entry.labels, report);
   if (issues.length > before || !fire || !clear || !isComplete(entry)) return undefined;
   const definition: RuleDefinition = {
@@ -141,14 +141,20 @@ function durationSeconds(text: unknown): number {
   }
 }
 
-/** Template variables that only some rule kinds set, and which kinds. */
-const KIND_VARIABLES: Record<string, { applies: (kind: RuleKindSpec) => boolean; only: string }> = {
-  secondsToThreshold: { applies: (kind) => kind.predict !== undefined, only: 'predict rules' },
-  seriesCount: { applies: (kind) => kind.aggregate !== undefined, only: 'aggregate rules' },
-  matchingCount: { applies: (kind) => kind.aggregate?.function === 'ratio', only: 'aggregate rules with "function: ratio"' },
+/**
+ * Template variables that only some rule kinds set, and which kinds. Judged on the keys written
+ * (not on whether they were valid), so that a typo in `aggregate` does not also flag its variables.
+ */
+const KIND_VARIABLES: Record<string, { applies: (entry: Partial<RuleEntry>) => boolean; only: string }> = {
+  secondsToThreshold: { applies: (entry) => entry.predict !== undefined, only: 'predict rules' },
+  seriesCount: { applies: (entry) => entry.aggregate !== undefined, only: 'aggregate rules' },
+  matchingCount: {
+    applies: (entry) => entry.aggregate !== undefined && (entry.aggregate.function === 'ratio' || !(AGGREGATE_FUNCTIONS as readonly string[]).includes(entry.aggregate.function)),
+    only: 'aggregate rules with "function: ratio"',
+  },
 };
 
-function checkTemplate(text: unknown, path: Path, kind: RuleKindSpec, report: Report): void {
+function checkTemplate(text: unknown, path: Path, kind: Partial<RuleEntry>, report: Report): void {
   if (typeof text !== 'string') return;
   try {
     for (const part of parseTemplate(text).parts) {

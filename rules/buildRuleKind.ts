@@ -30,13 +30,16 @@ export interface RuleKindSpec {
   aggregate?: AggregateSpec;
 }
 
-/** The rule's kind from its entry; problems go to `report` (the caller then drops the rule). */
+/**
+ * The rule's kind from its entry; problems go to `report` (the caller then drops the rule). Each
+ * key present is checked on its own even when the combination is invalid, so that one run of
+ * `rules check` shows every problem.
+ */
 export function ruleKind(entry: Partial<RuleEntry>, report: Report): RuleKindSpec {
   const present = (['function', 'predict', 'absent', 'aggregate'] as const).filter((key) => entry[key] !== undefined);
   if (entry.window !== undefined && entry.function === undefined) report(['window'], '"window" needs "function" (one of: avg, min, max, rate, increase)', 'key');
   if (present.length > 1) {
     report([present[1]!], `a rule takes one of "function", "predict", "absent" and "aggregate", not both "${present[0]}" and "${present[1]}"; write two rules`, 'key');
-    return {};
   }
   if (entry.absent !== undefined) {
     for (const key of ['above', 'below', 'clearBelow', 'clearAbove', 'for', 'clearFor', 'keepFiringFor'] as const) {
