@@ -5,13 +5,12 @@
 import { createAgent } from '../../agent/agent.js';
 import type { Config } from '../../config/configSchema.js';
 import { loadConfig } from '../../config/loadConfig.js';
-import { watchRuleFiles } from '../../collector/alerting/ruleFileWatcher.js';
-import { createRuleReloader } from '../../collector/alerting/ruleReloader.js';
 import { databasePath, startCollector, type RunningCollector } from '../../collector/collector.js';
 import { createLogger } from '../createLogger.js';
 import { loadConfiguredRules } from '../loadConfiguredRules.js';
 import { ensureLocalAgentToken } from '../localAgentToken.js';
 import { packageVersion } from '../packageInfo.js';
+import { startRuleReloading } from '../ruleReloading.js';
 import { runUntilSignal } from '../runUntilSignal.js';
 
 export type ServeMode = 'start' | 'collector' | 'agent';
@@ -33,23 +32,16 @@ export async function serveCommand(mode: ServeMode, configFile: string | undefin
   const agent = mode === 'collector' ? undefined : startAgent(config, log, version);
   if (agent) await agent.start();
   printWhereToLook(mode, config, collector, file);
-  const running = collector;
-  const reload = running
-    ? createRuleReloader({ load: () => loadConfiguredRules(config), replace: (rules) => running.replaceRules(rules), log: log.child({ component: 'rules' }) })
-    : () => false;
-  const watcher =
-    collector && config.collector.rules.length > 0
-      ? watchRuleFiles({ paths: config.collector.rules, onChange: () => reload('file change'), log: log.child({ component: 'rules' }) })
-      : undefined;
+  const ruleReloading = collector ? startRuleReloading(config, collector, log) : undefined;
   runUntilSignal(
     {
       async stop() {
-        watcher?.close();
+        ruleReloading?.close();
         await agent?.stop();
         await collector?.stop();
       },
-      reload: () => {
-        reload('SIGHUP');
+      reload() {
+        ruleReloading?.reload('SIGHUP');
       },
     },
     log,
