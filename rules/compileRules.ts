@@ -7,6 +7,7 @@ import type { AlertTiming } from './alertStateMachine.js';
 import { compileLabelMatchers, type LabelPredicate } from './compileLabelMatchers.js';
 import { fingerprint } from './fingerprint.js';
 import { conditionReader, recentWindowMs, type ConditionReader } from './readCondition.js';
+import { MAX_PREDICT_POINTS, MAX_WINDOW_POINTS } from './recentSamples.js';
 import { parseTemplate, type CompiledTemplate } from './renderTemplate.js';
 import type { Rule } from './ruleTypes.js';
 
@@ -28,6 +29,8 @@ export interface CompiledRule {
   read: ConditionReader;
   /** How long recent samples are kept per series (window and predict rules), in ms; 0 for none. */
   recentMs: number;
+  /** At most how many of them (see recentSamples.ts). */
+  recentMaxPoints: number;
   timing: AlertTiming;
   /**
    * The fingerprint of a series of this rule, given a canonical key of its labels. Memoized (hashing
@@ -102,6 +105,7 @@ function compileRule(rule: Rule): CompiledRule {
     matches: compileLabelMatchers(rule.matchers),
     read: conditionReader(rule),
     recentMs: recentWindowMs(rule),
+    recentMaxPoints: rule.predict ? MAX_PREDICT_POINTS : MAX_WINDOW_POINTS,
     timing: { forMs: rule.forSeconds * 1000, clearForMs: rule.clearForSeconds * 1000, keepFiringForMs: keepFiringForSeconds * 1000 },
     fingerprintOf: memoizedFingerprint(rule.name),
     summary: parseTemplate(rule.summary),

@@ -172,7 +172,7 @@ function evaluateSeriesRule(
         stats.ignoredStale++;
         continue;
       }
-      const recent = compiled.recentMs > 0 ? appendRecent(state.recent, sample.atMs, sample.value, compiled.recentMs) : undefined;
+      const recent = compiled.recentMs > 0 ? appendRecent(state.recent, sample.atMs, sample.value, compiled.recentMs, compiled.recentMaxPoints) : undefined;
       const intervalMs = tracksInterval ? (Number.isFinite(state.lastSampleAtMs) ? sample.atMs - state.lastSampleAtMs : (state.intervalMs ?? 0)) : undefined;
       const reading = compiled.read(sample, recent);
       const transition = nextAlertState(state, reading, compiled.timing);

@@ -5,24 +5,31 @@
 import type { RecentSamples, WindowFunction } from './ruleTypes.js';
 
 /**
- * Hard cap on the points kept per series and rule. A window holding more samples than this is
- * thinned to an even spacing of window / MAX_WINDOW_POINTS (the newest sample is always kept), so
- * that a 6h prediction over 15s samples stores about 256 points, not 1,440.
+ * Hard cap on the points kept per series and window rule. A window holding more samples than this
+ * is thinned to an even spacing of window / maxPoints (the newest sample is always kept).
  */
 export const MAX_WINDOW_POINTS = 256;
 
 /**
- * Appends a sample (newer than every point in `recent`) and drops the points older than
- * `atMs - windowMs`: the window is [atMs - windowMs, atMs], both ends included.
+ * The cap for predictions, lower because their windows are long and the buffer is rewritten with
+ * every sample: a 6h prediction over 15s samples keeps 64 points (one per 5m38s), not 1,440, which
+ * is plenty for a straight line.
  */
-export function appendRecent(recent: RecentSamples | undefined, atMs: number, value: number, windowMs: number): RecentSamples {
+export const MAX_PREDICT_POINTS = 64;
+
+/**
+ * Appends a sample (newer than every point in `recent`) and drops the points older than
+ * `atMs - windowMs`: the window is [atMs - windowMs, atMs], both ends included. Keeps at most
+ * about `maxPoints` (see MAX_WINDOW_POINTS).
+ */
+export function appendRecent(recent: RecentSamples | undefined, atMs: number, value: number, windowMs: number, maxPoints = MAX_WINDOW_POINTS): RecentSamples {
   const from = atMs - windowMs;
   const old = recent ?? { atMs: [], values: [] };
   let start = 0;
   while (start < old.atMs.length && old.atMs[start]! < from) start++;
   const times = old.atMs.slice(start);
   const values = old.values.slice(start);
-  const minSpacingMs = windowMs / MAX_WINDOW_POINTS;
+  const minSpacingMs = windowMs / maxPoints;
   const n = times.length;
   if (n >= 2 && atMs - times[n - 2]! < minSpacingMs) {
     times[n - 1] = atMs;
@@ -31,7 +38,7 @@ export function appendRecent(recent: RecentSamples | undefined, atMs: number, va
     times.push(atMs);
     values.push(value);
   }
-  while (times.length > MAX_WINDOW_POINTS) {
+  while (times.length > maxPoints) {
     times.shift();
     values.shift();
   }

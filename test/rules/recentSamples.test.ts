@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendRecent, linearFit, MAX_WINDOW_POINTS, secondsUntil, windowValue } from '../../rules/recentSamples.js';
+import { appendRecent, linearFit, MAX_PREDICT_POINTS, MAX_WINDOW_POINTS, secondsUntil, windowValue } from '../../rules/recentSamples.js';
 import type { RecentSamples, WindowFunction } from '../../rules/ruleTypes.js';
 
 const series = (values: number[], stepMs = 1000): RecentSamples => ({ atMs: values.map((_, i) => i * stepMs), values });
@@ -35,6 +35,14 @@ describe('appendRecent', () => {
     expect(recent!.atMs.length).toBeGreaterThan(MAX_WINDOW_POINTS / 2);
     expect(recent!.atMs.at(-1)).toBe(3600_000);
     expect(recent!.values.at(-1)).toBe(3600);
+  });
+
+  it('takes a lower cap for predictions', () => {
+    let recent: RecentSamples | undefined;
+    for (let s = 0; s <= 6 * 3600; s += 15) recent = appendRecent(recent, s * 1000, s, 6 * 3600_000, MAX_PREDICT_POINTS);
+    expect(recent!.atMs.length).toBeLessThanOrEqual(MAX_PREDICT_POINTS + 1);
+    expect(recent!.atMs.length).toBeGreaterThan(MAX_PREDICT_POINTS / 2);
+    expect(linearFit(recent!)!.slope).toBeCloseTo(1);
   });
 
   it('does not mutate its input', () => {
