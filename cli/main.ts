@@ -8,6 +8,7 @@ import { deliveriesListCommand } from './commands/deliveriesListCommand.js';
 import { deliveriesRetryCommand } from './commands/deliveriesRetryCommand.js';
 import { incidentsListCommand } from './commands/incidentsListCommand.js';
 import { rulesCheckCommand } from './commands/rulesCheckCommand.js';
+import { rulesTestCommand } from './commands/rulesTestCommand.js';
 import { serveCommand } from './commands/serveCommand.js';
 import { packageVersion } from './packageInfo.js';
 
@@ -43,6 +44,13 @@ rules
   .argument('<files...>', 'rule files or directories')
   .action((files: string[]) => {
     process.exitCode = rulesCheckCommand(files);
+  });
+rules
+  .command('test')
+  .description('run rule unit tests: input series and the alerts expected at given times')
+  .argument('<files...>', 'rule test files (YAML)')
+  .action((files: string[]) => {
+    process.exitCode = rulesTestCommand(files);
   });
 
 const incidents = program.command('incidents').description('inspect incidents');

@@ -13,13 +13,17 @@
  * | firing   | clear condition false (fire threshold is ignored)   | firing   |          |
  * |          |   ...and the clearFor timer, if running, is reset   |          |          |
  * | firing   | clear condition true, held >= clearFor (0 = at once)| inactive | resolved |
- * | firing   | clear condition true, held < clearFor               | firing   |          |
+ * |          |   ...and the fire condition last held >= keepFiringFor ago          |          |
+ * | firing   | clear condition true, held < clearFor, or the fire  | firing   |          |
+ * |          |   condition held < keepFiringFor ago                |          |          |
  * |          |   ...with clearingSinceMs marking the clearFor start|          |          |
  *
  * "held" is the reading's time minus the start of the timer (pendingSinceMs or clearingSinceMs),
- * which starts at the first reading where the condition holds.
+ * which starts at the first reading where the condition holds. With keepFiringFor, a firing state
+ * records in lastBreachAtMs the last reading where the fire condition held (Prometheus'
+ * keep_firing_for, counted from there).
  */
-import type { RuleState } from './ruleTypes.js';
+import type { AlertStatus, RuleState } from './ruleTypes.js';
 
 /** One evaluation of a rule's condition for one series. How it was computed is not this module's concern. */
 export interface ConditionReading {
@@ -29,12 +33,27 @@ export interface ConditionReading {
   fireMet: boolean;
   /** Whether the clear condition holds (consulted while firing). */
   clearMet: boolean;
+  /** Figures beyond `value` for templates and reasons (the raw sample, time to threshold, group counts). */
+  detail?: ReadingDetail;
+}
+
+/** Optional figures a reading can carry; see the template variables of the same names. */
+export interface ReadingDetail {
+  /** The newest raw sample value, where `value` is something else (window, predict, absent rules). */
+  current?: number;
+  /** Predict rules: seconds until the fitted line reaches the fire threshold (Infinity: never). */
+  secondsToThreshold?: number;
+  /** Aggregate rules: members counted, and members meeting the member condition (ratio). */
+  seriesCount?: number;
+  matchingCount?: number;
 }
 
 /** The rule's timers, in milliseconds. */
 export interface AlertTiming {
   forMs: number;
   clearForMs: number;
+  /** 0 when the rule has no keepFiringFor. */
+  keepFiringForMs: number;
 }
 
 /** The outcome of one step: the new state and, on a firing or resolve, the event to signal. */
@@ -51,55 +70,57 @@ export interface AlertTransition {
 
 /** Applies one reading to `prior` (an inactive state for a series seen for the first time). */
 export function nextAlertState(prior: RuleState, reading: ConditionReading, timing: AlertTiming): AlertTransition {
-  const identity = {
+  // One new object per step, with optional timers set only when defined (no undefined keys, so
+  // that a JSON round trip gives an equal object, and no deletes on the hot path).
+  const next = (status: AlertStatus): RuleState => ({
     ruleName: prior.ruleName,
     ruleVersion: prior.ruleVersion,
     fingerprint: prior.fingerprint,
     labels: prior.labels,
+    status,
     lastValue: reading.value,
     lastSampleAtMs: reading.atMs,
-  };
+  });
   switch (prior.status) {
     case 'inactive':
-      return reading.fireMet ? breaching(identity, reading.atMs, reading.atMs, timing.forMs) : { state: { ...identity, status: 'inactive' } };
+      return reading.fireMet ? breaching(next, reading.atMs, reading.atMs, timing) : { state: next('inactive') };
     case 'pending':
-      return reading.fireMet
-        ? breaching(identity, prior.pendingSinceMs ?? reading.atMs, reading.atMs, timing.forMs)
-        : { state: { ...identity, status: 'inactive' } };
+      return reading.fireMet ? breaching(next, prior.pendingSinceMs ?? reading.atMs, reading.atMs, timing) : { state: next('inactive') };
     case 'firing': {
-      const firing = { ...identity, status: 'firing' as const, pendingSinceMs: prior.pendingSinceMs, firingSinceMs: prior.firingSinceMs };
-      if (!reading.clearMet) return { state: withoutUndefined(firing) };
-      const clearingSinceMs = prior.clearingSinceMs ?? reading.atMs;
-      const heldMs = reading.atMs - clearingSinceMs;
-      if (heldMs >= timing.clearForMs) {
-        return { state: { ...identity, status: 'inactive' }, event: { kind: 'resolved', sinceMs: clearingSinceMs, heldMs } };
+      const lastBreachAtMs = timing.keepFiringForMs > 0 ? (reading.fireMet ? reading.atMs : prior.lastBreachAtMs) : undefined;
+      const clearingSinceMs = reading.clearMet ? (prior.clearingSinceMs ?? reading.atMs) : undefined;
+      if (clearingSinceMs !== undefined) {
+        const heldMs = reading.atMs - clearingSinceMs;
+        const keptLongEnough = lastBreachAtMs === undefined || reading.atMs - lastBreachAtMs >= timing.keepFiringForMs;
+        if (heldMs >= timing.clearForMs && keptLongEnough) {
+          return { state: next('inactive'), event: { kind: 'resolved', sinceMs: clearingSinceMs, heldMs } };
+        }
       }
-      return { state: withoutUndefined({ ...firing, clearingSinceMs }) };
+      const state = next('firing');
+      if (prior.pendingSinceMs !== undefined) state.pendingSinceMs = prior.pendingSinceMs;
+      if (prior.firingSinceMs !== undefined) state.firingSinceMs = prior.firingSinceMs;
+      if (clearingSinceMs !== undefined) state.clearingSinceMs = clearingSinceMs;
+      if (lastBreachAtMs !== undefined) state.lastBreachAtMs = lastBreachAtMs;
+      return { state };
     }
     default:
       return assertNever(prior.status);
   }
 }
 
-type Identity = Omit<RuleState, 'status' | 'pendingSinceMs' | 'firingSinceMs' | 'clearingSinceMs'>;
-
 /** The fire condition holds: pending until it has held for `forMs`, then firing. */
-function breaching(identity: Identity, pendingSinceMs: number, atMs: number, forMs: number): AlertTransition {
+function breaching(next: (status: AlertStatus) => RuleState, pendingSinceMs: number, atMs: number, timing: AlertTiming): AlertTransition {
   const heldMs = atMs - pendingSinceMs;
-  if (heldMs < forMs) return { state: { ...identity, status: 'pending', pendingSinceMs } };
-  return {
-    state: { ...identity, status: 'firing', pendingSinceMs, firingSinceMs: atMs },
-    event: { kind: 'firing', sinceMs: pendingSinceMs, heldMs },
-  };
-}
-
-/** States stay free of `undefined` keys, so that a JSON round trip gives an equal object. */
-function withoutUndefined(state: RuleState): RuleState {
-  const copy: RuleState = { ...state };
-  for (const key of ['pendingSinceMs', 'firingSinceMs', 'clearingSinceMs'] as const) {
-    if (copy[key] === undefined) delete copy[key];
+  if (heldMs < timing.forMs) {
+    const pending = next('pending');
+    pending.pendingSinceMs = pendingSinceMs;
+    return { state: pending };
   }
-  return copy;
+  const firing = next('firing');
+  firing.pendingSinceMs = pendingSinceMs;
+  firing.firingSinceMs = atMs;
+  if (timing.keepFiringForMs > 0) firing.lastBreachAtMs = atMs;
+  return { state: firing, event: { kind: 'firing', sinceMs: pendingSinceMs, heldMs } };
 }
 
 function assertNever(value: never): never {

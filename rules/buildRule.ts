@@ -10,11 +10,10 @@ import { describeOp, inverseOf } from './compareThreshold.js';
 import { LabelMatcherError, parseLabelMatcher } from './parseLabelMatcher.js';
 import { parseTemplate, TemplateError } from './renderTemplate.js';
 import type { RuleEntry } from './ruleFileSchema.js';
-import type { FireOp, LabelMatcher, Rule, ThresholdCondition } from './ruleTypes.js';
+import { AGGREGATE_FUNCTIONS, ruleKind, type Path, type Report } from './buildRuleKind.js';
+import type { AbsentSpec, FireOp, LabelMatcher, Rule, ThresholdCondition } from './ruleTypes.js';
 import { ruleVersion, type RuleDefinition } from './ruleVersion.js';
 
-/** A path inside the YAML document, as `locate` takes it. */
-export type Path = Array<string | number>;
 
 /**
  * Builds the Rule for `entry`, found at `at` in `document`, appending every problem to `issues`;
@@ -26,13 +25,15 @@ export function buildRule(entry: Partial<RuleEntry>, at: Path, file: string, doc
   const report = (path: Path, message: string, target?: 'key' | 'value'): void => {
     issues.push(document.locate([...at, ...path], message, target));
   };
-  const fire = fireCondition(entry, report);
-  const clear = fire ? clearCondition(entry, fire, report) : undefined;
+  const kind = ruleKind(entry, report);
+  const fire = entry.absent !== undefined ? absentFire(kind.absent) : fireCondition(entry, report);
+  const clear = fire ? (entry.absent !== undefined ? inverseOf(fire) : clearCondition(entry, fire, report)) : undefined;
   const matchers = parseMatchers(entry.matchers, report);
   const forSeconds = durationSeconds(entry.for);
   const clearForSeconds = durationSeconds(entry.clearFor);
-  checkTemplate(entry.summary, ['summary'], report);
-  checkTemplate(entry.description, ['description'], report);
+  const keepFiringForSeconds = durationSeconds(entry.keepFiringFor);
+  checkTemplate(entry.summary, ['summary'], entry, report);
+  checkTemplate(entry.description, ['description'], entry, report);
   const labels = checkLabels(entry.labels, report);
   if (issues.length > before || !fire || !clear || !isComplete(entry)) return undefined;
   const definition: RuleDefinition = {
@@ -48,11 +49,19 @@ export function buildRule(entry: Partial<RuleEntry>, at: Path, file: string, doc
     description: entry.description ?? '',
     labels,
   };
+  if (keepFiringForSeconds > 0) definition.keepFiringForSeconds = keepFiringForSeconds;
+  for (const key of ['window', 'predict', 'absent', 'aggregate'] as const) {
+    if (kind[key]) Object.assign(definition, { [key]: kind[key] });
+  }
   const { line } = document.locate(at, '');
   return { ...definition, version: ruleVersion(definition), file, line };
 }
 
-type Report = (path: Path, message: string, target?: 'key' | 'value') => void;
+/** An absent rule fires when the silence exceeds its limit: seconds, or intervals of the series. */
+function absentFire(absent: AbsentSpec | undefined): ThresholdCondition<FireOp> | undefined {
+  if (!absent) return undefined;
+  return { op: 'above', threshold: absent.seconds ?? absent.intervals! };
+}
 
 function isComplete(entry: Partial<RuleEntry>): entry is RuleEntry {
   return (
@@ -132,10 +141,27 @@ function durationSeconds(text: unknown): number {
   }
 }
 
-function checkTemplate(text: unknown, path: Path, report: Report): void {
+/**
+ * Template variables that only some rule kinds set, and which kinds. Judged on the keys written
+ * (not on whether they were valid), so that a typo in `aggregate` does not also flag its variables.
+ */
+const KIND_VARIABLES: Record<string, { applies: (entry: Partial<RuleEntry>) => boolean; only: string }> = {
+  secondsToThreshold: { applies: (entry) => entry.predict !== undefined, only: 'predict rules' },
+  seriesCount: { applies: (entry) => entry.aggregate !== undefined, only: 'aggregate rules' },
+  matchingCount: {
+    applies: (entry) => entry.aggregate !== undefined && (entry.aggregate.function === 'ratio' || !(AGGREGATE_FUNCTIONS as readonly string[]).includes(entry.aggregate.function)),
+    only: 'aggregate rules with "function: ratio"',
+  },
+};
+
+function checkTemplate(text: unknown, path: Path, kind: Partial<RuleEntry>, report: Report): void {
   if (typeof text !== 'string') return;
   try {
-    parseTemplate(text);
+    for (const part of parseTemplate(text).parts) {
+      if (part.kind !== 'field' || part.source.kind !== 'numeric') continue;
+      const limited = KIND_VARIABLES[part.source.name];
+      if (limited && !limited.applies(kind)) report(path, `"{{ ${part.expression} }}": ${part.source.name} is only set for ${limited.only}`);
+    }
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
     for (const problem of error.problems) report(path, problem);

@@ -3,22 +3,34 @@
  * by metric name, matchers compiled to predicates, templates parsed, conditions turned into readers.
  * Build one CompiledRuleSet per loaded rule set (at start and on reload) and pass it to `evaluate`.
  */
-import type { AlertTiming, ConditionReading } from './alertStateMachine.js';
-import { compareThreshold } from './compareThreshold.js';
+import type { AlertTiming } from './alertStateMachine.js';
 import { compileLabelMatchers, type LabelPredicate } from './compileLabelMatchers.js';
 import { fingerprint } from './fingerprint.js';
+import { conditionReader, recentWindowMs, type ConditionReader } from './readCondition.js';
+import { MAX_PREDICT_POINTS, MAX_WINDOW_POINTS } from './recentSamples.js';
 import { parseTemplate, type CompiledTemplate } from './renderTemplate.js';
-import type { Rule, SeriesSample } from './ruleTypes.js';
+import type { Rule } from './ruleTypes.js';
+
+/**
+ * How a rule is evaluated: per sample of each series (`series`: plain thresholds, windows,
+ * predictions), per series also when it sends nothing (`absent`), or per group of series (`aggregate`).
+ */
+export type RuleKind = 'series' | 'absent' | 'aggregate';
 
 /** One rule ready to evaluate. */
 export interface CompiledRule {
   rule: Rule;
+  kind: RuleKind;
   matches: LabelPredicate;
   /**
-   * Reads the rule's condition from one sample. The extension point for richer conditions (windows,
-   * rate, prediction): they produce the same reading, so the state machine does not change.
+   * Reads the rule's condition from one sample (and the series' recent samples). Window, rate and
+   * prediction rules produce the same reading as plain ones, so the state machine does not change.
    */
-  read(sample: SeriesSample): ConditionReading;
+  read: ConditionReader;
+  /** How long recent samples are kept per series (window and predict rules), in ms; 0 for none. */
+  recentMs: number;
+  /** At most how many of them (see recentSamples.ts). */
+  recentMaxPoints: number;
   timing: AlertTiming;
   /**
    * The fingerprint of a series of this rule, given a canonical key of its labels. Memoized (hashing
@@ -37,6 +49,8 @@ export interface CompiledRuleSet {
   readonly byMetric: ReadonlyMap<string, readonly CompiledRule[]>;
   /** Rules that could not be compiled, by name, with why; they are reported unhealthy on every evaluation. */
   readonly broken: ReadonlyMap<string, string>;
+  /** The rules with time-driven work (absent, window, predict, aggregate), by name: see sweepRules.ts. */
+  readonly swept: ReadonlyMap<string, CompiledRule>;
 }
 
 /**
@@ -47,6 +61,7 @@ export interface CompiledRuleSet {
 export function compileRules(rules: readonly Rule[]): CompiledRuleSet {
   const byMetric = new Map<string, CompiledRule[]>();
   const broken = new Map<string, string>();
+  const swept = new Map<string, CompiledRule>();
   const names = new Set<string>();
   for (const rule of rules) {
     if (names.has(rule.name)) {
@@ -59,28 +74,39 @@ export function compileRules(rules: readonly Rule[]): CompiledRuleSet {
       const list = byMetric.get(rule.metric);
       if (list) list.push(compiled);
       else byMetric.set(rule.metric, [compiled]);
+      if (compiled.kind !== 'series' || compiled.recentMs > 0) swept.set(rule.name, compiled);
     } catch (error) {
       broken.set(rule.name, `cannot compile: ${(error as Error).message}`);
     }
   }
-  return { rules: [...rules], byMetric, broken };
+  return { rules: [...rules], byMetric, broken, swept };
 }
 
 function compileRule(rule: Rule): CompiledRule {
   const { fire, clear } = rule;
-  for (const [what, n] of [['fire threshold', fire.threshold], ['clear threshold', clear.threshold], ['for', rule.forSeconds], ['clearFor', rule.clearForSeconds]] as const) {
+  const keepFiringForSeconds = rule.keepFiringForSeconds ?? 0;
+  for (const [what, n] of [
+    ['fire threshold', fire.threshold],
+    ['clear threshold', clear.threshold],
+    ['for', rule.forSeconds],
+    ['clearFor', rule.clearForSeconds],
+    ['keepFiringFor', keepFiringForSeconds],
+  ] as const) {
     if (!Number.isFinite(n)) throw new Error(`${what} is not a finite number`);
+  }
+  const kinds = [rule.window, rule.predict, rule.absent, rule.aggregate].filter((k) => k !== undefined);
+  if (kinds.length > 1) throw new Error('a rule takes at most one of window, predict, absent and aggregate');
+  if (rule.absent && (rule.absent.seconds === undefined) === (rule.absent.intervals === undefined)) {
+    throw new Error('absent needs exactly one of seconds and intervals');
   }
   return {
     rule,
+    kind: rule.absent ? 'absent' : rule.aggregate ? 'aggregate' : 'series',
     matches: compileLabelMatchers(rule.matchers),
-    read: (sample) => ({
-      atMs: sample.atMs,
-      value: sample.value,
-      fireMet: compareThreshold(fire, sample.value),
-      clearMet: compareThreshold(clear, sample.value),
-    }),
-    timing: { forMs: rule.forSeconds * 1000, clearForMs: rule.clearForSeconds * 1000 },
+    read: conditionReader(rule),
+    recentMs: recentWindowMs(rule),
+    recentMaxPoints: rule.predict ? MAX_PREDICT_POINTS : MAX_WINDOW_POINTS,
+    timing: { forMs: rule.forSeconds * 1000, clearForMs: rule.clearForSeconds * 1000, keepFiringForMs: keepFiringForSeconds * 1000 },
     fingerprintOf: memoizedFingerprint(rule.name),
     summary: parseTemplate(rule.summary),
     description: parseTemplate(rule.description),

@@ -6,7 +6,14 @@
 import { nextAlertState } from './alertStateMachine.js';
 import { buildSignal } from './buildSignal.js';
 import { compileRules, type CompiledRule, type CompiledRuleSet } from './compileRules.js';
-import type { Rule, RuleHealth, RuleState, SeriesSample, Signal } from './ruleTypes.js';
+import { updateMembers } from './evaluateAggregate.js';
+import { appendRecent } from './recentSamples.js';
+import { addSignal, freshState, isForgettable, type RuleOutcome } from './ruleOutcome.js';
+import type { RecentSamples, Rule, RuleHealth, RuleState, SeriesSample, Signal } from './ruleTypes.js';
+import { seriesKey } from './seriesKey.js';
+import { dueSweeps, sweepRule, untouchedStates } from './sweepRules.js';
+
+export { isForgettable } from './ruleOutcome.js';
 
 /**
  * Samples stamped further than this ahead of `nowMs` are ignored (and counted): one sample from an
@@ -26,7 +33,11 @@ export interface EvaluationStats {
 
 /** What one evaluation changed. */
 export interface EvaluationResult {
-  /** New or changed states only; a series never seen breaching gets no state. */
+  /**
+   * New or changed states only. A plain threshold rule gives no state to a series never seen
+   * breaching; rules with memory (window, predict, absent, aggregate) keep one per series or group,
+   * plus a `sweep:<rule>` record (see sweepRules.ts). Delete those `isForgettable` says are empty.
+   */
   states: RuleState[];
   /** Firing and resolved signals, in time order. */
   signals: Signal[];
@@ -36,7 +47,7 @@ export interface EvaluationResult {
 }
 
 /** One series of one rule and the samples of it in this call. */
-interface SeriesWork {
+export interface SeriesWork {
   key: string;
   labels: Readonly<Record<string, string>>;
   samples: SeriesSample[];
@@ -51,8 +62,11 @@ interface SeriesWork {
  * - A rule that throws is reported unhealthy and its outcome for this call is dropped; the others
  *   are unaffected. A template that fails to render still lets the signal out (fallback text) but
  *   marks the rule unhealthy.
- * - `nowMs` bounds how far in the future a sample may be stamped; it is also the clock that
- *   time-driven conditions (absent data) will use.
+ * - `nowMs` bounds how far in the future a sample may be stamped, and is the clock of sweeps: on a
+ *   call (samples or not) at least SWEEP_MS after a rule's previous sweep, absent rules judge the
+ *   silence of the series they have seen, and window, predict and aggregate rules forget memory
+ *   that has aged out (see `sweepRules.ts`).
+ * - Aggregate rules record each series' latest value per call, and judge their groups on sweeps.
  *
  * Pass a CompiledRuleSet (from `compileRules`) on the hot path; a plain array is compiled on every
  * call, which is fine for tests and tools.
@@ -69,14 +83,32 @@ export function evaluate(
   const states: RuleState[] = [];
   const signals: Signal[] = [];
   const errors = new Map<string, string>(ruleSet.broken);
-  for (const [compiled, series] of work) {
+  const collect = (compiled: CompiledRule, run: () => RuleOutcome): void => {
     try {
-      const outcome = evaluateRule(compiled, series, prior, stats);
+      const outcome = run();
       states.push(...outcome.states);
       signals.push(...outcome.signals);
       if (outcome.error) errors.set(compiled.rule.name, outcome.error);
     } catch (error) {
       errors.set(compiled.rule.name, (error as Error).message);
+    }
+  };
+  for (const [compiled, series] of work) {
+    const evaluateKind = compiled.kind === 'aggregate' ? updateMembers : evaluateSeriesRule;
+    collect(compiled, () => evaluateKind(compiled, series, prior, stats));
+  }
+  const due = dueSweeps(ruleSet, prior, nowMs);
+  if (due.size > 0) {
+    const touched = new Set(states.map((state) => state.fingerprint));
+    const untouched = untouchedStates(due, prior, touched);
+    const written = new Map<string, RuleState[]>();
+    for (const state of states) {
+      const list = written.get(state.ruleName);
+      if (list) list.push(state);
+      else written.set(state.ruleName, [state]);
+    }
+    for (const compiled of due.values()) {
+      collect(compiled, () => sweepRule(compiled, untouched.get(compiled) ?? [], written.get(compiled.rule.name) ?? [], nowMs));
     }
   }
   signals.sort((a, b) => a.atMs - b.atMs);
@@ -120,22 +152,8 @@ function routeSamples(
   return work;
 }
 
-/** Canonical form of a label set; JSON-escaped so that no two label sets share a key. */
-function seriesKey(labels: Readonly<Record<string, string>>): string {
-  const names = Object.keys(labels).sort();
-  let key = '';
-  for (const name of names) key += `${JSON.stringify(name)}:${JSON.stringify(labels[name])},`;
-  return key;
-}
-
-interface RuleOutcome {
-  states: RuleState[];
-  signals: Signal[];
-  error?: string;
-}
-
-/** Runs every series of one rule through the state machine. */
-function evaluateRule(
+/** Runs every series of a sample-driven rule (threshold, window, predict, absent) through the state machine. */
+function evaluateSeriesRule(
   compiled: CompiledRule,
   series: ReadonlyMap<string, SeriesWork>,
   prior: ReadonlyMap<string, RuleState>,
@@ -143,31 +161,39 @@ function evaluateRule(
 ): RuleOutcome {
   const { rule } = compiled;
   const outcome: RuleOutcome = { states: [], signals: [] };
+  const tracksInterval = compiled.kind === 'absent';
   for (const { key, labels, samples } of series.values()) {
     const id = compiled.fingerprintOf(key, labels);
     const before = prior.get(id);
-    let state: RuleState = before
-      ? { ...before, ruleVersion: rule.version }
-      : { ruleName: rule.name, ruleVersion: rule.version, fingerprint: id, labels: { ...labels }, status: 'inactive', lastValue: NaN, lastSampleAtMs: -Infinity };
+    let state: RuleState = before ? (before.ruleVersion === rule.version ? before : { ...before, ruleVersion: rule.version }) : freshState(rule, id, labels);
     let applied = false;
     for (const sample of inTimeOrder(samples)) {
       if (sample.atMs <= state.lastSampleAtMs) {
         stats.ignoredStale++;
         continue;
       }
-      const transition = nextAlertState(state, compiled.read(sample), compiled.timing);
-      state = transition.state;
+      const recent = compiled.recentMs > 0 ? appendRecent(state.recent, sample.atMs, sample.value, compiled.recentMs, compiled.recentMaxPoints) : undefined;
+      const intervalMs = tracksInterval ? (Number.isFinite(state.lastSampleAtMs) ? sample.atMs - state.lastSampleAtMs : (state.intervalMs ?? 0)) : undefined;
+      const reading = compiled.read(sample, recent);
+      const transition = nextAlertState(state, reading, compiled.timing);
+      state = withMemory(transition.state, recent, intervalMs);
       applied = true;
       stats.applied++;
-      if (transition.event) {
-        const built = buildSignal(compiled, state, transition.event);
-        outcome.signals.push(built.signal);
-        if (built.templateError) outcome.error = built.templateError;
-      }
+      if (transition.event) addSignal(outcome, buildSignal(compiled, state, transition.event, reading));
     }
-    if (applied && (before || state.status !== 'inactive')) outcome.states.push(state);
+    if (applied && (before || !isForgettable(state))) outcome.states.push(state);
   }
   return outcome;
+}
+
+/**
+ * Adds the rule's memory to a state fresh from the state machine (which never carries memory, so
+ * a rule that keeps none leaves no stale buffer behind). Mutates and returns that new object.
+ */
+function withMemory(state: RuleState, recent: RecentSamples | undefined, intervalMs: number | undefined): RuleState {
+  if (recent) state.recent = recent;
+  if (intervalMs !== undefined) state.intervalMs = intervalMs;
+  return state;
 }
 
 function inTimeOrder(samples: SeriesSample[]): readonly SeriesSample[] {

@@ -7,6 +7,10 @@
  *   {{ value }}                 the sample value that caused the signal
  *   {{ threshold }}             the fire threshold;  {{ clearThreshold }} the clear threshold
  *   {{ forSeconds }}            the rule's `for`;    {{ clearForSeconds }} its `clearFor`
+ *   {{ current }}               the newest raw sample (differs from value for window, predict, absent)
+ *   {{ secondsToThreshold }}    predict rules: seconds until the fitted line reaches the threshold
+ *   {{ seriesCount }}           aggregate rules: series in the group; {{ matchingCount }} those
+ *                               meeting the member condition (ratio)
  *   {{ metric }} {{ rule }}     the metric and rule names
  *   {{ value | percent }}       filters: number (default for numbers), percent, bytes, seconds
  *
@@ -19,11 +23,30 @@ import { labelValue } from './compileLabelMatchers.js';
 import { applyFilter, formatNumber, TEMPLATE_FILTERS, type TemplateFilter } from './templateFilters.js';
 
 /** Numeric variables a template may use. */
-export type NumericVariable = 'value' | 'threshold' | 'clearThreshold' | 'forSeconds' | 'clearForSeconds';
+export type NumericVariable =
+  | 'value'
+  | 'threshold'
+  | 'clearThreshold'
+  | 'forSeconds'
+  | 'clearForSeconds'
+  | 'current'
+  | 'secondsToThreshold'
+  | 'seriesCount'
+  | 'matchingCount';
 /** Text variables a template may use. */
 export type TextVariable = 'metric' | 'rule';
 
-const NUMERIC_VARIABLES: readonly NumericVariable[] = ['value', 'threshold', 'clearThreshold', 'forSeconds', 'clearForSeconds'];
+export const NUMERIC_VARIABLES: readonly NumericVariable[] = [
+  'value',
+  'threshold',
+  'clearThreshold',
+  'forSeconds',
+  'clearForSeconds',
+  'current',
+  'secondsToThreshold',
+  'seriesCount',
+  'matchingCount',
+];
 const TEXT_VARIABLES: readonly TextVariable[] = ['metric', 'rule'];
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
@@ -47,6 +70,11 @@ export interface TemplateContext {
   clearThreshold: number;
   forSeconds: number;
   clearForSeconds: number;
+  /** The detail variables are NaN where the rule kind has no such figure. */
+  current: number;
+  secondsToThreshold: number;
+  seriesCount: number;
+  matchingCount: number;
   metric: string;
   rule: string;
   labels: Readonly<Record<string, string>>;

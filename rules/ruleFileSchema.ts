@@ -16,6 +16,24 @@ export const RULE_NAME_PATTERN = '^[a-z][a-z0-9_]*$';
 
 const Duration = Type.String({ pattern: DURATION_PATTERN, patternHint: DURATION_HINT });
 
+/** `predict: { window: 6h, horizon: 4h }` */
+export const PredictEntrySchema = Type.Object({ window: Duration, horizon: Duration }, { additionalProperties: false });
+
+/** `absent: { for: 3 intervals }` or `absent: { for: 2m }`; the loader parses `for`. */
+export const AbsentEntrySchema = Type.Object({ for: Type.String() }, { additionalProperties: false });
+
+/** `aggregate: { by: [group], function: ratio, seriesAbove: 0.5, staleAfter: 5m }`; the loader checks the function. */
+export const AggregateEntrySchema = Type.Object(
+  {
+    by: Type.Array(Type.String()),
+    function: Type.String(),
+    seriesAbove: Type.Optional(Type.Number()),
+    seriesBelow: Type.Optional(Type.Number()),
+    staleAfter: Type.Optional(Duration),
+  },
+  { additionalProperties: false },
+);
+
 export const RuleEntrySchema = Type.Object(
   {
     name: Type.String({ pattern: RULE_NAME_PATTERN, patternHint: 'a snake_case name such as disk_space_low' }),
@@ -27,6 +45,13 @@ export const RuleEntrySchema = Type.Object(
     clearAbove: Type.Optional(Type.Number()),
     for: Type.Optional(Duration),
     clearFor: Type.Optional(Duration),
+    keepFiringFor: Type.Optional(Duration),
+    /** A window function; checked by the loader, which can suggest the nearest name. */
+    function: Type.Optional(Type.String()),
+    window: Type.Optional(Duration),
+    predict: Type.Optional(PredictEntrySchema),
+    absent: Type.Optional(AbsentEntrySchema),
+    aggregate: Type.Optional(AggregateEntrySchema),
     severity: Type.Unsafe<Severity>({ type: 'string', enum: SEVERITIES }),
     summary: Type.String({ minLength: 1 }),
     description: Type.Optional(Type.String()),

@@ -44,6 +44,45 @@ export interface ThresholdCondition<Op extends ClearOp = ClearOp> {
 /** How urgent a signal is; passed through to incidents and desks. */
 export type Severity = 'critical' | 'warning' | 'info';
 
+/** Functions over a window of one series' recent samples (`function:` + `window:` in rule files). */
+export type WindowFunction = 'avg' | 'min' | 'max' | 'rate' | 'increase';
+
+/** Functions that combine the latest values of many series into one per group (`aggregate:`). */
+export type AggregateFunction = 'avg' | 'min' | 'max' | 'sum' | 'count' | 'ratio';
+
+/** The rule judges a function of the series over a window instead of each raw sample. */
+export interface WindowSpec {
+  function: WindowFunction;
+  windowSeconds: number;
+}
+
+/** The rule judges where a least-squares line through the last `windowSeconds` will be in `horizonSeconds`. */
+export interface PredictSpec {
+  windowSeconds: number;
+  horizonSeconds: number;
+}
+
+/**
+ * The rule fires for a series previously seen that has sent nothing for `seconds`, or for
+ * `intervals` times its own observed sample spacing. Exactly one of the two is set.
+ */
+export interface AbsentSpec {
+  seconds?: number;
+  intervals?: number;
+}
+
+/**
+ * The rule judges one value per group of series (series sharing the values of the `by` labels):
+ * the `function` of the latest value of each member that reported within `staleAfterSeconds`.
+ * `ratio` is the share of members whose value meets `member`.
+ */
+export interface AggregateSpec {
+  by: string[];
+  function: AggregateFunction;
+  member?: ThresholdCondition<FireOp>;
+  staleAfterSeconds: number;
+}
+
 /** A validated alert rule, as the loader produces it and the engine consumes it. */
 export interface Rule {
   /** snake_case, unique across all loaded rule files. */
@@ -62,6 +101,16 @@ export interface Rule {
   forSeconds: number;
   /** How long the clear condition must hold before a firing rule resolves. */
   clearForSeconds: number;
+  /**
+   * Prometheus' keep_firing_for: a firing rule resolves only once this long has passed since the
+   * fire condition last held (in addition to the clear condition and clearFor). Absent = 0.
+   */
+  keepFiringForSeconds?: number;
+  /** At most one of window, predict, absent and aggregate; none judges each raw sample. */
+  window?: WindowSpec;
+  predict?: PredictSpec;
+  absent?: AbsentSpec;
+  aggregate?: AggregateSpec;
   severity: Severity;
   /** Templates (see `renderTemplate.ts`), validated at load time. */
   summary: string;
@@ -94,7 +143,30 @@ export interface RuleState {
   lastValue: number;
   /** Time of the newest sample applied; samples at or before it are ignored as replayed or out of order. */
   lastSampleAtMs: number;
+  /** While firing with keepFiringFor: when the fire condition last held. */
+  lastBreachAtMs?: number;
+  /**
+   * Window and predict rules: the series' recent samples, oldest first, in two columns of equal
+   * length. Bounded by the rule's window and by a cap of points (thinned to an even spacing): 256
+   * for window functions, 64 for predictions (see recentSamples.ts).
+   */
+  recent?: RecentSamples;
+  /** Absent rules: the spacing of the last two samples, the series' own reporting interval. */
+  intervalMs?: number;
+  /**
+   * Aggregate rules keep one state per member series (its latest value in lastValue and
+   * lastSampleAtMs, status always inactive) naming the fingerprint of its group's state here, and
+   * one state per group (the alert, labels = the group's labels).
+   */
+  memberOf?: string;
 }
+
+/** A series' recent samples, as two columns (compact in JSON). */
+export interface RecentSamples {
+  atMs: number[];
+  values: number[];
+}
+
 
 /** A rule's verdict for one series, handed to incidents. */
 export interface Signal {

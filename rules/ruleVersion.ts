@@ -15,7 +15,7 @@ export type RuleDefinition = Omit<Rule, 'version' | 'file' | 'line'>;
  * matcher, the severity, a label or a template changes it.
  */
 export function ruleVersion(definition: RuleDefinition): string {
-  const normalized = [
+  const normalized: unknown[] = [
     definition.name,
     definition.metric,
     definition.matchers.map((m) => [m.label, m.op, m.value]),
@@ -30,5 +30,14 @@ export function ruleVersion(definition: RuleDefinition): string {
       .sort()
       .map((name) => [name, definition.labels[name]]),
   ];
+  // Appended only when set, so that the versions of plain rules stay what they were.
+  const extras = {
+    keepFiringForSeconds: definition.keepFiringForSeconds || undefined,
+    window: definition.window,
+    predict: definition.predict,
+    absent: definition.absent,
+    aggregate: definition.aggregate,
+  };
+  for (const [key, value] of Object.entries(extras)) if (value !== undefined) normalized.push([key, value]);
   return createHash('sha256').update(JSON.stringify(normalized)).digest('hex').slice(0, 12);
 }

@@ -60,8 +60,9 @@ export function formatBytes(bytes: number): string {
   return `${bytes < 0 ? '-' : ''}${text} ${IEC_UNITS[unit]!}`;
 }
 
-/** Seconds as a compact human duration: 90 -> "1m30s", 0.25 -> "250ms". */
+/** Seconds as a compact human duration: 90 -> "1m30s", 0.25 -> "250ms"; Infinity -> "never" (a prediction that never gets there). */
 export function formatSeconds(seconds: number): string {
+  if (seconds === Infinity) return 'never';
   if (!Number.isFinite(seconds)) return `${String(seconds)}s`;
   return seconds < 0 ? `-${formatDuration(-seconds)}` : formatDuration(seconds);
 }

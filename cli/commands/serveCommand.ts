@@ -10,6 +10,7 @@ import { createLogger } from '../createLogger.js';
 import { loadConfiguredRules } from '../loadConfiguredRules.js';
 import { ensureLocalAgentToken } from '../localAgentToken.js';
 import { packageVersion } from '../packageInfo.js';
+import { startRuleReloading } from '../ruleReloading.js';
 import { runUntilSignal } from '../runUntilSignal.js';
 
 export type ServeMode = 'start' | 'collector' | 'agent';
@@ -31,19 +32,16 @@ export async function serveCommand(mode: ServeMode, configFile: string | undefin
   const agent = mode === 'collector' ? undefined : startAgent(config, log, version);
   if (agent) await agent.start();
   printWhereToLook(mode, config, collector, file);
+  const ruleReloading = collector ? startRuleReloading(config, collector, log) : undefined;
   runUntilSignal(
     {
       async stop() {
+        ruleReloading?.close();
         await agent?.stop();
         await collector?.stop();
       },
       reload() {
-        if (!collector) return;
-        try {
-          collector.replaceRules(loadConfiguredRules(config));
-        } catch (error) {
-          log.error({ err: (error as Error).message }, 'rule reload failed; keeping the rules in force');
-        }
+        ruleReloading?.reload('SIGHUP');
       },
     },
     log,

@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { compileRules, type CompiledRuleSet } from '../../rules/compileRules.js';
-import { evaluate } from '../../rules/evaluate.js';
+import { evaluate, isForgettable } from '../../rules/evaluate.js';
 import type { Rule, RuleHealth, RuleState, SeriesSample } from '../../rules/ruleTypes.js';
 import type { IncidentChanges, IncidentService } from '../incidents/incidentService.js';
 import type { StoreTransaction } from '../store/store.js';
@@ -34,9 +34,10 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
   return {
     process(tx, samples, nowMs) {
       const result = evaluate(compiled, samples, states, nowMs);
-      // Inactive states carry nothing a restart needs, so they are dropped rather than kept forever.
-      const live = result.states.filter((s) => s.status !== 'inactive');
-      const gone = result.states.filter((s) => s.status === 'inactive').map((s) => s.fingerprint);
+      // Inactive states without memory (window buffers, absent intervals, group members) carry
+      // nothing a restart needs, so they are dropped rather than kept forever.
+      const live = result.states.filter((s) => !isForgettable(s));
+      const gone = result.states.filter((s) => isForgettable(s)).map((s) => s.fingerprint);
       if (live.length > 0) tx.saveRuleStates(live);
       if (gone.length > 0) tx.deleteRuleStates(gone);
       const changes = options.incidents.applySignals(tx, result.signals, nowMs);

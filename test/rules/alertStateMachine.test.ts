@@ -3,16 +3,17 @@ import { nextAlertState, type AlertTransition, type ConditionReading } from '../
 import type { RuleState } from '../../rules/ruleTypes.js';
 
 const base: RuleState = { ruleName: 'r', ruleVersion: 'v1', fingerprint: 'f', labels: { host: 'a' }, status: 'inactive', lastValue: 0, lastSampleAtMs: 0 };
-const timing = { forMs: 60_000, clearForMs: 30_000 };
+const timing = { forMs: 60_000, clearForMs: 30_000, keepFiringForMs: 0 };
+const keep = { forMs: 0, clearForMs: 0, keepFiringForMs: 60_000 };
 const reading = (atMs: number, fireMet: boolean, clearMet: boolean): ConditionReading => ({ atMs, value: 7, fireMet, clearMet });
 
 interface Row {
   name: string;
   prior: Partial<RuleState>;
   reading: ConditionReading;
-  timing?: { forMs: number; clearForMs: number };
+  timing?: { forMs: number; clearForMs: number; keepFiringForMs?: number };
   status: RuleState['status'];
-  timers?: Pick<RuleState, 'pendingSinceMs' | 'firingSinceMs' | 'clearingSinceMs'>;
+  timers?: Pick<RuleState, 'pendingSinceMs' | 'firingSinceMs' | 'clearingSinceMs' | 'lastBreachAtMs'>;
   event?: AlertTransition['event'];
 }
 
@@ -42,6 +43,14 @@ const rows: Row[] = [
   { name: 'firing, cleared 29.999s', prior: { status: 'firing', pendingSinceMs: 1, firingSinceMs: 2, clearingSinceMs: 5000 }, reading: reading(34_999, false, true), status: 'firing', timers: { pendingSinceMs: 1, firingSinceMs: 2, clearingSinceMs: 5000 } },
   // firing, cleared for clearFor: resolves
   { name: 'firing, cleared 30s', prior: { status: 'firing', pendingSinceMs: 1, firingSinceMs: 2, clearingSinceMs: 5000 }, reading: reading(35_000, false, true), status: 'inactive', event: { kind: 'resolved', sinceMs: 5000, heldMs: 30_000 } },
+  // keepFiringFor: firing records the breach time
+  { name: 'keepFiringFor: fires and records the breach', prior: {}, reading: reading(1000, true, false), timing: keep, status: 'firing', timers: { pendingSinceMs: 1000, firingSinceMs: 1000, lastBreachAtMs: 1000 }, event: { kind: 'firing', sinceMs: 1000, heldMs: 0 } },
+  // keepFiringFor: cleared, but the last breach is less than keepFiringFor ago: kept firing
+  { name: 'keepFiringFor: cleared 59.999s after the breach', prior: { status: 'firing', pendingSinceMs: 1, firingSinceMs: 1, lastBreachAtMs: 1000 }, reading: reading(60_999, false, true), timing: keep, status: 'firing', timers: { pendingSinceMs: 1, firingSinceMs: 1, lastBreachAtMs: 1000, clearingSinceMs: 60_999 } },
+  // keepFiringFor: a new breach moves the breach time
+  { name: 'keepFiringFor: breaching again', prior: { status: 'firing', pendingSinceMs: 1, firingSinceMs: 1, lastBreachAtMs: 1000 }, reading: reading(50_000, true, false), timing: keep, status: 'firing', timers: { pendingSinceMs: 1, firingSinceMs: 1, lastBreachAtMs: 50_000 } },
+  // keepFiringFor: cleared and keepFiringFor since the last breach: resolves
+  { name: 'keepFiringFor: cleared 60s after the breach', prior: { status: 'firing', pendingSinceMs: 1, firingSinceMs: 1, lastBreachAtMs: 1000 }, reading: reading(61_000, false, true), timing: keep, status: 'inactive', event: { kind: 'resolved', sinceMs: 61_000, heldMs: 0 } },
 ];
 
 describe('nextAlertState', () => {

@@ -8,6 +8,10 @@ const context: TemplateContext = {
   clearThreshold: 0.85,
   forSeconds: 300,
   clearForSeconds: 0,
+  current: 0.95,
+  secondsToThreshold: 5400,
+  seriesCount: 20,
+  matchingCount: 7,
   metric: 'filesystem_used_ratio',
   rule: 'disk_full',
   labels: { host: 'web-1', mount: '/var', size: '1610612736' },
@@ -30,6 +34,9 @@ describe('renderTemplate', () => {
     ['{{ metric }} / {{ rule }}', 'filesystem_used_ratio / disk_full'],
     // a numeric label can take a filter
     ['{{ labels.size | bytes }}', '1.5 GiB'],
+    // figures of window, predict and aggregate rules
+    ['now {{ current | percent }}, full in {{ secondsToThreshold | seconds }}', 'now 95%, full in 1h30m'],
+    ['{{ matchingCount }} of {{ seriesCount }} hosts', '7 of 20 hosts'],
   ])('%s', (source, expected) => {
     expect(render(source)).toBe(expected);
   });

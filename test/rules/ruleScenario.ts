@@ -4,7 +4,7 @@
  */
 import { expect } from 'vitest';
 import { inverseOf } from '../../rules/compareThreshold.js';
-import { evaluate, type EvaluationResult } from '../../rules/evaluate.js';
+import { evaluate, isForgettable, type EvaluationResult } from '../../rules/evaluate.js';
 import type { AlertStatus, Rule, RuleState, SeriesSample } from '../../rules/ruleTypes.js';
 import { ruleVersion, type RuleDefinition } from '../../rules/ruleVersion.js';
 import type { CompiledRuleSet } from '../../rules/compileRules.js';
@@ -62,6 +62,55 @@ export function runScenario(rules: readonly Rule[] | CompiledRuleSet, steps: rea
     const statuses = [...states.values()].map((s) => s.status);
     expect(statuses.length === 0 ? 'inactive' : statuses[0], step.note).toBe(step.status);
     expect(result.signals.map((s) => s.kind), step.note).toEqual(step.signals ?? []);
+    results.push(result);
+  }
+  return results;
+}
+
+/** `{host="web-1",mount="/"}`: labels sorted by name, as scenario expectations name series. */
+export function labelsText(labels: Readonly<Record<string, string>>): string {
+  const names = Object.keys(labels).sort();
+  return `{${names.map((n) => `${n}=${JSON.stringify(labels[n])}`).join(',')}}`;
+}
+
+/** A step of a multi-series scenario. */
+export interface SeriesStep {
+  note: string;
+  /** Evaluation time, seconds after T0; default: the newest sample of the step (or T0). */
+  at?: number;
+  samples: SeriesSample[];
+  /** Every series not inactive after the step: `rule{labels}` -> status. */
+  active: Record<string, AlertStatus>;
+  /** Signals of the step, in order: `firing rule{labels}`. */
+  signals?: string[];
+}
+
+/**
+ * Like runScenario, for rules with many series, groups or no samples at all (absent): each step
+ * names every non-inactive series and every signal, so a step can fail on any of them.
+ */
+export function runSeriesScenario(rules: readonly Rule[] | CompiledRuleSet, steps: readonly SeriesStep[]): EvaluationResult[] {
+  const states = new Map<string, RuleState>();
+  const results: EvaluationResult[] = [];
+  for (const step of steps) {
+    const nowMs = step.at !== undefined ? T0 + step.at * 1000 : Math.max(T0, ...step.samples.map((s) => s.atMs));
+    const result = evaluate(rules, step.samples, states, nowMs);
+    // As the collector does: keep the changed states (through JSON, as if restarted), delete the empty ones.
+    for (const state of JSON.parse(JSON.stringify(result.states)) as RuleState[]) {
+      if (isForgettable(state)) states.delete(state.fingerprint);
+      else states.set(state.fingerprint, state);
+    }
+    const active = Object.fromEntries(
+      [...states.values()].filter((s) => s.status !== 'inactive').map((s) => [`${s.ruleName}${labelsText(s.labels)}`, s.status]),
+    );
+    expect(active, step.note).toEqual(step.active);
+    expect(
+      result.signals.map((s) => {
+        const { alertname: _name, ...labels } = s.labels;
+        return `${s.kind} ${s.ruleName}${labelsText(labels)}`;
+      }),
+      step.note,
+    ).toEqual(step.signals ?? []);
     results.push(result);
   }
   return results;

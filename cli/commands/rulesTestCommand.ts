@@ -1,0 +1,46 @@
+/**
+ * `tripline rules test FILE...`: runs rule unit tests (format in rules/loadRuleTests.ts) and prints
+ * one line per test, with what differs under each failure. Exit 1 on any failure or invalid file.
+ */
+import { YamlValidationError } from '../../config/yamlSchemaLoader.js';
+import { loadRuleFiles } from '../../rules/loadRules.js';
+import { loadRuleTestFile } from '../../rules/loadRuleTests.js';
+import { runRuleTest } from '../../rules/ruleTestRunner.js';
+import type { Rule } from '../../rules/ruleTypes.js';
+
+export function rulesTestCommand(files: string[], out: NodeJS.WritableStream = process.stdout): number {
+  let passed = 0;
+  let failed = 0;
+  let invalid = 0;
+  for (const file of files) {
+    const suite = orInvalid(() => loadRuleTestFile(file), out);
+    const rules: Rule[] | undefined = suite && orInvalid(() => loadRuleFiles(suite.ruleFiles), out);
+    if (!suite || !rules) {
+      invalid++;
+      continue;
+    }
+    for (const test of suite.tests) {
+      const result = runRuleTest(rules, test);
+      if (result.failures.length === 0) {
+        passed++;
+        out.write(`ok    ${result.name}\n`);
+      } else {
+        failed++;
+        out.write(`FAIL  ${result.name} (${result.where})\n${result.failures.map((f) => `    ${f}\n`).join('')}`);
+      }
+    }
+  }
+  const invalidText = invalid > 0 ? `, ${invalid} invalid file(s)` : '';
+  out.write(`${passed} passed, ${failed} failed${invalidText}\n`);
+  return failed > 0 || invalid > 0 ? 1 : 0;
+}
+
+function orInvalid<T>(load: () => T, out: NodeJS.WritableStream): T | undefined {
+  try {
+    return load();
+  } catch (error) {
+    if (!(error instanceof YamlValidationError)) throw error;
+    out.write(`${error.message}\n`);
+    return undefined;
+  }
+}
