@@ -293,23 +293,6 @@ describe('evaluate: matching and output', () => {
     expect(result.signals.map((s) => s.kind)).toEqual(['firing']);
     expect(samples.map((s) => s.atMs)).toEqual([T0 + 60_000, T0 + 30_000]);
   });
-
-  it('is fast enough for the collector: at least 40k samples/s through 20 rules', () => {
-    const metrics = ['filesystem_used_ratio', 'memory_used_ratio', 'swap_used_ratio', 'load1_per_core', 'tcp_up'];
-    const rules = Array.from({ length: 20 }, (_, i) => testRule({ name: `rule_${i}`, metric: metrics[i % metrics.length]!, forSeconds: 60 }));
-    const set = compileRules(rules);
-    const batches = Array.from({ length: 6 }, (_, t) =>
-      Array.from({ length: 20_000 }, (_, i) => sample(t * 15, i % 50 === 0 ? 0.95 : 0.5, { host: `host-${i % 400}`, mount: `/m${i}` }, metrics[i % metrics.length])),
-    );
-    const states = new Map<string, RuleState>();
-    evaluate(set, batches[0]!, states, T0); // warm-up
-    const start = performance.now();
-    for (const [t, batch] of batches.slice(1).entries()) {
-      for (const s of evaluate(set, batch, states, T0 + (t + 1) * 15_000).states) states.set(s.fingerprint, s);
-    }
-    const perSecond = (5 * 20_000) / ((performance.now() - start) / 1000);
-    expect(perSecond).toBeGreaterThan(40_000);
-  });
 });
 
 function deepFreeze<T>(value: T): T {
