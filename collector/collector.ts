@@ -14,7 +14,10 @@ import { createCollectorMetrics } from './collectorMetrics.js';
 import { createDesk } from './desk/createDesk.js';
 import { createOutboxWorker } from './desk/outboxWorker.js';
 import { createHttpServer } from './http/httpServer.js';
+import { incidentPolicy } from './incidents/incidentPolicy.js';
 import { createIncidentService } from './incidents/incidentService.js';
+import { createReachabilityProber, systemPinger, type Pinger } from './incidents/reachabilityProber.js';
+import { createStoreEnvironment } from './incidents/storeEnvironment.js';
 import { createReportIngestor } from './ingest/reportIngestor.js';
 import { openSqliteStore } from './store/sqlite/sqliteStore.js';
 import type { Store } from './store/store.js';
@@ -24,6 +27,8 @@ export interface CollectorOptions {
   rules: readonly Rule[];
   log: Logger;
   clock?: Clock;
+  /** How the collector pings silent hosts; the system ping by default. */
+  pinger?: Pinger;
 }
 
 export interface RunningCollector {
@@ -51,7 +56,13 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   }
   const store = openSqliteStore({ file: databasePath(config.dataDir) });
   const desks = new Map(config.desks.map((d) => [d.name, createDesk(d, clock)] as const));
-  const incidents = createIncidentService({ deskNames: [...desks.keys()], log: log.child({ component: 'incidents' }) });
+  const environment = createStoreEnvironment(store, config.incidents, clock);
+  const incidents = createIncidentService({
+    deskNames: [...desks.keys()],
+    policy: incidentPolicy(config.incidents),
+    environment,
+    log: log.child({ component: 'incidents' }),
+  });
   const pipeline = createAlertPipeline({ rules: options.rules, initialStates: store.loadRuleStates(), incidents, log: log.child({ component: 'rules' }) });
   const metrics = createCollectorMetrics({
     activeIncidents: () => store.countIncidents('open') + store.countIncidents('acknowledged'),
@@ -80,6 +91,16 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     maxBackoffSeconds: parseDurationSeconds(config.delivery.maxBackoff),
     pollIntervalMs: parseDurationSeconds(config.delivery.pollInterval) * 1000,
   });
+  const prober = createReachabilityProber({
+    store,
+    incidents,
+    environment,
+    pinger: options.pinger ?? systemPinger,
+    clock,
+    log: log.child({ component: 'reachability' }),
+    timeoutMs: parseDurationSeconds(config.incidents.reachability.pingTimeout) * 1000,
+    intervalMs: parseDurationSeconds(config.collector.evaluationInterval) * 1000,
+  });
   let ready = true;
   const app = await createHttpServer({
     store,
@@ -104,6 +125,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const port = typeof address === 'object' && address ? address.port : config.collector.listen.port;
   const url = `http://${config.collector.listen.host.includes(':') ? `[${config.collector.listen.host}]` : config.collector.listen.host}:${port}`;
   silence.start();
+  if (config.incidents.reachability.enabled) prober.start();
   worker.start();
   log.info({ url, rules: options.rules.length, desks: [...desks.keys()], database: databasePath(config.dataDir) }, 'collector listening');
 
@@ -118,6 +140,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       ready = false;
       clearInterval(pruneTimer);
       silence.stop();
+      await prober.stop();
       await app.close();
       await ingestor.flush();
       await worker.stop();

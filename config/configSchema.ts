@@ -5,10 +5,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { AgentSchema } from './agentConfigSchema.js';
 import { DeskSchema } from './deskConfigSchema.js';
+import { IncidentsSchema } from './incidentsConfigSchema.js';
 import { DURATION_HINT, DURATION_PATTERN } from './duration.js';
 
 export type { AgentConfig } from './agentConfigSchema.js';
 export type { DeskConfig, WebhookDeskConfig } from './deskConfigSchema.js';
+export type { IncidentsConfig } from './incidentsConfigSchema.js';
 
 const Duration = (defaultValue: string, description: string) =>
   Type.String({ pattern: DURATION_PATTERN, patternHint: DURATION_HINT, default: defaultValue, description });
@@ -69,6 +71,7 @@ export const ConfigSchema = Type.Object(
     agent: AgentSchema,
     desks: Type.Array(DeskSchema, { default: [] }),
     delivery: DeliverySchema,
+    incidents: IncidentsSchema,
   },
   { additionalProperties: false },
 );

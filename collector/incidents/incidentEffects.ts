@@ -1,0 +1,85 @@
+/**
+ * What a lifecycle decision asks for, as data. `'new'` refers to the incident the same decision
+ * opens. `applyEffects` performs them against an `IncidentLedger` (the store transaction in the
+ * collector, an in-memory ledger in backtests).
+ */
+import type { FlapTransition, IncidentRecord, NewIncident, OutboxOperation, StoreTransaction } from '../store/store.js';
+
+export type IncidentRef = number | 'new';
+
+export type IncidentEffect =
+  | { kind: 'open'; incident: NewIncident }
+  | { kind: 'update'; incidentId: IncidentRef; change: Parameters<StoreTransaction['updateIncident']>[1] }
+  | { kind: 'event'; incidentId: IncidentRef; event: { kind: string; text: string; data: Record<string, unknown> } }
+  | { kind: 'desk'; incidentId: IncidentRef; operation: OutboxOperation }
+  | { kind: 'flapHistory'; fingerprint: string; transitions: FlapTransition[] };
+
+/** One gate's verdict, kept in the why-record so an operator can see every check an incident passed. */
+export interface GateVerdict {
+  gate: 'dedup' | 'flap' | 'reopen' | 'silence' | 'maintenance' | 'topology' | 'grouping' | 'reachability';
+  passed: boolean;
+  reason: string;
+}
+
+export interface Decision {
+  effects: IncidentEffect[];
+  /** One line for logs and the timeline. */
+  reason: string;
+  gates: GateVerdict[];
+}
+
+/** The reads and writes the lifecycle needs; StoreTransaction plus two reads satisfies it. */
+export interface IncidentLedger {
+  findActiveIncident(fingerprint: string): IncidentRecord | undefined;
+  findLatestIncident(fingerprint: string): IncidentRecord | undefined;
+  getIncident(id: number): IncidentRecord | undefined;
+  activeIncidents(): IncidentRecord[];
+  insertIncident(incident: NewIncident): IncidentRecord;
+  updateIncident: StoreTransaction['updateIncident'];
+  addIncidentEvent: StoreTransaction['addIncidentEvent'];
+  loadFlapHistory(fingerprint: string): FlapTransition[];
+  saveFlapHistory(fingerprint: string, transitions: readonly FlapTransition[]): void;
+  enqueueOutbox: StoreTransaction['enqueueOutbox'];
+}
+
+export interface AppliedEffects {
+  opened?: IncidentRecord;
+  touched: number[];
+  deskOperations: Array<{ incidentId: number; operation: OutboxOperation }>;
+}
+
+export function applyEffects(ledger: IncidentLedger, effects: readonly IncidentEffect[], deskNames: readonly string[], nowMs: number): AppliedEffects {
+  const applied: AppliedEffects = { touched: [], deskOperations: [] };
+  const resolve = (ref: IncidentRef): number => {
+    if (ref !== 'new') return ref;
+    if (!applied.opened) throw new Error('effect refers to a new incident before it was opened');
+    return applied.opened.id;
+  };
+  for (const effect of effects) {
+    switch (effect.kind) {
+      case 'open':
+        applied.opened = ledger.insertIncident(effect.incident);
+        applied.touched.push(applied.opened.id);
+        break;
+      case 'update':
+        ledger.updateIncident(resolve(effect.incidentId), effect.change);
+        applied.touched.push(resolve(effect.incidentId));
+        break;
+      case 'event':
+        ledger.addIncidentEvent({ incidentId: resolve(effect.incidentId), atMs: nowMs, ...effect.event });
+        break;
+      case 'desk': {
+        const incidentId = resolve(effect.incidentId);
+        for (const desk of deskNames) ledger.enqueueOutbox({ incidentId, desk, operation: effect.operation, createdAtMs: nowMs });
+        applied.deskOperations.push({ incidentId, operation: effect.operation });
+        break;
+      }
+      case 'flapHistory':
+        ledger.saveFlapHistory(effect.fingerprint, effect.transitions);
+        break;
+      default:
+        effect satisfies never;
+    }
+  }
+  return applied;
+}
