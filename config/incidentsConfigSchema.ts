@@ -44,6 +44,7 @@ export const IncidentsSchema = Type.Object(
         downRules: Type.Array(Type.String(), { default: ['agent_silent'] }),
         targetDownRules: Type.Array(Type.String(), { default: ['ping_loss_high'] }),
         learnGateways: Type.Boolean({ default: true }),
+        recoveryGrace: Duration('2m', 'After a parent recovers, how long its symptoms wait for their own clear before they get tickets'),
         hosts: Type.Record(Type.String(), TopologyHostSchema, { default: {} }),
       },
       { additionalProperties: false, default: {} },

@@ -9,6 +9,7 @@
  * | flapping, last transition fire   | state change below the low threshold       | stop flapping, stays open |
  * | hold silenced/maintenance/symptom/grouped | nothing holds it any more         | release: desk 'open' (or 'reopen' if it had a ticket) |
  * | hold silenced/maintenance/...    | another suppression holds it now           | hold changes, no desk operation |
+ * | hold symptom, parent resolved   | within topology.recoveryGrace              | stays held (its own clear usually follows) |
  * | hold probing                     | no verdict after the probe timeout         | release with "reachability unknown" |
  * | open longer than an escalation step | severity below the step's              | raise severity; desk 'update' if its ticket is open |
  */
@@ -62,6 +63,10 @@ function currentHold(incident: IncidentRecord, context: SweepContext): { hold: I
   if (maintenance) return { hold: 'maintenance', parentIncidentId: null, reason: `suppressed: ${describeMaintenance(maintenance.window)}` };
   if (context.downParent && context.downParent.incident.id !== incident.id) {
     return { hold: 'symptom', parentIncidentId: context.downParent.incident.id, reason: `suppressed: parent ${context.downParent.host} is down (incident #${context.downParent.incident.id})` };
+  }
+  const parent = context.parentIncident;
+  if (incident.hold === 'symptom' && parent && parent.resolvedAtMs !== null && context.nowMs - parent.resolvedAtMs < context.policy.recoveryGraceMs) {
+    return { hold: 'symptom', parentIncidentId: parent.id, reason: `parent incident #${parent.id} recovered; waiting for this host's own clear` };
   }
   if (incident.hold === 'grouped' && context.parentIncident && isActive(context.parentIncident)) {
     return { hold: 'grouped', parentIncidentId: context.parentIncident.id, reason: `grouped under incident #${context.parentIncident.id}` };

@@ -16,6 +16,8 @@ export interface IncidentPolicy {
   probeReachability: boolean;
   /** A probe that has not answered after this long releases the ticket with "reachability unknown". */
   probeTimeoutMs: number;
+  /** How long a symptom stays held after its parent incident resolved. */
+  recoveryGraceMs: number;
   downRules: readonly string[];
   targetDownRules: readonly string[];
 }
@@ -36,6 +38,7 @@ export function incidentPolicy(config: IncidentsConfig, options: { probeReachabi
     groupByHost: config.grouping.byHost,
     probeReachability: options.probeReachability ?? config.reachability.enabled,
     probeTimeoutMs: Math.max(30_000, pingTimeoutMs * 5),
+    recoveryGraceMs: parseDurationSeconds(config.topology.recoveryGrace) * 1000,
     downRules: config.topology.downRules,
     targetDownRules: config.topology.targetDownRules,
   };
