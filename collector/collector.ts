@@ -110,6 +110,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     agentTokens: config.collector.agentTokens,
     maxBodyBytes: config.collector.maxBodyBytes,
     isReady: () => ready,
+    operations: { incidents, clock, operatorTokens: config.incidents.operatorTokens },
   });
   const retentionMs = parseDurationSeconds(config.collector.retention) * 1000;
   const prune = () => {

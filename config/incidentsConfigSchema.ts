@@ -17,6 +17,10 @@ export const TopologyHostSchema = Type.Object(
 
 export const IncidentsSchema = Type.Object(
   {
+    operatorTokens: Type.Array(Type.String({ minLength: 16 }), {
+      default: [],
+      description: 'Bearer tokens for operator actions over the API (acknowledge, resolve, silences, maintenance)',
+    }),
     reopenWindow: Duration('1h', 'A problem that returns within this time of its resolve re-opens its incident and ticket'),
     flap: Type.Object(
       {

@@ -11,6 +11,7 @@ import type { ReportIngestor } from '../ingest/reportIngestor.js';
 import type { Store } from '../store/store.js';
 import { createAgentAuthenticator } from './agentAuthenticator.js';
 import { ApiError, handleApiError, sendApiError } from './apiErrors.js';
+import { registerIncidentRoutes, type IncidentRoutesOptions } from './incidentRoutes.js';
 import { registerReadRoutes } from './readRoutes.js';
 
 export interface HttpServerOptions {
@@ -20,6 +21,8 @@ export interface HttpServerOptions {
   log: Logger;
   agentTokens: readonly string[];
   maxBodyBytes: number;
+  /** Operator actions (acknowledge, resolve, silences, maintenance); absent: those routes are not served. */
+  operations?: Omit<IncidentRoutesOptions, 'store'>;
   /** False once shutdown began: /readyz answers 503 and new reports are refused. */
   isReady(): boolean;
 }
@@ -75,6 +78,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     return reply.type(options.metrics.registry.contentType).send(body);
   });
   registerReadRoutes(app, options.store);
+  if (options.operations) registerIncidentRoutes(app, { ...options.operations, store: options.store });
   return app;
 }
 
