@@ -14,6 +14,7 @@ import {
   silencesExpireCommand,
   silencesListCommand,
 } from './commands/suppressionCommands.js';
+import { rulesBacktestCommand } from './commands/rulesBacktestCommand.js';
 import { rulesCheckCommand } from './commands/rulesCheckCommand.js';
 import { serveCommand } from './commands/serveCommand.js';
 import { packageVersion } from './packageInfo.js';
@@ -50,6 +51,17 @@ rules
   .argument('<files...>', 'rule files or directories')
   .action((files: string[]) => {
     process.exitCode = rulesCheckCommand(files);
+  });
+
+rules
+  .command('backtest')
+  .description('replay stored history through the rules and the incident lifecycle; compare with the rules in force')
+  .requiredOption('--rules <files...>', 'candidate rule files or directories')
+  .option('--since <duration>', 'how much history to replay', '7d')
+  .option('--json', 'print JSON')
+  .addOption(configOption())
+  .action((options: { rules: string[]; since: string; json?: boolean; config?: string }) => {
+    process.exitCode = rulesBacktestCommand(options);
   });
 
 const incidents = program.command('incidents').description('inspect incidents');
