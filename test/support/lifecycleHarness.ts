@@ -38,6 +38,8 @@ export interface HarnessOptions {
   incidents?: IncidentsOverrides;
   /** Which addresses answer ping; default: none do. */
   alive?: (address: string) => boolean;
+  /** A real pinger instead of the scripted one (then `alive` is ignored). */
+  pinger?: Pinger;
   desks?: string[];
 }
 
@@ -56,7 +58,7 @@ export function createLifecycleHarness(options: HarnessOptions) {
     pings.push(address);
     return { alive: options.alive?.(address) ?? false, rttMs: 0.1 };
   };
-  const prober = createReachabilityProber({ store, incidents, environment, pinger, clock, log, timeoutMs: 1000, intervalMs: 1000 });
+  const prober = createReachabilityProber({ store, incidents, environment, pinger: options.pinger ?? pinger, clock, log, timeoutMs: 1000, intervalMs: 1000 });
   const sequences = new Map<string, number>();
 
   return {
