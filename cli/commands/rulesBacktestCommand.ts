@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { databasePath } from '../../collector/collector.js';
 import { systemClock } from '../../collector/clock.js';
-import { runBacktest, type BacktestSummary } from '../../collector/backtest/runBacktest.js';
+import { createReplay, type BacktestSummary } from '../../collector/backtest/runBacktest.js';
 import { incidentPolicy } from '../../collector/incidents/incidentPolicy.js';
 import { createStoreEnvironment } from '../../collector/incidents/storeEnvironment.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
@@ -33,9 +33,11 @@ export function compareBacktest(store: Store, config: Config, candidate: readonl
   const environment = createStoreEnvironment(store, config.incidents, { nowMs: () => toMs });
   const intervalSecondsByHost = new Map(store.listHosts().map((h) => [h.hostname, h.intervalSeconds] as const));
   const policy = incidentPolicy(config.incidents, { probeReachability: false });
-  const run = (rules: readonly Rule[]) => runBacktest({ rules, policy, environment, samples: store.iterateSamples(fromMs, toMs), intervalSecondsByHost, toMs });
-  const result = { fromMs, toMs, candidate: run(candidate), inForce: run(inForce) };
-  return { ...result, elapsedMs: performance.now() - started };
+  // One pass over the history feeds both replays.
+  const replays = [candidate, inForce].map((rules) => createReplay({ rules, policy, environment, intervalSecondsByHost }));
+  for (const sample of store.iterateSamples(fromMs, toMs)) for (const replay of replays) replay.push(sample);
+  const [candidateSummary, inForceSummary] = replays.map((r) => r.finish(toMs));
+  return { fromMs, toMs, candidate: candidateSummary!, inForce: inForceSummary!, elapsedMs: performance.now() - started };
 }
 
 export function rulesBacktestCommand(options: { rules: string[]; since: string; config?: string; json?: boolean }): number {

@@ -15,17 +15,20 @@ import { createIncidentService, type IncidentEnvironment } from '../incidents/in
 import type { IncidentRecord, StoredSample } from '../store/store.js';
 import { createMemoryLedger } from './memoryLedger.js';
 
-export interface BacktestOptions {
+export interface ReplayOptions {
   rules: readonly Rule[];
   policy: IncidentPolicy;
   environment: IncidentEnvironment;
-  /** Samples in time order (chunk by chunk), e.g. `store.iterateSamples(from, to)`. */
-  samples: Iterable<StoredSample>;
   /** Report interval per host, to derive `agent_missed_reports` from gaps; hosts not listed use 15 s. */
   intervalSecondsByHost: ReadonlyMap<string, number>;
-  toMs: number;
   /** History time per evaluation step (the live collector evaluates per batch and per silence tick). */
   stepMs?: number;
+}
+
+export interface BacktestOptions extends ReplayOptions {
+  /** Samples in time order (chunk by chunk), e.g. `store.iterateSamples(from, to)`. */
+  samples: Iterable<StoredSample>;
+  toMs: number;
 }
 
 export interface BacktestSummary {
@@ -43,7 +46,19 @@ export interface BacktestSummary {
   samples: number;
 }
 
+/** One replay fed sample by sample, so several rule sets can share one pass over the history. */
+export interface Replay {
+  push(sample: StoredSample): void;
+  finish(toMs: number): BacktestSummary;
+}
+
 export function runBacktest(options: BacktestOptions): BacktestSummary {
+  const replay = createReplay(options);
+  for (const sample of options.samples) replay.push(sample);
+  return replay.finish(options.toMs);
+}
+
+export function createReplay(options: ReplayOptions): Replay {
   const stepMs = options.stepMs ?? 15_000;
   const compiled = compileRules(options.rules);
   const watchesSilence = options.rules.some((r) => r.metric === AGENT_MISSED_REPORTS_METRIC);
@@ -80,34 +95,42 @@ export function runBacktest(options: BacktestOptions): BacktestSummary {
     service.applySignals(ledger, result.signals, nowMs);
   };
 
-  for (const sample of options.samples) {
-    count++;
-    if (batchEndMs === undefined) batchEndMs = sample.atMs + stepMs;
-    while (sample.atMs >= batchEndMs) {
-      flush(batchEndMs);
-      batchEndMs += stepMs;
-    }
-    batch.push(sample);
-    const host = sample.labels.host ?? '';
-    const seen = lastSeen.get(host);
-    if (!seen) lastSeen.set(host, { atMs: sample.atMs, labels: { host }, silent: false });
-    else if (sample.atMs > seen.atMs) {
-      if (seen.silent && watchesSilence) batch.push({ metric: AGENT_MISSED_REPORTS_METRIC, labels: seen.labels, value: 0, atMs: sample.atMs });
-      seen.atMs = sample.atMs;
-      seen.silent = false;
-    }
-  }
-  if (batchEndMs !== undefined) {
-    for (; batchEndMs <= options.toMs; batchEndMs += stepMs) flush(batchEndMs);
-    flush(options.toMs);
-  }
-  return summarize(ledger.incidents(), ledger.deskOperations(), count);
+  return {
+    push(sample) {
+      count++;
+      if (batchEndMs === undefined) batchEndMs = sample.atMs + stepMs;
+      while (sample.atMs >= batchEndMs) {
+        flush(batchEndMs);
+        batchEndMs += stepMs;
+      }
+      batch.push(sample);
+      const host = sample.labels.host ?? '';
+      const seen = lastSeen.get(host);
+      if (!seen) lastSeen.set(host, { atMs: sample.atMs, labels: { host }, silent: false });
+      else if (sample.atMs > seen.atMs) {
+        if (seen.silent && watchesSilence) batch.push({ metric: AGENT_MISSED_REPORTS_METRIC, labels: seen.labels, value: 0, atMs: sample.atMs });
+        seen.atMs = sample.atMs;
+        seen.silent = false;
+      }
+    },
+    finish(toMs) {
+      if (batchEndMs !== undefined) {
+        for (; batchEndMs <= toMs; batchEndMs += stepMs) flush(batchEndMs);
+        flush(toMs);
+      }
+      return summarize(ledger.incidents(), ledger.deskOperations(), count);
+    },
+  };
 }
 
 function summarize(incidents: IncidentRecord[], operations: ReadonlyArray<{ incidentId: number; operation: string }>, samples: number): BacktestSummary {
   const opened = new Set(operations.filter((o) => o.operation === 'open').map((o) => o.incidentId));
   const durations = incidents.filter((i) => i.resolvedAtMs !== null && i.status === 'resolved').map((i) => i.resolvedAtMs! - i.openedAtMs).sort((a, b) => a - b);
-  const tally = (keys: string[]) => keys.reduce<Record<string, number>>((acc, k) => ({ ...acc, [k]: (acc[k] ?? 0) + 1 }), {});
+  const tally = (keys: string[]) => {
+    const counts: Record<string, number> = {};
+    for (const key of keys) counts[key] = (counts[key] ?? 0) + 1;
+    return counts;
+  };
   return {
     incidents: incidents.length,
     tickets: opened.size,
