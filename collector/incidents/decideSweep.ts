@@ -10,6 +10,7 @@
  * | hold silenced/maintenance/symptom/grouped | nothing holds it any more         | release: desk 'open' (or 'reopen' if it had a ticket) |
  * | hold silenced/maintenance/...    | another suppression holds it now           | hold changes, no desk operation |
  * | hold symptom, parent resolved   | within topology.recoveryGrace              | stays held (its own clear usually follows) |
+ * | a down rule's hold ends, never probed | nothing holds it any more             | hold 'probing': the ticket waits for the ping verdict |
  * | hold probing                     | no verdict after the probe timeout         | release with "reachability unknown" |
  * | open longer than an escalation step | severity below the step's              | raise severity; desk 'update' if its ticket is open |
  */
@@ -90,6 +91,14 @@ function sweepHold(incident: IncidentRecord, context: SweepContext): IncidentEff
 }
 
 function release(incident: IncidentRecord, context: SweepContext, text: string): IncidentEffect[] {
+  const { policy } = context;
+  if (incident.hold !== 'probing' && policy.probeReachability && policy.downRules.includes(incident.ruleName) && !incident.why.reachability) {
+    // A down incident held by a silence or a window was never probed: ping before the ticket opens.
+    return [
+      { kind: 'update', incidentId: incident.id, change: { hold: 'probing', parentIncidentId: null, updatedAtMs: context.nowMs } },
+      { kind: 'event', incidentId: incident.id, event: { kind: 'held-probing', text: `${text}; ticket waits for the collector to ping the host`, data: { previousHold: incident.hold } } },
+    ];
+  }
   return [
     { kind: 'update', incidentId: incident.id, change: { hold: null, parentIncidentId: null, ticketed: true, updatedAtMs: context.nowMs } },
     { kind: 'event', incidentId: incident.id, event: { kind: 'released', text, data: { previousHold: incident.hold } } },

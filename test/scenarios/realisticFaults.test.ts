@@ -120,6 +120,22 @@ describe('a maintenance window', () => {
   });
 });
 
+describe('a reboot that outlasts its maintenance window', () => {
+  it('pings the host when the window ends, then opens the ticket with the verdict', async () => {
+    h = createLifecycleHarness({ rules: ALL_RULES, incidents: { topology: { hosts: { 'db-1': { address: '10.0.9.1', parents: [] } } } } });
+    h.addMaintenance({ cron: '0 12 * * *', durationSeconds: 600, host: 'db-1' }); // 12:00-12:10 UTC
+    h.at(0).report('db-1', [disk(0.5)]);
+    h.at(300).tick(); // the reboot hangs: agent silent inside the window
+    expect(h.incidents().map((i) => i.hold)).toEqual(['maintenance']);
+    h.at(601).tick(); // the window is over, the host is still silent
+    expect(h.incidents().map((i) => i.hold)).toEqual(['probing']);
+    expect(h.deskOperations()).toEqual([]);
+    await h.probe();
+    expect(h.incidents()[0]!.summary).toBe('Host down: Agent on db-1 has stopped reporting');
+    expect(h.deskOperations()).toEqual(['open #1']);
+  });
+});
+
 describe('an agent crash versus a host crash', () => {
   it('pings the silent hosts and opens "agent down" for the one that answers, "host down" for the other', async () => {
     const topology = {
