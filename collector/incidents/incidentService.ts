@@ -45,8 +45,11 @@ export interface IncidentService {
   operatorAction(ledger: IncidentLedger, incident: IncidentRecord, action: OperatorAction, nowMs: number): OperatorDecision;
 }
 
+const SWEEP_INTERVAL_MS = 1000;
+
 export function createIncidentService(options: IncidentServiceOptions): IncidentService {
   const { policy, environment, log } = options;
+  let lastSweepMs = Number.NEGATIVE_INFINITY;
   const downHosts = (active: readonly IncidentRecord[]) => {
     const map = new Map<string, IncidentRecord>();
     for (const incident of active) {
@@ -88,8 +91,9 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
         const silences = environment.silences(nowMs);
         const maintenance = environment.maintenance();
         const ordered = [...signals].sort((a, b) => topology.depthOf(a.labels.host ?? '') - topology.depthOf(b.labels.host ?? ''));
-        let active = ledger.activeIncidents();
-        let down = downHosts(active);
+        // The active set is read once and kept current from each decision's touched incidents.
+        const active = new Map(ledger.activeIncidents().map((i) => [i.id, i] as const));
+        let down = downHosts([...active.values()]);
         for (const signal of ordered) {
           const host = signal.labels.host ?? '';
           const decision = decideIncident({
@@ -102,19 +106,27 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
             silences,
             maintenance,
             downParent: findDownParent(host, topology, down),
-            hostIncident: active.find((i) => i.host === host && i.parentIncidentId === null && i.fingerprint !== signal.fingerprint && i.hold !== 'probing'),
+            hostIncident: [...active.values()].find((i) => i.host === host && i.parentIncidentId === null && i.fingerprint !== signal.fingerprint && i.hold !== 'probing'),
           });
           const applied = applyEffects(ledger, decision.effects, options.deskNames, nowMs);
           if (applied.opened) changes.opened.push(applied.opened);
           if (decision.effects.some((e) => e.kind === 'update' && e.change.status === 'resolved')) changes.resolved.push(...applied.touched);
           if (applied.touched.length > 0) {
-            active = ledger.activeIncidents();
-            down = downHosts(active);
+            for (const id of new Set(applied.touched)) {
+              const current = ledger.getIncident(id);
+              if (current && (current.status === 'open' || current.status === 'acknowledged')) active.set(id, current);
+              else active.delete(id);
+            }
+            if (policy.downRules.includes(signal.ruleName) || policy.targetDownRules.includes(signal.ruleName)) down = downHosts([...active.values()]);
           }
           log.debug({ fingerprint: signal.fingerprint, signal: signal.kind, reason: decision.reason }, 'incident decision');
         }
       }
-      sweep(ledger, nowMs);
+      // Time-driven changes need no finer grain than a second; ingest batches come far more often.
+      if (signals.length > 0 || nowMs - lastSweepMs >= SWEEP_INTERVAL_MS) {
+        lastSweepMs = nowMs;
+        sweep(ledger, nowMs);
+      }
       return changes;
     },
     sweep,
