@@ -91,6 +91,8 @@ describe('operator actions API', () => {
     expect((await sendReport(report(1, 0.97, 'silenced-host'))).status).toBe(200);
     const silenced = collector.store.listIncidents().find((i) => i.host === 'silenced-host')!;
     expect(silenced).toMatchObject({ hold: 'silenced', ticketed: false });
+    const listed = (await call('GET', '/api/v1/incidents?status=active', undefined, null)).body.incidents.find((i: { id: number }) => i.id === silenced.id);
+    expect(listed).toMatchObject({ hold: 'silenced', ticketed: false, occurrences: 1, flapping: false, parentIncidentId: null });
     expect(collector.store.outboxForIncident(silenced.id)).toEqual([]);
     expect((await call('GET', '/api/v1/silences', undefined, null)).body.silences).toHaveLength(1);
     expect((await call('DELETE', `/api/v1/silences/${created.body.silence.id}`)).status).toBe(200);
