@@ -100,6 +100,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     log: log.child({ component: 'reachability' }),
     timeoutMs: parseDurationSeconds(config.incidents.reachability.pingTimeout) * 1000,
     intervalMs: parseDurationSeconds(config.collector.evaluationInterval) * 1000,
+    settleMs: parseDurationSeconds(config.incidents.topology.settle) * 1000,
   });
   let ready = true;
   const app = await createHttpServer({

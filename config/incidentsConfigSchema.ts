@@ -48,6 +48,7 @@ export const IncidentsSchema = Type.Object(
         downRules: Type.Array(Type.String(), { default: ['agent_silent'] }),
         targetDownRules: Type.Array(Type.String(), { default: ['ping_loss_high'] }),
         learnGateways: Type.Boolean({ default: true }),
+        settle: Duration('30s', 'How long a silent host with parents waits before it is pinged, so a parent that fails at the same time is seen first'),
         recoveryGrace: Duration('2m', 'After a parent recovers, how long its symptoms wait for their own clear before they get tickets'),
         hosts: Type.Record(Type.String(), TopologyHostSchema, { default: {} }),
       },

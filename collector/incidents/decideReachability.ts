@@ -8,6 +8,9 @@
  * | host-down   | "Host down: "       | yes |
  * | agent-down  | "Agent down: "      | no  |
  * | unknown     | unchanged           | yes (no address to ping, or ping failed to run) |
+ *
+ * Whatever the verdict, an incident still waiting for it whose parent is down by now becomes that
+ * parent's symptom (no ticket).
  */
 import type { IncidentRecord } from '../store/store.js';
 import type { IncidentEffect } from './incidentEffects.js';
@@ -21,8 +24,25 @@ export interface ReachabilityResult {
   detail: string;
 }
 
-export function decideReachability(incident: IncidentRecord, result: ReachabilityResult, nowMs: number): IncidentEffect[] {
+/**
+ * `downParent` is a parent of the host that is down by now: then the incident, still waiting for
+ * its probe, becomes that parent's symptom instead of opening a ticket.
+ */
+export function decideReachability(
+  incident: IncidentRecord,
+  result: ReachabilityResult,
+  nowMs: number,
+  downParent?: { host: string; incident: IncidentRecord },
+): IncidentEffect[] {
   if (incident.status !== 'open' && incident.status !== 'acknowledged') return [];
+  if (incident.hold === 'probing' && downParent && downParent.incident.id !== incident.id) {
+    const reason = `suppressed: parent ${downParent.host} is down (incident #${downParent.incident.id}); ${describeVerdict(result.verdict)}: ${result.detail}`;
+    return [
+      { kind: 'update', incidentId: incident.id, change: { hold: 'symptom', parentIncidentId: downParent.incident.id, why: { ...incident.why, reachability: { ...result, atMs: nowMs } }, updatedAtMs: nowMs } },
+      { kind: 'event', incidentId: incident.id, event: { kind: 'held-symptom', text: reason, data: { ...result } } },
+      { kind: 'event', incidentId: downParent.incident.id, event: { kind: 'symptom', text: `symptom: ${incident.summary} (${incident.ruleName} on ${incident.host})`, data: { fingerprint: incident.fingerprint } } },
+    ];
+  }
   const prefix = result.verdict === 'host-down' ? 'Host down: ' : result.verdict === 'agent-down' ? 'Agent down: ' : '';
   const text = `${describeVerdict(result.verdict)}: ${result.detail}`;
   const releases = incident.hold === 'probing';

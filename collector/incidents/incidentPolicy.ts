@@ -16,6 +16,8 @@ export interface IncidentPolicy {
   probeReachability: boolean;
   /** A probe that has not answered after this long releases the ticket with "reachability unknown". */
   probeTimeoutMs: number;
+  /** How long a silent host with parents waits before its probe, so its failing parent is seen first. */
+  settleMs: number;
   /** How long a symptom stays held after its parent incident resolved. */
   recoveryGraceMs: number;
   downRules: readonly string[];
@@ -37,7 +39,8 @@ export function incidentPolicy(config: IncidentsConfig, options: { probeReachabi
       .sort((a, b) => a.afterMs - b.afterMs),
     groupByHost: config.grouping.byHost,
     probeReachability: options.probeReachability ?? config.reachability.enabled,
-    probeTimeoutMs: Math.max(30_000, pingTimeoutMs * 5),
+    probeTimeoutMs: parseDurationSeconds(config.topology.settle) * 1000 + Math.max(30_000, pingTimeoutMs * 5),
+    settleMs: parseDurationSeconds(config.topology.settle) * 1000,
     recoveryGraceMs: parseDurationSeconds(config.topology.recoveryGrace) * 1000,
     downRules: config.topology.downRules,
     targetDownRules: config.topology.targetDownRules,

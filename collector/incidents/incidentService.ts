@@ -133,7 +133,9 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
     applyReachability(ledger, incidentId, result, nowMs) {
       const incident = ledger.getIncident(incidentId);
       if (!incident) return;
-      applyEffects(ledger, decideReachability(incident, result, nowMs), options.deskNames, nowMs);
+      const others = ledger.activeIncidents().filter((i) => i.id !== incidentId);
+      const downParent = findDownParent(incident.host, environment.topology(), downHosts(others));
+      applyEffects(ledger, decideReachability(incident, result, nowMs, downParent), options.deskNames, nowMs);
     },
     operatorAction(ledger, incident, action, nowMs) {
       const decision = decideOperatorAction(incident, action, nowMs);

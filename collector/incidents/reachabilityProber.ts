@@ -31,6 +31,8 @@ export interface ReachabilityProberOptions {
   log: Logger;
   timeoutMs: number;
   intervalMs: number;
+  /** A host with parents is probed only once its incident has waited this long (see topology.settle). */
+  settleMs: number;
 }
 
 export interface ReachabilityProber {
@@ -70,7 +72,12 @@ export function createReachabilityProber(options: ReachabilityProberOptions): Re
     }
   };
   const probeWaiting = async (): Promise<void> => {
-    const waiting = options.store.listIncidents({ status: 'active', limit: 10_000 }).filter((i) => i.hold === 'probing' && !inFlight.has(i.id));
+    const nowMs = options.clock.nowMs();
+    const topology = options.environment.topology();
+    const settled = (i: { host: string; updatedAtMs: number }) => topology.parentsOf(i.host).length === 0 || nowMs - i.updatedAtMs >= options.settleMs;
+    const waiting = options.store
+      .listIncidents({ status: 'active', limit: 10_000 })
+      .filter((i) => i.hold === 'probing' && !inFlight.has(i.id) && settled(i));
     await Promise.all(waiting.map((i) => probeOne(i.id, i.host)));
   };
   return {

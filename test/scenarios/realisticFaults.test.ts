@@ -75,6 +75,29 @@ describe('a switch down in front of 20 hosts', () => {
     expect(h.deskOperations()).toEqual(['open #1', 'resolve #1']);
   });
 
+  it('hosts whose agents cross the silence threshold a tick before the switch still become its symptoms', async () => {
+    h = createLifecycleHarness({ rules: ALL_RULES, incidents: { topology } });
+    // The hosts report early in each 15 s cycle, the switch late: their silences cross 3 intervals 10 s apart.
+    for (const t of steps(0, 60)) {
+      for (const host of hosts) h.at(t).report(host, [disk(0.5)]);
+      h.at(t + 10).report('switch-1', [disk(0.5)]);
+    }
+    h.at(45 + 46).tick(); // the hosts' last reports were at 45 s: they are silent, the switch (55 s) not yet
+    await h.probe(); // hosts with parents wait topology.settle (30 s) before they are pinged
+    expect(h.incidents().map((i) => i.hold)).toEqual(hosts.map(() => 'probing'));
+    expect(h.pings).toEqual([]);
+    h.at(55 + 46).tick(); // now the switch
+    await h.probe();
+    expect(h.pings).toEqual(['10.0.0.1']);
+    expect(h.deskOperations()).toEqual(['open #21']);
+    h.at(45 + 46 + 30).tick();
+    await h.probe();
+    const symptoms = h.incidents().filter((i) => i.host !== 'switch-1');
+    expect(symptoms.every((s) => s.hold === 'symptom' && s.parentIncidentId === 21 && !s.ticketed)).toBe(true);
+    expect(h.store.incidentEvents(21).filter((e) => e.kind === 'symptom')).toHaveLength(20);
+    expect(h.deskOperations()).toEqual(['open #21']);
+  });
+
   it('a symptom that outlasts the recovery grace gets its own ticket', () => {
     h = createLifecycleHarness({ rules: ALL_RULES, incidents: { topology, reachability: { enabled: false } } });
     for (const host of ['switch-1', 'web-01']) h.at(0).report(host, [disk(0.5)]);

@@ -58,7 +58,7 @@ export function createLifecycleHarness(options: HarnessOptions) {
     pings.push(address);
     return { alive: options.alive?.(address) ?? false, rttMs: 0.1 };
   };
-  const prober = createReachabilityProber({ store, incidents, environment, pinger: options.pinger ?? pinger, clock, log, timeoutMs: 1000, intervalMs: 1000 });
+  const prober = createReachabilityProber({ store, incidents, environment, pinger: options.pinger ?? pinger, clock, log, timeoutMs: 1000, intervalMs: 1000, settleMs: incidentPolicy(config).settleMs });
   const sequences = new Map<string, number>();
 
   return {
