@@ -93,10 +93,10 @@ function decideFiring(context: SignalContext, flapping: boolean, flapGate: GateV
   const { active, latest, signal, policy, nowMs } = context;
   if (active) {
     if (!flapping && !active.flapping) return { effects: [], reason: `already active as incident #${active.id}`, gates: [flapGate, { gate: 'dedup', passed: false, reason: `already active as incident #${active.id}` }] };
-    const reason = `flapping: occurrence ${active.occurrences + 1} folded into incident #${active.id} (${flapGate.reason})`;
+    const reason = `${flapping ? 'flapping' : 'stopped flapping'}: occurrence ${active.occurrences + 1} folded into incident #${active.id} (${flapGate.reason})`;
     return {
       effects: [
-        { kind: 'update', incidentId: active.id, change: { occurrences: active.occurrences + 1, flapping: true, updatedAtMs: nowMs } },
+        { kind: 'update', incidentId: active.id, change: { occurrences: active.occurrences + 1, flapping, updatedAtMs: nowMs } },
         { kind: 'event', incidentId: active.id, event: { kind: 'flap-fired', text: reason, data: { value: signal.value } } },
       ],
       reason,
