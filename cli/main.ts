@@ -6,7 +6,17 @@ import { Command, Option } from 'commander';
 import { YamlValidationError } from '../config/yamlSchemaLoader.js';
 import { deliveriesListCommand } from './commands/deliveriesListCommand.js';
 import { deliveriesRetryCommand } from './commands/deliveriesRetryCommand.js';
+import { incidentActionCommand, incidentExplainCommand } from './commands/incidentActionCommands.js';
 import { incidentsListCommand } from './commands/incidentsListCommand.js';
+import {
+  maintenanceAddCommand,
+  maintenanceListCommand,
+  maintenanceRemoveCommand,
+  silencesAddCommand,
+  silencesExpireCommand,
+  silencesListCommand,
+} from './commands/suppressionCommands.js';
+import { rulesBacktestCommand } from './commands/rulesBacktestCommand.js';
 import { rulesCheckCommand } from './commands/rulesCheckCommand.js';
 import { rulesTestCommand } from './commands/rulesTestCommand.js';
 import { serveCommand } from './commands/serveCommand.js';
@@ -53,6 +63,17 @@ rules
     process.exitCode = rulesTestCommand(files);
   });
 
+rules
+  .command('backtest')
+  .description('replay stored history through the rules and the incident lifecycle; compare with the rules in force')
+  .requiredOption('--rules <files...>', 'candidate rule files or directories')
+  .option('--since <duration>', 'how much history to replay', '7d')
+  .option('--json', 'print JSON')
+  .addOption(configOption())
+  .action((options: { rules: string[]; since: string; json?: boolean; config?: string }) => {
+    process.exitCode = rulesBacktestCommand(options);
+  });
+
 const incidents = program.command('incidents').description('inspect incidents');
 incidents
   .command('list')
@@ -82,6 +103,92 @@ deliveries
   .addOption(configOption())
   .action((id: string, options: { config?: string }) => {
     process.exitCode = deliveriesRetryCommand(id, options);
+  });
+for (const [name, kind, description] of [
+  ['ack', 'acknowledge', 'acknowledge an open incident (its ticket gets an update)'],
+  ['resolve', 'resolve', 'resolve an incident by hand (its ticket is resolved)'],
+] as const) {
+  incidents
+    .command(name)
+    .description(description)
+    .argument('<id>', 'incident id')
+    .addOption(configOption())
+    .option('--by <name>', 'who acts (default: $USER)')
+    .option('--comment <text>', 'recorded in the timeline')
+    .action((id: string, options: { config?: string; by?: string; comment?: string }) => {
+      process.exitCode = incidentActionCommand(kind, id, options);
+    });
+}
+incidents
+  .command('explain')
+  .description('print the why-record: rule and version, values and window, gates, what it suppressed, timeline')
+  .argument('<id>', 'incident id')
+  .addOption(configOption())
+  .option('--json', 'print JSON')
+  .action((id: string, options: { config?: string; json?: boolean }) => {
+    process.exitCode = incidentExplainCommand(id, options);
+  });
+
+const silences = program.command('silences').description('silences: matching incidents get no ticket while active');
+silences
+  .command('add')
+  .description('add a silence, e.g. tripline silences add \'host="web-1"\' \'mount=~"/data.*"\' --duration 2h')
+  .argument('<matchers...>', 'label matchers (label="value", !=, =~, !~), all must match')
+  .requiredOption('--duration <duration>', 'how long from now, e.g. 2h')
+  .option('--comment <text>', 'why')
+  .option('--by <name>', 'who (default: $USER)')
+  .option('--json', 'print JSON')
+  .addOption(configOption())
+  .action((matchers: string[], options: { duration: string; comment?: string; by?: string; json?: boolean; config?: string }) => {
+    process.exitCode = silencesAddCommand(matchers, options);
+  });
+silences
+  .command('list')
+  .description('list active and future silences')
+  .option('--expired', 'include expired ones')
+  .option('--json', 'print JSON')
+  .addOption(configOption())
+  .action((options: { expired?: boolean; json?: boolean; config?: string }) => {
+    process.exitCode = silencesListCommand(options);
+  });
+silences
+  .command('expire')
+  .description('end a silence now')
+  .argument('<id>', 'silence id')
+  .addOption(configOption())
+  .action((id: string, options: { config?: string }) => {
+    process.exitCode = silencesExpireCommand(id, options);
+  });
+
+const maintenance = program.command('maintenance').description('recurring maintenance windows (cron in UTC + duration) per host or group');
+maintenance
+  .command('add')
+  .description('add a window, e.g. tripline maintenance add --cron "0 2 * * 0" --duration 2h --group db')
+  .requiredOption('--cron <expression>', 'when each window starts (5 or 6 fields, UTC)')
+  .requiredOption('--duration <duration>', 'how long each window lasts, e.g. 2h')
+  .option('--host <name>', 'the host it covers')
+  .option('--group <name>', 'or the group (the `group` label) it covers')
+  .option('--comment <text>', 'why')
+  .option('--json', 'print JSON')
+  .addOption(configOption())
+  .action((options: { cron: string; duration: string; host?: string; group?: string; comment?: string; json?: boolean; config?: string }) => {
+    process.exitCode = maintenanceAddCommand(options);
+  });
+maintenance
+  .command('list')
+  .description('list maintenance windows with their next start')
+  .option('--json', 'print JSON')
+  .addOption(configOption())
+  .action((options: { json?: boolean; config?: string }) => {
+    process.exitCode = maintenanceListCommand(options);
+  });
+maintenance
+  .command('remove')
+  .description('remove a maintenance window')
+  .argument('<id>', 'window id')
+  .addOption(configOption())
+  .action((id: string, options: { config?: string }) => {
+    process.exitCode = maintenanceRemoveCommand(id, options);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -17,7 +17,10 @@ import { createOutboxWorker } from './desk/outboxWorker.js';
 import { routeIncident } from './desk/routeIncident.js';
 import { createDeskRateLimits } from './desk/tokenBucket.js';
 import { createHttpServer } from './http/httpServer.js';
+import { incidentPolicy } from './incidents/incidentPolicy.js';
 import { createIncidentService } from './incidents/incidentService.js';
+import { createReachabilityProber, systemPinger, type Pinger } from './incidents/reachabilityProber.js';
+import { createStoreEnvironment } from './incidents/storeEnvironment.js';
 import { createReportIngestor } from './ingest/reportIngestor.js';
 import { openSqliteStore } from './store/sqlite/sqliteStore.js';
 import type { Store } from './store/store.js';
@@ -27,6 +30,8 @@ export interface CollectorOptions {
   rules: readonly Rule[];
   log: Logger;
   clock?: Clock;
+  /** How the collector pings silent hosts; the system ping by default. */
+  pinger?: Pinger;
 }
 
 export interface RunningCollector {
@@ -54,8 +59,11 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   }
   const store = openSqliteStore({ file: databasePath(config.dataDir) });
   const desks = new Map(config.desks.map((d) => [d.name, createDesk(d, clock)] as const));
+  const environment = createStoreEnvironment(store, config.incidents, clock);
   const incidents = createIncidentService({
     route: (incident) => routeIncident(config.routing, [...desks.keys()], incident),
+    policy: incidentPolicy(config.incidents),
+    environment,
     log: log.child({ component: 'incidents' }),
   });
   const pipeline = createAlertPipeline({ rules: options.rules, initialStates: store.loadRuleStates(), incidents, log: log.child({ component: 'rules' }) });
@@ -99,6 +107,17 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     lookbackMs: parseDurationSeconds(config.sync.lookback) * 1000,
     rateLimits,
   });
+  const prober = createReachabilityProber({
+    store,
+    incidents,
+    environment,
+    pinger: options.pinger ?? systemPinger,
+    clock,
+    log: log.child({ component: 'reachability' }),
+    timeoutMs: parseDurationSeconds(config.incidents.reachability.pingTimeout) * 1000,
+    intervalMs: parseDurationSeconds(config.collector.evaluationInterval) * 1000,
+    settleMs: parseDurationSeconds(config.incidents.topology.settle) * 1000,
+  });
   let ready = true;
   const app = await createHttpServer({
     store,
@@ -109,6 +128,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     agentTokens: config.collector.agentTokens,
     maxBodyBytes: config.collector.maxBodyBytes,
     isReady: () => ready,
+    operations: { incidents, clock, operatorTokens: config.incidents.operatorTokens },
   });
   const retentionMs = parseDurationSeconds(config.collector.retention) * 1000;
   const prune = () => {
@@ -124,6 +144,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const port = typeof address === 'object' && address ? address.port : config.collector.listen.port;
   const url = `http://${config.collector.listen.host.includes(':') ? `[${config.collector.listen.host}]` : config.collector.listen.host}:${port}`;
   silence.start();
+  if (config.incidents.reachability.enabled) prober.start();
   worker.start();
   sync.start();
   log.info({ url, rules: options.rules.length, desks: [...desks.keys()], database: databasePath(config.dataDir) }, 'collector listening');
@@ -139,6 +160,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       ready = false;
       clearInterval(pruneTimer);
       silence.stop();
+      await prober.stop();
       await app.close();
       await ingestor.flush();
       await sync.stop();

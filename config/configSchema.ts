@@ -6,11 +6,13 @@ import { Type, type Static } from '@sinclair/typebox';
 import { AgentSchema } from './agentConfigSchema.js';
 import { DeskSchema } from './deskConfigSchema.js';
 import { RoutingSchema, SyncSchema } from './routingConfigSchema.js';
+import { IncidentsSchema } from './incidentsConfigSchema.js';
 import { DURATION_HINT, DURATION_PATTERN } from './duration.js';
 
 export type { AgentConfig } from './agentConfigSchema.js';
 export type { DeskConfig, WebhookDeskConfig } from './deskConfigSchema.js';
 export type { RouteConfig, RoutingConfig, SyncConfig } from './routingConfigSchema.js';
+export type { IncidentsConfig } from './incidentsConfigSchema.js';
 
 const Duration = (defaultValue: string, description: string) =>
   Type.String({ pattern: DURATION_PATTERN, patternHint: DURATION_HINT, default: defaultValue, description });
@@ -74,6 +76,7 @@ export const ConfigSchema = Type.Object(
     delivery: DeliverySchema,
     routing: RoutingSchema,
     sync: SyncSchema,
+    incidents: IncidentsSchema,
   },
   { additionalProperties: false },
 );

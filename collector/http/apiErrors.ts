@@ -13,7 +13,7 @@ export const API_ERRORS = {
   TRIPLINE_UNSUPPORTED_ENCODING: { status: 415, meaning: 'Content-Encoding other than gzip or identity' },
   TRIPLINE_UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'Content-Type other than application/json' },
   TRIPLINE_NOT_FOUND: { status: 404, meaning: 'no such route or object' },
-  TRIPLINE_CONFLICT: { status: 409, meaning: 'the object is not in a state that allows this (e.g. retrying a delivery that is not dead)' },
+  TRIPLINE_CONFLICT: { status: 409, meaning: "the object's state forbids the action (e.g. acknowledging a resolved incident, retrying a delivery that is not dead); the message says why" },
   TRIPLINE_BAD_REQUEST: { status: 400, meaning: 'any other malformed request' },
   TRIPLINE_SHUTTING_DOWN: { status: 503, meaning: 'the collector is stopping; retry later' },
   TRIPLINE_INTERNAL: { status: 500, meaning: 'an unexpected failure; details are in the collector log only' },
@@ -35,6 +35,7 @@ export class ApiError extends Error {
   constructor(
     readonly code: ApiErrorCode,
     message: string,
+    readonly path?: string,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -66,7 +67,7 @@ export function handleApiError(error: FastifyError, request: FastifyRequest, rep
     const detail = params.additionalProperty ? `: unknown field "${params.additionalProperty}"` : '';
     return sendApiError(reply, 'TRIPLINE_VALIDATION_FAILED', `${path} ${first?.message ?? 'is invalid'}${detail}`, path);
   }
-  if (error instanceof ApiError) return sendApiError(reply, error.code, error.message);
+  if (error instanceof ApiError) return sendApiError(reply, error.code, error.message, error.path);
   const mapped = FASTIFY_CODES[error.code ?? ''];
   if (mapped) return sendApiError(reply, mapped, mapped === 'TRIPLINE_MALFORMED_GZIP' ? 'body is not valid gzip' : error.message);
   const status = error.statusCode ?? 500;

@@ -44,6 +44,11 @@ export const IncidentSchema = Type.Object({
   openedAt: Timestamp,
   resolvedAt: Type.Union([Timestamp, Type.Null()]),
   updatedAt: Timestamp,
+  occurrences: Type.Integer({ description: 'How often the problem returned into this incident (re-open window, flapping)' }),
+  flapping: Type.Boolean(),
+  ticketed: Type.Boolean({ description: 'False while the incident is held from the desk (silence, maintenance, symptom of a parent)' }),
+  hold: Type.Union([Type.String(), Type.Null()], { description: 'Why no ticket is made yet, if held' }),
+  parentIncidentId: Type.Union([Type.Integer(), Type.Null()], { description: 'The incident this one is a symptom of or grouped under' }),
   why: Type.Record(Type.String(), Type.Unknown(), { description: 'The why-record: rule, version, values and reason' }),
 });
 

@@ -14,6 +14,7 @@ import { createAgentAuthenticator } from './agentAuthenticator.js';
 import { ApiError, handleApiError, sendApiError } from './apiErrors.js';
 import { ErrorSchema } from './apiSchemas.js';
 import { registerDeliveryRoutes } from './deliveryRoutes.js';
+import { registerIncidentRoutes, type IncidentRoutesOptions } from './incidentRoutes.js';
 import { registerReadRoutes } from './readRoutes.js';
 
 export interface HttpServerOptions {
@@ -25,6 +26,8 @@ export interface HttpServerOptions {
   log: Logger;
   agentTokens: readonly string[];
   maxBodyBytes: number;
+  /** Operator actions (acknowledge, resolve, silences, maintenance); absent: those routes are not served. */
+  operations?: Omit<IncidentRoutesOptions, 'store'>;
   /** False once shutdown began: /readyz answers 503 and new reports are refused. */
   isReady(): boolean;
 }
@@ -95,6 +98,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   });
   registerReadRoutes(app, options.store);
   registerDeliveryRoutes(app, options.store, options.clock ?? { nowMs: () => Date.now() });
+  if (options.operations) registerIncidentRoutes(app, { ...options.operations, store: options.store });
   return app;
 }
 

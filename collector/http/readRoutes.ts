@@ -75,6 +75,11 @@ export function incidentView(incident: IncidentRecord) {
     openedAt: iso(incident.openedAtMs),
     resolvedAt: incident.resolvedAtMs === null ? null : iso(incident.resolvedAtMs),
     updatedAt: iso(incident.updatedAtMs),
+    occurrences: incident.occurrences,
+    flapping: incident.flapping,
+    ticketed: incident.ticketed,
+    hold: incident.hold,
+    parentIncidentId: incident.parentIncidentId,
     why: incident.why,
   };
 }

@@ -1,15 +1,31 @@
 /**
- * Applies rule signals to incidents inside the caller's transaction: decides (pure), then writes
- * the incident, its timeline event and one outbox row per routed desk, all in the same commit.
+ * Applies rule signals, time and operator actions to incidents inside the caller's transaction:
+ * gathers the context, decides (pure functions in decide*.ts), then applies the effects (incident,
+ * timeline events and one outbox row per desk) in the same commit.
  */
 import type { Logger } from 'pino';
 import type { Signal } from '../../rules/ruleTypes.js';
-import type { IncidentRecord, StoreTransaction } from '../store/store.js';
+import type { IncidentRecord, MaintenanceRecord, SilenceRecord } from '../store/store.js';
 import { decideIncident } from './decideIncident.js';
+import { decideOperatorAction, type OperatorAction, type OperatorDecision } from './decideOperatorAction.js';
+import { decideReachability, type ReachabilityResult } from './decideReachability.js';
+import { decideSweep } from './decideSweep.js';
+import { applyEffects, type DeskRoute, type IncidentLedger } from './incidentEffects.js';
+import type { IncidentPolicy } from './incidentPolicy.js';
+import { downHostOf, findDownParent, type Topology } from './topology.js';
+
+/** Where the service reads silences, maintenance windows and the topology (the store and config in the collector). */
+export interface IncidentEnvironment {
+  silences(nowMs: number): readonly SilenceRecord[];
+  maintenance(): readonly MaintenanceRecord[];
+  topology(): Topology;
+}
 
 export interface IncidentServiceOptions {
-  /** Which desks receive a new incident, and why (see routeIncident). Later operations follow the open. */
-  route: (incident: IncidentRecord) => { desks: string[]; reason: string };
+  /** Which desks receive a new incident's ticket, and why (see routeIncident). Later operations follow the open. */
+  route: DeskRoute;
+  policy: IncidentPolicy;
+  environment: IncidentEnvironment;
   log: Logger;
 }
 
@@ -20,74 +36,111 @@ export interface IncidentChanges {
 }
 
 export interface IncidentService {
-  applySignals(tx: StoreTransaction, signals: readonly Signal[], nowMs: number): IncidentChanges;
+  /** Decides every signal (parents before children) and then sweeps time-driven changes. */
+  applySignals(ledger: IncidentLedger, signals: readonly Signal[], nowMs: number): IncidentChanges;
+  /** Time-driven changes only: flaps calming, holds releasing, escalation. */
+  sweep(ledger: IncidentLedger, nowMs: number): void;
+  applyReachability(ledger: IncidentLedger, incidentId: number, result: ReachabilityResult, nowMs: number): void;
+  /** Applies an operator action; returns the refusal instead when the incident's state forbids it. */
+  operatorAction(ledger: IncidentLedger, incident: IncidentRecord, action: OperatorAction, nowMs: number): OperatorDecision;
 }
 
+const SWEEP_INTERVAL_MS = 1000;
+
 export function createIncidentService(options: IncidentServiceOptions): IncidentService {
-  const enqueueOpen = (tx: StoreTransaction, incident: IncidentRecord, nowMs: number) => {
-    const route = options.route(incident);
-    tx.addIncidentEvent({ incidentId: incident.id, atMs: nowMs, kind: 'routed', text: route.reason, data: { desks: route.desks } });
-    for (const desk of route.desks) tx.enqueueOutbox({ incidentId: incident.id, desk, operation: 'open', createdAtMs: nowMs });
+  const { policy, environment, log } = options;
+  let lastSweepMs = Number.NEGATIVE_INFINITY;
+  const downHosts = (active: readonly IncidentRecord[]) => {
+    const map = new Map<string, IncidentRecord>();
+    for (const incident of active) {
+      const host = downHostOf(incident, policy);
+      if (host && !map.has(host)) map.set(host, incident);
+    }
+    return map;
   };
-  /** A resolve goes wherever the open went. */
-  const enqueueFollowUp = (tx: StoreTransaction, incidentId: number, operation: 'resolve', nowMs: number) => {
-    for (const desk of tx.desksForIncident(incidentId)) tx.enqueueOutbox({ incidentId, desk, operation, createdAtMs: nowMs });
+
+  const sweep = (ledger: IncidentLedger, nowMs: number): void => {
+    const active = ledger.activeIncidents();
+    if (active.length === 0) return;
+    const topology = environment.topology();
+    const silences = environment.silences(nowMs);
+    const maintenance = environment.maintenance();
+    const down = downHosts(active);
+    for (const incident of active) {
+      if (!incident.flapping && incident.hold === null && policy.escalation.length === 0) continue;
+      const current = ledger.getIncident(incident.id);
+      if (!current || (current.status !== 'open' && current.status !== 'acknowledged')) continue;
+      const effects = decideSweep(current, {
+        nowMs,
+        policy,
+        flapHistory: current.flapping ? ledger.loadFlapHistory(current.fingerprint) : [],
+        silences,
+        maintenance,
+        downParent: findDownParent(current.host, topology, down),
+        parentIncident: current.parentIncidentId === null ? undefined : ledger.getIncident(current.parentIncidentId),
+      });
+      if (effects.length > 0) applyEffects(ledger, effects, options.route, nowMs);
+    }
   };
+
   return {
-    applySignals(tx, signals, nowMs) {
+    applySignals(ledger, signals, nowMs) {
       const changes: IncidentChanges = { opened: [], resolved: [] };
-      for (const signal of signals) {
-        const active = tx.findActiveIncident(signal.fingerprint);
-        const decision = decideIncident(signal, active);
-        switch (decision.kind) {
-          case 'open': {
-            const incident = tx.insertIncident(draftIncident(signal, nowMs));
-            tx.addIncidentEvent({ incidentId: incident.id, atMs: nowMs, kind: 'opened', text: decision.reason, data: { value: signal.value, sinceMs: signal.sinceMs } });
-            enqueueOpen(tx, incident, nowMs);
-            changes.opened.push(incident);
-            break;
+      if (signals.length > 0) {
+        const topology = environment.topology();
+        const silences = environment.silences(nowMs);
+        const maintenance = environment.maintenance();
+        const ordered = [...signals].sort((a, b) => topology.depthOf(a.labels.host ?? '') - topology.depthOf(b.labels.host ?? ''));
+        // The active set is read once and kept current from each decision's touched incidents.
+        const active = new Map(ledger.activeIncidents().map((i) => [i.id, i] as const));
+        let down = downHosts([...active.values()]);
+        for (const signal of ordered) {
+          const host = signal.labels.host ?? '';
+          const decision = decideIncident({
+            signal,
+            nowMs,
+            policy,
+            active: ledger.findActiveIncident(signal.fingerprint),
+            latest: ledger.findLatestIncident(signal.fingerprint),
+            flapHistory: ledger.loadFlapHistory(signal.fingerprint),
+            silences,
+            maintenance,
+            downParent: findDownParent(host, topology, down),
+            hostIncident: [...active.values()].find((i) => i.host === host && i.parentIncidentId === null && i.fingerprint !== signal.fingerprint && i.hold !== 'probing'),
+          });
+          const applied = applyEffects(ledger, decision.effects, options.route, nowMs);
+          if (applied.opened) changes.opened.push(applied.opened);
+          if (decision.effects.some((e) => e.kind === 'update' && e.change.status === 'resolved')) changes.resolved.push(...applied.touched);
+          if (applied.touched.length > 0) {
+            for (const id of new Set(applied.touched)) {
+              const current = ledger.getIncident(id);
+              if (current && (current.status === 'open' || current.status === 'acknowledged')) active.set(id, current);
+              else active.delete(id);
+            }
+            if (policy.downRules.includes(signal.ruleName) || policy.targetDownRules.includes(signal.ruleName)) down = downHosts([...active.values()]);
           }
-          case 'resolve':
-            tx.updateIncident(decision.incidentId, { status: 'resolved', resolvedAtMs: signal.atMs, updatedAtMs: nowMs });
-            tx.addIncidentEvent({ incidentId: decision.incidentId, atMs: nowMs, kind: 'resolved', text: decision.reason, data: { value: signal.value } });
-            enqueueFollowUp(tx, decision.incidentId, 'resolve', nowMs);
-            changes.resolved.push(decision.incidentId);
-            break;
-          case 'none':
-            if (active) tx.addIncidentEvent({ incidentId: active.id, atMs: nowMs, kind: 'ignored-signal', text: decision.reason, data: { signal: signal.kind } });
-            else options.log.debug({ fingerprint: signal.fingerprint, reason: decision.reason }, 'signal needs no incident change');
-            break;
-          default:
-            decision satisfies never;
+          log.debug({ fingerprint: signal.fingerprint, signal: signal.kind, reason: decision.reason }, 'incident decision');
         }
+      }
+      // Time-driven changes need no finer grain than a second; ingest batches come far more often.
+      if (signals.length > 0 || nowMs - lastSweepMs >= SWEEP_INTERVAL_MS) {
+        lastSweepMs = nowMs;
+        sweep(ledger, nowMs);
       }
       return changes;
     },
-  };
-}
-
-function draftIncident(signal: Signal, nowMs: number): Omit<IncidentRecord, 'id'> {
-  return {
-    key: `tripline-${signal.fingerprint}-${signal.sinceMs.toString(36)}`,
-    fingerprint: signal.fingerprint,
-    ruleName: signal.ruleName,
-    ruleVersion: signal.ruleVersion,
-    host: signal.labels.host ?? '',
-    severity: signal.severity,
-    summary: signal.summary,
-    description: signal.description,
-    labels: { ...signal.labels },
-    status: 'open',
-    openedAtMs: signal.atMs,
-    resolvedAtMs: null,
-    updatedAtMs: nowMs,
-    why: {
-      rule: signal.ruleName,
-      ruleVersion: signal.ruleVersion,
-      value: signal.value,
-      breachingSinceMs: signal.sinceMs,
-      firedAtMs: signal.atMs,
-      reason: signal.reason,
+    sweep,
+    applyReachability(ledger, incidentId, result, nowMs) {
+      const incident = ledger.getIncident(incidentId);
+      if (!incident) return;
+      const others = ledger.activeIncidents().filter((i) => i.id !== incidentId);
+      const downParent = findDownParent(incident.host, environment.topology(), downHosts(others));
+      applyEffects(ledger, decideReachability(incident, result, nowMs, downParent), options.route, nowMs);
+    },
+    operatorAction(ledger, incident, action, nowMs) {
+      const decision = decideOperatorAction(incident, action, nowMs);
+      if (decision.ok) applyEffects(ledger, decision.effects, options.route, nowMs);
+      return decision;
     },
   };
 }

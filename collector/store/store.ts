@@ -6,7 +6,7 @@
  * Transactions belong to the service that needs them: `store.transaction(fn)` runs `fn` with
  * all writes committed together or not at all.
  */
-import type { RuleState } from '../../rules/ruleTypes.js';
+import type { LabelMatcher, RuleState } from '../../rules/ruleTypes.js';
 import type { CheckResult } from '../../contract/report.js';
 
 /** A known agent/host. */
@@ -62,6 +62,54 @@ export interface IncidentRecord {
   updatedAtMs: number;
   /** The why-record: rule, values and reason that opened it. */
   why: Record<string, unknown>;
+  /** How many times the problem fired into this incident (1 + re-opens + flaps folded in). */
+  occurrences: number;
+  /** Set on a symptom (its parent host is down) or a grouped incident: the incident that carries the ticket. */
+  parentIncidentId: number | null;
+  /** Whether an 'open' was enqueued for the desks (a suppressed incident has none until it is released). */
+  ticketed: boolean;
+  /** Why no ticket was opened yet; null when ticketed or nothing holds it. */
+  hold: IncidentHold | null;
+  /** True while the problem flaps: clears are folded in as occurrences, not sent as resolves. */
+  flapping: boolean;
+}
+
+/** Why an incident has no ticket of its own. */
+export type IncidentHold = 'silenced' | 'maintenance' | 'symptom' | 'grouped' | 'probing';
+
+/** The lifecycle columns, defaulted on insert (occurrences 1, no parent, ticketed, no hold, not flapping). */
+export type IncidentLifecycleFields = 'occurrences' | 'parentIncidentId' | 'ticketed' | 'hold' | 'flapping';
+
+/** What `insertIncident` takes: everything but the id; lifecycle fields default. */
+export type NewIncident = Omit<IncidentRecord, 'id' | IncidentLifecycleFields> & Partial<Pick<IncidentRecord, IncidentLifecycleFields>>;
+
+/** One state change of a fingerprint, kept (the last 21) for flap detection. */
+export interface FlapTransition {
+  kind: 'firing' | 'resolved';
+  atMs: number;
+}
+
+/** An operator's silence: incidents whose labels match all matchers get no ticket while it is active. */
+export interface SilenceRecord {
+  id: number;
+  matchers: LabelMatcher[];
+  comment: string;
+  createdBy: string;
+  startsAtMs: number;
+  expiresAtMs: number;
+  createdAtMs: number;
+}
+
+/** A recurring maintenance window: from each cron occurrence, for `durationSeconds`, on one host or a group. */
+export interface MaintenanceRecord {
+  id: number;
+  cron: string;
+  durationSeconds: number;
+  /** Exactly one of host and group is set; group matches the `group` label of a signal. */
+  host: string | null;
+  group: string | null;
+  comment: string;
+  createdAtMs: number;
 }
 
 export interface IncidentEvent {
@@ -124,8 +172,24 @@ export interface StoreTransaction {
   deleteRuleStates(fingerprints: readonly string[]): void;
   desksForIncident(incidentId: number): string[];
   findActiveIncident(fingerprint: string): IncidentRecord | undefined;
-  insertIncident(incident: Omit<IncidentRecord, 'id'>): IncidentRecord;
-  updateIncident(id: number, change: Partial<Pick<IncidentRecord, 'status' | 'resolvedAtMs' | 'updatedAtMs' | 'severity' | 'summary'>>): void;
+  /** Reads inside the transaction (they see its own writes). */
+  getIncident(id: number): IncidentRecord | undefined;
+  /** Open and acknowledged incidents, oldest first. */
+  activeIncidents(): IncidentRecord[];
+  insertIncident(incident: NewIncident): IncidentRecord;
+  updateIncident(
+    id: number,
+    change: Partial<Pick<IncidentRecord, 'status' | 'resolvedAtMs' | 'updatedAtMs' | 'severity' | 'summary' | 'why' | IncidentLifecycleFields>>,
+  ): void;
+  /** The newest incident of a fingerprint, whatever its status (for the re-open window). */
+  findLatestIncident(fingerprint: string): IncidentRecord | undefined;
+  loadFlapHistory(fingerprint: string): FlapTransition[];
+  saveFlapHistory(fingerprint: string, transitions: readonly FlapTransition[]): void;
+  insertSilence(silence: Omit<SilenceRecord, 'id'>): SilenceRecord;
+  /** Ends a silence now; false when there is no such silence. */
+  expireSilence(id: number, atMs: number): boolean;
+  insertMaintenance(window: Omit<MaintenanceRecord, 'id'>): MaintenanceRecord;
+  deleteMaintenance(id: number): boolean;
   addIncidentEvent(event: Omit<IncidentEvent, 'id'>): void;
   /**
    * Queues a desk operation. Coalescing: an `update` is not queued behind a pending, untried
@@ -185,4 +249,15 @@ export interface StoreReads {
   /** Samples of one series (by metric and exact labels, `host` included) between two times. */
   querySeries(metric: string, labels: Record<string, string>, fromMs: number, toMs: number): StoredSample[];
   countIncidents(status: IncidentStatus): number;
+  /** Incidents whose parent is `parentId` (symptoms and grouped problems). */
+  childIncidents(parentId: number): IncidentRecord[];
+  /** Silences not yet expired at `nowMs` (including future ones); all when nowMs is omitted. */
+  listSilences(nowMs?: number): SilenceRecord[];
+  getSilence(id: number): SilenceRecord | undefined;
+  listMaintenance(): MaintenanceRecord[];
+  /**
+   * Every stored sample with `fromMs <= atMs <= toMs`, all hosts, report chunk by report chunk in
+   * the order of their base time (samples inside one chunk in report order). For replays.
+   */
+  iterateSamples(fromMs: number, toMs: number): Iterable<StoredSample>;
 }

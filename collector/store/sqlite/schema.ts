@@ -91,7 +91,7 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (incident_id, desk)
   );
   `,
-  // Desk delivery: 'comment' operations (with their note), 'superseded' updates (coalesced into a
+  // 1: desk delivery (issue 5): 'comment' operations (with their note), 'superseded' updates (coalesced into a
   // later operation), and what the desk last said about each ticket (two-way sync, reconciler).
   `
   CREATE TABLE outbox_v2 (
@@ -116,5 +116,40 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX outbox_by_state ON outbox (state, id);
   ALTER TABLE tickets ADD COLUMN desk_status TEXT;
   ALTER TABLE tickets ADD COLUMN checked_at_ms INTEGER;
+  `,
+  // 2: incident lifecycle (issue 4): occurrences, parent (symptom/group), ticket hold, flap history,
+  // silences, maintenance windows, and a time index for replaying all report chunks in order.
+  `
+  ALTER TABLE incidents ADD COLUMN occurrences INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE incidents ADD COLUMN parent_incident_id INTEGER REFERENCES incidents(id);
+  ALTER TABLE incidents ADD COLUMN ticketed INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE incidents ADD COLUMN hold TEXT;
+  ALTER TABLE incidents ADD COLUMN flapping INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX incidents_by_fingerprint ON incidents (fingerprint, id);
+  CREATE INDEX incidents_by_parent ON incidents (parent_incident_id) WHERE parent_incident_id IS NOT NULL;
+  CREATE TABLE flap_history (
+    fingerprint TEXT PRIMARY KEY,
+    transitions TEXT NOT NULL
+  );
+  CREATE TABLE silences (
+    id INTEGER PRIMARY KEY,
+    matchers TEXT NOT NULL,
+    comment TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    starts_at_ms INTEGER NOT NULL,
+    expires_at_ms INTEGER NOT NULL,
+    created_at_ms INTEGER NOT NULL
+  );
+  CREATE TABLE maintenance_windows (
+    id INTEGER PRIMARY KEY,
+    cron TEXT NOT NULL,
+    duration_seconds REAL NOT NULL,
+    host TEXT,
+    host_group TEXT,
+    comment TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    CHECK ((host IS NULL) <> (host_group IS NULL))
+  );
+  CREATE INDEX report_chunks_by_base_time ON report_chunks (base_at_ms);
   `,
 ];

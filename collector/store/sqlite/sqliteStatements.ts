@@ -4,7 +4,7 @@
 import type Database from 'better-sqlite3';
 
 const INCIDENT_COLUMNS = `id, key, fingerprint, rule_name, rule_version, host, severity, summary, description, labels,
-  status, opened_at_ms, resolved_at_ms, updated_at_ms, why`;
+  status, opened_at_ms, resolved_at_ms, updated_at_ms, why, occurrences, parent_incident_id, ticketed, hold, flapping`;
 
 export function createSqliteStatements(db: Database.Database) {
   const readOnly = db.readonly;
@@ -25,9 +25,19 @@ export function createSqliteStatements(db: Database.Database) {
         pruneChunks: prepare('DELETE FROM report_chunks WHERE received_at_ms < ?'),
         upsertRuleState: prepare('INSERT INTO rule_states (fingerprint, rule_name, state) VALUES (?, ?, ?) ON CONFLICT (fingerprint) DO UPDATE SET rule_name = excluded.rule_name, state = excluded.state'),
         deleteRuleState: prepare('DELETE FROM rule_states WHERE fingerprint = ?'),
-        insertIncident: prepare(`INSERT INTO incidents (key, fingerprint, rule_name, rule_version, host, severity, summary, description, labels, status, opened_at_ms, resolved_at_ms, updated_at_ms, why)
-          VALUES (@key, @fingerprint, @ruleName, @ruleVersion, @host, @severity, @summary, @description, @labels, @status, @openedAtMs, @resolvedAtMs, @updatedAtMs, @why)`),
-        updateIncident: prepare('UPDATE incidents SET status = @status, resolved_at_ms = @resolvedAtMs, updated_at_ms = @updatedAtMs, severity = @severity, summary = @summary WHERE id = @id'),
+        insertIncident: prepare(`INSERT INTO incidents (key, fingerprint, rule_name, rule_version, host, severity, summary, description, labels, status, opened_at_ms, resolved_at_ms, updated_at_ms, why,
+            occurrences, parent_incident_id, ticketed, hold, flapping)
+          VALUES (@key, @fingerprint, @ruleName, @ruleVersion, @host, @severity, @summary, @description, @labels, @status, @openedAtMs, @resolvedAtMs, @updatedAtMs, @why,
+            @occurrences, @parentIncidentId, @ticketed, @hold, @flapping)`),
+        updateIncident: prepare(`UPDATE incidents SET status = @status, resolved_at_ms = @resolvedAtMs, updated_at_ms = @updatedAtMs, severity = @severity, summary = @summary,
+          why = @why, occurrences = @occurrences, parent_incident_id = @parentIncidentId, ticketed = @ticketed, hold = @hold, flapping = @flapping WHERE id = @id`),
+        upsertFlapHistory: prepare('INSERT INTO flap_history (fingerprint, transitions) VALUES (?, ?) ON CONFLICT (fingerprint) DO UPDATE SET transitions = excluded.transitions'),
+        insertSilence: prepare(`INSERT INTO silences (matchers, comment, created_by, starts_at_ms, expires_at_ms, created_at_ms)
+          VALUES (@matchers, @comment, @createdBy, @startsAtMs, @expiresAtMs, @createdAtMs)`),
+        expireSilence: prepare('UPDATE silences SET expires_at_ms = min(expires_at_ms, @atMs) WHERE id = @id'),
+        insertMaintenance: prepare(`INSERT INTO maintenance_windows (cron, duration_seconds, host, host_group, comment, created_at_ms)
+          VALUES (@cron, @durationSeconds, @host, @group, @comment, @createdAtMs)`),
+        deleteMaintenance: prepare('DELETE FROM maintenance_windows WHERE id = ?'),
         insertIncidentEvent: prepare('INSERT INTO incident_events (incident_id, at_ms, kind, text, data) VALUES (@incidentId, @atMs, @kind, @text, @data)'),
         insertOutbox: prepare(`INSERT INTO outbox (incident_id, desk, operation, state, attempts, next_attempt_at_ms, created_at_ms, note)
           VALUES (@incidentId, @desk, @operation, 'pending', 0, @nextAttemptAtMs, @createdAtMs, @note)`),
@@ -76,6 +86,15 @@ export function createSqliteStatements(db: Database.Database) {
     ticketsToCheck: prepare(`SELECT t.* FROM tickets t JOIN incidents i ON i.id = t.incident_id
       WHERE i.status IN ('open', 'acknowledged') OR t.state = 'open' OR i.updated_at_ms >= ?
       ORDER BY coalesce(t.checked_at_ms, 0), t.incident_id LIMIT ?`),
+    latestIncidentByFingerprint: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE fingerprint = ? ORDER BY id DESC LIMIT 1`),
+    allActiveIncidents: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE status IN ('open', 'acknowledged') ORDER BY id`),
+    childIncidents: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE parent_incident_id = ? ORDER BY id`),
+    flapHistory: prepare('SELECT transitions FROM flap_history WHERE fingerprint = ?'),
+    listSilences: prepare('SELECT * FROM silences WHERE expires_at_ms > ? ORDER BY id'),
+    silenceById: prepare('SELECT * FROM silences WHERE id = ?'),
+    listMaintenance: prepare('SELECT * FROM maintenance_windows ORDER BY id'),
+    allSeries: prepare('SELECT s.series_id, s.metric, s.labels, h.hostname FROM series s JOIN hosts h USING (host_id)'),
+    chunksByTime: prepare('SELECT base_at_ms, samples FROM report_chunks WHERE base_at_ms BETWEEN ? AND ? ORDER BY base_at_ms, host_id, sequence'),
   };
   return { ...reads, ...(writes ?? ({} as NonNullable<typeof writes>)) };
 }

@@ -15,6 +15,9 @@ import type {
   IncidentStatus,
   OutboxFilter,
   OutboxOperation,
+  FlapTransition,
+  MaintenanceRecord,
+  SilenceRecord,
   OutboxRow,
   OutboxState,
   ReportRecord,
@@ -97,20 +100,44 @@ class SqliteStore implements Store {
         for (const fingerprint of fingerprints) sql.deleteRuleState.run(fingerprint);
       },
       findActiveIncident: (fingerprint) => mapIncident(sql.activeIncidentByFingerprint.get(fingerprint) as Row | undefined),
-      insertIncident: (incident) => {
-        const info = sql.insertIncident.run({
-          ...incident,
-          labels: JSON.stringify(incident.labels),
-          why: JSON.stringify(incident.why),
-        });
+      insertIncident: (draft) => {
+        const incident: Omit<IncidentRecord, 'id'> = {
+          occurrences: 1,
+          parentIncidentId: null,
+          ticketed: true,
+          hold: null,
+          flapping: false,
+          ...draft,
+        };
+        const info = sql.insertIncident.run(incidentParams(incident));
         return { ...incident, id: Number(info.lastInsertRowid) };
       },
       updateIncident: (id, change) => {
         const current = this.getIncident(id);
         if (!current) throw new Error(`incident ${id} does not exist`);
-        const next = { ...current, ...change };
-        sql.updateIncident.run({ id, status: next.status, resolvedAtMs: next.resolvedAtMs, updatedAtMs: next.updatedAtMs, severity: next.severity, summary: next.summary });
+        const { id: _id, ...next } = { ...current, ...change };
+        sql.updateIncident.run({ ...incidentParams(next), id });
       },
+      getIncident: (id) => this.getIncident(id),
+      activeIncidents: () => (sql.allActiveIncidents.all() as Row[]).map((r) => mapIncident(r)!),
+      findLatestIncident: (fingerprint) => mapIncident(sql.latestIncidentByFingerprint.get(fingerprint) as Row | undefined),
+      loadFlapHistory: (fingerprint) => {
+        const row = sql.flapHistory.get(fingerprint) as { transitions: string } | undefined;
+        return row ? (JSON.parse(row.transitions) as FlapTransition[]) : [];
+      },
+      saveFlapHistory: (fingerprint, transitions) => {
+        sql.upsertFlapHistory.run(fingerprint, JSON.stringify(transitions));
+      },
+      insertSilence: (silence) => {
+        const info = sql.insertSilence.run({ ...silence, matchers: JSON.stringify(silence.matchers) });
+        return { ...silence, id: Number(info.lastInsertRowid) };
+      },
+      expireSilence: (id, atMs) => sql.expireSilence.run({ id, atMs }).changes === 1,
+      insertMaintenance: (window) => {
+        const info = sql.insertMaintenance.run(window);
+        return { ...window, id: Number(info.lastInsertRowid) };
+      },
+      deleteMaintenance: (id) => sql.deleteMaintenance.run(id).changes === 1,
       addIncidentEvent: (event) => {
         sql.insertIncidentEvent.run({ ...event, data: JSON.stringify(event.data) });
       },
@@ -295,6 +322,45 @@ class SqliteStore implements Store {
     return r ? mapTicket(r) : undefined;
   }
 
+  childIncidents(parentId: number): IncidentRecord[] {
+    return (this.sql.childIncidents.all(parentId) as Row[]).map((r) => mapIncident(r)!);
+  }
+
+  listSilences(nowMs?: number): SilenceRecord[] {
+    return (this.sql.listSilences.all(nowMs ?? Number.MIN_SAFE_INTEGER) as Row[]).map(mapSilence);
+  }
+
+  getSilence(id: number): SilenceRecord | undefined {
+    const row = this.sql.silenceById.get(id) as Row | undefined;
+    return row ? mapSilence(row) : undefined;
+  }
+
+  listMaintenance(): MaintenanceRecord[] {
+    return (this.sql.listMaintenance.all() as Row[]).map((r) => ({
+      id: Number(r.id),
+      cron: String(r.cron),
+      durationSeconds: Number(r.duration_seconds),
+      host: r.host === null ? null : String(r.host),
+      group: r.host_group === null ? null : String(r.host_group),
+      comment: String(r.comment),
+      createdAtMs: Number(r.created_at_ms),
+    }));
+  }
+
+  *iterateSamples(fromMs: number, toMs: number): Iterable<StoredSample> {
+    const series = new Map<number, { metric: string; labels: Record<string, string> }>();
+    for (const r of this.sql.allSeries.all() as Array<{ series_id: number; metric: string; labels: string; hostname: string }>) {
+      series.set(r.series_id, { metric: r.metric, labels: { ...(JSON.parse(r.labels) as Record<string, string>), host: r.hostname } });
+    }
+    for (const chunk of this.sql.chunksByTime.iterate(fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<{ base_at_ms: number; samples: Buffer }>) {
+      for (const s of decodeChunk(chunk.base_at_ms, chunk.samples)) {
+        if (s.atMs < fromMs || s.atMs > toMs) continue;
+        const known = series.get(s.seriesId);
+        if (known) yield { metric: known.metric, labels: known.labels, value: s.value, atMs: s.atMs };
+      }
+    }
+  }
+
   querySeries(metric: string, labels: Record<string, string>, fromMs: number, toMs: number): StoredSample[] {
     const host = labels.host;
     if (host === undefined) return [];
@@ -336,6 +402,33 @@ function mapIncident(r: Row | undefined): IncidentRecord | undefined {
     resolvedAtMs: r.resolved_at_ms === null ? null : Number(r.resolved_at_ms),
     updatedAtMs: Number(r.updated_at_ms),
     why: JSON.parse(String(r.why)) as Record<string, unknown>,
+    occurrences: Number(r.occurrences),
+    parentIncidentId: r.parent_incident_id === null ? null : Number(r.parent_incident_id),
+    ticketed: Number(r.ticketed) === 1,
+    hold: r.hold === null ? null : (String(r.hold) as IncidentRecord['hold']),
+    flapping: Number(r.flapping) === 1,
+  };
+}
+
+function incidentParams(incident: Omit<IncidentRecord, 'id'>) {
+  return {
+    ...incident,
+    labels: JSON.stringify(incident.labels),
+    why: JSON.stringify(incident.why),
+    ticketed: incident.ticketed ? 1 : 0,
+    flapping: incident.flapping ? 1 : 0,
+  };
+}
+
+function mapSilence(r: Row): SilenceRecord {
+  return {
+    id: Number(r.id),
+    matchers: JSON.parse(String(r.matchers)) as SilenceRecord['matchers'],
+    comment: String(r.comment),
+    createdBy: String(r.created_by),
+    startsAtMs: Number(r.starts_at_ms),
+    expiresAtMs: Number(r.expires_at_ms),
+    createdAtMs: Number(r.created_at_ms),
   };
 }
 

@@ -1,0 +1,42 @@
+/**
+ * Opens the collector's database for an operator command. The CLI works on the SQLite file
+ * directly (WAL lets it write next to a running collector); desk operations it enqueues are
+ * delivered by the collector's outbox worker.
+ */
+import { existsSync } from 'node:fs';
+import { pino } from 'pino';
+import { databasePath } from '../../collector/collector.js';
+import { routeIncident } from '../../collector/desk/routeIncident.js';
+import { systemClock } from '../../collector/clock.js';
+import { incidentPolicy } from '../../collector/incidents/incidentPolicy.js';
+import { createIncidentService, type IncidentService } from '../../collector/incidents/incidentService.js';
+import { createStoreEnvironment } from '../../collector/incidents/storeEnvironment.js';
+import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
+import type { Store } from '../../collector/store/store.js';
+import { loadConfig } from '../../config/loadConfig.js';
+
+export class CliError extends Error {}
+
+export function withOperatorStore<T>(configFile: string | undefined, readOnly: boolean, fn: (store: Store, incidents: IncidentService) => T): T {
+  const { config } = loadConfig(configFile);
+  const file = databasePath(config.dataDir);
+  if (!existsSync(file)) throw new CliError(`no database at ${file}: has the collector run with this data directory?`);
+  const store = openSqliteStore({ file, readOnly });
+  try {
+    const incidents = createIncidentService({
+      route: (incident) => routeIncident(config.routing, config.desks.map((d) => d.name), incident),
+      policy: incidentPolicy(config.incidents),
+      environment: createStoreEnvironment(store, config.incidents, systemClock),
+      log: pino({ level: 'silent' }),
+    });
+    return fn(store, incidents);
+  } finally {
+    store.close();
+  }
+}
+
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) => cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ');
+  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
+}

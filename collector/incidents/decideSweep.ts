@@ -1,0 +1,141 @@
+/**
+ * Time-driven lifecycle decisions for one active incident, taken on every evaluation (ingest batch
+ * or silence tick), when no signal arrives: a flap that calmed down, a hold that no longer applies
+ * (silence expired, maintenance over, parent back up, group parent gone, probe lost), escalation.
+ *
+ * | incident                         | condition                                  | outcome |
+ * |---|---|---|
+ * | flapping, last transition clear  | state change below the low threshold       | resolve (desk 'resolve' if its ticket is open) |
+ * | flapping, last transition fire   | state change below the low threshold       | stop flapping, stays open |
+ * | hold silenced/maintenance/symptom/grouped | nothing holds it any more         | release: desk 'open' (or 'reopen' if it had a ticket) |
+ * | hold silenced/maintenance/...    | another suppression holds it now           | hold changes, no desk operation |
+ * | hold symptom, parent resolved   | within topology.recoveryGrace              | stays held (its own clear usually follows) |
+ * | a down rule's hold ends, never probed | nothing holds it any more             | hold 'probing': the ticket waits for the ping verdict |
+ * | hold probing                     | no verdict after the probe timeout         | release with "reachability unknown" |
+ * | open longer than an escalation step | severity below the step's              | raise severity; desk 'update' if its ticket is open |
+ */
+import type { FlapTransition, IncidentHold, IncidentRecord, MaintenanceRecord, SilenceRecord } from '../store/store.js';
+import { percentStateChange } from './flapDetector.js';
+import { resolveEffects, ticketIsOpen } from './decideIncident.js';
+import type { IncidentEffect } from './incidentEffects.js';
+import { severityRank, type IncidentPolicy } from './incidentPolicy.js';
+import { activeMaintenance, describeMaintenance, describeSilence, matchingSilence } from './suppression.js';
+
+export interface SweepContext {
+  nowMs: number;
+  policy: IncidentPolicy;
+  flapHistory: readonly FlapTransition[];
+  silences: readonly SilenceRecord[];
+  maintenance: readonly MaintenanceRecord[];
+  downParent: { host: string; incident: IncidentRecord } | undefined;
+  /** The incident's parent (for grouped incidents), as it stands now. */
+  parentIncident: IncidentRecord | undefined;
+}
+
+export function decideSweep(incident: IncidentRecord, context: SweepContext): IncidentEffect[] {
+  const flap = sweepFlap(incident, context);
+  if (flap.resolved) return flap.effects;
+  return [...flap.effects, ...sweepHold(incident, context), ...sweepEscalation(incident, context)];
+}
+
+function sweepFlap(incident: IncidentRecord, context: SweepContext): { effects: IncidentEffect[]; resolved: boolean } {
+  if (!incident.flapping) return { effects: [], resolved: false };
+  const percent = percentStateChange(context.flapHistory, context.nowMs, context.policy.flap.windowMs);
+  if (percent >= context.policy.flap.lowPercent) return { effects: [], resolved: false };
+  const last = context.flapHistory.at(-1);
+  const text = `stopped flapping: ${percent.toFixed(0)}% state change, below ${context.policy.flap.lowPercent}%`;
+  if (last?.kind === 'resolved') {
+    return { effects: resolveEffects(incident, `${text}; the problem is clear`, last.atMs, context.nowMs, { percent }), resolved: true };
+  }
+  return {
+    effects: [
+      { kind: 'update', incidentId: incident.id, change: { flapping: false, updatedAtMs: context.nowMs } },
+      { kind: 'event', incidentId: incident.id, event: { kind: 'flap-stopped', text: `${text}; the problem persists`, data: { percent } } },
+    ],
+    resolved: false,
+  };
+}
+
+/** Which suppression holds the incident now, if any (probing and grouping are not re-derived here). */
+function currentHold(incident: IncidentRecord, context: SweepContext): { hold: IncidentHold; parentIncidentId: number | null; reason: string } | undefined {
+  const silence = matchingSilence(context.silences, incident.labels, context.nowMs);
+  if (silence) return { hold: 'silenced', parentIncidentId: null, reason: `suppressed: ${describeSilence(silence)}` };
+  const maintenance = activeMaintenance(context.maintenance, incident.labels, context.nowMs);
+  if (maintenance) return { hold: 'maintenance', parentIncidentId: null, reason: `suppressed: ${describeMaintenance(maintenance.window)}` };
+  if (context.downParent && context.downParent.incident.id !== incident.id) {
+    return { hold: 'symptom', parentIncidentId: context.downParent.incident.id, reason: `suppressed: parent ${context.downParent.host} is down (incident #${context.downParent.incident.id})` };
+  }
+  const parent = context.parentIncident;
+  if (incident.hold === 'symptom' && parent && parent.resolvedAtMs !== null && context.nowMs - parent.resolvedAtMs < context.policy.recoveryGraceMs) {
+    return { hold: 'symptom', parentIncidentId: parent.id, reason: `parent incident #${parent.id} recovered; waiting for this host's own clear` };
+  }
+  if (incident.hold === 'grouped' && context.parentIncident && isActive(context.parentIncident)) {
+    return { hold: 'grouped', parentIncidentId: context.parentIncident.id, reason: `grouped under incident #${context.parentIncident.id}` };
+  }
+  return undefined;
+}
+
+function sweepHold(incident: IncidentRecord, context: SweepContext): IncidentEffect[] {
+  if (incident.hold === null) return [];
+  if (incident.hold === 'probing') {
+    if (context.nowMs - incident.updatedAtMs < context.policy.probeTimeoutMs) return [];
+    return release(incident, context, 'reachability unknown: no ping verdict in time; ticket released');
+  }
+  const now = currentHold(incident, context);
+  if (!now) return release(incident, context, `released: ${describeHold(incident.hold)} no longer applies`);
+  if (now.hold === incident.hold && now.parentIncidentId === incident.parentIncidentId) return [];
+  return [
+    { kind: 'update', incidentId: incident.id, change: { hold: now.hold, parentIncidentId: now.parentIncidentId, updatedAtMs: context.nowMs } },
+    { kind: 'event', incidentId: incident.id, event: { kind: `held-${now.hold}`, text: now.reason, data: {} } },
+  ];
+}
+
+function release(incident: IncidentRecord, context: SweepContext, text: string): IncidentEffect[] {
+  const { policy } = context;
+  if (incident.hold !== 'probing' && policy.probeReachability && policy.downRules.includes(incident.ruleName) && !incident.why.reachability) {
+    // A down incident held by a silence or a window was never probed: ping before the ticket opens.
+    return [
+      { kind: 'update', incidentId: incident.id, change: { hold: 'probing', parentIncidentId: null, updatedAtMs: context.nowMs } },
+      { kind: 'event', incidentId: incident.id, event: { kind: 'held-probing', text: `${text}; ticket waits for the collector to ping the host`, data: { previousHold: incident.hold } } },
+    ];
+  }
+  return [
+    { kind: 'update', incidentId: incident.id, change: { hold: null, parentIncidentId: null, ticketed: true, updatedAtMs: context.nowMs } },
+    { kind: 'event', incidentId: incident.id, event: { kind: 'released', text, data: { previousHold: incident.hold } } },
+    { kind: 'desk', incidentId: incident.id, operation: incident.ticketed ? 'reopen' : 'open' },
+  ];
+}
+
+function describeHold(hold: IncidentHold): string {
+  switch (hold) {
+    case 'silenced':
+      return 'the silence';
+    case 'maintenance':
+      return 'the maintenance window';
+    case 'symptom':
+      return 'the parent outage';
+    case 'grouped':
+      return 'the group incident';
+    case 'probing':
+      return 'the reachability probe';
+    default:
+      return hold satisfies never;
+  }
+}
+
+function sweepEscalation(incident: IncidentRecord, context: SweepContext): IncidentEffect[] {
+  const openForMs = context.nowMs - incident.openedAtMs;
+  const step = [...context.policy.escalation].reverse().find((s) => openForMs >= s.afterMs);
+  if (!step || severityRank(step.severity) <= severityRank(incident.severity)) return [];
+  const text = `escalated from ${incident.severity} to ${step.severity}: open for ${Math.round(openForMs / 1000)}s, step after ${step.afterMs / 1000}s`;
+  const effects: IncidentEffect[] = [
+    { kind: 'update', incidentId: incident.id, change: { severity: step.severity, updatedAtMs: context.nowMs } },
+    { kind: 'event', incidentId: incident.id, event: { kind: 'escalated', text, data: { from: incident.severity, to: step.severity } } },
+  ];
+  if (ticketIsOpen(incident)) effects.push({ kind: 'desk', incidentId: incident.id, operation: 'update' });
+  return effects;
+}
+
+function isActive(incident: IncidentRecord): boolean {
+  return incident.status === 'open' || incident.status === 'acknowledged';
+}

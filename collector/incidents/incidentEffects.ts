@@ -1,0 +1,104 @@
+/**
+ * What a lifecycle decision asks for, as data. `'new'` refers to the incident the same decision
+ * opens. `applyEffects` performs them against an `IncidentLedger` (the store transaction in the
+ * collector, an in-memory ledger in backtests).
+ */
+import type { FlapTransition, IncidentRecord, NewIncident, OutboxOperation, StoreTransaction } from '../store/store.js';
+
+export type IncidentRef = number | 'new';
+
+export type IncidentEffect =
+  | { kind: 'open'; incident: NewIncident }
+  | { kind: 'update'; incidentId: IncidentRef; change: Parameters<StoreTransaction['updateIncident']>[1] }
+  | { kind: 'event'; incidentId: IncidentRef; event: { kind: string; text: string; data: Record<string, unknown> } }
+  | { kind: 'desk'; incidentId: IncidentRef; operation: OutboxOperation }
+  | { kind: 'flapHistory'; fingerprint: string; transitions: FlapTransition[] };
+
+/** One gate's verdict, kept in the why-record so an operator can see every check an incident passed. */
+export interface GateVerdict {
+  gate: 'dedup' | 'flap' | 'reopen' | 'silence' | 'maintenance' | 'topology' | 'grouping' | 'reachability';
+  passed: boolean;
+  reason: string;
+}
+
+export interface Decision {
+  effects: IncidentEffect[];
+  /** One line for logs and the timeline. */
+  reason: string;
+  gates: GateVerdict[];
+}
+
+/** The reads and writes the lifecycle needs; StoreTransaction plus two reads satisfies it. */
+export interface IncidentLedger {
+  findActiveIncident(fingerprint: string): IncidentRecord | undefined;
+  findLatestIncident(fingerprint: string): IncidentRecord | undefined;
+  getIncident(id: number): IncidentRecord | undefined;
+  activeIncidents(): IncidentRecord[];
+  insertIncident(incident: NewIncident): IncidentRecord;
+  updateIncident: StoreTransaction['updateIncident'];
+  addIncidentEvent: StoreTransaction['addIncidentEvent'];
+  loadFlapHistory(fingerprint: string): FlapTransition[];
+  saveFlapHistory(fingerprint: string, transitions: readonly FlapTransition[]): void;
+  enqueueOutbox: StoreTransaction['enqueueOutbox'];
+  /** Desks that were sent this incident's open: later operations follow it there. */
+  desksForIncident: StoreTransaction['desksForIncident'];
+}
+
+/** Which desks get a new ticket for an incident, and why (recorded on its timeline). */
+export type DeskRoute = (incident: IncidentRecord) => { desks: string[]; reason: string };
+
+export interface AppliedEffects {
+  opened?: IncidentRecord;
+  touched: number[];
+  deskOperations: Array<{ incidentId: number; operation: OutboxOperation }>;
+}
+
+/**
+ * Performs `effects` in order. An `open` desk operation is routed (see routeIncident); every
+ * later operation goes to the desks that got the open, so a resolve always follows its ticket.
+ */
+export function applyEffects(ledger: IncidentLedger, effects: readonly IncidentEffect[], route: DeskRoute, nowMs: number): AppliedEffects {
+  const applied: AppliedEffects = { touched: [], deskOperations: [] };
+  const resolve = (ref: IncidentRef): number => {
+    if (ref !== 'new') return ref;
+    if (!applied.opened) throw new Error('effect refers to a new incident before it was opened');
+    return applied.opened.id;
+  };
+  for (const effect of effects) {
+    switch (effect.kind) {
+      case 'open':
+        applied.opened = ledger.insertIncident(effect.incident);
+        applied.touched.push(applied.opened.id);
+        break;
+      case 'update':
+        ledger.updateIncident(resolve(effect.incidentId), effect.change);
+        applied.touched.push(resolve(effect.incidentId));
+        break;
+      case 'event':
+        ledger.addIncidentEvent({ incidentId: resolve(effect.incidentId), atMs: nowMs, ...effect.event });
+        break;
+      case 'desk': {
+        const incidentId = resolve(effect.incidentId);
+        for (const desk of desksFor(ledger, incidentId, effect.operation, route, nowMs)) ledger.enqueueOutbox({ incidentId, desk, operation: effect.operation, createdAtMs: nowMs });
+        applied.deskOperations.push({ incidentId, operation: effect.operation });
+        break;
+      }
+      case 'flapHistory':
+        ledger.saveFlapHistory(effect.fingerprint, effect.transitions);
+        break;
+      default:
+        effect satisfies never;
+    }
+  }
+  return applied;
+}
+
+function desksFor(ledger: IncidentLedger, incidentId: number, operation: OutboxOperation, route: DeskRoute, nowMs: number): string[] {
+  const already = ledger.desksForIncident(incidentId);
+  if (operation !== 'open' || already.length > 0) return already;
+  const incident = ledger.getIncident(incidentId);
+  if (!incident) return [];
+  const decision = route(incident);
+  ledger.addIncidentEvent({ incidentId, atMs: nowMs, kind: 'routed', text: decision.reason, data: { desks: decision.desks } });
+  return decision.desks;
+}

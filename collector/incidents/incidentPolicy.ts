@@ -1,0 +1,55 @@
+/**
+ * The lifecycle settings the decision functions read, in milliseconds and plain values, derived
+ * once from the `incidents:` config section.
+ */
+import type { IncidentsConfig } from '../../config/incidentsConfigSchema.js';
+import { parseDurationSeconds } from '../../config/duration.js';
+import type { Severity } from '../../rules/ruleTypes.js';
+
+export interface IncidentPolicy {
+  reopenWindowMs: number;
+  flap: { enabled: boolean; windowMs: number; highPercent: number; lowPercent: number };
+  /** Sorted by `afterMs`. */
+  escalation: ReadonlyArray<{ afterMs: number; severity: Severity }>;
+  groupByHost: boolean;
+  /** When true, a new incident of a down rule waits (hold 'probing') for the reachability verdict. */
+  probeReachability: boolean;
+  /** A probe that has not answered after this long releases the ticket with "reachability unknown". */
+  probeTimeoutMs: number;
+  /** How long a silent host with parents waits before its probe, so its failing parent is seen first. */
+  settleMs: number;
+  /** How long a symptom stays held after its parent incident resolved. */
+  recoveryGraceMs: number;
+  downRules: readonly string[];
+  targetDownRules: readonly string[];
+}
+
+export function incidentPolicy(config: IncidentsConfig, options: { probeReachability?: boolean } = {}): IncidentPolicy {
+  const pingTimeoutMs = parseDurationSeconds(config.reachability.pingTimeout) * 1000;
+  return {
+    reopenWindowMs: parseDurationSeconds(config.reopenWindow) * 1000,
+    flap: {
+      enabled: config.flap.enabled,
+      windowMs: parseDurationSeconds(config.flap.window) * 1000,
+      highPercent: config.flap.highThreshold,
+      lowPercent: config.flap.lowThreshold,
+    },
+    escalation: config.escalation
+      .map((step) => ({ afterMs: parseDurationSeconds(step.after) * 1000, severity: step.severity }))
+      .sort((a, b) => a.afterMs - b.afterMs),
+    groupByHost: config.grouping.byHost,
+    probeReachability: options.probeReachability ?? config.reachability.enabled,
+    probeTimeoutMs: parseDurationSeconds(config.topology.settle) * 1000 + Math.max(30_000, pingTimeoutMs * 5),
+    settleMs: parseDurationSeconds(config.topology.settle) * 1000,
+    recoveryGraceMs: parseDurationSeconds(config.topology.recoveryGrace) * 1000,
+    downRules: config.topology.downRules,
+    targetDownRules: config.topology.targetDownRules,
+  };
+}
+
+const SEVERITY_RANK: Record<string, number> = { info: 0, warning: 1, critical: 2 };
+
+/** Orders severities; unknown ones rank lowest. */
+export function severityRank(severity: string): number {
+  return SEVERITY_RANK[severity] ?? -1;
+}

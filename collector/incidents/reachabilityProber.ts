@@ -1,0 +1,97 @@
+/**
+ * Tells "host down" from "agent down": for each active incident held for a probe (hold 'probing'),
+ * pings the host's address once and records the verdict in its own transaction. Only IP literals are
+ * pinged, through an injectable pinger (the real one runs the system ping via the `ping` package
+ * with an argument array, never a shell).
+ */
+import { isIP } from 'node:net';
+import ping from 'ping';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Store } from '../store/store.js';
+import type { ReachabilityResult } from './decideReachability.js';
+import type { IncidentEnvironment, IncidentService } from './incidentService.js';
+
+/** Resolves true when `address` answered within `timeoutMs`. */
+export type Pinger = (address: string, timeoutMs: number) => Promise<{ alive: boolean; rttMs: number | null }>;
+
+export const systemPinger: Pinger = async (address, timeoutMs) => {
+  if (isIP(address) === 0) throw new Error(`not an IP literal: ${address}`);
+  const result = await ping.promise.probe(address, { timeout: Math.max(1, Math.ceil(timeoutMs / 1000)), min_reply: 1, v6: isIP(address) === 6 });
+  const rtt = Number(result.time);
+  return { alive: result.alive, rttMs: result.alive && Number.isFinite(rtt) ? rtt : null };
+};
+
+export interface ReachabilityProberOptions {
+  store: Store;
+  incidents: IncidentService;
+  environment: IncidentEnvironment;
+  pinger: Pinger;
+  clock: Clock;
+  log: Logger;
+  timeoutMs: number;
+  intervalMs: number;
+  /** A host with parents is probed only once its incident has waited this long (see topology.settle). */
+  settleMs: number;
+}
+
+export interface ReachabilityProber {
+  /** Probes every incident waiting for a verdict; resolves when all verdicts are recorded. */
+  probeWaiting(): Promise<void>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** Pings one address and turns the answer into a verdict. */
+export async function probeAddress(pinger: Pinger, address: string | undefined, timeoutMs: number): Promise<ReachabilityResult> {
+  if (!address || isIP(address) === 0) return { verdict: 'unknown', address: null, detail: 'no IP address known for the host (declare incidents.topology.hosts.NAME.address)' };
+  try {
+    const answer = await pinger(address, timeoutMs);
+    return answer.alive
+      ? { verdict: 'agent-down', address, detail: `reply from ${address}${answer.rttMs === null ? '' : ` in ${answer.rttMs}ms`}` }
+      : { verdict: 'host-down', address, detail: `no reply from ${address} within ${timeoutMs}ms` };
+  } catch (error) {
+    return { verdict: 'unknown', address, detail: `ping could not run: ${(error as Error).message}` };
+  }
+}
+
+export function createReachabilityProber(options: ReachabilityProberOptions): ReachabilityProber {
+  const inFlight = new Set<number>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const probeOne = async (incidentId: number, host: string): Promise<void> => {
+    inFlight.add(incidentId);
+    try {
+      const result = await probeAddress(options.pinger, options.environment.topology().addressOf(host), options.timeoutMs);
+      options.store.transaction((tx) => options.incidents.applyReachability(tx, incidentId, result, options.clock.nowMs()));
+      options.log.info({ incidentId, host, verdict: result.verdict, detail: result.detail }, 'reachability verdict');
+    } catch (error) {
+      options.log.error({ err: error, incidentId }, 'reachability probe failed');
+    } finally {
+      inFlight.delete(incidentId);
+    }
+  };
+  const probeWaiting = async (): Promise<void> => {
+    const nowMs = options.clock.nowMs();
+    const topology = options.environment.topology();
+    const settled = (i: { host: string; updatedAtMs: number }) => topology.parentsOf(i.host).length === 0 || nowMs - i.updatedAtMs >= options.settleMs;
+    const waiting = options.store
+      .listIncidents({ status: 'active', limit: 10_000 })
+      .filter((i) => i.hold === 'probing' && !inFlight.has(i.id) && settled(i));
+    await Promise.all(waiting.map((i) => probeOne(i.id, i.host)));
+  };
+  return {
+    probeWaiting,
+    start() {
+      timer = setInterval(() => {
+        running = probeWaiting();
+      }, options.intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}

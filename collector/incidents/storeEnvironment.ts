@@ -1,0 +1,42 @@
+/**
+ * The incident service's environment in the collector: silences and maintenance windows from the
+ * store, the topology from config plus what agents report (rebuilt at most every `topologyTtlMs`).
+ */
+import type { IncidentsConfig } from '../../config/incidentsConfigSchema.js';
+import type { Clock } from '../clock.js';
+import type { HostRecord, StoreReads } from '../store/store.js';
+import type { IncidentEnvironment } from './incidentService.js';
+import { buildTopology, type Topology, type TopologyHostFacts } from './topology.js';
+
+export function createStoreEnvironment(
+  store: Pick<StoreReads, 'listSilences' | 'listMaintenance' | 'listHosts'>,
+  config: IncidentsConfig,
+  clock: Clock,
+  topologyTtlMs = 30_000,
+): IncidentEnvironment {
+  let cached: { topology: Topology; builtAtMs: number } | undefined;
+  return {
+    silences: (nowMs) => store.listSilences(nowMs),
+    maintenance: () => store.listMaintenance(),
+    topology: () => {
+      const nowMs = clock.nowMs();
+      if (!cached || nowMs - cached.builtAtMs >= topologyTtlMs) {
+        cached = { topology: buildTopology(config.topology, store.listHosts().map(hostFacts)), builtAtMs: nowMs };
+      }
+      return cached.topology;
+    },
+  };
+}
+
+/**
+ * Addresses and default gateway are optional fields of a host, filled when the agent reports them;
+ * read defensively so a store without them still works.
+ */
+export function hostFacts(host: HostRecord): TopologyHostFacts {
+  const extra = host as HostRecord & { addresses?: unknown; defaultGateway?: unknown };
+  return {
+    hostname: host.hostname,
+    addresses: Array.isArray(extra.addresses) ? extra.addresses.filter((a): a is string => typeof a === 'string') : [],
+    defaultGateway: typeof extra.defaultGateway === 'string' ? extra.defaultGateway : null,
+  };
+}
