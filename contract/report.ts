@@ -56,6 +56,15 @@ export const AgentIdentitySchema = Type.Object(
     version: Type.String({ maxLength: 64 }),
     intervalSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 86400 }),
     labels: Labels,
+    addresses: Type.Optional(
+      Type.Array(Type.String({ minLength: 2, maxLength: 64, pattern: '^[0-9A-Fa-f:.]+$' }), {
+        maxItems: 64,
+        description: "The host's primary non-loopback IP addresses (IPv4 and IPv6 literals), for topology and suppression",
+      }),
+    ),
+    defaultGateway: Type.Optional(
+      Type.String({ minLength: 2, maxLength: 64, pattern: '^[0-9A-Fa-f:.]+$', description: 'IPv4/IPv6 literal of the default route (from /proc/net/route)' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -16,6 +16,8 @@ export function reportToRecord(report: Report, receivedAtMs: number): ReportReco
     labels: report.agent.labels,
     version: report.agent.version,
     intervalSeconds: report.agent.intervalSeconds,
+    ...(report.agent.addresses === undefined ? {} : { addresses: report.agent.addresses }),
+    ...(report.agent.defaultGateway === undefined ? {} : { defaultGateway: report.agent.defaultGateway }),
     sequence: report.sequence,
     receivedAtMs,
     samples: report.observations.map((o) => ({

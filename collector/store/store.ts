@@ -20,6 +20,10 @@ export interface HostRecord {
   lastSequence: number;
   firstSeenAtMs: number;
   lastReportAtMs: number;
+  /** The host's primary non-loopback IP addresses as last reported; empty when the agent sent none. */
+  addresses: string[];
+  /** The host's default gateway as last reported, or null. */
+  defaultGateway: string | null;
 }
 
 /** A stored sample decoded from a report chunk. */
@@ -37,6 +41,9 @@ export interface ReportRecord {
   labels: Record<string, string>;
   version: string;
   intervalSeconds: number;
+  /** As reported; undefined keeps the stored value (an older agent that does not send it). */
+  addresses?: readonly string[];
+  defaultGateway?: string;
   sequence: number;
   receivedAtMs: number;
   samples: ReadonlyArray<{ metric: string; labels: Record<string, string>; value: number; atMs: number }>;

@@ -91,4 +91,8 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (incident_id, desk)
   );
   `,
+  `
+  ALTER TABLE hosts ADD COLUMN addresses TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE hosts ADD COLUMN default_gateway TEXT;
+  `,
 ];

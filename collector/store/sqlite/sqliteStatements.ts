@@ -12,14 +12,17 @@ export function createSqliteStatements(db: Database.Database) {
   const writes = readOnly
     ? undefined
     : {
-        upsertHost: prepare(`INSERT INTO hosts (agent_id, hostname, labels, version, interval_seconds, last_sequence, first_seen_at_ms, last_report_at_ms)
-          VALUES (@agentId, @hostname, @labels, @version, @intervalSeconds, @sequence, @atMs, @atMs)
+        upsertHost: prepare(`INSERT INTO hosts (agent_id, hostname, labels, version, interval_seconds, last_sequence, first_seen_at_ms, last_report_at_ms, addresses, default_gateway)
+          VALUES (@agentId, @hostname, @labels, @version, @intervalSeconds, @sequence, @atMs, @atMs, coalesce(@addresses, '[]'), @defaultGateway)
           ON CONFLICT (agent_id) DO UPDATE SET hostname = excluded.hostname, labels = excluded.labels, version = excluded.version,
             interval_seconds = excluded.interval_seconds, last_sequence = max(last_sequence, excluded.last_sequence),
-            last_report_at_ms = excluded.last_report_at_ms
+            last_report_at_ms = excluded.last_report_at_ms,
+            addresses = coalesce(@addresses, addresses), default_gateway = coalesce(@defaultGateway, default_gateway)
           RETURNING host_id`),
         touchHost: prepare(`UPDATE hosts SET hostname = @hostname, labels = @labels, version = @version, interval_seconds = @intervalSeconds,
-          last_sequence = max(last_sequence, @sequence), last_report_at_ms = @atMs WHERE host_id = @hostId AND agent_id = @agentId`),
+          last_sequence = max(last_sequence, @sequence), last_report_at_ms = @atMs,
+          addresses = coalesce(@addresses, addresses), default_gateway = coalesce(@defaultGateway, default_gateway)
+          WHERE host_id = @hostId AND agent_id = @agentId`),
         insertSeries: prepare('INSERT INTO series (host_id, metric, labels) VALUES (?, ?, ?)'),
         insertChunk: prepare('INSERT OR IGNORE INTO report_chunks (host_id, sequence, base_at_ms, received_at_ms, samples, checks) VALUES (?, ?, ?, ?, ?, ?)'),
         pruneChunks: prepare('DELETE FROM report_chunks WHERE received_at_ms < ?'),

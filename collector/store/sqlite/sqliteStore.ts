@@ -151,6 +151,8 @@ class SqliteStore implements Store {
       intervalSeconds: report.intervalSeconds,
       sequence: report.sequence,
       atMs: report.receivedAtMs,
+      addresses: report.addresses === undefined ? null : JSON.stringify(report.addresses),
+      defaultGateway: report.defaultGateway ?? null,
     };
     const cached = this.hostIds.get(report.agentId);
     if (cached !== undefined) {
@@ -192,6 +194,8 @@ class SqliteStore implements Store {
       lastSequence: Number(r.last_sequence),
       firstSeenAtMs: Number(r.first_seen_at_ms),
       lastReportAtMs: Number(r.last_report_at_ms),
+      addresses: JSON.parse(String(r.addresses ?? '[]')) as string[],
+      defaultGateway: r.default_gateway === null || r.default_gateway === undefined ? null : String(r.default_gateway),
     }));
   }
 
