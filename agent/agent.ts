@@ -6,13 +6,14 @@
  * retry in `reportSender.ts`, identity and sequence in `agentState.ts`, scheduling in `ticker.ts`.
  */
 import { hostname as osHostname } from 'node:os';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AgentIdentity, Observation, Report } from '../contract/report.js';
 import type { AgentConfig } from '../config/configSchema.js';
 import { createAgentProbes } from './agentProbes.js';
 import { resolveAgentSettings } from './agentSettings.js';
 import { openAgentState, type AgentState } from './agentState.js';
-import { createMemoryReportQueue } from './memoryReportQueue.js';
+import { createDiskReportQueue } from './diskReportQueue.js';
 import { observation } from './probe.js';
 import { createProbeRunner, type ProbeRunOutcome } from './probeRunner.js';
 import type { Pinger } from './probes/pingProbe.js';
@@ -24,7 +25,7 @@ import { createTicker } from './ticker.js';
 /** What an agent is built from. */
 export interface AgentOptions {
   config: AgentConfig;
-  /** The Tripline data directory; the agent keeps its state in `<dataDir>/agent/`. */
+  /** The Tripline data directory; the agent keeps its state and spool in `<dataDir>/agent/`. */
   dataDir: string;
   log: Logger;
   /** Tripline version, reported in the agent identity. */
@@ -43,7 +44,7 @@ export interface Agent {
   start(): Promise<void>;
   /**
    * Stops scheduling, waits (bounded) for a cycle and an upload in flight, closes connections and
-   * persists state. Reports still queued are lost with the in-memory queue; their count is logged.
+   * persists state. Reports not yet acknowledged stay in the on-disk spool for the next start.
    */
   stop(): Promise<void>;
   /**
@@ -69,7 +70,7 @@ export function createAgent(options: AgentOptions): Agent {
     collectorUrl: config.collectorUrl,
     token: config.token,
     timeoutSeconds: settings.sendTimeoutSeconds,
-    queue: createMemoryReportQueue({ maxReports: settings.queueMaxReports, maxBytes: settings.queueMaxBytes }),
+    queue: createDiskReportQueue({ directory: join(dataDir, 'agent', 'spool'), maxReports: settings.spoolMaxReports, maxBytes: settings.spoolMaxBytes }),
     log: options.log.child({ component: 'reportSender' }),
   });
   const reportTicker = createTicker({ name: 'report', intervalSeconds: settings.intervalSeconds, onTick: reportCycle, log });
@@ -113,7 +114,7 @@ export function createAgent(options: AgentOptions): Agent {
   function selfObservations(now: Date): Observation[] {
     const dropped = sender.dropped();
     return [
-      observation('agent_reports_dropped_total', dropped.queueFull, { reason: 'queue_full' }, now),
+      observation('agent_reports_dropped_total', dropped.spoolFull, { reason: 'spool_full' }, now),
       observation('agent_reports_dropped_total', dropped.rejected, { reason: 'rejected' }, now),
     ];
   }

@@ -17,16 +17,14 @@ export interface AgentSettings {
   pingIntervalSeconds: number;
   pingTimeoutSeconds: number;
   tcpTargets: TcpTarget[];
-  /** Reports kept while the collector is unreachable: an hour's worth, within [10, 10000]. */
-  queueMaxReports: number;
-  queueMaxBytes: number;
+  /** Reports kept in the on-disk spool while the collector is unreachable. */
+  spoolMaxReports: number;
+  spoolMaxBytes: number;
 }
 
 const MIN_INTERVAL_SECONDS = 1;
 const MAX_INTERVAL_SECONDS = 86400;
 const MAX_PROBE_TIMEOUT_SECONDS = 10;
-const QUEUE_HORIZON_SECONDS = 3600;
-const QUEUE_MAX_BYTES = 32 * 1024 * 1024;
 
 /** Parses and checks the agent section. */
 export function resolveAgentSettings(config: AgentConfig): AgentSettings {
@@ -43,8 +41,8 @@ export function resolveAgentSettings(config: AgentConfig): AgentSettings {
       port: target.port,
       timeoutSeconds: duration(target.timeout, `agent.tcp.targets[${index}].timeout`, 0.001, 60),
     })),
-    queueMaxReports: Math.min(10000, Math.max(10, Math.ceil(QUEUE_HORIZON_SECONDS / intervalSeconds))),
-    queueMaxBytes: QUEUE_MAX_BYTES,
+    spoolMaxReports: config.spool.maxReports,
+    spoolMaxBytes: config.spool.maxBytes,
   };
 }
 

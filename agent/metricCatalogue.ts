@@ -77,7 +77,7 @@ export const METRIC_CATALOGUE = {
   tcp_up: { kind: 'gauge', unit: 'boolean', labels: TARGET_LABELS, help: '1 when a TCP connection to the target succeeded within its timeout, else 0' },
   tcp_connect_seconds: { kind: 'gauge', unit: 'seconds', labels: TARGET_LABELS, help: 'Time to establish the TCP connection; absent when it failed' },
 
-  agent_reports_dropped_total: { kind: 'counter', unit: 'count', labels: ['reason'], help: 'Reports the agent gave up on since it started: reason="queue_full" (oldest dropped while the collector was unreachable) or "rejected" (collector answered 400/401/413)' },
+  agent_reports_dropped_total: { kind: 'counter', unit: 'count', labels: ['reason'], help: 'Reports the agent gave up on since it started: reason="spool_full" (oldest deleted from the on-disk spool at its bound while the collector was unreachable) or "rejected" (collector answered 400/401/413)' },
 } as const satisfies Record<string, MetricDefinition>;
 
 /** The name of a catalogued metric. */

@@ -38,8 +38,8 @@ export function classifyStatus(status: number): SendOutcome {
 
 /** Reports given up on since the sender was created. */
 export interface DroppedReports {
-  /** Dropped by the queue (oldest first) while the collector was unreachable. */
-  queueFull: number;
+  /** Dropped by the spool (oldest first) at its bound while the collector was unreachable. */
+  spoolFull: number;
   /** Refused by the collector with a non-retryable status. */
   rejected: number;
 }
@@ -94,7 +94,7 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
   const timeoutMs = options.timeoutSeconds * 1000;
   const dispatcher = new Dispatcher({ connect: { timeout: timeoutMs }, keepAliveTimeout: 30_000 });
   const closing = new AbortController();
-  const dropped: DroppedReports = { queueFull: 0, rejected: 0 };
+  const dropped: DroppedReports = { spoolFull: 0, rejected: 0 };
   const headers: Record<string, string> = { 'content-type': 'application/json', 'content-encoding': 'gzip' };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   else log.warn({ collector: logTarget }, 'agent has no token; the collector will refuse its reports');
@@ -178,8 +178,8 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
       const gzipBody = await gzipAsync(Buffer.from(JSON.stringify(report)));
       const count = await queue.push({ sequence: report.sequence, gzipBody });
       if (count > 0) {
-        dropped.queueFull += count;
-        log.warn({ dropped: count, droppedTotal: dropped.queueFull }, 'reports dropped: queue full');
+        dropped.spoolFull += count;
+        log.warn({ dropped: count, droppedTotal: dropped.spoolFull }, 'reports dropped: spool full');
       }
     },
     flush() {

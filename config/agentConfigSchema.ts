@@ -34,6 +34,13 @@ export const AgentSchema = Type.Object(
     labels: Labels,
     interval: Duration('15s', 'Report interval'),
     sendTimeout: Duration('10s', 'Timeout of one report upload'),
+    spool: Type.Object(
+      {
+        maxReports: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10000, description: 'Reports kept on disk while the collector is away' }),
+        maxBytes: Type.Integer({ minimum: 1024, default: 256 * 1024 * 1024, description: 'Bytes of spooled (compressed) reports' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     filesystems: Type.Object(
       {
         excludeFsTypes: Type.Array(Type.String(), {
