@@ -7,6 +7,7 @@
  */
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { AgentIdentity, Observation, Report } from '../contract/report.js';
 import type { AgentConfig } from '../config/configSchema.js';
@@ -18,6 +19,7 @@ import { observation } from './probe.js';
 import { createProbeRunner, type ProbeRunOutcome } from './probeRunner.js';
 import type { Pinger } from './probes/pingProbe.js';
 import { createProcReader, type ProcReader } from './procfs/procReader.js';
+import { readHostAddressing } from './hostAddressing.js';
 import { buildReport } from './reportBuilder.js';
 import { createReportSender } from './reportSender.js';
 import { createTicker } from './ticker.js';
@@ -32,6 +34,8 @@ export interface AgentOptions {
   version: string;
   /** Where `/proc` is read from; the real `/proc` by default. */
   proc?: ProcReader;
+  /** Where `/sys` is read from; the real `/sys` by default. */
+  sys?: ProcReader;
   /** Runs the system ping; the `ping` package by default. */
   pinger?: Pinger;
   /** Wall clock of observations and reports. */
@@ -63,9 +67,19 @@ export function createAgent(options: AgentOptions): Agent {
   const log = options.log.child({ component: 'agent' });
   const clock = options.clock ?? (() => new Date());
   const settings = resolveAgentSettings(config);
-  const probes = createAgentProbes({ config, settings, proc: options.proc ?? createProcReader(), log, pinger: options.pinger });
+  const proc = options.proc ?? createProcReader();
+  const probes = createAgentProbes({
+    config,
+    settings,
+    proc,
+    sys: options.sys ?? createProcReader({ root: '/sys' }),
+    stateDir: join(dataDir, 'agent'),
+    log,
+    pinger: options.pinger,
+  });
   const cycleRunner = createProbeRunner({ probes: probes.cycle, defaultTimeoutSeconds: settings.probeTimeoutSeconds, log });
-  const pingRunner = probes.ping && createProbeRunner({ probes: [probes.ping], defaultTimeoutSeconds: settings.probeTimeoutSeconds, log });
+  const pingRunner = probes.ping.length > 0 ? createProbeRunner({ probes: probes.ping, defaultTimeoutSeconds: settings.probeTimeoutSeconds, log }) : undefined;
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   const sender = createReportSender({
     collectorUrl: config.collectorUrl,
     token: config.token,
@@ -101,21 +115,34 @@ export function createAgent(options: AgentOptions): Agent {
     if (statePromise !== undefined) await (await statePromise).save();
   }
 
-  function identity(agentState: AgentState): AgentIdentity {
-    return {
+  function identity(agentState: AgentState, addressing?: { addresses: string[]; defaultGateway: string | undefined }): AgentIdentity {
+    const base: AgentIdentity = {
       id: config.id ?? agentState.agentId,
       hostname: config.hostname ?? osHostname(),
       version,
       intervalSeconds: settings.intervalSeconds,
       labels: { ...config.labels },
     };
+    if (addressing === undefined) return base;
+    return {
+      ...base,
+      ...(addressing.addresses.length > 0 ? { addresses: addressing.addresses } : {}),
+      ...(addressing.defaultGateway === undefined ? {} : { defaultGateway: addressing.defaultGateway }),
+    };
   }
 
+  /** The agent's own health: drops, event-loop delay since the last report, CPU and memory. */
   function selfObservations(now: Date): Observation[] {
     const dropped = sender.dropped();
+    const cpu = process.cpuUsage();
+    const delayMaxSeconds = loopDelay.max / 1e9;
+    loopDelay.reset();
     return [
       observation('agent_reports_dropped_total', dropped.spoolFull, { reason: 'spool_full' }, now),
       observation('agent_reports_dropped_total', dropped.rejected, { reason: 'rejected' }, now),
+      observation('agent_event_loop_delay_max_seconds', phase === 'running' ? delayMaxSeconds : 0, {}, now),
+      observation('agent_cpu_seconds_total', (cpu.user + cpu.system) / 1e6, {}, now),
+      observation('agent_resident_memory_bytes', process.memoryUsage.rss(), {}, now),
     ];
   }
 
@@ -129,10 +156,10 @@ export function createAgent(options: AgentOptions): Agent {
 
   async function collectOnce(): Promise<Report> {
     const now = clock();
-    const [agentState, cycle, ping] = await Promise.all([state(), cycleRunner.run(now), pingResults(now)]);
+    const [agentState, cycle, ping, addressing] = await Promise.all([state(), cycleRunner.run(now), pingResults(now), readHostAddressing(proc)]);
     const sequence = await agentState.reserveSequence();
     const built = buildReport({
-      agent: identity(agentState),
+      agent: identity(agentState, addressing),
       sequence,
       sentAt: clock(),
       observations: [...selfObservations(now), ...cycle.observations, ...(ping?.observations ?? [])],
@@ -158,10 +185,11 @@ export function createAgent(options: AgentOptions): Agent {
       if (phase === 'running') return;
       const agentState = await state();
       phase = 'running';
+      loopDelay.enable();
       pingTicker?.start();
       reportTicker.start();
       const { id, hostname } = identity(agentState);
-      log.info({ agentId: id, hostname, intervalSeconds: settings.intervalSeconds, pingTargets: config.ping.targets.length, tcpTargets: settings.tcpTargets.length }, 'agent started');
+      log.info({ agentId: id, hostname, intervalSeconds: settings.intervalSeconds, pingTargets: config.ping.targets.length, gatewayPing: config.ping.gateway, tcpTargets: settings.tcpTargets.length }, 'agent started');
     },
     async stop() {
       if (phase !== 'running') {
@@ -171,6 +199,7 @@ export function createAgent(options: AgentOptions): Agent {
         return;
       }
       phase = 'stopped';
+      loopDelay.disable();
       void pingTicker?.stop();
       const boundSeconds = settings.probeTimeoutSeconds + settings.sendTimeoutSeconds + 1;
       const drained = await settlesWithin(

@@ -54,9 +54,25 @@ export const AgentSchema = Type.Object(
       { excludeInterfaces: Type.Array(Type.String(), { default: ['lo'] }) },
       { additionalProperties: false, default: {} },
     ),
+    disks: Type.Object(
+      {
+        excludeDevices: Type.String({
+          default: '^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$',
+          description: 'Regular expression of block devices not reported by the disk I/O probe',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    processes: Type.Object(
+      {
+        names: Type.Array(Type.String({ pattern: '^[^/\\n]{1,15}$', description: 'A process name as /proc/<pid>/comm shows it' }), { default: [] }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     ping: Type.Object(
       {
         interval: Duration('30s', 'How often ping targets are probed'),
+        gateway: Type.Boolean({ default: true, description: 'Also ping the default gateway from /proc/net/route' }),
         count: Type.Integer({ minimum: 1, maximum: 20, default: 3 }),
         timeout: Duration('2s', 'Per-packet timeout'),
         targets: Type.Array(PingTargetSchema, { default: [] }),

@@ -4,6 +4,7 @@
  * upload in flight finish before persisting state.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PingResponse } from 'ping';
@@ -66,13 +67,17 @@ describe('agent', () => {
 
     expect(reports.map((r) => r.sequence)).toEqual(reports.map((_, i) => i));
     for (const report of reports) expect(reportSchemaErrors(report)).toEqual([]);
-    expect(reports[0]!.agent).toEqual({
+    const { addresses, defaultGateway, ...identity } = reports[0]!.agent;
+    expect(identity).toEqual({
       id: JSON.parse(readFileSync(agentStateFile(dataDir), 'utf8')).agentId,
       hostname: hostname(),
       version: '1.2.3',
       intervalSeconds: 1,
       labels: { role: 'test' },
     });
+    // This machine's own addresses and gateway, read from getifaddrs and /proc/net/route.
+    for (const address of addresses ?? []) expect(isIP(address)).not.toBe(0);
+    if (defaultGateway !== undefined) expect(isIP(defaultGateway)).not.toBe(0);
     expect(collector.received.every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
     // Rates need two samples: the first report has none, later ones do.
     expect(reports[0]!.observations.some((o) => o.metric === 'cpu_usage_ratio')).toBe(false);

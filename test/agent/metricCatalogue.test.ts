@@ -31,6 +31,7 @@ describe('metric catalogue', () => {
 
     const { config } = loadConfig(undefined, {});
     config.agent.ping.targets = [{ name: 'gw', host: '192.0.2.1' }];
+    config.agent.processes.names = ['sshd'];
     config.agent.tcp.targets = [
       { name: 'open', host: '127.0.0.1', port: openPort, timeout: '1s' },
       { name: 'closed', host: '127.0.0.1', port: 1, timeout: '1s' },
@@ -41,14 +42,32 @@ describe('metric catalogue', () => {
       meminfo: 'MemTotal: 1000 kB\nMemAvailable: 500 kB\nSwapTotal: 100 kB\nSwapFree: 50 kB\n',
       'self/mounts': '/dev/root / ext4 rw 0 0\n',
       'net/dev': `${NET_HEADER}eth0: 100 1 0 0 0 0 0 0 100 1 0 0 0 0 0 0\n`,
+      'net/route': 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT\neth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n',
+      vmstat: 'pswpin 10\npswpout 20\noom_kill 1\n',
+      'sys/fs/file-nr': '1024\t0\t65536\n',
+      uptime: '1000.5 1800.2\n',
+      'sys/kernel/random/boot_id': 'b0b0b0b0-0000-4000-8000-000000000001\n',
+      diskstats: '   8       0 sda 100 0 2000 50 200 0 4000 100 0 120 150 0 0 0 0\n',
+      mdstat: 'Personalities : [raid1]\nmd0 : active raid1 sdb1[1] sda1[0]\n      1046528 blocks super 1.2 [2/2] [UU]\n\nunused devices: <none>\n',
+      '1/comm': 'sshd\n',
+      '2/comm': 'bash\n',
+    });
+    const sys = procFixture({
+      'class/net/eth0/operstate': 'up\n',
+      'class/net/eth0/speed': '1000\n',
+      'class/hwmon/hwmon0/name': 'coretemp\n',
+      'class/hwmon/hwmon0/temp1_input': '45000\n',
+      'class/hwmon/hwmon0/temp1_label': 'Package id 0\n',
     });
     const pinger = async (): Promise<PingResponse> => ({
       inputHost: '192.0.2.1', host: '192.0.2.1', alive: true, output: '', time: 1, times: [1], min: '1', max: '1', avg: '1.000', stddev: '0', packetLoss: '0.000',
     });
-    const agent = createAgent({ config: config.agent, dataDir: mkdtempSync(join(tmpdir(), 'tripline-cat-')), log: pino({ level: 'silent' }), version: 'test', proc, pinger });
+    const agent = createAgent({ config: config.agent, dataDir: mkdtempSync(join(tmpdir(), 'tripline-cat-')), log: pino({ level: 'silent' }), version: 'test', proc, sys, pinger });
     reports.push(await agent.collectOnce());
     proc.files.stat = 'cpu  300 0 200 1200 150 0 0 150 0 0\n';
     proc.files['net/dev'] = `${NET_HEADER}eth0: 200 2 0 0 0 0 0 0 300 3 0 0 0 0 0 0\n`;
+    proc.files.vmstat = 'pswpin 30\npswpout 20\noom_kill 1\n';
+    proc.files.diskstats = '   8       0 sda 110 0 2100 60 210 0 4100 110 0 130 160 0 0 0 0\n';
     await new Promise((resolve) => setTimeout(resolve, 20));
     reports.push(await agent.collectOnce());
     await agent.stop();
@@ -84,7 +103,8 @@ describe('metric catalogue', () => {
     const suffix: Record<string, RegExp> = {
       ratio: /_ratio$/,
       bytes: /_bytes(_total)?$/,
-      seconds: /_seconds$/,
+      seconds: /_seconds(_total)?$/,
+      celsius: /_celsius$/,
       bytes_per_second: /_bytes_per_second$/,
       per_second: /_per_second$/,
       count: /./,
