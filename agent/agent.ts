@@ -20,6 +20,7 @@ import { createProbeRunner, type ProbeRunOutcome } from './probeRunner.js';
 import type { Pinger } from './probes/pingProbe.js';
 import { createProcReader, type ProcReader } from './procfs/procReader.js';
 import { readHostAddressing } from './hostAddressing.js';
+import { createPluginScheduler } from './plugins/pluginScheduler.js';
 import { buildReport } from './reportBuilder.js';
 import { createReportSender } from './reportSender.js';
 import { createTicker } from './ticker.js';
@@ -80,6 +81,10 @@ export function createAgent(options: AgentOptions): Agent {
   const cycleRunner = createProbeRunner({ probes: probes.cycle, defaultTimeoutSeconds: settings.probeTimeoutSeconds, log });
   const pingRunner = probes.ping.length > 0 ? createProbeRunner({ probes: probes.ping, defaultTimeoutSeconds: settings.probeTimeoutSeconds, log }) : undefined;
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  const plugins =
+    settings.plugins.length > 0
+      ? createPluginScheduler({ plugins: settings.plugins, concurrency: config.pluginConcurrency, log: log.child({ component: 'plugins' }), clock })
+      : undefined;
   const sender = createReportSender({
     collectorUrl: config.collectorUrl,
     token: config.token,
@@ -156,14 +161,20 @@ export function createAgent(options: AgentOptions): Agent {
 
   async function collectOnce(): Promise<Report> {
     const now = clock();
-    const [agentState, cycle, ping, addressing] = await Promise.all([state(), cycleRunner.run(now), pingResults(now), readHostAddressing(proc)]);
+    const [agentState, cycle, ping, addressing, pluginResults] = await Promise.all([
+      state(),
+      cycleRunner.run(now),
+      pingResults(now),
+      readHostAddressing(proc),
+      phase === 'running' ? plugins?.take() : plugins?.runAll(now),
+    ]);
     const sequence = await agentState.reserveSequence();
     const built = buildReport({
       agent: identity(agentState, addressing),
       sequence,
       sentAt: clock(),
-      observations: [...selfObservations(now), ...cycle.observations, ...(ping?.observations ?? [])],
-      checks: [...cycle.checks, ...(ping?.checks ?? [])],
+      observations: [...selfObservations(now), ...cycle.observations, ...(ping?.observations ?? []), ...(pluginResults?.observations ?? [])],
+      checks: [...cycle.checks, ...(ping?.checks ?? []), ...(pluginResults?.checks ?? [])],
     });
     const { omittedObservations, invalidObservations, omittedChecks } = built;
     if (omittedObservations + invalidObservations + omittedChecks > 0) {
@@ -187,6 +198,7 @@ export function createAgent(options: AgentOptions): Agent {
       phase = 'running';
       loopDelay.enable();
       pingTicker?.start();
+      plugins?.start();
       reportTicker.start();
       const { id, hostname } = identity(agentState);
       log.info({ agentId: id, hostname, intervalSeconds: settings.intervalSeconds, pingTargets: config.ping.targets.length, gatewayPing: config.ping.gateway, tcpTargets: settings.tcpTargets.length }, 'agent started');
@@ -201,6 +213,7 @@ export function createAgent(options: AgentOptions): Agent {
       phase = 'stopped';
       loopDelay.disable();
       void pingTicker?.stop();
+      void plugins?.stop();
       const boundSeconds = settings.probeTimeoutSeconds + settings.sendTimeoutSeconds + 1;
       const drained = await settlesWithin(
         reportTicker.stop().then(() => sender.idle()),

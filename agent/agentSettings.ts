@@ -7,6 +7,7 @@ import type { AgentConfig } from '../config/configSchema.js';
 import { parseDurationSeconds } from '../config/duration.js';
 import { AgentConfigError } from './agentConfigError.js';
 import type { TcpTarget } from './probes/tcpProbe.js';
+import { validatePlugin, type PluginDefinition } from './plugins/pluginDefinition.js';
 
 /** What the agent needs from its config, in seconds and counts. */
 export interface AgentSettings {
@@ -19,6 +20,8 @@ export interface AgentSettings {
   tcpTargets: TcpTarget[];
   /** Reports kept in the on-disk spool while the collector is unreachable. */
   spoolMaxReports: number;
+  /** Validated Nagios plugins. */
+  plugins: PluginDefinition[];
   spoolMaxBytes: number;
 }
 
@@ -42,8 +45,24 @@ export function resolveAgentSettings(config: AgentConfig): AgentSettings {
       timeoutSeconds: duration(target.timeout, `agent.tcp.targets[${index}].timeout`, 0.001, 60),
     })),
     spoolMaxReports: config.spool.maxReports,
+    plugins: resolvePlugins(config),
     spoolMaxBytes: config.spool.maxBytes,
   };
+}
+
+function resolvePlugins(config: AgentConfig): PluginDefinition[] {
+  const seen = new Set<string>();
+  return config.plugins.map((plugin, index) => {
+    const definition: PluginDefinition = {
+      name: plugin.name,
+      command: plugin.command,
+      args: plugin.args,
+      intervalSeconds: duration(plugin.interval, `agent.plugins[${index}].interval`, MIN_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS),
+      timeoutSeconds: duration(plugin.timeout, `agent.plugins[${index}].timeout`, 0.001, 600),
+    };
+    validatePlugin(definition, index, seen);
+    return definition;
+  });
 }
 
 function duration(text: string, path: string, min: number, max: number): number {

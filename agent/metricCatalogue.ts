@@ -114,6 +114,13 @@ export const METRIC_CATALOGUE = {
   tcp_up: { kind: 'gauge', unit: 'boolean', labels: TARGET_LABELS, help: '1 when a TCP connection to the target succeeded within its timeout, else 0' },
   tcp_connect_seconds: { kind: 'gauge', unit: 'seconds', labels: TARGET_LABELS, help: 'Time to establish the TCP connection; absent when it failed' },
 
+  plugin_perfdata_value: {
+    kind: 'gauge',
+    unit: 'count',
+    labels: ['check', 'label', 'unit'],
+    help: 'One perfdata value of a Nagios plugin (check = agent.plugins name), converted to base units: unit="seconds" (s, ms, us), "ratio" (%), "bytes" (B..TB, powers of 1024), "counter" (c), "" (none), else the UOM as given',
+  },
+
   agent_reports_dropped_total: { kind: 'counter', unit: 'count', labels: ['reason'], help: 'Reports the agent gave up on since it started: reason="spool_full" (oldest deleted from the on-disk spool at its bound while the collector was unreachable) or "rejected" (collector answered 400/401/413)' },
   agent_event_loop_delay_max_seconds: { kind: 'gauge', unit: 'seconds', labels: [], help: "Worst delay of the agent's own event loop since the previous report (perf_hooks, 10 ms resolution); 0 before start" },
   agent_cpu_seconds_total: { kind: 'counter', unit: 'seconds', labels: [], help: 'CPU time the agent process used (user + system) since it started' },

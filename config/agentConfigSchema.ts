@@ -25,6 +25,17 @@ export const TcpTargetSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const PluginSchema = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z0-9_]{1,64}$', description: 'Check name: the check is plugin:<name>' }),
+    command: Type.String({ minLength: 2, description: 'Absolute path of the plugin executable; run with execFile, never a shell' }),
+    args: Type.Array(Type.String(), { default: [] }),
+    interval: Duration('1m', 'How often the plugin runs'),
+    timeout: Duration('10s', 'After this the process group is killed and the check is unknown'),
+  },
+  { additionalProperties: false },
+);
+
 export const AgentSchema = Type.Object(
   {
     collectorUrl: Type.String({ default: 'http://127.0.0.1:9470' }),
@@ -83,6 +94,8 @@ export const AgentSchema = Type.Object(
       { targets: Type.Array(TcpTargetSchema, { default: [] }) },
       { additionalProperties: false, default: {} },
     ),
+    plugins: Type.Array(PluginSchema, { default: [], description: 'Nagios plugins run unchanged' }),
+    pluginConcurrency: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: 'Plugins running at the same time at most' }),
   },
   { additionalProperties: false, default: {} },
 );
