@@ -32,6 +32,7 @@ describe('metric catalogue', () => {
     const { config } = loadConfig(undefined, {});
     config.agent.ping.targets = [{ name: 'gw', host: '192.0.2.1' }];
     config.agent.processes.names = ['sshd'];
+    config.agent.plugins = [{ name: 'echo', command: '/bin/echo', args: ['OK | x=1s'], interval: '1m', timeout: '5s' }];
     config.agent.tcp.targets = [
       { name: 'open', host: '127.0.0.1', port: openPort, timeout: '1s' },
       { name: 'closed', host: '127.0.0.1', port: 1, timeout: '1s' },
