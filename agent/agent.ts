@@ -25,6 +25,9 @@ import { buildReport } from './reportBuilder.js';
 import { createReportSender } from './reportSender.js';
 import { createTicker } from './ticker.js';
 
+/** Sequence numbers persisted at once: one state fsync per this many reports; a crash leaves a gap of at most this. */
+const SEQUENCE_LEASE = 64;
+
 /** What an agent is built from. */
 export interface AgentOptions {
   config: AgentConfig;
@@ -108,7 +111,7 @@ export function createAgent(options: AgentOptions): Agent {
   let phase: 'idle' | 'running' | 'stopped' = 'idle';
 
   function state(): Promise<AgentState> {
-    statePromise ??= openAgentState({ dataDir }).catch((error: unknown) => {
+    statePromise ??= openAgentState({ dataDir, leaseSize: SEQUENCE_LEASE }).catch((error: unknown) => {
       statePromise = undefined;
       throw error;
     });

@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   );
   const exporterPort = await freePort();
   const exporter = spawn(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${exporterPort}`], { stdio: ['ignore', 'ignore', 'ignore'] });
-  const agent = fork(cli, ['agent', '--config', configFile], { execArgv: ['--import', counter], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const agent = fork(cli, ['agent', '--config', configFile], { execArgv: ['--import', counter, ...(process.env.TRIPLINE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const scrape = async () => {
     const response = await fetch(`http://127.0.0.1:${exporterPort}/metrics`);
     return (await response.text()).length;

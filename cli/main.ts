@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 /**
- * The `tripline` command line. Each command lives in its own module under commands/.
+ * The `tripline` command line. Each command lives in its own module under commands/, imported only
+ * when it runs: `tripline agent` must not load the collector's HTTP server and database driver.
  */
 import { Command, Option } from 'commander';
 import { YamlValidationError } from '../config/yamlSchemaLoader.js';
-import { incidentsListCommand } from './commands/incidentsListCommand.js';
-import { rulesCheckCommand } from './commands/rulesCheckCommand.js';
-import { serveCommand } from './commands/serveCommand.js';
 import { packageVersion } from './packageInfo.js';
+
+const serveCommand = async (...args: Parameters<typeof import('./commands/serveCommand.js').serveCommand>) =>
+  (await import('./commands/serveCommand.js')).serveCommand(...args);
 
 const program = new Command('tripline')
   .description('Monitoring agents, a rules-driven collector and automatic service-desk tickets')
@@ -39,7 +40,8 @@ rules
   .command('check')
   .description('validate rule files; problems are printed as file:line:column')
   .argument('<files...>', 'rule files or directories')
-  .action((files: string[]) => {
+  .action(async (files: string[]) => {
+    const { rulesCheckCommand } = await import('./commands/rulesCheckCommand.js');
     process.exitCode = rulesCheckCommand(files);
   });
 
@@ -50,7 +52,8 @@ incidents
   .addOption(configOption())
   .option('--json', 'print JSON')
   .addOption(new Option('--status <status>', 'only this status').choices(['open', 'acknowledged', 'resolved', 'closed', 'active']))
-  .action((options: { config?: string; json?: boolean; status?: 'open' | 'acknowledged' | 'resolved' | 'closed' | 'active' }) => {
+  .action(async (options: { config?: string; json?: boolean; status?: 'open' | 'acknowledged' | 'resolved' | 'closed' | 'active' }) => {
+    const { incidentsListCommand } = await import('./commands/incidentsListCommand.js');
     process.exitCode = incidentsListCommand(options);
   });
 
