@@ -19,6 +19,9 @@ import { observation } from './probe.js';
 import { createProbeRunner, type ProbeRunOutcome } from './probeRunner.js';
 import type { Pinger } from './probes/pingProbe.js';
 import { createProcReader, type ProcReader } from './procfs/procReader.js';
+import { readFileSync } from 'node:fs';
+import { AgentConfigError } from './agentConfigError.js';
+import { AgentEnrollmentError, credentialFile, enrollAgent, loadCredential } from './agentEnrollment.js';
 import { readHostAddressing } from './hostAddressing.js';
 import { createPluginScheduler } from './plugins/pluginScheduler.js';
 import { buildReport } from './reportBuilder.js';
@@ -88,9 +91,11 @@ export function createAgent(options: AgentOptions): Agent {
     settings.plugins.length > 0
       ? createPluginScheduler({ plugins: settings.plugins, concurrency: config.pluginConcurrency, log: log.child({ component: 'plugins' }), clock })
       : undefined;
+  const ca = readCa(config.caFile);
   const sender = createReportSender({
     collectorUrl: config.collectorUrl,
     token: config.token,
+    ...(ca ? { ca } : {}),
     timeoutSeconds: settings.sendTimeoutSeconds,
     queue: createDiskReportQueue({ directory: join(dataDir, 'agent', 'spool'), maxReports: settings.spoolMaxReports, maxBytes: settings.spoolMaxBytes }),
     log: options.log.child({ component: 'reportSender' }),
@@ -107,6 +112,9 @@ export function createAgent(options: AgentOptions): Agent {
       log,
     });
   let statePromise: Promise<AgentState> | undefined;
+  /** False until a token is configured, or a credential is loaded or obtained by enrollment. */
+  let authorized = config.token !== undefined;
+  let enrollmentRefused = false;
   let latestPing: ProbeRunOutcome | undefined;
   let phase: 'idle' | 'running' | 'stopped' = 'idle';
 
@@ -186,11 +194,34 @@ export function createAgent(options: AgentOptions): Agent {
     return built.report;
   }
 
+  /** Loads the stored credential or enrols; reports wait in the spool until this succeeds. */
+  async function ensureCredential(): Promise<void> {
+    if (authorized || enrollmentRefused) return;
+    const file = credentialFile(dataDir);
+    let credential = await loadCredential(file);
+    if (credential === undefined && config.enrollmentToken !== undefined) {
+      const agentState = await state();
+      const { id, hostname } = identity(agentState);
+      try {
+        credential = await enrollAgent({ collectorUrl: config.collectorUrl, enrollmentToken: config.enrollmentToken, agentId: id, hostname, timeoutSeconds: settings.sendTimeoutSeconds, ...(ca ? { ca } : {}) }, file);
+        log.info({ agentId: id }, 'agent enrolled; credential stored');
+      } catch (error) {
+        if (error instanceof AgentEnrollmentError && !error.retryable) enrollmentRefused = true;
+        log.warn({ code: (error as AgentEnrollmentError).code, reason: (error as Error).message }, enrollmentRefused ? 'enrollment refused; fix the config and restart' : 'enrollment failed; will retry');
+        return;
+      }
+    }
+    if (credential === undefined) return;
+    sender.setToken(credential);
+    authorized = true;
+  }
+
   async function reportCycle(): Promise<void> {
     const report = await collectOnce();
     await sender.enqueue(report);
     log.debug({ sequence: report.sequence, observations: report.observations.length, checks: report.checks.length }, 'report queued');
-    sender.flush().catch((error: unknown) => log.error({ err: error }, 'report flush failed'));
+    await ensureCredential();
+    if (authorized) sender.flush().catch((error: unknown) => log.error({ err: error }, 'report flush failed'));
   }
 
   return {
@@ -228,6 +259,15 @@ export function createAgent(options: AgentOptions): Agent {
     },
     collectOnce,
   };
+}
+
+function readCa(file: string | undefined): Buffer | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new AgentConfigError('TRIPLINE_AGENT_INVALID_CA', 'agent.caFile', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }
 
 /** True when `promise` settled within `seconds`; it is not cancelled otherwise. */

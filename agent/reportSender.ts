@@ -55,8 +55,10 @@ export interface FlushResult {
 /** Dependencies of the sender. */
 export interface ReportSenderOptions {
   collectorUrl: string;
-  /** Bearer token; never logged. */
+  /** Bearer token; never logged. An enrolling agent sets it later with `setToken`. */
   token: string | undefined;
+  /** PEM CA bundle trusted for an https collector (a private CA). */
+  ca?: Buffer;
   /** Limit of one upload, connect to last response byte. */
   timeoutSeconds: number;
   queue: ReportQueue;
@@ -76,6 +78,8 @@ export interface ReportSender {
   dropped(): DroppedReports;
   /** Reports waiting in the queue. */
   pending(): Promise<number>;
+  /** Replaces the bearer token (after enrollment). */
+  setToken(token: string): void;
   /** Aborts an upload in flight and closes connections; later flushes do nothing. */
   close(): Promise<void>;
 }
@@ -92,12 +96,12 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
   const target = new URL(url);
   const logTarget = `${target.origin}${target.pathname}`;
   const timeoutMs = options.timeoutSeconds * 1000;
-  const dispatcher = new Dispatcher({ connect: { timeout: timeoutMs }, keepAliveTimeout: 30_000 });
+  const dispatcher = new Dispatcher({ connect: { timeout: timeoutMs, ...(options.ca ? { ca: options.ca } : {}) }, keepAliveTimeout: 30_000 });
   const closing = new AbortController();
   const dropped: DroppedReports = { spoolFull: 0, rejected: 0 };
   const headers: Record<string, string> = { 'content-type': 'application/json', 'content-encoding': 'gzip' };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  else log.warn({ collector: logTarget }, 'agent has no token; the collector will refuse its reports');
+  else log.info({ collector: logTarget }, 'agent has no token yet; reports wait in the spool until it has one');
   let notBeforeMs = 0;
   let running: Promise<FlushResult> | undefined;
   let requested = false;
@@ -196,6 +200,9 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
       await running;
     },
     dropped: () => ({ ...dropped }),
+    setToken(token) {
+      headers.authorization = `Bearer ${token}`;
+    },
     pending: () => queue.size(),
     async close() {
       closing.abort();

@@ -57,6 +57,26 @@ incidents
     process.exitCode = incidentsListCommand(options);
   });
 
+const agents = program.command('agents').description('enrolled agents');
+agents
+  .command('list')
+  .description('list enrolled agents')
+  .addOption(configOption())
+  .option('--json', 'print JSON')
+  .action(async (options: { config?: string; json?: boolean }) => {
+    const { agentsListCommand } = await import('./commands/agentsCommand.js');
+    process.exitCode = agentsListCommand(options);
+  });
+agents
+  .command('revoke')
+  .description("revoke an enrolled agent's credential; its reports are refused from then on")
+  .argument('<agentId>', 'the agent id')
+  .addOption(configOption())
+  .action(async (agentId: string, options: { config?: string }) => {
+    const { agentsRevokeCommand } = await import('./commands/agentsCommand.js');
+    process.exitCode = agentsRevokeCommand(agentId, options);
+  });
+
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof YamlValidationError) {
     process.stderr.write(`tripline: invalid configuration\n${error.message}\n`);

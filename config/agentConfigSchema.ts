@@ -40,6 +40,8 @@ export const AgentSchema = Type.Object(
   {
     collectorUrl: Type.String({ default: 'http://127.0.0.1:9470' }),
     token: Type.Optional(Type.String({ description: 'Bearer token; env TRIPLINE_AGENT_TOKEN overrides' })),
+    enrollmentToken: Type.Optional(Type.String({ description: 'Shared enrollment token; env TRIPLINE_ENROLLMENT_TOKEN overrides' })),
+    caFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM CA bundle that signed the collector certificate (https)' })),
     id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]+$' })),
     hostname: Type.Optional(Type.String({ minLength: 1 })),
     labels: Labels,

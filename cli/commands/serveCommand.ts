@@ -54,7 +54,9 @@ export async function serveCommand(mode: ServeMode, configFile: string | undefin
 }
 
 function startAgent(config: Config, log: ReturnType<typeof createLogger>, version: string) {
-  if (!config.agent.token) throw new Error('the agent has no token: set agent.token or TRIPLINE_AGENT_TOKEN');
+  if (!config.agent.token && !config.agent.enrollmentToken) {
+    throw new Error('the agent has no token: set agent.token (TRIPLINE_AGENT_TOKEN) or agent.enrollmentToken (TRIPLINE_ENROLLMENT_TOKEN)');
+  }
   return createAgent({ config: config.agent, dataDir: config.dataDir, log: log.child({ process: 'agent' }), version });
 }
 

@@ -6,6 +6,8 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 export const API_ERRORS = {
   TRIPLINE_UNAUTHORIZED: { status: 401, meaning: 'missing or invalid bearer token' },
+  TRIPLINE_FORBIDDEN: { status: 403, meaning: "an enrolled agent's credential used for another agent id, or a revoked credential" },
+  TRIPLINE_CONFLICT: { status: 409, meaning: 'enrollment for an agent id that is already enrolled (or was revoked)' },
   TRIPLINE_VALIDATION_FAILED: { status: 400, meaning: 'the body, query or path does not match its schema; `path` names the field' },
   TRIPLINE_MALFORMED_JSON: { status: 400, meaning: 'the body is not JSON' },
   TRIPLINE_MALFORMED_GZIP: { status: 400, meaning: 'Content-Encoding is gzip but the body does not decompress' },

@@ -9,7 +9,8 @@ import { REPORTS_PATH, ReportAckSchema, ReportSchema, type Report } from '../../
 import type { CollectorMetrics } from '../collectorMetrics.js';
 import type { ReportIngestor } from '../ingest/reportIngestor.js';
 import type { Store } from '../store/store.js';
-import { createAgentAuthenticator } from './agentAuthenticator.js';
+import { createReportAuthenticator } from './agentAuthenticator.js';
+import { registerAgentRoutes } from './agentRoutes.js';
 import { ApiError, handleApiError, sendApiError } from './apiErrors.js';
 import { registerReadRoutes } from './readRoutes.js';
 
@@ -19,6 +20,12 @@ export interface HttpServerOptions {
   metrics: CollectorMetrics;
   log: Logger;
   agentTokens: readonly string[];
+  /** Tokens agents enrol with (POST /api/v1/enroll). */
+  enrollmentTokens?: readonly string[];
+  /** Tokens of GET /api/v1/agents and POST /api/v1/agents/{id}/revoke. */
+  adminTokens?: readonly string[];
+  /** PEM certificate and key: the API is served over HTTPS. */
+  tls?: { cert: Buffer; key: Buffer };
   maxBodyBytes: number;
   /** False once shutdown began: /readyz answers 503 and new reports are refused. */
   isReady(): boolean;
@@ -26,6 +33,7 @@ export interface HttpServerOptions {
 
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(options.tls === undefined ? {} : { https: { cert: options.tls.cert, key: options.tls.key } }),
     loggerInstance: options.log.child({ component: 'http' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.maxBodyBytes,
@@ -38,16 +46,24 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     void sendApiError(reply, 'TRIPLINE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
   });
 
-  const authenticate = createAgentAuthenticator(options.agentTokens);
+  const authenticate = createReportAuthenticator(options.agentTokens, options.store);
+  /** Requests authenticated with an enrolled agent's credential, and the agent id it is bound to. */
+  const boundAgent = new WeakMap<object, string>();
   app.post<{ Body: Report }>(
     REPORTS_PATH,
     {
       schema: { body: ReportSchema, response: { 200: ReportAckSchema } },
       onRequest: async (request, reply) => {
-        if (!authenticate(request.headers.authorization)) {
+        const auth = authenticate(request.headers.authorization);
+        if (auth === undefined) {
           options.metrics.reportsReceived.inc({ outcome: 'unauthorized' });
           return sendApiError(reply.header('www-authenticate', 'Bearer'), 'TRIPLINE_UNAUTHORIZED', 'missing or invalid agent token');
         }
+        if (auth.kind === 'revoked') {
+          options.metrics.reportsReceived.inc({ outcome: 'unauthorized' });
+          return sendApiError(reply, 'TRIPLINE_FORBIDDEN', `the credential of agent ${auth.agentId} was revoked`);
+        }
+        if (auth.kind === 'agent') boundAgent.set(request, auth.agentId);
         if (!options.isReady()) {
           return sendApiError(reply.header('retry-after', '5'), 'TRIPLINE_SHUTTING_DOWN', 'collector is shutting down; retry later');
         }
@@ -60,6 +76,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       },
     },
     async (request) => {
+      const bound = boundAgent.get(request);
+      if (bound !== undefined && bound !== request.body.agent.id) {
+        options.metrics.reportsReceived.inc({ outcome: 'unauthorized' });
+        throw new ApiError('TRIPLINE_FORBIDDEN', `this credential belongs to agent ${bound}, not ${request.body.agent.id}`);
+      }
       const started = process.hrtime.bigint();
       const ack = await options.ingestor.submit(request.body);
       options.metrics.reportAckSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
@@ -75,6 +96,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     return reply.type(options.metrics.registry.contentType).send(body);
   });
   registerReadRoutes(app, options.store);
+  registerAgentRoutes(app, { store: options.store, enrollmentTokens: options.enrollmentTokens ?? [], adminTokens: options.adminTokens ?? [], nowMs: Date.now });
   return app;
 }
 

@@ -26,6 +26,14 @@ export interface HostRecord {
   defaultGateway: string | null;
 }
 
+/** An agent enrolled with the shared enrollment token; its credential is kept only as a SHA-256 digest. */
+export interface EnrolledAgent {
+  agentId: string;
+  hostname: string;
+  enrolledAtMs: number;
+  revokedAtMs: number | null;
+}
+
 /** A stored sample decoded from a report chunk. */
 export interface StoredSample {
   metric: string;
@@ -130,6 +138,10 @@ export interface StoreTransaction {
 
 export interface Store extends StoreReads {
   transaction<T>(fn: (tx: StoreTransaction) => T): T;
+  /** Records an enrolled agent; false when the id is taken (enrolled before, revoked or not). */
+  enrollAgent(agent: { agentId: string; hostname: string; credentialSha256: string; atMs: number }): boolean;
+  /** Revokes an agent's credential; false when there is no such agent or it was revoked already. */
+  revokeAgent(agentId: string, atMs: number): boolean;
   /** Deletes observations older than `cutoffMs`; returns how many report chunks went. */
   pruneBefore(cutoffMs: number): number;
   close(): void;
@@ -137,6 +149,9 @@ export interface Store extends StoreReads {
 
 export interface StoreReads {
   listHosts(): HostRecord[];
+  listAgents(): EnrolledAgent[];
+  /** The agent holding this credential digest, if any (revoked ones included). */
+  findAgentByCredential(credentialSha256: string): EnrolledAgent | undefined;
   loadRuleStates(): Map<string, RuleState>;
   getIncident(id: number): IncidentRecord | undefined;
   listIncidents(filter?: IncidentFilter): IncidentRecord[];

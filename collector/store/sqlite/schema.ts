@@ -94,5 +94,12 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE hosts ADD COLUMN addresses TEXT NOT NULL DEFAULT '[]';
   ALTER TABLE hosts ADD COLUMN default_gateway TEXT;
+  CREATE TABLE agents (
+    agent_id TEXT PRIMARY KEY,
+    hostname TEXT NOT NULL,
+    credential_sha256 TEXT NOT NULL UNIQUE,
+    enrolled_at_ms INTEGER NOT NULL,
+    revoked_at_ms INTEGER
+  );
   `,
 ];

@@ -23,6 +23,8 @@ export function createSqliteStatements(db: Database.Database) {
           last_sequence = max(last_sequence, @sequence), last_report_at_ms = @atMs,
           addresses = coalesce(@addresses, addresses), default_gateway = coalesce(@defaultGateway, default_gateway)
           WHERE host_id = @hostId AND agent_id = @agentId`),
+        insertAgent: prepare('INSERT OR IGNORE INTO agents (agent_id, hostname, credential_sha256, enrolled_at_ms) VALUES (?, ?, ?, ?)'),
+        revokeAgent: prepare('UPDATE agents SET revoked_at_ms = ? WHERE agent_id = ? AND revoked_at_ms IS NULL'),
         insertSeries: prepare('INSERT INTO series (host_id, metric, labels) VALUES (?, ?, ?)'),
         insertChunk: prepare('INSERT OR IGNORE INTO report_chunks (host_id, sequence, base_at_ms, received_at_ms, samples, checks) VALUES (?, ?, ?, ?, ?, ?)'),
         pruneChunks: prepare('DELETE FROM report_chunks WHERE received_at_ms < ?'),
@@ -46,6 +48,8 @@ export function createSqliteStatements(db: Database.Database) {
     findSeriesByHostname: prepare('SELECT s.series_id, s.host_id FROM series s JOIN hosts h USING (host_id) WHERE h.hostname = ? AND s.metric = ? AND s.labels = ?'),
     chunksInRange: prepare('SELECT base_at_ms, samples FROM report_chunks WHERE host_id = ? AND base_at_ms BETWEEN ? AND ? ORDER BY base_at_ms'),
     listHosts: prepare('SELECT * FROM hosts ORDER BY hostname, agent_id'),
+    listAgents: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents ORDER BY enrolled_at_ms, agent_id'),
+    agentByCredential: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents WHERE credential_sha256 = ?'),
     listRuleStates: prepare('SELECT fingerprint, state FROM rule_states'),
     activeIncidentByFingerprint: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE fingerprint = ? AND status IN ('open', 'acknowledged')`),
     incidentById: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`),

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import type { RuleState } from '../../../rules/ruleTypes.js';
 import { decodeChunk, encodeChunk } from '../sampleChunk.js';
 import type {
+  EnrolledAgent,
   HostRecord,
   IncidentEvent,
   IncidentFilter,
@@ -56,6 +57,15 @@ function migrate(db: Database.Database): void {
 }
 
 type Row = Record<string, unknown>;
+
+function agentFromRow(r: Row): EnrolledAgent {
+  return {
+    agentId: String(r.agent_id),
+    hostname: String(r.hostname),
+    enrolledAtMs: Number(r.enrolled_at_ms),
+    revokedAtMs: r.revoked_at_ms === null || r.revoked_at_ms === undefined ? null : Number(r.revoked_at_ms),
+  };
+}
 
 /** How far a report's samples may reach beyond its chunk's base time when querying a range. */
 const CHUNK_SPAN_MARGIN_MS = 3_600_000;
@@ -181,6 +191,23 @@ class SqliteStore implements Store {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  enrollAgent(agent: { agentId: string; hostname: string; credentialSha256: string; atMs: number }): boolean {
+    return this.sql.insertAgent.run(agent.agentId, agent.hostname, agent.credentialSha256, agent.atMs).changes === 1;
+  }
+
+  revokeAgent(agentId: string, atMs: number): boolean {
+    return this.sql.revokeAgent.run(atMs, agentId).changes === 1;
+  }
+
+  listAgents(): EnrolledAgent[] {
+    return (this.sql.listAgents.all() as Row[]).map(agentFromRow);
+  }
+
+  findAgentByCredential(credentialSha256: string): EnrolledAgent | undefined {
+    const row = this.sql.agentByCredential.get(credentialSha256) as Row | undefined;
+    return row === undefined ? undefined : agentFromRow(row);
   }
 
   listHosts(): HostRecord[] {
