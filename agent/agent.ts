@@ -18,6 +18,7 @@ import { createDiskReportQueue } from './diskReportQueue.js';
 import { observation } from './probe.js';
 import { createProbeRunner, type ProbeRunOutcome } from './probeRunner.js';
 import type { Pinger } from './probes/pingProbe.js';
+import type { SystemctlRunner } from './probes/systemdProbe.js';
 import { createProcReader, type ProcReader } from './procfs/procReader.js';
 import { readFileSync } from 'node:fs';
 import { AgentConfigError } from './agentConfigError.js';
@@ -45,6 +46,8 @@ export interface AgentOptions {
   sys?: ProcReader;
   /** Runs the system ping; the `ping` package by default. */
   pinger?: Pinger;
+  /** Runs systemctl; the real one by default. */
+  systemctl?: SystemctlRunner;
   /** Wall clock of observations and reports. */
   clock?: () => Date;
 }
@@ -83,6 +86,7 @@ export function createAgent(options: AgentOptions): Agent {
     stateDir: join(dataDir, 'agent'),
     log,
     pinger: options.pinger,
+    systemctl: options.systemctl,
   });
   const cycleRunner = createProbeRunner({ probes: probes.cycle, defaultTimeoutSeconds: settings.probeTimeoutSeconds, log });
   const pingRunner = probes.ping.length > 0 ? createProbeRunner({ probes: probes.ping, defaultTimeoutSeconds: settings.probeTimeoutSeconds, log }) : undefined;

@@ -12,7 +12,12 @@ import type { Probe } from './probe.js';
 import type { ProcReader } from './procfs/procReader.js';
 import { join } from 'node:path';
 import { createCpuProbe } from './probes/cpuProbe.js';
+import { readFileSync } from 'node:fs';
+import { parseDurationSeconds } from '../config/duration.js';
 import { createDiskIoProbe } from './probes/diskIoProbe.js';
+import { createDnsProbe } from './probes/dnsProbe.js';
+import { createHttpProbe, type HttpTarget } from './probes/httpProbe.js';
+import { createSystemdProbe, type SystemctlRunner } from './probes/systemdProbe.js';
 import { createFileDescriptorProbe } from './probes/fileDescriptorProbe.js';
 import { createGatewayPingProbe } from './probes/gatewayPingProbe.js';
 import { createMdRaidProbe } from './probes/mdRaidProbe.js';
@@ -48,10 +53,12 @@ export interface AgentProbesOptions {
   stateDir: string;
   log: Logger;
   pinger?: Pinger;
+  /** Runs systemctl; the real one by default. */
+  systemctl?: SystemctlRunner | undefined;
 }
 
 /** Builds the probes; throws `AgentConfigError` for an invalid ping or TCP target. */
-export function createAgentProbes({ config, settings, proc, sys, stateDir, log, pinger }: AgentProbesOptions): AgentProbes {
+export function createAgentProbes({ config, settings, proc, sys, stateDir, log, pinger, systemctl }: AgentProbesOptions): AgentProbes {
   const cycle: Probe[] = [
     createCpuProbe({ proc }),
     createLoadProbe({ proc }),
@@ -73,11 +80,37 @@ export function createAgentProbes({ config, settings, proc, sys, stateDir, log, 
   ];
   if (settings.tcpTargets.length > 0) cycle.push(createTcpProbe({ targets: settings.tcpTargets }));
   if (config.processes.names.length > 0) cycle.push(createProcessProbe({ proc, names: config.processes.names }));
+  if (config.http.targets.length > 0) cycle.push(createHttpProbe({ targets: config.http.targets.map(httpTarget) }));
+  if (config.dns.targets.length > 0) {
+    cycle.push(createDnsProbe({ targets: config.dns.targets.map((t, i) => ({ ...t, timeoutSeconds: seconds(t.timeout, `agent.dns.targets[${i}].timeout`) })) }));
+  }
+  if (config.systemd.units.length > 0) cycle.push(createSystemdProbe({ units: config.systemd.units, ...(systemctl ? { run: systemctl } : {}) }));
   const ping: Probe[] = [];
   const pingOptions = { count: config.ping.count, timeoutSeconds: settings.pingTimeoutSeconds, pinger };
   if (config.ping.targets.length > 0) ping.push(createPingProbe({ targets: config.ping.targets, ...pingOptions }));
   if (config.ping.gateway) ping.push(createGatewayPingProbe({ proc, ...pingOptions }));
   return { cycle, ping };
+}
+
+function httpTarget(target: AgentConfig['http']['targets'][number], index: number): HttpTarget {
+  const path = `agent.http.targets[${index}]`;
+  let ca: Buffer | undefined;
+  if (target.caFile !== undefined) {
+    try {
+      ca = readFileSync(target.caFile);
+    } catch (error) {
+      throw new AgentConfigError('TRIPLINE_AGENT_INVALID_CA', `${path}.caFile`, `cannot read ${target.caFile}: ${(error as NodeJS.ErrnoException).code ?? ''}`);
+    }
+  }
+  return { name: target.name, url: target.url, expectStatus: target.expectStatus, timeoutSeconds: seconds(target.timeout, `${path}.timeout`), ...(ca ? { ca } : {}) };
+}
+
+function seconds(text: string, path: string): number {
+  try {
+    return parseDurationSeconds(text);
+  } catch (error) {
+    throw new AgentConfigError('TRIPLINE_AGENT_INVALID_DURATION', path, (error as Error).message);
+  }
 }
 
 function deviceFilter(pattern: string): RegExp {

@@ -114,6 +114,16 @@ export const METRIC_CATALOGUE = {
   tcp_up: { kind: 'gauge', unit: 'boolean', labels: TARGET_LABELS, help: '1 when a TCP connection to the target succeeded within its timeout, else 0' },
   tcp_connect_seconds: { kind: 'gauge', unit: 'seconds', labels: TARGET_LABELS, help: 'Time to establish the TCP connection; absent when it failed' },
 
+  http_up: { kind: 'gauge', unit: 'boolean', labels: TARGET_LABELS, help: '1 when the URL answered with an expected status (200-399 unless agent.http.targets[].expectStatus), else 0' },
+  http_status_code: { kind: 'gauge', unit: 'count', labels: TARGET_LABELS, help: 'HTTP status of the last check; absent when no response came' },
+  http_response_seconds: { kind: 'gauge', unit: 'seconds', labels: TARGET_LABELS, help: 'Time from request to the last body byte read (at most 64 KiB)' },
+  http_tls_cert_expiry_seconds: { kind: 'gauge', unit: 'seconds', labels: TARGET_LABELS, help: "Seconds until the https server certificate's notAfter (days = value / 86400); negative once expired" },
+
+  dns_up: { kind: 'gauge', unit: 'boolean', labels: TARGET_LABELS, help: '1 when the name resolved to at least one record of the type asked, else 0' },
+  dns_lookup_seconds: { kind: 'gauge', unit: 'seconds', labels: TARGET_LABELS, help: 'Time to resolve the name; absent when it failed' },
+
+  systemd_unit_active: { kind: 'gauge', unit: 'boolean', labels: ['unit'], help: '1 when the configured systemd unit is active (systemctl show ActiveState), else 0' },
+
   plugin_perfdata_value: {
     kind: 'gauge',
     unit: 'count',

@@ -96,6 +96,46 @@ export const AgentSchema = Type.Object(
       { targets: Type.Array(TcpTargetSchema, { default: [] }) },
       { additionalProperties: false, default: {} },
     ),
+    http: Type.Object(
+      {
+        targets: Type.Array(
+          Type.Object(
+            {
+              name: Type.String({ pattern: '^[A-Za-z0-9._-]+$' }),
+              url: Type.String({ minLength: 1 }),
+              timeout: Duration('10s', 'Whole request timeout'),
+              expectStatus: Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { default: [], description: 'Statuses that count as up; empty: 200-399' }),
+              caFile: Type.Optional(Type.String({ minLength: 1 })),
+            },
+            { additionalProperties: false },
+          ),
+          { default: [] },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    dns: Type.Object(
+      {
+        targets: Type.Array(
+          Type.Object(
+            {
+              name: Type.String({ pattern: '^[A-Za-z0-9._-]+$' }),
+              query: Type.String({ minLength: 1 }),
+              type: Type.Union([Type.Literal('A'), Type.Literal('AAAA')], { default: 'A' }),
+              server: Type.Optional(Type.String({ minLength: 2 })),
+              timeout: Duration('3s', 'Resolution timeout'),
+            },
+            { additionalProperties: false },
+          ),
+          { default: [] },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    systemd: Type.Object(
+      { units: Type.Array(Type.String(), { default: [], description: 'Units whose state is reported; one systemctl per cycle when any' }) },
+      { additionalProperties: false, default: {} },
+    ),
     plugins: Type.Array(PluginSchema, { default: [], description: 'Nagios plugins run unchanged' }),
     pluginConcurrency: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: 'Plugins running at the same time at most' }),
   },

@@ -3,8 +3,10 @@
  * (all probes, fed fixtures and loopback servers) is catalogued with exactly its labels, every
  * catalogued metric is emitted by something, and names follow the Prometheus conventions.
  */
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type Server } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PingResponse } from 'ping';
@@ -14,6 +16,8 @@ import { METRIC_NAME_PATTERN, type Observation, type Report } from '../../contra
 import { loadConfig } from '../../config/loadConfig.js';
 import { createAgent } from '../../agent/agent.js';
 import { METRIC_CATALOGUE, isMetricName } from '../../agent/metricCatalogue.js';
+import { makeCertificates } from '../support/certificates.js';
+import { startDnsResponder } from '../support/dnsResponder.js';
 import { procFixture } from './procFixture.js';
 import { reportSchemaErrors } from './reportValidator.js';
 
@@ -21,6 +25,9 @@ const NET_HEADER = 'Inter-| Receive | Transmit\n face |bytes packets errs drop f
 
 describe('metric catalogue', () => {
   let server: Server;
+  let web: HttpServer;
+  let secure: HttpServer;
+  let dns: Awaited<ReturnType<typeof startDnsResponder>>;
   let openPort: number;
   const reports: Report[] = [];
 
@@ -29,7 +36,19 @@ describe('metric catalogue', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     openPort = (server.address() as { port: number }).port;
 
+    web = createHttpServer((_request, response) => response.end('ok'));
+    await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+    dns = await startDnsResponder('app.example.test');
+    const certs = makeCertificates(mkdtempSync(join(tmpdir(), 'tripline-cat-tls-')));
+    secure = createHttpsServer({ cert: readFileSync(certs.cert), key: readFileSync(certs.key) }, (_request, response) => response.end('ok'));
+    await new Promise<void>((resolve) => secure.listen(0, '127.0.0.1', resolve));
     const { config } = loadConfig(undefined, {});
+    config.agent.http.targets = [
+      { name: 'web', url: `http://127.0.0.1:${(web.address() as { port: number }).port}/`, timeout: '2s', expectStatus: [] },
+      { name: 'tls', url: `https://127.0.0.1:${(secure.address() as { port: number }).port}/`, timeout: '2s', expectStatus: [], caFile: certs.ca },
+    ];
+    config.agent.dns.targets = [{ name: 'app', query: 'app.example.test', type: 'A', server: `127.0.0.1:${dns.port}`, timeout: '2s' }];
+    config.agent.systemd.units = ['nginx.service'];
     config.agent.ping.targets = [{ name: 'gw', host: '192.0.2.1' }];
     config.agent.processes.names = ['sshd'];
     config.agent.plugins = [{ name: 'echo', command: '/bin/echo', args: ['OK | x=1s'], interval: '1m', timeout: '5s' }];
@@ -63,7 +82,7 @@ describe('metric catalogue', () => {
     const pinger = async (): Promise<PingResponse> => ({
       inputHost: '192.0.2.1', host: '192.0.2.1', alive: true, output: '', time: 1, times: [1], min: '1', max: '1', avg: '1.000', stddev: '0', packetLoss: '0.000',
     });
-    const agent = createAgent({ config: config.agent, dataDir: mkdtempSync(join(tmpdir(), 'tripline-cat-')), log: pino({ level: 'silent' }), version: 'test', proc, sys, pinger });
+    const agent = createAgent({ config: config.agent, dataDir: mkdtempSync(join(tmpdir(), 'tripline-cat-')), log: pino({ level: 'silent' }), version: 'test', proc, sys, pinger, systemctl: async () => 'Id=nginx.service\nLoadState=loaded\nActiveState=active\nSubState=running\n' });
     reports.push(await agent.collectOnce());
     proc.files.stat = 'cpu  300 0 200 1200 150 0 0 150 0 0\n';
     proc.files['net/dev'] = `${NET_HEADER}eth0: 200 2 0 0 0 0 0 0 300 3 0 0 0 0 0 0\n`;
@@ -72,9 +91,14 @@ describe('metric catalogue', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     reports.push(await agent.collectOnce());
     await agent.stop();
-  });
+  }, 30_000);
 
-  afterAll(() => server.close());
+  afterAll(() => {
+    server.close();
+    web.close();
+    secure.close();
+    dns.socket.close();
+  });
 
   const observations = (): Observation[] => reports.flatMap((r) => r.observations);
 

@@ -5,9 +5,8 @@
  * admin, and refuses a revoked credential. Unhappy paths: wrong tokens, a re-used id, a credential
  * used for another id, and an agent that does not trust the CA.
  */
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -20,22 +19,12 @@ import { AgentEnrollmentError, credentialFile, enrollAgent } from '../../agent/a
 import { startCollector, type RunningCollector } from '../../collector/collector.js';
 import { loadConfig } from '../../config/loadConfig.js';
 import { REPORT_SCHEMA_VERSION, REPORTS_PATH, type Report } from '../../contract/report.js';
+import { makeCertificates } from '../support/certificates.js';
 import { waitFor } from '../support/processes.js';
 
 const ENROLL = 'enrollment-token-0123456789abcdef';
 const ADMIN = 'admin-token-0123456789abcdef0123';
 const AGENT_ID = 'enrolled-agent-1';
-
-/** A private CA and a server certificate for 127.0.0.1 signed by it. */
-function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
-  const file = (name: string) => join(dir, name);
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('ca.key'), '-out', file('ca.crt'), '-days', '2', '-subj', '/CN=Tripline Test CA');
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=127.0.0.1');
-  writeFileSync(file('san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  openssl('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('server.crt'), '-days', '2', '-extfile', file('san.ext'));
-  return { ca: file('ca.crt'), cert: file('server.crt'), key: file('server.key') };
-}
 
 describe('enrollment, per-agent credentials and HTTPS with a private CA', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tripline-enroll-'));
