@@ -19,6 +19,10 @@ import { observation } from './probe.js';
 import { createProbeRunner, type ProbeRunOutcome } from './probeRunner.js';
 import type { Pinger } from './probes/pingProbe.js';
 import type { SystemctlRunner } from './probes/systemdProbe.js';
+import { createHash } from 'node:crypto';
+import { collectInventory } from './inventory/collectInventory.js';
+import type { InventoryDocument } from './inventory/inventoryWorker.js';
+import type { SmartHealth } from './inventory/smartHealth.js';
 import { createProcReader, type ProcReader } from './procfs/procReader.js';
 import { readFileSync } from 'node:fs';
 import { AgentConfigError } from './agentConfigError.js';
@@ -48,6 +52,8 @@ export interface AgentOptions {
   pinger?: Pinger;
   /** Runs systemctl; the real one by default. */
   systemctl?: SystemctlRunner;
+  /** Collects inventory and SMART; the systeminformation child process by default. */
+  inventory?: () => Promise<InventoryDocument>;
   /** Wall clock of observations and reports. */
   clock?: () => Date;
 }
@@ -115,6 +121,19 @@ export function createAgent(options: AgentOptions): Agent {
       },
       log,
     });
+  const runInventory = options.inventory ?? (() => collectInventory());
+  let latestInventory: InventoryDocument | undefined;
+  let sentInventoryHash: string | undefined;
+  const inventoryTicker = config.inventory.enabled
+    ? createTicker({
+        name: 'inventory',
+        intervalSeconds: settings.inventoryIntervalSeconds,
+        onTick: async () => {
+          latestInventory = await runInventory();
+        },
+        log,
+      })
+    : undefined;
   let statePromise: Promise<AgentState> | undefined;
   /** False until a token is configured, or a credential is loaded or obtained by enrollment. */
   let authorized = config.token !== undefined;
@@ -174,28 +193,47 @@ export function createAgent(options: AgentOptions): Agent {
     return taken;
   }
 
+  /** SMART observations once per inventory run, and the inventory when it changed since last sent. */
+  async function inventoryParts(now: Date): Promise<{ observations: Observation[]; inventory?: Report['inventory'] }> {
+    if (!config.inventory.enabled) return { observations: [] };
+    if (phase !== 'running' && latestInventory === undefined) {
+      latestInventory = await runInventory().catch((error: unknown) => {
+        log.warn({ reason: (error as Error).message }, 'inventory failed');
+        return undefined;
+      });
+    }
+    const document = latestInventory;
+    latestInventory = undefined;
+    if (document === undefined) return { observations: [] };
+    const hash = createHash('sha256').update(JSON.stringify(document.inventory)).digest('hex');
+    const changed = hash !== sentInventoryHash;
+    sentInventoryHash = hash;
+    return { observations: document.smart.flatMap((disk) => smartObservations(disk, now)), ...(changed ? { inventory: document.inventory } : {}) };
+  }
+
   async function collectOnce(): Promise<Report> {
     const now = clock();
-    const [agentState, cycle, ping, addressing, pluginResults] = await Promise.all([
+    const [agentState, cycle, ping, addressing, pluginResults, inventory] = await Promise.all([
       state(),
       cycleRunner.run(now),
       pingResults(now),
       readHostAddressing(proc),
       phase === 'running' ? plugins?.take() : plugins?.runAll(now),
+      inventoryParts(now),
     ]);
     const sequence = await agentState.reserveSequence();
     const built = buildReport({
       agent: identity(agentState, addressing),
       sequence,
       sentAt: clock(),
-      observations: [...selfObservations(now), ...cycle.observations, ...(ping?.observations ?? []), ...(pluginResults?.observations ?? [])],
+      observations: [...selfObservations(now), ...cycle.observations, ...(ping?.observations ?? []), ...(pluginResults?.observations ?? []), ...inventory.observations],
       checks: [...cycle.checks, ...(ping?.checks ?? []), ...(pluginResults?.checks ?? [])],
     });
     const { omittedObservations, invalidObservations, omittedChecks } = built;
     if (omittedObservations + invalidObservations + omittedChecks > 0) {
       log.warn({ sequence, omittedObservations, invalidObservations, omittedChecks }, 'report trimmed to fit the contract');
     }
-    return built.report;
+    return inventory.inventory === undefined ? built.report : { ...built.report, inventory: inventory.inventory };
   }
 
   /** Loads the stored credential or enrols; reports wait in the spool until this succeeds. */
@@ -237,6 +275,7 @@ export function createAgent(options: AgentOptions): Agent {
       loopDelay.enable();
       pingTicker?.start();
       plugins?.start();
+      inventoryTicker?.start();
       reportTicker.start();
       const { id, hostname } = identity(agentState);
       log.info({ agentId: id, hostname, intervalSeconds: settings.intervalSeconds, pingTargets: config.ping.targets.length, gatewayPing: config.ping.gateway, tcpTargets: settings.tcpTargets.length }, 'agent started');
@@ -252,6 +291,7 @@ export function createAgent(options: AgentOptions): Agent {
       loopDelay.disable();
       void pingTicker?.stop();
       void plugins?.stop();
+      void inventoryTicker?.stop();
       const boundSeconds = settings.probeTimeoutSeconds + settings.sendTimeoutSeconds + 1;
       const drained = await settlesWithin(
         reportTicker.stop().then(() => sender.idle()),
@@ -263,6 +303,16 @@ export function createAgent(options: AgentOptions): Agent {
     },
     collectOnce,
   };
+}
+
+function smartObservations(disk: SmartHealth, now: Date): Observation[] {
+  const labels = { device: disk.device };
+  const list: Observation[] = [];
+  if (disk.healthy !== undefined) list.push(observation('smart_healthy', disk.healthy ? 1 : 0, labels, now));
+  if (disk.reallocatedSectors !== undefined) list.push(observation('smart_reallocated_sectors', disk.reallocatedSectors, labels, now));
+  if (disk.pendingSectors !== undefined) list.push(observation('smart_pending_sectors', disk.pendingSectors, labels, now));
+  if (disk.wearRatio !== undefined) list.push(observation('smart_wear_ratio', disk.wearRatio, labels, now));
+  return list;
 }
 
 function readCa(file: string | undefined): Buffer | undefined {

@@ -20,6 +20,7 @@ export interface AgentSettings {
   tcpTargets: TcpTarget[];
   /** Reports kept in the on-disk spool while the collector is unreachable. */
   spoolMaxReports: number;
+  inventoryIntervalSeconds: number;
   /** Validated Nagios plugins. */
   plugins: PluginDefinition[];
   spoolMaxBytes: number;
@@ -46,6 +47,7 @@ export function resolveAgentSettings(config: AgentConfig): AgentSettings {
     })),
     spoolMaxReports: config.spool.maxReports,
     plugins: resolvePlugins(config),
+    inventoryIntervalSeconds: duration(config.inventory.interval, 'agent.inventory.interval', 60, 7 * 86400),
     spoolMaxBytes: config.spool.maxBytes,
   };
 }

@@ -114,6 +114,11 @@ export const METRIC_CATALOGUE = {
   tcp_up: { kind: 'gauge', unit: 'boolean', labels: TARGET_LABELS, help: '1 when a TCP connection to the target succeeded within its timeout, else 0' },
   tcp_connect_seconds: { kind: 'gauge', unit: 'seconds', labels: TARGET_LABELS, help: 'Time to establish the TCP connection; absent when it failed' },
 
+  smart_healthy: { kind: 'gauge', unit: 'boolean', labels: DEVICE_LABELS, help: "1 when the disk's SMART overall assessment passed, 0 when it predicts failure; absent without SMART (slow schedule, agent.inventory)" },
+  smart_reallocated_sectors: { kind: 'gauge', unit: 'count', labels: DEVICE_LABELS, help: 'Reallocated sectors (ATA attribute 5, raw); needs smartctl' },
+  smart_pending_sectors: { kind: 'gauge', unit: 'count', labels: DEVICE_LABELS, help: 'Sectors pending reallocation (ATA attribute 197, raw); needs smartctl' },
+  smart_wear_ratio: { kind: 'gauge', unit: 'ratio', labels: DEVICE_LABELS, help: 'SSD wear, 0 new .. 1 worn out (NVMe percentage_used, or ATA 177/231/233); needs smartctl' },
+
   http_up: { kind: 'gauge', unit: 'boolean', labels: TARGET_LABELS, help: '1 when the URL answered with an expected status (200-399 unless agent.http.targets[].expectStatus), else 0' },
   http_status_code: { kind: 'gauge', unit: 'count', labels: TARGET_LABELS, help: 'HTTP status of the last check; absent when no response came' },
   http_response_seconds: { kind: 'gauge', unit: 'seconds', labels: TARGET_LABELS, help: 'Time from request to the last body byte read (at most 64 KiB)' },

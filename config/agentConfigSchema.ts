@@ -136,6 +136,13 @@ export const AgentSchema = Type.Object(
       { units: Type.Array(Type.String(), { default: [], description: 'Units whose state is reported; one systemctl per cycle when any' }) },
       { additionalProperties: false, default: {} },
     ),
+    inventory: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true, description: 'Collect inventory and SMART health with systeminformation in a child process' }),
+        interval: Duration('1h', 'How often inventory and SMART are collected'),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     plugins: Type.Array(PluginSchema, { default: [], description: 'Nagios plugins run unchanged' }),
     pluginConcurrency: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: 'Plugins running at the same time at most' }),
   },

@@ -69,6 +69,31 @@ export const AgentIdentitySchema = Type.Object(
   { additionalProperties: false },
 );
 
+const Text = (maxLength: number) => Type.String({ maxLength });
+
+export const InventorySchema = Type.Object(
+  {
+    os: Text(200),
+    kernel: Text(200),
+    architecture: Text(64),
+    cpuModel: Text(200),
+    cpuCores: Type.Integer({ minimum: 0, maximum: 100000 }),
+    memoryBytes: Type.Number({ minimum: 0 }),
+    disks: Type.Array(
+      Type.Object(
+        { device: Text(200), model: Text(200), type: Text(64), sizeBytes: Type.Number({ minimum: 0 }), smartStatus: Text(64) },
+        { additionalProperties: false },
+      ),
+      { maxItems: 256 },
+    ),
+    interfaces: Type.Array(
+      Type.Object({ name: Text(64), mac: Text(64), speedBitsPerSecond: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]) }, { additionalProperties: false }),
+      { maxItems: 256 },
+    ),
+  },
+  { additionalProperties: false, description: 'Hardware and OS inventory (systeminformation, slow schedule); sent when it changed' },
+);
+
 export const ReportSchema = Type.Object(
   {
     schemaVersion: Type.Literal(REPORT_SCHEMA_VERSION),
@@ -77,6 +102,7 @@ export const ReportSchema = Type.Object(
     sentAt: Timestamp,
     observations: Type.Array(ObservationSchema, { maxItems: 20000 }),
     checks: Type.Array(CheckResultSchema, { maxItems: 2000 }),
+    inventory: Type.Optional(InventorySchema),
   },
   { additionalProperties: false, $id: 'Report', description: 'A batch of observations and check results from one agent' },
 );
@@ -94,6 +120,7 @@ export type CheckStatus = Static<typeof CheckStatusSchema>;
 export type CheckResult = Static<typeof CheckResultSchema>;
 export type AgentIdentity = Static<typeof AgentIdentitySchema>;
 export type Report = Static<typeof ReportSchema>;
+export type Inventory = Static<typeof InventorySchema>;
 export type ReportAck = Static<typeof ReportAckSchema>;
 
 /** Path of the ingest endpoint, relative to the collector's base URL. */

@@ -30,6 +30,7 @@ export function registerReadRoutes(app: FastifyInstance, store: Store): void {
       lastReportAt: iso(h.lastReportAtMs),
       addresses: h.addresses,
       defaultGateway: h.defaultGateway,
+      inventory: h.inventory,
     })),
   }));
 

@@ -24,6 +24,8 @@ export interface HostRecord {
   addresses: string[];
   /** The host's default gateway as last reported, or null. */
   defaultGateway: string | null;
+  /** Hardware and OS inventory as last reported, or null. */
+  inventory: Record<string, unknown> | null;
 }
 
 /** An agent enrolled with the shared enrollment token; its credential is kept only as a SHA-256 digest. */
@@ -52,6 +54,8 @@ export interface ReportRecord {
   /** As reported; undefined keeps the stored value (an older agent that does not send it). */
   addresses?: readonly string[];
   defaultGateway?: string;
+  /** Sent only when it changed; undefined keeps the stored one. */
+  inventory?: Record<string, unknown>;
   sequence: number;
   receivedAtMs: number;
   samples: ReadonlyArray<{ metric: string; labels: Record<string, string>; value: number; atMs: number }>;

@@ -82,7 +82,11 @@ describe('metric catalogue', () => {
     const pinger = async (): Promise<PingResponse> => ({
       inputHost: '192.0.2.1', host: '192.0.2.1', alive: true, output: '', time: 1, times: [1], min: '1', max: '1', avg: '1.000', stddev: '0', packetLoss: '0.000',
     });
-    const agent = createAgent({ config: config.agent, dataDir: mkdtempSync(join(tmpdir(), 'tripline-cat-')), log: pino({ level: 'silent' }), version: 'test', proc, sys, pinger, systemctl: async () => 'Id=nginx.service\nLoadState=loaded\nActiveState=active\nSubState=running\n' });
+    const agent = createAgent({ config: config.agent, dataDir: mkdtempSync(join(tmpdir(), 'tripline-cat-')), log: pino({ level: 'silent' }), version: 'test', proc, sys, pinger, inventory: async () => ({
+        inventory: { os: 'Debian 12', kernel: '6.1.0', architecture: 'x64', cpuModel: 'AMD EPYC', cpuCores: 2, memoryBytes: 1e9, disks: [], interfaces: [] },
+        smart: [{ device: '/dev/sda', healthy: true, reallocatedSectors: 0, pendingSectors: 0, wearRatio: 0.1 }],
+      }),
+      systemctl: async () => 'Id=nginx.service\nLoadState=loaded\nActiveState=active\nSubState=running\n' });
     reports.push(await agent.collectOnce());
     proc.files.stat = 'cpu  300 0 200 1200 150 0 0 150 0 0\n';
     proc.files['net/dev'] = `${NET_HEADER}eth0: 200 2 0 0 0 0 0 0 300 3 0 0 0 0 0 0\n`;

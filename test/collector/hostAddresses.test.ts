@@ -50,6 +50,14 @@ describe('host addresses and default gateway', () => {
     expect(collector.store.listHosts()).toMatchObject([{ addresses: ['192.0.2.11'], defaultGateway: 'fe80::1' }]);
   });
 
+  it('stores the inventory when sent and keeps it when a later report omits it', async () => {
+    const inventory = { os: 'Debian 12', kernel: '6.1.0', architecture: 'x64', cpuModel: 'AMD EPYC', cpuCores: 2, memoryBytes: 1e9, disks: [], interfaces: [{ name: 'eth0', mac: '02:00:00:00:00:01', speedBitsPerSecond: null }] };
+    expect((await post({ ...report(10, {}), inventory })).status).toBe(200);
+    expect((await post(report(11, {}))).status).toBe(200);
+    expect(await hosts()).toMatchObject([{ inventory }]);
+    expect((await post({ ...report(12, {}), inventory: { ...inventory, extra: 1 } as never })).status).toBe(400);
+  });
+
   it('refuses a gateway that is not an IP literal', async () => {
     const response = await post(report(3, { defaultGateway: 'gw; rm -rf /' }));
     expect(response.status).toBe(400);

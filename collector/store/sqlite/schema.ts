@@ -94,6 +94,7 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE hosts ADD COLUMN addresses TEXT NOT NULL DEFAULT '[]';
   ALTER TABLE hosts ADD COLUMN default_gateway TEXT;
+  ALTER TABLE hosts ADD COLUMN inventory TEXT;
   CREATE TABLE agents (
     agent_id TEXT PRIMARY KEY,
     hostname TEXT NOT NULL,

@@ -12,16 +12,18 @@ export function createSqliteStatements(db: Database.Database) {
   const writes = readOnly
     ? undefined
     : {
-        upsertHost: prepare(`INSERT INTO hosts (agent_id, hostname, labels, version, interval_seconds, last_sequence, first_seen_at_ms, last_report_at_ms, addresses, default_gateway)
-          VALUES (@agentId, @hostname, @labels, @version, @intervalSeconds, @sequence, @atMs, @atMs, coalesce(@addresses, '[]'), @defaultGateway)
+        upsertHost: prepare(`INSERT INTO hosts (agent_id, hostname, labels, version, interval_seconds, last_sequence, first_seen_at_ms, last_report_at_ms, addresses, default_gateway, inventory)
+          VALUES (@agentId, @hostname, @labels, @version, @intervalSeconds, @sequence, @atMs, @atMs, coalesce(@addresses, '[]'), @defaultGateway, @inventory)
           ON CONFLICT (agent_id) DO UPDATE SET hostname = excluded.hostname, labels = excluded.labels, version = excluded.version,
             interval_seconds = excluded.interval_seconds, last_sequence = max(last_sequence, excluded.last_sequence),
             last_report_at_ms = excluded.last_report_at_ms,
-            addresses = coalesce(@addresses, addresses), default_gateway = coalesce(@defaultGateway, default_gateway)
+            addresses = coalesce(@addresses, addresses), default_gateway = coalesce(@defaultGateway, default_gateway),
+            inventory = coalesce(@inventory, inventory)
           RETURNING host_id`),
         touchHost: prepare(`UPDATE hosts SET hostname = @hostname, labels = @labels, version = @version, interval_seconds = @intervalSeconds,
           last_sequence = max(last_sequence, @sequence), last_report_at_ms = @atMs,
-          addresses = coalesce(@addresses, addresses), default_gateway = coalesce(@defaultGateway, default_gateway)
+          addresses = coalesce(@addresses, addresses), default_gateway = coalesce(@defaultGateway, default_gateway),
+          inventory = coalesce(@inventory, inventory)
           WHERE host_id = @hostId AND agent_id = @agentId`),
         insertAgent: prepare('INSERT OR IGNORE INTO agents (agent_id, hostname, credential_sha256, enrolled_at_ms) VALUES (?, ?, ?, ?)'),
         revokeAgent: prepare('UPDATE agents SET revoked_at_ms = ? WHERE agent_id = ? AND revoked_at_ms IS NULL'),

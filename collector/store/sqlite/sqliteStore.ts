@@ -163,6 +163,7 @@ class SqliteStore implements Store {
       atMs: report.receivedAtMs,
       addresses: report.addresses === undefined ? null : JSON.stringify(report.addresses),
       defaultGateway: report.defaultGateway ?? null,
+      inventory: report.inventory === undefined ? null : JSON.stringify(report.inventory),
     };
     const cached = this.hostIds.get(report.agentId);
     if (cached !== undefined) {
@@ -223,6 +224,7 @@ class SqliteStore implements Store {
       lastReportAtMs: Number(r.last_report_at_ms),
       addresses: JSON.parse(String(r.addresses ?? '[]')) as string[],
       defaultGateway: r.default_gateway === null || r.default_gateway === undefined ? null : String(r.default_gateway),
+      inventory: r.inventory === null || r.inventory === undefined ? null : (JSON.parse(String(r.inventory)) as Record<string, unknown>),
     }));
   }
 
