@@ -29,11 +29,18 @@ program
   .addOption(configOption())
   .action((options: { config?: string }) => serveCommand('collector', options.config));
 
-program
+const agentCommand = program
   .command('agent')
   .description('run the agent only')
   .addOption(configOption())
   .action((options: { config?: string }) => serveCommand('agent', options.config));
+agentCommand
+  .command('metrics')
+  .description("print the agent's metric catalogue (name, kind, unit, labels, meaning) as Markdown")
+  .action(async () => {
+    const { agentMetricsCommand } = await import('./commands/agentMetricsCommand.js');
+    process.exitCode = agentMetricsCommand();
+  });
 
 const rules = program.command('rules').description('work with rule files');
 rules

@@ -18,6 +18,7 @@ import { createAgent } from '../../agent/agent.js';
 import { METRIC_CATALOGUE, isMetricName } from '../../agent/metricCatalogue.js';
 import { makeCertificates } from '../support/certificates.js';
 import { startDnsResponder } from '../support/dnsResponder.js';
+import { metricCatalogueMarkdown } from '../../cli/commands/agentMetricsCommand.js';
 import { procFixture } from './procFixture.js';
 import { reportSchemaErrors } from './reportValidator.js';
 
@@ -118,6 +119,12 @@ describe('metric catalogue', () => {
   it('has no entry that no probe emits', () => {
     const emitted = new Set(observations().map((o) => o.metric));
     expect(Object.keys(METRIC_CATALOGUE).filter((name) => !emitted.has(name))).toEqual([]);
+  });
+
+  it('is published as a generated table with one row per metric', () => {
+    const table = metricCatalogueMarkdown();
+    for (const name of Object.keys(METRIC_CATALOGUE)) expect(table).toContain(`| \`${name}\` |`);
+    expect(table.trim().split('\n')).toHaveLength(Object.keys(METRIC_CATALOGUE).length + 2);
   });
 
   it('produces reports that satisfy the wire contract', () => {
