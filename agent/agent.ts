@@ -36,6 +36,9 @@ import { createTicker } from './ticker.js';
 /** Sequence numbers persisted at once: one state fsync per this many reports; a crash leaves a gap of at most this. */
 const SEQUENCE_LEASE = 64;
 
+/** How often the event-loop delay is sampled: a block longer than this is always seen. */
+const LOOP_DELAY_RESOLUTION_MS = 20;
+
 /** What an agent is built from. */
 export interface AgentOptions {
   config: AgentConfig;
@@ -96,7 +99,7 @@ export function createAgent(options: AgentOptions): Agent {
   });
   const cycleRunner = createProbeRunner({ probes: probes.cycle, defaultTimeoutSeconds: settings.probeTimeoutSeconds, log });
   const pingRunner = probes.ping.length > 0 ? createProbeRunner({ probes: probes.ping, defaultTimeoutSeconds: settings.probeTimeoutSeconds, log }) : undefined;
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
   const plugins =
     settings.plugins.length > 0
       ? createPluginScheduler({ plugins: settings.plugins, concurrency: config.pluginConcurrency, log: log.child({ component: 'plugins' }), clock })
@@ -174,7 +177,8 @@ export function createAgent(options: AgentOptions): Agent {
   function selfObservations(now: Date): Observation[] {
     const dropped = sender.dropped();
     const cpu = process.cpuUsage();
-    const delayMaxSeconds = loopDelay.max / 1e9;
+    // The histogram records the whole time between its timer's runs: resolution plus lateness.
+    const delayMaxSeconds = Math.max(0, loopDelay.max / 1e9 - LOOP_DELAY_RESOLUTION_MS / 1000);
     loopDelay.reset();
     return [
       observation('agent_reports_dropped_total', dropped.spoolFull, { reason: 'spool_full' }, now),

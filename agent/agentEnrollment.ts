@@ -6,7 +6,8 @@
  */
 import { chmod, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Agent as Dispatcher, request } from 'undici';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 
 /** Why enrollment failed, and whether trying again later can help. */
 export class AgentEnrollmentError extends Error {
@@ -52,31 +53,48 @@ export interface EnrollOptions {
 
 /** Enrols and stores the credential (0600); returns it. Throws `AgentEnrollmentError`. */
 export async function enrollAgent(options: EnrollOptions, file: string): Promise<string> {
-  const timeoutMs = options.timeoutSeconds * 1000;
-  const dispatcher = new Dispatcher({ connect: { timeout: timeoutMs, ...(options.ca ? { ca: options.ca } : {}) } });
-  try {
-    const response = await request(`${options.collectorUrl.replace(/\/+$/, '')}/api/v1/enroll`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${options.enrollmentToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ agentId: options.agentId, hostname: options.hostname }),
-      dispatcher,
-      signal: AbortSignal.timeout(timeoutMs),
-    }).catch((error: unknown) => {
-      const { code, message } = error as { code?: string; message?: string };
-      throw new AgentEnrollmentError('TRIPLINE_ENROLL_UNAVAILABLE', `cannot reach the collector to enrol: ${code ?? message}`, true);
-    });
-    const text = await response.body.text();
-    if (response.statusCode !== 200) {
-      const retryable = response.statusCode === 429 || response.statusCode >= 500;
-      throw new AgentEnrollmentError(retryable ? 'TRIPLINE_ENROLL_UNAVAILABLE' : 'TRIPLINE_ENROLL_REFUSED', `enrollment answered ${response.statusCode}: ${text.slice(0, 300)}`, retryable);
-    }
-    const credential = (JSON.parse(text) as { credential?: unknown }).credential;
-    if (typeof credential !== 'string' || credential.length < 16) throw new AgentEnrollmentError('TRIPLINE_ENROLL_REFUSED', 'enrollment answer holds no credential', false);
-    await writeSecret(file, credential);
-    return credential;
-  } finally {
-    await dispatcher.close();
+  const url = `${options.collectorUrl.replace(/\/+$/, '')}/api/v1/enroll`;
+  const body = JSON.stringify({ agentId: options.agentId, hostname: options.hostname });
+  const response = await post(url, body, options).catch((error: unknown) => {
+    const { code, message } = error as { code?: string; message?: string };
+    throw new AgentEnrollmentError('TRIPLINE_ENROLL_UNAVAILABLE', `cannot reach the collector to enrol: ${code ?? message}`, true);
+  });
+  if (response.status !== 200) {
+    const retryable = response.status === 429 || response.status >= 500;
+    throw new AgentEnrollmentError(retryable ? 'TRIPLINE_ENROLL_UNAVAILABLE' : 'TRIPLINE_ENROLL_REFUSED', `enrollment answered ${response.status}: ${response.text.slice(0, 300)}`, retryable);
   }
+  let credential: unknown;
+  try {
+    credential = (JSON.parse(response.text) as { credential?: unknown }).credential;
+  } catch {
+    credential = undefined;
+  }
+  if (typeof credential !== 'string' || credential.length < 16) throw new AgentEnrollmentError('TRIPLINE_ENROLL_REFUSED', 'enrollment answer holds no credential', false);
+  await writeSecret(file, credential);
+  return credential;
+}
+
+function post(url: string, body: string, options: EnrollOptions): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const requestFn = url.startsWith('https:') ? httpsRequest : httpRequest;
+    const outgoing = requestFn(
+      url,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${options.enrollmentToken}`, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+        signal: AbortSignal.timeout(options.timeoutSeconds * 1000),
+        ...(options.ca ? { ca: options.ca } : {}),
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8').slice(0, 64 * 1024) }));
+        response.on('error', reject);
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
 }
 
 async function writeSecret(file: string, secret: string): Promise<void> {

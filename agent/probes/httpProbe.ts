@@ -5,7 +5,7 @@
  * at construction: http(s) only, no credentials in the URL, and a host that passes the target rules.
  */
 import type { TLSSocket } from 'node:tls';
-import { Agent as Dispatcher, buildConnector, request } from 'undici';
+import type { buildConnector as BuildConnector } from 'undici';
 import type { CheckResult, Observation } from '../../contract/report.js';
 import { AgentConfigError } from '../agentConfigError.js';
 import { explainInvalidTargetHost } from '../targetHost.js';
@@ -46,8 +46,10 @@ export function certificateExpirySeconds(validTo: string, nowMs: number): number
 }
 
 async function fetchOnce(target: HttpTarget): Promise<{ status: number; seconds: number; certExpirySeconds?: number }> {
+  // Loaded on first use: undici costs about 20 MB, which agents without HTTP checks do not pay.
+  const { Agent: Dispatcher, buildConnector, request } = await import('undici');
   let validTo: string | undefined;
-  const base = buildConnector({ timeout: target.timeoutSeconds * 1000, ...(target.ca ? { ca: target.ca } : {}) });
+  const base: BuildConnector.connector = buildConnector({ timeout: target.timeoutSeconds * 1000, ...(target.ca ? { ca: target.ca } : {}) });
   const dispatcher = new Dispatcher({
     connect: (options, callback) =>
       base(options, (error, socket) => {
