@@ -10,7 +10,8 @@
  * with the spawn counter preloaded. Not in the default cycle, turned off here and said so in the
  * output: the gateway ping (one `ping` per ping interval) and inventory/SMART (a systeminformation
  * child per hour); Nagios plugins and systemctl run only when configured.
- * Options: --cycles N (default 60), --warmup N (default 3).
+ * Options: --cycles N (default 60), --warmup N (default 20 cycles, one per second, for both).
+ * TRIPLINE_BENCH_NODE_ARGS adds node flags to the agent (none by default, as the systemd unit).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,9 +24,11 @@ import { gunzipSync } from 'node:zlib';
 import type { Report } from '../contract/report.js';
 import { packageRoot } from '../cli/packageInfo.js';
 
-const { values } = parseArgs({ options: { cycles: { type: 'string', default: '60' }, warmup: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { cycles: { type: 'string', default: '60' }, warmup: { type: 'string', default: '20' } } });
 const CYCLES = Number(values.cycles);
+/** Warm-up cycles (seconds) for both: startup work (module loading, JIT, V8's post-start GCs) is not a cycle's cost. */
 const WARMUP = Number(values.warmup);
+const NODE_ARGS = (process.env.TRIPLINE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const TOKEN = 'bench-agent-token-0123456789abcdef';
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -107,7 +110,7 @@ async function main(): Promise<void> {
   );
   const exporterPort = await freePort();
   const exporter = spawn(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${exporterPort}`], { stdio: ['ignore', 'ignore', 'ignore'] });
-  const agent = fork(cli, ['agent', '--config', configFile], { execArgv: ['--import', counter, ...(process.env.TRIPLINE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const agent = fork(cli, ['agent', '--config', configFile], { execArgv: ['--import', counter, ...NODE_ARGS], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const scrape = async () => {
     const response = await fetch(`http://127.0.0.1:${exporterPort}/metrics`);
     return (await response.text()).length;
@@ -122,8 +125,11 @@ async function main(): Promise<void> {
         await sleep(100);
       }
     }
-    await waitFor('the agent warm-up reports', () => collector.reports.length >= WARMUP, 30_000);
-    for (let i = 1; i < WARMUP; i++) await scrape();
+    for (let i = 1; i <= WARMUP; i++) {
+      await scrape();
+      await waitFor(`agent warm-up report ${i}`, () => collector.reports.length >= i, 30_000);
+      await sleep(1000);
+    }
 
     const agentStart = cpuMs(agent.pid!);
     const exporterStart = cpuMs(exporter.pid!);
@@ -160,7 +166,7 @@ async function main(): Promise<void> {
     const f = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
     console.log(`Tripline agent vs prometheus-node-exporter: ${CYCLES} cycles at 1/s after ${WARMUP} warm-up cycles, same machine, same time`);
-    console.log(`  agent:          default probe set (${f(observationsPerReport, 0)} observations per report), compiled CLI, reports gzip'd over HTTP to a stub collector`);
+    console.log(`  agent:          default probe set (${f(observationsPerReport, 0)} observations per report), compiled CLI${NODE_ARGS.length ? ` (node ${NODE_ARGS.join(' ')})` : ''}, reports gzip'd over HTTP to a stub collector, each spooled to disk (fsync) until acknowledged`);
     console.log(`  node_exporter:  ${NODE_EXPORTER} with its default collectors, one full /metrics scrape per cycle (${scrapeBytes} bytes)`);
     console.log('');
     console.log('                                   agent      node_exporter');
