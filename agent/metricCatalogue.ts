@@ -109,6 +109,7 @@ export const METRIC_CATALOGUE = {
   process_count: { kind: 'gauge', unit: 'count', labels: ['name'], help: 'Processes whose name (/proc/<pid>/comm) equals a configured agent.processes.names entry' },
 
   ping_rtt_seconds: { kind: 'gauge', unit: 'seconds', labels: TARGET_LABELS, help: 'Average ICMP echo round-trip time of the replies received; absent when none came back' },
+  ping_jitter_seconds: { kind: 'gauge', unit: 'seconds', labels: TARGET_LABELS, help: "Jitter: the standard deviation (ping's mdev) of the replies' round-trip times; absent when none came back" },
   ping_loss_ratio: { kind: 'gauge', unit: 'ratio', labels: TARGET_LABELS, help: 'Share of echo requests without a reply; absent, with check ping:<target> unknown, when ping could not measure (unresolvable name, no ICMP permission)' },
 
   tcp_up: { kind: 'gauge', unit: 'boolean', labels: TARGET_LABELS, help: '1 when a TCP connection to the target succeeded within its timeout, else 0' },

@@ -75,7 +75,7 @@ describe('default gateway from /proc/net/route', () => {
     };
     const proc = procFixture({ 'net/route': `${ROUTE_HEADER}eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n` });
     const probe = createGatewayPingProbe({ proc, count: 1, timeoutSeconds: 1, pinger });
-    expect(byKey((await probe.collect(NOW)).observations)).toEqual({ 'ping_loss_ratio{target=gateway}': 0, 'ping_rtt_seconds{target=gateway}': 0.002 });
+    expect(byKey((await probe.collect(NOW)).observations)).toEqual({ 'ping_loss_ratio{target=gateway}': 0, 'ping_rtt_seconds{target=gateway}': 0.002, 'ping_jitter_seconds{target=gateway}': 0 });
     expect(pinged).toEqual(['192.0.2.1']);
     proc.files['net/route'] = ROUTE_HEADER;
     expect((await probe.collect(NOW)).observations).toEqual([]);
