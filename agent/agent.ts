@@ -7,7 +7,6 @@
  */
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { AgentIdentity, Observation, Report } from '../contract/report.js';
 import type { AgentConfig } from '../config/configSchema.js';
@@ -19,15 +18,15 @@ import { observation } from './probe.js';
 import { createProbeRunner, type ProbeRunOutcome } from './probeRunner.js';
 import type { Pinger } from './probes/pingProbe.js';
 import type { SystemctlRunner } from './probes/systemdProbe.js';
-import { createHash } from 'node:crypto';
 import { collectInventory } from './inventory/collectInventory.js';
 import type { InventoryDocument } from './inventory/inventoryWorker.js';
-import type { SmartHealth } from './inventory/smartHealth.js';
 import { createProcReader, type ProcReader } from './procfs/procReader.js';
 import { readFileSync } from 'node:fs';
 import { AgentConfigError } from './agentConfigError.js';
 import { AgentEnrollmentError, credentialFile, enrollAgent, loadCredential } from './agentEnrollment.js';
 import { readHostAddressing } from './hostAddressing.js';
+import { createInventorySchedule } from './inventory/inventorySchedule.js';
+import { createLoopDelaySampler } from './loopDelaySampler.js';
 import { createPluginScheduler } from './plugins/pluginScheduler.js';
 import { buildReport } from './reportBuilder.js';
 import { createReportSender } from './reportSender.js';
@@ -36,10 +35,7 @@ import { createTicker } from './ticker.js';
 /** Sequence numbers persisted at once: one state fsync per this many reports; a crash leaves a gap of at most this. */
 const SEQUENCE_LEASE = 64;
 
-/** How often the event-loop delay is sampled: a block longer than this is always seen. */
-const LOOP_DELAY_RESOLUTION_MS = 20;
-/** Sampling continues this long after a cycle's work has finished. */
-const LOOP_DELAY_TAIL_MS = 100;
+const NO_INVENTORY: { observations: Observation[]; inventory?: Report['inventory'] } = { observations: [] };
 
 /** What an agent is built from. */
 export interface AgentOptions {
@@ -101,8 +97,7 @@ export function createAgent(options: AgentOptions): Agent {
   });
   const cycleRunner = createProbeRunner({ probes: probes.cycle, defaultTimeoutSeconds: settings.probeTimeoutSeconds, log });
   const pingRunner = probes.ping.length > 0 ? createProbeRunner({ probes: probes.ping, defaultTimeoutSeconds: settings.probeTimeoutSeconds, log }) : undefined;
-  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
-  let loopDelayTimer: NodeJS.Timeout | undefined;
+  const loopDelay = createLoopDelaySampler();
   const plugins =
     settings.plugins.length > 0
       ? createPluginScheduler({ plugins: settings.plugins, concurrency: config.pluginConcurrency, log: log.child({ component: 'plugins' }), clock })
@@ -127,18 +122,8 @@ export function createAgent(options: AgentOptions): Agent {
       },
       log,
     });
-  const runInventory = options.inventory ?? (() => collectInventory());
-  let latestInventory: InventoryDocument | undefined;
-  let sentInventoryHash: string | undefined;
-  const inventoryTicker = config.inventory.enabled
-    ? createTicker({
-        name: 'inventory',
-        intervalSeconds: settings.inventoryIntervalSeconds,
-        onTick: async () => {
-          latestInventory = await runInventory();
-        },
-        log,
-      })
+  const inventory = config.inventory.enabled
+    ? createInventorySchedule({ run: options.inventory ?? (() => collectInventory()), intervalSeconds: settings.inventoryIntervalSeconds, log })
     : undefined;
   let statePromise: Promise<AgentState> | undefined;
   /** False until a token is configured, or a credential is loaded or obtained by enrollment. */
@@ -180,9 +165,7 @@ export function createAgent(options: AgentOptions): Agent {
   function selfObservations(now: Date): Observation[] {
     const dropped = sender.dropped();
     const cpu = process.cpuUsage();
-    // The histogram records the whole time between its timer's runs: resolution plus lateness.
-    const delayMaxSeconds = Math.max(0, loopDelay.max / 1e9 - LOOP_DELAY_RESOLUTION_MS / 1000);
-    loopDelay.reset();
+    const delayMaxSeconds = loopDelay.takeMaxSeconds();
     return [
       observation('agent_reports_dropped_total', dropped.spoolFull, { reason: 'spool_full' }, now),
       observation('agent_reports_dropped_total', dropped.rejected, { reason: 'rejected' }, now),
@@ -200,47 +183,29 @@ export function createAgent(options: AgentOptions): Agent {
     return taken;
   }
 
-  /** SMART observations once per inventory run, and the inventory when it changed since last sent. */
-  async function inventoryParts(now: Date): Promise<{ observations: Observation[]; inventory?: Report['inventory'] }> {
-    if (!config.inventory.enabled) return { observations: [] };
-    if (phase !== 'running' && latestInventory === undefined) {
-      latestInventory = await runInventory().catch((error: unknown) => {
-        log.warn({ reason: (error as Error).message }, 'inventory failed');
-        return undefined;
-      });
-    }
-    const document = latestInventory;
-    latestInventory = undefined;
-    if (document === undefined) return { observations: [] };
-    const hash = createHash('sha256').update(JSON.stringify(document.inventory)).digest('hex');
-    const changed = hash !== sentInventoryHash;
-    sentInventoryHash = hash;
-    return { observations: document.smart.flatMap((disk) => smartObservations(disk, now)), ...(changed ? { inventory: document.inventory } : {}) };
-  }
-
   async function collectOnce(): Promise<Report> {
     const now = clock();
-    const [agentState, cycle, ping, addressing, pluginResults, inventory] = await Promise.all([
+    const [agentState, cycle, ping, addressing, pluginResults, slow] = await Promise.all([
       state(),
       cycleRunner.run(now),
       pingResults(now),
       readHostAddressing(proc),
       phase === 'running' ? plugins?.take() : plugins?.runAll(now),
-      inventoryParts(now),
+      inventory?.take(now, phase !== 'running') ?? NO_INVENTORY,
     ]);
     const sequence = await agentState.reserveSequence();
     const built = buildReport({
       agent: identity(agentState, addressing),
       sequence,
       sentAt: clock(),
-      observations: [...selfObservations(now), ...cycle.observations, ...(ping?.observations ?? []), ...(pluginResults?.observations ?? []), ...inventory.observations],
+      observations: [...selfObservations(now), ...cycle.observations, ...(ping?.observations ?? []), ...(pluginResults?.observations ?? []), ...slow.observations],
       checks: [...cycle.checks, ...(ping?.checks ?? []), ...(pluginResults?.checks ?? [])],
     });
     const { omittedObservations, invalidObservations, omittedChecks } = built;
     if (omittedObservations + invalidObservations + omittedChecks > 0) {
       log.warn({ sequence, omittedObservations, invalidObservations, omittedChecks }, 'report trimmed to fit the contract');
     }
-    return inventory.inventory === undefined ? built.report : { ...built.report, inventory: inventory.inventory };
+    return slow.inventory === undefined ? built.report : { ...built.report, inventory: slow.inventory };
   }
 
   /** Loads the stored credential or enrols; reports wait in the spool until this succeeds. */
@@ -266,13 +231,11 @@ export function createAgent(options: AgentOptions): Agent {
   }
 
   /**
-   * Collects, spools and sends one report. The event-loop delay is sampled from the start of this
-   * work until shortly after it (the agent's own work happens here), not all the time: a 20 ms
-   * sampling timer costs about 1.4 ms of CPU per second, which at a 15 s interval would be several
-   * times the cost of the cycle itself.
+   * Collects, spools and sends one report; the event-loop delay is sampled around this work (see
+   * loopDelaySampler.ts).
    */
   async function reportCycle(): Promise<void> {
-    sampleLoopDelay();
+    loopDelay.begin();
     let sending = false;
     try {
       const report = await collectOnce();
@@ -284,24 +247,11 @@ export function createAgent(options: AgentOptions): Agent {
         sender
           .flush()
           .catch((error: unknown) => log.error({ err: error }, 'report flush failed'))
-          .finally(stopSamplingSoon);
+          .finally(() => loopDelay.end());
       }
     } finally {
-      if (!sending) stopSamplingSoon();
+      if (!sending) loopDelay.end();
     }
-  }
-
-  /** Samples from now on; a cycle's work usually takes less than one sampling interval. */
-  function sampleLoopDelay(): void {
-    clearTimeout(loopDelayTimer);
-    loopDelay.enable();
-  }
-
-  /** Keeps sampling a few intervals after the work, so a block in it is measured by a late sample. */
-  function stopSamplingSoon(): void {
-    clearTimeout(loopDelayTimer);
-    loopDelayTimer = setTimeout(() => loopDelay.disable(), LOOP_DELAY_TAIL_MS);
-    loopDelayTimer.unref();
   }
 
   return {
@@ -312,7 +262,7 @@ export function createAgent(options: AgentOptions): Agent {
       phase = 'running';
       pingTicker?.start();
       plugins?.start();
-      inventoryTicker?.start();
+      inventory?.start();
       reportTicker.start();
       const { id, hostname } = identity(agentState);
       log.info({ agentId: id, hostname, intervalSeconds: settings.intervalSeconds, pingTargets: config.ping.targets.length, gatewayPing: config.ping.gateway, tcpTargets: settings.tcpTargets.length }, 'agent started');
@@ -325,11 +275,10 @@ export function createAgent(options: AgentOptions): Agent {
         return;
       }
       phase = 'stopped';
-      clearTimeout(loopDelayTimer);
-      loopDelay.disable();
+      loopDelay.stop();
       void pingTicker?.stop();
       void plugins?.stop();
-      void inventoryTicker?.stop();
+      void inventory?.stop();
       const boundSeconds = settings.probeTimeoutSeconds + settings.sendTimeoutSeconds + 1;
       const drained = await settlesWithin(
         reportTicker.stop().then(() => sender.idle()),
@@ -341,16 +290,6 @@ export function createAgent(options: AgentOptions): Agent {
     },
     collectOnce,
   };
-}
-
-function smartObservations(disk: SmartHealth, now: Date): Observation[] {
-  const labels = { device: disk.device };
-  const list: Observation[] = [];
-  if (disk.healthy !== undefined) list.push(observation('smart_healthy', disk.healthy ? 1 : 0, labels, now));
-  if (disk.reallocatedSectors !== undefined) list.push(observation('smart_reallocated_sectors', disk.reallocatedSectors, labels, now));
-  if (disk.pendingSectors !== undefined) list.push(observation('smart_pending_sectors', disk.pendingSectors, labels, now));
-  if (disk.wearRatio !== undefined) list.push(observation('smart_wear_ratio', disk.wearRatio, labels, now));
-  return list;
 }
 
 function readCa(file: string | undefined): Buffer | undefined {
