@@ -69,6 +69,7 @@ export const METRIC_CATALOGUE = {
   filesystem_inodes: { kind: 'gauge', unit: 'count', labels: FILESYSTEM_LABELS, help: 'Inodes in the filesystem; absent for filesystems without a fixed inode table' },
   filesystem_inodes_used: { kind: 'gauge', unit: 'count', labels: FILESYSTEM_LABELS, help: 'Inodes in use' },
   filesystem_inodes_used_ratio: { kind: 'gauge', unit: 'ratio', labels: FILESYSTEM_LABELS, help: 'Inodes used / inodes total' },
+  filesystem_readonly: { kind: 'gauge', unit: 'boolean', labels: FILESYSTEM_LABELS, help: '1 when the filesystem is mounted read-only (the "ro" option in /proc/self/mounts, as after an errors=remount-ro), else 0' },
   filesystem_device_error: { kind: 'gauge', unit: 'boolean', labels: FILESYSTEM_LABELS, help: '1 when statfs failed or did not return in time (stale NFS, vanished mount), else 0' },
 
   network_receive_bytes_total: { kind: 'counter', unit: 'bytes', labels: INTERFACE_LABELS, help: 'Bytes received since the interface came up' },

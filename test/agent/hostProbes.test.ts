@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Observation } from '../../contract/report.js';
 import { primaryAddresses } from '../../agent/hostAddressing.js';
+import { pino } from 'pino';
 import { createDiskIoProbe, DEFAULT_DISK_EXCLUDE } from '../../agent/probes/diskIoProbe.js';
+import { createFilesystemProbe } from '../../agent/probes/filesystemProbe.js';
 import { createFileDescriptorProbe } from '../../agent/probes/fileDescriptorProbe.js';
 import { createGatewayPingProbe } from '../../agent/probes/gatewayPingProbe.js';
 import { createMdRaidProbe } from '../../agent/probes/mdRaidProbe.js';
@@ -175,6 +177,15 @@ describe('vmstat, file handles, uptime', () => {
     expect(byKey((await afterReboot.collect(NOW)).observations).reboot_detected).toBe(1);
     expect(byKey((await afterReboot.collect(NOW)).observations).reboot_detected).toBe(0);
     expect(readFileSync(bootIdFile, 'utf8')).toBe('bbbb\n');
+  });
+});
+
+describe('read-only remounts', () => {
+  it('reports a filesystem remounted read-only, and rw ones as 0', async () => {
+    const proc = procFixture({ 'self/mounts': '/dev/sda1 / ext4 ro,relatime,errors=remount-ro 0 0\n/dev/sda2 /srv ext4 rw,relatime 0 0\n' });
+    const probe = createFilesystemProbe({ proc, filter: { excludeFsTypes: [], excludeMounts: [] }, log: pino({ level: 'silent' }), statfsTimeoutSeconds: 2 });
+    const readonly = (await probe.collect(NOW)).observations.filter((o) => o.metric === 'filesystem_readonly').map((o) => [o.labels.mount, o.value]);
+    expect(readonly).toEqual([['/', 1], ['/srv', 0]]);
   });
 });
 
