@@ -24,7 +24,7 @@ import { createProcReader, type ProcReader } from './procfs/procReader.js';
 import { readFileSync } from 'node:fs';
 import { AgentConfigError } from './agentConfigError.js';
 import { AgentEnrollmentError, credentialFile, enrollAgent, loadCredential } from './agentEnrollment.js';
-import { readHostAddressing } from './hostAddressing.js';
+import { cachedHostAddressing } from './hostAddressing.js';
 import { createInventorySchedule } from './inventory/inventorySchedule.js';
 import { createLoopDelaySampler } from './loopDelaySampler.js';
 import { createPluginScheduler } from './plugins/pluginScheduler.js';
@@ -95,6 +95,7 @@ export function createAgent(options: AgentOptions): Agent {
     pinger: options.pinger,
     systemctl: options.systemctl,
   });
+  const hostAddressing = cachedHostAddressing(proc);
   const cycleRunner = createProbeRunner({ probes: probes.cycle, defaultTimeoutSeconds: settings.probeTimeoutSeconds, log });
   const pingRunner = probes.ping.length > 0 ? createProbeRunner({ probes: probes.ping, defaultTimeoutSeconds: settings.probeTimeoutSeconds, log }) : undefined;
   const loopDelay = createLoopDelaySampler();
@@ -189,7 +190,7 @@ export function createAgent(options: AgentOptions): Agent {
       state(),
       cycleRunner.run(now),
       pingResults(now),
-      readHostAddressing(proc),
+      hostAddressing(),
       phase === 'running' ? plugins?.take() : plugins?.runAll(now),
       inventory?.take(now, phase !== 'running') ?? NO_INVENTORY,
     ]);

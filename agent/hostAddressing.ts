@@ -39,3 +39,13 @@ export async function defaultGateway(proc: ProcReader): Promise<string | undefin
 export async function readHostAddressing(proc: ProcReader): Promise<HostAddressing> {
   return { addresses: primaryAddresses(), defaultGateway: await defaultGateway(proc) };
 }
+
+/** Addressing read at most once per `ttlMs` (getifaddrs and the route tables change rarely). */
+export function cachedHostAddressing(proc: ProcReader, ttlMs = 60_000, nowMs: () => number = () => performance.now()): () => Promise<HostAddressing> {
+  let cached: { atMs: number; value: Promise<HostAddressing> } | undefined;
+  return () => {
+    const now = nowMs();
+    if (cached === undefined || now - cached.atMs >= ttlMs) cached = { atMs: now, value: readHostAddressing(proc).catch(() => ({ addresses: [], defaultGateway: undefined })) };
+    return cached.value;
+  };
+}
