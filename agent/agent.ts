@@ -6,33 +6,55 @@
  * retry in `reportSender.ts`, identity and sequence in `agentState.ts`, scheduling in `ticker.ts`.
  */
 import { hostname as osHostname } from 'node:os';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AgentIdentity, Observation, Report } from '../contract/report.js';
 import type { AgentConfig } from '../config/configSchema.js';
 import { createAgentProbes } from './agentProbes.js';
 import { resolveAgentSettings } from './agentSettings.js';
 import { openAgentState, type AgentState } from './agentState.js';
-import { createMemoryReportQueue } from './memoryReportQueue.js';
+import { createDiskReportQueue } from './diskReportQueue.js';
 import { observation } from './probe.js';
 import { createProbeRunner, type ProbeRunOutcome } from './probeRunner.js';
 import type { Pinger } from './probes/pingProbe.js';
+import type { SystemctlRunner } from './probes/systemdProbe.js';
+import { collectInventory } from './inventory/collectInventory.js';
+import type { InventoryDocument } from './inventory/inventoryWorker.js';
 import { createProcReader, type ProcReader } from './procfs/procReader.js';
+import { readFileSync } from 'node:fs';
+import { AgentConfigError } from './agentConfigError.js';
+import { AgentEnrollmentError, credentialFile, enrollAgent, loadCredential } from './agentEnrollment.js';
+import { cachedHostAddressing } from './hostAddressing.js';
+import { createInventorySchedule } from './inventory/inventorySchedule.js';
+import { createLoopDelaySampler } from './loopDelaySampler.js';
+import { createPluginScheduler } from './plugins/pluginScheduler.js';
 import { buildReport } from './reportBuilder.js';
 import { createReportSender } from './reportSender.js';
 import { createTicker } from './ticker.js';
 
+/** Sequence numbers persisted at once: one state fsync per this many reports; a crash leaves a gap of at most this. */
+const SEQUENCE_LEASE = 64;
+
+const NO_INVENTORY: { observations: Observation[]; inventory?: Report['inventory'] } = { observations: [] };
+
 /** What an agent is built from. */
 export interface AgentOptions {
   config: AgentConfig;
-  /** The Tripline data directory; the agent keeps its state in `<dataDir>/agent/`. */
+  /** The Tripline data directory; the agent keeps its state and spool in `<dataDir>/agent/`. */
   dataDir: string;
   log: Logger;
   /** Tripline version, reported in the agent identity. */
   version: string;
   /** Where `/proc` is read from; the real `/proc` by default. */
   proc?: ProcReader;
+  /** Where `/sys` is read from; the real `/sys` by default. */
+  sys?: ProcReader;
   /** Runs the system ping; the `ping` package by default. */
   pinger?: Pinger;
+  /** Runs systemctl; the real one by default. */
+  systemctl?: SystemctlRunner;
+  /** Collects inventory and SMART; the systeminformation child process by default. */
+  inventory?: () => Promise<InventoryDocument>;
   /** Wall clock of observations and reports. */
   clock?: () => Date;
 }
@@ -43,7 +65,7 @@ export interface Agent {
   start(): Promise<void>;
   /**
    * Stops scheduling, waits (bounded) for a cycle and an upload in flight, closes connections and
-   * persists state. Reports still queued are lost with the in-memory queue; their count is logged.
+   * persists state. Reports not yet acknowledged stay in the on-disk spool for the next start.
    */
   stop(): Promise<void>;
   /**
@@ -62,14 +84,32 @@ export function createAgent(options: AgentOptions): Agent {
   const log = options.log.child({ component: 'agent' });
   const clock = options.clock ?? (() => new Date());
   const settings = resolveAgentSettings(config);
-  const probes = createAgentProbes({ config, settings, proc: options.proc ?? createProcReader(), log, pinger: options.pinger });
+  const proc = options.proc ?? createProcReader();
+  const probes = createAgentProbes({
+    config,
+    settings,
+    proc,
+    sys: options.sys ?? createProcReader({ root: '/sys' }),
+    stateDir: join(dataDir, 'agent'),
+    log,
+    pinger: options.pinger,
+    systemctl: options.systemctl,
+  });
+  const hostAddressing = cachedHostAddressing(proc);
   const cycleRunner = createProbeRunner({ probes: probes.cycle, defaultTimeoutSeconds: settings.probeTimeoutSeconds, log });
-  const pingRunner = probes.ping && createProbeRunner({ probes: [probes.ping], defaultTimeoutSeconds: settings.probeTimeoutSeconds, log });
+  const pingRunner = probes.ping.length > 0 ? createProbeRunner({ probes: probes.ping, defaultTimeoutSeconds: settings.probeTimeoutSeconds, log }) : undefined;
+  const loopDelay = createLoopDelaySampler();
+  const plugins =
+    settings.plugins.length > 0
+      ? createPluginScheduler({ plugins: settings.plugins, concurrency: config.pluginConcurrency, log: log.child({ component: 'plugins' }), clock })
+      : undefined;
+  const ca = readCa(config.caFile);
   const sender = createReportSender({
     collectorUrl: config.collectorUrl,
     token: config.token,
+    ...(ca ? { ca } : {}),
     timeoutSeconds: settings.sendTimeoutSeconds,
-    queue: createMemoryReportQueue({ maxReports: settings.queueMaxReports, maxBytes: settings.queueMaxBytes }),
+    queue: createDiskReportQueue({ directory: join(dataDir, 'agent', 'spool'), maxReports: settings.spoolMaxReports, maxBytes: settings.spoolMaxBytes }),
     log: options.log.child({ component: 'reportSender' }),
   });
   const reportTicker = createTicker({ name: 'report', intervalSeconds: settings.intervalSeconds, onTick: reportCycle, log });
@@ -83,12 +123,18 @@ export function createAgent(options: AgentOptions): Agent {
       },
       log,
     });
+  const inventory = config.inventory.enabled
+    ? createInventorySchedule({ run: options.inventory ?? (() => collectInventory()), intervalSeconds: settings.inventoryIntervalSeconds, log })
+    : undefined;
   let statePromise: Promise<AgentState> | undefined;
+  /** False until a token is configured, or a credential is loaded or obtained by enrollment. */
+  let authorized = config.token !== undefined;
+  let enrollmentRefused = false;
   let latestPing: ProbeRunOutcome | undefined;
   let phase: 'idle' | 'running' | 'stopped' = 'idle';
 
   function state(): Promise<AgentState> {
-    statePromise ??= openAgentState({ dataDir }).catch((error: unknown) => {
+    statePromise ??= openAgentState({ dataDir, leaseSize: SEQUENCE_LEASE }).catch((error: unknown) => {
       statePromise = undefined;
       throw error;
     });
@@ -100,21 +146,33 @@ export function createAgent(options: AgentOptions): Agent {
     if (statePromise !== undefined) await (await statePromise).save();
   }
 
-  function identity(agentState: AgentState): AgentIdentity {
-    return {
+  function identity(agentState: AgentState, addressing?: { addresses: string[]; defaultGateway: string | undefined }): AgentIdentity {
+    const base: AgentIdentity = {
       id: config.id ?? agentState.agentId,
       hostname: config.hostname ?? osHostname(),
       version,
       intervalSeconds: settings.intervalSeconds,
       labels: { ...config.labels },
     };
+    if (addressing === undefined) return base;
+    return {
+      ...base,
+      ...(addressing.addresses.length > 0 ? { addresses: addressing.addresses } : {}),
+      ...(addressing.defaultGateway === undefined ? {} : { defaultGateway: addressing.defaultGateway }),
+    };
   }
 
+  /** The agent's own health: drops, event-loop delay since the last report, CPU and memory. */
   function selfObservations(now: Date): Observation[] {
     const dropped = sender.dropped();
+    const cpu = process.cpuUsage();
+    const delayMaxSeconds = loopDelay.takeMaxSeconds();
     return [
-      observation('agent_reports_dropped_total', dropped.queueFull, { reason: 'queue_full' }, now),
+      observation('agent_reports_dropped_total', dropped.spoolFull, { reason: 'spool_full' }, now),
       observation('agent_reports_dropped_total', dropped.rejected, { reason: 'rejected' }, now),
+      observation('agent_event_loop_delay_max_seconds', phase === 'running' ? delayMaxSeconds : 0, {}, now),
+      observation('agent_cpu_seconds_total', (cpu.user + cpu.system) / 1e6, {}, now),
+      observation('agent_resident_memory_bytes', process.memoryUsage.rss(), {}, now),
     ];
   }
 
@@ -128,27 +186,73 @@ export function createAgent(options: AgentOptions): Agent {
 
   async function collectOnce(): Promise<Report> {
     const now = clock();
-    const [agentState, cycle, ping] = await Promise.all([state(), cycleRunner.run(now), pingResults(now)]);
+    const [agentState, cycle, ping, addressing, pluginResults, slow] = await Promise.all([
+      state(),
+      cycleRunner.run(now),
+      pingResults(now),
+      hostAddressing(),
+      phase === 'running' ? plugins?.take() : plugins?.runAll(now),
+      inventory?.take(now, phase !== 'running') ?? NO_INVENTORY,
+    ]);
     const sequence = await agentState.reserveSequence();
     const built = buildReport({
-      agent: identity(agentState),
+      agent: identity(agentState, addressing),
       sequence,
       sentAt: clock(),
-      observations: [...selfObservations(now), ...cycle.observations, ...(ping?.observations ?? [])],
-      checks: [...cycle.checks, ...(ping?.checks ?? [])],
+      observations: [...selfObservations(now), ...cycle.observations, ...(ping?.observations ?? []), ...(pluginResults?.observations ?? []), ...slow.observations],
+      checks: [...cycle.checks, ...(ping?.checks ?? []), ...(pluginResults?.checks ?? [])],
     });
     const { omittedObservations, invalidObservations, omittedChecks } = built;
     if (omittedObservations + invalidObservations + omittedChecks > 0) {
       log.warn({ sequence, omittedObservations, invalidObservations, omittedChecks }, 'report trimmed to fit the contract');
     }
-    return built.report;
+    return slow.inventory === undefined ? built.report : { ...built.report, inventory: slow.inventory };
   }
 
+  /** Loads the stored credential or enrols; reports wait in the spool until this succeeds. */
+  async function ensureCredential(): Promise<void> {
+    if (authorized || enrollmentRefused) return;
+    const file = credentialFile(dataDir);
+    let credential = await loadCredential(file);
+    if (credential === undefined && config.enrollmentToken !== undefined) {
+      const agentState = await state();
+      const { id, hostname } = identity(agentState);
+      try {
+        credential = await enrollAgent({ collectorUrl: config.collectorUrl, enrollmentToken: config.enrollmentToken, agentId: id, hostname, timeoutSeconds: settings.sendTimeoutSeconds, ...(ca ? { ca } : {}) }, file);
+        log.info({ agentId: id }, 'agent enrolled; credential stored');
+      } catch (error) {
+        if (error instanceof AgentEnrollmentError && !error.retryable) enrollmentRefused = true;
+        log.warn({ code: (error as AgentEnrollmentError).code, reason: (error as Error).message }, enrollmentRefused ? 'enrollment refused; fix the config and restart' : 'enrollment failed; will retry');
+        return;
+      }
+    }
+    if (credential === undefined) return;
+    sender.setToken(credential);
+    authorized = true;
+  }
+
+  /**
+   * Collects, spools and sends one report; the event-loop delay is sampled around this work (see
+   * loopDelaySampler.ts).
+   */
   async function reportCycle(): Promise<void> {
-    const report = await collectOnce();
-    await sender.enqueue(report);
-    log.debug({ sequence: report.sequence, observations: report.observations.length, checks: report.checks.length }, 'report queued');
-    sender.flush().catch((error: unknown) => log.error({ err: error }, 'report flush failed'));
+    loopDelay.begin();
+    let sending = false;
+    try {
+      const report = await collectOnce();
+      await sender.enqueue(report);
+      log.debug({ sequence: report.sequence, observations: report.observations.length, checks: report.checks.length }, 'report queued');
+      await ensureCredential();
+      if (authorized) {
+        sending = true;
+        sender
+          .flush()
+          .catch((error: unknown) => log.error({ err: error }, 'report flush failed'))
+          .finally(() => loopDelay.end());
+      }
+    } finally {
+      if (!sending) loopDelay.end();
+    }
   }
 
   return {
@@ -158,9 +262,11 @@ export function createAgent(options: AgentOptions): Agent {
       const agentState = await state();
       phase = 'running';
       pingTicker?.start();
+      plugins?.start();
+      inventory?.start();
       reportTicker.start();
       const { id, hostname } = identity(agentState);
-      log.info({ agentId: id, hostname, intervalSeconds: settings.intervalSeconds, pingTargets: config.ping.targets.length, tcpTargets: settings.tcpTargets.length }, 'agent started');
+      log.info({ agentId: id, hostname, intervalSeconds: settings.intervalSeconds, pingTargets: config.ping.targets.length, gatewayPing: config.ping.gateway, tcpTargets: settings.tcpTargets.length }, 'agent started');
     },
     async stop() {
       if (phase !== 'running') {
@@ -170,7 +276,10 @@ export function createAgent(options: AgentOptions): Agent {
         return;
       }
       phase = 'stopped';
+      loopDelay.stop();
       void pingTicker?.stop();
+      void plugins?.stop();
+      void inventory?.stop();
       const boundSeconds = settings.probeTimeoutSeconds + settings.sendTimeoutSeconds + 1;
       const drained = await settlesWithin(
         reportTicker.stop().then(() => sender.idle()),
@@ -182,6 +291,15 @@ export function createAgent(options: AgentOptions): Agent {
     },
     collectOnce,
   };
+}
+
+function readCa(file: string | undefined): Buffer | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new AgentConfigError('TRIPLINE_AGENT_INVALID_CA', 'agent.caFile', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }
 
 /** True when `promise` settled within `seconds`; it is not cancelled otherwise. */

@@ -3,7 +3,10 @@ export type AgentConfigErrorCode =
   | 'TRIPLINE_AGENT_INVALID_TARGET'
   | 'TRIPLINE_AGENT_DUPLICATE_TARGET'
   | 'TRIPLINE_AGENT_INVALID_DURATION'
-  | 'TRIPLINE_AGENT_INVALID_URL';
+  | 'TRIPLINE_AGENT_INVALID_URL'
+  | 'TRIPLINE_AGENT_INVALID_PATTERN'
+  | 'TRIPLINE_AGENT_INVALID_PLUGIN'
+  | 'TRIPLINE_AGENT_INVALID_CA';
 
 /**
  * Thrown by `createAgent` when the agent section of the config cannot work, naming the config path

@@ -1,13 +1,31 @@
 /**
  * The agent's probe set, built from its config: the probes run every report cycle, and the ping
- * probe that runs on its own interval. New probes are added here.
+ * probes that run on their own interval. New probes are added here.
+ *
+ * Every default cycle probe reads `/proc`, `/sys` or statfs and spawns no process. What spawns
+ * (ping, Nagios plugins, systemctl) runs only when configured, or on its own slower schedule.
  */
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../config/configSchema.js';
 import type { AgentSettings } from './agentSettings.js';
 import type { Probe } from './probe.js';
 import type { ProcReader } from './procfs/procReader.js';
+import { join } from 'node:path';
 import { createCpuProbe } from './probes/cpuProbe.js';
+import { readFileSync } from 'node:fs';
+import { parseDurationSeconds } from '../config/duration.js';
+import { createDiskIoProbe } from './probes/diskIoProbe.js';
+import { createDnsProbe } from './probes/dnsProbe.js';
+import { createHttpProbe, type HttpTarget } from './probes/httpProbe.js';
+import { createSystemdProbe, type SystemctlRunner } from './probes/systemdProbe.js';
+import { createFileDescriptorProbe } from './probes/fileDescriptorProbe.js';
+import { createGatewayPingProbe } from './probes/gatewayPingProbe.js';
+import { createMdRaidProbe } from './probes/mdRaidProbe.js';
+import { createProcessProbe } from './probes/processProbe.js';
+import { createTemperatureProbe } from './probes/temperatureProbe.js';
+import { createUptimeProbe } from './probes/uptimeProbe.js';
+import { createVmstatProbe } from './probes/vmstatProbe.js';
+import { AgentConfigError } from './agentConfigError.js';
 import { createFilesystemProbe } from './probes/filesystemProbe.js';
 import { createLoadProbe } from './probes/loadProbe.js';
 import { createMemoryProbe } from './probes/memoryProbe.js';
@@ -20,8 +38,8 @@ import { createTcpProbe } from './probes/tcpProbe.js';
 export interface AgentProbes {
   /** Run every report interval. */
   cycle: Probe[];
-  /** Runs every `agent.ping.interval`; absent when no ping target is configured. */
-  ping: Probe | undefined;
+  /** Run every `agent.ping.interval`: configured targets and the default gateway; may be empty. */
+  ping: Probe[];
 }
 
 /** What the probe set is built from. */
@@ -29,29 +47,76 @@ export interface AgentProbesOptions {
   config: AgentConfig;
   settings: AgentSettings;
   proc: ProcReader;
+  /** Reads below `/sys`. */
+  sys: ProcReader;
+  /** `<dataDir>/agent`, where probes keep what they must remember across restarts. */
+  stateDir: string;
   log: Logger;
   pinger?: Pinger;
+  /** Runs systemctl; the real one by default. */
+  systemctl?: SystemctlRunner | undefined;
 }
 
 /** Builds the probes; throws `AgentConfigError` for an invalid ping or TCP target. */
-export function createAgentProbes({ config, settings, proc, log, pinger }: AgentProbesOptions): AgentProbes {
+export function createAgentProbes({ config, settings, proc, sys, stateDir, log, pinger, systemctl }: AgentProbesOptions): AgentProbes {
   const cycle: Probe[] = [
     createCpuProbe({ proc }),
     createLoadProbe({ proc }),
     createMemoryProbe({ proc }),
     createSwapProbe({ proc }),
+    createVmstatProbe({ proc }),
+    createFileDescriptorProbe({ proc }),
+    createUptimeProbe({ proc, bootIdFile: join(stateDir, 'boot_id') }),
+    createDiskIoProbe({ proc, exclude: deviceFilter(config.disks.excludeDevices) }),
+    createMdRaidProbe({ proc }),
+    createTemperatureProbe({ sys }),
     createFilesystemProbe({
       proc,
       filter: config.filesystems,
       log: log.child({ probe: 'filesystems' }),
       statfsTimeoutSeconds: Math.max(0.5, settings.probeTimeoutSeconds - 0.5),
     }),
-    createNetworkProbe({ proc, excludeInterfaces: config.network.excludeInterfaces }),
+    createNetworkProbe({ proc, sys, excludeInterfaces: config.network.excludeInterfaces }),
   ];
   if (settings.tcpTargets.length > 0) cycle.push(createTcpProbe({ targets: settings.tcpTargets }));
-  const ping =
-    config.ping.targets.length === 0
-      ? undefined
-      : createPingProbe({ targets: config.ping.targets, count: config.ping.count, timeoutSeconds: settings.pingTimeoutSeconds, pinger });
+  if (config.processes.names.length > 0) cycle.push(createProcessProbe({ proc, names: config.processes.names }));
+  if (config.http.targets.length > 0) cycle.push(createHttpProbe({ targets: config.http.targets.map(httpTarget) }));
+  if (config.dns.targets.length > 0) {
+    cycle.push(createDnsProbe({ targets: config.dns.targets.map((t, i) => ({ ...t, timeoutSeconds: seconds(t.timeout, `agent.dns.targets[${i}].timeout`) })) }));
+  }
+  if (config.systemd.units.length > 0) cycle.push(createSystemdProbe({ units: config.systemd.units, ...(systemctl ? { run: systemctl } : {}) }));
+  const ping: Probe[] = [];
+  const pingOptions = { count: config.ping.count, timeoutSeconds: settings.pingTimeoutSeconds, pinger };
+  if (config.ping.targets.length > 0) ping.push(createPingProbe({ targets: config.ping.targets, ...pingOptions }));
+  if (config.ping.gateway) ping.push(createGatewayPingProbe({ proc, ...pingOptions }));
   return { cycle, ping };
+}
+
+function httpTarget(target: AgentConfig['http']['targets'][number], index: number): HttpTarget {
+  const path = `agent.http.targets[${index}]`;
+  let ca: Buffer | undefined;
+  if (target.caFile !== undefined) {
+    try {
+      ca = readFileSync(target.caFile);
+    } catch (error) {
+      throw new AgentConfigError('TRIPLINE_AGENT_INVALID_CA', `${path}.caFile`, `cannot read ${target.caFile}: ${(error as NodeJS.ErrnoException).code ?? ''}`);
+    }
+  }
+  return { name: target.name, url: target.url, expectStatus: target.expectStatus, timeoutSeconds: seconds(target.timeout, `${path}.timeout`), ...(ca ? { ca } : {}) };
+}
+
+function seconds(text: string, path: string): number {
+  try {
+    return parseDurationSeconds(text);
+  } catch (error) {
+    throw new AgentConfigError('TRIPLINE_AGENT_INVALID_DURATION', path, (error as Error).message);
+  }
+}
+
+function deviceFilter(pattern: string): RegExp {
+  try {
+    return new RegExp(pattern);
+  } catch (error) {
+    throw new AgentConfigError('TRIPLINE_AGENT_INVALID_PATTERN', 'agent.disks.excludeDevices', (error as Error).message);
+  }
 }

@@ -7,6 +7,7 @@ import type { AgentConfig } from '../config/configSchema.js';
 import { parseDurationSeconds } from '../config/duration.js';
 import { AgentConfigError } from './agentConfigError.js';
 import type { TcpTarget } from './probes/tcpProbe.js';
+import { validatePlugin, type PluginDefinition } from './plugins/pluginDefinition.js';
 
 /** What the agent needs from its config, in seconds and counts. */
 export interface AgentSettings {
@@ -17,16 +18,17 @@ export interface AgentSettings {
   pingIntervalSeconds: number;
   pingTimeoutSeconds: number;
   tcpTargets: TcpTarget[];
-  /** Reports kept while the collector is unreachable: an hour's worth, within [10, 10000]. */
-  queueMaxReports: number;
-  queueMaxBytes: number;
+  /** Reports kept in the on-disk spool while the collector is unreachable. */
+  spoolMaxReports: number;
+  inventoryIntervalSeconds: number;
+  /** Validated Nagios plugins. */
+  plugins: PluginDefinition[];
+  spoolMaxBytes: number;
 }
 
 const MIN_INTERVAL_SECONDS = 1;
 const MAX_INTERVAL_SECONDS = 86400;
 const MAX_PROBE_TIMEOUT_SECONDS = 10;
-const QUEUE_HORIZON_SECONDS = 3600;
-const QUEUE_MAX_BYTES = 32 * 1024 * 1024;
 
 /** Parses and checks the agent section. */
 export function resolveAgentSettings(config: AgentConfig): AgentSettings {
@@ -43,9 +45,26 @@ export function resolveAgentSettings(config: AgentConfig): AgentSettings {
       port: target.port,
       timeoutSeconds: duration(target.timeout, `agent.tcp.targets[${index}].timeout`, 0.001, 60),
     })),
-    queueMaxReports: Math.min(10000, Math.max(10, Math.ceil(QUEUE_HORIZON_SECONDS / intervalSeconds))),
-    queueMaxBytes: QUEUE_MAX_BYTES,
+    spoolMaxReports: config.spool.maxReports,
+    plugins: resolvePlugins(config),
+    inventoryIntervalSeconds: duration(config.inventory.interval, 'agent.inventory.interval', 60, 7 * 86400),
+    spoolMaxBytes: config.spool.maxBytes,
   };
+}
+
+function resolvePlugins(config: AgentConfig): PluginDefinition[] {
+  const seen = new Set<string>();
+  return config.plugins.map((plugin, index) => {
+    const definition: PluginDefinition = {
+      name: plugin.name,
+      command: plugin.command,
+      args: plugin.args,
+      intervalSeconds: duration(plugin.interval, `agent.plugins[${index}].interval`, MIN_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS),
+      timeoutSeconds: duration(plugin.timeout, `agent.plugins[${index}].timeout`, 0.001, 600),
+    };
+    validatePlugin(definition, index, seen);
+    return definition;
+  });
 }
 
 function duration(text: string, path: string, min: number, max: number): number {

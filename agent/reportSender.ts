@@ -1,7 +1,9 @@
 /**
  * Delivers queued reports to the collector, oldest first, one at a time so that order is kept.
  *
- * Each report is POSTed gzip-compressed with the agent's bearer token and a timeout. The outcome
+ * Each report is POSTed gzip-compressed with the agent's bearer token and a timeout, through
+ * node:http(s) with a keep-alive agent (undici costs the agent about 20 MB of RSS; it is loaded only
+ * by the HTTP check probe, when HTTP checks are configured). The outcome
  * decides its fate (see `classifyStatus`): acknowledged and rejected reports leave the queue; a
  * retryable failure stops the drain and leaves the report at the head for the next flush. Retry is
  * owned here and nowhere else.
@@ -9,7 +11,8 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Logger } from 'pino';
-import { Agent as Dispatcher, request } from 'undici';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { REPORTS_PATH, type Report } from '../contract/report.js';
 import { AgentConfigError } from './agentConfigError.js';
 import type { QueuedReport, ReportQueue } from './reportQueue.js';
@@ -38,8 +41,8 @@ export function classifyStatus(status: number): SendOutcome {
 
 /** Reports given up on since the sender was created. */
 export interface DroppedReports {
-  /** Dropped by the queue (oldest first) while the collector was unreachable. */
-  queueFull: number;
+  /** Dropped by the spool (oldest first) at its bound while the collector was unreachable. */
+  spoolFull: number;
   /** Refused by the collector with a non-retryable status. */
   rejected: number;
 }
@@ -55,8 +58,10 @@ export interface FlushResult {
 /** Dependencies of the sender. */
 export interface ReportSenderOptions {
   collectorUrl: string;
-  /** Bearer token; never logged. */
+  /** Bearer token; never logged. An enrolling agent sets it later with `setToken`. */
   token: string | undefined;
+  /** PEM CA bundle trusted for an https collector (a private CA). */
+  ca?: Buffer;
   /** Limit of one upload, connect to last response byte. */
   timeoutSeconds: number;
   queue: ReportQueue;
@@ -76,6 +81,8 @@ export interface ReportSender {
   dropped(): DroppedReports;
   /** Reports waiting in the queue. */
   pending(): Promise<number>;
+  /** Replaces the bearer token (after enrollment). */
+  setToken(token: string): void;
   /** Aborts an upload in flight and closes connections; later flushes do nothing. */
   close(): Promise<void>;
 }
@@ -84,6 +91,7 @@ type Attempt = { outcome: SendOutcome; status?: number; retryAfterSeconds?: numb
 
 const MAX_RETRY_AFTER_SECONDS = 300;
 const LOGGED_RESPONSE_CHARS = 512;
+const MAX_RESPONSE_BYTES = 64 * 1024;
 
 /** Creates a sender; throws `AgentConfigError` when the collector URL is not http(s). */
 export function createReportSender(options: ReportSenderOptions): ReportSender {
@@ -92,29 +100,41 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
   const target = new URL(url);
   const logTarget = `${target.origin}${target.pathname}`;
   const timeoutMs = options.timeoutSeconds * 1000;
-  const dispatcher = new Dispatcher({ connect: { timeout: timeoutMs }, keepAliveTimeout: 30_000 });
+  const isHttps = target.protocol === 'https:';
+  const agent = isHttps ? new HttpsAgent({ keepAlive: true, maxSockets: 1, ...(options.ca ? { ca: options.ca } : {}) }) : new HttpAgent({ keepAlive: true, maxSockets: 1 });
   const closing = new AbortController();
-  const dropped: DroppedReports = { queueFull: 0, rejected: 0 };
+  const dropped: DroppedReports = { spoolFull: 0, rejected: 0 };
   const headers: Record<string, string> = { 'content-type': 'application/json', 'content-encoding': 'gzip' };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  else log.warn({ collector: logTarget }, 'agent has no token; the collector will refuse its reports');
+  else log.info({ collector: logTarget }, 'agent has no token yet; reports wait in the spool until it has one');
   let notBeforeMs = 0;
   let running: Promise<FlushResult> | undefined;
   let requested = false;
 
+  /** One POST; the signal covers connect, upload and the whole response. */
+  function send(body: Buffer, signal: AbortSignal): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+    return new Promise((resolve, reject) => {
+      const requestFn = isHttps ? httpsRequest : httpRequest;
+      const outgoing = requestFn(url, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, agent, signal }, (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= MAX_RESPONSE_BYTES) chunks.push(chunk);
+        });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        response.on('error', reject);
+      });
+      outgoing.on('error', reject);
+      outgoing.end(body);
+    });
+  }
+
   async function post(entry: QueuedReport): Promise<Attempt> {
     try {
-      const response = await request(url, {
-        method: 'POST',
-        headers,
-        body: entry.gzipBody,
-        dispatcher,
-        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), closing.signal]),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      const text = await response.body.text();
-      const attempt: Attempt = { outcome: classifyStatus(response.statusCode), status: response.statusCode };
+      const response = await send(entry.gzipBody, AbortSignal.any([AbortSignal.timeout(timeoutMs), closing.signal]));
+      const text = response.text;
+      const attempt: Attempt = { outcome: classifyStatus(response.status), status: response.status };
       logAttempt(entry, attempt, text);
       const retryAfterSeconds = parseRetryAfter(response.headers['retry-after'], nowMs());
       return retryAfterSeconds === undefined ? attempt : { ...attempt, retryAfterSeconds };
@@ -178,8 +198,8 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
       const gzipBody = await gzipAsync(Buffer.from(JSON.stringify(report)));
       const count = await queue.push({ sequence: report.sequence, gzipBody });
       if (count > 0) {
-        dropped.queueFull += count;
-        log.warn({ dropped: count, droppedTotal: dropped.queueFull }, 'reports dropped: queue full');
+        dropped.spoolFull += count;
+        log.warn({ dropped: count, droppedTotal: dropped.spoolFull }, 'reports dropped: spool full');
       }
     },
     flush() {
@@ -196,11 +216,14 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
       await running;
     },
     dropped: () => ({ ...dropped }),
+    setToken(token) {
+      headers.authorization = `Bearer ${token}`;
+    },
     pending: () => queue.size(),
     async close() {
       closing.abort();
       await running;
-      await dispatcher.destroy();
+      agent.destroy();
     },
   };
 }

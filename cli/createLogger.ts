@@ -15,6 +15,11 @@ export const REDACTED_PATHS = [
   '*.password',
   '*.authorization',
   '*.agentTokens',
+  'credential',
+  '*.credential',
+  '*.enrollmentToken',
+  '*.enrollmentTokens',
+  '*.adminTokens',
 ];
 
 export function createLogger(level: LevelWithSilent, name: string): Logger {

@@ -1,26 +1,14 @@
 #!/usr/bin/env node
 /**
- * The `tripline` command line. Each command lives in its own module under commands/.
+ * The `tripline` command line. Each command lives in its own module under commands/, imported only
+ * when it runs: `tripline agent` must not load the collector's HTTP server and database driver.
  */
 import { Command, Option } from 'commander';
 import { YamlValidationError } from '../config/yamlSchemaLoader.js';
-import { deliveriesListCommand } from './commands/deliveriesListCommand.js';
-import { deliveriesRetryCommand } from './commands/deliveriesRetryCommand.js';
-import { incidentActionCommand, incidentExplainCommand } from './commands/incidentActionCommands.js';
-import { incidentsListCommand } from './commands/incidentsListCommand.js';
-import {
-  maintenanceAddCommand,
-  maintenanceListCommand,
-  maintenanceRemoveCommand,
-  silencesAddCommand,
-  silencesExpireCommand,
-  silencesListCommand,
-} from './commands/suppressionCommands.js';
-import { rulesBacktestCommand } from './commands/rulesBacktestCommand.js';
-import { rulesCheckCommand } from './commands/rulesCheckCommand.js';
-import { rulesTestCommand } from './commands/rulesTestCommand.js';
-import { serveCommand } from './commands/serveCommand.js';
 import { packageVersion } from './packageInfo.js';
+
+const serveCommand = async (...args: Parameters<typeof import('./commands/serveCommand.js').serveCommand>) =>
+  (await import('./commands/serveCommand.js')).serveCommand(...args);
 
 const program = new Command('tripline')
   .description('Monitoring agents, a rules-driven collector and automatic service-desk tickets')
@@ -41,25 +29,34 @@ program
   .addOption(configOption())
   .action((options: { config?: string }) => serveCommand('collector', options.config));
 
-program
+const agentCommand = program
   .command('agent')
   .description('run the agent only')
   .addOption(configOption())
   .action((options: { config?: string }) => serveCommand('agent', options.config));
+agentCommand
+  .command('metrics')
+  .description("print the agent's metric catalogue (name, kind, unit, labels, meaning) as Markdown")
+  .action(async () => {
+    const { agentMetricsCommand } = await import('./commands/agentMetricsCommand.js');
+    process.exitCode = agentMetricsCommand();
+  });
 
 const rules = program.command('rules').description('work with rule files');
 rules
   .command('check')
   .description('validate rule files; problems are printed as file:line:column')
   .argument('<files...>', 'rule files or directories')
-  .action((files: string[]) => {
+  .action(async (files: string[]) => {
+    const { rulesCheckCommand } = await import('./commands/rulesCheckCommand.js');
     process.exitCode = rulesCheckCommand(files);
   });
 rules
   .command('test')
   .description('run rule unit tests: input series and the alerts expected at given times')
   .argument('<files...>', 'rule test files (YAML)')
-  .action((files: string[]) => {
+  .action(async (files: string[]) => {
+    const { rulesTestCommand } = await import('./commands/rulesTestCommand.js');
     process.exitCode = rulesTestCommand(files);
   });
 
@@ -70,7 +67,8 @@ rules
   .option('--since <duration>', 'how much history to replay', '7d')
   .option('--json', 'print JSON')
   .addOption(configOption())
-  .action((options: { rules: string[]; since: string; json?: boolean; config?: string }) => {
+  .action(async (options: { rules: string[]; since: string; json?: boolean; config?: string }) => {
+    const { rulesBacktestCommand } = await import('./commands/rulesBacktestCommand.js');
     process.exitCode = rulesBacktestCommand(options);
   });
 
@@ -81,7 +79,8 @@ incidents
   .addOption(configOption())
   .option('--json', 'print JSON')
   .addOption(new Option('--status <status>', 'only this status').choices(['open', 'acknowledged', 'resolved', 'closed', 'active']))
-  .action((options: { config?: string; json?: boolean; status?: 'open' | 'acknowledged' | 'resolved' | 'closed' | 'active' }) => {
+  .action(async (options: { config?: string; json?: boolean; status?: 'open' | 'acknowledged' | 'resolved' | 'closed' | 'active' }) => {
+    const { incidentsListCommand } = await import('./commands/incidentsListCommand.js');
     process.exitCode = incidentsListCommand(options);
   });
 
@@ -93,7 +92,8 @@ deliveries
   .option('--json', 'print JSON')
   .option('--desk <name>', 'only this desk')
   .addOption(new Option('--state <state>', 'only this state').choices(['pending', 'delivered', 'dead', 'superseded']))
-  .action((options: { config?: string; json?: boolean; desk?: string; state?: 'pending' | 'delivered' | 'dead' | 'superseded' }) => {
+  .action(async (options: { config?: string; json?: boolean; desk?: string; state?: 'pending' | 'delivered' | 'dead' | 'superseded' }) => {
+    const { deliveriesListCommand } = await import('./commands/deliveriesListCommand.js');
     process.exitCode = deliveriesListCommand(options);
   });
 deliveries
@@ -101,7 +101,8 @@ deliveries
   .description('queue a dead delivery again (with the dead ones after it for the same incident and desk)')
   .argument('<id>', 'delivery id (see deliveries list)')
   .addOption(configOption())
-  .action((id: string, options: { config?: string }) => {
+  .action(async (id: string, options: { config?: string }) => {
+    const { deliveriesRetryCommand } = await import('./commands/deliveriesRetryCommand.js');
     process.exitCode = deliveriesRetryCommand(id, options);
   });
 for (const [name, kind, description] of [
@@ -115,7 +116,8 @@ for (const [name, kind, description] of [
     .addOption(configOption())
     .option('--by <name>', 'who acts (default: $USER)')
     .option('--comment <text>', 'recorded in the timeline')
-    .action((id: string, options: { config?: string; by?: string; comment?: string }) => {
+    .action(async (id: string, options: { config?: string; by?: string; comment?: string }) => {
+      const { incidentActionCommand } = await import('./commands/incidentActionCommands.js');
       process.exitCode = incidentActionCommand(kind, id, options);
     });
 }
@@ -125,7 +127,8 @@ incidents
   .argument('<id>', 'incident id')
   .addOption(configOption())
   .option('--json', 'print JSON')
-  .action((id: string, options: { config?: string; json?: boolean }) => {
+  .action(async (id: string, options: { config?: string; json?: boolean }) => {
+    const { incidentExplainCommand } = await import('./commands/incidentActionCommands.js');
     process.exitCode = incidentExplainCommand(id, options);
   });
 
@@ -139,7 +142,8 @@ silences
   .option('--by <name>', 'who (default: $USER)')
   .option('--json', 'print JSON')
   .addOption(configOption())
-  .action((matchers: string[], options: { duration: string; comment?: string; by?: string; json?: boolean; config?: string }) => {
+  .action(async (matchers: string[], options: { duration: string; comment?: string; by?: string; json?: boolean; config?: string }) => {
+    const { silencesAddCommand } = await import('./commands/suppressionCommands.js');
     process.exitCode = silencesAddCommand(matchers, options);
   });
 silences
@@ -148,7 +152,8 @@ silences
   .option('--expired', 'include expired ones')
   .option('--json', 'print JSON')
   .addOption(configOption())
-  .action((options: { expired?: boolean; json?: boolean; config?: string }) => {
+  .action(async (options: { expired?: boolean; json?: boolean; config?: string }) => {
+    const { silencesListCommand } = await import('./commands/suppressionCommands.js');
     process.exitCode = silencesListCommand(options);
   });
 silences
@@ -156,7 +161,8 @@ silences
   .description('end a silence now')
   .argument('<id>', 'silence id')
   .addOption(configOption())
-  .action((id: string, options: { config?: string }) => {
+  .action(async (id: string, options: { config?: string }) => {
+    const { silencesExpireCommand } = await import('./commands/suppressionCommands.js');
     process.exitCode = silencesExpireCommand(id, options);
   });
 
@@ -171,7 +177,8 @@ maintenance
   .option('--comment <text>', 'why')
   .option('--json', 'print JSON')
   .addOption(configOption())
-  .action((options: { cron: string; duration: string; host?: string; group?: string; comment?: string; json?: boolean; config?: string }) => {
+  .action(async (options: { cron: string; duration: string; host?: string; group?: string; comment?: string; json?: boolean; config?: string }) => {
+    const { maintenanceAddCommand } = await import('./commands/suppressionCommands.js');
     process.exitCode = maintenanceAddCommand(options);
   });
 maintenance
@@ -179,7 +186,8 @@ maintenance
   .description('list maintenance windows with their next start')
   .option('--json', 'print JSON')
   .addOption(configOption())
-  .action((options: { json?: boolean; config?: string }) => {
+  .action(async (options: { json?: boolean; config?: string }) => {
+    const { maintenanceListCommand } = await import('./commands/suppressionCommands.js');
     process.exitCode = maintenanceListCommand(options);
   });
 maintenance
@@ -187,8 +195,28 @@ maintenance
   .description('remove a maintenance window')
   .argument('<id>', 'window id')
   .addOption(configOption())
-  .action((id: string, options: { config?: string }) => {
+  .action(async (id: string, options: { config?: string }) => {
+    const { maintenanceRemoveCommand } = await import('./commands/suppressionCommands.js');
     process.exitCode = maintenanceRemoveCommand(id, options);
+  });
+const agents = program.command('agents').description('enrolled agents');
+agents
+  .command('list')
+  .description('list enrolled agents')
+  .addOption(configOption())
+  .option('--json', 'print JSON')
+  .action(async (options: { config?: string; json?: boolean }) => {
+    const { agentsListCommand } = await import('./commands/agentsCommand.js');
+    process.exitCode = agentsListCommand(options);
+  });
+agents
+  .command('revoke')
+  .description("revoke an enrolled agent's credential; its reports are refused from then on")
+  .argument('<agentId>', 'the agent id')
+  .addOption(configOption())
+  .action(async (agentId: string, options: { config?: string }) => {
+    const { agentsRevokeCommand } = await import('./commands/agentsCommand.js');
+    process.exitCode = agentsRevokeCommand(agentId, options);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

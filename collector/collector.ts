@@ -2,6 +2,7 @@
  * Wires the collector's parts: store, rules pipeline, incidents, outbox worker, HTTP API.
  * Parts receive their dependencies explicitly; nothing here is a module-level singleton.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/configSchema.js';
@@ -54,9 +55,10 @@ const PRUNE_INTERVAL_MS = 10 * 60_000;
 export async function startCollector(options: CollectorOptions): Promise<RunningCollector> {
   const { config, log } = options;
   const clock = options.clock ?? systemClock;
-  if (config.collector.agentTokens.length === 0) {
-    throw new Error('no agent tokens configured: set collector.agentTokens or TRIPLINE_AGENT_TOKENS');
+  if (config.collector.agentTokens.length === 0 && config.collector.enrollmentTokens.length === 0) {
+    throw new Error('no agent or enrollment tokens configured: set collector.agentTokens (TRIPLINE_AGENT_TOKENS) or collector.enrollmentTokens (TRIPLINE_ENROLLMENT_TOKENS)');
   }
+  const tls = config.collector.tls && { cert: readFileSync(config.collector.tls.certFile), key: readFileSync(config.collector.tls.keyFile) };
   const store = openSqliteStore({ file: databasePath(config.dataDir) });
   const desks = new Map(config.desks.map((d) => [d.name, createDesk(d, clock)] as const));
   const environment = createStoreEnvironment(store, config.incidents, clock);
@@ -126,6 +128,9 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     metrics,
     log,
     agentTokens: config.collector.agentTokens,
+    enrollmentTokens: config.collector.enrollmentTokens,
+    adminTokens: config.collector.adminTokens,
+    ...(tls ? { tls } : {}),
     maxBodyBytes: config.collector.maxBodyBytes,
     isReady: () => ready,
     operations: { incidents, clock, operatorTokens: config.incidents.operatorTokens },
@@ -142,7 +147,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   await app.listen({ host: config.collector.listen.host, port: config.collector.listen.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.collector.listen.port;
-  const url = `http://${config.collector.listen.host.includes(':') ? `[${config.collector.listen.host}]` : config.collector.listen.host}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${config.collector.listen.host.includes(':') ? `[${config.collector.listen.host}]` : config.collector.listen.host}:${port}`;
   silence.start();
   if (config.incidents.reachability.enabled) prober.start();
   worker.start();

@@ -25,15 +25,35 @@ export const TcpTargetSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const PluginSchema = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z0-9_]{1,64}$', description: 'Check name: the check is plugin:<name>' }),
+    command: Type.String({ minLength: 2, description: 'Absolute path of the plugin executable; run with execFile, never a shell' }),
+    args: Type.Array(Type.String(), { default: [] }),
+    interval: Duration('1m', 'How often the plugin runs'),
+    timeout: Duration('10s', 'After this the process group is killed and the check is unknown'),
+  },
+  { additionalProperties: false },
+);
+
 export const AgentSchema = Type.Object(
   {
     collectorUrl: Type.String({ default: 'http://127.0.0.1:9470' }),
     token: Type.Optional(Type.String({ description: 'Bearer token; env TRIPLINE_AGENT_TOKEN overrides' })),
+    enrollmentToken: Type.Optional(Type.String({ description: 'Shared enrollment token; env TRIPLINE_ENROLLMENT_TOKEN overrides' })),
+    caFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM CA bundle that signed the collector certificate (https)' })),
     id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]+$' })),
     hostname: Type.Optional(Type.String({ minLength: 1 })),
     labels: Labels,
     interval: Duration('15s', 'Report interval'),
     sendTimeout: Duration('10s', 'Timeout of one report upload'),
+    spool: Type.Object(
+      {
+        maxReports: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10000, description: 'Reports kept on disk while the collector is away' }),
+        maxBytes: Type.Integer({ minimum: 1024, default: 256 * 1024 * 1024, description: 'Bytes of spooled (compressed) reports' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     filesystems: Type.Object(
       {
         excludeFsTypes: Type.Array(Type.String(), {
@@ -47,9 +67,25 @@ export const AgentSchema = Type.Object(
       { excludeInterfaces: Type.Array(Type.String(), { default: ['lo'] }) },
       { additionalProperties: false, default: {} },
     ),
+    disks: Type.Object(
+      {
+        excludeDevices: Type.String({
+          default: '^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$',
+          description: 'Regular expression of block devices not reported by the disk I/O probe',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    processes: Type.Object(
+      {
+        names: Type.Array(Type.String({ pattern: '^[^/\\n]{1,15}$', description: 'A process name as /proc/<pid>/comm shows it' }), { default: [] }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     ping: Type.Object(
       {
         interval: Duration('30s', 'How often ping targets are probed'),
+        gateway: Type.Boolean({ default: true, description: 'Also ping the default gateway from /proc/net/route' }),
         count: Type.Integer({ minimum: 1, maximum: 20, default: 3 }),
         timeout: Duration('2s', 'Per-packet timeout'),
         targets: Type.Array(PingTargetSchema, { default: [] }),
@@ -60,6 +96,55 @@ export const AgentSchema = Type.Object(
       { targets: Type.Array(TcpTargetSchema, { default: [] }) },
       { additionalProperties: false, default: {} },
     ),
+    http: Type.Object(
+      {
+        targets: Type.Array(
+          Type.Object(
+            {
+              name: Type.String({ pattern: '^[A-Za-z0-9._-]+$' }),
+              url: Type.String({ minLength: 1 }),
+              timeout: Duration('10s', 'Whole request timeout'),
+              expectStatus: Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { default: [], description: 'Statuses that count as up; empty: 200-399' }),
+              caFile: Type.Optional(Type.String({ minLength: 1 })),
+            },
+            { additionalProperties: false },
+          ),
+          { default: [] },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    dns: Type.Object(
+      {
+        targets: Type.Array(
+          Type.Object(
+            {
+              name: Type.String({ pattern: '^[A-Za-z0-9._-]+$' }),
+              query: Type.String({ minLength: 1 }),
+              type: Type.Union([Type.Literal('A'), Type.Literal('AAAA')], { default: 'A' }),
+              server: Type.Optional(Type.String({ minLength: 2 })),
+              timeout: Duration('3s', 'Resolution timeout'),
+            },
+            { additionalProperties: false },
+          ),
+          { default: [] },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    systemd: Type.Object(
+      { units: Type.Array(Type.String(), { default: [], description: 'Units whose state is reported; one systemctl per cycle when any' }) },
+      { additionalProperties: false, default: {} },
+    ),
+    inventory: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true, description: 'Collect inventory and SMART health with systeminformation in a child process' }),
+        interval: Duration('1h', 'How often inventory and SMART are collected'),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    plugins: Type.Array(PluginSchema, { default: [], description: 'Nagios plugins run unchanged' }),
+    pluginConcurrency: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: 'Plugins running at the same time at most' }),
   },
   { additionalProperties: false, default: {} },
 );

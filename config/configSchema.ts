@@ -40,6 +40,23 @@ export const CollectorSchema = Type.Object(
       default: [],
       description: 'Bearer tokens agents may present. Env TRIPLINE_AGENT_TOKENS (comma-separated) adds to these.',
     }),
+    enrollmentTokens: Type.Array(Type.String({ minLength: 16 }), {
+      default: [],
+      description: 'Shared tokens agents enrol with to receive their own credential. Env TRIPLINE_ENROLLMENT_TOKENS (comma-separated) adds to these.',
+    }),
+    adminTokens: Type.Array(Type.String({ minLength: 16 }), {
+      default: [],
+      description: 'Bearer tokens for GET /api/v1/agents and agent revocation. Env TRIPLINE_ADMIN_TOKENS adds to these.',
+    }),
+    tls: Type.Optional(
+      Type.Object(
+        {
+          certFile: Type.String({ minLength: 1, description: 'PEM certificate (chain) of the API' }),
+          keyFile: Type.String({ minLength: 1, description: 'PEM private key' }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     maxBodyBytes: Type.Integer({ minimum: 1024, default: 4 * 1024 * 1024 }),
     retention: Duration('14d', 'How long observations are kept'),
     rules: Type.Array(Type.String(), { default: [], description: 'Rule files or directories; empty = built-in pack' }),

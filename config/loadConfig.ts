@@ -52,6 +52,10 @@ function readConfigText(file: string): string {
 /** Secrets may come from the environment so that they never need to sit in the file. */
 function applyEnvironment(config: Config, env: NodeJS.ProcessEnv): void {
   if (env.TRIPLINE_AGENT_TOKEN) config.agent.token = env.TRIPLINE_AGENT_TOKEN;
+  if (env.TRIPLINE_ENROLLMENT_TOKEN) config.agent.enrollmentToken = env.TRIPLINE_ENROLLMENT_TOKEN;
+  const list = (value: string) => value.split(',').map((t) => t.trim()).filter(Boolean);
+  if (env.TRIPLINE_ENROLLMENT_TOKENS) config.collector.enrollmentTokens = [...config.collector.enrollmentTokens, ...list(env.TRIPLINE_ENROLLMENT_TOKENS)];
+  if (env.TRIPLINE_ADMIN_TOKENS) config.collector.adminTokens = [...config.collector.adminTokens, ...list(env.TRIPLINE_ADMIN_TOKENS)];
   if (env.TRIPLINE_AGENT_TOKENS) {
     const extra = env.TRIPLINE_AGENT_TOKENS.split(',').map((t) => t.trim()).filter(Boolean);
     config.collector.agentTokens = [...config.collector.agentTokens, ...extra];

@@ -56,8 +56,42 @@ export const AgentIdentitySchema = Type.Object(
     version: Type.String({ maxLength: 64 }),
     intervalSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 86400 }),
     labels: Labels,
+    addresses: Type.Optional(
+      Type.Array(Type.String({ minLength: 2, maxLength: 64, pattern: '^[0-9A-Fa-f:.]+$' }), {
+        maxItems: 64,
+        description: "The host's primary non-loopback IP addresses (IPv4 and IPv6 literals), for topology and suppression",
+      }),
+    ),
+    defaultGateway: Type.Optional(
+      Type.String({ minLength: 2, maxLength: 64, pattern: '^[0-9A-Fa-f:.]+$', description: 'IPv4/IPv6 literal of the default route (from /proc/net/route)' }),
+    ),
   },
   { additionalProperties: false },
+);
+
+const Text = (maxLength: number) => Type.String({ maxLength });
+
+export const InventorySchema = Type.Object(
+  {
+    os: Text(200),
+    kernel: Text(200),
+    architecture: Text(64),
+    cpuModel: Text(200),
+    cpuCores: Type.Integer({ minimum: 0, maximum: 100000 }),
+    memoryBytes: Type.Number({ minimum: 0 }),
+    disks: Type.Array(
+      Type.Object(
+        { device: Text(200), model: Text(200), type: Text(64), sizeBytes: Type.Number({ minimum: 0 }), smartStatus: Text(64) },
+        { additionalProperties: false },
+      ),
+      { maxItems: 256 },
+    ),
+    interfaces: Type.Array(
+      Type.Object({ name: Text(64), mac: Text(64), speedBitsPerSecond: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]) }, { additionalProperties: false }),
+      { maxItems: 256 },
+    ),
+  },
+  { additionalProperties: false, description: 'Hardware and OS inventory (systeminformation, slow schedule); sent when it changed' },
 );
 
 export const ReportSchema = Type.Object(
@@ -68,6 +102,7 @@ export const ReportSchema = Type.Object(
     sentAt: Timestamp,
     observations: Type.Array(ObservationSchema, { maxItems: 20000 }),
     checks: Type.Array(CheckResultSchema, { maxItems: 2000 }),
+    inventory: Type.Optional(InventorySchema),
   },
   { additionalProperties: false, $id: 'Report', description: 'A batch of observations and check results from one agent' },
 );
@@ -85,6 +120,7 @@ export type CheckStatus = Static<typeof CheckStatusSchema>;
 export type CheckResult = Static<typeof CheckResultSchema>;
 export type AgentIdentity = Static<typeof AgentIdentitySchema>;
 export type Report = Static<typeof ReportSchema>;
+export type Inventory = Static<typeof InventorySchema>;
 export type ReportAck = Static<typeof ReportAckSchema>;
 
 /** Path of the ingest endpoint, relative to the collector's base URL. */

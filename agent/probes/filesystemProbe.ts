@@ -106,9 +106,11 @@ export function createFilesystemProbe(deps: FilesystemProbeDeps): Probe {
       return {
         observations: results.flatMap(({ entry, outcome }) => {
           const labels = { mount: entry.mount, device: entry.device, fstype: entry.fstype };
-          if ('stats' in outcome) return filesystemObservations(outcome.stats, labels, now);
+          // Mount options show a remount read-only (errors=remount-ro) at once, whatever statfs does.
+          const readonly = observation('filesystem_readonly', entry.options.split(',').includes('ro') ? 1 : 0, labels, now);
+          if ('stats' in outcome) return [...filesystemObservations(outcome.stats, labels, now), readonly];
           deps.log.warn({ mount: entry.mount, reason: outcome.error }, 'filesystem statfs failed');
-          return [observation('filesystem_device_error', 1, labels, now)];
+          return [observation('filesystem_device_error', 1, labels, now), readonly];
         }),
       };
     },

@@ -11,8 +11,24 @@ export interface LoadProbeDeps {
   cpuCount?: () => number;
 }
 
+const CPU_COUNT_TTL_MS = 300_000;
+
+/** os.cpus() reads /proc/cpuinfo and every CPU's frequency (about 0.5 ms); CPUs rarely change, so keep it 5 minutes. */
+function cachedCpuCount(): () => number {
+  let count = 0;
+  let atMs = -Infinity;
+  return () => {
+    const now = performance.now();
+    if (now - atMs > CPU_COUNT_TTL_MS) {
+      count = cpus().length;
+      atMs = now;
+    }
+    return count;
+  };
+}
+
 /** Creates the load probe. */
-export function createLoadProbe({ proc, cpuCount = () => cpus().length }: LoadProbeDeps): Probe {
+export function createLoadProbe({ proc, cpuCount = cachedCpuCount() }: LoadProbeDeps): Probe {
   return {
     name: 'load',
     async collect(now) {

@@ -25,6 +25,7 @@ export function createMemoryProbe({ proc }: { proc: ProcReader }): Probe {
         observations: [
           observation('memory_total_bytes', total, {}, now),
           observation('memory_available_bytes', available, {}, now),
+          observation('memory_used_bytes', Math.max(0, total - available), {}, now),
           observation('memory_used_ratio', total > 0 ? 1 - available / total : 0, {}, now),
         ],
       };

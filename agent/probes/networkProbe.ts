@@ -1,4 +1,7 @@
-/** Per-interface traffic from `/proc/net/dev`: raw counters and per-second rates. */
+/**
+ * Per-interface traffic from `/proc/net/dev` (raw counters and per-second rates), and link state and
+ * speed from `/sys/class/net/<interface>/{operstate,speed}` when a sysfs reader is given.
+ */
 import type { Observation } from '../../contract/report.js';
 import { createDeltaTracker } from '../deltaTracker.js';
 import type { MetricName } from '../metricCatalogue.js';
@@ -9,6 +12,8 @@ import { observation, type Probe } from '../probe.js';
 /** Dependencies of the network probe. */
 export interface NetworkProbeDeps {
   proc: ProcReader;
+  /** Reads below `/sys`; without it, link state and speed are not reported. */
+  sys?: ProcReader;
   /** Exact interface names to leave out (`lo` by default in config). */
   excludeInterfaces: readonly string[];
   /** Monotonic milliseconds, for rates that ignore wall-clock steps. */
@@ -30,7 +35,20 @@ function metricNames(direction: Direction, counter: Counter): { total: NetworkMe
 }
 
 /** Creates the network probe; rates start with the second run. */
-export function createNetworkProbe({ proc, excludeInterfaces, monotonicMs = () => performance.now() }: NetworkProbeDeps): Probe {
+/** Link state and speed of one interface; speed is absent when the driver reports none (-1, EINVAL). */
+export async function linkObservations(sys: ProcReader, name: string, now: Date): Promise<Observation[]> {
+  const labels = { interface: name };
+  const [operstate, speed] = await Promise.all([
+    sys.read(`class/net/${name}/operstate`).then((t) => t.trim(), () => undefined),
+    sys.read(`class/net/${name}/speed`).then((t) => Number(t.trim()), () => undefined),
+  ]);
+  const observations: Observation[] = [];
+  if (operstate !== undefined) observations.push(observation('network_up', operstate === 'up' ? 1 : 0, labels, now));
+  if (speed !== undefined && Number.isFinite(speed) && speed > 0) observations.push(observation('network_speed_bytes_per_second', (speed * 1_000_000) / 8, labels, now));
+  return observations;
+}
+
+export function createNetworkProbe({ proc, sys, excludeInterfaces, monotonicMs = () => performance.now() }: NetworkProbeDeps): Probe {
   const tracker = createDeltaTracker();
   const excluded = new Set(excludeInterfaces);
   return {
@@ -55,6 +73,10 @@ export function createNetworkProbe({ proc, excludeInterfaces, monotonicMs = () =
         }
       }
       tracker.retainOnly(seen);
+      if (sys !== undefined) {
+        const links = await Promise.all(interfaces.map((i) => linkObservations(sys, i.interface, now)));
+        observations.push(...links.flat());
+      }
       return { observations };
     },
   };

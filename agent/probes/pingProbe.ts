@@ -38,6 +38,9 @@ export function pingObservations(response: PingResponse, target: string, now: Da
   const observations = [observation('ping_loss_ratio', lossPercent / 100, { target }, now)];
   const avgMs = Number(response.avg);
   if (response.alive && Number.isFinite(avgMs)) observations.push(observation('ping_rtt_seconds', avgMs / 1000, { target }, now));
+  // Jitter as ping's mdev (the standard deviation of the replies' RTTs), as iputils prints it.
+  const mdevMs = Number(response.stddev);
+  if (response.alive && Number.isFinite(mdevMs)) observations.push(observation('ping_jitter_seconds', mdevMs / 1000, { target }, now));
   return observations;
 }
 

@@ -5,12 +5,10 @@
 import { createAgent } from '../../agent/agent.js';
 import type { Config } from '../../config/configSchema.js';
 import { loadConfig } from '../../config/loadConfig.js';
-import { databasePath, startCollector, type RunningCollector } from '../../collector/collector.js';
+import type { RunningCollector } from '../../collector/collector.js';
 import { createLogger } from '../createLogger.js';
-import { loadConfiguredRules } from '../loadConfiguredRules.js';
 import { ensureLocalAgentToken } from '../localAgentToken.js';
 import { packageVersion } from '../packageInfo.js';
-import { startRuleReloading } from '../ruleReloading.js';
 import { runUntilSignal } from '../runUntilSignal.js';
 
 export type ServeMode = 'start' | 'collector' | 'agent';
@@ -25,14 +23,18 @@ export async function serveCommand(mode: ServeMode, configFile: string | undefin
     config.agent.token ??= token;
   }
   let collector: RunningCollector | undefined;
-  if (mode !== 'agent') {
+  // Imported only when a collector runs, so that an agent-only process stays small.
+  const collectorModule = mode === 'agent' ? undefined : await import('../../collector/collector.js');
+  const { loadConfiguredRules } = mode === 'agent' ? { loadConfiguredRules: undefined } : await import('../loadConfiguredRules.js');
+  if (collectorModule && loadConfiguredRules) {
+    const { startCollector } = collectorModule;
     collector = await startCollector({ config, rules: loadConfiguredRules(config), log: log.child({ process: 'collector' }) });
     if (mode === 'start') config.agent.collectorUrl = collector.url;
   }
   const agent = mode === 'collector' ? undefined : startAgent(config, log, version);
   if (agent) await agent.start();
-  printWhereToLook(mode, config, collector, file);
-  const ruleReloading = collector ? startRuleReloading(config, collector, log) : undefined;
+  printWhereToLook(mode, config, collector, collectorModule ? collectorModule.databasePath(config.dataDir) : '', file);
+  const ruleReloading = collector ? (await import('../ruleReloading.js')).startRuleReloading(config, collector, log) : undefined;
   runUntilSignal(
     {
       async stop() {
@@ -49,17 +51,19 @@ export async function serveCommand(mode: ServeMode, configFile: string | undefin
 }
 
 function startAgent(config: Config, log: ReturnType<typeof createLogger>, version: string) {
-  if (!config.agent.token) throw new Error('the agent has no token: set agent.token or TRIPLINE_AGENT_TOKEN');
+  if (!config.agent.token && !config.agent.enrollmentToken) {
+    throw new Error('the agent has no token: set agent.token (TRIPLINE_AGENT_TOKEN) or agent.enrollmentToken (TRIPLINE_ENROLLMENT_TOKEN)');
+  }
   return createAgent({ config: config.agent, dataDir: config.dataDir, log: log.child({ process: 'agent' }), version });
 }
 
-function printWhereToLook(mode: ServeMode, config: Config, collector: RunningCollector | undefined, file: string | undefined): void {
+function printWhereToLook(mode: ServeMode, config: Config, collector: RunningCollector | undefined, database: string, file: string | undefined): void {
   const lines = [`Tripline ${mode} running (config: ${file ?? 'built-in defaults'})`];
   if (collector) {
     lines.push(
       `  API:        ${collector.url}/api/v1/incidents   ${collector.url}/api/v1/hosts`,
       `  Metrics:    ${collector.url}/metrics`,
-      `  Database:   ${databasePath(config.dataDir)}`,
+      `  Database:   ${database}`,
       `  Rules:      ${config.collector.rules.length > 0 ? config.collector.rules.join(', ') : 'built-in default pack'}`,
       `  Incidents:  tripline incidents list${file ? ` --config ${file}` : ''}`,
     );

@@ -6,6 +6,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 export const API_ERRORS = {
   TRIPLINE_UNAUTHORIZED: { status: 401, meaning: 'missing or invalid bearer token' },
+  TRIPLINE_FORBIDDEN: { status: 403, meaning: "an enrolled agent's credential used for another agent id, or a revoked credential" },
   TRIPLINE_VALIDATION_FAILED: { status: 400, meaning: 'the body, query or path does not match its schema; `path` names the field' },
   TRIPLINE_MALFORMED_JSON: { status: 400, meaning: 'the body is not JSON' },
   TRIPLINE_MALFORMED_GZIP: { status: 400, meaning: 'Content-Encoding is gzip but the body does not decompress' },
@@ -13,7 +14,7 @@ export const API_ERRORS = {
   TRIPLINE_UNSUPPORTED_ENCODING: { status: 415, meaning: 'Content-Encoding other than gzip or identity' },
   TRIPLINE_UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'Content-Type other than application/json' },
   TRIPLINE_NOT_FOUND: { status: 404, meaning: 'no such route or object' },
-  TRIPLINE_CONFLICT: { status: 409, meaning: "the object's state forbids the action (e.g. acknowledging a resolved incident, retrying a delivery that is not dead); the message says why" },
+  TRIPLINE_CONFLICT: { status: 409, meaning: "the object's state forbids the action (e.g. acknowledging a resolved incident, retrying a delivery that is not dead, enrolling an agent id that is already enrolled); the message says why" },
   TRIPLINE_BAD_REQUEST: { status: 400, meaning: 'any other malformed request' },
   TRIPLINE_SHUTTING_DOWN: { status: 503, meaning: 'the collector is stopping; retry later' },
   TRIPLINE_INTERNAL: { status: 500, meaning: 'an unexpected failure; details are in the collector log only' },

@@ -28,6 +28,9 @@ export const HostSchema = Type.Object({
   lastSequence: Type.Integer(),
   firstSeenAt: Timestamp,
   lastReportAt: Timestamp,
+  addresses: Type.Array(Type.String(), { description: "The host's primary non-loopback IP addresses, as its agent reports them" }),
+  defaultGateway: Type.Union([Type.String(), Type.Null()]),
+  inventory: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], { description: 'OS, kernel, CPU, memory, disks and NICs, from the slow inventory schedule' }),
 });
 
 export const IncidentSchema = Type.Object({

@@ -10,7 +10,8 @@ import { REPORTS_PATH, ReportAckSchema, ReportSchema, type Report } from '../../
 import type { CollectorMetrics } from '../collectorMetrics.js';
 import type { ReportIngestor } from '../ingest/reportIngestor.js';
 import type { Store } from '../store/store.js';
-import { createAgentAuthenticator } from './agentAuthenticator.js';
+import { createReportAuthenticator } from './agentAuthenticator.js';
+import { registerAgentRoutes } from './agentRoutes.js';
 import { ApiError, handleApiError, sendApiError } from './apiErrors.js';
 import { ErrorSchema } from './apiSchemas.js';
 import { registerDeliveryRoutes } from './deliveryRoutes.js';
@@ -25,6 +26,12 @@ export interface HttpServerOptions {
   metrics: CollectorMetrics;
   log: Logger;
   agentTokens: readonly string[];
+  /** Tokens agents enrol with (POST /api/v1/enroll). */
+  enrollmentTokens?: readonly string[];
+  /** Tokens of GET /api/v1/agents and POST /api/v1/agents/{id}/revoke. */
+  adminTokens?: readonly string[];
+  /** PEM certificate and key: the API is served over HTTPS. */
+  tls?: { cert: Buffer; key: Buffer };
   maxBodyBytes: number;
   /** Operator actions (acknowledge, resolve, silences, maintenance); absent: those routes are not served. */
   operations?: Omit<IncidentRoutesOptions, 'store'>;
@@ -34,6 +41,7 @@ export interface HttpServerOptions {
 
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(options.tls === undefined ? {} : { https: { cert: options.tls.cert, key: options.tls.key } }),
     loggerInstance: options.log.child({ component: 'http' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.maxBodyBytes,
@@ -55,7 +63,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const authenticate = createAgentAuthenticator(options.agentTokens);
+  const authenticate = createReportAuthenticator(options.agentTokens, options.store);
+  /** Requests authenticated with an enrolled agent's credential, and the agent id it is bound to. */
+  const boundAgent = new WeakMap<object, string>();
   app.post<{ Body: Report }>(
     REPORTS_PATH,
     {
@@ -66,10 +76,16 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         response: { 200: ReportAckSchema, 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 503: ErrorSchema },
       },
       onRequest: async (request, reply) => {
-        if (!authenticate(request.headers.authorization)) {
+        const auth = authenticate(request.headers.authorization);
+        if (auth === undefined) {
           options.metrics.reportsReceived.inc({ outcome: 'unauthorized' });
           return sendApiError(reply.header('www-authenticate', 'Bearer'), 'TRIPLINE_UNAUTHORIZED', 'missing or invalid agent token');
         }
+        if (auth.kind === 'revoked') {
+          options.metrics.reportsReceived.inc({ outcome: 'unauthorized' });
+          return sendApiError(reply, 'TRIPLINE_FORBIDDEN', `the credential of agent ${auth.agentId} was revoked`);
+        }
+        if (auth.kind === 'agent') boundAgent.set(request, auth.agentId);
         if (!options.isReady()) {
           return sendApiError(reply.header('retry-after', '5'), 'TRIPLINE_SHUTTING_DOWN', 'collector is shutting down; retry later');
         }
@@ -82,6 +98,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       },
     },
     async (request) => {
+      const bound = boundAgent.get(request);
+      if (bound !== undefined && bound !== request.body.agent.id) {
+        options.metrics.reportsReceived.inc({ outcome: 'unauthorized' });
+        throw new ApiError('TRIPLINE_FORBIDDEN', `this credential belongs to agent ${bound}, not ${request.body.agent.id}`);
+      }
       const started = process.hrtime.bigint();
       const ack = await options.ingestor.submit(request.body);
       options.metrics.reportAckSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
@@ -99,6 +120,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   registerReadRoutes(app, options.store);
   registerDeliveryRoutes(app, options.store, options.clock ?? { nowMs: () => Date.now() });
   if (options.operations) registerIncidentRoutes(app, { ...options.operations, store: options.store });
+  registerAgentRoutes(app, { store: options.store, enrollmentTokens: options.enrollmentTokens ?? [], adminTokens: options.adminTokens ?? [], nowMs: Date.now });
   return app;
 }
 

@@ -30,6 +30,9 @@ export function registerReadRoutes(app: FastifyInstance, store: Store): void {
       lastSequence: h.lastSequence,
       firstSeenAt: iso(h.firstSeenAtMs),
       lastReportAt: iso(h.lastReportAtMs),
+      addresses: h.addresses,
+      defaultGateway: h.defaultGateway,
+      inventory: h.inventory,
     })),
   }));
 

@@ -16,6 +16,9 @@ export function reportToRecord(report: Report, receivedAtMs: number): ReportReco
     labels: report.agent.labels,
     version: report.agent.version,
     intervalSeconds: report.agent.intervalSeconds,
+    ...(report.agent.addresses === undefined ? {} : { addresses: report.agent.addresses }),
+    ...(report.agent.defaultGateway === undefined ? {} : { defaultGateway: report.agent.defaultGateway }),
+    ...(report.inventory === undefined ? {} : { inventory: report.inventory }),
     sequence: report.sequence,
     receivedAtMs,
     samples: report.observations.map((o) => ({

@@ -20,6 +20,20 @@ export interface HostRecord {
   lastSequence: number;
   firstSeenAtMs: number;
   lastReportAtMs: number;
+  /** The host's primary non-loopback IP addresses as last reported; empty when the agent sent none. */
+  addresses: string[];
+  /** The host's default gateway as last reported, or null. */
+  defaultGateway: string | null;
+  /** Hardware and OS inventory as last reported, or null. */
+  inventory: Record<string, unknown> | null;
+}
+
+/** An agent enrolled with the shared enrollment token; its credential is kept only as a SHA-256 digest. */
+export interface EnrolledAgent {
+  agentId: string;
+  hostname: string;
+  enrolledAtMs: number;
+  revokedAtMs: number | null;
 }
 
 /** A stored sample decoded from a report chunk. */
@@ -37,6 +51,11 @@ export interface ReportRecord {
   labels: Record<string, string>;
   version: string;
   intervalSeconds: number;
+  /** As reported; undefined keeps the stored value (an older agent that does not send it). */
+  addresses?: readonly string[];
+  defaultGateway?: string;
+  /** Sent only when it changed; undefined keeps the stored one. */
+  inventory?: Record<string, unknown>;
   sequence: number;
   receivedAtMs: number;
   samples: ReadonlyArray<{ metric: string; labels: Record<string, string>; value: number; atMs: number }>;
@@ -218,6 +237,10 @@ export interface StoreTransaction {
 
 export interface Store extends StoreReads {
   transaction<T>(fn: (tx: StoreTransaction) => T): T;
+  /** Records an enrolled agent; false when the id is taken (enrolled before, revoked or not). */
+  enrollAgent(agent: { agentId: string; hostname: string; credentialSha256: string; atMs: number }): boolean;
+  /** Revokes an agent's credential; false when there is no such agent or it was revoked already. */
+  revokeAgent(agentId: string, atMs: number): boolean;
   /** Deletes observations older than `cutoffMs`; returns how many report chunks went. */
   pruneBefore(cutoffMs: number): number;
   close(): void;
@@ -225,6 +248,9 @@ export interface Store extends StoreReads {
 
 export interface StoreReads {
   listHosts(): HostRecord[];
+  listAgents(): EnrolledAgent[];
+  /** The agent holding this credential digest, if any (revoked ones included). */
+  findAgentByCredential(credentialSha256: string): EnrolledAgent | undefined;
   loadRuleStates(): Map<string, RuleState>;
   getIncident(id: number): IncidentRecord | undefined;
   listIncidents(filter?: IncidentFilter): IncidentRecord[];

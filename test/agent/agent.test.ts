@@ -4,6 +4,7 @@
  * upload in flight finish before persisting state.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PingResponse } from 'ping';
@@ -12,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/loadConfig.js';
 import { createAgent, type Agent } from '../../agent/agent.js';
 import { agentStateFile } from '../../agent/agentState.js';
+import { createProcReader, type ProcReader } from '../../agent/procfs/procReader.js';
 import { startCollectorStub, type CollectorStub } from './collectorStub.js';
 import { reportSchemaErrors } from './reportValidator.js';
 
@@ -66,13 +68,17 @@ describe('agent', () => {
 
     expect(reports.map((r) => r.sequence)).toEqual(reports.map((_, i) => i));
     for (const report of reports) expect(reportSchemaErrors(report)).toEqual([]);
-    expect(reports[0]!.agent).toEqual({
+    const { addresses, defaultGateway, ...identity } = reports[0]!.agent;
+    expect(identity).toEqual({
       id: JSON.parse(readFileSync(agentStateFile(dataDir), 'utf8')).agentId,
       hostname: hostname(),
       version: '1.2.3',
       intervalSeconds: 1,
       labels: { role: 'test' },
     });
+    // This machine's own addresses and gateway, read from getifaddrs and /proc/net/route.
+    for (const address of addresses ?? []) expect(isIP(address)).not.toBe(0);
+    if (defaultGateway !== undefined) expect(isIP(defaultGateway)).not.toBe(0);
     expect(collector.received.every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
     // Rates need two samples: the first report has none, later ones do.
     expect(reports[0]!.observations.some((o) => o.metric === 'cpu_usage_ratio')).toBe(false);
@@ -116,6 +122,33 @@ describe('agent', () => {
     await waitFor('the backlog and a fresh report', () => collector!.received.length >= 4);
     const sequences = collector.received.map((r) => r.report.sequence);
     expect(sequences).toEqual(sequences.map((_, i) => i));
+  });
+
+  it('reports how long its own work blocked the event loop, and about nothing when it did not', async () => {
+    collector = await startCollectorStub();
+    const real = createProcReader();
+    let blockMs = 0;
+    const proc: ProcReader = {
+      async read(path) {
+        // A synchronous 120 ms block inside the cycle, as a pathological /proc read would be.
+        if (path === 'loadavg' && blockMs > 0) for (const until = performance.now() + blockMs; performance.now() < until; );
+        return real.read(path);
+      },
+      list: (path) => real.list(path),
+    };
+    const { config } = loadConfig(undefined, {});
+    Object.assign(config.agent, { collectorUrl: collector.url, token: TOKEN, interval: '1s' });
+    config.agent.ping.gateway = false;
+    config.agent.inventory.enabled = false;
+    agent = createAgent({ config: config.agent, dataDir: mkdtempSync(join(tmpdir(), 'tripline-agent-')), log: pino({ level: 'silent' }), version: 't', proc });
+    await agent.start();
+    await waitFor('two quiet reports', () => collector!.received.length >= 3);
+    blockMs = 120;
+    await waitFor('two blocked cycles reported', () => collector!.received.length >= 6);
+    const delays = collector.received.map((r) => r.report.observations.find((o) => o.metric === 'agent_event_loop_delay_max_seconds')!.value);
+    // Report n carries the delay measured during cycle n-1 and the start of cycle n.
+    expect(Math.max(...delays.slice(1, 3))).toBeLessThan(0.08);
+    expect(Math.max(...delays.slice(4))).toBeGreaterThanOrEqual(0.08);
   });
 
   it('refuses to start again after stop', async () => {

@@ -42,6 +42,24 @@ describe('openAgentState', () => {
     expect(JSON.parse(readFileSync(agentStateFile(dataDir), 'utf8')).nextSequence).toBe(20);
   });
 
+  it('with a lease writes once per lease; a crash leaves a gap of at most the lease, a graceful save none', async () => {
+    const dataDir = freshDir();
+    const state = await openAgentState({ dataDir, leaseSize: 10 });
+    expect(await state.reserveSequence()).toBe(0);
+    expect(JSON.parse(readFileSync(agentStateFile(dataDir), 'utf8')).nextSequence).toBe(10);
+    for (let i = 1; i < 10; i++) await state.reserveSequence();
+    expect(JSON.parse(readFileSync(agentStateFile(dataDir), 'utf8')).nextSequence).toBe(10);
+    expect(await state.reserveSequence()).toBe(10);
+    expect(JSON.parse(readFileSync(agentStateFile(dataDir), 'utf8')).nextSequence).toBe(20);
+    // A crash now: the next process starts after the lease, never reusing a number.
+    expect(await (await openAgentState({ dataDir, leaseSize: 10 })).reserveSequence()).toBe(20);
+    // A graceful stop saves the exact next number: no gap.
+    const graceful = await openAgentState({ dataDir: freshDir(), leaseSize: 10 });
+    await graceful.reserveSequence();
+    await graceful.save();
+    expect(graceful.nextSequence()).toBe(1);
+  });
+
   it('keeps identity and sequence across reopening', async () => {
     const dataDir = freshDir();
     const first = await openAgentState({ dataDir });

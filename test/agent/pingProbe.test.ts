@@ -17,9 +17,11 @@ function response(overrides: Partial<PingResponse>): PingResponse {
 describe('pingObservations', () => {
   it.each([
     // All replies: loss 0, rtt is avg in seconds.
-    { given: { avg: '12.500', packetLoss: '0.000' }, expected: { ping_loss_ratio: 0, ping_rtt_seconds: 0.0125 } },
+    { given: { avg: '12.500', stddev: '1.500', packetLoss: '0.000' }, expected: { ping_loss_ratio: 0, ping_rtt_seconds: 0.0125, ping_jitter_seconds: 0.0015 } },
     // Half the requests lost.
-    { given: { avg: '2.000', packetLoss: '50.000' }, expected: { ping_loss_ratio: 0.5, ping_rtt_seconds: 0.002 } },
+    { given: { avg: '2.000', packetLoss: '50.000' }, expected: { ping_loss_ratio: 0.5, ping_rtt_seconds: 0.002, ping_jitter_seconds: 0 } },
+    // A ping that printed no mdev: no jitter series.
+    { given: { avg: '2.000', stddev: 'unknown', packetLoss: '0.000' }, expected: { ping_loss_ratio: 0, ping_rtt_seconds: 0.002 } },
     // Nothing came back: loss 1 and no rtt.
     { given: { alive: false, avg: 'unknown', packetLoss: '100.000' }, expected: { ping_loss_ratio: 1 } },
   ])('$given', ({ given, expected }) => {
@@ -56,6 +58,7 @@ describe('createPingProbe', () => {
     expect(result.observations.map((o) => `${o.metric}{${o.labels.target}}=${o.value}`)).toEqual([
       'ping_loss_ratio{gw}=0',
       'ping_rtt_seconds{gw}=0.01',
+      'ping_jitter_seconds{gw}=0',
       'ping_loss_ratio{example.com}=1',
     ]);
     expect(result.checks).toEqual([]);
@@ -72,7 +75,7 @@ describe('createPingProbe', () => {
       },
     });
     const result = await probe.collect(NOW);
-    expect(result.observations.map((o) => o.labels.target)).toEqual(['a', 'a']);
+    expect(result.observations.map((o) => o.labels.target)).toEqual(['a', 'a', 'a']);
     expect(result.checks).toEqual([expect.objectContaining({ name: 'ping:b', status: 'unknown', output: 'ping could not run: spawn ping ENOENT' })]);
   });
 

@@ -73,6 +73,7 @@ describe('memory probe', () => {
     expect(byKey((await probe.collect(NOW)).observations)).toEqual({
       memory_total_bytes: 1_024_000,
       memory_available_bytes: 256_000,
+      memory_used_bytes: 768_000,
       memory_used_ratio: 0.75,
     });
   });

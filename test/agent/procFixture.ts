@@ -6,7 +6,7 @@ export interface ProcFixture extends ProcReader {
   files: Record<string, string>;
 }
 
-/** A reader whose `read(path)` returns `files[path]`, or fails like a missing file. */
+/** A reader whose `read(path)` returns `files[path]`, or fails like a missing file; `list` derives directories from the paths. */
 export function procFixture(files: Record<string, string>): ProcFixture {
   const fixture: ProcFixture = {
     files,
@@ -14,6 +14,13 @@ export function procFixture(files: Record<string, string>): ProcFixture {
       const text = fixture.files[path];
       if (text === undefined) throw Object.assign(new Error(`ENOENT: /proc/${path}`), { code: 'ENOENT' });
       return text;
+    },
+    async list(path) {
+      const prefix = path === '' ? '' : `${path}/`;
+      const names = new Set<string>();
+      for (const file of Object.keys(fixture.files)) if (file.startsWith(prefix)) names.add(file.slice(prefix.length).split('/')[0]!);
+      if (names.size === 0) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+      return [...names].sort();
     },
   };
   return fixture;

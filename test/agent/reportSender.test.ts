@@ -151,7 +151,7 @@ describe('createReportSender', () => {
     expect(await s.flush()).toEqual({ delivered: 1, rejected: 1, blocked: false });
     expect(await s.flush()).toEqual({ delivered: 0, rejected: 0, blocked: false });
     expect(collector.received.map((r) => r.report.sequence)).toEqual([1, 2]);
-    expect(s.dropped()).toEqual({ queueFull: 0, rejected: 1 });
+    expect(s.dropped()).toEqual({ spoolFull: 0, rejected: 1 });
     const rejection = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'report rejected by collector; dropped');
     expect(rejection).toMatchObject({ level: 50, sequence: 1, status: 401 });
     expect(lines.join('\n')).not.toContain(TOKEN);
@@ -212,7 +212,7 @@ describe('createReportSender', () => {
     const collector = await stub();
     const s = sender(collector.url, { queue: createMemoryReportQueue({ maxReports: 2, maxBytes: 1024 * 1024 }) });
     for (const sequence of [1, 2, 3, 4]) await s.enqueue(report(sequence));
-    expect(s.dropped()).toEqual({ queueFull: 2, rejected: 0 });
+    expect(s.dropped()).toEqual({ spoolFull: 2, rejected: 0 });
     await s.flush();
     expect(collector.received.map((r) => r.report.sequence)).toEqual([3, 4]);
   });

@@ -152,4 +152,17 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX report_chunks_by_base_time ON report_chunks (base_at_ms);
   `,
+  // 3: agents (issue 3): host addresses, default gateway and inventory; enrolled agents' credentials.
+  `
+  ALTER TABLE hosts ADD COLUMN addresses TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE hosts ADD COLUMN default_gateway TEXT;
+  ALTER TABLE hosts ADD COLUMN inventory TEXT;
+  CREATE TABLE agents (
+    agent_id TEXT PRIMARY KEY,
+    hostname TEXT NOT NULL,
+    credential_sha256 TEXT NOT NULL UNIQUE,
+    enrolled_at_ms INTEGER NOT NULL,
+    revoked_at_ms INTEGER
+  );
+  `,
 ];

@@ -12,14 +12,21 @@ export function createSqliteStatements(db: Database.Database) {
   const writes = readOnly
     ? undefined
     : {
-        upsertHost: prepare(`INSERT INTO hosts (agent_id, hostname, labels, version, interval_seconds, last_sequence, first_seen_at_ms, last_report_at_ms)
-          VALUES (@agentId, @hostname, @labels, @version, @intervalSeconds, @sequence, @atMs, @atMs)
+        upsertHost: prepare(`INSERT INTO hosts (agent_id, hostname, labels, version, interval_seconds, last_sequence, first_seen_at_ms, last_report_at_ms, addresses, default_gateway, inventory)
+          VALUES (@agentId, @hostname, @labels, @version, @intervalSeconds, @sequence, @atMs, @atMs, coalesce(@addresses, '[]'), @defaultGateway, @inventory)
           ON CONFLICT (agent_id) DO UPDATE SET hostname = excluded.hostname, labels = excluded.labels, version = excluded.version,
             interval_seconds = excluded.interval_seconds, last_sequence = max(last_sequence, excluded.last_sequence),
-            last_report_at_ms = excluded.last_report_at_ms
+            last_report_at_ms = excluded.last_report_at_ms,
+            addresses = coalesce(@addresses, addresses), default_gateway = coalesce(@defaultGateway, default_gateway),
+            inventory = coalesce(@inventory, inventory)
           RETURNING host_id`),
         touchHost: prepare(`UPDATE hosts SET hostname = @hostname, labels = @labels, version = @version, interval_seconds = @intervalSeconds,
-          last_sequence = max(last_sequence, @sequence), last_report_at_ms = @atMs WHERE host_id = @hostId AND agent_id = @agentId`),
+          last_sequence = max(last_sequence, @sequence), last_report_at_ms = @atMs,
+          addresses = coalesce(@addresses, addresses), default_gateway = coalesce(@defaultGateway, default_gateway),
+          inventory = coalesce(@inventory, inventory)
+          WHERE host_id = @hostId AND agent_id = @agentId`),
+        insertAgent: prepare('INSERT OR IGNORE INTO agents (agent_id, hostname, credential_sha256, enrolled_at_ms) VALUES (?, ?, ?, ?)'),
+        revokeAgent: prepare('UPDATE agents SET revoked_at_ms = ? WHERE agent_id = ? AND revoked_at_ms IS NULL'),
         insertSeries: prepare('INSERT INTO series (host_id, metric, labels) VALUES (?, ?, ?)'),
         insertChunk: prepare('INSERT OR IGNORE INTO report_chunks (host_id, sequence, base_at_ms, received_at_ms, samples, checks) VALUES (?, ?, ?, ?, ?, ?)'),
         pruneChunks: prepare('DELETE FROM report_chunks WHERE received_at_ms < ?'),
@@ -64,6 +71,8 @@ export function createSqliteStatements(db: Database.Database) {
     findSeriesByHostname: prepare('SELECT s.series_id, s.host_id FROM series s JOIN hosts h USING (host_id) WHERE h.hostname = ? AND s.metric = ? AND s.labels = ?'),
     chunksInRange: prepare('SELECT base_at_ms, samples FROM report_chunks WHERE host_id = ? AND base_at_ms BETWEEN ? AND ? ORDER BY base_at_ms'),
     listHosts: prepare('SELECT * FROM hosts ORDER BY hostname, agent_id'),
+    listAgents: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents ORDER BY enrolled_at_ms, agent_id'),
+    agentByCredential: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents WHERE credential_sha256 = ?'),
     listRuleStates: prepare('SELECT fingerprint, state FROM rule_states'),
     activeIncidentByFingerprint: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE fingerprint = ? AND status IN ('open', 'acknowledged')`),
     incidentById: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`),

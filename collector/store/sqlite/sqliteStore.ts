@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import type { RuleState } from '../../../rules/ruleTypes.js';
 import { decodeChunk, encodeChunk } from '../sampleChunk.js';
 import type {
+  EnrolledAgent,
   HostRecord,
   IncidentEvent,
   IncidentFilter,
@@ -61,6 +62,15 @@ function migrate(db: Database.Database): void {
 }
 
 type Row = Record<string, unknown>;
+
+function agentFromRow(r: Row): EnrolledAgent {
+  return {
+    agentId: String(r.agent_id),
+    hostname: String(r.hostname),
+    enrolledAtMs: Number(r.enrolled_at_ms),
+    revokedAtMs: r.revoked_at_ms === null || r.revoked_at_ms === undefined ? null : Number(r.revoked_at_ms),
+  };
+}
 
 /** How far a report's samples may reach beyond its chunk's base time when querying a range. */
 const CHUNK_SPAN_MARGIN_MS = 3_600_000;
@@ -201,6 +211,9 @@ class SqliteStore implements Store {
       intervalSeconds: report.intervalSeconds,
       sequence: report.sequence,
       atMs: report.receivedAtMs,
+      addresses: report.addresses === undefined ? null : JSON.stringify(report.addresses),
+      defaultGateway: report.defaultGateway ?? null,
+      inventory: report.inventory === undefined ? null : JSON.stringify(report.inventory),
     };
     const cached = this.hostIds.get(report.agentId);
     if (cached !== undefined) {
@@ -231,6 +244,23 @@ class SqliteStore implements Store {
     if (this.db.open) this.db.close();
   }
 
+  enrollAgent(agent: { agentId: string; hostname: string; credentialSha256: string; atMs: number }): boolean {
+    return this.sql.insertAgent.run(agent.agentId, agent.hostname, agent.credentialSha256, agent.atMs).changes === 1;
+  }
+
+  revokeAgent(agentId: string, atMs: number): boolean {
+    return this.sql.revokeAgent.run(atMs, agentId).changes === 1;
+  }
+
+  listAgents(): EnrolledAgent[] {
+    return (this.sql.listAgents.all() as Row[]).map(agentFromRow);
+  }
+
+  findAgentByCredential(credentialSha256: string): EnrolledAgent | undefined {
+    const row = this.sql.agentByCredential.get(credentialSha256) as Row | undefined;
+    return row === undefined ? undefined : agentFromRow(row);
+  }
+
   listHosts(): HostRecord[] {
     return (this.sql.listHosts.all() as Row[]).map((r) => ({
       hostId: Number(r.host_id),
@@ -242,6 +272,9 @@ class SqliteStore implements Store {
       lastSequence: Number(r.last_sequence),
       firstSeenAtMs: Number(r.first_seen_at_ms),
       lastReportAtMs: Number(r.last_report_at_ms),
+      addresses: JSON.parse(String(r.addresses ?? '[]')) as string[],
+      defaultGateway: r.default_gateway === null || r.default_gateway === undefined ? null : String(r.default_gateway),
+      inventory: r.inventory === null || r.inventory === undefined ? null : (JSON.parse(String(r.inventory)) as Record<string, unknown>),
     }));
   }
 

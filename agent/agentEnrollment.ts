@@ -1,0 +1,112 @@
+/**
+ * Enrollment: an agent without a configured token but with the shared enrollment token asks the
+ * collector for its own credential (`POST /api/v1/enroll`) and keeps it in
+ * `<dataDir>/agent/credential`, mode 0600, written atomically. Later starts reuse the file. The
+ * collector stores only the credential's SHA-256 and binds it to this agent's id.
+ */
+import { chmod, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+/** Why enrollment failed, and whether trying again later can help. */
+export class AgentEnrollmentError extends Error {
+  override readonly name = 'AgentEnrollmentError';
+  constructor(
+    readonly code: 'TRIPLINE_ENROLL_REFUSED' | 'TRIPLINE_ENROLL_UNAVAILABLE',
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** Where an agent keeps its credential. */
+export function credentialFile(dataDir: string): string {
+  return join(dataDir, 'agent', 'credential');
+}
+
+/** The stored credential, or undefined; tightens a file readable by others back to 0600. */
+export async function loadCredential(file: string): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  if (((await stat(file)).mode & 0o077) !== 0) await chmod(file, 0o600);
+  const credential = text.trim();
+  return credential === '' ? undefined : credential;
+}
+
+/** What enrollment needs. */
+export interface EnrollOptions {
+  collectorUrl: string;
+  enrollmentToken: string;
+  agentId: string;
+  hostname: string;
+  /** PEM CA bundle for an https collector with a private CA. */
+  ca?: Buffer;
+  timeoutSeconds: number;
+}
+
+/** Enrols and stores the credential (0600); returns it. Throws `AgentEnrollmentError`. */
+export async function enrollAgent(options: EnrollOptions, file: string): Promise<string> {
+  const url = `${options.collectorUrl.replace(/\/+$/, '')}/api/v1/enroll`;
+  const body = JSON.stringify({ agentId: options.agentId, hostname: options.hostname });
+  const response = await post(url, body, options).catch((error: unknown) => {
+    const { code, message } = error as { code?: string; message?: string };
+    throw new AgentEnrollmentError('TRIPLINE_ENROLL_UNAVAILABLE', `cannot reach the collector to enrol: ${code ?? message}`, true);
+  });
+  if (response.status !== 200) {
+    const retryable = response.status === 429 || response.status >= 500;
+    throw new AgentEnrollmentError(retryable ? 'TRIPLINE_ENROLL_UNAVAILABLE' : 'TRIPLINE_ENROLL_REFUSED', `enrollment answered ${response.status}: ${response.text.slice(0, 300)}`, retryable);
+  }
+  let credential: unknown;
+  try {
+    credential = (JSON.parse(response.text) as { credential?: unknown }).credential;
+  } catch {
+    credential = undefined;
+  }
+  if (typeof credential !== 'string' || credential.length < 16) throw new AgentEnrollmentError('TRIPLINE_ENROLL_REFUSED', 'enrollment answer holds no credential', false);
+  await writeSecret(file, credential);
+  return credential;
+}
+
+function post(url: string, body: string, options: EnrollOptions): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const requestFn = url.startsWith('https:') ? httpsRequest : httpRequest;
+    const outgoing = requestFn(
+      url,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${options.enrollmentToken}`, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+        signal: AbortSignal.timeout(options.timeoutSeconds * 1000),
+        ...(options.ca ? { ca: options.ca } : {}),
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8').slice(0, 64 * 1024) }));
+        response.on('error', reject);
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
+
+async function writeSecret(file: string, secret: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  const temporary = `${file}.${process.pid}.tmp`;
+  const handle = await open(temporary, 'w', 0o600);
+  try {
+    await handle.chmod(0o600);
+    await handle.writeFile(`${secret}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, file);
+}

@@ -1,0 +1,61 @@
+/**
+ * Inventory and SMART on their slow schedule: runs the collector (a systeminformation child process
+ * by default) every interval and hands each result to the next report once: SMART observations every
+ * run, the inventory only when it changed since it was last sent.
+ */
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Inventory, Observation } from '../../contract/report.js';
+import { observation } from '../probe.js';
+import { createTicker } from '../ticker.js';
+import type { InventoryDocument } from './inventoryWorker.js';
+import type { SmartHealth } from './smartHealth.js';
+
+export interface InventorySchedule {
+  start(): void;
+  stop(): Promise<void>;
+  /** What the next report carries; with `runNow` (before start) collects on the spot. */
+  take(now: Date, runNow: boolean): Promise<{ observations: Observation[]; inventory?: Inventory }>;
+}
+
+export function createInventorySchedule({ run, intervalSeconds, log }: { run: () => Promise<InventoryDocument>; intervalSeconds: number; log: Logger }): InventorySchedule {
+  let latest: InventoryDocument | undefined;
+  let sentHash: string | undefined;
+  const ticker = createTicker({
+    name: 'inventory',
+    intervalSeconds,
+    onTick: async () => {
+      latest = await run();
+    },
+    log,
+  });
+  return {
+    start: () => ticker.start(),
+    stop: () => ticker.stop(),
+    async take(now, runNow) {
+      if (runNow && latest === undefined) {
+        latest = await run().catch((error: unknown) => {
+          log.warn({ reason: (error as Error).message }, 'inventory failed');
+          return undefined;
+        });
+      }
+      const document = latest;
+      latest = undefined;
+      if (document === undefined) return { observations: [] };
+      const hash = createHash('sha256').update(JSON.stringify(document.inventory)).digest('hex');
+      const changed = hash !== sentHash;
+      sentHash = hash;
+      return { observations: document.smart.flatMap((disk) => smartObservations(disk, now)), ...(changed ? { inventory: document.inventory } : {}) };
+    },
+  };
+}
+
+function smartObservations(disk: SmartHealth, now: Date): Observation[] {
+  const labels = { device: disk.device };
+  const list: Observation[] = [];
+  if (disk.healthy !== undefined) list.push(observation('smart_healthy', disk.healthy ? 1 : 0, labels, now));
+  if (disk.reallocatedSectors !== undefined) list.push(observation('smart_reallocated_sectors', disk.reallocatedSectors, labels, now));
+  if (disk.pendingSectors !== undefined) list.push(observation('smart_pending_sectors', disk.pendingSectors, labels, now));
+  if (disk.wearRatio !== undefined) list.push(observation('smart_wear_ratio', disk.wearRatio, labels, now));
+  return list;
+}

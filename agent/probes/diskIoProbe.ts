@@ -1,0 +1,70 @@
+/**
+ * Per block device IOPS, throughput, average latency and utilisation from `/proc/diskstats`, the
+ * figures `iostat -x` prints (r/s, w/s, rkB/s, wkB/s, r_await, w_await, %util). Partitions, loop,
+ * ram and floppy devices are left out by default, as node_exporter does.
+ */
+import type { Observation } from '../../contract/report.js';
+import { parseProcDiskstats, type DiskCounters } from '../procfs/procDiskstats.js';
+import type { ProcReader } from '../procfs/procReader.js';
+import { observation, type Probe } from '../probe.js';
+
+/** node_exporter's default `--collector.diskstats.device-exclude`. */
+export const DEFAULT_DISK_EXCLUDE = '^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$';
+
+/** Dependencies of the disk I/O probe. */
+export interface DiskIoProbeDeps {
+  proc: ProcReader;
+  /** Devices whose name matches are not reported. */
+  exclude: RegExp;
+  monotonicMs?: () => number;
+}
+
+/** Per-interval figures of one device from two samples. */
+export function diskRates(before: DiskCounters, after: DiskCounters, seconds: number) {
+  const d = (key: keyof Omit<DiskCounters, 'device'>) => Math.max(0, after[key] - before[key]);
+  const reads = d('readsCompleted');
+  const writes = d('writesCompleted');
+  return {
+    readsPerSecond: reads / seconds,
+    writesPerSecond: writes / seconds,
+    readBytesPerSecond: d('readBytes') / seconds,
+    writtenBytesPerSecond: d('writtenBytes') / seconds,
+    readLatencySeconds: reads > 0 ? d('readTimeMs') / 1000 / reads : 0,
+    writeLatencySeconds: writes > 0 ? d('writeTimeMs') / 1000 / writes : 0,
+    utilisationRatio: Math.min(1, d('ioTimeMs') / 1000 / seconds),
+  };
+}
+
+export function createDiskIoProbe({ proc, exclude, monotonicMs = () => performance.now() }: DiskIoProbeDeps): Probe {
+  let previous: { atMs: number; disks: Map<string, DiskCounters> } | undefined;
+  return {
+    name: 'diskio',
+    async collect(now) {
+      const disks = parseProcDiskstats(await proc.read('diskstats')).filter((disk) => !exclude.test(disk.device));
+      const atMs = monotonicMs();
+      const observations: Observation[] = [];
+      for (const disk of disks) {
+        const labels = { device: disk.device };
+        observations.push(
+          observation('disk_read_bytes_total', disk.readBytes, labels, now),
+          observation('disk_written_bytes_total', disk.writtenBytes, labels, now),
+          observation('disk_io_time_seconds_total', disk.ioTimeMs / 1000, labels, now),
+        );
+        const before = previous?.disks.get(disk.device);
+        if (before === undefined || previous === undefined || atMs <= previous.atMs) continue;
+        const r = diskRates(before, disk, (atMs - previous.atMs) / 1000);
+        observations.push(
+          observation('disk_reads_per_second', r.readsPerSecond, labels, now),
+          observation('disk_writes_per_second', r.writesPerSecond, labels, now),
+          observation('disk_read_bytes_per_second', r.readBytesPerSecond, labels, now),
+          observation('disk_written_bytes_per_second', r.writtenBytesPerSecond, labels, now),
+          observation('disk_read_latency_seconds', r.readLatencySeconds, labels, now),
+          observation('disk_write_latency_seconds', r.writeLatencySeconds, labels, now),
+          observation('disk_utilisation_ratio', r.utilisationRatio, labels, now),
+        );
+      }
+      previous = { atMs, disks: new Map(disks.map((disk) => [disk.device, disk])) };
+      return { observations };
+    },
+  };
+}

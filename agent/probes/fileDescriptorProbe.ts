@@ -1,0 +1,20 @@
+/** System-wide open file handles against the kernel limit, from `/proc/sys/fs/file-nr`. */
+import { parseFileNr } from '../procfs/procFileNr.js';
+import type { ProcReader } from '../procfs/procReader.js';
+import { observation, type Probe } from '../probe.js';
+
+export function createFileDescriptorProbe({ proc }: { proc: ProcReader }): Probe {
+  return {
+    name: 'filedescriptors',
+    async collect(now) {
+      const { allocated, maximum } = parseFileNr(await proc.read('sys/fs/file-nr'));
+      return {
+        observations: [
+          observation('file_descriptors_allocated', allocated, {}, now),
+          observation('file_descriptors_maximum', maximum, {}, now),
+          observation('file_descriptors_used_ratio', maximum > 0 ? allocated / maximum : 0, {}, now),
+        ],
+      };
+    },
+  };
+}

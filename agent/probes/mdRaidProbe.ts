@@ -1,0 +1,42 @@
+/**
+ * Software RAID health from `/proc/mdstat`: one `md_degraded` series per array, and a check
+ * `md:<device>` that is critical while the array is degraded. A host without md (no file or no
+ * array) reports nothing.
+ */
+import type { CheckResult, Observation } from '../../contract/report.js';
+import { parseProcMdstat } from '../procfs/procMdstat.js';
+import type { ProcReader } from '../procfs/procReader.js';
+import { observation, type Probe } from '../probe.js';
+
+export function createMdRaidProbe({ proc }: { proc: ProcReader }): Probe {
+  return {
+    name: 'mdraid',
+    async collect(now) {
+      let text: string;
+      try {
+        text = await proc.read('mdstat');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { observations: [] };
+        throw error;
+      }
+      const observations: Observation[] = [];
+      const checks: CheckResult[] = [];
+      for (const array of parseProcMdstat(text)) {
+        const labels = { device: array.device, level: array.level };
+        observations.push(
+          observation('md_disks_required', array.disksRequired, labels, now),
+          observation('md_disks_active', array.disksActive, labels, now),
+          observation('md_degraded', array.degraded ? 1 : 0, labels, now),
+        );
+        checks.push({
+          name: `md:${array.device}`,
+          status: array.degraded ? 'critical' : 'ok',
+          output: `${array.device} ${array.level || array.state}: ${array.disksActive}/${array.disksRequired} disks active${array.degraded ? ', DEGRADED' : ''}`,
+          at: now.toISOString(),
+          durationSeconds: 0,
+        });
+      }
+      return { observations, checks };
+    },
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * Uptime and reboot detection. The kernel's random `boot_id` changes on every boot; the probe keeps
+ * the last one it saw in a file under the agent's data directory, so a reboot is detected even
+ * though the agent itself restarted with the host. `reboot_detected` is 1 in the first report after
+ * a reboot, and 0 otherwise (also on the very first start, when there is nothing to compare with).
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import type { ProcReader } from '../procfs/procReader.js';
+import { parseProcUptime } from '../procfs/procUptime.js';
+import { observation, type Probe } from '../probe.js';
+
+/** Dependencies of the uptime probe. */
+export interface UptimeProbeDeps {
+  proc: ProcReader;
+  /** File that keeps the last seen boot id (`<dataDir>/agent/boot_id`). */
+  bootIdFile: string;
+}
+
+export function createUptimeProbe({ proc, bootIdFile }: UptimeProbeDeps): Probe {
+  let known: string | undefined;
+  let loaded = false;
+  return {
+    name: 'uptime',
+    async collect(now) {
+      const uptime = parseProcUptime(await proc.read('uptime'));
+      const bootId = (await proc.read('sys/kernel/random/boot_id')).trim();
+      if (!loaded) {
+        known = await readFile(bootIdFile, 'utf8').then((t) => t.trim(), () => undefined);
+        loaded = true;
+      }
+      const rebooted = known !== undefined && known !== bootId;
+      if (known !== bootId) {
+        await writeFile(bootIdFile, `${bootId}\n`, { mode: 0o600 });
+        known = bootId;
+      }
+      return {
+        observations: [
+          observation('uptime_seconds', uptime, {}, now),
+          observation('boot_time_seconds', Math.round(now.getTime() / 1000 - uptime), {}, now),
+          observation('reboot_detected', rebooted ? 1 : 0, {}, now),
+        ],
+      };
+    },
+  };
+}

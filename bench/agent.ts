@@ -1,0 +1,206 @@
+/**
+ * `npm run bench:agent`: the agent's default probe set and Debian's prometheus-node-exporter, side by
+ * side on this machine, for the same number of cycles at the same cadence (one report / one scrape
+ * per second). Prints, for each: CPU milliseconds per cycle including child processes (utime +
+ * stime + cutime + cstime of /proc/<pid>/stat), RSS (VmRSS), child processes spawned, and the
+ * agent's worst event-loop delay (its own agent_event_loop_delay_max_seconds); then the ratios
+ * against the targets. Figures only; nothing is asserted.
+ *
+ * The agent is the compiled CLI (`tripline agent`) reporting to a stub collector in this process,
+ * with the spawn counter preloaded. Not in the default cycle, turned off here and said so in the
+ * output: the gateway ping (one `ping` per ping interval) and inventory/SMART (a systeminformation
+ * child per hour); Nagios plugins and systemctl run only when configured.
+ * Options: --cycles N (default 60), --warmup N (default 20 cycles, one per second, for both).
+ * TRIPLINE_BENCH_NODE_ARGS adds node flags to the agent (none by default, as the systemd unit).
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import type { Report } from '../contract/report.js';
+import { packageRoot } from '../cli/packageInfo.js';
+
+const { values } = parseArgs({ options: { cycles: { type: 'string', default: '60' }, warmup: { type: 'string', default: '20' } } });
+const CYCLES = Number(values.cycles);
+/** Warm-up cycles (seconds) for both: startup work (module loading, JIT, V8's post-start GCs) is not a cycle's cost. */
+const WARMUP = Number(values.warmup);
+const NODE_ARGS = (process.env.TRIPLINE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const TOKEN = 'bench-agent-token-0123456789abcdef';
+const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time of a process and its reaped children, in milliseconds. */
+function cpuMs(pid: number): { self: number; children: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const tick = (i: number) => (Number(fields[i]) * 1000) / CLOCK_TICKS_PER_SECOND;
+  // After "pid (comm) ", field 3 (state) is index 0: utime is field 14 -> index 11.
+  return { self: tick(11) + tick(12), children: tick(13) + tick(14) };
+}
+
+function rssMb(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((ok) => server.close(() => ok()));
+  return port;
+}
+
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** A collector stand-in that acknowledges every report and keeps it. */
+async function startStubCollector(): Promise<{ url: string; reports: Report[]; close(): Promise<void> }> {
+  const reports: Report[] = [];
+  const server = createServer(async (request, response) => {
+    const body = await readBody(request);
+    const report = JSON.parse(gunzipSync(body).toString('utf8')) as Report;
+    reports.push(report);
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sequence: report.sequence, duplicate: false }));
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    reports,
+    close: () => new Promise<void>((ok) => server.close(() => ok())),
+  };
+}
+
+async function waitFor(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+async function askSpawned(agent: ChildProcess): Promise<string[]> {
+  return new Promise((resolve) => {
+    agent.once('message', (message) => resolve((message as { spawned: string[] }).spawned));
+    agent.send('spawned?');
+  });
+}
+
+async function main(): Promise<void> {
+  const root = packageRoot();
+  const cli = join(root, 'dist/cli/main.js');
+  const counter = join(root, 'dist/bench/spawnCounter.js');
+  if (!existsSync(NODE_EXPORTER)) throw new Error(`${NODE_EXPORTER} is missing: apt-get install prometheus-node-exporter (scripts/install-system-packages.sh)`);
+  const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-agent-'));
+  const collector = await startStubCollector();
+  const configFile = join(dir, 'tripline.yaml');
+  writeFileSync(
+    configFile,
+    [`dataDir: ${join(dir, 'data')}`, 'log: { level: warn }', 'agent:', `  collectorUrl: ${collector.url}`, `  token: ${TOKEN}`, '  id: bench-agent', '  interval: 1s', '  ping: { gateway: false }', '  inventory: { enabled: false }', ''].join('\n'),
+  );
+  const exporterPort = await freePort();
+  const exporter = spawn(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${exporterPort}`], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const agent = fork(cli, ['agent', '--config', configFile], { execArgv: ['--import', counter, ...NODE_ARGS], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const scrape = async () => {
+    const response = await fetch(`http://127.0.0.1:${exporterPort}/metrics`);
+    return (await response.text()).length;
+  };
+  try {
+    for (let tries = 0; ; tries++) {
+      try {
+        await scrape();
+        break;
+      } catch {
+        if (tries > 100) throw new Error('node_exporter did not start');
+        await sleep(100);
+      }
+    }
+    for (let i = 1; i <= WARMUP; i++) {
+      await scrape();
+      await waitFor(`agent warm-up report ${i}`, () => collector.reports.length >= i, 30_000);
+      await sleep(1000);
+    }
+
+    const agentStart = cpuMs(agent.pid!);
+    const exporterStart = cpuMs(exporter.pid!);
+    const spawnedBefore = (await askSpawned(agent)).length;
+    const firstMeasured = collector.reports.length;
+    let scrapeBytes = 0;
+    const started = performance.now();
+    for (let i = 0; i < CYCLES; i++) {
+      scrapeBytes = await scrape();
+      await waitFor(`agent report ${firstMeasured + i + 1}`, () => collector.reports.length >= firstMeasured + i + 1, 10_000);
+      const nextAt = started + (i + 1) * 1000;
+      await sleep(Math.max(0, nextAt - performance.now()));
+    }
+    const agentEnd = cpuMs(agent.pid!);
+    const exporterEnd = cpuMs(exporter.pid!);
+    const spawned = (await askSpawned(agent)).slice(spawnedBefore);
+    const agentRss = rssMb(agent.pid!);
+    const exporterRss = rssMb(exporter.pid!);
+    const measured = collector.reports.slice(firstMeasured, firstMeasured + CYCLES);
+    const loopDelays = measured.flatMap((r) => r.observations.filter((o) => o.metric === 'agent_event_loop_delay_max_seconds').map((o) => o.value));
+    const selfCpu = measured.flatMap((r) => r.observations.filter((o) => o.metric === 'agent_cpu_seconds_total').map((o) => o.value));
+    const observationsPerReport = measured.reduce((n, r) => n + r.observations.length, 0) / Math.max(1, measured.length);
+
+    const perCycle = (end: { self: number; children: number }, start: { self: number; children: number }) => ({
+      self: (end.self - start.self) / CYCLES,
+      children: (end.children - start.children) / CYCLES,
+    });
+    const a = perCycle(agentEnd, agentStart);
+    const e = perCycle(exporterEnd, exporterStart);
+    const agentTotal = a.self + a.children;
+    const exporterTotal = e.self + e.children;
+    const worstDelayMs = Math.max(0, ...loopDelays) * 1000;
+    const selfCpuPerCycle = selfCpu.length >= 2 ? ((selfCpu[selfCpu.length - 1]! - selfCpu[0]!) * 1000) / (selfCpu.length - 1) : NaN;
+    const f = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+    console.log(`Tripline agent vs prometheus-node-exporter: ${CYCLES} cycles at 1/s after ${WARMUP} warm-up cycles, same machine, same time`);
+    console.log(`  agent:          default probe set (${f(observationsPerReport, 0)} observations per report), compiled CLI${NODE_ARGS.length ? ` (node ${NODE_ARGS.join(' ')})` : ''}, reports gzip'd over HTTP to a stub collector, each spooled to disk (fsync) until acknowledged`);
+    console.log(`  node_exporter:  ${NODE_EXPORTER} with its default collectors, one full /metrics scrape per cycle (${scrapeBytes} bytes)`);
+    console.log('');
+    console.log('                                   agent      node_exporter');
+    console.log(`  CPU ms per cycle (self)       ${f(a.self).padStart(9)}  ${f(e.self).padStart(17)}`);
+    console.log(`  CPU ms per cycle (children)   ${f(a.children).padStart(9)}  ${f(e.children).padStart(17)}`);
+    console.log(`  CPU ms per cycle (total)      ${f(agentTotal).padStart(9)}  ${f(exporterTotal).padStart(17)}`);
+    console.log(`  RSS MB (now / peak)           ${`${f(agentRss.rss, 1)} / ${f(agentRss.peak, 1)}`.padStart(13)}  ${`${f(exporterRss.rss, 1)} / ${f(exporterRss.peak, 1)}`.padStart(13)}`);
+    console.log(`  child processes per cycle     ${f(spawned.length / CYCLES).padStart(9)}  ${'(not counted)'.padStart(17)}`);
+    console.log(`  worst event-loop delay ms     ${f(worstDelayMs, 1).padStart(9)}  ${'n/a (Go)'.padStart(17)}`);
+    console.log(`  (agent CPU ms per cycle by its own process.cpuUsage: ${f(selfCpuPerCycle)}; /proc ticks are 10 ms each)`);
+    console.log('');
+    const verdict = (ok: boolean) => (ok ? 'meets target' : 'MISSES target');
+    const cpuRatio = agentTotal / exporterTotal;
+    console.log('Ratios and targets');
+    console.log(`  CPU per cycle, agent / node_exporter:   ${f(cpuRatio, 3)}  (target <= 0.25: ${verdict(cpuRatio <= 0.25)})`);
+    console.log(`  RSS, agent / node_exporter:             ${f(agentRss.rss / exporterRss.rss, 2)}  (agent ${f(agentRss.rss, 1)} MB; target <= 60 MB: ${verdict(agentRss.rss <= 60)})`);
+    console.log(`  processes spawned in ${CYCLES} default cycles: ${spawned.length}${spawned.length > 0 ? ` (${[...new Set(spawned)].join(', ')})` : ''}  (target 0: ${verdict(spawned.length === 0)})`);
+    console.log(`  worst event-loop delay:                 ${f(worstDelayMs, 1)} ms  (target < 10 ms: ${verdict(worstDelayMs < 10)}; sampled every 20 ms)`);
+    console.log('');
+    console.log('Not in the default cycle, so turned off or absent in this run and not measured above:');
+    console.log('  - gateway ping (ping.gateway: true): one `ping` process per ping interval (30 s by default);');
+    console.log('  - inventory and SMART (inventory.enabled: true): one node child running systeminformation per');
+    console.log('    inventory interval (1 h by default), which itself runs lsblk/smartctl etc.;');
+    console.log('  - configured ping targets, Nagios plugins (own intervals) and systemd units (one systemctl per cycle).');
+  } finally {
+    agent.kill('SIGTERM');
+    exporter.kill('SIGTERM');
+    await Promise.all([new Promise((ok) => agent.once('exit', ok)), new Promise((ok) => exporter.once('exit', ok))]);
+    await collector.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench:agent failed: ${(error as Error).message}`);
+  process.exit(1);
+});

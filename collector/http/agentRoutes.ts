@@ -1,0 +1,83 @@
+/**
+ * Agent enrollment and administration.
+ *
+ * - `POST /api/v1/enroll` with `Authorization: Bearer <enrollment token>` and `{agentId, hostname}`
+ *   answers `{agentId, credential}`: a random per-agent credential, stored only as its SHA-256. The
+ *   agent then reports with it, and only under that agent id. An id can be enrolled once.
+ * - `GET /api/v1/agents` and `POST /api/v1/agents/{id}/revoke` need an admin token
+ *   (`collector.adminTokens`); with none configured they always answer 401. The CLI
+ *   (`tripline agents list|revoke`) works on the database directly instead.
+ */
+import { randomBytes } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Store } from '../store/store.js';
+import { createAgentAuthenticator, credentialDigest } from './agentAuthenticator.js';
+import { ApiError } from './apiErrors.js';
+
+const EnrollBody = Type.Object(
+  {
+    agentId: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' }),
+    hostname: Type.String({ minLength: 1, maxLength: 253 }),
+  },
+  { additionalProperties: false },
+);
+const EnrollAnswer = Type.Object({ agentId: Type.String(), credential: Type.String() }, { additionalProperties: false });
+const AgentIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' }) });
+
+/** Dependencies of the agent routes. */
+export interface AgentRoutesOptions {
+  store: Store;
+  enrollmentTokens: readonly string[];
+  adminTokens: readonly string[];
+  nowMs: () => number;
+}
+
+export function registerAgentRoutes(app: FastifyInstance, { store, enrollmentTokens, adminTokens, nowMs }: AgentRoutesOptions): void {
+  const enrollmentToken = createAgentAuthenticator(enrollmentTokens);
+  const adminToken = createAgentAuthenticator(adminTokens);
+  const requireAdmin = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!adminToken(request.headers.authorization)) {
+      reply.header('www-authenticate', 'Bearer');
+      throw new ApiError('TRIPLINE_UNAUTHORIZED', 'missing or invalid admin token');
+    }
+  };
+
+  app.post<{ Body: { agentId: string; hostname: string } }>(
+    '/api/v1/enroll',
+    {
+      schema: { body: EnrollBody, response: { 200: EnrollAnswer } },
+      onRequest: async (request, reply) => {
+        if (!enrollmentToken(request.headers.authorization)) {
+          reply.header('www-authenticate', 'Bearer');
+          throw new ApiError('TRIPLINE_UNAUTHORIZED', 'missing or invalid enrollment token');
+        }
+      },
+    },
+    async (request) => {
+      const credential = randomBytes(32).toString('base64url');
+      const { agentId, hostname } = request.body;
+      if (!store.enrollAgent({ agentId, hostname, credentialSha256: credentialDigest(credential), atMs: nowMs() })) {
+        throw new ApiError('TRIPLINE_CONFLICT', `agent ${agentId} is already enrolled; a revoked id cannot enrol again`);
+      }
+      request.log.info({ agentId, hostname }, 'agent enrolled');
+      return { agentId, credential };
+    },
+  );
+
+  app.get('/api/v1/agents', { onRequest: requireAdmin }, async () => ({
+    agents: store.listAgents().map((a) => ({
+      agentId: a.agentId,
+      hostname: a.hostname,
+      enrolledAt: new Date(a.enrolledAtMs).toISOString(),
+      revokedAt: a.revokedAtMs === null ? null : new Date(a.revokedAtMs).toISOString(),
+    })),
+  }));
+
+  app.post<{ Params: { id: string } }>('/api/v1/agents/:id/revoke', { onRequest: requireAdmin, schema: { params: AgentIdParams } }, async (request) => {
+    const { id } = request.params;
+    if (!store.revokeAgent(id, nowMs())) throw new ApiError('TRIPLINE_NOT_FOUND', `no enrolled, unrevoked agent ${id}`);
+    request.log.info({ agentId: id }, 'agent revoked');
+    return { agentId: id, revoked: true };
+  });
+}
