@@ -3,25 +3,15 @@
  * same incident and desk), writing to the database directly; a running collector picks it up
  * on its next outbox pass. Same effect as `POST /api/v1/deliveries/{id}/retry`.
  */
-import { existsSync } from 'node:fs';
-import { databasePath } from '../../collector/collector.js';
 import { retryDeadDelivery } from '../../collector/http/deliveryRoutes.js';
-import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
-import { loadConfig } from '../../config/loadConfig.js';
+import { withDatabase } from './withDatabase.js';
 
 export function deliveriesRetryCommand(id: string, options: { config?: string }): number {
   if (!/^\d{1,15}$/.test(id)) {
     process.stderr.write(`not a delivery id: ${id}\n`);
     return 2;
   }
-  const { config } = loadConfig(options.config);
-  const file = databasePath(config.dataDir);
-  if (!existsSync(file)) {
-    process.stderr.write(`no database at ${file}: has the collector run with this data directory?\n`);
-    return 1;
-  }
-  const store = openSqliteStore({ file });
-  try {
+  return withDatabase(options.config, false, (store) => {
     const row = store.getOutbox(Number(id));
     if (!row) {
       process.stderr.write(`delivery ${id} does not exist\n`);
@@ -34,7 +24,5 @@ export function deliveriesRetryCommand(id: string, options: { config?: string })
     const revived = retryDeadDelivery(store, row.id, Date.now());
     process.stdout.write(`queued again: ${revived.map((r) => `#${r}`).join(', ')}\n`);
     return 0;
-  } finally {
-    store.close();
-  }
+  });
 }

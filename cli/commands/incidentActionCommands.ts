@@ -1,6 +1,6 @@
 /** `tripline incidents ack|resolve|explain ID`. */
 import { explainIncident } from '../../collector/http/incidentRoutes.js';
-import { CliError, withOperatorStore } from './operatorStore.js';
+import { CliError, withOperatorStore } from './withDatabase.js';
 
 export function incidentActionCommand(kind: 'acknowledge' | 'resolve', idText: string, options: { config?: string; by?: string; comment?: string }): number {
   const id = parseId(idText);

@@ -17,7 +17,7 @@ import { loadConfig } from '../../config/loadConfig.js';
 import { loadRuleFiles } from '../../rules/loadRules.js';
 import { loadConfiguredRules } from '../loadConfiguredRules.js';
 import type { Rule } from '../../rules/ruleTypes.js';
-import { CliError } from './operatorStore.js';
+import { CliError } from './withDatabase.js';
 
 export interface BacktestComparison {
   fromMs: number;

@@ -3,7 +3,8 @@ import { maintenanceView, silenceView } from '../../collector/http/incidentRoute
 import { validateCron } from '../../collector/incidents/suppression.js';
 import { parseDurationSeconds } from '../../config/duration.js';
 import { LabelMatcherError, parseLabelMatcher } from '../../rules/parseLabelMatcher.js';
-import { CliError, formatTable, withOperatorStore } from './operatorStore.js';
+import { formatTable } from '../formatTable.js';
+import { CliError, withOperatorStore } from './withDatabase.js';
 
 interface Common {
   config?: string;

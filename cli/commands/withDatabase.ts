@@ -13,16 +13,27 @@ import { createIncidentService, type IncidentService } from '../../collector/inc
 import { createStoreEnvironment } from '../../collector/incidents/storeEnvironment.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { Store } from '../../collector/store/store.js';
+import type { Config } from '../../config/configSchema.js';
 import { loadConfig } from '../../config/loadConfig.js';
 
 export class CliError extends Error {}
 
-export function withOperatorStore<T>(configFile: string | undefined, readOnly: boolean, fn: (store: Store, incidents: IncidentService) => T): T {
+/** Runs `fn` on the collector's database named by the config; CliError when there is none yet. */
+export function withDatabase<T>(configFile: string | undefined, readOnly: boolean, fn: (store: Store, config: Config) => T): T {
   const { config } = loadConfig(configFile);
   const file = databasePath(config.dataDir);
   if (!existsSync(file)) throw new CliError(`no database at ${file}: has the collector run with this data directory?`);
   const store = openSqliteStore({ file, readOnly });
   try {
+    return fn(store, config);
+  } finally {
+    store.close();
+  }
+}
+
+/** Runs `fn` with the database and an incident service wired as the collector wires it. */
+export function withOperatorStore<T>(configFile: string | undefined, readOnly: boolean, fn: (store: Store, incidents: IncidentService) => T): T {
+  return withDatabase(configFile, readOnly, (store, config) => {
     const incidents = createIncidentService({
       route: (incident) => routeIncident(config.routing, config.desks.map((d) => d.name), incident),
       policy: incidentPolicy(config.incidents),
@@ -30,13 +41,5 @@ export function withOperatorStore<T>(configFile: string | undefined, readOnly: b
       log: pino({ level: 'silent' }),
     });
     return fn(store, incidents);
-  } finally {
-    store.close();
-  }
-}
-
-export function formatTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]) => cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ');
-  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
+  });
 }
