@@ -10,9 +10,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Store } from '../store/store.js';
 import { createAgentAuthenticator, credentialDigest } from './agentAuthenticator.js';
+import { requireBearer } from './requireBearer.js';
 import { ApiError } from './apiErrors.js';
 
 const EnrollBody = Type.Object(
@@ -35,13 +36,7 @@ export interface AgentRoutesOptions {
 
 export function registerAgentRoutes(app: FastifyInstance, { store, enrollmentTokens, adminTokens, nowMs }: AgentRoutesOptions): void {
   const enrollmentToken = createAgentAuthenticator(enrollmentTokens);
-  const adminToken = createAgentAuthenticator(adminTokens);
-  const requireAdmin = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!adminToken(request.headers.authorization)) {
-      reply.header('www-authenticate', 'Bearer');
-      throw new ApiError('TRIPLINE_UNAUTHORIZED', 'missing or invalid admin token');
-    }
-  };
+  const requireAdmin = requireBearer(adminTokens, 'admin', 'collector.adminTokens');
 
   app.post<{ Body: { agentId: string; hostname: string } }>(
     '/api/v1/enroll',

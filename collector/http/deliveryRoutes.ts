@@ -7,6 +7,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { OutboxRow, OutboxState, Store } from '../store/store.js';
 import { DeliverySchema, ErrorSchema } from './apiSchemas.js';
+import { requireBearer } from './requireBearer.js';
 import { ApiError } from './apiErrors.js';
 
 const DeliveryListQuery = Type.Object(
@@ -20,12 +21,14 @@ const DeliveryListQuery = Type.Object(
 
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,15}$' }) });
 
-export function registerDeliveryRoutes(app: FastifyInstance, store: Store, clock: { nowMs(): number }): void {
+/** Delivery routes; the retry is a write, so it needs an operator token like the incident actions. */
+export function registerDeliveryRoutes(app: FastifyInstance, store: Store, clock: { nowMs(): number }, operatorTokens: readonly string[]): void {
+  const operator = requireBearer(operatorTokens, 'operator', 'incidents.operatorTokens');
   app.get<{ Querystring: { state?: OutboxState; desk?: string; limit?: string } }>('/api/v1/deliveries', { schema: { summary: 'Desk deliveries (the outbox), e.g. ?state=dead for dead letters', querystring: DeliveryListQuery, response: { 200: Type.Object({ deliveries: Type.Array(DeliverySchema) }), 400: ErrorSchema } } }, async (request) => ({
     deliveries: store.listOutbox({ state: request.query.state, desk: request.query.desk, limit: request.query.limit ? Number(request.query.limit) : undefined }).map(deliveryView),
   }));
 
-  app.post<{ Params: { id: string } }>('/api/v1/deliveries/:id/retry', { schema: { summary: 'Queue a dead delivery again, with the dead ones after it', params: IdParams, response: { 200: Type.Object({ retried: Type.Array(Type.Integer()), deliveries: Type.Array(DeliverySchema) }), 404: ErrorSchema, 409: ErrorSchema } } }, async (request) => {
+  app.post<{ Params: { id: string } }>('/api/v1/deliveries/:id/retry', { onRequest: operator, schema: { summary: 'Queue a dead delivery again, with the dead ones after it', params: IdParams, response: { 200: Type.Object({ retried: Type.Array(Type.Integer()), deliveries: Type.Array(DeliverySchema) }), 404: ErrorSchema, 409: ErrorSchema } } }, async (request) => {
     const id = Number(request.params.id);
     const row = store.getOutbox(id);
     if (!row) throw new ApiError('TRIPLINE_NOT_FOUND', `delivery ${id} does not exist`);

@@ -118,7 +118,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     return reply.type(options.metrics.registry.contentType).send(body);
   });
   registerReadRoutes(app, options.store);
-  registerDeliveryRoutes(app, options.store, options.clock ?? { nowMs: () => Date.now() });
+  registerDeliveryRoutes(app, options.store, options.clock ?? { nowMs: () => Date.now() }, options.operations?.operatorTokens ?? []);
   if (options.operations) registerIncidentRoutes(app, { ...options.operations, store: options.store });
   registerAgentRoutes(app, { store: options.store, enrollmentTokens: options.enrollmentTokens ?? [], adminTokens: options.adminTokens ?? [], nowMs: Date.now });
   return app;

@@ -6,7 +6,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { CronExpressionParser } from 'cron-parser';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../clock.js';
 import type { IncidentService } from '../incidents/incidentService.js';
 import { validateCron } from '../incidents/suppression.js';
@@ -14,8 +14,8 @@ import type { MaintenanceRecord, SilenceRecord, Store } from '../store/store.js'
 import { LabelMatcherError, formatLabelMatcher, parseLabelMatcher } from '../../rules/parseLabelMatcher.js';
 import { parseDurationSeconds, DURATION_PATTERN } from '../../config/duration.js';
 import type { LabelMatcher } from '../../rules/ruleTypes.js';
-import { createAgentAuthenticator } from './agentAuthenticator.js';
-import { ApiError, sendApiError } from './apiErrors.js';
+import { requireBearer } from './requireBearer.js';
+import { ApiError } from './apiErrors.js';
 import { incidentView } from './readRoutes.js';
 
 export interface IncidentRoutesOptions {
@@ -56,15 +56,7 @@ type ActionBodyType = { by?: string; comment?: string };
 
 export function registerIncidentRoutes(app: FastifyInstance, options: IncidentRoutesOptions): void {
   const { store, incidents, clock } = options;
-  const authenticate = createAgentAuthenticator(options.operatorTokens);
-  const operator = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (options.operatorTokens.length === 0) {
-      return sendApiError(reply, 'TRIPLINE_UNAUTHORIZED', 'no operator tokens configured (incidents.operatorTokens); use the CLI on the collector host');
-    }
-    if (!authenticate(request.headers.authorization)) {
-      return sendApiError(reply.header('www-authenticate', 'Bearer'), 'TRIPLINE_UNAUTHORIZED', 'missing or invalid operator token');
-    }
-  };
+  const operator = requireBearer(options.operatorTokens, 'operator', 'incidents.operatorTokens');
 
   for (const kind of ['acknowledge', 'resolve'] as const) {
     app.post<{ Params: { id: string }; Body: ActionBodyType }>(

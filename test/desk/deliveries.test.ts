@@ -15,12 +15,14 @@ import { startWebhookReceiver, waitFor, type WebhookReceiver } from '../support/
 
 const SECRET = 'deliveries-test-secret-0001';
 
+const OPERATOR_TOKEN = 'deliveries-operator-token-0123';
+
 describe('dead letters: API and CLI', () => {
   let collector: RunningCollector;
   let receiver: WebhookReceiver;
   let configFile: string;
-  const api = async (path: string, init?: RequestInit) => {
-    const response = await fetch(`${collector.url}${path}`, init);
+  const api = async (path: string, init?: RequestInit, token: string | null = OPERATOR_TOKEN) => {
+    const response = await fetch(`${collector.url}${path}`, { ...init, headers: token ? { authorization: `Bearer ${token}` } : {} });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
   const deadIds = async () => ((await api('/api/v1/deliveries?state=dead')).body.deliveries as Array<{ id: number; operation: string }>).map((d) => `${d.id}:${d.operation}`);
@@ -31,7 +33,7 @@ describe('dead letters: API and CLI', () => {
     receiver.respondWith = 401;
     const dir = mkdtempSync(join(tmpdir(), 'tripline-deliveries-'));
     configFile = join(dir, 'tripline.yaml');
-    writeFileSync(configFile, `dataDir: ${dir}\ncollector:\n  listen: { port: 0 }\n  agentTokens: [deliveries-agent-token-0123]\ndesks:\n  - { type: webhook, name: ops, url: "${receiver.url}" }\ndelivery: { pollInterval: 20ms }\n`);
+    writeFileSync(configFile, `dataDir: ${dir}\ncollector:\n  listen: { port: 0 }\n  agentTokens: [deliveries-agent-token-0123]\ndesks:\n  - { type: webhook, name: ops, url: "${receiver.url}" }\ndelivery: { pollInterval: 20ms }\nincidents: { operatorTokens: [${OPERATOR_TOKEN}] }\n`);
     const { config } = loadConfig(configFile, { TRIPLINE_DESK_OPS_SECRET: SECRET });
     collector = await startCollector({ config, rules: [], log: pino({ level: 'silent' }) });
     incidentId = collector.store.transaction((tx) => {
@@ -63,6 +65,16 @@ describe('dead letters: API and CLI', () => {
     } finally {
       out.mockRestore();
     }
+  });
+
+  it('a retry is a write: without an operator token it is refused', async () => {
+    const [dead] = (await api('/api/v1/deliveries?state=dead')).body.deliveries as Array<{ id: number }>;
+    for (const token of [null, 'not-the-operator-token-0000']) {
+      const answer = await api(`/api/v1/deliveries/${dead!.id}/retry`, { method: 'POST' }, token);
+      expect(answer.status).toBe(401);
+      expect(answer.body).toMatchObject({ error: { code: 'TRIPLINE_UNAUTHORIZED' } });
+    }
+    expect(await deadIds()).toHaveLength(2);
   });
 
   it('retrying something that is not dead is a conflict; an unknown id is not found', async () => {
