@@ -232,24 +232,27 @@ export function createAgent(options: AgentOptions): Agent {
   }
 
   /**
-   * Collects, spools and sends one report; the event-loop delay is sampled around this work (see
-   * loopDelaySampler.ts).
+   * Collects and delivers one report: straight to the collector when nothing waits in the spool,
+   * and into the spool when the collector cannot take it (or the agent has no credential yet). The
+   * event-loop delay is sampled around this work (see loopDelaySampler.ts).
    */
   async function reportCycle(): Promise<void> {
     loopDelay.begin();
     let sending = false;
     try {
       const report = await collectOnce();
-      await sender.enqueue(report);
-      log.debug({ sequence: report.sequence, observations: report.observations.length, checks: report.checks.length }, 'report queued');
       await ensureCredential();
-      if (authorized) {
-        sending = true;
-        sender
-          .flush()
-          .catch((error: unknown) => log.error({ err: error }, 'report flush failed'))
-          .finally(() => loopDelay.end());
+      if (!authorized) {
+        await sender.enqueue(report);
+        log.debug({ sequence: report.sequence }, 'report spooled until the agent has a credential');
+        return;
       }
+      log.debug({ sequence: report.sequence, observations: report.observations.length, checks: report.checks.length }, 'report built');
+      sending = true;
+      sender
+        .deliver(report)
+        .catch((error: unknown) => log.error({ err: error }, 'report delivery failed'))
+        .finally(() => loopDelay.end());
     } finally {
       if (!sending) loopDelay.end();
     }

@@ -166,7 +166,7 @@ async function main(): Promise<void> {
     const f = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
     console.log(`Tripline agent vs prometheus-node-exporter: ${CYCLES} cycles at 1/s after ${WARMUP} warm-up cycles, same machine, same time`);
-    console.log(`  agent:          default probe set (${f(observationsPerReport, 0)} observations per report), compiled CLI${NODE_ARGS.length ? ` (node ${NODE_ARGS.join(' ')})` : ''}, reports gzip'd over HTTP to a stub collector, each spooled to disk (fsync) until acknowledged`);
+    console.log(`  agent:          default probe set (${f(observationsPerReport, 0)} observations per report), compiled CLI${NODE_ARGS.length ? ` (node ${NODE_ARGS.join(' ')})` : ''}, reports gzip'd over HTTP (keep-alive) to a stub collector, sent directly and spooled to disk (fsync) only when an upload fails`);
     console.log(`  node_exporter:  ${NODE_EXPORTER} with its default collectors, one full /metrics scrape per cycle (${scrapeBytes} bytes)`);
     console.log('');
     console.log('                                   agent      node_exporter');
