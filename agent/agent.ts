@@ -185,6 +185,11 @@ export function createAgent(options: AgentOptions): Agent {
   }
 
   async function collectOnce(): Promise<Report> {
+    return (await collectSerialised()).report;
+  }
+
+  /** The next report, and its JSON when the builder serialised it already. */
+  async function collectSerialised(): Promise<{ report: Report; json?: string }> {
     const now = clock();
     const [agentState, cycle, ping, addressing, pluginResults, slow] = await Promise.all([
       state(),
@@ -206,7 +211,8 @@ export function createAgent(options: AgentOptions): Agent {
     if (omittedObservations + invalidObservations + omittedChecks > 0) {
       log.warn({ sequence, omittedObservations, invalidObservations, omittedChecks }, 'report trimmed to fit the contract');
     }
-    return slow.inventory === undefined ? built.report : { ...built.report, inventory: slow.inventory };
+    if (slow.inventory !== undefined) return { report: { ...built.report, inventory: slow.inventory } };
+    return built.json === undefined ? { report: built.report } : { report: built.report, json: built.json };
   }
 
   /** Loads the stored credential or enrols; reports wait in the spool until this succeeds. */
@@ -232,24 +238,27 @@ export function createAgent(options: AgentOptions): Agent {
   }
 
   /**
-   * Collects, spools and sends one report; the event-loop delay is sampled around this work (see
-   * loopDelaySampler.ts).
+   * Collects and delivers one report: straight to the collector when nothing waits in the spool,
+   * and into the spool when the collector cannot take it (or the agent has no credential yet). The
+   * event-loop delay is sampled around this work (see loopDelaySampler.ts).
    */
   async function reportCycle(): Promise<void> {
     loopDelay.begin();
     let sending = false;
     try {
-      const report = await collectOnce();
-      await sender.enqueue(report);
-      log.debug({ sequence: report.sequence, observations: report.observations.length, checks: report.checks.length }, 'report queued');
+      const { report, json } = await collectSerialised();
       await ensureCredential();
-      if (authorized) {
-        sending = true;
-        sender
-          .flush()
-          .catch((error: unknown) => log.error({ err: error }, 'report flush failed'))
-          .finally(() => loopDelay.end());
+      if (!authorized) {
+        await sender.enqueue(report);
+        log.debug({ sequence: report.sequence }, 'report spooled until the agent has a credential');
+        return;
       }
+      log.debug({ sequence: report.sequence, observations: report.observations.length, checks: report.checks.length }, 'report built');
+      sending = true;
+      sender
+        .deliver(report, json)
+        .catch((error: unknown) => log.error({ err: error }, 'report delivery failed'))
+        .finally(() => loopDelay.end());
     } finally {
       if (!sending) loopDelay.end();
     }

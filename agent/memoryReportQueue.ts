@@ -14,7 +14,10 @@ export function createMemoryReportQueue({ maxReports, maxBytes }: MemoryReportQu
   let bytes = 0;
   return {
     async push(report) {
-      reports.push(report);
+      // In sequence order: a report whose direct upload failed is pushed after later ones were queued.
+      let at = reports.length;
+      while (at > 0 && reports[at - 1]!.sequence > report.sequence) at -= 1;
+      reports.splice(at, 0, report);
       bytes += report.gzipBody.length;
       let dropped = 0;
       while (reports.length > 1 && (reports.length > maxReports || bytes > maxBytes)) {

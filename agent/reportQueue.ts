@@ -10,9 +10,12 @@ export interface QueuedReport {
   gzipBody: Buffer;
 }
 
-/** A bounded FIFO of reports. */
+/** A bounded queue of reports in sequence order. */
 export interface ReportQueue {
-  /** Appends a report; when over the bounds, drops the oldest others and resolves to how many. */
+  /**
+   * Adds a report in sequence order (usually at the end; a report whose direct upload failed may
+   * come after later ones); when over the bounds, drops the oldest others and resolves to how many.
+   */
   push(report: QueuedReport): Promise<number>;
   /** The oldest report, left in place. */
   peek(): Promise<QueuedReport | undefined>;

@@ -1,5 +1,8 @@
 /**
- * Delivers queued reports to the collector, oldest first, one at a time so that order is kept.
+ * Delivers reports to the collector, oldest first, one at a time so that order is kept. A new
+ * report goes straight to the collector when nothing waits before it; the on-disk queue (the
+ * spool) holds only what could not be delivered, so the healthy path writes nothing to disk. A
+ * crash during that one upload loses that one report (the collector sees a gap in the sequence).
  *
  * Each report is POSTed gzip-compressed with the agent's bearer token and a timeout, through
  * node:http(s) with a keep-alive agent (undici costs the agent about 20 MB of RSS; it is loaded only
@@ -9,7 +12,7 @@
  * owned here and nowhere else.
  */
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { constants, gzip, gzipSync } from 'node:zlib';
 import type { Logger } from 'pino';
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -18,6 +21,20 @@ import { AgentConfigError } from './agentConfigError.js';
 import type { QueuedReport, ReportQueue } from './reportQueue.js';
 
 const gzipAsync = promisify(gzip);
+
+/** Larger reports are compressed on the thread pool, so the event loop is never held long. */
+const SYNC_GZIP_MAX_CHARS = 256 * 1024;
+
+/**
+ * The report's gzip body, as it is POSTed and spooled; `json` is the report already serialised.
+ * Level 1: on a default report (14 kB of JSON) it compresses 8.3x instead of level 6's 9.3x, in
+ * 40 instead of 53 microseconds. A usual report is compressed in place: a thread-pool round trip
+ * costs more than the compression itself.
+ */
+async function compress(report: Report, json = JSON.stringify(report)): Promise<Buffer> {
+  const options = { level: constants.Z_BEST_SPEED };
+  return json.length <= SYNC_GZIP_MAX_CHARS ? gzipSync(json, options) : gzipAsync(json, options);
+}
 
 /** What a delivery attempt means for the report. */
 export type SendOutcome = 'acknowledged' | 'rejected' | 'retryable';
@@ -72,8 +89,16 @@ export interface ReportSenderOptions {
 
 /** Queues reports and drains the queue to the collector. */
 export interface ReportSender {
-  /** Compresses the report and queues it; does not send. */
+  /** Compresses the report and queues it (in the spool); does not send. */
   enqueue(report: Report): Promise<void>;
+  /**
+   * Compresses the report and delivers it. When nothing waits before it (the queue is empty, no
+   * flush runs, no Retry-After holds) it is POSTed straight away and reaches the queue (the spool)
+   * only if the attempt fails retryably; otherwise it is queued behind the others and a flush
+   * started, so reports always arrive oldest first. Resolves when the attempt is over. `json` is
+   * `JSON.stringify(report)` when the caller has it already.
+   */
+  deliver(report: Report, json?: string): Promise<FlushResult>;
   /** Sends queued reports until the queue is empty or a retryable failure; joins a running flush. */
   flush(): Promise<FlushResult>;
   /** Resolves when no flush is running. */
@@ -193,26 +218,72 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
     return total;
   }
 
+  async function spool(entry: QueuedReport): Promise<void> {
+    const count = await queue.push(entry);
+    if (count > 0) {
+      dropped.spoolFull += count;
+      log.warn({ dropped: count, droppedTotal: dropped.spoolFull }, 'reports dropped: spool full');
+    }
+  }
+
+  function flush(): Promise<FlushResult> {
+    if (running !== undefined) {
+      requested = true;
+      return running;
+    }
+    running = drain().finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+
+  /** The direct attempt of a report nothing waits before; the spool only if it must be retried. */
+  async function sendDirect(entry: QueuedReport): Promise<FlushResult> {
+    const attempt = await post(entry);
+    if (attempt.outcome === 'retryable') {
+      notBeforeMs = attempt.retryAfterSeconds === undefined ? 0 : nowMs() + attempt.retryAfterSeconds * 1000;
+      await spool(entry);
+      return { delivered: 0, rejected: 0, blocked: true };
+    }
+    const result: FlushResult = { delivered: 0, rejected: 0, blocked: false };
+    if (attempt.outcome === 'acknowledged') result.delivered += 1;
+    else {
+      result.rejected += 1;
+      dropped.rejected += 1;
+    }
+    if (!requested) return result;
+    const more = await drain();
+    return { delivered: result.delivered + more.delivered, rejected: result.rejected + more.rejected, blocked: more.blocked };
+  }
+
+  /** Deliveries are serialised, so a report never overtakes the one before it. */
+  let delivering: Promise<unknown> = Promise.resolve();
+
   return {
     async enqueue(report) {
-      const gzipBody = await gzipAsync(Buffer.from(JSON.stringify(report)));
-      const count = await queue.push({ sequence: report.sequence, gzipBody });
-      if (count > 0) {
-        dropped.spoolFull += count;
-        log.warn({ dropped: count, droppedTotal: dropped.spoolFull }, 'reports dropped: spool full');
-      }
+      await spool({ sequence: report.sequence, gzipBody: await compress(report) });
     },
-    flush() {
-      if (running !== undefined) {
-        requested = true;
-        return running;
-      }
-      running = drain().finally(() => {
-        running = undefined;
+    async deliver(report, json) {
+      // Only the decision (and a push to the spool) is serialised, not the upload: a report that
+      // comes while one is in flight goes to the spool, behind it.
+      const decided = delivering.then(async (): Promise<{ outcome: Promise<FlushResult> }> => {
+        const entry = { sequence: report.sequence, gzipBody: await compress(report, json) };
+        const direct = (await queue.size()) === 0 && running === undefined && !closing.signal.aborted && nowMs() >= notBeforeMs;
+        if (!direct) {
+          await spool(entry);
+          return { outcome: flush() };
+        }
+        running = sendDirect(entry).finally(() => {
+          running = undefined;
+        });
+        return { outcome: running };
       });
-      return running;
+      delivering = decided.catch(() => undefined);
+      return (await decided).outcome;
     },
+    flush,
     async idle() {
+      await delivering;
       await running;
     },
     dropped: () => ({ ...dropped }),
@@ -222,6 +293,7 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
     pending: () => queue.size(),
     async close() {
       closing.abort();
+      await delivering;
       await running;
       agent.destroy();
     },

@@ -6,12 +6,13 @@
  * agent's worst event-loop delay (its own agent_event_loop_delay_max_seconds); then the ratios
  * against the targets. Figures only; nothing is asserted.
  *
- * The agent is the compiled CLI (`tripline agent`) reporting to a stub collector in this process,
- * with the spawn counter preloaded. Not in the default cycle, turned off here and said so in the
+ * The agent is the compiled CLI as shipped (`tripline-agent`, dist/cli/agentMain.js, with the Node
+ * flags of its first line, which the systemd unit uses too) reporting to a stub collector in this
+ * process, with the spawn counter preloaded. Not in the default cycle, turned off here and said so in the
  * output: the gateway ping (one `ping` per ping interval) and inventory/SMART (a systeminformation
  * child per hour); Nagios plugins and systemctl run only when configured.
  * Options: --cycles N (default 60), --warmup N (default 20 cycles, one per second, for both).
- * TRIPLINE_BENCH_NODE_ARGS adds node flags to the agent (none by default, as the systemd unit).
+ * TRIPLINE_BENCH_NODE_ARGS adds node flags to the agent (none by default).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -96,9 +97,19 @@ async function askSpawned(agent: ChildProcess): Promise<string[]> {
   });
 }
 
+/** The node flags of the agent entry point's `#!/usr/bin/env -S node <flags>` line. */
+function agentNodeFlags(entryPoint: string): string[] {
+  const first = readFileSync(entryPoint, 'utf8').split('\n', 1)[0] ?? '';
+  const match = /^#!\/usr\/bin\/env -S node(.*)$/.exec(first);
+  if (match === null) throw new Error(`${entryPoint} does not start with "#!/usr/bin/env -S node"`);
+  return match[1]!.split(' ').filter(Boolean);
+}
+
 async function main(): Promise<void> {
   const root = packageRoot();
-  const cli = join(root, 'dist/cli/main.js');
+  // The shipped agent entry point, run with the Node flags of its first line (as the systemd unit).
+  const cli = join(root, 'dist/cli/agentMain.js');
+  const shippedFlags = agentNodeFlags(cli);
   const counter = join(root, 'dist/bench/spawnCounter.js');
   if (!existsSync(NODE_EXPORTER)) throw new Error(`${NODE_EXPORTER} is missing: apt-get install prometheus-node-exporter (scripts/install-system-packages.sh)`);
   const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-agent-'));
@@ -110,7 +121,7 @@ async function main(): Promise<void> {
   );
   const exporterPort = await freePort();
   const exporter = spawn(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${exporterPort}`], { stdio: ['ignore', 'ignore', 'ignore'] });
-  const agent = fork(cli, ['agent', '--config', configFile], { execArgv: ['--import', counter, ...NODE_ARGS], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const agent = fork(cli, ['--config', configFile], { execArgv: ['--import', counter, ...shippedFlags, ...NODE_ARGS], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const scrape = async () => {
     const response = await fetch(`http://127.0.0.1:${exporterPort}/metrics`);
     return (await response.text()).length;
@@ -166,7 +177,7 @@ async function main(): Promise<void> {
     const f = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
     console.log(`Tripline agent vs prometheus-node-exporter: ${CYCLES} cycles at 1/s after ${WARMUP} warm-up cycles, same machine, same time`);
-    console.log(`  agent:          default probe set (${f(observationsPerReport, 0)} observations per report), compiled CLI${NODE_ARGS.length ? ` (node ${NODE_ARGS.join(' ')})` : ''}, reports gzip'd over HTTP to a stub collector, each spooled to disk (fsync) until acknowledged`);
+    console.log(`  agent:          default probe set (${f(observationsPerReport, 0)} observations per report), compiled CLI as shipped (tripline-agent: node ${[...shippedFlags, ...NODE_ARGS].join(' ')}), reports gzip'd over HTTP (keep-alive) to a stub collector, sent directly and spooled to disk (fsync) only when an upload fails`);
     console.log(`  node_exporter:  ${NODE_EXPORTER} with its default collectors, one full /metrics scrape per cycle (${scrapeBytes} bytes)`);
     console.log('');
     console.log('                                   agent      node_exporter');

@@ -140,6 +140,40 @@ describe('createReportSender', () => {
     expect(await s.pending()).toBe(0);
   });
 
+  it('deliver: sends straight away when nothing waits, spools only what fails, and keeps the order', async () => {
+    const collector = await stub();
+    const pushed: number[] = [];
+    const memory = createMemoryReportQueue({ maxReports: 100, maxBytes: 1024 * 1024 });
+    const queue = { ...memory, push: (r: { sequence: number; gzipBody: Buffer }) => (pushed.push(r.sequence), memory.push(r)) };
+    const s = sender(collector.url, { queue });
+
+    expect(await s.deliver(report(1))).toEqual({ delivered: 1, rejected: 0, blocked: false });
+    expect(pushed).toEqual([]); // the healthy path does not touch the queue
+
+    collector.replies = [503];
+    expect(await s.deliver(report(2))).toEqual({ delivered: 0, rejected: 0, blocked: true });
+    expect(pushed).toEqual([2]);
+    expect(await s.pending()).toBe(1);
+
+    // The queue is not empty: the next report goes behind the spooled one, oldest first.
+    expect(await s.deliver(report(3))).toEqual({ delivered: 2, rejected: 0, blocked: false });
+    expect(pushed).toEqual([2, 3]);
+    expect(await s.pending()).toBe(0);
+    expect(collector.received.map((r) => r.report.sequence)).toEqual([1, 2, 2, 3]);
+  });
+
+  it('deliver: a report made while one is in flight waits behind it, even when that one fails', async () => {
+    const collector = await stub();
+    collector.replies = [503];
+    const s = sender(collector.url);
+    const first = s.deliver(report(1));
+    const second = s.deliver(report(2));
+    await Promise.all([first, second]);
+    expect(await s.pending()).toBe(2);
+    expect(await s.flush()).toEqual({ delivered: 2, rejected: 0, blocked: false });
+    expect(collector.received.map((r) => r.report.sequence)).toEqual([1, 1, 2]);
+  });
+
   it('drops a report the collector refuses with 401, without retrying it and without logging the token', async () => {
     const collector = await stub();
     collector.replies = [401];
