@@ -28,15 +28,7 @@ export function createStoreEnvironment(
   };
 }
 
-/**
- * Addresses and default gateway are optional fields of a host, filled when the agent reports them;
- * read defensively so a store without them still works.
- */
+/** What topology needs of a host: its addresses and default gateway, as its agent last reported them. */
 export function hostFacts(host: HostRecord): TopologyHostFacts {
-  const extra = host as HostRecord & { addresses?: unknown; defaultGateway?: unknown };
-  return {
-    hostname: host.hostname,
-    addresses: Array.isArray(extra.addresses) ? extra.addresses.filter((a): a is string => typeof a === 'string') : [],
-    defaultGateway: typeof extra.defaultGateway === 'string' ? extra.defaultGateway : null,
-  };
+  return { hostname: host.hostname, addresses: host.addresses, defaultGateway: host.defaultGateway };
 }

@@ -48,7 +48,7 @@ describe('operator actions API', () => {
     config.collector.agentTokens = [AGENT_TOKEN];
     config.incidents.operatorTokens = [OPERATOR_TOKEN];
     config.incidents.reachability.enabled = false;
-    config.desks = [{ type: 'webhook', name: 'ops', url: 'http://127.0.0.1:9/never', timeout: '1s', headers: {} }];
+    config.desks = [{ type: 'webhook', name: 'ops', url: 'http://127.0.0.1:9/never', timeout: '1s', headers: {}, rateLimitPerMinute: 600 }];
     config.delivery.pollInterval = '1h';
     collector = await startCollector({ config, rules: [diskRule], log: pino({ level: 'silent' }) });
   });

@@ -38,10 +38,10 @@ describe('buildTopology', () => {
     expect(Number.isFinite(topology.depthOf('a'))).toBe(true);
   });
 
-  it('reads optional address fields of a host record defensively', () => {
-    const base: HostRecord = { hostId: 1, agentId: 'a', hostname: 'h', labels: {}, version: '', intervalSeconds: 15, lastSequence: 0, firstSeenAtMs: 0, lastReportAtMs: 0 };
+  it('takes the addresses and default gateway of a host as its agent reported them', () => {
+    const base: HostRecord = { hostId: 1, agentId: 'a', hostname: 'h', labels: {}, version: '', intervalSeconds: 15, lastSequence: 0, firstSeenAtMs: 0, lastReportAtMs: 0, addresses: [], defaultGateway: null, inventory: null };
     expect(hostFacts(base)).toEqual({ hostname: 'h', addresses: [], defaultGateway: null });
-    expect(hostFacts({ ...base, addresses: ['10.1.1.1', 7], defaultGateway: '10.1.1.254' } as HostRecord)).toEqual({ hostname: 'h', addresses: ['10.1.1.1'], defaultGateway: '10.1.1.254' });
+    expect(hostFacts({ ...base, addresses: ['10.1.1.1'], defaultGateway: '10.1.1.254' })).toEqual({ hostname: 'h', addresses: ['10.1.1.1'], defaultGateway: '10.1.1.254' });
   });
 });
 

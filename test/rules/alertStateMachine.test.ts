@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextAlertState, type AlertTransition, type ConditionReading } from '../../rules/alertStateMachine.js';
+import { nextAlertState, type AlertTiming, type AlertTransition, type ConditionReading } from '../../rules/alertStateMachine.js';
 import type { RuleState } from '../../rules/ruleTypes.js';
 
 const base: RuleState = { ruleName: 'r', ruleVersion: 'v1', fingerprint: 'f', labels: { host: 'a' }, status: 'inactive', lastValue: 0, lastSampleAtMs: 0 };
@@ -11,7 +11,7 @@ interface Row {
   name: string;
   prior: Partial<RuleState>;
   reading: ConditionReading;
-  timing?: { forMs: number; clearForMs: number; keepFiringForMs?: number };
+  timing?: AlertTiming;
   status: RuleState['status'];
   timers?: Pick<RuleState, 'pendingSinceMs' | 'firingSinceMs' | 'clearingSinceMs' | 'lastBreachAtMs'>;
   event?: AlertTransition['event'];
@@ -22,7 +22,7 @@ const rows: Row[] = [
   // inactive, fire condition false: stays inactive
   { name: 'inactive, not breaching', prior: {}, reading: reading(1000, false, true), status: 'inactive' },
   // inactive, breaching with for = 0: fires at once
-  { name: 'inactive, breaching, for 0', prior: {}, reading: reading(1000, true, false), timing: { forMs: 0, clearForMs: 0 }, status: 'firing', timers: { pendingSinceMs: 1000, firingSinceMs: 1000 }, event: { kind: 'firing', sinceMs: 1000, heldMs: 0 } },
+  { name: 'inactive, breaching, for 0', prior: {}, reading: reading(1000, true, false), timing: { forMs: 0, clearForMs: 0, keepFiringForMs: 0 }, status: 'firing', timers: { pendingSinceMs: 1000, firingSinceMs: 1000 }, event: { kind: 'firing', sinceMs: 1000, heldMs: 0 } },
   // inactive, breaching with for > 0: starts the for-timer
   { name: 'inactive, breaching, for 1m', prior: {}, reading: reading(1000, true, false), status: 'pending', timers: { pendingSinceMs: 1000 } },
   // pending, recovered: back to inactive, silently
@@ -36,7 +36,7 @@ const rows: Row[] = [
   // firing, clear condition false while clearing: the clearFor timer is reset
   { name: 'firing, relapse while clearing', prior: { status: 'firing', pendingSinceMs: 1, firingSinceMs: 2, clearingSinceMs: 3 }, reading: reading(5000, true, false), status: 'firing', timers: { pendingSinceMs: 1, firingSinceMs: 2 } },
   // firing, clear condition true with clearFor = 0: resolves at once
-  { name: 'firing, cleared, clearFor 0', prior: { status: 'firing', pendingSinceMs: 1, firingSinceMs: 2 }, reading: reading(5000, false, true), timing: { forMs: 0, clearForMs: 0 }, status: 'inactive', event: { kind: 'resolved', sinceMs: 5000, heldMs: 0 } },
+  { name: 'firing, cleared, clearFor 0', prior: { status: 'firing', pendingSinceMs: 1, firingSinceMs: 2 }, reading: reading(5000, false, true), timing: { forMs: 0, clearForMs: 0, keepFiringForMs: 0 }, status: 'inactive', event: { kind: 'resolved', sinceMs: 5000, heldMs: 0 } },
   // firing, clear condition true with clearFor > 0: starts the clearFor timer
   { name: 'firing, starts clearing', prior: { status: 'firing', pendingSinceMs: 1, firingSinceMs: 2 }, reading: reading(5000, false, true), status: 'firing', timers: { pendingSinceMs: 1, firingSinceMs: 2, clearingSinceMs: 5000 } },
   // firing, clearing not long enough
