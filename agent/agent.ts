@@ -124,7 +124,7 @@ export function createAgent(options: AgentOptions): Agent {
       log,
     });
   const inventory = config.inventory.enabled
-    ? createInventorySchedule({ run: options.inventory ?? (() => collectInventory()), intervalSeconds: settings.inventoryIntervalSeconds, log })
+    ? createInventorySchedule({ run: options.inventory ?? (() => collectInventory()), intervalSeconds: settings.inventoryIntervalSeconds, cron: settings.inventoryCron, log })
     : undefined;
   let statePromise: Promise<AgentState> | undefined;
   /** False until a token is configured, or a credential is loaded or obtained by enrollment. */

@@ -6,7 +6,8 @@ export type AgentConfigErrorCode =
   | 'TRIPLINE_AGENT_INVALID_URL'
   | 'TRIPLINE_AGENT_INVALID_PATTERN'
   | 'TRIPLINE_AGENT_INVALID_PLUGIN'
-  | 'TRIPLINE_AGENT_INVALID_CA';
+  | 'TRIPLINE_AGENT_INVALID_CA'
+  | 'TRIPLINE_AGENT_INVALID_SCHEDULE';
 
 /**
  * Thrown by `createAgent` when the agent section of the config cannot work, naming the config path

@@ -5,6 +5,7 @@
  */
 import type { AgentConfig } from '../config/configSchema.js';
 import { parseDurationSeconds } from '../config/duration.js';
+import { validate as validateCron } from 'node-cron';
 import { AgentConfigError } from './agentConfigError.js';
 import type { TcpTarget } from './probes/tcpProbe.js';
 import { validatePlugin, type PluginDefinition } from './plugins/pluginDefinition.js';
@@ -21,6 +22,8 @@ export interface AgentSettings {
   /** Reports kept in the on-disk spool while the collector is unreachable. */
   spoolMaxReports: number;
   inventoryIntervalSeconds: number;
+  /** A validated cron expression for wall-clock inventory runs; replaces the interval when set. */
+  inventoryCron: string | undefined;
   /** Validated Nagios plugins. */
   plugins: PluginDefinition[];
   spoolMaxBytes: number;
@@ -48,6 +51,7 @@ export function resolveAgentSettings(config: AgentConfig): AgentSettings {
     spoolMaxReports: config.spool.maxReports,
     plugins: resolvePlugins(config),
     inventoryIntervalSeconds: duration(config.inventory.interval, 'agent.inventory.interval', 60, 7 * 86400),
+    inventoryCron: cronExpression(config.inventory.schedule, 'agent.inventory.schedule'),
     spoolMaxBytes: config.spool.maxBytes,
   };
 }
@@ -65,6 +69,12 @@ function resolvePlugins(config: AgentConfig): PluginDefinition[] {
     validatePlugin(definition, index, seen);
     return definition;
   });
+}
+
+function cronExpression(text: string | undefined, path: string): string | undefined {
+  if (text === undefined) return undefined;
+  if (!validateCron(text)) throw new AgentConfigError('TRIPLINE_AGENT_INVALID_SCHEDULE', path, `"${text}" is not a cron expression (5 or 6 fields, e.g. "17 3 * * *")`);
+  return text;
 }
 
 function duration(text: string, path: string, min: number, max: number): number {

@@ -140,6 +140,9 @@ export const AgentSchema = Type.Object(
       {
         enabled: Type.Boolean({ default: true, description: 'Collect inventory and SMART health with systeminformation in a child process' }),
         interval: Duration('1h', 'How often inventory and SMART are collected'),
+        schedule: Type.Optional(
+          Type.String({ description: 'A cron expression (node-cron: 5 or 6 fields, local time) for wall-clock runs instead of `interval`, e.g. "17 3 * * *"' }),
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

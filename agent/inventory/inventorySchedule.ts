@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Inventory, Observation } from '../../contract/report.js';
 import { observation } from '../probe.js';
-import { createTicker } from '../ticker.js';
+import { createTask } from 'node-cron';
+import { createTicker, type Ticker } from '../ticker.js';
 import type { InventoryDocument } from './inventoryWorker.js';
 import type { SmartHealth } from './smartHealth.js';
 
@@ -18,20 +19,24 @@ export interface InventorySchedule {
   take(now: Date, runNow: boolean): Promise<{ observations: Observation[]; inventory?: Inventory }>;
 }
 
-export function createInventorySchedule({ run, intervalSeconds, log }: { run: () => Promise<InventoryDocument>; intervalSeconds: number; log: Logger }): InventorySchedule {
+export interface InventoryScheduleOptions {
+  run: () => Promise<InventoryDocument>;
+  intervalSeconds: number;
+  /** A cron expression: runs on the wall clock with node-cron (e.g. nightly) instead of every interval. */
+  cron?: string;
+  log: Logger;
+}
+
+export function createInventorySchedule({ run, intervalSeconds, cron, log }: InventoryScheduleOptions): InventorySchedule {
   let latest: InventoryDocument | undefined;
   let sentHash: string | undefined;
-  const ticker = createTicker({
-    name: 'inventory',
-    intervalSeconds,
-    onTick: async () => {
-      latest = await run();
-    },
-    log,
-  });
+  const collect = async () => {
+    latest = await run();
+  };
+  const timer = cron === undefined ? createTicker({ name: 'inventory', intervalSeconds, onTick: collect, log }) : createCronTimer(cron, collect, log);
   return {
-    start: () => ticker.start(),
-    stop: () => ticker.stop(),
+    start: () => timer.start(),
+    stop: () => timer.stop(),
     async take(now, runNow) {
       if (runNow && latest === undefined) {
         latest = await run().catch((error: unknown) => {
@@ -46,6 +51,35 @@ export function createInventorySchedule({ run, intervalSeconds, log }: { run: ()
       const changed = hash !== sentHash;
       sentHash = hash;
       return { observations: document.smart.flatMap((disk) => smartObservations(disk, now)), ...(changed ? { inventory: document.inventory } : {}) };
+    },
+  };
+}
+
+/**
+ * A wall-clock schedule (node-cron). Unlike the report cycle's start-anchored grid, a nightly or
+ * hourly inventory is what cron expresses best; runs never overlap.
+ */
+function createCronTimer(expression: string, task: () => Promise<void>, log: Logger): Ticker {
+  let running: Promise<void> | undefined;
+  const cronTask = createTask(
+    expression,
+    () => {
+      running = task()
+        .catch((error: unknown) => log.warn({ reason: (error as Error).message }, 'inventory failed'))
+        .finally(() => {
+          running = undefined;
+        });
+      return running;
+    },
+    { name: 'inventory', noOverlap: true },
+  );
+  return {
+    start() {
+      void cronTask.start();
+    },
+    async stop() {
+      await cronTask.destroy();
+      await running;
     },
   };
 }

@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createAgent } from '../../agent/agent.js';
 import { collectInventory } from '../../agent/inventory/collectInventory.js';
+import { createInventorySchedule } from '../../agent/inventory/inventorySchedule.js';
 import type { InventoryDocument } from '../../agent/inventory/inventoryWorker.js';
 import { smartHealth } from '../../agent/inventory/smartHealth.js';
 import { loadConfig } from '../../config/loadConfig.js';
@@ -54,5 +55,44 @@ describe('inventory', () => {
     document = { ...document, inventory: { ...document.inventory, kernel: '6.1.1' } };
     expect((await agent.collectOnce()).inventory?.kernel).toBe('6.1.1');
     await agent.stop();
+  });
+});
+
+describe('inventory on a wall-clock schedule (node-cron)', () => {
+  const document: InventoryDocument = {
+    inventory: { os: 'Debian 12', kernel: '6.1.0', architecture: 'x64', cpuModel: 'AMD EPYC', cpuCores: 2, memoryBytes: 1e9, disks: [], interfaces: [] },
+    smart: [{ device: '/dev/sda', healthy: true }],
+  };
+
+  it('runs on the cron expression instead of the interval, never overlapping, and stops', async () => {
+    let runs = 0;
+    const schedule = createInventorySchedule({
+      run: async () => {
+        runs++;
+        await new Promise((ok) => setTimeout(ok, 1500)); // longer than the 1 s schedule: must not overlap
+        return document;
+      },
+      intervalSeconds: 3600,
+      cron: '* * * * * *',
+      log: pino({ level: 'silent' }),
+    });
+    schedule.start();
+    await new Promise((ok) => setTimeout(ok, 3300));
+    await schedule.stop();
+    const afterStop = runs;
+    expect(afterStop).toBeGreaterThanOrEqual(1);
+    expect(afterStop).toBeLessThanOrEqual(2); // 1 s ticks, 1.5 s runs, no overlap: at most 2 in 3.3 s
+    expect((await schedule.take(new Date(), false)).inventory).toEqual(document.inventory);
+    await new Promise((ok) => setTimeout(ok, 1200));
+    expect(runs).toBe(afterStop);
+  }, 15_000);
+
+  it('refuses an invalid cron expression at construction, naming the config path', () => {
+    const { config } = loadConfig(undefined, {});
+    config.agent.token = 'x'.repeat(20);
+    config.agent.inventory.schedule = 'every night';
+    expect(() => createAgent({ config: config.agent, dataDir: mkdtempSync(join(tmpdir(), 'tripline-cron-')), log: pino({ level: 'silent' }), version: 'test' })).toThrow(
+      expect.objectContaining({ code: 'TRIPLINE_AGENT_INVALID_SCHEDULE', path: 'agent.inventory.schedule' }),
+    );
   });
 });
