@@ -54,7 +54,8 @@ describe('tripline CLI', () => {
   it('start: runs collector and agent with no setup, and stops cleanly on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tripline-cli-'));
     const file = join(dir, 'tripline.yaml');
-    writeFileSync(file, `dataDir: ${join(dir, 'data')}\ncollector:\n  listen: { port: 0 }\nagent:\n  interval: 1s\n`);
+    // Loopback only: no ping of this machine's real gateway, no reachability pings of its addresses.
+    writeFileSync(file, `dataDir: ${join(dir, 'data')}\ncollector:\n  listen: { port: 0 }\nagent:\n  interval: 1s\n  ping: { gateway: false }\nincidents: { reachability: { enabled: false } }\n`);
     const log = join(dir, 'start.log');
     const proc = spawnTripline(['start', '--config', file], log);
     const url = await waitFor('the start banner', () => /API:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(readFileSync(log, 'utf8'))?.[1]);

@@ -61,6 +61,8 @@ agent:
   token: '${AGENT_TOKEN}'
   hostname: crash-host
   interval: 1s
+  # Tests send traffic only to loopback: no ping of this machine's real default gateway.
+  ping: { gateway: false }
 desks:
   - { type: webhook, name: ops, url: '${webhook.url}', timeout: 2s }
 delivery: { initialBackoff: 200ms, maxBackoff: 1s, pollInterval: 100ms, coalesceWindow: 1s }

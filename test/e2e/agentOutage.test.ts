@@ -31,7 +31,7 @@ describe('agent store-and-forward across a collector outage and an agent restart
     const port = await freePort();
     const collectorConfig = join(dir, 'collector.yaml');
     const agentConfig = join(dir, 'agent.yaml');
-    writeFileSync(collectorConfig, `dataDir: ${collectorDir}\nlog: { level: warn }\ncollector:\n  listen: { host: 127.0.0.1, port: ${port} }\n  agentTokens: ['${TOKEN}']\n`);
+    writeFileSync(collectorConfig, `dataDir: ${collectorDir}\nlog: { level: warn }\ncollector:\n  listen: { host: 127.0.0.1, port: ${port} }\n  agentTokens: ['${TOKEN}']\nincidents: { reachability: { enabled: false } }\n`);
     writeFileSync(
       agentConfig,
       `dataDir: ${agentDir}\nlog: { level: warn }\nagent:\n  collectorUrl: http://127.0.0.1:${port}\n  token: ${TOKEN}\n  id: ${AGENT_ID}\n  interval: 1s\n  sendTimeout: 2s\n  ping: { gateway: false }\n`,

@@ -97,6 +97,8 @@ agent:
   token: '${AGENT_TOKEN}'
   hostname: rt-e2e-host
   interval: 1s
+  # Tests send traffic only to loopback: no ping of this machine's real default gateway.
+  ping: { gateway: false }
   sendTimeout: 2s
   tcp:
     targets:
@@ -111,7 +113,7 @@ desks:
 delivery: { initialBackoff: 200ms, maxBackoff: 1s, pollInterval: 100ms, maxAttempts: 100, coalesceWindow: 0s }
 sync: { interval: 1s, onDeskResolved: acknowledge, onProblemPersistsAfterClose: comment }
 # Each returning fault is meant to be a new incident with a new ticket here.
-incidents: { reopenWindow: 0s }
+incidents: { reopenWindow: 0s, reachability: { enabled: false } }
 `,
     );
     for (const name of ['a', 'b', 'c'] as const) await faultOff(name);

@@ -72,6 +72,8 @@ agent:
   token: '${AGENT_TOKEN}'
   hostname: e2e-host
   interval: 1s
+  # Tests send traffic only to loopback: no ping of this machine's real default gateway.
+  ping: { gateway: false }
   sendTimeout: 2s
   tcp:
     targets: [{ name: fault-target, host: 127.0.0.1, port: ${targetPort}, timeout: 500ms }]
@@ -82,7 +84,7 @@ desks:
     timeout: 2s
 delivery: { initialBackoff: 200ms, maxBackoff: 1s, pollInterval: 100ms }
 # Fault 2 must be a new incident, not a re-open of incident 1 (re-opening is tested in test/incidents).
-incidents: { reopenWindow: 0s }
+incidents: { reopenWindow: 0s, reachability: { enabled: false } }
 `,
     );
   });
