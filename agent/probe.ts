@@ -33,20 +33,5 @@ export type LabelsOf<M extends MetricName> = {
  * compile time, so a probe cannot emit an undocumented metric or label.
  */
 export function observation<M extends MetricName>(metric: M, value: number, labels: LabelsOf<NoInfer<M>>, at: Date): Observation {
-  return { metric, labels: { ...labels }, value, at: isoString(at) };
-}
-
-/**
- * A cycle's hundreds of observations share one `now`: its ISO text is computed once, not per
- * observation (keyed by the Date's time, so a Date mutated in place is not served stale text).
- */
-let lastAtMs = Number.NaN;
-let lastAtText = '';
-function isoString(at: Date): string {
-  const ms = at.getTime();
-  if (ms !== lastAtMs) {
-    lastAtText = at.toISOString();
-    lastAtMs = ms;
-  }
-  return lastAtText;
+  return { metric, labels: { ...labels }, value, at: at.toISOString() };
 }
