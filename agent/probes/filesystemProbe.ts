@@ -77,6 +77,8 @@ type StatOutcome = { stats: FilesystemStats } | { error: string };
 export function createFilesystemProbe(deps: FilesystemProbeDeps): Probe {
   const statfs = deps.statfs ?? ((path: string) => statfsPromise(path));
   const stuck = new Set<string>();
+  let lastMountsText: string | undefined;
+  let selected: MountEntry[] = [];
 
   /** `timedOut` is shared by the mounts of one run: one timer per run, not one per mount. */
   function statWithTimeout(mount: string, timedOut: Promise<StatOutcome>): Promise<StatOutcome> {
@@ -98,7 +100,13 @@ export function createFilesystemProbe(deps: FilesystemProbeDeps): Probe {
   return {
     name: 'filesystems',
     async collect(now) {
-      const mounts = selectMounts(parseProcMounts(await deps.proc.read('self/mounts')), deps.filter);
+      // The mount table is read every cycle but parsed again only when its text has changed.
+      const mountsText = await deps.proc.read('self/mounts');
+      if (mountsText !== lastMountsText) {
+        selected = selectMounts(parseProcMounts(mountsText), deps.filter);
+        lastMountsText = mountsText;
+      }
+      const mounts = selected;
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<StatOutcome>((resolve) => {
         timer = setTimeout(() => resolve({ error: `statfs did not return within ${deps.statfsTimeoutSeconds}s` }), deps.statfsTimeoutSeconds * 1000);
