@@ -38,7 +38,29 @@ export function probeCheckName(probe: Pick<Probe, 'name'>): string {
 export function createProbeRunner({ probes, defaultTimeoutSeconds, log }: ProbeRunnerOptions): ProbeRunner {
   const inFlight = new Set<Probe>();
 
-  async function runOne(probe: Probe, now: Date): Promise<Settled> {
+  /**
+   * One timer per distinct timeout per run, shared by the probes that have it (usually all of
+   * them), instead of one timer and one promise per probe.
+   */
+  function deadlines(): { expired(timeoutSeconds: number): Promise<void>; clear(): void } {
+    const timers: NodeJS.Timeout[] = [];
+    const bySeconds = new Map<number, Promise<void>>();
+    return {
+      expired(timeoutSeconds) {
+        let expiry = bySeconds.get(timeoutSeconds);
+        if (expiry === undefined) {
+          expiry = new Promise<void>((resolve) => timers.push(setTimeout(resolve, timeoutSeconds * 1000)));
+          bySeconds.set(timeoutSeconds, expiry);
+        }
+        return expiry;
+      },
+      clear() {
+        for (const timer of timers) clearTimeout(timer);
+      },
+    };
+  }
+
+  async function runOne(probe: Probe, now: Date, expired: (timeoutSeconds: number) => Promise<void>): Promise<Settled> {
     if (inFlight.has(probe)) {
       log.warn({ probe: probe.name }, 'probe skipped: previous run still in progress');
       return { status: 'failed', output: 'the previous run has not finished yet' };
@@ -55,21 +77,17 @@ export function createProbeRunner({ probes, defaultTimeoutSeconds, log }: ProbeR
         },
       )
       .finally(() => inFlight.delete(probe));
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<Settled>((resolve) => {
-      timer = setTimeout(() => {
-        log.warn({ probe: probe.name, timeoutSeconds }, 'probe timed out');
-        resolve({ status: 'failed', output: `did not finish within ${timeoutSeconds}s` });
-      }, timeoutSeconds * 1000);
+    const timedOut = expired(timeoutSeconds).then((): Settled => {
+      log.warn({ probe: probe.name, timeoutSeconds }, 'probe timed out');
+      return { status: 'failed', output: `did not finish within ${timeoutSeconds}s` };
     });
-    return Promise.race([settled, timedOut]).finally(() => clearTimeout(timer));
+    return Promise.race([settled, timedOut]);
   }
 
-  async function runTimed(probe: Probe, now: Date): Promise<ProbeRunOutcome> {
+  async function runTimed(probe: Probe, now: Date, at: string, expired: (timeoutSeconds: number) => Promise<void>): Promise<ProbeRunOutcome> {
     const started = performance.now();
-    const outcome = await runOne(probe, now);
+    const outcome = await runOne(probe, now, expired);
     const durationSeconds = (performance.now() - started) / 1000;
-    const at = now.toISOString();
     if (outcome.status === 'failed') {
       return { observations: [], checks: [{ name: probeCheckName(probe), status: 'unknown', output: outcome.output, at, durationSeconds }] };
     }
@@ -80,7 +98,14 @@ export function createProbeRunner({ probes, defaultTimeoutSeconds, log }: ProbeR
 
   return {
     async run(now) {
-      const outcomes = await Promise.all(probes.map((probe) => runTimed(probe, now)));
+      const at = now.toISOString();
+      const timers = deadlines();
+      let outcomes: ProbeRunOutcome[];
+      try {
+        outcomes = await Promise.all(probes.map((probe) => runTimed(probe, now, at, timers.expired)));
+      } finally {
+        timers.clear();
+      }
       return { observations: outcomes.flatMap((o) => o.observations), checks: outcomes.flatMap((o) => o.checks) };
     },
   };

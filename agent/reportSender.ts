@@ -14,7 +14,7 @@
 import { promisify } from 'node:util';
 import { constants, gzip, gzipSync } from 'node:zlib';
 import type { Logger } from 'pino';
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { REPORTS_PATH, type Report } from '../contract/report.js';
 import { AgentConfigError } from './agentConfigError.js';
@@ -136,28 +136,58 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
   let running: Promise<FlushResult> | undefined;
   let requested = false;
 
-  /** One POST; the signal covers connect, upload and the whole response. */
-  function send(body: Buffer, signal: AbortSignal): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+  /** The upload in flight, so that `close` can abort it. */
+  let inFlight: ClientRequest | undefined;
+
+  /**
+   * One POST; the timeout covers connect, upload and the whole response. A plain timer that
+   * destroys the request, not AbortSignal.timeout + AbortSignal.any: those cost an AbortSignal pair,
+   * listeners and a timer object per upload.
+   */
+  function send(body: Buffer): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
     return new Promise((resolve, reject) => {
+      if (closing.signal.aborted) return reject(Object.assign(new Error('the sender is closed'), { code: 'ABORT_ERR' }));
       const requestFn = isHttps ? httpsRequest : httpRequest;
-      const outgoing = requestFn(url, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, agent, signal }, (response) => {
+      const finish = () => {
+        clearTimeout(timer);
+        if (inFlight === outgoing) inFlight = undefined;
+      };
+      const outgoing = requestFn(url, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, agent }, (response) => {
         const chunks: Buffer[] = [];
         let size = 0;
         response.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size <= MAX_RESPONSE_BYTES) chunks.push(chunk);
         });
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
-        response.on('error', reject);
+        response.on('end', () => {
+          finish();
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') });
+        });
+        response.on('error', (error) => {
+          finish();
+          reject(error);
+        });
+        // A response destroyed mid-body (timeout, close) ends with 'close' and neither of the above.
+        response.on('close', () => {
+          if (!response.complete) {
+            finish();
+            reject(Object.assign(new Error('the response was cut short'), { code: 'ECONNRESET' }));
+          }
+        });
       });
-      outgoing.on('error', reject);
+      const timer = setTimeout(() => outgoing.destroy(Object.assign(new Error(`no response within ${timeoutMs / 1000}s`), { code: 'ETIMEDOUT' })), timeoutMs);
+      inFlight = outgoing;
+      outgoing.on('error', (error) => {
+        finish();
+        reject(error);
+      });
       outgoing.end(body);
     });
   }
 
   async function post(entry: QueuedReport): Promise<Attempt> {
     try {
-      const response = await send(entry.gzipBody, AbortSignal.any([AbortSignal.timeout(timeoutMs), closing.signal]));
+      const response = await send(entry.gzipBody);
       const text = response.text;
       const attempt: Attempt = { outcome: classifyStatus(response.status), status: response.status };
       logAttempt(entry, attempt, text);
@@ -293,6 +323,7 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
     pending: () => queue.size(),
     async close() {
       closing.abort();
+      inFlight?.destroy(Object.assign(new Error('the sender is closed'), { code: 'ABORT_ERR' }));
       await delivering;
       await running;
       agent.destroy();

@@ -77,8 +77,11 @@ type StatOutcome = { stats: FilesystemStats } | { error: string };
 export function createFilesystemProbe(deps: FilesystemProbeDeps): Probe {
   const statfs = deps.statfs ?? ((path: string) => statfsPromise(path));
   const stuck = new Set<string>();
+  let lastMountsText: string | undefined;
+  let selected: MountEntry[] = [];
 
-  function statWithTimeout(mount: string): Promise<StatOutcome> {
+  /** `timedOut` is shared by the mounts of one run: one timer per run, not one per mount. */
+  function statWithTimeout(mount: string, timedOut: Promise<StatOutcome>): Promise<StatOutcome> {
     if (stuck.has(mount)) return Promise.resolve({ error: 'an earlier statfs has not returned' });
     stuck.add(mount);
     const call = statfs(mount).then(
@@ -91,18 +94,29 @@ export function createFilesystemProbe(deps: FilesystemProbeDeps): Probe {
         return { error: error.code ?? error.message };
       },
     );
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<StatOutcome>((resolve) => {
-      timer = setTimeout(() => resolve({ error: `statfs did not return within ${deps.statfsTimeoutSeconds}s` }), deps.statfsTimeoutSeconds * 1000);
-    });
-    return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+    return Promise.race([call, timedOut]);
   }
 
   return {
     name: 'filesystems',
     async collect(now) {
-      const mounts = selectMounts(parseProcMounts(await deps.proc.read('self/mounts')), deps.filter);
-      const results = await Promise.all(mounts.map(async (entry) => ({ entry, outcome: await statWithTimeout(entry.mount) })));
+      // The mount table is read every cycle but parsed again only when its text has changed.
+      const mountsText = await deps.proc.read('self/mounts');
+      if (mountsText !== lastMountsText) {
+        selected = selectMounts(parseProcMounts(mountsText), deps.filter);
+        lastMountsText = mountsText;
+      }
+      const mounts = selected;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<StatOutcome>((resolve) => {
+        timer = setTimeout(() => resolve({ error: `statfs did not return within ${deps.statfsTimeoutSeconds}s` }), deps.statfsTimeoutSeconds * 1000);
+      });
+      let results: { entry: MountEntry; outcome: StatOutcome }[];
+      try {
+        results = await Promise.all(mounts.map(async (entry) => ({ entry, outcome: await statWithTimeout(entry.mount, timedOut) })));
+      } finally {
+        clearTimeout(timer);
+      }
       return {
         observations: results.flatMap(({ entry, outcome }) => {
           const labels = { mount: entry.mount, device: entry.device, fstype: entry.fstype };
