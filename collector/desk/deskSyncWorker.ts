@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { SyncConfig } from '../../config/routingConfigSchema.js';
 import type { Clock } from '../clock.js';
 import type { Store, TicketRecord } from '../store/store.js';
+import { createPollingLoop } from '../pollingLoop.js';
 import { decideDeskSync, type SyncDecision } from './decideDeskSync.js';
 import { DeskError, type DeskAdapter, type DeskTicketState, type TicketRef } from './deskAdapter.js';
 import type { TokenBucket } from './tokenBucket.js';
@@ -36,10 +37,6 @@ export interface DeskSyncWorker {
 
 export function createDeskSyncWorker(options: DeskSyncWorkerOptions): DeskSyncWorker {
   const unreadable = new Set<string>();
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  let stopped = true;
-  let stopping = false;
 
   const pendingFor = (ticket: TicketRecord) => options.store.outboxForIncident(ticket.incidentId).some((r) => r.desk === ticket.desk && r.state === 'pending');
 
@@ -109,41 +106,25 @@ export function createDeskSyncWorker(options: DeskSyncWorkerOptions): DeskSyncWo
     const nowMs = options.clock.nowMs();
     const decisions: SyncDecision[] = [];
     for (const ticket of options.store.ticketsToCheck(nowMs - options.lookbackMs, options.batchSize ?? 200)) {
-      if (stopping) break;
+      if (loop.stopping()) break;
       const decision = await checkTicket(ticket);
       if (decision) decisions.push(decision);
     }
     return decisions;
   };
 
-  const schedule = (delayMs: number): void => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      running = runOnce()
-        .catch((error: unknown) => options.log.error({ err: error }, 'desk sync pass failed'))
-        .finally(() => {
-          running = undefined;
-          schedule(options.intervalMs);
-        });
-    }, delayMs);
-    timer.unref();
-  };
+  const loop = createPollingLoop({
+    pass: runOnce,
+    nextDelayMs: () => options.intervalMs,
+    log: options.log,
+    failureMessage: 'desk sync pass failed',
+  });
 
   return {
     runOnce,
     start() {
-      if (options.intervalMs <= 0) return;
-      stopped = false;
-      stopping = false;
-      schedule(0);
+      if (options.intervalMs > 0) loop.start();
     },
-    async stop() {
-      stopped = true;
-      stopping = true;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      if (running) await running;
-    },
+    stop: () => loop.stop(),
   };
 }

@@ -18,6 +18,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { CollectorMetrics } from '../collectorMetrics.js';
 import type { IncidentRecord, OutboxRow, Store } from '../store/store.js';
+import { createPollingLoop } from '../pollingLoop.js';
 import { retryDelaySeconds } from './backoff.js';
 import { DeskError, type DeliveryContext, type DeskAdapter, type DeskIncident, type TicketRef } from './deskAdapter.js';
 import { openOrRecover } from './openOrRecover.js';
@@ -64,10 +65,6 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const buckets = options.rateLimits ?? new Map<string, TokenBucket>();
   /** Desks that answered 429 with Retry-After: no calls to them before this time. */
   const pausedUntilMs = new Map<string, number>();
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
-  let stopped = true;
-  let stopping = false;
 
   /** Coalescing of an update row, decided before any call: supersede, hold back, or deliver now. */
   const coalesce = (row: OutboxRow): 'superseded' | 'held' | 'deliver' => {
@@ -197,43 +194,26 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       if (plan !== 'deliver' || !mayCall(row.desk)) continue;
       await deliverRow(row);
       handled++;
-      if (stopping) break;
+      if (loop.stopping()) break;
     }
     return handled;
   };
 
-  const schedule = (delayMs: number): void => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      running = runOnce()
-        .catch((error: unknown) => {
-          options.log.error({ err: error }, 'outbox pass failed');
-          return 0;
-        })
-        .finally(() => {
-          running = undefined;
-        });
-      void running.then((handled) => schedule(handled > 0 ? 0 : options.pollIntervalMs));
-    }, delayMs);
-  };
+  const loop = createPollingLoop({
+    pass: runOnce,
+    nextDelayMs: (handled) => ((handled ?? 0) > 0 ? 0 : options.pollIntervalMs),
+    log: options.log,
+    failureMessage: 'outbox pass failed',
+  });
 
   return {
     runOnce,
     start() {
-      stopped = false;
-      stopping = false;
       const released = options.store.transaction((tx) => tx.releaseOutboxLeases(options.clock.nowMs()));
       if (released > 0) options.log.warn({ released }, 'deliveries in flight at the last stop are due again');
-      schedule(0);
+      loop.start();
     },
-    async stop() {
-      stopped = true;
-      stopping = true;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      if (running) await running;
-    },
+    stop: () => loop.stop(),
   };
 }
 
