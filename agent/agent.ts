@@ -84,12 +84,18 @@ export function createAgent(options: AgentOptions): Agent {
   const log = options.log.child({ component: 'agent' });
   const clock = options.clock ?? (() => new Date());
   const settings = resolveAgentSettings(config);
-  const proc = options.proc ?? createProcReader();
+  /** The readers the agent made itself, whose kept-open files it closes when it stops. */
+  const ownReaders: { close(): void }[] = [];
+  const own = <R extends ProcReader & { close(): void }>(reader: R): R => {
+    ownReaders.push(reader);
+    return reader;
+  };
+  const proc = options.proc ?? own(createProcReader());
   const probes = createAgentProbes({
     config,
     settings,
     proc,
-    sys: options.sys ?? createProcReader({ root: '/sys' }),
+    sys: options.sys ?? own(createProcReader({ root: '/sys' })),
     stateDir: join(dataDir, 'agent'),
     log,
     pinger: options.pinger,
@@ -281,6 +287,7 @@ export function createAgent(options: AgentOptions): Agent {
       if (phase !== 'running') {
         phase = 'stopped';
         await sender.close();
+        for (const reader of ownReaders) reader.close();
         await persistState();
         return;
       }
@@ -295,6 +302,7 @@ export function createAgent(options: AgentOptions): Agent {
         boundSeconds,
       );
       await sender.close();
+      for (const reader of ownReaders) reader.close();
       await persistState();
       log.info({ drained, unsentReports: await sender.pending() }, 'agent stopped');
     },

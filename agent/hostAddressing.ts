@@ -29,23 +29,39 @@ export function primaryAddresses(interfaces: ReturnType<typeof networkInterfaces
 }
 
 /** The default gateway, IPv4 preferred; undefined when there is none (or /proc/net is not readable). */
-export async function defaultGateway(proc: ProcReader): Promise<string | undefined> {
-  const v4 = await proc.read('net/route').then(parseDefaultGatewayV4, () => undefined);
+export function defaultGateway(proc: ProcReader): string | undefined {
+  const v4 = parsedOrUndefined(proc, 'net/route', parseDefaultGatewayV4);
   if (v4 !== undefined) return v4;
-  return proc.read('net/ipv6_route').then(parseDefaultGatewayV6, () => undefined);
+  return parsedOrUndefined(proc, 'net/ipv6_route', parseDefaultGatewayV6);
+}
+
+function parsedOrUndefined(proc: ProcReader, path: string, parse: (text: string) => string | undefined): string | undefined {
+  try {
+    return parse(proc.readOnce(path));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Both, as the report carries them. */
-export async function readHostAddressing(proc: ProcReader): Promise<HostAddressing> {
-  return { addresses: primaryAddresses(), defaultGateway: await defaultGateway(proc) };
+export function readHostAddressing(proc: ProcReader): HostAddressing {
+  return { addresses: primaryAddresses(), defaultGateway: defaultGateway(proc) };
 }
 
 /** Addressing read at most once per `ttlMs` (getifaddrs and the route tables change rarely). */
-export function cachedHostAddressing(proc: ProcReader, ttlMs = 60_000, nowMs: () => number = () => performance.now()): () => Promise<HostAddressing> {
-  let cached: { atMs: number; value: Promise<HostAddressing> } | undefined;
+export function cachedHostAddressing(proc: ProcReader, ttlMs = 60_000, nowMs: () => number = () => performance.now()): () => HostAddressing {
+  let cached: { atMs: number; value: HostAddressing } | undefined;
   return () => {
     const now = nowMs();
-    if (cached === undefined || now - cached.atMs >= ttlMs) cached = { atMs: now, value: readHostAddressing(proc).catch(() => ({ addresses: [], defaultGateway: undefined })) };
+    if (cached === undefined || now - cached.atMs >= ttlMs) {
+      let value: HostAddressing;
+      try {
+        value = readHostAddressing(proc);
+      } catch {
+        value = { addresses: [], defaultGateway: undefined };
+      }
+      cached = { atMs: now, value };
+    }
     return cached.value;
   };
 }

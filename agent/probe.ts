@@ -19,8 +19,13 @@ export interface Probe {
   readonly name: string;
   /** How long one run may take before it is reported as unknown; the runner's default when absent. */
   readonly timeoutSeconds?: number;
-  /** Observes the system; `now` is the cycle's timestamp, used as every observation's `at`. */
-  collect(now: Date): Promise<ProbeResult>;
+  /**
+   * Observes the system; `now` is the cycle's timestamp, used as every observation's `at`. A probe
+   * that only reads `/proc` or `/sys` answers synchronously (the runner then spends no promise and no
+   * timer on it); one that waits on the kernel, the network or a process returns a promise, which
+   * the runner bounds by `timeoutSeconds`.
+   */
+  collect(now: Date): ProbeResult | Promise<ProbeResult>;
 }
 
 /** The labels a catalogued metric requires, as an object type. */
@@ -33,5 +38,21 @@ export type LabelsOf<M extends MetricName> = {
  * compile time, so a probe cannot emit an undocumented metric or label.
  */
 export function observation<M extends MetricName>(metric: M, value: number, labels: LabelsOf<NoInfer<M>>, at: Date): Observation {
-  return { metric, labels: { ...labels }, value, at: at.toISOString() };
+  return { metric, labels: { ...labels }, value, at: isoTimestamp(at) };
+}
+
+let lastTimestampMs = NaN;
+let lastTimestamp = '';
+
+/**
+ * `at.toISOString()`, formatted once for the many observations of a cycle that share one timestamp
+ * (about a hundred per report).
+ */
+export function isoTimestamp(at: Date): string {
+  const ms = at.getTime();
+  if (ms !== lastTimestampMs) {
+    lastTimestamp = at.toISOString();
+    lastTimestampMs = ms;
+  }
+  return lastTimestamp;
 }

@@ -1,12 +1,16 @@
 /**
- * Runs a set of probes concurrently and isolated from each other: a probe that throws or outlives
- * its timeout becomes check `probe:<name>` with status `unknown` and never delays or spoils the
- * others. A probe still running from an earlier cycle is not started again (a stuck probe must not
- * pile up calls); it is reported unknown until it settles.
+ * Runs a set of probes isolated from each other: a probe that throws or outlives its timeout
+ * becomes check `probe:<name>` with status `unknown` and never delays or spoils the others. A probe
+ * still running from an earlier cycle is not started again (a stuck probe must not pile up calls);
+ * it is reported unknown until it settles.
+ *
+ * Probes that read only `/proc` and `/sys` answer synchronously and cost no promise and no timer;
+ * those that wait (statfs, sockets, processes) run concurrently, bounded by one timer per distinct
+ * timeout.
  */
 import type { Logger } from 'pino';
 import type { CheckResult, Observation } from '../contract/report.js';
-import type { Probe, ProbeResult } from './probe.js';
+import { isoTimestamp, type Probe, type ProbeResult } from './probe.js';
 
 /** Everything one run of all probes produced. */
 export interface ProbeRunOutcome {
@@ -28,6 +32,10 @@ export interface ProbeRunnerOptions {
 }
 
 type Settled = { status: 'ok'; result: ProbeResult } | { status: 'failed'; output: string };
+
+function isPromiseLike<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
 
 /** The check name that carries a probe's own health. */
 export function probeCheckName(probe: Pick<Probe, 'name'>): string {
@@ -60,53 +68,80 @@ export function createProbeRunner({ probes, defaultTimeoutSeconds, log }: ProbeR
     };
   }
 
-  async function runOne(probe: Probe, now: Date, expired: (timeoutSeconds: number) => Promise<void>): Promise<Settled> {
-    if (inFlight.has(probe)) {
-      log.warn({ probe: probe.name }, 'probe skipped: previous run still in progress');
-      return { status: 'failed', output: 'the previous run has not finished yet' };
-    }
+  function failed(output: string): Settled {
+    return { status: 'failed', output };
+  }
+
+  function failure(probe: Probe, error: unknown): Settled {
+    log.warn({ probe: probe.name, err: error }, 'probe failed');
+    return failed(`failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  /** Waits for a probe's promise, bounded by its timeout; the probe counts as running until it settles. */
+  function settleAsync(probe: Probe, pending: Promise<ProbeResult>, expired: (timeoutSeconds: number) => Promise<void>): Promise<Settled> {
     const timeoutSeconds = probe.timeoutSeconds ?? defaultTimeoutSeconds;
     inFlight.add(probe);
-    const settled = Promise.resolve()
-      .then(() => probe.collect(now))
+    const settled = pending
       .then(
         (result): Settled => ({ status: 'ok', result }),
-        (error: unknown): Settled => {
-          log.warn({ probe: probe.name, err: error }, 'probe failed');
-          return { status: 'failed', output: `failed: ${error instanceof Error ? error.message : String(error)}` };
-        },
+        (error: unknown) => failure(probe, error),
       )
       .finally(() => inFlight.delete(probe));
     const timedOut = expired(timeoutSeconds).then((): Settled => {
       log.warn({ probe: probe.name, timeoutSeconds }, 'probe timed out');
-      return { status: 'failed', output: `did not finish within ${timeoutSeconds}s` };
+      return failed(`did not finish within ${timeoutSeconds}s`);
     });
     return Promise.race([settled, timedOut]);
   }
 
-  async function runTimed(probe: Probe, now: Date, at: string, expired: (timeoutSeconds: number) => Promise<void>): Promise<ProbeRunOutcome> {
-    const started = performance.now();
-    const outcome = await runOne(probe, now, expired);
-    const durationSeconds = (performance.now() - started) / 1000;
-    if (outcome.status === 'failed') {
-      return { observations: [], checks: [{ name: probeCheckName(probe), status: 'unknown', output: outcome.output, at, durationSeconds }] };
+  function outcomeOf(probe: Probe, settled: Settled, at: string, durationSeconds: number): ProbeRunOutcome {
+    if (settled.status === 'failed') {
+      return { observations: [], checks: [{ name: probeCheckName(probe), status: 'unknown', output: settled.output, at, durationSeconds }] };
     }
-    const { observations, checks = [] } = outcome.result;
+    const { observations, checks = [] } = settled.result;
     const health: CheckResult = { name: probeCheckName(probe), status: 'ok', output: `${observations.length} observation${observations.length === 1 ? '' : 's'}`, at, durationSeconds };
     return { observations, checks: [...checks, health] };
   }
 
+  /**
+   * Starts one probe. A synchronous answer (or throw) is settled on the spot, with no promise and
+   * no timer: a read of `/proc` cannot be interrupted anyway. A promise is raced with the deadline.
+   */
+  function start(probe: Probe, now: Date, at: string, expired: (timeoutSeconds: number) => Promise<void>): ProbeRunOutcome | Promise<ProbeRunOutcome> {
+    if (inFlight.has(probe)) {
+      log.warn({ probe: probe.name }, 'probe skipped: previous run still in progress');
+      return outcomeOf(probe, failed('the previous run has not finished yet'), at, 0);
+    }
+    const started = performance.now();
+    let answer: ProbeResult | Promise<ProbeResult>;
+    try {
+      answer = probe.collect(now);
+    } catch (error) {
+      return outcomeOf(probe, failure(probe, error), at, (performance.now() - started) / 1000);
+    }
+    if (!isPromiseLike(answer)) return outcomeOf(probe, { status: 'ok', result: answer }, at, (performance.now() - started) / 1000);
+    return settleAsync(probe, Promise.resolve(answer), expired).then((settled) => outcomeOf(probe, settled, at, (performance.now() - started) / 1000));
+  }
+
   return {
     async run(now) {
-      const at = now.toISOString();
+      const at = isoTimestamp(now);
       const timers = deadlines();
-      let outcomes: ProbeRunOutcome[];
+      let outcomes: (ProbeRunOutcome | Promise<ProbeRunOutcome>)[];
       try {
-        outcomes = await Promise.all(probes.map((probe) => runTimed(probe, now, at, timers.expired)));
+        outcomes = probes.map((probe) => start(probe, now, at, timers.expired));
+        // Only the asynchronous probes are waited for (the default set has one: filesystems).
+        if (outcomes.some(isPromiseLike)) outcomes = await Promise.all(outcomes);
       } finally {
         timers.clear();
       }
-      return { observations: outcomes.flatMap((o) => o.observations), checks: outcomes.flatMap((o) => o.checks) };
+      const observations: Observation[] = [];
+      const checks: CheckResult[] = [];
+      for (const outcome of outcomes as ProbeRunOutcome[]) {
+        for (const item of outcome.observations) observations.push(item);
+        for (const check of outcome.checks) checks.push(check);
+      }
+      return { observations, checks };
     },
   };
 }

@@ -31,8 +31,8 @@ export function createCpuProbe({ proc }: { proc: ProcReader }): Probe {
   let previous: CpuTimes | undefined;
   return {
     name: 'cpu',
-    async collect(now) {
-      const current = parseProcStat(await proc.read('stat'));
+    collect(now) {
+      const current = parseProcStat(proc.read('stat'));
       const ratios = previous === undefined ? undefined : cpuRatios(previous, current);
       previous = current;
       if (ratios === undefined) return { observations: [] };

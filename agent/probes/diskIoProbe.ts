@@ -39,8 +39,8 @@ export function createDiskIoProbe({ proc, exclude, monotonicMs = () => performan
   let previous: { atMs: number; disks: Map<string, DiskCounters> } | undefined;
   return {
     name: 'diskio',
-    async collect(now) {
-      const disks = parseProcDiskstats(await proc.read('diskstats')).filter((disk) => !exclude.test(disk.device));
+    collect(now) {
+      const disks = parseProcDiskstats(proc.read('diskstats')).filter((disk) => !exclude.test(disk.device));
       const atMs = monotonicMs();
       const observations: Observation[] = [];
       for (const disk of disks) {

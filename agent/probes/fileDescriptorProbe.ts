@@ -6,8 +6,8 @@ import { observation, type Probe } from '../probe.js';
 export function createFileDescriptorProbe({ proc }: { proc: ProcReader }): Probe {
   return {
     name: 'filedescriptors',
-    async collect(now) {
-      const { allocated, maximum } = parseFileNr(await proc.read('sys/fs/file-nr'));
+    collect(now) {
+      const { allocated, maximum } = parseFileNr(proc.read('sys/fs/file-nr'));
       return {
         observations: [
           observation('file_descriptors_allocated', allocated, {}, now),

@@ -73,12 +73,20 @@ export function filesystemObservations(stats: FilesystemStats, labels: LabelsOf<
 
 type StatOutcome = { stats: FilesystemStats } | { error: string };
 
+/** A mount to observe, with what is derived from its mount-table line once, not every cycle. */
+interface SelectedMount {
+  entry: MountEntry;
+  labels: LabelsOf<'filesystem_size_bytes'>;
+  /** Mount options show a remount read-only (errors=remount-ro) at once, whatever statfs does. */
+  readonly: boolean;
+}
+
 /** Creates the filesystem probe. */
 export function createFilesystemProbe(deps: FilesystemProbeDeps): Probe {
   const statfs = deps.statfs ?? ((path: string) => statfsPromise(path));
   const stuck = new Set<string>();
   let lastMountsText: string | undefined;
-  let selected: MountEntry[] = [];
+  let selected: SelectedMount[] = [];
 
   /** `timedOut` is shared by the mounts of one run: one timer per run, not one per mount. */
   function statWithTimeout(mount: string, timedOut: Promise<StatOutcome>): Promise<StatOutcome> {
@@ -101,9 +109,13 @@ export function createFilesystemProbe(deps: FilesystemProbeDeps): Probe {
     name: 'filesystems',
     async collect(now) {
       // The mount table is read every cycle but parsed again only when its text has changed.
-      const mountsText = await deps.proc.read('self/mounts');
+      const mountsText = deps.proc.read('self/mounts');
       if (mountsText !== lastMountsText) {
-        selected = selectMounts(parseProcMounts(mountsText), deps.filter);
+        selected = selectMounts(parseProcMounts(mountsText), deps.filter).map((entry) => ({
+          entry,
+          labels: { mount: entry.mount, device: entry.device, fstype: entry.fstype },
+          readonly: entry.options.split(',').includes('ro'),
+        }));
         lastMountsText = mountsText;
       }
       const mounts = selected;
@@ -111,22 +123,23 @@ export function createFilesystemProbe(deps: FilesystemProbeDeps): Probe {
       const timedOut = new Promise<StatOutcome>((resolve) => {
         timer = setTimeout(() => resolve({ error: `statfs did not return within ${deps.statfsTimeoutSeconds}s` }), deps.statfsTimeoutSeconds * 1000);
       });
-      let results: { entry: MountEntry; outcome: StatOutcome }[];
+      let outcomes: StatOutcome[];
       try {
-        results = await Promise.all(mounts.map(async (entry) => ({ entry, outcome: await statWithTimeout(entry.mount, timedOut) })));
+        outcomes = await Promise.all(mounts.map(({ entry }) => statWithTimeout(entry.mount, timedOut)));
       } finally {
         clearTimeout(timer);
       }
-      return {
-        observations: results.flatMap(({ entry, outcome }) => {
-          const labels = { mount: entry.mount, device: entry.device, fstype: entry.fstype };
-          // Mount options show a remount read-only (errors=remount-ro) at once, whatever statfs does.
-          const readonly = observation('filesystem_readonly', entry.options.split(',').includes('ro') ? 1 : 0, labels, now);
-          if ('stats' in outcome) return [...filesystemObservations(outcome.stats, labels, now), readonly];
+      const observations: Observation[] = [];
+      mounts.forEach(({ entry, labels, readonly }, index) => {
+        const outcome = outcomes[index]!;
+        if ('stats' in outcome) observations.push(...filesystemObservations(outcome.stats, labels, now));
+        else {
           deps.log.warn({ mount: entry.mount, reason: outcome.error }, 'filesystem statfs failed');
-          return [observation('filesystem_device_error', 1, labels, now), readonly];
-        }),
-      };
+          observations.push(observation('filesystem_device_error', 1, labels, now));
+        }
+        observations.push(observation('filesystem_readonly', readonly ? 1 : 0, labels, now));
+      });
+      return { observations };
     },
   };
 }

@@ -21,7 +21,7 @@ export function createGatewayPingProbe({ proc, count, timeoutSeconds, pinger }: 
     name: 'gateway-ping',
     timeoutSeconds: count + Math.max(1, Math.ceil(timeoutSeconds)) + 5,
     async collect(now): Promise<ProbeResult> {
-      const gateway = await defaultGateway(proc);
+      const gateway = defaultGateway(proc);
       if (gateway === undefined) return { observations: [] };
       // The gateway is an IP literal parsed from hex, so it always passes target validation.
       return createPingProbe({ targets: [{ name: 'gateway', host: gateway }], count, timeoutSeconds, pinger }).collect(now);

@@ -31,8 +31,8 @@ function cachedCpuCount(): () => number {
 export function createLoadProbe({ proc, cpuCount = cachedCpuCount() }: LoadProbeDeps): Probe {
   return {
     name: 'load',
-    async collect(now) {
-      const load = parseProcLoadavg(await proc.read('loadavg'));
+    collect(now) {
+      const load = parseProcLoadavg(proc.read('loadavg'));
       const cores = Math.max(1, cpuCount());
       return {
         observations: [

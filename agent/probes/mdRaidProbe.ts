@@ -6,15 +6,15 @@
 import type { CheckResult, Observation } from '../../contract/report.js';
 import { parseProcMdstat } from '../procfs/procMdstat.js';
 import type { ProcReader } from '../procfs/procReader.js';
-import { observation, type Probe } from '../probe.js';
+import { isoTimestamp, observation, type Probe } from '../probe.js';
 
 export function createMdRaidProbe({ proc }: { proc: ProcReader }): Probe {
   return {
     name: 'mdraid',
-    async collect(now) {
+    collect(now) {
       let text: string;
       try {
-        text = await proc.read('mdstat');
+        text = proc.read('mdstat');
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { observations: [] };
         throw error;
@@ -32,7 +32,7 @@ export function createMdRaidProbe({ proc }: { proc: ProcReader }): Probe {
           name: `md:${array.device}`,
           status: array.degraded ? 'critical' : 'ok',
           output: `${array.device} ${array.level || array.state}: ${array.disksActive}/${array.disksRequired} disks active${array.degraded ? ', DEGRADED' : ''}`,
-          at: now.toISOString(),
+          at: isoTimestamp(now),
           durationSeconds: 0,
         });
       }

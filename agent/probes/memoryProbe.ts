@@ -17,8 +17,8 @@ export function availableMemoryBytes(meminfo: Meminfo): number {
 export function createMemoryProbe({ proc }: { proc: ProcReader }): Probe {
   return {
     name: 'memory',
-    async collect(now) {
-      const meminfo = parseProcMeminfo(await proc.read('meminfo'));
+    collect(now) {
+      const meminfo = parseProcMeminfo(proc.read('meminfo'));
       const total = requireMeminfoField(meminfo, 'MemTotal');
       const available = availableMemoryBytes(meminfo);
       return {

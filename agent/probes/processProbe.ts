@@ -5,26 +5,31 @@
  */
 import type { CheckResult, Observation } from '../../contract/report.js';
 import type { ProcReader } from '../procfs/procReader.js';
-import { observation, type Probe } from '../probe.js';
+import { isoTimestamp, observation, type Probe } from '../probe.js';
 
 /** Counts the processes whose comm equals each wanted name. */
-export async function countProcesses(proc: ProcReader, names: readonly string[]): Promise<Map<string, number>> {
+export function countProcesses(proc: ProcReader, names: readonly string[]): Map<string, number> {
   const counts = new Map(names.map((name) => [name, 0]));
-  const pids = (await proc.list('')).filter((entry) => /^\d+$/.test(entry));
-  await Promise.all(
-    pids.map(async (pid) => {
-      const comm = await proc.read(`${pid}/comm`).then((t) => t.replace(/\n$/, ''), () => undefined);
-      if (comm !== undefined && counts.has(comm)) counts.set(comm, counts.get(comm)! + 1);
-    }),
-  );
+  for (const pid of proc.list('')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let comm: string;
+    try {
+      // Pids come and go: each comm is opened and closed, never kept open.
+      comm = proc.readOnce(`${pid}/comm`).replace(/\n$/, '');
+    } catch {
+      continue; // the process exited between the listing and the read
+    }
+    const count = counts.get(comm);
+    if (count !== undefined) counts.set(comm, count + 1);
+  }
   return counts;
 }
 
 export function createProcessProbe({ proc, names }: { proc: ProcReader; names: readonly string[] }): Probe {
   return {
     name: 'processes',
-    async collect(now) {
-      const counts = await countProcesses(proc, names);
+    collect(now) {
+      const counts = countProcesses(proc, names);
       const observations: Observation[] = [];
       const checks: CheckResult[] = [];
       for (const [name, count] of counts) {
@@ -33,7 +38,7 @@ export function createProcessProbe({ proc, names }: { proc: ProcReader; names: r
           name: `process:${name}`,
           status: count > 0 ? 'ok' : 'critical',
           output: count > 0 ? `${count} process(es) named ${name}` : `no process named ${name}`,
-          at: now.toISOString(),
+          at: isoTimestamp(now),
           durationSeconds: 0,
         });
       }

@@ -7,8 +7,8 @@ import { observation, type Probe } from '../probe.js';
 export function createSwapProbe({ proc }: { proc: ProcReader }): Probe {
   return {
     name: 'swap',
-    async collect(now) {
-      const meminfo = parseProcMeminfo(await proc.read('meminfo'));
+    collect(now) {
+      const meminfo = parseProcMeminfo(proc.read('meminfo'));
       const total = requireMeminfoField(meminfo, 'SwapTotal');
       const used = Math.max(0, total - requireMeminfoField(meminfo, 'SwapFree'));
       return {

@@ -2,50 +2,100 @@
  * Temperatures from the kernel's hwmon sensors (`/sys/class/hwmon/hwmonN/tempM_input`, in
  * millidegrees), falling back to thermal zones (`/sys/class/thermal/thermal_zoneN/temp`) when there
  * is no hwmon. A machine without sensors (most VMs) reports nothing, which is not an error.
+ *
+ * Which sensors exist (directory listings, chip names and labels) is looked up again only every
+ * few minutes, or at once when a sensor file fails: sensors come with drivers and hardware, not
+ * from one cycle to the next. Every cycle reads only the sensors' values.
  */
 import type { Observation } from '../../contract/report.js';
 import type { ProcReader } from '../procfs/procReader.js';
 import { observation, type Probe } from '../probe.js';
 
-/** `sys` reads below `/sys`. */
-export function createTemperatureProbe({ sys }: { sys: ProcReader }): Probe {
-  const optional = async (path: string) => sys.read(path).then((t) => t.trim(), () => undefined);
-  const list = async (path: string) => sys.list(path).catch(() => [] as string[]);
+/** One sensor file and the labels its value is reported under. */
+interface Sensor {
+  file: string;
+  chip: string;
+  sensor: string;
+}
 
-  async function hwmon(now: Date): Promise<Observation[]> {
-    const observations: Observation[] = [];
-    for (const chip of await list('class/hwmon')) {
+/** Dependencies of the temperature probe; `sys` reads below `/sys`. */
+export interface TemperatureProbeDeps {
+  sys: ProcReader;
+  /** How long the sensor list is kept; 5 minutes by default. */
+  discoveryTtlMs?: number;
+  monotonicMs?: () => number;
+}
+
+const DISCOVERY_TTL_MS = 300_000;
+
+/** Creates the temperature probe. */
+export function createTemperatureProbe({ sys, discoveryTtlMs = DISCOVERY_TTL_MS, monotonicMs = () => performance.now() }: TemperatureProbeDeps): Probe {
+  const optional = (path: string): string | undefined => {
+    try {
+      return sys.readOnce(path).trim();
+    } catch {
+      return undefined;
+    }
+  };
+  const list = (path: string): string[] => {
+    try {
+      return sys.list(path);
+    } catch {
+      return [];
+    }
+  };
+
+  function hwmonSensors(): Sensor[] {
+    const sensors: Sensor[] = [];
+    for (const chip of list('class/hwmon')) {
       const base = `class/hwmon/${chip}`;
-      const chipName = (await optional(`${base}/name`)) ?? chip;
-      for (const file of await list(base)) {
+      const chipName = optional(`${base}/name`) ?? chip;
+      for (const file of list(base)) {
         const match = /^temp(\d+)_input$/.exec(file);
         if (match === null) continue;
-        const milli = Number(await optional(`${base}/${file}`));
-        if (!Number.isFinite(milli)) continue;
-        const sensor = (await optional(`${base}/temp${match[1]}_label`)) ?? `temp${match[1]}`;
-        observations.push(observation('temperature_celsius', milli / 1000, { chip: chipName, sensor }, now));
+        sensors.push({ file: `${base}/${file}`, chip: chipName, sensor: optional(`${base}/temp${match[1]}_label`) ?? `temp${match[1]}` });
       }
     }
-    return observations;
+    return sensors;
   }
 
-  async function thermal(now: Date): Promise<Observation[]> {
-    const observations: Observation[] = [];
-    for (const zone of await list('class/thermal')) {
+  function thermalSensors(): Sensor[] {
+    const sensors: Sensor[] = [];
+    for (const zone of list('class/thermal')) {
       if (!zone.startsWith('thermal_zone')) continue;
-      const milli = Number(await optional(`class/thermal/${zone}/temp`));
-      if (!Number.isFinite(milli)) continue;
-      const type = (await optional(`class/thermal/${zone}/type`)) ?? zone;
-      observations.push(observation('temperature_celsius', milli / 1000, { chip: 'thermal', sensor: `${zone}:${type}` }, now));
+      sensors.push({ file: `class/thermal/${zone}/temp`, chip: 'thermal', sensor: `${zone}:${optional(`class/thermal/${zone}/type`) ?? zone}` });
     }
-    return observations;
+    return sensors;
   }
+
+  let sensors: Sensor[] = [];
+  let discoveredAtMs = -Infinity;
 
   return {
     name: 'temperature',
-    async collect(now) {
-      const fromHwmon = await hwmon(now);
-      return { observations: fromHwmon.length > 0 ? fromHwmon : await thermal(now) };
+    collect(now) {
+      const atMs = monotonicMs();
+      if (atMs - discoveredAtMs >= discoveryTtlMs) {
+        const fromHwmon = hwmonSensors();
+        sensors = fromHwmon.length > 0 ? fromHwmon : thermalSensors();
+        discoveredAtMs = atMs;
+      }
+      const observations: Observation[] = [];
+      for (const { file, chip, sensor } of sensors) {
+        let text: string;
+        try {
+          text = sys.read(file).trim();
+        } catch {
+          // A sensor that went away (a driver unloaded): look again next cycle.
+          discoveredAtMs = -Infinity;
+          continue;
+        }
+        // A sensor that cannot be read right now (ENODATA, garbage) is skipped, not reported as 0.
+        const milli = Number(text);
+        if (text === '' || !Number.isFinite(milli)) continue;
+        observations.push(observation('temperature_celsius', milli / 1000, { chip, sensor }, now));
+      }
+      return { observations };
     },
   };
 }

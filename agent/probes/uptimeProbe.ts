@@ -4,7 +4,7 @@
  * though the agent itself restarted with the host. `reboot_detected` is 1 in the first report after
  * a reboot, and 0 otherwise (also on the very first start, when there is nothing to compare with).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { ProcReader } from '../procfs/procReader.js';
 import { parseProcUptime } from '../procfs/procUptime.js';
 import { observation, type Probe } from '../probe.js';
@@ -16,21 +16,32 @@ export interface UptimeProbeDeps {
   bootIdFile: string;
 }
 
+function readKnownBootId(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
 export function createUptimeProbe({ proc, bootIdFile }: UptimeProbeDeps): Probe {
   let known: string | undefined;
   let loaded = false;
+  /** The kernel's boot id stays the same for the life of this process: read once. */
+  let bootId: string | undefined;
   return {
     name: 'uptime',
-    async collect(now) {
-      const uptime = parseProcUptime(await proc.read('uptime'));
-      const bootId = (await proc.read('sys/kernel/random/boot_id')).trim();
+    collect(now) {
+      const uptime = parseProcUptime(proc.read('uptime'));
+      bootId ??= proc.readOnce('sys/kernel/random/boot_id').trim();
       if (!loaded) {
-        known = await readFile(bootIdFile, 'utf8').then((t) => t.trim(), () => undefined);
+        known = readKnownBootId(bootIdFile);
         loaded = true;
       }
       const rebooted = known !== undefined && known !== bootId;
       if (known !== bootId) {
-        await writeFile(bootIdFile, `${bootId}\n`, { mode: 0o600 });
+        // Once per boot, a few bytes: written in place, synchronously.
+        writeFileSync(bootIdFile, `${bootId}\n`, { mode: 0o600 });
         known = bootId;
       }
       return {

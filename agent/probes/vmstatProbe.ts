@@ -9,8 +9,8 @@ export function createVmstatProbe({ proc, monotonicMs = () => performance.now() 
   const tracker = createDeltaTracker();
   return {
     name: 'vmstat',
-    async collect(now) {
-      const vmstat = parseProcVmstat(await proc.read('vmstat'));
+    collect(now) {
+      const vmstat = parseProcVmstat(proc.read('vmstat'));
       const atMs = monotonicMs();
       const observations = [];
       const swapIn = vmstat.get('pswpin');

@@ -1,20 +1,16 @@
 /** Parser of `/proc/meminfo` (proc(5)), shared by the memory and swap probes. */
+import { keyedValues, type KeyedValues } from './keyedValues.js';
 import { ProcParseError } from './procParseError.js';
 
-/** Every `/proc/meminfo` field, converted to bytes (fields without a unit, like HugePages_Total, as is). */
-export type Meminfo = ReadonlyMap<string, number>;
+/** The `/proc/meminfo` fields, in bytes (fields without a unit, like HugePages_Total, as is). */
+export type Meminfo = KeyedValues;
 
-/** Parses `Key:   1234 kB` lines; the kernel's "kB" means KiB. */
+/**
+ * The `Key:   1234 kB` fields, looked up on demand; the kernel's "kB" means KiB. Throws
+ * ProcParseError when the text does not look like meminfo.
+ */
 export function parseProcMeminfo(text: string): Meminfo {
-  const fields = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const match = /^([^:\s]+):\s+(\d+)(?:\s+(kB))?\s*$/.exec(line);
-    if (match === null) continue;
-    const value = Number(match[2]);
-    fields.set(match[1]!, match[3] === undefined ? value : value * 1024);
-  }
-  if (fields.size === 0) throw new ProcParseError('meminfo', 'no "Key: value" lines');
-  return fields;
+  return keyedValues(text, { file: 'meminfo', separator: ':', firstLine: /^[^:\s]+:\s+\d+(?:\s+kB)?\s*$/, kilobytes: true });
 }
 
 /** A field that must be present; throws naming it when absent. */

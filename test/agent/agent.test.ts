@@ -129,11 +129,12 @@ describe('agent', () => {
     const real = createProcReader();
     let blockMs = 0;
     const proc: ProcReader = {
-      async read(path) {
+      read(path) {
         // A synchronous 120 ms block inside the cycle, as a pathological /proc read would be.
         if (path === 'loadavg' && blockMs > 0) for (const until = performance.now() + blockMs; performance.now() < until; );
         return real.read(path);
       },
+      readOnce: (path) => real.readOnce(path),
       list: (path) => real.list(path),
     };
     const { config } = loadConfig(undefined, {});

@@ -6,16 +6,24 @@ export interface ProcFixture extends ProcReader {
   files: Record<string, string>;
 }
 
-/** A reader whose `read(path)` returns `files[path]`, or fails like a missing file; `list` derives directories from the paths. */
-export function procFixture(files: Record<string, string>): ProcFixture {
-  const fixture: ProcFixture = {
+/**
+ * A reader whose `read(path)` and `readOnce(path)` return `files[path]`, or fail like a missing file;
+ * `list` derives directories from the paths. `reads` counts the reads of each path.
+ */
+export function procFixture(files: Record<string, string>): ProcFixture & { reads: Map<string, number> } {
+  const reads = new Map<string, number>();
+  const read = (path: string): string => {
+    reads.set(path, (reads.get(path) ?? 0) + 1);
+    const text = fixture.files[path];
+    if (text === undefined) throw Object.assign(new Error(`ENOENT: /proc/${path}`), { code: 'ENOENT' });
+    return text;
+  };
+  const fixture: ProcFixture & { reads: Map<string, number> } = {
     files,
-    async read(path) {
-      const text = fixture.files[path];
-      if (text === undefined) throw Object.assign(new Error(`ENOENT: /proc/${path}`), { code: 'ENOENT' });
-      return text;
-    },
-    async list(path) {
+    reads,
+    read,
+    readOnce: read,
+    list(path) {
       const prefix = path === '' ? '' : `${path}/`;
       const names = new Set<string>();
       for (const file of Object.keys(fixture.files)) if (file.startsWith(prefix)) names.add(file.slice(prefix.length).split('/')[0]!);

@@ -13,6 +13,7 @@ import { parseProcNetDev } from '../../agent/procfs/procNetDev.js';
 import { ProcParseError } from '../../agent/procfs/procParseError.js';
 import { createProcReader } from '../../agent/procfs/procReader.js';
 import { parseProcStat, totalCpuTime } from '../../agent/procfs/procStat.js';
+import { parseProcVmstat } from '../../agent/procfs/procVmstat.js';
 
 const PROC_STAT = `cpu  10132153 290696 3084719 46828483 16683 0 25195 175 0 0
 cpu0 1393280 32966 572056 13343292 6130 0 17875 0 0 0
@@ -98,8 +99,33 @@ describe('parseProcMeminfo', () => {
     expect(meminfo.get('HugePages_Total')).toBe(0);
   });
 
+  it('finds a key only at the start of a line, and only as a whole key', () => {
+    const meminfo = parseProcMeminfo('MemTotal: 10 kB\nSwapCached: 7 kB\nCached: 3 kB\nHugePages_Total:       0\n');
+    expect(meminfo.get('Cached')).toBe(3 * 1024);
+    expect(meminfo.get('MemTotal')).toBe(10 * 1024);
+    expect(meminfo.get('Mem')).toBeUndefined();
+    expect(meminfo.get('HugePages_Total')).toBe(0);
+  });
+
+  it('refuses text that is not meminfo', () => {
+    expect(() => parseProcMeminfo('<html>\n')).toThrow(ProcParseError);
+    expect(() => parseProcMeminfo('')).toThrow(/meminfo/);
+  });
+
   it('names a missing required field', () => {
     expect(() => requireMeminfoField(parseProcMeminfo('MemTotal: 1 kB\n'), 'SwapTotal')).toThrow(/SwapTotal/);
+  });
+});
+
+describe('parseProcVmstat', () => {
+  it('looks up counters by whole name at the start of a line', () => {
+    const vmstat = parseProcVmstat('nr_free_pages 5\npswpin 100\nxpswpout 9\npswpout 50\noom_kill 2\n');
+    expect([vmstat.get('pswpin'), vmstat.get('pswpout'), vmstat.get('oom_kill'), vmstat.get('nr_free_pages')]).toEqual([100, 50, 2, 5]);
+    expect(vmstat.get('oom')).toBeUndefined();
+  });
+
+  it('refuses text that is not vmstat', () => {
+    expect(() => parseProcVmstat('MemTotal: 1 kB\n')).toThrow(/vmstat/);
   });
 });
 
@@ -157,7 +183,61 @@ describe('createProcReader', () => {
   });
 
   it('reads the real /proc by default', async () => {
-    const times = parseProcStat(await createProcReader().read('stat'));
+    const times = parseProcStat(createProcReader().read('stat'));
     expect(totalCpuTime(times)).toBeGreaterThan(0);
+  });
+
+  it('keeps a /proc file open and still sees the kernel generate it afresh on every read', async () => {
+    const reader = createProcReader();
+    const first = reader.read('self/status');
+    expect(reader.keptOpen()).toBe(1);
+    // Grow this process by a few MB: the same kept descriptor must show the new VmRSS.
+    const ballast = Buffer.alloc(16 * 1024 * 1024, 1);
+    const second = reader.read('self/status');
+    expect(reader.keptOpen()).toBe(1);
+    const rss = (text: string) => Number(/^VmRSS:\s+(\d+) kB/m.exec(text)?.[1]);
+    expect(rss(second) - rss(first)).toBeGreaterThan(8 * 1024);
+    expect(ballast[0]).toBe(1);
+    reader.close();
+    expect(reader.keptOpen()).toBe(0);
+  });
+
+  it('reads files larger than its buffer whole, in UTF-8', () => {
+    const root = mkdtempSync(join(tmpdir(), 'tripline-proc-'));
+    const big = `${'x'.repeat(200 * 1024)} /mnt/données\n`;
+    writeFileSync(join(root, 'mounts'), big);
+    const reader = createProcReader({ root });
+    expect(reader.read('mounts')).toBe(big);
+    expect(reader.read('mounts')).toBe(big);
+    expect(reader.readOnce('mounts')).toBe(big);
+  });
+
+  it('fails like fs for a missing file, and keeps nothing open for it', () => {
+    const reader = createProcReader({ root: mkdtempSync(join(tmpdir(), 'tripline-proc-')) });
+    expect(() => reader.read('nope')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    expect(() => reader.readOnce('nope')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    expect(reader.keptOpen()).toBe(0);
+  });
+
+  it('bounds the files it keeps open, closing those not read for minutes to make room', () => {
+    const root = mkdtempSync(join(tmpdir(), 'tripline-proc-'));
+    for (const name of ['a', 'b', 'c', 'd']) writeFileSync(join(root, name), name);
+    let now = 0;
+    const reader = createProcReader({ root, maxKeptOpen: 2, monotonicMs: () => now });
+    expect([reader.read('a'), reader.read('b'), reader.read('c')]).toEqual(['a', 'b', 'c']);
+    expect(reader.keptOpen()).toBe(2); // c was read, but opened and closed
+    now = 200_000;
+    reader.read('a'); // a is in use, b is not
+    now = 400_000;
+    expect(reader.read('d')).toBe('d');
+    expect(reader.keptOpen()).toBe(2); // b (idle 400 s) was closed, d kept; a (idle 200 s) stays
+    writeFileSync(join(root, 'a'), 'a2');
+    expect(reader.read('a')).toBe('a2');
+  });
+
+  it('does not keep pid files open through readOnce', () => {
+    const reader = createProcReader();
+    expect(reader.readOnce('self/comm').trim()).not.toBe('');
+    expect(reader.keptOpen()).toBe(0);
   });
 });
