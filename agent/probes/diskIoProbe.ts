@@ -11,6 +11,9 @@ import { observation, type Probe } from '../probe.js';
 /** node_exporter's default `--collector.diskstats.device-exclude`. */
 export const DEFAULT_DISK_EXCLUDE = '^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$';
 
+/** Device names whose verdict is remembered; loop devices come and go, so the memory is bounded. */
+const MAX_REMEMBERED_DEVICES = 4096;
+
 /** Dependencies of the disk I/O probe. */
 export interface DiskIoProbeDeps {
   proc: ProcReader;
@@ -37,10 +40,21 @@ export function diskRates(before: DiskCounters, after: DiskCounters, seconds: nu
 
 export function createDiskIoProbe({ proc, exclude, monotonicMs = () => performance.now() }: DiskIoProbeDeps): Probe {
   let previous: { atMs: number; disks: Map<string, DiskCounters> } | undefined;
+  /** Whether each device name seen is reported: the pattern is matched once per name, not per cycle. */
+  const included = new Map<string, boolean>();
+  const include = (device: string): boolean => {
+    let verdict = included.get(device);
+    if (verdict === undefined) {
+      if (included.size >= MAX_REMEMBERED_DEVICES) included.clear();
+      verdict = !exclude.test(device);
+      included.set(device, verdict);
+    }
+    return verdict;
+  };
   return {
     name: 'diskio',
     collect(now) {
-      const disks = parseProcDiskstats(proc.read('diskstats')).filter((disk) => !exclude.test(disk.device));
+      const disks = parseProcDiskstats(proc.read('diskstats'), include);
       const atMs = monotonicMs();
       const observations: Observation[] = [];
       for (const disk of disks) {

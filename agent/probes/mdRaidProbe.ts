@@ -1,23 +1,38 @@
 /**
  * Software RAID health from `/proc/mdstat`: one `md_degraded` series per array, and a check
  * `md:<device>` that is critical while the array is degraded. A host without md (no file or no
- * array) reports nothing.
+ * array) reports nothing; a missing file is looked for again every 5 minutes.
  */
 import type { CheckResult, Observation } from '../../contract/report.js';
 import { parseProcMdstat } from '../procfs/procMdstat.js';
 import type { ProcReader } from '../procfs/procReader.js';
 import { isoTimestamp, observation, type Probe } from '../probe.js';
 
-export function createMdRaidProbe({ proc }: { proc: ProcReader }): Probe {
+/** How long a missing `/proc/mdstat` is believed: it appears only when the md driver loads. */
+const ABSENT_TTL_MS = 300_000;
+
+/** Dependencies of the md RAID probe. */
+export interface MdRaidProbeDeps {
+  proc: ProcReader;
+  absentTtlMs?: number;
+  monotonicMs?: () => number;
+}
+
+export function createMdRaidProbe({ proc, absentTtlMs = ABSENT_TTL_MS, monotonicMs = () => performance.now() }: MdRaidProbeDeps): Probe {
+  /** When the file was last found missing; most hosts have no md and would fail a read every cycle. */
+  let absentAtMs = -Infinity;
   return {
     name: 'mdraid',
     collect(now) {
+      const atMs = monotonicMs();
+      if (atMs - absentAtMs < absentTtlMs) return { observations: [] };
       let text: string;
       try {
         text = proc.read('mdstat');
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { observations: [] };
-        throw error;
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        absentAtMs = atMs;
+        return { observations: [] };
       }
       const observations: Observation[] = [];
       const checks: CheckResult[] = [];

@@ -37,17 +37,41 @@ const SERIES: readonly { direction: Direction; counter: Counter; total: NetworkM
   })),
 );
 
-/** Creates the network probe; rates start with the second run. */
-/** Link state and speed of one interface; speed is absent when the driver reports none (-1, EINVAL). */
-export function linkObservations(sys: ProcReader, name: string, now: Date): Observation[] {
-  const labels = { interface: name };
-  const operstate = optionalRead(sys, `class/net/${name}/operstate`);
-  const speedText = optionalRead(sys, `class/net/${name}/speed`);
-  const speed = speedText === undefined ? undefined : Number(speedText);
-  const observations: Observation[] = [];
-  if (operstate !== undefined) observations.push(observation('network_up', operstate === 'up' ? 1 : 0, labels, now));
-  if (speed !== undefined && Number.isFinite(speed) && speed > 0) observations.push(observation('network_speed_bytes_per_second', (speed * 1_000_000) / 8, labels, now));
-  return observations;
+/** How long a link speed is kept before it is read again: it changes only on renegotiation. */
+const SPEED_TTL_MS = 60_000;
+
+/** Link state and speed of interfaces, by name. */
+export type LinkObserver = (name: string, now: Date) => Observation[];
+
+/**
+ * Observes link state every call and link speed at most every `speedTtlMs` per interface: a
+ * virtual or down link has no speed (the read fails with EINVAL, or says -1), and asking again
+ * every cycle would cost a failed read and an exception each time. Speed is absent when the driver
+ * reports none.
+ */
+export function createLinkObserver(sys: ProcReader, { speedTtlMs = SPEED_TTL_MS, monotonicMs = () => performance.now() } = {}): LinkObserver & { retainOnly(names: ReadonlySet<string>): void } {
+  const speeds = new Map<string, { megabits: number | undefined; readAtMs: number }>();
+  const observe = (name: string, now: Date): Observation[] => {
+    const labels = { interface: name };
+    const observations: Observation[] = [];
+    const operstate = optionalRead(sys, `class/net/${name}/operstate`);
+    if (operstate !== undefined) observations.push(observation('network_up', operstate === 'up' ? 1 : 0, labels, now));
+    const atMs = monotonicMs();
+    let speed = speeds.get(name);
+    if (speed === undefined || atMs - speed.readAtMs >= speedTtlMs) {
+      const text = optionalRead(sys, `class/net/${name}/speed`);
+      const megabits = text === undefined ? NaN : Number(text);
+      speed = { megabits: Number.isFinite(megabits) && megabits > 0 ? megabits : undefined, readAtMs: atMs };
+      speeds.set(name, speed);
+    }
+    if (speed.megabits !== undefined) observations.push(observation('network_speed_bytes_per_second', (speed.megabits * 1_000_000) / 8, labels, now));
+    return observations;
+  };
+  return Object.assign(observe, {
+    retainOnly(names: ReadonlySet<string>) {
+      for (const name of speeds.keys()) if (!names.has(name)) speeds.delete(name);
+    },
+  });
 }
 
 /** The trimmed file, or undefined when it cannot be read (speed of a link that is down: EINVAL). */
@@ -59,8 +83,10 @@ function optionalRead(sys: ProcReader, path: string): string | undefined {
   }
 }
 
+/** Creates the network probe; rates start with the second run. */
 export function createNetworkProbe({ proc, sys, excludeInterfaces, monotonicMs = () => performance.now() }: NetworkProbeDeps): Probe {
   const tracker = createDeltaTracker();
+  const links = sys === undefined ? undefined : createLinkObserver(sys, { monotonicMs });
   const excluded = new Set(excludeInterfaces);
   return {
     name: 'network',
@@ -81,7 +107,10 @@ export function createNetworkProbe({ proc, sys, excludeInterfaces, monotonicMs =
         }
       }
       tracker.retainOnly(seen);
-      if (sys !== undefined) for (const { interface: name } of interfaces) observations.push(...linkObservations(sys, name, now));
+      if (links !== undefined) {
+        for (const { interface: name } of interfaces) observations.push(...links(name, now));
+        links.retainOnly(new Set(interfaces.map((i) => i.interface)));
+      }
       return { observations };
     },
   };

@@ -20,11 +20,16 @@ export interface DiskCounters {
 
 const SECTOR_BYTES = 512;
 
-/** Parses every line with at least the 14 classic fields; others (malformed) are an error. */
-export function parseProcDiskstats(text: string): DiskCounters[] {
+/**
+ * Parses every line with at least the 14 classic fields; others (malformed) are an error. Lines of
+ * devices `include` refuses (partitions, loop devices) are skipped before their counters are read.
+ */
+export function parseProcDiskstats(text: string, include: (device: string) => boolean = () => true): DiskCounters[] {
   const disks: DiskCounters[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
+    const device = /^\s*\d+\s+\d+\s+(\S+)/.exec(line)?.[1];
+    if (device !== undefined && !include(device)) continue;
     const fields = line.trim().split(/\s+/);
     if (fields.length < 14) throw new ProcParseError('diskstats', `a line has ${fields.length} fields, expected at least 14`);
     const n = fields.map(Number);

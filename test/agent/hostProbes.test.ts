@@ -14,7 +14,7 @@ import { createFilesystemProbe } from '../../agent/probes/filesystemProbe.js';
 import { createFileDescriptorProbe } from '../../agent/probes/fileDescriptorProbe.js';
 import { createGatewayPingProbe } from '../../agent/probes/gatewayPingProbe.js';
 import { createMdRaidProbe } from '../../agent/probes/mdRaidProbe.js';
-import { linkObservations } from '../../agent/probes/networkProbe.js';
+import { createLinkObserver } from '../../agent/probes/networkProbe.js';
 import { createProcessProbe } from '../../agent/probes/processProbe.js';
 import { createTemperatureProbe } from '../../agent/probes/temperatureProbe.js';
 import { createUptimeProbe } from '../../agent/probes/uptimeProbe.js';
@@ -124,6 +124,12 @@ describe('disk I/O probe', () => {
   it('refuses a truncated diskstats line', () => {
     expect(() => parseProcDiskstats('   8 0 sda 1 2 3\n')).toThrow(/at least 14/);
   });
+
+  it('skips the lines of devices it is told to leave out before reading their counters', () => {
+    const text = '   7 0 loop0 garbage\n   8 0 sda 1 0 8 4 2 0 16 6 0 10 12 0 0 0 0\n';
+    expect(parseProcDiskstats(text, (device) => device !== 'loop0').map((d) => d.device)).toEqual(['sda']);
+    expect(() => parseProcDiskstats(text)).toThrow(/at least 14/);
+  });
 });
 
 describe('md RAID', () => {
@@ -144,6 +150,19 @@ describe('md RAID', () => {
     expect(result.checks?.map((c) => [c.name, c.status])).toEqual([['md:md0', 'ok'], ['md:md1', 'critical']]);
     expect(byKey(result.observations)).toMatchObject({ 'md_degraded{device=md1,level=raid5}': 1, 'md_degraded{device=md0,level=raid1}': 0 });
     expect(await createMdRaidProbe({ proc: procFixture({}) }).collect(NOW)).toEqual({ observations: [] });
+  });
+
+  it('looks for a missing /proc/mdstat again only every few minutes', () => {
+    const proc = procFixture({});
+    let now = 0;
+    const probe = createMdRaidProbe({ proc, absentTtlMs: 300_000, monotonicMs: () => now });
+    expect(probe.collect(NOW)).toEqual({ observations: [] });
+    proc.files.mdstat = 'Personalities : [raid1]\nmd0 : active raid1 sdb1[1] sda1[0]\n      1046528 blocks super 1.2 [2/1] [U_]\n\nunused devices: <none>\n';
+    now = 299_000;
+    expect(probe.collect(NOW)).toEqual({ observations: [] });
+    expect(proc.reads.get('mdstat')).toBe(1);
+    now = 300_000;
+    expect(byKey((probe.collect(NOW) as { observations: Observation[] }).observations)).toMatchObject({ 'md_degraded{device=md0,level=raid1}': 1 });
   });
 });
 
@@ -193,9 +212,20 @@ describe('read-only remounts', () => {
 describe('link state, temperatures, processes', () => {
   it('reports operstate and speed, and no speed when the driver has none', async () => {
     const sys = procFixture({ 'class/net/eth0/operstate': 'up\n', 'class/net/eth0/speed': '10000\n', 'class/net/veth1/operstate': 'down\n', 'class/net/veth1/speed': '-1\n' });
-    expect(byKey(await linkObservations(sys, 'eth0', NOW))).toEqual({ 'network_up{interface=eth0}': 1, 'network_speed_bytes_per_second{interface=eth0}': 1.25e9 });
-    expect(byKey(await linkObservations(sys, 'veth1', NOW))).toEqual({ 'network_up{interface=veth1}': 0 });
-    expect(await linkObservations(sys, 'gone0', NOW)).toEqual([]);
+    let now = 0;
+    const links = createLinkObserver(sys, { speedTtlMs: 60_000, monotonicMs: () => now });
+    expect(byKey(links('eth0', NOW))).toEqual({ 'network_up{interface=eth0}': 1, 'network_speed_bytes_per_second{interface=eth0}': 1.25e9 });
+    expect(byKey(links('veth1', NOW))).toEqual({ 'network_up{interface=veth1}': 0 });
+    expect(links('gone0', NOW)).toEqual([]);
+    // State is read every time, speed once a minute: a link coming up shows at once, its speed within the minute.
+    sys.files['class/net/veth1/operstate'] = 'up\n';
+    sys.files['class/net/veth1/speed'] = '1000\n';
+    now = 30_000;
+    expect(byKey(links('veth1', NOW))).toEqual({ 'network_up{interface=veth1}': 1 });
+    now = 60_000;
+    expect(byKey(links('veth1', NOW))).toEqual({ 'network_up{interface=veth1}': 1, 'network_speed_bytes_per_second{interface=veth1}': 1.25e8 });
+    expect(sys.reads.get('class/net/veth1/speed')).toBe(2);
+    expect(sys.reads.get('class/net/veth1/operstate')).toBe(3);
   });
 
   it('reads hwmon sensors, falls back to thermal zones, and reports nothing without sensors', async () => {
