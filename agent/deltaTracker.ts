@@ -31,11 +31,17 @@ export function createDeltaTracker(): DeltaTracker {
   return {
     rate(key, value, atMs) {
       const previous = last.get(key);
-      if (previous !== undefined && atMs <= previous.atMs) return undefined;
-      last.set(key, { value, atMs });
-      if (previous === undefined) return undefined;
+      if (previous === undefined) {
+        last.set(key, { value, atMs });
+        return undefined;
+      }
+      if (atMs <= previous.atMs) return undefined;
       const increase = value >= previous.value ? value - previous.value : value;
-      return increase / ((atMs - previous.atMs) / 1000);
+      const rate = increase / ((atMs - previous.atMs) / 1000);
+      // The sample is updated in place: no object per series and cycle.
+      previous.value = value;
+      previous.atMs = atMs;
+      return rate;
     },
     retainOnly(keys) {
       for (const key of last.keys()) if (!keys.has(key)) last.delete(key);

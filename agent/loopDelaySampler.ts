@@ -8,8 +8,11 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 /** How often the delay is sampled: a block longer than this is always seen. */
 const RESOLUTION_MS = 20;
-/** Sampling continues this long after the work has finished. */
-const TAIL_MS = 100;
+/**
+ * Sampling continues this long after the work has finished: a block in the work delays the
+ * sampling timer's next run, so two more samples are enough to see it; each costs a wake-up.
+ */
+const TAIL_MS = 2 * RESOLUTION_MS;
 
 export interface LoopDelaySampler {
   /** Samples from now on (a cycle's work usually takes less than one sampling interval). */

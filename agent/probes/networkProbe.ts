@@ -3,7 +3,7 @@
  * speed from `/sys/class/net/<interface>/{operstate,speed}` when a sysfs reader is given.
  */
 import type { Observation } from '../../contract/report.js';
-import { createDeltaTracker } from '../deltaTracker.js';
+import { createDeltaTracker, type DeltaTracker } from '../deltaTracker.js';
 import type { MetricName } from '../metricCatalogue.js';
 import type { ProcReader } from '../procfs/procReader.js';
 import { parseProcNetDev, type DirectionCounters } from '../procfs/procNetDev.js';
@@ -85,7 +85,8 @@ function optionalRead(sys: ProcReader, path: string): string | undefined {
 
 /** Creates the network probe; rates start with the second run. */
 export function createNetworkProbe({ proc, sys, excludeInterfaces, monotonicMs = () => performance.now() }: NetworkProbeDeps): Probe {
-  const tracker = createDeltaTracker();
+  /** One tracker per interface, keyed by metric name. */
+  const trackers = new Map<string, DeltaTracker>();
   const links = sys === undefined ? undefined : createLinkObserver(sys, { monotonicMs });
   const excluded = new Set(excludeInterfaces);
   return {
@@ -96,21 +97,22 @@ export function createNetworkProbe({ proc, sys, excludeInterfaces, monotonicMs =
       const observations: Observation[] = [];
       const seen = new Set<string>();
       for (const counters of interfaces) {
-        const labels = { interface: counters.interface };
+        const name = counters.interface;
+        seen.add(name);
+        let tracker = trackers.get(name);
+        if (tracker === undefined) trackers.set(name, (tracker = createDeltaTracker()));
+        const labels = { interface: name };
         for (const { direction, counter, total, rate: rateMetric } of SERIES) {
           const value = counters[direction][counter];
-          const key = `${counters.interface}\u0000${total}`;
-          seen.add(key);
           observations.push(observation(total, value, labels, now));
-          const rate = tracker.rate(key, value, atMs);
+          const rate = tracker.rate(total, value, atMs);
           if (rate !== undefined) observations.push(observation(rateMetric, rate, labels, now));
         }
+        if (links !== undefined) observations.push(...links(name, now));
       }
-      tracker.retainOnly(seen);
-      if (links !== undefined) {
-        for (const { interface: name } of interfaces) observations.push(...links(name, now));
-        links.retainOnly(new Set(interfaces.map((i) => i.interface)));
-      }
+      // Interfaces that went away are forgotten, so that a container host does not accumulate them.
+      for (const name of trackers.keys()) if (!seen.has(name)) trackers.delete(name);
+      links?.retainOnly(seen);
       return { observations };
     },
   };

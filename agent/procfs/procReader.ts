@@ -31,23 +31,22 @@ export interface ProcReader {
 }
 
 /**
- * Files kept open at most (one agent keeps about 30). When full, files not read for IDLE_CLOSE_MS
- * (an interface that went away) are closed; if none is, further files are opened and closed.
+ * Files kept open at most (one agent keeps about 30). When full (interfaces come and go on a
+ * container host, and a kept file of a removed one is never read again), all are closed and the
+ * files in use are opened again as they are read.
  */
 const MAX_KEPT_OPEN = 256;
-const IDLE_CLOSE_MS = 300_000;
 /** First size of the shared read buffer; it doubles (up to MAX_FILE_BYTES) for a larger file. */
 const INITIAL_BUFFER_BYTES = 64 * 1024;
 /** A larger file is refused rather than grown into without bound. */
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
 /** A reader of the real `/proc` (or of `root` when given, e.g. `/sys`) that keeps its files open. */
-export function createProcReader({
-  root = '/proc',
-  maxKeptOpen = MAX_KEPT_OPEN,
-  monotonicMs = () => performance.now(),
-}: { root?: string; maxKeptOpen?: number; monotonicMs?: () => number } = {}): ProcReader & { keptOpen(): number; close(): void } {
-  const kept = new Map<string, { fd: number; readAtMs: number }>();
+export function createProcReader({ root = '/proc', maxKeptOpen = MAX_KEPT_OPEN }: { root?: string; maxKeptOpen?: number } = {}): ProcReader & {
+  keptOpen(): number;
+  close(): void;
+} {
+  const kept = new Map<string, number>();
   let buffer = Buffer.allocUnsafe(INITIAL_BUFFER_BYTES);
 
   /** The whole file from offset 0, read with pread(2) so that the descriptor can be read again. */
@@ -68,12 +67,9 @@ export function createProcReader({
     return buffer.toString('utf8', 0, length);
   }
 
-  function closeIdle(now: number): void {
-    for (const [path, { fd, readAtMs }] of kept) {
-      if (now - readAtMs < IDLE_CLOSE_MS) continue;
-      kept.delete(path);
-      closeSync(fd);
-    }
+  function closeAll(): void {
+    for (const fd of kept.values()) closeSync(fd);
+    kept.clear();
   }
 
   function readOnce(path: string): string {
@@ -88,26 +84,22 @@ export function createProcReader({
 
   return {
     read(path) {
-      const file = join(root, path);
-      const now = monotonicMs();
-      const entry = kept.get(path);
-      if (entry !== undefined) {
+      const fd = kept.get(path);
+      if (fd !== undefined) {
         try {
-          const text = readAll(entry.fd, file);
-          entry.readAtMs = now;
-          return text;
+          return readAll(fd, path);
         } catch {
           // A stale handle: open the file again below; a real failure repeats there and is thrown.
           kept.delete(path);
-          closeSync(entry.fd);
+          closeSync(fd);
         }
       }
-      if (kept.size >= maxKeptOpen) closeIdle(now);
-      if (kept.size >= maxKeptOpen) return readOnce(path);
+      if (kept.size >= maxKeptOpen) closeAll();
+      const file = join(root, path);
       const fresh = openSync(file, 'r');
       try {
         const text = readAll(fresh, file);
-        kept.set(path, { fd: fresh, readAtMs: now });
+        kept.set(path, fresh);
         return text;
       } catch (error) {
         closeSync(fresh);
@@ -117,9 +109,6 @@ export function createProcReader({
     readOnce,
     list: (path) => readdirSync(join(root, path)),
     keptOpen: () => kept.size,
-    close() {
-      for (const { fd } of kept.values()) closeSync(fd);
-      kept.clear();
-    },
+    close: closeAll,
   };
 }

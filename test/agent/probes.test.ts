@@ -117,6 +117,16 @@ describe('network probe', () => {
     expect(second['network_transmit_bytes_per_second{interface=eth0}']).toBe(100);
     expect(second['network_receive_errors_per_second{interface=eth0}']).toBe(0);
     expect(Object.keys(second).filter((k) => k.startsWith('network_'))).toHaveLength(16);
+
+    // eth0 goes away for a cycle and comes back with reset counters: no rate from before it left.
+    clockMs = 20_000;
+    proc.files['net/dev'] = header + row('lo', 5, 5);
+    expect((await probe.collect(NOW)).observations).toEqual([]);
+    clockMs = 30_000;
+    proc.files['net/dev'] = header + row('lo', 5, 5) + row('eth0', 50, 50);
+    const back = byKey((await probe.collect(NOW)).observations);
+    expect(back['network_receive_bytes_total{interface=eth0}']).toBe(50);
+    expect(Object.keys(back).some((k) => k.includes('per_second'))).toBe(false);
   });
 });
 

@@ -219,20 +219,17 @@ describe('createProcReader', () => {
     expect(reader.keptOpen()).toBe(0);
   });
 
-  it('bounds the files it keeps open, closing those not read for minutes to make room', () => {
+  it('bounds the files it keeps open: when full it closes them all and keeps those read again', () => {
     const root = mkdtempSync(join(tmpdir(), 'tripline-proc-'));
-    for (const name of ['a', 'b', 'c', 'd']) writeFileSync(join(root, name), name);
-    let now = 0;
-    const reader = createProcReader({ root, maxKeptOpen: 2, monotonicMs: () => now });
-    expect([reader.read('a'), reader.read('b'), reader.read('c')]).toEqual(['a', 'b', 'c']);
-    expect(reader.keptOpen()).toBe(2); // c was read, but opened and closed
-    now = 200_000;
-    reader.read('a'); // a is in use, b is not
-    now = 400_000;
-    expect(reader.read('d')).toBe('d');
-    expect(reader.keptOpen()).toBe(2); // b (idle 400 s) was closed, d kept; a (idle 200 s) stays
+    for (const name of ['a', 'b', 'c']) writeFileSync(join(root, name), name);
+    const reader = createProcReader({ root, maxKeptOpen: 2 });
+    expect([reader.read('a'), reader.read('b')]).toEqual(['a', 'b']);
+    expect(reader.keptOpen()).toBe(2);
+    expect(reader.read('c')).toBe('c');
+    expect(reader.keptOpen()).toBe(1);
     writeFileSync(join(root, 'a'), 'a2');
     expect(reader.read('a')).toBe('a2');
+    expect(reader.keptOpen()).toBe(2);
   });
 
   it('does not keep pid files open through readOnce', () => {
