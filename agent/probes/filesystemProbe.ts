@@ -4,14 +4,19 @@
  * statfs on a dead NFS server blocks a libuv thread until the server returns. A mount whose call
  * has not returned is therefore skipped (and reported with `filesystem_device_error` 1) until it
  * does, so stuck mounts never pile up threads or stall the probe, as node_exporter does.
+ *
+ * Filesystems whose statfs the kernel answers from memory (ext4, xfs, tmpfs... see LOCAL_FSTYPES)
+ * are asked synchronously: a thread-pool round trip, a promise and a timer per cycle cost more than
+ * the call. Only the others (nfs, cifs, fuse, ceph...) go through the thread pool with the timeout,
+ * so a host with local disks only answers this probe synchronously.
  */
-import type { StatsFs } from 'node:fs';
+import { statfsSync, type StatsFs } from 'node:fs';
 import { statfs as statfsPromise } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Observation } from '../../contract/report.js';
 import type { ProcReader } from '../procfs/procReader.js';
 import { parseProcMounts, type MountEntry } from '../procfs/procMounts.js';
-import { observation, type LabelsOf, type Probe } from '../probe.js';
+import { observation, type LabelsOf, type Probe, type ProbeResult } from '../probe.js';
 
 /** The statfs fields the probe uses. */
 export type FilesystemStats = Pick<StatsFs, 'bsize' | 'blocks' | 'bfree' | 'bavail' | 'files' | 'ffree'>;
@@ -30,8 +35,18 @@ export interface FilesystemProbeDeps {
   log: Logger;
   /** How long one statfs may take before its mount counts as stuck. */
   statfsTimeoutSeconds: number;
+  /** statfs(2) of a filesystem that may hang (network, fuse); on the thread pool, with the timeout. */
   statfs?: (path: string) => Promise<FilesystemStats>;
+  /** statfs(2) of a filesystem in LOCAL_FSTYPES, which the kernel answers without waiting. */
+  statfsSync?: (path: string) => FilesystemStats;
 }
+
+/**
+ * Filesystem types whose statfs(2) is answered from in-memory counters, without I/O or a network
+ * round trip. Anything else (nfs, cifs, fuse.*, ceph, glusterfs, unknown types) is treated as one
+ * that can hang.
+ */
+export const LOCAL_FSTYPES: ReadonlySet<string> = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'f2fs', 'jfs', 'reiserfs', 'vfat', 'exfat', 'tmpfs', 'ramfs', 'devtmpfs', 'overlay', 'squashfs', 'iso9660', 'zfs']);
 
 /**
  * Mounts to observe, in mount-table order. A mount point mounted over several times is observed once:
@@ -79,11 +94,14 @@ interface SelectedMount {
   labels: LabelsOf<'filesystem_size_bytes'>;
   /** Mount options show a remount read-only (errors=remount-ro) at once, whatever statfs does. */
   readonly: boolean;
+  /** Asked synchronously (see LOCAL_FSTYPES). */
+  local: boolean;
 }
 
 /** Creates the filesystem probe. */
 export function createFilesystemProbe(deps: FilesystemProbeDeps): Probe {
   const statfs = deps.statfs ?? ((path: string) => statfsPromise(path));
+  const statSync = deps.statfsSync ?? ((path: string) => statfsSync(path));
   const stuck = new Set<string>();
   let lastMountsText: string | undefined;
   let selected: SelectedMount[] = [];
@@ -107,7 +125,7 @@ export function createFilesystemProbe(deps: FilesystemProbeDeps): Probe {
 
   return {
     name: 'filesystems',
-    async collect(now) {
+    collect(now) {
       // The mount table is read every cycle but parsed again only when its text has changed.
       const mountsText = deps.proc.read('self/mounts');
       if (mountsText !== lastMountsText) {
@@ -115,31 +133,53 @@ export function createFilesystemProbe(deps: FilesystemProbeDeps): Probe {
           entry,
           labels: { mount: entry.mount, device: entry.device, fstype: entry.fstype },
           readonly: entry.options.split(',').includes('ro'),
+          local: LOCAL_FSTYPES.has(entry.fstype),
         }));
         lastMountsText = mountsText;
       }
       const mounts = selected;
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<StatOutcome>((resolve) => {
-        timer = setTimeout(() => resolve({ error: `statfs did not return within ${deps.statfsTimeoutSeconds}s` }), deps.statfsTimeoutSeconds * 1000);
+      const outcomes: (StatOutcome | undefined)[] = mounts.map(({ entry, local }) => (local ? statLocal(entry.mount) : undefined));
+      const remote = mounts.flatMap((mount, index) => (mount.local ? [] : [index]));
+      if (remote.length === 0) return observe(mounts, outcomes as StatOutcome[], now);
+      return statRemote(remote.map((index) => mounts[index]!.entry.mount)).then((answers) => {
+        remote.forEach((mountIndex, answerIndex) => (outcomes[mountIndex] = answers[answerIndex]));
+        return observe(mounts, outcomes as StatOutcome[], now);
       });
-      let outcomes: StatOutcome[];
-      try {
-        outcomes = await Promise.all(mounts.map(({ entry }) => statWithTimeout(entry.mount, timedOut)));
-      } finally {
-        clearTimeout(timer);
-      }
-      const observations: Observation[] = [];
-      mounts.forEach(({ entry, labels, readonly }, index) => {
-        const outcome = outcomes[index]!;
-        if ('stats' in outcome) observations.push(...filesystemObservations(outcome.stats, labels, now));
-        else {
-          deps.log.warn({ mount: entry.mount, reason: outcome.error }, 'filesystem statfs failed');
-          observations.push(observation('filesystem_device_error', 1, labels, now));
-        }
-        observations.push(observation('filesystem_readonly', readonly ? 1 : 0, labels, now));
-      });
-      return { observations };
     },
   };
+
+  function statLocal(mount: string): StatOutcome {
+    try {
+      return { stats: statSync(mount) };
+    } catch (error) {
+      return { error: (error as NodeJS.ErrnoException).code ?? (error as Error).message };
+    }
+  }
+
+  /** The filesystems that may hang, concurrently, under one timer. */
+  async function statRemote(paths: string[]): Promise<StatOutcome[]> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<StatOutcome>((resolve) => {
+      timer = setTimeout(() => resolve({ error: `statfs did not return within ${deps.statfsTimeoutSeconds}s` }), deps.statfsTimeoutSeconds * 1000);
+    });
+    try {
+      return await Promise.all(paths.map((path) => statWithTimeout(path, timedOut)));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function observe(mounts: readonly SelectedMount[], outcomes: readonly StatOutcome[], now: Date): ProbeResult {
+    const observations: Observation[] = [];
+    mounts.forEach(({ entry, labels, readonly }, index) => {
+      const outcome = outcomes[index]!;
+      if ('stats' in outcome) observations.push(...filesystemObservations(outcome.stats, labels, now));
+      else {
+        deps.log.warn({ mount: entry.mount, reason: outcome.error }, 'filesystem statfs failed');
+        observations.push(observation('filesystem_device_error', 1, labels, now));
+      }
+      observations.push(observation('filesystem_readonly', readonly ? 1 : 0, labels, now));
+    });
+    return { observations };
+  }
 }

@@ -198,8 +198,13 @@ describe('filesystem probe', () => {
       if (path === '/nfs' && nfsCalls === 1) return new Promise<never>((resolve) => (release = resolve as never));
       return Promise.resolve({ bsize: 1, blocks: path === '/nfs' ? 100 : 10, bfree: 5, bavail: 5, files: 0, ffree: 0 });
     };
+    // ext4 is asked synchronously; only nfs goes through the (stuck-aware) asynchronous call.
+    const statfsSync = (path: string) => {
+      calls.push(path);
+      return { bsize: 1, blocks: 10, bfree: 5, bavail: 5, files: 0, ffree: 0 };
+    };
     const proc = procFixture({ 'self/mounts': '/dev/root / ext4 rw 0 0\nnas:/x /nfs nfs4 rw 0 0\n' });
-    const probe = createFilesystemProbe({ proc, filter: { excludeFsTypes: [], excludeMounts: [] }, log: silent, statfsTimeoutSeconds: 0.05, statfs });
+    const probe = createFilesystemProbe({ proc, filter: { excludeFsTypes: [], excludeMounts: [] }, log: silent, statfsTimeoutSeconds: 0.05, statfs, statfsSync });
 
     const started = performance.now();
     const first = byKey((await probe.collect(NOW)).observations);
@@ -216,5 +221,16 @@ describe('filesystem probe', () => {
     const third = byKey((await probe.collect(NOW)).observations);
     expect(third['filesystem_size_bytes{mount=/nfs,device=nas:/x,fstype=nfs4}']).toBe(100);
     expect(calls.filter((c) => c === '/nfs')).toHaveLength(2);
+    expect(calls.filter((c) => c === '/')).toHaveLength(3);
+  });
+
+  it('answers synchronously when every filesystem is local, and through the timeout otherwise', () => {
+    const silentStatfs = () => Promise.resolve({ bsize: 1, blocks: 1, bfree: 1, bavail: 1, files: 0, ffree: 0 });
+    const local = createFilesystemProbe({ proc: procFixture({ 'self/mounts': '/dev/root / ext4 rw 0 0\ntmpfs /run tmpfs rw 0 0\n' }), filter: { excludeFsTypes: [], excludeMounts: [] }, log: silent, statfsTimeoutSeconds: 1, statfs: silentStatfs });
+    const answer = local.collect(NOW);
+    expect(answer).not.toBeInstanceOf(Promise);
+    expect(byKey((answer as { observations: Observation[] }).observations)['filesystem_size_bytes{mount=/,device=/dev/root,fstype=ext4}']).toBeGreaterThan(0);
+    const remote = createFilesystemProbe({ proc: procFixture({ 'self/mounts': 'nas:/x / nfs4 rw 0 0\n' }), filter: { excludeFsTypes: [], excludeMounts: [] }, log: silent, statfsTimeoutSeconds: 1, statfs: silentStatfs });
+    expect(remote.collect(NOW)).toBeInstanceOf(Promise);
   });
 });
