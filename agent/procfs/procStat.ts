@@ -20,8 +20,11 @@ const FIELDS = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 's
  * `guest_nice` are already included in `user` and `nice`, so they are not read.
  */
 export function parseProcStat(text: string): CpuTimes {
-  const line = text.split('\n').find((l) => l.startsWith('cpu '));
-  if (line === undefined) throw new ProcParseError('stat', 'no aggregate "cpu" line');
+  // The aggregate line comes first; only that line is split.
+  const start = text.startsWith('cpu ') ? 0 : text.indexOf('\ncpu ') + 1;
+  if (start === 0 && !text.startsWith('cpu ')) throw new ProcParseError('stat', 'no aggregate "cpu" line');
+  const end = text.indexOf('\n', start);
+  const line = end < 0 ? text.slice(start) : text.slice(start, end);
   const values = line.trim().split(/\s+/).slice(1).map(Number);
   if (values.length < 4 || values.some((v) => !Number.isFinite(v))) {
     throw new ProcParseError('stat', 'the "cpu" line does not hold at least 4 numbers');

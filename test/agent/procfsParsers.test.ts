@@ -64,6 +64,8 @@ describe('parseProcStat', () => {
     ['cpu  100 2 30 400\n', { user: 100, nice: 2, system: 30, idle: 400, iowait: 0, irq: 0, softirq: 0, steal: 0 }],
     // guest and guest_nice are already inside user/nice and must not be read as extra fields.
     ['cpu  1 2 3 4 5 6 7 8 900 900\n', { user: 1, nice: 2, system: 3, idle: 4, iowait: 5, irq: 6, softirq: 7, steal: 8 }],
+    // Not the first line, and the last one without a newline.
+    ['cpu0 9 9 9 9\ncpu  1 2 3 4', { user: 1, nice: 2, system: 3, idle: 4, iowait: 0, irq: 0, softirq: 0, steal: 0 }],
   ])('tolerates kernel variants: %j', (text, expected) => {
     expect(parseProcStat(text)).toEqual(expected);
   });
