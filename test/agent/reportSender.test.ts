@@ -4,6 +4,7 @@
  * the bounded queue.
  */
 import { createServer } from 'node:net';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPORTS_PATH, REPORT_SCHEMA_VERSION, type Report } from '../../contract/report.js';
@@ -258,6 +259,19 @@ describe('createReportSender', () => {
     const [a, b] = await Promise.all([s.flush(), s.flush()]);
     expect(a).toBe(b);
     expect(collector.received.map((r) => r.report.sequence)).toEqual([1]);
+  });
+
+  it('compresses with gzip level 1 in a 4 KiB window and a small memLevel, and the body round-trips', async () => {
+    const big: Report = { ...report(1), observations: Array.from({ length: 120 }, (_, i) => ({ metric: 'disk_used_bytes', labels: { mount: `/srv/volume-${i}` }, value: i * 1048576, at: AT })) };
+    const memory = createMemoryReportQueue({ maxReports: 100, maxBytes: 1024 * 1024 });
+    const s = sender('http://127.0.0.1:9', { queue: memory });
+    await s.enqueue(big);
+    const { gzipBody } = (await memory.peek())!;
+    const json = JSON.stringify(big);
+    expect(json.length).toBeGreaterThan(10_000);
+    expect(gunzipSync(gzipBody).toString('utf8')).toBe(json);
+    expect(gzipBody).toEqual(gzipSync(json, { level: 1, windowBits: 12, memLevel: 5 }));
+    expect(gzipBody.length).toBeLessThan(json.length / 5);
   });
 
   it('close() aborts an upload in flight promptly', async () => {
