@@ -4,12 +4,14 @@
  * the bounded queue.
  */
 import { createServer } from 'node:net';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPORTS_PATH, REPORT_SCHEMA_VERSION, type Report } from '../../contract/report.js';
 import { createMemoryReportQueue } from '../../agent/memoryReportQueue.js';
 import { classifyStatus, createReportSender, parseRetryAfter, type ReportSenderOptions } from '../../agent/reportSender.js';
 import { startCollectorStub, type CollectorStub } from './collectorStub.js';
+import { okResponse, startRawHttpServer, type RawHttpServer } from './rawHttpServer.js';
 
 const TOKEN = 'sender-test-token-0123456789abcdef';
 const AT = '2025-01-01T00:00:00.000Z';
@@ -40,7 +42,7 @@ function freePort(): Promise<number> {
   });
 }
 
-const stubs: CollectorStub[] = [];
+const stubs: Array<CollectorStub | RawHttpServer> = [];
 const senders: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
   await Promise.all(senders.splice(0).map((s) => s.close()));
@@ -258,6 +260,52 @@ describe('createReportSender', () => {
     const [a, b] = await Promise.all([s.flush(), s.flush()]);
     expect(a).toBe(b);
     expect(collector.received.map((r) => r.report.sequence)).toEqual([1]);
+  });
+
+  it('compresses with gzip level 1 in a 4 KiB window and a small memLevel, and the body round-trips', async () => {
+    const big: Report = { ...report(1), observations: Array.from({ length: 120 }, (_, i) => ({ metric: 'disk_used_bytes', labels: { mount: `/srv/volume-${i}` }, value: i * 1048576, at: AT })) };
+    const memory = createMemoryReportQueue({ maxReports: 100, maxBytes: 1024 * 1024 });
+    const s = sender('http://127.0.0.1:9', { queue: memory });
+    await s.enqueue(big);
+    const { gzipBody } = (await memory.peek())!;
+    const json = JSON.stringify(big);
+    expect(json.length).toBeGreaterThan(10_000);
+    expect(gunzipSync(gzipBody).toString('utf8')).toBe(json);
+    expect(gzipBody).toEqual(gzipSync(json, { level: 1, windowBits: 12, memLevel: 5 }));
+    expect(gzipBody.length).toBeLessThan(json.length / 5);
+  });
+
+  it('reads Retry-After whatever the case of its name, from a chunked 429', async () => {
+    const collector: RawHttpServer = await startRawHttpServer((socket) =>
+      socket.write(
+        collector.requests.length === 1
+          ? 'HTTP/1.1 429 Too Many Requests\r\nRetry-After: 30\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nslow d\r\n3\r\nown\r\n0\r\n\r\n'
+          : okResponse(),
+      ),
+    );
+    stubs.push(collector);
+    let now = Date.parse(AT);
+    const { lines, log } = capturingLog();
+    const s = sender(collector.url, { nowMs: () => now, log });
+    expect(await s.deliver(report(1))).toMatchObject({ delivered: 0, blocked: true });
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toContainEqual(expect.objectContaining({ status: 429, response: 'slow down' }));
+    now += 29_000;
+    expect(await s.flush()).toMatchObject({ delivered: 0, blocked: true });
+    expect(collector.requests).toHaveLength(1);
+    now += 1_000;
+    expect(await s.flush()).toMatchObject({ delivered: 1, blocked: false });
+    expect(collector.requests).toHaveLength(2);
+  });
+
+  it('treats a token HTTP cannot carry as a failed upload, without logging it', async () => {
+    const collector = await stub();
+    const { lines, log } = capturingLog();
+    const s = sender(collector.url, { log });
+    s.setToken(`${TOKEN}\r\nx-injected: 1`);
+    expect(await s.deliver(report(1))).toMatchObject({ delivered: 0, blocked: true });
+    expect(collector.received).toHaveLength(0);
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toContainEqual(expect.objectContaining({ msg: 'report upload failed; will retry', reason: 'ERR_INVALID_CHAR' }));
+    expect(lines.join('\n')).not.toContain(TOKEN);
   });
 
   it('close() aborts an upload in flight promptly', async () => {
