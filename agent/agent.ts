@@ -124,7 +124,8 @@ export function createAgent(options: AgentOptions): Agent {
     createTicker({
       name: 'ping',
       intervalSeconds: settings.pingIntervalSeconds,
-      onTick: async () => {
+      onTick: async (lateMs) => {
+        loopDelay.late(lateMs);
         latestPing = await pingRunner.run(clock());
       },
       log,
@@ -246,28 +247,21 @@ export function createAgent(options: AgentOptions): Agent {
   /**
    * Collects and delivers one report: straight to the collector when nothing waits in the spool,
    * and into the spool when the collector cannot take it (or the agent has no credential yet). The
-   * event-loop delay is sampled around this work (see loopDelaySampler.ts).
+   * event-loop delay is measured from this work and from how late it started (see
+   * loopDelaySampler.ts).
    */
-  async function reportCycle(): Promise<void> {
-    loopDelay.begin();
-    let sending = false;
-    try {
-      const { report, json } = await collectSerialised();
-      await ensureCredential();
-      if (!authorized) {
-        await sender.enqueue(report);
-        log.debug({ sequence: report.sequence }, 'report spooled until the agent has a credential');
-        return;
-      }
-      log.debug({ sequence: report.sequence, observations: report.observations.length, checks: report.checks.length }, 'report built');
-      sending = true;
-      sender
-        .deliver(report, json)
-        .catch((error: unknown) => log.error({ err: error }, 'report delivery failed'))
-        .finally(() => loopDelay.end());
-    } finally {
-      if (!sending) loopDelay.end();
+  async function reportCycle(lateMs: number): Promise<void> {
+    loopDelay.late(lateMs);
+    loopDelay.busyFrom();
+    const { report, json } = await collectSerialised();
+    await ensureCredential();
+    if (!authorized) {
+      await sender.enqueue(report);
+      log.debug({ sequence: report.sequence }, 'report spooled until the agent has a credential');
+      return;
     }
+    log.debug({ sequence: report.sequence, observations: report.observations.length, checks: report.checks.length }, 'report built');
+    sender.deliver(report, json).catch((error: unknown) => log.error({ err: error }, 'report delivery failed'));
   }
 
   return {
@@ -292,7 +286,6 @@ export function createAgent(options: AgentOptions): Agent {
         return;
       }
       phase = 'stopped';
-      loopDelay.stop();
       void pingTicker?.stop();
       void plugins?.stop();
       void inventory?.stop();

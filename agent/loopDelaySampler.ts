@@ -1,74 +1,60 @@
 /**
- * The agent's own event-loop delay, sampled only around its work: from the start of a report
- * cycle until shortly after its upload. A sampling timer running all the time costs about 1.4 ms
- * of CPU per second, several times the cost of a 15 s cycle; the agent's own work happens in its
- * cycles, so that is where a block can come from.
+ * The agent's own event-loop delay: how long its work keeps the loop from running anything else.
  *
- * A timer runs every RESOLUTION_MS while sampling; how late it runs is the delay. A block in the
- * cycle's own synchronous work (a /proc read that hangs) is seen even before the timer runs again:
- * `takeMaxSeconds` counts the time since the last run as well.
+ * Measured without waking the process: a sampling timer (monitorEventLoopDelay, or a 20 ms
+ * interval around each cycle) costs a wake-up per sample, and on a VM a wake-up after even 20 ms
+ * of sleep costs about 0.2 ms of CPU, several times a whole cycle's probes (bench:agent measured the
+ * 20 ms sampler at 0.6 to 0.9 ms per cycle). Instead:
+ * - `busyFrom()` is called when a piece of agent work starts (a report cycle). One `setImmediate`
+ *   runs as soon as the loop is free again; the time until then is how long the work, with the
+ *   promise jobs it queued, held the loop. A default cycle (synchronous /proc probes, report
+ *   assembly, gzip and the socket write) is a single such piece.
+ * - `late(ms)` records how late a timer ran (the report ticker's own), which is what any block
+ *   outside the agent's measured work (a GC pause, a slow callback) shows up as.
+ * - `takeMaxSeconds()` also counts a piece of work still in progress, so a cycle's own block is in
+ *   the report it builds, and only there.
  */
-
-/** How often the delay is sampled: a block longer than this is always seen. */
-const RESOLUTION_MS = 20;
-/**
- * Sampling continues this long after the work has finished: a block in the work delays the
- * sampling timer's next run, so two more runs are enough to see it; each costs a wake-up.
- */
-const TAIL_MS = 2 * RESOLUTION_MS;
 
 export interface LoopDelaySampler {
-  /** Samples from now on (a cycle's work usually takes less than one sampling interval). */
-  begin(): void;
-  /** Keeps sampling a few intervals more, so a block in the work is measured by a late sample. */
-  end(): void;
-  /** Worst delay since the last call, in seconds (the sampling interval itself not counted). */
+  /** Work starts now: measure how long the loop stays busy. */
+  busyFrom(): void;
+  /** A timer ran `ms` milliseconds after it was due. */
+  late(ms: number): void;
+  /** Worst delay since the last call, in seconds. */
   takeMaxSeconds(): number;
-  stop(): void;
 }
 
 export function createLoopDelaySampler({ nowMs = () => performance.now() }: { nowMs?: () => number } = {}): LoopDelaySampler {
-  let timer: NodeJS.Timeout | undefined;
-  /** When the sampling timer last ran (or sampling began). */
-  let lastMs = 0;
-  let stopAtMs = Infinity;
+  /** Start of the piece of work being measured, or undefined when none is. */
+  let busySinceMs: number | undefined;
   let worstMs = 0;
 
-  function tick(): void {
-    const now = nowMs();
-    worstMs = Math.max(worstMs, now - lastMs - RESOLUTION_MS);
-    lastMs = now;
-    if (now >= stopAtMs) halt();
-  }
-
-  function halt(): void {
-    clearInterval(timer);
-    timer = undefined;
+  function settle(): void {
+    if (busySinceMs === undefined) return;
+    worstMs = Math.max(worstMs, nowMs() - busySinceMs);
+    busySinceMs = undefined;
   }
 
   return {
-    begin() {
-      stopAtMs = Infinity;
-      if (timer !== undefined) return;
-      lastMs = nowMs();
-      timer = setInterval(tick, RESOLUTION_MS);
-      timer.unref();
+    busyFrom() {
+      // Work that starts inside measured work is part of it.
+      if (busySinceMs !== undefined) return;
+      busySinceMs = nowMs();
+      setImmediate(settle);
     },
-    end() {
-      stopAtMs = nowMs() + TAIL_MS;
+    late(ms) {
+      worstMs = Math.max(worstMs, ms);
     },
     takeMaxSeconds() {
-      if (timer !== undefined) {
-        // A block going on right now (the timer has not had a chance to run since) counts too,
-        // and only once: the next run measures from here.
+      if (busySinceMs !== undefined) {
+        // The work in progress so far counts here; the immediate measures the rest.
         const now = nowMs();
-        worstMs = Math.max(worstMs, now - lastMs - RESOLUTION_MS);
-        lastMs = now;
+        worstMs = Math.max(worstMs, now - busySinceMs);
+        busySinceMs = now;
       }
       const seconds = Math.max(0, worstMs) / 1000;
       worstMs = 0;
       return seconds;
     },
-    stop: halt,
   };
 }

@@ -23,8 +23,8 @@ export interface TickerOptions {
   /** Names the ticker in logs. */
   name: string;
   intervalSeconds: number;
-  /** The task; a rejection is logged and does not stop the ticker. */
-  onTick: () => Promise<void>;
+  /** The task, told how many milliseconds after its due time it runs; a rejection is logged and does not stop the ticker. */
+  onTick: (lateMs: number) => Promise<void>;
   log: Logger;
   monotonicMs?: () => number;
 }
@@ -41,7 +41,7 @@ export function createTicker({ name, intervalSeconds, onTick, log, monotonicMs =
 
   function fire(): void {
     const own = generation;
-    running = onTick()
+    running = onTick(Math.max(0, monotonicMs() - nextAtMs))
       .catch((error: unknown) => log.error({ ticker: name, err: error }, 'scheduled task failed'))
       .finally(() => {
         running = undefined;

@@ -1,6 +1,6 @@
-/** The agent's event-loop delay sampler: sees a block in the cycle's own work, at once and once. */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createLoopDelaySampler, type LoopDelaySampler } from '../../agent/loopDelaySampler.js';
+/** The agent's event-loop delay: measured from its own work and late timers, with no wake-up of its own. */
+import { describe, expect, it } from 'vitest';
+import { createLoopDelaySampler } from '../../agent/loopDelaySampler.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const block = (ms: number) => {
@@ -8,38 +8,48 @@ const block = (ms: number) => {
 };
 
 describe('createLoopDelaySampler', () => {
-  let sampler: LoopDelaySampler | undefined;
-  afterEach(() => sampler?.stop());
-
-  it('counts a synchronous block right after begin, before its timer could run, and only once', async () => {
-    sampler = createLoopDelaySampler();
-    sampler.begin();
-    block(80);
-    expect(sampler.takeMaxSeconds()).toBeGreaterThanOrEqual(0.055);
-    await sleep(60);
-    expect(sampler.takeMaxSeconds()).toBeLessThan(0.04);
-  });
-
-  it('sees a block between its timer runs, and nothing much while the loop is free', async () => {
-    sampler = createLoopDelaySampler();
-    sampler.begin();
-    await sleep(50);
-    expect(sampler.takeMaxSeconds()).toBeLessThan(0.04);
-    block(90);
-    await sleep(30);
-    expect(sampler.takeMaxSeconds()).toBeGreaterThanOrEqual(0.06);
-  });
-
-  it('stops sampling shortly after end, so an idle agent measures (and costs) nothing', async () => {
-    let now = 0;
-    sampler = createLoopDelaySampler({ nowMs: () => now });
-    sampler.begin();
-    sampler.end();
-    now = 1000; // the first timer run after the tail ends sampling
-    await sleep(45);
-    now = 5000;
-    expect(sampler.takeMaxSeconds()).toBeCloseTo(0.98, 5);
-    now = 9000; // four seconds later, nothing sampled: not counted as a delay
+  it('measures how long a piece of work, with its promise jobs, holds the loop', async () => {
+    const sampler = createLoopDelaySampler();
+    sampler.busyFrom();
+    block(30);
+    await Promise.resolve();
+    block(30); // still the same turn of the loop: a promise job does not let anything else run
+    await sleep(20); // now the loop is free
+    expect(sampler.takeMaxSeconds()).toBeGreaterThanOrEqual(0.058);
     expect(sampler.takeMaxSeconds()).toBe(0);
+  });
+
+  it('counts work still in progress when the figure is taken, and only once', async () => {
+    const sampler = createLoopDelaySampler();
+    sampler.busyFrom();
+    block(80);
+    expect(sampler.takeMaxSeconds()).toBeGreaterThanOrEqual(0.079);
+    block(5);
+    await sleep(10);
+    const rest = sampler.takeMaxSeconds();
+    expect(rest).toBeGreaterThanOrEqual(0.004);
+    expect(rest).toBeLessThan(0.05);
+  });
+
+  it('keeps the worst of late timers and measured work, and forgets it once taken', () => {
+    let now = 0;
+    const sampler = createLoopDelaySampler({ nowMs: () => now });
+    sampler.late(3);
+    sampler.late(12);
+    sampler.busyFrom();
+    now = 7;
+    expect(sampler.takeMaxSeconds()).toBeCloseTo(0.012, 6);
+    expect(sampler.takeMaxSeconds()).toBe(0);
+  });
+
+  it('treats work started inside measured work as part of it', async () => {
+    let now = 0;
+    const sampler = createLoopDelaySampler({ nowMs: () => now });
+    sampler.busyFrom();
+    now = 40;
+    sampler.busyFrom(); // does not restart the measurement
+    now = 50;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sampler.takeMaxSeconds()).toBeCloseTo(0.05, 6);
   });
 });

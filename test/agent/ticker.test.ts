@@ -21,6 +21,19 @@ describe('createTicker', () => {
     expect(at[2]! - at[0]!).toBeLessThan(300);
   });
 
+  it('tells the task how late it runs: about nothing on a free loop, the block on a blocked one', async () => {
+    const late: number[] = [];
+    const ticker = createTicker({ name: 't', intervalSeconds: 0.05, onTick: async (lateMs) => void late.push(lateMs), log: pino({ level: 'silent' }) });
+    ticker.start();
+    await sleep(75); // runs at 0 and 50 ms on a free loop
+    for (const until = performance.now() + 120; performance.now() < until; ); // the 100 ms run comes about 95 ms late
+    await sleep(10);
+    await ticker.stop();
+    expect(late[0]).toBeLessThan(5);
+    expect(late[1]).toBeLessThan(40);
+    expect(late[2]).toBeGreaterThanOrEqual(80);
+  });
+
   it('never overlaps runs and skips the ticks an overrun missed', async () => {
     const lines: string[] = [];
     let running = 0;
