@@ -115,6 +115,7 @@ export function createAgent(options: AgentOptions): Agent {
     token: config.token,
     ...(ca ? { ca } : {}),
     timeoutSeconds: settings.sendTimeoutSeconds,
+    gzipAboveBytes: config.gzipAboveBytes,
     queue: createDiskReportQueue({ directory: join(dataDir, 'agent', 'spool'), maxReports: settings.spoolMaxReports, maxBytes: settings.spoolMaxBytes }),
     log: options.log.child({ component: 'reportSender' }),
   });

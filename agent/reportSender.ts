@@ -4,7 +4,8 @@
  * spool) holds only what could not be delivered, so the healthy path writes nothing to disk. A
  * crash during that one upload loses that one report (the collector sees a gap in the sequence).
  *
- * Each report is POSTed gzip-compressed with the agent's bearer token and a timeout, over one
+ * Each report is POSTed with the agent's bearer token and a timeout, as plain JSON or, when larger
+ * than `gzipAboveBytes` (and always from the spool), gzip-compressed, over one
  * kept-open connection (`collectorConnection.ts`, a small HTTP/1.1 client: node:http cost the
  * interpreter-only agent about 2.4 ms of CPU per POST on the development VM, the connection about
  * 0.75 ms; undici costs about 20 MB of RSS and is loaded only by the HTTP check probe). The outcome
@@ -36,8 +37,34 @@ const SYNC_GZIP_MAX_CHARS = 256 * 1024;
  * (12242 -> 1495 bytes instead of 1456). A usual report is compressed in place: a thread-pool round
  * trip costs more than the compression itself.
  */
-async function compress(report: Report, json = JSON.stringify(report)): Promise<Buffer> {
+async function compress(report: Report | undefined, json = JSON.stringify(report)): Promise<Buffer> {
   return json.length <= SYNC_GZIP_MAX_CHARS ? gzipSync(json, GZIP_OPTIONS) : gzipAsync(json, GZIP_OPTIONS);
+}
+
+/**
+ * Default of `agent.gzipAboveBytes`: a default report (about 12 kB of JSON) goes uncompressed.
+ * Compressing it (to 1.5 kB) cost the agent 0.4 ms per cycle in bench:agent, a tenth of its whole
+ * cycle, and the collector a gunzip per report; on a LAN 12 kB per interval is nothing. A host
+ * with many disks, interfaces or plugins, whose reports are larger, compresses them.
+ */
+export const DEFAULT_GZIP_ABOVE_BYTES = 32 * 1024;
+
+/** One upload: the body as POSTed, and whether it is gzip. */
+interface Upload {
+  sequence: number;
+  body: Buffer;
+  gzip: boolean;
+}
+
+/** The report's body for a direct upload: plain JSON up to `gzipAboveBytes`, gzip above. */
+async function uploadBody(report: Report, json: string | undefined, gzipAboveBytes: number): Promise<Upload> {
+  const text = json ?? JSON.stringify(report);
+  // Length in UTF-16 units is a lower bound of the UTF-8 size: enough to decide.
+  if (text.length <= gzipAboveBytes) {
+    const body = Buffer.from(text);
+    if (body.length <= gzipAboveBytes) return { sequence: report.sequence, body, gzip: false };
+  }
+  return { sequence: report.sequence, body: await compress(report, text), gzip: true };
 }
 
 /** What a delivery attempt means for the report. */
@@ -85,6 +112,8 @@ export interface ReportSenderOptions {
   ca?: Buffer;
   /** Limit of one upload, connect to last response byte. */
   timeoutSeconds: number;
+  /** Reports whose JSON is larger are POSTed gzip-compressed; DEFAULT_GZIP_ABOVE_BYTES when absent, 0 for all. */
+  gzipAboveBytes?: number;
   queue: ReportQueue;
   log: Logger;
   /** Wall-clock milliseconds, for Retry-After. */
@@ -96,11 +125,11 @@ export interface ReportSender {
   /** Compresses the report and queues it (in the spool); does not send. */
   enqueue(report: Report): Promise<void>;
   /**
-   * Compresses the report and delivers it. When nothing waits before it (the queue is empty, no
-   * flush runs, no Retry-After holds) it is POSTed straight away and reaches the queue (the spool)
-   * only if the attempt fails retryably; otherwise it is queued behind the others and a flush
-   * started, so reports always arrive oldest first. Resolves when the attempt is over. `json` is
-   * `JSON.stringify(report)` when the caller has it already.
+   * Delivers the report. When nothing waits before it (the queue is empty, no flush runs, no
+   * Retry-After holds) it is POSTed straight away (gzip only above `gzipAboveBytes`) and reaches
+   * the queue (the spool, compressed) only if the attempt fails retryably; otherwise it is queued
+   * behind the others and a flush started, so reports always arrive oldest first. Resolves when
+   * the attempt is over. `json` is `JSON.stringify(report)` when the caller has it already.
    */
   deliver(report: Report, json?: string): Promise<FlushResult>;
   /** Sends queued reports until the queue is empty or a retryable failure; joins a running flush. */
@@ -132,22 +161,27 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
   const connection = createCollectorConnection({ url: target, ca: options.ca, timeoutMs, maxResponseBytes: MAX_RESPONSE_BYTES });
   const closing = new AbortController();
   const dropped: DroppedReports = { spoolFull: 0, rejected: 0 };
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'content-encoding': 'gzip' };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const gzipAboveBytes = options.gzipAboveBytes ?? DEFAULT_GZIP_ABOVE_BYTES;
+  const plainHeaders: Record<string, string> = { 'content-type': 'application/json' };
+  const gzipHeaders: Record<string, string> = { 'content-type': 'application/json', 'content-encoding': 'gzip' };
+  const setAuthorization = (token: string) => {
+    plainHeaders.authorization = gzipHeaders.authorization = `Bearer ${token}`;
+  };
+  if (options.token) setAuthorization(options.token);
   else log.info({ collector: logTarget }, 'agent has no token yet; reports wait in the spool until it has one');
   let notBeforeMs = 0;
   let running: Promise<FlushResult> | undefined;
   let requested = false;
 
   /** One POST; the connection's timeout covers connect, upload and the whole response. */
-  function send(body: Buffer): Promise<CollectorResponse> {
+  function send(upload: Upload): Promise<CollectorResponse> {
     if (closing.signal.aborted) return Promise.reject(Object.assign(new Error('the sender is closed'), { code: 'ABORT_ERR' }));
-    return connection.post(body, headers);
+    return connection.post(upload.body, upload.gzip ? gzipHeaders : plainHeaders);
   }
 
-  async function post(entry: QueuedReport): Promise<Attempt> {
+  async function post(entry: Upload): Promise<Attempt> {
     try {
-      const response = await send(entry.gzipBody);
+      const response = await send(entry);
       const text = response.text;
       const attempt: Attempt = { outcome: classifyStatus(response.status), status: response.status };
       logAttempt(entry, attempt, text);
@@ -160,7 +194,7 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
     }
   }
 
-  function logAttempt(entry: QueuedReport, attempt: Attempt, responseText: string): void {
+  function logAttempt(entry: Upload, attempt: Attempt, responseText: string): void {
     const fields = { sequence: entry.sequence, collector: logTarget, status: attempt.status };
     switch (attempt.outcome) {
       case 'acknowledged':
@@ -180,7 +214,7 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
       if (nowMs() < notBeforeMs) return { ...result, blocked: true };
       const entry = await queue.peek();
       if (entry === undefined) return result;
-      const attempt = await post(entry);
+      const attempt = await post({ sequence: entry.sequence, body: entry.gzipBody, gzip: true });
       if (attempt.outcome === 'retryable') {
         notBeforeMs = attempt.retryAfterSeconds === undefined ? 0 : nowMs() + attempt.retryAfterSeconds * 1000;
         return { ...result, blocked: true };
@@ -227,12 +261,17 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
     return running;
   }
 
+  /** The spool holds gzip bodies: a report that failed as plain JSON is compressed on its way in. */
+  async function spoolUpload(upload: Upload): Promise<void> {
+    await spool({ sequence: upload.sequence, gzipBody: upload.gzip ? upload.body : await compress(undefined, upload.body.toString('utf8')) });
+  }
+
   /** The direct attempt of a report nothing waits before; the spool only if it must be retried. */
-  async function sendDirect(entry: QueuedReport): Promise<FlushResult> {
-    const attempt = await post(entry);
+  async function sendDirect(upload: Upload): Promise<FlushResult> {
+    const attempt = await post(upload);
     if (attempt.outcome === 'retryable') {
       notBeforeMs = attempt.retryAfterSeconds === undefined ? 0 : nowMs() + attempt.retryAfterSeconds * 1000;
-      await spool(entry);
+      await spoolUpload(upload);
       return { delivered: 0, rejected: 0, blocked: true };
     }
     const result: FlushResult = { delivered: 0, rejected: 0, blocked: false };
@@ -257,13 +296,13 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
       // Only the decision (and a push to the spool) is serialised, not the upload: a report that
       // comes while one is in flight goes to the spool, behind it.
       const decided = delivering.then(async (): Promise<{ outcome: Promise<FlushResult> }> => {
-        const entry = { sequence: report.sequence, gzipBody: await compress(report, json) };
         const direct = (await queue.size()) === 0 && running === undefined && !closing.signal.aborted && nowMs() >= notBeforeMs;
         if (!direct) {
-          await spool(entry);
+          await spool({ sequence: report.sequence, gzipBody: await compress(report, json) });
           return { outcome: flush() };
         }
-        running = sendDirect(entry).finally(() => {
+        const upload = await uploadBody(report, json, gzipAboveBytes);
+        running = sendDirect(upload).finally(() => {
           running = undefined;
         });
         return { outcome: running };
@@ -277,9 +316,7 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
       await running;
     },
     dropped: () => ({ ...dropped }),
-    setToken(token) {
-      headers.authorization = `Bearer ${token}`;
-    },
+    setToken: setAuthorization,
     pending: () => queue.size(),
     async close() {
       closing.abort();

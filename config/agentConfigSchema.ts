@@ -47,6 +47,11 @@ export const AgentSchema = Type.Object(
     labels: Labels,
     interval: Duration('15s', 'Report interval'),
     sendTimeout: Duration('10s', 'Timeout of one report upload'),
+    gzipAboveBytes: Type.Integer({
+      minimum: 0,
+      default: 32 * 1024,
+      description: 'Reports whose JSON is larger are uploaded gzip-compressed, smaller ones as plain JSON; 0 compresses every report. Spooled reports are always compressed.',
+    }),
     spool: Type.Object(
       {
         maxReports: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10000, description: 'Reports kept on disk while the collector is away' }),

@@ -120,6 +120,39 @@ describe('createReportSender', () => {
     expect(await s.pending()).toBe(0);
   });
 
+  it('delivers a small report as plain JSON, a larger one gzip, and spools a failed plain one compressed', async () => {
+    const collector = await stub();
+    const memory = createMemoryReportQueue({ maxReports: 100, maxBytes: 1024 * 1024 });
+    const s = sender(collector.url, { gzipAboveBytes: 4096, queue: memory });
+    const large: Report = { ...report(2), observations: Array.from({ length: 80 }, (_, i) => ({ metric: 'filesystem_used_bytes', labels: { mount: `/srv/v${i}` }, value: i, at: AT })) };
+    expect(JSON.stringify(report(1)).length).toBeLessThan(4096);
+    expect(JSON.stringify(large).length).toBeGreaterThan(4096);
+
+    await s.deliver(report(1));
+    await s.deliver(large);
+    expect(collector.received.map((r) => [r.report.sequence, r.headers['content-encoding'] ?? 'identity'])).toEqual([
+      [1, 'identity'],
+      [2, 'gzip'],
+    ]);
+    expect(collector.received.map((r) => r.report)).toEqual([report(1), large]);
+
+    collector.replies = [503];
+    expect(await s.deliver(report(3))).toMatchObject({ delivered: 0, blocked: true });
+    const spooled = (await memory.peek())!;
+    expect(spooled.sequence).toBe(3);
+    expect(JSON.parse(gunzipSync(spooled.gzipBody).toString('utf8'))).toEqual(report(3));
+    expect(await s.flush()).toMatchObject({ delivered: 1 });
+    expect(collector.received.at(-1)!.headers['content-encoding']).toBe('gzip');
+    expect(collector.received.at(-1)!.report).toEqual(report(3));
+  });
+
+  it('compresses every report with gzipAboveBytes 0', async () => {
+    const collector = await stub();
+    const s = sender(collector.url, { gzipAboveBytes: 0 });
+    await s.deliver(report(1));
+    expect(collector.received[0]!.headers['content-encoding']).toBe('gzip');
+  });
+
   it('keeps a path prefix of the collector URL', async () => {
     const collector = await stub();
     const s = sender(`${collector.url}/tripline`);
