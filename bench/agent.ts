@@ -69,10 +69,16 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
 async function startStubCollector(): Promise<{ url: string; reports: Report[]; close(): Promise<void> }> {
   const reports: Report[] = [];
   const server = createServer(async (request, response) => {
-    const body = await readBody(request);
-    const report = JSON.parse(gunzipSync(body).toString('utf8')) as Report;
-    reports.push(report);
-    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sequence: report.sequence, duplicate: false }));
+    try {
+      const body = await readBody(request);
+      const json = request.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
+      const report = JSON.parse(json.toString('utf8')) as Report;
+      reports.push(report);
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sequence: report.sequence, duplicate: false }));
+    } catch (error) {
+      // A report this stub cannot read fails the bench (no report arrives), not the process.
+      response.writeHead(400).end(String(error));
+    }
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   return {
@@ -122,6 +128,11 @@ async function main(): Promise<void> {
   const exporterPort = await freePort();
   const exporter = spawn(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${exporterPort}`], { stdio: ['ignore', 'ignore', 'ignore'] });
   const agent = fork(cli, ['--config', configFile], { execArgv: ['--import', counter, ...shippedFlags, ...NODE_ARGS], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  // Whatever ends this process (an uncaught error included), the children must not outlive it.
+  process.once('exit', () => {
+    agent.kill('SIGKILL');
+    exporter.kill('SIGKILL');
+  });
   const scrape = async () => {
     const response = await fetch(`http://127.0.0.1:${exporterPort}/metrics`);
     return (await response.text()).length;
@@ -177,7 +188,7 @@ async function main(): Promise<void> {
     const f = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
     console.log(`Tripline agent vs prometheus-node-exporter: ${CYCLES} cycles at 1/s after ${WARMUP} warm-up cycles, same machine, same time`);
-    console.log(`  agent:          default probe set (${f(observationsPerReport, 0)} observations per report), compiled CLI as shipped (tripline-agent: node ${[...shippedFlags, ...NODE_ARGS].join(' ')}), reports gzip'd over HTTP (keep-alive) to a stub collector, sent directly and spooled to disk (fsync) only when an upload fails`);
+    console.log(`  agent:          default probe set (${f(observationsPerReport, 0)} observations per report), compiled CLI as shipped (tripline-agent: node ${[...shippedFlags, ...NODE_ARGS].join(' ')}), reports over HTTP (kept-open connection; plain JSON up to agent.gzipAboveBytes, 32 KiB) to a stub collector, sent directly and spooled to disk (fsync) only when an upload fails`);
     console.log(`  node_exporter:  ${NODE_EXPORTER} with its default collectors, one full /metrics scrape per cycle (${scrapeBytes} bytes)`);
     console.log('');
     console.log('                                   agent      node_exporter');
