@@ -2,7 +2,7 @@
  * The /proc parsers against fixture text captured from real kernels, including the awkward shapes:
  * short cpu lines of old kernels, counters touching the interface colon, octal escapes in mounts.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { parseProcMeminfo, requireMeminfoField } from '../../agent/procfs/procMe
 import { decodeMountField, parseProcMounts } from '../../agent/procfs/procMounts.js';
 import { parseProcNetDev } from '../../agent/procfs/procNetDev.js';
 import { ProcParseError } from '../../agent/procfs/procParseError.js';
-import { createProcReader } from '../../agent/procfs/procReader.js';
+import { createProcReader, wholeInOneRead } from '../../agent/procfs/procReader.js';
 import { parseProcStat, totalCpuTime } from '../../agent/procfs/procStat.js';
 import { parseProcVmstat } from '../../agent/procfs/procVmstat.js';
 
@@ -232,6 +232,22 @@ describe('createProcReader', () => {
     writeFileSync(join(root, 'a'), 'a2');
     expect(reader.read('a')).toBe('a2');
     expect(reader.keptOpen()).toBe(2);
+  });
+
+  it('reads one-record files in one read, and still whole: same lines as readFileSync', () => {
+    const reader = createProcReader();
+    for (const path of ['stat', 'meminfo', 'loadavg', 'uptime', 'sys/fs/file-nr', 'vmstat', 'diskstats', 'net/dev', 'self/mounts']) {
+      // Each line's name (or # for a number) and field count: values change between the two reads.
+      const lines = (text: string) => text.split('\n').map((line) => `${/^[\d.]/.test(line) ? '#' : line.split(/\s/)[0]}:${line.trim().split(/\s+/).length}`);
+      expect(lines(reader.read(path)), path).toEqual(lines(readFileSync(join('/proc', path), 'utf8')));
+    }
+    expect(wholeInOneRead('/proc', 'stat')).toBe(true);
+    expect(wholeInOneRead('/proc', 'sys/fs/file-nr')).toBe(true);
+    expect(wholeInOneRead('/sys', 'class/net/lo/operstate')).toBe(true);
+    // seq_file listings hand over about a page at a time: read to the end.
+    expect(wholeInOneRead('/proc', 'vmstat')).toBe(false);
+    expect(wholeInOneRead('/proc', 'self/mounts')).toBe(false);
+    expect(wholeInOneRead('/proc', 'net/dev')).toBe(false);
   });
 
   it('does not keep pid files open through readOnce', () => {
