@@ -67,11 +67,9 @@ export function createProcReader({ root = '/proc', maxKeptOpen = MAX_KEPT_OPEN }
   const kept = new Map<string, number>();
   let buffer = Buffer.allocUnsafe(INITIAL_BUFFER_BYTES);
 
-  const sysfs = root.endsWith('/sys');
-
   /** The whole file from offset 0, read with pread(2) so that the descriptor can be read again. */
   function readAll(fd: number, path: string): string {
-    const whole = sysfs || wholeInOneRead(root, path);
+    const whole = wholeInOneRead(root, path);
     let length = 0;
     for (;;) {
       const got = readSync(fd, buffer, length, buffer.length - length, length);
