@@ -26,6 +26,7 @@ import { AgentConfigError } from './agentConfigError.js';
 import { AgentEnrollmentError, credentialFile, enrollAgent, loadCredential } from './agentEnrollment.js';
 import { cachedHostAddressing } from './hostAddressing.js';
 import { createInventorySchedule } from './inventory/inventorySchedule.js';
+import { createHeapCompactor, exposedGc, type HeapCompactor } from './heapCompactor.js';
 import { createLoopDelaySampler } from './loopDelaySampler.js';
 import { createPluginScheduler } from './plugins/pluginScheduler.js';
 import { buildReport } from './reportBuilder.js';
@@ -57,6 +58,8 @@ export interface AgentOptions {
   inventory?: () => Promise<InventoryDocument>;
   /** Wall clock of observations and reports. */
   clock?: () => Date;
+  /** Returns memory after start-up and after growth; by default it uses node's `gc` when exposed (see heapCompactor.ts). */
+  heapCompactor?: HeapCompactor;
 }
 
 /** A running (or runnable) agent. */
@@ -105,6 +108,9 @@ export function createAgent(options: AgentOptions): Agent {
   const cycleRunner = createProbeRunner({ probes: probes.cycle, defaultTimeoutSeconds: settings.probeTimeoutSeconds, log });
   const pingRunner = probes.ping.length > 0 ? createProbeRunner({ probes: probes.ping, defaultTimeoutSeconds: settings.probeTimeoutSeconds, log }) : undefined;
   const loopDelay = createLoopDelaySampler();
+  const heapCompactor = options.heapCompactor ?? createHeapCompactor({ gc: exposedGc(), rssBytes: () => process.memoryUsage.rss() });
+  /** The resident size the last report carried. */
+  let lastRssBytes = 0;
   const plugins =
     settings.plugins.length > 0
       ? createPluginScheduler({ plugins: settings.plugins, concurrency: config.pluginConcurrency, log: log.child({ component: 'plugins' }), clock })
@@ -175,12 +181,13 @@ export function createAgent(options: AgentOptions): Agent {
     const dropped = sender.dropped();
     const cpu = process.cpuUsage();
     const delayMaxSeconds = loopDelay.takeMaxSeconds();
+    lastRssBytes = process.memoryUsage.rss();
     return [
       observation('agent_reports_dropped_total', dropped.spoolFull, { reason: 'spool_full' }, now),
       observation('agent_reports_dropped_total', dropped.rejected, { reason: 'rejected' }, now),
       observation('agent_event_loop_delay_max_seconds', phase === 'running' ? delayMaxSeconds : 0, {}, now),
       observation('agent_cpu_seconds_total', (cpu.user + cpu.system) / 1e6, {}, now),
-      observation('agent_resident_memory_bytes', process.memoryUsage.rss(), {}, now),
+      observation('agent_resident_memory_bytes', lastRssBytes, {}, now),
     ];
   }
 
@@ -263,6 +270,12 @@ export function createAgent(options: AgentOptions): Agent {
     }
     log.debug({ sequence: report.sequence, observations: report.observations.length, checks: report.checks.length }, 'report built');
     sender.deliver(report, json).catch((error: unknown) => log.error({ err: error }, 'report delivery failed'));
+    const heldMs = heapCompactor.afterCycle(lastRssBytes);
+    if (heldMs > 0) {
+      // The collection held the loop: the next report's event-loop delay includes it.
+      loopDelay.late(heldMs);
+      log.debug({ heldMs: Math.round(heldMs), residentBytesBefore: lastRssBytes, compactions: heapCompactor.compactions() }, 'heap compacted');
+    }
   }
 
   return {

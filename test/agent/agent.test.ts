@@ -11,7 +11,8 @@ import type { PingResponse } from 'ping';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/loadConfig.js';
-import { createAgent, type Agent } from '../../agent/agent.js';
+import { createAgent, type Agent, type AgentOptions } from '../../agent/agent.js';
+import type { HeapCompactor } from '../../agent/heapCompactor.js';
 import { agentStateFile } from '../../agent/agentState.js';
 import { createProcReader, type ProcReader } from '../../agent/procfs/procReader.js';
 import { startCollectorStub, type CollectorStub } from './collectorStub.js';
@@ -41,7 +42,7 @@ describe('agent', () => {
     await collector?.close();
   });
 
-  function makeAgent(dataDir: string, patch: (c: ReturnType<typeof loadConfig>['config']['agent']) => void = () => {}) {
+  function makeAgent(dataDir: string, patch: (c: ReturnType<typeof loadConfig>['config']['agent']) => void = () => {}, extra: Partial<AgentOptions> = {}) {
     const { config } = loadConfig(undefined, {});
     config.agent.collectorUrl = collector!.url;
     config.agent.token = TOKEN;
@@ -50,8 +51,31 @@ describe('agent', () => {
     patch(config.agent);
     const lines: string[] = [];
     const log = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
-    return { agent: createAgent({ config: config.agent, dataDir, log, version: '1.2.3', pinger }), lines };
+    return { agent: createAgent({ config: config.agent, dataDir, log, version: '1.2.3', pinger, ...extra }), lines };
   }
+
+  it('hands each cycle to the heap compactor with the resident size its report carried, and reports its pause as loop delay', async () => {
+    collector = await startCollectorStub();
+    const seen: number[] = [];
+    const heapCompactor: HeapCompactor = {
+      afterCycle(rssBytes) {
+        seen.push(rssBytes);
+        // The first cycle's compaction held the loop for 150 ms; later ones did not run.
+        return seen.length === 1 ? 150 : 0;
+      },
+      compactions: () => 1,
+    };
+    agent = makeAgent(mkdtempSync(join(tmpdir(), 'tripline-agent-')), () => {}, { heapCompactor }).agent;
+    await agent.start();
+    await waitFor('three reports', () => collector!.received.length >= 3);
+    await agent.stop();
+    const reports = collector.received.map((r) => r.report);
+    const value = (i: number, metric: string) => reports[i]!.observations.find((o) => o.metric === metric)?.value;
+    expect(seen.slice(0, 3)).toEqual([0, 1, 2].map((i) => value(i, 'agent_resident_memory_bytes')));
+    expect(seen[0]).toBeGreaterThan(1024 * 1024);
+    expect(value(1, 'agent_event_loop_delay_max_seconds')).toBeGreaterThanOrEqual(0.15);
+    expect(value(2, 'agent_event_loop_delay_max_seconds')).toBeLessThan(0.15);
+  });
 
   it('reports on its interval with consecutive sequences, identity, and ping results from its own schedule', async () => {
     collector = await startCollectorStub();
