@@ -52,17 +52,24 @@ export interface CollectorConnectionOptions {
 /** One kept-open connection to the collector. */
 export interface CollectorConnection {
   /**
-   * POSTs `body` with `headers` (lower-case names; `host`, `connection` and `content-length` are
-   * added). One at a time: a second POST while one is in flight fails with TRIPLINE_CONNECTION_BUSY.
+   * POSTs `body` (bytes, or text sent as UTF-8) with `headers` (lower-case names; `host`,
+   * `connection` and `content-length` are added). One at a time: a second POST while one is in
+   * flight fails with TRIPLINE_CONNECTION_BUSY.
    */
-  post(body: Buffer, headers: Readonly<Record<string, string>>): Promise<CollectorResponse>;
+  post(body: Buffer | string, headers: Readonly<Record<string, string>>): Promise<CollectorResponse>;
   /** Fails a POST in flight with `error`, closes the socket, and fails every later POST with `error`. */
   destroy(error: Error): void;
 }
 
 /** One POST in flight. */
 interface Exchange {
+  /** Head and body as written (a view of `backing`), kept whole for the one retry. */
   request: Buffer;
+  backing: Buffer;
+  /** Socket writes of `request` not yet completed: `backing` is not reused before they are. */
+  writesPending: number;
+  /** Resolved or rejected. */
+  settled: boolean;
   parser: ResponseParser;
   timer: NodeJS.Timeout;
   resolve(response: CollectorResponse): void;
@@ -82,6 +89,10 @@ const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 const READ_BUFFER_BYTES = 16 * 1024;
 /** TCP keep-alive probes on the idle socket start after this (the kernel's work, not ours). */
 const KEEPALIVE_PROBE_DELAY_MS = 60_000;
+/** First size of the reused request buffer (a default report is about 15 kB). */
+const REQUEST_BUFFER_BYTES = 32 * 1024;
+/** A request buffer larger than this (a big spooled report) is not kept for reuse. */
+const MAX_REUSED_REQUEST_BYTES = 256 * 1024;
 
 /** A connection to `options.url`; it connects on the first POST. */
 export function createCollectorConnection(options: CollectorConnectionOptions): CollectorConnection {
@@ -91,6 +102,12 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
   const port = Number(url.port) || (secure ? 443 : 80);
   const head = `POST ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\nconnection: keep-alive\r\n`;
   const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  /**
+   * The request buffer of the last POST, free again: each POST is formatted into it instead of into
+   * new buffers (the report's bytes, then head and body joined), which in a once-a-second process
+   * means fresh memory, and its page faults, every cycle.
+   */
+  let spareRequestBuffer: Buffer | undefined;
   let socket: Socket | undefined;
   let exchange: Exchange | undefined;
   let destroyedBy: Error | undefined;
@@ -129,12 +146,25 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
     current.reused = socket !== undefined;
     socket ??= open();
     socket.ref();
-    socket.write(current.request);
+    current.writesPending += 1;
+    socket.write(current.request, () => {
+      current.writesPending -= 1;
+      release(current);
+    });
+  }
+
+  /** The request buffer goes back for reuse once the exchange is over and no write still reads it. */
+  function release(current: Exchange): void {
+    if (!current.settled || current.writesPending > 0) return;
+    const { backing } = current;
+    if (backing.length <= MAX_REUSED_REQUEST_BYTES && backing.length > (spareRequestBuffer?.length ?? 0)) spareRequestBuffer = backing;
   }
 
   function finish(current: Exchange, parsed: ParsedResponse): void {
     clearTimeout(current.timer);
     exchange = undefined;
+    current.settled = true;
+    release(current);
     if (parsed.keepAlive) socket?.unref();
     else drop();
     current.resolve({ status: parsed.status, headers: parsed.headers, text: parsed.body.toString('utf8') });
@@ -143,7 +173,9 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
   function fail(current: Exchange, error: Error): void {
     clearTimeout(current.timer);
     exchange = undefined;
+    current.settled = true;
     drop();
+    release(current);
     current.reject(error);
   }
 
@@ -191,8 +223,11 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
     fail(current, error);
   }
 
-  /** The request head and body as one buffer; names and values are checked, never echoed. */
-  function format(body: Buffer, headers: Readonly<Record<string, string>>): Buffer {
+  /**
+   * The request head and body, in the spare request buffer when it is large enough; header names and
+   * values are checked, never echoed.
+   */
+  function format(body: Buffer | string, headers: Readonly<Record<string, string>>): { request: Buffer; backing: Buffer } {
     let text = head;
     for (const name in headers) {
       const value = headers[name]!;
@@ -201,8 +236,17 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
       }
       text += `${name}: ${value}\r\n`;
     }
-    text += `content-length: ${body.length}\r\n\r\n`;
-    return Buffer.concat([Buffer.from(text, 'latin1'), body]);
+    const bodyBytes = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+    text += `content-length: ${bodyBytes}\r\n\r\n`;
+    // The head is Latin-1 (checked above), one byte per character.
+    const size = text.length + bodyBytes;
+    let backing = spareRequestBuffer;
+    if (backing !== undefined && backing.length >= size) spareRequestBuffer = undefined;
+    else backing = Buffer.allocUnsafe(Math.max(size, REQUEST_BUFFER_BYTES));
+    backing.write(text, 0, 'latin1');
+    if (typeof body === 'string') backing.write(body, text.length, 'utf8');
+    else body.copy(backing, text.length);
+    return { request: backing.subarray(0, size), backing };
   }
 
   return {
@@ -210,9 +254,9 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
       return new Promise((resolve, reject) => {
         if (destroyedBy !== undefined) return reject(destroyedBy);
         if (exchange !== undefined) return reject(new CollectorConnectionError('TRIPLINE_CONNECTION_BUSY', 'a POST is already in flight'));
-        const request = format(body, headers);
+        const { request, backing } = format(body, headers);
         const timer = setTimeout(() => fail(current, new CollectorConnectionError('ETIMEDOUT', `no response within ${timeoutMs / 1000}s`)), timeoutMs);
-        const current: Exchange = { request, parser: createResponseParser(maxResponseBytes), timer, resolve, reject, reused: false, answered: false, retried: false };
+        const current: Exchange = { request, backing, writesPending: 0, settled: false, parser: createResponseParser(maxResponseBytes), timer, resolve, reject, reused: false, answered: false, retried: false };
         exchange = current;
         send(current);
       });

@@ -49,21 +49,14 @@ async function compress(json: string | Buffer): Promise<Buffer> {
  */
 export const DEFAULT_GZIP_ABOVE_BYTES = 32 * 1024;
 
-/** One upload: the body as POSTed, and whether it is gzip. */
-interface Upload {
-  sequence: number;
-  body: Buffer;
-  gzip: boolean;
-}
+/** One upload: the body as POSTed, gzip bytes or JSON text (which the connection writes as UTF-8). */
+type Upload = { sequence: number; gzip: true; body: Buffer } | { sequence: number; gzip: false; body: string };
 
 /** The report's body for a direct upload: plain JSON up to `gzipAboveBytes`, gzip above. */
 async function uploadBody(report: Report, json: string | undefined, gzipAboveBytes: number): Promise<Upload> {
   const text = json ?? JSON.stringify(report);
-  // Length in UTF-16 units is a lower bound of the UTF-8 size: enough to decide.
-  if (text.length <= gzipAboveBytes) {
-    const body = Buffer.from(text);
-    if (body.length <= gzipAboveBytes) return { sequence: report.sequence, body, gzip: false };
-  }
+  // Length in UTF-16 units is a lower bound of the UTF-8 size: enough to rule most out.
+  if (text.length <= gzipAboveBytes && Buffer.byteLength(text) <= gzipAboveBytes) return { sequence: report.sequence, body: text, gzip: false };
   return { sequence: report.sequence, body: await compress(text), gzip: true };
 }
 

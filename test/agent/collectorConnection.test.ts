@@ -87,6 +87,18 @@ describe('createCollectorConnection over plain TCP', () => {
     ]);
   });
 
+  it('sends text bodies as UTF-8 and reuses its request buffer without leaking one request into the next', async () => {
+    const server = await raw((socket) => socket.write(okResponse('{}')));
+    const connection = connect(`${server.url}${PATH}`);
+    const long = JSON.stringify({ padding: 'x'.repeat(20_000) });
+    const unicode = JSON.stringify({ host: 'Zürich-π-東京' });
+    const bodies: Array<Buffer | string> = [long, unicode, Buffer.from('bytes'), long + long + long, 'short'];
+    for (const body of bodies) expect((await connection.post(body, HEADERS)).status).toBe(200);
+    expect(server.requests.map((r) => r.body.toString('utf8'))).toEqual(bodies.map((b) => b.toString()));
+    expect(server.requests.map((r) => r.head.split('\r\n').at(-1))).toEqual(bodies.map((b) => `content-length: ${Buffer.byteLength(b)}`));
+    expect(new Set(server.requests.map((r) => r.connection)).size).toBe(1);
+  });
+
   it('reads a chunked response written in pieces, with an extension and a trailer', async () => {
     const server = await raw(async (socket) => {
       for (const piece of ['HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n', '4;ext=1\r\n{"se\r', '\nA\r\nquence":1}\r\n', '0\r\nx-trailer: t\r\n', '\r\n']) {
