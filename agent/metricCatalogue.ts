@@ -139,7 +139,7 @@ export const METRIC_CATALOGUE = {
   },
 
   agent_reports_dropped_total: { kind: 'counter', unit: 'count', labels: ['reason'], help: 'Reports the agent gave up on since it started: reason="spool_full" (oldest deleted from the on-disk spool at its bound while the collector was unreachable) or "rejected" (collector answered 400/401/413)' },
-  agent_event_loop_delay_max_seconds: { kind: 'gauge', unit: 'seconds', labels: [], help: "Worst delay of the agent's own event loop since the previous report: the longest a report cycle's work held the loop, or the most a scheduled run started late (no sampling timer); 0 before start" },
+  agent_event_loop_delay_max_seconds: { kind: 'gauge', unit: 'seconds', labels: [], help: "Worst delay of the agent's own event loop since the previous report: the longest a report cycle's work held the loop, the most a scheduled run started late, or a heap compaction's pause (no sampling timer); 0 before start" },
   agent_cpu_seconds_total: { kind: 'counter', unit: 'seconds', labels: [], help: 'CPU time the agent process used (user + system) since it started' },
   agent_resident_memory_bytes: { kind: 'gauge', unit: 'bytes', labels: [], help: 'Resident set size of the agent process' },
 } as const satisfies Record<string, MetricDefinition>;
