@@ -50,6 +50,8 @@ interface CpuSample {
   ticks: number;
   children: number;
   tids: Set<string>;
+  /** Minor page faults so far (field 10): on a VM each costs more than a syscall. */
+  minorFaults: number;
 }
 
 function cpuSample(pid: number): CpuSample {
@@ -67,13 +69,13 @@ function cpuSample(pid: number): CpuSample {
     }
   }
   // After "pid (comm) ", field 3 (state) is index 0: utime is field 14 -> index 11.
-  return { threads, ticks: tick(11) + tick(12), children: tick(13) + tick(14), tids };
+  return { threads, ticks: tick(11) + tick(12), children: tick(13) + tick(14), tids, minorFaults: Number(fields[7]) };
 }
 
 /** CPU spent between two samples: schedstat when every thread lived through the window, else ticks. */
-function cpuBetween(start: CpuSample, end: CpuSample): { self: number; children: number; precise: boolean } {
+function cpuBetween(start: CpuSample, end: CpuSample): { self: number; children: number; precise: boolean; minorFaults: number } {
   const precise = [...start.tids].every((tid) => end.tids.has(tid));
-  return { self: precise ? end.threads - start.threads : end.ticks - start.ticks, children: end.children - start.children, precise };
+  return { self: precise ? end.threads - start.threads : end.ticks - start.ticks, children: end.children - start.children, precise, minorFaults: end.minorFaults - start.minorFaults };
 }
 
 function rssMb(pid: number): { rss: number; peak: number } {
@@ -233,6 +235,7 @@ async function main(): Promise<void> {
     console.log(`  CPU ms per cycle (self)       ${f(a.self).padStart(9)}  ${f(e.self).padStart(17)}`);
     console.log(`  CPU ms per cycle (children)   ${f(a.children).padStart(9)}  ${f(e.children).padStart(17)}`);
     console.log(`  CPU ms per cycle (total)      ${f(agentTotal).padStart(9)}  ${f(exporterTotal).padStart(17)}`);
+    console.log(`  page faults per cycle         ${f(sum((r) => r.agent.minorFaults), 1).padStart(9)}  ${f(sum((r) => r.exporter.minorFaults), 1).padStart(17)}`);
     console.log(`  RSS MB (now / peak)           ${`${f(agentRss.rss, 1)} / ${f(agentRss.peak, 1)}`.padStart(13)}  ${`${f(exporterRss.rss, 1)} / ${f(exporterRss.peak, 1)}`.padStart(13)}`);
     console.log(`  child processes per cycle     ${f(spawned.length / CYCLES).padStart(9)}  ${'(not counted)'.padStart(17)}`);
     console.log(`  worst event-loop delay ms     ${f(worstDelayMs, 1).padStart(9)}  ${'n/a (Go)'.padStart(17)}`);
