@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import type { Report } from '../contract/report.js';
-import { packageRoot } from '../cli/packageInfo.js';
+import { agentNodeFlags, packageRoot } from '../cli/packageInfo.js';
 
 const { values } = parseArgs({ options: { cycles: { type: 'string', default: '24' }, rounds: { type: 'string', default: '5' }, warmup: { type: 'string', default: '20' } } });
 const CYCLES_PER_ROUND = Number(values.cycles);
@@ -136,14 +136,6 @@ async function askSpawned(agent: ChildProcess): Promise<string[]> {
     agent.once('message', (message) => resolve((message as { spawned: string[] }).spawned));
     agent.send('spawned?');
   });
-}
-
-/** The node flags of the agent entry point's `#!/usr/bin/env -S node <flags>` line. */
-function agentNodeFlags(entryPoint: string): string[] {
-  const first = readFileSync(entryPoint, 'utf8').split('\n', 1)[0] ?? '';
-  const match = /^#!\/usr\/bin\/env -S node(.*)$/.exec(first);
-  if (match === null) throw new Error(`${entryPoint} does not start with "#!/usr/bin/env -S node"`);
-  return match[1]!.split(' ').filter(Boolean);
 }
 
 async function main(): Promise<void> {

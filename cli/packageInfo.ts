@@ -15,3 +15,15 @@ export function packageRoot(): string {
 export function packageVersion(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
+
+/**
+ * The Node flags tripline-agent is shipped with: those of the `#!/usr/bin/env -S node <flags>` line
+ * of `entryPoint` (cli/agentMain.ts or its compiled dist/cli/agentMain.js), which the systemd unit
+ * repeats. bench:agent and the end-to-end tests run the agent with them.
+ */
+export function agentNodeFlags(entryPoint = join(packageRoot(), 'dist/cli/agentMain.js')): string[] {
+  const first = readFileSync(entryPoint, 'utf8').split('\n', 1)[0] ?? '';
+  const match = /^#!\/usr\/bin\/env -S node(.*)$/.exec(first);
+  if (match === null) throw new Error(`${entryPoint} does not start with "#!/usr/bin/env -S node"`);
+  return match[1]!.split(' ').filter(Boolean);
+}

@@ -3,17 +3,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createHeapCompactor, exposedGc } from '../../agent/heapCompactor.js';
+import { agentNodeFlags } from '../../cli/packageInfo.js';
 
 const MB = 1024 * 1024;
 const ROOT = join(import.meta.dirname, '../..');
 
-/** The node flags of tripline-agent's `#!/usr/bin/env -S node <flags>` line. */
-function shippedFlags(): string[] {
-  const first = readFileSync(join(ROOT, 'cli/agentMain.ts'), 'utf8').split('\n', 1)[0]!;
-  const match = /^#!\/usr\/bin\/env -S node (.*)$/.exec(first);
-  expect(match, 'cli/agentMain.ts starts with #!/usr/bin/env -S node <flags>').not.toBeNull();
-  return match![1]!.split(' ');
-}
+/** The node flags of tripline-agent's first line, in the source. */
+const shippedFlags = () => agentNodeFlags(join(ROOT, 'cli/agentMain.ts'));
 
 describe('heap compactor', () => {
   function fixture(options: { gc?: boolean; rss?: number[] } = {}) {

@@ -8,9 +8,12 @@ import { createServer as createNetServer } from 'node:net';
 import { createWriteStream, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { signWebhook, type WebhookPayload } from '../../collector/desk/webhookDesk.js';
+import { agentNodeFlags } from '../../cli/packageInfo.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = join(REPO_ROOT, 'dist/cli/main.js');
+/** `tripline-agent`: `tripline agent` with the Node flags the agent is shipped with. */
+export const AGENT_CLI = join(REPO_ROOT, 'dist/cli/agentMain.js');
 
 /** Asks the kernel for a free loopback port. */
 export async function freePort(): Promise<number> {
@@ -27,11 +30,16 @@ export interface TriplineProcess {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Spawns `node dist/cli/main.js ...args`, logging to `logFile`. */
+/**
+ * Spawns `node dist/cli/main.js ...args`, logging to `logFile`. `agent ...` runs as shipped:
+ * `tripline-agent ...` (dist/cli/agentMain.js with the Node flags of its first line, as the systemd
+ * unit does), so that the end-to-end tests cover the agent under those flags.
+ */
 export function spawnTripline(args: string[], logFile: string, env: NodeJS.ProcessEnv = {}): TriplineProcess {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = args[0] === 'agent' ? [...agentNodeFlags(AGENT_CLI), AGENT_CLI, ...args.slice(1)] : [CLI, ...args];
+  const child = spawn(process.execPath, command, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
