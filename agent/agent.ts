@@ -261,21 +261,28 @@ export function createAgent(options: AgentOptions): Agent {
   async function reportCycle(lateMs: number): Promise<void> {
     loopDelay.late(lateMs);
     loopDelay.busyFrom();
-    const { report, json } = await collectSerialised();
-    await ensureCredential();
-    if (!authorized) {
-      await sender.enqueue(report);
-      log.debug({ sequence: report.sequence }, 'report spooled until the agent has a credential');
-      return;
+    try {
+      const { report, json } = await collectSerialised();
+      await ensureCredential();
+      if (!authorized) {
+        await sender.enqueue(report);
+        log.debug({ sequence: report.sequence }, 'report spooled until the agent has a credential');
+        return;
+      }
+      log.debug({ sequence: report.sequence, observations: report.observations.length, checks: report.checks.length }, 'report built');
+      sender.deliver(report, json).catch((error: unknown) => log.error({ err: error }, 'report delivery failed'));
+    } finally {
+      compactHeapIfDue();
     }
-    log.debug({ sequence: report.sequence, observations: report.observations.length, checks: report.checks.length }, 'report built');
-    sender.deliver(report, json).catch((error: unknown) => log.error({ err: error }, 'report delivery failed'));
+  }
+
+  /** After a cycle, delivered or spooled: see heapCompactor.ts. */
+  function compactHeapIfDue(): void {
     const heldMs = heapCompactor.afterCycle(lastRssBytes);
-    if (heldMs > 0) {
-      // The collection held the loop: the next report's event-loop delay includes it.
-      loopDelay.late(heldMs);
-      log.debug({ heldMs: Math.round(heldMs), residentBytesBefore: lastRssBytes, compactions: heapCompactor.compactions() }, 'heap compacted');
-    }
+    if (heldMs === 0) return;
+    // The collection held the loop: the next report's event-loop delay includes it.
+    loopDelay.late(heldMs);
+    log.debug({ heldMs: Math.round(heldMs), residentBytesBefore: lastRssBytes, compactions: heapCompactor.compactions() }, 'heap compacted');
   }
 
   return {

@@ -12,6 +12,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/loadConfig.js';
 import { createAgent, type Agent, type AgentOptions } from '../../agent/agent.js';
+import { REPORTS_PATH } from '../../contract/report.js';
 import type { HeapCompactor } from '../../agent/heapCompactor.js';
 import { agentStateFile } from '../../agent/agentState.js';
 import { createProcReader, type ProcReader } from '../../agent/procfs/procReader.js';
@@ -75,6 +76,26 @@ describe('agent', () => {
     expect(seen[0]).toBeGreaterThan(1024 * 1024);
     expect(value(1, 'agent_event_loop_delay_max_seconds')).toBeGreaterThanOrEqual(0.15);
     expect(value(2, 'agent_event_loop_delay_max_seconds')).toBeLessThan(0.15);
+  });
+
+  it('hands its cycles to the heap compactor also while it spools for want of a credential', async () => {
+    collector = await startCollectorStub();
+    const seen: number[] = [];
+    const heapCompactor: HeapCompactor = { afterCycle: (rssBytes) => (seen.push(rssBytes), 0), compactions: () => 0 };
+    agent = makeAgent(
+      mkdtempSync(join(tmpdir(), 'tripline-agent-')),
+      (c) => {
+        c.token = undefined;
+        c.enrollmentToken = 'enrollment-token-the-stub-refuses-0123456789';
+      },
+      { heapCompactor },
+    ).agent;
+    await agent.start();
+    await waitFor('two cycles', () => seen.length >= 2);
+    await agent.stop();
+    // The stub's answer to the enrollment request is no credential: nothing was reported.
+    expect(collector.received.filter((r) => r.url === REPORTS_PATH)).toHaveLength(0);
+    expect(seen.every((rss) => rss > 1024 * 1024)).toBe(true);
   });
 
   it('reports on its interval with consecutive sequences, identity, and ping results from its own schedule', async () => {
