@@ -52,7 +52,7 @@ export function createLoopDelaySampler({ nowMs = () => performance.now() }: { no
         worstMs = Math.max(worstMs, now - busySinceMs);
         busySinceMs = now;
       }
-      const seconds = Math.max(0, worstMs) / 1000;
+      const seconds = worstMs / 1000;
       worstMs = 0;
       return seconds;
     },

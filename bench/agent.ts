@@ -213,8 +213,8 @@ async function main(): Promise<void> {
     const exporterTotal = e.self + e.children;
     const roundRatios = rounds.map((r) => (r.agent.self + r.agent.children) / (r.exporter.self + r.exporter.children));
     const imprecise = rounds.filter((r) => !r.agent.precise || !r.exporter.precise).length;
-    const worstDelayMs = Math.max(0, ...loopDelays) * 1000;
     const sortedDelaysMs = loopDelays.map((d) => d * 1000).sort((x, y) => x - y);
+    const worstDelayMs = sortedDelaysMs.at(-1) ?? 0;
     const delayQuantile = (q: number) => sortedDelaysMs[Math.min(sortedDelaysMs.length - 1, Math.floor(q * sortedDelaysMs.length))] ?? NaN;
     const selfCpuPerCycle = selfCpu.length >= 2 ? ((selfCpu[selfCpu.length - 1]! - selfCpu[0]!) * 1000) / (selfCpu.length - 1) : NaN;
     const f = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');

@@ -73,19 +73,15 @@ export function createProcReader({ root = '/proc', maxKeptOpen = MAX_KEPT_OPEN }
   function readAll(fd: number, path: string): string {
     const whole = wholeInOneRead(root, path);
     let length = readvSync(fd, wholeBuffer, 0);
-    while (length > 0) {
-      if (length < buffer.length) {
-        if (whole) break;
-        const got = readSync(fd, buffer, length, buffer.length - length, length);
-        if (got === 0) break;
-        length += got;
-        continue;
+    // A short read ends a one-record file; anything else is read until a read returns 0.
+    while (length > 0 && !(whole && length < buffer.length)) {
+      if (length === buffer.length) {
+        if (buffer.length >= MAX_FILE_BYTES) throw Object.assign(new Error(`${join(root, path)} is larger than ${MAX_FILE_BYTES} bytes`), { code: 'EFBIG' });
+        const larger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(larger, 0, 0, length);
+        buffer = larger;
+        wholeBuffer = [buffer];
       }
-      if (buffer.length >= MAX_FILE_BYTES) throw Object.assign(new Error(`${join(root, path)} is larger than ${MAX_FILE_BYTES} bytes`), { code: 'EFBIG' });
-      const larger = Buffer.allocUnsafe(buffer.length * 2);
-      buffer.copy(larger, 0, 0, length);
-      buffer = larger;
-      wholeBuffer = [buffer];
       const got = readSync(fd, buffer, length, buffer.length - length, length);
       if (got === 0) break;
       length += got;
