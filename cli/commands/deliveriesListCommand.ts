@@ -3,7 +3,7 @@
  * straight from the database, collector running or not, newest first.
  */
 import { deliveryView } from '../../collector/http/deliveryRoutes.js';
-import type { OutboxState } from '../../collector/store/store.js';
+import type { OutboxState } from '../../collector/domain/delivery.js';
 import { formatTable } from '../formatTable.js';
 import { withDatabase } from './withDatabase.js';
 

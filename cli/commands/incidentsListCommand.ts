@@ -1,6 +1,6 @@
 /** `tripline incidents list [--json]`: reads incidents straight from the database, collector running or not. */
 import { incidentView } from '../../collector/http/readRoutes.js';
-import type { IncidentStatus } from '../../collector/store/store.js';
+import type { IncidentStatus } from '../../collector/domain/incident.js';
 import { formatTable } from '../formatTable.js';
 import { withDatabase } from './withDatabase.js';
 

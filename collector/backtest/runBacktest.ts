@@ -12,7 +12,8 @@ import { evaluate, isForgettable } from '../../rules/evaluate.js';
 import type { Rule, RuleState, SeriesSample } from '../../rules/ruleTypes.js';
 import type { IncidentPolicy } from '../incidents/incidentPolicy.js';
 import { createIncidentService, type IncidentEnvironment } from '../incidents/incidentService.js';
-import type { IncidentRecord, StoredSample } from '../store/store.js';
+import type { IncidentRecord } from '../domain/incident.js';
+import type { StoredSample } from '../store/store.js';
 import { createMemoryLedger } from './memoryLedger.js';
 
 export interface ReplayOptions {

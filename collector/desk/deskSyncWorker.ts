@@ -8,7 +8,8 @@
 import type { Logger } from 'pino';
 import type { SyncConfig } from '../../config/routingConfigSchema.js';
 import type { Clock } from '../clock.js';
-import type { Store, TicketRecord } from '../store/store.js';
+import type { TicketRecord } from '../domain/ticket.js';
+import type { Store } from '../store/store.js';
 import { createPollingLoop } from '../pollingLoop.js';
 import { decideDeskSync, type SyncDecision } from './decideDeskSync.js';
 import { DeskError, type DeskAdapter, type DeskTicketState, type TicketRef } from './deskAdapter.js';

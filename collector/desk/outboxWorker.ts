@@ -17,7 +17,9 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { CollectorMetrics } from '../collectorMetrics.js';
-import type { IncidentRecord, OutboxRow, Store } from '../store/store.js';
+import type { OutboxRow } from '../domain/delivery.js';
+import type { IncidentRecord } from '../domain/incident.js';
+import type { Store } from '../store/store.js';
 import { createPollingLoop } from '../pollingLoop.js';
 import { retryDelaySeconds } from './backoff.js';
 import { DeskError, type DeliveryContext, type DeskAdapter, type DeskIncident, type TicketRef } from './deskAdapter.js';

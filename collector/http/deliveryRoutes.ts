@@ -5,7 +5,8 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { OutboxRow, OutboxState, Store } from '../store/store.js';
+import type { OutboxRow, OutboxState } from '../domain/delivery.js';
+import type { Store } from '../store/store.js';
 import { DeliverySchema, ErrorSchema } from './apiSchemas.js';
 import { requireBearer } from './requireBearer.js';
 import { ApiError } from './apiErrors.js';

@@ -4,7 +4,8 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { IncidentRecord, IncidentStatus, Store } from '../store/store.js';
+import type { IncidentRecord, IncidentStatus } from '../domain/incident.js';
+import type { Store } from '../store/store.js';
 import { ApiError } from './apiErrors.js';
 import { ErrorSchema, HostSchema, IncidentDetailSchema, IncidentSchema } from './apiSchemas.js';
 import { deliveryView } from './deliveryRoutes.js';

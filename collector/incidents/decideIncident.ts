@@ -18,7 +18,10 @@
  * | none                       | resolved | none: nothing to resolve |
  */
 import type { Signal } from '../../rules/ruleTypes.js';
-import type { FlapTransition, IncidentHold, IncidentRecord, MaintenanceRecord, NewIncident, SilenceRecord } from '../store/store.js';
+import type { FlapTransition } from '../domain/flapTransition.js';
+import type { IncidentHold, IncidentRecord, NewIncident } from '../domain/incident.js';
+import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
+import type { SilenceRecord } from '../domain/silence.js';
 import { isFlapping, percentStateChange, recordTransition } from './flapDetector.js';
 import type { Decision, GateVerdict, IncidentEffect } from './incidentEffects.js';
 import type { IncidentPolicy } from './incidentPolicy.js';

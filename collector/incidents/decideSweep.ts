@@ -14,7 +14,10 @@
  * | hold probing                     | no verdict after the probe timeout         | release with "reachability unknown" |
  * | open longer than an escalation step | severity below the step's              | raise severity; desk 'update' if its ticket is open |
  */
-import type { FlapTransition, IncidentHold, IncidentRecord, MaintenanceRecord, SilenceRecord } from '../store/store.js';
+import type { FlapTransition } from '../domain/flapTransition.js';
+import type { IncidentHold, IncidentRecord } from '../domain/incident.js';
+import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
+import type { SilenceRecord } from '../domain/silence.js';
 import { percentStateChange } from './flapDetector.js';
 import { resolveEffects, ticketIsOpen } from './decideIncident.js';
 import type { IncidentEffect } from './incidentEffects.js';

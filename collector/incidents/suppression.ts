@@ -5,7 +5,8 @@
 import { CronExpressionParser } from 'cron-parser';
 import { compileLabelMatchers } from '../../rules/compileLabelMatchers.js';
 import { formatLabelMatcher } from '../../rules/parseLabelMatcher.js';
-import type { MaintenanceRecord, SilenceRecord } from '../store/store.js';
+import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
+import type { SilenceRecord } from '../domain/silence.js';
 
 /** The first silence active at `nowMs` whose matchers all match `labels`. */
 export function matchingSilence(silences: readonly SilenceRecord[], labels: Readonly<Record<string, string>>, nowMs: number): SilenceRecord | undefined {

@@ -11,7 +11,7 @@ import { createIncidentService } from '../../collector/incidents/incidentService
 import { createReachabilityProber, type Pinger } from '../../collector/incidents/reachabilityProber.js';
 import { createStoreEnvironment } from '../../collector/incidents/storeEnvironment.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
-import type { IncidentRecord } from '../../collector/store/store.js';
+import type { IncidentRecord } from '../../collector/domain/incident.js';
 import type { IncidentsConfig } from '../../config/incidentsConfigSchema.js';
 import { loadConfig } from '../../config/loadConfig.js';
 import type { Rule, SeriesSample } from '../../rules/ruleTypes.js';
