@@ -9,9 +9,10 @@ import type { Config } from '../config/configSchema.js';
 import { parseDurationSeconds } from '../config/duration.js';
 import type { Rule } from '../rules/ruleTypes.js';
 import { createAlertPipeline } from './alerting/alertPipeline.js';
-import { createSilenceWatcher } from './alerting/silenceWatcher.js';
+import { createMissedReportWatcher } from './alerting/missedReportWatcher.js';
 import { systemClock, type Clock } from './clock.js';
 import { createCollectorMetrics } from './collectorMetrics.js';
+import { createPeriodicLoop } from './periodicLoop.js';
 import { createDesk } from './desk/createDesk.js';
 import { createDeskSyncWorker } from './desk/deskSyncWorker.js';
 import { createOutboxWorker } from './desk/outboxWorker.js';
@@ -84,7 +85,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     maxDelayMs: parseDurationSeconds(config.collector.batch.maxDelay) * 1000,
     maxReports: config.collector.batch.maxReports,
   });
-  const silence = createSilenceWatcher({ store, pipeline, clock, log, intervalMs: parseDurationSeconds(config.collector.evaluationInterval) * 1000 });
+  const missedReports = createMissedReportWatcher({ store, pipeline, clock, log, intervalMs: parseDurationSeconds(config.collector.evaluationInterval) * 1000 });
   const rateLimits = createDeskRateLimits(config.desks.map((d) => [d.name, d.rateLimitPerMinute] as const), clock);
   const worker = createOutboxWorker({
     store,
@@ -141,14 +142,14 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     if (removed > 0) log.info({ removed }, 'pruned old observations');
   };
   prune();
-  const pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
-  pruneTimer.unref();
+  const pruning = createPeriodicLoop({ run: prune, delayMs: PRUNE_INTERVAL_MS, log, failureMessage: 'pruning old observations failed' });
 
   await app.listen({ host: config.collector.listen.host, port: config.collector.listen.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.collector.listen.port;
   const url = `${tls ? 'https' : 'http'}://${config.collector.listen.host.includes(':') ? `[${config.collector.listen.host}]` : config.collector.listen.host}:${port}`;
-  silence.start();
+  missedReports.start();
+  pruning.start();
   if (config.incidents.reachability.enabled) prober.start();
   worker.start();
   sync.start();
@@ -163,8 +164,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     },
     async stop() {
       ready = false;
-      clearInterval(pruneTimer);
-      silence.stop();
+      await pruning.stop();
+      await missedReports.stop();
       await prober.stop();
       await app.close();
       await ingestor.flush();

@@ -6,7 +6,7 @@
  * verdicts stay "unknown", which counts as down for children).
  */
 import { pino } from 'pino';
-import { AGENT_MISSED_REPORTS_METRIC } from '../alerting/silenceWatcher.js';
+import { AGENT_MISSED_REPORTS_METRIC } from '../alerting/missedReportWatcher.js';
 import { compileRules } from '../../rules/compileRules.js';
 import { evaluate, isForgettable } from '../../rules/evaluate.js';
 import type { Rule, RuleState, SeriesSample } from '../../rules/ruleTypes.js';
