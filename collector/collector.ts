@@ -16,13 +16,10 @@ import { createPeriodicLoop } from './periodicLoop.js';
 import { createDesk } from './desk/createDesk.js';
 import { createDeskSyncWorker } from './desk/deskSyncWorker.js';
 import { createOutboxWorker } from './desk/outboxWorker.js';
-import { routeIncident } from './desk/routeIncident.js';
 import { createDeskRateLimits } from './desk/tokenBucket.js';
 import { createHttpServer } from './http/httpServer.js';
-import { incidentPolicy } from './incidents/incidentPolicy.js';
-import { createIncidentService } from './incidents/incidentService.js';
+import { createIncidentCore } from './incidents/incidentCore.js';
 import { createReachabilityProber, systemPinger, type Pinger } from './incidents/reachabilityProber.js';
-import { createStoreEnvironment } from './incidents/storeEnvironment.js';
 import { createReportIngestor } from './ingest/reportIngestor.js';
 import { openSqliteStore } from './store/sqlite/sqliteStore.js';
 import type { Store } from './store/store.js';
@@ -62,13 +59,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const tls = config.collector.tls && { cert: readFileSync(config.collector.tls.certFile), key: readFileSync(config.collector.tls.keyFile) };
   const store = openSqliteStore({ file: databasePath(config.dataDir) });
   const desks = new Map(config.desks.map((d) => [d.name, createDesk(d, clock)] as const));
-  const environment = createStoreEnvironment(store, config.incidents, clock);
-  const incidents = createIncidentService({
-    route: (incident) => routeIncident(config.routing, [...desks.keys()], incident),
-    policy: incidentPolicy(config.incidents),
-    environment,
-    log: log.child({ component: 'incidents' }),
-  });
+  const { service: incidents, environment } = createIncidentCore({ store, config, clock, log: log.child({ component: 'incidents' }) });
   const pipeline = createAlertPipeline({ rules: options.rules, initialStates: store.loadRuleStates(), incidents, log: log.child({ component: 'rules' }) });
   const metrics = createCollectorMetrics({
     activeIncidents: () => store.countIncidents('open') + store.countIncidents('acknowledged'),

@@ -4,11 +4,11 @@
  * force, and prints what each would have opened side by side. Reads the database only.
  */
 import { existsSync } from 'node:fs';
+import { pino } from 'pino';
 import { databasePath } from '../../collector/collector.js';
 import { systemClock } from '../../collector/clock.js';
 import { createReplay, type BacktestSummary } from '../../collector/backtest/runBacktest.js';
-import { incidentPolicy } from '../../collector/incidents/incidentPolicy.js';
-import { createStoreEnvironment } from '../../collector/incidents/storeEnvironment.js';
+import { createIncidentCore } from '../../collector/incidents/incidentCore.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { Store } from '../../collector/store/store.js';
 import type { Config } from '../../config/configSchema.js';
@@ -30,9 +30,8 @@ export interface BacktestComparison {
 /** Runs both replays over one store; used by the command and the benchmark. */
 export function compareBacktest(store: Store, config: Config, candidate: readonly Rule[], inForce: readonly Rule[], fromMs: number, toMs: number): BacktestComparison {
   const started = performance.now();
-  const environment = createStoreEnvironment(store, config.incidents, { nowMs: () => toMs });
+  const { environment, policy } = createIncidentCore({ store, config, clock: { nowMs: () => toMs }, log: pino({ level: 'silent' }), probeReachability: false });
   const intervalSecondsByHost = new Map(store.listHosts().map((h) => [h.hostname, h.intervalSeconds] as const));
-  const policy = incidentPolicy(config.incidents, { probeReachability: false });
   // One pass over the history feeds both replays.
   const replays = [candidate, inForce].map((rules) => createReplay({ rules, policy, environment, intervalSecondsByHost }));
   for (const sample of store.iterateSamples(fromMs, toMs)) for (const replay of replays) replay.push(sample);

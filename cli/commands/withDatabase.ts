@@ -6,11 +6,9 @@
 import { existsSync } from 'node:fs';
 import { pino } from 'pino';
 import { databasePath } from '../../collector/collector.js';
-import { routeIncident } from '../../collector/desk/routeIncident.js';
 import { systemClock } from '../../collector/clock.js';
-import { incidentPolicy } from '../../collector/incidents/incidentPolicy.js';
-import { createIncidentService, type IncidentService } from '../../collector/incidents/incidentService.js';
-import { createStoreEnvironment } from '../../collector/incidents/storeEnvironment.js';
+import { createIncidentCore } from '../../collector/incidents/incidentCore.js';
+import type { IncidentService } from '../../collector/incidents/incidentService.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { Store } from '../../collector/store/store.js';
 import type { Config } from '../../config/configSchema.js';
@@ -34,12 +32,7 @@ export function withDatabase<T>(configFile: string | undefined, readOnly: boolea
 /** Runs `fn` with the database and an incident service wired as the collector wires it. */
 export function withOperatorStore<T>(configFile: string | undefined, readOnly: boolean, fn: (store: Store, incidents: IncidentService) => T): T {
   return withDatabase(configFile, readOnly, (store, config) => {
-    const incidents = createIncidentService({
-      route: (incident) => routeIncident(config.routing, config.desks.map((d) => d.name), incident),
-      policy: incidentPolicy(config.incidents),
-      environment: createStoreEnvironment(store, config.incidents, systemClock),
-      log: pino({ level: 'silent' }),
-    });
-    return fn(store, incidents);
+    const { service } = createIncidentCore({ store, config, clock: systemClock, log: pino({ level: 'silent' }) });
+    return fn(store, service);
   });
 }
