@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { compareBacktest } from '../cli/commands/rulesBacktestCommand.js';
 import { runBacktest } from '../collector/backtest/runBacktest.js';
 import { createIncidentCore } from '../collector/incidents/incidentCore.js';
+import { createOperations } from '../collector/operations/createOperations.js';
 import { openSqliteStore } from '../collector/store/sqlite/sqliteStore.js';
 import type { ReportRecord, Store } from '../collector/store/store.js';
 import { loadConfig } from '../config/loadConfig.js';
@@ -95,7 +95,9 @@ try {
 
   const { config } = loadConfig(undefined, {});
   const rules = loadRuleFiles([DEFAULT_RULES_DIR]);
-  const { environment, policy } = createIncidentCore({ store, config, clock: { nowMs: () => END_MS }, log: pino({ level: 'silent' }), probeReachability: false });
+  const clock = { nowMs: () => END_MS };
+  const core = createIncidentCore({ store, config, clock, log: pino({ level: 'silent' }), probeReachability: false });
+  const { environment, policy } = core;
   const intervals = new Map(store.listHosts().map((h) => [h.hostname, h.intervalSeconds] as const));
   const replayStarted = performance.now();
   const summary = runBacktest({ rules, policy, environment, samples: store.iterateSamples(START_MS, END_MS), intervalSecondsByHost: intervals, toMs: END_MS });
@@ -104,7 +106,7 @@ try {
     `backtest (built-in pack, ${rules.length} rules, one replay): ${replaySeconds.toFixed(1)}s = ${Math.round(summary.samples / replaySeconds).toLocaleString('en')} samples/s; ` +
       `${summary.incidents} incidents, ${summary.tickets} tickets, desk operations ${JSON.stringify(summary.deskOperations)}`,
   );
-  const comparison = compareBacktest(store, config, rules, rules, START_MS, END_MS);
+  const comparison = createOperations({ store, config, clock, core }).backtest({ candidate: rules, inForce: rules, fromMs: START_MS, toMs: END_MS });
   console.log(`rules backtest --since ${DAYS}d (candidate + rules in force, side by side): ${(comparison.elapsedMs / 1000).toFixed(1)}s`);
   store.close();
 } finally {

@@ -21,6 +21,7 @@ import { createHttpServer } from './http/httpServer.js';
 import { createIncidentCore } from './incidents/incidentCore.js';
 import { createReachabilityProber, systemPinger, type Pinger } from './incidents/reachabilityProber.js';
 import { createReportIngestor } from './ingest/reportIngestor.js';
+import { createOperations } from './operations/createOperations.js';
 import { openSqliteStore } from './store/sqlite/sqliteStore.js';
 import type { Store } from './store/store.js';
 
@@ -59,7 +60,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const tls = config.collector.tls && { cert: readFileSync(config.collector.tls.certFile), key: readFileSync(config.collector.tls.keyFile) };
   const store = openSqliteStore({ file: databasePath(config.dataDir) });
   const desks = new Map(config.desks.map((d) => [d.name, createDesk(d, clock)] as const));
-  const { service: incidents, environment } = createIncidentCore({ store, config, clock, log: log.child({ component: 'incidents' }) });
+  const core = createIncidentCore({ store, config, clock, log: log.child({ component: 'incidents' }) });
+  const { service: incidents, environment } = core;
   const pipeline = createAlertPipeline({ rules: options.rules, initialStates: store.loadRuleStates(), incidents, log: log.child({ component: 'rules' }) });
   const metrics = createCollectorMetrics({
     activeIncidents: () => store.countIncidents('open') + store.countIncidents('acknowledged'),
@@ -125,7 +127,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     ...(tls ? { tls } : {}),
     maxBodyBytes: config.collector.maxBodyBytes,
     isReady: () => ready,
-    operations: { incidents, clock, operatorTokens: config.incidents.operatorTokens },
+    operations: createOperations({ store, config, clock, core }),
+    operatorTokens: config.incidents.operatorTokens,
   });
   const retentionMs = parseDurationSeconds(config.collector.retention) * 1000;
   const prune = () => {
