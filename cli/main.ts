@@ -5,7 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { YamlValidationError } from '../config/yamlSchemaLoader.js';
-import { packageVersion } from './packageInfo.js';
+import { packageVersion } from '../config/packageInfo.js';
 
 const serveCommand = async (...args: Parameters<typeof import('./commands/serveCommand.js').serveCommand>) =>
   (await import('./commands/serveCommand.js')).serveCommand(...args);
