@@ -134,7 +134,7 @@ function holdGates(context: SignalContext, gates: GateVerdict[]): Held {
   if (verdict('silence', silence ? `suppressed: ${describeSilence(silence)} until ${new Date(silence.expiresAtMs).toISOString()}` : null, 'no active silence matches')) {
     return { hold: 'silenced', parentIncidentId: null, reason: gates.at(-1)!.reason };
   }
-  const maintenance = activeMaintenance(context.maintenance, signal.labels, nowMs);
+  const maintenance = activeMaintenance(context.maintenance, signal.labels, nowMs, policy.timeZone);
   if (verdict('maintenance', maintenance ? `suppressed: ${describeMaintenance(maintenance.window)} since ${new Date(maintenance.startedAtMs).toISOString()}` : null, 'not in a maintenance window')) {
     return { hold: 'maintenance', parentIncidentId: null, reason: gates.at(-1)!.reason };
   }

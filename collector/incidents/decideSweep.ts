@@ -63,7 +63,7 @@ function sweepFlap(incident: IncidentRecord, context: SweepContext): { effects: 
 function currentHold(incident: IncidentRecord, context: SweepContext): { hold: IncidentHold; parentIncidentId: number | null; reason: string } | undefined {
   const silence = matchingSilence(context.silences, incident.labels, context.nowMs);
   if (silence) return { hold: 'silenced', parentIncidentId: null, reason: `suppressed: ${describeSilence(silence)}` };
-  const maintenance = activeMaintenance(context.maintenance, incident.labels, context.nowMs);
+  const maintenance = activeMaintenance(context.maintenance, incident.labels, context.nowMs, context.policy.timeZone);
   if (maintenance) return { hold: 'maintenance', parentIncidentId: null, reason: `suppressed: ${describeMaintenance(maintenance.window)}` };
   if (context.downParent && context.downParent.incident.id !== incident.id) {
     return { hold: 'symptom', parentIncidentId: context.downParent.incident.id, reason: `suppressed: parent ${context.downParent.host} is down (incident #${context.downParent.incident.id})` };

@@ -21,7 +21,7 @@ export interface IncidentCore {
 
 export interface IncidentCoreOptions {
   store: Pick<StoreReads, 'listSilences' | 'listMaintenance' | 'listHosts'>;
-  config: Pick<Config, 'incidents' | 'routing' | 'desks'>;
+  config: Pick<Config, 'incidents' | 'routing' | 'desks' | 'timeZone'>;
   clock: Clock;
   log: Logger;
   /** Whether a new incident of a down rule waits for a ping verdict; as configured unless given (backtests ping nothing). */
@@ -31,7 +31,7 @@ export interface IncidentCoreOptions {
 export function createIncidentCore(options: IncidentCoreOptions): IncidentCore {
   const { config } = options;
   const deskNames = config.desks.map((desk) => desk.name);
-  const policy = incidentPolicy(config.incidents, options.probeReachability === undefined ? {} : { probeReachability: options.probeReachability });
+  const policy = incidentPolicy(config.incidents, { timeZone: config.timeZone, ...(options.probeReachability === undefined ? {} : { probeReachability: options.probeReachability }) });
   const environment = createStoreEnvironment(options.store, config.incidents, options.clock);
   const service = createIncidentService({ route: (incident) => routeIncident(config.routing, deskNames, incident), policy, environment, log: options.log });
   return { policy, environment, service };

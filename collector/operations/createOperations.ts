@@ -4,12 +4,13 @@
  * for. Adapters only parse their input, call an operation and format its answer; an action that
  * cannot happen throws an OperationError saying why.
  */
+import type { Config } from '../../config/configSchema.js';
 import type { Rule } from '../../rules/ruleTypes.js';
 import type { Clock } from '../clock.js';
 import type { IncidentCore } from '../incidents/incidentCore.js';
 import type { Store } from '../store/store.js';
 import { createAgentOperations, type AgentOperations } from './agentOperations.js';
-import { compareBacktest, type BacktestComparison, type BacktestConfig } from './backtestComparison.js';
+import { compareBacktest, type BacktestComparison } from './backtestComparison.js';
 import { createDeliveryOperations, type DeliveryOperations } from './deliveryOperations.js';
 import { createIncidentOperations, type IncidentOperations } from './incidentOperations.js';
 import { createMaintenanceOperations, type MaintenanceOperations } from './maintenanceOperations.js';
@@ -22,7 +23,8 @@ export interface Operations extends IncidentOperations, SilenceOperations, Maint
 
 export interface OperationsOptions {
   store: Store;
-  config: BacktestConfig;
+  /** What the operations read of the config: the incident core's sections and the time zone of maintenance windows. */
+  config: Pick<Config, 'incidents' | 'routing' | 'desks' | 'timeZone'>;
   clock: Clock;
   /** The incident core (createIncidentCore) whose service applies acknowledge and resolve. */
   core: IncidentCore;
@@ -32,7 +34,7 @@ export function createOperations({ store, config, clock, core }: OperationsOptio
   return {
     ...createIncidentOperations({ store, incidents: core.service, clock }),
     ...createSilenceOperations({ store, clock }),
-    ...createMaintenanceOperations({ store, clock }),
+    ...createMaintenanceOperations({ store, clock, timeZone: config.timeZone }),
     ...createDeliveryOperations({ store, clock }),
     ...createAgentOperations({ store, clock }),
     backtest: ({ candidate, inForce, fromMs, toMs }) => compareBacktest(store, config, candidate, inForce, fromMs, toMs),

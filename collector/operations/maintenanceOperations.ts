@@ -1,12 +1,12 @@
 /**
- * Recurring maintenance windows: from each occurrence of a cron expression, for a duration, on one
- * host or on a group (the `group` label). Incidents that open inside one get no ticket until it ends.
+ * Recurring maintenance windows: from each occurrence of a cron expression (read in the config's
+ * `timeZone`), for a duration, on one host or on a group (the `group` label). Incidents that open
+ * inside one get no ticket until it ends.
  */
-import { CronExpressionParser } from 'cron-parser';
+import { cronExpressionProblem, cronSchedule } from '../../config/cronSchedule.js';
 import { parseDurationSeconds } from '../../config/duration.js';
 import type { Clock } from '../clock.js';
 import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
-import { validateCron } from '../incidents/suppression.js';
 import type { Store } from '../store/store.js';
 import { OperationError, invalidField } from './operationError.js';
 
@@ -29,11 +29,13 @@ export interface MaintenanceOperations {
   removeMaintenance(id: number): void;
 }
 
-export function createMaintenanceOperations({ store, clock }: { store: Store; clock: Clock }): MaintenanceOperations {
+export function createMaintenanceOperations({ store, clock, timeZone }: { store: Store; clock: Clock; timeZone: string }): MaintenanceOperations {
+  const view = (window: MaintenanceRecord) => maintenanceView(window, clock.nowMs(), timeZone);
   return {
-    listMaintenance: () => store.listMaintenance().map((w) => maintenanceView(w, clock.nowMs())),
+    listMaintenance: () => store.listMaintenance().map(view),
     addMaintenance(window) {
-      checkCron(window.cron);
+      const problem = cronExpressionProblem(window.cron);
+      if (problem !== undefined) throw invalidField('cron', `is not a valid cron expression: ${problem}`);
       if ((window.host === undefined) === (window.group === undefined)) {
         throw new OperationError('invalid', 'must name exactly one of host and group', { path: 'host', subject: 'input' });
       }
@@ -41,7 +43,7 @@ export function createMaintenanceOperations({ store, clock }: { store: Store; cl
       const record = store.transaction((tx) =>
         tx.insertMaintenance({ cron: window.cron, durationSeconds, host: window.host ?? null, group: window.group ?? null, comment: window.comment ?? '', createdAtMs: clock.nowMs() }),
       );
-      return maintenanceView(record, clock.nowMs());
+      return view(record);
     },
     removeMaintenance(id) {
       if (!store.transaction((tx) => tx.deleteMaintenance(id))) throw new OperationError('not-found', `maintenance window ${id} does not exist`);
@@ -49,27 +51,19 @@ export function createMaintenanceOperations({ store, clock }: { store: Store; cl
   };
 }
 
-function checkCron(cron: string): void {
-  try {
-    validateCron(cron);
-  } catch (error) {
-    throw invalidField('cron', `is not a valid cron expression: ${(error as Error).message}`);
-  }
-}
-
 /** The API's view of a window, with its duration in seconds and its next start (null when it has none). */
-function maintenanceView(window: MaintenanceRecord, nowMs: number) {
-  let next: string | null = null;
-  try {
-    next = new Date(nextOccurrence(window.cron, nowMs)).toISOString();
-  } catch {
-    next = null;
-  }
-  return { id: window.id, cron: window.cron, duration: `${window.durationSeconds}s`, host: window.host, group: window.group, comment: window.comment, nextStart: next };
+function maintenanceView(window: MaintenanceRecord, nowMs: number, timeZone: string) {
+  const next = nextStart(window.cron, nowMs, timeZone);
+  return { id: window.id, cron: window.cron, duration: `${window.durationSeconds}s`, host: window.host, group: window.group, comment: window.comment, nextStart: next === undefined ? null : new Date(next).toISOString() };
 }
 
 export type MaintenanceView = ReturnType<typeof maintenanceView>;
 
-function nextOccurrence(cron: string, nowMs: number): number {
-  return CronExpressionParser.parse(cron, { currentDate: new Date(nowMs), tz: 'UTC' }).next().getTime();
+/** The window's next start after `nowMs`; undefined when it has none or its expression cannot be read. */
+function nextStart(cron: string, nowMs: number, timeZone: string): number | undefined {
+  try {
+    return cronSchedule(cron, timeZone).nextStartAfter(nowMs);
+  } catch {
+    return undefined;
+  }
 }
