@@ -12,7 +12,6 @@ import { createAlertPipeline } from './alerting/alertPipeline.js';
 import { createMissedReportWatcher } from './alerting/missedReportWatcher.js';
 import { systemClock, type Clock } from './clock.js';
 import { createCollectorMetrics } from './collectorMetrics.js';
-import { createPeriodicLoop } from './periodicLoop.js';
 import { createDesk } from './desk/createDesk.js';
 import { createDeskSyncWorker } from './desk/deskSyncWorker.js';
 import { createOutboxWorker } from './desk/outboxWorker.js';
@@ -22,6 +21,7 @@ import { createIncidentCore } from './incidents/incidentCore.js';
 import { createReachabilityProber, systemPinger, type Pinger } from './incidents/reachabilityProber.js';
 import { createReportIngestor } from './ingest/reportIngestor.js';
 import { createOperations } from './operations/createOperations.js';
+import { createPeriodicLoop } from './periodicLoop.js';
 import { openSqliteStore } from './store/sqlite/sqliteStore.js';
 import type { Store } from './store/store.js';
 
