@@ -138,7 +138,7 @@ export function createAgent(options: AgentOptions): Agent {
       log,
     });
   const inventory = config.inventory.enabled
-    ? createInventorySchedule({ run: options.inventory ?? (() => collectInventory()), intervalSeconds: settings.inventoryIntervalSeconds, cron: settings.inventoryCron, log })
+    ? createInventorySchedule({ run: options.inventory ?? (() => collectInventory()), intervalSeconds: settings.inventoryIntervalSeconds, cron: settings.inventoryCron, timeZone: settings.timeZone, log })
     : undefined;
   let statePromise: Promise<AgentState> | undefined;
   /** False until a token is configured, or a credential is loaded or obtained by enrollment. */

@@ -5,7 +5,7 @@
  */
 import type { AgentConfig } from '../config/configSchema.js';
 import { parseDurationSeconds } from '../config/duration.js';
-import { validate as validateCron } from 'node-cron';
+import { cronExpressionProblem } from '../config/cronSchedule.js';
 import { AgentConfigError } from './agentConfigError.js';
 import type { TcpTarget } from './probes/tcpProbe.js';
 import { validatePlugin, type PluginDefinition } from './plugins/pluginDefinition.js';
@@ -24,6 +24,8 @@ export interface AgentSettings {
   inventoryIntervalSeconds: number;
   /** A validated cron expression for wall-clock inventory runs; replaces the interval when set. */
   inventoryCron: string | undefined;
+  /** The time zone the cron expression is read in (the top-level `timeZone`). */
+  timeZone: string;
   /** Validated Nagios plugins. */
   plugins: PluginDefinition[];
   spoolMaxBytes: number;
@@ -52,6 +54,7 @@ export function resolveAgentSettings(config: AgentConfig): AgentSettings {
     plugins: resolvePlugins(config),
     inventoryIntervalSeconds: duration(config.inventory.interval, 'agent.inventory.interval', 60, 7 * 86400),
     inventoryCron: cronExpression(config.inventory.schedule, 'agent.inventory.schedule'),
+    timeZone: config.timeZone,
     spoolMaxBytes: config.spool.maxBytes,
   };
 }
@@ -73,7 +76,8 @@ function resolvePlugins(config: AgentConfig): PluginDefinition[] {
 
 function cronExpression(text: string | undefined, path: string): string | undefined {
   if (text === undefined) return undefined;
-  if (!validateCron(text)) throw new AgentConfigError('TRIPLINE_AGENT_INVALID_SCHEDULE', path, `"${text}" is not a cron expression (5 or 6 fields, e.g. "17 3 * * *")`);
+  const problem = cronExpressionProblem(text);
+  if (problem !== undefined) throw new AgentConfigError('TRIPLINE_AGENT_INVALID_SCHEDULE', path, `"${text}" is not a valid cron expression: ${problem}`);
   return text;
 }
 

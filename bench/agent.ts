@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import type { Report } from '../contract/report.js';
-import { agentNodeFlags, packageRoot } from '../cli/packageInfo.js';
+import { agentNodeFlags, packageRoot } from '../config/packageInfo.js';
 
 const { values } = parseArgs({ options: { cycles: { type: 'string', default: '24' }, rounds: { type: 'string', default: '5' }, warmup: { type: 'string', default: '20' } } });
 const CYCLES_PER_ROUND = Number(values.cycles);

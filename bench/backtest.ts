@@ -11,10 +11,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compareBacktest } from '../cli/commands/rulesBacktestCommand.js';
+import { pino } from 'pino';
 import { runBacktest } from '../collector/backtest/runBacktest.js';
-import { incidentPolicy } from '../collector/incidents/incidentPolicy.js';
-import { createStoreEnvironment } from '../collector/incidents/storeEnvironment.js';
+import { createIncidentCore } from '../collector/incidents/incidentCore.js';
+import { createOperations } from '../collector/operations/createOperations.js';
 import { openSqliteStore } from '../collector/store/sqlite/sqliteStore.js';
 import type { ReportRecord, Store } from '../collector/store/store.js';
 import { loadConfig } from '../config/loadConfig.js';
@@ -95,16 +95,18 @@ try {
 
   const { config } = loadConfig(undefined, {});
   const rules = loadRuleFiles([DEFAULT_RULES_DIR]);
-  const environment = createStoreEnvironment(store, config.incidents, { nowMs: () => END_MS });
+  const clock = { nowMs: () => END_MS };
+  const core = createIncidentCore({ store, config, clock, log: pino({ level: 'silent' }), probeReachability: false });
+  const { environment, policy } = core;
   const intervals = new Map(store.listHosts().map((h) => [h.hostname, h.intervalSeconds] as const));
   const replayStarted = performance.now();
-  const summary = runBacktest({ rules, policy: incidentPolicy(config.incidents, { probeReachability: false }), environment, samples: store.iterateSamples(START_MS, END_MS), intervalSecondsByHost: intervals, toMs: END_MS });
+  const summary = runBacktest({ rules, policy, environment, samples: store.iterateSamples(START_MS, END_MS), intervalSecondsByHost: intervals, toMs: END_MS });
   const replaySeconds = (performance.now() - replayStarted) / 1000;
   console.log(
     `backtest (built-in pack, ${rules.length} rules, one replay): ${replaySeconds.toFixed(1)}s = ${Math.round(summary.samples / replaySeconds).toLocaleString('en')} samples/s; ` +
       `${summary.incidents} incidents, ${summary.tickets} tickets, desk operations ${JSON.stringify(summary.deskOperations)}`,
   );
-  const comparison = compareBacktest(store, config, rules, rules, START_MS, END_MS);
+  const comparison = createOperations({ store, config, clock, core }).backtest({ candidate: rules, inForce: rules, fromMs: START_MS, toMs: END_MS });
   console.log(`rules backtest --since ${DAYS}d (candidate + rules in force, side by side): ${(comparison.elapsedMs / 1000).toFixed(1)}s`);
   store.close();
 } finally {

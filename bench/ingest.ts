@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { Pool } from 'undici';
 import { REPORT_SCHEMA_VERSION, REPORTS_PATH, type Observation, type Report } from '../contract/report.js';
-import { packageRoot } from '../cli/packageInfo.js';
+import { packageRoot } from '../config/packageInfo.js';
 
 const { values } = parseArgs({
   options: {

@@ -5,7 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { YamlValidationError } from '../config/yamlSchemaLoader.js';
-import { packageVersion } from './packageInfo.js';
+import { packageVersion } from '../config/packageInfo.js';
 
 const serveCommand = async (...args: Parameters<typeof import('./commands/serveCommand.js').serveCommand>) =>
   (await import('./commands/serveCommand.js')).serveCommand(...args);
@@ -166,11 +166,11 @@ silences
     process.exitCode = silencesExpireCommand(id, options);
   });
 
-const maintenance = program.command('maintenance').description('recurring maintenance windows (cron in UTC + duration) per host or group');
+const maintenance = program.command('maintenance').description('recurring maintenance windows (cron in the configured timeZone, UTC by default, + duration) per host or group');
 maintenance
   .command('add')
   .description('add a window, e.g. tripline maintenance add --cron "0 2 * * 0" --duration 2h --group db')
-  .requiredOption('--cron <expression>', 'when each window starts (5 or 6 fields, UTC)')
+  .requiredOption('--cron <expression>', 'when each window starts (5 or 6 fields, in timeZone)')
   .requiredOption('--duration <duration>', 'how long each window lasts, e.g. 2h')
   .option('--host <name>', 'the host it covers')
   .option('--group <name>', 'or the group (the `group` label) it covers')

@@ -9,20 +9,19 @@ import type { Config } from '../config/configSchema.js';
 import { parseDurationSeconds } from '../config/duration.js';
 import type { Rule } from '../rules/ruleTypes.js';
 import { createAlertPipeline } from './alerting/alertPipeline.js';
-import { createSilenceWatcher } from './alerting/silenceWatcher.js';
+import { createMissedReportWatcher } from './alerting/missedReportWatcher.js';
 import { systemClock, type Clock } from './clock.js';
 import { createCollectorMetrics } from './collectorMetrics.js';
 import { createDesk } from './desk/createDesk.js';
 import { createDeskSyncWorker } from './desk/deskSyncWorker.js';
 import { createOutboxWorker } from './desk/outboxWorker.js';
-import { routeIncident } from './desk/routeIncident.js';
 import { createDeskRateLimits } from './desk/tokenBucket.js';
 import { createHttpServer } from './http/httpServer.js';
-import { incidentPolicy } from './incidents/incidentPolicy.js';
-import { createIncidentService } from './incidents/incidentService.js';
+import { createIncidentCore } from './incidents/incidentCore.js';
 import { createReachabilityProber, systemPinger, type Pinger } from './incidents/reachabilityProber.js';
-import { createStoreEnvironment } from './incidents/storeEnvironment.js';
 import { createReportIngestor } from './ingest/reportIngestor.js';
+import { createOperations } from './operations/createOperations.js';
+import { createPeriodicLoop } from './periodicLoop.js';
 import { openSqliteStore } from './store/sqlite/sqliteStore.js';
 import type { Store } from './store/store.js';
 
@@ -61,13 +60,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const tls = config.collector.tls && { cert: readFileSync(config.collector.tls.certFile), key: readFileSync(config.collector.tls.keyFile) };
   const store = openSqliteStore({ file: databasePath(config.dataDir) });
   const desks = new Map(config.desks.map((d) => [d.name, createDesk(d, clock)] as const));
-  const environment = createStoreEnvironment(store, config.incidents, clock);
-  const incidents = createIncidentService({
-    route: (incident) => routeIncident(config.routing, [...desks.keys()], incident),
-    policy: incidentPolicy(config.incidents),
-    environment,
-    log: log.child({ component: 'incidents' }),
-  });
+  const core = createIncidentCore({ store, config, clock, log: log.child({ component: 'incidents' }) });
+  const { service: incidents, environment } = core;
   const pipeline = createAlertPipeline({ rules: options.rules, initialStates: store.loadRuleStates(), incidents, log: log.child({ component: 'rules' }) });
   const metrics = createCollectorMetrics({
     activeIncidents: () => store.countIncidents('open') + store.countIncidents('acknowledged'),
@@ -84,7 +78,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     maxDelayMs: parseDurationSeconds(config.collector.batch.maxDelay) * 1000,
     maxReports: config.collector.batch.maxReports,
   });
-  const silence = createSilenceWatcher({ store, pipeline, clock, log, intervalMs: parseDurationSeconds(config.collector.evaluationInterval) * 1000 });
+  const missedReports = createMissedReportWatcher({ store, pipeline, clock, log, intervalMs: parseDurationSeconds(config.collector.evaluationInterval) * 1000 });
   const rateLimits = createDeskRateLimits(config.desks.map((d) => [d.name, d.rateLimitPerMinute] as const), clock);
   const worker = createOutboxWorker({
     store,
@@ -133,7 +127,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     ...(tls ? { tls } : {}),
     maxBodyBytes: config.collector.maxBodyBytes,
     isReady: () => ready,
-    operations: { incidents, clock, operatorTokens: config.incidents.operatorTokens },
+    operations: createOperations({ store, config, clock, core }),
+    operatorTokens: config.incidents.operatorTokens,
   });
   const retentionMs = parseDurationSeconds(config.collector.retention) * 1000;
   const prune = () => {
@@ -141,14 +136,14 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     if (removed > 0) log.info({ removed }, 'pruned old observations');
   };
   prune();
-  const pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
-  pruneTimer.unref();
+  const pruning = createPeriodicLoop({ run: prune, delayMs: PRUNE_INTERVAL_MS, log, failureMessage: 'pruning old observations failed' });
 
   await app.listen({ host: config.collector.listen.host, port: config.collector.listen.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.collector.listen.port;
   const url = `${tls ? 'https' : 'http'}://${config.collector.listen.host.includes(':') ? `[${config.collector.listen.host}]` : config.collector.listen.host}:${port}`;
-  silence.start();
+  missedReports.start();
+  pruning.start();
   if (config.incidents.reachability.enabled) prober.start();
   worker.start();
   sync.start();
@@ -163,8 +158,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     },
     async stop() {
       ready = false;
-      clearInterval(pruneTimer);
-      silence.stop();
+      await pruning.stop();
+      await missedReports.stop();
       await prober.stop();
       await app.close();
       await ingestor.flush();

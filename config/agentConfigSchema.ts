@@ -146,7 +146,7 @@ export const AgentSchema = Type.Object(
         enabled: Type.Boolean({ default: true, description: 'Collect inventory and SMART health with systeminformation in a child process' }),
         interval: Duration('1h', 'How often inventory and SMART are collected'),
         schedule: Type.Optional(
-          Type.String({ description: 'A cron expression (node-cron: 5 or 6 fields, local time) for wall-clock runs instead of `interval`, e.g. "17 3 * * *"' }),
+          Type.String({ description: 'A cron expression (node-cron: 5 or 6 fields, in the top-level timeZone) for wall-clock runs instead of `interval`, e.g. "17 3 * * *"' }),
         ),
       },
       { additionalProperties: false, default: {} },
@@ -157,4 +157,5 @@ export const AgentSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
-export type AgentConfig = Static<typeof AgentSchema>;
+/** The agent section as loaded, with the top-level `timeZone` copied in: the zone of `inventory.schedule`. */
+export type AgentConfig = Static<typeof AgentSchema> & { timeZone: string };

@@ -8,6 +8,8 @@ import { DeskSchema } from './deskConfigSchema.js';
 import { RoutingSchema, SyncSchema } from './routingConfigSchema.js';
 import { IncidentsSchema } from './incidentsConfigSchema.js';
 import { DURATION_HINT, DURATION_PATTERN } from './duration.js';
+import { DEFAULT_TIME_ZONE } from './timeZone.js';
+import type { AgentConfig } from './agentConfigSchema.js';
 
 export type { AgentConfig } from './agentConfigSchema.js';
 export type { DeskConfig, WebhookDeskConfig } from './deskConfigSchema.js';
@@ -86,6 +88,11 @@ export const DeliverySchema = Type.Object(
 export const ConfigSchema = Type.Object(
   {
     dataDir: Type.String({ default: './tripline-data' }),
+    timeZone: Type.String({
+      minLength: 1,
+      default: DEFAULT_TIME_ZONE,
+      description: 'IANA time zone of every cron expression: maintenance windows and agent.inventory.schedule',
+    }),
     log: LogSchema,
     collector: CollectorSchema,
     agent: AgentSchema,
@@ -98,6 +105,10 @@ export const ConfigSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export type Config = Static<typeof ConfigSchema>;
+/** The config as its file states it (after defaults). */
+export type ConfigFile = Static<typeof ConfigSchema>;
+
+/** The config as loaded: the file's, the agent section carrying the top-level `timeZone` (see loadConfig). */
+export type Config = Omit<ConfigFile, 'agent'> & { agent: AgentConfig };
 export type CollectorConfig = Static<typeof CollectorSchema>;
 export type DeliveryConfig = Static<typeof DeliverySchema>;

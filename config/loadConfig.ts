@@ -4,8 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ConfigSchema, type Config } from './configSchema.js';
-import { loadYaml, YamlValidationError } from './yamlSchemaLoader.js';
+import { ConfigSchema, type Config, type ConfigFile } from './configSchema.js';
+import { cronExpressionProblem } from './cronSchedule.js';
+import { timeZoneProblem } from './timeZone.js';
+import { loadYaml, YamlValidationError, type LocatedYaml, type YamlIssue } from './yamlSchemaLoader.js';
 
 /** Where a loaded config came from, for messages. */
 export interface LoadedConfig {
@@ -21,8 +23,11 @@ export interface LoadedConfig {
 export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const absolute = file === undefined ? undefined : resolve(file);
   const text = absolute === undefined ? '{}' : readConfigText(absolute);
-  const { value, locate } = loadYaml(text, absolute ?? '<defaults>', ConfigSchema);
-  const config = value;
+  const loaded = loadYaml(text, absolute ?? '<defaults>', ConfigSchema);
+  const { value, locate } = loaded;
+  const timeIssues = scheduleIssues(loaded);
+  if (timeIssues.length > 0) throw new YamlValidationError(timeIssues);
+  const config: Config = { ...value, agent: { ...value.agent, timeZone: value.timeZone } };
   const names = new Set<string>();
   config.desks.forEach((desk, index) => {
     if (names.has(desk.name)) throw new YamlValidationError([locate(['desks', index, 'name'], `duplicate desk name "${desk.name}"`)]);
@@ -38,6 +43,17 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
   config.collector.rules = config.collector.rules.map((p) => resolve(base, p));
   applyEnvironment(config, env);
   return { config, file: absolute };
+}
+
+/** The time zone and every cron expression of the file, checked once here so that mistakes point at their line. */
+function scheduleIssues({ value, locate }: LocatedYaml<ConfigFile>): YamlIssue[] {
+  const issues: YamlIssue[] = [];
+  const zone = timeZoneProblem(value.timeZone);
+  if (zone !== undefined) issues.push(locate(['timeZone'], zone));
+  const schedule = value.agent.inventory.schedule;
+  const cron = schedule === undefined ? undefined : cronExpressionProblem(schedule);
+  if (cron !== undefined) issues.push(locate(['agent', 'inventory', 'schedule'], `"${schedule}" is not a valid cron expression: ${cron}`));
+  return issues;
 }
 
 function readConfigText(file: string): string {

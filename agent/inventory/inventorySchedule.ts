@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Inventory, Observation } from '../../contract/report.js';
 import { observation } from '../probe.js';
 import { createTask } from 'node-cron';
+import { DEFAULT_TIME_ZONE } from '../../config/timeZone.js';
 import { createTicker, type Ticker } from '../ticker.js';
 import type { InventoryDocument } from './inventoryWorker.js';
 import type { SmartHealth } from './smartHealth.js';
@@ -24,16 +25,18 @@ export interface InventoryScheduleOptions {
   intervalSeconds: number;
   /** A cron expression: runs on the wall clock with node-cron (e.g. nightly) instead of every interval. */
   cron?: string;
+  /** The IANA time zone `cron` is read in; UTC by default (config: the top-level `timeZone`). */
+  timeZone?: string;
   log: Logger;
 }
 
-export function createInventorySchedule({ run, intervalSeconds, cron, log }: InventoryScheduleOptions): InventorySchedule {
+export function createInventorySchedule({ run, intervalSeconds, cron, timeZone = DEFAULT_TIME_ZONE, log }: InventoryScheduleOptions): InventorySchedule {
   let latest: InventoryDocument | undefined;
   let sentHash: string | undefined;
   const collect = async () => {
     latest = await run();
   };
-  const timer = cron === undefined ? createTicker({ name: 'inventory', intervalSeconds, onTick: collect, log }) : createCronTimer(cron, collect, log);
+  const timer = cron === undefined ? createTicker({ name: 'inventory', intervalSeconds, onTick: collect, log }) : createCronTimer(cron, timeZone, collect, log);
   return {
     start: () => timer.start(),
     stop: () => timer.stop(),
@@ -59,7 +62,7 @@ export function createInventorySchedule({ run, intervalSeconds, cron, log }: Inv
  * A wall-clock schedule (node-cron). Unlike the report cycle's start-anchored grid, a nightly or
  * hourly inventory is what cron expresses best; runs never overlap.
  */
-function createCronTimer(expression: string, task: () => Promise<void>, log: Logger): Ticker {
+function createCronTimer(expression: string, timeZone: string, task: () => Promise<void>, log: Logger): Ticker {
   let running: Promise<void> | undefined;
   const cronTask = createTask(
     expression,
@@ -71,7 +74,7 @@ function createCronTimer(expression: string, task: () => Promise<void>, log: Log
         });
       return running;
     },
-    { name: 'inventory', noOverlap: true },
+    { name: 'inventory', noOverlap: true, timezone: timeZone },
   );
   return {
     start() {

@@ -4,16 +4,11 @@
  * with the collector running or not. A revoked agent's reports are refused from its next request.
  */
 import { formatTable } from '../formatTable.js';
-import { withDatabase } from './withDatabase.js';
+import { refusalsToStderr, withOperations } from './withOperations.js';
 
 export function agentsListCommand(options: { config?: string; json?: boolean }): number {
-  return withDatabase(options.config, true, (store) => {
-    const agents = store.listAgents().map((a) => ({
-      agentId: a.agentId,
-      hostname: a.hostname,
-      enrolledAt: new Date(a.enrolledAtMs).toISOString(),
-      revokedAt: a.revokedAtMs === null ? null : new Date(a.revokedAtMs).toISOString(),
-    }));
+  return withOperations(options.config, true, (operations) => {
+    const agents = operations.listAgents();
     if (options.json) {
       process.stdout.write(`${JSON.stringify(agents, null, 2)}\n`);
       return 0;
@@ -28,12 +23,11 @@ export function agentsListCommand(options: { config?: string; json?: boolean }):
 }
 
 export function agentsRevokeCommand(agentId: string, options: { config?: string }): number {
-  return withDatabase(options.config, false, (store) => {
-    if (!store.revokeAgent(agentId, Date.now())) {
-      process.stderr.write(`no enrolled, unrevoked agent ${agentId}\n`);
-      return 1;
-    }
-    process.stdout.write(`revoked ${agentId}\n`);
-    return 0;
-  });
+  return withOperations(options.config, false, (operations) =>
+    refusalsToStderr(['not-found'], () => {
+      operations.revokeAgent(agentId);
+      process.stdout.write(`revoked ${agentId}\n`);
+      return 0;
+    }),
+  );
 }

@@ -2,14 +2,13 @@
  * `tripline deliveries list [--state S] [--desk D] [--json]`: desk deliveries (outbox rows) read
  * straight from the database, collector running or not, newest first.
  */
-import { deliveryView } from '../../collector/http/deliveryRoutes.js';
-import type { OutboxState } from '../../collector/store/store.js';
+import type { OutboxState } from '../../collector/domain/delivery.js';
 import { formatTable } from '../formatTable.js';
-import { withDatabase } from './withDatabase.js';
+import { withOperations } from './withOperations.js';
 
 export function deliveriesListCommand(options: { config?: string; json?: boolean; state?: OutboxState; desk?: string }): number {
-  return withDatabase(options.config, true, (store) => {
-    const deliveries = store.listOutbox({ state: options.state, desk: options.desk }).map(deliveryView);
+  return withOperations(options.config, true, (operations) => {
+    const deliveries = operations.listDeliveries({ state: options.state, desk: options.desk });
     if (options.json) {
       process.stdout.write(`${JSON.stringify(deliveries, null, 2)}\n`);
       return 0;

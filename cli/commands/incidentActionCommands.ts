@@ -1,38 +1,29 @@
 /** `tripline incidents ack|resolve|explain ID`. */
-import { explainIncident } from '../../collector/http/incidentRoutes.js';
-import { CliError, withOperatorStore } from './withDatabase.js';
+import type { IncidentExplanation } from '../../collector/operations/incidentOperations.js';
+import { CliError, refusalsToStderr, withOperations } from './withOperations.js';
 
 export function incidentActionCommand(kind: 'acknowledge' | 'resolve', idText: string, options: { config?: string; by?: string; comment?: string }): number {
   const id = parseId(idText);
-  return withOperatorStore(options.config, false, (store, incidents) => {
-    const decision = store.transaction((tx) => {
-      const incident = tx.getIncident(id);
-      if (!incident) throw new CliError(`incident ${id} does not exist`);
-      return incidents.operatorAction(tx, incident, { kind, by: options.by ?? process.env.USER ?? 'cli', comment: options.comment ?? '' }, Date.now());
-    });
-    if (!decision.ok) {
-      process.stderr.write(`${decision.reason}\n`);
-      return 1;
-    }
-    process.stdout.write(`incident ${id}: ${decision.reason}\n`);
-    return 0;
-  });
+  return withOperations(options.config, false, (operations) =>
+    refusalsToStderr(['conflict'], () => {
+      const { reason } = operations[kind](id, { by: options.by ?? process.env.USER ?? 'cli', comment: options.comment ?? '' });
+      process.stdout.write(`incident ${id}: ${reason}\n`);
+      return 0;
+    }),
+  );
 }
 
 export function incidentExplainCommand(idText: string, options: { config?: string; json?: boolean }): number {
   const id = parseId(idText);
-  return withOperatorStore(options.config, true, (store) => {
-    const explanation = explainIncident(store, id);
-    if (!explanation) throw new CliError(`incident ${id} does not exist`);
+  return withOperations(options.config, true, (operations) => {
+    const explanation = operations.explainIncident(id);
     process.stdout.write(options.json ? `${JSON.stringify(explanation, null, 2)}\n` : formatExplanation(explanation));
     return 0;
   });
 }
 
-type Explanation = NonNullable<ReturnType<typeof explainIncident>>;
-
 /** The why-record as an operator reads it: what fired, on which values, which gates it passed, what it holds. */
-export function formatExplanation(e: Explanation): string {
+export function formatExplanation(e: IncidentExplanation): string {
   const why = e.why as {
     rule?: string;
     ruleVersion?: string;

@@ -1,12 +1,11 @@
 /** `tripline incidents list [--json]`: reads incidents straight from the database, collector running or not. */
-import { incidentView } from '../../collector/http/readRoutes.js';
-import type { IncidentStatus } from '../../collector/store/store.js';
+import type { IncidentStatus } from '../../collector/domain/incident.js';
 import { formatTable } from '../formatTable.js';
-import { withDatabase } from './withDatabase.js';
+import { withOperations } from './withOperations.js';
 
 export function incidentsListCommand(options: { config?: string; json?: boolean; status?: IncidentStatus | 'active' }): number {
-  return withDatabase(options.config, true, (store) => {
-    const incidents = store.listIncidents({ status: options.status }).map(incidentView);
+  return withOperations(options.config, true, (operations) => {
+    const incidents = operations.listIncidents({ status: options.status });
     if (options.json) {
       process.stdout.write(`${JSON.stringify(incidents, null, 2)}\n`);
       return 0;

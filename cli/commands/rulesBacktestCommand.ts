@@ -3,59 +3,24 @@
  * engine and the incident lifecycle twice, once with the candidate rules and once with the rules in
  * force, and prints what each would have opened side by side. Reads the database only.
  */
-import { existsSync } from 'node:fs';
-import { databasePath } from '../../collector/collector.js';
 import { systemClock } from '../../collector/clock.js';
-import { createReplay, type BacktestSummary } from '../../collector/backtest/runBacktest.js';
-import { incidentPolicy } from '../../collector/incidents/incidentPolicy.js';
-import { createStoreEnvironment } from '../../collector/incidents/storeEnvironment.js';
-import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
-import type { Store } from '../../collector/store/store.js';
-import type { Config } from '../../config/configSchema.js';
+import type { BacktestSummary } from '../../collector/backtest/runBacktest.js';
+import type { BacktestComparison } from '../../collector/operations/backtestComparison.js';
 import { formatDuration, parseDurationSeconds } from '../../config/duration.js';
-import { loadConfig } from '../../config/loadConfig.js';
 import { loadRuleFiles } from '../../rules/loadRules.js';
 import { loadConfiguredRules } from '../loadConfiguredRules.js';
-import type { Rule } from '../../rules/ruleTypes.js';
-import { CliError } from './withDatabase.js';
-
-export interface BacktestComparison {
-  fromMs: number;
-  toMs: number;
-  candidate: BacktestSummary;
-  inForce: BacktestSummary;
-  elapsedMs: number;
-}
-
-/** Runs both replays over one store; used by the command and the benchmark. */
-export function compareBacktest(store: Store, config: Config, candidate: readonly Rule[], inForce: readonly Rule[], fromMs: number, toMs: number): BacktestComparison {
-  const started = performance.now();
-  const environment = createStoreEnvironment(store, config.incidents, { nowMs: () => toMs });
-  const intervalSecondsByHost = new Map(store.listHosts().map((h) => [h.hostname, h.intervalSeconds] as const));
-  const policy = incidentPolicy(config.incidents, { probeReachability: false });
-  // One pass over the history feeds both replays.
-  const replays = [candidate, inForce].map((rules) => createReplay({ rules, policy, environment, intervalSecondsByHost }));
-  for (const sample of store.iterateSamples(fromMs, toMs)) for (const replay of replays) replay.push(sample);
-  const [candidateSummary, inForceSummary] = replays.map((r) => r.finish(toMs));
-  return { fromMs, toMs, candidate: candidateSummary!, inForce: inForceSummary!, elapsedMs: performance.now() - started };
-}
+import { withOperations } from './withOperations.js';
 
 export function rulesBacktestCommand(options: { rules: string[]; since: string; config?: string; json?: boolean }): number {
-  const { config } = loadConfig(options.config);
-  const file = databasePath(config.dataDir);
-  if (!existsSync(file)) throw new CliError(`no database at ${file}: has the collector run with this data directory?`);
-  const candidate = loadRuleFiles(options.rules);
-  const inForce = loadConfiguredRules(config);
-  const toMs = systemClock.nowMs();
-  const fromMs = toMs - parseDurationSeconds(options.since) * 1000;
-  const store = openSqliteStore({ file, readOnly: true });
-  try {
-    const comparison = compareBacktest(store, config, candidate, inForce, fromMs, toMs);
+  return withOperations(options.config, true, (operations, config) => {
+    const candidate = loadRuleFiles(options.rules);
+    const inForce = loadConfiguredRules(config);
+    const toMs = systemClock.nowMs();
+    const fromMs = toMs - parseDurationSeconds(options.since) * 1000;
+    const comparison = operations.backtest({ candidate, inForce, fromMs, toMs });
     process.stdout.write(options.json ? `${JSON.stringify(comparison, null, 2)}\n` : formatComparison(comparison, options.rules.join(', ')));
     return 0;
-  } finally {
-    store.close();
-  }
+  });
 }
 
 /** Two columns: the rules in force and the candidate, over the same history. */

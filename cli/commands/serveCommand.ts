@@ -8,7 +8,7 @@ import { loadConfig } from '../../config/loadConfig.js';
 import type { RunningCollector } from '../../collector/collector.js';
 import { createLogger } from '../createLogger.js';
 import { ensureLocalAgentToken } from '../localAgentToken.js';
-import { packageVersion } from '../packageInfo.js';
+import { packageVersion } from '../../config/packageInfo.js';
 import { runUntilSignal } from '../runUntilSignal.js';
 
 export type ServeMode = 'start' | 'collector' | 'agent';

@@ -3,7 +3,9 @@
  * incidents, flap histories and desk operations kept in maps instead of SQLite.
  */
 import type { IncidentLedger } from '../incidents/incidentEffects.js';
-import type { FlapTransition, IncidentEvent, IncidentRecord, OutboxOperation } from '../store/store.js';
+import type { OutboxOperation } from '../domain/delivery.js';
+import type { FlapTransition } from '../domain/flapTransition.js';
+import type { IncidentEvent, IncidentRecord } from '../domain/incident.js';
 
 export interface MemoryLedger extends IncidentLedger {
   incidents(): IncidentRecord[];

@@ -19,7 +19,7 @@
  * "done" is resolved, closed or rejected; "unknown" statuses change nothing.
  */
 import type { SyncConfig } from '../../config/routingConfigSchema.js';
-import type { IncidentStatus } from '../store/store.js';
+import type { IncidentStatus } from '../domain/incident.js';
 import type { DeskTicketState, TicketRef } from './deskAdapter.js';
 
 /** Ledger ticket states: `desk-closed` = a person closed it at the desk and the policy was applied. */

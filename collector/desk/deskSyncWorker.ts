@@ -8,8 +8,9 @@
 import type { Logger } from 'pino';
 import type { SyncConfig } from '../../config/routingConfigSchema.js';
 import type { Clock } from '../clock.js';
-import type { Store, TicketRecord } from '../store/store.js';
-import { createPollingLoop } from '../pollingLoop.js';
+import type { TicketRecord } from '../domain/ticket.js';
+import type { Store } from '../store/store.js';
+import { createPeriodicLoop } from '../periodicLoop.js';
 import { decideDeskSync, type SyncDecision } from './decideDeskSync.js';
 import { DeskError, type DeskAdapter, type DeskTicketState, type TicketRef } from './deskAdapter.js';
 import type { TokenBucket } from './tokenBucket.js';
@@ -113,9 +114,10 @@ export function createDeskSyncWorker(options: DeskSyncWorkerOptions): DeskSyncWo
     return decisions;
   };
 
-  const loop = createPollingLoop({
-    pass: runOnce,
-    nextDelayMs: () => options.intervalMs,
+  const loop = createPeriodicLoop({
+    run: runOnce,
+    delayMs: options.intervalMs,
+    firstDelayMs: 0,
     log: options.log,
     failureMessage: 'desk sync pass failed',
   });

@@ -17,8 +17,10 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { CollectorMetrics } from '../collectorMetrics.js';
-import type { IncidentRecord, OutboxRow, Store } from '../store/store.js';
-import { createPollingLoop } from '../pollingLoop.js';
+import type { OutboxRow } from '../domain/delivery.js';
+import type { IncidentRecord } from '../domain/incident.js';
+import type { Store } from '../store/store.js';
+import { createPeriodicLoop } from '../periodicLoop.js';
 import { retryDelaySeconds } from './backoff.js';
 import { DeskError, type DeliveryContext, type DeskAdapter, type DeskIncident, type TicketRef } from './deskAdapter.js';
 import { openOrRecover } from './openOrRecover.js';
@@ -199,9 +201,10 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     return handled;
   };
 
-  const loop = createPollingLoop({
-    pass: runOnce,
-    nextDelayMs: (handled) => ((handled ?? 0) > 0 ? 0 : options.pollIntervalMs),
+  const loop = createPeriodicLoop({
+    run: runOnce,
+    delayMs: (handled) => ((handled ?? 0) > 0 ? 0 : options.pollIntervalMs),
+    firstDelayMs: 0,
     log: options.log,
     failureMessage: 'outbox pass failed',
   });

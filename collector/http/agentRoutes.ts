@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import type { Operations } from '../operations/createOperations.js';
 import type { Store } from '../store/store.js';
 import { createAgentAuthenticator, credentialDigest } from './agentAuthenticator.js';
 import { requireBearer } from './requireBearer.js';
@@ -26,15 +27,16 @@ const EnrollBody = Type.Object(
 const EnrollAnswer = Type.Object({ agentId: Type.String(), credential: Type.String() }, { additionalProperties: false });
 const AgentIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' }) });
 
-/** Dependencies of the agent routes. */
+/** Dependencies of the agent routes: the store records enrollments, the operations list and revoke. */
 export interface AgentRoutesOptions {
   store: Store;
+  operations: Operations;
   enrollmentTokens: readonly string[];
   adminTokens: readonly string[];
   nowMs: () => number;
 }
 
-export function registerAgentRoutes(app: FastifyInstance, { store, enrollmentTokens, adminTokens, nowMs }: AgentRoutesOptions): void {
+export function registerAgentRoutes(app: FastifyInstance, { store, operations, enrollmentTokens, adminTokens, nowMs }: AgentRoutesOptions): void {
   const enrollmentToken = createAgentAuthenticator(enrollmentTokens);
   const requireAdmin = requireBearer(adminTokens, 'admin', 'collector.adminTokens');
 
@@ -60,18 +62,11 @@ export function registerAgentRoutes(app: FastifyInstance, { store, enrollmentTok
     },
   );
 
-  app.get('/api/v1/agents', { onRequest: requireAdmin }, async () => ({
-    agents: store.listAgents().map((a) => ({
-      agentId: a.agentId,
-      hostname: a.hostname,
-      enrolledAt: new Date(a.enrolledAtMs).toISOString(),
-      revokedAt: a.revokedAtMs === null ? null : new Date(a.revokedAtMs).toISOString(),
-    })),
-  }));
+  app.get('/api/v1/agents', { onRequest: requireAdmin }, async () => ({ agents: operations.listAgents() }));
 
   app.post<{ Params: { id: string } }>('/api/v1/agents/:id/revoke', { onRequest: requireAdmin, schema: { params: AgentIdParams } }, async (request) => {
     const { id } = request.params;
-    if (!store.revokeAgent(id, nowMs())) throw new ApiError('TRIPLINE_NOT_FOUND', `no enrolled, unrevoked agent ${id}`);
+    operations.revokeAgent(id);
     request.log.info({ agentId: id }, 'agent revoked');
     return { agentId: id, revoked: true };
   });

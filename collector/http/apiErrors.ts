@@ -3,6 +3,7 @@
  * checked against this list by a test, so the two cannot drift apart.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { OperationError } from '../operations/operationError.js';
 
 export const API_ERRORS = {
   TRIPLINE_UNAUTHORIZED: { status: 401, meaning: 'missing or invalid bearer token' },
@@ -49,6 +50,26 @@ export function sendApiError(reply: FastifyReply, code: ApiErrorCode, message: s
   return reply.code(API_ERRORS[code].status).send(apiError(code, message, path));
 }
 
+/** The catalogue error an operation's refusal answers with; an invalid input is named by its body field. */
+export function operationApiError(error: OperationError): ApiError {
+  switch (error.problem) {
+    case 'not-found':
+      return new ApiError('TRIPLINE_NOT_FOUND', error.message);
+    case 'conflict':
+      return new ApiError('TRIPLINE_CONFLICT', error.message);
+    case 'invalid': {
+      const path = error.field ? `body/${error.field.path}` : 'body';
+      return new ApiError('TRIPLINE_VALIDATION_FAILED', `${error.field?.subject === 'field' ? path : 'body'} ${error.message}`, path);
+    }
+    default:
+      return error.problem satisfies never;
+  }
+}
+
+function sendApiErrorOf(reply: FastifyReply, error: ApiError): FastifyReply {
+  return sendApiError(reply, error.code, error.message, error.path);
+}
+
 const FASTIFY_CODES: Record<string, ApiErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'TRIPLINE_BODY_TOO_LARGE',
   FST_ERR_CTP_INVALID_JSON_BODY: 'TRIPLINE_MALFORMED_JSON',
@@ -68,7 +89,8 @@ export function handleApiError(error: FastifyError, request: FastifyRequest, rep
     const detail = params.additionalProperty ? `: unknown field "${params.additionalProperty}"` : '';
     return sendApiError(reply, 'TRIPLINE_VALIDATION_FAILED', `${path} ${first?.message ?? 'is invalid'}${detail}`, path);
   }
-  if (error instanceof ApiError) return sendApiError(reply, error.code, error.message, error.path);
+  if (error instanceof OperationError) return sendApiErrorOf(reply, operationApiError(error));
+  if (error instanceof ApiError) return sendApiErrorOf(reply, error);
   const mapped = FASTIFY_CODES[error.code ?? ''];
   if (mapped) return sendApiError(reply, mapped, mapped === 'TRIPLINE_MALFORMED_GZIP' ? 'body is not valid gzip' : error.message);
   const status = error.statusCode ?? 500;

@@ -7,21 +7,26 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { createGunzip, type Gunzip } from 'node:zlib';
 import type { Logger } from 'pino';
 import { REPORTS_PATH, ReportAckSchema, ReportSchema, type Report } from '../../contract/report.js';
+import type { Clock } from '../clock.js';
 import type { CollectorMetrics } from '../collectorMetrics.js';
 import type { ReportIngestor } from '../ingest/reportIngestor.js';
+import type { Operations } from '../operations/createOperations.js';
 import type { Store } from '../store/store.js';
 import { createReportAuthenticator } from './agentAuthenticator.js';
 import { registerAgentRoutes } from './agentRoutes.js';
 import { ApiError, handleApiError, sendApiError } from './apiErrors.js';
 import { ErrorSchema } from './apiSchemas.js';
 import { registerDeliveryRoutes } from './deliveryRoutes.js';
-import { registerIncidentRoutes, type IncidentRoutesOptions } from './incidentRoutes.js';
+import { registerIncidentRoutes } from './incidentRoutes.js';
 import { registerReadRoutes } from './readRoutes.js';
 
 export interface HttpServerOptions {
   store: Store;
-  /** Clock for write routes (retrying deliveries); the system clock when absent. */
-  clock?: { nowMs(): number };
+  /** The operator actions the read, incident, delivery and agent routes call. */
+  operations: Operations;
+  /** Tokens of the operator actions (incidents.operatorTokens). */
+  operatorTokens: readonly string[];
+  clock: Clock;
   ingestor: ReportIngestor;
   metrics: CollectorMetrics;
   log: Logger;
@@ -33,8 +38,6 @@ export interface HttpServerOptions {
   /** PEM certificate and key: the API is served over HTTPS. */
   tls?: { cert: Buffer; key: Buffer };
   maxBodyBytes: number;
-  /** Operator actions (acknowledge, resolve, silences, maintenance); absent: those routes are not served. */
-  operations?: Omit<IncidentRoutesOptions, 'store'>;
   /** False once shutdown began: /readyz answers 503 and new reports are refused. */
   isReady(): boolean;
 }
@@ -117,10 +120,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     const body = await options.metrics.registry.metrics();
     return reply.type(options.metrics.registry.contentType).send(body);
   });
-  registerReadRoutes(app, options.store);
-  registerDeliveryRoutes(app, options.store, options.clock ?? { nowMs: () => Date.now() }, options.operations?.operatorTokens ?? []);
-  if (options.operations) registerIncidentRoutes(app, { ...options.operations, store: options.store });
-  registerAgentRoutes(app, { store: options.store, enrollmentTokens: options.enrollmentTokens ?? [], adminTokens: options.adminTokens ?? [], nowMs: Date.now });
+  const { operations, operatorTokens, clock } = options;
+  registerReadRoutes(app, operations);
+  registerDeliveryRoutes(app, operations, operatorTokens);
+  registerIncidentRoutes(app, { operations, operatorTokens });
+  registerAgentRoutes(app, { store: options.store, operations, enrollmentTokens: options.enrollmentTokens ?? [], adminTokens: options.adminTokens ?? [], nowMs: () => clock.nowMs() });
   return app;
 }
 

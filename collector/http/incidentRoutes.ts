@@ -1,27 +1,17 @@
 /**
  * Operator actions of the versioned API: acknowledge and resolve incidents by hand, explain an
  * incident, and manage silences and maintenance windows. Writes need a bearer token from
- * `incidents.operatorTokens`; each write runs in one store transaction and enqueues its desk
- * operations there.
+ * `incidents.operatorTokens`. Each route parses its input and calls one operation; an
+ * OperationError becomes its catalogue error in the error handler.
  */
 import { Type } from '@sinclair/typebox';
-import { CronExpressionParser } from 'cron-parser';
 import type { FastifyInstance } from 'fastify';
-import type { Clock } from '../clock.js';
-import type { IncidentService } from '../incidents/incidentService.js';
-import { validateCron } from '../incidents/suppression.js';
-import type { MaintenanceRecord, SilenceRecord, Store } from '../store/store.js';
-import { LabelMatcherError, formatLabelMatcher, parseLabelMatcher } from '../../rules/parseLabelMatcher.js';
-import { parseDurationSeconds, DURATION_PATTERN } from '../../config/duration.js';
-import type { LabelMatcher } from '../../rules/ruleTypes.js';
+import { DURATION_PATTERN } from '../../config/duration.js';
+import type { Operations } from '../operations/createOperations.js';
 import { requireBearer } from './requireBearer.js';
-import { ApiError } from './apiErrors.js';
-import { incidentView } from './readRoutes.js';
 
 export interface IncidentRoutesOptions {
-  store: Store;
-  incidents: IncidentService;
-  clock: Clock;
+  operations: Operations;
   operatorTokens: readonly string[];
 }
 
@@ -54,37 +44,24 @@ const SilenceQuery = Type.Object({ expired: Type.Optional(Type.Union([Type.Liter
 
 type ActionBodyType = { by?: string; comment?: string };
 
-export function registerIncidentRoutes(app: FastifyInstance, options: IncidentRoutesOptions): void {
-  const { store, incidents, clock } = options;
-  const operator = requireBearer(options.operatorTokens, 'operator', 'incidents.operatorTokens');
+export function registerIncidentRoutes(app: FastifyInstance, { operations, operatorTokens }: IncidentRoutesOptions): void {
+  const operator = requireBearer(operatorTokens, 'operator', 'incidents.operatorTokens');
 
   for (const kind of ['acknowledge', 'resolve'] as const) {
     app.post<{ Params: { id: string }; Body: ActionBodyType }>(
       `/api/v1/incidents/:id/${kind}`,
       { schema: { params: IdParams, body: ActionBody }, onRequest: operator },
       async (request) => {
-        const id = Number(request.params.id);
         const body = request.body ?? {};
-        const decision = store.transaction((tx) => {
-          const incident = tx.getIncident(id);
-          if (!incident) throw new ApiError('TRIPLINE_NOT_FOUND', `incident ${id} does not exist`);
-          return incidents.operatorAction(tx, incident, { kind, by: body.by ?? 'api', comment: body.comment ?? '' }, clock.nowMs());
-        });
-        if (!decision.ok) throw new ApiError('TRIPLINE_CONFLICT', decision.reason);
-        return { incident: incidentView(store.getIncident(id)!), reason: decision.reason };
+        return operations[kind](Number(request.params.id), { by: body.by ?? 'api', comment: body.comment ?? '' });
       },
     );
   }
 
-  app.get<{ Params: { id: string } }>('/api/v1/incidents/:id/explain', { schema: { params: IdParams } }, async (request) => {
-    const id = Number(request.params.id);
-    const explanation = explainIncident(store, id);
-    if (!explanation) throw new ApiError('TRIPLINE_NOT_FOUND', `incident ${id} does not exist`);
-    return explanation;
-  });
+  app.get<{ Params: { id: string } }>('/api/v1/incidents/:id/explain', { schema: { params: IdParams } }, async (request) => operations.explainIncident(Number(request.params.id)));
 
   app.get<{ Querystring: { expired?: 'true' | 'false' } }>('/api/v1/silences', { schema: { querystring: SilenceQuery } }, async (request) => ({
-    silences: store.listSilences(request.query.expired === 'true' ? undefined : clock.nowMs()).map(silenceView),
+    silences: operations.listSilences({ includeExpired: request.query.expired === 'true' }),
   }));
 
   app.post<{ Body: { matchers: string[]; startsAt?: string; expiresAt: string; comment?: string; createdBy?: string } }>(
@@ -92,116 +69,32 @@ export function registerIncidentRoutes(app: FastifyInstance, options: IncidentRo
     { schema: { body: SilenceBody }, onRequest: operator },
     async (request, reply) => {
       const body = request.body;
-      const matchers = parseMatchers(body.matchers);
-      const nowMs = clock.nowMs();
-      const startsAtMs = body.startsAt ? Date.parse(body.startsAt) : nowMs;
-      const expiresAtMs = Date.parse(body.expiresAt);
-      if (expiresAtMs <= Math.max(startsAtMs, nowMs)) throw new ApiError('TRIPLINE_VALIDATION_FAILED', 'body/expiresAt must be after startsAt and in the future', 'body/expiresAt');
-      const silence = store.transaction((tx) =>
-        tx.insertSilence({ matchers, comment: body.comment ?? '', createdBy: body.createdBy ?? 'api', startsAtMs, expiresAtMs, createdAtMs: nowMs }),
-      );
-      return reply.code(201).send({ silence: silenceView(silence) });
+      const silence = operations.addSilence({
+        matchers: body.matchers,
+        ...(body.startsAt ? { startsAtMs: Date.parse(body.startsAt) } : {}),
+        expiresAtMs: Date.parse(body.expiresAt),
+        comment: body.comment ?? '',
+        createdBy: body.createdBy ?? 'api',
+      });
+      return reply.code(201).send({ silence });
     },
   );
 
-  app.delete<{ Params: { id: string } }>('/api/v1/silences/:id', { schema: { params: IdParams }, onRequest: operator }, async (request) => {
-    const id = Number(request.params.id);
-    const nowMs = clock.nowMs();
-    if (!store.transaction((tx) => tx.expireSilence(id, nowMs))) throw new ApiError('TRIPLINE_NOT_FOUND', `silence ${id} does not exist`);
-    return { silence: silenceView(store.getSilence(id)!) };
-  });
+  app.delete<{ Params: { id: string } }>('/api/v1/silences/:id', { schema: { params: IdParams }, onRequest: operator }, async (request) => ({
+    silence: operations.expireSilence(Number(request.params.id)),
+  }));
 
-  app.get('/api/v1/maintenance', async () => ({ maintenance: store.listMaintenance().map((w) => maintenanceView(w, clock.nowMs())) }));
+  app.get('/api/v1/maintenance', async () => ({ maintenance: operations.listMaintenance() }));
 
   app.post<{ Body: { cron: string; duration: string; host?: string; group?: string; comment?: string } }>(
     '/api/v1/maintenance',
     { schema: { body: MaintenanceBody }, onRequest: operator },
-    async (request, reply) => {
-      const body = request.body;
-      checkCron(body.cron);
-      if ((body.host === undefined) === (body.group === undefined)) throw new ApiError('TRIPLINE_VALIDATION_FAILED', 'body must name exactly one of host and group', 'body/host');
-      const window = store.transaction((tx) =>
-        tx.insertMaintenance({
-          cron: body.cron,
-          durationSeconds: parseDurationSeconds(body.duration),
-          host: body.host ?? null,
-          group: body.group ?? null,
-          comment: body.comment ?? '',
-          createdAtMs: clock.nowMs(),
-        }),
-      );
-      return reply.code(201).send({ maintenance: maintenanceView(window, clock.nowMs()) });
-    },
+    async (request, reply) => reply.code(201).send({ maintenance: operations.addMaintenance(request.body) }),
   );
 
   app.delete<{ Params: { id: string } }>('/api/v1/maintenance/:id', { schema: { params: IdParams }, onRequest: operator }, async (request) => {
     const id = Number(request.params.id);
-    if (!store.transaction((tx) => tx.deleteMaintenance(id))) throw new ApiError('TRIPLINE_NOT_FOUND', `maintenance window ${id} does not exist`);
+    operations.removeMaintenance(id);
     return { deleted: id };
   });
-}
-
-/** Parses `label="value"` style matchers; a bad one is a 400 naming its index. */
-export function parseMatchers(texts: readonly string[]): LabelMatcher[] {
-  return texts.map((text, index) => {
-    try {
-      return parseLabelMatcher(text);
-    } catch (error) {
-      const message = error instanceof LabelMatcherError ? error.message : String(error);
-      throw new ApiError('TRIPLINE_VALIDATION_FAILED', `body/matchers/${index} ${message}`, `body/matchers/${index}`);
-    }
-  });
-}
-
-function checkCron(cron: string): void {
-  try {
-    validateCron(cron);
-  } catch (error) {
-    throw new ApiError('TRIPLINE_VALIDATION_FAILED', `body/cron is not a valid cron expression: ${(error as Error).message}`, 'body/cron');
-  }
-}
-
-/** The why-record of an incident with its timeline, children (symptoms, grouped) and desk operations. */
-export function explainIncident(store: Store, id: number) {
-  const incident = store.getIncident(id);
-  if (!incident) return undefined;
-  return {
-    incident: incidentView(incident),
-    lifecycle: {
-      occurrences: incident.occurrences,
-      flapping: incident.flapping,
-      ticketed: incident.ticketed,
-      hold: incident.hold,
-      parentIncidentId: incident.parentIncidentId,
-    },
-    why: incident.why,
-    suppressed: store.childIncidents(id).map((c) => ({ id: c.id, host: c.host, ruleName: c.ruleName, status: c.status, hold: c.hold, summary: c.summary })),
-    timeline: store.incidentEvents(id).map((e) => ({ at: new Date(e.atMs).toISOString(), kind: e.kind, text: e.text })),
-    deliveries: store.outboxForIncident(id).map((o) => ({ desk: o.desk, operation: o.operation, state: o.state, attempts: o.attempts })),
-  };
-}
-
-export function silenceView(silence: SilenceRecord) {
-  return {
-    id: silence.id,
-    matchers: silence.matchers.map(formatLabelMatcher),
-    comment: silence.comment,
-    createdBy: silence.createdBy,
-    startsAt: new Date(silence.startsAtMs).toISOString(),
-    expiresAt: new Date(silence.expiresAtMs).toISOString(),
-  };
-}
-
-export function maintenanceView(window: MaintenanceRecord, nowMs: number) {
-  let next: string | null = null;
-  try {
-    next = new Date(nextOccurrence(window.cron, nowMs)).toISOString();
-  } catch {
-    next = null;
-  }
-  return { id: window.id, cron: window.cron, duration: `${window.durationSeconds}s`, host: window.host, group: window.group, comment: window.comment, nextStart: next };
-}
-
-function nextOccurrence(cron: string, nowMs: number): number {
-  return CronExpressionParser.parse(cron, { currentDate: new Date(nowMs), tz: 'UTC' }).next().getTime();
 }

@@ -18,7 +18,10 @@
  * | none                       | resolved | none: nothing to resolve |
  */
 import type { Signal } from '../../rules/ruleTypes.js';
-import type { FlapTransition, IncidentHold, IncidentRecord, MaintenanceRecord, NewIncident, SilenceRecord } from '../store/store.js';
+import type { FlapTransition } from '../domain/flapTransition.js';
+import type { IncidentHold, IncidentRecord, NewIncident } from '../domain/incident.js';
+import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
+import type { SilenceRecord } from '../domain/silence.js';
 import { isFlapping, percentStateChange, recordTransition } from './flapDetector.js';
 import type { Decision, GateVerdict, IncidentEffect } from './incidentEffects.js';
 import type { IncidentPolicy } from './incidentPolicy.js';
@@ -131,7 +134,7 @@ function holdGates(context: SignalContext, gates: GateVerdict[]): Held {
   if (verdict('silence', silence ? `suppressed: ${describeSilence(silence)} until ${new Date(silence.expiresAtMs).toISOString()}` : null, 'no active silence matches')) {
     return { hold: 'silenced', parentIncidentId: null, reason: gates.at(-1)!.reason };
   }
-  const maintenance = activeMaintenance(context.maintenance, signal.labels, nowMs);
+  const maintenance = activeMaintenance(context.maintenance, signal.labels, nowMs, policy.timeZone);
   if (verdict('maintenance', maintenance ? `suppressed: ${describeMaintenance(maintenance.window)} since ${new Date(maintenance.startedAtMs).toISOString()}` : null, 'not in a maintenance window')) {
     return { hold: 'maintenance', parentIncidentId: null, reason: gates.at(-1)!.reason };
   }

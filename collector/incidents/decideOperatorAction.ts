@@ -9,7 +9,7 @@
  * | resolved      | refused                | refused |
  * | closed        | refused                | refused |
  */
-import type { IncidentRecord } from '../store/store.js';
+import type { IncidentRecord } from '../domain/incident.js';
 import { resolveEffects, ticketIsOpen } from './decideIncident.js';
 import type { IncidentEffect } from './incidentEffects.js';
 

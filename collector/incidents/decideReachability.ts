@@ -12,7 +12,7 @@
  * Whatever the verdict, an incident still waiting for it whose parent is down by now becomes that
  * parent's symptom (no ticket).
  */
-import type { IncidentRecord } from '../store/store.js';
+import type { IncidentRecord } from '../domain/incident.js';
 import type { IncidentEffect } from './incidentEffects.js';
 
 export type ReachabilityVerdict = 'host-down' | 'agent-down' | 'unknown';

@@ -14,7 +14,10 @@
  * | hold probing                     | no verdict after the probe timeout         | release with "reachability unknown" |
  * | open longer than an escalation step | severity below the step's              | raise severity; desk 'update' if its ticket is open |
  */
-import type { FlapTransition, IncidentHold, IncidentRecord, MaintenanceRecord, SilenceRecord } from '../store/store.js';
+import type { FlapTransition } from '../domain/flapTransition.js';
+import type { IncidentHold, IncidentRecord } from '../domain/incident.js';
+import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
+import type { SilenceRecord } from '../domain/silence.js';
 import { percentStateChange } from './flapDetector.js';
 import { resolveEffects, ticketIsOpen } from './decideIncident.js';
 import type { IncidentEffect } from './incidentEffects.js';
@@ -60,7 +63,7 @@ function sweepFlap(incident: IncidentRecord, context: SweepContext): { effects: 
 function currentHold(incident: IncidentRecord, context: SweepContext): { hold: IncidentHold; parentIncidentId: number | null; reason: string } | undefined {
   const silence = matchingSilence(context.silences, incident.labels, context.nowMs);
   if (silence) return { hold: 'silenced', parentIncidentId: null, reason: `suppressed: ${describeSilence(silence)}` };
-  const maintenance = activeMaintenance(context.maintenance, incident.labels, context.nowMs);
+  const maintenance = activeMaintenance(context.maintenance, incident.labels, context.nowMs, context.policy.timeZone);
   if (maintenance) return { hold: 'maintenance', parentIncidentId: null, reason: `suppressed: ${describeMaintenance(maintenance.window)}` };
   if (context.downParent && context.downParent.incident.id !== incident.id) {
     return { hold: 'symptom', parentIncidentId: context.downParent.incident.id, reason: `suppressed: parent ${context.downParent.host} is down (incident #${context.downParent.incident.id})` };

@@ -5,7 +5,7 @@
  * is the counted weight over the total weight. A problem starts flapping at or above the high
  * threshold and stops below the low one (hysteresis), so it cannot chatter between the two.
  */
-import type { FlapTransition } from '../store/store.js';
+import type { FlapTransition } from '../domain/flapTransition.js';
 
 export const FLAP_HISTORY_LENGTH = 21;
 const CHANGES = FLAP_HISTORY_LENGTH - 1;

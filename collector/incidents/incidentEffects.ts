@@ -3,13 +3,15 @@
  * opens. `applyEffects` performs them against an `IncidentLedger` (the store transaction in the
  * collector, an in-memory ledger in backtests).
  */
-import type { FlapTransition, IncidentRecord, NewIncident, OutboxOperation, StoreTransaction } from '../store/store.js';
+import type { NewDelivery, OutboxOperation } from '../domain/delivery.js';
+import type { FlapTransition } from '../domain/flapTransition.js';
+import type { IncidentChange, IncidentEvent, IncidentRecord, NewIncident } from '../domain/incident.js';
 
 export type IncidentRef = number | 'new';
 
 export type IncidentEffect =
   | { kind: 'open'; incident: NewIncident }
-  | { kind: 'update'; incidentId: IncidentRef; change: Parameters<StoreTransaction['updateIncident']>[1] }
+  | { kind: 'update'; incidentId: IncidentRef; change: IncidentChange }
   | { kind: 'event'; incidentId: IncidentRef; event: { kind: string; text: string; data: Record<string, unknown> } }
   | { kind: 'desk'; incidentId: IncidentRef; operation: OutboxOperation }
   | { kind: 'flapHistory'; fingerprint: string; transitions: FlapTransition[] };
@@ -28,20 +30,20 @@ export interface Decision {
   gates: GateVerdict[];
 }
 
-/** The reads and writes the lifecycle needs; StoreTransaction plus two reads satisfies it. */
+/** The reads and writes the lifecycle needs; the store's transaction satisfies it. */
 export interface IncidentLedger {
   findActiveIncident(fingerprint: string): IncidentRecord | undefined;
   findLatestIncident(fingerprint: string): IncidentRecord | undefined;
   getIncident(id: number): IncidentRecord | undefined;
   activeIncidents(): IncidentRecord[];
   insertIncident(incident: NewIncident): IncidentRecord;
-  updateIncident: StoreTransaction['updateIncident'];
-  addIncidentEvent: StoreTransaction['addIncidentEvent'];
+  updateIncident(id: number, change: IncidentChange): void;
+  addIncidentEvent(event: Omit<IncidentEvent, 'id'>): void;
   loadFlapHistory(fingerprint: string): FlapTransition[];
   saveFlapHistory(fingerprint: string, transitions: readonly FlapTransition[]): void;
-  enqueueOutbox: StoreTransaction['enqueueOutbox'];
+  enqueueOutbox(row: NewDelivery): void;
   /** Desks that were sent this incident's open: later operations follow it there. */
-  desksForIncident: StoreTransaction['desksForIncident'];
+  desksForIncident(incidentId: number): string[];
 }
 
 /** Which desks get a new ticket for an incident, and why (recorded on its timeline). */

@@ -4,6 +4,7 @@
  */
 import type { IncidentsConfig } from '../../config/incidentsConfigSchema.js';
 import { parseDurationSeconds } from '../../config/duration.js';
+import { DEFAULT_TIME_ZONE } from '../../config/timeZone.js';
 import type { Severity } from '../../rules/ruleTypes.js';
 
 export interface IncidentPolicy {
@@ -22,9 +23,12 @@ export interface IncidentPolicy {
   recoveryGraceMs: number;
   downRules: readonly string[];
   targetDownRules: readonly string[];
+  /** The IANA time zone maintenance windows' cron expressions are read in. */
+  timeZone: string;
 }
 
-export function incidentPolicy(config: IncidentsConfig, options: { probeReachability?: boolean } = {}): IncidentPolicy {
+/** The policy of an `incidents:` section; `timeZone` is the config's top-level one (UTC when not given). */
+export function incidentPolicy(config: IncidentsConfig, options: { probeReachability?: boolean; timeZone?: string } = {}): IncidentPolicy {
   const pingTimeoutMs = parseDurationSeconds(config.reachability.pingTimeout) * 1000;
   return {
     reopenWindowMs: parseDurationSeconds(config.reopenWindow) * 1000,
@@ -44,6 +48,7 @@ export function incidentPolicy(config: IncidentsConfig, options: { probeReachabi
     recoveryGraceMs: parseDurationSeconds(config.topology.recoveryGrace) * 1000,
     downRules: config.topology.downRules,
     targetDownRules: config.topology.targetDownRules,
+    timeZone: options.timeZone ?? DEFAULT_TIME_ZONE,
   };
 }
 

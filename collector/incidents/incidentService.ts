@@ -5,7 +5,9 @@
  */
 import type { Logger } from 'pino';
 import type { Signal } from '../../rules/ruleTypes.js';
-import type { IncidentRecord, MaintenanceRecord, SilenceRecord } from '../store/store.js';
+import type { IncidentRecord } from '../domain/incident.js';
+import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
+import type { SilenceRecord } from '../domain/silence.js';
 import { decideIncident } from './decideIncident.js';
 import { decideOperatorAction, type OperatorAction, type OperatorDecision } from './decideOperatorAction.js';
 import { decideReachability, type ReachabilityResult } from './decideReachability.js';

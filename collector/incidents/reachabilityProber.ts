@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import ping from 'ping';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import { createPeriodicLoop, type LoopTimer } from '../periodicLoop.js';
 import type { Store } from '../store/store.js';
 import type { ReachabilityResult } from './decideReachability.js';
 import type { IncidentEnvironment, IncidentService } from './incidentService.js';
@@ -33,6 +34,7 @@ export interface ReachabilityProberOptions {
   intervalMs: number;
   /** A host with parents is probed only once its incident has waited this long (see topology.settle). */
   settleMs: number;
+  timer?: LoopTimer;
 }
 
 export interface ReachabilityProber {
@@ -57,8 +59,6 @@ export async function probeAddress(pinger: Pinger, address: string | undefined, 
 
 export function createReachabilityProber(options: ReachabilityProberOptions): ReachabilityProber {
   const inFlight = new Set<number>();
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
   const probeOne = async (incidentId: number, host: string): Promise<void> => {
     inFlight.add(incidentId);
     try {
@@ -80,18 +80,6 @@ export function createReachabilityProber(options: ReachabilityProberOptions): Re
       .filter((i) => i.hold === 'probing' && !inFlight.has(i.id) && settled(i));
     await Promise.all(waiting.map((i) => probeOne(i.id, i.host)));
   };
-  return {
-    probeWaiting,
-    start() {
-      timer = setInterval(() => {
-        running = probeWaiting();
-      }, options.intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await running;
-    },
-  };
+  const loop = createPeriodicLoop({ run: probeWaiting, delayMs: options.intervalMs, log: options.log, failureMessage: 'reachability pass failed', ...(options.timer ? { timer: options.timer } : {}) });
+  return { probeWaiting, start: () => loop.start(), stop: () => loop.stop() };
 }

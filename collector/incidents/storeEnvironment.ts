@@ -4,7 +4,8 @@
  */
 import type { IncidentsConfig } from '../../config/incidentsConfigSchema.js';
 import type { Clock } from '../clock.js';
-import type { HostRecord, StoreReads } from '../store/store.js';
+import type { HostRecord } from '../domain/host.js';
+import type { StoreReads } from '../store/store.js';
 import type { IncidentEnvironment } from './incidentService.js';
 import { buildTopology, type Topology, type TopologyHostFacts } from './topology.js';
 

@@ -10,7 +10,7 @@
  */
 import { isIP } from 'node:net';
 import type { IncidentsConfig } from '../../config/incidentsConfigSchema.js';
-import type { IncidentRecord } from '../store/store.js';
+import type { IncidentRecord } from '../domain/incident.js';
 import type { IncidentPolicy } from './incidentPolicy.js';
 
 export interface Topology {

@@ -11,7 +11,7 @@ import type { Clock } from '../clock.js';
 import type { CollectorMetrics } from '../collectorMetrics.js';
 import type { Store } from '../store/store.js';
 import { reportToRecord } from './reportToRecord.js';
-import { AGENT_MISSED_REPORTS_METRIC } from '../alerting/silenceWatcher.js';
+import { AGENT_MISSED_REPORTS_METRIC } from '../alerting/missedReportWatcher.js';
 
 export interface ReportIngestorOptions {
   store: Store;

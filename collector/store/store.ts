@@ -1,40 +1,21 @@
 /**
- * The collector's storage interface. SQLite (better-sqlite3, WAL) is the embedded engine; this
- * interface is what lets a second engine in later. Calls are synchronous because the embedded
+ * The collector's storage interface, over the domain types of ../domain/. SQLite (better-sqlite3,
+ * WAL) is the embedded engine; this interface is what lets a second engine in later. Calls are synchronous because the embedded
  * engine is, and because a transaction must not interleave with other work on the event loop.
  *
  * Transactions belong to the service that needs them: `store.transaction(fn)` runs `fn` with
  * all writes committed together or not at all.
  */
-import type { LabelMatcher, RuleState } from '../../rules/ruleTypes.js';
+import type { RuleState } from '../../rules/ruleTypes.js';
 import type { CheckResult } from '../../contract/report.js';
-
-/** A known agent/host. */
-export interface HostRecord {
-  hostId: number;
-  agentId: string;
-  hostname: string;
-  labels: Record<string, string>;
-  version: string;
-  intervalSeconds: number;
-  lastSequence: number;
-  firstSeenAtMs: number;
-  lastReportAtMs: number;
-  /** The host's primary non-loopback IP addresses as last reported; empty when the agent sent none. */
-  addresses: string[];
-  /** The host's default gateway as last reported, or null. */
-  defaultGateway: string | null;
-  /** Hardware and OS inventory as last reported, or null. */
-  inventory: Record<string, unknown> | null;
-}
-
-/** An agent enrolled with the shared enrollment token; its credential is kept only as a SHA-256 digest. */
-export interface EnrolledAgent {
-  agentId: string;
-  hostname: string;
-  enrolledAtMs: number;
-  revokedAtMs: number | null;
-}
+import type { NewDelivery, OutboxOperation, OutboxRow, OutboxState } from '../domain/delivery.js';
+import type { EnrolledAgent } from '../domain/enrolledAgent.js';
+import type { FlapTransition } from '../domain/flapTransition.js';
+import type { HostRecord } from '../domain/host.js';
+import type { IncidentChange, IncidentEvent, IncidentRecord, IncidentStatus, NewIncident } from '../domain/incident.js';
+import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
+import type { SilenceRecord } from '../domain/silence.js';
+import type { TicketRecord } from '../domain/ticket.js';
 
 /** A stored sample decoded from a report chunk. */
 export interface StoredSample {
@@ -62,116 +43,6 @@ export interface ReportRecord {
   checks: readonly CheckResult[];
 }
 
-export type IncidentStatus = 'open' | 'acknowledged' | 'resolved' | 'closed';
-
-export interface IncidentRecord {
-  id: number;
-  key: string;
-  fingerprint: string;
-  ruleName: string;
-  ruleVersion: string;
-  host: string;
-  severity: string;
-  summary: string;
-  description: string;
-  labels: Record<string, string>;
-  status: IncidentStatus;
-  openedAtMs: number;
-  resolvedAtMs: number | null;
-  updatedAtMs: number;
-  /** The why-record: rule, values and reason that opened it. */
-  why: Record<string, unknown>;
-  /** How many times the problem fired into this incident (1 + re-opens + flaps folded in). */
-  occurrences: number;
-  /** Set on a symptom (its parent host is down) or a grouped incident: the incident that carries the ticket. */
-  parentIncidentId: number | null;
-  /** Whether an 'open' was enqueued for the desks (a suppressed incident has none until it is released). */
-  ticketed: boolean;
-  /** Why no ticket was opened yet; null when ticketed or nothing holds it. */
-  hold: IncidentHold | null;
-  /** True while the problem flaps: clears are folded in as occurrences, not sent as resolves. */
-  flapping: boolean;
-}
-
-/** Why an incident has no ticket of its own. */
-export type IncidentHold = 'silenced' | 'maintenance' | 'symptom' | 'grouped' | 'probing';
-
-/** The lifecycle columns, defaulted on insert (occurrences 1, no parent, ticketed, no hold, not flapping). */
-export type IncidentLifecycleFields = 'occurrences' | 'parentIncidentId' | 'ticketed' | 'hold' | 'flapping';
-
-/** What `insertIncident` takes: everything but the id; lifecycle fields default. */
-export type NewIncident = Omit<IncidentRecord, 'id' | IncidentLifecycleFields> & Partial<Pick<IncidentRecord, IncidentLifecycleFields>>;
-
-/** One state change of a fingerprint, kept (the last 21) for flap detection. */
-export interface FlapTransition {
-  kind: 'firing' | 'resolved';
-  atMs: number;
-}
-
-/** An operator's silence: incidents whose labels match all matchers get no ticket while it is active. */
-export interface SilenceRecord {
-  id: number;
-  matchers: LabelMatcher[];
-  comment: string;
-  createdBy: string;
-  startsAtMs: number;
-  expiresAtMs: number;
-  createdAtMs: number;
-}
-
-/** A recurring maintenance window: from each cron occurrence, for `durationSeconds`, on one host or a group. */
-export interface MaintenanceRecord {
-  id: number;
-  cron: string;
-  durationSeconds: number;
-  /** Exactly one of host and group is set; group matches the `group` label of a signal. */
-  host: string | null;
-  group: string | null;
-  comment: string;
-  createdAtMs: number;
-}
-
-export interface IncidentEvent {
-  id: number;
-  incidentId: number;
-  atMs: number;
-  kind: string;
-  text: string;
-  data: Record<string, unknown>;
-}
-
-export type OutboxOperation = 'open' | 'update' | 'resolve' | 'reopen' | 'comment';
-/** `superseded`: an update coalesced into a later operation that carries the newer state. */
-export type OutboxState = 'pending' | 'delivered' | 'dead' | 'superseded';
-
-export interface OutboxRow {
-  id: number;
-  incidentId: number;
-  desk: string;
-  operation: OutboxOperation;
-  state: OutboxState;
-  attempts: number;
-  nextAttemptAtMs: number;
-  lastError: string | null;
-  createdAtMs: number;
-  deliveredAtMs: number | null;
-  /** The text of a `comment` operation. */
-  note: string | null;
-}
-
-export interface TicketRecord {
-  incidentId: number;
-  desk: string;
-  externalId: string;
-  url: string | null;
-  state: string;
-  createdAtMs: number;
-  updatedAtMs: number;
-  /** What the desk last said about the ticket (its own word), and when it was asked. */
-  deskStatus?: string | null;
-  checkedAtMs?: number | null;
-}
-
 export interface OutboxFilter {
   state?: OutboxState;
   desk?: string;
@@ -196,10 +67,7 @@ export interface StoreTransaction {
   /** Open and acknowledged incidents, oldest first. */
   activeIncidents(): IncidentRecord[];
   insertIncident(incident: NewIncident): IncidentRecord;
-  updateIncident(
-    id: number,
-    change: Partial<Pick<IncidentRecord, 'status' | 'resolvedAtMs' | 'updatedAtMs' | 'severity' | 'summary' | 'why' | IncidentLifecycleFields>>,
-  ): void;
+  updateIncident(id: number, change: IncidentChange): void;
   /** The newest incident of a fingerprint, whatever its status (for the re-open window). */
   findLatestIncident(fingerprint: string): IncidentRecord | undefined;
   loadFlapHistory(fingerprint: string): FlapTransition[];
@@ -215,7 +83,7 @@ export interface StoreTransaction {
    * `update` of the same incident and desk (that one will carry the latest state), and any
    * pending, untried `update` that was held back is made due now, so it cannot delay what follows.
    */
-  enqueueOutbox(row: { incidentId: number; desk: string; operation: OutboxOperation; createdAtMs: number; note?: string }): void;
+  enqueueOutbox(row: NewDelivery): void;
   /** Commits an attempt before its call: the row is held until `untilMs` unless the call concludes first. */
   leaseOutbox(id: number, attempts: number, untilMs: number): void;
   /**

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createHeapCompactor, exposedGc } from '../../agent/heapCompactor.js';
-import { agentNodeFlags } from '../../cli/packageInfo.js';
+import { agentNodeFlags } from '../../config/packageInfo.js';
 
 const MB = 1024 * 1024;
 const ROOT = join(import.meta.dirname, '../..');

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideIncident, type SignalContext } from '../../collector/incidents/decideIncident.js';
 import { incidentPolicy } from '../../collector/incidents/incidentPolicy.js';
-import type { IncidentRecord } from '../../collector/store/store.js';
+import type { IncidentRecord } from '../../collector/domain/incident.js';
 import type { Signal } from '../../rules/ruleTypes.js';
 import { incidentsConfig, T0 } from '../support/lifecycleHarness.js';
 

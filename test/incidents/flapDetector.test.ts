@@ -1,7 +1,7 @@
 /** The Nagios-style percent state change, as a table: one row per history shape. */
 import { describe, expect, it } from 'vitest';
 import { isFlapping, percentStateChange } from '../../collector/incidents/flapDetector.js';
-import type { FlapTransition } from '../../collector/store/store.js';
+import type { FlapTransition } from '../../collector/domain/flapTransition.js';
 
 const HOUR = 3_600_000;
 const history = (count: number, spacingMs: number, endMs: number): FlapTransition[] =>

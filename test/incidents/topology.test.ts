@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { incidentPolicy } from '../../collector/incidents/incidentPolicy.js';
 import { buildTopology, downHostOf, findDownParent } from '../../collector/incidents/topology.js';
 import { hostFacts } from '../../collector/incidents/storeEnvironment.js';
-import type { HostRecord, IncidentRecord } from '../../collector/store/store.js';
+import type { HostRecord } from '../../collector/domain/host.js';
+import type { IncidentRecord } from '../../collector/domain/incident.js';
 import { incidentsConfig } from '../support/lifecycleHarness.js';
 
 const config = incidentsConfig({

@@ -1,6 +1,6 @@
 /**
  * The scenario suite: realistic faults fed through the collector's real decision path (store, rules
- * pipeline, incident service, silence watcher, reachability prober) on a stepped clock, asserting
+ * pipeline, incident service, missed-report watcher, reachability prober) on a stepped clock, asserting
  * the exact incidents and desk operations each fault must produce.
  */
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,17 +1,17 @@
 /**
  * A collector's decision path without HTTP: real SQLite (in memory), the real alert pipeline and
- * incident service, the real silence watcher, a hand-moved clock and a scripted pinger. Tests step
- * through time and assert the exact incidents and outbox (desk) operations.
+ * incident service, the real missed-report watcher, a hand-moved clock and a scripted pinger. Tests
+ * step through time and assert the exact incidents and outbox (desk) operations.
  */
 import { pino } from 'pino';
 import { createAlertPipeline } from '../../collector/alerting/alertPipeline.js';
-import { AGENT_MISSED_REPORTS_METRIC, createSilenceWatcher } from '../../collector/alerting/silenceWatcher.js';
+import { AGENT_MISSED_REPORTS_METRIC, createMissedReportWatcher } from '../../collector/alerting/missedReportWatcher.js';
 import { incidentPolicy } from '../../collector/incidents/incidentPolicy.js';
 import { createIncidentService } from '../../collector/incidents/incidentService.js';
 import { createReachabilityProber, type Pinger } from '../../collector/incidents/reachabilityProber.js';
 import { createStoreEnvironment } from '../../collector/incidents/storeEnvironment.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
-import type { IncidentRecord } from '../../collector/store/store.js';
+import type { IncidentRecord } from '../../collector/domain/incident.js';
 import type { IncidentsConfig } from '../../config/incidentsConfigSchema.js';
 import { loadConfig } from '../../config/loadConfig.js';
 import type { Rule, SeriesSample } from '../../rules/ruleTypes.js';
@@ -52,7 +52,7 @@ export function createLifecycleHarness(options: HarnessOptions) {
   const environment = createStoreEnvironment(store, config, clock, 0);
   const incidents = createIncidentService({ route: () => ({ desks: [...(options.desks ?? ['desk'])], reason: 'test: every desk' }), policy: incidentPolicy(config), environment, log });
   const pipeline = createAlertPipeline({ rules: options.rules, initialStates: new Map(), incidents, log });
-  const silence = createSilenceWatcher({ store, pipeline, clock, log, intervalMs: 1000 });
+  const missedReports = createMissedReportWatcher({ store, pipeline, clock, log, intervalMs: 1000 });
   const pings: string[] = [];
   const pinger: Pinger = async (address) => {
     pings.push(address);
@@ -84,7 +84,7 @@ export function createLifecycleHarness(options: HarnessOptions) {
     },
     /** The collector's periodic evaluation: agent silence for every host. */
     tick() {
-      silence.tick();
+      missedReports.tick();
       return this;
     },
     /** Runs the reachability prober once and waits for its verdicts. */

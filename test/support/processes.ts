@@ -8,7 +8,7 @@ import { createServer as createNetServer } from 'node:net';
 import { createWriteStream, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { signWebhook, type WebhookPayload } from '../../collector/desk/webhookDesk.js';
-import { agentNodeFlags } from '../../cli/packageInfo.js';
+import { agentNodeFlags } from '../../config/packageInfo.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = join(REPO_ROOT, 'dist/cli/main.js');

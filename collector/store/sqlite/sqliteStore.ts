@@ -7,26 +7,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RuleState } from '../../../rules/ruleTypes.js';
 import { decodeChunk, encodeChunk } from '../sampleChunk.js';
-import type {
-  EnrolledAgent,
-  HostRecord,
-  IncidentEvent,
-  IncidentFilter,
-  IncidentRecord,
-  IncidentStatus,
-  OutboxFilter,
-  OutboxOperation,
-  FlapTransition,
-  MaintenanceRecord,
-  SilenceRecord,
-  OutboxRow,
-  OutboxState,
-  ReportRecord,
-  Store,
-  StoreTransaction,
-  StoredSample,
-  TicketRecord,
-} from '../store.js';
+import type { OutboxOperation, OutboxRow, OutboxState } from '../../domain/delivery.js';
+import type { EnrolledAgent } from '../../domain/enrolledAgent.js';
+import type { FlapTransition } from '../../domain/flapTransition.js';
+import type { HostRecord } from '../../domain/host.js';
+import type { IncidentEvent, IncidentRecord, IncidentStatus } from '../../domain/incident.js';
+import type { MaintenanceRecord } from '../../domain/maintenanceWindow.js';
+import type { SilenceRecord } from '../../domain/silence.js';
+import type { TicketRecord } from '../../domain/ticket.js';
+import type { IncidentFilter, OutboxFilter, ReportRecord, Store, StoreTransaction, StoredSample } from '../store.js';
 import { MIGRATIONS } from './schema.js';
 import { createSqliteStatements, type SqliteStatements } from './sqliteStatements.js';
 

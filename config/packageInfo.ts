@@ -1,15 +1,19 @@
 /**
- * Facts about the installed Tripline package (its root and version), found from this file's
- * location so that it works from source under tsx/vitest and from compiled dist/.
+ * Facts about the installed Tripline package (its root, its version, the Node flags the agent is
+ * shipped with), found from this file's location so that it works from source under tsx/vitest and
+ * from compiled dist/. Here rather than in cli/ because the benchmarks need them too.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findPackageRoot } from '../rules/loadRules.js';
 
-/** The directory holding Tripline's package.json. */
+/** The directory holding Tripline's package.json: the nearest one at or above this file. */
 export function packageRoot(): string {
-  return findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+  const start = dirname(fileURLToPath(import.meta.url));
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json at or above ${start}`);
+  }
 }
 
 export function packageVersion(): string {

@@ -6,28 +6,29 @@
 import type { Logger } from 'pino';
 import type { SeriesSample } from '../../rules/ruleTypes.js';
 import type { Clock } from '../clock.js';
+import { createPeriodicLoop, type LoopTimer } from '../periodicLoop.js';
 import type { Store } from '../store/store.js';
 import type { AlertPipeline } from './alertPipeline.js';
 
 export const AGENT_MISSED_REPORTS_METRIC = 'agent_missed_reports';
 
-export interface SilenceWatcher {
-  /** Evaluates every host's silence once. */
+export interface MissedReportWatcher {
+  /** Evaluates every host's missed reports once. */
   tick(): void;
   start(): void;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
-export interface SilenceWatcherOptions {
+export interface MissedReportWatcherOptions {
   store: Store;
   pipeline: AlertPipeline;
   clock: Clock;
   log: Logger;
   intervalMs: number;
+  timer?: LoopTimer;
 }
 
-export function createSilenceWatcher(options: SilenceWatcherOptions): SilenceWatcher {
-  let timer: NodeJS.Timeout | undefined;
+export function createMissedReportWatcher(options: MissedReportWatcherOptions): MissedReportWatcher {
   const tick = (): void => {
     const nowMs = options.clock.nowMs();
     const samples: SeriesSample[] = options.store.listHosts().map((host) => ({
@@ -40,21 +41,6 @@ export function createSilenceWatcher(options: SilenceWatcherOptions): SilenceWat
     const { commit } = options.store.transaction((tx) => options.pipeline.process(tx, samples, nowMs));
     commit();
   };
-  return {
-    tick,
-    start() {
-      timer = setInterval(() => {
-        try {
-          tick();
-        } catch (error) {
-          options.log.error({ err: error }, 'silence evaluation failed');
-        }
-      }, options.intervalMs);
-      timer.unref();
-    },
-    stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-    },
-  };
+  const loop = createPeriodicLoop({ run: tick, delayMs: options.intervalMs, log: options.log, failureMessage: 'missed-report evaluation failed', ...(options.timer ? { timer: options.timer } : {}) });
+  return { tick, start: () => loop.start(), stop: () => loop.stop() };
 }

@@ -1,0 +1,52 @@
+/**
+ * Opens the collector's database for an operator command and builds the operations over it, wired
+ * as the collector wires them. The CLI works on the SQLite file directly (WAL lets it write next to
+ * a running collector); desk operations it enqueues are delivered by the collector's outbox worker.
+ */
+import { existsSync } from 'node:fs';
+import { pino } from 'pino';
+import { databasePath } from '../../collector/collector.js';
+import { systemClock } from '../../collector/clock.js';
+import { createIncidentCore } from '../../collector/incidents/incidentCore.js';
+import { createOperations, type Operations } from '../../collector/operations/createOperations.js';
+import { OperationError, type OperationProblem } from '../../collector/operations/operationError.js';
+import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
+import type { Config } from '../../config/configSchema.js';
+import { loadConfig } from '../../config/loadConfig.js';
+
+/** A command's refusal: printed as `tripline: <message>`, exit code 1. */
+export class CliError extends Error {}
+
+/** Runs `fn` with the operations over the database the config names; CliError when there is none yet. */
+export function withOperations<T>(configFile: string | undefined, readOnly: boolean, fn: (operations: Operations, config: Config) => T): T {
+  const { config } = loadConfig(configFile);
+  const file = databasePath(config.dataDir);
+  if (!existsSync(file)) throw new CliError(`no database at ${file}: has the collector run with this data directory?`);
+  const store = openSqliteStore({ file, readOnly });
+  try {
+    const core = createIncidentCore({ store, config, clock: systemClock, log: pino({ level: 'silent' }) });
+    return fn(createOperations({ store, config, clock: systemClock, core }), config);
+  } finally {
+    store.close();
+  }
+}
+
+/** Runs `action`; a refusal of one of `problems` is written to stderr as it is, and answers exit code 1. */
+export function refusalsToStderr(problems: readonly OperationProblem[], action: () => number): number {
+  try {
+    return action();
+  } catch (error) {
+    if (!(error instanceof OperationError) || !problems.includes(error.problem)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 1;
+  }
+}
+
+/** Runs `action`; an OperationError is thrown again as a CliError with the command's own wording. */
+export function reworded<T>(action: () => T, wording: (error: OperationError) => string): T {
+  try {
+    return action();
+  } catch (error) {
+    throw error instanceof OperationError ? new CliError(wording(error)) : error;
+  }
+}

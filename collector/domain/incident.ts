@@ -1,0 +1,58 @@
+/**
+ * The incident: the lifecycle of one problem (open, acknowledged, resolved, closed) with its
+ * why-record, and the timeline events recorded against it. The store persists these; the incident
+ * decisions and the operations read and change them.
+ */
+
+export type IncidentStatus = 'open' | 'acknowledged' | 'resolved' | 'closed';
+
+/** Why an incident has no ticket of its own. */
+export type IncidentHold = 'silenced' | 'maintenance' | 'symptom' | 'grouped' | 'probing';
+
+export interface IncidentRecord {
+  id: number;
+  key: string;
+  fingerprint: string;
+  ruleName: string;
+  ruleVersion: string;
+  host: string;
+  severity: string;
+  summary: string;
+  description: string;
+  labels: Record<string, string>;
+  status: IncidentStatus;
+  openedAtMs: number;
+  resolvedAtMs: number | null;
+  updatedAtMs: number;
+  /** The why-record: rule, values and reason that opened it. */
+  why: Record<string, unknown>;
+  /** How many times the problem fired into this incident (1 + re-opens + flaps folded in). */
+  occurrences: number;
+  /** Set on a symptom (its parent host is down) or a grouped incident: the incident that carries the ticket. */
+  parentIncidentId: number | null;
+  /** Whether an 'open' was enqueued for the desks (a suppressed incident has none until it is released). */
+  ticketed: boolean;
+  /** Why no ticket was opened yet; null when ticketed or nothing holds it. */
+  hold: IncidentHold | null;
+  /** True while the problem flaps: clears are folded in as occurrences, not sent as resolves. */
+  flapping: boolean;
+}
+
+/** The lifecycle columns, defaulted on insert (occurrences 1, no parent, ticketed, no hold, not flapping). */
+export type IncidentLifecycleFields = 'occurrences' | 'parentIncidentId' | 'ticketed' | 'hold' | 'flapping';
+
+/** What `insertIncident` takes: everything but the id; lifecycle fields default. */
+export type NewIncident = Omit<IncidentRecord, 'id' | IncidentLifecycleFields> & Partial<Pick<IncidentRecord, IncidentLifecycleFields>>;
+
+/** What `updateIncident` may change. */
+export type IncidentChange = Partial<Pick<IncidentRecord, 'status' | 'resolvedAtMs' | 'updatedAtMs' | 'severity' | 'summary' | 'why' | IncidentLifecycleFields>>;
+
+/** One entry of an incident's timeline: what happened, when, in words and data. */
+export interface IncidentEvent {
+  id: number;
+  incidentId: number;
+  atMs: number;
+  kind: string;
+  text: string;
+  data: Record<string, unknown>;
+}

@@ -1,0 +1,42 @@
+/**
+ * The operator actions, as plain functions over the store: one factory that the collector's HTTP
+ * API, the CLI and the benchmarks all build, so an action behaves the same whichever way it is asked
+ * for. Adapters only parse their input, call an operation and format its answer; an action that
+ * cannot happen throws an OperationError saying why.
+ */
+import type { Config } from '../../config/configSchema.js';
+import type { Rule } from '../../rules/ruleTypes.js';
+import type { Clock } from '../clock.js';
+import type { IncidentCore } from '../incidents/incidentCore.js';
+import type { Store } from '../store/store.js';
+import { createAgentOperations, type AgentOperations } from './agentOperations.js';
+import { compareBacktest, type BacktestComparison } from './backtestComparison.js';
+import { createDeliveryOperations, type DeliveryOperations } from './deliveryOperations.js';
+import { createIncidentOperations, type IncidentOperations } from './incidentOperations.js';
+import { createMaintenanceOperations, type MaintenanceOperations } from './maintenanceOperations.js';
+import { createSilenceOperations, type SilenceOperations } from './silenceOperations.js';
+
+export interface Operations extends IncidentOperations, SilenceOperations, MaintenanceOperations, DeliveryOperations, AgentOperations {
+  /** Replays `fromMs`..`toMs` of stored history with the candidate rules and the rules in force. */
+  backtest(run: { candidate: readonly Rule[]; inForce: readonly Rule[]; fromMs: number; toMs: number }): BacktestComparison;
+}
+
+export interface OperationsOptions {
+  store: Store;
+  /** What the operations read of the config: the incident core's sections and the time zone of maintenance windows. */
+  config: Pick<Config, 'incidents' | 'routing' | 'desks' | 'timeZone'>;
+  clock: Clock;
+  /** The incident core (createIncidentCore) whose service applies acknowledge and resolve. */
+  core: IncidentCore;
+}
+
+export function createOperations({ store, config, clock, core }: OperationsOptions): Operations {
+  return {
+    ...createIncidentOperations({ store, incidents: core.service, clock }),
+    ...createSilenceOperations({ store, clock }),
+    ...createMaintenanceOperations({ store, clock, timeZone: config.timeZone }),
+    ...createDeliveryOperations({ store, clock }),
+    ...createAgentOperations({ store, clock }),
+    backtest: ({ candidate, inForce, fromMs, toMs }) => compareBacktest(store, config, candidate, inForce, fromMs, toMs),
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * Incidents as an operator sees them: list, one with its timeline, tickets and deliveries, its
+ * why-record explained, and the two hand actions, acknowledge and resolve. An action runs in one
+ * store transaction and enqueues its desk operations there.
+ */
+import type { Clock } from '../clock.js';
+import type { IncidentRecord } from '../domain/incident.js';
+import type { IncidentService } from '../incidents/incidentService.js';
+import type { IncidentFilter, Store } from '../store/store.js';
+import { deliveryView } from './deliveryOperations.js';
+import { OperationError } from './operationError.js';
+
+/** Who acts, and what they say; both are recorded in the incident's timeline. */
+export interface OperatorNote {
+  by: string;
+  comment: string;
+}
+
+export interface IncidentOperations {
+  /** Incidents, newest first. */
+  listIncidents(filter?: IncidentFilter): IncidentView[];
+  /** One incident with its timeline, tickets and desk deliveries; not-found when there is none. */
+  incidentDetail(id: number): IncidentDetail;
+  /** The why-record with timeline, what it holds under it and its desk operations; not-found when there is none. */
+  explainIncident(id: number): IncidentExplanation;
+  /** Acknowledges an open incident; conflict (with the reason) when its state forbids it. */
+  acknowledge(id: number, note: OperatorNote): ActionResult;
+  /** Resolves an incident by hand; conflict (with the reason) when its state forbids it. */
+  resolve(id: number, note: OperatorNote): ActionResult;
+}
+
+/** The incident after an action, and the action's reason as recorded in the timeline. */
+export interface ActionResult {
+  incident: IncidentView;
+  reason: string;
+}
+
+export function createIncidentOperations({ store, incidents, clock }: { store: Store; incidents: IncidentService; clock: Clock }): IncidentOperations {
+  const existing = (id: number): IncidentRecord => {
+    const incident = store.getIncident(id);
+    if (!incident) throw notFound(id);
+    return incident;
+  };
+  const act = (kind: 'acknowledge' | 'resolve', id: number, note: OperatorNote): ActionResult => {
+    const decision = store.transaction((tx) => {
+      const incident = tx.getIncident(id);
+      if (!incident) throw notFound(id);
+      return incidents.operatorAction(tx, incident, { kind, by: note.by, comment: note.comment }, clock.nowMs());
+    });
+    if (!decision.ok) throw new OperationError('conflict', decision.reason);
+    return { incident: incidentView(existing(id)), reason: decision.reason };
+  };
+  return {
+    listIncidents: (filter) => store.listIncidents(filter).map(incidentView),
+    incidentDetail: (id) => detailOf(store, existing(id)),
+    explainIncident: (id) => explanationOf(store, existing(id)),
+    acknowledge: (id, note) => act('acknowledge', id, note),
+    resolve: (id, note) => act('resolve', id, note),
+  };
+}
+
+const notFound = (id: number) => new OperationError('not-found', `incident ${id} does not exist`);
+
+function detailOf(store: Store, incident: IncidentRecord) {
+  const id = incident.id;
+  return {
+    incident: incidentView(incident),
+    timeline: store.incidentEvents(id).map((e) => ({ at: iso(e.atMs), kind: e.kind, text: e.text, data: e.data })),
+    tickets: store.desksForIncident(id).flatMap((desk) => {
+      const t = store.getTicket(id, desk);
+      return t ? [{ desk, externalId: t.externalId, url: t.url, state: t.state, deskStatus: t.deskStatus ?? null, checkedAt: t.checkedAtMs ? iso(t.checkedAtMs) : null }] : [];
+    }),
+    deliveries: store.outboxForIncident(id).map(deliveryView),
+  };
+}
+
+export type IncidentDetail = ReturnType<typeof detailOf>;
+
+function explanationOf(store: Store, incident: IncidentRecord) {
+  const id = incident.id;
+  return {
+    incident: incidentView(incident),
+    lifecycle: {
+      occurrences: incident.occurrences,
+      flapping: incident.flapping,
+      ticketed: incident.ticketed,
+      hold: incident.hold,
+      parentIncidentId: incident.parentIncidentId,
+    },
+    why: incident.why,
+    suppressed: store.childIncidents(id).map((c) => ({ id: c.id, host: c.host, ruleName: c.ruleName, status: c.status, hold: c.hold, summary: c.summary })),
+    timeline: store.incidentEvents(id).map((e) => ({ at: iso(e.atMs), kind: e.kind, text: e.text })),
+    deliveries: store.outboxForIncident(id).map((o) => ({ desk: o.desk, operation: o.operation, state: o.state, attempts: o.attempts })),
+  };
+}
+
+export type IncidentExplanation = ReturnType<typeof explanationOf>;
+
+/** The API's view of an incident, with ISO times. */
+function incidentView(incident: IncidentRecord) {
+  return {
+    id: incident.id,
+    key: incident.key,
+    status: incident.status,
+    severity: incident.severity,
+    ruleName: incident.ruleName,
+    ruleVersion: incident.ruleVersion,
+    host: incident.host,
+    summary: incident.summary,
+    description: incident.description,
+    labels: incident.labels,
+    openedAt: iso(incident.openedAtMs),
+    resolvedAt: incident.resolvedAtMs === null ? null : iso(incident.resolvedAtMs),
+    updatedAt: iso(incident.updatedAtMs),
+    occurrences: incident.occurrences,
+    flapping: incident.flapping,
+    ticketed: incident.ticketed,
+    hold: incident.hold,
+    parentIncidentId: incident.parentIncidentId,
+    why: incident.why,
+  };
+}
+
+export type IncidentView = ReturnType<typeof incidentView>;
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

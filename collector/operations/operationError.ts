@@ -1,0 +1,31 @@
+/**
+ * Why an operator action did not happen. Operations throw it; each adapter answers it in its own
+ * terms: the HTTP API with a status and an error code, the CLI with its wording and exit code.
+ */
+
+/** `not-found`: no such object; `conflict`: its state forbids the action; `invalid`: the input is wrong. */
+export type OperationProblem = 'not-found' | 'conflict' | 'invalid';
+
+/** Where in the input an `invalid` problem is. */
+export interface OperationField {
+  /** The input field at fault, as a slash path: `cron`, `matchers/1`. */
+  path: string;
+  /** Whether the message continues the field's name (`cron is not…`) or the input's (`… must name…`). */
+  subject: 'field' | 'input';
+}
+
+export class OperationError extends Error {
+  constructor(
+    readonly problem: OperationProblem,
+    message: string,
+    readonly field?: OperationField,
+  ) {
+    super(message);
+    this.name = 'OperationError';
+  }
+}
+
+/** An `invalid` problem of one input field, its message continuing the field's name. */
+export function invalidField(path: string, message: string): OperationError {
+  return new OperationError('invalid', message, { path, subject: 'field' });
+}
