@@ -9,10 +9,10 @@
  * the engine's).
  */
 import { parseArgs } from 'node:util';
-import { compileRules } from '../rules/compileRules.js';
-import { evaluate, isForgettable } from '../rules/evaluate.js';
-import { parseRuleFile } from '../rules/loadRules.js';
-import type { Rule, RuleState, SeriesSample } from '../rules/ruleTypes.js';
+import { compileRules } from '../rules/engine/compileRules.js';
+import { evaluate, isForgettable } from '../rules/engine/evaluate.js';
+import { parseRuleFile } from '../rules/load/loadRules.js';
+import type { Rule, RuleState, SeriesSample } from '../rules/model/ruleTypes.js';
 
 const { values } = parseArgs({
   options: {

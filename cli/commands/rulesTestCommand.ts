@@ -3,10 +3,10 @@
  * one line per test, with what differs under each failure. Exit 1 on any failure or invalid file.
  */
 import { YamlValidationError } from '../../config/yamlSchemaLoader.js';
-import { loadRuleFiles } from '../../rules/loadRules.js';
-import { loadRuleTestFile } from '../../rules/loadRuleTests.js';
-import { runRuleTest } from '../../rules/ruleTestRunner.js';
-import type { Rule } from '../../rules/ruleTypes.js';
+import { loadRuleFiles } from '../../rules/load/loadRules.js';
+import { loadRuleTestFile } from '../../rules/load/loadRuleTests.js';
+import { runRuleTest } from '../../rules/testing/ruleTestRunner.js';
+import type { Rule } from '../../rules/model/ruleTypes.js';
 
 export function rulesTestCommand(files: string[], out: NodeJS.WritableStream = process.stdout): number {
   let passed = 0;

@@ -7,9 +7,9 @@
  */
 import { pino } from 'pino';
 import { AGENT_MISSED_REPORTS_METRIC } from '../alerting/silenceWatcher.js';
-import { compileRules } from '../../rules/compileRules.js';
-import { evaluate, isForgettable } from '../../rules/evaluate.js';
-import type { Rule, RuleState, SeriesSample } from '../../rules/ruleTypes.js';
+import { compileRules } from '../../rules/engine/compileRules.js';
+import { evaluate, isForgettable } from '../../rules/engine/evaluate.js';
+import type { Rule, RuleState, SeriesSample } from '../../rules/model/ruleTypes.js';
 import type { IncidentPolicy } from '../incidents/incidentPolicy.js';
 import { createIncidentService, type IncidentEnvironment } from '../incidents/incidentService.js';
 import type { IncidentRecord, StoredSample } from '../store/store.js';

@@ -3,8 +3,8 @@
  * ever hold back the creation of a ticket, never a resolve.
  */
 import { CronExpressionParser } from 'cron-parser';
-import { compileLabelMatchers } from '../../rules/compileLabelMatchers.js';
-import { formatLabelMatcher } from '../../rules/parseLabelMatcher.js';
+import { compileLabelMatchers } from '../../rules/labels/compileLabelMatchers.js';
+import { formatLabelMatcher } from '../../rules/labels/parseLabelMatcher.js';
 import type { MaintenanceRecord, SilenceRecord } from '../store/store.js';
 
 /** The first silence active at `nowMs` whose matchers all match `labels`. */

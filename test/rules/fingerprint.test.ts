@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fingerprint } from '../../rules/fingerprint.js';
-import { ruleVersion, type RuleDefinition } from '../../rules/ruleVersion.js';
+import { fingerprint } from '../../rules/labels/fingerprint.js';
+import { ruleVersion, type RuleDefinition } from '../../rules/model/ruleVersion.js';
 import { testRule } from './ruleScenario.js';
 
 describe('fingerprint', () => {

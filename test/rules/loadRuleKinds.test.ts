@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { YamlValidationError } from '../../config/yamlSchemaLoader.js';
-import { parseRuleFile } from '../../rules/loadRules.js';
+import { parseRuleFile } from '../../rules/load/loadRules.js';
 
 /** A rule without a threshold yet; `lines` follow from line 5 on. */
 function ruleFile(...lines: string[]): string {

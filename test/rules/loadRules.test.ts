@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { YamlValidationError } from '../../config/yamlSchemaLoader.js';
-import { compileRules } from '../../rules/compileRules.js';
-import { DEFAULT_RULES_DIR, findPackageRoot, loadRuleFiles, parseRuleFile } from '../../rules/loadRules.js';
+import { compileRules } from '../../rules/engine/compileRules.js';
+import { DEFAULT_RULES_DIR, findPackageRoot, loadRuleFiles, parseRuleFile } from '../../rules/load/loadRules.js';
 
 /** A valid rule, to be broken one key at a time; `extra` lines are appended to it. */
 function ruleFile(...extra: string[]): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { appendRecent, linearFit, MAX_PREDICT_POINTS, MAX_WINDOW_POINTS, secondsUntil, windowValue } from '../../rules/recentSamples.js';
-import type { RecentSamples, WindowFunction } from '../../rules/ruleTypes.js';
+import { appendRecent, linearFit, MAX_PREDICT_POINTS, MAX_WINDOW_POINTS, secondsUntil, windowValue } from '../../rules/engine/recentSamples.js';
+import type { RecentSamples, WindowFunction } from '../../rules/model/ruleTypes.js';
 
 const series = (values: number[], stepMs = 1000): RecentSamples => ({ atMs: values.map((_, i) => i * stepMs), values });
 

@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { RuleState } from '../../../rules/ruleTypes.js';
+import type { RuleState } from '../../../rules/model/ruleTypes.js';
 import { decodeChunk, encodeChunk } from '../sampleChunk.js';
 import type {
   EnrolledAgent,

@@ -6,11 +6,11 @@
 import { nextAlertState } from './alertStateMachine.js';
 import { buildSignal } from './buildSignal.js';
 import { compileRules, type CompiledRule, type CompiledRuleSet } from './compileRules.js';
-import { updateMembers } from './evaluateAggregate.js';
+import { updateMembers } from '../kinds/aggregate.js';
 import { appendRecent } from './recentSamples.js';
 import { addSignal, freshState, isForgettable, type RuleOutcome } from './ruleOutcome.js';
-import type { RecentSamples, Rule, RuleHealth, RuleState, SeriesSample, Signal } from './ruleTypes.js';
-import { seriesKey } from './seriesKey.js';
+import type { RecentSamples, Rule, RuleHealth, RuleState, SeriesSample, Signal } from '../model/ruleTypes.js';
+import { seriesKey } from '../labels/seriesKey.js';
 import { dueSweeps, sweepRule, untouchedStates } from './sweepRules.js';
 
 export { isForgettable } from './ruleOutcome.js';

@@ -11,14 +11,14 @@
  * So the cost of a sample does not grow with the size of its group, and a group of 10,000 hosts is
  * not rewritten on every batch.
  */
-import { nextAlertState, type ConditionReading } from './alertStateMachine.js';
-import { buildSignal } from './buildSignal.js';
-import { compareThreshold } from './compareThreshold.js';
-import type { CompiledRule } from './compileRules.js';
-import type { EvaluationStats, SeriesWork } from './evaluate.js';
-import { addSignal, freshState, type RuleOutcome } from './ruleOutcome.js';
-import type { AggregateFunction, RuleState } from './ruleTypes.js';
-import { seriesKey } from './seriesKey.js';
+import { nextAlertState, type ConditionReading } from '../engine/alertStateMachine.js';
+import { buildSignal } from '../engine/buildSignal.js';
+import { compareThreshold } from '../model/compareThreshold.js';
+import type { CompiledRule } from '../engine/compileRules.js';
+import type { EvaluationStats, SeriesWork } from '../engine/evaluate.js';
+import { addSignal, freshState, type RuleOutcome } from '../engine/ruleOutcome.js';
+import type { AggregateFunction, RuleState } from '../model/ruleTypes.js';
+import { seriesKey } from '../labels/seriesKey.js';
 
 const MEMBER_PREFIX = 'member:';
 

@@ -8,11 +8,11 @@
  * series; write two rules instead). `absent` has no threshold, `for`, `clearFor` or `keepFiringFor`:
  * `absent.for` is its duration, and it resolves at the next sample.
  */
-import { closestWord } from '../config/closestWord.js';
-import { parseDurationSeconds } from '../config/duration.js';
-import { LABEL_NAME_PATTERN } from '../contract/report.js';
+import { closestWord } from '../../config/closestWord.js';
+import { parseDurationSeconds } from '../../config/duration.js';
+import { LABEL_NAME_PATTERN } from '../../contract/report.js';
 import type { RuleEntry } from './ruleFileSchema.js';
-import type { AbsentSpec, AggregateFunction, AggregateSpec, PredictSpec, WindowFunction, WindowSpec } from './ruleTypes.js';
+import type { AbsentSpec, AggregateFunction, AggregateSpec, PredictSpec, WindowFunction, WindowSpec } from '../model/ruleTypes.js';
 
 export type Path = Array<string | number>;
 export type Report = (path: Path, message: string, target?: 'key' | 'value') => void;

@@ -2,7 +2,7 @@
  * The formatting filters templates may apply to numbers: `number`, `percent`, `bytes`, `seconds`.
  * Each turns a number into the text a human expects in a ticket title.
  */
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../../config/duration.js';
 
 /** The filter names accepted after `|` in a template. */
 export type TemplateFilter = 'number' | 'percent' | 'bytes' | 'seconds';

@@ -3,7 +3,7 @@
  * that the hot path does no parsing and no regex construction.
  */
 import { anchoredRegex } from './parseLabelMatcher.js';
-import type { LabelMatcher } from './ruleTypes.js';
+import type { LabelMatcher } from '../model/ruleTypes.js';
 
 /** Whether a series' labels satisfy every matcher of a rule. */
 export type LabelPredicate = (labels: Readonly<Record<string, string>>) => boolean;

@@ -3,13 +3,13 @@
  * templates and a readable reason. A template that fails to render does not swallow the alert:
  * the signal goes out with a plain fallback text and the failure is returned for rule health.
  */
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../../config/duration.js';
 import type { AlertTransition, ConditionReading } from './alertStateMachine.js';
 import type { CompiledRule } from './compileRules.js';
-import { describeOp } from './compareThreshold.js';
-import { renderTemplate, type CompiledTemplate, type TemplateContext } from './renderTemplate.js';
-import type { Rule, RuleState, Signal, ThresholdCondition } from './ruleTypes.js';
-import { formatNumber } from './templateFilters.js';
+import { describeOp } from '../model/compareThreshold.js';
+import { renderTemplate, type CompiledTemplate, type TemplateContext } from '../template/renderTemplate.js';
+import type { Rule, RuleState, Signal, ThresholdCondition } from '../model/ruleTypes.js';
+import { formatNumber } from '../template/templateFilters.js';
 
 /** The signal, and the template error to report as rule health when rendering failed. */
 export interface BuiltSignal {

@@ -4,11 +4,11 @@
  * `nowMs`. Samples themselves go through the ordinary per-series evaluation, where they read as
  * "present" and resolve a firing absence.
  */
-import { nextAlertState, type ConditionReading } from './alertStateMachine.js';
-import { buildSignal } from './buildSignal.js';
-import type { CompiledRule } from './compileRules.js';
-import { addSignal, type RuleOutcome } from './ruleOutcome.js';
-import type { RuleState } from './ruleTypes.js';
+import { nextAlertState, type ConditionReading } from '../engine/alertStateMachine.js';
+import { buildSignal } from '../engine/buildSignal.js';
+import type { CompiledRule } from '../engine/compileRules.js';
+import { addSignal, type RuleOutcome } from '../engine/ruleOutcome.js';
+import type { RuleState } from '../model/ruleTypes.js';
 
 /**
  * Judges each silent series at `nowMs` (a firing one stays firing until a sample arrives). Only a

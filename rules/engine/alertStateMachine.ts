@@ -23,7 +23,7 @@
  * records in lastBreachAtMs the last reading where the fire condition held (Prometheus'
  * keep_firing_for, counted from there).
  */
-import type { AlertStatus, RuleState } from './ruleTypes.js';
+import type { AlertStatus, RuleState } from '../model/ruleTypes.js';
 
 /** One evaluation of a rule's condition for one series. How it was computed is not this module's concern. */
 export interface ConditionReading {

@@ -22,11 +22,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
-import { DURATION_HINT, DURATION_PATTERN, parseDurationSeconds } from '../config/duration.js';
-import { loadYaml, YamlValidationError, type LocatedYaml, type YamlIssue } from '../config/yamlSchemaLoader.js';
-import { METRIC_NAME_PATTERN } from '../contract/report.js';
-import { expandSeriesValues, SeriesValuesError } from './expandSeriesValues.js';
-import type { RuleTestCase } from './ruleTestRunner.js';
+import { DURATION_HINT, DURATION_PATTERN, parseDurationSeconds } from '../../config/duration.js';
+import { loadYaml, YamlValidationError, type LocatedYaml, type YamlIssue } from '../../config/yamlSchemaLoader.js';
+import { METRIC_NAME_PATTERN } from '../../contract/report.js';
+import { expandSeriesValues, SeriesValuesError } from '../testing/expandSeriesValues.js';
+import type { RuleTestCase } from '../testing/ruleTestRunner.js';
 
 const Duration = Type.String({ pattern: DURATION_PATTERN, patternHint: DURATION_HINT });
 const Labels = Type.Record(Type.String(), Type.String());

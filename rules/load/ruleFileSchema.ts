@@ -4,9 +4,9 @@
  * the commented default pack, `rules/default/filesystem.yaml`.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { METRIC_NAME_PATTERN } from '../contract/report.js';
-import { DURATION_HINT, DURATION_PATTERN } from '../config/duration.js';
-import type { Severity } from './ruleTypes.js';
+import { METRIC_NAME_PATTERN } from '../../contract/report.js';
+import { DURATION_HINT, DURATION_PATTERN } from '../../config/duration.js';
+import type { Severity } from '../model/ruleTypes.js';
 
 /** Every severity, most urgent first. */
 export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];

@@ -3,16 +3,16 @@
  * fire threshold, a clear threshold on the healthy side of it, matchers (including that the regex
  * engine accepts each regex), templates and label names. Every problem becomes a located issue.
  */
-import { parseDurationSeconds } from '../config/duration.js';
-import type { LocatedYaml, YamlIssue } from '../config/yamlSchemaLoader.js';
-import { LABEL_NAME_PATTERN } from '../contract/report.js';
-import { describeOp, inverseOf } from './compareThreshold.js';
-import { LabelMatcherError, parseLabelMatcher } from './parseLabelMatcher.js';
-import { parseTemplate, TemplateError } from './renderTemplate.js';
+import { parseDurationSeconds } from '../../config/duration.js';
+import type { LocatedYaml, YamlIssue } from '../../config/yamlSchemaLoader.js';
+import { LABEL_NAME_PATTERN } from '../../contract/report.js';
+import { describeOp, inverseOf } from '../model/compareThreshold.js';
+import { LabelMatcherError, parseLabelMatcher } from '../labels/parseLabelMatcher.js';
+import { parseTemplate, TemplateError } from '../template/renderTemplate.js';
 import type { RuleEntry } from './ruleFileSchema.js';
 import { AGGREGATE_FUNCTIONS, ruleKind, type Path, type Report } from './buildRuleKind.js';
-import type { AbsentSpec, FireOp, LabelMatcher, Rule, ThresholdCondition } from './ruleTypes.js';
-import { ruleVersion, type RuleDefinition } from './ruleVersion.js';
+import type { AbsentSpec, FireOp, LabelMatcher, Rule, ThresholdCondition } from '../model/ruleTypes.js';
+import { ruleVersion, type RuleDefinition } from '../model/ruleVersion.js';
 
 
 /**

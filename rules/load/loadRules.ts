@@ -7,15 +7,15 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Type } from '@sinclair/typebox';
-import { formatYamlIssue, loadYaml, YamlValidationError, type LocatedYaml, type YamlIssue } from '../config/yamlSchemaLoader.js';
+import { formatYamlIssue, loadYaml, YamlValidationError, type LocatedYaml, type YamlIssue } from '../../config/yamlSchemaLoader.js';
 import { buildRule } from './buildRule.js';
 import { RuleFileSchema, type RuleEntry } from './ruleFileSchema.js';
-import type { Rule } from './ruleTypes.js';
+import type { Rule } from '../model/ruleTypes.js';
 
 /**
  * Absolute path of the built-in rule pack, `<package>/rules/default`. Found by walking up to the
- * directory holding package.json, so it is the same from source (`rules/loadRules.ts`) and from the
- * build (`dist/rules/loadRules.js`), whose YAML is not copied into dist.
+ * directory holding package.json, so it is the same from source (`rules/load/loadRules.ts`) and from the
+ * build (`dist/rules/load/loadRules.js`), whose YAML is not copied into dist.
  */
 export const DEFAULT_RULES_DIR = join(findPackageRoot(dirname(fileURLToPath(import.meta.url))), 'rules', 'default');
 

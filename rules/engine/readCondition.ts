@@ -4,9 +4,9 @@
  * state machine does not know which kind produced a reading.
  */
 import type { ConditionReading } from './alertStateMachine.js';
-import { compareThreshold } from './compareThreshold.js';
+import { compareThreshold } from '../model/compareThreshold.js';
 import { linearFit, secondsUntil, windowValue } from './recentSamples.js';
-import type { RecentSamples, Rule, SeriesSample } from './ruleTypes.js';
+import type { RecentSamples, Rule, SeriesSample } from '../model/ruleTypes.js';
 
 /**
  * A prediction waits until its samples span 1/PREDICT_MIN_COVERAGE of its window: a line through

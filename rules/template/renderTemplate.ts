@@ -18,8 +18,8 @@
  * parsed (rule load time). The only error rendering can raise is a numeric filter applied to a label
  * whose value is not a number.
  */
-import { closestWord } from '../config/closestWord.js';
-import { labelValue } from './compileLabelMatchers.js';
+import { closestWord } from '../../config/closestWord.js';
+import { labelValue } from '../labels/compileLabelMatchers.js';
 import { applyFilter, formatNumber, TEMPLATE_FILTERS, type TemplateFilter } from './templateFilters.js';
 
 /** Numeric variables a template may use. */

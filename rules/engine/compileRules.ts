@@ -4,12 +4,12 @@
  * Build one CompiledRuleSet per loaded rule set (at start and on reload) and pass it to `evaluate`.
  */
 import type { AlertTiming } from './alertStateMachine.js';
-import { compileLabelMatchers, type LabelPredicate } from './compileLabelMatchers.js';
-import { fingerprint } from './fingerprint.js';
+import { compileLabelMatchers, type LabelPredicate } from '../labels/compileLabelMatchers.js';
+import { fingerprint } from '../labels/fingerprint.js';
 import { conditionReader, recentWindowMs, type ConditionReader } from './readCondition.js';
 import { MAX_PREDICT_POINTS, MAX_WINDOW_POINTS } from './recentSamples.js';
-import { parseTemplate, type CompiledTemplate } from './renderTemplate.js';
-import type { Rule } from './ruleTypes.js';
+import { parseTemplate, type CompiledTemplate } from '../template/renderTemplate.js';
+import type { Rule } from '../model/ruleTypes.js';
 
 /**
  * How a rule is evaluated: per sample of each series (`series`: plain thresholds, windows,

@@ -3,10 +3,10 @@
  * set, and the alerts expected to be firing at given times. Pure: the suite arrives parsed, the
  * clock is the test's own, and the outcome is data for the command to print.
  */
-import { closestWord } from '../config/closestWord.js';
-import { compileRules } from './compileRules.js';
-import { evaluate } from './evaluate.js';
-import type { Rule, RuleState, SeriesSample, Signal } from './ruleTypes.js';
+import { closestWord } from '../../config/closestWord.js';
+import { compileRules } from '../engine/compileRules.js';
+import { evaluate } from '../engine/evaluate.js';
+import type { Rule, RuleState, SeriesSample, Signal } from '../model/ruleTypes.js';
 
 /** One input series: a value (or none) per step of `intervalMs`, from time 0. */
 export interface TestSeries {

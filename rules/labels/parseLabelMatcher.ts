@@ -3,7 +3,7 @@
  * Parsing checks the label name, the operator, the quoting and, for regexes, that the regex engine
  * accepts the pattern; matching follows Prometheus (regexes fully anchored, a missing label is "").
  */
-import type { LabelMatcher, MatchOp } from './ruleTypes.js';
+import type { LabelMatcher, MatchOp } from '../model/ruleTypes.js';
 
 /** A matcher that cannot be parsed; the message says what is wrong and how it should look. */
 export class LabelMatcherError extends Error {

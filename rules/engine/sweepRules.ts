@@ -15,10 +15,10 @@
  * restarts without anything but the states.
  */
 import type { CompiledRule, CompiledRuleSet } from './compileRules.js';
-import { evaluateSilence } from './evaluateAbsent.js';
-import { judgeGroups } from './evaluateAggregate.js';
+import { evaluateSilence } from '../kinds/absent.js';
+import { judgeGroups } from '../kinds/aggregate.js';
 import type { RuleOutcome } from './ruleOutcome.js';
-import type { RuleState } from './ruleTypes.js';
+import type { RuleState } from '../model/ruleTypes.js';
 
 /** The shortest time between two sweeps of one rule. */
 export const SWEEP_MS = 1000;

@@ -2,7 +2,7 @@
  * The bounded buffer of a series' recent samples that window and predict rules keep in their
  * persisted state, and the functions computed over it. Pure; every update returns a new buffer.
  */
-import type { RecentSamples, WindowFunction } from './ruleTypes.js';
+import type { RecentSamples, WindowFunction } from '../model/ruleTypes.js';
 
 /**
  * Hard cap on the points kept per series and window rule. A window holding more samples than this

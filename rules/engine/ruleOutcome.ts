@@ -2,7 +2,7 @@
  * What evaluating one rule yields, and the small helpers every rule kind's evaluation shares.
  */
 import type { BuiltSignal } from './buildSignal.js';
-import type { Rule, RuleState, Signal } from './ruleTypes.js';
+import type { Rule, RuleState, Signal } from '../model/ruleTypes.js';
 
 /** The states changed and signals raised by one rule in one call; `error` marks the rule unhealthy. */
 export interface RuleOutcome {
