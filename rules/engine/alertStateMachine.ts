@@ -37,16 +37,13 @@ export interface ConditionReading {
   detail?: ReadingDetail;
 }
 
-/** Optional figures a reading can carry; see the template variables of the same names. */
-export interface ReadingDetail {
-  /** The newest raw sample value, where `value` is something else (window, predict, absent rules). */
-  current?: number;
-  /** Predict rules: seconds until the fitted line reaches the fire threshold (Infinity: never). */
-  secondsToThreshold?: number;
-  /** Aggregate rules: members counted, and members meeting the member condition (ratio). */
-  seriesCount?: number;
-  matchingCount?: number;
-}
+/**
+ * Figures a reading can carry beyond its value, each a numeric template variable of the same name:
+ * `current` (the newest raw sample, where `value` is something else) for every kind, and what a
+ * kind adds (`secondsToThreshold` for predictions, `seriesCount` and `matchingCount` for
+ * aggregates, ...). A variable a reading leaves out renders as NaN.
+ */
+export type ReadingDetail = Readonly<Record<string, number>>;
 
 /** The rule's timers, in milliseconds. */
 export interface AlertTiming {
@@ -56,16 +53,19 @@ export interface AlertTiming {
   keepFiringForMs: number;
 }
 
+/** A firing or a resolve, as one step of the state machine yields it. */
+export interface AlertEvent {
+  kind: 'firing' | 'resolved';
+  /** When the condition behind the event began. */
+  sinceMs: number;
+  /** How long it held before the event, for the reason text. */
+  heldMs: number;
+}
+
 /** The outcome of one step: the new state and, on a firing or resolve, the event to signal. */
 export interface AlertTransition {
   state: RuleState;
-  event?: {
-    kind: 'firing' | 'resolved';
-    /** When the condition behind the event began. */
-    sinceMs: number;
-    /** How long it held before the event, for the reason text. */
-    heldMs: number;
-  };
+  event?: AlertEvent;
 }
 
 /** Applies one reading to `prior` (an inactive state for a series seen for the first time). */

@@ -3,13 +3,16 @@
  * templates and a readable reason. A template that fails to render does not swallow the alert:
  * the signal goes out with a plain fallback text and the failure is returned for rule health.
  */
-import { formatDuration } from '../../config/duration.js';
-import type { AlertTransition, ConditionReading } from './alertStateMachine.js';
-import type { CompiledRule } from './compileRules.js';
-import { describeOp } from '../model/compareThreshold.js';
+import type { RuleState, Signal } from '../model/ruleTypes.js';
 import { renderTemplate, type CompiledTemplate, type TemplateContext } from '../template/renderTemplate.js';
-import type { Rule, RuleState, Signal, ThresholdCondition } from '../model/ruleTypes.js';
-import { formatNumber } from '../template/templateFilters.js';
+import type { AlertEvent, ConditionReading } from './alertStateMachine.js';
+import type { CompiledRule } from './compiledRule.js';
+
+/**
+ * The numeric template variables every signal sets, whatever its rule's kind. A kind adds its own
+ * (RuleKind.templateVariables) through the figures of its readings (ConditionReading.detail).
+ */
+export const SIGNAL_VARIABLES: readonly string[] = ['value', 'threshold', 'clearThreshold', 'forSeconds', 'clearForSeconds', 'current'];
 
 /** The signal, and the template error to report as rule health when rendering failed. */
 export interface BuiltSignal {
@@ -21,29 +24,18 @@ export interface BuiltSignal {
  * Builds the signal for `event`, which `state` (the state after the transition) resulted from when
  * `reading` was applied.
  */
-export function buildSignal(
-  compiled: CompiledRule,
-  state: RuleState,
-  event: NonNullable<AlertTransition['event']>,
-  reading: ConditionReading,
-): BuiltSignal {
+export function buildSignal(compiled: CompiledRule, state: RuleState, event: AlertEvent, reading: ConditionReading): BuiltSignal {
   const { rule } = compiled;
   const labels: Record<string, string> = { ...state.labels, ...rule.labels, alertname: rule.name };
-  const condition = event.kind === 'firing' ? rule.fire : rule.clear;
-  const reason = rule.absent
-    ? describeAbsence(rule.metric, event.kind, reading.value)
-    : describeReason(describeSubject(rule), reading.value, condition, event.heldMs);
-  const detail = reading.detail ?? {};
+  const reason = compiled.reason(event, reading);
   const context: TemplateContext = {
+    ...reading.detail,
     value: reading.value,
     threshold: rule.fire.threshold,
     clearThreshold: rule.clear.threshold,
     forSeconds: rule.forSeconds,
     clearForSeconds: rule.clearForSeconds,
-    current: detail.current ?? reading.value,
-    secondsToThreshold: detail.secondsToThreshold ?? NaN,
-    seriesCount: detail.seriesCount ?? NaN,
-    matchingCount: detail.matchingCount ?? NaN,
+    current: reading.detail?.current ?? reading.value,
     metric: rule.metric,
     rule: rule.name,
     labels,
@@ -72,33 +64,4 @@ export function buildSignal(
     reason,
   };
   return errors.length > 0 ? { signal, templateError: errors.join('; ') } : { signal };
-}
-
-/**
- * "filesystem_used_ratio 0.93 above 0.9 for 5m"; the duration is left out when the rule acts at
- * once. `subject` is the metric, or what the rule computes from it, e.g. "rate(x[5m])".
- */
-export function describeReason(subject: string, value: number, condition: ThresholdCondition, heldMs: number): string {
-  const held = heldMs > 0 ? ` for ${formatDuration(heldMs / 1000)}` : '';
-  return `${subject} ${formatNumber(value)} ${describeOp(condition.op)} ${formatNumber(condition.threshold)}${held}`;
-}
-
-/** What a rule judges, in PromQL-like words operators recognise: "avg_over_time(x[5m])". */
-export function describeSubject(rule: Rule): string {
-  const { window, predict, aggregate, metric } = rule;
-  if (window) {
-    const fn = window.function === 'rate' || window.function === 'increase' ? window.function : `${window.function}_over_time`;
-    return `${fn}(${metric}[${formatDuration(window.windowSeconds)}])`;
-  }
-  if (predict) return `predict_linear(${metric}[${formatDuration(predict.windowSeconds)}], ${formatDuration(predict.horizonSeconds)})`;
-  if (aggregate) {
-    const by = `by (${aggregate.by.join(', ')})`;
-    if (aggregate.function !== 'ratio' || !aggregate.member) return `${aggregate.function}(${metric}) ${by}`;
-    return `ratio(${metric} ${describeOp(aggregate.member.op)} ${formatNumber(aggregate.member.threshold)}) ${by}`;
-  }
-  return metric;
-}
-
-function describeAbsence(metric: string, kind: 'firing' | 'resolved', silentSeconds: number): string {
-  return kind === 'firing' ? `${metric} absent for ${formatDuration(silentSeconds)}` : `${metric} reported again`;
 }

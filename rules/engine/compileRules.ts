@@ -1,45 +1,15 @@
 /**
  * Prepares a rule set for evaluation once, so that the hot path only looks things up: rules indexed
- * by metric name, matchers compiled to predicates, templates parsed, conditions turned into readers.
- * Build one CompiledRuleSet per loaded rule set (at start and on reload) and pass it to `evaluate`.
+ * by metric name, matchers compiled to predicates, templates parsed, and each rule's behaviour
+ * taken from its kind. Build one CompiledRuleSet per loaded rule set (at start and on reload) and
+ * pass it to `evaluate`.
  */
-import type { AlertTiming } from './alertStateMachine.js';
-import { compileLabelMatchers, type LabelPredicate } from '../labels/compileLabelMatchers.js';
+import { ruleKindOf } from '../kinds/registry.js';
+import { compileLabelMatchers } from '../labels/compileLabelMatchers.js';
 import { fingerprint } from '../labels/fingerprint.js';
-import { conditionReader, recentWindowMs, type ConditionReader } from './readCondition.js';
-import { MAX_PREDICT_POINTS, MAX_WINDOW_POINTS } from './recentSamples.js';
-import { parseTemplate, type CompiledTemplate } from '../template/renderTemplate.js';
 import type { Rule } from '../model/ruleTypes.js';
-
-/**
- * How a rule is evaluated: per sample of each series (`series`: plain thresholds, windows,
- * predictions), per series also when it sends nothing (`absent`), or per group of series (`aggregate`).
- */
-export type RuleKind = 'series' | 'absent' | 'aggregate';
-
-/** One rule ready to evaluate. */
-export interface CompiledRule {
-  rule: Rule;
-  kind: RuleKind;
-  matches: LabelPredicate;
-  /**
-   * Reads the rule's condition from one sample (and the series' recent samples). Window, rate and
-   * prediction rules produce the same reading as plain ones, so the state machine does not change.
-   */
-  read: ConditionReader;
-  /** How long recent samples are kept per series (window and predict rules), in ms; 0 for none. */
-  recentMs: number;
-  /** At most how many of them (see recentSamples.ts). */
-  recentMaxPoints: number;
-  timing: AlertTiming;
-  /**
-   * The fingerprint of a series of this rule, given a canonical key of its labels. Memoized (hashing
-   * is the costliest step of evaluation); the memo only ever returns what `fingerprint` would.
-   */
-  fingerprintOf(seriesKey: string, labels: Readonly<Record<string, string>>): string;
-  summary: CompiledTemplate;
-  description: CompiledTemplate;
-}
+import { parseTemplate } from '../template/parseTemplate.js';
+import type { CompiledRule } from './compiledRule.js';
 
 /** A rule set indexed for evaluation. Immutable; build a new one when the rules change. */
 export interface CompiledRuleSet {
@@ -74,7 +44,7 @@ export function compileRules(rules: readonly Rule[]): CompiledRuleSet {
       const list = byMetric.get(rule.metric);
       if (list) list.push(compiled);
       else byMetric.set(rule.metric, [compiled]);
-      if (compiled.kind !== 'series' || compiled.recentMs > 0) swept.set(rule.name, compiled);
+      if (compiled.sweep) swept.set(rule.name, compiled);
     } catch (error) {
       broken.set(rule.name, `cannot compile: ${(error as Error).message}`);
     }
@@ -94,18 +64,11 @@ function compileRule(rule: Rule): CompiledRule {
   ] as const) {
     if (!Number.isFinite(n)) throw new Error(`${what} is not a finite number`);
   }
-  const kinds = [rule.window, rule.predict, rule.absent, rule.aggregate].filter((k) => k !== undefined);
-  if (kinds.length > 1) throw new Error('a rule takes at most one of window, predict, absent and aggregate');
-  if (rule.absent && (rule.absent.seconds === undefined) === (rule.absent.intervals === undefined)) {
-    throw new Error('absent needs exactly one of seconds and intervals');
-  }
+  const behaviour = ruleKindOf(rule).compile(rule);
   return {
+    ...behaviour,
     rule,
-    kind: rule.absent ? 'absent' : rule.aggregate ? 'aggregate' : 'series',
     matches: compileLabelMatchers(rule.matchers),
-    read: conditionReader(rule),
-    recentMs: recentWindowMs(rule),
-    recentMaxPoints: rule.predict ? MAX_PREDICT_POINTS : MAX_WINDOW_POINTS,
     timing: { forMs: rule.forSeconds * 1000, clearForMs: rule.clearForSeconds * 1000, keepFiringForMs: keepFiringForSeconds * 1000 },
     fingerprintOf: memoizedFingerprint(rule.name),
     summary: parseTemplate(rule.summary),

@@ -3,13 +3,10 @@
  * previous call, and returns what changed. Pure: no I/O, no clock but the `nowMs` parameter, and
  * the inputs are never mutated.
  */
-import { nextAlertState } from './alertStateMachine.js';
-import { buildSignal } from './buildSignal.js';
-import { compileRules, type CompiledRule, type CompiledRuleSet } from './compileRules.js';
-import { updateMembers } from '../kinds/aggregate.js';
-import { appendRecent } from './recentSamples.js';
-import { addSignal, freshState, isForgettable, type RuleOutcome } from './ruleOutcome.js';
-import type { RecentSamples, Rule, RuleHealth, RuleState, SeriesSample, Signal } from '../model/ruleTypes.js';
+import type { Rule, RuleHealth, RuleState, SeriesSample, Signal } from '../model/ruleTypes.js';
+import type { CompiledRule, EvaluationStats, RuleOutcome, SeriesWork } from './compiledRule.js';
+import { compileRules, type CompiledRuleSet } from './compileRules.js';
+import { evaluateSeries } from './evaluateSeries.js';
 import { seriesKey } from '../labels/seriesKey.js';
 import { dueSweeps, sweepRule, untouchedStates } from './sweepRules.js';
 
@@ -20,16 +17,6 @@ export { isForgettable } from './ruleOutcome.js';
  * agent whose clock runs a day fast would otherwise make every later sample of its series look old.
  */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
-
-/** Counters for the collector's own metrics. */
-export interface EvaluationStats {
-  /** Samples applied to a rule (a sample matching two rules counts twice). */
-  applied: number;
-  /** Samples at or before their series' last applied sample: replayed or out of order. */
-  ignoredStale: number;
-  /** Samples more than MAX_FUTURE_SKEW_MS ahead of `nowMs`. */
-  ignoredFuture: number;
-}
 
 /** What one evaluation changed. */
 export interface EvaluationResult {
@@ -46,13 +33,6 @@ export interface EvaluationResult {
   stats: EvaluationStats;
 }
 
-/** One series of one rule and the samples of it in this call. */
-export interface SeriesWork {
-  key: string;
-  labels: Readonly<Record<string, string>>;
-  samples: SeriesSample[];
-}
-
 /**
  * Evaluates `samples` against `rules`, continuing from `prior` (states keyed by fingerprint).
  *
@@ -62,11 +42,12 @@ export interface SeriesWork {
  * - A rule that throws is reported unhealthy and its outcome for this call is dropped; the others
  *   are unaffected. A template that fails to render still lets the signal out (fallback text) but
  *   marks the rule unhealthy.
+ * - Each rule's kind reads the samples (CompiledRule.read, or its own applySamples: aggregate rules
+ *   record each series' latest value per call, and judge their groups on sweeps).
  * - `nowMs` bounds how far in the future a sample may be stamped, and is the clock of sweeps: on a
- *   call (samples or not) at least SWEEP_MS after a rule's previous sweep, absent rules judge the
- *   silence of the series they have seen, and window, predict and aggregate rules forget memory
- *   that has aged out (see `sweepRules.ts`).
- * - Aggregate rules record each series' latest value per call, and judge their groups on sweeps.
+ *   call (samples or not) at least SWEEP_MS after a rule's previous sweep, each kind with a sweep
+ *   does its time-driven work (absent rules judge the silence of the series they have seen; window,
+ *   predict and aggregate rules forget memory that has aged out; see `sweepRules.ts`).
  *
  * Pass a CompiledRuleSet (from `compileRules`) on the hot path; a plain array is compiled on every
  * call, which is fine for tests and tools.
@@ -94,8 +75,8 @@ export function evaluate(
     }
   };
   for (const [compiled, series] of work) {
-    const evaluateKind = compiled.kind === 'aggregate' ? updateMembers : evaluateSeriesRule;
-    collect(compiled, () => evaluateKind(compiled, series, prior, stats));
+    const apply = compiled.applySamples ?? evaluateSeries;
+    collect(compiled, () => apply(compiled, series, prior, stats));
   }
   const due = dueSweeps(ruleSet, prior, nowMs);
   if (due.size > 0) {
@@ -150,55 +131,4 @@ function routeSamples(
     }
   }
   return work;
-}
-
-/** Runs every series of a sample-driven rule (threshold, window, predict, absent) through the state machine. */
-function evaluateSeriesRule(
-  compiled: CompiledRule,
-  series: ReadonlyMap<string, SeriesWork>,
-  prior: ReadonlyMap<string, RuleState>,
-  stats: EvaluationStats,
-): RuleOutcome {
-  const { rule } = compiled;
-  const outcome: RuleOutcome = { states: [], signals: [] };
-  const tracksInterval = compiled.kind === 'absent';
-  for (const { key, labels, samples } of series.values()) {
-    const id = compiled.fingerprintOf(key, labels);
-    const before = prior.get(id);
-    let state: RuleState = before ? (before.ruleVersion === rule.version ? before : { ...before, ruleVersion: rule.version }) : freshState(rule, id, labels);
-    let applied = false;
-    for (const sample of inTimeOrder(samples)) {
-      if (sample.atMs <= state.lastSampleAtMs) {
-        stats.ignoredStale++;
-        continue;
-      }
-      const recent = compiled.recentMs > 0 ? appendRecent(state.recent, sample.atMs, sample.value, compiled.recentMs, compiled.recentMaxPoints) : undefined;
-      const intervalMs = tracksInterval ? (Number.isFinite(state.lastSampleAtMs) ? sample.atMs - state.lastSampleAtMs : (state.intervalMs ?? 0)) : undefined;
-      const reading = compiled.read(sample, recent);
-      const transition = nextAlertState(state, reading, compiled.timing);
-      state = withMemory(transition.state, recent, intervalMs);
-      applied = true;
-      stats.applied++;
-      if (transition.event) addSignal(outcome, buildSignal(compiled, state, transition.event, reading));
-    }
-    if (applied && (before || !isForgettable(state))) outcome.states.push(state);
-  }
-  return outcome;
-}
-
-/**
- * Adds the rule's memory to a state fresh from the state machine (which never carries memory, so
- * a rule that keeps none leaves no stale buffer behind). Mutates and returns that new object.
- */
-function withMemory(state: RuleState, recent: RecentSamples | undefined, intervalMs: number | undefined): RuleState {
-  if (recent) state.recent = recent;
-  if (intervalMs !== undefined) state.intervalMs = intervalMs;
-  return state;
-}
-
-function inTimeOrder(samples: SeriesSample[]): readonly SeriesSample[] {
-  for (let i = 1; i < samples.length; i++) {
-    if (samples[i]!.atMs < samples[i - 1]!.atMs) return [...samples].sort((a, b) => a.atMs - b.atMs);
-  }
-  return samples;
 }

@@ -3,22 +3,23 @@
  * second (SWEEP_MS) per rule, whether or not samples came, the states of each such rule whose
  * series sent nothing in this call are looked at:
  *
- * - absent rules judge each series' silence (evaluateAbsent.ts);
- * - aggregate rules judge each group on its members' latest values (evaluateAggregate.ts);
+ * - absent rules judge each series' silence (kinds/absent.ts);
+ * - aggregate rules judge each group on its members' latest values (kinds/aggregateGroups.ts);
  * - window and predict rules forget the buffer of an inactive series whose newest sample has left
  *   the window, and aggregate rules forget members gone stale, so that series that are gone for
  *   good (decommissioned hosts, unmounted filesystems) do not keep state forever: the forgotten
  *   state is returned memoryless, which the collector deletes.
  *
+ * Which rules sweep and what a sweep does is their kind's (CompiledRule.sweep); this module only
+ * decides when, finds the states, and records the sweep.
+ *
  * Finding those states is one pass over every state kept, hence the rate limit. The time of a
  * rule's last sweep is itself a small state (`sweep:<rule>`), so the limit holds across calls and
  * restarts without anything but the states.
  */
-import type { CompiledRule, CompiledRuleSet } from './compileRules.js';
-import { evaluateSilence } from '../kinds/absent.js';
-import { judgeGroups } from '../kinds/aggregate.js';
-import type { RuleOutcome } from './ruleOutcome.js';
 import type { RuleState } from '../model/ruleTypes.js';
+import type { CompiledRule, RuleOutcome } from './compiledRule.js';
+import type { CompiledRuleSet } from './compileRules.js';
 
 /** The shortest time between two sweeps of one rule. */
 export const SWEEP_MS = 1000;
@@ -60,13 +61,8 @@ export function untouchedStates(
  * states this call produced for it), and the record of the sweep.
  */
 export function sweepRule(compiled: CompiledRule, untouched: readonly RuleState[], written: readonly RuleState[], nowMs: number): RuleOutcome {
-  const { rule } = compiled;
-  const outcome =
-    compiled.kind === 'absent'
-      ? evaluateSilence(compiled, untouched, nowMs)
-      : compiled.kind === 'aggregate'
-        ? judgeGroups(compiled, [...untouched, ...written], nowMs)
-        : { states: expired(compiled, untouched, nowMs), signals: [] };
+  const { rule, sweep } = compiled;
+  const outcome: RuleOutcome = sweep ? sweep(compiled, untouched, written, nowMs) : { states: [], signals: [] };
   outcome.states.push({
     ruleName: rule.name,
     ruleVersion: rule.version,
@@ -78,16 +74,4 @@ export function sweepRule(compiled: CompiledRule, untouched: readonly RuleState[
     intervalMs: SWEEP_MS,
   });
   return outcome;
-}
-
-/** Inactive window and predict states whose newest sample has left the window, returned without their buffer. */
-function expired(compiled: CompiledRule, states: readonly RuleState[], nowMs: number): RuleState[] {
-  const forgotten: RuleState[] = [];
-  for (const state of states) {
-    if (state.status === 'inactive' && state.recent && state.lastSampleAtMs < nowMs - compiled.recentMs) {
-      const { recent: _, ...rest } = state;
-      forgotten.push(rest);
-    }
-  }
-  return forgotten;
 }

@@ -1,186 +1,100 @@
 /**
- * Aggregate rules, in two halves:
- *
- * - per call, each sample updates its series' member state (latest value and time, and the
- *   fingerprint of its group): one small write per changed series, as for any rule;
- * - per sweep (about once a second, see sweepRules.ts), each group is judged on the aggregate of
- *   its members that reported within staleAfter, at `nowMs`. Stale members are forgotten (a host
- *   that is gone drops out and its state is deleted), and so is an inactive group left without
- *   members.
- *
- * So the cost of a sample does not grow with the size of its group, and a group of 10,000 hosts is
- * not rewritten on every batch.
+ * Group aggregates (`aggregate: { by: [group], function: ratio, seriesAbove: 0.5 }`): one alert per
+ * group of series sharing the `by` labels, judged by the rule's thresholds on avg, min, max, sum or
+ * count of the members' latest values, or on the share of members meeting a member condition
+ * (ratio). How groups are kept and judged is in aggregateGroups.ts.
  */
-import { nextAlertState, type ConditionReading } from '../engine/alertStateMachine.js';
-import { buildSignal } from '../engine/buildSignal.js';
-import { compareThreshold } from '../model/compareThreshold.js';
-import type { CompiledRule } from '../engine/compileRules.js';
-import type { EvaluationStats, SeriesWork } from '../engine/evaluate.js';
-import { addSignal, freshState, type RuleOutcome } from '../engine/ruleOutcome.js';
-import type { AggregateFunction, RuleState } from '../model/ruleTypes.js';
-import { seriesKey } from '../labels/seriesKey.js';
+import { Type } from '@sinclair/typebox';
+import { LABEL_NAME_PATTERN } from '../../contract/report.js';
+import { thresholdReason } from '../engine/describeReason.js';
+import { DurationSchema } from '../load/durationSchema.js';
+import { knownName } from '../load/knownName.js';
+import { positiveDuration } from '../load/positiveDuration.js';
+import { describeOp } from '../model/compareThreshold.js';
+import { formatNumber } from '../template/templateFilters.js';
+import { judgeGroups, updateMembers, type AggregateFunction, type AggregateSpec } from './aggregateGroups.js';
+import { kindSpec, type RawEntry, type ReportIssue, type RuleKind } from './ruleKind.js';
 
-const MEMBER_PREFIX = 'member:';
-
-/** The fingerprint of a member state: distinct from any group's, even when the labels are the same. */
-export function memberFingerprint(seriesFingerprint: string): string {
-  return `${MEMBER_PREFIX}${seriesFingerprint}`;
-}
-
-/** The sample half: the member states changed by this call's samples. */
-export function updateMembers(
-  compiled: CompiledRule,
-  series: ReadonlyMap<string, SeriesWork>,
-  prior: ReadonlyMap<string, RuleState>,
-  stats: EvaluationStats,
-): RuleOutcome {
-  const { rule } = compiled;
-  const spec = rule.aggregate!;
-  const outcome: RuleOutcome = { states: [], signals: [] };
-  for (const { key, labels, samples } of series.values()) {
-    const id = memberFingerprint(compiled.fingerprintOf(key, labels));
-    const before = prior.get(id);
-    let atMs = before?.lastSampleAtMs ?? -Infinity;
-    let value = before?.lastValue ?? NaN;
-    for (const sample of samples) {
-      if (sample.atMs <= atMs) {
-        stats.ignoredStale++;
-        continue;
-      }
-      atMs = sample.atMs;
-      value = sample.value;
-      stats.applied++;
-    }
-    if (before && atMs === before.lastSampleAtMs) continue;
-    const group = groupLabels(labels, spec.by);
-    outcome.states.push({
-      ruleName: rule.name,
-      ruleVersion: rule.version,
-      fingerprint: id,
-      labels: { ...labels },
-      status: 'inactive',
-      lastValue: value,
-      lastSampleAtMs: atMs,
-      memberOf: compiled.fingerprintOf(seriesKey(group), group),
-    });
-  }
-  return outcome;
-}
-
-/** The labels of a series' group: its values of the `by` labels; a label it lacks is left out. */
-export function groupLabels(labels: Readonly<Record<string, string>>, by: readonly string[]): Record<string, string> {
-  const group: Record<string, string> = {};
-  for (const name of by) {
-    const value = Object.hasOwn(labels, name) ? labels[name]! : '';
-    if (value !== '') group[name] = value;
-  }
-  return group;
-}
-
-interface Group {
-  state?: RuleState;
-  members: RuleState[];
-}
-
-/**
- * The sweep half: judges every group of the rule at `nowMs`. `states` are the rule's states: the
- * untouched prior ones and the member states this call wrote.
- */
-export function judgeGroups(compiled: CompiledRule, states: readonly RuleState[], nowMs: number): RuleOutcome {
-  const { rule } = compiled;
-  const spec = rule.aggregate!;
-  const outcome: RuleOutcome = { states: [], signals: [] };
-  const groups = new Map<string, Group>();
-  const groupOf = (id: string): Group => {
-    let group = groups.get(id);
-    if (!group) groups.set(id, (group = { members: [] }));
-    return group;
-  };
-  for (const state of states) {
-    if (state.fingerprint.startsWith(MEMBER_PREFIX)) {
-      if (state.memberOf !== undefined) groupOf(state.memberOf).members.push(state);
-    } else {
-      groupOf(state.fingerprint).state = state;
-    }
-  }
-  const freshFromMs = nowMs - spec.staleAfterSeconds * 1000;
-  for (const [id, { state: before, members }] of groups) {
-    const fresh: RuleState[] = [];
-    for (const member of members) {
-      if (member.lastSampleAtMs >= freshFromMs) fresh.push(member);
-      else outcome.states.push(forgotten(member));
-    }
-    if (fresh.length === 0 && (!before || before.status === 'inactive')) {
-      if (before) outcome.states.push(before);
-      continue;
-    }
-    const atMs = Math.max(nowMs, before?.lastSampleAtMs ?? -Infinity);
-    const reading = aggregateReading(compiled, fresh, atMs);
-    const start = before ? { ...before, ruleVersion: rule.version } : freshState(rule, id, groupLabels(fresh[0]!.labels, spec.by));
-    const transition = nextAlertState(start, reading, compiled.timing);
-    if (before || transition.state.status !== 'inactive') outcome.states.push(transition.state);
-    if (transition.event) addSignal(outcome, buildSignal(compiled, transition.state, transition.event, reading));
-  }
-  return outcome;
-}
-
-/** A member state without its group: memoryless, so the collector deletes it. */
-function forgotten(member: RuleState): RuleState {
-  const { memberOf: _, ...rest } = member;
-  return rest;
-}
-
-/** The group's aggregate as a reading: NaN (never fires, never clears) for avg, min, max and ratio of no member. */
-function aggregateReading(compiled: CompiledRule, members: readonly RuleState[], atMs: number): ConditionReading {
-  const { rule } = compiled;
-  const spec = rule.aggregate!;
-  const totals: Totals = { count: 0, sum: 0, min: Infinity, max: -Infinity, matching: 0 };
-  for (const member of members) {
-    const v = member.lastValue;
-    totals.count++;
-    totals.sum += v;
-    if (v < totals.min) totals.min = v;
-    if (v > totals.max) totals.max = v;
-    if (spec.member && compareThreshold(spec.member, v)) totals.matching++;
-  }
-  const value = aggregateValue(spec.function, totals);
-  return {
-    atMs,
-    value,
-    fireMet: compareThreshold(rule.fire, value),
-    clearMet: compareThreshold(rule.clear, value),
-    detail: spec.member ? { seriesCount: totals.count, matchingCount: totals.matching } : { seriesCount: totals.count },
-  };
-}
-
-interface Totals {
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  matching: number;
-}
-
-function aggregateValue(fn: AggregateFunction, t: Totals): number {
-  switch (fn) {
-    case 'count':
-      return t.count;
-    case 'sum':
-      return t.sum;
-    case 'avg':
-      return t.count === 0 ? NaN : t.sum / t.count;
-    case 'min':
-      return t.count === 0 ? NaN : t.min;
-    case 'max':
-      return t.count === 0 ? NaN : t.max;
-    case 'ratio':
-      return t.count === 0 ? NaN : t.matching / t.count;
-    default:
-      return assertNever(fn);
+declare module '../model/ruleTypes.js' {
+  interface RuleKindSpecs {
+    aggregate?: AggregateSpec;
   }
 }
 
+export const AGGREGATE_FUNCTIONS: readonly AggregateFunction[] = ['avg', 'min', 'max', 'sum', 'count', 'ratio'];
 
-function assertNever(value: never): never {
-  throw new Error(`unexpected aggregate function ${String(value)}`);
+/** Members of a group that sent nothing for this long drop out of the aggregate (Prometheus' staleness). */
+export const DEFAULT_STALE_AFTER_SECONDS = 300;
+
+/** `aggregate: { by: [group], function: ratio, seriesAbove: 0.5, staleAfter: 5m }`; the kind checks the function. */
+const AggregateEntrySchema = Type.Object(
+  {
+    by: Type.Array(Type.String()),
+    function: Type.String(),
+    seriesAbove: Type.Optional(Type.Number()),
+    seriesBelow: Type.Optional(Type.Number()),
+    staleAfter: Type.Optional(DurationSchema),
+  },
+  { additionalProperties: false },
+);
+
+/** Whether the entry's aggregate may use matchingCount: a ratio, or a function too mistyped to tell. */
+function mayCountMatching(entry: RawEntry): boolean {
+  const fn = (entry.aggregate as { function?: unknown } | null | undefined)?.function;
+  return entry.aggregate !== undefined && (fn === 'ratio' || !(AGGREGATE_FUNCTIONS as readonly unknown[]).includes(fn));
+}
+
+export const aggregateKind: RuleKind = {
+  ruleKey: 'aggregate',
+  entryKey: 'aggregate',
+  schema: { aggregate: Type.Optional(AggregateEntrySchema) },
+  build: (entry, report) => {
+    const aggregate = aggregateSpec(entry.aggregate, report);
+    return aggregate && { aggregate };
+  },
+  templateVariables: [
+    { name: 'seriesCount', only: 'aggregate rules', applies: (entry) => entry.aggregate !== undefined },
+    { name: 'matchingCount', only: 'aggregate rules with "function: ratio"', applies: mayCountMatching },
+  ],
+  versionPart: (definition) => definition.aggregate && ['aggregate', definition.aggregate],
+  compile: (rule) => {
+    const spec = kindSpec(rule, 'aggregate');
+    const by = `by (${spec.by.join(', ')})`;
+    const subject =
+      spec.function !== 'ratio' || !spec.member
+        ? `${spec.function}(${rule.metric}) ${by}`
+        : `ratio(${rule.metric} ${describeOp(spec.member.op)} ${formatNumber(spec.member.threshold)}) ${by}`;
+    return {
+      applySamples: updateMembers,
+      sweep: (compiled, untouched, written, nowMs) => judgeGroups(compiled, [...untouched, ...written], nowMs),
+      reason: thresholdReason(rule, subject),
+    };
+  },
+};
+
+const LABEL_NAME = new RegExp(LABEL_NAME_PATTERN);
+
+function aggregateSpec(given: unknown, report: ReportIssue): AggregateSpec | undefined {
+  if (typeof given !== 'object' || given === null) return undefined; // the schema says what is wrong
+  const aggregate = given as RawEntry;
+  const fn = knownName(aggregate.function, AGGREGATE_FUNCTIONS, ['aggregate', 'function'], 'aggregate function', report);
+  const by = Array.isArray(aggregate.by) ? aggregate.by.filter((name): name is string => typeof name === 'string') : [];
+  by.forEach((name, index) => {
+    if (!LABEL_NAME.test(name)) report(['aggregate', 'by', index], `"${name}" is not a label name`);
+  });
+  const hasAbove = typeof aggregate.seriesAbove === 'number';
+  const hasBelow = typeof aggregate.seriesBelow === 'number';
+  let member: AggregateSpec['member'];
+  if (hasAbove && hasBelow) report(['aggregate', 'seriesBelow'], 'use either "seriesAbove" or "seriesBelow", not both', 'key');
+  else if (hasAbove) member = { op: 'above', threshold: aggregate.seriesAbove as number };
+  else if (hasBelow) member = { op: 'below', threshold: aggregate.seriesBelow as number };
+  if (fn === 'ratio' && !member && !(hasAbove && hasBelow)) {
+    report(['aggregate'], '"function: ratio" needs "seriesAbove" or "seriesBelow": when a series counts as breaching');
+  }
+  if (fn && fn !== 'ratio' && member) {
+    report(['aggregate', hasAbove ? 'seriesAbove' : 'seriesBelow'], `"${hasAbove ? 'seriesAbove' : 'seriesBelow'}" only applies to "function: ratio"`, 'key');
+  }
+  const staleAfterSeconds = aggregate.staleAfter === undefined ? DEFAULT_STALE_AFTER_SECONDS : positiveDuration(aggregate.staleAfter, ['aggregate', 'staleAfter'], report);
+  if (!fn || !staleAfterSeconds || (fn === 'ratio' && !member)) return undefined;
+  return member ? { by, function: fn, member, staleAfterSeconds } : { by, function: fn, staleAfterSeconds };
 }

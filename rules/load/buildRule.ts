@@ -1,39 +1,44 @@
 /**
  * Turns one rule entry of a rule file into a Rule, checking what the schema cannot say: exactly one
  * fire threshold, a clear threshold on the healthy side of it, matchers (including that the regex
- * engine accepts each regex), templates and label names. Every problem becomes a located issue.
+ * engine accepts each regex), templates and label names; the rule's kind checks its own keys
+ * (resolveRuleKind.ts). Every problem becomes a located issue.
  */
 import { parseDurationSeconds } from '../../config/duration.js';
 import type { LocatedYaml, YamlIssue } from '../../config/yamlSchemaLoader.js';
 import { LABEL_NAME_PATTERN } from '../../contract/report.js';
-import { describeOp, inverseOf } from '../model/compareThreshold.js';
+import { RULE_KINDS } from '../kinds/registry.js';
+import type { EntryPath, KindVariable, RawEntry, ReportIssue } from '../kinds/ruleKind.js';
 import { LabelMatcherError, parseLabelMatcher } from '../labels/parseLabelMatcher.js';
-import { parseTemplate, TemplateError } from '../template/renderTemplate.js';
+import { describeOp, inverseOf } from '../model/compareThreshold.js';
+import type { FireOp, LabelMatcher, Rule, RuleDefinition, ThresholdCondition } from '../model/ruleTypes.js';
+import { ruleVersion } from '../model/ruleVersion.js';
+import { parseTemplate } from '../template/parseTemplate.js';
+import { TemplateError } from '../template/renderTemplate.js';
 import type { RuleEntry } from './ruleFileSchema.js';
-import { AGGREGATE_FUNCTIONS, ruleKind, type Path, type Report } from './buildRuleKind.js';
-import type { AbsentSpec, FireOp, LabelMatcher, Rule, ThresholdCondition } from '../model/ruleTypes.js';
-import { ruleVersion, type RuleDefinition } from '../model/ruleVersion.js';
-
+import { resolveRuleKind } from './resolveRuleKind.js';
 
 /**
  * Builds the Rule for `entry`, found at `at` in `document`, appending every problem to `issues`;
  * undefined when a problem prevents building it. Reads the entry defensively, since the schema may
  * have rejected it: a field of the wrong type is left to the schema's message.
  */
-export function buildRule(entry: Partial<RuleEntry>, at: Path, file: string, document: LocatedYaml<unknown>, issues: YamlIssue[]): Rule | undefined {
+export function buildRule(entry: Partial<RuleEntry>, at: EntryPath, file: string, document: LocatedYaml<unknown>, issues: YamlIssue[]): Rule | undefined {
   const before = issues.length;
-  const report = (path: Path, message: string, target?: 'key' | 'value'): void => {
+  const report: ReportIssue = (path, message, target) => {
     issues.push(document.locate([...at, ...path], message, target));
   };
-  const kind = ruleKind(entry, report);
-  const fire = entry.absent !== undefined ? absentFire(kind.absent) : fireCondition(entry, report);
-  const clear = fire ? (entry.absent !== undefined ? inverseOf(fire) : clearCondition(entry, fire, report)) : undefined;
+  const raw = entry as RawEntry;
+  const { named, specs } = resolveRuleKind(raw, report);
+  const implying = named.find((kind) => kind.impliedFire !== undefined);
+  const fire = implying ? implying.impliedFire!(specs) : fireCondition(entry, report);
+  const clear = fire ? (implying ? inverseOf(fire) : clearCondition(entry, fire, report)) : undefined;
   const matchers = parseMatchers(entry.matchers, report);
   const forSeconds = durationSeconds(entry.for);
   const clearForSeconds = durationSeconds(entry.clearFor);
   const keepFiringForSeconds = durationSeconds(entry.keepFiringFor);
-  checkTemplate(entry.summary, ['summary'], entry, report);
-  checkTemplate(entry.description, ['description'], entry, report);
+  checkTemplate(entry.summary, ['summary'], raw, report);
+  checkTemplate(entry.description, ['description'], raw, report);
   const labels = checkLabels(entry.labels, report);
   if (issues.length > before || !fire || !clear || !isComplete(entry)) return undefined;
   const definition: RuleDefinition = {
@@ -50,17 +55,9 @@ export function buildRule(entry: Partial<RuleEntry>, at: Path, file: string, doc
     labels,
   };
   if (keepFiringForSeconds > 0) definition.keepFiringForSeconds = keepFiringForSeconds;
-  for (const key of ['window', 'predict', 'absent', 'aggregate'] as const) {
-    if (kind[key]) Object.assign(definition, { [key]: kind[key] });
-  }
+  Object.assign(definition, specs);
   const { line } = document.locate(at, '');
   return { ...definition, version: ruleVersion(definition), file, line };
-}
-
-/** An absent rule fires when the silence exceeds its limit: seconds, or intervals of the series. */
-function absentFire(absent: AbsentSpec | undefined): ThresholdCondition<FireOp> | undefined {
-  if (!absent) return undefined;
-  return { op: 'above', threshold: absent.seconds ?? absent.intervals! };
 }
 
 function isComplete(entry: Partial<RuleEntry>): entry is RuleEntry {
@@ -73,7 +70,7 @@ function isComplete(entry: Partial<RuleEntry>): entry is RuleEntry {
 }
 
 /** Exactly one of `above` and `below`. */
-function fireCondition(entry: Partial<RuleEntry>, report: Report): ThresholdCondition<FireOp> | undefined {
+function fireCondition(entry: Partial<RuleEntry>, report: ReportIssue): ThresholdCondition<FireOp> | undefined {
   const above = typeof entry.above === 'number';
   const below = typeof entry.below === 'number';
   if (above && below) {
@@ -90,7 +87,7 @@ function fireCondition(entry: Partial<RuleEntry>, report: Report): ThresholdCond
  * `clearBelow` for a rule that fires `above` (at or below its threshold), `clearAbove` for one that
  * fires `below`; none means "clears when no longer breaching".
  */
-function clearCondition(entry: Partial<RuleEntry>, fire: ThresholdCondition<FireOp>, report: Report): ThresholdCondition | undefined {
+function clearCondition(entry: Partial<RuleEntry>, fire: ThresholdCondition<FireOp>, report: ReportIssue): ThresholdCondition | undefined {
   const hasBelow = typeof entry.clearBelow === 'number';
   const hasAbove = typeof entry.clearAbove === 'number';
   if (hasBelow && hasAbove) {
@@ -117,7 +114,7 @@ function clearCondition(entry: Partial<RuleEntry>, fire: ThresholdCondition<Fire
   return given;
 }
 
-function parseMatchers(texts: unknown, report: Report): LabelMatcher[] {
+function parseMatchers(texts: unknown, report: ReportIssue): LabelMatcher[] {
   if (!Array.isArray(texts)) return [];
   const matchers: LabelMatcher[] = [];
   texts.forEach((text: unknown, index) => {
@@ -141,26 +138,16 @@ function durationSeconds(text: unknown): number {
   }
 }
 
-/**
- * Template variables that only some rule kinds set, and which kinds. Judged on the keys written
- * (not on whether they were valid), so that a typo in `aggregate` does not also flag its variables.
- */
-const KIND_VARIABLES: Record<string, { applies: (entry: Partial<RuleEntry>) => boolean; only: string }> = {
-  secondsToThreshold: { applies: (entry) => entry.predict !== undefined, only: 'predict rules' },
-  seriesCount: { applies: (entry) => entry.aggregate !== undefined, only: 'aggregate rules' },
-  matchingCount: {
-    applies: (entry) => entry.aggregate !== undefined && (entry.aggregate.function === 'ratio' || !(AGGREGATE_FUNCTIONS as readonly string[]).includes(entry.aggregate.function)),
-    only: 'aggregate rules with "function: ratio"',
-  },
-};
+/** The template variables only some rule kinds set, by name. */
+const KIND_VARIABLES: ReadonlyMap<string, KindVariable> = new Map(RULE_KINDS.flatMap((kind) => kind.templateVariables.map((v) => [v.name, v] as const)));
 
-function checkTemplate(text: unknown, path: Path, kind: Partial<RuleEntry>, report: Report): void {
+function checkTemplate(text: unknown, path: EntryPath, entry: RawEntry, report: ReportIssue): void {
   if (typeof text !== 'string') return;
   try {
     for (const part of parseTemplate(text).parts) {
       if (part.kind !== 'field' || part.source.kind !== 'numeric') continue;
-      const limited = KIND_VARIABLES[part.source.name];
-      if (limited && !limited.applies(kind)) report(path, `"{{ ${part.expression} }}": ${part.source.name} is only set for ${limited.only}`);
+      const limited = KIND_VARIABLES.get(part.source.name);
+      if (limited && !limited.applies(entry)) report(path, `"{{ ${part.expression} }}": ${part.source.name} is only set for ${limited.only}`);
     }
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
@@ -171,7 +158,7 @@ function checkTemplate(text: unknown, path: Path, kind: Partial<RuleEntry>, repo
 const LABEL_NAME = new RegExp(LABEL_NAME_PATTERN);
 
 /** Rule labels: valid names, text values, and not `alertname`, which the engine sets. */
-function checkLabels(labels: unknown, report: Report): Record<string, string> {
+function checkLabels(labels: unknown, report: ReportIssue): Record<string, string> {
   if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) return {};
   const checked: Record<string, string> = {};
   for (const [name, value] of Object.entries(labels)) {

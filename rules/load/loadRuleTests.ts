@@ -22,24 +22,24 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
-import { DURATION_HINT, DURATION_PATTERN, parseDurationSeconds } from '../../config/duration.js';
+import { parseDurationSeconds } from '../../config/duration.js';
 import { loadYaml, YamlValidationError, type LocatedYaml, type YamlIssue } from '../../config/yamlSchemaLoader.js';
 import { METRIC_NAME_PATTERN } from '../../contract/report.js';
 import { expandSeriesValues, SeriesValuesError } from '../testing/expandSeriesValues.js';
 import type { RuleTestCase } from '../testing/ruleTestRunner.js';
+import { DurationSchema } from './durationSchema.js';
 
-const Duration = Type.String({ pattern: DURATION_PATTERN, patternHint: DURATION_HINT });
 const Labels = Type.Record(Type.String(), Type.String());
 
 const TestFileSchema = Type.Object(
   {
     ruleFiles: Type.Array(Type.String(), { minItems: 1 }),
-    interval: Type.Optional(Duration),
+    interval: Type.Optional(DurationSchema),
     tests: Type.Array(
       Type.Object(
         {
           name: Type.String({ minLength: 1 }),
-          interval: Type.Optional(Duration),
+          interval: Type.Optional(DurationSchema),
           series: Type.Array(
             Type.Object(
               {
@@ -53,7 +53,7 @@ const TestFileSchema = Type.Object(
           expect: Type.Array(
             Type.Object(
               {
-                at: Duration,
+                at: DurationSchema,
                 rule: Type.Optional(Type.String()),
                 firing: Type.Array(
                   Type.Object(

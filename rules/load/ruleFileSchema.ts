@@ -1,12 +1,14 @@
 /**
- * The shape of a rule file, as TypeBox. The schema checks keys and types; `loadRules.ts` checks what a
+ * The shape of a rule file, as TypeBox: the keys every rule has, and the keys each rule kind adds
+ * (RuleKind.schema). The schema checks keys and types; `buildRule.ts` and the kinds check what a
  * schema cannot say (matchers, templates, threshold sides, unique names). Every key is described in
  * the commented default pack, `rules/default/filesystem.yaml`.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
 import { METRIC_NAME_PATTERN } from '../../contract/report.js';
-import { DURATION_HINT, DURATION_PATTERN } from '../../config/duration.js';
+import { RULE_KINDS } from '../kinds/registry.js';
 import type { Severity } from '../model/ruleTypes.js';
+import { DurationSchema } from './durationSchema.js';
 
 /** Every severity, most urgent first. */
 export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
@@ -14,54 +16,35 @@ export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
 /** Rule names are snake_case, so that they read well as `alertname` and in ticket titles. */
 export const RULE_NAME_PATTERN = '^[a-z][a-z0-9_]*$';
 
-const Duration = Type.String({ pattern: DURATION_PATTERN, patternHint: DURATION_HINT });
+/** The keys every rule has that come before the kinds' keys in messages. */
+const LEADING_KEYS = {
+  name: Type.String({ pattern: RULE_NAME_PATTERN, patternHint: 'a snake_case name such as disk_space_low' }),
+  metric: Type.String({ pattern: METRIC_NAME_PATTERN, patternHint: 'a metric name such as filesystem_used_ratio' }),
+  matchers: Type.Optional(Type.Array(Type.String())),
+  above: Type.Optional(Type.Number()),
+  below: Type.Optional(Type.Number()),
+  clearBelow: Type.Optional(Type.Number()),
+  clearAbove: Type.Optional(Type.Number()),
+  for: Type.Optional(DurationSchema),
+  clearFor: Type.Optional(DurationSchema),
+  keepFiringFor: Type.Optional(DurationSchema),
+};
 
-/** `predict: { window: 6h, horizon: 4h }` */
-export const PredictEntrySchema = Type.Object({ window: Duration, horizon: Duration }, { additionalProperties: false });
+/** The keys every rule has that come after the kinds' keys. */
+const TRAILING_KEYS = {
+  severity: Type.Unsafe<Severity>({ type: 'string', enum: SEVERITIES }),
+  summary: Type.String({ minLength: 1 }),
+  description: Type.Optional(Type.String()),
+  /** Label names are checked by the loader, which can say why a name is wrong. */
+  labels: Type.Optional(Type.Record(Type.String(), Type.String())),
+};
 
-/** `absent: { for: 3 intervals }` or `absent: { for: 2m }`; the loader parses `for`. */
-export const AbsentEntrySchema = Type.Object({ for: Type.String() }, { additionalProperties: false });
+const KIND_KEYS: TProperties = Object.assign({}, ...RULE_KINDS.map((kind) => kind.schema));
 
-/** `aggregate: { by: [group], function: ratio, seriesAbove: 0.5, staleAfter: 5m }`; the loader checks the function. */
-export const AggregateEntrySchema = Type.Object(
-  {
-    by: Type.Array(Type.String()),
-    function: Type.String(),
-    seriesAbove: Type.Optional(Type.Number()),
-    seriesBelow: Type.Optional(Type.Number()),
-    staleAfter: Type.Optional(Duration),
-  },
-  { additionalProperties: false },
-);
-
-export const RuleEntrySchema = Type.Object(
-  {
-    name: Type.String({ pattern: RULE_NAME_PATTERN, patternHint: 'a snake_case name such as disk_space_low' }),
-    metric: Type.String({ pattern: METRIC_NAME_PATTERN, patternHint: 'a metric name such as filesystem_used_ratio' }),
-    matchers: Type.Optional(Type.Array(Type.String())),
-    above: Type.Optional(Type.Number()),
-    below: Type.Optional(Type.Number()),
-    clearBelow: Type.Optional(Type.Number()),
-    clearAbove: Type.Optional(Type.Number()),
-    for: Type.Optional(Duration),
-    clearFor: Type.Optional(Duration),
-    keepFiringFor: Type.Optional(Duration),
-    /** A window function; checked by the loader, which can suggest the nearest name. */
-    function: Type.Optional(Type.String()),
-    window: Type.Optional(Duration),
-    predict: Type.Optional(PredictEntrySchema),
-    absent: Type.Optional(AbsentEntrySchema),
-    aggregate: Type.Optional(AggregateEntrySchema),
-    severity: Type.Unsafe<Severity>({ type: 'string', enum: SEVERITIES }),
-    summary: Type.String({ minLength: 1 }),
-    description: Type.Optional(Type.String()),
-    /** Label names are checked by the loader, which can say why a name is wrong. */
-    labels: Type.Optional(Type.Record(Type.String(), Type.String())),
-  },
-  { additionalProperties: false },
-);
+/** One rule of a rule file. */
+export const RuleEntrySchema = Type.Object({ ...LEADING_KEYS, ...KIND_KEYS, ...TRAILING_KEYS }, { additionalProperties: false });
 
 export const RuleFileSchema = Type.Object({ rules: Type.Array(RuleEntrySchema) }, { additionalProperties: false });
 
-export type RuleEntry = Static<typeof RuleEntrySchema>;
-export type RuleFile = Static<typeof RuleFileSchema>;
+/** The keys every rule entry has, typed; the kinds read their own keys from the raw entry. */
+export type RuleEntry = Static<TObject<typeof LEADING_KEYS & typeof TRAILING_KEYS>>;

@@ -44,47 +44,15 @@ export interface ThresholdCondition<Op extends ClearOp = ClearOp> {
 /** How urgent a signal is; passed through to incidents and desks. */
 export type Severity = 'critical' | 'warning' | 'info';
 
-/** Functions over a window of one series' recent samples (`function:` + `window:` in rule files). */
-export type WindowFunction = 'avg' | 'min' | 'max' | 'rate' | 'increase';
-
-/** Functions that combine the latest values of many series into one per group (`aggregate:`). */
-export type AggregateFunction = 'avg' | 'min' | 'max' | 'sum' | 'count' | 'ratio';
-
-/** The rule judges a function of the series over a window instead of each raw sample. */
-export interface WindowSpec {
-  function: WindowFunction;
-  windowSeconds: number;
-}
-
-/** The rule judges where a least-squares line through the last `windowSeconds` will be in `horizonSeconds`. */
-export interface PredictSpec {
-  windowSeconds: number;
-  horizonSeconds: number;
-}
-
 /**
- * The rule fires for a series previously seen that has sent nothing for `seconds`, or for
- * `intervals` times its own observed sample spacing. Exactly one of the two is set.
+ * The settings of the rule kinds beyond the plain threshold, one optional field per kind (`window`,
+ * `predict`, `absent`, `aggregate`, ...); a rule sets at most one, and none judges each raw sample.
+ * Each kind declares its field from its own module (rules/kinds/), by augmenting this interface.
  */
-export interface AbsentSpec {
-  seconds?: number;
-  intervals?: number;
-}
-
-/**
- * The rule judges one value per group of series (series sharing the values of the `by` labels):
- * the `function` of the latest value of each member that reported within `staleAfterSeconds`.
- * `ratio` is the share of members whose value meets `member`.
- */
-export interface AggregateSpec {
-  by: string[];
-  function: AggregateFunction;
-  member?: ThresholdCondition<FireOp>;
-  staleAfterSeconds: number;
-}
+export interface RuleKindSpecs {}
 
 /** A validated alert rule, as the loader produces it and the engine consumes it. */
-export interface Rule {
+export interface Rule extends RuleKindSpecs {
   /** snake_case, unique across all loaded rule files. */
   name: string;
   /** A short stable hash of the normalized definition, so an incident can say which version fired. */
@@ -106,18 +74,16 @@ export interface Rule {
    * fire condition last held (in addition to the clear condition and clearFor). Absent = 0.
    */
   keepFiringForSeconds?: number;
-  /** At most one of window, predict, absent and aggregate; none judges each raw sample. */
-  window?: WindowSpec;
-  predict?: PredictSpec;
-  absent?: AbsentSpec;
-  aggregate?: AggregateSpec;
   severity: Severity;
-  /** Templates (see `renderTemplate.ts`), validated at load time. */
+  /** Templates (see template/renderTemplate.ts), validated at load time. */
   summary: string;
   description: string;
   /** Extra labels added to every signal of the rule; they override series labels of the same name. */
   labels: Record<string, string>;
 }
+
+/** The parts of a rule that decide its behaviour and text; not where it is written. */
+export type RuleDefinition = Omit<Rule, 'version' | 'file' | 'line'>;
 
 /** Where one rule stands for one series. */
 export type AlertStatus = 'inactive' | 'pending' | 'firing';
@@ -127,7 +93,7 @@ export type AlertStatus = 'inactive' | 'pending' | 'firing';
  * the same as an inactive one; an inactive state carries nothing the engine needs beyond the
  * out-of-order guard, so the collector may delete it.
  */
-export interface RuleState {
+export interface RuleState extends SeriesMemory {
   ruleName: string;
   ruleVersion: string;
   fingerprint: string;
@@ -145,6 +111,14 @@ export interface RuleState {
   lastSampleAtMs: number;
   /** While firing with keepFiringFor: when the fire condition last held. */
   lastBreachAtMs?: number;
+}
+
+/**
+ * What rule kinds remember of a series between samples, persisted with its state. A state that is
+ * inactive and holds none of it is forgettable (see isForgettable). A kind that needs more adds
+ * its fields by augmenting this interface from its own module.
+ */
+export interface SeriesMemory {
   /**
    * Window and predict rules: the series' recent samples, oldest first, in two columns of equal
    * length. Bounded by the rule's window and by a cap of points (thinned to an even spacing): 256
@@ -166,7 +140,6 @@ export interface RecentSamples {
   atMs: number[];
   values: number[];
 }
-
 
 /** A rule's verdict for one series, handed to incidents. */
 export interface Signal {

@@ -3,14 +3,14 @@
  * and an admin can tell whether an edit changed anything.
  */
 import { createHash } from 'node:crypto';
-import type { Rule } from './ruleTypes.js';
-
-/** The parts of a rule that decide its behaviour and text; not where it is written. */
-export type RuleDefinition = Omit<Rule, 'version' | 'file' | 'line'>;
+import { RULE_KINDS } from '../kinds/registry.js';
+import type { RuleDefinition } from './ruleTypes.js';
 
 /**
  * sha256 (hex, first 12 characters) of the normalized definition: keys in a fixed order, rule labels
- * sorted, matchers in their written order (order does not change meaning, but reordering is an edit).
+ * sorted, matchers in their written order (order does not change meaning, but reordering is an edit),
+ * then keepFiringFor and the kind's part (RuleKind.versionPart), each only when set, so that the
+ * versions of plain rules stay what they were before those existed.
  * Moving a rule to another file or line keeps its version; changing a threshold, a duration, a
  * matcher, the severity, a label or a template changes it.
  */
@@ -30,14 +30,10 @@ export function ruleVersion(definition: RuleDefinition): string {
       .sort()
       .map((name) => [name, definition.labels[name]]),
   ];
-  // Appended only when set, so that the versions of plain rules stay what they were.
-  const extras = {
-    keepFiringForSeconds: definition.keepFiringForSeconds || undefined,
-    window: definition.window,
-    predict: definition.predict,
-    absent: definition.absent,
-    aggregate: definition.aggregate,
-  };
-  for (const [key, value] of Object.entries(extras)) if (value !== undefined) normalized.push([key, value]);
+  if (definition.keepFiringForSeconds) normalized.push(['keepFiringForSeconds', definition.keepFiringForSeconds]);
+  for (const kind of RULE_KINDS) {
+    const part = kind.versionPart(definition);
+    if (part !== undefined) normalized.push(part);
+  }
   return createHash('sha256').update(JSON.stringify(normalized)).digest('hex').slice(0, 12);
 }

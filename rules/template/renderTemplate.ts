@@ -8,50 +8,28 @@
  *   {{ threshold }}             the fire threshold;  {{ clearThreshold }} the clear threshold
  *   {{ forSeconds }}            the rule's `for`;    {{ clearForSeconds }} its `clearFor`
  *   {{ current }}               the newest raw sample (differs from value for window, predict, absent)
- *   {{ secondsToThreshold }}    predict rules: seconds until the fitted line reaches the threshold
- *   {{ seriesCount }}           aggregate rules: series in the group; {{ matchingCount }} those
- *                               meeting the member condition (ratio)
+ *   {{ secondsToThreshold }}    and the other variables of one rule kind (see rules/kinds/):
+ *                               predict's secondsToThreshold, aggregate's seriesCount, ...
  *   {{ metric }} {{ rule }}     the metric and rule names
  *   {{ value | percent }}       filters: number (default for numbers), percent, bytes, seconds
  *
- * Unknown variables and filters, and filters on text variables, are errors when the template is
- * parsed (rule load time). The only error rendering can raise is a numeric filter applied to a label
- * whose value is not a number.
+ * This module is the language; which numeric variables exist is the caller's to say (see
+ * parseTemplate.ts for the rules' list). Unknown variables and filters, and filters on text
+ * variables, are errors when the template is parsed (rule load time). The only error rendering can
+ * raise is a numeric filter applied to a label whose value is not a number.
  */
 import { closestWord } from '../../config/closestWord.js';
 import { labelValue } from '../labels/compileLabelMatchers.js';
 import { applyFilter, formatNumber, TEMPLATE_FILTERS, type TemplateFilter } from './templateFilters.js';
 
-/** Numeric variables a template may use. */
-export type NumericVariable =
-  | 'value'
-  | 'threshold'
-  | 'clearThreshold'
-  | 'forSeconds'
-  | 'clearForSeconds'
-  | 'current'
-  | 'secondsToThreshold'
-  | 'seriesCount'
-  | 'matchingCount';
 /** Text variables a template may use. */
 export type TextVariable = 'metric' | 'rule';
 
-export const NUMERIC_VARIABLES: readonly NumericVariable[] = [
-  'value',
-  'threshold',
-  'clearThreshold',
-  'forSeconds',
-  'clearForSeconds',
-  'current',
-  'secondsToThreshold',
-  'seriesCount',
-  'matchingCount',
-];
 const TEXT_VARIABLES: readonly TextVariable[] = ['metric', 'rule'];
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 type FieldSource =
-  | { kind: 'numeric'; name: NumericVariable }
+  | { kind: 'numeric'; name: string }
   | { kind: 'text'; name: TextVariable }
   | { kind: 'label'; name: string };
 
@@ -63,21 +41,16 @@ export interface CompiledTemplate {
   parts: readonly TemplatePart[];
 }
 
-/** What a template can refer to when rendered. */
+/**
+ * What a template can refer to when rendered: the text variables, the labels, and the numeric
+ * variables by name. A numeric variable that is missing (a figure the rule's kind does not have)
+ * renders as NaN.
+ */
 export interface TemplateContext {
-  value: number;
-  threshold: number;
-  clearThreshold: number;
-  forSeconds: number;
-  clearForSeconds: number;
-  /** The detail variables are NaN where the rule kind has no such figure. */
-  current: number;
-  secondsToThreshold: number;
-  seriesCount: number;
-  matchingCount: number;
   metric: string;
   rule: string;
   labels: Readonly<Record<string, string>>;
+  [numericVariable: string]: number | string | Readonly<Record<string, string>> | undefined;
 }
 
 /** A template that cannot be parsed or rendered; `problems` lists each one in words. */
@@ -89,8 +62,11 @@ export class TemplateError extends Error {
   }
 }
 
-/** Parses `source`; throws TemplateError listing every problem in it. */
-export function parseTemplate(source: string): CompiledTemplate {
+/**
+ * Parses `source`, whose fields may use the text variables, labels and `numericVariables`; throws
+ * TemplateError listing every problem in it.
+ */
+export function compileTemplate(source: string, numericVariables: readonly string[]): CompiledTemplate {
   const parts: TemplatePart[] = [];
   const problems: string[] = [];
   let rest = 0;
@@ -104,7 +80,7 @@ export function parseTemplate(source: string): CompiledTemplate {
       break;
     }
     if (open > rest) parts.push({ kind: 'text', text: source.slice(rest, open) });
-    const field = parseField(source.slice(open + 2, close).trim(), problems);
+    const field = parseField(source.slice(open + 2, close).trim(), numericVariables, problems);
     if (field) parts.push(field);
     rest = close + 2;
   }
@@ -113,10 +89,10 @@ export function parseTemplate(source: string): CompiledTemplate {
   return { source, parts };
 }
 
-function parseField(expression: string, problems: string[]): TemplatePart | undefined {
+function parseField(expression: string, numericVariables: readonly string[], problems: string[]): TemplatePart | undefined {
   const [variableText = '', ...filterTexts] = expression.split('|').map((s) => s.trim());
   const before = problems.length;
-  const source = parseSource(variableText, problems);
+  const source = parseSource(variableText, numericVariables, problems);
   if (filterTexts.length > 1) problems.push(`"{{ ${expression} }}" has ${filterTexts.length} filters; a field takes at most one`);
   const filter = filterTexts.length === 1 ? parseFilter(filterTexts[0]!, problems) : undefined;
   if (source?.kind === 'text' && filter) problems.push(`filter "${filter}" needs a number, but "${source.name}" is text`);
@@ -124,7 +100,7 @@ function parseField(expression: string, problems: string[]): TemplatePart | unde
   return filter ? { kind: 'field', source, filter, expression } : { kind: 'field', source, expression };
 }
 
-function parseSource(text: string, problems: string[]): FieldSource | undefined {
+function parseSource(text: string, numericVariables: readonly string[], problems: string[]): FieldSource | undefined {
   if (text === '') {
     problems.push('empty "{{ }}"; expected a variable such as value or labels.host');
     return undefined;
@@ -137,9 +113,9 @@ function parseSource(text: string, problems: string[]): FieldSource | undefined 
     else return { kind: 'label', name };
     return undefined;
   }
-  if ((NUMERIC_VARIABLES as readonly string[]).includes(text)) return { kind: 'numeric', name: text as NumericVariable };
+  if (numericVariables.includes(text)) return { kind: 'numeric', name: text };
   if ((TEXT_VARIABLES as readonly string[]).includes(text)) return { kind: 'text', name: text as TextVariable };
-  const known = [...NUMERIC_VARIABLES, ...TEXT_VARIABLES, 'labels.<name>'];
+  const known = [...numericVariables, ...TEXT_VARIABLES, 'labels.<name>'];
   const suggestion = closestWord(text.replace(/^[$.]+/, ''), known);
   problems.push(
     `unknown template variable "${text}"${suggestion ? `; did you mean "${suggestion}"?` : `; expected one of: ${known.join(', ')}`}`,
@@ -168,7 +144,8 @@ export function renderTemplate(template: CompiledTemplate, context: TemplateCont
 function renderField(source: FieldSource, filter: TemplateFilter | undefined, expression: string, context: TemplateContext): string {
   switch (source.kind) {
     case 'numeric': {
-      const value = context[source.name];
+      const given = context[source.name];
+      const value = typeof given === 'number' ? given : NaN;
       return filter ? applyFilter(filter, value) : formatNumber(value);
     }
     case 'text':

@@ -165,3 +165,14 @@ describe('rule kinds: errors', () => {
     expect(errorsOf(ruleFile(...lines))).toEqual(errors);
   });
 });
+
+describe('rule kinds: a kind key left empty', () => {
+  it.each([
+    // `aggregate:` with nothing after it is null in YAML: the schema says so, the loader does not crash
+    { key: 'aggregate', lines: ['aggregate:', 'above: 1'], errors: ['bad.yaml:5:15: rules[0].aggregate: must be object'] },
+    { key: 'predict', lines: ['predict:', 'above: 1'], errors: ['bad.yaml:5:13: rules[0].predict: must be object'] },
+    { key: 'absent', lines: ['absent:'], errors: ['bad.yaml:5:12: rules[0].absent: must be object'] },
+  ])('$key', ({ lines, errors }) => {
+    expect(errorsOf(ruleFile(...lines))).toEqual(errors);
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseTemplate, renderTemplate, TemplateError, type TemplateContext } from '../../rules/template/renderTemplate.js';
+import { parseTemplate } from '../../rules/template/parseTemplate.js';
+import { renderTemplate, TemplateError, type TemplateContext } from '../../rules/template/renderTemplate.js';
 import { formatBytes, formatNumber, formatPercent, formatSeconds } from '../../rules/template/templateFilters.js';
 
 const context: TemplateContext = {

@@ -5,8 +5,8 @@
 import { expect } from 'vitest';
 import { inverseOf } from '../../rules/model/compareThreshold.js';
 import { evaluate, isForgettable, type EvaluationResult } from '../../rules/engine/evaluate.js';
-import type { AlertStatus, Rule, RuleState, SeriesSample } from '../../rules/model/ruleTypes.js';
-import { ruleVersion, type RuleDefinition } from '../../rules/model/ruleVersion.js';
+import type { AlertStatus, Rule, RuleDefinition, RuleState, SeriesSample } from '../../rules/model/ruleTypes.js';
+import { ruleVersion } from '../../rules/model/ruleVersion.js';
 import type { CompiledRuleSet } from '../../rules/engine/compileRules.js';
 
 /** Epoch of every scenario: a fixed, readable instant. */
