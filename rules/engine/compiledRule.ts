@@ -69,7 +69,7 @@ export type ReasonText = (event: AlertEvent, reading: ConditionReading) => strin
 
 /** One series of one rule and the samples of it in this call. */
 export interface SeriesWork {
-  /** A canonical form of the series' labels. */
+  /** The canonical labels of the series (contract/labels.ts). */
   key: string;
   labels: Readonly<Record<string, string>>;
   samples: SeriesSample[];

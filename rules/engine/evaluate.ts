@@ -3,11 +3,11 @@
  * previous call, and returns what changed. Pure: no I/O, no clock but the `nowMs` parameter, and
  * the inputs are never mutated.
  */
+import { canonicalLabels } from '../../contract/labels.js';
 import type { Rule, RuleHealth, RuleState, SeriesSample, Signal } from '../model/ruleTypes.js';
 import type { CompiledRule, EvaluationStats, RuleOutcome, SeriesWork } from './compiledRule.js';
 import { compileRules, type CompiledRuleSet } from './compileRules.js';
 import { evaluateSeries } from './evaluateSeries.js';
-import { seriesKey } from '../labels/seriesKey.js';
 import { dueSweeps, sweepRule, untouchedStates } from './sweepRules.js';
 
 export { isForgettable } from './ruleOutcome.js';
@@ -122,7 +122,7 @@ function routeSamples(
     let key: string | undefined;
     for (const compiled of candidates) {
       if (!compiled.matches(sample.labels)) continue;
-      key ??= seriesKey(sample.labels);
+      key ??= canonicalLabels(sample.labels);
       let bySeries = work.get(compiled);
       if (!bySeries) work.set(compiled, (bySeries = new Map()));
       const series = bySeries.get(key);

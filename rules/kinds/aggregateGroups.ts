@@ -11,6 +11,7 @@
  * So the cost of a sample does not grow with the size of its group, and a group of 10,000 hosts is
  * not rewritten on every batch.
  */
+import { canonicalLabels } from '../../contract/labels.js';
 import { nextAlertState, type ConditionReading, type ReadingDetail } from '../engine/alertStateMachine.js';
 import { buildSignal } from '../engine/buildSignal.js';
 import type { CompiledRule, EvaluationStats, RuleOutcome, SeriesWork } from '../engine/compiledRule.js';
@@ -18,7 +19,6 @@ import { addSignal, freshState } from '../engine/ruleOutcome.js';
 import { thresholdReading } from '../engine/thresholdReading.js';
 import { compareThreshold } from '../model/compareThreshold.js';
 import type { FireOp, RuleState, ThresholdCondition } from '../model/ruleTypes.js';
-import { seriesKey } from '../labels/seriesKey.js';
 import { kindSpec } from './ruleKind.js';
 
 /** Functions that combine the latest values of many series into one per group (`aggregate:`). */
@@ -77,7 +77,7 @@ export function updateMembers(
       status: 'inactive',
       lastValue: value,
       lastSampleAtMs: atMs,
-      memberOf: compiled.fingerprintOf(seriesKey(group), group),
+      memberOf: compiled.fingerprintOf(canonicalLabels(group), group),
     });
   }
   return outcome;

@@ -5,6 +5,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { canonicalLabels } from '../../../contract/labels.js';
 import type { RuleState } from '../../../rules/model/ruleTypes.js';
 import { decodeChunk, encodeChunk } from '../sampleChunk.js';
 import type {
@@ -408,13 +409,6 @@ class SqliteStore implements Store {
     }
     return samples.sort((a, b) => a.atMs - b.atMs);
   }
-}
-
-/** Labels serialized with sorted keys, so the same set always maps to the same series. */
-export function canonicalLabels(labels: Record<string, string>): string {
-  const sorted: Record<string, string> = {};
-  for (const key of Object.keys(labels).sort()) sorted[key] = labels[key]!;
-  return JSON.stringify(sorted);
 }
 
 function mapIncident(r: Row | undefined): IncidentRecord | undefined {
