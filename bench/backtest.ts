@@ -18,7 +18,7 @@ import { createStoreEnvironment } from '../collector/incidents/storeEnvironment.
 import { openSqliteStore } from '../collector/store/sqlite/sqliteStore.js';
 import type { ReportRecord, Store } from '../collector/store/store.js';
 import { loadConfig } from '../config/loadConfig.js';
-import { DEFAULT_RULES_DIR, loadRuleFiles } from '../rules/load/loadRules.js';
+import { DEFAULT_RULES_DIR, loadRuleFiles } from '../rules/index.js';
 
 const { values } = parseArgs({
   options: {

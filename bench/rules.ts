@@ -9,10 +9,7 @@
  * the engine's).
  */
 import { parseArgs } from 'node:util';
-import { compileRules } from '../rules/engine/compileRules.js';
-import { evaluate, isForgettable } from '../rules/engine/evaluate.js';
-import { parseRuleFile } from '../rules/load/loadRules.js';
-import type { Rule, RuleState, SeriesSample } from '../rules/model/ruleTypes.js';
+import { compileRules, evaluate, isForgettable, parseRuleFile, type Rule, type RuleState, type SeriesSample } from '../rules/index.js';
 
 const { values } = parseArgs({
   options: {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findPackageRoot } from '../rules/load/loadRules.js';
+import { findPackageRoot } from '../rules/index.js';
 
 /** The directory holding Tripline's package.json. */
 export function packageRoot(): string {

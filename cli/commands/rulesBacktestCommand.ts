@@ -14,9 +14,8 @@ import type { Store } from '../../collector/store/store.js';
 import type { Config } from '../../config/configSchema.js';
 import { formatDuration, parseDurationSeconds } from '../../config/duration.js';
 import { loadConfig } from '../../config/loadConfig.js';
-import { loadRuleFiles } from '../../rules/load/loadRules.js';
+import { loadRuleFiles, type Rule } from '../../rules/index.js';
 import { loadConfiguredRules } from '../loadConfiguredRules.js';
-import type { Rule } from '../../rules/model/ruleTypes.js';
 import { CliError } from './withDatabase.js';
 
 export interface BacktestComparison {

@@ -2,7 +2,7 @@
 import { maintenanceView, silenceView } from '../../collector/http/incidentRoutes.js';
 import { validateCron } from '../../collector/incidents/suppression.js';
 import { parseDurationSeconds } from '../../config/duration.js';
-import { LabelMatcherError, parseLabelMatcher } from '../../rules/labels/parseLabelMatcher.js';
+import { LabelMatcherError, parseLabelMatcher } from '../../rules/index.js';
 import { formatTable } from '../formatTable.js';
 import { CliError, withOperatorStore } from './withDatabase.js';
 

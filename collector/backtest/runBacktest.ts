@@ -7,9 +7,7 @@
  */
 import { pino } from 'pino';
 import { AGENT_MISSED_REPORTS_METRIC } from '../alerting/silenceWatcher.js';
-import { compileRules } from '../../rules/engine/compileRules.js';
-import { evaluate, isForgettable } from '../../rules/engine/evaluate.js';
-import type { Rule, RuleState, SeriesSample } from '../../rules/model/ruleTypes.js';
+import { compileRules, evaluate, isForgettable, type Rule, type RuleState, type SeriesSample } from '../../rules/index.js';
 import type { IncidentPolicy } from '../incidents/incidentPolicy.js';
 import { createIncidentService, type IncidentEnvironment } from '../incidents/incidentService.js';
 import type { IncidentRecord, StoredSample } from '../store/store.js';

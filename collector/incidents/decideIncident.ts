@@ -17,7 +17,7 @@
  * | active, not flapping       | resolved | resolve; desk 'resolve' if its ticket is open (suppression never blocks it) |
  * | none                       | resolved | none: nothing to resolve |
  */
-import type { Signal } from '../../rules/model/ruleTypes.js';
+import type { Signal } from '../../rules/index.js';
 import type { FlapTransition, IncidentHold, IncidentRecord, MaintenanceRecord, NewIncident, SilenceRecord } from '../store/store.js';
 import { isFlapping, percentStateChange, recordTransition } from './flapDetector.js';
 import type { Decision, GateVerdict, IncidentEffect } from './incidentEffects.js';

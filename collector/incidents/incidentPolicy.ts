@@ -4,7 +4,7 @@
  */
 import type { IncidentsConfig } from '../../config/incidentsConfigSchema.js';
 import { parseDurationSeconds } from '../../config/duration.js';
-import type { Severity } from '../../rules/model/ruleTypes.js';
+import type { Severity } from '../../rules/index.js';
 
 export interface IncidentPolicy {
   reopenWindowMs: number;

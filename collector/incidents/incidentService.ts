@@ -4,7 +4,7 @@
  * timeline events and one outbox row per desk) in the same commit.
  */
 import type { Logger } from 'pino';
-import type { Signal } from '../../rules/model/ruleTypes.js';
+import type { Signal } from '../../rules/index.js';
 import type { IncidentRecord, MaintenanceRecord, SilenceRecord } from '../store/store.js';
 import { decideIncident } from './decideIncident.js';
 import { decideOperatorAction, type OperatorAction, type OperatorDecision } from './decideOperatorAction.js';

@@ -3,8 +3,7 @@
  * ever hold back the creation of a ticket, never a resolve.
  */
 import { CronExpressionParser } from 'cron-parser';
-import { compileLabelMatchers } from '../../rules/labels/compileLabelMatchers.js';
-import { formatLabelMatcher } from '../../rules/labels/parseLabelMatcher.js';
+import { compileLabelMatchers, formatLabelMatcher } from '../../rules/index.js';
 import type { MaintenanceRecord, SilenceRecord } from '../store/store.js';
 
 /** The first silence active at `nowMs` whose matchers all match `labels`. */

@@ -6,7 +6,7 @@
  * Transactions belong to the service that needs them: `store.transaction(fn)` runs `fn` with
  * all writes committed together or not at all.
  */
-import type { LabelMatcher, RuleState } from '../../rules/model/ruleTypes.js';
+import type { LabelMatcher, RuleState } from '../../rules/index.js';
 import type { CheckResult } from '../../contract/report.js';
 
 /** A known agent/host. */

@@ -10,7 +10,7 @@ import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { Store } from '../../collector/store/store.js';
 import { loadConfig } from '../../config/loadConfig.js';
 import { compareBacktest, formatComparison } from '../../cli/commands/rulesBacktestCommand.js';
-import type { Rule } from '../../rules/model/ruleTypes.js';
+import type { Rule } from '../../rules/index.js';
 import { testRule } from '../rules/ruleScenario.js';
 import { agentSilentRule, diskRule, linkRule } from '../incidents/lifecycleRules.js';
 import { createLifecycleHarness, incidentsConfig, T0 } from '../support/lifecycleHarness.js';

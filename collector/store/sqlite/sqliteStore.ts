@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { canonicalLabels } from '../../../contract/labels.js';
-import type { RuleState } from '../../../rules/model/ruleTypes.js';
+import type { RuleState } from '../../../rules/index.js';
 import { decodeChunk, encodeChunk } from '../sampleChunk.js';
 import type {
   EnrolledAgent,
