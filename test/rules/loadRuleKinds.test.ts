@@ -3,30 +3,8 @@
  * precise, located error for each way of getting them wrong.
  */
 import { describe, expect, it } from 'vitest';
-import { YamlValidationError } from '../../config/yamlSchemaLoader.js';
 import { parseRuleFile } from '../../rules/load/loadRules.js';
-
-/** A rule without a threshold yet; `lines` follow from line 5 on. */
-function ruleFile(...lines: string[]): string {
-  return [
-    'rules:',
-    '  - name: r', // line 2
-    '    metric: filesystem_used_ratio',
-    '    severity: warning', // line 4
-    ...lines.map((line) => `    ${line}`), // line 5 onwards
-    '    summary: s',
-  ].join('\n');
-}
-
-function errorsOf(text: string): string[] {
-  try {
-    parseRuleFile(text, 'bad.yaml');
-  } catch (error) {
-    if (error instanceof YamlValidationError) return error.message.split('\n');
-    throw error;
-  }
-  return [];
-}
+import { errorsOf, ruleFile } from './ruleEntryFile.js';
 
 describe('rule kinds: what the keys become', () => {
   it.each([
