@@ -5,13 +5,14 @@
 import type { RuleDefinition } from '../model/ruleTypes.js';
 import { absentKind } from './absent.js';
 import { aggregateKind } from './aggregate.js';
+import { changeKind } from './change.js';
 import { predictKind } from './predict.js';
 import type { RuleKind } from './ruleKind.js';
 import { thresholdKind } from './threshold.js';
 import { windowKind } from './window.js';
 
 /** Every kind; the plain threshold (no key of its own) is the kind of a rule that names no other. */
-export const RULE_KINDS: readonly RuleKind[] = [thresholdKind, windowKind, predictKind, absentKind, aggregateKind];
+export const RULE_KINDS: readonly RuleKind[] = [thresholdKind, windowKind, predictKind, absentKind, aggregateKind, changeKind];
 
 /** The kinds that a rule selects by a key of its own, in registry order. */
 const KEYED_KINDS = RULE_KINDS.filter((kind) => kind.ruleKey !== undefined);
