@@ -19,7 +19,7 @@ export interface CompiledRuleSet {
   readonly byMetric: ReadonlyMap<string, readonly CompiledRule[]>;
   /** Rules that could not be compiled, by name, with why; they are reported unhealthy on every evaluation. */
   readonly broken: ReadonlyMap<string, string>;
-  /** The rules with time-driven work (absent, window, predict, aggregate), by name: see sweepRules.ts. */
+  /** The rules whose kind has time-driven work (CompiledRule.sweep), by name: see sweepRules.ts. */
   readonly swept: ReadonlyMap<string, CompiledRule>;
 }
 

@@ -22,8 +22,9 @@ export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 export interface EvaluationResult {
   /**
    * New or changed states only. A plain threshold rule gives no state to a series never seen
-   * breaching; rules with memory (window, predict, absent, aggregate) keep one per series or group,
-   * plus a `sweep:<rule>` record (see sweepRules.ts). Delete those `isForgettable` says are empty.
+   * breaching; rules whose kind remembers series (a window buffer, an interval, a group, ...) keep
+   * one per series or group, plus a `sweep:<rule>` record (see sweepRules.ts). Delete those
+   * `isForgettable` says are empty.
    */
   states: RuleState[];
   /** Firing and resolved signals, in time order. */

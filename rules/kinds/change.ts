@@ -64,7 +64,8 @@ export const changeKind: RuleKind = {
   schema: { change: Type.Optional(ChangeEntrySchema) },
   build: (entry, report) => {
     for (const key of THRESHOLD_KEYS) {
-      if (entry[key] !== undefined) report([key], `a "change" rule has no "${key}": it fires when the value changes and resolves once it has stayed the same for change.window`, 'key');
+      const why = 'it fires when the value changes and resolves once it has stayed the same for change.window';
+      if (entry[key] !== undefined) report([key], `a "change" rule has no "${key}": ${why}`, 'key');
     }
     const change = changeSpec(entry.change, report);
     return change && { change };
@@ -77,7 +78,9 @@ export const changeKind: RuleKind = {
   versionPart: (definition) => definition.change && ['change', definition.change],
   compile: (rule) => {
     const { windowSeconds, tolerance } = kindSpec(rule, 'change');
-    if (!(windowSeconds > 0) || !(tolerance >= 0) || !Number.isFinite(windowSeconds + tolerance)) throw new Error('change needs a window above 0 and a finite tolerance of 0 or more');
+    if (!(windowSeconds > 0) || !(tolerance >= 0) || !Number.isFinite(windowSeconds + tolerance)) {
+      throw new Error('change needs a window above 0 and a finite tolerance of 0 or more');
+    }
     const windowMs = windowSeconds * 1000;
     /** The reading at `atMs` of a series holding `value` since memory.valueSinceMs; only when `mayStart` can it start an alert. */
     const judge = (atMs: number, value: number, memory: SeriesMemory, mayStart: boolean): ConditionReading => {
@@ -89,14 +92,19 @@ export const changeKind: RuleKind = {
       read: (sample, prior) => {
         const known = prior.valueSinceMs !== undefined;
         const changed = known && !sameValue(sample.value, numberOr(prior.lastValue), tolerance);
-        const memory: SeriesMemory = changed ? { valueSinceMs: sample.atMs, previousValue: numberOr(prior.lastValue) } : known ? memoryOf(prior) : { valueSinceMs: sample.atMs };
+        const memory: SeriesMemory = changed
+          ? { valueSinceMs: sample.atMs, previousValue: numberOr(prior.lastValue) }
+          : known
+            ? memoryOf(prior)
+            : { valueSinceMs: sample.atMs };
         return { ...judge(sample.atMs, sample.value, memory, changed || prior.status !== 'inactive'), memory };
       },
       sweep: (compiled, untouched, _written, nowMs) => sweepChanges(compiled, untouched, nowMs, (prior) => judge(nowMs, numberOr(prior.lastValue), prior, true)),
-      reason: (event, { value, detail }) =>
-        event.kind === 'firing'
-          ? `${rule.metric} changed from ${formatNumber(detail?.previous ?? NaN)} to ${formatNumber(value)}${event.heldMs > 0 ? `, changing for ${formatDuration(event.heldMs / 1000)}` : ''}`
-          : `${rule.metric} unchanged for ${formatDuration(detail?.secondsSinceChange ?? windowSeconds)}`,
+      reason: (event, { value, detail }) => {
+        if (event.kind === 'resolved') return `${rule.metric} unchanged for ${formatDuration(detail?.secondsSinceChange ?? windowSeconds)}`;
+        const held = event.heldMs > 0 ? `, changing for ${formatDuration(event.heldMs / 1000)}` : '';
+        return `${rule.metric} changed from ${formatNumber(detail?.previous ?? NaN)} to ${formatNumber(value)}${held}`;
+      },
     };
   },
 };

@@ -122,7 +122,7 @@ export interface SeriesMemory {
   /**
    * Window and predict rules: the series' recent samples, oldest first, in two columns of equal
    * length. Bounded by the rule's window and by a cap of points (thinned to an even spacing): 256
-   * for window functions, 64 for predictions (see recentSamples.ts).
+   * for window functions, 64 for predictions (see engine/recentSamples.ts).
    */
   recent?: RecentSamples;
   /** Absent rules: the spacing of the last two samples, the series' own reporting interval. */
