@@ -10,7 +10,7 @@ import { compileRules, type CompiledRuleSet } from './compileRules.js';
 import { evaluateSeries } from './evaluateSeries.js';
 import { dueSweeps, sweepRule, untouchedStates } from './sweepRules.js';
 
-export { isForgettable } from './ruleOutcome.js';
+export { isForgettable } from './isForgettable.js';
 
 /**
  * Samples stamped further than this ahead of `nowMs` are ignored (and counted): one sample from an

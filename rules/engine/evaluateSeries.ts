@@ -7,7 +7,8 @@ import type { RuleState, SeriesMemory, SeriesSample } from '../model/ruleTypes.j
 import { nextAlertState } from './alertStateMachine.js';
 import { buildSignal } from './buildSignal.js';
 import type { ApplySamples, RuleOutcome } from './compiledRule.js';
-import { addSignal, freshState, isForgettable } from './ruleOutcome.js';
+import { isForgettable } from './isForgettable.js';
+import { addSignal, freshState } from './ruleOutcome.js';
 
 /**
  * Runs every series of `compiled` through its reader and the state machine, continuing from the

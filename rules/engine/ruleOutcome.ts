@@ -1,8 +1,7 @@
 /**
- * The small helpers every rule kind's evaluation shares: a fresh state, collecting a signal, and
- * whether a state still holds anything worth keeping.
+ * The small helpers every rule kind's evaluation shares: a fresh state and collecting a signal.
  */
-import type { Rule, RuleState, SeriesMemory } from '../model/ruleTypes.js';
+import type { Rule, RuleState } from '../model/ruleTypes.js';
 import type { BuiltSignal } from './buildSignal.js';
 import type { RuleOutcome } from './compiledRule.js';
 
@@ -15,32 +14,4 @@ export function freshState(rule: Rule, id: string, labels: Readonly<Record<strin
 export function addSignal(outcome: RuleOutcome, built: BuiltSignal): void {
   outcome.signals.push(built.signal);
   if (built.templateError) outcome.error = built.templateError;
-}
-
-/** The fields of every state; any other is what a kind remembers of the series (SeriesMemory). */
-const STATE_FIELDS: Readonly<Record<Exclude<keyof RuleState, keyof SeriesMemory>, true>> = {
-  ruleName: true,
-  ruleVersion: true,
-  fingerprint: true,
-  labels: true,
-  status: true,
-  pendingSinceMs: true,
-  firingSinceMs: true,
-  clearingSinceMs: true,
-  lastValue: true,
-  lastSampleAtMs: true,
-  lastBreachAtMs: true,
-};
-
-/**
- * Whether a state holds nothing the engine needs again, so the collector may delete it: inactive,
- * and no memory of any kind (window buffer, observed interval of absent rules, group of aggregate
- * members, ...).
- */
-export function isForgettable(state: RuleState): boolean {
-  if (state.status !== 'inactive') return false;
-  for (const key in state) {
-    if (!Object.hasOwn(STATE_FIELDS, key) && (state as unknown as Record<string, unknown>)[key] !== undefined) return false;
-  }
-  return true;
 }

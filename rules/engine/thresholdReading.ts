@@ -4,12 +4,15 @@
  * and clear thresholds judge it.
  */
 import { compareThreshold } from '../model/compareThreshold.js';
-import type { Rule } from '../model/ruleTypes.js';
-import type { ConditionReading, ReadingDetail } from './alertStateMachine.js';
+import type { Rule, SeriesMemory } from '../model/ruleTypes.js';
+import type { ReadingDetail } from './alertStateMachine.js';
+import type { SampleReading } from './compiledRule.js';
 
-/** `value` at `atMs` judged by the rule's fire and clear conditions; NaN meets neither. */
-export function thresholdReading(rule: Rule, atMs: number, value: number, detail?: ReadingDetail): ConditionReading {
-  const reading: ConditionReading = { atMs, value, fireMet: compareThreshold(rule.fire, value), clearMet: compareThreshold(rule.clear, value) };
-  if (detail) reading.detail = detail;
-  return reading;
+/**
+ * `value` at `atMs` judged by the rule's fire and clear conditions (NaN meets neither), with the
+ * kind's figures and memory. Every reading has the same fields, set or not, which keeps the hot
+ * path's objects of one shape.
+ */
+export function thresholdReading(rule: Rule, atMs: number, value: number, detail?: ReadingDetail, memory?: SeriesMemory): SampleReading {
+  return { atMs, value, fireMet: compareThreshold(rule.fire, value), clearMet: compareThreshold(rule.clear, value), detail, memory };
 }

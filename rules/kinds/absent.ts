@@ -48,6 +48,7 @@ export const absentKind: RuleKind = {
     return absent && { absent };
   },
   impliedFire: (built) => (built?.absent ? { op: 'above', threshold: built.absent.seconds ?? built.absent.intervals! } : undefined),
+  memoryFields: ['intervalMs'],
   templateVariables: [],
   versionPart: (definition) => definition.absent && ['absent', definition.absent],
   compile: (rule) => {

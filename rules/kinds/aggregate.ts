@@ -52,6 +52,7 @@ export const aggregateKind: RuleKind = {
     const aggregate = aggregateSpec(entry.aggregate, report);
     return aggregate && { aggregate };
   },
+  memoryFields: ['memberOf'],
   templateVariables: [
     { name: 'seriesCount', only: 'aggregate rules', applies: (entry) => entry.aggregate !== undefined },
     { name: 'matchingCount', only: 'aggregate rules with "function: ratio"', applies: mayCountMatching },

@@ -27,7 +27,7 @@ import { Type } from '@sinclair/typebox';
 import { formatDuration } from '../../config/duration.js';
 import { nextAlertState, type ConditionReading } from '../engine/alertStateMachine.js';
 import { buildSignal } from '../engine/buildSignal.js';
-import type { CompiledRule, RuleOutcome } from '../engine/compiledRule.js';
+import type { CompiledRule, RuleOutcome, SampleReading } from '../engine/compiledRule.js';
 import { addSignal } from '../engine/ruleOutcome.js';
 import { DurationSchema } from '../load/durationSchema.js';
 import { positiveDuration } from '../load/positiveDuration.js';
@@ -71,6 +71,7 @@ export const changeKind: RuleKind = {
     return change && { change };
   },
   impliedFire: (built) => (built?.change ? { op: 'above', threshold: built.change.tolerance } : undefined),
+  memoryFields: ['valueSinceMs', 'previousValue'],
   templateVariables: [
     { name: 'previous', only: 'change rules', applies: (entry) => entry.change !== undefined },
     { name: 'secondsSinceChange', only: 'change rules', applies: (entry) => entry.change !== undefined },
@@ -82,11 +83,14 @@ export const changeKind: RuleKind = {
       throw new Error('change needs a window above 0 and a finite tolerance of 0 or more');
     }
     const windowMs = windowSeconds * 1000;
-    /** The reading at `atMs` of a series holding `value` since memory.valueSinceMs; only when `mayStart` can it start an alert. */
-    const judge = (atMs: number, value: number, memory: SeriesMemory, mayStart: boolean): ConditionReading => {
-      const within = memory.previousValue !== undefined && atMs - memory.valueSinceMs! < windowMs;
-      const detail = { current: value, previous: numberOr(memory.previousValue), secondsSinceChange: (atMs - memory.valueSinceMs!) / 1000 };
-      return { atMs, value, fireMet: within && mayStart, clearMet: !within, detail };
+    /**
+     * The reading at `atMs` of a series holding `value` since `held.valueSinceMs`; only when
+     * `mayStart` can it start an alert. `keep` is the memory to store (none on a sweep).
+     */
+    const judge = (atMs: number, value: number, held: SeriesMemory, mayStart: boolean, keep?: SeriesMemory): SampleReading => {
+      const within = held.previousValue !== undefined && atMs - held.valueSinceMs! < windowMs;
+      const detail = { current: value, previous: numberOr(held.previousValue), secondsSinceChange: (atMs - held.valueSinceMs!) / 1000 };
+      return { atMs, value, fireMet: within && mayStart, clearMet: !within, detail, memory: keep };
     };
     return {
       read: (sample, prior) => {
@@ -97,7 +101,7 @@ export const changeKind: RuleKind = {
           : known
             ? memoryOf(prior)
             : { valueSinceMs: sample.atMs };
-        return { ...judge(sample.atMs, sample.value, memory, changed || prior.status !== 'inactive'), memory };
+        return judge(sample.atMs, sample.value, memory, changed || prior.status !== 'inactive', memory);
       },
       sweep: (compiled, untouched, _written, nowMs) => sweepChanges(compiled, untouched, nowMs, (prior) => judge(nowMs, numberOr(prior.lastValue), prior, true)),
       reason: (event, { value, detail }) => {

@@ -44,6 +44,7 @@ export const predictKind: RuleKind = {
     const predict = predictSpec(entry.predict, report);
     return predict && { predict };
   },
+  memoryFields: ['recent'],
   templateVariables: [{ name: 'secondsToThreshold', only: 'predict rules', applies: (entry) => entry.predict !== undefined }],
   versionPart: (definition) => definition.predict && ['predict', definition.predict],
   compile: (rule) => {
@@ -56,13 +57,9 @@ export const predictKind: RuleKind = {
         const recent = appendRecent(prior.recent, sample.atMs, sample.value, windowMs, MAX_PREDICT_POINTS);
         const span = recent.atMs.length > 0 ? recent.atMs[recent.atMs.length - 1]! - recent.atMs[0]! : 0;
         const fit = span >= minSpanMs ? linearFit(recent) : undefined;
-        const reading = fit
-          ? thresholdReading(rule, sample.atMs, fit.intercept + fit.slope * spec.horizonSeconds, {
-              current: sample.value,
-              secondsToThreshold: secondsUntil(fit, rule.fire.threshold, rising),
-            })
-          : thresholdReading(rule, sample.atMs, NaN, { current: sample.value, secondsToThreshold: Infinity });
-        return { ...reading, memory: { recent } };
+        const predicted = fit ? fit.intercept + fit.slope * spec.horizonSeconds : NaN;
+        const secondsToThreshold = fit ? secondsUntil(fit, rule.fire.threshold, rising) : Infinity;
+        return thresholdReading(rule, sample.atMs, predicted, { current: sample.value, secondsToThreshold }, { recent });
       },
       sweep: (_compiled, untouched, _written, nowMs) => ({ states: forgetStaleBuffers(untouched, nowMs, windowMs), signals: [] }),
       reason: thresholdReason(rule, `predict_linear(${rule.metric}[${formatDuration(spec.windowSeconds)}], ${formatDuration(spec.horizonSeconds)})`),

@@ -6,7 +6,7 @@
  */
 import type { TProperties } from '@sinclair/typebox';
 import type { KindBehaviour } from '../engine/compiledRule.js';
-import type { FireOp, Rule, RuleDefinition, RuleKindSpecs, ThresholdCondition } from '../model/ruleTypes.js';
+import type { FireOp, Rule, RuleDefinition, RuleKindSpecs, SeriesMemory, ThresholdCondition } from '../model/ruleTypes.js';
 
 /** Where in a rule entry a problem is, e.g. `['aggregate', 'by', 0]`. */
 export type EntryPath = Array<string | number>;
@@ -50,6 +50,12 @@ export interface RuleKind {
    * compare with the entry's thresholds.
    */
   impliedFire?(built: Partial<RuleKindSpecs> | undefined): ThresholdCondition<FireOp> | undefined;
+  /**
+   * The fields of SeriesMemory the kind keeps in a series' state (what its reader returns as
+   * `memory`). A state holding any of them is never forgotten (engine/isForgettable.ts), so a kind
+   * that remembers series must list every field it adds.
+   */
+  readonly memoryFields: readonly (keyof SeriesMemory)[];
   /** The numeric template variables only this kind sets. */
   readonly templateVariables: readonly KindVariable[];
   /**

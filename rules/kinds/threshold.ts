@@ -8,6 +8,7 @@ import type { RuleKind } from './ruleKind.js';
 
 export const thresholdKind: RuleKind = {
   schema: {},
+  memoryFields: [],
   build: () => ({}),
   templateVariables: [],
   versionPart: () => undefined,

@@ -44,6 +44,7 @@ export const windowKind: RuleKind = {
     const window = windowSpec(entry, report);
     return window && { window };
   },
+  memoryFields: ['recent'],
   templateVariables: [],
   versionPart: (definition) => definition.window && ['window', definition.window],
   compile: (rule) => {
@@ -53,7 +54,7 @@ export const windowKind: RuleKind = {
     return {
       read: (sample, prior) => {
         const recent = appendRecent(prior.recent, sample.atMs, sample.value, windowMs, MAX_WINDOW_POINTS);
-        return { ...thresholdReading(rule, sample.atMs, windowValue(spec.function, recent), { current: sample.value }), memory: { recent } };
+        return thresholdReading(rule, sample.atMs, windowValue(spec.function, recent), { current: sample.value }, { recent });
       },
       sweep: (_compiled, untouched, _written, nowMs) => ({ states: forgetStaleBuffers(untouched, nowMs, windowMs), signals: [] }),
       reason: thresholdReason(rule, `${fn}(${rule.metric}[${formatDuration(spec.windowSeconds)}])`),

@@ -115,8 +115,9 @@ export interface RuleState extends SeriesMemory {
 
 /**
  * What rule kinds remember of a series between samples, persisted with its state. A state that is
- * inactive and holds none of it is forgettable (see isForgettable). A kind that needs more adds
- * its fields by augmenting this interface from its own module.
+ * inactive and holds none of it is forgettable (see engine/isForgettable.ts). A kind that needs
+ * more adds its fields by augmenting this interface from its own module, and lists them in its
+ * RuleKind.memoryFields.
  */
 export interface SeriesMemory {
   /**
