@@ -36,6 +36,7 @@ const AbsentEntrySchema = Type.Object({ for: Type.String() }, { additionalProper
 /** The keys an absent rule cannot have, since its limit and its resolution are its own. */
 const NOT_FOR_ABSENT = ['above', 'below', 'clearBelow', 'clearAbove', 'for', 'clearFor', 'keepFiringFor'] as const;
 
+/** The absent kind: `absent: { for: ... }`, judged on sweeps by the silence of each series. */
 export const absentKind: RuleKind = {
   ruleKey: 'absent',
   entryKey: 'absent',

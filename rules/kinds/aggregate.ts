@@ -21,6 +21,7 @@ declare module '../model/ruleTypes.js' {
   }
 }
 
+/** The aggregate functions, in the order messages and the syntax reference list them. */
 export const AGGREGATE_FUNCTIONS: readonly AggregateFunction[] = ['avg', 'min', 'max', 'sum', 'count', 'ratio'];
 
 /** Members of a group that sent nothing for this long drop out of the aggregate (Prometheus' staleness). */
@@ -44,6 +45,7 @@ function mayCountMatching(entry: RawEntry): boolean {
   return entry.aggregate !== undefined && (fn === 'ratio' || !(AGGREGATE_FUNCTIONS as readonly unknown[]).includes(fn));
 }
 
+/** The aggregate kind: one alert per group, members updated per call and groups judged on sweeps. */
 export const aggregateKind: RuleKind = {
   ruleKey: 'aggregate',
   entryKey: 'aggregate',

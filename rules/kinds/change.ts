@@ -58,6 +58,7 @@ const ChangeEntrySchema = Type.Object({ window: DurationSchema, tolerance: Type.
 
 const THRESHOLD_KEYS = ['above', 'below', 'clearBelow', 'clearAbove'] as const;
 
+/** The change kind: `change: { window, tolerance }`, judged on samples and, to resolve on time, on sweeps. */
 export const changeKind: RuleKind = {
   ruleKey: 'change',
   entryKey: 'change',

@@ -36,6 +36,7 @@ export const PREDICT_MIN_COVERAGE = 4;
 /** `predict: { window: 6h, horizon: 4h }` */
 const PredictEntrySchema = Type.Object({ window: DurationSchema, horizon: DurationSchema }, { additionalProperties: false });
 
+/** The predict kind: the thresholds judge a linear fit's value `horizon` ahead. */
 export const predictKind: RuleKind = {
   ruleKey: 'predict',
   entryKey: 'predict',

@@ -32,6 +32,7 @@ export interface KindVariable {
   applies(entry: RawEntry): boolean;
 }
 
+/** One kind of rule, from its keys in a rule file to what the engine calls for its rules. */
 export interface RuleKind {
   /** The Rule field holding the kind's settings; none for the plain threshold, the default kind. */
   readonly ruleKey?: keyof RuleKindSpecs;

@@ -6,6 +6,7 @@ import { thresholdReason } from '../engine/describeReason.js';
 import { thresholdReading } from '../engine/thresholdReading.js';
 import type { RuleKind } from './ruleKind.js';
 
+/** The plain threshold kind: each raw sample, no memory, no sweep. */
 export const thresholdKind: RuleKind = {
   schema: {},
   memoryFields: [],

@@ -18,6 +18,7 @@ import { kindSpec, type RawEntry, type ReportIssue, type RuleKind } from './rule
 /** Functions over a window of one series' recent samples (`function:` + `window:` in rule files). */
 export type WindowFunction = 'avg' | 'min' | 'max' | 'rate' | 'increase';
 
+/** The window functions, in the order messages and the syntax reference list them. */
 export const WINDOW_FUNCTIONS: readonly WindowFunction[] = ['avg', 'min', 'max', 'rate', 'increase'];
 
 /** The rule judges a function of the series over a window instead of each raw sample. */
@@ -32,6 +33,7 @@ declare module '../model/ruleTypes.js' {
   }
 }
 
+/** The window kind: the thresholds judge a function of the series' recent samples. */
 export const windowKind: RuleKind = {
   ruleKey: 'window',
   entryKey: 'function',

@@ -44,6 +44,7 @@ const KIND_KEYS: TProperties = Object.assign({}, ...RULE_KINDS.map((kind) => kin
 /** One rule of a rule file. */
 export const RuleEntrySchema = Type.Object({ ...LEADING_KEYS, ...KIND_KEYS, ...TRAILING_KEYS }, { additionalProperties: false });
 
+/** A whole rule file: one `rules:` list. */
 export const RuleFileSchema = Type.Object({ rules: Type.Array(RuleEntrySchema) }, { additionalProperties: false });
 
 /** The keys every rule entry has, typed; the kinds read their own keys from the raw entry. */
