@@ -18,7 +18,7 @@ import { createOperations } from '../collector/operations/createOperations.js';
 import { openSqliteStore } from '../collector/store/sqlite/sqliteStore.js';
 import type { ReportRecord, Store } from '../collector/store/store.js';
 import { loadConfig } from '../config/loadConfig.js';
-import { DEFAULT_RULES_DIR, loadRuleFiles } from '../rules/loadRules.js';
+import { DEFAULT_RULES_DIR, loadRuleFiles } from '../rules/index.js';
 
 const { values } = parseArgs({
   options: {

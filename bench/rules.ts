@@ -9,10 +9,7 @@
  * the engine's).
  */
 import { parseArgs } from 'node:util';
-import { compileRules } from '../rules/compileRules.js';
-import { evaluate, isForgettable } from '../rules/evaluate.js';
-import { parseRuleFile } from '../rules/loadRules.js';
-import type { Rule, RuleState, SeriesSample } from '../rules/ruleTypes.js';
+import { compileRules, evaluate, isForgettable, parseRuleFile, type Rule, type RuleState, type SeriesSample } from '../rules/index.js';
 
 const { values } = parseArgs({
   options: {

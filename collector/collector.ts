@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/configSchema.js';
 import { parseDurationSeconds } from '../config/duration.js';
-import type { Rule } from '../rules/ruleTypes.js';
+import type { Rule } from '../rules/index.js';
 import { createAlertPipeline } from './alerting/alertPipeline.js';
 import { createMissedReportWatcher } from './alerting/missedReportWatcher.js';
 import { systemClock, type Clock } from './clock.js';

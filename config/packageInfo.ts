@@ -7,13 +7,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The directory holding Tripline's package.json: the nearest one at or above this file. */
-export function packageRoot(): string {
-  const start = dirname(fileURLToPath(import.meta.url));
+/** The nearest directory at or above `start` that holds a package.json; `start`'s parent if none does. */
+export function findPackageRoot(start: string): string {
   for (let dir = start; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no package.json at or above ${start}`);
+    if (dirname(dir) === dir) return dirname(start);
   }
+}
+
+/** The directory holding Tripline's package.json: the nearest one at or above this file. */
+export function packageRoot(): string {
+  return findPackageRoot(dirname(fileURLToPath(import.meta.url)));
 }
 
 export function packageVersion(): string {

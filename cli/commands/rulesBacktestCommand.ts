@@ -7,7 +7,7 @@ import { systemClock } from '../../collector/clock.js';
 import type { BacktestSummary } from '../../collector/backtest/runBacktest.js';
 import type { BacktestComparison } from '../../collector/operations/backtestComparison.js';
 import { formatDuration, parseDurationSeconds } from '../../config/duration.js';
-import { loadRuleFiles } from '../../rules/loadRules.js';
+import { loadRuleFiles } from '../../rules/index.js';
 import { loadConfiguredRules } from '../loadConfiguredRules.js';
 import { withOperations } from './withOperations.js';
 

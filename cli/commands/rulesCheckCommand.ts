@@ -1,6 +1,6 @@
 /** `tripline rules check FILE...`: validates rule files and prints every problem as file:line:column. */
 import { YamlValidationError } from '../../config/yamlSchemaLoader.js';
-import { loadRuleFiles } from '../../rules/loadRules.js';
+import { loadRuleFiles } from '../../rules/index.js';
 
 export function rulesCheckCommand(files: string[]): number {
   try {

@@ -3,10 +3,7 @@
  * one line per test, with what differs under each failure. Exit 1 on any failure or invalid file.
  */
 import { YamlValidationError } from '../../config/yamlSchemaLoader.js';
-import { loadRuleFiles } from '../../rules/loadRules.js';
-import { loadRuleTestFile } from '../../rules/loadRuleTests.js';
-import { runRuleTest } from '../../rules/ruleTestRunner.js';
-import type { Rule } from '../../rules/ruleTypes.js';
+import { loadRuleFiles, loadRuleTestFile, runRuleTest, type Rule } from '../../rules/index.js';
 
 export function rulesTestCommand(files: string[], out: NodeJS.WritableStream = process.stdout): number {
   let passed = 0;

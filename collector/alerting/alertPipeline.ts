@@ -5,9 +5,7 @@
  * transaction has committed, so a rolled-back batch leaves no trace.
  */
 import type { Logger } from 'pino';
-import { compileRules, type CompiledRuleSet } from '../../rules/compileRules.js';
-import { evaluate, isForgettable } from '../../rules/evaluate.js';
-import type { Rule, RuleHealth, RuleState, SeriesSample } from '../../rules/ruleTypes.js';
+import { compileRules, evaluate, isForgettable, type CompiledRuleSet, type Rule, type RuleHealth, type RuleState, type SeriesSample } from '../../rules/index.js';
 import type { IncidentChanges, IncidentService } from '../incidents/incidentService.js';
 import type { StoreTransaction } from '../store/store.js';
 

@@ -4,7 +4,7 @@
  * rule pack fires "agent silent" when this passes 3. Reports themselves feed the value 0.
  */
 import type { Logger } from 'pino';
-import type { SeriesSample } from '../../rules/ruleTypes.js';
+import type { SeriesSample } from '../../rules/index.js';
 import type { Clock } from '../clock.js';
 import { createPeriodicLoop, type LoopTimer } from '../periodicLoop.js';
 import type { Store } from '../store/store.js';

@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { formatYamlIssue, YamlValidationError } from '../../config/yamlSchemaLoader.js';
-import type { Rule } from '../../rules/ruleTypes.js';
+import type { Rule } from '../../rules/index.js';
 
 export type ReloadTrigger = 'SIGHUP' | 'file change';
 

@@ -6,10 +6,8 @@
  * verdicts stay "unknown", which counts as down for children).
  */
 import { pino } from 'pino';
+import { compileRules, evaluate, isForgettable, type Rule, type RuleState, type SeriesSample } from '../../rules/index.js';
 import { AGENT_MISSED_REPORTS_METRIC } from '../alerting/missedReportWatcher.js';
-import { compileRules } from '../../rules/compileRules.js';
-import { evaluate, isForgettable } from '../../rules/evaluate.js';
-import type { Rule, RuleState, SeriesSample } from '../../rules/ruleTypes.js';
 import type { IncidentPolicy } from '../incidents/incidentPolicy.js';
 import { createIncidentService, type IncidentEnvironment } from '../incidents/incidentService.js';
 import type { IncidentRecord } from '../domain/incident.js';

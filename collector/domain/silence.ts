@@ -1,4 +1,4 @@
-import type { LabelMatcher } from '../../rules/ruleTypes.js';
+import type { LabelMatcher } from '../../rules/index.js';
 
 /** An operator's silence: incidents whose labels match all matchers get no ticket while it is active. */
 export interface SilenceRecord {

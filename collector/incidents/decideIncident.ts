@@ -17,7 +17,7 @@
  * | active, not flapping       | resolved | resolve; desk 'resolve' if its ticket is open (suppression never blocks it) |
  * | none                       | resolved | none: nothing to resolve |
  */
-import type { Signal } from '../../rules/ruleTypes.js';
+import type { Signal } from '../../rules/index.js';
 import type { FlapTransition } from '../domain/flapTransition.js';
 import type { IncidentHold, IncidentRecord, NewIncident } from '../domain/incident.js';
 import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';

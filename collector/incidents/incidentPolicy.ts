@@ -4,8 +4,8 @@
  */
 import type { IncidentsConfig } from '../../config/incidentsConfigSchema.js';
 import { parseDurationSeconds } from '../../config/duration.js';
+import type { Severity } from '../../rules/index.js';
 import { DEFAULT_TIME_ZONE } from '../../config/timeZone.js';
-import type { Severity } from '../../rules/ruleTypes.js';
 
 export interface IncidentPolicy {
   reopenWindowMs: number;

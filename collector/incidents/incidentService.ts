@@ -4,7 +4,7 @@
  * timeline events and one outbox row per desk) in the same commit.
  */
 import type { Logger } from 'pino';
-import type { Signal } from '../../rules/ruleTypes.js';
+import type { Signal } from '../../rules/index.js';
 import type { IncidentRecord } from '../domain/incident.js';
 import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
 import type { SilenceRecord } from '../domain/silence.js';

@@ -2,9 +2,8 @@
  * Silences and maintenance windows as pure predicates over a signal's labels and a time. Both only
  * ever hold back the creation of a ticket, never a resolve.
  */
+import { compileLabelMatchers, formatLabelMatcher } from '../../rules/index.js';
 import { cronSchedule } from '../../config/cronSchedule.js';
-import { compileLabelMatchers } from '../../rules/compileLabelMatchers.js';
-import { formatLabelMatcher } from '../../rules/parseLabelMatcher.js';
 import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
 import type { SilenceRecord } from '../domain/silence.js';
 

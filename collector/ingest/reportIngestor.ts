@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Report, ReportAck } from '../../contract/report.js';
-import type { SeriesSample } from '../../rules/ruleTypes.js';
+import type { SeriesSample } from '../../rules/index.js';
 import type { AlertPipeline } from '../alerting/alertPipeline.js';
 import type { Clock } from '../clock.js';
 import type { CollectorMetrics } from '../collectorMetrics.js';

@@ -5,7 +5,7 @@
  */
 import { pino } from 'pino';
 import type { Config } from '../../config/configSchema.js';
-import type { Rule } from '../../rules/ruleTypes.js';
+import type { Rule } from '../../rules/index.js';
 import { createReplay, type BacktestSummary } from '../backtest/runBacktest.js';
 import { createIncidentCore } from '../incidents/incidentCore.js';
 import type { Store } from '../store/store.js';

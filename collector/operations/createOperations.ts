@@ -5,7 +5,7 @@
  * cannot happen throws an OperationError saying why.
  */
 import type { Config } from '../../config/configSchema.js';
-import type { Rule } from '../../rules/ruleTypes.js';
+import type { Rule } from '../../rules/index.js';
 import type { Clock } from '../clock.js';
 import type { IncidentCore } from '../incidents/incidentCore.js';
 import type { Store } from '../store/store.js';

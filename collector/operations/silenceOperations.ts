@@ -2,8 +2,7 @@
  * Operator silences: incidents whose labels match every matcher get no ticket while one is active.
  * Matchers are written as in rules (`label="value"`, `!=`, `=~`, `!~`).
  */
-import { LabelMatcherError, formatLabelMatcher, parseLabelMatcher } from '../../rules/parseLabelMatcher.js';
-import type { LabelMatcher } from '../../rules/ruleTypes.js';
+import { LabelMatcherError, formatLabelMatcher, parseLabelMatcher, type LabelMatcher } from '../../rules/index.js';
 import type { Clock } from '../clock.js';
 import type { SilenceRecord } from '../domain/silence.js';
 import type { Store } from '../store/store.js';

@@ -6,7 +6,7 @@
  * Transactions belong to the service that needs them: `store.transaction(fn)` runs `fn` with
  * all writes committed together or not at all.
  */
-import type { RuleState } from '../../rules/ruleTypes.js';
+import type { RuleState } from '../../rules/index.js';
 import type { CheckResult } from '../../contract/report.js';
 import type { NewDelivery, OutboxOperation, OutboxRow, OutboxState } from '../domain/delivery.js';
 import type { EnrolledAgent } from '../domain/enrolledAgent.js';

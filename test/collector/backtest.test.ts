@@ -9,9 +9,9 @@ import { createStoreEnvironment } from '../../collector/incidents/storeEnvironme
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { Store } from '../../collector/store/store.js';
 import { loadConfig } from '../../config/loadConfig.js';
+import type { Rule } from '../../rules/index.js';
 import { compareBacktest } from '../../collector/operations/backtestComparison.js';
 import { formatComparison } from '../../cli/commands/rulesBacktestCommand.js';
-import type { Rule } from '../../rules/ruleTypes.js';
 import { testRule } from '../rules/ruleScenario.js';
 import { agentSilentRule, diskRule, linkRule } from '../incidents/lifecycleRules.js';
 import { createLifecycleHarness, incidentsConfig, T0 } from '../support/lifecycleHarness.js';

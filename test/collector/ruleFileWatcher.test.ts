@@ -79,7 +79,7 @@ describe('watchRuleFiles', () => {
 describe('reload on file change', () => {
   it('puts a valid edit in force and keeps the old set, with located errors logged, when an edit is invalid', async () => {
     const { createRuleReloader } = await import('../../collector/alerting/ruleReloader.js');
-    const { loadRuleFiles } = await import('../../rules/loadRules.js');
+    const { loadRuleFiles } = await import('../../rules/index.js');
     const dir = mkdtempSync(join(tmpdir(), 'tripline-reload-'));
     const file = join(dir, 'rules.yaml');
     const rule = (name: string, extra = '') => `rules:\n  - { name: ${name}, metric: m, above: 1, severity: info, summary: s${extra} }\n`;

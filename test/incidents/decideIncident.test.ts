@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { decideIncident, type SignalContext } from '../../collector/incidents/decideIncident.js';
 import { incidentPolicy } from '../../collector/incidents/incidentPolicy.js';
+import type { Signal } from '../../rules/index.js';
 import type { IncidentRecord } from '../../collector/domain/incident.js';
-import type { Signal } from '../../rules/ruleTypes.js';
 import { incidentsConfig, T0 } from '../support/lifecycleHarness.js';
 
 const signal = (kind: Signal['kind'], atMs = T0): Signal => ({

@@ -1,5 +1,5 @@
 /** The rules the lifecycle tests and scenarios use: the built-in shapes, with short timers. */
-import type { Rule } from '../../rules/ruleTypes.js';
+import type { Rule } from '../../rules/index.js';
 import { testRule } from '../rules/ruleScenario.js';
 
 export const diskRule: Rule = testRule({

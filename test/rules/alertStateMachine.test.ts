@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nextAlertState, type AlertTiming, type AlertTransition, type ConditionReading } from '../../rules/alertStateMachine.js';
-import type { RuleState } from '../../rules/ruleTypes.js';
+import { nextAlertState, type AlertTiming, type AlertTransition, type ConditionReading } from '../../rules/engine/alertStateMachine.js';
+import type { RuleState } from '../../rules/model/ruleTypes.js';
 
 const base: RuleState = { ruleName: 'r', ruleVersion: 'v1', fingerprint: 'f', labels: { host: 'a' }, status: 'inactive', lastValue: 0, lastSampleAtMs: 0 };
 const timing = { forMs: 60_000, clearForMs: 30_000, keepFiringForMs: 0 };

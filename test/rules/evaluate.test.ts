@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { compileRules, type CompiledRuleSet } from '../../rules/compileRules.js';
-import { evaluate, MAX_FUTURE_SKEW_MS } from '../../rules/evaluate.js';
-import { fingerprint } from '../../rules/fingerprint.js';
-import type { RuleState } from '../../rules/ruleTypes.js';
+import { compileRules, type CompiledRuleSet } from '../../rules/engine/compileRules.js';
+import { evaluate, MAX_FUTURE_SKEW_MS } from '../../rules/engine/evaluate.js';
+import { fingerprint } from '../../rules/labels/fingerprint.js';
+import type { RuleState } from '../../rules/model/ruleTypes.js';
 import { runScenario, sample, T0, testRule } from './ruleScenario.js';
 
 const MIN = 60;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fingerprint } from '../../rules/fingerprint.js';
-import { ruleVersion, type RuleDefinition } from '../../rules/ruleVersion.js';
+import { fingerprint } from '../../rules/labels/fingerprint.js';
+import type { RuleDefinition } from '../../rules/model/ruleTypes.js';
+import { ruleVersion } from '../../rules/model/ruleVersion.js';
 import { testRule } from './ruleScenario.js';
 
 describe('fingerprint', () => {

@@ -3,30 +3,8 @@
  * precise, located error for each way of getting them wrong.
  */
 import { describe, expect, it } from 'vitest';
-import { YamlValidationError } from '../../config/yamlSchemaLoader.js';
-import { parseRuleFile } from '../../rules/loadRules.js';
-
-/** A rule without a threshold yet; `lines` follow from line 5 on. */
-function ruleFile(...lines: string[]): string {
-  return [
-    'rules:',
-    '  - name: r', // line 2
-    '    metric: filesystem_used_ratio',
-    '    severity: warning', // line 4
-    ...lines.map((line) => `    ${line}`), // line 5 onwards
-    '    summary: s',
-  ].join('\n');
-}
-
-function errorsOf(text: string): string[] {
-  try {
-    parseRuleFile(text, 'bad.yaml');
-  } catch (error) {
-    if (error instanceof YamlValidationError) return error.message.split('\n');
-    throw error;
-  }
-  return [];
-}
+import { parseRuleFile } from '../../rules/load/loadRules.js';
+import { errorsOf, ruleFile } from './ruleEntryFile.js';
 
 describe('rule kinds: what the keys become', () => {
   it.each([
@@ -102,13 +80,13 @@ describe('rule kinds: errors', () => {
     {
       why: 'predict and aggregate together',
       lines: ['predict: { window: 6h, horizon: 4h }', 'aggregate: { by: [group], function: max }', 'above: 1'],
-      errors: ['bad.yaml:6:5: rules[0].aggregate: a rule takes one of "function", "predict", "absent" and "aggregate", not both "predict" and "aggregate"; write two rules'],
+      errors: ['bad.yaml:6:5: rules[0].aggregate: a rule takes one of "function", "predict", "absent", "aggregate" and "change", not both "predict" and "aggregate"; write two rules'],
     },
     {
       why: 'an invalid combination does not hide the problems of each part, nor flag their template variables',
       lines: ['aggregate: { by: [group], function: ration, seriesAbove: 0.5 }', 'predict: { window: 0s, horizon: 4h }', 'above: 0.3', 'description: "{{ matchingCount }} of {{ seriesCount }}, full in {{ secondsToThreshold }}"'],
       errors: [
-        'bad.yaml:5:5: rules[0].aggregate: a rule takes one of "function", "predict", "absent" and "aggregate", not both "predict" and "aggregate"; write two rules',
+        'bad.yaml:5:5: rules[0].aggregate: a rule takes one of "function", "predict", "absent", "aggregate" and "change", not both "predict" and "aggregate"; write two rules',
         'bad.yaml:5:41: rules[0].aggregate.function: unknown aggregate function "ration"; did you mean "ratio"? (one of: avg, min, max, sum, count, ratio)',
         'bad.yaml:6:24: rules[0].predict.window: must be longer than 0, got "0s"',
       ],
@@ -116,7 +94,7 @@ describe('rule kinds: errors', () => {
     {
       why: 'function and predict together',
       lines: ['function: avg', 'window: 5m', 'predict: { window: 6h, horizon: 4h }', 'above: 1'],
-      errors: ['bad.yaml:7:5: rules[0].predict: a rule takes one of "function", "predict", "absent" and "aggregate", not both "function" and "predict"; write two rules'],
+      errors: ['bad.yaml:7:5: rules[0].predict: a rule takes one of "function", "predict", "absent", "aggregate" and "change", not both "function" and "predict"; write two rules'],
     },
     {
       why: 'absent with a threshold',
@@ -162,6 +140,17 @@ describe('rule kinds: errors', () => {
       errors: ['bad.yaml:6:18: rules[0].description: "{{ secondsToThreshold | seconds }}": secondsToThreshold is only set for predict rules'],
     },
   ])('$why', ({ lines, errors }) => {
+    expect(errorsOf(ruleFile(...lines))).toEqual(errors);
+  });
+});
+
+describe('rule kinds: a kind key left empty', () => {
+  it.each([
+    // `aggregate:` with nothing after it is null in YAML: the schema says so, the loader does not crash
+    { key: 'aggregate', lines: ['aggregate:', 'above: 1'], errors: ['bad.yaml:5:15: rules[0].aggregate: must be object'] },
+    { key: 'predict', lines: ['predict:', 'above: 1'], errors: ['bad.yaml:5:13: rules[0].predict: must be object'] },
+    { key: 'absent', lines: ['absent:'], errors: ['bad.yaml:5:12: rules[0].absent: must be object'] },
+  ])('$key', ({ lines, errors }) => {
     expect(errorsOf(ruleFile(...lines))).toEqual(errors);
   });
 });

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { YamlValidationError } from '../../config/yamlSchemaLoader.js';
-import { compileRules } from '../../rules/compileRules.js';
-import { DEFAULT_RULES_DIR, findPackageRoot, loadRuleFiles, parseRuleFile } from '../../rules/loadRules.js';
+import { compileRules } from '../../rules/engine/compileRules.js';
+import { findPackageRoot } from '../../config/packageInfo.js';
+import { DEFAULT_RULES_DIR, loadRuleFiles, parseRuleFile } from '../../rules/load/loadRules.js';
 
 /** A valid rule, to be broken one key at a time; `extra` lines are appended to it. */
 function ruleFile(...extra: string[]): string {
@@ -85,7 +86,7 @@ describe('parseRuleFile', () => {
       why: 'unknown key too far from any known one: the known keys are listed',
       text: ruleFile('fro: 5m'),
       errors: [
-        'bad.yaml:7:5: rules[0].fro: unknown key "fro"; expected one of: name, metric, matchers, above, below, clearBelow, clearAbove, for, clearFor, keepFiringFor, function, window, predict, absent, aggregate, severity, summary, description, labels',
+        'bad.yaml:7:5: rules[0].fro: unknown key "fro"; expected one of: name, metric, matchers, above, below, clearBelow, clearAbove, for, clearFor, keepFiringFor, function, window, predict, absent, aggregate, change, severity, summary, description, labels',
       ],
     },
     {

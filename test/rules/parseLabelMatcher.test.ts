@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileLabelMatchers } from '../../rules/compileLabelMatchers.js';
-import { parseLabelMatcher } from '../../rules/parseLabelMatcher.js';
+import { compileLabelMatchers } from '../../rules/labels/compileLabelMatchers.js';
+import { parseLabelMatcher } from '../../rules/labels/parseLabelMatcher.js';
 
 describe('parseLabelMatcher', () => {
   it.each([

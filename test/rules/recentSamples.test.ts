@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { appendRecent, linearFit, MAX_PREDICT_POINTS, MAX_WINDOW_POINTS, secondsUntil, windowValue } from '../../rules/recentSamples.js';
-import type { RecentSamples, WindowFunction } from '../../rules/ruleTypes.js';
+import { appendRecent, MAX_PREDICT_POINTS, MAX_WINDOW_POINTS } from '../../rules/engine/recentSamples.js';
+import { linearFit, secondsUntil } from '../../rules/kinds/predict.js';
+import { windowValue, type WindowFunction } from '../../rules/kinds/window.js';
+import type { RecentSamples } from '../../rules/model/ruleTypes.js';
 
 const series = (values: number[], stepMs = 1000): RecentSamples => ({ atMs: values.map((_, i) => i * stepMs), values });
 

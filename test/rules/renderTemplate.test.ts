@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseTemplate, renderTemplate, TemplateError, type TemplateContext } from '../../rules/renderTemplate.js';
-import { formatBytes, formatNumber, formatPercent, formatSeconds } from '../../rules/templateFilters.js';
+import { parseTemplate } from '../../rules/template/parseTemplate.js';
+import { renderTemplate, TemplateError, type TemplateContext } from '../../rules/template/renderTemplate.js';
+import { formatBytes, formatNumber, formatPercent, formatSeconds } from '../../rules/template/templateFilters.js';
 
 const context: TemplateContext = {
   value: 0.934,

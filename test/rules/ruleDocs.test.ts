@@ -7,10 +7,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
-import { AGGREGATE_FUNCTIONS, WINDOW_FUNCTIONS } from '../../rules/buildRuleKind.js';
-import { DEFAULT_RULES_DIR } from '../../rules/loadRules.js';
-import { NUMERIC_VARIABLES } from '../../rules/renderTemplate.js';
-import { RuleEntrySchema } from '../../rules/ruleFileSchema.js';
+import { AGGREGATE_FUNCTIONS } from '../../rules/kinds/aggregate.js';
+import { WINDOW_FUNCTIONS } from '../../rules/kinds/window.js';
+import { DEFAULT_RULES_DIR } from '../../rules/load/loadRules.js';
+import { NUMERIC_VARIABLES } from '../../rules/template/parseTemplate.js';
+import { RuleEntrySchema } from '../../rules/load/ruleFileSchema.js';
 
 const header = readFileSync(join(DEFAULT_RULES_DIR, 'filesystem.yaml'), 'utf8')
   .split('\n')

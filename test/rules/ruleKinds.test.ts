@@ -5,9 +5,9 @@
  * collector restarted each time.
  */
 import { describe, expect, it } from 'vitest';
-import { evaluate, isForgettable } from '../../rules/evaluate.js';
-import { SWEEP_MS } from '../../rules/sweepRules.js';
-import type { RuleState, SeriesSample } from '../../rules/ruleTypes.js';
+import { evaluate, isForgettable } from '../../rules/engine/evaluate.js';
+import { SWEEP_MS } from '../../rules/engine/sweepRules.js';
+import type { RuleState, SeriesSample } from '../../rules/model/ruleTypes.js';
 import { runSeriesScenario, T0, testRule } from './ruleScenario.js';
 
 const MIN = 60;

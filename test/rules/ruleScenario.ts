@@ -3,11 +3,11 @@
  * a fixture series, a clock that steps, and the expected state and signals at each step.
  */
 import { expect } from 'vitest';
-import { inverseOf } from '../../rules/compareThreshold.js';
-import { evaluate, isForgettable, type EvaluationResult } from '../../rules/evaluate.js';
-import type { AlertStatus, Rule, RuleState, SeriesSample } from '../../rules/ruleTypes.js';
-import { ruleVersion, type RuleDefinition } from '../../rules/ruleVersion.js';
-import type { CompiledRuleSet } from '../../rules/compileRules.js';
+import { inverseOf } from '../../rules/model/compareThreshold.js';
+import { evaluate, isForgettable, type EvaluationResult } from '../../rules/engine/evaluate.js';
+import type { AlertStatus, Rule, RuleDefinition, RuleState, SeriesSample } from '../../rules/model/ruleTypes.js';
+import { ruleVersion } from '../../rules/model/ruleVersion.js';
+import type { CompiledRuleSet } from '../../rules/engine/compileRules.js';
 
 /** Epoch of every scenario: a fixed, readable instant. */
 export const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rulesTestCommand } from '../../cli/commands/rulesTestCommand.js';
 import { YamlValidationError } from '../../config/yamlSchemaLoader.js';
-import { DEFAULT_RULES_DIR } from '../../rules/loadRules.js';
-import { expandSeriesValues } from '../../rules/expandSeriesValues.js';
-import { parseRuleTestFile } from '../../rules/loadRuleTests.js';
-import { runRuleTest, type RuleTestCase } from '../../rules/ruleTestRunner.js';
+import { DEFAULT_RULES_DIR } from '../../rules/load/loadRules.js';
+import { expandSeriesValues } from '../../rules/testing/expandSeriesValues.js';
+import { parseRuleTestFile } from '../../rules/load/loadRuleTests.js';
+import { runRuleTest, type RuleTestCase } from '../../rules/testing/ruleTestRunner.js';
 import { testRule } from './ruleScenario.js';
 
 describe('expandSeriesValues', () => {

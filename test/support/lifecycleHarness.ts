@@ -14,7 +14,7 @@ import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { IncidentRecord } from '../../collector/domain/incident.js';
 import type { IncidentsConfig } from '../../config/incidentsConfigSchema.js';
 import { loadConfig } from '../../config/loadConfig.js';
-import type { Rule, SeriesSample } from '../../rules/ruleTypes.js';
+import type { Rule, SeriesSample } from '../../rules/index.js';
 
 /** Epoch of every scenario: a Wednesday at noon UTC. */
 export const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);

@@ -5,7 +5,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { RuleState } from '../../../rules/ruleTypes.js';
+import { canonicalLabels } from '../../../contract/labels.js';
+import type { RuleState } from '../../../rules/index.js';
 import { decodeChunk, encodeChunk } from '../sampleChunk.js';
 import type { OutboxOperation, OutboxRow, OutboxState } from '../../domain/delivery.js';
 import type { EnrolledAgent } from '../../domain/enrolledAgent.js';
@@ -397,13 +398,6 @@ class SqliteStore implements Store {
     }
     return samples.sort((a, b) => a.atMs - b.atMs);
   }
-}
-
-/** Labels serialized with sorted keys, so the same set always maps to the same series. */
-export function canonicalLabels(labels: Record<string, string>): string {
-  const sorted: Record<string, string> = {};
-  for (const key of Object.keys(labels).sort()) sorted[key] = labels[key]!;
-  return JSON.stringify(sorted);
 }
 
 function mapIncident(r: Row | undefined): IncidentRecord | undefined {

@@ -1,0 +1,128 @@
+/**
+ * The alert state machine: the one place that decides how a rule's state for one series moves when
+ * a new reading of its condition arrives. Pure; time comes from the reading.
+ *
+ * | from     | reading                                             | to       | event    |
+ * |----------|-----------------------------------------------------|----------|----------|
+ * | inactive | fire condition false                                | inactive |          |
+ * | inactive | fire condition true, for = 0                        | firing   | firing   |
+ * | inactive | fire condition true, for > 0                        | pending  |          |
+ * | pending  | fire condition false (recovered before `for`)       | inactive |          |
+ * | pending  | fire condition true, held < for                     | pending  |          |
+ * | pending  | fire condition true, held >= for                    | firing   | firing   |
+ * | firing   | clear condition false (fire threshold is ignored)   | firing   |          |
+ * |          |   ...and the clearFor timer, if running, is reset   |          |          |
+ * | firing   | clear condition true, held >= clearFor (0 = at once)| inactive | resolved |
+ * |          |   ...and the fire condition last held >= keepFiringFor ago          |          |
+ * | firing   | clear condition true, held < clearFor, or the fire  | firing   |          |
+ * |          |   condition held < keepFiringFor ago                |          |          |
+ * |          |   ...with clearingSinceMs marking the clearFor start|          |          |
+ *
+ * "held" is the reading's time minus the start of the timer (pendingSinceMs or clearingSinceMs),
+ * which starts at the first reading where the condition holds. With keepFiringFor, a firing state
+ * records in lastBreachAtMs the last reading where the fire condition held (Prometheus'
+ * keep_firing_for, counted from there).
+ */
+import type { AlertStatus, RuleState } from '../model/ruleTypes.js';
+
+/** One evaluation of a rule's condition for one series. How it was computed is not this module's concern. */
+export interface ConditionReading {
+  atMs: number;
+  value: number;
+  /** Whether the fire condition holds (consulted while inactive or pending). */
+  fireMet: boolean;
+  /** Whether the clear condition holds (consulted while firing). */
+  clearMet: boolean;
+  /** Figures beyond `value` for templates and reasons (the raw sample, time to threshold, group counts). */
+  detail?: ReadingDetail;
+}
+
+/**
+ * Figures a reading can carry beyond its value, each a numeric template variable of the same name:
+ * `current` (the newest raw sample, where `value` is something else) for every kind, and what a
+ * kind adds (`secondsToThreshold` for predictions, `seriesCount` and `matchingCount` for
+ * aggregates, ...). A variable a reading leaves out renders as NaN.
+ */
+export type ReadingDetail = Readonly<Record<string, number>>;
+
+/** The rule's timers, in milliseconds. */
+export interface AlertTiming {
+  forMs: number;
+  clearForMs: number;
+  /** 0 when the rule has no keepFiringFor. */
+  keepFiringForMs: number;
+}
+
+/** A firing or a resolve, as one step of the state machine yields it. */
+export interface AlertEvent {
+  kind: 'firing' | 'resolved';
+  /** When the condition behind the event began. */
+  sinceMs: number;
+  /** How long it held before the event, for the reason text. */
+  heldMs: number;
+}
+
+/** The outcome of one step: the new state and, on a firing or resolve, the event to signal. */
+export interface AlertTransition {
+  state: RuleState;
+  event?: AlertEvent;
+}
+
+/** Applies one reading to `prior` (an inactive state for a series seen for the first time). */
+export function nextAlertState(prior: RuleState, reading: ConditionReading, timing: AlertTiming): AlertTransition {
+  // One new object per step, with optional timers set only when defined (no undefined keys, so
+  // that a JSON round trip gives an equal object, and no deletes on the hot path).
+  const next = (status: AlertStatus): RuleState => ({
+    ruleName: prior.ruleName,
+    ruleVersion: prior.ruleVersion,
+    fingerprint: prior.fingerprint,
+    labels: prior.labels,
+    status,
+    lastValue: reading.value,
+    lastSampleAtMs: reading.atMs,
+  });
+  switch (prior.status) {
+    case 'inactive':
+      return reading.fireMet ? breaching(next, reading.atMs, reading.atMs, timing) : { state: next('inactive') };
+    case 'pending':
+      return reading.fireMet ? breaching(next, prior.pendingSinceMs ?? reading.atMs, reading.atMs, timing) : { state: next('inactive') };
+    case 'firing': {
+      const lastBreachAtMs = timing.keepFiringForMs > 0 ? (reading.fireMet ? reading.atMs : prior.lastBreachAtMs) : undefined;
+      const clearingSinceMs = reading.clearMet ? (prior.clearingSinceMs ?? reading.atMs) : undefined;
+      if (clearingSinceMs !== undefined) {
+        const heldMs = reading.atMs - clearingSinceMs;
+        const keptLongEnough = lastBreachAtMs === undefined || reading.atMs - lastBreachAtMs >= timing.keepFiringForMs;
+        if (heldMs >= timing.clearForMs && keptLongEnough) {
+          return { state: next('inactive'), event: { kind: 'resolved', sinceMs: clearingSinceMs, heldMs } };
+        }
+      }
+      const state = next('firing');
+      if (prior.pendingSinceMs !== undefined) state.pendingSinceMs = prior.pendingSinceMs;
+      if (prior.firingSinceMs !== undefined) state.firingSinceMs = prior.firingSinceMs;
+      if (clearingSinceMs !== undefined) state.clearingSinceMs = clearingSinceMs;
+      if (lastBreachAtMs !== undefined) state.lastBreachAtMs = lastBreachAtMs;
+      return { state };
+    }
+    default:
+      return assertNever(prior.status);
+  }
+}
+
+/** The fire condition holds: pending until it has held for `forMs`, then firing. */
+function breaching(next: (status: AlertStatus) => RuleState, pendingSinceMs: number, atMs: number, timing: AlertTiming): AlertTransition {
+  const heldMs = atMs - pendingSinceMs;
+  if (heldMs < timing.forMs) {
+    const pending = next('pending');
+    pending.pendingSinceMs = pendingSinceMs;
+    return { state: pending };
+  }
+  const firing = next('firing');
+  firing.pendingSinceMs = pendingSinceMs;
+  firing.firingSinceMs = atMs;
+  if (timing.keepFiringForMs > 0) firing.lastBreachAtMs = atMs;
+  return { state: firing, event: { kind: 'firing', sinceMs: pendingSinceMs, heldMs } };
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected alert status ${String(value)}`);
+}

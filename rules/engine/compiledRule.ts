@@ -1,0 +1,93 @@
+/**
+ * The shapes the engine and the rule kinds meet on: a rule compiled for evaluation, the work one
+ * call hands it, and what it gives back. Types only, so that the kinds and the engine can both
+ * depend on them without depending on each other.
+ */
+import type { LabelPredicate } from '../labels/compileLabelMatchers.js';
+import type { Rule, RuleState, SeriesMemory, SeriesSample, Signal } from '../model/ruleTypes.js';
+import type { CompiledTemplate } from '../template/renderTemplate.js';
+import type { AlertEvent, AlertTiming, ConditionReading } from './alertStateMachine.js';
+
+/** One rule ready to evaluate: what every rule has, plus the behaviour its kind supplies. */
+export interface CompiledRule extends KindBehaviour {
+  rule: Rule;
+  matches: LabelPredicate;
+  timing: AlertTiming;
+  /**
+   * The fingerprint of a series of this rule, given a canonical key of its labels. Memoized (hashing
+   * is the costliest step of evaluation); the memo only ever returns what `fingerprint` would.
+   */
+  fingerprintOf(seriesKey: string, labels: Readonly<Record<string, string>>): string;
+  summary: CompiledTemplate;
+  description: CompiledTemplate;
+}
+
+/**
+ * What a rule kind makes of one rule (RuleKind.compile). The engine calls these and nothing else,
+ * so it never asks which kind a rule is.
+ */
+export interface KindBehaviour {
+  /**
+   * Reads the rule's condition at one sample of a series. Used by the default per-series
+   * evaluation (evaluateSeries.ts); window, rate and prediction rules produce the same kind of
+   * reading as plain ones, so the state machine does not change.
+   */
+  read?: SampleReader;
+  /** Replaces the per-series evaluation for kinds that do not judge sample by sample (aggregates). */
+  applySamples?: ApplySamples;
+  /** Time-driven work, run about once a second whether or not samples came (see sweepRules.ts). */
+  sweep?: SweepRule;
+  /** The readable reason of a signal, e.g. "filesystem_used_ratio 0.93 above 0.9 for 5m". */
+  reason: ReasonText;
+}
+
+/** Reads a rule's condition at `sample`, given the series' state before it (inactive and empty for a new series). */
+export type SampleReader = (sample: SeriesSample, prior: RuleState) => SampleReading;
+
+/** A reading, and what the kind keeps of the series for its next one (added to the new state). */
+export interface SampleReading extends ConditionReading {
+  /** Only defined values: a JSON round trip must give the same state. */
+  memory?: SeriesMemory;
+}
+
+/** Applies one call's samples of a rule, per series, continuing from the prior states (by fingerprint). */
+export type ApplySamples = (
+  compiled: CompiledRule,
+  series: ReadonlyMap<string, SeriesWork>,
+  prior: ReadonlyMap<string, RuleState>,
+  stats: EvaluationStats,
+) => RuleOutcome;
+
+/**
+ * One sweep of a rule at `nowMs`: `untouched` are its prior states whose series sent nothing in
+ * this call, `written` the states this call already produced for it.
+ */
+export type SweepRule = (compiled: CompiledRule, untouched: readonly RuleState[], written: readonly RuleState[], nowMs: number) => RuleOutcome;
+
+/** The reason text of a signal for `event`, raised when `reading` was applied. */
+export type ReasonText = (event: AlertEvent, reading: ConditionReading) => string;
+
+/** One series of one rule and the samples of it in this call. */
+export interface SeriesWork {
+  /** The canonical labels of the series (contract/labels.ts). */
+  key: string;
+  labels: Readonly<Record<string, string>>;
+  samples: SeriesSample[];
+}
+
+/** Counters for the collector's own metrics. */
+export interface EvaluationStats {
+  /** Samples applied to a rule (a sample matching two rules counts twice). */
+  applied: number;
+  /** Samples at or before their series' last applied sample: replayed or out of order. */
+  ignoredStale: number;
+  /** Samples more than MAX_FUTURE_SKEW_MS ahead of `nowMs`. */
+  ignoredFuture: number;
+}
+
+/** The states changed and signals raised by one rule in one call; `error` marks the rule unhealthy. */
+export interface RuleOutcome {
+  states: RuleState[];
+  signals: Signal[];
+  error?: string;
+}

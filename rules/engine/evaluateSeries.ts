@@ -1,0 +1,57 @@
+/**
+ * The default evaluation of a rule's samples: each series on its own, sample by sample in time
+ * order, each sample read by the rule's kind (CompiledRule.read) and applied to the state machine.
+ * Every kind but the group aggregate evaluates this way.
+ */
+import type { RuleState, SeriesMemory, SeriesSample } from '../model/ruleTypes.js';
+import { nextAlertState } from './alertStateMachine.js';
+import { buildSignal } from './buildSignal.js';
+import type { ApplySamples, RuleOutcome } from './compiledRule.js';
+import { isForgettable } from './isForgettable.js';
+import { addSignal, freshState } from './ruleOutcome.js';
+
+/**
+ * Runs every series of `compiled` through its reader and the state machine, continuing from the
+ * prior states. Samples at or before a state's `lastSampleAtMs` are ignored (and counted). A state
+ * is returned when a sample was applied, unless the series is new and its state holds nothing.
+ */
+export const evaluateSeries: ApplySamples = (compiled, series, prior, stats) => {
+  const { rule, read } = compiled;
+  if (!read) throw new Error(`the kind of rule ${rule.name} reads no samples`);
+  const outcome: RuleOutcome = { states: [], signals: [] };
+  for (const { key, labels, samples } of series.values()) {
+    const id = compiled.fingerprintOf(key, labels);
+    const before = prior.get(id);
+    let state: RuleState = before ? (before.ruleVersion === rule.version ? before : { ...before, ruleVersion: rule.version }) : freshState(rule, id, labels);
+    let applied = false;
+    for (const sample of inTimeOrder(samples)) {
+      if (sample.atMs <= state.lastSampleAtMs) {
+        stats.ignoredStale++;
+        continue;
+      }
+      const reading = read(sample, state);
+      const transition = nextAlertState(state, reading, compiled.timing);
+      state = withMemory(transition.state, reading.memory);
+      applied = true;
+      stats.applied++;
+      if (transition.event) addSignal(outcome, buildSignal(compiled, state, transition.event, reading));
+    }
+    if (applied && (before || !isForgettable(state))) outcome.states.push(state);
+  }
+  return outcome;
+};
+
+/**
+ * Adds the kind's memory to a state fresh from the state machine (which never carries memory, so
+ * a kind that keeps none leaves no stale buffer behind). Mutates and returns that new object.
+ */
+function withMemory(state: RuleState, memory: SeriesMemory | undefined): RuleState {
+  return memory ? Object.assign(state, memory) : state;
+}
+
+function inTimeOrder(samples: SeriesSample[]): readonly SeriesSample[] {
+  for (let i = 1; i < samples.length; i++) {
+    if (samples[i]!.atMs < samples[i - 1]!.atMs) return [...samples].sort((a, b) => a.atMs - b.atMs);
+  }
+  return samples;
+}

@@ -1,0 +1,63 @@
+/**
+ * The bounded buffer of a series' recent samples that window and predict rules keep in their
+ * persisted state (what they compute over it is theirs: kinds/window.ts, kinds/predict.ts). Pure;
+ * every update returns a new buffer.
+ */
+import type { RecentSamples, RuleState } from '../model/ruleTypes.js';
+
+/**
+ * Hard cap on the points kept per series and window rule. A window holding more samples than this
+ * is thinned to an even spacing of window / maxPoints (the newest sample is always kept).
+ */
+export const MAX_WINDOW_POINTS = 256;
+
+/**
+ * The cap for predictions, lower because their windows are long and the buffer is rewritten with
+ * every sample: a 6h prediction over 15s samples keeps 64 points (one per 5m38s), not 1,440, which
+ * is plenty for a straight line.
+ */
+export const MAX_PREDICT_POINTS = 64;
+
+/**
+ * Appends a sample (newer than every point in `recent`) and drops the points older than
+ * `atMs - windowMs`: the window is [atMs - windowMs, atMs], both ends included. Keeps at most
+ * about `maxPoints` (see MAX_WINDOW_POINTS).
+ */
+export function appendRecent(recent: RecentSamples | undefined, atMs: number, value: number, windowMs: number, maxPoints = MAX_WINDOW_POINTS): RecentSamples {
+  const from = atMs - windowMs;
+  const old = recent ?? { atMs: [], values: [] };
+  let start = 0;
+  while (start < old.atMs.length && old.atMs[start]! < from) start++;
+  const times = old.atMs.slice(start);
+  const values = old.values.slice(start);
+  const minSpacingMs = windowMs / maxPoints;
+  const n = times.length;
+  if (n >= 2 && atMs - times[n - 2]! < minSpacingMs) {
+    times[n - 1] = atMs;
+    values[n - 1] = value;
+  } else {
+    times.push(atMs);
+    values.push(value);
+  }
+  while (times.length > maxPoints) {
+    times.shift();
+    values.shift();
+  }
+  return { atMs: times, values };
+}
+
+/**
+ * The sweep of rules that keep a buffer: the inactive states among `states` whose newest sample has
+ * left the window (older than `nowMs - windowMs`), returned without their buffer, so that the
+ * collector deletes them and a series that is gone does not linger.
+ */
+export function forgetStaleBuffers(states: readonly RuleState[], nowMs: number, windowMs: number): RuleState[] {
+  const forgotten: RuleState[] = [];
+  for (const state of states) {
+    if (state.status === 'inactive' && state.recent && state.lastSampleAtMs < nowMs - windowMs) {
+      const { recent: _, ...rest } = state;
+      forgotten.push(rest);
+    }
+  }
+  return forgotten;
+}
