@@ -2,20 +2,21 @@
  * The Tripline agent: runs the probes every interval, turns what they observed into a Report with a
  * persisted sequence number, and hands it to the sender, which delivers it to the collector.
  *
- * Wiring only: what is observed lives in `probes/`, isolation in `probeRunner.ts`, delivery and
- * retry in `reportSender.ts`, identity and sequence in `agentState.ts`, scheduling in `ticker.ts`.
+ * Wiring only: what is observed lives in `probes/` (isolation in `probes/probeRunner.ts`), delivery
+ * and retry in `transport/reportSender.ts`, identity and sequence in `lifecycle/agentState.ts`,
+ * scheduling in `lifecycle/ticker.ts`, the agent's own health in `self/`.
  */
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AgentIdentity, Observation, Report } from '../contract/report.js';
 import type { AgentConfig } from '../config/configSchema.js';
-import { createAgentProbes } from './agentProbes.js';
-import { resolveAgentSettings } from './agentSettings.js';
-import { openAgentState, type AgentState } from './agentState.js';
-import { createDiskReportQueue } from './diskReportQueue.js';
-import { observation } from './probe.js';
-import { createProbeRunner, type ProbeRunOutcome } from './probeRunner.js';
+import { createAgentProbes } from './probes/agentProbes.js';
+import { resolveAgentSettings } from './lifecycle/agentSettings.js';
+import { openAgentState, type AgentState } from './lifecycle/agentState.js';
+import { createDiskReportQueue } from './transport/diskReportQueue.js';
+import { observation } from './probes/probe.js';
+import { createProbeRunner, type ProbeRunOutcome } from './probes/probeRunner.js';
 import type { Pinger } from './probes/pingProbe.js';
 import type { SystemctlRunner } from './probes/systemdProbe.js';
 import { collectInventory } from './inventory/collectInventory.js';
@@ -23,15 +24,15 @@ import type { InventoryDocument } from './inventory/inventoryWorker.js';
 import { createProcReader, type ProcReader } from './procfs/procReader.js';
 import { readFileSync } from 'node:fs';
 import { AgentConfigError } from './agentConfigError.js';
-import { AgentEnrollmentError, credentialFile, enrollAgent, loadCredential } from './agentEnrollment.js';
-import { cachedHostAddressing } from './hostAddressing.js';
+import { AgentEnrollmentError, credentialFile, enrollAgent, loadCredential } from './lifecycle/agentEnrollment.js';
+import { cachedHostAddressing } from './report/hostAddressing.js';
 import { createInventorySchedule } from './inventory/inventorySchedule.js';
-import { createHeapCompactor, exposedGc, type HeapCompactor } from './heapCompactor.js';
-import { createLoopDelaySampler } from './loopDelaySampler.js';
+import { createHeapCompactor, exposedGc, type HeapCompactor } from './lifecycle/heapCompactor.js';
+import { createLoopDelaySampler } from './self/loopDelaySampler.js';
 import { createPluginScheduler } from './plugins/pluginScheduler.js';
-import { buildReport } from './reportBuilder.js';
-import { createReportSender } from './reportSender.js';
-import { createTicker } from './ticker.js';
+import { buildReport } from './report/reportBuilder.js';
+import { createReportSender } from './transport/reportSender.js';
+import { createTicker } from './lifecycle/ticker.js';
 
 /** Sequence numbers persisted at once: one state fsync per this many reports; a crash leaves a gap of at most this. */
 const SEQUENCE_LEASE = 64;

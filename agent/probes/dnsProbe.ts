@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import type { CheckResult, Observation } from '../../contract/report.js';
 import { AgentConfigError } from '../agentConfigError.js';
 import { explainInvalidTargetHost } from '../targetHost.js';
-import { observation, type Probe } from '../probe.js';
+import { observation, type Probe } from './probe.js';
 
 /** One configured DNS check, timeout parsed. */
 export interface DnsTarget {

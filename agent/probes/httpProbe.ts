@@ -9,7 +9,7 @@ import type { buildConnector as BuildConnector } from 'undici';
 import type { CheckResult, Observation } from '../../contract/report.js';
 import { AgentConfigError } from '../agentConfigError.js';
 import { explainInvalidTargetHost } from '../targetHost.js';
-import { observation, type Probe } from '../probe.js';
+import { observation, type Probe } from './probe.js';
 
 /** One configured HTTP target, timeout parsed. */
 export interface HttpTarget {

@@ -7,7 +7,7 @@
 import ping, { type PingConfig, type PingResponse } from 'ping';
 import type { CheckResult, Observation } from '../../contract/report.js';
 import { validateTargets, type NamedTarget } from '../targetList.js';
-import { observation, type Probe } from '../probe.js';
+import { observation, type Probe } from './probe.js';
 
 /** Runs the system ping; the `ping` package's promise API, or a fake in tests. */
 export type Pinger = (host: string, config: PingConfig) => Promise<PingResponse>;

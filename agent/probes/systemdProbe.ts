@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import type { CheckResult, Observation } from '../../contract/report.js';
 import { AgentConfigError } from '../agentConfigError.js';
-import { observation, type Probe } from '../probe.js';
+import { observation, type Probe } from './probe.js';
 
 const UNIT_NAME = /^(?!-)[A-Za-z0-9:_.@\\-]{1,255}\.(service|socket|timer|mount|automount|target|path|swap|slice|scope|device)$/;
 

@@ -2,7 +2,7 @@
 import { connect } from 'node:net';
 import type { CheckResult, Observation } from '../../contract/report.js';
 import { validateTargets } from '../targetList.js';
-import { observation, type Probe } from '../probe.js';
+import { observation, type Probe } from './probe.js';
 
 /** One configured TCP target with its timeout already parsed. */
 export interface TcpTarget {

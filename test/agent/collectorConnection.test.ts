@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createCollectorConnection, type CollectorConnection, type CollectorConnectionOptions } from '../../agent/collectorConnection.js';
+import { createCollectorConnection, type CollectorConnection, type CollectorConnectionOptions } from '../../agent/transport/collectorConnection.js';
 import { makeCertificates } from '../support/certificates.js';
 import { okResponse, startRawHttpServer, type RawAnswer, type RawHttpServer } from './rawHttpServer.js';
 
@@ -47,7 +47,7 @@ function connect(url: string, overrides: Partial<CollectorConnectionOptions> = {
  * process took to exit: a clean process, where any socket or timer left behind shows.
  */
 async function postInChild(url: string, timeoutMs: number): Promise<{ outcome: number | string; active: string[]; exitMs: number }> {
-  const module = join(import.meta.dirname, '../../dist/agent/collectorConnection.js');
+  const module = join(import.meta.dirname, '../../dist/agent/transport/collectorConnection.js');
   const script = `
     const { createCollectorConnection } = await import(${JSON.stringify(module)});
     const connection = createCollectorConnection({ url: new URL(${JSON.stringify(url)}), timeoutMs: ${timeoutMs}, maxResponseBytes: 1024 });

@@ -1,6 +1,6 @@
 /** The agent's event-loop delay: measured from its own work and late timers, with no wake-up of its own. */
 import { describe, expect, it } from 'vitest';
-import { createLoopDelaySampler } from '../../agent/loopDelaySampler.js';
+import { createLoopDelaySampler } from '../../agent/self/loopDelaySampler.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const block = (ms: number) => {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createAgent } from '../../agent/agent.js';
-import { resolveAgentSettings } from '../../agent/agentSettings.js';
+import { resolveAgentSettings } from '../../agent/lifecycle/agentSettings.js';
 import { parseNagiosOutput, statusFromExitCode } from '../../agent/plugins/nagiosOutput.js';
 import type { PluginDefinition } from '../../agent/plugins/pluginDefinition.js';
 import { runPlugin } from '../../agent/plugins/runPlugin.js';

@@ -1,8 +1,8 @@
 /** Probe isolation: a hanging or throwing probe becomes an unknown check and never holds up the rest. */
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { observation, type Probe } from '../../agent/probe.js';
-import { createProbeRunner } from '../../agent/probeRunner.js';
+import { observation, type Probe } from '../../agent/probes/probe.js';
+import { createProbeRunner } from '../../agent/probes/probeRunner.js';
 
 const NOW = new Date('2025-01-01T00:00:00.000Z');
 const log = pino({ level: 'silent' });

@@ -8,8 +8,8 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPORTS_PATH, REPORT_SCHEMA_VERSION, type Report } from '../../contract/report.js';
-import { createMemoryReportQueue } from '../../agent/memoryReportQueue.js';
-import { classifyStatus, createReportSender, parseRetryAfter, type ReportSenderOptions } from '../../agent/reportSender.js';
+import { createMemoryReportQueue } from '../../agent/transport/memoryReportQueue.js';
+import { classifyStatus, createReportSender, parseRetryAfter, type ReportSenderOptions } from '../../agent/transport/reportSender.js';
 import { startCollectorStub, type CollectorStub } from './collectorStub.js';
 import { okResponse, startRawHttpServer, type RawHttpServer } from './rawHttpServer.js';
 

@@ -1,7 +1,7 @@
 /** The ticker: runs at once and then on its grid, never overlaps, skips what an overrun missed. */
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createTicker } from '../../agent/ticker.js';
+import { createTicker } from '../../agent/lifecycle/ticker.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

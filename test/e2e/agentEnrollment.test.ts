@@ -15,7 +15,7 @@ import { pino } from 'pino';
 import { Agent as Dispatcher, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent, type Agent } from '../../agent/agent.js';
-import { AgentEnrollmentError, credentialFile, enrollAgent } from '../../agent/agentEnrollment.js';
+import { AgentEnrollmentError, credentialFile, enrollAgent } from '../../agent/lifecycle/agentEnrollment.js';
 import { startCollector, type RunningCollector } from '../../collector/collector.js';
 import { loadConfig } from '../../config/loadConfig.js';
 import { REPORT_SCHEMA_VERSION, REPORTS_PATH, type Report } from '../../contract/report.js';

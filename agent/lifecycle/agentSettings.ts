@@ -3,12 +3,12 @@
  * seconds and checked for sense, limits derived from them. Invalid values throw `AgentConfigError`
  * naming their config path, so `createAgent` fails before anything starts.
  */
-import type { AgentConfig } from '../config/configSchema.js';
-import { parseDurationSeconds } from '../config/duration.js';
+import type { AgentConfig } from '../../config/configSchema.js';
+import { parseDurationSeconds } from '../../config/duration.js';
 import { validate as validateCron } from 'node-cron';
-import { AgentConfigError } from './agentConfigError.js';
-import type { TcpTarget } from './probes/tcpProbe.js';
-import { validatePlugin, type PluginDefinition } from './plugins/pluginDefinition.js';
+import { AgentConfigError } from '../agentConfigError.js';
+import type { TcpTarget } from '../probes/tcpProbe.js';
+import { validatePlugin, type PluginDefinition } from '../plugins/pluginDefinition.js';
 
 /** What the agent needs from its config, in seconds and counts. */
 export interface AgentSettings {

@@ -6,33 +6,33 @@
  * (ping, Nagios plugins, systemctl) runs only when configured, or on its own slower schedule.
  */
 import type { Logger } from 'pino';
-import type { AgentConfig } from '../config/configSchema.js';
-import type { AgentSettings } from './agentSettings.js';
+import type { AgentConfig } from '../../config/configSchema.js';
+import type { AgentSettings } from '../lifecycle/agentSettings.js';
 import type { Probe } from './probe.js';
-import type { ProcReader } from './procfs/procReader.js';
+import type { ProcReader } from '../procfs/procReader.js';
 import { join } from 'node:path';
-import { createCpuProbe } from './probes/cpuProbe.js';
+import { createCpuProbe } from './cpuProbe.js';
 import { readFileSync } from 'node:fs';
-import { parseDurationSeconds } from '../config/duration.js';
-import { createDiskIoProbe } from './probes/diskIoProbe.js';
-import { createDnsProbe } from './probes/dnsProbe.js';
-import { createHttpProbe, type HttpTarget } from './probes/httpProbe.js';
-import { createSystemdProbe, type SystemctlRunner } from './probes/systemdProbe.js';
-import { createFileDescriptorProbe } from './probes/fileDescriptorProbe.js';
-import { createGatewayPingProbe } from './probes/gatewayPingProbe.js';
-import { createMdRaidProbe } from './probes/mdRaidProbe.js';
-import { createProcessProbe } from './probes/processProbe.js';
-import { createTemperatureProbe } from './probes/temperatureProbe.js';
-import { createUptimeProbe } from './probes/uptimeProbe.js';
-import { createVmstatProbe } from './probes/vmstatProbe.js';
-import { AgentConfigError } from './agentConfigError.js';
-import { createFilesystemProbe } from './probes/filesystemProbe.js';
-import { createLoadProbe } from './probes/loadProbe.js';
-import { createMemoryProbe } from './probes/memoryProbe.js';
-import { createNetworkProbe } from './probes/networkProbe.js';
-import { createPingProbe, type Pinger } from './probes/pingProbe.js';
-import { createSwapProbe } from './probes/swapProbe.js';
-import { createTcpProbe } from './probes/tcpProbe.js';
+import { parseDurationSeconds } from '../../config/duration.js';
+import { createDiskIoProbe } from './diskIoProbe.js';
+import { createDnsProbe } from './dnsProbe.js';
+import { createHttpProbe, type HttpTarget } from './httpProbe.js';
+import { createSystemdProbe, type SystemctlRunner } from './systemdProbe.js';
+import { createFileDescriptorProbe } from './fileDescriptorProbe.js';
+import { createGatewayPingProbe } from './gatewayPingProbe.js';
+import { createMdRaidProbe } from './mdRaidProbe.js';
+import { createProcessProbe } from './processProbe.js';
+import { createTemperatureProbe } from './temperatureProbe.js';
+import { createUptimeProbe } from './uptimeProbe.js';
+import { createVmstatProbe } from './vmstatProbe.js';
+import { AgentConfigError } from '../agentConfigError.js';
+import { createFilesystemProbe } from './filesystemProbe.js';
+import { createLoadProbe } from './loadProbe.js';
+import { createMemoryProbe } from './memoryProbe.js';
+import { createNetworkProbe } from './networkProbe.js';
+import { createPingProbe, type Pinger } from './pingProbe.js';
+import { createSwapProbe } from './swapProbe.js';
+import { createTcpProbe } from './tcpProbe.js';
 
 /** Probes grouped by schedule. */
 export interface AgentProbes {

@@ -16,8 +16,8 @@
 import { promisify } from 'node:util';
 import { constants, gzip, gzipSync } from 'node:zlib';
 import type { Logger } from 'pino';
-import { REPORTS_PATH, type Report } from '../contract/report.js';
-import { AgentConfigError } from './agentConfigError.js';
+import { REPORTS_PATH, type Report } from '../../contract/report.js';
+import { AgentConfigError } from '../agentConfigError.js';
 import { createCollectorConnection, type CollectorResponse } from './collectorConnection.js';
 import type { QueuedReport, ReportQueue } from './reportQueue.js';
 
