@@ -22,8 +22,6 @@ import type { SystemctlRunner } from './probes/systemdProbe.js';
 import { collectInventory } from './inventory/collectInventory.js';
 import type { InventoryDocument } from './inventory/inventoryWorker.js';
 import { createProcReader, type ProcReader } from './procfs/procReader.js';
-import { readFileSync } from 'node:fs';
-import { AgentConfigError } from './agentConfigError.js';
 import { AgentEnrollmentError, credentialFile, enrollAgent, loadCredential } from './lifecycle/agentEnrollment.js';
 import { cachedHostAddressing } from './report/hostAddressing.js';
 import { createInventorySchedule } from './inventory/inventorySchedule.js';
@@ -80,8 +78,8 @@ export interface Agent {
 }
 
 /**
- * Creates an agent. Throws `AgentConfigError` for an unusable config (an invalid ping or TCP target,
- * an out-of-range duration, a non-http collector URL) before anything runs.
+ * Creates an agent from a config that `loadConfig` checked (config/checkAgentConfig.ts refuses an
+ * invalid target, an out-of-range duration or a non-http collector URL with its file and line).
  */
 export function createAgent(options: AgentOptions): Agent {
   const { config, dataDir, version } = options;
@@ -116,7 +114,7 @@ export function createAgent(options: AgentOptions): Agent {
     settings.plugins.length > 0
       ? createPluginScheduler({ plugins: settings.plugins, concurrency: config.pluginConcurrency, log: log.child({ component: 'plugins' }), clock })
       : undefined;
-  const ca = readCa(config.caFile);
+  const ca = settings.ca;
   const sender = createReportSender({
     collectorUrl: config.collectorUrl,
     token: config.token,
@@ -323,15 +321,6 @@ export function createAgent(options: AgentOptions): Agent {
     },
     collectOnce,
   };
-}
-
-function readCa(file: string | undefined): Buffer | undefined {
-  if (file === undefined) return undefined;
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    throw new AgentConfigError('TRIPLINE_AGENT_INVALID_CA', 'agent.caFile', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
 }
 
 /** True when `promise` settled within `seconds`; it is not cancelled otherwise. */

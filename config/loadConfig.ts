@@ -1,9 +1,11 @@
 /**
- * Reads `tripline.yaml` once, validates it with line-precise errors, fills defaults, applies
+ * Reads `tripline.yaml` once, validates it with line-precise errors (the schema, then the checks
+ * beyond it: desk names, and the agent section's in `checkAgentConfig.ts`), fills defaults, applies
  * environment overrides for secrets, and resolves paths relative to the file.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { checkAgentConfig } from './checkAgentConfig.js';
 import { ConfigSchema, type Config } from './configSchema.js';
 import { loadYaml, YamlValidationError } from './yamlSchemaLoader.js';
 
@@ -33,6 +35,8 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
   };
   config.routing.routes.forEach((route, r) => route.desks.forEach((name, d) => checkDesk(name, ['routing', 'routes', r, 'desks', d])));
   config.routing.fallback.forEach((name, d) => checkDesk(name, ['routing', 'fallback', d]));
+  const agentIssues = checkAgentConfig(config.agent);
+  if (agentIssues.length > 0) throw new YamlValidationError(agentIssues.map(({ code, path, message }) => ({ ...locate(path, message), code })));
   const base = absolute === undefined ? process.cwd() : dirname(absolute);
   config.dataDir = resolve(base, config.dataDir);
   config.collector.rules = config.collector.rules.map((p) => resolve(base, p));

@@ -12,11 +12,9 @@ import type { Probe } from './probe.js';
 import type { ProcReader } from '../procfs/procReader.js';
 import { join } from 'node:path';
 import { createCpuProbe } from './cpuProbe.js';
-import { readFileSync } from 'node:fs';
-import { parseDurationSeconds } from '../../config/duration.js';
 import { createDiskIoProbe } from './diskIoProbe.js';
 import { createDnsProbe } from './dnsProbe.js';
-import { createHttpProbe, type HttpTarget } from './httpProbe.js';
+import { createHttpProbe } from './httpProbe.js';
 import { createSystemdProbe, type SystemctlRunner } from './systemdProbe.js';
 import { createFileDescriptorProbe } from './fileDescriptorProbe.js';
 import { createGatewayPingProbe } from './gatewayPingProbe.js';
@@ -25,7 +23,6 @@ import { createProcessProbe } from './processProbe.js';
 import { createTemperatureProbe } from './temperatureProbe.js';
 import { createUptimeProbe } from './uptimeProbe.js';
 import { createVmstatProbe } from './vmstatProbe.js';
-import { AgentConfigError } from '../agentConfigError.js';
 import { createFilesystemProbe } from './filesystemProbe.js';
 import { createLoadProbe } from './loadProbe.js';
 import { createMemoryProbe } from './memoryProbe.js';
@@ -57,7 +54,7 @@ export interface AgentProbesOptions {
   systemctl?: SystemctlRunner | undefined;
 }
 
-/** Builds the probes; throws `AgentConfigError` for an invalid ping or TCP target. */
+/** Builds the probes from checked config (see config/checkAgentConfig.ts). */
 export function createAgentProbes({ config, settings, proc, sys, stateDir, log, pinger, systemctl }: AgentProbesOptions): AgentProbes {
   const cycle: Probe[] = [
     createCpuProbe({ proc }),
@@ -67,7 +64,7 @@ export function createAgentProbes({ config, settings, proc, sys, stateDir, log, 
     createVmstatProbe({ proc }),
     createFileDescriptorProbe({ proc }),
     createUptimeProbe({ proc, bootIdFile: join(stateDir, 'boot_id') }),
-    createDiskIoProbe({ proc, exclude: deviceFilter(config.disks.excludeDevices) }),
+    createDiskIoProbe({ proc, exclude: settings.excludeDevices }),
     createMdRaidProbe({ proc }),
     createTemperatureProbe({ sys }),
     createFilesystemProbe({
@@ -80,43 +77,12 @@ export function createAgentProbes({ config, settings, proc, sys, stateDir, log, 
   ];
   if (settings.tcpTargets.length > 0) cycle.push(createTcpProbe({ targets: settings.tcpTargets }));
   if (config.processes.names.length > 0) cycle.push(createProcessProbe({ proc, names: config.processes.names }));
-  if (config.http.targets.length > 0) cycle.push(createHttpProbe({ targets: config.http.targets.map(httpTarget) }));
-  if (config.dns.targets.length > 0) {
-    cycle.push(createDnsProbe({ targets: config.dns.targets.map((t, i) => ({ ...t, timeoutSeconds: seconds(t.timeout, `agent.dns.targets[${i}].timeout`) })) }));
-  }
+  if (settings.httpTargets.length > 0) cycle.push(createHttpProbe({ targets: settings.httpTargets }));
+  if (settings.dnsTargets.length > 0) cycle.push(createDnsProbe({ targets: settings.dnsTargets }));
   if (config.systemd.units.length > 0) cycle.push(createSystemdProbe({ units: config.systemd.units, ...(systemctl ? { run: systemctl } : {}) }));
   const ping: Probe[] = [];
   const pingOptions = { count: config.ping.count, timeoutSeconds: settings.pingTimeoutSeconds, pinger };
   if (config.ping.targets.length > 0) ping.push(createPingProbe({ targets: config.ping.targets, ...pingOptions }));
   if (config.ping.gateway) ping.push(createGatewayPingProbe({ proc, ...pingOptions }));
   return { cycle, ping };
-}
-
-function httpTarget(target: AgentConfig['http']['targets'][number], index: number): HttpTarget {
-  const path = `agent.http.targets[${index}]`;
-  let ca: Buffer | undefined;
-  if (target.caFile !== undefined) {
-    try {
-      ca = readFileSync(target.caFile);
-    } catch (error) {
-      throw new AgentConfigError('TRIPLINE_AGENT_INVALID_CA', `${path}.caFile`, `cannot read ${target.caFile}: ${(error as NodeJS.ErrnoException).code ?? ''}`);
-    }
-  }
-  return { name: target.name, url: target.url, expectStatus: target.expectStatus, timeoutSeconds: seconds(target.timeout, `${path}.timeout`), ...(ca ? { ca } : {}) };
-}
-
-function seconds(text: string, path: string): number {
-  try {
-    return parseDurationSeconds(text);
-  } catch (error) {
-    throw new AgentConfigError('TRIPLINE_AGENT_INVALID_DURATION', path, (error as Error).message);
-  }
-}
-
-function deviceFilter(pattern: string): RegExp {
-  try {
-    return new RegExp(pattern);
-  } catch (error) {
-    throw new AgentConfigError('TRIPLINE_AGENT_INVALID_PATTERN', 'agent.disks.excludeDevices', (error as Error).message);
-  }
 }

@@ -17,7 +17,6 @@ import { promisify } from 'node:util';
 import { constants, gzip, gzipSync } from 'node:zlib';
 import type { Logger } from 'pino';
 import { REPORTS_PATH, type Report } from '../../contract/report.js';
-import { AgentConfigError } from '../agentConfigError.js';
 import { createCollectorConnection, type CollectorResponse } from './collectorConnection.js';
 import type { QueuedReport, ReportQueue } from './reportQueue.js';
 
@@ -144,7 +143,7 @@ const MAX_RETRY_AFTER_SECONDS = 300;
 const LOGGED_RESPONSE_CHARS = 512;
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
-/** Creates a sender; throws `AgentConfigError` when the collector URL is not http(s). */
+/** Creates a sender for an http(s) collector URL (checked when the config was loaded). */
 export function createReportSender(options: ReportSenderOptions): ReportSender {
   const { queue, log, nowMs = Date.now } = options;
   const url = reportsUrl(options.collectorUrl);
@@ -322,15 +321,6 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
 
 /** `collectorUrl` + `REPORTS_PATH`, keeping any path prefix of the collector URL. */
 export function reportsUrl(collectorUrl: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(collectorUrl);
-  } catch {
-    throw new AgentConfigError('TRIPLINE_AGENT_INVALID_URL', 'agent.collectorUrl', 'is not a URL');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new AgentConfigError('TRIPLINE_AGENT_INVALID_URL', 'agent.collectorUrl', `must be http:// or https://, not ${parsed.protocol}`);
-  }
   return `${collectorUrl.replace(/\/+$/, '')}${REPORTS_PATH}`;
 }
 
