@@ -31,6 +31,7 @@ import { createPluginScheduler } from './plugins/pluginScheduler.js';
 import { buildReport } from './report/reportBuilder.js';
 import { createReportSender } from './transport/reportSender.js';
 import { createTicker } from './lifecycle/ticker.js';
+import type { TimerScheduler } from './lifecycle/timerScheduler.js';
 
 /** Sequence numbers persisted at once: one state fsync per this many reports; a crash leaves a gap of at most this. */
 const SEQUENCE_LEASE = 64;
@@ -57,6 +58,10 @@ export interface AgentOptions {
   inventory?: () => Promise<InventoryDocument>;
   /** Wall clock of observations and reports. */
   clock?: () => Date;
+  /** Monotonic milliseconds of the report and ping tickers, the event-loop delay and the heap compactor's pauses; performance.now by default. */
+  monotonicMs?: () => number;
+  /** Timers of the report and ping tickers; node's by default. */
+  timers?: TimerScheduler;
   /** Returns memory after start-up and after growth; by default it uses node's `gc` when exposed (see heapCompactor.ts). */
   heapCompactor?: HeapCompactor;
 }
@@ -106,8 +111,9 @@ export function createAgent(options: AgentOptions): Agent {
   const hostAddressing = cachedHostAddressing(proc);
   const cycleRunner = createProbeRunner({ probes: probes.cycle, defaultTimeoutSeconds: settings.probeTimeoutSeconds, log });
   const pingRunner = probes.ping.length > 0 ? createProbeRunner({ probes: probes.ping, defaultTimeoutSeconds: settings.probeTimeoutSeconds, log }) : undefined;
-  const loopDelay = createLoopDelaySampler();
-  const heapCompactor = options.heapCompactor ?? createHeapCompactor({ gc: exposedGc(), rssBytes: () => process.memoryUsage.rss() });
+  const { monotonicMs, timers } = options;
+  const loopDelay = createLoopDelaySampler({ nowMs: monotonicMs });
+  const heapCompactor = options.heapCompactor ?? createHeapCompactor({ gc: exposedGc(), rssBytes: () => process.memoryUsage.rss(), nowMs: monotonicMs });
   /** The resident size the last report carried. */
   let lastRssBytes = 0;
   const plugins =
@@ -124,7 +130,7 @@ export function createAgent(options: AgentOptions): Agent {
     queue: createDiskReportQueue({ directory: join(dataDir, 'agent', 'spool'), maxReports: settings.spoolMaxReports, maxBytes: settings.spoolMaxBytes }),
     log: options.log.child({ component: 'reportSender' }),
   });
-  const reportTicker = createTicker({ name: 'report', intervalSeconds: settings.intervalSeconds, onTick: reportCycle, log });
+  const reportTicker = createTicker({ name: 'report', intervalSeconds: settings.intervalSeconds, onTick: reportCycle, log, monotonicMs, timers });
   const pingTicker =
     pingRunner &&
     createTicker({
@@ -135,6 +141,8 @@ export function createAgent(options: AgentOptions): Agent {
         latestPing = await pingRunner.run(clock());
       },
       log,
+      monotonicMs,
+      timers,
     });
   const inventory = config.inventory.enabled
     ? createInventorySchedule({ run: options.inventory ?? (() => collectInventory()), intervalSeconds: settings.inventoryIntervalSeconds, cron: settings.inventoryCron, log })
