@@ -15,7 +15,6 @@ import { createAgentProbes } from './probes/agentProbes.js';
 import { resolveAgentSettings } from './lifecycle/agentSettings.js';
 import { openAgentState, type AgentState } from './lifecycle/agentState.js';
 import { createDiskReportQueue } from './transport/diskReportQueue.js';
-import { observation } from './probes/probe.js';
 import { createProbeRunner, type ProbeRunOutcome } from './probes/probeRunner.js';
 import type { Pinger } from './probes/pingProbe.js';
 import type { SystemctlRunner } from './probes/systemdProbe.js';
@@ -27,6 +26,7 @@ import { cachedHostAddressing } from './report/hostAddressing.js';
 import { createInventorySchedule } from './inventory/inventorySchedule.js';
 import { createHeapCompactor, exposedGc, type HeapCompactor } from './lifecycle/heapCompactor.js';
 import { createLoopDelaySampler } from './self/loopDelaySampler.js';
+import { createSelfMeter } from './self/selfMeter.js';
 import { createPluginScheduler } from './plugins/pluginScheduler.js';
 import { buildReport } from './report/reportBuilder.js';
 import { createReportSender } from './transport/reportSender.js';
@@ -114,8 +114,6 @@ export function createAgent(options: AgentOptions): Agent {
   const { monotonicMs, timers } = options;
   const loopDelay = createLoopDelaySampler({ nowMs: monotonicMs });
   const heapCompactor = options.heapCompactor ?? createHeapCompactor({ gc: exposedGc(), rssBytes: () => process.memoryUsage.rss(), nowMs: monotonicMs });
-  /** The resident size the last report carried. */
-  let lastRssBytes = 0;
   const plugins =
     settings.plugins.length > 0
       ? createPluginScheduler({ plugins: settings.plugins, concurrency: config.pluginConcurrency, log: log.child({ component: 'plugins' }), clock })
@@ -130,6 +128,7 @@ export function createAgent(options: AgentOptions): Agent {
     queue: createDiskReportQueue({ directory: join(dataDir, 'agent', 'spool'), maxReports: settings.spoolMaxReports, maxBytes: settings.spoolMaxBytes }),
     log: options.log.child({ component: 'reportSender' }),
   });
+  const selfMeter = createSelfMeter({ loopDelay, dropped: () => sender.dropped() });
   const reportTicker = createTicker({ name: 'report', intervalSeconds: settings.intervalSeconds, onTick: reportCycle, log, monotonicMs, timers });
   const pingTicker =
     pingRunner &&
@@ -183,21 +182,6 @@ export function createAgent(options: AgentOptions): Agent {
     };
   }
 
-  /** The agent's own health: drops, event-loop delay since the last report, CPU and memory. */
-  function selfObservations(now: Date): Observation[] {
-    const dropped = sender.dropped();
-    const cpu = process.cpuUsage();
-    const delayMaxSeconds = loopDelay.takeMaxSeconds();
-    lastRssBytes = process.memoryUsage.rss();
-    return [
-      observation('agent_reports_dropped_total', dropped.spoolFull, { reason: 'spool_full' }, now),
-      observation('agent_reports_dropped_total', dropped.rejected, { reason: 'rejected' }, now),
-      observation('agent_event_loop_delay_max_seconds', phase === 'running' ? delayMaxSeconds : 0, {}, now),
-      observation('agent_cpu_seconds_total', (cpu.user + cpu.system) / 1e6, {}, now),
-      observation('agent_resident_memory_bytes', lastRssBytes, {}, now),
-    ];
-  }
-
   async function pingResults(now: Date): Promise<ProbeRunOutcome | undefined> {
     if (pingRunner === undefined) return undefined;
     if (phase !== 'running') return pingRunner.run(now);
@@ -226,7 +210,7 @@ export function createAgent(options: AgentOptions): Agent {
       agent: identity(agentState, addressing),
       sequence,
       sentAt: clock(),
-      observations: [...selfObservations(now), ...cycle.observations, ...(ping?.observations ?? []), ...(pluginResults?.observations ?? []), ...slow.observations],
+      observations: [...selfMeter.observe(now, phase === 'running'), ...cycle.observations, ...(ping?.observations ?? []), ...(pluginResults?.observations ?? []), ...slow.observations],
       checks: [...cycle.checks, ...(ping?.checks ?? []), ...(pluginResults?.checks ?? [])],
     });
     const { omittedObservations, invalidObservations, omittedChecks } = built;
@@ -285,6 +269,7 @@ export function createAgent(options: AgentOptions): Agent {
 
   /** After a cycle, delivered or spooled: see heapCompactor.ts. */
   function compactHeapIfDue(): void {
+    const lastRssBytes = selfMeter.lastRssBytes();
     const heldMs = heapCompactor.afterCycle(lastRssBytes);
     if (heldMs === 0) return;
     // The collection held the loop: the next report's event-loop delay includes it.
