@@ -17,6 +17,7 @@ import { promisify } from 'node:util';
 import { constants, gzip, gzipSync } from 'node:zlib';
 import type { Logger } from 'pino';
 import { REPORTS_PATH, type Report } from '../../contract/report.js';
+import type { TimerScheduler } from '../lifecycle/timerScheduler.js';
 import { createCollectorConnection, type CollectorResponse } from './collectorConnection.js';
 import type { QueuedReport, ReportQueue } from './reportQueue.js';
 
@@ -110,6 +111,8 @@ export interface ReportSenderOptions {
   log: Logger;
   /** Wall-clock milliseconds, for Retry-After. */
   nowMs?: () => number;
+  /** Sets and clears the timer of each upload; node's timers by default. */
+  timers?: TimerScheduler;
 }
 
 /** Queues reports and drains the queue to the collector. */
@@ -150,7 +153,7 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
   const target = new URL(url);
   const logTarget = `${target.origin}${target.pathname}`;
   const timeoutMs = options.timeoutSeconds * 1000;
-  const connection = createCollectorConnection({ url: target, ca: options.ca, timeoutMs, maxResponseBytes: MAX_RESPONSE_BYTES });
+  const connection = createCollectorConnection({ url: target, ca: options.ca, timeoutMs, maxResponseBytes: MAX_RESPONSE_BYTES, timers: options.timers });
   const closing = new AbortController();
   const dropped: DroppedReports = { spoolFull: 0, rejected: 0 };
   const gzipAboveBytes = options.gzipAboveBytes ?? DEFAULT_GZIP_ABOVE_BYTES;
