@@ -2,36 +2,37 @@
  * The Tripline agent: runs the probes every interval, turns what they observed into a Report with a
  * persisted sequence number, and hands it to the sender, which delivers it to the collector.
  *
- * Wiring only: what is observed lives in `probes/`, isolation in `probeRunner.ts`, delivery and
- * retry in `reportSender.ts`, identity and sequence in `agentState.ts`, scheduling in `ticker.ts`.
+ * Wiring only: what is observed lives in `probes/` (isolation in `probes/probeRunner.ts`), delivery
+ * and retry in `transport/reportSender.ts`, identity and sequence in `lifecycle/agentState.ts`,
+ * scheduling in `lifecycle/ticker.ts`, the agent's own health in `self/`.
  */
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AgentIdentity, Observation, Report } from '../contract/report.js';
 import type { AgentConfig } from '../config/configSchema.js';
-import { createAgentProbes } from './agentProbes.js';
-import { resolveAgentSettings } from './agentSettings.js';
-import { openAgentState, type AgentState } from './agentState.js';
-import { createDiskReportQueue } from './diskReportQueue.js';
-import { observation } from './probe.js';
-import { createProbeRunner, type ProbeRunOutcome } from './probeRunner.js';
+import { createAgentProbes } from './probes/agentProbes.js';
+import { resolveAgentSettings } from './lifecycle/agentSettings.js';
+import { openAgentState, type AgentState } from './lifecycle/agentState.js';
+import { createDiskReportQueue } from './transport/diskReportQueue.js';
+import { createProbeRunner, type ProbeRunOutcome } from './probes/probeRunner.js';
 import type { Pinger } from './probes/pingProbe.js';
 import type { SystemctlRunner } from './probes/systemdProbe.js';
 import { collectInventory } from './inventory/collectInventory.js';
 import type { InventoryDocument } from './inventory/inventoryWorker.js';
 import { createProcReader, type ProcReader } from './procfs/procReader.js';
-import { readFileSync } from 'node:fs';
-import { AgentConfigError } from './agentConfigError.js';
-import { AgentEnrollmentError, credentialFile, enrollAgent, loadCredential } from './agentEnrollment.js';
-import { cachedHostAddressing } from './hostAddressing.js';
+import { credentialFile, enrollAgent, loadCredential } from './lifecycle/agentEnrollment.js';
+import { AgentEnrollmentError } from './lifecycle/agentEnrollmentError.js';
+import { cachedHostAddressing } from './report/hostAddressing.js';
 import { createInventorySchedule } from './inventory/inventorySchedule.js';
-import { createHeapCompactor, exposedGc, type HeapCompactor } from './heapCompactor.js';
-import { createLoopDelaySampler } from './loopDelaySampler.js';
+import { createHeapCompactor, exposedGc, type HeapCompactor } from './lifecycle/heapCompactor.js';
+import { createLoopDelaySampler } from './self/loopDelaySampler.js';
+import { createSelfMeter } from './self/selfMeter.js';
 import { createPluginScheduler } from './plugins/pluginScheduler.js';
-import { buildReport } from './reportBuilder.js';
-import { createReportSender } from './reportSender.js';
-import { createTicker } from './ticker.js';
+import { buildReport } from './report/reportBuilder.js';
+import { createReportSender } from './transport/reportSender.js';
+import { createTicker } from './lifecycle/ticker.js';
+import type { TimerScheduler } from './lifecycle/timerScheduler.js';
 
 /** Sequence numbers persisted at once: one state fsync per this many reports; a crash leaves a gap of at most this. */
 const SEQUENCE_LEASE = 64;
@@ -58,6 +59,10 @@ export interface AgentOptions {
   inventory?: () => Promise<InventoryDocument>;
   /** Wall clock of observations and reports. */
   clock?: () => Date;
+  /** Monotonic milliseconds of the report and ping tickers, the event-loop delay and the heap compactor's pauses; performance.now by default. */
+  monotonicMs?: () => number;
+  /** Timers of the report and ping tickers; node's by default. */
+  timers?: TimerScheduler;
   /** Returns memory after start-up and after growth; by default it uses node's `gc` when exposed (see heapCompactor.ts). */
   heapCompactor?: HeapCompactor;
 }
@@ -79,8 +84,8 @@ export interface Agent {
 }
 
 /**
- * Creates an agent. Throws `AgentConfigError` for an unusable config (an invalid ping or TCP target,
- * an out-of-range duration, a non-http collector URL) before anything runs.
+ * Creates an agent from a config that `loadConfig` checked (config/checkAgentConfig.ts refuses an
+ * invalid target, an out-of-range duration or a non-http collector URL with its file and line).
  */
 export function createAgent(options: AgentOptions): Agent {
   const { config, dataDir, version } = options;
@@ -107,15 +112,14 @@ export function createAgent(options: AgentOptions): Agent {
   const hostAddressing = cachedHostAddressing(proc);
   const cycleRunner = createProbeRunner({ probes: probes.cycle, defaultTimeoutSeconds: settings.probeTimeoutSeconds, log });
   const pingRunner = probes.ping.length > 0 ? createProbeRunner({ probes: probes.ping, defaultTimeoutSeconds: settings.probeTimeoutSeconds, log }) : undefined;
-  const loopDelay = createLoopDelaySampler();
-  const heapCompactor = options.heapCompactor ?? createHeapCompactor({ gc: exposedGc(), rssBytes: () => process.memoryUsage.rss() });
-  /** The resident size the last report carried. */
-  let lastRssBytes = 0;
+  const { monotonicMs, timers } = options;
+  const loopDelay = createLoopDelaySampler({ nowMs: monotonicMs });
+  const heapCompactor = options.heapCompactor ?? createHeapCompactor({ gc: exposedGc(), rssBytes: () => process.memoryUsage.rss(), nowMs: monotonicMs });
   const plugins =
     settings.plugins.length > 0
       ? createPluginScheduler({ plugins: settings.plugins, concurrency: config.pluginConcurrency, log: log.child({ component: 'plugins' }), clock })
       : undefined;
-  const ca = readCa(config.caFile);
+  const ca = settings.ca;
   const sender = createReportSender({
     collectorUrl: config.collectorUrl,
     token: config.token,
@@ -125,7 +129,8 @@ export function createAgent(options: AgentOptions): Agent {
     queue: createDiskReportQueue({ directory: join(dataDir, 'agent', 'spool'), maxReports: settings.spoolMaxReports, maxBytes: settings.spoolMaxBytes }),
     log: options.log.child({ component: 'reportSender' }),
   });
-  const reportTicker = createTicker({ name: 'report', intervalSeconds: settings.intervalSeconds, onTick: reportCycle, log });
+  const selfMeter = createSelfMeter({ loopDelay, dropped: () => sender.dropped() });
+  const reportTicker = createTicker({ name: 'report', intervalSeconds: settings.intervalSeconds, onTick: reportCycle, log, monotonicMs, timers });
   const pingTicker =
     pingRunner &&
     createTicker({
@@ -136,6 +141,8 @@ export function createAgent(options: AgentOptions): Agent {
         latestPing = await pingRunner.run(clock());
       },
       log,
+      monotonicMs,
+      timers,
     });
   const inventory = config.inventory.enabled
     ? createInventorySchedule({ run: options.inventory ?? (() => collectInventory()), intervalSeconds: settings.inventoryIntervalSeconds, cron: settings.inventoryCron, timeZone: settings.timeZone, log })
@@ -176,21 +183,6 @@ export function createAgent(options: AgentOptions): Agent {
     };
   }
 
-  /** The agent's own health: drops, event-loop delay since the last report, CPU and memory. */
-  function selfObservations(now: Date): Observation[] {
-    const dropped = sender.dropped();
-    const cpu = process.cpuUsage();
-    const delayMaxSeconds = loopDelay.takeMaxSeconds();
-    lastRssBytes = process.memoryUsage.rss();
-    return [
-      observation('agent_reports_dropped_total', dropped.spoolFull, { reason: 'spool_full' }, now),
-      observation('agent_reports_dropped_total', dropped.rejected, { reason: 'rejected' }, now),
-      observation('agent_event_loop_delay_max_seconds', phase === 'running' ? delayMaxSeconds : 0, {}, now),
-      observation('agent_cpu_seconds_total', (cpu.user + cpu.system) / 1e6, {}, now),
-      observation('agent_resident_memory_bytes', lastRssBytes, {}, now),
-    ];
-  }
-
   async function pingResults(now: Date): Promise<ProbeRunOutcome | undefined> {
     if (pingRunner === undefined) return undefined;
     if (phase !== 'running') return pingRunner.run(now);
@@ -219,7 +211,7 @@ export function createAgent(options: AgentOptions): Agent {
       agent: identity(agentState, addressing),
       sequence,
       sentAt: clock(),
-      observations: [...selfObservations(now), ...cycle.observations, ...(ping?.observations ?? []), ...(pluginResults?.observations ?? []), ...slow.observations],
+      observations: [...selfMeter.observe(now, phase === 'running'), ...cycle.observations, ...(ping?.observations ?? []), ...(pluginResults?.observations ?? []), ...slow.observations],
       checks: [...cycle.checks, ...(ping?.checks ?? []), ...(pluginResults?.checks ?? [])],
     });
     const { omittedObservations, invalidObservations, omittedChecks } = built;
@@ -278,6 +270,7 @@ export function createAgent(options: AgentOptions): Agent {
 
   /** After a cycle, delivered or spooled: see heapCompactor.ts. */
   function compactHeapIfDue(): void {
+    const lastRssBytes = selfMeter.lastRssBytes();
     const heldMs = heapCompactor.afterCycle(lastRssBytes);
     if (heldMs === 0) return;
     // The collection held the loop: the next report's event-loop delay includes it.
@@ -322,15 +315,6 @@ export function createAgent(options: AgentOptions): Agent {
     },
     collectOnce,
   };
-}
-
-function readCa(file: string | undefined): Buffer | undefined {
-  if (file === undefined) return undefined;
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    throw new AgentConfigError('TRIPLINE_AGENT_INVALID_CA', 'agent.caFile', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
 }
 
 /** True when `promise` settled within `seconds`; it is not cancelled otherwise. */

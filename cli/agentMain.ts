@@ -18,7 +18,7 @@
  *   for it. What else the flag does, and why it is acceptable here:
  *   - garbage collection runs on the main thread only (no GC helper threads to wake; for a 10 MB
  *     heap that is no slower);
- *   - V8's memory reducer is off: `agent/heapCompactor.ts` gives start-up's garbage back instead,
+ *   - V8's memory reducer is off: `agent/lifecycle/heapCompactor.ts` gives start-up's garbage back instead,
  *     with the next two flags;
  *   - `Math.random` and V8's string hash seed start from a fixed seed. The agent does not use
  *     `Math.random` (identifiers and tokens come from node:crypto, which is unaffected), and what it

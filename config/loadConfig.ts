@@ -1,11 +1,12 @@
 /**
- * Reads `tripline.yaml` once, validates it with line-precise errors, fills defaults, applies
+ * Reads `tripline.yaml` once, validates it with line-precise errors (the schema, then the checks
+ * beyond it: desk names, and the agent section's in `checkAgentConfig.ts`), fills defaults, applies
  * environment overrides for secrets, and resolves paths relative to the file.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { checkAgentConfig } from './checkAgentConfig.js';
 import { ConfigSchema, type Config, type ConfigFile } from './configSchema.js';
-import { cronExpressionProblem } from './cronSchedule.js';
 import { timeZoneProblem } from './timeZone.js';
 import { loadYaml, YamlValidationError, type LocatedYaml, type YamlIssue } from './yamlSchemaLoader.js';
 
@@ -25,7 +26,7 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
   const text = absolute === undefined ? '{}' : readConfigText(absolute);
   const loaded = loadYaml(text, absolute ?? '<defaults>', ConfigSchema);
   const { value, locate } = loaded;
-  const timeIssues = scheduleIssues(loaded);
+  const timeIssues = timeZoneIssues(loaded);
   if (timeIssues.length > 0) throw new YamlValidationError(timeIssues);
   const config: Config = { ...value, agent: { ...value.agent, timeZone: value.timeZone } };
   const names = new Set<string>();
@@ -38,6 +39,8 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
   };
   config.routing.routes.forEach((route, r) => route.desks.forEach((name, d) => checkDesk(name, ['routing', 'routes', r, 'desks', d])));
   config.routing.fallback.forEach((name, d) => checkDesk(name, ['routing', 'fallback', d]));
+  const agentIssues = checkAgentConfig(config.agent);
+  if (agentIssues.length > 0) throw new YamlValidationError(agentIssues.map(({ code, path, message }) => ({ ...locate(path, message), code })));
   const base = absolute === undefined ? process.cwd() : dirname(absolute);
   config.dataDir = resolve(base, config.dataDir);
   config.collector.rules = config.collector.rules.map((p) => resolve(base, p));
@@ -45,14 +48,11 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
   return { config, file: absolute };
 }
 
-/** The time zone and every cron expression of the file, checked once here so that mistakes point at their line. */
-function scheduleIssues({ value, locate }: LocatedYaml<ConfigFile>): YamlIssue[] {
+/** The time zone every cron expression is read in (the agent's inventory schedule is checked with the agent section). */
+function timeZoneIssues({ value, locate }: LocatedYaml<ConfigFile>): YamlIssue[] {
   const issues: YamlIssue[] = [];
   const zone = timeZoneProblem(value.timeZone);
   if (zone !== undefined) issues.push(locate(['timeZone'], zone));
-  const schedule = value.agent.inventory.schedule;
-  const cron = schedule === undefined ? undefined : cronExpressionProblem(schedule);
-  if (cron !== undefined) issues.push(locate(['agent', 'inventory', 'schedule'], `"${schedule}" is not a valid cron expression: ${cron}`));
   return issues;
 }
 

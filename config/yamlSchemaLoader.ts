@@ -19,6 +19,8 @@ export interface YamlIssue {
   /** Dotted path of the offending value, e.g. `rules[2].for`; empty for the document itself. */
   path: string;
   message: string;
+  /** Stable code of a check beyond the schema that found it, e.g. `TRIPLINE_AGENT_INVALID_TARGET`. */
+  code?: string;
 }
 
 /** Thrown when a YAML file cannot be parsed or does not match its schema. Carries every issue found. */

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Tripline's tests use for real (never fakes): iputils-ping for the
 # ping probe, iproute2 for network-namespace fault tests, prometheus-node-exporter (agreement test and
-# bench:agent; never started as a service), monitoring-plugins-basic (real Nagios plugins), and
-# Request Tracker 5 for the desk tests (scripts/rt/install.sh: packages plus one site-config snippet).
+# bench:agent; never started as a service), monitoring-plugins-basic (real Nagios plugins), stress-ng
+# (CPU hogs to check that the suite passes on a busy machine: `stress-ng --cpu 2` beside `npx vitest
+# run`), and Request Tracker 5 for the desk tests (scripts/rt/install.sh: packages plus one
+# site-config snippet).
 # Idempotent: packages already present are not fetched again.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 here=$(cd "$(dirname "$0")" && pwd)
 can_install() { [[ $(id -u) -eq 0 ]] || sudo -n true 2>/dev/null; }
-wanted=(iputils-ping iproute2 prometheus-node-exporter monitoring-plugins-basic)
+wanted=(iputils-ping iproute2 prometheus-node-exporter monitoring-plugins-basic stress-ng)
 missing=()
 for package in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -6,10 +6,10 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Inventory, Observation } from '../../contract/report.js';
-import { observation } from '../probe.js';
+import { observation } from '../probes/probe.js';
 import { createTask } from 'node-cron';
 import { DEFAULT_TIME_ZONE } from '../../config/timeZone.js';
-import { createTicker, type Ticker } from '../ticker.js';
+import { createTicker, type Ticker } from '../lifecycle/ticker.js';
 import type { InventoryDocument } from './inventoryWorker.js';
 import type { SmartHealth } from './smartHealth.js';
 

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { CheckResult, Observation } from '../../contract/report.js';
-import { createTicker, type Ticker } from '../ticker.js';
+import { createTicker, type Ticker } from '../lifecycle/ticker.js';
 import type { PluginDefinition } from './pluginDefinition.js';
 import { runPlugin } from './runPlugin.js';
 

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { CheckResult, Observation } from '../../contract/report.js';
-import { observation } from '../probe.js';
+import { observation } from '../probes/probe.js';
 import { parseNagiosOutput, statusFromExitCode } from './nagiosOutput.js';
 import type { PluginDefinition } from './pluginDefinition.js';
 

@@ -1,7 +1,7 @@
 /** CPU usage, iowait and steal ratios from the deltas of `/proc/stat` between two runs. */
 import type { ProcReader } from '../procfs/procReader.js';
 import { parseProcStat, totalCpuTime, type CpuTimes } from '../procfs/procStat.js';
-import { observation, type Probe } from '../probe.js';
+import { observation, type Probe } from './probe.js';
 
 /** Shares of CPU time spent over an interval, each in [0, 1]. */
 export interface CpuRatios {

@@ -6,7 +6,7 @@
 import type { Observation } from '../../contract/report.js';
 import { parseProcDiskstats, type DiskCounters } from '../procfs/procDiskstats.js';
 import type { ProcReader } from '../procfs/procReader.js';
-import { observation, type Probe } from '../probe.js';
+import { observation, type Probe } from './probe.js';
 
 /** node_exporter's default `--collector.diskstats.device-exclude`. */
 export const DEFAULT_DISK_EXCLUDE = '^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$';

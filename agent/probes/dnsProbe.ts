@@ -4,11 +4,8 @@
  * dns_up 0 and check dns:<target> critical.
  */
 import { Resolver } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import type { CheckResult, Observation } from '../../contract/report.js';
-import { AgentConfigError } from '../agentConfigError.js';
-import { explainInvalidTargetHost } from '../targetHost.js';
-import { observation, type Probe } from '../probe.js';
+import { observation, type Probe } from './probe.js';
 
 /** One configured DNS check, timeout parsed. */
 export interface DnsTarget {
@@ -20,26 +17,8 @@ export interface DnsTarget {
   timeoutSeconds: number;
 }
 
-/** An IP literal, `ipv4:port` or `[ipv6]:port`, as c-ares' setServers takes them. */
-export function isServerAddress(server: string): boolean {
-  if (isIP(server) !== 0) return true;
-  const v4 = /^([0-9.]+):(\d{1,5})$/.exec(server);
-  if (v4 !== null) return isIP(v4[1]!) === 4 && Number(v4[2]) <= 65535;
-  const v6 = /^\[([0-9A-Fa-f:.]+)\]:(\d{1,5})$/.exec(server);
-  return v6 !== null && isIP(v6[1]!) === 6 && Number(v6[2]) <= 65535;
-}
-
+/** Creates the DNS probe for targets checked when the config was loaded (config/checkAgentTargets.ts). */
 export function createDnsProbe({ targets }: { targets: readonly DnsTarget[] }): Probe {
-  targets.forEach((target, index) => {
-    const reason = explainInvalidTargetHost(target.query);
-    if (reason !== undefined || isIP(target.query) !== 0) {
-      throw new AgentConfigError('TRIPLINE_AGENT_INVALID_TARGET', `agent.dns.targets[${index}].query`, `${JSON.stringify(target.query)} ${reason ?? 'is an address, not a name'}`);
-    }
-    if (target.server !== undefined && !isServerAddress(target.server)) {
-      throw new AgentConfigError('TRIPLINE_AGENT_INVALID_TARGET', `agent.dns.targets[${index}].server`, `${JSON.stringify(target.server)} is not an IP address (optionally ip:port or [ipv6]:port)`);
-    }
-  });
-
   async function probeOne(target: DnsTarget, now: Date): Promise<{ observations: Observation[]; check: CheckResult }> {
     const resolver = new Resolver({ timeout: Math.max(1, Math.round(target.timeoutSeconds * 1000)), tries: 1 });
     if (target.server !== undefined) resolver.setServers([target.server]);

@@ -1,7 +1,7 @@
 /** System-wide open file handles against the kernel limit, from `/proc/sys/fs/file-nr`. */
 import { parseFileNr } from '../procfs/procFileNr.js';
 import type { ProcReader } from '../procfs/procReader.js';
-import { observation, type Probe } from '../probe.js';
+import { observation, type Probe } from './probe.js';
 
 export function createFileDescriptorProbe({ proc }: { proc: ProcReader }): Probe {
   return {

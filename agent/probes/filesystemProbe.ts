@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import type { Observation } from '../../contract/report.js';
 import type { ProcReader } from '../procfs/procReader.js';
 import { parseProcMounts, type MountEntry } from '../procfs/procMounts.js';
-import { observation, type LabelsOf, type Probe, type ProbeResult } from '../probe.js';
+import { observation, type LabelsOf, type Probe, type ProbeResult } from './probe.js';
 
 /** The statfs fields the probe uses. */
 export type FilesystemStats = Pick<StatsFs, 'bsize' | 'blocks' | 'bfree' | 'bavail' | 'files' | 'ffree'>;

@@ -3,9 +3,9 @@
  * followed), as series `target="gateway"`. Runs on the ping interval, not every report cycle,
  * because it spawns the system ping; `agent.ping.gateway: false` turns it off.
  */
-import type { ProbeResult, Probe } from '../probe.js';
+import type { ProbeResult, Probe } from './probe.js';
 import type { ProcReader } from '../procfs/procReader.js';
-import { defaultGateway } from '../hostAddressing.js';
+import { defaultGateway } from '../report/hostAddressing.js';
 import { createPingProbe, type Pinger } from './pingProbe.js';
 
 /** Settings of the gateway ping, from `agent.ping`. */

@@ -1,15 +1,13 @@
 /**
  * HTTP(S) checks with undici: status, response time (to the last body byte, body capped), and for
  * https the days until the server certificate expires. Each run opens a fresh connection (so the
- * certificate seen is the one served now) and reads at most 64 KiB of the body. URLs are validated
- * at construction: http(s) only, no credentials in the URL, and a host that passes the target rules.
+ * certificate seen is the one served now) and reads at most 64 KiB of the body. URLs were checked
+ * with the config: http(s) only, no credentials in the URL, and a host that passes the target rules.
  */
 import type { TLSSocket } from 'node:tls';
 import type { buildConnector as BuildConnector } from 'undici';
 import type { CheckResult, Observation } from '../../contract/report.js';
-import { AgentConfigError } from '../agentConfigError.js';
-import { explainInvalidTargetHost } from '../targetHost.js';
-import { observation, type Probe } from '../probe.js';
+import { observation, type Probe } from './probe.js';
 
 /** One configured HTTP target, timeout parsed. */
 export interface HttpTarget {
@@ -23,21 +21,6 @@ export interface HttpTarget {
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
-
-/** Throws `AgentConfigError` for a URL the probe must not fetch. */
-export function validateHttpTarget(target: Pick<HttpTarget, 'url'>, path: string): void {
-  let url: URL;
-  try {
-    url = new URL(target.url);
-  } catch {
-    throw new AgentConfigError('TRIPLINE_AGENT_INVALID_TARGET', `${path}.url`, `${JSON.stringify(target.url)} is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AgentConfigError('TRIPLINE_AGENT_INVALID_TARGET', `${path}.url`, 'must be http:// or https://');
-  if (url.username !== '' || url.password !== '') throw new AgentConfigError('TRIPLINE_AGENT_INVALID_TARGET', `${path}.url`, 'must not hold credentials');
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  const reason = explainInvalidTargetHost(host);
-  if (reason !== undefined) throw new AgentConfigError('TRIPLINE_AGENT_INVALID_TARGET', `${path}.url`, `host ${JSON.stringify(host)} ${reason}`);
-}
 
 /** Seconds until a certificate's notAfter. */
 export function certificateExpirySeconds(validTo: string, nowMs: number): number | undefined {
@@ -79,14 +62,8 @@ async function fetchOnce(target: HttpTarget): Promise<{ status: number; seconds:
   }
 }
 
-/** Creates the HTTP probe; throws `AgentConfigError` for an unusable URL or a duplicate name. */
+/** Creates the HTTP probe for targets checked when the config was loaded (config/checkAgentTargets.ts). */
 export function createHttpProbe({ targets }: { targets: readonly HttpTarget[] }): Probe {
-  const names = new Set<string>();
-  targets.forEach((target, index) => {
-    validateHttpTarget(target, `agent.http.targets[${index}]`);
-    if (names.has(target.name)) throw new AgentConfigError('TRIPLINE_AGENT_DUPLICATE_TARGET', `agent.http.targets[${index}]`, `http target "${target.name}" is configured twice`);
-    names.add(target.name);
-  });
 
   async function probeOne(target: HttpTarget, now: Date): Promise<{ observations: Observation[]; check: CheckResult }> {
     const labels = { target: target.name };

@@ -2,7 +2,7 @@
 import { cpus } from 'node:os';
 import type { ProcReader } from '../procfs/procReader.js';
 import { parseProcLoadavg } from '../procfs/procLoadavg.js';
-import { observation, type Probe } from '../probe.js';
+import { observation, type Probe } from './probe.js';
 
 /** Dependencies of the load probe. */
 export interface LoadProbeDeps {

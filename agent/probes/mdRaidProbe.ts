@@ -6,7 +6,7 @@
 import type { CheckResult, Observation } from '../../contract/report.js';
 import { parseProcMdstat } from '../procfs/procMdstat.js';
 import type { ProcReader } from '../procfs/procReader.js';
-import { isoTimestamp, observation, type Probe } from '../probe.js';
+import { isoTimestamp, observation, type Probe } from './probe.js';
 
 /** How long a missing `/proc/mdstat` is believed: it appears only when the md driver loads. */
 const ABSENT_TTL_MS = 300_000;

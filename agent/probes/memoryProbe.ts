@@ -1,7 +1,7 @@
 /** Physical memory from `/proc/meminfo`: total, available, and the used ratio derived from them. */
 import type { ProcReader } from '../procfs/procReader.js';
 import { parseProcMeminfo, requireMeminfoField, type Meminfo } from '../procfs/procMeminfo.js';
-import { observation, type Probe } from '../probe.js';
+import { observation, type Probe } from './probe.js';
 
 /**
  * MemAvailable is the kernel's own estimate (since 3.14); older kernels get the classic

@@ -3,11 +3,11 @@
  * speed from `/sys/class/net/<interface>/{operstate,speed}` when a sysfs reader is given.
  */
 import type { Observation } from '../../contract/report.js';
-import { createDeltaTracker, type DeltaTracker } from '../deltaTracker.js';
+import { createDeltaTracker, type DeltaTracker } from './deltaTracker.js';
 import type { MetricName } from '../metricCatalogue.js';
 import type { ProcReader } from '../procfs/procReader.js';
 import { parseProcNetDev, type DirectionCounters } from '../procfs/procNetDev.js';
-import { observation, type Probe } from '../probe.js';
+import { observation, type Probe } from './probe.js';
 
 /** Dependencies of the network probe. */
 export interface NetworkProbeDeps {

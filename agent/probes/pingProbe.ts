@@ -1,20 +1,26 @@
 /**
  * ICMP round-trip time and loss to configured targets, through the `ping` package, which runs the
  * system `ping` binary without a shell. That costs a process per target per run, which is why ping
- * runs only for configured targets and on its own interval. Hosts are validated strictly at
- * construction (see `targetHost.ts`), and `--` ends ping's options before the host as a second guard.
+ * runs only for configured targets and on its own interval. Hosts are checked strictly when the
+ * config is loaded (config/targetHost.ts), and `--` ends ping's options before the host as a second
+ * guard.
  */
 import ping, { type PingConfig, type PingResponse } from 'ping';
 import type { CheckResult, Observation } from '../../contract/report.js';
-import { validateTargets, type NamedTarget } from '../targetList.js';
-import { observation, type Probe } from '../probe.js';
+import { observation, type Probe } from './probe.js';
 
 /** Runs the system ping; the `ping` package's promise API, or a fake in tests. */
 export type Pinger = (host: string, config: PingConfig) => Promise<PingResponse>;
 
+/** A ping target: the host, and the name its series are labelled with when not the host. */
+export interface PingTarget {
+  name?: string | undefined;
+  host: string;
+}
+
 /** Settings of the ping probe, from `agent.ping`. */
 export interface PingProbeOptions {
-  targets: readonly NamedTarget[];
+  targets: readonly PingTarget[];
   /** Echo requests per target per run. */
   count: number;
   /** How long ping waits for a reply. */
@@ -23,7 +29,7 @@ export interface PingProbeOptions {
 }
 
 /** The `target` label of a ping target: its name, else its host. */
-export function pingTargetLabel(target: NamedTarget): string {
+export function pingTargetLabel(target: PingTarget): string {
   return target.name ?? target.host;
 }
 
@@ -48,14 +54,13 @@ function firstLine(text: string): string {
   return text.split('\n').find((line) => line.trim() !== '' && line !== 'unknown')?.trim() ?? '';
 }
 
-/** Creates the ping probe; throws `AgentConfigError` for a host that is not a hostname or IP literal. */
+/** Creates the ping probe for targets checked when the config was loaded (config/checkAgentTargets.ts). */
 export function createPingProbe(options: PingProbeOptions): Probe {
-  validateTargets(options.targets, 'agent.ping.targets', 'ping', pingTargetLabel);
   const pinger: Pinger = options.pinger ?? ((host, config) => ping.promise.probe(host, config));
   const waitSeconds = Math.max(1, Math.ceil(options.timeoutSeconds));
   const config: PingConfig = { numeric: true, timeout: waitSeconds, min_reply: options.count, extra: ['--'] };
 
-  async function pingOne(target: NamedTarget, now: Date): Promise<{ observations: Observation[]; checks: CheckResult[] }> {
+  async function pingOne(target: PingTarget, now: Date): Promise<{ observations: Observation[]; checks: CheckResult[] }> {
     const label = pingTargetLabel(target);
     const started = performance.now();
     let outcome: Observation[] | string;

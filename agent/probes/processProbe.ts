@@ -5,7 +5,7 @@
  */
 import type { CheckResult, Observation } from '../../contract/report.js';
 import type { ProcReader } from '../procfs/procReader.js';
-import { isoTimestamp, observation, type Probe } from '../probe.js';
+import { isoTimestamp, observation, type Probe } from './probe.js';
 
 /** Counts the processes whose comm equals each wanted name. */
 export function countProcesses(proc: ProcReader, names: readonly string[]): Map<string, number> {

@@ -1,7 +1,7 @@
 /** Swap space from `/proc/meminfo`; a host without swap reports zeros, not an absent series. */
 import type { ProcReader } from '../procfs/procReader.js';
 import { parseProcMeminfo, requireMeminfoField } from '../procfs/procMeminfo.js';
-import { observation, type Probe } from '../probe.js';
+import { observation, type Probe } from './probe.js';
 
 /** Creates the swap probe. */
 export function createSwapProbe({ proc }: { proc: ProcReader }): Probe {

@@ -1,14 +1,12 @@
 /**
  * systemd unit state through one `systemctl show` per cycle for all configured units (execFile, no
  * shell, `--` before the names). It spawns a process, so it runs only when `agent.systemd.units` is
- * configured. Unit names are validated: systemd's own alphabet, and none may start with `-`.
+ * configured. Unit names were checked with the config: systemd's own alphabet, and none may start
+ * with `-`.
  */
 import { execFile } from 'node:child_process';
 import type { CheckResult, Observation } from '../../contract/report.js';
-import { AgentConfigError } from '../agentConfigError.js';
-import { observation, type Probe } from '../probe.js';
-
-const UNIT_NAME = /^(?!-)[A-Za-z0-9:_.@\\-]{1,255}\.(service|socket|timer|mount|automount|target|path|swap|slice|scope|device)$/;
+import { observation, type Probe } from './probe.js';
 
 /** State of one unit as `systemctl show` prints it. */
 export interface UnitState {
@@ -35,10 +33,8 @@ const runSystemctl: SystemctlRunner = (args) =>
     execFile('systemctl', args, { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' }, timeout: 5000, maxBuffer: 256 * 1024 }, (error, stdout) => (error && stdout === '' ? reject(error) : resolve(stdout)));
   });
 
+/** Creates the systemd probe for units checked when the config was loaded (config/checkAgentTargets.ts). */
 export function createSystemdProbe({ units, run = runSystemctl }: { units: readonly string[]; run?: SystemctlRunner }): Probe {
-  units.forEach((unit, index) => {
-    if (!UNIT_NAME.test(unit)) throw new AgentConfigError('TRIPLINE_AGENT_INVALID_TARGET', `agent.systemd.units[${index}]`, `${JSON.stringify(unit)} is not a systemd unit name (e.g. nginx.service)`);
-  });
   return {
     name: 'systemd',
     async collect(now) {

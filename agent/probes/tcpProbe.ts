@@ -1,8 +1,7 @@
 /** TCP reachability of configured targets: connect, time it, close. No process, no payload. */
 import { connect } from 'node:net';
 import type { CheckResult, Observation } from '../../contract/report.js';
-import { validateTargets } from '../targetList.js';
-import { observation, type Probe } from '../probe.js';
+import { observation, type Probe } from './probe.js';
 
 /** One configured TCP target with its timeout already parsed. */
 export interface TcpTarget {
@@ -37,9 +36,8 @@ export function connectOnce(host: string, port: number, timeoutSeconds: number):
   });
 }
 
-/** Creates the TCP probe; throws `AgentConfigError` for an invalid host or duplicate target. */
+/** Creates the TCP probe for targets checked when the config was loaded (config/checkAgentTargets.ts). */
 export function createTcpProbe({ targets }: { targets: readonly TcpTarget[] }): Probe {
-  validateTargets(targets, 'agent.tcp.targets', 'tcp', tcpTargetLabel);
 
   async function probeOne(target: TcpTarget, now: Date): Promise<{ observations: Observation[]; check: CheckResult }> {
     const label = tcpTargetLabel(target);

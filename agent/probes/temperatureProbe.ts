@@ -9,7 +9,7 @@
  */
 import type { Observation } from '../../contract/report.js';
 import type { ProcReader } from '../procfs/procReader.js';
-import { observation, type Probe } from '../probe.js';
+import { observation, type Probe } from './probe.js';
 
 /** One sensor file and the labels its value is reported under. */
 interface Sensor {

@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { ProcReader } from '../procfs/procReader.js';
 import { parseProcUptime } from '../procfs/procUptime.js';
-import { observation, type Probe } from '../probe.js';
+import { observation, type Probe } from './probe.js';
 
 /** Dependencies of the uptime probe. */
 export interface UptimeProbeDeps {

@@ -1,8 +1,8 @@
 /** Swap-in/out rates and OOM kills from `/proc/vmstat`, the counters `vmstat` and `sar -W` read. */
-import { createDeltaTracker } from '../deltaTracker.js';
+import { createDeltaTracker } from './deltaTracker.js';
 import type { ProcReader } from '../procfs/procReader.js';
 import { parseProcVmstat } from '../procfs/procVmstat.js';
-import { observation, type Probe } from '../probe.js';
+import { observation, type Probe } from './probe.js';
 
 /** Creates the vmstat probe; rates start with the second run. `oom_kill` exists since Linux 4.13. */
 export function createVmstatProbe({ proc, monotonicMs = () => performance.now() }: { proc: ProcReader; monotonicMs?: () => number }): Probe {

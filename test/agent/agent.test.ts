@@ -1,7 +1,9 @@
 /**
  * The agent end to end on loopback: started against a stub collector it reports on its interval
  * with consecutive sequence numbers, carries ping results from its own schedule, and stop() lets an
- * upload in flight finish before persisting state.
+ * upload in flight finish before persisting state. Where a test asserts the interval or the
+ * event-loop delay, the agent's tickers run on a manual clock that the test steps one interval at a
+ * time (a busy machine can delay a report then, but not change what it carries).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -13,10 +15,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/loadConfig.js';
 import { createAgent, type Agent, type AgentOptions } from '../../agent/agent.js';
 import { REPORTS_PATH } from '../../contract/report.js';
-import type { HeapCompactor } from '../../agent/heapCompactor.js';
-import { agentStateFile } from '../../agent/agentState.js';
+import type { HeapCompactor } from '../../agent/lifecycle/heapCompactor.js';
+import { agentStateFile } from '../../agent/lifecycle/agentState.js';
 import { createProcReader, type ProcReader } from '../../agent/procfs/procReader.js';
 import { startCollectorStub, type CollectorStub } from './collectorStub.js';
+import { createManualTime, type ManualTime } from './manualTime.js';
 import { reportSchemaErrors } from './reportValidator.js';
 
 const TOKEN = 'agent-test-token-0123456789abcdef';
@@ -29,6 +32,22 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false, time
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** The agent's clocks and timers on `time`: wall-clock timestamps move with it from now. */
+function onManualTime(time: ManualTime): Pick<AgentOptions, 'clock' | 'monotonicMs' | 'timers'> {
+  const epochMs = Date.now() - time.nowMs();
+  return { clock: () => new Date(epochMs + time.nowMs()), monotonicMs: time.nowMs, timers: time.timers };
+}
+
+/**
+ * Once all `tickers` have scheduled their next run, steps `time` one 1 s interval, and waits for the
+ * collector to hold `count` reports.
+ */
+async function nextInterval(time: ManualTime, tickers: number, count: number, received: () => number): Promise<void> {
+  await waitFor(`${tickers} tickers scheduled`, () => time.pending() >= tickers);
+  await time.advance(1000);
+  await waitFor(`${count} reports`, () => received() >= count);
 }
 
 const pinger = async (): Promise<PingResponse> => ({
@@ -66,9 +85,11 @@ describe('agent', () => {
       },
       compactions: () => 1,
     };
-    agent = makeAgent(mkdtempSync(join(tmpdir(), 'tripline-agent-')), () => {}, { heapCompactor }).agent;
+    const time = createManualTime();
+    agent = makeAgent(mkdtempSync(join(tmpdir(), 'tripline-agent-')), () => {}, { heapCompactor, ...onManualTime(time) }).agent;
     await agent.start();
-    await waitFor('three reports', () => collector!.received.length >= 3);
+    // Two tickers: the report's and the default gateway ping's.
+    for (const count of [2, 3]) await nextInterval(time, 2, count, () => collector!.received.length);
     await agent.stop();
     const reports = collector.received.map((r) => r.report);
     const value = (i: number, metric: string) => reports[i]!.observations.find((o) => o.metric === metric)?.value;
@@ -101,13 +122,18 @@ describe('agent', () => {
   it('reports on its interval with consecutive sequences, identity, and ping results from its own schedule', async () => {
     collector = await startCollectorStub();
     const dataDir = mkdtempSync(join(tmpdir(), 'tripline-agent-'));
-    const made = makeAgent(dataDir, (c) => {
-      c.ping.targets = [{ name: 'gw', host: '192.0.2.1' }];
-      c.ping.interval = '1s';
-    });
+    const time = createManualTime();
+    const made = makeAgent(
+      dataDir,
+      (c) => {
+        c.ping.targets = [{ name: 'gw', host: '192.0.2.1' }];
+        c.ping.interval = '1s';
+      },
+      onManualTime(time),
+    );
     agent = made.agent;
     await agent.start();
-    await waitFor('three reports', () => collector!.received.length >= 3);
+    for (const count of [2, 3]) await nextInterval(time, 2, count, () => collector!.received.length);
     await agent.stop();
     const reports = collector.received.map((r) => r.report);
 
@@ -172,11 +198,12 @@ describe('agent', () => {
   it('reports how long its own work blocked the event loop, and about nothing when it did not', async () => {
     collector = await startCollectorStub();
     const real = createProcReader();
+    const time = createManualTime();
     let blockMs = 0;
     const proc: ProcReader = {
       read(path) {
         // A synchronous 120 ms block inside the cycle, as a pathological /proc read would be.
-        if (path === 'loadavg' && blockMs > 0) for (const until = performance.now() + blockMs; performance.now() < until; );
+        if (path === 'loadavg' && blockMs > 0) time.block(blockMs);
         return real.read(path);
       },
       readOnce: (path) => real.readOnce(path),
@@ -186,11 +213,12 @@ describe('agent', () => {
     Object.assign(config.agent, { collectorUrl: collector.url, token: TOKEN, interval: '1s' });
     config.agent.ping.gateway = false;
     config.agent.inventory.enabled = false;
-    agent = createAgent({ config: config.agent, dataDir: mkdtempSync(join(tmpdir(), 'tripline-agent-')), log: pino({ level: 'silent' }), version: 't', proc });
+    agent = createAgent({ config: config.agent, dataDir: mkdtempSync(join(tmpdir(), 'tripline-agent-')), log: pino({ level: 'silent' }), version: 't', proc, ...onManualTime(time) });
     await agent.start();
-    await waitFor('two quiet reports', () => collector!.received.length >= 3);
+    const received = () => collector!.received.length;
+    for (const count of [2, 3]) await nextInterval(time, 1, count, received); // two quiet reports after the first
     blockMs = 120;
-    await waitFor('two blocked cycles reported', () => collector!.received.length >= 6);
+    for (const count of [4, 5, 6]) await nextInterval(time, 1, count, received); // blocked cycles
     const delays = collector.received.map((r) => r.report.observations.find((o) => o.metric === 'agent_event_loop_delay_max_seconds')!.value);
     // Report n carries the delay measured during cycle n-1 and the start of cycle n.
     expect(Math.max(...delays.slice(1, 3))).toBeLessThan(0.08);

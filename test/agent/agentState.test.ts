@@ -6,8 +6,8 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/loadConfig.js';
 import { createAgent } from '../../agent/agent.js';
-import { AgentStateError } from '../../agent/agentStateError.js';
-import { agentStateFile, openAgentState } from '../../agent/agentState.js';
+import { AgentStateError } from '../../agent/lifecycle/agentStateError.js';
+import { agentStateFile, openAgentState } from '../../agent/lifecycle/agentState.js';
 import { procFixture } from './procFixture.js';
 
 const freshDir = () => mkdtempSync(join(tmpdir(), 'tripline-state-'));

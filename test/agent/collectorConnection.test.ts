@@ -12,8 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createCollectorConnection, type CollectorConnection, type CollectorConnectionOptions } from '../../agent/collectorConnection.js';
+import { createCollectorConnection, type CollectorConnection, type CollectorConnectionOptions } from '../../agent/transport/collectorConnection.js';
 import { makeCertificates } from '../support/certificates.js';
+import { createManualTime } from './manualTime.js';
 import { okResponse, startRawHttpServer, type RawAnswer, type RawHttpServer } from './rawHttpServer.js';
 
 const TOKEN = 'connection-test-token-0123456789abcdef';
@@ -47,7 +48,7 @@ function connect(url: string, overrides: Partial<CollectorConnectionOptions> = {
  * process took to exit: a clean process, where any socket or timer left behind shows.
  */
 async function postInChild(url: string, timeoutMs: number): Promise<{ outcome: number | string; active: string[]; exitMs: number }> {
-  const module = join(import.meta.dirname, '../../dist/agent/collectorConnection.js');
+  const module = join(import.meta.dirname, '../../dist/agent/transport/collectorConnection.js');
   const script = `
     const { createCollectorConnection } = await import(${JSON.stringify(module)});
     const connection = createCollectorConnection({ url: new URL(${JSON.stringify(url)}), timeoutMs: ${timeoutMs}, maxResponseBytes: 1024 });
@@ -214,12 +215,23 @@ describe('createCollectorConnection over plain TCP', () => {
   });
 
   it('times out a server that never answers (ETIMEDOUT)', async () => {
-    const server = await raw(() => undefined);
-    const connection = connect(server.url, { timeoutMs: 200 });
-    const started = performance.now();
-    await expect(connection.post(BODY, HEADERS)).rejects.toMatchObject({ code: 'ETIMEDOUT', message: 'no response within 0.2s' });
-    expect(performance.now() - started).toBeGreaterThanOrEqual(190);
-    expect(performance.now() - started).toBeLessThan(1500);
+    let requestArrived: () => void = () => {};
+    const arrived = new Promise<void>((resolve) => (requestArrived = resolve));
+    const server = await raw(() => requestArrived());
+    // The timeout runs on a manual clock, stepped once the request has arrived.
+    const time = createManualTime();
+    const connection = connect(server.url, { timeoutMs: 200, timers: time.timers });
+    let settled = false;
+    const posting = connection.post(BODY, HEADERS);
+    posting.then(
+      () => void (settled = true),
+      () => void (settled = true),
+    );
+    await arrived;
+    await time.advance(199);
+    expect(settled).toBe(false); // not before its timeout
+    await time.advance(1);
+    await expect(posting).rejects.toMatchObject({ code: 'ETIMEDOUT', message: 'no response within 0.2s' });
     await server.connectionsClosed(1); // the socket is destroyed
   });
 

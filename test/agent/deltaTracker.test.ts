@@ -1,6 +1,6 @@
 /** The delta tracker: first sample, steady counting, resets, clock oddities, forgetting series. */
 import { describe, expect, it } from 'vitest';
-import { createDeltaTracker } from '../../agent/deltaTracker.js';
+import { createDeltaTracker } from '../../agent/probes/deltaTracker.js';
 
 describe('createDeltaTracker', () => {
   it.each([

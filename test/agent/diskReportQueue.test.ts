@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createDiskReportQueue, openDiskReportQueue, spoolFileName } from '../../agent/diskReportQueue.js';
+import { createDiskReportQueue, openDiskReportQueue, spoolFileName } from '../../agent/transport/diskReportQueue.js';
 
 const body = (sequence: number, size = 100) => Buffer.alloc(size, sequence % 256);
 const spoolDir = () => join(mkdtempSync(join(tmpdir(), 'tripline-spool-')), 'spool');

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createHeapCompactor, exposedGc } from '../../agent/heapCompactor.js';
+import { createHeapCompactor, exposedGc } from '../../agent/lifecycle/heapCompactor.js';
 import { agentNodeFlags } from '../../config/packageInfo.js';
 
 const MB = 1024 * 1024;
@@ -58,7 +58,7 @@ describe('heap compactor', () => {
 
   it('under the shipped node flags, gc is exposed and a compaction gives the pages of old garbage back', () => {
     const script = [
-      `import { createHeapCompactor, exposedGc } from ${JSON.stringify(join(ROOT, 'dist/agent/heapCompactor.js'))};`,
+      `import { createHeapCompactor, exposedGc } from ${JSON.stringify(join(ROOT, 'dist/agent/lifecycle/heapCompactor.js'))};`,
       // 40 MB that lives long enough to reach the old generation, then becomes garbage.
       'let junk = []; for (let i = 0; i < 400; i++) junk.push(Array.from({ length: 12500 }, (_, j) => ({ j })));',
       'await new Promise((r) => setTimeout(r, 50)); junk = undefined;',

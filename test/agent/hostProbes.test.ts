@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Observation } from '../../contract/report.js';
-import { primaryAddresses } from '../../agent/hostAddressing.js';
+import { primaryAddresses } from '../../agent/report/hostAddressing.js';
 import { pino } from 'pino';
 import { createDiskIoProbe, DEFAULT_DISK_EXCLUDE } from '../../agent/probes/diskIoProbe.js';
 import { createFilesystemProbe } from '../../agent/probes/filesystemProbe.js';

@@ -3,7 +3,7 @@
  * split a response anywhere), and the malformed responses it refuses.
  */
 import { describe, expect, it } from 'vitest';
-import { createResponseParser, MAX_HEAD_BYTES, type ParsedResponse } from '../../agent/httpResponseParser.js';
+import { createResponseParser, MAX_HEAD_BYTES, type ParsedResponse } from '../../agent/transport/httpResponseParser.js';
 
 /** Feeds `raw` in pieces of `pieceBytes`; returns the response and the pushes it took. */
 function parse(raw: string, pieceBytes: number, maxBodyBytes = 1024): { response: ParsedResponse | undefined; pushes: number } {

@@ -14,6 +14,7 @@ import { createInventorySchedule } from '../../agent/inventory/inventorySchedule
 import type { InventoryDocument } from '../../agent/inventory/inventoryWorker.js';
 import { smartHealth } from '../../agent/inventory/smartHealth.js';
 import { loadConfig } from '../../config/loadConfig.js';
+import { agentConfigIssues } from './agentConfigFile.js';
 import { reportSchemaErrors } from './reportValidator.js';
 
 describe('SMART health', () => {
@@ -87,12 +88,11 @@ describe('inventory on a wall-clock schedule (node-cron)', () => {
     expect(runs).toBe(afterStop);
   }, 15_000);
 
-  it('refuses an invalid cron expression at construction, naming the config path', () => {
-    const { config } = loadConfig(undefined, {});
-    config.agent.token = 'x'.repeat(20);
-    config.agent.inventory.schedule = 'every night';
-    expect(() => createAgent({ config: config.agent, dataDir: mkdtempSync(join(tmpdir(), 'tripline-cron-')), log: pino({ level: 'silent' }), version: 'test' })).toThrow(
-      expect.objectContaining({ code: 'TRIPLINE_AGENT_INVALID_SCHEDULE', path: 'agent.inventory.schedule' }),
-    );
+  it('refuses an invalid cron expression when the config is loaded, naming the config path', () => {
+    const issues = agentConfigIssues((agent) => {
+      agent.token = 'x'.repeat(20);
+      agent.inventory.schedule = 'every night';
+    });
+    expect(issues).toContainEqual(expect.objectContaining({ code: 'TRIPLINE_AGENT_INVALID_SCHEDULE', path: 'agent.inventory.schedule' }));
   });
 });

@@ -1,34 +1,37 @@
 /** The agent's event-loop delay: measured from its own work and late timers, with no wake-up of its own. */
 import { describe, expect, it } from 'vitest';
-import { createLoopDelaySampler } from '../../agent/loopDelaySampler.js';
+import { createLoopDelaySampler } from '../../agent/self/loopDelaySampler.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const block = (ms: number) => {
-  for (const until = performance.now() + ms; performance.now() < until; );
-};
+/** One turn of the real event loop: the check phase, where the sampler's immediate measures. */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('createLoopDelaySampler', () => {
+  // Time is a manual clock: a block is the clock moving while the test holds the loop, an idle wait
+  // is the clock moving after the loop got a turn. A busy machine cannot change what is measured.
   it('measures how long a piece of work, with its promise jobs, holds the loop', async () => {
-    const sampler = createLoopDelaySampler();
+    let now = 0;
+    const sampler = createLoopDelaySampler({ nowMs: () => now });
     sampler.busyFrom();
-    block(30);
+    now += 30; // a 30 ms block
     await Promise.resolve();
-    block(30); // still the same turn of the loop: a promise job does not let anything else run
-    await sleep(20); // now the loop is free
-    expect(sampler.takeMaxSeconds()).toBeGreaterThanOrEqual(0.058);
+    now += 30; // still the same turn of the loop: a promise job does not let anything else run
+    await nextTurn(); // now the loop is free
+    now += 20; // and stays idle for 20 ms
+    expect(sampler.takeMaxSeconds()).toBeCloseTo(0.06, 9);
     expect(sampler.takeMaxSeconds()).toBe(0);
   });
 
   it('counts work still in progress when the figure is taken, and only once', async () => {
-    const sampler = createLoopDelaySampler();
+    let now = 0;
+    const sampler = createLoopDelaySampler({ nowMs: () => now });
     sampler.busyFrom();
-    block(80);
-    expect(sampler.takeMaxSeconds()).toBeGreaterThanOrEqual(0.079);
-    block(5);
-    await sleep(10);
+    now += 80; // an 80 ms block, still in progress when the figure is taken
+    expect(sampler.takeMaxSeconds()).toBeCloseTo(0.08, 9);
+    now += 5; // the rest of the work
+    await nextTurn();
+    now += 10; // idle
     const rest = sampler.takeMaxSeconds();
-    expect(rest).toBeGreaterThanOrEqual(0.004);
-    expect(rest).toBeLessThan(0.05);
+    expect(rest).toBeCloseTo(0.005, 9);
   });
 
   it('keeps the worst of late timers and measured work, and forgets it once taken', () => {

@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createAgent } from '../../agent/agent.js';
-import { resolveAgentSettings } from '../../agent/agentSettings.js';
 import { parseNagiosOutput, statusFromExitCode } from '../../agent/plugins/nagiosOutput.js';
 import type { PluginDefinition } from '../../agent/plugins/pluginDefinition.js';
 import { runPlugin } from '../../agent/plugins/runPlugin.js';
 import { loadConfig } from '../../config/loadConfig.js';
+import { agentConfigIssues, loadPatchedAgentConfig } from './agentConfigFile.js';
 import { reportSchemaErrors } from './reportValidator.js';
 
 const PLUGINS = '/usr/lib/nagios/plugins';
@@ -137,16 +137,15 @@ describe('isolation and safety', () => {
     ['a line break in an argument', { args: ['ok\nrm'] }, 'agent.plugins[0].args[0]', /line break/],
     ['timeout longer than the interval', { interval: '5s', timeout: '10s' }, 'agent.plugins[0].timeout', /interval/],
   ])('refuses %s', (_name, patch, path, message) => {
-    const { config } = loadConfig(undefined, {});
-    config.agent.plugins = [{ name: 'p', command: `${PLUGINS}/check_load`, args: [], interval: '1m', timeout: '10s', ...patch }];
-    expect(() => resolveAgentSettings(config.agent)).toThrow(expect.objectContaining({ code: 'TRIPLINE_AGENT_INVALID_PLUGIN', path, message: expect.stringMatching(message) }));
+    const issues = agentConfigIssues((agent) => {
+      agent.plugins = [{ name: 'p', command: `${PLUGINS}/check_load`, args: [], interval: '1m', timeout: '10s', ...patch }];
+    });
+    expect(issues).toContainEqual(expect.objectContaining({ code: 'TRIPLINE_AGENT_INVALID_PLUGIN', path, message: expect.stringMatching(message) }));
   });
 
   it('refuses the same plugin name twice', () => {
-    const { config } = loadConfig(undefined, {});
     const p = { name: 'p', command: `${PLUGINS}/check_load`, args: [], interval: '1m', timeout: '10s' };
-    config.agent.plugins = [p, p];
-    expect(() => resolveAgentSettings(config.agent)).toThrow(/configured twice/);
+    expect(() => loadPatchedAgentConfig((agent) => void (agent.plugins = [p, p]))).toThrow(/configured twice/);
   });
 });
 

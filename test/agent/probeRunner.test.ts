@@ -1,8 +1,11 @@
-/** Probe isolation: a hanging or throwing probe becomes an unknown check and never holds up the rest. */
+/**
+ * Probe isolation: a hanging or throwing probe becomes an unknown check and never holds up the rest.
+ * Timeouts run on vitest's fake timers and clock, stepped by the test.
+ */
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
-import { observation, type Probe } from '../../agent/probe.js';
-import { createProbeRunner } from '../../agent/probeRunner.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { observation, type Probe } from '../../agent/probes/probe.js';
+import { createProbeRunner } from '../../agent/probes/probeRunner.js';
 
 const NOW = new Date('2025-01-01T00:00:00.000Z');
 const log = pino({ level: 'silent' });
@@ -26,11 +29,21 @@ function hanging(): Probe & { calls: number } {
   return probe;
 }
 
+/** Fakes the timers and the monotonic clock the runner reads. */
+const fakeTime = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+
 describe('createProbeRunner', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('reports a hanging probe as unknown within its timeout while the others succeed', async () => {
+    fakeTime();
     const runner = createProbeRunner({ probes: [hanging(), healthy], defaultTimeoutSeconds: 0.2, log });
     const started = performance.now();
-    const outcome = await runner.run(NOW);
+    const running = runner.run(NOW);
+    await vi.advanceTimersByTimeAsync(200);
+    const outcome = await running;
     const elapsedSeconds = (performance.now() - started) / 1000;
 
     expect(elapsedSeconds).toBeGreaterThanOrEqual(0.19);
@@ -44,9 +57,12 @@ describe('createProbeRunner', () => {
   });
 
   it('honours a probe-declared timeout over the default', async () => {
+    fakeTime();
     const probe = { ...hanging(), timeoutSeconds: 0.05 };
     const started = performance.now();
-    const outcome = await createProbeRunner({ probes: [probe], defaultTimeoutSeconds: 30, log }).run(NOW);
+    const running = createProbeRunner({ probes: [probe], defaultTimeoutSeconds: 30, log }).run(NOW);
+    await vi.advanceTimersByTimeAsync(50);
+    const outcome = await running;
     expect(performance.now() - started).toBeLessThan(1000);
     expect(outcome.checks[0]!.output).toBe('did not finish within 0.05s');
   });

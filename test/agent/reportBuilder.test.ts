@@ -1,7 +1,7 @@
 /** Report assembly keeps within the contract: item caps, byte budget, no values the schema refuses. */
 import { describe, expect, it } from 'vitest';
 import type { Observation } from '../../contract/report.js';
-import { buildReport, MAX_REPORT_OBSERVATIONS } from '../../agent/reportBuilder.js';
+import { buildReport, MAX_REPORT_OBSERVATIONS } from '../../agent/report/reportBuilder.js';
 
 const AT = '2025-01-01T00:00:00.000Z';
 const agent = { id: 'a-1', hostname: 'h', version: 'test', intervalSeconds: 15, labels: {} };

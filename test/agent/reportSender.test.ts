@@ -6,11 +6,12 @@
 import { createServer } from 'node:net';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { REPORTS_PATH, REPORT_SCHEMA_VERSION, type Report } from '../../contract/report.js';
-import { createMemoryReportQueue } from '../../agent/memoryReportQueue.js';
-import { classifyStatus, createReportSender, parseRetryAfter, type ReportSenderOptions } from '../../agent/reportSender.js';
+import { createMemoryReportQueue } from '../../agent/transport/memoryReportQueue.js';
+import { classifyStatus, createReportSender, parseRetryAfter, type ReportSenderOptions } from '../../agent/transport/reportSender.js';
 import { startCollectorStub, type CollectorStub } from './collectorStub.js';
+import { createManualTime } from './manualTime.js';
 import { okResponse, startRawHttpServer, type RawHttpServer } from './rawHttpServer.js';
 
 const TOKEN = 'sender-test-token-0123456789abcdef';
@@ -252,14 +253,20 @@ describe('createReportSender', () => {
     expect(lines.join('\n')).not.toContain(TOKEN);
   });
 
+  // The upload timeouts below run on a manual clock, stepped once the upload has arrived.
   it('gives up on an upload after its timeout and keeps the report for a retry', async () => {
     const collector = await stub();
     collector.replies = ['hang'];
-    const s = sender(collector.url, { timeoutSeconds: 0.3 });
+    const time = createManualTime();
+    const s = sender(collector.url, { timeoutSeconds: 0.3, timers: time.timers });
     await s.enqueue(report(1));
-    const started = performance.now();
-    expect(await s.flush()).toMatchObject({ delivered: 0, blocked: true });
-    expect(performance.now() - started).toBeLessThan(2000);
+    let settled = false;
+    const flushing = s.flush().finally(() => void (settled = true));
+    await vi.waitFor(() => expect(collector.received).toHaveLength(1), { timeout: 10_000, interval: 5 });
+    await time.advance(299);
+    expect(settled).toBe(false); // not before its timeout
+    await time.advance(1);
+    expect(await flushing).toMatchObject({ delivered: 0, blocked: true });
     expect(await s.flush()).toEqual({ delivered: 1, rejected: 0, blocked: false });
   });
 
@@ -344,13 +351,14 @@ describe('createReportSender', () => {
   it('close() aborts an upload in flight promptly', async () => {
     const collector = await stub();
     collector.replies = ['hang'];
-    const s = sender(collector.url, { timeoutSeconds: 30 });
+    const time = createManualTime();
+    const s = sender(collector.url, { timeoutSeconds: 30, timers: time.timers });
     await s.enqueue(report(1));
     const flushing = s.flush();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const started = performance.now();
+    await vi.waitFor(() => expect(collector.received).toHaveLength(1), { timeout: 10_000, interval: 5 });
+    // The clock never moves: close() cannot be waiting for the upload's 30 s timeout.
     await s.close();
     expect(await flushing).toMatchObject({ delivered: 0, blocked: true });
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(time.pending()).toBe(0); // and the upload's timer is gone
   });
 });

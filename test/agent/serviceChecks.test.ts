@@ -16,6 +16,7 @@ import { createSystemdProbe, parseSystemctlShow } from '../../agent/probes/syste
 import { makeCertificates } from '../support/certificates.js';
 import { startDnsResponder } from '../support/dnsResponder.js';
 import { freePort } from '../support/processes.js';
+import { loadPatchedAgentConfig } from './agentConfigFile.js';
 
 const NOW = new Date();
 const values = (observations: Array<{ metric: string; value: number }>) => Object.fromEntries(observations.map((o) => [o.metric, o.value]));
@@ -72,14 +73,14 @@ describe('HTTP checks', () => {
     expect(result.checks?.[0]?.output).toMatch(/ECONNREFUSED/);
   });
 
-  // Each row: a URL the probe must refuse at construction.
+  // Each row: a URL the config must refuse for the probe.
   it.each([
     ['file:///etc/passwd', /http/],
     ['http://user:pass@example.com/', /credentials/],
     ['http://-oops/', /starts with "-"/],
     ['not a url', /not a URL/],
   ])('refuses %s', (url, message) => {
-    expect(() => createHttpProbe({ targets: [target('x', url)] })).toThrow(message);
+    expect(() => loadPatchedAgentConfig((agent) => void (agent.http.targets = [{ name: 'x', url, timeout: '3s', expectStatus: [] }]))).toThrow(message);
   });
 });
 
@@ -111,7 +112,7 @@ describe('DNS checks', () => {
     [{ query: '192.0.2.1' }, /an address, not a name/],
     [{ server: 'dns.example' }, /not an IP address/],
   ])('refuses %j', (patch, message) => {
-    expect(() => createDnsProbe({ targets: [{ name: 'x', query: 'ok.example', type: 'A', timeoutSeconds: 1, ...patch }] })).toThrow(message);
+    expect(() => loadPatchedAgentConfig((agent) => void (agent.dns.targets = [{ name: 'x', query: 'ok.example', type: 'A', timeout: '1s', ...patch }]))).toThrow(message);
   });
 });
 
@@ -129,6 +130,6 @@ describe('systemd units', () => {
   });
 
   it.each(['-H.service', 'nginx', 'a b.service', 'x;reboot.service'])('refuses unit name %s', (unit) => {
-    expect(() => createSystemdProbe({ units: [unit] })).toThrow(/not a systemd unit name/);
+    expect(() => loadPatchedAgentConfig((agent) => void (agent.systemd.units = [unit]))).toThrow(/not a systemd unit name/);
   });
 });

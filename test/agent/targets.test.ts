@@ -1,6 +1,7 @@
 /**
  * Target validation: ping hands the host to the system ping binary, so only plain hostnames and IP
- * literals pass, and an invalid target stops the agent at construction with its config path.
+ * literals pass, and an invalid target is refused when the config is loaded, with its file, line and
+ * config path.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,8 +10,9 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/loadConfig.js';
 import { createAgent } from '../../agent/agent.js';
-import { AgentConfigError } from '../../agent/agentConfigError.js';
-import { explainInvalidTargetHost } from '../../agent/targetHost.js';
+import { YamlValidationError } from '../../config/yamlSchemaLoader.js';
+import { explainInvalidTargetHost } from '../../config/targetHost.js';
+import { agentConfigIssues, loadPatchedAgentConfig } from './agentConfigFile.js';
 
 describe('explainInvalidTargetHost', () => {
   it.each([
@@ -52,20 +54,16 @@ describe('explainInvalidTargetHost', () => {
   });
 });
 
-describe('createAgent target validation', () => {
+describe('agent target validation when the config is loaded', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tripline-targets-'));
   const log = pino({ level: 'silent' });
-  const agentWith = (patch: (agent: ReturnType<typeof loadConfig>['config']['agent']) => void) => {
-    const { config } = loadConfig(undefined, {});
-    patch(config.agent);
-    return () => createAgent({ config: config.agent, dataDir, log, version: 'test' });
-  };
+  const agentWith = (patch: (agent: ReturnType<typeof loadConfig>['config']['agent']) => void) => () => loadPatchedAgentConfig(patch);
 
   it('rejects an invalid ping target, naming it and its config path', () => {
     const create = agentWith((agent) => {
       agent.ping.targets = [{ host: 'gateway.example' }, { host: '-f' }];
     });
-    expect(create).toThrow(AgentConfigError);
+    expect(create).toThrow(YamlValidationError);
     expect(create).toThrow('agent.ping.targets[1].host: ping target "-f" starts with "-"');
   });
 
@@ -77,10 +75,10 @@ describe('createAgent target validation', () => {
   });
 
   it('rejects two targets with the same label', () => {
-    const create = agentWith((agent) => {
+    const issues = agentConfigIssues((agent) => {
       agent.ping.targets = [{ name: 'gw', host: '192.0.2.1' }, { name: 'gw', host: '192.0.2.2' }];
     });
-    expect(create).toThrow(expect.objectContaining({ code: 'TRIPLINE_AGENT_DUPLICATE_TARGET' }));
+    expect(issues).toContainEqual(expect.objectContaining({ code: 'TRIPLINE_AGENT_DUPLICATE_TARGET' }));
   });
 
   it.each([
@@ -88,7 +86,7 @@ describe('createAgent target validation', () => {
     ['ping interval', (agent: ReturnType<typeof loadConfig>['config']['agent']) => void (agent.ping.interval = '0ms'), 'agent.ping.interval'],
     ['collector URL', (agent: ReturnType<typeof loadConfig>['config']['agent']) => void (agent.collectorUrl = 'ftp://x'), 'agent.collectorUrl'],
   ])('rejects an unusable %s', (_name, patch, path) => {
-    expect(agentWith(patch)).toThrow(expect.objectContaining({ path }));
+    expect(agentConfigIssues(patch)).toContainEqual(expect.objectContaining({ path }));
   });
 
   it('accepts valid targets', () => {
@@ -97,5 +95,6 @@ describe('createAgent target validation', () => {
       agent.tcp.targets = [{ host: 'localhost', port: 22, timeout: '1s' }];
     });
     expect(create).not.toThrow();
+    expect(() => createAgent({ config: create().config.agent, dataDir, log, version: 'test' })).not.toThrow();
   });
 });

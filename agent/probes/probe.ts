@@ -3,8 +3,8 @@
  * factory that returns a `Probe`. The agent runs probes isolated from each other (see
  * `probeRunner.ts`), so a probe may simply throw when it cannot observe.
  */
-import type { CheckResult, Observation } from '../contract/report.js';
-import { METRIC_CATALOGUE, type MetricName } from './metricCatalogue.js';
+import type { CheckResult, Observation } from '../../contract/report.js';
+import { METRIC_CATALOGUE, type MetricName } from '../metricCatalogue.js';
 
 /** What one run of a probe observed. */
 export interface ProbeResult {

@@ -12,7 +12,7 @@ import {
   type CheckResult,
   type Observation,
   type Report,
-} from '../contract/report.js';
+} from '../../contract/report.js';
 
 /** The contract's limits, read from the schema so that the two cannot drift apart. */
 export const MAX_REPORT_OBSERVATIONS = ReportSchema.properties.observations.maxItems ?? 20000;

@@ -8,18 +8,7 @@ import { chmod, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-
-/** Why enrollment failed, and whether trying again later can help. */
-export class AgentEnrollmentError extends Error {
-  override readonly name = 'AgentEnrollmentError';
-  constructor(
-    readonly code: 'TRIPLINE_ENROLL_REFUSED' | 'TRIPLINE_ENROLL_UNAVAILABLE',
-    message: string,
-    readonly retryable: boolean,
-  ) {
-    super(message);
-  }
-}
+import { AgentEnrollmentError } from './agentEnrollmentError.js';
 
 /** Where an agent keeps its credential. */
 export function credentialFile(dataDir: string): string {

@@ -25,6 +25,7 @@
  */
 import { connect as netConnect, isIP, type OnReadOpts, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { nodeTimers, type TimerScheduler } from '../lifecycle/timerScheduler.js';
 import { CollectorConnectionError } from './collectorConnectionError.js';
 import { createResponseParser, type ParsedResponse, type ResponseParser } from './httpResponseParser.js';
 
@@ -47,6 +48,8 @@ export interface CollectorConnectionOptions {
   timeoutMs: number;
   /** Bytes of a response body kept; the rest is read and discarded. */
   maxResponseBytes: number;
+  /** Sets and clears the timer of each POST; node's timers by default. */
+  timers?: TimerScheduler;
 }
 
 /** One kept-open connection to the collector. */
@@ -71,7 +74,7 @@ interface Exchange {
   /** Resolved or rejected. */
   settled: boolean;
   parser: ResponseParser;
-  timer: NodeJS.Timeout;
+  timer: unknown;
   resolve(response: CollectorResponse): void;
   reject(error: Error): void;
   /** Sent on a socket kept open from an earlier POST. */
@@ -96,7 +99,7 @@ const MAX_REUSED_REQUEST_BYTES = 256 * 1024;
 
 /** A connection to `options.url`; it connects on the first POST. */
 export function createCollectorConnection(options: CollectorConnectionOptions): CollectorConnection {
-  const { url, ca, timeoutMs, maxResponseBytes } = options;
+  const { url, ca, timeoutMs, maxResponseBytes, timers = nodeTimers } = options;
   const secure = url.protocol === 'https:';
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = Number(url.port) || (secure ? 443 : 80);
@@ -161,7 +164,7 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
   }
 
   function finish(current: Exchange, parsed: ParsedResponse): void {
-    clearTimeout(current.timer);
+    timers.clearTimeout(current.timer);
     exchange = undefined;
     current.settled = true;
     release(current);
@@ -171,7 +174,7 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
   }
 
   function fail(current: Exchange, error: Error): void {
-    clearTimeout(current.timer);
+    timers.clearTimeout(current.timer);
     exchange = undefined;
     current.settled = true;
     drop();
@@ -255,7 +258,7 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
         if (destroyedBy !== undefined) return reject(destroyedBy);
         if (exchange !== undefined) return reject(new CollectorConnectionError('TRIPLINE_CONNECTION_BUSY', 'a POST is already in flight'));
         const { request, backing } = format(body, headers);
-        const timer = setTimeout(() => fail(current, new CollectorConnectionError('ETIMEDOUT', `no response within ${timeoutMs / 1000}s`)), timeoutMs);
+        const timer = timers.setTimeout(() => fail(current, new CollectorConnectionError('ETIMEDOUT', `no response within ${timeoutMs / 1000}s`)), timeoutMs);
         const current: Exchange = { request, backing, writesPending: 0, settled: false, parser: createResponseParser(maxResponseBytes), timer, resolve, reject, reused: false, answered: false, retried: false };
         exchange = current;
         send(current);

@@ -9,7 +9,7 @@
  * timeout.
  */
 import type { Logger } from 'pino';
-import type { CheckResult, Observation } from '../contract/report.js';
+import type { CheckResult, Observation } from '../../contract/report.js';
 import { isoTimestamp, type Probe, type ProbeResult } from './probe.js';
 
 /** Everything one run of all probes produced. */

@@ -16,8 +16,8 @@
 import { promisify } from 'node:util';
 import { constants, gzip, gzipSync } from 'node:zlib';
 import type { Logger } from 'pino';
-import { REPORTS_PATH, type Report } from '../contract/report.js';
-import { AgentConfigError } from './agentConfigError.js';
+import { REPORTS_PATH, type Report } from '../../contract/report.js';
+import type { TimerScheduler } from '../lifecycle/timerScheduler.js';
 import { createCollectorConnection, type CollectorResponse } from './collectorConnection.js';
 import type { QueuedReport, ReportQueue } from './reportQueue.js';
 
@@ -111,6 +111,8 @@ export interface ReportSenderOptions {
   log: Logger;
   /** Wall-clock milliseconds, for Retry-After. */
   nowMs?: () => number;
+  /** Sets and clears the timer of each upload; node's timers by default. */
+  timers?: TimerScheduler;
 }
 
 /** Queues reports and drains the queue to the collector. */
@@ -144,14 +146,14 @@ const MAX_RETRY_AFTER_SECONDS = 300;
 const LOGGED_RESPONSE_CHARS = 512;
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
-/** Creates a sender; throws `AgentConfigError` when the collector URL is not http(s). */
+/** Creates a sender for an http(s) collector URL (checked when the config was loaded). */
 export function createReportSender(options: ReportSenderOptions): ReportSender {
   const { queue, log, nowMs = Date.now } = options;
   const url = reportsUrl(options.collectorUrl);
   const target = new URL(url);
   const logTarget = `${target.origin}${target.pathname}`;
   const timeoutMs = options.timeoutSeconds * 1000;
-  const connection = createCollectorConnection({ url: target, ca: options.ca, timeoutMs, maxResponseBytes: MAX_RESPONSE_BYTES });
+  const connection = createCollectorConnection({ url: target, ca: options.ca, timeoutMs, maxResponseBytes: MAX_RESPONSE_BYTES, timers: options.timers });
   const closing = new AbortController();
   const dropped: DroppedReports = { spoolFull: 0, rejected: 0 };
   const gzipAboveBytes = options.gzipAboveBytes ?? DEFAULT_GZIP_ABOVE_BYTES;
@@ -322,15 +324,6 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
 
 /** `collectorUrl` + `REPORTS_PATH`, keeping any path prefix of the collector URL. */
 export function reportsUrl(collectorUrl: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(collectorUrl);
-  } catch {
-    throw new AgentConfigError('TRIPLINE_AGENT_INVALID_URL', 'agent.collectorUrl', 'is not a URL');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new AgentConfigError('TRIPLINE_AGENT_INVALID_URL', 'agent.collectorUrl', `must be http:// or https://, not ${parsed.protocol}`);
-  }
   return `${collectorUrl.replace(/\/+$/, '')}${REPORTS_PATH}`;
 }
 

@@ -4,8 +4,8 @@
  * `/proc/net/route`, `/proc/net/ipv6_route` and getifaddrs (os.networkInterfaces): no process.
  */
 import { networkInterfaces } from 'node:os';
-import { parseDefaultGatewayV4, parseDefaultGatewayV6 } from './procfs/procNetRoute.js';
-import type { ProcReader } from './procfs/procReader.js';
+import { parseDefaultGatewayV4, parseDefaultGatewayV6 } from '../procfs/procNetRoute.js';
+import type { ProcReader } from '../procfs/procReader.js';
 
 /** What identifies the host on the network. */
 export interface HostAddressing {

@@ -9,6 +9,7 @@
  * wall-clock schedules (a nightly inventory), which this is not.
  */
 import type { Logger } from 'pino';
+import { nodeTimers, type TimerScheduler } from './timerScheduler.js';
 
 /** A started or stopped periodic task. */
 export interface Ticker {
@@ -26,14 +27,17 @@ export interface TickerOptions {
   /** The task, told how many milliseconds after its due time it runs; a rejection is logged and does not stop the ticker. */
   onTick: (lateMs: number) => Promise<void>;
   log: Logger;
+  /** Milliseconds of a monotonic clock that the grid and the lateness are measured on; performance.now by default. */
   monotonicMs?: () => number;
+  /** Sets and clears the timer of the next run; node's timers by default. */
+  timers?: TimerScheduler;
 }
 
 /** Creates a stopped ticker. */
-export function createTicker({ name, intervalSeconds, onTick, log, monotonicMs = () => performance.now() }: TickerOptions): Ticker {
+export function createTicker({ name, intervalSeconds, onTick, log, monotonicMs = () => performance.now(), timers = nodeTimers }: TickerOptions): Ticker {
   const intervalMs = intervalSeconds * 1000;
   let stopped = true;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: unknown;
   let running: Promise<void> | undefined;
   let nextAtMs = 0;
   /** Bumped by every start, so that a run from before a stop cannot schedule into a later start. */
@@ -58,7 +62,7 @@ export function createTicker({ name, intervalSeconds, onTick, log, monotonicMs =
       nextAtMs += skipped * intervalMs;
       log.warn({ ticker: name, skipped }, 'scheduled runs skipped: previous run overran its interval');
     }
-    timer = setTimeout(fire, nextAtMs - now);
+    timer = timers.setTimeout(fire, nextAtMs - now);
   }
 
   return {
@@ -71,7 +75,7 @@ export function createTicker({ name, intervalSeconds, onTick, log, monotonicMs =
     },
     async stop() {
       stopped = true;
-      clearTimeout(timer);
+      timers.clearTimeout(timer);
       await running;
     },
   };
