@@ -26,26 +26,34 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
   const text = absolute === undefined ? '{}' : readConfigText(absolute);
   const loaded = loadYaml(text, absolute ?? '<defaults>', ConfigSchema);
   const { value, locate } = loaded;
-  const timeIssues = timeZoneIssues(loaded);
-  if (timeIssues.length > 0) throw new YamlValidationError(timeIssues);
   const config: Config = { ...value, agent: { ...value.agent, timeZone: value.timeZone } };
-  const names = new Set<string>();
-  config.desks.forEach((desk, index) => {
-    if (names.has(desk.name)) throw new YamlValidationError([locate(['desks', index, 'name'], `duplicate desk name "${desk.name}"`)]);
-    names.add(desk.name);
-  });
-  const checkDesk = (name: string, path: Array<string | number>) => {
-    if (!names.has(name)) throw new YamlValidationError([locate(path, `no desk named "${name}" (desks: ${[...names].join(', ') || 'none'})`)]);
-  };
-  config.routing.routes.forEach((route, r) => route.desks.forEach((name, d) => checkDesk(name, ['routing', 'routes', r, 'desks', d])));
-  config.routing.fallback.forEach((name, d) => checkDesk(name, ['routing', 'fallback', d]));
-  const agentIssues = checkAgentConfig(config.agent);
-  if (agentIssues.length > 0) throw new YamlValidationError(agentIssues.map(({ code, path, message }) => ({ ...locate(path, message), code })));
+  const issues = [
+    ...timeZoneIssues(loaded),
+    ...deskIssues(config, locate),
+    ...checkAgentConfig(config.agent).map(({ code, path, message }) => ({ ...locate(path, message), code })),
+  ];
+  if (issues.length > 0) throw new YamlValidationError(issues);
   const base = absolute === undefined ? process.cwd() : dirname(absolute);
   config.dataDir = resolve(base, config.dataDir);
   config.collector.rules = config.collector.rules.map((p) => resolve(base, p));
   applyEnvironment(config, env);
   return { config, file: absolute };
+}
+
+/** Desk names are unique, and every route names a desk that exists. */
+function deskIssues(config: Config, locate: LocatedYaml<ConfigFile>['locate']): YamlIssue[] {
+  const issues: YamlIssue[] = [];
+  const names = new Set<string>();
+  config.desks.forEach((desk, index) => {
+    if (names.has(desk.name)) issues.push(locate(['desks', index, 'name'], `duplicate desk name "${desk.name}"`));
+    names.add(desk.name);
+  });
+  const checkDesk = (name: string, path: Array<string | number>) => {
+    if (!names.has(name)) issues.push(locate(path, `no desk named "${name}" (desks: ${[...names].join(', ') || 'none'})`));
+  };
+  config.routing.routes.forEach((route, r) => route.desks.forEach((name, d) => checkDesk(name, ['routing', 'routes', r, 'desks', d])));
+  config.routing.fallback.forEach((name, d) => checkDesk(name, ['routing', 'fallback', d]));
+  return issues;
 }
 
 /** The time zone every cron expression is read in (the agent's inventory schedule is checked with the agent section). */

@@ -14,8 +14,10 @@ import { YamlValidationError, type YamlIssue } from '../../config/yamlSchemaLoad
 export function agentConfigFile(patch: (agent: AgentConfig) => void): string {
   const { config } = loadConfig(undefined, {});
   patch(config.agent);
+  // timeZone is a top-level key that loading copies into the agent section; write it where it belongs.
+  const { timeZone, ...agent } = config.agent;
   const file = join(mkdtempSync(join(tmpdir(), 'tripline-agent-config-')), 'tripline.yaml');
-  writeFileSync(file, stringify({ agent: config.agent }));
+  writeFileSync(file, stringify({ timeZone, agent }));
   return file;
 }
 
