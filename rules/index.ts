@@ -16,6 +16,6 @@ export { evaluate, isForgettable, MAX_FUTURE_SKEW_MS, type EvaluationResult } fr
 export { compileLabelMatchers, type LabelPredicate } from './labels/compileLabelMatchers.js';
 export { fingerprint } from './labels/fingerprint.js';
 export { formatLabelMatcher, LabelMatcherError, parseLabelMatcher } from './labels/parseLabelMatcher.js';
-export { DEFAULT_RULES_DIR, loadRuleFiles, parseRuleFile } from './load/loadRules.js';
+export { DEFAULT_RULES_DIR, loadRuleFiles, loadRuleSet, parseRuleFile, type RuleSet } from './load/loadRules.js';
 export { loadRuleTestFile, parseRuleTestFile, type RuleTestFile } from './load/loadRuleTests.js';
 export { runRuleTest, type RuleTestCase, type RuleTestResult } from './testing/ruleTestRunner.js';

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRIC_NAME_PATTERN, type Observation, type Report } from '../../contract/report.js';
 import { loadConfig } from '../../config/loadConfig.js';
 import { createAgent } from '../../agent/agent.js';
-import { METRIC_CATALOGUE, isMetricName } from '../../agent/metricCatalogue.js';
+import { METRIC_CATALOGUE, isMetricName } from '../../contract/metricCatalogue.js';
 import { makeCertificates } from '../support/certificates.js';
 import { startDnsResponder } from '../support/dnsResponder.js';
 import { metricCatalogueMarkdown } from '../../cli/commands/agentMetricsCommand.js';

@@ -86,7 +86,7 @@ describe('parseRuleFile', () => {
       why: 'unknown key too far from any known one: the known keys are listed',
       text: ruleFile('fro: 5m'),
       errors: [
-        'bad.yaml:7:5: rules[0].fro: unknown key "fro"; expected one of: name, metric, matchers, above, below, clearBelow, clearAbove, for, clearFor, keepFiringFor, function, window, predict, absent, aggregate, change, severity, summary, description, labels',
+        'bad.yaml:7:5: rules[0].fro: unknown key "fro"; expected one of: name, metric, matchers, above, below, clearBelow, clearAbove, for, clearFor, keepFiringFor, function, window, predict, absent, aggregate, change, status, severity, summary, description, labels, inhibits',
       ],
     },
     {
@@ -140,7 +140,7 @@ describe('parseRuleFile', () => {
     },
     {
       why: 'neither above nor below',
-      text: 'rules:\n  - name: x\n    metric: m\n    severity: info\n    summary: s',
+      text: 'rules:\n  - name: x\n    metric: m\n    severity: info\n    summary: s\nmetrics: [{ name: m }]',
       errors: ['bad.yaml:2:5: rules[0]: missing "above" or "below": the threshold the rule fires at'],
     },
     {
@@ -194,6 +194,7 @@ describe('parseRuleFile', () => {
       '    matchers: ["a=~\\"(\\""]',
       '    severity: info',
       '    sumary: s',
+      'metrics: [{ name: m }]',
     ].join('\n');
     expect(errorsOf(text).map((line) => line.split(': ')[0])).toEqual([
       'bad.yaml:5:5', // both above and below
@@ -210,7 +211,7 @@ describe('parseRuleFile', () => {
 describe('loadRuleFiles', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tripline-rules-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const rule = (name: string) => `rules:\n  - { name: ${name}, metric: m, above: 1, severity: info, summary: s }\n`;
+  const rule = (name: string) => `rules:\n  - { name: ${name}, metric: m, above: 1, severity: info, summary: s }\nmetrics: [{ name: m }]\n`;
 
   it('reads the YAML files of a directory in name order, and plain files', () => {
     const pack = join(dir, 'pack');
