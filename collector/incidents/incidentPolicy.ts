@@ -21,6 +21,8 @@ export interface IncidentPolicy {
   settleMs: number;
   /** How long a symptom stays held after its parent incident resolved. */
   recoveryGraceMs: number;
+  /** How long an inhibited incident stays held after its inhibitor resolved. */
+  inhibitionGraceMs: number;
   downRules: readonly string[];
   targetDownRules: readonly string[];
   /** The IANA time zone maintenance windows' cron expressions are read in. */
@@ -46,6 +48,7 @@ export function incidentPolicy(config: IncidentsConfig, options: { probeReachabi
     probeTimeoutMs: parseDurationSeconds(config.topology.settle) * 1000 + Math.max(30_000, pingTimeoutMs * 5),
     settleMs: parseDurationSeconds(config.topology.settle) * 1000,
     recoveryGraceMs: parseDurationSeconds(config.topology.recoveryGrace) * 1000,
+    inhibitionGraceMs: parseDurationSeconds(config.inhibition.recoveryGrace) * 1000,
     downRules: config.topology.downRules,
     targetDownRules: config.topology.targetDownRules,
     timeZone: options.timeZone ?? DEFAULT_TIME_ZONE,
