@@ -97,10 +97,10 @@ export function safeTarget(url: string): string {
 
 function transportError(desk: string, target: string, error: unknown): DeskError {
   if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
-    return new DeskError('DESK_TIMEOUT', `${desk}: no answer from ${target} in time`, true);
+    return new DeskError('TRIPLINE_DESK_TIMEOUT', `${desk}: no answer from ${target} in time`, true);
   }
   const code = (error as { code?: string }).code ?? 'error';
-  return new DeskError('DESK_UNREACHABLE', `${desk}: cannot reach ${target} (${code})`, true);
+  return new DeskError('TRIPLINE_DESK_UNREACHABLE', `${desk}: cannot reach ${target} (${code})`, true);
 }
 
 /** A field of a parsed JSON object, or undefined. */
@@ -115,5 +115,5 @@ export function field(value: unknown, ...path: Array<string | number>): unknown 
 
 /** A desk answered 2xx with a body we cannot use: retrying the same request will not help. */
 export function badResponse(desk: string, what: string): DeskError {
-  return new DeskError('DESK_BAD_RESPONSE', `${desk}: ${what}`, false);
+  return new DeskError('TRIPLINE_DESK_BAD_RESPONSE', `${desk}: ${what}`, false);
 }

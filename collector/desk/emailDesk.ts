@@ -24,14 +24,14 @@ export function smtpDeskError(desk: string, error: { code?: string; responseCode
   const said = redact(String(error.response ?? '').slice(0, 200));
   if (reply !== undefined && reply >= 400 && reply < 500) {
     const rateLimited = /\b4\.7\.\d+\b|rate|too many/i.test(said);
-    return new DeskError(rateLimited ? 'DESK_RATE_LIMITED' : 'DESK_SERVER_ERROR', `${desk}: SMTP server answered ${reply}: ${said}`, true, { status: reply });
+    return new DeskError(rateLimited ? 'TRIPLINE_DESK_RATE_LIMITED' : 'TRIPLINE_DESK_SERVER_ERROR', `${desk}: SMTP server answered ${reply}: ${said}`, true, { status: reply });
   }
   if (reply !== undefined && reply >= 500) {
-    return new DeskError(reply === 535 || error.code === 'EAUTH' ? 'DESK_AUTH_FAILED' : 'DESK_REJECTED', `${desk}: SMTP server answered ${reply}: ${said}`, false, { status: reply });
+    return new DeskError(reply === 535 || error.code === 'EAUTH' ? 'TRIPLINE_DESK_AUTH_FAILED' : 'TRIPLINE_DESK_REJECTED', `${desk}: SMTP server answered ${reply}: ${said}`, false, { status: reply });
   }
-  if (error.code === 'EAUTH') return new DeskError('DESK_AUTH_FAILED', `${desk}: SMTP authentication failed`, false);
-  if (error.code === 'ETIMEDOUT') return new DeskError('DESK_TIMEOUT', `${desk}: no answer from the SMTP server in time`, true);
-  return new DeskError('DESK_UNREACHABLE', `${desk}: cannot reach the SMTP server (${error.code ?? 'error'})`, true);
+  if (error.code === 'EAUTH') return new DeskError('TRIPLINE_DESK_AUTH_FAILED', `${desk}: SMTP authentication failed`, false);
+  if (error.code === 'ETIMEDOUT') return new DeskError('TRIPLINE_DESK_TIMEOUT', `${desk}: no answer from the SMTP server in time`, true);
+  return new DeskError('TRIPLINE_DESK_UNREACHABLE', `${desk}: cannot reach the SMTP server (${error.code ?? 'error'})`, true);
 }
 
 export function createEmailDesk(config: EmailDeskConfig): DeskAdapter {

@@ -133,8 +133,8 @@ describe('operations', () => {
     const [open, resolve] = store.outboxForIncident(id);
     expect(refusal(() => operations.retryDelivery(open!.id))).toEqual({ problem: 'conflict', field: undefined, message: `delivery ${open!.id} is pending, not dead: only dead letters can be retried` });
     store.transaction((tx) => {
-      tx.markOutboxDead(open!.id, 'DESK_REJECTED: no');
-      tx.markOutboxDead(resolve!.id, 'DESK_REJECTED: no open');
+      tx.markOutboxDead(open!.id, 'TRIPLINE_DESK_REJECTED: no');
+      tx.markOutboxDead(resolve!.id, 'TRIPLINE_DESK_REJECTED: no open');
     });
     const retried = operations.retryDelivery(open!.id);
     expect(retried.retried).toEqual([open!.id, resolve!.id]);
