@@ -9,6 +9,7 @@
  * 5xx are final (535 as a credential problem), connection problems are retryable.
  */
 import nodemailer from 'nodemailer';
+import { createSecretRedactor } from '../../contract/secretRedactor.js';
 import type { EmailDeskConfig } from '../../config/deskConfigSchema.js';
 import { parseDurationSeconds } from '../../config/duration.js';
 import { DeskError, type DeliveryContext, type DeskAdapter, type DeskIncident } from './deskAdapter.js';
@@ -21,7 +22,7 @@ const SUBJECT_TAG: Record<MailOperation, string> = { open: 'OPEN', update: 'UPDA
 /** Classifies an SMTP failure (nodemailer's error code and the server's reply code). */
 export function smtpDeskError(desk: string, error: { code?: string; responseCode?: number; response?: string }, redact: (text: string) => string): DeskError {
   const reply = error.responseCode;
-  const said = redact(String(error.response ?? '').slice(0, 200));
+  const said = redact(String(error.response ?? '')).slice(0, 200);
   if (reply !== undefined && reply >= 400 && reply < 500) {
     const rateLimited = /\b4\.7\.\d+\b|rate|too many/i.test(said);
     return new DeskError(rateLimited ? 'TRIPLINE_DESK_RATE_LIMITED' : 'TRIPLINE_DESK_SERVER_ERROR', `${desk}: SMTP server answered ${reply}: ${said}`, true, { status: reply });
@@ -47,8 +48,8 @@ export function createEmailDesk(config: EmailDeskConfig): DeskAdapter {
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
   });
-  const secrets = [config.secret ?? ''].filter((s) => s.length >= 4);
-  const redact = (text: string) => secrets.reduce((out, s) => out.split(s).join('[redacted]'), text);
+  // AUTH PLAIN sends base64 of "\0user\0password", which holds no spelling of the password alone.
+  const redact = createSecretRedactor(config.secret ? [config.secret, `\0${config.user ?? ''}\0${config.secret}`] : []);
   const domain = config.from.split('@')[1]?.replace(/[>\s]/g, '') || 'tripline.invalid';
   const threadId = (incident: DeskIncident) => `<${incident.key}@${domain}>`;
 

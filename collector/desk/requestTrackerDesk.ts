@@ -61,8 +61,8 @@ export function createRequestTrackerDesk(config: RequestTrackerDeskConfig, clock
     const answer = await http.send({ method: 'PUT', path: `/ticket/${encodeURIComponent(id)}`, body: { Status: status } });
     const after = await read(id);
     if (statusOf(after) !== status) {
-      const said = Array.isArray(answer.json) ? answer.json.map(String).join('; ') : '';
-      throw new DeskError('TRIPLINE_DESK_REJECTED', http.redact(`${config.name}: ticket ${id} did not become ${status}${said ? `: ${said.slice(0, 200)}` : ''}`), false);
+      const said = http.redact(Array.isArray(answer.json) ? answer.json.map(String).join('; ') : '');
+      throw new DeskError('TRIPLINE_DESK_REJECTED', `${config.name}: ticket ${id} did not become ${status}${said ? `: ${said.slice(0, 200)}` : ''}`, false);
     }
   };
 
