@@ -104,8 +104,10 @@ function issueFromAjv(error: ErrorObject, locate: LocatedYaml<unknown>['locate']
     case 'const':
       return locate(path, `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`);
     case 'pattern': {
-      const hint = (error.parentSchema as { patternHint?: string } | undefined)?.patternHint;
-      return locate(path, hint ? `must be ${hint}, got ${JSON.stringify(error.data)}` : `${error.message ?? 'is invalid'}, got ${JSON.stringify(error.data)}`);
+      // `sensitive` marks values that may hold a credential (a URL with a key in it): never quoted back.
+      const { patternHint: hint, sensitive } = (error.parentSchema ?? {}) as { patternHint?: string; sensitive?: boolean };
+      const got = sensitive ? '' : `, got ${JSON.stringify(error.data)}`;
+      return locate(path, hint ? `must be ${hint}${got}` : `${error.message ?? 'is invalid'}${got}`);
     }
     case 'discriminator': {
       const { tag, tagValue } = error.params as { tag: string; tagValue: unknown };
