@@ -142,6 +142,15 @@ describe('operations', () => {
     expect(operations.explainIncident(id).timeline.at(-1)).toMatchObject({ kind: 'desk-retry', text: 'dead open at ops queued again by an operator (with 1 operation(s) after it)' });
   });
 
+  it('shows a delivery that failed before desk codes took the TRIPLINE_ prefix as it was stored', () => {
+    const { operations, fullDisk, store } = setup();
+    const { id } = fullDisk('web-1');
+    const [open] = store.outboxForIncident(id);
+    store.transaction((tx) => tx.markOutboxDead(open!.id, 'DESK_REJECTED: ops answered HTTP 400: bad field'));
+    expect(operations.listDeliveries({ state: 'dead' })).toEqual([expect.objectContaining({ id: open!.id, lastError: 'DESK_REJECTED: ops answered HTTP 400: bad field' })]);
+    expect(operations.retryDelivery(open!.id).retried).toEqual([open!.id]);
+  });
+
   it('lists and revokes enrolled agents', () => {
     const { operations, store } = setup();
     store.enrollAgent({ agentId: 'agent-1', hostname: 'h1', credentialSha256: 'x'.repeat(64), atMs: NOW - 60_000 });
