@@ -9,8 +9,9 @@ import { DURATION_HINT, DURATION_PATTERN } from './duration.js';
 const Duration = (defaultValue: string, description: string) =>
   Type.String({ pattern: DURATION_PATTERN, patternHint: DURATION_HINT, default: defaultValue, description });
 
+/** A desk URL; `sensitive`: it may hold a key (in userinfo, query or path), so errors never quote it. */
 const HttpUrl = (description: string, defaultValue?: string) =>
-  Type.String({ pattern: '^https?://', description, ...(defaultValue === undefined ? {} : { default: defaultValue }) });
+  Type.String({ pattern: '^https?://', patternHint: 'an http:// or https:// URL', sensitive: true, description, ...(defaultValue === undefined ? {} : { default: defaultValue }) });
 
 /** Keys every desk variant shares. */
 function deskVariant<T extends string, P extends TProperties>(type: T, properties: P, rateLimitPerMinute: number) {
