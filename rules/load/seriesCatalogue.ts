@@ -78,6 +78,7 @@ export function suggestName(word: string, candidates: readonly string[]): string
   const near = closestWord(word, candidates);
   if (near !== undefined) return near;
   const lower = word.toLowerCase();
+  if (lower.length < 3) return undefined;
   const related = candidates.filter((candidate) => candidate.length >= 3 && (lower.startsWith(candidate.toLowerCase()) || candidate.toLowerCase().startsWith(lower)));
   return related.sort((a, b) => b.length - a.length)[0];
 }
