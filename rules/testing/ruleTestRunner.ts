@@ -98,7 +98,7 @@ function unknownSeries(series: readonly TestSeries[], catalogue: SeriesCatalogue
     const where = input.where ? `${input.where}: ` : '';
     const definition = catalogue.series(input.metric);
     if (!definition) {
-      problems.push(`${where}unknown metric "${input.metric}"${suggestion(input.metric, catalogue.names())}; no series of it can exist`);
+      problems.push(`${where}unknown metric "${input.metric}": no series of it can exist${suggestion(input.metric, catalogue.names())}`);
       continue;
     }
     const known = seriesLabels(catalogue, definition);

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { rulesTestCommand } from '../../cli/commands/rulesTestCommand.js';
 import { YamlValidationError } from '../../config/yamlSchemaLoader.js';
 import { loadRuleSet, parseRuleFile } from '../../rules/index.js';
 import { locateWithin } from '../../rules/load/locateWithin.js';
@@ -101,6 +102,25 @@ describe('rules check against the catalogue', () => {
       expect(catalogue.series('app_errors_total')?.labels).toEqual(['route']);
       expect(catalogue.hostLabels).toEqual(['host', 'role']);
     });
+  });
+});
+
+describe('rule tests against the catalogue', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tripline-catalogue-tests-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('fails a test whose series could never exist, naming where it is written', () => {
+    writeFileSync(join(dir, 'rules.yaml'), "rules:\n  - { name: root_full, metric: filesystem_used_ratio, matchers: ['mount=\"/\"'], above: 0.9, severity: info, summary: s }\n");
+    const file = join(dir, 'typo.test.yaml');
+    writeFileSync(
+      file,
+      "ruleFiles: [rules.yaml]\ntests:\n  - name: t\n    series:\n      - { metric: filesystem_used_ratio, labels: { host: h, mountpoint: / }, values: '0.95' }\n      - { metric: filesytem_used_ratio, labels: { host: h }, values: '0.95' }\n    expect: [{ at: 0s, firing: [] }]\n",
+    );
+    let text = '';
+    const out = { write: (chunk: string) => ((text += chunk), true) } as unknown as NodeJS.WritableStream;
+    expect(rulesTestCommand([file], out)).toBe(1);
+    expect(text).toContain(`${file}:5:19: unknown label "mountpoint" of filesystem_used_ratio; did you mean "mount"? (its labels: mount, device, fstype, host)`);
+    expect(text).toContain(`${file}:6:19: unknown metric "filesytem_used_ratio": no series of it can exist; did you mean "filesystem_used_ratio"?`);
   });
 });
 
