@@ -9,8 +9,6 @@ import { LABEL_NAME_PATTERN } from '../../contract/report.js';
 import { RULE_KINDS } from '../kinds/registry.js';
 import type { EntryPath, RawEntry, ReportIssue } from '../kinds/ruleKind.js';
 import { LabelMatcherError, parseLabelMatcher } from '../labels/parseLabelMatcher.js';
-import { parseTemplate } from '../template/parseTemplate.js';
-import { TemplateError } from '../template/renderTemplate.js';
 import { seriesLabels, suggestion, type SeriesCatalogue, type SeriesDefinition } from './seriesCatalogue.js';
 
 /** Records an issue at `path`, pointed at `word` inside the value written there. */
@@ -58,25 +56,29 @@ function checkMatchers(matchers: unknown, series: SeriesDefinition, labels: read
   });
 }
 
+/**
+ * The label and output fields of a template, each checked on its own, so that a field the template
+ * language refuses (reported by the loader) does not hide the others' problems.
+ */
 function checkTemplate(text: unknown, field: 'summary' | 'description', series: SeriesDefinition, signalLabels: readonly string[], within: ReportWithin): void {
   if (typeof text !== 'string') return;
-  let parts;
-  try {
-    parts = parseTemplate(text).parts;
-  } catch (error) {
-    if (error instanceof TemplateError) return; // the loader reports the template's own problems
-    throw error;
-  }
-  for (const part of parts) {
-    if (part.kind !== 'field') continue;
-    const { source } = part;
-    if (source.kind === 'label' && !signalLabels.includes(source.name)) {
-      within([field], `labels.${source.name}`, `unknown label "${source.name}" in "{{ ${part.expression} }}": it would always render empty${suggestion(source.name, signalLabels)}`);
+  for (const { source, expression, variable } of templateFields(text)) {
+    const label = /^labels\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(variable)?.[1];
+    if (label !== undefined && !signalLabels.includes(label)) {
+      within([field], source, `unknown label "${label}" in "{{ ${expression} }}": it would always render empty${suggestion(label, signalLabels)}`);
     }
-    if (source.kind === 'text' && source.name === 'output' && !series.text) {
-      within([field], 'output', `"{{ ${part.expression} }}" would always render empty: ${series.name} samples carry no text (check_status does)`);
+    if (variable === 'output' && !series.text) {
+      within([field], source, `"{{ ${expression} }}" would always render empty: ${series.name} samples carry no text (check_status does)`);
     }
   }
+}
+
+/** Each `{{ ... }}` of a template: as written, its expression, and the variable before any filter. */
+function templateFields(text: string): Array<{ source: string; expression: string; variable: string }> {
+  return [...text.matchAll(/\{\{([^}]*)\}\}/g)].map((match) => {
+    const expression = match[1]!.trim();
+    return { source: match[0], expression, variable: expression.split('|')[0]!.trim() };
+  });
 }
 
 function checkEqualLabels(inhibits: unknown, signalLabels: readonly string[], within: ReportWithin): void {

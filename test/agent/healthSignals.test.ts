@@ -20,7 +20,7 @@ function byKey(observations: readonly Observation[]): Record<string, number> {
 }
 
 describe('temperature headroom', () => {
-  it.each([
+  it.each<{ why: string; files: Record<string, string>; criticalCelsius: number | undefined; expected: Record<string, number> }>([
     {
       why: "below the hwmon sensor's own crit mark",
       files: { 'class/hwmon/hwmon0/name': 'coretemp\n', 'class/hwmon/hwmon0/temp1_input': '92000\n', 'class/hwmon/hwmon0/temp1_label': 'Core 0\n', 'class/hwmon/hwmon0/temp1_crit': '100000\n' },

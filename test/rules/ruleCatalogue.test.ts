@@ -50,12 +50,12 @@ describe('rules check against the catalogue', () => {
     {
       why: 'a template label that would render empty, in a folded description, at its own line',
       text: 'rules:\n  - name: r\n    metric: tcp_up\n    below: 1\n    severity: info\n    summary: s\n    description: >-\n      {{ labels.target }} from\n      {{ labels.hostname }}',
-      errors: ['bad.yaml:9:10: rules[0].description: unknown label "hostname" in "{{ labels.hostname }}": it would always render empty; did you mean "host"?'],
+      errors: ['bad.yaml:9:7: rules[0].description: unknown label "hostname" in "{{ labels.hostname }}": it would always render empty; did you mean "host"?'],
     },
     {
       why: '{{ output }} on a series without text',
       text: 'rules:\n  - name: r\n    metric: tcp_up\n    below: 1\n    severity: info\n    summary: "{{ output }}"',
-      errors: ['bad.yaml:6:18: rules[0].summary: "{{ output }}" would always render empty: tcp_up samples carry no text (check_status does)'],
+      errors: ['bad.yaml:6:15: rules[0].summary: "{{ output }}" would always render empty: tcp_up samples carry no text (check_status does)'],
     },
     {
       why: 'a status rule on a series of values, not check states',
@@ -70,7 +70,7 @@ describe('rules check against the catalogue', () => {
     {
       why: 'a template label an aggregate signal does not carry (only its group labels)',
       text: 'rules:\n  - name: r\n    metric: ping_loss_ratio\n    aggregate: { by: [], function: max }\n    above: 0.5\n    severity: info\n    summary: "{{ labels.target }}"',
-      errors: ['bad.yaml:7:18: rules[0].summary: unknown label "target" in "{{ labels.target }}": it would always render empty'],
+      errors: ['bad.yaml:7:15: rules[0].summary: unknown label "target" in "{{ labels.target }}": it would always render empty'],
     },
     {
       why: 'declaring a metric the catalogue has',
