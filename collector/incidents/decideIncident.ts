@@ -4,8 +4,8 @@
  *
  * Gates, in order, each leaving a verdict in the why-record:
  * flap (update the last-21 history) -> dedup (active incident?) -> re-open window -> silence ->
- * maintenance -> topology (parent down?) -> inhibition (an active incident of a rule that inhibits
- * this one, same `equal` labels?) -> grouping (same host) -> reachability (down rules wait for the
+ * maintenance -> topology (parent down?) -> inhibition (for a rule others inhibit: an active
+ * incident of one of them, same `equal` labels?) -> grouping (same host) -> reachability (down rules wait for the
  * collector's ping before their ticket opens).
  *
  * | active incident            | signal   | outcome |
@@ -146,8 +146,9 @@ function holdGates(context: SignalContext, gates: GateVerdict[]): Held {
   if (verdict('topology', parent ? `suppressed: parent ${parent.host} is down (incident #${parent.incident.id})` : null, 'no parent of this host is down')) {
     return { hold: 'symptom', parentIncidentId: parent!.incident.id, reason: gates.at(-1)!.reason };
   }
+  // Only a rule that another inhibits passes this gate at all, so others' why-records are as before.
   const inhibitor = context.inhibitor;
-  if (verdict('inhibition', inhibitor ? describeInhibitor(inhibitor) : null, signal.inhibition ? 'no inhibiting incident is active' : 'no rule inhibits this one')) {
+  if (signal.inhibition && verdict('inhibition', inhibitor ? describeInhibitor(inhibitor) : null, 'no inhibiting incident is active')) {
     return { hold: 'inhibited', parentIncidentId: inhibitor!.incident.id, reason: gates.at(-1)!.reason };
   }
   const group = policy.groupByHost ? context.hostIncident : undefined;
