@@ -4,17 +4,10 @@
  * (`file:line:column: agent.ping.targets[1].host: ...`), so an agent setting is refused like any
  * other config error, before anything starts.
  */
+import type { ErrorCodeOf } from '../contract/errorCatalogue.js';
 
-/** Stable codes of the ways an agent configuration can be unusable. */
-export type AgentConfigIssueCode =
-  | 'TRIPLINE_AGENT_INVALID_TARGET'
-  | 'TRIPLINE_AGENT_DUPLICATE_TARGET'
-  | 'TRIPLINE_AGENT_INVALID_DURATION'
-  | 'TRIPLINE_AGENT_INVALID_URL'
-  | 'TRIPLINE_AGENT_INVALID_PATTERN'
-  | 'TRIPLINE_AGENT_INVALID_PLUGIN'
-  | 'TRIPLINE_AGENT_INVALID_CA'
-  | 'TRIPLINE_AGENT_INVALID_SCHEDULE';
+/** Stable codes of the ways an agent configuration can be unusable, from the error catalogue. */
+export type AgentConfigIssueCode = ErrorCodeOf<'AgentConfigIssue'>;
 
 /** One problem of the agent section. */
 export interface AgentConfigIssue {

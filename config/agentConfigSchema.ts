@@ -7,7 +7,7 @@ import { Duration } from './durationSchema.js';
  * The limits of agent durations: outside them a duration is refused with its text, at its file,
  * line and column (`"500ms" is outside 1s..86400s`), as code TRIPLINE_AGENT_INVALID_DURATION.
  */
-const limits = (min: string, max: string) => ({ range: { min, max }, code: 'TRIPLINE_AGENT_INVALID_DURATION' satisfies AgentConfigIssueCode });
+const limits = (min: string, max: string) => ({ range: { min, max }, code: 'TRIPLINE_AGENT_INVALID_DURATION' as AgentConfigIssueCode });
 /** Report, ping and plugin intervals. */
 const INTERVAL = limits('1s', '1d');
 /** Per-packet and connect timeouts. */

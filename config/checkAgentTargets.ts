@@ -67,7 +67,7 @@ function explainUnusableUrl(text: string): string | undefined {
   try {
     url = new URL(text);
   } catch {
-    return `${JSON.stringify(text)} is not a URL`;
+    return 'is not a URL'; // not quoted: it may hold credentials, which cannot be told apart in what does not parse
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be http:// or https://';
   if (url.username !== '' || url.password !== '') return 'must not hold credentials';

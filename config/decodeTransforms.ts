@@ -15,6 +15,7 @@
  *   whose every entry is still built to report every problem) it is the validator's to report.
  */
 import { TransformKind, type TSchema } from '@sinclair/typebox';
+import type { ErrorCode } from '../contract/errorCatalogue.js';
 
 /**
  * The key of a transform schema's refusal: given the value as written, why it is not accepted, or
@@ -30,7 +31,7 @@ export interface DecodeIssue {
   kind: 'refused' | 'unreadable';
   path: Array<string | number>;
   message: string;
-  code?: string;
+  code?: ErrorCode;
 }
 
 /** Whether `value` matches `schema`: the validator's verdict, used to pick the variant of a union without a tag. */
@@ -47,7 +48,7 @@ interface SchemaShape {
   oneOf?: TSchema[];
   allOf?: TSchema[];
   discriminator?: { propertyName: string };
-  issueCode?: string;
+  issueCode?: ErrorCode;
 }
 
 type Path = Array<string | number>;

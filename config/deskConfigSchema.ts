@@ -6,8 +6,9 @@
 import { Type, type StaticDecode, type TProperties, type TUnion } from '@sinclair/typebox';
 import { Duration } from './durationSchema.js';
 
+/** A desk URL; `sensitive`: it may hold a key (in userinfo, query or path), so errors never quote it. */
 const HttpUrl = (description: string, defaultValue?: string) =>
-  Type.String({ pattern: '^https?://', description, ...(defaultValue === undefined ? {} : { default: defaultValue }) });
+  Type.String({ pattern: '^https?://', patternHint: 'an http:// or https:// URL', sensitive: true, description, ...(defaultValue === undefined ? {} : { default: defaultValue }) });
 
 /** Keys every desk variant shares. */
 function deskVariant<T extends string, P extends TProperties>(type: T, properties: P, rateLimitPerMinute: number) {

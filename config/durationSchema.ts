@@ -9,6 +9,7 @@
  * decoding see every duration as a number and the file's other problems are reported with it.
  */
 import { Type, type TString, type TTransform } from '@sinclair/typebox';
+import type { ErrorCode } from '../contract/errorCatalogue.js';
 import { RefusalKind, type Refusal } from './decodeTransforms.js';
 import { DURATION_HINT, DURATION_PATTERN, parseDurationMs, type DurationMs } from './duration.js';
 
@@ -22,7 +23,7 @@ export interface DurationOptions {
   /** The shortest and longest duration accepted, as text: `{ min: '1s', max: '1d' }`. */
   range?: { min: string; max: string };
   /** The stable code of the issue a duration outside `range` gives (see YamlIssue.code). */
-  code?: string;
+  code?: ErrorCode;
 }
 
 /** A duration setting: text in the file, a DurationMs once loaded. */

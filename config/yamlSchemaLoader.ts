@@ -8,6 +8,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { StaticDecode, TSchema } from '@sinclair/typebox';
+import type { ErrorCode, ErrorCodeOf } from '../contract/errorCatalogue.js';
 import { closestWord } from './closestWord.js';
 import { decodeTransforms, type DecodeIssue } from './decodeTransforms.js';
 
@@ -22,12 +23,12 @@ export interface YamlIssue {
   path: string;
   message: string;
   /** Stable code of a check beyond the schema that found it, e.g. `TRIPLINE_AGENT_INVALID_TARGET`. */
-  code?: string;
+  code?: ErrorCode;
 }
 
 /** Thrown when a YAML file cannot be parsed or does not match its schema. Carries every issue found. */
 export class YamlValidationError extends Error {
-  readonly code = 'TRIPLINE_INVALID_YAML';
+  readonly code: ErrorCodeOf<'YamlValidationError'> = 'TRIPLINE_INVALID_YAML';
   constructor(readonly issues: YamlIssue[]) {
     super(issues.map(formatYamlIssue).join('\n'));
     this.name = 'YamlValidationError';
@@ -148,8 +149,10 @@ function issueFromAjv(error: ErrorObject, locate: LocatedYaml<unknown>['locate']
     case 'const':
       return locate(path, `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`);
     case 'pattern': {
-      const hint = (error.parentSchema as { patternHint?: string } | undefined)?.patternHint;
-      return locate(path, hint ? `must be ${hint}, got ${JSON.stringify(error.data)}` : `${error.message ?? 'is invalid'}, got ${JSON.stringify(error.data)}`);
+      // `sensitive` marks values that may hold a credential (a URL with a key in it): never quoted back.
+      const { patternHint: hint, sensitive } = (error.parentSchema ?? {}) as { patternHint?: string; sensitive?: boolean };
+      const got = sensitive ? '' : `, got ${JSON.stringify(error.data)}`;
+      return locate(path, hint ? `must be ${hint}${got}` : `${error.message ?? 'is invalid'}${got}`);
     }
     case 'discriminator': {
       const { tag, tagValue } = error.params as { tag: string; tagValue: unknown };

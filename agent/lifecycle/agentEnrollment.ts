@@ -8,6 +8,7 @@ import { chmod, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { createSecretRedactor } from '../../contract/secretRedactor.js';
 import { AgentEnrollmentError } from './agentEnrollmentError.js';
 
 /** Where an agent keeps its credential. */
@@ -50,7 +51,9 @@ export async function enrollAgent(options: EnrollOptions, file: string): Promise
   });
   if (response.status !== 200) {
     const retryable = response.status === 429 || response.status >= 500;
-    throw new AgentEnrollmentError(retryable ? 'TRIPLINE_ENROLL_UNAVAILABLE' : 'TRIPLINE_ENROLL_REFUSED', `enrollment answered ${response.status}: ${response.text.slice(0, 300)}`, retryable);
+    // The answer may echo the enrollment token (a proxy's error page showing the request's headers).
+    const said = createSecretRedactor([options.enrollmentToken])(response.text).slice(0, 300);
+    throw new AgentEnrollmentError(retryable ? 'TRIPLINE_ENROLL_UNAVAILABLE' : 'TRIPLINE_ENROLL_REFUSED', `enrollment answered ${response.status}: ${said}`, retryable);
   }
   let credential: unknown;
   try {

@@ -1,10 +1,12 @@
-/** Why enrollment failed, and whether trying again later can help. */
-export class AgentEnrollmentError extends Error {
+import type { ErrorCodeOf, RetryableFlag } from '../../contract/errorCatalogue.js';
+
+/** Why enrollment failed, and whether trying again later can help (the catalogue fixes which, per code). */
+export class AgentEnrollmentError<C extends ErrorCodeOf<'AgentEnrollmentError'> = ErrorCodeOf<'AgentEnrollmentError'>> extends Error {
   override readonly name = 'AgentEnrollmentError';
   constructor(
-    readonly code: 'TRIPLINE_ENROLL_REFUSED' | 'TRIPLINE_ENROLL_UNAVAILABLE',
+    readonly code: C,
     message: string,
-    readonly retryable: boolean,
+    readonly retryable: RetryableFlag<C>,
   ) {
     super(message);
   }

@@ -1,10 +1,12 @@
+import type { ErrorCodeOf } from '../../contract/errorCatalogue.js';
+
 /**
  * Thrown when `<dataDir>/agent/state.json` exists but cannot be used. The agent refuses to start
  * rather than invent a new sequence: a reused sequence number would be acknowledged by the
  * collector as a duplicate and its report silently lost.
  */
 export class AgentStateError extends Error {
-  readonly code = 'TRIPLINE_AGENT_STATE_UNUSABLE';
+  readonly code: ErrorCodeOf<'AgentStateError'> = 'TRIPLINE_AGENT_STATE_UNUSABLE';
   override readonly name = 'AgentStateError';
 
   constructor(readonly file: string, detail: string) {

@@ -1,7 +1,9 @@
+import type { ErrorCodeOf } from '../../contract/errorCatalogue.js';
+
 /** Thrown when a `/proc` file does not have the shape the kernel documents. */
 export class ProcParseError extends Error {
   /** Stable code for matching without parsing the message. */
-  readonly code = 'TRIPLINE_PROC_PARSE';
+  readonly code: ErrorCodeOf<'ProcParseError'> = 'TRIPLINE_PROC_PARSE';
   override readonly name = 'ProcParseError';
 
   /** `file` is the path relative to the proc root, e.g. `stat`. */

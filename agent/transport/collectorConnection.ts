@@ -25,6 +25,7 @@
  */
 import { connect as netConnect, isIP, type OnReadOpts, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { createSecretRedactor, headerCredentials } from '../../contract/secretRedactor.js';
 import { nodeTimers, type TimerScheduler } from '../lifecycle/timerScheduler.js';
 import { CollectorConnectionError } from './collectorConnectionError.js';
 import { createResponseParser, type ParsedResponse, type ResponseParser } from './httpResponseParser.js';
@@ -74,6 +75,8 @@ interface Exchange {
   /** Resolved or rejected. */
   settled: boolean;
   parser: ResponseParser;
+  /** The request's headers: a peer may echo its credential into what the parser quotes. */
+  headers: Readonly<Record<string, string>>;
   timer: unknown;
   resolve(response: CollectorResponse): void;
   reject(error: Error): void;
@@ -199,7 +202,7 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
     try {
       parsed = current.parser.push(chunk);
     } catch (error) {
-      return fail(current, error as Error);
+      return fail(current, withoutCredential(error as Error, current.headers));
     }
     if (parsed !== undefined) finish(current, parsed);
   }
@@ -213,7 +216,7 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
     try {
       parsed = current.parser.end();
     } catch (error) {
-      return fail(current, error as Error);
+      return fail(current, withoutCredential(error as Error, current.headers));
     }
     finish(current, parsed);
   }
@@ -259,7 +262,7 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
         if (exchange !== undefined) return reject(new CollectorConnectionError('TRIPLINE_CONNECTION_BUSY', 'a POST is already in flight'));
         const { request, backing } = format(body, headers);
         const timer = timers.setTimeout(() => fail(current, new CollectorConnectionError('ETIMEDOUT', `no response within ${timeoutMs / 1000}s`)), timeoutMs);
-        const current: Exchange = { request, backing, writesPending: 0, settled: false, parser: createResponseParser(maxResponseBytes), timer, resolve, reject, reused: false, answered: false, retried: false };
+        const current: Exchange = { request, backing, writesPending: 0, settled: false, parser: createResponseParser(maxResponseBytes), headers, timer, resolve, reject, reused: false, answered: false, retried: false };
         exchange = current;
         send(current);
       });
@@ -270,4 +273,15 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
       else drop();
     },
   };
+}
+
+/**
+ * The parser's error with the request's credential taken out of its message: the parser quotes the
+ * line it cannot read, and a broken peer may have echoed the authorization header into it.
+ */
+function withoutCredential(error: Error, headers: Readonly<Record<string, string>>): Error {
+  const authorization = headers.authorization;
+  if (!(error instanceof CollectorConnectionError) || authorization === undefined) return error;
+  const message = createSecretRedactor(headerCredentials(authorization))(error.message);
+  return message === error.message ? error : new CollectorConnectionError(error.code, message);
 }

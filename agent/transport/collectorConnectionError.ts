@@ -10,8 +10,15 @@
  * | ECONNRESET               | the connection closed before the response was complete              |
  * | TRIPLINE_CONNECTION_BUSY | a second POST while one is in flight (a caller bug: posts are serialised) |
  * | ERR_INVALID_CHAR         | a header name or value with a character HTTP forbids (as node:http says) |
+ *
+ * The `TRIPLINE_` codes are in the error catalogue (contract/errorCatalogue.ts); the others are Node's.
  */
-export type CollectorConnectionErrorCode = 'TRIPLINE_BAD_RESPONSE' | 'ETIMEDOUT' | 'ECONNRESET' | 'TRIPLINE_CONNECTION_BUSY' | 'ERR_INVALID_CHAR';
+import type { ErrorCodeOf } from '../../contract/errorCatalogue.js';
+
+export type CollectorConnectionErrorCode = ErrorCodeOf<'CollectorConnectionError'> | NodeSocketErrorCode;
+
+/** Node's own codes, kept where this client fails the way a node:http socket would; not in the catalogue. */
+type NodeSocketErrorCode = 'ETIMEDOUT' | 'ECONNRESET' | 'ERR_INVALID_CHAR';
 
 /** A failed POST to the collector; never carries a header value (the bearer token) in its message. */
 export class CollectorConnectionError extends Error {

@@ -17,6 +17,7 @@ import { promisify } from 'node:util';
 import { constants, gzip, gzipSync } from 'node:zlib';
 import type { Logger } from 'pino';
 import { REPORTS_PATH, type Report } from '../../contract/report.js';
+import { createSecretRedactor, type Redact } from '../../contract/secretRedactor.js';
 import type { TimerScheduler } from '../lifecycle/timerScheduler.js';
 import { createCollectorConnection, type CollectorResponse } from './collectorConnection.js';
 import type { QueuedReport, ReportQueue } from './reportQueue.js';
@@ -159,8 +160,11 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
   const gzipAboveBytes = options.gzipAboveBytes ?? DEFAULT_GZIP_ABOVE_BYTES;
   const plainHeaders: Record<string, string> = { 'content-type': 'application/json' };
   const gzipHeaders: Record<string, string> = { 'content-type': 'application/json', 'content-encoding': 'gzip' };
+  /** A refusal's body is logged; a proxy's error page may echo the token, so it is redacted first. */
+  let redact: Redact = (text) => text;
   const setAuthorization = (token: string) => {
     plainHeaders.authorization = gzipHeaders.authorization = `Bearer ${token}`;
+    redact = createSecretRedactor([token]);
   };
   if (options.token) setAuthorization(options.token);
   else log.info({ collector: logTarget }, 'agent has no token yet; reports wait in the spool until it has one');
@@ -195,9 +199,9 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
       case 'acknowledged':
         return log.debug(fields, 'report delivered');
       case 'rejected':
-        return log.error({ ...fields, response: responseText.slice(0, LOGGED_RESPONSE_CHARS) }, 'report rejected by collector; dropped');
+        return log.error({ ...fields, response: redact(responseText).slice(0, LOGGED_RESPONSE_CHARS) }, 'report rejected by collector; dropped');
       case 'retryable':
-        return log.warn({ ...fields, response: responseText.slice(0, LOGGED_RESPONSE_CHARS) }, 'report upload failed; will retry');
+        return log.warn({ ...fields, response: redact(responseText).slice(0, LOGGED_RESPONSE_CHARS) }, 'report upload failed; will retry');
       default:
         return assertNever(attempt.outcome);
     }

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { pino } from 'pino';
+import type { ErrorCodeOf } from '../../contract/errorCatalogue.js';
 import { databasePath } from '../../collector/collector.js';
 import { systemClock } from '../../collector/clock.js';
 import { createIncidentCore } from '../../collector/incidents/incidentCore.js';
@@ -15,7 +16,10 @@ import type { Config } from '../../config/configSchema.js';
 import { loadConfig } from '../../config/loadConfig.js';
 
 /** A command's refusal: printed as `tripline: <message>`, exit code 1. */
-export class CliError extends Error {}
+export class CliError extends Error {
+  readonly code: ErrorCodeOf<'CliError'> = 'TRIPLINE_CLI_REFUSED';
+  override readonly name = 'CliError';
+}
 
 /** Runs `fn` with the operations over the database the config names; CliError when there is none yet. */
 export function withOperations<T>(configFile: string | undefined, readOnly: boolean, fn: (operations: Operations, config: Config) => T): T {

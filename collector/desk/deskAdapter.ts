@@ -2,6 +2,7 @@
  * The one interface every desk adapter implements (webhook, Request Tracker, ServiceNow, ...),
  * each in its own file, each configured by one variant of the `desks` union in the config.
  */
+import type { ErrorCodeOf, RetryableFlag } from '../../contract/errorCatalogue.js';
 
 /** What a desk is told about an incident. */
 export interface DeskIncident {
@@ -65,24 +66,19 @@ export interface DeskAdapter {
   fetchTicket(ticket: TicketRef): Promise<DeskTicketState | undefined | 'unsupported'>;
 }
 
-export type DeskErrorCode =
-  | 'DESK_UNREACHABLE'
-  | 'DESK_TIMEOUT'
-  | 'DESK_RATE_LIMITED'
-  | 'DESK_SERVER_ERROR'
-  | 'DESK_REJECTED'
-  | 'DESK_AUTH_FAILED'
-  | 'DESK_BAD_RESPONSE';
+/** A desk failure's code, from the error catalogue (`TRIPLINE_DESK_*`). */
+export type DeskErrorCode = ErrorCodeOf<'DeskError'>;
 
 /**
- * A desk call failed. `retryable` says whether trying again can help; `retryAfterSeconds` carries
- * the desk's own Retry-After. Messages never contain credentials.
+ * A desk call failed. `retryable` says whether trying again can help (the catalogue fixes it for
+ * every code but `TRIPLINE_DESK_BAD_RESPONSE`, and the type holds the adapters to it);
+ * `retryAfterSeconds` carries the desk's own Retry-After. Messages never contain credentials.
  */
-export class DeskError extends Error {
+export class DeskError<C extends DeskErrorCode = DeskErrorCode> extends Error {
   constructor(
-    readonly code: DeskErrorCode,
+    readonly code: C,
     message: string,
-    readonly retryable: boolean,
+    readonly retryable: RetryableFlag<C>,
     readonly details: { status?: number; retryAfterSeconds?: number } = {},
   ) {
     super(message);
@@ -93,10 +89,10 @@ export class DeskError extends Error {
 /** Classifies an HTTP status the way every HTTP desk does: 429 and 5xx retry, other 4xx do not. */
 export function deskErrorForStatus(desk: string, status: number, retryAfterSeconds: number | undefined, detail: string): DeskError {
   const text = `${desk} answered HTTP ${status}${detail ? `: ${detail}` : ''}`;
-  if (status === 429) return new DeskError('DESK_RATE_LIMITED', text, true, { status, retryAfterSeconds });
-  if (status >= 500) return new DeskError('DESK_SERVER_ERROR', text, true, { status, retryAfterSeconds });
-  if (status === 401 || status === 403) return new DeskError('DESK_AUTH_FAILED', text, false, { status });
-  return new DeskError('DESK_REJECTED', text, false, { status });
+  if (status === 429) return new DeskError('TRIPLINE_DESK_RATE_LIMITED', text, true, { status, retryAfterSeconds });
+  if (status >= 500) return new DeskError('TRIPLINE_DESK_SERVER_ERROR', text, true, { status, retryAfterSeconds });
+  if (status === 401 || status === 403) return new DeskError('TRIPLINE_DESK_AUTH_FAILED', text, false, { status });
+  return new DeskError('TRIPLINE_DESK_REJECTED', text, false, { status });
 }
 
 /** Parses a Retry-After header (seconds or an HTTP date) relative to `nowMs`. */

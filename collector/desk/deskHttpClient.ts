@@ -4,6 +4,7 @@
  * and redaction, so that no credential the adapter knows can reach an error message.
  */
 import { errors as undiciErrors, request } from 'undici';
+import { createSecretRedactor, headerCredentials } from '../../contract/secretRedactor.js';
 import { DeskError, deskErrorForStatus, parseRetryAfter } from './deskAdapter.js';
 
 export interface DeskHttpClientOptions {
@@ -14,7 +15,7 @@ export interface DeskHttpClientOptions {
   timeoutMs: number;
   /** Headers sent on every request (authorization included); never logged or echoed. */
   headers: Record<string, string>;
-  /** Every credential the adapter holds; each is replaced by `[redacted]` in error text. */
+  /** Every credential the adapter holds; each (and each header value above) is replaced by `[redacted]` in error text. */
   secrets: readonly string[];
   clock: { nowMs(): number };
 }
@@ -45,13 +46,9 @@ export interface DeskHttpClient {
 export function createDeskHttpClient(options: DeskHttpClientOptions): DeskHttpClient {
   const base = options.baseUrl.replace(/\/+$/, '');
   const target = safeTarget(base);
-  const secrets = options.secrets.filter((s) => s.length >= 4);
-  const redact = (text: string): string => {
-    let out = text;
-    for (const secret of secrets) out = out.split(secret).join('[redacted]');
-    for (const secret of secrets) out = out.split(Buffer.from(secret).toString('base64')).join('[redacted]');
-    return out;
-  };
+  // The headers sent on every request are credentials too: Basic auth's base64 of `user:secret`
+  // holds no spelling of the secret alone, and a desk may echo the header back.
+  const redact = createSecretRedactor([...options.secrets, ...Object.values(options.headers).flatMap(headerCredentials)]);
   return {
     redact,
     async send(req) {
@@ -68,7 +65,8 @@ export function createDeskHttpClient(options: DeskHttpClientOptions): DeskHttpCl
       const status = response.statusCode;
       if ((status < 200 || status >= 300) && !(req.accept ?? []).includes(status)) {
         const retryAfter = parseRetryAfter(response.headers['retry-after'], options.clock.nowMs());
-        throw deskErrorForStatus(options.desk, status, retryAfter, redact(`${req.method} ${pathOnly(req.path)}: ${text.slice(0, 200)}`));
+        const said = redact(text).slice(0, 200);
+        throw deskErrorForStatus(options.desk, status, retryAfter, redact(`${req.method} ${pathOnly(req.path)}: ${said}`));
       }
       return { status, headers: response.headers, json: parseJson(text), text };
     },
@@ -97,10 +95,10 @@ export function safeTarget(url: string): string {
 
 function transportError(desk: string, target: string, error: unknown): DeskError {
   if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
-    return new DeskError('DESK_TIMEOUT', `${desk}: no answer from ${target} in time`, true);
+    return new DeskError('TRIPLINE_DESK_TIMEOUT', `${desk}: no answer from ${target} in time`, true);
   }
   const code = (error as { code?: string }).code ?? 'error';
-  return new DeskError('DESK_UNREACHABLE', `${desk}: cannot reach ${target} (${code})`, true);
+  return new DeskError('TRIPLINE_DESK_UNREACHABLE', `${desk}: cannot reach ${target} (${code})`, true);
 }
 
 /** A field of a parsed JSON object, or undefined. */
@@ -115,5 +113,5 @@ export function field(value: unknown, ...path: Array<string | number>): unknown 
 
 /** A desk answered 2xx with a body we cannot use: retrying the same request will not help. */
 export function badResponse(desk: string, what: string): DeskError {
-  return new DeskError('DESK_BAD_RESPONSE', `${desk}: ${what}`, false);
+  return new DeskError('TRIPLINE_DESK_BAD_RESPONSE', `${desk}: ${what}`, false);
 }

@@ -9,6 +9,7 @@
  * 5xx are final (535 as a credential problem), connection problems are retryable.
  */
 import nodemailer from 'nodemailer';
+import { createSecretRedactor } from '../../contract/secretRedactor.js';
 import type { EmailDeskConfig } from '../../config/deskConfigSchema.js';
 import { DeskError, type DeliveryContext, type DeskAdapter, type DeskIncident } from './deskAdapter.js';
 import { ticketText } from './ticketText.js';
@@ -20,17 +21,17 @@ const SUBJECT_TAG: Record<MailOperation, string> = { open: 'OPEN', update: 'UPDA
 /** Classifies an SMTP failure (nodemailer's error code and the server's reply code). */
 export function smtpDeskError(desk: string, error: { code?: string; responseCode?: number; response?: string }, redact: (text: string) => string): DeskError {
   const reply = error.responseCode;
-  const said = redact(String(error.response ?? '').slice(0, 200));
+  const said = redact(String(error.response ?? '')).slice(0, 200);
   if (reply !== undefined && reply >= 400 && reply < 500) {
     const rateLimited = /\b4\.7\.\d+\b|rate|too many/i.test(said);
-    return new DeskError(rateLimited ? 'DESK_RATE_LIMITED' : 'DESK_SERVER_ERROR', `${desk}: SMTP server answered ${reply}: ${said}`, true, { status: reply });
+    return new DeskError(rateLimited ? 'TRIPLINE_DESK_RATE_LIMITED' : 'TRIPLINE_DESK_SERVER_ERROR', `${desk}: SMTP server answered ${reply}: ${said}`, true, { status: reply });
   }
   if (reply !== undefined && reply >= 500) {
-    return new DeskError(reply === 535 || error.code === 'EAUTH' ? 'DESK_AUTH_FAILED' : 'DESK_REJECTED', `${desk}: SMTP server answered ${reply}: ${said}`, false, { status: reply });
+    return new DeskError(reply === 535 || error.code === 'EAUTH' ? 'TRIPLINE_DESK_AUTH_FAILED' : 'TRIPLINE_DESK_REJECTED', `${desk}: SMTP server answered ${reply}: ${said}`, false, { status: reply });
   }
-  if (error.code === 'EAUTH') return new DeskError('DESK_AUTH_FAILED', `${desk}: SMTP authentication failed`, false);
-  if (error.code === 'ETIMEDOUT') return new DeskError('DESK_TIMEOUT', `${desk}: no answer from the SMTP server in time`, true);
-  return new DeskError('DESK_UNREACHABLE', `${desk}: cannot reach the SMTP server (${error.code ?? 'error'})`, true);
+  if (error.code === 'EAUTH') return new DeskError('TRIPLINE_DESK_AUTH_FAILED', `${desk}: SMTP authentication failed`, false);
+  if (error.code === 'ETIMEDOUT') return new DeskError('TRIPLINE_DESK_TIMEOUT', `${desk}: no answer from the SMTP server in time`, true);
+  return new DeskError('TRIPLINE_DESK_UNREACHABLE', `${desk}: cannot reach the SMTP server (${error.code ?? 'error'})`, true);
 }
 
 export function createEmailDesk(config: EmailDeskConfig): DeskAdapter {
@@ -46,8 +47,8 @@ export function createEmailDesk(config: EmailDeskConfig): DeskAdapter {
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
   });
-  const secrets = [config.secret ?? ''].filter((s) => s.length >= 4);
-  const redact = (text: string) => secrets.reduce((out, s) => out.split(s).join('[redacted]'), text);
+  // AUTH PLAIN sends base64 of "\0user\0password", which holds no spelling of the password alone.
+  const redact = createSecretRedactor(config.secret ? [config.secret, `\0${config.user ?? ''}\0${config.secret}`] : []);
   const domain = config.from.split('@')[1]?.replace(/[>\s]/g, '') || 'tripline.invalid';
   const threadId = (incident: DeskIncident) => `<${incident.key}@${domain}>`;
 

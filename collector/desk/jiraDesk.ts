@@ -60,7 +60,7 @@ export function createJiraDesk(config: JiraDeskConfig, clock: { nowMs(): number 
     const available = await transitions(ticket);
     const chosen = wanted ? available.find((t) => t.name.toLowerCase() === wanted.toLowerCase()) : available.find((t) => category(t.category));
     if (!chosen) {
-      throw new DeskError('DESK_REJECTED', `${config.name}: issue ${ticket.externalId} has no transition ${wanted ? `named "${wanted}"` : `to ${what}`} (available: ${available.map((t) => t.name).join(', ') || 'none'})`, false);
+      throw new DeskError('TRIPLINE_DESK_REJECTED', `${config.name}: issue ${ticket.externalId} has no transition ${wanted ? `named "${wanted}"` : `to ${what}`} (available: ${available.map((t) => t.name).join(', ') || 'none'})`, false);
     }
     await http.send({ method: 'POST', path: `${issue(ticket)}/transitions`, body: { transition: { id: chosen.id } } });
   };

@@ -158,12 +158,12 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const missingTicket = (row: OutboxRow, deskName: string): DeskError => {
     const openDead = options.store.outboxForIncident(row.incidentId).some((r) => r.desk === deskName && r.operation === 'open' && r.state === 'dead');
     return openDead
-      ? new DeskError('DESK_REJECTED', `no ticket at ${deskName}: opening it failed permanently`, false)
-      : new DeskError('DESK_BAD_RESPONSE', `no ticket recorded yet at ${deskName}`, true);
+      ? new DeskError('TRIPLINE_DESK_REJECTED', `no ticket at ${deskName}: opening it failed permanently`, false)
+      : new DeskError('TRIPLINE_DESK_BAD_RESPONSE', `no ticket recorded yet at ${deskName}`, true);
   };
 
   const handleFailure = (row: OutboxRow, incident: IncidentRecord, attempt: number, error: unknown, log: Logger): void => {
-    const deskError = error instanceof DeskError ? error : new DeskError('DESK_BAD_RESPONSE', `unexpected adapter failure: ${(error as Error).message}`, true);
+    const deskError = error instanceof DeskError ? error : new DeskError('TRIPLINE_DESK_BAD_RESPONSE', `unexpected adapter failure: ${(error as Error).message}`, true);
     const nowMs = options.clock.nowMs();
     const giveUp = !deskError.retryable || attempt >= options.maxAttempts;
     const retryAfter = deskError.details.retryAfterSeconds;

@@ -51,9 +51,9 @@ export function createPagerDutyDesk(config: PagerDutyDeskConfig, clock: { nowMs(
     const response = await http.send({ method: 'POST', path: '/v2/enqueue', body, accept: [400] });
     if (response.status === 400) {
       // PagerDuty answers 400 for a bad routing key too; that is a credential problem, not a bad event.
-      const errors = JSON.stringify((response.json as { errors?: unknown } | undefined)?.errors ?? []);
+      const errors = http.redact(JSON.stringify((response.json as { errors?: unknown } | undefined)?.errors ?? []));
       const badKey = /routing.?key/i.test(errors);
-      throw new DeskError(badKey ? 'DESK_AUTH_FAILED' : 'DESK_REJECTED', http.redact(`${config.name} answered HTTP 400: ${badKey ? 'invalid routing key' : errors.slice(0, 200)}`), false, { status: 400 });
+      throw new DeskError(badKey ? 'TRIPLINE_DESK_AUTH_FAILED' : 'TRIPLINE_DESK_REJECTED', `${config.name} answered HTTP 400: ${badKey ? 'invalid routing key' : errors.slice(0, 200)}`, false, { status: 400 });
     }
     return dedupKey;
   };

@@ -53,15 +53,15 @@ export function createRequestTrackerDesk(config: RequestTrackerDeskConfig, clock
   /** Sets the status and checks that RT really made the change (it answers 200 either way). */
   const setStatus = async (id: string, status: 'resolved' | 'open', note: string) => {
     const before = await read(id);
-    if (before === undefined) throw new DeskError('DESK_REJECTED', `${config.name}: ticket ${id} does not exist`, false, { status: 404 });
+    if (before === undefined) throw new DeskError('TRIPLINE_DESK_REJECTED', `${config.name}: ticket ${id} does not exist`, false, { status: 404 });
     if (statusOf(before) === status) return;
     if (status === 'resolved' && requestTrackerStatus(statusOf(before)) !== 'open') return;
     await comment(id, note);
     const answer = await http.send({ method: 'PUT', path: `/ticket/${encodeURIComponent(id)}`, body: { Status: status } });
     const after = await read(id);
     if (statusOf(after) !== status) {
-      const said = Array.isArray(answer.json) ? answer.json.map(String).join('; ') : '';
-      throw new DeskError('DESK_REJECTED', http.redact(`${config.name}: ticket ${id} did not become ${status}${said ? `: ${said.slice(0, 200)}` : ''}`), false);
+      const said = http.redact(Array.isArray(answer.json) ? answer.json.map(String).join('; ') : '');
+      throw new DeskError('TRIPLINE_DESK_REJECTED', `${config.name}: ticket ${id} did not become ${status}${said ? `: ${said.slice(0, 200)}` : ''}`, false);
     }
   };
 
@@ -86,7 +86,7 @@ export function createRequestTrackerDesk(config: RequestTrackerDeskConfig, clock
       const ticket = { externalId: String(id), url: ticketUrl(String(id)) };
       if (!hasKey(await read(ticket.externalId), config.customField, incident.key)) {
         await comment(ticket.externalId, `Tripline could not store its incident key: custom field "${config.customField}" is not applied to queue "${config.queue}". Closing this ticket so that no untracked ticket stays open.`, 'rejected');
-        throw new DeskError('DESK_REJECTED', `${config.name}: custom field "${config.customField}" is not applied to queue "${config.queue}"; create it in RT`, false);
+        throw new DeskError('TRIPLINE_DESK_REJECTED', `${config.name}: custom field "${config.customField}" is not applied to queue "${config.queue}"; create it in RT`, false);
       }
       return ticket;
     },

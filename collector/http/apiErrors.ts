@@ -1,27 +1,19 @@
 /**
- * The catalogue of error codes the HTTP API answers with. The README's "API errors" table is
- * checked against this list by a test, so the two cannot drift apart.
+ * The codes the HTTP API answers with, and their statuses: the view of the one error catalogue
+ * (contract/errorCatalogue.ts) over the codes that have a status. The README's "Error codes" table
+ * is checked against that catalogue by a test, so the two cannot drift apart.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ERROR_CATALOGUE, type HttpErrorCode } from '../../contract/errorCatalogue.js';
 import { OperationError } from '../operations/operationError.js';
 
-export const API_ERRORS = {
-  TRIPLINE_UNAUTHORIZED: { status: 401, meaning: 'missing or invalid bearer token' },
-  TRIPLINE_FORBIDDEN: { status: 403, meaning: "an enrolled agent's credential used for another agent id, or a revoked credential" },
-  TRIPLINE_VALIDATION_FAILED: { status: 400, meaning: 'the body, query or path does not match its schema; `path` names the field' },
-  TRIPLINE_MALFORMED_JSON: { status: 400, meaning: 'the body is not JSON' },
-  TRIPLINE_MALFORMED_GZIP: { status: 400, meaning: 'Content-Encoding is gzip but the body does not decompress' },
-  TRIPLINE_BODY_TOO_LARGE: { status: 413, meaning: 'the body (after decompression) exceeds collector.maxBodyBytes' },
-  TRIPLINE_UNSUPPORTED_ENCODING: { status: 415, meaning: 'Content-Encoding other than gzip or identity' },
-  TRIPLINE_UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'Content-Type other than application/json' },
-  TRIPLINE_NOT_FOUND: { status: 404, meaning: 'no such route or object' },
-  TRIPLINE_CONFLICT: { status: 409, meaning: "the object's state forbids the action (e.g. acknowledging a resolved incident, retrying a delivery that is not dead, enrolling an agent id that is already enrolled); the message says why" },
-  TRIPLINE_BAD_REQUEST: { status: 400, meaning: 'any other malformed request' },
-  TRIPLINE_SHUTTING_DOWN: { status: 503, meaning: 'the collector is stopping; retry later' },
-  TRIPLINE_INTERNAL: { status: 500, meaning: 'an unexpected failure; details are in the collector log only' },
-} as const;
+/** A code the API answers with. */
+export type ApiErrorCode = HttpErrorCode;
 
-export type ApiErrorCode = keyof typeof API_ERRORS;
+/** Each API code's status and meaning, as the catalogue states them. */
+export const API_ERRORS: Readonly<Record<ApiErrorCode, { status: number; meaning: string }>> = Object.fromEntries(
+  ERROR_CATALOGUE.flatMap((entry) => ('status' in entry ? [[entry.code, { status: entry.status, meaning: entry.meaning }]] : [])),
+) as Record<ApiErrorCode, { status: number; meaning: string }>;
 
 export interface ApiErrorBody {
   error: { code: ApiErrorCode; message: string; path?: string };
@@ -50,20 +42,11 @@ export function sendApiError(reply: FastifyReply, code: ApiErrorCode, message: s
   return reply.code(API_ERRORS[code].status).send(apiError(code, message, path));
 }
 
-/** The catalogue error an operation's refusal answers with; an invalid input is named by its body field. */
+/** The catalogue error an operation's refusal answers with (its own code); an invalid input is named by its body field. */
 export function operationApiError(error: OperationError): ApiError {
-  switch (error.problem) {
-    case 'not-found':
-      return new ApiError('TRIPLINE_NOT_FOUND', error.message);
-    case 'conflict':
-      return new ApiError('TRIPLINE_CONFLICT', error.message);
-    case 'invalid': {
-      const path = error.field ? `body/${error.field.path}` : 'body';
-      return new ApiError('TRIPLINE_VALIDATION_FAILED', `${error.field?.subject === 'field' ? path : 'body'} ${error.message}`, path);
-    }
-    default:
-      return error.problem satisfies never;
-  }
+  if (error.problem !== 'invalid') return new ApiError(error.code, error.message);
+  const path = error.field ? `body/${error.field.path}` : 'body';
+  return new ApiError(error.code, `${error.field?.subject === 'field' ? path : 'body'} ${error.message}`, path);
 }
 
 function sendApiErrorOf(reply: FastifyReply, error: ApiError): FastifyReply {

@@ -2,6 +2,7 @@
  * Why an operator action did not happen. Operations throw it; each adapter answers it in its own
  * terms: the HTTP API with a status and an error code, the CLI with its wording and exit code.
  */
+import type { ErrorCodeOf } from '../../contract/errorCatalogue.js';
 
 /** `not-found`: no such object; `conflict`: its state forbids the action; `invalid`: the input is wrong. */
 export type OperationProblem = 'not-found' | 'conflict' | 'invalid';
@@ -14,7 +15,23 @@ export interface OperationField {
   subject: 'field' | 'input';
 }
 
+/** The catalogue code of each problem: the one the HTTP API answers it with. */
+export function operationErrorCode(problem: OperationProblem): ErrorCodeOf<'OperationError'> {
+  switch (problem) {
+    case 'not-found':
+      return 'TRIPLINE_NOT_FOUND';
+    case 'conflict':
+      return 'TRIPLINE_CONFLICT';
+    case 'invalid':
+      return 'TRIPLINE_VALIDATION_FAILED';
+    default:
+      return problem satisfies never;
+  }
+}
+
 export class OperationError extends Error {
+  /** Stable code from the error catalogue, given by the problem. */
+  readonly code: ErrorCodeOf<'OperationError'>;
   constructor(
     readonly problem: OperationProblem,
     message: string,
@@ -22,6 +39,7 @@ export class OperationError extends Error {
   ) {
     super(message);
     this.name = 'OperationError';
+    this.code = operationErrorCode(problem);
   }
 }
 

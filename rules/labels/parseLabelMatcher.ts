@@ -3,11 +3,12 @@
  * Parsing checks the label name, the operator, the quoting and, for regexes, that the regex engine
  * accepts the pattern; matching follows Prometheus (regexes fully anchored, a missing label is "").
  */
+import type { ErrorCodeOf } from '../../contract/errorCatalogue.js';
 import type { LabelMatcher, MatchOp } from '../model/ruleTypes.js';
 
 /** A matcher that cannot be parsed; the message says what is wrong and how it should look. */
 export class LabelMatcherError extends Error {
-  readonly code = 'TRIPLINE_LABEL_MATCHER';
+  readonly code: ErrorCodeOf<'LabelMatcherError'> = 'TRIPLINE_LABEL_MATCHER';
   constructor(message: string) {
     super(message);
     this.name = 'LabelMatcherError';

@@ -19,6 +19,7 @@
  * raise is a numeric filter applied to a label whose value is not a number.
  */
 import { closestWord } from '../../config/closestWord.js';
+import type { ErrorCodeOf } from '../../contract/errorCatalogue.js';
 import { labelValue } from '../labels/compileLabelMatchers.js';
 import { applyFilter, formatNumber, TEMPLATE_FILTERS, type TemplateFilter } from './templateFilters.js';
 
@@ -55,7 +56,7 @@ export interface TemplateContext {
 
 /** A template that cannot be parsed or rendered; `problems` lists each one in words. */
 export class TemplateError extends Error {
-  readonly code = 'TRIPLINE_TEMPLATE';
+  readonly code: ErrorCodeOf<'TemplateError'> = 'TRIPLINE_TEMPLATE';
   constructor(readonly problems: string[]) {
     super(problems.join('; '));
     this.name = 'TemplateError';

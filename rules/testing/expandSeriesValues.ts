@@ -6,10 +6,11 @@
  *   '1+2x3'        1 3 5 7        '10-1x2'  10 9 8
  *   '_'            no sample at that step; '_x3' four steps without samples
  */
+import type { ErrorCodeOf } from '../../contract/errorCatalogue.js';
 
 /** A value notation that cannot be read; says which term and why. */
 export class SeriesValuesError extends Error {
-  readonly code = 'TRIPLINE_SERIES_VALUES';
+  readonly code: ErrorCodeOf<'SeriesValuesError'> = 'TRIPLINE_SERIES_VALUES';
   constructor(message: string) {
     super(message);
     this.name = 'SeriesValuesError';

@@ -227,6 +227,25 @@ describe('createReportSender', () => {
     expect(lines.join('\n')).not.toContain(TOKEN);
   });
 
+  // Each row: the status a proxy before the collector answers with, its error page quoting the request's headers.
+  it.each([
+    [401, 'report rejected by collector; dropped'], // refused: the page names the token it refused
+    [502, 'report upload failed; will retry'], // the collector behind it is down
+  ])('logs the body of a %i without the token the proxy echoed into it', async (status, msg) => {
+    const proxy: RawHttpServer = await startRawHttpServer((socket, request) => {
+      const page = `proxy error; you sent:\n${request.head}`;
+      socket.end(`HTTP/1.1 ${status} Proxy Error\r\ncontent-length: ${Buffer.byteLength(page)}\r\n\r\n${page}`);
+    });
+    stubs.push(proxy);
+    const { lines, log } = capturingLog();
+    const s = sender(proxy.url, { log });
+    await s.enqueue(report(1));
+    await s.flush();
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === msg);
+    expect(logged).toMatchObject({ status, response: expect.stringContaining('authorization: Bearer [redacted]') });
+    expect(lines.join('\n')).not.toContain(TOKEN);
+  });
+
   it.each([[400], [413]])('drops a report refused with %i', async (status) => {
     const collector = await stub();
     collector.replies = [status];

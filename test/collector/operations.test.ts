@@ -134,13 +134,22 @@ describe('operations', () => {
     const [open, resolve] = store.outboxForIncident(id);
     expect(refusal(() => operations.retryDelivery(open!.id))).toEqual({ problem: 'conflict', field: undefined, message: `delivery ${open!.id} is pending, not dead: only dead letters can be retried` });
     store.transaction((tx) => {
-      tx.markOutboxDead(open!.id, 'DESK_REJECTED: no');
-      tx.markOutboxDead(resolve!.id, 'DESK_REJECTED: no open');
+      tx.markOutboxDead(open!.id, 'TRIPLINE_DESK_REJECTED: no');
+      tx.markOutboxDead(resolve!.id, 'TRIPLINE_DESK_REJECTED: no open');
     });
     const retried = operations.retryDelivery(open!.id);
     expect(retried.retried).toEqual([open!.id, resolve!.id]);
     expect(retried.deliveries.map((d) => d.state)).toEqual(['pending', 'pending']);
     expect(operations.explainIncident(id).timeline.at(-1)).toMatchObject({ kind: 'desk-retry', text: 'dead open at ops queued again by an operator (with 1 operation(s) after it)' });
+  });
+
+  it('shows a delivery that failed before desk codes took the TRIPLINE_ prefix as it was stored', () => {
+    const { operations, fullDisk, store } = setup();
+    const { id } = fullDisk('web-1');
+    const [open] = store.outboxForIncident(id);
+    store.transaction((tx) => tx.markOutboxDead(open!.id, 'DESK_REJECTED: ops answered HTTP 400: bad field'));
+    expect(operations.listDeliveries({ state: 'dead' })).toEqual([expect.objectContaining({ id: open!.id, lastError: 'DESK_REJECTED: ops answered HTTP 400: bad field' })]);
+    expect(operations.retryDelivery(open!.id).retried).toEqual([open!.id]);
   });
 
   it('lists and revokes enrolled agents', () => {

@@ -119,8 +119,8 @@ describe('outbox worker', () => {
 
   it('backs off on 5xx, waits for Retry-After on 429, then delivers', async () => {
     const { desk, calls } = scriptedDesk([
-      new DeskError('DESK_SERVER_ERROR', 'desk answered HTTP 500', true, { status: 500 }),
-      new DeskError('DESK_RATE_LIMITED', 'desk answered HTTP 429', true, { status: 429, retryAfterSeconds: 30 }),
+      new DeskError('TRIPLINE_DESK_SERVER_ERROR', 'desk answered HTTP 500', true, { status: 500 }),
+      new DeskError('TRIPLINE_DESK_RATE_LIMITED', 'desk answered HTTP 429', true, { status: 429, retryAfterSeconds: 30 }),
     ]);
     const { store, worker, advance, now } = setup(desk);
     const id = openIncident(store, now());
@@ -145,7 +145,7 @@ describe('outbox worker', () => {
   });
 
   it('makes a dead letter at once on a non-retryable error, and the resolve after it too', async () => {
-    const { desk, calls } = scriptedDesk([new DeskError('DESK_REJECTED', 'desk answered HTTP 400', false, { status: 400 })]);
+    const { desk, calls } = scriptedDesk([new DeskError('TRIPLINE_DESK_REJECTED', 'desk answered HTTP 400', false, { status: 400 })]);
     const { store, worker, now } = setup(desk);
     const id = openIncident(store, now(), ['open', 'resolve']);
     await worker.runOnce();
@@ -156,7 +156,7 @@ describe('outbox worker', () => {
   });
 
   it('gives up after maxAttempts retryable failures', async () => {
-    const failing = Array.from({ length: 10 }, () => new DeskError('DESK_UNREACHABLE', 'cannot reach', true));
+    const failing = Array.from({ length: 10 }, () => new DeskError('TRIPLINE_DESK_UNREACHABLE', 'cannot reach', true));
     const { desk } = scriptedDesk(failing);
     const { store, worker, advance, now } = setup(desk, 3);
     const id = openIncident(store, now());
@@ -190,7 +190,7 @@ describe('outbox worker', () => {
     const backingOff = openIncident(store, now() + 1);
     store.transaction((tx) => {
       tx.leaseOutbox(store.outboxForIncident(inFlight)[0]!.id, 1, now() + 30_000); // the crash: attempt committed, call never concluded
-      tx.markOutboxAttempt(store.outboxForIncident(backingOff)[0]!.id, 1, now() + 5_000, 'DESK_SERVER_ERROR: 500');
+      tx.markOutboxAttempt(store.outboxForIncident(backingOff)[0]!.id, 1, now() + 5_000, 'TRIPLINE_DESK_SERVER_ERROR: 500');
     });
     worker.start();
     await worker.stop();
@@ -263,7 +263,7 @@ describe('outbox worker: coalescing, pace and dead letters', () => {
   });
 
   it('a 429 with Retry-After pauses every row of that desk, not only the one that got it', async () => {
-    const { desk, calls } = scriptedDesk([new DeskError('DESK_RATE_LIMITED', 'desk answered HTTP 429', true, { status: 429, retryAfterSeconds: 20 })]);
+    const { desk, calls } = scriptedDesk([new DeskError('TRIPLINE_DESK_RATE_LIMITED', 'desk answered HTTP 429', true, { status: 429, retryAfterSeconds: 20 })]);
     const { store, worker, advance, now } = setup(desk);
     openIncident(store, now(), ['open']);
     openIncident(store, now() + 1, ['open']);
@@ -278,7 +278,7 @@ describe('outbox worker: coalescing, pace and dead letters', () => {
   });
 
   it('a dead open can be retried, and the resolve that died with it is retried after it, in order', async () => {
-    const { desk, calls } = scriptedDesk([new DeskError('DESK_AUTH_FAILED', 'desk answered HTTP 401', false, { status: 401 })]);
+    const { desk, calls } = scriptedDesk([new DeskError('TRIPLINE_DESK_AUTH_FAILED', 'desk answered HTTP 401', false, { status: 401 })]);
     const { store, worker, now } = setup(desk);
     const id = openIncident(store, now(), ['open', 'resolve']);
     await worker.runOnce();

@@ -74,17 +74,17 @@ describe('webhook desk', () => {
   // Each row: what the desk answers, and the error the adapter must throw.
   const failures: Array<{ name: string; answer: (response: ServerResponse) => void; code: string; retryable: boolean; retryAfterSeconds?: number }> = [
     // Rate limited, with the desk's own wait time.
-    { name: '429 with Retry-After', answer: (r) => r.writeHead(429, { 'retry-after': '7' }).end(), code: 'DESK_RATE_LIMITED', retryable: true, retryAfterSeconds: 7 },
+    { name: '429 with Retry-After', answer: (r) => r.writeHead(429, { 'retry-after': '7' }).end(), code: 'TRIPLINE_DESK_RATE_LIMITED', retryable: true, retryAfterSeconds: 7 },
     // A server error is worth retrying.
-    { name: '500', answer: (r) => r.writeHead(500).end('boom'), code: 'DESK_SERVER_ERROR', retryable: true },
-    { name: '503', answer: (r) => r.writeHead(503).end(), code: 'DESK_SERVER_ERROR', retryable: true },
+    { name: '500', answer: (r) => r.writeHead(500).end('boom'), code: 'TRIPLINE_DESK_SERVER_ERROR', retryable: true },
+    { name: '503', answer: (r) => r.writeHead(503).end(), code: 'TRIPLINE_DESK_SERVER_ERROR', retryable: true },
     // Our request is wrong: retrying cannot help.
-    { name: '400', answer: (r) => r.writeHead(400).end('bad field'), code: 'DESK_REJECTED', retryable: false },
-    { name: '404', answer: (r) => r.writeHead(404).end(), code: 'DESK_REJECTED', retryable: false },
+    { name: '400', answer: (r) => r.writeHead(400).end('bad field'), code: 'TRIPLINE_DESK_REJECTED', retryable: false },
+    { name: '404', answer: (r) => r.writeHead(404).end(), code: 'TRIPLINE_DESK_REJECTED', retryable: false },
     // Credentials refused: not retryable, and never echoed.
-    { name: '401', answer: (r) => r.writeHead(401).end(), code: 'DESK_AUTH_FAILED', retryable: false },
+    { name: '401', answer: (r) => r.writeHead(401).end(), code: 'TRIPLINE_DESK_AUTH_FAILED', retryable: false },
     // No answer within the timeout.
-    { name: 'a hang', answer: () => undefined, code: 'DESK_TIMEOUT', retryable: true },
+    { name: 'a hang', answer: () => undefined, code: 'TRIPLINE_DESK_TIMEOUT', retryable: true },
   ];
 
   it.each(failures)('classifies $name as $code (retryable: $retryable) without leaking secrets', async ({ answer, code, retryable, retryAfterSeconds }) => {
@@ -101,7 +101,7 @@ describe('webhook desk', () => {
   it('reports a refused connection as retryable, without the URL query string', async () => {
     const closed = createWebhookDesk({ type: 'webhook', name: 'ops', url: `http://127.0.0.1:1/hook?token=${SECRET}`, timeout: parseDurationMs('1s'), headers: {}, rateLimitPerMinute: 600 }, { nowMs: Date.now });
     const error = (await closed.open(incident, context).catch((e: unknown) => e)) as DeskError;
-    expect(error).toMatchObject({ code: 'DESK_UNREACHABLE', retryable: true });
+    expect(error).toMatchObject({ code: 'TRIPLINE_DESK_UNREACHABLE', retryable: true });
     expect(error.message).toContain('http://127.0.0.1:1/hook');
     expect(error.message).not.toContain(SECRET);
   });

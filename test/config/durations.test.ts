@@ -68,7 +68,7 @@ describe('Duration(): text in the file, milliseconds once loaded', () => {
     {
       every: Duration({ default: '30s' }),
       window: Type.Optional(Duration({ positive: true })),
-      interval: Type.Optional(Duration({ range: { min: '1s', max: '1d' }, code: 'TRIPLINE_TEST_RANGE' })),
+      interval: Type.Optional(Duration({ range: { min: '1s', max: '1d' }, code: 'TRIPLINE_AGENT_INVALID_DURATION' })),
     },
     { additionalProperties: false },
   );
@@ -85,9 +85,9 @@ describe('Duration(): text in the file, milliseconds once loaded', () => {
     // zero where only a positive duration makes sense, quoted as written
     { text: 'window: 0ms\n', issues: ['x.yaml:1:9: window: must be longer than 0, got "0ms"'], codes: [undefined] },
     // below the range, with the setting's code
-    { text: 'interval: 500ms\n', issues: ['x.yaml:1:11: interval: "500ms" is outside 1s..86400s'], codes: ['TRIPLINE_TEST_RANGE'] },
+    { text: 'interval: 500ms\n', issues: ['x.yaml:1:11: interval: "500ms" is outside 1s..86400s'], codes: ['TRIPLINE_AGENT_INVALID_DURATION'] },
     // above it; the bounds are inclusive, so 1d itself passes (next row)
-    { text: 'interval: 1d1s\n', issues: ['x.yaml:1:11: interval: "1d1s" is outside 1s..86400s'], codes: ['TRIPLINE_TEST_RANGE'] },
+    { text: 'interval: 1d1s\n', issues: ['x.yaml:1:11: interval: "1d1s" is outside 1s..86400s'], codes: ['TRIPLINE_AGENT_INVALID_DURATION'] },
     { text: 'interval: 1d\n', issues: [], codes: [] },
   ])('$text', ({ text, issues, codes }) => {
     const loaded = load(text, schema);
@@ -181,10 +181,10 @@ describe('decodeTransforms', () => {
     {
       // a value refused is decoded all the same, with the schema's code
       why: 'refused but decoded',
-      schema: Type.Object({ every: Duration({ range: { min: '1s', max: '1m' }, code: 'X' }) }),
+      schema: Type.Object({ every: Duration({ range: { min: '1s', max: '1m' }, code: 'TRIPLINE_AGENT_INVALID_DURATION' }) }),
       value: { every: '2m' },
       decoded: { every: 120_000 },
-      issues: [{ kind: 'refused', path: ['every'], message: '"2m" is outside 1s..60s', code: 'X' }],
+      issues: [{ kind: 'refused', path: ['every'], message: '"2m" is outside 1s..60s', code: 'TRIPLINE_AGENT_INVALID_DURATION' }],
     },
   ])('$why', ({ schema, value, decoded, issues }) => {
     expect(decodeTransforms(schema, value, matches)).toEqual({ value: decoded, issues });

@@ -51,7 +51,7 @@ describe('dead letters: API and CLI', () => {
   it('a refused open becomes a dead letter, and so does the resolve behind it', async () => {
     await waitFor('two dead letters', async () => (await deadIds()).length === 2, 10_000);
     const [first] = (await api('/api/v1/deliveries?state=dead')).body.deliveries as Array<{ lastError: string }>;
-    expect(first!.lastError).toMatch(/DESK_(AUTH_FAILED|REJECTED)/);
+    expect(first!.lastError).toMatch(/TRIPLINE_DESK_(AUTH_FAILED|REJECTED)/);
     expect(first!.lastError).not.toContain(SECRET);
   });
 

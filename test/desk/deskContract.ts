@@ -123,7 +123,7 @@ export function runDeskContract(name: string, makeHarness: () => Promise<DeskHar
       const incident = contractIncident();
       h.inject('rate-limited', 7);
       const error = await failure(() => h.desk.open(incident, context(`${incident.key}-1`)));
-      expect(error).toMatchObject({ code: 'DESK_RATE_LIMITED', retryable: true });
+      expect(error).toMatchObject({ code: 'TRIPLINE_DESK_RATE_LIMITED', retryable: true });
       if (h.retryAfter) expect(error.details.retryAfterSeconds).toBe(7);
       const { ticket } = await openOrRecover(h.desk, incident, context(`${incident.key}-1`, 2));
       expect(await h.ticketsForKey(incident.key)).toEqual([{ externalId: ticket.externalId, status: 'open' }]);
@@ -133,7 +133,7 @@ export function runDeskContract(name: string, makeHarness: () => Promise<DeskHar
       const incident = contractIncident();
       h.inject('server-error');
       const error = await failure(() => h.desk.open(incident, context(`${incident.key}-1`)));
-      expect(error).toMatchObject({ code: 'DESK_SERVER_ERROR', retryable: true });
+      expect(error).toMatchObject({ code: 'TRIPLINE_DESK_SERVER_ERROR', retryable: true });
       await openOrRecover(h.desk, incident, context(`${incident.key}-1`, 2));
       expect(await h.ticketsForKey(incident.key)).toHaveLength(1);
     });
@@ -159,13 +159,13 @@ export function runDeskContract(name: string, makeHarness: () => Promise<DeskHar
     it('a wrong credential is not retryable', async () => {
       const incident = contractIncident();
       const error = await failure(() => h.wrongCredentialDesk.open(incident, context(`${incident.key}-1`)));
-      expect(error).toMatchObject({ code: 'DESK_AUTH_FAILED', retryable: false });
+      expect(error).toMatchObject({ code: 'TRIPLINE_DESK_AUTH_FAILED', retryable: false });
     });
 
     it('a refused connection is retryable', async () => {
       const incident = contractIncident();
       const error = await failure(() => h.unreachableDesk.open(incident, context(`${incident.key}-1`)));
-      expect(error).toMatchObject({ code: 'DESK_UNREACHABLE', retryable: true });
+      expect(error).toMatchObject({ code: 'TRIPLINE_DESK_UNREACHABLE', retryable: true });
     });
 
     it('an open whose answer was lost is replayed without a second ticket', async () => {

@@ -21,13 +21,13 @@ describe('desk HTTP client', () => {
   const client = () => createDeskHttpClient({ desk: 'd', baseUrl: url, timeoutMs: 1000, headers: { authorization: `token ${SECRET}` }, secrets: [SECRET], clock: { nowMs: () => 0 } });
 
   it.each([
-    [429, { 'retry-after': '12' }, 'DESK_RATE_LIMITED', true, 12], // rate limited: retry after the desk's delay
-    [500, {}, 'DESK_SERVER_ERROR', true, undefined], // desk broken: retry with backoff
-    [503, { 'retry-after': '3' }, 'DESK_SERVER_ERROR', true, 3], // maintenance with a hint
-    [401, {}, 'DESK_AUTH_FAILED', false, undefined], // wrong credential: retrying cannot help
-    [403, {}, 'DESK_AUTH_FAILED', false, undefined], // not allowed: retrying cannot help
-    [404, {}, 'DESK_REJECTED', false, undefined], // no such thing
-    [422, {}, 'DESK_REJECTED', false, undefined], // the desk refuses the content
+    [429, { 'retry-after': '12' }, 'TRIPLINE_DESK_RATE_LIMITED', true, 12], // rate limited: retry after the desk's delay
+    [500, {}, 'TRIPLINE_DESK_SERVER_ERROR', true, undefined], // desk broken: retry with backoff
+    [503, { 'retry-after': '3' }, 'TRIPLINE_DESK_SERVER_ERROR', true, 3], // maintenance with a hint
+    [401, {}, 'TRIPLINE_DESK_AUTH_FAILED', false, undefined], // wrong credential: retrying cannot help
+    [403, {}, 'TRIPLINE_DESK_AUTH_FAILED', false, undefined], // not allowed: retrying cannot help
+    [404, {}, 'TRIPLINE_DESK_REJECTED', false, undefined], // no such thing
+    [422, {}, 'TRIPLINE_DESK_REJECTED', false, undefined], // the desk refuses the content
   ])('HTTP %i -> %s (retryable %s)', async (status, headers, code, retryable, retryAfterSeconds) => {
     answer = { status, headers, body: `{"error":"nope","echo":"${SECRET}","basic":"${Buffer.from(SECRET).toString('base64')}"}` };
     const error = (await client().send({ method: 'POST', path: '/x?q=1', body: {} }).catch((e: unknown) => e)) as DeskError;
@@ -49,7 +49,7 @@ describe('desk HTTP client', () => {
     await new Promise<void>((ok) => slow.listen(0, '127.0.0.1', ok));
     const port = (slow.address() as { port: number }).port;
     const c = createDeskHttpClient({ desk: 'd', baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 200, headers: {}, secrets: [], clock: { nowMs: () => 0 } });
-    await expect(c.send({ method: 'GET', path: '/' })).rejects.toMatchObject({ code: 'DESK_TIMEOUT', retryable: true });
+    await expect(c.send({ method: 'GET', path: '/' })).rejects.toMatchObject({ code: 'TRIPLINE_DESK_TIMEOUT', retryable: true });
     slow.closeAllConnections();
     await new Promise<void>((ok) => slow.close(() => ok()));
   });

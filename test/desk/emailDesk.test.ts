@@ -47,12 +47,12 @@ runDeskContract('e-mail over SMTP (smtp-server)', async () => {
 describe('SMTP failure classification', () => {
   const redact = (t: string) => t.replace(PASSWORD, '[redacted]');
   it.each([
-    [{ responseCode: 450, response: '450 4.7.0 Too many messages' }, 'DESK_RATE_LIMITED', true], // greylisting / rate limit: retry later
-    [{ responseCode: 421, response: '421 4.3.2 Service shutting down' }, 'DESK_SERVER_ERROR', true], // server going away: retry
-    [{ responseCode: 550, response: '550 5.1.1 No such user' }, 'DESK_REJECTED', false], // a final refusal
-    [{ responseCode: 535, code: 'EAUTH', response: '535 5.7.8 Authentication failed' }, 'DESK_AUTH_FAILED', false], // wrong password
-    [{ code: 'ECONNREFUSED' }, 'DESK_UNREACHABLE', true], // nothing listens
-    [{ code: 'ETIMEDOUT' }, 'DESK_TIMEOUT', true], // no greeting in time
+    [{ responseCode: 450, response: '450 4.7.0 Too many messages' }, 'TRIPLINE_DESK_RATE_LIMITED', true], // greylisting / rate limit: retry later
+    [{ responseCode: 421, response: '421 4.3.2 Service shutting down' }, 'TRIPLINE_DESK_SERVER_ERROR', true], // server going away: retry
+    [{ responseCode: 550, response: '550 5.1.1 No such user' }, 'TRIPLINE_DESK_REJECTED', false], // a final refusal
+    [{ responseCode: 535, code: 'EAUTH', response: '535 5.7.8 Authentication failed' }, 'TRIPLINE_DESK_AUTH_FAILED', false], // wrong password
+    [{ code: 'ECONNREFUSED' }, 'TRIPLINE_DESK_UNREACHABLE', true], // nothing listens
+    [{ code: 'ETIMEDOUT' }, 'TRIPLINE_DESK_TIMEOUT', true], // no greeting in time
   ])('%j -> %s', (error, code, retryable) => {
     expect(smtpDeskError('mail', error, redact)).toMatchObject({ code, retryable });
   });

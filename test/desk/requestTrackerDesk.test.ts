@@ -102,7 +102,7 @@ runDeskContract('Request Tracker 5 (real, REST2)', rtHarness, missing ? { skip: 
     const desk = createRequestTrackerDesk({ type: 'request-tracker', name: 'rt', url: rt.baseUrl, secret: rt.token, timeout: parseDurationMs('20s'), rateLimitPerMinute: 300, queue: 'General', customField: 'NoSuchField' }, clock);
     const error = await desk.open({ id: 1, key: 'tripline-nofield-1', ruleName: 'r', severity: 'warning', status: 'open', summary: 'No field', description: '', host: 'h', labels: {}, openedAt: new Date().toISOString(), resolvedAt: null }, { deliveryId: 'd', attempt: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeskError);
-    expect(error).toMatchObject({ code: 'DESK_REJECTED', retryable: false, message: expect.stringContaining('custom field "NoSuchField" is not applied to queue "General"') });
+    expect(error).toMatchObject({ code: 'TRIPLINE_DESK_REJECTED', retryable: false, message: expect.stringContaining('custom field "NoSuchField" is not applied to queue "General"') });
     const search = await fetch(`${rt.baseUrl}/REST/2.0/tickets?query=${encodeURIComponent("Subject = 'No field'")}`, { headers: { authorization: `token ${rt.token}` } });
     const [item] = ((await search.json()) as { items: Array<{ id: string }> }).items;
     const ticket = (await (await fetch(`${rt.baseUrl}/REST/2.0/ticket/${item!.id}`, { headers: { authorization: `token ${rt.token}` } })).json()) as { Status: string };

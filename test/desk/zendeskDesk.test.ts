@@ -59,7 +59,7 @@ describe('Zendesk specifics', () => {
       for (let i = 0; i < 30; i++) await desk.update(incident, ticket, { deliveryId: `u-${i}`, attempt: 1 });
       const error = await desk.update(incident, ticket, { deliveryId: 'u-31', attempt: 1 }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DeskError);
-      expect(error).toMatchObject({ code: 'DESK_RATE_LIMITED', retryable: true });
+      expect(error).toMatchObject({ code: 'TRIPLINE_DESK_RATE_LIMITED', retryable: true });
       expect((error as DeskError).details.retryAfterSeconds).toBeGreaterThan(500);
     } finally {
       await fake.close();

@@ -171,7 +171,7 @@ incidents: { reopenWindow: 0s, reachability: { enabled: false } }
     const c = await waitFor('incident for fault c', () => incidentFor('c', 'open'));
     await faultOn('a');
     const a2 = await waitFor('second incident for fault a', () => incidentFor('a', 'open'));
-    await waitFor('failed attempts while refused', async () => ((await api(`/api/v1/incidents/${c.id}`)).deliveries as Array<{ attempts: number; lastError: string | null }>).some((d) => d.attempts > 1 && /DESK_UNREACHABLE/.test(d.lastError ?? '')));
+    await waitFor('failed attempts while refused', async () => ((await api(`/api/v1/incidents/${c.id}`)).deliveries as Array<{ attempts: number; lastError: string | null }>).some((d) => d.attempts > 1 && /TRIPLINE_DESK_UNREACHABLE/.test(d.lastError ?? '')));
     await faultOff('c'); // c resolves while the desk is still down: open and resolve both wait
     await waitFor('incident c resolved', async () => (await incidents()).find((i) => i.id === c.id)?.status === 'resolved');
     await proxy.resume();
