@@ -5,9 +5,8 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Type } from '@sinclair/typebox';
 import { packageRoot } from '../../config/packageInfo.js';
-import { formatYamlIssue, loadYaml, YamlValidationError, type LocatedYaml, type YamlIssue } from '../../config/yamlSchemaLoader.js';
+import { decodeYaml, formatYamlIssue, parseYaml, validateYaml, YamlValidationError, type LocatedYaml, type YamlIssue } from '../../config/yamlSchemaLoader.js';
 import { buildRule } from './buildRule.js';
 import { RuleFileSchema, type RuleEntry } from './ruleFileSchema.js';
 import type { Rule } from '../model/ruleTypes.js';
@@ -66,12 +65,15 @@ interface RuleFileAnalysis {
 function analyseRuleFile(text: string, file: string): RuleFileAnalysis {
   let document: LocatedYaml<unknown>;
   try {
-    document = loadYaml(text, file, Type.Unknown());
+    document = parseYaml(text, file);
   } catch (error) {
     if (error instanceof YamlValidationError) return { rules: [], names: [], issues: [...error.issues] };
     throw error;
   }
-  const issues = schemaIssues(text, file);
+  // Every entry is built, valid or not, so that one run shows every problem: the schema's (unknown
+  // keys, types, patterns: a malformed duration among them), the limits of the durations (decoded to
+  // milliseconds where well-formed), the rules'.
+  const issues = [...validateYaml(document, RuleFileSchema), ...decodeYaml(document, RuleFileSchema).refused];
   const rules: Rule[] = [];
   const names: RuleFileAnalysis['names'] = [];
   const entries = (document.value as { rules?: unknown } | null)?.rules;
@@ -88,17 +90,6 @@ function analyseRuleFile(text: string, file: string): RuleFileAnalysis {
     if (rule) rules.push(rule);
   });
   return { rules, names, issues: sortIssues(issues) };
-}
-
-/** Schema problems (unknown keys, types, patterns), collected rather than thrown. */
-function schemaIssues(text: string, file: string): YamlIssue[] {
-  try {
-    loadYaml(text, file, RuleFileSchema);
-    return [];
-  } catch (error) {
-    if (error instanceof YamlValidationError) return [...error.issues];
-    throw error;
-  }
 }
 
 function duplicateMessage(name: string, first: Position): string {
