@@ -6,7 +6,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import type { Logger } from 'pino';
-import { REPORTS_PATH, ReportAckSchema, ReportSchema, type Report } from '../../contract/report.js';
+import { knownReportFields, REPORTS_PATH, ReportAckSchema, ReportIntakeSchema, schemaVersionProblem, type Report } from '../../contract/report.js';
 import type { CollectorMetrics } from '../collectorMetrics.js';
 import type { ReportIngestor } from '../ingest/reportIngestor.js';
 import type { Store } from '../store/store.js';
@@ -72,7 +72,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       schema: {
         summary: 'Agent intake: store one report; answered only after it is committed',
         security: [{ agentToken: [] }],
-        body: ReportSchema,
+        // Open to fields a newer minor adds (contract/report.ts, versioning rule); ignored below.
+        body: ReportIntakeSchema,
         response: { 200: ReportAckSchema, 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 503: ErrorSchema },
       },
       onRequest: async (request, reply) => {
@@ -96,6 +97,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         if (encoding === 'gzip') return gunzipCounted(payload);
         throw new ApiError('TRIPLINE_UNSUPPORTED_ENCODING', `content-encoding "${encoding}" is not supported; use gzip or none`);
       },
+      preValidation: async (request) => {
+        const problem = schemaVersionProblem((request.body as { schemaVersion?: unknown } | null)?.schemaVersion);
+        if (problem !== undefined) throw new ApiError('TRIPLINE_VALIDATION_FAILED', `body/${problem}`, 'body/schemaVersion');
+      },
     },
     async (request) => {
       const bound = boundAgent.get(request);
@@ -104,7 +109,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         throw new ApiError('TRIPLINE_FORBIDDEN', `this credential belongs to agent ${bound}, not ${request.body.agent.id}`);
       }
       const started = process.hrtime.bigint();
-      const ack = await options.ingestor.submit(request.body);
+      const ack = await options.ingestor.submit(knownReportFields(request.body));
       options.metrics.reportAckSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       options.metrics.reportsReceived.inc({ outcome: ack.duplicate ? 'duplicate' : 'stored' });
       return ack;
