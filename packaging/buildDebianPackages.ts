@@ -137,6 +137,7 @@ function assemble(root: string, name: DebianPackageName, tree: string, outDir: s
   }
   mkdirSync(join(tree, 'usr/share/doc', name), { recursive: true });
   writeFileSync(join(tree, 'usr/share/doc', name, 'copyright'), 'Tripline\nLicense: Apache-2.0\n On Debian systems the full text is in /usr/share/common-licenses/Apache-2.0.\n');
+  installFile(join(root, 'config.example.yaml'), join(tree, 'usr/share/doc', name, 'config.example.yaml'), 0o644);
   const deb = join(outDir, `${name}_${values.VERSION}_amd64.deb`);
   // xz at level 3: 2 MB more than the default level 6 for a Node binary, in half the time.
   execFileSync('dpkg-deb', ['--root-owner-group', '-Zxz', '-z3', '--build', tree, deb], { stdio: ['ignore', 'ignore', 'inherit'] });
