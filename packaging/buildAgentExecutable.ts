@@ -72,7 +72,7 @@ export async function buildAgentExecutable(root: string, outDir: string, nodeBin
   // The symbol tables are 12 MB of the Node binary (98.7 -> 86.3 MB) and nothing at run time uses
   // them (.dynsym, which addons link against, stays). Before injecting: strip would drop the blob.
   execFileSync('strip', ['--strip-all', executable]);
-  const { inject } = (await import('postject')) as { inject: (file: string, name: string, data: Buffer, options: { sentinelFuse: string }) => Promise<void> };
+  const { inject } = await import('postject');
   await inject(executable, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_SENTINEL_FUSE });
   rmSync(blob);
   rmSync(seaConfig);
