@@ -14,145 +14,19 @@
  * one. So agents and collectors of neighbouring minor releases share the major and understand each
  * other in both directions:
  * - an agent newer than its collector may send fields the collector does not know: the collector
- *   validates reports against `ReportIntakeSchema` (every object open to unknown fields) and then
- *   ignores those fields (`knownReportFields`): they are neither stored nor shown, and nothing fails;
+ *   removes them before it validates the rest (collector/http/reportBodyValidator.ts); they are
+ *   neither stored nor shown, and nothing fails;
  * - an agent older than its collector omits fields added since: they are optional.
- * A report of another major is refused with a 400 that says which majors the collector accepts
- * (`schemaVersionProblem`). `ReportSchema` itself stays closed: it is exactly what an agent of this
- * version sends, and the agent's tests hold its reports to it.
+ * A report of another major is refused with a 400 that says which major the collector accepts
+ * (`schemaVersionProblem`). The schema's objects stay closed (`additionalProperties: false`): they
+ * are exactly what an agent of this version sends, and the agent's tests hold its reports to them.
  * test/collector/reportContractVersions.test.ts keeps a recorded report of the previous release
  * (test/fixtures/reports/) and one with the fields a next minor could add, and checks both.
  */
-import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { Type, type Static } from '@sinclair/typebox';
 
 /** The contract's major version: bumped only for an incompatible change (see the versioning rule above). */
 export const REPORT_SCHEMA_VERSION = 1;
-
-/** Prometheus-style metric name: snake_case, base unit in the name. */
-export const METRIC_NAME_PATTERN = '^[a-zA-Z_:][a-zA-Z0-9_:]*$';
-/** Prometheus-style label name; names starting with `__` are reserved. */
-export const LABEL_NAME_PATTERN = '^[a-zA-Z_][a-zA-Z0-9_]*$';
-
-/**
- * The report's schemas, built once closed (`additionalProperties: false`: exactly this version's
- * fields) and once open (unknown fields allowed: what the collector accepts from a newer minor).
- */
-function reportSchemas(open: boolean) {
-  const object = <T extends TProperties>(properties: T, options: { description?: string; $id?: string } = {}): TObject<T> =>
-    Type.Object(properties, { ...options, additionalProperties: open });
-  const Labels = Type.Record(Type.String({ pattern: LABEL_NAME_PATTERN, maxLength: 128 }), Type.String({ maxLength: 1024 }), {
-    description: 'Series labels (mount, device, interface, target, ...). The collector adds `host`.',
-    maxProperties: 32,
-  });
-
-  /** RFC 3339 timestamp, as produced by `Date.prototype.toISOString()`. */
-  const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 timestamp' });
-
-  const ObservationSchema = object(
-    {
-      metric: Type.String({ pattern: METRIC_NAME_PATTERN, maxLength: 200 }),
-      labels: Labels,
-      value: Type.Number({ description: 'A finite number in the unit the metric name states' }),
-      at: Timestamp,
-    },
-    { description: 'One value of one series at one time' },
-  );
-
-  const CheckStatusSchema = Type.Union(
-    [Type.Literal('ok'), Type.Literal('warning'), Type.Literal('critical'), Type.Literal('unknown')],
-    { description: 'Nagios-compatible check status' },
-  );
-
-  const CheckResultSchema = object(
-    {
-      name: Type.String({ minLength: 1, maxLength: 200 }),
-      status: CheckStatusSchema,
-      output: Type.String({ maxLength: 4096 }),
-      at: Timestamp,
-      durationSeconds: Type.Number({ minimum: 0 }),
-    },
-    { description: 'The outcome of one probe or check run' },
-  );
-
-  const AgentIdentitySchema = object(
-    {
-      id: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' }),
-      hostname: Type.String({ minLength: 1, maxLength: 253 }),
-      version: Type.String({ maxLength: 64 }),
-      intervalSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 86400 }),
-      labels: Labels,
-      addresses: Type.Optional(
-        Type.Array(Type.String({ minLength: 2, maxLength: 64, pattern: '^[0-9A-Fa-f:.]+$' }), {
-          maxItems: 64,
-          description: "The host's primary non-loopback IP addresses (IPv4 and IPv6 literals), for topology and suppression",
-        }),
-      ),
-      defaultGateway: Type.Optional(
-        Type.String({ minLength: 2, maxLength: 64, pattern: '^[0-9A-Fa-f:.]+$', description: 'IPv4/IPv6 literal of the default route (from /proc/net/route)' }),
-      ),
-    },
-  );
-
-  const Text = (maxLength: number) => Type.String({ maxLength });
-
-  const InventorySchema = object(
-    {
-      os: Text(200),
-      kernel: Text(200),
-      architecture: Text(64),
-      cpuModel: Text(200),
-      cpuCores: Type.Integer({ minimum: 0, maximum: 100000 }),
-      memoryBytes: Type.Number({ minimum: 0 }),
-      disks: Type.Array(
-        object(
-          { device: Text(200), model: Text(200), type: Text(64), sizeBytes: Type.Number({ minimum: 0 }), smartStatus: Text(64) }),
-        { maxItems: 256 },
-      ),
-      interfaces: Type.Array(
-        object({ name: Text(64), mac: Text(64), speedBitsPerSecond: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]) }),
-        { maxItems: 256 },
-      ),
-    },
-    { description: 'Hardware and OS inventory (systeminformation, slow schedule); sent when it changed' },
-  );
-
-  const ReportSchema = object(
-    {
-      schemaVersion: Type.Literal(REPORT_SCHEMA_VERSION),
-      agent: AgentIdentitySchema,
-      sequence: Type.Integer({ minimum: 0, description: 'Per-agent, strictly increasing; a re-sent number is acknowledged once' }),
-      sentAt: Timestamp,
-      observations: Type.Array(ObservationSchema, { maxItems: 20000 }),
-      checks: Type.Array(CheckResultSchema, { maxItems: 2000 }),
-      inventory: Type.Optional(InventorySchema),
-    },
-    { $id: 'Report', description: 'A batch of observations and check results from one agent' },
-  );
-  return { ObservationSchema, CheckStatusSchema, CheckResultSchema, AgentIdentitySchema, InventorySchema, ReportSchema };
-}
-
-const closed = reportSchemas(false);
-export const ObservationSchema = closed.ObservationSchema;
-export const CheckStatusSchema = closed.CheckStatusSchema;
-export const CheckResultSchema = closed.CheckResultSchema;
-export const AgentIdentitySchema = closed.AgentIdentitySchema;
-export const InventorySchema = closed.InventorySchema;
-/** A report exactly as an agent of this version sends it (closed objects). */
-export const ReportSchema = closed.ReportSchema;
-/**
- * What the collector accepts at intake: the same fields and limits, with every object open to
- * fields a newer minor may add (see the versioning rule). Pass what it validated to `knownReportFields`.
- */
-export const ReportIntakeSchema = { ...reportSchemas(true).ReportSchema, $id: 'ReportIntake' };
-
-/**
- * Removes from `report`, in place, every field this version does not know (a newer agent's
- * additions), and returns it: what was validated against ReportIntakeSchema becomes a Report.
- */
-export function knownReportFields(report: Report): Report {
-  return Value.Clean(ReportSchema, report) as Report;
-}
 
 /**
  * Why a report's `schemaVersion` is not accepted, or undefined when it is. Checked before the rest of
@@ -167,6 +41,103 @@ export function schemaVersionProblem(schemaVersion: unknown): string | undefined
       : 'upgrade the agent to a release of this major';
   return `schemaVersion: reports of contract ${given} are not accepted; this collector accepts contract version ${REPORT_SCHEMA_VERSION} (${hint})`;
 }
+
+/** Prometheus-style metric name: snake_case, base unit in the name. */
+export const METRIC_NAME_PATTERN = '^[a-zA-Z_:][a-zA-Z0-9_:]*$';
+/** Prometheus-style label name; names starting with `__` are reserved. */
+export const LABEL_NAME_PATTERN = '^[a-zA-Z_][a-zA-Z0-9_]*$';
+
+const Labels = Type.Record(Type.String({ pattern: LABEL_NAME_PATTERN, maxLength: 128 }), Type.String({ maxLength: 1024 }), {
+  description: 'Series labels (mount, device, interface, target, ...). The collector adds `host`.',
+  maxProperties: 32,
+});
+
+/** RFC 3339 timestamp, as produced by `Date.prototype.toISOString()`. */
+const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 timestamp' });
+
+export const ObservationSchema = Type.Object(
+  {
+    metric: Type.String({ pattern: METRIC_NAME_PATTERN, maxLength: 200 }),
+    labels: Labels,
+    value: Type.Number({ description: 'A finite number in the unit the metric name states' }),
+    at: Timestamp,
+  },
+  { additionalProperties: false, description: 'One value of one series at one time' },
+);
+
+export const CheckStatusSchema = Type.Union(
+  [Type.Literal('ok'), Type.Literal('warning'), Type.Literal('critical'), Type.Literal('unknown')],
+  { description: 'Nagios-compatible check status' },
+);
+
+export const CheckResultSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    status: CheckStatusSchema,
+    output: Type.String({ maxLength: 4096 }),
+    at: Timestamp,
+    durationSeconds: Type.Number({ minimum: 0 }),
+  },
+  { additionalProperties: false, description: 'The outcome of one probe or check run' },
+);
+
+export const AgentIdentitySchema = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' }),
+    hostname: Type.String({ minLength: 1, maxLength: 253 }),
+    version: Type.String({ maxLength: 64 }),
+    intervalSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 86400 }),
+    labels: Labels,
+    addresses: Type.Optional(
+      Type.Array(Type.String({ minLength: 2, maxLength: 64, pattern: '^[0-9A-Fa-f:.]+$' }), {
+        maxItems: 64,
+        description: "The host's primary non-loopback IP addresses (IPv4 and IPv6 literals), for topology and suppression",
+      }),
+    ),
+    defaultGateway: Type.Optional(
+      Type.String({ minLength: 2, maxLength: 64, pattern: '^[0-9A-Fa-f:.]+$', description: 'IPv4/IPv6 literal of the default route (from /proc/net/route)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const Text = (maxLength: number) => Type.String({ maxLength });
+
+export const InventorySchema = Type.Object(
+  {
+    os: Text(200),
+    kernel: Text(200),
+    architecture: Text(64),
+    cpuModel: Text(200),
+    cpuCores: Type.Integer({ minimum: 0, maximum: 100000 }),
+    memoryBytes: Type.Number({ minimum: 0 }),
+    disks: Type.Array(
+      Type.Object(
+        { device: Text(200), model: Text(200), type: Text(64), sizeBytes: Type.Number({ minimum: 0 }), smartStatus: Text(64) },
+        { additionalProperties: false },
+      ),
+      { maxItems: 256 },
+    ),
+    interfaces: Type.Array(
+      Type.Object({ name: Text(64), mac: Text(64), speedBitsPerSecond: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]) }, { additionalProperties: false }),
+      { maxItems: 256 },
+    ),
+  },
+  { additionalProperties: false, description: 'Hardware and OS inventory (systeminformation, slow schedule); sent when it changed' },
+);
+
+export const ReportSchema = Type.Object(
+  {
+    schemaVersion: Type.Literal(REPORT_SCHEMA_VERSION),
+    agent: AgentIdentitySchema,
+    sequence: Type.Integer({ minimum: 0, description: 'Per-agent, strictly increasing; a re-sent number is acknowledged once' }),
+    sentAt: Timestamp,
+    observations: Type.Array(ObservationSchema, { maxItems: 20000 }),
+    checks: Type.Array(CheckResultSchema, { maxItems: 2000 }),
+    inventory: Type.Optional(InventorySchema),
+  },
+  { additionalProperties: false, $id: 'Report', description: 'A batch of observations and check results from one agent' },
+);
 
 export const ReportAckSchema = Type.Object(
   {

@@ -15,9 +15,7 @@ import { build } from 'esbuild';
 /** Packages only the collector (or the CLI's operator commands) loads; finding one in the agent's bundle is a build error. */
 export const COLLECTOR_ONLY_PACKAGES = ['fastify', '@fastify/swagger', 'better-sqlite3', 'nodemailer', 'prom-client', 'commander'] as const;
 
-
-
-/** The ELF note postject marks, which Node checks to know that it is a single executable application. */
+/** The fuse string in the Node binary that postject flips, by which Node knows it is a single executable application. */
 const SEA_SENTINEL_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 export interface AgentExecutableBuild {

@@ -6,13 +6,14 @@ import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import type { Logger } from 'pino';
-import { knownReportFields, REPORTS_PATH, ReportAckSchema, ReportIntakeSchema, schemaVersionProblem, type Report } from '../../contract/report.js';
+import { REPORTS_PATH, ReportAckSchema, ReportSchema, schemaVersionProblem, type Report } from '../../contract/report.js';
 import type { CollectorMetrics } from '../collectorMetrics.js';
 import type { ReportIngestor } from '../ingest/reportIngestor.js';
 import type { Store } from '../store/store.js';
 import { createReportAuthenticator } from './agentAuthenticator.js';
 import { registerAgentRoutes } from './agentRoutes.js';
 import { ApiError, handleApiError, sendApiError } from './apiErrors.js';
+import { createReportBodyValidatorCompiler } from './reportBodyValidator.js';
 import { ErrorSchema } from './apiSchemas.js';
 import { registerDeliveryRoutes } from './deliveryRoutes.js';
 import { registerIncidentRoutes, type IncidentRoutesOptions } from './incidentRoutes.js';
@@ -72,8 +73,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       schema: {
         summary: 'Agent intake: store one report; answered only after it is committed',
         security: [{ agentToken: [] }],
-        // Open to fields a newer minor adds (contract/report.ts, versioning rule); ignored below.
-        body: ReportIntakeSchema,
+        body: ReportSchema,
         response: { 200: ReportAckSchema, 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 503: ErrorSchema },
       },
       onRequest: async (request, reply) => {
@@ -97,6 +97,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         if (encoding === 'gzip') return gunzipCounted(payload);
         throw new ApiError('TRIPLINE_UNSUPPORTED_ENCODING', `content-encoding "${encoding}" is not supported; use gzip or none`);
       },
+      // Drops the fields of a newer minor instead of refusing them (contract/report.ts, versioning rule).
+      validatorCompiler: createReportBodyValidatorCompiler(),
       preValidation: async (request) => {
         const problem = schemaVersionProblem((request.body as { schemaVersion?: unknown } | null)?.schemaVersion);
         if (problem !== undefined) throw new ApiError('TRIPLINE_VALIDATION_FAILED', `body/${problem}`, 'body/schemaVersion');
@@ -109,7 +111,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         throw new ApiError('TRIPLINE_FORBIDDEN', `this credential belongs to agent ${bound}, not ${request.body.agent.id}`);
       }
       const started = process.hrtime.bigint();
-      const ack = await options.ingestor.submit(knownReportFields(request.body));
+      const ack = await options.ingestor.submit(request.body);
       options.metrics.reportAckSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       options.metrics.reportsReceived.inc({ outcome: ack.duplicate ? 'duplicate' : 'stored' });
       return ack;

@@ -12,7 +12,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databasePath, startCollector, type RunningCollector } from '../../collector/collector.js';
 import { loadConfig } from '../../config/loadConfig.js';
-import { knownReportFields, REPORT_SCHEMA_VERSION, REPORTS_PATH, schemaVersionProblem, type Report } from '../../contract/report.js';
+import { REPORT_SCHEMA_VERSION, ReportSchema, REPORTS_PATH, schemaVersionProblem, type Report } from '../../contract/report.js';
+import { createReportBodyValidatorCompiler } from '../../collector/http/reportBodyValidator.js';
 
 const TOKEN = 'contract-versions-token-0123456789';
 /** Recorded from the 0.1.0 agent (the self-contained executable) reporting with a TCP check and inventory. */
@@ -105,8 +106,16 @@ describe('report contract versions', () => {
     expect(schemaVersionProblem(REPORT_SCHEMA_VERSION + 1)).toContain('upgrade the collector first');
   });
 
-  it('knownReportFields keeps every known field and drops unknown ones at every level', () => {
-    expect(knownReportFields(structuredClone(PREVIOUS_RELEASE))).toEqual(PREVIOUS_RELEASE);
-    expect(knownReportFields(nextMinorReport(PREVIOUS_RELEASE.agent.id))).toEqual(PREVIOUS_RELEASE);
+  it('the report validator keeps every known field, drops unknown ones at every level, and still refuses bad values', () => {
+    const validate = createReportBodyValidatorCompiler()({ schema: ReportSchema, method: 'POST', url: REPORTS_PATH, httpPart: 'body' }) as (data: unknown) => boolean;
+    const previous = structuredClone(PREVIOUS_RELEASE);
+    expect(validate(previous)).toBe(true);
+    expect(previous).toEqual(PREVIOUS_RELEASE);
+    const next = nextMinorReport(PREVIOUS_RELEASE.agent.id);
+    expect(validate(next)).toBe(true);
+    expect(next).toEqual(PREVIOUS_RELEASE);
+    const bad = nextMinorReport(PREVIOUS_RELEASE.agent.id) as unknown as { observations: Array<{ value: unknown }> };
+    bad.observations[0]!.value = '0.5';
+    expect(validate(bad)).toBe(false);
   });
 });
