@@ -9,7 +9,7 @@ import { createLogger } from '../createLogger.js';
 import { ensureLocalAgentToken } from '../localAgentToken.js';
 import { packageVersion } from '../packageInfo.js';
 import { runUntilSignal } from '../runUntilSignal.js';
-import { startAgent } from '../startAgent.js';
+import { createAgentFromConfig } from '../createAgentFromConfig.js';
 
 export type ServeMode = 'start' | 'collector' | 'agent';
 
@@ -31,7 +31,7 @@ export async function serveCommand(mode: ServeMode, configFile: string | undefin
     collector = await startCollector({ config, rules: loadConfiguredRules(config), log: log.child({ process: 'collector' }) });
     if (mode === 'start') config.agent.collectorUrl = collector.url;
   }
-  const agent = mode === 'collector' ? undefined : startAgent(config, log, version);
+  const agent = mode === 'collector' ? undefined : createAgentFromConfig(config, log, version);
   if (agent) await agent.start();
   printWhereToLook(mode, config, collector, collectorModule ? collectorModule.databasePath(config.dataDir) : '', file);
   const ruleReloading = collector ? (await import('../ruleReloading.js')).startRuleReloading(config, collector, log) : undefined;

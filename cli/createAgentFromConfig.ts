@@ -1,5 +1,5 @@
 /**
- * Builds the agent of a `tripline agent`, `tripline start` or `tripline-agent` process from its
+ * Creates the agent of a `tripline agent`, `tripline start` or `tripline-agent` process from its
  * loaded config. Shared by the CLI (serveCommand.ts) and the self-contained executable
  * (agentExecutableMain.ts), which must not load the rest of the CLI.
  */
@@ -11,7 +11,7 @@ import type { Config } from '../config/configSchema.js';
 export type AgentOverrides = Pick<AgentOptions, 'inventory' | 'heapCompactor'>;
 
 /** Creates (not starts) the agent; throws with a clear message when it has no way to authenticate. */
-export function startAgent(config: Config, log: Logger, version: string, overrides: AgentOverrides = {}): Agent {
+export function createAgentFromConfig(config: Config, log: Logger, version: string, overrides: AgentOverrides = {}): Agent {
   if (!config.agent.token && !config.agent.enrollmentToken) {
     throw new Error('the agent has no token: set agent.token (TRIPLINE_AGENT_TOKEN) or agent.enrollmentToken (TRIPLINE_ENROLLMENT_TOKEN)');
   }
