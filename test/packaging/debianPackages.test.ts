@@ -12,7 +12,7 @@
  * remove it). Cleans up after itself on failure too: processes, packages (purged) and temporary files.
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -123,6 +123,53 @@ describe.skipIf(SKIP !== undefined)('Debian packages, the self-contained agent a
     }
     const { stdout: description } = await run('dpkg-deb', ['--field', debs['tripline-collector'], 'Description']);
     expect(description).toContain(`Bundles the Node.js ${process.versions.node} runtime`);
+  });
+
+  // Each row: a maintainer script of tripline-agent, its arguments, whether systemd runs, whether the
+  // secrets file exists, and the systemctl calls expected. Run with systemctl, adduser, getent and
+  // install replaced by stubs that log, in a mount namespace with a tmpfs /run.
+  const scriptCases: Array<{ name: string; script: 'postinst' | 'prerm'; args: string[]; systemd: boolean; envFile: boolean; calls: string[] }> = [
+    // A first install, not configured yet: systemd learns of the unit, nothing starts.
+    { name: 'first install, no secrets yet', script: 'postinst', args: ['configure', ''], systemd: true, envFile: false, calls: ['--system daemon-reload'] },
+    // A first install on a host that already has its secrets (the Ansible role writes them after, but an image may not).
+    { name: 'first install, configured', script: 'postinst', args: ['configure', ''], systemd: true, envFile: true, calls: ['--system daemon-reload', 'enable --now tripline-agent.service'] },
+    // An upgrade: restarted only if it runs (try-restart), never started.
+    { name: 'upgrade', script: 'postinst', args: ['configure', '0.0.9'], systemd: true, envFile: true, calls: ['--system daemon-reload', 'try-restart tripline-agent.service'] },
+    // No systemd (a container, CI): nothing at all.
+    { name: 'first install without systemd', script: 'postinst', args: ['configure', ''], systemd: false, envFile: true, calls: [] },
+    // Removal: stopped and disabled, so no symlink outlives the unit.
+    { name: 'remove', script: 'prerm', args: ['remove'], systemd: true, envFile: true, calls: ['stop tripline-agent.service', 'disable tripline-agent.service'] },
+    // Without systemd running, the enablement symlinks still go.
+    { name: 'remove without systemd', script: 'prerm', args: ['remove'], systemd: false, envFile: true, calls: ['disable tripline-agent.service'] },
+    // An upgrade's prerm leaves the running service alone.
+    { name: 'upgrade (prerm)', script: 'prerm', args: ['upgrade', '0.2.0'], systemd: true, envFile: true, calls: [] },
+  ];
+
+  it.each(scriptCases)('maintainer scripts: $name -> systemctl $calls', async ({ script, args, systemd, envFile, calls }) => {
+    const control = join(dir, 'agent-control');
+    const stubs = join(dir, 'stubs');
+    const log = join(dir, `stub-${script}-${args.join('-')}-${systemd}-${envFile}.log`);
+    await run('dpkg-deb', ['--control', debs['tripline-agent'], control]);
+    await run('mkdir', ['-p', stubs]);
+    for (const command of ['systemctl', 'adduser', 'install']) writeFileSync(join(stubs, command), `#!/bin/sh\necho "${command} $*" >> "$STUB_LOG"\n`, { mode: 0o755 });
+    writeFileSync(join(stubs, 'getent'), '#!/bin/sh\nexit 2\n', { mode: 0o755 }); // no tripline user yet
+    writeFileSync(log, '');
+    mkdirSync('/etc/tripline', { recursive: true });
+    if (envFile) writeFileSync('/etc/tripline/agent.env', 'TRIPLINE_ENROLLMENT_TOKEN=x\n', { mode: 0o600 });
+    try {
+      const setUp = 'mount -t tmpfs tmpfs /run || exit 97; if [ "$1" = yes ]; then mkdir -p /run/systemd/system; fi; shift; exec "$@"';
+      await run('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', setUp, 'sh', systemd ? 'yes' : 'no', 'sh', join(control, script), ...args], {
+        env: { PATH: `${stubs}:/usr/sbin:/usr/bin:/sbin:/bin`, STUB_LOG: log },
+      });
+    } finally {
+      rmSync('/etc/tripline', { recursive: true, force: true });
+    }
+    const logged = readFileSync(log, 'utf8').trim().split('\n').filter(Boolean);
+    expect(logged.filter((line) => line.startsWith('systemctl ')).map((line) => line.slice('systemctl '.length))).toEqual(calls);
+    if (script === 'postinst') {
+      expect(logged).toContain('adduser --quiet --system --group --home /var/lib/tripline --no-create-home --shell /usr/sbin/nologin --gecos Tripline monitoring tripline');
+      expect(logged).toContain('install -d -o tripline -g tripline -m 0700 /var/lib/tripline');
+    }
   });
 
   it('dpkg -i installs both: the tripline user, /etc/tripline, the data directory, and starts nothing', async () => {
