@@ -4,7 +4,7 @@
  * next minor could add at every level (accepted, and those fields neither stored nor shown), and
  * reports of another major (refused, saying what to upgrade).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -61,6 +61,7 @@ describe('report contract versions', () => {
   });
   afterAll(async () => {
     await collector.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('accepts the recorded report of the previous release and stores all of it', async () => {

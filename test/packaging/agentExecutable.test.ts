@@ -6,7 +6,7 @@
  * explains (and the README measures).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -53,6 +53,10 @@ describe('the self-contained agent executable', () => {
     expect(result.code).toBe(code);
     if (out) expect(result.stdout).toMatch(out);
     if (err) expect(result.stderr).toMatch(err);
+  });
+
+  it('npm run build leaves the CLI entry points executable (tripline-agent works without npm link)', () => {
+    for (const entry of ['dist/cli/main.js', 'dist/cli/agentMain.js']) expect(statSync(join(REPO_ROOT, entry)).mode & 0o111, entry).toBe(0o111);
   });
 
   it('reports a bad config with file:line:column and exits 1', async () => {

@@ -223,6 +223,9 @@ describe.skipIf(SKIP !== undefined)('Debian packages, the self-contained agent a
     expect(readFileSync('/etc/tripline/agent.env', 'utf8')).toBe(`TRIPLINE_ENROLLMENT_TOKEN=${ENROLLMENT_TOKEN}\n`);
     expect(readFileSync('/etc/tripline/agent.yaml', 'utf8')).toContain(`collectorUrl: http://127.0.0.1:${collectorPort}`);
     expect(readFileSync('/etc/tripline/agent.yaml', 'utf8')).not.toContain(ENROLLMENT_TOKEN);
+    // Applied again, the role changes nothing.
+    const again = await run('ansible-playbook', ['-i', inventory, '-c', 'local', '-e', `@${variables}`, 'playbook.yml'], { cwd: ansible, env, maxBuffer: 16 * 1024 * 1024 });
+    expect(again.stdout).toMatch(/localhost +: ok=\d+ +changed=0 +unreachable=0 +failed=0/);
   }, 300_000);
 
   it('the installed collector and the self-contained agent, with no Node to run, report and open an incident at the desk', async () => {
