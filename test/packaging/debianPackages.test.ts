@@ -12,7 +12,7 @@
  * remove it). Cleans up after itself on failure too: processes, packages (purged) and temporary files.
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -185,7 +185,9 @@ describe.skipIf(SKIP !== undefined)('Debian packages, the self-contained agent a
     expect(data.uid).toBe(Number((await run('id', ['-u', 'tripline'])).stdout.trim()));
     expect(readFileSync('/etc/tripline/agent.yaml', 'utf8')).toMatch(/^dataDir: \/var\/lib\/tripline$/m);
     expect((await run('/usr/bin/tripline', ['--version'])).stdout.trim()).toBe(process.env.npm_package_version ?? JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version);
-    expect(spawnSync('pgrep', ['-u', 'tripline']).status).toBe(1); // no process of the tripline user
+    const uid = Number((await run('id', ['-u', 'tripline'])).stdout.trim());
+    const processesOfTripline = readdirSync('/proc').filter((pid) => /^\d+$/.test(pid) && statSync(`/proc/${pid}`, { throwIfNoEntry: false })?.uid === uid);
+    expect(processesOfTripline).toEqual([]); // nothing started
   });
 
   it('the Ansible role passes --syntax-check and, applied with -c local, writes the config and a 0600 secret it never prints', async () => {
