@@ -17,11 +17,17 @@
  * back to /proc/<pid>/stat (10 ms ticks, dead threads included) and says so.
  * The measured cycles are split into rounds; the ratio of the whole run is the verdict, the rounds
  * show how much it moves (node_exporter's cost per scrape varies by a third from run to run here).
+ * With `--executable FILE` (the self-contained agent of `npm run package`, build/agent/tripline-agent),
+ * that executable runs too, side by side with the other two, as its systemd unit runs it, and gets
+ * its own column; its child processes are not counted (a single
+ * executable takes no --import). For each agent the bench also prints its start time: from spawn to
+ * its first report at the stub collector.
  * Options: --cycles N per round (default 24), --rounds N (default 5), --warmup N (default 20
- * cycles, one per second, for both). TRIPLINE_BENCH_NODE_ARGS adds node flags to the agent.
+ * cycles, one per second, for both), --executable FILE. TRIPLINE_BENCH_NODE_ARGS adds node flags to
+ * the compiled agent.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,7 +37,9 @@ import { gunzipSync } from 'node:zlib';
 import type { Report } from '../contract/report.js';
 import { agentNodeFlags, packageRoot } from '../config/packageInfo.js';
 
-const { values } = parseArgs({ options: { cycles: { type: 'string', default: '24' }, rounds: { type: 'string', default: '5' }, warmup: { type: 'string', default: '20' } } });
+const { values } = parseArgs({
+  options: { cycles: { type: 'string', default: '24' }, rounds: { type: 'string', default: '5' }, warmup: { type: 'string', default: '20' }, executable: { type: 'string' } },
+});
 const CYCLES_PER_ROUND = Number(values.cycles);
 const ROUNDS = Number(values.rounds);
 const CYCLES = CYCLES_PER_ROUND * ROUNDS;
@@ -101,14 +109,24 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
 }
 
 /** A collector stand-in that acknowledges every report and keeps it. */
-async function startStubCollector(): Promise<{ url: string; reports: Report[]; close(): Promise<void> }> {
+interface StubCollector {
+  url: string;
+  reports: Report[];
+  /** performance.now() when the first report arrived. */
+  firstReportAt: number | undefined;
+  close(): Promise<void>;
+}
+
+async function startStubCollector(): Promise<StubCollector> {
   const reports: Report[] = [];
+  const stub = { firstReportAt: undefined as number | undefined };
   const server = createServer(async (request, response) => {
     try {
       const body = await readBody(request);
       const json = request.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
       const report = JSON.parse(json.toString('utf8')) as Report;
       reports.push(report);
+      stub.firstReportAt ??= performance.now();
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sequence: report.sequence, duplicate: false }));
     } catch (error) {
       // A report this stub cannot read fails the bench (no report arrives), not the process.
@@ -119,8 +137,19 @@ async function startStubCollector(): Promise<{ url: string; reports: Report[]; c
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
     reports,
+    get firstReportAt() {
+      return stub.firstReportAt;
+    },
     close: () => new Promise<void>((ok) => server.close(() => ok())),
   };
+}
+
+/** The agent's config for the bench, reporting to `collectorUrl`. */
+function writeAgentConfig(file: string, dataDir: string, collectorUrl: string, id: string): void {
+  writeFileSync(
+    file,
+    [`dataDir: ${dataDir}`, 'log: { level: warn }', 'agent:', `  collectorUrl: ${collectorUrl}`, `  token: ${TOKEN}`, `  id: ${id}`, '  interval: 1s', '  ping: { gateway: false }', '  inventory: { enabled: false }', ''].join('\n'),
+  );
 }
 
 async function waitFor(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
@@ -145,19 +174,30 @@ async function main(): Promise<void> {
   const shippedFlags = agentNodeFlags(cli);
   const counter = join(root, 'dist/bench/spawnCounter.js');
   if (!existsSync(NODE_EXPORTER)) throw new Error(`${NODE_EXPORTER} is missing: apt-get install prometheus-node-exporter (scripts/install-system-packages.sh)`);
+  const executablePath = values.executable;
+  if (executablePath !== undefined && !existsSync(executablePath)) throw new Error(`${executablePath} is missing: npm run package builds build/agent/tripline-agent`);
   const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-agent-'));
   const collector = await startStubCollector();
   const configFile = join(dir, 'tripline.yaml');
-  writeFileSync(
-    configFile,
-    [`dataDir: ${join(dir, 'data')}`, 'log: { level: warn }', 'agent:', `  collectorUrl: ${collector.url}`, `  token: ${TOKEN}`, '  id: bench-agent', '  interval: 1s', '  ping: { gateway: false }', '  inventory: { enabled: false }', ''].join('\n'),
-  );
+  writeAgentConfig(configFile, join(dir, 'data'), collector.url, 'bench-agent');
   const exporterPort = await freePort();
   const exporter = spawn(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${exporterPort}`], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const agentSpawnedAt = performance.now();
   const agent = fork(cli, ['--config', configFile], { execArgv: ['--import', counter, ...shippedFlags, ...NODE_ARGS], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  // The self-contained executable, with its unit's environment, reporting to its own stub.
+  const executableCollector = executablePath === undefined ? undefined : await startStubCollector();
+  let executable: ChildProcess | undefined;
+  let executableSpawnedAt = 0;
+  if (executablePath !== undefined && executableCollector !== undefined) {
+    const executableConfig = join(dir, 'executable.yaml');
+    writeAgentConfig(executableConfig, join(dir, 'executable-data'), executableCollector.url, 'bench-executable');
+    executableSpawnedAt = performance.now();
+    executable = spawn(executablePath, ['--config', executableConfig], { env: { PATH: process.env.PATH }, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
   // Whatever ends this process (an uncaught error included), the children must not outlive it.
   process.once('exit', () => {
     agent.kill('SIGKILL');
+    executable?.kill('SIGKILL');
     exporter.kill('SIGKILL');
   });
   // A signal ends a Node process without 'exit' unless it is handled: turn it into an exit.
@@ -179,28 +219,37 @@ async function main(): Promise<void> {
     for (let i = 1; i <= WARMUP; i++) {
       await scrape();
       await waitFor(`agent warm-up report ${i}`, () => collector.reports.length >= i, 30_000);
+      if (executableCollector) await waitFor(`executable warm-up report ${i}`, () => executableCollector.reports.length >= i, 30_000);
       await sleep(1000);
     }
 
     const spawnedBefore = (await askSpawned(agent)).length;
     const firstMeasured = collector.reports.length;
+    const executableFirstMeasured = executableCollector?.reports.length ?? 0;
     let scrapeBytes = 0;
-    const rounds: { agent: ReturnType<typeof cpuBetween>; exporter: ReturnType<typeof cpuBetween> }[] = [];
+    const rounds: { agent: ReturnType<typeof cpuBetween>; exporter: ReturnType<typeof cpuBetween>; executable?: ReturnType<typeof cpuBetween> }[] = [];
     const started = performance.now();
     for (let round = 0; round < ROUNDS; round++) {
       const agentStart = cpuSample(agent.pid!);
       const exporterStart = cpuSample(exporter.pid!);
+      const executableStart = executable ? cpuSample(executable.pid!) : undefined;
       for (let i = round * CYCLES_PER_ROUND; i < (round + 1) * CYCLES_PER_ROUND; i++) {
         scrapeBytes = await scrape();
         await waitFor(`agent report ${firstMeasured + i + 1}`, () => collector.reports.length >= firstMeasured + i + 1, 10_000);
+        if (executableCollector) await waitFor(`executable report ${executableFirstMeasured + i + 1}`, () => executableCollector.reports.length >= executableFirstMeasured + i + 1, 10_000);
         const nextAt = started + (i + 1) * 1000;
         await sleep(Math.max(0, nextAt - performance.now()));
       }
-      rounds.push({ agent: cpuBetween(agentStart, cpuSample(agent.pid!)), exporter: cpuBetween(exporterStart, cpuSample(exporter.pid!)) });
+      rounds.push({
+        agent: cpuBetween(agentStart, cpuSample(agent.pid!)),
+        exporter: cpuBetween(exporterStart, cpuSample(exporter.pid!)),
+        ...(executable && executableStart ? { executable: cpuBetween(executableStart, cpuSample(executable.pid!)) } : {}),
+      });
     }
     const spawned = (await askSpawned(agent)).slice(spawnedBefore);
     const agentRss = rssMb(agent.pid!);
     const exporterRss = rssMb(exporter.pid!);
+    const executableRss = executable ? rssMb(executable.pid!) : undefined;
     const measured = collector.reports.slice(firstMeasured, firstMeasured + CYCLES);
     const loopDelays = measured.flatMap((r) => r.observations.filter((o) => o.metric === 'agent_event_loop_delay_max_seconds').map((o) => o.value));
     const selfCpu = measured.flatMap((r) => r.observations.filter((o) => o.metric === 'agent_cpu_seconds_total').map((o) => o.value));
@@ -218,6 +267,10 @@ async function main(): Promise<void> {
     const delayQuantile = (q: number) => sortedDelaysMs[Math.min(sortedDelaysMs.length - 1, Math.floor(q * sortedDelaysMs.length))] ?? NaN;
     const selfCpuPerCycle = selfCpu.length >= 2 ? ((selfCpu[selfCpu.length - 1]! - selfCpu[0]!) * 1000) / (selfCpu.length - 1) : NaN;
     const f = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+    const x = executable
+      ? { self: sum((r) => r.executable!.self), children: sum((r) => r.executable!.children), faults: sum((r) => r.executable!.minorFaults) }
+      : undefined;
+    const startMs = (spawnedAt: number, stub: StubCollector | undefined) => (stub?.firstReportAt === undefined ? NaN : stub.firstReportAt - spawnedAt);
 
     console.log(`Tripline agent vs prometheus-node-exporter: ${CYCLES} cycles at 1/s (${ROUNDS} rounds of ${CYCLES_PER_ROUND}) after ${WARMUP} warm-up cycles, same machine, same time`);
     console.log(`  agent:          default probe set (${f(observationsPerReport, 0)} observations per report), compiled CLI as shipped (tripline-agent: node ${[...shippedFlags, ...NODE_ARGS].join(' ')}), reports over HTTP (kept-open connection; plain JSON up to agent.gzipAboveBytes, 32 KiB) to a stub collector, sent directly and spooled to disk (fsync) only when an upload fails`);
@@ -240,6 +293,20 @@ async function main(): Promise<void> {
       console.log(`  ${String(i + 1).padStart(5)}  ${f(perCycle(r.agent)).padStart(9)}  ${f(perCycle(r.exporter)).padStart(17)}  ${f(roundRatios[i]!, 3).padStart(6)}`);
     });
     console.log('');
+    console.log(`  start to first report ms      ${f(startMs(agentSpawnedAt, collector), 0).padStart(9)}  ${'n/a'.padStart(17)}`);
+    if (x && executableRss && executablePath) {
+      const perCycle = (c: { self: number; children: number }) => (c.self + c.children) / CYCLES_PER_ROUND;
+      console.log('');
+      console.log(`Self-contained executable: ${executablePath} (${f(statSync(executablePath).size / 1e6, 1)} MB), as its unit runs it, same cycles`);
+      console.log('                                   agent     executable   node_exporter');
+      console.log(`  CPU ms per cycle (total)      ${f(agentTotal).padStart(9)}  ${f(x.self + x.children).padStart(13)}  ${f(exporterTotal).padStart(14)}`);
+      console.log(`  page faults per cycle         ${f(sum((r) => r.agent.minorFaults), 1).padStart(9)}  ${f(x.faults, 1).padStart(13)}  ${f(sum((r) => r.exporter.minorFaults), 1).padStart(14)}`);
+      console.log(`  RSS MB (now / peak)         ${`${f(agentRss.rss, 1)} / ${f(agentRss.peak, 1)}`.padStart(11)}  ${`${f(executableRss.rss, 1)} / ${f(executableRss.peak, 1)}`.padStart(13)}  ${`${f(exporterRss.rss, 1)} / ${f(exporterRss.peak, 1)}`.padStart(14)}`);
+      console.log(`  start to first report ms      ${f(startMs(agentSpawnedAt, collector), 0).padStart(9)}  ${f(startMs(executableSpawnedAt, executableCollector), 0).padStart(13)}  ${'n/a'.padStart(14)}`);
+      console.log(`  CPU per cycle / node_exporter ${f(agentTotal / exporterTotal, 3).padStart(9)}  ${f((x.self + x.children) / exporterTotal, 3).padStart(13)}`);
+      console.log(`  rounds, executable ms: ${rounds.map((r) => f(perCycle(r.executable!))).join(', ')}`);
+    }
+    console.log('');
     const verdict = (ok: boolean) => (ok ? 'meets target' : 'MISSES target');
     const cpuRatio = agentTotal / exporterTotal;
     console.log('Ratios and targets');
@@ -255,9 +322,15 @@ async function main(): Promise<void> {
     console.log('  - configured ping targets, Nagios plugins (own intervals) and systemd units (one systemctl per cycle).');
   } finally {
     agent.kill('SIGTERM');
+    executable?.kill('SIGTERM');
     exporter.kill('SIGTERM');
-    await Promise.all([new Promise((ok) => agent.once('exit', ok)), new Promise((ok) => exporter.once('exit', ok))]);
+    await Promise.all([
+      new Promise((ok) => agent.once('exit', ok)),
+      new Promise((ok) => exporter.once('exit', ok)),
+      executable ? new Promise((ok) => executable.once('exit', ok)) : undefined,
+    ]);
     await collector.close();
+    await executableCollector?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -219,6 +219,16 @@ agents
     process.exitCode = agentsRevokeCommand(agentId, options);
   });
 
+program
+  .command('backup')
+  .description("copy the collector's database to FILE: online and consistent while the collector runs")
+  .argument('<file>', 'where to write the copy (must not exist)')
+  .addOption(configOption())
+  .action(async (file: string, options: { config?: string }) => {
+    const { backupCommand } = await import('./commands/backupCommand.js');
+    process.exitCode = backupCommand(file, options);
+  });
+
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof YamlValidationError) {
     process.stderr.write(`tripline: invalid configuration\n${error.message}\n`);

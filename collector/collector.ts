@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/configSchema.js';
-import { parseDurationSeconds } from '../config/duration.js';
 import type { Rule } from '../rules/index.js';
 import { createAlertPipeline } from './alerting/alertPipeline.js';
 import { createMissedReportWatcher } from './alerting/missedReportWatcher.js';
@@ -75,10 +74,10 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     clock,
     log: log.child({ component: 'ingest' }),
     metrics,
-    maxDelayMs: parseDurationSeconds(config.collector.batch.maxDelay) * 1000,
+    maxDelayMs: config.collector.batch.maxDelay,
     maxReports: config.collector.batch.maxReports,
   });
-  const missedReports = createMissedReportWatcher({ store, pipeline, clock, log, intervalMs: parseDurationSeconds(config.collector.evaluationInterval) * 1000 });
+  const missedReports = createMissedReportWatcher({ store, pipeline, clock, log, intervalMs: config.collector.evaluationInterval });
   const rateLimits = createDeskRateLimits(config.desks.map((d) => [d.name, d.rateLimitPerMinute] as const), clock);
   const worker = createOutboxWorker({
     store,
@@ -87,10 +86,10 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     log: log.child({ component: 'outbox' }),
     metrics,
     maxAttempts: config.delivery.maxAttempts,
-    initialBackoffSeconds: parseDurationSeconds(config.delivery.initialBackoff),
-    maxBackoffSeconds: parseDurationSeconds(config.delivery.maxBackoff),
-    pollIntervalMs: parseDurationSeconds(config.delivery.pollInterval) * 1000,
-    coalesceWindowMs: parseDurationSeconds(config.delivery.coalesceWindow) * 1000,
+    initialBackoffSeconds: config.delivery.initialBackoff / 1000,
+    maxBackoffSeconds: config.delivery.maxBackoff / 1000,
+    pollIntervalMs: config.delivery.pollInterval,
+    coalesceWindowMs: config.delivery.coalesceWindow,
     rateLimits,
   });
   const sync = createDeskSyncWorker({
@@ -99,8 +98,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     clock,
     log: log.child({ component: 'desk-sync' }),
     policy: config.sync,
-    intervalMs: parseDurationSeconds(config.sync.interval) * 1000,
-    lookbackMs: parseDurationSeconds(config.sync.lookback) * 1000,
+    intervalMs: config.sync.interval,
+    lookbackMs: config.sync.lookback,
     rateLimits,
   });
   const prober = createReachabilityProber({
@@ -110,9 +109,9 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     pinger: options.pinger ?? systemPinger,
     clock,
     log: log.child({ component: 'reachability' }),
-    timeoutMs: parseDurationSeconds(config.incidents.reachability.pingTimeout) * 1000,
-    intervalMs: parseDurationSeconds(config.collector.evaluationInterval) * 1000,
-    settleMs: parseDurationSeconds(config.incidents.topology.settle) * 1000,
+    timeoutMs: config.incidents.reachability.pingTimeout,
+    intervalMs: config.collector.evaluationInterval,
+    settleMs: config.incidents.topology.settle,
   });
   let ready = true;
   const app = await createHttpServer({
@@ -130,7 +129,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     operations: createOperations({ store, config, clock, core }),
     operatorTokens: config.incidents.operatorTokens,
   });
-  const retentionMs = parseDurationSeconds(config.collector.retention) * 1000;
+  const retentionMs = config.collector.retention;
   const prune = () => {
     const removed = store.pruneBefore(clock.nowMs() - retentionMs);
     if (removed > 0) log.info({ removed }, 'pruned old observations');

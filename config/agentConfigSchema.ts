@@ -1,9 +1,19 @@
 /** The `agent:` section of tripline.yaml. */
-import { Type, type Static } from '@sinclair/typebox';
-import { DURATION_HINT, DURATION_PATTERN } from './duration.js';
+import { Type, type StaticDecode, type StaticEncode } from '@sinclair/typebox';
+import type { AgentConfigIssueCode } from './agentConfigIssue.js';
+import { Duration } from './durationSchema.js';
 
-const Duration = (defaultValue: string, description: string) =>
-  Type.String({ pattern: DURATION_PATTERN, patternHint: DURATION_HINT, default: defaultValue, description });
+/**
+ * The limits of agent durations: outside them a duration is refused with its text, at its file,
+ * line and column (`"500ms" is outside 1s..86400s`), as code TRIPLINE_AGENT_INVALID_DURATION.
+ */
+const limits = (min: string, max: string) => ({ range: { min, max }, code: 'TRIPLINE_AGENT_INVALID_DURATION' as AgentConfigIssueCode });
+/** Report, ping and plugin intervals. */
+const INTERVAL = limits('1s', '1d');
+/** Per-packet and connect timeouts. */
+const PROBE_TIMEOUT = limits('1ms', '1m');
+/** Report uploads and plugin runs. */
+const RUN_TIMEOUT = limits('1ms', '10m');
 
 const Labels = Type.Record(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }), Type.String(), { default: {} });
 
@@ -30,7 +40,7 @@ export const TcpTargetSchema = Type.Object(
     name: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]+$' })),
     host: Type.String({ minLength: 1 }),
     port: Type.Integer({ minimum: 1, maximum: 65535 }),
-    timeout: Duration('3s', 'Connect timeout'),
+    timeout: Duration({ default: '3s', description: 'Connect timeout', ...PROBE_TIMEOUT }),
   },
   { additionalProperties: false },
 );
@@ -40,8 +50,8 @@ export const PluginSchema = Type.Object(
     name: Type.String({ pattern: '^[a-z0-9_]{1,64}$', description: 'Check name: the check is plugin:<name>' }),
     command: Type.String({ minLength: 2, description: 'Absolute path of the plugin executable; run with execFile, never a shell' }),
     args: Type.Array(Type.String(), { default: [] }),
-    interval: Duration('1m', 'How often the plugin runs'),
-    timeout: Duration('10s', 'After this the process group is killed and the check is unknown'),
+    interval: Duration({ default: '1m', description: 'How often the plugin runs', ...INTERVAL }),
+    timeout: Duration({ default: '10s', description: 'After this the process group is killed and the check is unknown', ...RUN_TIMEOUT }),
   },
   { additionalProperties: false },
 );
@@ -55,8 +65,8 @@ export const AgentSchema = Type.Object(
     id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]+$' })),
     hostname: Type.Optional(Type.String({ minLength: 1 })),
     labels: Labels,
-    interval: Duration('15s', 'Report interval'),
-    sendTimeout: Duration('10s', 'Timeout of one report upload'),
+    interval: Duration({ default: '15s', description: 'Report interval', ...INTERVAL }),
+    sendTimeout: Duration({ default: '10s', description: 'Timeout of one report upload', ...RUN_TIMEOUT }),
     gzipAboveBytes: Type.Integer({
       minimum: 0,
       default: 32 * 1024,
@@ -105,10 +115,10 @@ export const AgentSchema = Type.Object(
     ),
     ping: Type.Object(
       {
-        interval: Duration('30s', 'How often ping targets are probed'),
+        interval: Duration({ default: '30s', description: 'How often ping targets are probed', ...INTERVAL }),
         gateway: Type.Boolean({ default: true, description: 'Also ping the default gateway from /proc/net/route' }),
         count: Type.Integer({ minimum: 1, maximum: 20, default: 3 }),
-        timeout: Duration('2s', 'Per-packet timeout'),
+        timeout: Duration({ default: '2s', description: 'Per-packet timeout', ...PROBE_TIMEOUT }),
         targets: Type.Array(PingTargetSchema, { default: [] }),
       },
       { additionalProperties: false, default: {} },
@@ -124,7 +134,7 @@ export const AgentSchema = Type.Object(
             {
               name: Type.String({ pattern: '^[A-Za-z0-9._-]+$' }),
               url: Type.String({ minLength: 1 }),
-              timeout: Duration('10s', 'Whole request timeout'),
+              timeout: Duration({ default: '10s', description: 'Whole request timeout' }),
               expectStatus: Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { default: [], description: 'Statuses that count as up; empty: 200-399' }),
               caFile: Type.Optional(Type.String({ minLength: 1 })),
             },
@@ -144,7 +154,7 @@ export const AgentSchema = Type.Object(
               query: Type.String({ minLength: 1 }),
               type: Type.Union([Type.Literal('A'), Type.Literal('AAAA')], { default: 'A' }),
               server: Type.Optional(Type.String({ minLength: 2 })),
-              timeout: Duration('3s', 'Resolution timeout'),
+              timeout: Duration({ default: '3s', description: 'Resolution timeout' }),
             },
             { additionalProperties: false },
           ),
@@ -160,7 +170,7 @@ export const AgentSchema = Type.Object(
     inventory: Type.Object(
       {
         enabled: Type.Boolean({ default: true, description: 'Collect inventory and SMART health with systeminformation in a child process' }),
-        interval: Duration('1h', 'How often inventory and SMART are collected'),
+        interval: Duration({ default: '1h', description: 'How often inventory and SMART are collected', ...limits('1m', '7d') }),
         schedule: Type.Optional(
           Type.String({ description: 'A cron expression (node-cron: 5 or 6 fields, in the top-level timeZone) for wall-clock runs instead of `interval`, e.g. "17 3 * * *"' }),
         ),
@@ -173,5 +183,8 @@ export const AgentSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
-/** The agent section as loaded, with the top-level `timeZone` copied in: the zone of `inventory.schedule`. */
-export type AgentConfig = Static<typeof AgentSchema> & { timeZone: string };
+/** The agent section as loaded (durations in milliseconds), with the top-level `timeZone` copied in: the zone of `inventory.schedule`. */
+export type AgentConfig = StaticDecode<typeof AgentSchema> & { timeZone: string };
+
+/** The agent section as written in the file, durations as text. */
+export type AgentSection = StaticEncode<typeof AgentSchema>;

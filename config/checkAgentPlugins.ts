@@ -13,17 +13,11 @@ const HOST_OPTIONS = new Set(['-H', '--hostname', '--host']);
 const MAX_ARGS = 64;
 const MAX_ARG_LENGTH = 1024;
 
-/** A plugin's interval and timeout in seconds, or undefined where the duration check refused them. */
-export interface PluginSeconds {
-  intervalSeconds: number | undefined;
-  timeoutSeconds: number | undefined;
-}
-
 /**
  * Problems of every plugin: a name used twice, the command, the arguments, and a timeout longer than
- * the interval (`seconds` are the plugins' durations as the duration checks parsed them).
+ * the interval.
  */
-export function checkAgentPlugins(plugins: AgentConfig['plugins'], seconds: readonly PluginSeconds[]): AgentConfigIssue[] {
+export function checkAgentPlugins(plugins: AgentConfig['plugins']): AgentConfigIssue[] {
   const seen = new Set<string>();
   return plugins.flatMap((plugin, index) => {
     const issues: AgentConfigIssue[] = [];
@@ -38,8 +32,7 @@ export function checkAgentPlugins(plugins: AgentConfig['plugins'], seconds: read
       const problem = explainUnsafeArgument(arg, plugin.args[i - 1]);
       if (problem !== undefined) fail(['args', i], problem);
     });
-    const { intervalSeconds, timeoutSeconds } = seconds[index] ?? { intervalSeconds: undefined, timeoutSeconds: undefined };
-    if (intervalSeconds !== undefined && timeoutSeconds !== undefined && timeoutSeconds > intervalSeconds) fail(['timeout'], 'must not be longer than the interval');
+    if (plugin.timeout > plugin.interval) fail(['timeout'], 'must not be longer than the interval');
     return issues;
   });
 }

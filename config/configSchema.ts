@@ -2,22 +2,19 @@
  * The schema of `tripline.yaml`. Every key here is documented in `config.example.yaml`; a test
  * keeps the two in step. Defaults live in the schema so that a missing section means "defaults".
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type StaticDecode } from '@sinclair/typebox';
 import { AgentSchema } from './agentConfigSchema.js';
 import { DeskSchema } from './deskConfigSchema.js';
 import { RoutingSchema, SyncSchema } from './routingConfigSchema.js';
 import { IncidentsSchema } from './incidentsConfigSchema.js';
-import { DURATION_HINT, DURATION_PATTERN } from './duration.js';
+import { Duration } from './durationSchema.js';
 import { DEFAULT_TIME_ZONE } from './timeZone.js';
 import type { AgentConfig } from './agentConfigSchema.js';
 
-export type { AgentConfig } from './agentConfigSchema.js';
+export type { AgentConfig, AgentSection } from './agentConfigSchema.js';
 export type { DeskConfig, WebhookDeskConfig } from './deskConfigSchema.js';
 export type { RouteConfig, RoutingConfig, SyncConfig } from './routingConfigSchema.js';
 export type { IncidentsConfig } from './incidentsConfigSchema.js';
-
-const Duration = (defaultValue: string, description: string) =>
-  Type.String({ pattern: DURATION_PATTERN, patternHint: DURATION_HINT, default: defaultValue, description });
 
 export const LogSchema = Type.Object(
   {
@@ -60,12 +57,12 @@ export const CollectorSchema = Type.Object(
       ),
     ),
     maxBodyBytes: Type.Integer({ minimum: 1024, default: 4 * 1024 * 1024 }),
-    retention: Duration('14d', 'How long observations are kept'),
+    retention: Duration({ default: '14d', description: 'How long observations are kept' }),
     rules: Type.Array(Type.String(), { default: [], description: 'Rule files or directories; empty = built-in pack' }),
-    evaluationInterval: Duration('5s', 'How often silence (agent-silent) rules are evaluated'),
+    evaluationInterval: Duration({ default: '5s', description: 'How often silence (agent-silent) rules are evaluated' }),
     batch: Type.Object(
       {
-        maxDelay: Duration('0ms', 'How long a report may wait to share a commit with others; 0 = the reports of one event-loop turn'),
+        maxDelay: Duration({ default: '0ms', description: 'How long a report may wait to share a commit with others; 0 = the reports of one event-loop turn' }),
         maxReports: Type.Integer({ minimum: 1, default: 500 }),
       },
       { additionalProperties: false, default: {} },
@@ -77,10 +74,10 @@ export const CollectorSchema = Type.Object(
 export const DeliverySchema = Type.Object(
   {
     maxAttempts: Type.Integer({ minimum: 1, default: 20 }),
-    initialBackoff: Duration('1s', 'First retry delay'),
-    maxBackoff: Duration('5m', 'Longest retry delay'),
-    pollInterval: Duration('500ms', 'How often the outbox is checked when idle'),
-    coalesceWindow: Duration('30s', 'Shortest time between two updates of one ticket; updates in between are merged'),
+    initialBackoff: Duration({ default: '1s', description: 'First retry delay' }),
+    maxBackoff: Duration({ default: '5m', description: 'Longest retry delay' }),
+    pollInterval: Duration({ default: '500ms', description: 'How often the outbox is checked when idle' }),
+    coalesceWindow: Duration({ default: '30s', description: 'Shortest time between two updates of one ticket; updates in between are merged' }),
   },
   { additionalProperties: false, default: {} },
 );
@@ -105,10 +102,10 @@ export const ConfigSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** The config as its file states it (after defaults). */
-export type ConfigFile = Static<typeof ConfigSchema>;
+/** The config as its file states it, after defaults, with every duration decoded to milliseconds. */
+export type ConfigFile = StaticDecode<typeof ConfigSchema>;
 
 /** The config as loaded: the file's, the agent section carrying the top-level `timeZone` (see loadConfig). */
 export type Config = Omit<ConfigFile, 'agent'> & { agent: AgentConfig };
-export type CollectorConfig = Static<typeof CollectorSchema>;
-export type DeliveryConfig = Static<typeof DeliverySchema>;
+export type CollectorConfig = StaticDecode<typeof CollectorSchema>;
+export type DeliveryConfig = StaticDecode<typeof DeliverySchema>;

@@ -3,11 +3,8 @@
  * Every variant has `name`, `secret` (env `TRIPLINE_DESK_<NAME>_SECRET` overrides), `timeout`
  * and `rateLimitPerMinute`; the rest is the desk's own.
  */
-import { Type, type Static, type TProperties, type TUnion } from '@sinclair/typebox';
-import { DURATION_HINT, DURATION_PATTERN } from './duration.js';
-
-const Duration = (defaultValue: string, description: string) =>
-  Type.String({ pattern: DURATION_PATTERN, patternHint: DURATION_HINT, default: defaultValue, description });
+import { Type, type StaticDecode, type TProperties, type TUnion } from '@sinclair/typebox';
+import { Duration } from './durationSchema.js';
 
 /** A desk URL; `sensitive`: it may hold a key (in userinfo, query or path), so errors never quote it. */
 const HttpUrl = (description: string, defaultValue?: string) =>
@@ -20,7 +17,7 @@ function deskVariant<T extends string, P extends TProperties>(type: T, propertie
       type: Type.Literal(type),
       name: Type.String({ pattern: '^[a-z][a-z0-9-]*$' }),
       secret: Type.Optional(Type.String({ description: 'The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides' })),
-      timeout: Duration('10s', 'Per-request timeout'),
+      timeout: Duration({ default: '10s', description: 'Per-request timeout' }),
       rateLimitPerMinute: Type.Integer({ minimum: 1, default: rateLimitPerMinute, description: 'Calls per minute this desk is sent at most' }),
       ...properties,
     },
@@ -117,8 +114,8 @@ const DESK_VARIANTS = [
   EmailDeskSchema,
 ] as const;
 
-/** The static type of one `desks` entry. */
-export type DeskConfig = Static<TUnion<[...typeof DESK_VARIANTS]>>;
+/** The static type of one `desks` entry as loaded (its timeout in milliseconds). */
+export type DeskConfig = StaticDecode<TUnion<[...typeof DESK_VARIANTS]>>;
 
 /**
  * One variant per desk adapter; `type` discriminates. Written as `oneOf` with a JSON Schema
@@ -130,10 +127,10 @@ export const DeskSchema = Type.Unsafe<DeskConfig>({
   required: ['type'],
   oneOf: [...DESK_VARIANTS],
 });
-export type WebhookDeskConfig = Static<typeof WebhookDeskSchema>;
-export type RequestTrackerDeskConfig = Static<typeof RequestTrackerDeskSchema>;
-export type ServiceNowDeskConfig = Static<typeof ServiceNowDeskSchema>;
-export type JiraDeskConfig = Static<typeof JiraDeskSchema>;
-export type PagerDutyDeskConfig = Static<typeof PagerDutyDeskSchema>;
-export type ZendeskDeskConfig = Static<typeof ZendeskDeskSchema>;
-export type EmailDeskConfig = Static<typeof EmailDeskSchema>;
+export type WebhookDeskConfig = StaticDecode<typeof WebhookDeskSchema>;
+export type RequestTrackerDeskConfig = StaticDecode<typeof RequestTrackerDeskSchema>;
+export type ServiceNowDeskConfig = StaticDecode<typeof ServiceNowDeskSchema>;
+export type JiraDeskConfig = StaticDecode<typeof JiraDeskSchema>;
+export type PagerDutyDeskConfig = StaticDecode<typeof PagerDutyDeskSchema>;
+export type ZendeskDeskConfig = StaticDecode<typeof ZendeskDeskSchema>;
+export type EmailDeskConfig = StaticDecode<typeof EmailDeskSchema>;

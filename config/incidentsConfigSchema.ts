@@ -1,9 +1,6 @@
 /** The `incidents:` section of tripline.yaml: the lifecycle between rule signals and desk tickets. */
-import { Type, type Static } from '@sinclair/typebox';
-import { DURATION_HINT, DURATION_PATTERN } from './duration.js';
-
-const Duration = (defaultValue: string, description: string) =>
-  Type.String({ pattern: DURATION_PATTERN, patternHint: DURATION_HINT, default: defaultValue, description });
+import { Type, type StaticDecode } from '@sinclair/typebox';
+import { Duration } from './durationSchema.js';
 
 const SeveritySchema = Type.Union([Type.Literal('critical'), Type.Literal('warning'), Type.Literal('info')]);
 
@@ -21,31 +18,31 @@ export const IncidentsSchema = Type.Object(
       default: [],
       description: 'Bearer tokens for operator actions over the API (acknowledge, resolve, silences, maintenance)',
     }),
-    reopenWindow: Duration('1h', 'A problem that returns within this time of its resolve re-opens its incident and ticket'),
+    reopenWindow: Duration({ default: '1h', description: 'A problem that returns within this time of its resolve re-opens its incident and ticket' }),
     flap: Type.Object(
       {
         enabled: Type.Boolean({ default: true }),
-        window: Duration('1h', 'Transitions older than this no longer count towards the state change'),
+        window: Duration({ default: '1h', description: 'Transitions older than this no longer count towards the state change' }),
         highThreshold: Type.Number({ minimum: 0, maximum: 100, default: 50 }),
         lowThreshold: Type.Number({ minimum: 0, maximum: 100, default: 25 }),
       },
       { additionalProperties: false, default: {} },
     ),
     escalation: Type.Array(
-      Type.Object({ after: Type.String({ pattern: DURATION_PATTERN, patternHint: DURATION_HINT }), severity: SeveritySchema }, { additionalProperties: false }),
+      Type.Object({ after: Duration(), severity: SeveritySchema }, { additionalProperties: false }),
       { default: [] },
     ),
     grouping: Type.Object({ byHost: Type.Boolean({ default: false }) }, { additionalProperties: false, default: {} }),
     reachability: Type.Object(
       {
         enabled: Type.Boolean({ default: true }),
-        pingTimeout: Duration('2s', 'How long the collector waits for a ping reply'),
+        pingTimeout: Duration({ default: '2s', description: 'How long the collector waits for a ping reply' }),
       },
       { additionalProperties: false, default: {} },
     ),
     inhibition: Type.Object(
       {
-        recoveryGrace: Duration('1m', 'After an inhibiting incident resolves, how long the incidents it inhibited wait for their own clear before they get tickets'),
+        recoveryGrace: Duration({ default: '1m', description: 'After an inhibiting incident resolves, how long the incidents it inhibited wait for their own clear before they get tickets' }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -54,8 +51,8 @@ export const IncidentsSchema = Type.Object(
         downRules: Type.Array(Type.String(), { default: ['agent_silent'] }),
         targetDownRules: Type.Array(Type.String(), { default: ['ping_loss_high'] }),
         learnGateways: Type.Boolean({ default: true }),
-        settle: Duration('30s', 'How long a silent host with parents waits before it is pinged, so a parent that fails at the same time is seen first'),
-        recoveryGrace: Duration('2m', 'After a parent recovers, how long its symptoms wait for their own clear before they get tickets'),
+        settle: Duration({ default: '30s', description: 'How long a silent host with parents waits before it is pinged, so a parent that fails at the same time is seen first' }),
+        recoveryGrace: Duration({ default: '2m', description: 'After a parent recovers, how long its symptoms wait for their own clear before they get tickets' }),
         hosts: Type.Record(Type.String(), TopologyHostSchema, { default: {} }),
       },
       { additionalProperties: false, default: {} },
@@ -64,4 +61,5 @@ export const IncidentsSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
-export type IncidentsConfig = Static<typeof IncidentsSchema>;
+/** The `incidents:` section as loaded, durations in milliseconds. */
+export type IncidentsConfig = StaticDecode<typeof IncidentsSchema>;

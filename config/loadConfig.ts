@@ -1,7 +1,8 @@
 /**
- * Reads `tripline.yaml` once, validates it with line-precise errors (the schema, then the checks
- * beyond it: desk names, and the agent section's in `checkAgentConfig.ts`), fills defaults, applies
- * environment overrides for secrets, and resolves paths relative to the file.
+ * Reads `tripline.yaml` once, validates it with line-precise errors (the schema, the limits of its
+ * durations, then the checks beyond it: desk names, and the agent section's in `checkAgentConfig.ts`),
+ * fills defaults, decodes every duration to milliseconds, applies environment overrides for secrets,
+ * and resolves paths relative to the file.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -24,15 +25,8 @@ export interface LoadedConfig {
 export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const absolute = file === undefined ? undefined : resolve(file);
   const text = absolute === undefined ? '{}' : readConfigText(absolute);
-  const loaded = loadYaml(text, absolute ?? '<defaults>', ConfigSchema);
-  const { value, locate } = loaded;
+  const { value } = loadYaml(text, absolute ?? '<defaults>', ConfigSchema, configIssues);
   const config: Config = { ...value, agent: { ...value.agent, timeZone: value.timeZone } };
-  const issues = [
-    ...timeZoneIssues(loaded),
-    ...deskIssues(config, locate),
-    ...checkAgentConfig(config.agent).map(({ code, path, message }) => ({ ...locate(path, message), code })),
-  ];
-  if (issues.length > 0) throw new YamlValidationError(issues);
   const base = absolute === undefined ? process.cwd() : dirname(absolute);
   config.dataDir = resolve(base, config.dataDir);
   config.collector.rules = config.collector.rules.map((p) => resolve(base, p));
@@ -40,8 +34,18 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
   return { config, file: absolute };
 }
 
+/** The checks beyond the schema, on the decoded file: the time zone, the desks, the agent section. */
+function configIssues(loaded: LocatedYaml<ConfigFile>): YamlIssue[] {
+  const { value, locate } = loaded;
+  return [
+    ...timeZoneIssues(loaded),
+    ...deskIssues(value, locate),
+    ...checkAgentConfig({ ...value.agent, timeZone: value.timeZone }).map(({ code, path, message }) => ({ ...locate(path, message), code })),
+  ];
+}
+
 /** Desk names are unique, and every route names a desk that exists. */
-function deskIssues(config: Config, locate: LocatedYaml<ConfigFile>['locate']): YamlIssue[] {
+function deskIssues(config: ConfigFile, locate: LocatedYaml<ConfigFile>['locate']): YamlIssue[] {
   const issues: YamlIssue[] = [];
   const names = new Set<string>();
   config.desks.forEach((desk, index) => {

@@ -1,9 +1,6 @@
 /** The `routing:` and `sync:` sections of tripline.yaml: which desks get an incident, and how desks talk back. */
-import { Type, type Static } from '@sinclair/typebox';
-import { DURATION_HINT, DURATION_PATTERN } from './duration.js';
-
-const Duration = (defaultValue: string, description: string) =>
-  Type.String({ pattern: DURATION_PATTERN, patternHint: DURATION_HINT, default: defaultValue, description });
+import { Type, type Static, type StaticDecode } from '@sinclair/typebox';
+import { Duration } from './durationSchema.js';
 
 const DeskName = Type.String({ pattern: '^[a-z][a-z0-9-]*$' });
 
@@ -29,14 +26,14 @@ export const RoutingSchema = Type.Object(
 
 export const SyncSchema = Type.Object(
   {
-    interval: Duration('1m', 'How often ledger tickets are compared with their desk; 0s turns two-way sync and the reconciler off'),
+    interval: Duration({ default: '1m', description: 'How often ledger tickets are compared with their desk; 0s turns two-way sync and the reconciler off' }),
     onDeskResolved: Type.Union([Type.Literal('acknowledge'), Type.Literal('close')], { default: 'acknowledge' }),
     onProblemPersistsAfterClose: Type.Union([Type.Literal('comment'), Type.Literal('reopen'), Type.Literal('new-ticket')], { default: 'comment' }),
-    lookback: Duration('24h', 'Tickets of incidents changed within this time are still compared'),
+    lookback: Duration({ default: '24h', description: 'Tickets of incidents changed within this time are still compared' }),
   },
   { additionalProperties: false, default: {} },
 );
 
 export type RouteConfig = Static<typeof RouteSchema>;
 export type RoutingConfig = Static<typeof RoutingSchema>;
-export type SyncConfig = Static<typeof SyncSchema>;
+export type SyncConfig = StaticDecode<typeof SyncSchema>;

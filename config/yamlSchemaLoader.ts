@@ -1,14 +1,16 @@
 /**
- * Parses YAML and validates it against a TypeBox/JSON schema, reporting every problem with the
- * file, line and column it comes from. Shared by the config loader and the rule loader so that
- * both speak the same error format: `file:line:column: path: message`.
+ * Parses YAML, validates it against a TypeBox/JSON schema and decodes it into the values the program
+ * works with (durations as milliseconds), reporting every problem with the file, line and column it
+ * comes from. Shared by the config loader and the rule loaders so that all speak the same error
+ * format: `file:line:column: path: message`.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import type { TSchema, Static } from '@sinclair/typebox';
+import type { StaticDecode, TSchema } from '@sinclair/typebox';
 import type { ErrorCode, ErrorCodeOf } from '../contract/errorCatalogue.js';
 import { closestWord } from './closestWord.js';
+import { decodeTransforms, type DecodeIssue } from './decodeTransforms.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -57,10 +59,29 @@ function validatorFor(schema: TSchema): ValidateFunction {
 }
 
 /**
- * Parses `text` (named `file` in messages) and validates it against `schema`.
- * Throws YamlValidationError listing every syntax and schema problem.
+ * Parses `text` (named `file` in messages), validates it against `schema` (filling its defaults),
+ * decodes it (durations to milliseconds, decodeTransforms.ts) and runs `check`, the checks beyond
+ * the schema, on the decoded value. Throws YamlValidationError listing every syntax and schema
+ * problem, or else every problem of decoding and checking.
  */
-export function loadYaml<S extends TSchema>(text: string, file: string, schema: S): LocatedYaml<Static<S>> {
+export function loadYaml<S extends TSchema>(
+  text: string,
+  file: string,
+  schema: S,
+  check: (document: LocatedYaml<StaticDecode<S>>) => YamlIssue[] = () => [],
+): LocatedYaml<StaticDecode<S>> {
+  const document = parseYaml(text, file);
+  const schemaIssues = validateYaml(document, schema);
+  if (schemaIssues.length > 0) throw new YamlValidationError(schemaIssues);
+  const { refused, unreadable } = decodeYaml(document, schema);
+  const decoded = document as LocatedYaml<StaticDecode<S>>;
+  const issues = [...unreadable, ...refused, ...check(decoded)];
+  if (issues.length > 0) throw new YamlValidationError(issues);
+  return decoded;
+}
+
+/** Parses `text` (named `file` in messages) without a schema; throws YamlValidationError for syntax errors. */
+export function parseYaml(text: string, file: string): LocatedYaml<unknown> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number): { line: number; column: number } => {
@@ -79,12 +100,36 @@ export function loadYaml<S extends TSchema>(text: string, file: string, schema: 
     path: formatPath(path),
     message,
   });
+  return { value, locate };
+}
+
+/** Validates a parsed document against `schema`, filling the schema's defaults in; returns every problem, located. */
+export function validateYaml(document: LocatedYaml<unknown>, schema: TSchema): YamlIssue[] {
   const validate = validatorFor(schema);
-  if (!validate(value)) {
-    const issues = dedupe((validate.errors ?? []).map((e) => issueFromAjv(e, locate)));
-    throw new YamlValidationError(issues);
-  }
-  return { value: value as Static<S>, locate };
+  if (validate(document.value)) return [];
+  return dedupe((validate.errors ?? []).map((e) => issueFromAjv(e, document.locate)));
+}
+
+/** What decoding a document found, located: values refused, and values that could not be read at all. */
+export interface DecodeFindings {
+  /** Values that can be read but are not accepted (a duration outside its range); decoded all the same. */
+  refused: YamlIssue[];
+  /** Values left as written because they cannot be read (validateYaml reports each as not matching its schema). */
+  unreadable: YamlIssue[];
+}
+
+/**
+ * Decodes a parsed document in place against `schema`: each value its transforms can read is
+ * replaced by its decoded form (a duration's text by its milliseconds). May run on a document that
+ * failed validation, so that a loader that reports every problem at once (the rule loader) still
+ * reads every well-formed value.
+ */
+export function decodeYaml(document: LocatedYaml<unknown>, schema: TSchema): DecodeFindings {
+  const { value, issues } = decodeTransforms(schema, document.value, (variant, candidate) => validatorFor(variant)(candidate));
+  document.value = value;
+  const located = (kind: DecodeIssue['kind']) =>
+    issues.filter((issue) => issue.kind === kind).map(({ path, message, code }) => ({ ...document.locate(path, message), ...(code === undefined ? {} : { code }) }));
+  return { refused: located('refused'), unreadable: located('unreadable') };
 }
 
 function issueFromAjv(error: ErrorObject, locate: LocatedYaml<unknown>['locate']): YamlIssue {

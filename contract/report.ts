@@ -4,11 +4,43 @@
  * Both the agent and the collector import this module; neither imports the other's internals.
  * The schema is TypeBox, so the same object validates payloads (the collector hands it to
  * fastify/ajv) and types them (`Static<typeof ReportSchema>`).
+ *
+ * ## Versioning rule
+ *
+ * `schemaVersion` is the contract's major version. Within one major, the contract only grows:
+ * a change adds optional fields (to any object of the report), and nothing else. Removing or
+ * renaming a field, changing its type, unit or meaning, making a field required, or adding a
+ * value to a closed set (a check status) is a new major, and only a major Tripline release makes
+ * one. So agents and collectors of neighbouring minor releases share the major and understand each
+ * other in both directions:
+ * - an agent newer than its collector may send fields the collector does not know: the collector
+ *   removes them before it validates the rest (collector/http/reportBodyValidator.ts); they are
+ *   neither stored nor shown, and nothing fails;
+ * - an agent older than its collector omits fields added since: they are optional.
+ * A report of another major is refused with a 400 that says which major the collector accepts
+ * (`schemaVersionProblem`). The schema's objects stay closed (`additionalProperties: false`): they
+ * are exactly what an agent of this version sends, and the agent's tests hold its reports to them.
+ * test/collector/reportContractVersions.test.ts keeps a recorded report of the previous release
+ * (test/fixtures/reports/) and one with the fields a next minor could add, and checks both.
  */
 import { Type, type Static } from '@sinclair/typebox';
 
-/** Bumped whenever a field changes meaning or a required field is added. */
+/** The contract's major version: bumped only for an incompatible change (see the versioning rule above). */
 export const REPORT_SCHEMA_VERSION = 1;
+
+/**
+ * Why a report's `schemaVersion` is not accepted, or undefined when it is. Checked before the rest of
+ * the body, so a report of another major gets this message rather than its first field's mismatch.
+ */
+export function schemaVersionProblem(schemaVersion: unknown): string | undefined {
+  if (schemaVersion === REPORT_SCHEMA_VERSION) return undefined;
+  const given = typeof schemaVersion === 'number' ? `version ${schemaVersion}` : `schemaVersion ${JSON.stringify(schemaVersion) ?? 'missing'}`;
+  const hint =
+    typeof schemaVersion === 'number' && schemaVersion > REPORT_SCHEMA_VERSION
+      ? 'the agent is a major release ahead: upgrade the collector first'
+      : 'upgrade the agent to a release of this major';
+  return `schemaVersion: reports of contract ${given} are not accepted; this collector accepts contract version ${REPORT_SCHEMA_VERSION} (${hint})`;
+}
 
 /** Prometheus-style metric name: snake_case, base unit in the name. */
 export const METRIC_NAME_PATTERN = '^[a-zA-Z_:][a-zA-Z0-9_:]*$';

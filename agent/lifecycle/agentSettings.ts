@@ -1,12 +1,12 @@
 /**
  * The runtime view of the `agent` config section: durations in seconds, targets and plugins as the
  * probes take them, CA bundles read, the device pattern compiled, limits derived. The section was
- * checked when the config was loaded (config/checkAgentConfig.ts, with file:line:column), so this
- * only converts; reading a CA file that went away since can still throw.
+ * checked and its durations decoded when the config was loaded (config/, with file:line:column), so
+ * this only picks and converts; reading a CA file that went away since can still throw.
  */
 import { readFileSync } from 'node:fs';
 import type { AgentConfig } from '../../config/configSchema.js';
-import { parseDurationSeconds } from '../../config/duration.js';
+import type { DurationMs } from '../../config/duration.js';
 import type { PluginDefinition } from '../plugins/pluginDefinition.js';
 import type { DnsTarget } from '../probes/dnsProbe.js';
 import type { HttpTarget } from '../probes/httpProbe.js';
@@ -43,16 +43,16 @@ const MAX_PROBE_TIMEOUT_SECONDS = 10;
 
 /** Converts a checked agent section. */
 export function resolveAgentSettings(config: AgentConfig): AgentSettings {
-  const intervalSeconds = parseDurationSeconds(config.interval);
+  const intervalSeconds = seconds(config.interval);
   return {
     intervalSeconds,
-    sendTimeoutSeconds: parseDurationSeconds(config.sendTimeout),
+    sendTimeoutSeconds: seconds(config.sendTimeout),
     probeTimeoutSeconds: Math.min(MAX_PROBE_TIMEOUT_SECONDS, intervalSeconds / 2),
-    pingIntervalSeconds: parseDurationSeconds(config.ping.interval),
-    pingTimeoutSeconds: parseDurationSeconds(config.ping.timeout),
-    tcpTargets: config.tcp.targets.map((target) => ({ name: target.name, host: target.host, port: target.port, timeoutSeconds: parseDurationSeconds(target.timeout) })),
+    pingIntervalSeconds: seconds(config.ping.interval),
+    pingTimeoutSeconds: seconds(config.ping.timeout),
+    tcpTargets: config.tcp.targets.map((target) => ({ name: target.name, host: target.host, port: target.port, timeoutSeconds: seconds(target.timeout) })),
     httpTargets: config.http.targets.map(httpTarget),
-    dnsTargets: config.dns.targets.map((target) => ({ ...target, timeoutSeconds: parseDurationSeconds(target.timeout) })),
+    dnsTargets: config.dns.targets.map((target) => ({ ...target, timeoutSeconds: seconds(target.timeout) })),
     excludeDevices: new RegExp(config.disks.excludeDevices),
     ca: config.caFile === undefined ? undefined : readFileSync(config.caFile),
     spoolMaxReports: config.spool.maxReports,
@@ -60,17 +60,22 @@ export function resolveAgentSettings(config: AgentConfig): AgentSettings {
       name: plugin.name,
       command: plugin.command,
       args: plugin.args,
-      intervalSeconds: parseDurationSeconds(plugin.interval),
-      timeoutSeconds: parseDurationSeconds(plugin.timeout),
+      intervalSeconds: seconds(plugin.interval),
+      timeoutSeconds: seconds(plugin.timeout),
     })),
-    inventoryIntervalSeconds: parseDurationSeconds(config.inventory.interval),
+    inventoryIntervalSeconds: seconds(config.inventory.interval),
     inventoryCron: config.inventory.schedule,
     timeZone: config.timeZone,
     spoolMaxBytes: config.spool.maxBytes,
   };
 }
 
+/** The probes and schedulers count in seconds. */
+function seconds(duration: DurationMs): number {
+  return duration / 1000;
+}
+
 function httpTarget(target: AgentConfig['http']['targets'][number]): HttpTarget {
   const ca = target.caFile === undefined ? undefined : readFileSync(target.caFile);
-  return { name: target.name, url: target.url, expectStatus: target.expectStatus, timeoutSeconds: parseDurationSeconds(target.timeout), ...(ca ? { ca } : {}) };
+  return { name: target.name, url: target.url, expectStatus: target.expectStatus, timeoutSeconds: seconds(target.timeout), ...(ca ? { ca } : {}) };
 }

@@ -6,7 +6,7 @@
 import { systemClock } from '../../collector/clock.js';
 import type { BacktestSummary } from '../../collector/backtest/runBacktest.js';
 import type { BacktestComparison } from '../../collector/operations/backtestComparison.js';
-import { formatDuration, parseDurationSeconds } from '../../config/duration.js';
+import { formatDuration, parseDurationMs } from '../../config/duration.js';
 import { loadRuleFiles } from '../../rules/index.js';
 import { loadConfiguredRules } from '../loadConfiguredRules.js';
 import { withOperations } from './withOperations.js';
@@ -16,7 +16,7 @@ export function rulesBacktestCommand(options: { rules: string[]; since: string; 
     const candidate = loadRuleFiles(options.rules);
     const inForce = loadConfiguredRules(config);
     const toMs = systemClock.nowMs();
-    const fromMs = toMs - parseDurationSeconds(options.since) * 1000;
+    const fromMs = toMs - parseDurationMs(options.since);
     const comparison = operations.backtest({ candidate, inForce, fromMs, toMs });
     process.stdout.write(options.json ? `${JSON.stringify(comparison, null, 2)}\n` : formatComparison(comparison, options.rules.join(', ')));
     return 0;

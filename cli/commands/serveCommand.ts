@@ -2,7 +2,6 @@
  * `tripline start`, `tripline collector` and `tripline agent`: the long-running modes. `start`
  * runs a collector and an agent for this host in one process, with zero configuration.
  */
-import { createAgent } from '../../agent/agent.js';
 import type { Config } from '../../config/configSchema.js';
 import { loadConfig } from '../../config/loadConfig.js';
 import type { RunningCollector } from '../../collector/collector.js';
@@ -10,6 +9,7 @@ import { createLogger } from '../createLogger.js';
 import { ensureLocalAgentToken } from '../localAgentToken.js';
 import { packageVersion } from '../../config/packageInfo.js';
 import { runUntilSignal } from '../runUntilSignal.js';
+import { createAgentFromConfig } from '../createAgentFromConfig.js';
 
 export type ServeMode = 'start' | 'collector' | 'agent';
 
@@ -31,7 +31,7 @@ export async function serveCommand(mode: ServeMode, configFile: string | undefin
     collector = await startCollector({ config, rules: loadConfiguredRules(config), log: log.child({ process: 'collector' }) });
     if (mode === 'start') config.agent.collectorUrl = collector.url;
   }
-  const agent = mode === 'collector' ? undefined : startAgent(config, log, version);
+  const agent = mode === 'collector' ? undefined : createAgentFromConfig(config, log, version);
   if (agent) await agent.start();
   printWhereToLook(mode, config, collector, collectorModule ? collectorModule.databasePath(config.dataDir) : '', file);
   const ruleReloading = collector ? (await import('../ruleReloading.js')).startRuleReloading(config, collector, log) : undefined;
@@ -48,13 +48,6 @@ export async function serveCommand(mode: ServeMode, configFile: string | undefin
     },
     log,
   );
-}
-
-function startAgent(config: Config, log: ReturnType<typeof createLogger>, version: string) {
-  if (!config.agent.token && !config.agent.enrollmentToken) {
-    throw new Error('the agent has no token: set agent.token (TRIPLINE_AGENT_TOKEN) or agent.enrollmentToken (TRIPLINE_ENROLLMENT_TOKEN)');
-  }
-  return createAgent({ config: config.agent, dataDir: config.dataDir, log: log.child({ process: 'agent' }), version });
 }
 
 function printWhereToLook(mode: ServeMode, config: Config, collector: RunningCollector | undefined, database: string, file: string | undefined): void {

@@ -1,6 +1,6 @@
 /** `tripline silences add|list|expire` and `tripline maintenance add|list|remove`. */
 import type { OperationError } from '../../collector/operations/operationError.js';
-import { parseDurationSeconds } from '../../config/duration.js';
+import { parseDurationMs } from '../../config/duration.js';
 import { formatTable } from '../formatTable.js';
 import { CliError, reworded, withOperations } from './withOperations.js';
 
@@ -10,11 +10,11 @@ interface Common {
 }
 
 export function silencesAddCommand(matcherTexts: string[], options: Common & { duration: string; comment?: string; by?: string }): number {
-  const seconds = parseDurationSeconds(options.duration);
+  const durationMs = parseDurationMs(options.duration);
   return withOperations(options.config, false, (operations) => {
     const nowMs = Date.now();
     const silence = reworded(
-      () => operations.addSilence({ matchers: matcherTexts, startsAtMs: nowMs, expiresAtMs: nowMs + seconds * 1000, comment: options.comment ?? '', createdBy: options.by ?? process.env.USER ?? 'cli' }),
+      () => operations.addSilence({ matchers: matcherTexts, startsAtMs: nowMs, expiresAtMs: nowMs + durationMs, comment: options.comment ?? '', createdBy: options.by ?? process.env.USER ?? 'cli' }),
       (error) => silenceWording(error, matcherTexts, options.duration),
     );
     process.stdout.write(options.json ? `${JSON.stringify(silence)}\n` : `silence ${silence.id} until ${silence.expiresAt}\n`);
@@ -52,8 +52,9 @@ export function silencesExpireCommand(idText: string, options: Common): number {
 
 export function maintenanceAddCommand(options: Common & { cron: string; duration: string; host?: string; group?: string; comment?: string }): number {
   return withOperations(options.config, false, (operations) => {
-    const { cron, duration, host, group, comment } = options;
-    const view = reworded(() => operations.addMaintenance({ cron, duration, host, group, comment }), (error) => maintenanceWording(error, cron));
+    const { cron, host, group, comment } = options;
+    const durationMs = parseDurationMs(options.duration);
+    const view = reworded(() => operations.addMaintenance({ cron, durationMs, host, group, comment }), (error) => maintenanceWording(error, cron));
     process.stdout.write(options.json ? `${JSON.stringify(view)}\n` : `maintenance window ${view.id}; next starts ${view.nextStart}\n`);
     return 0;
   });

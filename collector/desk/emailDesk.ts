@@ -11,7 +11,6 @@
 import nodemailer from 'nodemailer';
 import { createSecretRedactor } from '../../contract/secretRedactor.js';
 import type { EmailDeskConfig } from '../../config/deskConfigSchema.js';
-import { parseDurationSeconds } from '../../config/duration.js';
 import { DeskError, type DeliveryContext, type DeskAdapter, type DeskIncident } from './deskAdapter.js';
 import { ticketText } from './ticketText.js';
 
@@ -36,7 +35,7 @@ export function smtpDeskError(desk: string, error: { code?: string; responseCode
 }
 
 export function createEmailDesk(config: EmailDeskConfig): DeskAdapter {
-  const timeoutMs = parseDurationSeconds(config.timeout) * 1000;
+  const timeoutMs = config.timeout;
   const transport = nodemailer.createTransport({
     host: config.host,
     port: config.port,

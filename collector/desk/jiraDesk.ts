@@ -6,7 +6,6 @@
  * re-open pick a transition by configured name, else by the target status category.
  */
 import type { JiraDeskConfig } from '../../config/deskConfigSchema.js';
-import { parseDurationSeconds } from '../../config/duration.js';
 import { DeskError, type DeskAdapter, type DeskTicketState, type TicketRef } from './deskAdapter.js';
 import { badResponse, createDeskHttpClient, field } from './deskHttpClient.js';
 import { ticketText } from './ticketText.js';
@@ -39,7 +38,7 @@ export function createJiraDesk(config: JiraDeskConfig, clock: { nowMs(): number 
   const http = createDeskHttpClient({
     desk: config.name,
     baseUrl: base,
-    timeoutMs: parseDurationSeconds(config.timeout) * 1000,
+    timeoutMs: config.timeout,
     headers: { authorization: `Basic ${Buffer.from(`${config.user}:${config.secret}`).toString('base64')}` },
     secrets: [config.secret],
     clock,

@@ -6,7 +6,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { PagerDutyDeskConfig } from '../../config/deskConfigSchema.js';
-import { parseDurationSeconds } from '../../config/duration.js';
 import { DeskError, type DeskAdapter, type DeskIncident } from './deskAdapter.js';
 import { createDeskHttpClient } from './deskHttpClient.js';
 
@@ -23,7 +22,7 @@ export function createPagerDutyDesk(config: PagerDutyDeskConfig, clock: { nowMs(
   const http = createDeskHttpClient({
     desk: config.name,
     baseUrl: config.url,
-    timeoutMs: parseDurationSeconds(config.timeout) * 1000,
+    timeoutMs: config.timeout,
     headers: {},
     secrets: [routingKey],
     clock,

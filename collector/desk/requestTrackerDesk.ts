@@ -5,7 +5,6 @@
  * the ticket's status because RT answers 200 even when it refuses a status change.
  */
 import type { RequestTrackerDeskConfig } from '../../config/deskConfigSchema.js';
-import { parseDurationSeconds } from '../../config/duration.js';
 import { DeskError, type DeskAdapter, type DeskTicketState, type DeskTicketStatus, type TicketRef } from './deskAdapter.js';
 import { badResponse, createDeskHttpClient, field } from './deskHttpClient.js';
 import { ticketText } from './ticketText.js';
@@ -36,7 +35,7 @@ export function createRequestTrackerDesk(config: RequestTrackerDeskConfig, clock
   const http = createDeskHttpClient({
     desk: config.name,
     baseUrl: `${web}/REST/2.0`,
-    timeoutMs: parseDurationSeconds(config.timeout) * 1000,
+    timeoutMs: config.timeout,
     headers: { authorization: `token ${config.secret}` },
     secrets: [config.secret],
     clock,

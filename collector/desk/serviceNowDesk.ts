@@ -6,7 +6,6 @@
  * alert rules dedupe; severity 0 (clear) closes the alert. Events can be neither searched nor read.
  */
 import type { ServiceNowDeskConfig } from '../../config/deskConfigSchema.js';
-import { parseDurationSeconds } from '../../config/duration.js';
 import type { DeskAdapter, DeskIncident, DeskTicketStatus, TicketRef } from './deskAdapter.js';
 import { badResponse, createDeskHttpClient, field, type DeskHttpClient } from './deskHttpClient.js';
 import { ticketText } from './ticketText.js';
@@ -38,7 +37,7 @@ export function createServiceNowDesk(config: ServiceNowDeskConfig, clock: { nowM
   if (!config.secret) throw new Error(`desk "${config.name}": no password or token (set secret or the environment variable)`);
   const authorization = config.user ? `Basic ${Buffer.from(`${config.user}:${config.secret}`).toString('base64')}` : `Bearer ${config.secret}`;
   const base = config.url.replace(/\/+$/, '');
-  const http = createDeskHttpClient({ desk: config.name, baseUrl: base, timeoutMs: parseDurationSeconds(config.timeout) * 1000, headers: { authorization }, secrets: [config.secret], clock });
+  const http = createDeskHttpClient({ desk: config.name, baseUrl: base, timeoutMs: config.timeout, headers: { authorization }, secrets: [config.secret], clock });
   return config.mode === 'events' ? eventDesk(config, http) : tableDesk(config, http, base);
 }
 

@@ -12,7 +12,6 @@
  */
 import { createHmac } from 'node:crypto';
 import type { WebhookDeskConfig } from '../../config/configSchema.js';
-import { parseDurationSeconds } from '../../config/duration.js';
 import { createDeskHttpClient } from './deskHttpClient.js';
 import {
   type DeliveryContext,
@@ -47,7 +46,7 @@ export function createWebhookDesk(config: WebhookDeskConfig, clock: { nowMs(): n
   const http = createDeskHttpClient({
     desk: config.name,
     baseUrl: config.url,
-    timeoutMs: parseDurationSeconds(config.timeout) * 1000,
+    timeoutMs: config.timeout,
     headers: { ...config.headers },
     // The URL's query string and password may be credentials too.
     secrets: [config.secret ?? '', ...Object.values(config.headers), ...url.searchParams.values(), decodeURIComponent(url.password)],

@@ -5,7 +5,6 @@
  * ticket in 10 minutes, which is why the outbox coalesces updates and rate-limits each desk.
  */
 import type { ZendeskDeskConfig } from '../../config/deskConfigSchema.js';
-import { parseDurationSeconds } from '../../config/duration.js';
 import type { DeskAdapter, DeskTicketStatus, TicketRef } from './deskAdapter.js';
 import { badResponse, createDeskHttpClient, field } from './deskHttpClient.js';
 import { ticketText } from './ticketText.js';
@@ -35,7 +34,7 @@ export function createZendeskDesk(config: ZendeskDeskConfig, clock: { nowMs(): n
   const http = createDeskHttpClient({
     desk: config.name,
     baseUrl: `${base}/api/v2`,
-    timeoutMs: parseDurationSeconds(config.timeout) * 1000,
+    timeoutMs: config.timeout,
     headers: { authorization: `Basic ${Buffer.from(`${config.user}/token:${config.secret}`).toString('base64')}` },
     secrets: [config.secret],
     clock,

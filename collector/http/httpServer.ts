@@ -6,7 +6,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import type { Logger } from 'pino';
-import { REPORTS_PATH, ReportAckSchema, ReportSchema, type Report } from '../../contract/report.js';
+import { REPORTS_PATH, ReportAckSchema, ReportSchema, schemaVersionProblem, type Report } from '../../contract/report.js';
 import type { Clock } from '../clock.js';
 import type { CollectorMetrics } from '../collectorMetrics.js';
 import type { ReportIngestor } from '../ingest/reportIngestor.js';
@@ -15,6 +15,7 @@ import type { Store } from '../store/store.js';
 import { createReportAuthenticator } from './agentAuthenticator.js';
 import { registerAgentRoutes } from './agentRoutes.js';
 import { ApiError, handleApiError, sendApiError } from './apiErrors.js';
+import { createReportBodyValidatorCompiler } from './reportBodyValidator.js';
 import { ErrorSchema } from './apiSchemas.js';
 import { registerDeliveryRoutes } from './deliveryRoutes.js';
 import { registerIncidentRoutes } from './incidentRoutes.js';
@@ -98,6 +99,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         if (encoding === 'identity') return payload;
         if (encoding === 'gzip') return gunzipCounted(payload);
         throw new ApiError('TRIPLINE_UNSUPPORTED_ENCODING', `content-encoding "${encoding}" is not supported; use gzip or none`);
+      },
+      // Drops the fields of a newer minor instead of refusing them (contract/report.ts, versioning rule).
+      validatorCompiler: createReportBodyValidatorCompiler(),
+      preValidation: async (request) => {
+        const problem = schemaVersionProblem((request.body as { schemaVersion?: unknown } | null)?.schemaVersion);
+        if (problem !== undefined) throw new ApiError('TRIPLINE_VALIDATION_FAILED', `body/${problem}`, 'body/schemaVersion');
       },
     },
     async (request) => {

@@ -6,7 +6,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { DURATION_PATTERN } from '../../config/duration.js';
+import { DURATION_PATTERN, parseDurationMs } from '../../config/duration.js';
 import type { Operations } from '../operations/createOperations.js';
 import { requireBearer } from './requireBearer.js';
 
@@ -89,7 +89,10 @@ export function registerIncidentRoutes(app: FastifyInstance, { operations, opera
   app.post<{ Body: { cron: string; duration: string; host?: string; group?: string; comment?: string } }>(
     '/api/v1/maintenance',
     { schema: { body: MaintenanceBody }, onRequest: operator },
-    async (request, reply) => reply.code(201).send({ maintenance: operations.addMaintenance(request.body) }),
+    async (request, reply) => {
+      const { duration, ...window } = request.body;
+      return reply.code(201).send({ maintenance: operations.addMaintenance({ ...window, durationMs: parseDurationMs(duration) }) });
+    },
   );
 
   app.delete<{ Params: { id: string } }>('/api/v1/maintenance/:id', { schema: { params: IdParams }, onRequest: operator }, async (request) => {

@@ -1,9 +1,8 @@
 /**
  * The lifecycle settings the decision functions read, in milliseconds and plain values, derived
- * once from the `incidents:` config section.
+ * once from the `incidents:` config section (whose durations are milliseconds already).
  */
 import type { IncidentsConfig } from '../../config/incidentsConfigSchema.js';
-import { parseDurationSeconds } from '../../config/duration.js';
 import type { Severity } from '../../rules/index.js';
 import { DEFAULT_TIME_ZONE } from '../../config/timeZone.js';
 
@@ -31,24 +30,24 @@ export interface IncidentPolicy {
 
 /** The policy of an `incidents:` section; `timeZone` is the config's top-level one (UTC when not given). */
 export function incidentPolicy(config: IncidentsConfig, options: { probeReachability?: boolean; timeZone?: string } = {}): IncidentPolicy {
-  const pingTimeoutMs = parseDurationSeconds(config.reachability.pingTimeout) * 1000;
+  const pingTimeoutMs = config.reachability.pingTimeout;
   return {
-    reopenWindowMs: parseDurationSeconds(config.reopenWindow) * 1000,
+    reopenWindowMs: config.reopenWindow,
     flap: {
       enabled: config.flap.enabled,
-      windowMs: parseDurationSeconds(config.flap.window) * 1000,
+      windowMs: config.flap.window,
       highPercent: config.flap.highThreshold,
       lowPercent: config.flap.lowThreshold,
     },
     escalation: config.escalation
-      .map((step) => ({ afterMs: parseDurationSeconds(step.after) * 1000, severity: step.severity }))
+      .map((step) => ({ afterMs: step.after, severity: step.severity }))
       .sort((a, b) => a.afterMs - b.afterMs),
     groupByHost: config.grouping.byHost,
     probeReachability: options.probeReachability ?? config.reachability.enabled,
-    probeTimeoutMs: parseDurationSeconds(config.topology.settle) * 1000 + Math.max(30_000, pingTimeoutMs * 5),
-    settleMs: parseDurationSeconds(config.topology.settle) * 1000,
-    recoveryGraceMs: parseDurationSeconds(config.topology.recoveryGrace) * 1000,
-    inhibitionGraceMs: parseDurationSeconds(config.inhibition.recoveryGrace) * 1000,
+    probeTimeoutMs: config.topology.settle + Math.max(30_000, pingTimeoutMs * 5),
+    settleMs: config.topology.settle,
+    recoveryGraceMs: config.topology.recoveryGrace,
+    inhibitionGraceMs: config.inhibition.recoveryGrace,
     downRules: config.topology.downRules,
     targetDownRules: config.topology.targetDownRules,
     timeZone: options.timeZone ?? DEFAULT_TIME_ZONE,

@@ -4,7 +4,7 @@
  * inside one get no ticket until it ends.
  */
 import { cronExpressionProblem, cronSchedule } from '../../config/cronSchedule.js';
-import { parseDurationSeconds } from '../../config/duration.js';
+import type { DurationMs } from '../../config/duration.js';
 import type { Clock } from '../clock.js';
 import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
 import type { Store } from '../store/store.js';
@@ -12,8 +12,8 @@ import { OperationError, invalidField } from './operationError.js';
 
 export interface NewMaintenance {
   cron: string;
-  /** A duration such as 2h. */
-  duration: string;
+  /** How long each window lasts (the API and the CLI parse `2h` with config's parseDurationMs). */
+  durationMs: DurationMs;
   /** Exactly one of host and group. */
   host?: string;
   group?: string;
@@ -39,7 +39,7 @@ export function createMaintenanceOperations({ store, clock, timeZone }: { store:
       if ((window.host === undefined) === (window.group === undefined)) {
         throw new OperationError('invalid', 'must name exactly one of host and group', { path: 'host', subject: 'input' });
       }
-      const durationSeconds = parseDurationSeconds(window.duration);
+      const durationSeconds = window.durationMs / 1000;
       const record = store.transaction((tx) =>
         tx.insertMaintenance({ cron: window.cron, durationSeconds, host: window.host ?? null, group: window.group ?? null, comment: window.comment ?? '', createdAtMs: clock.nowMs() }),
       );

@@ -7,13 +7,14 @@
  * its duration, and it resolves at the next sample.
  */
 import { Type } from '@sinclair/typebox';
-import { formatDuration, parseDurationSeconds } from '../../config/duration.js';
+import { formatDuration } from '../../config/duration.js';
+import { DurationOrIntervals } from '../../config/durationSchema.js';
 import { nextAlertState, type ConditionReading } from '../engine/alertStateMachine.js';
 import { buildSignal } from '../engine/buildSignal.js';
 import type { CompiledRule, RuleOutcome } from '../engine/compiledRule.js';
 import { addSignal } from '../engine/ruleOutcome.js';
 import type { RuleState } from '../model/ruleTypes.js';
-import { kindSpec, type ReportIssue, type RuleKind } from './ruleKind.js';
+import { kindSpec, type RuleKind } from './ruleKind.js';
 
 /**
  * The rule fires for a series previously seen that has sent nothing for `seconds`, or for
@@ -30,8 +31,11 @@ declare module '../model/ruleTypes.js' {
   }
 }
 
-/** `absent: { for: 3 intervals }` or `absent: { for: 2m }`; the kind parses `for`. */
-const AbsentEntrySchema = Type.Object({ for: Type.String() }, { additionalProperties: false });
+/** `absent: { for: 3 intervals }` or `absent: { for: 2m }`; the loader decodes `for`. */
+const AbsentEntrySchema = Type.Object(
+  { for: DurationOrIntervals('a duration such as 2m or a count of the series\' own intervals such as "3 intervals"') },
+  { additionalProperties: false },
+);
 
 /** The keys an absent rule cannot have, since its limit and its resolution are its own. */
 const NOT_FOR_ABSENT = ['above', 'below', 'clearBelow', 'clearAbove', 'for', 'clearFor', 'keepFiringFor'] as const;
@@ -45,7 +49,7 @@ export const absentKind: RuleKind = {
     for (const key of NOT_FOR_ABSENT) {
       if (entry[key] !== undefined) report([key], `an "absent" rule has no "${key}": it fires after absent.for without samples and resolves at the next sample`, 'key');
     }
-    const absent = absentSpec(entry.absent, report);
+    const absent = absentSpec(entry.absent);
     return absent && { absent };
   },
   impliedFire: (built) => (built?.absent ? { op: 'above', threshold: built.absent.seconds ?? built.absent.intervals! } : undefined),
@@ -71,26 +75,12 @@ export const absentKind: RuleKind = {
   },
 };
 
-const INTERVALS = /^\s*(\d+)\s*intervals?\s*$/;
-
-function absentSpec(absent: unknown, report: ReportIssue): AbsentSpec | undefined {
-  const text = typeof absent === 'object' && absent !== null ? (absent as { for?: unknown }).for : undefined;
-  if (typeof text !== 'string') return undefined; // the schema says what is wrong
-  const intervals = INTERVALS.exec(text);
-  if (intervals) {
-    const count = Number(intervals[1]);
-    if (count >= 1) return { intervals: count };
-    report(['absent', 'for'], 'must be at least 1 interval');
-    return undefined;
-  }
-  try {
-    const seconds = parseDurationSeconds(text);
-    if (seconds > 0) return { seconds };
-  } catch {
-    // reported below
-  }
-  report(['absent', 'for'], `must be a duration such as 2m or a count of the series' own intervals such as "3 intervals", got ${JSON.stringify(text)}`);
-  return undefined;
+/** The limit the loader decoded from `absent.for`; undefined when it could not (and said why, located). */
+function absentSpec(absent: unknown): AbsentSpec | undefined {
+  const limit = typeof absent === 'object' && absent !== null ? (absent as { for?: unknown }).for : undefined;
+  if (typeof limit !== 'object' || limit === null) return undefined;
+  const decoded = limit as DurationOrIntervals;
+  return 'ms' in decoded ? { seconds: decoded.ms / 1000 } : { intervals: decoded.intervals };
 }
 
 /**

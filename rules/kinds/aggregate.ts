@@ -5,11 +5,11 @@
  * (ratio). How groups are kept and judged is in aggregateGroups.ts.
  */
 import { Type } from '@sinclair/typebox';
+import { Duration } from '../../config/durationSchema.js';
 import { LABEL_NAME_PATTERN } from '../../contract/report.js';
 import { thresholdReason } from '../engine/describeReason.js';
-import { DurationSchema } from '../load/durationSchema.js';
 import { knownName } from '../load/knownName.js';
-import { positiveDuration } from '../load/positiveDuration.js';
+import { positiveSeconds } from '../load/positiveSeconds.js';
 import { describeOp } from '../model/compareThreshold.js';
 import { formatNumber } from '../template/templateFilters.js';
 import { judgeGroups, updateMembers, type AggregateFunction, type AggregateSpec } from './aggregateGroups.js';
@@ -34,7 +34,7 @@ const AggregateEntrySchema = Type.Object(
     function: Type.String(),
     seriesAbove: Type.Optional(Type.Number()),
     seriesBelow: Type.Optional(Type.Number()),
-    staleAfter: Type.Optional(DurationSchema),
+    staleAfter: Type.Optional(Duration({ positive: true })),
   },
   { additionalProperties: false },
 );
@@ -101,7 +101,7 @@ function aggregateSpec(given: unknown, report: ReportIssue): AggregateSpec | und
   if (fn && fn !== 'ratio' && member) {
     report(['aggregate', hasAbove ? 'seriesAbove' : 'seriesBelow'], `"${hasAbove ? 'seriesAbove' : 'seriesBelow'}" only applies to "function: ratio"`, 'key');
   }
-  const staleAfterSeconds = aggregate.staleAfter === undefined ? DEFAULT_STALE_AFTER_SECONDS : positiveDuration(aggregate.staleAfter, ['aggregate', 'staleAfter'], report);
+  const staleAfterSeconds = aggregate.staleAfter === undefined ? DEFAULT_STALE_AFTER_SECONDS : positiveSeconds(aggregate.staleAfter);
   if (!fn || !staleAfterSeconds || (fn === 'ratio' && !member)) return undefined;
   return member ? { by, function: fn, member, staleAfterSeconds } : { by, function: fn, staleAfterSeconds };
 }

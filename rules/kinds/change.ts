@@ -27,13 +27,13 @@
  */
 import { Type } from '@sinclair/typebox';
 import { formatDuration } from '../../config/duration.js';
+import { Duration } from '../../config/durationSchema.js';
 import { nextAlertState, type ConditionReading } from '../engine/alertStateMachine.js';
 import { buildSignal } from '../engine/buildSignal.js';
 import type { CompiledRule, RuleOutcome, SampleReading } from '../engine/compiledRule.js';
 import { addSignal } from '../engine/ruleOutcome.js';
-import { DurationSchema } from '../load/durationSchema.js';
 import { knownName } from '../load/knownName.js';
-import { positiveDuration } from '../load/positiveDuration.js';
+import { positiveSeconds } from '../load/positiveSeconds.js';
 import type { RuleState, SeriesMemory } from '../model/ruleTypes.js';
 import { formatNumber } from '../template/templateFilters.js';
 import { kindSpec, type ReportIssue, type RuleKind } from './ruleKind.js';
@@ -64,7 +64,7 @@ declare module '../model/ruleTypes.js' {
 }
 
 /** `change: { window: 10m, tolerance: 60 }` */
-const ChangeEntrySchema = Type.Object({ window: DurationSchema, tolerance: Type.Optional(Type.Number()), direction: Type.Optional(Type.String()) }, { additionalProperties: false });
+const ChangeEntrySchema = Type.Object({ window: Duration({ positive: true }), tolerance: Type.Optional(Type.Number()), direction: Type.Optional(Type.String()) }, { additionalProperties: false });
 
 const THRESHOLD_KEYS = ['above', 'below', 'clearBelow', 'clearAbove'] as const;
 
@@ -128,7 +128,7 @@ export const changeKind: RuleKind = {
 function changeSpec(change: unknown, report: ReportIssue): ChangeSpec | undefined {
   if (typeof change !== 'object' || change === null) return undefined; // the schema says what is wrong
   const { window, tolerance = 0, direction } = change as { window?: unknown; tolerance?: unknown; direction?: unknown };
-  const windowSeconds = positiveDuration(window, ['change', 'window'], report);
+  const windowSeconds = positiveSeconds(window);
   const way = direction === undefined ? undefined : knownName(direction, CHANGE_DIRECTIONS, ['change', 'direction'], 'direction', report);
   if (direction !== undefined && way === undefined) return undefined;
   if (typeof tolerance !== 'number') return undefined;

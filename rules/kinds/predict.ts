@@ -6,13 +6,13 @@
  */
 import { Type } from '@sinclair/typebox';
 import { formatDuration } from '../../config/duration.js';
+import { Duration } from '../../config/durationSchema.js';
 import { thresholdReason } from '../engine/describeReason.js';
 import { appendRecent, forgetStaleBuffers, MAX_PREDICT_POINTS } from '../engine/recentSamples.js';
 import { thresholdReading } from '../engine/thresholdReading.js';
-import { DurationSchema } from '../load/durationSchema.js';
-import { positiveDuration } from '../load/positiveDuration.js';
+import { positiveSeconds } from '../load/positiveSeconds.js';
 import type { RecentSamples } from '../model/ruleTypes.js';
-import { kindSpec, type RawEntry, type ReportIssue, type RuleKind } from './ruleKind.js';
+import { kindSpec, type RawEntry, type RuleKind } from './ruleKind.js';
 
 /** The rule judges where a least-squares line through the last `windowSeconds` will be in `horizonSeconds`. */
 export interface PredictSpec {
@@ -34,15 +34,15 @@ declare module '../model/ruleTypes.js' {
 export const PREDICT_MIN_COVERAGE = 4;
 
 /** `predict: { window: 6h, horizon: 4h }` */
-const PredictEntrySchema = Type.Object({ window: DurationSchema, horizon: DurationSchema }, { additionalProperties: false });
+const PredictEntrySchema = Type.Object({ window: Duration({ positive: true }), horizon: Duration({ positive: true }) }, { additionalProperties: false });
 
 /** The predict kind: the thresholds judge a linear fit's value `horizon` ahead. */
 export const predictKind: RuleKind = {
   ruleKey: 'predict',
   entryKey: 'predict',
   schema: { predict: Type.Optional(PredictEntrySchema) },
-  build: (entry, report) => {
-    const predict = predictSpec(entry.predict, report);
+  build: (entry) => {
+    const predict = predictSpec(entry.predict);
     return predict && { predict };
   },
   memoryFields: ['recent'],
@@ -68,11 +68,11 @@ export const predictKind: RuleKind = {
   },
 };
 
-function predictSpec(predict: unknown, report: ReportIssue): PredictSpec | undefined {
+function predictSpec(predict: unknown): PredictSpec | undefined {
   if (typeof predict !== 'object' || predict === null) return undefined; // the schema says what is wrong
   const { window, horizon } = predict as RawEntry;
-  const windowSeconds = positiveDuration(window, ['predict', 'window'], report);
-  const horizonSeconds = positiveDuration(horizon, ['predict', 'horizon'], report);
+  const windowSeconds = positiveSeconds(window);
+  const horizonSeconds = positiveSeconds(horizon);
   return windowSeconds && horizonSeconds ? { windowSeconds, horizonSeconds } : undefined;
 }
 

@@ -6,12 +6,12 @@
  */
 import { Type } from '@sinclair/typebox';
 import { formatDuration } from '../../config/duration.js';
+import { Duration } from '../../config/durationSchema.js';
 import { thresholdReason } from '../engine/describeReason.js';
 import { appendRecent, forgetStaleBuffers, MAX_WINDOW_POINTS } from '../engine/recentSamples.js';
 import { thresholdReading } from '../engine/thresholdReading.js';
-import { DurationSchema } from '../load/durationSchema.js';
 import { knownName } from '../load/knownName.js';
-import { positiveDuration } from '../load/positiveDuration.js';
+import { positiveSeconds } from '../load/positiveSeconds.js';
 import type { RecentSamples } from '../model/ruleTypes.js';
 import { kindSpec, type RawEntry, type ReportIssue, type RuleKind } from './ruleKind.js';
 
@@ -40,7 +40,7 @@ export const windowKind: RuleKind = {
   schema: {
     /** A window function; checked by the loader, which can suggest the nearest name. */
     function: Type.Optional(Type.String()),
-    window: Type.Optional(DurationSchema),
+    window: Type.Optional(Duration({ positive: true })),
   },
   build: (entry, report) => {
     const window = windowSpec(entry, report);
@@ -74,7 +74,7 @@ function windowSpec(entry: RawEntry, report: ReportIssue): WindowSpec | undefine
     report(['function'], `"function: ${String(entry.function)}" needs "window", the span it is computed over, e.g. window: 5m`, 'key');
     return undefined;
   }
-  const windowSeconds = positiveDuration(entry.window, ['window'], report);
+  const windowSeconds = positiveSeconds(entry.window);
   return fn && windowSeconds ? { function: fn, windowSeconds } : undefined;
 }
 

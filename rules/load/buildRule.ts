@@ -4,7 +4,6 @@
  * engine accepts each regex), templates and label names; the rule's kind checks its own keys
  * (resolveRuleKind.ts). Every problem becomes a located issue.
  */
-import { parseDurationSeconds } from '../../config/duration.js';
 import type { LocatedYaml, YamlIssue } from '../../config/yamlSchemaLoader.js';
 import { LABEL_NAME_PATTERN } from '../../contract/report.js';
 import { RULE_KINDS } from '../kinds/registry.js';
@@ -157,13 +156,9 @@ function parseMatchers(texts: unknown, report: ReportIssue): LabelMatcher[] {
   return matchers;
 }
 
-function durationSeconds(text: unknown): number {
-  if (typeof text !== 'string') return 0;
-  try {
-    return parseDurationSeconds(text);
-  } catch {
-    return 0;
-  }
+/** The seconds of a duration the loader decoded to milliseconds; 0 when absent or malformed (the schema reports it). */
+function durationSeconds(decoded: unknown): number {
+  return typeof decoded === 'number' ? decoded / 1000 : 0;
 }
 
 /** The template variables only some rule kinds set, by name. */

@@ -22,25 +22,25 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Type, type Static } from '@sinclair/typebox';
-import { parseDurationSeconds } from '../../config/duration.js';
+import { Type, type StaticDecode } from '@sinclair/typebox';
+import type { DurationMs } from '../../config/duration.js';
+import { Duration } from '../../config/durationSchema.js';
 import { loadYaml, YamlValidationError, type LocatedYaml, type YamlIssue } from '../../config/yamlSchemaLoader.js';
 import { METRIC_NAME_PATTERN } from '../../contract/report.js';
 import { expandSeriesValues, SeriesValuesError } from '../testing/expandSeriesValues.js';
 import type { RuleTestCase } from '../testing/ruleTestRunner.js';
-import { DurationSchema } from './durationSchema.js';
 
 const Labels = Type.Record(Type.String(), Type.String());
 
 const TestFileSchema = Type.Object(
   {
     ruleFiles: Type.Array(Type.String(), { minItems: 1 }),
-    interval: Type.Optional(DurationSchema),
+    interval: Type.Optional(Duration()),
     tests: Type.Array(
       Type.Object(
         {
           name: Type.String({ minLength: 1 }),
-          interval: Type.Optional(DurationSchema),
+          interval: Type.Optional(Duration()),
           series: Type.Array(
             Type.Object(
               {
@@ -55,7 +55,7 @@ const TestFileSchema = Type.Object(
           expect: Type.Array(
             Type.Object(
               {
-                at: DurationSchema,
+                at: Duration(),
                 rule: Type.Optional(Type.String()),
                 firing: Type.Array(
                   Type.Object(
@@ -75,7 +75,11 @@ const TestFileSchema = Type.Object(
   { additionalProperties: false },
 );
 
-type TestFile = Static<typeof TestFileSchema>;
+/** A test file as loaded, its intervals and times decoded to milliseconds. */
+type TestFile = StaticDecode<typeof TestFileSchema>;
+
+/** The spacing of input values when neither the test nor the file gives one. */
+const DEFAULT_INTERVAL_MS = 60_000 as DurationMs;
 
 /** A parsed test file: the rule paths to load (absolute) and its test cases. */
 export interface RuleTestFile {
@@ -111,7 +115,7 @@ function buildTestCase(document: LocatedYaml<TestFile>, test: TestFile['tests'][
     const { file, line, column } = document.locate(path, '');
     return `${file}:${line}:${column}`;
   };
-  const intervalMs = parseDurationSeconds(test.interval ?? document.value.interval ?? '1m') * 1000;
+  const intervalMs: number = test.interval ?? document.value.interval ?? DEFAULT_INTERVAL_MS;
   if (intervalMs <= 0) issues.push(document.locate([...at, 'interval'], 'must be longer than 0'));
   const series = test.series.map((s, i) => {
     let values: Array<number | undefined> = [];
@@ -128,7 +132,7 @@ function buildTestCase(document: LocatedYaml<TestFile>, test: TestFile['tests'][
     return { metric: s.metric, labels: s.labels ?? {}, values, ...(s.output === undefined ? {} : { text: s.output }), where: where([...at, 'series', i, 'metric']) };
   });
   const expect = test.expect.map((e, i) => ({
-    atMs: parseDurationSeconds(e.at) * 1000,
+    atMs: e.at,
     ...(e.rule !== undefined ? { rule: e.rule } : {}),
     firing: e.firing.map((f) => ({ ...f, labels: f.labels ?? {} })),
     where: where([...at, 'expect', i]),

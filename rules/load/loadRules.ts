@@ -5,9 +5,8 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Type } from '@sinclair/typebox';
 import { packageRoot } from '../../config/packageInfo.js';
-import { formatYamlIssue, loadYaml, YamlValidationError, type LocatedYaml, type YamlIssue } from '../../config/yamlSchemaLoader.js';
+import { decodeYaml, formatYamlIssue, parseYaml, validateYaml, YamlValidationError, type LocatedYaml, type YamlIssue } from '../../config/yamlSchemaLoader.js';
 import { buildRule } from './buildRule.js';
 import { checkInhibitions, inhibitionReferences, type InhibitionReference } from './checkInhibitions.js';
 import { readDeclarations } from './readDeclarations.js';
@@ -85,13 +84,22 @@ interface RuleFileAnalysis {
   issues: YamlIssue[];
 }
 
+/**
+ * Reads a rule file's YAML and what its schema says. Every entry is built later, valid or not, so
+ * that one run shows every problem: the schema's (unknown keys, types, patterns: a malformed
+ * duration among them), the limits of the durations (decoded to milliseconds where well-formed, in
+ * place), the rules'.
+ */
 function parseRuleDocument(text: string, file: string): ParsedRuleFile {
+  let document: LocatedYaml<unknown>;
   try {
-    return { file, text, document: loadYaml(text, file, Type.Unknown()), issues: schemaIssues(text, file) };
+    document = parseYaml(text, file);
   } catch (error) {
     if (error instanceof YamlValidationError) return { file, text, document: undefined, issues: [...error.issues] };
     throw error;
   }
+  const issues = [...validateYaml(document, RuleFileSchema), ...decodeYaml(document, RuleFileSchema).refused];
+  return { file, text, document, issues };
 }
 
 /** The rules of every file, checked against one catalogue built from all their declarations, and the checks across files. */
@@ -138,17 +146,6 @@ function analyseRuleFile(source: ParsedRuleFile, catalogue: SeriesCatalogue): Ru
     if (rule) rules.push(rule);
   });
   return { rules, names, inhibitions, issues: sortIssues(issues) };
-}
-
-/** Schema problems (unknown keys, types, patterns), collected rather than thrown. */
-function schemaIssues(text: string, file: string): YamlIssue[] {
-  try {
-    loadYaml(text, file, RuleFileSchema);
-    return [];
-  } catch (error) {
-    if (error instanceof YamlValidationError) return [...error.issues];
-    throw error;
-  }
 }
 
 function duplicateMessage(name: string, first: Position): string {

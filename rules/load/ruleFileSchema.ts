@@ -4,11 +4,11 @@
  * schema cannot say (matchers, templates, threshold sides, unique names). Every key is described in
  * the commented default pack, `rules/default/filesystem.yaml`.
  */
-import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
+import { Type, type Static, type StaticDecode, type TObject, type TProperties } from '@sinclair/typebox';
 import { LABEL_NAME_PATTERN, METRIC_NAME_PATTERN } from '../../contract/report.js';
 import { RULE_KINDS } from '../kinds/registry.js';
 import type { Severity } from '../model/ruleTypes.js';
-import { DurationSchema } from './durationSchema.js';
+import { Duration } from '../../config/durationSchema.js';
 
 /** Every severity, most urgent first. */
 export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
@@ -25,9 +25,9 @@ const LEADING_KEYS = {
   below: Type.Optional(Type.Number()),
   clearBelow: Type.Optional(Type.Number()),
   clearAbove: Type.Optional(Type.Number()),
-  for: Type.Optional(DurationSchema),
-  clearFor: Type.Optional(DurationSchema),
-  keepFiringFor: Type.Optional(DurationSchema),
+  for: Type.Optional(Duration()),
+  clearFor: Type.Optional(Duration()),
+  keepFiringFor: Type.Optional(Duration()),
 };
 
 const LabelName = Type.String({ pattern: LABEL_NAME_PATTERN, patternHint: 'a label name such as mount' });
@@ -80,8 +80,11 @@ export const RuleFileSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** The keys every rule entry has, typed; the kinds read their own keys from the raw entry. */
-export type RuleEntry = Static<TObject<typeof LEADING_KEYS & typeof TRAILING_KEYS>>;
+/**
+ * The keys every rule entry has, typed as loaded (durations decoded to milliseconds); the kinds read
+ * their own keys from the raw entry.
+ */
+export type RuleEntry = StaticDecode<TObject<typeof LEADING_KEYS & typeof TRAILING_KEYS>>;
 
 /** A declared metric as written. */
 export type DeclaredMetricEntry = Static<typeof DeclaredMetricSchema>;

@@ -21,6 +21,7 @@ import { createProcReader, type ProcReader } from '../../agent/procfs/procReader
 import { startCollectorStub, type CollectorStub } from './collectorStub.js';
 import { createManualTime, type ManualTime } from './manualTime.js';
 import { reportSchemaErrors } from './reportValidator.js';
+import { parseDurationMs } from '../../config/duration.js';
 
 const TOKEN = 'agent-test-token-0123456789abcdef';
 
@@ -66,7 +67,7 @@ describe('agent', () => {
     const { config } = loadConfig(undefined, {});
     config.agent.collectorUrl = collector!.url;
     config.agent.token = TOKEN;
-    config.agent.interval = '1s';
+    config.agent.interval = parseDurationMs('1s');
     config.agent.labels = { role: 'test' };
     patch(config.agent);
     const lines: string[] = [];
@@ -127,7 +128,7 @@ describe('agent', () => {
       dataDir,
       (c) => {
         c.ping.targets = [{ name: 'gw', host: '192.0.2.1' }];
-        c.ping.interval = '1s';
+        c.ping.interval = parseDurationMs('1s');
       },
       onManualTime(time),
     );
@@ -168,7 +169,7 @@ describe('agent', () => {
     collector = await startCollectorStub();
     collector.replies = [{ status: 200, delayMs: 500 }];
     const made = makeAgent(mkdtempSync(join(tmpdir(), 'tripline-agent-')), (c) => {
-      c.interval = '1m';
+      c.interval = parseDurationMs('1m');
     });
     agent = made.agent;
     await agent.start();
@@ -210,7 +211,7 @@ describe('agent', () => {
       list: (path) => real.list(path),
     };
     const { config } = loadConfig(undefined, {});
-    Object.assign(config.agent, { collectorUrl: collector.url, token: TOKEN, interval: '1s' });
+    Object.assign(config.agent, { collectorUrl: collector.url, token: TOKEN, interval: parseDurationMs('1s') });
     config.agent.ping.gateway = false;
     config.agent.inventory.enabled = false;
     agent = createAgent({ config: config.agent, dataDir: mkdtempSync(join(tmpdir(), 'tripline-agent-')), log: pino({ level: 'silent' }), version: 't', proc, ...onManualTime(time) });

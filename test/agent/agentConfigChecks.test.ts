@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveAgentSettings } from '../../agent/lifecycle/agentSettings.js';
-import type { AgentConfig } from '../../config/configSchema.js';
+import type { AgentSection } from '../../config/configSchema.js';
 import { loadConfig } from '../../config/loadConfig.js';
 import { agentConfigIssues, loadPatchedAgentConfig } from './agentConfigFile.js';
 
@@ -16,7 +16,7 @@ const MISSING = '/nonexistent/tripline-ca.pem';
 
 describe('agent config checks', () => {
   // Each row: a change to the default agent section, and the issue loading it reports.
-  it.each<[string, (agent: AgentConfig) => void, { code: string; path: string; message: string | RegExp }]>([
+  it.each<[string, (agent: AgentSection) => void, { code: string; path: string; message: string | RegExp }]>([
     // The report interval must be at least a second.
     ['interval', (a) => void (a.interval = '500ms'), { code: 'TRIPLINE_AGENT_INVALID_DURATION', path: 'agent.interval', message: '"500ms" is outside 1s..86400s' }],
     // An upload may take at most ten minutes.

@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createHeapCompactor, exposedGc } from '../../agent/lifecycle/heapCompactor.js';
@@ -77,14 +76,5 @@ describe('heap compactor', () => {
 
   it('is off in a process without --expose-gc (vitest here)', () => {
     expect(exposedGc()).toBeUndefined();
-  });
-
-  it('the systemd unit runs node with the flags tripline-agent is shipped and measured with', () => {
-    const unit = readFileSync(join(ROOT, 'packaging/systemd/tripline-agent.service'), 'utf8');
-    const execStart = /^ExecStart=\/usr\/bin\/node (.*) \/opt\/tripline\/dist\/cli\/main\.js agent /m.exec(unit);
-    expect(execStart).not.toBeNull();
-    expect(execStart![1]!.split(' ')).toEqual(shippedFlags());
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    expect(readme).toContain(`(\`${shippedFlags().join(' ')}\``);
   });
 });

@@ -21,6 +21,7 @@ import { startDnsResponder } from '../support/dnsResponder.js';
 import { metricCatalogueMarkdown } from '../../cli/commands/agentMetricsCommand.js';
 import { procFixture } from './procFixture.js';
 import { reportSchemaErrors } from './reportValidator.js';
+import { parseDurationMs } from '../../config/duration.js';
 
 const NET_HEADER = 'Inter-| Receive | Transmit\n face |bytes packets errs drop fifo frame compressed multicast|bytes packets errs drop fifo colls carrier compressed\n';
 
@@ -45,17 +46,17 @@ describe('metric catalogue', () => {
     await new Promise<void>((resolve) => secure.listen(0, '127.0.0.1', resolve));
     const { config } = loadConfig(undefined, {});
     config.agent.http.targets = [
-      { name: 'web', url: `http://127.0.0.1:${(web.address() as { port: number }).port}/`, timeout: '2s', expectStatus: [] },
-      { name: 'tls', url: `https://127.0.0.1:${(secure.address() as { port: number }).port}/`, timeout: '2s', expectStatus: [], caFile: certs.ca },
+      { name: 'web', url: `http://127.0.0.1:${(web.address() as { port: number }).port}/`, timeout: parseDurationMs('2s'), expectStatus: [] },
+      { name: 'tls', url: `https://127.0.0.1:${(secure.address() as { port: number }).port}/`, timeout: parseDurationMs('2s'), expectStatus: [], caFile: certs.ca },
     ];
-    config.agent.dns.targets = [{ name: 'app', query: 'app.example.test', type: 'A', server: `127.0.0.1:${dns.port}`, timeout: '2s' }];
+    config.agent.dns.targets = [{ name: 'app', query: 'app.example.test', type: 'A', server: `127.0.0.1:${dns.port}`, timeout: parseDurationMs('2s') }];
     config.agent.systemd.units = ['nginx.service'];
     config.agent.ping.targets = [{ name: 'gw', host: '192.0.2.1' }];
     config.agent.processes.names = ['sshd'];
-    config.agent.plugins = [{ name: 'echo', command: '/bin/echo', args: ['OK | x=1s'], interval: '1m', timeout: '5s' }];
+    config.agent.plugins = [{ name: 'echo', command: '/bin/echo', args: ['OK | x=1s'], interval: parseDurationMs('1m'), timeout: parseDurationMs('5s') }];
     config.agent.tcp.targets = [
-      { name: 'open', host: '127.0.0.1', port: openPort, timeout: '1s' },
-      { name: 'closed', host: '127.0.0.1', port: 1, timeout: '1s' },
+      { name: 'open', host: '127.0.0.1', port: openPort, timeout: parseDurationMs('1s') },
+      { name: 'closed', host: '127.0.0.1', port: 1, timeout: parseDurationMs('1s') },
     ];
     const proc = procFixture({
       stat: 'cpu  100 0 100 700 50 0 0 50 0 0\n',

@@ -17,6 +17,7 @@ import { runPlugin } from '../../agent/plugins/runPlugin.js';
 import { loadConfig } from '../../config/loadConfig.js';
 import { agentConfigIssues, loadPatchedAgentConfig } from './agentConfigFile.js';
 import { reportSchemaErrors } from './reportValidator.js';
+import { parseDurationMs } from '../../config/duration.js';
 
 const PLUGINS = '/usr/lib/nagios/plugins';
 const NOW = new Date('2025-01-01T00:00:00.000Z');
@@ -91,8 +92,8 @@ describe.skipIf(!existsSync(`${PLUGINS}/check_dummy`))('real monitoring-plugins-
     const { config } = loadConfig(undefined, {});
     config.agent.ping.gateway = false;
     config.agent.plugins = [
-      { name: 'boom', command: `${PLUGINS}/check_dummy`, args: ['2', 'boom'], interval: '1m', timeout: '10s' },
-      { name: 'load', command: `${PLUGINS}/check_load`, args: ['-w', '1000,1000,1000', '-c', '2000,2000,2000'], interval: '1m', timeout: '10s' },
+      { name: 'boom', command: `${PLUGINS}/check_dummy`, args: ['2', 'boom'], interval: parseDurationMs('1m'), timeout: parseDurationMs('10s') },
+      { name: 'load', command: `${PLUGINS}/check_load`, args: ['-w', '1000,1000,1000', '-c', '2000,2000,2000'], interval: parseDurationMs('1m'), timeout: parseDurationMs('10s') },
     ];
     const agent = createAgent({ config: config.agent, dataDir: mkdtempSync(join(tmpdir(), 'tripline-plugins-')), log: pino({ level: 'silent' }), version: 'test' });
     const report = await agent.collectOnce();

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import type { AgentSection } from '../../config/configSchema.js';
 import { loadConfig } from '../../config/loadConfig.js';
 import { createAgent } from '../../agent/agent.js';
 import { YamlValidationError } from '../../config/yamlSchemaLoader.js';
@@ -57,7 +58,7 @@ describe('explainInvalidTargetHost', () => {
 describe('agent target validation when the config is loaded', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tripline-targets-'));
   const log = pino({ level: 'silent' });
-  const agentWith = (patch: (agent: ReturnType<typeof loadConfig>['config']['agent']) => void) => () => loadPatchedAgentConfig(patch);
+  const agentWith = (patch: (agent: AgentSection) => void) => () => loadPatchedAgentConfig(patch);
 
   it('rejects an invalid ping target, naming it and its config path', () => {
     const create = agentWith((agent) => {
@@ -82,9 +83,9 @@ describe('agent target validation when the config is loaded', () => {
   });
 
   it.each([
-    ['interval', (agent: ReturnType<typeof loadConfig>['config']['agent']) => void (agent.interval = '0s'), 'agent.interval'],
-    ['ping interval', (agent: ReturnType<typeof loadConfig>['config']['agent']) => void (agent.ping.interval = '0ms'), 'agent.ping.interval'],
-    ['collector URL', (agent: ReturnType<typeof loadConfig>['config']['agent']) => void (agent.collectorUrl = 'ftp://x'), 'agent.collectorUrl'],
+    ['interval', (agent: AgentSection) => void (agent.interval = '0s'), 'agent.interval'],
+    ['ping interval', (agent: AgentSection) => void (agent.ping.interval = '0ms'), 'agent.ping.interval'],
+    ['collector URL', (agent: AgentSection) => void (agent.collectorUrl = 'ftp://x'), 'agent.collectorUrl'],
   ])('rejects an unusable %s', (_name, patch, path) => {
     expect(agentConfigIssues(patch)).toContainEqual(expect.objectContaining({ path }));
   });

@@ -13,6 +13,7 @@ import { startCollector, type RunningCollector } from '../../collector/collector
 import { REPORT_SCHEMA_VERSION, REPORTS_PATH, type Report } from '../../contract/report.js';
 import { loadConfig } from '../../config/loadConfig.js';
 import { diskRule } from '../incidents/lifecycleRules.js';
+import { parseDurationMs } from '../../config/duration.js';
 
 const AGENT_TOKEN = 'routes-agent-token-0123456789';
 const OPERATOR_TOKEN = 'routes-operator-token-0123456789';
@@ -48,8 +49,8 @@ describe('operator actions API', () => {
     config.collector.agentTokens = [AGENT_TOKEN];
     config.incidents.operatorTokens = [OPERATOR_TOKEN];
     config.incidents.reachability.enabled = false;
-    config.desks = [{ type: 'webhook', name: 'ops', url: 'http://127.0.0.1:9/never', timeout: '1s', headers: {}, rateLimitPerMinute: 600 }];
-    config.delivery.pollInterval = '1h';
+    config.desks = [{ type: 'webhook', name: 'ops', url: 'http://127.0.0.1:9/never', timeout: parseDurationMs('1s'), headers: {}, rateLimitPerMinute: 600 }];
+    config.delivery.pollInterval = parseDurationMs('1h');
     collector = await startCollector({ config, rules: [diskRule], log: pino({ level: 'silent' }) });
   });
   afterAll(async () => collector?.stop());

@@ -12,6 +12,7 @@ import { OperationError } from '../../collector/operations/operationError.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import { loadConfig } from '../../config/loadConfig.js';
 import { diskRule } from '../incidents/lifecycleRules.js';
+import { parseDurationMs } from '../../config/duration.js';
 
 /** Wednesday 1 January 2025, 11:10 UTC: 12:10 in Berlin. */
 const NOW = Date.UTC(2025, 0, 1, 11, 10);
@@ -21,7 +22,7 @@ function setup(timeZone = 'UTC') {
   const { config } = loadConfig(undefined, {});
   config.timeZone = timeZone;
   config.incidents.reachability.enabled = false;
-  config.desks = [{ type: 'webhook', name: 'ops', url: 'http://127.0.0.1:9/never', timeout: '1s', headers: {}, rateLimitPerMinute: 600 }];
+  config.desks = [{ type: 'webhook', name: 'ops', url: 'http://127.0.0.1:9/never', timeout: parseDurationMs('1s'), headers: {}, rateLimitPerMinute: 600 }];
   const clock = { nowMs: () => NOW };
   const log = pino({ level: 'silent' });
   const core = createIncidentCore({ store, config, clock, log });
@@ -78,11 +79,11 @@ describe('operations', () => {
     // no such silence
     ['an unknown silence', (o) => o.expireSilence(42), { problem: 'not-found', message: 'silence 42 does not exist' }],
     // a minute out of range, in node-cron's terms
-    ['a bad cron', (o) => o.addMaintenance({ cron: '61 * * * *', duration: '1h', host: 'db-1' }), { problem: 'invalid', field: { path: 'cron', subject: 'field' }, message: 'is not a valid cron expression: "61" is not a valid minute (0-59)' }],
+    ['a bad cron', (o) => o.addMaintenance({ cron: '61 * * * *', durationMs: parseDurationMs('1h'), host: 'db-1' }), { problem: 'invalid', field: { path: 'cron', subject: 'field' }, message: 'is not a valid cron expression: "61" is not a valid minute (0-59)' }],
     // both a host and a group: the input as a whole is wrong, pointed at host
-    ['both host and group', (o) => o.addMaintenance({ cron: '0 2 * * 0', duration: '1h', host: 'db-1', group: 'db' }), { problem: 'invalid', field: { path: 'host', subject: 'input' }, message: 'must name exactly one of host and group' }],
+    ['both host and group', (o) => o.addMaintenance({ cron: '0 2 * * 0', durationMs: parseDurationMs('1h'), host: 'db-1', group: 'db' }), { problem: 'invalid', field: { path: 'host', subject: 'input' }, message: 'must name exactly one of host and group' }],
     // neither
-    ['neither host nor group', (o) => o.addMaintenance({ cron: '0 2 * * 0', duration: '1h' }), { problem: 'invalid', field: { path: 'host', subject: 'input' } }],
+    ['neither host nor group', (o) => o.addMaintenance({ cron: '0 2 * * 0', durationMs: parseDurationMs('1h') }), { problem: 'invalid', field: { path: 'host', subject: 'input' } }],
     // no such window
     ['an unknown window', (o) => o.removeMaintenance(7), { problem: 'not-found', message: 'maintenance window 7 does not exist' }],
     // no such delivery
@@ -110,7 +111,7 @@ describe('operations', () => {
     ['Europe/Berlin', '2025-01-02T11:00:00.000Z'],
   ])('gives a window\'s next start in the configured time zone (%s)', (timeZone, nextStart) => {
     const { operations } = setup(timeZone);
-    expect(operations.addMaintenance({ cron: '0 12 * * *', duration: '30m', group: 'db' })).toEqual({ id: 1, cron: '0 12 * * *', duration: '1800s', host: null, group: 'db', comment: '', nextStart });
+    expect(operations.addMaintenance({ cron: '0 12 * * *', durationMs: parseDurationMs('30m'), group: 'db' })).toEqual({ id: 1, cron: '0 12 * * *', duration: '1800s', host: null, group: 'db', comment: '', nextStart });
     expect(operations.listMaintenance().map((w) => w.nextStart)).toEqual([nextStart]);
     operations.removeMaintenance(1);
     expect(operations.listMaintenance()).toEqual([]);
@@ -122,7 +123,7 @@ describe('operations', () => {
     ['UTC', null, true],
   ])('holds an incident in a window read in the configured time zone (%s)', (timeZone, hold, ticketed) => {
     const { operations, fullDisk } = setup(timeZone);
-    operations.addMaintenance({ cron: '0 12 * * *', duration: '30m', host: 'web-1' });
+    operations.addMaintenance({ cron: '0 12 * * *', durationMs: parseDurationMs('30m'), host: 'web-1' });
     expect(fullDisk('web-1')).toMatchObject({ hold, ticketed });
   });
 

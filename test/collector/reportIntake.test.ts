@@ -62,8 +62,9 @@ describe('POST /api/v1/reports', () => {
     { name: 'a null value', body: () => JSON.stringify(report(0)).replace('0.42', 'null'), status: 400, code: 'TRIPLINE_VALIDATION_FAILED', message: /body\/observations\/0\/value must be number/ },
     // A required field is missing.
     { name: 'a missing field', body: () => JSON.stringify({ ...report(0), sequence: undefined }), status: 400, code: 'TRIPLINE_VALIDATION_FAILED', message: /must have required property 'sequence'/ },
-    // A typo in a field name is not silently dropped.
-    { name: 'an unknown field', body: () => JSON.stringify({ ...report(0), sequnce: 1 }), status: 400, code: 'TRIPLINE_VALIDATION_FAILED', message: /unknown field "sequnce"/ },
+    // A typo in a required field's name is not silently dropped: the field is missing. (Unknown fields
+    // themselves are a newer minor's additions and are ignored: reportContractVersions.test.ts.)
+    { name: 'a misspelt required field', body: () => JSON.stringify({ ...report(0), sequence: undefined, sequnce: 1 }), status: 400, code: 'TRIPLINE_VALIDATION_FAILED', message: /must have required property 'sequence'/ },
     // Strings are not coerced into numbers.
     { name: 'a string number', body: () => JSON.stringify(report(0)).replace('0.42', '"0.42"'), status: 400, code: 'TRIPLINE_VALIDATION_FAILED', message: /observations\/0\/value must be number/ },
     // A future schema version is refused rather than misread.

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeskError } from '../../collector/desk/deskAdapter.js';
 import { createWebhookDesk, signWebhook, type WebhookPayload } from '../../collector/desk/webhookDesk.js';
+import { parseDurationMs } from '../../config/duration.js';
 
 const SECRET = 'webhook-test-secret-do-not-leak';
 const HEADER_SECRET = 'header-api-key-do-not-leak';
@@ -31,7 +32,7 @@ describe('webhook desk', () => {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     respond(request, Buffer.concat(chunks).toString('utf8'), response);
   });
-  const desk = () => createWebhookDesk({ type: 'webhook', name: 'ops', url, secret: SECRET, timeout: '300ms', headers: { 'x-api-key': HEADER_SECRET }, rateLimitPerMinute: 600 }, { nowMs: () => Date.parse('2026-11-24T06:00:00Z') });
+  const desk = () => createWebhookDesk({ type: 'webhook', name: 'ops', url, secret: SECRET, timeout: parseDurationMs('300ms'), headers: { 'x-api-key': HEADER_SECRET }, rateLimitPerMinute: 600 }, { nowMs: () => Date.parse('2026-11-24T06:00:00Z') });
   const context = { deliveryId: 'tripline-abc-1-7', attempt: 1 };
 
   beforeAll(async () => {
@@ -98,7 +99,7 @@ describe('webhook desk', () => {
   });
 
   it('reports a refused connection as retryable, without the URL query string', async () => {
-    const closed = createWebhookDesk({ type: 'webhook', name: 'ops', url: `http://127.0.0.1:1/hook?token=${SECRET}`, timeout: '1s', headers: {}, rateLimitPerMinute: 600 }, { nowMs: Date.now });
+    const closed = createWebhookDesk({ type: 'webhook', name: 'ops', url: `http://127.0.0.1:1/hook?token=${SECRET}`, timeout: parseDurationMs('1s'), headers: {}, rateLimitPerMinute: 600 }, { nowMs: Date.now });
     const error = (await closed.open(incident, context).catch((e: unknown) => e)) as DeskError;
     expect(error).toMatchObject({ code: 'TRIPLINE_DESK_UNREACHABLE', retryable: true });
     expect(error.message).toContain('http://127.0.0.1:1/hook');

@@ -12,6 +12,7 @@ import { createZendeskDesk } from '../../collector/desk/zendeskDesk.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { Store } from '../../collector/store/store.js';
 import { startZendeskFake, type ZendeskFake } from '../support/fakes/zendeskFake.js';
+import { parseDurationMs } from '../../config/duration.js';
 
 const USER = 'bot@example.com';
 const TOKEN = 'zendesk-sync-token-0001';
@@ -23,7 +24,7 @@ describe('desk sync worker', () => {
   const clock = { nowMs: () => now };
   const log = pino({ level: 'silent' });
   const make = (policy: { onDeskResolved: 'acknowledge' | 'close'; onProblemPersistsAfterClose: 'comment' | 'reopen' | 'new-ticket' }) => {
-    const desk = createZendeskDesk({ type: 'zendesk', name: 'zd', url: fake.url, user: USER, secret: TOKEN, timeout: '2s', rateLimitPerMinute: 300, tags: [] }, clock);
+    const desk = createZendeskDesk({ type: 'zendesk', name: 'zd', url: fake.url, user: USER, secret: TOKEN, timeout: parseDurationMs('2s'), rateLimitPerMinute: 300, tags: [] }, clock);
     const desks = new Map([['zd', desk]]);
     const metrics = createCollectorMetrics({ activeIncidents: () => 0, outboxPending: () => 0, outboxDead: () => 0, unhealthyRules: () => 0 });
     const outbox = createOutboxWorker({ store, desks, clock, log, metrics, maxAttempts: 3, initialBackoffSeconds: 1, maxBackoffSeconds: 10, pollIntervalMs: 10 });

@@ -4,6 +4,7 @@ import { createEmailDesk, smtpDeskError } from '../../collector/desk/emailDesk.j
 import { startSmtpDeskFake } from '../support/fakes/smtpDeskFake.js';
 import { freePort } from '../support/processes.js';
 import { runDeskContract } from './deskContract.js';
+import { parseDurationMs } from '../../config/duration.js';
 
 const USER = 'tripline';
 const PASSWORD = 'smtp-password-do-not-leak-0001';
@@ -13,7 +14,7 @@ runDeskContract('e-mail over SMTP (smtp-server)', async () => {
   const smtp = await startSmtpDeskFake(USER, PASSWORD);
   const deadPort = await freePort();
   const make = (port: number, secret: string) =>
-    createEmailDesk({ type: 'email', name: 'mail', host: '127.0.0.1', port, tls: 'none', user: USER, secret, from: 'tripline@example.com', to: ['helpdesk@example.com'], subjectPrefix: '[Tripline]', timeout: '3s', rateLimitPerMinute: 60 });
+    createEmailDesk({ type: 'email', name: 'mail', host: '127.0.0.1', port, tls: 'none', user: USER, secret, from: 'tripline@example.com', to: ['helpdesk@example.com'], subjectPrefix: '[Tripline]', timeout: parseDurationMs('3s'), rateLimitPerMinute: 60 });
   return {
     desk: make(smtp.port, PASSWORD),
     wrongCredentialDesk: make(smtp.port, WRONG),

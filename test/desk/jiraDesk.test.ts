@@ -4,11 +4,12 @@ import { createJiraDesk, jiraLabel, jiraStatus } from '../../collector/desk/jira
 import { startJiraFake } from '../support/fakes/jiraFake.js';
 import { contractIncident, runDeskContract } from './deskContract.js';
 import { proxiedHarness } from './proxiedHarness.js';
+import { parseDurationMs } from '../../config/duration.js';
 
 const EMAIL = 'ops-bot@example.com';
 const TOKEN = 'jira-api-token-do-not-leak-0001';
 const make = (url: string, secret = TOKEN, doneTransition?: string) =>
-  createJiraDesk({ type: 'jira', name: 'jira', url, user: EMAIL, secret, timeout: '2s', rateLimitPerMinute: 300, project: 'OPS', issueType: 'Incident', ...(doneTransition ? { doneTransition } : {}) }, { nowMs: () => Date.now() });
+  createJiraDesk({ type: 'jira', name: 'jira', url, user: EMAIL, secret, timeout: parseDurationMs('2s'), rateLimitPerMinute: 300, project: 'OPS', issueType: 'Incident', ...(doneTransition ? { doneTransition } : {}) }, { nowMs: () => Date.now() });
 
 runDeskContract('Jira (fake)', async () => {
   const fake = await startJiraFake(EMAIL, TOKEN);

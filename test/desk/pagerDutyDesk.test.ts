@@ -4,9 +4,10 @@ import { createPagerDutyDesk, pagerDutyDedupKey } from '../../collector/desk/pag
 import { startPagerDutyFake } from '../support/fakes/pagerDutyFake.js';
 import { contractIncident, runDeskContract } from './deskContract.js';
 import { proxiedHarness } from './proxiedHarness.js';
+import { parseDurationMs } from '../../config/duration.js';
 
 const ROUTING_KEY = 'R0UTINGKEYdonotleak0123456789ab';
-const make = (url: string, secret = ROUTING_KEY) => createPagerDutyDesk({ type: 'pagerduty', name: 'pagerduty', url, secret, timeout: '2s', rateLimitPerMinute: 120 }, { nowMs: () => Date.now() });
+const make = (url: string, secret = ROUTING_KEY) => createPagerDutyDesk({ type: 'pagerduty', name: 'pagerduty', url, secret, timeout: parseDurationMs('2s'), rateLimitPerMinute: 120 }, { nowMs: () => Date.now() });
 
 runDeskContract('PagerDuty Events v2 (fake)', async () => {
   const fake = await startPagerDutyFake(ROUTING_KEY);

@@ -10,6 +10,7 @@ import { startFaultProxy } from '../support/faultProxy.js';
 import { freePort } from '../support/processes.js';
 import { rtInstalled, startRequestTracker, type RunningRequestTracker } from '../support/requestTracker.js';
 import { runDeskContract, type DeskHarness } from './deskContract.js';
+import { parseDurationMs } from '../../config/duration.js';
 
 const clock = { nowMs: () => Date.now() };
 const WRONG_TOKEN = 'wrong-rt-token-do-not-leak-0001';
@@ -35,7 +36,7 @@ async function rtHarness(): Promise<DeskHarness> {
   const proxy = await startFaultProxy(rt.baseUrl);
   const deadPort = await freePort();
   const make = (url: string, secret: string) =>
-    createRequestTrackerDesk({ type: 'request-tracker', name: 'rt', url, secret, timeout: '20s', rateLimitPerMinute: 300, queue: 'General', customField: rt.customField }, clock);
+    createRequestTrackerDesk({ type: 'request-tracker', name: 'rt', url, secret, timeout: parseDurationMs('20s'), rateLimitPerMinute: 300, queue: 'General', customField: rt.customField }, clock);
   const api = (path: string, init: RequestInit = {}) =>
     fetch(`${rt.baseUrl}/REST/2.0${path}`, { ...init, headers: { authorization: `token ${rt.token}`, 'content-type': 'application/json' } });
   return {
@@ -98,7 +99,7 @@ runDeskContract('Request Tracker 5 (real, REST2)', rtHarness, missing ? { skip: 
 (missing ? describe.skip : describe)('Request Tracker specifics (real RT)', () => {
   it('a custom field RT does not know is caught on read-back: the ticket is rejected, the error is final', async () => {
     const rt = await requestTracker();
-    const desk = createRequestTrackerDesk({ type: 'request-tracker', name: 'rt', url: rt.baseUrl, secret: rt.token, timeout: '20s', rateLimitPerMinute: 300, queue: 'General', customField: 'NoSuchField' }, clock);
+    const desk = createRequestTrackerDesk({ type: 'request-tracker', name: 'rt', url: rt.baseUrl, secret: rt.token, timeout: parseDurationMs('20s'), rateLimitPerMinute: 300, queue: 'General', customField: 'NoSuchField' }, clock);
     const error = await desk.open({ id: 1, key: 'tripline-nofield-1', ruleName: 'r', severity: 'warning', status: 'open', summary: 'No field', description: '', host: 'h', labels: {}, openedAt: new Date().toISOString(), resolvedAt: null }, { deliveryId: 'd', attempt: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeskError);
     expect(error).toMatchObject({ code: 'TRIPLINE_DESK_REJECTED', retryable: false, message: expect.stringContaining('custom field "NoSuchField" is not applied to queue "General"') });

@@ -4,12 +4,13 @@ import { createServiceNowDesk, serviceNowStatus } from '../../collector/desk/ser
 import { startServiceNowFake } from '../support/fakes/serviceNowFake.js';
 import { runDeskContract } from './deskContract.js';
 import { proxiedHarness } from './proxiedHarness.js';
+import { parseDurationMs } from '../../config/duration.js';
 
 const USER = 'tripline.integration';
 const PASSWORD = 'servicenow-password-do-not-leak';
 const make = (mode: 'table' | 'events') => (url: string, secret: string) =>
   createServiceNowDesk(
-    { type: 'servicenow', name: 'snow', url, mode, user: USER, secret, timeout: '2s', rateLimitPerMinute: 300, closeCode: 'Solved (Permanently)', closeNotes: 'Resolved by Tripline', eventSource: 'Tripline' },
+    { type: 'servicenow', name: 'snow', url, mode, user: USER, secret, timeout: parseDurationMs('2s'), rateLimitPerMinute: 300, closeCode: 'Solved (Permanently)', closeNotes: 'Resolved by Tripline', eventSource: 'Tripline' },
     { nowMs: () => Date.now() },
   );
 

@@ -8,11 +8,12 @@ import { createZendeskDesk, zendeskStatus } from '../../collector/desk/zendeskDe
 import { startZendeskFake } from '../support/fakes/zendeskFake.js';
 import { contractIncident, runDeskContract } from './deskContract.js';
 import { proxiedHarness } from './proxiedHarness.js';
+import { parseDurationMs } from '../../config/duration.js';
 
 const USER = 'ops-bot@example.com';
 const TOKEN = 'zendesk-api-token-do-not-leak';
 const clock = { nowMs: () => Date.now() };
-const make = (url: string, secret = TOKEN) => createZendeskDesk({ type: 'zendesk', name: 'zendesk', url, user: USER, secret, timeout: '2s', rateLimitPerMinute: 300, tags: ['tripline'] }, clock);
+const make = (url: string, secret = TOKEN) => createZendeskDesk({ type: 'zendesk', name: 'zendesk', url, user: USER, secret, timeout: parseDurationMs('2s'), rateLimitPerMinute: 300, tags: ['tripline'] }, clock);
 
 runDeskContract('Zendesk (fake)', async () => {
   const fake = await startZendeskFake(USER, TOKEN);

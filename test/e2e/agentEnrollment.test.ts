@@ -18,6 +18,7 @@ import { createAgent, type Agent } from '../../agent/agent.js';
 import { credentialFile, enrollAgent } from '../../agent/lifecycle/agentEnrollment.js';
 import { AgentEnrollmentError } from '../../agent/lifecycle/agentEnrollmentError.js';
 import { startCollector, type RunningCollector } from '../../collector/collector.js';
+import { parseDurationMs } from '../../config/duration.js';
 import { loadConfig } from '../../config/loadConfig.js';
 import { REPORT_SCHEMA_VERSION, REPORTS_PATH, type Report } from '../../contract/report.js';
 import { makeCertificates } from '../support/certificates.js';
@@ -75,7 +76,7 @@ describe('enrollment, per-agent credentials and HTTPS with a private CA', () => 
 
   it('an agent with only the enrollment token enrols over HTTPS, stores its credential 0600 and reports with it', async () => {
     const { config } = loadConfig(undefined, {});
-    Object.assign(config.agent, { collectorUrl: collector.url, enrollmentToken: ENROLL, caFile: certs.ca, id: AGENT_ID, interval: '1s' });
+    Object.assign(config.agent, { collectorUrl: collector.url, enrollmentToken: ENROLL, caFile: certs.ca, id: AGENT_ID, interval: parseDurationMs('1s') });
     config.agent.ping.gateway = false;
     agent = createAgent({ config: config.agent, dataDir: agentDir, log: pino({ level: 'silent' }), version: 'test' });
     await agent.start();

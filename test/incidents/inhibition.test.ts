@@ -8,6 +8,7 @@ import { formatExplanation } from '../../cli/commands/incidentActionCommands.js'
 import { systemClock } from '../../collector/clock.js';
 import { createOperations } from '../../collector/operations/createOperations.js';
 import { createIncidentCore } from '../../collector/incidents/incidentCore.js';
+import { parseDurationMs } from '../../config/duration.js';
 import { loadConfig } from '../../config/loadConfig.js';
 import { YamlValidationError } from '../../config/yamlSchemaLoader.js';
 import { compileRules, parseRuleFile } from '../../rules/index.js';
@@ -84,7 +85,7 @@ describe('inhibition between rules', () => {
   });
 
   it('releases a held incident that outlasts its inhibitor by the grace, with a ticket, and resolves it later', () => {
-    h = createLifecycleHarness({ rules: rules('0s', '0s'), incidents: { inhibition: { recoveryGrace: '1m' } } });
+    h = createLifecycleHarness({ rules: rules('0s', '0s'), incidents: { inhibition: { recoveryGrace: parseDurationMs('1m') } } });
     h.at(0).report('web-1', [port(false)]);
     const [source, target] = h.incidents();
     expect(target!.hold).toBe('inhibited');

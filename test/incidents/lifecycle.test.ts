@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLifecycleHarness, type LifecycleHarness } from '../support/lifecycleHarness.js';
 import { ALL_RULES, cpu, disk, link } from './lifecycleRules.js';
+import { parseDurationMs } from '../../config/duration.js';
 
 let h: LifecycleHarness;
 afterEach(() => h?.close());
@@ -95,7 +96,7 @@ describe('maintenance windows', () => {
 
 describe('escalation', () => {
   it('raises the severity of a persisting incident once per step and updates the ticket', () => {
-    h = createLifecycleHarness({ rules: ALL_RULES, incidents: { escalation: [{ after: '30m', severity: 'critical' }] } });
+    h = createLifecycleHarness({ rules: ALL_RULES, incidents: { escalation: [{ after: parseDurationMs('30m'), severity: 'critical' }] } });
     h.at(0).report('web-1', [disk(0.95)]);
     h.at(1799).report('web-1', [disk(0.95)]);
     expect(h.incidents()[0]!.severity).toBe('warning');

@@ -18,6 +18,7 @@ import type { SilenceRecord } from '../../domain/silence.js';
 import type { TicketRecord } from '../../domain/ticket.js';
 import type { IncidentFilter, OutboxFilter, ReportRecord, Store, StoreTransaction, StoredSample } from '../store.js';
 import { MIGRATIONS } from './schema.js';
+import { assertSchemaNotNewer } from './schemaVersion.js';
 import { createSqliteStatements, type SqliteStatements } from './sqliteStatements.js';
 
 export interface SqliteStoreOptions {
@@ -31,6 +32,12 @@ export interface SqliteStoreOptions {
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   if (options.file !== ':memory:' && !options.readOnly) mkdirSync(dirname(options.file), { recursive: true });
   const db = new Database(options.file, { readonly: options.readOnly ?? false, fileMustExist: options.readOnly ?? false });
+  try {
+    assertSchemaNotNewer(db, options.file);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   if (!options.readOnly) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

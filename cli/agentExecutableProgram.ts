@@ -1,0 +1,67 @@
+/**
+ * The program of the self-contained `tripline-agent` executable (after agentExecutableMain.ts has
+ * set its V8 flags): `tripline-agent [-c FILE]`, the same agent as `tripline agent`, wired with the
+ * executable's own inventory runner and the `gc` its entry point obtained.
+ */
+import { parseArgs } from 'node:util';
+import { createHeapCompactor } from '../agent/lifecycle/heapCompactor.js';
+import { loadConfig } from '../config/loadConfig.js';
+import { YamlValidationError } from '../config/yamlSchemaLoader.js';
+import { createLogger } from './createLogger.js';
+import { runUntilSignal } from './runUntilSignal.js';
+import { collectInventoryFromSelf } from './selfInventory.js';
+import { createAgentFromConfig } from './createAgentFromConfig.js';
+
+/** Replaced by the version of package.json when the bundle is built (esbuild `define`). */
+declare const TRIPLINE_AGENT_VERSION: string;
+
+/** The version this executable reports in its agent identity and prints for `--version`. */
+export function agentExecutableVersion(): string {
+  return typeof TRIPLINE_AGENT_VERSION === 'string' ? TRIPLINE_AGENT_VERSION : '0.0.0-unbundled';
+}
+
+const USAGE = `Usage: tripline-agent [-c FILE]
+
+The Tripline agent: reports this host's health to a Tripline collector.
+
+Options:
+  -c, --config <file>  config file (YAML; env: TRIPLINE_CONFIG)
+  -V, --version        print the version
+  -h, --help           print this help
+`;
+
+/** Runs the agent until SIGTERM or SIGINT; `gc` is a full collection (compacting: see agentExecutableFlags.ts). */
+export async function runAgentExecutable(args: string[], gc: () => void): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string', short: 'c' }, version: { type: 'boolean', short: 'V' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: false,
+  });
+  if (values.help) return void process.stdout.write(USAGE);
+  if (values.version) return void process.stdout.write(`${agentExecutableVersion()}\n`);
+  const { config, file } = loadConfigOrExplain(values.config ?? process.env.TRIPLINE_CONFIG);
+  const log = createLogger(config.log.level, 'tripline');
+  const agent = createAgentFromConfig(config, log, agentExecutableVersion(), {
+    inventory: () => collectInventoryFromSelf(),
+    heapCompactor: createHeapCompactor({ gc, rssBytes: () => process.memoryUsage.rss() }),
+  });
+  await agent.start();
+  process.stdout.write(
+    [
+      `Tripline agent running (config: ${file ?? 'built-in defaults'})`,
+      `  Agent:      reporting every ${config.agent.interval} to ${config.agent.collectorUrl}`,
+      '  Logs:       JSON on stderr. Stop with Ctrl-C or SIGTERM.',
+      '',
+    ].join('\n'),
+  );
+  runUntilSignal({ stop: () => agent.stop() }, log);
+}
+
+function loadConfigOrExplain(file: string | undefined): ReturnType<typeof loadConfig> {
+  try {
+    return loadConfig(file);
+  } catch (error) {
+    if (error instanceof YamlValidationError) throw new Error(`invalid configuration\n${error.message}`);
+    throw error;
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * Creates the agent of a `tripline agent`, `tripline start` or `tripline-agent` process from its
+ * loaded config. Shared by the CLI (serveCommand.ts) and the self-contained executable
+ * (agentExecutableMain.ts), which must not load the rest of the CLI.
+ */
+import type { Logger } from 'pino';
+import { createAgent, type Agent, type AgentOptions } from '../agent/agent.js';
+import type { Config } from '../config/configSchema.js';
+
+/** What a program may give the agent beyond its config: the executable brings its own inventory runner and heap compactor. */
+export type AgentOverrides = Pick<AgentOptions, 'inventory' | 'heapCompactor'>;
+
+/** Creates (not starts) the agent; throws with a clear message when it has no way to authenticate. */
+export function createAgentFromConfig(config: Config, log: Logger, version: string, overrides: AgentOverrides = {}): Agent {
+  if (!config.agent.token && !config.agent.enrollmentToken) {
+    throw new Error('the agent has no token: set agent.token (TRIPLINE_AGENT_TOKEN) or agent.enrollmentToken (TRIPLINE_ENROLLMENT_TOKEN)');
+  }
+  return createAgent({ config: config.agent, dataDir: config.dataDir, log: log.child({ process: 'agent' }), version, ...overrides });
+}

@@ -1,0 +1,18 @@
+/**
+ * The validator of report bodies (POST /api/v1/reports): the contract's ReportSchema, compiled by an
+ * Ajv of its own that removes the properties the schema does not know instead of refusing them, so
+ * that a newer minor's fields (contract/report.ts, versioning rule) are dropped, in the same pass
+ * that validates the rest, before anything reads the report. Otherwise it validates as every other
+ * route does: no coercion, no defaults, all errors.
+ */
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/** A fastify validator compiler for the report route; one per server. */
+export function createReportBodyValidatorCompiler(): FastifySchemaCompiler<unknown> {
+  const ajv = addFormats(new Ajv({ removeAdditional: true, coerceTypes: false, allErrors: true, useDefaults: false }));
+  return ({ schema }) => ajv.compile(schema as object);
+}

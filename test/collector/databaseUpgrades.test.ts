@@ -1,0 +1,141 @@
+/**
+ * Upgrades and backups of the collector's database on real processes and real SQLite files:
+ * a database written by a newer release is refused at open with a message that says what to do;
+ * `tripline backup` taken while reports pour in is consistent (integrity_check) and holds every
+ * report acknowledged before it started; and the README's restore (the copy as tripline.db in a
+ * stopped collector's data directory, no stale WAL) brings a collector back with that data.
+ */
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databasePath } from '../../collector/collector.js';
+import { backupDatabase } from '../../collector/store/sqlite/backupDatabase.js';
+import { CURRENT_SCHEMA_VERSION, SchemaTooNewError } from '../../collector/store/sqlite/schemaVersion.js';
+import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
+import { REPORT_SCHEMA_VERSION, REPORTS_PATH, type Report } from '../../contract/report.js';
+import { CLI, freePort, spawnTripline, waitFor, type TriplineProcess } from '../support/processes.js';
+
+const run = promisify(execFile);
+const TOKEN = 'upgrade-test-token-0123456789abcdef';
+
+function report(agentId: string, sequence: number): Report {
+  const at = new Date().toISOString();
+  const observations = Array.from({ length: 40 }, (_, i) => ({ metric: 'load_test_value', labels: { index: String(i) }, value: sequence + i, at }));
+  return { schemaVersion: REPORT_SCHEMA_VERSION, agent: { id: agentId, hostname: agentId, version: 'test', intervalSeconds: 1, labels: {} }, sequence, sentAt: at, observations, checks: [] };
+}
+
+describe('a database written by a newer Tripline', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tripline-schema-'));
+  const file = join(dir, 'data', 'tripline.db');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  beforeAll(() => {
+    openSqliteStore({ file }).close();
+    const db = new Database(file);
+    db.pragma(`user_version = ${CURRENT_SCHEMA_VERSION + 1}`);
+    db.close();
+  });
+
+  // Each row: how the database is opened; every way refuses it.
+  it.each([
+    { name: 'by the collector (read-write)', readOnly: false },
+    { name: 'by an operator command (read-only)', readOnly: true },
+  ])('is refused when opened $name', ({ readOnly }) => {
+    expect(() => openSqliteStore({ file, readOnly })).toThrow(SchemaTooNewError);
+    expect(() => openSqliteStore({ file, readOnly })).toThrow(`has schema version ${CURRENT_SCHEMA_VERSION + 1}, written by a newer Tripline`);
+  });
+
+  it('is left untouched, and the collector exits saying what to do', async () => {
+    writeFileSync(join(dir, 'tripline.yaml'), `dataDir: ${join(dir, 'data')}\ncollector: { listen: { port: ${await freePort()} }, agentTokens: ['${TOKEN}'] }\n`);
+    const collector = spawnTripline(['collector', '--config', join(dir, 'tripline.yaml')], join(dir, 'collector.log'));
+    expect(await collector.exited).toBe(1);
+    expect(readFileSync(join(dir, 'collector.log'), 'utf8')).toMatch(/schema version \d+, written by a newer Tripline; this release understands up to version \d+\. Upgrade Tripline, or restore a backup/);
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(CURRENT_SCHEMA_VERSION + 1);
+    db.close();
+  });
+
+  it('is refused by tripline backup too', () => {
+    expect(() => backupDatabase(file, join(dir, 'copy.db'))).toThrow(SchemaTooNewError);
+  });
+});
+
+describe('tripline backup under ingest load, and restore', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tripline-backup-'));
+  const configFile = join(dir, 'tripline.yaml');
+  const restoredConfig = join(dir, 'restored.yaml');
+  let port: number;
+  let collector: TriplineProcess | undefined;
+  let restored: TriplineProcess | undefined;
+
+  beforeAll(async () => {
+    port = await freePort();
+    writeFileSync(configFile, `dataDir: ${join(dir, 'data')}\nlog: { level: warn }\ncollector: { listen: { port: ${port} }, agentTokens: ['${TOKEN}'] }\n`);
+  });
+  afterAll(async () => {
+    await collector?.kill('SIGTERM');
+    await restored?.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('copies a consistent database holding every report acknowledged before it began', async () => {
+    collector = spawnTripline(['collector', '--config', configFile], join(dir, 'collector.log'));
+    await waitFor('collector ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok);
+
+    // Eight agents post reports back to back until told to stop, each noting what was acknowledged.
+    const acknowledged = new Map<string, number>();
+    let stop = false;
+    const agents = Array.from({ length: 8 }, async (_, a) => {
+      const id = `load-agent-${a}`;
+      for (let sequence = 0; !stop; sequence++) {
+        const response = await fetch(`http://127.0.0.1:${port}${REPORTS_PATH}`, {
+          method: 'POST',
+          body: JSON.stringify(report(id, sequence)),
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        });
+        expect(response.status).toBe(200);
+        acknowledged.set(id, sequence);
+      }
+    });
+    await waitFor('a few hundred reports in', () => [...acknowledged.values()].reduce((n, s) => n + s + 1, 0) > 300);
+    const beforeBackup = new Map(acknowledged);
+    const backupFile = join(dir, 'backup.db');
+    const { stdout } = await run(process.execPath, [CLI, 'backup', backupFile, '--config', configFile]);
+    const afterBackup = [...acknowledged.values()].reduce((n, s) => n + s + 1, 0);
+    stop = true;
+    await Promise.all(agents);
+    expect(stdout).toMatch(/^backed up .*tripline\.db to .*backup\.db \(\d+ bytes, schema version \d+, integrity ok\)$/m);
+    // The load went on while the backup ran.
+    expect(afterBackup).toBeGreaterThan([...beforeBackup.values()].reduce((n, s) => n + s + 1, 0));
+
+    const copy = new Database(backupFile, { readonly: true });
+    expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+    const stored = copy.prepare('SELECT h.agent_id AS agentId, c.sequence FROM report_chunks c JOIN hosts h USING (host_id)').all() as Array<{ agentId: string; sequence: number }>;
+    copy.close();
+    const storedKeys = new Set(stored.map((r) => `${r.agentId}/${r.sequence}`));
+    for (const [agentId, last] of beforeBackup) {
+      for (let sequence = 0; sequence <= last; sequence++) expect(storedKeys.has(`${agentId}/${sequence}`), `${agentId}/${sequence}`).toBe(true);
+    }
+
+    // Restore as the README says: into a stopped collector's data directory, without WAL files.
+    const restoredData = join(dir, 'restored-data');
+    mkdirSync(restoredData);
+    copyFileSync(backupFile, databasePath(restoredData));
+    const restoredPort = await freePort();
+    writeFileSync(restoredConfig, `dataDir: ${restoredData}\nlog: { level: warn }\ncollector: { listen: { port: ${restoredPort} }, agentTokens: ['${TOKEN}'] }\n`);
+    restored = spawnTripline(['collector', '--config', restoredConfig], join(dir, 'restored.log'));
+    await waitFor('restored collector ready', async () => (await fetch(`http://127.0.0.1:${restoredPort}/readyz`)).ok);
+    const { hosts } = (await (await fetch(`http://127.0.0.1:${restoredPort}/api/v1/hosts`)).json()) as { hosts: Array<{ agentId: string; lastSequence: number }> };
+    for (const [agentId, last] of beforeBackup) expect(hosts.find((h) => h.agentId === agentId)!.lastSequence).toBeGreaterThanOrEqual(last);
+  }, 60_000);
+
+  it('never overwrites an existing file', async () => {
+    writeFileSync(join(dir, 'taken.db'), 'something else');
+    await expect(run(process.execPath, [CLI, 'backup', join(dir, 'taken.db'), '--config', configFile])).rejects.toMatchObject({ stderr: expect.stringContaining('already exists; a backup never overwrites a file') });
+    expect(readFileSync(join(dir, 'taken.db'), 'utf8')).toBe('something else');
+  });
+});
