@@ -10,9 +10,9 @@ import { createOperations } from '../../collector/operations/createOperations.js
 import { createIncidentCore } from '../../collector/incidents/incidentCore.js';
 import { parseDurationMs } from '../../config/duration.js';
 import { loadConfig } from '../../config/loadConfig.js';
-import { YamlValidationError } from '../../config/yamlSchemaLoader.js';
 import { compileRules, parseRuleFile } from '../../rules/index.js';
 import { pino } from 'pino';
+import { errorsOf } from '../rules/ruleEntryFile.js';
 import { createLifecycleHarness, type LifecycleHarness } from '../support/lifecycleHarness.js';
 
 /** A custom rule on one port that inhibits the built-in shape of tcp_port_down; `forSeconds` of each. */
@@ -107,28 +107,20 @@ describe('inhibition between rules', () => {
 });
 
 describe('inhibits in rule files', () => {
-  const errorsOf = (inhibits: string, second = 'b'): string[] => {
-    const text = `rules:\n  - { name: a, metric: tcp_up, below: 1, severity: info, summary: s, inhibits: ${inhibits} }\n  - { name: ${second}, metric: tcp_up, below: 1, severity: info, summary: s, inhibits: [{ rules: [a] }] }\n`;
-    try {
-      parseRuleFile(text, 'r.yaml');
-      return [];
-    } catch (error) {
-      if (error instanceof YamlValidationError) return error.message.split('\n');
-      throw error;
-    }
-  };
+  const inhibiting = (inhibits: string, second: string) =>
+    errorsOf(`rules:\n  - { name: a, metric: tcp_up, below: 1, severity: info, summary: s, inhibits: ${inhibits} }\n  - { name: ${second}, metric: tcp_up, below: 1, severity: info, summary: s, inhibits: [{ rules: [a] }] }\n`);
 
   it.each([
-    { why: 'a rule that does not exist, with the nearest name', inhibits: '[{ rules: [bb] }]', second: 'bbb', errors: ['r.yaml:2:91: rules[0].inhibits[0].rules[0]: no rule named "bb" to inhibit; did you mean "bbb"?'] },
-    { why: 'itself', inhibits: '[{ rules: [a] }]', second: 'c', errors: ['r.yaml:2:91: rules[0].inhibits[0].rules[0]: a rule cannot inhibit itself'] },
+    { why: 'a rule that does not exist, with the nearest name', inhibits: '[{ rules: [bb] }]', second: 'bbb', errors: ['bad.yaml:2:91: rules[0].inhibits[0].rules[0]: no rule named "bb" to inhibit; did you mean "bbb"?'] },
+    { why: 'itself', inhibits: '[{ rules: [a] }]', second: 'c', errors: ['bad.yaml:2:91: rules[0].inhibits[0].rules[0]: a rule cannot inhibit itself'] },
     {
       why: 'a loop',
       inhibits: '[{ rules: [b] }]',
       second: 'b',
-      errors: ['r.yaml:3:91: rules[1].inhibits[0].rules[0]: inhibiting "a" closes a loop (a -> b -> a): each rule would keep the other\'s tickets from opening'],
+      errors: ['bad.yaml:3:91: rules[1].inhibits[0].rules[0]: inhibiting "a" closes a loop (a -> b -> a): each rule would keep the other\'s tickets from opening'],
     },
   ])('refuses $why', ({ inhibits, second, errors }) => {
-    expect(errorsOf(inhibits, second)).toEqual(errors);
+    expect(inhibiting(inhibits, second)).toEqual(errors);
   });
 
   it('gives the signals of an inhibited rule its inhibitors and their depth, and changes only its own version', () => {

@@ -9,20 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rulesTestCommand } from '../../cli/commands/rulesTestCommand.js';
-import { YamlValidationError } from '../../config/yamlSchemaLoader.js';
-import { loadRuleSet, parseRuleFile } from '../../rules/index.js';
+import { loadRuleSet } from '../../rules/index.js';
 import { locateWithin } from '../../rules/load/locateWithin.js';
 import { suggestName } from '../../rules/load/seriesCatalogue.js';
-
-function errorsOf(text: string): string[] {
-  try {
-    parseRuleFile(text, 'bad.yaml');
-  } catch (error) {
-    if (error instanceof YamlValidationError) return error.message.split('\n');
-    throw error;
-  }
-  return [];
-}
+import { errorsOf } from './ruleEntryFile.js';
 
 /** One rule watching `metric`, with `lines` added to it. */
 const rule = (metric: string, ...lines: string[]) =>
