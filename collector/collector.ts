@@ -3,7 +3,6 @@
  * Parts receive their dependencies explicitly; nothing here is a module-level singleton.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/configSchema.js';
 import type { Rule } from '../rules/index.js';
@@ -21,6 +20,7 @@ import { createReachabilityProber, systemPinger, type Pinger } from './incidents
 import { createReportIngestor } from './ingest/reportIngestor.js';
 import { createOperations } from './operations/createOperations.js';
 import { createPeriodicLoop } from './periodicLoop.js';
+import { databasePath } from './store/sqlite/databasePath.js';
 import { openSqliteStore } from './store/sqlite/sqliteStore.js';
 import type { Store } from './store/store.js';
 
@@ -41,11 +41,6 @@ export interface RunningCollector {
   replaceRules(rules: readonly Rule[]): void;
   /** Stops intake, finishes in-flight work, closes the database. */
   stop(): Promise<void>;
-}
-
-/** The database file under a data directory. */
-export function databasePath(dataDir: string): string {
-  return join(dataDir, 'tripline.db');
 }
 
 const PRUNE_INTERVAL_MS = 10 * 60_000;

@@ -4,7 +4,7 @@
  * "Backup and restore".
  */
 import { resolve } from 'node:path';
-import { databasePath } from '../../collector/collector.js';
+import { databasePath } from '../../collector/store/sqlite/databasePath.js';
 import { backupDatabase } from '../../collector/store/sqlite/backupDatabase.js';
 import { loadConfig } from '../../config/loadConfig.js';
 

@@ -2,6 +2,7 @@
  * `tripline start`, `tripline collector` and `tripline agent`: the long-running modes. `start`
  * runs a collector and an agent for this host in one process, with zero configuration.
  */
+import { databasePath } from '../../collector/store/sqlite/databasePath.js';
 import type { Config } from '../../config/configSchema.js';
 import { loadConfig } from '../../config/loadConfig.js';
 import type { RunningCollector } from '../../collector/collector.js';
@@ -33,7 +34,7 @@ export async function serveCommand(mode: ServeMode, configFile: string | undefin
   }
   const agent = mode === 'collector' ? undefined : createAgentFromConfig(config, log, version);
   if (agent) await agent.start();
-  printWhereToLook(mode, config, collector, collectorModule ? collectorModule.databasePath(config.dataDir) : '', file);
+  printWhereToLook(mode, config, collector, collector ? databasePath(config.dataDir) : '', file);
   const ruleReloading = collector ? (await import('../ruleReloading.js')).startRuleReloading(config, collector, log) : undefined;
   runUntilSignal(
     {

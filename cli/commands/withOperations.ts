@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { pino } from 'pino';
 import type { ErrorCodeOf } from '../../contract/errorCatalogue.js';
-import { databasePath } from '../../collector/collector.js';
+import { databasePath } from '../../collector/store/sqlite/databasePath.js';
 import { systemClock } from '../../collector/clock.js';
 import { createIncidentCore } from '../../collector/incidents/incidentCore.js';
 import { createOperations, type Operations } from '../../collector/operations/createOperations.js';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databasePath } from '../../collector/collector.js';
+import { databasePath } from '../../collector/store/sqlite/databasePath.js';
 import { backupDatabase } from '../../collector/store/sqlite/backupDatabase.js';
 import { CURRENT_SCHEMA_VERSION, SchemaTooNewError } from '../../collector/store/sqlite/schemaVersion.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
