@@ -17,6 +17,16 @@ const RUN_TIMEOUT = limits('1ms', '10m');
 
 const Labels = Type.Record(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }), Type.String(), { default: {} });
 
+/** Filesystem types and mount points (exact, or `dir/*` for everything below `dir`). */
+const FilesystemSetSchema = (description: string) =>
+  Type.Object(
+    {
+      fsTypes: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+      mounts: Type.Array(Type.String({ pattern: '^/', patternHint: 'an absolute mount point such as /data, or /data/* for everything below it' }), { default: [] }),
+    },
+    { additionalProperties: false, default: {}, description },
+  );
+
 export const PingTargetSchema = Type.Object(
   {
     name: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]+$' })),
@@ -71,12 +81,10 @@ export const AgentSchema = Type.Object(
     ),
     filesystems: Type.Object(
       {
-        excludeFsTypes: Type.Array(Type.String(), {
-          default: ['tmpfs', 'devtmpfs', 'proc', 'sysfs', 'cgroup', 'cgroup2', 'overlay', 'squashfs', 'nsfs', 'autofs', 'mqueue', 'debugfs', 'tracefs', 'securityfs', 'pstore', 'bpf', 'configfs', 'fusectl', 'hugetlbfs', 'devpts', 'binfmt_misc', 'rpc_pipefs', 'efivarfs', 'ramfs'],
-        }),
-        excludeMounts: Type.Array(Type.String(), { default: [] }),
+        include: FilesystemSetSchema('Built-in exclusions to take back: these types are reported; these mounts are reported whatever their type'),
+        exclude: FilesystemSetSchema('Left out on top of the built-in exclusions'),
       },
-      { additionalProperties: false, default: {} },
+      { additionalProperties: false, default: {}, description: 'Which filesystems are reported: the built-in exclusions (contract/filesystemExclusions.ts), adjusted' },
     ),
     network: Type.Object(
       { excludeInterfaces: Type.Array(Type.String(), { default: ['lo'] }) },
@@ -88,6 +96,14 @@ export const AgentSchema = Type.Object(
           default: '^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$',
           description: 'Regular expression of block devices not reported by the disk I/O probe',
         }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    temperatures: Type.Object(
+      {
+        criticalCelsius: Type.Optional(
+          Type.Number({ exclusiveMinimum: 0, maximum: 200, description: "Critical mark of sensors that report none of their own (temperature_headroom_celsius)" }),
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -40,6 +40,12 @@ export const IncidentsSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    inhibition: Type.Object(
+      {
+        recoveryGrace: Duration({ default: '1m', description: 'After an inhibiting incident resolves, how long the incidents it inhibited wait for their own clear before they get tickets' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     topology: Type.Object(
       {
         downRules: Type.Array(Type.String(), { default: ['agent_silent'] }),

@@ -10,12 +10,13 @@
  * - template/  the summary and description templates
  * - testing/   `tripline rules test`
  */
-export type { LabelMatcher, MatchOp, Rule, RuleHealth, RuleState, SeriesSample, Severity, Signal } from './model/ruleTypes.js';
+export type { InhibitingRule, LabelMatcher, MatchOp, Rule, RuleHealth, RuleState, SeriesSample, Severity, Signal } from './model/ruleTypes.js';
 export { compileRules, type CompiledRuleSet } from './engine/compileRules.js';
 export { evaluate, isForgettable, MAX_FUTURE_SKEW_MS, type EvaluationResult } from './engine/evaluate.js';
 export { compileLabelMatchers, type LabelPredicate } from './labels/compileLabelMatchers.js';
 export { fingerprint } from './labels/fingerprint.js';
 export { formatLabelMatcher, LabelMatcherError, parseLabelMatcher } from './labels/parseLabelMatcher.js';
-export { DEFAULT_RULES_DIR, loadRuleFiles, parseRuleFile } from './load/loadRules.js';
+export { DEFAULT_RULES_DIR, loadRuleFiles, loadRuleSet, parseRuleFile, type RuleSet } from './load/loadRules.js';
+export { createSeriesCatalogue, type SeriesCatalogue } from './load/seriesCatalogue.js';
 export { loadRuleTestFile, parseRuleTestFile, type RuleTestFile } from './load/loadRuleTests.js';
 export { runRuleTest, type RuleTestCase, type RuleTestResult } from './testing/ruleTestRunner.js';

@@ -11,6 +11,7 @@ import type { AgentSettings } from '../lifecycle/agentSettings.js';
 import type { Probe } from './probe.js';
 import type { ProcReader } from '../procfs/procReader.js';
 import { join } from 'node:path';
+import { filesystemFilter } from '../../contract/filesystemExclusions.js';
 import { createCpuProbe } from './cpuProbe.js';
 import { createDiskIoProbe } from './diskIoProbe.js';
 import { createDnsProbe } from './dnsProbe.js';
@@ -66,10 +67,10 @@ export function createAgentProbes({ config, settings, proc, sys, stateDir, log, 
     createUptimeProbe({ proc, bootIdFile: join(stateDir, 'boot_id') }),
     createDiskIoProbe({ proc, exclude: settings.excludeDevices }),
     createMdRaidProbe({ proc }),
-    createTemperatureProbe({ sys }),
+    createTemperatureProbe({ sys, criticalCelsius: config.temperatures.criticalCelsius }),
     createFilesystemProbe({
       proc,
-      filter: config.filesystems,
+      filter: filesystemFilter(config.filesystems),
       log: log.child({ probe: 'filesystems' }),
       statfsTimeoutSeconds: Math.max(0.5, settings.probeTimeoutSeconds - 0.5),
     }),

@@ -16,17 +16,13 @@ import type { Logger } from 'pino';
 import type { Observation } from '../../contract/report.js';
 import type { ProcReader } from '../procfs/procReader.js';
 import { parseProcMounts, type MountEntry } from '../procfs/procMounts.js';
+import { isWatchedFilesystem, type FilesystemFilter } from '../../contract/filesystemExclusions.js';
 import { observation, type LabelsOf, type Probe, type ProbeResult } from './probe.js';
 
 /** The statfs fields the probe uses. */
 export type FilesystemStats = Pick<StatsFs, 'bsize' | 'blocks' | 'bfree' | 'bavail' | 'files' | 'ffree'>;
 
-/** Which mounts to leave out. */
-export interface FilesystemFilter {
-  excludeFsTypes: readonly string[];
-  /** Exact mount paths. */
-  excludeMounts: readonly string[];
-}
+export type { FilesystemFilter } from '../../contract/filesystemExclusions.js';
 
 /** Dependencies of the filesystem probe. */
 export interface FilesystemProbeDeps {
@@ -49,15 +45,13 @@ export interface FilesystemProbeDeps {
 export const LOCAL_FSTYPES: ReadonlySet<string> = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'f2fs', 'jfs', 'reiserfs', 'vfat', 'exfat', 'tmpfs', 'ramfs', 'devtmpfs', 'overlay', 'squashfs', 'iso9660', 'zfs']);
 
 /**
- * Mounts to observe, in mount-table order. A mount point mounted over several times is observed once:
- * only the last (visible) mount answers statfs.
+ * Mounts to observe, in mount-table order (see contract/filesystemExclusions.ts for the filter). A
+ * mount point mounted over several times is observed once: only the last (visible) mount answers statfs.
  */
 export function selectMounts(entries: readonly MountEntry[], filter: FilesystemFilter): MountEntry[] {
-  const fsTypes = new Set(filter.excludeFsTypes);
-  const mounts = new Set(filter.excludeMounts);
   const byMount = new Map<string, MountEntry>();
   for (const entry of entries) {
-    if (fsTypes.has(entry.fstype) || mounts.has(entry.mount)) continue;
+    if (!isWatchedFilesystem(filter, entry.fstype, entry.mount)) continue;
     byMount.delete(entry.mount);
     byMount.set(entry.mount, entry);
   }

@@ -4,7 +4,7 @@
  */
 import type { Observation } from '../../contract/report.js';
 import { createDeltaTracker, type DeltaTracker } from './deltaTracker.js';
-import type { MetricName } from '../metricCatalogue.js';
+import type { MetricName } from '../../contract/metricCatalogue.js';
 import type { ProcReader } from '../procfs/procReader.js';
 import { parseProcNetDev, type DirectionCounters } from '../procfs/procNetDev.js';
 import { observation, type Probe } from './probe.js';

@@ -4,7 +4,7 @@
  * `probeRunner.ts`), so a probe may simply throw when it cannot observe.
  */
 import type { CheckResult, Observation } from '../../contract/report.js';
-import { METRIC_CATALOGUE, type MetricName } from '../metricCatalogue.js';
+import { METRIC_CATALOGUE, type MetricName } from '../../contract/metricCatalogue.js';
 
 /** What one run of a probe observed. */
 export interface ProbeResult {

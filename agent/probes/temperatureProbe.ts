@@ -3,9 +3,13 @@
  * millidegrees), falling back to thermal zones (`/sys/class/thermal/thermal_zoneN/temp`) when there
  * is no hwmon. A machine without sensors (most VMs) reports nothing, which is not an error.
  *
- * Which sensors exist (directory listings, chip names and labels) is looked up again only every
- * few minutes, or at once when a sensor file fails: sensors come with drivers and hardware, not
- * from one cycle to the next. Every cycle reads only the sensors' values.
+ * Beside each temperature, `temperature_headroom_celsius` is how far it is below the sensor's own
+ * critical mark (hwmon `tempN_crit`, or a thermal zone's `critical` trip point), or below
+ * `criticalCelsius` for a sensor without one, so that one rule covers every sensor at its own mark.
+ *
+ * Which sensors exist (directory listings, chip names, labels and critical marks) is looked up
+ * again only every few minutes, or at once when a sensor file fails: sensors come with drivers and
+ * hardware, not from one cycle to the next. Every cycle reads only the sensors' values.
  */
 import type { Observation } from '../../contract/report.js';
 import type { ProcReader } from '../procfs/procReader.js';
@@ -16,11 +20,15 @@ interface Sensor {
   file: string;
   chip: string;
   sensor: string;
+  /** The sensor's own critical temperature, in degrees; undefined when it reports none. */
+  criticalCelsius: number | undefined;
 }
 
 /** Dependencies of the temperature probe; `sys` reads below `/sys`. */
 export interface TemperatureProbeDeps {
   sys: ProcReader;
+  /** The critical mark of sensors that report none of their own; none by default. */
+  criticalCelsius?: number | undefined;
   /** How long the sensor list is kept; 5 minutes by default. */
   discoveryTtlMs?: number;
   monotonicMs?: () => number;
@@ -29,13 +37,19 @@ export interface TemperatureProbeDeps {
 const DISCOVERY_TTL_MS = 300_000;
 
 /** Creates the temperature probe. */
-export function createTemperatureProbe({ sys, discoveryTtlMs = DISCOVERY_TTL_MS, monotonicMs = () => performance.now() }: TemperatureProbeDeps): Probe {
+export function createTemperatureProbe({ sys, criticalCelsius, discoveryTtlMs = DISCOVERY_TTL_MS, monotonicMs = () => performance.now() }: TemperatureProbeDeps): Probe {
   const optional = (path: string): string | undefined => {
     try {
       return sys.readOnce(path).trim();
     } catch {
       return undefined;
     }
+  };
+  /** A file of millidegrees as degrees; undefined when absent, unreadable or not a positive number. */
+  const degrees = (path: string): number | undefined => {
+    const text = optional(path);
+    const milli = text === undefined || text === '' ? NaN : Number(text);
+    return Number.isFinite(milli) && milli > 0 ? milli / 1000 : undefined;
   };
   const list = (path: string): string[] => {
     try {
@@ -53,7 +67,8 @@ export function createTemperatureProbe({ sys, discoveryTtlMs = DISCOVERY_TTL_MS,
       for (const file of list(base)) {
         const match = /^temp(\d+)_input$/.exec(file);
         if (match === null) continue;
-        sensors.push({ file: `${base}/${file}`, chip: chipName, sensor: optional(`${base}/temp${match[1]}_label`) ?? `temp${match[1]}` });
+        const sensor = optional(`${base}/temp${match[1]}_label`) ?? `temp${match[1]}`;
+        sensors.push({ file: `${base}/${file}`, chip: chipName, sensor, criticalCelsius: degrees(`${base}/temp${match[1]}_crit`) });
       }
     }
     return sensors;
@@ -63,9 +78,19 @@ export function createTemperatureProbe({ sys, discoveryTtlMs = DISCOVERY_TTL_MS,
     const sensors: Sensor[] = [];
     for (const zone of list('class/thermal')) {
       if (!zone.startsWith('thermal_zone')) continue;
-      sensors.push({ file: `class/thermal/${zone}/temp`, chip: 'thermal', sensor: `${zone}:${optional(`class/thermal/${zone}/type`) ?? zone}` });
+      const base = `class/thermal/${zone}`;
+      sensors.push({ file: `${base}/temp`, chip: 'thermal', sensor: `${zone}:${optional(`${base}/type`) ?? zone}`, criticalCelsius: criticalTripPoint(base) });
     }
     return sensors;
+  }
+
+  /** The temperature of a thermal zone's trip point of type `critical`, if it has one. */
+  function criticalTripPoint(base: string): number | undefined {
+    for (const file of list(base)) {
+      const match = /^trip_point_(\d+)_type$/.exec(file);
+      if (match !== null && optional(`${base}/${file}`) === 'critical') return degrees(`${base}/trip_point_${match[1]}_temp`);
+    }
+    return undefined;
   }
 
   let sensors: Sensor[] = [];
@@ -81,7 +106,7 @@ export function createTemperatureProbe({ sys, discoveryTtlMs = DISCOVERY_TTL_MS,
         discoveredAtMs = atMs;
       }
       const observations: Observation[] = [];
-      for (const { file, chip, sensor } of sensors) {
+      for (const { file, chip, sensor, criticalCelsius: own } of sensors) {
         let text: string;
         try {
           text = sys.read(file).trim();
@@ -93,7 +118,10 @@ export function createTemperatureProbe({ sys, discoveryTtlMs = DISCOVERY_TTL_MS,
         // A sensor that cannot be read right now (ENODATA, garbage) is skipped, not reported as 0.
         const milli = Number(text);
         if (text === '' || !Number.isFinite(milli)) continue;
-        observations.push(observation('temperature_celsius', milli / 1000, { chip, sensor }, now));
+        const labels = { chip, sensor };
+        observations.push(observation('temperature_celsius', milli / 1000, labels, now));
+        const mark = own ?? criticalCelsius;
+        if (mark !== undefined) observations.push(observation('temperature_headroom_celsius', mark - milli / 1000, labels, now));
       }
       return { observations };
     },

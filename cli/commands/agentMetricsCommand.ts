@@ -1,5 +1,5 @@
 /** `tripline agent metrics`: the agent's metric catalogue as a Markdown table, generated, never copied by hand. */
-import { METRIC_CATALOGUE } from '../../agent/metricCatalogue.js';
+import { METRIC_CATALOGUE } from '../../contract/metricCatalogue.js';
 
 export function metricCatalogueMarkdown(): string {
   const rows = Object.entries(METRIC_CATALOGUE).map(

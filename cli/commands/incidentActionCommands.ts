@@ -32,6 +32,7 @@ export function formatExplanation(e: IncidentExplanation): string {
     window?: { fromMs: number; toMs: number };
     gates?: Array<{ gate: string; passed: boolean; reason: string }>;
     reachability?: { verdict: string; detail: string };
+    inhibitedBy?: Array<{ rule: string; equal: string[] }>;
   };
   const lines = [
     `Incident #${e.incident.id} [${e.incident.status}] ${e.incident.severity}: ${e.incident.summary}`,
@@ -44,6 +45,7 @@ export function formatExplanation(e: IncidentExplanation): string {
   ];
   if (why.window) lines.push(`  window ${new Date(why.window.fromMs).toISOString()} .. ${new Date(why.window.toMs).toISOString()}`);
   if (why.reachability) lines.push(`  reachability: ${why.reachability.verdict} (${why.reachability.detail})`);
+  for (const by of why.inhibitedBy ?? []) lines.push(`  inhibitable by ${by.rule}${by.equal.length > 0 ? ` (same ${by.equal.join(', ')})` : ''}`);
   lines.push('', 'Gates');
   for (const gate of why.gates ?? []) lines.push(`  ${gate.passed ? 'pass' : 'HOLD'}  ${gate.gate.padEnd(12)} ${gate.reason}`);
   lines.push('', `Suppressed under it (${e.suppressed.length})`);

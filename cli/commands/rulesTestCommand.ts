@@ -3,7 +3,7 @@
  * one line per test, with what differs under each failure. Exit 1 on any failure or invalid file.
  */
 import { YamlValidationError } from '../../config/yamlSchemaLoader.js';
-import { loadRuleFiles, loadRuleTestFile, runRuleTest, type Rule } from '../../rules/index.js';
+import { loadRuleSet, loadRuleTestFile, runRuleTest, type RuleSet } from '../../rules/index.js';
 
 export function rulesTestCommand(files: string[], out: NodeJS.WritableStream = process.stdout): number {
   let passed = 0;
@@ -11,13 +11,13 @@ export function rulesTestCommand(files: string[], out: NodeJS.WritableStream = p
   let invalid = 0;
   for (const file of files) {
     const suite = orInvalid(() => loadRuleTestFile(file), out);
-    const rules: Rule[] | undefined = suite && orInvalid(() => loadRuleFiles(suite.ruleFiles), out);
-    if (!suite || !rules) {
+    const ruleSet: RuleSet | undefined = suite && orInvalid(() => loadRuleSet(suite.ruleFiles), out);
+    if (!suite || !ruleSet) {
       invalid++;
       continue;
     }
     for (const test of suite.tests) {
-      const result = runRuleTest(rules, test);
+      const result = runRuleTest(ruleSet.rules, test, ruleSet.catalogue);
       if (result.failures.length === 0) {
         passed++;
         out.write(`ok    ${result.name}\n`);

@@ -4,13 +4,14 @@
  * rule pack fires "agent silent" when this passes 3. Reports themselves feed the value 0.
  */
 import type { Logger } from 'pino';
+import type { COLLECTOR_SERIES } from '../../contract/collectorSeries.js';
 import type { SeriesSample } from '../../rules/index.js';
 import type { Clock } from '../clock.js';
 import { createPeriodicLoop, type LoopTimer } from '../periodicLoop.js';
 import type { Store } from '../store/store.js';
 import type { AlertPipeline } from './alertPipeline.js';
 
-export const AGENT_MISSED_REPORTS_METRIC = 'agent_missed_reports';
+export const AGENT_MISSED_REPORTS_METRIC: keyof typeof COLLECTOR_SERIES = 'agent_missed_reports';
 
 export interface MissedReportWatcher {
   /** Evaluates every host's missed reports once. */

@@ -7,7 +7,7 @@
 export type IncidentStatus = 'open' | 'acknowledged' | 'resolved' | 'closed';
 
 /** Why an incident has no ticket of its own. */
-export type IncidentHold = 'silenced' | 'maintenance' | 'symptom' | 'grouped' | 'probing';
+export type IncidentHold = 'silenced' | 'maintenance' | 'symptom' | 'grouped' | 'probing' | 'inhibited';
 
 export interface IncidentRecord {
   id: number;
@@ -28,7 +28,7 @@ export interface IncidentRecord {
   why: Record<string, unknown>;
   /** How many times the problem fired into this incident (1 + re-opens + flaps folded in). */
   occurrences: number;
-  /** Set on a symptom (its parent host is down) or a grouped incident: the incident that carries the ticket. */
+  /** Set on a symptom (its parent host is down), a grouped or an inhibited incident: the incident that carries the ticket. */
   parentIncidentId: number | null;
   /** Whether an 'open' was enqueued for the desks (a suppressed incident has none until it is released). */
   ticketed: boolean;

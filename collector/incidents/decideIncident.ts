@@ -4,8 +4,9 @@
  *
  * Gates, in order, each leaving a verdict in the why-record:
  * flap (update the last-21 history) -> dedup (active incident?) -> re-open window -> silence ->
- * maintenance -> topology (parent down?) -> grouping (same host) -> reachability (down rules wait for
- * the collector's ping before their ticket opens).
+ * maintenance -> topology (parent down?) -> inhibition (for a rule others inhibit: an active
+ * incident of one of them, same `equal` labels?) -> grouping (same host) -> reachability (down rules wait for the
+ * collector's ping before their ticket opens).
  *
  * | active incident            | signal   | outcome |
  * |---|---|---|
@@ -25,6 +26,7 @@ import type { SilenceRecord } from '../domain/silence.js';
 import { isFlapping, percentStateChange, recordTransition } from './flapDetector.js';
 import type { Decision, GateVerdict, IncidentEffect } from './incidentEffects.js';
 import type { IncidentPolicy } from './incidentPolicy.js';
+import { describeInhibitor, type Inhibitor } from './inhibition.js';
 import { activeMaintenance, describeMaintenance, describeSilence, matchingSilence } from './suppression.js';
 
 export interface SignalContext {
@@ -42,6 +44,8 @@ export interface SignalContext {
   downParent: { host: string; incident: IncidentRecord } | undefined;
   /** Another active, top-level incident on the same host (for grouping). */
   hostIncident: IncidentRecord | undefined;
+  /** An active incident of a rule that inhibits the signal's rule, with the same `equal` labels (see inhibition.ts). */
+  inhibitor?: Inhibitor | undefined;
 }
 
 export function decideIncident(context: SignalContext): Decision {
@@ -142,6 +146,11 @@ function holdGates(context: SignalContext, gates: GateVerdict[]): Held {
   if (verdict('topology', parent ? `suppressed: parent ${parent.host} is down (incident #${parent.incident.id})` : null, 'no parent of this host is down')) {
     return { hold: 'symptom', parentIncidentId: parent!.incident.id, reason: gates.at(-1)!.reason };
   }
+  // Only a rule that another inhibits passes this gate at all, so others' why-records are as before.
+  const inhibitor = context.inhibitor;
+  if (signal.inhibition && verdict('inhibition', inhibitor ? describeInhibitor(inhibitor) : null, 'no inhibiting incident is active')) {
+    return { hold: 'inhibited', parentIncidentId: inhibitor!.incident.id, reason: gates.at(-1)!.reason };
+  }
   const group = policy.groupByHost ? context.hostIncident : undefined;
   if (verdict('grouping', group ? `grouped under incident #${group.id} on the same host` : null, policy.groupByHost ? 'no other active incident on this host' : 'grouping by host is off')) {
     return { hold: 'grouped', parentIncidentId: group!.id, reason: gates.at(-1)!.reason };
@@ -170,7 +179,7 @@ function open(context: SignalContext, held: Held, gates: GateVerdict[], flapping
   if (held.reason) effects.push({ kind: 'event', incidentId: 'new', event: { kind: `held-${held.hold}`, text: held.reason, data: {} } });
   if (held.hold === null) effects.push({ kind: 'desk', incidentId: 'new', operation: 'open' });
   if (held.parentIncidentId !== null) {
-    const what = held.hold === 'symptom' ? 'symptom' : 'grouped';
+    const what = held.hold === 'symptom' ? 'symptom' : held.hold === 'inhibited' ? 'inhibited' : 'grouped';
     effects.push({ kind: 'event', incidentId: held.parentIncidentId, event: { kind: what, text: `${what}: ${signal.summary} (${signal.ruleName} on ${signal.labels.host ?? '?'})`, data: { fingerprint: signal.fingerprint } } });
   }
   return { effects, reason, gates };
@@ -221,6 +230,7 @@ function draftIncident(signal: Signal, nowMs: number, gates: GateVerdict[]): New
       window: { fromMs: signal.sinceMs, toMs: signal.atMs },
       reason: signal.reason,
       gates,
+      ...(signal.inhibition ? { inhibitedBy: signal.inhibition.by } : {}),
     },
   };
 }

@@ -10,6 +10,7 @@
  * | hold silenced/maintenance/symptom/grouped | nothing holds it any more         | release: desk 'open' (or 'reopen' if it had a ticket) |
  * | hold silenced/maintenance/...    | another suppression holds it now           | hold changes, no desk operation |
  * | hold symptom, parent resolved   | within topology.recoveryGrace              | stays held (its own clear usually follows) |
+ * | hold inhibited, inhibitor resolved | within inhibition.recoveryGrace, no other inhibitor | stays held (its own clear usually follows) |
  * | a down rule's hold ends, never probed | nothing holds it any more             | hold 'probing': the ticket waits for the ping verdict |
  * | hold probing                     | no verdict after the probe timeout         | release with "reachability unknown" |
  * | open longer than an escalation step | severity below the step's              | raise severity; desk 'update' if its ticket is open |
@@ -22,6 +23,7 @@ import { percentStateChange } from './flapDetector.js';
 import { resolveEffects, ticketIsOpen } from './decideIncident.js';
 import type { IncidentEffect } from './incidentEffects.js';
 import { severityRank, type IncidentPolicy } from './incidentPolicy.js';
+import { describeInhibitor, type Inhibitor } from './inhibition.js';
 import { activeMaintenance, describeMaintenance, describeSilence, matchingSilence } from './suppression.js';
 
 export interface SweepContext {
@@ -33,6 +35,8 @@ export interface SweepContext {
   downParent: { host: string; incident: IncidentRecord } | undefined;
   /** The incident's parent (for grouped incidents), as it stands now. */
   parentIncident: IncidentRecord | undefined;
+  /** An active incident that inhibits this one now, if any (see inhibition.ts). */
+  inhibitor?: Inhibitor | undefined;
 }
 
 export function decideSweep(incident: IncidentRecord, context: SweepContext): IncidentEffect[] {
@@ -71,6 +75,10 @@ function currentHold(incident: IncidentRecord, context: SweepContext): { hold: I
   const parent = context.parentIncident;
   if (incident.hold === 'symptom' && parent && parent.resolvedAtMs !== null && context.nowMs - parent.resolvedAtMs < context.policy.recoveryGraceMs) {
     return { hold: 'symptom', parentIncidentId: parent.id, reason: `parent incident #${parent.id} recovered; waiting for this host's own clear` };
+  }
+  if (context.inhibitor) return { hold: 'inhibited', parentIncidentId: context.inhibitor.incident.id, reason: describeInhibitor(context.inhibitor) };
+  if (incident.hold === 'inhibited' && parent && parent.resolvedAtMs !== null && context.nowMs - parent.resolvedAtMs < context.policy.inhibitionGraceMs) {
+    return { hold: 'inhibited', parentIncidentId: parent.id, reason: `inhibiting incident #${parent.id} recovered; waiting for this one's own clear` };
   }
   if (incident.hold === 'grouped' && context.parentIncident && isActive(context.parentIncident)) {
     return { hold: 'grouped', parentIncidentId: context.parentIncident.id, reason: `grouped under incident #${context.parentIncident.id}` };
@@ -121,6 +129,8 @@ function describeHold(hold: IncidentHold): string {
       return 'the group incident';
     case 'probing':
       return 'the reachability probe';
+    case 'inhibited':
+      return 'the inhibiting incident';
     default:
       return hold satisfies never;
   }

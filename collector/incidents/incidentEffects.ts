@@ -18,7 +18,7 @@ export type IncidentEffect =
 
 /** One gate's verdict, kept in the why-record so an operator can see every check an incident passed. */
 export interface GateVerdict {
-  gate: 'dedup' | 'flap' | 'reopen' | 'silence' | 'maintenance' | 'topology' | 'grouping' | 'reachability';
+  gate: 'dedup' | 'flap' | 'reopen' | 'silence' | 'maintenance' | 'topology' | 'inhibition' | 'grouping' | 'reachability';
   passed: boolean;
   reason: string;
 }

@@ -20,6 +20,8 @@ export interface IncidentPolicy {
   settleMs: number;
   /** How long a symptom stays held after its parent incident resolved. */
   recoveryGraceMs: number;
+  /** How long an inhibited incident stays held after its inhibitor resolved. */
+  inhibitionGraceMs: number;
   downRules: readonly string[];
   targetDownRules: readonly string[];
   /** The IANA time zone maintenance windows' cron expressions are read in. */
@@ -45,6 +47,7 @@ export function incidentPolicy(config: IncidentsConfig, options: { probeReachabi
     probeTimeoutMs: config.topology.settle + Math.max(30_000, pingTimeoutMs * 5),
     settleMs: config.topology.settle,
     recoveryGraceMs: config.topology.recoveryGrace,
+    inhibitionGraceMs: config.inhibition.recoveryGrace,
     downRules: config.topology.downRules,
     targetDownRules: config.topology.targetDownRules,
     timeZone: options.timeZone ?? DEFAULT_TIME_ZONE,

@@ -14,6 +14,7 @@ import { decideReachability, type ReachabilityResult } from './decideReachabilit
 import { decideSweep } from './decideSweep.js';
 import { applyEffects, type DeskRoute, type IncidentLedger } from './incidentEffects.js';
 import type { IncidentPolicy } from './incidentPolicy.js';
+import { findInhibitor, inhibitingRulesOf } from './inhibition.js';
 import { downHostOf, findDownParent, type Topology } from './topology.js';
 
 /** Where the service reads silences, maintenance windows and the topology (the store and config in the collector). */
@@ -80,6 +81,7 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
         maintenance,
         downParent: findDownParent(current.host, topology, down),
         parentIncident: current.parentIncidentId === null ? undefined : ledger.getIncident(current.parentIncidentId),
+        inhibitor: current.hold === null ? undefined : findInhibitor(inhibitingRulesOf(current), current.labels, active, current.id),
       });
       if (effects.length > 0) applyEffects(ledger, effects, options.route, nowMs);
     }
@@ -92,7 +94,10 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
         const topology = environment.topology();
         const silences = environment.silences(nowMs);
         const maintenance = environment.maintenance();
-        const ordered = [...signals].sort((a, b) => topology.depthOf(a.labels.host ?? '') - topology.depthOf(b.labels.host ?? ''));
+        // Parents before children, then inhibiting rules before the rules they inhibit.
+        const ordered = [...signals].sort(
+          (a, b) => topology.depthOf(a.labels.host ?? '') - topology.depthOf(b.labels.host ?? '') || (a.inhibition?.depth ?? 0) - (b.inhibition?.depth ?? 0),
+        );
         // The active set is read once and kept current from each decision's touched incidents.
         const active = new Map(ledger.activeIncidents().map((i) => [i.id, i] as const));
         let down = downHosts([...active.values()]);
@@ -109,6 +114,7 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
             maintenance,
             downParent: findDownParent(host, topology, down),
             hostIncident: [...active.values()].find((i) => i.host === host && i.parentIncidentId === null && i.fingerprint !== signal.fingerprint && i.hold !== 'probing'),
+            inhibitor: signal.kind === 'firing' ? findInhibitor(signal.inhibition?.by, signal.labels, active.values()) : undefined,
           });
           const applied = applyEffects(ledger, decision.effects, options.route, nowMs);
           if (applied.opened) changes.opened.push(applied.opened);

@@ -1,8 +1,11 @@
 /**
  * Turns a validated wire Report into what the store and the rules engine consume: samples with
- * the collector-side labels (`host` and the agent's own labels) attached.
+ * the collector-side labels (`host` and the agent's own labels) attached, and each check result
+ * as a `check_status` sample (its Nagios code, with the output's first line as text), so that
+ * rules, backtests and rule tests see checks like any series.
  */
-import type { Report } from '../../contract/report.js';
+import { CHECK_STATUS_CODES, checkOutputLine, checkSeriesLabels, type COLLECTOR_SERIES } from '../../contract/collectorSeries.js';
+import type { CheckResult, Report } from '../../contract/report.js';
 import type { ReportRecord } from '../store/store.js';
 
 /** Labels an observation may not set itself, because the collector owns them. */
@@ -21,15 +24,31 @@ export function reportToRecord(report: Report, receivedAtMs: number): ReportReco
     ...(report.inventory === undefined ? {} : { inventory: report.inventory }),
     sequence: report.sequence,
     receivedAtMs,
-    samples: report.observations.map((o) => ({
-      metric: o.metric,
-      labels: mergeLabels(hostLabels, o.labels),
-      value: o.value,
-      atMs: Date.parse(o.at),
-    })),
+    samples: [
+      ...report.observations.map((o) => ({
+        metric: o.metric,
+        labels: mergeLabels(hostLabels, o.labels),
+        value: o.value,
+        atMs: Date.parse(o.at),
+      })),
+      ...report.checks.map((check) => checkSample(check, hostLabels)),
+    ],
     checks: report.checks,
   };
 }
+
+/** The `check_status` sample of one check result. */
+function checkSample(check: CheckResult, hostLabels: Record<string, string>): ReportRecord['samples'][number] {
+  return {
+    metric: CHECK_STATUS_METRIC,
+    labels: mergeLabels(hostLabels, checkSeriesLabels(check.name)),
+    value: CHECK_STATUS_CODES[check.status],
+    atMs: Date.parse(check.at),
+    text: checkOutputLine(check.output),
+  };
+}
+
+const CHECK_STATUS_METRIC: keyof typeof COLLECTOR_SERIES = 'check_status';
 
 function mergeLabels(hostLabels: Record<string, string>, own: Record<string, string>): Record<string, string> {
   const merged: Record<string, string> = { ...hostLabels };

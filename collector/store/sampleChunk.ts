@@ -17,6 +17,11 @@ export interface ChunkSample {
   value: number;
 }
 
+/** A decoded sample and its position in the chunk, which keys its text (see encodeTexts). */
+export interface DecodedSample extends ChunkSample {
+  index: number;
+}
+
 /** Encodes samples relative to `baseAtMs`; offsets must fit in ±24 days. */
 export function encodeChunk(baseAtMs: number, samples: readonly ChunkSample[]): Buffer {
   const buffer = Buffer.allocUnsafe(samples.length * SAMPLE_BYTES);
@@ -32,12 +37,31 @@ export function encodeChunk(baseAtMs: number, samples: readonly ChunkSample[]): 
 }
 
 /** Decodes a chunk; `wanted`, when given, keeps only samples of that series id. */
-export function decodeChunk(baseAtMs: number, buffer: Buffer, wanted?: number): ChunkSample[] {
-  const samples: ChunkSample[] = [];
-  for (let offset = 0; offset + SAMPLE_BYTES <= buffer.length; offset += SAMPLE_BYTES) {
+export function decodeChunk(baseAtMs: number, buffer: Buffer, wanted?: number): DecodedSample[] {
+  const samples: DecodedSample[] = [];
+  for (let offset = 0, index = 0; offset + SAMPLE_BYTES <= buffer.length; offset += SAMPLE_BYTES, index++) {
     const seriesId = buffer.readUInt32LE(offset);
     if (wanted !== undefined && seriesId !== wanted) continue;
-    samples.push({ seriesId, atMs: baseAtMs + buffer.readInt32LE(offset + 4), value: buffer.readDoubleLE(offset + 8) });
+    samples.push({ seriesId, atMs: baseAtMs + buffer.readInt32LE(offset + 4), value: buffer.readDoubleLE(offset + 8), index });
   }
   return samples;
+}
+
+/**
+ * The texts of a chunk's samples (a check's output line on `check_status`) as stored beside it:
+ * JSON of `{ "<position in the chunk>": text }`, or null when no sample has one, which is most
+ * reports' case and costs nothing.
+ */
+export function encodeTexts(samples: ReadonlyArray<{ text?: string }>): string | null {
+  let texts: Record<number, string> | undefined;
+  samples.forEach((sample, index) => {
+    if (sample.text !== undefined) (texts ??= {})[index] = sample.text;
+  });
+  return texts === undefined ? null : JSON.stringify(texts);
+}
+
+/** The texts of a chunk by position; empty for null. */
+export function decodeTexts(json: string | null): ReadonlyMap<number, string> {
+  if (json === null) return new Map();
+  return new Map(Object.entries(JSON.parse(json) as Record<string, string>).map(([index, text]) => [Number(index), text]));
 }

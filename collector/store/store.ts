@@ -23,6 +23,8 @@ export interface StoredSample {
   labels: Record<string, string>;
   value: number;
   atMs: number;
+  /** The text stored with it (a check's output line); absent for plain samples. */
+  text?: string;
 }
 
 /** What the ingestor hands to the store for one report. */
@@ -39,7 +41,8 @@ export interface ReportRecord {
   inventory?: Record<string, unknown>;
   sequence: number;
   receivedAtMs: number;
-  samples: ReadonlyArray<{ metric: string; labels: Record<string, string>; value: number; atMs: number }>;
+  /** Observations and the `check_status` samples derived from the checks (with their output line as `text`). */
+  samples: ReadonlyArray<{ metric: string; labels: Record<string, string>; value: number; atMs: number; text?: string }>;
   checks: readonly CheckResult[];
 }
 

@@ -22,9 +22,9 @@ export interface BuiltSignal {
 
 /**
  * Builds the signal for `event`, which `state` (the state after the transition) resulted from when
- * `reading` was applied.
+ * `reading` was applied; `text` is the text of the sample read (`{{ output }}`), none for a sweep.
  */
-export function buildSignal(compiled: CompiledRule, state: RuleState, event: AlertEvent, reading: ConditionReading): BuiltSignal {
+export function buildSignal(compiled: CompiledRule, state: RuleState, event: AlertEvent, reading: ConditionReading, text?: string): BuiltSignal {
   const { rule } = compiled;
   const labels: Record<string, string> = { ...state.labels, ...rule.labels, alertname: rule.name };
   const reason = compiled.reason(event, reading);
@@ -38,6 +38,7 @@ export function buildSignal(compiled: CompiledRule, state: RuleState, event: Ale
     current: reading.detail?.current ?? reading.value,
     metric: rule.metric,
     rule: rule.name,
+    output: text ?? '',
     labels,
   };
   const errors: string[] = [];
@@ -63,5 +64,6 @@ export function buildSignal(compiled: CompiledRule, state: RuleState, event: Ale
     sinceMs: event.sinceMs,
     reason,
   };
+  if (compiled.inhibition) signal.inhibition = compiled.inhibition;
   return errors.length > 0 ? { signal, templateError: errors.join('; ') } : { signal };
 }

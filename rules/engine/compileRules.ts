@@ -10,6 +10,7 @@ import { fingerprint } from '../labels/fingerprint.js';
 import type { Rule } from '../model/ruleTypes.js';
 import { parseTemplate } from '../template/parseTemplate.js';
 import type { CompiledRule } from './compiledRule.js';
+import { inhibitionGraph } from './inhibitionGraph.js';
 
 /** A rule set indexed for evaluation. Immutable; build a new one when the rules change. */
 export interface CompiledRuleSet {
@@ -33,6 +34,7 @@ export function compileRules(rules: readonly Rule[]): CompiledRuleSet {
   const broken = new Map<string, string>();
   const swept = new Map<string, CompiledRule>();
   const names = new Set<string>();
+  const inhibition = inhibitionGraph(rules);
   for (const rule of rules) {
     if (names.has(rule.name)) {
       broken.set(rule.name, `duplicate rule name "${rule.name}" (${rule.file}:${rule.line})`);
@@ -41,6 +43,8 @@ export function compileRules(rules: readonly Rule[]): CompiledRuleSet {
     names.add(rule.name);
     try {
       const compiled = compileRule(rule);
+      const inhibitedBy = inhibition.get(rule.name);
+      if (inhibitedBy) compiled.inhibition = inhibitedBy;
       const list = byMetric.get(rule.metric);
       if (list) list.push(compiled);
       else byMetric.set(rule.metric, [compiled]);

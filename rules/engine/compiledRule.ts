@@ -20,6 +20,8 @@ export interface CompiledRule extends KindBehaviour {
   fingerprintOf(seriesKey: string, labels: Readonly<Record<string, string>>): string;
   summary: CompiledTemplate;
   description: CompiledTemplate;
+  /** The rules that inhibit this one, carried on its signals; absent when none does. */
+  inhibition?: Signal['inhibition'];
 }
 
 /**

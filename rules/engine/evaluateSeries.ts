@@ -34,7 +34,7 @@ export const evaluateSeries: ApplySamples = (compiled, series, prior, stats) => 
       state = withMemory(transition.state, reading.memory);
       applied = true;
       stats.applied++;
-      if (transition.event) addSignal(outcome, buildSignal(compiled, state, transition.event, reading));
+      if (transition.event) addSignal(outcome, buildSignal(compiled, state, transition.event, reading, sample.text));
     }
     if (applied && (before || !isForgettable(state))) outcome.states.push(state);
   }

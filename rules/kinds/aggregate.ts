@@ -55,6 +55,10 @@ export const aggregateKind: RuleKind = {
     return aggregate && { aggregate };
   },
   memoryFields: ['memberOf'],
+  signalLabels: (entry) => {
+    const by = (entry.aggregate as { by?: unknown } | null | undefined)?.by;
+    return Array.isArray(by) ? { path: ['aggregate', 'by'], labels: by.filter((label): label is string => typeof label === 'string') } : undefined;
+  },
   templateVariables: [
     { name: 'seriesCount', only: 'aggregate rules', applies: (entry) => entry.aggregate !== undefined },
     { name: 'matchingCount', only: 'aggregate rules with "function: ratio"', applies: mayCountMatching },

@@ -6,6 +6,8 @@
  * - A change is a sample whose value differs from the series' previous sample by more than
  *   `tolerance` (default 0: any difference). NaN equals NaN, so a series stuck at NaN does not
  *   change; NaN to a number or back is a change. The first sample a rule sees of a series is not one.
+ *   With `direction: down` (or `up`) only a fall (or a rise) counts: a link speed that dropped, a
+ *   version that went back.
  * - The previous sample is the last one applied, however long ago: a value that changed while the
  *   series was silent (a host rebooting) is a change at its first sample back.
  * - Fire condition: the last change is less than `window` before the reading (a sample's own time,
@@ -30,6 +32,7 @@ import { nextAlertState, type ConditionReading } from '../engine/alertStateMachi
 import { buildSignal } from '../engine/buildSignal.js';
 import type { CompiledRule, RuleOutcome, SampleReading } from '../engine/compiledRule.js';
 import { addSignal } from '../engine/ruleOutcome.js';
+import { knownName } from '../load/knownName.js';
 import { positiveSeconds } from '../load/positiveSeconds.js';
 import type { RuleState, SeriesMemory } from '../model/ruleTypes.js';
 import { formatNumber } from '../template/templateFilters.js';
@@ -39,7 +42,14 @@ import { kindSpec, type ReportIssue, type RuleKind } from './ruleKind.js';
 export interface ChangeSpec {
   windowSeconds: number;
   tolerance: number;
+  /** Only falls (`down`) or rises (`up`) count as changes; absent: both. */
+  direction?: ChangeDirection;
 }
+
+/** Which way a value must move to count as a change. */
+export type ChangeDirection = 'up' | 'down';
+
+const CHANGE_DIRECTIONS: readonly ChangeDirection[] = ['up', 'down'];
 
 declare module '../model/ruleTypes.js' {
   interface RuleKindSpecs {
@@ -54,7 +64,7 @@ declare module '../model/ruleTypes.js' {
 }
 
 /** `change: { window: 10m, tolerance: 60 }` */
-const ChangeEntrySchema = Type.Object({ window: Duration({ positive: true }), tolerance: Type.Optional(Type.Number()) }, { additionalProperties: false });
+const ChangeEntrySchema = Type.Object({ window: Duration({ positive: true }), tolerance: Type.Optional(Type.Number()), direction: Type.Optional(Type.String()) }, { additionalProperties: false });
 
 const THRESHOLD_KEYS = ['above', 'below', 'clearBelow', 'clearAbove'] as const;
 
@@ -79,7 +89,7 @@ export const changeKind: RuleKind = {
   ],
   versionPart: (definition) => definition.change && ['change', definition.change],
   compile: (rule) => {
-    const { windowSeconds, tolerance } = kindSpec(rule, 'change');
+    const { windowSeconds, tolerance, direction } = kindSpec(rule, 'change');
     if (!(windowSeconds > 0) || !(tolerance >= 0) || !Number.isFinite(windowSeconds + tolerance)) {
       throw new Error('change needs a window above 0 and a finite tolerance of 0 or more');
     }
@@ -96,7 +106,8 @@ export const changeKind: RuleKind = {
     return {
       read: (sample, prior) => {
         const known = prior.valueSinceMs !== undefined;
-        const changed = known && !sameValue(sample.value, numberOr(prior.lastValue), tolerance);
+        const before = numberOr(prior.lastValue);
+        const changed = known && !sameValue(sample.value, before, tolerance) && movesAs(direction, before, sample.value);
         const memory: SeriesMemory = changed
           ? { valueSinceMs: sample.atMs, previousValue: numberOr(prior.lastValue) }
           : known
@@ -116,14 +127,23 @@ export const changeKind: RuleKind = {
 
 function changeSpec(change: unknown, report: ReportIssue): ChangeSpec | undefined {
   if (typeof change !== 'object' || change === null) return undefined; // the schema says what is wrong
-  const { window, tolerance = 0 } = change as { window?: unknown; tolerance?: unknown };
+  const { window, tolerance = 0, direction } = change as { window?: unknown; tolerance?: unknown; direction?: unknown };
   const windowSeconds = positiveSeconds(window);
+  const way = direction === undefined ? undefined : knownName(direction, CHANGE_DIRECTIONS, ['change', 'direction'], 'direction', report);
+  if (direction !== undefined && way === undefined) return undefined;
   if (typeof tolerance !== 'number') return undefined;
   if (!(Number.isFinite(tolerance) && tolerance >= 0)) {
     report(['change', 'tolerance'], `must be a number of 0 or more (how far the value may move without counting as a change), got ${tolerance}`);
     return undefined;
   }
-  return windowSeconds ? { windowSeconds, tolerance } : undefined;
+  if (!windowSeconds) return undefined;
+  return way ? { windowSeconds, tolerance, direction: way } : { windowSeconds, tolerance };
+}
+
+/** Whether the move from `before` to `after` goes the way `direction` asks (any way when unset; NaN on either side counts). */
+function movesAs(direction: ChangeDirection | undefined, before: number, after: number): boolean {
+  if (direction === undefined || Number.isNaN(before) || Number.isNaN(after)) return true;
+  return direction === 'down' ? after < before : after > before;
 }
 
 /**

@@ -8,11 +8,12 @@ import { aggregateKind } from './aggregate.js';
 import { changeKind } from './change.js';
 import { predictKind } from './predict.js';
 import type { RuleKind } from './ruleKind.js';
+import { statusKind } from './status.js';
 import { thresholdKind } from './threshold.js';
 import { windowKind } from './window.js';
 
 /** Every kind; the plain threshold (no key of its own) is the kind of a rule that names no other. */
-export const RULE_KINDS: readonly RuleKind[] = [thresholdKind, windowKind, predictKind, absentKind, aggregateKind, changeKind];
+export const RULE_KINDS: readonly RuleKind[] = [thresholdKind, windowKind, predictKind, absentKind, aggregateKind, changeKind, statusKind];
 
 /** The kinds that a rule selects by a key of its own, in registry order. */
 const KEYED_KINDS = RULE_KINDS.filter((kind) => kind.ruleKey !== undefined);

@@ -57,6 +57,13 @@ export interface RuleKind {
    * that remembers series must list every field it adds.
    */
   readonly memoryFields: readonly (keyof SeriesMemory)[];
+  /**
+   * For kinds whose signals carry other labels than their series' (aggregates: the group's `by`
+   * labels): those labels and where the entry writes them, so that the loader checks them against
+   * the series catalogue and the templates against them. Undefined for kinds whose signals carry
+   * the series' labels.
+   */
+  signalLabels?(entry: RawEntry): { path: EntryPath; labels: readonly string[] } | undefined;
   /** The numeric template variables only this kind sets. */
   readonly templateVariables: readonly KindVariable[];
   /**

@@ -16,10 +16,10 @@ import type { RecentSamples } from '../model/ruleTypes.js';
 import { kindSpec, type RawEntry, type ReportIssue, type RuleKind } from './ruleKind.js';
 
 /** Functions over a window of one series' recent samples (`function:` + `window:` in rule files). */
-export type WindowFunction = 'avg' | 'min' | 'max' | 'rate' | 'increase';
+export type WindowFunction = 'avg' | 'min' | 'max' | 'rate' | 'increase' | 'changes';
 
 /** The window functions, in the order messages and the syntax reference list them. */
-export const WINDOW_FUNCTIONS: readonly WindowFunction[] = ['avg', 'min', 'max', 'rate', 'increase'];
+export const WINDOW_FUNCTIONS: readonly WindowFunction[] = ['avg', 'min', 'max', 'rate', 'increase', 'changes'];
 
 /** The rule judges a function of the series over a window instead of each raw sample. */
 export interface WindowSpec {
@@ -52,7 +52,7 @@ export const windowKind: RuleKind = {
   compile: (rule) => {
     const spec = kindSpec(rule, 'window');
     const windowMs = spec.windowSeconds * 1000;
-    const fn = spec.function === 'rate' || spec.function === 'increase' ? spec.function : `${spec.function}_over_time`;
+    const fn = spec.function === 'rate' || spec.function === 'increase' || spec.function === 'changes' ? spec.function : `${spec.function}_over_time`;
     return {
       read: (sample, prior) => {
         const recent = appendRecent(prior.recent, sample.atMs, sample.value, windowMs, MAX_WINDOW_POINTS);
@@ -81,8 +81,10 @@ function windowSpec(entry: RawEntry, report: ReportIssue): WindowSpec | undefine
 /**
  * `fn` over the points of `recent`. avg, min and max need one point; increase and rate need two,
  * and treat a drop as a counter reset (the counter restarted from 0), as Prometheus does. rate is
- * per second over the span between the first and last point, without extrapolation. NaN when there
- * are too few points: NaN neither fires nor clears.
+ * per second over the span between the first and last point, without extrapolation. changes counts
+ * the points whose value differs from the point before (Prometheus' changes()): a check that failed
+ * and recovered twice in the window has 4. NaN when there are too few points: NaN neither fires
+ * nor clears.
  */
 export function windowValue(fn: WindowFunction, recent: RecentSamples): number {
   const values = recent.values;
@@ -100,6 +102,12 @@ export function windowValue(fn: WindowFunction, recent: RecentSamples): number {
       return n === 0 ? NaN : Math.max(...values);
     case 'increase':
       return n < 2 ? NaN : counterIncrease(values);
+    case 'changes': {
+      if (n === 0) return NaN;
+      let changes = 0;
+      for (let i = 1; i < n; i++) if (values[i] !== values[i - 1]) changes++;
+      return changes;
+    }
     case 'rate': {
       const spanSeconds = n < 2 ? 0 : (recent.atMs[n - 1]! - recent.atMs[0]!) / 1000;
       return spanSeconds > 0 ? counterIncrease(values) / spanSeconds : NaN;

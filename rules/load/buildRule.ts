@@ -10,24 +10,44 @@ import { RULE_KINDS } from '../kinds/registry.js';
 import type { EntryPath, KindVariable, RawEntry, ReportIssue } from '../kinds/ruleKind.js';
 import { LabelMatcherError, parseLabelMatcher } from '../labels/parseLabelMatcher.js';
 import { describeOp, inverseOf } from '../model/compareThreshold.js';
-import type { FireOp, LabelMatcher, Rule, RuleDefinition, ThresholdCondition } from '../model/ruleTypes.js';
+import type { FireOp, Inhibition, LabelMatcher, Rule, RuleDefinition, ThresholdCondition } from '../model/ruleTypes.js';
 import { ruleVersion } from '../model/ruleVersion.js';
 import { parseTemplate } from '../template/parseTemplate.js';
 import { TemplateError } from '../template/renderTemplate.js';
 import type { RuleEntry } from './ruleFileSchema.js';
+import { checkRuleSeries, type ReportWithin } from './checkRuleSeries.js';
+import { locateWithin } from './locateWithin.js';
 import { resolveRuleKind } from './resolveRuleKind.js';
+import type { SeriesCatalogue } from './seriesCatalogue.js';
+
+/** The file a rule entry is read from: its text (to point at words inside values) and the series that exist. */
+export interface RuleFileContext {
+  text: string;
+  catalogue: SeriesCatalogue;
+}
 
 /**
  * Builds the Rule for `entry`, found at `at` in `document`, appending every problem to `issues`;
  * undefined when a problem prevents building it. Reads the entry defensively, since the schema may
  * have rejected it: a field of the wrong type is left to the schema's message.
  */
-export function buildRule(entry: Partial<RuleEntry>, at: EntryPath, file: string, document: LocatedYaml<unknown>, issues: YamlIssue[]): Rule | undefined {
+export function buildRule(
+  entry: Partial<RuleEntry>,
+  at: EntryPath,
+  file: string,
+  document: LocatedYaml<unknown>,
+  issues: YamlIssue[],
+  context: RuleFileContext,
+): Rule | undefined {
   const before = issues.length;
   const report: ReportIssue = (path, message, target) => {
     issues.push(document.locate([...at, ...path], message, target));
   };
+  const within: ReportWithin = (path, word, message) => {
+    issues.push(locateWithin(context.text, document.locate([...at, ...path], message), word));
+  };
   const raw = entry as RawEntry;
+  checkRuleSeries(raw, context.catalogue, report, within);
   const { named, specs } = resolveRuleKind(raw, report);
   const implying = named.find((kind) => kind.impliedFire !== undefined);
   const fire = implying ? implying.impliedFire!(specs) : fireCondition(entry, report);
@@ -54,9 +74,17 @@ export function buildRule(entry: Partial<RuleEntry>, at: EntryPath, file: string
     labels,
   };
   if (keepFiringForSeconds > 0) definition.keepFiringForSeconds = keepFiringForSeconds;
+  const inhibits = inhibitionsOf(entry.inhibits);
+  if (inhibits.length > 0) definition.inhibits = inhibits;
   Object.assign(definition, specs);
   const { line } = document.locate(at, '');
   return { ...definition, version: ruleVersion(definition), file, line };
+}
+
+/** The entry's `inhibits`, as written (the rule set checks that the rules exist). */
+function inhibitionsOf(inhibits: RuleEntry['inhibits']): Inhibition[] {
+  if (!Array.isArray(inhibits)) return [];
+  return inhibits.map((inhibition) => ({ rules: [...inhibition.rules], equal: [...(inhibition.equal ?? [])] }));
 }
 
 function isComplete(entry: Partial<RuleEntry>): entry is RuleEntry {

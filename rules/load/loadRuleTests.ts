@@ -11,6 +11,7 @@
  *         - metric: filesystem_used_ratio
  *           labels: { host: web-1, mount: / }
  *           values: '0.5 0.95x10'        or a list: [0.5, 0.95, null]; see expandSeriesValues.ts
+ *           output: 'CRITICAL - ...'     optional: the text every sample carries ({{ output }})
  *       expect:
  *         - at: 6m                       time since the first value
  *           rule: filesystem_space_low   optional: only this rule's alerts are compared
@@ -46,6 +47,7 @@ const TestFileSchema = Type.Object(
                 metric: Type.String({ pattern: METRIC_NAME_PATTERN, patternHint: 'a metric name such as filesystem_used_ratio' }),
                 labels: Type.Optional(Labels),
                 values: Type.Union([Type.String(), Type.Array(Type.Union([Type.Number(), Type.Null()]))]),
+                output: Type.Optional(Type.String()),
               },
               { additionalProperties: false },
             ),
@@ -127,7 +129,7 @@ function buildTestCase(document: LocatedYaml<TestFile>, test: TestFile['tests'][
     } else {
       values = s.values.map((v) => (v === null ? undefined : v));
     }
-    return { metric: s.metric, labels: s.labels ?? {}, values };
+    return { metric: s.metric, labels: s.labels ?? {}, values, ...(s.output === undefined ? {} : { text: s.output }), where: where([...at, 'series', i, 'metric']) };
   });
   const expect = test.expect.map((e, i) => ({
     atMs: e.at,

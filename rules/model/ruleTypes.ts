@@ -12,6 +12,11 @@ export interface SeriesSample {
   value: number;
   /** When the value was observed (epoch milliseconds). Transitions use this time, not the wall clock. */
   atMs: number;
+  /**
+   * Text observed with the value, for series that carry one (a check's output line on
+   * `check_status`): `{{ output }}` in the templates of the signal this sample causes.
+   */
+  text?: string;
 }
 
 /** How a label matcher compares: equal, not equal, regex match, regex non-match (Prometheus semantics). */
@@ -80,6 +85,25 @@ export interface Rule extends RuleKindSpecs {
   description: string;
   /** Extra labels added to every signal of the rule; they override series labels of the same name. */
   labels: Record<string, string>;
+  /**
+   * Rules this one inhibits (Alertmanager's inhibit_rules): while an incident of this rule is
+   * active, a new incident of one of them whose `equal` labels have the same values gets no ticket.
+   * Absent when it inhibits none.
+   */
+  inhibits?: Inhibition[];
+}
+
+/** `inhibits: [{ rules: [tcp_port_intermittent], equal: [host, target] }]` */
+export interface Inhibition {
+  rules: string[];
+  /** Labels whose values must be the same on both signals (a label missing on both counts as the same). */
+  equal: string[];
+}
+
+/** A rule that inhibits the rule of a signal, and on which labels. */
+export interface InhibitingRule {
+  rule: string;
+  equal: string[];
 }
 
 /** The parts of a rule that decide its behaviour and text; not where it is written. */
@@ -165,6 +189,12 @@ export interface Signal {
   sinceMs: number;
   /** Readable text, e.g. "filesystem_used_ratio 0.93 above 0.9 for 5m". */
   reason: string;
+  /**
+   * The rules that inhibit this signal's rule; absent when none does. `depth` is the length of the
+   * longest chain of inhibiting rules above it, so that the incident lifecycle decides a batch's
+   * inhibitors before the signals they inhibit.
+   */
+  inhibition?: { depth: number; by: InhibitingRule[] };
 }
 
 /** Whether a rule evaluated cleanly in the last call; an unhealthy rule names its error. */

@@ -9,7 +9,7 @@ import type { RuleDefinition } from './ruleTypes.js';
 /**
  * sha256 (hex, first 12 characters) of the normalized definition: keys in a fixed order, rule labels
  * sorted, matchers in their written order (order does not change meaning, but reordering is an edit),
- * then keepFiringFor and the kind's part (RuleKind.versionPart), each only when set, so that the
+ * then keepFiringFor, inhibits and the kind's part (RuleKind.versionPart), each only when set, so that the
  * versions of plain rules stay what they were before those existed.
  * Moving a rule to another file or line keeps its version; changing a threshold, a duration, a
  * matcher, the severity, a label or a template changes it.
@@ -31,6 +31,7 @@ export function ruleVersion(definition: RuleDefinition): string {
       .map((name) => [name, definition.labels[name]]),
   ];
   if (definition.keepFiringForSeconds) normalized.push(['keepFiringForSeconds', definition.keepFiringForSeconds]);
+  if (definition.inhibits?.length) normalized.push(['inhibits', definition.inhibits.map((i) => [[...i.rules].sort(), [...i.equal].sort()])]);
   for (const kind of RULE_KINDS) {
     const part = kind.versionPart(definition);
     if (part !== undefined) normalized.push(part);

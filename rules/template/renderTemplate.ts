@@ -11,6 +11,8 @@
  *   {{ secondsToThreshold }}    and the other variables of one rule kind (see rules/kinds/):
  *                               predict's secondsToThreshold, aggregate's seriesCount, ...
  *   {{ metric }} {{ rule }}     the metric and rule names
+ *   {{ output }}                the text that came with the sample (a check's output line); empty
+ *                               for series without one
  *   {{ value | percent }}       filters: number (default for numbers), percent, bytes, seconds
  *
  * This module is the language; which numeric variables exist is the caller's to say (see
@@ -24,9 +26,10 @@ import { labelValue } from '../labels/compileLabelMatchers.js';
 import { applyFilter, formatNumber, TEMPLATE_FILTERS, type TemplateFilter } from './templateFilters.js';
 
 /** Text variables a template may use. */
-export type TextVariable = 'metric' | 'rule';
+export type TextVariable = 'metric' | 'rule' | 'output';
 
-const TEXT_VARIABLES: readonly TextVariable[] = ['metric', 'rule'];
+/** Every text variable, in the order messages list them. */
+export const TEXT_VARIABLES: readonly TextVariable[] = ['metric', 'rule', 'output'];
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 type FieldSource =
@@ -50,6 +53,8 @@ export interface CompiledTemplate {
 export interface TemplateContext {
   metric: string;
   rule: string;
+  /** The sample's text; empty when absent. */
+  output?: string;
   labels: Readonly<Record<string, string>>;
   [numericVariable: string]: number | string | Readonly<Record<string, string>> | undefined;
 }
@@ -150,7 +155,7 @@ function renderField(source: FieldSource, filter: TemplateFilter | undefined, ex
       return filter ? applyFilter(filter, value) : formatNumber(value);
     }
     case 'text':
-      return context[source.name];
+      return context[source.name] ?? '';
     case 'label': {
       const text = labelValue(context.labels, source.name);
       if (!filter) return text;

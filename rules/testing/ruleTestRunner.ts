@@ -6,6 +6,7 @@
 import { closestWord } from '../../config/closestWord.js';
 import { compileRules } from '../engine/compileRules.js';
 import { evaluate } from '../engine/evaluate.js';
+import { seriesLabels, suggestion, type SeriesCatalogue } from '../load/seriesCatalogue.js';
 import type { Rule, RuleState, SeriesSample, Signal } from '../model/ruleTypes.js';
 
 /** One input series: a value (or none) per step of `intervalMs`, from time 0. */
@@ -13,6 +14,10 @@ export interface TestSeries {
   metric: string;
   labels: Record<string, string>;
   values: Array<number | undefined>;
+  /** The text every sample carries (`{{ output }}`), for series that have one. */
+  text?: string;
+  /** Where the series is written, for messages. */
+  where?: string;
 }
 
 /** An alert expected to be firing: its rule, its labels (series + rule labels, without alertname), optionally its texts. */
@@ -50,9 +55,11 @@ export interface RuleTestResult {
 /**
  * Steps through the union of the sample times and the expectation times, evaluating the rules at
  * each (samples of that time, `nowMs` = that time), and compares the firing alerts at each
- * expectation time with the expected ones.
+ * expectation time with the expected ones. With a `catalogue`, an input series no agent or
+ * collector could send (unknown metric or label) fails the test: it would pass on a series that
+ * never exists.
  */
-export function runRuleTest(rules: readonly Rule[], test: RuleTestCase): RuleTestResult {
+export function runRuleTest(rules: readonly Rule[], test: RuleTestCase, catalogue?: SeriesCatalogue): RuleTestResult {
   const compiled = compileRules(rules);
   const byTime = new Map<number, SeriesSample[]>();
   for (const series of test.series) {
@@ -60,14 +67,14 @@ export function runRuleTest(rules: readonly Rule[], test: RuleTestCase): RuleTes
       if (value === undefined) return;
       const atMs = step * test.intervalMs;
       const list = byTime.get(atMs) ?? [];
-      list.push({ metric: series.metric, labels: series.labels, value, atMs });
+      list.push(series.text === undefined ? { metric: series.metric, labels: series.labels, value, atMs } : { metric: series.metric, labels: series.labels, value, atMs, text: series.text });
       byTime.set(atMs, list);
     });
   }
   const times = [...new Set([...byTime.keys(), ...test.expect.map((e) => e.atMs)])].sort((a, b) => a - b);
   const states = new Map<string, RuleState>();
   const lastFiring = new Map<string, Signal>();
-  const failures = unknownRules(rules, test.expect);
+  const failures = [...(catalogue ? unknownSeries(test.series, catalogue) : []), ...unknownRules(rules, test.expect)];
   for (const atMs of times) {
     const result = evaluate(compiled, byTime.get(atMs) ?? [], states, atMs);
     for (const state of result.states) states.set(state.fingerprint, state);
@@ -82,6 +89,24 @@ export function runRuleTest(rules: readonly Rule[], test: RuleTestCase): RuleTes
     }
   }
   return { name: test.name, where: test.where, failures };
+}
+
+/** Input series with a metric or label that nothing sends, as the rule loader would say of a rule. */
+function unknownSeries(series: readonly TestSeries[], catalogue: SeriesCatalogue): string[] {
+  const problems: string[] = [];
+  for (const input of series) {
+    const where = input.where ? `${input.where}: ` : '';
+    const definition = catalogue.series(input.metric);
+    if (!definition) {
+      problems.push(`${where}unknown metric "${input.metric}": no series of it can exist${suggestion(input.metric, catalogue.names())}`);
+      continue;
+    }
+    const known = seriesLabels(catalogue, definition);
+    for (const label of Object.keys(input.labels)) {
+      if (!known.includes(label)) problems.push(`${where}unknown label "${label}" of ${input.metric}${suggestion(label, known)} (its labels: ${known.join(', ')})`);
+    }
+  }
+  return problems;
 }
 
 /** Expectations naming a rule the rule files do not define: a typo would otherwise pass as "not firing". */

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRIC_NAME_PATTERN, type Observation, type Report } from '../../contract/report.js';
 import { loadConfig } from '../../config/loadConfig.js';
 import { createAgent } from '../../agent/agent.js';
-import { METRIC_CATALOGUE, isMetricName } from '../../agent/metricCatalogue.js';
+import { METRIC_CATALOGUE, isMetricName } from '../../contract/metricCatalogue.js';
 import { makeCertificates } from '../support/certificates.js';
 import { startDnsResponder } from '../support/dnsResponder.js';
 import { metricCatalogueMarkdown } from '../../cli/commands/agentMetricsCommand.js';
@@ -80,6 +80,7 @@ describe('metric catalogue', () => {
       'class/hwmon/hwmon0/name': 'coretemp\n',
       'class/hwmon/hwmon0/temp1_input': '45000\n',
       'class/hwmon/hwmon0/temp1_label': 'Package id 0\n',
+      'class/hwmon/hwmon0/temp1_crit': '100000\n',
     });
     const pinger = async (): Promise<PingResponse> => ({
       inputHost: '192.0.2.1', host: '192.0.2.1', alive: true, output: '', time: 1, times: [1], min: '1', max: '1', avg: '1.000', stddev: '0', packetLoss: '0.000',

@@ -42,6 +42,40 @@ describe('tripline CLI', () => {
     expect(bad.stderr).toContain(`${file}:4:5: rules[0].abov: unknown key "abov"; did you mean "above"?`);
   });
 
+  it('rules check: a misspelt metric, label and template variable each fail with file:line:column and a suggestion', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tripline-cli-'));
+    const file = join(dir, 'typos.yaml');
+    writeFileSync(
+      file,
+      [
+        'rules:',
+        '  - name: disk_full',
+        '    metric: filesytem_used_ratio',
+        '    above: 0.9',
+        '    severity: warning',
+        '    summary: full',
+        '  - name: root_full',
+        '    metric: filesystem_used_ratio',
+        `    matchers: ['mountpoint="/"']`,
+        '    above: 0.9',
+        '    severity: warning',
+        '    summary: "{{ labels.hostname }} is {{ valeu | percent }} full"',
+        '',
+      ].join('\n'),
+    );
+    const result = await tripline(['rules', 'check', file]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.split('\n')).toEqual([
+      `${file}:3:13: rules[0].metric: unknown metric "filesytem_used_ratio"; did you mean "filesystem_used_ratio"? (declare metrics the catalogue does not have under "metrics:")`,
+      `${file}:9:17: rules[1].matchers[0]: unknown label "mountpoint" of filesystem_used_ratio; did you mean "mount"? (its labels: mount, device, fstype, host; declare labels your agents put on every series under "hostLabels:")`,
+      `${file}:12:14: rules[1].summary: unknown template variable "valeu"; did you mean "value"?`,
+      `${file}:12:15: rules[1].summary: unknown label "hostname" in "{{ labels.hostname }}": it would always render empty; did you mean "host"?`,
+      '4 problem(s) found',
+      '',
+    ]);
+  });
+
   it('refuses an invalid config with the line of the problem', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tripline-cli-'));
     const file = join(dir, 'tripline.yaml');

@@ -82,7 +82,7 @@ describe('reload on file change', () => {
     const { loadRuleFiles } = await import('../../rules/index.js');
     const dir = mkdtempSync(join(tmpdir(), 'tripline-reload-'));
     const file = join(dir, 'rules.yaml');
-    const rule = (name: string, extra = '') => `rules:\n  - { name: ${name}, metric: m, above: 1, severity: info, summary: s${extra} }\n`;
+    const rule = (name: string, extra = '') => `rules:\n  - { name: ${name}, metric: m, above: 1, severity: info, summary: s${extra} }\nmetrics: [{ name: m }]\n`;
     writeFileSync(file, rule('first'));
     let inForce = loadRuleFiles([file]).map((r) => r.name);
     const logged: unknown[] = [];

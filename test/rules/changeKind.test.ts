@@ -80,7 +80,7 @@ describe('change: what the loader makes of it', () => {
     {
       why: 'with a window function',
       lines: ['function: avg', 'window: 5m', 'change: { window: 10m }'],
-      errors: ['bad.yaml:7:5: rules[0].change: a rule takes one of "function", "predict", "absent", "aggregate" and "change", not both "function" and "change"; write two rules'],
+      errors: ['bad.yaml:7:5: rules[0].change: a rule takes one of "function", "predict", "absent", "aggregate", "change" and "status", not both "function" and "change"; write two rules'],
     },
     // its variables in another kind's rule, and another kind's variable in a change rule
     { why: 'previous in a plain rule', lines: ['above: 1', 'description: "was {{ previous }}"'], errors: ['bad.yaml:6:18: rules[0].description: "{{ previous }}": previous is only set for change rules'] },

@@ -37,12 +37,12 @@ describe('rule kinds: errors', () => {
     {
       why: 'unknown window function, with the nearest name',
       lines: ['function: incrase', 'window: 5m', 'above: 1'],
-      errors: ['bad.yaml:5:15: rules[0].function: unknown window function "incrase"; did you mean "increase"? (one of: avg, min, max, rate, increase)'],
+      errors: ['bad.yaml:5:15: rules[0].function: unknown window function "incrase"; did you mean "increase"? (one of: avg, min, max, rate, increase, changes)'],
     },
     {
       why: 'unknown window function far from any name: the list',
       lines: ['function: quantile', 'window: 5m', 'above: 1'],
-      errors: ['bad.yaml:5:15: rules[0].function: unknown window function "quantile"; expected one of: avg, min, max, rate, increase'],
+      errors: ['bad.yaml:5:15: rules[0].function: unknown window function "quantile"; expected one of: avg, min, max, rate, increase, changes'],
     },
     {
       why: 'bad window duration',
@@ -62,7 +62,7 @@ describe('rule kinds: errors', () => {
     {
       why: 'window without function',
       lines: ['window: 5m', 'above: 1'],
-      errors: ['bad.yaml:5:5: rules[0].window: "window" needs "function" (one of: avg, min, max, rate, increase)'],
+      errors: ['bad.yaml:5:5: rules[0].window: "window" needs "function" (one of: avg, min, max, rate, increase, changes)'],
     },
     {
       why: 'bad keepFiringFor',
@@ -80,13 +80,13 @@ describe('rule kinds: errors', () => {
     {
       why: 'predict and aggregate together',
       lines: ['predict: { window: 6h, horizon: 4h }', 'aggregate: { by: [group], function: max }', 'above: 1'],
-      errors: ['bad.yaml:6:5: rules[0].aggregate: a rule takes one of "function", "predict", "absent", "aggregate" and "change", not both "predict" and "aggregate"; write two rules'],
+      errors: ['bad.yaml:6:5: rules[0].aggregate: a rule takes one of "function", "predict", "absent", "aggregate", "change" and "status", not both "predict" and "aggregate"; write two rules'],
     },
     {
       why: 'an invalid combination does not hide the problems of each part, nor flag their template variables',
       lines: ['aggregate: { by: [group], function: ration, seriesAbove: 0.5 }', 'predict: { window: 0s, horizon: 4h }', 'above: 0.3', 'description: "{{ matchingCount }} of {{ seriesCount }}, full in {{ secondsToThreshold }}"'],
       errors: [
-        'bad.yaml:5:5: rules[0].aggregate: a rule takes one of "function", "predict", "absent", "aggregate" and "change", not both "predict" and "aggregate"; write two rules',
+        'bad.yaml:5:5: rules[0].aggregate: a rule takes one of "function", "predict", "absent", "aggregate", "change" and "status", not both "predict" and "aggregate"; write two rules',
         'bad.yaml:5:41: rules[0].aggregate.function: unknown aggregate function "ration"; did you mean "ratio"? (one of: avg, min, max, sum, count, ratio)',
         'bad.yaml:6:24: rules[0].predict.window: must be longer than 0, got "0s"',
       ],
@@ -94,7 +94,7 @@ describe('rule kinds: errors', () => {
     {
       why: 'function and predict together',
       lines: ['function: avg', 'window: 5m', 'predict: { window: 6h, horizon: 4h }', 'above: 1'],
-      errors: ['bad.yaml:7:5: rules[0].predict: a rule takes one of "function", "predict", "absent", "aggregate" and "change", not both "function" and "predict"; write two rules'],
+      errors: ['bad.yaml:7:5: rules[0].predict: a rule takes one of "function", "predict", "absent", "aggregate", "change" and "status", not both "function" and "predict"; write two rules'],
     },
     {
       why: 'absent with a threshold',

@@ -86,7 +86,7 @@ describe('parseRuleFile', () => {
       why: 'unknown key too far from any known one: the known keys are listed',
       text: ruleFile('fro: 5m'),
       errors: [
-        'bad.yaml:7:5: rules[0].fro: unknown key "fro"; expected one of: name, metric, matchers, above, below, clearBelow, clearAbove, for, clearFor, keepFiringFor, function, window, predict, absent, aggregate, change, severity, summary, description, labels',
+        'bad.yaml:7:5: rules[0].fro: unknown key "fro"; expected one of: name, metric, matchers, above, below, clearBelow, clearAbove, for, clearFor, keepFiringFor, function, window, predict, absent, aggregate, change, status, severity, summary, description, labels, inhibits',
       ],
     },
     {
@@ -140,7 +140,7 @@ describe('parseRuleFile', () => {
     },
     {
       why: 'neither above nor below',
-      text: 'rules:\n  - name: x\n    metric: m\n    severity: info\n    summary: s',
+      text: 'rules:\n  - name: x\n    metric: m\n    severity: info\n    summary: s\nmetrics: [{ name: m }]',
       errors: ['bad.yaml:2:5: rules[0]: missing "above" or "below": the threshold the rule fires at'],
     },
     {
@@ -194,6 +194,7 @@ describe('parseRuleFile', () => {
       '    matchers: ["a=~\\"(\\""]',
       '    severity: info',
       '    sumary: s',
+      'metrics: [{ name: m }]',
     ].join('\n');
     expect(errorsOf(text).map((line) => line.split(': ')[0])).toEqual([
       'bad.yaml:5:5', // both above and below
@@ -210,7 +211,7 @@ describe('parseRuleFile', () => {
 describe('loadRuleFiles', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tripline-rules-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const rule = (name: string) => `rules:\n  - { name: ${name}, metric: m, above: 1, severity: info, summary: s }\n`;
+  const rule = (name: string) => `rules:\n  - { name: ${name}, metric: m, above: 1, severity: info, summary: s }\nmetrics: [{ name: m }]\n`;
 
   it('reads the YAML files of a directory in name order, and plain files', () => {
     const pack = join(dir, 'pack');
@@ -254,16 +255,54 @@ describe('the default rule pack', () => {
   it('loads clean and compiles without broken rules', () => {
     const rules = loadRuleFiles([DEFAULT_RULES_DIR]);
     expect(rules.map((r) => r.name).sort()).toEqual([
+      'agent_reports_dropped',
       'agent_silent',
+      'check_intermittent',
+      'check_unknown',
+      'cpu_steal_high',
+      'cpu_usage_high',
+      'disk_read_latency_high',
+      'disk_saturated',
+      'disk_write_latency_high',
+      'dns_failing',
+      'file_handles_low',
+      'filesystem_filling_fast',
+      'filesystem_filling_slowly',
       'filesystem_filling_up',
       'filesystem_inodes_low',
+      'filesystem_readonly',
       'filesystem_space_critical',
       'filesystem_space_low',
+      'filesystem_unreachable',
+      'host_rebooted',
+      'http_down',
+      'http_slow',
       'load_high',
+      'md_raid_degraded',
+      'md_raid_rebuilding',
       'memory_usage_high',
+      'nagios_plugin_critical',
+      'nagios_plugin_warning',
+      'network_link_down',
+      'network_receive_drops',
+      'network_receive_errors',
+      'network_speed_dropped',
+      'network_transmit_drops',
+      'network_transmit_errors',
+      'oom_kill',
       'ping_loss_high',
+      'process_missing',
+      'smart_failing',
+      'smart_pending_sectors',
+      'smart_reallocated_sectors_growing',
+      'smart_wear_high',
+      'swap_in_storm',
       'swap_usage_high',
+      'systemd_unit_failed',
       'tcp_port_down',
+      'temperature_critical',
+      'tls_certificate_expiring',
+      'tls_certificate_expiring_critical',
     ]);
     expect(compileRules(rules).broken.size).toBe(0);
   });

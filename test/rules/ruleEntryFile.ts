@@ -5,7 +5,7 @@
 import { YamlValidationError } from '../../config/yamlSchemaLoader.js';
 import { parseRuleFile } from '../../rules/load/loadRules.js';
 
-/** A rule without a threshold yet; `lines` follow from line 5 on. */
+/** A rule without a threshold yet; `lines` follow from line 5 on. Agents are taken to label their series with `group`. */
 export function ruleFile(...lines: string[]): string {
   return [
     'rules:',
@@ -14,6 +14,7 @@ export function ruleFile(...lines: string[]): string {
     '    severity: warning', // line 4
     ...lines.map((line) => `    ${line}`), // line 5 onwards
     '    summary: s',
+    'hostLabels: [group]',
   ].join('\n');
 }
 

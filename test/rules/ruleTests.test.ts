@@ -111,7 +111,7 @@ describe('tripline rules test', () => {
   });
 
   it('exits 1 with a readable diff on a failing test, and on an invalid file', () => {
-    writeFileSync(join(dir, 'rules.yaml'), 'rules:\n  - { name: hot, metric: temp_celsius, above: 80, severity: info, summary: "hot {{ value }}" }\n');
+    writeFileSync(join(dir, 'rules.yaml'), 'rules:\n  - { name: hot, metric: temp_celsius, above: 80, severity: info, summary: "hot {{ value }}" }\nmetrics: [{ name: temp_celsius }]\n');
     const failing = join(dir, 'failing.test.yaml');
     writeFileSync(failing, "ruleFiles: [rules.yaml]\ntests:\n  - name: hot fires\n    series: [{ metric: temp_celsius, labels: { host: h }, values: '70 90' }]\n    expect: [{ at: 1m, firing: [] }]\n");
     const invalid = join(dir, 'invalid.test.yaml');

@@ -165,4 +165,9 @@ export const MIGRATIONS: readonly string[] = [
     revoked_at_ms INTEGER
   );
   `,
+  // 4: checks as signals (issue 11): the texts that came with a report's samples (a check's output line on
+  // check_status), by position in the chunk; NULL when none did.
+  `
+  ALTER TABLE report_chunks ADD COLUMN texts TEXT;
+  `,
 ];

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { canonicalLabels } from '../../../contract/labels.js';
 import type { RuleState } from '../../../rules/index.js';
-import { decodeChunk, encodeChunk } from '../sampleChunk.js';
+import { decodeChunk, decodeTexts, encodeChunk, encodeTexts } from '../sampleChunk.js';
 import type { OutboxOperation, OutboxRow, OutboxState } from '../../domain/delivery.js';
 import type { EnrolledAgent } from '../../domain/enrolledAgent.js';
 import type { FlapTransition } from '../../domain/flapTransition.js';
@@ -195,7 +195,7 @@ class SqliteStore implements Store {
       baseAtMs,
       report.samples.map((s) => ({ seriesId: this.seriesId(hostId, s.metric, s.labels), atMs: s.atMs, value: s.value })),
     );
-    const info = this.sql.insertChunk.run(hostId, report.sequence, baseAtMs, report.receivedAtMs, encoded, JSON.stringify(report.checks));
+    const info = this.sql.insertChunk.run(hostId, report.sequence, baseAtMs, report.receivedAtMs, encoded, JSON.stringify(report.checks), encodeTexts(report.samples));
     return info.changes === 1;
   }
 
@@ -382,11 +382,12 @@ class SqliteStore implements Store {
     for (const r of this.sql.allSeries.all() as Array<{ series_id: number; metric: string; labels: string; hostname: string }>) {
       series.set(r.series_id, { metric: r.metric, labels: { ...(JSON.parse(r.labels) as Record<string, string>), host: r.hostname } });
     }
-    for (const chunk of this.sql.chunksByTime.iterate(fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<{ base_at_ms: number; samples: Buffer }>) {
+    for (const chunk of this.sql.chunksByTime.iterate(fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<StoredChunk>) {
+      const texts = decodeTexts(chunk.texts);
       for (const s of decodeChunk(chunk.base_at_ms, chunk.samples)) {
         if (s.atMs < fromMs || s.atMs > toMs) continue;
         const known = series.get(s.seriesId);
-        if (known) yield { metric: known.metric, labels: known.labels, value: s.value, atMs: s.atMs };
+        if (known) yield withText({ metric: known.metric, labels: known.labels, value: s.value, atMs: s.atMs }, texts.get(s.index));
       }
     }
   }
@@ -397,14 +398,28 @@ class SqliteStore implements Store {
     const series = this.sql.findSeriesByHostname.all(host, metric, canonicalLabels(labels)) as Array<{ series_id: number; host_id: number }>;
     const samples: StoredSample[] = [];
     for (const { series_id: seriesId, host_id: hostId } of series) {
-      for (const chunk of this.sql.chunksInRange.iterate(hostId, fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<{ base_at_ms: number; samples: Buffer }>) {
+      for (const chunk of this.sql.chunksInRange.iterate(hostId, fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<StoredChunk>) {
+        const texts = decodeTexts(chunk.texts);
         for (const s of decodeChunk(chunk.base_at_ms, chunk.samples, seriesId)) {
-          if (s.atMs >= fromMs && s.atMs <= toMs) samples.push({ metric, labels, value: s.value, atMs: s.atMs });
+          if (s.atMs >= fromMs && s.atMs <= toMs) samples.push(withText({ metric, labels, value: s.value, atMs: s.atMs }, texts.get(s.index)));
         }
       }
     }
     return samples.sort((a, b) => a.atMs - b.atMs);
   }
+}
+
+/** A report chunk as the range queries read it. */
+interface StoredChunk {
+  base_at_ms: number;
+  samples: Buffer;
+  texts: string | null;
+}
+
+/** The sample with its text, when it has one (no `text` key otherwise). */
+function withText(sample: StoredSample, text: string | undefined): StoredSample {
+  if (text !== undefined) sample.text = text;
+  return sample;
 }
 
 function mapIncident(r: Row | undefined): IncidentRecord | undefined {

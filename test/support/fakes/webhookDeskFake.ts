@@ -6,7 +6,8 @@ import { signWebhook, type WebhookPayload } from '../../../collector/desk/webhoo
 import { startFakeHttpServer, type FakeHttpServer } from './fakeHttpServer.js';
 
 export interface WebhookDeskFake extends FakeHttpServer {
-  tickets: Map<string, { id: string; status: 'open' | 'resolved'; comments: string[] }>;
+  /** One ticket per incident key, with the incident as the last operation on it carried it. */
+  tickets: Map<string, { id: string; status: 'open' | 'resolved'; comments: string[]; incident: WebhookPayload['incident'] }>;
   /** Every update received: the incident key and the severity it carried. */
   updates: Array<{ key: string; severity: string }>;
 }
@@ -27,7 +28,7 @@ export async function startWebhookDeskFake(secret: string): Promise<WebhookDeskF
           let ticket = tickets.get(payload.incident.key);
           switch (payload.operation) {
             case 'open':
-              ticket ??= { id: `WH-${tickets.size + 1}`, status: 'open', comments: [] };
+              ticket ??= { id: `WH-${tickets.size + 1}`, status: 'open', comments: [], incident: payload.incident };
               tickets.set(payload.incident.key, ticket);
               break;
             case 'resolve':
@@ -35,6 +36,7 @@ export async function startWebhookDeskFake(secret: string): Promise<WebhookDeskF
             case 'update':
             case 'comment':
               if (!ticket) return { status: 404, body: { error: 'no such ticket' } };
+              ticket.incident = payload.incident;
               if (payload.operation === 'resolve') ticket.status = 'resolved';
               if (payload.operation === 'reopen') ticket.status = 'open';
               if (payload.operation === 'update') updates.push({ key: payload.incident.key, severity: payload.incident.severity });

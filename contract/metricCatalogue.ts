@@ -5,13 +5,20 @@
  * that is not catalogued does not compile; a test checks the labels at run time. The docs are
  * generated from this table, never copied by hand. Names follow Prometheus conventions: no
  * prefix, snake_case, base unit in the name, `_total` for counters.
+ *
+ * It lives in contract/ because both sides read it: the agent emits these series, and the rule
+ * loader (rules/) checks every rule's metric, label and template against it, together with the
+ * series the collector derives itself (collectorSeries.ts).
  */
 
 /** Prometheus metric kinds used by the agent. */
 export type MetricKind = 'gauge' | 'counter';
 
-/** Base units, as they appear at the end of the metric names. */
-export type MetricUnit = 'ratio' | 'bytes' | 'seconds' | 'bytes_per_second' | 'per_second' | 'count' | 'boolean' | 'celsius';
+/**
+ * Base units, as they appear at the end of the metric names; `status` is a Nagios state code
+ * (0 ok, 1 warning, 2 critical, 3 unknown), which only derived check series have.
+ */
+export type MetricUnit = 'ratio' | 'bytes' | 'seconds' | 'bytes_per_second' | 'per_second' | 'count' | 'boolean' | 'celsius' | 'status';
 
 /** One catalogue entry. */
 export interface MetricDefinition {
@@ -20,6 +27,11 @@ export interface MetricDefinition {
   /** Label names every observation of this metric carries, in documentation order. */
   readonly labels: readonly string[];
   readonly help: string;
+  /**
+   * Whether each sample carries a text beside its value (a check's output), which rule templates
+   * read as `{{ output }}`. Only series the collector derives from check results do.
+   */
+  readonly text?: boolean;
 }
 
 const FILESYSTEM_LABELS = ['mount', 'device', 'fstype'] as const;
@@ -61,6 +73,12 @@ export const METRIC_CATALOGUE = {
   reboot_detected: { kind: 'gauge', unit: 'boolean', labels: [], help: '1 in the first report after the kernel boot_id changed since the agent last ran, else 0' },
 
   temperature_celsius: { kind: 'gauge', unit: 'celsius', labels: ['chip', 'sensor'], help: 'Sensor temperature from /sys/class/hwmon (or thermal zones); absent on machines without sensors' },
+  temperature_headroom_celsius: {
+    kind: 'gauge',
+    unit: 'celsius',
+    labels: ['chip', 'sensor'],
+    help: "Degrees below the sensor's critical mark (hwmon tempN_crit, a thermal zone's critical trip point, else agent.temperatures.criticalCelsius); negative above it; absent when there is no mark",
+  },
 
   filesystem_size_bytes: { kind: 'gauge', unit: 'bytes', labels: FILESYSTEM_LABELS, help: 'Filesystem size' },
   filesystem_used_bytes: { kind: 'gauge', unit: 'bytes', labels: FILESYSTEM_LABELS, help: 'Space in use (size - free)' },
@@ -106,6 +124,7 @@ export const METRIC_CATALOGUE = {
   md_disks_required: { kind: 'gauge', unit: 'count', labels: MD_LABELS, help: 'Member disks the md array needs (/proc/mdstat)' },
   md_disks_active: { kind: 'gauge', unit: 'count', labels: MD_LABELS, help: 'Member disks up' },
   md_degraded: { kind: 'gauge', unit: 'boolean', labels: MD_LABELS, help: '1 while an active md array has fewer disks up than it needs, else 0' },
+  md_rebuilding: { kind: 'gauge', unit: 'boolean', labels: MD_LABELS, help: '1 while /proc/mdstat shows the array rebuilding or resynchronising (recovery, resync, reshape), else 0; a scheduled check or repair does not count' },
 
   process_count: { kind: 'gauge', unit: 'count', labels: ['name'], help: 'Processes whose name (/proc/<pid>/comm) equals a configured agent.processes.names entry' },
 
