@@ -12,7 +12,7 @@
  */
 
 /** The part of Tripline that raises a code. */
-export type ErrorComponent = 'collector-api' | 'collector-desk' | 'agent' | 'config' | 'rules' | 'cli';
+export type ErrorComponent = 'collector-api' | 'collector-desk' | 'collector-store' | 'agent' | 'config' | 'rules' | 'cli';
 
 /** The class (or, for the agent section's checks, the issue type) a code is raised as. */
 export type ErrorRaiser =
@@ -28,7 +28,8 @@ export type ErrorRaiser =
   | 'LabelMatcherError'
   | 'SeriesValuesError'
   | 'TemplateError'
-  | 'CliError';
+  | 'CliError'
+  | 'SchemaTooNewError';
 
 /**
  * Whether trying the same thing again can help: `yes` and `no` hold for every error with the code;
@@ -99,6 +100,9 @@ export const ERROR_CATALOGUE = [
     retry: 'depends',
     meaning: 'an answer the adapter cannot use (no ticket id in it: not retried), an operation before its ticket is recorded, or an unexpected adapter failure (both retried)',
   },
+
+  // The collector's store.
+  { code: 'TRIPLINE_SCHEMA_TOO_NEW', component: 'collector-store', raisedBy: ['SchemaTooNewError'], meaning: 'the database was written by a newer Tripline (more schema migrations than this release knows); nothing opens it until Tripline is upgraded or a backup restored' },
 
   // The agent.
   { code: 'TRIPLINE_ENROLL_REFUSED', component: 'agent', raisedBy: ['AgentEnrollmentError'], retry: 'no', meaning: 'the collector refused enrollment (a wrong enrollment token, an agent id already enrolled or revoked) or answered without a credential' },

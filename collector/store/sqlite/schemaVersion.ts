@@ -5,6 +5,7 @@
  * does not expect or misreading columns it never heard of.
  */
 import type Database from 'better-sqlite3';
+import type { ErrorCodeOf } from '../../../contract/errorCatalogue.js';
 import { MIGRATIONS } from './schema.js';
 
 /** The schema version this release writes. */
@@ -12,7 +13,7 @@ export const CURRENT_SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Thrown when the database was written by a newer Tripline; the message says what to do. */
 export class SchemaTooNewError extends Error {
-  readonly code = 'TRIPLINE_SCHEMA_TOO_NEW';
+  readonly code: ErrorCodeOf<'SchemaTooNewError'> = 'TRIPLINE_SCHEMA_TOO_NEW';
 
   constructor(
     readonly file: string,
