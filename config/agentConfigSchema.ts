@@ -182,7 +182,14 @@ export const AgentSchema = Type.Object(
     plugins: Type.Array(PluginSchema, { default: [], description: 'Nagios plugins run unchanged' }),
     pluginConcurrency: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: 'Plugins running at the same time at most' }),
   },
-  { additionalProperties: false, default: {} },
+  {
+    additionalProperties: false,
+    default: {},
+    retiredKeys: {
+      excludeFsTypes: 'replaced by agent.filesystems.exclude.fsTypes (added to the built-in exclusions) and agent.filesystems.include.fsTypes (to take one back)',
+      excludeMounts: 'replaced by agent.filesystems.exclude.mounts (added to the built-in exclusions) and agent.filesystems.include.mounts (to take one back)',
+    },
+  },
 );
 
 /** The agent section as loaded (durations in milliseconds), with the top-level `timeZone` copied in: the zone of `inventory.schedule`. */

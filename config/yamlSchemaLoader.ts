@@ -134,11 +134,22 @@ export function decodeYaml(document: LocatedYaml<unknown>, schema: TSchema): Dec
   return { refused: located('refused'), unreadable: located('unreadable') };
 }
 
+/**
+ * A schema object may name keys an earlier release read (`retiredKeys: { old: 'replaced by …' }`), so
+ * a config written for that release is told what to write instead of only "unknown key".
+ */
+function retiredKeyText(schema: unknown, key: string): string | undefined {
+  const retired = (schema as { retiredKeys?: Record<string, string> } | undefined)?.retiredKeys;
+  return retired !== undefined && Object.hasOwn(retired, key) ? retired[key] : undefined;
+}
+
 function issueFromAjv(error: ErrorObject, locate: LocatedYaml<unknown>['locate']): YamlIssue {
   const path = pointerToPath(error.instancePath);
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String((error.params as { additionalProperty: string }).additionalProperty);
+      const retired = retiredKeyText(error.parentSchema, key);
+      if (retired !== undefined) return locate([...path, key], `"${key}" is no longer read: ${retired}`, 'key');
       const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       const suggestion = closestWord(key, allowed);
       const hint = suggestion ? `; did you mean "${suggestion}"?` : allowed.length ? `; expected one of: ${allowed.join(', ')}` : '';

@@ -42,7 +42,8 @@ export interface ReportRecord {
   sequence: number;
   receivedAtMs: number;
   /** Observations and the `check_status` samples derived from the checks (with their output line as `text`). */
-  samples: ReadonlyArray<{ metric: string; labels: Record<string, string>; value: number; atMs: number; text?: string }>;
+  /** `intervalMs` (the agent's stated interval) is for the rules engine's `for`; the store keeps it per host. */
+  samples: ReadonlyArray<{ metric: string; labels: Record<string, string>; value: number; atMs: number; text?: string; intervalMs?: number }>;
   checks: readonly CheckResult[];
 }
 
