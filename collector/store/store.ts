@@ -66,6 +66,12 @@ export interface IncidentFilter {
 
 /** Writes and reads that must happen inside a transaction. */
 export interface StoreTransaction {
+  /**
+   * Runs `fn` under a savepoint of the transaction: when it throws, its writes (and only its) are
+   * rolled back and the error rethrown, and the transaction goes on. The ingestor stores each report
+   * of a batch this way, so one that fails to store fails alone.
+   */
+  savepoint<T>(fn: () => T): T;
   /** Stores one report; returns false when (agentId, sequence) was stored already. */
   insertReport(report: ReportRecord): boolean;
   saveRuleStates(states: readonly RuleState[]): void;
