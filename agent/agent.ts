@@ -126,7 +126,7 @@ export function createAgent(options: AgentOptions): Agent {
     ...(ca ? { ca } : {}),
     timeoutSeconds: settings.sendTimeoutSeconds,
     gzipAboveBytes: config.gzipAboveBytes,
-    queue: createDiskReportQueue({ directory: join(dataDir, 'agent', 'spool'), maxReports: settings.spoolMaxReports, maxBytes: settings.spoolMaxBytes }),
+    queue: createDiskReportQueue({ directory: join(dataDir, 'agent', 'spool'), rejectedDirectory: join(dataDir, 'agent', 'rejected'), maxReports: settings.spoolMaxReports, maxBytes: settings.spoolMaxBytes }),
     log: options.log.child({ component: 'reportSender' }),
   });
   const selfMeter = createSelfMeter({ loopDelay, dropped: () => sender.dropped() });

@@ -43,7 +43,8 @@ export interface ReportRecord {
   sequence: number;
   receivedAtMs: number;
   /** Observations and the `check_status` samples derived from the checks (with their output line as `text`). */
-  samples: ReadonlyArray<{ metric: string; labels: Record<string, string>; value: number; atMs: number; text?: string }>;
+  /** `intervalMs` (the agent's stated interval) is for the rules engine's `for`; the store keeps it per host. */
+  samples: ReadonlyArray<{ metric: string; labels: Record<string, string>; value: number; atMs: number; text?: string; intervalMs?: number }>;
   checks: readonly CheckResult[];
 }
 
@@ -55,11 +56,23 @@ export interface OutboxFilter {
 
 export interface IncidentFilter {
   status?: IncidentStatus | 'active';
+  /** Only incidents of this host, severity or rule. */
+  host?: string;
+  severity?: string;
+  ruleName?: string;
+  /** Only incidents older than this id (the next page of a newest-first list). */
+  beforeId?: number;
   limit?: number;
 }
 
 /** Writes and reads that must happen inside a transaction. */
 export interface StoreTransaction {
+  /**
+   * Runs `fn` under a savepoint of the transaction: when it throws, its writes (and only its) are
+   * rolled back and the error rethrown, and the transaction goes on. The ingestor stores each report
+   * of a batch this way, so one that fails to store fails alone.
+   */
+  savepoint<T>(fn: () => T): T;
   /** Stores one report; returns false when (agentId, sequence) was stored already. */
   insertReport(report: ReportRecord): boolean;
   saveRuleStates(states: readonly RuleState[]): void;
@@ -165,6 +178,11 @@ export interface StoreReads {
   latestPoints(series: ReadonlyArray<Pick<SeriesRecord, 'seriesId' | 'hostId'>>): Map<number, SeriesPoint>;
   /** Samples of one series (by metric and exact labels, `host` included) between two times. */
   querySeries(metric: string, labels: Record<string, string>, fromMs: number, toMs: number): StoredSample[];
+  /**
+   * Every stored sample of one host's series with `fromMs <= atMs <= toMs`, chunk by chunk in time
+   * order (samples of a series share one labels object, `host` included). For history reads.
+   */
+  hostSamples(hostname: string, fromMs: number, toMs: number): Iterable<StoredSample>;
   countIncidents(status: IncidentStatus): number;
   /** Incidents whose parent is `parentId` (symptoms and grouped problems). */
   childIncidents(parentId: number): IncidentRecord[];

@@ -213,6 +213,26 @@ export function createSqliteHistory(db: Database.Database) {
       return points.sort((a, b) => a.atMs - b.atMs);
     },
 
+    /** Every sample of the host's series `seriesIds` with `fromMs <= atMs <= toMs`, in time order. */
+    hostPoints(hostId: number, seriesIds: ReadonlySet<number>, fromMs: number, toMs: number): SeriesSampleRow[] {
+      const rows: SeriesSampleRow[] = [];
+      for (const seriesId of seriesIds) {
+        for (const chunk of reads.seriesChunks().iterate(seriesId, fromMs - BLOCK_MS - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<SeriesChunkRow>) {
+          if (chunk.last_at_ms < fromMs || chunk.first_at_ms > toMs) continue;
+          const points: SeriesPoint[] = [];
+          pushChunkPoints(points, chunk, fromMs, toMs);
+          for (const p of points) rows.push({ ...p, seriesId });
+        }
+      }
+      for (const chunk of reads.hotInRange().iterate(hostId, fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<HotChunk>) {
+        const texts = decodeTexts(chunk.texts);
+        for (const s of decodeChunk(chunk.base_at_ms, chunk.samples)) {
+          if (s.atMs >= fromMs && s.atMs <= toMs && seriesIds.has(s.seriesId)) rows.push(withText({ atMs: s.atMs, value: s.value, seriesId: s.seriesId }, texts.get(s.index)));
+        }
+      }
+      return inTimeOrder(rows);
+    },
+
     /** Stored rollup buckets of one series starting within [fromMs, toMs] (compacted history only). */
     rollups(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number): RollupBucket[] {
       const statement = resolution === '5m' ? reads.rollups5m : reads.rollups1h;

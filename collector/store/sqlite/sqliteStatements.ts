@@ -69,7 +69,7 @@ export function createSqliteStatements(db: Database.Database) {
     findSeries: prepare('SELECT series_id FROM series WHERE host_id = ? AND metric = ? AND labels = ?'),
     findSeriesByHostname: prepare('SELECT s.series_id, s.host_id FROM series s JOIN hosts h USING (host_id) WHERE h.hostname = ? AND s.metric = ? AND s.labels = ?'),
     seriesOfHostId: prepare('SELECT s.series_id, s.host_id, h.hostname, s.metric, s.labels FROM series s JOIN hosts h USING (host_id) WHERE s.host_id = ? AND s.metric = ? ORDER BY s.labels'),
-    seriesOfHostname: prepare('SELECT s.series_id, s.host_id, h.hostname, s.metric, s.labels FROM series s JOIN hosts h USING (host_id) WHERE h.hostname = ? AND s.metric = ? ORDER BY s.labels'),
+    seriesOfHostnameMetric: prepare('SELECT s.series_id, s.host_id, h.hostname, s.metric, s.labels FROM series s JOIN hosts h USING (host_id) WHERE h.hostname = ? AND s.metric = ? ORDER BY s.labels'),
     seriesOfMetric: prepare('SELECT s.series_id, s.host_id, h.hostname, s.metric, s.labels FROM series s JOIN hosts h USING (host_id) WHERE s.metric = ? ORDER BY h.hostname, s.labels'),
     listHosts: prepare('SELECT * FROM hosts ORDER BY hostname, agent_id'),
     listAgents: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents ORDER BY enrolled_at_ms, agent_id'),
@@ -80,6 +80,11 @@ export function createSqliteStatements(db: Database.Database) {
     listIncidents: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents ORDER BY id DESC LIMIT ?`),
     listActiveIncidents: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE status IN ('open', 'acknowledged') ORDER BY id DESC LIMIT ?`),
     listIncidentsByStatus: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE status = ? ORDER BY id DESC LIMIT ?`),
+    filterIncidents: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents
+      WHERE (@status IS NULL OR status = @status OR (@status = 'active' AND status IN ('open', 'acknowledged')))
+        AND (@host IS NULL OR host = @host) AND (@severity IS NULL OR severity = @severity) AND (@ruleName IS NULL OR rule_name = @ruleName)
+        AND (@beforeId IS NULL OR id < @beforeId)
+      ORDER BY id DESC LIMIT @limit`),
     countIncidents: prepare('SELECT count(*) AS n FROM incidents WHERE status = ?'),
     incidentEvents: prepare('SELECT * FROM incident_events WHERE incident_id = ? ORDER BY id'),
     dueOutbox: prepare(`SELECT o.* FROM outbox o
@@ -104,6 +109,7 @@ export function createSqliteStatements(db: Database.Database) {
     silenceById: prepare('SELECT * FROM silences WHERE id = ?'),
     listMaintenance: prepare('SELECT * FROM maintenance_windows ORDER BY id'),
     allSeries: prepare('SELECT s.series_id, s.metric, s.labels, h.hostname FROM series s JOIN hosts h USING (host_id)'),
+    seriesOfHostname: prepare('SELECT s.series_id, s.host_id, s.metric, s.labels FROM series s JOIN hosts h USING (host_id) WHERE h.hostname = ?'),
   };
   return { ...reads, ...(writes ?? ({} as NonNullable<typeof writes>)) };
 }

@@ -89,17 +89,30 @@ class SqliteStore implements Store {
     try {
       return this.db.transaction(() => fn(this.tx))();
     } catch (error) {
-      // Ids minted inside a rolled-back transaction no longer exist.
-      this.seriesIds.clear();
-      this.hostIds.clear();
-      this.history.forgetCaches();
+      this.forgetMintedIds();
       throw error;
     }
+  }
+
+  /** Ids minted inside a rolled-back transaction or savepoint no longer exist. */
+  private forgetMintedIds(): void {
+    this.seriesIds.clear();
+    this.hostIds.clear();
+    this.history.forgetCaches();
   }
 
   private createTransactionApi(): StoreTransaction {
     const sql = this.sql;
     return {
+      savepoint: (fn) => {
+        try {
+          // better-sqlite3 runs a transaction function called inside another as a SAVEPOINT.
+          return this.db.transaction(fn)();
+        } catch (error) {
+          this.forgetMintedIds();
+          throw error;
+        }
+      },
       insertReport: (report) => this.insertReport(report),
       saveRuleStates: (states) => {
         for (const state of states) sql.upsertRuleState.run(state.fingerprint, state.ruleName, JSON.stringify(state));
@@ -252,7 +265,7 @@ class SqliteStore implements Store {
       query.hostId !== undefined
         ? this.sql.seriesOfHostId.all(query.hostId, query.metric)
         : query.hostname !== undefined
-          ? this.sql.seriesOfHostname.all(query.hostname, query.metric)
+          ? this.sql.seriesOfHostnameMetric.all(query.hostname, query.metric)
           : this.sql.seriesOfMetric.all(query.metric);
     return (rows as Array<{ series_id: number; host_id: number; hostname: string; metric: string; labels: string }>).map((r) => ({
       seriesId: r.series_id,
@@ -333,6 +346,10 @@ class SqliteStore implements Store {
 
   listIncidents(filter: IncidentFilter = {}): IncidentRecord[] {
     const limit = filter.limit ?? 1000;
+    if (filter.host !== undefined || filter.severity !== undefined || filter.ruleName !== undefined || filter.beforeId !== undefined) {
+      const { status = null, host = null, severity = null, ruleName = null, beforeId = null } = filter;
+      return (this.sql.filterIncidents.all({ status, host, severity, ruleName, beforeId, limit }) as Row[]).map((r) => mapIncident(r)!);
+    }
     const rows =
       filter.status === undefined
         ? this.sql.listIncidents.all(limit)
@@ -429,6 +446,23 @@ class SqliteStore implements Store {
     for (const s of this.history.samplesByTime(fromMs, toMs)) {
       const known = series.get(s.seriesId);
       if (known) yield withText({ metric: known.metric, labels: known.labels, value: s.value, atMs: s.atMs }, s.text);
+    }
+  }
+
+  *hostSamples(hostname: string, fromMs: number, toMs: number): Iterable<StoredSample> {
+    const series = new Map<number, { metric: string; labels: Record<string, string> }>();
+    const byHost = new Map<number, Set<number>>();
+    for (const r of this.sql.seriesOfHostname.all(hostname) as Array<{ series_id: number; host_id: number; metric: string; labels: string }>) {
+      series.set(r.series_id, { metric: r.metric, labels: { ...(JSON.parse(r.labels) as Record<string, string>), host: hostname } });
+      let ids = byHost.get(r.host_id);
+      if (ids === undefined) byHost.set(r.host_id, (ids = new Set()));
+      ids.add(r.series_id);
+    }
+    for (const [hostId, ids] of byHost) {
+      for (const s of this.history.hostPoints(hostId, ids, fromMs, toMs)) {
+        const known = series.get(s.seriesId)!;
+        yield withText({ metric: known.metric, labels: known.labels, value: s.value, atMs: s.atMs }, s.text);
+      }
     }
   }
 
