@@ -132,7 +132,7 @@ export function createAgent(options: AgentOptions): Agent {
     timeoutSeconds: settings.sendTimeoutSeconds,
     gzipAboveBytes: config.gzipAboveBytes,
     ...(proxy ? { proxy } : {}),
-    queue: createDiskReportQueue({ directory: join(dataDir, 'agent', 'spool'), maxReports: settings.spoolMaxReports, maxBytes: settings.spoolMaxBytes }),
+    queue: createDiskReportQueue({ directory: join(dataDir, 'agent', 'spool'), rejectedDirectory: join(dataDir, 'agent', 'rejected'), maxReports: settings.spoolMaxReports, maxBytes: settings.spoolMaxBytes }),
     log: options.log.child({ component: 'reportSender' }),
   });
   const selfMeter = createSelfMeter({ loopDelay, dropped: () => sender.dropped() });

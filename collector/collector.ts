@@ -120,6 +120,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     adminTokens: config.collector.adminTokens,
     ...(tls ? { tls } : {}),
     maxBodyBytes: config.collector.maxBodyBytes,
+    sampleTimeWindow: { maxAheadMs: config.collector.intake.maxClockAhead, maxAgeMs: config.collector.intake.maxAge },
     isReady: () => ready,
     operations: createOperations({ store, config, clock, core }),
     operatorTokens: config.incidents.operatorTokens,

@@ -9,7 +9,8 @@
  * kept-open connection (`collectorConnection.ts`, a small HTTP/1.1 client: node:http cost the
  * interpreter-only agent about 2.4 ms of CPU per POST on the development VM, the connection about
  * 0.75 ms; undici costs about 20 MB of RSS and is loaded only by the HTTP check probe). The outcome
- * decides its fate (see `classifyStatus`): acknowledged and rejected reports leave the queue; a
+ * decides its fate (see `classifyStatus`): acknowledged reports leave the queue, rejected ones (a
+ * 4xx: the same bytes would fail again) are set aside (`<dataDir>/agent/rejected/`) and counted; a
  * retryable failure stops the drain and leaves the report at the head for the next flush. Retry is
  * owned here and nowhere else.
  */
@@ -204,7 +205,7 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
       case 'acknowledged':
         return log.debug(fields, 'report delivered');
       case 'rejected':
-        return log.error({ ...fields, response: redact(responseText).slice(0, LOGGED_RESPONSE_CHARS) }, 'report rejected by collector; dropped');
+        return log.error({ ...fields, response: redact(responseText).slice(0, LOGGED_RESPONSE_CHARS) }, 'report rejected by collector; set aside, not retried');
       case 'retryable':
         return log.warn({ ...fields, response: redact(responseText).slice(0, LOGGED_RESPONSE_CHARS) }, 'report upload failed; will retry');
       default:
@@ -223,9 +224,11 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
         notBeforeMs = attempt.retryAfterSeconds === undefined ? 0 : nowMs() + attempt.retryAfterSeconds * 1000;
         return { ...result, blocked: true };
       }
-      await queue.remove(entry.sequence);
-      if (attempt.outcome === 'acknowledged') result.delivered += 1;
-      else {
+      if (attempt.outcome === 'acknowledged') {
+        await queue.remove(entry.sequence);
+        result.delivered += 1;
+      } else {
+        await queue.setAside(entry);
         result.rejected += 1;
         dropped.rejected += 1;
       }
@@ -281,6 +284,7 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
     const result: FlushResult = { delivered: 0, rejected: 0, blocked: false };
     if (attempt.outcome === 'acknowledged') result.delivered += 1;
     else {
+      await queue.setAside({ sequence: upload.sequence, gzipBody: upload.gzip ? upload.body : await compress(upload.body) });
       result.rejected += 1;
       dropped.rejected += 1;
     }

@@ -42,7 +42,8 @@ export interface ReportRecord {
   sequence: number;
   receivedAtMs: number;
   /** Observations and the `check_status` samples derived from the checks (with their output line as `text`). */
-  samples: ReadonlyArray<{ metric: string; labels: Record<string, string>; value: number; atMs: number; text?: string }>;
+  /** `intervalMs` (the agent's stated interval) is for the rules engine's `for`; the store keeps it per host. */
+  samples: ReadonlyArray<{ metric: string; labels: Record<string, string>; value: number; atMs: number; text?: string; intervalMs?: number }>;
   checks: readonly CheckResult[];
 }
 
@@ -59,6 +60,12 @@ export interface IncidentFilter {
 
 /** Writes and reads that must happen inside a transaction. */
 export interface StoreTransaction {
+  /**
+   * Runs `fn` under a savepoint of the transaction: when it throws, its writes (and only its) are
+   * rolled back and the error rethrown, and the transaction goes on. The ingestor stores each report
+   * of a batch this way, so one that fails to store fails alone.
+   */
+  savepoint<T>(fn: () => T): T;
   /** Stores one report; returns false when (agentId, sequence) was stored already. */
   insertReport(report: ReportRecord): boolean;
   saveRuleStates(states: readonly RuleState[]): void;

@@ -89,16 +89,29 @@ class SqliteStore implements Store {
     try {
       return this.db.transaction(() => fn(this.tx))();
     } catch (error) {
-      // Ids minted inside a rolled-back transaction no longer exist.
-      this.seriesIds.clear();
-      this.hostIds.clear();
+      this.forgetMintedIds();
       throw error;
     }
+  }
+
+  /** Ids minted inside a rolled-back transaction or savepoint no longer exist. */
+  private forgetMintedIds(): void {
+    this.seriesIds.clear();
+    this.hostIds.clear();
   }
 
   private createTransactionApi(): StoreTransaction {
     const sql = this.sql;
     return {
+      savepoint: (fn) => {
+        try {
+          // better-sqlite3 runs a transaction function called inside another as a SAVEPOINT.
+          return this.db.transaction(fn)();
+        } catch (error) {
+          this.forgetMintedIds();
+          throw error;
+        }
+      },
       insertReport: (report) => this.insertReport(report),
       saveRuleStates: (states) => {
         for (const state of states) sql.upsertRuleState.run(state.fingerprint, state.ruleName, JSON.stringify(state));
