@@ -1,6 +1,7 @@
 /** The `agent:` section of tripline.yaml. */
 import { Type, type StaticDecode, type StaticEncode } from '@sinclair/typebox';
 import type { AgentConfigIssueCode } from './agentConfigIssue.js';
+import { LabelsSchema } from '../contract/report.js';
 import { Duration } from './durationSchema.js';
 
 /**
@@ -15,7 +16,8 @@ const PROBE_TIMEOUT = limits('1ms', '1m');
 /** Report uploads and plugin runs. */
 const RUN_TIMEOUT = limits('1ms', '10m');
 
-const Labels = Type.Record(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }), Type.String(), { default: {} });
+/** The host's labels: the wire contract's limits, so a config the agent starts with never makes reports the collector refuses. */
+const Labels = LabelsSchema({ default: {} });
 
 /** Filesystem types and mount points (exact, or `dir/*` for everything below `dir`). */
 const FilesystemSetSchema = (description: string) =>

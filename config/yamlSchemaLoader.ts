@@ -107,7 +107,9 @@ export function parseYaml(text: string, file: string): LocatedYaml<unknown> {
 export function validateYaml(document: LocatedYaml<unknown>, schema: TSchema): YamlIssue[] {
   const validate = validatorFor(schema);
   if (validate(document.value)) return [];
-  return dedupe((validate.errors ?? []).map((e) => issueFromAjv(e, document.locate)));
+  // A key refused by `propertyNames` comes with the inner keyword's error too (its `propertyName` set): one message per key is enough.
+  const errors = (validate.errors ?? []).filter((e) => (e as { propertyName?: string }).propertyName === undefined);
+  return dedupe(errors.map((e) => issueFromAjv(e, document.locate)));
 }
 
 /** What decoding a document found, located: values refused, and values that could not be read at all. */
@@ -152,6 +154,12 @@ function issueFromAjv(error: ErrorObject, locate: LocatedYaml<unknown>['locate']
       const suggestion = closestWord(key, allowed);
       const hint = suggestion ? `; did you mean "${suggestion}"?` : allowed.length ? `; expected one of: ${allowed.join(', ')}` : '';
       return locate([...path, key], `unknown key "${key}"${hint}`, 'key');
+    }
+    case 'propertyNames': {
+      const key = String((error.params as { propertyName: string }).propertyName);
+      const limits = (error.parentSchema as { propertyNames?: { maxLength?: number } } | undefined)?.propertyNames;
+      const length = limits?.maxLength !== undefined && key.length > limits.maxLength ? ` (at most ${limits.maxLength} characters)` : '';
+      return locate([...path, key], `invalid name ${JSON.stringify(key.slice(0, 64))}${length}: a label name is a letter or _ then letters, digits or _, and does not start with __`, 'key');
     }
     case 'required':
       return locate(path, `missing required key "${(error.params as { missingProperty: string }).missingProperty}"`);
