@@ -170,4 +170,26 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE report_chunks ADD COLUMN texts TEXT;
   `,
+  // 5: identity and roles (issue 13): enrolled agents found by host name (a report's host name must be its
+  // credential's); named API tokens with a role, kept as SHA-256 digests; the audit log of operator actions.
+  `
+  CREATE INDEX agents_by_hostname ON agents (hostname);
+  CREATE TABLE api_tokens (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+    token_sha256 TEXT NOT NULL UNIQUE,
+    created_at_ms INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    revoked_at_ms INTEGER
+  );
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL
+  );
+  CREATE INDEX audit_log_by_time ON audit_log (at_ms, id);
+  `,
 ];
