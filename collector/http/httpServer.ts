@@ -20,6 +20,7 @@ import { ApiError, handleApiError, sendApiError } from './apiErrors.js';
 import { createReportBodyValidatorCompiler } from './reportBodyValidator.js';
 import { ErrorSchema } from './apiSchemas.js';
 import { registerDeliveryRoutes } from './deliveryRoutes.js';
+import { registerHistoryRoutes } from './historyRoutes.js';
 import { registerIncidentRoutes } from './incidentRoutes.js';
 import { registerReadRoutes } from './readRoutes.js';
 import { reportIdentityProblem } from './reportIdentity.js';
@@ -146,6 +147,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   });
   const { operations, operatorTokens } = options;
   registerReadRoutes(app, operations);
+  registerHistoryRoutes(app, operations, clock);
   registerDeliveryRoutes(app, operations, operatorTokens);
   registerIncidentRoutes(app, { operations, operatorTokens });
   registerAgentRoutes(app, { store: options.store, operations, enrollmentTokens: options.enrollmentTokens ?? [], adminTokens: options.adminTokens ?? [], nowMs: () => clock.nowMs() });

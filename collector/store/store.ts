@@ -55,6 +55,12 @@ export interface OutboxFilter {
 
 export interface IncidentFilter {
   status?: IncidentStatus | 'active';
+  /** Only incidents of this host, severity or rule. */
+  host?: string;
+  severity?: string;
+  ruleName?: string;
+  /** Only incidents older than this id (the next page of a newest-first list). */
+  beforeId?: number;
   limit?: number;
 }
 
@@ -156,6 +162,11 @@ export interface StoreReads {
   getTicket(incidentId: number, desk: string): TicketRecord | undefined;
   /** Samples of one series (by metric and exact labels, `host` included) between two times. */
   querySeries(metric: string, labels: Record<string, string>, fromMs: number, toMs: number): StoredSample[];
+  /**
+   * Every stored sample of one host's series with `fromMs <= atMs <= toMs`, chunk by chunk in time
+   * order (samples of a series share one labels object, `host` included). For history reads.
+   */
+  hostSamples(hostname: string, fromMs: number, toMs: number): Iterable<StoredSample>;
   countIncidents(status: IncidentStatus): number;
   /** Incidents whose parent is `parentId` (symptoms and grouped problems). */
   childIncidents(parentId: number): IncidentRecord[];

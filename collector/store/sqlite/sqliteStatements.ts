@@ -81,6 +81,11 @@ export function createSqliteStatements(db: Database.Database) {
     listIncidents: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents ORDER BY id DESC LIMIT ?`),
     listActiveIncidents: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE status IN ('open', 'acknowledged') ORDER BY id DESC LIMIT ?`),
     listIncidentsByStatus: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE status = ? ORDER BY id DESC LIMIT ?`),
+    filterIncidents: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents
+      WHERE (@status IS NULL OR status = @status OR (@status = 'active' AND status IN ('open', 'acknowledged')))
+        AND (@host IS NULL OR host = @host) AND (@severity IS NULL OR severity = @severity) AND (@ruleName IS NULL OR rule_name = @ruleName)
+        AND (@beforeId IS NULL OR id < @beforeId)
+      ORDER BY id DESC LIMIT @limit`),
     countIncidents: prepare('SELECT count(*) AS n FROM incidents WHERE status = ?'),
     incidentEvents: prepare('SELECT * FROM incident_events WHERE incident_id = ? ORDER BY id'),
     dueOutbox: prepare(`SELECT o.* FROM outbox o
@@ -105,6 +110,7 @@ export function createSqliteStatements(db: Database.Database) {
     silenceById: prepare('SELECT * FROM silences WHERE id = ?'),
     listMaintenance: prepare('SELECT * FROM maintenance_windows ORDER BY id'),
     allSeries: prepare('SELECT s.series_id, s.metric, s.labels, h.hostname FROM series s JOIN hosts h USING (host_id)'),
+    seriesOfHostname: prepare('SELECT s.series_id, s.host_id, s.metric, s.labels FROM series s JOIN hosts h USING (host_id) WHERE h.hostname = ?'),
     chunksByTime: prepare('SELECT base_at_ms, samples, texts FROM report_chunks WHERE base_at_ms BETWEEN ? AND ? ORDER BY base_at_ms, host_id, sequence'),
   };
   return { ...reads, ...(writes ?? ({} as NonNullable<typeof writes>)) };

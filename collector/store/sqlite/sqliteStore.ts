@@ -311,6 +311,10 @@ class SqliteStore implements Store {
 
   listIncidents(filter: IncidentFilter = {}): IncidentRecord[] {
     const limit = filter.limit ?? 1000;
+    if (filter.host !== undefined || filter.severity !== undefined || filter.ruleName !== undefined || filter.beforeId !== undefined) {
+      const { status = null, host = null, severity = null, ruleName = null, beforeId = null } = filter;
+      return (this.sql.filterIncidents.all({ status, host, severity, ruleName, beforeId, limit }) as Row[]).map((r) => mapIncident(r)!);
+    }
     const rows =
       filter.status === undefined
         ? this.sql.listIncidents.all(limit)
@@ -410,6 +414,25 @@ class SqliteStore implements Store {
         if (s.atMs < fromMs || s.atMs > toMs) continue;
         const known = series.get(s.seriesId);
         if (known) yield withText({ metric: known.metric, labels: known.labels, value: s.value, atMs: s.atMs }, texts.get(s.index));
+      }
+    }
+  }
+
+  *hostSamples(hostname: string, fromMs: number, toMs: number): Iterable<StoredSample> {
+    const series = new Map<number, { metric: string; labels: Record<string, string> }>();
+    const hostIds = new Set<number>();
+    for (const r of this.sql.seriesOfHostname.all(hostname) as Array<{ series_id: number; host_id: number; metric: string; labels: string }>) {
+      series.set(r.series_id, { metric: r.metric, labels: { ...(JSON.parse(r.labels) as Record<string, string>), host: hostname } });
+      hostIds.add(r.host_id);
+    }
+    for (const hostId of hostIds) {
+      for (const chunk of this.sql.chunksInRange.iterate(hostId, fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<StoredChunk>) {
+        const texts = decodeTexts(chunk.texts);
+        for (const s of decodeChunk(chunk.base_at_ms, chunk.samples)) {
+          if (s.atMs < fromMs || s.atMs > toMs) continue;
+          const known = series.get(s.seriesId);
+          if (known) yield withText({ metric: known.metric, labels: known.labels, value: s.value, atMs: s.atMs }, texts.get(s.index));
+        }
       }
     }
   }
