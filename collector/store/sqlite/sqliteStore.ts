@@ -143,6 +143,7 @@ class SqliteStore implements Store {
       },
       getIncident: (id) => this.getIncident(id),
       activeIncidents: () => (sql.allActiveIncidents.all() as Row[]).map((r) => mapIncident(r)!),
+      rearmDueIncidents: (nowMs) => (sql.rearmDueIncidents.all(nowMs) as Row[]).map((r) => mapIncident(r)!),
       findLatestIncident: (fingerprint) => mapIncident(sql.latestIncidentByFingerprint.get(fingerprint) as Row | undefined),
       loadFlapHistory: (fingerprint) => {
         const row = sql.flapHistory.get(fingerprint) as { transitions: string } | undefined;
