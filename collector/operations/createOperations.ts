@@ -14,9 +14,10 @@ import { compareBacktest, type BacktestComparison } from './backtestComparison.j
 import { createDeliveryOperations, type DeliveryOperations } from './deliveryOperations.js';
 import { createIncidentOperations, type IncidentOperations } from './incidentOperations.js';
 import { createMaintenanceOperations, type MaintenanceOperations } from './maintenanceOperations.js';
+import { createServiceOperations, type ServiceOperations } from './serviceOperations.js';
 import { createSilenceOperations, type SilenceOperations } from './silenceOperations.js';
 
-export interface Operations extends IncidentOperations, SilenceOperations, MaintenanceOperations, DeliveryOperations, AgentOperations {
+export interface Operations extends IncidentOperations, ServiceOperations, SilenceOperations, MaintenanceOperations, DeliveryOperations, AgentOperations {
   /** Replays `fromMs`..`toMs` of stored history with the candidate rules and the rules in force. */
   backtest(run: { candidate: readonly Rule[]; inForce: readonly Rule[]; fromMs: number; toMs: number }): BacktestComparison;
 }
@@ -24,7 +25,7 @@ export interface Operations extends IncidentOperations, SilenceOperations, Maint
 export interface OperationsOptions {
   store: Store;
   /** What the operations read of the config: the incident core's sections and the time zone of maintenance windows. */
-  config: Pick<Config, 'incidents' | 'routing' | 'desks' | 'timeZone'>;
+  config: Pick<Config, 'incidents' | 'routing' | 'desks' | 'timeZone' | 'services' | 'priority'>;
   clock: Clock;
   /** The incident core (createIncidentCore) whose service applies acknowledge and resolve. */
   core: IncidentCore;
@@ -32,7 +33,8 @@ export interface OperationsOptions {
 
 export function createOperations({ store, config, clock, core }: OperationsOptions): Operations {
   return {
-    ...createIncidentOperations({ store, incidents: core.service, clock }),
+    ...createIncidentOperations({ store, incidents: core.service, clock, classify: core.classify }),
+    ...createServiceOperations({ store, catalogue: core.catalogue, classify: core.classify }),
     ...createSilenceOperations({ store, clock }),
     ...createMaintenanceOperations({ store, clock, timeZone: config.timeZone }),
     ...createDeliveryOperations({ store, clock }),

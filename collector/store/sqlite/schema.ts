@@ -170,4 +170,17 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE report_chunks ADD COLUMN texts TEXT;
   `,
+  // 5: the service view (issue 16): each incident's services, impact, urgency and priority, and its SLA breach.
+  `
+  CREATE TABLE incident_priorities (
+    incident_id INTEGER PRIMARY KEY REFERENCES incidents(id),
+    services TEXT NOT NULL,
+    impact TEXT NOT NULL,
+    urgency TEXT NOT NULL,
+    priority TEXT NOT NULL,
+    initial_priority TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    sla_breach TEXT
+  );
+  `,
 ];
