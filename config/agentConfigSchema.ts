@@ -1,6 +1,7 @@
 /** The `agent:` section of tripline.yaml. */
 import { Type, type StaticDecode, type StaticEncode } from '@sinclair/typebox';
 import type { AgentConfigIssueCode } from './agentConfigIssue.js';
+import { LabelsSchema } from '../contract/report.js';
 import { Duration } from './durationSchema.js';
 
 /**
@@ -15,7 +16,8 @@ const PROBE_TIMEOUT = limits('1ms', '1m');
 /** Report uploads and plugin runs. */
 const RUN_TIMEOUT = limits('1ms', '10m');
 
-const Labels = Type.Record(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }), Type.String(), { default: {} });
+/** The host's labels: the wire contract's limits, so a config the agent starts with never makes reports the collector refuses. */
+const Labels = LabelsSchema({ default: {} });
 
 /** Filesystem types and mount points (exact, or `dir/*` for everything below `dir`). */
 const FilesystemSetSchema = (description: string) =>
@@ -180,7 +182,14 @@ export const AgentSchema = Type.Object(
     plugins: Type.Array(PluginSchema, { default: [], description: 'Nagios plugins run unchanged' }),
     pluginConcurrency: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: 'Plugins running at the same time at most' }),
   },
-  { additionalProperties: false, default: {} },
+  {
+    additionalProperties: false,
+    default: {},
+    retiredKeys: {
+      excludeFsTypes: 'replaced by agent.filesystems.exclude.fsTypes (added to the built-in exclusions) and agent.filesystems.include.fsTypes (to take one back)',
+      excludeMounts: 'replaced by agent.filesystems.exclude.mounts (added to the built-in exclusions) and agent.filesystems.include.mounts (to take one back)',
+    },
+  },
 );
 
 /** The agent section as loaded (durations in milliseconds), with the top-level `timeZone` copied in: the zone of `inventory.schedule`. */

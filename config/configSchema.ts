@@ -59,9 +59,21 @@ export const CollectorSchema = Type.Object(
       ),
     ),
     maxBodyBytes: Type.Integer({ minimum: 1024, default: 4 * 1024 * 1024 }),
-    retention: Duration({ default: '14d', description: 'How long observations are kept' }),
+    retention: Duration({ default: '14d', description: 'How long raw observations are kept (hot rows and compressed chunks)' }),
+    rollupRetention: Duration({ default: '400d', description: 'How long the 5-minute and 1-hour rollups (min/avg/max/count) are kept' }),
+    compactAfter: Duration({
+      default: '10m',
+      description: 'How long after an hour of history ends its per-report rows are compacted into compressed per-series chunks and rollups',
+    }),
     rules: Type.Array(Type.String(), { default: [], description: 'Rule files or directories; empty = built-in pack' }),
     evaluationInterval: Duration({ default: '5s', description: 'How often silence (agent-silent) rules are evaluated' }),
+    intake: Type.Object(
+      {
+        maxClockAhead: Duration({ default: '10m', range: { min: '0s', max: '1d' }, description: 'How far ahead of the collector clock a sample time may be; later: 400 with its field path' }),
+        maxAge: Duration({ default: '14d', range: { min: '1m', max: '20d' }, description: 'How far behind the collector clock a sample time may be; older: 400 with its field path' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     batch: Type.Object(
       {
         maxDelay: Duration({ default: '0ms', description: 'How long a report may wait to share a commit with others; 0 = the reports of one event-loop turn' }),

@@ -107,7 +107,9 @@ export function parseYaml(text: string, file: string): LocatedYaml<unknown> {
 export function validateYaml(document: LocatedYaml<unknown>, schema: TSchema): YamlIssue[] {
   const validate = validatorFor(schema);
   if (validate(document.value)) return [];
-  return dedupe((validate.errors ?? []).map((e) => issueFromAjv(e, document.locate)));
+  // A key refused by `propertyNames` comes with the inner keyword's error too (its `propertyName` set): one message per key is enough.
+  const errors = (validate.errors ?? []).filter((e) => (e as { propertyName?: string }).propertyName === undefined);
+  return dedupe(errors.map((e) => issueFromAjv(e, document.locate)));
 }
 
 /** What decoding a document found, located: values refused, and values that could not be read at all. */
@@ -132,15 +134,32 @@ export function decodeYaml(document: LocatedYaml<unknown>, schema: TSchema): Dec
   return { refused: located('refused'), unreadable: located('unreadable') };
 }
 
+/**
+ * A schema object may name keys an earlier release read (`retiredKeys: { old: 'replaced by …' }`), so
+ * a config written for that release is told what to write instead of only "unknown key".
+ */
+function retiredKeyText(schema: unknown, key: string): string | undefined {
+  const retired = (schema as { retiredKeys?: Record<string, string> } | undefined)?.retiredKeys;
+  return retired !== undefined && Object.hasOwn(retired, key) ? retired[key] : undefined;
+}
+
 function issueFromAjv(error: ErrorObject, locate: LocatedYaml<unknown>['locate']): YamlIssue {
   const path = pointerToPath(error.instancePath);
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String((error.params as { additionalProperty: string }).additionalProperty);
+      const retired = retiredKeyText(error.parentSchema, key);
+      if (retired !== undefined) return locate([...path, key], `"${key}" is no longer read: ${retired}`, 'key');
       const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       const suggestion = closestWord(key, allowed);
       const hint = suggestion ? `; did you mean "${suggestion}"?` : allowed.length ? `; expected one of: ${allowed.join(', ')}` : '';
       return locate([...path, key], `unknown key "${key}"${hint}`, 'key');
+    }
+    case 'propertyNames': {
+      const key = String((error.params as { propertyName: string }).propertyName);
+      const limits = (error.parentSchema as { propertyNames?: { maxLength?: number } } | undefined)?.propertyNames;
+      const length = limits?.maxLength !== undefined && key.length > limits.maxLength ? ` (at most ${limits.maxLength} characters)` : '';
+      return locate([...path, key], `invalid name ${JSON.stringify(key.slice(0, 64))}${length}: a label name is a letter or _ then letters, digits or _, and does not start with __`, 'key');
     }
     case 'required':
       return locate(path, `missing required key "${(error.params as { missingProperty: string }).missingProperty}"`);

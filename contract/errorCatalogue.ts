@@ -65,9 +65,10 @@ export const ERROR_CATALOGUE = [
   },
   { code: 'TRIPLINE_MALFORMED_JSON', component: 'collector-api', raisedBy: ['ApiError'], status: 400, meaning: 'the body is not JSON' },
   { code: 'TRIPLINE_MALFORMED_GZIP', component: 'collector-api', raisedBy: ['ApiError'], status: 400, meaning: 'Content-Encoding is gzip but the body does not decompress' },
+  { code: 'TRIPLINE_INVALID_UTF8', component: 'collector-api', raisedBy: ['ApiError'], status: 400, meaning: 'the body is not valid UTF-8 (nothing is replaced with U+FFFD)' },
   { code: 'TRIPLINE_BODY_TOO_LARGE', component: 'collector-api', raisedBy: ['ApiError'], status: 413, meaning: 'the body (after decompression) exceeds `collector.maxBodyBytes`' },
   { code: 'TRIPLINE_UNSUPPORTED_ENCODING', component: 'collector-api', raisedBy: ['ApiError'], status: 415, meaning: 'Content-Encoding other than gzip or identity' },
-  { code: 'TRIPLINE_UNSUPPORTED_MEDIA_TYPE', component: 'collector-api', raisedBy: ['ApiError'], status: 415, meaning: 'Content-Type other than application/json' },
+  { code: 'TRIPLINE_UNSUPPORTED_MEDIA_TYPE', component: 'collector-api', raisedBy: ['ApiError'], status: 415, meaning: 'Content-Type other than application/json, or a charset other than utf-8' },
   { code: 'TRIPLINE_NOT_FOUND', component: 'collector-api', raisedBy: ['ApiError', 'OperationError'], status: 404, meaning: 'no such route or object' },
   {
     code: 'TRIPLINE_CONFLICT',
@@ -76,6 +77,7 @@ export const ERROR_CATALOGUE = [
     status: 409,
     meaning: "the object's state forbids the action (e.g. acknowledging a resolved incident, retrying a delivery that is not dead, enrolling an agent id that is already enrolled); the message says why",
   },
+  { code: 'TRIPLINE_REPORT_UNSTORABLE', component: 'collector-api', raisedBy: ['ApiError'], status: 422, meaning: 'the report passed validation but storing it failed; it failed alone (the other reports of its batch were stored) and is refused for good: the message says why' },
   { code: 'TRIPLINE_BAD_REQUEST', component: 'collector-api', raisedBy: ['ApiError'], status: 400, meaning: 'any other malformed request' },
   { code: 'TRIPLINE_SHUTTING_DOWN', component: 'collector-api', raisedBy: ['ApiError'], status: 503, meaning: 'the collector is stopping; retry later' },
   { code: 'TRIPLINE_INTERNAL', component: 'collector-api', raisedBy: ['ApiError'], status: 500, meaning: 'an unexpected failure; details are in the collector log only' },
@@ -109,6 +111,8 @@ export const ERROR_CATALOGUE = [
   { code: 'TRIPLINE_ENROLL_UNAVAILABLE', component: 'agent', raisedBy: ['AgentEnrollmentError'], retry: 'yes', meaning: 'enrollment could not reach the collector, or it answered 429 or 5xx; the agent tries again' },
   { code: 'TRIPLINE_AGENT_STATE_UNUSABLE', component: 'agent', raisedBy: ['AgentStateError'], meaning: '`<dataDir>/agent/state.json` exists but cannot be used; the agent refuses to start rather than reuse sequence numbers' },
   { code: 'TRIPLINE_BAD_RESPONSE', component: 'agent', raisedBy: ['CollectorConnectionError'], meaning: "the collector's answer to an upload is not an HTTP/1.x response the agent reads; the message names the part" },
+  { code: 'TRIPLINE_PROXY_INVALID', component: 'agent', raisedBy: ['CollectorConnectionError'], meaning: 'a proxy variable of the environment (https_proxy, http_proxy, all_proxy) is not an http:// URL; the agent does not start rather than send reports past the proxy' },
+  { code: 'TRIPLINE_PROXY_REFUSED', component: 'agent', raisedBy: ['CollectorConnectionError'], meaning: 'the HTTP proxy answered CONNECT with a status other than 2xx (407: its user and password are wrong or missing); the report stays in the spool and is sent again' },
   { code: 'TRIPLINE_CONNECTION_BUSY', component: 'agent', raisedBy: ['CollectorConnectionError'], meaning: 'a second upload on the collector connection while one is in flight (a bug: uploads are serialised)' },
   { code: 'TRIPLINE_PROC_PARSE', component: 'agent', raisedBy: ['ProcParseError'], meaning: 'a `/proc` file does not have the shape the kernel documents; the message names the file' },
 

@@ -44,13 +44,33 @@ export function schemaVersionProblem(schemaVersion: unknown): string | undefined
 
 /** Prometheus-style metric name: snake_case, base unit in the name. */
 export const METRIC_NAME_PATTERN = '^[a-zA-Z_:][a-zA-Z0-9_:]*$';
-/** Prometheus-style label name; names starting with `__` are reserved. */
+/** Prometheus-style label name; names starting with `__` are reserved (refused by LABEL_NAMES). */
 export const LABEL_NAME_PATTERN = '^[a-zA-Z_][a-zA-Z0-9_]*$';
 
-const Labels = Type.Record(Type.String({ pattern: LABEL_NAME_PATTERN, maxLength: 128 }), Type.String({ maxLength: 1024 }), {
-  description: 'Series labels (mount, device, interface, target, ...). The collector adds `host`.',
-  maxProperties: 32,
-});
+/**
+ * The limits of a label set, wherever one comes from (an observation, the agent's `labels` in a
+ * report, `agent.labels` in the config): at most MAX_LABELS names, each a Prometheus label name not
+ * starting with `__` of at most MAX_LABEL_NAME_LENGTH characters, each value a string of at most
+ * MAX_LABEL_VALUE_LENGTH characters. `propertyNames` checks every name: a Record alone becomes
+ * `patternProperties`, which lets a name that does not match through with any value at all.
+ */
+export const MAX_LABELS = 32;
+export const MAX_LABEL_NAME_LENGTH = 128;
+export const MAX_LABEL_VALUE_LENGTH = 1024;
+
+/** The JSON Schema of a label set, with the limits above; `options` adds a default or a description. */
+export function LabelsSchema(options: { default?: Record<string, string>; description?: string } = {}) {
+  return Type.Record(Type.String({ pattern: LABEL_NAME_PATTERN, maxLength: MAX_LABEL_NAME_LENGTH }), Type.String({ maxLength: MAX_LABEL_VALUE_LENGTH }), {
+    ...options,
+    maxProperties: MAX_LABELS,
+    propertyNames: { pattern: '^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$', maxLength: MAX_LABEL_NAME_LENGTH },
+  });
+}
+
+/** A hostname as the agent reports it: any text without white space or control characters (they would reach terminals and tickets). */
+export const HOSTNAME_PATTERN = '^[^\\s\\u0000-\\u001f\\u007f-\\u009f]+$';
+
+const Labels = LabelsSchema({ description: 'Series labels (mount, device, interface, target, ...). The collector adds `host`.' });
 
 /** RFC 3339 timestamp, as produced by `Date.prototype.toISOString()`. */
 const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 timestamp' });
@@ -84,7 +104,7 @@ export const CheckResultSchema = Type.Object(
 export const AgentIdentitySchema = Type.Object(
   {
     id: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' }),
-    hostname: Type.String({ minLength: 1, maxLength: 253 }),
+    hostname: Type.String({ minLength: 1, maxLength: 253, pattern: HOSTNAME_PATTERN }),
     version: Type.String({ maxLength: 64 }),
     intervalSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 86400 }),
     labels: Labels,

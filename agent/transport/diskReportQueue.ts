@@ -19,7 +19,15 @@ export interface DiskReportQueueOptions {
   maxReports: number;
   /** Sum of the spooled (compressed) files. */
   maxBytes: number;
+  /**
+   * Where reports the collector refused for good are kept (mode 0700), the newest
+   * MAX_REJECTED_KEPT of them; without it they are deleted.
+   */
+  rejectedDirectory?: string;
 }
+
+/** How many refused reports the rejected directory keeps (the oldest go first). */
+export const MAX_REJECTED_KEPT = 100;
 
 const FILE_PATTERN = /^(\d{1,16})\.json\.gz$/;
 const TEMPORARY_SUFFIX = '.tmp';
@@ -38,7 +46,7 @@ export function spoolFileName(sequence: number): string {
  * Opens the spool, indexing what an earlier run left in it (oldest first) and deleting temporary
  * files a crash left behind. Applies the bounds at once, so a smaller configured bound takes effect.
  */
-export async function openDiskReportQueue({ directory, maxReports, maxBytes }: DiskReportQueueOptions): Promise<ReportQueue & { droppedAtOpen: number }> {
+export async function openDiskReportQueue({ directory, maxReports, maxBytes, rejectedDirectory }: DiskReportQueueOptions): Promise<ReportQueue & { droppedAtOpen: number }> {
   await mkdir(directory, { recursive: true, mode: 0o700 });
   const entries: Entry[] = [];
   for (const name of await readdir(directory)) {
@@ -97,6 +105,19 @@ export async function openDiskReportQueue({ directory, maxReports, maxBytes }: D
       bytes -= entries.splice(index, 1)[0]!.bytes;
       await unlink(path(sequence)).catch(ignoreMissing);
     },
+    async setAside(report) {
+      const index = entries.findIndex((e) => e.sequence === report.sequence);
+      if (index >= 0) bytes -= entries.splice(index, 1)[0]!.bytes;
+      if (rejectedDirectory === undefined) return unlink(path(report.sequence)).catch(ignoreMissing);
+      await mkdir(rejectedDirectory, { recursive: true, mode: 0o700 });
+      const aside = join(rejectedDirectory, spoolFileName(report.sequence));
+      await rename(path(report.sequence), aside).catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+        await writeAtomically(rejectedDirectory, aside, report.gzipBody);
+      });
+      const kept = (await readdir(rejectedDirectory)).filter((name) => FILE_PATTERN.test(name)).sort();
+      for (const name of kept.slice(0, Math.max(0, kept.length - MAX_REJECTED_KEPT))) await unlink(join(rejectedDirectory, name)).catch(ignoreMissing);
+    },
     async size() {
       return entries.length;
     },
@@ -148,6 +169,7 @@ export function createDiskReportQueue(options: DiskReportQueueOptions): ReportQu
     },
     peek: async () => (await queue()).peek(),
     remove: async (sequence) => (await queue()).remove(sequence),
+    setAside: async (report) => (await queue()).setAside(report),
     size: async () => (await queue()).size(),
   };
 }

@@ -33,6 +33,9 @@ export function createMemoryReportQueue({ maxReports, maxBytes }: MemoryReportQu
       const index = reports.findIndex((r) => r.sequence === sequence);
       if (index >= 0) bytes -= reports.splice(index, 1)[0]!.gzipBody.length;
     },
+    async setAside(report) {
+      await this.remove(report.sequence);
+    },
     async size() {
       return reports.length;
     },

@@ -21,6 +21,12 @@ export interface ReportQueue {
   peek(): Promise<QueuedReport | undefined>;
   /** Removes the report with this sequence, if still queued (it may have been dropped meanwhile). */
   remove(sequence: number): Promise<void>;
+  /**
+   * Takes a report the collector refused for good (a 4xx) out of the queue and keeps it aside for
+   * a person to look at (the disk queue: `<dataDir>/agent/rejected/`, the newest ones only), so that
+   * it is never retried and never blocks the reports behind it. A report never queued is kept aside too.
+   */
+  setAside(report: QueuedReport): Promise<void>;
   /** Reports waiting. */
   size(): Promise<number>;
 }

@@ -9,7 +9,8 @@
  * kept-open connection (`collectorConnection.ts`, a small HTTP/1.1 client: node:http cost the
  * interpreter-only agent about 2.4 ms of CPU per POST on the development VM, the connection about
  * 0.75 ms; undici costs about 20 MB of RSS and is loaded only by the HTTP check probe). The outcome
- * decides its fate (see `classifyStatus`): acknowledged and rejected reports leave the queue; a
+ * decides its fate (see `classifyStatus`): acknowledged reports leave the queue, rejected ones (a
+ * 4xx: the same bytes would fail again) are set aside (`<dataDir>/agent/rejected/`) and counted; a
  * retryable failure stops the drain and leaves the report at the head for the next flush. Retry is
  * owned here and nowhere else.
  */
@@ -20,6 +21,7 @@ import { REPORTS_PATH, type Report } from '../../contract/report.js';
 import { createSecretRedactor, type Redact } from '../../contract/secretRedactor.js';
 import type { TimerScheduler } from '../lifecycle/timerScheduler.js';
 import { createCollectorConnection, type CollectorResponse } from './collectorConnection.js';
+import type { ProxyRoute } from './proxyRoute.js';
 import type { QueuedReport, ReportQueue } from './reportQueue.js';
 
 const gzipAsync = promisify(gzip);
@@ -77,7 +79,8 @@ export type SendOutcome = 'acknowledged' | 'rejected' | 'retryable';
  */
 export function classifyStatus(status: number): SendOutcome {
   if (status >= 200 && status < 300) return 'acknowledged';
-  if (status === 408 || status === 425 || status === 429 || status >= 500) return 'retryable';
+  // 407 comes from a proxy on the way, not the collector: the report waits until its credentials are fixed.
+  if (status === 407 || status === 408 || status === 425 || status === 429 || status >= 500) return 'retryable';
   return 'rejected';
 }
 
@@ -114,6 +117,8 @@ export interface ReportSenderOptions {
   nowMs?: () => number;
   /** Sets and clears the timer of each upload; node's timers by default. */
   timers?: TimerScheduler;
+  /** The HTTP proxy uploads go through (`proxyRouteFor`); direct without one. */
+  proxy?: ProxyRoute;
 }
 
 /** Queues reports and drains the queue to the collector. */
@@ -154,7 +159,7 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
   const target = new URL(url);
   const logTarget = `${target.origin}${target.pathname}`;
   const timeoutMs = options.timeoutSeconds * 1000;
-  const connection = createCollectorConnection({ url: target, ca: options.ca, timeoutMs, maxResponseBytes: MAX_RESPONSE_BYTES, timers: options.timers });
+  const connection = createCollectorConnection({ url: target, ca: options.ca, timeoutMs, maxResponseBytes: MAX_RESPONSE_BYTES, timers: options.timers, proxy: options.proxy });
   const closing = new AbortController();
   const dropped: DroppedReports = { spoolFull: 0, rejected: 0 };
   const gzipAboveBytes = options.gzipAboveBytes ?? DEFAULT_GZIP_ABOVE_BYTES;
@@ -188,7 +193,8 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
       return retryAfterSeconds === undefined ? attempt : { ...attempt, retryAfterSeconds };
     } catch (error) {
       const { code, message } = error as { code?: string; message?: string };
-      log.warn({ sequence: entry.sequence, collector: logTarget, reason: code ?? message }, 'report upload failed; will retry');
+      // Messages of these errors carry no header value; a proxy's refusal is only clear with its text.
+      log.warn({ sequence: entry.sequence, collector: logTarget, reason: code ?? message, ...(code !== undefined && message ? { detail: message } : {}) }, 'report upload failed; will retry');
       return { outcome: 'retryable' };
     }
   }
@@ -199,7 +205,7 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
       case 'acknowledged':
         return log.debug(fields, 'report delivered');
       case 'rejected':
-        return log.error({ ...fields, response: redact(responseText).slice(0, LOGGED_RESPONSE_CHARS) }, 'report rejected by collector; dropped');
+        return log.error({ ...fields, response: redact(responseText).slice(0, LOGGED_RESPONSE_CHARS) }, 'report rejected by collector; set aside, not retried');
       case 'retryable':
         return log.warn({ ...fields, response: redact(responseText).slice(0, LOGGED_RESPONSE_CHARS) }, 'report upload failed; will retry');
       default:
@@ -218,9 +224,11 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
         notBeforeMs = attempt.retryAfterSeconds === undefined ? 0 : nowMs() + attempt.retryAfterSeconds * 1000;
         return { ...result, blocked: true };
       }
-      await queue.remove(entry.sequence);
-      if (attempt.outcome === 'acknowledged') result.delivered += 1;
-      else {
+      if (attempt.outcome === 'acknowledged') {
+        await queue.remove(entry.sequence);
+        result.delivered += 1;
+      } else {
+        await queue.setAside(entry);
         result.rejected += 1;
         dropped.rejected += 1;
       }
@@ -276,6 +284,7 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
     const result: FlushResult = { delivered: 0, rejected: 0, blocked: false };
     if (attempt.outcome === 'acknowledged') result.delivered += 1;
     else {
+      await queue.setAside({ sequence: upload.sequence, gzipBody: upload.gzip ? upload.body : await compress(upload.body) });
       result.rejected += 1;
       dropped.rejected += 1;
     }

@@ -102,8 +102,8 @@ export function createReplay(options: ReplayOptions): Replay {
         flush(batchEndMs);
         batchEndMs += stepMs;
       }
-      batch.push(sample);
       const host = sample.labels.host ?? '';
+      batch.push({ ...sample, intervalMs: (options.intervalSecondsByHost.get(host) ?? 15) * 1000 });
       const seen = lastSeen.get(host);
       if (!seen) lastSeen.set(host, { atMs: sample.atMs, labels: { host }, silent: false });
       else if (sample.atMs > seen.atMs) {

@@ -75,11 +75,18 @@ export function handleApiError(error: FastifyError, request: FastifyRequest, rep
   if (error instanceof OperationError) return sendApiErrorOf(reply, operationApiError(error));
   if (error instanceof ApiError) return sendApiErrorOf(reply, error);
   const mapped = FASTIFY_CODES[error.code ?? ''];
-  if (mapped) return sendApiError(reply, mapped, mapped === 'TRIPLINE_MALFORMED_GZIP' ? 'body is not valid gzip' : error.message);
+  if (mapped) return sendApiError(reply, mapped, fastifyErrorMessage(mapped, error, request));
   const status = error.statusCode ?? 500;
   if (status >= 500) {
     request.log.error({ err: error }, 'request failed');
     return sendApiError(reply, 'TRIPLINE_INTERNAL', 'internal error; see the collector log');
   }
   return sendApiError(reply, 'TRIPLINE_BAD_REQUEST', error.message);
+}
+
+/** The message of a fastify or zlib error mapped onto the catalogue: what was wrong, in Tripline's words where fastify's say too little. */
+function fastifyErrorMessage(code: ApiErrorCode, error: FastifyError, request: FastifyRequest): string {
+  if (code === 'TRIPLINE_MALFORMED_GZIP') return 'body is not valid gzip';
+  if (code === 'TRIPLINE_UNSUPPORTED_MEDIA_TYPE') return `content-type ${JSON.stringify(String(request.headers['content-type'] ?? '').slice(0, 100))} is not supported; send application/json`;
+  return error.message;
 }

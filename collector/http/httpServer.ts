@@ -10,6 +10,8 @@ import { REPORTS_PATH, ReportAckSchema, ReportSchema, schemaVersionProblem, type
 import type { Clock } from '../clock.js';
 import type { CollectorMetrics } from '../collectorMetrics.js';
 import type { ReportIngestor } from '../ingest/reportIngestor.js';
+import { sampleTimeProblem, type SampleTimeWindow } from '../ingest/sampleTimeWindow.js';
+import { UnstorableReportError } from '../ingest/unstorableReportError.js';
 import type { Operations } from '../operations/createOperations.js';
 import type { Store } from '../store/store.js';
 import { createReportAuthenticator } from './agentAuthenticator.js';
@@ -18,8 +20,10 @@ import { ApiError, handleApiError, sendApiError } from './apiErrors.js';
 import { createReportBodyValidatorCompiler } from './reportBodyValidator.js';
 import { ErrorSchema } from './apiSchemas.js';
 import { registerDeliveryRoutes } from './deliveryRoutes.js';
+import { registerHistoryRoutes } from './historyRoutes.js';
 import { registerIncidentRoutes } from './incidentRoutes.js';
 import { registerReadRoutes } from './readRoutes.js';
+import { registerStrictJsonParser } from './strictJsonParser.js';
 
 export interface HttpServerOptions {
   store: Store;
@@ -39,6 +43,8 @@ export interface HttpServerOptions {
   /** PEM certificate and key: the API is served over HTTPS. */
   tls?: { cert: Buffer; key: Buffer };
   maxBodyBytes: number;
+  /** The sample times a report may carry around the collector clock (collector.intake). */
+  sampleTimeWindow: SampleTimeWindow;
   /** False once shutdown began: /readyz answers 503 and new reports are refused. */
   isReady(): boolean;
 }
@@ -54,6 +60,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     forceCloseConnections: 'idle',
   });
   app.setErrorHandler(handleApiError);
+  registerStrictJsonParser(app);
   app.setNotFoundHandler((request, reply) => {
     void sendApiError(reply, 'TRIPLINE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
   });
@@ -67,6 +74,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  const { clock } = options;
   const authenticate = createReportAuthenticator(options.agentTokens, options.store);
   /** Requests authenticated with an enrolled agent's credential, and the agent id it is bound to. */
   const boundAgent = new WeakMap<object, string>();
@@ -77,7 +85,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         summary: 'Agent intake: store one report; answered only after it is committed',
         security: [{ agentToken: [] }],
         body: ReportSchema,
-        response: { 200: ReportAckSchema, 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 503: ErrorSchema },
+        response: { 200: ReportAckSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 422: ErrorSchema, 503: ErrorSchema },
       },
       onRequest: async (request, reply) => {
         const auth = authenticate(request.headers.authorization);
@@ -113,8 +121,17 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         options.metrics.reportsReceived.inc({ outcome: 'unauthorized' });
         throw new ApiError('TRIPLINE_FORBIDDEN', `this credential belongs to agent ${bound}, not ${request.body.agent.id}`);
       }
+      const timeProblem = sampleTimeProblem(request.body, clock.nowMs(), options.sampleTimeWindow);
+      if (timeProblem !== undefined) {
+        options.metrics.reportsReceived.inc({ outcome: 'invalid' });
+        throw new ApiError('TRIPLINE_VALIDATION_FAILED', timeProblem.message, timeProblem.path);
+      }
       const started = process.hrtime.bigint();
-      const ack = await options.ingestor.submit(request.body);
+      const ack = await options.ingestor.submit(request.body).catch((error: unknown) => {
+        if (!(error instanceof UnstorableReportError)) throw error;
+        options.metrics.reportsReceived.inc({ outcome: 'unstorable' });
+        throw new ApiError('TRIPLINE_REPORT_UNSTORABLE', error.message);
+      });
       options.metrics.reportAckSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       options.metrics.reportsReceived.inc({ outcome: ack.duplicate ? 'duplicate' : 'stored' });
       return ack;
@@ -127,8 +144,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     const body = await options.metrics.registry.metrics();
     return reply.type(options.metrics.registry.contentType).send(body);
   });
-  const { operations, operatorTokens, clock } = options;
+  const { operations, operatorTokens } = options;
   registerReadRoutes(app, operations);
+  registerHistoryRoutes(app, operations, clock);
   registerDeliveryRoutes(app, operations, operatorTokens);
   registerIncidentRoutes(app, { operations, operatorTokens });
   registerAgentRoutes(app, { store: options.store, operations, enrollmentTokens: options.enrollmentTokens ?? [], adminTokens: options.adminTokens ?? [], nowMs: () => clock.nowMs() });

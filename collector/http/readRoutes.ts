@@ -11,6 +11,10 @@ import { ErrorSchema, HostSchema, IncidentDetailSchema, IncidentSchema, ServiceS
 const IncidentListQuery = Type.Object(
   {
     status: Type.Optional(Type.Union(['open', 'acknowledged', 'resolved', 'closed', 'active'].map((s) => Type.Literal(s)))),
+    host: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
+    severity: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+    rule: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Rule name' })),
+    before: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$', description: 'Only incidents with a smaller id: the next page' })),
     limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
   },
   { additionalProperties: false },
@@ -23,12 +27,22 @@ export function registerReadRoutes(app: FastifyInstance, operations: Operations)
     hosts: operations.listHosts(),
   }));
 
-  app.get<{ Querystring: { status?: IncidentStatus | 'active'; limit?: string } }>(
+  app.get<{ Querystring: { status?: IncidentStatus | 'active'; host?: string; severity?: string; rule?: string; before?: string; limit?: string } }>(
     '/api/v1/incidents',
-    { schema: { summary: 'Incidents, newest first', querystring: IncidentListQuery, response: { 200: Type.Object({ incidents: Type.Array(IncidentSchema) }), 400: ErrorSchema } } },
-    async (request) => ({
-      incidents: operations.listIncidents({ status: request.query.status, limit: request.query.limit ? Number(request.query.limit) : undefined }),
-    }),
+    { schema: { summary: 'Incidents, newest first, filtered by status, host, severity and rule', querystring: IncidentListQuery, response: { 200: Type.Object({ incidents: Type.Array(IncidentSchema) }), 400: ErrorSchema } } },
+    async (request) => {
+      const q = request.query;
+      return {
+        incidents: operations.listIncidents({
+          status: q.status,
+          ...(q.host ? { host: q.host } : {}),
+          ...(q.severity ? { severity: q.severity } : {}),
+          ...(q.rule ? { ruleName: q.rule } : {}),
+          ...(q.before ? { beforeId: Number(q.before) } : {}),
+          limit: q.limit ? Number(q.limit) : undefined,
+        }),
+      };
+    },
   );
 
   app.get<{ Params: { id: string } }>(

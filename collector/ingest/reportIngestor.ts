@@ -1,7 +1,10 @@
 /**
  * Group commit for reports: reports that arrive within `maxDelayMs` of each other (or, with 0,
  * within one turn of the event loop, which under load gathers many) share one transaction (store + rule state + incidents + outbox) and one durable commit; each report's
- * promise settles only after that commit, so an acknowledgement always means "stored".
+ * promise settles only after that commit, so an acknowledgement always means "stored". Each report is
+ * stored under a savepoint of its own: one that fails while being stored (which validation should
+ * have made impossible) is rolled back and refused alone with an UnstorableReportError, and the
+ * others of its batch commit.
  */
 import type { Logger } from 'pino';
 import type { Report, ReportAck } from '../../contract/report.js';
@@ -9,8 +12,9 @@ import type { SeriesSample } from '../../rules/index.js';
 import type { AlertPipeline } from '../alerting/alertPipeline.js';
 import type { Clock } from '../clock.js';
 import type { CollectorMetrics } from '../collectorMetrics.js';
-import type { Store } from '../store/store.js';
+import type { ReportRecord, Store } from '../store/store.js';
 import { reportToRecord } from './reportToRecord.js';
+import { UnstorableReportError } from './unstorableReportError.js';
 import { AGENT_MISSED_REPORTS_METRIC } from '../alerting/missedReportWatcher.js';
 
 export interface ReportIngestorOptions {
@@ -54,11 +58,18 @@ export function createReportIngestor(options: ReportIngestorOptions): ReportInge
     try {
       const { acks, commit, stored } = options.store.transaction((tx) => {
         const samples: SeriesSample[] = [];
-        const batchAcks: ReportAck[] = [];
+        const batchAcks: Array<ReportAck | UnstorableReportError> = [];
         let storedCount = 0;
         for (const { report } of batch) {
-          const record = reportToRecord(report, nowMs);
-          const inserted = tx.insertReport(record);
+          let record: ReportRecord;
+          let inserted: boolean;
+          try {
+            record = reportToRecord(report, nowMs);
+            inserted = tx.savepoint(() => tx.insertReport(record));
+          } catch (error) {
+            batchAcks.push(new UnstorableReportError(report, error));
+            continue;
+          }
           batchAcks.push({ sequence: report.sequence, duplicate: !inserted });
           if (!inserted) continue;
           storedCount += record.samples.length;
@@ -71,7 +82,12 @@ export function createReportIngestor(options: ReportIngestorOptions): ReportInge
       commit();
       options.metrics.observationsStored.inc(stored);
       options.metrics.ingestBatchReports.observe(batch.length);
-      batch.forEach((p, i) => p.resolve(acks[i]!));
+      batch.forEach((p, i) => {
+        const ack = acks[i]!;
+        if (!(ack instanceof UnstorableReportError)) return p.resolve(ack);
+        options.log.warn({ err: ack.cause, agentId: p.report.agent.id, sequence: p.report.sequence }, 'report could not be stored; refused alone');
+        p.reject(ack);
+      });
     } catch (error) {
       options.log.error({ err: error, reports: batch.length }, 'ingest batch failed');
       for (const p of batch) p.reject(error);

@@ -13,6 +13,7 @@ const RESERVED_LABELS = new Set(['host']);
 
 export function reportToRecord(report: Report, receivedAtMs: number): ReportRecord {
   const hostLabels = { ...report.agent.labels, host: report.agent.hostname };
+  const intervalMs = report.agent.intervalSeconds * 1000;
   return {
     agentId: report.agent.id,
     hostname: report.agent.hostname,
@@ -30,21 +31,23 @@ export function reportToRecord(report: Report, receivedAtMs: number): ReportReco
         labels: mergeLabels(hostLabels, o.labels),
         value: o.value,
         atMs: Date.parse(o.at),
+        intervalMs,
       })),
-      ...report.checks.map((check) => checkSample(check, hostLabels)),
+      ...report.checks.map((check) => checkSample(check, hostLabels, intervalMs)),
     ],
     checks: report.checks,
   };
 }
 
 /** The `check_status` sample of one check result. */
-function checkSample(check: CheckResult, hostLabels: Record<string, string>): ReportRecord['samples'][number] {
+function checkSample(check: CheckResult, hostLabels: Record<string, string>, intervalMs: number): ReportRecord['samples'][number] {
   return {
     metric: CHECK_STATUS_METRIC,
     labels: mergeLabels(hostLabels, checkSeriesLabels(check.name)),
     value: CHECK_STATUS_CODES[check.status],
     atMs: Date.parse(check.at),
     text: checkOutputLine(check.output),
+    intervalMs,
   };
 }
 

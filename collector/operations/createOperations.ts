@@ -12,12 +12,13 @@ import type { Store } from '../store/store.js';
 import { createAgentOperations, type AgentOperations } from './agentOperations.js';
 import { compareBacktest, type BacktestComparison } from './backtestComparison.js';
 import { createDeliveryOperations, type DeliveryOperations } from './deliveryOperations.js';
+import { createHistoryOperations, type HistoryOperations } from './historyOperations.js';
 import { createIncidentOperations, type IncidentOperations } from './incidentOperations.js';
 import { createMaintenanceOperations, type MaintenanceOperations } from './maintenanceOperations.js';
 import { createServiceOperations, type ServiceOperations } from './serviceOperations.js';
 import { createSilenceOperations, type SilenceOperations } from './silenceOperations.js';
 
-export interface Operations extends IncidentOperations, ServiceOperations, SilenceOperations, MaintenanceOperations, DeliveryOperations, AgentOperations {
+export interface Operations extends IncidentOperations, ServiceOperations, SilenceOperations, MaintenanceOperations, DeliveryOperations, AgentOperations, HistoryOperations {
   /** Replays `fromMs`..`toMs` of stored history with the candidate rules and the rules in force. */
   backtest(run: { candidate: readonly Rule[]; inForce: readonly Rule[]; fromMs: number; toMs: number }): BacktestComparison;
 }
@@ -39,6 +40,7 @@ export function createOperations({ store, config, clock, core }: OperationsOptio
     ...createMaintenanceOperations({ store, clock, timeZone: config.timeZone }),
     ...createDeliveryOperations({ store, clock }),
     ...createAgentOperations({ store, clock }),
+    ...createHistoryOperations({ store, clock }),
     backtest: ({ candidate, inForce, fromMs, toMs }) => compareBacktest(store, config, candidate, inForce, fromMs, toMs),
   };
 }

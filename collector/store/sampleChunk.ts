@@ -22,13 +22,21 @@ export interface DecodedSample extends ChunkSample {
   index: number;
 }
 
-/** Encodes samples relative to `baseAtMs`; offsets must fit in ±24 days. */
+/**
+ * The widest span of sample times one chunk can hold: offsets are signed 32-bit milliseconds
+ * (24.8 days). Intake refuses sample times outside `collector.intake` (at most 1 day ahead and 20
+ * days behind the collector clock, checked in config), so no report that reaches the store spans
+ * more; the encoder still checks, and a report that fails here fails alone (a savepoint per report).
+ */
+export const MAX_CHUNK_SPAN_MS = 0x7fffffff;
+
+/** Encodes samples relative to `baseAtMs`; offsets must fit in MAX_CHUNK_SPAN_MS either way. */
 export function encodeChunk(baseAtMs: number, samples: readonly ChunkSample[]): Buffer {
   const buffer = Buffer.allocUnsafe(samples.length * SAMPLE_BYTES);
   samples.forEach((sample, index) => {
     const offset = index * SAMPLE_BYTES;
     const delta = sample.atMs - baseAtMs;
-    if (delta > 0x7fffffff || delta < -0x80000000) throw new RangeError(`sample time ${sample.atMs} too far from chunk base ${baseAtMs}`);
+    if (!(delta <= MAX_CHUNK_SPAN_MS && delta >= -MAX_CHUNK_SPAN_MS)) throw new RangeError(`sample time ${Number.isFinite(sample.atMs) ? new Date(sample.atMs).toISOString() : sample.atMs} is more than 24.8 days from the report's other samples`);
     buffer.writeUInt32LE(sample.seriesId, offset);
     buffer.writeInt32LE(delta, offset + 4);
     buffer.writeDoubleLE(sample.value, offset + 8);

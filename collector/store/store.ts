@@ -11,6 +11,7 @@ import type { CheckResult } from '../../contract/report.js';
 import type { NewDelivery, OutboxOperation, OutboxRow, OutboxState } from '../domain/delivery.js';
 import type { EnrolledAgent } from '../domain/enrolledAgent.js';
 import type { FlapTransition } from '../domain/flapTransition.js';
+import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint, SeriesRecord } from '../domain/history.js';
 import type { HostRecord } from '../domain/host.js';
 import type { IncidentPriorityRecord } from '../domain/incidentPriority.js';
 import type { IncidentChange, IncidentEvent, IncidentRecord, IncidentStatus, NewIncident } from '../domain/incident.js';
@@ -43,7 +44,8 @@ export interface ReportRecord {
   sequence: number;
   receivedAtMs: number;
   /** Observations and the `check_status` samples derived from the checks (with their output line as `text`). */
-  samples: ReadonlyArray<{ metric: string; labels: Record<string, string>; value: number; atMs: number; text?: string }>;
+  /** `intervalMs` (the agent's stated interval) is for the rules engine's `for`; the store keeps it per host. */
+  samples: ReadonlyArray<{ metric: string; labels: Record<string, string>; value: number; atMs: number; text?: string; intervalMs?: number }>;
   checks: readonly CheckResult[];
 }
 
@@ -55,11 +57,23 @@ export interface OutboxFilter {
 
 export interface IncidentFilter {
   status?: IncidentStatus | 'active';
+  /** Only incidents of this host, severity or rule. */
+  host?: string;
+  severity?: string;
+  ruleName?: string;
+  /** Only incidents older than this id (the next page of a newest-first list). */
+  beforeId?: number;
   limit?: number;
 }
 
 /** Writes and reads that must happen inside a transaction. */
 export interface StoreTransaction {
+  /**
+   * Runs `fn` under a savepoint of the transaction: when it throws, its writes (and only its) are
+   * rolled back and the error rethrown, and the transaction goes on. The ingestor stores each report
+   * of a batch this way, so one that fails to store fails alone.
+   */
+  savepoint<T>(fn: () => T): T;
   /** Stores one report; returns false when (agentId, sequence) was stored already. */
   insertReport(report: ReportRecord): boolean;
   saveRuleStates(states: readonly RuleState[]): void;
@@ -115,8 +129,19 @@ export interface Store extends StoreReads {
   enrollAgent(agent: { agentId: string; hostname: string; credentialSha256: string; atMs: number }): boolean;
   /** Revokes an agent's credential; false when there is no such agent or it was revoked already. */
   revokeAgent(agentId: string, atMs: number): boolean;
-  /** Deletes observations older than `cutoffMs`; returns how many report chunks went. */
-  pruneBefore(cutoffMs: number): number;
+  /**
+   * Deletes raw observations older than `cutoffMs` (hot report rows received before it, and up to
+   * `limit` compressed series chunks of blocks that ended before it); returns how many rows went.
+   * Call again until it returns less than `limit`, yielding in between so ingest goes on.
+   */
+  pruneBefore(cutoffMs: number, limit?: number): number;
+  /** Deletes up to `limit` rollup buckets of each resolution starting before `cutoffMs`; returns how many. */
+  pruneRollupsBefore(cutoffMs: number, limit?: number): number;
+  /**
+   * Compacts the oldest block of hot reports that ended before `beforeMs` (one host, one block of
+   * history, one transaction) into compressed series chunks and rollups; undefined when none is left.
+   */
+  compactHistory(beforeMs: number): CompactionResult | undefined;
   close(): void;
 }
 
@@ -148,8 +173,21 @@ export interface StoreReads {
   ticketsToCheck(sinceMs: number, limit: number): TicketRecord[];
   countOutbox(state: OutboxState): number;
   getTicket(incidentId: number, desk: string): TicketRecord | undefined;
+  /** The series of a metric: on one host (by id or name), or on every host when neither is given. */
+  findSeries(query: { hostId?: number; hostname?: string; metric: string }): SeriesRecord[];
+  /** Samples of one series with `fromMs <= atMs <= toMs`, in time order; `hotOnly`: only those not compacted yet. */
+  seriesPoints(series: Pick<SeriesRecord, 'seriesId' | 'hostId'>, fromMs: number, toMs: number, options?: { hotOnly?: boolean }): SeriesPoint[];
+  /** Rollup buckets of one series starting within [fromMs, toMs], of compacted history (add the hot samples for the rest). */
+  rollups(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number): RollupBucket[];
+  /** The newest stored sample of each series, by series id (series with none are missing). */
+  latestPoints(series: ReadonlyArray<Pick<SeriesRecord, 'seriesId' | 'hostId'>>): Map<number, SeriesPoint>;
   /** Samples of one series (by metric and exact labels, `host` included) between two times. */
   querySeries(metric: string, labels: Record<string, string>, fromMs: number, toMs: number): StoredSample[];
+  /**
+   * Every stored sample of one host's series with `fromMs <= atMs <= toMs`, chunk by chunk in time
+   * order (samples of a series share one labels object, `host` included). For history reads.
+   */
+  hostSamples(hostname: string, fromMs: number, toMs: number): Iterable<StoredSample>;
   countIncidents(status: IncidentStatus): number;
   /** Incidents whose parent is `parentId` (symptoms and grouped problems). */
   childIncidents(parentId: number): IncidentRecord[];

@@ -19,7 +19,10 @@
  * |          |   ...with clearingSinceMs marking the clearFor start|          |          |
  *
  * "held" is the reading's time minus the start of the timer (pendingSinceMs or clearingSinceMs),
- * which starts at the first reading where the condition holds. With keepFiringFor, a firing state
+ * which starts at the first reading where the condition holds. When the source states how often it
+ * reports (`intervalMs`), a timer counts as complete when it falls short by less than
+ * FOR_TOLERANCE_RATIO of that interval: samples are stamped with a few milliseconds of jitter, and
+ * the sample that completes a `for: 30s` on a 5 s agent must not land 2 ms short and cost an interval. With keepFiringFor, a firing state
  * records in lastBreachAtMs the last reading where the fire condition held (Prometheus'
  * keep_firing_for, counted from there).
  */
@@ -45,6 +48,13 @@ export interface ConditionReading {
  */
 export type ReadingDetail = Readonly<Record<string, number>>;
 
+/**
+ * The share of the source's reporting interval by which a sample may fall short of `for` (or
+ * `clearFor`) and still complete it: a quarter, so `for: 30s` on a 5 s agent fires at the sample
+ * 28.75 s or more after the first breaching one, and a `for` can end at most a quarter interval early.
+ */
+export const FOR_TOLERANCE_RATIO = 0.25;
+
 /** The rule's timers, in milliseconds. */
 export interface AlertTiming {
   forMs: number;
@@ -68,8 +78,13 @@ export interface AlertTransition {
   event?: AlertEvent;
 }
 
-/** Applies one reading to `prior` (an inactive state for a series seen for the first time). */
-export function nextAlertState(prior: RuleState, reading: ConditionReading, timing: AlertTiming): AlertTransition {
+/**
+ * Applies one reading to `prior` (an inactive state for a series seen for the first time).
+ * `intervalMs` is how often the reading's source reports (0 when unknown): timers complete within
+ * FOR_TOLERANCE_RATIO of it.
+ */
+export function nextAlertState(prior: RuleState, reading: ConditionReading, timing: AlertTiming, intervalMs = 0): AlertTransition {
+  const toleranceMs = intervalMs > 0 ? intervalMs * FOR_TOLERANCE_RATIO : 0;
   // One new object per step, with optional timers set only when defined (no undefined keys, so
   // that a JSON round trip gives an equal object, and no deletes on the hot path).
   const next = (status: AlertStatus): RuleState => ({
@@ -83,16 +98,16 @@ export function nextAlertState(prior: RuleState, reading: ConditionReading, timi
   });
   switch (prior.status) {
     case 'inactive':
-      return reading.fireMet ? breaching(next, reading.atMs, reading.atMs, timing) : { state: next('inactive') };
+      return reading.fireMet ? breaching(next, reading.atMs, reading.atMs, timing, toleranceMs) : { state: next('inactive') };
     case 'pending':
-      return reading.fireMet ? breaching(next, prior.pendingSinceMs ?? reading.atMs, reading.atMs, timing) : { state: next('inactive') };
+      return reading.fireMet ? breaching(next, prior.pendingSinceMs ?? reading.atMs, reading.atMs, timing, toleranceMs) : { state: next('inactive') };
     case 'firing': {
       const lastBreachAtMs = timing.keepFiringForMs > 0 ? (reading.fireMet ? reading.atMs : prior.lastBreachAtMs) : undefined;
       const clearingSinceMs = reading.clearMet ? (prior.clearingSinceMs ?? reading.atMs) : undefined;
       if (clearingSinceMs !== undefined) {
         const heldMs = reading.atMs - clearingSinceMs;
         const keptLongEnough = lastBreachAtMs === undefined || reading.atMs - lastBreachAtMs >= timing.keepFiringForMs;
-        if (heldMs >= timing.clearForMs && keptLongEnough) {
+        if (heldMs + toleranceMs >= timing.clearForMs && keptLongEnough) {
           return { state: next('inactive'), event: { kind: 'resolved', sinceMs: clearingSinceMs, heldMs } };
         }
       }
@@ -109,9 +124,9 @@ export function nextAlertState(prior: RuleState, reading: ConditionReading, timi
 }
 
 /** The fire condition holds: pending until it has held for `forMs`, then firing. */
-function breaching(next: (status: AlertStatus) => RuleState, pendingSinceMs: number, atMs: number, timing: AlertTiming): AlertTransition {
+function breaching(next: (status: AlertStatus) => RuleState, pendingSinceMs: number, atMs: number, timing: AlertTiming, toleranceMs: number): AlertTransition {
   const heldMs = atMs - pendingSinceMs;
-  if (heldMs < timing.forMs) {
+  if (heldMs + toleranceMs < timing.forMs) {
     const pending = next('pending');
     pending.pendingSinceMs = pendingSinceMs;
     return { state: pending };

@@ -30,7 +30,7 @@ export const evaluateSeries: ApplySamples = (compiled, series, prior, stats) => 
         continue;
       }
       const reading = read(sample, state);
-      const transition = nextAlertState(state, reading, compiled.timing);
+      const transition = nextAlertState(state, reading, compiled.timing, sample.intervalMs);
       state = withMemory(transition.state, reading.memory);
       applied = true;
       stats.applied++;

@@ -17,6 +17,12 @@ export interface SeriesSample {
    * `check_status`): `{{ output }}` in the templates of the signal this sample causes.
    */
   text?: string;
+  /**
+   * How often the source reports this series (the agent's stated interval), when known: a sample
+   * that falls short of completing `for` or `clearFor` by less than a quarter of it completes it
+   * (see FOR_TOLERANCE_RATIO), so sample jitter never costs an interval.
+   */
+  intervalMs?: number;
 }
 
 /** How a label matcher compares: equal, not equal, regex match, regex non-match (Prometheus semantics). */

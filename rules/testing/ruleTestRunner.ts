@@ -67,7 +67,8 @@ export function runRuleTest(rules: readonly Rule[], test: RuleTestCase, catalogu
       if (value === undefined) return;
       const atMs = step * test.intervalMs;
       const list = byTime.get(atMs) ?? [];
-      list.push(series.text === undefined ? { metric: series.metric, labels: series.labels, value, atMs } : { metric: series.metric, labels: series.labels, value, atMs, text: series.text });
+      const sample: SeriesSample = { metric: series.metric, labels: series.labels, value, atMs, intervalMs: test.intervalMs };
+      list.push(series.text === undefined ? sample : { ...sample, text: series.text });
       byTime.set(atMs, list);
     });
   }

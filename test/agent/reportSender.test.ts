@@ -3,11 +3,15 @@
  * delivery across retries, permanent rejections, unreachable collectors, timeouts, Retry-After, and
  * the bounded queue.
  */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { REPORTS_PATH, REPORT_SCHEMA_VERSION, type Report } from '../../contract/report.js';
+import { createDiskReportQueue, spoolFileName } from '../../agent/transport/diskReportQueue.js';
 import { createMemoryReportQueue } from '../../agent/transport/memoryReportQueue.js';
 import { classifyStatus, createReportSender, parseRetryAfter, type ReportSenderOptions } from '../../agent/transport/reportSender.js';
 import { startCollectorStub, type CollectorStub } from './collectorStub.js';
@@ -80,6 +84,7 @@ describe('classifyStatus', () => {
     [413, 'rejected'], // too large: resending cannot help
     [415, 'rejected'], // unsupported encoding
     [301, 'rejected'], // redirect: not followed, will not change
+    [407, 'retryable'], // a proxy on the way wants credentials: the collector never saw the report
     [408, 'retryable'], // request timeout
     [429, 'retryable'], // rate limited
     [500, 'retryable'], // collector failure
@@ -222,14 +227,14 @@ describe('createReportSender', () => {
     expect(await s.flush()).toEqual({ delivered: 0, rejected: 0, blocked: false });
     expect(collector.received.map((r) => r.report.sequence)).toEqual([1, 2]);
     expect(s.dropped()).toEqual({ spoolFull: 0, rejected: 1 });
-    const rejection = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'report rejected by collector; dropped');
+    const rejection = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'report rejected by collector; set aside, not retried');
     expect(rejection).toMatchObject({ level: 50, sequence: 1, status: 401 });
     expect(lines.join('\n')).not.toContain(TOKEN);
   });
 
   // Each row: the status a proxy before the collector answers with, its error page quoting the request's headers.
   it.each([
-    [401, 'report rejected by collector; dropped'], // refused: the page names the token it refused
+    [401, 'report rejected by collector; set aside, not retried'], // refused: the page names the token it refused
     [502, 'report upload failed; will retry'], // the collector behind it is down
   ])('logs the body of a %i without the token the proxy echoed into it', async (status, msg) => {
     const proxy: RawHttpServer = await startRawHttpServer((socket, request) => {
@@ -244,6 +249,23 @@ describe('createReportSender', () => {
     const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === msg);
     expect(logged).toMatchObject({ status, response: expect.stringContaining('authorization: Bearer [redacted]') });
     expect(lines.join('\n')).not.toContain(TOKEN);
+  });
+
+  it('sets a spooled report the collector refuses for good (400, 422) aside on disk, counts it, and delivers the ones behind it', async () => {
+    const collector = await stub();
+    collector.replies = [400, 422];
+    const dataDir = mkdtempSync(join(tmpdir(), 'tripline-rejected-'));
+    const queue = createDiskReportQueue({ directory: join(dataDir, 'spool'), rejectedDirectory: join(dataDir, 'rejected'), maxReports: 10, maxBytes: 1e6 });
+    const s = sender(collector.url, { queue });
+    for (const sequence of [1, 2, 3]) await s.enqueue(report(sequence));
+
+    expect(await s.flush()).toEqual({ delivered: 1, rejected: 2, blocked: false });
+    // One attempt each: a 4xx is final, never retried like a 5xx.
+    expect(collector.received.map((r) => r.report.sequence)).toEqual([1, 2, 3]);
+    expect(s.dropped()).toEqual({ spoolFull: 0, rejected: 2 });
+    expect(readdirSync(join(dataDir, 'spool'))).toEqual([]);
+    expect(readdirSync(join(dataDir, 'rejected'))).toEqual([spoolFileName(1), spoolFileName(2)]);
+    expect(JSON.parse(gunzipSync(readFileSync(join(dataDir, 'rejected', spoolFileName(2)))).toString()).sequence).toBe(2);
   });
 
   it.each([[400], [413]])('drops a report refused with %i', async (status) => {

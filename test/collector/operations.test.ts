@@ -159,4 +159,21 @@ describe('operations', () => {
     expect(operations.listAgents()).toEqual([{ agentId: 'agent-1', hostname: 'h1', enrolledAt: '2025-01-01T11:09:00.000Z', revokedAt: '2025-01-01T11:10:00.000Z' }]);
     expect(refusal(() => operations.revokeAgent('agent-1'))).toMatchObject({ problem: 'not-found' });
   });
+
+  it('filters incidents by host, severity, rule and page, and shows a host with one as a problem in the fleet', () => {
+    const { operations, fullDisk } = setup();
+    const a = fullDisk('web-1');
+    const b = fullDisk('web-2');
+    expect(operations.listIncidents({ host: 'web-2' }).map((i) => i.id)).toEqual([b.id]);
+    expect(operations.listIncidents({ ruleName: diskRule.name, status: 'active' }).map((i) => i.id)).toEqual([b.id, a.id]);
+    expect(operations.listIncidents({ severity: 'no-such-severity' })).toEqual([]);
+    expect(operations.listIncidents({ beforeId: b.id }).map((i) => i.id)).toEqual([a.id]);
+    operations.resolve(a.id, { by: 'alice', comment: '' });
+    expect(operations.listIncidents({ host: 'web-1', status: 'active' })).toEqual([]);
+    const fleet = operations.fleet();
+    expect(fleet.hosts.map((h) => [h.hostname, h.status, h.openIncidents, h.worstSeverity])).toEqual([
+      ['web-1', 'ok', 0, null],
+      ['web-2', 'problem', 1, diskRule.severity],
+    ]);
+  });
 });

@@ -79,6 +79,25 @@ describe('POST /api/v1/reports', () => {
     { name: 'corrupt gzip', body: () => Buffer.from('not gzip at all'), headers: { 'content-encoding': 'gzip' }, status: 400, code: 'TRIPLINE_MALFORMED_GZIP', message: /gzip/ },
     // An encoding we do not speak.
     { name: 'brotli', body: () => JSON.stringify(report(0)), headers: { 'content-encoding': 'br' }, status: 415, code: 'TRIPLINE_UNSUPPORTED_ENCODING', message: /br/ },
+    // A sample far ahead of the collector clock (an agent whose clock is weeks off): refused, named by its path.
+    { name: 'a timestamp 30 days ahead', body: () => JSON.stringify(report(0)).replace(/"at":"[^"]+"/, `"at":"${new Date(Date.now() + 30 * 86_400_000).toISOString()}"`), status: 400, code: 'TRIPLINE_VALIDATION_FAILED', message: /body\/observations\/0\/at .* ahead of the collector clock/ },
+    // And one far behind it: the year 0, which date-time accepts.
+    { name: 'a timestamp in the year 0', body: () => JSON.stringify(report(0, { checks: [{ name: 'x', status: 'ok', output: '', at: '0000-01-01T00:00:00Z', durationSeconds: 0 }] })), status: 400, code: 'TRIPLINE_VALIDATION_FAILED', message: /body\/checks\/0\/at .* behind the collector clock/ },
+    // Label names follow Prometheus's rules on every label set: an empty name, a leading digit, a reserved __ name.
+    { name: 'an empty label name', body: () => JSON.stringify(report(0)).replace('"labels":{}', '"labels":{"":"x"}'), status: 400, code: 'TRIPLINE_VALIDATION_FAILED', message: /body\/observations\/0\/labels/ },
+    { name: 'a label name with a leading digit and a number value', body: () => JSON.stringify(report(0)).replace('"labels":{}', '"labels":{"1a":12345}'), status: 400, code: 'TRIPLINE_VALIDATION_FAILED', message: /labels/ },
+    { name: 'an object as a label value', body: () => JSON.stringify(report(0)).replace('"labels":{}', '"labels":{"a":{"x":[1,2]}}'), status: 400, code: 'TRIPLINE_VALIDATION_FAILED', message: /labels\/a must be string/ },
+    { name: 'a reserved label name', body: () => JSON.stringify(report(0)).replace('"labels":{"group":"web"}', '"labels":{"__name__":"web"}'), status: 400, code: 'TRIPLINE_VALIDATION_FAILED', message: /body\/agent\/labels/ },
+    { name: 'a 100,000-character host label', body: () => JSON.stringify(report(0)).replace('"labels":{"group":"web"}', `"labels":{"group":"${'w'.repeat(100_000)}"}`), status: 413, code: 'TRIPLINE_BODY_TOO_LARGE', message: /too large/i },
+    { name: 'a 2,000-character host label', body: () => JSON.stringify(report(0)).replace('"labels":{"group":"web"}', `"labels":{"group":"${'w'.repeat(2000)}"}`), status: 400, code: 'TRIPLINE_VALIDATION_FAILED', message: /body\/agent\/labels\/group must NOT have more than 1024 characters/ },
+    // A hostname with terminal escape sequences in it.
+    { name: 'a hostname with control characters', body: () => JSON.stringify(report(0)).replace('"hostname":"intake-host"', '"hostname":"evil\\u001b[2Jhost"'), status: 400, code: 'TRIPLINE_VALIDATION_FAILED', message: /body\/agent\/hostname must match pattern/ },
+    // Invalid UTF-8 is refused, not turned into U+FFFD.
+    { name: 'invalid UTF-8', body: () => Buffer.concat([Buffer.from(JSON.stringify(report(0)).replace('intake-host', 'intake-')), Buffer.from([0xc3, 0x28])]).subarray(0), status: 400, code: 'TRIPLINE_INVALID_UTF8', message: /UTF-8/ },
+    { name: 'a host name with a lone continuation byte', body: () => Buffer.concat([Buffer.from(JSON.stringify(report(0)).split('intake-host')[0]!), Buffer.from([0x80]), Buffer.from(JSON.stringify(report(0)).split('intake-host')[1]!)]), status: 400, code: 'TRIPLINE_INVALID_UTF8', message: /UTF-8/ },
+    // Only JSON in UTF-8.
+    { name: 'charset utf-16', body: () => JSON.stringify(report(0)), headers: { 'content-type': 'application/json; charset=utf-16' }, status: 415, code: 'TRIPLINE_UNSUPPORTED_MEDIA_TYPE', message: /utf-16/ },
+    { name: 'text/plain', body: () => JSON.stringify(report(0)), headers: { 'content-type': 'text/plain' }, status: 415, code: 'TRIPLINE_UNSUPPORTED_MEDIA_TYPE', message: /text\/plain|content-type/i },
     // A wrong token, and no token at all.
     { name: 'a wrong token', body: () => JSON.stringify(report(0)), headers: { authorization: 'Bearer wrong-token-wrong-token' }, status: 401, code: 'TRIPLINE_UNAUTHORIZED', message: /token/ },
     { name: 'no token', body: () => JSON.stringify(report(0)), headers: { authorization: '' }, status: 401, code: 'TRIPLINE_UNAUTHORIZED', message: /token/ },
@@ -134,5 +153,13 @@ describe('POST /api/v1/reports', () => {
     expect(metrics).toMatch(/^tripline_reports_received_total\{outcome="stored"\} 2$/m);
     expect(metrics).toMatch(/^tripline_reports_received_total\{outcome="duplicate"\} 1$/m);
     expect(metrics).toMatch(/^tripline_reports_received_total\{outcome="unauthorized"\} \d+$/m);
+  });
+
+  it('takes charset=utf-8 in any spelling', async () => {
+    for (const [sequence, contentType] of [[100, 'application/json; charset=UTF-8'], [101, 'application/json;charset="utf-8"']] as const) {
+      const response = await post(JSON.stringify(report(sequence, { agent: { ...report(0).agent, id: 'agent-charset', hostname: 'charset-host' } })), { 'content-type': contentType });
+      expect(response.status).toBe(200);
+    }
+    expect(collector.store.listHosts().map((h) => h.hostname)).toContain('charset-host');
   });
 });

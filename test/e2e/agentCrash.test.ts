@@ -120,7 +120,7 @@ incidents:
     expect((await cli(['maintenance', 'add', '--cron', '0 2 * * 0', '--duration', '2h', '-c', configFile])).stderr).toBe('tripline: give exactly one of --host and --group\n');
     expect((await cli(['maintenance', 'list', '-c', configFile])).stdout).toContain('group db');
     expect((await cli(['maintenance', 'remove', '1', '-c', configFile])).code).toBe(0);
-  });
+  }, 120_000); // nine CLI processes, each loading the whole CLI: minutes on a busy 2-core machine
 
   it('backtests the stored history: the candidate without agent_silent would have opened nothing', async () => {
     writeFileSync(join(dir, 'candidate.yaml'), "rules:\n  - { name: load_very_high, metric: load1_per_core, above: 50, severity: warning, summary: 'load' }\n");

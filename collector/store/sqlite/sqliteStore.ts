@@ -7,7 +7,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { canonicalLabels } from '../../../contract/labels.js';
 import type { RuleState } from '../../../rules/index.js';
-import { decodeChunk, decodeTexts, encodeChunk, encodeTexts } from '../sampleChunk.js';
+import { encodeChunk, encodeTexts } from '../sampleChunk.js';
+import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint, SeriesRecord } from '../../domain/history.js';
 import type { OutboxOperation, OutboxRow, OutboxState } from '../../domain/delivery.js';
 import type { EnrolledAgent } from '../../domain/enrolledAgent.js';
 import type { FlapTransition } from '../../domain/flapTransition.js';
@@ -20,6 +21,7 @@ import type { TicketRecord } from '../../domain/ticket.js';
 import type { IncidentFilter, OutboxFilter, ReportRecord, Store, StoreTransaction, StoredSample } from '../store.js';
 import { MIGRATIONS } from './schema.js';
 import { assertSchemaNotNewer } from './schemaVersion.js';
+import { createSqliteHistory, type SqliteHistory } from './sqliteHistory.js';
 import { createSqliteStatements, type SqliteStatements } from './sqliteStatements.js';
 
 export interface SqliteStoreOptions {
@@ -46,7 +48,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     migrate(db);
   }
   db.pragma('busy_timeout = 5000');
-  return new SqliteStore(db, createSqliteStatements(db));
+  return new SqliteStore(db, createSqliteStatements(db), createSqliteHistory(db));
 }
 
 function migrate(db: Database.Database): void {
@@ -70,9 +72,6 @@ function agentFromRow(r: Row): EnrolledAgent {
   };
 }
 
-/** How far a report's samples may reach beyond its chunk's base time when querying a range. */
-const CHUNK_SPAN_MARGIN_MS = 3_600_000;
-
 class SqliteStore implements Store {
   /** Series dictionary cache: `${hostId}\0${metric}\0${labelsJson}` -> series id. */
   private readonly seriesIds = new Map<string, number>();
@@ -82,6 +81,7 @@ class SqliteStore implements Store {
   constructor(
     private readonly db: Database.Database,
     private readonly sql: SqliteStatements,
+    private readonly history: SqliteHistory,
   ) {
     this.tx = this.createTransactionApi();
   }
@@ -90,16 +90,30 @@ class SqliteStore implements Store {
     try {
       return this.db.transaction(() => fn(this.tx))();
     } catch (error) {
-      // Ids minted inside a rolled-back transaction no longer exist.
-      this.seriesIds.clear();
-      this.hostIds.clear();
+      this.forgetMintedIds();
       throw error;
     }
+  }
+
+  /** Ids minted inside a rolled-back transaction or savepoint no longer exist. */
+  private forgetMintedIds(): void {
+    this.seriesIds.clear();
+    this.hostIds.clear();
+    this.history.forgetCaches();
   }
 
   private createTransactionApi(): StoreTransaction {
     const sql = this.sql;
     return {
+      savepoint: (fn) => {
+        try {
+          // better-sqlite3 runs a transaction function called inside another as a SAVEPOINT.
+          return this.db.transaction(fn)();
+        } catch (error) {
+          this.forgetMintedIds();
+          throw error;
+        }
+      },
       insertReport: (report) => this.insertReport(report),
       saveRuleStates: (states) => {
         for (const state of states) sql.upsertRuleState.run(state.fingerprint, state.ruleName, JSON.stringify(state));
@@ -193,6 +207,7 @@ class SqliteStore implements Store {
 
   private insertReport(report: ReportRecord): boolean {
     const hostId = this.upsertHost(report);
+    if (this.history.wasCompacted(hostId, report.sequence)) return false;
     // The chunk's base time is its earliest observation, so range queries find spooled reports by when they were observed.
     const baseAtMs = report.samples.reduce((min, s) => Math.min(min, s.atMs), report.receivedAtMs);
     const encoded = encodeChunk(
@@ -237,8 +252,50 @@ class SqliteStore implements Store {
     return id;
   }
 
-  pruneBefore(cutoffMs: number): number {
-    return this.sql.pruneChunks.run(cutoffMs).changes;
+  pruneBefore(cutoffMs: number, limit = 10_000): number {
+    return this.history.pruneRaw(cutoffMs, limit);
+  }
+
+  pruneRollupsBefore(cutoffMs: number, limit = 10_000): number {
+    return this.history.pruneRollups(cutoffMs, limit);
+  }
+
+  compactHistory(beforeMs: number): CompactionResult | undefined {
+    return this.history.compactOldest(beforeMs);
+  }
+
+  findSeries(query: { hostId?: number; hostname?: string; metric: string }): SeriesRecord[] {
+    const rows =
+      query.hostId !== undefined
+        ? this.sql.seriesOfHostId.all(query.hostId, query.metric)
+        : query.hostname !== undefined
+          ? this.sql.seriesOfHostnameMetric.all(query.hostname, query.metric)
+          : this.sql.seriesOfMetric.all(query.metric);
+    return (rows as Array<{ series_id: number; host_id: number; hostname: string; metric: string; labels: string }>).map((r) => ({
+      seriesId: r.series_id,
+      hostId: r.host_id,
+      hostname: r.hostname,
+      metric: r.metric,
+      labels: JSON.parse(r.labels) as Record<string, string>,
+    }));
+  }
+
+  seriesPoints(series: Pick<SeriesRecord, 'seriesId' | 'hostId'>, fromMs: number, toMs: number, options: { hotOnly?: boolean } = {}): SeriesPoint[] {
+    return this.history.seriesPoints(series.seriesId, series.hostId, fromMs, toMs, options.hotOnly ?? false);
+  }
+
+  rollups(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number): RollupBucket[] {
+    return this.history.rollups(seriesId, resolution, fromMs, toMs);
+  }
+
+  latestPoints(series: ReadonlyArray<Pick<SeriesRecord, 'seriesId' | 'hostId'>>): Map<number, SeriesPoint> {
+    const byHost = new Map<number, Set<number>>();
+    for (const s of series) {
+      let ids = byHost.get(s.hostId);
+      if (ids === undefined) byHost.set(s.hostId, (ids = new Set()));
+      ids.add(s.seriesId);
+    }
+    return this.history.latest(byHost);
   }
 
   close(): void {
@@ -293,6 +350,10 @@ class SqliteStore implements Store {
 
   listIncidents(filter: IncidentFilter = {}): IncidentRecord[] {
     const limit = filter.limit ?? 1000;
+    if (filter.host !== undefined || filter.severity !== undefined || filter.ruleName !== undefined || filter.beforeId !== undefined) {
+      const { status = null, host = null, severity = null, ruleName = null, beforeId = null } = filter;
+      return (this.sql.filterIncidents.all({ status, host, severity, ruleName, beforeId, limit }) as Row[]).map((r) => mapIncident(r)!);
+    }
     const rows =
       filter.status === undefined
         ? this.sql.listIncidents.all(limit)
@@ -401,12 +462,25 @@ class SqliteStore implements Store {
     for (const r of this.sql.allSeries.all() as Array<{ series_id: number; metric: string; labels: string; hostname: string }>) {
       series.set(r.series_id, { metric: r.metric, labels: { ...(JSON.parse(r.labels) as Record<string, string>), host: r.hostname } });
     }
-    for (const chunk of this.sql.chunksByTime.iterate(fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<StoredChunk>) {
-      const texts = decodeTexts(chunk.texts);
-      for (const s of decodeChunk(chunk.base_at_ms, chunk.samples)) {
-        if (s.atMs < fromMs || s.atMs > toMs) continue;
-        const known = series.get(s.seriesId);
-        if (known) yield withText({ metric: known.metric, labels: known.labels, value: s.value, atMs: s.atMs }, texts.get(s.index));
+    for (const s of this.history.samplesByTime(fromMs, toMs)) {
+      const known = series.get(s.seriesId);
+      if (known) yield withText({ metric: known.metric, labels: known.labels, value: s.value, atMs: s.atMs }, s.text);
+    }
+  }
+
+  *hostSamples(hostname: string, fromMs: number, toMs: number): Iterable<StoredSample> {
+    const series = new Map<number, { metric: string; labels: Record<string, string> }>();
+    const byHost = new Map<number, Set<number>>();
+    for (const r of this.sql.seriesOfHostname.all(hostname) as Array<{ series_id: number; host_id: number; metric: string; labels: string }>) {
+      series.set(r.series_id, { metric: r.metric, labels: { ...(JSON.parse(r.labels) as Record<string, string>), host: hostname } });
+      let ids = byHost.get(r.host_id);
+      if (ids === undefined) byHost.set(r.host_id, (ids = new Set()));
+      ids.add(r.series_id);
+    }
+    for (const [hostId, ids] of byHost) {
+      for (const s of this.history.hostPoints(hostId, ids, fromMs, toMs)) {
+        const known = series.get(s.seriesId)!;
+        yield withText({ metric: known.metric, labels: known.labels, value: s.value, atMs: s.atMs }, s.text);
       }
     }
   }
@@ -417,22 +491,10 @@ class SqliteStore implements Store {
     const series = this.sql.findSeriesByHostname.all(host, metric, canonicalLabels(labels)) as Array<{ series_id: number; host_id: number }>;
     const samples: StoredSample[] = [];
     for (const { series_id: seriesId, host_id: hostId } of series) {
-      for (const chunk of this.sql.chunksInRange.iterate(hostId, fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<StoredChunk>) {
-        const texts = decodeTexts(chunk.texts);
-        for (const s of decodeChunk(chunk.base_at_ms, chunk.samples, seriesId)) {
-          if (s.atMs >= fromMs && s.atMs <= toMs) samples.push(withText({ metric, labels, value: s.value, atMs: s.atMs }, texts.get(s.index)));
-        }
-      }
+      for (const p of this.history.seriesPoints(seriesId, hostId, fromMs, toMs)) samples.push(withText({ metric, labels, value: p.value, atMs: p.atMs }, p.text));
     }
     return samples.sort((a, b) => a.atMs - b.atMs);
   }
-}
-
-/** A report chunk as the range queries read it. */
-interface StoredChunk {
-  base_at_ms: number;
-  samples: Buffer;
-  texts: string | null;
 }
 
 /** The sample with its text, when it has one (no `text` key otherwise). */

@@ -1,0 +1,186 @@
+/**
+ * History as the console and the read API see it: a host's series downsampled over a time range,
+ * the latest value of each of its series (checks with their last output), and the fleet overview
+ * (every host with its status, last report and open incidents). All reads go through one
+ * `HostSampleReader`, the store's raw history today; the history module's rollups can take its
+ * place without touching the callers.
+ */
+import { SEVERITIES } from '../../rules/load/ruleFileSchema.js';
+import type { Clock } from '../clock.js';
+import type { HostRecord } from '../domain/host.js';
+import type { IncidentRecord } from '../domain/incident.js';
+import type { Store, StoredSample } from '../store/store.js';
+import { invalidField, OperationError } from './operationError.js';
+import { createSeriesBuckets, seriesKey, stepFor, type DownsampledSeries } from './seriesBuckets.js';
+
+/** Every stored sample of one host between two times, in time order. */
+export type HostSampleReader = (hostname: string, fromMs: number, toMs: number) => Iterable<StoredSample>;
+
+/** What a history read asks for. */
+export interface SeriesQuery {
+  host: string;
+  /** Only these metrics; all of the host's when absent. */
+  metrics?: readonly string[];
+  /** Only series whose labels carry these values. */
+  labels?: Readonly<Record<string, string>>;
+  fromMs: number;
+  toMs: number;
+  /** The step wanted; widened so the answer stays within `maxPoints` steps. */
+  stepMs?: number;
+  maxPoints?: number;
+}
+
+/** A host's series over a range, downsampled. */
+export interface SeriesHistory {
+  host: string;
+  from: string;
+  to: string;
+  stepSeconds: number;
+  series: DownsampledSeries[];
+}
+
+/** The latest sample of one series, with a check's output line when it has one. */
+export interface LatestValue {
+  metric: string;
+  labels: Record<string, string>;
+  value: number;
+  at: string;
+  text?: string;
+}
+
+/** Whether a host reports: `silent` past three intervals without a report, `problem` with an active incident. */
+export type HostStatus = 'ok' | 'problem' | 'silent';
+
+/** One row of the fleet page. */
+export interface FleetHost {
+  hostname: string;
+  agentId: string;
+  labels: Record<string, string>;
+  version: string;
+  status: HostStatus;
+  lastReportAt: string;
+  intervalSeconds: number;
+  openIncidents: number;
+  /** The most severe active incident's severity, or null. */
+  worstSeverity: string | null;
+}
+
+export interface FleetFilter {
+  /** Label matchers `name=value`, all of which must hold. */
+  labels?: Readonly<Record<string, string>>;
+  status?: HostStatus;
+  /** Part of the hostname. */
+  search?: string;
+  offset?: number;
+  limit?: number;
+}
+
+export interface FleetPage {
+  total: number;
+  counts: Record<HostStatus, number>;
+  hosts: FleetHost[];
+}
+
+export interface HistoryOperations {
+  /** A host's series over `fromMs`..`toMs`, at most `maxPoints` (default 600) steps each. */
+  hostSeries(query: SeriesQuery): SeriesHistory;
+  /** The latest value of each of the host's series, from its last reports. */
+  latestValues(host: string): LatestValue[];
+  /** The fleet, filtered and paged, hosts by name. */
+  fleet(filter?: FleetFilter): FleetPage;
+}
+
+/** History reads never scan more than this span (the longest console range plus a margin). */
+export const MAX_HISTORY_SPAN_MS = 32 * 86_400_000;
+const DEFAULT_MAX_POINTS = 600;
+
+export function createHistoryOperations({ store, clock, readHost = (h, f, t) => store.hostSamples(h, f, t) }: { store: Store; clock: Clock; readHost?: HostSampleReader }): HistoryOperations {
+  const knownHost = (host: string): HostRecord => {
+    const record = store.listHosts().find((h) => h.hostname === host);
+    if (record === undefined) throw new OperationError('not-found', `host ${host} has never reported`);
+    return record;
+  };
+  return {
+    hostSeries(query) {
+      knownHost(query.host);
+      if (!(query.toMs > query.fromMs)) throw invalidField('from', 'must be before to');
+      if (query.toMs - query.fromMs > MAX_HISTORY_SPAN_MS) throw invalidField('from', `spans more than ${MAX_HISTORY_SPAN_MS / 86_400_000} days`);
+      const maxPoints = Math.min(Math.max(query.maxPoints ?? DEFAULT_MAX_POINTS, 10), 5000);
+      const stepMs = stepFor(query.fromMs, query.toMs, maxPoints, query.stepMs);
+      const fromMs = Math.floor(query.fromMs / stepMs) * stepMs;
+      const buckets = createSeriesBuckets(fromMs, query.toMs, stepMs);
+      const metrics = query.metrics && query.metrics.length > 0 ? new Set(query.metrics) : undefined;
+      const wanted = Object.entries(query.labels ?? {});
+      for (const sample of readHost(query.host, fromMs, query.toMs)) {
+        if (metrics !== undefined && !metrics.has(sample.metric)) continue;
+        if (wanted.length > 0 && !wanted.every(([k, v]) => sample.labels[k] === v)) continue;
+        buckets.add(sample);
+      }
+      return { host: query.host, from: iso(fromMs), to: iso(query.toMs), stepSeconds: stepMs / 1000, series: buckets.result() };
+    },
+
+    latestValues(host) {
+      const record = knownHost(host);
+      const latest = new Map<string, StoredSample>();
+      const intervalMs = record.intervalSeconds * 1000;
+      // Checks run on their own schedules; a window of a few intervals catches each one's last run.
+      for (const sample of readHost(host, record.lastReportAtMs - Math.max(10 * intervalMs, 600_000), record.lastReportAtMs + intervalMs)) {
+        latest.set(seriesKey(sample.metric, sample.labels), sample);
+      }
+      return [...latest.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([, s]) => {
+          const { host: _host, ...labels } = s.labels;
+          return { metric: s.metric, labels, value: s.value, at: iso(s.atMs), ...(s.text === undefined ? {} : { text: s.text }) };
+        });
+    },
+
+    fleet(filter = {}) {
+      const nowMs = clock.nowMs();
+      const active = groupByHost(store.listIncidents({ status: 'active', limit: 100_000 }));
+      const search = filter.search?.toLowerCase();
+      const labels = Object.entries(filter.labels ?? {});
+      const all = store
+        .listHosts()
+        .map((h) => fleetHost(h, active.get(h.hostname) ?? [], nowMs))
+        .filter((h) => (search === undefined || h.hostname.toLowerCase().includes(search)) && labels.every(([k, v]) => h.labels[k] === v));
+      const counts: Record<HostStatus, number> = { ok: 0, problem: 0, silent: 0 };
+      for (const h of all) counts[h.status] += 1;
+      const shown = filter.status === undefined ? all : all.filter((h) => h.status === filter.status);
+      const offset = filter.offset ?? 0;
+      return { total: shown.length, counts, hosts: shown.slice(offset, offset + (filter.limit ?? 100)) };
+    },
+  };
+}
+
+function fleetHost(host: HostRecord, incidents: readonly IncidentRecord[], nowMs: number): FleetHost {
+  const silent = nowMs - host.lastReportAtMs > 3 * host.intervalSeconds * 1000;
+  const worst = incidents.map((i) => i.severity).sort((a, b) => rank(a) - rank(b))[0] ?? null;
+  return {
+    hostname: host.hostname,
+    agentId: host.agentId,
+    labels: host.labels,
+    version: host.version,
+    status: silent ? 'silent' : incidents.length > 0 ? 'problem' : 'ok',
+    lastReportAt: iso(host.lastReportAtMs),
+    intervalSeconds: host.intervalSeconds,
+    openIncidents: incidents.length,
+    worstSeverity: worst,
+  };
+}
+
+/** Most severe first, in the order rules declare severities. */
+function rank(severity: string): number {
+  const i = (SEVERITIES as readonly string[]).indexOf(severity);
+  return i === -1 ? SEVERITIES.length : i;
+}
+
+function groupByHost(incidents: readonly IncidentRecord[]): Map<string, IncidentRecord[]> {
+  const byHost = new Map<string, IncidentRecord[]>();
+  for (const i of incidents) byHost.set(i.host, [...(byHost.get(i.host) ?? []), i]);
+  return byHost;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
