@@ -219,7 +219,29 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX series_by_metric ON series (metric);
   CREATE INDEX hosts_by_hostname ON hosts (hostname);
   `,
-  // 6: the service view (issue 16): each incident's services, impact, urgency and priority, and its SLA breach.
+  // 6: identity and roles (issue 13): enrolled agents found by host name (a report's host name must be its
+  // credential's); named API tokens with a role, kept as SHA-256 digests; the audit log of operator actions.
+  `
+  CREATE INDEX agents_by_hostname ON agents (hostname);
+  CREATE TABLE api_tokens (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+    token_sha256 TEXT NOT NULL UNIQUE,
+    created_at_ms INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    revoked_at_ms INTEGER
+  );
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL
+  );
+  CREATE INDEX audit_log_by_time ON audit_log (at_ms, id);
+  `,
+  // 7: the service view (issue 16): each incident's services, impact, urgency and priority, and its SLA breach.
   `
   CREATE TABLE incident_priorities (
     incident_id INTEGER PRIMARY KEY REFERENCES incidents(id),

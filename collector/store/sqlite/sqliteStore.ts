@@ -319,6 +319,15 @@ class SqliteStore implements Store {
     return row === undefined ? undefined : agentFromRow(row);
   }
 
+  findAgent(agentId: string): EnrolledAgent | undefined {
+    const row = this.sql.agentById.get(agentId) as Row | undefined;
+    return row === undefined ? undefined : agentFromRow(row);
+  }
+
+  activeAgentsOnHost(hostname: string): EnrolledAgent[] {
+    return (this.sql.activeAgentsByHostname.all(hostname) as Row[]).map(agentFromRow);
+  }
+
   listHosts(): HostRecord[] {
     return (this.sql.listHosts.all() as Row[]).map((r) => ({
       hostId: Number(r.host_id),
