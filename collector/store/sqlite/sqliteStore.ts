@@ -129,6 +129,8 @@ class SqliteStore implements Store {
           ticketed: true,
           hold: null,
           flapping: false,
+          settlingSinceMs: null,
+          rearmAtMs: null,
           ...draft,
         };
         const info = sql.insertIncident.run(incidentParams(incident));
@@ -535,6 +537,8 @@ function mapIncident(r: Row | undefined): IncidentRecord | undefined {
     ticketed: Number(r.ticketed) === 1,
     hold: r.hold === null ? null : (String(r.hold) as IncidentRecord['hold']),
     flapping: Number(r.flapping) === 1,
+    settlingSinceMs: r.settling_since_ms === null ? null : Number(r.settling_since_ms),
+    rearmAtMs: r.rearm_at_ms === null ? null : Number(r.rearm_at_ms),
   };
 }
 
