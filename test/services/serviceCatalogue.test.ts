@@ -52,7 +52,7 @@ function incident(host: string, severity: string, extra: Partial<IncidentRecord>
   return {
     id: nextId++, key: 'k', fingerprint: `f${nextId}`, ruleName: 'tcp_port_down', ruleVersion: 'v', host, severity, summary: 's', description: '',
     labels: { host, ...(extra.labels ?? {}) }, status: 'open', openedAtMs: 0, resolvedAtMs: null, updatedAtMs: 0, why: {}, occurrences: 1,
-    parentIncidentId: null, ticketed: true, hold: null, flapping: false, ...extra,
+    parentIncidentId: null, ticketed: true, hold: null, flapping: false, settlingSinceMs: null, rearmAtMs: null, ...extra,
   };
 }
 
