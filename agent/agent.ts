@@ -31,6 +31,7 @@ import { createSelfMeter } from './self/selfMeter.js';
 import { createPluginScheduler } from './plugins/pluginScheduler.js';
 import { buildReport } from './report/reportBuilder.js';
 import { createReportSender } from './transport/reportSender.js';
+import { proxyRouteFor } from './transport/proxyRoute.js';
 import { createTicker } from './lifecycle/ticker.js';
 import type { TimerScheduler } from './lifecycle/timerScheduler.js';
 
@@ -59,6 +60,8 @@ export interface AgentOptions {
   inventory?: () => Promise<InventoryDocument>;
   /** Wall clock of observations and reports. */
   clock?: () => Date;
+  /** The environment the collector's proxy is read from, as curl reads it (`proxyRoute.ts`); no proxy without it. */
+  env?: NodeJS.ProcessEnv;
   /** Monotonic milliseconds of the report and ping tickers, the event-loop delay and the heap compactor's pauses; performance.now by default. */
   monotonicMs?: () => number;
   /** Timers of the report and ping tickers; node's by default. */
@@ -120,12 +123,15 @@ export function createAgent(options: AgentOptions): Agent {
       ? createPluginScheduler({ plugins: settings.plugins, concurrency: config.pluginConcurrency, log: log.child({ component: 'plugins' }), clock })
       : undefined;
   const ca = settings.ca;
+  const proxy = proxyRouteFor(new URL(config.collectorUrl), options.env ?? {});
+  if (proxy) log.info({ proxy: proxy.display, variable: proxy.variable }, 'agent reaches the collector through a proxy');
   const sender = createReportSender({
     collectorUrl: config.collectorUrl,
     token: config.token,
     ...(ca ? { ca } : {}),
     timeoutSeconds: settings.sendTimeoutSeconds,
     gzipAboveBytes: config.gzipAboveBytes,
+    ...(proxy ? { proxy } : {}),
     queue: createDiskReportQueue({ directory: join(dataDir, 'agent', 'spool'), rejectedDirectory: join(dataDir, 'agent', 'rejected'), maxReports: settings.spoolMaxReports, maxBytes: settings.spoolMaxBytes }),
     log: options.log.child({ component: 'reportSender' }),
   });
@@ -231,7 +237,7 @@ export function createAgent(options: AgentOptions): Agent {
       const agentState = await state();
       const { id, hostname } = identity(agentState);
       try {
-        credential = await enrollAgent({ collectorUrl: config.collectorUrl, enrollmentToken: config.enrollmentToken, agentId: id, hostname, timeoutSeconds: settings.sendTimeoutSeconds, ...(ca ? { ca } : {}) }, file);
+        credential = await enrollAgent({ collectorUrl: config.collectorUrl, enrollmentToken: config.enrollmentToken, agentId: id, hostname, timeoutSeconds: settings.sendTimeoutSeconds, ...(ca ? { ca } : {}), ...(proxy ? { proxy } : {}) }, file);
         log.info({ agentId: id }, 'agent enrolled; credential stored');
       } catch (error) {
         if (error instanceof AgentEnrollmentError && !error.retryable) enrollmentRefused = true;

@@ -15,5 +15,5 @@ export function createAgentFromConfig(config: Config, log: Logger, version: stri
   if (!config.agent.token && !config.agent.enrollmentToken) {
     throw new Error('the agent has no token: set agent.token (TRIPLINE_AGENT_TOKEN) or agent.enrollmentToken (TRIPLINE_ENROLLMENT_TOKEN)');
   }
-  return createAgent({ config: config.agent, dataDir: config.dataDir, log: log.child({ process: 'agent' }), version, ...overrides });
+  return createAgent({ config: config.agent, dataDir: config.dataDir, log: log.child({ process: 'agent' }), version, env: process.env, ...overrides });
 }

@@ -14,12 +14,13 @@ import { createDesk } from './desk/createDesk.js';
 import { createDeskSyncWorker } from './desk/deskSyncWorker.js';
 import { createOutboxWorker } from './desk/outboxWorker.js';
 import { createDeskRateLimits } from './desk/tokenBucket.js';
+import { maintainHistory } from './history/historyMaintenance.js';
 import { createHttpServer } from './http/httpServer.js';
 import { createIncidentCore } from './incidents/incidentCore.js';
 import { createReachabilityProber, systemPinger, type Pinger } from './incidents/reachabilityProber.js';
 import { createReportIngestor } from './ingest/reportIngestor.js';
 import { createOperations } from './operations/createOperations.js';
-import { createPeriodicLoop } from './periodicLoop.js';
+import { createPeriodicLoop, type PeriodicLoop } from './periodicLoop.js';
 import { databasePath } from './store/sqlite/databasePath.js';
 import { openSqliteStore } from './store/sqlite/sqliteStore.js';
 import type { Store } from './store/store.js';
@@ -43,7 +44,8 @@ export interface RunningCollector {
   stop(): Promise<void>;
 }
 
-const PRUNE_INTERVAL_MS = 10 * 60_000;
+/** How often history is compacted and pruned (each pass does only what is due). */
+const HISTORY_INTERVAL_MS = 60_000;
 
 export async function startCollector(options: CollectorOptions): Promise<RunningCollector> {
   const { config, log } = options;
@@ -127,13 +129,22 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     operations: createOperations({ store, config, clock, core }),
     operatorTokens: config.incidents.operatorTokens,
   });
-  const retentionMs = config.collector.retention;
-  const prune = () => {
-    const removed = store.pruneBefore(clock.nowMs() - retentionMs);
-    if (removed > 0) log.info({ removed }, 'pruned old observations');
-  };
-  prune();
-  const pruning = createPeriodicLoop({ run: prune, delayMs: PRUNE_INTERVAL_MS, log, failureMessage: 'pruning old observations failed' });
+  const pruning: PeriodicLoop = createPeriodicLoop({
+    run: () =>
+      maintainHistory({
+        store,
+        clock,
+        log: log.child({ component: 'history' }),
+        compactAfterMs: config.collector.compactAfter,
+        rawRetentionMs: config.collector.retention,
+        rollupRetentionMs: config.collector.rollupRetention,
+        stopping: (): boolean => pruning.stopping(),
+      }),
+    delayMs: HISTORY_INTERVAL_MS,
+    firstDelayMs: 0,
+    log,
+    failureMessage: 'compacting or pruning history failed',
+  });
 
   await app.listen({ host: config.collector.listen.host, port: config.collector.listen.port });
   const address = app.server.address();

@@ -68,7 +68,12 @@ export const CollectorSchema = Type.Object(
       ),
     ),
     maxBodyBytes: Type.Integer({ minimum: 1024, default: 4 * 1024 * 1024 }),
-    retention: Duration({ default: '14d', description: 'How long observations are kept' }),
+    retention: Duration({ default: '14d', description: 'How long raw observations are kept (hot rows and compressed chunks)' }),
+    rollupRetention: Duration({ default: '400d', description: 'How long the 5-minute and 1-hour rollups (min/avg/max/count) are kept' }),
+    compactAfter: Duration({
+      default: '10m',
+      description: 'How long after an hour of history ends its per-report rows are compacted into compressed per-series chunks and rollups',
+    }),
     rules: Type.Array(Type.String(), { default: [], description: 'Rule files or directories; empty = built-in pack' }),
     evaluationInterval: Duration({ default: '5s', description: 'How often silence (agent-silent) rules are evaluated' }),
     intake: Type.Object(

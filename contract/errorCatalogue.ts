@@ -55,7 +55,7 @@ export interface ErrorCatalogueEntry {
 export const ERROR_CATALOGUE = [
   // The HTTP API: every error answers {"error": {"code", "message", "path"?}} with the status.
   { code: 'TRIPLINE_UNAUTHORIZED', component: 'collector-api', raisedBy: ['ApiError'], status: 401, meaning: 'missing or invalid bearer token' },
-  { code: 'TRIPLINE_FORBIDDEN', component: 'collector-api', raisedBy: ['ApiError'], status: 403, meaning: "an enrolled agent's credential used for another agent id, or a revoked credential" },
+  { code: 'TRIPLINE_FORBIDDEN', component: 'collector-api', raisedBy: ['ApiError'], status: 403, meaning: "a report for another agent than its credential's (an enrolled agent's credential with another agent id or host name, a shared agent token claiming an enrolled id or an enrolled agent's host), or a revoked credential" },
   {
     code: 'TRIPLINE_VALIDATION_FAILED',
     component: 'collector-api',
@@ -111,6 +111,8 @@ export const ERROR_CATALOGUE = [
   { code: 'TRIPLINE_ENROLL_UNAVAILABLE', component: 'agent', raisedBy: ['AgentEnrollmentError'], retry: 'yes', meaning: 'enrollment could not reach the collector, or it answered 429 or 5xx; the agent tries again' },
   { code: 'TRIPLINE_AGENT_STATE_UNUSABLE', component: 'agent', raisedBy: ['AgentStateError'], meaning: '`<dataDir>/agent/state.json` exists but cannot be used; the agent refuses to start rather than reuse sequence numbers' },
   { code: 'TRIPLINE_BAD_RESPONSE', component: 'agent', raisedBy: ['CollectorConnectionError'], meaning: "the collector's answer to an upload is not an HTTP/1.x response the agent reads; the message names the part" },
+  { code: 'TRIPLINE_PROXY_INVALID', component: 'agent', raisedBy: ['CollectorConnectionError'], meaning: 'a proxy variable of the environment (https_proxy, http_proxy, all_proxy) is not an http:// URL; the agent does not start rather than send reports past the proxy' },
+  { code: 'TRIPLINE_PROXY_REFUSED', component: 'agent', raisedBy: ['CollectorConnectionError'], meaning: 'the HTTP proxy answered CONNECT with a status other than 2xx (407: its user and password are wrong or missing); the report stays in the spool and is sent again' },
   { code: 'TRIPLINE_CONNECTION_BUSY', component: 'agent', raisedBy: ['CollectorConnectionError'], meaning: 'a second upload on the collector connection while one is in flight (a bug: uploads are serialised)' },
   { code: 'TRIPLINE_PROC_PARSE', component: 'agent', raisedBy: ['ProcParseError'], meaning: 'a `/proc` file does not have the shape the kernel documents; the message names the file' },
 

@@ -6,9 +6,14 @@
  */
 import { chmod, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type RequestOptions } from 'node:http';
+import { isIP } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { request as httpsRequest } from 'node:https';
 import { createSecretRedactor } from '../../contract/secretRedactor.js';
+import { CollectorConnectionError } from '../transport/collectorConnectionError.js';
+import type { ProxyRoute } from '../transport/proxyRoute.js';
+import { openProxyTunnel } from '../transport/proxyTunnel.js';
 import { AgentEnrollmentError } from './agentEnrollmentError.js';
 
 /** Where an agent keeps its credential. */
@@ -39,6 +44,8 @@ export interface EnrollOptions {
   /** PEM CA bundle for an https collector with a private CA. */
   ca?: Buffer;
   timeoutSeconds: number;
+  /** The HTTP proxy to go through (`proxyRouteFor`), as report uploads do. */
+  proxy?: ProxyRoute;
 }
 
 /** Enrols and stores the credential (0600); returns it. Throws `AgentEnrollmentError`. */
@@ -47,7 +54,9 @@ export async function enrollAgent(options: EnrollOptions, file: string): Promise
   const body = JSON.stringify({ agentId: options.agentId, hostname: options.hostname });
   const response = await post(url, body, options).catch((error: unknown) => {
     const { code, message } = error as { code?: string; message?: string };
-    throw new AgentEnrollmentError('TRIPLINE_ENROLL_UNAVAILABLE', `cannot reach the collector to enrol: ${code ?? message}`, true);
+    // A proxy's refusal says which proxy and what it answered; a socket error is known by its code.
+    const why = error instanceof CollectorConnectionError ? message : (code ?? message);
+    throw new AgentEnrollmentError('TRIPLINE_ENROLL_UNAVAILABLE', `cannot reach the collector to enrol: ${why}`, true);
   });
   if (response.status !== 200) {
     const retryable = response.status === 429 || response.status >= 500;
@@ -66,16 +75,33 @@ export async function enrollAgent(options: EnrollOptions, file: string): Promise
   return credential;
 }
 
-function post(url: string, body: string, options: EnrollOptions): Promise<{ status: number; text: string }> {
+async function post(url: string, body: string, options: EnrollOptions): Promise<{ status: number; text: string }> {
+  const signal = AbortSignal.timeout(options.timeoutSeconds * 1000);
+  const target = new URL(url);
+  const secure = target.protocol === 'https:';
+  const { proxy } = options;
+  const headers: Record<string, string> = { authorization: `Bearer ${options.enrollmentToken}`, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
+  // Through a proxy: an https collector inside a CONNECT tunnel (TLS end to end), an http one in absolute form.
+  let route: RequestOptions = {};
+  if (proxy && secure) {
+    const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
+    const tunnel = await openProxyTunnel(proxy, host, Number(target.port) || 443, signal);
+    route = { createConnection: () => tlsConnect({ socket: tunnel, host, servername: isIP(host) === 0 ? host : undefined, ...(options.ca ? { ca: options.ca } : {}) }) };
+  } else if (proxy) {
+    route = { host: proxy.host, port: proxy.port, path: url, setHost: false };
+    headers.host = target.host;
+    if (proxy.authorization) headers['proxy-authorization'] = proxy.authorization;
+  }
   return new Promise((resolve, reject) => {
-    const requestFn = url.startsWith('https:') ? httpsRequest : httpRequest;
+    const requestFn = secure ? httpsRequest : httpRequest;
     const outgoing = requestFn(
       url,
       {
         method: 'POST',
-        headers: { authorization: `Bearer ${options.enrollmentToken}`, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
-        signal: AbortSignal.timeout(options.timeoutSeconds * 1000),
+        headers,
+        signal,
         ...(options.ca ? { ca: options.ca } : {}),
+        ...route,
       },
       (response) => {
         const chunks: Buffer[] = [];

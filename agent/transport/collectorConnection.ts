@@ -12,8 +12,10 @@
  *
  * The HTTP/1.1 subset: POST only; request head `host` (with a non-default port), `connection:
  * keep-alive`, the caller's headers and `content-length`, written with the body in one write; no
- * pipelining (one request at a time), no redirects, no proxies, no `Expect: 100-continue` (interim
- * responses are skipped anyway); the responses `httpResponseParser.ts` reads.
+ * pipelining (one request at a time), no redirects, no `Expect: 100-continue` (interim responses are
+ * skipped anyway); the responses `httpResponseParser.ts` reads. Through an HTTP proxy
+ * (`proxyRoute.ts`): an http collector gets absolute-form requests sent to the proxy, an https one a
+ * CONNECT tunnel (`proxyTunnel.ts`) with TLS to the collector inside it.
  *
  * The connection: opened on the first POST, kept open between POSTs and unref'd while idle (it never
  * keeps the process alive; an error or close while idle just drops it, and the next POST opens a new
@@ -29,6 +31,8 @@ import { createSecretRedactor, headerCredentials } from '../../contract/secretRe
 import { nodeTimers, type TimerScheduler } from '../lifecycle/timerScheduler.js';
 import { CollectorConnectionError } from './collectorConnectionError.js';
 import { createResponseParser, type ParsedResponse, type ResponseParser } from './httpResponseParser.js';
+import type { ProxyRoute } from './proxyRoute.js';
+import { openProxyTunnel } from './proxyTunnel.js';
 
 /** The collector's answer to one POST. */
 export interface CollectorResponse {
@@ -51,6 +55,8 @@ export interface CollectorConnectionOptions {
   maxResponseBytes: number;
   /** Sets and clears the timer of each POST; node's timers by default. */
   timers?: TimerScheduler;
+  /** The HTTP proxy to go through (`proxyRouteFor`); direct without one. */
+  proxy?: ProxyRoute;
 }
 
 /** One kept-open connection to the collector. */
@@ -82,6 +88,8 @@ interface Exchange {
   reject(error: Error): void;
   /** Sent on a socket kept open from an earlier POST. */
   reused: boolean;
+  /** Gives up a proxy tunnel still being opened (the POST failed or timed out first). */
+  abandon?: () => void;
   /** Response bytes arrived: from here on a failure is never retried. */
   answered: boolean;
   retried: boolean;
@@ -102,11 +110,15 @@ const MAX_REUSED_REQUEST_BYTES = 256 * 1024;
 
 /** A connection to `options.url`; it connects on the first POST. */
 export function createCollectorConnection(options: CollectorConnectionOptions): CollectorConnection {
-  const { url, ca, timeoutMs, maxResponseBytes, timers = nodeTimers } = options;
+  const { url, ca, timeoutMs, maxResponseBytes, timers = nodeTimers, proxy } = options;
   const secure = url.protocol === 'https:';
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = Number(url.port) || (secure ? 443 : 80);
-  const head = `POST ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\nconnection: keep-alive\r\n`;
+  /** A plain-http collector behind a proxy: requests go to the proxy, in absolute form. */
+  const forwarded = proxy !== undefined && !secure;
+  const target = forwarded ? `${url.origin}${url.pathname}${url.search}` : `${url.pathname}${url.search}`;
+  const proxyAuthorization = forwarded && proxy.authorization ? `proxy-authorization: ${proxy.authorization}\r\n` : '';
+  const head = `POST ${target} HTTP/1.1\r\nhost: ${url.host}\r\nconnection: keep-alive\r\n${proxyAuthorization}`;
   const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   /**
    * The request buffer of the last POST, free again: each POST is formatted into it instead of into
@@ -118,7 +130,8 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
   let exchange: Exchange | undefined;
   let destroyedBy: Error | undefined;
 
-  function open(): Socket {
+  /** A socket to the collector (or, forwarded, to the proxy); over `tunnel` when one was opened. */
+  function open(tunnel?: Socket): Socket {
     // Responses are read through `onread` into one buffer, not through the socket's Readable
     // stream (push, buffer list, 'data' events: a third of the response handling's CPU). The
     // parser keeps slices of what it is given, so each read is copied out of the shared buffer.
@@ -132,7 +145,14 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
     // No SNI for an IP address (RFC 6066); the certificate is then checked against the address.
     // tls.connect takes `onread` as net.connect does (documented; missing from @types/node).
     const tlsOptions: ConnectionOptions & { onread: OnReadOpts } = { host, port, ca, servername: isIP(host) === 0 ? host : undefined, onread };
-    const opened = secure ? tlsConnect(tlsOptions) : netConnect({ host, port, onread });
+    let opened: Socket;
+    if (tunnel !== undefined) {
+      // TLS over a tunnel reads through its stream: `onread` applies to sockets TLS opens itself.
+      const { onread: _unused, ...overTunnel } = tlsOptions;
+      opened = tlsConnect({ ...overTunnel, socket: tunnel });
+      opened.on('data', (chunk: Buffer) => onData(opened, chunk));
+    } else if (secure) opened = tlsConnect(tlsOptions);
+    else opened = forwarded ? netConnect({ host: proxy.host, port: proxy.port, onread }) : netConnect({ host, port, onread });
     opened.setNoDelay(true);
     opened.setKeepAlive(true, KEEPALIVE_PROBE_DELAY_MS);
     opened.on('end', () => onEnd(opened));
@@ -150,10 +170,31 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
   function send(current: Exchange): void {
     if (socket !== undefined && !socket.writable) drop();
     current.reused = socket !== undefined;
+    if (socket === undefined && proxy !== undefined && secure) return tunnelThenWrite(current);
     socket ??= open();
-    socket.ref();
+    write(current, socket);
+  }
+
+  /** An https collector behind a proxy: CONNECT first, then TLS inside the tunnel, then the request. */
+  function tunnelThenWrite(current: Exchange): void {
+    const abandoned = new AbortController();
+    current.abandon = () => abandoned.abort();
+    openProxyTunnel(proxy!, host, port, abandoned.signal).then(
+      (tunnel) => {
+        if (current.settled) return void tunnel.destroy();
+        socket = open(tunnel);
+        write(current, socket);
+      },
+      (error: Error) => {
+        if (!current.settled) fail(current, error);
+      },
+    );
+  }
+
+  function write(current: Exchange, to: Socket): void {
+    to.ref();
     current.writesPending += 1;
-    socket.write(current.request, () => {
+    to.write(current.request, () => {
       current.writesPending -= 1;
       release(current);
     });
@@ -178,6 +219,7 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
 
   function fail(current: Exchange, error: Error): void {
     timers.clearTimeout(current.timer);
+    current.abandon?.();
     exchange = undefined;
     current.settled = true;
     drop();

@@ -21,6 +21,7 @@ import { REPORTS_PATH, type Report } from '../../contract/report.js';
 import { createSecretRedactor, type Redact } from '../../contract/secretRedactor.js';
 import type { TimerScheduler } from '../lifecycle/timerScheduler.js';
 import { createCollectorConnection, type CollectorResponse } from './collectorConnection.js';
+import type { ProxyRoute } from './proxyRoute.js';
 import type { QueuedReport, ReportQueue } from './reportQueue.js';
 
 const gzipAsync = promisify(gzip);
@@ -78,7 +79,8 @@ export type SendOutcome = 'acknowledged' | 'rejected' | 'retryable';
  */
 export function classifyStatus(status: number): SendOutcome {
   if (status >= 200 && status < 300) return 'acknowledged';
-  if (status === 408 || status === 425 || status === 429 || status >= 500) return 'retryable';
+  // 407 comes from a proxy on the way, not the collector: the report waits until its credentials are fixed.
+  if (status === 407 || status === 408 || status === 425 || status === 429 || status >= 500) return 'retryable';
   return 'rejected';
 }
 
@@ -115,6 +117,8 @@ export interface ReportSenderOptions {
   nowMs?: () => number;
   /** Sets and clears the timer of each upload; node's timers by default. */
   timers?: TimerScheduler;
+  /** The HTTP proxy uploads go through (`proxyRouteFor`); direct without one. */
+  proxy?: ProxyRoute;
 }
 
 /** Queues reports and drains the queue to the collector. */
@@ -155,7 +159,7 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
   const target = new URL(url);
   const logTarget = `${target.origin}${target.pathname}`;
   const timeoutMs = options.timeoutSeconds * 1000;
-  const connection = createCollectorConnection({ url: target, ca: options.ca, timeoutMs, maxResponseBytes: MAX_RESPONSE_BYTES, timers: options.timers });
+  const connection = createCollectorConnection({ url: target, ca: options.ca, timeoutMs, maxResponseBytes: MAX_RESPONSE_BYTES, timers: options.timers, proxy: options.proxy });
   const closing = new AbortController();
   const dropped: DroppedReports = { spoolFull: 0, rejected: 0 };
   const gzipAboveBytes = options.gzipAboveBytes ?? DEFAULT_GZIP_ABOVE_BYTES;
@@ -189,7 +193,8 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
       return retryAfterSeconds === undefined ? attempt : { ...attempt, retryAfterSeconds };
     } catch (error) {
       const { code, message } = error as { code?: string; message?: string };
-      log.warn({ sequence: entry.sequence, collector: logTarget, reason: code ?? message }, 'report upload failed; will retry');
+      // Messages of these errors carry no header value; a proxy's refusal is only clear with its text.
+      log.warn({ sequence: entry.sequence, collector: logTarget, reason: code ?? message, ...(code !== undefined && message ? { detail: message } : {}) }, 'report upload failed; will retry');
       return { outcome: 'retryable' };
     }
   }

@@ -14,8 +14,12 @@ import { sampleTimeProblem, type SampleTimeWindow } from '../ingest/sampleTimeWi
 import { UnstorableReportError } from '../ingest/unstorableReportError.js';
 import type { Operations } from '../operations/createOperations.js';
 import type { Store } from '../store/store.js';
+<<<<<<< HEAD
 import { createReportAuthenticator } from './agentAuthenticator.js';
 import { createAccessControl } from './accessControl.js';
+=======
+import { createReportAuthenticator, type ReportAuth } from './agentAuthenticator.js';
+>>>>>>> main
 import { registerAgentRoutes } from './agentRoutes.js';
 import { registerConsoleRoutes } from './consoleRoutes.js';
 import { createConsoleSessions } from './consoleSessions.js';
@@ -26,6 +30,7 @@ import { registerDeliveryRoutes } from './deliveryRoutes.js';
 import { registerHistoryRoutes } from './historyRoutes.js';
 import { registerIncidentRoutes } from './incidentRoutes.js';
 import { registerReadRoutes } from './readRoutes.js';
+import { reportIdentityProblem } from './reportIdentity.js';
 import { registerStrictJsonParser } from './strictJsonParser.js';
 
 export interface HttpServerOptions {
@@ -83,8 +88,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
 
   const { clock } = options;
   const authenticate = createReportAuthenticator(options.agentTokens, options.store);
-  /** Requests authenticated with an enrolled agent's credential, and the agent id it is bound to. */
-  const boundAgent = new WeakMap<object, string>();
+  /** Who presented each report request: a shared token or an enrolled agent (for the identity check). */
+  const presenter = new WeakMap<object, Exclude<ReportAuth, { kind: 'revoked' }>>();
   app.post<{ Body: Report }>(
     REPORTS_PATH,
     {
@@ -104,7 +109,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
           options.metrics.reportsReceived.inc({ outcome: 'unauthorized' });
           return sendApiError(reply, 'TRIPLINE_FORBIDDEN', `the credential of agent ${auth.agentId} was revoked`);
         }
-        if (auth.kind === 'agent') boundAgent.set(request, auth.agentId);
+        presenter.set(request, auth);
         if (!options.isReady()) {
           return sendApiError(reply.header('retry-after', '5'), 'TRIPLINE_SHUTTING_DOWN', 'collector is shutting down; retry later');
         }
@@ -123,10 +128,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       },
     },
     async (request) => {
-      const bound = boundAgent.get(request);
-      if (bound !== undefined && bound !== request.body.agent.id) {
-        options.metrics.reportsReceived.inc({ outcome: 'unauthorized' });
-        throw new ApiError('TRIPLINE_FORBIDDEN', `this credential belongs to agent ${bound}, not ${request.body.agent.id}`);
+      const identityProblem = reportIdentityProblem(presenter.get(request)!, request.body.agent, options.store);
+      if (identityProblem !== undefined) {
+        options.metrics.reportsReceived.inc({ outcome: 'forbidden' });
+        throw new ApiError('TRIPLINE_FORBIDDEN', identityProblem);
       }
       const timeProblem = sampleTimeProblem(request.body, clock.nowMs(), options.sampleTimeWindow);
       if (timeProblem !== undefined) {

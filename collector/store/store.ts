@@ -11,6 +11,7 @@ import type { CheckResult } from '../../contract/report.js';
 import type { NewDelivery, OutboxOperation, OutboxRow, OutboxState } from '../domain/delivery.js';
 import type { EnrolledAgent } from '../domain/enrolledAgent.js';
 import type { FlapTransition } from '../domain/flapTransition.js';
+import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint, SeriesRecord } from '../domain/history.js';
 import type { HostRecord } from '../domain/host.js';
 import type { IncidentChange, IncidentEvent, IncidentRecord, IncidentStatus, NewIncident } from '../domain/incident.js';
 import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
@@ -125,8 +126,19 @@ export interface Store extends StoreReads {
   enrollAgent(agent: { agentId: string; hostname: string; credentialSha256: string; atMs: number }): boolean;
   /** Revokes an agent's credential; false when there is no such agent or it was revoked already. */
   revokeAgent(agentId: string, atMs: number): boolean;
-  /** Deletes observations older than `cutoffMs`; returns how many report chunks went. */
-  pruneBefore(cutoffMs: number): number;
+  /**
+   * Deletes raw observations older than `cutoffMs` (hot report rows received before it, and up to
+   * `limit` compressed series chunks of blocks that ended before it); returns how many rows went.
+   * Call again until it returns less than `limit`, yielding in between so ingest goes on.
+   */
+  pruneBefore(cutoffMs: number, limit?: number): number;
+  /** Deletes up to `limit` rollup buckets of each resolution starting before `cutoffMs`; returns how many. */
+  pruneRollupsBefore(cutoffMs: number, limit?: number): number;
+  /**
+   * Compacts the oldest block of hot reports that ended before `beforeMs` (one host, one block of
+   * history, one transaction) into compressed series chunks and rollups; undefined when none is left.
+   */
+  compactHistory(beforeMs: number): CompactionResult | undefined;
   close(): void;
 }
 
@@ -135,6 +147,10 @@ export interface StoreReads {
   listAgents(): EnrolledAgent[];
   /** The agent holding this credential digest, if any (revoked ones included). */
   findAgentByCredential(credentialSha256: string): EnrolledAgent | undefined;
+  /** The enrolled agent with this id, revoked or not. */
+  findAgent(agentId: string): EnrolledAgent | undefined;
+  /** Enrolled agents not revoked whose enrolled host name is `hostname`. */
+  activeAgentsOnHost(hostname: string): EnrolledAgent[];
   loadRuleStates(): Map<string, RuleState>;
   getIncident(id: number): IncidentRecord | undefined;
   listIncidents(filter?: IncidentFilter): IncidentRecord[];
@@ -156,6 +172,14 @@ export interface StoreReads {
   ticketsToCheck(sinceMs: number, limit: number): TicketRecord[];
   countOutbox(state: OutboxState): number;
   getTicket(incidentId: number, desk: string): TicketRecord | undefined;
+  /** The series of a metric: on one host (by id or name), or on every host when neither is given. */
+  findSeries(query: { hostId?: number; hostname?: string; metric: string }): SeriesRecord[];
+  /** Samples of one series with `fromMs <= atMs <= toMs`, in time order; `hotOnly`: only those not compacted yet. */
+  seriesPoints(series: Pick<SeriesRecord, 'seriesId' | 'hostId'>, fromMs: number, toMs: number, options?: { hotOnly?: boolean }): SeriesPoint[];
+  /** Rollup buckets of one series starting within [fromMs, toMs], of compacted history (add the hot samples for the rest). */
+  rollups(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number): RollupBucket[];
+  /** The newest stored sample of each series, by series id (series with none are missing). */
+  latestPoints(series: ReadonlyArray<Pick<SeriesRecord, 'seriesId' | 'hostId'>>): Map<number, SeriesPoint>;
   /** Samples of one series (by metric and exact labels, `host` included) between two times. */
   querySeries(metric: string, labels: Record<string, string>, fromMs: number, toMs: number): StoredSample[];
   /**

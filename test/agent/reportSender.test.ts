@@ -84,6 +84,7 @@ describe('classifyStatus', () => {
     [413, 'rejected'], // too large: resending cannot help
     [415, 'rejected'], // unsupported encoding
     [301, 'rejected'], // redirect: not followed, will not change
+    [407, 'retryable'], // a proxy on the way wants credentials: the collector never saw the report
     [408, 'retryable'], // request timeout
     [429, 'retryable'], // rate limited
     [500, 'retryable'], // collector failure

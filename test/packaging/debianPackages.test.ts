@@ -203,6 +203,9 @@ describe.skipIf(SKIP !== undefined)('Debian packages, the self-contained agent a
         tripline_agent_enrollment_token: ENROLLMENT_TOKEN,
         tripline_agent_labels: { group: 'web' },
         tripline_agent_interval: '1s',
+        // A site proxy with a password: written to the secret file only; the loopback collector is reached direct.
+        tripline_agent_proxy: 'http://ops:proxy-pass-789@proxy.example.com:3128',
+        tripline_agent_no_proxy: '.example.org',
         // On a machine where systemd runs, the test starts the agent itself: the role must not.
         tripline_agent_start: !HAS_SYSTEMD,
         tripline_agent_extra: {
@@ -219,11 +222,13 @@ describe.skipIf(SKIP !== undefined)('Debian packages, the self-contained agent a
     const { stdout } = await run('ansible-playbook', ['-i', inventory, '-c', 'local', '-e', `@${variables}`, 'playbook.yml'], { cwd: ansible, env, maxBuffer: 16 * 1024 * 1024 });
     expect(stdout).toMatch(/failed=0/);
     expect(stdout).not.toContain(ENROLLMENT_TOKEN);
+    expect(stdout).not.toContain('proxy-pass-789');
     // No systemd here: the service step is skipped (the role starts the agent where systemd runs).
     expect(stdout).toMatch(/TASK \[tripline_agent : Enable and start tripline-agent\] \**\nskipping: \[localhost\]/);
     const secret = statSync('/etc/tripline/agent.env');
     expect({ mode: secret.mode & 0o777, uid: secret.uid }).toEqual({ mode: 0o600, uid: 0 });
-    expect(readFileSync('/etc/tripline/agent.env', 'utf8')).toBe(`TRIPLINE_ENROLLMENT_TOKEN=${ENROLLMENT_TOKEN}\n`);
+    const proxy = 'http://ops:proxy-pass-789@proxy.example.com:3128';
+    expect(readFileSync('/etc/tripline/agent.env', 'utf8')).toBe(`TRIPLINE_ENROLLMENT_TOKEN=${ENROLLMENT_TOKEN}\nhttps_proxy=${proxy}\nhttp_proxy=${proxy}\nno_proxy=.example.org\n`);
     expect(readFileSync('/etc/tripline/agent.yaml', 'utf8')).toContain(`collectorUrl: http://127.0.0.1:${collectorPort}`);
     expect(readFileSync('/etc/tripline/agent.yaml', 'utf8')).not.toContain(ENROLLMENT_TOKEN);
     // Applied again, the role changes nothing.

@@ -170,4 +170,75 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE report_chunks ADD COLUMN texts TEXT;
   `,
+  // 5: compressed history (issue 15): per-series Gorilla chunks (collector/history/seriesChunkCodec.ts), one
+  // per series, block of time (an hour) and compaction ("part": the first report sequence it holds,
+  // so reports that arrive after their block was compacted add a part); which report sequences were
+  // compacted (a re-sent one is still a duplicate after its row is gone); 5-minute and 1-hour rollups;
+  // series by metric (the latest values of every host) and hosts by name.
+  `
+  CREATE TABLE series_chunks (
+    series_id INTEGER NOT NULL,
+    block_start_ms INTEGER NOT NULL,
+    part INTEGER NOT NULL,
+    first_at_ms INTEGER NOT NULL,
+    last_at_ms INTEGER NOT NULL,
+    sample_count INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    texts TEXT,
+    PRIMARY KEY (series_id, block_start_ms, part)
+  ) WITHOUT ROWID;
+  CREATE INDEX series_chunks_by_block ON series_chunks (block_start_ms);
+  CREATE TABLE compacted_reports (
+    host_id INTEGER NOT NULL,
+    first_sequence INTEGER NOT NULL,
+    last_sequence INTEGER NOT NULL,
+    block_start_ms INTEGER NOT NULL,
+    PRIMARY KEY (host_id, first_sequence)
+  ) WITHOUT ROWID;
+  CREATE INDEX compacted_reports_by_block ON compacted_reports (block_start_ms);
+  CREATE TABLE rollups_5m (
+    series_id INTEGER NOT NULL,
+    bucket_start_ms INTEGER NOT NULL,
+    sample_count INTEGER NOT NULL,
+    sum REAL NOT NULL,
+    min REAL NOT NULL,
+    max REAL NOT NULL,
+    PRIMARY KEY (series_id, bucket_start_ms)
+  ) WITHOUT ROWID;
+  CREATE TABLE rollups_1h (
+    series_id INTEGER NOT NULL,
+    bucket_start_ms INTEGER NOT NULL,
+    sample_count INTEGER NOT NULL,
+    sum REAL NOT NULL,
+    min REAL NOT NULL,
+    max REAL NOT NULL,
+    PRIMARY KEY (series_id, bucket_start_ms)
+  ) WITHOUT ROWID;
+  CREATE INDEX rollups_5m_by_time ON rollups_5m (bucket_start_ms);
+  CREATE INDEX rollups_1h_by_time ON rollups_1h (bucket_start_ms);
+  CREATE INDEX series_by_metric ON series (metric);
+  CREATE INDEX hosts_by_hostname ON hosts (hostname);
+  `,
+  // 6: identity and roles (issue 13): enrolled agents found by host name (a report's host name must be its
+  // credential's); named API tokens with a role, kept as SHA-256 digests; the audit log of operator actions.
+  `
+  CREATE INDEX agents_by_hostname ON agents (hostname);
+  CREATE TABLE api_tokens (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+    token_sha256 TEXT NOT NULL UNIQUE,
+    created_at_ms INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    revoked_at_ms INTEGER
+  );
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL
+  );
+  CREATE INDEX audit_log_by_time ON audit_log (at_ms, id);
+  `,
 ];

@@ -29,7 +29,6 @@ export function createSqliteStatements(db: Database.Database) {
         revokeAgent: prepare('UPDATE agents SET revoked_at_ms = ? WHERE agent_id = ? AND revoked_at_ms IS NULL'),
         insertSeries: prepare('INSERT INTO series (host_id, metric, labels) VALUES (?, ?, ?)'),
         insertChunk: prepare('INSERT OR IGNORE INTO report_chunks (host_id, sequence, base_at_ms, received_at_ms, samples, checks, texts) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-        pruneChunks: prepare('DELETE FROM report_chunks WHERE received_at_ms < ?'),
         upsertRuleState: prepare('INSERT INTO rule_states (fingerprint, rule_name, state) VALUES (?, ?, ?) ON CONFLICT (fingerprint) DO UPDATE SET rule_name = excluded.rule_name, state = excluded.state'),
         deleteRuleState: prepare('DELETE FROM rule_states WHERE fingerprint = ?'),
         insertIncident: prepare(`INSERT INTO incidents (key, fingerprint, rule_name, rule_version, host, severity, summary, description, labels, status, opened_at_ms, resolved_at_ms, updated_at_ms, why,
@@ -69,10 +68,14 @@ export function createSqliteStatements(db: Database.Database) {
   const reads = {
     findSeries: prepare('SELECT series_id FROM series WHERE host_id = ? AND metric = ? AND labels = ?'),
     findSeriesByHostname: prepare('SELECT s.series_id, s.host_id FROM series s JOIN hosts h USING (host_id) WHERE h.hostname = ? AND s.metric = ? AND s.labels = ?'),
-    chunksInRange: prepare('SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = ? AND base_at_ms BETWEEN ? AND ? ORDER BY base_at_ms'),
+    seriesOfHostId: prepare('SELECT s.series_id, s.host_id, h.hostname, s.metric, s.labels FROM series s JOIN hosts h USING (host_id) WHERE s.host_id = ? AND s.metric = ? ORDER BY s.labels'),
+    seriesOfHostnameMetric: prepare('SELECT s.series_id, s.host_id, h.hostname, s.metric, s.labels FROM series s JOIN hosts h USING (host_id) WHERE h.hostname = ? AND s.metric = ? ORDER BY s.labels'),
+    seriesOfMetric: prepare('SELECT s.series_id, s.host_id, h.hostname, s.metric, s.labels FROM series s JOIN hosts h USING (host_id) WHERE s.metric = ? ORDER BY h.hostname, s.labels'),
     listHosts: prepare('SELECT * FROM hosts ORDER BY hostname, agent_id'),
     listAgents: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents ORDER BY enrolled_at_ms, agent_id'),
     agentByCredential: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents WHERE credential_sha256 = ?'),
+    agentById: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents WHERE agent_id = ?'),
+    activeAgentsByHostname: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents WHERE hostname = ? AND revoked_at_ms IS NULL ORDER BY agent_id'),
     listRuleStates: prepare('SELECT fingerprint, state FROM rule_states'),
     activeIncidentByFingerprint: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE fingerprint = ? AND status IN ('open', 'acknowledged')`),
     incidentById: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`),
@@ -109,7 +112,6 @@ export function createSqliteStatements(db: Database.Database) {
     listMaintenance: prepare('SELECT * FROM maintenance_windows ORDER BY id'),
     allSeries: prepare('SELECT s.series_id, s.metric, s.labels, h.hostname FROM series s JOIN hosts h USING (host_id)'),
     seriesOfHostname: prepare('SELECT s.series_id, s.host_id, s.metric, s.labels FROM series s JOIN hosts h USING (host_id) WHERE h.hostname = ?'),
-    chunksByTime: prepare('SELECT base_at_ms, samples, texts FROM report_chunks WHERE base_at_ms BETWEEN ? AND ? ORDER BY base_at_ms, host_id, sequence'),
   };
   return { ...reads, ...(writes ?? ({} as NonNullable<typeof writes>)) };
 }

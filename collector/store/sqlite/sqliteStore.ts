@@ -7,7 +7,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { canonicalLabels } from '../../../contract/labels.js';
 import type { RuleState } from '../../../rules/index.js';
-import { decodeChunk, decodeTexts, encodeChunk, encodeTexts } from '../sampleChunk.js';
+import { encodeChunk, encodeTexts } from '../sampleChunk.js';
+import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint, SeriesRecord } from '../../domain/history.js';
 import type { OutboxOperation, OutboxRow, OutboxState } from '../../domain/delivery.js';
 import type { EnrolledAgent } from '../../domain/enrolledAgent.js';
 import type { FlapTransition } from '../../domain/flapTransition.js';
@@ -19,6 +20,7 @@ import type { TicketRecord } from '../../domain/ticket.js';
 import type { IncidentFilter, OutboxFilter, ReportRecord, Store, StoreTransaction, StoredSample } from '../store.js';
 import { MIGRATIONS } from './schema.js';
 import { assertSchemaNotNewer } from './schemaVersion.js';
+import { createSqliteHistory, type SqliteHistory } from './sqliteHistory.js';
 import { createSqliteStatements, type SqliteStatements } from './sqliteStatements.js';
 
 export interface SqliteStoreOptions {
@@ -45,7 +47,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     migrate(db);
   }
   db.pragma('busy_timeout = 5000');
-  return new SqliteStore(db, createSqliteStatements(db));
+  return new SqliteStore(db, createSqliteStatements(db), createSqliteHistory(db));
 }
 
 function migrate(db: Database.Database): void {
@@ -69,9 +71,6 @@ function agentFromRow(r: Row): EnrolledAgent {
   };
 }
 
-/** How far a report's samples may reach beyond its chunk's base time when querying a range. */
-const CHUNK_SPAN_MARGIN_MS = 3_600_000;
-
 class SqliteStore implements Store {
   /** Series dictionary cache: `${hostId}\0${metric}\0${labelsJson}` -> series id. */
   private readonly seriesIds = new Map<string, number>();
@@ -81,6 +80,7 @@ class SqliteStore implements Store {
   constructor(
     private readonly db: Database.Database,
     private readonly sql: SqliteStatements,
+    private readonly history: SqliteHistory,
   ) {
     this.tx = this.createTransactionApi();
   }
@@ -98,6 +98,7 @@ class SqliteStore implements Store {
   private forgetMintedIds(): void {
     this.seriesIds.clear();
     this.hostIds.clear();
+    this.history.forgetCaches();
   }
 
   private createTransactionApi(): StoreTransaction {
@@ -202,6 +203,7 @@ class SqliteStore implements Store {
 
   private insertReport(report: ReportRecord): boolean {
     const hostId = this.upsertHost(report);
+    if (this.history.wasCompacted(hostId, report.sequence)) return false;
     // The chunk's base time is its earliest observation, so range queries find spooled reports by when they were observed.
     const baseAtMs = report.samples.reduce((min, s) => Math.min(min, s.atMs), report.receivedAtMs);
     const encoded = encodeChunk(
@@ -246,8 +248,50 @@ class SqliteStore implements Store {
     return id;
   }
 
-  pruneBefore(cutoffMs: number): number {
-    return this.sql.pruneChunks.run(cutoffMs).changes;
+  pruneBefore(cutoffMs: number, limit = 10_000): number {
+    return this.history.pruneRaw(cutoffMs, limit);
+  }
+
+  pruneRollupsBefore(cutoffMs: number, limit = 10_000): number {
+    return this.history.pruneRollups(cutoffMs, limit);
+  }
+
+  compactHistory(beforeMs: number): CompactionResult | undefined {
+    return this.history.compactOldest(beforeMs);
+  }
+
+  findSeries(query: { hostId?: number; hostname?: string; metric: string }): SeriesRecord[] {
+    const rows =
+      query.hostId !== undefined
+        ? this.sql.seriesOfHostId.all(query.hostId, query.metric)
+        : query.hostname !== undefined
+          ? this.sql.seriesOfHostnameMetric.all(query.hostname, query.metric)
+          : this.sql.seriesOfMetric.all(query.metric);
+    return (rows as Array<{ series_id: number; host_id: number; hostname: string; metric: string; labels: string }>).map((r) => ({
+      seriesId: r.series_id,
+      hostId: r.host_id,
+      hostname: r.hostname,
+      metric: r.metric,
+      labels: JSON.parse(r.labels) as Record<string, string>,
+    }));
+  }
+
+  seriesPoints(series: Pick<SeriesRecord, 'seriesId' | 'hostId'>, fromMs: number, toMs: number, options: { hotOnly?: boolean } = {}): SeriesPoint[] {
+    return this.history.seriesPoints(series.seriesId, series.hostId, fromMs, toMs, options.hotOnly ?? false);
+  }
+
+  rollups(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number): RollupBucket[] {
+    return this.history.rollups(seriesId, resolution, fromMs, toMs);
+  }
+
+  latestPoints(series: ReadonlyArray<Pick<SeriesRecord, 'seriesId' | 'hostId'>>): Map<number, SeriesPoint> {
+    const byHost = new Map<number, Set<number>>();
+    for (const s of series) {
+      let ids = byHost.get(s.hostId);
+      if (ids === undefined) byHost.set(s.hostId, (ids = new Set()));
+      ids.add(s.seriesId);
+    }
+    return this.history.latest(byHost);
   }
 
   close(): void {
@@ -269,6 +313,15 @@ class SqliteStore implements Store {
   findAgentByCredential(credentialSha256: string): EnrolledAgent | undefined {
     const row = this.sql.agentByCredential.get(credentialSha256) as Row | undefined;
     return row === undefined ? undefined : agentFromRow(row);
+  }
+
+  findAgent(agentId: string): EnrolledAgent | undefined {
+    const row = this.sql.agentById.get(agentId) as Row | undefined;
+    return row === undefined ? undefined : agentFromRow(row);
+  }
+
+  activeAgentsOnHost(hostname: string): EnrolledAgent[] {
+    return (this.sql.activeAgentsByHostname.all(hostname) as Row[]).map(agentFromRow);
   }
 
   listHosts(): HostRecord[] {
@@ -399,31 +452,25 @@ class SqliteStore implements Store {
     for (const r of this.sql.allSeries.all() as Array<{ series_id: number; metric: string; labels: string; hostname: string }>) {
       series.set(r.series_id, { metric: r.metric, labels: { ...(JSON.parse(r.labels) as Record<string, string>), host: r.hostname } });
     }
-    for (const chunk of this.sql.chunksByTime.iterate(fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<StoredChunk>) {
-      const texts = decodeTexts(chunk.texts);
-      for (const s of decodeChunk(chunk.base_at_ms, chunk.samples)) {
-        if (s.atMs < fromMs || s.atMs > toMs) continue;
-        const known = series.get(s.seriesId);
-        if (known) yield withText({ metric: known.metric, labels: known.labels, value: s.value, atMs: s.atMs }, texts.get(s.index));
-      }
+    for (const s of this.history.samplesByTime(fromMs, toMs)) {
+      const known = series.get(s.seriesId);
+      if (known) yield withText({ metric: known.metric, labels: known.labels, value: s.value, atMs: s.atMs }, s.text);
     }
   }
 
   *hostSamples(hostname: string, fromMs: number, toMs: number): Iterable<StoredSample> {
     const series = new Map<number, { metric: string; labels: Record<string, string> }>();
-    const hostIds = new Set<number>();
+    const byHost = new Map<number, Set<number>>();
     for (const r of this.sql.seriesOfHostname.all(hostname) as Array<{ series_id: number; host_id: number; metric: string; labels: string }>) {
       series.set(r.series_id, { metric: r.metric, labels: { ...(JSON.parse(r.labels) as Record<string, string>), host: hostname } });
-      hostIds.add(r.host_id);
+      let ids = byHost.get(r.host_id);
+      if (ids === undefined) byHost.set(r.host_id, (ids = new Set()));
+      ids.add(r.series_id);
     }
-    for (const hostId of hostIds) {
-      for (const chunk of this.sql.chunksInRange.iterate(hostId, fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<StoredChunk>) {
-        const texts = decodeTexts(chunk.texts);
-        for (const s of decodeChunk(chunk.base_at_ms, chunk.samples)) {
-          if (s.atMs < fromMs || s.atMs > toMs) continue;
-          const known = series.get(s.seriesId);
-          if (known) yield withText({ metric: known.metric, labels: known.labels, value: s.value, atMs: s.atMs }, texts.get(s.index));
-        }
+    for (const [hostId, ids] of byHost) {
+      for (const s of this.history.hostPoints(hostId, ids, fromMs, toMs)) {
+        const known = series.get(s.seriesId)!;
+        yield withText({ metric: known.metric, labels: known.labels, value: s.value, atMs: s.atMs }, s.text);
       }
     }
   }
@@ -434,22 +481,10 @@ class SqliteStore implements Store {
     const series = this.sql.findSeriesByHostname.all(host, metric, canonicalLabels(labels)) as Array<{ series_id: number; host_id: number }>;
     const samples: StoredSample[] = [];
     for (const { series_id: seriesId, host_id: hostId } of series) {
-      for (const chunk of this.sql.chunksInRange.iterate(hostId, fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<StoredChunk>) {
-        const texts = decodeTexts(chunk.texts);
-        for (const s of decodeChunk(chunk.base_at_ms, chunk.samples, seriesId)) {
-          if (s.atMs >= fromMs && s.atMs <= toMs) samples.push(withText({ metric, labels, value: s.value, atMs: s.atMs }, texts.get(s.index)));
-        }
-      }
+      for (const p of this.history.seriesPoints(seriesId, hostId, fromMs, toMs)) samples.push(withText({ metric, labels, value: p.value, atMs: p.atMs }, p.text));
     }
     return samples.sort((a, b) => a.atMs - b.atMs);
   }
-}
-
-/** A report chunk as the range queries read it. */
-interface StoredChunk {
-  base_at_ms: number;
-  samples: Buffer;
-  texts: string | null;
 }
 
 /** The sample with its text, when it has one (no `text` key otherwise). */

@@ -1,0 +1,165 @@
+/**
+ * The read side of stored history, for the console, the service reports and the API: a metric's
+ * series over a time range, from raw samples or from rollups depending on the span (or the step
+ * asked for), and the latest values of many hosts at once. Both merge the compressed history with
+ * the hot, not yet compacted reports, so an answer never has a gap at its recent end.
+ *
+ * Stable surface (other parts build on it): `readSeries` and `latestValues` of `createHistoryReader`.
+ */
+import { compileLabelMatchers, type LabelMatcher } from '../../rules/index.js';
+import type { Clock } from '../clock.js';
+import { ROLLUP_BUCKET_MS, type RollupBucket, type RollupResolution, type SeriesRecord } from '../domain/history.js';
+import type { StoreReads } from '../store/store.js';
+import { addToBuckets, bucketStart, mergeBuckets } from './rollupBuckets.js';
+
+/** Where a read's points come from: every raw sample, or one of the rollups. */
+export type HistoryResolution = 'raw' | RollupResolution;
+
+/** What `readSeries` asks for. */
+export interface ReadSeriesQuery {
+  /** One host, by id or by name; every host when neither is given. */
+  hostId?: number;
+  hostname?: string;
+  metric: string;
+  /** Only series whose labels carry these values. */
+  labels?: Readonly<Record<string, string>>;
+  /** Only series matching all of these (Prometheus semantics: `=`, `!=`, `=~`, `!~`). */
+  matchers?: readonly LabelMatcher[];
+  fromMs: number;
+  toMs: number;
+  /**
+   * Points are aggregated per step (min, avg as `value`, max, count) when given; the resolution is
+   * the coarsest whose bucket fits in the step. Without it, the resolution follows the span:
+   * raw up to 7 days, 5-minute rollups up to 31 days, 1-hour rollups beyond.
+   */
+  stepMs?: number;
+  /** Overrides the choice above. */
+  resolution?: HistoryResolution;
+}
+
+/** One point of a read: a raw sample (count 1, min = max = value) or an aggregate over a bucket starting at `atMs`. */
+export interface HistoryPoint {
+  atMs: number;
+  /** The sample, or the average of the bucket's finite samples. */
+  value: number;
+  min: number;
+  max: number;
+  count: number;
+  /** A raw sample's text (a check's output line). */
+  text?: string;
+}
+
+/** One series of a read. */
+export interface SeriesRead {
+  series: SeriesRecord;
+  resolution: HistoryResolution;
+  /** The bucket length of the points, or null for raw samples as stored. */
+  stepMs: number | null;
+  points: HistoryPoint[];
+}
+
+/** What `latestValues` asks for. */
+export interface LatestValuesQuery {
+  metric: string;
+  /** Only these hosts (by name); every host when absent. */
+  hostnames?: readonly string[];
+  labels?: Readonly<Record<string, string>>;
+  matchers?: readonly LabelMatcher[];
+}
+
+/** The newest stored sample of one series. */
+export interface LatestValue {
+  series: SeriesRecord;
+  atMs: number;
+  value: number;
+  text?: string;
+}
+
+export interface HistoryReader {
+  readSeries(query: ReadSeriesQuery): SeriesRead[];
+  latestValues(query: LatestValuesQuery): LatestValue[];
+}
+
+export interface HistoryReaderOptions {
+  store: StoreReads;
+  clock: Clock;
+  /** How long raw samples are kept (`collector.retention`): older ranges are read from rollups. */
+  rawRetentionMs: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Picks raw or a rollup for a read (see ReadSeriesQuery.stepMs). */
+export function chooseResolution(query: Pick<ReadSeriesQuery, 'fromMs' | 'toMs' | 'stepMs' | 'resolution'>, rawSinceMs: number): HistoryResolution {
+  if (query.resolution !== undefined) return query.resolution;
+  let choice: HistoryResolution;
+  if (query.stepMs !== undefined) choice = query.stepMs >= ROLLUP_BUCKET_MS['1h'] ? '1h' : query.stepMs >= ROLLUP_BUCKET_MS['5m'] ? '5m' : 'raw';
+  else {
+    const span = query.toMs - query.fromMs;
+    choice = span <= 7 * DAY_MS ? 'raw' : span <= 31 * DAY_MS ? '5m' : '1h';
+  }
+  // Raw samples older than the raw retention are gone; their rollups are not.
+  return choice === 'raw' && query.fromMs < rawSinceMs ? '5m' : choice;
+}
+
+export function createHistoryReader(options: HistoryReaderOptions): HistoryReader {
+  const { store } = options;
+
+  const selectSeries = (query: { hostId?: number; hostname?: string; metric: string; labels?: Readonly<Record<string, string>>; matchers?: readonly LabelMatcher[] }): SeriesRecord[] => {
+    const predicate = compileLabelMatchers([...Object.entries(query.labels ?? {}).map(([label, value]) => ({ label, op: '=' as const, value })), ...(query.matchers ?? [])]);
+    return store.findSeries({ metric: query.metric, ...(query.hostId === undefined ? {} : { hostId: query.hostId }), ...(query.hostname === undefined ? {} : { hostname: query.hostname }) }).filter((s) => predicate(s.labels));
+  };
+
+  const rawPoints = (series: SeriesRecord, fromMs: number, toMs: number): HistoryPoint[] =>
+    store.seriesPoints(series, fromMs, toMs).map((p) => {
+      const point: HistoryPoint = { atMs: p.atMs, value: p.value, min: p.value, max: p.value, count: 1 };
+      if (p.text !== undefined) point.text = p.text;
+      return point;
+    });
+
+  /** Stored rollups plus the hot samples' buckets, so the recent end has no gap. */
+  const rollupBuckets = (series: SeriesRecord, resolution: RollupResolution, fromMs: number, toMs: number): Map<number, RollupBucket> => {
+    const bucketMs = ROLLUP_BUCKET_MS[resolution];
+    const buckets = mergeBuckets(new Map(), store.rollups(series.seriesId, resolution, bucketStart(fromMs, bucketMs), toMs));
+    const hot = store.seriesPoints(series, bucketStart(fromMs, bucketMs), toMs, { hotOnly: true });
+    return mergeBuckets(buckets, addToBuckets(new Map(), hot.map((p) => p.atMs), hot.map((p) => p.value), bucketMs).values());
+  };
+
+  const toPoints = (buckets: Map<number, RollupBucket>): HistoryPoint[] =>
+    [...buckets.values()].sort((a, b) => a.startMs - b.startMs).map((b) => ({ atMs: b.startMs, value: b.sum / b.count, min: b.min, max: b.max, count: b.count }));
+
+  return {
+    readSeries(query) {
+      if (!(query.toMs >= query.fromMs)) throw new RangeError(`history read: from (${query.fromMs}) is after to (${query.toMs})`);
+      if (query.stepMs !== undefined && !(query.stepMs > 0)) throw new RangeError(`history read: step must be positive, got ${query.stepMs}`);
+      const resolution = chooseResolution(query, options.clock.nowMs() - options.rawRetentionMs);
+      return selectSeries(query).map((series) => {
+        if (resolution === 'raw') {
+          const raw = rawPoints(series, query.fromMs, query.toMs);
+          if (query.stepMs === undefined) return { series, resolution, stepMs: null, points: raw };
+          const buckets = addToBuckets(new Map(), raw.map((p) => p.atMs), raw.map((p) => p.value), query.stepMs);
+          return { series, resolution, stepMs: query.stepMs, points: toPoints(buckets) };
+        }
+        const buckets = rollupBuckets(series, resolution, query.fromMs, query.toMs);
+        const stepMs = Math.max(query.stepMs ?? 0, ROLLUP_BUCKET_MS[resolution]);
+        if (stepMs === ROLLUP_BUCKET_MS[resolution]) return { series, resolution, stepMs, points: toPoints(buckets) };
+        const wider = new Map<number, RollupBucket>();
+        for (const bucket of buckets.values()) mergeBuckets(wider, [{ ...bucket, startMs: bucketStart(bucket.startMs, stepMs) }]);
+        return { series, resolution, stepMs, points: toPoints(wider) };
+      });
+    },
+
+    latestValues(query) {
+      const hostnames = query.hostnames === undefined ? undefined : new Set(query.hostnames);
+      const series = selectSeries(query).filter((s) => hostnames === undefined || hostnames.has(s.hostname));
+      const latest = store.latestPoints(series);
+      const values: LatestValue[] = [];
+      for (const s of series) {
+        const point = latest.get(s.seriesId);
+        if (point === undefined) continue;
+        values.push(point.text === undefined ? { series: s, atMs: point.atMs, value: point.value } : { series: s, atMs: point.atMs, value: point.value, text: point.text });
+      }
+      return values;
+    },
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * Compaction of the hot report rows into compressed series chunks and rollups, on a real SQLite
+ * file: every read (one series, the time-ordered replay, the latest values) answers the same
+ * before and after; a report re-sent after its row was compacted is still a duplicate; a report
+ * that arrives after its block was compacted adds a part; rollups agree with the raw samples;
+ * retention prunes raw chunks and rollups separately; an upgraded database keeps its hot rows.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROLLUP_BUCKET_MS, type RollupResolution } from '../../collector/domain/history.js';
+import { addToBuckets } from '../../collector/history/rollupBuckets.js';
+import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
+import type { ReportRecord, Store } from '../../collector/store/store.js';
+
+const T0 = Date.parse('2026-11-24T00:00:00Z');
+const HOUR = 3_600_000;
+
+function report(host: number, sequence: number, atMs: number): ReportRecord {
+  const hostname = `web-${host}`;
+  const labels = (extra: Record<string, string> = {}) => ({ host: hostname, group: 'web', ...extra });
+  return {
+    agentId: `agent-${host}`,
+    hostname,
+    labels: { group: 'web' },
+    version: 'test',
+    intervalSeconds: 15,
+    sequence,
+    receivedAtMs: atMs + 50,
+    samples: [
+      { metric: 'cpu_usage_ratio', labels: labels(), value: Math.abs(Math.sin(sequence * (host + 1))), atMs },
+      { metric: 'filesystem_used_ratio', labels: labels({ mount: '/' }), value: 0.5, atMs },
+      // Special values round-trip through compaction too; rollups leave them out.
+      { metric: 'odd_value', labels: labels(), value: [NaN, -0, Infinity, 5e-324][sequence % 4]!, atMs },
+      { metric: 'check_status', labels: labels({ check: 'ssh' }), value: sequence % 3 === 0 ? 2 : 0, atMs: atMs + 7, text: `SSH ${sequence}` },
+    ],
+    checks: [],
+  };
+}
+
+/** Two hosts, one report every 15 s for `hours` hours from T0. */
+function fill(store: Store, hours: number, firstSequence = 1): number {
+  let sequence = firstSequence;
+  store.transaction((tx) => {
+    for (let at = T0; at < T0 + hours * HOUR; at += 15_000, sequence++) for (const host of [1, 2]) tx.insertReport(report(host, sequence, at));
+  });
+  return sequence;
+}
+
+function snapshot(store: Store) {
+  const series = store.querySeries('check_status', { host: 'web-1', group: 'web', check: 'ssh' }, T0, T0 + 10 * HOUR);
+  const odd = store.querySeries('odd_value', { host: 'web-2', group: 'web' }, T0, T0 + 10 * HOUR);
+  const replay = [...store.iterateSamples(T0 + 1_000, T0 + 10 * HOUR)];
+  const latest = store.latestPoints(store.findSeries({ metric: 'cpu_usage_ratio' }));
+  return { series, odd: odd.map((s) => [s.atMs, Object.is(s.value, -0) ? '-0' : String(s.value)]), replay, latest: [...latest] };
+}
+
+function compactAll(store: Store, beforeMs: number): number {
+  let blocks = 0;
+  while (store.compactHistory(beforeMs) !== undefined) blocks++;
+  return blocks;
+}
+
+const tempFile = () => join(mkdtempSync(join(tmpdir(), 'tripline-history-')), 'tripline.db');
+
+describe('history compaction', () => {
+  it('answers every read the same before and after compacting, one transaction per host and block', () => {
+    const store = openSqliteStore({ file: tempFile() });
+    fill(store, 3);
+    const before = snapshot(store);
+    expect(before.series).toHaveLength(3 * 240);
+    expect(before.series[2]).toMatchObject({ value: 2, text: 'SSH 3' });
+    // Only blocks that ended before the cutoff are compacted: the third hour stays hot.
+    expect(compactAll(store, T0 + 2 * HOUR + 1)).toBe(4);
+    expect(store.compactHistory(T0 + 3 * HOUR - 1)).toBeUndefined();
+    expect(snapshot(store)).toEqual(before);
+    expect(compactAll(store, T0 + 3 * HOUR)).toBe(2);
+    expect(snapshot(store)).toEqual(before);
+    store.close();
+  });
+
+  it('still refuses a re-sent report after its row was compacted, and adds a late report as a part of its block', () => {
+    const store = openSqliteStore({ file: tempFile() });
+    const next = fill(store, 2);
+    compactAll(store, T0 + 2 * HOUR);
+    store.transaction((tx) => {
+      expect(tx.insertReport(report(1, 5, T0 + 60_000))).toBe(false);
+      expect(tx.insertReport(report(1, next - 1, T0 + 2 * HOUR - 15_000))).toBe(false);
+      // A spooled report from the first hour, sent late under a new sequence.
+      expect(tx.insertReport(report(1, next + 100, T0 + 7_500))).toBe(true);
+    });
+    expect(compactAll(store, T0 + 2 * HOUR)).toBe(1);
+    const cpu = store.querySeries('cpu_usage_ratio', { host: 'web-1', group: 'web' }, T0, T0 + 60_000);
+    expect(cpu.map((s) => s.atMs - T0)).toEqual([0, 7_500, 15_000, 30_000, 45_000, 60_000]);
+    const [bucket] = store.rollups(store.findSeries({ hostname: 'web-1', metric: 'cpu_usage_ratio' })[0]!.seriesId, '1h', T0, T0);
+    expect(bucket!.count).toBe(241);
+    store.close();
+  });
+
+  // Each row: a resolution; its buckets must equal the ones computed from the raw samples.
+  it.each<{ resolution: RollupResolution }>([{ resolution: '5m' }, { resolution: '1h' }])('keeps $resolution rollups that agree with the raw samples', ({ resolution }) => {
+    const store = openSqliteStore({ file: tempFile() });
+    fill(store, 3);
+    for (const metric of ['cpu_usage_ratio', 'odd_value', 'check_status']) {
+      const [series] = store.findSeries({ hostname: 'web-2', metric });
+      const raw = store.seriesPoints(series!, T0, T0 + 3 * HOUR);
+      const expected = [...addToBuckets(new Map(), raw.map((p) => p.atMs), raw.map((p) => p.value), ROLLUP_BUCKET_MS[resolution]).values()];
+      compactAll(store, T0 + 3 * HOUR);
+      const stored = store.rollups(series!.seriesId, resolution, T0, T0 + 3 * HOUR);
+      // SQLite keeps -0 as 0 in a REAL column: the same minimum for a rollup.
+      const same = (b: { sum: number; min: number }) => ({ ...b, sum: Number(b.sum.toFixed(9)), min: b.min + 0 });
+      expect(stored.map(same)).toEqual(expected.map(same));
+    }
+    store.close();
+  });
+
+  it('prunes raw history and rollups by their own retention, in bounded steps', () => {
+    const store = openSqliteStore({ file: tempFile() });
+    fill(store, 3);
+    compactAll(store, T0 + 2 * HOUR);
+    const [series] = store.findSeries({ hostname: 'web-1', metric: 'cpu_usage_ratio' });
+    // Raw: the first block's chunks go (8 series chunks: 4 series x 2 hosts), in steps of 5.
+    expect(store.pruneBefore(T0 + HOUR, 5)).toBe(5);
+    expect(store.pruneBefore(T0 + HOUR, 5)).toBe(3);
+    expect(store.pruneBefore(T0 + HOUR, 5)).toBe(0);
+    expect(store.seriesPoints(series!, T0, T0 + 3 * HOUR)[0]!.atMs).toBe(T0 + HOUR);
+    expect(store.rollups(series!.seriesId, '1h', T0, T0 + 3 * HOUR)).toHaveLength(2);
+    // Re-sent sequences of a pruned block are forgotten with it, as their hot rows would have been.
+    expect(store.pruneRollupsBefore(T0 + HOUR)).toBe(4 * 2 * (12 + 1) - 2 * 2 * 0);
+    expect(store.rollups(series!.seriesId, '1h', T0, T0 + 3 * HOUR).map((b) => b.startMs)).toEqual([T0 + HOUR]);
+    store.close();
+  });
+});
+
+describe('a database of the release before compressed history', () => {
+  it('upgrades in place: its report rows are read back, and compacted like new ones', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const { MIGRATIONS } = await import('../../collector/store/sqlite/schema.js');
+    const { encodeChunk } = await import('../../collector/store/sampleChunk.js');
+    const file = tempFile();
+    const old = new Database(file);
+    for (const [step, migration] of MIGRATIONS.slice(0, 5).entries()) {
+      old.exec(migration);
+      old.pragma(`user_version = ${step + 1}`);
+    }
+    old.prepare(`INSERT INTO hosts (host_id, agent_id, hostname, labels, version, interval_seconds, last_sequence, first_seen_at_ms, last_report_at_ms)
+      VALUES (1, 'agent-old', 'old-1', '{}', 'old', 15, 2, ?, ?)`).run(T0, T0 + 15_000);
+    old.prepare(`INSERT INTO series (series_id, host_id, metric, labels) VALUES (7, 1, 'memory_used_ratio', '{"host":"old-1"}')`).run();
+    const insert = old.prepare('INSERT INTO report_chunks (host_id, sequence, base_at_ms, received_at_ms, samples, checks, texts) VALUES (1, ?, ?, ?, ?, ?, NULL)');
+    insert.run(1, T0, T0, encodeChunk(T0, [{ seriesId: 7, atMs: T0, value: 0.25 }]), '[]');
+    insert.run(2, T0 + 15_000, T0 + 15_000, encodeChunk(T0 + 15_000, [{ seriesId: 7, atMs: T0 + 15_000, value: 0.5 }]), '[]');
+    old.close();
+
+    const store = openSqliteStore({ file });
+    const read = () => store.querySeries('memory_used_ratio', { host: 'old-1' }, T0, T0 + HOUR).map((s) => s.value);
+    expect(read()).toEqual([0.25, 0.5]);
+    expect(compactAll(store, T0 + HOUR)).toBe(1);
+    expect(read()).toEqual([0.25, 0.5]);
+    expect(store.rollups(7, '1h', T0, T0)).toEqual([{ startMs: T0, count: 2, sum: 0.75, min: 0.25, max: 0.5 }]);
+    expect(store.transaction((tx) => tx.insertReport({ ...report(1, 2, T0), agentId: 'agent-old', hostname: 'old-1' }))).toBe(false);
+    store.close();
+  });
+});
