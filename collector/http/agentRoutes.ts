@@ -10,12 +10,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
-<<<<<<< HEAD
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
-=======
-import type { FastifyInstance } from 'fastify';
 import { HOSTNAME_PATTERN } from '../../contract/report.js';
->>>>>>> main
 import type { Operations } from '../operations/createOperations.js';
 import type { Store } from '../store/store.js';
 import { createAgentAuthenticator, credentialDigest } from './agentAuthenticator.js';

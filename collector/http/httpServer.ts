@@ -14,12 +14,8 @@ import { sampleTimeProblem, type SampleTimeWindow } from '../ingest/sampleTimeWi
 import { UnstorableReportError } from '../ingest/unstorableReportError.js';
 import type { Operations } from '../operations/createOperations.js';
 import type { Store } from '../store/store.js';
-<<<<<<< HEAD
-import { createReportAuthenticator } from './agentAuthenticator.js';
-import { createAccessControl } from './accessControl.js';
-=======
 import { createReportAuthenticator, type ReportAuth } from './agentAuthenticator.js';
->>>>>>> main
+import { createAccessControl } from './accessControl.js';
 import { registerAgentRoutes } from './agentRoutes.js';
 import { registerConsoleRoutes } from './consoleRoutes.js';
 import { createConsoleSessions } from './consoleSessions.js';
