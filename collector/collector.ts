@@ -124,6 +124,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     console: { enabled: config.collector.console.enabled, sessionTtlMs: config.collector.console.sessionTtl },
     ...(tls ? { tls } : {}),
     maxBodyBytes: config.collector.maxBodyBytes,
+    limits: config.collector.limits,
     sampleTimeWindow: { maxAheadMs: config.collector.intake.maxClockAhead, maxAgeMs: config.collector.intake.maxAge },
     isReady: () => ready,
     operations: createOperations({ store, config, clock, core }),

@@ -7,6 +7,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { createGunzip, type Gunzip } from 'node:zlib';
 import type { Logger } from 'pino';
 import { REPORTS_PATH, ReportAckSchema, ReportSchema, schemaVersionProblem, type Report } from '../../contract/report.js';
+import type { CollectorConfig } from '../../config/configSchema.js';
 import type { Clock } from '../clock.js';
 import type { CollectorMetrics } from '../collectorMetrics.js';
 import type { ReportIngestor } from '../ingest/reportIngestor.js';
@@ -27,6 +28,7 @@ import { registerHistoryRoutes } from './historyRoutes.js';
 import { registerIncidentRoutes } from './incidentRoutes.js';
 import { registerReadRoutes } from './readRoutes.js';
 import { reportIdentityProblem } from './reportIdentity.js';
+import { createReportRateLimiter } from './reportRateLimiter.js';
 import { registerStrictJsonParser } from './strictJsonParser.js';
 
 export interface HttpServerOptions {
@@ -51,6 +53,8 @@ export interface HttpServerOptions {
   /** PEM certificate and key: the API is served over HTTPS. */
   tls?: { cert: Buffer; key: Buffer };
   maxBodyBytes: number;
+  /** Timeouts, connection and report limits (collector.limits). */
+  limits: CollectorConfig['limits'];
   /** The sample times a report may carry around the collector clock (collector.intake). */
   sampleTimeWindow: SampleTimeWindow;
   /** False once shutdown began: /readyz answers 503 and new reports are refused. */
@@ -58,8 +62,13 @@ export interface HttpServerOptions {
 }
 
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const { limits } = options;
+  // Node checks its header and request timeouts every connectionsCheckingInterval (30 s by default): every second here.
+  const serverTimeouts = { headersTimeout: limits.headersTimeout, requestTimeout: limits.requestTimeout, connectionsCheckingInterval: 1000 };
   const app = Fastify({
-    ...(options.tls === undefined ? {} : { https: { cert: options.tls.cert, key: options.tls.key } }),
+    ...(options.tls === undefined ? { http: serverTimeouts } : { https: { cert: options.tls.cert, key: options.tls.key, ...serverTimeouts } }),
+    requestTimeout: limits.requestTimeout,
+    keepAliveTimeout: limits.idleTimeout,
     loggerInstance: options.log.child({ component: 'http' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.maxBodyBytes,
@@ -67,6 +76,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
+  app.server.maxConnections = limits.maxConnections;
   app.setErrorHandler(handleApiError);
   registerStrictJsonParser(app);
   app.setNotFoundHandler((request, reply) => {
@@ -83,6 +93,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const { clock } = options;
+  const rateLimiter = createReportRateLimiter(limits.reportsPerMinute, clock);
+  let reportsInProgress = 0;
   const authenticate = createReportAuthenticator(options.agentTokens, options.store);
   /** Who presented each report request: a shared token or an enrolled agent (for the identity check). */
   const presenter = new WeakMap<object, Exclude<ReportAuth, { kind: 'revoked' }>>();
@@ -93,7 +105,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         summary: 'Agent intake: store one report; answered only after it is committed',
         security: [{ agentToken: [] }],
         body: ReportSchema,
-        response: { 200: ReportAckSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 422: ErrorSchema, 503: ErrorSchema },
+        response: { 200: ReportAckSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 422: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema },
       },
       onRequest: async (request, reply) => {
         const auth = authenticate(request.headers.authorization);
@@ -109,6 +121,14 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         if (!options.isReady()) {
           return sendApiError(reply.header('retry-after', '5'), 'TRIPLINE_SHUTTING_DOWN', 'collector is shutting down; retry later');
         }
+        if (reportsInProgress >= limits.maxConcurrentReports) {
+          options.metrics.reportsReceived.inc({ outcome: 'rate_limited' });
+          return sendApiError(reply.header('retry-after', '1'), 'TRIPLINE_RATE_LIMITED', `${limits.maxConcurrentReports} reports are being received already (collector.limits.maxConcurrentReports); retry later`);
+        }
+        reportsInProgress += 1;
+        reply.raw.once('close', () => {
+          reportsInProgress -= 1;
+        });
       },
       preParsing: async (request, _reply, payload) => {
         const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
@@ -123,11 +143,17 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         if (problem !== undefined) throw new ApiError('TRIPLINE_VALIDATION_FAILED', `body/${problem}`, 'body/schemaVersion');
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const identityProblem = reportIdentityProblem(presenter.get(request)!, request.body.agent, options.store);
       if (identityProblem !== undefined) {
         options.metrics.reportsReceived.inc({ outcome: 'forbidden' });
         throw new ApiError('TRIPLINE_FORBIDDEN', identityProblem);
+      }
+      const waitSeconds = rateLimiter.take(request.body.agent.id);
+      if (waitSeconds !== undefined) {
+        options.metrics.reportsReceived.inc({ outcome: 'rate_limited' });
+        reply.header('retry-after', String(waitSeconds));
+        throw new ApiError('TRIPLINE_RATE_LIMITED', `agent ${request.body.agent.id} sent more than ${limits.reportsPerMinute} reports in a minute (collector.limits.reportsPerMinute); retry in ${waitSeconds}s`);
       }
       const timeProblem = sampleTimeProblem(request.body, clock.nowMs(), options.sampleTimeWindow);
       if (timeProblem !== undefined) {

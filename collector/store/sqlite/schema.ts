@@ -241,4 +241,12 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX audit_log_by_time ON audit_log (at_ms, id);
   `,
+  // 7: lifecycle (issue 12): a cleared incident's settle start (it resolves once clear for incidents.resolveSettle),
+  // when a manually resolved problem that persists re-arms, and decommissioned hosts (history kept, no silence tickets).
+  `
+  ALTER TABLE incidents ADD COLUMN settling_since_ms INTEGER;
+  ALTER TABLE incidents ADD COLUMN rearm_at_ms INTEGER;
+  CREATE INDEX incidents_rearming ON incidents (rearm_at_ms) WHERE rearm_at_ms IS NOT NULL;
+  ALTER TABLE hosts ADD COLUMN decommissioned_at_ms INTEGER;
+  `,
 ];
