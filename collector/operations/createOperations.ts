@@ -39,7 +39,7 @@ export function createOperations({ store, config, clock, core }: OperationsOptio
     ...createSilenceOperations({ store, clock }),
     ...createMaintenanceOperations({ store, clock, timeZone: config.timeZone }),
     ...createDeliveryOperations({ store, clock }),
-    ...createAgentOperations({ store, clock }),
+    ...createAgentOperations({ store, clock, incidents: core.service }),
     ...createHistoryOperations({ store, clock }),
     backtest: ({ candidate, inForce, fromMs, toMs }) => compareBacktest(store, config, candidate, inForce, fromMs, toMs),
   };
