@@ -122,6 +122,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     adminTokens: config.collector.adminTokens,
     ...(tls ? { tls } : {}),
     maxBodyBytes: config.collector.maxBodyBytes,
+    limits: config.collector.limits,
     sampleTimeWindow: { maxAheadMs: config.collector.intake.maxClockAhead, maxAgeMs: config.collector.intake.maxAge },
     isReady: () => ready,
     operations: createOperations({ store, config, clock, core }),

@@ -72,6 +72,17 @@ export const CollectorSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    limits: Type.Object(
+      {
+        headersTimeout: Duration({ default: '10s', range: { min: '1s', max: '10m' }, description: 'Time to receive a request\'s headers; later: 408 and the connection closed' }),
+        requestTimeout: Duration({ default: '30s', range: { min: '1s', max: '10m' }, description: 'Time to receive a whole request, body included (a slow body); later: 408 and the connection closed' }),
+        idleTimeout: Duration({ default: '75s', range: { min: '1s', max: '1h' }, description: 'How long a kept-open connection may sit idle between requests' }),
+        maxConnections: Type.Integer({ minimum: 1, default: 10000, description: 'Open connections at most; more are closed at once' }),
+        maxConcurrentReports: Type.Integer({ minimum: 1, default: 64, description: 'Report requests in progress at once; more: 429 with Retry-After' }),
+        reportsPerMinute: Type.Integer({ minimum: 1, default: 240, description: 'Reports per agent id a minute (bursts as large); more: 429 with Retry-After' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     batch: Type.Object(
       {
         maxDelay: Duration({ default: '0ms', description: 'How long a report may wait to share a commit with others; 0 = the reports of one event-loop turn' }),

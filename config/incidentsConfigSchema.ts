@@ -19,6 +19,10 @@ export const IncidentsSchema = Type.Object(
       description: 'Bearer tokens for operator actions over the API (acknowledge, resolve, silences, maintenance)',
     }),
     reopenWindow: Duration({ default: '1h', description: 'A problem that returns within this time of its resolve re-opens its incident and ticket' }),
+    resolveSettle: Duration({
+      default: '2m',
+      description: 'How long a cleared problem must stay clear before its incident resolves (one resolve to the desk); a return before then folds into the incident and marks it flapping',
+    }),
     flap: Type.Object(
       {
         enabled: Type.Boolean({ default: true }),

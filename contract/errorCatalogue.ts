@@ -55,7 +55,7 @@ export interface ErrorCatalogueEntry {
 export const ERROR_CATALOGUE = [
   // The HTTP API: every error answers {"error": {"code", "message", "path"?}} with the status.
   { code: 'TRIPLINE_UNAUTHORIZED', component: 'collector-api', raisedBy: ['ApiError'], status: 401, meaning: 'missing or invalid bearer token' },
-  { code: 'TRIPLINE_FORBIDDEN', component: 'collector-api', raisedBy: ['ApiError'], status: 403, meaning: "an enrolled agent's credential used for another agent id, or a revoked credential" },
+  { code: 'TRIPLINE_FORBIDDEN', component: 'collector-api', raisedBy: ['ApiError'], status: 403, meaning: "a report for another agent than its credential's (an enrolled agent's credential with another agent id or host name, a shared agent token claiming an enrolled id or an enrolled agent's host), or a revoked credential" },
   {
     code: 'TRIPLINE_VALIDATION_FAILED',
     component: 'collector-api',
@@ -78,6 +78,7 @@ export const ERROR_CATALOGUE = [
     meaning: "the object's state forbids the action (e.g. acknowledging a resolved incident, retrying a delivery that is not dead, enrolling an agent id that is already enrolled); the message says why",
   },
   { code: 'TRIPLINE_REPORT_UNSTORABLE', component: 'collector-api', raisedBy: ['ApiError'], status: 422, meaning: 'the report passed validation but storing it failed; it failed alone (the other reports of its batch were stored) and is refused for good: the message says why' },
+  { code: 'TRIPLINE_RATE_LIMITED', component: 'collector-api', raisedBy: ['ApiError'], status: 429, meaning: 'too many reports from one agent id within a minute (`collector.limits.reportsPerMinute`), or too many report requests in progress at once (`maxConcurrentReports`); retry after the Retry-After seconds' },
   { code: 'TRIPLINE_BAD_REQUEST', component: 'collector-api', raisedBy: ['ApiError'], status: 400, meaning: 'any other malformed request' },
   { code: 'TRIPLINE_SHUTTING_DOWN', component: 'collector-api', raisedBy: ['ApiError'], status: 503, meaning: 'the collector is stopping; retry later' },
   { code: 'TRIPLINE_INTERNAL', component: 'collector-api', raisedBy: ['ApiError'], status: 500, meaning: 'an unexpected failure; details are in the collector log only' },

@@ -43,7 +43,7 @@ export function createMemoryLedger(options: { keepEvents?: boolean } = {}): Memo
     },
     activeIncidents: () => [...active.values()].sort((a, b) => a - b).map((id) => ({ ...all.get(id)! })),
     insertIncident: (draft) => {
-      const incident: IncidentRecord = { occurrences: 1, parentIncidentId: null, ticketed: true, hold: null, flapping: false, ...draft, id: nextId++ };
+      const incident: IncidentRecord = { occurrences: 1, parentIncidentId: null, ticketed: true, hold: null, flapping: false, settlingSinceMs: null, rearmAtMs: null, ...draft, id: nextId++ };
       all.set(incident.id, incident);
       latest.set(incident.fingerprint, incident.id);
       index(incident);

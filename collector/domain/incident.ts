@@ -36,10 +36,20 @@ export interface IncidentRecord {
   hold: IncidentHold | null;
   /** True while the problem flaps: clears are folded in as occurrences, not sent as resolves. */
   flapping: boolean;
+  /**
+   * When the problem last cleared while the incident waits to resolve (it resolves once clear for
+   * `incidents.resolveSettle`; a return before then folds in); null when it is not clearing.
+   */
+  settlingSinceMs: number | null;
+  /**
+   * On an incident an operator resolved while its rule still fired: when it re-arms (opens again if
+   * the problem persists, see `incidents.rearmAfter`); null otherwise.
+   */
+  rearmAtMs: number | null;
 }
 
-/** The lifecycle columns, defaulted on insert (occurrences 1, no parent, ticketed, no hold, not flapping). */
-export type IncidentLifecycleFields = 'occurrences' | 'parentIncidentId' | 'ticketed' | 'hold' | 'flapping';
+/** The lifecycle columns, defaulted on insert (occurrences 1, no parent, ticketed, no hold, not flapping, not settling, no re-arm). */
+export type IncidentLifecycleFields = 'occurrences' | 'parentIncidentId' | 'ticketed' | 'hold' | 'flapping' | 'settlingSinceMs' | 'rearmAtMs';
 
 /** What `insertIncident` takes: everything but the id; lifecycle fields default. */
 export type NewIncident = Omit<IncidentRecord, 'id' | IncidentLifecycleFields> & Partial<Pick<IncidentRecord, IncidentLifecycleFields>>;

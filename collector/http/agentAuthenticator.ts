@@ -8,7 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { StoreReads } from '../store/store.js';
 
 /** Who a report request is from: a holder of a shared token, or one enrolled agent. */
-export type ReportAuth = { kind: 'token' } | { kind: 'agent'; agentId: string } | { kind: 'revoked'; agentId: string };
+export type ReportAuth = { kind: 'token' } | { kind: 'agent'; agentId: string; hostname: string } | { kind: 'revoked'; agentId: string };
 
 /** Accepts configured tokens, then enrolled agents' credentials; undefined for neither. */
 export function createReportAuthenticator(tokens: readonly string[], store: Pick<StoreReads, 'findAgentByCredential'>): (header: string | undefined) => ReportAuth | undefined {
@@ -19,7 +19,7 @@ export function createReportAuthenticator(tokens: readonly string[], store: Pick
     if (presented === undefined) return undefined;
     const agent = store.findAgentByCredential(credentialDigest(presented));
     if (agent === undefined) return undefined;
-    return agent.revokedAtMs === null ? { kind: 'agent', agentId: agent.agentId } : { kind: 'revoked', agentId: agent.agentId };
+    return agent.revokedAtMs === null ? { kind: 'agent', agentId: agent.agentId, hostname: agent.hostname } : { kind: 'revoked', agentId: agent.agentId };
   };
 }
 

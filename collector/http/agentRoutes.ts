@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { HOSTNAME_PATTERN } from '../../contract/report.js';
 import type { Operations } from '../operations/createOperations.js';
 import type { Store } from '../store/store.js';
 import { createAgentAuthenticator, credentialDigest } from './agentAuthenticator.js';
@@ -20,7 +21,7 @@ import { ApiError } from './apiErrors.js';
 const EnrollBody = Type.Object(
   {
     agentId: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' }),
-    hostname: Type.String({ minLength: 1, maxLength: 253 }),
+    hostname: Type.String({ minLength: 1, maxLength: 253, pattern: HOSTNAME_PATTERN }),
   },
   { additionalProperties: false },
 );
@@ -54,6 +55,8 @@ export function registerAgentRoutes(app: FastifyInstance, { store, operations, e
     async (request) => {
       const credential = randomBytes(32).toString('base64url');
       const { agentId, hostname } = request.body;
+      const holder = store.activeAgentsOnHost(hostname)[0];
+      if (holder !== undefined) throw new ApiError('TRIPLINE_CONFLICT', `host ${JSON.stringify(hostname)} is enrolled already, as agent ${holder.agentId}; revoke that agent first (tripline agents revoke ${holder.agentId})`);
       if (!store.enrollAgent({ agentId, hostname, credentialSha256: credentialDigest(credential), atMs: nowMs() })) {
         throw new ApiError('TRIPLINE_CONFLICT', `agent ${agentId} is already enrolled; a revoked id cannot enrol again`);
       }

@@ -7,6 +7,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { createGunzip, type Gunzip } from 'node:zlib';
 import type { Logger } from 'pino';
 import { REPORTS_PATH, ReportAckSchema, ReportSchema, schemaVersionProblem, type Report } from '../../contract/report.js';
+import type { CollectorConfig } from '../../config/configSchema.js';
 import type { Clock } from '../clock.js';
 import type { CollectorMetrics } from '../collectorMetrics.js';
 import type { ReportIngestor } from '../ingest/reportIngestor.js';
@@ -14,7 +15,7 @@ import { sampleTimeProblem, type SampleTimeWindow } from '../ingest/sampleTimeWi
 import { UnstorableReportError } from '../ingest/unstorableReportError.js';
 import type { Operations } from '../operations/createOperations.js';
 import type { Store } from '../store/store.js';
-import { createReportAuthenticator } from './agentAuthenticator.js';
+import { createReportAuthenticator, type ReportAuth } from './agentAuthenticator.js';
 import { registerAgentRoutes } from './agentRoutes.js';
 import { ApiError, handleApiError, sendApiError } from './apiErrors.js';
 import { createReportBodyValidatorCompiler } from './reportBodyValidator.js';
@@ -23,6 +24,8 @@ import { registerDeliveryRoutes } from './deliveryRoutes.js';
 import { registerHistoryRoutes } from './historyRoutes.js';
 import { registerIncidentRoutes } from './incidentRoutes.js';
 import { registerReadRoutes } from './readRoutes.js';
+import { reportIdentityProblem } from './reportIdentity.js';
+import { createReportRateLimiter } from './reportRateLimiter.js';
 import { registerStrictJsonParser } from './strictJsonParser.js';
 
 export interface HttpServerOptions {
@@ -43,6 +46,8 @@ export interface HttpServerOptions {
   /** PEM certificate and key: the API is served over HTTPS. */
   tls?: { cert: Buffer; key: Buffer };
   maxBodyBytes: number;
+  /** Timeouts, connection and report limits (collector.limits). */
+  limits: CollectorConfig['limits'];
   /** The sample times a report may carry around the collector clock (collector.intake). */
   sampleTimeWindow: SampleTimeWindow;
   /** False once shutdown began: /readyz answers 503 and new reports are refused. */
@@ -50,8 +55,13 @@ export interface HttpServerOptions {
 }
 
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const { limits } = options;
+  // Node checks its header and request timeouts every connectionsCheckingInterval (30 s by default): every second here.
+  const serverTimeouts = { headersTimeout: limits.headersTimeout, requestTimeout: limits.requestTimeout, connectionsCheckingInterval: 1000 };
   const app = Fastify({
-    ...(options.tls === undefined ? {} : { https: { cert: options.tls.cert, key: options.tls.key } }),
+    ...(options.tls === undefined ? { http: serverTimeouts } : { https: { cert: options.tls.cert, key: options.tls.key, ...serverTimeouts } }),
+    requestTimeout: limits.requestTimeout,
+    keepAliveTimeout: limits.idleTimeout,
     loggerInstance: options.log.child({ component: 'http' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.maxBodyBytes,
@@ -59,6 +69,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
+  app.server.maxConnections = limits.maxConnections;
   app.setErrorHandler(handleApiError);
   registerStrictJsonParser(app);
   app.setNotFoundHandler((request, reply) => {
@@ -75,9 +86,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const { clock } = options;
+  const rateLimiter = createReportRateLimiter(limits.reportsPerMinute, clock);
+  let reportsInProgress = 0;
   const authenticate = createReportAuthenticator(options.agentTokens, options.store);
-  /** Requests authenticated with an enrolled agent's credential, and the agent id it is bound to. */
-  const boundAgent = new WeakMap<object, string>();
+  /** Who presented each report request: a shared token or an enrolled agent (for the identity check). */
+  const presenter = new WeakMap<object, Exclude<ReportAuth, { kind: 'revoked' }>>();
   app.post<{ Body: Report }>(
     REPORTS_PATH,
     {
@@ -85,7 +98,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         summary: 'Agent intake: store one report; answered only after it is committed',
         security: [{ agentToken: [] }],
         body: ReportSchema,
-        response: { 200: ReportAckSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 422: ErrorSchema, 503: ErrorSchema },
+        response: { 200: ReportAckSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 422: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema },
       },
       onRequest: async (request, reply) => {
         const auth = authenticate(request.headers.authorization);
@@ -97,10 +110,18 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
           options.metrics.reportsReceived.inc({ outcome: 'unauthorized' });
           return sendApiError(reply, 'TRIPLINE_FORBIDDEN', `the credential of agent ${auth.agentId} was revoked`);
         }
-        if (auth.kind === 'agent') boundAgent.set(request, auth.agentId);
+        presenter.set(request, auth);
         if (!options.isReady()) {
           return sendApiError(reply.header('retry-after', '5'), 'TRIPLINE_SHUTTING_DOWN', 'collector is shutting down; retry later');
         }
+        if (reportsInProgress >= limits.maxConcurrentReports) {
+          options.metrics.reportsReceived.inc({ outcome: 'rate_limited' });
+          return sendApiError(reply.header('retry-after', '1'), 'TRIPLINE_RATE_LIMITED', `${limits.maxConcurrentReports} reports are being received already (collector.limits.maxConcurrentReports); retry later`);
+        }
+        reportsInProgress += 1;
+        reply.raw.once('close', () => {
+          reportsInProgress -= 1;
+        });
       },
       preParsing: async (request, _reply, payload) => {
         const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
@@ -115,11 +136,17 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         if (problem !== undefined) throw new ApiError('TRIPLINE_VALIDATION_FAILED', `body/${problem}`, 'body/schemaVersion');
       },
     },
-    async (request) => {
-      const bound = boundAgent.get(request);
-      if (bound !== undefined && bound !== request.body.agent.id) {
-        options.metrics.reportsReceived.inc({ outcome: 'unauthorized' });
-        throw new ApiError('TRIPLINE_FORBIDDEN', `this credential belongs to agent ${bound}, not ${request.body.agent.id}`);
+    async (request, reply) => {
+      const identityProblem = reportIdentityProblem(presenter.get(request)!, request.body.agent, options.store);
+      if (identityProblem !== undefined) {
+        options.metrics.reportsReceived.inc({ outcome: 'forbidden' });
+        throw new ApiError('TRIPLINE_FORBIDDEN', identityProblem);
+      }
+      const waitSeconds = rateLimiter.take(request.body.agent.id);
+      if (waitSeconds !== undefined) {
+        options.metrics.reportsReceived.inc({ outcome: 'rate_limited' });
+        reply.header('retry-after', String(waitSeconds));
+        throw new ApiError('TRIPLINE_RATE_LIMITED', `agent ${request.body.agent.id} sent more than ${limits.reportsPerMinute} reports in a minute (collector.limits.reportsPerMinute); retry in ${waitSeconds}s`);
       }
       const timeProblem = sampleTimeProblem(request.body, clock.nowMs(), options.sampleTimeWindow);
       if (timeProblem !== undefined) {

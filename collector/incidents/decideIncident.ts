@@ -12,12 +12,15 @@
  * |---|---|---|
  * | none, none recent          | firing   | open; desk 'open' unless a gate holds it (hold recorded) |
  * | none, resolved within window | firing | re-open it (+1 occurrence); desk 'reopen' if it had a ticket and no gate holds it |
- * | active, flapping           | firing   | fold: +1 occurrence, no desk operation |
- * | active, not flapping       | firing   | none: already active |
- * | active, flapping now       | resolved | hold open (clear folded), no desk operation |
- * | active, not flapping       | resolved | resolve; desk 'resolve' if its ticket is open (suppression never blocks it) |
+ * | active, settling, not flapping | firing | returned before it settled: +1 occurrence, flapping; one desk 'comment' saying so |
+ * | active, settling, flapping | firing   | fold: +1 occurrence, no desk operation |
+ * | active, not settling       | firing   | none: already active |
+ * | active, not settling       | resolved | settle: resolves once clear for `resolveSettle` (decideSweep); no desk operation now |
+ * | active, resolveSettle 0    | resolved | resolve; desk 'resolve' if its ticket is open (suppression never blocks it) |
+ * | active, settling           | resolved | none: already clearing |
  * | none                       | resolved | none: nothing to resolve |
  */
+import { formatDuration } from '../../config/duration.js';
 import type { Signal } from '../../rules/index.js';
 import type { FlapTransition } from '../domain/flapTransition.js';
 import type { IncidentHold, IncidentRecord, NewIncident } from '../domain/incident.js';
@@ -60,31 +63,33 @@ export function decideIncident(context: SignalContext): Decision {
     reason: `${percent.toFixed(0)}% state change over the last ${transitions.length} transitions (${flapping ? 'flapping' : 'not flapping'}; high ${policy.flap.highPercent}%, low ${policy.flap.lowPercent}%)`,
   };
   const history: IncidentEffect = { kind: 'flapHistory', fingerprint: signal.fingerprint, transitions };
-  const decision = signal.kind === 'firing' ? decideFiring(context, flapping, flapGate) : decideResolved(context, flapping, flapGate);
+  const decision = signal.kind === 'firing' ? decideFiring(context, flapping, flapGate) : decideResolved(context, flapGate);
   return { ...decision, effects: [history, ...decision.effects] };
 }
 
-function decideResolved(context: SignalContext, flapping: boolean, flapGate: GateVerdict): Decision {
-  const { active, signal } = context;
+function decideResolved(context: SignalContext, flapGate: GateVerdict): Decision {
+  const { active, signal, policy } = context;
   if (!active) return { effects: [], reason: 'no active incident to resolve', gates: [flapGate] };
-  if (flapping) {
-    const reason = `cleared while flapping: held open (${flapGate.reason})`;
-    return {
-      effects: [
-        { kind: 'update', incidentId: active.id, change: { flapping: true, updatedAtMs: context.nowMs } },
-        { kind: 'event', incidentId: active.id, event: { kind: 'flap-cleared', text: reason, data: { value: signal.value } } },
-      ],
-      reason,
-      gates: [flapGate],
-    };
+  if (active.settlingSinceMs !== null) return { effects: [], reason: `already clearing since ${new Date(active.settlingSinceMs).toISOString()}`, gates: [flapGate] };
+  if (policy.resolveSettleMs === 0) {
+    return { effects: resolveEffects(active, signal.reason, signal.atMs, context.nowMs, { value: signal.value }), reason: signal.reason, gates: [flapGate] };
   }
-  return { effects: resolveEffects(active, signal.reason, signal.atMs, context.nowMs, { value: signal.value }), reason: signal.reason, gates: [flapGate] };
+  const settle = formatDuration(policy.resolveSettleMs / 1000);
+  const reason = `${signal.reason}; resolves once clear for ${settle} (incidents.resolveSettle)`;
+  return {
+    effects: [
+      { kind: 'update', incidentId: active.id, change: { settlingSinceMs: signal.atMs, updatedAtMs: context.nowMs } },
+      { kind: 'event', incidentId: active.id, event: { kind: 'clearing', text: reason, data: { value: signal.value, settleMs: policy.resolveSettleMs } } },
+    ],
+    reason,
+    gates: [flapGate],
+  };
 }
 
 /** Resolves an incident; the desk hears of it whenever the incident's ticket is open, whatever holds or silences say. */
 export function resolveEffects(incident: IncidentRecord, reason: string, atMs: number, nowMs: number, data: Record<string, unknown>): IncidentEffect[] {
   const effects: IncidentEffect[] = [
-    { kind: 'update', incidentId: incident.id, change: { status: 'resolved', resolvedAtMs: atMs, updatedAtMs: nowMs, flapping: false } },
+    { kind: 'update', incidentId: incident.id, change: { status: 'resolved', resolvedAtMs: atMs, updatedAtMs: nowMs, flapping: false, settlingSinceMs: null } },
     { kind: 'event', incidentId: incident.id, event: { kind: 'resolved', text: reason, data } },
   ];
   if (ticketIsOpen(incident)) effects.push({ kind: 'desk', incidentId: incident.id, operation: 'resolve' });
@@ -99,16 +104,8 @@ export function ticketIsOpen(incident: IncidentRecord): boolean {
 function decideFiring(context: SignalContext, flapping: boolean, flapGate: GateVerdict): Decision {
   const { active, latest, signal, policy, nowMs } = context;
   if (active) {
-    if (!flapping && !active.flapping) return { effects: [], reason: `already active as incident #${active.id}`, gates: [flapGate, { gate: 'dedup', passed: false, reason: `already active as incident #${active.id}` }] };
-    const reason = `${flapping ? 'flapping' : 'stopped flapping'}: occurrence ${active.occurrences + 1} folded into incident #${active.id} (${flapGate.reason})`;
-    return {
-      effects: [
-        { kind: 'update', incidentId: active.id, change: { occurrences: active.occurrences + 1, flapping, updatedAtMs: nowMs } },
-        { kind: 'event', incidentId: active.id, event: { kind: 'flap-fired', text: reason, data: { value: signal.value } } },
-      ],
-      reason,
-      gates: [flapGate, { gate: 'dedup', passed: false, reason: `folded into active incident #${active.id}` }],
-    };
+    if (active.settlingSinceMs === null) return { effects: [], reason: `already active as incident #${active.id}`, gates: [flapGate, { gate: 'dedup', passed: false, reason: `already active as incident #${active.id}` }] };
+    return returnedWhileSettling(context, active, flapGate);
   }
   const gates: GateVerdict[] = [flapGate, { gate: 'dedup', passed: true, reason: 'no active incident for this fingerprint' }];
   const recent = latest && latest.status === 'resolved' && latest.resolvedAtMs !== null && signal.atMs - latest.resolvedAtMs <= policy.reopenWindowMs ? latest : undefined;
@@ -119,6 +116,27 @@ function decideFiring(context: SignalContext, flapping: boolean, flapGate: GateV
   );
   const held = holdGates(context, gates);
   return recent ? reopen(context, recent, held, gates, flapping) : open(context, held, gates, flapping);
+}
+
+/**
+ * The problem came back before its incident settled: one more occurrence, no resolve and re-open.
+ * The first return marks the incident flapping and tells its ticket once (a comment with the count).
+ */
+function returnedWhileSettling(context: SignalContext, active: IncidentRecord, flapGate: GateVerdict): Decision {
+  const { signal, policy, nowMs } = context;
+  const occurrences = active.occurrences + 1;
+  const clearForMs = Math.max(0, signal.atMs - active.settlingSinceMs!);
+  const newlyFlapping = policy.flap.enabled && !active.flapping;
+  const reason = `returned ${formatDuration(clearForMs / 1000)} after it cleared, before it stayed clear for ${formatDuration(policy.resolveSettleMs / 1000)}: occurrence ${occurrences} folded into incident #${active.id}${newlyFlapping ? '; flapping' : ''}`;
+  const effects: IncidentEffect[] = [
+    { kind: 'update', incidentId: active.id, change: { occurrences, settlingSinceMs: null, flapping: active.flapping || policy.flap.enabled, updatedAtMs: nowMs } },
+    { kind: 'event', incidentId: active.id, event: { kind: newlyFlapping ? 'flapping' : 'returned', text: reason, data: { value: signal.value, occurrence: occurrences, clearForMs } } },
+  ];
+  if (newlyFlapping && ticketIsOpen(active)) {
+    const note = `Flapping: the problem came back ${formatDuration(clearForMs / 1000)} after it cleared (occurrence ${occurrences}). Tripline keeps this ticket open and resolves it once the problem stays clear for ${formatDuration(policy.resolveSettleMs / 1000)}.`;
+    effects.push({ kind: 'desk', incidentId: active.id, operation: 'comment', note });
+  }
+  return { effects, reason, gates: [flapGate, { gate: 'dedup', passed: false, reason: `folded into active incident #${active.id}` }] };
 }
 
 interface Held {

@@ -1,12 +1,12 @@
 /**
  * Time-driven lifecycle decisions for one active incident, taken on every evaluation (ingest batch
- * or silence tick), when no signal arrives: a flap that calmed down, a hold that no longer applies
+ * or silence tick), when no signal arrives: a cleared problem that settled, a hold that no longer applies
  * (silence expired, maintenance over, parent back up, group parent gone, probe lost), escalation.
  *
  * | incident                         | condition                                  | outcome |
  * |---|---|---|
- * | flapping, last transition clear  | state change below the low threshold       | resolve (desk 'resolve' if its ticket is open) |
- * | flapping, last transition fire   | state change below the low threshold       | stop flapping, stays open |
+ * | settling (cleared)               | clear for `resolveSettle`                  | resolve (desk 'resolve' if its ticket is open), flapping or not |
+ * | settling (cleared)               | clear for less than `resolveSettle`        | stays open, waiting (no release, no escalation) |
  * | hold silenced/maintenance/symptom/grouped | nothing holds it any more         | release: desk 'open' (or 'reopen' if it had a ticket) |
  * | hold silenced/maintenance/...    | another suppression holds it now           | hold changes, no desk operation |
  * | hold symptom, parent resolved   | within topology.recoveryGrace              | stays held (its own clear usually follows) |
@@ -15,11 +15,10 @@
  * | hold probing                     | no verdict after the probe timeout         | release with "reachability unknown" |
  * | open longer than an escalation step | severity below the step's              | raise severity; desk 'update' if its ticket is open |
  */
-import type { FlapTransition } from '../domain/flapTransition.js';
+import { formatDuration } from '../../config/duration.js';
 import type { IncidentHold, IncidentRecord } from '../domain/incident.js';
 import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
 import type { SilenceRecord } from '../domain/silence.js';
-import { percentStateChange } from './flapDetector.js';
 import { resolveEffects, ticketIsOpen } from './decideIncident.js';
 import type { IncidentEffect } from './incidentEffects.js';
 import { severityRank, type IncidentPolicy } from './incidentPolicy.js';
@@ -29,7 +28,6 @@ import { activeMaintenance, describeMaintenance, describeSilence, matchingSilenc
 export interface SweepContext {
   nowMs: number;
   policy: IncidentPolicy;
-  flapHistory: readonly FlapTransition[];
   silences: readonly SilenceRecord[];
   maintenance: readonly MaintenanceRecord[];
   downParent: { host: string; incident: IncidentRecord } | undefined;
@@ -40,27 +38,18 @@ export interface SweepContext {
 }
 
 export function decideSweep(incident: IncidentRecord, context: SweepContext): IncidentEffect[] {
-  const flap = sweepFlap(incident, context);
-  if (flap.resolved) return flap.effects;
-  return [...flap.effects, ...sweepHold(incident, context), ...sweepEscalation(incident, context)];
+  // A cleared problem waits for its settle only: no hold is released and no severity raised for it.
+  if (incident.settlingSinceMs !== null) return sweepSettle(incident, context);
+  return [...sweepHold(incident, context), ...sweepEscalation(incident, context)];
 }
 
-function sweepFlap(incident: IncidentRecord, context: SweepContext): { effects: IncidentEffect[]; resolved: boolean } {
-  if (!incident.flapping) return { effects: [], resolved: false };
-  const percent = percentStateChange(context.flapHistory, context.nowMs, context.policy.flap.windowMs);
-  if (percent >= context.policy.flap.lowPercent) return { effects: [], resolved: false };
-  const last = context.flapHistory.at(-1);
-  const text = `stopped flapping: ${percent.toFixed(0)}% state change, below ${context.policy.flap.lowPercent}%`;
-  if (last?.kind === 'resolved') {
-    return { effects: resolveEffects(incident, `${text}; the problem is clear`, last.atMs, context.nowMs, { percent }), resolved: true };
-  }
-  return {
-    effects: [
-      { kind: 'update', incidentId: incident.id, change: { flapping: false, updatedAtMs: context.nowMs } },
-      { kind: 'event', incidentId: incident.id, event: { kind: 'flap-stopped', text: `${text}; the problem persists`, data: { percent } } },
-    ],
-    resolved: false,
-  };
+/** A cleared problem that stayed clear for `resolveSettle` resolves, once, whether it flapped or not. */
+function sweepSettle(incident: IncidentRecord, context: SweepContext): IncidentEffect[] {
+  const since = incident.settlingSinceMs;
+  if (since === null || context.nowMs - since < context.policy.resolveSettleMs) return [];
+  const flapped = incident.occurrences > 1 ? ` after ${incident.occurrences} occurrences` : '';
+  const text = `the problem stayed clear for ${formatDuration(context.policy.resolveSettleMs / 1000)} (incidents.resolveSettle) since ${new Date(since).toISOString()}${flapped}`;
+  return resolveEffects(incident, text, since, context.nowMs, { settleMs: context.policy.resolveSettleMs });
 }
 
 /** Which suppression holds the incident now, if any (probing and grouping are not re-derived here). */

@@ -13,7 +13,7 @@ export type IncidentEffect =
   | { kind: 'open'; incident: NewIncident }
   | { kind: 'update'; incidentId: IncidentRef; change: IncidentChange }
   | { kind: 'event'; incidentId: IncidentRef; event: { kind: string; text: string; data: Record<string, unknown> } }
-  | { kind: 'desk'; incidentId: IncidentRef; operation: OutboxOperation }
+  | { kind: 'desk'; incidentId: IncidentRef; operation: OutboxOperation; note?: string }
   | { kind: 'flapHistory'; fingerprint: string; transitions: FlapTransition[] };
 
 /** One gate's verdict, kept in the why-record so an operator can see every check an incident passed. */
@@ -81,7 +81,7 @@ export function applyEffects(ledger: IncidentLedger, effects: readonly IncidentE
         break;
       case 'desk': {
         const incidentId = resolve(effect.incidentId);
-        for (const desk of desksFor(ledger, incidentId, effect.operation, route, nowMs)) ledger.enqueueOutbox({ incidentId, desk, operation: effect.operation, createdAtMs: nowMs });
+        for (const desk of desksFor(ledger, incidentId, effect.operation, route, nowMs)) ledger.enqueueOutbox({ incidentId, desk, operation: effect.operation, createdAtMs: nowMs, ...(effect.note === undefined ? {} : { note: effect.note }) });
         applied.deskOperations.push({ incidentId, operation: effect.operation });
         break;
       }

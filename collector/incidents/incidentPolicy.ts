@@ -8,6 +8,8 @@ import { DEFAULT_TIME_ZONE } from '../../config/timeZone.js';
 
 export interface IncidentPolicy {
   reopenWindowMs: number;
+  /** How long a cleared problem stays clear before its incident resolves; 0 resolves at the clear. */
+  resolveSettleMs: number;
   flap: { enabled: boolean; windowMs: number; highPercent: number; lowPercent: number };
   /** Sorted by `afterMs`. */
   escalation: ReadonlyArray<{ afterMs: number; severity: Severity }>;
@@ -33,6 +35,7 @@ export function incidentPolicy(config: IncidentsConfig, options: { probeReachabi
   const pingTimeoutMs = config.reachability.pingTimeout;
   return {
     reopenWindowMs: config.reopenWindow,
+    resolveSettleMs: config.resolveSettle,
     flap: {
       enabled: config.flap.enabled,
       windowMs: config.flap.window,

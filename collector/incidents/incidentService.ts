@@ -70,13 +70,12 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
     const maintenance = environment.maintenance();
     const down = downHosts(active);
     for (const incident of active) {
-      if (!incident.flapping && incident.hold === null && policy.escalation.length === 0) continue;
+      if (incident.settlingSinceMs === null && incident.hold === null && policy.escalation.length === 0) continue;
       const current = ledger.getIncident(incident.id);
       if (!current || (current.status !== 'open' && current.status !== 'acknowledged')) continue;
       const effects = decideSweep(current, {
         nowMs,
         policy,
-        flapHistory: current.flapping ? ledger.loadFlapHistory(current.fingerprint) : [],
         silences,
         maintenance,
         downParent: findDownParent(current.host, topology, down),

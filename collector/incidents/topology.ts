@@ -72,6 +72,8 @@ export function buildTopology(config: IncidentsConfig['topology'], hosts: readon
 /** Whether an active incident says its host (or target) is down, and which host that is. */
 export function downHostOf(incident: IncidentRecord, policy: IncidentPolicy): string | undefined {
   if (incident.status !== 'open' && incident.status !== 'acknowledged') return undefined;
+  // A host whose problem cleared is up, though its incident still settles before it resolves.
+  if (incident.settlingSinceMs !== null) return undefined;
   if (policy.downRules.includes(incident.ruleName)) {
     const reachability = incident.why.reachability as { verdict?: string } | undefined;
     return reachability?.verdict === 'agent-down' ? undefined : incident.host;

@@ -147,6 +147,10 @@ export interface StoreReads {
   listAgents(): EnrolledAgent[];
   /** The agent holding this credential digest, if any (revoked ones included). */
   findAgentByCredential(credentialSha256: string): EnrolledAgent | undefined;
+  /** The enrolled agent with this id, revoked or not. */
+  findAgent(agentId: string): EnrolledAgent | undefined;
+  /** Enrolled agents not revoked whose enrolled host name is `hostname`. */
+  activeAgentsOnHost(hostname: string): EnrolledAgent[];
   loadRuleStates(): Map<string, RuleState>;
   getIncident(id: number): IncidentRecord | undefined;
   listIncidents(filter?: IncidentFilter): IncidentRecord[];

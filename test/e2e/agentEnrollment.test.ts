@@ -27,6 +27,7 @@ import { waitFor } from '../support/processes.js';
 const ENROLL = 'enrollment-token-0123456789abcdef';
 const ADMIN = 'admin-token-0123456789abcdef0123';
 const AGENT_ID = 'enrolled-agent-1';
+const AGENT_HOST = 'enrolled-host-1';
 
 describe('enrollment, per-agent credentials and HTTPS with a private CA', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tripline-enroll-'));
@@ -45,7 +46,7 @@ describe('enrollment, per-agent credentials and HTTPS with a private CA', () => 
   };
   const report = (agentId: string, sequence: number): Report => ({
     schemaVersion: REPORT_SCHEMA_VERSION,
-    agent: { id: agentId, hostname: 'h', version: 't', intervalSeconds: 1, labels: {} },
+    agent: { id: agentId, hostname: AGENT_HOST, version: 't', intervalSeconds: 1, labels: {} },
     sequence,
     sentAt: new Date().toISOString(),
     observations: [],
@@ -76,7 +77,7 @@ describe('enrollment, per-agent credentials and HTTPS with a private CA', () => 
 
   it('an agent with only the enrollment token enrols over HTTPS, stores its credential 0600 and reports with it', async () => {
     const { config } = loadConfig(undefined, {});
-    Object.assign(config.agent, { collectorUrl: collector.url, enrollmentToken: ENROLL, caFile: certs.ca, id: AGENT_ID, interval: parseDurationMs('1s') });
+    Object.assign(config.agent, { collectorUrl: collector.url, enrollmentToken: ENROLL, caFile: certs.ca, id: AGENT_ID, hostname: AGENT_HOST, interval: parseDurationMs('1s') });
     config.agent.ping.gateway = false;
     agent = createAgent({ config: config.agent, dataDir: agentDir, log: pino({ level: 'silent' }), version: 'test' });
     await agent.start();

@@ -128,7 +128,7 @@ desks:
     url: ${desk.url}/hook
     timeout: 2s
 delivery: { initialBackoff: 200ms, maxBackoff: 1s, pollInterval: 100ms }
-incidents: { reachability: { enabled: false } }
+incidents: { resolveSettle: 0s, reachability: { enabled: false } }
 `,
     );
     collector = spawnTripline(['collector', '--config', configFile], join(dir, 'collector.log'), { TRIPLINE_DESK_OPS_SECRET: SECRET });

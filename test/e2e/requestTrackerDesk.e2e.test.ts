@@ -113,7 +113,7 @@ desks:
 delivery: { initialBackoff: 200ms, maxBackoff: 1s, pollInterval: 100ms, maxAttempts: 100, coalesceWindow: 0s }
 sync: { interval: 1s, onDeskResolved: acknowledge, onProblemPersistsAfterClose: comment }
 # Each returning fault is meant to be a new incident with a new ticket here.
-incidents: { reopenWindow: 0s, reachability: { enabled: false } }
+incidents: { reopenWindow: 0s, resolveSettle: 0s, reachability: { enabled: false } }
 `,
     );
     for (const name of ['a', 'b', 'c'] as const) await faultOff(name);

@@ -84,7 +84,7 @@ desks:
     timeout: 2s
 delivery: { initialBackoff: 200ms, maxBackoff: 1s, pollInterval: 100ms }
 # Fault 2 must be a new incident, not a re-open of incident 1 (re-opening is tested in test/incidents).
-incidents: { reopenWindow: 0s, reachability: { enabled: false } }
+incidents: { reopenWindow: 0s, resolveSettle: 0s, reachability: { enabled: false } }
 `,
     );
   });

@@ -12,7 +12,7 @@ const signal = (kind: Signal['kind'], atMs = T0): Signal => ({
 });
 const incident = (overrides: Partial<IncidentRecord>): IncidentRecord => ({
   id: 5, key: 'k', fingerprint: 'fp', ruleName: 'filesystem_space_low', ruleVersion: 'v1', host: 'web-1', severity: 'warning', summary: '', description: '',
-  labels: { host: 'web-1' }, status: 'open', openedAtMs: T0 - 600_000, resolvedAtMs: null, updatedAtMs: T0, why: {}, occurrences: 1, parentIncidentId: null, ticketed: true, hold: null, flapping: false,
+  labels: { host: 'web-1' }, status: 'open', openedAtMs: T0 - 600_000, resolvedAtMs: null, updatedAtMs: T0, why: {}, occurrences: 1, parentIncidentId: null, ticketed: true, hold: null, flapping: false, settlingSinceMs: null, rearmAtMs: null,
   ...overrides,
 });
 const context = (overrides: Partial<SignalContext>): SignalContext => ({

@@ -3,7 +3,7 @@
  * report, the collector ticks, and each step asserts the incidents and the exact desk operations.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLifecycleHarness, type LifecycleHarness } from '../support/lifecycleHarness.js';
+import { createLifecycleHarness, T0, type LifecycleHarness } from '../support/lifecycleHarness.js';
 import { ALL_RULES, cpu, disk, link } from './lifecycleRules.js';
 import { parseDurationMs } from '../../config/duration.js';
 
@@ -30,23 +30,43 @@ describe('dedup and the re-open window', () => {
 });
 
 describe('flap detection', () => {
-  it('folds a flapping problem into one incident with an occurrence count, then resolves once calm', () => {
-    h = createLifecycleHarness({ rules: ALL_RULES });
+  it('folds a flapping problem into one incident with an occurrence count, then resolves once it settles', () => {
+    h = createLifecycleHarness({ rules: ALL_RULES, incidents: { resolveSettle: parseDurationMs('2m') } });
     for (let i = 0; i < 30; i++) h.at(i * 30).report('sw-1', [link(i % 2 === 1)]); // down at even steps: 30 transitions
     const incident = h.incidents()[0]!;
     expect(h.incidents()).toHaveLength(1);
     expect(incident.flapping).toBe(true);
     expect(incident.status).toBe('open');
     expect(incident.occurrences).toBe(15); // every return counted
-    // Nagios-weighted 50% is reached at the 10th transition: until then re-opens of the same ticket.
-    expect(h.deskOperations()).toEqual(['open #1', 'resolve #1', 'reopen #1', 'resolve #1', 'reopen #1', 'resolve #1', 'reopen #1', 'resolve #1', 'reopen #1']);
-    // The link stays up; once the transitions leave the 1h window the held clear resolves it.
-    h.at(30 * 30 + 1800).report('sw-1', [link(true)]);
+    // No resolve/re-open pairs: the open, and one note at the first return.
+    expect(h.deskOperations()).toEqual(['open #1', 'comment #1']);
+    // The link stays up from 870 s (the last down step was 840 s): it resolves 120 s later, once.
+    h.at(30 * 30 + 60).report('sw-1', [link(true)]);
     expect(h.incidents()[0]!.status).toBe('open');
-    h.at(30 * 30 + 3600).report('sw-1', [link(true)]);
+    h.at(870 + 120).report('sw-1', [link(true)]);
     expect(h.incidents()[0]!.status).toBe('resolved');
-    expect(h.deskOperations().at(-1)).toBe('resolve #1');
-    expect(h.deskOperations()).toHaveLength(10);
+    expect(h.incidents()[0]!.resolvedAtMs).toBe(T0 + 870_000); // when it cleared
+    expect(h.deskOperations()).toEqual(['open #1', 'comment #1', 'resolve #1']);
+  });
+
+  it('detects flapping whatever the flap window: one return before the settle is enough', () => {
+    h = createLifecycleHarness({ rules: ALL_RULES, incidents: { resolveSettle: parseDurationMs('1m'), flap: { window: parseDurationMs('10s') } } });
+    for (let i = 0; i < 6; i++) h.at(i * 30).report('sw-1', [link(i % 2 === 1)]);
+    expect(h.incidents()[0]).toMatchObject({ flapping: true, occurrences: 3, status: 'open' });
+    expect(h.deskOperations()).toEqual(['open #1', 'comment #1']);
+  });
+
+  it('a clear that stays clear resolves after the settle time; a healthy problem gets no flapping note', () => {
+    h = createLifecycleHarness({ rules: ALL_RULES, incidents: { resolveSettle: parseDurationMs('30s') } });
+    h.at(0).report('sw-1', [link(false)]);
+    h.at(15).report('sw-1', [link(true)]);
+    h.at(44).tick();
+    expect(h.incidents()[0]!.status).toBe('open');
+    h.at(45).tick();
+    expect(h.incidents()[0]).toMatchObject({ status: 'resolved', flapping: false, occurrences: 1 });
+    expect(h.deskOperations()).toEqual(['open #1', 'resolve #1']);
+    const texts = h.store.incidentEvents(1).map((e) => `${e.kind}: ${e.text}`);
+    expect(texts).toContain('resolved: the problem stayed clear for 30s (incidents.resolveSettle) since 2025-01-01T12:00:15.000Z');
   });
 });
 

@@ -14,7 +14,7 @@ const config = incidentsConfig({
 function incident(overrides: Partial<IncidentRecord>): IncidentRecord {
   return {
     id: 1, key: 'k', fingerprint: 'f', ruleName: 'agent_silent', ruleVersion: 'v', host: 'switch-1', severity: 'critical', summary: '', description: '',
-    labels: {}, status: 'open', openedAtMs: 0, resolvedAtMs: null, updatedAtMs: 0, why: {}, occurrences: 1, parentIncidentId: null, ticketed: true, hold: null, flapping: false,
+    labels: {}, status: 'open', openedAtMs: 0, resolvedAtMs: null, updatedAtMs: 0, why: {}, occurrences: 1, parentIncidentId: null, ticketed: true, hold: null, flapping: false, settlingSinceMs: null, rearmAtMs: null,
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@
  * pipeline, incident service, missed-report watcher, reachability prober) on a stepped clock, asserting
  * the exact incidents and desk operations each fault must produce.
  */
+import { parseDurationMs } from '../../config/duration.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLifecycleHarness, INTERVAL_SECONDS, type LifecycleHarness } from '../support/lifecycleHarness.js';
 import { ALL_RULES, cpu, disk, link } from '../incidents/lifecycleRules.js';
@@ -112,17 +113,22 @@ describe('a switch down in front of 20 hosts', () => {
 });
 
 describe('a flapping link', () => {
-  it('is one incident with an occurrence count and no ticket per flap', () => {
-    h = createLifecycleHarness({ rules: ALL_RULES });
+  it('is one incident with an occurrence count, one flapping note and one resolve once it stays up', () => {
+    h = createLifecycleHarness({ rules: ALL_RULES, incidents: { resolveSettle: parseDurationMs('2m') } });
     // The uplink of edge-1 bounces every 30 s for an hour.
     for (const t of steps(0, 3600)) h.at(t).report('edge-1', [link(Math.floor(t / 30) % 2 === 1)]);
     const incidents = h.incidents();
     expect(incidents).toHaveLength(1);
     expect(incidents[0]).toMatchObject({ status: 'open', flapping: true, occurrences: 60 });
-    const operations = h.deskOperations();
-    expect(operations.filter((o) => o.startsWith('open'))).toEqual(['open #1']);
-    expect(operations).toHaveLength(9); // open, then 4 resolve/re-open pairs before flapping is detected
-    expect(h.store.incidentEvents(1).filter((e) => e.kind === 'flap-fired')).toHaveLength(55);
+    // No resolve/re-open per flap: the open, and one note that it flaps.
+    expect(h.deskOperations()).toEqual(['open #1', 'comment #1']);
+    expect(h.store.incidentEvents(1).filter((e) => e.kind === 'returned')).toHaveLength(58);
+    // The link is up from 3570 s and stays up: resolved once up for the settle time, not an hour later.
+    for (const t of steps(3600, 3570 + 115)) h.at(t).report('edge-1', [link(true)]);
+    expect(h.incidents()[0]!.status).toBe('open');
+    for (const t of steps(3570 + 120, 3570 + 180)) h.at(t).report('edge-1', [link(true)]);
+    expect(h.incidents()[0]).toMatchObject({ status: 'resolved', flapping: false });
+    expect(h.deskOperations()).toEqual(['open #1', 'comment #1', 'resolve #1']);
   });
 });
 

@@ -22,9 +22,13 @@ export const INTERVAL_SECONDS = 15;
 
 export type IncidentsOverrides = { [K in keyof IncidentsConfig]?: Partial<IncidentsConfig[K]> };
 
-/** The defaults of the `incidents:` section, with overrides merged one level deep. */
+/**
+ * The defaults of the `incidents:` section, with overrides merged one level deep; except that a
+ * clear resolves at once (`resolveSettle: 0`) unless a test sets it, so tests of silences, topology
+ * or grouping read their resolves at the clear. Tests of settling and flapping set it.
+ */
 export function incidentsConfig(overrides: IncidentsOverrides = {}): IncidentsConfig {
-  const defaults = loadConfig(undefined, {}).config.incidents;
+  const defaults = { ...loadConfig(undefined, {}).config.incidents, resolveSettle: 0 };
   const merged: Record<string, unknown> = { ...defaults };
   for (const [key, value] of Object.entries(overrides)) {
     const base = (defaults as Record<string, unknown>)[key];

@@ -219,7 +219,37 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX series_by_metric ON series (metric);
   CREATE INDEX hosts_by_hostname ON hosts (hostname);
   `,
-  // 6: compressed chunks in a rowid table: rows of about a kilobyte pack into its table pages, where a
+  // 6: identity and roles (issue 13): enrolled agents found by host name (a report's host name must be its
+  // credential's); named API tokens with a role, kept as SHA-256 digests; the audit log of operator actions.
+  `
+  CREATE INDEX agents_by_hostname ON agents (hostname);
+  CREATE TABLE api_tokens (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+    token_sha256 TEXT NOT NULL UNIQUE,
+    created_at_ms INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    revoked_at_ms INTEGER
+  );
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL
+  );
+  CREATE INDEX audit_log_by_time ON audit_log (at_ms, id);
+  `,
+  // 7: lifecycle (issue 12): a cleared incident's settle start (it resolves once clear for incidents.resolveSettle),
+  // when a manually resolved problem that persists re-arms, and decommissioned hosts (history kept, no silence tickets).
+  `
+  ALTER TABLE incidents ADD COLUMN settling_since_ms INTEGER;
+  ALTER TABLE incidents ADD COLUMN rearm_at_ms INTEGER;
+  CREATE INDEX incidents_rearming ON incidents (rearm_at_ms) WHERE rearm_at_ms IS NOT NULL;
+  ALTER TABLE hosts ADD COLUMN decommissioned_at_ms INTEGER;
+  `,
+  // 8: compressed chunks in a rowid table: rows of about a kilobyte pack into its table pages, where a
   // WITHOUT ROWID b-tree spilled each into overflow pages and doubled the bytes per sample.
   `
   CREATE TABLE series_chunks_v2 (

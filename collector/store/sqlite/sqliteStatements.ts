@@ -4,7 +4,8 @@
 import type Database from 'better-sqlite3';
 
 const INCIDENT_COLUMNS = `id, key, fingerprint, rule_name, rule_version, host, severity, summary, description, labels,
-  status, opened_at_ms, resolved_at_ms, updated_at_ms, why, occurrences, parent_incident_id, ticketed, hold, flapping`;
+  status, opened_at_ms, resolved_at_ms, updated_at_ms, why, occurrences, parent_incident_id, ticketed, hold, flapping,
+  settling_since_ms, rearm_at_ms`;
 
 export function createSqliteStatements(db: Database.Database) {
   const readOnly = db.readonly;
@@ -32,11 +33,12 @@ export function createSqliteStatements(db: Database.Database) {
         upsertRuleState: prepare('INSERT INTO rule_states (fingerprint, rule_name, state) VALUES (?, ?, ?) ON CONFLICT (fingerprint) DO UPDATE SET rule_name = excluded.rule_name, state = excluded.state'),
         deleteRuleState: prepare('DELETE FROM rule_states WHERE fingerprint = ?'),
         insertIncident: prepare(`INSERT INTO incidents (key, fingerprint, rule_name, rule_version, host, severity, summary, description, labels, status, opened_at_ms, resolved_at_ms, updated_at_ms, why,
-            occurrences, parent_incident_id, ticketed, hold, flapping)
+            occurrences, parent_incident_id, ticketed, hold, flapping, settling_since_ms, rearm_at_ms)
           VALUES (@key, @fingerprint, @ruleName, @ruleVersion, @host, @severity, @summary, @description, @labels, @status, @openedAtMs, @resolvedAtMs, @updatedAtMs, @why,
-            @occurrences, @parentIncidentId, @ticketed, @hold, @flapping)`),
+            @occurrences, @parentIncidentId, @ticketed, @hold, @flapping, @settlingSinceMs, @rearmAtMs)`),
         updateIncident: prepare(`UPDATE incidents SET status = @status, resolved_at_ms = @resolvedAtMs, updated_at_ms = @updatedAtMs, severity = @severity, summary = @summary,
-          why = @why, occurrences = @occurrences, parent_incident_id = @parentIncidentId, ticketed = @ticketed, hold = @hold, flapping = @flapping WHERE id = @id`),
+          why = @why, occurrences = @occurrences, parent_incident_id = @parentIncidentId, ticketed = @ticketed, hold = @hold, flapping = @flapping,
+          settling_since_ms = @settlingSinceMs, rearm_at_ms = @rearmAtMs WHERE id = @id`),
         upsertFlapHistory: prepare('INSERT INTO flap_history (fingerprint, transitions) VALUES (?, ?) ON CONFLICT (fingerprint) DO UPDATE SET transitions = excluded.transitions'),
         insertSilence: prepare(`INSERT INTO silences (matchers, comment, created_by, starts_at_ms, expires_at_ms, created_at_ms)
           VALUES (@matchers, @comment, @createdBy, @startsAtMs, @expiresAtMs, @createdAtMs)`),
@@ -74,6 +76,8 @@ export function createSqliteStatements(db: Database.Database) {
     listHosts: prepare('SELECT * FROM hosts ORDER BY hostname, agent_id'),
     listAgents: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents ORDER BY enrolled_at_ms, agent_id'),
     agentByCredential: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents WHERE credential_sha256 = ?'),
+    agentById: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents WHERE agent_id = ?'),
+    activeAgentsByHostname: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents WHERE hostname = ? AND revoked_at_ms IS NULL ORDER BY agent_id'),
     listRuleStates: prepare('SELECT fingerprint, state FROM rule_states'),
     activeIncidentByFingerprint: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE fingerprint = ? AND status IN ('open', 'acknowledged')`),
     incidentById: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`),

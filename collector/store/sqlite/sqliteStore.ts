@@ -128,6 +128,8 @@ class SqliteStore implements Store {
           ticketed: true,
           hold: null,
           flapping: false,
+          settlingSinceMs: null,
+          rearmAtMs: null,
           ...draft,
         };
         const info = sql.insertIncident.run(incidentParams(incident));
@@ -313,6 +315,15 @@ class SqliteStore implements Store {
   findAgentByCredential(credentialSha256: string): EnrolledAgent | undefined {
     const row = this.sql.agentByCredential.get(credentialSha256) as Row | undefined;
     return row === undefined ? undefined : agentFromRow(row);
+  }
+
+  findAgent(agentId: string): EnrolledAgent | undefined {
+    const row = this.sql.agentById.get(agentId) as Row | undefined;
+    return row === undefined ? undefined : agentFromRow(row);
+  }
+
+  activeAgentsOnHost(hostname: string): EnrolledAgent[] {
+    return (this.sql.activeAgentsByHostname.all(hostname) as Row[]).map(agentFromRow);
   }
 
   listHosts(): HostRecord[] {
@@ -507,6 +518,8 @@ function mapIncident(r: Row | undefined): IncidentRecord | undefined {
     ticketed: Number(r.ticketed) === 1,
     hold: r.hold === null ? null : (String(r.hold) as IncidentRecord['hold']),
     flapping: Number(r.flapping) === 1,
+    settlingSinceMs: r.settling_since_ms === null ? null : Number(r.settling_since_ms),
+    rearmAtMs: r.rearm_at_ms === null ? null : Number(r.rearm_at_ms),
   };
 }
 
