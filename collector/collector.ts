@@ -120,6 +120,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     agentTokens: config.collector.agentTokens,
     enrollmentTokens: config.collector.enrollmentTokens,
     adminTokens: config.collector.adminTokens,
+    viewerTokens: config.collector.viewerTokens,
+    console: { enabled: config.collector.console.enabled, sessionTtlMs: config.collector.console.sessionTtl },
     ...(tls ? { tls } : {}),
     maxBodyBytes: config.collector.maxBodyBytes,
     limits: config.collector.limits,

@@ -47,6 +47,17 @@ export const CollectorSchema = Type.Object(
       default: [],
       description: 'Bearer tokens for GET /api/v1/agents and agent revocation. Env TRIPLINE_ADMIN_TOKENS adds to these.',
     }),
+    viewerTokens: Type.Array(Type.String({ minLength: 16 }), {
+      default: [],
+      description: 'Tokens that sign in to the console with the viewer role (read only). Env TRIPLINE_VIEWER_TOKENS adds to these.',
+    }),
+    console: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true, description: 'Serve the web console at / on the API port' }),
+        sessionTtl: Duration({ default: '12h', range: { min: '1m', max: '30d' }, description: 'How long a console sign-in lasts' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     tls: Type.Optional(
       Type.Object(
         {

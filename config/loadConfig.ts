@@ -84,6 +84,7 @@ function applyEnvironment(config: Config, env: NodeJS.ProcessEnv): void {
   const list = (value: string) => value.split(',').map((t) => t.trim()).filter(Boolean);
   if (env.TRIPLINE_ENROLLMENT_TOKENS) config.collector.enrollmentTokens = [...config.collector.enrollmentTokens, ...list(env.TRIPLINE_ENROLLMENT_TOKENS)];
   if (env.TRIPLINE_ADMIN_TOKENS) config.collector.adminTokens = [...config.collector.adminTokens, ...list(env.TRIPLINE_ADMIN_TOKENS)];
+  if (env.TRIPLINE_VIEWER_TOKENS) config.collector.viewerTokens = [...config.collector.viewerTokens, ...list(env.TRIPLINE_VIEWER_TOKENS)];
   if (env.TRIPLINE_AGENT_TOKENS) {
     const extra = env.TRIPLINE_AGENT_TOKENS.split(',').map((t) => t.trim()).filter(Boolean);
     config.collector.agentTokens = [...config.collector.agentTokens, ...extra];

@@ -10,12 +10,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import { HOSTNAME_PATTERN } from '../../contract/report.js';
 import type { Operations } from '../operations/createOperations.js';
 import type { Store } from '../store/store.js';
 import { createAgentAuthenticator, credentialDigest } from './agentAuthenticator.js';
-import { requireBearer } from './requireBearer.js';
 import { ApiError } from './apiErrors.js';
 
 const EnrollBody = Type.Object(
@@ -33,13 +32,13 @@ export interface AgentRoutesOptions {
   store: Store;
   operations: Operations;
   enrollmentTokens: readonly string[];
-  adminTokens: readonly string[];
+  /** The onRequest hook that admits admins (AccessControl.require('admin')). */
+  requireAdmin: onRequestHookHandler;
   nowMs: () => number;
 }
 
-export function registerAgentRoutes(app: FastifyInstance, { store, operations, enrollmentTokens, adminTokens, nowMs }: AgentRoutesOptions): void {
+export function registerAgentRoutes(app: FastifyInstance, { store, operations, enrollmentTokens, requireAdmin, nowMs }: AgentRoutesOptions): void {
   const enrollmentToken = createAgentAuthenticator(enrollmentTokens);
-  const requireAdmin = requireBearer(adminTokens, 'admin', 'collector.adminTokens');
 
   app.post<{ Body: { agentId: string; hostname: string } }>(
     '/api/v1/enroll',

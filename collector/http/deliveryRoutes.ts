@@ -3,11 +3,10 @@
  * dead one, with the dead ones after it (see the delivery operations).
  */
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { OutboxState } from '../domain/delivery.js';
 import type { Operations } from '../operations/createOperations.js';
 import { DeliverySchema, ErrorSchema } from './apiSchemas.js';
-import { requireBearer } from './requireBearer.js';
 
 const DeliveryListQuery = Type.Object(
   {
@@ -21,8 +20,7 @@ const DeliveryListQuery = Type.Object(
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,15}$' }) });
 
 /** Delivery routes; the retry is a write, so it needs an operator token like the incident actions. */
-export function registerDeliveryRoutes(app: FastifyInstance, operations: Operations, operatorTokens: readonly string[]): void {
-  const operator = requireBearer(operatorTokens, 'operator', 'incidents.operatorTokens');
+export function registerDeliveryRoutes(app: FastifyInstance, operations: Operations, operator: onRequestHookHandler): void {
   app.get<{ Querystring: { state?: OutboxState; desk?: string; limit?: string } }>('/api/v1/deliveries', { schema: { summary: 'Desk deliveries (the outbox), e.g. ?state=dead for dead letters', querystring: DeliveryListQuery, response: { 200: Type.Object({ deliveries: Type.Array(DeliverySchema) }), 400: ErrorSchema } } }, async (request) => ({
     deliveries: operations.listDeliveries({ state: request.query.state, desk: request.query.desk, limit: request.query.limit ? Number(request.query.limit) : undefined }),
   }));

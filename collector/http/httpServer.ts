@@ -16,7 +16,10 @@ import { UnstorableReportError } from '../ingest/unstorableReportError.js';
 import type { Operations } from '../operations/createOperations.js';
 import type { Store } from '../store/store.js';
 import { createReportAuthenticator, type ReportAuth } from './agentAuthenticator.js';
+import { createAccessControl } from './accessControl.js';
 import { registerAgentRoutes } from './agentRoutes.js';
+import { registerConsoleRoutes } from './consoleRoutes.js';
+import { createConsoleSessions } from './consoleSessions.js';
 import { ApiError, handleApiError, sendApiError } from './apiErrors.js';
 import { createReportBodyValidatorCompiler } from './reportBodyValidator.js';
 import { ErrorSchema } from './apiSchemas.js';
@@ -43,6 +46,10 @@ export interface HttpServerOptions {
   enrollmentTokens?: readonly string[];
   /** Tokens of GET /api/v1/agents and POST /api/v1/agents/{id}/revoke. */
   adminTokens?: readonly string[];
+  /** Tokens that sign in to the console as viewers. */
+  viewerTokens?: readonly string[];
+  /** The web console: whether to serve its files, where they are, how long a sign-in lasts. */
+  console?: { enabled: boolean; directory?: string; sessionTtlMs: number };
   /** PEM certificate and key: the API is served over HTTPS. */
   tls?: { cert: Buffer; key: Buffer };
   maxBodyBytes: number;
@@ -172,11 +179,23 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     return reply.type(options.metrics.registry.contentType).send(body);
   });
   const { operations, operatorTokens } = options;
+  const nowMs = () => clock.nowMs();
+  const sessions = createConsoleSessions({ nowMs, ttlMs: options.console?.sessionTtlMs ?? 12 * 3_600_000 });
+  const access = createAccessControl({ tokens: { viewer: options.viewerTokens ?? [], operator: operatorTokens, admin: options.adminTokens ?? [] }, sessions });
+  const operator = access.require('operator');
   registerReadRoutes(app, operations);
   registerHistoryRoutes(app, operations, clock);
-  registerDeliveryRoutes(app, operations, operatorTokens);
-  registerIncidentRoutes(app, { operations, operatorTokens });
-  registerAgentRoutes(app, { store: options.store, operations, enrollmentTokens: options.enrollmentTokens ?? [], adminTokens: options.adminTokens ?? [], nowMs: () => clock.nowMs() });
+  registerDeliveryRoutes(app, operations, operator);
+  registerIncidentRoutes(app, { operations, operator });
+  registerAgentRoutes(app, { store: options.store, operations, enrollmentTokens: options.enrollmentTokens ?? [], requireAdmin: access.require('admin'), nowMs });
+  registerConsoleRoutes(app, {
+    access,
+    sessions,
+    serveFiles: options.console?.enabled ?? false,
+    ...(options.console?.directory ? { directory: options.console.directory } : {}),
+    secureCookie: options.tls !== undefined,
+    nowMs,
+  });
   return app;
 }
 

@@ -5,14 +5,14 @@
  * OperationError becomes its catalogue error in the error handler.
  */
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import { DURATION_PATTERN, parseDurationMs } from '../../config/duration.js';
 import type { Operations } from '../operations/createOperations.js';
-import { requireBearer } from './requireBearer.js';
 
 export interface IncidentRoutesOptions {
   operations: Operations;
-  operatorTokens: readonly string[];
+  /** The onRequest hook that admits operators (AccessControl.require('operator')). */
+  operator: onRequestHookHandler;
 }
 
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,15}$' }) });
@@ -44,8 +44,7 @@ const SilenceQuery = Type.Object({ expired: Type.Optional(Type.Union([Type.Liter
 
 type ActionBodyType = { by?: string; comment?: string };
 
-export function registerIncidentRoutes(app: FastifyInstance, { operations, operatorTokens }: IncidentRoutesOptions): void {
-  const operator = requireBearer(operatorTokens, 'operator', 'incidents.operatorTokens');
+export function registerIncidentRoutes(app: FastifyInstance, { operations, operator }: IncidentRoutesOptions): void {
 
   for (const kind of ['acknowledge', 'resolve'] as const) {
     app.post<{ Params: { id: string }; Body: ActionBodyType }>(
@@ -78,6 +77,12 @@ export function registerIncidentRoutes(app: FastifyInstance, { operations, opera
       });
       return reply.code(201).send({ silence });
     },
+  );
+
+  app.post<{ Body: { matchers: string[] } }>(
+    '/api/v1/silences/preview',
+    { schema: { summary: 'The active incidents a silence with these matchers would hold', body: Type.Object({ matchers: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 50 }) }, { additionalProperties: false }) } },
+    async (request) => ({ incidents: operations.previewSilence(request.body.matchers) }),
   );
 
   app.delete<{ Params: { id: string } }>('/api/v1/silences/:id', { schema: { params: IdParams }, onRequest: operator }, async (request) => ({

@@ -88,6 +88,14 @@ export interface HistoryOperations {
   latestValues(host: string): LatestValue[];
   /** The fleet, filtered and paged, hosts by name. */
   fleet(filter?: FleetFilter): FleetPage;
+  /** One metric's mean per step for each of `hosts` (the fleet page's trend lines); unknown hosts are left out. */
+  fleetTrend(query: { hosts: readonly string[]; metric: string; fromMs: number; toMs: number; maxPoints: number }): FleetTrend;
+}
+
+export interface FleetTrend {
+  stepSeconds: number;
+  /** By hostname: step starts (Unix seconds) and the mean of the host's first series of the metric. */
+  trends: Record<string, { at: number[]; avg: Array<number | null> }>;
 }
 
 /** History reads never scan more than this span (the longest console range plus a margin). */
@@ -133,6 +141,21 @@ export function createHistoryOperations({ store, clock, readHost = (h, f, t) => 
           const { host: _host, ...labels } = s.labels;
           return { metric: s.metric, labels, value: s.value, at: iso(s.atMs), ...(s.text === undefined ? {} : { text: s.text }) };
         });
+    },
+
+    fleetTrend({ hosts, metric, fromMs, toMs, maxPoints }) {
+      const known = new Set(store.listHosts().map((h) => h.hostname));
+      const stepMs = stepFor(fromMs, toMs, maxPoints);
+      const alignedFrom = Math.floor(fromMs / stepMs) * stepMs;
+      const trends: FleetTrend['trends'] = {};
+      for (const host of hosts) {
+        if (!known.has(host)) continue;
+        const buckets = createSeriesBuckets(alignedFrom, toMs, stepMs);
+        for (const sample of readHost(host, alignedFrom, toMs)) if (sample.metric === metric) buckets.add(sample);
+        const first = buckets.result()[0];
+        if (first) trends[host] = { at: first.points.at, avg: first.points.avg };
+      }
+      return { stepSeconds: stepMs / 1000, trends };
     },
 
     fleet(filter = {}) {
