@@ -249,7 +249,20 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX incidents_rearming ON incidents (rearm_at_ms) WHERE rearm_at_ms IS NOT NULL;
   ALTER TABLE hosts ADD COLUMN decommissioned_at_ms INTEGER;
   `,
-  // 8: compressed chunks in a rowid table: rows of about a kilobyte pack into its table pages, where a
+  // 8: the service view (issue 16): each incident's services, impact, urgency and priority, and its SLA breach.
+  `
+  CREATE TABLE incident_priorities (
+    incident_id INTEGER PRIMARY KEY REFERENCES incidents(id),
+    services TEXT NOT NULL,
+    impact TEXT NOT NULL,
+    urgency TEXT NOT NULL,
+    priority TEXT NOT NULL,
+    initial_priority TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    sla_breach TEXT
+  );
+  `,
+  // 9: compressed chunks in a rowid table: rows of about a kilobyte pack into its table pages, where a
   // WITHOUT ROWID b-tree spilled each into overflow pages and doubled the bytes per sample.
   `
   CREATE TABLE series_chunks_v2 (
