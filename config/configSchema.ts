@@ -7,6 +7,7 @@ import { AgentSchema } from './agentConfigSchema.js';
 import { DeskSchema } from './deskConfigSchema.js';
 import { RoutingSchema, SyncSchema } from './routingConfigSchema.js';
 import { IncidentsSchema } from './incidentsConfigSchema.js';
+import { PrioritySettingsSchema, ServicesSchema } from './servicesConfigSchema.js';
 import { Duration } from './durationSchema.js';
 import { DEFAULT_TIME_ZONE } from './timeZone.js';
 import type { AgentConfig } from './agentConfigSchema.js';
@@ -15,6 +16,7 @@ export type { AgentConfig, AgentSection } from './agentConfigSchema.js';
 export type { DeskConfig, WebhookDeskConfig } from './deskConfigSchema.js';
 export type { RouteConfig, RoutingConfig, SyncConfig } from './routingConfigSchema.js';
 export type { IncidentsConfig } from './incidentsConfigSchema.js';
+export type { Level, Priority, PriorityConfig, ServiceConfig, ServicesConfig } from './servicesConfigSchema.js';
 
 export const LogSchema = Type.Object(
   {
@@ -101,6 +103,7 @@ export const CollectorSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    publicUrl: Type.String({ default: '', description: 'The base URL people reach the collector at; tickets link back to the incident under it' }),
   },
   { additionalProperties: false, default: {} },
 );
@@ -132,6 +135,8 @@ export const ConfigSchema = Type.Object(
     routing: RoutingSchema,
     sync: SyncSchema,
     incidents: IncidentsSchema,
+    services: ServicesSchema,
+    priority: PrioritySettingsSchema,
   },
   { additionalProperties: false },
 );

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { checkAgentConfig } from './checkAgentConfig.js';
+import { checkServices } from './checkServices.js';
 import { ConfigSchema, type Config, type ConfigFile } from './configSchema.js';
 import { timeZoneProblem } from './timeZone.js';
 import { loadYaml, YamlValidationError, type LocatedYaml, type YamlIssue } from './yamlSchemaLoader.js';
@@ -40,6 +41,7 @@ function configIssues(loaded: LocatedYaml<ConfigFile>): YamlIssue[] {
   return [
     ...timeZoneIssues(loaded),
     ...deskIssues(value, locate),
+    ...checkServices(value.services, value.desks.map((desk) => desk.name), locate as LocatedYaml<unknown>['locate']),
     ...checkAgentConfig({ ...value.agent, timeZone: value.timeZone }).map(({ code, path, message }) => ({ ...locate(path, message), code })),
   ];
 }
