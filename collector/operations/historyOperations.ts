@@ -7,6 +7,7 @@
  */
 import { SEVERITIES } from '../../rules/load/ruleFileSchema.js';
 import type { Clock } from '../clock.js';
+import { createHistoryReader } from '../history/historyReader.js';
 import type { HostRecord } from '../domain/host.js';
 import type { IncidentRecord } from '../domain/incident.js';
 import type { Store, StoredSample } from '../store/store.js';
@@ -102,7 +103,17 @@ export interface FleetTrend {
 export const MAX_HISTORY_SPAN_MS = 32 * 86_400_000;
 const DEFAULT_MAX_POINTS = 600;
 
-export function createHistoryOperations({ store, clock, readHost = (h, f, t) => store.hostSamples(h, f, t) }: { store: Store; clock: Clock; readHost?: HostSampleReader }): HistoryOperations {
+export interface HistoryOperationsOptions {
+  store: Store;
+  clock: Clock;
+  /** How long raw samples are kept (`collector.retention`): older ranges come from rollups. */
+  rawRetentionMs: number;
+  /** Raw samples of a host; the store's by default. */
+  readHost?: HostSampleReader;
+}
+
+export function createHistoryOperations({ store, clock, rawRetentionMs, readHost = (h, f, t) => store.hostSamples(h, f, t) }: HistoryOperationsOptions): HistoryOperations {
+  const history = createHistoryReader({ store, clock, rawRetentionMs });
   const knownHost = (host: string): HostRecord => {
     const record = store.listHosts().find((h) => h.hostname === host);
     if (record === undefined) throw new OperationError('not-found', `host ${host} has never reported`);
@@ -119,8 +130,16 @@ export function createHistoryOperations({ store, clock, readHost = (h, f, t) => 
       const buckets = createSeriesBuckets(fromMs, query.toMs, stepMs);
       const metrics = query.metrics && query.metrics.length > 0 ? new Set(query.metrics) : undefined;
       const wanted = Object.entries(query.labels ?? {});
+      if (metrics !== undefined) {
+        // Named metrics: the history reader answers each from raw samples or rollups, by the step.
+        for (const metric of metrics) {
+          for (const read of history.readSeries({ hostname: query.host, metric, labels: query.labels ?? {}, fromMs, toMs: query.toMs, stepMs })) {
+            for (const p of read.points) buckets.addAggregate({ metric, labels: read.series.labels, atMs: p.atMs, min: p.min, max: p.max, sum: p.value * p.count, count: p.count });
+          }
+        }
+        return { host: query.host, from: iso(fromMs), to: iso(query.toMs), stepSeconds: stepMs / 1000, series: buckets.result() };
+      }
       for (const sample of readHost(query.host, fromMs, query.toMs)) {
-        if (metrics !== undefined && !metrics.has(sample.metric)) continue;
         if (wanted.length > 0 && !wanted.every(([k, v]) => sample.labels[k] === v)) continue;
         buckets.add(sample);
       }
@@ -151,7 +170,9 @@ export function createHistoryOperations({ store, clock, readHost = (h, f, t) => 
       for (const host of hosts) {
         if (!known.has(host)) continue;
         const buckets = createSeriesBuckets(alignedFrom, toMs, stepMs);
-        for (const sample of readHost(host, alignedFrom, toMs)) if (sample.metric === metric) buckets.add(sample);
+        for (const read of history.readSeries({ hostname: host, metric, fromMs: alignedFrom, toMs, stepMs })) {
+          for (const p of read.points) buckets.addAggregate({ metric, labels: read.series.labels, atMs: p.atMs, min: p.min, max: p.max, sum: p.value * p.count, count: p.count });
+        }
         const first = buckets.result()[0];
         if (first) trends[host] = { at: first.points.at, avg: first.points.avg };
       }

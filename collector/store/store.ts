@@ -84,6 +84,8 @@ export interface StoreTransaction {
   getIncident(id: number): IncidentRecord | undefined;
   /** Open and acknowledged incidents, oldest first. */
   activeIncidents(): IncidentRecord[];
+  /** Incidents resolved by hand whose re-arm time has come (`rearmAtMs` <= nowMs). */
+  rearmDueIncidents(nowMs: number): IncidentRecord[];
   insertIncident(incident: NewIncident): IncidentRecord;
   updateIncident(id: number, change: IncidentChange): void;
   /** The newest incident of a fingerprint, whatever its status (for the re-open window). */

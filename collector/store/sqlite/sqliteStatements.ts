@@ -111,6 +111,7 @@ export function createSqliteStatements(db: Database.Database) {
       WHERE i.status IN ('open', 'acknowledged') OR t.state = 'open' OR i.updated_at_ms >= ?
       ORDER BY coalesce(t.checked_at_ms, 0), t.incident_id LIMIT ?`),
     latestIncidentByFingerprint: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE fingerprint = ? ORDER BY id DESC LIMIT 1`),
+    rearmDueIncidents: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE rearm_at_ms IS NOT NULL AND rearm_at_ms <= ? ORDER BY id`),
     allActiveIncidents: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE status IN ('open', 'acknowledged') ORDER BY id`),
     childIncidents: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE parent_incident_id = ? ORDER BY id`),
     flapHistory: prepare('SELECT transitions FROM flap_history WHERE fingerprint = ?'),

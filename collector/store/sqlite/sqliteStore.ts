@@ -147,6 +147,7 @@ class SqliteStore implements Store {
         sql.upsertIncidentPriority.run({ ...record, services: JSON.stringify(record.services), slaBreach: record.slaBreach === null ? null : JSON.stringify(record.slaBreach) });
       },
       activeIncidents: () => (sql.allActiveIncidents.all() as Row[]).map((r) => mapIncident(r)!),
+      rearmDueIncidents: (nowMs) => (sql.rearmDueIncidents.all(nowMs) as Row[]).map((r) => mapIncident(r)!),
       findLatestIncident: (fingerprint) => mapIncident(sql.latestIncidentByFingerprint.get(fingerprint) as Row | undefined),
       loadFlapHistory: (fingerprint) => {
         const row = sql.flapHistory.get(fingerprint) as { transitions: string } | undefined;
