@@ -30,9 +30,11 @@ export interface OperationsOptions {
   clock: Clock;
   /** The incident core (createIncidentCore) whose service applies acknowledge and resolve. */
   core: IncidentCore;
+  /** How long raw samples are kept (`collector.retention`, 14 days by default): older history reads use rollups. */
+  rawRetentionMs?: number;
 }
 
-export function createOperations({ store, config, clock, core }: OperationsOptions): Operations {
+export function createOperations({ store, config, clock, core, rawRetentionMs = 14 * 86_400_000 }: OperationsOptions): Operations {
   return {
     ...createIncidentOperations({ store, incidents: core.service, clock, classify: core.classify }),
     ...createServiceOperations({ store, catalogue: core.catalogue, classify: core.classify }),
@@ -40,7 +42,7 @@ export function createOperations({ store, config, clock, core }: OperationsOptio
     ...createMaintenanceOperations({ store, clock, timeZone: config.timeZone }),
     ...createDeliveryOperations({ store, clock }),
     ...createAgentOperations({ store, clock, incidents: core.service }),
-    ...createHistoryOperations({ store, clock }),
+    ...createHistoryOperations({ store, clock, rawRetentionMs }),
     backtest: ({ candidate, inForce, fromMs, toMs }) => compareBacktest(store, config, candidate, inForce, fromMs, toMs),
   };
 }

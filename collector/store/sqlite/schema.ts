@@ -262,4 +262,25 @@ export const MIGRATIONS: readonly string[] = [
     sla_breach TEXT
   );
   `,
+  // 9: compressed chunks in a rowid table: rows of about a kilobyte pack into its table pages, where a
+  // WITHOUT ROWID b-tree spilled each into overflow pages and doubled the bytes per sample.
+  `
+  CREATE TABLE series_chunks_v2 (
+    chunk_id INTEGER PRIMARY KEY,
+    series_id INTEGER NOT NULL,
+    block_start_ms INTEGER NOT NULL,
+    part INTEGER NOT NULL,
+    first_at_ms INTEGER NOT NULL,
+    last_at_ms INTEGER NOT NULL,
+    sample_count INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    texts TEXT,
+    UNIQUE (series_id, block_start_ms, part)
+  );
+  INSERT INTO series_chunks_v2 (series_id, block_start_ms, part, first_at_ms, last_at_ms, sample_count, data, texts)
+    SELECT series_id, block_start_ms, part, first_at_ms, last_at_ms, sample_count, data, texts FROM series_chunks ORDER BY block_start_ms, series_id, part;
+  DROP TABLE series_chunks;
+  ALTER TABLE series_chunks_v2 RENAME TO series_chunks;
+  CREATE INDEX series_chunks_by_block ON series_chunks (block_start_ms);
+  `,
 ];
