@@ -96,6 +96,7 @@ describe('tripline CLI', () => {
     await waitFor('the local agent reporting', async () => ((await (await fetch(`${url}/api/v1/hosts`)).json()) as { hosts: unknown[] }).hosts.length === 1);
     expect(await proc.kill('SIGTERM')).toBe(0);
     const output = readFileSync(log, 'utf8');
+    expect(output).toMatch(/Agent:\s+reporting every 1s to http/);
     expect(output).toContain('"msg":"agent stopped"');
     expect(output).toContain('"msg":"collector stopped"');
     const list = await tripline(['incidents', 'list', '--json', '--config', file]);

@@ -9,7 +9,7 @@ import { createRequestTrackerDesk, requestTrackerStatus } from '../../collector/
 import { startFaultProxy } from '../support/faultProxy.js';
 import { freePort } from '../support/processes.js';
 import { rtInstalled, startRequestTracker, type RunningRequestTracker } from '../support/requestTracker.js';
-import { runDeskContract, type DeskHarness } from './deskContract.js';
+import { contractIncident, runDeskContract, type DeskHarness } from './deskContract.js';
 import { parseDurationMs } from '../../config/duration.js';
 
 const clock = { nowMs: () => Date.now() };
@@ -103,7 +103,7 @@ runDeskContract('Request Tracker 5 (real, REST2)', rtHarness, missing ? { skip: 
   it('a custom field RT does not know is caught on read-back: the ticket is rejected, the error is final', async () => {
     const rt = await requestTracker();
     const desk = createRequestTrackerDesk({ type: 'request-tracker', name: 'rt', url: rt.baseUrl, secret: rt.token, timeout: parseDurationMs('20s'), rateLimitPerMinute: 300, queue: 'General', customField: 'NoSuchField' }, clock);
-    const error = await desk.open({ id: 1, key: 'tripline-nofield-1', ruleName: 'r', severity: 'warning', status: 'open', summary: 'No field', description: '', host: 'h', labels: {}, openedAt: new Date().toISOString(), resolvedAt: null }, { deliveryId: 'd', attempt: 1 }).catch((e: unknown) => e);
+    const error = await desk.open(contractIncident({ key: 'tripline-nofield-1', summary: 'No field' }), { deliveryId: 'd', attempt: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeskError);
     expect(error).toMatchObject({ code: 'TRIPLINE_DESK_REJECTED', retryable: false, message: expect.stringContaining('custom field "NoSuchField" is not applied to queue "General"') });
     const search = await fetch(`${rt.baseUrl}/REST/2.0/tickets?query=${encodeURIComponent("Subject = 'No field'")}`, { headers: { authorization: `token ${rt.token}` } });
