@@ -17,10 +17,11 @@ import { freePort, REPO_ROOT, spawnTripline, startTcpTarget, startWebhookReceive
 
 const CHROMIUM = '/usr/bin/chromium';
 /**
- * Where the screenshots go: the README's images in docs/ only when asked for
- * (`TRIPLINE_SCREENSHOTS=docs npx vitest run test/console`), so a test run leaves the checkout clean.
+ * Where the screenshots go: a temporary directory, or the directory `SCREENSHOTS_DIR` names (relative
+ * to the repository: `SCREENSHOTS_DIR=docs npx vitest run test/console` refreshes the README's images),
+ * so a test run leaves the checkout clean.
  */
-const SHOTS = process.env.TRIPLINE_SCREENSHOTS === 'docs' ? join(REPO_ROOT, 'docs') : mkdtempSync(join(tmpdir(), 'tripline-console-shots-'));
+const SHOTS = process.env.SCREENSHOTS_DIR ? join(REPO_ROOT, process.env.SCREENSHOTS_DIR) : mkdtempSync(join(tmpdir(), 'tripline-console-shots-'));
 const SECRET = 'console-webhook-secret-value';
 const AGENT_TOKEN = 'console-agent-token-0123456789';
 const OPERATOR_TOKEN = 'console-operator-token-0123456789';
