@@ -4,8 +4,7 @@
  * - `POST /api/v1/enroll` with `Authorization: Bearer <enrollment token>` and `{agentId, hostname}`
  *   answers `{agentId, credential}`: a random per-agent credential, stored only as its SHA-256. The
  *   agent then reports with it, and only under that agent id. An id can be enrolled once.
- * - `GET /api/v1/agents` and `POST /api/v1/agents/{id}/revoke` need an admin token
- *   (`collector.adminTokens`); with none configured they always answer 401. The CLI
+ * - `GET /api/v1/agents` and `POST /api/v1/agents/{id}/revoke` need an admin token (apiAccess.ts). The CLI
  *   (`tripline agents list|revoke`) works on the database directly instead.
  */
 import { randomBytes } from 'node:crypto';
@@ -15,7 +14,7 @@ import { HOSTNAME_PATTERN } from '../../contract/report.js';
 import type { Operations } from '../operations/createOperations.js';
 import type { Store } from '../store/store.js';
 import { createAgentAuthenticator, credentialDigest } from './agentAuthenticator.js';
-import { requireBearer } from './requireBearer.js';
+import type { FastifyRequest } from 'fastify';
 import { ApiError } from './apiErrors.js';
 
 const EnrollBody = Type.Object(
@@ -33,18 +32,19 @@ export interface AgentRoutesOptions {
   store: Store;
   operations: Operations;
   enrollmentTokens: readonly string[];
-  adminTokens: readonly string[];
+  /** The operations a request runs as its token (audited under its name). */
+  operationsFor: (request: FastifyRequest) => Operations;
   nowMs: () => number;
 }
 
-export function registerAgentRoutes(app: FastifyInstance, { store, operations, enrollmentTokens, adminTokens, nowMs }: AgentRoutesOptions): void {
+export function registerAgentRoutes(app: FastifyInstance, { store, operations, operationsFor, enrollmentTokens, nowMs }: AgentRoutesOptions): void {
   const enrollmentToken = createAgentAuthenticator(enrollmentTokens);
-  const requireAdmin = requireBearer(adminTokens, 'admin', 'collector.adminTokens');
 
   app.post<{ Body: { agentId: string; hostname: string } }>(
     '/api/v1/enroll',
     {
       schema: { body: EnrollBody, response: { 200: EnrollAnswer } },
+      config: { access: 'agent' },
       onRequest: async (request, reply) => {
         if (!enrollmentToken(request.headers.authorization)) {
           reply.header('www-authenticate', 'Bearer');
@@ -65,11 +65,11 @@ export function registerAgentRoutes(app: FastifyInstance, { store, operations, e
     },
   );
 
-  app.get('/api/v1/agents', { onRequest: requireAdmin }, async () => ({ agents: operations.listAgents() }));
+  app.get('/api/v1/agents', { config: { access: 'admin' } }, async () => ({ agents: operations.listAgents() }));
 
-  app.post<{ Params: { id: string } }>('/api/v1/agents/:id/revoke', { onRequest: requireAdmin, schema: { params: AgentIdParams } }, async (request) => {
+  app.post<{ Params: { id: string } }>('/api/v1/agents/:id/revoke', { config: { access: 'admin' }, schema: { params: AgentIdParams } }, async (request) => {
     const { id } = request.params;
-    operations.revokeAgent(id);
+    operationsFor(request).revokeAgent(id);
     request.log.info({ agentId: id }, 'agent revoked');
     return { agentId: id, revoked: true };
   });

@@ -3,6 +3,7 @@
  * Every error answers `{ "error": { "code", "message", "path"? } }` from the catalogue in apiErrors.ts.
  */
 import swagger from '@fastify/swagger';
+import { Type } from '@sinclair/typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import type { Logger } from 'pino';
@@ -24,6 +25,7 @@ import { registerDeliveryRoutes } from './deliveryRoutes.js';
 import { registerHistoryRoutes } from './historyRoutes.js';
 import { registerIncidentRoutes } from './incidentRoutes.js';
 import { registerReadRoutes } from './readRoutes.js';
+import { principalOf, registerApiAccess } from './apiAccess.js';
 import { reportIdentityProblem } from './reportIdentity.js';
 import { createReportRateLimiter } from './reportRateLimiter.js';
 import { registerStrictJsonParser } from './strictJsonParser.js';
@@ -32,7 +34,7 @@ export interface HttpServerOptions {
   store: Store;
   /** The operator actions the read, incident, delivery and agent routes call. */
   operations: Operations;
-  /** Tokens of the operator actions (incidents.operatorTokens). */
+  /** Config tokens with the operator role (incidents.operatorTokens); named tokens live in the database. */
   operatorTokens: readonly string[];
   clock: Clock;
   ingestor: ReportIngestor;
@@ -41,7 +43,9 @@ export interface HttpServerOptions {
   agentTokens: readonly string[];
   /** Tokens agents enrol with (POST /api/v1/enroll). */
   enrollmentTokens?: readonly string[];
-  /** Tokens of GET /api/v1/agents and POST /api/v1/agents/{id}/revoke. */
+  /** An admin token named `local-admin` (the one `tripline start` keeps in the data directory). */
+  localAdminToken?: string;
+  /** Config tokens with the admin role (collector.adminTokens). */
   adminTokens?: readonly string[];
   /** PEM certificate and key: the API is served over HTTPS. */
   tls?: { cert: Buffer; key: Buffer };
@@ -53,6 +57,8 @@ export interface HttpServerOptions {
   /** False once shutdown began: /readyz answers 503 and new reports are refused. */
   isReady(): boolean;
 }
+
+const AuditQuery = Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })) }, { additionalProperties: false });
 
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const { limits } = options;
@@ -83,7 +89,21 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       components: { securitySchemes: { agentToken: { type: 'http', scheme: 'bearer' } } },
     },
   });
+  const operationsFor = registerApiAccess(app, {
+    store: options.store,
+    clock: options.clock,
+    operations: options.operations,
+    adminTokens: options.adminTokens ?? [],
+    operatorTokens: options.operatorTokens,
+    ...(options.localAdminToken === undefined ? {} : { localAdminToken: options.localAdminToken }),
+  });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/v1/whoami', { schema: { summary: "The presented token's name and role (a console checks a token with it)" } }, async (request) => principalOf(request));
+  app.get<{ Querystring: { limit?: string } }>(
+    '/api/v1/audit',
+    { config: { access: 'admin' }, schema: { summary: 'Operator actions, newest first, under the name of the token (or cli:<user>) that did them', querystring: AuditQuery } },
+    async (request) => ({ entries: options.operations.listAudit(request.query.limit === undefined ? 100 : Number(request.query.limit)) }),
+  );
 
   const { clock } = options;
   const rateLimiter = createReportRateLimiter(limits.reportsPerMinute, clock);
@@ -94,6 +114,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   app.post<{ Body: Report }>(
     REPORTS_PATH,
     {
+      config: { access: 'agent' },
       schema: {
         summary: 'Agent intake: store one report; answered only after it is committed',
         security: [{ agentToken: [] }],
@@ -165,18 +186,18 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     },
   );
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => (options.isReady() ? { status: 'ready' } : reply.code(503).send({ status: 'shutting-down' })));
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { access: 'public' } }, async (_request, reply) => (options.isReady() ? { status: 'ready' } : reply.code(503).send({ status: 'shutting-down' })));
+  app.get('/metrics', { config: { access: 'public' } }, async (_request, reply) => {
     const body = await options.metrics.registry.metrics();
     return reply.type(options.metrics.registry.contentType).send(body);
   });
-  const { operations, operatorTokens } = options;
+  const { operations } = options;
   registerReadRoutes(app, operations);
   registerHistoryRoutes(app, operations, clock);
-  registerDeliveryRoutes(app, operations, operatorTokens);
-  registerIncidentRoutes(app, { operations, operatorTokens });
-  registerAgentRoutes(app, { store: options.store, operations, enrollmentTokens: options.enrollmentTokens ?? [], adminTokens: options.adminTokens ?? [], nowMs: () => clock.nowMs() });
+  registerDeliveryRoutes(app, operations, operationsFor);
+  registerIncidentRoutes(app, { operations, operationsFor });
+  registerAgentRoutes(app, { store: options.store, operations, operationsFor, enrollmentTokens: options.enrollmentTokens ?? [], nowMs: () => clock.nowMs() });
   return app;
 }
 

@@ -1,23 +1,25 @@
 /**
  * Operator actions of the versioned API: acknowledge and resolve incidents by hand, explain an
- * incident, and manage silences and maintenance windows. Writes need a bearer token from
- * `incidents.operatorTokens`. Each route parses its input and calls one operation; an
+ * incident, and manage silences and maintenance windows. Writes need an operator token (apiAccess.ts)
+ * and are recorded under its name: in the timeline (`by`) and in the audit log. Each route parses its input and calls one operation; an
  * OperationError becomes its catalogue error in the error handler.
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { DURATION_PATTERN, parseDurationMs } from '../../config/duration.js';
+import type { FastifyRequest } from 'fastify';
 import type { Operations } from '../operations/createOperations.js';
-import { requireBearer } from './requireBearer.js';
+import { principalOf } from './apiAccess.js';
 
 export interface IncidentRoutesOptions {
   operations: Operations;
-  operatorTokens: readonly string[];
+  /** The operations a request runs as its token (audited under its name). */
+  operationsFor: (request: FastifyRequest) => Operations;
 }
 
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,15}$' }) });
 const ActionBody = Type.Object(
-  { by: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), comment: Type.Optional(Type.String({ maxLength: 2000 })) },
+  { comment: Type.Optional(Type.String({ maxLength: 2000 })) },
   { additionalProperties: false },
 );
 const SilenceBody = Type.Object(
@@ -26,7 +28,6 @@ const SilenceBody = Type.Object(
     startsAt: Type.Optional(Type.String({ format: 'date-time' })),
     expiresAt: Type.String({ format: 'date-time' }),
     comment: Type.Optional(Type.String({ maxLength: 2000 })),
-    createdBy: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   },
   { additionalProperties: false },
 );
@@ -42,18 +43,16 @@ const MaintenanceBody = Type.Object(
 );
 const SilenceQuery = Type.Object({ expired: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }, { additionalProperties: false });
 
-type ActionBodyType = { by?: string; comment?: string };
+type ActionBodyType = { comment?: string };
 
-export function registerIncidentRoutes(app: FastifyInstance, { operations, operatorTokens }: IncidentRoutesOptions): void {
-  const operator = requireBearer(operatorTokens, 'operator', 'incidents.operatorTokens');
-
+export function registerIncidentRoutes(app: FastifyInstance, { operations, operationsFor }: IncidentRoutesOptions): void {
   for (const kind of ['acknowledge', 'resolve'] as const) {
     app.post<{ Params: { id: string }; Body: ActionBodyType }>(
       `/api/v1/incidents/:id/${kind}`,
-      { schema: { params: IdParams, body: ActionBody }, onRequest: operator },
+      { schema: { params: IdParams, body: ActionBody } },
       async (request) => {
         const body = request.body ?? {};
-        return operations[kind](Number(request.params.id), { by: body.by ?? 'api', comment: body.comment ?? '' });
+        return operationsFor(request)[kind](Number(request.params.id), { by: principalOf(request).name, comment: body.comment ?? '' });
       },
     );
   }
@@ -64,40 +63,40 @@ export function registerIncidentRoutes(app: FastifyInstance, { operations, opera
     silences: operations.listSilences({ includeExpired: request.query.expired === 'true' }),
   }));
 
-  app.post<{ Body: { matchers: string[]; startsAt?: string; expiresAt: string; comment?: string; createdBy?: string } }>(
+  app.post<{ Body: { matchers: string[]; startsAt?: string; expiresAt: string; comment?: string } }>(
     '/api/v1/silences',
-    { schema: { body: SilenceBody }, onRequest: operator },
+    { schema: { body: SilenceBody } },
     async (request, reply) => {
       const body = request.body;
-      const silence = operations.addSilence({
+      const silence = operationsFor(request).addSilence({
         matchers: body.matchers,
         ...(body.startsAt ? { startsAtMs: Date.parse(body.startsAt) } : {}),
         expiresAtMs: Date.parse(body.expiresAt),
         comment: body.comment ?? '',
-        createdBy: body.createdBy ?? 'api',
+        createdBy: principalOf(request).name,
       });
       return reply.code(201).send({ silence });
     },
   );
 
-  app.delete<{ Params: { id: string } }>('/api/v1/silences/:id', { schema: { params: IdParams }, onRequest: operator }, async (request) => ({
-    silence: operations.expireSilence(Number(request.params.id)),
+  app.delete<{ Params: { id: string } }>('/api/v1/silences/:id', { schema: { params: IdParams } }, async (request) => ({
+    silence: operationsFor(request).expireSilence(Number(request.params.id)),
   }));
 
   app.get('/api/v1/maintenance', async () => ({ maintenance: operations.listMaintenance() }));
 
   app.post<{ Body: { cron: string; duration: string; host?: string; group?: string; comment?: string } }>(
     '/api/v1/maintenance',
-    { schema: { body: MaintenanceBody }, onRequest: operator },
+    { schema: { body: MaintenanceBody } },
     async (request, reply) => {
       const { duration, ...window } = request.body;
-      return reply.code(201).send({ maintenance: operations.addMaintenance({ ...window, durationMs: parseDurationMs(duration) }) });
+      return reply.code(201).send({ maintenance: operationsFor(request).addMaintenance({ ...window, durationMs: parseDurationMs(duration) }) });
     },
   );
 
-  app.delete<{ Params: { id: string } }>('/api/v1/maintenance/:id', { schema: { params: IdParams }, onRequest: operator }, async (request) => {
+  app.delete<{ Params: { id: string } }>('/api/v1/maintenance/:id', { schema: { params: IdParams } }, async (request) => {
     const id = Number(request.params.id);
-    operations.removeMaintenance(id);
+    operationsFor(request).removeMaintenance(id);
     return { deleted: id };
   });
 }

@@ -16,8 +16,9 @@ import { createHistoryOperations, type HistoryOperations } from './historyOperat
 import { createIncidentOperations, type IncidentOperations } from './incidentOperations.js';
 import { createMaintenanceOperations, type MaintenanceOperations } from './maintenanceOperations.js';
 import { createSilenceOperations, type SilenceOperations } from './silenceOperations.js';
+import { createTokenOperations, type TokenOperations } from './tokenOperations.js';
 
-export interface Operations extends IncidentOperations, SilenceOperations, MaintenanceOperations, DeliveryOperations, AgentOperations, HistoryOperations {
+export interface Operations extends IncidentOperations, SilenceOperations, MaintenanceOperations, DeliveryOperations, AgentOperations, HistoryOperations, TokenOperations {
   /** Replays `fromMs`..`toMs` of stored history with the candidate rules and the rules in force. */
   backtest(run: { candidate: readonly Rule[]; inForce: readonly Rule[]; fromMs: number; toMs: number }): BacktestComparison;
 }
@@ -39,6 +40,7 @@ export function createOperations({ store, config, clock, core }: OperationsOptio
     ...createDeliveryOperations({ store, clock }),
     ...createAgentOperations({ store, clock }),
     ...createHistoryOperations({ store, clock }),
+    ...createTokenOperations({ store, clock }),
     backtest: ({ candidate, inForce, fromMs, toMs }) => compareBacktest(store, config, candidate, inForce, fromMs, toMs),
   };
 }
