@@ -4,8 +4,11 @@
  * `rules backtest` over it: the built-in rule pack replayed through the rules engine and the
  * incident lifecycle, once alone and once as the side-by-side comparison the command prints.
  * The history has faults in it (disks filling, a flapping TCP check, an agent silent for 30 minutes
- * a day) so the lifecycle has work to do. Figures only; nothing is asserted.
- * Options: --hosts N --days D --interval SECONDS --observations N.
+ * a day) so the lifecycle has work to do. Before the replay the history is compacted into
+ * compressed series chunks and rollups, as the collector does an hour after the fact, so the replay
+ * reads chunks; the bench prints the compaction, bytes per sample and read latencies (historyFigures.ts)
+ * and the latest values of --latest-hosts hosts. Figures only; nothing is asserted.
+ * Options: --hosts N --days D --interval SECONDS --observations N --latest-hosts N (0: skip).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { runBacktest } from '../collector/backtest/runBacktest.js';
+import { bytesPerMetric, compactEverything, latestOfManyHosts, readLatencies, storageFigures } from './historyFigures.js';
 import { createIncidentCore } from '../collector/incidents/incidentCore.js';
 import { createOperations } from '../collector/operations/createOperations.js';
 import { openSqliteStore } from '../collector/store/sqlite/sqliteStore.js';
@@ -26,6 +30,7 @@ const { values } = parseArgs({
     days: { type: 'string', default: '7' },
     interval: { type: 'string', default: '15' },
     observations: { type: 'string', default: '12' },
+    'latest-hosts': { type: 'string', default: '10000' },
   },
 });
 const HOSTS = Number(values.hosts);
@@ -87,11 +92,25 @@ function writeHistory(store: Store): number {
 
 const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-backtest-'));
 try {
-  const store = openSqliteStore({ file: join(dir, 'tripline.db') });
+  const file = join(dir, 'tripline.db');
+  const store = openSqliteStore({ file });
   const writeStarted = performance.now();
   const reports = writeHistory(store);
   const writeSeconds = (performance.now() - writeStarted) / 1000;
   console.log(`history: ${HOSTS} hosts x ${DAYS} days x ${INTERVAL_S}s = ${reports.toLocaleString('en')} reports, ${(reports * OBSERVATIONS).toLocaleString('en')} samples; written in ${writeSeconds.toFixed(1)}s`);
+  const compaction = compactEverything(store, END_MS);
+  console.log(
+    `compaction: ${compaction.blocks.toLocaleString('en')} host-hours in ${compaction.seconds.toFixed(1)}s ` +
+      `(${Math.round((reports * OBSERVATIONS) / compaction.seconds).toLocaleString('en')} samples/s; one transaction each: p99 ${compaction.p99Ms.toFixed(1)} ms, longest ${compaction.longestMs.toFixed(1)} ms)`,
+  );
+  console.log(storageFigures(file, reports * OBSERVATIONS));
+  console.log(`compressed bytes per sample by metric: ${bytesPerMetric(file)}`);
+  for (const line of readLatencies(store, 'host-001', END_MS, DAYS)) console.log(line);
+  const readStarted = performance.now();
+  let decoded = 0;
+  for (const _ of store.iterateSamples(START_MS, END_MS)) decoded++;
+  const readSeconds = (performance.now() - readStarted) / 1000;
+  console.log(`replay read alone (every sample in time order from the chunks, no rules): ${readSeconds.toFixed(1)}s = ${Math.round(decoded / readSeconds).toLocaleString('en')} samples/s`);
 
   const { config } = loadConfig(undefined, {});
   const rules = loadRuleFiles([DEFAULT_RULES_DIR]);
@@ -109,6 +128,8 @@ try {
   const comparison = createOperations({ store, config, clock, core }).backtest({ candidate: rules, inForce: rules, fromMs: START_MS, toMs: END_MS });
   console.log(`rules backtest --since ${DAYS}d (candidate + rules in force, side by side): ${(comparison.elapsedMs / 1000).toFixed(1)}s`);
   store.close();
+  const latestHosts = Number(values['latest-hosts']);
+  if (latestHosts > 0) console.log(latestOfManyHosts(latestHosts, 60));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

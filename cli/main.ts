@@ -84,6 +84,17 @@ incidents
     process.exitCode = incidentsListCommand(options);
   });
 
+program
+  .command('services')
+  .description('the service catalogue with each service\'s state (operational, degraded, outage) and why; one service in detail')
+  .argument('[name]', 'one service')
+  .addOption(configOption())
+  .option('--json', 'print JSON')
+  .action(async (name: string | undefined, options: { config?: string; json?: boolean }) => {
+    const { servicesCommand } = await import('./commands/servicesCommand.js');
+    process.exitCode = servicesCommand(name, options);
+  });
+
 const deliveries = program.command('deliveries').description('inspect and retry desk deliveries (reads and writes the database directly)');
 deliveries
   .command('list')

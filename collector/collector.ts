@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/configSchema.js';
 import type { Rule } from '../rules/index.js';
-import { createAlertPipeline } from './alerting/alertPipeline.js';
+import { createAlertPipeline, type AlertPipeline } from './alerting/alertPipeline.js';
 import { createMissedReportWatcher } from './alerting/missedReportWatcher.js';
 import { systemClock, type Clock } from './clock.js';
 import { createCollectorMetrics } from './collectorMetrics.js';
@@ -59,9 +59,12 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const tls = config.collector.tls && { cert: readFileSync(config.collector.tls.certFile), key: readFileSync(config.collector.tls.keyFile) };
   const store = openSqliteStore({ file: databasePath(config.dataDir) });
   const desks = new Map(config.desks.map((d) => [d.name, createDesk(d, clock)] as const));
-  const core = createIncidentCore({ store, config, clock, log: log.child({ component: 'incidents' }) });
+  // The urgency and runbook of a rule are read from the rules in force when an incident opens.
+  const ruleNamed = (name: string) => pipeline.rules().find((rule) => rule.name === name);
+  const rules = { urgency: (name: string) => ruleNamed(name)?.urgency, runbook: (name: string) => ruleNamed(name)?.runbook };
+  const core = createIncidentCore({ store, config, clock, log: log.child({ component: 'incidents' }), rules });
   const { service: incidents, environment } = core;
-  const pipeline = createAlertPipeline({ rules: options.rules, initialStates: store.loadRuleStates(), incidents, log: log.child({ component: 'rules' }) });
+  const pipeline: AlertPipeline = createAlertPipeline({ rules: options.rules, initialStates: store.loadRuleStates(), incidents, log: log.child({ component: 'rules' }) });
   const metrics = createCollectorMetrics({
     activeIncidents: () => store.countIncidents('open') + store.countIncidents('acknowledged'),
     outboxPending: () => store.countOutbox('pending'),
@@ -124,12 +127,14 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     enrollmentTokens: config.collector.enrollmentTokens,
     adminTokens: config.collector.adminTokens,
     ...(options.localAdminToken === undefined ? {} : { localAdminToken: options.localAdminToken }),
+    viewerTokens: config.collector.viewerTokens,
+    console: { enabled: config.collector.console.enabled, sessionTtlMs: config.collector.console.sessionTtl },
     ...(tls ? { tls } : {}),
     maxBodyBytes: config.collector.maxBodyBytes,
     limits: config.collector.limits,
     sampleTimeWindow: { maxAheadMs: config.collector.intake.maxClockAhead, maxAgeMs: config.collector.intake.maxAge },
     isReady: () => ready,
-    operations: createOperations({ store, config, clock, core }),
+    operations: createOperations({ store, config, clock, core, rawRetentionMs: config.collector.retention }),
     operatorTokens: config.incidents.operatorTokens,
   });
   const pruning: PeriodicLoop = createPeriodicLoop({

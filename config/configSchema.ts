@@ -7,6 +7,7 @@ import { AgentSchema } from './agentConfigSchema.js';
 import { DeskSchema } from './deskConfigSchema.js';
 import { RoutingSchema, SyncSchema } from './routingConfigSchema.js';
 import { IncidentsSchema } from './incidentsConfigSchema.js';
+import { PrioritySettingsSchema, ServicesSchema } from './servicesConfigSchema.js';
 import { Duration } from './durationSchema.js';
 import { DEFAULT_TIME_ZONE } from './timeZone.js';
 import type { AgentConfig } from './agentConfigSchema.js';
@@ -15,6 +16,7 @@ export type { AgentConfig, AgentSection } from './agentConfigSchema.js';
 export type { DeskConfig, WebhookDeskConfig } from './deskConfigSchema.js';
 export type { RouteConfig, RoutingConfig, SyncConfig } from './routingConfigSchema.js';
 export type { IncidentsConfig } from './incidentsConfigSchema.js';
+export type { Level, Priority, PriorityConfig, ServiceConfig, ServicesConfig } from './servicesConfigSchema.js';
 
 export const LogSchema = Type.Object(
   {
@@ -47,6 +49,17 @@ export const CollectorSchema = Type.Object(
       default: [],
       description: 'Bearer tokens for GET /api/v1/agents and agent revocation. Env TRIPLINE_ADMIN_TOKENS adds to these.',
     }),
+    viewerTokens: Type.Array(Type.String({ minLength: 16 }), {
+      default: [],
+      description: 'Tokens that sign in to the console with the viewer role (read only). Env TRIPLINE_VIEWER_TOKENS adds to these.',
+    }),
+    console: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true, description: 'Serve the web console at / on the API port' }),
+        sessionTtl: Duration({ default: '12h', range: { min: '1m', max: '30d' }, description: 'How long a console sign-in lasts' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     tls: Type.Optional(
       Type.Object(
         {
@@ -90,6 +103,7 @@ export const CollectorSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    publicUrl: Type.String({ default: '', description: 'The base URL people reach the collector at; tickets link back to the incident under it' }),
   },
   { additionalProperties: false, default: {} },
 );
@@ -121,6 +135,8 @@ export const ConfigSchema = Type.Object(
     routing: RoutingSchema,
     sync: SyncSchema,
     incidents: IncidentsSchema,
+    services: ServicesSchema,
+    priority: PrioritySettingsSchema,
   },
   { additionalProperties: false },
 );

@@ -23,6 +23,10 @@ export const IncidentsSchema = Type.Object(
       default: '2m',
       description: 'How long a cleared problem must stay clear before its incident resolves (one resolve to the desk); a return before then folds into the incident and marks it flapping',
     }),
+    rearmAfter: Duration({
+      default: '10m',
+      description: 'After an operator resolves an incident whose problem persists, how long before it opens again (0s: never; it re-opens only when the problem clears and returns)',
+    }),
     flap: Type.Object(
       {
         enabled: Type.Boolean({ default: true }),

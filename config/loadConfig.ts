@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { checkAgentConfig } from './checkAgentConfig.js';
+import { checkServices } from './checkServices.js';
 import { ConfigSchema, type Config, type ConfigFile } from './configSchema.js';
 import { timeZoneProblem } from './timeZone.js';
 import { loadYaml, YamlValidationError, type LocatedYaml, type YamlIssue } from './yamlSchemaLoader.js';
@@ -40,6 +41,7 @@ function configIssues(loaded: LocatedYaml<ConfigFile>): YamlIssue[] {
   return [
     ...timeZoneIssues(loaded),
     ...deskIssues(value, locate),
+    ...checkServices(value.services, value.desks.map((desk) => desk.name), locate as LocatedYaml<unknown>['locate']),
     ...checkAgentConfig({ ...value.agent, timeZone: value.timeZone }).map(({ code, path, message }) => ({ ...locate(path, message), code })),
   ];
 }
@@ -84,6 +86,7 @@ function applyEnvironment(config: Config, env: NodeJS.ProcessEnv): void {
   const list = (value: string) => value.split(',').map((t) => t.trim()).filter(Boolean);
   if (env.TRIPLINE_ENROLLMENT_TOKENS) config.collector.enrollmentTokens = [...config.collector.enrollmentTokens, ...list(env.TRIPLINE_ENROLLMENT_TOKENS)];
   if (env.TRIPLINE_ADMIN_TOKENS) config.collector.adminTokens = [...config.collector.adminTokens, ...list(env.TRIPLINE_ADMIN_TOKENS)];
+  if (env.TRIPLINE_VIEWER_TOKENS) config.collector.viewerTokens = [...config.collector.viewerTokens, ...list(env.TRIPLINE_VIEWER_TOKENS)];
   if (env.TRIPLINE_AGENT_TOKENS) {
     const extra = env.TRIPLINE_AGENT_TOKENS.split(',').map((t) => t.trim()).filter(Boolean);
     config.collector.agentTokens = [...config.collector.agentTokens, ...extra];

@@ -5,14 +5,15 @@
 # (CPU hogs to check that the suite passes on a busy machine: `stress-ng --cpu 2` beside `npx vitest
 # run`), and Request Tracker 5 for the desk tests (scripts/rt/install.sh: packages plus one
 # site-config snippet); dpkg-dev (dpkg-deb, dpkg-shlibdeps) and binutils (strip) for `npm run
-# package`, ansible-core for the Ansible role's test (packaging/ansible), and tinyproxy, a real HTTP proxy
-# for the agent's proxy test (run in the foreground by the test, never as a service).
+# package`, ansible-core for the Ansible role's test (packaging/ansible), tinyproxy, a real HTTP proxy
+# for the agent's proxy test (run in the foreground by the test, never as a service), and chromium
+# for the web console's browser tests (driven headless by playwright-core).
 # Idempotent: packages already present are not fetched again.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 here=$(cd "$(dirname "$0")" && pwd)
 can_install() { [[ $(id -u) -eq 0 ]] || sudo -n true 2>/dev/null; }
-wanted=(iputils-ping iproute2 prometheus-node-exporter monitoring-plugins-basic stress-ng dpkg-dev binutils ansible-core tinyproxy)
+wanted=(iputils-ping iproute2 prometheus-node-exporter monitoring-plugins-basic stress-ng dpkg-dev binutils ansible-core tinyproxy chromium)
 missing=()
 for package in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -38,6 +38,7 @@ export function formatExplanation(e: IncidentExplanation): string {
     `Incident #${e.incident.id} [${e.incident.status}] ${e.incident.severity}: ${e.incident.summary}`,
     `  host ${e.incident.host || '-'}, opened ${e.incident.openedAt}${e.incident.resolvedAt ? `, resolved ${e.incident.resolvedAt}` : ''}`,
     `  occurrences ${e.lifecycle.occurrences}${e.lifecycle.flapping ? ', FLAPPING' : ''}; ticket ${e.lifecycle.ticketed ? 'opened' : 'none'}${e.lifecycle.hold ? ` (held: ${e.lifecycle.hold})` : ''}${e.lifecycle.parentIncidentId !== null ? `; under incident #${e.lifecycle.parentIncidentId}` : ''}`,
+    `  priority ${e.incident.priority} (${e.incident.priorityReason}); services ${e.incident.services.join(', ') || 'none'}`,
     '',
     'Why it fired',
     `  rule ${why.rule ?? e.incident.ruleName} version ${why.ruleVersion ?? e.incident.ruleVersion}`,

@@ -14,8 +14,8 @@ export function incidentsListCommand(options: { config?: string; json?: boolean;
       process.stdout.write('no incidents\n');
       return 0;
     }
-    const rows = incidents.map((i) => [String(i.id), i.status, i.severity, i.host, i.ruleName, i.openedAt, i.resolvedAt ?? '-', i.summary]);
-    process.stdout.write(formatTable(['ID', 'STATUS', 'SEVERITY', 'HOST', 'RULE', 'OPENED', 'RESOLVED', 'SUMMARY'], rows));
+    const rows = incidents.map((i) => [String(i.id), i.status, i.priority, i.severity, i.host, i.ruleName, i.openedAt, i.resolvedAt ?? '-', i.summary]);
+    process.stdout.write(formatTable(['ID', 'STATUS', 'PRIORITY', 'SEVERITY', 'HOST', 'RULE', 'OPENED', 'RESOLVED', 'SUMMARY'], rows));
     return 0;
   });
 }

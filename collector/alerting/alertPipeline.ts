@@ -29,8 +29,12 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
   let compiled: CompiledRuleSet = compileRules(rules);
   const states = options.initialStates;
   let health: readonly RuleHealth[] = rules.map((r) => ({ ruleName: r.name, healthy: true }));
+  // Set at start and on every replace: the next batch retires what rules no longer in the set left behind.
+  let retirePending = true;
   return {
     process(tx, samples, nowMs) {
+      const retiredStates = retirePending ? retireRemovedRules(tx, rules, states, options.incidents, nowMs) : [];
+      retirePending = false;
       const result = evaluate(compiled, samples, states, nowMs);
       // Inactive states without memory (window buffers, absent intervals, group members) carry
       // nothing a restart needs, so they are dropped rather than kept forever.
@@ -39,9 +43,13 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
       if (live.length > 0) tx.saveRuleStates(live);
       if (gone.length > 0) tx.deleteRuleStates(gone);
       const changes = options.incidents.applySignals(tx, result.signals, nowMs);
+      const isFiring = (fingerprint: string): boolean =>
+        !gone.includes(fingerprint) && (live.find((state) => state.fingerprint === fingerprint) ?? states.get(fingerprint))?.status === 'firing';
+      options.incidents.rearm(tx, isFiring, nowMs);
       return {
         changes,
         commit() {
+          for (const fingerprint of retiredStates) states.delete(fingerprint);
           for (const state of live) states.set(state.fingerprint, state);
           for (const fingerprint of gone) states.delete(fingerprint);
           health = result.health;
@@ -52,8 +60,22 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
     replaceRules(next) {
       compiled = compileRules(next);
       rules = next;
+      retirePending = true;
     },
     rules: () => rules,
     health: () => health,
   };
+}
+
+/**
+ * What a rule removed from the set leaves behind: its persisted states are deleted and its active
+ * incidents resolve with the reason "rule removed" (the desk hears it). Returns the deleted states'
+ * fingerprints, to drop from memory once the transaction committed.
+ */
+function retireRemovedRules(tx: StoreTransaction, rules: readonly Rule[], states: ReadonlyMap<string, RuleState>, incidents: IncidentService, nowMs: number): string[] {
+  const names = new Set(rules.map((rule) => rule.name));
+  const gone = [...states.values()].filter((state) => !names.has(state.ruleName)).map((state) => state.fingerprint);
+  if (gone.length > 0) tx.deleteRuleStates(gone);
+  incidents.retire(tx, (incident) => (names.has(incident.ruleName) ? undefined : { kind: 'rule removed', ruleName: incident.ruleName }), nowMs);
+  return gone;
 }

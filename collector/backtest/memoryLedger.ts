@@ -62,6 +62,7 @@ export function createMemoryLedger(options: { keepEvents?: boolean } = {}): Memo
       list.push({ ...event, id: nextEventId++ });
       events.set(event.incidentId, list);
     },
+    rearmDueIncidents: (nowMs) => [...all.values()].filter((i) => i.rearmAtMs !== null && i.rearmAtMs <= nowMs).map((i) => ({ ...i })),
     loadFlapHistory: (fingerprint) => flaps.get(fingerprint) ?? [],
     saveFlapHistory: (fingerprint, transitions) => {
       flaps.set(fingerprint, [...transitions]);

@@ -8,20 +8,46 @@
  * | first match without continue   | its desks                                |
  * | matches with continue          | their desks, plus the next matches       |
  * | none matches                   | fallback, or every desk when it is empty |
+ *
+ * With the service view, a route may also match `service` (any service the incident touches) and
+ * `priority` (P1..P5), and the desks of the services it touches (`services.<name>.desks`) are added
+ * to whatever the routes decided.
  */
 import type { RoutingConfig } from '../../config/routingConfigSchema.js';
+import type { Classification } from '../services/priorityMatrix.js';
+import type { ServiceCatalogue } from '../services/serviceCatalogue.js';
+
+/** The incident's services and priority, and the catalogue with their desks. */
+export interface ServiceView {
+  classification: Classification;
+  catalogue: ServiceCatalogue;
+}
 
 export interface RouteDecision {
   desks: string[];
   reason: string;
 }
 
-export function routeIncident(routing: RoutingConfig, allDesks: readonly string[], incident: { severity: string; host: string; labels: Record<string, string> }): RouteDecision {
+export function routeIncident(routing: RoutingConfig, allDesks: readonly string[], incident: { severity: string; host: string; labels: Record<string, string> }, view?: ServiceView): RouteDecision {
+  const decision = routeByLabels(routing, allDesks, incident, view?.classification);
+  if (!view) return decision;
+  const extra = view.classification.services.flatMap((name) => (view.catalogue.get(name)?.desks ?? []).map((desk) => ({ desk, service: name })));
+  const added = extra.filter(({ desk }, index) => !decision.desks.includes(desk) && extra.findIndex((e) => e.desk === desk) === index);
+  if (added.length === 0) return decision;
+  return { desks: [...decision.desks, ...added.map((a) => a.desk)], reason: `${decision.reason}; ${added.map((a) => `service ${a.service} adds ${a.desk}`).join(', ')}` };
+}
+
+function routeByLabels(routing: RoutingConfig, allDesks: readonly string[], incident: { severity: string; host: string; labels: Record<string, string> }, classification: Classification | undefined): RouteDecision {
   const labels: Record<string, string> = { ...incident.labels, severity: incident.severity, host: incident.host || incident.labels.host || '' };
+  if (classification) labels.priority = classification.priority;
+  const services = classification?.services ?? [];
   const desks: string[] = [];
   const matched: number[] = [];
   for (const [index, route] of routing.routes.entries()) {
-    const matches = Object.entries(route.match).every(([name, wanted]) => (Array.isArray(wanted) ? wanted : [wanted]).includes(labels[name] ?? ''));
+    const matches = Object.entries(route.match).every(([name, wanted]) => {
+      const values = Array.isArray(wanted) ? wanted : [wanted];
+      return name === 'service' ? [...services, labels.service ?? ''].some((service) => values.includes(service)) : values.includes(labels[name] ?? '');
+    });
     if (!matches) continue;
     matched.push(index + 1);
     for (const desk of route.desks) if (!desks.includes(desk)) desks.push(desk);

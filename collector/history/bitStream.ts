@@ -1,50 +1,53 @@
 /**
  * Bit-level writing and reading for the compressed series chunks (seriesChunkCodec.ts): big-endian
- * bit order inside each byte, at most 32 bits per call, so every value stays an exact uint32 in
- * JavaScript's number.
+ * bit order inside each byte, at most 32 bits per call. Both sides keep a small accumulator of fewer
+ * than 8 pending bits and move whole bytes, 16 bits at most per step, so every intermediate value
+ * stays a small integer (the hot path of replays decodes tens of millions of samples).
  */
 
 /** Appends bits to a growing byte buffer. */
 export class BitWriter {
   private bytes = new Uint8Array(256);
-  /** Bits written so far. */
-  private bitLength = 0;
+  private length = 0;
+  /** Pending bits (fewer than 8 between calls), right-aligned. */
+  private pending = 0;
+  private pendingBits = 0;
 
   /** Writes the low `count` bits of `value` (0 <= count <= 32), most significant first. */
   writeBits(value: number, count: number): void {
-    if (count === 0) return;
-    this.ensure(count);
-    let remaining = count;
-    // Keep only the bits asked for, as an unsigned number.
-    let bits = count === 32 ? value >>> 0 : (value >>> 0) & (2 ** count - 1);
-    while (remaining > 0) {
-      const offset = this.bitLength & 7;
-      const free = 8 - offset;
-      const take = Math.min(free, remaining);
-      const shift = remaining - take;
-      const chunk = Math.floor(bits / 2 ** shift) & ((1 << take) - 1);
-      this.bytes[this.bitLength >>> 3]! |= chunk << (free - take);
-      bits -= chunk * 2 ** shift;
-      remaining -= take;
-      this.bitLength += take;
-    }
+    if (count > 16) {
+      this.write16(Math.floor((value >>> 0) / 65536) & ((1 << (count - 16)) - 1), count - 16);
+      this.write16(value & 0xffff, 16);
+    } else if (count > 0) this.write16(value & ((1 << count) - 1), count);
   }
 
   writeBit(bit: 0 | 1): void {
-    this.ensure(1);
-    if (bit === 1) this.bytes[this.bitLength >>> 3]! |= 0x80 >>> (this.bitLength & 7);
-    this.bitLength++;
+    this.write16(bit, 1);
   }
 
   /** The bytes written; the last byte's unused low bits are zero. */
   finish(): Buffer {
-    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset, (this.bitLength + 7) >>> 3);
+    const bytes = Buffer.allocUnsafe(this.length + (this.pendingBits > 0 ? 1 : 0));
+    bytes.set(this.bytes.subarray(0, this.length));
+    if (this.pendingBits > 0) bytes[this.length] = (this.pending << (8 - this.pendingBits)) & 0xff;
+    return bytes;
   }
 
-  private ensure(count: number): void {
-    const needed = (this.bitLength + count + 7) >>> 3;
-    if (needed <= this.bytes.length) return;
-    const grown = new Uint8Array(Math.max(needed, this.bytes.length * 2));
+  private write16(value: number, count: number): void {
+    let pending = (this.pending << count) | value;
+    let bits = this.pendingBits + count;
+    if (this.length + 3 > this.bytes.length) this.grow();
+    while (bits >= 8) {
+      bits -= 8;
+      this.bytes[this.length++] = (pending >>> bits) & 0xff;
+    }
+    pending &= (1 << bits) - 1;
+    this.pending = pending;
+    this.pendingBits = bits;
+  }
+
+  private grow(): void {
+    const grown = new Uint8Array(this.bytes.length * 2);
     grown.set(this.bytes);
     this.bytes = grown;
   }
@@ -52,34 +55,43 @@ export class BitWriter {
 
 /** Reads bits written by BitWriter; reading past the end throws, so a truncated chunk cannot decode into garbage silently. */
 export class BitReader {
-  private position = 0;
-  private readonly bitLength: number;
+  private next = 0;
+  private buffer = 0;
+  private bufferBits = 0;
 
-  constructor(private readonly bytes: Uint8Array) {
-    this.bitLength = bytes.length * 8;
-  }
+  constructor(private readonly bytes: Uint8Array) {}
 
   readBit(): 0 | 1 {
-    if (this.position >= this.bitLength) throw new RangeError('series chunk ends early');
-    const bit = (this.bytes[this.position >>> 3]! >>> (7 - (this.position & 7))) & 1;
-    this.position++;
-    return bit as 0 | 1;
+    if (this.bufferBits === 0) {
+      if (this.next >= this.bytes.length) throw new RangeError('series chunk ends early');
+      this.buffer = this.bytes[this.next++]!;
+      this.bufferBits = 8;
+    }
+    this.bufferBits--;
+    return ((this.buffer >>> this.bufferBits) & 1) as 0 | 1;
   }
 
   /** Reads `count` bits (0 <= count <= 32) as an unsigned number. */
   readBits(count: number): number {
-    if (this.position + count > this.bitLength) throw new RangeError('series chunk ends early');
-    let result = 0;
-    let remaining = count;
-    while (remaining > 0) {
-      const offset = this.position & 7;
-      const available = 8 - offset;
-      const take = available < remaining ? available : remaining;
-      const chunk = (this.bytes[this.position >>> 3]! >>> (available - take)) & ((1 << take) - 1);
-      result = result * (1 << take) + chunk;
-      remaining -= take;
-      this.position += take;
+    if (count > 16) {
+      const high = this.read16(count - 16);
+      return high * 65536 + this.read16(16);
     }
-    return result;
+    return count === 0 ? 0 : this.read16(count);
+  }
+
+  private read16(count: number): number {
+    let buffer = this.buffer;
+    let bits = this.bufferBits;
+    while (bits < count) {
+      if (this.next >= this.bytes.length) throw new RangeError('series chunk ends early');
+      buffer = ((buffer << 8) | this.bytes[this.next++]!) & 0xffffff;
+      bits += 8;
+    }
+    bits -= count;
+    const value = (buffer >>> bits) & ((1 << count) - 1);
+    this.buffer = buffer & ((1 << bits) - 1);
+    this.bufferBits = bits;
+    return value;
   }
 }

@@ -4,17 +4,17 @@
  * - `POST /api/v1/enroll` with `Authorization: Bearer <enrollment token>` and `{agentId, hostname}`
  *   answers `{agentId, credential}`: a random per-agent credential, stored only as its SHA-256. The
  *   agent then reports with it, and only under that agent id. An id can be enrolled once.
- * - `GET /api/v1/agents` and `POST /api/v1/agents/{id}/revoke` need an admin token (apiAccess.ts). The CLI
+ * - `GET /api/v1/agents` and `POST /api/v1/agents/{id}/revoke` need an admin token
+ *   (`collector.adminTokens`); with none configured they always answer 401. The CLI
  *   (`tripline agents list|revoke`) works on the database directly instead.
  */
 import { randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { HOSTNAME_PATTERN } from '../../contract/report.js';
 import type { Operations } from '../operations/createOperations.js';
 import type { Store } from '../store/store.js';
 import { createAgentAuthenticator, credentialDigest } from './agentAuthenticator.js';
-import type { FastifyRequest } from 'fastify';
 import { ApiError } from './apiErrors.js';
 
 const EnrollBody = Type.Object(
@@ -32,12 +32,14 @@ export interface AgentRoutesOptions {
   store: Store;
   operations: Operations;
   enrollmentTokens: readonly string[];
+  /** The onRequest hook that admits admins (AccessControl.require('admin')). */
+  requireAdmin: onRequestHookHandler;
   /** The operations a request runs as its token (audited under its name). */
   operationsFor: (request: FastifyRequest) => Operations;
   nowMs: () => number;
 }
 
-export function registerAgentRoutes(app: FastifyInstance, { store, operations, operationsFor, enrollmentTokens, nowMs }: AgentRoutesOptions): void {
+export function registerAgentRoutes(app: FastifyInstance, { store, operations, operationsFor, enrollmentTokens, requireAdmin, nowMs }: AgentRoutesOptions): void {
   const enrollmentToken = createAgentAuthenticator(enrollmentTokens);
 
   app.post<{ Body: { agentId: string; hostname: string } }>(
@@ -65,9 +67,9 @@ export function registerAgentRoutes(app: FastifyInstance, { store, operations, o
     },
   );
 
-  app.get('/api/v1/agents', { config: { access: 'admin' } }, async () => ({ agents: operations.listAgents() }));
+  app.get('/api/v1/agents', { config: { access: 'admin' }, onRequest: requireAdmin }, async () => ({ agents: operations.listAgents() }));
 
-  app.post<{ Params: { id: string } }>('/api/v1/agents/:id/revoke', { config: { access: 'admin' }, schema: { params: AgentIdParams } }, async (request) => {
+  app.post<{ Params: { id: string } }>('/api/v1/agents/:id/revoke', { config: { access: 'admin' }, onRequest: requireAdmin, schema: { params: AgentIdParams } }, async (request) => {
     const { id } = request.params;
     operationsFor(request).revokeAgent(id);
     request.log.info({ agentId: id }, 'agent revoked');

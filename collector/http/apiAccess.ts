@@ -4,18 +4,19 @@
  * (`viewer`, `operator`, `admin`) of the API token it needs. A route states it in its `config.access`;
  * without one, reads (GET, HEAD) need a viewer and everything else an operator, so a new route is
  * never open by accident. A token is a named API token from the database (`tripline tokens create`)
- * or one of the config's `collector.adminTokens` (admin) and `incidents.operatorTokens` (operator).
- * No or an unknown token is 401; a revoked one or a role too low is 403 `TRIPLINE_FORBIDDEN`.
+ * or one of the config's `collector.viewerTokens`, `incidents.operatorTokens`, `collector.adminTokens`;
+ * a console session (accessControl.ts) stands for the token it signed in with. No or an unknown
+ * token is 401; a revoked one or a role too low is 403 `TRIPLINE_FORBIDDEN`.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { tokenDigest } from '../auth/apiTokens.js';
 import type { Clock } from '../clock.js';
-import { roleIncludes, type Role } from '../domain/apiToken.js';
+import { ROLES, type Role } from '../domain/apiToken.js';
 import type { Operations } from '../operations/createOperations.js';
 import { actingAs } from '../operations/operationAccess.js';
 import type { Store } from '../store/store.js';
 import { bearer, createAgentAuthenticator } from './agentAuthenticator.js';
-import { ApiError } from './apiErrors.js';
+import type { AccessControl } from './accessControl.js';
 
 /** Who may call a route. */
 export type RouteAccess = 'public' | 'agent' | Role;
@@ -32,21 +33,19 @@ export interface Principal {
   role: Role;
 }
 
-/** What the access check needs. */
-export interface ApiAccessOptions {
-  store: Store;
-  clock: Clock;
-  operations: Operations;
-  /** Config tokens with the admin role (collector.adminTokens). */
-  adminTokens: readonly string[];
-  /** Config tokens with the operator role (incidents.operatorTokens). */
-  operatorTokens: readonly string[];
-  /** An admin token named `local-admin`, kept in the data directory by `tripline start`. */
-  localAdminToken?: string;
-}
+/** A bearer token found: whom it names, its role, and whether it was revoked. */
+export type FoundToken = { name: string; role: Role; revoked: boolean };
+
+/** Finds the token of an `Authorization: Bearer` header. */
+export type TokenAuthenticator = (header: string | undefined) => FoundToken | undefined;
 
 /** The principal of each authenticated request. */
 const principals = new WeakMap<FastifyRequest, Principal>();
+
+/** Records who a request is from (AccessControl.require does, once the role is checked). */
+export function setPrincipal(request: FastifyRequest, principal: Principal): void {
+  principals.set(request, principal);
+}
 
 /** The principal of an authenticated request (routes of a role); throws for a route that had none. */
 export function principalOf(request: FastifyRequest): Principal {
@@ -55,20 +54,24 @@ export function principalOf(request: FastifyRequest): Principal {
   return principal;
 }
 
-/** Registers the access check of every route, and answers the operations a request runs as its principal (audited under its name). */
+/** What the access check of every route needs. */
+export interface ApiAccessOptions {
+  store: Store;
+  clock: Clock;
+  operations: Operations;
+  access: AccessControl;
+}
+
+/**
+ * Checks every route's access before anything else runs (AccessControl.require with the route's
+ * role), and answers the operations a request runs as its principal (audited under its name).
+ */
 export function registerApiAccess(app: FastifyInstance, options: ApiAccessOptions): (request: FastifyRequest) => Operations {
-  const authenticate = createApiAuthenticator(options);
+  const checks = new Map(ROLES.map((role) => [role, options.access.require(role)] as const));
   app.addHook('onRequest', async (request, reply) => {
     const access = accessOf(request);
     if (access === 'public' || access === 'agent') return;
-    const found = authenticate(request.headers.authorization);
-    if (found === undefined) {
-      reply.header('www-authenticate', 'Bearer');
-      throw new ApiError('TRIPLINE_UNAUTHORIZED', 'missing or invalid API token (tripline tokens create NAME --role viewer|operator|admin)');
-    }
-    if (found.revoked) throw new ApiError('TRIPLINE_FORBIDDEN', `token ${found.name} was revoked`);
-    if (!roleIncludes(found.role, access)) throw new ApiError('TRIPLINE_FORBIDDEN', `token ${found.name} has role ${found.role}; ${request.method} ${request.routeOptions.url} needs ${access}`);
-    principals.set(request, { name: found.name, role: found.role });
+    await checks.get(access)!(request, reply);
   });
   const acting = new WeakMap<FastifyRequest, Operations>();
   return (request) => {
@@ -89,20 +92,33 @@ function accessOf(request: FastifyRequest): RouteAccess {
   return request.method === 'GET' || request.method === 'HEAD' ? 'viewer' : 'operator';
 }
 
-type Found = { name: string; role: Role; revoked: boolean };
+/** The tokens of the config, by role, and the local admin of `tripline start`. */
+export interface ConfigTokens {
+  viewerTokens: readonly string[];
+  operatorTokens: readonly string[];
+  adminTokens: readonly string[];
+  /** Named `local-admin`. */
+  localAdminToken?: string;
+}
 
-/** Finds a bearer token: the config's tokens (constant-time), then named tokens by digest. */
-export function createApiAuthenticator(options: Pick<ApiAccessOptions, 'store' | 'adminTokens' | 'operatorTokens' | 'localAdminToken'>): (header: string | undefined) => Found | undefined {
-  const configTokens: Array<{ matches: (header: string | undefined) => boolean; found: Found }> = [
-    ...(options.localAdminToken === undefined ? [] : [{ matches: createAgentAuthenticator([options.localAdminToken]), found: { name: 'local-admin', role: 'admin' as const, revoked: false } }]),
-    ...options.adminTokens.map((token, index) => ({ matches: createAgentAuthenticator([token]), found: { name: `config:adminTokens[${index}]`, role: 'admin' as const, revoked: false } })),
-    ...options.operatorTokens.map((token, index) => ({ matches: createAgentAuthenticator([token]), found: { name: `config:operatorTokens[${index}]`, role: 'operator' as const, revoked: false } })),
+/** Finds a bearer token: the config's tokens (constant-time, named `config:<key>[N]`), then named tokens by digest. */
+export function createApiAuthenticator(store: Pick<Store, 'findApiTokenByDigest'>, tokens: ConfigTokens): TokenAuthenticator {
+  const configured = (key: 'viewerTokens' | 'operatorTokens' | 'adminTokens', role: Role) =>
+    tokens[key].map((token, index) => ({ matches: createAgentAuthenticator([token]), found: { name: `config:${key}[${index}]`, role, revoked: false } }));
+  const candidates: Array<{ matches: (header: string | undefined) => boolean; found: FoundToken }> = [
+    ...(tokens.localAdminToken === undefined ? [] : [{ matches: createAgentAuthenticator([tokens.localAdminToken]), found: { name: 'local-admin', role: 'admin' as const, revoked: false } }]),
+    ...configured('adminTokens', 'admin'),
+    ...configured('operatorTokens', 'operator'),
+    ...configured('viewerTokens', 'viewer'),
   ];
   return (header) => {
-    for (const candidate of configTokens) if (candidate.matches(header)) return candidate.found;
+    let found: FoundToken | undefined;
+    // Every configured token is compared, so the time taken does not tell which matched.
+    for (const candidate of candidates) if (candidate.matches(header) && found === undefined) found = candidate.found;
+    if (found !== undefined) return found;
     const presented = bearer(header);
     if (presented === undefined) return undefined;
-    const token = options.store.findApiTokenByDigest(tokenDigest(presented));
+    const token = store.findApiTokenByDigest(tokenDigest(presented));
     return token === undefined ? undefined : { name: token.name, role: token.role, revoked: token.revokedAtMs !== null };
   };
 }

@@ -53,6 +53,30 @@ export const IncidentSchema = Type.Object({
   hold: Type.Union([Type.String(), Type.Null()], { description: 'Why no ticket is made yet, if held' }),
   parentIncidentId: Type.Union([Type.Integer(), Type.Null()], { description: 'The incident this one is a symptom of or grouped under' }),
   why: Type.Record(Type.String(), Type.Unknown(), { description: 'The why-record: rule, version, values and reason' }),
+  priority: Type.String({ description: 'P1 (most urgent) to P5: impact x urgency in the priority matrix' }),
+  impact: Type.String({ description: 'ITIL impact: high, medium or low (the highest of the services it touches)' }),
+  urgency: Type.String({ description: 'ITIL urgency: high, medium or low (from the rule)' }),
+  services: Type.Array(Type.String(), { description: 'The services of the catalogue it touches' }),
+  priorityReason: Type.String({ description: 'How the matrix decided, and an SLA escalation if one raised it' }),
+});
+
+const ServiceStateName = Type.Union([Type.Literal('operational'), Type.Literal('degraded'), Type.Literal('outage')]);
+
+export const ServiceSchema = Type.Object({
+  name: Type.String(),
+  description: Type.String(),
+  owner: Type.String(),
+  impact: Type.String({ description: 'ITIL impact of a problem of this service' }),
+  state: ServiceStateName,
+  reason: Type.String({ description: 'Why it is in that state, by the rule in README "Services"' }),
+  ownState: ServiceStateName,
+  dependsOn: Type.Array(Type.String()),
+  desks: Type.Array(Type.String()),
+  members: Type.Object({ hosts: Type.Array(Type.String()), groups: Type.Array(Type.String()), matchers: Type.Array(Type.String()) }),
+  minHealthy: Type.Union([Type.Integer(), Type.Null()]),
+  hosts: Type.Array(Type.String(), { description: 'Member hosts: those listed and those of its groups that have reported' }),
+  unhealthyHosts: Type.Array(Type.String()),
+  incidents: Type.Array(Type.Object({ id: Type.Integer(), host: Type.String(), ruleName: Type.String(), severity: Type.String(), status: Type.String(), priority: Type.String(), summary: Type.String() })),
 });
 
 export const DeliverySchema = Type.Object({

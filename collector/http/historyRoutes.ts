@@ -120,6 +120,31 @@ export function registerHistoryRoutes(app: FastifyInstance, operations: Operatio
     { schema: { summary: 'The latest value of each of a host\'s series; checks with their last output', params: HostParams, response: { 200: LatestSchema, 404: ErrorSchema } } },
     async (request) => ({ host: request.params.host, values: operations.latestValues(request.params.host) }),
   );
+  app.get<{ Querystring: { hosts: string; metric: string; from?: string; maxPoints?: string } }>(
+    '/api/v1/fleet/trend',
+    {
+      schema: {
+        summary: "One metric's mean per step for each of a page of hosts (the fleet's trend lines), the last hour by default",
+        querystring: Type.Object(
+          {
+            hosts: Type.String({ minLength: 1, maxLength: 100_000, description: 'Hostnames, comma-separated, at most 500' }),
+            metric: Type.String({ minLength: 1, maxLength: 200 }),
+            from: Type.Optional(Type.String(TIME)),
+            maxPoints: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const hosts = request.query.hosts.split(',').filter((h) => h !== '');
+      if (hosts.length > 500) throw new ApiError('TRIPLINE_VALIDATION_FAILED', 'querystring/hosts names more than 500 hosts', 'querystring/hosts');
+      const toMs = clock.nowMs();
+      const fromMs = request.query.from === undefined ? toMs - 3_600_000 : parseTime(request.query.from, 'querystring/from');
+      if (fromMs >= toMs || toMs - fromMs > MAX_HISTORY_SPAN_MS) throw new ApiError('TRIPLINE_VALIDATION_FAILED', 'querystring/from must be before now and within 32 days', 'querystring/from');
+      return operations.fleetTrend({ hosts, metric: request.query.metric, fromMs, toMs, maxPoints: Math.max(2, Number(request.query.maxPoints ?? '30')) });
+    },
+  );
   app.get<{ Querystring: { labels?: string; status?: HostStatus; search?: string; offset?: string; limit?: string } }>(
     '/api/v1/fleet',
     { schema: { summary: 'Every host with status, last report and open incidents; filtered, by hostname, paged', querystring: FleetQuery, response: { 200: FleetSchema, 400: ErrorSchema } } },

@@ -17,7 +17,11 @@ import { UnstorableReportError } from '../ingest/unstorableReportError.js';
 import type { Operations } from '../operations/createOperations.js';
 import type { Store } from '../store/store.js';
 import { createReportAuthenticator, type ReportAuth } from './agentAuthenticator.js';
+import { createAccessControl } from './accessControl.js';
+import { createApiAuthenticator, principalOf, registerApiAccess } from './apiAccess.js';
 import { registerAgentRoutes } from './agentRoutes.js';
+import { registerConsoleRoutes } from './consoleRoutes.js';
+import { createConsoleSessions } from './consoleSessions.js';
 import { ApiError, handleApiError, sendApiError } from './apiErrors.js';
 import { createReportBodyValidatorCompiler } from './reportBodyValidator.js';
 import { ErrorSchema } from './apiSchemas.js';
@@ -25,7 +29,6 @@ import { registerDeliveryRoutes } from './deliveryRoutes.js';
 import { registerHistoryRoutes } from './historyRoutes.js';
 import { registerIncidentRoutes } from './incidentRoutes.js';
 import { registerReadRoutes } from './readRoutes.js';
-import { principalOf, registerApiAccess } from './apiAccess.js';
 import { reportIdentityProblem } from './reportIdentity.js';
 import { createReportRateLimiter } from './reportRateLimiter.js';
 import { registerStrictJsonParser } from './strictJsonParser.js';
@@ -34,7 +37,7 @@ export interface HttpServerOptions {
   store: Store;
   /** The operator actions the read, incident, delivery and agent routes call. */
   operations: Operations;
-  /** Config tokens with the operator role (incidents.operatorTokens); named tokens live in the database. */
+  /** Tokens of the operator actions (incidents.operatorTokens). */
   operatorTokens: readonly string[];
   clock: Clock;
   ingestor: ReportIngestor;
@@ -47,6 +50,10 @@ export interface HttpServerOptions {
   localAdminToken?: string;
   /** Config tokens with the admin role (collector.adminTokens). */
   adminTokens?: readonly string[];
+  /** Tokens that sign in to the console as viewers. */
+  viewerTokens?: readonly string[];
+  /** The web console: whether to serve its files, where they are, how long a sign-in lasts. */
+  console?: { enabled: boolean; directory?: string; sessionTtlMs: number };
   /** PEM certificate and key: the API is served over HTTPS. */
   tls?: { cert: Buffer; key: Buffer };
   maxBodyBytes: number;
@@ -89,16 +96,18 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       components: { securitySchemes: { agentToken: { type: 'http', scheme: 'bearer' } } },
     },
   });
-  const operationsFor = registerApiAccess(app, {
-    store: options.store,
-    clock: options.clock,
-    operations: options.operations,
-    adminTokens: options.adminTokens ?? [],
+  const nowMs = () => options.clock.nowMs();
+  const sessions = createConsoleSessions({ nowMs, ttlMs: options.console?.sessionTtlMs ?? 12 * 3_600_000 });
+  const authenticateApi = createApiAuthenticator(options.store, {
+    viewerTokens: options.viewerTokens ?? [],
     operatorTokens: options.operatorTokens,
+    adminTokens: options.adminTokens ?? [],
     ...(options.localAdminToken === undefined ? {} : { localAdminToken: options.localAdminToken }),
   });
+  const access = createAccessControl({ authenticate: authenticateApi, sessions });
+  const operationsFor = registerApiAccess(app, { store: options.store, clock: options.clock, operations: options.operations, access });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/api/v1/whoami', { schema: { summary: "The presented token's name and role (a console checks a token with it)" } }, async (request) => principalOf(request));
+  app.get('/api/v1/whoami', { schema: { summary: "The presented token's name and role (or the console session's)" } }, async (request) => principalOf(request));
   app.get<{ Querystring: { limit?: string } }>(
     '/api/v1/audit',
     { config: { access: 'admin' }, schema: { summary: 'Operator actions, newest first, under the name of the token (or cli:<user>) that did them', querystring: AuditQuery } },
@@ -193,11 +202,20 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     return reply.type(options.metrics.registry.contentType).send(body);
   });
   const { operations } = options;
+  const operator = access.require('operator');
   registerReadRoutes(app, operations);
   registerHistoryRoutes(app, operations, clock);
-  registerDeliveryRoutes(app, operations, operationsFor);
-  registerIncidentRoutes(app, { operations, operationsFor });
-  registerAgentRoutes(app, { store: options.store, operations, operationsFor, enrollmentTokens: options.enrollmentTokens ?? [], nowMs: () => clock.nowMs() });
+  registerDeliveryRoutes(app, operations, operator, operationsFor);
+  registerIncidentRoutes(app, { operations, operator, operationsFor });
+  registerAgentRoutes(app, { store: options.store, operations, operationsFor, enrollmentTokens: options.enrollmentTokens ?? [], requireAdmin: access.require('admin'), nowMs });
+  registerConsoleRoutes(app, {
+    access,
+    sessions,
+    serveFiles: options.console?.enabled ?? false,
+    ...(options.console?.directory ? { directory: options.console.directory } : {}),
+    secureCookie: options.tls !== undefined,
+    nowMs,
+  });
   return app;
 }
 

@@ -1,18 +1,19 @@
 /**
  * Operator actions of the versioned API: acknowledge and resolve incidents by hand, explain an
- * incident, and manage silences and maintenance windows. Writes need an operator token (apiAccess.ts)
- * and are recorded under its name: in the timeline (`by`) and in the audit log. Each route parses its input and calls one operation; an
+ * incident, and manage silences and maintenance windows. Writes need a bearer token from
+ * `incidents.operatorTokens`. Each route parses its input and calls one operation; an
  * OperationError becomes its catalogue error in the error handler.
  */
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { DURATION_PATTERN, parseDurationMs } from '../../config/duration.js';
-import type { FastifyRequest } from 'fastify';
 import type { Operations } from '../operations/createOperations.js';
 import { principalOf } from './apiAccess.js';
 
 export interface IncidentRoutesOptions {
   operations: Operations;
+  /** The onRequest hook that admits operators (AccessControl.require('operator')). */
+  operator: onRequestHookHandler;
   /** The operations a request runs as its token (audited under its name). */
   operationsFor: (request: FastifyRequest) => Operations;
 }
@@ -45,11 +46,12 @@ const SilenceQuery = Type.Object({ expired: Type.Optional(Type.Union([Type.Liter
 
 type ActionBodyType = { comment?: string };
 
-export function registerIncidentRoutes(app: FastifyInstance, { operations, operationsFor }: IncidentRoutesOptions): void {
+export function registerIncidentRoutes(app: FastifyInstance, { operations, operator, operationsFor }: IncidentRoutesOptions): void {
+
   for (const kind of ['acknowledge', 'resolve'] as const) {
     app.post<{ Params: { id: string }; Body: ActionBodyType }>(
       `/api/v1/incidents/:id/${kind}`,
-      { schema: { params: IdParams, body: ActionBody } },
+      { schema: { params: IdParams, body: ActionBody }, onRequest: operator },
       async (request) => {
         const body = request.body ?? {};
         return operationsFor(request)[kind](Number(request.params.id), { by: principalOf(request).name, comment: body.comment ?? '' });
@@ -65,7 +67,7 @@ export function registerIncidentRoutes(app: FastifyInstance, { operations, opera
 
   app.post<{ Body: { matchers: string[]; startsAt?: string; expiresAt: string; comment?: string } }>(
     '/api/v1/silences',
-    { schema: { body: SilenceBody } },
+    { schema: { body: SilenceBody }, onRequest: operator },
     async (request, reply) => {
       const body = request.body;
       const silence = operationsFor(request).addSilence({
@@ -79,7 +81,13 @@ export function registerIncidentRoutes(app: FastifyInstance, { operations, opera
     },
   );
 
-  app.delete<{ Params: { id: string } }>('/api/v1/silences/:id', { schema: { params: IdParams } }, async (request) => ({
+  app.post<{ Body: { matchers: string[] } }>(
+    '/api/v1/silences/preview',
+    { schema: { summary: 'The active incidents a silence with these matchers would hold', body: Type.Object({ matchers: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 50 }) }, { additionalProperties: false }) } },
+    async (request) => ({ incidents: operations.previewSilence(request.body.matchers) }),
+  );
+
+  app.delete<{ Params: { id: string } }>('/api/v1/silences/:id', { schema: { params: IdParams }, onRequest: operator }, async (request) => ({
     silence: operationsFor(request).expireSilence(Number(request.params.id)),
   }));
 
@@ -87,14 +95,14 @@ export function registerIncidentRoutes(app: FastifyInstance, { operations, opera
 
   app.post<{ Body: { cron: string; duration: string; host?: string; group?: string; comment?: string } }>(
     '/api/v1/maintenance',
-    { schema: { body: MaintenanceBody } },
+    { schema: { body: MaintenanceBody }, onRequest: operator },
     async (request, reply) => {
       const { duration, ...window } = request.body;
       return reply.code(201).send({ maintenance: operationsFor(request).addMaintenance({ ...window, durationMs: parseDurationMs(duration) }) });
     },
   );
 
-  app.delete<{ Params: { id: string } }>('/api/v1/maintenance/:id', { schema: { params: IdParams } }, async (request) => {
+  app.delete<{ Params: { id: string } }>('/api/v1/maintenance/:id', { schema: { params: IdParams }, onRequest: operator }, async (request) => {
     const id = Number(request.params.id);
     operationsFor(request).removeMaintenance(id);
     return { deleted: id };

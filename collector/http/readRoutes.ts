@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { IncidentStatus } from '../domain/incident.js';
 import type { Operations } from '../operations/createOperations.js';
-import { ErrorSchema, HostSchema, IncidentDetailSchema, IncidentSchema } from './apiSchemas.js';
+import { ErrorSchema, HostSchema, IncidentDetailSchema, IncidentSchema, ServiceSchema } from './apiSchemas.js';
 
 const IncidentListQuery = Type.Object(
   {
@@ -49,5 +49,15 @@ export function registerReadRoutes(app: FastifyInstance, operations: Operations)
     '/api/v1/incidents/:id',
     { schema: { summary: 'One incident with its timeline and desk deliveries', params: IdParams, response: { 200: IncidentDetailSchema, 404: ErrorSchema } } },
     async (request) => operations.incidentDetail(Number(request.params.id)),
+  );
+
+  app.get('/api/v1/services', { schema: { summary: 'The service catalogue with each service\'s state now', response: { 200: Type.Object({ services: Type.Array(ServiceSchema) }) } } }, async () => ({
+    services: operations.listServices(),
+  }));
+
+  app.get<{ Params: { name: string } }>(
+    '/api/v1/services/:name',
+    { schema: { summary: 'One service with its state, members and incidents', params: Type.Object({ name: Type.String({ pattern: '^[a-z][a-z0-9-]*$' }) }), response: { 200: ServiceSchema, 404: ErrorSchema } } },
+    async (request) => operations.serviceDetail(request.params.name),
   );
 }

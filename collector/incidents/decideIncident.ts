@@ -209,6 +209,7 @@ function reopen(context: SignalContext, incident: IncidentRecord, held: Held, ga
   const change = {
     status: 'open' as const,
     resolvedAtMs: null,
+    rearmAtMs: null,
     updatedAtMs: nowMs,
     occurrences: incident.occurrences + 1,
     hold: held.hold,

@@ -4,11 +4,12 @@
  *
  * | status        | acknowledge            | resolve |
  * |---|---|---|
- * | open          | acknowledged; desk 'update' if its ticket is open | resolved; desk 'resolve' if its ticket is open |
- * | acknowledged  | refused: already acknowledged | resolved; desk 'resolve' if its ticket is open |
+ * | open          | acknowledged; desk 'update' if its ticket is open | resolved; desk 'resolve' if its ticket is open; re-arms after `rearmAfter` |
+ * | acknowledged  | refused: already acknowledged | resolved; desk 'resolve' if its ticket is open; re-arms after `rearmAfter` |
  * | resolved      | refused                | refused |
  * | closed        | refused                | refused |
  */
+import { formatDuration } from '../../config/duration.js';
 import type { IncidentRecord } from '../domain/incident.js';
 import { resolveEffects, ticketIsOpen } from './decideIncident.js';
 import type { IncidentEffect } from './incidentEffects.js';
@@ -17,7 +18,11 @@ export type OperatorAction = { kind: 'acknowledge'; by: string; comment: string 
 
 export type OperatorDecision = { ok: true; effects: IncidentEffect[]; reason: string } | { ok: false; reason: string };
 
-export function decideOperatorAction(incident: IncidentRecord, action: OperatorAction, nowMs: number): OperatorDecision {
+/**
+ * `rearmAfterMs`: a manual resolve re-arms the incident that long after (decideRearm: it opens again
+ * if its rule still fires then); 0 never.
+ */
+export function decideOperatorAction(incident: IncidentRecord, action: OperatorAction, nowMs: number, rearmAfterMs = 0): OperatorDecision {
   const who = `${action.by}${action.comment ? `: ${action.comment}` : ''}`;
   switch (action.kind) {
     case 'acknowledge': {
@@ -34,8 +39,11 @@ export function decideOperatorAction(incident: IncidentRecord, action: OperatorA
       if (incident.status !== 'open' && incident.status !== 'acknowledged') {
         return { ok: false, reason: `incident ${incident.id} is already ${incident.status}` };
       }
-      const reason = `resolved by hand by ${who}`;
-      return { ok: true, effects: resolveEffects(incident, reason, nowMs, nowMs, { by: action.by }), reason };
+      const rearm = rearmAfterMs > 0 ? `; if the problem persists, it opens again at ${new Date(nowMs + rearmAfterMs).toISOString()} (incidents.rearmAfter ${formatDuration(rearmAfterMs / 1000)})` : '';
+      const reason = `resolved by hand by ${who}${rearm}`;
+      const effects = resolveEffects(incident, reason, nowMs, nowMs, { by: action.by });
+      if (rearmAfterMs > 0) effects.push({ kind: 'update', incidentId: incident.id, change: { rearmAtMs: nowMs + rearmAfterMs } });
+      return { ok: true, effects, reason };
     }
     default:
       return action satisfies never;

@@ -12,20 +12,30 @@ import type { StoreReads } from '../store/store.js';
 import { incidentPolicy, type IncidentPolicy } from './incidentPolicy.js';
 import { createIncidentService, type IncidentEnvironment, type IncidentService } from './incidentService.js';
 import { createStoreEnvironment } from './storeEnvironment.js';
+import type { IncidentRecord } from '../domain/incident.js';
+import { classifyIncident, type Classification, type RuleUrgency } from '../services/priorityMatrix.js';
+import { withPriorities, type RuleRunbook } from '../services/priorityRecorder.js';
+import { createServiceCatalogue, type ServiceCatalogue } from '../services/serviceCatalogue.js';
 
 export interface IncidentCore {
   policy: IncidentPolicy;
   environment: IncidentEnvironment;
   service: IncidentService;
+  /** The service catalogue of the config. */
+  catalogue: ServiceCatalogue;
+  /** An incident's services and priority by the matrix (what it opened with; SLA breaches raise the stored one). */
+  classify(incident: Pick<IncidentRecord, 'host' | 'severity' | 'ruleName' | 'labels'>): Classification;
 }
 
 export interface IncidentCoreOptions {
   store: Pick<StoreReads, 'listSilences' | 'listMaintenance' | 'listHosts'>;
-  config: Pick<Config, 'incidents' | 'routing' | 'desks' | 'timeZone'>;
+  config: Pick<Config, 'incidents' | 'routing' | 'desks' | 'timeZone' | 'services' | 'priority'>;
   clock: Clock;
   log: Logger;
   /** Whether a new incident of a down rule waits for a ping verdict; as configured unless given (backtests ping nothing). */
   probeReachability?: boolean;
+  /** The rules in force, for the urgency and runbook a rule states; none when not given (operator commands open no incidents). */
+  rules?: { urgency: RuleUrgency; runbook: RuleRunbook };
 }
 
 export function createIncidentCore(options: IncidentCoreOptions): IncidentCore {
@@ -33,6 +43,10 @@ export function createIncidentCore(options: IncidentCoreOptions): IncidentCore {
   const deskNames = config.desks.map((desk) => desk.name);
   const policy = incidentPolicy(config.incidents, { timeZone: config.timeZone, ...(options.probeReachability === undefined ? {} : { probeReachability: options.probeReachability }) });
   const environment = createStoreEnvironment(options.store, config.incidents, options.clock);
-  const service = createIncidentService({ route: (incident) => routeIncident(config.routing, deskNames, incident), policy, environment, log: options.log });
-  return { policy, environment, service };
+  const catalogue = createServiceCatalogue(config.services);
+  const rules = options.rules ?? { urgency: () => undefined, runbook: () => undefined };
+  const classify: IncidentCore['classify'] = (incident) => classifyIncident(incident, catalogue, config.priority, rules.urgency);
+  const route = (incident: IncidentRecord) => routeIncident(config.routing, deskNames, incident, { classification: classify(incident), catalogue });
+  const service = withPriorities(createIncidentService({ route, policy, environment, log: options.log }), classify, rules.runbook);
+  return { policy, environment, service, catalogue, classify };
 }

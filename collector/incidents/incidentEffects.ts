@@ -36,6 +36,8 @@ export interface IncidentLedger {
   findLatestIncident(fingerprint: string): IncidentRecord | undefined;
   getIncident(id: number): IncidentRecord | undefined;
   activeIncidents(): IncidentRecord[];
+  /** Incidents resolved by hand whose re-arm time has come (`rearmAtMs` <= nowMs). */
+  rearmDueIncidents(nowMs: number): IncidentRecord[];
   insertIncident(incident: NewIncident): IncidentRecord;
   updateIncident(id: number, change: IncidentChange): void;
   addIncidentEvent(event: Omit<IncidentEvent, 'id'>): void;

@@ -10,6 +10,8 @@ export interface IncidentPolicy {
   reopenWindowMs: number;
   /** How long a cleared problem stays clear before its incident resolves; 0 resolves at the clear. */
   resolveSettleMs: number;
+  /** After a manual resolve, when the incident re-arms if its rule still fires; 0 never. */
+  rearmAfterMs: number;
   flap: { enabled: boolean; windowMs: number; highPercent: number; lowPercent: number };
   /** Sorted by `afterMs`. */
   escalation: ReadonlyArray<{ afterMs: number; severity: Severity }>;
@@ -36,6 +38,7 @@ export function incidentPolicy(config: IncidentsConfig, options: { probeReachabi
   return {
     reopenWindowMs: config.reopenWindow,
     resolveSettleMs: config.resolveSettle,
+    rearmAfterMs: config.rearmAfter,
     flap: {
       enabled: config.flap.enabled,
       windowMs: config.flap.window,

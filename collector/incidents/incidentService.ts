@@ -11,6 +11,8 @@ import type { SilenceRecord } from '../domain/silence.js';
 import { decideIncident } from './decideIncident.js';
 import { decideOperatorAction, type OperatorAction, type OperatorDecision } from './decideOperatorAction.js';
 import { decideReachability, type ReachabilityResult } from './decideReachability.js';
+import { decideRearm } from './decideRearm.js';
+import { decideRetire, type RetireReason } from './decideRetire.js';
 import { decideSweep } from './decideSweep.js';
 import { applyEffects, type DeskRoute, type IncidentLedger } from './incidentEffects.js';
 import type { IncidentPolicy } from './incidentPolicy.js';
@@ -44,6 +46,13 @@ export interface IncidentService {
   /** Time-driven changes only: flaps calming, holds releasing, escalation. */
   sweep(ledger: IncidentLedger, nowMs: number): void;
   applyReachability(ledger: IncidentLedger, incidentId: number, result: ReachabilityResult, nowMs: number): void;
+  /**
+   * Re-opens incidents resolved by hand whose re-arm time has come while `isFiring` says their rule
+   * still fires (decideRearm); at most once a second.
+   */
+  rearm(ledger: IncidentLedger, isFiring: (fingerprint: string) => boolean, nowMs: number): void;
+  /** Resolves the active incidents `select` picks, because their source is gone (decideRetire); returns their ids. */
+  retire(ledger: IncidentLedger, select: (incident: IncidentRecord) => RetireReason | undefined, nowMs: number): number[];
   /** Applies an operator action; returns the refusal instead when the incident's state forbids it. */
   operatorAction(ledger: IncidentLedger, incident: IncidentRecord, action: OperatorAction, nowMs: number): OperatorDecision;
 }
@@ -53,6 +62,7 @@ const SWEEP_INTERVAL_MS = 1000;
 export function createIncidentService(options: IncidentServiceOptions): IncidentService {
   const { policy, environment, log } = options;
   let lastSweepMs = Number.NEGATIVE_INFINITY;
+  let lastRearmMs = Number.NEGATIVE_INFINITY;
   const downHosts = (active: readonly IncidentRecord[]) => {
     const map = new Map<string, IncidentRecord>();
     for (const incident of active) {
@@ -144,8 +154,26 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
       const downParent = findDownParent(incident.host, environment.topology(), downHosts(others));
       applyEffects(ledger, decideReachability(incident, result, nowMs, downParent), options.route, nowMs);
     },
+    rearm(ledger, isFiring, nowMs) {
+      if (nowMs - lastRearmMs < SWEEP_INTERVAL_MS) return;
+      lastRearmMs = nowMs;
+      for (const incident of ledger.rearmDueIncidents(nowMs)) {
+        applyEffects(ledger, decideRearm(incident, isFiring(incident.fingerprint), policy.rearmAfterMs, nowMs), options.route, nowMs);
+      }
+    },
+    retire(ledger, select, nowMs) {
+      const retired: number[] = [];
+      for (const incident of ledger.activeIncidents()) {
+        const reason = select(incident);
+        if (!reason) continue;
+        applyEffects(ledger, decideRetire(incident, reason, nowMs), options.route, nowMs);
+        retired.push(incident.id);
+        log.info({ incident: incident.id, reason: reason.kind }, 'incident retired');
+      }
+      return retired;
+    },
     operatorAction(ledger, incident, action, nowMs) {
-      const decision = decideOperatorAction(incident, action, nowMs);
+      const decision = decideOperatorAction(incident, action, nowMs, policy.rearmAfterMs);
       if (decision.ok) applyEffects(ledger, decision.effects, options.route, nowMs);
       return decision;
     },

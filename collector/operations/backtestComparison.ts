@@ -19,7 +19,7 @@ export interface BacktestComparison {
 }
 
 /** The part of the config a replay decides by. */
-export type BacktestConfig = Pick<Config, 'incidents' | 'routing' | 'desks' | 'timeZone'>;
+export type BacktestConfig = Pick<Config, 'incidents' | 'routing' | 'desks' | 'timeZone' | 'services' | 'priority'>;
 
 /** Runs both replays over one store, from `fromMs` to `toMs`. */
 export function compareBacktest(store: Store, config: BacktestConfig, candidate: readonly Rule[], inForce: readonly Rule[], fromMs: number, toMs: number): BacktestComparison {

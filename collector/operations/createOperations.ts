@@ -15,10 +15,11 @@ import { createDeliveryOperations, type DeliveryOperations } from './deliveryOpe
 import { createHistoryOperations, type HistoryOperations } from './historyOperations.js';
 import { createIncidentOperations, type IncidentOperations } from './incidentOperations.js';
 import { createMaintenanceOperations, type MaintenanceOperations } from './maintenanceOperations.js';
+import { createServiceOperations, type ServiceOperations } from './serviceOperations.js';
 import { createSilenceOperations, type SilenceOperations } from './silenceOperations.js';
 import { createTokenOperations, type TokenOperations } from './tokenOperations.js';
 
-export interface Operations extends IncidentOperations, SilenceOperations, MaintenanceOperations, DeliveryOperations, AgentOperations, HistoryOperations, TokenOperations {
+export interface Operations extends IncidentOperations, ServiceOperations, SilenceOperations, MaintenanceOperations, DeliveryOperations, AgentOperations, HistoryOperations, TokenOperations {
   /** Replays `fromMs`..`toMs` of stored history with the candidate rules and the rules in force. */
   backtest(run: { candidate: readonly Rule[]; inForce: readonly Rule[]; fromMs: number; toMs: number }): BacktestComparison;
 }
@@ -26,20 +27,23 @@ export interface Operations extends IncidentOperations, SilenceOperations, Maint
 export interface OperationsOptions {
   store: Store;
   /** What the operations read of the config: the incident core's sections and the time zone of maintenance windows. */
-  config: Pick<Config, 'incidents' | 'routing' | 'desks' | 'timeZone'>;
+  config: Pick<Config, 'incidents' | 'routing' | 'desks' | 'timeZone' | 'services' | 'priority'>;
   clock: Clock;
   /** The incident core (createIncidentCore) whose service applies acknowledge and resolve. */
   core: IncidentCore;
+  /** How long raw samples are kept (`collector.retention`, 14 days by default): older history reads use rollups. */
+  rawRetentionMs?: number;
 }
 
-export function createOperations({ store, config, clock, core }: OperationsOptions): Operations {
+export function createOperations({ store, config, clock, core, rawRetentionMs = 14 * 86_400_000 }: OperationsOptions): Operations {
   return {
-    ...createIncidentOperations({ store, incidents: core.service, clock }),
+    ...createIncidentOperations({ store, incidents: core.service, clock, classify: core.classify }),
+    ...createServiceOperations({ store, catalogue: core.catalogue, classify: core.classify }),
     ...createSilenceOperations({ store, clock }),
     ...createMaintenanceOperations({ store, clock, timeZone: config.timeZone }),
     ...createDeliveryOperations({ store, clock }),
     ...createAgentOperations({ store, clock }),
-    ...createHistoryOperations({ store, clock }),
+    ...createHistoryOperations({ store, clock, rawRetentionMs }),
     ...createTokenOperations({ store, clock }),
     backtest: ({ candidate, inForce, fromMs, toMs }) => compareBacktest(store, config, candidate, inForce, fromMs, toMs),
   };

@@ -7,6 +7,7 @@
  */
 import { SEVERITIES } from '../../rules/load/ruleFileSchema.js';
 import type { Clock } from '../clock.js';
+import { createHistoryReader } from '../history/historyReader.js';
 import type { HostRecord } from '../domain/host.js';
 import type { IncidentRecord } from '../domain/incident.js';
 import type { Store, StoredSample } from '../store/store.js';
@@ -88,13 +89,31 @@ export interface HistoryOperations {
   latestValues(host: string): LatestValue[];
   /** The fleet, filtered and paged, hosts by name. */
   fleet(filter?: FleetFilter): FleetPage;
+  /** One metric's mean per step for each of `hosts` (the fleet page's trend lines); unknown hosts are left out. */
+  fleetTrend(query: { hosts: readonly string[]; metric: string; fromMs: number; toMs: number; maxPoints: number }): FleetTrend;
+}
+
+export interface FleetTrend {
+  stepSeconds: number;
+  /** By hostname: step starts (Unix seconds) and the mean of the host's first series of the metric. */
+  trends: Record<string, { at: number[]; avg: Array<number | null> }>;
 }
 
 /** History reads never scan more than this span (the longest console range plus a margin). */
 export const MAX_HISTORY_SPAN_MS = 32 * 86_400_000;
 const DEFAULT_MAX_POINTS = 600;
 
-export function createHistoryOperations({ store, clock, readHost = (h, f, t) => store.hostSamples(h, f, t) }: { store: Store; clock: Clock; readHost?: HostSampleReader }): HistoryOperations {
+export interface HistoryOperationsOptions {
+  store: Store;
+  clock: Clock;
+  /** How long raw samples are kept (`collector.retention`): older ranges come from rollups. */
+  rawRetentionMs: number;
+  /** Raw samples of a host; the store's by default. */
+  readHost?: HostSampleReader;
+}
+
+export function createHistoryOperations({ store, clock, rawRetentionMs, readHost = (h, f, t) => store.hostSamples(h, f, t) }: HistoryOperationsOptions): HistoryOperations {
+  const history = createHistoryReader({ store, clock, rawRetentionMs });
   const knownHost = (host: string): HostRecord => {
     const record = store.listHosts().find((h) => h.hostname === host);
     if (record === undefined) throw new OperationError('not-found', `host ${host} has never reported`);
@@ -111,8 +130,16 @@ export function createHistoryOperations({ store, clock, readHost = (h, f, t) => 
       const buckets = createSeriesBuckets(fromMs, query.toMs, stepMs);
       const metrics = query.metrics && query.metrics.length > 0 ? new Set(query.metrics) : undefined;
       const wanted = Object.entries(query.labels ?? {});
+      if (metrics !== undefined) {
+        // Named metrics: the history reader answers each from raw samples or rollups, by the step.
+        for (const metric of metrics) {
+          for (const read of history.readSeries({ hostname: query.host, metric, labels: query.labels ?? {}, fromMs, toMs: query.toMs, stepMs })) {
+            for (const p of read.points) buckets.addAggregate({ metric, labels: read.series.labels, atMs: p.atMs, min: p.min, max: p.max, sum: p.value * p.count, count: p.count });
+          }
+        }
+        return { host: query.host, from: iso(fromMs), to: iso(query.toMs), stepSeconds: stepMs / 1000, series: buckets.result() };
+      }
       for (const sample of readHost(query.host, fromMs, query.toMs)) {
-        if (metrics !== undefined && !metrics.has(sample.metric)) continue;
         if (wanted.length > 0 && !wanted.every(([k, v]) => sample.labels[k] === v)) continue;
         buckets.add(sample);
       }
@@ -133,6 +160,23 @@ export function createHistoryOperations({ store, clock, readHost = (h, f, t) => 
           const { host: _host, ...labels } = s.labels;
           return { metric: s.metric, labels, value: s.value, at: iso(s.atMs), ...(s.text === undefined ? {} : { text: s.text }) };
         });
+    },
+
+    fleetTrend({ hosts, metric, fromMs, toMs, maxPoints }) {
+      const known = new Set(store.listHosts().map((h) => h.hostname));
+      const stepMs = stepFor(fromMs, toMs, maxPoints);
+      const alignedFrom = Math.floor(fromMs / stepMs) * stepMs;
+      const trends: FleetTrend['trends'] = {};
+      for (const host of hosts) {
+        if (!known.has(host)) continue;
+        const buckets = createSeriesBuckets(alignedFrom, toMs, stepMs);
+        for (const read of history.readSeries({ hostname: host, metric, fromMs: alignedFrom, toMs, stepMs })) {
+          for (const p of read.points) buckets.addAggregate({ metric, labels: read.series.labels, atMs: p.atMs, min: p.min, max: p.max, sum: p.value * p.count, count: p.count });
+        }
+        const first = buckets.result()[0];
+        if (first) trends[host] = { at: first.points.at, avg: first.points.avg };
+      }
+      return { stepSeconds: stepMs / 1000, trends };
     },
 
     fleet(filter = {}) {

@@ -6,6 +6,8 @@
 import type { Clock } from '../clock.js';
 import type { IncidentRecord } from '../domain/incident.js';
 import type { IncidentService } from '../incidents/incidentService.js';
+import type { Classification } from '../services/priorityMatrix.js';
+import { priorityViewOf } from '../services/priorityView.js';
 import type { IncidentFilter, Store } from '../store/store.js';
 import { deliveryView } from './deliveryOperations.js';
 import { OperationError } from './operationError.js';
@@ -35,7 +37,13 @@ export interface ActionResult {
   reason: string;
 }
 
-export function createIncidentOperations({ store, incidents, clock }: { store: Store; incidents: IncidentService; clock: Clock }): IncidentOperations {
+/** An incident's classification by the matrix now, for incidents recorded before priorities were. */
+export type ClassifyIncident = (incident: IncidentRecord) => Classification;
+
+export function createIncidentOperations({ store, incidents, clock, classify }: { store: Store; incidents: IncidentService; clock: Clock; classify: ClassifyIncident }): IncidentOperations {
+  const incidentView = (incident: IncidentRecord) => viewOf(store, classify, incident);
+  const detailOf = (incident: IncidentRecord) => detailWith(store, incidentView, incident);
+  const explanationOf = (incident: IncidentRecord) => explanationWith(store, incidentView, incident);
   const existing = (id: number): IncidentRecord => {
     const incident = store.getIncident(id);
     if (!incident) throw notFound(id);
@@ -52,8 +60,8 @@ export function createIncidentOperations({ store, incidents, clock }: { store: S
   };
   return {
     listIncidents: (filter) => store.listIncidents(filter).map(incidentView),
-    incidentDetail: (id) => detailOf(store, existing(id)),
-    explainIncident: (id) => explanationOf(store, existing(id)),
+    incidentDetail: (id) => detailOf(existing(id)),
+    explainIncident: (id) => explanationOf(existing(id)),
     acknowledge: (id, note) => act('acknowledge', id, note),
     resolve: (id, note) => act('resolve', id, note),
   };
@@ -61,7 +69,7 @@ export function createIncidentOperations({ store, incidents, clock }: { store: S
 
 const notFound = (id: number) => new OperationError('not-found', `incident ${id} does not exist`);
 
-function detailOf(store: Store, incident: IncidentRecord) {
+function detailWith(store: Store, incidentView: (incident: IncidentRecord) => IncidentView, incident: IncidentRecord) {
   const id = incident.id;
   return {
     incident: incidentView(incident),
@@ -74,9 +82,9 @@ function detailOf(store: Store, incident: IncidentRecord) {
   };
 }
 
-export type IncidentDetail = ReturnType<typeof detailOf>;
+export type IncidentDetail = ReturnType<typeof detailWith>;
 
-function explanationOf(store: Store, incident: IncidentRecord) {
+function explanationWith(store: Store, incidentView: (incident: IncidentRecord) => IncidentView, incident: IncidentRecord) {
   const id = incident.id;
   return {
     incident: incidentView(incident),
@@ -94,10 +102,10 @@ function explanationOf(store: Store, incident: IncidentRecord) {
   };
 }
 
-export type IncidentExplanation = ReturnType<typeof explanationOf>;
+export type IncidentExplanation = ReturnType<typeof explanationWith>;
 
-/** The API's view of an incident, with ISO times. */
-function incidentView(incident: IncidentRecord) {
+/** The API's view of an incident, with ISO times, its services and its priority. */
+function viewOf(store: Store, classify: ClassifyIncident, incident: IncidentRecord) {
   return {
     id: incident.id,
     key: incident.key,
@@ -118,10 +126,11 @@ function incidentView(incident: IncidentRecord) {
     hold: incident.hold,
     parentIncidentId: incident.parentIncidentId,
     why: incident.why,
+    ...priorityViewOf(store.incidentPriority(incident.id), () => classify(incident)),
   };
 }
 
-export type IncidentView = ReturnType<typeof incidentView>;
+export type IncidentView = ReturnType<typeof viewOf>;
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();

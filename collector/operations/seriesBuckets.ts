@@ -33,25 +33,39 @@ export function createSeriesBuckets(fromMs: number, toMs: number, stepMs: number
   // Samples of one series share one labels object (StoreReads.hostSamples), so its key is made once.
   const keys = new WeakMap<Record<string, string>, string>();
   const series = new Map<string, { metric: string; labels: Record<string, string>; min: Float64Array; max: Float64Array; sum: Float64Array; count: Uint32Array }>();
+  const slot = (metric: string, sampleLabels: Record<string, string>) => {
+    let key = keys.get(sampleLabels);
+    if (key === undefined || !key.startsWith(`${metric}{`)) {
+      key = seriesKey(metric, sampleLabels);
+      keys.set(sampleLabels, key);
+    }
+    let s = series.get(key);
+    if (s === undefined) {
+      const { host: _host, ...labels } = sampleLabels;
+      s = { metric, labels, min: new Float64Array(steps).fill(Infinity), max: new Float64Array(steps).fill(-Infinity), sum: new Float64Array(steps), count: new Uint32Array(steps) };
+      series.set(key, s);
+    }
+    return s;
+  };
   return {
     add(sample: { metric: string; labels: Record<string, string>; value: number; atMs: number }): void {
       if (!Number.isFinite(sample.value) || sample.atMs < fromMs || sample.atMs > toMs) return;
-      let key = keys.get(sample.labels);
-      if (key === undefined || !key.startsWith(`${sample.metric}{`)) {
-        key = seriesKey(sample.metric, sample.labels);
-        keys.set(sample.labels, key);
-      }
-      let s = series.get(key);
-      if (s === undefined) {
-        const { host: _host, ...labels } = sample.labels;
-        s = { metric: sample.metric, labels, min: new Float64Array(steps).fill(Infinity), max: new Float64Array(steps).fill(-Infinity), sum: new Float64Array(steps), count: new Uint32Array(steps) };
-        series.set(key, s);
-      }
+      const s = slot(sample.metric, sample.labels);
       const i = Math.min(steps - 1, Math.floor((sample.atMs - fromMs) / stepMs)); // a sample at `toMs` joins the last step
       s.count[i]! += 1;
       s.sum[i]! += sample.value;
       if (sample.value < s.min[i]!) s.min[i] = sample.value;
       if (sample.value > s.max[i]!) s.max[i] = sample.value;
+    },
+    /** Adds an aggregate (a rollup bucket or a step of a history read) starting at `atMs`. */
+    addAggregate(aggregate: { metric: string; labels: Record<string, string>; atMs: number; min: number; max: number; sum: number; count: number }): void {
+      if (aggregate.count <= 0 || aggregate.atMs < fromMs || aggregate.atMs > toMs) return;
+      const s = slot(aggregate.metric, aggregate.labels);
+      const i = Math.min(steps - 1, Math.floor((aggregate.atMs - fromMs) / stepMs));
+      s.count[i]! += aggregate.count;
+      s.sum[i]! += aggregate.sum;
+      if (aggregate.min < s.min[i]!) s.min[i] = aggregate.min;
+      if (aggregate.max > s.max[i]!) s.max[i] = aggregate.max;
     },
     result(): DownsampledSeries[] {
       const at = Array.from({ length: steps }, (_, i) => Math.floor((fromMs + i * stepMs) / 1000));

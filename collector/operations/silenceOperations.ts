@@ -2,7 +2,7 @@
  * Operator silences: incidents whose labels match every matcher get no ticket while one is active.
  * Matchers are written as in rules (`label="value"`, `!=`, `=~`, `!~`).
  */
-import { LabelMatcherError, formatLabelMatcher, parseLabelMatcher, type LabelMatcher } from '../../rules/index.js';
+import { LabelMatcherError, compileLabelMatchers, formatLabelMatcher, parseLabelMatcher, type LabelMatcher } from '../../rules/index.js';
 import type { Clock } from '../clock.js';
 import type { SilenceRecord } from '../domain/silence.js';
 import type { Store } from '../store/store.js';
@@ -24,6 +24,18 @@ export interface SilenceOperations {
   addSilence(silence: NewSilence): SilenceView;
   /** Ends a silence now; not-found when there is none. */
   expireSilence(id: number): SilenceView;
+  /** The active incidents a silence with these matchers would hold; invalid as addSilence is. */
+  previewSilence(matchers: readonly string[]): SilencePreview[];
+}
+
+/** An active incident a silence would match. */
+export interface SilencePreview {
+  id: number;
+  host: string;
+  ruleName: string;
+  severity: string;
+  status: string;
+  summary: string;
 }
 
 export function createSilenceOperations({ store, clock }: { store: Store; clock: Clock }): SilenceOperations {
@@ -38,6 +50,13 @@ export function createSilenceOperations({ store, clock }: { store: Store; clock:
         tx.insertSilence({ matchers, comment: silence.comment ?? '', createdBy: silence.createdBy, startsAtMs, expiresAtMs: silence.expiresAtMs, createdAtMs: nowMs }),
       );
       return silenceView(record);
+    },
+    previewSilence(texts) {
+      const matches = compileLabelMatchers(parseMatchers(texts));
+      return store
+        .listIncidents({ status: 'active', limit: 100_000 })
+        .filter((i) => matches(i.labels))
+        .map((i) => ({ id: i.id, host: i.host, ruleName: i.ruleName, severity: i.severity, status: i.status, summary: i.summary }));
     },
     expireSilence(id) {
       const nowMs = clock.nowMs();

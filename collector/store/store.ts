@@ -14,6 +14,7 @@ import type { EnrolledAgent } from '../domain/enrolledAgent.js';
 import type { FlapTransition } from '../domain/flapTransition.js';
 import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint, SeriesRecord } from '../domain/history.js';
 import type { HostRecord } from '../domain/host.js';
+import type { IncidentPriorityRecord } from '../domain/incidentPriority.js';
 import type { IncidentChange, IncidentEvent, IncidentRecord, IncidentStatus, NewIncident } from '../domain/incident.js';
 import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
 import type { SilenceRecord } from '../domain/silence.js';
@@ -84,6 +85,8 @@ export interface StoreTransaction {
   getIncident(id: number): IncidentRecord | undefined;
   /** Open and acknowledged incidents, oldest first. */
   activeIncidents(): IncidentRecord[];
+  /** Incidents resolved by hand whose re-arm time has come (`rearmAtMs` <= nowMs). */
+  rearmDueIncidents(nowMs: number): IncidentRecord[];
   insertIncident(incident: NewIncident): IncidentRecord;
   updateIncident(id: number, change: IncidentChange): void;
   /** The newest incident of a fingerprint, whatever its status (for the re-open window). */
@@ -96,6 +99,8 @@ export interface StoreTransaction {
   insertMaintenance(window: Omit<MaintenanceRecord, 'id'>): MaintenanceRecord;
   deleteMaintenance(id: number): boolean;
   addIncidentEvent(event: Omit<IncidentEvent, 'id'>): void;
+  /** Records (or replaces) an incident's services, priority and SLA breach. */
+  saveIncidentPriority(record: IncidentPriorityRecord): void;
   /**
    * Queues a desk operation. Coalescing: an `update` is not queued behind a pending, untried
    * `update` of the same incident and desk (that one will carry the latest state), and any
@@ -168,6 +173,8 @@ export interface StoreReads {
   getIncident(id: number): IncidentRecord | undefined;
   listIncidents(filter?: IncidentFilter): IncidentRecord[];
   incidentEvents(incidentId: number): IncidentEvent[];
+  /** The incident's services and priority; undefined for an incident opened before priorities were recorded. */
+  incidentPriority(incidentId: number): IncidentPriorityRecord | undefined;
   /** Pending outbox rows due by `nowMs`, oldest first, at most one (the oldest) per incident and desk. */
   dueOutbox(nowMs: number, limit: number): OutboxRow[];
   outboxForIncident(incidentId: number): OutboxRow[];

@@ -76,6 +76,8 @@ export function buildRule(
   if (keepFiringForSeconds > 0) definition.keepFiringForSeconds = keepFiringForSeconds;
   const inhibits = inhibitionsOf(entry.inhibits);
   if (inhibits.length > 0) definition.inhibits = inhibits;
+  if (entry.urgency !== undefined) definition.urgency = entry.urgency;
+  if (entry.runbook !== undefined) definition.runbook = entry.runbook;
   Object.assign(definition, specs);
   const { line } = document.locate(at, '');
   return { ...definition, version: ruleVersion(definition), file, line };

@@ -49,6 +49,10 @@ const TRAILING_KEYS = {
   /** Label names are checked by the loader, which can say why a name is wrong. */
   labels: Type.Optional(Type.Record(Type.String(), Type.String())),
   inhibits: Type.Optional(Type.Array(InhibitionSchema)),
+  /** ITIL urgency; without it the collector derives it from the severity (priority.severityUrgency). */
+  urgency: Type.Optional(Type.Unsafe<'high' | 'medium' | 'low'>({ type: 'string', enum: ['high', 'medium', 'low'] })),
+  /** Where the fix is written down: an http(s) URL, put on every ticket of the rule. */
+  runbook: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', patternHint: 'an http(s) URL such as https://wiki.example.com/runbooks/disk-full' })),
 };
 
 const KIND_KEYS: TProperties = Object.assign({}, ...RULE_KINDS.map((kind) => kind.schema));

@@ -97,6 +97,10 @@ export interface Rule extends RuleKindSpecs {
    * Absent when it inhibits none.
    */
   inhibits?: Inhibition[];
+  /** ITIL urgency the rule states (`urgency:`); absent: the collector derives it from the severity. */
+  urgency?: 'high' | 'medium' | 'low';
+  /** The runbook URL put on every ticket of the rule; absent when the file gives none. */
+  runbook?: string;
 }
 
 /** `inhibits: [{ rules: [tcp_port_intermittent], equal: [host, target] }]` */

@@ -32,6 +32,8 @@ export function ruleVersion(definition: RuleDefinition): string {
   ];
   if (definition.keepFiringForSeconds) normalized.push(['keepFiringForSeconds', definition.keepFiringForSeconds]);
   if (definition.inhibits?.length) normalized.push(['inhibits', definition.inhibits.map((i) => [[...i.rules].sort(), [...i.equal].sort()])]);
+  if (definition.urgency) normalized.push(['urgency', definition.urgency]);
+  if (definition.runbook) normalized.push(['runbook', definition.runbook]);
   for (const kind of RULE_KINDS) {
     const part = kind.versionPart(definition);
     if (part !== undefined) normalized.push(part);

@@ -55,10 +55,10 @@ describe('check results as check_status samples', () => {
     ];
     const samples = reportToRecord(report(1, checks, BASE), BASE).samples;
     expect(samples).toEqual([
-      { metric: 'check_status', labels: { group: 'db', host: 'db-1', kind: 'plugin', check: 'raid' }, value: 2, atMs: BASE, text: 'CRITICAL - array md0 degraded' },
-      { metric: 'check_status', labels: { group: 'db', host: 'db-1', kind: 'probe', check: 'filesystems' }, value: 3, atMs: BASE, text: 'did not finish within 5s' },
-      { metric: 'check_status', labels: { group: 'db', host: 'db-1', kind: 'process', check: 'sshd' }, value: 0, atMs: BASE, text: '2 process(es) named sshd' },
-      { metric: 'check_status', labels: { group: 'db', host: 'db-1', kind: 'plugin', check: 'disk' }, value: 1, atMs: BASE, text: 'DISK WARNING' },
+      { metric: 'check_status', labels: { group: 'db', host: 'db-1', kind: 'plugin', check: 'raid' }, value: 2, atMs: BASE, intervalMs: 15_000, text: 'CRITICAL - array md0 degraded' },
+      { metric: 'check_status', labels: { group: 'db', host: 'db-1', kind: 'probe', check: 'filesystems' }, value: 3, atMs: BASE, intervalMs: 15_000, text: 'did not finish within 5s' },
+      { metric: 'check_status', labels: { group: 'db', host: 'db-1', kind: 'process', check: 'sshd' }, value: 0, atMs: BASE, intervalMs: 15_000, text: '2 process(es) named sshd' },
+      { metric: 'check_status', labels: { group: 'db', host: 'db-1', kind: 'plugin', check: 'disk' }, value: 1, atMs: BASE, intervalMs: 15_000, text: 'DISK WARNING' },
     ]);
   });
 });

@@ -86,7 +86,7 @@ describe('parseRuleFile', () => {
       why: 'unknown key too far from any known one: the known keys are listed',
       text: ruleFile('fro: 5m'),
       errors: [
-        'bad.yaml:7:5: rules[0].fro: unknown key "fro"; expected one of: name, metric, matchers, above, below, clearBelow, clearAbove, for, clearFor, keepFiringFor, function, window, predict, absent, aggregate, change, status, severity, summary, description, labels, inhibits',
+        'bad.yaml:7:5: rules[0].fro: unknown key "fro"; expected one of: name, metric, matchers, above, below, clearBelow, clearAbove, for, clearFor, keepFiringFor, function, window, predict, absent, aggregate, change, status, severity, summary, description, labels, inhibits, urgency, runbook',
       ],
     },
     {

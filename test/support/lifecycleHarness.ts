@@ -125,6 +125,11 @@ export function createLifecycleHarness(options: HarnessOptions) {
         .flatMap((i) => store.outboxForIncident(i.id))
         .sort((a, b) => a.id - b.id)
         .map((o) => `${o.operation} #${o.incidentId}`),
+    /** Puts another rule set in force, as a reload does; the next report retires what removed rules left. */
+    replaceRules(rules: readonly Rule[]) {
+      pipeline.replaceRules(rules);
+      return this;
+    },
     close: () => store.close(),
   };
 }

@@ -249,4 +249,38 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX incidents_rearming ON incidents (rearm_at_ms) WHERE rearm_at_ms IS NOT NULL;
   ALTER TABLE hosts ADD COLUMN decommissioned_at_ms INTEGER;
   `,
+  // 8: the service view (issue 16): each incident's services, impact, urgency and priority, and its SLA breach.
+  `
+  CREATE TABLE incident_priorities (
+    incident_id INTEGER PRIMARY KEY REFERENCES incidents(id),
+    services TEXT NOT NULL,
+    impact TEXT NOT NULL,
+    urgency TEXT NOT NULL,
+    priority TEXT NOT NULL,
+    initial_priority TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    sla_breach TEXT
+  );
+  `,
+  // 9: compressed chunks in a rowid table: rows of about a kilobyte pack into its table pages, where a
+  // WITHOUT ROWID b-tree spilled each into overflow pages and doubled the bytes per sample.
+  `
+  CREATE TABLE series_chunks_v2 (
+    chunk_id INTEGER PRIMARY KEY,
+    series_id INTEGER NOT NULL,
+    block_start_ms INTEGER NOT NULL,
+    part INTEGER NOT NULL,
+    first_at_ms INTEGER NOT NULL,
+    last_at_ms INTEGER NOT NULL,
+    sample_count INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    texts TEXT,
+    UNIQUE (series_id, block_start_ms, part)
+  );
+  INSERT INTO series_chunks_v2 (series_id, block_start_ms, part, first_at_ms, last_at_ms, sample_count, data, texts)
+    SELECT series_id, block_start_ms, part, first_at_ms, last_at_ms, sample_count, data, texts FROM series_chunks ORDER BY block_start_ms, series_id, part;
+  DROP TABLE series_chunks;
+  ALTER TABLE series_chunks_v2 RENAME TO series_chunks;
+  CREATE INDEX series_chunks_by_block ON series_chunks (block_start_ms);
+  `,
 ];

@@ -67,7 +67,8 @@ export function createSqliteHistory(db: Database.Database) {
     nextHotBase: pluck('SELECT min(base_at_ms) AS at FROM report_chunks WHERE base_at_ms >= ?'),
     rollups5m: prepare('SELECT bucket_start_ms AS startMs, sample_count AS count, sum, min, max FROM rollups_5m WHERE series_id = ? AND bucket_start_ms BETWEEN ? AND ? ORDER BY bucket_start_ms'),
     rollups1h: prepare('SELECT bucket_start_ms AS startMs, sample_count AS count, sum, min, max FROM rollups_1h WHERE series_id = ? AND bucket_start_ms BETWEEN ? AND ? ORDER BY bucket_start_ms'),
-    lastHotOfHosts: prepare('SELECT c.host_id, c.base_at_ms, c.samples, c.texts FROM hosts h JOIN report_chunks c ON c.host_id = h.host_id AND c.sequence = h.last_sequence'),
+    // CROSS JOIN keeps hosts the outer loop: one primary-key lookup per host, not a scan of every hot row.
+    lastHotOfHosts: prepare('SELECT c.host_id, c.base_at_ms, c.samples, c.texts FROM hosts h CROSS JOIN report_chunks c ON c.host_id = h.host_id AND c.sequence = h.last_sequence'),
     newestHotOfHost: prepare(`SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = ? ORDER BY base_at_ms DESC LIMIT ${LATEST_SEARCH_REPORTS}`),
     newestSeriesChunk: prepare('SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks WHERE series_id = ? ORDER BY block_start_ms DESC, part DESC LIMIT 1'),
   };
@@ -219,9 +220,7 @@ export function createSqliteHistory(db: Database.Database) {
       for (const seriesId of seriesIds) {
         for (const chunk of reads.seriesChunks().iterate(seriesId, fromMs - BLOCK_MS - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<SeriesChunkRow>) {
           if (chunk.last_at_ms < fromMs || chunk.first_at_ms > toMs) continue;
-          const points: SeriesPoint[] = [];
-          pushChunkPoints(points, chunk, fromMs, toMs);
-          for (const p of points) rows.push({ ...p, seriesId });
+          pushChunkPoints(rows, chunk, fromMs, toMs, seriesId);
         }
       }
       for (const chunk of reads.hotInRange().iterate(hostId, fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<HotChunk>) {
@@ -284,11 +283,7 @@ export function createSqliteHistory(db: Database.Database) {
 
   function* blockSamples(block: number, fromMs: number, toMs: number): Iterable<SeriesSampleRow> {
     const rows: SeriesSampleRow[] = [];
-    for (const chunk of reads.blockChunks().iterate(block) as Iterable<SeriesChunkRow>) {
-      const points: SeriesPoint[] = [];
-      pushChunkPoints(points, chunk, fromMs, toMs);
-      for (const p of points) rows.push({ ...p, seriesId: chunk.series_id });
-    }
+    for (const chunk of reads.blockChunks().iterate(block) as Iterable<SeriesChunkRow>) pushChunkPoints(rows, chunk, fromMs, toMs, chunk.series_id);
     for (const chunk of reads.hotInBlockAllHosts().iterate(block, block + BLOCK_MS) as Iterable<HotChunk>) {
       const texts = decodeTexts(chunk.texts);
       for (const s of decodeChunk(chunk.base_at_ms, chunk.samples)) {
@@ -313,13 +308,19 @@ function inTimeOrder(rows: SeriesSampleRow[]): SeriesSampleRow[] {
   return ordered;
 }
 
-function pushChunkPoints(points: SeriesPoint[], chunk: SeriesChunkRow, fromMs: number, toMs: number): void {
+/** Decodes a chunk's points within [fromMs, toMs] onto `points`, each with `seriesId` when given. */
+function pushChunkPoints(points: SeriesPoint[], chunk: SeriesChunkRow, fromMs: number, toMs: number): void;
+function pushChunkPoints(points: SeriesSampleRow[], chunk: SeriesChunkRow, fromMs: number, toMs: number, seriesId: number): void;
+function pushChunkPoints(points: Array<SeriesPoint | SeriesSampleRow>, chunk: SeriesChunkRow, fromMs: number, toMs: number, seriesId?: number): void {
   const { times, values } = decodeSeriesChunk(chunk.data);
   const texts = chunk.texts === null ? undefined : (JSON.parse(chunk.texts) as Record<string, string>);
   for (let i = 0; i < times.length; i++) {
     const atMs = times[i]!;
     if (atMs < fromMs || atMs > toMs) continue;
-    points.push(withText({ atMs, value: values[i]! }, texts?.[i]));
+    const point: SeriesPoint | SeriesSampleRow = seriesId === undefined ? { atMs, value: values[i]! } : { atMs, value: values[i]!, seriesId };
+    const text = texts?.[i];
+    if (text !== undefined) point.text = text;
+    points.push(point);
   }
 }
 

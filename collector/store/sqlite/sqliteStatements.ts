@@ -46,6 +46,10 @@ export function createSqliteStatements(db: Database.Database) {
         insertMaintenance: prepare(`INSERT INTO maintenance_windows (cron, duration_seconds, host, host_group, comment, created_at_ms)
           VALUES (@cron, @durationSeconds, @host, @group, @comment, @createdAtMs)`),
         deleteMaintenance: prepare('DELETE FROM maintenance_windows WHERE id = ?'),
+        upsertIncidentPriority: prepare(`INSERT INTO incident_priorities (incident_id, services, impact, urgency, priority, initial_priority, reason, sla_breach)
+          VALUES (@incidentId, @services, @impact, @urgency, @priority, @initialPriority, @reason, @slaBreach)
+          ON CONFLICT (incident_id) DO UPDATE SET services = excluded.services, impact = excluded.impact, urgency = excluded.urgency,
+            priority = excluded.priority, reason = excluded.reason, sla_breach = excluded.sla_breach`),
         insertIncidentEvent: prepare('INSERT INTO incident_events (incident_id, at_ms, kind, text, data) VALUES (@incidentId, @atMs, @kind, @text, @data)'),
         insertOutbox: prepare(`INSERT INTO outbox (incident_id, desk, operation, state, attempts, next_attempt_at_ms, created_at_ms, note)
           VALUES (@incidentId, @desk, @operation, 'pending', 0, @nextAttemptAtMs, @createdAtMs, @note)`),
@@ -96,6 +100,7 @@ export function createSqliteStatements(db: Database.Database) {
         AND (@beforeId IS NULL OR id < @beforeId)
       ORDER BY id DESC LIMIT @limit`),
     countIncidents: prepare('SELECT count(*) AS n FROM incidents WHERE status = ?'),
+    incidentPriority: prepare('SELECT * FROM incident_priorities WHERE incident_id = ?'),
     incidentEvents: prepare('SELECT * FROM incident_events WHERE incident_id = ? ORDER BY id'),
     dueOutbox: prepare(`SELECT o.* FROM outbox o
       WHERE o.state = 'pending' AND o.next_attempt_at_ms <= ?
@@ -112,6 +117,7 @@ export function createSqliteStatements(db: Database.Database) {
       WHERE i.status IN ('open', 'acknowledged') OR t.state = 'open' OR i.updated_at_ms >= ?
       ORDER BY coalesce(t.checked_at_ms, 0), t.incident_id LIMIT ?`),
     latestIncidentByFingerprint: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE fingerprint = ? ORDER BY id DESC LIMIT 1`),
+    rearmDueIncidents: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE rearm_at_ms IS NOT NULL AND rearm_at_ms <= ? ORDER BY id`),
     allActiveIncidents: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE status IN ('open', 'acknowledged') ORDER BY id`),
     childIncidents: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE parent_incident_id = ? ORDER BY id`),
     flapHistory: prepare('SELECT transitions FROM flap_history WHERE fingerprint = ?'),

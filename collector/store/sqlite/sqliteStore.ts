@@ -15,6 +15,7 @@ import type { EnrolledAgent } from '../../domain/enrolledAgent.js';
 import type { FlapTransition } from '../../domain/flapTransition.js';
 import type { HostRecord } from '../../domain/host.js';
 import type { IncidentEvent, IncidentRecord, IncidentStatus } from '../../domain/incident.js';
+import type { IncidentPriorityRecord } from '../../domain/incidentPriority.js';
 import type { MaintenanceRecord } from '../../domain/maintenanceWindow.js';
 import type { SilenceRecord } from '../../domain/silence.js';
 import type { TicketRecord } from '../../domain/ticket.js';
@@ -153,7 +154,11 @@ class SqliteStore implements Store {
         sql.updateIncident.run({ ...incidentParams(next), id });
       },
       getIncident: (id) => this.getIncident(id),
+      saveIncidentPriority: (record) => {
+        sql.upsertIncidentPriority.run({ ...record, services: JSON.stringify(record.services), slaBreach: record.slaBreach === null ? null : JSON.stringify(record.slaBreach) });
+      },
       activeIncidents: () => (sql.allActiveIncidents.all() as Row[]).map((r) => mapIncident(r)!),
+      rearmDueIncidents: (nowMs) => (sql.rearmDueIncidents.all(nowMs) as Row[]).map((r) => mapIncident(r)!),
       findLatestIncident: (fingerprint) => mapIncident(sql.latestIncidentByFingerprint.get(fingerprint) as Row | undefined),
       loadFlapHistory: (fingerprint) => {
         const row = sql.flapHistory.get(fingerprint) as { transitions: string } | undefined;
@@ -411,6 +416,21 @@ class SqliteStore implements Store {
           ? this.sql.listActiveIncidents.all(limit)
           : this.sql.listIncidentsByStatus.all(filter.status, limit);
     return (rows as Row[]).map((r) => mapIncident(r)!);
+  }
+
+  incidentPriority(incidentId: number): IncidentPriorityRecord | undefined {
+    const r = this.sql.incidentPriority.get(incidentId) as Row | undefined;
+    if (!r) return undefined;
+    return {
+      incidentId: Number(r.incident_id),
+      services: JSON.parse(String(r.services)) as string[],
+      impact: r.impact as IncidentPriorityRecord['impact'],
+      urgency: r.urgency as IncidentPriorityRecord['urgency'],
+      priority: r.priority as IncidentPriorityRecord['priority'],
+      initialPriority: r.initial_priority as IncidentPriorityRecord['priority'],
+      reason: String(r.reason),
+      slaBreach: r.sla_breach === null ? null : (JSON.parse(String(r.sla_breach)) as IncidentPriorityRecord['slaBreach']),
+    };
   }
 
   incidentEvents(incidentId: number): IncidentEvent[] {

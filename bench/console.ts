@@ -1,0 +1,159 @@
+/**
+ * `npm run bench:console`: the console's reads on a seeded fleet, timed through a real collector's
+ * HTTP API on loopback, and the fleet page rendered in Debian's chromium.
+ *
+ * Seeds a temporary SQLite database through the store: `--hosts` hosts (default 1,000) with one
+ * report each, and one of them with `--days` days (default 7) of reports every 15 s (20
+ * observations each), compacted into history as the collector's upkeep does. Then times, each
+ * `--runs` times (median and worst printed):
+ * - one host's CPU over the 7 days (`/api/v1/hosts/{host}/series`, 600 steps; target 50 ms), against
+ *   the peer path of the same run: the store's raw read of that one series (`querySeries`);
+ * - the fleet page's data for all hosts (`/api/v1/fleet`, first page and the status counts over
+ *   the whole fleet; target 100 ms) and its trend lines for a page of 100 hosts;
+ * - in chromium (when /usr/bin/chromium exists): from navigation to the fleet page's 100 rows.
+ * Figures only; nothing is asserted.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { startCollector } from '../collector/collector.js';
+import { databasePath } from '../collector/store/sqlite/databasePath.js';
+import { openSqliteStore } from '../collector/store/sqlite/sqliteStore.js';
+import type { ReportRecord } from '../collector/store/store.js';
+import { parseDurationMs } from '../config/duration.js';
+import { loadConfig } from '../config/loadConfig.js';
+
+const { values } = parseArgs({ options: { hosts: { type: 'string', default: '1000' }, days: { type: 'string', default: '7' }, runs: { type: 'string', default: '15' } } });
+const HOSTS = Number(values.hosts);
+const DAYS = Number(values.days);
+const RUNS = Number(values.runs);
+const INTERVAL_MS = 15_000;
+const NOW = Date.now();
+const VIEWER_TOKEN = 'bench-console-viewer-token-0123';
+const hostname = (i: number) => `host-${String(i).padStart(5, '0')}`;
+
+function samples(host: string, atMs: number, step: number): ReportRecord['samples'] {
+  const wave = (k: number) => 0.3 + 0.2 * Math.sin((step + k * 17) / 40);
+  const list: Array<{ metric: string; labels: Record<string, string>; value: number; atMs: number }> = [
+    { metric: 'cpu_usage_ratio', labels: { host }, value: wave(0), atMs },
+    { metric: 'cpu_iowait_ratio', labels: { host }, value: wave(1) / 10, atMs },
+    { metric: 'load1', labels: { host }, value: wave(2) * 4, atMs },
+    { metric: 'memory_used_bytes', labels: { host }, value: 4e9 * wave(3), atMs },
+    { metric: 'swap_used_bytes', labels: { host }, value: 1e6, atMs },
+  ];
+  for (const mount of ['/', '/var', '/home']) list.push({ metric: 'filesystem_used_ratio', labels: { host, mount }, value: wave(4), atMs });
+  for (const device of ['sda', 'sdb']) {
+    for (const metric of ['disk_read_bytes_per_second', 'disk_written_bytes_per_second', 'disk_read_latency_seconds', 'disk_write_latency_seconds']) list.push({ metric, labels: { host, device }, value: wave(5) * 1e6, atMs });
+  }
+  for (const metric of ['network_receive_bytes_per_second', 'network_transmit_bytes_per_second']) list.push({ metric, labels: { host, interface: 'eth0' }, value: wave(6) * 1e7, atMs });
+  return list;
+}
+
+function report(host: string, sequence: number, atMs: number): ReportRecord {
+  return { agentId: `agent-${host}`, hostname: host, labels: { group: `g${sequence % 7}` }, version: '0.1.0', intervalSeconds: 15, sequence, receivedAtMs: atMs, samples: samples(host, atMs, sequence), checks: [] };
+}
+
+function seed(dataDir: string): void {
+  const store = openSqliteStore({ file: databasePath(dataDir) });
+  const started = performance.now();
+  const reports = Math.floor((DAYS * 86_400_000) / INTERVAL_MS);
+  const busy = hostname(0);
+  for (let from = 0; from < reports; from += 2000) {
+    store.transaction((tx) => {
+      for (let i = from; i < Math.min(reports, from + 2000); i++) tx.insertReport(report(busy, i + 1, NOW - (reports - i) * INTERVAL_MS));
+    });
+  }
+  store.transaction((tx) => {
+    for (let h = 1; h < HOSTS; h++) tx.insertReport({ ...report(hostname(h), 1, NOW - (h % 50 === 0 ? 3_600_000 : 5_000)), labels: { group: `g${h % 7}` } });
+  });
+  let compacted = 0;
+  while (store.compactHistory(NOW - 2 * 3_600_000) !== undefined) compacted++;
+  store.close();
+  console.log(`seeded ${HOSTS} hosts; ${hostname(0)} with ${reports} reports over ${DAYS} days (${samples('x', 0, 0).length} observations each), ${compacted} blocks compacted, in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+async function timed(what: string, runs: number, fn: () => Promise<unknown> | unknown): Promise<number> {
+  await fn(); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  const median = times[Math.floor(times.length / 2)]!;
+  console.log(`${what.padEnd(64)} median ${median.toFixed(1).padStart(7)} ms   worst ${times.at(-1)!.toFixed(1).padStart(7)} ms   (${runs} runs)`);
+  return median;
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tripline-bench-console-'));
+  try {
+    seed(dataDir);
+    const { config } = loadConfig(undefined, {});
+    config.dataDir = dataDir;
+    config.collector.listen.port = 0;
+    config.collector.viewerTokens = [VIEWER_TOKEN];
+    config.collector.agentTokens = ['bench-console-agent-token-0123'];
+    config.collector.retention = parseDurationMs('30d');
+    config.incidents.reachability.enabled = false;
+    const collector = await startCollector({ config, rules: [], log: pino({ level: 'silent' }) });
+    try {
+      const get = async (path: string) => {
+        const response = await fetch(`${collector.url}${path}`);
+        if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
+        return response.json() as Promise<Record<string, unknown>>;
+      };
+      const busy = hostname(0);
+      const from = Math.floor((NOW - DAYS * 86_400_000) / 1000);
+      const api = await timed(`history API: ${busy} CPU over ${DAYS} d (600 steps)`, RUNS, () => get(`/api/v1/hosts/${busy}/series?metric=cpu_usage_ratio&from=${from}&maxPoints=600`));
+      const raw = await timed(`peer: store.querySeries, the same series raw`, RUNS, () => collector.store.querySeries('cpu_usage_ratio', { host: busy }, NOW - DAYS * 86_400_000, NOW));
+      console.log(`  ratio history API / raw read: ${(api / raw).toFixed(2)}`);
+      await timed(`history API: ${busy} host page, 24 charts' metrics over ${DAYS} d`, Math.max(3, Math.floor(RUNS / 3)), () =>
+        get(`/api/v1/hosts/${busy}/series?metric=cpu_usage_ratio,cpu_iowait_ratio,load1,memory_used_bytes,swap_used_bytes,filesystem_used_ratio,disk_read_bytes_per_second,disk_written_bytes_per_second,disk_read_latency_seconds,disk_write_latency_seconds,network_receive_bytes_per_second,network_transmit_bytes_per_second&from=${from}&maxPoints=400`),
+      );
+      await timed(`fleet API: first page of ${HOSTS} hosts with status counts`, RUNS, () => get('/api/v1/fleet?limit=100'));
+      await timed(`fleet API: filtered by label group=g3`, RUNS, () => get('/api/v1/fleet?limit=100&labels=group=g3'));
+      const page = Array.from({ length: Math.min(100, HOSTS) }, (_, i) => hostname(i)).join(',');
+      await timed(`fleet trend: CPU of a page of 100 hosts, last hour`, RUNS, () => get(`/api/v1/fleet/trend?metric=cpu_usage_ratio&hosts=${page}`));
+      await browserFleet(collector.url);
+    } finally {
+      await collector.stop();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** From navigation to the fleet page's first 100 rows, in chromium, signed in as a viewer. */
+async function browserFleet(base: string): Promise<void> {
+  const executablePath = '/usr/bin/chromium';
+  if (!existsSync(executablePath)) return console.log('chromium not installed: browser figures skipped');
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(base);
+    await page.getByLabel('API token').fill(VIEWER_TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('tr[data-host]').nth(Math.min(99, HOSTS - 1)).waitFor();
+    await timed(`browser: fleet page of ${HOSTS} hosts, navigation to 100 rows`, Math.max(3, Math.floor(RUNS / 3)), async () => {
+      await page.goto(`${base}/?reload=${Math.random()}`);
+      await page.locator('tr[data-host]').nth(Math.min(99, HOSTS - 1)).waitFor();
+    });
+    await timed(`browser: next page (rows 101-200)`, Math.max(3, Math.floor(RUNS / 3)), async () => {
+      await page.goto(`${base}/`);
+      await page.locator('tr[data-host]').nth(Math.min(99, HOSTS - 1)).waitFor();
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.locator(`tr[data-host="${hostname(100)}"]`).waitFor();
+    });
+  } finally {
+    await browser.close();
+  }
+}
+
+await main();

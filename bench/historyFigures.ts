@@ -1,0 +1,123 @@
+/**
+ * The history figures of `npm run bench:backtest` (issue 15): compaction time and its longest
+ * transaction (the most ingest can wait behind it), bytes per sample, read latencies through the
+ * history reader, and the latest values of many hosts. Figures only; nothing is asserted.
+ */
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHistoryReader, type ReadSeriesQuery } from '../collector/history/historyReader.js';
+import { openSqliteStore } from '../collector/store/sqlite/sqliteStore.js';
+import type { Store } from '../collector/store/store.js';
+
+/** Compacts every block that ended before `beforeMs`, timing each transaction. */
+export function compactEverything(store: Store, beforeMs: number): { seconds: number; blocks: number; longestMs: number; p99Ms: number } {
+  const durations: number[] = [];
+  const started = performance.now();
+  for (;;) {
+    const stepStarted = performance.now();
+    if (store.compactHistory(beforeMs) === undefined) break;
+    durations.push(performance.now() - stepStarted);
+  }
+  durations.sort((a, b) => a - b);
+  return { seconds: (performance.now() - started) / 1000, blocks: durations.length, longestMs: durations.at(-1) ?? 0, p99Ms: durations[Math.floor(durations.length * 0.99)] ?? 0 };
+}
+
+/** Bytes of the compressed series chunks (payload, and with their table and index pages) and of the rollups, per stored sample. */
+export function storageFigures(file: string, samples: number): string {
+  const db = new Database(file, { readonly: true });
+  try {
+    const payload = db.prepare('SELECT coalesce(sum(length(data)), 0) AS bytes, coalesce(sum(sample_count), 0) AS n FROM series_chunks').get() as { bytes: number; n: number };
+    // Every page of a table's b-trees: the table and its indexes.
+    const pages = (table: string) =>
+      (db.prepare('SELECT coalesce(sum(pgsize), 0) AS bytes FROM dbstat WHERE name IN (SELECT name FROM sqlite_schema WHERE tbl_name = ?)').get(table) as { bytes: number }).bytes;
+    const chunkTable = pages('series_chunks');
+    const rollups = pages('rollups_5m') + pages('rollups_1h');
+    const hot = pages('report_chunks');
+    const perSample = (bytes: number) => (bytes / samples).toFixed(2);
+    return (
+      `storage per sample (${samples.toLocaleString('en')} samples, ${payload.n.toLocaleString('en')} compacted): ` +
+      `compressed chunk payload ${(payload.bytes / Math.max(1, payload.n)).toFixed(2)} B, chunk table and index pages ${perSample(chunkTable)} B, ` +
+      `rollups (5m + 1h) ${perSample(rollups)} B, hot rows left ${perSample(hot)} B; whole file ${perSample(statSync(file).size)} B ` +
+      `(16 B of payload per sample before compaction)`
+    );
+  } finally {
+    db.close();
+  }
+}
+
+/** Bytes per sample of each metric's compressed chunks: constant series cost little, noisy ones most. */
+export function bytesPerMetric(file: string): string {
+  const db = new Database(file, { readonly: true });
+  try {
+    const rows = db
+      .prepare('SELECT s.metric, sum(length(c.data)) * 1.0 / sum(c.sample_count) AS b FROM series_chunks c JOIN series s USING (series_id) GROUP BY s.metric ORDER BY b')
+      .all() as Array<{ metric: string; b: number }>;
+    return rows.map((r) => `${r.metric} ${r.b.toFixed(2)}`).join(', ');
+  } finally {
+    db.close();
+  }
+}
+
+/** Median and worst of `runs` timed calls, in ms. */
+function timed(runs: number, fn: () => unknown): string {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    fn();
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return `median ${times[Math.floor(times.length / 2)]!.toFixed(1)} ms, worst ${times.at(-1)!.toFixed(1)} ms`;
+}
+
+/** Read latencies through the history reader over `days` of history ending at `endMs`. */
+export function readLatencies(store: Store, hostname: string, endMs: number, days: number): string[] {
+  const reader = createHistoryReader({ store, clock: { nowMs: () => endMs }, rawRetentionMs: 400 * 86_400_000 });
+  const fromMs = endMs - days * 86_400_000;
+  const lines: string[] = [];
+  const one = (query: ReadSeriesQuery) => reader.readSeries(query).reduce((n, r) => n + r.points.length, 0);
+  const rawQuery: ReadSeriesQuery = { hostname, metric: 'cpu_usage_ratio', fromMs, toMs: endMs, resolution: 'raw' };
+  lines.push(`read ${days} d raw, one series (${one(rawQuery).toLocaleString('en')} points): ${timed(9, () => one(rawQuery))}`);
+  const allOfHost = () => {
+    let points = 0;
+    for (const metric of new Set(store.findSeries({ hostname, metric: 'cpu_usage_ratio' }).map((s) => s.metric).concat(['load1_per_core', 'memory_used_ratio', 'filesystem_used_ratio', 'tcp_up', 'swap_used_ratio', 'filesystem_inodes_used_ratio', 'network_receive_bytes_per_second']))) {
+      points += one({ hostname, metric, fromMs, toMs: endMs, resolution: 'raw' });
+    }
+    return points;
+  };
+  lines.push(`read ${days} d raw, every series of the host (${allOfHost().toLocaleString('en')} points): ${timed(5, allOfHost)}`);
+  for (const resolution of ['5m', '1h'] as const) {
+    const query: ReadSeriesQuery = { hostname, metric: 'cpu_usage_ratio', fromMs, toMs: endMs, resolution };
+    lines.push(`read ${days} d of ${resolution} rollups, one series (${one(query).toLocaleString('en')} points): ${timed(9, () => one(query))}`);
+  }
+  return lines;
+}
+
+/** The latest values of one metric on `hosts` hosts of `observations` series each (a database of its own, all hot). */
+export function latestOfManyHosts(hosts: number, observations: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-latest-'));
+  try {
+    const store = openSqliteStore({ file: join(dir, 'tripline.db') });
+    const atMs = Date.UTC(2025, 0, 6);
+    for (let from = 0; from < hosts; from += 1000) {
+      store.transaction((tx) => {
+        for (let host = from; host < Math.min(hosts, from + 1000); host++) {
+          const hostname = `node-${host}`;
+          for (let sequence = 1; sequence <= 2; sequence++) {
+            const samples = Array.from({ length: observations }, (_, i) => ({ metric: i === 0 ? 'cpu_usage_ratio' : `bench_metric_${i % 20}`, labels: { host: hostname, index: String(i) }, value: i + sequence, atMs: atMs + sequence * 15_000 }));
+            tx.insertReport({ agentId: hostname, hostname, labels: {}, version: 'bench', intervalSeconds: 15, sequence, receivedAtMs: atMs + sequence * 15_000, samples, checks: [] });
+          }
+        }
+      });
+    }
+    const reader = createHistoryReader({ store, clock: { nowMs: () => atMs }, rawRetentionMs: 14 * 86_400_000 });
+    const count = reader.latestValues({ metric: 'cpu_usage_ratio' }).length;
+    const line = `latest cpu_usage_ratio of ${hosts.toLocaleString('en')} hosts (${count.toLocaleString('en')} values, ${(hosts * observations).toLocaleString('en')} series stored): ${timed(7, () => reader.latestValues({ metric: 'cpu_usage_ratio' }))}`;
+    store.close();
+    return line;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * An incident an operator resolved by hand while its problem persisted: at its re-arm time
+ * (`incidents.rearmAfter` after the resolve) it opens again if its rule still fires, so a manual
+ * resolve never hides a problem for good; explain's timeline says why it re-opened.
+ *
+ * | at the re-arm time      | outcome |
+ * |---|---|
+ * | rule still firing       | re-open (+1 occurrence); desk 'reopen' if it had a ticket |
+ * | rule no longer firing   | re-arm dropped: the problem cleared after the resolve |
+ * | re-opened in between    | (rearmAtMs was cleared by the re-open; never due) |
+ */
+import { formatDuration } from '../../config/duration.js';
+import type { IncidentRecord } from '../domain/incident.js';
+import type { IncidentEffect } from './incidentEffects.js';
+
+export function decideRearm(incident: IncidentRecord, stillFiring: boolean, rearmAfterMs: number, nowMs: number): IncidentEffect[] {
+  if (!stillFiring || incident.status !== 'resolved') {
+    return [
+      { kind: 'update', incidentId: incident.id, change: { rearmAtMs: null } },
+      { kind: 'event', incidentId: incident.id, event: { kind: 'rearm-dropped', text: 'not re-armed: the problem cleared after the manual resolve', data: {} } },
+    ];
+  }
+  const text = `re-armed: the problem persisted ${formatDuration(rearmAfterMs / 1000)} after the manual resolve (incidents.rearmAfter); opened again`;
+  const effects: IncidentEffect[] = [
+    { kind: 'update', incidentId: incident.id, change: { status: 'open', resolvedAtMs: null, rearmAtMs: null, occurrences: incident.occurrences + 1, updatedAtMs: nowMs } },
+    { kind: 'event', incidentId: incident.id, event: { kind: 'rearmed', text, data: { occurrence: incident.occurrences + 1 } } },
+  ];
+  if (incident.ticketed && incident.hold === null) effects.push({ kind: 'desk', incidentId: incident.id, operation: 'reopen' });
+  return effects;
+}

@@ -1,0 +1,57 @@
+/**
+ * Which charts the host page draws, from which metrics: one chart per group, or one per value of
+ * a label (each filesystem, disk, interface). Series that the host does not report draw nothing.
+ */
+import type { Series } from './types.js';
+
+export interface ChartSpec {
+  title: string;
+  metrics: readonly string[];
+  /** One chart per value of this label; the value joins the title. */
+  splitBy?: string;
+  /** A label that names each line of a chart. */
+  lineLabel?: string;
+}
+
+export const HOST_CHARTS: readonly ChartSpec[] = [
+  { title: 'CPU', metrics: ['cpu_usage_ratio', 'cpu_iowait_ratio', 'cpu_steal_ratio'] },
+  { title: 'Load', metrics: ['load1', 'load5', 'load15'] },
+  { title: 'Memory', metrics: ['memory_used_bytes', 'memory_available_bytes'] },
+  { title: 'Swap used', metrics: ['swap_used_bytes'] },
+  { title: 'Swap in/out', metrics: ['swap_in_pages_per_second', 'swap_out_pages_per_second'] },
+  { title: 'Filesystem', metrics: ['filesystem_used_ratio'], splitBy: 'mount' },
+  { title: 'Disk I/O', metrics: ['disk_read_bytes_per_second', 'disk_written_bytes_per_second'], splitBy: 'device' },
+  { title: 'Disk latency', metrics: ['disk_read_latency_seconds', 'disk_write_latency_seconds'], splitBy: 'device' },
+  { title: 'Network', metrics: ['network_receive_bytes_per_second', 'network_transmit_bytes_per_second'], splitBy: 'interface' },
+  { title: 'Temperatures', metrics: ['temperature_celsius'], lineLabel: 'sensor' },
+];
+
+/** Every metric a host page asks for. */
+export const HOST_CHART_METRICS = [...new Set(HOST_CHARTS.flatMap((c) => c.metrics))];
+
+export interface DrawnChart {
+  key: string;
+  title: string;
+  unitMetric: string;
+  lines: Array<{ label: string; series: Series }>;
+}
+
+/** The charts of `specs` that `series` has data for, in spec order. */
+export function chartsOf(specs: readonly ChartSpec[], series: readonly Series[]): DrawnChart[] {
+  return specs.flatMap((spec) => {
+    const mine = series.filter((s) => spec.metrics.includes(s.metric));
+    const groups = new Map<string, Series[]>();
+    for (const s of mine) {
+      const key = spec.splitBy ? (s.labels[spec.splitBy] ?? '') : '';
+      groups.set(key, [...(groups.get(key) ?? []), s]);
+    }
+    return [...groups.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([value, lines]) => ({
+        key: `${spec.title}:${value}`,
+        title: value === '' ? spec.title : `${spec.title} ${value}`,
+        unitMetric: spec.metrics[0]!,
+        lines: [...lines].sort((a, b) => spec.metrics.indexOf(a.metric) - spec.metrics.indexOf(b.metric)).map((s) => ({ label: spec.lineLabel ? [s.labels.chip, s.labels[spec.lineLabel]].filter(Boolean).join(' ') : s.metric, series: s })),
+      }));
+  });
+}

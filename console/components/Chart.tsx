@@ -1,0 +1,101 @@
+/**
+ * A time-series chart drawn by uPlot: one line per series (the mean of each step, with the
+ * step's min..max as a band when there is one series), drag to zoom in (`onZoom` gets the range in
+ * Unix seconds), double-click to zoom out. Resizes with its box.
+ */
+import { useEffect, useRef } from 'preact/hooks';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { formatValue } from '../format.js';
+import type { Series } from '../types.js';
+
+const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#65a30d'];
+
+export interface ChartProps {
+  title: string;
+  /** The metric whose unit labels the axis. */
+  unitMetric: string;
+  series: ReadonlyArray<{ label: string; series: Series }>;
+  onZoom?(fromSeconds: number, toSeconds: number): void;
+  height?: number;
+}
+
+export function Chart({ title, unitMetric, series, onZoom, height = 180 }: ChartProps) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = box.current;
+    const first = series[0];
+    if (!element || !first) return;
+    const band = series.length === 1;
+    const data: uPlot.AlignedData = [first.series.points.at, ...series.map((s) => s.series.points.avg)];
+    if (band) data.push(first.series.points.min, first.series.points.max);
+    const text = getComputedStyle(element).color;
+    const grid = { stroke: 'rgba(128,128,128,0.2)', width: 1 };
+    const axisValues = (_u: uPlot, values: number[]) => values.map((v) => formatValue(unitMetric, v));
+    const options: uPlot.Options = {
+      width: element.clientWidth || 600,
+      height,
+      series: [
+        {},
+        ...series.map((s, i) => ({ label: s.label, stroke: PALETTE[i % PALETTE.length], width: 1.5, spanGaps: false, value: (_u: uPlot, v: number | null) => formatValue(unitMetric, v) })),
+        ...(band ? [{ label: 'min', stroke: 'transparent', show: true }, { label: 'max', stroke: 'transparent', show: true }] : []),
+      ],
+      ...(band ? { bands: [{ series: [3, 2] as [number, number], fill: 'rgba(37,99,235,0.12)' }] } : {}),
+      axes: [
+        { stroke: text, grid, ticks: grid },
+        { stroke: text, grid, ticks: grid, size: 70, values: axisValues },
+      ],
+      cursor: { drag: { x: true, y: false } },
+      legend: { show: true },
+      hooks: {
+        setSelect: [
+          (u: uPlot) => {
+            if (!onZoom || u.select.width < 5) return;
+            const from = u.posToVal(u.select.left, 'x');
+            const to = u.posToVal(u.select.left + u.select.width, 'x');
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+            onZoom(Math.floor(from), Math.ceil(to));
+          },
+        ],
+      },
+    };
+    const plot = new uPlot(options, data, element);
+    const resize = new ResizeObserver(() => plot.setSize({ width: element.clientWidth, height }));
+    resize.observe(element);
+    return () => {
+      resize.disconnect();
+      plot.destroy();
+    };
+  }, [series, unitMetric, height, onZoom]);
+  return (
+    <figure class="chart">
+      <figcaption>{title}</figcaption>
+      {series.length === 0 ? <p class="muted">No data in this range.</p> : <div ref={box} class="chart-canvas" role="img" aria-label={`Chart: ${title}`} />}
+    </figure>
+  );
+}
+
+/** A tiny line without axes or legend, for table rows. */
+export function Sparkline({ values, at, label }: { values: Array<number | null>; at: number[]; label: string }) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = box.current;
+    if (!element || at.length === 0) return;
+    const plot = new uPlot(
+      {
+        width: 120,
+        height: 28,
+        series: [{}, { stroke: '#2563eb', width: 1, fill: 'rgba(37,99,235,0.15)' }],
+        axes: [{ show: false }, { show: false }],
+        scales: { y: { range: [0, 1] } },
+        cursor: { show: false },
+        legend: { show: false },
+        padding: [2, 0, 2, 0],
+      },
+      [at, values],
+      element,
+    );
+    return () => plot.destroy();
+  }, [values, at]);
+  return <div ref={box} class="sparkline" role="img" aria-label={label} />;
+}

@@ -1,0 +1,92 @@
+/**
+ * The Tripline console: a single-page app served by the collector at `/`. It asks for the session
+ * first (sign-in when there is none), then routes by path to one page per noun.
+ */
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiFailure, useSessionToken, type Session } from './api.js';
+import { AgentsPage } from './pages/AgentsPage.js';
+import { DeliveriesPage } from './pages/DeliveriesPage.js';
+import { FleetPage } from './pages/FleetPage.js';
+import { HostPage } from './pages/HostPage.js';
+import { IncidentPage } from './pages/IncidentPage.js';
+import { IncidentsPage } from './pages/IncidentsPage.js';
+import { LoginPage } from './pages/LoginPage.js';
+import { SilencesPage } from './pages/SilencesPage.js';
+import { onLinkClick, useLocation } from './router.js';
+import './styles.css';
+
+const NAV: ReadonlyArray<[string, string]> = [
+  ['/', 'Fleet'],
+  ['/incidents', 'Incidents'],
+  ['/silences', 'Silences'],
+  ['/deliveries', 'Deliveries'],
+  ['/agents', 'Agents'],
+];
+
+function App() {
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const { path, query } = useLocation();
+  useEffect(() => {
+    api
+      .get<Session>('/api/v1/session')
+      .then(setSession)
+      .catch((error: unknown) => (error instanceof ApiFailure && error.status === 401 ? setSession(null) : setSession(null)));
+  }, []);
+  useSessionToken(session ?? null);
+  if (session === undefined) return <p class="muted">Loading…</p>;
+  if (session === null) return <LoginPage onSession={setSession} />;
+  const role = session.role;
+  const user = `console:${role}`;
+  const signOut = async () => {
+    await api.delete('/api/v1/session').catch(() => undefined);
+    setSession(null);
+  };
+  return (
+    <div onClick={onLinkClick}>
+      <header class="top">
+        <a class="brand" href="/">
+          Tripline
+        </a>
+        <nav aria-label="Main">
+          {NAV.map(([href, name]) => (
+            <a key={href} href={href} aria-current={(href === '/' ? path === '/' || path.startsWith('/hosts') : path.startsWith(href)) ? 'page' : undefined}>
+              {name}
+            </a>
+          ))}
+        </nav>
+        <span class="who">
+          {role} <button onClick={signOut}>Sign out</button>
+        </span>
+      </header>
+      <main>{page(path, query, session, user)}</main>
+    </div>
+  );
+}
+
+function page(path: string, query: URLSearchParams, session: Session, user: string) {
+  const host = /^\/hosts\/([^/]+)$/.exec(path);
+  if (host) return <HostPage key={host[1]} host={decodeURIComponent(host[1]!)} query={query} />;
+  const incident = /^\/incidents\/([0-9]+)$/.exec(path);
+  if (incident) return <IncidentPage key={incident[1]} id={incident[1]!} role={session.role} user={user} />;
+  switch (path) {
+    case '/':
+      return <FleetPage query={query} />;
+    case '/incidents':
+      return <IncidentsPage query={query} />;
+    case '/silences':
+      return <SilencesPage role={session.role} user={user} />;
+    case '/deliveries':
+      return <DeliveriesPage role={session.role} />;
+    case '/agents':
+      return <AgentsPage role={session.role} />;
+    default:
+      return (
+        <p>
+          No page at <code>{path}</code>. <a href="/">Back to the fleet</a>.
+        </p>
+      );
+  }
+}
+
+render(<App />, document.getElementById('app')!);

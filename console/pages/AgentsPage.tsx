@@ -1,0 +1,62 @@
+/** Enrolled agents with when they last reported and their version; revoke for admins. */
+import { useState } from 'preact/hooks';
+import { allows, api, ApiFailure, type Role } from '../api.js';
+import { ErrorNote } from '../components/Bits.js';
+import { ago, when } from '../format.js';
+import type { Agent, Host } from '../types.js';
+import { useResource } from '../useResource.js';
+
+export function AgentsPage({ role }: { role: Role | undefined }) {
+  const admin = allows(role, 'admin');
+  const agents = useResource<{ agents: Agent[] }>(admin ? '/api/v1/agents' : null, 30_000);
+  const hosts = useResource<{ hosts: Host[] }>('/api/v1/hosts', 30_000);
+  const [failure, setFailure] = useState<ApiFailure | undefined>();
+  const byAgent = new Map((hosts.data?.hosts ?? []).map((h) => [h.agentId, h]));
+  const revoke = async (id: string) => {
+    if (!confirm(`Revoke agent ${id}? Its reports are refused from its next request on.`)) return;
+    try {
+      await api.post(`/api/v1/agents/${encodeURIComponent(id)}/revoke`);
+      agents.reload();
+    } catch (error) {
+      setFailure(error instanceof ApiFailure ? error : new ApiFailure(0, 'NETWORK', String(error)));
+    }
+  };
+  const rows = admin
+    ? (agents.data?.agents ?? []).map((a) => ({ ...a, host: byAgent.get(a.agentId) }))
+    : (hosts.data?.hosts ?? []).map((h) => ({ agentId: h.agentId, hostname: h.hostname, enrolledAt: h.firstSeenAt, revokedAt: null, host: h }));
+  return (
+    <section>
+      <h1>Agents</h1>
+      {!admin && <p class="muted">Enrolment and revocation are for admins; this lists the agents that report.</p>}
+      <ErrorNote error={failure ?? agents.error ?? hosts.error} />
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Agent</th>
+            <th scope="col">Host</th>
+            <th scope="col">Version</th>
+            <th scope="col">Last seen</th>
+            <th scope="col">Enrolled</th>
+            <th scope="col">State</th>
+            {admin && <th scope="col" />}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((a) => (
+            <tr key={a.agentId}>
+              <td>{a.agentId}</td>
+              <td>
+                <a href={`/hosts/${encodeURIComponent(a.hostname)}`}>{a.hostname}</a>
+              </td>
+              <td>{a.host?.version ?? '–'}</td>
+              <td>{a.host ? ago(a.host.lastReportAt) : 'never'}</td>
+              <td>{when(a.enrolledAt)}</td>
+              <td>{a.revokedAt ? `revoked ${when(a.revokedAt)}` : 'active'}</td>
+              {admin && <td>{!a.revokedAt && <button onClick={() => revoke(a.agentId)}>Revoke</button>}</td>}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

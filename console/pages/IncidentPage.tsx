@@ -1,0 +1,136 @@
+/**
+ * One incident: what opened it (the why-record with its gates in order), its timeline, its desk
+ * tickets with links and the deliveries behind them, and acknowledge / resolve with a comment for
+ * those whose role allows it.
+ */
+import { useState } from 'preact/hooks';
+import { allows, api, ApiFailure, type Role } from '../api.js';
+import { ErrorNote, Facts, SeverityBadge, StatusBadge } from '../components/Bits.js';
+import { labelText, when } from '../format.js';
+import type { IncidentDetail } from '../types.js';
+import { useResource } from '../useResource.js';
+
+interface Gate {
+  gate: string;
+  passed: boolean;
+  reason: string;
+}
+
+export function IncidentPage({ id, role, user }: { id: string; role: Role | undefined; user: string }) {
+  const detail = useResource<IncidentDetail>(`/api/v1/incidents/${id}`, 5_000);
+  const [comment, setComment] = useState('');
+  const [failure, setFailure] = useState<ApiFailure | undefined>();
+  const [done, setDone] = useState('');
+  if (!detail.data) return <ErrorNote error={detail.error} />;
+  const { incident, timeline, tickets, deliveries } = detail.data;
+  const gates = Array.isArray(incident.why.gates) ? (incident.why.gates as Gate[]) : [];
+  const whyFacts = Object.entries(incident.why).filter(([k]) => k !== 'gates');
+  const act = async (kind: 'acknowledge' | 'resolve') => {
+    setFailure(undefined);
+    try {
+      const answer = await api.post<{ reason: string }>(`/api/v1/incidents/${id}/${kind}`, { by: user, comment });
+      setDone(answer.reason);
+      setComment('');
+      detail.reload();
+    } catch (error) {
+      setFailure(error instanceof ApiFailure ? error : new ApiFailure(0, 'NETWORK', String(error)));
+    }
+  };
+  const mayAct = allows(role, 'operator');
+  const active = incident.status === 'open' || incident.status === 'acknowledged';
+  return (
+    <section>
+      <h1>
+        #{incident.id} {incident.summary}
+      </h1>
+      <p class="summary">
+        <StatusBadge status={incident.status} /> <SeverityBadge severity={incident.severity} /> on <a href={`/hosts/${encodeURIComponent(incident.host)}`}>{incident.host}</a> · rule{' '}
+        <code>{incident.ruleName}</code> · opened {when(incident.openedAt)} · {incident.occurrences} occurrence(s){incident.flapping ? ' · flapping' : ''}
+        {incident.hold ? ` · held: ${incident.hold}` : ''}
+      </p>
+      {incident.description && <p>{incident.description}</p>}
+
+      {active && (
+        <form class="actions" onSubmit={(e) => e.preventDefault()} aria-label="Act on this incident">
+          <label>
+            Comment <textarea name="comment" rows={2} value={comment} disabled={!mayAct} onInput={(e) => setComment(e.currentTarget.value)} />
+          </label>
+          <button type="button" disabled={!mayAct || incident.status !== 'open'} onClick={() => act('acknowledge')}>
+            Acknowledge
+          </button>
+          <button type="button" disabled={!mayAct} onClick={() => act('resolve')}>
+            Resolve
+          </button>
+          {!mayAct && <p class="muted">Your role ({role ?? 'none'}) may read but not act on incidents.</p>}
+        </form>
+      )}
+      {done && (
+        <p class="ok" role="status">
+          {done}
+        </p>
+      )}
+      <ErrorNote error={failure} />
+
+      <h2>Why it opened</h2>
+      {gates.length > 0 && (
+        <ol class="gates" aria-label="Gates, in order">
+          {gates.map((g) => (
+            <li key={g.gate} class={g.passed ? 'passed' : 'held'}>
+              <strong>{g.gate}</strong> {g.passed ? 'passed' : 'held'}: {g.reason}
+            </li>
+          ))}
+        </ol>
+      )}
+      <Facts facts={whyFacts} />
+      <p class="muted">Labels: {labelText(incident.labels)}</p>
+
+      <h2>Timeline</h2>
+      <ol class="timeline" aria-label="Timeline">
+        {timeline.map((e, index) => (
+          <li key={index} data-kind={e.kind}>
+            <time dateTime={e.at}>{when(e.at)}</time> <strong>{e.kind}</strong> {e.text}
+          </li>
+        ))}
+      </ol>
+
+      <h2>Desk tickets</h2>
+      {tickets.length === 0 ? (
+        <p class="muted">No ticket.</p>
+      ) : (
+        <ul class="plain">
+          {tickets.map((t) => (
+            <li key={t.desk}>
+              {t.desk}: {t.url ? <a href={t.url} target="_blank" rel="noopener noreferrer">{t.externalId}</a> : t.externalId} ({t.state}
+              {t.deskStatus ? `, desk says ${t.deskStatus}` : ''})
+            </li>
+          ))}
+        </ul>
+      )}
+      <h3>Deliveries</h3>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">Desk</th>
+            <th scope="col">Operation</th>
+            <th scope="col">State</th>
+            <th scope="col">Attempts</th>
+            <th scope="col">Last error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {deliveries.map((d) => (
+            <tr key={d.id}>
+              <td>{d.id}</td>
+              <td>{d.desk}</td>
+              <td>{d.operation}</td>
+              <td>{d.state}</td>
+              <td>{d.attempts}</td>
+              <td>{d.lastError ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

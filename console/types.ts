@@ -1,0 +1,129 @@
+/** The shapes of the API answers the console reads (see /api/v1/openapi.json). */
+
+export type HostStatus = 'ok' | 'problem' | 'silent';
+
+export interface FleetHost {
+  hostname: string;
+  agentId: string;
+  labels: Record<string, string>;
+  version: string;
+  status: HostStatus;
+  lastReportAt: string;
+  intervalSeconds: number;
+  openIncidents: number;
+  worstSeverity: string | null;
+}
+
+export interface FleetPage {
+  total: number;
+  counts: Record<HostStatus, number>;
+  hosts: FleetHost[];
+}
+
+export interface SeriesPoints {
+  at: number[];
+  min: Array<number | null>;
+  avg: Array<number | null>;
+  max: Array<number | null>;
+}
+
+export interface Series {
+  metric: string;
+  labels: Record<string, string>;
+  points: SeriesPoints;
+}
+
+export interface SeriesHistory {
+  host: string;
+  from: string;
+  to: string;
+  stepSeconds: number;
+  series: Series[];
+}
+
+export interface LatestValue {
+  metric: string;
+  labels: Record<string, string>;
+  value: number;
+  at: string;
+  text?: string;
+}
+
+export interface Host {
+  agentId: string;
+  hostname: string;
+  labels: Record<string, string>;
+  version: string;
+  intervalSeconds: number;
+  lastReportAt: string;
+  firstSeenAt: string;
+  addresses: string[];
+  defaultGateway: string | null;
+  inventory: Record<string, unknown> | null;
+}
+
+export interface Incident {
+  id: number;
+  key: string;
+  status: 'open' | 'acknowledged' | 'resolved' | 'closed';
+  severity: string;
+  ruleName: string;
+  host: string;
+  summary: string;
+  description: string;
+  labels: Record<string, string>;
+  openedAt: string;
+  resolvedAt: string | null;
+  updatedAt: string;
+  occurrences: number;
+  flapping: boolean;
+  ticketed: boolean;
+  hold: string | null;
+  parentIncidentId: number | null;
+  why: Record<string, unknown>;
+}
+
+export interface Delivery {
+  id: number;
+  incidentId: number;
+  desk: string;
+  operation: string;
+  state: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  nextAttemptAt: string | null;
+  deliveredAt: string | null;
+}
+
+export interface Ticket {
+  desk: string;
+  externalId: string;
+  url: string | null;
+  state: string;
+  deskStatus: string | null;
+  checkedAt: string | null;
+}
+
+export interface IncidentDetail {
+  incident: Incident;
+  timeline: Array<{ at: string; kind: string; text: string; data: Record<string, unknown> }>;
+  tickets: Ticket[];
+  deliveries: Delivery[];
+}
+
+export interface Silence {
+  id: number;
+  matchers: string[];
+  startsAt: string;
+  expiresAt: string;
+  comment: string;
+  createdBy: string;
+}
+
+export interface Agent {
+  agentId: string;
+  hostname: string;
+  enrolledAt: string;
+  revokedAt: string | null;
+}

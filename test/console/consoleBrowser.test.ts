@@ -1,0 +1,209 @@
+/**
+ * The web console in a real browser: Debian's chromium driven by playwright-core (headless, no
+ * sandbox as root) against a collector and an agent spawned from the compiled CLI, with a webhook
+ * desk on loopback. Sign-in refused without a role; the fleet lists this host; the host page draws
+ * its CPU chart from data (pixels of the series colour on the canvas); an incident page shows the
+ * why-record's gates and timeline; acknowledge from the browser reaches the desk; a silence is
+ * previewed and created; a dead delivery is retried; a viewer can neither resolve from the page
+ * nor through the API with its session; a write without the CSRF token is refused.
+ * Screenshots of the fleet, host and incident pages go to docs/.
+ */
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, REPO_ROOT, spawnTripline, startTcpTarget, startWebhookReceiver, waitFor, type TriplineProcess, type WebhookReceiver } from '../support/processes.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SECRET = 'console-webhook-secret-value';
+const AGENT_TOKEN = 'console-agent-token-0123456789';
+const OPERATOR_TOKEN = 'console-operator-token-0123456789';
+const VIEWER_TOKEN = 'console-viewer-token-0123456789';
+const HOST = 'console-e2e-host';
+/** The chart palette's first colour (console/components/Chart.tsx): the first line of every chart. */
+const SERIES_RGB = [37, 99, 235];
+
+describe.skipIf(!existsSync(CHROMIUM))('web console in chromium', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tripline-console-'));
+  let webhook: WebhookReceiver;
+  let collector: TriplineProcess | undefined;
+  let agent: TriplineProcess | undefined;
+  let target: { port: number; close(): Promise<void> };
+  let browser: Browser;
+  let base: string;
+
+  const api = async (path: string) => (await fetch(`${base}${path}`)).json() as Promise<Record<string, any>>;
+  const signIn = async (token: string): Promise<Page> => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(base);
+    await page.getByLabel('API token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    return page;
+  };
+
+  beforeAll(async () => {
+    webhook = await startWebhookReceiver(SECRET);
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    target = await startTcpTarget();
+    const configFile = join(dir, 'tripline.yaml');
+    writeFileSync(
+      join(dir, 'rules.yaml'),
+      `rules:
+  - name: console_port_down
+    metric: tcp_up
+    matchers: ['target="console-target"']
+    below: 1
+    for: 1s
+    severity: critical
+    summary: 'Port {{ labels.target }} on {{ labels.host }} is down'
+`,
+    );
+    writeFileSync(
+      configFile,
+      `dataDir: ${join(dir, 'data')}
+log: { level: info }
+collector:
+  listen: { host: 127.0.0.1, port: ${port} }
+  agentTokens: ['${AGENT_TOKEN}']
+  viewerTokens: ['${VIEWER_TOKEN}']
+  rules: [rules.yaml]
+  evaluationInterval: 1s
+agent:
+  collectorUrl: ${base}
+  token: '${AGENT_TOKEN}'
+  hostname: ${HOST}
+  interval: 1s
+  # Tests send traffic only to loopback: no ping of this machine's real default gateway.
+  ping: { gateway: false }
+  sendTimeout: 2s
+  tcp:
+    targets: [{ name: console-target, host: 127.0.0.1, port: ${target.port}, timeout: 500ms }]
+desks:
+  - type: webhook
+    name: ops
+    url: ${webhook.url}
+    timeout: 2s
+delivery: { initialBackoff: 200ms, maxBackoff: 1s, pollInterval: 100ms, maxAttempts: 1, coalesceWindow: 0s }
+incidents: { reopenWindow: 0s, reachability: { enabled: false }, operatorTokens: ['${OPERATOR_TOKEN}'] }
+`,
+    );
+    collector = spawnTripline(['collector', '--config', configFile], join(dir, 'collector.log'), { TRIPLINE_DESK_OPS_SECRET: SECRET });
+    await waitFor('collector ready', async () => (await fetch(`${base}/readyz`)).ok);
+    agent = spawnTripline(['agent', '--config', configFile], join(dir, 'agent.log'));
+    await waitFor('agent reports arriving', async () => (await api('/api/v1/hosts')).hosts.length === 1);
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await agent?.kill('SIGTERM');
+    await collector?.kill('SIGTERM');
+    await webhook?.close();
+    await target?.close().catch(() => undefined);
+  });
+
+  it('refuses a sign-in without a role and serves its files with cache headers', async () => {
+    const page = await signIn('not-a-token-of-any-role');
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('this token grants no role');
+    const index = await fetch(`${base}/incidents/123`);
+    expect([index.status, index.headers.get('cache-control'), index.headers.get('content-type')]).toEqual([200, 'no-cache', 'text/html; charset=utf-8']);
+    const script = /src="(\/main-[A-Z0-9]+\.js)"/.exec(await index.text())![1]!;
+    expect((await fetch(`${base}${script}`)).headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect((await fetch(`${base}/api/v1/nothing-here`)).status).toBe(404);
+    await page.context().close();
+  });
+
+  it('lists the host on the fleet page and draws its CPU chart from data', async () => {
+    const page = await signIn(OPERATOR_TOKEN);
+    const row = page.locator(`tr[data-host="${HOST}"]`);
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain('ok');
+    await page.screenshot({ path: join(REPO_ROOT, 'docs/console-fleet.png') });
+
+    // Enough reports for two steps of the 1 h chart (9 s each) to carry a line.
+    await waitFor('20 s of CPU history', async () => {
+      const cpu = (await api(`/api/v1/hosts/${HOST}/series?metric=cpu_usage_ratio&maxPoints=400`)).series[0];
+      return cpu && cpu.points.avg.filter((v: number | null) => v !== null).length >= 3;
+    }, 40_000, 1000);
+    await row.getByRole('link', { name: HOST }).click();
+    await page.getByRole('heading', { name: HOST }).waitFor();
+    // Zoomed in on the last minute (as a drag on a chart does), the line spans the chart.
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    await page.goto(`${base}/hosts/${HOST}?range=1h&from=${nowSeconds - 60}&to=${nowSeconds}`);
+    await page.getByText('reset zoom').waitFor();
+    const cpuChart = page.locator('figure.chart', { has: page.locator('figcaption', { hasText: /^CPU$/ }) });
+    await cpuChart.locator('canvas').waitFor();
+    const coloured = await cpuChart.locator('canvas').evaluate((element, rgb: number[]) => {
+      const canvas = element as unknown as { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null };
+      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i]! - rgb[0]!) < 20 && Math.abs(data[i + 1]! - rgb[1]!) < 20 && Math.abs(data[i + 2]! - rgb[2]!) < 20 && data[i + 3]! > 100) n++;
+      return n;
+    }, SERIES_RGB);
+    await page.screenshot({ path: join(REPO_ROOT, 'docs/console-host.png'), fullPage: false });
+    expect(coloured).toBeGreaterThan(20);
+    await expect(page.locator('figure.chart figcaption').allTextContents()).resolves.toEqual(expect.arrayContaining(['CPU', 'Load', 'Memory']));
+    await page.context().close();
+  }, 90_000);
+
+  it('shows an incident with its why and timeline, acknowledges it to the desk, silences, retries a dead delivery; a viewer cannot resolve', async () => {
+    await target.close();
+    const incident = await waitFor('an incident opens', async () => (await api('/api/v1/incidents?status=open')).incidents[0] as { id: number } | undefined, 30_000);
+    await waitFor('the desk has the open', () => webhook.received.some((w) => w.payload.incident.id === incident.id && w.payload.operation === 'open'));
+
+    const page = await signIn(OPERATOR_TOKEN);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Incidents' }).click();
+    await page.getByRole('link', { name: `#${incident.id}` }).click();
+    await page.getByRole('list', { name: 'Timeline' }).locator('li[data-kind="opened"]').waitFor();
+    await expect(page.getByRole('list', { name: 'Gates, in order' }).textContent()).resolves.toContain('silence passed');
+    await page.screenshot({ path: join(REPO_ROOT, 'docs/console-incident.png'), fullPage: true });
+
+    // Acknowledge with a comment: the desk receives the update.
+    await page.getByLabel('Comment').fill('looking at it from the console');
+    await page.getByRole('button', { name: 'Acknowledge' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toContain('acknowledged by console:operator: looking at it from the console');
+    await waitFor('the desk has the update', () => webhook.received.some((w) => w.payload.incident.id === incident.id && w.payload.operation === 'update' && w.payload.incident.status === 'acknowledged'));
+
+    // A viewer sees the incident but cannot resolve it, neither from the page nor with its session.
+    const viewer = await signIn(VIEWER_TOKEN);
+    await viewer.goto(`${base}/incidents/${incident.id}`);
+    await viewer.getByRole('list', { name: 'Timeline' }).waitFor();
+    await expect(viewer.getByRole('button', { name: 'Resolve' }).isDisabled()).resolves.toBe(true);
+    const viewerWrite = await viewer.evaluate(async (id) => {
+      const session = (await (await fetch('/api/v1/session')).json()) as { csrfToken: string };
+      const response = await fetch(`/api/v1/incidents/${id}/resolve`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-tripline-csrf': session.csrfToken }, body: '{}' });
+      return [response.status, ((await response.json()) as { error: { code: string; message: string } }).error];
+    }, incident.id);
+    expect(viewerWrite).toEqual([403, { code: 'TRIPLINE_FORBIDDEN', message: 'the viewer role may not do this; it needs operator' }]);
+    await viewer.context().close();
+
+    // With the operator's session but no CSRF token, a write is refused.
+    const noCsrf = await page.evaluate(async (id) => (await fetch(`/api/v1/incidents/${id}/resolve`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, incident.id);
+    expect(noCsrf).toBe(403);
+
+    // A silence: the preview names the incident, then it is created.
+    await page.getByRole('link', { name: 'Silences' }).click();
+    await page.getByLabel(/Matchers, one a line/).fill(`host="${HOST}"`);
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await expect(page.locator('.preview').textContent()).resolves.toContain(`#${incident.id}`);
+    await page.getByRole('button', { name: 'Create silence' }).click();
+    await page.getByRole('cell', { name: `host="${HOST}"` }).waitFor();
+    expect((await api('/api/v1/silences')).silences.map((s: { matchers: string[] }) => s.matchers)).toEqual([[`host="${HOST}"`]]);
+
+    // The desk fails the resolve (one attempt allowed): a dead letter, retried from the console.
+    webhook.respondWith = 503;
+    await page.goto(`${base}/incidents/${incident.id}`);
+    await page.getByRole('button', { name: 'Resolve' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toContain('resolved by hand by console:operator');
+    const dead = await waitFor('the resolve is dead', async () => (await api('/api/v1/deliveries?state=dead')).deliveries.find((d: { operation: string }) => d.operation === 'resolve') as { id: number } | undefined);
+    webhook.respondWith = 200;
+    await page.getByRole('link', { name: 'Deliveries' }).click();
+    await page.locator(`tr[data-delivery="${dead.id}"]`).getByRole('button', { name: 'Retry' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toContain(`#${dead.id}`);
+    await waitFor('the desk has the resolve', () => webhook.received.some((w) => w.payload.incident.id === incident.id && w.payload.operation === 'resolve'));
+    await page.context().close();
+  }, 120_000);
+});

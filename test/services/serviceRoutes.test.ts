@@ -1,0 +1,96 @@
+/**
+ * The service view over real HTTP against a real collector (SQLite file, loopback): a fault on one
+ * member host degrades the service, the incident carries the priority from the matrix (urgency
+ * from the rule), the runbook of the rule, and the services it touches; an unknown service is 404.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCollector, type RunningCollector } from '../../collector/collector.js';
+import { REPORT_SCHEMA_VERSION, REPORTS_PATH, type Report } from '../../contract/report.js';
+import { loadConfig } from '../../config/loadConfig.js';
+import { parseDurationMs } from '../../config/duration.js';
+import { diskRule } from '../incidents/lifecycleRules.js';
+
+const AGENT_TOKEN = 'services-agent-token-0123456789';
+
+function report(host: string, used: number, group?: string): Report {
+  const at = new Date().toISOString();
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    agent: { id: `agent-${host}`, hostname: host, version: 'test', intervalSeconds: 15, labels: group ? { group } : {} },
+    sequence: 1,
+    sentAt: at,
+    observations: [{ metric: 'filesystem_used_ratio', labels: { mount: '/' }, value: used, at }],
+    checks: [],
+  };
+}
+
+describe('services API', () => {
+  let collector: RunningCollector;
+  const get = async (path: string) => {
+    const response = await fetch(`${collector.url}${path}`);
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  };
+  const send = async (r: Report) =>
+    (await fetch(`${collector.url}${REPORTS_PATH}`, { method: 'POST', body: JSON.stringify(r), headers: { 'content-type': 'application/json', authorization: `Bearer ${AGENT_TOKEN}` } })).status;
+
+  beforeAll(async () => {
+    const { config } = loadConfig(undefined, {});
+    config.dataDir = mkdtempSync(join(tmpdir(), 'tripline-services-'));
+    config.collector.listen.port = 0;
+    config.collector.agentTokens = [AGENT_TOKEN];
+    config.incidents.reachability.enabled = false;
+    config.desks = [
+      { type: 'webhook', name: 'ops', url: 'http://127.0.0.1:9/never', timeout: parseDurationMs('1s'), headers: {}, rateLimitPerMinute: 600 },
+      { type: 'webhook', name: 'payments-desk', url: 'http://127.0.0.1:9/never', timeout: parseDurationMs('1s'), headers: {}, rateLimitPerMinute: 600 },
+    ];
+    config.routing.fallback = ['ops'];
+    config.delivery.pollInterval = parseDurationMs('1h');
+    config.services = {
+      payments: { description: 'Card payments', owner: 'payments-team', impact: 'high', members: { hosts: ['pay-1', 'pay-2'], groups: [], matchers: [] }, dependsOn: ['database'], desks: ['payments-desk'] },
+      database: { description: '', owner: 'dba', impact: 'medium', members: { hosts: [], groups: ['db'], matchers: [] }, dependsOn: [], desks: [] },
+    };
+    const rule = { ...diskRule, urgency: 'medium' as const, runbook: 'https://wiki.example.com/runbooks/disk-full' };
+    const critical = { ...diskRule, name: 'filesystem_full', version: 'c1', fire: { op: 'above' as const, threshold: 0.99 }, severity: 'critical' as const };
+    collector = await startCollector({ config, rules: [rule, critical], log: pino({ level: 'silent' }) });
+  });
+  afterAll(async () => collector?.stop());
+
+  it('lists the catalogue; a warning on a member is listed with its priority, runbook and routing, and leaves the service operational', async () => {
+    expect(await send(report('db-1', 0.5, 'db'))).toBe(200);
+    const before = await get('/api/v1/services');
+    expect(before.body.services.map((s: any) => [s.name, s.state])).toEqual([['payments', 'operational'], ['database', 'operational']]);
+    expect(before.body.services[1].hosts).toEqual(['db-1']);
+
+    expect(await send(report('pay-1', 0.97))).toBe(200);
+    const incident = (await get('/api/v1/incidents')).body.incidents[0];
+    // impact high (payments) x urgency medium (the rule's) = P2
+    expect(incident).toMatchObject({ host: 'pay-1', priority: 'P2', impact: 'high', urgency: 'medium', services: ['payments'] });
+    expect(incident.priorityReason).toBe('impact high (service payments) x urgency medium (rule filesystem_space_low) = P2');
+    expect(incident.why.runbook).toBe('https://wiki.example.com/runbooks/disk-full');
+    // the disk rule is a warning: listed, but the service stays operational
+    const payments = (await get('/api/v1/services/payments')).body;
+    expect(payments).toMatchObject({ name: 'payments', state: 'operational', incidents: [{ host: 'pay-1', priority: 'P2', severity: 'warning' }] });
+    // routed to the fallback, plus the desk of the service
+    const detail = (await get(`/api/v1/incidents/${incident.id}`)).body;
+    expect(detail.timeline.find((e: any) => e.kind === 'routed').text).toBe('no routes configured: every desk (ops); service payments adds payments-desk');
+  });
+
+  it('a critical fault on one of two hosts degrades the service, on both an outage; the dependent follows its dependency', async () => {
+    expect(await send(report('pay-2', 0.995))).toBe(200);
+    const one = (await get('/api/v1/services/payments')).body;
+    expect(one).toMatchObject({ state: 'degraded', unhealthyHosts: ['pay-2'] });
+    expect(one.incidents.find((i: any) => i.ruleName === 'filesystem_full')).toMatchObject({ priority: 'P1' });
+    expect(await send({ ...report('db-1', 0.995, 'db'), sequence: 2 })).toBe(200);
+    const all = (await get('/api/v1/services')).body.services;
+    expect(all.map((s: any) => [s.name, s.state, s.ownState])).toEqual([['payments', 'outage', 'degraded'], ['database', 'outage', 'outage']]);
+  });
+
+  it('answers 404 for a service the catalogue does not have', async () => {
+    const answer = await get('/api/v1/services/nope');
+    expect(answer).toEqual({ status: 404, body: { error: { code: 'TRIPLINE_NOT_FOUND', message: 'no service named "nope" (services: payments, database)' } } });
+  });
+});
