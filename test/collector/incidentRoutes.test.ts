@@ -91,7 +91,7 @@ describe('operator actions API', () => {
     expect(collector.store.listAudit(1)[0]).toMatchObject({ actor: 'config:operatorTokens[0]', action: 'acknowledge', target: String(id) });
     // A viewer reads but does not act.
     const refused = await call('POST', `/api/v1/incidents/${id}/resolve`, {}, tokens.viewer);
-    expect(refused).toMatchObject({ status: 403, body: { error: { code: 'TRIPLINE_FORBIDDEN', message: 'token wall-screen has role viewer; POST /api/v1/incidents/:id/resolve needs operator' } } });
+    expect(refused).toMatchObject({ status: 403, body: { error: { code: 'TRIPLINE_FORBIDDEN', message: 'wall-screen has role viewer; POST /api/v1/incidents/:id/resolve needs operator' } } });
   });
 
   it('answers 404 for an unknown incident and 401 without an operator token', async () => {
