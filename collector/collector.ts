@@ -13,6 +13,7 @@ import { createCollectorMetrics } from './collectorMetrics.js';
 import { createDesk } from './desk/createDesk.js';
 import { createDeskSyncWorker } from './desk/deskSyncWorker.js';
 import { createOutboxWorker } from './desk/outboxWorker.js';
+import { describeIncident } from './desk/ticketFacts.js';
 import { createDeskRateLimits } from './desk/tokenBucket.js';
 import { maintainHistory } from './history/historyMaintenance.js';
 import { createHttpServer } from './http/httpServer.js';
@@ -22,6 +23,7 @@ import { createReportIngestor } from './ingest/reportIngestor.js';
 import { createOperations } from './operations/createOperations.js';
 import { createPeriodicLoop, type PeriodicLoop } from './periodicLoop.js';
 import { startupWarnings } from './startupWarnings.js';
+import { ruleTicketFacts } from './services/priorityRecorder.js';
 import { databasePath } from './store/sqlite/databasePath.js';
 import { openSqliteStore } from './store/sqlite/sqliteStore.js';
 import type { Store } from './store/store.js';
@@ -61,7 +63,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const desks = new Map(config.desks.map((d) => [d.name, createDesk(d, clock)] as const));
   // The urgency and runbook of a rule are read from the rules in force when an incident opens.
   const ruleNamed = (name: string) => pipeline.rules().find((rule) => rule.name === name);
-  const rules = { urgency: (name: string) => ruleNamed(name)?.urgency, runbook: (name: string) => ruleNamed(name)?.runbook };
+  const rules = { urgency: (name: string) => ruleNamed(name)?.urgency, facts: (name: string) => ruleTicketFacts(ruleNamed(name)) };
   const core = createIncidentCore({ store, config, clock, log: log.child({ component: 'incidents' }), rules });
   const { service: incidents, environment } = core;
   const pipeline: AlertPipeline = createAlertPipeline({ rules: options.rules, initialStates: store.loadRuleStates(), incidents, log: log.child({ component: 'rules' }) });
@@ -94,6 +96,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     pollIntervalMs: config.delivery.pollInterval,
     coalesceWindowMs: config.delivery.coalesceWindow,
     rateLimits,
+    describeIncident: (incident) => describeIncident({ store, classify: core.classify, publicUrl: config.collector.publicUrl }, incident),
   });
   const sync = createDeskSyncWorker({
     store,

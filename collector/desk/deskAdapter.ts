@@ -18,6 +18,45 @@ export interface DeskIncident {
   labels: Record<string, string>;
   openedAt: string;
   resolvedAt: string | null;
+  /** ITIL priority, P1 (most urgent) to P5, from impact x urgency (collector/services/priorityMatrix.ts). */
+  priority: string;
+  /** ITIL impact and urgency: high, medium or low. */
+  impact: string;
+  urgency: string;
+  /** The services of the catalogue the incident touches. */
+  services: string[];
+  /** What a person at the desk needs to act without opening Tripline. */
+  facts: TicketFacts;
+}
+
+/** Who acknowledged or resolved an incident, when, and what they said. */
+export interface TicketActor {
+  by: string;
+  comment: string;
+  at: string;
+}
+
+/** The facts of a ticket a desk can act on (see collector/desk/ticketFacts.ts); null where unknown. */
+export interface TicketFacts {
+  /** The series the rule watches, the value that fired it, and the threshold it crossed, in the metric's unit. */
+  metric: string | null;
+  value: number | null;
+  comparison: 'above' | 'below' | null;
+  threshold: number | null;
+  unit: string | null;
+  /** When the breach began (before `for`), as opposed to `openedAt`, when the rule fired. */
+  breachStartedAt: string | null;
+  /** The host's addresses as its agent last reported them. */
+  hostAddresses: string[];
+  /** The check the incident is about (its configured name) and its last output, which names its address (host:port, URL). */
+  checkTarget: string | null;
+  checkOutput: string | null;
+  runbookUrl: string | null;
+  /** The incident in Tripline (`collector.publicUrl`). */
+  link: string | null;
+  occurrences: number;
+  acknowledged: TicketActor | null;
+  resolved: TicketActor | null;
 }
 
 /** The desk's record of an incident. */

@@ -8,6 +8,7 @@
 import type { JiraDeskConfig } from '../../config/deskConfigSchema.js';
 import { DeskError, type DeskAdapter, type DeskTicketState, type TicketRef } from './deskAdapter.js';
 import { badResponse, createDeskHttpClient, field } from './deskHttpClient.js';
+import { jiraPriority } from './deskPriority.js';
 import { ticketText } from './ticketText.js';
 
 /** How long to wait before asking the search index a second time. */
@@ -77,7 +78,7 @@ export function createJiraDesk(config: JiraDeskConfig, clock: { nowMs(): number 
       const response = await http.send({
         method: 'POST',
         path: '/rest/api/2/issue',
-        body: { fields: { project: { key: config.project }, issuetype: { name: config.issueType }, summary: incident.summary.slice(0, 255), description: ticketText(incident), labels: ['tripline', jiraLabel(incident.key)] } },
+        body: { fields: { project: { key: config.project }, issuetype: { name: config.issueType }, summary: incident.summary.slice(0, 255), description: ticketText(incident), labels: ['tripline', jiraLabel(incident.key)], priority: { name: jiraPriority(incident) } } },
       });
       const key = field(response.json, 'key');
       if (typeof key !== 'string' || !key) throw badResponse(config.name, 'create answered without an issue key');

@@ -24,6 +24,7 @@ import { createPeriodicLoop } from '../periodicLoop.js';
 import { retryDelaySeconds } from './backoff.js';
 import { DeskError, type DeliveryContext, type DeskAdapter, type DeskIncident, type TicketRef } from './deskAdapter.js';
 import { openOrRecover } from './openOrRecover.js';
+import { plainDeskIncident } from './ticketFacts.js';
 import type { TokenBucket } from './tokenBucket.js';
 
 export interface OutboxWorkerOptions {
@@ -41,6 +42,8 @@ export interface OutboxWorkerOptions {
   /** Shortest time between two state-carrying calls (open, update, re-open) on one ticket. */
   coalesceWindowMs?: number;
   random?: () => number;
+  /** What the desk is told about an incident (ticketFacts.ts: priority and facts from the store); the ledger's fields alone by default. */
+  describeIncident?: (incident: IncidentRecord) => DeskIncident;
 }
 
 export interface OutboxWorker {
@@ -63,6 +66,7 @@ interface Outcome {
 
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const random = options.random ?? Math.random;
+  const describe = options.describeIncident ?? plainDeskIncident;
   const coalesceWindowMs = options.coalesceWindowMs ?? 0;
   const buckets = options.rateLimits ?? new Map<string, TokenBucket>();
   /** Desks that answered 429 with Retry-After: no calls to them before this time. */
@@ -127,7 +131,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const perform = async (desk: DeskAdapter, row: OutboxRow, incident: IncidentRecord, context: DeliveryContext): Promise<Outcome> => {
     const ledger = options.store.getTicket(incident.id, desk.name);
     const ticketRef: TicketRef | undefined = ledger ? { externalId: ledger.externalId, url: ledger.url } : undefined;
-    const payload = toDeskIncident(incident);
+    const payload = describe(incident);
     switch (row.operation) {
       case 'open': {
         if (ticketRef) return { ticket: ticketRef, ticketState: undefined, text: `ticket ${ticketRef.externalId} already recorded at ${desk.name}` };
@@ -217,22 +221,5 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       loop.start();
     },
     stop: () => loop.stop(),
-  };
-}
-
-/** The desk's view of an incident, with ISO times. */
-export function toDeskIncident(incident: IncidentRecord): DeskIncident {
-  return {
-    id: incident.id,
-    key: incident.key,
-    ruleName: incident.ruleName,
-    severity: incident.severity,
-    status: incident.status,
-    summary: incident.summary,
-    description: incident.description,
-    host: incident.host,
-    labels: incident.labels,
-    openedAt: new Date(incident.openedAtMs).toISOString(),
-    resolvedAt: incident.resolvedAtMs === null ? null : new Date(incident.resolvedAtMs).toISOString(),
   };
 }

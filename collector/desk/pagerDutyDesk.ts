@@ -8,8 +8,7 @@ import { createHash } from 'node:crypto';
 import type { PagerDutyDeskConfig } from '../../config/deskConfigSchema.js';
 import { DeskError, type DeskAdapter, type DeskIncident } from './deskAdapter.js';
 import { createDeskHttpClient } from './deskHttpClient.js';
-
-const SEVERITY: Record<string, string> = { critical: 'critical', error: 'error', warning: 'warning' };
+import { pagerDutySeverity } from './deskPriority.js';
 
 /** The dedup key for an incident key: itself, or a hash when longer than PagerDuty's 255 characters. */
 export function pagerDutyDedupKey(incidentKey: string): string {
@@ -39,12 +38,12 @@ export function createPagerDutyDesk(config: PagerDutyDeskConfig, clock: { nowMs(
             payload: {
               summary: incident.summary.slice(0, 1024),
               source: incident.host || 'tripline',
-              severity: SEVERITY[incident.severity] ?? 'info',
+              severity: pagerDutySeverity(incident),
               timestamp: incident.openedAt,
               component: incident.labels.target ?? incident.labels.mount ?? incident.labels.interface,
               group: incident.labels.group,
               class: incident.ruleName,
-              custom_details: { description: incident.description, labels: incident.labels, incidentKey: incident.key, status: incident.status },
+              custom_details: { description: incident.description, labels: incident.labels, incidentKey: incident.key, status: incident.status, priority: incident.priority, impact: incident.impact, urgency: incident.urgency, services: incident.services, ...incident.facts },
             },
           }
         : { routing_key: routingKey, event_action: action, dedup_key: dedupKey };

@@ -7,9 +7,8 @@
 import type { RequestTrackerDeskConfig } from '../../config/deskConfigSchema.js';
 import { DeskError, type DeskAdapter, type DeskTicketState, type DeskTicketStatus, type TicketRef } from './deskAdapter.js';
 import { badResponse, createDeskHttpClient, field } from './deskHttpClient.js';
+import { requestTrackerPriority } from './deskPriority.js';
 import { ticketText } from './ticketText.js';
-
-const PRIORITY: Record<string, number> = { critical: 90, error: 70, warning: 50, info: 20 };
 
 /** RT's statuses mapped onto Tripline's. */
 export function requestTrackerStatus(status: string): DeskTicketStatus {
@@ -77,7 +76,7 @@ export function createRequestTrackerDesk(config: RequestTrackerDeskConfig, clock
           Subject: incident.summary,
           Content: ticketText(incident),
           ContentType: 'text/plain',
-          Priority: PRIORITY[incident.severity] ?? 50,
+          Priority: requestTrackerPriority(incident),
           CustomFields: { [config.customField]: incident.key },
         },
       });

@@ -8,10 +8,9 @@
 import type { ServiceNowDeskConfig } from '../../config/deskConfigSchema.js';
 import type { DeskAdapter, DeskIncident, DeskTicketStatus, TicketRef } from './deskAdapter.js';
 import { badResponse, createDeskHttpClient, field, type DeskHttpClient } from './deskHttpClient.js';
+import { serviceNowLevels } from './deskPriority.js';
 import { ticketText } from './ticketText.js';
 
-/** urgency and impact: 1 high .. 3 low. */
-const URGENCY: Record<string, string> = { critical: '1', error: '2', warning: '2', info: '3' };
 /** Event Management severity: 1 critical, 2 major, 3 minor, 4 warning, 5 info, 0 clear. */
 const EVENT_SEVERITY: Record<string, string> = { critical: '1', error: '2', warning: '4', info: '5' };
 
@@ -59,8 +58,7 @@ function tableDesk(config: ServiceNowDeskConfig, http: DeskHttpClient, base: str
         body: {
           short_description: incident.summary.slice(0, 160),
           description: ticketText(incident),
-          urgency: URGENCY[incident.severity] ?? '2',
-          impact: URGENCY[incident.severity] ?? '2',
+          ...serviceNowLevels(incident),
           correlation_id: incident.key,
           correlation_display: 'Tripline',
           ...(incident.host ? { cmdb_ci: incident.host } : {}),
@@ -73,7 +71,7 @@ function tableDesk(config: ServiceNowDeskConfig, http: DeskHttpClient, base: str
       return ref(sysId);
     },
     async update(incident, ticket) {
-      await patch(ticket, { work_notes: `Tripline update (${incident.status}):\n${ticketText(incident)}`, urgency: URGENCY[incident.severity] ?? '2' });
+      await patch(ticket, { work_notes: `Tripline update (${incident.status}):\n${ticketText(incident)}`, ...serviceNowLevels(incident) });
     },
     async resolve(incident, ticket) {
       const current = await state(ticket);
@@ -116,7 +114,7 @@ function eventDesk(config: ServiceNowDeskConfig, http: DeskHttpClient): DeskAdap
             severity,
             description: incident.summary,
             message_key: incident.key,
-            additional_info: JSON.stringify({ labels: incident.labels, description: incident.description, status: incident.status }),
+            additional_info: JSON.stringify({ labels: incident.labels, description: incident.description, status: incident.status, priority: incident.priority, impact: incident.impact, urgency: incident.urgency, services: incident.services, facts: incident.facts }),
             time_of_event: incident.openedAt.replace('T', ' ').slice(0, 19),
           },
         ],

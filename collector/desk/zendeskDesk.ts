@@ -7,9 +7,8 @@
 import type { ZendeskDeskConfig } from '../../config/deskConfigSchema.js';
 import type { DeskAdapter, DeskTicketStatus, TicketRef } from './deskAdapter.js';
 import { badResponse, createDeskHttpClient, field } from './deskHttpClient.js';
+import { zendeskPriority } from './deskPriority.js';
 import { ticketText } from './ticketText.js';
-
-const PRIORITY: Record<string, string> = { critical: 'urgent', error: 'high', warning: 'normal', info: 'low' };
 
 /** Zendesk's statuses mapped onto Tripline's. */
 export function zendeskStatus(status: string): DeskTicketStatus {
@@ -60,7 +59,7 @@ export function createZendeskDesk(config: ZendeskDeskConfig, clock: { nowMs(): n
           ticket: {
             subject: incident.summary,
             comment: note(ticketText(incident)),
-            priority: PRIORITY[incident.severity] ?? 'normal',
+            priority: zendeskPriority(incident),
             type: 'incident',
             external_id: incident.key,
             tags: config.tags,
@@ -72,7 +71,7 @@ export function createZendeskDesk(config: ZendeskDeskConfig, clock: { nowMs(): n
       return ref(id);
     },
     async update(incident, ticket) {
-      await put(ticket, { comment: note(`Tripline update (${incident.status}):\n\n${ticketText(incident)}`), priority: PRIORITY[incident.severity] ?? 'normal' });
+      await put(ticket, { comment: note(`Tripline update (${incident.status}):\n\n${ticketText(incident)}`), priority: zendeskPriority(incident) });
     },
     async resolve(incident, ticket) {
       const status = await statusOf(ticket);

@@ -27,6 +27,7 @@ import { createReportBodyValidatorCompiler } from './reportBodyValidator.js';
 import { ErrorSchema } from './apiSchemas.js';
 import { registerDeliveryRoutes } from './deliveryRoutes.js';
 import { registerHistoryRoutes } from './historyRoutes.js';
+import { registerPrometheusRoutes } from './prometheusRoutes.js';
 import { registerIncidentRoutes } from './incidentRoutes.js';
 import { registerReadRoutes } from './readRoutes.js';
 import { reportIdentityProblem } from './reportIdentity.js';
@@ -205,6 +206,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   const operator = access.require('operator');
   registerReadRoutes(app, operations);
   registerHistoryRoutes(app, operations, clock);
+  registerPrometheusRoutes(app, operations, clock);
   registerDeliveryRoutes(app, operations, operator, operationsFor);
   registerIncidentRoutes(app, { operations, operator, operationsFor });
   registerAgentRoutes(app, { store: options.store, operations, operationsFor, enrollmentTokens: options.enrollmentTokens ?? [], requireAdmin: access.require('admin'), nowMs });

@@ -14,7 +14,7 @@ import { createIncidentService, type IncidentEnvironment, type IncidentService }
 import { createStoreEnvironment } from './storeEnvironment.js';
 import type { IncidentRecord } from '../domain/incident.js';
 import { classifyIncident, type Classification, type RuleUrgency } from '../services/priorityMatrix.js';
-import { withPriorities, type RuleRunbook } from '../services/priorityRecorder.js';
+import { withPriorities, type RuleFacts } from '../services/priorityRecorder.js';
 import { createServiceCatalogue, type ServiceCatalogue } from '../services/serviceCatalogue.js';
 
 export interface IncidentCore {
@@ -34,8 +34,8 @@ export interface IncidentCoreOptions {
   log: Logger;
   /** Whether a new incident of a down rule waits for a ping verdict; as configured unless given (backtests ping nothing). */
   probeReachability?: boolean;
-  /** The rules in force, for the urgency and runbook a rule states; none when not given (operator commands open no incidents). */
-  rules?: { urgency: RuleUrgency; runbook: RuleRunbook };
+  /** The rules in force, for the urgency a rule states and its ticket facts; none when not given (operator commands open no incidents). */
+  rules?: { urgency: RuleUrgency; facts: RuleFacts };
 }
 
 export function createIncidentCore(options: IncidentCoreOptions): IncidentCore {
@@ -44,9 +44,9 @@ export function createIncidentCore(options: IncidentCoreOptions): IncidentCore {
   const policy = incidentPolicy(config.incidents, { timeZone: config.timeZone, ...(options.probeReachability === undefined ? {} : { probeReachability: options.probeReachability }) });
   const environment = createStoreEnvironment(options.store, config.incidents, options.clock);
   const catalogue = createServiceCatalogue(config.services);
-  const rules = options.rules ?? { urgency: () => undefined, runbook: () => undefined };
+  const rules = options.rules ?? { urgency: () => undefined, facts: () => undefined };
   const classify: IncidentCore['classify'] = (incident) => classifyIncident(incident, catalogue, config.priority, rules.urgency);
   const route = (incident: IncidentRecord) => routeIncident(config.routing, deskNames, incident, { classification: classify(incident), catalogue });
-  const service = withPriorities(createIncidentService({ route, policy, environment, log: options.log }), classify, rules.runbook);
+  const service = withPriorities(createIncidentService({ route, policy, environment, log: options.log }), classify, rules.facts);
   return { policy, environment, service, catalogue, classify };
 }

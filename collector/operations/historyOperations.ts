@@ -7,7 +7,9 @@
  */
 import { SEVERITIES } from '../../rules/load/ruleFileSchema.js';
 import type { Clock } from '../clock.js';
-import { createHistoryReader } from '../history/historyReader.js';
+import { createHistoryReader, type LatestValue as HistoryLatest, type SeriesRead } from '../history/historyReader.js';
+import { compileLabelMatchers, type LabelMatcher } from '../../rules/index.js';
+import type { SeriesRecord } from '../domain/history.js';
 import type { HostRecord } from '../domain/host.js';
 import type { IncidentRecord } from '../domain/incident.js';
 import type { Store, StoredSample } from '../store/store.js';
@@ -89,6 +91,12 @@ export interface HistoryOperations {
   latestValues(host: string): LatestValue[];
   /** The fleet, filtered and paged, hosts by name. */
   fleet(filter?: FleetFilter): FleetPage;
+  /** One metric's series of every host matching `matchers`, raw or aggregated per step (the Prometheus-compatible API's reads). */
+  readSeries(query: { metric: string; matchers: readonly LabelMatcher[]; fromMs: number; toMs: number; stepMs?: number }): SeriesRead[];
+  /** The series of one metric (every host) matching `matchers`, without their samples. */
+  findSeries(query: { metric: string; matchers: readonly LabelMatcher[] }): SeriesRecord[];
+  /** The newest sample of each series of one metric matching `matchers`. */
+  latestSeriesValues(query: { metric: string; matchers: readonly LabelMatcher[] }): HistoryLatest[];
   /** One metric's mean per step for each of `hosts` (the fleet page's trend lines); unknown hosts are left out. */
   fleetTrend(query: { hosts: readonly string[]; metric: string; fromMs: number; toMs: number; maxPoints: number }): FleetTrend;
 }
@@ -161,6 +169,13 @@ export function createHistoryOperations({ store, clock, rawRetentionMs, readHost
           return { metric: s.metric, labels, value: s.value, at: iso(s.atMs), ...(s.text === undefined ? {} : { text: s.text }) };
         });
     },
+
+    readSeries: ({ metric, matchers, fromMs, toMs, stepMs }) => history.readSeries({ metric, matchers, fromMs, toMs, ...(stepMs === undefined ? {} : { stepMs }) }),
+    findSeries({ metric, matchers }) {
+      const matches = compileLabelMatchers(matchers);
+      return store.findSeries({ metric }).filter((s) => matches(s.labels));
+    },
+    latestSeriesValues: ({ metric, matchers }) => history.latestValues({ metric, matchers }),
 
     fleetTrend({ hosts, metric, fromMs, toMs, maxPoints }) {
       const known = new Set(store.listHosts().map((h) => h.hostname));

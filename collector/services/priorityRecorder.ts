@@ -4,9 +4,10 @@
  * classification recorded in the same transaction (its reason is shown with the incident). The lifecycle
  * decisions stay as they are: this sits between them and the ledger.
  *
- * It also copies the rule's runbook into the why-record, so that a ticket written later carries the
- * runbook the rule had when the incident opened.
+ * It also copies the rule's metric, threshold and runbook into the why-record, so that a ticket
+ * written later carries what the rule was when the incident opened.
  */
+import type { Rule } from '../../rules/index.js';
 import type { IncidentRecord, NewIncident } from '../domain/incident.js';
 import type { IncidentPriorityRecord } from '../domain/incidentPriority.js';
 import type { IncidentLedger } from '../incidents/incidentEffects.js';
@@ -18,17 +19,24 @@ export interface PriorityWriter {
   saveIncidentPriority(record: IncidentPriorityRecord): void;
 }
 
-/** What the recorder needs to know of the rules in force: the runbook of a rule, by name. */
-export type RuleRunbook = (ruleName: string) => string | undefined;
+/** What a ticket needs to know of the rule that opened an incident, copied into its why-record. */
+export interface RuleTicketFacts {
+  metric: string;
+  threshold: { op: 'above' | 'below'; value: number };
+  runbook?: string | undefined;
+}
 
-export function withPriorities(service: IncidentService, classify: (incident: IncidentRecord) => Classification, runbookOf: RuleRunbook): IncidentService {
+/** The ticket facts of a rule in force, by name; undefined for a rule not in the set (an intake's alert). */
+export type RuleFacts = (ruleName: string) => RuleTicketFacts | undefined;
+
+export function withPriorities(service: IncidentService, classify: (incident: IncidentRecord) => Classification, ruleFacts: RuleFacts): IncidentService {
   const wrap = (ledger: IncidentLedger): IncidentLedger => {
     const writer = ledger as IncidentLedger & Partial<PriorityWriter>;
     if (typeof writer.saveIncidentPriority !== 'function') return ledger;
     const save = writer.saveIncidentPriority.bind(writer);
     const insertIncident = (draft: NewIncident): IncidentRecord => {
-      const runbook = runbookOf(draft.ruleName);
-      const incident = ledger.insertIncident(runbook === undefined ? draft : { ...draft, why: { ...draft.why, runbook } });
+      const facts = ruleFacts(draft.ruleName);
+      const incident = ledger.insertIncident(facts === undefined ? draft : { ...draft, why: { ...draft.why, ...facts } });
       const classification = classify(incident);
       save(priorityRecord(incident.id, classification));
       return incident;
@@ -48,4 +56,10 @@ export function withPriorities(service: IncidentService, classify: (incident: In
 export function priorityRecord(incidentId: number, classification: Classification): IncidentPriorityRecord {
   const { services, impact, urgency, priority, reason } = classification;
   return { incidentId, services, impact, urgency, priority, initialPriority: priority, reason, slaBreach: null };
+}
+
+/** The ticket facts of a rule: its metric, fire threshold and runbook. */
+export function ruleTicketFacts(rule: Pick<Rule, 'metric' | 'fire' | 'runbook'> | undefined): RuleTicketFacts | undefined {
+  if (!rule) return undefined;
+  return { metric: rule.metric, threshold: { op: rule.fire.op, value: rule.fire.threshold }, ...(rule.runbook ? { runbook: rule.runbook } : {}) };
 }

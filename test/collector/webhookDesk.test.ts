@@ -22,6 +22,14 @@ const incident = {
   labels: { host: 'web-01', target: 'ssh' },
   openedAt: '2026-11-24T06:00:00.000Z',
   resolvedAt: null,
+  priority: 'P1',
+  impact: 'high',
+  urgency: 'high',
+  services: ['payments'],
+  facts: {
+    metric: 'tcp_up', value: 0, comparison: 'below' as const, threshold: 1, unit: 'boolean', breachStartedAt: '2026-11-24T05:59:30.000Z', hostAddresses: ['10.0.0.5'],
+    checkTarget: 'tcp:ssh', checkOutput: 'cannot connect to 10.0.0.5:22: ECONNREFUSED', runbookUrl: null, link: null, occurrences: 1, acknowledged: null, resolved: null,
+  },
 };
 
 describe('webhook desk', () => {

@@ -52,6 +52,15 @@ export function contractIncident(overrides: Partial<DeskIncident> = {}): DeskInc
     labels: { host: `web-0${sequence}`, target: 'ssh', alertname: 'port_down' },
     openedAt: '2026-11-24T06:00:00.000Z',
     resolvedAt: null,
+    priority: 'P2',
+    impact: 'high',
+    urgency: 'medium',
+    services: ['payments'],
+    facts: {
+      metric: 'tcp_up', value: 0, comparison: 'below', threshold: 1, unit: 'boolean', breachStartedAt: '2026-11-24T05:59:30.000Z', hostAddresses: ['10.0.0.5'],
+      checkTarget: 'tcp:ssh', checkOutput: 'cannot connect to 10.0.0.5:22: ECONNREFUSED', runbookUrl: 'https://wiki.example.com/runbooks/port-down',
+      link: 'https://tripline.example.com/api/v1/incidents/1', occurrences: 1, acknowledged: null, resolved: null,
+    },
     ...overrides,
   };
 }

@@ -34,7 +34,8 @@ describe('PagerDuty specifics', () => {
       await make(fake.url).open(incident, { deliveryId: 'd', attempt: 1 });
       await make(fake.url).open(incident, { deliveryId: 'd', attempt: 2 });
       expect(fake.alerts).toHaveLength(1);
-      expect(fake.alerts[0]).toMatchObject({ triggers: 2, severity: 'critical' });
+      // contractIncident is P2: PagerDuty severity error (see deskPriority.ts)
+      expect(fake.alerts[0]).toMatchObject({ triggers: 2, severity: 'error' });
     } finally {
       await fake.close();
     }

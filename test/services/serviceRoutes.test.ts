@@ -4,6 +4,7 @@
  * from the rule), the runbook of the rule, and the services it touches; an unknown service is 404.
  */
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -33,6 +34,15 @@ const VIEWER_TOKEN = 'services-viewer-token-0123456789';
 
 describe('services API', () => {
   let collector: RunningCollector;
+  const received: Array<Record<string, any>> = [];
+  const receiver = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      received.push(JSON.parse(body) as Record<string, any>);
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
   const get = async (path: string) => {
     const response = await fetch(`${collector.url}${path}`, { headers: { authorization: `Bearer ${VIEWER_TOKEN}` } });
     return { status: response.status, body: (await response.json()) as Record<string, any> };
@@ -41,18 +51,21 @@ describe('services API', () => {
     (await fetch(`${collector.url}${REPORTS_PATH}`, { method: 'POST', body: JSON.stringify(r), headers: { 'content-type': 'application/json', authorization: `Bearer ${AGENT_TOKEN}` } })).status;
 
   beforeAll(async () => {
+    await new Promise<void>((ok) => receiver.listen(0, '127.0.0.1', ok));
+    const hook = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
     const { config } = loadConfig(undefined, {});
     config.dataDir = mkdtempSync(join(tmpdir(), 'tripline-services-'));
+    config.collector.publicUrl = 'https://tripline.example.com/';
     config.collector.listen.port = 0;
     config.collector.agentTokens = [AGENT_TOKEN];
     config.collector.viewerTokens = [VIEWER_TOKEN];
     config.incidents.reachability.enabled = false;
     config.desks = [
-      { type: 'webhook', name: 'ops', url: 'http://127.0.0.1:9/never', timeout: parseDurationMs('1s'), headers: {}, rateLimitPerMinute: 600 },
+      { type: 'webhook', name: 'ops', url: hook, timeout: parseDurationMs('1s'), headers: {}, rateLimitPerMinute: 600 },
       { type: 'webhook', name: 'payments-desk', url: 'http://127.0.0.1:9/never', timeout: parseDurationMs('1s'), headers: {}, rateLimitPerMinute: 600 },
     ];
     config.routing.fallback = ['ops'];
-    config.delivery.pollInterval = parseDurationMs('1h');
+    config.delivery.pollInterval = parseDurationMs('50ms');
     config.services = {
       payments: { description: 'Card payments', owner: 'payments-team', impact: 'high', members: { hosts: ['pay-1', 'pay-2'], groups: [], matchers: [] }, dependsOn: ['database'], desks: ['payments-desk'] },
       database: { description: '', owner: 'dba', impact: 'medium', members: { hosts: [], groups: ['db'], matchers: [] }, dependsOn: [], desks: [] },
@@ -61,7 +74,10 @@ describe('services API', () => {
     const critical = { ...diskRule, name: 'filesystem_full', version: 'c1', fire: { op: 'above' as const, threshold: 0.99 }, severity: 'critical' as const };
     collector = await startCollector({ config, rules: [rule, critical], log: pino({ level: 'silent' }) });
   });
-  afterAll(async () => collector?.stop());
+  afterAll(async () => {
+    await collector?.stop();
+    await new Promise((ok) => receiver.close(ok));
+  });
 
   it('lists the catalogue; a warning on a member is listed with its priority, runbook and routing, and leaves the service operational', async () => {
     expect(await send(report('db-1', 0.5, 'db'))).toBe(200);
@@ -81,6 +97,16 @@ describe('services API', () => {
     // routed to the fallback, plus the desk of the service
     const detail = (await get(`/api/v1/incidents/${incident.id}`)).body;
     expect(detail.timeline.find((e: any) => e.kind === 'routed').text).toBe('no routes configured: every desk (ops); service payments adds payments-desk');
+  });
+
+  it('sends the desk the priority and the facts to act on: value, threshold and unit, breach start, runbook, link', async () => {
+    await expect.poll(() => received.find((r) => r.operation === 'open' && r.incident.host === 'pay-1'), { timeout: 10_000 }).toBeDefined();
+    const open = received.find((r) => r.operation === 'open' && r.incident.host === 'pay-1')!;
+    expect(open.incident).toMatchObject({ priority: 'P2', impact: 'high', urgency: 'medium', services: ['payments'] });
+    expect(open.incident.facts).toMatchObject({
+      metric: 'filesystem_used_ratio', value: 0.97, comparison: 'above', threshold: 0.9, unit: 'ratio', breachStartedAt: expect.any(String),
+      runbookUrl: 'https://wiki.example.com/runbooks/disk-full', link: `https://tripline.example.com/api/v1/incidents/${open.incident.id}`, occurrences: 1,
+    });
   });
 
   it('a critical fault on one of two hosts degrades the service, on both an outage; the dependent follows its dependency', async () => {

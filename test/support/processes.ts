@@ -60,8 +60,12 @@ export function spawnTripline(args: string[], logFile: string, env: NodeJS.Proce
   };
 }
 
-/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+/**
+ * Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. The
+ * default is generous (a minute): it only bounds a wait that returns as soon as its condition holds,
+ * and a process starting on a busy 2-core machine (the suite beside `stress-ng --cpu 2`) takes long.
+ */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000, everyMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {

@@ -85,7 +85,13 @@ function apiTokenFromRow(r: Row): ApiTokenRecord {
 
 class SqliteStore implements Store {
   /** Series dictionary cache: `${hostId}\0${metric}\0${labelsJson}` -> series id. */
-  private readonly seriesIds = new Map<string, number>();
+  /**
+   * Per host, the series of its last report in order: an agent sends the same series in the same
+   * order every cycle, so a report resolves its series ids by comparing each sample's metric and
+   * labels with the one at its position, without canonicalising labels or building a key per sample.
+   * A sample that differs is looked up in the series table (and added to it when new).
+   */
+  private readonly lastShapes = new Map<number, ReportShape>();
   private readonly hostIds = new Map<string, number>();
   private readonly tx: StoreTransaction;
 
@@ -108,7 +114,7 @@ class SqliteStore implements Store {
 
   /** Ids minted inside a rolled-back transaction or savepoint no longer exist. */
   private forgetMintedIds(): void {
-    this.seriesIds.clear();
+    this.lastShapes.clear();
     this.hostIds.clear();
     this.history.forgetCaches();
   }
@@ -224,9 +230,10 @@ class SqliteStore implements Store {
     if (this.history.wasCompacted(hostId, report.sequence)) return false;
     // The chunk's base time is its earliest observation, so range queries find spooled reports by when they were observed.
     const baseAtMs = report.samples.reduce((min, s) => Math.min(min, s.atMs), report.receivedAtMs);
+    const ids = this.seriesIdsOf(hostId, report.samples);
     const encoded = encodeChunk(
       baseAtMs,
-      report.samples.map((s) => ({ seriesId: this.seriesId(hostId, s.metric, s.labels), atMs: s.atMs, value: s.value })),
+      report.samples.map((s, i) => ({ seriesId: ids[i]!, atMs: s.atMs, value: s.value })),
     );
     const info = this.sql.insertChunk.run(hostId, report.sequence, baseAtMs, report.receivedAtMs, encoded, JSON.stringify(report.checks), encodeTexts(report.samples));
     return info.changes === 1;
@@ -255,15 +262,21 @@ class SqliteStore implements Store {
     return hostId;
   }
 
+  private seriesIdsOf(hostId: number, samples: ReportRecord['samples']): number[] {
+    const last = this.lastShapes.get(hostId);
+    const ids = new Array<number>(samples.length);
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i]!;
+      ids[i] = last !== undefined && last.metrics[i] === s.metric && sameLabels(last.labels[i], s.labels) ? last.ids[i]! : this.seriesId(hostId, s.metric, s.labels);
+    }
+    this.lastShapes.set(hostId, { metrics: samples.map((s) => s.metric), labels: samples.map((s) => s.labels), ids });
+    return ids;
+  }
+
   private seriesId(hostId: number, metric: string, labels: Record<string, string>): number {
     const labelsJson = canonicalLabels(labels);
-    const key = `${hostId}\0${metric}\0${labelsJson}`;
-    const cached = this.seriesIds.get(key);
-    if (cached !== undefined) return cached;
     const existing = this.sql.findSeries.get(hostId, metric, labelsJson) as { series_id: number } | undefined;
-    const id = existing?.series_id ?? Number(this.sql.insertSeries.run(hostId, metric, labelsJson).lastInsertRowid);
-    this.seriesIds.set(key, id);
-    return id;
+    return existing?.series_id ?? Number(this.sql.insertSeries.run(hostId, metric, labelsJson).lastInsertRowid);
   }
 
   pruneBefore(cutoffMs: number, limit = 10_000): number {
@@ -550,6 +563,26 @@ class SqliteStore implements Store {
     }
     return samples.sort((a, b) => a.atMs - b.atMs);
   }
+}
+
+/** The series of one report, by position (see SqliteStore.lastShapes). */
+interface ReportShape {
+  metrics: string[];
+  labels: Array<Readonly<Record<string, string>>>;
+  ids: number[];
+}
+
+/** Whether two label sets hold the same names and values (in any order). */
+function sameLabels(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>>): boolean {
+  if (a === undefined) return false;
+  if (a === b) return true;
+  let count = 0;
+  for (const name in a) {
+    if (!Object.hasOwn(b, name) || a[name] !== b[name]) return false;
+    count++;
+  }
+  for (const name in b) if (Object.hasOwn(b, name)) count--;
+  return count === 0;
 }
 
 /** The sample with its text, when it has one (no `text` key otherwise). */

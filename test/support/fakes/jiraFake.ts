@@ -22,7 +22,12 @@ export interface JiraFakeIssue {
   category: string;
   comments: string[];
   createdAtMs: number;
+  /** The priority's name; Jira's default scheme when none is given. */
+  priority: string;
 }
+
+/** The priorities of Jira's default priority scheme. */
+const JIRA_PRIORITIES = ['Highest', 'High', 'Medium', 'Low', 'Lowest'];
 
 export interface JiraFake extends FakeHttpServer {
   issues: Map<string, JiraFakeIssue>;
@@ -49,12 +54,14 @@ export async function startJiraFake(email: string, token: string, options: { pro
           if ((fields.project as { key?: string } | undefined)?.key !== project) errors.project = 'valid project is required';
           if (!fields.summary) errors.summary = 'You must specify a summary of the issue.';
           if (!(fields.issuetype as { name?: string } | undefined)?.name) errors.issuetype = 'Specify an issue type';
+          const priority = (fields.priority as { name?: string } | undefined)?.name ?? 'Medium';
+          if (!JIRA_PRIORITIES.includes(priority)) errors.priority = `Specify a valid 'id' or 'name' for Priority`;
           const labels = (fields.labels as string[] | undefined) ?? [];
           if (labels.some((l) => /\s/.test(l))) errors.labels = 'The label must not contain spaces.';
           if (Object.keys(errors).length > 0) return { status: 400, body: { errorMessages: [], errors } };
           const id = String(10000 + issues.size + 1);
           const key = `${project}-${issues.size + 1}`;
-          issues.set(key, { id, key, summary: String(fields.summary), labels, status: 'To Do', category: 'new', comments: [], createdAtMs: Date.now() });
+          issues.set(key, { id, key, summary: String(fields.summary), labels, status: 'To Do', category: 'new', comments: [], createdAtMs: Date.now(), priority });
           return { status: 201, body: { id, key, self: `/rest/api/2/issue/${id}` } };
         },
       ],

@@ -16,6 +16,9 @@ export interface ServiceNowFakeIncident {
   close_code: string;
   close_notes: string;
   work_notes: string[];
+  /** 1 high .. 3 low, as sent; ServiceNow derives the incident's priority from the two. */
+  impact?: string;
+  urgency?: string;
 }
 
 export interface ServiceNowFakeAlert {

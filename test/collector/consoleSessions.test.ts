@@ -1,0 +1,67 @@
+/**
+ * Console sessions and roles on the injected clock: a session expires after its TTL, the oldest go
+ * beyond the cap, a token grants the highest role holding it, and the access hook refuses a lower
+ * role (403), an expired session (401) and a session write without its CSRF token (403).
+ */
+import Fastify from 'fastify';
+import { describe, expect, it } from 'vitest';
+import { createAccessControl } from '../../collector/http/accessControl.js';
+import { createApiAuthenticator } from '../../collector/http/apiAccess.js';
+import { handleApiError } from '../../collector/http/apiErrors.js';
+import { cookieValue, createConsoleSessions } from '../../collector/http/consoleSessions.js';
+
+const VIEWER = 'viewer-token-0123456789abcdef';
+const OPERATOR = 'operator-token-0123456789abcdef';
+
+function setup() {
+  let now = 1_000_000;
+  const sessions = createConsoleSessions({ nowMs: () => now, ttlMs: 60_000, maxSessions: 3 });
+  const authenticate = createApiAuthenticator({ findApiTokenByDigest: () => undefined }, { viewerTokens: [VIEWER], operatorTokens: [OPERATOR, VIEWER], adminTokens: [] });
+  const access = createAccessControl({ authenticate, sessions });
+  const app = Fastify();
+  app.setErrorHandler(handleApiError);
+  app.post('/write', { onRequest: access.require('operator') }, async () => ({ ok: true }));
+  app.get('/admin', { onRequest: access.require('admin') }, async () => ({ ok: true }));
+  return { sessions, access, app, advance: (ms: number) => (now += ms) };
+}
+
+describe('console sessions and roles', () => {
+  it('expires a session after its TTL and drops the oldest beyond the cap', () => {
+    const { sessions, advance } = setup();
+    const first = sessions.open('viewer');
+    advance(59_999);
+    expect(sessions.find(first.id)?.role).toBe('viewer');
+    advance(1);
+    expect(sessions.find(first.id)).toBeUndefined();
+    const ids = [1, 2, 3, 4].map(() => sessions.open('operator').id);
+    expect(ids.map((id) => sessions.find(id) !== undefined)).toEqual([false, true, true, true]);
+  });
+
+  it('grants the highest role of a token, none for an unknown one', () => {
+    const { access } = setup();
+    expect([access.roleOfToken(VIEWER), access.roleOfToken(OPERATOR), access.roleOfToken('nope')]).toEqual(['operator', 'operator', undefined]);
+  });
+
+  it('admits a session write with its CSRF token only, and refuses a lower role or an expired session', async () => {
+    const { sessions, app, advance } = setup();
+    const viewer = sessions.open('viewer');
+    const operator = sessions.open('operator');
+    const write = (id: string, csrf?: string) => app.inject({ method: 'POST', url: '/write', headers: { cookie: `other=1; tripline_session=${id}`, ...(csrf ? { 'x-tripline-csrf': csrf } : {}) } });
+    expect((await write(operator.id, operator.session.csrfToken)).json()).toEqual({ ok: true });
+    expect((await write(operator.id)).json().error).toMatchObject({ code: 'TRIPLINE_FORBIDDEN', message: "a console write needs the session's CSRF token in x-tripline-csrf" });
+    expect((await write(operator.id, viewer.session.csrfToken)).statusCode).toBe(403);
+    expect((await write(viewer.id, viewer.session.csrfToken)).json().error).toMatchObject({ code: 'TRIPLINE_FORBIDDEN', message: 'console:viewer has role viewer; POST /write needs operator' });
+    expect((await app.inject({ method: 'GET', url: '/admin', headers: { authorization: `Bearer ${OPERATOR}` } })).json().error).toMatchObject({
+      code: 'TRIPLINE_UNAUTHORIZED',
+      message: 'no admin tokens configured (collector.adminTokens); use the CLI on the collector host',
+    });
+    advance(60_000);
+    expect((await write(operator.id, operator.session.csrfToken)).json().error).toMatchObject({ code: 'TRIPLINE_UNAUTHORIZED', message: 'the console session expired or is unknown; sign in again' });
+  });
+
+  it('reads one cookie out of a Cookie header', () => {
+    expect(cookieValue('a=1; tripline_session=abc; b=2', 'tripline_session')).toBe('abc');
+    expect(cookieValue('a=1', 'tripline_session')).toBeUndefined();
+    expect(cookieValue(undefined, 'tripline_session')).toBeUndefined();
+  });
+});
