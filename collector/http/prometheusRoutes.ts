@@ -4,7 +4,8 @@
  * `labels` and `label/<name>/values`, GET or POST (form-encoded, as Grafana sends them), for plain
  * selectors (`metric{label="x"}`). Anything beyond a plain selector answers 400 in Prometheus's
  * error shape (`{status: "error", errorType: "bad_data", error}`); Grafana's connection test
- * (`1+1`) is answered as the constant it is.
+ * (`1+1`) is answered as the constant it is. `/prometheus/federate` answers the newest sample of
+ * every series in the text format, so an existing Prometheus can federate from Tripline.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { COLLECTOR_SERIES } from '../../contract/collectorSeries.js';
@@ -102,6 +103,26 @@ export function registerPrometheusRoutes(app: FastifyInstance, operations: Opera
       return [...names].sort();
     });
 
+    // Federation: the newest sample of every series (or of those of match[]), in the text format.
+    scope.get('/prometheus/federate', { schema: { hide: true } }, async (request, reply) => {
+      let selectors: PlainSelector[];
+      try {
+        selectors = matches(request.query as Params);
+      } catch (error) {
+        if (error instanceof UnsupportedQueryError) return reply.code(400).send({ status: 'error', errorType: 'bad_data', error: error.message });
+        throw error;
+      }
+      const wanted = selectors.length > 0 ? selectors : catalogueMetrics().map((m) => ({ metric: m.name, matchers: [] }));
+      const lines: string[] = [];
+      for (const selector of wanted) {
+        const latest = operations.latestSeriesValues(selector);
+        if (latest.length === 0) continue;
+        lines.push(`# TYPE ${selector.metric} untyped`);
+        for (const value of latest) lines.push(`${selector.metric}${exposition(value.series.labels)} ${formatSample(value.value)} ${value.atMs}`);
+      }
+      return reply.type('text/plain; version=0.0.4; charset=utf-8').send(lines.length === 0 ? '' : `${lines.join('\n')}\n`);
+    });
+
     scope.get<{ Params: { name: string } }>(`${PREFIX}/label/:name/values`, { schema: { hide: true } }, async (request, reply) => {
       try {
         const name = request.params.name;
@@ -159,6 +180,18 @@ function matches(params: Params): PlainSelector[] {
 function constantOf(query: string): number | undefined {
   if (!/^\s*[0-9]+(\.[0-9]+)?(\s*\+\s*[0-9]+(\.[0-9]+)?)*\s*$/.test(query)) return undefined;
   return query.split('+').reduce((sum, term) => sum + Number(term.trim()), 0);
+}
+
+/** `{a="x",b="y"}` with the text format's escapes; empty for no labels. */
+function exposition(labels: Record<string, string>): string {
+  const keys = Object.keys(labels).sort();
+  if (keys.length === 0) return '';
+  const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  return `{${keys.map((k) => `${k}="${escape(labels[k]!)}"`).join(',')}}`;
+}
+
+function formatSample(value: number): string {
+  return Number.isNaN(value) ? 'NaN' : value === Infinity ? '+Inf' : value === -Infinity ? '-Inf' : String(value);
 }
 
 function labelsOf(metric: string, labels: Record<string, string>): Record<string, string> {

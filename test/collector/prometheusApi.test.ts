@@ -119,4 +119,16 @@ describe('Prometheus-compatible API', () => {
     expect((await form('/query_range', { start: range.start, end: range.end, step: range.step })).body.error).toBe('invalid parameter "query": missing');
     expect((await get('/series')).body).toEqual({ status: 'error', errorType: 'bad_data', error: 'no match[] parameter provided' });
   });
+
+  it('serves the newest sample of every series for federation, in the text format', async () => {
+    const response = await fetch(`${collector.url}/prometheus/federate?${new URLSearchParams([['match[]', 'filesystem_used_ratio{host="web-1"}']])}`);
+    expect(response.headers.get('content-type')).toContain('text/plain; version=0.0.4');
+    const at = NOW - MINUTE;
+    expect(await response.text()).toBe(
+      `# TYPE filesystem_used_ratio untyped\nfilesystem_used_ratio{host="web-1",mount="/"} 0.5 ${at}\nfilesystem_used_ratio{host="web-1",mount="/var"} 0.25 ${at}\n`,
+    );
+    const all = await (await fetch(`${collector.url}/prometheus/federate`)).text();
+    expect(all).toContain(`cpu_usage_ratio{host="db-1"} 1.29 ${at}`);
+    expect((await fetch(`${collector.url}/prometheus/federate?match[]=rate(x[5m])`)).status).toBe(400);
+  });
 });
