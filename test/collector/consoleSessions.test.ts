@@ -52,8 +52,8 @@ describe('console sessions and roles', () => {
     expect((await write(operator.id, viewer.session.csrfToken)).statusCode).toBe(403);
     expect((await write(viewer.id, viewer.session.csrfToken)).json().error).toMatchObject({ code: 'TRIPLINE_FORBIDDEN', message: 'console:viewer has role viewer; POST /write needs operator' });
     expect((await app.inject({ method: 'GET', url: '/admin', headers: { authorization: `Bearer ${OPERATOR}` } })).json().error).toMatchObject({
-      code: 'TRIPLINE_UNAUTHORIZED',
-      message: 'no admin tokens configured (collector.adminTokens); use the CLI on the collector host',
+      code: 'TRIPLINE_FORBIDDEN',
+      message: 'config:operatorTokens[0] has role operator; GET /admin needs admin',
     });
     advance(60_000);
     expect((await write(operator.id, operator.session.csrfToken)).json().error).toMatchObject({ code: 'TRIPLINE_UNAUTHORIZED', message: 'the console session expired or is unknown; sign in again' });

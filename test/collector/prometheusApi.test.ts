@@ -121,14 +121,14 @@ describe('Prometheus-compatible API', () => {
   });
 
   it('serves the newest sample of every series for federation, in the text format', async () => {
-    const response = await fetch(`${collector.url}/prometheus/federate?${new URLSearchParams([['match[]', 'filesystem_used_ratio{host="web-1"}']])}`);
+    const response = await fetch(`${collector.url}/prometheus/federate?${new URLSearchParams([['match[]', 'filesystem_used_ratio{host="web-1"}']])}`, { headers: { authorization: `Bearer ${VIEWER_TOKEN}` } });
     expect(response.headers.get('content-type')).toContain('text/plain; version=0.0.4');
     const at = NOW - MINUTE;
     expect(await response.text()).toBe(
       `# TYPE filesystem_used_ratio untyped\nfilesystem_used_ratio{host="web-1",mount="/"} 0.5 ${at}\nfilesystem_used_ratio{host="web-1",mount="/var"} 0.25 ${at}\n`,
     );
-    const all = await (await fetch(`${collector.url}/prometheus/federate`)).text();
+    const all = await (await fetch(`${collector.url}/prometheus/federate`, { headers: { authorization: `Bearer ${VIEWER_TOKEN}` } })).text();
     expect(all).toContain(`cpu_usage_ratio{host="db-1"} 1.29 ${at}`);
-    expect((await fetch(`${collector.url}/prometheus/federate?match[]=rate(x[5m])`)).status).toBe(400);
+    expect((await fetch(`${collector.url}/prometheus/federate?match[]=rate(x[5m])`, { headers: { authorization: `Bearer ${VIEWER_TOKEN}` } })).status).toBe(400);
   });
 });
