@@ -4,6 +4,7 @@
  */
 import { databasePath } from '../../collector/store/sqlite/databasePath.js';
 import type { Config } from '../../config/configSchema.js';
+import { formatDuration } from '../../config/duration.js';
 import { loadConfig } from '../../config/loadConfig.js';
 import type { RunningCollector } from '../../collector/collector.js';
 import { createLogger } from '../createLogger.js';
@@ -64,7 +65,7 @@ function printWhereToLook(mode: ServeMode, config: Config, collector: RunningCol
       `  Incidents:  tripline incidents list${file ? ` --config ${file}` : ''}`,
     );
   }
-  if (mode !== 'collector') lines.push(`  Agent:      reporting every ${config.agent.interval} to ${config.agent.collectorUrl}`);
+  if (mode !== 'collector') lines.push(`  Agent:      reporting every ${formatDuration(config.agent.interval / 1000)} to ${config.agent.collectorUrl}`);
   lines.push('  Logs:       JSON on stderr. Stop with Ctrl-C or SIGTERM.');
   process.stdout.write(`${lines.join('\n')}\n`);
 }

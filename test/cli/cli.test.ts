@@ -103,6 +103,7 @@ describe('tripline CLI', () => {
     expect(await (await fetch(`${url}/api/v1/whoami`, asLocalAdmin)).json()).toEqual({ name: 'local-admin', role: 'admin' });
     expect(await proc.kill('SIGTERM')).toBe(0);
     const output = readFileSync(log, 'utf8');
+    expect(output).toMatch(/Agent:\s+reporting every 1s to http/);
     expect(output).toContain('"msg":"agent stopped"');
     expect(output).toContain('"msg":"collector stopped"');
     const list = await tripline(['incidents', 'list', '--json', '--config', file]);
