@@ -3,11 +3,13 @@
  * reports of 60 observations (gzip, bearer token), as the agent sends them. Prints reports per
  * second and the p50/p99 acknowledge latency for:
  *   1. saturation: as fast as N concurrent senders can go;
- *   2. the design target: 10,000 agents every 15 s (about 667 reports/s), paced.
+ *   2. the design target: 10,000 agents every 15 s (about 667 reports/s), paced;
+ * then the collector's RSS per agent, and the same load generator against the bare-parse ceiling
+ * (ceilingServer.ts: gunzip and JSON.parse only), and Tripline's ratio to it.
  * Figures only; nothing is asserted. Options: --agents N --seconds S --concurrency C.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -127,6 +129,46 @@ function describePhase(name: string, phase: Phase): string {
   return `${name.padEnd(34)} ${rate.toFixed(0).padStart(6)} reports/s  ${(rate * 60).toFixed(0).padStart(7)} observations/s  ack p50 ${percentile(phase.latenciesMs, 50).toFixed(1)} ms  p99 ${percentile(phase.latenciesMs, 99).toFixed(1)} ms  errors ${phase.errors}`;
 }
 
+/** Waits until `pool`'s server answers /readyz. */
+async function waitReady(pool: Pool, what: string): Promise<void> {
+  for (let tries = 0; ; tries++) {
+    try {
+      const r = await pool.request({ path: '/readyz', method: 'GET' });
+      await r.body.dump();
+      if (r.statusCode === 200) return;
+    } catch {
+      if (tries > 300) throw new Error(`${what} did not start`);
+    }
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+}
+
+/** Resident memory of a process, in MB. */
+function rssMb(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+/** The same saturation and paced phases against the bare-parse ceiling server; returns its saturation rate. */
+async function measureCeiling(): Promise<Phase> {
+  const port = await freePort();
+  const server = spawn(process.execPath, [resolve(packageRoot(), 'dist/bench/ceilingServer.js'), String(port)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: Math.max(CONCURRENCY, 16), pipelining: 1 });
+  try {
+    await waitReady(pool, 'the ceiling server');
+    const sequences = new Array<number>(AGENTS).fill(0);
+    const saturation = await runPhase(pool, sequences, SECONDS, undefined, CONCURRENCY);
+    console.log(describePhase(`ceiling: saturation (${CONCURRENCY} in flight)`, saturation));
+    const paced = await runPhase(pool, sequences, SECONDS, TARGET_RATE, CONCURRENCY);
+    console.log(describePhase(`ceiling: paced at ${TARGET_RATE.toFixed(0)}/s`, paced));
+    return saturation;
+  } finally {
+    await pool.close();
+    server.kill('SIGTERM');
+    await new Promise((ok) => server.on('exit', ok));
+  }
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-'));
   const port = await freePort();
@@ -136,16 +178,7 @@ async function main(): Promise<void> {
   const collector = spawn(process.execPath, [...(process.env.TRIPLINE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), cli, 'collector', '--config', configFile], { stdio: ['ignore', 'ignore', 'inherit'] });
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: Math.max(CONCURRENCY, 16), pipelining: 1 });
   try {
-    for (let tries = 0; ; tries++) {
-      try {
-        const r = await pool.request({ path: '/readyz', method: 'GET' });
-        await r.body.dump();
-        if (r.statusCode === 200) break;
-      } catch {
-        if (tries > 100) throw new Error('collector did not start');
-      }
-      await new Promise((ok) => setTimeout(ok, 100));
-    }
+    await waitReady(pool, 'the collector');
     const sequences = new Array<number>(AGENTS).fill(0);
     console.log(`Tripline ingest benchmark: ${AGENTS} simulated agents, 60 observations per report, gzip, one collector process on loopback`);
     console.log(`machine: ${(await import('node:os')).cpus().length} cores, node ${process.version}`);
@@ -157,10 +190,20 @@ async function main(): Promise<void> {
     console.log(describePhase(`paced at ${TARGET_RATE.toFixed(0)}/s (${AGENTS} agents / 15 s)`, paced));
     const headroom = saturation.reports / saturation.seconds / TARGET_RATE;
     console.log(`headroom: saturation throughput is ${headroom.toFixed(2)}x the design target of ${TARGET_RATE.toFixed(0)} reports/s`);
-  } finally {
+    const rss = rssMb(collector.pid!);
+    console.log(`collector RSS after ${AGENTS} agents: ${rss.toFixed(0)} MB = ${((rss * 1024) / AGENTS).toFixed(1)} kB per agent`);
     await pool.close();
     collector.kill('SIGTERM');
     await new Promise((ok) => collector.on('exit', ok));
+    const ceiling = await measureCeiling();
+    const ratio = saturation.reports / saturation.seconds / (ceiling.reports / ceiling.seconds);
+    console.log(`Tripline / bare-parse ceiling at saturation: ${ratio.toFixed(2)}x (the same load generator, machine and run)`);
+  } finally {
+    if (!pool.closed) await pool.close();
+    if (collector.exitCode === null && collector.signalCode === null) {
+      collector.kill('SIGTERM');
+      await new Promise((ok) => collector.on('exit', ok));
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }

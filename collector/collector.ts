@@ -24,6 +24,7 @@ import { createOperations } from './operations/createOperations.js';
 import { createPeriodicLoop, type PeriodicLoop } from './periodicLoop.js';
 import { startupWarnings } from './startupWarnings.js';
 import { ruleTicketFacts } from './services/priorityRecorder.js';
+import { createSlaWatcher } from './services/slaWatcher.js';
 import { databasePath } from './store/sqlite/databasePath.js';
 import { openSqliteStore } from './store/sqlite/sqliteStore.js';
 import type { Store } from './store/store.js';
@@ -82,6 +83,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     maxDelayMs: config.collector.batch.maxDelay,
     maxReports: config.collector.batch.maxReports,
   });
+  const slaWatcher = createSlaWatcher({ store, sla: config.priority.sla, clock, log: log.child({ component: 'sla' }), intervalMs: config.collector.evaluationInterval });
   const missedReports = createMissedReportWatcher({ store, pipeline, clock, log, intervalMs: config.collector.evaluationInterval });
   const rateLimits = createDeskRateLimits(config.desks.map((d) => [d.name, d.rateLimitPerMinute] as const), clock);
   const worker = createOutboxWorker({
@@ -162,6 +164,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const port = typeof address === 'object' && address ? address.port : config.collector.listen.port;
   const url = `${tls ? 'https' : 'http'}://${config.collector.listen.host.includes(':') ? `[${config.collector.listen.host}]` : config.collector.listen.host}:${port}`;
   missedReports.start();
+  slaWatcher.start();
   pruning.start();
   if (config.incidents.reachability.enabled) prober.start();
   worker.start();
@@ -184,6 +187,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       ready = false;
       await pruning.stop();
       await missedReports.stop();
+      await slaWatcher.stop();
       await prober.stop();
       await app.close();
       await ingestor.flush();

@@ -39,6 +39,7 @@ export function formatExplanation(e: IncidentExplanation): string {
     `  host ${e.incident.host || '-'}, opened ${e.incident.openedAt}${e.incident.resolvedAt ? `, resolved ${e.incident.resolvedAt}` : ''}`,
     `  occurrences ${e.lifecycle.occurrences}${e.lifecycle.flapping ? ', FLAPPING' : ''}; ticket ${e.lifecycle.ticketed ? 'opened' : 'none'}${e.lifecycle.hold ? ` (held: ${e.lifecycle.hold})` : ''}${e.lifecycle.parentIncidentId !== null ? `; under incident #${e.lifecycle.parentIncidentId}` : ''}`,
     `  priority ${e.incident.priority} (${e.incident.priorityReason}); services ${e.incident.services.join(', ') || 'none'}`,
+    ...(e.incident.sla ? [`  SLA: acknowledge ${e.incident.sla.acknowledge?.state ?? '-'} (due ${e.incident.sla.acknowledge?.dueAt ?? '-'}), resolve ${e.incident.sla.resolve?.state ?? '-'} (due ${e.incident.sla.resolve?.dueAt ?? '-'})`] : []),
     '',
     'Why it fired',
     `  rule ${why.rule ?? e.incident.ruleName} version ${why.ruleVersion ?? e.incident.ruleVersion}`,

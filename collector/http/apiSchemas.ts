@@ -58,6 +58,16 @@ export const IncidentSchema = Type.Object({
   urgency: Type.String({ description: 'ITIL urgency: high, medium or low (from the rule)' }),
   services: Type.Array(Type.String(), { description: 'The services of the catalogue it touches' }),
   priorityReason: Type.String({ description: 'How the matrix decided, and an SLA escalation if one raised it' }),
+  sla: Type.Union(
+    [
+      Type.Object({
+        acknowledge: Type.Union([Type.Object({ dueAt: Timestamp, state: Type.String({ description: 'running, met or breached' }) }), Type.Null()]),
+        resolve: Type.Union([Type.Object({ dueAt: Timestamp, state: Type.String({ description: 'running, met or breached' }) }), Type.Null()]),
+      }),
+      Type.Null(),
+    ],
+    { description: "The SLA clocks of its priority (priority.sla); null when its priority has none" },
+  ),
 });
 
 const ServiceStateName = Type.Union([Type.Literal('operational'), Type.Literal('degraded'), Type.Literal('outage')]);

@@ -15,7 +15,7 @@ import { createDeliveryOperations, type DeliveryOperations } from './deliveryOpe
 import { createHistoryOperations, type HistoryOperations } from './historyOperations.js';
 import { createIncidentOperations, type IncidentOperations } from './incidentOperations.js';
 import { createMaintenanceOperations, type MaintenanceOperations } from './maintenanceOperations.js';
-import { createServiceOperations, type ServiceOperations } from './serviceOperations.js';
+import { createServiceOperations, slaOfIncident, type ServiceOperations } from './serviceOperations.js';
 import { createSilenceOperations, type SilenceOperations } from './silenceOperations.js';
 import { createTokenOperations, type TokenOperations } from './tokenOperations.js';
 
@@ -37,7 +37,7 @@ export interface OperationsOptions {
 
 export function createOperations({ store, config, clock, core, rawRetentionMs = 14 * 86_400_000 }: OperationsOptions): Operations {
   return {
-    ...createIncidentOperations({ store, incidents: core.service, clock, classify: core.classify }),
+    ...createIncidentOperations({ store, incidents: core.service, clock, classify: core.classify, slaOf: slaOfIncident(store, config.priority.sla, clock) }),
     ...createServiceOperations({ store, catalogue: core.catalogue, classify: core.classify }),
     ...createSilenceOperations({ store, clock }),
     ...createMaintenanceOperations({ store, clock, timeZone: config.timeZone }),

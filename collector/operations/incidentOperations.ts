@@ -8,6 +8,7 @@ import type { IncidentRecord } from '../domain/incident.js';
 import type { IncidentService } from '../incidents/incidentService.js';
 import type { Classification } from '../services/priorityMatrix.js';
 import { priorityViewOf } from '../services/priorityView.js';
+import type { SlaView } from '../services/decideSla.js';
 import type { IncidentFilter, Store } from '../store/store.js';
 import { deliveryView } from './deliveryOperations.js';
 import { OperationError } from './operationError.js';
@@ -40,8 +41,11 @@ export interface ActionResult {
 /** An incident's classification by the matrix now, for incidents recorded before priorities were. */
 export type ClassifyIncident = (incident: IncidentRecord) => Classification;
 
-export function createIncidentOperations({ store, incidents, clock, classify }: { store: Store; incidents: IncidentService; clock: Clock; classify: ClassifyIncident }): IncidentOperations {
-  const incidentView = (incident: IncidentRecord) => viewOf(store, classify, incident);
+/** An incident's SLA clocks now; null when it has no recorded priority or its priority has no SLA. */
+export type SlaOfIncident = (incident: IncidentRecord) => SlaView | null;
+
+export function createIncidentOperations({ store, incidents, clock, classify, slaOf }: { store: Store; incidents: IncidentService; clock: Clock; classify: ClassifyIncident; slaOf: SlaOfIncident }): IncidentOperations {
+  const incidentView = (incident: IncidentRecord) => viewOf(store, classify, slaOf, incident);
   const detailOf = (incident: IncidentRecord) => detailWith(store, incidentView, incident);
   const explanationOf = (incident: IncidentRecord) => explanationWith(store, incidentView, incident);
   const existing = (id: number): IncidentRecord => {
@@ -105,7 +109,7 @@ function explanationWith(store: Store, incidentView: (incident: IncidentRecord) 
 export type IncidentExplanation = ReturnType<typeof explanationWith>;
 
 /** The API's view of an incident, with ISO times, its services and its priority. */
-function viewOf(store: Store, classify: ClassifyIncident, incident: IncidentRecord) {
+function viewOf(store: Store, classify: ClassifyIncident, slaOf: SlaOfIncident, incident: IncidentRecord) {
   return {
     id: incident.id,
     key: incident.key,
@@ -127,6 +131,7 @@ function viewOf(store: Store, classify: ClassifyIncident, incident: IncidentReco
     parentIncidentId: incident.parentIncidentId,
     why: incident.why,
     ...priorityViewOf(store.incidentPriority(incident.id), () => classify(incident)),
+    sla: slaOf(incident),
   };
 }
 

@@ -9,6 +9,10 @@ import type { Store } from '../store/store.js';
 import type { ClassifyIncident } from './incidentOperations.js';
 import { OperationError } from './operationError.js';
 import { priorityViewOf } from '../services/priorityView.js';
+import type { PriorityConfig } from '../../config/servicesConfigSchema.js';
+import type { Clock } from '../clock.js';
+import { slaState, type SlaView } from '../services/decideSla.js';
+import { acknowledgedAtMs } from '../services/slaWatcher.js';
 
 export interface ServiceOperations {
   /** Every service with its state, in catalogue order. */
@@ -56,6 +60,15 @@ export function createServiceOperations({ store, catalogue, classify }: { store:
       const { states: all, incidents } = states();
       return view(all.find((state) => state.name === name)!, incidents);
     },
+  };
+}
+
+/** An incident's SLA clocks now, from its recorded priority and first acknowledgement. */
+export function slaOfIncident(store: Store, sla: PriorityConfig['sla'], clock: Clock): (incident: IncidentRecord) => SlaView | null {
+  return (incident) => {
+    const record = store.incidentPriority(incident.id);
+    if (!record || sla[record.initialPriority] === undefined) return null;
+    return slaState(incident, record, acknowledgedAtMs(store.incidentEvents(incident.id)), sla, clock.nowMs());
   };
 }
 

@@ -21,6 +21,6 @@ export function priorityViewOf(record: IncidentPriorityRecord | undefined, class
     const c = classifyNow();
     return { priority: c.priority, impact: c.impact, urgency: c.urgency, services: c.services, priorityReason: `${c.reason} (classified now: recorded before priorities were)` };
   }
-  const escalated = record.slaBreach && record.priority !== record.initialPriority ? `; raised from ${record.initialPriority} when the ${record.slaBreach.clock} SLA ran out at ${new Date(record.slaBreach.atMs).toISOString()}` : '';
+  const escalated = record.slaBreach && record.priority !== record.initialPriority ? `; raised from ${record.initialPriority} to ${record.priority} when the ${record.slaBreach.clock} SLA ran out at ${new Date(record.slaBreach.atMs).toISOString()}` : '';
   return { priority: record.priority, impact: record.impact, urgency: record.urgency, services: record.services, priorityReason: `${record.reason}${escalated}` };
 }

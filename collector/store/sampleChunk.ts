@@ -44,12 +44,14 @@ export function encodeChunk(baseAtMs: number, samples: readonly ChunkSample[]): 
   return buffer;
 }
 
-/** Decodes a chunk; `wanted`, when given, keeps only samples of that series id. */
-export function decodeChunk(baseAtMs: number, buffer: Buffer, wanted?: number): DecodedSample[] {
+/** Decodes a chunk; `wanted`, when given, keeps only samples of that series id (or of those ids). */
+export function decodeChunk(baseAtMs: number, buffer: Buffer, wanted?: number | ReadonlySet<number>): DecodedSample[] {
   const samples: DecodedSample[] = [];
+  const one = typeof wanted === 'number' ? wanted : undefined;
+  const some = typeof wanted === 'object' ? wanted : undefined;
   for (let offset = 0, index = 0; offset + SAMPLE_BYTES <= buffer.length; offset += SAMPLE_BYTES, index++) {
     const seriesId = buffer.readUInt32LE(offset);
-    if (wanted !== undefined && seriesId !== wanted) continue;
+    if ((one !== undefined && seriesId !== one) || (some !== undefined && !some.has(seriesId))) continue;
     samples.push({ seriesId, atMs: baseAtMs + buffer.readInt32LE(offset + 4), value: buffer.readDoubleLE(offset + 8), index });
   }
   return samples;

@@ -326,8 +326,7 @@ function pushChunkPoints(points: Array<SeriesPoint | SeriesSampleRow>, chunk: Se
 
 function takeNewest(found: Map<number, SeriesPoint>, row: HotChunk, wanted: ReadonlySet<number>): void {
   const texts = decodeTexts(row.texts);
-  for (const s of decodeChunk(row.base_at_ms, row.samples)) {
-    if (!wanted.has(s.seriesId)) continue;
+  for (const s of decodeChunk(row.base_at_ms, row.samples, wanted)) {
     const current = found.get(s.seriesId);
     if (current === undefined || s.atMs > current.atMs) found.set(s.seriesId, withText({ atMs: s.atMs, value: s.value }, texts.get(s.index)));
   }

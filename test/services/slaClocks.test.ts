@@ -1,0 +1,104 @@
+/**
+ * SLA clocks on a stepped clock: a real SQLite store (in memory), the incident core wired as the
+ * collector wires it, and the SLA watcher run at chosen times. A breach escalates exactly once
+ * (priority one step up, one desk update, a timeline entry); a met clock escalates nothing.
+ */
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { createAlertPipeline } from '../../collector/alerting/alertPipeline.js';
+import { createIncidentCore } from '../../collector/incidents/incidentCore.js';
+import { createOperations } from '../../collector/operations/createOperations.js';
+import { createSlaWatcher } from '../../collector/services/slaWatcher.js';
+import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
+import { parseDurationMs } from '../../config/duration.js';
+import { loadConfig } from '../../config/loadConfig.js';
+import { diskRule } from '../incidents/lifecycleRules.js';
+
+const T0 = Date.UTC(2026, 10, 2, 9, 0);
+const MINUTE = 60_000;
+
+function setup() {
+  let now = T0;
+  const clock = { nowMs: () => now };
+  const store = openSqliteStore({ file: ':memory:' });
+  const { config } = loadConfig(undefined, {});
+  config.incidents.reachability.enabled = false;
+  config.incidents.resolveSettle = parseDurationMs('0s'); // a clear resolves at once: the lifecycle's settle time is not what this tests
+  config.desks = [{ type: 'webhook', name: 'ops', url: 'http://127.0.0.1:9/never', timeout: parseDurationMs('1s'), headers: {}, rateLimitPerMinute: 600 }];
+  config.services = { payments: { description: '', owner: '', impact: 'high', members: { hosts: ['pay-1', 'pay-2'], groups: [], matchers: [] }, dependsOn: [], desks: [] } };
+  // a warning on payments: impact high x urgency medium = P2
+  config.priority.sla = { P2: { acknowledge: parseDurationMs('15m'), resolve: parseDurationMs('4h') } };
+  const log = pino({ level: 'silent' });
+  const core = createIncidentCore({ store, config, clock, log });
+  const operations = createOperations({ store, config, clock, core });
+  const pipeline = createAlertPipeline({ rules: [diskRule], initialStates: new Map(), incidents: core.service, log });
+  const watcher = createSlaWatcher({ store, sla: config.priority.sla, clock, log, intervalMs: 1000 });
+  let sequence = 0;
+  const report = (host: string, used: number) => {
+    sequence++;
+    const samples = [{ metric: 'filesystem_used_ratio', labels: { host, mount: '/' }, value: used, atMs: now }];
+    const { commit } = store.transaction((tx) => {
+      tx.insertReport({ agentId: host, hostname: host, labels: {}, version: 't', intervalSeconds: 15, sequence, receivedAtMs: now, samples, checks: [] });
+      return pipeline.process(tx, samples, now);
+    });
+    commit();
+    return store.listIncidents().find((i) => i.host === host)!;
+  };
+  const at = (minutes: number) => {
+    now = T0 + minutes * MINUTE;
+  };
+  const updates = (id: number) => store.outboxForIncident(id).filter((o) => o.operation === 'update').length;
+  return { store, operations, watcher, report, at, updates };
+}
+
+describe('SLA clocks', () => {
+  it('an unacknowledged P2 breaches its 15m time to acknowledge once: P1, one desk update, a timeline entry', () => {
+    const { operations, watcher, report, at, updates } = setup();
+    const { id } = report('pay-1', 0.97);
+    expect(operations.incidentDetail(id).incident).toMatchObject({ priority: 'P2', sla: { acknowledge: { dueAt: '2026-11-02T09:15:00.000Z', state: 'running' }, resolve: { dueAt: '2026-11-02T13:00:00.000Z', state: 'running' } } });
+    at(15);
+    expect(watcher.runOnce()).toBe(0); // due at 09:15 exactly: not yet breached
+    at(16);
+    expect(watcher.runOnce()).toBe(1);
+    const after = operations.incidentDetail(id);
+    expect(after.incident).toMatchObject({ priority: 'P1', sla: { acknowledge: { state: 'breached' }, resolve: { state: 'running' } } });
+    expect(after.incident.priorityReason).toBe('impact high (service payments) x urgency medium (severity warning) = P2; raised from P2 to P1 when the acknowledge SLA ran out at 2026-11-02T09:16:00.000Z');
+    expect(after.timeline.filter((e) => e.kind === 'sla-breach').map((e) => e.text)).toEqual(['SLA breached: time to acknowledge (15m for P2) ran out at 2026-11-02T09:15:00.000Z; priority raised from P2 to P1']);
+    expect(updates(id)).toBe(1);
+    // exactly once: later checks, and the resolve clock running out too, escalate nothing more
+    at(30);
+    expect(watcher.runOnce()).toBe(0);
+    at(5 * 60);
+    expect(watcher.runOnce()).toBe(0);
+    expect(operations.incidentDetail(id).incident).toMatchObject({ priority: 'P1', sla: { resolve: { state: 'breached' } } });
+    expect(updates(id)).toBe(1);
+  });
+
+  it('acknowledged in time, resolved late: the resolve clock escalates', () => {
+    const { operations, watcher, report, at, updates } = setup();
+    const { id } = report('pay-2', 0.97);
+    at(10);
+    operations.acknowledge(id, { by: 'alice', comment: 'on it' });
+    at(20);
+    expect(watcher.runOnce()).toBe(0);
+    expect(operations.incidentDetail(id).incident.sla).toMatchObject({ acknowledge: { state: 'met' }, resolve: { state: 'running' } });
+    at(4 * 60 + 1);
+    expect(watcher.runOnce()).toBe(1);
+    expect(operations.incidentDetail(id).incident).toMatchObject({ priority: 'P1', sla: { acknowledge: { state: 'met' }, resolve: { state: 'breached' } } });
+    // the acknowledgement's update is still queued (the desk is never reached here): it carries the new priority too
+    expect(updates(id)).toBe(1);
+  });
+
+  it('a resolved incident and a priority without an SLA never escalate', () => {
+    const { operations, watcher, report, at, store } = setup();
+    const { id } = report('pay-1', 0.97);
+    at(5);
+    report('pay-1', 0.5); // clears: resolved within both clocks
+    const other = report('web-9', 0.97); // no service: impact low x medium = P4, no SLA
+    at(24 * 60);
+    expect(watcher.runOnce()).toBe(0);
+    expect(store.getIncident(id)!.status).toBe('resolved');
+    expect(operations.incidentDetail(id).incident.sla).toMatchObject({ acknowledge: { state: 'met' }, resolve: { state: 'met' } });
+    expect(operations.incidentDetail(other.id).incident).toMatchObject({ priority: 'P4', sla: null });
+  });
+});
