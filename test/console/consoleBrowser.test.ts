@@ -16,6 +16,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, REPO_ROOT, spawnTripline, startTcpTarget, startWebhookReceiver, waitFor, type TriplineProcess, type WebhookReceiver } from '../support/processes.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+/**
+ * Where the screenshots go: the README's images in docs/ only when asked for
+ * (`TRIPLINE_SCREENSHOTS=docs npx vitest run test/console`), so a test run leaves the checkout clean.
+ */
+const SHOTS = process.env.TRIPLINE_SCREENSHOTS === 'docs' ? join(REPO_ROOT, 'docs') : mkdtempSync(join(tmpdir(), 'tripline-console-shots-'));
 const SECRET = 'console-webhook-secret-value';
 const AGENT_TOKEN = 'console-agent-token-0123456789';
 const OPERATOR_TOKEN = 'console-operator-token-0123456789';
@@ -121,7 +126,7 @@ incidents: { reopenWindow: 0s, reachability: { enabled: false }, operatorTokens:
     const row = page.locator(`tr[data-host="${HOST}"]`);
     await row.waitFor();
     await expect(row.textContent()).resolves.toContain('ok');
-    await page.screenshot({ path: join(REPO_ROOT, 'docs/console-fleet.png') });
+    await page.screenshot({ path: join(SHOTS, 'console-fleet.png') });
 
     // Enough reports for two steps of the 1 h chart (9 s each) to carry a line.
     await waitFor('20 s of CPU history', async () => {
@@ -143,7 +148,7 @@ incidents: { reopenWindow: 0s, reachability: { enabled: false }, operatorTokens:
       for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i]! - rgb[0]!) < 20 && Math.abs(data[i + 1]! - rgb[1]!) < 20 && Math.abs(data[i + 2]! - rgb[2]!) < 20 && data[i + 3]! > 100) n++;
       return n;
     }, SERIES_RGB);
-    await page.screenshot({ path: join(REPO_ROOT, 'docs/console-host.png'), fullPage: false });
+    await page.screenshot({ path: join(SHOTS, 'console-host.png'), fullPage: false });
     expect(coloured).toBeGreaterThan(20);
     await expect(page.locator('figure.chart figcaption').allTextContents()).resolves.toEqual(expect.arrayContaining(['CPU', 'Load', 'Memory']));
     await page.context().close();
@@ -159,7 +164,7 @@ incidents: { reopenWindow: 0s, reachability: { enabled: false }, operatorTokens:
     await page.getByRole('link', { name: `#${incident.id}` }).click();
     await page.getByRole('list', { name: 'Timeline' }).locator('li[data-kind="opened"]').waitFor();
     await expect(page.getByRole('list', { name: 'Gates, in order' }).textContent()).resolves.toContain('silence passed');
-    await page.screenshot({ path: join(REPO_ROOT, 'docs/console-incident.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, 'console-incident.png'), fullPage: true });
 
     // Acknowledge with a comment: the desk receives the update.
     await page.getByLabel('Comment').fill('looking at it from the console');
