@@ -68,7 +68,16 @@ export interface AgentOptions {
   timers?: TimerScheduler;
   /** Returns memory after start-up and after growth; by default it uses node's `gc` when exposed (see heapCompactor.ts). */
   heapCompactor?: HeapCompactor;
+  /**
+   * Called once when the collector refused enrolment ENROLL_REFUSALS_BEFORE_GIVING_UP times in a row
+   * (one attempt per report cycle), with the collector's reason. The programs stop the agent and
+   * exit 78 (EX_CONFIG), so systemd shows the failure instead of a healthy agent that sends nothing.
+   */
+  onEnrollmentRefused?: (reason: string) => void;
 }
+
+/** Refusals of enrolment (a 4xx other than 429) tolerated, one per report cycle, before the agent gives up. */
+export const ENROLL_REFUSALS_BEFORE_GIVING_UP = 3;
 
 /** A running (or runnable) agent. */
 export interface Agent {
@@ -157,6 +166,7 @@ export function createAgent(options: AgentOptions): Agent {
   /** False until a token is configured, or a credential is loaded or obtained by enrollment. */
   let authorized = config.token !== undefined;
   let enrollmentRefused = false;
+  let refusals = 0;
   let latestPing: ProbeRunOutcome | undefined;
   let phase: 'idle' | 'running' | 'stopped' = 'idle';
 
@@ -240,8 +250,14 @@ export function createAgent(options: AgentOptions): Agent {
         credential = await enrollAgent({ collectorUrl: config.collectorUrl, enrollmentToken: config.enrollmentToken, agentId: id, hostname, timeoutSeconds: settings.sendTimeoutSeconds, ...(ca ? { ca } : {}), ...(proxy ? { proxy } : {}) }, file);
         log.info({ agentId: id }, 'agent enrolled; credential stored');
       } catch (error) {
-        if (error instanceof AgentEnrollmentError && !error.retryable) enrollmentRefused = true;
-        log.warn({ code: (error as AgentEnrollmentError).code, reason: (error as Error).message }, enrollmentRefused ? 'enrollment refused; fix the config and restart' : 'enrollment failed; will retry');
+        const refused = error instanceof AgentEnrollmentError && !error.retryable;
+        refusals = refused ? refusals + 1 : 0;
+        enrollmentRefused = refusals >= ENROLL_REFUSALS_BEFORE_GIVING_UP;
+        const fields = { code: (error as AgentEnrollmentError).code, reason: (error as Error).message, refusals };
+        if (enrollmentRefused) {
+          log.error(fields, 'enrollment refused; giving up');
+          options.onEnrollmentRefused?.((error as Error).message);
+        } else log.warn(fields, refused ? 'enrollment refused; will retry' : 'enrollment failed; will retry');
         return;
       }
     }

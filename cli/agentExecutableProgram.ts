@@ -11,7 +11,8 @@ import { YamlValidationError } from '../config/yamlSchemaLoader.js';
 import { createLogger } from './createLogger.js';
 import { runUntilSignal } from './runUntilSignal.js';
 import { collectInventoryFromSelf } from './selfInventory.js';
-import { createAgentFromConfig } from './createAgentFromConfig.js';
+import type { Agent } from '../agent/agent.js';
+import { createAgentFromConfig, exitOnRefusal } from './createAgentFromConfig.js';
 
 /** Replaced by the version of package.json when the bundle is built (esbuild `define`). */
 declare const TRIPLINE_AGENT_VERSION: string;
@@ -42,7 +43,9 @@ export async function runAgentExecutable(args: string[], gc: () => void): Promis
   if (values.version) return void process.stdout.write(`${agentExecutableVersion()}\n`);
   const { config, file } = loadConfigOrExplain(values.config ?? process.env.TRIPLINE_CONFIG);
   const log = createLogger(config.log.level, 'tripline');
-  const agent = createAgentFromConfig(config, log, agentExecutableVersion(), {
+  let agent: Agent | undefined = undefined;
+  agent = createAgentFromConfig(config, log, agentExecutableVersion(), {
+    onEnrollmentRefused: exitOnRefusal(() => agent, log),
     inventory: () => collectInventoryFromSelf(),
     heapCompactor: createHeapCompactor({ gc, rssBytes: () => process.memoryUsage.rss() }),
   });

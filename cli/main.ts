@@ -229,6 +229,36 @@ agents
     const { agentsRevokeCommand } = await import('./commands/agentsCommand.js');
     process.exitCode = agentsRevokeCommand(agentId, options);
   });
+agents
+  .command('reset')
+  .description('forget a host\'s enrolment (a reimaged host): it enrols again under the same hostname; its silence until then opens nothing')
+  .argument('<host>', 'the hostname or agent id')
+  .addOption(configOption())
+  .option('--by <name>', 'who resets (recorded on the incidents it resolves)')
+  .action(async (target: string, options: { config?: string; by?: string }) => {
+    const { agentsResetCommand } = await import('./commands/agentsCommand.js');
+    process.exitCode = agentsResetCommand(target, options);
+  });
+const hosts = program.command('hosts').description('hosts that report');
+hosts
+  .command('list')
+  .description('list hosts with their state (reporting, silent, decommissioned) and last report')
+  .addOption(configOption())
+  .option('--json', 'print JSON')
+  .action(async (options: { config?: string; json?: boolean }) => {
+    const { hostsListCommand } = await import('./commands/agentsCommand.js');
+    process.exitCode = hostsListCommand(options);
+  });
+hosts
+  .command('decommission')
+  .description('retire a host: its agents are revoked, its incidents resolve, its silence opens no ticket; history is kept')
+  .argument('<hostname>', 'the hostname')
+  .addOption(configOption())
+  .option('--by <name>', 'who decommissions (recorded on the incidents it resolves)')
+  .action(async (hostname: string, options: { config?: string; by?: string }) => {
+    const { hostsDecommissionCommand } = await import('./commands/agentsCommand.js');
+    process.exitCode = hostsDecommissionCommand(hostname, options);
+  });
 
 const tokens = program.command('tokens').description('named API tokens with a role: viewer (read the API), operator (act on incidents, silences, maintenance, deliveries), admin (agents, tokens, the audit log)');
 tokens

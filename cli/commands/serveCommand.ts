@@ -11,7 +11,8 @@ import { createLogger } from '../createLogger.js';
 import { ensureLocalAdminToken, ensureLocalAgentToken, localAdminTokenFile } from '../localAgentToken.js';
 import { packageVersion } from '../../config/packageInfo.js';
 import { runUntilSignal } from '../runUntilSignal.js';
-import { createAgentFromConfig } from '../createAgentFromConfig.js';
+import type { Agent } from '../../agent/agent.js';
+import { createAgentFromConfig, exitOnRefusal } from '../createAgentFromConfig.js';
 
 export type ServeMode = 'start' | 'collector' | 'agent';
 
@@ -34,7 +35,9 @@ export async function serveCommand(mode: ServeMode, configFile: string | undefin
     collector = await startCollector({ config, rules: loadConfiguredRules(config), log: log.child({ process: 'collector' }), ...(localAdminToken === undefined ? {} : { localAdminToken }) });
     if (mode === 'start') config.agent.collectorUrl = collector.url;
   }
-  const agent = mode === 'collector' ? undefined : createAgentFromConfig(config, log, version);
+  let agent: Agent | undefined = undefined;
+  // An agent-only process whose enrolment is refused exits 78; with a collector in the process it keeps serving.
+  agent = mode === 'collector' ? undefined : createAgentFromConfig(config, log, version, mode === 'agent' ? { onEnrollmentRefused: exitOnRefusal(() => agent, log) } : {});
   if (agent) await agent.start();
   printWhereToLook(mode, config, collector, collector ? databasePath(config.dataDir) : '', file);
   const ruleReloading = collector ? (await import('../ruleReloading.js')).startRuleReloading(config, collector, log) : undefined;

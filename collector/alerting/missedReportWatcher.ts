@@ -32,7 +32,8 @@ export interface MissedReportWatcherOptions {
 export function createMissedReportWatcher(options: MissedReportWatcherOptions): MissedReportWatcher {
   const tick = (): void => {
     const nowMs = options.clock.nowMs();
-    const samples: SeriesSample[] = options.store.listHosts().map((host) => ({
+    // A decommissioned host (or one whose agent was reset) is not expected to report: its silence is no problem.
+    const samples: SeriesSample[] = options.store.listHosts().filter((host) => host.decommissionedAtMs === null).map((host) => ({
       metric: AGENT_MISSED_REPORTS_METRIC,
       labels: { ...host.labels, host: host.hostname },
       value: Math.max(0, (nowMs - host.lastReportAtMs) / 1000 / host.intervalSeconds),

@@ -15,4 +15,10 @@ export interface HostRecord {
   defaultGateway: string | null;
   /** Hardware and OS inventory as last reported, or null. */
   inventory: Record<string, unknown> | null;
+  /**
+   * When an operator decommissioned the host, or reset its agent (a reimage): no longer expected to
+   * report, so its silence opens nothing; its history is kept (reports that still come are stored).
+   * Enrolling this agent id again clears it.
+   */
+  decommissionedAtMs: number | null;
 }

@@ -4,7 +4,9 @@
  * - `POST /api/v1/enroll` with `Authorization: Bearer <enrollment token>` and `{agentId, hostname}`
  *   answers `{agentId, credential}`: a random per-agent credential, stored only as its SHA-256. The
  *   agent then reports with it, and only under that agent id. An id can be enrolled once.
- * - `GET /api/v1/agents` and `POST /api/v1/agents/{id}/revoke` need an admin token
+ * - `GET /api/v1/agents`, `POST /api/v1/agents/{id}/revoke`, `POST /api/v1/agents/{id}/reset` (a
+ *   reimaged host: forget its enrolment so it enrols again) and `POST /api/v1/hosts/{hostname}/decommission`
+ *   need an admin token
  *   (`collector.adminTokens`); with none configured they always answer 401. The CLI
  *   (`tripline agents list|revoke`) works on the database directly instead.
  */
@@ -15,6 +17,7 @@ import { HOSTNAME_PATTERN } from '../../contract/report.js';
 import type { Operations } from '../operations/createOperations.js';
 import type { Store } from '../store/store.js';
 import { createAgentAuthenticator, credentialDigest } from './agentAuthenticator.js';
+import { principalOf } from './apiAccess.js';
 import { ApiError } from './apiErrors.js';
 
 const EnrollBody = Type.Object(
@@ -58,9 +61,14 @@ export function registerAgentRoutes(app: FastifyInstance, { store, operations, o
       const credential = randomBytes(32).toString('base64url');
       const { agentId, hostname } = request.body;
       const holder = store.activeAgentsOnHost(hostname)[0];
-      if (holder !== undefined) throw new ApiError('TRIPLINE_CONFLICT', `host ${JSON.stringify(hostname)} is enrolled already, as agent ${holder.agentId}; revoke that agent first (tripline agents revoke ${holder.agentId})`);
+      if (holder !== undefined) {
+        throw new ApiError(
+          'TRIPLINE_CONFLICT',
+          `host ${JSON.stringify(hostname)} is enrolled already, as agent ${holder.agentId} (since ${new Date(holder.enrolledAtMs).toISOString()}); if the host was reimaged, reset its agent first (tripline agents reset ${hostname})`,
+        );
+      }
       if (!store.enrollAgent({ agentId, hostname, credentialSha256: credentialDigest(credential), atMs: nowMs() })) {
-        throw new ApiError('TRIPLINE_CONFLICT', `agent ${agentId} is already enrolled; a revoked id cannot enrol again`);
+        throw new ApiError('TRIPLINE_CONFLICT', enrolledIdConflict(store, agentId));
       }
       request.log.info({ agentId, hostname }, 'agent enrolled');
       return { agentId, credential };
@@ -75,4 +83,26 @@ export function registerAgentRoutes(app: FastifyInstance, { store, operations, o
     request.log.info({ agentId: id }, 'agent revoked');
     return { agentId: id, revoked: true };
   });
+
+  const ByBody = Type.Object({ by: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }, { additionalProperties: false });
+  app.post<{ Params: { id: string }; Body: { by?: string } | undefined }>(
+    '/api/v1/agents/:id/reset',
+    { config: { access: 'admin' }, onRequest: requireAdmin, schema: { params: AgentIdParams, body: Type.Optional(ByBody) } },
+    async (request) => operationsFor(request).resetAgent(request.params.id, request.body?.by ?? principalOf(request).name),
+  );
+  app.post<{ Params: { hostname: string }; Body: { by?: string } | undefined }>(
+    '/api/v1/hosts/:hostname/decommission',
+    { config: { access: 'admin' }, onRequest: requireAdmin, schema: { params: Type.Object({ hostname: Type.String({ minLength: 1, maxLength: 253, pattern: HOSTNAME_PATTERN }) }), body: Type.Optional(ByBody) } },
+    async (request) => operationsFor(request).decommissionHost(request.params.hostname, request.body?.by ?? principalOf(request).name),
+  );
+}
+
+/** The truth about an agent id that cannot enrol: enrolled now, or revoked (and how to let it in again). */
+function enrolledIdConflict(store: Store, agentId: string): string {
+  const agent = store.listAgents().find((a) => a.agentId === agentId);
+  if (agent?.revokedAtMs != null) {
+    return `agent ${agentId} (host ${agent.hostname}) was revoked at ${new Date(agent.revokedAtMs).toISOString()}; a revoked agent id cannot enrol again. Reset it to let it enrol (tripline agents reset ${agentId})`;
+  }
+  const since = agent ? ` (host ${agent.hostname}, since ${new Date(agent.enrolledAtMs).toISOString()})` : '';
+  return `agent ${agentId} is enrolled already${since}; if its host was reimaged, reset it first (tripline agents reset ${agentId})`;
 }

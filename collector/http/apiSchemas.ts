@@ -31,6 +31,10 @@ export const HostSchema = Type.Object({
   addresses: Type.Array(Type.String(), { description: "The host's primary non-loopback IP addresses, as its agent reports them" }),
   defaultGateway: Type.Union([Type.String(), Type.Null()]),
   inventory: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], { description: 'OS, kernel, CPU, memory, disks and NICs, from the slow inventory schedule' }),
+  state: Type.Union([Type.Literal('reporting'), Type.Literal('silent'), Type.Literal('decommissioned')], {
+    description: 'silent: no report for 3 intervals; decommissioned: by an operator (or its agent was reset), so its silence opens nothing',
+  }),
+  decommissionedAt: Type.Union([Timestamp, Type.Null()]),
 });
 
 export const IncidentSchema = Type.Object({

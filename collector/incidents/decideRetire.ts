@@ -14,7 +14,7 @@ import { resolveEffects } from './decideIncident.js';
 import type { IncidentEffect } from './incidentEffects.js';
 
 /** Why an incident's source is gone, as its timeline says it. */
-export type RetireReason = { kind: 'rule removed'; ruleName: string } | { kind: 'host decommissioned'; host: string; by: string };
+export type RetireReason = { kind: 'rule removed'; ruleName: string } | { kind: 'host decommissioned' | 'agent reset'; host: string; by: string };
 
 export function decideRetire(incident: IncidentRecord, reason: RetireReason, nowMs: number): IncidentEffect[] {
   if (incident.status !== 'open' && incident.status !== 'acknowledged') return [];
@@ -27,6 +27,8 @@ export function describeRetire(reason: RetireReason): string {
       return `rule removed: ${reason.ruleName} is no longer in the rule set`;
     case 'host decommissioned':
       return `host decommissioned: ${reason.host} was decommissioned by ${reason.by}`;
+    case 'agent reset':
+      return `agent reset: the agent of ${reason.host} was reset by ${reason.by} (a reimage); the host enrols again`;
     default:
       return reason satisfies never;
   }

@@ -42,7 +42,7 @@ export function createOperations({ store, config, clock, core, rawRetentionMs = 
     ...createSilenceOperations({ store, clock }),
     ...createMaintenanceOperations({ store, clock, timeZone: config.timeZone }),
     ...createDeliveryOperations({ store, clock }),
-    ...createAgentOperations({ store, clock }),
+    ...createAgentOperations({ store, clock, incidents: core.service }),
     ...createHistoryOperations({ store, clock, rawRetentionMs }),
     ...createTokenOperations({ store, clock }),
     backtest: ({ candidate, inForce, fromMs, toMs }) => compareBacktest(store, config, candidate, inForce, fromMs, toMs),

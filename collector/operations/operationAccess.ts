@@ -36,6 +36,8 @@ export const OPERATION_ACCESS: { readonly [K in keyof Operations]-?: OperationAc
   listHosts: read(),
   listAgents: read('admin'),
   revokeAgent: write('admin'),
+  resetAgent: write('admin'),
+  decommissionHost: write('admin'),
   hostSeries: read(),
   latestValues: read(),
   fleet: read(),

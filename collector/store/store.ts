@@ -87,6 +87,12 @@ export interface StoreTransaction {
   activeIncidents(): IncidentRecord[];
   /** Incidents resolved by hand whose re-arm time has come (`rearmAtMs` <= nowMs). */
   rearmDueIncidents(nowMs: number): IncidentRecord[];
+  /**
+   * Marks every host row of `hostname` decommissioned (history kept) and revokes its agents'
+   * credentials (`revoke`: a decommissioned host) or deletes their enrolment (`forget`: a reset,
+   * so a reimaged host may enrol again under the same hostname). Returns the rows changed.
+   */
+  retireHost(hostname: string, atMs: number, enrolment: 'revoke' | 'forget'): { hosts: number; agents: number };
   insertIncident(incident: NewIncident): IncidentRecord;
   updateIncident(id: number, change: IncidentChange): void;
   /** The newest incident of a fingerprint, whatever its status (for the re-open window). */

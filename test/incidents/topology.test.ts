@@ -40,7 +40,7 @@ describe('buildTopology', () => {
   });
 
   it('takes the addresses and default gateway of a host as its agent reported them', () => {
-    const base: HostRecord = { hostId: 1, agentId: 'a', hostname: 'h', labels: {}, version: '', intervalSeconds: 15, lastSequence: 0, firstSeenAtMs: 0, lastReportAtMs: 0, addresses: [], defaultGateway: null, inventory: null };
+    const base: HostRecord = { hostId: 1, agentId: 'a', hostname: 'h', labels: {}, version: '', intervalSeconds: 15, lastSequence: 0, firstSeenAtMs: 0, lastReportAtMs: 0, addresses: [], defaultGateway: null, inventory: null, decommissionedAtMs: null };
     expect(hostFacts(base)).toEqual({ hostname: 'h', addresses: [], defaultGateway: null });
     expect(hostFacts({ ...base, addresses: ['10.1.1.1'], defaultGateway: '10.1.1.254' })).toEqual({ hostname: 'h', addresses: ['10.1.1.1'], defaultGateway: '10.1.1.254' });
   });

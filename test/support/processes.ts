@@ -84,6 +84,8 @@ export interface ReceivedWebhook {
   payload: WebhookPayload;
   idempotencyKey: string;
   signatureValid: boolean;
+  /** When it arrived (Date.now()). */
+  receivedAtMs: number;
 }
 
 export interface WebhookReceiver {
@@ -110,6 +112,7 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
       payload,
       idempotencyKey: String(request.headers['idempotency-key'] ?? ''),
       signatureValid: request.headers['x-tripline-signature'] === signWebhook(secret, timestamp, body),
+      receivedAtMs: Date.now(),
     });
     response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ticketId: `WH-${payload.incident.id}` }));
   });

@@ -26,6 +26,10 @@ export function createSqliteStatements(db: Database.Database) {
           addresses = coalesce(@addresses, addresses), default_gateway = coalesce(@defaultGateway, default_gateway),
           inventory = coalesce(@inventory, inventory)
           WHERE host_id = @hostId AND agent_id = @agentId`),
+        recommissionAgentHost: prepare('UPDATE hosts SET decommissioned_at_ms = NULL WHERE agent_id = ?'),
+        decommissionHost: prepare('UPDATE hosts SET decommissioned_at_ms = ? WHERE hostname = ? AND decommissioned_at_ms IS NULL'),
+        revokeAgentsOfHost: prepare('UPDATE agents SET revoked_at_ms = ? WHERE hostname = ? AND revoked_at_ms IS NULL'),
+        deleteAgentsOfHost: prepare('DELETE FROM agents WHERE hostname = ?'),
         insertAgent: prepare('INSERT OR IGNORE INTO agents (agent_id, hostname, credential_sha256, enrolled_at_ms) VALUES (?, ?, ?, ?)'),
         revokeAgent: prepare('UPDATE agents SET revoked_at_ms = ? WHERE agent_id = ? AND revoked_at_ms IS NULL'),
         insertSeries: prepare('INSERT INTO series (host_id, metric, labels) VALUES (?, ?, ?)'),

@@ -222,6 +222,11 @@ class SqliteStore implements Store {
       saveTicket: (ticket) => {
         sql.upsertTicket.run(ticket);
       },
+      retireHost: (hostname, atMs, enrolment) => {
+        const hosts = sql.decommissionHost.run(atMs, hostname).changes;
+        const agents = enrolment === 'revoke' ? sql.revokeAgentsOfHost.run(atMs, hostname).changes : sql.deleteAgentsOfHost.run(hostname).changes;
+        return { hosts, agents };
+      },
     };
   }
 
@@ -330,7 +335,12 @@ class SqliteStore implements Store {
   }
 
   enrollAgent(agent: { agentId: string; hostname: string; credentialSha256: string; atMs: number }): boolean {
-    return this.sql.insertAgent.run(agent.agentId, agent.hostname, agent.credentialSha256, agent.atMs).changes === 1;
+    return this.db.transaction(() => {
+      if (this.sql.insertAgent.run(agent.agentId, agent.hostname, agent.credentialSha256, agent.atMs).changes !== 1) return false;
+      // An agent id that enrols again (after a reset) is expected to report again.
+      this.sql.recommissionAgentHost.run(agent.agentId);
+      return true;
+    })();
   }
 
   revokeAgent(agentId: string, atMs: number): boolean {
@@ -401,6 +411,7 @@ class SqliteStore implements Store {
       addresses: JSON.parse(String(r.addresses ?? '[]')) as string[],
       defaultGateway: r.default_gateway === null || r.default_gateway === undefined ? null : String(r.default_gateway),
       inventory: r.inventory === null || r.inventory === undefined ? null : (JSON.parse(String(r.inventory)) as Record<string, unknown>),
+      decommissionedAtMs: r.decommissioned_at_ms === null || r.decommissioned_at_ms === undefined ? null : Number(r.decommissioned_at_ms),
     }));
   }
 
