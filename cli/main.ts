@@ -260,6 +260,46 @@ hosts
     process.exitCode = hostsDecommissionCommand(hostname, options);
   });
 
+const tokens = program.command('tokens').description('named API tokens with a role: viewer (read the API), operator (act on incidents, silences, maintenance, deliveries), admin (agents, tokens, the audit log)');
+tokens
+  .command('create')
+  .description('make a token and print it once; only its SHA-256 is kept')
+  .argument('<name>', 'the name actions are recorded under (a-z 0-9 . _ @ -)')
+  .requiredOption('--role <role>', 'viewer, operator or admin')
+  .addOption(configOption())
+  .action(async (name: string, options: { config?: string; role: string }) => {
+    const { tokensCreateCommand } = await import('./commands/tokensCommand.js');
+    process.exitCode = tokensCreateCommand(name, options);
+  });
+tokens
+  .command('list')
+  .description('list tokens (never their secrets)')
+  .addOption(configOption())
+  .option('--json', 'print JSON')
+  .action(async (options: { config?: string; json?: boolean }) => {
+    const { tokensListCommand } = await import('./commands/tokensCommand.js');
+    process.exitCode = tokensListCommand(options);
+  });
+tokens
+  .command('revoke')
+  .description('revoke a token; requests with it are refused from then on')
+  .argument('<name>', 'the token name')
+  .addOption(configOption())
+  .action(async (name: string, options: { config?: string }) => {
+    const { tokensRevokeCommand } = await import('./commands/tokensCommand.js');
+    process.exitCode = tokensRevokeCommand(name, options);
+  });
+program
+  .command('audit')
+  .description('operator actions, newest first, under the token name (or cli:<user>) that did them')
+  .addOption(configOption())
+  .option('--json', 'print JSON')
+  .option('--limit <n>', 'how many entries', '100')
+  .action(async (options: { config?: string; json?: boolean; limit?: string }) => {
+    const { auditCommand } = await import('./commands/tokensCommand.js');
+    process.exitCode = auditCommand(options);
+  });
+
 program
   .command('backup')
   .description("copy the collector's database to FILE: online and consistent while the collector runs")

@@ -22,6 +22,7 @@ import { createReachabilityProber, systemPinger, type Pinger } from './incidents
 import { createReportIngestor } from './ingest/reportIngestor.js';
 import { createOperations } from './operations/createOperations.js';
 import { createPeriodicLoop, type PeriodicLoop } from './periodicLoop.js';
+import { startupWarnings } from './startupWarnings.js';
 import { ruleTicketFacts } from './services/priorityRecorder.js';
 import { createSlaWatcher } from './services/slaWatcher.js';
 import { databasePath } from './store/sqlite/databasePath.js';
@@ -33,6 +34,8 @@ export interface CollectorOptions {
   rules: readonly Rule[];
   log: Logger;
   clock?: Clock;
+  /** An admin token kept outside the config (`tripline start` makes one in the data directory), named `local-admin`. */
+  localAdminToken?: string;
   /** How the collector pings silent hosts; the system ping by default. */
   pinger?: Pinger;
 }
@@ -128,6 +131,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     agentTokens: config.collector.agentTokens,
     enrollmentTokens: config.collector.enrollmentTokens,
     adminTokens: config.collector.adminTokens,
+    ...(options.localAdminToken === undefined ? {} : { localAdminToken: options.localAdminToken }),
     viewerTokens: config.collector.viewerTokens,
     console: { enabled: config.collector.console.enabled, sessionTtlMs: config.collector.console.sessionTtl },
     ...(tls ? { tls } : {}),
@@ -165,6 +169,11 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   if (config.incidents.reachability.enabled) prober.start();
   worker.start();
   sync.start();
+  for (const warning of startupWarnings(config)) {
+    log.warn({ event: warning.event }, warning.text);
+    // Loud: also on stderr as plain text, where a person starting it by hand looks.
+    process.stderr.write(`WARNING: ${warning.text}\n`);
+  }
   log.info({ url, rules: options.rules.length, desks: [...desks.keys()], database: databasePath(config.dataDir) }, 'collector listening');
 
   return {

@@ -54,8 +54,8 @@ export interface ErrorCatalogueEntry {
 /** The catalogue, grouped by component; the README lists it in this order. */
 export const ERROR_CATALOGUE = [
   // The HTTP API: every error answers {"error": {"code", "message", "path"?}} with the status.
-  { code: 'TRIPLINE_UNAUTHORIZED', component: 'collector-api', raisedBy: ['ApiError'], status: 401, meaning: 'missing or invalid bearer token' },
-  { code: 'TRIPLINE_FORBIDDEN', component: 'collector-api', raisedBy: ['ApiError'], status: 403, meaning: "a report for another agent than its credential's (an enrolled agent's credential with another agent id or host name, a shared agent token claiming an enrolled id or an enrolled agent's host), or a revoked credential" },
+  { code: 'TRIPLINE_UNAUTHORIZED', component: 'collector-api', raisedBy: ['ApiError'], status: 401, meaning: 'missing or unknown bearer token (an agent, enrollment or API token)' },
+  { code: 'TRIPLINE_FORBIDDEN', component: 'collector-api', raisedBy: ['ApiError'], status: 403, meaning: "a report for another agent than its credential's (an enrolled agent's credential with another agent id or host name, a shared agent token claiming an enrolled id or an enrolled agent's host), or a revoked credential; an API token revoked or whose role does not include the route's" },
   {
     code: 'TRIPLINE_VALIDATION_FAILED',
     component: 'collector-api',

@@ -8,7 +8,7 @@ import { formatDuration } from '../../config/duration.js';
 import { loadConfig } from '../../config/loadConfig.js';
 import type { RunningCollector } from '../../collector/collector.js';
 import { createLogger } from '../createLogger.js';
-import { ensureLocalAgentToken } from '../localAgentToken.js';
+import { ensureLocalAdminToken, ensureLocalAgentToken, localAdminTokenFile } from '../localAgentToken.js';
 import { packageVersion } from '../../config/packageInfo.js';
 import { runUntilSignal } from '../runUntilSignal.js';
 import type { Agent } from '../../agent/agent.js';
@@ -20,6 +20,7 @@ export async function serveCommand(mode: ServeMode, configFile: string | undefin
   const { config, file } = loadConfig(configFile);
   const log = createLogger(config.log.level, 'tripline');
   const version = packageVersion();
+  const localAdminToken = mode === 'start' ? ensureLocalAdminToken(config.dataDir) : undefined;
   if (mode === 'start') {
     const token = ensureLocalAgentToken(config.dataDir);
     config.collector.agentTokens = [...config.collector.agentTokens, token];
@@ -31,7 +32,7 @@ export async function serveCommand(mode: ServeMode, configFile: string | undefin
   const { loadConfiguredRules } = mode === 'agent' ? { loadConfiguredRules: undefined } : await import('../loadConfiguredRules.js');
   if (collectorModule && loadConfiguredRules) {
     const { startCollector } = collectorModule;
-    collector = await startCollector({ config, rules: loadConfiguredRules(config), log: log.child({ process: 'collector' }) });
+    collector = await startCollector({ config, rules: loadConfiguredRules(config), log: log.child({ process: 'collector' }), ...(localAdminToken === undefined ? {} : { localAdminToken }) });
     if (mode === 'start') config.agent.collectorUrl = collector.url;
   }
   let agent: Agent | undefined = undefined;
@@ -61,6 +62,7 @@ function printWhereToLook(mode: ServeMode, config: Config, collector: RunningCol
     lines.push(
       `  API:        ${collector.url}/api/v1/incidents   ${collector.url}/api/v1/hosts`,
       `  Metrics:    ${collector.url}/metrics`,
+      ...(mode === 'start' ? [`  API token:  admin token "local-admin" in ${localAdminTokenFile(config.dataDir)} (mode 0600): curl -H "Authorization: Bearer $(cat ${localAdminTokenFile(config.dataDir)})" ${collector.url}/api/v1/incidents`] : []),
       `  Database:   ${database}`,
       `  Rules:      ${config.collector.rules.length > 0 ? config.collector.rules.join(', ') : 'built-in default pack'}`,
       `  Incidents:  tripline incidents list${file ? ` --config ${file}` : ''}`,

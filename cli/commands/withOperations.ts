@@ -4,12 +4,14 @@
  * a running collector); desk operations it enqueues are delivered by the collector's outbox worker.
  */
 import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { pino } from 'pino';
 import type { ErrorCodeOf } from '../../contract/errorCatalogue.js';
 import { databasePath } from '../../collector/store/sqlite/databasePath.js';
 import { systemClock } from '../../collector/clock.js';
 import { createIncidentCore } from '../../collector/incidents/incidentCore.js';
 import { createOperations, type Operations } from '../../collector/operations/createOperations.js';
+import { actingAs } from '../../collector/operations/operationAccess.js';
 import { OperationError, type OperationProblem } from '../../collector/operations/operationError.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { Config } from '../../config/configSchema.js';
@@ -29,7 +31,8 @@ export function withOperations<T>(configFile: string | undefined, readOnly: bool
   const store = openSqliteStore({ file, readOnly });
   try {
     const core = createIncidentCore({ store, config, clock: systemClock, log: pino({ level: 'silent' }) });
-    return fn(createOperations({ store, config, clock: systemClock, core }), config);
+    // Audited actions are recorded under the user running the command: the database file's permissions are the CLI's authorization.
+    return fn(actingAs(createOperations({ store, config, clock: systemClock, core }), { store, clock: systemClock }, cliActor()), config);
   } finally {
     store.close();
   }
@@ -53,4 +56,15 @@ export function reworded<T>(action: () => T, wording: (error: OperationError) =>
   } catch (error) {
     throw error instanceof OperationError ? new CliError(wording(error)) : error;
   }
+}
+
+/** Who the CLI acts as in the audit log: `cli:<the operating system user>`. */
+export function cliActor(): string {
+  let name: string;
+  try {
+    name = userInfo().username;
+  } catch {
+    name = process.env.USER ?? `uid-${process.getuid?.() ?? 'unknown'}`;
+  }
+  return `cli:${name}`;
 }

@@ -6,49 +6,58 @@
  * CSRF token is missing or wrong. Tokens compare in constant time.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ROLES, roleIncludes, type Role } from '../domain/apiToken.js';
 import { createAgentAuthenticator } from './agentAuthenticator.js';
+import { setPrincipal, type Principal, type TokenAuthenticator } from './apiAccess.js';
 import { ApiError } from './apiErrors.js';
 import { cookieValue, CSRF_HEADER, SESSION_COOKIE, type ConsoleSessions } from './consoleSessions.js';
 
-export type Role = 'viewer' | 'operator' | 'admin';
-export const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];
-
-/** Where each role's tokens are configured, for the refusal that says how to get one. */
-const CONFIG_KEYS: Record<Role, string> = { viewer: 'collector.viewerTokens', operator: 'incidents.operatorTokens', admin: 'collector.adminTokens' };
+export { ROLES, type Role };
 
 export interface AccessControl {
-  /** The role a bearer token grants (the highest of those holding it), if any. */
+  /** The role a bearer token grants, if any (a revoked token grants none). */
   roleOfToken(token: string): Role | undefined;
-  /** An onRequest hook that admits `role` or higher. */
+  /** Whom a bearer token names, if it is valid and not revoked (a console sign-in keeps the name for the audit log). */
+  principalOfToken(token: string): Principal | undefined;
+  /** An onRequest hook that admits `role` or higher, and records who the request is from (principalOf). */
   require(role: Role): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 }
 
-export function createAccessControl({ tokens, sessions }: { tokens: Readonly<Record<Role, readonly string[]>>; sessions: ConsoleSessions }): AccessControl {
-  const checkers = ROLES.map((role) => ({ role, matches: createAgentAuthenticator(tokens[role]) })).reverse();
-  const roleOfToken = (token: string): Role | undefined => checkers.find((c) => c.matches(`Bearer ${token}`))?.role;
-  const rank = (role: Role) => ROLES.indexOf(role);
+/**
+ * `authenticate` finds a bearer token among the config's tokens (viewer, operator, admin, and the
+ * local admin of `tripline start`) and the named tokens of the database (apiAccess.ts).
+ */
+export function createAccessControl({ authenticate, sessions }: { authenticate: TokenAuthenticator; sessions: ConsoleSessions }): AccessControl {
+  const principalOfToken = (token: string): Principal | undefined => {
+    const found = authenticate(`Bearer ${token}`);
+    return found === undefined || found.revoked ? undefined : { name: found.name, role: found.role };
+  };
   return {
-    roleOfToken,
+    roleOfToken: (token) => principalOfToken(token)?.role,
+    principalOfToken,
     require(needed) {
-      const anyToken = ROLES.some((r) => rank(r) >= rank(needed) && tokens[r].length > 0);
       return async (request, reply) => {
         const authorization = request.headers.authorization;
         const sessionId = cookieValue(request.headers.cookie, SESSION_COOKIE);
-        let role: Role | undefined;
+        let principal: Principal;
         if (authorization !== undefined || sessionId === undefined) {
           reply.header('www-authenticate', 'Bearer');
-          if (!anyToken) throw new ApiError('TRIPLINE_UNAUTHORIZED', `no ${needed} tokens configured (${CONFIG_KEYS[needed]}); use the CLI on the collector host`);
-          role = checkers.find((c) => c.matches(authorization))?.role;
-          if (role === undefined) throw new ApiError('TRIPLINE_UNAUTHORIZED', `missing or invalid ${needed} token`);
+          const found = authenticate(authorization);
+          if (found === undefined) throw new ApiError('TRIPLINE_UNAUTHORIZED', `missing or invalid API token; this needs ${needed} (tripline tokens create NAME --role ${needed})`);
+          if (found.revoked) throw new ApiError('TRIPLINE_FORBIDDEN', `token ${found.name} was revoked`);
+          principal = { name: found.name, role: found.role };
         } else {
           const session = sessions.find(sessionId);
           if (session === undefined) throw new ApiError('TRIPLINE_UNAUTHORIZED', 'the console session expired or is unknown; sign in again');
           if (request.method !== 'GET' && request.method !== 'HEAD' && !sameToken(request.headers[CSRF_HEADER], session.csrfToken)) {
             throw new ApiError('TRIPLINE_FORBIDDEN', `a console write needs the session's CSRF token in ${CSRF_HEADER}`);
           }
-          role = session.role;
+          principal = { name: session.name ?? `console:${session.role}`, role: session.role };
         }
-        if (rank(role) < rank(needed)) throw new ApiError('TRIPLINE_FORBIDDEN', `the ${role} role may not do this; it needs ${needed}`);
+        if (!roleIncludes(principal.role, needed)) {
+          throw new ApiError('TRIPLINE_FORBIDDEN', `${principal.name} has role ${principal.role}; ${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]} needs ${needed}`);
+        }
+        setPrincipal(request, principal);
       };
     },
   };

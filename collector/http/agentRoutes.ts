@@ -12,11 +12,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { HOSTNAME_PATTERN } from '../../contract/report.js';
 import type { Operations } from '../operations/createOperations.js';
 import type { Store } from '../store/store.js';
 import { createAgentAuthenticator, credentialDigest } from './agentAuthenticator.js';
+import { principalOf } from './apiAccess.js';
 import { ApiError } from './apiErrors.js';
 
 const EnrollBody = Type.Object(
@@ -36,16 +37,19 @@ export interface AgentRoutesOptions {
   enrollmentTokens: readonly string[];
   /** The onRequest hook that admits admins (AccessControl.require('admin')). */
   requireAdmin: onRequestHookHandler;
+  /** The operations a request runs as its token (audited under its name). */
+  operationsFor: (request: FastifyRequest) => Operations;
   nowMs: () => number;
 }
 
-export function registerAgentRoutes(app: FastifyInstance, { store, operations, enrollmentTokens, requireAdmin, nowMs }: AgentRoutesOptions): void {
+export function registerAgentRoutes(app: FastifyInstance, { store, operations, operationsFor, enrollmentTokens, requireAdmin, nowMs }: AgentRoutesOptions): void {
   const enrollmentToken = createAgentAuthenticator(enrollmentTokens);
 
   app.post<{ Body: { agentId: string; hostname: string } }>(
     '/api/v1/enroll',
     {
       schema: { body: EnrollBody, response: { 200: EnrollAnswer } },
+      config: { access: 'agent' },
       onRequest: async (request, reply) => {
         if (!enrollmentToken(request.headers.authorization)) {
           reply.header('www-authenticate', 'Bearer');
@@ -71,11 +75,11 @@ export function registerAgentRoutes(app: FastifyInstance, { store, operations, e
     },
   );
 
-  app.get('/api/v1/agents', { onRequest: requireAdmin }, async () => ({ agents: operations.listAgents() }));
+  app.get('/api/v1/agents', { config: { access: 'admin' }, onRequest: requireAdmin }, async () => ({ agents: operations.listAgents() }));
 
-  app.post<{ Params: { id: string } }>('/api/v1/agents/:id/revoke', { onRequest: requireAdmin, schema: { params: AgentIdParams } }, async (request) => {
+  app.post<{ Params: { id: string } }>('/api/v1/agents/:id/revoke', { config: { access: 'admin' }, onRequest: requireAdmin, schema: { params: AgentIdParams } }, async (request) => {
     const { id } = request.params;
-    operations.revokeAgent(id);
+    operationsFor(request).revokeAgent(id);
     request.log.info({ agentId: id }, 'agent revoked');
     return { agentId: id, revoked: true };
   });
@@ -83,13 +87,13 @@ export function registerAgentRoutes(app: FastifyInstance, { store, operations, e
   const ByBody = Type.Object({ by: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }, { additionalProperties: false });
   app.post<{ Params: { id: string }; Body: { by?: string } | undefined }>(
     '/api/v1/agents/:id/reset',
-    { onRequest: requireAdmin, schema: { params: AgentIdParams, body: Type.Optional(ByBody) } },
-    async (request) => operations.resetAgent(request.params.id, request.body?.by ?? 'api'),
+    { config: { access: 'admin' }, onRequest: requireAdmin, schema: { params: AgentIdParams, body: Type.Optional(ByBody) } },
+    async (request) => operationsFor(request).resetAgent(request.params.id, request.body?.by ?? principalOf(request).name),
   );
   app.post<{ Params: { hostname: string }; Body: { by?: string } | undefined }>(
     '/api/v1/hosts/:hostname/decommission',
-    { onRequest: requireAdmin, schema: { params: Type.Object({ hostname: Type.String({ minLength: 1, maxLength: 253, pattern: HOSTNAME_PATTERN }) }), body: Type.Optional(ByBody) } },
-    async (request) => operations.decommissionHost(request.params.hostname, request.body?.by ?? 'api'),
+    { config: { access: 'admin' }, onRequest: requireAdmin, schema: { params: Type.Object({ hostname: Type.String({ minLength: 1, maxLength: 253, pattern: HOSTNAME_PATTERN }) }), body: Type.Optional(ByBody) } },
+    async (request) => operationsFor(request).decommissionHost(request.params.hostname, request.body?.by ?? principalOf(request).name),
   );
 }
 

@@ -51,20 +51,21 @@ export function registerConsoleRoutes(app: FastifyInstance, options: ConsoleRout
 
   app.post<{ Body: { token: string } }>(
     '/api/v1/session',
-    { schema: { summary: 'Console sign-in: exchange an API token for a session cookie (HttpOnly, SameSite=Strict) and a CSRF token', body: SignInBody, response: { 200: SessionSchema, 401: ErrorSchema } } },
+    { config: { access: 'public' }, schema: { summary: 'Console sign-in: exchange an API token for a session cookie (HttpOnly, SameSite=Strict) and a CSRF token', body: SignInBody, response: { 200: SessionSchema, 401: ErrorSchema } } },
     async (request, reply) => {
-      const role = access.roleOfToken(request.body.token);
-      if (role === undefined) return sendApiError(reply, 'TRIPLINE_UNAUTHORIZED', 'this token grants no role (viewer, operator or admin)');
-      const { id, session } = sessions.open(role);
+      const principal = access.principalOfToken(request.body.token);
+      if (principal === undefined) return sendApiError(reply, 'TRIPLINE_UNAUTHORIZED', 'this token grants no role (viewer, operator or admin)');
+      const { role } = principal;
+      const { id, session } = sessions.open(role, principal.name);
       request.log.info({ role }, 'console sign-in');
       return reply.header('set-cookie', cookie(id, Math.floor((session.expiresAtMs - options.nowMs()) / 1000))).send(view(session));
     },
   );
-  app.get('/api/v1/session', { schema: { summary: "The console session of this browser's cookie", response: { 200: SessionSchema, 401: ErrorSchema } } }, async (request, reply) => {
+  app.get('/api/v1/session', { config: { access: 'public' }, schema: { summary: "The console session of this browser's cookie", response: { 200: SessionSchema, 401: ErrorSchema } } }, async (request, reply) => {
     const session = sessions.find(cookieValue(request.headers.cookie, SESSION_COOKIE));
     return session === undefined ? sendApiError(reply, 'TRIPLINE_UNAUTHORIZED', 'not signed in') : view(session);
   });
-  app.delete('/api/v1/session', { schema: { summary: 'Sign out: end the session and clear its cookie' } }, async (request, reply) => {
+  app.delete('/api/v1/session', { config: { access: 'public' }, schema: { summary: 'Sign out: end the session and clear its cookie' } }, async (request, reply) => {
     sessions.close(cookieValue(request.headers.cookie, SESSION_COOKIE));
     return reply.header('set-cookie', cookie('', 0)).send({ signedOut: true });
   });
@@ -80,8 +81,8 @@ export function registerConsoleRoutes(app: FastifyInstance, options: ConsoleRout
     if (ifNoneMatch === file.etag) return reply.code(304).send();
     return reply.type(file.type).send(file.body);
   };
-  app.get('/', { schema: { hide: true } }, async (request, reply) => send(reply, 'index.html', request.headers['if-none-match']));
-  app.get('/*', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => send(reply, 'index.html', request.headers['if-none-match']));
+  app.get('/*', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
     const path = request.url.split('?')[0]!;
     if (path.startsWith('/api/') || path.startsWith('/prometheus/')) return sendApiError(reply, 'TRIPLINE_NOT_FOUND', `no route GET ${path}`);
     const name = path.slice(1);

@@ -12,13 +12,15 @@ export const CSRF_HEADER = 'x-tripline-csrf';
 
 export interface ConsoleSession {
   role: Role;
+  /** The name of the token signed in with: the console's actions are audited under it. */
+  name?: string;
   csrfToken: string;
   expiresAtMs: number;
 }
 
 export interface ConsoleSessions {
   /** Opens a session; answers its id (the cookie's value) and the session. */
-  open(role: Role): { id: string; session: ConsoleSession };
+  open(role: Role, name?: string): { id: string; session: ConsoleSession };
   /** The live session of an id, if any. */
   find(id: string | undefined): ConsoleSession | undefined;
   close(id: string | undefined): void;
@@ -27,11 +29,11 @@ export interface ConsoleSessions {
 export function createConsoleSessions({ nowMs, ttlMs, maxSessions = 10_000 }: { nowMs: () => number; ttlMs: number; maxSessions?: number }): ConsoleSessions {
   const sessions = new Map<string, ConsoleSession>();
   return {
-    open(role) {
+    open(role, name) {
       for (const [id, s] of sessions) if (s.expiresAtMs <= nowMs()) sessions.delete(id);
       while (sessions.size >= maxSessions) sessions.delete(sessions.keys().next().value!);
       const id = randomBytes(32).toString('base64url');
-      const session = { role, csrfToken: randomBytes(24).toString('base64url'), expiresAtMs: nowMs() + ttlMs };
+      const session: ConsoleSession = { role, ...(name === undefined ? {} : { name }), csrfToken: randomBytes(24).toString('base64url'), expiresAtMs: nowMs() + ttlMs };
       sessions.set(id, session);
       return { id, session };
     },

@@ -3,6 +3,7 @@
  * Every error answers `{ "error": { "code", "message", "path"? } }` from the catalogue in apiErrors.ts.
  */
 import swagger from '@fastify/swagger';
+import { Type } from '@sinclair/typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import type { Logger } from 'pino';
@@ -17,6 +18,7 @@ import type { Operations } from '../operations/createOperations.js';
 import type { Store } from '../store/store.js';
 import { createReportAuthenticator, type ReportAuth } from './agentAuthenticator.js';
 import { createAccessControl } from './accessControl.js';
+import { createApiAuthenticator, principalOf, registerApiAccess } from './apiAccess.js';
 import { registerAgentRoutes } from './agentRoutes.js';
 import { registerConsoleRoutes } from './consoleRoutes.js';
 import { createConsoleSessions } from './consoleSessions.js';
@@ -45,7 +47,9 @@ export interface HttpServerOptions {
   agentTokens: readonly string[];
   /** Tokens agents enrol with (POST /api/v1/enroll). */
   enrollmentTokens?: readonly string[];
-  /** Tokens of GET /api/v1/agents and POST /api/v1/agents/{id}/revoke. */
+  /** An admin token named `local-admin` (the one `tripline start` keeps in the data directory). */
+  localAdminToken?: string;
+  /** Config tokens with the admin role (collector.adminTokens). */
   adminTokens?: readonly string[];
   /** Tokens that sign in to the console as viewers. */
   viewerTokens?: readonly string[];
@@ -61,6 +65,8 @@ export interface HttpServerOptions {
   /** False once shutdown began: /readyz answers 503 and new reports are refused. */
   isReady(): boolean;
 }
+
+const AuditQuery = Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })) }, { additionalProperties: false });
 
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const { limits } = options;
@@ -91,7 +97,23 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       components: { securitySchemes: { agentToken: { type: 'http', scheme: 'bearer' } } },
     },
   });
+  const nowMs = () => options.clock.nowMs();
+  const sessions = createConsoleSessions({ nowMs, ttlMs: options.console?.sessionTtlMs ?? 12 * 3_600_000 });
+  const authenticateApi = createApiAuthenticator(options.store, {
+    viewerTokens: options.viewerTokens ?? [],
+    operatorTokens: options.operatorTokens,
+    adminTokens: options.adminTokens ?? [],
+    ...(options.localAdminToken === undefined ? {} : { localAdminToken: options.localAdminToken }),
+  });
+  const access = createAccessControl({ authenticate: authenticateApi, sessions });
+  const operationsFor = registerApiAccess(app, { store: options.store, clock: options.clock, operations: options.operations, access });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/v1/whoami', { schema: { summary: "The presented token's name and role (or the console session's)" } }, async (request) => principalOf(request));
+  app.get<{ Querystring: { limit?: string } }>(
+    '/api/v1/audit',
+    { config: { access: 'admin' }, schema: { summary: 'Operator actions, newest first, under the name of the token (or cli:<user>) that did them', querystring: AuditQuery } },
+    async (request) => ({ entries: options.operations.listAudit(request.query.limit === undefined ? 100 : Number(request.query.limit)) }),
+  );
 
   const { clock } = options;
   const rateLimiter = createReportRateLimiter(limits.reportsPerMinute, clock);
@@ -102,6 +124,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   app.post<{ Body: Report }>(
     REPORTS_PATH,
     {
+      config: { access: 'agent' },
       schema: {
         summary: 'Agent intake: store one report; answered only after it is committed',
         security: [{ agentToken: [] }],
@@ -173,23 +196,20 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     },
   );
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => (options.isReady() ? { status: 'ready' } : reply.code(503).send({ status: 'shutting-down' })));
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { access: 'public' } }, async (_request, reply) => (options.isReady() ? { status: 'ready' } : reply.code(503).send({ status: 'shutting-down' })));
+  app.get('/metrics', { config: { access: 'public' } }, async (_request, reply) => {
     const body = await options.metrics.registry.metrics();
     return reply.type(options.metrics.registry.contentType).send(body);
   });
-  const { operations, operatorTokens } = options;
-  const nowMs = () => clock.nowMs();
-  const sessions = createConsoleSessions({ nowMs, ttlMs: options.console?.sessionTtlMs ?? 12 * 3_600_000 });
-  const access = createAccessControl({ tokens: { viewer: options.viewerTokens ?? [], operator: operatorTokens, admin: options.adminTokens ?? [] }, sessions });
+  const { operations } = options;
   const operator = access.require('operator');
   registerReadRoutes(app, operations);
   registerHistoryRoutes(app, operations, clock);
   registerPrometheusRoutes(app, operations, clock);
-  registerDeliveryRoutes(app, operations, operator);
-  registerIncidentRoutes(app, { operations, operator });
-  registerAgentRoutes(app, { store: options.store, operations, enrollmentTokens: options.enrollmentTokens ?? [], requireAdmin: access.require('admin'), nowMs });
+  registerDeliveryRoutes(app, operations, operator, operationsFor);
+  registerIncidentRoutes(app, { operations, operator, operationsFor });
+  registerAgentRoutes(app, { store: options.store, operations, operationsFor, enrollmentTokens: options.enrollmentTokens ?? [], requireAdmin: access.require('admin'), nowMs });
   registerConsoleRoutes(app, {
     access,
     sessions,

@@ -5,19 +5,22 @@
  * OperationError becomes its catalogue error in the error handler.
  */
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { DURATION_PATTERN, parseDurationMs } from '../../config/duration.js';
 import type { Operations } from '../operations/createOperations.js';
+import { principalOf } from './apiAccess.js';
 
 export interface IncidentRoutesOptions {
   operations: Operations;
   /** The onRequest hook that admits operators (AccessControl.require('operator')). */
   operator: onRequestHookHandler;
+  /** The operations a request runs as its token (audited under its name). */
+  operationsFor: (request: FastifyRequest) => Operations;
 }
 
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,15}$' }) });
 const ActionBody = Type.Object(
-  { by: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), comment: Type.Optional(Type.String({ maxLength: 2000 })) },
+  { comment: Type.Optional(Type.String({ maxLength: 2000 })) },
   { additionalProperties: false },
 );
 const SilenceBody = Type.Object(
@@ -26,7 +29,6 @@ const SilenceBody = Type.Object(
     startsAt: Type.Optional(Type.String({ format: 'date-time' })),
     expiresAt: Type.String({ format: 'date-time' }),
     comment: Type.Optional(Type.String({ maxLength: 2000 })),
-    createdBy: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   },
   { additionalProperties: false },
 );
@@ -42,9 +44,9 @@ const MaintenanceBody = Type.Object(
 );
 const SilenceQuery = Type.Object({ expired: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }, { additionalProperties: false });
 
-type ActionBodyType = { by?: string; comment?: string };
+type ActionBodyType = { comment?: string };
 
-export function registerIncidentRoutes(app: FastifyInstance, { operations, operator }: IncidentRoutesOptions): void {
+export function registerIncidentRoutes(app: FastifyInstance, { operations, operator, operationsFor }: IncidentRoutesOptions): void {
 
   for (const kind of ['acknowledge', 'resolve'] as const) {
     app.post<{ Params: { id: string }; Body: ActionBodyType }>(
@@ -52,7 +54,7 @@ export function registerIncidentRoutes(app: FastifyInstance, { operations, opera
       { schema: { params: IdParams, body: ActionBody }, onRequest: operator },
       async (request) => {
         const body = request.body ?? {};
-        return operations[kind](Number(request.params.id), { by: body.by ?? 'api', comment: body.comment ?? '' });
+        return operationsFor(request)[kind](Number(request.params.id), { by: principalOf(request).name, comment: body.comment ?? '' });
       },
     );
   }
@@ -63,17 +65,17 @@ export function registerIncidentRoutes(app: FastifyInstance, { operations, opera
     silences: operations.listSilences({ includeExpired: request.query.expired === 'true' }),
   }));
 
-  app.post<{ Body: { matchers: string[]; startsAt?: string; expiresAt: string; comment?: string; createdBy?: string } }>(
+  app.post<{ Body: { matchers: string[]; startsAt?: string; expiresAt: string; comment?: string } }>(
     '/api/v1/silences',
     { schema: { body: SilenceBody }, onRequest: operator },
     async (request, reply) => {
       const body = request.body;
-      const silence = operations.addSilence({
+      const silence = operationsFor(request).addSilence({
         matchers: body.matchers,
         ...(body.startsAt ? { startsAtMs: Date.parse(body.startsAt) } : {}),
         expiresAtMs: Date.parse(body.expiresAt),
         comment: body.comment ?? '',
-        createdBy: body.createdBy ?? 'api',
+        createdBy: principalOf(request).name,
       });
       return reply.code(201).send({ silence });
     },
@@ -86,7 +88,7 @@ export function registerIncidentRoutes(app: FastifyInstance, { operations, opera
   );
 
   app.delete<{ Params: { id: string } }>('/api/v1/silences/:id', { schema: { params: IdParams }, onRequest: operator }, async (request) => ({
-    silence: operations.expireSilence(Number(request.params.id)),
+    silence: operationsFor(request).expireSilence(Number(request.params.id)),
   }));
 
   app.get('/api/v1/maintenance', async () => ({ maintenance: operations.listMaintenance() }));
@@ -96,13 +98,13 @@ export function registerIncidentRoutes(app: FastifyInstance, { operations, opera
     { schema: { body: MaintenanceBody }, onRequest: operator },
     async (request, reply) => {
       const { duration, ...window } = request.body;
-      return reply.code(201).send({ maintenance: operations.addMaintenance({ ...window, durationMs: parseDurationMs(duration) }) });
+      return reply.code(201).send({ maintenance: operationsFor(request).addMaintenance({ ...window, durationMs: parseDurationMs(duration) }) });
     },
   );
 
   app.delete<{ Params: { id: string } }>('/api/v1/maintenance/:id', { schema: { params: IdParams }, onRequest: operator }, async (request) => {
     const id = Number(request.params.id);
-    operations.removeMaintenance(id);
+    operationsFor(request).removeMaintenance(id);
     return { deleted: id };
   });
 }

@@ -46,8 +46,8 @@ export function registerPrometheusRoutes(app: FastifyInstance, operations: Opera
           throw error;
         }
       };
-      scope.get(`${PREFIX}${path}`, { schema: { hide: true } }, run);
-      scope.post(`${PREFIX}${path}`, { schema: { hide: true } }, run);
+      scope.get(`${PREFIX}${path}`, { config: { access: 'viewer' }, schema: { hide: true } }, run);
+      scope.post(`${PREFIX}${path}`, { config: { access: 'viewer' }, schema: { hide: true } }, run);
     };
 
     both('/query_range', (p) => {

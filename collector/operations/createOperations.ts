@@ -17,8 +17,9 @@ import { createIncidentOperations, type IncidentOperations } from './incidentOpe
 import { createMaintenanceOperations, type MaintenanceOperations } from './maintenanceOperations.js';
 import { createServiceOperations, slaOfIncident, type ServiceOperations } from './serviceOperations.js';
 import { createSilenceOperations, type SilenceOperations } from './silenceOperations.js';
+import { createTokenOperations, type TokenOperations } from './tokenOperations.js';
 
-export interface Operations extends IncidentOperations, ServiceOperations, SilenceOperations, MaintenanceOperations, DeliveryOperations, AgentOperations, HistoryOperations {
+export interface Operations extends IncidentOperations, ServiceOperations, SilenceOperations, MaintenanceOperations, DeliveryOperations, AgentOperations, HistoryOperations, TokenOperations {
   /** Replays `fromMs`..`toMs` of stored history with the candidate rules and the rules in force. */
   backtest(run: { candidate: readonly Rule[]; inForce: readonly Rule[]; fromMs: number; toMs: number }): BacktestComparison;
 }
@@ -43,6 +44,7 @@ export function createOperations({ store, config, clock, core, rawRetentionMs = 
     ...createDeliveryOperations({ store, clock }),
     ...createAgentOperations({ store, clock, incidents: core.service }),
     ...createHistoryOperations({ store, clock, rawRetentionMs }),
+    ...createTokenOperations({ store, clock }),
     backtest: ({ candidate, inForce, fromMs, toMs }) => compareBacktest(store, config, candidate, inForce, fromMs, toMs),
   };
 }

@@ -9,6 +9,7 @@
 import type { RuleState } from '../../rules/index.js';
 import type { CheckResult } from '../../contract/report.js';
 import type { NewDelivery, OutboxOperation, OutboxRow, OutboxState } from '../domain/delivery.js';
+import type { ApiTokenRecord, AuditEntry } from '../domain/apiToken.js';
 import type { EnrolledAgent } from '../domain/enrolledAgent.js';
 import type { FlapTransition } from '../domain/flapTransition.js';
 import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint, SeriesRecord } from '../domain/history.js';
@@ -137,6 +138,12 @@ export interface Store extends StoreReads {
   enrollAgent(agent: { agentId: string; hostname: string; credentialSha256: string; atMs: number }): boolean;
   /** Revokes an agent's credential; false when there is no such agent or it was revoked already. */
   revokeAgent(agentId: string, atMs: number): boolean;
+  /** Records a named API token by its digest; false when the name is taken (revoked names stay taken). */
+  insertApiToken(token: Omit<ApiTokenRecord, 'revokedAtMs'> & { tokenSha256: string }): boolean;
+  /** Revokes a token; false when there is no such token or it was revoked already. */
+  revokeApiToken(name: string, atMs: number): boolean;
+  /** Appends to the audit log (inside the caller's transaction when there is one). */
+  appendAudit(entry: Omit<AuditEntry, 'id'>): void;
   /**
    * Deletes raw observations older than `cutoffMs` (hot report rows received before it, and up to
    * `limit` compressed series chunks of blocks that ended before it); returns how many rows went.
@@ -158,6 +165,12 @@ export interface StoreReads {
   listAgents(): EnrolledAgent[];
   /** The agent holding this credential digest, if any (revoked ones included). */
   findAgentByCredential(credentialSha256: string): EnrolledAgent | undefined;
+  /** Named API tokens, revoked ones included, oldest first. */
+  listApiTokens(): ApiTokenRecord[];
+  /** The token with this SHA-256 digest, revoked or not. */
+  findApiTokenByDigest(tokenSha256: string): ApiTokenRecord | undefined;
+  /** The newest audit entries first. */
+  listAudit(limit: number): AuditEntry[];
   /** The enrolled agent with this id, revoked or not. */
   findAgent(agentId: string): EnrolledAgent | undefined;
   /** Enrolled agents not revoked whose enrolled host name is `hostname`. */

@@ -2,7 +2,7 @@
  * The `tripline` command line as a user runs it: the compiled CLI in a child process.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -93,7 +93,14 @@ describe('tripline CLI', () => {
     const log = join(dir, 'start.log');
     const proc = spawnTripline(['start', '--config', file], log);
     const url = await waitFor('the start banner', () => /API:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(readFileSync(log, 'utf8'))?.[1]);
-    await waitFor('the local agent reporting', async () => ((await (await fetch(`${url}/api/v1/hosts`)).json()) as { hosts: unknown[] }).hosts.length === 1);
+    // The admin token start made for its user: kept 0600 in the data directory, named in the banner, and the API takes it.
+    const tokenFile = join(dir, 'data', 'local-admin.token');
+    expect(readFileSync(log, 'utf8')).toContain(`admin token "local-admin" in ${tokenFile} (mode 0600)`);
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    const asLocalAdmin = { headers: { authorization: `Bearer ${readFileSync(tokenFile, 'utf8').trim()}` } };
+    expect((await fetch(`${url}/api/v1/hosts`)).status).toBe(401);
+    await waitFor('the local agent reporting', async () => ((await (await fetch(`${url}/api/v1/hosts`, asLocalAdmin)).json()) as { hosts: unknown[] }).hosts.length === 1);
+    expect(await (await fetch(`${url}/api/v1/whoami`, asLocalAdmin)).json()).toEqual({ name: 'local-admin', role: 'admin' });
     expect(await proc.kill('SIGTERM')).toBe(0);
     const output = readFileSync(log, 'utf8');
     expect(output).toMatch(/Agent:\s+reporting every 1s to http/);

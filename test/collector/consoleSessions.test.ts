@@ -6,6 +6,7 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { createAccessControl } from '../../collector/http/accessControl.js';
+import { createApiAuthenticator } from '../../collector/http/apiAccess.js';
 import { handleApiError } from '../../collector/http/apiErrors.js';
 import { cookieValue, createConsoleSessions } from '../../collector/http/consoleSessions.js';
 
@@ -15,7 +16,8 @@ const OPERATOR = 'operator-token-0123456789abcdef';
 function setup() {
   let now = 1_000_000;
   const sessions = createConsoleSessions({ nowMs: () => now, ttlMs: 60_000, maxSessions: 3 });
-  const access = createAccessControl({ tokens: { viewer: [VIEWER], operator: [OPERATOR, VIEWER], admin: [] }, sessions });
+  const authenticate = createApiAuthenticator({ findApiTokenByDigest: () => undefined }, { viewerTokens: [VIEWER], operatorTokens: [OPERATOR, VIEWER], adminTokens: [] });
+  const access = createAccessControl({ authenticate, sessions });
   const app = Fastify();
   app.setErrorHandler(handleApiError);
   app.post('/write', { onRequest: access.require('operator') }, async () => ({ ok: true }));
@@ -48,10 +50,10 @@ describe('console sessions and roles', () => {
     expect((await write(operator.id, operator.session.csrfToken)).json()).toEqual({ ok: true });
     expect((await write(operator.id)).json().error).toMatchObject({ code: 'TRIPLINE_FORBIDDEN', message: "a console write needs the session's CSRF token in x-tripline-csrf" });
     expect((await write(operator.id, viewer.session.csrfToken)).statusCode).toBe(403);
-    expect((await write(viewer.id, viewer.session.csrfToken)).json().error).toMatchObject({ code: 'TRIPLINE_FORBIDDEN', message: 'the viewer role may not do this; it needs operator' });
+    expect((await write(viewer.id, viewer.session.csrfToken)).json().error).toMatchObject({ code: 'TRIPLINE_FORBIDDEN', message: 'console:viewer has role viewer; POST /write needs operator' });
     expect((await app.inject({ method: 'GET', url: '/admin', headers: { authorization: `Bearer ${OPERATOR}` } })).json().error).toMatchObject({
-      code: 'TRIPLINE_UNAUTHORIZED',
-      message: 'no admin tokens configured (collector.adminTokens); use the CLI on the collector host',
+      code: 'TRIPLINE_FORBIDDEN',
+      message: 'config:operatorTokens[0] has role operator; GET /admin needs admin',
     });
     advance(60_000);
     expect((await write(operator.id, operator.session.csrfToken)).json().error).toMatchObject({ code: 'TRIPLINE_UNAUTHORIZED', message: 'the console session expired or is unknown; sign in again' });

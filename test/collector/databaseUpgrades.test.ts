@@ -17,7 +17,7 @@ import { backupDatabase } from '../../collector/store/sqlite/backupDatabase.js';
 import { CURRENT_SCHEMA_VERSION, SchemaTooNewError } from '../../collector/store/sqlite/schemaVersion.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import { REPORT_SCHEMA_VERSION, REPORTS_PATH, type Report } from '../../contract/report.js';
-import { CLI, freePort, spawnTripline, waitFor, type TriplineProcess } from '../support/processes.js';
+import { asAdmin, CLI, freePort, spawnTripline, waitFor, type TriplineProcess } from '../support/processes.js';
 
 const run = promisify(execFile);
 const TOKEN = 'upgrade-test-token-0123456789abcdef';
@@ -129,7 +129,7 @@ describe('tripline backup under ingest load, and restore', () => {
     writeFileSync(restoredConfig, `dataDir: ${restoredData}\nlog: { level: warn }\ncollector: { listen: { port: ${restoredPort} }, agentTokens: ['${TOKEN}'] }\n`);
     restored = spawnTripline(['collector', '--config', restoredConfig], join(dir, 'restored.log'));
     await waitFor('restored collector ready', async () => (await fetch(`http://127.0.0.1:${restoredPort}/readyz`)).ok);
-    const { hosts } = (await (await fetch(`http://127.0.0.1:${restoredPort}/api/v1/hosts`)).json()) as { hosts: Array<{ agentId: string; lastSequence: number }> };
+    const { hosts } = (await (await fetch(`http://127.0.0.1:${restoredPort}/api/v1/hosts`, asAdmin)).json()) as { hosts: Array<{ agentId: string; lastSequence: number }> };
     for (const [agentId, last] of beforeBackup) expect(hosts.find((h) => h.agentId === agentId)!.lastSequence).toBeGreaterThanOrEqual(last);
   }, 60_000);
 

@@ -17,10 +17,13 @@ import { diskRule } from '../incidents/lifecycleRules.js';
 const NOW = Date.UTC(2025, 2, 1, 12, 0);
 const MINUTE = 60_000;
 
+/** The history API needs a viewer token; an admin token of the config is one. */
+const VIEWER = 'history-admin-token-0123456789';
+
 describe('history API', () => {
   let collector: RunningCollector;
   const get = async (path: string) => {
-    const response = await fetch(`${collector.url}${path}`);
+    const response = await fetch(`${collector.url}${path}`, { headers: { authorization: `Bearer ${VIEWER}` } });
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   };
   /** One report of `host` at `atMs` with CPU, two filesystems and a check line. */
@@ -49,6 +52,7 @@ describe('history API', () => {
     config.dataDir = mkdtempSync(join(tmpdir(), 'tripline-history-'));
     config.collector.listen.port = 0;
     config.collector.agentTokens = ['history-agent-token-0123456789'];
+    config.collector.adminTokens = [VIEWER];
     config.incidents.reachability.enabled = false;
     collector = await startCollector({ config, rules: [diskRule], log: pino({ level: 'silent' }), clock: { nowMs: () => NOW } });
     // web-1: one report a minute for the last hour, CPU rising 0.00, 0.01, ... 0.59.

@@ -24,17 +24,20 @@ function report(sequence: number, agent: Partial<AgentIdentity>): Report {
   };
 }
 
+const ADMIN = 'addresses-admin-token-0123456789';
+
 describe('host addresses and default gateway', () => {
   let collector: RunningCollector;
   const post = (body: Report) =>
     fetch(`${collector.url}${REPORTS_PATH}`, { method: 'POST', body: JSON.stringify(body), headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' } });
-  const hosts = async () => ((await (await fetch(`${collector.url}/api/v1/hosts`)).json()) as { hosts: Array<Record<string, unknown>> }).hosts;
+  const hosts = async () => ((await (await fetch(`${collector.url}/api/v1/hosts`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { hosts: Array<Record<string, unknown>> }).hosts;
 
   beforeAll(async () => {
     const { config } = loadConfig(undefined, {});
     config.dataDir = mkdtempSync(join(tmpdir(), 'tripline-addr-'));
     config.collector.listen.port = 0;
     config.collector.agentTokens = [TOKEN];
+    config.collector.adminTokens = [ADMIN];
     collector = await startCollector({ config, rules: [], log: pino({ level: 'silent' }) });
   });
   afterAll(async () => {

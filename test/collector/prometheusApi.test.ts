@@ -17,14 +17,17 @@ import { loadConfig } from '../../config/loadConfig.js';
 const NOW = Date.UTC(2025, 2, 1, 12, 0);
 const MINUTE = 60_000;
 
+/** Grafana's data source presents a viewer token (its Authorization header setting). */
+const VIEWER_TOKEN = 'prometheus-viewer-token-0123456789';
+
 describe('Prometheus-compatible API', () => {
   let collector: RunningCollector;
   const form = async (path: string, params: Record<string, string>) => {
-    const response = await fetch(`${collector.url}/prometheus/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() });
+    const response = await fetch(`${collector.url}/prometheus/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${VIEWER_TOKEN}` }, body: new URLSearchParams(params).toString() });
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   };
   const get = async (path: string) => {
-    const response = await fetch(`${collector.url}/prometheus/api/v1${path}`);
+    const response = await fetch(`${collector.url}/prometheus/api/v1${path}`, { headers: { authorization: `Bearer ${VIEWER_TOKEN}` } });
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   };
 
@@ -33,6 +36,7 @@ describe('Prometheus-compatible API', () => {
     config.dataDir = mkdtempSync(join(tmpdir(), 'tripline-prometheus-'));
     config.collector.listen.port = 0;
     config.collector.agentTokens = ['prometheus-agent-token-0123456789'];
+    config.collector.viewerTokens = [VIEWER_TOKEN];
     config.incidents.reachability.enabled = false;
     collector = await startCollector({ config, rules: [], log: pino({ level: 'silent' }), clock: { nowMs: () => NOW } });
     for (const [index, host] of ['web-1', 'db-1'].entries()) {
@@ -117,14 +121,14 @@ describe('Prometheus-compatible API', () => {
   });
 
   it('serves the newest sample of every series for federation, in the text format', async () => {
-    const response = await fetch(`${collector.url}/prometheus/federate?${new URLSearchParams([['match[]', 'filesystem_used_ratio{host="web-1"}']])}`);
+    const response = await fetch(`${collector.url}/prometheus/federate?${new URLSearchParams([['match[]', 'filesystem_used_ratio{host="web-1"}']])}`, { headers: { authorization: `Bearer ${VIEWER_TOKEN}` } });
     expect(response.headers.get('content-type')).toContain('text/plain; version=0.0.4');
     const at = NOW - MINUTE;
     expect(await response.text()).toBe(
       `# TYPE filesystem_used_ratio untyped\nfilesystem_used_ratio{host="web-1",mount="/"} 0.5 ${at}\nfilesystem_used_ratio{host="web-1",mount="/var"} 0.25 ${at}\n`,
     );
-    const all = await (await fetch(`${collector.url}/prometheus/federate`)).text();
+    const all = await (await fetch(`${collector.url}/prometheus/federate`, { headers: { authorization: `Bearer ${VIEWER_TOKEN}` } })).text();
     expect(all).toContain(`cpu_usage_ratio{host="db-1"} 1.29 ${at}`);
-    expect((await fetch(`${collector.url}/prometheus/federate?match[]=rate(x[5m])`)).status).toBe(400);
+    expect((await fetch(`${collector.url}/prometheus/federate?match[]=rate(x[5m])`, { headers: { authorization: `Bearer ${VIEWER_TOKEN}` } })).status).toBe(400);
   });
 });

@@ -33,13 +33,15 @@ function nextMinorReport(agentId: string): Report {
   return report as Report;
 }
 
+const ADMIN = 'versions-admin-token-0123456789';
+
 describe('report contract versions', () => {
   let collector: RunningCollector;
   let dataDir: string;
   const post = (body: unknown) =>
     fetch(`${collector.url}${REPORTS_PATH}`, { method: 'POST', body: JSON.stringify(body), headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' } });
   const host = async (agentId: string) => {
-    const { hosts } = (await (await fetch(`${collector.url}/api/v1/hosts`)).json()) as { hosts: Array<Record<string, unknown>> };
+    const { hosts } = (await (await fetch(`${collector.url}/api/v1/hosts`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { hosts: Array<Record<string, unknown>> };
     return hosts.find((h) => h.agentId === agentId);
   };
   const storedChecks = (agentId: string) => {
@@ -58,6 +60,7 @@ describe('report contract versions', () => {
     config.dataDir = dataDir;
     config.collector.listen.port = 0;
     config.collector.agentTokens = [TOKEN];
+    config.collector.adminTokens = [ADMIN];
     collector = await startCollector({ config, rules: [], log: pino({ level: 'silent' }) });
   });
   afterAll(async () => {

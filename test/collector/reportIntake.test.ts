@@ -13,6 +13,8 @@ import { startCollector, type RunningCollector } from '../../collector/collector
 import { REPORT_SCHEMA_VERSION, REPORTS_PATH, type Report } from '../../contract/report.js';
 
 const TOKEN = 'intake-test-token-0123456789';
+const ADMIN = 'intake-admin-token-0123456789';
+const asAdmin = { headers: { authorization: `Bearer ${ADMIN}` } };
 
 function report(sequence: number, overrides: Partial<Report> = {}): Report {
   const at = new Date().toISOString();
@@ -45,6 +47,7 @@ describe('POST /api/v1/reports', () => {
     config.dataDir = mkdtempSync(join(tmpdir(), 'tripline-intake-'));
     config.collector.listen.port = 0;
     config.collector.agentTokens = [TOKEN];
+    config.collector.adminTokens = [ADMIN];
     config.collector.maxBodyBytes = 64 * 1024;
     collector = await startCollector({ config, rules: [], log: pino({ level: 'silent' }) });
   });
@@ -131,7 +134,7 @@ describe('POST /api/v1/reports', () => {
   });
 
   it('publishes an OpenAPI document generated from the schemas that validate', async () => {
-    const doc = (await (await fetch(`${collector.url}/api/v1/openapi.json`)).json()) as {
+    const doc = (await (await fetch(`${collector.url}/api/v1/openapi.json`, asAdmin)).json()) as {
       paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown>; required: string[] } }> } }>>;
     };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/deliveries', '/api/v1/hosts', '/api/v1/incidents', '/api/v1/incidents/{id}', '/api/v1/reports', '/healthz', '/metrics', '/readyz']));
@@ -142,12 +145,12 @@ describe('POST /api/v1/reports', () => {
   });
 
   it('serves hosts, incidents, health and Prometheus metrics', async () => {
-    const hosts = (await (await fetch(`${collector.url}/api/v1/hosts`)).json()) as { hosts: Array<{ hostname: string; labels: object }> };
+    const hosts = (await (await fetch(`${collector.url}/api/v1/hosts`, asAdmin)).json()) as { hosts: Array<{ hostname: string; labels: object }> };
     expect(hosts.hosts.map((h) => h.hostname)).toEqual(['intake-host']);
-    expect(await (await fetch(`${collector.url}/api/v1/incidents`)).json()).toEqual({ incidents: [] });
-    const badQuery = await fetch(`${collector.url}/api/v1/incidents?status=bogus`);
+    expect(await (await fetch(`${collector.url}/api/v1/incidents`, asAdmin)).json()).toEqual({ incidents: [] });
+    const badQuery = await fetch(`${collector.url}/api/v1/incidents?status=bogus`, asAdmin);
     expect(badQuery.status).toBe(400);
-    expect((await fetch(`${collector.url}/api/v1/incidents/999`)).status).toBe(404);
+    expect((await fetch(`${collector.url}/api/v1/incidents/999`, asAdmin)).status).toBe(404);
     expect((await fetch(`${collector.url}/healthz`)).status).toBe(200);
     const metrics = await (await fetch(`${collector.url}/metrics`)).text();
     expect(metrics).toMatch(/^tripline_reports_received_total\{outcome="stored"\} 2$/m);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, freePort, spawnTripline, startWebhookReceiver, waitFor, type TriplineProcess, type WebhookReceiver } from '../support/processes.js';
+import { asAdmin, CLI, freePort, spawnTripline, startWebhookReceiver, waitFor, type TriplineProcess, type WebhookReceiver } from '../support/processes.js';
 
 const SECRET = 'e2e-crash-webhook-secret';
 const AGENT_TOKEN = 'e2e-crash-agent-token-0123456789';
@@ -32,7 +32,7 @@ describe('agent crash on a live host -> "Agent down" ticket; operator CLI', () =
   let port: number;
   let collector: TriplineProcess | undefined;
   let agent: TriplineProcess | undefined;
-  const api = (path: string) => fetch(`http://127.0.0.1:${port}${path}`).then((r) => r.json() as Promise<Record<string, any>>);
+  const api = (path: string) => fetch(`http://127.0.0.1:${port}${path}`, asAdmin).then((r) => r.json() as Promise<Record<string, any>>);
 
   beforeAll(async () => {
     webhook = await startWebhookReceiver(SECRET);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, spawnTripline, waitFor, type TriplineProcess } from '../support/processes.js';
+import { asAdmin, freePort, spawnTripline, waitFor, type TriplineProcess } from '../support/processes.js';
 
 const TOKEN = 'outage-agent-token-0123456789abcdef';
 const AGENT_ID = 'outage-agent';
@@ -39,7 +39,7 @@ describe('agent store-and-forward across a collector outage and an agent restart
     const startCollector = () => spawnTripline(['collector', '--config', collectorConfig], join(dir, 'collector.log'));
     const startAgent = () => spawnTripline(['agent', '--config', agentConfig], join(dir, 'agent.log'));
     const lastSequence = async () => {
-      const hosts = ((await (await fetch(`http://127.0.0.1:${port}/api/v1/hosts`)).json()) as { hosts: Array<{ agentId: string; lastSequence: number }> }).hosts;
+      const hosts = ((await (await fetch(`http://127.0.0.1:${port}/api/v1/hosts`, asAdmin)).json()) as { hosts: Array<{ agentId: string; lastSequence: number }> }).hosts;
       return hosts.find((h) => h.agentId === AGENT_ID)?.lastSequence;
     };
     const spooled = () => (existsSync(spool) ? readdirSync(spool).filter((f) => f.endsWith('.json.gz')).length : 0);

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RULES_DIR } from '../../rules/index.js';
 import { makeCertificates } from '../support/certificates.js';
 import { startWebhookDeskFake, type WebhookDeskFake } from '../support/fakes/webhookDeskFake.js';
-import { freePort, spawnTripline, startTcpTarget, waitFor, type TriplineProcess } from '../support/processes.js';
+import { asAdmin, freePort, spawnTripline, startTcpTarget, waitFor, type TriplineProcess } from '../support/processes.js';
 
 const SECRET = 'e2e-health-webhook-secret';
 const AGENT_TOKEN = 'e2e-health-agent-token-0123456789';
@@ -56,7 +56,7 @@ describe('health signals end to end: checks, services and certificates become on
   let paymentsTarget: Awaited<ReturnType<typeof startTcpTarget>> | undefined;
   let flakyTarget: Awaited<ReturnType<typeof startTcpTarget>> | undefined;
 
-  const api = <T>(path: string) => fetch(`http://127.0.0.1:${collectorPort}${path}`).then((r) => r.json() as Promise<T>);
+  const api = <T>(path: string) => fetch(`http://127.0.0.1:${collectorPort}${path}`, asAdmin).then((r) => r.json() as Promise<T>);
   const incidents = async () => (await api<{ incidents: IncidentView[] }>('/api/v1/incidents')).incidents;
   /** The desk's tickets of one rule whose labels include `labels`. */
   const tickets = (rule: string, labels: Record<string, string>): Ticket[] =>

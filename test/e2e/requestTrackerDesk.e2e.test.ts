@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '../support/faultProxy.js';
-import { freePort, spawnTripline, startTcpTarget, waitFor, type TriplineProcess } from '../support/processes.js';
+import { asAdmin, freePort, spawnTripline, startTcpTarget, waitFor, type TriplineProcess } from '../support/processes.js';
 import { rtInstalled, startRequestTracker, type RunningRequestTracker } from '../support/requestTracker.js';
 
 const AGENT_TOKEN = 'rt-e2e-agent-token-0123456789';
@@ -38,7 +38,7 @@ suite(`Request Tracker end to end${missing && !process.env.CI ? ` (skipped: ${mi
   let collector: TriplineProcess | undefined;
   let agent: TriplineProcess | undefined;
 
-  const api = async (path: string) => (await fetch(`http://127.0.0.1:${collectorPort}${path}`)).json() as Promise<Record<string, unknown>>;
+  const api = async (path: string) => (await fetch(`http://127.0.0.1:${collectorPort}${path}`, asAdmin)).json() as Promise<Record<string, unknown>>;
   const incidents = async () => ((await api('/api/v1/incidents')).incidents as IncidentView[]).sort((x, y) => x.id - y.id);
   const incidentFor = async (target: string, status?: string) => (await incidents()).filter((i) => i.labels.target === `fault-${target}` && (!status || i.status === status)).at(-1);
   const rtApi = async (path: string, init: RequestInit = {}) => {

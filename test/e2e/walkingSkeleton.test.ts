@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   freePort,
+  asAdmin,
   spawnTripline,
   startTcpTarget,
   startWebhookReceiver,
@@ -38,7 +39,7 @@ describe('walking skeleton: fault -> incident -> webhook -> resolve, across a co
   let collector: TriplineProcess | undefined;
   let agent: TriplineProcess | undefined;
   const configFile = join(dir, 'tripline.yaml');
-  const api = (path: string) => fetch(`http://127.0.0.1:${collectorPort}${path}`).then((r) => r.json() as Promise<Record<string, unknown>>);
+  const api = (path: string) => fetch(`http://127.0.0.1:${collectorPort}${path}`, asAdmin).then((r) => r.json() as Promise<Record<string, unknown>>);
   const incidents = async () => ((await api('/api/v1/incidents')).incidents as IncidentView[]).sort((a, b) => a.id - b.id);
   const startCollector = () => spawnTripline(['collector', '--config', configFile], join(dir, 'collector.log'), { TRIPLINE_DESK_OPS_SECRET: SECRET });
 

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, REPO_ROOT, startWebhookReceiver, waitFor, type WebhookReceiver } from '../support/processes.js';
+import { asAdmin, freePort, REPO_ROOT, TEST_ADMIN_TOKEN, startWebhookReceiver, waitFor, type WebhookReceiver } from '../support/processes.js';
 import { readUnitService } from '../support/systemdUnit.js';
 
 const run = promisify(execFile);
@@ -258,7 +258,7 @@ delivery: { initialBackoff: 200ms, maxBackoff: 1s, pollInterval: 100ms }
 incidents: { reachability: { enabled: false } }
 `,
     );
-    writeFileSync('/etc/tripline/collector.env', `TRIPLINE_ENROLLMENT_TOKENS=${ENROLLMENT_TOKEN}\nTRIPLINE_DESK_OPS_SECRET=${DESK_SECRET}\n`, { mode: 0o600 });
+    writeFileSync('/etc/tripline/collector.env', `TRIPLINE_ENROLLMENT_TOKENS=${ENROLLMENT_TOKEN}\nTRIPLINE_DESK_OPS_SECRET=${DESK_SECRET}\nTRIPLINE_ADMIN_TOKENS=${TEST_ADMIN_TOKEN}\n`, { mode: 0o600 });
     try {
       const asUser = (user: string | undefined) => ['setpriv', `--reuid=${user}`, `--regid=${user}`, '--init-groups', '--'];
       const unitEnv = (environment: Record<string, string>) => ({ PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', ...environment });
@@ -274,7 +274,7 @@ incidents: { reachability: { enabled: false } }
       agent = start('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', hideNode, 'sh', ...hidden, '--', ...asUser(agentUnit.user), ...agentUnit.execStart], unitEnv(agentUnit.environment), join(dir, 'agent.log'));
       expect(agentUnit.environment).toMatchObject({ TRIPLINE_ENROLLMENT_TOKEN: ENROLLMENT_TOKEN });
 
-      const api = async (path: string) => (await fetch(`http://127.0.0.1:${collectorPort}${path}`)).json() as Promise<Record<string, any>>;
+      const api = async (path: string) => (await fetch(`http://127.0.0.1:${collectorPort}${path}`, asAdmin)).json() as Promise<Record<string, any>>;
       const host = await waitFor('the host report', async () => ((await api('/api/v1/hosts')).hosts as Array<Record<string, any>>).find((h) => h.hostname === 'packaged-host'), 60_000);
       expect(host).toMatchObject({ labels: { group: 'web' }, version: JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version });
       const incident = await waitFor('an incident', async () => ((await api('/api/v1/incidents')).incidents as Array<Record<string, any>>).find((i) => i.ruleName === 'packaged_port_down'), 60_000);

@@ -29,6 +29,9 @@ function report(host: string, used: number, group?: string): Report {
   };
 }
 
+/** The services API needs a viewer token. */
+const VIEWER_TOKEN = 'services-viewer-token-0123456789';
+
 describe('services API', () => {
   let collector: RunningCollector;
   const received: Array<Record<string, any>> = [];
@@ -41,7 +44,7 @@ describe('services API', () => {
     });
   });
   const get = async (path: string) => {
-    const response = await fetch(`${collector.url}${path}`);
+    const response = await fetch(`${collector.url}${path}`, { headers: { authorization: `Bearer ${VIEWER_TOKEN}` } });
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   };
   const send = async (r: Report) =>
@@ -55,6 +58,7 @@ describe('services API', () => {
     config.collector.publicUrl = 'https://tripline.example.com/';
     config.collector.listen.port = 0;
     config.collector.agentTokens = [AGENT_TOKEN];
+    config.collector.viewerTokens = [VIEWER_TOKEN];
     config.incidents.reachability.enabled = false;
     config.desks = [
       { type: 'webhook', name: 'ops', url: hook, timeout: parseDurationMs('1s'), headers: {}, rateLimitPerMinute: 600 },

@@ -35,11 +35,18 @@ export interface TriplineProcess {
  * `tripline-agent ...` (dist/cli/agentMain.js with the Node flags of its first line, as the systemd
  * unit does), so that the end-to-end tests cover the agent under those flags.
  */
+/**
+ * The admin API token every spawned collector accepts (TRIPLINE_ADMIN_TOKENS), so a test reads the
+ * API as a person with a token would; `asAdmin` is the header that presents it.
+ */
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+export const asAdmin = { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } };
+
 export function spawnTripline(args: string[], logFile: string, env: NodeJS.ProcessEnv = {}): TriplineProcess {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
   const log = createWriteStream(logFile, { flags: 'a' });
   const command = args[0] === 'agent' ? [...agentNodeFlags(AGENT_CLI), AGENT_CLI, ...args.slice(1)] : [CLI, ...args];
-  const child = spawn(process.execPath, command, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, command, { env: { ...process.env, TRIPLINE_ADMIN_TOKENS: TEST_ADMIN_TOKEN, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));

@@ -10,6 +10,7 @@ import type { RuleState } from '../../../rules/index.js';
 import { encodeChunk, encodeTexts } from '../sampleChunk.js';
 import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint, SeriesRecord } from '../../domain/history.js';
 import type { OutboxOperation, OutboxRow, OutboxState } from '../../domain/delivery.js';
+import type { ApiTokenRecord, AuditEntry, Role } from '../../domain/apiToken.js';
 import type { EnrolledAgent } from '../../domain/enrolledAgent.js';
 import type { FlapTransition } from '../../domain/flapTransition.js';
 import type { HostRecord } from '../../domain/host.js';
@@ -68,6 +69,16 @@ function agentFromRow(r: Row): EnrolledAgent {
     agentId: String(r.agent_id),
     hostname: String(r.hostname),
     enrolledAtMs: Number(r.enrolled_at_ms),
+    revokedAtMs: r.revoked_at_ms === null || r.revoked_at_ms === undefined ? null : Number(r.revoked_at_ms),
+  };
+}
+
+function apiTokenFromRow(r: Row): ApiTokenRecord {
+  return {
+    name: String(r.name),
+    role: String(r.role) as Role,
+    createdAtMs: Number(r.created_at_ms),
+    createdBy: String(r.created_by),
     revokedAtMs: r.revoked_at_ms === null || r.revoked_at_ms === undefined ? null : Number(r.revoked_at_ms),
   };
 }
@@ -343,6 +354,38 @@ class SqliteStore implements Store {
   findAgentByCredential(credentialSha256: string): EnrolledAgent | undefined {
     const row = this.sql.agentByCredential.get(credentialSha256) as Row | undefined;
     return row === undefined ? undefined : agentFromRow(row);
+  }
+
+  insertApiToken(token: Omit<ApiTokenRecord, 'revokedAtMs'> & { tokenSha256: string }): boolean {
+    return this.sql.insertApiToken.run(token).changes === 1;
+  }
+
+  revokeApiToken(name: string, atMs: number): boolean {
+    return this.sql.revokeApiToken.run(atMs, name).changes === 1;
+  }
+
+  listApiTokens(): ApiTokenRecord[] {
+    return (this.sql.listApiTokens.all() as Row[]).map(apiTokenFromRow);
+  }
+
+  findApiTokenByDigest(tokenSha256: string): ApiTokenRecord | undefined {
+    const row = this.sql.apiTokenByDigest.get(tokenSha256) as Row | undefined;
+    return row === undefined ? undefined : apiTokenFromRow(row);
+  }
+
+  appendAudit(entry: Omit<AuditEntry, 'id'>): void {
+    this.sql.insertAudit.run(entry);
+  }
+
+  listAudit(limit: number): AuditEntry[] {
+    return (this.sql.listAudit.all(limit) as Row[]).map((r) => ({
+      id: Number(r.id),
+      atMs: Number(r.at_ms),
+      actor: String(r.actor),
+      action: String(r.action),
+      target: String(r.target),
+      detail: String(r.detail),
+    }));
   }
 
   findAgent(agentId: string): EnrolledAgent | undefined {
