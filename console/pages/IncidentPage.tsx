@@ -28,7 +28,7 @@ export function IncidentPage({ id, role, user }: { id: string; role: Role | unde
   const act = async (kind: 'acknowledge' | 'resolve') => {
     setFailure(undefined);
     try {
-      const answer = await api.post<{ reason: string }>(`/api/v1/incidents/${id}/${kind}`, { by: user, comment });
+      const answer = await api.post<{ reason: string }>(`/api/v1/incidents/${id}/${kind}`, { comment }); // the collector records who: the session's token name
       setDone(answer.reason);
       setComment('');
       detail.reload();

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, REPO_ROOT, spawnTripline, startTcpTarget, startWebhookReceiver, waitFor, type TriplineProcess, type WebhookReceiver } from '../support/processes.js';
+import { asAdmin, freePort, REPO_ROOT, spawnTripline, startTcpTarget, startWebhookReceiver, waitFor, type TriplineProcess, type WebhookReceiver } from '../support/processes.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 /**
@@ -39,7 +39,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web console in chromium', () => {
   let browser: Browser;
   let base: string;
 
-  const api = async (path: string) => (await fetch(`${base}${path}`)).json() as Promise<Record<string, any>>;
+  const api = async (path: string) => (await fetch(`${base}${path}`, asAdmin)).json() as Promise<Record<string, any>>;
   const signIn = async (token: string): Promise<Page> => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
@@ -170,7 +170,7 @@ incidents: { reopenWindow: 0s, reachability: { enabled: false }, operatorTokens:
     // Acknowledge with a comment: the desk receives the update.
     await page.getByLabel('Comment').fill('looking at it from the console');
     await page.getByRole('button', { name: 'Acknowledge' }).click();
-    await expect(page.getByRole('status').textContent()).resolves.toContain('acknowledged by console:operator: looking at it from the console');
+    await expect(page.getByRole('status').textContent()).resolves.toContain('acknowledged by config:operatorTokens[0]: looking at it from the console') // the token's name;
     await waitFor('the desk has the update', () => webhook.received.some((w) => w.payload.incident.id === incident.id && w.payload.operation === 'update' && w.payload.incident.status === 'acknowledged'));
 
     // A viewer sees the incident but cannot resolve it, neither from the page nor with its session.
@@ -183,7 +183,7 @@ incidents: { reopenWindow: 0s, reachability: { enabled: false }, operatorTokens:
       const response = await fetch(`/api/v1/incidents/${id}/resolve`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-tripline-csrf': session.csrfToken }, body: '{}' });
       return [response.status, ((await response.json()) as { error: { code: string; message: string } }).error];
     }, incident.id);
-    expect(viewerWrite).toEqual([403, { code: 'TRIPLINE_FORBIDDEN', message: 'the viewer role may not do this; it needs operator' }]);
+    expect(viewerWrite).toEqual([403, { code: 'TRIPLINE_FORBIDDEN', message: 'config:viewerTokens[0] has role viewer; POST /api/v1/incidents/:id/resolve needs operator' }]);
     await viewer.context().close();
 
     // With the operator's session but no CSRF token, a write is refused.
@@ -203,7 +203,7 @@ incidents: { reopenWindow: 0s, reachability: { enabled: false }, operatorTokens:
     webhook.respondWith = 503;
     await page.goto(`${base}/incidents/${incident.id}`);
     await page.getByRole('button', { name: 'Resolve' }).click();
-    await expect(page.getByRole('status').textContent()).resolves.toContain('resolved by hand by console:operator');
+    await expect(page.getByRole('status').textContent()).resolves.toContain('resolved by hand by config:operatorTokens[0]');
     const dead = await waitFor('the resolve is dead', async () => (await api('/api/v1/deliveries?state=dead')).deliveries.find((d: { operation: string }) => d.operation === 'resolve') as { id: number } | undefined);
     webhook.respondWith = 200;
     await page.getByRole('link', { name: 'Deliveries' }).click();

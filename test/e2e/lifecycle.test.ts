@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, freePort, spawnTripline, startTcpTarget, startWebhookReceiver, waitFor, type TriplineProcess, type WebhookReceiver } from '../support/processes.js';
+import { asAdmin, CLI, freePort, spawnTripline, startTcpTarget, startWebhookReceiver, waitFor, type TriplineProcess, type WebhookReceiver } from '../support/processes.js';
 
 const SECRET = 'e2e-lifecycle-webhook-secret';
 const AGENT_TOKEN = 'e2e-lifecycle-agent-token-0123456789';
@@ -40,7 +40,7 @@ describe('the incident lifecycle on real processes', () => {
   const targets: Array<Awaited<ReturnType<typeof startTcpTarget>>> = [];
   let flapPort = 0;
 
-  const api = <T>(path: string) => fetch(`http://127.0.0.1:${collectorPort}${path}`).then((r) => r.json() as Promise<T>);
+  const api = <T>(path: string) => fetch(`http://127.0.0.1:${collectorPort}${path}`, asAdmin).then((r) => r.json() as Promise<T>);
   const incidents = async () => (await api<{ incidents: IncidentView[] }>('/api/v1/incidents?limit=500')).incidents;
   const deskOps = (key: string) => desk.received.filter((w) => w.payload.incident.key === key);
   const cli = (...args: string[]) => execFileSync(process.execPath, [CLI, ...args, '--config', configFile], { encoding: 'utf8' });
