@@ -12,7 +12,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { request as httpsRequest } from 'node:https';
 import { createSecretRedactor } from '../../contract/secretRedactor.js';
 import { CollectorConnectionError } from '../transport/collectorConnectionError.js';
-import type { ProxyRoute } from '../transport/proxyRoute.js';
+import { bareHost, type ProxyRoute } from '../transport/proxyRoute.js';
 import { openProxyTunnel } from '../transport/proxyTunnel.js';
 import { AgentEnrollmentError } from './agentEnrollmentError.js';
 
@@ -84,7 +84,7 @@ async function post(url: string, body: string, options: EnrollOptions): Promise<
   // Through a proxy: an https collector inside a CONNECT tunnel (TLS end to end), an http one in absolute form.
   let route: RequestOptions = {};
   if (proxy && secure) {
-    const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
+    const host = bareHost(target.hostname);
     const tunnel = await openProxyTunnel(proxy, host, Number(target.port) || 443, signal);
     route = { createConnection: () => tlsConnect({ socket: tunnel, host, servername: isIP(host) === 0 ? host : undefined, ...(options.ca ? { ca: options.ca } : {}) }) };
   } else if (proxy) {

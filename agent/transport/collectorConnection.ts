@@ -31,7 +31,7 @@ import { createSecretRedactor, headerCredentials } from '../../contract/secretRe
 import { nodeTimers, type TimerScheduler } from '../lifecycle/timerScheduler.js';
 import { CollectorConnectionError } from './collectorConnectionError.js';
 import { createResponseParser, type ParsedResponse, type ResponseParser } from './httpResponseParser.js';
-import type { ProxyRoute } from './proxyRoute.js';
+import { bareHost, type ProxyRoute } from './proxyRoute.js';
 import { openProxyTunnel } from './proxyTunnel.js';
 
 /** The collector's answer to one POST. */
@@ -112,7 +112,7 @@ const MAX_REUSED_REQUEST_BYTES = 256 * 1024;
 export function createCollectorConnection(options: CollectorConnectionOptions): CollectorConnection {
   const { url, ca, timeoutMs, maxResponseBytes, timers = nodeTimers, proxy } = options;
   const secure = url.protocol === 'https:';
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const host = bareHost(url.hostname);
   const port = Number(url.port) || (secure ? 443 : 80);
   /** A plain-http collector behind a proxy: requests go to the proxy, in absolute form. */
   const forwarded = proxy !== undefined && !secure;
@@ -144,14 +144,13 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
     };
     // No SNI for an IP address (RFC 6066); the certificate is then checked against the address.
     // tls.connect takes `onread` as net.connect does (documented; missing from @types/node).
-    const tlsOptions: ConnectionOptions & { onread: OnReadOpts } = { host, port, ca, servername: isIP(host) === 0 ? host : undefined, onread };
+    const tlsOptions: ConnectionOptions = { host, port, ca, servername: isIP(host) === 0 ? host : undefined };
     let opened: Socket;
     if (tunnel !== undefined) {
       // TLS over a tunnel reads through its stream: `onread` applies to sockets TLS opens itself.
-      const { onread: _unused, ...overTunnel } = tlsOptions;
-      opened = tlsConnect({ ...overTunnel, socket: tunnel });
+      opened = tlsConnect({ ...tlsOptions, socket: tunnel });
       opened.on('data', (chunk: Buffer) => onData(opened, chunk));
-    } else if (secure) opened = tlsConnect(tlsOptions);
+    } else if (secure) opened = tlsConnect({ ...tlsOptions, onread } as ConnectionOptions);
     else opened = forwarded ? netConnect({ host: proxy.host, port: proxy.port, onread }) : netConnect({ host, port, onread });
     opened.setNoDelay(true);
     opened.setKeepAlive(true, KEEPALIVE_PROBE_DELAY_MS);

@@ -129,6 +129,7 @@ function isLoopback(host: string): boolean {
   return lower === '::1';
 }
 
-function bareHost(hostname: string): string {
+/** A URL's hostname without the brackets of an IPv6 address, as sockets and TLS take it. */
+export function bareHost(hostname: string): string {
   return hostname.replace(/^\[(.*)\]$/, '$1');
 }
