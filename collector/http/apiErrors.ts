@@ -63,6 +63,15 @@ const FASTIFY_CODES: Record<string, ApiErrorCode> = {
   Z_BUF_ERROR: 'TRIPLINE_MALFORMED_GZIP',
 };
 
+/** Where the fault of each transport-level refusal lies, so that every 4xx about a request names a place. */
+const FASTIFY_PATHS: Partial<Record<ApiErrorCode, string>> = {
+  TRIPLINE_BODY_TOO_LARGE: 'body',
+  TRIPLINE_MALFORMED_JSON: 'body',
+  TRIPLINE_MALFORMED_GZIP: 'body',
+  TRIPLINE_UNSUPPORTED_MEDIA_TYPE: 'headers/content-type',
+  TRIPLINE_BAD_REQUEST: 'headers/content-length',
+};
+
 /** Maps fastify's and zlib's errors onto the catalogue; internal details stay in the log. */
 export function handleApiError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error.validation) {
@@ -75,7 +84,7 @@ export function handleApiError(error: FastifyError, request: FastifyRequest, rep
   if (error instanceof OperationError) return sendApiErrorOf(reply, operationApiError(error));
   if (error instanceof ApiError) return sendApiErrorOf(reply, error);
   const mapped = FASTIFY_CODES[error.code ?? ''];
-  if (mapped) return sendApiError(reply, mapped, fastifyErrorMessage(mapped, error, request));
+  if (mapped) return sendApiError(reply, mapped, fastifyErrorMessage(mapped, error, request), FASTIFY_PATHS[mapped]);
   const status = error.statusCode ?? 500;
   if (status >= 500) {
     request.log.error({ err: error }, 'request failed');
