@@ -30,6 +30,7 @@ import { registerHistoryRoutes } from './historyRoutes.js';
 import { registerPrometheusRoutes } from './prometheusRoutes.js';
 import { registerIncidentRoutes } from './incidentRoutes.js';
 import { registerReadRoutes } from './readRoutes.js';
+import { registerRuleRoutes } from './ruleRoutes.js';
 import { reportIdentityProblem } from './reportIdentity.js';
 import { createReportRateLimiter } from './reportRateLimiter.js';
 import { registerStrictJsonParser } from './strictJsonParser.js';
@@ -85,6 +86,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   });
   app.server.maxConnections = limits.maxConnections;
   app.setErrorHandler(handleApiError);
+  registerServerTiming(app);
   registerStrictJsonParser(app);
   app.setNotFoundHandler((request, reply) => {
     void sendApiError(reply, 'TRIPLINE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
@@ -98,7 +100,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     },
   });
   const nowMs = () => options.clock.nowMs();
-  const sessions = createConsoleSessions({ nowMs, ttlMs: options.console?.sessionTtlMs ?? 12 * 3_600_000 });
+  const sessions = createConsoleSessions({ store: options.store, nowMs, ttlMs: options.console?.sessionTtlMs ?? 12 * 3_600_000 });
   const authenticateApi = createApiAuthenticator(options.store, {
     viewerTokens: options.viewerTokens ?? [],
     operatorTokens: options.operatorTokens,
@@ -207,6 +209,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   registerReadRoutes(app, operations);
   registerHistoryRoutes(app, operations, clock);
   registerPrometheusRoutes(app, operations, clock);
+  registerRuleRoutes(app, operations, clock);
   registerDeliveryRoutes(app, operations, operator, operationsFor);
   registerIncidentRoutes(app, { operations, operator, operationsFor });
   registerAgentRoutes(app, { store: options.store, operations, operationsFor, enrollmentTokens: options.enrollmentTokens ?? [], requireAdmin: access.require('admin'), nowMs });
@@ -219,6 +222,22 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     nowMs,
   });
   return app;
+}
+
+/**
+ * Every answer says how long the server took to make it (`Server-Timing: app;dur=<ms>`, shown by a
+ * browser's developer tools), so a slow page tells the network from the collector and the benchmarks
+ * print the server's own time beside the round trip.
+ */
+function registerServerTiming(app: FastifyInstance): void {
+  const started = new WeakMap<object, bigint>();
+  app.addHook('onRequest', async (request) => {
+    started.set(request, process.hrtime.bigint());
+  });
+  app.addHook('onSend', async (request, reply) => {
+    const at = started.get(request);
+    if (at !== undefined) reply.header('server-timing', `app;dur=${(Number(process.hrtime.bigint() - at) / 1e6).toFixed(2)}`);
+  });
 }
 
 /**
