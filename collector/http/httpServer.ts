@@ -12,6 +12,7 @@ import type { CollectorConfig } from '../../config/configSchema.js';
 import type { Clock } from '../clock.js';
 import type { CollectorMetrics } from '../collectorMetrics.js';
 import type { ReportIngestor } from '../ingest/reportIngestor.js';
+import type { AlertmanagerIntake } from '../intake/alertmanagerIntake.js';
 import { sampleTimeProblem, type SampleTimeWindow } from '../ingest/sampleTimeWindow.js';
 import { UnstorableReportError } from '../ingest/unstorableReportError.js';
 import type { Operations } from '../operations/createOperations.js';
@@ -29,6 +30,7 @@ import { registerDeliveryRoutes } from './deliveryRoutes.js';
 import { registerHistoryRoutes } from './historyRoutes.js';
 import { registerPrometheusRoutes } from './prometheusRoutes.js';
 import { registerIncidentRoutes } from './incidentRoutes.js';
+import { registerIntakeRoutes } from './intakeRoutes.js';
 import { registerReadRoutes } from './readRoutes.js';
 import { reportIdentityProblem } from './reportIdentity.js';
 import { createReportRateLimiter } from './reportRateLimiter.js';
@@ -64,6 +66,8 @@ export interface HttpServerOptions {
   sampleTimeWindow: SampleTimeWindow;
   /** False once shutdown began: /readyz answers 503 and new reports are refused. */
   isReady(): boolean;
+  /** Takes Alertmanager's webhook notifications at /api/v1/intake/alertmanager; no route without it. */
+  alertmanagerIntake?: AlertmanagerIntake;
 }
 
 const AuditQuery = Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })) }, { additionalProperties: false });
@@ -209,6 +213,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   registerPrometheusRoutes(app, operations, clock);
   registerDeliveryRoutes(app, operations, operator, operationsFor);
   registerIncidentRoutes(app, { operations, operator, operationsFor });
+  if (options.alertmanagerIntake) registerIntakeRoutes(app, options.alertmanagerIntake);
   registerAgentRoutes(app, { store: options.store, operations, operationsFor, enrollmentTokens: options.enrollmentTokens ?? [], requireAdmin: access.require('admin'), nowMs });
   registerConsoleRoutes(app, {
     access,
