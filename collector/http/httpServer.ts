@@ -3,7 +3,6 @@
  * Every error answers `{ "error": { "code", "message", "path"? } }` from the catalogue in apiErrors.ts.
  */
 import swagger from '@fastify/swagger';
-import { Type } from '@sinclair/typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import type { Logger } from 'pino';
@@ -32,6 +31,7 @@ import { registerPrometheusRoutes } from './prometheusRoutes.js';
 import { registerIncidentRoutes } from './incidentRoutes.js';
 import { registerIntakeRoutes } from './intakeRoutes.js';
 import { registerReadRoutes } from './readRoutes.js';
+import { registerTokenRoutes } from './tokenRoutes.js';
 import { reportIdentityProblem } from './reportIdentity.js';
 import { createReportRateLimiter } from './reportRateLimiter.js';
 import { registerStrictJsonParser } from './strictJsonParser.js';
@@ -70,7 +70,18 @@ export interface HttpServerOptions {
   alertmanagerIntake?: AlertmanagerIntake;
 }
 
-const AuditQuery = Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })) }, { additionalProperties: false });
+/** A route the API serves: its method and URL pattern (`/api/v1/incidents/:id`). */
+export interface ServedRoute {
+  method: string;
+  url: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered, in order: what the auth matrix test walks, so no route escapes it. */
+    servedRoutes: readonly ServedRoute[];
+  }
+}
 
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const { limits } = options;
@@ -88,6 +99,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     forceCloseConnections: 'idle',
   });
   app.server.maxConnections = limits.maxConnections;
+  const served: ServedRoute[] = [];
+  app.decorate('servedRoutes', served);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) served.push({ method, url: route.url });
+  });
   app.setErrorHandler(handleApiError);
   registerStrictJsonParser(app);
   app.setNotFoundHandler((request, reply) => {
@@ -113,11 +129,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   const operationsFor = registerApiAccess(app, { store: options.store, clock: options.clock, operations: options.operations, access });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/api/v1/whoami', { schema: { summary: "The presented token's name and role (or the console session's)" } }, async (request) => principalOf(request));
-  app.get<{ Querystring: { limit?: string } }>(
-    '/api/v1/audit',
-    { config: { access: 'admin' }, schema: { summary: 'Operator actions, newest first, under the name of the token (or cli:<user>) that did them', querystring: AuditQuery } },
-    async (request) => ({ entries: options.operations.listAudit(request.query.limit === undefined ? 100 : Number(request.query.limit)) }),
-  );
+  registerTokenRoutes(app, options.operations, operationsFor);
 
   const { clock } = options;
   const rateLimiter = createReportRateLimiter(limits.reportsPerMinute, clock);
