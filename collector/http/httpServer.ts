@@ -11,6 +11,7 @@ import type { CollectorConfig } from '../../config/configSchema.js';
 import type { Clock } from '../clock.js';
 import type { CollectorMetrics } from '../collectorMetrics.js';
 import type { ReportIngestor } from '../ingest/reportIngestor.js';
+import type { AlertmanagerIntake } from '../intake/alertmanagerIntake.js';
 import { sampleTimeProblem, type SampleTimeWindow } from '../ingest/sampleTimeWindow.js';
 import { UnstorableReportError } from '../ingest/unstorableReportError.js';
 import type { Operations } from '../operations/createOperations.js';
@@ -28,6 +29,7 @@ import { registerDeliveryRoutes } from './deliveryRoutes.js';
 import { registerHistoryRoutes } from './historyRoutes.js';
 import { registerPrometheusRoutes } from './prometheusRoutes.js';
 import { registerIncidentRoutes } from './incidentRoutes.js';
+import { registerIntakeRoutes } from './intakeRoutes.js';
 import { registerReadRoutes } from './readRoutes.js';
 import { registerRuleRoutes } from './ruleRoutes.js';
 import { registerTokenRoutes } from './tokenRoutes.js';
@@ -65,6 +67,8 @@ export interface HttpServerOptions {
   sampleTimeWindow: SampleTimeWindow;
   /** False once shutdown began: /readyz answers 503 and new reports are refused. */
   isReady(): boolean;
+  /** Takes Alertmanager's webhook notifications at /api/v1/intake/alertmanager; no route without it. */
+  alertmanagerIntake?: AlertmanagerIntake;
 }
 
 /** A route the API serves: its method and URL pattern (`/api/v1/incidents/:id`). */
@@ -224,6 +228,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   registerRuleRoutes(app, operations, clock);
   registerDeliveryRoutes(app, operations, operator, operationsFor);
   registerIncidentRoutes(app, { operations, operator, operationsFor });
+  if (options.alertmanagerIntake) registerIntakeRoutes(app, options.alertmanagerIntake);
   registerAgentRoutes(app, { store: options.store, operations, operationsFor, enrollmentTokens: options.enrollmentTokens ?? [], requireAdmin: access.require('admin'), nowMs });
   registerConsoleRoutes(app, {
     access,
