@@ -20,6 +20,7 @@ import { createHttpServer, type ServedRoute } from './http/httpServer.js';
 import { createIncidentCore } from './incidents/incidentCore.js';
 import { createReachabilityProber, systemPinger, type Pinger } from './incidents/reachabilityProber.js';
 import { createReportIngestor } from './ingest/reportIngestor.js';
+import { createAlertmanagerIntake } from './intake/alertmanagerIntake.js';
 import { createOperations } from './operations/createOperations.js';
 import { createPeriodicLoop, type PeriodicLoop } from './periodicLoop.js';
 import { startupWarnings } from './startupWarnings.js';
@@ -141,8 +142,9 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     limits: config.collector.limits,
     sampleTimeWindow: { maxAheadMs: config.collector.intake.maxClockAhead, maxAgeMs: config.collector.intake.maxAge },
     isReady: () => ready,
-    operations: createOperations({ store, config, clock, core, rawRetentionMs: config.collector.retention }),
+    operations: createOperations({ store, config, clock, core, rawRetentionMs: config.collector.retention, rules: { rules: () => pipeline.rules(), health: () => pipeline.health() } }),
     operatorTokens: config.incidents.operatorTokens,
+    alertmanagerIntake: createAlertmanagerIntake({ store, incidents, clock, log: log.child({ component: 'alertmanager' }) }),
   });
   const pruning: PeriodicLoop = createPeriodicLoop({
     run: () =>
