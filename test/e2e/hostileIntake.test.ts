@@ -2,8 +2,8 @@
  * The intake fuzz suite, on a real collector process over loopback: 10,000 hostile requests
  * generated from a seed (test/support/hostilePayloads.ts: every class of issue 13's list) to the
  * report route and the other write routes (enroll, silences, preview, maintenance, acknowledge,
- * tokens, console sign-in), eight at a time, with healthy reports of two agents (one enrolled, one
- * on the shared token) interleaved. Every hostile request is answered 400, 413 or 415 with an error
+ * tokens, Alertmanager intake, console sign-in), eight at a time, with healthy reports of two agents (one enrolled, one
+ * on the shared token) interleaved. Every hostile request is answered 400, 413, 415 or 422 with an error
  * code and the place of the fault (`body...` or `headers/...`), none 5xx, none hangs; every healthy
  * report is stored; the process's resident memory stays under its level after warm-up + 150 MB;
  * and afterwards nothing of a hostile request is in the API or in the SQLite file.
@@ -25,13 +25,13 @@ const COUNT = Number(process.env.FUZZ_COUNT ?? 10_000);
 const CONCURRENCY = 8;
 /** One healthy report after this many hostile requests. */
 const HEALTHY_EVERY = 40;
-const MAX_BODY_BYTES = 256 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 /** The bound on resident memory over the level after warm-up. */
 const RSS_HEADROOM_BYTES = 150 * 1024 * 1024;
 const AGENT_TOKEN = 'fuzz-shared-agent-token-0123456789';
 const ENROLLMENT_TOKEN = 'fuzz-enrollment-token-0123456789';
-/** The statuses a hostile request may get: refused as bad input, as too large, as the wrong media type or encoding. */
-const REFUSALS = new Set([400, 413, 415]);
+/** The statuses a hostile request may get: refused as bad input, as too large, as the wrong media type or encoding, as an Alertmanager payload of the wrong shape. */
+const REFUSALS = new Set([400, 413, 415, 422]);
 
 interface Answer {
   status: number;
@@ -196,7 +196,7 @@ incidents:
     expect((await api('/api/v1/silences?expired=true')).silences).toEqual([]);
     expect((await api('/api/v1/maintenance')).maintenance).toEqual([]);
     expect((await api('/api/v1/audit')).entries).toEqual([]);
-    expect((await api('/api/v1/incidents')).incidents.filter((i: { host: string }) => i.host.startsWith('fuzz'))).toEqual([]);
+    expect((await api('/api/v1/incidents')).incidents).toEqual([]);
 
     // And in the SQLite file, once the process has stopped: every healthy report's chunk, nothing else.
     expect(await collector.kill('SIGTERM')).toBe(0);

@@ -185,6 +185,28 @@ const ROUTES: Route[] = [
     ],
   },
   {
+    path: '/api/v1/intake/alertmanager',
+    auth: 'admin',
+    body: (index, options) => ({
+      version: '4',
+      status: 'firing',
+      receiver: 'fuzz',
+      alerts: [{ status: 'firing', labels: { alertname: 'FuzzAlert', host: `fuzz-am-${index}` }, startsAt: iso(options.nowMs) }],
+    }),
+    fields: [
+      { path: ['version'], kind: 'string' },
+      { path: ['status'], kind: 'string' },
+      { path: ['alerts'], kind: 'array' },
+      { path: ['alerts', 0, 'status'], kind: 'string' },
+      { path: ['alerts', 0, 'labels'], kind: 'object' },
+      { path: ['alerts', 0, 'labels', 'alertname'], kind: 'string', maxLength: 200 },
+      { path: ['alerts', 0, 'labels', 'host'], kind: 'string', maxLength: 4096 },
+      { path: ['alerts', 0, 'startsAt'], kind: 'string' },
+    ],
+    // Alertmanager's payload is open to fields of later versions.
+    skip: ['unknown-field'],
+  },
+  {
     path: '/api/v1/session',
     body: () => ({ token: 'fuzz-not-a-token' }),
     fields: [{ path: ['token'], kind: 'string', maxLength: 512 }],
@@ -278,7 +300,7 @@ export function* hostileRequests(count: number, options: HostileOptions): Genera
       }
       case 'deep-nesting': {
         // Shallow enough for the parser (to reach validation), or far past the nesting limit (up to the body limit).
-        const depth = random() < 0.3 ? int(2, 30) : int(33, 100_000);
+        const depth = random() < 0.3 ? int(2, 30) : int(33, options.maxBodyBytes);
         const nested = random() < 0.5 ? `${'['.repeat(depth)}1${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
         if (random() < 0.25) text = nested;
         else {
