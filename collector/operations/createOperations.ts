@@ -16,6 +16,7 @@ import { createHistoryOperations, type HistoryOperations } from './historyOperat
 import { createIncidentOperations, type IncidentOperations } from './incidentOperations.js';
 import { createMaintenanceOperations, type MaintenanceOperations } from './maintenanceOperations.js';
 import { createServiceOperations, slaOfIncident, type ServiceOperations } from './serviceOperations.js';
+import { slaCalendar } from '../services/businessCalendar.js';
 import { createSilenceOperations, type SilenceOperations } from './silenceOperations.js';
 import { createTokenOperations, type TokenOperations } from './tokenOperations.js';
 
@@ -37,7 +38,7 @@ export interface OperationsOptions {
 
 export function createOperations({ store, config, clock, core, rawRetentionMs = 14 * 86_400_000 }: OperationsOptions): Operations {
   return {
-    ...createIncidentOperations({ store, incidents: core.service, clock, classify: core.classify, slaOf: slaOfIncident(store, config.priority.sla, clock) }),
+    ...createIncidentOperations({ store, incidents: core.service, clock, classify: core.classify, slaOf: slaOfIncident(store, config.priority.sla, clock, slaCalendar(config)) }),
     ...createServiceOperations({ store, catalogue: core.catalogue, classify: core.classify }),
     ...createSilenceOperations({ store, clock }),
     ...createMaintenanceOperations({ store, clock, timeZone: config.timeZone }),
