@@ -8,6 +8,7 @@ import type { Signal } from '../../rules/index.js';
 import type { IncidentRecord } from '../domain/incident.js';
 import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
 import type { SilenceRecord } from '../domain/silence.js';
+import { isServiceIncident } from '../domain/serviceIncident.js';
 import { decideIncident } from './decideIncident.js';
 import { decideOperatorAction, type OperatorAction, type OperatorDecision } from './decideOperatorAction.js';
 import { decideReachability, type ReachabilityResult } from './decideReachability.js';
@@ -59,6 +60,14 @@ export interface IncidentService {
 
 const SWEEP_INTERVAL_MS = 1000;
 
+/**
+ * The active incidents the lifecycle decides over: every one but service incidents, which the
+ * service watcher keeps (they must never group, inhibit, hold or be swept as a host's problem).
+ */
+function hostIncidents(ledger: IncidentLedger): IncidentRecord[] {
+  return ledger.activeIncidents().filter((incident) => !isServiceIncident(incident));
+}
+
 export function createIncidentService(options: IncidentServiceOptions): IncidentService {
   const { policy, environment, log } = options;
   let lastSweepMs = Number.NEGATIVE_INFINITY;
@@ -73,7 +82,7 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
   };
 
   const sweep = (ledger: IncidentLedger, nowMs: number): void => {
-    const active = ledger.activeIncidents();
+    const active = hostIncidents(ledger);
     if (active.length === 0) return;
     const topology = environment.topology();
     const silences = environment.silences(nowMs);
@@ -108,7 +117,7 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
           (a, b) => topology.depthOf(a.labels.host ?? '') - topology.depthOf(b.labels.host ?? '') || (a.inhibition?.depth ?? 0) - (b.inhibition?.depth ?? 0),
         );
         // The active set is read once and kept current from each decision's touched incidents.
-        const active = new Map(ledger.activeIncidents().map((i) => [i.id, i] as const));
+        const active = new Map(hostIncidents(ledger).map((i) => [i.id, i] as const));
         let down = downHosts([...active.values()]);
         for (const signal of ordered) {
           const host = signal.labels.host ?? '';
@@ -150,7 +159,7 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
     applyReachability(ledger, incidentId, result, nowMs) {
       const incident = ledger.getIncident(incidentId);
       if (!incident) return;
-      const others = ledger.activeIncidents().filter((i) => i.id !== incidentId);
+      const others = hostIncidents(ledger).filter((i) => i.id !== incidentId);
       const downParent = findDownParent(incident.host, environment.topology(), downHosts(others));
       applyEffects(ledger, decideReachability(incident, result, nowMs, downParent), options.route, nowMs);
     },
@@ -163,7 +172,7 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
     },
     retire(ledger, select, nowMs) {
       const retired: number[] = [];
-      for (const incident of ledger.activeIncidents()) {
+      for (const incident of hostIncidents(ledger)) {
         const reason = select(incident);
         if (!reason) continue;
         applyEffects(ledger, decideRetire(incident, reason, nowMs), options.route, nowMs);
