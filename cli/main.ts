@@ -42,6 +42,16 @@ agentCommand
     process.exitCode = agentMetricsCommand();
   });
 
+const configCommand = program.command('config').description('work with the config file');
+configCommand
+  .command('check')
+  .description('validate the config file and the rule files it names, as the collector does at start; every problem as file:line:column')
+  .addOption(configOption())
+  .action(async (options: { config?: string }) => {
+    const { configCheckCommand } = await import('./commands/configCheckCommand.js');
+    process.exitCode = configCheckCommand(options);
+  });
+
 const rules = program.command('rules').description('work with rule files');
 rules
   .command('check')

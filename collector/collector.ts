@@ -16,10 +16,11 @@ import { createOutboxWorker } from './desk/outboxWorker.js';
 import { describeIncident } from './desk/ticketFacts.js';
 import { createDeskRateLimits } from './desk/tokenBucket.js';
 import { maintainHistory } from './history/historyMaintenance.js';
-import { createHttpServer } from './http/httpServer.js';
+import { createHttpServer, type ServedRoute } from './http/httpServer.js';
 import { createIncidentCore } from './incidents/incidentCore.js';
 import { createReachabilityProber, systemPinger, type Pinger } from './incidents/reachabilityProber.js';
 import { createReportIngestor } from './ingest/reportIngestor.js';
+import { createAlertmanagerIntake } from './intake/alertmanagerIntake.js';
 import { createOperations } from './operations/createOperations.js';
 import { createPeriodicLoop, type PeriodicLoop } from './periodicLoop.js';
 import { startupWarnings } from './startupWarnings.js';
@@ -45,6 +46,8 @@ export interface RunningCollector {
   /** Base URL the API listens on, e.g. http://127.0.0.1:9470. */
   url: string;
   store: Store;
+  /** Every route the API serves (method and URL pattern), HEAD ones included. */
+  routes: readonly ServedRoute[];
   /** Swaps the rule set in place (SIGHUP / file change); rule state carries over by fingerprint. */
   replaceRules(rules: readonly Rule[]): void;
   /** Stops intake, finishes in-flight work, closes the database. */
@@ -143,6 +146,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     isReady: () => ready,
     operations: createOperations({ store, config, clock, core, rawRetentionMs: config.collector.retention }),
     operatorTokens: config.incidents.operatorTokens,
+    alertmanagerIntake: createAlertmanagerIntake({ store, incidents, clock, log: log.child({ component: 'alertmanager' }) }),
   });
   const pruning: PeriodicLoop = createPeriodicLoop({
     run: () =>
@@ -182,6 +186,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   return {
     url,
     store,
+    routes: app.servedRoutes,
     replaceRules: (rules) => {
       pipeline.replaceRules(rules);
       log.info({ rules: rules.length }, 'rules replaced');

@@ -5,6 +5,7 @@
  */
 import { parseLabelMatcher } from '../rules/labels/parseLabelMatcher.js';
 import { closestWord } from './closestWord.js';
+import { graphCycles } from './graphCycles.js';
 import type { ServicesConfig } from './servicesConfigSchema.js';
 import type { LocatedYaml, YamlIssue } from './yamlSchemaLoader.js';
 
@@ -47,18 +48,5 @@ export function checkServices(services: ServicesConfig, deskNames: readonly stri
 
 /** Each cycle of `dependsOn` once, as the services along it starting from the alphabetically first. */
 export function dependencyCycles(services: ServicesConfig): string[][] {
-  const cycles = new Map<string, string[]>();
-  const visit = (name: string, path: string[]): void => {
-    const at = path.indexOf(name);
-    if (at >= 0) {
-      const cycle = path.slice(at);
-      const start = cycle.indexOf([...cycle].sort()[0]!);
-      const rotated = [...cycle.slice(start), ...cycle.slice(0, start)];
-      cycles.set(rotated.join('>'), rotated);
-      return;
-    }
-    for (const next of services[name]?.dependsOn ?? []) if (services[next] !== undefined) visit(next, [...path, name]);
-  };
-  for (const name of Object.keys(services)) visit(name, []);
-  return [...cycles.values()];
+  return graphCycles(Object.keys(services), (name) => services[name]?.dependsOn);
 }

@@ -1,6 +1,6 @@
 /**
  * Reads `tripline.yaml` once, validates it with line-precise errors (the schema, the limits of its
- * durations, then the checks beyond it: desk names, and the agent section's in `checkAgentConfig.ts`),
+ * durations, then the checks beyond it: desk names, the topology, and the agent section's in `checkAgentConfig.ts`),
  * fills defaults, decodes every duration to milliseconds, applies environment overrides for secrets,
  * and resolves paths relative to the file.
  */
@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { checkAgentConfig } from './checkAgentConfig.js';
 import { checkServices } from './checkServices.js';
+import { checkTopology } from './checkTopology.js';
 import { ConfigSchema, type Config, type ConfigFile } from './configSchema.js';
 import { timeZoneProblem } from './timeZone.js';
 import { loadYaml, YamlValidationError, type LocatedYaml, type YamlIssue } from './yamlSchemaLoader.js';
@@ -42,6 +43,7 @@ function configIssues(loaded: LocatedYaml<ConfigFile>): YamlIssue[] {
     ...timeZoneIssues(loaded),
     ...deskIssues(value, locate),
     ...checkServices(value.services, value.desks.map((desk) => desk.name), locate as LocatedYaml<unknown>['locate']),
+    ...checkTopology(value.incidents.topology, locate as LocatedYaml<unknown>['locate']),
     ...checkAgentConfig({ ...value.agent, timeZone: value.timeZone }).map(({ code, path, message }) => ({ ...locate(path, message), code })),
   ];
 }

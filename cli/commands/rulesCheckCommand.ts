@@ -3,9 +3,16 @@ import { YamlValidationError } from '../../config/yamlSchemaLoader.js';
 import { loadRuleFiles } from '../../rules/index.js';
 
 export function rulesCheckCommand(files: string[]): number {
+  return yamlCheck(() => `ok: ${loadRuleFiles(files).length} rule(s) in ${files.join(', ')}`);
+}
+
+/**
+ * Runs a check that loads YAML: prints its one-line verdict and exits 0, or every problem found
+ * (file:line:column each) and their count on stderr and exits 1. `config check` uses it too.
+ */
+export function yamlCheck(check: () => string): number {
   try {
-    const rules = loadRuleFiles(files);
-    process.stdout.write(`ok: ${rules.length} rule(s) in ${files.join(', ')}\n`);
+    process.stdout.write(`${check()}\n`);
     return 0;
   } catch (error) {
     if (error instanceof YamlValidationError) {

@@ -250,6 +250,7 @@ function draftIncident(signal: Signal, nowMs: number, gates: GateVerdict[]): New
       reason: signal.reason,
       gates,
       ...(signal.inhibition ? { inhibitedBy: signal.inhibition.by } : {}),
+      ...(signal.runbook ? { runbook: signal.runbook } : {}),
     },
   };
 }

@@ -12,6 +12,7 @@ import type { IncidentRecord, NewIncident } from '../domain/incident.js';
 import type { IncidentPriorityRecord } from '../domain/incidentPriority.js';
 import type { IncidentLedger } from '../incidents/incidentEffects.js';
 import type { IncidentService } from '../incidents/incidentService.js';
+import { isAlertmanagerIncident } from '../intake/alertmanagerAlert.js';
 import type { Classification } from './priorityMatrix.js';
 
 /** A ledger that can record priorities: the store's transaction (a backtest's memory ledger cannot). */
@@ -35,7 +36,8 @@ export function withPriorities(service: IncidentService, classify: (incident: In
     if (typeof writer.saveIncidentPriority !== 'function') return ledger;
     const save = writer.saveIncidentPriority.bind(writer);
     const insertIncident = (draft: NewIncident): IncidentRecord => {
-      const facts = ruleFacts(draft.ruleName);
+      // An Alertmanager alert is no Tripline rule, even when a rule has its name.
+      const facts = isAlertmanagerIncident(draft) ? undefined : ruleFacts(draft.ruleName);
       const incident = ledger.insertIncident(facts === undefined ? draft : { ...draft, why: { ...draft.why, ...facts } });
       const classification = classify(incident);
       save(priorityRecord(incident.id, classification));

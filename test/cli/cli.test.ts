@@ -2,7 +2,7 @@
  * The `tripline` command line as a user runs it: the compiled CLI in a child process.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -83,6 +83,27 @@ describe('tripline CLI', () => {
     const result = await tripline(['collector', '--config', file]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${file}:2:14: collector.retention: must be a duration such as 30s, 5m, 4h or 7d, got "forever"`);
+  });
+
+  it('config check: a topology with a typo, a self-parent, a shared address and a cycle is refused, every problem at once, and the collector does not start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tripline-cli-'));
+    const file = join(dir, 'tripline.yaml');
+    writeFileSync(file, ['dataDir: data', 'incidents:', '  topology:', '    hosts:', '      sw1: { address: 10.0.0.2, parents: [sw1] }', '      web-1: { address: 10.0.0.2, parents: [sw-1] }', '      a: { parents: [b] }', '      b: { parents: [a] }', ''].join('\n'));
+    const check = await tripline(['config', 'check', '--config', file]);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain(`${file}:5:43: incidents.topology.hosts.sw1.parents[0]: host "sw1" is its own parent`);
+    expect(check.stderr).toContain(`${file}:6:45: incidents.topology.hosts.web-1.parents[0]: no host named "sw-1" is declared under incidents.topology.hosts; did you mean "sw1"?`);
+    expect(check.stderr).toContain(`${file}:6:25: incidents.topology.hosts.web-1.address: address 10.0.0.2 is also the address of host "sw1"`);
+    expect(check.stderr).toContain(`${file}:7:22: incidents.topology.hosts.a.parents[0]: parent cycle: a -> b -> a`);
+    expect(check.stderr).toContain('4 problem(s) found');
+    const collector = await tripline(['collector', '--config', file]);
+    expect(collector.code).toBe(1);
+    expect(collector.stderr).toContain('parent cycle: a -> b -> a');
+    expect(existsSync(join(dir, 'data'))).toBe(false); // refused before it opened anything
+    writeFileSync(file, ['dataDir: data', 'incidents:', '  topology:', '    hosts:', '      sw1: { address: 10.0.0.2 }', '      web-1: { address: 10.0.1.11, parents: [sw1] }', ''].join('\n'));
+    const ok = await tripline(['config', 'check', '--config', file]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(new RegExp(`^ok: ${file}; \\d+ rule\\(s\\)`));
   });
 
   it('start: runs collector and agent with no setup, and stops cleanly on SIGTERM', async () => {
