@@ -144,7 +144,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     limits: config.collector.limits,
     sampleTimeWindow: { maxAheadMs: config.collector.intake.maxClockAhead, maxAgeMs: config.collector.intake.maxAge },
     isReady: () => ready,
-    operations: createOperations({ store, config, clock, core, rawRetentionMs: config.collector.retention }),
+    operations: createOperations({ store, config, clock, core, rawRetentionMs: config.collector.retention, rules: { rules: () => pipeline.rules(), health: () => pipeline.health() } }),
     operatorTokens: config.incidents.operatorTokens,
     alertmanagerIntake: createAlertmanagerIntake({ store, incidents, clock, log: log.child({ component: 'alertmanager' }) }),
   });

@@ -31,6 +31,7 @@ import { registerPrometheusRoutes } from './prometheusRoutes.js';
 import { registerIncidentRoutes } from './incidentRoutes.js';
 import { registerIntakeRoutes } from './intakeRoutes.js';
 import { registerReadRoutes } from './readRoutes.js';
+import { registerRuleRoutes } from './ruleRoutes.js';
 import { registerTokenRoutes } from './tokenRoutes.js';
 import { reportIdentityProblem } from './reportIdentity.js';
 import { createReportRateLimiter } from './reportRateLimiter.js';
@@ -105,6 +106,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     for (const method of [route.method].flat()) served.push({ method, url: route.url });
   });
   app.setErrorHandler(handleApiError);
+  registerServerTiming(app);
   registerStrictJsonParser(app);
   app.setNotFoundHandler((request, reply) => {
     void sendApiError(reply, 'TRIPLINE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
@@ -118,7 +120,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     },
   });
   const nowMs = () => options.clock.nowMs();
-  const sessions = createConsoleSessions({ nowMs, ttlMs: options.console?.sessionTtlMs ?? 12 * 3_600_000 });
+  const sessions = createConsoleSessions({ store: options.store, nowMs, ttlMs: options.console?.sessionTtlMs ?? 12 * 3_600_000 });
   const authenticateApi = createApiAuthenticator(options.store, {
     viewerTokens: options.viewerTokens ?? [],
     operatorTokens: options.operatorTokens,
@@ -223,6 +225,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   registerReadRoutes(app, operations);
   registerHistoryRoutes(app, operations, clock);
   registerPrometheusRoutes(app, operations, clock);
+  registerRuleRoutes(app, operations, clock);
   registerDeliveryRoutes(app, operations, operator, operationsFor);
   registerIncidentRoutes(app, { operations, operator, operationsFor });
   if (options.alertmanagerIntake) registerIntakeRoutes(app, options.alertmanagerIntake);
@@ -236,6 +239,22 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     nowMs,
   });
   return app;
+}
+
+/**
+ * Every answer says how long the server took to make it (`Server-Timing: app;dur=<ms>`, shown by a
+ * browser's developer tools), so a slow page tells the network from the collector and the benchmarks
+ * print the server's own time beside the round trip.
+ */
+function registerServerTiming(app: FastifyInstance): void {
+  const started = new WeakMap<object, bigint>();
+  app.addHook('onRequest', async (request) => {
+    started.set(request, process.hrtime.bigint());
+  });
+  app.addHook('onSend', async (request, reply) => {
+    const at = started.get(request);
+    if (at !== undefined) reply.header('server-timing', `app;dur=${(Number(process.hrtime.bigint() - at) / 1e6).toFixed(2)}`);
+  });
 }
 
 /**

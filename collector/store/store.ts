@@ -10,6 +10,7 @@ import type { RuleState } from '../../rules/index.js';
 import type { CheckResult } from '../../contract/report.js';
 import type { NewDelivery, OutboxOperation, OutboxRow, OutboxState } from '../domain/delivery.js';
 import type { ApiTokenRecord, AuditEntry } from '../domain/apiToken.js';
+import type { ConsoleSessionRecord } from '../domain/consoleSession.js';
 import type { EnrolledAgent } from '../domain/enrolledAgent.js';
 import type { FlapTransition } from '../domain/flapTransition.js';
 import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint, SeriesRecord } from '../domain/history.js';
@@ -147,6 +148,13 @@ export interface Store extends StoreReads {
   insertApiToken(token: Omit<ApiTokenRecord, 'revokedAtMs'> & { tokenSha256: string }): boolean;
   /** Revokes a token; false when there is no such token or it was revoked already. */
   revokeApiToken(name: string, atMs: number): boolean;
+  /**
+   * Records a console session; then deletes those expired by its creation and, beyond `keep`, the
+   * oldest, so the table stays bounded however many sign in.
+   */
+  insertConsoleSession(session: ConsoleSessionRecord, keep: number): void;
+  /** Ends a console session (sign-out); false when there was none with that digest. */
+  deleteConsoleSession(idSha256: string): boolean;
   /** Appends to the audit log (inside the caller's transaction when there is one). */
   appendAudit(entry: Omit<AuditEntry, 'id'>): void;
   /**
@@ -174,6 +182,8 @@ export interface StoreReads {
   listApiTokens(): ApiTokenRecord[];
   /** The token with this SHA-256 digest, revoked or not. */
   findApiTokenByDigest(tokenSha256: string): ApiTokenRecord | undefined;
+  /** The console session with this id digest, expired or not. */
+  findConsoleSession(idSha256: string): ConsoleSessionRecord | undefined;
   /** The newest audit entries first. */
   listAudit(limit: number): AuditEntry[];
   /** The enrolled agent with this id, revoked or not. */

@@ -283,7 +283,18 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE series_chunks_v2 RENAME TO series_chunks;
   CREATE INDEX series_chunks_by_block ON series_chunks (block_start_ms);
   `,
-  // 10: service incidents (issue 16): a 'link' desk operation that puts a host incident's ticket under its
+  // 10: console sign-ins (issue 14) survive a restart: each by the SHA-256 of its id, with its role, token name and expiry.
+  `
+  CREATE TABLE console_sessions (
+    id_sha256 TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+    name TEXT,
+    created_at_ms INTEGER NOT NULL,
+    expires_at_ms INTEGER NOT NULL
+  );
+  CREATE INDEX console_sessions_by_expiry ON console_sessions (expires_at_ms);
+  `,
+  // 11: service incidents (issue 16): a 'link' desk operation that puts a host incident's ticket under its
   // service incident's ticket (the parent named by link_incident_id), the links themselves, and each
   // service's state changes (for the service reports).
   `

@@ -11,6 +11,7 @@ import { encodeChunk, encodeTexts } from '../sampleChunk.js';
 import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint, SeriesRecord } from '../../domain/history.js';
 import type { OutboxOperation, OutboxRow, OutboxState } from '../../domain/delivery.js';
 import type { ApiTokenRecord, AuditEntry, Role } from '../../domain/apiToken.js';
+import type { ConsoleSessionRecord } from '../../domain/consoleSession.js';
 import type { EnrolledAgent } from '../../domain/enrolledAgent.js';
 import type { FlapTransition } from '../../domain/flapTransition.js';
 import type { HostRecord } from '../../domain/host.js';
@@ -376,6 +377,24 @@ class SqliteStore implements Store {
   findApiTokenByDigest(tokenSha256: string): ApiTokenRecord | undefined {
     const row = this.sql.apiTokenByDigest.get(tokenSha256) as Row | undefined;
     return row === undefined ? undefined : apiTokenFromRow(row);
+  }
+
+  insertConsoleSession(session: ConsoleSessionRecord, keep: number): void {
+    this.db.transaction(() => {
+      this.sql.insertConsoleSession.run(session);
+      this.sql.deleteExpiredConsoleSessions.run(session.createdAtMs);
+      this.sql.trimConsoleSessions.run(keep);
+    })();
+  }
+
+  deleteConsoleSession(idSha256: string): boolean {
+    return this.sql.deleteConsoleSession.run(idSha256).changes === 1;
+  }
+
+  findConsoleSession(idSha256: string): ConsoleSessionRecord | undefined {
+    const r = this.sql.consoleSessionByDigest.get(idSha256) as Row | undefined;
+    if (r === undefined) return undefined;
+    return { idSha256: String(r.id_sha256), role: r.role as Role, name: r.name === null ? null : String(r.name), createdAtMs: Number(r.created_at_ms), expiresAtMs: Number(r.expires_at_ms) };
   }
 
   appendAudit(entry: Omit<AuditEntry, 'id'>): void {
