@@ -25,6 +25,7 @@ import { createOperations } from './operations/createOperations.js';
 import { createPeriodicLoop, type PeriodicLoop } from './periodicLoop.js';
 import { startupWarnings } from './startupWarnings.js';
 import { ruleTicketFacts } from './services/priorityRecorder.js';
+import { slaCalendar } from './services/businessCalendar.js';
 import { createSlaWatcher } from './services/slaWatcher.js';
 import { databasePath } from './store/sqlite/databasePath.js';
 import { openSqliteStore } from './store/sqlite/sqliteStore.js';
@@ -86,7 +87,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     maxDelayMs: config.collector.batch.maxDelay,
     maxReports: config.collector.batch.maxReports,
   });
-  const slaWatcher = createSlaWatcher({ store, sla: config.priority.sla, clock, log: log.child({ component: 'sla' }), intervalMs: config.collector.evaluationInterval });
+  const slaWatcher = createSlaWatcher({ store, sla: config.priority.sla, calendar: slaCalendar(config), clock, log: log.child({ component: 'sla' }), intervalMs: config.collector.evaluationInterval });
   const missedReports = createMissedReportWatcher({ store, pipeline, clock, log, intervalMs: config.collector.evaluationInterval });
   const rateLimits = createDeskRateLimits(config.desks.map((d) => [d.name, d.rateLimitPerMinute] as const), clock);
   const worker = createOutboxWorker({

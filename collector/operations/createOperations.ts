@@ -17,6 +17,7 @@ import { createIncidentOperations, type IncidentOperations } from './incidentOpe
 import { createMaintenanceOperations, type MaintenanceOperations } from './maintenanceOperations.js';
 import { createRuleOperations, type RuleOperations, type RulesInForce } from './ruleOperations.js';
 import { createServiceOperations, slaOfIncident, type ServiceOperations } from './serviceOperations.js';
+import { slaCalendar } from '../services/businessCalendar.js';
 import { createSilenceOperations, type SilenceOperations } from './silenceOperations.js';
 import { createTokenOperations, type TokenOperations } from './tokenOperations.js';
 
@@ -42,7 +43,7 @@ const NO_RULES: RulesInForce = { rules: () => [], health: () => [] };
 
 export function createOperations({ store, config, clock, core, rawRetentionMs = 14 * 86_400_000, rules = NO_RULES }: OperationsOptions): Operations {
   return {
-    ...createIncidentOperations({ store, incidents: core.service, clock, classify: core.classify, slaOf: slaOfIncident(store, config.priority.sla, clock) }),
+    ...createIncidentOperations({ store, incidents: core.service, clock, classify: core.classify, slaOf: slaOfIncident(store, config.priority.sla, clock, slaCalendar(config)) }),
     ...createServiceOperations({ store, catalogue: core.catalogue, classify: core.classify }),
     ...createSilenceOperations({ store, clock }),
     ...createMaintenanceOperations({ store, clock, timeZone: config.timeZone }),
