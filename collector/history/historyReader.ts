@@ -10,7 +10,7 @@ import { compileLabelMatchers, type LabelMatcher } from '../../rules/index.js';
 import type { Clock } from '../clock.js';
 import { ROLLUP_BUCKET_MS, type RollupBucket, type RollupResolution, type SeriesRecord } from '../domain/history.js';
 import type { StoreReads } from '../store/store.js';
-import { addToBuckets, bucketStart, mergeBuckets } from './rollupBuckets.js';
+import { addToBucket, addToBuckets, bucketStart, mergeBuckets } from './rollupBuckets.js';
 
 /** Where a read's points come from: every raw sample, or one of the rollups. */
 export type HistoryResolution = 'raw' | RollupResolution;
@@ -182,19 +182,7 @@ export function createHistoryReader(options: HistoryReaderOptions): HistoryReade
       for (const s of series) byHost.set(s.hostId, (byHost.get(s.hostId) ?? new Set()).add(s.seriesId));
       // A hot sample joins the step of its rollup bucket's start, as the compacted rollups do.
       const rollupMs = resolution === 'raw' ? 1 : ROLLUP_BUCKET_MS[resolution];
-      const add = (seriesId: number, atMs: number, value: number) => {
-        if (!Number.isFinite(value)) return;
-        const buckets = steps.get(seriesId)!;
-        const startMs = bucketStart(bucketStart(atMs, rollupMs), stepMs);
-        const bucket = buckets.get(startMs);
-        if (bucket === undefined) buckets.set(startMs, { startMs, count: 1, sum: value, min: value, max: value });
-        else {
-          bucket.count++;
-          bucket.sum += value;
-          if (value < bucket.min) bucket.min = value;
-          if (value > bucket.max) bucket.max = value;
-        }
-      };
+      const add = (seriesId: number, atMs: number, value: number) => addToBucket(steps.get(seriesId)!, bucketStart(bucketStart(atMs, rollupMs), stepMs), value);
       for (const [hostId, ids] of byHost) store.visitHostPoints(hostId, ids, fromMs, query.toMs, add, { hotOnly: resolution !== 'raw' });
       if (resolution !== 'raw') {
         for (const s of series) mergeBuckets(steps.get(s.seriesId)!, store.rollupSteps(s.seriesId, resolution, fromMs, query.toMs, stepMs));
