@@ -17,6 +17,7 @@ import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint, Ser
 import type { HostRecord } from '../domain/host.js';
 import type { IncidentPriorityRecord } from '../domain/incidentPriority.js';
 import type { IncidentChange, IncidentEvent, IncidentRecord, IncidentStatus, NewIncident } from '../domain/incident.js';
+import type { ServiceIncidentLink, ServiceStateChange } from '../domain/serviceIncident.js';
 import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
 import type { SilenceRecord } from '../domain/silence.js';
 import type { TicketRecord } from '../domain/ticket.js';
@@ -131,6 +132,10 @@ export interface StoreTransaction {
   markOutboxDelivered(id: number, atMs: number): void;
   markOutboxDead(id: number, lastError: string): void;
   saveTicket(ticket: TicketRecord): void;
+  /** Links a host incident under its service's incident; false when it was linked to one of that service already. */
+  linkServiceIncident(link: ServiceIncidentLink): boolean;
+  /** Records a service's new state (the service watcher writes only changes). */
+  recordServiceState(change: ServiceStateChange): void;
 }
 
 export interface Store extends StoreReads {
@@ -236,6 +241,12 @@ export interface StoreReads {
    */
   hostSamples(hostname: string, fromMs: number, toMs: number): Iterable<StoredSample>;
   countIncidents(status: IncidentStatus): number;
+  /** Service incident links: of one service, under one service incident, or of one host incident. */
+  serviceIncidentLinks(query: { service: string } | { serviceIncidentId: number } | { incidentId: number }): ServiceIncidentLink[];
+  /** Each service's newest recorded state. */
+  latestServiceStates(): ServiceStateChange[];
+  /** A service's state changes in [fromMs, toMs), preceded by the one in force at fromMs (if any). */
+  serviceStateChanges(service: string, fromMs: number, toMs: number): ServiceStateChange[];
   /** Incidents whose parent is `parentId` (symptoms and grouped problems). */
   childIncidents(parentId: number): IncidentRecord[];
   /** Silences not yet expired at `nowMs` (including future ones); all when nowMs is omitted. */

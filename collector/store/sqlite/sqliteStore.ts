@@ -16,6 +16,7 @@ import type { EnrolledAgent } from '../../domain/enrolledAgent.js';
 import type { FlapTransition } from '../../domain/flapTransition.js';
 import type { HostRecord } from '../../domain/host.js';
 import type { IncidentEvent, IncidentRecord, IncidentStatus } from '../../domain/incident.js';
+import type { ServiceIncidentLink, ServiceStateChange } from '../../domain/serviceIncident.js';
 import type { IncidentPriorityRecord } from '../../domain/incidentPriority.js';
 import type { MaintenanceRecord } from '../../domain/maintenanceWindow.js';
 import type { SilenceRecord } from '../../domain/silence.js';
@@ -208,7 +209,11 @@ class SqliteStore implements Store {
       enqueueOutbox: (row) => {
         sql.hurryHeldUpdates.run({ incidentId: row.incidentId, desk: row.desk, nowMs: row.createdAtMs });
         if (row.operation === 'update' && sql.pendingUntriedUpdate.get(row.incidentId, row.desk, row.incidentId, row.desk)) return;
-        sql.insertOutbox.run({ ...row, note: row.note ?? null, nextAttemptAtMs: row.createdAtMs });
+        sql.insertOutbox.run({ ...row, note: row.note ?? null, linkIncidentId: row.linkIncidentId ?? null, nextAttemptAtMs: row.createdAtMs });
+      },
+      linkServiceIncident: (link) => sql.insertServiceLink.run(link).changes === 1,
+      recordServiceState: (change) => {
+        sql.insertServiceStateChange.run(change);
       },
       leaseOutbox: (id, attempts, untilMs) => {
         sql.leaseOutbox.run({ id, attempts, untilMs });
@@ -557,6 +562,24 @@ class SqliteStore implements Store {
     return r ? mapTicket(r) : undefined;
   }
 
+  serviceIncidentLinks(query: { service: string } | { serviceIncidentId: number } | { incidentId: number }): ServiceIncidentLink[] {
+    const rows =
+      'serviceIncidentId' in query
+        ? this.sql.serviceLinksOfParent.all(query.serviceIncidentId)
+        : 'incidentId' in query
+          ? this.sql.serviceLinkOfChild.all(query.incidentId)
+          : this.sql.serviceLinksOf.all(query.service);
+    return (rows as Row[]).map(mapServiceLink);
+  }
+
+  latestServiceStates(): ServiceStateChange[] {
+    return (this.sql.latestServiceStates.all() as Row[]).map(mapServiceStateChange);
+  }
+
+  serviceStateChanges(service: string, fromMs: number, toMs: number): ServiceStateChange[] {
+    return (this.sql.serviceStateChanges.all({ service, fromMs, toMs }) as Row[]).map(mapServiceStateChange);
+  }
+
   childIncidents(parentId: number): IncidentRecord[] {
     return (this.sql.childIncidents.all(parentId) as Row[]).map((r) => mapIncident(r)!);
   }
@@ -725,5 +748,14 @@ function mapOutbox(r: Row): OutboxRow {
     createdAtMs: Number(r.created_at_ms),
     deliveredAtMs: r.delivered_at_ms === null ? null : Number(r.delivered_at_ms),
     note: r.note === null || r.note === undefined ? null : String(r.note),
+    linkIncidentId: r.link_incident_id === null || r.link_incident_id === undefined ? null : Number(r.link_incident_id),
   };
+}
+
+function mapServiceLink(r: Row): ServiceIncidentLink {
+  return { serviceIncidentId: Number(r.service_incident_id), incidentId: Number(r.incident_id), service: String(r.service), linkedAtMs: Number(r.linked_at_ms) };
+}
+
+function mapServiceStateChange(r: Row): ServiceStateChange {
+  return { service: String(r.service), state: String(r.state) as ServiceStateChange['state'], atMs: Number(r.at_ms), reason: String(r.reason) };
 }
