@@ -174,7 +174,8 @@ export interface Store extends StoreReads {
 }
 
 export interface StoreReads {
-  listHosts(): HostRecord[];
+  /** Every host by name; `inventory: false` leaves each inventory out (null), for lists of many hosts. */
+  listHosts(options?: { inventory?: boolean }): HostRecord[];
   listAgents(): EnrolledAgent[];
   /** The agent holding this credential digest, if any (revoked ones included). */
   findAgentByCredential(credentialSha256: string): EnrolledAgent | undefined;
@@ -215,8 +216,19 @@ export interface StoreReads {
   getTicket(incidentId: number, desk: string): TicketRecord | undefined;
   /** The series of a metric: on one host (by id or name), or on every host when neither is given. */
   findSeries(query: { hostId?: number; hostname?: string; metric: string }): SeriesRecord[];
+  /** Every series of the host of this name, by metric and labels. */
+  seriesOfHost(hostname: string): SeriesRecord[];
   /** Samples of one series with `fromMs <= atMs <= toMs`, in time order; `hotOnly`: only those not compacted yet. */
   seriesPoints(series: Pick<SeriesRecord, 'seriesId' | 'hostId'>, fromMs: number, toMs: number, options?: { hotOnly?: boolean }): SeriesPoint[];
+  /**
+   * Hands every sample of host `hostId`'s series `seriesIds` with `fromMs <= atMs <= toMs` to `visit`,
+   * in no particular order (for reads that aggregate: no rows are built); `hotOnly`: only those not compacted yet.
+   */
+  visitHostPoints(hostId: number, seriesIds: ReadonlySet<number>, fromMs: number, toMs: number, visit: (seriesId: number, atMs: number, value: number) => void, options?: { hotOnly?: boolean }): void;
+  /** One series' rollups of compacted history summed per step of `stepMs` (aligned to the epoch), for buckets starting within [fromMs, toMs]. */
+  rollupSteps(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number, stepMs: number): RollupBucket[];
+  /** The host of this name (the first by agent id when a reset left two), if it ever reported. */
+  findHost(hostname: string): HostRecord | undefined;
   /** Rollup buckets of one series starting within [fromMs, toMs], of compacted history (add the hot samples for the rest). */
   rollups(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number): RollupBucket[];
   /** The newest stored sample of each series, by series id (series with none are missing). */

@@ -75,6 +75,24 @@ function agentFromRow(r: Row): EnrolledAgent {
   };
 }
 
+function hostFromRow(r: Row): HostRecord {
+  return {
+    hostId: Number(r.host_id),
+    agentId: String(r.agent_id),
+    hostname: String(r.hostname),
+    labels: JSON.parse(String(r.labels)) as Record<string, string>,
+    version: String(r.version),
+    intervalSeconds: Number(r.interval_seconds),
+    lastSequence: Number(r.last_sequence),
+    firstSeenAtMs: Number(r.first_seen_at_ms),
+    lastReportAtMs: Number(r.last_report_at_ms),
+    addresses: JSON.parse(String(r.addresses ?? '[]')) as string[],
+    defaultGateway: r.default_gateway === null || r.default_gateway === undefined ? null : String(r.default_gateway),
+    inventory: r.inventory === null || r.inventory === undefined ? null : (JSON.parse(String(r.inventory)) as Record<string, unknown>),
+    decommissionedAtMs: r.decommissioned_at_ms === null || r.decommissioned_at_ms === undefined ? null : Number(r.decommissioned_at_ms),
+  };
+}
+
 function apiTokenFromRow(r: Row): ApiTokenRecord {
   return {
     name: String(r.name),
@@ -322,6 +340,24 @@ class SqliteStore implements Store {
     return this.history.seriesPoints(series.seriesId, series.hostId, fromMs, toMs, options.hotOnly ?? false);
   }
 
+  visitHostPoints(hostId: number, seriesIds: ReadonlySet<number>, fromMs: number, toMs: number, visit: (seriesId: number, atMs: number, value: number) => void, options: { hotOnly?: boolean } = {}): void {
+    this.history.visitHostPoints(hostId, seriesIds, fromMs, toMs, visit, options.hotOnly ?? false);
+  }
+
+  rollupSteps(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number, stepMs: number): RollupBucket[] {
+    return this.history.rollupSteps(seriesId, resolution, fromMs, toMs, stepMs);
+  }
+
+  seriesOfHost(hostname: string): SeriesRecord[] {
+    return (this.sql.seriesOfHostnameAll.all(hostname) as Array<{ series_id: number; host_id: number; hostname: string; metric: string; labels: string }>).map((r) => ({
+      seriesId: r.series_id,
+      hostId: r.host_id,
+      hostname: r.hostname,
+      metric: r.metric,
+      labels: JSON.parse(r.labels) as Record<string, string>,
+    }));
+  }
+
   rollups(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number): RollupBucket[] {
     return this.history.rollups(seriesId, resolution, fromMs, toMs);
   }
@@ -421,22 +457,13 @@ class SqliteStore implements Store {
     return (this.sql.activeAgentsByHostname.all(hostname) as Row[]).map(agentFromRow);
   }
 
-  listHosts(): HostRecord[] {
-    return (this.sql.listHosts.all() as Row[]).map((r) => ({
-      hostId: Number(r.host_id),
-      agentId: String(r.agent_id),
-      hostname: String(r.hostname),
-      labels: JSON.parse(String(r.labels)) as Record<string, string>,
-      version: String(r.version),
-      intervalSeconds: Number(r.interval_seconds),
-      lastSequence: Number(r.last_sequence),
-      firstSeenAtMs: Number(r.first_seen_at_ms),
-      lastReportAtMs: Number(r.last_report_at_ms),
-      addresses: JSON.parse(String(r.addresses ?? '[]')) as string[],
-      defaultGateway: r.default_gateway === null || r.default_gateway === undefined ? null : String(r.default_gateway),
-      inventory: r.inventory === null || r.inventory === undefined ? null : (JSON.parse(String(r.inventory)) as Record<string, unknown>),
-      decommissionedAtMs: r.decommissioned_at_ms === null || r.decommissioned_at_ms === undefined ? null : Number(r.decommissioned_at_ms),
-    }));
+  listHosts(options: { inventory?: boolean } = {}): HostRecord[] {
+    return ((options.inventory ?? true ? this.sql.listHosts : this.sql.listHostsWithoutInventory).all() as Row[]).map(hostFromRow);
+  }
+
+  findHost(hostname: string): HostRecord | undefined {
+    const row = this.sql.hostByName.get(hostname) as Row | undefined;
+    return row === undefined ? undefined : hostFromRow(row);
   }
 
   loadRuleStates(): Map<string, RuleState> {
