@@ -294,4 +294,13 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX console_sessions_by_expiry ON console_sessions (expires_at_ms);
   `,
+  // 11: the status page's notice (issue 16): one operator-written text, who set it and when.
+  `
+  CREATE TABLE status_notice (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    text TEXT NOT NULL,
+    set_by TEXT NOT NULL,
+    set_at_ms INTEGER NOT NULL
+  );
+  `,
 ];
