@@ -49,7 +49,7 @@ export function withPriorities(service: IncidentService, classify: (incident: In
     ...service,
     applySignals: (ledger, signals, nowMs) => service.applySignals(wrap(ledger), signals, nowMs),
     sweep: (ledger, nowMs) => service.sweep(wrap(ledger), nowMs),
-    applyReachability: (ledger, incidentId, result, nowMs) => service.applyReachability(wrap(ledger), incidentId, result, nowMs),
+    applyReachability: (ledger, verdicts, nowMs) => service.applyReachability(wrap(ledger), verdicts, nowMs),
     operatorAction: (ledger, incident, action, nowMs) => service.operatorAction(wrap(ledger), incident, action, nowMs),
   };
 }
