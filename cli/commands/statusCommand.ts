@@ -28,7 +28,7 @@ export function statusNoticeSetCommand(text: string, options: { config?: string 
 
 export function statusNoticeClearCommand(options: { config?: string }): number {
   return withOperations(options.config, false, (operations) => {
-    reworded(() => operations.clearStatusNotice(cliActor()), (error) => error.message);
+    reworded(() => operations.clearStatusNotice(), (error) => error.message);
     process.stdout.write('status notice cleared\n');
     return 0;
   });

@@ -8,6 +8,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Operations } from '../operations/createOperations.js';
 import { principalOf } from './apiAccess.js';
+import { ApiError } from './apiErrors.js';
 import { ErrorSchema } from './apiSchemas.js';
 import { renderStatusPage, STATUS_PAGE_CSP } from './statusPageHtml.js';
 
@@ -29,7 +30,14 @@ export interface StatusRoutesOptions {
 }
 
 export function registerStatusRoutes(app: FastifyInstance, { operations, operationsFor, page }: StatusRoutesOptions): void {
-  if (page.enabled) {
+  if (!page.enabled) {
+    // Said plainly, rather than answered by the console's pages.
+    for (const path of ['/status', '/status.json']) {
+      app.get(path, { config: { access: 'public' }, schema: { hide: true } }, async () => {
+        throw new ApiError('TRIPLINE_NOT_FOUND', 'the status page is off: set collector.statusPage.enabled');
+      });
+    }
+  } else {
     const headers = { 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
     app.get('/status', { config: { access: 'public' }, schema: { summary: 'The public status page (HTML): services, their state, 90 days of history, the notice' } }, async (_request, reply) =>
       reply.headers({ ...headers, 'content-security-policy': STATUS_PAGE_CSP }).type('text/html; charset=utf-8').send(renderStatusPage(operations.statusPage(), page.title)),
@@ -47,6 +55,6 @@ export function registerStatusRoutes(app: FastifyInstance, { operations, operati
   app.delete(
     '/api/v1/status/notice',
     { config: { access: 'operator' }, schema: { summary: "Clears the status page's notice (audited); 409 when none is set", response: { 200: Type.Object({ cleared: Type.Literal(true) }), 409: ErrorSchema } } },
-    async (request) => operationsFor(request).clearStatusNotice(principalOf(request).name),
+    async (request) => operationsFor(request).clearStatusNotice(),
   );
 }

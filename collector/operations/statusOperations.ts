@@ -38,7 +38,7 @@ export interface StatusOperations {
   statusNotice(): StatusNoticeView | null;
   setStatusNotice(notice: { text: string }, by: string): StatusNoticeView;
   /** Clears the notice; a conflict when none is set. */
-  clearStatusNotice(by: string): { cleared: true };
+  clearStatusNotice(): { cleared: true };
 }
 
 export function createStatusOperations(options: { store: Store; catalogue: ServiceCatalogue; clock: Clock; timeZone: string; states: () => ReadonlyArray<{ name: string; state: ServiceStateName }> }): StatusOperations {
