@@ -20,9 +20,10 @@ import { createServiceOperations, slaOfIncident, type ServiceOperations } from '
 import { createServiceReportOperations, type ServiceReportOperations } from './serviceReportOperations.js';
 import { slaCalendar } from '../services/businessCalendar.js';
 import { createSilenceOperations, type SilenceOperations } from './silenceOperations.js';
+import { createStatusOperations, type StatusOperations } from './statusOperations.js';
 import { createTokenOperations, type TokenOperations } from './tokenOperations.js';
 
-export interface Operations extends IncidentOperations, ServiceOperations, ServiceReportOperations, SilenceOperations, MaintenanceOperations, DeliveryOperations, AgentOperations, HistoryOperations, TokenOperations, RuleOperations {
+export interface Operations extends IncidentOperations, ServiceOperations, ServiceReportOperations, StatusOperations, SilenceOperations, MaintenanceOperations, DeliveryOperations, AgentOperations, HistoryOperations, TokenOperations, RuleOperations {
   /** Replays `fromMs`..`toMs` of stored history with the candidate rules and the rules in force. */
   backtest(run: { candidate: readonly Rule[]; inForce: readonly Rule[]; fromMs: number; toMs: number }): BacktestComparison;
 }
@@ -43,9 +44,11 @@ export interface OperationsOptions {
 const NO_RULES: RulesInForce = { rules: () => [], health: () => [] };
 
 export function createOperations({ store, config, clock, core, rawRetentionMs = 14 * 86_400_000, rules = NO_RULES }: OperationsOptions): Operations {
+  const services = createServiceOperations({ store, catalogue: core.catalogue, classify: core.classify });
   return {
     ...createIncidentOperations({ store, incidents: core.service, clock, classify: core.classify, slaOf: slaOfIncident(store, config.priority.sla, clock, slaCalendar(config)) }),
-    ...createServiceOperations({ store, catalogue: core.catalogue, classify: core.classify }),
+    ...services,
+    ...createStatusOperations({ store, catalogue: core.catalogue, clock, timeZone: config.timeZone, states: () => services.listServices() }),
     ...createServiceReportOperations({ store, catalogue: core.catalogue, clock }),
     ...createSilenceOperations({ store, clock }),
     ...createMaintenanceOperations({ store, clock, timeZone: config.timeZone }),
