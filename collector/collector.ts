@@ -26,6 +26,7 @@ import { createPeriodicLoop, type PeriodicLoop } from './periodicLoop.js';
 import { startupWarnings } from './startupWarnings.js';
 import { ruleTicketFacts } from './services/priorityRecorder.js';
 import { slaCalendar } from './services/businessCalendar.js';
+import { createServiceWatcher } from './services/serviceWatcher.js';
 import { createSlaWatcher } from './services/slaWatcher.js';
 import { databasePath } from './store/sqlite/databasePath.js';
 import { openSqliteStore } from './store/sqlite/sqliteStore.js';
@@ -88,6 +89,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     maxReports: config.collector.batch.maxReports,
   });
   const slaWatcher = createSlaWatcher({ store, sla: config.priority.sla, calendar: slaCalendar(config), clock, log: log.child({ component: 'sla' }), intervalMs: config.collector.evaluationInterval });
+  const serviceWatcher = createServiceWatcher({ store, catalogue: core.catalogue, priority: config.priority, clock, log: log.child({ component: 'services' }), intervalMs: config.collector.evaluationInterval });
   const missedReports = createMissedReportWatcher({ store, pipeline, clock, log, intervalMs: config.collector.evaluationInterval });
   const rateLimits = createDeskRateLimits(config.desks.map((d) => [d.name, d.rateLimitPerMinute] as const), clock);
   const worker = createOutboxWorker({
@@ -170,6 +172,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const url = `${tls ? 'https' : 'http'}://${config.collector.listen.host.includes(':') ? `[${config.collector.listen.host}]` : config.collector.listen.host}:${port}`;
   missedReports.start();
   slaWatcher.start();
+  serviceWatcher.start();
   pruning.start();
   if (config.incidents.reachability.enabled) prober.start();
   worker.start();
@@ -194,6 +197,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       await pruning.stop();
       await missedReports.stop();
       await slaWatcher.stop();
+      await serviceWatcher.stop();
       await prober.stop();
       await app.close();
       await ingestor.flush();

@@ -63,6 +63,15 @@ const FASTIFY_CODES: Record<string, ApiErrorCode> = {
   Z_BUF_ERROR: 'TRIPLINE_MALFORMED_GZIP',
 };
 
+/** Where the fault of each transport-level refusal lies, so that every 4xx about a request names a place. */
+const FASTIFY_PATHS: Partial<Record<ApiErrorCode, string>> = {
+  TRIPLINE_BODY_TOO_LARGE: 'body',
+  TRIPLINE_MALFORMED_JSON: 'body',
+  TRIPLINE_MALFORMED_GZIP: 'body',
+  TRIPLINE_UNSUPPORTED_MEDIA_TYPE: 'headers/content-type',
+  TRIPLINE_BAD_REQUEST: 'headers/content-length',
+};
+
 /** The first problem of a schema validation failure: its field path (`body/alerts/0/startsAt`) and a message that starts with it. */
 export function validationProblem(error: { validation?: FastifyError['validation']; validationContext?: string | undefined }): { path: string; message: string } {
   const first = error.validation?.[0];
@@ -81,7 +90,7 @@ export function handleApiError(error: FastifyError, request: FastifyRequest, rep
   if (error instanceof OperationError) return sendApiErrorOf(reply, operationApiError(error));
   if (error instanceof ApiError) return sendApiErrorOf(reply, error);
   const mapped = FASTIFY_CODES[error.code ?? ''];
-  if (mapped) return sendApiError(reply, mapped, fastifyErrorMessage(mapped, error, request));
+  if (mapped) return sendApiError(reply, mapped, fastifyErrorMessage(mapped, error, request), FASTIFY_PATHS[mapped]);
   const status = error.statusCode ?? 500;
   if (status >= 500) {
     request.log.error({ err: error }, 'request failed');

@@ -176,7 +176,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
         if (encoding === 'identity') return payload;
         if (encoding === 'gzip') return gunzipCounted(payload);
-        throw new ApiError('TRIPLINE_UNSUPPORTED_ENCODING', `content-encoding "${encoding}" is not supported; use gzip or none`);
+        throw new ApiError('TRIPLINE_UNSUPPORTED_ENCODING', `content-encoding "${encoding}" is not supported; use gzip or none`, 'headers/content-encoding');
       },
       // Drops the fields of a newer minor instead of refusing them (contract/report.ts, versioning rule).
       validatorCompiler: createReportBodyValidatorCompiler(),

@@ -8,6 +8,7 @@ import type { Signal } from '../../rules/index.js';
 import type { IncidentRecord } from '../domain/incident.js';
 import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
 import type { SilenceRecord } from '../domain/silence.js';
+import { isServiceIncident } from '../domain/serviceIncident.js';
 import { decideIncident } from './decideIncident.js';
 import { decideOperatorAction, type OperatorAction, type OperatorDecision } from './decideOperatorAction.js';
 import { decideReachability, type ReachabilityResult } from './decideReachability.js';
@@ -70,12 +71,20 @@ export interface IncidentService {
 
 const SWEEP_INTERVAL_MS = 1000;
 
+/**
+ * The active incidents the lifecycle decides over: every one but service incidents, which the
+ * service watcher keeps (they must never group, inhibit, hold or be swept as a host's problem).
+ */
+function hostIncidents(ledger: IncidentLedger): IncidentRecord[] {
+  return ledger.activeIncidents().filter((incident) => !isServiceIncident(incident));
+}
+
 export function createIncidentService(options: IncidentServiceOptions): IncidentService {
   const { policy, environment, log } = options;
   let lastSweepMs = Number.NEGATIVE_INFINITY;
   let lastRearmMs = Number.NEGATIVE_INFINITY;
   const sweep = (ledger: IncidentLedger, nowMs: number): void => {
-    const active = ledger.activeIncidents();
+    const active = hostIncidents(ledger);
     if (active.length === 0) return;
     const topology = environment.topology();
     const silences = environment.silences(nowMs);
@@ -110,7 +119,7 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
           (a, b) => topology.depthOf(a.labels.host ?? '') - topology.depthOf(b.labels.host ?? '') || (a.inhibition?.depth ?? 0) - (b.inhibition?.depth ?? 0),
         );
         // The active set is read once and kept current from each decision's touched incidents.
-        const active = createActiveIncidentIndex(ledger.activeIncidents(), policy);
+        const active = createActiveIncidentIndex(hostIncidents(ledger), policy);
         for (const signal of ordered) {
           const host = signal.labels.host ?? '';
           const decision = decideIncident({
@@ -156,7 +165,7 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
         if (!incident) continue;
         let downParent: ReturnType<typeof findDownParent>;
         if (topology.parentsOf(incident.host).length > 0) {
-          active ??= createActiveIncidentIndex(ledger.activeIncidents(), policy);
+          active ??= createActiveIncidentIndex(hostIncidents(ledger), policy);
           active.delete(incidentId);
           downParent = findDownParent(incident.host, topology, active.downHosts);
         }
@@ -174,7 +183,7 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
     },
     retire(ledger, select, nowMs) {
       const retired: number[] = [];
-      for (const incident of ledger.activeIncidents()) {
+      for (const incident of hostIncidents(ledger)) {
         const reason = select(incident);
         if (!reason) continue;
         applyEffects(ledger, decideRetire(incident, reason, nowMs), options.route, nowMs);

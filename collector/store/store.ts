@@ -17,6 +17,7 @@ import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint, Ser
 import type { HostRecord } from '../domain/host.js';
 import type { IncidentPriorityRecord } from '../domain/incidentPriority.js';
 import type { IncidentChange, IncidentEvent, IncidentRecord, IncidentStatus, NewIncident } from '../domain/incident.js';
+import type { ServiceIncidentLink, ServiceStateChange } from '../domain/serviceIncident.js';
 import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
 import type { SilenceRecord } from '../domain/silence.js';
 import type { TicketRecord } from '../domain/ticket.js';
@@ -137,6 +138,10 @@ export interface StoreTransaction {
   markOutboxDelivered(id: number, atMs: number): void;
   markOutboxDead(id: number, lastError: string): void;
   saveTicket(ticket: TicketRecord): void;
+  /** Links a host incident under its service's incident; false when it was linked to one of that service already. */
+  linkServiceIncident(link: ServiceIncidentLink): boolean;
+  /** Records a service's new state (the service watcher writes only changes). */
+  recordServiceState(change: ServiceStateChange): void;
 }
 
 export interface Store extends StoreReads {
@@ -175,7 +180,8 @@ export interface Store extends StoreReads {
 }
 
 export interface StoreReads {
-  listHosts(): HostRecord[];
+  /** Every host by name; `inventory: false` leaves each inventory out (null), for lists of many hosts. */
+  listHosts(options?: { inventory?: boolean }): HostRecord[];
   listAgents(): EnrolledAgent[];
   /** The agent holding this credential digest, if any (revoked ones included). */
   findAgentByCredential(credentialSha256: string): EnrolledAgent | undefined;
@@ -216,8 +222,19 @@ export interface StoreReads {
   getTicket(incidentId: number, desk: string): TicketRecord | undefined;
   /** The series of a metric: on one host (by id or name), or on every host when neither is given. */
   findSeries(query: { hostId?: number; hostname?: string; metric: string }): SeriesRecord[];
+  /** Every series of the host of this name, by metric and labels. */
+  seriesOfHost(hostname: string): SeriesRecord[];
   /** Samples of one series with `fromMs <= atMs <= toMs`, in time order; `hotOnly`: only those not compacted yet. */
   seriesPoints(series: Pick<SeriesRecord, 'seriesId' | 'hostId'>, fromMs: number, toMs: number, options?: { hotOnly?: boolean }): SeriesPoint[];
+  /**
+   * Hands every sample of host `hostId`'s series `seriesIds` with `fromMs <= atMs <= toMs` to `visit`,
+   * in no particular order (for reads that aggregate: no rows are built); `hotOnly`: only those not compacted yet.
+   */
+  visitHostPoints(hostId: number, seriesIds: ReadonlySet<number>, fromMs: number, toMs: number, visit: (seriesId: number, atMs: number, value: number) => void, options?: { hotOnly?: boolean }): void;
+  /** One series' rollups of compacted history summed per step of `stepMs` (aligned to the epoch), for buckets starting within [fromMs, toMs]. */
+  rollupSteps(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number, stepMs: number): RollupBucket[];
+  /** The host of this name (the first by agent id when a reset left two), if it ever reported. */
+  findHost(hostname: string): HostRecord | undefined;
   /** Rollup buckets of one series starting within [fromMs, toMs], of compacted history (add the hot samples for the rest). */
   rollups(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number): RollupBucket[];
   /** The newest stored sample of each series, by series id (series with none are missing). */
@@ -230,6 +247,12 @@ export interface StoreReads {
    */
   hostSamples(hostname: string, fromMs: number, toMs: number): Iterable<StoredSample>;
   countIncidents(status: IncidentStatus): number;
+  /** Service incident links: of one service, under one service incident, or of one host incident. */
+  serviceIncidentLinks(query: { service: string } | { serviceIncidentId: number } | { incidentId: number }): ServiceIncidentLink[];
+  /** Each service's newest recorded state. */
+  latestServiceStates(): ServiceStateChange[];
+  /** A service's state changes in [fromMs, toMs), preceded by the one in force at fromMs (if any). */
+  serviceStateChanges(service: string, fromMs: number, toMs: number): ServiceStateChange[];
   /** Incidents whose parent is `parentId` (symptoms and grouped problems). */
   childIncidents(parentId: number): IncidentRecord[];
   /** Silences not yet expired at `nowMs` (including future ones); all when nowMs is omitted. */
