@@ -59,7 +59,7 @@ describe('series identity by report shape', () => {
         sequence,
         sentAt: at,
         observations: observations.map(([metric, labels], i) => ({ metric, labels, value: sequence * 100 + i, at })),
-        checks: (agent.checks ?? []).map((name) => ({ name, status: 'ok' as const, output: 'fine', at })),
+        checks: (agent.checks ?? []).map((name) => ({ name, status: 'ok' as const, output: 'fine', at, durationSeconds: 0.01 })),
       };
     };
     const a: Array<[string, Record<string, string>]> = [['fs', { mount: '/', device: 'sda' }], ['cpu', {}]];
