@@ -3,11 +3,13 @@
  * HTTP API on loopback, and the fleet page rendered in Debian's chromium.
  *
  * Seeds a temporary SQLite database through the store: `--hosts` hosts (default 1,000) with one
- * report each, and one of them with `--days` days (default 7) of reports every 15 s (20
+ * report each, and one of them with `--days` days (default 30) of reports every 15 s (18
  * observations each), compacted into history as the collector's upkeep does. Then times, each
- * `--runs` times (median and worst printed):
- * - one host's CPU over the 7 days (`/api/v1/hosts/{host}/series`, 600 steps; target 50 ms), against
- *   the peer path of the same run: the store's raw read of that one series (`querySeries`);
+ * `--runs` times (median and worst printed, round trip and the server's own time from its
+ * Server-Timing header):
+ * - one host's CPU over 1 h, 24 h, 7 d and 30 d (`/api/v1/hosts/{host}/series`, 600 steps; target for
+ *   7 d: 50 ms), and the host page's request (every chart's metrics, 400 steps) over the same ranges;
+ *   against the peer path of the same run: the store's raw read of that one series over 7 d (`querySeries`);
  * - the fleet page's data for all hosts (`/api/v1/fleet`, first page and the status counts over
  *   the whole fleet; target 100 ms) and its trend lines for a page of 100 hosts;
  * - in chromium (when /usr/bin/chromium exists): from navigation to the fleet page's 100 rows.
@@ -26,13 +28,15 @@ import type { ReportRecord } from '../collector/store/store.js';
 import { parseDurationMs } from '../config/duration.js';
 import { loadConfig } from '../config/loadConfig.js';
 
-const { values } = parseArgs({ options: { hosts: { type: 'string', default: '1000' }, days: { type: 'string', default: '7' }, runs: { type: 'string', default: '15' } } });
+const { values } = parseArgs({ options: { hosts: { type: 'string', default: '1000' }, days: { type: 'string', default: '30' }, runs: { type: 'string', default: '15' } } });
 const HOSTS = Number(values.hosts);
 const DAYS = Number(values.days);
 const RUNS = Number(values.runs);
 const INTERVAL_MS = 15_000;
 const NOW = Date.now();
 const VIEWER_TOKEN = 'bench-console-viewer-token-0123';
+/** The metrics the console's host page asks for (console/charts.ts, HOST_CHART_METRICS); the seed writes 12 of them. */
+const HOST_PAGE_METRICS = ['cpu_usage_ratio', 'cpu_iowait_ratio', 'cpu_steal_ratio', 'load1', 'load5', 'load15', 'memory_used_bytes', 'memory_available_bytes', 'swap_used_bytes', 'swap_in_pages_per_second', 'swap_out_pages_per_second', 'filesystem_used_ratio', 'disk_read_bytes_per_second', 'disk_written_bytes_per_second', 'disk_read_latency_seconds', 'disk_write_latency_seconds', 'network_receive_bytes_per_second', 'network_transmit_bytes_per_second', 'temperature_celsius'];
 const hostname = (i: number) => `host-${String(i).padStart(5, '0')}`;
 
 function samples(host: string, atMs: number, step: number): ReportRecord['samples'] {
@@ -75,18 +79,25 @@ function seed(dataDir: string): void {
   console.log(`seeded ${HOSTS} hosts; ${hostname(0)} with ${reports} reports over ${DAYS} days (${samples('x', 0, 0).length} observations each), ${compacted} blocks compacted, in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
+/** The server's own time of the last API answer (its Server-Timing header), in ms. */
+let lastServerMs: number | undefined;
+
 async function timed(what: string, runs: number, fn: () => Promise<unknown> | unknown): Promise<number> {
   await fn(); // warm-up
   const times: number[] = [];
+  const server: number[] = [];
   for (let i = 0; i < runs; i++) {
+    lastServerMs = undefined;
     const t = performance.now();
     await fn();
     times.push(performance.now() - t);
+    if (lastServerMs !== undefined) server.push(lastServerMs);
   }
-  times.sort((a, b) => a - b);
-  const median = times[Math.floor(times.length / 2)]!;
-  console.log(`${what.padEnd(64)} median ${median.toFixed(1).padStart(7)} ms   worst ${times.at(-1)!.toFixed(1).padStart(7)} ms   (${runs} runs)`);
-  return median;
+  const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
+  const worst = (list: number[]) => Math.max(...list);
+  const serverText = server.length === runs ? `   server median ${median(server).toFixed(1).padStart(6)} ms, worst ${worst(server).toFixed(1).padStart(6)} ms` : '';
+  console.log(`${what.padEnd(66)} median ${median(times).toFixed(1).padStart(7)} ms   worst ${worst(times).toFixed(1).padStart(7)} ms${serverText}   (${runs} runs)`);
+  return median(times);
 }
 
 async function main(): Promise<void> {
@@ -98,23 +109,32 @@ async function main(): Promise<void> {
     config.collector.listen.port = 0;
     config.collector.viewerTokens = [VIEWER_TOKEN];
     config.collector.agentTokens = ['bench-console-agent-token-0123'];
-    config.collector.retention = parseDurationMs('30d');
+    config.collector.retention = parseDurationMs(`${DAYS + 1}d`);
     config.incidents.reachability.enabled = false;
     const collector = await startCollector({ config, rules: [], log: pino({ level: 'silent' }) });
     try {
       const get = async (path: string) => {
-        const response = await fetch(`${collector.url}${path}`);
+        const response = await fetch(`${collector.url}${path}`, { headers: { authorization: `Bearer ${VIEWER_TOKEN}` } });
         if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
+        const timing = /dur=([0-9.]+)/.exec(response.headers.get('server-timing') ?? '');
+        lastServerMs = timing ? Number(timing[1]) : undefined;
         return response.json() as Promise<Record<string, unknown>>;
       };
       const busy = hostname(0);
-      const from = Math.floor((NOW - DAYS * 86_400_000) / 1000);
-      const api = await timed(`history API: ${busy} CPU over ${DAYS} d (600 steps)`, RUNS, () => get(`/api/v1/hosts/${busy}/series?metric=cpu_usage_ratio&from=${from}&maxPoints=600`));
-      const raw = await timed(`peer: store.querySeries, the same series raw`, RUNS, () => collector.store.querySeries('cpu_usage_ratio', { host: busy }, NOW - DAYS * 86_400_000, NOW));
-      console.log(`  ratio history API / raw read: ${(api / raw).toFixed(2)}`);
-      await timed(`history API: ${busy} host page, 24 charts' metrics over ${DAYS} d`, Math.max(3, Math.floor(RUNS / 3)), () =>
-        get(`/api/v1/hosts/${busy}/series?metric=cpu_usage_ratio,cpu_iowait_ratio,load1,memory_used_bytes,swap_used_bytes,filesystem_used_ratio,disk_read_bytes_per_second,disk_written_bytes_per_second,disk_read_latency_seconds,disk_write_latency_seconds,network_receive_bytes_per_second,network_transmit_bytes_per_second&from=${from}&maxPoints=400`),
-      );
+      const ranges: Array<[string, number]> = ([['1 h', 3_600_000], ['24 h', 86_400_000], ['7 d', 7 * 86_400_000], ['30 d', 30 * 86_400_000]] as Array<[string, number]>).filter(([, ms]) => ms <= DAYS * 86_400_000);
+      const cpu7d = new Map<string, number>();
+      for (const [name, spanMs] of ranges) {
+        const from = Math.floor((NOW - spanMs) / 1000);
+        cpu7d.set(name, await timed(`history API: ${busy} CPU over ${name} (600 steps)`, RUNS, () => get(`/api/v1/hosts/${busy}/series?metric=cpu_usage_ratio&from=${from}&maxPoints=600`)));
+      }
+      for (const [name, spanMs] of ranges) {
+        const from = Math.floor((NOW - spanMs) / 1000);
+        await timed(`history API: ${busy} host page, every chart's metrics over ${name}`, Math.max(3, Math.floor(RUNS / 3)), () => get(`/api/v1/hosts/${busy}/series?metric=${HOST_PAGE_METRICS.join(',')}&from=${from}&maxPoints=400`));
+      }
+      if (cpu7d.has('7 d')) {
+        const raw = await timed(`peer: store.querySeries, the same series raw over 7 d`, RUNS, () => collector.store.querySeries('cpu_usage_ratio', { host: busy }, NOW - 7 * 86_400_000, NOW));
+        console.log(`  ratio history API (7 d) / raw read: ${(cpu7d.get('7 d')! / raw).toFixed(2)}`);
+      }
       await timed(`fleet API: first page of ${HOSTS} hosts with status counts`, RUNS, () => get('/api/v1/fleet?limit=100'));
       await timed(`fleet API: filtered by label group=g3`, RUNS, () => get('/api/v1/fleet?limit=100&labels=group=g3'));
       const page = Array.from({ length: Math.min(100, HOSTS) }, (_, i) => hostname(i)).join(',');

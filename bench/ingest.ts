@@ -31,12 +31,30 @@ const SECONDS = Number(values.seconds);
 const CONCURRENCY = Number(values.concurrency);
 const TOKEN = 'bench-token-0123456789abcdef';
 const TARGET_RATE = AGENTS / 15;
+/**
+ * The interval the simulated agents declare. The load generator visits each agent once every
+ * AGENTS / rate seconds (more than 15 s while the first reports of a large fleet go in, or when the
+ * collector cannot keep up), which `agent_silent` (3 intervals) would take for silence and answer
+ * with a storm of incidents and probes that no healthy fleet makes: a report at least every 100th
+ * of the fleet in seconds covers the generator's cycle down to 100 reports/s.
+ */
+const DECLARED_INTERVAL_S = Math.max(15, Math.ceil(AGENTS / 100));
+/**
+ * collector.limits as a fleet of AGENTS agents reporting every 15 s needs them (README, "What one
+ * client can hold"): a connection per agent plus room, and the reports of 200 ms in progress at
+ * once; never fewer than this bench's own senders.
+ */
+const LIMITS = {
+  maxConnections: Math.max(10_000, AGENTS + 1_000),
+  maxConcurrentReports: Math.max(64, Math.ceil((AGENTS / 15) * 0.2), 2 * CONCURRENCY),
+};
 
 function observations(agent: number, at: string): Observation[] {
   const list: Observation[] = [];
-  // Healthy values, as most hosts report most of the time: ratios well under every threshold.
-  const simple = ['cpu_usage_ratio', 'cpu_iowait_ratio', 'cpu_steal_ratio', 'load1', 'load5', 'load15', 'load1_per_core', 'memory_used_ratio', 'memory_available_bytes', 'swap_used_ratio'];
+  // Healthy values, as most hosts report most of the time: every value well inside every default rule.
+  const simple = ['cpu_usage_ratio', 'cpu_iowait_ratio', 'load1', 'load5', 'load15', 'load1_per_core', 'memory_used_ratio', 'memory_available_bytes', 'swap_used_ratio'];
   for (const metric of simple) list.push({ metric, labels: {}, value: Math.random() * 0.5, at });
+  list.push({ metric: 'cpu_steal_ratio', labels: {}, value: Math.random() * 0.02, at });
   for (const mount of ['/', '/var', '/home', '/srv']) {
     for (const metric of ['filesystem_size_bytes', 'filesystem_used_bytes', 'filesystem_used_ratio', 'filesystem_inodes_used_ratio', 'filesystem_avail_bytes']) {
       list.push({ metric, labels: { mount, device: `/dev/sd${mount.length}`, fstype: 'ext4' }, value: metric.endsWith('_ratio') ? Math.random() * 0.5 : Math.random() * 1e9, at });
@@ -44,7 +62,7 @@ function observations(agent: number, at: string): Observation[] {
   }
   for (const iface of ['eth0', 'eth1', 'bond0']) {
     for (const metric of ['network_receive_bytes_per_second', 'network_transmit_bytes_per_second', 'network_receive_errors_per_second', 'network_transmit_errors_per_second', 'network_receive_drops_per_second', 'network_transmit_drops_per_second', 'network_receive_bytes_total', 'network_transmit_bytes_total']) {
-      list.push({ metric, labels: { interface: iface }, value: Math.random() * 1e6, at });
+      list.push({ metric, labels: { interface: iface }, value: /_(errors|drops)_/.test(metric) ? 0 : Math.random() * 1e6, at });
     }
   }
   for (let t = 0; list.length < 60; t++) list.push({ metric: 'tcp_up', labels: { target: `svc-${agent % 7}-${t}` }, value: 1, at });
@@ -55,7 +73,7 @@ function reportBody(agent: number, sequence: number): Buffer {
   const at = new Date().toISOString();
   const report: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,
-    agent: { id: `bench-agent-${agent}`, hostname: `bench-${agent}`, version: 'bench', intervalSeconds: 15, labels: { group: `g${agent % 20}` } },
+    agent: { id: `bench-agent-${agent}`, hostname: `bench-${agent}`, version: 'bench', intervalSeconds: DECLARED_INTERVAL_S, labels: { group: `g${agent % 20}` } },
     sequence,
     sentAt: at,
     observations: observations(agent, at),
@@ -80,12 +98,14 @@ function percentile(sorted: number[], p: number): number {
 interface Phase {
   reports: number;
   errors: number;
+  /** Refusals and failures by HTTP status (or "network"), so a 429 is never hidden among the errors. */
+  errorsByStatus: Record<string, number>;
   latenciesMs: number[];
   seconds: number;
 }
 
 async function runPhase(pool: Pool, sequences: number[], durationS: number, paceRate: number | undefined, concurrency: number, maxReports = Infinity): Promise<Phase> {
-  const phase: Phase = { reports: 0, errors: 0, latenciesMs: [], seconds: 0 };
+  const phase: Phase = { reports: 0, errors: 0, errorsByStatus: {}, latenciesMs: [], seconds: 0 };
   const started = performance.now();
   const deadline = started + durationS * 1000;
   let next = 0;
@@ -112,9 +132,16 @@ async function runPhase(pool: Pool, sequences: number[], durationS: number, pace
         if (response.statusCode === 200) {
           phase.reports++;
           phase.latenciesMs.push(performance.now() - sent);
-        } else phase.errors++;
+        } else {
+          phase.errors++;
+          phase.errorsByStatus[response.statusCode] = (phase.errorsByStatus[response.statusCode] ?? 0) + 1;
+          // As the agent does: a 429 or 503 is waited out for its Retry-After before this sender sends again.
+          const retryAfterS = Number(response.headers['retry-after']);
+          if ((response.statusCode === 429 || response.statusCode === 503) && retryAfterS > 0) await new Promise((ok) => setTimeout(ok, retryAfterS * 1000));
+        }
       } catch {
         phase.errors++;
+        phase.errorsByStatus.network = (phase.errorsByStatus.network ?? 0) + 1;
       }
     }
   };
@@ -126,7 +153,7 @@ async function runPhase(pool: Pool, sequences: number[], durationS: number, pace
 
 function describePhase(name: string, phase: Phase): string {
   const rate = phase.reports / phase.seconds;
-  return `${name.padEnd(34)} ${rate.toFixed(0).padStart(6)} reports/s  ${(rate * 60).toFixed(0).padStart(7)} observations/s  ack p50 ${percentile(phase.latenciesMs, 50).toFixed(1)} ms  p99 ${percentile(phase.latenciesMs, 99).toFixed(1)} ms  errors ${phase.errors}`;
+  return `${name.padEnd(34)} ${rate.toFixed(0).padStart(6)} reports/s  ${(rate * 60).toFixed(0).padStart(7)} observations/s  ack p50 ${percentile(phase.latenciesMs, 50).toFixed(1)} ms  p99 ${percentile(phase.latenciesMs, 99).toFixed(1)} ms  errors ${phase.errors}${phase.errors === 0 ? '' : ` (${Object.entries(phase.errorsByStatus).map(([status, n]) => `${status}: ${n}`).join(', ')})`}`;
 }
 
 /** Waits until `pool`'s server answers /readyz. */
@@ -141,6 +168,13 @@ async function waitReady(pool: Pool, what: string): Promise<void> {
     }
     await new Promise((ok) => setTimeout(ok, 100));
   }
+}
+
+/** The collector's tripline_incidents_active gauge. */
+async function activeIncidents(pool: Pool): Promise<number> {
+  const response = await pool.request({ path: '/metrics', method: 'GET' });
+  const text = await response.body.text();
+  return Number(/^tripline_incidents_active (\S+)$/m.exec(text)?.[1] ?? NaN);
 }
 
 /** Resident memory of a process, in MB. */
@@ -173,7 +207,21 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-'));
   const port = await freePort();
   const configFile = join(dir, 'tripline.yaml');
-  writeFileSync(configFile, `dataDir: ${join(dir, 'data')}\nlog: { level: warn }\ncollector:\n  listen: { host: 127.0.0.1, port: ${port} }\n  agentTokens: ['${TOKEN}']\n`);
+  writeFileSync(
+    configFile,
+    [
+      `dataDir: ${join(dir, 'data')}`,
+      'log: { level: warn }',
+      'collector:',
+      `  listen: { host: 127.0.0.1, port: ${port} }`,
+      `  agentTokens: ['${TOKEN}']`,
+      `  limits: { maxConnections: ${LIMITS.maxConnections}, maxConcurrentReports: ${LIMITS.maxConcurrentReports} }`,
+      // No pings of silent hosts from a bench (every test and bench config turns them off).
+      'incidents:',
+      '  reachability: { enabled: false }',
+      '',
+    ].join('\n'),
+  );
   const cli = resolve(packageRoot(), 'dist/cli/main.js');
   const collector = spawn(process.execPath, [...(process.env.TRIPLINE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), cli, 'collector', '--config', configFile], { stdio: ['ignore', 'ignore', 'inherit'] });
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: Math.max(CONCURRENCY, 16), pipelining: 1 });
@@ -181,7 +229,7 @@ async function main(): Promise<void> {
     await waitReady(pool, 'the collector');
     const sequences = new Array<number>(AGENTS).fill(0);
     console.log(`Tripline ingest benchmark: ${AGENTS} simulated agents, 60 observations per report, gzip, one collector process on loopback`);
-    console.log(`machine: ${(await import('node:os')).cpus().length} cores, node ${process.version}`);
+    console.log(`machine: ${(await import('node:os')).cpus().length} cores, node ${process.version}; agents declare a ${DECLARED_INTERVAL_S} s interval; collector.limits maxConnections ${LIMITS.maxConnections}, maxConcurrentReports ${LIMITS.maxConcurrentReports}`);
     const warmUp = await runPhase(pool, sequences, 600, undefined, CONCURRENCY, AGENTS);
     console.log(describePhase('first report of every agent', warmUp) + '  (creates hosts and series)');
     const saturation = await runPhase(pool, sequences, SECONDS, undefined, CONCURRENCY);
@@ -192,6 +240,7 @@ async function main(): Promise<void> {
     console.log(`headroom: saturation throughput is ${headroom.toFixed(2)}x the design target of ${TARGET_RATE.toFixed(0)} reports/s`);
     const rss = rssMb(collector.pid!);
     console.log(`collector RSS after ${AGENTS} agents: ${rss.toFixed(0)} MB = ${((rss * 1024) / AGENTS).toFixed(1)} kB per agent`);
+    console.log(`incidents active at the end: ${await activeIncidents(pool)} (a healthy fleet: 0 expected)`);
     await pool.close();
     collector.kill('SIGTERM');
     await new Promise((ok) => collector.on('exit', ok));

@@ -16,14 +16,17 @@ import { createOutboxWorker } from './desk/outboxWorker.js';
 import { describeIncident } from './desk/ticketFacts.js';
 import { createDeskRateLimits } from './desk/tokenBucket.js';
 import { maintainHistory } from './history/historyMaintenance.js';
-import { createHttpServer } from './http/httpServer.js';
+import { createHttpServer, type ServedRoute } from './http/httpServer.js';
 import { createIncidentCore } from './incidents/incidentCore.js';
 import { createReachabilityProber, systemPinger, type Pinger } from './incidents/reachabilityProber.js';
 import { createReportIngestor } from './ingest/reportIngestor.js';
+import { createAlertmanagerIntake } from './intake/alertmanagerIntake.js';
 import { createOperations } from './operations/createOperations.js';
 import { createPeriodicLoop, type PeriodicLoop } from './periodicLoop.js';
 import { startupWarnings } from './startupWarnings.js';
 import { ruleTicketFacts } from './services/priorityRecorder.js';
+import { slaCalendar } from './services/businessCalendar.js';
+import { createServiceWatcher } from './services/serviceWatcher.js';
 import { createSlaWatcher } from './services/slaWatcher.js';
 import { databasePath } from './store/sqlite/databasePath.js';
 import { openSqliteStore } from './store/sqlite/sqliteStore.js';
@@ -44,6 +47,8 @@ export interface RunningCollector {
   /** Base URL the API listens on, e.g. http://127.0.0.1:9470. */
   url: string;
   store: Store;
+  /** Every route the API serves (method and URL pattern), HEAD ones included. */
+  routes: readonly ServedRoute[];
   /** Swaps the rule set in place (SIGHUP / file change); rule state carries over by fingerprint. */
   replaceRules(rules: readonly Rule[]): void;
   /** Stops intake, finishes in-flight work, closes the database. */
@@ -83,7 +88,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     maxDelayMs: config.collector.batch.maxDelay,
     maxReports: config.collector.batch.maxReports,
   });
-  const slaWatcher = createSlaWatcher({ store, sla: config.priority.sla, clock, log: log.child({ component: 'sla' }), intervalMs: config.collector.evaluationInterval });
+  const slaWatcher = createSlaWatcher({ store, sla: config.priority.sla, calendar: slaCalendar(config), clock, log: log.child({ component: 'sla' }), intervalMs: config.collector.evaluationInterval });
+  const serviceWatcher = createServiceWatcher({ store, catalogue: core.catalogue, priority: config.priority, clock, log: log.child({ component: 'services' }), intervalMs: config.collector.evaluationInterval });
   const missedReports = createMissedReportWatcher({ store, pipeline, clock, log, intervalMs: config.collector.evaluationInterval });
   const rateLimits = createDeskRateLimits(config.desks.map((d) => [d.name, d.rateLimitPerMinute] as const), clock);
   const worker = createOutboxWorker({
@@ -139,8 +145,9 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     limits: config.collector.limits,
     sampleTimeWindow: { maxAheadMs: config.collector.intake.maxClockAhead, maxAgeMs: config.collector.intake.maxAge },
     isReady: () => ready,
-    operations: createOperations({ store, config, clock, core, rawRetentionMs: config.collector.retention }),
+    operations: createOperations({ store, config, clock, core, rawRetentionMs: config.collector.retention, rules: { rules: () => pipeline.rules(), health: () => pipeline.health() } }),
     operatorTokens: config.incidents.operatorTokens,
+    alertmanagerIntake: createAlertmanagerIntake({ store, incidents, clock, log: log.child({ component: 'alertmanager' }) }),
   });
   const pruning: PeriodicLoop = createPeriodicLoop({
     run: () =>
@@ -165,6 +172,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const url = `${tls ? 'https' : 'http'}://${config.collector.listen.host.includes(':') ? `[${config.collector.listen.host}]` : config.collector.listen.host}:${port}`;
   missedReports.start();
   slaWatcher.start();
+  serviceWatcher.start();
   pruning.start();
   if (config.incidents.reachability.enabled) prober.start();
   worker.start();
@@ -179,6 +187,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   return {
     url,
     store,
+    routes: app.servedRoutes,
     replaceRules: (rules) => {
       pipeline.replaceRules(rules);
       log.info({ rules: rules.length }, 'rules replaced');
@@ -188,6 +197,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       await pruning.stop();
       await missedReports.stop();
       await slaWatcher.stop();
+      await serviceWatcher.stop();
       await prober.stop();
       await app.close();
       await ingestor.flush();

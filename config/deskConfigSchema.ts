@@ -40,6 +40,7 @@ export const RequestTrackerDeskSchema = deskVariant(
     url: HttpUrl('RT web base URL; REST2 is under /REST/2.0'),
     queue: Type.String({ default: 'General' }),
     customField: Type.String({ default: 'TriplineKey', description: 'Ticket custom field holding the incident key' }),
+    serviceField: Type.Optional(Type.String({ minLength: 1, description: "Ticket custom field that receives the incident's services (create it in RT and apply it to the queue)" })),
   },
   300,
 );
@@ -68,6 +69,7 @@ export const JiraDeskSchema = deskVariant(
     issueType: Type.String({ default: 'Incident' }),
     doneTransition: Type.Optional(Type.String({ description: 'Transition name to resolve; default: the first into status category "done"' })),
     reopenTransition: Type.Optional(Type.String({ description: 'Transition name to re-open; default: the first into status category "new" or "indeterminate"' })),
+    parentLinkType: Type.Optional(Type.String({ minLength: 1, description: 'Issue link type that ties a host incident\'s issue (inward) to its service incident\'s issue (outward); default Relates' })),
   },
   300,
 );

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { checkAgentConfig } from './checkAgentConfig.js';
+import { checkBusinessHours } from './checkBusinessHours.js';
 import { checkServices } from './checkServices.js';
 import { checkTopology } from './checkTopology.js';
 import { ConfigSchema, type Config, type ConfigFile } from './configSchema.js';
@@ -44,6 +45,7 @@ function configIssues(loaded: LocatedYaml<ConfigFile>): YamlIssue[] {
     ...deskIssues(value, locate),
     ...checkServices(value.services, value.desks.map((desk) => desk.name), locate as LocatedYaml<unknown>['locate']),
     ...checkTopology(value.incidents.topology, locate as LocatedYaml<unknown>['locate']),
+    ...checkBusinessHours(value.priority, locate as LocatedYaml<unknown>['locate']),
     ...checkAgentConfig({ ...value.agent, timeZone: value.timeZone }).map(({ code, path, message }) => ({ ...locate(path, message), code })),
   ];
 }

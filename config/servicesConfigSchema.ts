@@ -48,6 +48,22 @@ const SlaTargets = Type.Object(
   {
     acknowledge: Duration({ positive: true, description: 'Time to acknowledge' }),
     resolve: Duration({ positive: true, description: 'Time to resolve' }),
+    businessHours: Type.Optional(Type.Boolean({ description: 'Count only the open hours of priority.businessHours (default false: wall-clock time)' })),
+  },
+  { additionalProperties: false },
+);
+
+/** Open hours of one day: `HH:MM-HH:MM` ranges (`24:00` ends at midnight). */
+const DayHours = Type.Array(Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$' }), { maxItems: 24 });
+
+export const BusinessHoursSchema = Type.Object(
+  {
+    timeZone: Type.Optional(Type.String({ minLength: 1, description: 'IANA time zone of the hours and holidays; the top-level timeZone when absent' })),
+    week: Type.Object(
+      { mon: Type.Optional(DayHours), tue: Type.Optional(DayHours), wed: Type.Optional(DayHours), thu: Type.Optional(DayHours), fri: Type.Optional(DayHours), sat: Type.Optional(DayHours), sun: Type.Optional(DayHours) },
+      { additionalProperties: false, description: 'Open hours per weekday; a day not listed is closed' },
+    ),
+    holidays: Type.Array(Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' }), { default: [], description: 'Closed days (YYYY-MM-DD, in the time zone)' }),
   },
   { additionalProperties: false },
 );
@@ -71,6 +87,7 @@ export const PrioritySettingsSchema = Type.Object(
       { critical: LevelSchema, warning: LevelSchema, info: LevelSchema },
       { additionalProperties: false, default: { critical: 'high', warning: 'medium', info: 'low' }, description: "Urgency of a rule without `urgency:`, from its severity" },
     ),
+    businessHours: Type.Optional(BusinessHoursSchema),
     sla: Type.Object(
       { P1: Type.Optional(SlaTargets), P2: Type.Optional(SlaTargets), P3: Type.Optional(SlaTargets), P4: Type.Optional(SlaTargets), P5: Type.Optional(SlaTargets) },
       { additionalProperties: false, default: {}, description: 'Response and resolution times per priority; a priority not listed has no SLA clock' },
@@ -82,5 +99,7 @@ export const PrioritySettingsSchema = Type.Object(
 /** One service of the catalogue as loaded. */
 export type ServiceConfig = Static<typeof ServiceSchema>;
 export type ServicesConfig = Static<typeof ServicesSchema>;
+/** `priority.businessHours` as loaded. */
+export type BusinessHoursConfig = Static<typeof BusinessHoursSchema>;
 /** The `priority:` section as loaded, durations in milliseconds. */
 export type PriorityConfig = StaticDecode<typeof PrioritySettingsSchema>;

@@ -78,6 +78,13 @@ export const ERROR_CATALOGUE = [
     meaning: "the object's state forbids the action (e.g. acknowledging a resolved incident, retrying a delivery that is not dead, enrolling an agent id that is already enrolled); the message says why",
   },
   { code: 'TRIPLINE_REPORT_UNSTORABLE', component: 'collector-api', raisedBy: ['ApiError'], status: 422, meaning: 'the report passed validation but storing it failed; it failed alone (the other reports of its batch were stored) and is refused for good: the message says why' },
+  {
+    code: 'TRIPLINE_ALERT_PAYLOAD_INVALID',
+    component: 'collector-api',
+    raisedBy: ['ApiError'],
+    status: 422,
+    meaning: "an Alertmanager webhook notification (`POST /api/v1/intake/alertmanager`) is JSON but not Alertmanager's version 4 payload; `path` names the field (`body/alerts/0/startsAt`). Nothing of it was applied",
+  },
   { code: 'TRIPLINE_RATE_LIMITED', component: 'collector-api', raisedBy: ['ApiError'], status: 429, meaning: 'too many reports from one agent id within a minute (`collector.limits.reportsPerMinute`), or too many report requests in progress at once (`maxConcurrentReports`); retry after the Retry-After seconds' },
   { code: 'TRIPLINE_BAD_REQUEST', component: 'collector-api', raisedBy: ['ApiError'], status: 400, meaning: 'any other malformed request' },
   { code: 'TRIPLINE_SHUTTING_DOWN', component: 'collector-api', raisedBy: ['ApiError'], status: 503, meaning: 'the collector is stopping; retry later' },

@@ -34,12 +34,21 @@ export const REPORT_SCHEMA_VERSION = 1;
  */
 export function schemaVersionProblem(schemaVersion: unknown): string | undefined {
   if (schemaVersion === REPORT_SCHEMA_VERSION) return undefined;
-  const given = typeof schemaVersion === 'number' ? `version ${schemaVersion}` : `schemaVersion ${JSON.stringify(schemaVersion) ?? 'missing'}`;
+  const given = typeof schemaVersion === 'number' ? `version ${schemaVersion}` : `schemaVersion ${describeGiven(schemaVersion)}`;
   const hint =
     typeof schemaVersion === 'number' && schemaVersion > REPORT_SCHEMA_VERSION
       ? 'the agent is a major release ahead: upgrade the collector first'
       : 'upgrade the agent to a release of this major';
   return `schemaVersion: reports of contract ${given} are not accepted; this collector accepts contract version ${REPORT_SCHEMA_VERSION} (${hint})`;
+}
+
+/** A short description of a value sent where a version belongs: never the whole of a hostile object. */
+function describeGiven(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (Array.isArray(value)) return 'an array';
+  if (value !== null && typeof value === 'object') return 'an object';
+  return String(value);
 }
 
 /** Prometheus-style metric name: snake_case, base unit in the name. */
@@ -150,7 +159,7 @@ export const ReportSchema = Type.Object(
   {
     schemaVersion: Type.Literal(REPORT_SCHEMA_VERSION),
     agent: AgentIdentitySchema,
-    sequence: Type.Integer({ minimum: 0, description: 'Per-agent, strictly increasing; a re-sent number is acknowledged once' }),
+    sequence: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Per-agent, strictly increasing; a re-sent number is acknowledged once' }),
     sentAt: Timestamp,
     observations: Type.Array(ObservationSchema, { maxItems: 20000 }),
     checks: Type.Array(CheckResultSchema, { maxItems: 2000 }),

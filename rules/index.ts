@@ -15,6 +15,7 @@ export { compileRules, type CompiledRuleSet } from './engine/compileRules.js';
 export { evaluate, isForgettable, MAX_FUTURE_SKEW_MS, type EvaluationResult } from './engine/evaluate.js';
 export { compileLabelMatchers, type LabelPredicate } from './labels/compileLabelMatchers.js';
 export { fingerprint } from './labels/fingerprint.js';
+export { ruleKindName } from './kinds/registry.js';
 export { formatLabelMatcher, LabelMatcherError, parseLabelMatcher } from './labels/parseLabelMatcher.js';
 export { DEFAULT_RULES_DIR, loadRuleFiles, loadRuleSet, parseRuleFile, type RuleSet } from './load/loadRules.js';
 export { createSeriesCatalogue, type SeriesCatalogue } from './load/seriesCatalogue.js';

@@ -6,14 +6,16 @@
 # run`), and Request Tracker 5 for the desk tests (scripts/rt/install.sh: packages plus one
 # site-config snippet); dpkg-dev (dpkg-deb, dpkg-shlibdeps) and binutils (strip) for `npm run
 # package`, ansible-core for the Ansible role's test (packaging/ansible), tinyproxy, a real HTTP proxy
-# for the agent's proxy test (run in the foreground by the test, never as a service), and chromium
-# for the web console's browser tests (driven headless by playwright-core).
+# for the agent's proxy test (run in the foreground by the test, never as a service), chromium
+# for the web console's browser tests (driven headless by playwright-core), and
+# prometheus-alertmanager, a real Alertmanager for the intake's end-to-end test (run by the test on
+# loopback, never as a service).
 # Idempotent: packages already present are not fetched again.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 here=$(cd "$(dirname "$0")" && pwd)
 can_install() { [[ $(id -u) -eq 0 ]] || sudo -n true 2>/dev/null; }
-wanted=(iputils-ping iproute2 prometheus-node-exporter monitoring-plugins-basic stress-ng dpkg-dev binutils ansible-core tinyproxy chromium)
+wanted=(iputils-ping iproute2 prometheus-node-exporter monitoring-plugins-basic stress-ng dpkg-dev binutils ansible-core tinyproxy chromium prometheus-alertmanager)
 missing=()
 for package in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -26,10 +28,12 @@ if ((${#missing[@]} > 0)); then
     [[ $(id -u) -eq 0 ]] || SUDO=(sudo -n)
     "${SUDO[@]}" apt-get update -qq
     "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-    # Debian starts tinyproxy as a service on install; the tests run their own, in the foreground.
-    if [[ " ${missing[*]} " == *" tinyproxy "* ]] && [[ -d /run/systemd/system ]]; then
-      "${SUDO[@]}" systemctl disable --now tinyproxy.service >/dev/null 2>&1 || true
-    fi
+    # Debian starts tinyproxy and alertmanager as services on install; the tests run their own, in the foreground.
+    for service in tinyproxy prometheus-alertmanager; do
+      if [[ " ${missing[*]} " == *" $service "* ]] && [[ -d /run/systemd/system ]]; then
+        "${SUDO[@]}" systemctl disable --now "$service.service" >/dev/null 2>&1 || true
+      fi
+    done
   fi
 fi
 # Request Tracker 5 for the desk contract and end-to-end tests (about 3 minutes the first time).

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { compileRules, evaluate, isForgettable, type CompiledRuleSet, type Rule, type RuleHealth, type RuleState, type SeriesSample } from '../../rules/index.js';
 import type { IncidentChanges, IncidentService } from '../incidents/incidentService.js';
+import { isAlertmanagerIncident } from '../intake/alertmanagerAlert.js';
 import type { StoreTransaction } from '../store/store.js';
 
 export interface AlertPipeline {
@@ -76,6 +77,7 @@ function retireRemovedRules(tx: StoreTransaction, rules: readonly Rule[], states
   const names = new Set(rules.map((rule) => rule.name));
   const gone = [...states.values()].filter((state) => !names.has(state.ruleName)).map((state) => state.fingerprint);
   if (gone.length > 0) tx.deleteRuleStates(gone);
-  incidents.retire(tx, (incident) => (names.has(incident.ruleName) ? undefined : { kind: 'rule removed', ruleName: incident.ruleName }), nowMs);
+  // Incidents of Alertmanager alerts have no Tripline rule: their alerts resolve them.
+  incidents.retire(tx, (incident) => (names.has(incident.ruleName) || isAlertmanagerIncident(incident) ? undefined : { kind: 'rule removed', ruleName: incident.ruleName }), nowMs);
   return gone;
 }

@@ -22,6 +22,20 @@ export interface ReplayOptions {
   intervalSecondsByHost: ReadonlyMap<string, number>;
   /** History time per evaluation step (the live collector evaluates per batch and per silence tick). */
   stepMs?: number;
+  /** Keep up to this many of the replayed incidents (oldest first) in the summary's `incidentList`; none by default. */
+  keepIncidents?: number;
+}
+
+/** One incident a replay opened, as a backtest diff lists it. */
+export interface ReplayedIncident {
+  ruleName: string;
+  host: string;
+  labels: Record<string, string>;
+  summary: string;
+  openedAtMs: number;
+  /** When it resolved within the replayed range; null when still open at its end. */
+  resolvedAtMs: number | null;
+  ticketed: boolean;
 }
 
 export interface BacktestOptions extends ReplayOptions {
@@ -43,6 +57,8 @@ export interface BacktestSummary {
   perHost: Record<string, number>;
   perRule: Record<string, number>;
   samples: number;
+  /** The first `keepIncidents` incidents by opening time, when the replay was asked to keep them. */
+  incidentList?: ReplayedIncident[];
 }
 
 /** One replay fed sample by sample, so several rule sets can share one pass over the history. */
@@ -117,7 +133,14 @@ export function createReplay(options: ReplayOptions): Replay {
         for (; batchEndMs <= toMs; batchEndMs += stepMs) flush(batchEndMs);
         flush(toMs);
       }
-      return summarize(ledger.incidents(), ledger.deskOperations(), count);
+      const summary = summarize(ledger.incidents(), ledger.deskOperations(), count);
+      if (options.keepIncidents === undefined) return summary;
+      const kept = ledger.incidents().sort((a, b) => a.openedAtMs - b.openedAtMs || a.id - b.id).slice(0, options.keepIncidents);
+      const opened = new Set(ledger.deskOperations().filter((o) => o.operation === 'open').map((o) => o.incidentId));
+      return {
+        ...summary,
+        incidentList: kept.map((i) => ({ ruleName: i.ruleName, host: i.host, labels: i.labels, summary: i.summary, openedAtMs: i.openedAtMs, resolvedAtMs: i.status === 'resolved' ? i.resolvedAtMs : null, ticketed: opened.has(i.id) })),
+      };
     },
   };
 }

@@ -96,6 +96,12 @@ export interface DeskAdapter {
    * `'unsupported'` and rely on the desk honouring the idempotency key instead.
    */
   findByKey(incidentKey: string): Promise<TicketRef | undefined | 'unsupported'>;
+  /**
+   * Puts the incident's ticket under its service incident's ticket (RT parent/child link, ServiceNow
+   * `parent_incident`, a Jira issue link). Linking twice leaves one link. Desks without links
+   * (webhook, e-mail, event APIs) answer `'unsupported'` and the ticket stays on its own.
+   */
+  link(incident: DeskIncident, ticket: TicketRef, parent: { incident: DeskIncident; ticket: TicketRef }, context: DeliveryContext): Promise<'linked' | 'unsupported'>;
   /** Adds a note to the ticket without changing its state (two-way sync policy "comment"). */
   comment(incident: DeskIncident, ticket: TicketRef, text: string, context: DeliveryContext): Promise<void>;
   /**

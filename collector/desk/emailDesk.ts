@@ -80,6 +80,9 @@ export function createEmailDesk(config: EmailDeskConfig): DeskAdapter {
     resolve: (incident, _ticket, context) => send('resolve', incident, context),
     reopen: (incident, _ticket, context) => send('reopen', incident, context),
     comment: (incident, _ticket, text, context) => send('comment', incident, context, text),
+    async link() {
+      return 'unsupported' as const;
+    },
     async findByKey() {
       return 'unsupported';
     },

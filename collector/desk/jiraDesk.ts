@@ -44,6 +44,7 @@ export function createJiraDesk(config: JiraDeskConfig, clock: { nowMs(): number 
     secrets: [config.secret],
     clock,
   });
+  const linkType = config.parentLinkType ?? 'Relates';
   const issue = (ticket: TicketRef) => `/rest/api/2/issue/${encodeURIComponent(ticket.externalId)}`;
   const ref = (key: string): TicketRef => ({ externalId: key, url: `${base}/browse/${key}` });
   const read = async (ticket: TicketRef): Promise<DeskTicketState | undefined> => {
@@ -101,6 +102,16 @@ export function createJiraDesk(config: JiraDeskConfig, clock: { nowMs(): number 
     },
     async comment(_incident, ticket, text) {
       await comment(ticket, text);
+    },
+    async link(_incident, ticket, parent) {
+      // Look first, so that a retried link sends nothing twice.
+      const response = await http.send({ method: 'GET', path: `${issue(ticket)}?fields=issuelinks` });
+      const links = field(response.json, 'fields', 'issuelinks');
+      const linked = Array.isArray(links) && links.some((l) => field(l, 'type', 'name') === linkType && field(l, 'outwardIssue', 'key') === parent.ticket.externalId);
+      if (!linked) {
+        await http.send({ method: 'POST', path: '/rest/api/2/issueLink', body: { type: { name: linkType }, inwardIssue: { key: ticket.externalId }, outwardIssue: { key: parent.ticket.externalId } } });
+      }
+      return 'linked';
     },
     async findByKey(incidentKey) {
       const label = jiraLabel(incidentKey);

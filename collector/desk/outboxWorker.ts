@@ -153,17 +153,32 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         await desk.comment(payload, ticketRef, row.note ?? '', context);
         return { ticket: ticketRef, ticketState: undefined, text: `comment added to ticket ${ticketRef.externalId} at ${desk.name}` };
       }
+      case 'link':
+        return link(desk, row, payload, ticketRef, context);
       default:
         return row.operation satisfies never;
     }
   };
 
-  /** An operation whose open never produced a ticket: wait for it, unless the open is dead. */
-  const missingTicket = (row: OutboxRow, deskName: string): DeskError => {
-    const openDead = options.store.outboxForIncident(row.incidentId).some((r) => r.desk === deskName && r.operation === 'open' && r.state === 'dead');
+  /** Puts the incident's ticket under its service incident's ticket, once both tickets exist. */
+  const link = async (desk: DeskAdapter, row: OutboxRow, payload: DeskIncident, ticketRef: TicketRef | undefined, context: DeliveryContext): Promise<Outcome> => {
+    if (!ticketRef) throw missingTicket(row, desk.name);
+    const parent = row.linkIncidentId === null ? undefined : options.store.getIncident(row.linkIncidentId);
+    if (!parent) throw new DeskError('TRIPLINE_DESK_REJECTED', 'link without a service incident', false);
+    const parentLedger = options.store.getTicket(parent.id, desk.name);
+    if (!parentLedger) throw missingTicket(row, desk.name, parent.id);
+    const parentRef: TicketRef = { externalId: parentLedger.externalId, url: parentLedger.url };
+    const done = await desk.link(payload, ticketRef, { incident: describe(parent), ticket: parentRef }, context);
+    const text = done === 'linked' ? `ticket ${ticketRef.externalId} linked under service ticket ${parentRef.externalId} at ${desk.name}` : `${desk.name} cannot link tickets: ticket ${ticketRef.externalId} stays on its own`;
+    return { ticket: ticketRef, ticketState: undefined, text };
+  };
+
+  /** An operation whose open (of this incident, or of the parent it links to) never produced a ticket: wait for it, unless the open is dead. */
+  const missingTicket = (row: OutboxRow, deskName: string, incidentId = row.incidentId): DeskError => {
+    const openDead = options.store.outboxForIncident(incidentId).some((r) => r.desk === deskName && r.operation === 'open' && r.state === 'dead');
     return openDead
       ? new DeskError('TRIPLINE_DESK_REJECTED', `no ticket at ${deskName}: opening it failed permanently`, false)
-      : new DeskError('TRIPLINE_DESK_BAD_RESPONSE', `no ticket recorded yet at ${deskName}`, true);
+      : new DeskError('TRIPLINE_DESK_BAD_RESPONSE', `no ticket recorded yet at ${deskName}${incidentId === row.incidentId ? '' : ` for incident ${incidentId}`}`, true);
   };
 
   const handleFailure = (row: OutboxRow, incident: IncidentRecord, attempt: number, error: unknown, log: Logger): void => {

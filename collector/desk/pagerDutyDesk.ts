@@ -74,6 +74,9 @@ export function createPagerDutyDesk(config: PagerDutyDeskConfig, clock: { nowMs(
     async comment() {
       // The Events API has no notes; the alert's details already carry the incident's state.
     },
+    async link() {
+      return 'unsupported' as const;
+    },
     async findByKey() {
       return 'unsupported';
     },

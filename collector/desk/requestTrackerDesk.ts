@@ -1,6 +1,7 @@
 /**
  * Request Tracker 5 over REST2. The incident key goes into a ticket custom field, so a lost
- * ticket id is found again with TicketSQL; the ticket is read back after create because RT
+ * ticket id is found again with TicketSQL (and, with `serviceField`, the incident's services go into a
+ * second one); the ticket is read back after create because RT
  * silently drops an unknown custom field (201 all the same), and resolves are checked against
  * the ticket's status because RT answers 200 even when it refuses a status change.
  */
@@ -39,6 +40,7 @@ export function createRequestTrackerDesk(config: RequestTrackerDeskConfig, clock
     secrets: [config.secret],
     clock,
   });
+  const serviceField = config.serviceField;
   const ticketUrl = (id: string) => `${web}/Ticket/Display.html?id=${id}`;
 
   const read = async (id: string) => {
@@ -77,15 +79,19 @@ export function createRequestTrackerDesk(config: RequestTrackerDeskConfig, clock
           Content: ticketText(incident),
           ContentType: 'text/plain',
           Priority: requestTrackerPriority(incident),
-          CustomFields: { [config.customField]: incident.key },
+          CustomFields: { [config.customField]: incident.key, ...(serviceField && incident.services.length > 0 ? { [serviceField]: incident.services } : {}) },
         },
       });
       const id = field(created.json, 'id');
       if ((typeof id !== 'string' && typeof id !== 'number') || String(id) === '') throw badResponse(config.name, 'create answered without a ticket id');
       const ticket = { externalId: String(id), url: ticketUrl(String(id)) };
-      if (!hasKey(await read(ticket.externalId), config.customField, incident.key)) {
+      const stored = await read(ticket.externalId);
+      if (!hasKey(stored, config.customField, incident.key)) {
         await comment(ticket.externalId, `Tripline could not store its incident key: custom field "${config.customField}" is not applied to queue "${config.queue}". Closing this ticket so that no untracked ticket stays open.`, 'rejected');
         throw new DeskError('TRIPLINE_DESK_REJECTED', `${config.name}: custom field "${config.customField}" is not applied to queue "${config.queue}"; create it in RT`, false);
+      }
+      if (serviceField && incident.services.length > 0 && !hasKey(stored, serviceField, incident.services[0]!)) {
+        await comment(ticket.externalId, `Tripline could not store the service (${incident.services.join(', ')}): custom field "${serviceField}" is not applied to queue "${config.queue}".`);
       }
       return ticket;
     },
@@ -100,6 +106,15 @@ export function createRequestTrackerDesk(config: RequestTrackerDeskConfig, clock
     },
     async comment(_incident, ticket, text) {
       await comment(ticket.externalId, text);
+    },
+    async link(_incident, ticket, parent) {
+      // The host incident's ticket becomes a child (MemberOf) of the service's; RT keeps one link however often it is added.
+      const answer = await http.send({ method: 'PUT', path: `/ticket/${encodeURIComponent(ticket.externalId)}`, body: { AddParent: parent.ticket.externalId } });
+      if (!hasParent(await read(ticket.externalId), parent.ticket.externalId)) {
+        const said = http.redact(Array.isArray(answer.json) ? answer.json.map(String).join('; ') : '');
+        throw new DeskError('TRIPLINE_DESK_REJECTED', `${config.name}: ticket ${ticket.externalId} did not become a child of ${parent.ticket.externalId}${said ? `: ${said.slice(0, 200)}` : ''}`, false);
+      }
+      return 'linked';
     },
     async findByKey(incidentKey) {
       const query = `CF.{${config.customField}} = '${incidentKey.replace(/['\\]/g, '\\$&')}'`;
@@ -116,6 +131,12 @@ export function createRequestTrackerDesk(config: RequestTrackerDeskConfig, clock
       return { status: requestTrackerStatus(deskStatus), deskStatus };
     },
   };
+}
+
+/** Whether the ticket (as REST2 shows it, with its links among the hyperlinks) is a child of `parentId`. */
+function hasParent(ticket: unknown, parentId: string): boolean {
+  const links = field(ticket, '_hyperlinks');
+  return Array.isArray(links) && links.some((link) => field(link, 'ref') === 'parent' && String(field(link, 'id')) === parentId);
 }
 
 /** Whether RT stored the incident key in the custom field (REST2 lists custom fields with their values). */

@@ -84,6 +84,10 @@ function tableDesk(config: ServiceNowDeskConfig, http: DeskHttpClient, base: str
     async comment(_incident, ticket, text) {
       await patch(ticket, { work_notes: text });
     },
+    async link(_incident, ticket, parent) {
+      await patch(ticket, { parent_incident: parent.ticket.externalId, work_notes: `Tripline: part of service incident ${parent.incident.key} (${parent.incident.summary}).` });
+      return 'linked';
+    },
     async findByKey(incidentKey) {
       const query = encodeURIComponent(`correlation_id=${incidentKey}^ORDERBYDESCsys_created_on`);
       const response = await http.send({ method: 'GET', path: `${table}?sysparm_query=${query}&sysparm_fields=sys_id,number,state&sysparm_limit=1` });
@@ -140,6 +144,10 @@ function eventDesk(config: ServiceNowDeskConfig, http: DeskHttpClient): DeskAdap
     },
     async comment() {
       // Events carry no notes; the next event's additional_info carries the incident's state.
+    },
+    async link() {
+      // Alerts are grouped by ServiceNow's own alert correlation rules, not by the sender.
+      return 'unsupported' as const;
     },
     async findByKey() {
       return 'unsupported';

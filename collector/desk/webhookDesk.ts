@@ -90,6 +90,9 @@ export function createWebhookDesk(config: WebhookDeskConfig, clock: { nowMs(): n
     async comment(incident, ticket, text, context) {
       await send('comment', incident, ticket, context, text);
     },
+    async link() {
+      return 'unsupported' as const;
+    },
     async findByKey() {
       return 'unsupported';
     },

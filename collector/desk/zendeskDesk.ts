@@ -84,6 +84,9 @@ export function createZendeskDesk(config: ZendeskDeskConfig, clock: { nowMs(): n
     async comment(_incident, ticket, text) {
       await put(ticket, { comment: note(text) });
     },
+    async link() {
+      return 'unsupported' as const;
+    },
     async findByKey(incidentKey) {
       const response = await http.send({ method: 'GET', path: `/tickets?external_id=${encodeURIComponent(incidentKey)}` });
       const tickets = field(response.json, 'tickets');

@@ -3,7 +3,8 @@
  * the incident change that caused it, and delivered by the outbox worker.
  */
 
-export type OutboxOperation = 'open' | 'update' | 'resolve' | 'reopen' | 'comment';
+/** `link`: put the incident's ticket under the ticket of its service incident (`linkIncidentId`) at that desk. */
+export type OutboxOperation = 'open' | 'update' | 'resolve' | 'reopen' | 'comment' | 'link';
 
 /** `superseded`: an update coalesced into a later operation that carries the newer state. */
 export type OutboxState = 'pending' | 'delivered' | 'dead' | 'superseded';
@@ -21,6 +22,8 @@ export interface OutboxRow {
   deliveredAtMs: number | null;
   /** The text of a `comment` operation. */
   note: string | null;
+  /** The parent (service) incident of a `link` operation. */
+  linkIncidentId: number | null;
 }
 
 /** What queues a delivery: the desk operation for an incident, and the text of a comment. */
@@ -30,4 +33,5 @@ export interface NewDelivery {
   operation: OutboxOperation;
   createdAtMs: number;
   note?: string;
+  linkIncidentId?: number;
 }

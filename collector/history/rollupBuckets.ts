@@ -13,20 +13,21 @@ export function bucketStart(atMs: number, bucketMs: number): number {
 
 /** Adds samples into `buckets` (by bucket start); NaN and ±Infinity are left out. */
 export function addToBuckets(buckets: Map<number, RollupBucket>, times: readonly number[], values: readonly number[], bucketMs: number): Map<number, RollupBucket> {
-  for (let i = 0; i < times.length; i++) {
-    const value = values[i]!;
-    if (!Number.isFinite(value)) continue;
-    const startMs = bucketStart(times[i]!, bucketMs);
-    const bucket = buckets.get(startMs);
-    if (bucket === undefined) buckets.set(startMs, { startMs, count: 1, sum: value, min: value, max: value });
-    else {
-      bucket.count++;
-      bucket.sum += value;
-      if (value < bucket.min) bucket.min = value;
-      if (value > bucket.max) bucket.max = value;
-    }
-  }
+  for (let i = 0; i < times.length; i++) addToBucket(buckets, bucketStart(times[i]!, bucketMs), values[i]!);
   return buckets;
+}
+
+/** Adds one sample to the bucket starting at `startMs`; NaN and ±Infinity are left out. */
+export function addToBucket(buckets: Map<number, RollupBucket>, startMs: number, value: number): void {
+  if (!Number.isFinite(value)) return;
+  const bucket = buckets.get(startMs);
+  if (bucket === undefined) buckets.set(startMs, { startMs, count: 1, sum: value, min: value, max: value });
+  else {
+    bucket.count++;
+    bucket.sum += value;
+    if (value < bucket.min) bucket.min = value;
+    if (value > bucket.max) bucket.max = value;
+  }
 }
 
 /** Merges `more` into `into` (same resolution). */

@@ -84,17 +84,29 @@ export function registerAgentRoutes(app: FastifyInstance, { store, operations, o
     return { agentId: id, revoked: true };
   });
 
-  const ByBody = Type.Object({ by: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }, { additionalProperties: false });
-  app.post<{ Params: { id: string }; Body: { by?: string } | undefined }>(
+  app.post<{ Params: { id: string } }>(
     '/api/v1/agents/:id/reset',
-    { config: { access: 'admin' }, onRequest: requireAdmin, schema: { params: AgentIdParams, body: Type.Optional(ByBody) } },
-    async (request) => operationsFor(request).resetAgent(request.params.id, request.body?.by ?? principalOf(request).name),
+    { config: { access: 'admin' }, onRequest: requireAdmin, preValidation: noBody, schema: { params: AgentIdParams } },
+    async (request) => operationsFor(request).resetAgent(request.params.id, principalOf(request).name),
   );
-  app.post<{ Params: { hostname: string }; Body: { by?: string } | undefined }>(
+  app.post<{ Params: { hostname: string } }>(
     '/api/v1/hosts/:hostname/decommission',
-    { config: { access: 'admin' }, onRequest: requireAdmin, schema: { params: Type.Object({ hostname: Type.String({ minLength: 1, maxLength: 253, pattern: HOSTNAME_PATTERN }) }), body: Type.Optional(ByBody) } },
-    async (request) => operationsFor(request).decommissionHost(request.params.hostname, request.body?.by ?? principalOf(request).name),
+    { config: { access: 'admin' }, onRequest: requireAdmin, preValidation: noBody, schema: { params: Type.Object({ hostname: Type.String({ minLength: 1, maxLength: 253, pattern: HOSTNAME_PATTERN }) }) } },
+    async (request) => operationsFor(request).decommissionHost(request.params.hostname, principalOf(request).name),
   );
+}
+
+/**
+ * Reset and decommission take no body (none, or `{}`): who acted is the token's name, so a
+ * free-text `by` is refused with its field path, as acknowledge refuses it.
+ */
+async function noBody(request: FastifyRequest): Promise<void> {
+  const body = request.body as unknown;
+  if (body === undefined || body === null) return;
+  const field = typeof body === 'object' && !Array.isArray(body) ? Object.keys(body)[0] : '';
+  if (field === undefined) return;
+  const path = field === '' ? 'body' : `body/${field}`;
+  throw new ApiError('TRIPLINE_VALIDATION_FAILED', `${path} is not accepted: this action takes no body (it is recorded under the token's name)`, path);
 }
 
 /** The truth about an agent id that cannot enrol: enrolled now, or revoked (and how to let it in again). */

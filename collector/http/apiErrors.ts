@@ -63,19 +63,34 @@ const FASTIFY_CODES: Record<string, ApiErrorCode> = {
   Z_BUF_ERROR: 'TRIPLINE_MALFORMED_GZIP',
 };
 
+/** Where the fault of each transport-level refusal lies, so that every 4xx about a request names a place. */
+const FASTIFY_PATHS: Partial<Record<ApiErrorCode, string>> = {
+  TRIPLINE_BODY_TOO_LARGE: 'body',
+  TRIPLINE_MALFORMED_JSON: 'body',
+  TRIPLINE_MALFORMED_GZIP: 'body',
+  TRIPLINE_UNSUPPORTED_MEDIA_TYPE: 'headers/content-type',
+  TRIPLINE_BAD_REQUEST: 'headers/content-length',
+};
+
+/** The first problem of a schema validation failure: its field path (`body/alerts/0/startsAt`) and a message that starts with it. */
+export function validationProblem(error: { validation?: FastifyError['validation']; validationContext?: string | undefined }): { path: string; message: string } {
+  const first = error.validation?.[0];
+  const path = `${error.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
+  const params = (first?.params ?? {}) as { additionalProperty?: string; missingProperty?: string };
+  const detail = params.additionalProperty ? `: unknown field "${params.additionalProperty}"` : '';
+  return { path, message: `${path} ${first?.message ?? 'is invalid'}${detail}` };
+}
+
 /** Maps fastify's and zlib's errors onto the catalogue; internal details stay in the log. */
 export function handleApiError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error.validation) {
-    const first = error.validation[0];
-    const path = `${error.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
-    const params = (first?.params ?? {}) as { additionalProperty?: string; missingProperty?: string };
-    const detail = params.additionalProperty ? `: unknown field "${params.additionalProperty}"` : '';
-    return sendApiError(reply, 'TRIPLINE_VALIDATION_FAILED', `${path} ${first?.message ?? 'is invalid'}${detail}`, path);
+    const problem = validationProblem(error);
+    return sendApiError(reply, 'TRIPLINE_VALIDATION_FAILED', problem.message, problem.path);
   }
   if (error instanceof OperationError) return sendApiErrorOf(reply, operationApiError(error));
   if (error instanceof ApiError) return sendApiErrorOf(reply, error);
   const mapped = FASTIFY_CODES[error.code ?? ''];
-  if (mapped) return sendApiError(reply, mapped, fastifyErrorMessage(mapped, error, request));
+  if (mapped) return sendApiError(reply, mapped, fastifyErrorMessage(mapped, error, request), FASTIFY_PATHS[mapped]);
   const status = error.statusCode ?? 500;
   if (status >= 500) {
     request.log.error({ err: error }, 'request failed');

@@ -51,7 +51,8 @@ export function registerConsoleRoutes(app: FastifyInstance, options: ConsoleRout
 
   app.post<{ Body: { token: string } }>(
     '/api/v1/session',
-    { config: { access: 'public' }, schema: { summary: 'Console sign-in: exchange an API token for a session cookie (HttpOnly, SameSite=Strict) and a CSRF token', body: SignInBody, response: { 200: SessionSchema, 401: ErrorSchema } } },
+    // Public, so its body is small: a token in JSON.
+    { config: { access: 'public' }, bodyLimit: 4096, schema: { summary: 'Console sign-in: exchange an API token for a session cookie (HttpOnly, SameSite=Strict) and a CSRF token', body: SignInBody, response: { 200: SessionSchema, 401: ErrorSchema } } },
     async (request, reply) => {
       const principal = access.principalOfToken(request.body.token);
       if (principal === undefined) return sendApiError(reply, 'TRIPLINE_UNAUTHORIZED', 'this token grants no role (viewer, operator or admin)');

@@ -1,11 +1,15 @@
 /**
  * Console sign-in sessions: a token is exchanged once for a random session id, which travels in an
  * HttpOnly, SameSite=Strict cookie, and a CSRF token the console sends back in a header on every
- * write. Sessions live in memory (a restart signs everyone out) and expire after `ttlMs` on the
- * injected clock; the oldest are dropped beyond `maxSessions`.
+ * write. Sessions are kept in the database by the SHA-256 of their id (a stolen database holds no
+ * usable cookie), so a collector restart signs nobody out; each expires after `ttlMs` on the
+ * injected clock, sign-out deletes it, and beyond `maxSessions` the oldest go. The CSRF token is
+ * derived from the session id (a keyed digest), so it needs no storage and is the same after a restart.
  */
-import { randomBytes } from 'node:crypto';
-import type { Role } from './accessControl.js';
+import { createHash, randomBytes } from 'node:crypto';
+import type { ConsoleSessionRecord } from '../domain/consoleSession.js';
+import type { Role } from '../domain/apiToken.js';
+import type { Store } from '../store/store.js';
 
 export const SESSION_COOKIE = 'tripline_session';
 export const CSRF_HEADER = 'x-tripline-csrf';
@@ -23,32 +27,49 @@ export interface ConsoleSessions {
   open(role: Role, name?: string): { id: string; session: ConsoleSession };
   /** The live session of an id, if any. */
   find(id: string | undefined): ConsoleSession | undefined;
+  /** Ends the session of an id (sign-out); a later find answers nothing, after a restart too. */
   close(id: string | undefined): void;
 }
 
-export function createConsoleSessions({ nowMs, ttlMs, maxSessions = 10_000 }: { nowMs: () => number; ttlMs: number; maxSessions?: number }): ConsoleSessions {
-  const sessions = new Map<string, ConsoleSession>();
+/** The store's part the sessions need. */
+export type ConsoleSessionStore = Pick<Store, 'insertConsoleSession' | 'findConsoleSession' | 'deleteConsoleSession'>;
+
+export function createConsoleSessions({ store, nowMs, ttlMs, maxSessions = 10_000 }: { store: ConsoleSessionStore; nowMs: () => number; ttlMs: number; maxSessions?: number }): ConsoleSessions {
+  const live = (id: string, record: ConsoleSessionRecord): ConsoleSession => ({
+    role: record.role,
+    ...(record.name === null ? {} : { name: record.name }),
+    csrfToken: csrfTokenOf(id),
+    expiresAtMs: record.expiresAtMs,
+  });
   return {
     open(role, name) {
-      for (const [id, s] of sessions) if (s.expiresAtMs <= nowMs()) sessions.delete(id);
-      while (sessions.size >= maxSessions) sessions.delete(sessions.keys().next().value!);
       const id = randomBytes(32).toString('base64url');
-      const session: ConsoleSession = { role, ...(name === undefined ? {} : { name }), csrfToken: randomBytes(24).toString('base64url'), expiresAtMs: nowMs() + ttlMs };
-      sessions.set(id, session);
-      return { id, session };
+      const createdAtMs = nowMs();
+      const record: ConsoleSessionRecord = { idSha256: digest(id), role, name: name ?? null, createdAtMs, expiresAtMs: createdAtMs + ttlMs };
+      store.insertConsoleSession(record, maxSessions);
+      return { id, session: live(id, record) };
     },
     find(id) {
-      if (id === undefined) return undefined;
-      const session = sessions.get(id);
-      if (session === undefined) return undefined;
-      if (session.expiresAtMs > nowMs()) return session;
-      sessions.delete(id);
+      if (id === undefined || id === '') return undefined;
+      const record = store.findConsoleSession(digest(id));
+      if (record === undefined) return undefined;
+      if (record.expiresAtMs > nowMs()) return live(id, record);
+      store.deleteConsoleSession(record.idSha256);
       return undefined;
     },
     close(id) {
-      if (id !== undefined) sessions.delete(id);
+      if (id !== undefined && id !== '') store.deleteConsoleSession(digest(id));
     },
   };
+}
+
+function digest(id: string): string {
+  return createHash('sha256').update(id).digest('hex');
+}
+
+/** The CSRF token of a session: a digest of its id under a fixed label, so neither reveals the other. */
+function csrfTokenOf(id: string): string {
+  return createHash('sha256').update(`tripline-csrf\0${id}`).digest('base64url');
 }
 
 /** The value of one cookie in a Cookie header. */

@@ -3,7 +3,6 @@
  * Every error answers `{ "error": { "code", "message", "path"? } }` from the catalogue in apiErrors.ts.
  */
 import swagger from '@fastify/swagger';
-import { Type } from '@sinclair/typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import type { Logger } from 'pino';
@@ -12,6 +11,7 @@ import type { CollectorConfig } from '../../config/configSchema.js';
 import type { Clock } from '../clock.js';
 import type { CollectorMetrics } from '../collectorMetrics.js';
 import type { ReportIngestor } from '../ingest/reportIngestor.js';
+import type { AlertmanagerIntake } from '../intake/alertmanagerIntake.js';
 import { sampleTimeProblem, type SampleTimeWindow } from '../ingest/sampleTimeWindow.js';
 import { UnstorableReportError } from '../ingest/unstorableReportError.js';
 import type { Operations } from '../operations/createOperations.js';
@@ -29,7 +29,10 @@ import { registerDeliveryRoutes } from './deliveryRoutes.js';
 import { registerHistoryRoutes } from './historyRoutes.js';
 import { registerPrometheusRoutes } from './prometheusRoutes.js';
 import { registerIncidentRoutes } from './incidentRoutes.js';
+import { registerIntakeRoutes } from './intakeRoutes.js';
 import { registerReadRoutes } from './readRoutes.js';
+import { registerRuleRoutes } from './ruleRoutes.js';
+import { registerTokenRoutes } from './tokenRoutes.js';
 import { reportIdentityProblem } from './reportIdentity.js';
 import { createReportRateLimiter } from './reportRateLimiter.js';
 import { registerStrictJsonParser } from './strictJsonParser.js';
@@ -64,9 +67,22 @@ export interface HttpServerOptions {
   sampleTimeWindow: SampleTimeWindow;
   /** False once shutdown began: /readyz answers 503 and new reports are refused. */
   isReady(): boolean;
+  /** Takes Alertmanager's webhook notifications at /api/v1/intake/alertmanager; no route without it. */
+  alertmanagerIntake?: AlertmanagerIntake;
 }
 
-const AuditQuery = Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })) }, { additionalProperties: false });
+/** A route the API serves: its method and URL pattern (`/api/v1/incidents/:id`). */
+export interface ServedRoute {
+  method: string;
+  url: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered, in order: what the auth matrix test walks, so no route escapes it. */
+    servedRoutes: readonly ServedRoute[];
+  }
+}
 
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const { limits } = options;
@@ -84,7 +100,13 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     forceCloseConnections: 'idle',
   });
   app.server.maxConnections = limits.maxConnections;
+  const served: ServedRoute[] = [];
+  app.decorate('servedRoutes', served);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) served.push({ method, url: route.url });
+  });
   app.setErrorHandler(handleApiError);
+  registerServerTiming(app);
   registerStrictJsonParser(app);
   app.setNotFoundHandler((request, reply) => {
     void sendApiError(reply, 'TRIPLINE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
@@ -98,7 +120,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     },
   });
   const nowMs = () => options.clock.nowMs();
-  const sessions = createConsoleSessions({ nowMs, ttlMs: options.console?.sessionTtlMs ?? 12 * 3_600_000 });
+  const sessions = createConsoleSessions({ store: options.store, nowMs, ttlMs: options.console?.sessionTtlMs ?? 12 * 3_600_000 });
   const authenticateApi = createApiAuthenticator(options.store, {
     viewerTokens: options.viewerTokens ?? [],
     operatorTokens: options.operatorTokens,
@@ -109,11 +131,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   const operationsFor = registerApiAccess(app, { store: options.store, clock: options.clock, operations: options.operations, access });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/api/v1/whoami', { schema: { summary: "The presented token's name and role (or the console session's)" } }, async (request) => principalOf(request));
-  app.get<{ Querystring: { limit?: string } }>(
-    '/api/v1/audit',
-    { config: { access: 'admin' }, schema: { summary: 'Operator actions, newest first, under the name of the token (or cli:<user>) that did them', querystring: AuditQuery } },
-    async (request) => ({ entries: options.operations.listAudit(request.query.limit === undefined ? 100 : Number(request.query.limit)) }),
-  );
+  registerTokenRoutes(app, options.operations, operationsFor);
 
   const { clock } = options;
   const rateLimiter = createReportRateLimiter(limits.reportsPerMinute, clock);
@@ -158,7 +176,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
         if (encoding === 'identity') return payload;
         if (encoding === 'gzip') return gunzipCounted(payload);
-        throw new ApiError('TRIPLINE_UNSUPPORTED_ENCODING', `content-encoding "${encoding}" is not supported; use gzip or none`);
+        throw new ApiError('TRIPLINE_UNSUPPORTED_ENCODING', `content-encoding "${encoding}" is not supported; use gzip or none`, 'headers/content-encoding');
       },
       // Drops the fields of a newer minor instead of refusing them (contract/report.ts, versioning rule).
       validatorCompiler: createReportBodyValidatorCompiler(),
@@ -207,8 +225,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   registerReadRoutes(app, operations);
   registerHistoryRoutes(app, operations, clock);
   registerPrometheusRoutes(app, operations, clock);
+  registerRuleRoutes(app, operations, clock);
   registerDeliveryRoutes(app, operations, operator, operationsFor);
   registerIncidentRoutes(app, { operations, operator, operationsFor });
+  if (options.alertmanagerIntake) registerIntakeRoutes(app, options.alertmanagerIntake);
   registerAgentRoutes(app, { store: options.store, operations, operationsFor, enrollmentTokens: options.enrollmentTokens ?? [], requireAdmin: access.require('admin'), nowMs });
   registerConsoleRoutes(app, {
     access,
@@ -219,6 +239,22 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     nowMs,
   });
   return app;
+}
+
+/**
+ * Every answer says how long the server took to make it (`Server-Timing: app;dur=<ms>`, shown by a
+ * browser's developer tools), so a slow page tells the network from the collector and the benchmarks
+ * print the server's own time beside the round trip.
+ */
+function registerServerTiming(app: FastifyInstance): void {
+  const started = new WeakMap<object, bigint>();
+  app.addHook('onRequest', async (request) => {
+    started.set(request, process.hrtime.bigint());
+  });
+  app.addHook('onSend', async (request, reply) => {
+    const at = started.get(request);
+    if (at !== undefined) reply.header('server-timing', `app;dur=${(Number(process.hrtime.bigint() - at) / 1e6).toFixed(2)}`);
+  });
 }
 
 /**

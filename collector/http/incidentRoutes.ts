@@ -18,6 +18,8 @@ export interface IncidentRoutesOptions {
   operationsFor: (request: FastifyRequest) => Operations;
 }
 
+/** One label matcher (`host="web-1"`, `mount=~"/var.*"`): a label name, an operator and a quoted value. */
+const Matcher = Type.String({ minLength: 1, maxLength: 2048 });
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,15}$' }) });
 const ActionBody = Type.Object(
   { comment: Type.Optional(Type.String({ maxLength: 2000 })) },
@@ -25,7 +27,7 @@ const ActionBody = Type.Object(
 );
 const SilenceBody = Type.Object(
   {
-    matchers: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 50 }),
+    matchers: Type.Array(Matcher, { minItems: 1, maxItems: 50 }),
     startsAt: Type.Optional(Type.String({ format: 'date-time' })),
     expiresAt: Type.String({ format: 'date-time' }),
     comment: Type.Optional(Type.String({ maxLength: 2000 })),
@@ -36,8 +38,8 @@ const MaintenanceBody = Type.Object(
   {
     cron: Type.String({ minLength: 1, maxLength: 200 }),
     duration: Type.String({ pattern: DURATION_PATTERN }),
-    host: Type.Optional(Type.String({ minLength: 1 })),
-    group: Type.Optional(Type.String({ minLength: 1 })),
+    host: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
+    group: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     comment: Type.Optional(Type.String({ maxLength: 2000 })),
   },
   { additionalProperties: false },
@@ -83,7 +85,7 @@ export function registerIncidentRoutes(app: FastifyInstance, { operations, opera
 
   app.post<{ Body: { matchers: string[] } }>(
     '/api/v1/silences/preview',
-    { schema: { summary: 'The active incidents a silence with these matchers would hold', body: Type.Object({ matchers: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 50 }) }, { additionalProperties: false }) } },
+    { schema: { summary: 'The active incidents a silence with these matchers would hold', body: Type.Object({ matchers: Type.Array(Matcher, { minItems: 1, maxItems: 50 }) }, { additionalProperties: false }) } },
     async (request) => ({ incidents: operations.previewSilence(request.body.matchers) }),
   );
 

@@ -2,7 +2,7 @@
  * How many reports one agent id may send: a token bucket per agent id (`collector.limits.
  * reportsPerMinute`, bursting as large), so an agent in a loop, or a shared token minting agent
  * ids, costs the collector a 429 per report instead of a commit. Buckets that are full again hold
- * nothing worth keeping and are forgotten, so memory follows the agents active in the last minute.
+ * nothing worth keeping and are forgotten, so memory follows the agents active in the last two minutes.
  */
 import { createTokenBucket, type TokenBucket } from '../desk/tokenBucket.js';
 
@@ -17,7 +17,12 @@ const SWEEP_ABOVE = 10_000;
 export function createReportRateLimiter(perMinute: number, clock: { nowMs(): number }): ReportRateLimiter {
   const buckets = new Map<string, { bucket: TokenBucket; lastMs: number }>();
   const fullAfterMs = 60_000;
+  // At most one sweep a minute: a fleet larger than SWEEP_ABOVE whose agents all report within the
+  // minute frees nothing, and a sweep per new agent id would make enrolment quadratic in the fleet.
+  let sweptAtMs = Number.NEGATIVE_INFINITY;
   const sweep = (nowMs: number) => {
+    if (nowMs - sweptAtMs < fullAfterMs) return;
+    sweptAtMs = nowMs;
     for (const [agentId, entry] of buckets) if (nowMs - entry.lastMs >= fullAfterMs) buckets.delete(agentId);
   };
   return {

@@ -252,6 +252,7 @@ function draftIncident(signal: Signal, nowMs: number, gates: GateVerdict[]): New
       ruleVersion: signal.ruleVersion,
       ...occurrenceWhy(signal, gates, 1),
       ...(signal.inhibition ? { inhibitedBy: signal.inhibition.by } : {}),
+      ...(signal.runbook ? { runbook: signal.runbook } : {}),
     },
   };
 }

@@ -8,6 +8,7 @@ import type { Signal } from '../../rules/index.js';
 import type { IncidentRecord } from '../domain/incident.js';
 import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
 import type { SilenceRecord } from '../domain/silence.js';
+import { isServiceIncident } from '../domain/serviceIncident.js';
 import { decideIncident } from './decideIncident.js';
 import { decideOperatorAction, type OperatorAction, type OperatorDecision } from './decideOperatorAction.js';
 import { decideReachability, type ReachabilityResult } from './decideReachability.js';
@@ -17,7 +18,8 @@ import { decideSweep } from './decideSweep.js';
 import { applyEffects, type DeskRoute, type IncidentLedger } from './incidentEffects.js';
 import type { IncidentPolicy } from './incidentPolicy.js';
 import { findInhibitor, inhibitingRulesOf } from './inhibition.js';
-import { downHostOf, findDownParent, type Topology } from './topology.js';
+import { findDownParent, type Topology } from './topology.js';
+import { createActiveIncidentIndex, type ActiveIncidentIndex } from './activeIncidentIndex.js';
 
 /** Where the service reads silences, maintenance windows and the topology (the store and config in the collector). */
 export interface IncidentEnvironment {
@@ -34,6 +36,12 @@ export interface IncidentServiceOptions {
   log: Logger;
 }
 
+/** One probe's answer about the host of an incident held for it. */
+export interface ReachabilityVerdict {
+  incidentId: number;
+  result: ReachabilityResult;
+}
+
 /** What changed in one call, for metrics and logs after the commit. */
 export interface IncidentChanges {
   opened: IncidentRecord[];
@@ -45,7 +53,11 @@ export interface IncidentService {
   applySignals(ledger: IncidentLedger, signals: readonly Signal[], nowMs: number): IncidentChanges;
   /** Time-driven changes only: flaps calming, holds releasing, escalation. */
   sweep(ledger: IncidentLedger, nowMs: number): void;
-  applyReachability(ledger: IncidentLedger, incidentId: number, result: ReachabilityResult, nowMs: number): void;
+  /**
+   * Records the probes' verdicts, in order; a pass's verdicts share one transaction, and the active
+   * incidents are read at most once for them (a storm of silent agents probes thousands at once).
+   */
+  applyReachability(ledger: IncidentLedger, verdicts: readonly ReachabilityVerdict[], nowMs: number): void;
   /**
    * Re-opens incidents resolved by hand whose re-arm time has come while `isFiring` says their rule
    * still fires (decideRearm); at most once a second.
@@ -59,26 +71,25 @@ export interface IncidentService {
 
 const SWEEP_INTERVAL_MS = 1000;
 
+/**
+ * The active incidents the lifecycle decides over: every one but service incidents, which the
+ * service watcher keeps (they must never group, inhibit, hold or be swept as a host's problem).
+ */
+function hostIncidents(ledger: IncidentLedger): IncidentRecord[] {
+  return ledger.activeIncidents().filter((incident) => !isServiceIncident(incident));
+}
+
 export function createIncidentService(options: IncidentServiceOptions): IncidentService {
   const { policy, environment, log } = options;
   let lastSweepMs = Number.NEGATIVE_INFINITY;
   let lastRearmMs = Number.NEGATIVE_INFINITY;
-  const downHosts = (active: readonly IncidentRecord[]) => {
-    const map = new Map<string, IncidentRecord>();
-    for (const incident of active) {
-      const host = downHostOf(incident, policy);
-      if (host && !map.has(host)) map.set(host, incident);
-    }
-    return map;
-  };
-
   const sweep = (ledger: IncidentLedger, nowMs: number): void => {
-    const active = ledger.activeIncidents();
+    const active = hostIncidents(ledger);
     if (active.length === 0) return;
     const topology = environment.topology();
     const silences = environment.silences(nowMs);
     const maintenance = environment.maintenance();
-    const down = downHosts(active);
+    const down = createActiveIncidentIndex(active, policy).downHosts;
     for (const incident of active) {
       if (incident.settlingSinceMs === null && incident.hold === null && policy.escalation.length === 0) continue;
       const current = ledger.getIncident(incident.id);
@@ -108,8 +119,7 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
           (a, b) => topology.depthOf(a.labels.host ?? '') - topology.depthOf(b.labels.host ?? '') || (a.inhibition?.depth ?? 0) - (b.inhibition?.depth ?? 0),
         );
         // The active set is read once and kept current from each decision's touched incidents.
-        const active = new Map(ledger.activeIncidents().map((i) => [i.id, i] as const));
-        let down = downHosts([...active.values()]);
+        const active = createActiveIncidentIndex(hostIncidents(ledger), policy);
         for (const signal of ordered) {
           const host = signal.labels.host ?? '';
           const decision = decideIncident({
@@ -121,8 +131,8 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
             flapHistory: ledger.loadFlapHistory(signal.fingerprint),
             silences,
             maintenance,
-            downParent: findDownParent(host, topology, down),
-            hostIncident: [...active.values()].find((i) => i.host === host && i.parentIncidentId === null && i.fingerprint !== signal.fingerprint && i.hold !== 'probing'),
+            downParent: findDownParent(host, topology, active.downHosts),
+            hostIncident: active.hostIncident(host, signal.fingerprint),
             inhibitor: signal.kind === 'firing' ? findInhibitor(signal.inhibition?.by, signal.labels, active.values()) : undefined,
           });
           const applied = applyEffects(ledger, decision.effects, options.route, nowMs);
@@ -131,10 +141,9 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
           if (applied.touched.length > 0) {
             for (const id of new Set(applied.touched)) {
               const current = ledger.getIncident(id);
-              if (current && (current.status === 'open' || current.status === 'acknowledged')) active.set(id, current);
+              if (current) active.update(current);
               else active.delete(id);
             }
-            if (policy.downRules.includes(signal.ruleName) || policy.targetDownRules.includes(signal.ruleName)) down = downHosts([...active.values()]);
           }
           log.debug({ fingerprint: signal.fingerprint, signal: signal.kind, reason: decision.reason }, 'incident decision');
         }
@@ -147,12 +156,23 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
       return changes;
     },
     sweep,
-    applyReachability(ledger, incidentId, result, nowMs) {
-      const incident = ledger.getIncident(incidentId);
-      if (!incident) return;
-      const others = ledger.activeIncidents().filter((i) => i.id !== incidentId);
-      const downParent = findDownParent(incident.host, environment.topology(), downHosts(others));
-      applyEffects(ledger, decideReachability(incident, result, nowMs, downParent), options.route, nowMs);
+    applyReachability(ledger, verdicts, nowMs) {
+      const topology = environment.topology();
+      // Read only when some host has parents to be suppressed under; kept current verdict by verdict.
+      let active: ActiveIncidentIndex | undefined;
+      for (const { incidentId, result } of verdicts) {
+        const incident = ledger.getIncident(incidentId);
+        if (!incident) continue;
+        let downParent: ReturnType<typeof findDownParent>;
+        if (topology.parentsOf(incident.host).length > 0) {
+          active ??= createActiveIncidentIndex(hostIncidents(ledger), policy);
+          active.delete(incidentId);
+          downParent = findDownParent(incident.host, topology, active.downHosts);
+        }
+        applyEffects(ledger, decideReachability(incident, result, nowMs, downParent), options.route, nowMs);
+        const current = active === undefined ? undefined : ledger.getIncident(incidentId);
+        if (current !== undefined) active!.update(current);
+      }
     },
     rearm(ledger, isFiring, nowMs) {
       if (nowMs - lastRearmMs < SWEEP_INTERVAL_MS) return;
@@ -163,7 +183,7 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
     },
     retire(ledger, select, nowMs) {
       const retired: number[] = [];
-      for (const incident of ledger.activeIncidents()) {
+      for (const incident of hostIncidents(ledger)) {
         const reason = select(incident);
         if (!reason) continue;
         applyEffects(ledger, decideRetire(incident, reason, nowMs), options.route, nowMs);

@@ -11,7 +11,7 @@ import type { Clock } from '../clock.js';
 import { createPeriodicLoop, type LoopTimer } from '../periodicLoop.js';
 import type { Store } from '../store/store.js';
 import type { ReachabilityResult } from './decideReachability.js';
-import type { IncidentEnvironment, IncidentService } from './incidentService.js';
+import type { IncidentEnvironment, IncidentService, ReachabilityVerdict } from './incidentService.js';
 
 /** Resolves true when `address` answered within `timeoutMs`. */
 export type Pinger = (address: string, timeoutMs: number) => Promise<{ alive: boolean; rttMs: number | null }>;
@@ -57,20 +57,15 @@ export async function probeAddress(pinger: Pinger, address: string | undefined, 
   }
 }
 
+/** Pings running at once: a storm of silent agents must not start thousands of processes together. */
+export const MAX_PINGS_AT_ONCE = 32;
+
 export function createReachabilityProber(options: ReachabilityProberOptions): ReachabilityProber {
   const inFlight = new Set<number>();
-  const probeOne = async (incidentId: number, host: string): Promise<void> => {
-    inFlight.add(incidentId);
-    try {
-      const result = await probeAddress(options.pinger, options.environment.topology().addressOf(host), options.timeoutMs);
-      options.store.transaction((tx) => options.incidents.applyReachability(tx, incidentId, result, options.clock.nowMs()));
-      options.log.info({ incidentId, host, verdict: result.verdict, detail: result.detail }, 'reachability verdict');
-    } catch (error) {
-      options.log.error({ err: error, incidentId }, 'reachability probe failed');
-    } finally {
-      inFlight.delete(incidentId);
-    }
-  };
+  const probeOne = async (incidentId: number, host: string): Promise<ReachabilityVerdict> => ({
+    incidentId,
+    result: await probeAddress(options.pinger, options.environment.topology().addressOf(host), options.timeoutMs),
+  });
   const probeWaiting = async (): Promise<void> => {
     const nowMs = options.clock.nowMs();
     const topology = options.environment.topology();
@@ -78,8 +73,33 @@ export function createReachabilityProber(options: ReachabilityProberOptions): Re
     const waiting = options.store
       .listIncidents({ status: 'active', limit: 10_000 })
       .filter((i) => i.hold === 'probing' && !inFlight.has(i.id) && settled(i));
-    await Promise.all(waiting.map((i) => probeOne(i.id, i.host)));
+    if (waiting.length === 0) return;
+    for (const i of waiting) inFlight.add(i.id);
+    try {
+      const verdicts = await mapLimited(waiting, MAX_PINGS_AT_ONCE, (i) => probeOne(i.id, i.host));
+      // One transaction for the pass: one commit, and the active incidents read once, not once per verdict.
+      options.store.transaction((tx) => options.incidents.applyReachability(tx, verdicts, options.clock.nowMs()));
+      for (const { incidentId, result } of verdicts) options.log.info({ incidentId, verdict: result.verdict, detail: result.detail }, 'reachability verdict');
+    } catch (error) {
+      options.log.error({ err: error, incidents: waiting.length }, 'reachability probe failed');
+    } finally {
+      for (const i of waiting) inFlight.delete(i.id);
+    }
   };
   const loop = createPeriodicLoop({ run: probeWaiting, delayMs: options.intervalMs, log: options.log, failureMessage: 'reachability pass failed', ...(options.timer ? { timer: options.timer } : {}) });
   return { probeWaiting, start: () => loop.start(), stop: () => loop.stop() };
+}
+
+/** `work` over `items`, at most `limit` at a time; the results in the order of `items`. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }

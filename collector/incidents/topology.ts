@@ -86,7 +86,7 @@ export function downHostOf(incident: IncidentRecord, policy: IncidentPolicy): st
 export function findDownParent(
   host: string,
   topology: Topology,
-  downHosts: ReadonlyMap<string, IncidentRecord>,
+  downHosts: { get(host: string): IncidentRecord | undefined },
 ): { host: string; incident: IncidentRecord } | undefined {
   const seen = new Set<string>([host]);
   let frontier = [...topology.parentsOf(host)];

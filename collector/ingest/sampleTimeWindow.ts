@@ -2,7 +2,7 @@
  * The window of sample times intake accepts, around the collector's clock (`collector.intake`):
  * an agent with a clock far ahead, or a report replayed from long ago, is refused with the field
  * path of its first sample outside, before it reaches the batch, rather than stored where no range
- * query finds it or failing the chunk encoder (collector/store/sampleChunk.ts).
+ * query over recent time finds it. (The chunk encoder, collector/store/sampleChunk.ts, holds any time.)
  */
 import type { Report } from '../../contract/report.js';
 

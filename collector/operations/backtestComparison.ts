@@ -21,13 +21,13 @@ export interface BacktestComparison {
 /** The part of the config a replay decides by. */
 export type BacktestConfig = Pick<Config, 'incidents' | 'routing' | 'desks' | 'timeZone' | 'services' | 'priority'>;
 
-/** Runs both replays over one store, from `fromMs` to `toMs`. */
-export function compareBacktest(store: Store, config: BacktestConfig, candidate: readonly Rule[], inForce: readonly Rule[], fromMs: number, toMs: number): BacktestComparison {
+/** Runs both replays over one store, from `fromMs` to `toMs`; `keepIncidents` lists up to that many incidents of each. */
+export function compareBacktest(store: Store, config: BacktestConfig, candidate: readonly Rule[], inForce: readonly Rule[], fromMs: number, toMs: number, keepIncidents?: number): BacktestComparison {
   const started = performance.now();
   const { environment, policy } = createIncidentCore({ store, config, clock: { nowMs: () => toMs }, log: pino({ level: 'silent' }), probeReachability: false });
   const intervalSecondsByHost = new Map(store.listHosts().map((h) => [h.hostname, h.intervalSeconds] as const));
   // One pass over the history feeds both replays.
-  const replays = [candidate, inForce].map((rules) => createReplay({ rules, policy, environment, intervalSecondsByHost }));
+  const replays = [candidate, inForce].map((rules) => createReplay({ rules, policy, environment, intervalSecondsByHost, ...(keepIncidents === undefined ? {} : { keepIncidents }) }));
   for (const sample of store.iterateSamples(fromMs, toMs)) for (const replay of replays) replay.push(sample);
   const [candidateSummary, inForceSummary] = replays.map((r) => r.finish(toMs));
   return { fromMs, toMs, candidate: candidateSummary!, inForce: inForceSummary!, elapsedMs: performance.now() - started };

@@ -15,11 +15,13 @@ import { createDeliveryOperations, type DeliveryOperations } from './deliveryOpe
 import { createHistoryOperations, type HistoryOperations } from './historyOperations.js';
 import { createIncidentOperations, type IncidentOperations } from './incidentOperations.js';
 import { createMaintenanceOperations, type MaintenanceOperations } from './maintenanceOperations.js';
+import { createRuleOperations, type RuleOperations, type RulesInForce } from './ruleOperations.js';
 import { createServiceOperations, slaOfIncident, type ServiceOperations } from './serviceOperations.js';
+import { slaCalendar } from '../services/businessCalendar.js';
 import { createSilenceOperations, type SilenceOperations } from './silenceOperations.js';
 import { createTokenOperations, type TokenOperations } from './tokenOperations.js';
 
-export interface Operations extends IncidentOperations, ServiceOperations, SilenceOperations, MaintenanceOperations, DeliveryOperations, AgentOperations, HistoryOperations, TokenOperations {
+export interface Operations extends IncidentOperations, ServiceOperations, SilenceOperations, MaintenanceOperations, DeliveryOperations, AgentOperations, HistoryOperations, TokenOperations, RuleOperations {
   /** Replays `fromMs`..`toMs` of stored history with the candidate rules and the rules in force. */
   backtest(run: { candidate: readonly Rule[]; inForce: readonly Rule[]; fromMs: number; toMs: number }): BacktestComparison;
 }
@@ -33,11 +35,15 @@ export interface OperationsOptions {
   core: IncidentCore;
   /** How long raw samples are kept (`collector.retention`, 14 days by default): older history reads use rollups. */
   rawRetentionMs?: number;
+  /** The rules in force and their health (the collector's alert pipeline); none when absent (the CLI). */
+  rules?: RulesInForce;
 }
 
-export function createOperations({ store, config, clock, core, rawRetentionMs = 14 * 86_400_000 }: OperationsOptions): Operations {
+const NO_RULES: RulesInForce = { rules: () => [], health: () => [] };
+
+export function createOperations({ store, config, clock, core, rawRetentionMs = 14 * 86_400_000, rules = NO_RULES }: OperationsOptions): Operations {
   return {
-    ...createIncidentOperations({ store, incidents: core.service, clock, classify: core.classify, slaOf: slaOfIncident(store, config.priority.sla, clock) }),
+    ...createIncidentOperations({ store, incidents: core.service, clock, classify: core.classify, slaOf: slaOfIncident(store, config.priority.sla, clock, slaCalendar(config)) }),
     ...createServiceOperations({ store, catalogue: core.catalogue, classify: core.classify }),
     ...createSilenceOperations({ store, clock }),
     ...createMaintenanceOperations({ store, clock, timeZone: config.timeZone }),
@@ -45,6 +51,7 @@ export function createOperations({ store, config, clock, core, rawRetentionMs = 
     ...createAgentOperations({ store, clock, incidents: core.service }),
     ...createHistoryOperations({ store, clock, rawRetentionMs }),
     ...createTokenOperations({ store, clock }),
+    ...createRuleOperations({ store, config, inForce: rules }),
     backtest: ({ candidate, inForce, fromMs, toMs }) => compareBacktest(store, config, candidate, inForce, fromMs, toMs),
   };
 }

@@ -123,7 +123,7 @@ export interface HistoryOperationsOptions {
 export function createHistoryOperations({ store, clock, rawRetentionMs, readHost = (h, f, t) => store.hostSamples(h, f, t) }: HistoryOperationsOptions): HistoryOperations {
   const history = createHistoryReader({ store, clock, rawRetentionMs });
   const knownHost = (host: string): HostRecord => {
-    const record = store.listHosts().find((h) => h.hostname === host);
+    const record = store.findHost(host);
     if (record === undefined) throw new OperationError('not-found', `host ${host} has never reported`);
     return record;
   };
@@ -136,20 +136,10 @@ export function createHistoryOperations({ store, clock, rawRetentionMs, readHost
       const stepMs = stepFor(query.fromMs, query.toMs, maxPoints, query.stepMs);
       const fromMs = Math.floor(query.fromMs / stepMs) * stepMs;
       const buckets = createSeriesBuckets(fromMs, query.toMs, stepMs);
-      const metrics = query.metrics && query.metrics.length > 0 ? new Set(query.metrics) : undefined;
-      const wanted = Object.entries(query.labels ?? {});
-      if (metrics !== undefined) {
-        // Named metrics: the history reader answers each from raw samples or rollups, by the step.
-        for (const metric of metrics) {
-          for (const read of history.readSeries({ hostname: query.host, metric, labels: query.labels ?? {}, fromMs, toMs: query.toMs, stepMs })) {
-            for (const p of read.points) buckets.addAggregate({ metric, labels: read.series.labels, atMs: p.atMs, min: p.min, max: p.max, sum: p.value * p.count, count: p.count });
-          }
-        }
-        return { host: query.host, from: iso(fromMs), to: iso(query.toMs), stepSeconds: stepMs / 1000, series: buckets.result() };
-      }
-      for (const sample of readHost(query.host, fromMs, query.toMs)) {
-        if (wanted.length > 0 && !wanted.every(([k, v]) => sample.labels[k] === v)) continue;
-        buckets.add(sample);
+      const metrics = query.metrics && query.metrics.length > 0 ? query.metrics : undefined;
+      // The history reader answers every series of the host at once, from raw samples or rollups by the step.
+      for (const read of history.readHost({ hostname: query.host, ...(metrics === undefined ? {} : { metrics }), labels: query.labels ?? {}, fromMs, toMs: query.toMs, stepMs })) {
+        for (const p of read.points) buckets.addAggregate({ metric: read.series.metric, labels: read.series.labels, atMs: p.atMs, min: p.min, max: p.max, sum: p.value * p.count, count: p.count });
       }
       return { host: query.host, from: iso(fromMs), to: iso(query.toMs), stepSeconds: stepMs / 1000, series: buckets.result() };
     },
@@ -178,14 +168,15 @@ export function createHistoryOperations({ store, clock, rawRetentionMs, readHost
     latestSeriesValues: ({ metric, matchers }) => history.latestValues({ metric, matchers }),
 
     fleetTrend({ hosts, metric, fromMs, toMs, maxPoints }) {
-      const known = new Set(store.listHosts().map((h) => h.hostname));
       const stepMs = stepFor(fromMs, toMs, maxPoints);
       const alignedFrom = Math.floor(fromMs / stepMs) * stepMs;
       const trends: FleetTrend['trends'] = {};
-      for (const host of hosts) {
-        if (!known.has(host)) continue;
+      for (const host of new Set(hosts)) {
+        // An unknown host has no series: it is left out.
+        const reads = history.readHost({ hostname: host, metrics: [metric], fromMs: alignedFrom, toMs, stepMs });
+        if (reads.length === 0) continue;
         const buckets = createSeriesBuckets(alignedFrom, toMs, stepMs);
-        for (const read of history.readSeries({ hostname: host, metric, fromMs: alignedFrom, toMs, stepMs })) {
+        for (const read of reads) {
           for (const p of read.points) buckets.addAggregate({ metric, labels: read.series.labels, atMs: p.atMs, min: p.min, max: p.max, sum: p.value * p.count, count: p.count });
         }
         const first = buckets.result()[0];
@@ -200,7 +191,7 @@ export function createHistoryOperations({ store, clock, rawRetentionMs, readHost
       const search = filter.search?.toLowerCase();
       const labels = Object.entries(filter.labels ?? {});
       const all = store
-        .listHosts()
+        .listHosts({ inventory: false })
         .map((h) => fleetHost(h, active.get(h.hostname) ?? [], nowMs))
         .filter((h) => (search === undefined || h.hostname.toLowerCase().includes(search)) && labels.every(([k, v]) => h.labels[k] === v));
       const counts: Record<HostStatus, number> = { ok: 0, problem: 0, silent: 0 };

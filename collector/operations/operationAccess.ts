@@ -49,6 +49,8 @@ export const OPERATION_ACCESS: { readonly [K in keyof Operations]-?: OperationAc
   serviceDetail: read(),
   previewSilence: read(),
   backtest: read(),
+  listRules: read(),
+  checkRuleCandidate: read(),
   createToken: write('admin'),
   listTokens: read('admin'),
   revokeToken: write('admin'),

@@ -68,12 +68,21 @@ export function createSeriesBuckets(fromMs: number, toMs: number, stepMs: number
       if (aggregate.max > s.max[i]!) s.max[i] = aggregate.max;
     },
     result(): DownsampledSeries[] {
-      const at = Array.from({ length: steps }, (_, i) => Math.floor((fromMs + i * stepMs) / 1000));
+      const at = new Array<number>(steps);
+      for (let i = 0; i < steps; i++) at[i] = Math.floor((fromMs + i * stepMs) / 1000);
       return [...series.entries()]
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([, s]) => {
-          const column = (f: (i: number) => number) => Array.from({ length: steps }, (_, i) => (s.count[i] === 0 ? null : f(i)));
-          return { metric: s.metric, labels: s.labels, points: { at, min: column((i) => s.min[i]!), avg: column((i) => s.sum[i]! / s.count[i]!), max: column((i) => s.max[i]!) } };
+          const min = new Array<number | null>(steps);
+          const avg = new Array<number | null>(steps);
+          const max = new Array<number | null>(steps);
+          for (let i = 0; i < steps; i++) {
+            const empty = s.count[i] === 0;
+            min[i] = empty ? null : s.min[i]!;
+            avg[i] = empty ? null : s.sum[i]! / s.count[i]!;
+            max[i] = empty ? null : s.max[i]!;
+          }
+          return { metric: s.metric, labels: s.labels, points: { at, min, avg, max } };
         });
     },
   };

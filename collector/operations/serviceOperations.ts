@@ -11,6 +11,7 @@ import { OperationError } from './operationError.js';
 import { priorityViewOf } from '../services/priorityView.js';
 import type { PriorityConfig } from '../../config/servicesConfigSchema.js';
 import type { Clock } from '../clock.js';
+import type { BusinessCalendar } from '../services/businessCalendar.js';
 import { slaState, type SlaView } from '../services/decideSla.js';
 import { acknowledgedAtMs } from '../services/slaWatcher.js';
 
@@ -64,11 +65,11 @@ export function createServiceOperations({ store, catalogue, classify }: { store:
 }
 
 /** An incident's SLA clocks now, from its recorded priority and first acknowledgement. */
-export function slaOfIncident(store: Store, sla: PriorityConfig['sla'], clock: Clock): (incident: IncidentRecord) => SlaView | null {
+export function slaOfIncident(store: Store, sla: PriorityConfig['sla'], clock: Clock, calendar?: BusinessCalendar): (incident: IncidentRecord) => SlaView | null {
   return (incident) => {
     const record = store.incidentPriority(incident.id);
     if (!record || sla[record.initialPriority] === undefined) return null;
-    return slaState(incident, record, acknowledgedAtMs(store.incidentEvents(incident.id)), sla, clock.nowMs());
+    return slaState(incident, record, acknowledgedAtMs(store.incidentEvents(incident.id)), sla, clock.nowMs(), calendar);
   };
 }
 

@@ -8,6 +8,9 @@
  * | acknowledge | acknowledged (or resolved) by its due time | still open (not acknowledged) past its due time |
  * | resolve     | resolved by its due time                  | still open or acknowledged past its due time    |
  *
+ * Either clock may count in business hours (`businessHours: true` on the priority, the calendar of
+ * `priority.businessHours`): then it is due when that much open time has passed (businessCalendar.ts).
+ *
  * The first breach escalates the incident exactly once: its priority goes one step up (P1 stays
  * P1), its ticket gets an update, and the timeline says which clock ran out. A later breach (the
  * other clock) is shown in the SLA state but escalates nothing more.
@@ -15,6 +18,7 @@
 import type { PriorityConfig } from '../../config/servicesConfigSchema.js';
 import type { IncidentRecord } from '../domain/incident.js';
 import type { IncidentPriorityRecord, SlaClock } from '../domain/incidentPriority.js';
+import type { BusinessCalendar } from './businessCalendar.js';
 import { raisePriority } from './priorityMatrix.js';
 
 export type SlaClockState = 'running' | 'met' | 'breached';
@@ -33,11 +37,16 @@ export interface SlaView {
 /** What an SLA check asks for: nothing, or one escalation. */
 export type SlaDecision = { escalate: false } | { escalate: true; clock: SlaClock; record: IncidentPriorityRecord; text: string };
 
-export function slaState(incident: IncidentRecord, record: IncidentPriorityRecord, acknowledgedAtMs: number | undefined, sla: PriorityConfig['sla'], nowMs: number): SlaView {
+/**
+ * The SLA state of an incident now. A priority whose clocks count in business hours
+ * (`businessHours: true`) is due when that much open time of `calendar` has passed since it opened.
+ */
+export function slaState(incident: IncidentRecord, record: IncidentPriorityRecord, acknowledgedAtMs: number | undefined, sla: PriorityConfig['sla'], nowMs: number, calendar?: BusinessCalendar): SlaView {
   const targets = sla[record.initialPriority];
   if (!targets) return { acknowledge: null, resolve: null };
-  const ackDue = incident.openedAtMs + targets.acknowledge;
-  const resolveDue = incident.openedAtMs + targets.resolve;
+  const dueAfter = (durationMs: number) => (targets.businessHours && calendar ? calendar.addBusinessTime(incident.openedAtMs, durationMs) : incident.openedAtMs + durationMs);
+  const ackDue = dueAfter(targets.acknowledge);
+  const resolveDue = dueAfter(targets.resolve);
   const ackedAt = acknowledgedAtMs ?? incident.resolvedAtMs ?? undefined;
   const clock = (due: number, doneAtMs: number | undefined): SlaClockView => ({
     dueAt: new Date(due).toISOString(),
@@ -46,16 +55,16 @@ export function slaState(incident: IncidentRecord, record: IncidentPriorityRecor
   return { acknowledge: clock(ackDue, ackedAt), resolve: clock(resolveDue, incident.resolvedAtMs ?? undefined) };
 }
 
-export function decideSla(incident: IncidentRecord, record: IncidentPriorityRecord, acknowledgedAtMs: number | undefined, sla: PriorityConfig['sla'], nowMs: number): SlaDecision {
+export function decideSla(incident: IncidentRecord, record: IncidentPriorityRecord, acknowledgedAtMs: number | undefined, sla: PriorityConfig['sla'], nowMs: number, calendar?: BusinessCalendar): SlaDecision {
   if (record.slaBreach !== null) return { escalate: false };
   if (incident.status !== 'open' && incident.status !== 'acknowledged') return { escalate: false };
-  const state = slaState(incident, record, acknowledgedAtMs, sla, nowMs);
+  const state = slaState(incident, record, acknowledgedAtMs, sla, nowMs, calendar);
   const clock: SlaClock | undefined = state.acknowledge?.state === 'breached' && incident.status === 'open' ? 'acknowledge' : state.resolve?.state === 'breached' ? 'resolve' : undefined;
   if (clock === undefined) return { escalate: false };
   const targets = sla[record.initialPriority]!;
   const priority = raisePriority(record.priority);
   const due = clock === 'acknowledge' ? state.acknowledge!.dueAt : state.resolve!.dueAt;
-  const limit = formatDuration(clock === 'acknowledge' ? targets.acknowledge : targets.resolve);
+  const limit = `${formatDuration(clock === 'acknowledge' ? targets.acknowledge : targets.resolve)}${targets.businessHours && calendar ? ' of business hours' : ''}`;
   const raised = priority === record.priority ? `priority stays ${priority}` : `priority raised from ${record.priority} to ${priority}`;
   return {
     escalate: true,

@@ -12,6 +12,7 @@ import type { IncidentRecord, NewIncident } from '../domain/incident.js';
 import type { IncidentPriorityRecord } from '../domain/incidentPriority.js';
 import type { IncidentLedger } from '../incidents/incidentEffects.js';
 import type { IncidentService } from '../incidents/incidentService.js';
+import { isAlertmanagerIncident } from '../intake/alertmanagerAlert.js';
 import type { Classification } from './priorityMatrix.js';
 
 /** A ledger that can record priorities: the store's transaction (a backtest's memory ledger cannot). */
@@ -35,7 +36,8 @@ export function withPriorities(service: IncidentService, classify: (incident: In
     if (typeof writer.saveIncidentPriority !== 'function') return ledger;
     const save = writer.saveIncidentPriority.bind(writer);
     const insertIncident = (draft: NewIncident): IncidentRecord => {
-      const facts = ruleFacts(draft.ruleName);
+      // An Alertmanager alert is no Tripline rule, even when a rule has its name.
+      const facts = isAlertmanagerIncident(draft) ? undefined : ruleFacts(draft.ruleName);
       const incident = ledger.insertIncident(facts === undefined ? draft : { ...draft, why: { ...draft.why, ...facts } });
       const classification = classify(incident);
       save(priorityRecord(incident.id, classification));
@@ -47,7 +49,7 @@ export function withPriorities(service: IncidentService, classify: (incident: In
     ...service,
     applySignals: (ledger, signals, nowMs) => service.applySignals(wrap(ledger), signals, nowMs),
     sweep: (ledger, nowMs) => service.sweep(wrap(ledger), nowMs),
-    applyReachability: (ledger, incidentId, result, nowMs) => service.applyReachability(wrap(ledger), incidentId, result, nowMs),
+    applyReachability: (ledger, verdicts, nowMs) => service.applyReachability(wrap(ledger), verdicts, nowMs),
     operatorAction: (ledger, incident, action, nowMs) => service.operatorAction(wrap(ledger), incident, action, nowMs),
   };
 }

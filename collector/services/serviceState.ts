@@ -1,7 +1,7 @@
 /**
  * A service's state, from its members' incidents, as a pure function. The rule:
  *
- * - An incident counts for a service when it is active (open or acknowledged), touches the service
+ * - An incident counts for a service when it is a host's (not a service incident), active (open or acknowledged), touches the service
  *   (see serviceCatalogue.ts) and is not held by a silence or a maintenance window (planned or
  *   deliberately ignored work does not make a service unwell).
  * - A member host is unhealthy while a counted incident of severity critical is on it.
@@ -16,6 +16,7 @@
  * (Payments is down while its database is), and its reason says which one.
  */
 import type { IncidentRecord } from '../domain/incident.js';
+import { isServiceIncident } from '../domain/serviceIncident.js';
 import type { CatalogueService, ServiceCatalogue } from './serviceCatalogue.js';
 
 export type ServiceStateName = 'operational' | 'degraded' | 'outage';
@@ -44,6 +45,7 @@ export interface KnownHost {
 
 /** Whether an incident counts towards service states (see the module comment). */
 export function countsForService(incident: IncidentRecord): boolean {
+  if (isServiceIncident(incident)) return false;
   const active = incident.status === 'open' || incident.status === 'acknowledged';
   return active && incident.hold !== 'silenced' && incident.hold !== 'maintenance';
 }

@@ -9,6 +9,7 @@ import type { Clock } from '../clock.js';
 import type { IncidentEvent } from '../domain/incident.js';
 import { createPeriodicLoop } from '../periodicLoop.js';
 import type { Store } from '../store/store.js';
+import type { BusinessCalendar } from './businessCalendar.js';
 import { decideSla } from './decideSla.js';
 
 export interface SlaWatcher {
@@ -18,7 +19,7 @@ export interface SlaWatcher {
   stop(): Promise<void>;
 }
 
-export function createSlaWatcher(options: { store: Store; sla: PriorityConfig['sla']; clock: Clock; log: Logger; intervalMs: number }): SlaWatcher {
+export function createSlaWatcher(options: { store: Store; sla: PriorityConfig['sla']; clock: Clock; log: Logger; intervalMs: number; calendar?: BusinessCalendar | undefined }): SlaWatcher {
   const { store, sla, clock, log } = options;
   const runOnce = (): number => {
     if (Object.keys(sla).length === 0) return 0;
@@ -27,7 +28,7 @@ export function createSlaWatcher(options: { store: Store; sla: PriorityConfig['s
     for (const incident of store.listIncidents({ status: 'active', limit: 100_000 })) {
       const record = store.incidentPriority(incident.id);
       if (!record || record.slaBreach !== null) continue;
-      const decision = decideSla(incident, record, acknowledgedAtMs(store.incidentEvents(incident.id)), sla, nowMs);
+      const decision = decideSla(incident, record, acknowledgedAtMs(store.incidentEvents(incident.id)), sla, nowMs, options.calendar);
       if (!decision.escalate) continue;
       store.transaction((tx) => {
         tx.saveIncidentPriority(decision.record);

@@ -1,15 +1,37 @@
 /**
  * The binary layout of one report's samples, stored as a single row per report so that ingest
  * costs one insert per report rather than one per sample (the design target is ~670 reports/s of
- * 60 samples each on two cores). Per sample, 16 bytes, little-endian:
+ * 60 samples each on two cores). Two layouts, little-endian; the encoder picks the narrow one
+ * whenever every sample fits it, which is every report an agent with a sane clock sends.
+ *
+ * Narrow, 16 bytes per sample:
  *
  * | bytes | field |
  * |---|---|
  * | 0-3   | series id (u32), from the series dictionary |
- * | 4-7   | time offset from the chunk's base time, milliseconds (i32) |
+ * | 4-7   | time offset from the chunk's base time, milliseconds (i32, within ±MAX_NARROW_OFFSET_MS) |
  * | 8-15  | value (f64) |
+ *
+ * Wide, for a report whose sample times lie more than 24.8 days from its base time: a 16-byte
+ * marker (series id 0xFFFFFFFF and offset -2^31, which the narrow layout never writes: its offsets
+ * stop at ±(2^31 - 1)), then 20 bytes per sample:
+ *
+ * | bytes | field |
+ * |---|---|
+ * | 0-3   | series id (u32) |
+ * | 4-11  | sample time, milliseconds since the epoch (f64: exact for every time a Date holds) |
+ * | 12-19 | value (f64) |
+ *
+ * So the encoder is correct for any sample time, whatever window intake is configured to accept
+ * (collector.intake), and chunks written before the wide layout existed read as they always did.
  */
 export const SAMPLE_BYTES = 16;
+/** Bytes per sample of the wide layout. */
+export const WIDE_SAMPLE_BYTES = 20;
+/** The largest offset the narrow layout holds either way: 2^31 - 1 ms, 24.8 days. */
+export const MAX_NARROW_OFFSET_MS = 0x7fffffff;
+const WIDE_MARKER_SERIES = 0xffffffff;
+const WIDE_MARKER_OFFSET = -0x80000000;
 
 export interface ChunkSample {
   seriesId: number;
@@ -22,37 +44,62 @@ export interface DecodedSample extends ChunkSample {
   index: number;
 }
 
-/**
- * The widest span of sample times one chunk can hold: offsets are signed 32-bit milliseconds
- * (24.8 days). Intake refuses sample times outside `collector.intake` (at most 1 day ahead and 20
- * days behind the collector clock, checked in config), so no report that reaches the store spans
- * more; the encoder still checks, and a report that fails here fails alone (a savepoint per report).
- */
-export const MAX_CHUNK_SPAN_MS = 0x7fffffff;
-
-/** Encodes samples relative to `baseAtMs`; offsets must fit in MAX_CHUNK_SPAN_MS either way. */
+/** Encodes samples relative to `baseAtMs`: narrow when every offset fits, wide otherwise. Throws only for a time that is not a finite number. */
 export function encodeChunk(baseAtMs: number, samples: readonly ChunkSample[]): Buffer {
+  let narrow = true;
+  for (const sample of samples) {
+    if (!Number.isFinite(sample.atMs)) throw new RangeError(`sample time ${sample.atMs} is not a time`);
+    const delta = sample.atMs - baseAtMs;
+    if (delta > MAX_NARROW_OFFSET_MS || delta < -MAX_NARROW_OFFSET_MS) narrow = false;
+  }
+  return narrow ? encodeNarrow(baseAtMs, samples) : encodeWide(samples);
+}
+
+function encodeNarrow(baseAtMs: number, samples: readonly ChunkSample[]): Buffer {
   const buffer = Buffer.allocUnsafe(samples.length * SAMPLE_BYTES);
   samples.forEach((sample, index) => {
     const offset = index * SAMPLE_BYTES;
-    const delta = sample.atMs - baseAtMs;
-    if (!(delta <= MAX_CHUNK_SPAN_MS && delta >= -MAX_CHUNK_SPAN_MS)) throw new RangeError(`sample time ${Number.isFinite(sample.atMs) ? new Date(sample.atMs).toISOString() : sample.atMs} is more than 24.8 days from the report's other samples`);
     buffer.writeUInt32LE(sample.seriesId, offset);
-    buffer.writeInt32LE(delta, offset + 4);
+    buffer.writeInt32LE(sample.atMs - baseAtMs, offset + 4);
     buffer.writeDoubleLE(sample.value, offset + 8);
   });
   return buffer;
 }
 
-/** Decodes a chunk; `wanted`, when given, keeps only samples of that series id (or of those ids). */
+function encodeWide(samples: readonly ChunkSample[]): Buffer {
+  const buffer = Buffer.allocUnsafe(SAMPLE_BYTES + samples.length * WIDE_SAMPLE_BYTES);
+  buffer.writeUInt32LE(WIDE_MARKER_SERIES, 0);
+  buffer.writeInt32LE(WIDE_MARKER_OFFSET, 4);
+  buffer.writeDoubleLE(samples.length, 8);
+  samples.forEach((sample, index) => {
+    const offset = SAMPLE_BYTES + index * WIDE_SAMPLE_BYTES;
+    buffer.writeUInt32LE(sample.seriesId, offset);
+    buffer.writeDoubleLE(sample.atMs, offset + 4);
+    buffer.writeDoubleLE(sample.value, offset + 12);
+  });
+  return buffer;
+}
+
+/** Whether a chunk is in the wide layout (starts with its marker). */
+function isWide(buffer: Buffer): boolean {
+  return buffer.length >= SAMPLE_BYTES && buffer.readUInt32LE(0) === WIDE_MARKER_SERIES && buffer.readInt32LE(4) === WIDE_MARKER_OFFSET;
+}
+
+/** Decodes a chunk of either layout; `wanted`, when given, keeps only samples of that series id (or of those ids). */
 export function decodeChunk(baseAtMs: number, buffer: Buffer, wanted?: number | ReadonlySet<number>): DecodedSample[] {
   const samples: DecodedSample[] = [];
   const one = typeof wanted === 'number' ? wanted : undefined;
   const some = typeof wanted === 'object' ? wanted : undefined;
-  for (let offset = 0, index = 0; offset + SAMPLE_BYTES <= buffer.length; offset += SAMPLE_BYTES, index++) {
+  const wide = isWide(buffer);
+  const stride = wide ? WIDE_SAMPLE_BYTES : SAMPLE_BYTES;
+  for (let offset = wide ? SAMPLE_BYTES : 0, index = 0; offset + stride <= buffer.length; offset += stride, index++) {
     const seriesId = buffer.readUInt32LE(offset);
     if ((one !== undefined && seriesId !== one) || (some !== undefined && !some.has(seriesId))) continue;
-    samples.push({ seriesId, atMs: baseAtMs + buffer.readInt32LE(offset + 4), value: buffer.readDoubleLE(offset + 8), index });
+    samples.push(
+      wide
+        ? { seriesId, atMs: buffer.readDoubleLE(offset + 4), value: buffer.readDoubleLE(offset + 12), index }
+        : { seriesId, atMs: baseAtMs + buffer.readInt32LE(offset + 4), value: buffer.readDoubleLE(offset + 8), index },
+    );
   }
   return samples;
 }

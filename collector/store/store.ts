@@ -10,12 +10,14 @@ import type { RuleState } from '../../rules/index.js';
 import type { CheckResult } from '../../contract/report.js';
 import type { NewDelivery, OutboxOperation, OutboxRow, OutboxState } from '../domain/delivery.js';
 import type { ApiTokenRecord, AuditEntry } from '../domain/apiToken.js';
+import type { ConsoleSessionRecord } from '../domain/consoleSession.js';
 import type { EnrolledAgent } from '../domain/enrolledAgent.js';
 import type { FlapTransition } from '../domain/flapTransition.js';
 import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint, SeriesRecord } from '../domain/history.js';
 import type { HostRecord } from '../domain/host.js';
 import type { IncidentPriorityRecord } from '../domain/incidentPriority.js';
 import type { IncidentChange, IncidentEvent, IncidentRecord, IncidentStatus, NewIncident } from '../domain/incident.js';
+import type { ServiceIncidentLink, ServiceStateChange } from '../domain/serviceIncident.js';
 import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
 import type { SilenceRecord } from '../domain/silence.js';
 import type { TicketRecord } from '../domain/ticket.js';
@@ -130,6 +132,10 @@ export interface StoreTransaction {
   markOutboxDelivered(id: number, atMs: number): void;
   markOutboxDead(id: number, lastError: string): void;
   saveTicket(ticket: TicketRecord): void;
+  /** Links a host incident under its service's incident; false when it was linked to one of that service already. */
+  linkServiceIncident(link: ServiceIncidentLink): boolean;
+  /** Records a service's new state (the service watcher writes only changes). */
+  recordServiceState(change: ServiceStateChange): void;
 }
 
 export interface Store extends StoreReads {
@@ -142,6 +148,13 @@ export interface Store extends StoreReads {
   insertApiToken(token: Omit<ApiTokenRecord, 'revokedAtMs'> & { tokenSha256: string }): boolean;
   /** Revokes a token; false when there is no such token or it was revoked already. */
   revokeApiToken(name: string, atMs: number): boolean;
+  /**
+   * Records a console session; then deletes those expired by its creation and, beyond `keep`, the
+   * oldest, so the table stays bounded however many sign in.
+   */
+  insertConsoleSession(session: ConsoleSessionRecord, keep: number): void;
+  /** Ends a console session (sign-out); false when there was none with that digest. */
+  deleteConsoleSession(idSha256: string): boolean;
   /** Appends to the audit log (inside the caller's transaction when there is one). */
   appendAudit(entry: Omit<AuditEntry, 'id'>): void;
   /**
@@ -161,7 +174,8 @@ export interface Store extends StoreReads {
 }
 
 export interface StoreReads {
-  listHosts(): HostRecord[];
+  /** Every host by name; `inventory: false` leaves each inventory out (null), for lists of many hosts. */
+  listHosts(options?: { inventory?: boolean }): HostRecord[];
   listAgents(): EnrolledAgent[];
   /** The agent holding this credential digest, if any (revoked ones included). */
   findAgentByCredential(credentialSha256: string): EnrolledAgent | undefined;
@@ -169,6 +183,8 @@ export interface StoreReads {
   listApiTokens(): ApiTokenRecord[];
   /** The token with this SHA-256 digest, revoked or not. */
   findApiTokenByDigest(tokenSha256: string): ApiTokenRecord | undefined;
+  /** The console session with this id digest, expired or not. */
+  findConsoleSession(idSha256: string): ConsoleSessionRecord | undefined;
   /** The newest audit entries first. */
   listAudit(limit: number): AuditEntry[];
   /** The enrolled agent with this id, revoked or not. */
@@ -200,8 +216,19 @@ export interface StoreReads {
   getTicket(incidentId: number, desk: string): TicketRecord | undefined;
   /** The series of a metric: on one host (by id or name), or on every host when neither is given. */
   findSeries(query: { hostId?: number; hostname?: string; metric: string }): SeriesRecord[];
+  /** Every series of the host of this name, by metric and labels. */
+  seriesOfHost(hostname: string): SeriesRecord[];
   /** Samples of one series with `fromMs <= atMs <= toMs`, in time order; `hotOnly`: only those not compacted yet. */
   seriesPoints(series: Pick<SeriesRecord, 'seriesId' | 'hostId'>, fromMs: number, toMs: number, options?: { hotOnly?: boolean }): SeriesPoint[];
+  /**
+   * Hands every sample of host `hostId`'s series `seriesIds` with `fromMs <= atMs <= toMs` to `visit`,
+   * in no particular order (for reads that aggregate: no rows are built); `hotOnly`: only those not compacted yet.
+   */
+  visitHostPoints(hostId: number, seriesIds: ReadonlySet<number>, fromMs: number, toMs: number, visit: (seriesId: number, atMs: number, value: number) => void, options?: { hotOnly?: boolean }): void;
+  /** One series' rollups of compacted history summed per step of `stepMs` (aligned to the epoch), for buckets starting within [fromMs, toMs]. */
+  rollupSteps(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number, stepMs: number): RollupBucket[];
+  /** The host of this name (the first by agent id when a reset left two), if it ever reported. */
+  findHost(hostname: string): HostRecord | undefined;
   /** Rollup buckets of one series starting within [fromMs, toMs], of compacted history (add the hot samples for the rest). */
   rollups(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number): RollupBucket[];
   /** The newest stored sample of each series, by series id (series with none are missing). */
@@ -214,6 +241,12 @@ export interface StoreReads {
    */
   hostSamples(hostname: string, fromMs: number, toMs: number): Iterable<StoredSample>;
   countIncidents(status: IncidentStatus): number;
+  /** Service incident links: of one service, under one service incident, or of one host incident. */
+  serviceIncidentLinks(query: { service: string } | { serviceIncidentId: number } | { incidentId: number }): ServiceIncidentLink[];
+  /** Each service's newest recorded state. */
+  latestServiceStates(): ServiceStateChange[];
+  /** A service's state changes in [fromMs, toMs), preceded by the one in force at fromMs (if any). */
+  serviceStateChanges(service: string, fromMs: number, toMs: number): ServiceStateChange[];
   /** Incidents whose parent is `parentId` (symptoms and grouped problems). */
   childIncidents(parentId: number): IncidentRecord[];
   /** Silences not yet expired at `nowMs` (including future ones); all when nowMs is omitted. */

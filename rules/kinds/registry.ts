@@ -28,6 +28,11 @@ export function ruleKindOf(rule: RuleDefinition): RuleKind {
   return kinds[0] ?? thresholdKind;
 }
 
+/** The name of a rule's kind as the console and the API show it: its selecting key, or `threshold`. */
+export function ruleKindName(rule: RuleDefinition): string {
+  return ruleKindOf(rule).ruleKey ?? 'threshold';
+}
+
 /** "a, b, c and d": a list of words in a message. */
 export function wordList(words: readonly string[]): string {
   return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]!}`;

@@ -205,6 +205,8 @@ export interface Signal {
    * inhibitors before the signals they inhibit.
    */
   inhibition?: { depth: number; by: InhibitingRule[] };
+  /** A runbook URL the signal's source names itself (an Alertmanager alert's `runbook_url`); a rule's comes from the rule. */
+  runbook?: string;
 }
 
 /** Whether a rule evaluated cleanly in the last call; an unhealthy rule names its error. */

@@ -4,25 +4,30 @@
  * role (403), an expired session (401) and a session write without its CSRF token (403).
  */
 import Fastify from 'fastify';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createAccessControl } from '../../collector/http/accessControl.js';
 import { createApiAuthenticator } from '../../collector/http/apiAccess.js';
 import { handleApiError } from '../../collector/http/apiErrors.js';
 import { cookieValue, createConsoleSessions } from '../../collector/http/consoleSessions.js';
+import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 
 const VIEWER = 'viewer-token-0123456789abcdef';
 const OPERATOR = 'operator-token-0123456789abcdef';
 
 function setup() {
   let now = 1_000_000;
-  const sessions = createConsoleSessions({ nowMs: () => now, ttlMs: 60_000, maxSessions: 3 });
+  const store = openSqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'tripline-sessions-')), 'tripline.db') });
+  const sessions = createConsoleSessions({ store, nowMs: () => now, ttlMs: 60_000, maxSessions: 3 });
   const authenticate = createApiAuthenticator({ findApiTokenByDigest: () => undefined }, { viewerTokens: [VIEWER], operatorTokens: [OPERATOR, VIEWER], adminTokens: [] });
   const access = createAccessControl({ authenticate, sessions });
   const app = Fastify();
   app.setErrorHandler(handleApiError);
   app.post('/write', { onRequest: access.require('operator') }, async () => ({ ok: true }));
   app.get('/admin', { onRequest: access.require('admin') }, async () => ({ ok: true }));
-  return { sessions, access, app, advance: (ms: number) => (now += ms) };
+  return { store, sessions, access, app, advance: (ms: number) => (now += ms) };
 }
 
 describe('console sessions and roles', () => {
@@ -35,6 +40,17 @@ describe('console sessions and roles', () => {
     expect(sessions.find(first.id)).toBeUndefined();
     const ids = [1, 2, 3, 4].map(() => sessions.open('operator').id);
     expect(ids.map((id) => sessions.find(id) !== undefined)).toEqual([false, true, true, true]);
+  });
+
+  it('keeps sessions by digest only, and a closed session stays closed for another instance over the same database', () => {
+    const { store, sessions } = setup();
+    const { id, session } = sessions.open('operator', 'ops-token');
+    const again = createConsoleSessions({ store, nowMs: () => 1_000_000, ttlMs: 60_000 });
+    expect(again.find(id)).toEqual(session);
+    expect(again.find(`${id}x`)).toBeUndefined();
+    expect(store.findConsoleSession(id)).toBeUndefined();
+    again.close(id);
+    expect(sessions.find(id)).toBeUndefined();
   });
 
   it('grants the highest role of a token, none for an unknown one', () => {

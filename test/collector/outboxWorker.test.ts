@@ -40,6 +40,10 @@ function scriptedDesk(script: Step[], options: { findable?: Map<string, TicketRe
     async reopen(incident, ticket) {
       next(`reopen:${incident.id}:${ticket.externalId}`);
     },
+    async link(incident, ticket, parent) {
+      next(`link:${incident.id}:${ticket.externalId}:${parent.ticket.externalId}`);
+      return 'linked' as const;
+    },
     async findByKey(key) {
       calls.push(`find:${key}`);
       return options.findable ? options.findable.get(key) : 'unsupported';

@@ -89,6 +89,28 @@ describe('history reads', () => {
     expect(read!.points.map(round)).toEqual(raw.points.map(round));
   });
 
+  // Each row: a step; readHost (every series of a host at once, rollups summed by the store) must answer what readSeries answers series by series.
+  it.each<{ name: string; stepMs: number }>([
+    { name: 'raw 1-minute steps', stepMs: 60_000 },
+    { name: '17-minute steps from 5-minute rollups', stepMs: 17 * 60_000 },
+    { name: '2-hour steps from 1-hour rollups', stepMs: 2 * HOUR },
+  ])('reads a whole host in $name as readSeries reads each series', ({ stepMs }) => {
+    const store = fixture();
+    const reader = createHistoryReader({ store, clock: { nowMs: () => T0 + 4 * HOUR }, rawRetentionMs: 14 * DAY });
+    const range = { fromMs: T0 + 10 * 60_000, toMs: T0 + 4 * HOUR - 1, stepMs };
+    const host = reader.readHost({ hostname: 'web-1', ...range });
+    expect(host.map((r) => `${r.series.metric}${r.series.labels.mount ?? r.series.labels.check}`)).toEqual(['check_statusssh', 'filesystem_used_ratio/', 'filesystem_used_ratio/var']);
+    const round = (p: { atMs: number; value: number; min: number; max: number; count: number }) => ({ atMs: p.atMs, value: Number(p.value.toFixed(9)), min: p.min, max: p.max, count: p.count });
+    for (const read of host) {
+      const [one] = reader.readSeries({ hostname: 'web-1', metric: read.series.metric, labels: read.series.labels, ...range, fromMs: read.resolution === 'raw' ? range.fromMs : range.fromMs - (range.fromMs % 300_000) });
+      expect([read.resolution, read.stepMs]).toEqual([one!.resolution, one!.stepMs]);
+      expect(read.points.map(round)).toEqual(one!.points.map(round));
+      expect(read.points.reduce((n, p) => n + p.count, 0)).toBeGreaterThan(0);
+    }
+    expect(reader.readHost({ hostname: 'web-1', metrics: ['filesystem_used_ratio'], labels: { mount: '/var' }, ...range }).map((r) => r.series.labels.mount)).toEqual(['/var']);
+    expect(reader.readHost({ hostname: 'no-such-host', ...range })).toEqual([]);
+  });
+
   it('gives the latest value of every host: from the last report, older hot reports, or compressed chunks', () => {
     const store = fixture();
     const reader = createHistoryReader({ store, clock: { nowMs: () => T0 + 4 * HOUR }, rawRetentionMs: 14 * DAY });

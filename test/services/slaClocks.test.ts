@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { createAlertPipeline } from '../../collector/alerting/alertPipeline.js';
 import { createIncidentCore } from '../../collector/incidents/incidentCore.js';
 import { createOperations } from '../../collector/operations/createOperations.js';
+import { slaCalendar } from '../../collector/services/businessCalendar.js';
 import { createSlaWatcher } from '../../collector/services/slaWatcher.js';
+import type { Config } from '../../config/configSchema.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import { parseDurationMs } from '../../config/duration.js';
 import { loadConfig } from '../../config/loadConfig.js';
@@ -17,7 +19,7 @@ import { diskRule } from '../incidents/lifecycleRules.js';
 const T0 = Date.UTC(2026, 10, 2, 9, 0);
 const MINUTE = 60_000;
 
-function setup() {
+function setup(tune: (config: Config) => void = () => undefined) {
   let now = T0;
   const clock = { nowMs: () => now };
   const store = openSqliteStore({ file: ':memory:' });
@@ -28,11 +30,12 @@ function setup() {
   config.services = { payments: { description: '', owner: '', impact: 'high', members: { hosts: ['pay-1', 'pay-2'], groups: [], matchers: [] }, dependsOn: [], desks: [] } };
   // a warning on payments: impact high x urgency medium = P2
   config.priority.sla = { P2: { acknowledge: parseDurationMs('15m'), resolve: parseDurationMs('4h') } };
+  tune(config);
   const log = pino({ level: 'silent' });
   const core = createIncidentCore({ store, config, clock, log });
   const operations = createOperations({ store, config, clock, core });
   const pipeline = createAlertPipeline({ rules: [diskRule], initialStates: new Map(), incidents: core.service, log });
-  const watcher = createSlaWatcher({ store, sla: config.priority.sla, clock, log, intervalMs: 1000 });
+  const watcher = createSlaWatcher({ store, sla: config.priority.sla, calendar: slaCalendar(config), clock, log, intervalMs: 1000 });
   let sequence = 0;
   const report = (host: string, used: number) => {
     sequence++;
@@ -44,8 +47,8 @@ function setup() {
     commit();
     return store.listIncidents().find((i) => i.host === host)!;
   };
-  const at = (minutes: number) => {
-    now = T0 + minutes * MINUTE;
+  const at = (minutes: number | string) => {
+    now = typeof minutes === 'string' ? Date.parse(minutes) : T0 + minutes * MINUTE;
   };
   const updates = (id: number) => store.outboxForIncident(id).filter((o) => o.operation === 'update').length;
   return { store, operations, watcher, report, at, updates };
@@ -100,5 +103,39 @@ describe('SLA clocks', () => {
     expect(store.getIncident(id)!.status).toBe('resolved');
     expect(operations.incidentDetail(id).incident.sla).toMatchObject({ acknowledge: { state: 'met' }, resolve: { state: 'met' } });
     expect(operations.incidentDetail(other.id).incident).toMatchObject({ priority: 'P4', sla: null });
+  });
+
+  it('in business hours: a breach across a holiday weekend escalates once, at the business-time moment', () => {
+    const hours = ['09:00-17:00'];
+    const { operations, watcher, report, at, updates } = setup((config) => {
+      config.timeZone = 'Europe/Berlin';
+      // Monday 9 November is a holiday here
+      config.priority.businessHours = { week: { mon: hours, tue: hours, wed: hours, thu: hours, fri: hours }, holidays: ['2026-11-09'] };
+      config.priority.sla = { P2: { acknowledge: parseDurationMs('30m'), resolve: parseDurationMs('8h'), businessHours: true } };
+    });
+    at('2026-11-06T15:45:00Z'); // Friday 16:45 in Berlin: 15 minutes of the day left
+    const { id } = report('pay-1', 0.97);
+    // 15m on Friday, the weekend and the holiday closed, 15m on Tuesday: due Tuesday 09:15 Berlin
+    expect(operations.incidentDetail(id).incident.sla).toEqual({
+      acknowledge: { dueAt: '2026-11-10T08:15:00.000Z', state: 'running' },
+      resolve: { dueAt: '2026-11-10T15:45:00.000Z', state: 'running' },
+    });
+    for (const quiet of ['2026-11-06T16:20:00Z', '2026-11-07T11:00:00Z', '2026-11-08T23:00:00Z', '2026-11-09T10:00:00Z', '2026-11-10T08:00:00Z', '2026-11-10T08:15:00Z']) {
+      at(quiet); // wall-clock 30m ran out at 17:15 on Friday; business time has not
+      expect(watcher.runOnce()).toBe(0);
+    }
+    at('2026-11-10T08:16:00Z');
+    expect(watcher.runOnce()).toBe(1);
+    const after = operations.incidentDetail(id);
+    expect(after.incident).toMatchObject({ priority: 'P1', sla: { acknowledge: { state: 'breached' }, resolve: { state: 'running' } } });
+    expect(after.timeline.filter((e) => e.kind === 'sla-breach').map((e) => e.text)).toEqual([
+      'SLA breached: time to acknowledge (30m of business hours for P2) ran out at 2026-11-10T08:15:00.000Z; priority raised from P2 to P1',
+    ]);
+    for (const later of ['2026-11-10T09:00:00Z', '2026-11-10T16:00:00Z', '2026-11-12T12:00:00Z']) {
+      at(later);
+      expect(watcher.runOnce()).toBe(0);
+    }
+    expect(operations.incidentDetail(id).incident.sla).toMatchObject({ resolve: { state: 'breached' } });
+    expect(updates(id)).toBe(1);
   });
 });

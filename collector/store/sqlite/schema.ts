@@ -283,4 +283,57 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE series_chunks_v2 RENAME TO series_chunks;
   CREATE INDEX series_chunks_by_block ON series_chunks (block_start_ms);
   `,
+  // 10: console sign-ins (issue 14) survive a restart: each by the SHA-256 of its id, with its role, token name and expiry.
+  `
+  CREATE TABLE console_sessions (
+    id_sha256 TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+    name TEXT,
+    created_at_ms INTEGER NOT NULL,
+    expires_at_ms INTEGER NOT NULL
+  );
+  CREATE INDEX console_sessions_by_expiry ON console_sessions (expires_at_ms);
+  `,
+  // 11: service incidents (issue 16): a 'link' desk operation that puts a host incident's ticket under its
+  // service incident's ticket (the parent named by link_incident_id), the links themselves, and each
+  // service's state changes (for the service reports).
+  `
+  CREATE TABLE outbox_v3 (
+    id INTEGER PRIMARY KEY,
+    incident_id INTEGER NOT NULL REFERENCES incidents(id),
+    desk TEXT NOT NULL,
+    operation TEXT NOT NULL CHECK (operation IN ('open', 'update', 'resolve', 'reopen', 'comment', 'link')),
+    state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead', 'superseded')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at_ms INTEGER NOT NULL,
+    last_error TEXT,
+    created_at_ms INTEGER NOT NULL,
+    delivered_at_ms INTEGER,
+    note TEXT,
+    lease_until_ms INTEGER,
+    link_incident_id INTEGER REFERENCES incidents(id)
+  );
+  INSERT INTO outbox_v3 (id, incident_id, desk, operation, state, attempts, next_attempt_at_ms, last_error, created_at_ms, delivered_at_ms, note, lease_until_ms)
+    SELECT id, incident_id, desk, operation, state, attempts, next_attempt_at_ms, last_error, created_at_ms, delivered_at_ms, note, lease_until_ms FROM outbox;
+  DROP TABLE outbox;
+  ALTER TABLE outbox_v3 RENAME TO outbox;
+  CREATE INDEX outbox_pending ON outbox (state, incident_id, desk, id);
+  CREATE INDEX outbox_by_state ON outbox (state, id);
+  CREATE TABLE service_incident_links (
+    service_incident_id INTEGER NOT NULL REFERENCES incidents(id),
+    incident_id INTEGER NOT NULL REFERENCES incidents(id),
+    service TEXT NOT NULL,
+    linked_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (service, incident_id)
+  );
+  CREATE INDEX service_incident_links_by_parent ON service_incident_links (service_incident_id);
+  CREATE TABLE service_state_changes (
+    id INTEGER PRIMARY KEY,
+    service TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('operational', 'degraded', 'outage')),
+    at_ms INTEGER NOT NULL,
+    reason TEXT NOT NULL
+  );
+  CREATE INDEX service_state_changes_by_time ON service_state_changes (service, at_ms, id);
+  `,
 ];

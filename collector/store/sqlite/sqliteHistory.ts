@@ -67,6 +67,11 @@ export function createSqliteHistory(db: Database.Database) {
     nextHotBase: pluck('SELECT min(base_at_ms) AS at FROM report_chunks WHERE base_at_ms >= ?'),
     rollups5m: prepare('SELECT bucket_start_ms AS startMs, sample_count AS count, sum, min, max FROM rollups_5m WHERE series_id = ? AND bucket_start_ms BETWEEN ? AND ? ORDER BY bucket_start_ms'),
     rollups1h: prepare('SELECT bucket_start_ms AS startMs, sample_count AS count, sum, min, max FROM rollups_1h WHERE series_id = ? AND bucket_start_ms BETWEEN ? AND ? ORDER BY bucket_start_ms'),
+    // Rollups summed per step in SQLite (a 7-day chart reads 600 rows, not 2,016); steps aligned to the epoch.
+    rollupSteps5m: prepare(`SELECT CAST(bucket_start_ms / @step AS INTEGER) * @step AS startMs, sum(sample_count) AS count, sum(sum) AS sum, min(min) AS min, max(max) AS max
+      FROM rollups_5m WHERE series_id = @seriesId AND bucket_start_ms BETWEEN @fromMs AND @toMs GROUP BY 1 ORDER BY 1`),
+    rollupSteps1h: prepare(`SELECT CAST(bucket_start_ms / @step AS INTEGER) * @step AS startMs, sum(sample_count) AS count, sum(sum) AS sum, min(min) AS min, max(max) AS max
+      FROM rollups_1h WHERE series_id = @seriesId AND bucket_start_ms BETWEEN @fromMs AND @toMs GROUP BY 1 ORDER BY 1`),
     // CROSS JOIN keeps hosts the outer loop: one primary-key lookup per host, not a scan of every hot row.
     lastHotOfHosts: prepare('SELECT c.host_id, c.base_at_ms, c.samples, c.texts FROM hosts h CROSS JOIN report_chunks c ON c.host_id = h.host_id AND c.sequence = h.last_sequence'),
     newestHotOfHost: prepare(`SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = ? ORDER BY base_at_ms DESC LIMIT ${LATEST_SEARCH_REPORTS}`),
@@ -230,6 +235,32 @@ export function createSqliteHistory(db: Database.Database) {
         }
       }
       return inTimeOrder(rows);
+    },
+
+    /**
+     * Hands every sample of the host's series `seriesIds` with `fromMs <= atMs <= toMs` to `visit`, in
+     * no particular order and without building rows (for reads that aggregate); `hotOnly` skips the
+     * compacted ones.
+     */
+    visitHostPoints(hostId: number, seriesIds: ReadonlySet<number>, fromMs: number, toMs: number, visit: (seriesId: number, atMs: number, value: number) => void, hotOnly = false): void {
+      if (!hotOnly) {
+        for (const seriesId of seriesIds) {
+          for (const chunk of reads.seriesChunks().iterate(seriesId, fromMs - BLOCK_MS - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<SeriesChunkRow>) {
+            if (chunk.last_at_ms < fromMs || chunk.first_at_ms > toMs) continue;
+            const { times, values } = decodeSeriesChunk(chunk.data);
+            for (let i = 0; i < times.length; i++) if (times[i]! >= fromMs && times[i]! <= toMs) visit(seriesId, times[i]!, values[i]!);
+          }
+        }
+      }
+      for (const chunk of reads.hotInRange().iterate(hostId, fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<HotChunk>) {
+        for (const s of decodeChunk(chunk.base_at_ms, chunk.samples, seriesIds)) if (s.atMs >= fromMs && s.atMs <= toMs) visit(s.seriesId, s.atMs, s.value);
+      }
+    },
+
+    /** One series' stored rollups summed per step of `stepMs` (aligned to the epoch), for buckets starting within [fromMs, toMs]. */
+    rollupSteps(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number, stepMs: number): RollupBucket[] {
+      const statement = resolution === '5m' ? reads.rollupSteps5m : reads.rollupSteps1h;
+      return statement().all({ seriesId, fromMs, toMs, step: Math.round(stepMs) }) as RollupBucket[];
     },
 
     /** Stored rollup buckets of one series starting within [fromMs, toMs] (compacted history only). */

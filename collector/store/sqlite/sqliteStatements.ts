@@ -55,8 +55,11 @@ export function createSqliteStatements(db: Database.Database) {
           ON CONFLICT (incident_id) DO UPDATE SET services = excluded.services, impact = excluded.impact, urgency = excluded.urgency,
             priority = excluded.priority, reason = excluded.reason, sla_breach = excluded.sla_breach`),
         insertIncidentEvent: prepare('INSERT INTO incident_events (incident_id, at_ms, kind, text, data) VALUES (@incidentId, @atMs, @kind, @text, @data)'),
-        insertOutbox: prepare(`INSERT INTO outbox (incident_id, desk, operation, state, attempts, next_attempt_at_ms, created_at_ms, note)
-          VALUES (@incidentId, @desk, @operation, 'pending', 0, @nextAttemptAtMs, @createdAtMs, @note)`),
+        insertOutbox: prepare(`INSERT INTO outbox (incident_id, desk, operation, state, attempts, next_attempt_at_ms, created_at_ms, note, link_incident_id)
+          VALUES (@incidentId, @desk, @operation, 'pending', 0, @nextAttemptAtMs, @createdAtMs, @note, @linkIncidentId)`),
+        insertServiceLink: prepare(`INSERT OR IGNORE INTO service_incident_links (service_incident_id, incident_id, service, linked_at_ms)
+          VALUES (@serviceIncidentId, @incidentId, @service, @linkedAtMs)`),
+        insertServiceStateChange: prepare('INSERT INTO service_state_changes (service, state, at_ms, reason) VALUES (@service, @state, @atMs, @reason)'),
         pendingUntriedUpdate: prepare(`SELECT id FROM outbox WHERE incident_id = ? AND desk = ? AND state = 'pending' AND operation = 'update' AND attempts = 0
           AND id = (SELECT max(id) FROM outbox WHERE incident_id = ? AND desk = ? AND state = 'pending')`),
         hurryHeldUpdates: prepare(`UPDATE outbox SET next_attempt_at_ms = min(next_attempt_at_ms, @nowMs)
@@ -82,12 +85,21 @@ export function createSqliteStatements(db: Database.Database) {
     seriesOfHostnameMetric: prepare('SELECT s.series_id, s.host_id, h.hostname, s.metric, s.labels FROM series s JOIN hosts h USING (host_id) WHERE h.hostname = ? AND s.metric = ? ORDER BY s.labels'),
     seriesOfMetric: prepare('SELECT s.series_id, s.host_id, h.hostname, s.metric, s.labels FROM series s JOIN hosts h USING (host_id) WHERE s.metric = ? ORDER BY h.hostname, s.labels'),
     listHosts: prepare('SELECT * FROM hosts ORDER BY hostname, agent_id'),
+    listHostsWithoutInventory: prepare(`SELECT host_id, agent_id, hostname, labels, version, interval_seconds, last_sequence, first_seen_at_ms, last_report_at_ms, addresses,
+      default_gateway, NULL AS inventory, decommissioned_at_ms FROM hosts ORDER BY hostname, agent_id`),
+    hostByName: prepare('SELECT * FROM hosts WHERE hostname = ? ORDER BY agent_id LIMIT 1'),
+    seriesOfHostnameAll: prepare('SELECT s.series_id, s.host_id, h.hostname, s.metric, s.labels FROM series s JOIN hosts h USING (host_id) WHERE h.hostname = ? ORDER BY s.metric, s.labels'),
     listAgents: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents ORDER BY enrolled_at_ms, agent_id'),
     agentByCredential: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents WHERE credential_sha256 = ?'),
     insertApiToken: prepare('INSERT OR IGNORE INTO api_tokens (name, role, token_sha256, created_at_ms, created_by) VALUES (@name, @role, @tokenSha256, @createdAtMs, @createdBy)'),
     revokeApiToken: prepare('UPDATE api_tokens SET revoked_at_ms = ? WHERE name = ? AND revoked_at_ms IS NULL'),
     listApiTokens: prepare('SELECT name, role, created_at_ms, created_by, revoked_at_ms FROM api_tokens ORDER BY created_at_ms, name'),
     apiTokenByDigest: prepare('SELECT name, role, created_at_ms, created_by, revoked_at_ms FROM api_tokens WHERE token_sha256 = ?'),
+    insertConsoleSession: prepare('INSERT INTO console_sessions (id_sha256, role, name, created_at_ms, expires_at_ms) VALUES (@idSha256, @role, @name, @createdAtMs, @expiresAtMs)'),
+    consoleSessionByDigest: prepare('SELECT id_sha256, role, name, created_at_ms, expires_at_ms FROM console_sessions WHERE id_sha256 = ?'),
+    deleteConsoleSession: prepare('DELETE FROM console_sessions WHERE id_sha256 = ?'),
+    deleteExpiredConsoleSessions: prepare('DELETE FROM console_sessions WHERE expires_at_ms <= ?'),
+    trimConsoleSessions: prepare('DELETE FROM console_sessions WHERE id_sha256 NOT IN (SELECT id_sha256 FROM console_sessions ORDER BY rowid DESC LIMIT ?)'),
     insertAudit: prepare('INSERT INTO audit_log (at_ms, actor, action, target, detail) VALUES (@atMs, @actor, @action, @target, @detail)'),
     listAudit: prepare('SELECT id, at_ms, actor, action, target, detail FROM audit_log ORDER BY id DESC LIMIT ?'),
     agentById: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents WHERE agent_id = ?'),
@@ -124,6 +136,13 @@ export function createSqliteStatements(db: Database.Database) {
     rearmDueIncidents: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE rearm_at_ms IS NOT NULL AND rearm_at_ms <= ? ORDER BY id`),
     allActiveIncidents: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE status IN ('open', 'acknowledged') ORDER BY id`),
     childIncidents: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE parent_incident_id = ? ORDER BY id`),
+    serviceLinksOf: prepare('SELECT * FROM service_incident_links WHERE service = ? ORDER BY service_incident_id, incident_id'),
+    serviceLinksOfParent: prepare('SELECT * FROM service_incident_links WHERE service_incident_id = ? ORDER BY incident_id'),
+    serviceLinkOfChild: prepare('SELECT * FROM service_incident_links WHERE incident_id = ? ORDER BY service_incident_id'),
+    latestServiceStates: prepare(`SELECT c.* FROM service_state_changes c
+      WHERE c.id = (SELECT max(d.id) FROM service_state_changes d WHERE d.service = c.service) ORDER BY c.service`),
+    serviceStateChanges: prepare(`SELECT * FROM service_state_changes WHERE service = @service AND at_ms < @toMs
+      AND (at_ms >= @fromMs OR id = (SELECT max(id) FROM service_state_changes WHERE service = @service AND at_ms < @fromMs)) ORDER BY at_ms, id`),
     flapHistory: prepare('SELECT transitions FROM flap_history WHERE fingerprint = ?'),
     listSilences: prepare('SELECT * FROM silences WHERE expires_at_ms > ? ORDER BY id'),
     silenceById: prepare('SELECT * FROM silences WHERE id = ?'),

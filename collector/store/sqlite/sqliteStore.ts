@@ -11,10 +11,12 @@ import { encodeChunk, encodeTexts } from '../sampleChunk.js';
 import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint, SeriesRecord } from '../../domain/history.js';
 import type { OutboxOperation, OutboxRow, OutboxState } from '../../domain/delivery.js';
 import type { ApiTokenRecord, AuditEntry, Role } from '../../domain/apiToken.js';
+import type { ConsoleSessionRecord } from '../../domain/consoleSession.js';
 import type { EnrolledAgent } from '../../domain/enrolledAgent.js';
 import type { FlapTransition } from '../../domain/flapTransition.js';
 import type { HostRecord } from '../../domain/host.js';
 import type { IncidentEvent, IncidentRecord, IncidentStatus } from '../../domain/incident.js';
+import type { ServiceIncidentLink, ServiceStateChange } from '../../domain/serviceIncident.js';
 import type { IncidentPriorityRecord } from '../../domain/incidentPriority.js';
 import type { MaintenanceRecord } from '../../domain/maintenanceWindow.js';
 import type { SilenceRecord } from '../../domain/silence.js';
@@ -70,6 +72,24 @@ function agentFromRow(r: Row): EnrolledAgent {
     hostname: String(r.hostname),
     enrolledAtMs: Number(r.enrolled_at_ms),
     revokedAtMs: r.revoked_at_ms === null || r.revoked_at_ms === undefined ? null : Number(r.revoked_at_ms),
+  };
+}
+
+function hostFromRow(r: Row): HostRecord {
+  return {
+    hostId: Number(r.host_id),
+    agentId: String(r.agent_id),
+    hostname: String(r.hostname),
+    labels: JSON.parse(String(r.labels)) as Record<string, string>,
+    version: String(r.version),
+    intervalSeconds: Number(r.interval_seconds),
+    lastSequence: Number(r.last_sequence),
+    firstSeenAtMs: Number(r.first_seen_at_ms),
+    lastReportAtMs: Number(r.last_report_at_ms),
+    addresses: JSON.parse(String(r.addresses ?? '[]')) as string[],
+    defaultGateway: r.default_gateway === null || r.default_gateway === undefined ? null : String(r.default_gateway),
+    inventory: r.inventory === null || r.inventory === undefined ? null : (JSON.parse(String(r.inventory)) as Record<string, unknown>),
+    decommissionedAtMs: r.decommissioned_at_ms === null || r.decommissioned_at_ms === undefined ? null : Number(r.decommissioned_at_ms),
   };
 }
 
@@ -189,7 +209,11 @@ class SqliteStore implements Store {
       enqueueOutbox: (row) => {
         sql.hurryHeldUpdates.run({ incidentId: row.incidentId, desk: row.desk, nowMs: row.createdAtMs });
         if (row.operation === 'update' && sql.pendingUntriedUpdate.get(row.incidentId, row.desk, row.incidentId, row.desk)) return;
-        sql.insertOutbox.run({ ...row, note: row.note ?? null, nextAttemptAtMs: row.createdAtMs });
+        sql.insertOutbox.run({ ...row, note: row.note ?? null, linkIncidentId: row.linkIncidentId ?? null, nextAttemptAtMs: row.createdAtMs });
+      },
+      linkServiceIncident: (link) => sql.insertServiceLink.run(link).changes === 1,
+      recordServiceState: (change) => {
+        sql.insertServiceStateChange.run(change);
       },
       leaseOutbox: (id, attempts, untilMs) => {
         sql.leaseOutbox.run({ id, attempts, untilMs });
@@ -316,6 +340,24 @@ class SqliteStore implements Store {
     return this.history.seriesPoints(series.seriesId, series.hostId, fromMs, toMs, options.hotOnly ?? false);
   }
 
+  visitHostPoints(hostId: number, seriesIds: ReadonlySet<number>, fromMs: number, toMs: number, visit: (seriesId: number, atMs: number, value: number) => void, options: { hotOnly?: boolean } = {}): void {
+    this.history.visitHostPoints(hostId, seriesIds, fromMs, toMs, visit, options.hotOnly ?? false);
+  }
+
+  rollupSteps(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number, stepMs: number): RollupBucket[] {
+    return this.history.rollupSteps(seriesId, resolution, fromMs, toMs, stepMs);
+  }
+
+  seriesOfHost(hostname: string): SeriesRecord[] {
+    return (this.sql.seriesOfHostnameAll.all(hostname) as Array<{ series_id: number; host_id: number; hostname: string; metric: string; labels: string }>).map((r) => ({
+      seriesId: r.series_id,
+      hostId: r.host_id,
+      hostname: r.hostname,
+      metric: r.metric,
+      labels: JSON.parse(r.labels) as Record<string, string>,
+    }));
+  }
+
   rollups(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number): RollupBucket[] {
     return this.history.rollups(seriesId, resolution, fromMs, toMs);
   }
@@ -373,6 +415,24 @@ class SqliteStore implements Store {
     return row === undefined ? undefined : apiTokenFromRow(row);
   }
 
+  insertConsoleSession(session: ConsoleSessionRecord, keep: number): void {
+    this.db.transaction(() => {
+      this.sql.insertConsoleSession.run(session);
+      this.sql.deleteExpiredConsoleSessions.run(session.createdAtMs);
+      this.sql.trimConsoleSessions.run(keep);
+    })();
+  }
+
+  deleteConsoleSession(idSha256: string): boolean {
+    return this.sql.deleteConsoleSession.run(idSha256).changes === 1;
+  }
+
+  findConsoleSession(idSha256: string): ConsoleSessionRecord | undefined {
+    const r = this.sql.consoleSessionByDigest.get(idSha256) as Row | undefined;
+    if (r === undefined) return undefined;
+    return { idSha256: String(r.id_sha256), role: r.role as Role, name: r.name === null ? null : String(r.name), createdAtMs: Number(r.created_at_ms), expiresAtMs: Number(r.expires_at_ms) };
+  }
+
   appendAudit(entry: Omit<AuditEntry, 'id'>): void {
     this.sql.insertAudit.run(entry);
   }
@@ -397,22 +457,13 @@ class SqliteStore implements Store {
     return (this.sql.activeAgentsByHostname.all(hostname) as Row[]).map(agentFromRow);
   }
 
-  listHosts(): HostRecord[] {
-    return (this.sql.listHosts.all() as Row[]).map((r) => ({
-      hostId: Number(r.host_id),
-      agentId: String(r.agent_id),
-      hostname: String(r.hostname),
-      labels: JSON.parse(String(r.labels)) as Record<string, string>,
-      version: String(r.version),
-      intervalSeconds: Number(r.interval_seconds),
-      lastSequence: Number(r.last_sequence),
-      firstSeenAtMs: Number(r.first_seen_at_ms),
-      lastReportAtMs: Number(r.last_report_at_ms),
-      addresses: JSON.parse(String(r.addresses ?? '[]')) as string[],
-      defaultGateway: r.default_gateway === null || r.default_gateway === undefined ? null : String(r.default_gateway),
-      inventory: r.inventory === null || r.inventory === undefined ? null : (JSON.parse(String(r.inventory)) as Record<string, unknown>),
-      decommissionedAtMs: r.decommissioned_at_ms === null || r.decommissioned_at_ms === undefined ? null : Number(r.decommissioned_at_ms),
-    }));
+  listHosts(options: { inventory?: boolean } = {}): HostRecord[] {
+    return ((options.inventory ?? true ? this.sql.listHosts : this.sql.listHostsWithoutInventory).all() as Row[]).map(hostFromRow);
+  }
+
+  findHost(hostname: string): HostRecord | undefined {
+    const row = this.sql.hostByName.get(hostname) as Row | undefined;
+    return row === undefined ? undefined : hostFromRow(row);
   }
 
   loadRuleStates(): Map<string, RuleState> {
@@ -509,6 +560,24 @@ class SqliteStore implements Store {
   getTicket(incidentId: number, desk: string): TicketRecord | undefined {
     const r = this.sql.ticket.get(incidentId, desk) as Row | undefined;
     return r ? mapTicket(r) : undefined;
+  }
+
+  serviceIncidentLinks(query: { service: string } | { serviceIncidentId: number } | { incidentId: number }): ServiceIncidentLink[] {
+    const rows =
+      'serviceIncidentId' in query
+        ? this.sql.serviceLinksOfParent.all(query.serviceIncidentId)
+        : 'incidentId' in query
+          ? this.sql.serviceLinkOfChild.all(query.incidentId)
+          : this.sql.serviceLinksOf.all(query.service);
+    return (rows as Row[]).map(mapServiceLink);
+  }
+
+  latestServiceStates(): ServiceStateChange[] {
+    return (this.sql.latestServiceStates.all() as Row[]).map(mapServiceStateChange);
+  }
+
+  serviceStateChanges(service: string, fromMs: number, toMs: number): ServiceStateChange[] {
+    return (this.sql.serviceStateChanges.all({ service, fromMs, toMs }) as Row[]).map(mapServiceStateChange);
   }
 
   childIncidents(parentId: number): IncidentRecord[] {
@@ -679,5 +748,14 @@ function mapOutbox(r: Row): OutboxRow {
     createdAtMs: Number(r.created_at_ms),
     deliveredAtMs: r.delivered_at_ms === null ? null : Number(r.delivered_at_ms),
     note: r.note === null || r.note === undefined ? null : String(r.note),
+    linkIncidentId: r.link_incident_id === null || r.link_incident_id === undefined ? null : Number(r.link_incident_id),
   };
+}
+
+function mapServiceLink(r: Row): ServiceIncidentLink {
+  return { serviceIncidentId: Number(r.service_incident_id), incidentId: Number(r.incident_id), service: String(r.service), linkedAtMs: Number(r.linked_at_ms) };
+}
+
+function mapServiceStateChange(r: Row): ServiceStateChange {
+  return { service: String(r.service), state: String(r.state) as ServiceStateChange['state'], atMs: Number(r.at_ms), reason: String(r.reason) };
 }

@@ -2,7 +2,8 @@
  * A Jira Cloud fake: issues (create with v2 plain-text fields, read with status and category,
  * comments), a workflow whose transitions lead to "To Do", "In Progress", "Done" and "Won't Do",
  * Basic auth with e-mail and API token, and a JQL search (`labels = "x"`) that only sees an issue
- * `indexLagMs` after it was created, as Jira's search index does.
+ * `indexLagMs` after it was created, as Jira's search index does, and issue links (POST
+ * /rest/api/2/issueLink with a link type of Jira's default set; the issue lists them in `issuelinks`).
  */
 import { basicCredential, startFakeHttpServer, type FakeHttpServer } from './fakeHttpServer.js';
 
@@ -24,7 +25,17 @@ export interface JiraFakeIssue {
   createdAtMs: number;
   /** The priority's name; Jira's default scheme when none is given. */
   priority: string;
+  /** Links where this issue is the inward one: the link type's name and the outward issue's key. */
+  links: Array<{ type: string; outward: string }>;
 }
+
+/** Jira's default issue link types: name, outward and inward descriptions. */
+const LINK_TYPES: Record<string, { inward: string; outward: string }> = {
+  Blocks: { inward: 'is blocked by', outward: 'blocks' },
+  Cloners: { inward: 'is cloned by', outward: 'clones' },
+  Duplicate: { inward: 'is duplicated by', outward: 'duplicates' },
+  Relates: { inward: 'relates to', outward: 'relates to' },
+};
 
 /** The priorities of Jira's default priority scheme. */
 const JIRA_PRIORITIES = ['Highest', 'High', 'Medium', 'Low', 'Lowest'];
@@ -61,7 +72,7 @@ export async function startJiraFake(email: string, token: string, options: { pro
           if (Object.keys(errors).length > 0) return { status: 400, body: { errorMessages: [], errors } };
           const id = String(10000 + issues.size + 1);
           const key = `${project}-${issues.size + 1}`;
-          issues.set(key, { id, key, summary: String(fields.summary), labels, status: 'To Do', category: 'new', comments: [], createdAtMs: Date.now(), priority });
+          issues.set(key, { id, key, summary: String(fields.summary), labels, status: 'To Do', category: 'new', comments: [], createdAtMs: Date.now(), priority, links: [] });
           return { status: 201, body: { id, key, self: `/rest/api/2/issue/${id}` } };
         },
       ],
@@ -71,7 +82,22 @@ export async function startJiraFake(email: string, token: string, options: { pro
         (request) => {
           const issue = issues.get(request.params[0]!);
           if (!issue) return notFound;
-          return { status: 200, body: { id: issue.id, key: issue.key, fields: { status: { name: issue.status, statusCategory: { key: issue.category } }, labels: issue.labels, summary: issue.summary } } };
+          const issuelinks = issue.links.map((l, i) => ({ id: String(i + 1), type: { name: l.type, ...LINK_TYPES[l.type] }, outwardIssue: { key: l.outward } }));
+          return { status: 200, body: { id: issue.id, key: issue.key, fields: { status: { name: issue.status, statusCategory: { key: issue.category } }, labels: issue.labels, summary: issue.summary, issuelinks } } };
+        },
+      ],
+      [
+        'POST',
+        /^\/rest\/api\/2\/issueLink$/,
+        (request) => {
+          const body = (request.body ?? {}) as { type?: { name?: string }; inwardIssue?: { key?: string }; outwardIssue?: { key?: string } };
+          const type = body.type?.name ?? '';
+          if (!(type in LINK_TYPES)) return { status: 404, body: { errorMessages: [`No issue link type with name '${type}' found.`], errors: {} } };
+          const inward = issues.get(body.inwardIssue?.key ?? '');
+          const outward = issues.get(body.outwardIssue?.key ?? '');
+          if (!inward || !outward) return { status: 404, body: { errorMessages: ['Issue Does Not Exist'], errors: {} } };
+          if (!inward.links.some((l) => l.type === type && l.outward === outward.key)) inward.links.push({ type, outward: outward.key });
+          return { status: 201 };
         },
       ],
       [

@@ -19,6 +19,8 @@ export interface ServiceNowFakeIncident {
   /** 1 high .. 3 low, as sent; ServiceNow derives the incident's priority from the two. */
   impact?: string;
   urgency?: string;
+  /** The sys_id of the parent incident (a reference field; a child is listed under its parent). */
+  parent_incident?: string;
 }
 
 export interface ServiceNowFakeAlert {
@@ -36,7 +38,7 @@ export interface ServiceNowFake extends FakeHttpServer {
 export async function startServiceNowFake(user: string, password: string): Promise<ServiceNowFake> {
   const incidents = new Map<string, ServiceNowFakeIncident>();
   const alerts: ServiceNowFakeAlert[] = [];
-  const view = (i: ServiceNowFakeIncident) => ({ sys_id: i.sys_id, number: i.number, state: i.state, short_description: i.short_description, correlation_id: i.correlation_id, active: String(Number(i.state) < 6) });
+  const view = (i: ServiceNowFakeIncident) => ({ sys_id: i.sys_id, number: i.number, state: i.state, short_description: i.short_description, correlation_id: i.correlation_id, parent_incident: i.parent_incident ?? '', active: String(Number(i.state) < 6) });
   const apply = (incident: ServiceNowFakeIncident, change: Record<string, unknown>) => {
     const next = { ...incident, ...Object.fromEntries(Object.entries(change).filter(([k]) => k !== 'work_notes').map(([k, v]) => [k, String(v)])) };
     if (next.state === '6' && (!next.close_code || !next.close_notes)) {
