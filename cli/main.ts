@@ -270,6 +270,35 @@ hosts
     process.exitCode = hostsDecommissionCommand(hostname, options);
   });
 
+const status = program.command('status').description("the public status page (collector.statusPage) and its notice (reads and writes the database directly; the notice is audited)");
+status
+  .command('show')
+  .description('the status page as the public sees it: each service\'s state, days not operational, the notice')
+  .addOption(configOption())
+  .option('--json', 'print JSON')
+  .action(async (options: { config?: string; json?: boolean }) => {
+    const { statusShowCommand } = await import('./commands/statusCommand.js');
+    process.exitCode = statusShowCommand(options);
+  });
+const notice = status.command('notice').description("the operator-written notice on the status page");
+notice
+  .command('set')
+  .description('set the notice business users read on the status page')
+  .argument('<text>', 'the notice (at most 2000 characters)')
+  .addOption(configOption())
+  .action(async (text: string, options: { config?: string }) => {
+    const { statusNoticeSetCommand } = await import('./commands/statusCommand.js');
+    process.exitCode = statusNoticeSetCommand(text, options);
+  });
+notice
+  .command('clear')
+  .description('remove the notice')
+  .addOption(configOption())
+  .action(async (options: { config?: string }) => {
+    const { statusNoticeClearCommand } = await import('./commands/statusCommand.js');
+    process.exitCode = statusNoticeClearCommand(options);
+  });
+
 const tokens = program.command('tokens').description('named API tokens with a role: viewer (read the API), operator (act on incidents, silences, maintenance, deliveries), admin (agents, tokens, the audit log)');
 tokens
   .command('create')

@@ -147,6 +147,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     isReady: () => ready,
     operations: createOperations({ store, config, clock, core, rawRetentionMs: config.collector.retention, rules: { rules: () => pipeline.rules(), health: () => pipeline.health() } }),
     operatorTokens: config.incidents.operatorTokens,
+    statusPage: config.collector.statusPage,
     alertmanagerIntake: createAlertmanagerIntake({ store, incidents, clock, log: log.child({ component: 'alertmanager' }) }),
   });
   const pruning: PeriodicLoop = createPeriodicLoop({

@@ -60,6 +60,13 @@ export const CollectorSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    statusPage: Type.Object(
+      {
+        enabled: Type.Boolean({ default: false, description: 'Serve the public status page at /status (and /status.json) without a token' }),
+        title: Type.String({ default: 'Service status', minLength: 1, maxLength: 200, description: 'The heading of the status page' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     tls: Type.Optional(
       Type.Object(
         {

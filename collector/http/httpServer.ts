@@ -30,6 +30,7 @@ import { registerHistoryRoutes } from './historyRoutes.js';
 import { registerPrometheusRoutes } from './prometheusRoutes.js';
 import { registerIncidentRoutes } from './incidentRoutes.js';
 import { registerIntakeRoutes } from './intakeRoutes.js';
+import { registerStatusRoutes } from './statusRoutes.js';
 import { registerReadRoutes } from './readRoutes.js';
 import { registerRuleRoutes } from './ruleRoutes.js';
 import { registerTokenRoutes } from './tokenRoutes.js';
@@ -67,6 +68,8 @@ export interface HttpServerOptions {
   sampleTimeWindow: SampleTimeWindow;
   /** False once shutdown began: /readyz answers 503 and new reports are refused. */
   isReady(): boolean;
+  /** `collector.statusPage`: the public status page at /status; off when absent. */
+  statusPage?: { enabled: boolean; title: string };
   /** Takes Alertmanager's webhook notifications at /api/v1/intake/alertmanager; no route without it. */
   alertmanagerIntake?: AlertmanagerIntake;
 }
@@ -229,6 +232,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   registerDeliveryRoutes(app, operations, operator, operationsFor);
   registerIncidentRoutes(app, { operations, operator, operationsFor });
   if (options.alertmanagerIntake) registerIntakeRoutes(app, options.alertmanagerIntake);
+  registerStatusRoutes(app, { operations, operationsFor, page: options.statusPage ?? { enabled: false, title: '' } });
   registerAgentRoutes(app, { store: options.store, operations, operationsFor, enrollmentTokens: options.enrollmentTokens ?? [], requireAdmin: access.require('admin'), nowMs });
   registerConsoleRoutes(app, {
     access,

@@ -85,7 +85,8 @@ export function registerIncidentRoutes(app: FastifyInstance, { operations, opera
 
   app.post<{ Body: { matchers: string[] } }>(
     '/api/v1/silences/preview',
-    { schema: { summary: 'The active incidents a silence with these matchers would hold', body: Type.Object({ matchers: Type.Array(Matcher, { minItems: 1, maxItems: 50 }) }, { additionalProperties: false }) } },
+    // A read (OPERATION_ACCESS: previewSilence), so a viewer may ask, as for the other reads sent as POST.
+    { config: { access: 'viewer' }, schema: { summary: 'The active incidents a silence with these matchers would hold', body: Type.Object({ matchers: Type.Array(Matcher, { minItems: 1, maxItems: 50 }) }, { additionalProperties: false }) } },
     async (request) => ({ incidents: operations.previewSilence(request.body.matchers) }),
   );
 

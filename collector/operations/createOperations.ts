@@ -19,9 +19,10 @@ import { createRuleOperations, type RuleOperations, type RulesInForce } from './
 import { createServiceOperations, slaOfIncident, type ServiceOperations } from './serviceOperations.js';
 import { slaCalendar } from '../services/businessCalendar.js';
 import { createSilenceOperations, type SilenceOperations } from './silenceOperations.js';
+import { createStatusOperations, type StatusOperations } from './statusOperations.js';
 import { createTokenOperations, type TokenOperations } from './tokenOperations.js';
 
-export interface Operations extends IncidentOperations, ServiceOperations, SilenceOperations, MaintenanceOperations, DeliveryOperations, AgentOperations, HistoryOperations, TokenOperations, RuleOperations {
+export interface Operations extends IncidentOperations, ServiceOperations, StatusOperations, SilenceOperations, MaintenanceOperations, DeliveryOperations, AgentOperations, HistoryOperations, TokenOperations, RuleOperations {
   /** Replays `fromMs`..`toMs` of stored history with the candidate rules and the rules in force. */
   backtest(run: { candidate: readonly Rule[]; inForce: readonly Rule[]; fromMs: number; toMs: number }): BacktestComparison;
 }
@@ -42,9 +43,11 @@ export interface OperationsOptions {
 const NO_RULES: RulesInForce = { rules: () => [], health: () => [] };
 
 export function createOperations({ store, config, clock, core, rawRetentionMs = 14 * 86_400_000, rules = NO_RULES }: OperationsOptions): Operations {
+  const services = createServiceOperations({ store, catalogue: core.catalogue, classify: core.classify });
   return {
     ...createIncidentOperations({ store, incidents: core.service, clock, classify: core.classify, slaOf: slaOfIncident(store, config.priority.sla, clock, slaCalendar(config)) }),
-    ...createServiceOperations({ store, catalogue: core.catalogue, classify: core.classify }),
+    ...services,
+    ...createStatusOperations({ store, catalogue: core.catalogue, clock, timeZone: config.timeZone, states: () => services.listServices() }),
     ...createSilenceOperations({ store, clock }),
     ...createMaintenanceOperations({ store, clock, timeZone: config.timeZone }),
     ...createDeliveryOperations({ store, clock }),

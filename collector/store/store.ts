@@ -11,6 +11,7 @@ import type { CheckResult } from '../../contract/report.js';
 import type { NewDelivery, OutboxOperation, OutboxRow, OutboxState } from '../domain/delivery.js';
 import type { ApiTokenRecord, AuditEntry } from '../domain/apiToken.js';
 import type { ConsoleSessionRecord } from '../domain/consoleSession.js';
+import type { StatusNotice } from '../domain/statusNotice.js';
 import type { EnrolledAgent } from '../domain/enrolledAgent.js';
 import type { FlapTransition } from '../domain/flapTransition.js';
 import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint, SeriesRecord } from '../domain/history.js';
@@ -155,6 +156,8 @@ export interface Store extends StoreReads {
   insertConsoleSession(session: ConsoleSessionRecord, keep: number): void;
   /** Ends a console session (sign-out); false when there was none with that digest. */
   deleteConsoleSession(idSha256: string): boolean;
+  /** Sets the status page's notice, or clears it (null). */
+  setStatusNotice(notice: StatusNotice | null): void;
   /** Appends to the audit log (inside the caller's transaction when there is one). */
   appendAudit(entry: Omit<AuditEntry, 'id'>): void;
   /**
@@ -187,6 +190,8 @@ export interface StoreReads {
   findConsoleSession(idSha256: string): ConsoleSessionRecord | undefined;
   /** The newest audit entries first. */
   listAudit(limit: number): AuditEntry[];
+  /** The status page's notice, if one is set. */
+  statusNotice(): StatusNotice | undefined;
   /** The enrolled agent with this id, revoked or not. */
   findAgent(agentId: string): EnrolledAgent | undefined;
   /** Enrolled agents not revoked whose enrolled host name is `hostname`. */

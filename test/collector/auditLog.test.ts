@@ -166,6 +166,13 @@ describe('audit log and API tokens', () => {
     expect(collector.store.incidentEvents(incident.id).map((e) => e.text)).toContain('host decommissioned: retired-host was decommissioned by root');
   });
 
+  it('records the status notice, set and cleared, under the acting token', async () => {
+    await expectOneEntry('setStatusNotice', 'alice', '-', () => call('PUT', '/api/v1/status/notice', tokens.alice, { text: 'Payments are slow' }));
+    expect((await audited(() => call('PUT', '/api/v1/status/notice', tokens.viewer, { text: 'x' }), 403)).added).toEqual([]);
+    await expectOneEntry('clearStatusNotice', 'alice', '-', () => call('DELETE', '/api/v1/status/notice', tokens.alice));
+    expect((await audited(() => call('DELETE', '/api/v1/status/notice', tokens.alice), 409)).added).toEqual([]);
+  });
+
   it('has exercised every audited operation, and no secret or digest is in the audit log, the token list, the log or the database', async () => {
     const auditedOperations = Object.entries(OPERATION_ACCESS).filter(([, a]) => a.audited).map(([name]) => name);
     expect([...covered].sort()).toEqual(auditedOperations.sort());

@@ -144,4 +144,9 @@ describe('Alertmanager intake', () => {
     expect(list[0]).toMatchObject({ status: 'open', occurrences: 2 });
     await expect.poll(deskOps, { timeout: 10_000 }).toEqual(['open', 'resolve', 'reopen']);
   });
+
+  it('(the status page is off by default: no /status)', async () => {
+    expect((await fetch(`${collector.url}/status`)).status).toBe(404);
+    expect((await fetch(`${collector.url}/status.json`)).status).toBe(404);
+  });
 });

@@ -44,6 +44,11 @@ export interface StartRequestTrackerOptions {
   workers?: number;
   /** Upper bound for rt-server to answer REST2. Default 60000 ms. */
   readyTimeoutMs?: number;
+  /**
+   * RT initialdata files (custom fields, queues, ...) loaded before the server starts, as an RT
+   * admin adds them: `rt-setup-database --action insert --datafile <file>`.
+   */
+  initialData?: readonly string[];
 }
 
 export interface RunningRequestTracker {
@@ -181,6 +186,10 @@ export async function startRequestTracker(
     if (!existsSync(dbFile)) {
       const setup = await run(RT_SETUP_DATABASE, ['--action', 'init', '--skip-create'], env, 120_000);
       await appendFile(logFile, setup.stdout + setup.stderr);
+    }
+    for (const datafile of opts.initialData ?? []) {
+      const insert = await run(RT_SETUP_DATABASE, ['--action', 'insert', '--skip-create', '--datafile', path.resolve(datafile)], env, 120_000);
+      await appendFile(logFile, insert.stdout + insert.stderr);
     }
     const result = await run('perl', [BOOTSTRAP], env, 120_000);
     await appendFile(logFile, result.stderr);

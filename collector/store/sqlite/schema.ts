@@ -336,4 +336,13 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX service_state_changes_by_time ON service_state_changes (service, at_ms, id);
   `,
+  // 12: the status page's notice (issue 16): one operator-written text, who set it and when.
+  `
+  CREATE TABLE status_notice (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    text TEXT NOT NULL,
+    set_by TEXT NOT NULL,
+    set_at_ms INTEGER NOT NULL
+  );
+  `,
 ];

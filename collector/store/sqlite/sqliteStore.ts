@@ -12,6 +12,7 @@ import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint, Ser
 import type { OutboxOperation, OutboxRow, OutboxState } from '../../domain/delivery.js';
 import type { ApiTokenRecord, AuditEntry, Role } from '../../domain/apiToken.js';
 import type { ConsoleSessionRecord } from '../../domain/consoleSession.js';
+import type { StatusNotice } from '../../domain/statusNotice.js';
 import type { EnrolledAgent } from '../../domain/enrolledAgent.js';
 import type { FlapTransition } from '../../domain/flapTransition.js';
 import type { HostRecord } from '../../domain/host.js';
@@ -431,6 +432,16 @@ class SqliteStore implements Store {
     const r = this.sql.consoleSessionByDigest.get(idSha256) as Row | undefined;
     if (r === undefined) return undefined;
     return { idSha256: String(r.id_sha256), role: r.role as Role, name: r.name === null ? null : String(r.name), createdAtMs: Number(r.created_at_ms), expiresAtMs: Number(r.expires_at_ms) };
+  }
+
+  setStatusNotice(notice: StatusNotice | null): void {
+    if (notice === null) this.sql.clearStatusNotice.run();
+    else this.sql.setStatusNotice.run(notice);
+  }
+
+  statusNotice(): StatusNotice | undefined {
+    const r = this.sql.statusNotice.get() as Row | undefined;
+    return r === undefined ? undefined : { text: String(r.text), setBy: String(r.set_by), setAtMs: Number(r.set_at_ms) };
   }
 
   appendAudit(entry: Omit<AuditEntry, 'id'>): void {
