@@ -4,11 +4,12 @@
  * second and the p50/p99 acknowledge latency for:
  *   1. saturation: as fast as N concurrent senders can go;
  *   2. the design target: 10,000 agents every 15 s (about 667 reports/s), paced;
- * then the collector's RSS per agent, and the same load generator against the bare-parse ceiling
- * (ceilingServer.ts: gunzip and JSON.parse only), and Tripline's ratio to it.
- * Figures only; nothing is asserted. Options: --agents N --seconds S --concurrency C.
+ * each in slices alternating with the same load generator against the bare-parse ceiling
+ * (ceilingServer.ts: gunzip and JSON.parse only), so both see the same machine; then the collector's
+ * RSS per agent and Tripline's ratio to the ceiling.
+ * Figures only; nothing is asserted. Options: --agents N --seconds S --concurrency C --rounds R.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -24,11 +25,13 @@ const { values } = parseArgs({
     agents: { type: 'string', default: '10000' },
     seconds: { type: 'string', default: '20' },
     concurrency: { type: 'string', default: '64' },
+    rounds: { type: 'string', default: '4' },
   },
 });
 const AGENTS = Number(values.agents);
 const SECONDS = Number(values.seconds);
 const CONCURRENCY = Number(values.concurrency);
+const ROUNDS = Math.max(1, Number(values.rounds));
 const TOKEN = 'bench-token-0123456789abcdef';
 const TARGET_RATE = AGENTS / 15;
 /**
@@ -183,25 +186,57 @@ function rssMb(pid: number): number {
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
-/** The same saturation and paced phases against the bare-parse ceiling server; returns its saturation rate. */
-async function measureCeiling(): Promise<Phase> {
-  const port = await freePort();
-  const server = spawn(process.execPath, [resolve(packageRoot(), 'dist/bench/ceilingServer.js'), String(port)], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: Math.max(CONCURRENCY, 16), pipelining: 1 });
-  try {
-    await waitReady(pool, 'the ceiling server');
-    const sequences = new Array<number>(AGENTS).fill(0);
-    const saturation = await runPhase(pool, sequences, SECONDS, undefined, CONCURRENCY);
-    console.log(describePhase(`ceiling: saturation (${CONCURRENCY} in flight)`, saturation));
-    const paced = await runPhase(pool, sequences, SECONDS, TARGET_RATE, CONCURRENCY);
-    console.log(describePhase(`ceiling: paced at ${TARGET_RATE.toFixed(0)}/s`, paced));
-    return saturation;
-  } finally {
-    await pool.close();
-    server.kill('SIGTERM');
-    await new Promise((ok) => server.on('exit', ok));
-  }
+/** One server under test: its connection pool and process. */
+interface Target {
+  name: string;
+  pool: Pool;
+  process: ChildProcess;
 }
+
+/** Starts a server process and waits until it answers /readyz. */
+async function startTarget(name: string, args: string[], port: number): Promise<Target> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: Math.max(CONCURRENCY, 16), pipelining: 1 });
+  await waitReady(pool, name);
+  return { name, pool, process: child };
+}
+
+async function stopTarget(target: Target | undefined): Promise<void> {
+  if (target === undefined) return;
+  if (!target.pool.closed) await target.pool.close();
+  if (target.process.exitCode !== null || target.process.signalCode !== null) return;
+  target.process.kill('SIGTERM');
+  await new Promise((ok) => target.process.on('exit', ok));
+}
+
+/** Adds `more` into `total` (reports, errors, latencies and seconds). */
+function addPhase(total: Phase, more: Phase): Phase {
+  total.reports += more.reports;
+  total.errors += more.errors;
+  for (const [status, n] of Object.entries(more.errorsByStatus)) total.errorsByStatus[status] = (total.errorsByStatus[status] ?? 0) + n;
+  total.latenciesMs.push(...more.latenciesMs);
+  total.latenciesMs.sort((a, b) => a - b);
+  total.seconds += more.seconds;
+  return total;
+}
+
+const emptyPhase = (): Phase => ({ reports: 0, errors: 0, errorsByStatus: {}, latenciesMs: [], seconds: 0 });
+
+/**
+ * Tripline and the ceiling in alternating slices of SECONDS / ROUNDS each, so that both see the
+ * same machine: other work on a shared machine comes and goes within a run.
+ */
+async function interleaved(tripline: Target, ceiling: Target, sequences: number[], paceRate: number | undefined): Promise<[Phase, Phase]> {
+  const ours = emptyPhase();
+  const theirs = emptyPhase();
+  for (let round = 0; round < ROUNDS; round++) {
+    addPhase(ours, await runPhase(tripline.pool, sequences, SECONDS / ROUNDS, paceRate, CONCURRENCY));
+    addPhase(theirs, await runPhase(ceiling.pool, sequences, SECONDS / ROUNDS, paceRate, CONCURRENCY));
+  }
+  return [ours, theirs];
+}
+
+const rateOf = (phase: Phase) => phase.reports / phase.seconds;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-'));
@@ -223,36 +258,33 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
   const cli = resolve(packageRoot(), 'dist/cli/main.js');
-  const collector = spawn(process.execPath, [...(process.env.TRIPLINE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), cli, 'collector', '--config', configFile], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: Math.max(CONCURRENCY, 16), pipelining: 1 });
+  const nodeArgs = (process.env.TRIPLINE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  let tripline: Target | undefined;
+  let ceiling: Target | undefined;
   try {
-    await waitReady(pool, 'the collector');
+    tripline = await startTarget('the collector', [...nodeArgs, cli, 'collector', '--config', configFile], port);
+    const ceilingPort = await freePort();
+    ceiling = await startTarget('the ceiling server', [resolve(packageRoot(), 'dist/bench/ceilingServer.js'), String(ceilingPort)], ceilingPort);
     const sequences = new Array<number>(AGENTS).fill(0);
     console.log(`Tripline ingest benchmark: ${AGENTS} simulated agents, 60 observations per report, gzip, one collector process on loopback`);
-    console.log(`machine: ${(await import('node:os')).cpus().length} cores, node ${process.version}; agents declare a ${DECLARED_INTERVAL_S} s interval; collector.limits maxConnections ${LIMITS.maxConnections}, maxConcurrentReports ${LIMITS.maxConcurrentReports}`);
-    const warmUp = await runPhase(pool, sequences, 600, undefined, CONCURRENCY, AGENTS);
+    console.log(`machine: ${(await import('node:os')).cpus().length} cores, node ${process.version}, load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}; agents declare a ${DECLARED_INTERVAL_S} s interval; collector.limits maxConnections ${LIMITS.maxConnections}, maxConcurrentReports ${LIMITS.maxConcurrentReports}`);
+    const warmUp = await runPhase(tripline.pool, sequences, 3600, undefined, CONCURRENCY, AGENTS);
     console.log(describePhase('first report of every agent', warmUp) + '  (creates hosts and series)');
-    const saturation = await runPhase(pool, sequences, SECONDS, undefined, CONCURRENCY);
+    const rssAfterFirst = rssMb(tripline.process.pid!);
+    console.log(`measuring in ${ROUNDS} alternating slices of ${(SECONDS / ROUNDS).toFixed(1)} s each against the bare-parse ceiling server (gunzip and JSON.parse only)`);
+    const [saturation, ceilingSaturation] = await interleaved(tripline, ceiling, sequences, undefined);
     console.log(describePhase(`saturation (${CONCURRENCY} in flight)`, saturation));
-    const paced = await runPhase(pool, sequences, SECONDS, TARGET_RATE, CONCURRENCY);
+    console.log(describePhase(`ceiling: saturation`, ceilingSaturation));
+    const [paced, ceilingPaced] = await interleaved(tripline, ceiling, sequences, TARGET_RATE);
     console.log(describePhase(`paced at ${TARGET_RATE.toFixed(0)}/s (${AGENTS} agents / 15 s)`, paced));
-    const headroom = saturation.reports / saturation.seconds / TARGET_RATE;
-    console.log(`headroom: saturation throughput is ${headroom.toFixed(2)}x the design target of ${TARGET_RATE.toFixed(0)} reports/s`);
-    const rss = rssMb(collector.pid!);
-    console.log(`collector RSS after ${AGENTS} agents: ${rss.toFixed(0)} MB = ${((rss * 1024) / AGENTS).toFixed(1)} kB per agent`);
-    console.log(`incidents active at the end: ${await activeIncidents(pool)} (a healthy fleet: 0 expected)`);
-    await pool.close();
-    collector.kill('SIGTERM');
-    await new Promise((ok) => collector.on('exit', ok));
-    const ceiling = await measureCeiling();
-    const ratio = saturation.reports / saturation.seconds / (ceiling.reports / ceiling.seconds);
-    console.log(`Tripline / bare-parse ceiling at saturation: ${ratio.toFixed(2)}x (the same load generator, machine and run)`);
+    console.log(describePhase(`ceiling: paced at ${TARGET_RATE.toFixed(0)}/s`, ceilingPaced));
+    const rss = rssMb(tripline.process.pid!);
+    console.log(`collector RSS: ${rssAfterFirst.toFixed(0)} MB after the first reports, ${rss.toFixed(0)} MB at the end = ${((rss * 1024) / AGENTS).toFixed(1)} kB per agent`);
+    console.log(`incidents active at the end: ${await activeIncidents(tripline.pool)} (a healthy fleet: 0 expected)`);
+    console.log(`Tripline / bare-parse ceiling at saturation: ${(rateOf(saturation) / rateOf(ceilingSaturation)).toFixed(2)}x; saturation / design target of ${TARGET_RATE.toFixed(0)} reports/s: ${(rateOf(saturation) / TARGET_RATE).toFixed(2)}x; paced ack p99 ${percentile(paced.latenciesMs, 99).toFixed(1)} ms against the ceiling's ${percentile(ceilingPaced.latenciesMs, 99).toFixed(1)} ms`);
   } finally {
-    if (!pool.closed) await pool.close();
-    if (collector.exitCode === null && collector.signalCode === null) {
-      collector.kill('SIGTERM');
-      await new Promise((ok) => collector.on('exit', ok));
-    }
+    await stopTarget(tripline);
+    await stopTarget(ceiling);
     rmSync(dir, { recursive: true, force: true });
   }
 }

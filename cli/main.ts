@@ -105,6 +105,18 @@ program
     process.exitCode = servicesCommand(name, options);
   });
 
+const report = program.command('report').description('reports from stored history');
+report
+  .command('services')
+  .description('per service, one month (UTC): availability % (outage time is unavailable, degraded time is not), incidents, MTTA, MTTR, SLA breaches')
+  .requiredOption('--month <YYYY-MM>', 'the month, such as 2026-11')
+  .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+  .addOption(configOption())
+  .action(async (options: { config?: string; month: string; format: 'table' | 'csv' | 'json' }) => {
+    const { serviceReportCommand } = await import('./commands/serviceReportCommand.js');
+    process.exitCode = serviceReportCommand(options);
+  });
+
 const deliveries = program.command('deliveries').description('inspect and retry desk deliveries (reads and writes the database directly)');
 deliveries
   .command('list')

@@ -12,6 +12,7 @@ import { HostPage } from './pages/HostPage.js';
 import { IncidentPage } from './pages/IncidentPage.js';
 import { IncidentsPage } from './pages/IncidentsPage.js';
 import { LoginPage } from './pages/LoginPage.js';
+import { RulesPage } from './pages/RulesPage.js';
 import { SilencesPage } from './pages/SilencesPage.js';
 import { onLinkClick, useLocation } from './router.js';
 import './styles.css';
@@ -20,6 +21,7 @@ const NAV: ReadonlyArray<[string, string]> = [
   ['/', 'Fleet'],
   ['/incidents', 'Incidents'],
   ['/silences', 'Silences'],
+  ['/rules', 'Rules'],
   ['/deliveries', 'Deliveries'],
   ['/agents', 'Agents'],
 ];
@@ -76,6 +78,8 @@ function page(path: string, query: URLSearchParams, session: Session, user: stri
       return <IncidentsPage query={query} />;
     case '/silences':
       return <SilencesPage role={session.role} user={user} />;
+    case '/rules':
+      return <RulesPage />;
     case '/deliveries':
       return <DeliveriesPage role={session.role} />;
     case '/agents':

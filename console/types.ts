@@ -127,3 +127,55 @@ export interface Agent {
   enrolledAt: string;
   revokedAt: string | null;
 }
+
+export interface RuleSeries {
+  labels: Record<string, string>;
+  status: 'pending' | 'firing';
+  since: string | null;
+  lastValue: number;
+}
+
+export interface RuleInForce {
+  name: string;
+  kind: string;
+  source: string;
+  metric: string;
+  matchers: string[];
+  severity: string;
+  summary: string;
+  version: string;
+  forSeconds: number;
+  healthy: boolean;
+  error?: string;
+  state: 'inactive' | 'pending' | 'firing';
+  firingCount: number;
+  pendingCount: number;
+  series: RuleSeries[];
+}
+
+export interface ReplayedIncident {
+  host: string;
+  labels: Record<string, string>;
+  summary: string;
+  openedAt: string;
+  resolvedAt: string | null;
+}
+
+export interface ReplayCounts {
+  opened: number;
+  resolved: number;
+  stillOpen: number;
+}
+
+export interface RuleDiff {
+  rule: string;
+  inForce: boolean;
+  candidate: ReplayCounts;
+  current: ReplayCounts;
+  onlyCandidate: ReplayedIncident[];
+  onlyCurrent: ReplayedIncident[];
+}
+
+export type RuleCheck =
+  | { valid: false; problems: Array<{ line: number; column: number; path: string; message: string; text: string }> }
+  | { valid: true; rules: Array<{ name: string; kind: string; line: number }>; backtest: { from: string; to: string; samples: number; elapsedMs: number; diffs: RuleDiff[] } };

@@ -42,11 +42,12 @@ export function sendApiError(reply: FastifyReply, code: ApiErrorCode, message: s
   return reply.code(API_ERRORS[code].status).send(apiError(code, message, path));
 }
 
-/** The catalogue error an operation's refusal answers with (its own code); an invalid input is named by its body field. */
+/** The catalogue error an operation's refusal answers with (its own code); an invalid input is named by its field (of the body, or the query string). */
 export function operationApiError(error: OperationError): ApiError {
   if (error.problem !== 'invalid') return new ApiError(error.code, error.message);
-  const path = error.field ? `body/${error.field.path}` : 'body';
-  return new ApiError(error.code, `${error.field?.subject === 'field' ? path : 'body'} ${error.message}`, path);
+  const part = error.field?.in ?? 'body';
+  const path = error.field ? `${part}/${error.field.path}` : part;
+  return new ApiError(error.code, `${error.field?.subject === 'field' ? path : part} ${error.message}`, path);
 }
 
 function sendApiErrorOf(reply: FastifyReply, error: ApiError): FastifyReply {

@@ -121,3 +121,21 @@ export const IncidentDetailSchema = Type.Object({
   tickets: Type.Array(TicketSchema),
   deliveries: Type.Array(DeliverySchema),
 });
+
+/** One service's figures for one month (collector/services/serviceReport.ts says how each is computed). */
+export const ServiceReportSchema = Type.Object({
+  service: Type.String(),
+  month: Type.String({ description: 'YYYY-MM (UTC)' }),
+  from: Type.String({ description: 'Start of the period (the month, UTC)' }),
+  to: Type.String({ description: 'End of the period: the month\'s end, or now for the month in progress' }),
+  periodMinutes: Type.Number(),
+  outageMinutes: Type.Number({ description: 'Minutes the service was in outage: unavailable' }),
+  degradedMinutes: Type.Number({ description: 'Minutes the service was degraded: counted as available' }),
+  availabilityPercent: Type.Number({ description: '100 x (period - outage) / period' }),
+  incidents: Type.Integer({ description: 'Host incidents of the service opened in the period' }),
+  acknowledged: Type.Integer(),
+  resolved: Type.Integer(),
+  mttaMinutes: Type.Union([Type.Number(), Type.Null()], { description: 'Mean time to first acknowledgement, over the acknowledged ones' }),
+  mttrMinutes: Type.Union([Type.Number(), Type.Null()], { description: 'Mean time to resolve, over the resolved ones' }),
+  slaBreaches: Type.Integer({ description: 'Incidents whose SLA clock ran out' }),
+});

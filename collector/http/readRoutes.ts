@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { IncidentStatus } from '../domain/incident.js';
 import type { Operations } from '../operations/createOperations.js';
-import { ErrorSchema, HostSchema, IncidentDetailSchema, IncidentSchema, ServiceSchema } from './apiSchemas.js';
+import { ErrorSchema, HostSchema, IncidentDetailSchema, IncidentSchema, ServiceReportSchema, ServiceSchema } from './apiSchemas.js';
 
 const IncidentListQuery = Type.Object(
   {
@@ -59,5 +59,17 @@ export function registerReadRoutes(app: FastifyInstance, operations: Operations)
     '/api/v1/services/:name',
     { schema: { summary: 'One service with its state, members and incidents', params: Type.Object({ name: Type.String({ pattern: '^[a-z][a-z0-9-]*$' }) }), response: { 200: ServiceSchema, 404: ErrorSchema } } },
     async (request) => operations.serviceDetail(request.params.name),
+  );
+
+  app.get<{ Querystring: { month: string } }>(
+    '/api/v1/reports/services',
+    {
+      schema: {
+        summary: 'Per service, one month (UTC) from stored history: availability %, incidents, MTTA, MTTR, SLA breaches',
+        querystring: Type.Object({ month: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}$', description: 'YYYY-MM' }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ month: Type.String(), services: Type.Array(ServiceReportSchema) }), 400: ErrorSchema },
+      },
+    },
+    async (request) => operations.serviceReports(request.query.month),
   );
 }

@@ -17,12 +17,13 @@ import { createIncidentOperations, type IncidentOperations } from './incidentOpe
 import { createMaintenanceOperations, type MaintenanceOperations } from './maintenanceOperations.js';
 import { createRuleOperations, type RuleOperations, type RulesInForce } from './ruleOperations.js';
 import { createServiceOperations, slaOfIncident, type ServiceOperations } from './serviceOperations.js';
+import { createServiceReportOperations, type ServiceReportOperations } from './serviceReportOperations.js';
 import { slaCalendar } from '../services/businessCalendar.js';
 import { createSilenceOperations, type SilenceOperations } from './silenceOperations.js';
 import { createStatusOperations, type StatusOperations } from './statusOperations.js';
 import { createTokenOperations, type TokenOperations } from './tokenOperations.js';
 
-export interface Operations extends IncidentOperations, ServiceOperations, StatusOperations, SilenceOperations, MaintenanceOperations, DeliveryOperations, AgentOperations, HistoryOperations, TokenOperations, RuleOperations {
+export interface Operations extends IncidentOperations, ServiceOperations, ServiceReportOperations, StatusOperations, SilenceOperations, MaintenanceOperations, DeliveryOperations, AgentOperations, HistoryOperations, TokenOperations, RuleOperations {
   /** Replays `fromMs`..`toMs` of stored history with the candidate rules and the rules in force. */
   backtest(run: { candidate: readonly Rule[]; inForce: readonly Rule[]; fromMs: number; toMs: number }): BacktestComparison;
 }
@@ -48,6 +49,7 @@ export function createOperations({ store, config, clock, core, rawRetentionMs = 
     ...createIncidentOperations({ store, incidents: core.service, clock, classify: core.classify, slaOf: slaOfIncident(store, config.priority.sla, clock, slaCalendar(config)) }),
     ...services,
     ...createStatusOperations({ store, catalogue: core.catalogue, clock, timeZone: config.timeZone, states: () => services.listServices() }),
+    ...createServiceReportOperations({ store, catalogue: core.catalogue, clock }),
     ...createSilenceOperations({ store, clock }),
     ...createMaintenanceOperations({ store, clock, timeZone: config.timeZone }),
     ...createDeliveryOperations({ store, clock }),

@@ -47,6 +47,7 @@ export const OPERATION_ACCESS: { readonly [K in keyof Operations]-?: OperationAc
   latestSeriesValues: read(),
   listServices: read(),
   serviceDetail: read(),
+  serviceReports: read(),
   statusPage: read(),
   statusNotice: read(),
   setStatusNotice: write(),

@@ -13,6 +13,8 @@ export interface OperationField {
   path: string;
   /** Whether the message continues the field's name (`cron is not…`) or the input's (`… must name…`). */
   subject: 'field' | 'input';
+  /** Where the field is in a request: the body (default) or the query string. */
+  in?: 'body' | 'querystring';
 }
 
 /** The catalogue code of each problem: the one the HTTP API answers it with. */

@@ -51,6 +51,12 @@ export interface ReportRecord {
   /** `intervalMs` (the agent's stated interval) is for the rules engine's `for`; the store keeps it per host. */
   samples: ReadonlyArray<{ metric: string; labels: Record<string, string>; value: number; atMs: number; text?: string; intervalMs?: number }>;
   checks: readonly CheckResult[];
+  /**
+   * A text equal for two reports of one host exactly when their samples are the same series in the
+   * same order (reportShape in reportToRecord.ts): the store then reuses the series ids of the last
+   * one. Without it the store derives one from the samples' labels.
+   */
+  shape?: string;
 }
 
 export interface OutboxFilter {

@@ -87,6 +87,8 @@ interface RouteRow {
   body?: (kind: Kind) => unknown;
   /** What an admitted caller gets for this request. */
   ok: number;
+  /** Puts the state the request needs in place before each call (as the admin, over the API). */
+  prepare?: (asAdmin: (method: string, path: string, body: unknown) => Promise<void>) => Promise<void>;
 }
 
 const ids = { enrolled: 'agent-enrolled', enrolledHost: 'enrolled-host', revoked: 'agent-revoked', revokedHost: 'revoked-host' };
@@ -163,6 +165,12 @@ const ROUTES: Record<string, RouteRow> = {
   'DELETE /api/v1/maintenance/:id': { access: 'operator', path: '/api/v1/maintenance/999999', ok: 404 },
   'POST /api/v1/deliveries/:id/retry': { access: 'operator', path: '/api/v1/deliveries/999999/retry', ok: 404 },
   'POST /api/v1/intake/alertmanager': { access: 'operator', path: '/api/v1/intake/alertmanager', body: () => ({ version: '4', status: 'firing', alerts: [] }), ok: 200 },
+  'GET /status': { access: 'public', path: '/status', ok: 200 },
+  'GET /status.json': { access: 'public', path: '/status.json', ok: 200 },
+  'GET /api/v1/status/notice': { access: 'viewer', path: '/api/v1/status/notice', ok: 200 },
+  'PUT /api/v1/status/notice': { access: 'operator', path: '/api/v1/status/notice', body: () => ({ text: 'matrix notice' }), ok: 200 },
+  // Clearing needs a notice to clear (409 without one): one is set before each call.
+  'DELETE /api/v1/status/notice': { access: 'operator', path: '/api/v1/status/notice', ok: 200, prepare: (asAdmin) => asAdmin('PUT', '/api/v1/status/notice', { text: 'to clear' }) },
   'GET /api/v1/agents': { access: 'admin', path: '/api/v1/agents', ok: 200 },
   'POST /api/v1/agents/:id/revoke': { access: 'admin', path: '/api/v1/agents/no-such-agent/revoke', ok: 404 },
   'POST /api/v1/agents/:id/reset': { access: 'admin', path: '/api/v1/agents/no-such-agent/reset', ok: 404 },
@@ -182,6 +190,11 @@ describe('auth matrix: every route x every credential', () => {
     const cookie = /tripline_session=[^;]+/.exec(response.headers.get('set-cookie') ?? '')?.[0];
     if (response.status !== 200 || cookie === undefined || !cookie.startsWith(`${SESSION_COOKIE}=`)) throw new Error(`sign-in failed: ${response.status}`);
     return { cookie, csrf: ((await response.json()) as { csrfToken: string }).csrfToken };
+  };
+
+  const asAdmin = async (method: string, path: string, body: unknown) => {
+    const response = await fetch(`${collector.url}${path}`, { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json', authorization: `Bearer ${secrets.admin}` } });
+    if (!response.ok) throw new Error(`${method} ${path} as admin: ${response.status} ${await response.text()}`);
   };
 
   const headersFor = async (kind: Kind): Promise<Record<string, string>> => {
@@ -228,6 +241,7 @@ describe('auth matrix: every route x every credential', () => {
     config.collector.agentTokens = [AGENT_TOKEN];
     config.collector.enrollmentTokens = [ENROLLMENT_TOKEN];
     config.collector.console.enabled = true;
+    config.collector.statusPage.enabled = true;
     config.collector.limits.reportsPerMinute = 10_000;
     config.incidents.reachability.enabled = false;
     collector = await startCollector({ config, rules: [], log: pino({ level: 'silent' }) });
@@ -265,6 +279,7 @@ describe('auth matrix: every route x every credential', () => {
         const rule = EXPECTED[row.access][kind];
         const read = route.method === 'GET' || route.method === 'HEAD';
         const expected = rule === 'ok' ? row.ok : rule === 'ok-read' ? (read ? row.ok : 403) : rule;
+        await row.prepare?.(asAdmin);
         const body = row.body?.(kind);
         const response = await fetch(`${collector.url}${row.path}`, {
           method: route.method,

@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { ReportRecord } from '../../collector/store/store.js';
+import { reportToRecord } from '../../collector/ingest/reportToRecord.js';
+import { REPORT_SCHEMA_VERSION, type Report } from '../../contract/report.js';
 
 const T0 = Date.parse('2026-11-24T00:00:00Z');
 
@@ -44,6 +46,46 @@ describe('series identity by report shape', () => {
     expect(values('cpu', { core: '0' })).toEqual([501]);
     expect(values('new_series', {})).toEqual([701]);
     expect(store.findSeries({ hostname: 'h1', metric: 'new_series' })).toHaveLength(1);
+    store.close();
+  });
+
+  it('reuses ids by the shape of the wire report, and never across a change of host name, agent labels, order or checks', () => {
+    const store = openSqliteStore({ file: ':memory:' });
+    const wire = (sequence: number, observations: Array<[string, Record<string, string>]>, agent: { hostname?: string; labels?: Record<string, string>; checks?: string[] } = {}): Report => {
+      const at = new Date(T0 + sequence * 15_000).toISOString();
+      return {
+        schemaVersion: REPORT_SCHEMA_VERSION,
+        agent: { id: 'a1', hostname: agent.hostname ?? 'h1', version: 'test', intervalSeconds: 15, labels: agent.labels ?? { group: 'web' } },
+        sequence,
+        sentAt: at,
+        observations: observations.map(([metric, labels], i) => ({ metric, labels, value: sequence * 100 + i, at })),
+        checks: (agent.checks ?? []).map((name) => ({ name, status: 'ok' as const, output: 'fine', at, durationSeconds: 0.01 })),
+      };
+    };
+    const a: Array<[string, Record<string, string>]> = [['fs', { mount: '/', device: 'sda' }], ['cpu', {}]];
+    const b: Array<[string, Record<string, string>]> = [['fs', { mount: '/', device: 'sda' }], ['smart', { device: 'sda' }], ['cpu', {}]];
+    const reports = [
+      wire(1, a),
+      wire(2, b), // a slower probe: two shapes alternate
+      wire(3, a),
+      wire(4, b),
+      wire(5, [['fs', { device: 'sda', mount: '/' }], ['cpu', {}]]), // the same labels in another order: the same series
+      wire(6, a, { labels: { group: 'db' } }), // other agent labels: other series
+      wire(7, a, { hostname: 'h1-renamed', labels: { group: 'db' } }), // another host name: other series
+      wire(8, a, { hostname: 'h1-renamed', labels: { group: 'db' }, checks: ['nginx'] }), // a check added at the end
+      wire(9, [['cpu', {}], ['fs', { mount: '/', device: 'sda' }]], { hostname: 'h1-renamed', labels: { group: 'db' }, checks: ['nginx'] }),
+    ];
+    const insert = (list: Report[]) => store.transaction((tx) => list.forEach((r) => tx.insertReport(reportToRecord(r, T0 + r.sequence * 15_000))));
+    const values = (metric: string, labels: Record<string, string>) => store.querySeries(metric, labels, 0, T0 + 20 * 15_000).map((s) => s.value);
+    insert(reports.slice(0, 6));
+    expect(values('fs', { host: 'h1', group: 'web', mount: '/', device: 'sda' })).toEqual([100, 200, 300, 400, 500]);
+    expect(values('cpu', { host: 'h1', group: 'web' })).toEqual([101, 202, 301, 402, 501]);
+    expect(values('smart', { host: 'h1', group: 'web', device: 'sda' })).toEqual([201, 401]);
+    expect(values('fs', { host: 'h1', group: 'db', mount: '/', device: 'sda' })).toEqual([600]);
+    insert(reports.slice(6)); // the host's series are found by its current name from here on
+    expect(values('fs', { host: 'h1-renamed', group: 'db', mount: '/', device: 'sda' })).toEqual([700, 800, 901]);
+    expect(values('cpu', { host: 'h1-renamed', group: 'db' })).toEqual([701, 801, 900]);
+    expect(values('check_status', { host: 'h1-renamed', group: 'db', kind: '', check: 'nginx' })).toEqual([0, 0]);
     store.close();
   });
 });

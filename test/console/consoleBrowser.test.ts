@@ -5,15 +5,19 @@
  * its CPU chart from data (pixels of the series colour on the canvas); an incident page shows the
  * why-record's gates and timeline; acknowledge from the browser reaches the desk; a silence is
  * previewed and created; a dead delivery is retried; a viewer can neither resolve from the page
- * nor through the API with its session; a write without the CSRF token is refused.
+ * nor through the API with its session; a write without the CSRF token is refused. The rules page
+ * lists the rule in force with its file:line, shows a broken candidate's located problem and a valid
+ * candidate's backtest diff; an admin revokes and resets an enrolled agent from the agents page (the
+ * collector refuses its credential, then lets its id enrol again), which a viewer cannot.
  * Screenshots of the fleet, host and incident pages go to docs/.
  */
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { REPORT_SCHEMA_VERSION, REPORTS_PATH } from '../../contract/report.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asAdmin, freePort, REPO_ROOT, spawnTripline, startTcpTarget, startWebhookReceiver, waitFor, type TriplineProcess, type WebhookReceiver } from '../support/processes.js';
+import { asAdmin, freePort, TEST_ADMIN_TOKEN, REPO_ROOT, spawnTripline, startTcpTarget, startWebhookReceiver, waitFor, type TriplineProcess, type WebhookReceiver } from '../support/processes.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 /**
@@ -26,6 +30,7 @@ const SECRET = 'console-webhook-secret-value';
 const AGENT_TOKEN = 'console-agent-token-0123456789';
 const OPERATOR_TOKEN = 'console-operator-token-0123456789';
 const VIEWER_TOKEN = 'console-viewer-token-0123456789';
+const ENROLLMENT_TOKEN = 'console-enrollment-token-0123456789';
 const HOST = 'console-e2e-host';
 /** The chart palette's first colour (console/components/Chart.tsx): the first line of every chart. */
 const SERIES_RGB = [37, 99, 235];
@@ -74,6 +79,7 @@ log: { level: info }
 collector:
   listen: { host: 127.0.0.1, port: ${port} }
   agentTokens: ['${AGENT_TOKEN}']
+  enrollmentTokens: ['${ENROLLMENT_TOKEN}']
   viewerTokens: ['${VIEWER_TOKEN}']
   rules: [rules.yaml]
   evaluationInterval: 1s
@@ -153,6 +159,92 @@ incidents: { reopenWindow: 0s, reachability: { enabled: false }, operatorTokens:
     expect(coloured).toBeGreaterThan(20);
     await expect(page.locator('figure.chart figcaption').allTextContents()).resolves.toEqual(expect.arrayContaining(['CPU', 'Load', 'Memory']));
     await page.context().close();
+  }, 90_000);
+
+  it('lists the rules in force and checks a pasted candidate: a broken one shows its located problem, a valid one its backtest diff', async () => {
+    const page = await signIn(VIEWER_TOKEN);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rules' }).click();
+    const row = page.locator('tr[data-rule="console_port_down"]');
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain(`${join(dir, 'rules.yaml')}:2`);
+    await expect(row.textContent()).resolves.toContain('threshold');
+
+    // A threshold that is not a number: the problem at its line and column, as `tripline rules check` prints it.
+    const box = page.getByLabel(/Candidate rule file/);
+    await box.fill(`rules:
+  - name: console_port_down
+    metric: tcp_up
+    below: one
+    severity: critical
+    summary: 'Port {{ labels.target }} is down'
+`);
+    await page.getByRole('button', { name: 'Check and backtest' }).click();
+    const problems = page.getByRole('list', { name: 'Problems' });
+    await problems.waitFor();
+    await expect(problems.textContent()).resolves.toMatch(/candidate\.yaml:4:\d+: rules\[0\]\.below: /);
+    await expect(page.getByRole('region', { name: 'Backtest' }).count()).resolves.toBe(0);
+
+    // The same rule firing below 2 (always, as tcp_up is 0 or 1) opens for this host where the rule in force opened nothing.
+    await box.fill(`rules:
+  - name: console_port_down
+    metric: tcp_up
+    matchers: ['target="console-target"']
+    below: 2
+    severity: critical
+    summary: 'Port {{ labels.target }} on {{ labels.host }} is down'
+`);
+    await page.getByLabel('Backtest over the last').selectOption('1h');
+    await page.getByRole('button', { name: 'Check and backtest' }).click();
+    const only = page.getByRole('list', { name: 'Only the candidate opens' });
+    await only.waitFor();
+    await expect(only.textContent()).resolves.toContain(HOST);
+    await expect(page.getByRole('table', { name: 'Backtest of console_port_down' }).locator('tr', { hasText: 'opened' }).locator('td').allTextContents()).resolves.toEqual(['0', '1']);
+    await expect(problems.count()).resolves.toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'console-rules.png'), fullPage: true });
+    await page.context().close();
+  }, 90_000);
+
+  it('revokes and resets an enrolled agent from the agents page as an admin; a viewer has no such buttons and the API refuses its session', async () => {
+    const enrolled = await fetch(`${base}/api/v1/enroll`, { method: 'POST', headers: { authorization: `Bearer ${ENROLLMENT_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ agentId: 'console-enrolled', hostname: 'console-enrolled-host' }) });
+    const { credential } = (await enrolled.json()) as { credential: string };
+    const report = async (sequence: number) => {
+      const at = new Date().toISOString();
+      const body = { schemaVersion: REPORT_SCHEMA_VERSION, agent: { id: 'console-enrolled', hostname: 'console-enrolled-host', version: 'test', intervalSeconds: 15, labels: {} }, sequence, sentAt: at, observations: [{ metric: 'memory_used_ratio', labels: {}, value: 0.5, at }], checks: [] };
+      return (await fetch(`${base}${REPORTS_PATH}`, { method: 'POST', headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).status;
+    };
+    expect(await report(1)).toBe(200);
+
+    // A viewer sees the reporting agents but no actions, and its session cannot reset through the API.
+    const viewer = await signIn(VIEWER_TOKEN);
+    await viewer.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Agents' }).click();
+    await viewer.getByRole('cell', { name: 'console-enrolled-host' }).waitFor();
+    await expect(viewer.getByRole('button', { name: /Revoke|Reset/ }).count()).resolves.toBe(0);
+    const refused = await viewer.evaluate(async () => {
+      const session = (await (await fetch('/api/v1/session')).json()) as { csrfToken: string };
+      const response = await fetch('/api/v1/agents/console-enrolled/reset', { method: 'POST', headers: { 'content-type': 'application/json', 'x-tripline-csrf': session.csrfToken }, body: '{}' });
+      return [response.status, ((await response.json()) as { error: { code: string } }).error.code];
+    });
+    expect(refused).toEqual([403, 'TRIPLINE_FORBIDDEN']);
+    await viewer.context().close();
+
+    const admin = await signIn(TEST_ADMIN_TOKEN);
+    admin.on('dialog', (dialog) => void dialog.accept());
+    await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Agents' }).click();
+    const row = admin.locator('tr', { hasText: 'console-enrolled-host' });
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await expect(admin.getByRole('status').textContent()).resolves.toContain('agent console-enrolled revoked');
+    await row.getByRole('cell', { name: /^revoked / }).waitFor();
+    expect(await report(2)).toBe(403);
+
+    // A revoked id cannot enrol again until it is reset.
+    const enrolAgain = async () => (await fetch(`${base}/api/v1/enroll`, { method: 'POST', headers: { authorization: `Bearer ${ENROLLMENT_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ agentId: 'console-enrolled', hostname: 'console-enrolled-host' }) })).status;
+    expect(await enrolAgain()).toBe(409);
+    await row.getByRole('button', { name: 'Reset' }).click();
+    await expect(admin.getByRole('status').textContent()).resolves.toContain('agent console-enrolled reset: console-enrolled-host may enrol again');
+    expect(await enrolAgain()).toBe(200);
+    const audit = (await api('/api/v1/audit?limit=5')).entries.map((e: { action: string; target: string }) => `${e.action} ${e.target}`);
+    expect(audit).toEqual(expect.arrayContaining(['revokeAgent console-enrolled', 'resetAgent console-enrolled']));
+    await admin.context().close();
   }, 90_000);
 
   it('shows an incident with its why and timeline, acknowledges it to the desk, silences, retries a dead delivery; a viewer cannot resolve', async () => {

@@ -123,4 +123,22 @@ describe('services API', () => {
     const answer = await get('/api/v1/services/nope');
     expect(answer).toEqual({ status: 404, body: { error: { code: 'TRIPLINE_NOT_FOUND', message: 'no service named "nope" (services: payments, database)' } } });
   });
+
+  it('serves a viewer the service report of a month; a malformed or future month is a 400 naming the field', async () => {
+    const month = new Date().toISOString().slice(0, 7);
+    const answer = await get(`/api/v1/reports/services?month=${month}`);
+    expect(answer.status).toBe(200);
+    expect(answer.body.month).toBe(month);
+    expect(answer.body.services.map((s: any) => s.service)).toEqual(['payments', 'database']);
+    // opened this month: pay-1's warning, and on pay-2 both the warning and the critical rule
+    expect(answer.body.services[0]).toMatchObject({ service: 'payments', incidents: 3, acknowledged: 0, slaBreaches: 0, mttaMinutes: null, availabilityPercent: expect.any(Number) });
+    const bad = await get('/api/v1/reports/services?month=2026-13');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: 'TRIPLINE_VALIDATION_FAILED', message: 'querystring/month must be YYYY-MM (such as 2026-11), not "2026-13"' });
+    const malformed = await get('/api/v1/reports/services?month=november');
+    expect(malformed.status).toBe(400);
+    expect(JSON.stringify(malformed.body)).toContain('month');
+    expect((await get('/api/v1/reports/services?month=2999-01')).body.error.message).toBe('querystring/month is 2999-01, which has not begun yet');
+    expect((await fetch(`${collector.url}/api/v1/reports/services?month=${month}`)).status).toBe(401);
+  });
 });

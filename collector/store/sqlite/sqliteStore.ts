@@ -3,6 +3,7 @@
  * One durable commit per transaction; the ingestor batches many reports into one transaction.
  */
 import Database from 'better-sqlite3';
+import { createReportShapes } from './reportShapes.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { canonicalLabels } from '../../../contract/labels.js';
@@ -105,14 +106,8 @@ function apiTokenFromRow(r: Row): ApiTokenRecord {
 }
 
 class SqliteStore implements Store {
-  /** Series dictionary cache: `${hostId}\0${metric}\0${labelsJson}` -> series id. */
-  /**
-   * Per host, the series of its last report in order: an agent sends the same series in the same
-   * order every cycle, so a report resolves its series ids by comparing each sample's metric and
-   * labels with the one at its position, without canonicalising labels or building a key per sample.
-   * A sample that differs is looked up in the series table (and added to it when new).
-   */
-  private readonly lastShapes = new Map<number, ReportShape>();
+  /** Per host, the series ids of its last reports by position, found by shape (see reportShapes.ts). */
+  private readonly shapes = createReportShapes();
   private readonly hostIds = new Map<string, number>();
   private readonly tx: StoreTransaction;
 
@@ -135,7 +130,7 @@ class SqliteStore implements Store {
 
   /** Ids minted inside a rolled-back transaction or savepoint no longer exist. */
   private forgetMintedIds(): void {
-    this.lastShapes.clear();
+    this.shapes.clear();
     this.hostIds.clear();
     this.history.forgetCaches();
   }
@@ -260,7 +255,7 @@ class SqliteStore implements Store {
     if (this.history.wasCompacted(hostId, report.sequence)) return false;
     // The chunk's base time is its earliest observation, so range queries find spooled reports by when they were observed.
     const baseAtMs = report.samples.reduce((min, s) => Math.min(min, s.atMs), report.receivedAtMs);
-    const ids = this.seriesIdsOf(hostId, report.samples);
+    const ids = this.seriesIdsOf(hostId, report);
     const encoded = encodeChunk(
       baseAtMs,
       report.samples.map((s, i) => ({ seriesId: ids[i]!, atMs: s.atMs, value: s.value })),
@@ -292,14 +287,13 @@ class SqliteStore implements Store {
     return hostId;
   }
 
-  private seriesIdsOf(hostId: number, samples: ReportRecord['samples']): number[] {
-    const last = this.lastShapes.get(hostId);
-    const ids = new Array<number>(samples.length);
-    for (let i = 0; i < samples.length; i++) {
-      const s = samples[i]!;
-      ids[i] = last !== undefined && last.metrics[i] === s.metric && sameLabels(last.labels[i], s.labels) ? last.ids[i]! : this.seriesId(hostId, s.metric, s.labels);
-    }
-    this.lastShapes.set(hostId, { metrics: samples.map((s) => s.metric), labels: samples.map((s) => s.labels), ids });
+  private seriesIdsOf(hostId: number, report: ReportRecord): ArrayLike<number> {
+    const { samples } = report;
+    const shape = report.shape ?? mergedShape(samples);
+    const known = this.shapes.idsOf(hostId, shape);
+    if (known !== undefined && known.length === samples.length) return known;
+    const ids = samples.map((s) => this.seriesId(hostId, s.metric, s.labels));
+    this.shapes.remember(hostId, shape, ids);
     return ids;
   }
 
@@ -656,24 +650,9 @@ class SqliteStore implements Store {
   }
 }
 
-/** The series of one report, by position (see SqliteStore.lastShapes). */
-interface ReportShape {
-  metrics: string[];
-  labels: Array<Readonly<Record<string, string>>>;
-  ids: number[];
-}
-
-/** Whether two label sets hold the same names and values (in any order). */
-function sameLabels(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>>): boolean {
-  if (a === undefined) return false;
-  if (a === b) return true;
-  let count = 0;
-  for (const name in a) {
-    if (!Object.hasOwn(b, name) || a[name] !== b[name]) return false;
-    count++;
-  }
-  for (const name in b) if (Object.hasOwn(b, name)) count--;
-  return count === 0;
+/** The shape of a record that carries none: its samples' metrics and canonical labels, exact but slower. */
+function mergedShape(samples: ReportRecord['samples']): string {
+  return `merged\n${samples.map((s) => s.metric + canonicalLabels(s.labels)).join('\n')}`;
 }
 
 /** The sample with its text, when it has one (no `text` key otherwise). */
