@@ -21,3 +21,4 @@ export { DEFAULT_RULES_DIR, loadRuleFiles, loadRuleSet, parseRuleFile, type Rule
 export { createSeriesCatalogue, type SeriesCatalogue } from './load/seriesCatalogue.js';
 export { loadRuleTestFile, parseRuleTestFile, type RuleTestFile } from './load/loadRuleTests.js';
 export { runRuleTest, type RuleTestCase, type RuleTestResult } from './testing/ruleTestRunner.js';
+export { formatBytes, formatNumber, formatPercent, formatSeconds } from './template/templateFilters.js';

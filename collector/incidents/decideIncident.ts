@@ -2,11 +2,11 @@
  * The incident lifecycle decision for one signal: a pure function of the signal, what the ledger
  * holds for its fingerprint and the suppression context, returning effects and readable reasons.
  *
- * Gates, in order, each leaving a verdict in the why-record:
- * flap (update the last-21 history) -> dedup (active incident?) -> re-open window -> silence ->
- * maintenance -> topology (parent down?) -> inhibition (for a rule others inhibit: an active
- * incident of one of them, same `equal` labels?) -> grouping (same host) -> reachability (down rules wait for the
- * collector's ping before their ticket opens).
+ * Gates, in order, each leaving a verdict in the decision's timeline entry (and the why-record):
+ * flap (update the last-21 history) -> dedup (active incident?) -> re-open window -> then the gates
+ * that can hold a ticket (incidentGates.ts): silence -> maintenance -> topology -> inhibition ->
+ * grouping -> reachability. A new occurrence (re-open, or a return before the settle) makes its
+ * window, value and reason the why-record's current ones and keeps the earlier ones under `earlier`.
  *
  * | active incident            | signal   | outcome |
  * |---|---|---|
@@ -27,10 +27,10 @@ import type { IncidentHold, IncidentRecord, NewIncident } from '../domain/incide
 import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
 import type { SilenceRecord } from '../domain/silence.js';
 import { isFlapping, percentStateChange, recordTransition } from './flapDetector.js';
-import type { Decision, GateVerdict, IncidentEffect } from './incidentEffects.js';
+import type { Decision, IncidentEffect } from './incidentEffects.js';
+import { evaluateGates, HOLD_GATES, type GateVerdict } from './incidentGates.js';
 import type { IncidentPolicy } from './incidentPolicy.js';
-import { describeInhibitor, type Inhibitor } from './inhibition.js';
-import { activeMaintenance, describeMaintenance, describeSilence, matchingSilence } from './suppression.js';
+import type { Inhibitor } from './inhibition.js';
 
 export interface SignalContext {
   signal: Signal;
@@ -56,15 +56,20 @@ export function decideIncident(context: SignalContext): Decision {
   const transitions = recordTransition(context.flapHistory, { kind: signal.kind, atMs: signal.atMs });
   const percent = percentStateChange(transitions, nowMs, policy.flap.windowMs);
   const wasFlapping = (context.active ?? context.latest)?.flapping ?? false;
-  const flapping = policy.flap.enabled && isFlapping(wasFlapping, percent, policy.flap);
-  const flapGate: GateVerdict = {
-    gate: 'flap',
-    passed: !flapping,
-    reason: `${percent.toFixed(0)}% state change over the last ${transitions.length} transitions (${flapping ? 'flapping' : 'not flapping'}; high ${policy.flap.highPercent}%, low ${policy.flap.lowPercent}%)`,
-  };
+  // An active incident marked flapping (it returned before it settled) stays so until it resolves, whatever the percentage.
+  const flappingByReturn = policy.flap.enabled && (context.active?.flapping ?? false);
+  const flapping = (policy.flap.enabled && isFlapping(wasFlapping, percent, policy.flap)) || flappingByReturn;
+  const flapGate = flapVerdict(
+    flapping,
+    `${flappingByReturn ? 'flapping: it returned before it stayed clear; ' : ''}${percent.toFixed(0)}% state change over the last ${transitions.length} transitions (${flapping ? 'flapping' : 'not flapping'}; high ${policy.flap.highPercent}%, low ${policy.flap.lowPercent}%)`,
+  );
   const history: IncidentEffect = { kind: 'flapHistory', fingerprint: signal.fingerprint, transitions };
-  const decision = signal.kind === 'firing' ? decideFiring(context, flapping, flapGate) : decideResolved(context, flapGate);
+  const decision = signal.kind === 'firing' ? decideFiring(context, flapping, flapGate, percent) : decideResolved(context, flapGate);
   return { ...decision, effects: [history, ...decision.effects] };
+}
+
+function flapVerdict(flapping: boolean, reason: string): GateVerdict {
+  return { gate: 'flap', passed: !flapping, code: flapping ? 'flapping' : 'clear', reason };
 }
 
 function decideResolved(context: SignalContext, flapGate: GateVerdict): Decision {
@@ -79,7 +84,7 @@ function decideResolved(context: SignalContext, flapGate: GateVerdict): Decision
   return {
     effects: [
       { kind: 'update', incidentId: active.id, change: { settlingSinceMs: signal.atMs, updatedAtMs: context.nowMs } },
-      { kind: 'event', incidentId: active.id, event: { kind: 'clearing', text: reason, data: { value: signal.value, settleMs: policy.resolveSettleMs } } },
+      { kind: 'event', incidentId: active.id, event: { kind: 'clearing', text: reason, data: { value: signal.value, settleMs: policy.resolveSettleMs, gates: [flapGate] } } },
     ],
     reason,
     gates: [flapGate],
@@ -101,20 +106,33 @@ export function ticketIsOpen(incident: IncidentRecord): boolean {
   return incident.ticketed && incident.hold === null;
 }
 
-function decideFiring(context: SignalContext, flapping: boolean, flapGate: GateVerdict): Decision {
-  const { active, latest, signal, policy, nowMs } = context;
+function decideFiring(context: SignalContext, flapping: boolean, flapGate: GateVerdict, percent: number): Decision {
+  const { active, latest, signal, policy } = context;
   if (active) {
-    if (active.settlingSinceMs === null) return { effects: [], reason: `already active as incident #${active.id}`, gates: [flapGate, { gate: 'dedup', passed: false, reason: `already active as incident #${active.id}` }] };
-    return returnedWhileSettling(context, active, flapGate);
+    if (active.settlingSinceMs === null) return { effects: [], reason: `already active as incident #${active.id}`, gates: [flapGate, { gate: 'dedup', passed: false, code: 'duplicate', reason: `already active as incident #${active.id}` }] };
+    return returnedWhileSettling(context, active, flapGate, percent);
   }
-  const gates: GateVerdict[] = [flapGate, { gate: 'dedup', passed: true, reason: 'no active incident for this fingerprint' }];
+  const gates: GateVerdict[] = [flapGate, { gate: 'dedup', passed: true, code: 'clear', reason: 'no active incident for this fingerprint' }];
   const recent = latest && latest.status === 'resolved' && latest.resolvedAtMs !== null && signal.atMs - latest.resolvedAtMs <= policy.reopenWindowMs ? latest : undefined;
   gates.push(
     recent
-      ? { gate: 'reopen', passed: false, reason: `re-opened within the re-open window: incident #${recent.id} resolved ${Math.round((signal.atMs - recent.resolvedAtMs!) / 1000)}s before` }
-      : { gate: 'reopen', passed: true, reason: 'no incident of this problem resolved within the re-open window' },
+      ? { gate: 'reopen', passed: false, code: 'reopened', reason: `re-opened within the re-open window (${formatDuration(policy.reopenWindowMs / 1000)}): incident #${recent.id} resolved ${formatDuration(Math.max(0, signal.atMs - recent.resolvedAtMs!) / 1000)} before` }
+      : { gate: 'reopen', passed: true, code: 'clear', reason: 'no incident of this problem resolved within the re-open window' },
   );
-  const held = holdGates(context, gates);
+  const { verdicts, holding } = evaluateGates(HOLD_GATES, {
+    nowMs: context.nowMs,
+    policy,
+    ruleName: signal.ruleName,
+    labels: signal.labels,
+    inhibitable: signal.inhibition !== undefined,
+    silences: context.silences,
+    maintenance: context.maintenance,
+    downParent: context.downParent,
+    inhibitor: context.inhibitor,
+    hostIncident: context.hostIncident,
+  });
+  gates.push(...verdicts);
+  const held: Held = holding ? { hold: holding.hold!, parentIncidentId: holding.parentIncidentId ?? null, reason: holding.reason } : { hold: null, parentIncidentId: null, reason: null };
   return recent ? reopen(context, recent, held, gates, flapping) : open(context, held, gates, flapping);
 }
 
@@ -122,62 +140,50 @@ function decideFiring(context: SignalContext, flapping: boolean, flapGate: GateV
  * The problem came back before its incident settled: one more occurrence, no resolve and re-open.
  * The first return marks the incident flapping and tells its ticket once (a comment with the count).
  */
-function returnedWhileSettling(context: SignalContext, active: IncidentRecord, flapGate: GateVerdict): Decision {
+function returnedWhileSettling(context: SignalContext, active: IncidentRecord, flapGate: GateVerdict, percent: number): Decision {
   const { signal, policy, nowMs } = context;
   const occurrences = active.occurrences + 1;
   const clearForMs = Math.max(0, signal.atMs - active.settlingSinceMs!);
   const newlyFlapping = policy.flap.enabled && !active.flapping;
   const reason = `returned ${formatDuration(clearForMs / 1000)} after it cleared, before it stayed clear for ${formatDuration(policy.resolveSettleMs / 1000)}: occurrence ${occurrences} folded into incident #${active.id}${newlyFlapping ? '; flapping' : ''}`;
+  const gates: GateVerdict[] = [
+    policy.flap.enabled ? flapVerdict(true, `flapping: returned ${formatDuration(clearForMs / 1000)} after it cleared, within incidents.resolveSettle; ${percent.toFixed(0)}% state change`) : flapGate,
+    { gate: 'dedup', passed: false, code: 'folded', reason: `folded into active incident #${active.id} as occurrence ${occurrences}` },
+  ];
   const effects: IncidentEffect[] = [
-    { kind: 'update', incidentId: active.id, change: { occurrences, settlingSinceMs: null, flapping: active.flapping || policy.flap.enabled, updatedAtMs: nowMs } },
-    { kind: 'event', incidentId: active.id, event: { kind: newlyFlapping ? 'flapping' : 'returned', text: reason, data: { value: signal.value, occurrence: occurrences, clearForMs } } },
+    { kind: 'update', incidentId: active.id, change: { occurrences, settlingSinceMs: null, flapping: active.flapping || policy.flap.enabled, updatedAtMs: nowMs, why: nextOccurrence(active, signal, gates, occurrences) } },
+    { kind: 'event', incidentId: active.id, event: { kind: newlyFlapping ? 'flapping' : 'returned', text: reason, data: { value: signal.value, occurrence: occurrences, clearForMs, gates } } },
   ];
   if (newlyFlapping && ticketIsOpen(active)) {
     const note = `Flapping: the problem came back ${formatDuration(clearForMs / 1000)} after it cleared (occurrence ${occurrences}). Tripline keeps this ticket open and resolves it once the problem stays clear for ${formatDuration(policy.resolveSettleMs / 1000)}.`;
     effects.push({ kind: 'desk', incidentId: active.id, operation: 'comment', note });
   }
-  return { effects, reason, gates: [flapGate, { gate: 'dedup', passed: false, reason: `folded into active incident #${active.id}` }] };
+  return { effects, reason, gates };
+}
+
+/** How many earlier occurrences a why-record keeps (the newest); the count says how many there were. */
+const EARLIER_KEPT = 20;
+
+/**
+ * The why-record of a new occurrence: its own window, value, reason and gates; the one before it
+ * moves to `earlier` (newest last, at most EARLIER_KEPT).
+ */
+export function nextOccurrence(incident: IncidentRecord, signal: Signal, gates: GateVerdict[], occurrence: number): Record<string, unknown> {
+  const why = incident.why;
+  const earlier = Array.isArray(why.earlier) ? (why.earlier as unknown[]) : [];
+  const previous = { occurrence: typeof why.occurrence === 'number' ? why.occurrence : 1, value: why.value, window: why.window, reason: why.reason, firedAtMs: why.firedAtMs };
+  return { ...why, ...occurrenceWhy(signal, gates, occurrence), earlier: [...earlier, previous].slice(-EARLIER_KEPT) };
+}
+
+/** The fields of the why-record that belong to one occurrence. */
+function occurrenceWhy(signal: Signal, gates: GateVerdict[], occurrence: number) {
+  return { occurrence, value: signal.value, breachingSinceMs: signal.sinceMs, firedAtMs: signal.atMs, window: { fromMs: signal.sinceMs, toMs: signal.atMs }, reason: signal.reason, gates };
 }
 
 interface Held {
   hold: IncidentHold | null;
   parentIncidentId: number | null;
   reason: string | null;
-}
-
-/** Silence -> maintenance -> topology -> grouping -> reachability; the first that holds decides. */
-function holdGates(context: SignalContext, gates: GateVerdict[]): Held {
-  const { signal, nowMs, policy } = context;
-  const verdict = (gate: GateVerdict['gate'], reason: string | null, passedReason: string): boolean => {
-    gates.push({ gate, passed: reason === null, reason: reason ?? passedReason });
-    return reason !== null;
-  };
-  const silence = matchingSilence(context.silences, signal.labels, nowMs);
-  if (verdict('silence', silence ? `suppressed: ${describeSilence(silence)} until ${new Date(silence.expiresAtMs).toISOString()}` : null, 'no active silence matches')) {
-    return { hold: 'silenced', parentIncidentId: null, reason: gates.at(-1)!.reason };
-  }
-  const maintenance = activeMaintenance(context.maintenance, signal.labels, nowMs, policy.timeZone);
-  if (verdict('maintenance', maintenance ? `suppressed: ${describeMaintenance(maintenance.window)} since ${new Date(maintenance.startedAtMs).toISOString()}` : null, 'not in a maintenance window')) {
-    return { hold: 'maintenance', parentIncidentId: null, reason: gates.at(-1)!.reason };
-  }
-  const parent = context.downParent;
-  if (verdict('topology', parent ? `suppressed: parent ${parent.host} is down (incident #${parent.incident.id})` : null, 'no parent of this host is down')) {
-    return { hold: 'symptom', parentIncidentId: parent!.incident.id, reason: gates.at(-1)!.reason };
-  }
-  // Only a rule that another inhibits passes this gate at all, so others' why-records are as before.
-  const inhibitor = context.inhibitor;
-  if (signal.inhibition && verdict('inhibition', inhibitor ? describeInhibitor(inhibitor) : null, 'no inhibiting incident is active')) {
-    return { hold: 'inhibited', parentIncidentId: inhibitor!.incident.id, reason: gates.at(-1)!.reason };
-  }
-  const group = policy.groupByHost ? context.hostIncident : undefined;
-  if (verdict('grouping', group ? `grouped under incident #${group.id} on the same host` : null, policy.groupByHost ? 'no other active incident on this host' : 'grouping by host is off')) {
-    return { hold: 'grouped', parentIncidentId: group!.id, reason: gates.at(-1)!.reason };
-  }
-  const probe = policy.probeReachability && policy.downRules.includes(signal.ruleName);
-  if (verdict('reachability', probe ? 'ticket waits for the collector to ping the host' : null, 'not a down rule, no probe needed')) {
-    return { hold: 'probing', parentIncidentId: null, reason: gates.at(-1)!.reason };
-  }
-  return { hold: null, parentIncidentId: null, reason: null };
 }
 
 function open(context: SignalContext, held: Held, gates: GateVerdict[], flapping: boolean): Decision {
@@ -192,7 +198,7 @@ function open(context: SignalContext, held: Held, gates: GateVerdict[], flapping
   const reason = held.reason ?? signal.reason;
   const effects: IncidentEffect[] = [
     { kind: 'open', incident },
-    { kind: 'event', incidentId: 'new', event: { kind: 'opened', text: signal.reason, data: { value: signal.value, sinceMs: signal.sinceMs } } },
+    { kind: 'event', incidentId: 'new', event: { kind: 'opened', text: signal.reason, data: { value: signal.value, sinceMs: signal.sinceMs, occurrence: 1, gates } } },
   ];
   if (held.reason) effects.push({ kind: 'event', incidentId: 'new', event: { kind: `held-${held.hold}`, text: held.reason, data: {} } });
   if (held.hold === null) effects.push({ kind: 'desk', incidentId: 'new', operation: 'open' });
@@ -216,10 +222,11 @@ function reopen(context: SignalContext, incident: IncidentRecord, held: Held, ga
     parentIncidentId: held.parentIncidentId,
     flapping,
     ticketed: incident.ticketed || held.hold === null,
+    why: nextOccurrence(incident, signal, gates, incident.occurrences + 1),
   };
   const effects: IncidentEffect[] = [
     { kind: 'update', incidentId: incident.id, change },
-    { kind: 'event', incidentId: incident.id, event: { kind: 'reopened', text: reason, data: { value: signal.value, occurrence: change.occurrences } } },
+    { kind: 'event', incidentId: incident.id, event: { kind: 'reopened', text: `${reason}: occurrence ${change.occurrences}`, data: { value: signal.value, occurrence: change.occurrences, sinceMs: signal.sinceMs, gates } } },
   ];
   if (held.hold === null) effects.push({ kind: 'desk', incidentId: incident.id, operation: incident.ticketed ? 'reopen' : 'open' });
   return { effects, reason, gates };
@@ -243,12 +250,7 @@ function draftIncident(signal: Signal, nowMs: number, gates: GateVerdict[]): New
     why: {
       rule: signal.ruleName,
       ruleVersion: signal.ruleVersion,
-      value: signal.value,
-      breachingSinceMs: signal.sinceMs,
-      firedAtMs: signal.atMs,
-      window: { fromMs: signal.sinceMs, toMs: signal.atMs },
-      reason: signal.reason,
-      gates,
+      ...occurrenceWhy(signal, gates, 1),
       ...(signal.inhibition ? { inhibitedBy: signal.inhibition.by } : {}),
       ...(signal.runbook ? { runbook: signal.runbook } : {}),
     },

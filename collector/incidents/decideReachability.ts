@@ -14,6 +14,7 @@
  */
 import type { IncidentRecord } from '../domain/incident.js';
 import type { IncidentEffect } from './incidentEffects.js';
+import type { GateVerdict } from './incidentGates.js';
 
 export type ReachabilityVerdict = 'host-down' | 'agent-down' | 'unknown';
 
@@ -39,7 +40,15 @@ export function decideReachability(
     const reason = `suppressed: parent ${downParent.host} is down (incident #${downParent.incident.id}); ${describeVerdict(result.verdict)}: ${result.detail}`;
     return [
       { kind: 'update', incidentId: incident.id, change: { hold: 'symptom', parentIncidentId: downParent.incident.id, why: { ...incident.why, reachability: { ...result, atMs: nowMs } }, updatedAtMs: nowMs } },
-      { kind: 'event', incidentId: incident.id, event: { kind: 'held-symptom', text: reason, data: { ...result } } },
+      {
+        kind: 'event',
+        incidentId: incident.id,
+        event: {
+          kind: 'held-symptom',
+          text: reason,
+          data: { ...result, gates: [{ gate: 'topology', passed: false, code: 'parent-down', reason: `suppressed: parent ${downParent.host} is down (incident #${downParent.incident.id})`, hold: 'symptom', parentIncidentId: downParent.incident.id }] satisfies GateVerdict[] },
+        },
+      },
       { kind: 'event', incidentId: downParent.incident.id, event: { kind: 'symptom', text: `symptom: ${incident.summary} (${incident.ruleName} on ${incident.host})`, data: { fingerprint: incident.fingerprint } } },
     ];
   }
@@ -57,7 +66,7 @@ export function decideReachability(
         ...(releases ? { hold: null, ticketed: true } : {}),
       },
     },
-    { kind: 'event', incidentId: incident.id, event: { kind: 'reachability', text, data: { ...result } } },
+    { kind: 'event', incidentId: incident.id, event: { kind: 'reachability', text, data: { ...result, gates: [{ gate: 'reachability', passed: true, code: 'clear', reason: text }] satisfies GateVerdict[] } } },
   ];
   if (releases) effects.push({ kind: 'desk', incidentId: incident.id, operation: incident.ticketed ? 'reopen' : 'open' });
   return effects;

@@ -22,8 +22,8 @@ import type { SilenceRecord } from '../domain/silence.js';
 import { resolveEffects, ticketIsOpen } from './decideIncident.js';
 import type { IncidentEffect } from './incidentEffects.js';
 import { severityRank, type IncidentPolicy } from './incidentPolicy.js';
-import { describeInhibitor, type Inhibitor } from './inhibition.js';
-import { activeMaintenance, describeMaintenance, describeSilence, matchingSilence } from './suppression.js';
+import { evaluateGates, HOLD_GATES, type GateVerdict } from './incidentGates.js';
+import { inhibitingRulesOf, type Inhibitor } from './inhibition.js';
 
 export interface SweepContext {
   nowMs: number;
@@ -52,27 +52,21 @@ function sweepSettle(incident: IncidentRecord, context: SweepContext): IncidentE
   return resolveEffects(incident, text, since, context.nowMs, { settleMs: context.policy.resolveSettleMs });
 }
 
-/** Which suppression holds the incident now, if any (probing and grouping are not re-derived here). */
-function currentHold(incident: IncidentRecord, context: SweepContext): { hold: IncidentHold; parentIncidentId: number | null; reason: string } | undefined {
-  const silence = matchingSilence(context.silences, incident.labels, context.nowMs);
-  if (silence) return { hold: 'silenced', parentIncidentId: null, reason: `suppressed: ${describeSilence(silence)}` };
-  const maintenance = activeMaintenance(context.maintenance, incident.labels, context.nowMs, context.policy.timeZone);
-  if (maintenance) return { hold: 'maintenance', parentIncidentId: null, reason: `suppressed: ${describeMaintenance(maintenance.window)}` };
-  if (context.downParent && context.downParent.incident.id !== incident.id) {
-    return { hold: 'symptom', parentIncidentId: context.downParent.incident.id, reason: `suppressed: parent ${context.downParent.host} is down (incident #${context.downParent.incident.id})` };
-  }
-  const parent = context.parentIncident;
-  if (incident.hold === 'symptom' && parent && parent.resolvedAtMs !== null && context.nowMs - parent.resolvedAtMs < context.policy.recoveryGraceMs) {
-    return { hold: 'symptom', parentIncidentId: parent.id, reason: `parent incident #${parent.id} recovered; waiting for this host's own clear` };
-  }
-  if (context.inhibitor) return { hold: 'inhibited', parentIncidentId: context.inhibitor.incident.id, reason: describeInhibitor(context.inhibitor) };
-  if (incident.hold === 'inhibited' && parent && parent.resolvedAtMs !== null && context.nowMs - parent.resolvedAtMs < context.policy.inhibitionGraceMs) {
-    return { hold: 'inhibited', parentIncidentId: parent.id, reason: `inhibiting incident #${parent.id} recovered; waiting for this one's own clear` };
-  }
-  if (incident.hold === 'grouped' && context.parentIncident && isActive(context.parentIncident)) {
-    return { hold: 'grouped', parentIncidentId: context.parentIncident.id, reason: `grouped under incident #${context.parentIncident.id}` };
-  }
-  return undefined;
+/** The hold gates (incidentGates.ts) re-evaluated for the incident now: every verdict, and the one that holds it, if any. */
+function currentGates(incident: IncidentRecord, context: SweepContext) {
+  return evaluateGates(HOLD_GATES, {
+    nowMs: context.nowMs,
+    policy: context.policy,
+    ruleName: incident.ruleName,
+    labels: incident.labels,
+    inhibitable: (inhibitingRulesOf(incident)?.length ?? 0) > 0,
+    silences: context.silences,
+    maintenance: context.maintenance,
+    downParent: context.downParent,
+    inhibitor: context.inhibitor,
+    incident,
+    parentIncident: context.parentIncident,
+  });
 }
 
 function sweepHold(incident: IncidentRecord, context: SweepContext): IncidentEffect[] {
@@ -81,27 +75,29 @@ function sweepHold(incident: IncidentRecord, context: SweepContext): IncidentEff
     if (context.nowMs - incident.updatedAtMs < context.policy.probeTimeoutMs) return [];
     return release(incident, context, 'reachability unknown: no ping verdict in time; ticket released');
   }
-  const now = currentHold(incident, context);
-  if (!now) return release(incident, context, `released: ${describeHold(incident.hold)} no longer applies`);
-  if (now.hold === incident.hold && now.parentIncidentId === incident.parentIncidentId) return [];
+  const { verdicts, holding } = currentGates(incident, context);
+  if (!holding) return release(incident, context, `released: ${describeHold(incident.hold)} no longer applies`, verdicts);
+  const hold = holding.hold!;
+  const parentIncidentId = holding.parentIncidentId ?? null;
+  if (hold === incident.hold && parentIncidentId === incident.parentIncidentId) return [];
   return [
-    { kind: 'update', incidentId: incident.id, change: { hold: now.hold, parentIncidentId: now.parentIncidentId, updatedAtMs: context.nowMs } },
-    { kind: 'event', incidentId: incident.id, event: { kind: `held-${now.hold}`, text: now.reason, data: {} } },
+    { kind: 'update', incidentId: incident.id, change: { hold, parentIncidentId, updatedAtMs: context.nowMs } },
+    { kind: 'event', incidentId: incident.id, event: { kind: `held-${hold}`, text: holding.reason, data: { gates: verdicts } } },
   ];
 }
 
-function release(incident: IncidentRecord, context: SweepContext, text: string): IncidentEffect[] {
+function release(incident: IncidentRecord, context: SweepContext, text: string, gates: GateVerdict[] = []): IncidentEffect[] {
   const { policy } = context;
   if (incident.hold !== 'probing' && policy.probeReachability && policy.downRules.includes(incident.ruleName) && !incident.why.reachability) {
     // A down incident held by a silence or a window was never probed: ping before the ticket opens.
     return [
       { kind: 'update', incidentId: incident.id, change: { hold: 'probing', parentIncidentId: null, updatedAtMs: context.nowMs } },
-      { kind: 'event', incidentId: incident.id, event: { kind: 'held-probing', text: `${text}; ticket waits for the collector to ping the host`, data: { previousHold: incident.hold } } },
+      { kind: 'event', incidentId: incident.id, event: { kind: 'held-probing', text: `${text}; ticket waits for the collector to ping the host`, data: { previousHold: incident.hold, gates } } },
     ];
   }
   return [
     { kind: 'update', incidentId: incident.id, change: { hold: null, parentIncidentId: null, ticketed: true, updatedAtMs: context.nowMs } },
-    { kind: 'event', incidentId: incident.id, event: { kind: 'released', text, data: { previousHold: incident.hold } } },
+    { kind: 'event', incidentId: incident.id, event: { kind: 'released', text, data: { previousHold: incident.hold, gates } } },
     { kind: 'desk', incidentId: incident.id, operation: incident.ticketed ? 'reopen' : 'open' },
   ];
 }
@@ -129,15 +125,11 @@ function sweepEscalation(incident: IncidentRecord, context: SweepContext): Incid
   const openForMs = context.nowMs - incident.openedAtMs;
   const step = [...context.policy.escalation].reverse().find((s) => openForMs >= s.afterMs);
   if (!step || severityRank(step.severity) <= severityRank(incident.severity)) return [];
-  const text = `escalated from ${incident.severity} to ${step.severity}: open for ${Math.round(openForMs / 1000)}s, step after ${step.afterMs / 1000}s`;
+  const text = `escalated from ${incident.severity} to ${step.severity}: open for ${formatDuration(Math.round(openForMs / 1000))}, step after ${formatDuration(step.afterMs / 1000)}`;
   const effects: IncidentEffect[] = [
     { kind: 'update', incidentId: incident.id, change: { severity: step.severity, updatedAtMs: context.nowMs } },
     { kind: 'event', incidentId: incident.id, event: { kind: 'escalated', text, data: { from: incident.severity, to: step.severity } } },
   ];
   if (ticketIsOpen(incident)) effects.push({ kind: 'desk', incidentId: incident.id, operation: 'update' });
   return effects;
-}
-
-function isActive(incident: IncidentRecord): boolean {
-  return incident.status === 'open' || incident.status === 'acknowledged';
 }

@@ -6,6 +6,7 @@
 import type { NewDelivery, OutboxOperation } from '../domain/delivery.js';
 import type { FlapTransition } from '../domain/flapTransition.js';
 import type { IncidentChange, IncidentEvent, IncidentRecord, NewIncident } from '../domain/incident.js';
+import type { GateVerdict } from './incidentGates.js';
 
 export type IncidentRef = number | 'new';
 
@@ -15,13 +16,6 @@ export type IncidentEffect =
   | { kind: 'event'; incidentId: IncidentRef; event: { kind: string; text: string; data: Record<string, unknown> } }
   | { kind: 'desk'; incidentId: IncidentRef; operation: OutboxOperation; note?: string }
   | { kind: 'flapHistory'; fingerprint: string; transitions: FlapTransition[] };
-
-/** One gate's verdict, kept in the why-record so an operator can see every check an incident passed. */
-export interface GateVerdict {
-  gate: 'dedup' | 'flap' | 'reopen' | 'silence' | 'maintenance' | 'topology' | 'inhibition' | 'grouping' | 'reachability';
-  passed: boolean;
-  reason: string;
-}
 
 export interface Decision {
   effects: IncidentEffect[];

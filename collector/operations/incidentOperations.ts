@@ -5,12 +5,14 @@
  */
 import type { Clock } from '../clock.js';
 import type { IncidentRecord } from '../domain/incident.js';
+import type { GateVerdict } from '../incidents/incidentGates.js';
 import type { IncidentService } from '../incidents/incidentService.js';
 import type { Classification } from '../services/priorityMatrix.js';
 import { priorityViewOf } from '../services/priorityView.js';
 import type { SlaView } from '../services/decideSla.js';
 import type { IncidentFilter, Store } from '../store/store.js';
 import { deliveryView } from './deliveryOperations.js';
+import { measuredValue } from './measuredValue.js';
 import { OperationError } from './operationError.js';
 
 /** Who acts, and what they say; both are recorded in the incident's timeline. */
@@ -88,10 +90,18 @@ function detailWith(store: Store, incidentView: (incident: IncidentRecord) => In
 
 export type IncidentDetail = ReturnType<typeof detailWith>;
 
+/**
+ * The why-record as a timeline: the current state at the top, the current occurrence (its own window
+ * and value) and the earlier ones, then every decision in order with the gates it was taken on.
+ * Values are rounded, in their metric's unit.
+ */
 function explanationWith(store: Store, incidentView: (incident: IncidentRecord) => IncidentView, incident: IncidentRecord) {
   const id = incident.id;
+  const why = incident.why;
+  const earlier = Array.isArray(why.earlier) ? (why.earlier as Array<Record<string, unknown>>) : [];
   return {
     incident: incidentView(incident),
+    now: stateNow(incident),
     lifecycle: {
       occurrences: incident.occurrences,
       flapping: incident.flapping,
@@ -99,10 +109,54 @@ function explanationWith(store: Store, incidentView: (incident: IncidentRecord) 
       hold: incident.hold,
       parentIncidentId: incident.parentIncidentId,
     },
-    why: incident.why,
+    why,
+    occurrence: occurrenceView(why, why.metric),
+    earlier: earlier.map((entry) => occurrenceView(entry, why.metric)),
     suppressed: store.childIncidents(id).map((c) => ({ id: c.id, host: c.host, ruleName: c.ruleName, status: c.status, hold: c.hold, summary: c.summary })),
-    timeline: store.incidentEvents(id).map((e) => ({ at: iso(e.atMs), kind: e.kind, text: e.text })),
+    timeline: store.incidentEvents(id).map((e) => ({
+      at: iso(e.atMs),
+      kind: e.kind,
+      text: e.text,
+      value: measuredValue(e.data.value, why.metric),
+      gates: Array.isArray(e.data.gates) ? (e.data.gates as GateVerdict[]) : [],
+    })),
     deliveries: store.outboxForIncident(id).map((o) => ({ desk: o.desk, operation: o.operation, state: o.state, attempts: o.attempts })),
+  };
+}
+
+/** One occurrence of the problem as the why-record keeps it: its number, window, value and reason. */
+function occurrenceView(entry: Record<string, unknown>, metric: unknown) {
+  const window = entry.window as { fromMs?: unknown; toMs?: unknown } | undefined;
+  const at = (ms: unknown) => (typeof ms === 'number' ? iso(ms) : null);
+  return {
+    occurrence: typeof entry.occurrence === 'number' ? entry.occurrence : 1,
+    value: typeof entry.value === 'number' ? entry.value : null,
+    valueText: measuredValue(entry.value, metric),
+    window: window ? { from: at(window.fromMs), to: at(window.toMs) } : null,
+    firedAt: at(entry.firedAtMs),
+    reason: typeof entry.reason === 'string' ? entry.reason : '',
+  };
+}
+
+/** Where the incident stands now, in one line and as fields. */
+function stateNow(incident: IncidentRecord) {
+  const ticket = !incident.ticketed && incident.hold === null ? 'no ticket' : incident.hold !== null ? `ticket held: ${incident.hold}${incident.parentIncidentId !== null ? ` (under incident #${incident.parentIncidentId})` : ''}` : 'ticket open';
+  const parts = [
+    incident.status === 'resolved' || incident.status === 'closed' ? `${incident.status} at ${iso(incident.resolvedAtMs ?? incident.updatedAtMs)}` : incident.status,
+    ...(incident.status === 'open' || incident.status === 'acknowledged' ? [ticket] : []),
+    `${incident.occurrences} occurrence(s)`,
+    ...(incident.flapping ? ['flapping'] : []),
+    ...(incident.settlingSinceMs !== null ? [`clear since ${iso(incident.settlingSinceMs)}, resolves once it stays clear (incidents.resolveSettle)`] : []),
+    ...(incident.rearmAtMs !== null ? [`re-arms at ${iso(incident.rearmAtMs)} if the problem persists (incidents.rearmAfter)`] : []),
+  ];
+  return {
+    text: parts.join('; '),
+    status: incident.status,
+    hold: incident.hold,
+    parentIncidentId: incident.parentIncidentId,
+    flapping: incident.flapping,
+    clearSince: incident.settlingSinceMs === null ? null : iso(incident.settlingSinceMs),
+    rearmAt: incident.rearmAtMs === null ? null : iso(incident.rearmAtMs),
   };
 }
 

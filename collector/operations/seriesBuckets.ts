@@ -21,10 +21,19 @@ export interface DownsampledSeries {
   points: SeriesPoints;
 }
 
-/** The step (ms) that keeps `fromMs`..`toMs` within `maxPoints` steps and is at least `wantedStepMs` and 1 s. */
+/** Rollup buckets (5 minutes, 1 hour) a step is widened to when it needs at least half of one. */
+const ROLLUP_STEPS_MS = [300_000, 3_600_000];
+
+/**
+ * The step (ms) that keeps `fromMs`..`toMs` within `maxPoints` steps and is at least `wantedStepMs`
+ * and 1 s. Without a wanted step, a step of at least half a rollup bucket (and less than one) is
+ * widened to the bucket: a day at 400 points (216 s) reads 288 five-minute rollups instead of every
+ * raw sample, for a chart no one can tell apart.
+ */
 export function stepFor(fromMs: number, toMs: number, maxPoints: number, wantedStepMs = 0): number {
-  const needed = Math.ceil((toMs - fromMs) / maxPoints);
-  return Math.max(1000, wantedStepMs, Math.ceil(needed / 1000) * 1000);
+  const needed = Math.max(1000, Math.ceil(Math.ceil((toMs - fromMs) / maxPoints) / 1000) * 1000);
+  const bucket = wantedStepMs > 0 ? undefined : ROLLUP_STEPS_MS.find((b) => needed >= b / 2 && needed < b);
+  return Math.max(wantedStepMs, bucket ?? needed);
 }
 
 /** Accumulates samples of `fromMs`..`toMs` (both included) into steps of `stepMs` from `fromMs`; `result()` answers the series in key order. */

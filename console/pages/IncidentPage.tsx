@@ -1,7 +1,7 @@
 /**
- * One incident: what opened it (the why-record with its gates in order), its timeline, its desk
- * tickets with links and the deliveries behind them, and acknowledge / resolve with a comment for
- * those whose role allows it.
+ * One incident: why it fired (the current occurrence's why-record with its gates in order), its
+ * timeline with the gates of each decision, its desk tickets with links and the deliveries behind
+ * them, and acknowledge / resolve with a comment for those whose role allows it.
  */
 import { useState } from 'preact/hooks';
 import { allows, api, ApiFailure, type Role } from '../api.js';
@@ -13,7 +13,24 @@ import { useResource } from '../useResource.js';
 interface Gate {
   gate: string;
   passed: boolean;
+  /** Why, as a code (`clear`, `probing`, `parent-down`, `flapping`, ...); absent on verdicts recorded before codes were. */
+  code?: string;
   reason: string;
+}
+
+const gatesOf = (value: unknown): Gate[] => (Array.isArray(value) ? (value as Gate[]) : []);
+
+/** A gate's verdict in words: passed, held (it kept the ticket back), or what it did (re-opened, flapping). */
+function GateList({ gates, label }: { gates: Gate[]; label: string }) {
+  return (
+    <ol class="gates" aria-label={label}>
+      {gates.map((g) => (
+        <li key={g.gate} class={g.passed ? 'passed' : 'held'}>
+          <strong>{g.gate}</strong> {g.passed ? 'passed' : g.code && g.code !== 'clear' ? g.code : 'held'}: {g.reason}
+        </li>
+      ))}
+    </ol>
+  );
 }
 
 export function IncidentPage({ id, role, user }: { id: string; role: Role | undefined; user: string }) {
@@ -23,8 +40,9 @@ export function IncidentPage({ id, role, user }: { id: string; role: Role | unde
   const [done, setDone] = useState('');
   if (!detail.data) return <ErrorNote error={detail.error} />;
   const { incident, timeline, tickets, deliveries } = detail.data;
-  const gates = Array.isArray(incident.why.gates) ? (incident.why.gates as Gate[]) : [];
-  const whyFacts = Object.entries(incident.why).filter(([k]) => k !== 'gates');
+  const gates = gatesOf(incident.why.gates);
+  const whyFacts = Object.entries(incident.why).filter(([k]) => k !== 'gates' && k !== 'earlier');
+  const occurrence = typeof incident.why.occurrence === 'number' ? incident.why.occurrence : 1;
   const act = async (kind: 'acknowledge' | 'resolve') => {
     setFailure(undefined);
     try {
@@ -71,16 +89,8 @@ export function IncidentPage({ id, role, user }: { id: string; role: Role | unde
       )}
       <ErrorNote error={failure} />
 
-      <h2>Why it opened</h2>
-      {gates.length > 0 && (
-        <ol class="gates" aria-label="Gates, in order">
-          {gates.map((g) => (
-            <li key={g.gate} class={g.passed ? 'passed' : 'held'}>
-              <strong>{g.gate}</strong> {g.passed ? 'passed' : 'held'}: {g.reason}
-            </li>
-          ))}
-        </ol>
-      )}
+      <h2>Why it fired (occurrence {occurrence})</h2>
+      {gates.length > 0 && <GateList gates={gates} label="Gates, in order" />}
       <Facts facts={whyFacts} />
       <p class="muted">Labels: {labelText(incident.labels)}</p>
 
@@ -89,6 +99,7 @@ export function IncidentPage({ id, role, user }: { id: string; role: Role | unde
         {timeline.map((e, index) => (
           <li key={index} data-kind={e.kind}>
             <time dateTime={e.at}>{when(e.at)}</time> <strong>{e.kind}</strong> {e.text}
+            {gatesOf(e.data.gates).length > 0 && <GateList gates={gatesOf(e.data.gates)} label={`Gates of the ${e.kind} decision`} />}
           </li>
         ))}
       </ol>

@@ -135,6 +135,7 @@ const ROUTES: Record<string, RouteRow> = {
   'GET /api/v1/incidents/:id': { access: 'viewer', path: '/api/v1/incidents/999999', ok: 404 },
   'GET /api/v1/incidents/:id/explain': { access: 'viewer', path: '/api/v1/incidents/999999/explain', ok: 404 },
   'GET /api/v1/services': { access: 'viewer', path: '/api/v1/services', ok: 200 },
+  'GET /api/v1/reports/services': { access: 'viewer', path: '/api/v1/reports/services?month=2026-01', ok: 200 },
   'GET /api/v1/services/:name': { access: 'viewer', path: '/api/v1/services/no-such-service', ok: 404 },
   'GET /api/v1/hosts/:host/series': { access: 'viewer', path: '/api/v1/hosts/shared-host/series?metric=memory_used_ratio', ok: 200 },
   'GET /api/v1/series': { access: 'viewer', path: '/api/v1/series?host=shared-host&metric=memory_used_ratio', ok: 200 },
@@ -264,7 +265,7 @@ describe('auth matrix: every route x every credential', () => {
 
   it('has a row for every route the collector serves, and no row for a route it does not', () => {
     const served = [...new Set(collector.routes.filter((r) => r.method !== 'HEAD').map((r) => `${r.method} ${r.url}`))].sort();
-    expect(served).toEqual(Object.keys(ROUTES).sort());
+    expect(served, 'a route the collector serves needs a row in ROUTES here (its access and what an admitted caller gets), and a row needs its route').toEqual(Object.keys(ROUTES).sort());
     // A HEAD route always comes with its GET.
     for (const r of collector.routes.filter((route) => route.method === 'HEAD')) expect(ROUTES[`GET ${r.url}`], `HEAD ${r.url}`).toBeDefined();
   });

@@ -237,7 +237,7 @@ describe('the duration grammar has one home', () => {
 
   it('command-line flags and API bodies go through parseDurationMs at their boundary, and only they', () => {
     const callers = programs.filter((file) => readFileSync(join(ROOT, file), 'utf8').includes('parseDurationMs('));
-    expect(callers.sort()).toEqual(['bench/console.ts', 'cli/commands/rulesBacktestCommand.ts', 'cli/commands/suppressionCommands.ts', 'collector/http/historyRoutes.ts', 'collector/http/incidentRoutes.ts', 'collector/http/prometheusRoutes.ts']);
+    expect(callers.sort()).toEqual(['bench/console.ts', 'cli/commands/rulesBacktestCommand.ts', 'cli/commands/suppressionCommands.ts', 'collector/http/historyRoutes.ts', 'collector/http/incidentRoutes.ts', 'collector/http/prometheusRoutes.ts', 'collector/http/ruleRoutes.ts']);
   });
 });
 

@@ -3,8 +3,9 @@
  * loopback (issue 12).
  * - `for: 30s` on 5 s agents: ten agents, each port closed at its own phase, each opens within 37 s
  *   (interval + for + 2 s), ten out of ten;
- * - a port toggled down/up every 10 s for two minutes: exactly one open, at most one flapping note,
- *   and one resolve within the settle time after it stays up;
+ * - a port toggled down/up every 10 s for three minutes: exactly one open, at most one flapping note,
+ *   and one resolve within the settle time after it stays up; explain (API and CLI) shows the flap at
+ *   the decision that found it;
  * - `tripline hosts decommission`: the host's incident resolves with that reason, its silence opens
  *   no ticket (a silent host that was not decommissioned does); `tripline hosts list` says so;
  * - a reimaged host (new data directory, same hostname) is refused enrolment, says why and exits 78;
@@ -62,7 +63,7 @@ agent:
   inventory: { enabled: false }
   tcp:
     targets:
-      - { name: ${options.target.name}, host: 127.0.0.1, port: ${options.target.port}, timeout: 500ms }
+      - { name: ${options.target.name}, host: 127.0.0.1, port: ${options.target.port}, timeout: 2s }
 `,
     );
     return file;
@@ -162,12 +163,17 @@ incidents: { resolveSettle: 25s, reachability: { enabled: false } }
     console.log(`fault to desk open, for: 30s on 5 s agents (s): ${delays.map((d) => d.toFixed(1)).join(' ')}`);
     expect(delays.every((d) => d <= 37)).toBe(true);
     expect(delays.every((d) => d >= 28)).toBe(true);
+    // The ticket names the check and its address (the probe's output), not only the configured name.
+    for (const w of opens) {
+      const port = targets[Number(w.payload.incident.host.replace('e2e-for-', ''))]!.port;
+      expect(w.payload.incident.facts).toMatchObject({ checkTarget: 'tcp:svc', checkOutput: expect.stringContaining(`127.0.0.1:${port}`) });
+    }
   }, 90_000);
 
-  it('a port toggled down and up every 10 s for two minutes: one open, at most one flapping note, one resolve within the settle time', async () => {
+  it('a port toggled down and up every 10 s for three minutes: one open, at most one flapping note, one resolve within the settle time', async () => {
     let target = targets[FOR_AGENTS]!;
     let upSinceMs = 0;
-    for (let cycle = 0; cycle < 6; cycle++) {
+    for (let cycle = 0; cycle < 9; cycle++) {
       await target.close();
       await new Promise((ok) => setTimeout(ok, 10_000));
       target = await startTcpTarget(flapPort);
@@ -190,7 +196,15 @@ incidents: { resolveSettle: 25s, reachability: { enabled: false } }
     // Settle 25 s from the last clear (one 2 s agent interval after the port came back), plus delivery.
     expect(resolve.receivedAtMs - upSinceMs).toBeLessThanOrEqual(25_000 + 2_000 + 3_000);
     expect((await incidents()).filter((i) => i.ruleName === 'flapping_port_down')).toHaveLength(1);
-  }, 240_000);
+    // explain (API and CLI) reads as a timeline: the decision that found the flap says so, with its gates.
+    type Explained = { now: { text: string }; timeline: Array<{ kind: string; gates: Array<{ gate: string; code: string }> }> };
+    const explained = await api<Explained>(`/api/v1/incidents/${incident.id}/explain`);
+    expect(explained.now.text).toMatch(/^resolved at .*; \d+ occurrence\(s\)$/);
+    expect(explained.timeline.find((e) => e.kind === 'flapping')?.gates).toEqual(expect.arrayContaining([expect.objectContaining({ gate: 'flap', code: 'flapping' })]));
+    expect(explained.timeline.filter((e) => !e.kind.startsWith('desk-')).at(-1)?.kind).toBe('resolved'); // the desk's own entries may follow
+    const text = cli('incidents', 'explain', String(incident.id));
+    expect(text).toMatch(/ flapping +returned .* folded into incident #\d+; flapping(?: \(value 0\))?\n {6}flapping {2}flap {9}flapping: returned /);
+  }, 360_000);
 
   it('hosts decommission: the incident resolves with that reason, and the silent host opens no ticket', async () => {
     const before = (await incidents()).find((i) => i.host === 'e2e-for-9' && i.ruleName === 'service_down' && i.status === 'open')!;

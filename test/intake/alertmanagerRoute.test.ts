@@ -47,8 +47,9 @@ describe('Alertmanager intake', () => {
     });
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   };
+  /** The alerts' incidents (the service incident a critical alert opens for payments, when the service watcher runs, is not one of them). */
   const incidents = async () =>
-    ((await (await fetch(`${collector.url}/api/v1/incidents`, { headers: { authorization: `Bearer ${VIEWER_TOKEN}` } })).json()) as { incidents: Array<Record<string, any>> }).incidents;
+    ((await (await fetch(`${collector.url}/api/v1/incidents`, { headers: { authorization: `Bearer ${VIEWER_TOKEN}` } })).json()) as { incidents: Array<Record<string, any>> }).incidents.filter((i) => i.ruleName !== 'tripline:service');
   const deskOps = () => desk.received.filter((r) => r.payload.incident.ruleName === 'CheckoutLatencyHigh').map((r) => r.payload.operation);
 
   beforeAll(async () => {
