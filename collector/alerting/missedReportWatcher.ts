@@ -33,7 +33,7 @@ export function createMissedReportWatcher(options: MissedReportWatcherOptions): 
   const tick = (): void => {
     const nowMs = options.clock.nowMs();
     // A decommissioned host (or one whose agent was reset) is not expected to report: its silence is no problem.
-    const samples: SeriesSample[] = options.store.listHosts().filter((host) => host.decommissionedAtMs === null).map((host) => ({
+    const samples: SeriesSample[] = options.store.listHosts({ inventory: false }).filter((host) => host.decommissionedAtMs === null).map((host) => ({
       metric: AGENT_MISSED_REPORTS_METRIC,
       labels: { ...host.labels, host: host.hostname },
       value: Math.max(0, (nowMs - host.lastReportAtMs) / 1000 / host.intervalSeconds),

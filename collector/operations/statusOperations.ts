@@ -1,6 +1,6 @@
 /**
  * The status page's operations: the public view (services, their state now, 90 days of daily
- * history, the notice; nothing internal: no host, address, rule, reason or owner), and the notice
+ * history from recorded service states and stored incidents, the notice; nothing internal: no host, address, rule, reason or owner), and the notice
  * an operator sets or clears (audited through OPERATION_ACCESS).
  */
 import type { Clock } from '../clock.js';
@@ -77,11 +77,22 @@ export function createStatusOperations(options: { store: Store; catalogue: Servi
   };
 }
 
-/** The times each service had a critical incident active over the shown days, from the stored incidents and the services each touched. */
+/**
+ * When each service was unwell over the shown days: its recorded state changes (degraded and
+ * outage, as the service watcher saw them), and the times a critical incident that touched it was
+ * active (from the stored incidents and the services each touched; this covers the days before
+ * states were recorded).
+ */
 function unwellIntervals(store: Store, services: readonly string[], nowMs: number): UnwellInterval[] {
   const fromMs = nowMs - (STATUS_HISTORY_DAYS + 1) * 86_400_000;
   const known = new Set(services);
   const intervals: UnwellInterval[] = [];
+  for (const service of services) {
+    const changes = store.serviceStateChanges(service, fromMs, nowMs + 1);
+    changes.forEach((change, index) => {
+      if (change.state !== 'operational') intervals.push({ service, state: change.state, fromMs: change.atMs, toMs: changes[index + 1]?.atMs ?? nowMs });
+    });
+  }
   for (const incident of store.listIncidents({ severity: 'critical', limit: MAX_HISTORY_INCIDENTS })) {
     const toMs = incident.resolvedAtMs ?? (incident.status === 'closed' ? incident.updatedAtMs : nowMs);
     if (toMs < fromMs) continue;

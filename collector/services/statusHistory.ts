@@ -1,9 +1,8 @@
 /**
  * The status page's history, as a pure function: per service, one entry per calendar day (in the
  * configured time zone) for the last `days` days, today last, each the worst state the service was
- * in that day. The days before today come from the stored incidents: a day on which a critical
- * incident of the service was active is `degraded` (the state rule: a critical incident degrades
- * a service); today also takes the service's state now, so a current outage shows as one.
+ * in that day, from the intervals it was unwell (its recorded states, and the critical incidents
+ * that touched it); today also takes the service's state now.
  */
 import type { ServiceStateName } from './serviceState.js';
 import { createZone } from '../../config/timeZone.js';

@@ -1,7 +1,7 @@
 /**
  * The status page's view on a stepped clock: a real SQLite store (in memory) and the incident core
  * wired as the collector wires it. A day on which a critical incident of a service was active is
- * degraded in its 90 days of history (days in the configured time zone, an incident across
+ * degraded in its 90 days of history, a day with a recorded outage an outage (days in the configured time zone, an incident across
  * midnight marking both), other days and other services operational; the notice is set, shown
  * without who set it, and cleared once.
  */
@@ -44,7 +44,9 @@ function setup() {
   const at = (iso: string) => {
     now = Date.parse(iso);
   };
-  return { operations, report, at };
+  const recordState = (service: string, state: 'operational' | 'degraded' | 'outage', iso: string) =>
+    store.transaction((tx) => tx.recordServiceState({ service, state, atMs: Date.parse(iso), reason: `test: ${state}` }));
+  return { operations, report, at, recordState };
 }
 
 describe('the status page view', () => {
@@ -69,6 +71,20 @@ describe('the status page view', () => {
     expect(page.services.find((s) => s.name === 'mail')!.history.every((d) => d.state === 'operational')).toBe(true);
     // nothing internal in the view
     expect(JSON.stringify(page)).not.toMatch(/pay-1|pay-2|mail-1|team-p|filesystem/);
+  });
+
+  it('takes outages from the recorded service states, worst of the day', () => {
+    const { operations, at, recordState } = setup();
+    recordState('mail', 'outage', '2026-11-10T08:00:00Z');
+    recordState('mail', 'degraded', '2026-11-10T09:00:00Z');
+    recordState('mail', 'operational', '2026-11-11T23:30:00Z'); // 12 Nov 00:30 Berlin
+    at('2026-11-20T10:00:00Z');
+    const mail = operations.statusPage().services.find((s) => s.name === 'mail')!;
+    expect(mail.history.filter((d) => d.state !== 'operational')).toEqual([
+      { date: '2026-11-10', state: 'outage' },
+      { date: '2026-11-11', state: 'degraded' },
+      { date: '2026-11-12', state: 'degraded' },
+    ]);
   });
 
   it('today follows the state now', () => {
