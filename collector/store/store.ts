@@ -153,7 +153,10 @@ export interface Store extends StoreReads {
   revokeAgent(agentId: string, atMs: number): boolean;
   /** Records a named API token by its digest; false when the name is taken (revoked names stay taken). */
   insertApiToken(token: Omit<ApiTokenRecord, 'revokedAtMs'> & { tokenSha256: string }): boolean;
-  /** Revokes a token; false when there is no such token or it was revoked already. */
+  /**
+   * Revokes a token and ends the console sessions signed in with it, in one transaction; false when
+   * there is no such token or it was revoked already.
+   */
   revokeApiToken(name: string, atMs: number): boolean;
   /**
    * Records a console session; then deletes those expired by its creation and, beyond `keep`, the

@@ -53,6 +53,23 @@ describe('console sessions and roles', () => {
     expect(sessions.find(id)).toBeUndefined();
   });
 
+  it('ends the sessions of a named token when it is revoked, and only those', () => {
+    const { store, sessions } = setup();
+    store.insertApiToken({ name: 'alice', role: 'operator', createdAtMs: 1, createdBy: 'test', tokenSha256: 'a'.repeat(64) });
+    store.insertApiToken({ name: 'bob', role: 'viewer', createdAtMs: 1, createdBy: 'test', tokenSha256: 'b'.repeat(64) });
+    const alice = [sessions.open('operator', 'alice').id, sessions.open('operator', 'alice').id];
+    const bob = sessions.open('viewer', 'bob').id;
+    const configured = sessions.open('viewer', 'config:viewerTokens[0]').id;
+    expect(store.revokeApiToken('alice', 2)).toBe(true);
+    expect(alice.map((id) => sessions.find(id))).toEqual([undefined, undefined]);
+    expect(sessions.find(bob)?.name).toBe('bob');
+    expect(sessions.find(configured)?.name).toBe('config:viewerTokens[0]');
+    // A second revoke changes nothing and ends nobody else's session.
+    expect(store.revokeApiToken('alice', 3)).toBe(false);
+    expect(store.revokeApiToken('nobody', 3)).toBe(false);
+    expect(sessions.find(bob)?.name).toBe('bob');
+  });
+
   it('grants the highest role of a token, none for an unknown one', () => {
     const { access } = setup();
     expect([access.roleOfToken(VIEWER), access.roleOfToken(OPERATOR), access.roleOfToken('nope')]).toEqual(['operator', 'operator', undefined]);

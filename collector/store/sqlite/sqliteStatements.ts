@@ -98,6 +98,7 @@ export function createSqliteStatements(db: Database.Database) {
     insertConsoleSession: prepare('INSERT INTO console_sessions (id_sha256, role, name, created_at_ms, expires_at_ms) VALUES (@idSha256, @role, @name, @createdAtMs, @expiresAtMs)'),
     consoleSessionByDigest: prepare('SELECT id_sha256, role, name, created_at_ms, expires_at_ms FROM console_sessions WHERE id_sha256 = ?'),
     deleteConsoleSession: prepare('DELETE FROM console_sessions WHERE id_sha256 = ?'),
+    deleteConsoleSessionsOfToken: prepare('DELETE FROM console_sessions WHERE name = ?'),
     deleteExpiredConsoleSessions: prepare('DELETE FROM console_sessions WHERE expires_at_ms <= ?'),
     trimConsoleSessions: prepare('DELETE FROM console_sessions WHERE id_sha256 NOT IN (SELECT id_sha256 FROM console_sessions ORDER BY rowid DESC LIMIT ?)'),
     statusNotice: prepare('SELECT text, set_by, set_at_ms FROM status_notice WHERE id = 1'),

@@ -398,7 +398,13 @@ class SqliteStore implements Store {
   }
 
   revokeApiToken(name: string, atMs: number): boolean {
-    return this.sql.revokeApiToken.run(atMs, name).changes === 1;
+    return this.db.transaction(() => {
+      if (this.sql.revokeApiToken.run(atMs, name).changes !== 1) return false;
+      // Console sessions signed in with the token end with it (named tokens' names hold no ':', so
+      // no configured token's session shares the name).
+      this.sql.deleteConsoleSessionsOfToken.run(name);
+      return true;
+    })();
   }
 
   listApiTokens(): ApiTokenRecord[] {
