@@ -178,4 +178,4 @@ export interface RuleDiff {
 
 export type RuleCheck =
   | { valid: false; problems: Array<{ line: number; column: number; path: string; message: string; text: string }> }
-  | { valid: true; rules: Array<{ name: string; kind: string; line: number }>; backtest: { from: string; to: string; samples: number; elapsedMs: number; diffs: RuleDiff[] } };
+  | { valid: true; rules: Array<{ name: string; kind: string; line: number }>; backtest: { from: string; to: string; truncated: boolean; samples: number; elapsedMs: number; diffs: RuleDiff[] } };

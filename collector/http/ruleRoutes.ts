@@ -6,7 +6,7 @@
  * - `POST /api/v1/rules/check` with `{ text, since? }`: a candidate rule file checked as `tripline rules
  *   check` checks it (problems located in `candidate.yaml`), and when valid replayed over the last
  *   `since` (24 h by default, 7 d at most) of stored history beside the rules in force of the same
- *   names. It changes nothing, so a viewer may ask; the console's session still needs its CSRF token.
+ *   names, for at most 2 s of the collector's time (then `truncated` and where it stopped). It changes nothing, so a viewer may ask; the console's session still needs its CSRF token.
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
@@ -57,7 +57,8 @@ const CheckAnswer = Type.Union([
     rules: Type.Array(Type.Object({ name: Type.String(), kind: Type.String(), line: Type.Integer() })),
     backtest: Type.Object({
       from: Type.String({ format: 'date-time' }),
-      to: Type.String({ format: 'date-time' }),
+      to: Type.String({ format: 'date-time', description: 'Where the replay stopped: the end asked for, or earlier when truncated' }),
+      truncated: Type.Boolean({ description: 'The replay hit its time budget (2 s on the collector) before the end; `to` says how far it got' }),
       samples: Type.Integer(),
       elapsedMs: Type.Number(),
       diffs: Type.Array(

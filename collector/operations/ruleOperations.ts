@@ -83,7 +83,12 @@ export interface ReplayedIncidentView {
 /** What a candidate check answers: its problems, or its rules and their backtest diff. */
 export type RuleCandidateCheck =
   | { valid: false; problems: RuleProblem[] }
-  | { valid: true; rules: Array<{ name: string; kind: string; line: number }>; backtest: { from: string; to: string; samples: number; elapsedMs: number; diffs: RuleDiff[] } };
+  | {
+      valid: true;
+      rules: Array<{ name: string; kind: string; line: number }>;
+      /** `to` is where the replay stopped: the end asked for, or earlier when `truncated` (the time budget ran out). */
+      backtest: { from: string; to: string; truncated: boolean; samples: number; elapsedMs: number; diffs: RuleDiff[] };
+    };
 
 export interface RuleOperations {
   /** The rules in force, in the order they were loaded. */
@@ -105,8 +110,14 @@ const MAX_SERIES_SHOWN = 100;
 const MAX_REPLAYED_INCIDENTS = 5000;
 /** The longest history a candidate is replayed over. */
 export const MAX_CANDIDATE_SPAN_MS = 7 * 86_400_000;
+/**
+ * The wall time a candidate's replay may take. It runs on the collector's event loop (reports wait
+ * meanwhile), and any viewer may ask, so a large fleet's week is cut short and says where it stopped;
+ * `tripline rules backtest` on the command line has no such limit.
+ */
+export const CANDIDATE_BUDGET_MS = 2_000;
 
-export function createRuleOperations({ store, config, inForce }: { store: Store; config: BacktestConfig; inForce: RulesInForce }): RuleOperations {
+export function createRuleOperations({ store, config, inForce, budgetMs }: { store: Store; config: BacktestConfig; inForce: RulesInForce; budgetMs?: number }): RuleOperations {
   return {
     listRules() {
       const health = new Map(inForce.health().map((h) => [h.ruleName, h] as const));
@@ -131,13 +142,13 @@ export function createRuleOperations({ store, config, inForce }: { store: Store;
       if (candidate.length === 0) return { valid: false, problems: [{ line: 1, column: 1, path: 'rules', message: 'the candidate has no rule', text: `${CANDIDATE_FILE}:1:1: rules: the candidate has no rule` }] };
       const names = new Set(candidate.map((rule) => rule.name));
       const current = inForce.rules().filter((rule) => names.has(rule.name));
-      const comparison = compareBacktest(store, config, candidate, current, fromMs, toMs, MAX_REPLAYED_INCIDENTS);
+      const comparison = compareBacktest(store, config, candidate, current, fromMs, toMs, { keepIncidents: MAX_REPLAYED_INCIDENTS, budgetMs: budgetMs ?? CANDIDATE_BUDGET_MS });
       const currentNames = new Set(current.map((rule) => rule.name));
       const diffs = candidate.map((rule) => ruleDiff(rule.name, currentNames.has(rule.name), comparison.candidate.incidentList ?? [], comparison.inForce.incidentList ?? []));
       return {
         valid: true,
         rules: candidate.map((rule) => ({ name: rule.name, kind: ruleKindName(rule), line: rule.line })),
-        backtest: { from: iso(fromMs), to: iso(toMs), samples: comparison.candidate.samples, elapsedMs: Math.round(comparison.elapsedMs), diffs },
+        backtest: { from: iso(fromMs), to: iso(comparison.toMs), truncated: comparison.truncatedAtMs !== undefined, samples: comparison.candidate.samples, elapsedMs: Math.round(comparison.elapsedMs), diffs },
       };
     },
   };

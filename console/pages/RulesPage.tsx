@@ -161,6 +161,7 @@ function CandidateCheck() {
           <p role="status" class="ok">
             Valid: {result.rules.map((r) => `${r.name} (${r.kind})`).join(', ')}. Replayed {result.backtest.samples.toLocaleString()} samples from {when(result.backtest.from)} to {when(result.backtest.to)} in{' '}
             {result.backtest.elapsedMs} ms.
+            {result.backtest.truncated ? ' The replay reached its time limit there: run tripline rules backtest for the whole span.' : ''}
           </p>
           {result.backtest.diffs.map((d) => (
             <DiffTable key={d.rule} diff={d} />

@@ -78,6 +78,21 @@ describe('rules backtest', () => {
     store.close();
   });
 
+  it('stops at its time budget and says where: both replays end there, nothing beyond is counted', () => {
+    const store = storeWithHistory();
+    const { config } = loadConfig(undefined, {});
+    const toMs = T0 + HOURS * 3_600_000;
+    const whole = compareBacktest(store, config, [disk95], [diskRule], T0, toMs, { budgetMs: 60_000 });
+    expect(whole.truncatedAtMs).toBeUndefined();
+    expect(whole.toMs).toBe(toMs);
+    expect(whole.candidate.samples).toBeGreaterThan(0);
+    const none = compareBacktest(store, config, [disk95], [diskRule], T0, toMs, { budgetMs: 0 });
+    expect(none.truncatedAtMs).toBe(T0);
+    expect(none.toMs).toBe(T0);
+    expect([none.candidate.samples, none.inForce.samples, none.candidate.incidents, none.inForce.incidents]).toEqual([0, 0, 0, 0]);
+    store.close();
+  });
+
   it('replays the flapping link exactly as the live collector decides it', () => {
     const store = storeWithHistory();
     const config = incidentsConfig({ reachability: { enabled: false } });

@@ -105,6 +105,7 @@ describe('rules API', () => {
     const same = await call('POST', '/api/v1/rules/check', { text: candidate('cpu_high', '0.3'), since: '2h' });
     expect(same.body.valid).toBe(true);
     expect(same.body.rules).toEqual([{ name: 'cpu_high', kind: 'threshold', line: 2 }]);
+    expect([same.body.backtest.truncated, same.body.backtest.to]).toEqual([false, new Date(NOW).toISOString()]);
     expect(same.body.backtest.diffs).toEqual([
       { rule: 'cpu_high', inForce: true, candidate: { opened: 1, resolved: 0, stillOpen: 1 }, current: { opened: 1, resolved: 0, stillOpen: 1 }, onlyCandidate: [], onlyCurrent: [] },
     ]);
