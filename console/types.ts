@@ -12,6 +12,7 @@ export interface FleetHost {
   intervalSeconds: number;
   openIncidents: number;
   worstSeverity: string | null;
+  services: string[];
 }
 
 export interface FleetPage {

@@ -54,6 +54,7 @@ const FleetSchema = Type.Object({
       intervalSeconds: Type.Number(),
       openIncidents: Type.Integer(),
       worstSeverity: Type.Union([Type.String(), Type.Null()]),
+      services: Type.Array(Type.String(), { description: 'The services of the catalogue the host is a member of' }),
     }),
   ),
 });
@@ -76,6 +77,7 @@ const FleetQuery = Type.Object(
   {
     labels: Type.Optional(Type.String({ description: 'Label matchers name=value, comma-separated; all must hold' })),
     status: Type.Optional(HostStatusSchema),
+    service: Type.Optional(Type.String({ maxLength: 253, description: "A service's name: only its member hosts" })),
     search: Type.Optional(Type.String({ maxLength: 253 })),
     offset: Type.Optional(Type.String({ pattern: '^[0-9]{1,7}$' })),
     limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })),
@@ -145,7 +147,7 @@ export function registerHistoryRoutes(app: FastifyInstance, operations: Operatio
       return operations.fleetTrend({ hosts, metric: request.query.metric, fromMs, toMs, maxPoints: Math.max(2, Number(request.query.maxPoints ?? '30')) });
     },
   );
-  app.get<{ Querystring: { labels?: string; status?: HostStatus; search?: string; offset?: string; limit?: string } }>(
+  app.get<{ Querystring: { labels?: string; status?: HostStatus; service?: string; search?: string; offset?: string; limit?: string } }>(
     '/api/v1/fleet',
     { schema: { summary: 'Every host with status, last report and open incidents; filtered, by hostname, paged', querystring: FleetQuery, response: { 200: FleetSchema, 400: ErrorSchema } } },
     async (request) => {
@@ -153,6 +155,7 @@ export function registerHistoryRoutes(app: FastifyInstance, operations: Operatio
       return operations.fleet({
         ...(q.labels ? { labels: parseLabelPairs(q.labels, 'querystring/labels') } : {}),
         ...(q.status ? { status: q.status } : {}),
+        ...(q.service ? { service: q.service } : {}),
         ...(q.search ? { search: q.search } : {}),
         ...(q.offset ? { offset: Number(q.offset) } : {}),
         ...(q.limit ? { limit: Number(q.limit) } : {}),

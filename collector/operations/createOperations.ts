@@ -54,7 +54,7 @@ export function createOperations({ store, config, clock, core, rawRetentionMs = 
     ...createMaintenanceOperations({ store, clock, timeZone: config.timeZone }),
     ...createDeliveryOperations({ store, clock }),
     ...createAgentOperations({ store, clock, incidents: core.service }),
-    ...createHistoryOperations({ store, clock, rawRetentionMs }),
+    ...createHistoryOperations({ store, clock, rawRetentionMs, servicesOfHost: (host, labels) => core.catalogue.services.filter((s) => s.hasHost(host, labels)).map((s) => s.name) }),
     ...createTokenOperations({ store, clock }),
     ...createRuleOperations({ store, config, inForce: rules }),
     backtest: ({ candidate, inForce, fromMs, toMs }) => compareBacktest(store, config, candidate, inForce, fromMs, toMs),

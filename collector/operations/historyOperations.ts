@@ -66,12 +66,16 @@ export interface FleetHost {
   openIncidents: number;
   /** The most severe active incident's severity, or null. */
   worstSeverity: string | null;
+  /** The catalogue's services the host is a member of (by name, group or matchers), in catalogue order. */
+  services: string[];
 }
 
 export interface FleetFilter {
   /** Label matchers `name=value`, all of which must hold. */
   labels?: Readonly<Record<string, string>>;
   status?: HostStatus;
+  /** A service's name: only its member hosts. */
+  service?: string;
   /** Part of the hostname. */
   search?: string;
   offset?: number;
@@ -118,9 +122,11 @@ export interface HistoryOperationsOptions {
   rawRetentionMs: number;
   /** Raw samples of a host; the store's by default. */
   readHost?: HostSampleReader;
+  /** The services a host is a member of (the service catalogue); none by default. */
+  servicesOfHost?: (host: string, labels: Readonly<Record<string, string>>) => string[];
 }
 
-export function createHistoryOperations({ store, clock, rawRetentionMs, readHost = (h, f, t) => store.hostSamples(h, f, t) }: HistoryOperationsOptions): HistoryOperations {
+export function createHistoryOperations({ store, clock, rawRetentionMs, readHost = (h, f, t) => store.hostSamples(h, f, t), servicesOfHost = () => [] }: HistoryOperationsOptions): HistoryOperations {
   const history = createHistoryReader({ store, clock, rawRetentionMs });
   const knownHost = (host: string): HostRecord => {
     const record = store.findHost(host);
@@ -192,8 +198,13 @@ export function createHistoryOperations({ store, clock, rawRetentionMs, readHost
       const labels = Object.entries(filter.labels ?? {});
       const all = store
         .listHosts({ inventory: false })
-        .map((h) => fleetHost(h, active.get(h.hostname) ?? [], nowMs))
-        .filter((h) => (search === undefined || h.hostname.toLowerCase().includes(search)) && labels.every(([k, v]) => h.labels[k] === v));
+        .map((h) => fleetHost(h, active.get(h.hostname) ?? [], nowMs, servicesOfHost(h.hostname, h.labels)))
+        .filter(
+          (h) =>
+            (search === undefined || h.hostname.toLowerCase().includes(search)) &&
+            labels.every(([k, v]) => h.labels[k] === v) &&
+            (filter.service === undefined || h.services.includes(filter.service)),
+        );
       const counts: Record<HostStatus, number> = { ok: 0, problem: 0, silent: 0 };
       for (const h of all) counts[h.status] += 1;
       const shown = filter.status === undefined ? all : all.filter((h) => h.status === filter.status);
@@ -203,7 +214,7 @@ export function createHistoryOperations({ store, clock, rawRetentionMs, readHost
   };
 }
 
-function fleetHost(host: HostRecord, incidents: readonly IncidentRecord[], nowMs: number): FleetHost {
+function fleetHost(host: HostRecord, incidents: readonly IncidentRecord[], nowMs: number, services: string[]): FleetHost {
   const silent = nowMs - host.lastReportAtMs > 3 * host.intervalSeconds * 1000;
   const worst = incidents.map((i) => i.severity).sort((a, b) => rank(a) - rank(b))[0] ?? null;
   return {
@@ -216,6 +227,7 @@ function fleetHost(host: HostRecord, incidents: readonly IncidentRecord[], nowMs
     intervalSeconds: host.intervalSeconds,
     openIncidents: incidents.length,
     worstSeverity: worst,
+    services,
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * The fleet: every host with its status, last report, open incidents and a CPU trend of the last
- * hour, filtered by name, labels (`group=web`; later `service=`) and status. The server filters
+ * hour, filtered by name, labels (`group=web`), service and status. The server filters
  * and pages (100 hosts a page), so thousands of hosts cost one page of rows and one trend request.
  */
 import { useState } from 'preact/hooks';
@@ -17,11 +17,14 @@ export function FleetPage({ query }: { query: URLSearchParams }) {
   const search = query.get('search') ?? '';
   const labels = query.get('labels') ?? '';
   const status = query.get('status') ?? '';
+  const service = query.get('service') ?? '';
   const offset = Number(query.get('offset') ?? '0') || 0;
   const params = new URLSearchParams({ offset: String(offset), limit: String(PAGE) });
   if (search) params.set('search', search);
   if (labels) params.set('labels', labels);
   if (status) params.set('status', status);
+  if (service) params.set('service', service);
+  const services = useResource<{ services: Array<{ name: string; state: string }> }>('/api/v1/services', 60_000);
   const fleet = useResource<Fleet>(`/api/v1/fleet?${params}`, 10_000);
   const hosts = fleet.data?.hosts ?? [];
   const trend = useResource<{ stepSeconds: number; trends: Record<string, { at: number[]; avg: Array<number | null> }> }>(
@@ -37,7 +40,7 @@ export function FleetPage({ query }: { query: URLSearchParams }) {
   return (
     <section>
       <h1>Fleet</h1>
-      <FleetFilter search={search} labels={labels} status={status} onChange={go} />
+      <FleetFilter search={search} labels={labels} status={status} service={service} services={services.data?.services.map((s) => s.name) ?? []} onChange={go} />
       <ErrorNote error={fleet.error} />
       {fleet.data && (
         <p class="summary" aria-live="polite">
@@ -54,6 +57,7 @@ export function FleetPage({ query }: { query: URLSearchParams }) {
               <th scope="col">Last report</th>
               <th scope="col">Open incidents</th>
               <th scope="col">CPU, last hour</th>
+              <th scope="col">Services</th>
               <th scope="col">Labels</th>
               <th scope="col">Agent</th>
             </tr>
@@ -72,6 +76,7 @@ export function FleetPage({ query }: { query: URLSearchParams }) {
                   <td title={h.lastReportAt}>{ago(h.lastReportAt)}</td>
                   <td>{h.openIncidents === 0 ? '–' : <a href={`/incidents?host=${encodeURIComponent(h.hostname)}&status=active`}>{`${h.openIncidents} (${h.worstSeverity})`}</a>}</td>
                   <td>{t ? <Sparkline at={t.at} values={t.avg} label={`CPU of ${h.hostname} over the last hour`} /> : null}</td>
+                  <td>{h.services.join(', ')}</td>
                   <td class="labels">{labelText(h.labels)}</td>
                   <td>{h.version}</td>
                 </tr>
@@ -97,7 +102,21 @@ export function FleetPage({ query }: { query: URLSearchParams }) {
   );
 }
 
-function FleetFilter({ search, labels, status, onChange }: { search: string; labels: string; status: string; onChange(change: Record<string, string>): void }) {
+function FleetFilter({
+  search,
+  labels,
+  status,
+  service,
+  services,
+  onChange,
+}: {
+  search: string;
+  labels: string;
+  status: string;
+  service: string;
+  services: readonly string[];
+  onChange(change: Record<string, string>): void;
+}) {
   const [text, setText] = useState(search);
   const [labelText, setLabelText] = useState(labels);
   return (
@@ -122,6 +141,17 @@ function FleetFilter({ search, labels, status, onChange }: { search: string; lab
           <option value="ok">ok</option>
           <option value="problem">problem</option>
           <option value="silent">silent</option>
+        </select>
+      </label>
+      <label>
+        Service{' '}
+        <select name="service" value={service} onChange={(e) => onChange({ service: e.currentTarget.value })}>
+          <option value="">any</option>
+          {[...new Set([...services, ...(service ? [service] : [])])].map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
         </select>
       </label>
       <button type="submit">Filter</button>

@@ -3,6 +3,9 @@
  * SQLite store in memory, the incident core wired as the collector wires it, and a fixed clock.
  * Every refusal is an OperationError whose problem and field the adapters turn into their answers.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createAlertPipeline } from '../../collector/alerting/alertPipeline.js';
@@ -17,9 +20,16 @@ import { parseDurationMs } from '../../config/duration.js';
 /** Wednesday 1 January 2025, 11:10 UTC: 12:10 in Berlin. */
 const NOW = Date.UTC(2025, 0, 1, 11, 10);
 
-function setup(timeZone = 'UTC') {
+/** A config file of this YAML text (the defaults for everything it leaves out). */
+function configFile(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'tripline-operations-')), 'config.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+function setup(timeZone = 'UTC', configText?: string) {
   const store = openSqliteStore({ file: ':memory:' });
-  const { config } = loadConfig(undefined, {});
+  const { config } = loadConfig(configText === undefined ? undefined : configFile(configText), {});
   config.timeZone = timeZone;
   config.incidents.reachability.enabled = false;
   config.desks = [{ type: 'webhook', name: 'ops', url: 'http://127.0.0.1:9/never', timeout: parseDurationMs('1s'), headers: {}, rateLimitPerMinute: 600 }];
@@ -175,5 +185,32 @@ describe('operations', () => {
       ['web-1', 'ok', 0, null],
       ['web-2', 'problem', 1, diskRule.severity],
     ]);
+  });
+
+  it("shows each host's services in the fleet and filters the fleet by service", () => {
+    const { operations, fullDisk } = setup(
+      'UTC',
+      `services:
+  shop:
+    description: The web shop
+    owner: web-team
+    impact: high
+    members: { hosts: [web-1, web-2] }
+  checkout:
+    description: Checkout
+    owner: web-team
+    impact: medium
+    members: { hosts: [web-2] }
+`,
+    );
+    for (const host of ['web-1', 'web-2', 'db-1']) fullDisk(host);
+    expect(operations.fleet().hosts.map((h) => [h.hostname, h.services])).toEqual([
+      ['db-1', []],
+      ['web-1', ['shop']],
+      ['web-2', ['shop', 'checkout']],
+    ]);
+    expect(operations.fleet({ service: 'checkout' }).hosts.map((h) => h.hostname)).toEqual(['web-2']);
+    expect(operations.fleet({ service: 'shop', status: 'problem' })).toMatchObject({ total: 2, counts: { ok: 0, problem: 2, silent: 0 } });
+    expect(operations.fleet({ service: 'no-such-service' })).toMatchObject({ total: 0, hosts: [] });
   });
 });
