@@ -18,6 +18,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { REPORT_SCHEMA_VERSION, REPORTS_PATH } from '../../contract/report.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asAdmin, freePort, TEST_ADMIN_TOKEN, REPO_ROOT, spawnTripline, startTcpTarget, startWebhookReceiver, waitFor, type TriplineProcess, type WebhookReceiver } from '../support/processes.js';
+import { expectText } from '../support/browserText.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 /**
@@ -119,7 +120,7 @@ incidents: { reopenWindow: 0s, reachability: { enabled: false }, operatorTokens:
 
   it('refuses a sign-in without a role and serves its files with cache headers', async () => {
     const page = await signIn('not-a-token-of-any-role');
-    await expect(page.getByRole('alert').textContent()).resolves.toContain('this token grants no role');
+    await expectText(page.getByRole('alert'), 'this token grants no role');
     const index = await fetch(`${base}/incidents/123`);
     expect([index.status, index.headers.get('cache-control'), index.headers.get('content-type')]).toEqual([200, 'no-cache', 'text/html; charset=utf-8']);
     const script = /src="(\/main-[A-Z0-9]+\.js)"/.exec(await index.text())![1]!;
@@ -132,7 +133,7 @@ incidents: { reopenWindow: 0s, reachability: { enabled: false }, operatorTokens:
     const page = await signIn(OPERATOR_TOKEN);
     const row = page.locator(`tr[data-host="${HOST}"]`);
     await row.waitFor();
-    await expect(row.textContent()).resolves.toContain('ok');
+    await expectText(row, 'ok');
     await page.screenshot({ path: join(SHOTS, 'console-fleet.png') });
 
     // Enough reports for two steps of the 1 h chart (9 s each) to carry a line.
@@ -166,8 +167,8 @@ incidents: { reopenWindow: 0s, reachability: { enabled: false }, operatorTokens:
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rules' }).click();
     const row = page.locator('tr[data-rule="console_port_down"]');
     await row.waitFor();
-    await expect(row.textContent()).resolves.toContain(`${join(dir, 'rules.yaml')}:2`);
-    await expect(row.textContent()).resolves.toContain('threshold');
+    await expectText(row, `${join(dir, 'rules.yaml')}:2`);
+    await expectText(row, 'threshold');
 
     // A threshold that is not a number: the problem at its line and column, as `tripline rules check` prints it.
     const box = page.getByLabel(/Candidate rule file/);
@@ -181,7 +182,7 @@ incidents: { reopenWindow: 0s, reachability: { enabled: false }, operatorTokens:
     await page.getByRole('button', { name: 'Check and backtest' }).click();
     const problems = page.getByRole('list', { name: 'Problems' });
     await problems.waitFor();
-    await expect(problems.textContent()).resolves.toMatch(/candidate\.yaml:4:\d+: rules\[0\]\.below: /);
+    await expectText(problems, /candidate\.yaml:4:\d+: rules\[0\]\.below: /);
     await expect(page.getByRole('region', { name: 'Backtest' }).count()).resolves.toBe(0);
 
     // The same rule firing below 2 (always, as tcp_up is 0 or 1) opens for this host where the rule in force opened nothing.
@@ -197,7 +198,7 @@ incidents: { reopenWindow: 0s, reachability: { enabled: false }, operatorTokens:
     await page.getByRole('button', { name: 'Check and backtest' }).click();
     const only = page.getByRole('list', { name: 'Only the candidate opens' });
     await only.waitFor();
-    await expect(only.textContent()).resolves.toContain(HOST);
+    await expectText(only, HOST);
     await expect(page.getByRole('table', { name: 'Backtest of console_port_down' }).locator('tr', { hasText: 'opened' }).locator('td').allTextContents()).resolves.toEqual(['0', '1']);
     await expect(problems.count()).resolves.toBe(0);
     await page.screenshot({ path: join(SHOTS, 'console-rules.png'), fullPage: true });
@@ -232,7 +233,7 @@ incidents: { reopenWindow: 0s, reachability: { enabled: false }, operatorTokens:
     await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Agents' }).click();
     const row = admin.locator('tr', { hasText: 'console-enrolled-host' });
     await row.getByRole('button', { name: 'Revoke' }).click();
-    await expect(admin.getByRole('status').textContent()).resolves.toContain('agent console-enrolled revoked');
+    await expectText(admin.getByRole('status'), 'agent console-enrolled revoked');
     await row.getByRole('cell', { name: /^revoked / }).waitFor();
     expect(await report(2)).toBe(403);
 
@@ -240,7 +241,7 @@ incidents: { reopenWindow: 0s, reachability: { enabled: false }, operatorTokens:
     const enrolAgain = async () => (await fetch(`${base}/api/v1/enroll`, { method: 'POST', headers: { authorization: `Bearer ${ENROLLMENT_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ agentId: 'console-enrolled', hostname: 'console-enrolled-host' }) })).status;
     expect(await enrolAgain()).toBe(409);
     await row.getByRole('button', { name: 'Reset' }).click();
-    await expect(admin.getByRole('status').textContent()).resolves.toContain('agent console-enrolled reset: console-enrolled-host may enrol again');
+    await expectText(admin.getByRole('status'), 'agent console-enrolled reset: console-enrolled-host may enrol again');
     expect(await enrolAgain()).toBe(200);
     const audit = (await api('/api/v1/audit?limit=5')).entries.map((e: { action: string; target: string }) => `${e.action} ${e.target}`);
     expect(audit).toEqual(expect.arrayContaining(['revokeAgent console-enrolled', 'resetAgent console-enrolled']));
@@ -256,13 +257,13 @@ incidents: { reopenWindow: 0s, reachability: { enabled: false }, operatorTokens:
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Incidents' }).click();
     await page.getByRole('link', { name: `#${incident.id}` }).click();
     await page.getByRole('list', { name: 'Timeline' }).locator('li[data-kind="opened"]').waitFor();
-    await expect(page.getByRole('list', { name: 'Gates, in order' }).textContent()).resolves.toContain('silence passed');
+    await expectText(page.getByRole('list', { name: 'Gates, in order' }), 'silence passed');
     await page.screenshot({ path: join(SHOTS, 'console-incident.png'), fullPage: true });
 
     // Acknowledge with a comment: the desk receives the update.
     await page.getByLabel('Comment').fill('looking at it from the console');
     await page.getByRole('button', { name: 'Acknowledge' }).click();
-    await expect(page.getByRole('status').textContent()).resolves.toContain('acknowledged by config:operatorTokens[0]: looking at it from the console') // the token's name;
+    await expectText(page.getByRole('status'), 'acknowledged by config:operatorTokens[0]: looking at it from the console'); // the token's name
     await waitFor('the desk has the update', () => webhook.received.some((w) => w.payload.incident.id === incident.id && w.payload.operation === 'update' && w.payload.incident.status === 'acknowledged'));
 
     // A viewer sees the incident but cannot resolve it, neither from the page nor with its session.
@@ -286,7 +287,7 @@ incidents: { reopenWindow: 0s, reachability: { enabled: false }, operatorTokens:
     await page.getByRole('link', { name: 'Silences' }).click();
     await page.getByLabel(/Matchers, one a line/).fill(`host="${HOST}"`);
     await page.getByRole('button', { name: 'Preview' }).click();
-    await expect(page.locator('.preview').textContent()).resolves.toContain(`#${incident.id}`);
+    await expectText(page.locator('.preview'), `#${incident.id}`);
     await page.getByRole('button', { name: 'Create silence' }).click();
     await page.getByRole('cell', { name: `host="${HOST}"` }).waitFor();
     expect((await api('/api/v1/silences')).silences.map((s: { matchers: string[] }) => s.matchers)).toEqual([[`host="${HOST}"`]]);
@@ -295,12 +296,12 @@ incidents: { reopenWindow: 0s, reachability: { enabled: false }, operatorTokens:
     webhook.respondWith = 503;
     await page.goto(`${base}/incidents/${incident.id}`);
     await page.getByRole('button', { name: 'Resolve' }).click();
-    await expect(page.getByRole('status').textContent()).resolves.toContain('resolved by hand by config:operatorTokens[0]');
+    await expectText(page.getByRole('status'), 'resolved by hand by config:operatorTokens[0]');
     const dead = await waitFor('the resolve is dead', async () => (await api('/api/v1/deliveries?state=dead')).deliveries.find((d: { operation: string }) => d.operation === 'resolve') as { id: number } | undefined);
     webhook.respondWith = 200;
     await page.getByRole('link', { name: 'Deliveries' }).click();
     await page.locator(`tr[data-delivery="${dead.id}"]`).getByRole('button', { name: 'Retry' }).click();
-    await expect(page.getByRole('status').textContent()).resolves.toContain(`#${dead.id}`);
+    await expectText(page.getByRole('status'), `#${dead.id}`);
     await waitFor('the desk has the resolve', () => webhook.received.some((w) => w.payload.incident.id === incident.id && w.payload.operation === 'resolve'));
     await page.context().close();
   }, 120_000);

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asAdmin, freePort, spawnTripline, startTcpTarget, waitFor, type TriplineProcess } from '../support/processes.js';
+import { expectText } from '../support/browserText.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const AGENT_TOKEN = 'status-agent-token-0123456789';
@@ -105,10 +106,10 @@ services:
     expect(response!.headers()['content-security-policy']).toContain("default-src 'none'");
     await expect(page.getByRole('heading', { name: 'Example Shop status' }).isVisible()).resolves.toBe(true);
     const shop = page.locator('li[data-service="shop"]');
-    await expect(shop.locator('.state').textContent()).resolves.toBe('Degraded');
-    await expect(page.locator('li[data-service="newsletter"] .state').textContent()).resolves.toBe('Operational');
-    await expect(page.locator('.overall').textContent()).resolves.toBe('Some services are degraded');
-    await expect(page.getByRole('status').textContent()).resolves.toContain(NOTICE);
+    await expectText(shop.locator('.state'), { exact: 'Degraded' });
+    await expectText(page.locator('li[data-service="newsletter"] .state'), { exact: 'Operational' });
+    await expectText(page.locator('.overall'), { exact: 'Some services are degraded' });
+    await expectText(page.getByRole('status'), NOTICE);
     await expect(shop.locator('.day').count()).resolves.toBe(90);
     await expect(shop.locator('.day').last().getAttribute('class')).resolves.toBe('day degraded');
     await page.screenshot({ path: join(dir, 'status.png') });
