@@ -18,6 +18,8 @@ import { createDeskRateLimits } from './desk/tokenBucket.js';
 import { maintainHistory } from './history/historyMaintenance.js';
 import { createHttpServer, type ServedRoute } from './http/httpServer.js';
 import { createIncidentCore } from './incidents/incidentCore.js';
+import { withIncidentChangeFeed } from './live/incidentChangeFeed.js';
+import { createLiveEvents } from './live/liveEvents.js';
 import { createReachabilityProber, systemPinger, type Pinger } from './incidents/reachabilityProber.js';
 import { createReportIngestor } from './ingest/reportIngestor.js';
 import { createAlertmanagerIntake } from './intake/alertmanagerIntake.js';
@@ -65,7 +67,9 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     throw new Error('no agent or enrollment tokens configured: set collector.agentTokens (TRIPLINE_AGENT_TOKENS) or collector.enrollmentTokens (TRIPLINE_ENROLLMENT_TOKENS)');
   }
   const tls = config.collector.tls && { cert: readFileSync(config.collector.tls.certFile), key: readFileSync(config.collector.tls.keyFile) };
-  const store = openSqliteStore({ file: databasePath(config.dataDir) });
+  const liveEvents = createLiveEvents();
+  // Every transaction that opens or changes an incident publishes it to the live bus once committed.
+  const store = withIncidentChangeFeed(openSqliteStore({ file: databasePath(config.dataDir) }), liveEvents, log.child({ component: 'live' }));
   const desks = new Map(config.desks.map((d) => [d.name, createDesk(d, clock)] as const));
   // The urgency and runbook of a rule are read from the rules in force when an incident opens.
   const ruleNamed = (name: string) => pipeline.rules().find((rule) => rule.name === name);
@@ -140,6 +144,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     ...(options.localAdminToken === undefined ? {} : { localAdminToken: options.localAdminToken }),
     viewerTokens: config.collector.viewerTokens,
     console: { enabled: config.collector.console.enabled, sessionTtlMs: config.collector.console.sessionTtl },
+    live: { events: liveEvents, maxStreams: config.collector.console.live.maxStreams, maxStreamsPerSession: config.collector.console.live.maxStreamsPerSession, heartbeatMs: config.collector.console.live.heartbeat },
     ...(tls ? { tls } : {}),
     maxBodyBytes: config.collector.maxBodyBytes,
     limits: config.collector.limits,
