@@ -345,4 +345,14 @@ export const MIGRATIONS: readonly string[] = [
     set_at_ms INTEGER NOT NULL
   );
   `,
+  // 13: leases of once-only jobs (issue 18): which collector runs the missed-report watcher, desk
+  // sync, history maintenance... when several share one store (collector/leadership.ts).
+  `
+  CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    acquired_at_ms INTEGER NOT NULL,
+    expires_at_ms INTEGER NOT NULL
+  );
+  `,
 ];
