@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { compileRules, evaluate, isForgettable, type CompiledRuleSet, type Rule, type RuleHealth, type RuleState, type SeriesSample } from '../../rules/index.js';
+import type { IncidentRecord } from '../domain/incident.js';
 import type { IncidentChanges, IncidentService } from '../incidents/incidentService.js';
 import { isAlertmanagerIncident } from '../intake/alertmanagerAlert.js';
 import type { StoreTransaction } from '../store/store.js';
@@ -44,8 +45,9 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
       if (live.length > 0) tx.saveRuleStates(live);
       if (gone.length > 0) tx.deleteRuleStates(gone);
       const changes = options.incidents.applySignals(tx, result.signals, nowMs);
-      const isFiring = (fingerprint: string): boolean =>
-        !gone.includes(fingerprint) && (live.find((state) => state.fingerprint === fingerprint) ?? states.get(fingerprint))?.status === 'firing';
+      // An Alertmanager alert's incident: no rule state here says whether it still fires (its notifications do).
+      const isFiring = ({ fingerprint, ruleVersion }: IncidentRecord): boolean | 'unknown' =>
+        isAlertmanagerIncident({ ruleVersion }) ? 'unknown' : !gone.includes(fingerprint) && (live.find((state) => state.fingerprint === fingerprint) ?? states.get(fingerprint))?.status === 'firing';
       options.incidents.rearm(tx, isFiring, nowMs);
       return {
         changes,
