@@ -16,6 +16,7 @@
  */
 import type { Logger } from 'pino';
 import { compileRules, evaluate, isForgettable, type CompiledRuleSet, type Rule, type RuleHealth, type RuleState, type SeriesSample } from '../../rules/index.js';
+import type { IncidentRecord } from '../domain/incident.js';
 import type { IncidentChanges, IncidentService } from '../incidents/incidentService.js';
 import { isAlertmanagerIncident } from '../intake/alertmanagerAlert.js';
 import type { StoreTransaction } from '../store/store.js';
@@ -77,7 +78,9 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
       if (toWrite.length > 0) tx.saveRuleStates(toWrite);
       if (gone.size > 0) tx.deleteRuleStates([...gone]);
       const changes = options.incidents.applySignals(tx, result.signals, nowMs);
-      const isFiring = (fingerprint: string): boolean => !gone.has(fingerprint) && (live.get(fingerprint) ?? states.get(fingerprint))?.status === 'firing';
+      // An Alertmanager alert's incident: no rule state here says whether it still fires (its notifications do).
+      const isFiring = ({ fingerprint, ruleVersion }: IncidentRecord): boolean | 'unknown' =>
+        isAlertmanagerIncident({ ruleVersion }) ? 'unknown' : !gone.has(fingerprint) && (live.get(fingerprint) ?? states.get(fingerprint))?.status === 'firing';
       options.incidents.rearm(tx, isFiring, nowMs);
       return {
         changes,

@@ -7,14 +7,28 @@
  * |---|---|
  * | rule still firing       | re-open (+1 occurrence); desk 'reopen' if it had a ticket |
  * | rule no longer firing   | re-arm dropped: the problem cleared after the resolve |
+ * | unknown to Tripline     | re-arm deferred to the source (an Alertmanager alert: its next firing notification re-opens it) |
  * | re-opened in between    | (rearmAtMs was cleared by the re-open; never due) |
+ *
+ * `stillFiring` is `'unknown'` for an incident no Tripline rule fires (the Alertmanager intake's):
+ * only its source can say whether it still fires, and does when it next speaks.
  */
 import { formatDuration } from '../../config/duration.js';
 import type { IncidentRecord } from '../domain/incident.js';
 import type { IncidentEffect } from './incidentEffects.js';
 
-export function decideRearm(incident: IncidentRecord, stillFiring: boolean, rearmAfterMs: number, nowMs: number): IncidentEffect[] {
-  if (!stillFiring || incident.status !== 'resolved') {
+/** The timeline event of a re-arm left to the incident's source. */
+export const REARM_DEFERRED = 'rearm-deferred';
+
+export function decideRearm(incident: IncidentRecord, stillFiring: boolean | 'unknown', rearmAfterMs: number, nowMs: number): IncidentEffect[] {
+  if (stillFiring === 'unknown' && incident.status === 'resolved') {
+    const text = 'not re-armed by the clock: Tripline cannot see whether this alert still fires; its source\'s next firing notification opens it again';
+    return [
+      { kind: 'update', incidentId: incident.id, change: { rearmAtMs: null } },
+      { kind: 'event', incidentId: incident.id, event: { kind: REARM_DEFERRED, text, data: {} } },
+    ];
+  }
+  if (stillFiring !== true || incident.status !== 'resolved') {
     return [
       { kind: 'update', incidentId: incident.id, change: { rearmAtMs: null } },
       { kind: 'event', incidentId: incident.id, event: { kind: 'rearm-dropped', text: 'not re-armed: the problem cleared after the manual resolve', data: {} } },

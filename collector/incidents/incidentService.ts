@@ -62,7 +62,12 @@ export interface IncidentService {
    * Re-opens incidents resolved by hand whose re-arm time has come while `isFiring` says their rule
    * still fires (decideRearm); at most once a second.
    */
-  rearm(ledger: IncidentLedger, isFiring: (fingerprint: string) => boolean, nowMs: number): void;
+  rearm(ledger: IncidentLedger, isFiring: (incident: IncidentRecord) => boolean | 'unknown', nowMs: number): void;
+  /**
+   * Re-arms one incident resolved by hand now, as its source says (the Alertmanager intake, when a
+   * notification about the alert arrives): re-opens it while `stillFiring`, else drops the re-arm.
+   */
+  rearmIncident(ledger: IncidentLedger, incident: IncidentRecord, stillFiring: boolean, nowMs: number): void;
   /** Resolves the active incidents `select` picks, because their source is gone (decideRetire); returns their ids. */
   retire(ledger: IncidentLedger, select: (incident: IncidentRecord) => RetireReason | undefined, nowMs: number): number[];
   /** Applies an operator action; returns the refusal instead when the incident's state forbids it. */
@@ -178,8 +183,11 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
       if (nowMs - lastRearmMs < SWEEP_INTERVAL_MS) return;
       lastRearmMs = nowMs;
       for (const incident of ledger.rearmDueIncidents(nowMs)) {
-        applyEffects(ledger, decideRearm(incident, isFiring(incident.fingerprint), policy.rearmAfterMs, nowMs), options.route, nowMs);
+        applyEffects(ledger, decideRearm(incident, isFiring(incident), policy.rearmAfterMs, nowMs), options.route, nowMs);
       }
+    },
+    rearmIncident(ledger, incident, stillFiring, nowMs) {
+      applyEffects(ledger, decideRearm(incident, stillFiring, policy.rearmAfterMs, nowMs), options.route, nowMs);
     },
     retire(ledger, select, nowMs) {
       const retired: number[] = [];
