@@ -33,7 +33,7 @@ export function createSqliteStatements(db: Database.Database) {
         insertAgent: prepare('INSERT OR IGNORE INTO agents (agent_id, hostname, credential_sha256, enrolled_at_ms) VALUES (?, ?, ?, ?)'),
         revokeAgent: prepare('UPDATE agents SET revoked_at_ms = ? WHERE agent_id = ? AND revoked_at_ms IS NULL'),
         insertSeries: prepare('INSERT INTO series (host_id, metric, labels) VALUES (?, ?, ?)'),
-        insertChunk: prepare('INSERT OR IGNORE INTO report_chunks (host_id, sequence, base_at_ms, received_at_ms, samples, checks, texts) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+        insertChunk: prepare('INSERT OR IGNORE INTO report_chunks (host_id, sequence, base_at_ms, last_at_ms, received_at_ms, samples, checks, texts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
         upsertRuleState: prepare('INSERT INTO rule_states (fingerprint, rule_name, state) VALUES (?, ?, ?) ON CONFLICT (fingerprint) DO UPDATE SET rule_name = excluded.rule_name, state = excluded.state'),
         deleteRuleState: prepare('DELETE FROM rule_states WHERE fingerprint = ?'),
         insertIncident: prepare(`INSERT INTO incidents (key, fingerprint, rule_name, rule_version, host, severity, summary, description, labels, status, opened_at_ms, resolved_at_ms, updated_at_ms, why,

@@ -254,13 +254,15 @@ class SqliteStore implements Store {
     const hostId = this.upsertHost(report);
     if (this.history.wasCompacted(hostId, report.sequence)) return false;
     // The chunk's base time is its earliest observation, so range queries find spooled reports by when they were observed.
+    // Its latest sample time bounds how far past the base a range read must look (see sqliteHistory.ts).
     const baseAtMs = report.samples.reduce((min, s) => Math.min(min, s.atMs), report.receivedAtMs);
+    const lastAtMs = report.samples.reduce((max, s) => Math.max(max, s.atMs), baseAtMs);
     const ids = this.seriesIdsOf(hostId, report);
     const encoded = encodeChunk(
       baseAtMs,
       report.samples.map((s, i) => ({ seriesId: ids[i]!, atMs: s.atMs, value: s.value })),
     );
-    const info = this.sql.insertChunk.run(hostId, report.sequence, baseAtMs, report.receivedAtMs, encoded, JSON.stringify(report.checks), encodeTexts(report.samples));
+    const info = this.sql.insertChunk.run(hostId, report.sequence, baseAtMs, lastAtMs, report.receivedAtMs, encoded, JSON.stringify(report.checks), encodeTexts(report.samples));
     return info.changes === 1;
   }
 
