@@ -37,6 +37,8 @@ import { registerTokenRoutes } from './tokenRoutes.js';
 import { reportIdentityProblem } from './reportIdentity.js';
 import { createReportRateLimiter } from './reportRateLimiter.js';
 import { registerStrictJsonParser } from './strictJsonParser.js';
+import { registerClusterRoutes } from './clusterRoutes.js';
+import type { ClusterStatus } from '../clusterStatus.js';
 
 export interface HttpServerOptions {
   store: Store;
@@ -68,6 +70,10 @@ export interface HttpServerOptions {
   sampleTimeWindow: SampleTimeWindow;
   /** False once shutdown began: /readyz answers 503 and new reports are refused. */
   isReady(): boolean;
+  /** Why this collector cannot serve though it runs (the store is unreachable); undefined when it can. */
+  notReadyReason?(): { status: string; reason: string } | undefined;
+  /** `GET /api/v1/cluster`: this collector's leases, store reachability and lag; no route without it. */
+  cluster?(): ClusterStatus;
   /** `collector.statusPage`: the public status page at /status; off when absent. */
   statusPage?: { enabled: boolean; title: string };
   /** Takes Alertmanager's webhook notifications at /api/v1/intake/alertmanager; no route without it. */
@@ -214,7 +220,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   );
 
   app.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { config: { access: 'public' } }, async (_request, reply) => (options.isReady() ? { status: 'ready' } : reply.code(503).send({ status: 'shutting-down' })));
+  app.get('/readyz', { config: { access: 'public' } }, async (_request, reply) => {
+    if (!options.isReady()) return reply.code(503).send({ status: 'shutting-down', reason: 'the collector is stopping' });
+    const problem = options.notReadyReason?.();
+    return problem === undefined ? { status: 'ready' } : reply.code(503).send(problem);
+  });
   app.get('/metrics', { config: { access: 'public' } }, async (_request, reply) => {
     const body = await options.metrics.registry.metrics();
     return reply.type(options.metrics.registry.contentType).send(body);
@@ -228,6 +238,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   registerDeliveryRoutes(app, operations, operator, operationsFor);
   registerIncidentRoutes(app, { operations, operator, operationsFor });
   if (options.alertmanagerIntake) registerIntakeRoutes(app, options.alertmanagerIntake);
+  if (options.cluster) registerClusterRoutes(app, options.cluster);
   registerStatusRoutes(app, { operations, operationsFor, page: options.statusPage ?? { enabled: false, title: '' } });
   registerAgentRoutes(app, { store: options.store, operations, operationsFor, enrollmentTokens: options.enrollmentTokens ?? [], requireAdmin: access.require('admin'), nowMs });
   registerConsoleRoutes(app, {
