@@ -93,6 +93,7 @@ describe('Alertmanager intake', () => {
     ['an alert without alertname', notification([{ ...firing, labels: { job: 'x' } }]), 'body/alerts/0/labels'],
     ['a label value that is not a string', notification([{ ...firing, labels: { ...firing.labels, replica: 2 } }]), 'body/alerts/0/labels/replica'],
     ['an unknown status', notification([{ ...firing, status: 'pending' }]), 'body/alerts/0/status'],
+    ['a receiver name of 100,000 characters', { ...notification([firing]), receiver: 'r'.repeat(100_000) }, 'body/receiver'],
   ])('%s is a 422 naming %s, and nothing is applied', async (_what, payload, path) => {
     const answer = await post(payload);
     expect(answer.status).toBe(422);
