@@ -3,7 +3,7 @@
  * Every error answers `{ "error": { "code", "message", "path"? } }` from the catalogue in apiErrors.ts.
  */
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import type { Logger } from 'pino';
 import { REPORTS_PATH, ReportAckSchema, ReportSchema, schemaVersionProblem, type Report } from '../../contract/report.js';
@@ -116,6 +116,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   });
   app.setErrorHandler(handleApiError);
   registerServerTiming(app);
+  registerBodyEncodings(app);
   registerStrictJsonParser(app);
   app.setNotFoundHandler((request, reply) => {
     void sendApiError(reply, 'TRIPLINE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
@@ -181,12 +182,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
           reportsInProgress -= 1;
         });
       },
-      preParsing: async (request, _reply, payload) => {
-        const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
-        if (encoding === 'identity') return payload;
-        if (encoding === 'gzip') return gunzipCounted(payload);
-        throw new ApiError('TRIPLINE_UNSUPPORTED_ENCODING', `content-encoding "${encoding}" is not supported; use gzip or none`, 'headers/content-encoding');
-      },
+      preParsing: async (request, _reply, payload) => decodedBody(request, payload),
       // Drops the fields of a newer minor instead of refusing them (contract/report.ts, versioning rule).
       validatorCompiler: createReportBodyValidatorCompiler(),
       preValidation: async (request) => {
@@ -270,6 +266,24 @@ function registerServerTiming(app: FastifyInstance): void {
     const at = started.get(request);
     if (at !== undefined) reply.header('server-timing', `app;dur=${(Number(process.hrtime.bigint() - at) / 1e6).toFixed(2)}`);
   });
+}
+
+/**
+ * Content-Encoding on every route with a body but the agents' reports (which say it themselves,
+ * with their own metrics): gzip is decompressed as on reports, under the same body limit, and any
+ * other encoding is a 415 naming the header, rather than a misleading "malformed JSON" from bytes
+ * the parser could never read (a proxy that compresses, a client that sends `br`).
+ */
+function registerBodyEncodings(app: FastifyInstance): void {
+  app.addHook('preParsing', async (request, _reply, payload) => (request.routeOptions.url === REPORTS_PATH ? payload : decodedBody(request, payload)));
+}
+
+/** The body as the parser must read it: as sent, or gunzipped; any other encoding is a 415. */
+function decodedBody(request: FastifyRequest, payload: NodeJS.ReadableStream): NodeJS.ReadableStream {
+  const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
+  if (encoding === 'identity') return payload;
+  if (encoding === 'gzip') return gunzipCounted(payload);
+  throw new ApiError('TRIPLINE_UNSUPPORTED_ENCODING', `content-encoding "${encoding}" is not supported; use gzip or none`, 'headers/content-encoding');
 }
 
 /**
