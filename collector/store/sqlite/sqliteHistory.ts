@@ -7,38 +7,14 @@
  * both and never neither. Reads merge the two forms; a report lives in exactly one of them.
  */
 import type Database from 'better-sqlite3';
-import { type CompactionResult, type RollupBucket, type RollupResolution, ROLLUP_BUCKET_MS, type SeriesPoint } from '../../domain/history.js';
-import { addToBuckets, bucketStart } from '../../history/rollupBuckets.js';
-import { decodeSeriesChunk, encodeSeriesChunk } from '../../history/seriesChunkCodec.js';
-import { decodeChunk, decodeTexts } from '../sampleChunk.js';
+import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint } from '../../domain/history.js';
+import { bucketStart } from '../../history/rollupBuckets.js';
+import {
+  BLOCK_MS, CHUNK_SPAN_MARGIN_MS, compactRows, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, newestOfChunk, pushChunkPoints, pushHotPoints,
+  type SeriesChunkRow, type SeriesSampleRow, takeNewest, visitChunkPoints, visitHotPoints,
+} from '../historyBlocks.js';
 
-/** The block of time one compressed chunk covers (by the base time of the reports it came from). */
-export const BLOCK_MS = 3_600_000;
-/** How far a report's samples may reach beyond its base time when querying a range. */
-export const CHUNK_SPAN_MARGIN_MS = 3_600_000;
-/** How many of a host's newest hot reports are searched for a series missing from its last one. */
-const LATEST_SEARCH_REPORTS = 40;
-
-/** A sample with the series it belongs to, as the time-ordered replay reads them. */
-export interface SeriesSampleRow extends SeriesPoint {
-  seriesId: number;
-}
-
-interface HotChunk {
-  host_id?: number;
-  sequence?: number;
-  base_at_ms: number;
-  samples: Buffer;
-  texts: string | null;
-}
-
-interface SeriesChunkRow {
-  series_id: number;
-  first_at_ms: number;
-  last_at_ms: number;
-  data: Buffer;
-  texts: string | null;
-}
+export { BLOCK_MS, CHUNK_SPAN_MARGIN_MS, type SeriesSampleRow } from '../historyBlocks.js';
 
 export type SqliteHistory = ReturnType<typeof createSqliteHistory>;
 
@@ -110,35 +86,15 @@ export function createSqliteHistory(db: Database.Database) {
   const compactBlock = (hostId: number, blockStartMs: number): CompactionResult => {
     const sql = w();
     const rows = sql.hotOfBlock().all(hostId, blockStartMs, blockStartMs + BLOCK_MS) as Array<HotChunk & { sequence: number }>;
-    const bySeries = new Map<number, SeriesPoint[]>();
-    let samples = 0;
-    for (const row of rows) {
-      const texts = decodeTexts(row.texts);
-      for (const s of decodeChunk(row.base_at_ms, row.samples)) {
-        let points = bySeries.get(s.seriesId);
-        if (points === undefined) bySeries.set(s.seriesId, (points = []));
-        const text = texts.get(s.index);
-        points.push(text === undefined ? { atMs: s.atMs, value: s.value } : { atMs: s.atMs, value: s.value, text });
-        samples++;
-      }
+    const block = compactRows(rows);
+    for (const series of block.series) {
+      sql.insertSeriesChunk().run(series.seriesId, blockStartMs, block.part, series.firstAtMs, series.lastAtMs, series.sampleCount, series.data, series.texts);
+      for (const bucket of series.rollups5m) sql.upsert5m().run(series.seriesId, bucket.startMs, bucket.count, bucket.sum, bucket.min, bucket.max);
+      for (const bucket of series.rollups1h) sql.upsert1h().run(series.seriesId, bucket.startMs, bucket.count, bucket.sum, bucket.min, bucket.max);
     }
-    const sequences = rows.map((r) => r.sequence).sort((a, b) => a - b);
-    const part = sequences[0] ?? 0;
-    for (const [seriesId, points] of bySeries) {
-      points.sort((a, b) => a.atMs - b.atMs);
-      const times = points.map((p) => p.atMs);
-      const values = points.map((p) => p.value);
-      let texts: Record<number, string> | undefined;
-      points.forEach((p, i) => {
-        if (p.text !== undefined) (texts ??= {})[i] = p.text;
-      });
-      sql.insertSeriesChunk().run(seriesId, blockStartMs, part, times[0], times[times.length - 1], points.length, encodeSeriesChunk({ times, values }), texts === undefined ? null : JSON.stringify(texts));
-      for (const bucket of addToBuckets(new Map(), times, values, ROLLUP_BUCKET_MS['5m']).values()) sql.upsert5m().run(seriesId, bucket.startMs, bucket.count, bucket.sum, bucket.min, bucket.max);
-      for (const bucket of addToBuckets(new Map(), times, values, ROLLUP_BUCKET_MS['1h']).values()) sql.upsert1h().run(seriesId, bucket.startMs, bucket.count, bucket.sum, bucket.min, bucket.max);
-    }
-    for (const [first, last] of runs(sequences)) sql.insertCompacted().run(hostId, first, last, blockStartMs);
+    for (const [first, last] of block.sequenceRuns) sql.insertCompacted().run(hostId, first, last, blockStartMs);
     sql.deleteHotOfBlock().run(hostId, blockStartMs, blockStartMs + BLOCK_MS);
-    return { hostId, blockStartMs, reports: rows.length, samples, series: bySeries.size };
+    return { hostId, blockStartMs, reports: block.reports, samples: block.samples, series: block.series.length };
   };
 
   return {
@@ -210,12 +166,9 @@ export function createSqliteHistory(db: Database.Database) {
           pushChunkPoints(points, chunk, fromMs, toMs);
         }
       }
-      for (const chunk of reads.hotInRange().iterate(hostId, fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<HotChunk>) {
-        const texts = decodeTexts(chunk.texts);
-        for (const s of decodeChunk(chunk.base_at_ms, chunk.samples, seriesId)) {
-          if (s.atMs >= fromMs && s.atMs <= toMs) points.push(withText({ atMs: s.atMs, value: s.value }, texts.get(s.index)));
-        }
-      }
+      const hot: SeriesSampleRow[] = [];
+      for (const chunk of reads.hotInRange().iterate(hostId, fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<HotChunk>) pushHotPoints(hot, chunk, fromMs, toMs, seriesId);
+      for (const { atMs, value, text } of hot) points.push(text === undefined ? { atMs, value } : { atMs, value, text });
       return points.sort((a, b) => a.atMs - b.atMs);
     },
 
@@ -228,12 +181,7 @@ export function createSqliteHistory(db: Database.Database) {
           pushChunkPoints(rows, chunk, fromMs, toMs, seriesId);
         }
       }
-      for (const chunk of reads.hotInRange().iterate(hostId, fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<HotChunk>) {
-        const texts = decodeTexts(chunk.texts);
-        for (const s of decodeChunk(chunk.base_at_ms, chunk.samples)) {
-          if (s.atMs >= fromMs && s.atMs <= toMs && seriesIds.has(s.seriesId)) rows.push(withText({ atMs: s.atMs, value: s.value, seriesId: s.seriesId }, texts.get(s.index)));
-        }
-      }
+      for (const chunk of reads.hotInRange().iterate(hostId, fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<HotChunk>) pushHotPoints(rows, chunk, fromMs, toMs, seriesIds);
       return inTimeOrder(rows);
     },
 
@@ -245,16 +193,10 @@ export function createSqliteHistory(db: Database.Database) {
     visitHostPoints(hostId: number, seriesIds: ReadonlySet<number>, fromMs: number, toMs: number, visit: (seriesId: number, atMs: number, value: number) => void, hotOnly = false): void {
       if (!hotOnly) {
         for (const seriesId of seriesIds) {
-          for (const chunk of reads.seriesChunks().iterate(seriesId, fromMs - BLOCK_MS - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<SeriesChunkRow>) {
-            if (chunk.last_at_ms < fromMs || chunk.first_at_ms > toMs) continue;
-            const { times, values } = decodeSeriesChunk(chunk.data);
-            for (let i = 0; i < times.length; i++) if (times[i]! >= fromMs && times[i]! <= toMs) visit(seriesId, times[i]!, values[i]!);
-          }
+          for (const chunk of reads.seriesChunks().iterate(seriesId, fromMs - BLOCK_MS - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<SeriesChunkRow>) visitChunkPoints(chunk, seriesId, fromMs, toMs, visit);
         }
       }
-      for (const chunk of reads.hotInRange().iterate(hostId, fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<HotChunk>) {
-        for (const s of decodeChunk(chunk.base_at_ms, chunk.samples, seriesIds)) if (s.atMs >= fromMs && s.atMs <= toMs) visit(s.seriesId, s.atMs, s.value);
-      }
+      for (const chunk of reads.hotInRange().iterate(hostId, fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<HotChunk>) visitHotPoints(chunk, seriesIds, fromMs, toMs, visit);
     },
 
     /** One series' stored rollups summed per step of `stepMs` (aligned to the epoch), for buckets starting within [fromMs, toMs]. */
@@ -302,9 +244,7 @@ export function createSqliteHistory(db: Database.Database) {
           if (found.has(seriesId)) continue;
           const chunk = reads.newestSeriesChunk().get(seriesId) as SeriesChunkRow | undefined;
           if (chunk === undefined) continue;
-          const points: SeriesPoint[] = [];
-          pushChunkPoints(points, chunk, -Infinity, Infinity);
-          const newest = points.reduce<SeriesPoint | undefined>((best, p) => (best === undefined || p.atMs >= best.atMs ? p : best), undefined);
+          const newest = newestOfChunk(chunk);
           if (newest !== undefined) found.set(seriesId, newest);
         }
       }
@@ -315,69 +255,9 @@ export function createSqliteHistory(db: Database.Database) {
   function* blockSamples(block: number, fromMs: number, toMs: number): Iterable<SeriesSampleRow> {
     const rows: SeriesSampleRow[] = [];
     for (const chunk of reads.blockChunks().iterate(block) as Iterable<SeriesChunkRow>) pushChunkPoints(rows, chunk, fromMs, toMs, chunk.series_id);
-    for (const chunk of reads.hotInBlockAllHosts().iterate(block, block + BLOCK_MS) as Iterable<HotChunk>) {
-      const texts = decodeTexts(chunk.texts);
-      for (const s of decodeChunk(chunk.base_at_ms, chunk.samples)) {
-        if (s.atMs >= fromMs && s.atMs <= toMs) rows.push(withText({ atMs: s.atMs, value: s.value, seriesId: s.seriesId }, texts.get(s.index)));
-      }
-    }
+    for (const chunk of reads.hotInBlockAllHosts().iterate(block, block + BLOCK_MS) as Iterable<HotChunk>) pushHotPoints(rows, chunk, fromMs, toMs);
     yield* inTimeOrder(rows);
   }
-}
-
-/** Orders rows by time, keeping the stored order among rows of one time (grouping by time, then sorting the distinct times). */
-function inTimeOrder(rows: SeriesSampleRow[]): SeriesSampleRow[] {
-  const byTime = new Map<number, SeriesSampleRow[]>();
-  for (const row of rows) {
-    const list = byTime.get(row.atMs);
-    if (list === undefined) byTime.set(row.atMs, [row]);
-    else list.push(row);
-  }
-  const times = Float64Array.from(byTime.keys()).sort();
-  const ordered: SeriesSampleRow[] = [];
-  for (const time of times) for (const row of byTime.get(time)!) ordered.push(row);
-  return ordered;
-}
-
-/** Decodes a chunk's points within [fromMs, toMs] onto `points`, each with `seriesId` when given. */
-function pushChunkPoints(points: SeriesPoint[], chunk: SeriesChunkRow, fromMs: number, toMs: number): void;
-function pushChunkPoints(points: SeriesSampleRow[], chunk: SeriesChunkRow, fromMs: number, toMs: number, seriesId: number): void;
-function pushChunkPoints(points: Array<SeriesPoint | SeriesSampleRow>, chunk: SeriesChunkRow, fromMs: number, toMs: number, seriesId?: number): void {
-  const { times, values } = decodeSeriesChunk(chunk.data);
-  const texts = chunk.texts === null ? undefined : (JSON.parse(chunk.texts) as Record<string, string>);
-  for (let i = 0; i < times.length; i++) {
-    const atMs = times[i]!;
-    if (atMs < fromMs || atMs > toMs) continue;
-    const point: SeriesPoint | SeriesSampleRow = seriesId === undefined ? { atMs, value: values[i]! } : { atMs, value: values[i]!, seriesId };
-    const text = texts?.[i];
-    if (text !== undefined) point.text = text;
-    points.push(point);
-  }
-}
-
-function takeNewest(found: Map<number, SeriesPoint>, row: HotChunk, wanted: ReadonlySet<number>): void {
-  const texts = decodeTexts(row.texts);
-  for (const s of decodeChunk(row.base_at_ms, row.samples, wanted)) {
-    const current = found.get(s.seriesId);
-    if (current === undefined || s.atMs > current.atMs) found.set(s.seriesId, withText({ atMs: s.atMs, value: s.value }, texts.get(s.index)));
-  }
-}
-
-/** The point with its text, when it has one (no `text` key otherwise). */
-function withText<T extends SeriesPoint>(point: T, text: string | undefined): T {
-  if (text !== undefined) point.text = text;
-  return point;
-}
-
-/** Consecutive runs of sorted integers as [first, last] pairs. */
-function runs(sorted: readonly number[]): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  for (const n of sorted) {
-    const last = out[out.length - 1];
-    if (last !== undefined && n === last[1] + 1) last[1] = n;
-    else out.push([n, n]);
-  }
-  return out;
 }
 
 function upsertRollup(table: string): string {
