@@ -4,14 +4,17 @@
  * points. The SQLite and PostgreSQL engines differ only in the SQL around these.
  */
 import { type RollupBucket, ROLLUP_BUCKET_MS, type SeriesPoint } from '../domain/history.js';
-import { addToBuckets } from '../history/rollupBuckets.js';
+import { addToBuckets, bucketStart } from '../history/rollupBuckets.js';
 import { decodeSeriesChunk, encodeSeriesChunk } from '../history/seriesChunkCodec.js';
 import { decodeChunk, decodeTexts } from './sampleChunk.js';
 
 /** The block of time one compressed chunk covers (by the base time of the reports it came from). */
 export const BLOCK_MS = 3_600_000;
-/** How far a report's samples may reach beyond its base time when querying a range. */
-export const CHUNK_SPAN_MARGIN_MS = 3_600_000;
+/**
+ * A hot row whose samples reach this far past its base time or further is "spanning": the engines
+ * find those through a partial index that holds only them; the rest by base time.
+ */
+export const SPANNING_MS = 3_600_000;
 /** How many of a host's newest hot reports are searched for a series missing from its last one. */
 export const LATEST_SEARCH_REPORTS = 40;
 
@@ -38,9 +41,11 @@ export interface SeriesChunkRow {
   texts: string | null;
 }
 
-/** One series' compressed chunk and rollups, as compaction writes them. */
+/** One series' compressed chunk of one block of sample time, and its rollups, as compaction writes them. */
 export interface CompactedSeries {
   seriesId: number;
+  /** The block of sample time the chunk holds (a report's samples may reach past its base block). */
+  blockStartMs: number;
   firstAtMs: number;
   lastAtMs: number;
   sampleCount: number;
@@ -52,7 +57,9 @@ export interface CompactedSeries {
 
 /** What compacting one host's block of hot rows produces. */
 export interface CompactedBlock {
-  series: CompactedSeries[];
+  chunks: CompactedSeries[];
+  /** How many series the chunks are of. */
+  series: number;
   /** The chunk part: the first report sequence it holds. */
   part: number;
   /** Consecutive runs of the compacted sequences, as [first, last]. */
@@ -61,42 +68,51 @@ export interface CompactedBlock {
   samples: number;
 }
 
-/** Groups hot rows by series and encodes each series' points (time-ordered) with its rollups. */
+/**
+ * Groups hot rows by series and block of sample time, so a chunk never holds a sample outside its
+ * block, and encodes each group's points (time-ordered) with its rollups.
+ */
 export function compactRows(rows: ReadonlyArray<HotChunk & { sequence: number }>): CompactedBlock {
-  const bySeries = new Map<number, SeriesPoint[]>();
+  const bySeries = new Map<number, Map<number, SeriesPoint[]>>();
   let samples = 0;
   for (const row of rows) {
     const texts = decodeTexts(row.texts);
     for (const s of decodeChunk(row.base_at_ms, row.samples)) {
-      let points = bySeries.get(s.seriesId);
-      if (points === undefined) bySeries.set(s.seriesId, (points = []));
+      let blocks = bySeries.get(s.seriesId);
+      if (blocks === undefined) bySeries.set(s.seriesId, (blocks = new Map()));
+      const block = bucketStart(s.atMs, BLOCK_MS);
+      let points = blocks.get(block);
+      if (points === undefined) blocks.set(block, (points = []));
       const text = texts.get(s.index);
       points.push(text === undefined ? { atMs: s.atMs, value: s.value } : { atMs: s.atMs, value: s.value, text });
       samples++;
     }
   }
   const sequences = rows.map((r) => r.sequence).sort((a, b) => a - b);
-  const series: CompactedSeries[] = [];
-  for (const [seriesId, points] of bySeries) {
-    points.sort((a, b) => a.atMs - b.atMs);
-    const times = points.map((p) => p.atMs);
-    const values = points.map((p) => p.value);
-    let texts: Record<number, string> | undefined;
-    points.forEach((p, i) => {
-      if (p.text !== undefined) (texts ??= {})[i] = p.text;
-    });
-    series.push({
-      seriesId,
-      firstAtMs: times[0]!,
-      lastAtMs: times[times.length - 1]!,
-      sampleCount: points.length,
-      data: encodeSeriesChunk({ times, values }),
-      texts: texts === undefined ? null : JSON.stringify(texts),
-      rollups5m: [...addToBuckets(new Map(), times, values, ROLLUP_BUCKET_MS['5m']).values()],
-      rollups1h: [...addToBuckets(new Map(), times, values, ROLLUP_BUCKET_MS['1h']).values()],
-    });
+  const chunks: CompactedSeries[] = [];
+  for (const [seriesId, blocks] of bySeries) {
+    for (const [blockStartMs, points] of blocks) {
+      points.sort((a, b) => a.atMs - b.atMs);
+      const times = points.map((p) => p.atMs);
+      const values = points.map((p) => p.value);
+      let texts: Record<number, string> | undefined;
+      points.forEach((p, i) => {
+        if (p.text !== undefined) (texts ??= {})[i] = p.text;
+      });
+      chunks.push({
+        seriesId,
+        blockStartMs,
+        firstAtMs: times[0]!,
+        lastAtMs: times[times.length - 1]!,
+        sampleCount: points.length,
+        data: encodeSeriesChunk({ times, values }),
+        texts: texts === undefined ? null : JSON.stringify(texts),
+        rollups5m: [...addToBuckets(new Map(), times, values, ROLLUP_BUCKET_MS['5m']).values()],
+        rollups1h: [...addToBuckets(new Map(), times, values, ROLLUP_BUCKET_MS['1h']).values()],
+      });
+    }
   }
-  return { series, part: sequences[0] ?? 0, sequenceRuns: runs(sequences), reports: rows.length, samples };
+  return { chunks, series: bySeries.size, part: sequences[0] ?? 0, sequenceRuns: runs(sequences), reports: rows.length, samples };
 }
 
 /** The samples of a hot row with `fromMs <= atMs <= toMs` (of `wanted` series when given), each with its series id. */

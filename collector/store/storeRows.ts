@@ -8,6 +8,7 @@ import type { ConsoleSessionRecord } from '../domain/consoleSession.js';
 import type { OutboxRow, OutboxState } from '../domain/delivery.js';
 import type { EnrolledAgent } from '../domain/enrolledAgent.js';
 import type { HostRecord } from '../domain/host.js';
+import type { LeaseRecord } from '../domain/lease.js';
 import type { IncidentEvent, IncidentRecord, IncidentStatus } from '../domain/incident.js';
 import type { IncidentPriorityRecord } from '../domain/incidentPriority.js';
 import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
@@ -211,4 +212,8 @@ export function mapSeries(r: Row): { seriesId: number; hostId: number; hostname:
 /** A new incident with the lifecycle fields it starts with. */
 export function withIncidentDefaults(draft: Omit<IncidentRecord, 'id' | 'occurrences' | 'parentIncidentId' | 'ticketed' | 'hold' | 'flapping' | 'settlingSinceMs' | 'rearmAtMs'> & Partial<IncidentRecord>): Omit<IncidentRecord, 'id'> {
   return { occurrences: 1, parentIncidentId: null, ticketed: true, hold: null, flapping: false, settlingSinceMs: null, rearmAtMs: null, ...draft };
+}
+
+export function mapLease(r: Row): LeaseRecord {
+  return { name: String(r.name), holder: String(r.holder), acquiredAtMs: Number(r.acquired_at_ms), expiresAtMs: Number(r.expires_at_ms) };
 }

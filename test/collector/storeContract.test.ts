@@ -152,6 +152,23 @@ describe.each(storeEngines())('the $name store', (engine) => {
     });
   });
 
+  describe('leases', () => {
+    it('gives a lease to one holder at a time, until it runs out, is released or taken over', () => {
+      const store = engine.open();
+      const ask = (holder: string, nowMs: number, takeOverFrom?: string) => store.tryAcquireLease({ name: 'history', holder, ttlMs: 100, nowMs, ...(takeOverFrom ? { takeOverFrom } : {}) });
+      expect(ask('a', 0)).toBe(true);
+      expect(ask('b', 50)).toBe(false);
+      expect(ask('a', 60)).toBe(true); // renewed: acquired time kept
+      expect(store.listLeases()).toEqual([{ name: 'history', holder: 'a', acquiredAtMs: 0, expiresAtMs: 160 }]);
+      expect(ask('b', 160)).toBe(true); // ran out
+      expect(ask('a', 170, 'b')).toBe(true); // b known dead
+      expect(store.releaseLease('history', 'b')).toBe(false);
+      expect(store.releaseLease('history', 'a')).toBe(true);
+      expect(ask('b', 180)).toBe(true);
+      expect(store.listLeases()).toEqual([{ name: 'history', holder: 'b', acquiredAtMs: 180, expiresAtMs: 280 }]);
+    });
+  });
+
   describe('agents, tokens and sessions', () => {
     it('enrols, finds, revokes and retires agents and their hosts', () => {
       const store = engine.open();

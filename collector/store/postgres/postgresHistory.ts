@@ -8,17 +8,23 @@
 import { type CompactionResult, type RollupBucket, type RollupResolution, type SeriesPoint } from '../../domain/history.js';
 import { bucketStart } from '../../history/rollupBuckets.js';
 import {
-  BLOCK_MS, CHUNK_SPAN_MARGIN_MS, compactRows, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, newestOfChunk, pushChunkPoints, pushHotPoints,
-  type SeriesChunkRow, type SeriesSampleRow, takeNewest, visitChunkPoints, visitHotPoints,
+  BLOCK_MS, compactRows, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, newestOfChunk, pushChunkPoints, pushHotPoints, type SeriesChunkRow,
+  type SeriesSampleRow, SPANNING_MS, takeNewest, visitChunkPoints, visitHotPoints,
 } from '../historyBlocks.js';
+import { decodeChunk } from '../sampleChunk.js';
 import type { PostgresSession } from './postgresBridge.js';
 import { createPartitions, PARTITIONED_TABLES, type PartitionedTable } from './postgresPartitions.js';
 
+/** A series chunk holds samples of its own block only: the chunks of [from, to] are those of the blocks from bucketStart(from) to `to`. */
 const SERIES_CHUNKS_IN_RANGE = `SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks
-  WHERE series_id = $1 AND block_start_ms BETWEEN $2 AND $3 ORDER BY block_start_ms, part`;
+  WHERE series_id = $1 AND block_start_ms BETWEEN $2 AND $3 AND last_at_ms >= $4 AND first_at_ms <= $3 ORDER BY block_start_ms, part`;
 const SERIES_CHUNKS_OF_MANY = `SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks
-  WHERE series_id = ANY($1) AND block_start_ms BETWEEN $2 AND $3 ORDER BY series_id, block_start_ms, part`;
-const HOT_IN_RANGE = 'SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = $1 AND base_at_ms BETWEEN $2 AND $3 ORDER BY base_at_ms';
+  WHERE series_id = ANY($1) AND block_start_ms BETWEEN $2 AND $3 AND last_at_ms >= $4 AND first_at_ms <= $3 ORDER BY series_id, block_start_ms, part`;
+/** Spanning hot rows (samples an hour or more past their base) are found through the partial index report_chunks_spanning. */
+const SPANNING_HOT = `last_at_ms >= base_at_ms + ${SPANNING_MS}`;
+/** The hot rows of one host that may hold samples within [$2, $3]: based at most SPANNING_MS before $2, or spanning into it. */
+const HOT_IN_RANGE = `SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = $1
+  AND (base_at_ms BETWEEN $2 - ${SPANNING_MS} AND $3 OR (${SPANNING_HOT} AND last_at_ms >= $2 AND base_at_ms < $2 - ${SPANNING_MS})) ORDER BY base_at_ms`;
 
 export type PostgresHistory = ReturnType<typeof createPostgresHistory>;
 
@@ -27,26 +33,40 @@ export function createPostgresHistory(session: PostgresSession) {
 
   const rollupTable = (resolution: RollupResolution) => (resolution === '5m' ? 'rollups_5m' : 'rollups_1h');
 
-  /** Compacts the hot reports of one host and one block, in one transaction. */
+  /** Compacts the hot reports of one host whose base time lies in one block, in one transaction. */
   const compactBlock = (hostId: number, blockStartMs: number): CompactionResult => {
-    for (const table of Object.keys(PARTITIONED_TABLES) as PartitionedTable[]) partitions.ensure(table, blockStartMs);
+    const range = [hostId, blockStartMs, blockStartMs + BLOCK_MS];
+    // Partitions for the days (weeks) the samples fall in, made before (and outside) the transaction.
+    const span = session.query<{ last: number | null }>('SELECT max(coalesce(last_at_ms, base_at_ms)) AS last FROM report_chunks WHERE host_id = $1 AND base_at_ms >= $2 AND base_at_ms < $3', range)[0];
+    const lastAtMs = Math.min(span?.last ?? blockStartMs, blockStartMs + 31 * 86_400_000);
+    for (let day = blockStartMs; day <= lastAtMs + 86_400_000; day += 86_400_000) {
+      for (const table of Object.keys(PARTITIONED_TABLES) as PartitionedTable[]) partitions.ensure(table, Math.min(day, lastAtMs));
+    }
     return session.transaction(() => {
+      // The host row's lock orders this against reports of the host being stored and against another collector compacting it.
       session.write('SELECT 1 FROM hosts WHERE host_id = $1 FOR UPDATE', [hostId]);
-      const rows = session.query<HotChunk & { sequence: number }>(
-        'SELECT sequence, base_at_ms, samples, texts FROM report_chunks WHERE host_id = $1 AND base_at_ms >= $2 AND base_at_ms < $3',
-        [hostId, blockStartMs, blockStartMs + BLOCK_MS],
-      );
-      const block = compactRows(rows);
-      if (block.series.length > 0) {
-        const s = block.series;
+      const block = compactRows(session.query<HotChunk & { sequence: number }>('SELECT sequence, base_at_ms, samples, texts FROM report_chunks WHERE host_id = $1 AND base_at_ms >= $2 AND base_at_ms < $3', range));
+      const c = block.chunks;
+      if (c.length > 0) {
         session.write(
           `INSERT INTO series_chunks (series_id, block_start_ms, part, first_at_ms, last_at_ms, sample_count, data, texts)
-           SELECT series_id, $1, $2, first_at_ms, last_at_ms, sample_count, data, texts
-           FROM unnest($3::integer[], $4::bigint[], $5::bigint[], $6::integer[], $7::bytea[], $8::text[]) AS c(series_id, first_at_ms, last_at_ms, sample_count, data, texts)`,
-          [blockStartMs, block.part, s.map((x) => x.seriesId), s.map((x) => x.firstAtMs), s.map((x) => x.lastAtMs), s.map((x) => x.sampleCount), s.map((x) => x.data), s.map((x) => x.texts)],
+           SELECT series_id, block_start_ms, $1, first_at_ms, last_at_ms, sample_count, data, texts
+           FROM unnest($2::integer[], $3::bigint[], $4::bigint[], $5::bigint[], $6::integer[], $7::bytea[], $8::text[])
+             AS c(series_id, block_start_ms, first_at_ms, last_at_ms, sample_count, data, texts)`,
+          [block.part, c.map((x) => x.seriesId), c.map((x) => x.blockStartMs), c.map((x) => x.firstAtMs), c.map((x) => x.lastAtMs), c.map((x) => x.sampleCount), c.map((x) => x.data), c.map((x) => x.texts)],
         );
-        for (const [table, pick] of [['rollups_5m', (x: (typeof s)[number]) => x.rollups5m], ['rollups_1h', (x: (typeof s)[number]) => x.rollups1h]] as const) {
-          const buckets = s.flatMap((x) => pick(x).map((b) => ({ seriesId: x.seriesId, ...b })));
+        for (const [table, pick] of [['rollups_5m', (x: (typeof c)[number]) => x.rollups5m], ['rollups_1h', (x: (typeof c)[number]) => x.rollups1h]] as const) {
+          // Buckets of one series from chunks of two blocks never share a start (a bucket lies within one block), but sum them anyway: one row per key per statement.
+          const merged = new Map<string, { seriesId: number; startMs: number; count: number; sum: number; min: number; max: number }>();
+          for (const x of c) {
+            for (const b of pick(x)) {
+              const key = `${x.seriesId}:${b.startMs}`;
+              const m = merged.get(key);
+              if (m === undefined) merged.set(key, { seriesId: x.seriesId, ...b });
+              else Object.assign(m, { count: m.count + b.count, sum: m.sum + b.sum, min: Math.min(m.min, b.min), max: Math.max(m.max, b.max) });
+            }
+          }
+          const buckets = [...merged.values()];
           session.write(
             `INSERT INTO ${table} (series_id, bucket_start_ms, sample_count, sum, min, max)
              SELECT * FROM unnest($1::integer[], $2::bigint[], $3::bigint[], $4::double precision[], $5::double precision[], $6::double precision[])
@@ -66,8 +86,8 @@ export function createPostgresHistory(session: PostgresSession) {
         ]);
         session.write('UPDATE hosts SET max_compacted_sequence = greatest(coalesce(max_compacted_sequence, $2), $2) WHERE host_id = $1', [hostId, r[r.length - 1]![1]]);
       }
-      session.write('DELETE FROM report_chunks WHERE host_id = $1 AND base_at_ms >= $2 AND base_at_ms < $3', [hostId, blockStartMs, blockStartMs + BLOCK_MS]);
-      return { hostId, blockStartMs, reports: block.reports, samples: block.samples, series: block.series.length };
+      session.write('DELETE FROM report_chunks WHERE host_id = $1 AND base_at_ms >= $2 AND base_at_ms < $3', range);
+      return { hostId, blockStartMs, reports: block.reports, samples: block.samples, series: block.series };
     });
   };
 
@@ -83,12 +103,27 @@ export function createPostgresHistory(session: PostgresSession) {
     );
   };
 
+  /** The blocks, in order, in which spanning hot rows have samples within [fromMs, toMs]: few rows, decoded for their times. */
+  const spanningBlocks = (fromMs: number, toMs: number): number[] => {
+    const blocks = new Set<number>();
+    for (const row of session.query<HotChunk>(`SELECT base_at_ms, samples FROM report_chunks WHERE ${SPANNING_HOT} AND last_at_ms >= $1 AND base_at_ms <= $2`, [fromMs, toMs])) {
+      for (const s of decodeChunk(row.base_at_ms, row.samples)) if (s.atMs >= fromMs && s.atMs <= toMs) blocks.add(bucketStart(s.atMs, BLOCK_MS));
+    }
+    return [...blocks].sort((a, b) => a - b);
+  };
+
+  /** The samples of one block with `fromMs <= atMs <= toMs` (a window inside the block), in time order. */
   function* blockSamples(block: number, fromMs: number, toMs: number): Iterable<SeriesSampleRow> {
     const rows: SeriesSampleRow[] = [];
     for (const chunk of session.query<SeriesChunkRow>('SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks WHERE block_start_ms = $1', [block])) {
       pushChunkPoints(rows, chunk, fromMs, toMs, chunk.series_id);
     }
-    const hot = session.query<HotChunk>('SELECT base_at_ms, samples, texts FROM report_chunks WHERE base_at_ms >= $1 AND base_at_ms < $2 ORDER BY base_at_ms, host_id, sequence', [block, block + BLOCK_MS]);
+    const hot = session.query<HotChunk>(
+      `SELECT base_at_ms, samples, texts FROM report_chunks
+       WHERE (base_at_ms >= $1 - ${SPANNING_MS} AND base_at_ms < $1 + ${BLOCK_MS}) OR (${SPANNING_HOT} AND last_at_ms >= $2 AND base_at_ms < $1 - ${SPANNING_MS})
+       ORDER BY base_at_ms, host_id, sequence`,
+      [block, fromMs],
+    );
     for (const chunk of hot) pushHotPoints(rows, chunk, fromMs, toMs);
     yield* inTimeOrder(rows);
   }
@@ -129,34 +164,34 @@ export function createPostgresHistory(session: PostgresSession) {
     seriesPoints(seriesId: number, hostId: number, fromMs: number, toMs: number, hotOnly = false): SeriesPoint[] {
       const points: SeriesPoint[] = [];
       if (!hotOnly) {
-        for (const chunk of session.query<SeriesChunkRow>(SERIES_CHUNKS_IN_RANGE, [seriesId, fromMs - BLOCK_MS - CHUNK_SPAN_MARGIN_MS, toMs])) {
+        for (const chunk of session.query<SeriesChunkRow>(SERIES_CHUNKS_IN_RANGE, [seriesId, bucketStart(fromMs, BLOCK_MS), toMs, fromMs])) {
           if (chunk.last_at_ms < fromMs || chunk.first_at_ms > toMs) continue;
           pushChunkPoints(points, chunk, fromMs, toMs);
         }
       }
       const hot: SeriesSampleRow[] = [];
-      for (const chunk of session.query<HotChunk>(HOT_IN_RANGE, [hostId, fromMs - CHUNK_SPAN_MARGIN_MS, toMs])) pushHotPoints(hot, chunk, fromMs, toMs, seriesId);
+      for (const chunk of session.query<HotChunk>(HOT_IN_RANGE, [hostId, fromMs, toMs])) pushHotPoints(hot, chunk, fromMs, toMs, seriesId);
       for (const { atMs, value, text } of hot) points.push(text === undefined ? { atMs, value } : { atMs, value, text });
       return points.sort((a, b) => a.atMs - b.atMs);
     },
 
     hostPoints(hostId: number, seriesIds: ReadonlySet<number>, fromMs: number, toMs: number): SeriesSampleRow[] {
       const rows: SeriesSampleRow[] = [];
-      for (const chunk of session.query<SeriesChunkRow>(SERIES_CHUNKS_OF_MANY, [[...seriesIds], fromMs - BLOCK_MS - CHUNK_SPAN_MARGIN_MS, toMs])) {
+      for (const chunk of session.query<SeriesChunkRow>(SERIES_CHUNKS_OF_MANY, [[...seriesIds], bucketStart(fromMs, BLOCK_MS), toMs, fromMs])) {
         if (chunk.last_at_ms < fromMs || chunk.first_at_ms > toMs) continue;
         pushChunkPoints(rows, chunk, fromMs, toMs, chunk.series_id);
       }
-      for (const chunk of session.query<HotChunk>(HOT_IN_RANGE, [hostId, fromMs - CHUNK_SPAN_MARGIN_MS, toMs])) pushHotPoints(rows, chunk, fromMs, toMs, seriesIds);
+      for (const chunk of session.query<HotChunk>(HOT_IN_RANGE, [hostId, fromMs, toMs])) pushHotPoints(rows, chunk, fromMs, toMs, seriesIds);
       return inTimeOrder(rows);
     },
 
     visitHostPoints(hostId: number, seriesIds: ReadonlySet<number>, fromMs: number, toMs: number, visit: (seriesId: number, atMs: number, value: number) => void, hotOnly = false): void {
       if (!hotOnly) {
-        for (const chunk of session.query<SeriesChunkRow>(SERIES_CHUNKS_OF_MANY, [[...seriesIds], fromMs - BLOCK_MS - CHUNK_SPAN_MARGIN_MS, toMs])) {
+        for (const chunk of session.query<SeriesChunkRow>(SERIES_CHUNKS_OF_MANY, [[...seriesIds], bucketStart(fromMs, BLOCK_MS), toMs, fromMs])) {
           visitChunkPoints(chunk, chunk.series_id, fromMs, toMs, visit);
         }
       }
-      for (const chunk of session.query<HotChunk>(HOT_IN_RANGE, [hostId, fromMs - CHUNK_SPAN_MARGIN_MS, toMs])) visitHotPoints(chunk, seriesIds, fromMs, toMs, visit);
+      for (const chunk of session.query<HotChunk>(HOT_IN_RANGE, [hostId, fromMs, toMs])) visitHotPoints(chunk, seriesIds, fromMs, toMs, visit);
     },
 
     rollupSteps(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number, stepMs: number): RollupBucket[] {
@@ -178,16 +213,19 @@ export function createPostgresHistory(session: PostgresSession) {
 
     /** Every sample with `fromMs <= atMs <= toMs`, all series, block by block; inside a block in time order. */
     *samplesByTime(fromMs: number, toMs: number): Iterable<SeriesSampleRow> {
-      let block = bucketStart(fromMs - CHUNK_SPAN_MARGIN_MS, BLOCK_MS);
-      while (block <= toMs) {
+      const spanning = spanningBlocks(fromMs, toMs);
+      let block = bucketStart(fromMs, BLOCK_MS);
+      for (;;) {
+        // The next block from `block` on that holds a sample: a chunk keyed there, a hot row based at most SPANNING_MS before it, or a block a spanning row reaches.
         const { compacted, hot } = session.query<{ compacted: number | null; hot: number | null }>(
           `SELECT (SELECT min(block_start_ms) FROM series_chunks WHERE block_start_ms >= $1) AS compacted,
-                  (SELECT min(base_at_ms) FROM report_chunks WHERE base_at_ms >= $1) AS hot`,
+                  (SELECT min(base_at_ms) FROM report_chunks WHERE base_at_ms >= $1 - ${SPANNING_MS}) AS hot`,
           [block],
         )[0]!;
-        const next = Math.min(compacted ?? Infinity, hot === null ? Infinity : bucketStart(hot, BLOCK_MS));
+        while (spanning.length > 0 && spanning[0]! < block) spanning.shift();
+        const next = Math.min(compacted ?? Infinity, hot === null ? Infinity : Math.max(block, bucketStart(hot, BLOCK_MS)), spanning[0] ?? Infinity);
         if (next === Infinity || next > toMs) return;
-        yield* blockSamples(next, fromMs, toMs);
+        yield* blockSamples(next, Math.max(fromMs, next), Math.min(toMs, next + BLOCK_MS - 1));
         block = next + BLOCK_MS;
       }
     },

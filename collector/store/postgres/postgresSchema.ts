@@ -3,10 +3,13 @@
  * MIGRATIONS[N - 1]. Each step runs once, in a transaction with its row in `tripline_schema`, under an
  * advisory lock, so collectors that start together apply it exactly once (postgresMigrations.ts).
  *
- * Step 1 is the whole schema as the SQLite engine's twelve steps left it, with two differences:
+ * Step 1 is the whole schema as the SQLite engine's fourteen steps left it, with two differences:
  * - Compressed history (series_chunks, compacted_reports) and rollups are partitioned by time
  *   (postgresPartitions.ts), so retention drops whole partitions instead of deleting rows. Each has a
  *   DEFAULT partition for times no partition was made for (history of long ago, or far ahead).
+ * - Series chunks hold samples of their own block only (as the SQLite engine writes them since its step
+ *   13), so no index of chunks reaching past their block is needed; hot rows reaching an hour or more
+ *   past their base are found through a partial index, as in SQLite.
  * - The hot window (report_chunks, one row per report until compaction turns it into series chunks,
  *   about two hours) is one table: its primary key (host_id, sequence) is what refuses a re-sent report
  *   exactly, which a time-partitioned table could not (its keys must include the partition column), and
@@ -60,6 +63,7 @@ export const MIGRATIONS: readonly string[] = [
     host_id integer NOT NULL,
     sequence bigint NOT NULL,
     base_at_ms bigint NOT NULL,
+    last_at_ms bigint NOT NULL,
     received_at_ms bigint NOT NULL,
     samples bytea NOT NULL,
     checks text NOT NULL,
@@ -69,6 +73,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX report_chunks_by_time ON report_chunks (host_id, base_at_ms);
   CREATE INDEX report_chunks_by_received ON report_chunks (received_at_ms);
   CREATE INDEX report_chunks_by_base_time ON report_chunks (base_at_ms);
+  CREATE INDEX report_chunks_spanning ON report_chunks (host_id, last_at_ms) WHERE last_at_ms >= base_at_ms + 3600000;
   CREATE TABLE series_chunks (
     series_id integer NOT NULL,
     block_start_ms bigint NOT NULL,
@@ -247,6 +252,12 @@ export const MIGRATIONS: readonly string[] = [
     reason text NOT NULL
   );
   CREATE INDEX service_state_changes_by_time ON service_state_changes (service, at_ms, id);
+  CREATE TABLE leases (
+    name text PRIMARY KEY,
+    holder text NOT NULL,
+    acquired_at_ms bigint NOT NULL,
+    expires_at_ms bigint NOT NULL
+  );
   CREATE TABLE status_notice (
     id integer PRIMARY KEY CHECK (id = 1),
     text text NOT NULL,

@@ -17,6 +17,7 @@ import type { EnrolledAgent } from '../../domain/enrolledAgent.js';
 import type { FlapTransition } from '../../domain/flapTransition.js';
 import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint, SeriesRecord } from '../../domain/history.js';
 import type { HostRecord } from '../../domain/host.js';
+import type { LeaseRecord, LeaseRequest } from '../../domain/lease.js';
 import type { IncidentEvent, IncidentRecord, IncidentStatus } from '../../domain/incident.js';
 import type { IncidentPriorityRecord } from '../../domain/incidentPriority.js';
 import type { MaintenanceRecord } from '../../domain/maintenanceWindow.js';
@@ -29,7 +30,7 @@ import { encodeChunk, encodeTexts } from '../sampleChunk.js';
 import type { IncidentFilter, OutboxFilter, ReportRecord, Store, StoreTransaction, StoredSample } from '../store.js';
 import {
   agentFromRow, apiTokenFromRow, hostFromRow, incidentParams, incidentPriorityParams, mapAudit, mapConsoleSession, mapIncident, mapIncidentEvent,
-  mapIncidentPriority, mapMaintenance, mapOutbox, mapSeries, mapServiceLink, mapServiceStateChange, mapSilence, mapStatusNotice, mapTicket, mergedShape,
+  mapIncidentPriority, mapLease, mapMaintenance, mapOutbox, mapSeries, mapServiceLink, mapServiceStateChange, mapSilence, mapStatusNotice, mapTicket, mergedShape,
   type Row, withIncidentDefaults, withText,
 } from '../storeRows.js';
 import { connectPostgres, describeServer, type PostgresSession } from './postgresBridge.js';
@@ -79,8 +80,8 @@ const INSERT_REPORT = `WITH h AS (
     UPDATE hosts SET hostname = $3, labels = $4, version = $5, interval_seconds = $6, last_sequence = greatest(last_sequence, $7), last_report_at_ms = $8,
       addresses = coalesce($9, addresses), default_gateway = coalesce($10, default_gateway), inventory = coalesce($11, inventory)
     WHERE host_id = $1 AND agent_id = $2 RETURNING host_id, max_compacted_sequence)
-  INSERT INTO report_chunks (host_id, sequence, base_at_ms, received_at_ms, samples, checks, texts)
-  SELECT h.host_id, $7, $12, $8, $13, $14, $15 FROM h
+  INSERT INTO report_chunks (host_id, sequence, base_at_ms, last_at_ms, received_at_ms, samples, checks, texts)
+  SELECT h.host_id, $7, $12, $16, $8, $13, $14, $15 FROM h
   WHERE h.max_compacted_sequence IS NULL OR $7 > h.max_compacted_sequence
     OR NOT EXISTS (SELECT 1 FROM compacted_reports c WHERE c.host_id = h.host_id AND c.first_sequence <= $7 AND c.last_sequence >= $7)
   ON CONFLICT (host_id, sequence) DO NOTHING
@@ -325,14 +326,16 @@ class PostgresStore implements Store {
 
   private insertReport(report: ReportRecord): boolean {
     const hostId = this.hostIdOf(report);
-    // The chunk's base time is its earliest observation, so range queries find spooled reports by when they were observed.
+    // The chunk's base time is its earliest observation, so range queries find spooled reports by when they were observed;
+    // its latest sample time bounds how far past the base a range read must look (postgresHistory.ts).
     const baseAtMs = report.samples.reduce((min, s) => Math.min(min, s.atMs), report.receivedAtMs);
+    const lastAtMs = report.samples.reduce((max, s) => Math.max(max, s.atMs), baseAtMs);
     const ids = this.seriesIdsOf(hostId, report);
     const encoded = encodeChunk(
       baseAtMs,
       report.samples.map((s, i) => ({ seriesId: ids[i]!, atMs: s.atMs, value: s.value })),
     );
-    const stored = this.rows(INSERT_REPORT, [hostId, ...hostFacts(report), baseAtMs, encoded, JSON.stringify(report.checks), encodeTexts(report.samples)]);
+    const stored = this.rows(INSERT_REPORT, [hostId, ...hostFacts(report), baseAtMs, encoded, JSON.stringify(report.checks), encodeTexts(report.samples), lastAtMs]);
     return stored.length === 1;
   }
 
@@ -423,6 +426,28 @@ class PostgresStore implements Store {
       ids.add(s.seriesId);
     }
     return byHost.size === 0 ? new Map() : this.history.latest(byHost);
+  }
+
+  tryAcquireLease(request: LeaseRequest): boolean {
+    const { name, holder, ttlMs, nowMs } = request;
+    // Takes the lease when free, ours, run out, or held by a holder known dead; the row lock makes two collectors' attempts take turns.
+    return (
+      this.db.count(
+        `INSERT INTO leases (name, holder, acquired_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at_ms = excluded.expires_at_ms,
+           acquired_at_ms = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at_ms ELSE excluded.acquired_at_ms END
+         WHERE leases.holder = excluded.holder OR leases.expires_at_ms <= $3 OR leases.holder = $5`,
+        [name, holder, nowMs, nowMs + ttlMs, request.takeOverFrom ?? null],
+      ) === 1
+    );
+  }
+
+  releaseLease(name: string, holder: string): boolean {
+    return this.db.count('UPDATE leases SET expires_at_ms = 0 WHERE name = $1 AND holder = $2', [name, holder]) === 1;
+  }
+
+  listLeases(): LeaseRecord[] {
+    return this.rows('SELECT name, holder, acquired_at_ms, expires_at_ms FROM leases ORDER BY name').map(mapLease);
   }
 
   close(): void {

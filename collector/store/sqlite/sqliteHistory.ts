@@ -1,20 +1,33 @@
 /**
  * The history part of the SQLite engine (issue 15). Ingest writes one row per report into
  * `report_chunks` (the hot window, as a TSDB head); compaction turns the hot reports of one host and
- * one block (an hour, by the report's base time) into one Gorilla chunk per series, 5-minute and
- * 1-hour rollups, and a record of which sequences it compacted, and deletes those rows: all in one
- * transaction, so a crash at any point leaves either the hot rows or their compacted form, never
- * both and never neither. Reads merge the two forms; a report lives in exactly one of them.
+ * one block (an hour, by the report's base time) into Gorilla chunks per series and block of sample
+ * time, 5-minute and 1-hour rollups, and a record of which sequences it compacted, and deletes those
+ * rows: all in one transaction, so a crash at any point leaves either the hot rows or their compacted
+ * form, never both and never neither. Reads merge the two forms; a report lives in exactly one of them.
+ *
+ * Where a range read finds its samples: a series chunk holds samples of its own block only, so the
+ * chunks of [from, to] are those of the blocks from bucketStart(from) to `to`. A hot row's samples
+ * lie from its base time (its earliest sample) to its `last_at_ms`; rows whose samples reach less than
+ * SPANNING_MS past their base are found by base time, the few that reach further (a sample far ahead
+ * of the collector's clock, within collector.intake.maxClockAhead, beside an on-time one) through a
+ * partial index that holds only them, as are series chunks compacted before chunks were split by
+ * block. Nothing is missed however far a report's samples spread.
  */
 import type Database from 'better-sqlite3';
 import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint } from '../../domain/history.js';
 import { bucketStart } from '../../history/rollupBuckets.js';
+import { decodeSeriesChunk } from '../../history/seriesChunkCodec.js';
 import {
-  BLOCK_MS, CHUNK_SPAN_MARGIN_MS, compactRows, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, newestOfChunk, pushChunkPoints, pushHotPoints,
-  type SeriesChunkRow, type SeriesSampleRow, takeNewest, visitChunkPoints, visitHotPoints,
+  BLOCK_MS, compactRows, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, pushChunkPoints, type SeriesChunkRow, type SeriesSampleRow, SPANNING_MS, takeNewest, withText,
 } from '../historyBlocks.js';
+import { decodeChunk, decodeTexts } from '../sampleChunk.js';
 
-export { BLOCK_MS, CHUNK_SPAN_MARGIN_MS, type SeriesSampleRow } from '../historyBlocks.js';
+export { BLOCK_MS, type SeriesSampleRow, SPANNING_MS } from '../historyBlocks.js';
+
+/** The literal predicates of migration 13's partial indexes (they must match the index's for SQLite to use it). */
+const SPANNING_HOT = 'last_at_ms >= base_at_ms + 3600000';
+const SPANNING_CHUNK = 'last_at_ms >= block_start_ms + 3600000';
 
 export type SqliteHistory = ReturnType<typeof createSqliteHistory>;
 
@@ -36,9 +49,15 @@ export function createSqliteHistory(db: Database.Database) {
   };
   const reads = {
     seriesChunks: prepare('SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks WHERE series_id = ? AND block_start_ms BETWEEN ? AND ? ORDER BY block_start_ms, part'),
+    spanningSeriesChunks: prepare(`SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks WHERE series_id = ? AND ${SPANNING_CHUNK} AND last_at_ms >= ? AND block_start_ms < ?`),
     blockChunks: prepare('SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks WHERE block_start_ms = ?'),
+    spanningBlockChunks: prepare(`SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks WHERE ${SPANNING_CHUNK} AND last_at_ms >= ? AND block_start_ms < ?`),
     hotInRange: prepare('SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = ? AND base_at_ms BETWEEN ? AND ? ORDER BY base_at_ms'),
+    spanningHotOfHost: prepare(`SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = ? AND ${SPANNING_HOT} AND last_at_ms >= ? AND base_at_ms < ?`),
     hotInBlockAllHosts: prepare('SELECT base_at_ms, samples, texts FROM report_chunks WHERE base_at_ms >= ? AND base_at_ms < ? ORDER BY base_at_ms, host_id, sequence'),
+    spanningHotAllHosts: prepare(`SELECT base_at_ms, samples, texts FROM report_chunks WHERE ${SPANNING_HOT} AND last_at_ms >= ? AND base_at_ms < ? ORDER BY base_at_ms, host_id, sequence`),
+    spanningHotTimes: prepare(`SELECT base_at_ms, samples FROM report_chunks WHERE ${SPANNING_HOT} AND last_at_ms >= ? AND base_at_ms <= ?`),
+    spanningChunkTimes: pluck(`SELECT data FROM series_chunks WHERE ${SPANNING_CHUNK} AND last_at_ms >= ? AND first_at_ms <= ?`),
     nextCompactedBlock: pluck('SELECT min(block_start_ms) AS at FROM series_chunks WHERE block_start_ms >= ?'),
     nextHotBase: pluck('SELECT min(base_at_ms) AS at FROM report_chunks WHERE base_at_ms >= ?'),
     rollups5m: prepare('SELECT bucket_start_ms AS startMs, sample_count AS count, sum, min, max FROM rollups_5m WHERE series_id = ? AND bucket_start_ms BETWEEN ? AND ? ORDER BY bucket_start_ms'),
@@ -82,20 +101,37 @@ export function createSqliteHistory(db: Database.Database) {
     return writes;
   };
 
-  /** Compacts the hot reports of one host and one block. Call inside a transaction. */
+  /**
+   * Compacts the hot reports of one host whose base time lies in one block. Call inside a transaction.
+   * Their samples are chunked per series and per block of sample time, so a chunk never holds a
+   * sample outside its block (a report's samples may reach past its base block).
+   */
   const compactBlock = (hostId: number, blockStartMs: number): CompactionResult => {
     const sql = w();
     const rows = sql.hotOfBlock().all(hostId, blockStartMs, blockStartMs + BLOCK_MS) as Array<HotChunk & { sequence: number }>;
     const block = compactRows(rows);
-    for (const series of block.series) {
-      sql.insertSeriesChunk().run(series.seriesId, blockStartMs, block.part, series.firstAtMs, series.lastAtMs, series.sampleCount, series.data, series.texts);
-      for (const bucket of series.rollups5m) sql.upsert5m().run(series.seriesId, bucket.startMs, bucket.count, bucket.sum, bucket.min, bucket.max);
-      for (const bucket of series.rollups1h) sql.upsert1h().run(series.seriesId, bucket.startMs, bucket.count, bucket.sum, bucket.min, bucket.max);
+    for (const chunk of block.chunks) {
+      sql.insertSeriesChunk().run(chunk.seriesId, chunk.blockStartMs, block.part, chunk.firstAtMs, chunk.lastAtMs, chunk.sampleCount, chunk.data, chunk.texts);
+      for (const bucket of chunk.rollups5m) sql.upsert5m().run(chunk.seriesId, bucket.startMs, bucket.count, bucket.sum, bucket.min, bucket.max);
+      for (const bucket of chunk.rollups1h) sql.upsert1h().run(chunk.seriesId, bucket.startMs, bucket.count, bucket.sum, bucket.min, bucket.max);
     }
     for (const [first, last] of block.sequenceRuns) sql.insertCompacted().run(hostId, first, last, blockStartMs);
     sql.deleteHotOfBlock().run(hostId, blockStartMs, blockStartMs + BLOCK_MS);
-    return { hostId, blockStartMs, reports: block.reports, samples: block.samples, series: block.series.length };
+    return { hostId, blockStartMs, reports: block.reports, samples: block.samples, series: block.series };
   };
+
+  /** The chunks of one series that may hold samples within [fromMs, toMs]. */
+  function* chunksOfSeries(seriesId: number, fromMs: number, toMs: number): Iterable<SeriesChunkRow> {
+    const firstBlock = bucketStart(fromMs, BLOCK_MS);
+    for (const chunk of reads.seriesChunks().iterate(seriesId, firstBlock, toMs) as Iterable<SeriesChunkRow>) if (chunk.last_at_ms >= fromMs && chunk.first_at_ms <= toMs) yield chunk;
+    for (const chunk of reads.spanningSeriesChunks().iterate(seriesId, fromMs, firstBlock) as Iterable<SeriesChunkRow>) if (chunk.first_at_ms <= toMs) yield chunk;
+  }
+
+  /** The hot rows of one host that may hold samples within [fromMs, toMs]. */
+  function* hotRowsOfHost(hostId: number, fromMs: number, toMs: number): Iterable<HotChunk> {
+    yield* reads.hotInRange().iterate(hostId, fromMs - SPANNING_MS, toMs) as Iterable<HotChunk>;
+    yield* reads.spanningHotOfHost().iterate(hostId, fromMs, fromMs - SPANNING_MS) as Iterable<HotChunk>;
+  }
 
   return {
     /**
@@ -161,14 +197,14 @@ export function createSqliteHistory(db: Database.Database) {
     seriesPoints(seriesId: number, hostId: number, fromMs: number, toMs: number, hotOnly = false): SeriesPoint[] {
       const points: SeriesPoint[] = [];
       if (!hotOnly) {
-        for (const chunk of reads.seriesChunks().iterate(seriesId, fromMs - BLOCK_MS - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<SeriesChunkRow>) {
-          if (chunk.last_at_ms < fromMs || chunk.first_at_ms > toMs) continue;
-          pushChunkPoints(points, chunk, fromMs, toMs);
+        for (const chunk of chunksOfSeries(seriesId, fromMs, toMs)) pushChunkPoints(points, chunk, fromMs, toMs);
+      }
+      for (const chunk of hotRowsOfHost(hostId, fromMs, toMs)) {
+        const texts = decodeTexts(chunk.texts);
+        for (const s of decodeChunk(chunk.base_at_ms, chunk.samples, seriesId)) {
+          if (s.atMs >= fromMs && s.atMs <= toMs) points.push(withText({ atMs: s.atMs, value: s.value }, texts.get(s.index)));
         }
       }
-      const hot: SeriesSampleRow[] = [];
-      for (const chunk of reads.hotInRange().iterate(hostId, fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<HotChunk>) pushHotPoints(hot, chunk, fromMs, toMs, seriesId);
-      for (const { atMs, value, text } of hot) points.push(text === undefined ? { atMs, value } : { atMs, value, text });
       return points.sort((a, b) => a.atMs - b.atMs);
     },
 
@@ -176,12 +212,14 @@ export function createSqliteHistory(db: Database.Database) {
     hostPoints(hostId: number, seriesIds: ReadonlySet<number>, fromMs: number, toMs: number): SeriesSampleRow[] {
       const rows: SeriesSampleRow[] = [];
       for (const seriesId of seriesIds) {
-        for (const chunk of reads.seriesChunks().iterate(seriesId, fromMs - BLOCK_MS - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<SeriesChunkRow>) {
-          if (chunk.last_at_ms < fromMs || chunk.first_at_ms > toMs) continue;
-          pushChunkPoints(rows, chunk, fromMs, toMs, seriesId);
+        for (const chunk of chunksOfSeries(seriesId, fromMs, toMs)) pushChunkPoints(rows, chunk, fromMs, toMs, seriesId);
+      }
+      for (const chunk of hotRowsOfHost(hostId, fromMs, toMs)) {
+        const texts = decodeTexts(chunk.texts);
+        for (const s of decodeChunk(chunk.base_at_ms, chunk.samples)) {
+          if (s.atMs >= fromMs && s.atMs <= toMs && seriesIds.has(s.seriesId)) rows.push(withText({ atMs: s.atMs, value: s.value, seriesId: s.seriesId }, texts.get(s.index)));
         }
       }
-      for (const chunk of reads.hotInRange().iterate(hostId, fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<HotChunk>) pushHotPoints(rows, chunk, fromMs, toMs, seriesIds);
       return inTimeOrder(rows);
     },
 
@@ -193,10 +231,15 @@ export function createSqliteHistory(db: Database.Database) {
     visitHostPoints(hostId: number, seriesIds: ReadonlySet<number>, fromMs: number, toMs: number, visit: (seriesId: number, atMs: number, value: number) => void, hotOnly = false): void {
       if (!hotOnly) {
         for (const seriesId of seriesIds) {
-          for (const chunk of reads.seriesChunks().iterate(seriesId, fromMs - BLOCK_MS - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<SeriesChunkRow>) visitChunkPoints(chunk, seriesId, fromMs, toMs, visit);
+          for (const chunk of chunksOfSeries(seriesId, fromMs, toMs)) {
+            const { times, values } = decodeSeriesChunk(chunk.data);
+            for (let i = 0; i < times.length; i++) if (times[i]! >= fromMs && times[i]! <= toMs) visit(seriesId, times[i]!, values[i]!);
+          }
         }
       }
-      for (const chunk of reads.hotInRange().iterate(hostId, fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<HotChunk>) visitHotPoints(chunk, seriesIds, fromMs, toMs, visit);
+      for (const chunk of hotRowsOfHost(hostId, fromMs, toMs)) {
+        for (const s of decodeChunk(chunk.base_at_ms, chunk.samples, seriesIds)) if (s.atMs >= fromMs && s.atMs <= toMs) visit(s.seriesId, s.atMs, s.value);
+      }
     },
 
     /** One series' stored rollups summed per step of `stepMs` (aligned to the epoch), for buckets starting within [fromMs, toMs]. */
@@ -216,13 +259,17 @@ export function createSqliteHistory(db: Database.Database) {
      * order (samples of one time in the order their reports were stored).
      */
     *samplesByTime(fromMs: number, toMs: number): Iterable<SeriesSampleRow> {
-      let block = bucketStart(fromMs - CHUNK_SPAN_MARGIN_MS, BLOCK_MS);
-      while (block <= toMs) {
+      const spanning = spanningBlocks(fromMs, toMs);
+      let block = bucketStart(fromMs, BLOCK_MS);
+      for (;;) {
+        // The next block from `block` on that holds a sample: a chunk keyed there, a hot row based at
+        // most SPANNING_MS before it, or a block a spanning row has a sample in.
         const nextCompacted = reads.nextCompactedBlock().get(block) as number | null;
-        const nextHot = reads.nextHotBase().get(block) as number | null;
-        const next = Math.min(nextCompacted ?? Infinity, nextHot === null ? Infinity : bucketStart(nextHot, BLOCK_MS));
+        const nextHot = reads.nextHotBase().get(block - SPANNING_MS) as number | null;
+        while (spanning.length > 0 && spanning[0]! < block) spanning.shift();
+        const next = Math.min(nextCompacted ?? Infinity, nextHot === null ? Infinity : Math.max(block, bucketStart(nextHot, BLOCK_MS)), spanning[0] ?? Infinity);
         if (next === Infinity || next > toMs) return;
-        yield* blockSamples(next, fromMs, toMs);
+        yield* blockSamples(next, Math.max(fromMs, next), Math.min(toMs, next + BLOCK_MS - 1));
         block = next + BLOCK_MS;
       }
     },
@@ -244,7 +291,9 @@ export function createSqliteHistory(db: Database.Database) {
           if (found.has(seriesId)) continue;
           const chunk = reads.newestSeriesChunk().get(seriesId) as SeriesChunkRow | undefined;
           if (chunk === undefined) continue;
-          const newest = newestOfChunk(chunk);
+          const points: SeriesPoint[] = [];
+          pushChunkPoints(points, chunk, -Infinity, Infinity);
+          const newest = points.reduce<SeriesPoint | undefined>((best, p) => (best === undefined || p.atMs >= best.atMs ? p : best), undefined);
           if (newest !== undefined) found.set(seriesId, newest);
         }
       }
@@ -252,10 +301,29 @@ export function createSqliteHistory(db: Database.Database) {
     },
   };
 
+  /** The blocks, in order, in which the spanning rows (hot or chunk) have samples within [fromMs, toMs]: few rows, decoded for their times. */
+  function spanningBlocks(fromMs: number, toMs: number): number[] {
+    const blocks = new Set<number>();
+    const add = (atMs: number) => {
+      if (atMs >= fromMs && atMs <= toMs) blocks.add(bucketStart(atMs, BLOCK_MS));
+    };
+    for (const row of reads.spanningHotTimes().iterate(fromMs, toMs) as Iterable<HotChunk>) for (const s of decodeChunk(row.base_at_ms, row.samples)) add(s.atMs);
+    for (const data of reads.spanningChunkTimes().iterate(fromMs, toMs) as Iterable<Buffer>) decodeSeriesChunk(data).times.forEach(add);
+    return [...blocks].sort((a, b) => a - b);
+  }
+
+  /** The samples of one block with `fromMs <= atMs <= toMs` (a window inside the block), in time order. */
   function* blockSamples(block: number, fromMs: number, toMs: number): Iterable<SeriesSampleRow> {
     const rows: SeriesSampleRow[] = [];
     for (const chunk of reads.blockChunks().iterate(block) as Iterable<SeriesChunkRow>) pushChunkPoints(rows, chunk, fromMs, toMs, chunk.series_id);
-    for (const chunk of reads.hotInBlockAllHosts().iterate(block, block + BLOCK_MS) as Iterable<HotChunk>) pushHotPoints(rows, chunk, fromMs, toMs);
+    for (const chunk of reads.spanningBlockChunks().iterate(fromMs, block) as Iterable<SeriesChunkRow>) pushChunkPoints(rows, chunk, fromMs, toMs, chunk.series_id);
+    const hot = [...(reads.hotInBlockAllHosts().iterate(block - SPANNING_MS, block + BLOCK_MS) as Iterable<HotChunk>), ...(reads.spanningHotAllHosts().iterate(fromMs, block - SPANNING_MS) as Iterable<HotChunk>)];
+    for (const chunk of hot) {
+      const texts = decodeTexts(chunk.texts);
+      for (const s of decodeChunk(chunk.base_at_ms, chunk.samples)) {
+        if (s.atMs >= fromMs && s.atMs <= toMs) rows.push(withText({ atMs: s.atMs, value: s.value, seriesId: s.seriesId }, texts.get(s.index)));
+      }
+    }
     yield* inTimeOrder(rows);
   }
 }

@@ -17,6 +17,7 @@ import type { StatusNotice } from '../../domain/statusNotice.js';
 import type { EnrolledAgent } from '../../domain/enrolledAgent.js';
 import type { FlapTransition } from '../../domain/flapTransition.js';
 import type { HostRecord } from '../../domain/host.js';
+import type { LeaseRecord, LeaseRequest } from '../../domain/lease.js';
 import type { IncidentEvent, IncidentRecord, IncidentStatus } from '../../domain/incident.js';
 import type { ServiceIncidentLink, ServiceStateChange } from '../../domain/serviceIncident.js';
 import type { IncidentPriorityRecord } from '../../domain/incidentPriority.js';
@@ -30,7 +31,7 @@ import { createSqliteHistory, type SqliteHistory } from './sqliteHistory.js';
 import { createSqliteStatements, type SqliteStatements } from './sqliteStatements.js';
 import {
   agentFromRow, apiTokenFromRow, hostFromRow, incidentParams, incidentPriorityParams, mapAudit, mapConsoleSession, mapIncident, mapIncidentEvent,
-  mapIncidentPriority, mapMaintenance, mapOutbox, mapSeries, mapServiceLink, mapServiceStateChange, mapSilence, mapStatusNotice, mapTicket, mergedShape,
+  mapIncidentPriority, mapLease, mapMaintenance, mapOutbox, mapSeries, mapServiceLink, mapServiceStateChange, mapSilence, mapStatusNotice, mapTicket, mergedShape,
   type Row, withIncidentDefaults, withText,
 } from '../storeRows.js';
 
@@ -212,13 +213,15 @@ class SqliteStore implements Store {
     const hostId = this.upsertHost(report);
     if (this.history.wasCompacted(hostId, report.sequence)) return false;
     // The chunk's base time is its earliest observation, so range queries find spooled reports by when they were observed.
+    // Its latest sample time bounds how far past the base a range read must look (see sqliteHistory.ts).
     const baseAtMs = report.samples.reduce((min, s) => Math.min(min, s.atMs), report.receivedAtMs);
+    const lastAtMs = report.samples.reduce((max, s) => Math.max(max, s.atMs), baseAtMs);
     const ids = this.seriesIdsOf(hostId, report);
     const encoded = encodeChunk(
       baseAtMs,
       report.samples.map((s, i) => ({ seriesId: ids[i]!, atMs: s.atMs, value: s.value })),
     );
-    const info = this.sql.insertChunk.run(hostId, report.sequence, baseAtMs, report.receivedAtMs, encoded, JSON.stringify(report.checks), encodeTexts(report.samples));
+    const info = this.sql.insertChunk.run(hostId, report.sequence, baseAtMs, lastAtMs, report.receivedAtMs, encoded, JSON.stringify(report.checks), encodeTexts(report.samples));
     return info.changes === 1;
   }
 
@@ -311,6 +314,19 @@ class SqliteStore implements Store {
       ids.add(s.seriesId);
     }
     return this.history.latest(byHost);
+  }
+
+  tryAcquireLease(request: LeaseRequest): boolean {
+    const { name, holder, ttlMs, nowMs } = request;
+    return this.sql.acquireLease.run({ name, holder, nowMs, expiresAtMs: nowMs + ttlMs, takeOverFrom: request.takeOverFrom ?? null }).changes === 1;
+  }
+
+  releaseLease(name: string, holder: string): boolean {
+    return this.sql.releaseLease.run(name, holder).changes === 1;
+  }
+
+  listLeases(): LeaseRecord[] {
+    return (this.sql.listLeases.all() as Row[]).map(mapLease);
   }
 
   close(): void {
