@@ -24,7 +24,7 @@ const SERIES_CHUNKS_OF_MANY = `SELECT series_id, first_at_ms, last_at_ms, data, 
 const SPANNING_HOT = `last_at_ms >= base_at_ms + ${SPANNING_MS}`;
 /** The hot rows of one host that may hold samples within [$2, $3]: based at most SPANNING_MS before $2, or spanning into it. */
 const HOT_IN_RANGE = `SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = $1
-  AND (base_at_ms BETWEEN $2 - ${SPANNING_MS} AND $3 OR (${SPANNING_HOT} AND last_at_ms >= $2 AND base_at_ms < $2 - ${SPANNING_MS})) ORDER BY base_at_ms`;
+  AND (base_at_ms BETWEEN $2::bigint - ${SPANNING_MS} AND $3 OR (${SPANNING_HOT} AND last_at_ms >= $2 AND base_at_ms < $2::bigint - ${SPANNING_MS})) ORDER BY base_at_ms`;
 
 export type PostgresHistory = ReturnType<typeof createPostgresHistory>;
 
@@ -120,7 +120,7 @@ export function createPostgresHistory(session: PostgresSession) {
     }
     const hot = session.query<HotChunk>(
       `SELECT base_at_ms, samples, texts FROM report_chunks
-       WHERE (base_at_ms >= $1 - ${SPANNING_MS} AND base_at_ms < $1 + ${BLOCK_MS}) OR (${SPANNING_HOT} AND last_at_ms >= $2 AND base_at_ms < $1 - ${SPANNING_MS})
+       WHERE (base_at_ms >= $1::bigint - ${SPANNING_MS} AND base_at_ms < $1::bigint + ${BLOCK_MS}) OR (${SPANNING_HOT} AND last_at_ms >= $2 AND base_at_ms < $1::bigint - ${SPANNING_MS})
        ORDER BY base_at_ms, host_id, sequence`,
       [block, fromMs],
     );
@@ -219,7 +219,7 @@ export function createPostgresHistory(session: PostgresSession) {
         // The next block from `block` on that holds a sample: a chunk keyed there, a hot row based at most SPANNING_MS before it, or a block a spanning row reaches.
         const { compacted, hot } = session.query<{ compacted: number | null; hot: number | null }>(
           `SELECT (SELECT min(block_start_ms) FROM series_chunks WHERE block_start_ms >= $1) AS compacted,
-                  (SELECT min(base_at_ms) FROM report_chunks WHERE base_at_ms >= $1 - ${SPANNING_MS}) AS hot`,
+                  (SELECT min(base_at_ms) FROM report_chunks WHERE base_at_ms >= $1::bigint - ${SPANNING_MS}) AS hot`,
           [block],
         )[0]!;
         while (spanning.length > 0 && spanning[0]! < block) spanning.shift();
