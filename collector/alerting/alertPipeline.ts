@@ -3,16 +3,35 @@
  * the persisted rule state, saves the changed state and hands the signals to the incident service,
  * all inside the caller's transaction. The in-memory copy of the state is updated only once the
  * transaction has committed, so a rolled-back batch leaves no trace.
+ *
+ * What is written when (a SIGKILL loses only what the second point allows):
+ * - a state whose status, timers (`for`, clearFor, keepFiringFor), rule version or kind memory other
+ *   than its window buffer changed, a new state and a deleted one: with the batch that changed it,
+ *   in the transaction that applies its signals, so a crash never loses a `for` nor fires twice;
+ * - a state whose only change is its latest sample (EvaluationResult.latestSampleOnly: a pending or
+ *   firing series' new value, a window's new point): at a checkpoint, at most
+ *   RULE_STATE_CHECKPOINT_MS after its first unwritten change, and at a clean stop (`checkpoint`).
+ *   After a SIGKILL such a state comes back as it was up to that long before: its window lacks the
+ *   newest points and its last value is older; its status and timers are those it had.
  */
 import type { Logger } from 'pino';
 import { compileRules, evaluate, isForgettable, type CompiledRuleSet, type Rule, type RuleHealth, type RuleState, type SeriesSample } from '../../rules/index.js';
+import type { IncidentRecord } from '../domain/incident.js';
 import type { IncidentChanges, IncidentService } from '../incidents/incidentService.js';
 import { isAlertmanagerIncident } from '../intake/alertmanagerAlert.js';
 import type { StoreTransaction } from '../store/store.js';
 
+/** The longest a latest-sample change of a rule state waits before it is written. */
+export const RULE_STATE_CHECKPOINT_MS = 60_000;
+
+/** Checkpoint writes per batch at most, so that a backlog of due states spreads over batches. */
+const MAX_CHECKPOINT_WRITES = 2_000;
+
 export interface AlertPipeline {
   /** Evaluates inside `tx`; call the returned `commit` after the transaction committed. */
   process(tx: StoreTransaction, samples: readonly SeriesSample[], nowMs: number): { changes: IncidentChanges; commit(): void };
+  /** Writes every state whose latest sample is not written yet (a clean stop); call `commit` after the transaction committed. */
+  checkpoint(tx: StoreTransaction): { commit(): void };
   replaceRules(rules: readonly Rule[]): void;
   rules(): readonly Rule[];
   health(): readonly RuleHealth[];
@@ -29,6 +48,9 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
   let rules = options.rules;
   let compiled: CompiledRuleSet = compileRules(rules);
   const states = options.initialStates;
+  // States whose latest sample is newer in memory than in the store, with the time of their first
+  // unwritten change; in that order (an entry is added when absent and removed once written).
+  const unwritten = new Map<string, number>();
   let health: readonly RuleHealth[] = rules.map((r) => ({ ruleName: r.name, healthy: true }));
   // Set at start and on every replace: the next batch retires what rules no longer in the set left behind.
   let retirePending = true;
@@ -39,24 +61,44 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
       const result = evaluate(compiled, samples, states, nowMs);
       // Inactive states without memory (window buffers, absent intervals, group members) carry
       // nothing a restart needs, so they are dropped rather than kept forever.
-      const live = result.states.filter((s) => !isForgettable(s));
-      const gone = result.states.filter((s) => isForgettable(s)).map((s) => s.fingerprint);
-      if (live.length > 0) tx.saveRuleStates(live);
-      if (gone.length > 0) tx.deleteRuleStates(gone);
+      const live = new Map<string, RuleState>();
+      const gone = new Set<string>();
+      for (const state of result.states) {
+        if (isForgettable(state)) gone.add(state.fingerprint);
+        else live.set(state.fingerprint, state);
+      }
+      const deferred = [...live.keys()].filter((fingerprint) => result.latestSampleOnly.has(fingerprint));
+      const written = new Set([...live.keys()].filter((fingerprint) => !result.latestSampleOnly.has(fingerprint)));
+      for (const fingerprint of dueCheckpoints(unwritten, nowMs)) if (!gone.has(fingerprint)) written.add(fingerprint);
+      const toWrite: RuleState[] = [];
+      for (const fingerprint of written) {
+        const state = live.get(fingerprint) ?? states.get(fingerprint);
+        if (state) toWrite.push(state);
+      }
+      if (toWrite.length > 0) tx.saveRuleStates(toWrite);
+      if (gone.size > 0) tx.deleteRuleStates([...gone]);
       const changes = options.incidents.applySignals(tx, result.signals, nowMs);
-      const isFiring = (fingerprint: string): boolean =>
-        !gone.includes(fingerprint) && (live.find((state) => state.fingerprint === fingerprint) ?? states.get(fingerprint))?.status === 'firing';
+      // An Alertmanager alert's incident: no rule state here says whether it still fires (its notifications do).
+      const isFiring = ({ fingerprint, ruleVersion }: IncidentRecord): boolean | 'unknown' =>
+        isAlertmanagerIncident({ ruleVersion }) ? 'unknown' : !gone.has(fingerprint) && (live.get(fingerprint) ?? states.get(fingerprint))?.status === 'firing';
       options.incidents.rearm(tx, isFiring, nowMs);
       return {
         changes,
         commit() {
-          for (const fingerprint of retiredStates) states.delete(fingerprint);
-          for (const state of live) states.set(state.fingerprint, state);
-          for (const fingerprint of gone) states.delete(fingerprint);
+          for (const fingerprint of retiredStates) forget(fingerprint);
+          for (const [fingerprint, state] of live) states.set(fingerprint, state);
+          for (const fingerprint of gone) forget(fingerprint);
+          for (const fingerprint of written) unwritten.delete(fingerprint);
+          for (const fingerprint of deferred) if (!written.has(fingerprint) && !unwritten.has(fingerprint)) unwritten.set(fingerprint, nowMs);
           health = result.health;
           for (const h of result.health) if (!h.healthy) options.log.warn({ rule: h.ruleName, error: h.error }, 'rule unhealthy');
         },
       };
+    },
+    checkpoint(tx) {
+      const fingerprints = [...unwritten.keys()];
+      tx.saveRuleStates(fingerprints.map((fingerprint) => states.get(fingerprint)).filter((state) => state !== undefined));
+      return { commit: () => fingerprints.forEach((fingerprint) => unwritten.delete(fingerprint)) };
     },
     replaceRules(next) {
       compiled = compileRules(next);
@@ -66,6 +108,21 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
     rules: () => rules,
     health: () => health,
   };
+
+  function forget(fingerprint: string): void {
+    states.delete(fingerprint);
+    unwritten.delete(fingerprint);
+  }
+}
+
+/** The unwritten states whose first unwritten change is RULE_STATE_CHECKPOINT_MS old (oldest first, at most MAX_CHECKPOINT_WRITES). */
+function dueCheckpoints(unwritten: ReadonlyMap<string, number>, nowMs: number): string[] {
+  const due: string[] = [];
+  for (const [fingerprint, sinceMs] of unwritten) {
+    if (sinceMs > nowMs - RULE_STATE_CHECKPOINT_MS || due.length >= MAX_CHECKPOINT_WRITES) break;
+    due.push(fingerprint);
+  }
+  return due;
 }
 
 /**

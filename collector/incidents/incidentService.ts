@@ -17,6 +17,7 @@ import { decideRetire, type RetireReason } from './decideRetire.js';
 import { decideSweep } from './decideSweep.js';
 import { applyEffects, type DeskRoute, type IncidentLedger } from './incidentEffects.js';
 import type { IncidentPolicy } from './incidentPolicy.js';
+import { evaluateGates, HOLD_GATES } from './incidentGates.js';
 import { findInhibitor, inhibitingRulesOf } from './inhibition.js';
 import { findDownParent, type Topology } from './topology.js';
 import { createActiveIncidentIndex, type ActiveIncidentIndex } from './activeIncidentIndex.js';
@@ -62,7 +63,12 @@ export interface IncidentService {
    * Re-opens incidents resolved by hand whose re-arm time has come while `isFiring` says their rule
    * still fires (decideRearm); at most once a second.
    */
-  rearm(ledger: IncidentLedger, isFiring: (fingerprint: string) => boolean, nowMs: number): void;
+  rearm(ledger: IncidentLedger, isFiring: (incident: IncidentRecord) => boolean | 'unknown', nowMs: number): void;
+  /**
+   * Re-arms one incident resolved by hand now, as its source says (the Alertmanager intake, when a
+   * notification about the alert arrives): re-opens it while `stillFiring`, else drops the re-arm.
+   */
+  rearmIncident(ledger: IncidentLedger, incident: IncidentRecord, stillFiring: boolean, nowMs: number): void;
   /** Resolves the active incidents `select` picks, because their source is gone (decideRetire); returns their ids. */
   retire(ledger: IncidentLedger, select: (incident: IncidentRecord) => RetireReason | undefined, nowMs: number): number[];
   /** Applies an operator action; returns the refusal instead when the incident's state forbids it. */
@@ -105,6 +111,28 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
       });
       if (effects.length > 0) applyEffects(ledger, effects, options.route, nowMs);
     }
+  };
+
+  /** Settles one incident's re-arm; one that opens again passes the hold gates of now, as a re-opened problem does. */
+  const rearmOne = (ledger: IncidentLedger, incident: IncidentRecord, stillFiring: boolean | 'unknown', nowMs: number): void => {
+    let gates: ReturnType<typeof evaluateGates> | undefined;
+    if (stillFiring === true && incident.status === 'resolved') {
+      const active = createActiveIncidentIndex(hostIncidents(ledger), policy);
+      const inhibitedBy = inhibitingRulesOf(incident);
+      gates = evaluateGates(HOLD_GATES, {
+        nowMs,
+        policy,
+        ruleName: incident.ruleName,
+        labels: incident.labels,
+        inhibitable: (inhibitedBy?.length ?? 0) > 0,
+        silences: environment.silences(nowMs),
+        maintenance: environment.maintenance(),
+        downParent: findDownParent(incident.host, environment.topology(), active.downHosts),
+        inhibitor: findInhibitor(inhibitedBy, incident.labels, active.values(), incident.id),
+        hostIncident: active.hostIncident(incident.host, incident.fingerprint),
+      });
+    }
+    applyEffects(ledger, decideRearm(incident, stillFiring, policy.rearmAfterMs, nowMs, gates), options.route, nowMs);
   };
 
   return {
@@ -177,9 +205,10 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
     rearm(ledger, isFiring, nowMs) {
       if (nowMs - lastRearmMs < SWEEP_INTERVAL_MS) return;
       lastRearmMs = nowMs;
-      for (const incident of ledger.rearmDueIncidents(nowMs)) {
-        applyEffects(ledger, decideRearm(incident, isFiring(incident.fingerprint), policy.rearmAfterMs, nowMs), options.route, nowMs);
-      }
+      for (const incident of ledger.rearmDueIncidents(nowMs)) rearmOne(ledger, incident, isFiring(incident), nowMs);
+    },
+    rearmIncident(ledger, incident, stillFiring, nowMs) {
+      rearmOne(ledger, incident, stillFiring, nowMs);
     },
     retire(ledger, select, nowMs) {
       const retired: number[] = [];

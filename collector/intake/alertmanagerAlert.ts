@@ -10,9 +10,16 @@
  * | alert    | Tripline holds for its fingerprint                          | outcome |
  * |---|---|---|
  * | firing   | an active incident                                          | firing signal: the lifecycle dedups it ("already active") |
- * | firing   | a resolved incident, resolved at or after the alert began   | stale: that episode was resolved (by its resolve, or by hand); nothing |
+ * | firing   | an incident resolved by hand, its re-arm time come          | re-arm: the incident opens again (the problem persisted after the manual resolve) |
+ * | firing   | an incident resolved by hand, before its re-arm time        | stale: the operator's resolve holds until `incidents.rearmAfter` has passed |
+ * | firing   | any other resolved incident, resolved at or after the alert began | stale: that episode was resolved; nothing |
  * | firing   | nothing, or an incident resolved before the alert began     | firing signal: opens, or re-opens within the re-open window |
- * | resolved | anything                                                    | resolved signal: resolves an active incident, else nothing |
+ * | resolved | an incident resolved by hand, its re-arm pending or deferred | re-arm dropped: the problem cleared after the manual resolve |
+ * | resolved | anything else                                               | resolved signal: resolves an active incident, else nothing |
+ *
+ * Tripline cannot see whether an alert still fires between notifications, so the collector's re-arm
+ * sweep leaves an alert's re-arm to the notifications (decideRearm's `'unknown'`): the first firing
+ * one after the re-arm time (Alertmanager repeats a firing alert each `repeat_interval`) opens it again.
  *
  * An episode is one `startsAt`: Prometheus gives an alert that fires again a new one. The
  * fingerprint is Alertmanager's (a hash of the labels), prefixed, so it never meets a rule's.
@@ -33,13 +40,26 @@ export function isAlertmanagerIncident(incident: Pick<IncidentRecord, 'ruleVersi
 }
 
 /** What to do with one alert of a notification. */
-export type AlertVerdict = { kind: 'signal'; signal: Signal } | { kind: 'stale'; fingerprint: string; reason: string };
+export type AlertVerdict =
+  | { kind: 'signal'; signal: Signal }
+  | { kind: 'stale'; fingerprint: string; reason: string }
+  /** Settle the re-arm of `incident`, resolved by hand: open it again (`stillFiring`) or drop the re-arm. */
+  | { kind: 'rearm'; incident: IncidentRecord; stillFiring: boolean };
+
+/**
+ * Where the newest incident stands after a manual resolve: `due` (its re-arm time has come),
+ * `pending` (not yet), `deferred` (the sweep left the re-arm to the next notification), or `none`
+ * (not resolved by hand, or its re-arm was settled).
+ */
+export type RearmStanding = 'due' | 'pending' | 'deferred' | 'none';
 
 export interface AlertContext {
   /** The open or acknowledged incident of the alert's fingerprint. */
   active: IncidentRecord | undefined;
   /** The newest incident of the fingerprint, whatever its status. */
   latest: IncidentRecord | undefined;
+  /** The re-arm standing of `latest` (asked only when `latest` is resolved and none is active); absent: `none`. */
+  rearmOf?: (latest: IncidentRecord) => RearmStanding;
   nowMs: number;
 }
 
@@ -53,13 +73,17 @@ export function alertFingerprint(alert: Pick<AlertmanagerAlert, 'labels' | 'fing
 export function decideAlert(alert: AlertmanagerAlert, context: AlertContext): AlertVerdict {
   const fingerprint = alertFingerprint(alert);
   const startsAtMs = Math.min(Date.parse(alert.startsAt), context.nowMs);
+  const { active, latest } = context;
+  const rearm = !active && latest?.status === 'resolved' ? (context.rearmOf?.(latest) ?? 'none') : 'none';
   if (alert.status === 'firing') {
-    const { active, latest } = context;
+    if (latest && (rearm === 'due' || rearm === 'deferred')) return { kind: 'rearm', incident: latest, stillFiring: true };
     if (!active && latest && latest.resolvedAtMs !== null && latest.resolvedAtMs >= startsAtMs) {
-      return { kind: 'stale', fingerprint, reason: `firing since ${iso(startsAtMs)}, an episode incident #${latest.id} already resolved at ${iso(latest.resolvedAtMs)}` };
+      const held = rearm === 'pending' ? `, resolved by hand; it re-arms at ${iso(latest.rearmAtMs!)}` : '';
+      return { kind: 'stale', fingerprint, reason: `firing since ${iso(startsAtMs)}, an episode incident #${latest.id} already resolved at ${iso(latest.resolvedAtMs)}${held}` };
     }
     return { kind: 'signal', signal: signalOf(alert, fingerprint, 'firing', startsAtMs, startsAtMs) };
   }
+  if (latest && rearm !== 'none') return { kind: 'rearm', incident: latest, stillFiring: false };
   const endsAtMs = alert.endsAt === undefined ? Number.NaN : Date.parse(alert.endsAt);
   // Go's zero time (year 1) and an end before the start both mean "not set": resolved now.
   const atMs = Number.isFinite(endsAtMs) && endsAtMs >= startsAtMs ? Math.min(endsAtMs, context.nowMs) : context.nowMs;

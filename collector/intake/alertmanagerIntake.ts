@@ -8,7 +8,9 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { IncidentService } from '../incidents/incidentService.js';
 import type { Store } from '../store/store.js';
-import { alertFingerprint, decideAlert } from './alertmanagerAlert.js';
+import type { IncidentRecord } from '../domain/incident.js';
+import { REARM_DEFERRED } from '../incidents/decideRearm.js';
+import { alertFingerprint, decideAlert, type RearmStanding } from './alertmanagerAlert.js';
 import type { AlertmanagerAck, AlertmanagerPayload } from './alertmanagerPayload.js';
 
 export interface AlertmanagerIntake {
@@ -18,6 +20,12 @@ export interface AlertmanagerIntake {
 
 export function createAlertmanagerIntake(options: { store: Store; incidents: IncidentService; clock: Clock; log: Logger }): AlertmanagerIntake {
   const { store, incidents, clock, log } = options;
+  const rearmOf = (latest: IncidentRecord): RearmStanding => {
+    if (latest.rearmAtMs !== null) return latest.rearmAtMs <= clock.nowMs() ? 'due' : 'pending';
+    // Read only for a resolved incident with no re-arm time: was its re-arm left to this notification?
+    const events = store.incidentEvents(latest.id);
+    return events.at(-1)?.kind === REARM_DEFERRED ? 'deferred' : 'none';
+  };
   return {
     receive(payload, sender) {
       const nowMs = clock.nowMs();
@@ -26,10 +34,16 @@ export function createAlertmanagerIntake(options: { store: Store; incidents: Inc
         for (const alert of payload.alerts) {
           const fingerprint = alertFingerprint(alert);
           const before = tx.findActiveIncident(fingerprint);
-          const decided = decideAlert(alert, { active: before, latest: tx.findLatestIncident(fingerprint), nowMs });
+          const decided = decideAlert(alert, { active: before, latest: tx.findLatestIncident(fingerprint), rearmOf, nowMs });
           if (decided.kind === 'stale') {
             ack.unchanged++;
             log.debug({ fingerprint, reason: decided.reason }, 'alertmanager alert ignored');
+            continue;
+          }
+          if (decided.kind === 'rearm') {
+            incidents.rearmIncident(tx, decided.incident, decided.stillFiring, nowMs);
+            if (decided.stillFiring) ack.opened++;
+            else ack.unchanged++;
             continue;
           }
           incidents.applySignals(tx, [decided.signal], nowMs);

@@ -13,6 +13,8 @@ export interface CompiledRule extends KindBehaviour {
   rule: Rule;
   matches: LabelPredicate;
   timing: AlertTiming;
+  /** Whether its states' latest-sample changes may reach the store late (RuleKind.latestSampleMayLag). */
+  latestSampleMayLag: boolean;
   /**
    * The fingerprint of a series of this rule, given a canonical key of its labels. Memoized (hashing
    * is the costliest step of evaluation); the memo only ever returns what `fingerprint` would.

@@ -8,6 +8,7 @@ import type { Rule, RuleHealth, RuleState, SeriesSample, Signal } from '../model
 import type { CompiledRule, EvaluationStats, RuleOutcome, SeriesWork } from './compiledRule.js';
 import { compileRules, type CompiledRuleSet } from './compileRules.js';
 import { evaluateSeries } from './evaluateSeries.js';
+import { onlyLatestSampleChanged } from './latestSampleChange.js';
 import { dueSweeps, sweepRule, untouchedStates } from './sweepRules.js';
 
 export { isForgettable } from './isForgettable.js';
@@ -27,6 +28,13 @@ export interface EvaluationResult {
    * `isForgettable` says are empty.
    */
   states: RuleState[];
+  /**
+   * The fingerprints of those `states` whose only change is their latest sample (lastValue,
+   * lastSampleAtMs, new points of a window buffer: see latestSampleChange.ts), of rules whose kind
+   * lets such a change reach the store late. Every other state decides something (a status, a
+   * timer, memory) and belongs in the same transaction as the signals of its call.
+   */
+  latestSampleOnly: ReadonlySet<string>;
   /** Firing and resolved signals, in time order. */
   signals: Signal[];
   /** One entry per rule, in rule order. */
@@ -63,12 +71,16 @@ export function evaluate(
   const stats: EvaluationStats = { applied: 0, ignoredStale: 0, ignoredFuture: 0 };
   const work = routeSamples(ruleSet, samples, nowMs, stats);
   const states: RuleState[] = [];
+  const latestSampleOnly = new Set<string>();
   const signals: Signal[] = [];
   const errors = new Map<string, string>(ruleSet.broken);
   const collect = (compiled: CompiledRule, run: () => RuleOutcome): void => {
     try {
       const outcome = run();
-      states.push(...outcome.states);
+      for (const state of outcome.states) {
+        states.push(state);
+        if (compiled.latestSampleMayLag && onlyLatestSampleChanged(prior.get(state.fingerprint), state)) latestSampleOnly.add(state.fingerprint);
+      }
       signals.push(...outcome.signals);
       if (outcome.error) errors.set(compiled.rule.name, outcome.error);
     } catch (error) {
@@ -98,7 +110,7 @@ export function evaluate(
     const error = errors.get(rule.name);
     return error === undefined ? { ruleName: rule.name, healthy: true } : { ruleName: rule.name, healthy: false, error };
   });
-  return { states, signals, health, stats };
+  return { states, latestSampleOnly, signals, health, stats };
 }
 
 function isCompiled(rules: CompiledRuleSet | readonly Rule[]): rules is CompiledRuleSet {

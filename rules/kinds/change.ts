@@ -83,6 +83,7 @@ export const changeKind: RuleKind = {
   },
   impliedFire: (built) => (built?.change ? { op: 'above', threshold: built.change.tolerance } : undefined),
   memoryFields: ['valueSinceMs', 'previousValue'],
+  latestSampleMayLag: false,
   templateVariables: [
     { name: 'previous', only: 'change rules', applies: (entry) => entry.change !== undefined },
     { name: 'secondsSinceChange', only: 'change rules', applies: (entry) => entry.change !== undefined },

@@ -46,6 +46,7 @@ export const predictKind: RuleKind = {
     return predict && { predict };
   },
   memoryFields: ['recent'],
+  latestSampleMayLag: true,
   templateVariables: [{ name: 'secondsToThreshold', only: 'predict rules', applies: (entry) => entry.predict !== undefined }],
   versionPart: (definition) => definition.predict && ['predict', definition.predict],
   compile: (rule) => {

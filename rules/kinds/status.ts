@@ -55,6 +55,7 @@ export const statusKind: RuleKind = {
   },
   impliedFire: (built) => (built?.status ? { op: 'above', threshold: Math.min(...built.status.states.map((state) => CHECK_STATUS_CODES[state])) - 0.5 } : undefined),
   memoryFields: [],
+  latestSampleMayLag: true,
   templateVariables: [],
   versionPart: (definition) => definition.status && ['status', definition.status],
   compile: (rule) => {

@@ -10,6 +10,7 @@ import type { RuleKind } from './ruleKind.js';
 export const thresholdKind: RuleKind = {
   schema: {},
   memoryFields: [],
+  latestSampleMayLag: true,
   build: () => ({}),
   templateVariables: [],
   versionPart: () => undefined,

@@ -47,6 +47,7 @@ export const windowKind: RuleKind = {
     return window && { window };
   },
   memoryFields: ['recent'],
+  latestSampleMayLag: true,
   templateVariables: [],
   versionPart: (definition) => definition.window && ['window', definition.window],
   compile: (rule) => {

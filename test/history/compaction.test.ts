@@ -133,6 +133,62 @@ describe('history compaction', () => {
   });
 });
 
+describe('a report whose samples spread far past its base time', () => {
+  // One on-time sample and one 10 hours ahead (collector.intake.maxClockAhead allows up to a day), in one report.
+  const spread = (sequence: number, atMs: number, aheadMs: number): ReportRecord => ({
+    ...report(1, sequence, atMs),
+    samples: [
+      { metric: 'cpu_usage_ratio', labels: { host: 'web-1', group: 'web' }, value: 0.25, atMs },
+      { metric: 'cpu_usage_ratio', labels: { host: 'web-1', group: 'web' }, value: 0.75, atMs: atMs + aheadMs },
+    ],
+  });
+  const cpu = (store: Store, fromMs: number, toMs: number) => store.querySeries('cpu_usage_ratio', { host: 'web-1', group: 'web' }, fromMs, toMs).map((s) => [s.atMs - T0, s.value]);
+  const hostRead = (store: Store, fromMs: number, toMs: number) => [...store.hostSamples('web-1', fromMs, toMs)].map((s) => [s.atMs - T0, s.value]);
+  const replay = (store: Store, fromMs: number, toMs: number) => [...store.iterateSamples(fromMs, toMs)].map((s) => [s.atMs - T0, s.value]);
+
+  // Each row: how far ahead the second sample is; reads of a range holding only it find it, hot and compacted.
+  it.each([{ aheadMs: 30 * 60_000 }, { aheadMs: 10 * HOUR }, { aheadMs: 23 * HOUR + 59 * 60_000 }])('finds a sample $aheadMs ms past its base, hot and compacted', ({ aheadMs }) => {
+    const store = openSqliteStore({ file: tempFile() });
+    store.transaction((tx) => {
+      tx.insertReport(spread(1, T0, aheadMs));
+      tx.insertReport(spread(2, T0 + 15_000, 0));
+    });
+    const far = T0 + aheadMs;
+    const expected = { only: [[aheadMs, 0.75]], all: [[0, 0.25], [15_000, 0.25], [15_000, 0.75], [aheadMs, 0.75]] };
+    for (const stage of ['hot', 'compacted']) {
+      expect(cpu(store, far - 1_000, far + 1_000), stage).toEqual(expected.only);
+      expect(hostRead(store, far - 1_000, far + 1_000), stage).toEqual(expected.only);
+      expect(replay(store, far - 1_000, far + 1_000), stage).toEqual(expected.only);
+      // The replay keeps time order across blocks.
+      expect(replay(store, T0, T0 + 2 * 86_400_000), stage).toEqual(expected.all);
+      expect(cpu(store, T0, T0 + 2 * 86_400_000), stage).toEqual(expected.all);
+      compactAll(store, T0 + 2 * 86_400_000);
+    }
+    store.close();
+  });
+
+  it('finds the far samples of a series chunk compacted before chunks were split per block', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const { encodeSeriesChunk } = await import('../../collector/history/seriesChunkCodec.js');
+    const file = tempFile();
+    const store = openSqliteStore({ file });
+    fill(store, 1);
+    compactAll(store, T0 + HOUR);
+    const [series] = store.findSeries({ hostname: 'web-1', metric: 'cpu_usage_ratio' });
+    store.close();
+    // As the previous release wrote it: keyed by its report's base block, holding a sample 5 hours on.
+    const db = new Database(file);
+    db.prepare('INSERT INTO series_chunks (series_id, block_start_ms, part, first_at_ms, last_at_ms, sample_count, data, texts) VALUES (?, ?, 999, ?, ?, 2, ?, NULL)')
+      .run(series!.seriesId, T0, T0 + 10, T0 + 5 * HOUR, encodeSeriesChunk({ times: [T0 + 10, T0 + 5 * HOUR], values: [0.5, 0.875] }));
+    db.close();
+    const reopened = openSqliteStore({ file });
+    expect(cpu(reopened, T0 + 4 * HOUR, T0 + 6 * HOUR)).toEqual([[5 * HOUR, 0.875]]);
+    expect(replay(reopened, T0 + 4 * HOUR, T0 + 6 * HOUR)).toEqual([[5 * HOUR, 0.875]]);
+    expect(cpu(reopened, T0, T0 + 6 * HOUR)).toHaveLength(240 + 2);
+    reopened.close();
+  });
+});
+
 describe('a database of the release before compressed history', () => {
   it('upgrades in place: its report rows are read back, and compacted like new ones', async () => {
     const { default: Database } = await import('better-sqlite3');

@@ -1,7 +1,8 @@
 /**
  * One Alertmanager alert into a Signal (decideAlert), row by row: the host from `host` or
  * `instance`, the severity label, the fingerprint, and a notification sent again after its episode
- * was resolved (stale) against a new episode.
+ * was resolved (stale) against a new episode, and an incident resolved by hand: its re-arm settled by
+ * the alert's next notification.
  */
 import { describe, expect, it } from 'vitest';
 import type { IncidentRecord } from '../../collector/domain/incident.js';
@@ -44,6 +45,29 @@ describe('an Alertmanager alert as a signal', () => {
     ['resolved after this episode began (its resolve, or by hand): stale', { active: undefined, latest: incident({ status: 'resolved', resolvedAtMs: Date.parse('2026-12-02T11:59:00Z') }) }, 'stale'],
   ] as const)('%s', (_what, held, kind) => {
     expect(decideAlert(alert(), { ...held, nowMs: NOW }).kind).toBe(kind);
+  });
+
+  it.each([
+    // [what, alert status, re-arm standing of the newest (resolved) incident, expected verdict]
+    ['resolved by hand, re-arm time come, still firing: opens again', 'firing', 'due', { kind: 'rearm', stillFiring: true }],
+    ['resolved by hand, re-arm left to the notification, still firing: opens again', 'firing', 'deferred', { kind: 'rearm', stillFiring: true }],
+    ['resolved by hand, before its re-arm time: the resolve holds', 'firing', 'pending', { kind: 'stale' }],
+    ['resolved by hand, the alert resolves before the re-arm: re-arm dropped', 'resolved', 'pending', { kind: 'rearm', stillFiring: false }],
+    ['resolved by hand, the alert resolves after a deferred re-arm: re-arm dropped', 'resolved', 'deferred', { kind: 'rearm', stillFiring: false }],
+    ['resolved otherwise, a resolved notification again: a resolved signal that changes nothing', 'resolved', 'none', { kind: 'signal' }],
+  ] as const)('%s', (_what, status, standing, expected) => {
+    const latest = incident({ status: 'resolved', resolvedAtMs: Date.parse('2026-12-02T11:59:00Z'), rearmAtMs: standing === 'due' ? NOW - 1 : standing === 'pending' ? NOW + 60_000 : null });
+    const asked: number[] = [];
+    const verdict = decideAlert(alert({ status }), { active: undefined, latest, nowMs: NOW, rearmOf: (i) => (asked.push(i.id), standing) });
+    expect(verdict).toMatchObject(expected);
+    if (verdict.kind === 'rearm') expect(verdict.incident).toBe(latest);
+    if (verdict.kind === 'stale') expect(verdict.reason).toContain('resolved by hand; it re-arms at 2026-12-02T12:01:00.000Z');
+    expect(asked).toEqual([7]);
+  });
+
+  it('the re-arm standing is not asked while an incident of the alert is active', () => {
+    const verdict = decideAlert(alert(), { active: incident({}), latest: incident({}), nowMs: NOW, rearmOf: () => { throw new Error('asked'); } });
+    expect(verdict.kind).toBe('signal');
   });
 
   it('a resolved alert resolves at its endsAt (at the latest now); Go zero time means now', () => {

@@ -7,6 +7,7 @@
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +23,7 @@ const OPERATOR_TOKEN = 'intake-operator-token-0123456789';
 const VIEWER_TOKEN = 'intake-viewer-token-0123456789';
 const PATH = '/api/v1/intake/alertmanager';
 const SECRET = 'intake-webhook-secret-0123456789';
+const REARM_SECONDS = 2;
 
 const startsAt = new Date(Date.now() - 60_000).toISOString();
 const firing = {
@@ -41,6 +43,8 @@ const notification = (alerts: unknown[], status = 'firing') => ({
 describe('Alertmanager intake', () => {
   let collector: RunningCollector;
   let desk: WebhookReceiver;
+  /** The alert's second episode (it fired again after its resolve). */
+  let again = firing;
   const post = async (body: unknown, token = OPERATOR_TOKEN) => {
     const response = await fetch(`${collector.url}${PATH}`, {
       method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -62,6 +66,7 @@ describe('Alertmanager intake', () => {
     config.incidents.operatorTokens = [OPERATOR_TOKEN];
     config.incidents.reachability.enabled = false;
     config.incidents.resolveSettle = parseDurationMs('0s');
+    config.incidents.rearmAfter = parseDurationMs(`${REARM_SECONDS}s`);
     config.desks = [{ type: 'webhook', name: 'ops', url: desk.url, secret: SECRET, timeout: parseDurationMs('1s'), headers: {}, rateLimitPerMinute: 600 }];
     config.routing.fallback = ['ops'];
     config.delivery.pollInterval = parseDurationMs('50ms');
@@ -88,12 +93,28 @@ describe('Alertmanager intake', () => {
     ['an alert without alertname', notification([{ ...firing, labels: { job: 'x' } }]), 'body/alerts/0/labels'],
     ['a label value that is not a string', notification([{ ...firing, labels: { ...firing.labels, replica: 2 } }]), 'body/alerts/0/labels/replica'],
     ['an unknown status', notification([{ ...firing, status: 'pending' }]), 'body/alerts/0/status'],
+    ['a receiver name of 100,000 characters', { ...notification([firing]), receiver: 'r'.repeat(100_000) }, 'body/receiver'],
   ])('%s is a 422 naming %s, and nothing is applied', async (_what, payload, path) => {
     const answer = await post(payload);
     expect(answer.status).toBe(422);
     expect(answer.body.error).toMatchObject({ code: 'TRIPLINE_ALERT_PAYLOAD_INVALID', path });
     expect(answer.body.error.message.startsWith(path)).toBe(true);
     expect(await incidents()).toEqual([]);
+  });
+
+  it('a gzip body is read like a plain one (a proxy that compresses); another encoding is a 415 naming the header', async () => {
+    const send = (body: Buffer | string, encoding: string) =>
+      fetch(`${collector.url}${PATH}`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'content-encoding': encoding, authorization: `Bearer ${OPERATOR_TOKEN}` } });
+    const empty = JSON.stringify(notification([]));
+    const gzipped = await send(gzipSync(empty), 'gzip');
+    expect(gzipped.status).toBe(200);
+    expect(await gzipped.json()).toEqual({ alerts: 0, opened: 0, resolved: 0, unchanged: 0 });
+    const brotli = await send(empty, 'br');
+    expect(brotli.status).toBe(415);
+    expect(await brotli.json()).toMatchObject({ error: { code: 'TRIPLINE_UNSUPPORTED_ENCODING', path: 'headers/content-encoding' } });
+    const corrupt = await send('not gzip', 'gzip');
+    expect(corrupt.status).toBe(400);
+    expect(await corrupt.json()).toMatchObject({ error: { code: 'TRIPLINE_MALFORMED_GZIP' } });
   });
 
   it('body that is no JSON is a 400', async () => {
@@ -138,13 +159,53 @@ describe('Alertmanager intake', () => {
   it('a late retry of the firing notification opens nothing; a new episode re-opens the incident', async () => {
     expect((await post(notification([firing]))).body).toMatchObject({ opened: 0, unchanged: 1 });
     expect((await incidents())[0]).toMatchObject({ status: 'resolved' });
-    const again = { ...firing, startsAt: new Date().toISOString() };
+    again = { ...firing, startsAt: new Date().toISOString() };
     expect((await post(notification([again]))).body).toMatchObject({ opened: 1 });
     const list = await incidents();
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({ status: 'open', occurrences: 2 });
     await expect.poll(deskOps, { timeout: 10_000 }).toEqual(['open', 'resolve', 'reopen']);
   });
+
+  it('resolved by hand while it still fires: the resolve holds until rearmAfter, then the next firing notification opens it again', async () => {
+    const [incident] = await incidents();
+    const id = incident!.id as number;
+    const act = (kind: 'resolve') =>
+      fetch(`${collector.url}/api/v1/incidents/${id}/${kind}`, { method: 'POST', body: JSON.stringify({ comment: 'looked fine' }), headers: { 'content-type': 'application/json', authorization: `Bearer ${OPERATOR_TOKEN}` } });
+    const timeline = async () =>
+      ((await (await fetch(`${collector.url}/api/v1/incidents/${id}/explain`, { headers: { authorization: `Bearer ${VIEWER_TOKEN}` } })).json()) as { timeline: Array<{ kind: string; text: string }> }).timeline;
+    const current = again;
+    expect((await act('resolve')).status).toBe(200);
+    // Before the re-arm time the operator's resolve holds.
+    expect((await post(notification([current]))).body).toMatchObject({ opened: 0, unchanged: 1 });
+    expect((await incidents())[0]).toMatchObject({ status: 'resolved' });
+    await new Promise((resolve) => setTimeout(resolve, REARM_SECONDS * 1000 + 200));
+    // A report runs the collector's re-arm sweep: it cannot tell whether the alert still fires, so it leaves it to the notification ...
+    const at = new Date().toISOString();
+    const report: Report = {
+      schemaVersion: REPORT_SCHEMA_VERSION, agent: { id: 'agent-x', hostname: 'x', version: 'test', intervalSeconds: 15, labels: {} }, sequence: 2, sentAt: at,
+      observations: [{ metric: 'filesystem_used_ratio', labels: { mount: '/' }, value: 0.1, at }], checks: [],
+    };
+    expect((await fetch(`${collector.url}${REPORTS_PATH}`, { method: 'POST', body: JSON.stringify(report), headers: { 'content-type': 'application/json', authorization: `Bearer ${AGENT_TOKEN}` } })).status).toBe(200);
+    await expect.poll(async () => (await timeline()).map((e) => e.kind), { timeout: 5_000 }).toContain('rearm-deferred');
+    expect((await timeline()).map((e) => e.text).join('\n')).not.toContain('the problem cleared');
+    // ... whose next firing one opens it again, with its ticket.
+    expect((await post(notification([current]))).body).toMatchObject({ opened: 1 });
+    expect((await incidents())[0]).toMatchObject({ status: 'open', occurrences: 3 });
+    expect((await timeline()).map((e) => e.kind)).toContain('rearmed');
+    await expect.poll(deskOps, { timeout: 10_000 }).toEqual(['open', 'resolve', 'reopen', 'resolve', 'reopen']);
+
+    // Resolved by hand again, and this time the alert resolves: the re-arm is dropped, truthfully.
+    expect((await act('resolve')).status).toBe(200);
+    expect((await post(notification([{ ...current, status: 'resolved', endsAt: new Date().toISOString() }], 'resolved'))).body).toMatchObject({ opened: 0, resolved: 0, unchanged: 1 });
+    expect((await incidents())[0]).toMatchObject({ status: 'resolved' });
+    const after = (await timeline()).map((e) => `${e.kind}: ${e.text}`);
+    expect(after.slice(after.findLastIndex((e) => e.startsWith('resolved: resolved by hand')))).toContain('rearm-dropped: not re-armed: the problem cleared after the manual resolve');
+    // A late firing retry of that episode opens nothing now.
+    await new Promise((resolve) => setTimeout(resolve, REARM_SECONDS * 1000 + 200));
+    expect((await post(notification([current]))).body).toMatchObject({ opened: 0, unchanged: 1 });
+    expect((await incidents())[0]).toMatchObject({ status: 'resolved' });
+  }, 30_000);
 
   it('(the status page is off by default: no /status)', async () => {
     expect((await fetch(`${collector.url}/status`)).status).toBe(404);

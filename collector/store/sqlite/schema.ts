@@ -345,4 +345,24 @@ export const MIGRATIONS: readonly string[] = [
     set_at_ms INTEGER NOT NULL
   );
   `,
+  // 13: range reads find every sample however far a report's samples spread (issue 15): each hot row keeps
+  // its latest sample time, and partial indexes hold only the rows whose samples reach an hour or more past
+  // their base (hot rows) or block start (series chunks compacted before chunks were split per block);
+  // the rest are found by base time or block, as before. Rows stored before this have no latest time and
+  // count as not spanning until compacted (they were read that way already).
+  `
+  ALTER TABLE report_chunks ADD COLUMN last_at_ms INTEGER;
+  CREATE INDEX report_chunks_spanning ON report_chunks (host_id, last_at_ms) WHERE last_at_ms >= base_at_ms + 3600000;
+  CREATE INDEX series_chunks_spanning ON series_chunks (series_id, last_at_ms) WHERE last_at_ms >= block_start_ms + 3600000;
+  `,
+  // 14: leases of once-only jobs (issue 18): which collector runs the missed-report watcher, desk
+  // sync, history maintenance... when several share one store (collector/leadership.ts).
+  `
+  CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    acquired_at_ms INTEGER NOT NULL,
+    expires_at_ms INTEGER NOT NULL
+  );
+  `,
 ];

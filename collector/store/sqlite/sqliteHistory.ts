@@ -1,44 +1,33 @@
 /**
  * The history part of the SQLite engine (issue 15). Ingest writes one row per report into
  * `report_chunks` (the hot window, as a TSDB head); compaction turns the hot reports of one host and
- * one block (an hour, by the report's base time) into one Gorilla chunk per series, 5-minute and
- * 1-hour rollups, and a record of which sequences it compacted, and deletes those rows: all in one
- * transaction, so a crash at any point leaves either the hot rows or their compacted form, never
- * both and never neither. Reads merge the two forms; a report lives in exactly one of them.
+ * one block (an hour, by the report's base time) into Gorilla chunks per series and block of sample
+ * time, 5-minute and 1-hour rollups, and a record of which sequences it compacted, and deletes those
+ * rows: all in one transaction, so a crash at any point leaves either the hot rows or their compacted
+ * form, never both and never neither. Reads merge the two forms; a report lives in exactly one of them.
+ *
+ * Where a range read finds its samples: a series chunk holds samples of its own block only, so the
+ * chunks of [from, to] are those of the blocks from bucketStart(from) to `to`. A hot row's samples
+ * lie from its base time (its earliest sample) to its `last_at_ms`; rows whose samples reach less than
+ * SPANNING_MS past their base are found by base time, the few that reach further (a sample far ahead
+ * of the collector's clock, within collector.intake.maxClockAhead, beside an on-time one) through a
+ * partial index that holds only them, as are series chunks compacted before chunks were split by
+ * block. Nothing is missed however far a report's samples spread.
  */
 import type Database from 'better-sqlite3';
-import { type CompactionResult, type RollupBucket, type RollupResolution, ROLLUP_BUCKET_MS, type SeriesPoint } from '../../domain/history.js';
-import { addToBuckets, bucketStart } from '../../history/rollupBuckets.js';
-import { decodeSeriesChunk, encodeSeriesChunk } from '../../history/seriesChunkCodec.js';
+import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint } from '../../domain/history.js';
+import { bucketStart } from '../../history/rollupBuckets.js';
+import { decodeSeriesChunk } from '../../history/seriesChunkCodec.js';
+import {
+  BLOCK_MS, compactRows, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, pushChunkPoints, type SeriesChunkRow, type SeriesSampleRow, SPANNING_MS, takeNewest, withText,
+} from '../historyBlocks.js';
 import { decodeChunk, decodeTexts } from '../sampleChunk.js';
 
-/** The block of time one compressed chunk covers (by the base time of the reports it came from). */
-export const BLOCK_MS = 3_600_000;
-/** How far a report's samples may reach beyond its base time when querying a range. */
-export const CHUNK_SPAN_MARGIN_MS = 3_600_000;
-/** How many of a host's newest hot reports are searched for a series missing from its last one. */
-const LATEST_SEARCH_REPORTS = 40;
+export { BLOCK_MS, type SeriesSampleRow, SPANNING_MS } from '../historyBlocks.js';
 
-/** A sample with the series it belongs to, as the time-ordered replay reads them. */
-export interface SeriesSampleRow extends SeriesPoint {
-  seriesId: number;
-}
-
-interface HotChunk {
-  host_id?: number;
-  sequence?: number;
-  base_at_ms: number;
-  samples: Buffer;
-  texts: string | null;
-}
-
-interface SeriesChunkRow {
-  series_id: number;
-  first_at_ms: number;
-  last_at_ms: number;
-  data: Buffer;
-  texts: string | null;
-}
+/** The literal predicates of migration 13's partial indexes (they must match the index's for SQLite to use it). */
+const SPANNING_HOT = 'last_at_ms >= base_at_ms + 3600000';
+const SPANNING_CHUNK = 'last_at_ms >= block_start_ms + 3600000';
 
 export type SqliteHistory = ReturnType<typeof createSqliteHistory>;
 
@@ -60,9 +49,15 @@ export function createSqliteHistory(db: Database.Database) {
   };
   const reads = {
     seriesChunks: prepare('SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks WHERE series_id = ? AND block_start_ms BETWEEN ? AND ? ORDER BY block_start_ms, part'),
+    spanningSeriesChunks: prepare(`SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks WHERE series_id = ? AND ${SPANNING_CHUNK} AND last_at_ms >= ? AND block_start_ms < ?`),
     blockChunks: prepare('SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks WHERE block_start_ms = ?'),
+    spanningBlockChunks: prepare(`SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks WHERE ${SPANNING_CHUNK} AND last_at_ms >= ? AND block_start_ms < ?`),
     hotInRange: prepare('SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = ? AND base_at_ms BETWEEN ? AND ? ORDER BY base_at_ms'),
+    spanningHotOfHost: prepare(`SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = ? AND ${SPANNING_HOT} AND last_at_ms >= ? AND base_at_ms < ?`),
     hotInBlockAllHosts: prepare('SELECT base_at_ms, samples, texts FROM report_chunks WHERE base_at_ms >= ? AND base_at_ms < ? ORDER BY base_at_ms, host_id, sequence'),
+    spanningHotAllHosts: prepare(`SELECT base_at_ms, samples, texts FROM report_chunks WHERE ${SPANNING_HOT} AND last_at_ms >= ? AND base_at_ms < ? ORDER BY base_at_ms, host_id, sequence`),
+    spanningHotTimes: prepare(`SELECT base_at_ms, samples FROM report_chunks WHERE ${SPANNING_HOT} AND last_at_ms >= ? AND base_at_ms <= ?`),
+    spanningChunkTimes: pluck(`SELECT data FROM series_chunks WHERE ${SPANNING_CHUNK} AND last_at_ms >= ? AND first_at_ms <= ?`),
     nextCompactedBlock: pluck('SELECT min(block_start_ms) AS at FROM series_chunks WHERE block_start_ms >= ?'),
     nextHotBase: pluck('SELECT min(base_at_ms) AS at FROM report_chunks WHERE base_at_ms >= ?'),
     rollups5m: prepare('SELECT bucket_start_ms AS startMs, sample_count AS count, sum, min, max FROM rollups_5m WHERE series_id = ? AND bucket_start_ms BETWEEN ? AND ? ORDER BY bucket_start_ms'),
@@ -106,40 +101,37 @@ export function createSqliteHistory(db: Database.Database) {
     return writes;
   };
 
-  /** Compacts the hot reports of one host and one block. Call inside a transaction. */
+  /**
+   * Compacts the hot reports of one host whose base time lies in one block. Call inside a transaction.
+   * Their samples are chunked per series and per block of sample time, so a chunk never holds a
+   * sample outside its block (a report's samples may reach past its base block).
+   */
   const compactBlock = (hostId: number, blockStartMs: number): CompactionResult => {
     const sql = w();
     const rows = sql.hotOfBlock().all(hostId, blockStartMs, blockStartMs + BLOCK_MS) as Array<HotChunk & { sequence: number }>;
-    const bySeries = new Map<number, SeriesPoint[]>();
-    let samples = 0;
-    for (const row of rows) {
-      const texts = decodeTexts(row.texts);
-      for (const s of decodeChunk(row.base_at_ms, row.samples)) {
-        let points = bySeries.get(s.seriesId);
-        if (points === undefined) bySeries.set(s.seriesId, (points = []));
-        const text = texts.get(s.index);
-        points.push(text === undefined ? { atMs: s.atMs, value: s.value } : { atMs: s.atMs, value: s.value, text });
-        samples++;
-      }
+    const block = compactRows(rows);
+    for (const chunk of block.chunks) {
+      sql.insertSeriesChunk().run(chunk.seriesId, chunk.blockStartMs, block.part, chunk.firstAtMs, chunk.lastAtMs, chunk.sampleCount, chunk.data, chunk.texts);
+      for (const bucket of chunk.rollups5m) sql.upsert5m().run(chunk.seriesId, bucket.startMs, bucket.count, bucket.sum, bucket.min, bucket.max);
+      for (const bucket of chunk.rollups1h) sql.upsert1h().run(chunk.seriesId, bucket.startMs, bucket.count, bucket.sum, bucket.min, bucket.max);
     }
-    const sequences = rows.map((r) => r.sequence).sort((a, b) => a - b);
-    const part = sequences[0] ?? 0;
-    for (const [seriesId, points] of bySeries) {
-      points.sort((a, b) => a.atMs - b.atMs);
-      const times = points.map((p) => p.atMs);
-      const values = points.map((p) => p.value);
-      let texts: Record<number, string> | undefined;
-      points.forEach((p, i) => {
-        if (p.text !== undefined) (texts ??= {})[i] = p.text;
-      });
-      sql.insertSeriesChunk().run(seriesId, blockStartMs, part, times[0], times[times.length - 1], points.length, encodeSeriesChunk({ times, values }), texts === undefined ? null : JSON.stringify(texts));
-      for (const bucket of addToBuckets(new Map(), times, values, ROLLUP_BUCKET_MS['5m']).values()) sql.upsert5m().run(seriesId, bucket.startMs, bucket.count, bucket.sum, bucket.min, bucket.max);
-      for (const bucket of addToBuckets(new Map(), times, values, ROLLUP_BUCKET_MS['1h']).values()) sql.upsert1h().run(seriesId, bucket.startMs, bucket.count, bucket.sum, bucket.min, bucket.max);
-    }
-    for (const [first, last] of runs(sequences)) sql.insertCompacted().run(hostId, first, last, blockStartMs);
+    for (const [first, last] of block.sequenceRuns) sql.insertCompacted().run(hostId, first, last, blockStartMs);
     sql.deleteHotOfBlock().run(hostId, blockStartMs, blockStartMs + BLOCK_MS);
-    return { hostId, blockStartMs, reports: rows.length, samples, series: bySeries.size };
+    return { hostId, blockStartMs, reports: block.reports, samples: block.samples, series: block.series };
   };
+
+  /** The chunks of one series that may hold samples within [fromMs, toMs]. */
+  function* chunksOfSeries(seriesId: number, fromMs: number, toMs: number): Iterable<SeriesChunkRow> {
+    const firstBlock = bucketStart(fromMs, BLOCK_MS);
+    for (const chunk of reads.seriesChunks().iterate(seriesId, firstBlock, toMs) as Iterable<SeriesChunkRow>) if (chunk.last_at_ms >= fromMs && chunk.first_at_ms <= toMs) yield chunk;
+    for (const chunk of reads.spanningSeriesChunks().iterate(seriesId, fromMs, firstBlock) as Iterable<SeriesChunkRow>) if (chunk.first_at_ms <= toMs) yield chunk;
+  }
+
+  /** The hot rows of one host that may hold samples within [fromMs, toMs]. */
+  function* hotRowsOfHost(hostId: number, fromMs: number, toMs: number): Iterable<HotChunk> {
+    yield* reads.hotInRange().iterate(hostId, fromMs - SPANNING_MS, toMs) as Iterable<HotChunk>;
+    yield* reads.spanningHotOfHost().iterate(hostId, fromMs, fromMs - SPANNING_MS) as Iterable<HotChunk>;
+  }
 
   return {
     /**
@@ -205,12 +197,9 @@ export function createSqliteHistory(db: Database.Database) {
     seriesPoints(seriesId: number, hostId: number, fromMs: number, toMs: number, hotOnly = false): SeriesPoint[] {
       const points: SeriesPoint[] = [];
       if (!hotOnly) {
-        for (const chunk of reads.seriesChunks().iterate(seriesId, fromMs - BLOCK_MS - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<SeriesChunkRow>) {
-          if (chunk.last_at_ms < fromMs || chunk.first_at_ms > toMs) continue;
-          pushChunkPoints(points, chunk, fromMs, toMs);
-        }
+        for (const chunk of chunksOfSeries(seriesId, fromMs, toMs)) pushChunkPoints(points, chunk, fromMs, toMs);
       }
-      for (const chunk of reads.hotInRange().iterate(hostId, fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<HotChunk>) {
+      for (const chunk of hotRowsOfHost(hostId, fromMs, toMs)) {
         const texts = decodeTexts(chunk.texts);
         for (const s of decodeChunk(chunk.base_at_ms, chunk.samples, seriesId)) {
           if (s.atMs >= fromMs && s.atMs <= toMs) points.push(withText({ atMs: s.atMs, value: s.value }, texts.get(s.index)));
@@ -223,12 +212,9 @@ export function createSqliteHistory(db: Database.Database) {
     hostPoints(hostId: number, seriesIds: ReadonlySet<number>, fromMs: number, toMs: number): SeriesSampleRow[] {
       const rows: SeriesSampleRow[] = [];
       for (const seriesId of seriesIds) {
-        for (const chunk of reads.seriesChunks().iterate(seriesId, fromMs - BLOCK_MS - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<SeriesChunkRow>) {
-          if (chunk.last_at_ms < fromMs || chunk.first_at_ms > toMs) continue;
-          pushChunkPoints(rows, chunk, fromMs, toMs, seriesId);
-        }
+        for (const chunk of chunksOfSeries(seriesId, fromMs, toMs)) pushChunkPoints(rows, chunk, fromMs, toMs, seriesId);
       }
-      for (const chunk of reads.hotInRange().iterate(hostId, fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<HotChunk>) {
+      for (const chunk of hotRowsOfHost(hostId, fromMs, toMs)) {
         const texts = decodeTexts(chunk.texts);
         for (const s of decodeChunk(chunk.base_at_ms, chunk.samples)) {
           if (s.atMs >= fromMs && s.atMs <= toMs && seriesIds.has(s.seriesId)) rows.push(withText({ atMs: s.atMs, value: s.value, seriesId: s.seriesId }, texts.get(s.index)));
@@ -245,14 +231,13 @@ export function createSqliteHistory(db: Database.Database) {
     visitHostPoints(hostId: number, seriesIds: ReadonlySet<number>, fromMs: number, toMs: number, visit: (seriesId: number, atMs: number, value: number) => void, hotOnly = false): void {
       if (!hotOnly) {
         for (const seriesId of seriesIds) {
-          for (const chunk of reads.seriesChunks().iterate(seriesId, fromMs - BLOCK_MS - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<SeriesChunkRow>) {
-            if (chunk.last_at_ms < fromMs || chunk.first_at_ms > toMs) continue;
+          for (const chunk of chunksOfSeries(seriesId, fromMs, toMs)) {
             const { times, values } = decodeSeriesChunk(chunk.data);
             for (let i = 0; i < times.length; i++) if (times[i]! >= fromMs && times[i]! <= toMs) visit(seriesId, times[i]!, values[i]!);
           }
         }
       }
-      for (const chunk of reads.hotInRange().iterate(hostId, fromMs - CHUNK_SPAN_MARGIN_MS, toMs) as Iterable<HotChunk>) {
+      for (const chunk of hotRowsOfHost(hostId, fromMs, toMs)) {
         for (const s of decodeChunk(chunk.base_at_ms, chunk.samples, seriesIds)) if (s.atMs >= fromMs && s.atMs <= toMs) visit(s.seriesId, s.atMs, s.value);
       }
     },
@@ -274,13 +259,17 @@ export function createSqliteHistory(db: Database.Database) {
      * order (samples of one time in the order their reports were stored).
      */
     *samplesByTime(fromMs: number, toMs: number): Iterable<SeriesSampleRow> {
-      let block = bucketStart(fromMs - CHUNK_SPAN_MARGIN_MS, BLOCK_MS);
-      while (block <= toMs) {
+      const spanning = spanningBlocks(fromMs, toMs);
+      let block = bucketStart(fromMs, BLOCK_MS);
+      for (;;) {
+        // The next block from `block` on that holds a sample: a chunk keyed there, a hot row based at
+        // most SPANNING_MS before it, or a block a spanning row has a sample in.
         const nextCompacted = reads.nextCompactedBlock().get(block) as number | null;
-        const nextHot = reads.nextHotBase().get(block) as number | null;
-        const next = Math.min(nextCompacted ?? Infinity, nextHot === null ? Infinity : bucketStart(nextHot, BLOCK_MS));
+        const nextHot = reads.nextHotBase().get(block - SPANNING_MS) as number | null;
+        while (spanning.length > 0 && spanning[0]! < block) spanning.shift();
+        const next = Math.min(nextCompacted ?? Infinity, nextHot === null ? Infinity : Math.max(block, bucketStart(nextHot, BLOCK_MS)), spanning[0] ?? Infinity);
         if (next === Infinity || next > toMs) return;
-        yield* blockSamples(next, fromMs, toMs);
+        yield* blockSamples(next, Math.max(fromMs, next), Math.min(toMs, next + BLOCK_MS - 1));
         block = next + BLOCK_MS;
       }
     },
@@ -312,10 +301,24 @@ export function createSqliteHistory(db: Database.Database) {
     },
   };
 
+  /** The blocks, in order, in which the spanning rows (hot or chunk) have samples within [fromMs, toMs]: few rows, decoded for their times. */
+  function spanningBlocks(fromMs: number, toMs: number): number[] {
+    const blocks = new Set<number>();
+    const add = (atMs: number) => {
+      if (atMs >= fromMs && atMs <= toMs) blocks.add(bucketStart(atMs, BLOCK_MS));
+    };
+    for (const row of reads.spanningHotTimes().iterate(fromMs, toMs) as Iterable<HotChunk>) for (const s of decodeChunk(row.base_at_ms, row.samples)) add(s.atMs);
+    for (const data of reads.spanningChunkTimes().iterate(fromMs, toMs) as Iterable<Buffer>) decodeSeriesChunk(data).times.forEach(add);
+    return [...blocks].sort((a, b) => a - b);
+  }
+
+  /** The samples of one block with `fromMs <= atMs <= toMs` (a window inside the block), in time order. */
   function* blockSamples(block: number, fromMs: number, toMs: number): Iterable<SeriesSampleRow> {
     const rows: SeriesSampleRow[] = [];
     for (const chunk of reads.blockChunks().iterate(block) as Iterable<SeriesChunkRow>) pushChunkPoints(rows, chunk, fromMs, toMs, chunk.series_id);
-    for (const chunk of reads.hotInBlockAllHosts().iterate(block, block + BLOCK_MS) as Iterable<HotChunk>) {
+    for (const chunk of reads.spanningBlockChunks().iterate(fromMs, block) as Iterable<SeriesChunkRow>) pushChunkPoints(rows, chunk, fromMs, toMs, chunk.series_id);
+    const hot = [...(reads.hotInBlockAllHosts().iterate(block - SPANNING_MS, block + BLOCK_MS) as Iterable<HotChunk>), ...(reads.spanningHotAllHosts().iterate(fromMs, block - SPANNING_MS) as Iterable<HotChunk>)];
+    for (const chunk of hot) {
       const texts = decodeTexts(chunk.texts);
       for (const s of decodeChunk(chunk.base_at_ms, chunk.samples)) {
         if (s.atMs >= fromMs && s.atMs <= toMs) rows.push(withText({ atMs: s.atMs, value: s.value, seriesId: s.seriesId }, texts.get(s.index)));
@@ -323,61 +326,6 @@ export function createSqliteHistory(db: Database.Database) {
     }
     yield* inTimeOrder(rows);
   }
-}
-
-/** Orders rows by time, keeping the stored order among rows of one time (grouping by time, then sorting the distinct times). */
-function inTimeOrder(rows: SeriesSampleRow[]): SeriesSampleRow[] {
-  const byTime = new Map<number, SeriesSampleRow[]>();
-  for (const row of rows) {
-    const list = byTime.get(row.atMs);
-    if (list === undefined) byTime.set(row.atMs, [row]);
-    else list.push(row);
-  }
-  const times = Float64Array.from(byTime.keys()).sort();
-  const ordered: SeriesSampleRow[] = [];
-  for (const time of times) for (const row of byTime.get(time)!) ordered.push(row);
-  return ordered;
-}
-
-/** Decodes a chunk's points within [fromMs, toMs] onto `points`, each with `seriesId` when given. */
-function pushChunkPoints(points: SeriesPoint[], chunk: SeriesChunkRow, fromMs: number, toMs: number): void;
-function pushChunkPoints(points: SeriesSampleRow[], chunk: SeriesChunkRow, fromMs: number, toMs: number, seriesId: number): void;
-function pushChunkPoints(points: Array<SeriesPoint | SeriesSampleRow>, chunk: SeriesChunkRow, fromMs: number, toMs: number, seriesId?: number): void {
-  const { times, values } = decodeSeriesChunk(chunk.data);
-  const texts = chunk.texts === null ? undefined : (JSON.parse(chunk.texts) as Record<string, string>);
-  for (let i = 0; i < times.length; i++) {
-    const atMs = times[i]!;
-    if (atMs < fromMs || atMs > toMs) continue;
-    const point: SeriesPoint | SeriesSampleRow = seriesId === undefined ? { atMs, value: values[i]! } : { atMs, value: values[i]!, seriesId };
-    const text = texts?.[i];
-    if (text !== undefined) point.text = text;
-    points.push(point);
-  }
-}
-
-function takeNewest(found: Map<number, SeriesPoint>, row: HotChunk, wanted: ReadonlySet<number>): void {
-  const texts = decodeTexts(row.texts);
-  for (const s of decodeChunk(row.base_at_ms, row.samples, wanted)) {
-    const current = found.get(s.seriesId);
-    if (current === undefined || s.atMs > current.atMs) found.set(s.seriesId, withText({ atMs: s.atMs, value: s.value }, texts.get(s.index)));
-  }
-}
-
-/** The point with its text, when it has one (no `text` key otherwise). */
-function withText<T extends SeriesPoint>(point: T, text: string | undefined): T {
-  if (text !== undefined) point.text = text;
-  return point;
-}
-
-/** Consecutive runs of sorted integers as [first, last] pairs. */
-function runs(sorted: readonly number[]): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  for (const n of sorted) {
-    const last = out[out.length - 1];
-    if (last !== undefined && n === last[1] + 1) last[1] = n;
-    else out.push([n, n]);
-  }
-  return out;
 }
 
 function upsertRollup(table: string): string {
