@@ -79,7 +79,7 @@ export function evaluate(
       const outcome = run();
       for (const state of outcome.states) {
         states.push(state);
-        if (compiled.latestSampleMayLag && onlyLatestSampleChanged(prior.get(state.fingerprint), state)) latestSampleOnly.add(state.fingerprint);
+        if (compiled.latestSampleMayLag === true && onlyLatestSampleChanged(prior.get(state.fingerprint), state)) latestSampleOnly.add(state.fingerprint);
       }
       signals.push(...outcome.signals);
       if (outcome.error) errors.set(compiled.rule.name, outcome.error);

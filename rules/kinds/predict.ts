@@ -46,7 +46,6 @@ export const predictKind: RuleKind = {
     return predict && { predict };
   },
   memoryFields: ['recent'],
-  latestSampleMayLag: true,
   templateVariables: [{ name: 'secondsToThreshold', only: 'predict rules', applies: (entry) => entry.predict !== undefined }],
   versionPart: (definition) => definition.predict && ['predict', definition.predict],
   compile: (rule) => {
@@ -65,6 +64,7 @@ export const predictKind: RuleKind = {
       },
       sweep: (_compiled, untouched, _written, nowMs) => ({ states: forgetStaleBuffers(untouched, nowMs, windowMs), signals: [] }),
       reason: thresholdReason(rule, `predict_linear(${rule.metric}[${formatDuration(spec.windowSeconds)}], ${formatDuration(spec.horizonSeconds)})`),
+      latestSampleMayLag: true,
     };
   },
 };

@@ -47,7 +47,6 @@ export const windowKind: RuleKind = {
     return window && { window };
   },
   memoryFields: ['recent'],
-  latestSampleMayLag: true,
   templateVariables: [],
   versionPart: (definition) => definition.window && ['window', definition.window],
   compile: (rule) => {
@@ -61,6 +60,7 @@ export const windowKind: RuleKind = {
       },
       sweep: (_compiled, untouched, _written, nowMs) => ({ states: forgetStaleBuffers(untouched, nowMs, windowMs), signals: [] }),
       reason: thresholdReason(rule, `${fn}(${rule.metric}[${formatDuration(spec.windowSeconds)}])`),
+      latestSampleMayLag: true,
     };
   },
 };
