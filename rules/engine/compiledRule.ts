@@ -39,6 +39,11 @@ export interface KindBehaviour {
   applySamples?: ApplySamples;
   /** Time-driven work, run about once a second whether or not samples came (see sweepRules.ts). */
   sweep?: SweepRule;
+  /**
+   * The shortest time between two sweeps of the rule; SWEEP_MS when unset. Kinds whose sweep only
+   * forgets memory that has aged out of a long window need not look every second.
+   */
+  sweepEveryMs?: number;
   /** The readable reason of a signal, e.g. "filesystem_used_ratio 0.93 above 0.9 for 5m". */
   reason: ReasonText;
   /**

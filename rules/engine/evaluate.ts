@@ -59,7 +59,8 @@ export interface EvaluationResult {
  *   predict and aggregate rules forget memory that has aged out; see `sweepRules.ts`).
  *
  * Pass a CompiledRuleSet (from `compileRules`) on the hot path; a plain array is compiled on every
- * call, which is fine for tests and tools.
+ * call, which is fine for tests and tools. A `prior` that also lists its states by rule
+ * (StatesByRule) lets a sweep look at its own rule's states instead of every state kept.
  */
 export function evaluate(
   rules: CompiledRuleSet | readonly Rule[],

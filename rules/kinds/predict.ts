@@ -8,7 +8,7 @@ import { Type } from '@sinclair/typebox';
 import { formatDuration } from '../../config/duration.js';
 import { Duration } from '../../config/durationSchema.js';
 import { thresholdReason } from '../engine/describeReason.js';
-import { appendRecent, forgetStaleBuffers, MAX_PREDICT_POINTS } from '../engine/recentSamples.js';
+import { appendRecent, forgetStaleBuffers, forgettingSweepEveryMs, MAX_PREDICT_POINTS } from '../engine/recentSamples.js';
 import { thresholdReading } from '../engine/thresholdReading.js';
 import { positiveSeconds } from '../load/positiveSeconds.js';
 import type { RecentSamples } from '../model/ruleTypes.js';
@@ -65,6 +65,7 @@ export const predictKind: RuleKind = {
       sweep: (_compiled, untouched, _written, nowMs) => ({ states: forgetStaleBuffers(untouched, nowMs, windowMs), signals: [] }),
       reason: thresholdReason(rule, `predict_linear(${rule.metric}[${formatDuration(spec.windowSeconds)}], ${formatDuration(spec.horizonSeconds)})`),
       latestSampleMayLag: true,
+      sweepEveryMs: forgettingSweepEveryMs(windowMs),
     };
   },
 };
