@@ -9,13 +9,16 @@
  * reads chunks; the bench prints the compaction, bytes per sample and read latencies (historyFigures.ts)
  * and the latest values of --latest-hosts hosts. Figures only; nothing is asserted.
  * Options: --hosts N --days D --interval SECONDS --observations N --latest-hosts N (0: skip)
- * --comparison no (skips the side-by-side replay).
+ * --comparison no (skips the side-by-side replay) --jitter MS (how late the agent's timer fires, at most).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { cpuRatios } from '../agent/probes/cpuProbe.js';
+import { createDeltaTracker, type DeltaTracker } from '../agent/probes/deltaTracker.js';
+import type { CpuTimes } from '../agent/procfs/procStat.js';
 import { runBacktest } from '../collector/backtest/runBacktest.js';
 import { bytesPerMetric, compactEverything, latestOfManyHosts, readLatencies, storageFigures } from './historyFigures.js';
 import { createIncidentCore } from '../collector/incidents/incidentCore.js';
@@ -33,12 +36,14 @@ const { values } = parseArgs({
     observations: { type: 'string', default: '12' },
     'latest-hosts': { type: 'string', default: '10000' },
     comparison: { type: 'string', default: 'yes' },
+    jitter: { type: 'string', default: '5' },
   },
 });
 const HOSTS = Number(values.hosts);
 const DAYS = Number(values.days);
 const INTERVAL_S = Number(values.interval);
 const OBSERVATIONS = Math.max(4, Number(values.observations));
+const JITTER_MS = Math.max(0, Math.round(Number(values.jitter)));
 const START_MS = Date.UTC(2025, 0, 6, 0, 0, 0);
 const END_MS = START_MS + DAYS * 86_400_000;
 
@@ -48,26 +53,65 @@ const noise = (a: number, b: number) => {
   return x - Math.floor(x);
 };
 
+/**
+ * What one host's agent has counted so far: /proc/stat jiffies and interface byte counters, and its
+ * monotonic clock (fractional milliseconds, as performance.now() gives).
+ */
+interface HostCounters {
+  cpu: CpuTimes;
+  receivedBytes: number[];
+  rates: DeltaTracker;
+}
+const counters = new Map<number, HostCounters>();
+const CORES = 2;
+
+/**
+ * One report's samples. The noisy series are computed the way the agent computes them, by its own
+ * functions, from counters that move as a 2-core host's do: CPU usage from /proc/stat jiffies
+ * (cpuRatios: busy jiffies over all jiffies, a ratio of integers), load1_per_core from /proc/loadavg's
+ * two decimals over the core count, receive rates from byte counters over the monotonic clock's
+ * fractional seconds (createDeltaTracker). The report time is the agent's wall clock when its timer
+ * fired, up to --jitter milliseconds late.
+ */
 function samplesFor(host: number, tMs: number): ReportRecord['samples'] {
   const hostname = `host-${String(host).padStart(3, '0')}`;
   const step = (tMs - START_MS) / (INTERVAL_S * 1000);
+  const atMs = tMs + Math.floor(noise(host + 7, step) * (JITTER_MS + 1));
+  const monotonicMs = atMs - START_MS + noise(step, host + 11);
   const labels = (extra: Record<string, string> = {}) => ({ host: hostname, ...extra });
+  let state = counters.get(host);
+  if (state === undefined) {
+    state = { cpu: { user: 0, nice: 0, system: 0, idle: 0, iowait: 0, irq: 0, softirq: 0, steal: 0 }, receivedBytes: [], rates: createDeltaTracker() };
+    counters.set(host, state);
+  }
+  const before = state.cpu;
+  // 100 jiffies a second per core over the interval (the timer's lateness moves a few), the busy share of them.
+  const jiffies = Math.round((CORES * 100 * INTERVAL_S * (1000 + noise(host, step + 0.5) * 2)) / 1000);
+  const busy = Math.round(jiffies * (0.2 + noise(host, step) * 0.3));
+  state.cpu = { ...before, user: before.user + busy, idle: before.idle + jiffies - busy };
+  const cpuUsage = step === 0 ? 0.2 : cpuRatios(before, state.cpu)!.usage;
+  const load1 = Math.round(100 * CORES * (0.3 + noise(step, host) * 0.5)) / 100;
   // Every 10th host fills its /var disk over each day, and is cleaned up at midnight.
   const varUsed = host % 10 === 0 ? 0.6 + 0.38 * (((tMs - START_MS) % 86_400_000) / 86_400_000) : 0.4 + noise(host, 1) * 0.2;
   // Host 7's TCP check flaps every minute from 10:00 to 11:00 each day.
   const hourOfDay = ((tMs - START_MS) % 86_400_000) / 3_600_000;
   const tcpUp = host === 7 && hourOfDay >= 10 && hourOfDay < 11 ? Math.floor(step / 4) % 2 : 1;
   const list = [
-    { metric: 'cpu_usage_ratio', labels: labels(), value: 0.2 + noise(host, step) * 0.3, atMs: tMs },
-    { metric: 'load1_per_core', labels: labels(), value: 0.3 + noise(step, host) * 0.5, atMs: tMs },
-    { metric: 'memory_used_ratio', labels: labels(), value: 0.5 + noise(host, 3) * 0.2, atMs: tMs },
-    { metric: 'filesystem_used_ratio', labels: labels({ mount: '/var' }), value: varUsed, atMs: tMs },
-    { metric: 'filesystem_used_ratio', labels: labels({ mount: '/' }), value: 0.3 + noise(host, 4) * 0.2, atMs: tMs },
-    { metric: 'tcp_up', labels: labels({ target: 'ssh' }), value: tcpUp, atMs: tMs },
-    { metric: 'swap_used_ratio', labels: labels(), value: 0.01, atMs: tMs },
-    { metric: 'filesystem_inodes_used_ratio', labels: labels({ mount: '/var' }), value: 0.1, atMs: tMs },
+    { metric: 'cpu_usage_ratio', labels: labels(), value: cpuUsage, atMs },
+    { metric: 'load1_per_core', labels: labels(), value: load1 / CORES, atMs },
+    { metric: 'memory_used_ratio', labels: labels(), value: 0.5 + noise(host, 3) * 0.2, atMs },
+    { metric: 'filesystem_used_ratio', labels: labels({ mount: '/var' }), value: varUsed, atMs },
+    { metric: 'filesystem_used_ratio', labels: labels({ mount: '/' }), value: 0.3 + noise(host, 4) * 0.2, atMs },
+    { metric: 'tcp_up', labels: labels({ target: 'ssh' }), value: tcpUp, atMs },
+    { metric: 'swap_used_ratio', labels: labels(), value: 0.01, atMs },
+    { metric: 'filesystem_inodes_used_ratio', labels: labels({ mount: '/var' }), value: 0.1, atMs },
   ];
-  for (let i = list.length; i < OBSERVATIONS; i++) list.push({ metric: 'network_receive_bytes_per_second', labels: labels({ interface: `eth${i}` }), value: noise(i, step) * 1e6, atMs: tMs });
+  for (let i = list.length; i < OBSERVATIONS; i++) {
+    const received = (state.receivedBytes[i] ?? 0) + Math.round(noise(i, step) * 1e6 * INTERVAL_S);
+    state.receivedBytes[i] = received;
+    const rate = state.rates.rate(`eth${i}`, received, monotonicMs) ?? 0;
+    list.push({ metric: 'network_receive_bytes_per_second', labels: labels({ interface: `eth${i}` }), value: rate, atMs });
+  }
   return list.slice(0, OBSERVATIONS);
 }
 

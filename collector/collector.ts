@@ -9,6 +9,7 @@ import type { Rule } from '../rules/index.js';
 import { createAlertPipeline, type AlertPipeline } from './alerting/alertPipeline.js';
 import { createMissedReportWatcher } from './alerting/missedReportWatcher.js';
 import { systemClock, type Clock } from './clock.js';
+import { createClusterStatus } from './clusterStatus.js';
 import { createCollectorMetrics } from './collectorMetrics.js';
 import { createDesk } from './desk/createDesk.js';
 import { createDeskSyncWorker } from './desk/deskSyncWorker.js';
@@ -20,6 +21,7 @@ import { createHttpServer, type ServedRoute } from './http/httpServer.js';
 import { createIncidentCore } from './incidents/incidentCore.js';
 import { createReachabilityProber, systemPinger, type Pinger } from './incidents/reachabilityProber.js';
 import { createReportIngestor } from './ingest/reportIngestor.js';
+import { createLeadership, type Leadership } from './leadership.js';
 import { createAlertmanagerIntake } from './intake/alertmanagerIntake.js';
 import { createOperations } from './operations/createOperations.js';
 import { createPeriodicLoop, type PeriodicLoop } from './periodicLoop.js';
@@ -49,6 +51,8 @@ export interface RunningCollector {
   store: Store;
   /** Every route the API serves (method and URL pattern), HEAD ones included. */
   routes: readonly ServedRoute[];
+  /** Which once-only jobs run here (the leases this collector holds). */
+  leadership: Leadership;
   /** Swaps the rule set in place (SIGHUP / file change); rule state carries over by fingerprint. */
   replaceRules(rules: readonly Rule[]): void;
   /** Stops intake, finishes in-flight work, closes the database. */
@@ -78,6 +82,10 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     outboxPending: () => store.countOutbox('pending'),
     outboxDead: () => store.countOutbox('dead'),
     unhealthyRules: () => pipeline.health().filter((h) => !h.healthy).length,
+    leases: () => leadership.status(),
+    storeReachable: () => leadership.storeReachable(),
+    outboxOldestDueSeconds: () => cluster.outboxOldestDueSeconds(),
+    historyPassAgeSeconds: () => cluster.historyPassAgeSeconds(),
   });
   const ingestor = createReportIngestor({
     store,
@@ -127,6 +135,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     intervalMs: config.collector.evaluationInterval,
     settleMs: config.incidents.topology.settle,
   });
+  const leadership = createLeadership({ store, clock, log: log.child({ component: 'leases' }), ttlMs: config.collector.leases.ttl, renewMs: config.collector.leases.renewInterval });
+  const cluster = createClusterStatus({ store, leadership, clock });
   let ready = true;
   const app = await createHttpServer({
     store,
@@ -145,49 +155,58 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     limits: config.collector.limits,
     sampleTimeWindow: { maxAheadMs: config.collector.intake.maxClockAhead, maxAgeMs: config.collector.intake.maxAge },
     isReady: () => ready,
+    notReadyReason: () => (leadership.storeReachable() ? undefined : { status: 'store-unreachable', reason: 'the store could not be reached at the last lease round' }),
+    cluster: () => cluster.status(),
     operations: createOperations({ store, config, clock, core, rawRetentionMs: config.collector.retention, rules: { rules: () => pipeline.rules(), health: () => pipeline.health() } }),
     operatorTokens: config.incidents.operatorTokens,
     statusPage: config.collector.statusPage,
     alertmanagerIntake: createAlertmanagerIntake({ store, incidents, clock, log: log.child({ component: 'alertmanager' }) }),
   });
   const pruning: PeriodicLoop = createPeriodicLoop({
-    run: () =>
-      maintainHistory({
+    run: async () => {
+      const result = await maintainHistory({
         store,
         clock,
         log: log.child({ component: 'history' }),
         compactAfterMs: config.collector.compactAfter,
         rawRetentionMs: config.collector.retention,
         rollupRetentionMs: config.collector.rollupRetention,
+        // Also true when the lease was lost: leadership stops the loop (a long pass yields between steps).
         stopping: (): boolean => pruning.stopping(),
-      }),
+      });
+      cluster.historyPassEnded();
+      return result;
+    },
     delayMs: HISTORY_INTERVAL_MS,
     firstDelayMs: 0,
     log,
     failureMessage: 'compacting or pruning history failed',
   });
 
+  leadership.bind('missed-reports', missedReports);
+  leadership.bind('sla', slaWatcher);
+  leadership.bind('services', serviceWatcher);
+  leadership.bind('history', pruning);
+  if (config.incidents.reachability.enabled) leadership.bind('reachability', prober);
+  leadership.bind('outbox', worker);
+  leadership.bind('desk-sync', sync);
+
   await app.listen({ host: config.collector.listen.host, port: config.collector.listen.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.collector.listen.port;
   const url = `${tls ? 'https' : 'http'}://${config.collector.listen.host.includes(':') ? `[${config.collector.listen.host}]` : config.collector.listen.host}:${port}`;
-  missedReports.start();
-  slaWatcher.start();
-  serviceWatcher.start();
-  pruning.start();
-  if (config.incidents.reachability.enabled) prober.start();
-  worker.start();
-  sync.start();
+  await leadership.start();
   for (const warning of startupWarnings(config)) {
     log.warn({ event: warning.event }, warning.text);
     // Loud: also on stderr as plain text, where a person starting it by hand looks.
     process.stderr.write(`WARNING: ${warning.text}\n`);
   }
-  log.info({ url, rules: options.rules.length, desks: [...desks.keys()], database: databasePath(config.dataDir) }, 'collector listening');
+  log.info({ url, rules: options.rules.length, desks: [...desks.keys()], database: databasePath(config.dataDir), holder: leadership.holder }, 'collector listening');
 
   return {
     url,
     store,
+    leadership,
     routes: app.servedRoutes,
     replaceRules: (rules) => {
       pipeline.replaceRules(rules);
@@ -195,17 +214,12 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     },
     async stop() {
       ready = false;
-      await pruning.stop();
-      await missedReports.stop();
-      await slaWatcher.stop();
-      await serviceWatcher.stop();
-      await prober.stop();
+      // Stops the once-only jobs running here and releases their leases for another collector.
+      await leadership.stop();
       await app.close();
       await ingestor.flush();
       // Rule states whose latest sample waits for a checkpoint are written now, so a clean stop loses nothing.
       store.transaction((tx) => pipeline.checkpoint(tx)).commit();
-      await sync.stop();
-      await worker.stop();
       store.close();
       log.info('collector stopped');
     },

@@ -18,6 +18,14 @@ export interface CollectorGaugeSources {
   outboxPending(): number;
   outboxDead(): number;
   unhealthyRules(): number;
+  /** Per once-only job, whether this collector holds its lease (runs it). */
+  leases?(): ReadonlyArray<{ job: string; leader: boolean }>;
+  /** Whether the last lease round reached the store. */
+  storeReachable?(): boolean;
+  /** How long the longest-due pending delivery has waited past its due time. */
+  outboxOldestDueSeconds?(): number;
+  /** Seconds since the last history pass ended here; null where it has not run here. */
+  historyPassAgeSeconds?(): number | null;
 }
 
 export function createCollectorMetrics(sources: CollectorGaugeSources): CollectorMetrics {
@@ -29,6 +37,7 @@ export function createCollectorMetrics(sources: CollectorGaugeSources): Collecto
   gauge('tripline_outbox_pending', 'Desk operations waiting for delivery', sources.outboxPending);
   gauge('tripline_outbox_dead', 'Desk operations that failed permanently (dead letters)', sources.outboxDead);
   gauge('tripline_rules_unhealthy', 'Rules whose last evaluation failed', sources.unhealthyRules);
+  registerClusterGauges(registry, sources);
   return {
     registry,
     reportsReceived: new Counter({ name: 'tripline_reports_received_total', help: 'Agent reports received, by outcome', labelNames: ['outcome'], registers: [registry] }),
@@ -42,4 +51,37 @@ export function createCollectorMetrics(sources: CollectorGaugeSources): Collecto
     ingestBatchReports: new Histogram({ name: 'tripline_ingest_batch_reports', help: 'Reports per group commit', buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500], registers: [registry] }),
     deskDeliveries: new Counter({ name: 'tripline_desk_deliveries_total', help: 'Desk delivery attempts, by desk, operation and outcome', labelNames: ['desk', 'operation', 'outcome'], registers: [registry] }),
   };
+}
+
+/** A collector's place in a cluster (clusterStatus.ts): the leases it holds, the store, the shared work's lag. */
+function registerClusterGauges(registry: Registry, sources: CollectorGaugeSources): void {
+  const { leases, storeReachable, outboxOldestDueSeconds, historyPassAgeSeconds } = sources;
+  if (leases) {
+    new Gauge({
+      name: 'tripline_lease_held',
+      help: 'Whether this collector holds the lease of a once-only job (1: the job runs here)',
+      labelNames: ['job'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const lease of leases()) this.set({ job: lease.job }, lease.leader ? 1 : 0);
+      },
+    });
+  }
+  if (storeReachable) new Gauge({ name: 'tripline_store_reachable', help: 'Whether the last lease round reached the store (1) or not (0)', registers: [registry], collect() { this.set(storeReachable() ? 1 : 0); } });
+  if (outboxOldestDueSeconds) {
+    new Gauge({ name: 'tripline_outbox_oldest_due_seconds', help: 'How long the longest-due pending desk delivery has waited past its due time', registers: [registry], collect() { this.set(outboxOldestDueSeconds()); } });
+  }
+  if (historyPassAgeSeconds) {
+    new Gauge({
+      name: 'tripline_history_pass_age_seconds',
+      help: 'Seconds since the last history compaction and pruning pass ended on this collector (absent where it does not run)',
+      registers: [registry],
+      collect() {
+        this.reset();
+        const age = historyPassAgeSeconds();
+        if (age !== null) this.set(age);
+      },
+    });
+  }
 }

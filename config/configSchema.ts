@@ -85,6 +85,17 @@ export const CollectorSchema = Type.Object(
     }),
     rules: Type.Array(Type.String(), { default: [], description: 'Rule files or directories; empty = built-in pack' }),
     evaluationInterval: Duration({ default: '5s', description: 'How often silence (agent-silent) rules are evaluated' }),
+    leases: Type.Object(
+      {
+        ttl: Duration({
+          default: '15s',
+          range: { min: '1s', max: '10m' },
+          description: 'How long a collector holds a once-only job (watchers, desk sync, outbox, history) without renewing; a dead holder\'s jobs move after at most ttl + renewInterval',
+        }),
+        renewInterval: Duration({ default: '5s', range: { min: '100ms', max: '5m' }, description: 'How often each collector takes or renews the leases of once-only jobs; at most half of ttl' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     intake: Type.Object(
       {
         maxClockAhead: Duration({ default: '10m', range: { min: '0s', max: '1d' }, description: 'How far ahead of the collector clock a sample time may be; later: 400 with its field path' }),

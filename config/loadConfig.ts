@@ -42,6 +42,7 @@ function configIssues(loaded: LocatedYaml<ConfigFile>): YamlIssue[] {
   const { value, locate } = loaded;
   return [
     ...timeZoneIssues(loaded),
+    ...leaseIssues(loaded),
     ...deskIssues(value, locate),
     ...checkServices(value.services, value.desks.map((desk) => desk.name), locate as LocatedYaml<unknown>['locate']),
     ...checkTopology(value.incidents.topology, locate as LocatedYaml<unknown>['locate']),
@@ -64,6 +65,12 @@ function deskIssues(config: ConfigFile, locate: LocatedYaml<ConfigFile>['locate'
   config.routing.routes.forEach((route, r) => route.desks.forEach((name, d) => checkDesk(name, ['routing', 'routes', r, 'desks', d])));
   config.routing.fallback.forEach((name, d) => checkDesk(name, ['routing', 'fallback', d]));
   return issues;
+}
+
+/** A lease renewed at most every half of its TTL, so one missed renewal does not move the jobs. */
+function leaseIssues({ value, locate }: LocatedYaml<ConfigFile>): YamlIssue[] {
+  const { ttl, renewInterval } = value.collector.leases;
+  return renewInterval * 2 > ttl ? [locate(['collector', 'leases', 'renewInterval'], `must be at most half of collector.leases.ttl (${ttl / 1000}s), got ${renewInterval / 1000}s`)] : [];
 }
 
 /** The time zone every cron expression is read in (the agent's inventory schedule is checked with the agent section). */

@@ -129,7 +129,7 @@ export const ERROR_CATALOGUE = [
   { code: 'TRIPLINE_AGENT_INVALID_TARGET', component: 'config', raisedBy: ['AgentConfigIssue'], meaning: 'a ping, TCP, HTTP, DNS or systemd target of the agent section is not usable (a host that is not one, a URL with credentials)' },
   { code: 'TRIPLINE_AGENT_DUPLICATE_TARGET', component: 'config', raisedBy: ['AgentConfigIssue'], meaning: 'two targets of one probe have the same name' },
   { code: 'TRIPLINE_AGENT_INVALID_DURATION', component: 'config', raisedBy: ['AgentConfigIssue'], meaning: 'an interval or timeout of the agent section does not parse or is outside its range' },
-  { code: 'TRIPLINE_AGENT_INVALID_URL', component: 'config', raisedBy: ['AgentConfigIssue'], meaning: '`agent.collectorUrl` is not an http:// or https:// URL' },
+  { code: 'TRIPLINE_AGENT_INVALID_URL', component: 'config', raisedBy: ['AgentConfigIssue'], meaning: '`agent.collectorUrl` or an entry of `agent.collectorUrls` is not an http:// or https:// URL, or both are set' },
   { code: 'TRIPLINE_AGENT_INVALID_PATTERN', component: 'config', raisedBy: ['AgentConfigIssue'], meaning: '`agent.disks.excludeDevices` is not a valid regular expression' },
   { code: 'TRIPLINE_AGENT_INVALID_PLUGIN', component: 'config', raisedBy: ['AgentConfigIssue'], meaning: 'a plugin is not usable: a name used twice, a command that is not a normalised absolute path, an unsafe argument, a timeout longer than its interval' },
   { code: 'TRIPLINE_AGENT_INVALID_CA', component: 'config', raisedBy: ['AgentConfigIssue'], meaning: 'a `caFile` of the agent section cannot be read' },

@@ -4,6 +4,7 @@
  */
 import { databasePath } from '../../collector/store/sqlite/databasePath.js';
 import type { Config } from '../../config/configSchema.js';
+import { collectorUrlsOf } from '../../config/agentConfigSchema.js';
 import { formatDuration } from '../../config/duration.js';
 import { loadConfig } from '../../config/loadConfig.js';
 import type { RunningCollector } from '../../collector/collector.js';
@@ -33,7 +34,7 @@ export async function serveCommand(mode: ServeMode, configFile: string | undefin
   if (collectorModule && loadConfiguredRules) {
     const { startCollector } = collectorModule;
     collector = await startCollector({ config, rules: loadConfiguredRules(config), log: log.child({ process: 'collector' }), ...(localAdminToken === undefined ? {} : { localAdminToken }) });
-    if (mode === 'start') config.agent.collectorUrl = collector.url;
+    if (mode === 'start') Object.assign(config.agent, { collectorUrl: collector.url, collectorUrls: [] });
   }
   let agent: Agent | undefined = undefined;
   // An agent-only process whose enrolment is refused exits 78; with a collector in the process it keeps serving.
@@ -68,7 +69,7 @@ function printWhereToLook(mode: ServeMode, config: Config, collector: RunningCol
       `  Incidents:  tripline incidents list${file ? ` --config ${file}` : ''}`,
     );
   }
-  if (mode !== 'collector') lines.push(`  Agent:      reporting every ${formatDuration(config.agent.interval / 1000)} to ${config.agent.collectorUrl}`);
+  if (mode !== 'collector') lines.push(`  Agent:      reporting every ${formatDuration(config.agent.interval / 1000)} to ${collectorUrlsOf(config.agent).join(', ')}`);
   lines.push('  Logs:       JSON on stderr. Stop with Ctrl-C or SIGTERM.');
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -25,6 +25,17 @@ export class BitWriter {
     this.write16(bit, 1);
   }
 
+  /** How many bits were written. */
+  get bitLength(): number {
+    return this.length * 8 + this.pendingBits;
+  }
+
+  /** Appends every bit `other` holds (for a part encoded aside, e.g. the shortest of several candidates). */
+  append(other: BitWriter): void {
+    for (let i = 0; i < other.length; i++) this.write16(other.bytes[i]!, 8);
+    if (other.pendingBits > 0) this.write16(other.pending, other.pendingBits);
+  }
+
   /** The bytes written; the last byte's unused low bits are zero. */
   finish(): Buffer {
     const bytes = Buffer.allocUnsafe(this.length + (this.pendingBits > 0 ? 1 : 0));

@@ -3,7 +3,7 @@
  * Every error answers `{ "error": { "code", "message", "path"? } }` from the catalogue in apiErrors.ts.
  */
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import type { Logger } from 'pino';
 import { REPORTS_PATH, ReportAckSchema, ReportSchema, schemaVersionProblem, type Report } from '../../contract/report.js';
@@ -37,6 +37,8 @@ import { registerTokenRoutes } from './tokenRoutes.js';
 import { reportIdentityProblem } from './reportIdentity.js';
 import { createReportRateLimiter } from './reportRateLimiter.js';
 import { registerStrictJsonParser } from './strictJsonParser.js';
+import { registerClusterRoutes } from './clusterRoutes.js';
+import type { ClusterStatus } from '../clusterStatus.js';
 
 export interface HttpServerOptions {
   store: Store;
@@ -68,6 +70,10 @@ export interface HttpServerOptions {
   sampleTimeWindow: SampleTimeWindow;
   /** False once shutdown began: /readyz answers 503 and new reports are refused. */
   isReady(): boolean;
+  /** Why this collector cannot serve though it runs (the store is unreachable); undefined when it can. */
+  notReadyReason?(): { status: string; reason: string } | undefined;
+  /** `GET /api/v1/cluster`: this collector's leases, store reachability and lag; no route without it. */
+  cluster?(): ClusterStatus;
   /** `collector.statusPage`: the public status page at /status; off when absent. */
   statusPage?: { enabled: boolean; title: string };
   /** Takes Alertmanager's webhook notifications at /api/v1/intake/alertmanager; no route without it. */
@@ -110,6 +116,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   });
   app.setErrorHandler(handleApiError);
   registerServerTiming(app);
+  registerBodyEncodings(app);
   registerStrictJsonParser(app);
   app.setNotFoundHandler((request, reply) => {
     void sendApiError(reply, 'TRIPLINE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
@@ -175,12 +182,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
           reportsInProgress -= 1;
         });
       },
-      preParsing: async (request, _reply, payload) => {
-        const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
-        if (encoding === 'identity') return payload;
-        if (encoding === 'gzip') return gunzipCounted(payload);
-        throw new ApiError('TRIPLINE_UNSUPPORTED_ENCODING', `content-encoding "${encoding}" is not supported; use gzip or none`, 'headers/content-encoding');
-      },
+      preParsing: async (request, _reply, payload) => decodedBody(request, payload),
       // Drops the fields of a newer minor instead of refusing them (contract/report.ts, versioning rule).
       validatorCompiler: createReportBodyValidatorCompiler(),
       preValidation: async (request) => {
@@ -218,7 +220,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   );
 
   app.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { config: { access: 'public' } }, async (_request, reply) => (options.isReady() ? { status: 'ready' } : reply.code(503).send({ status: 'shutting-down' })));
+  app.get('/readyz', { config: { access: 'public' } }, async (_request, reply) => {
+    if (!options.isReady()) return reply.code(503).send({ status: 'shutting-down', reason: 'the collector is stopping' });
+    const problem = options.notReadyReason?.();
+    return problem === undefined ? { status: 'ready' } : reply.code(503).send(problem);
+  });
   app.get('/metrics', { config: { access: 'public' } }, async (_request, reply) => {
     const body = await options.metrics.registry.metrics();
     return reply.type(options.metrics.registry.contentType).send(body);
@@ -232,6 +238,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   registerDeliveryRoutes(app, operations, operator, operationsFor);
   registerIncidentRoutes(app, { operations, operator, operationsFor });
   if (options.alertmanagerIntake) registerIntakeRoutes(app, options.alertmanagerIntake);
+  if (options.cluster) registerClusterRoutes(app, options.cluster);
   registerStatusRoutes(app, { operations, operationsFor, page: options.statusPage ?? { enabled: false, title: '' } });
   registerAgentRoutes(app, { store: options.store, operations, operationsFor, enrollmentTokens: options.enrollmentTokens ?? [], requireAdmin: access.require('admin'), nowMs });
   registerConsoleRoutes(app, {
@@ -259,6 +266,24 @@ function registerServerTiming(app: FastifyInstance): void {
     const at = started.get(request);
     if (at !== undefined) reply.header('server-timing', `app;dur=${(Number(process.hrtime.bigint() - at) / 1e6).toFixed(2)}`);
   });
+}
+
+/**
+ * Content-Encoding on every route with a body but the agents' reports (which say it themselves,
+ * with their own metrics): gzip is decompressed as on reports, under the same body limit, and any
+ * other encoding is a 415 naming the header, rather than a misleading "malformed JSON" from bytes
+ * the parser could never read (a proxy that compresses, a client that sends `br`).
+ */
+function registerBodyEncodings(app: FastifyInstance): void {
+  app.addHook('preParsing', async (request, _reply, payload) => (request.routeOptions.url === REPORTS_PATH ? payload : decodedBody(request, payload)));
+}
+
+/** The body as the parser must read it: as sent, or gunzipped; any other encoding is a 415. */
+function decodedBody(request: FastifyRequest, payload: NodeJS.ReadableStream): NodeJS.ReadableStream {
+  const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
+  if (encoding === 'identity') return payload;
+  if (encoding === 'gzip') return gunzipCounted(payload);
+  throw new ApiError('TRIPLINE_UNSUPPORTED_ENCODING', `content-encoding "${encoding}" is not supported; use gzip or none`, 'headers/content-encoding');
 }
 
 /**

@@ -17,6 +17,7 @@ import { decideRetire, type RetireReason } from './decideRetire.js';
 import { decideSweep } from './decideSweep.js';
 import { applyEffects, type DeskRoute, type IncidentLedger } from './incidentEffects.js';
 import type { IncidentPolicy } from './incidentPolicy.js';
+import { evaluateGates, HOLD_GATES } from './incidentGates.js';
 import { findInhibitor, inhibitingRulesOf } from './inhibition.js';
 import { findDownParent, type Topology } from './topology.js';
 import { createActiveIncidentIndex, type ActiveIncidentIndex } from './activeIncidentIndex.js';
@@ -112,6 +113,28 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
     }
   };
 
+  /** Settles one incident's re-arm; one that opens again passes the hold gates of now, as a re-opened problem does. */
+  const rearmOne = (ledger: IncidentLedger, incident: IncidentRecord, stillFiring: boolean | 'unknown', nowMs: number): void => {
+    let gates: ReturnType<typeof evaluateGates> | undefined;
+    if (stillFiring === true && incident.status === 'resolved') {
+      const active = createActiveIncidentIndex(hostIncidents(ledger), policy);
+      const inhibitedBy = inhibitingRulesOf(incident);
+      gates = evaluateGates(HOLD_GATES, {
+        nowMs,
+        policy,
+        ruleName: incident.ruleName,
+        labels: incident.labels,
+        inhibitable: (inhibitedBy?.length ?? 0) > 0,
+        silences: environment.silences(nowMs),
+        maintenance: environment.maintenance(),
+        downParent: findDownParent(incident.host, environment.topology(), active.downHosts),
+        inhibitor: findInhibitor(inhibitedBy, incident.labels, active.values(), incident.id),
+        hostIncident: active.hostIncident(incident.host, incident.fingerprint),
+      });
+    }
+    applyEffects(ledger, decideRearm(incident, stillFiring, policy.rearmAfterMs, nowMs, gates), options.route, nowMs);
+  };
+
   return {
     applySignals(ledger, signals, nowMs) {
       const changes: IncidentChanges = { opened: [], resolved: [] };
@@ -182,12 +205,10 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
     rearm(ledger, isFiring, nowMs) {
       if (nowMs - lastRearmMs < SWEEP_INTERVAL_MS) return;
       lastRearmMs = nowMs;
-      for (const incident of ledger.rearmDueIncidents(nowMs)) {
-        applyEffects(ledger, decideRearm(incident, isFiring(incident), policy.rearmAfterMs, nowMs), options.route, nowMs);
-      }
+      for (const incident of ledger.rearmDueIncidents(nowMs)) rearmOne(ledger, incident, isFiring(incident), nowMs);
     },
     rearmIncident(ledger, incident, stillFiring, nowMs) {
-      applyEffects(ledger, decideRearm(incident, stillFiring, policy.rearmAfterMs, nowMs), options.route, nowMs);
+      rearmOne(ledger, incident, stillFiring, nowMs);
     },
     retire(ledger, select, nowMs) {
       const retired: number[] = [];

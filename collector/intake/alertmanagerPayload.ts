@@ -3,6 +3,8 @@
  * the route validates with it (every problem named by its field path) and the OpenAPI document is
  * generated from it. Fields Alertmanager adds in a later minor release, or that Grafana's
  * Alertmanager-compatible webhook sends (`orgId`, `values`, `silenceURL`), are let through unread.
+ * Every string it reads has a length cap (the group key, logged, holds the route's matchers and
+ * group labels, so its cap is generous), so no field can carry the whole body limit into a log line.
  */
 import { Type, type Static } from '@sinclair/typebox';
 
@@ -24,14 +26,14 @@ export const AlertmanagerAlertSchema = Type.Object({
 export const AlertmanagerPayloadSchema = Type.Object(
   {
     version: Type.Literal('4'),
-    groupKey: Type.Optional(Type.String()),
+    groupKey: Type.Optional(Type.String({ maxLength: 16_384 })),
     truncatedAlerts: Type.Optional(Type.Integer({ minimum: 0 })),
     status: Type.Union([Type.Literal('firing'), Type.Literal('resolved')]),
-    receiver: Type.Optional(Type.String()),
+    receiver: Type.Optional(Type.String({ maxLength: 1024 })),
     groupLabels: Type.Optional(Labels),
     commonLabels: Type.Optional(Labels),
     commonAnnotations: Type.Optional(Labels),
-    externalURL: Type.Optional(Type.String()),
+    externalURL: Type.Optional(Type.String({ maxLength: 4096 })),
     alerts: Type.Array(AlertmanagerAlertSchema, { maxItems: 10_000 }),
   },
   { $id: 'AlertmanagerWebhook' },

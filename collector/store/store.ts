@@ -16,6 +16,7 @@ import type { EnrolledAgent } from '../domain/enrolledAgent.js';
 import type { FlapTransition } from '../domain/flapTransition.js';
 import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint, SeriesRecord } from '../domain/history.js';
 import type { HostRecord } from '../domain/host.js';
+import type { LeaseRecord, LeaseRequest } from '../domain/lease.js';
 import type { IncidentPriorityRecord } from '../domain/incidentPriority.js';
 import type { IncidentChange, IncidentEvent, IncidentRecord, IncidentStatus, NewIncident } from '../domain/incident.js';
 import type { ServiceIncidentLink, ServiceStateChange } from '../domain/serviceIncident.js';
@@ -182,6 +183,15 @@ export interface Store extends StoreReads {
    * history, one transaction) into compressed series chunks and rollups; undefined when none is left.
    */
   compactHistory(beforeMs: number): CompactionResult | undefined;
+  /**
+   * Takes or renews the lease `name` for `holder` until `nowMs + ttlMs`, atomically: it succeeds when
+   * nobody holds it, when `holder` holds it already, when the holding lease ran out by `nowMs`, or
+   * when it is held by `takeOverFrom`. True when `holder` holds it now. Expiry is judged by the
+   * callers' clocks, so collectors sharing a store need synchronised clocks (NTP).
+   */
+  tryAcquireLease(request: LeaseRequest): boolean;
+  /** Gives up the lease `name` if `holder` holds it (a clean stop), so another collector takes it at once. */
+  releaseLease(name: string, holder: string): boolean;
   close(): void;
 }
 
@@ -201,6 +211,8 @@ export interface StoreReads {
   listAudit(limit: number): AuditEntry[];
   /** The status page's notice, if one is set. */
   statusNotice(): StatusNotice | undefined;
+  /** Every lease ever taken (expired ones included), by name. */
+  listLeases(): LeaseRecord[];
   /** The enrolled agent with this id, revoked or not. */
   findAgent(agentId: string): EnrolledAgent | undefined;
   /** Enrolled agents not revoked whose enrolled host name is `hostname`. */

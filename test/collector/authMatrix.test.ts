@@ -135,6 +135,7 @@ const ROUTES: Record<string, RouteRow> = {
   'GET /api/v1/incidents/:id': { access: 'viewer', path: '/api/v1/incidents/999999', ok: 404 },
   'GET /api/v1/incidents/:id/explain': { access: 'viewer', path: '/api/v1/incidents/999999/explain', ok: 404 },
   'GET /api/v1/services': { access: 'viewer', path: '/api/v1/services', ok: 200 },
+  'GET /api/v1/cluster': { access: 'viewer', path: '/api/v1/cluster', ok: 200 },
   'GET /api/v1/reports/services': { access: 'viewer', path: '/api/v1/reports/services?month=2026-01', ok: 200 },
   'GET /api/v1/services/:name': { access: 'viewer', path: '/api/v1/services/no-such-service', ok: 404 },
   'GET /api/v1/hosts/:host/series': { access: 'viewer', path: '/api/v1/hosts/shared-host/series?metric=memory_used_ratio', ok: 200 },

@@ -1,19 +1,28 @@
 /**
  * The compressed series chunk round-trips every float bit pattern that matters (NaN, ±Infinity,
  * -0, subnormals, the extremes) and every time offset (regular, jittered, equal, backwards, and
- * far beyond a 32-bit millisecond offset), and a truncated chunk fails instead of decoding garbage.
+ * far beyond a 32-bit millisecond offset), in each value encoding (XOR, scaled decimals as deltas
+ * and as delta-of-deltas, with exceptions among them) and in the previous release's layout, and a
+ * truncated chunk fails instead of decoding garbage.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeSeriesChunk, encodeSeriesChunk } from '../../collector/history/seriesChunkCodec.js';
+import { decodeSeriesChunk, encodeLayout1, encodeSeriesChunk } from '../../collector/history/seriesChunkCodec.js';
 
 const T0 = Date.parse('2026-12-01T00:00:00Z');
 
+/** Both layouts: the one written now and the previous release's, which must still read. */
 function roundTrip(times: number[], values: number[]) {
-  const decoded = decodeSeriesChunk(encodeSeriesChunk({ times, values }));
-  expect(decoded.times).toEqual(times);
-  // Object.is tells -0 from 0 and NaN equals NaN.
-  decoded.values.forEach((value, i) => expect(Object.is(value, values[i]), `value ${i}: ${value} vs ${values[i]}`).toBe(true));
+  for (const encode of [encodeSeriesChunk, encodeLayout1]) {
+    const decoded = decodeSeriesChunk(encode({ times, values }));
+    expect(decoded.times).toEqual(times);
+    expect(decoded.values).toHaveLength(values.length);
+    // Object.is tells -0 from 0 and NaN equals NaN.
+    decoded.values.forEach((value, i) => expect(Object.is(value, values[i]), `${encode.name} value ${i}: ${value} vs ${values[i]}`).toBe(true));
+  }
 }
+
+/** The value encoding a chunk chose: the 2 bits after the header and the times (read back by decoding a copy with them changed is overkill; the size tells). */
+const bytesPerSample = (values: number[]) => encodeSeriesChunk({ times: values.map((_, i) => T0 + i * 15_000), values }).length / values.length;
 
 describe('series chunk codec', () => {
   // Each row: a list of values that must come back bit-for-bit (as Object.is sees them).
@@ -24,6 +33,12 @@ describe('series chunk codec', () => {
     { name: 'integers and counters', values: [1, 2, 3, 1024, 1_000_000_007, 2 ** 53, -(2 ** 53), 0] },
     { name: 'noisy ratios', values: Array.from({ length: 300 }, (_, i) => Math.abs(Math.sin(i * 7.13)) * 0.97) },
     { name: 'alternating widths', values: [1, 1e300, 1, 1e-300, -1, 3.5, 3.25, 3.125] },
+    { name: 'short decimals (scaled integers)', values: [0.37, 0.41, 0.4, 1.25, 0.37, 12.5, -3.75, 0, 0.01] },
+    { name: 'decimals with -0, NaN and odd ratios among them (exceptions)', values: [0.5, -0, 0.75, NaN, 0.25, 1 / 3, 0.5, Infinity, 0.125, 0.5, 0.25] },
+    { name: 'a counter at a steady rate (delta-of-deltas)', values: Array.from({ length: 300 }, (_, i) => 1_000_000_000 + i * 15_000 + (i % 7)) },
+    { name: 'integers beyond 2^31 apart and at ±2^53', values: [0, 2 ** 40, -(2 ** 40), 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53 - 2, 5, 2 ** 53] },
+    { name: 'decimals that need 15 digits', values: [0.123456789012345, 0.123456789012346, 1e-15, 123456.789] },
+    { name: 'tiny and huge decimals beside each other', values: [1e-10, 1e10, 1e-5, 5e-324, 1e300, 0.1, 0.2, 0.30000000000000004] },
   ])('round-trips $name', ({ values }) => {
     roundTrip(values.map((_, i) => T0 + i * 15_000), values);
   });
@@ -51,9 +66,32 @@ describe('series chunk codec', () => {
     expect(() => encodeSeriesChunk({ times: [T0], values: [] })).toThrow(/1 times but 0 values/);
   });
 
-  it('fails on a truncated chunk instead of decoding garbage', () => {
-    const chunk = encodeSeriesChunk({ times: [T0, T0 + 15_000, T0 + 30_000], values: [0.1, 0.2, 0.3] });
+  // Each row: values of one encoding; cutting the chunk short must throw.
+  it.each([
+    { name: 'XOR', values: [Math.PI, Math.E, Math.SQRT2] },
+    { name: 'scaled', values: [0.1, 0.2, 0.3, 1e9] },
+  ])('fails on a truncated chunk ($name) instead of decoding garbage', ({ values }) => {
+    const chunk = encodeSeriesChunk({ times: values.map((_, i) => T0 + i * 15_000), values });
     expect(() => decodeSeriesChunk(chunk.subarray(0, chunk.length - 4))).toThrow(/ends early/);
+  });
+
+  it('stores short decimals and counters in a few bits, where XOR needed most of the double', () => {
+    // A load average to two decimals, and a byte counter growing by about 1 kB/s: what an agent sends.
+    const load = Array.from({ length: 240 }, (_, i) => Math.round(100 * (0.5 + 0.3 * Math.sin(i / 9))) / 100);
+    const counter = Array.from({ length: 240 }, (_, i) => 7_000_000_000 + i * 15_000 + Math.round(400 * Math.sin(i)));
+    const layout1 = (values: number[]) => encodeLayout1({ times: values.map((_, i) => T0 + i * 15_000), values }).length / values.length;
+    expect(bytesPerSample(load)).toBeLessThan(1.5);
+    expect(bytesPerSample(counter)).toBeLessThan(2.5);
+    expect(bytesPerSample(load)).toBeLessThan(layout1(load) / 3);
+    expect(bytesPerSample(counter)).toBeLessThan(layout1(counter) / 1.4);
+  });
+
+  it('stores times with a few milliseconds of timer jitter in about a byte per sample', () => {
+    // A timer that fires 0-5 ms late, pseudo-randomly.
+    const times = Array.from({ length: 240 }, (_, i) => T0 + i * 15_000 + (Math.floor(Math.abs(Math.sin(i * 12.9898)) * 43_758) % 6));
+    const size = encodeSeriesChunk({ times, values: times.map(() => 1) }).length / times.length;
+    expect(size).toBeLessThan(1.3);
+    expect(size).toBeLessThan(encodeLayout1({ times, values: times.map(() => 1) }).length / times.length / 1.5);
   });
 
   it('stores a regular, slowly changing series in about a byte per sample or less', () => {

@@ -30,6 +30,34 @@ describe('a manual resolve of a problem that persists', () => {
     expect(events(1).find((e) => e.startsWith('resolved:'))).toMatch(/resolved by hand by alice; if the problem persists, it opens again at 2025-01-01T12:03:00.000Z \(incidents.rearmAfter 3m\)/);
   });
 
+  it('a silence made after the resolve holds the re-armed incident\'s ticket until it expires, as it would a re-open', () => {
+    h = createLifecycleHarness({ rules: ALL_RULES, incidents: { rearmAfter: parseDurationMs('3m') } });
+    h.at(0).report('sw-1', [link(false)]);
+    h.operator(1, 'resolve');
+    h.at(30).addSilence({ host: 'sw-1' }, 300);
+    for (let t = 45; t <= 180; t += 15) h.at(t).report('sw-1', [link(false)]);
+    expect(h.incidents()[0]).toMatchObject({ status: 'open', occurrences: 2, hold: 'silenced', rearmAtMs: null });
+    expect(h.deskOperations()).toEqual(['open #1', 'resolve #1']);
+    const rearmed = h.store.incidentEvents(1).find((e) => e.kind === 'rearmed')!;
+    expect(rearmed.text).toMatch(/opened again; suppressed: silence #1 \{host="sw-1"\} until /);
+    expect((rearmed.data.gates as Array<{ gate: string; passed: boolean }>).find((g) => g.gate === 'silence')).toMatchObject({ passed: false });
+    // The silence ends at 330 s: the sweep releases the hold and the ticket is re-opened then.
+    for (let t = 195; t <= 345; t += 15) h.at(t).report('sw-1', [link(false)]);
+    expect(h.incidents()[0]).toMatchObject({ status: 'open', hold: null });
+    expect(h.deskOperations()).toEqual(['open #1', 'resolve #1', 'reopen #1']);
+  });
+
+  it('an incident held when it was resolved by hand (never ticketed) gets its first ticket when it re-arms with nothing holding it', () => {
+    h = createLifecycleHarness({ rules: ALL_RULES, incidents: { rearmAfter: parseDurationMs('3m') } });
+    h.at(0).addSilence({ host: 'sw-1' }, 60);
+    h.report('sw-1', [link(false)]);
+    expect(h.incidents()[0]).toMatchObject({ status: 'open', hold: 'silenced', ticketed: false });
+    h.operator(1, 'resolve');
+    for (let t = 15; t <= 180; t += 15) h.at(t).report('sw-1', [link(false)]);
+    expect(h.incidents()[0]).toMatchObject({ status: 'open', hold: null, ticketed: true, occurrences: 2 });
+    expect(h.deskOperations()).toEqual(['open #1']);
+  });
+
   it('does not re-arm a problem that cleared after the resolve', () => {
     h = createLifecycleHarness({ rules: ALL_RULES, incidents: { rearmAfter: parseDurationMs('3m') } });
     h.at(0).report('sw-1', [link(false)]);

@@ -7,6 +7,7 @@
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,12 +93,28 @@ describe('Alertmanager intake', () => {
     ['an alert without alertname', notification([{ ...firing, labels: { job: 'x' } }]), 'body/alerts/0/labels'],
     ['a label value that is not a string', notification([{ ...firing, labels: { ...firing.labels, replica: 2 } }]), 'body/alerts/0/labels/replica'],
     ['an unknown status', notification([{ ...firing, status: 'pending' }]), 'body/alerts/0/status'],
+    ['a receiver name of 100,000 characters', { ...notification([firing]), receiver: 'r'.repeat(100_000) }, 'body/receiver'],
   ])('%s is a 422 naming %s, and nothing is applied', async (_what, payload, path) => {
     const answer = await post(payload);
     expect(answer.status).toBe(422);
     expect(answer.body.error).toMatchObject({ code: 'TRIPLINE_ALERT_PAYLOAD_INVALID', path });
     expect(answer.body.error.message.startsWith(path)).toBe(true);
     expect(await incidents()).toEqual([]);
+  });
+
+  it('a gzip body is read like a plain one (a proxy that compresses); another encoding is a 415 naming the header', async () => {
+    const send = (body: Buffer | string, encoding: string) =>
+      fetch(`${collector.url}${PATH}`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'content-encoding': encoding, authorization: `Bearer ${OPERATOR_TOKEN}` } });
+    const empty = JSON.stringify(notification([]));
+    const gzipped = await send(gzipSync(empty), 'gzip');
+    expect(gzipped.status).toBe(200);
+    expect(await gzipped.json()).toEqual({ alerts: 0, opened: 0, resolved: 0, unchanged: 0 });
+    const brotli = await send(empty, 'br');
+    expect(brotli.status).toBe(415);
+    expect(await brotli.json()).toMatchObject({ error: { code: 'TRIPLINE_UNSUPPORTED_ENCODING', path: 'headers/content-encoding' } });
+    const corrupt = await send('not gzip', 'gzip');
+    expect(corrupt.status).toBe(400);
+    expect(await corrupt.json()).toMatchObject({ error: { code: 'TRIPLINE_MALFORMED_GZIP' } });
   });
 
   it('body that is no JSON is a 400', async () => {

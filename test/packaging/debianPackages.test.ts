@@ -44,6 +44,12 @@ function skipReason(): string | undefined {
 const SKIP = skipReason();
 if (SKIP) console.warn(`skipping the Debian package test: ${SKIP}`);
 
+/** The open-files limits of a /proc/<pid>/limits text. */
+function openFilesLimits(limits: string): { soft: number; hard: number } {
+  const [, soft, hard] = /^Max open files +(\d+) +(\d+) /m.exec(limits)!;
+  return { soft: Number(soft), hard: Number(hard) };
+}
+
 /** Every Node binary on this machine's PATH (resolved), which the agent must be able to do without. */
 function nodeBinaries(): string[] {
   const found = new Set<string>();
@@ -264,8 +270,15 @@ incidents: { reachability: { enabled: false } }
       const unitEnv = (environment: Record<string, string>) => ({ PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', ...environment });
 
       const collectorUnit = readUnitService('/lib/systemd/system/tripline-collector.service');
-      collector = start(asUser(collectorUnit.user)[0]!, [...asUser(collectorUnit.user).slice(1), ...collectorUnit.execStart], unitEnv(collectorUnit.environment), join(dir, 'collector.log'));
+      // 50,000 agents hold 50,000 connections (README, "Sizing for a large fleet"): the unit's open-files limit allows them.
+      expect(collectorUnit.limitNofile).toBeGreaterThanOrEqual(51_000);
+      // Started with a soft limit of 1,024 under the unit's hard limit (or this machine's, if lower: a
+      // container may not raise it), the collector raises its soft limit to the hard one, as the README says.
+      const hardLimit = Math.min(collectorUnit.limitNofile!, openFilesLimits(readFileSync('/proc/self/limits', 'utf8')).hard);
+      const withLimit = ['prlimit', `--nofile=1024:${hardLimit}`, '--'];
+      collector = start(withLimit[0]!, [...withLimit.slice(1), ...asUser(collectorUnit.user), ...collectorUnit.execStart], unitEnv(collectorUnit.environment), join(dir, 'collector.log'));
       await waitFor('installed collector ready', async () => (await fetch(`http://127.0.0.1:${collectorPort}/readyz`)).ok, 30_000);
+      expect(openFilesLimits(readFileSync(`/proc/${collector.child.pid}/limits`, 'utf8'))).toEqual({ soft: hardLimit, hard: hardLimit });
 
       // The agent: in a private mount namespace where every Node binary is /dev/null, as its unit's user.
       const agentUnit = readUnitService('/lib/systemd/system/tripline-agent.service');

@@ -355,4 +355,14 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX report_chunks_spanning ON report_chunks (host_id, last_at_ms) WHERE last_at_ms >= base_at_ms + 3600000;
   CREATE INDEX series_chunks_spanning ON series_chunks (series_id, last_at_ms) WHERE last_at_ms >= block_start_ms + 3600000;
   `,
+  // 14: leases of once-only jobs (issue 18): which collector runs the missed-report watcher, desk
+  // sync, history maintenance... when several share one store (collector/leadership.ts).
+  `
+  CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    acquired_at_ms INTEGER NOT NULL,
+    expires_at_ms INTEGER NOT NULL
+  );
+  `,
 ];

@@ -32,6 +32,12 @@ export function createSqliteStatements(db: Database.Database) {
         deleteAgentsOfHost: prepare('DELETE FROM agents WHERE hostname = ?'),
         insertAgent: prepare('INSERT OR IGNORE INTO agents (agent_id, hostname, credential_sha256, enrolled_at_ms) VALUES (?, ?, ?, ?)'),
         revokeAgent: prepare('UPDATE agents SET revoked_at_ms = ? WHERE agent_id = ? AND revoked_at_ms IS NULL'),
+        // Takes the lease when free, ours, run out, or held by a holder known dead; no row changes otherwise.
+        acquireLease: prepare(`INSERT INTO leases (name, holder, acquired_at_ms, expires_at_ms) VALUES (@name, @holder, @nowMs, @expiresAtMs)
+          ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at_ms = excluded.expires_at_ms,
+            acquired_at_ms = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at_ms ELSE excluded.acquired_at_ms END
+          WHERE leases.holder = excluded.holder OR leases.expires_at_ms <= @nowMs OR leases.holder = @takeOverFrom`),
+        releaseLease: prepare('UPDATE leases SET expires_at_ms = 0 WHERE name = ? AND holder = ?'),
         insertSeries: prepare('INSERT INTO series (host_id, metric, labels) VALUES (?, ?, ?)'),
         insertChunk: prepare('INSERT OR IGNORE INTO report_chunks (host_id, sequence, base_at_ms, last_at_ms, received_at_ms, samples, checks, texts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
         upsertRuleState: prepare('INSERT INTO rule_states (fingerprint, rule_name, state) VALUES (?, ?, ?) ON CONFLICT (fingerprint) DO UPDATE SET rule_name = excluded.rule_name, state = excluded.state'),
@@ -108,6 +114,7 @@ export function createSqliteStatements(db: Database.Database) {
     listAudit: prepare('SELECT id, at_ms, actor, action, target, detail FROM audit_log ORDER BY id DESC LIMIT ?'),
     agentById: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents WHERE agent_id = ?'),
     activeAgentsByHostname: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents WHERE hostname = ? AND revoked_at_ms IS NULL ORDER BY agent_id'),
+    listLeases: prepare('SELECT name, holder, acquired_at_ms, expires_at_ms FROM leases ORDER BY name'),
     listRuleStates: prepare('SELECT fingerprint, state FROM rule_states'),
     activeIncidentByFingerprint: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE fingerprint = ? AND status IN ('open', 'acknowledged')`),
     incidentById: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`),

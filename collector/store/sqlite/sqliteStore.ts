@@ -17,6 +17,7 @@ import type { StatusNotice } from '../../domain/statusNotice.js';
 import type { EnrolledAgent } from '../../domain/enrolledAgent.js';
 import type { FlapTransition } from '../../domain/flapTransition.js';
 import type { HostRecord } from '../../domain/host.js';
+import type { LeaseRecord, LeaseRequest } from '../../domain/lease.js';
 import type { IncidentEvent, IncidentRecord, IncidentStatus } from '../../domain/incident.js';
 import type { ServiceIncidentLink, ServiceStateChange } from '../../domain/serviceIncident.js';
 import type { IncidentPriorityRecord } from '../../domain/incidentPriority.js';
@@ -367,6 +368,19 @@ class SqliteStore implements Store {
       ids.add(s.seriesId);
     }
     return this.history.latest(byHost);
+  }
+
+  tryAcquireLease(request: LeaseRequest): boolean {
+    const { name, holder, ttlMs, nowMs } = request;
+    return this.sql.acquireLease.run({ name, holder, nowMs, expiresAtMs: nowMs + ttlMs, takeOverFrom: request.takeOverFrom ?? null }).changes === 1;
+  }
+
+  releaseLease(name: string, holder: string): boolean {
+    return this.sql.releaseLease.run(name, holder).changes === 1;
+  }
+
+  listLeases(): LeaseRecord[] {
+    return (this.sql.listLeases.all() as Row[]).map((r) => ({ name: String(r.name), holder: String(r.holder), acquiredAtMs: Number(r.acquired_at_ms), expiresAtMs: Number(r.expires_at_ms) }));
   }
 
   close(): void {

@@ -1,0 +1,256 @@
+/**
+ * The value encodings of a series chunk (seriesChunkCodec.ts), each exact to the bit:
+ *
+ * - XOR (Gorilla): each double XORed with the previous one: `0` (equal bits), `10` + the meaningful
+ *   bits inside the previous window of leading and trailing zeros, or `11` + 5 bits of leading zeros
+ *   + 6 bits of length (64 written as 0) + the meaningful bits. Best for noisy doubles; NaN,
+ *   ±Infinity, -0 and subnormals come back as they went in.
+ * - Scaled integers (as ALP finds decimals, Afroozeh et al., SIGMOD 2024): most gauges and counters
+ *   an agent sends are integers or short decimals (a load average of 0.37, a byte counter), whose
+ *   doubles have long, unlike mantissas that XOR barely shrinks. Such a value is the integer
+ *   n = round(v * 10^e) for one exponent e of the chunk, and n / 10^e gives back exactly v (checked
+ *   per value when encoding). The integers are written as deltas (order 1, for gauges) or
+ *   delta-of-deltas (order 2, for counters growing at a steady rate), zigzagged into buckets:
+ *   `0` (zero), `10` + 6 bits, `110` + 13, `1110` + 20, `11110` + 32, `111110` + the integer itself
+ *   (sign + 53 bits; restarts the delta), or `111111` + the 64 bits of a value that is no such
+ *   decimal (an exception: NaN, -0, a ratio of the chunk's odd one out), which leaves the integers' state as it was.
+ */
+import type { BitReader, BitWriter } from './bitStream.js';
+
+const scratch = new DataView(new ArrayBuffer(8));
+const TWO_32 = 2 ** 32;
+/** Bits of the zigzagged delta in each bucket after its prefix of 1s and a 0. */
+const SCALED_BUCKETS = [6, 13, 20, 32] as const;
+/** The largest decimal exponent tried: 10^15 still leaves most gauges' integers within 2^53. */
+const MAX_EXPONENT = 15;
+
+/** Writes doubles as Gorilla's XOR stream (the first one's 64 bits in full). */
+export class XorWriter {
+  private prevHi = 0;
+  private prevLo = 0;
+  private leading = -1;
+  private trailing = 0;
+  private started = false;
+
+  constructor(private readonly out: BitWriter) {}
+
+  write(value: number): void {
+    const { out } = this;
+    scratch.setFloat64(0, value);
+    const hi = scratch.getUint32(0);
+    const lo = scratch.getUint32(4);
+    if (!this.started) {
+      this.started = true;
+      out.writeBits(hi, 32);
+      out.writeBits(lo, 32);
+      this.prevHi = hi;
+      this.prevLo = lo;
+      return;
+    }
+    const xorHi = (hi ^ this.prevHi) >>> 0;
+    const xorLo = (lo ^ this.prevLo) >>> 0;
+    this.prevHi = hi;
+    this.prevLo = lo;
+    if (xorHi === 0 && xorLo === 0) {
+      out.writeBit(0);
+      return;
+    }
+    out.writeBit(1);
+    const lead = Math.min(31, xorHi === 0 ? 32 + Math.clz32(xorLo) : Math.clz32(xorHi));
+    const trail = xorLo === 0 ? 32 + countTrailingZeros(xorHi) : countTrailingZeros(xorLo);
+    if (this.leading >= 0 && lead >= this.leading && trail >= this.trailing) {
+      out.writeBit(0);
+      writeMeaningful(out, xorHi, xorLo, this.trailing, 64 - this.leading - this.trailing);
+    } else {
+      out.writeBit(1);
+      const length = 64 - lead - trail;
+      out.writeBits(lead, 5);
+      out.writeBits(length & 63, 6);
+      writeMeaningful(out, xorHi, xorLo, trail, length);
+      this.leading = lead;
+      this.trailing = trail;
+    }
+  }
+}
+
+/** Reads what XorWriter wrote, one value per call. */
+export class XorReader {
+  private hi = 0;
+  private lo = 0;
+  private leading = 0;
+  private trailing = 0;
+  private started = false;
+
+  constructor(private readonly input: BitReader) {}
+
+  read(): number {
+    const { input } = this;
+    if (!this.started) {
+      this.started = true;
+      this.hi = input.readBits(32);
+      this.lo = input.readBits(32);
+    } else if (input.readBit() === 1) {
+      let length: number;
+      if (input.readBit() === 1) {
+        this.leading = input.readBits(5);
+        length = input.readBits(6) || 64;
+        this.trailing = 64 - this.leading - length;
+      } else {
+        length = 64 - this.leading - this.trailing;
+      }
+      // The meaningful bits, shifted back into place and XORed into the previous value.
+      const highBits = length > 32 ? input.readBits(length - 32) : 0;
+      const lowBits = input.readBits(Math.min(32, length));
+      const [xorHi, xorLo] = shiftLeft(highBits, lowBits, this.trailing);
+      this.hi = (this.hi ^ xorHi) >>> 0;
+      this.lo = (this.lo ^ xorLo) >>> 0;
+    }
+    return toDouble(this.hi, this.lo);
+  }
+}
+
+/** The integer that scales to `value` exactly at `scale` (10^e), or undefined when there is none. */
+function scaledInteger(value: number, scale: number): number | undefined {
+  const n = Math.round(value * scale) + 0;
+  return Number.isSafeInteger(n) && Object.is(n / scale, value) ? n : undefined;
+}
+
+/**
+ * The decimal exponent at which the most values are exact scaled integers (the smallest such), or
+ * undefined when fewer than half of them are.
+ */
+export function bestExponent(values: readonly number[]): number | undefined {
+  let best: number | undefined;
+  let bestCount = Math.ceil(values.length / 2) - 1;
+  for (let exponent = 0; exponent <= MAX_EXPONENT; exponent++) {
+    const scale = 10 ** exponent;
+    let count = 0;
+    for (const value of values) if (scaledInteger(value, scale) !== undefined) count++;
+    if (count > bestCount) {
+      best = exponent;
+      bestCount = count;
+      if (count === values.length) break;
+    }
+  }
+  return best;
+}
+
+/** Writes `values` as integers scaled by 10^exponent, as deltas of `order` 1 or 2 (see the module comment). */
+export function writeScaled(out: BitWriter, values: readonly number[], exponent: number, order: 1 | 2): void {
+  const scale = 10 ** exponent;
+  let prev = 0;
+  let prevDelta = 0;
+  for (const value of values) {
+    const n = scaledInteger(value, scale);
+    if (n === undefined) {
+      out.writeBits(0b111111, 6);
+      scratch.setFloat64(0, value);
+      out.writeBits(scratch.getUint32(0), 32);
+      out.writeBits(scratch.getUint32(4), 32);
+      continue;
+    }
+    const delta = n - prev;
+    const step = order === 1 ? delta : delta - prevDelta;
+    // Only a step the reader's own arithmetic turns back into n exactly; otherwise n itself.
+    const reproduced = order === 1 ? prev + step : prev + (prevDelta + step);
+    if (reproduced === n && Number.isSafeInteger(step) && Math.abs(step) < 2 ** 31 && writeStep(out, step)) {
+      prevDelta = order === 1 ? 0 : prevDelta + step;
+    } else {
+      out.writeBits(0b111110, 6);
+      out.writeBit(n < 0 ? 1 : 0);
+      out.writeBits(Math.floor(Math.abs(n) / TWO_32), 21);
+      out.writeBits(Math.abs(n) % TWO_32, 32);
+      prevDelta = 0;
+    }
+    prev = n;
+  }
+}
+
+/** Reads `count` values written by writeScaled into `into`. */
+export function readScaled(input: BitReader, count: number, exponent: number, order: 1 | 2, into: number[]): void {
+  const scale = 10 ** exponent;
+  let prev = 0;
+  let prevDelta = 0;
+  for (let i = 0; i < count; i++) {
+    let ones = 0;
+    while (ones < 6 && input.readBit() === 1) ones++;
+    if (ones === 6) {
+      const hi = input.readBits(32);
+      into.push(toDouble(hi, input.readBits(32)));
+      continue;
+    }
+    if (ones === 5) {
+      const negative = input.readBit() === 1;
+      const magnitude = input.readBits(21) * TWO_32 + input.readBits(32);
+      prev = negative ? -magnitude : magnitude;
+      prevDelta = 0;
+    } else {
+      let step = 0;
+      if (ones > 0) {
+        const zigzag = input.readBits(SCALED_BUCKETS[ones - 1]!);
+        step = zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
+      }
+      if (order === 1) prev += step;
+      else {
+        prevDelta += step;
+        prev += prevDelta;
+      }
+    }
+    into.push(prev / scale);
+  }
+}
+
+/** Writes a step into its bucket; false when none holds it. */
+function writeStep(out: BitWriter, step: number): boolean {
+  if (step === 0) {
+    out.writeBit(0);
+    return true;
+  }
+  const zigzag = step >= 0 ? step * 2 : -step * 2 - 1;
+  for (let bucket = 0; bucket < SCALED_BUCKETS.length; bucket++) {
+    const bits = SCALED_BUCKETS[bucket]!;
+    if (zigzag < 2 ** bits) {
+      out.writeBits(2 ** (bucket + 2) - 2, bucket + 2);
+      out.writeBits(zigzag, bits);
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Writes `length` bits of the 64-bit (hi, lo) shifted right by `shift`. */
+function writeMeaningful(out: BitWriter, hi: number, lo: number, shift: number, length: number): void {
+  let shiftedHi: number;
+  let shiftedLo: number;
+  if (shift >= 32) {
+    shiftedHi = 0;
+    shiftedLo = hi >>> (shift - 32);
+  } else if (shift > 0) {
+    shiftedHi = hi >>> shift;
+    shiftedLo = ((lo >>> shift) | (hi << (32 - shift))) >>> 0;
+  } else {
+    shiftedHi = hi;
+    shiftedLo = lo;
+  }
+  if (length > 32) {
+    out.writeBits(shiftedHi, length - 32);
+    out.writeBits(shiftedLo, 32);
+  } else out.writeBits(shiftedLo, length);
+}
+
+function shiftLeft(hi: number, lo: number, shift: number): [number, number] {
+  if (shift === 0) return [hi >>> 0, lo >>> 0];
+  if (shift >= 32) return [(lo << (shift - 32)) >>> 0, 0];
+  return [((hi << shift) | (lo >>> (32 - shift))) >>> 0, (lo << shift) >>> 0];
+}
+
+function countTrailingZeros(word: number): number {
+  if (word === 0) return 32;
+  return 31 - Math.clz32(word & -word);
+}
+
+function toDouble(hi: number, lo: number): number {
+  scratch.setUint32(0, hi);
+  scratch.setUint32(4, lo);
+  return scratch.getFloat64(0);
+}
