@@ -61,6 +61,7 @@ function printWhereToLook(mode: ServeMode, config: Config, collector: RunningCol
   const lines = [`Tripline ${mode} running (config: ${file ?? 'built-in defaults'})`];
   if (collector) {
     lines.push(
+      `  Console:    ${collector.url}/ (sign in with an API token${mode === 'start' ? ': the admin token below' : ''})`,
       `  API:        ${collector.url}/api/v1/incidents   ${collector.url}/api/v1/hosts`,
       `  Metrics:    ${collector.url}/metrics`,
       ...(mode === 'start' ? [`  API token:  admin token "local-admin" in ${localAdminTokenFile(config.dataDir)} (mode 0600): curl -H "Authorization: Bearer $(cat ${localAdminTokenFile(config.dataDir)})" ${collector.url}/api/v1/incidents`] : []),

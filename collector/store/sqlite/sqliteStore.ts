@@ -116,9 +116,14 @@ class SqliteStore implements Store {
         }
       },
       insertReport: (report) => this.insertReport(report),
-      saveRuleStates: (states) => {
-        for (const state of states) sql.upsertRuleState.run(state.fingerprint, state.ruleName, JSON.stringify(state));
+      saveRuleStates: (states, writtenBy) => {
+        for (const state of states) sql.upsertRuleState.run(state.fingerprint, state.ruleName, JSON.stringify(state), state.labels.host ?? null, writtenBy ?? null);
       },
+      hostRuleStates: (hostnames, reader) =>
+        (sql.hostRuleStates.all({ hosts: JSON.stringify(hostnames), reader }) as Array<{ fingerprint: string; state: string | null }>).map((row) => ({
+          fingerprint: row.fingerprint,
+          state: row.state === null ? undefined : (JSON.parse(row.state) as RuleState),
+        })),
       deleteRuleStates: (fingerprints) => {
         for (const fingerprint of fingerprints) sql.deleteRuleState.run(fingerprint);
       },
