@@ -20,6 +20,7 @@ import type { IncidentRecord } from '../domain/incident.js';
 import type { IncidentChanges, IncidentService } from '../incidents/incidentService.js';
 import { isAlertmanagerIncident } from '../intake/alertmanagerAlert.js';
 import type { StoreTransaction } from '../store/store.js';
+import { RuleStateIndex } from './ruleStateIndex.js';
 
 /** The longest a latest-sample change of a rule state waits before it is written. */
 export const RULE_STATE_CHECKPOINT_MS = 60_000;
@@ -53,7 +54,7 @@ export interface AlertPipelineOptions {
 export function createAlertPipeline(options: AlertPipelineOptions): AlertPipeline {
   let rules = options.rules;
   let compiled: CompiledRuleSet = compileRules(rules);
-  const states = options.initialStates;
+  const states = new RuleStateIndex(options.initialStates);
   // States whose latest sample is newer in memory than in the store, with the time of their first
   // unwritten change; in that order (an entry is added when absent and removed once written).
   const unwritten = new Map<string, number>();
@@ -131,7 +132,6 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
     for (const sample of samples) if (sample.labels.host !== undefined) hosts.add(sample.labels.host);
     if (hosts.size === 0) return;
     const present = new Set<string>();
-    if (!tx.hostRuleStates) throw new Error('this store engine cannot share rule states between collectors (hostRuleStates)');
     for (const { fingerprint, state } of tx.hostRuleStates([...hosts], holder)) {
       present.add(fingerprint);
       const held = states.get(fingerprint);
