@@ -32,8 +32,7 @@ import { ruleTicketFacts } from './services/priorityRecorder.js';
 import { slaCalendar } from './services/businessCalendar.js';
 import { createServiceWatcher } from './services/serviceWatcher.js';
 import { createSlaWatcher } from './services/slaWatcher.js';
-import { databasePath } from './store/sqlite/databasePath.js';
-import { openSqliteStore } from './store/sqlite/sqliteStore.js';
+import { describeStore, openConfiguredStore } from './store/openStore.js';
 import type { Store } from './store/store.js';
 
 export interface CollectorOptions {
@@ -73,7 +72,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const tls = config.collector.tls && { cert: readFileSync(config.collector.tls.certFile), key: readFileSync(config.collector.tls.keyFile) };
   const liveEvents = createLiveEvents();
   // Every transaction that opens or changes an incident publishes it to the live bus once committed.
-  const store = withIncidentChangeFeed(openSqliteStore({ file: databasePath(config.dataDir) }), liveEvents, log.child({ component: 'live' }));
+  const store = withIncidentChangeFeed(openConfiguredStore(config), liveEvents, log.child({ component: 'live' }));
   const desks = new Map(config.desks.map((d) => [d.name, createDesk(d, clock)] as const));
   // The urgency and runbook of a rule are read from the rules in force when an incident opens.
   const ruleNamed = (name: string) => pipeline.rules().find((rule) => rule.name === name);
@@ -206,7 +205,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     // Loud: also on stderr as plain text, where a person starting it by hand looks.
     process.stderr.write(`WARNING: ${warning.text}\n`);
   }
-  log.info({ url, rules: options.rules.length, desks: [...desks.keys()], database: databasePath(config.dataDir), holder: leadership.holder }, 'collector listening');
+  log.info({ url, rules: options.rules.length, desks: [...desks.keys()], database: describeStore(config), holder: leadership.holder }, 'collector listening');
 
   return {
     url,

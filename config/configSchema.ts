@@ -145,9 +145,28 @@ export const DeliverySchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** Where the collector keeps its data: the embedded SQLite file under dataDir (default), or a shared PostgreSQL. */
+export const StoreSchema = Type.Object(
+  {
+    postgres: Type.Optional(
+      Type.Object(
+        {
+          url: Type.String({
+            minLength: 1,
+            description: 'postgres://user@host:port/database of the shared store, without a password: the password comes from env TRIPLINE_POSTGRES_PASSWORD',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const ConfigSchema = Type.Object(
   {
     dataDir: Type.String({ default: './tripline-data' }),
+    store: StoreSchema,
     timeZone: Type.String({
       minLength: 1,
       default: DEFAULT_TIME_ZONE,
