@@ -132,7 +132,6 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
     for (const sample of samples) if (sample.labels.host !== undefined) hosts.add(sample.labels.host);
     if (hosts.size === 0) return;
     const present = new Set<string>();
-    if (!tx.hostRuleStates) throw new Error('this store engine cannot share rule states between collectors (hostRuleStates)');
     for (const { fingerprint, state } of tx.hostRuleStates([...hosts], holder)) {
       present.add(fingerprint);
       const held = states.get(fingerprint);

@@ -92,10 +92,9 @@ export interface StoreTransaction {
   /**
    * The rule states of these hosts (their series' `host` label) as the store holds them, for a
    * collector sharing the store with others: every fingerprint, and the state itself only where it
-   * was last written by another writer than `reader` (its own it holds already). Optional while an
-   * engine lacks it: a pipeline with `sharedStates` needs it.
+   * was last written by another writer than `reader` (its own it holds already).
    */
-  hostRuleStates?(hostnames: readonly string[], reader: string): Array<{ fingerprint: string; state: RuleState | undefined }>;
+  hostRuleStates(hostnames: readonly string[], reader: string): Array<{ fingerprint: string; state: RuleState | undefined }>;
   deleteRuleStates(fingerprints: readonly string[]): void;
   desksForIncident(incidentId: number): string[];
   findActiveIncident(fingerprint: string): IncidentRecord | undefined;

@@ -1,6 +1,7 @@
 /**
  * Rule states when a host's reports land on different collectors sharing one store: two alert
- * pipelines (two collectors, each with its own memory) over one store, a host moving between them.
+ * pipelines (two collectors, each with its own memory) over one store (SQLite, and PostgreSQL on a
+ * real temporary server), a host moving between them.
  * With `sharedStates` each takes up what the other wrote (a firing series resolves where it lands,
  * a resolved one fires again); without it the second collector's stale memory misses both, which is
  * what the option is for.
@@ -11,10 +12,10 @@ import { createAlertPipeline, type AlertPipeline } from '../../collector/alertin
 import { createIncidentService } from '../../collector/incidents/incidentService.js';
 import { incidentPolicy } from '../../collector/incidents/incidentPolicy.js';
 import { createStoreEnvironment } from '../../collector/incidents/storeEnvironment.js';
-import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { Store } from '../../collector/store/store.js';
 import { diskRule } from '../incidents/lifecycleRules.js';
 import { incidentsConfig, T0 } from '../support/lifecycleHarness.js';
+import { storeEngines, type StoreEngine } from '../support/storeEngines.js';
 
 const log = pino({ level: 'silent' });
 
@@ -26,8 +27,8 @@ function collector(store: Store, holder: string | undefined): AlertPipeline {
   return createAlertPipeline({ rules: [diskRule], initialStates: store.loadRuleStates(), incidents, log, ...(holder ? { sharedStates: { holder } } : {}) });
 }
 
-function cluster(shared: boolean) {
-  const store = openSqliteStore({ file: ':memory:' });
+function cluster(engine: StoreEngine, shared: boolean) {
+  const store = engine.open();
   const pipelines = { a: collector(store, shared ? 'a' : undefined), b: collector(store, shared ? 'b' : undefined) };
   let sequence = 0;
   /** One report of host-1's root filesystem at `used` ratio, `seconds` after T0, through collector `via`. */
@@ -44,9 +45,9 @@ function cluster(shared: boolean) {
   return { report, incidents };
 }
 
-describe('rule states shared by collectors', () => {
+describe.each(storeEngines())('rule states shared by collectors ($name)', (engine) => {
   it('resolves on B what fired on A, and fires on A again what B resolved', () => {
-    const { report, incidents } = cluster(true);
+    const { report, incidents } = cluster(engine, true);
     report('a', 0, 0.5);
     // B saw host-1 once, when all was well: its memory says inactive
     report('b', 15, 0.5);
@@ -64,7 +65,7 @@ describe('rule states shared by collectors', () => {
   });
 
   it('without sharedStates a collector with stale memory misses the resolve (what the option prevents)', () => {
-    const { report, incidents } = cluster(false);
+    const { report, incidents } = cluster(engine, false);
     report('a', 0, 0.5);
     report('b', 15, 0.5);
     report('a', 30, 0.95);

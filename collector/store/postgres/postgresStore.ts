@@ -169,14 +169,19 @@ class PostgresStore implements Store {
         }
       },
       insertReport: (report) => this.insertReport(report),
-      saveRuleStates: (states) => {
+      saveRuleStates: (states, writtenBy) => {
         if (states.length === 0) return;
         db.write(
-          `INSERT INTO rule_states (fingerprint, rule_name, state) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
-           ON CONFLICT (fingerprint) DO UPDATE SET rule_name = excluded.rule_name, state = excluded.state`,
-          [states.map((s) => s.fingerprint), states.map((s) => s.ruleName), states.map((s) => JSON.stringify(s))],
+          `INSERT INTO rule_states (fingerprint, rule_name, state, host, written_by) SELECT *, $5::text FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+           ON CONFLICT (fingerprint) DO UPDATE SET rule_name = excluded.rule_name, state = excluded.state, host = excluded.host, written_by = excluded.written_by`,
+          [states.map((s) => s.fingerprint), states.map((s) => s.ruleName), states.map((s) => JSON.stringify(s)), states.map((s) => s.labels.host ?? null), writtenBy ?? null],
         );
       },
+      hostRuleStates: (hostnames, reader) =>
+        this.rows('SELECT fingerprint, CASE WHEN written_by IS DISTINCT FROM $2 THEN state END AS state FROM rule_states WHERE host = ANY($1)', [[...hostnames], reader]).map((row) => ({
+          fingerprint: String(row.fingerprint),
+          state: row.state === null || row.state === undefined ? undefined : (JSON.parse(String(row.state)) as RuleState),
+        })),
       deleteRuleStates: (fingerprints) => {
         if (fingerprints.length > 0) db.write('DELETE FROM rule_states WHERE fingerprint = ANY($1)', [[...fingerprints]]);
       },
