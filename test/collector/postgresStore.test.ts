@@ -65,6 +65,37 @@ describe('the PostgreSQL store', () => {
     expect(cluster.psql('racing', 'SELECT version FROM tripline_schema ORDER BY version').trim()).toBe('1');
   }, 120_000);
 
+  it('connects again after the server drops its connection (a restart or a failover), and never runs half a transaction outside it', () => {
+    cluster.createDatabase('reconnect');
+    const store = openPostgresStore({ url: cluster.url('reconnect'), password: cluster.password });
+    const dropConnections = () => cluster.psql('reconnect', "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = 'reconnect' AND application_name = 'tripline'");
+    store.setStatusNotice({ text: 'before', setBy: 'ops', setAtMs: 1 });
+    dropConnections();
+    // The next call may still meet the dead connection once (TRIPLINE_STORE_UNAVAILABLE); the one after reconnects.
+    const read = () => {
+      try {
+        return store.statusNotice()?.text;
+      } catch (error) {
+        expect((error as PostgresStoreError).code).toBe('TRIPLINE_STORE_UNAVAILABLE');
+        return store.statusNotice()?.text;
+      }
+    };
+    expect(read()).toBe('before');
+    // Dropped inside a transaction: the transaction fails as a whole and writes nothing.
+    expect(() =>
+      store.transaction(() => {
+        store.setStatusNotice({ text: 'half', setBy: 'ops', setAtMs: 2 });
+        store.listHosts();
+        dropConnections();
+        store.appendAudit({ atMs: 3, actor: 'ops', action: 'x', target: '-', detail: '{}' });
+        store.listHosts();
+      }),
+    ).toThrow();
+    expect(read()).toBe('before');
+    expect(store.listAudit(10)).toEqual([]);
+    store.close();
+  });
+
   it('refuses a database written by a newer Tripline', () => {
     cluster.createDatabase('newer');
     openPostgresStore({ url: cluster.url('newer'), password: cluster.password }).close();

@@ -9,7 +9,7 @@
  */
 import pg from 'pg';
 import { workerData } from 'node:worker_threads';
-import type { BridgeRequest, BridgeResponse, ConnectionSettings, StatementResult } from './bridgeProtocol.js';
+import type { BridgeRequest, BridgeResponse, ConnectionSettings, Statement, StatementResult } from './bridgeProtocol.js';
 import { answerSyncCalls, type SyncWorkerData } from './syncWorkerCall.js';
 
 // Times and ids are bigint columns holding milliseconds and counters far below 2^53; sums of them are numeric.
@@ -21,6 +21,11 @@ interface Session {
   /** Prepared statement names by text: each text is parsed and planned once per connection. */
   names: Map<string, string>;
   password: string | undefined;
+  settings: ConnectionSettings;
+  /** The connection failed (the server restarted, a failover, a network cut): the next batch reconnects. */
+  broken: boolean;
+  /** A transaction is open on the connection (BEGIN ran, no COMMIT or ROLLBACK yet). */
+  inTransaction: boolean;
 }
 
 const sessions = new Map<number, Session>();
@@ -45,6 +50,46 @@ answerSyncCalls(workerData as SyncWorkerData, async (request: BridgeRequest): Pr
 });
 
 async function connect(settings: ConnectionSettings): Promise<BridgeResponse> {
+  const made = await newClient(settings);
+  if ('error' in made) return { ok: false, executed: 0, error: made.error };
+  const session = nextSession++;
+  const state: Session = { client: made.client, names: new Map(), password: settings.password, settings, broken: false, inTransaction: false };
+  watch(state);
+  sessions.set(session, state);
+  return { ok: true, results: [{ rows: [{ session }], rowCount: 1 }] };
+}
+
+/** Marks the session broken when its connection fails between or during statements. */
+function watch(session: Session): void {
+  const client = session.client;
+  const broken = () => {
+    if (session.client === client) session.broken = true;
+  };
+  client.on('error', broken);
+  client.on('end', broken);
+}
+
+/**
+ * A broken connection is replaced before the next batch; a transaction that was open on it is lost,
+ * so a batch that continues it fails (the caller rolls back and retries) rather than running its
+ * statements outside the transaction they belong to.
+ */
+async function healed(session: Session, statements: readonly Statement[]): Promise<BridgeResponse | undefined> {
+  if (!session.broken) return undefined;
+  const wasInTransaction = session.inTransaction;
+  session.inTransaction = false;
+  const made = await newClient(session.settings);
+  if ('error' in made) return { ok: false, executed: 0, error: { ...made.error, closed: true } };
+  session.client.removeAllListeners();
+  session.client = made.client;
+  session.names = new Map();
+  session.broken = false;
+  watch(session);
+  const continuesTransaction = wasInTransaction && statements[0]?.text !== 'BEGIN' && statements[0]?.text !== 'ROLLBACK';
+  return continuesTransaction ? { ok: false, executed: 0, error: { message: 'the connection to PostgreSQL was lost during the transaction; it was rolled back', closed: true } } : undefined;
+}
+
+async function newClient(settings: ConnectionSettings): Promise<{ client: pg.Client } | { error: ReturnType<typeof describe> }> {
   let connectionString: string;
   try {
     // The driver lets a URL's (missing) password win over a separate one, so the password joins the URL here, in the worker only.
@@ -52,7 +97,7 @@ async function connect(settings: ConnectionSettings): Promise<BridgeResponse> {
     if (settings.password !== undefined) url.password = encodeURIComponent(settings.password);
     connectionString = url.href;
   } catch {
-    return { ok: false, executed: 0, error: { message: 'the URL is not a postgres://user@host:port/database URL' } };
+    return { error: { message: 'the URL is not a postgres://user@host:port/database URL' } };
   }
   const client = new pg.Client({
     connectionString,
@@ -66,16 +111,18 @@ async function connect(settings: ConnectionSettings): Promise<BridgeResponse> {
     await client.connect();
   } catch (error) {
     await client.end().catch(() => undefined);
-    return { ok: false, executed: 0, error: describe(error, settings.password) };
+    return { error: describe(error, settings.password) };
   }
-  const session = nextSession++;
-  sessions.set(session, { client, names: new Map(), password: settings.password });
-  return { ok: true, results: [{ rows: [{ session }], rowCount: 1 }] };
+  return { client };
 }
 
 async function run(session: Session, statements: BridgeRequest & { kind: 'run' } extends { statements: infer S } ? S : never): Promise<BridgeResponse> {
+  const refused = await healed(session, statements);
+  if (refused !== undefined) return refused;
   const results: StatementResult[] = [];
   for (const [index, statement] of statements.entries()) {
+    if (statement.text === 'BEGIN') session.inTransaction = true;
+    else if (statement.text === 'COMMIT' || statement.text === 'ROLLBACK') session.inTransaction = false;
     try {
       const result =
         statement.values === undefined
@@ -83,6 +130,9 @@ async function run(session: Session, statements: BridgeRequest & { kind: 'run' }
           : await session.client.query({ name: nameOf(session, statement.text), text: statement.text, values: statement.values.map(toDriver) });
       results.push({ rows: statement.discard ? [] : result.rows, rowCount: result.rowCount ?? 0 });
     } catch (error) {
+      // No SQLSTATE, a connection class (08…) or the server shutting the session (57P…): the connection is gone.
+      const code = (error as { code?: unknown }).code;
+      if (typeof code !== 'string' || code.startsWith('08') || code.startsWith('57P')) session.broken = true;
       return { ok: false, executed: index, error: describe(error, session.password) };
     }
   }
@@ -100,7 +150,7 @@ function toDriver(value: unknown): unknown {
   return value instanceof Uint8Array && !Buffer.isBuffer(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value;
 }
 
-function describe(error: unknown, password: string | undefined): { message: string; code?: string; constraint?: string; detail?: string } {
+function describe(error: unknown, password: string | undefined): { message: string; code?: string; constraint?: string; detail?: string; closed?: boolean } {
   const e = error as { message?: unknown; code?: unknown; constraint?: unknown; detail?: unknown };
   const scrub = (text: string) => (password === undefined || password === '' ? text : text.split(password).join('***'));
   return {
