@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AgentIdentity, Observation, Report } from '../contract/report.js';
 import type { AgentConfig } from '../config/configSchema.js';
+import { collectorUrlsOf } from '../config/agentConfigSchema.js';
 import { createAgentProbes } from './probes/agentProbes.js';
 import { resolveAgentSettings } from './lifecycle/agentSettings.js';
 import { openAgentState, type AgentState } from './lifecycle/agentState.js';
@@ -130,15 +131,19 @@ export function createAgent(options: AgentOptions): Agent {
       ? createPluginScheduler({ plugins: settings.plugins, concurrency: config.pluginConcurrency, log: log.child({ component: 'plugins' }), clock })
       : undefined;
   const ca = settings.ca;
-  const proxy = proxyRouteFor(new URL(config.collectorUrl), options.env ?? {});
-  if (proxy) log.info({ proxy: proxy.display, variable: proxy.variable }, 'agent reaches the collector through a proxy');
+  const collectorUrls = collectorUrlsOf(config);
+  const proxyFor = (url: URL) => proxyRouteFor(url, options.env ?? {});
+  for (const url of collectorUrls) {
+    const proxy = proxyFor(new URL(url));
+    if (proxy) log.info({ proxy: proxy.display, variable: proxy.variable, collector: new URL(url).origin }, 'agent reaches the collector through a proxy');
+  }
   const sender = createReportSender({
-    collectorUrl: config.collectorUrl,
+    collectorUrls,
     token: config.token,
     ...(ca ? { ca } : {}),
     timeoutSeconds: settings.sendTimeoutSeconds,
     gzipAboveBytes: config.gzipAboveBytes,
-    ...(proxy ? { proxy } : {}),
+    proxyFor,
     queue: createDiskReportQueue({ directory: join(dataDir, 'agent', 'spool'), rejectedDirectory: join(dataDir, 'agent', 'rejected'), maxReports: settings.spoolMaxReports, maxBytes: settings.spoolMaxBytes }),
     log: options.log.child({ component: 'reportSender' }),
   });
@@ -246,7 +251,10 @@ export function createAgent(options: AgentOptions): Agent {
       const agentState = await state();
       const { id, hostname } = identity(agentState);
       try {
-        credential = await enrollAgent({ collectorUrl: config.collectorUrl, enrollmentToken: config.enrollmentToken, agentId: id, hostname, timeoutSeconds: settings.sendTimeoutSeconds, ...(ca ? { ca } : {}), ...(proxy ? { proxy } : {}) }, file);
+        credential = await enrollAtAny(collectorUrls, (collectorUrl) => {
+          const proxy = proxyFor(new URL(collectorUrl));
+          return enrollAgent({ collectorUrl, enrollmentToken: config.enrollmentToken!, agentId: id, hostname, timeoutSeconds: settings.sendTimeoutSeconds, ...(ca ? { ca } : {}), ...(proxy ? { proxy } : {}) }, file);
+        });
         log.info({ agentId: id }, 'agent enrolled; credential stored');
       } catch (error) {
         const refused = error instanceof AgentEnrollmentError && !error.retryable;
@@ -339,4 +347,17 @@ async function settlesWithin(promise: Promise<unknown>, seconds: number): Promis
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Enrols at the first collector that answers: one that cannot be reached (a retryable failure) passes to the next. */
+async function enrollAtAny(collectorUrls: readonly string[], enrol: (collectorUrl: string) => Promise<string>): Promise<string> {
+  for (const [index, collectorUrl] of collectorUrls.entries()) {
+    try {
+      return await enrol(collectorUrl);
+    } catch (error) {
+      const last = index === collectorUrls.length - 1;
+      if (last || !(error instanceof AgentEnrollmentError) || !error.retryable) throw error;
+    }
+  }
+  throw new Error('no collector URL to enrol at');
 }

@@ -4,6 +4,7 @@
  * executable's own inventory runner.
  */
 import { parseArgs } from 'node:util';
+import { collectorUrlsOf } from '../config/agentConfigSchema.js';
 import { formatDuration } from '../config/duration.js';
 import { loadConfig } from '../config/loadConfig.js';
 import { YamlValidationError } from '../config/yamlSchemaLoader.js';
@@ -51,7 +52,7 @@ export async function runAgentExecutable(args: string[]): Promise<void> {
   process.stdout.write(
     [
       `Tripline agent running (config: ${file ?? 'built-in defaults'})`,
-      `  Agent:      reporting every ${formatDuration(config.agent.interval / 1000)} to ${config.agent.collectorUrl}`,
+      `  Agent:      reporting every ${formatDuration(config.agent.interval / 1000)} to ${collectorUrlsOf(config.agent).join(', ')}`,
       '  Logs:       JSON on stderr. Stop with Ctrl-C or SIGTERM.',
       '',
     ].join('\n'),

@@ -58,9 +58,22 @@ export const PluginSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** Where an agent reports when its config names no collector: one on this host. */
+export const DEFAULT_COLLECTOR_URL = 'http://127.0.0.1:9470';
+
+/** The collectors an agent reports to, in order: `collectorUrls` when given, else `collectorUrl`. */
+export function collectorUrlsOf(agent: { collectorUrl: string; collectorUrls: readonly string[] }): string[] {
+  return agent.collectorUrls.length > 0 ? [...agent.collectorUrls] : [agent.collectorUrl];
+}
+
 export const AgentSchema = Type.Object(
   {
-    collectorUrl: Type.String({ default: 'http://127.0.0.1:9470' }),
+    collectorUrl: Type.String({ default: DEFAULT_COLLECTOR_URL, description: 'The collector reports go to; collectorUrls lists several' }),
+    collectorUrls: Type.Array(Type.String(), {
+      default: [],
+      maxItems: 16,
+      description: 'Several collectors sharing one store, tried in order: the agent moves to the next when one cannot take a report (no connection, a timeout, a 5xx) and stays with the one that answers. Set this or collectorUrl, not both',
+    }),
     token: Type.Optional(Type.String({ description: 'Bearer token; env TRIPLINE_AGENT_TOKEN overrides' })),
     enrollmentToken: Type.Optional(Type.String({ description: 'Shared enrollment token; env TRIPLINE_ENROLLMENT_TOKEN overrides' })),
     caFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM CA bundle that signed the collector certificate (https)' })),

@@ -8,7 +8,7 @@
  */
 import { cronExpressionProblem } from './cronSchedule.js';
 import { readFileSync } from 'node:fs';
-import type { AgentConfig } from './agentConfigSchema.js';
+import { DEFAULT_COLLECTOR_URL, type AgentConfig } from './agentConfigSchema.js';
 import type { AgentConfigIssue } from './agentConfigIssue.js';
 import { checkAgentPlugins } from './checkAgentPlugins.js';
 import { checkAgentTargets } from './checkAgentTargets.js';
@@ -23,7 +23,11 @@ export function checkAgentConfig(agent: AgentConfig): AgentConfigIssue[] {
     if (error !== undefined) issues.push({ code: 'TRIPLINE_AGENT_INVALID_CA', path, message: `cannot read ${file}: ${describe(error)}` });
   };
 
-  issues.push(...collectorUrlIssues(agent.collectorUrl));
+  issues.push(...collectorUrlIssues(agent.collectorUrl, ['agent', 'collectorUrl']));
+  agent.collectorUrls.forEach((url, index) => issues.push(...collectorUrlIssues(url, ['agent', 'collectorUrls', index])));
+  if (agent.collectorUrls.length > 0 && agent.collectorUrl !== DEFAULT_COLLECTOR_URL) {
+    issues.push({ code: 'TRIPLINE_AGENT_INVALID_URL', path: ['agent', 'collectorUrls'], message: 'set collectorUrl or collectorUrls, not both (list every collector under collectorUrls)' });
+  }
   caFile(agent.caFile, ['agent', 'caFile'], (error) => error.code ?? error.message);
   try {
     new RegExp(agent.disks.excludeDevices);
@@ -41,8 +45,7 @@ export function checkAgentConfig(agent: AgentConfig): AgentConfigIssue[] {
   return issues;
 }
 
-function collectorUrlIssues(text: string): AgentConfigIssue[] {
-  const path = ['agent', 'collectorUrl'];
+function collectorUrlIssues(text: string, path: Path): AgentConfigIssue[] {
   let url: URL;
   try {
     url = new URL(text);

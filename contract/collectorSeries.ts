@@ -22,7 +22,7 @@ export const COLLECTOR_SERIES = {
     kind: 'gauge',
     unit: 'count',
     labels: [],
-    help: "Per host, the time since its last report divided by its agent's report interval (3 = three reports missing); 0 while reports arrive",
+    help: "Per host, the time since its last report divided by its agent's report interval once a report is due (3 = three reports missing); 0 while reports arrive on time",
   },
 } as const satisfies Record<string, MetricDefinition>;
 

@@ -29,7 +29,8 @@ export type ErrorRaiser =
   | 'SeriesValuesError'
   | 'TemplateError'
   | 'CliError'
-  | 'SchemaTooNewError';
+  | 'SchemaTooNewError'
+  | 'PostgresStoreError';
 
 /**
  * Whether trying the same thing again can help: `yes` and `no` hold for every error with the code;
@@ -85,7 +86,7 @@ export const ERROR_CATALOGUE = [
     status: 422,
     meaning: "an Alertmanager webhook notification (`POST /api/v1/intake/alertmanager`) is JSON but not Alertmanager's version 4 payload; `path` names the field (`body/alerts/0/startsAt`). Nothing of it was applied",
   },
-  { code: 'TRIPLINE_RATE_LIMITED', component: 'collector-api', raisedBy: ['ApiError'], status: 429, meaning: 'too many reports from one agent id within a minute (`collector.limits.reportsPerMinute`), or too many report requests in progress at once (`maxConcurrentReports`); retry after the Retry-After seconds' },
+  { code: 'TRIPLINE_RATE_LIMITED', component: 'collector-api', raisedBy: ['ApiError'], status: 429, meaning: 'too many reports from one agent id a minute (`collector.limits.reportsPerMinute`) or in progress at once (`maxConcurrentReports`), or too many live event streams (`collector.console.live`); retry after Retry-After' },
   { code: 'TRIPLINE_BAD_REQUEST', component: 'collector-api', raisedBy: ['ApiError'], status: 400, meaning: 'any other malformed request' },
   { code: 'TRIPLINE_SHUTTING_DOWN', component: 'collector-api', raisedBy: ['ApiError'], status: 503, meaning: 'the collector is stopping; retry later' },
   { code: 'TRIPLINE_INTERNAL', component: 'collector-api', raisedBy: ['ApiError'], status: 500, meaning: 'an unexpected failure; details are in the collector log only' },
@@ -112,7 +113,9 @@ export const ERROR_CATALOGUE = [
   },
 
   // The collector's store.
-  { code: 'TRIPLINE_SCHEMA_TOO_NEW', component: 'collector-store', raisedBy: ['SchemaTooNewError'], meaning: 'the database was written by a newer Tripline (more schema migrations than this release knows); nothing opens it until Tripline is upgraded or a backup restored' },
+  { code: 'TRIPLINE_SCHEMA_TOO_NEW', component: 'collector-store', raisedBy: ['SchemaTooNewError', 'PostgresStoreError'], meaning: 'the database was written by a newer Tripline (more schema migrations than this release knows); nothing opens it until Tripline is upgraded or a backup restored' },
+  { code: 'TRIPLINE_STORE_UNAVAILABLE', component: 'collector-store', raisedBy: ['PostgresStoreError'], meaning: 'the PostgreSQL store cannot be reached (refused, timed out, wrong user or password) or its connection was closed; the message names the server without its password' },
+  { code: 'TRIPLINE_STORE_STATEMENT_FAILED', component: 'collector-store', raisedBy: ['PostgresStoreError'], meaning: "a PostgreSQL statement failed; the error's `sqlState` is the server's SQLSTATE (23505: a unique constraint, such as a second active incident of one fingerprint), and its transaction was rolled back" },
 
   // The agent.
   { code: 'TRIPLINE_ENROLL_REFUSED', component: 'agent', raisedBy: ['AgentEnrollmentError'], retry: 'no', meaning: 'the collector refused enrollment (a wrong enrollment token, an agent id already enrolled or revoked) or answered without a credential' },
@@ -129,7 +132,7 @@ export const ERROR_CATALOGUE = [
   { code: 'TRIPLINE_AGENT_INVALID_TARGET', component: 'config', raisedBy: ['AgentConfigIssue'], meaning: 'a ping, TCP, HTTP, DNS or systemd target of the agent section is not usable (a host that is not one, a URL with credentials)' },
   { code: 'TRIPLINE_AGENT_DUPLICATE_TARGET', component: 'config', raisedBy: ['AgentConfigIssue'], meaning: 'two targets of one probe have the same name' },
   { code: 'TRIPLINE_AGENT_INVALID_DURATION', component: 'config', raisedBy: ['AgentConfigIssue'], meaning: 'an interval or timeout of the agent section does not parse or is outside its range' },
-  { code: 'TRIPLINE_AGENT_INVALID_URL', component: 'config', raisedBy: ['AgentConfigIssue'], meaning: '`agent.collectorUrl` is not an http:// or https:// URL' },
+  { code: 'TRIPLINE_AGENT_INVALID_URL', component: 'config', raisedBy: ['AgentConfigIssue'], meaning: '`agent.collectorUrl` or an entry of `agent.collectorUrls` is not an http:// or https:// URL, or both are set' },
   { code: 'TRIPLINE_AGENT_INVALID_PATTERN', component: 'config', raisedBy: ['AgentConfigIssue'], meaning: '`agent.disks.excludeDevices` is not a valid regular expression' },
   { code: 'TRIPLINE_AGENT_INVALID_PLUGIN', component: 'config', raisedBy: ['AgentConfigIssue'], meaning: 'a plugin is not usable: a name used twice, a command that is not a normalised absolute path, an unsafe argument, a timeout longer than its interval' },
   { code: 'TRIPLINE_AGENT_INVALID_CA', component: 'config', raisedBy: ['AgentConfigIssue'], meaning: 'a `caFile` of the agent section cannot be read' },

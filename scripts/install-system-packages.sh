@@ -9,13 +9,15 @@
 # for the agent's proxy test (run in the foreground by the test, never as a service), chromium
 # for the web console's browser tests (driven headless by playwright-core), and
 # prometheus-alertmanager, a real Alertmanager for the intake's end-to-end test (run by the test on
-# loopback, never as a service).
+# loopback, never as a service), and postgresql, a real PostgreSQL for the store contract suite and the
+# shared-store tests (each test makes a temporary cluster of its own with initdb on a loopback port, run
+# as the postgres user; Debian's own cluster service is turned off).
 # Idempotent: packages already present are not fetched again.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 here=$(cd "$(dirname "$0")" && pwd)
 can_install() { [[ $(id -u) -eq 0 ]] || sudo -n true 2>/dev/null; }
-wanted=(iputils-ping iproute2 prometheus-node-exporter monitoring-plugins-basic stress-ng dpkg-dev binutils ansible-core tinyproxy chromium prometheus-alertmanager)
+wanted=(iputils-ping iproute2 prometheus-node-exporter monitoring-plugins-basic stress-ng dpkg-dev binutils ansible-core tinyproxy chromium prometheus-alertmanager postgresql)
 missing=()
 for package in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -29,7 +31,7 @@ if ((${#missing[@]} > 0)); then
     "${SUDO[@]}" apt-get update -qq
     "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
     # Debian starts tinyproxy and alertmanager as services on install; the tests run their own, in the foreground.
-    for service in tinyproxy prometheus-alertmanager; do
+    for service in tinyproxy prometheus-alertmanager postgresql; do
       if [[ " ${missing[*]} " == *" $service "* ]] && [[ -d /run/systemd/system ]]; then
         "${SUDO[@]}" systemctl disable --now "$service.service" >/dev/null 2>&1 || true
       fi

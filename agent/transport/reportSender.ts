@@ -4,6 +4,13 @@
  * spool) holds only what could not be delivered, so the healthy path writes nothing to disk. A
  * crash during that one upload loses that one report (the collector sees a gap in the sequence).
  *
+ * Several collectors: the agent is given their URLs in order and sends to one at a time, starting
+ * with the first. An attempt the collector could not have taken (no connection, a timeout, a 5xx)
+ * is tried on the next URL, and the agent sticks to the one that answered; when none answers the
+ * report stays in the spool as with one collector. A report that reached a collector which then
+ * failed to answer may arrive at two: collectors sharing one store acknowledge the second as a
+ * duplicate of (agent, sequence), so nothing is stored twice.
+ *
  * Each report is POSTed with the agent's bearer token and a timeout, as plain JSON or, when larger
  * than `gzipAboveBytes` (and always from the spool), gzip-compressed, over one
  * kept-open connection (`collectorConnection.ts`, a small HTTP/1.1 client: node:http cost the
@@ -20,7 +27,7 @@ import type { Logger } from 'pino';
 import { REPORTS_PATH, type Report } from '../../contract/report.js';
 import { createSecretRedactor, type Redact } from '../../contract/secretRedactor.js';
 import type { TimerScheduler } from '../lifecycle/timerScheduler.js';
-import { createCollectorConnection, type CollectorResponse } from './collectorConnection.js';
+import { createCollectorConnection, type CollectorConnection, type CollectorResponse } from './collectorConnection.js';
 import type { ProxyRoute } from './proxyRoute.js';
 import type { QueuedReport, ReportQueue } from './reportQueue.js';
 
@@ -100,9 +107,19 @@ export interface FlushResult {
   blocked: boolean;
 }
 
+/**
+ * Whether a failed attempt is worth trying on another collector: this one could not take the report
+ * (no connection, a timeout, a 5xx). A 408, 425 or 429 is this collector asking us to come back
+ * later (its limits are per collector: going elsewhere would dodge them), a 407 a proxy's.
+ */
+export function triesNextCollector(attempt: { outcome: SendOutcome; status?: number }): boolean {
+  return attempt.outcome === 'retryable' && (attempt.status === undefined || attempt.status >= 500);
+}
+
 /** Dependencies of the sender. */
 export interface ReportSenderOptions {
-  collectorUrl: string;
+  /** The collectors' base URLs, in the order they are tried (agent.collectorUrls); at least one. */
+  collectorUrls: readonly string[];
   /** Bearer token; never logged. An enrolling agent sets it later with `setToken`. */
   token: string | undefined;
   /** PEM CA bundle trusted for an https collector (a private CA). */
@@ -117,8 +134,8 @@ export interface ReportSenderOptions {
   nowMs?: () => number;
   /** Sets and clears the timer of each upload; node's timers by default. */
   timers?: TimerScheduler;
-  /** The HTTP proxy uploads go through (`proxyRouteFor`); direct without one. */
-  proxy?: ProxyRoute;
+  /** The HTTP proxy uploads to a collector go through (`proxyRouteFor`); direct without one. */
+  proxyFor?: (collectorUrl: URL) => ProxyRoute | undefined;
 }
 
 /** Queues reports and drains the queue to the collector. */
@@ -148,6 +165,12 @@ export interface ReportSender {
 
 type Attempt = { outcome: SendOutcome; status?: number; retryAfterSeconds?: number };
 
+/** One collector: where its reports go (for logs, without credentials) and its kept-open connection. */
+interface Target {
+  logTarget: string;
+  connection: CollectorConnection;
+}
+
 const MAX_RETRY_AFTER_SECONDS = 300;
 const LOGGED_RESPONSE_CHARS = 512;
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -155,11 +178,16 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 /** Creates a sender for an http(s) collector URL (checked when the config was loaded). */
 export function createReportSender(options: ReportSenderOptions): ReportSender {
   const { queue, log, nowMs = Date.now } = options;
-  const url = reportsUrl(options.collectorUrl);
-  const target = new URL(url);
-  const logTarget = `${target.origin}${target.pathname}`;
+  if (options.collectorUrls.length === 0) throw new Error('no collector URL to send reports to');
   const timeoutMs = options.timeoutSeconds * 1000;
-  const connection = createCollectorConnection({ url: target, ca: options.ca, timeoutMs, maxResponseBytes: MAX_RESPONSE_BYTES, timers: options.timers, proxy: options.proxy });
+  const targets: Target[] = options.collectorUrls.map((collectorUrl) => {
+    const url = new URL(reportsUrl(collectorUrl));
+    const proxy = options.proxyFor?.(new URL(collectorUrl));
+    const connection = createCollectorConnection({ url, ca: options.ca, timeoutMs, maxResponseBytes: MAX_RESPONSE_BYTES, timers: options.timers, ...(proxy ? { proxy } : {}) });
+    return { logTarget: `${url.origin}${url.pathname}`, connection };
+  });
+  /** The collector reports go to; it changes only when it fails and another answers. */
+  let current = 0;
   const closing = new AbortController();
   const dropped: DroppedReports = { spoolFull: 0, rejected: 0 };
   const gzipAboveBytes = options.gzipAboveBytes ?? DEFAULT_GZIP_ABOVE_BYTES;
@@ -172,23 +200,36 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
     redact = createSecretRedactor([token]);
   };
   if (options.token) setAuthorization(options.token);
-  else log.info({ collector: logTarget }, 'agent has no token yet; reports wait in the spool until it has one');
+  else log.info({ collector: targets[0]!.logTarget }, 'agent has no token yet; reports wait in the spool until it has one');
   let notBeforeMs = 0;
   let running: Promise<FlushResult> | undefined;
   let requested = false;
 
   /** One POST; the connection's timeout covers connect, upload and the whole response. */
-  function send(upload: Upload): Promise<CollectorResponse> {
+  function send(target: Target, upload: Upload): Promise<CollectorResponse> {
     if (closing.signal.aborted) return Promise.reject(Object.assign(new Error('the sender is closed'), { code: 'ABORT_ERR' }));
-    return connection.post(upload.body, upload.gzip ? gzipHeaders : plainHeaders);
+    return target.connection.post(upload.body, upload.gzip ? gzipHeaders : plainHeaders);
   }
 
+  /** Tries the current collector, then each other in turn while they could not take the report; sticks to the one that answered. */
   async function post(entry: Upload): Promise<Attempt> {
+    let attempt = await postTo(targets[current]!, entry);
+    for (let tried = 1; tried < targets.length && triesNextCollector(attempt) && !closing.signal.aborted; tried++) {
+      const next = (current + 1) % targets.length;
+      log.warn({ sequence: entry.sequence, from: targets[current]!.logTarget, to: targets[next]!.logTarget }, 'trying the next collector');
+      current = next;
+      attempt = await postTo(targets[current]!, entry);
+    }
+    return attempt;
+  }
+
+  async function postTo(target: Target, entry: Upload): Promise<Attempt> {
+    const logTarget = target.logTarget;
     try {
-      const response = await send(entry);
+      const response = await send(target, entry);
       const text = response.text;
       const attempt: Attempt = { outcome: classifyStatus(response.status), status: response.status };
-      logAttempt(entry, attempt, text);
+      logAttempt(entry, attempt, text, logTarget);
       const retryAfterSeconds = parseRetryAfter(response.headers['retry-after'], nowMs());
       return retryAfterSeconds === undefined ? attempt : { ...attempt, retryAfterSeconds };
     } catch (error) {
@@ -199,7 +240,7 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
     }
   }
 
-  function logAttempt(entry: Upload, attempt: Attempt, responseText: string): void {
+  function logAttempt(entry: Upload, attempt: Attempt, responseText: string, logTarget: string): void {
     const fields = { sequence: entry.sequence, collector: logTarget, status: attempt.status };
     switch (attempt.outcome) {
       case 'acknowledged':
@@ -328,7 +369,7 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
     pending: () => queue.size(),
     async close() {
       closing.abort();
-      connection.destroy(Object.assign(new Error('the sender is closed'), { code: 'ABORT_ERR' }));
+      for (const target of targets) target.connection.destroy(Object.assign(new Error('the sender is closed'), { code: 'ABORT_ERR' }));
       await delivering;
       await running;
     },

@@ -2,8 +2,8 @@
  * `tripline start`, `tripline collector` and `tripline agent`: the long-running modes. `start`
  * runs a collector and an agent for this host in one process, with zero configuration.
  */
-import { databasePath } from '../../collector/store/sqlite/databasePath.js';
 import type { Config } from '../../config/configSchema.js';
+import { collectorUrlsOf } from '../../config/agentConfigSchema.js';
 import { formatDuration } from '../../config/duration.js';
 import { loadConfig } from '../../config/loadConfig.js';
 import type { RunningCollector } from '../../collector/collector.js';
@@ -33,13 +33,13 @@ export async function serveCommand(mode: ServeMode, configFile: string | undefin
   if (collectorModule && loadConfiguredRules) {
     const { startCollector } = collectorModule;
     collector = await startCollector({ config, rules: loadConfiguredRules(config), log: log.child({ process: 'collector' }), ...(localAdminToken === undefined ? {} : { localAdminToken }) });
-    if (mode === 'start') config.agent.collectorUrl = collector.url;
+    if (mode === 'start') Object.assign(config.agent, { collectorUrl: collector.url, collectorUrls: [] });
   }
   let agent: Agent | undefined = undefined;
   // An agent-only process whose enrolment is refused exits 78; with a collector in the process it keeps serving.
   agent = mode === 'collector' ? undefined : createAgentFromConfig(config, log, version, mode === 'agent' ? { onEnrollmentRefused: exitOnRefusal(() => agent, log) } : {});
   if (agent) await agent.start();
-  printWhereToLook(mode, config, collector, collector ? databasePath(config.dataDir) : '', file);
+  printWhereToLook(mode, config, collector, collector ? (await import('../../collector/store/openStore.js')).describeStore(config) : '', file);
   const ruleReloading = collector ? (await import('../ruleReloading.js')).startRuleReloading(config, collector, log) : undefined;
   runUntilSignal(
     {
@@ -60,6 +60,7 @@ function printWhereToLook(mode: ServeMode, config: Config, collector: RunningCol
   const lines = [`Tripline ${mode} running (config: ${file ?? 'built-in defaults'})`];
   if (collector) {
     lines.push(
+      `  Console:    ${collector.url}/ (sign in with an API token${mode === 'start' ? ': the admin token below' : ''})`,
       `  API:        ${collector.url}/api/v1/incidents   ${collector.url}/api/v1/hosts`,
       `  Metrics:    ${collector.url}/metrics`,
       ...(mode === 'start' ? [`  API token:  admin token "local-admin" in ${localAdminTokenFile(config.dataDir)} (mode 0600): curl -H "Authorization: Bearer $(cat ${localAdminTokenFile(config.dataDir)})" ${collector.url}/api/v1/incidents`] : []),
@@ -68,7 +69,7 @@ function printWhereToLook(mode: ServeMode, config: Config, collector: RunningCol
       `  Incidents:  tripline incidents list${file ? ` --config ${file}` : ''}`,
     );
   }
-  if (mode !== 'collector') lines.push(`  Agent:      reporting every ${formatDuration(config.agent.interval / 1000)} to ${config.agent.collectorUrl}`);
+  if (mode !== 'collector') lines.push(`  Agent:      reporting every ${formatDuration(config.agent.interval / 1000)} to ${collectorUrlsOf(config.agent).join(', ')}`);
   lines.push('  Logs:       JSON on stderr. Stop with Ctrl-C or SIGTERM.');
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -20,6 +20,7 @@ import type { IncidentRecord } from '../domain/incident.js';
 import type { IncidentChanges, IncidentService } from '../incidents/incidentService.js';
 import { isAlertmanagerIncident } from '../intake/alertmanagerAlert.js';
 import type { StoreTransaction } from '../store/store.js';
+import { RuleStateIndex } from './ruleStateIndex.js';
 
 /** The longest a latest-sample change of a rule state waits before it is written. */
 export const RULE_STATE_CHECKPOINT_MS = 60_000;
@@ -42,20 +43,28 @@ export interface AlertPipelineOptions {
   initialStates: Map<string, RuleState>;
   incidents: IncidentService;
   log: Logger;
+  /**
+   * Several collectors share the store, and a host's reports may land on any of them: before each
+   * batch, the states of its hosts that another collector wrote last are read again, and those it
+   * deleted are dropped (refreshHostStates). `holder` is this collector's id, written with each state.
+   */
+  sharedStates?: { holder: string };
 }
 
 export function createAlertPipeline(options: AlertPipelineOptions): AlertPipeline {
   let rules = options.rules;
   let compiled: CompiledRuleSet = compileRules(rules);
-  const states = options.initialStates;
+  const states = new RuleStateIndex(options.initialStates);
   // States whose latest sample is newer in memory than in the store, with the time of their first
   // unwritten change; in that order (an entry is added when absent and removed once written).
   const unwritten = new Map<string, number>();
   let health: readonly RuleHealth[] = rules.map((r) => ({ ruleName: r.name, healthy: true }));
   // Set at start and on every replace: the next batch retires what rules no longer in the set left behind.
   let retirePending = true;
+  const writer = options.sharedStates?.holder;
   return {
     process(tx, samples, nowMs) {
+      if (options.sharedStates) refreshHostStates(tx, samples, options.sharedStates.holder);
       const retiredStates = retirePending ? retireRemovedRules(tx, rules, states, options.incidents, nowMs) : [];
       retirePending = false;
       const result = evaluate(compiled, samples, states, nowMs);
@@ -75,7 +84,7 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
         const state = live.get(fingerprint) ?? states.get(fingerprint);
         if (state) toWrite.push(state);
       }
-      if (toWrite.length > 0) tx.saveRuleStates(toWrite);
+      if (toWrite.length > 0) tx.saveRuleStates(toWrite, writer);
       if (gone.size > 0) tx.deleteRuleStates([...gone]);
       const changes = options.incidents.applySignals(tx, result.signals, nowMs);
       // An Alertmanager alert's incident: no rule state here says whether it still fires (its notifications do).
@@ -97,7 +106,7 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
     },
     checkpoint(tx) {
       const fingerprints = [...unwritten.keys()];
-      tx.saveRuleStates(fingerprints.map((fingerprint) => states.get(fingerprint)).filter((state) => state !== undefined));
+      tx.saveRuleStates(fingerprints.map((fingerprint) => states.get(fingerprint)).filter((state) => state !== undefined), writer);
       return { commit: () => fingerprints.forEach((fingerprint) => unwritten.delete(fingerprint)) };
     },
     replaceRules(next) {
@@ -108,6 +117,32 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
     rules: () => rules,
     health: () => health,
   };
+
+  /**
+   * The rule-state choice with several collectors: a host's states are whatever the store holds
+   * (reports of one host serialise on its row, which each report's transaction updates). A state
+   * another collector wrote last is taken when its latest sample is as new as ours or newer; one held
+   * here that the store no longer has was deleted by another collector (new and changed states are
+   * written in their batch, so every state held here is in the store unless deleted). What a state's
+   * writer had not written yet (a latest-sample-only change, up to RULE_STATE_CHECKPOINT_MS) is not
+   * seen: a window may lack its newest points, status and timers are exact.
+   */
+  function refreshHostStates(tx: StoreTransaction, samples: readonly SeriesSample[], holder: string): void {
+    const hosts = new Set<string>();
+    for (const sample of samples) if (sample.labels.host !== undefined) hosts.add(sample.labels.host);
+    if (hosts.size === 0) return;
+    const present = new Set<string>();
+    for (const { fingerprint, state } of tx.hostRuleStates([...hosts], holder)) {
+      present.add(fingerprint);
+      const held = states.get(fingerprint);
+      if (state === undefined || (held !== undefined && held.lastSampleAtMs > state.lastSampleAtMs)) continue;
+      states.set(fingerprint, state);
+      unwritten.delete(fingerprint);
+    }
+    for (const [fingerprint, state] of states) {
+      if (!present.has(fingerprint) && state.labels.host !== undefined && hosts.has(state.labels.host)) forget(fingerprint);
+    }
+  }
 
   function forget(fingerprint: string): void {
     states.delete(fingerprint);

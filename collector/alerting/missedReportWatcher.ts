@@ -1,7 +1,8 @@
 /**
  * Turns an agent's silence into a series that rules can judge: every tick, for each known host,
- * `agent_missed_reports` = seconds since its last report / its report interval. The default
- * rule pack fires "agent silent" when this passes 3. Reports themselves feed the value 0.
+ * `agent_missed_reports` = seconds since its last report / its report interval, once that reaches 1
+ * (a report is missing). The default rule pack fires "agent silent" when this passes 3. Reports
+ * themselves feed the value 0, which holds until the next report is due.
  */
 import type { Logger } from 'pino';
 import type { COLLECTOR_SERIES } from '../../contract/collectorSeries.js';
@@ -32,13 +33,14 @@ export interface MissedReportWatcherOptions {
 export function createMissedReportWatcher(options: MissedReportWatcherOptions): MissedReportWatcher {
   const tick = (): void => {
     const nowMs = options.clock.nowMs();
-    // A decommissioned host (or one whose agent was reset) is not expected to report: its silence is no problem.
-    const samples: SeriesSample[] = options.store.listHosts({ inventory: false }).filter((host) => host.decommissionedAtMs === null).map((host) => ({
-      metric: AGENT_MISSED_REPORTS_METRIC,
-      labels: { ...host.labels, host: host.hostname },
-      value: Math.max(0, (nowMs - host.lastReportAtMs) / 1000 / host.intervalSeconds),
-      atMs: nowMs,
-    }));
+    const samples: SeriesSample[] = [];
+    for (const host of options.store.listHosts({ inventory: false })) {
+      // A decommissioned host (or one whose agent was reset) is not expected to report: its silence is no problem.
+      if (host.decommissionedAtMs !== null) continue;
+      const missed = (nowMs - host.lastReportAtMs) / 1000 / host.intervalSeconds;
+      // A host whose next report is not yet due is at 0, which its last report fed: a healthy fleet costs no evaluation.
+      if (missed >= 1) samples.push({ metric: AGENT_MISSED_REPORTS_METRIC, labels: { ...host.labels, host: host.hostname }, value: missed, atMs: nowMs });
+    }
     if (samples.length === 0) return;
     const { commit } = options.store.transaction((tx) => options.pipeline.process(tx, samples, nowMs));
     commit();

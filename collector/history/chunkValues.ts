@@ -5,6 +5,9 @@
  *   bits inside the previous window of leading and trailing zeros, or `11` + 5 bits of leading zeros
  *   + 6 bits of length (64 written as 0) + the meaningful bits. Best for noisy doubles; NaN,
  *   ±Infinity, -0 and subnormals come back as they went in.
+ * - Ratios of integers (writeRatios): what an agent divides, busy jiffies by all jiffies of an
+ *   interval, used blocks by all blocks, is n / d exactly for small integers; per value the
+ *   denominator's delta and the numerator's delta, as the scaled integers write theirs.
  * - Scaled integers (as ALP finds decimals, Afroozeh et al., SIGMOD 2024): most gauges and counters
  *   an agent sends are integers or short decimals (a load average of 0.37, a byte counter), whose
  *   doubles have long, unlike mantissas that XOR barely shrinks. Such a value is the integer
@@ -135,68 +138,171 @@ export function bestExponent(values: readonly number[]): number | undefined {
   return best;
 }
 
-/** Writes `values` as integers scaled by 10^exponent, as deltas of `order` 1 or 2 (see the module comment). */
-export function writeScaled(out: BitWriter, values: readonly number[], exponent: number, order: 1 | 2): void {
-  const scale = 10 ** exponent;
-  let prev = 0;
-  let prevDelta = 0;
-  for (const value of values) {
-    const n = scaledInteger(value, scale);
-    if (n === undefined) {
-      out.writeBits(0b111111, 6);
-      scratch.setFloat64(0, value);
-      out.writeBits(scratch.getUint32(0), 32);
-      out.writeBits(scratch.getUint32(4), 32);
-      continue;
-    }
-    const delta = n - prev;
-    const step = order === 1 ? delta : delta - prevDelta;
+/**
+ * A stream of integers as steps (deltas for order 1, delta-of-deltas for order 2) in buckets, with
+ * the `111110` escape for an integer written whole and `111111` for an exception (a raw double the
+ * caller writes), which leaves the stream's state as it was.
+ */
+class IntegerSteps {
+  private prev = 0;
+  private prevDelta = 0;
+
+  constructor(private readonly order: 1 | 2) {}
+
+  write(out: BitWriter, n: number): void {
+    const delta = n - this.prev;
+    const step = this.order === 1 ? delta : delta - this.prevDelta;
     // Only a step the reader's own arithmetic turns back into n exactly; otherwise n itself.
-    const reproduced = order === 1 ? prev + step : prev + (prevDelta + step);
+    const reproduced = this.order === 1 ? this.prev + step : this.prev + (this.prevDelta + step);
     if (reproduced === n && Number.isSafeInteger(step) && Math.abs(step) < 2 ** 31 && writeStep(out, step)) {
-      prevDelta = order === 1 ? 0 : prevDelta + step;
+      this.prevDelta = this.order === 1 ? 0 : this.prevDelta + step;
     } else {
       out.writeBits(0b111110, 6);
       out.writeBit(n < 0 ? 1 : 0);
       out.writeBits(Math.floor(Math.abs(n) / TWO_32), 21);
       out.writeBits(Math.abs(n) % TWO_32, 32);
-      prevDelta = 0;
+      this.prevDelta = 0;
     }
-    prev = n;
+    this.prev = n;
+  }
+
+  /** The next integer, or undefined for the exception escape. */
+  read(input: BitReader): number | undefined {
+    let ones = 0;
+    while (ones < 6 && input.readBit() === 1) ones++;
+    if (ones === 6) return undefined;
+    if (ones === 5) {
+      const negative = input.readBit() === 1;
+      const magnitude = input.readBits(21) * TWO_32 + input.readBits(32);
+      this.prev = negative ? -magnitude : magnitude;
+      this.prevDelta = 0;
+      return this.prev;
+    }
+    let step = 0;
+    if (ones > 0) {
+      const zigzag = input.readBits(SCALED_BUCKETS[ones - 1]!);
+      step = zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
+    }
+    if (this.order === 1) this.prev += step;
+    else {
+      this.prevDelta += step;
+      this.prev += this.prevDelta;
+    }
+    return this.prev;
+  }
+}
+
+function writeException(out: BitWriter, value: number): void {
+  out.writeBits(0b111111, 6);
+  scratch.setFloat64(0, value);
+  out.writeBits(scratch.getUint32(0), 32);
+  out.writeBits(scratch.getUint32(4), 32);
+}
+
+function readException(input: BitReader): number {
+  const hi = input.readBits(32);
+  return toDouble(hi, input.readBits(32));
+}
+
+/** Writes `values` as integers scaled by 10^exponent, as deltas of `order` 1 or 2 (see the module comment). */
+export function writeScaled(out: BitWriter, values: readonly number[], exponent: number, order: 1 | 2): void {
+  const scale = 10 ** exponent;
+  const integers = new IntegerSteps(order);
+  for (const value of values) {
+    const n = scaledInteger(value, scale);
+    if (n === undefined) writeException(out, value);
+    else integers.write(out, n);
   }
 }
 
 /** Reads `count` values written by writeScaled into `into`. */
 export function readScaled(input: BitReader, count: number, exponent: number, order: 1 | 2, into: number[]): void {
   const scale = 10 ** exponent;
-  let prev = 0;
-  let prevDelta = 0;
+  const integers = new IntegerSteps(order);
   for (let i = 0; i < count; i++) {
-    let ones = 0;
-    while (ones < 6 && input.readBit() === 1) ones++;
-    if (ones === 6) {
-      const hi = input.readBits(32);
-      into.push(toDouble(hi, input.readBits(32)));
+    const n = integers.read(input);
+    into.push(n === undefined ? readException(input) : n / scale);
+  }
+}
+
+/** The largest denominator of a ratio: 2^24 covers jiffies over any interval and most byte totals in kB. */
+const MAX_DENOMINATOR = 2 ** 24;
+/** How far from the previous denominator the search looks first (a jiffy count moves by a few). */
+const NEAR_DENOMINATOR = 16;
+
+/**
+ * A ratio of integers n / d that is exactly `value`: first with a denominator near `previous` (the
+ * agent divides busy jiffies by all jiffies of an interval, which differ by a few from one interval
+ * to the next), then the convergents of its continued fraction. Undefined when none up to
+ * MAX_DENOMINATOR is exact.
+ */
+export function ratioOf(value: number, previous: number): [number, number] | undefined {
+  if (!Number.isFinite(value)) return undefined;
+  for (let offset = 0; offset <= NEAR_DENOMINATOR; offset++) {
+    for (const d of offset === 0 ? [previous] : [previous - offset, previous + offset]) {
+      if (d < 1) continue;
+      const n = Math.round(value * d) + 0;
+      if (Number.isSafeInteger(n) && Object.is(n / d, value)) return [n, d];
+    }
+  }
+  let x = Math.abs(value);
+  let [h1, h2, k1, k2] = [1, 0, 0, 1];
+  for (let i = 0; i < 64; i++) {
+    const a = Math.floor(x);
+    const [h, k] = [a * h1 + h2, a * k1 + k2];
+    if (k > MAX_DENOMINATOR || !Number.isSafeInteger(h)) return undefined;
+    const n = (value < 0 ? -h : h) + 0;
+    if (Object.is(n / k, value)) return [n, k];
+    [h2, h1, k2, k1] = [h1, h, k1, k];
+    if (x === a) return undefined;
+    x = 1 / (x - a);
+  }
+  return undefined;
+}
+
+/** Whether most of the first (up to 16) values are ratios: a cheap test before a chunk's search. */
+export function mostlyRatios(values: readonly number[]): boolean {
+  const sample = values.slice(0, 16);
+  let previous = 1;
+  let found = 0;
+  for (const value of sample) {
+    const ratio = ratioOf(value, previous);
+    if (ratio !== undefined) {
+      found++;
+      previous = ratio[1];
+    }
+  }
+  return found * 2 > sample.length;
+}
+
+/**
+ * Writes `values` as ratios of integers: per value the denominator's delta, then the numerator's
+ * (both IntegerSteps of order 1; an exception escapes in the denominator's place).
+ */
+export function writeRatios(out: BitWriter, values: readonly number[]): void {
+  const denominators = new IntegerSteps(1);
+  const numerators = new IntegerSteps(1);
+  let previous = 1;
+  for (const value of values) {
+    const ratio = ratioOf(value, previous);
+    if (ratio === undefined) {
+      writeException(out, value);
       continue;
     }
-    if (ones === 5) {
-      const negative = input.readBit() === 1;
-      const magnitude = input.readBits(21) * TWO_32 + input.readBits(32);
-      prev = negative ? -magnitude : magnitude;
-      prevDelta = 0;
-    } else {
-      let step = 0;
-      if (ones > 0) {
-        const zigzag = input.readBits(SCALED_BUCKETS[ones - 1]!);
-        step = zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
-      }
-      if (order === 1) prev += step;
-      else {
-        prevDelta += step;
-        prev += prevDelta;
-      }
-    }
-    into.push(prev / scale);
+    denominators.write(out, ratio[1]);
+    numerators.write(out, ratio[0]);
+    previous = ratio[1];
+  }
+}
+
+/** Reads `count` values written by writeRatios into `into`. */
+export function readRatios(input: BitReader, count: number, into: number[]): void {
+  const denominators = new IntegerSteps(1);
+  const numerators = new IntegerSteps(1);
+  for (let i = 0; i < count; i++) {
+    const d = denominators.read(input);
+    if (d === undefined) into.push(readException(input));
+    else into.push(numerators.read(input)! / d);
   }
 }
 

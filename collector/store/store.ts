@@ -87,7 +87,14 @@ export interface StoreTransaction {
   savepoint<T>(fn: () => T): T;
   /** Stores one report; returns false when (agentId, sequence) was stored already. */
   insertReport(report: ReportRecord): boolean;
-  saveRuleStates(states: readonly RuleState[]): void;
+  /** Saves rule states; `writtenBy` (a collector's holder id) is kept with each, for `hostRuleStates`. */
+  saveRuleStates(states: readonly RuleState[], writtenBy?: string): void;
+  /**
+   * The rule states of these hosts (their series' `host` label) as the store holds them, for a
+   * collector sharing the store with others: every fingerprint, and the state itself only where it
+   * was last written by another writer than `reader` (its own it holds already).
+   */
+  hostRuleStates(hostnames: readonly string[], reader: string): Array<{ fingerprint: string; state: RuleState | undefined }>;
   deleteRuleStates(fingerprints: readonly string[]): void;
   desksForIncident(incidentId: number): string[];
   findActiveIncident(fingerprint: string): IncidentRecord | undefined;

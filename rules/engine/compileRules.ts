@@ -68,12 +68,10 @@ function compileRule(rule: Rule): CompiledRule {
   ] as const) {
     if (!Number.isFinite(n)) throw new Error(`${what} is not a finite number`);
   }
-  const kind = ruleKindOf(rule);
-  const behaviour = kind.compile(rule);
+  const behaviour = ruleKindOf(rule).compile(rule);
   return {
     ...behaviour,
     rule,
-    latestSampleMayLag: kind.latestSampleMayLag,
     matches: compileLabelMatchers(rule.matchers),
     timing: { forMs: rule.forSeconds * 1000, clearForMs: rule.clearForSeconds * 1000, keepFiringForMs: keepFiringForSeconds * 1000 },
     fingerprintOf: memoizedFingerprint(rule.name),

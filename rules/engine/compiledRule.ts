@@ -13,8 +13,6 @@ export interface CompiledRule extends KindBehaviour {
   rule: Rule;
   matches: LabelPredicate;
   timing: AlertTiming;
-  /** Whether its states' latest-sample changes may reach the store late (RuleKind.latestSampleMayLag). */
-  latestSampleMayLag: boolean;
   /**
    * The fingerprint of a series of this rule, given a canonical key of its labels. Memoized (hashing
    * is the costliest step of evaluation); the memo only ever returns what `fingerprint` would.
@@ -41,8 +39,21 @@ export interface KindBehaviour {
   applySamples?: ApplySamples;
   /** Time-driven work, run about once a second whether or not samples came (see sweepRules.ts). */
   sweep?: SweepRule;
+  /**
+   * The shortest time between two sweeps of the rule; SWEEP_MS when unset. Kinds whose sweep only
+   * forgets memory that has aged out of a long window need not look every second.
+   */
+  sweepEveryMs?: number;
   /** The readable reason of a signal, e.g. "filesystem_used_ratio 0.93 above 0.9 for 5m". */
   reason: ReasonText;
+  /**
+   * Whether a state whose only change is its latest sample (lastValue, lastSampleAtMs, new points of
+   * `recent`) may reach the store later than the sample (engine/latestSampleChange.ts): only when
+   * nothing the rule decides depends on them. Absent rules measure silence from the last sample and
+   * aggregates the staleness of members, so they leave it unset (false); change rules with a
+   * tolerance compare each value with the last one.
+   */
+  latestSampleMayLag?: boolean;
 }
 
 /** Reads a rule's condition at `sample`, given the series' state before it (inactive and empty for a new series). */

@@ -59,7 +59,8 @@ export interface EvaluationResult {
  *   predict and aggregate rules forget memory that has aged out; see `sweepRules.ts`).
  *
  * Pass a CompiledRuleSet (from `compileRules`) on the hot path; a plain array is compiled on every
- * call, which is fine for tests and tools.
+ * call, which is fine for tests and tools. A `prior` that also lists its states by rule
+ * (StatesByRule) lets a sweep look at its own rule's states instead of every state kept.
  */
 export function evaluate(
   rules: CompiledRuleSet | readonly Rule[],
@@ -79,7 +80,7 @@ export function evaluate(
       const outcome = run();
       for (const state of outcome.states) {
         states.push(state);
-        if (compiled.latestSampleMayLag && onlyLatestSampleChanged(prior.get(state.fingerprint), state)) latestSampleOnly.add(state.fingerprint);
+        if (compiled.latestSampleMayLag === true && onlyLatestSampleChanged(prior.get(state.fingerprint), state)) latestSampleOnly.add(state.fingerprint);
       }
       signals.push(...outcome.signals);
       if (outcome.error) errors.set(compiled.rule.name, outcome.error);

@@ -47,6 +47,15 @@ export function appendRecent(recent: RecentSamples | undefined, atMs: number, va
 }
 
 /**
+ * How often a rule that keeps a buffer over `windowMs` sweeps (CompiledRule.sweepEveryMs): its sweep
+ * only forgets buffers older than the window, so a tenth of the window will do, between a second
+ * (sweepRules.ts' SWEEP_MS) and a minute; a buffer is forgotten at most that much later.
+ */
+export function forgettingSweepEveryMs(windowMs: number): number {
+  return Math.min(60_000, Math.max(1000, windowMs / 10));
+}
+
+/**
  * The sweep of rules that keep a buffer: the inactive states among `states` whose newest sample has
  * left the window (older than `nowMs - windowMs`), returned without their buffer, so that the
  * collector deletes them and a series that is gone does not linger.

@@ -29,29 +29,45 @@ export function sweepFingerprint(ruleName: string): string {
   return `sweep:${ruleName}`;
 }
 
+/**
+ * Prior states that can also be listed by rule (the collector keeps such an index), so that a sweep
+ * looks at its own rule's states only, not at every state kept.
+ */
+export interface StatesByRule extends ReadonlyMap<string, RuleState> {
+  /** The states of the rule named `ruleName` (the sweep records included). */
+  ofRule(ruleName: string): Iterable<RuleState>;
+}
+
 /** The rules due for a sweep at `nowMs`, by name. */
 export function dueSweeps(ruleSet: CompiledRuleSet, prior: ReadonlyMap<string, RuleState>, nowMs: number): Map<string, CompiledRule> {
   const due = new Map<string, CompiledRule>();
   for (const [name, compiled] of ruleSet.swept) {
     const last = prior.get(sweepFingerprint(name));
-    if (!last || nowMs - last.lastSampleAtMs >= SWEEP_MS) due.set(name, compiled);
+    if (!last || nowMs - last.lastSampleAtMs >= (compiled.sweepEveryMs ?? SWEEP_MS)) due.set(name, compiled);
   }
   return due;
 }
 
-/** The prior states of the `due` rules that got no sample in this call (`touched` did), by rule; one pass over `prior`. */
+/**
+ * The prior states of the `due` rules that got no sample in this call (`touched` did), by rule: from
+ * each due rule's own states when `prior` lists them by rule, else in one pass over `prior`.
+ */
 export function untouchedStates(
   due: ReadonlyMap<string, CompiledRule>,
-  prior: ReadonlyMap<string, RuleState>,
+  prior: ReadonlyMap<string, RuleState> | StatesByRule,
   touched: ReadonlySet<string>,
 ): Map<CompiledRule, RuleState[]> {
   const byRule = new Map<CompiledRule, RuleState[]>();
-  for (const state of prior.values()) {
-    const compiled = due.get(state.ruleName);
-    if (!compiled || touched.has(state.fingerprint) || state.fingerprint === sweepFingerprint(state.ruleName)) continue;
+  const add = (state: RuleState, compiled: CompiledRule | undefined): void => {
+    if (!compiled || touched.has(state.fingerprint) || state.fingerprint === sweepFingerprint(state.ruleName)) return;
     const list = byRule.get(compiled);
     if (list) list.push(state);
     else byRule.set(compiled, [state]);
+  };
+  if ('ofRule' in prior) {
+    for (const [name, compiled] of due) for (const state of prior.ofRule(name)) add(state, compiled);
+  } else {
+    for (const state of prior.values()) add(state, due.get(state.ruleName));
   }
   return byRule;
 }

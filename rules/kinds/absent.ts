@@ -54,7 +54,6 @@ export const absentKind: RuleKind = {
   },
   impliedFire: (built) => (built?.absent ? { op: 'above', threshold: built.absent.seconds ?? built.absent.intervals! } : undefined),
   memoryFields: ['intervalMs'],
-  latestSampleMayLag: false,
   templateVariables: [],
   versionPart: (definition) => definition.absent && ['absent', definition.absent],
   compile: (rule) => {

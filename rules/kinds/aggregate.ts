@@ -55,7 +55,6 @@ export const aggregateKind: RuleKind = {
     return aggregate && { aggregate };
   },
   memoryFields: ['memberOf'],
-  latestSampleMayLag: false,
   signalLabels: (entry) => {
     const by = (entry.aggregate as { by?: unknown } | null | undefined)?.by;
     return Array.isArray(by) ? { path: ['aggregate', 'by'], labels: by.filter((label): label is string => typeof label === 'string') } : undefined;

@@ -83,7 +83,6 @@ export const changeKind: RuleKind = {
   },
   impliedFire: (built) => (built?.change ? { op: 'above', threshold: built.change.tolerance } : undefined),
   memoryFields: ['valueSinceMs', 'previousValue'],
-  latestSampleMayLag: false,
   templateVariables: [
     { name: 'previous', only: 'change rules', applies: (entry) => entry.change !== undefined },
     { name: 'secondsSinceChange', only: 'change rules', applies: (entry) => entry.change !== undefined },
@@ -117,6 +116,9 @@ export const changeKind: RuleKind = {
         return judge(sample.atMs, sample.value, memory, changed || prior.status !== 'inactive', memory);
       },
       sweep: (compiled, untouched, _written, nowMs) => sweepChanges(compiled, untouched, nowMs, (prior) => judge(nowMs, numberOr(prior.lastValue), prior, true)),
+      // Without a tolerance or a direction the last value only moves with a change (which is memory),
+      // so none is judged against a lagging last value.
+      latestSampleMayLag: tolerance === 0 && direction === undefined,
       reason: (event, { value, detail }) => {
         if (event.kind === 'resolved') return `${rule.metric} unchanged for ${formatDuration(detail?.secondsSinceChange ?? windowSeconds)}`;
         const held = event.heldMs > 0 ? `, changing for ${formatDuration(event.heldMs / 1000)}` : '';

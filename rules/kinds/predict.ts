@@ -8,7 +8,7 @@ import { Type } from '@sinclair/typebox';
 import { formatDuration } from '../../config/duration.js';
 import { Duration } from '../../config/durationSchema.js';
 import { thresholdReason } from '../engine/describeReason.js';
-import { appendRecent, forgetStaleBuffers, MAX_PREDICT_POINTS } from '../engine/recentSamples.js';
+import { appendRecent, forgetStaleBuffers, forgettingSweepEveryMs, MAX_PREDICT_POINTS } from '../engine/recentSamples.js';
 import { thresholdReading } from '../engine/thresholdReading.js';
 import { positiveSeconds } from '../load/positiveSeconds.js';
 import type { RecentSamples } from '../model/ruleTypes.js';
@@ -46,7 +46,6 @@ export const predictKind: RuleKind = {
     return predict && { predict };
   },
   memoryFields: ['recent'],
-  latestSampleMayLag: true,
   templateVariables: [{ name: 'secondsToThreshold', only: 'predict rules', applies: (entry) => entry.predict !== undefined }],
   versionPart: (definition) => definition.predict && ['predict', definition.predict],
   compile: (rule) => {
@@ -65,6 +64,8 @@ export const predictKind: RuleKind = {
       },
       sweep: (_compiled, untouched, _written, nowMs) => ({ states: forgetStaleBuffers(untouched, nowMs, windowMs), signals: [] }),
       reason: thresholdReason(rule, `predict_linear(${rule.metric}[${formatDuration(spec.windowSeconds)}], ${formatDuration(spec.horizonSeconds)})`),
+      latestSampleMayLag: true,
+      sweepEveryMs: forgettingSweepEveryMs(windowMs),
     };
   },
 };

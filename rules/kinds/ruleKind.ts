@@ -58,13 +58,6 @@ export interface RuleKind {
    */
   readonly memoryFields: readonly (keyof SeriesMemory)[];
   /**
-   * Whether a state whose only change is its latest sample (lastValue, lastSampleAtMs, new points of
-   * `recent`) may reach the store later than the sample (engine/latestSampleChange.ts): true for
-   * kinds whose sweeps never measure time from the last sample. Absent rules measure silence from
-   * it, aggregates the staleness of members and change rules the age of a value, so theirs say false.
-   */
-  readonly latestSampleMayLag: boolean;
-  /**
    * For kinds whose signals carry other labels than their series' (aggregates: the group's `by`
    * labels): those labels and where the entry writes them, so that the loader checks them against
    * the series catalogue and the templates against them. Undefined for kinds whose signals carry

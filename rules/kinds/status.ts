@@ -55,7 +55,6 @@ export const statusKind: RuleKind = {
   },
   impliedFire: (built) => (built?.status ? { op: 'above', threshold: Math.min(...built.status.states.map((state) => CHECK_STATUS_CODES[state])) - 0.5 } : undefined),
   memoryFields: [],
-  latestSampleMayLag: true,
   templateVariables: [],
   versionPart: (definition) => definition.status && ['status', definition.status],
   compile: (rule) => {
@@ -72,6 +71,7 @@ export const statusKind: RuleKind = {
         return { atMs: sample.atMs, value: code, fireMet: listed, clearMet: cleared, detail: { current: code } };
       },
       reason: (event, { value }) => `${rule.metric} ${stateName(value)}${event.heldMs > 0 ? ` for ${formatDuration(event.heldMs / 1000)}` : ''}`,
+      latestSampleMayLag: true,
     };
   },
 };

@@ -10,12 +10,12 @@ import type { RuleKind } from './ruleKind.js';
 export const thresholdKind: RuleKind = {
   schema: {},
   memoryFields: [],
-  latestSampleMayLag: true,
   build: () => ({}),
   templateVariables: [],
   versionPart: () => undefined,
   compile: (rule) => ({
     read: (sample) => thresholdReading(rule, sample.atMs, sample.value),
     reason: thresholdReason(rule, rule.metric),
+    latestSampleMayLag: true,
   }),
 };

@@ -8,7 +8,7 @@ import { Type } from '@sinclair/typebox';
 import { formatDuration } from '../../config/duration.js';
 import { Duration } from '../../config/durationSchema.js';
 import { thresholdReason } from '../engine/describeReason.js';
-import { appendRecent, forgetStaleBuffers, MAX_WINDOW_POINTS } from '../engine/recentSamples.js';
+import { appendRecent, forgetStaleBuffers, forgettingSweepEveryMs, MAX_WINDOW_POINTS } from '../engine/recentSamples.js';
 import { thresholdReading } from '../engine/thresholdReading.js';
 import { knownName } from '../load/knownName.js';
 import { positiveSeconds } from '../load/positiveSeconds.js';
@@ -47,7 +47,6 @@ export const windowKind: RuleKind = {
     return window && { window };
   },
   memoryFields: ['recent'],
-  latestSampleMayLag: true,
   templateVariables: [],
   versionPart: (definition) => definition.window && ['window', definition.window],
   compile: (rule) => {
@@ -61,6 +60,8 @@ export const windowKind: RuleKind = {
       },
       sweep: (_compiled, untouched, _written, nowMs) => ({ states: forgetStaleBuffers(untouched, nowMs, windowMs), signals: [] }),
       reason: thresholdReason(rule, `${fn}(${rule.metric}[${formatDuration(spec.windowSeconds)}])`),
+      latestSampleMayLag: true,
+      sweepEveryMs: forgettingSweepEveryMs(windowMs),
     };
   },
 };

@@ -12,5 +12,7 @@ import { canonicalLabels } from '../../contract/labels.js';
  */
 export function fingerprint(ruleName: string, labels: Readonly<Record<string, string>>): string {
   const canonical = `${JSON.stringify(ruleName)}${canonicalLabels(labels)}`;
-  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+  // The first 8 bytes as hex, made on their own: slicing the 64-character hex text would keep all of
+  // it alive behind each fingerprint (a sliced string), and the collector keeps one per rule state.
+  return createHash('sha256').update(canonical).digest().toString('hex', 0, 8);
 }

@@ -62,7 +62,7 @@ async function stub(port?: number): Promise<CollectorStub> {
 
 function sender(collectorUrl: string, overrides: Partial<ReportSenderOptions> = {}) {
   const created = createReportSender({
-    collectorUrl,
+    collectorUrls: [collectorUrl],
     token: TOKEN,
     timeoutSeconds: 2,
     queue: createMemoryReportQueue({ maxReports: 100, maxBytes: 1024 * 1024 }),

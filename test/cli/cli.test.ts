@@ -122,6 +122,10 @@ describe('tripline CLI', () => {
     expect((await fetch(`${url}/api/v1/hosts`)).status).toBe(401);
     await waitFor('the local agent reporting', async () => ((await (await fetch(`${url}/api/v1/hosts`, asLocalAdmin)).json()) as { hosts: unknown[] }).hosts.length === 1);
     expect(await (await fetch(`${url}/api/v1/whoami`, asLocalAdmin)).json()).toEqual({ name: 'local-admin', role: 'admin' });
+    // The banner names the console, which answers there.
+    const consoleUrl = /Console:\s+(http:\/\/\S+\/)/.exec(readFileSync(log, 'utf8'))?.[1];
+    expect(consoleUrl).toBe(`${url}/`);
+    expect(await (await fetch(consoleUrl!)).text()).toContain('<title>Tripline</title>');
     expect(await proc.kill('SIGTERM')).toBe(0);
     const output = readFileSync(log, 'utf8');
     expect(output).toMatch(/Agent:\s+reporting every 1s to http/);

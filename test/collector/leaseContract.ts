@@ -76,7 +76,7 @@ export function describeLeaseContract(engine: string, open: OpenSharedStores): v
       }
     });
 
-    it('gives a lease asked for at the same time by many to exactly one', async () => {
+    it('gives a lease asked for by many, through both connections, before it runs out, to the first only', async () => {
       const { first, second, close } = await open();
       try {
         const winners = Array.from({ length: 20 }, (_, i) => ((i % 2 === 0 ? first : second).tryAcquireLease(lease(`h${i}`, 100)) ? `h${i}` : undefined)).filter(Boolean);

@@ -1,12 +1,15 @@
 /**
- * Leases on SQLite: the store contract's lease part on two connections to one database file (two
- * collectors sharing a file on one host), and the file's lease table surviving a reopen.
+ * Leases: the store contract's lease part on two connections to one database (two collectors
+ * sharing it): a SQLite file (collectors on one host) and a PostgreSQL database on a real temporary
+ * server; and a SQLite file's lease table surviving a reopen.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgresStore } from '../../collector/store/postgres/postgresStore.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
+import { startPostgresCluster, type PostgresCluster } from '../support/postgresCluster.js';
 import { describeLeaseContract } from './leaseContract.js';
 
 function sharedFile() {
@@ -26,6 +29,29 @@ describeLeaseContract('sqlite', async () => {
       first.close();
       second.close();
       remove();
+    },
+  };
+});
+
+let cluster: PostgresCluster | undefined;
+let databases = 0;
+beforeAll(async () => {
+  cluster = await startPostgresCluster();
+}, 120_000);
+afterAll(() => cluster?.stop());
+
+describeLeaseContract('postgres', async () => {
+  if (cluster === undefined) throw new Error('the PostgreSQL server did not start');
+  const database = `leases_${process.pid}_${++databases}`;
+  cluster.createDatabase(database);
+  const first = openPostgresStore({ url: cluster.url(database), password: cluster.password });
+  const second = openPostgresStore({ url: cluster.url(database), password: cluster.password });
+  return {
+    first,
+    second,
+    close() {
+      first.close();
+      second.close();
     },
   };
 });

@@ -100,5 +100,5 @@ describe('rule state across collector SIGKILLs', () => {
     expect(stored()).toMatchObject({ status: 'pending', pendingSinceMs: T0 + 35_000, lastSampleAtMs: T0 + 35_000 });
     expect(await collector!.kill('SIGTERM')).toBe(0);
     expect(stored()).toMatchObject({ status: 'pending', pendingSinceMs: T0 + 35_000, lastSampleAtMs: T0 + 40_000 });
-  });
+  }, 120_000); // four collector starts: a minute on a busy 2-core machine
 });

@@ -92,3 +92,31 @@ describe('a crash that loses every late write', () => {
     expect(Number(restarted[1]!.split('@')[1])).toBeLessThanOrEqual(135);
   });
 });
+
+describe('which rules let the latest sample lag', () => {
+  /** Whether the second of two equal samples of one series is a late write under `rule`. */
+  const secondIsLate = (rule: Rule): boolean => {
+    const first = evaluate([rule], [sample(0, 0.95)], new Map(), T0);
+    const prior = new Map(first.states.map((state) => [state.fingerprint, state]));
+    const second = evaluate([rule], [sample(15, 0.95)], prior, T0 + 15_000);
+    const series = second.states.filter((state) => !state.fingerprint.startsWith('sweep:')); // not the record of the rule's sweep
+    expect(series).toHaveLength(1);
+    return second.latestSampleOnly.has(series[0]!.fingerprint);
+  };
+  const rows: Array<[string, Rule, boolean]> = [
+    // A pending threshold: only the sample moved.
+    ['threshold', testRule({ forSeconds: 300 }), true],
+    ['window', testRule({ window: { function: 'avg', windowSeconds: 300 } }), true],
+    ['predict', testRule({ predict: { windowSeconds: 3600, horizonSeconds: 3600 } }), true],
+    // Absent rules measure silence from the last sample.
+    ['absent', testRule({ absent: { seconds: 120 } }), false],
+    // A change rule without tolerance or direction: an unchanged value moves nothing it judges by.
+    ['change', testRule({ change: { windowSeconds: 600, tolerance: 0 } }), true],
+    // With a tolerance (or a direction) each value is compared with the last one.
+    ['change with a tolerance', testRule({ change: { windowSeconds: 600, tolerance: 0.1 } }), false],
+    ['change with a direction', testRule({ change: { windowSeconds: 600, tolerance: 0, direction: 'down' } }), false],
+  ];
+  it.each(rows)('%s', (_kind, rule, late) => {
+    expect(secondIsLate(rule)).toBe(late);
+  });
+});

@@ -329,7 +329,8 @@ describe('sweeps: forgetting memory that has aged out', () => {
 
   it('a window rule forgets an inactive series once its newest sample has left the window', () => {
     const rule = testRule({ window: { function: 'avg', windowSeconds: 300 } });
-    expect(run(rule, [[0, [disk(0, 0.5)]], [200_000, []], [300_000, []], [300_500, []], [301_000, []]])).toEqual([1, 1, 1, 1, 0]); // 300.5s: no sweep due yet
+    // It sweeps every tenth of its window (30 s): at 300 s the sample is still inside, at 329 s no sweep is due, at 330 s one forgets it.
+    expect(run(rule, [[0, [disk(0, 0.5)]], [200_000, []], [300_000, []], [300_500, []], [329_000, []], [330_000, []]])).toEqual([1, 1, 1, 1, 1, 0]);
   });
 
   it('but keeps a firing one (its incident needs a resolve)', () => {

@@ -365,4 +365,12 @@ export const MIGRATIONS: readonly string[] = [
     expires_at_ms INTEGER NOT NULL
   );
   `,
+  // 15: rule states know their host and who wrote them last (issue 18), so a collector sharing the
+  // store reloads a host's states another collector changed (alertPipeline.ts, sharedStates).
+  `
+  ALTER TABLE rule_states ADD COLUMN host TEXT;
+  ALTER TABLE rule_states ADD COLUMN written_by TEXT;
+  UPDATE rule_states SET host = json_extract(state, '$.labels.host');
+  CREATE INDEX rule_states_by_host ON rule_states (host);
+  `,
 ];

@@ -15,44 +15,19 @@
  * block. Nothing is missed however far a report's samples spread.
  */
 import type Database from 'better-sqlite3';
-import { type CompactionResult, type RollupBucket, type RollupResolution, ROLLUP_BUCKET_MS, type SeriesPoint } from '../../domain/history.js';
-import { addToBuckets, bucketStart } from '../../history/rollupBuckets.js';
-import { decodeSeriesChunk, encodeSeriesChunk } from '../../history/seriesChunkCodec.js';
+import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint } from '../../domain/history.js';
+import { bucketStart } from '../../history/rollupBuckets.js';
+import { decodeSeriesChunk } from '../../history/seriesChunkCodec.js';
+import {
+  BLOCK_MS, compactRows, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, pushChunkPoints, type SeriesChunkRow, type SeriesSampleRow, SPANNING_MS, takeNewest, withText,
+} from '../historyBlocks.js';
 import { decodeChunk, decodeTexts } from '../sampleChunk.js';
 
-/** The block of time one compressed chunk covers (by the base time of the reports it came from). */
-export const BLOCK_MS = 3_600_000;
-/**
- * A hot row (or a series chunk of an older release) whose samples reach this far past its base time
- * (block start) or further is "spanning": found through the partial indexes of migration 13, which
- * hold only those rows (the literal predicate below must match the index's for SQLite to use it).
- */
-export const SPANNING_MS = 3_600_000;
+export { BLOCK_MS, type SeriesSampleRow, SPANNING_MS } from '../historyBlocks.js';
+
+/** The literal predicates of migration 13's partial indexes (they must match the index's for SQLite to use it). */
 const SPANNING_HOT = 'last_at_ms >= base_at_ms + 3600000';
 const SPANNING_CHUNK = 'last_at_ms >= block_start_ms + 3600000';
-/** How many of a host's newest hot reports are searched for a series missing from its last one. */
-const LATEST_SEARCH_REPORTS = 40;
-
-/** A sample with the series it belongs to, as the time-ordered replay reads them. */
-export interface SeriesSampleRow extends SeriesPoint {
-  seriesId: number;
-}
-
-interface HotChunk {
-  host_id?: number;
-  sequence?: number;
-  base_at_ms: number;
-  samples: Buffer;
-  texts: string | null;
-}
-
-interface SeriesChunkRow {
-  series_id: number;
-  first_at_ms: number;
-  last_at_ms: number;
-  data: Buffer;
-  texts: string | null;
-}
 
 export type SqliteHistory = ReturnType<typeof createSqliteHistory>;
 
@@ -134,40 +109,15 @@ export function createSqliteHistory(db: Database.Database) {
   const compactBlock = (hostId: number, blockStartMs: number): CompactionResult => {
     const sql = w();
     const rows = sql.hotOfBlock().all(hostId, blockStartMs, blockStartMs + BLOCK_MS) as Array<HotChunk & { sequence: number }>;
-    const bySeries = new Map<number, Map<number, SeriesPoint[]>>();
-    let samples = 0;
-    for (const row of rows) {
-      const texts = decodeTexts(row.texts);
-      for (const s of decodeChunk(row.base_at_ms, row.samples)) {
-        let blocks = bySeries.get(s.seriesId);
-        if (blocks === undefined) bySeries.set(s.seriesId, (blocks = new Map()));
-        const block = bucketStart(s.atMs, BLOCK_MS);
-        let points = blocks.get(block);
-        if (points === undefined) blocks.set(block, (points = []));
-        const text = texts.get(s.index);
-        points.push(text === undefined ? { atMs: s.atMs, value: s.value } : { atMs: s.atMs, value: s.value, text });
-        samples++;
-      }
+    const block = compactRows(rows);
+    for (const chunk of block.chunks) {
+      sql.insertSeriesChunk().run(chunk.seriesId, chunk.blockStartMs, block.part, chunk.firstAtMs, chunk.lastAtMs, chunk.sampleCount, chunk.data, chunk.texts);
+      for (const bucket of chunk.rollups5m) sql.upsert5m().run(chunk.seriesId, bucket.startMs, bucket.count, bucket.sum, bucket.min, bucket.max);
+      for (const bucket of chunk.rollups1h) sql.upsert1h().run(chunk.seriesId, bucket.startMs, bucket.count, bucket.sum, bucket.min, bucket.max);
     }
-    const sequences = rows.map((r) => r.sequence).sort((a, b) => a - b);
-    const part = sequences[0] ?? 0;
-    for (const [seriesId, blocks] of bySeries) {
-      for (const [block, points] of blocks) {
-        points.sort((a, b) => a.atMs - b.atMs);
-        const times = points.map((p) => p.atMs);
-        const values = points.map((p) => p.value);
-        let texts: Record<number, string> | undefined;
-        points.forEach((p, i) => {
-          if (p.text !== undefined) (texts ??= {})[i] = p.text;
-        });
-        sql.insertSeriesChunk().run(seriesId, block, part, times[0], times[times.length - 1], points.length, encodeSeriesChunk({ times, values }), texts === undefined ? null : JSON.stringify(texts));
-        for (const bucket of addToBuckets(new Map(), times, values, ROLLUP_BUCKET_MS['5m']).values()) sql.upsert5m().run(seriesId, bucket.startMs, bucket.count, bucket.sum, bucket.min, bucket.max);
-        for (const bucket of addToBuckets(new Map(), times, values, ROLLUP_BUCKET_MS['1h']).values()) sql.upsert1h().run(seriesId, bucket.startMs, bucket.count, bucket.sum, bucket.min, bucket.max);
-      }
-    }
-    for (const [first, last] of runs(sequences)) sql.insertCompacted().run(hostId, first, last, blockStartMs);
+    for (const [first, last] of block.sequenceRuns) sql.insertCompacted().run(hostId, first, last, blockStartMs);
     sql.deleteHotOfBlock().run(hostId, blockStartMs, blockStartMs + BLOCK_MS);
-    return { hostId, blockStartMs, reports: rows.length, samples, series: bySeries.size };
+    return { hostId, blockStartMs, reports: block.reports, samples: block.samples, series: block.series };
   };
 
   /** The chunks of one series that may hold samples within [fromMs, toMs]. */
@@ -376,61 +326,6 @@ export function createSqliteHistory(db: Database.Database) {
     }
     yield* inTimeOrder(rows);
   }
-}
-
-/** Orders rows by time, keeping the stored order among rows of one time (grouping by time, then sorting the distinct times). */
-function inTimeOrder(rows: SeriesSampleRow[]): SeriesSampleRow[] {
-  const byTime = new Map<number, SeriesSampleRow[]>();
-  for (const row of rows) {
-    const list = byTime.get(row.atMs);
-    if (list === undefined) byTime.set(row.atMs, [row]);
-    else list.push(row);
-  }
-  const times = Float64Array.from(byTime.keys()).sort();
-  const ordered: SeriesSampleRow[] = [];
-  for (const time of times) for (const row of byTime.get(time)!) ordered.push(row);
-  return ordered;
-}
-
-/** Decodes a chunk's points within [fromMs, toMs] onto `points`, each with `seriesId` when given. */
-function pushChunkPoints(points: SeriesPoint[], chunk: SeriesChunkRow, fromMs: number, toMs: number): void;
-function pushChunkPoints(points: SeriesSampleRow[], chunk: SeriesChunkRow, fromMs: number, toMs: number, seriesId: number): void;
-function pushChunkPoints(points: Array<SeriesPoint | SeriesSampleRow>, chunk: SeriesChunkRow, fromMs: number, toMs: number, seriesId?: number): void {
-  const { times, values } = decodeSeriesChunk(chunk.data);
-  const texts = chunk.texts === null ? undefined : (JSON.parse(chunk.texts) as Record<string, string>);
-  for (let i = 0; i < times.length; i++) {
-    const atMs = times[i]!;
-    if (atMs < fromMs || atMs > toMs) continue;
-    const point: SeriesPoint | SeriesSampleRow = seriesId === undefined ? { atMs, value: values[i]! } : { atMs, value: values[i]!, seriesId };
-    const text = texts?.[i];
-    if (text !== undefined) point.text = text;
-    points.push(point);
-  }
-}
-
-function takeNewest(found: Map<number, SeriesPoint>, row: HotChunk, wanted: ReadonlySet<number>): void {
-  const texts = decodeTexts(row.texts);
-  for (const s of decodeChunk(row.base_at_ms, row.samples, wanted)) {
-    const current = found.get(s.seriesId);
-    if (current === undefined || s.atMs > current.atMs) found.set(s.seriesId, withText({ atMs: s.atMs, value: s.value }, texts.get(s.index)));
-  }
-}
-
-/** The point with its text, when it has one (no `text` key otherwise). */
-function withText<T extends SeriesPoint>(point: T, text: string | undefined): T {
-  if (text !== undefined) point.text = text;
-  return point;
-}
-
-/** Consecutive runs of sorted integers as [first, last] pairs. */
-function runs(sorted: readonly number[]): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  for (const n of sorted) {
-    const last = out[out.length - 1];
-    if (last !== undefined && n === last[1] + 1) last[1] = n;
-    else out.push([n, n]);
-  }
-  return out;
 }
 
 function upsertRollup(table: string): string {

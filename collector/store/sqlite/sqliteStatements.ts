@@ -40,7 +40,8 @@ export function createSqliteStatements(db: Database.Database) {
         releaseLease: prepare('UPDATE leases SET expires_at_ms = 0 WHERE name = ? AND holder = ?'),
         insertSeries: prepare('INSERT INTO series (host_id, metric, labels) VALUES (?, ?, ?)'),
         insertChunk: prepare('INSERT OR IGNORE INTO report_chunks (host_id, sequence, base_at_ms, last_at_ms, received_at_ms, samples, checks, texts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-        upsertRuleState: prepare('INSERT INTO rule_states (fingerprint, rule_name, state) VALUES (?, ?, ?) ON CONFLICT (fingerprint) DO UPDATE SET rule_name = excluded.rule_name, state = excluded.state'),
+        upsertRuleState: prepare(`INSERT INTO rule_states (fingerprint, rule_name, state, host, written_by) VALUES (?, ?, ?, ?, ?)
+          ON CONFLICT (fingerprint) DO UPDATE SET rule_name = excluded.rule_name, state = excluded.state, host = excluded.host, written_by = excluded.written_by`),
         deleteRuleState: prepare('DELETE FROM rule_states WHERE fingerprint = ?'),
         insertIncident: prepare(`INSERT INTO incidents (key, fingerprint, rule_name, rule_version, host, severity, summary, description, labels, status, opened_at_ms, resolved_at_ms, updated_at_ms, why,
             occurrences, parent_incident_id, ticketed, hold, flapping, settling_since_ms, rearm_at_ms)
@@ -116,6 +117,8 @@ export function createSqliteStatements(db: Database.Database) {
     activeAgentsByHostname: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents WHERE hostname = ? AND revoked_at_ms IS NULL ORDER BY agent_id'),
     listLeases: prepare('SELECT name, holder, acquired_at_ms, expires_at_ms FROM leases ORDER BY name'),
     listRuleStates: prepare('SELECT fingerprint, state FROM rule_states'),
+    hostRuleStates: prepare(`SELECT r.fingerprint, CASE WHEN r.written_by IS NOT @reader THEN r.state END AS state
+      FROM rule_states r WHERE r.host IN (SELECT value FROM json_each(@hosts))`),
     activeIncidentByFingerprint: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE fingerprint = ? AND status IN ('open', 'acknowledged')`),
     incidentById: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`),
     listIncidents: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents ORDER BY id DESC LIMIT ?`),

@@ -11,7 +11,7 @@ import type { RuleState } from '../../../rules/index.js';
 import { encodeChunk, encodeTexts } from '../sampleChunk.js';
 import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint, SeriesRecord } from '../../domain/history.js';
 import type { OutboxOperation, OutboxRow, OutboxState } from '../../domain/delivery.js';
-import type { ApiTokenRecord, AuditEntry, Role } from '../../domain/apiToken.js';
+import type { ApiTokenRecord, AuditEntry } from '../../domain/apiToken.js';
 import type { ConsoleSessionRecord } from '../../domain/consoleSession.js';
 import type { StatusNotice } from '../../domain/statusNotice.js';
 import type { EnrolledAgent } from '../../domain/enrolledAgent.js';
@@ -29,6 +29,11 @@ import { MIGRATIONS } from './schema.js';
 import { assertSchemaNotNewer } from './schemaVersion.js';
 import { createSqliteHistory, type SqliteHistory } from './sqliteHistory.js';
 import { createSqliteStatements, type SqliteStatements } from './sqliteStatements.js';
+import {
+  agentFromRow, apiTokenFromRow, hostFromRow, incidentParams, incidentPriorityParams, mapAudit, mapConsoleSession, mapIncident, mapIncidentEvent,
+  mapIncidentPriority, mapLease, mapMaintenance, mapOutbox, mapSeries, mapServiceLink, mapServiceStateChange, mapSilence, mapStatusNotice, mapTicket, mergedShape,
+  type Row, withIncidentDefaults, withText,
+} from '../storeRows.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file; ':memory:' for throwaway tests. */
@@ -67,44 +72,6 @@ function migrate(db: Database.Database): void {
   }
 }
 
-type Row = Record<string, unknown>;
-
-function agentFromRow(r: Row): EnrolledAgent {
-  return {
-    agentId: String(r.agent_id),
-    hostname: String(r.hostname),
-    enrolledAtMs: Number(r.enrolled_at_ms),
-    revokedAtMs: r.revoked_at_ms === null || r.revoked_at_ms === undefined ? null : Number(r.revoked_at_ms),
-  };
-}
-
-function hostFromRow(r: Row): HostRecord {
-  return {
-    hostId: Number(r.host_id),
-    agentId: String(r.agent_id),
-    hostname: String(r.hostname),
-    labels: JSON.parse(String(r.labels)) as Record<string, string>,
-    version: String(r.version),
-    intervalSeconds: Number(r.interval_seconds),
-    lastSequence: Number(r.last_sequence),
-    firstSeenAtMs: Number(r.first_seen_at_ms),
-    lastReportAtMs: Number(r.last_report_at_ms),
-    addresses: JSON.parse(String(r.addresses ?? '[]')) as string[],
-    defaultGateway: r.default_gateway === null || r.default_gateway === undefined ? null : String(r.default_gateway),
-    inventory: r.inventory === null || r.inventory === undefined ? null : (JSON.parse(String(r.inventory)) as Record<string, unknown>),
-    decommissionedAtMs: r.decommissioned_at_ms === null || r.decommissioned_at_ms === undefined ? null : Number(r.decommissioned_at_ms),
-  };
-}
-
-function apiTokenFromRow(r: Row): ApiTokenRecord {
-  return {
-    name: String(r.name),
-    role: String(r.role) as Role,
-    createdAtMs: Number(r.created_at_ms),
-    createdBy: String(r.created_by),
-    revokedAtMs: r.revoked_at_ms === null || r.revoked_at_ms === undefined ? null : Number(r.revoked_at_ms),
-  };
-}
 
 class SqliteStore implements Store {
   /** Per host, the series ids of its last reports by position, found by shape (see reportShapes.ts). */
@@ -149,24 +116,20 @@ class SqliteStore implements Store {
         }
       },
       insertReport: (report) => this.insertReport(report),
-      saveRuleStates: (states) => {
-        for (const state of states) sql.upsertRuleState.run(state.fingerprint, state.ruleName, JSON.stringify(state));
+      saveRuleStates: (states, writtenBy) => {
+        for (const state of states) sql.upsertRuleState.run(state.fingerprint, state.ruleName, JSON.stringify(state), state.labels.host ?? null, writtenBy ?? null);
       },
+      hostRuleStates: (hostnames, reader) =>
+        (sql.hostRuleStates.all({ hosts: JSON.stringify(hostnames), reader }) as Array<{ fingerprint: string; state: string | null }>).map((row) => ({
+          fingerprint: row.fingerprint,
+          state: row.state === null ? undefined : (JSON.parse(row.state) as RuleState),
+        })),
       deleteRuleStates: (fingerprints) => {
         for (const fingerprint of fingerprints) sql.deleteRuleState.run(fingerprint);
       },
       findActiveIncident: (fingerprint) => mapIncident(sql.activeIncidentByFingerprint.get(fingerprint) as Row | undefined),
       insertIncident: (draft) => {
-        const incident: Omit<IncidentRecord, 'id'> = {
-          occurrences: 1,
-          parentIncidentId: null,
-          ticketed: true,
-          hold: null,
-          flapping: false,
-          settlingSinceMs: null,
-          rearmAtMs: null,
-          ...draft,
-        };
+        const incident = withIncidentDefaults(draft);
         const info = sql.insertIncident.run(incidentParams(incident));
         return { ...incident, id: Number(info.lastInsertRowid) };
       },
@@ -178,7 +141,7 @@ class SqliteStore implements Store {
       },
       getIncident: (id) => this.getIncident(id),
       saveIncidentPriority: (record) => {
-        sql.upsertIncidentPriority.run({ ...record, services: JSON.stringify(record.services), slaBreach: record.slaBreach === null ? null : JSON.stringify(record.slaBreach) });
+        sql.upsertIncidentPriority.run(incidentPriorityParams(record));
       },
       activeIncidents: () => (sql.allActiveIncidents.all() as Row[]).map((r) => mapIncident(r)!),
       rearmDueIncidents: (nowMs) => (sql.rearmDueIncidents.all(nowMs) as Row[]).map((r) => mapIncident(r)!),
@@ -325,13 +288,7 @@ class SqliteStore implements Store {
         : query.hostname !== undefined
           ? this.sql.seriesOfHostnameMetric.all(query.hostname, query.metric)
           : this.sql.seriesOfMetric.all(query.metric);
-    return (rows as Array<{ series_id: number; host_id: number; hostname: string; metric: string; labels: string }>).map((r) => ({
-      seriesId: r.series_id,
-      hostId: r.host_id,
-      hostname: r.hostname,
-      metric: r.metric,
-      labels: JSON.parse(r.labels) as Record<string, string>,
-    }));
+    return (rows as Row[]).map(mapSeries);
   }
 
   seriesPoints(series: Pick<SeriesRecord, 'seriesId' | 'hostId'>, fromMs: number, toMs: number, options: { hotOnly?: boolean } = {}): SeriesPoint[] {
@@ -347,13 +304,7 @@ class SqliteStore implements Store {
   }
 
   seriesOfHost(hostname: string): SeriesRecord[] {
-    return (this.sql.seriesOfHostnameAll.all(hostname) as Array<{ series_id: number; host_id: number; hostname: string; metric: string; labels: string }>).map((r) => ({
-      seriesId: r.series_id,
-      hostId: r.host_id,
-      hostname: r.hostname,
-      metric: r.metric,
-      labels: JSON.parse(r.labels) as Record<string, string>,
-    }));
+    return (this.sql.seriesOfHostnameAll.all(hostname) as Row[]).map(mapSeries);
   }
 
   rollups(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number): RollupBucket[] {
@@ -380,7 +331,7 @@ class SqliteStore implements Store {
   }
 
   listLeases(): LeaseRecord[] {
-    return (this.sql.listLeases.all() as Row[]).map((r) => ({ name: String(r.name), holder: String(r.holder), acquiredAtMs: Number(r.acquired_at_ms), expiresAtMs: Number(r.expires_at_ms) }));
+    return (this.sql.listLeases.all() as Row[]).map(mapLease);
   }
 
   close(): void {
@@ -446,8 +397,7 @@ class SqliteStore implements Store {
 
   findConsoleSession(idSha256: string): ConsoleSessionRecord | undefined {
     const r = this.sql.consoleSessionByDigest.get(idSha256) as Row | undefined;
-    if (r === undefined) return undefined;
-    return { idSha256: String(r.id_sha256), role: r.role as Role, name: r.name === null ? null : String(r.name), createdAtMs: Number(r.created_at_ms), expiresAtMs: Number(r.expires_at_ms) };
+    return r === undefined ? undefined : mapConsoleSession(r);
   }
 
   setStatusNotice(notice: StatusNotice | null): void {
@@ -457,7 +407,7 @@ class SqliteStore implements Store {
 
   statusNotice(): StatusNotice | undefined {
     const r = this.sql.statusNotice.get() as Row | undefined;
-    return r === undefined ? undefined : { text: String(r.text), setBy: String(r.set_by), setAtMs: Number(r.set_at_ms) };
+    return r === undefined ? undefined : mapStatusNotice(r);
   }
 
   appendAudit(entry: Omit<AuditEntry, 'id'>): void {
@@ -465,14 +415,7 @@ class SqliteStore implements Store {
   }
 
   listAudit(limit: number): AuditEntry[] {
-    return (this.sql.listAudit.all(limit) as Row[]).map((r) => ({
-      id: Number(r.id),
-      atMs: Number(r.at_ms),
-      actor: String(r.actor),
-      action: String(r.action),
-      target: String(r.target),
-      detail: String(r.detail),
-    }));
+    return (this.sql.listAudit.all(limit) as Row[]).map(mapAudit);
   }
 
   findAgent(agentId: string): EnrolledAgent | undefined {
@@ -522,28 +465,11 @@ class SqliteStore implements Store {
 
   incidentPriority(incidentId: number): IncidentPriorityRecord | undefined {
     const r = this.sql.incidentPriority.get(incidentId) as Row | undefined;
-    if (!r) return undefined;
-    return {
-      incidentId: Number(r.incident_id),
-      services: JSON.parse(String(r.services)) as string[],
-      impact: r.impact as IncidentPriorityRecord['impact'],
-      urgency: r.urgency as IncidentPriorityRecord['urgency'],
-      priority: r.priority as IncidentPriorityRecord['priority'],
-      initialPriority: r.initial_priority as IncidentPriorityRecord['priority'],
-      reason: String(r.reason),
-      slaBreach: r.sla_breach === null ? null : (JSON.parse(String(r.sla_breach)) as IncidentPriorityRecord['slaBreach']),
-    };
+    return r === undefined ? undefined : mapIncidentPriority(r);
   }
 
   incidentEvents(incidentId: number): IncidentEvent[] {
-    return (this.sql.incidentEvents.all(incidentId) as Row[]).map((r) => ({
-      id: Number(r.id),
-      incidentId: Number(r.incident_id),
-      atMs: Number(r.at_ms),
-      kind: String(r.kind),
-      text: String(r.text),
-      data: JSON.parse(String(r.data)) as Record<string, unknown>,
-    }));
+    return (this.sql.incidentEvents.all(incidentId) as Row[]).map(mapIncidentEvent);
   }
 
   dueOutbox(nowMs: number, limit: number): OutboxRow[] {
@@ -621,15 +547,7 @@ class SqliteStore implements Store {
   }
 
   listMaintenance(): MaintenanceRecord[] {
-    return (this.sql.listMaintenance.all() as Row[]).map((r) => ({
-      id: Number(r.id),
-      cron: String(r.cron),
-      durationSeconds: Number(r.duration_seconds),
-      host: r.host === null ? null : String(r.host),
-      group: r.host_group === null ? null : String(r.host_group),
-      comment: String(r.comment),
-      createdAtMs: Number(r.created_at_ms),
-    }));
+    return (this.sql.listMaintenance.all() as Row[]).map(mapMaintenance);
   }
 
   *iterateSamples(fromMs: number, toMs: number): Iterable<StoredSample> {
@@ -670,104 +588,4 @@ class SqliteStore implements Store {
     }
     return samples.sort((a, b) => a.atMs - b.atMs);
   }
-}
-
-/** The shape of a record that carries none: its samples' metrics and canonical labels, exact but slower. */
-function mergedShape(samples: ReportRecord['samples']): string {
-  return `merged\n${samples.map((s) => s.metric + canonicalLabels(s.labels)).join('\n')}`;
-}
-
-/** The sample with its text, when it has one (no `text` key otherwise). */
-function withText(sample: StoredSample, text: string | undefined): StoredSample {
-  if (text !== undefined) sample.text = text;
-  return sample;
-}
-
-function mapIncident(r: Row | undefined): IncidentRecord | undefined {
-  if (!r) return undefined;
-  return {
-    id: Number(r.id),
-    key: String(r.key),
-    fingerprint: String(r.fingerprint),
-    ruleName: String(r.rule_name),
-    ruleVersion: String(r.rule_version),
-    host: String(r.host),
-    severity: String(r.severity),
-    summary: String(r.summary),
-    description: String(r.description),
-    labels: JSON.parse(String(r.labels)) as Record<string, string>,
-    status: String(r.status) as IncidentStatus,
-    openedAtMs: Number(r.opened_at_ms),
-    resolvedAtMs: r.resolved_at_ms === null ? null : Number(r.resolved_at_ms),
-    updatedAtMs: Number(r.updated_at_ms),
-    why: JSON.parse(String(r.why)) as Record<string, unknown>,
-    occurrences: Number(r.occurrences),
-    parentIncidentId: r.parent_incident_id === null ? null : Number(r.parent_incident_id),
-    ticketed: Number(r.ticketed) === 1,
-    hold: r.hold === null ? null : (String(r.hold) as IncidentRecord['hold']),
-    flapping: Number(r.flapping) === 1,
-    settlingSinceMs: r.settling_since_ms === null ? null : Number(r.settling_since_ms),
-    rearmAtMs: r.rearm_at_ms === null ? null : Number(r.rearm_at_ms),
-  };
-}
-
-function incidentParams(incident: Omit<IncidentRecord, 'id'>) {
-  return {
-    ...incident,
-    labels: JSON.stringify(incident.labels),
-    why: JSON.stringify(incident.why),
-    ticketed: incident.ticketed ? 1 : 0,
-    flapping: incident.flapping ? 1 : 0,
-  };
-}
-
-function mapSilence(r: Row): SilenceRecord {
-  return {
-    id: Number(r.id),
-    matchers: JSON.parse(String(r.matchers)) as SilenceRecord['matchers'],
-    comment: String(r.comment),
-    createdBy: String(r.created_by),
-    startsAtMs: Number(r.starts_at_ms),
-    expiresAtMs: Number(r.expires_at_ms),
-    createdAtMs: Number(r.created_at_ms),
-  };
-}
-
-function mapTicket(r: Row): TicketRecord {
-  return {
-    incidentId: Number(r.incident_id),
-    desk: String(r.desk),
-    externalId: String(r.external_id),
-    url: r.url === null ? null : String(r.url),
-    state: String(r.state),
-    createdAtMs: Number(r.created_at_ms),
-    updatedAtMs: Number(r.updated_at_ms),
-    deskStatus: r.desk_status === null || r.desk_status === undefined ? null : String(r.desk_status),
-    checkedAtMs: r.checked_at_ms === null || r.checked_at_ms === undefined ? null : Number(r.checked_at_ms),
-  };
-}
-
-function mapOutbox(r: Row): OutboxRow {
-  return {
-    id: Number(r.id),
-    incidentId: Number(r.incident_id),
-    desk: String(r.desk),
-    operation: String(r.operation) as OutboxRow['operation'],
-    state: String(r.state) as OutboxState,
-    attempts: Number(r.attempts),
-    nextAttemptAtMs: Number(r.next_attempt_at_ms),
-    lastError: r.last_error === null ? null : String(r.last_error),
-    createdAtMs: Number(r.created_at_ms),
-    deliveredAtMs: r.delivered_at_ms === null ? null : Number(r.delivered_at_ms),
-    note: r.note === null || r.note === undefined ? null : String(r.note),
-    linkIncidentId: r.link_incident_id === null || r.link_incident_id === undefined ? null : Number(r.link_incident_id),
-  };
-}
-
-function mapServiceLink(r: Row): ServiceIncidentLink {
-  return { serviceIncidentId: Number(r.service_incident_id), incidentId: Number(r.incident_id), service: String(r.service), linkedAtMs: Number(r.linked_at_ms) };
-}
-
-function mapServiceStateChange(r: Row): ServiceStateChange {
-  return { service: String(r.service), state: String(r.state) as ServiceStateChange['state'], atMs: Number(r.at_ms), reason: String(r.reason) };
 }

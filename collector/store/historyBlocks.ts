@@ -1,0 +1,199 @@
+/**
+ * The engine-neutral part of stored history (issue 15): how hot report chunks of one host and one
+ * block become per-series compressed chunks and rollups, and how rows of either form decode into
+ * points. The SQLite and PostgreSQL engines differ only in the SQL around these.
+ */
+import { type RollupBucket, ROLLUP_BUCKET_MS, type SeriesPoint } from '../domain/history.js';
+import { addToBuckets, bucketStart } from '../history/rollupBuckets.js';
+import { decodeSeriesChunk, encodeSeriesChunk } from '../history/seriesChunkCodec.js';
+import { decodeChunk, decodeTexts } from './sampleChunk.js';
+
+/** The block of time one compressed chunk covers (by the base time of the reports it came from). */
+export const BLOCK_MS = 3_600_000;
+/**
+ * A hot row whose samples reach this far past its base time or further is "spanning": the engines
+ * find those through a partial index that holds only them; the rest by base time.
+ */
+export const SPANNING_MS = 3_600_000;
+/** How many of a host's newest hot reports are searched for a series missing from its last one. */
+export const LATEST_SEARCH_REPORTS = 40;
+
+/** A sample with the series it belongs to, as the time-ordered replay reads them. */
+export interface SeriesSampleRow extends SeriesPoint {
+  seriesId: number;
+}
+
+/** A hot row: one report's samples (sampleChunk.ts) and their texts. */
+export interface HotChunk {
+  host_id?: number;
+  sequence?: number;
+  base_at_ms: number;
+  samples: Buffer;
+  texts: string | null;
+}
+
+/** A compressed chunk of one series (seriesChunkCodec.ts). */
+export interface SeriesChunkRow {
+  series_id: number;
+  first_at_ms: number;
+  last_at_ms: number;
+  data: Buffer;
+  texts: string | null;
+}
+
+/** One series' compressed chunk of one block of sample time, and its rollups, as compaction writes them. */
+export interface CompactedSeries {
+  seriesId: number;
+  /** The block of sample time the chunk holds (a report's samples may reach past its base block). */
+  blockStartMs: number;
+  firstAtMs: number;
+  lastAtMs: number;
+  sampleCount: number;
+  data: Buffer;
+  texts: string | null;
+  rollups5m: RollupBucket[];
+  rollups1h: RollupBucket[];
+}
+
+/** What compacting one host's block of hot rows produces. */
+export interface CompactedBlock {
+  chunks: CompactedSeries[];
+  /** How many series the chunks are of. */
+  series: number;
+  /** The chunk part: the first report sequence it holds. */
+  part: number;
+  /** Consecutive runs of the compacted sequences, as [first, last]. */
+  sequenceRuns: Array<[number, number]>;
+  reports: number;
+  samples: number;
+}
+
+/**
+ * Groups hot rows by series and block of sample time, so a chunk never holds a sample outside its
+ * block, and encodes each group's points (time-ordered) with its rollups.
+ */
+export function compactRows(rows: ReadonlyArray<HotChunk & { sequence: number }>): CompactedBlock {
+  const bySeries = new Map<number, Map<number, SeriesPoint[]>>();
+  let samples = 0;
+  for (const row of rows) {
+    const texts = decodeTexts(row.texts);
+    for (const s of decodeChunk(row.base_at_ms, row.samples)) {
+      let blocks = bySeries.get(s.seriesId);
+      if (blocks === undefined) bySeries.set(s.seriesId, (blocks = new Map()));
+      const block = bucketStart(s.atMs, BLOCK_MS);
+      let points = blocks.get(block);
+      if (points === undefined) blocks.set(block, (points = []));
+      const text = texts.get(s.index);
+      points.push(text === undefined ? { atMs: s.atMs, value: s.value } : { atMs: s.atMs, value: s.value, text });
+      samples++;
+    }
+  }
+  const sequences = rows.map((r) => r.sequence).sort((a, b) => a - b);
+  const chunks: CompactedSeries[] = [];
+  for (const [seriesId, blocks] of bySeries) {
+    for (const [blockStartMs, points] of blocks) {
+      points.sort((a, b) => a.atMs - b.atMs);
+      const times = points.map((p) => p.atMs);
+      const values = points.map((p) => p.value);
+      let texts: Record<number, string> | undefined;
+      points.forEach((p, i) => {
+        if (p.text !== undefined) (texts ??= {})[i] = p.text;
+      });
+      chunks.push({
+        seriesId,
+        blockStartMs,
+        firstAtMs: times[0]!,
+        lastAtMs: times[times.length - 1]!,
+        sampleCount: points.length,
+        data: encodeSeriesChunk({ times, values }),
+        texts: texts === undefined ? null : JSON.stringify(texts),
+        rollups5m: [...addToBuckets(new Map(), times, values, ROLLUP_BUCKET_MS['5m']).values()],
+        rollups1h: [...addToBuckets(new Map(), times, values, ROLLUP_BUCKET_MS['1h']).values()],
+      });
+    }
+  }
+  return { chunks, series: bySeries.size, part: sequences[0] ?? 0, sequenceRuns: runs(sequences), reports: rows.length, samples };
+}
+
+/** The samples of a hot row with `fromMs <= atMs <= toMs` (of `wanted` series when given), each with its series id. */
+export function pushHotPoints(rows: SeriesSampleRow[], chunk: HotChunk, fromMs: number, toMs: number, wanted?: number | ReadonlySet<number>): void {
+  const texts = decodeTexts(chunk.texts);
+  for (const s of decodeChunk(chunk.base_at_ms, chunk.samples, wanted)) {
+    if (s.atMs >= fromMs && s.atMs <= toMs) rows.push(withText({ atMs: s.atMs, value: s.value, seriesId: s.seriesId }, texts.get(s.index)));
+  }
+}
+
+/** Orders rows by time, keeping the stored order among rows of one time (grouping by time, then sorting the distinct times). */
+export function inTimeOrder(rows: SeriesSampleRow[]): SeriesSampleRow[] {
+  const byTime = new Map<number, SeriesSampleRow[]>();
+  for (const row of rows) {
+    const list = byTime.get(row.atMs);
+    if (list === undefined) byTime.set(row.atMs, [row]);
+    else list.push(row);
+  }
+  const times = Float64Array.from(byTime.keys()).sort();
+  const ordered: SeriesSampleRow[] = [];
+  for (const time of times) for (const row of byTime.get(time)!) ordered.push(row);
+  return ordered;
+}
+
+/** Decodes a chunk's points within [fromMs, toMs] onto `points`, each with `seriesId` when given. */
+export function pushChunkPoints(points: SeriesPoint[], chunk: SeriesChunkRow, fromMs: number, toMs: number): void;
+export function pushChunkPoints(points: SeriesSampleRow[], chunk: SeriesChunkRow, fromMs: number, toMs: number, seriesId: number): void;
+export function pushChunkPoints(points: Array<SeriesPoint | SeriesSampleRow>, chunk: SeriesChunkRow, fromMs: number, toMs: number, seriesId?: number): void {
+  const { times, values } = decodeSeriesChunk(chunk.data);
+  const texts = chunk.texts === null ? undefined : (JSON.parse(chunk.texts) as Record<string, string>);
+  for (let i = 0; i < times.length; i++) {
+    const atMs = times[i]!;
+    if (atMs < fromMs || atMs > toMs) continue;
+    const point: SeriesPoint | SeriesSampleRow = seriesId === undefined ? { atMs, value: values[i]! } : { atMs, value: values[i]!, seriesId };
+    const text = texts?.[i];
+    if (text !== undefined) point.text = text;
+    points.push(point);
+  }
+}
+
+/** Hands a compressed chunk's points within [fromMs, toMs] to `visit` (no rows built). */
+export function visitChunkPoints(chunk: SeriesChunkRow, seriesId: number, fromMs: number, toMs: number, visit: (seriesId: number, atMs: number, value: number) => void): void {
+  if (chunk.last_at_ms < fromMs || chunk.first_at_ms > toMs) return;
+  const { times, values } = decodeSeriesChunk(chunk.data);
+  for (let i = 0; i < times.length; i++) if (times[i]! >= fromMs && times[i]! <= toMs) visit(seriesId, times[i]!, values[i]!);
+}
+
+/** Hands a hot row's samples of `seriesIds` within [fromMs, toMs] to `visit` (no rows built). */
+export function visitHotPoints(chunk: HotChunk, seriesIds: ReadonlySet<number>, fromMs: number, toMs: number, visit: (seriesId: number, atMs: number, value: number) => void): void {
+  for (const s of decodeChunk(chunk.base_at_ms, chunk.samples, seriesIds)) if (s.atMs >= fromMs && s.atMs <= toMs) visit(s.seriesId, s.atMs, s.value);
+}
+
+/** Keeps, per wanted series, the newest sample of a hot row. */
+export function takeNewest(found: Map<number, SeriesPoint>, row: HotChunk, wanted: ReadonlySet<number>): void {
+  const texts = decodeTexts(row.texts);
+  for (const s of decodeChunk(row.base_at_ms, row.samples, wanted)) {
+    const current = found.get(s.seriesId);
+    if (current === undefined || s.atMs > current.atMs) found.set(s.seriesId, withText({ atMs: s.atMs, value: s.value }, texts.get(s.index)));
+  }
+}
+
+/** The newest point of a compressed chunk, if it has one. */
+export function newestOfChunk(chunk: SeriesChunkRow): SeriesPoint | undefined {
+  const points: SeriesPoint[] = [];
+  pushChunkPoints(points, chunk, -Infinity, Infinity);
+  return points.reduce<SeriesPoint | undefined>((best, p) => (best === undefined || p.atMs >= best.atMs ? p : best), undefined);
+}
+
+/** The point with its text, when it has one (no `text` key otherwise). */
+export function withText<T extends SeriesPoint>(point: T, text: string | undefined): T {
+  if (text !== undefined) point.text = text;
+  return point;
+}
+
+/** Consecutive runs of sorted integers as [first, last] pairs. */
+function runs(sorted: readonly number[]): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const n of sorted) {
+    const last = out[out.length - 1];
+    if (last !== undefined && n === last[1] + 1) last[1] = n;
+    else out.push([n, n]);
+  }
+  return out;
+}

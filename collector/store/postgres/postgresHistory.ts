@@ -1,0 +1,262 @@
+/**
+ * The history part of the PostgreSQL engine: the same hot window and compaction as the SQLite
+ * engine's (historyBlocks.ts holds the shared part), over partitioned tables (postgresPartitions.ts).
+ * A compaction locks its host's row first, so it never races a report of that host being stored, nor
+ * another collector compacting the same block; it records the highest compacted sequence on the host
+ * row, which a report checks in the statement that stores it.
+ */
+import { type CompactionResult, type RollupBucket, type RollupResolution, type SeriesPoint } from '../../domain/history.js';
+import { bucketStart } from '../../history/rollupBuckets.js';
+import {
+  BLOCK_MS, compactRows, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, newestOfChunk, pushChunkPoints, pushHotPoints, type SeriesChunkRow,
+  type SeriesSampleRow, SPANNING_MS, takeNewest, visitChunkPoints, visitHotPoints,
+} from '../historyBlocks.js';
+import { decodeChunk } from '../sampleChunk.js';
+import type { PostgresSession } from './postgresBridge.js';
+import { createPartitions, PARTITIONED_TABLES, type PartitionedTable } from './postgresPartitions.js';
+
+/** A series chunk holds samples of its own block only: the chunks of [from, to] are those of the blocks from bucketStart(from) to `to`. */
+const SERIES_CHUNKS_IN_RANGE = `SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks
+  WHERE series_id = $1 AND block_start_ms BETWEEN $2 AND $3 AND last_at_ms >= $4 AND first_at_ms <= $3 ORDER BY block_start_ms, part`;
+const SERIES_CHUNKS_OF_MANY = `SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks
+  WHERE series_id = ANY($1) AND block_start_ms BETWEEN $2 AND $3 AND last_at_ms >= $4 AND first_at_ms <= $3 ORDER BY series_id, block_start_ms, part`;
+/** Spanning hot rows (samples an hour or more past their base) are found through the partial index report_chunks_spanning. */
+const SPANNING_HOT = `last_at_ms >= base_at_ms + ${SPANNING_MS}`;
+/** The hot rows of one host that may hold samples within [$2, $3]: based at most SPANNING_MS before $2, or spanning into it. */
+const HOT_IN_RANGE = `SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = $1
+  AND (base_at_ms BETWEEN $2::bigint - ${SPANNING_MS} AND $3 OR (${SPANNING_HOT} AND last_at_ms >= $2 AND base_at_ms < $2::bigint - ${SPANNING_MS})) ORDER BY base_at_ms`;
+
+export type PostgresHistory = ReturnType<typeof createPostgresHistory>;
+
+export function createPostgresHistory(session: PostgresSession) {
+  const partitions = createPartitions(session);
+
+  const rollupTable = (resolution: RollupResolution) => (resolution === '5m' ? 'rollups_5m' : 'rollups_1h');
+
+  /** Compacts the hot reports of one host whose base time lies in one block, in one transaction. */
+  const compactBlock = (hostId: number, blockStartMs: number): CompactionResult => {
+    const range = [hostId, blockStartMs, blockStartMs + BLOCK_MS];
+    // Partitions for the days (weeks) the samples fall in, made before (and outside) the transaction.
+    const span = session.query<{ last: number | null }>('SELECT max(coalesce(last_at_ms, base_at_ms)) AS last FROM report_chunks WHERE host_id = $1 AND base_at_ms >= $2 AND base_at_ms < $3', range)[0];
+    const lastAtMs = Math.min(span?.last ?? blockStartMs, blockStartMs + 31 * 86_400_000);
+    for (let day = blockStartMs; day <= lastAtMs + 86_400_000; day += 86_400_000) {
+      for (const table of Object.keys(PARTITIONED_TABLES) as PartitionedTable[]) partitions.ensure(table, Math.min(day, lastAtMs));
+    }
+    return session.transaction(() => {
+      // The host row's lock orders this against reports of the host being stored and against another collector compacting it.
+      session.write('SELECT 1 FROM hosts WHERE host_id = $1 FOR UPDATE', [hostId]);
+      const block = compactRows(session.query<HotChunk & { sequence: number }>('SELECT sequence, base_at_ms, samples, texts FROM report_chunks WHERE host_id = $1 AND base_at_ms >= $2 AND base_at_ms < $3', range));
+      const c = block.chunks;
+      if (c.length > 0) {
+        session.write(
+          `INSERT INTO series_chunks (series_id, block_start_ms, part, first_at_ms, last_at_ms, sample_count, data, texts)
+           SELECT series_id, block_start_ms, $1, first_at_ms, last_at_ms, sample_count, data, texts
+           FROM unnest($2::integer[], $3::bigint[], $4::bigint[], $5::bigint[], $6::integer[], $7::bytea[], $8::text[])
+             AS c(series_id, block_start_ms, first_at_ms, last_at_ms, sample_count, data, texts)`,
+          [block.part, c.map((x) => x.seriesId), c.map((x) => x.blockStartMs), c.map((x) => x.firstAtMs), c.map((x) => x.lastAtMs), c.map((x) => x.sampleCount), c.map((x) => x.data), c.map((x) => x.texts)],
+        );
+        for (const [table, pick] of [['rollups_5m', (x: (typeof c)[number]) => x.rollups5m], ['rollups_1h', (x: (typeof c)[number]) => x.rollups1h]] as const) {
+          // Buckets of one series from chunks of two blocks never share a start (a bucket lies within one block), but sum them anyway: one row per key per statement.
+          const merged = new Map<string, { seriesId: number; startMs: number; count: number; sum: number; min: number; max: number }>();
+          for (const x of c) {
+            for (const b of pick(x)) {
+              const key = `${x.seriesId}:${b.startMs}`;
+              const m = merged.get(key);
+              if (m === undefined) merged.set(key, { seriesId: x.seriesId, ...b });
+              else Object.assign(m, { count: m.count + b.count, sum: m.sum + b.sum, min: Math.min(m.min, b.min), max: Math.max(m.max, b.max) });
+            }
+          }
+          const buckets = [...merged.values()];
+          session.write(
+            `INSERT INTO ${table} (series_id, bucket_start_ms, sample_count, sum, min, max)
+             SELECT * FROM unnest($1::integer[], $2::bigint[], $3::bigint[], $4::double precision[], $5::double precision[], $6::double precision[])
+             ON CONFLICT (series_id, bucket_start_ms) DO UPDATE SET sample_count = ${table}.sample_count + excluded.sample_count,
+               sum = ${table}.sum + excluded.sum, min = least(${table}.min, excluded.min), max = greatest(${table}.max, excluded.max)`,
+            [buckets.map((b) => b.seriesId), buckets.map((b) => b.startMs), buckets.map((b) => b.count), buckets.map((b) => b.sum), buckets.map((b) => b.min), buckets.map((b) => b.max)],
+          );
+        }
+      }
+      if (block.sequenceRuns.length > 0) {
+        const r = block.sequenceRuns;
+        session.write('INSERT INTO compacted_reports (host_id, first_sequence, last_sequence, block_start_ms) SELECT $1, f, l, $2 FROM unnest($3::bigint[], $4::bigint[]) AS u(f, l)', [
+          hostId,
+          blockStartMs,
+          r.map((x) => x[0]),
+          r.map((x) => x[1]),
+        ]);
+        session.write('UPDATE hosts SET max_compacted_sequence = greatest(coalesce(max_compacted_sequence, $2), $2) WHERE host_id = $1', [hostId, r[r.length - 1]![1]]);
+      }
+      session.write('DELETE FROM report_chunks WHERE host_id = $1 AND base_at_ms >= $2 AND base_at_ms < $3', range);
+      return { hostId, blockStartMs, reports: block.reports, samples: block.samples, series: block.series };
+    });
+  };
+
+  /** Deletes at most `limit` rows of `table` with `column < cutoff` (the DEFAULT partition's and the boundary's); returns how many. */
+  const deleteOld = (table: PartitionedTable, keys: string, cutoffMs: number, limit: number): number => {
+    const column = PARTITIONED_TABLES[table].column;
+    return session.count(
+      `DELETE FROM ${table} t USING (SELECT ${keys} FROM ${table} WHERE ${column} < $1 LIMIT $2) o WHERE ${keys
+        .split(', ')
+        .map((k) => `t.${k} = o.${k}`)
+        .join(' AND ')}`,
+      [cutoffMs, limit],
+    );
+  };
+
+  /** The blocks, in order, in which spanning hot rows have samples within [fromMs, toMs]: few rows, decoded for their times. */
+  const spanningBlocks = (fromMs: number, toMs: number): number[] => {
+    const blocks = new Set<number>();
+    for (const row of session.query<HotChunk>(`SELECT base_at_ms, samples FROM report_chunks WHERE ${SPANNING_HOT} AND last_at_ms >= $1 AND base_at_ms <= $2`, [fromMs, toMs])) {
+      for (const s of decodeChunk(row.base_at_ms, row.samples)) if (s.atMs >= fromMs && s.atMs <= toMs) blocks.add(bucketStart(s.atMs, BLOCK_MS));
+    }
+    return [...blocks].sort((a, b) => a - b);
+  };
+
+  /** The samples of one block with `fromMs <= atMs <= toMs` (a window inside the block), in time order. */
+  function* blockSamples(block: number, fromMs: number, toMs: number): Iterable<SeriesSampleRow> {
+    const rows: SeriesSampleRow[] = [];
+    for (const chunk of session.query<SeriesChunkRow>('SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks WHERE block_start_ms = $1', [block])) {
+      pushChunkPoints(rows, chunk, fromMs, toMs, chunk.series_id);
+    }
+    const hot = session.query<HotChunk>(
+      `SELECT base_at_ms, samples, texts FROM report_chunks
+       WHERE (base_at_ms >= $1::bigint - ${SPANNING_MS} AND base_at_ms < $1::bigint + ${BLOCK_MS}) OR (${SPANNING_HOT} AND last_at_ms >= $2 AND base_at_ms < $1::bigint - ${SPANNING_MS})
+       ORDER BY base_at_ms, host_id, sequence`,
+      [block, fromMs],
+    );
+    for (const chunk of hot) pushHotPoints(rows, chunk, fromMs, toMs);
+    yield* inTimeOrder(rows);
+  }
+
+  return {
+    partitions,
+
+    /** Compacts the oldest hot block that ended before `beforeMs` (one host, one transaction), or undefined when none is left. */
+    compactOldest(beforeMs: number): CompactionResult | undefined {
+      const cutoff = bucketStart(beforeMs, BLOCK_MS);
+      const oldest = session.query<{ host_id: number; base_at_ms: number }>('SELECT host_id, base_at_ms FROM report_chunks WHERE base_at_ms < $1 ORDER BY base_at_ms LIMIT 1', [cutoff])[0];
+      if (oldest === undefined) return undefined;
+      return compactBlock(oldest.host_id, bucketStart(oldest.base_at_ms, BLOCK_MS));
+    },
+
+    /** Deletes raw history older than `cutoffMs`: hot rows received before it, whole partitions of blocks that ended before it, then at most `limit` more chunks. */
+    pruneRaw(cutoffMs: number, limit: number): number {
+      const blockCutoff = cutoffMs - BLOCK_MS + 1;
+      let removed = session.count('DELETE FROM report_chunks WHERE received_at_ms < $1', [cutoffMs]);
+      // Blocks are hour-aligned: every block of a partition ending by the cutoff has ended by then.
+      removed += partitions.dropBefore('series_chunks', cutoffMs);
+      partitions.dropBefore('compacted_reports', cutoffMs);
+      const rows = deleteOld('series_chunks', 'series_id, block_start_ms, part', blockCutoff, limit);
+      removed += rows;
+      if (rows < limit) session.count('DELETE FROM compacted_reports WHERE block_start_ms < $1', [blockCutoff]);
+      return removed;
+    },
+
+    /** Deletes rollup buckets starting before `cutoffMs`: whole partitions, then at most `limit` more of each resolution. */
+    pruneRollups(cutoffMs: number, limit: number): number {
+      let removed = 0;
+      for (const table of ['rollups_5m', 'rollups_1h'] as const) {
+        removed += partitions.dropBefore(table, cutoffMs);
+        removed += deleteOld(table, 'series_id, bucket_start_ms', cutoffMs, limit);
+      }
+      return removed;
+    },
+
+    seriesPoints(seriesId: number, hostId: number, fromMs: number, toMs: number, hotOnly = false): SeriesPoint[] {
+      const points: SeriesPoint[] = [];
+      if (!hotOnly) {
+        for (const chunk of session.query<SeriesChunkRow>(SERIES_CHUNKS_IN_RANGE, [seriesId, bucketStart(fromMs, BLOCK_MS), toMs, fromMs])) {
+          if (chunk.last_at_ms < fromMs || chunk.first_at_ms > toMs) continue;
+          pushChunkPoints(points, chunk, fromMs, toMs);
+        }
+      }
+      const hot: SeriesSampleRow[] = [];
+      for (const chunk of session.query<HotChunk>(HOT_IN_RANGE, [hostId, fromMs, toMs])) pushHotPoints(hot, chunk, fromMs, toMs, seriesId);
+      for (const { atMs, value, text } of hot) points.push(text === undefined ? { atMs, value } : { atMs, value, text });
+      return points.sort((a, b) => a.atMs - b.atMs);
+    },
+
+    hostPoints(hostId: number, seriesIds: ReadonlySet<number>, fromMs: number, toMs: number): SeriesSampleRow[] {
+      const rows: SeriesSampleRow[] = [];
+      for (const chunk of session.query<SeriesChunkRow>(SERIES_CHUNKS_OF_MANY, [[...seriesIds], bucketStart(fromMs, BLOCK_MS), toMs, fromMs])) {
+        if (chunk.last_at_ms < fromMs || chunk.first_at_ms > toMs) continue;
+        pushChunkPoints(rows, chunk, fromMs, toMs, chunk.series_id);
+      }
+      for (const chunk of session.query<HotChunk>(HOT_IN_RANGE, [hostId, fromMs, toMs])) pushHotPoints(rows, chunk, fromMs, toMs, seriesIds);
+      return inTimeOrder(rows);
+    },
+
+    visitHostPoints(hostId: number, seriesIds: ReadonlySet<number>, fromMs: number, toMs: number, visit: (seriesId: number, atMs: number, value: number) => void, hotOnly = false): void {
+      if (!hotOnly) {
+        for (const chunk of session.query<SeriesChunkRow>(SERIES_CHUNKS_OF_MANY, [[...seriesIds], bucketStart(fromMs, BLOCK_MS), toMs, fromMs])) {
+          visitChunkPoints(chunk, chunk.series_id, fromMs, toMs, visit);
+        }
+      }
+      for (const chunk of session.query<HotChunk>(HOT_IN_RANGE, [hostId, fromMs, toMs])) visitHotPoints(chunk, seriesIds, fromMs, toMs, visit);
+    },
+
+    rollupSteps(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number, stepMs: number): RollupBucket[] {
+      const table = rollupTable(resolution);
+      return session.query<RollupBucket>(
+        `SELECT (bucket_start_ms / $4) * $4 AS "startMs", sum(sample_count) AS count, sum(sum) AS sum, min(min) AS min, max(max) AS max
+         FROM ${table} WHERE series_id = $1 AND bucket_start_ms BETWEEN $2 AND $3 GROUP BY 1 ORDER BY 1`,
+        [seriesId, fromMs, toMs, Math.round(stepMs)],
+      );
+    },
+
+    rollups(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number): RollupBucket[] {
+      return session.query<RollupBucket>(
+        `SELECT bucket_start_ms AS "startMs", sample_count AS count, sum, min, max FROM ${rollupTable(resolution)}
+         WHERE series_id = $1 AND bucket_start_ms BETWEEN $2 AND $3 ORDER BY bucket_start_ms`,
+        [seriesId, fromMs, toMs],
+      );
+    },
+
+    /** Every sample with `fromMs <= atMs <= toMs`, all series, block by block; inside a block in time order. */
+    *samplesByTime(fromMs: number, toMs: number): Iterable<SeriesSampleRow> {
+      const spanning = spanningBlocks(fromMs, toMs);
+      let block = bucketStart(fromMs, BLOCK_MS);
+      for (;;) {
+        // The next block from `block` on that holds a sample: a chunk keyed there, a hot row based at most SPANNING_MS before it, or a block a spanning row reaches.
+        const { compacted, hot } = session.query<{ compacted: number | null; hot: number | null }>(
+          `SELECT (SELECT min(block_start_ms) FROM series_chunks WHERE block_start_ms >= $1) AS compacted,
+                  (SELECT min(base_at_ms) FROM report_chunks WHERE base_at_ms >= $1::bigint - ${SPANNING_MS}) AS hot`,
+          [block],
+        )[0]!;
+        while (spanning.length > 0 && spanning[0]! < block) spanning.shift();
+        const next = Math.min(compacted ?? Infinity, hot === null ? Infinity : Math.max(block, bucketStart(hot, BLOCK_MS)), spanning[0] ?? Infinity);
+        if (next === Infinity || next > toMs) return;
+        yield* blockSamples(next, Math.max(fromMs, next), Math.min(toMs, next + BLOCK_MS - 1));
+        block = next + BLOCK_MS;
+      }
+    },
+
+    /** The newest sample of each series (grouped by host): from each host's last report, else its newest hot reports, else its newest compressed chunk. */
+    latest(seriesByHost: ReadonlyMap<number, ReadonlySet<number>>): Map<number, SeriesPoint> {
+      const found = new Map<number, SeriesPoint>();
+      const rows = session.query<HotChunk & { host_id: number }>(
+        'SELECT c.host_id, c.base_at_ms, c.samples, c.texts FROM hosts h JOIN report_chunks c ON c.host_id = h.host_id AND c.sequence = h.last_sequence WHERE h.host_id = ANY($1)',
+        [[...seriesByHost.keys()]],
+      );
+      for (const row of rows) takeNewest(found, row, seriesByHost.get(row.host_id)!);
+      for (const [hostId, wanted] of seriesByHost) {
+        if ([...wanted].every((id) => found.has(id))) continue;
+        for (const row of session.query<HotChunk>(`SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = $1 ORDER BY base_at_ms DESC LIMIT ${LATEST_SEARCH_REPORTS}`, [hostId])) {
+          takeNewest(found, row, wanted);
+        }
+        const missing = [...wanted].filter((id) => !found.has(id));
+        if (missing.length === 0) continue;
+        const chunks = session.query<SeriesChunkRow>(
+          `SELECT DISTINCT ON (series_id) series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks WHERE series_id = ANY($1)
+           ORDER BY series_id, block_start_ms DESC, part DESC`,
+          [missing],
+        );
+        for (const chunk of chunks) {
+          const newest = newestOfChunk(chunk);
+          if (newest !== undefined) found.set(chunk.series_id, newest);
+        }
+      }
+      return found;
+    },
+  };
+}

@@ -1,0 +1,479 @@
+/**
+ * The store contract, run against every engine (the embedded SQLite and the shared PostgreSQL on a
+ * real temporary server): reports round-trip through the chunk format and are refused when re-sent,
+ * transactions and savepoints undo exactly their own writes, and every table of the contract (agents,
+ * tokens, sessions, incidents, outbox, tickets, services, silences, maintenance, history) reads back
+ * what was written, in the documented order.
+ */
+import { describe, expect, it } from 'vitest';
+import type { NewIncident } from '../../collector/domain/incident.js';
+import type { ReportRecord, Store } from '../../collector/store/store.js';
+import type { RuleState } from '../../rules/index.js';
+import { storeEngines } from '../support/storeEngines.js';
+
+const BASE = Date.parse('2026-11-24T00:00:00Z');
+
+function record(sequence: number, receivedAtMs: number, value: number, agentId = 'agent-1', hostname = 'web-01'): ReportRecord {
+  return {
+    agentId,
+    hostname,
+    labels: { group: 'web' },
+    version: 'test',
+    intervalSeconds: 15,
+    sequence,
+    receivedAtMs,
+    samples: [
+      { metric: 'filesystem_used_ratio', labels: { host: hostname, group: 'web', mount: '/' }, value, atMs: receivedAtMs - 100 },
+      { metric: 'filesystem_used_ratio', labels: { host: hostname, group: 'web', mount: '/var' }, value: value / 2, atMs: receivedAtMs - 100 },
+    ],
+    checks: [],
+  };
+}
+
+function incident(key: string, fingerprint = 'fp', extra: Partial<NewIncident> = {}): NewIncident {
+  return {
+    key, fingerprint, ruleName: 'disk_full', ruleVersion: 'v1', host: 'web-01', severity: 'critical', summary: 's', description: 'd',
+    labels: { host: 'web-01' }, status: 'open', openedAtMs: BASE, resolvedAtMs: null, updatedAtMs: BASE, why: { because: 'x' }, ...extra,
+  };
+}
+
+const MOUNT_ROOT = { host: 'web-01', group: 'web', mount: '/' };
+const values = (store: Store, fromMs = 0, toMs = BASE + 10 * 3_600_000) => store.querySeries('filesystem_used_ratio', MOUNT_ROOT, fromMs, toMs).map((s) => s.value);
+
+describe.each(storeEngines())('the $name store', (engine) => {
+  describe('reports and transactions', () => {
+    it('stores reports once and reads a series back over a time range', () => {
+      const store = engine.open();
+      store.transaction((tx) => {
+        for (let i = 0; i < 10; i++) expect(tx.insertReport(record(i, BASE + i * 15_000, i / 10))).toBe(true);
+        expect(tx.insertReport(record(3, BASE + 99_000, 0.99))).toBe(false); // re-sent sequence
+      });
+      // Label order does not matter; only the '/' series comes back; the range is inclusive.
+      const series = store.querySeries('filesystem_used_ratio', { mount: '/', group: 'web', host: 'web-01' }, BASE + 15_000 - 100, BASE + 45_000 - 100);
+      expect(series.map((s) => s.value)).toEqual([0.1, 0.2, 0.3]);
+      expect(series.map((s) => s.atMs)).toEqual([BASE + 14_900, BASE + 29_900, BASE + 44_900]);
+      expect(store.listHosts()).toMatchObject([{ hostname: 'web-01', lastSequence: 9, labels: { group: 'web' } }]);
+      store.close();
+    });
+
+    it('keeps the texts of check samples and the host facts a report carries', () => {
+      const store = engine.open();
+      const report = record(0, BASE, 1);
+      report.samples = [...report.samples, { metric: 'check_status', labels: { host: 'web-01', check: 'ntp' }, value: 2, atMs: BASE - 50, text: 'CRITICAL: offset 3 s' }];
+      report.addresses = ['10.0.0.5'];
+      report.defaultGateway = '10.0.0.1';
+      report.inventory = { os: 'debian' };
+      store.transaction((tx) => tx.insertReport(report));
+      store.transaction((tx) => tx.insertReport(record(1, BASE + 15_000, 1))); // sends no facts: the stored ones stay
+      expect(store.querySeries('check_status', { host: 'web-01', check: 'ntp' }, 0, BASE + 1000)).toEqual([
+        { metric: 'check_status', labels: { host: 'web-01', check: 'ntp' }, value: 2, atMs: BASE - 50, text: 'CRITICAL: offset 3 s' },
+      ]);
+      expect(store.findHost('web-01')).toMatchObject({ addresses: ['10.0.0.5'], defaultGateway: '10.0.0.1', inventory: { os: 'debian' }, lastSequence: 1 });
+      expect(store.listHosts({ inventory: false })[0]!.inventory).toBeNull();
+    });
+
+    it('prunes report chunks received before the cutoff', () => {
+      const store = engine.open();
+      store.transaction((tx) => {
+        for (let i = 0; i < 4; i++) tx.insertReport(record(i, BASE + i * 60_000, 0.5));
+      });
+      expect(store.pruneBefore(BASE + 120_000)).toBe(2);
+      expect(values(store)).toHaveLength(2);
+    });
+
+    it('keeps nothing from a transaction that threw, and reuses nothing it minted', () => {
+      const store = engine.open();
+      expect(() =>
+        store.transaction((tx) => {
+          tx.insertReport(record(0, BASE, 0.5));
+          throw new Error('boom');
+        }),
+      ).toThrow('boom');
+      expect(store.listHosts()).toEqual([]);
+      store.transaction((tx) => tx.insertReport(record(0, BASE, 0.7)));
+      expect(values(store, 0, BASE + 1000)).toEqual([0.7]);
+    });
+
+    it('allows only one active incident per fingerprint', () => {
+      const store = engine.open();
+      store.transaction((tx) => tx.insertIncident(incident('k1')));
+      expect(() => store.transaction((tx) => tx.insertIncident(incident('k2')))).toThrow(/unique/i);
+      store.transaction((tx) => tx.updateIncident(1, { status: 'resolved', resolvedAtMs: 2 }));
+      // (Ids are not always consecutive: PostgreSQL's identity does not give back the number of a rolled-back insert.)
+      const third = store.transaction((tx) => tx.insertIncident(incident('k3')));
+      expect(store.getIncident(third.id)).toMatchObject({ key: 'k3', status: 'open' });
+    });
+
+    it('undoes a savepoint that threw, its writes only, and the transaction goes on', () => {
+      const store = engine.open();
+      store.transaction((tx) => {
+        expect(tx.savepoint(() => tx.insertReport(record(0, BASE, 0.1)))).toBe(true);
+        expect(() =>
+          tx.savepoint(() => {
+            tx.insertReport(record(1, BASE + 15_000, 0.2));
+            tx.addIncidentEvent({ incidentId: 1, atMs: BASE, kind: 'x', text: 'never', data: {} }); // no incident 1: fails when sent
+            return tx.insertIncident(incident('k1'));
+          }),
+        ).toThrow();
+        // A statement the server refused (a second active incident) fails its savepoint alone, too.
+        tx.insertIncident(incident('k2', 'fp-2'));
+        expect(() => tx.savepoint(() => tx.insertIncident(incident('k3', 'fp-2')))).toThrow(/unique/i);
+        expect(tx.savepoint(() => tx.insertReport(record(2, BASE + 30_000, 0.3)))).toBe(true);
+      });
+      expect(values(store)).toEqual([0.1, 0.3]);
+      expect(store.listIncidents().map((i) => i.key)).toEqual(['k2']);
+    });
+
+    it('runs a transaction opened inside another as a savepoint of it', () => {
+      const store = engine.open();
+      store.transaction(() => {
+        expect(() => store.transaction((tx) => {
+          tx.insertSilence({ matchers: [], comment: 'undone', createdBy: 'a', startsAtMs: 0, expiresAtMs: 1, createdAtMs: 0 });
+          throw new Error('refused');
+        })).toThrow('refused');
+        store.appendAudit({ atMs: BASE, actor: 'admin', action: 'createSilence', target: '-', detail: '[]' });
+      });
+      expect(store.listSilences()).toEqual([]);
+      expect(store.listAudit(10)).toMatchObject([{ actor: 'admin', action: 'createSilence' }]);
+    });
+
+    it('keeps rule states by fingerprint', () => {
+      const store = engine.open();
+      const state = (fingerprint: string, lastValue: number): RuleState =>
+        ({ ruleName: 'r', ruleVersion: 'v', fingerprint, labels: { host: 'h' }, status: 'firing', firingSinceMs: 5, lastValue, lastSampleAtMs: 9 }) as RuleState;
+      store.transaction((tx) => tx.saveRuleStates([state('a', 1), state('b', 2)]));
+      store.transaction((tx) => {
+        tx.saveRuleStates([state('a', 3)]);
+        tx.deleteRuleStates(['b']);
+        tx.saveRuleStates([]);
+        tx.deleteRuleStates([]);
+      });
+      expect([...store.loadRuleStates()]).toEqual([['a', state('a', 3)]]);
+    });
+  });
+
+  describe('leases', () => {
+    it('gives a lease to one holder at a time, until it runs out, is released or taken over', () => {
+      const store = engine.open();
+      const ask = (holder: string, nowMs: number, takeOverFrom?: string) => store.tryAcquireLease({ name: 'history', holder, ttlMs: 100, nowMs, ...(takeOverFrom ? { takeOverFrom } : {}) });
+      expect(ask('a', 0)).toBe(true);
+      expect(ask('b', 50)).toBe(false);
+      expect(ask('a', 60)).toBe(true); // renewed: acquired time kept
+      expect(store.listLeases()).toEqual([{ name: 'history', holder: 'a', acquiredAtMs: 0, expiresAtMs: 160 }]);
+      expect(ask('b', 160)).toBe(true); // ran out
+      expect(ask('a', 170, 'b')).toBe(true); // b known dead
+      expect(store.releaseLease('history', 'b')).toBe(false);
+      expect(store.releaseLease('history', 'a')).toBe(true);
+      expect(ask('b', 180)).toBe(true);
+      expect(store.listLeases()).toEqual([{ name: 'history', holder: 'b', acquiredAtMs: 180, expiresAtMs: 280 }]);
+    });
+  });
+
+  describe('agents, tokens and sessions', () => {
+    it('enrols, finds, revokes and retires agents and their hosts', () => {
+      const store = engine.open();
+      expect(store.enrollAgent({ agentId: 'a1', hostname: 'web-01', credentialSha256: 'c1', atMs: 1 })).toBe(true);
+      expect(store.enrollAgent({ agentId: 'a1', hostname: 'web-01', credentialSha256: 'c9', atMs: 2 })).toBe(false);
+      expect(store.enrollAgent({ agentId: 'a2', hostname: 'db-01', credentialSha256: 'c2', atMs: 3 })).toBe(true);
+      expect(store.findAgentByCredential('c1')).toEqual({ agentId: 'a1', hostname: 'web-01', enrolledAtMs: 1, revokedAtMs: null });
+      expect(store.findAgent('a2')?.hostname).toBe('db-01');
+      expect(store.findAgent('nobody')).toBeUndefined();
+      expect(store.listAgents().map((a) => a.agentId)).toEqual(['a1', 'a2']);
+      expect(store.revokeAgent('a2', 10)).toBe(true);
+      expect(store.revokeAgent('a2', 11)).toBe(false);
+      expect(store.activeAgentsOnHost('db-01')).toEqual([]);
+      expect(store.activeAgentsOnHost('web-01').map((a) => a.agentId)).toEqual(['a1']);
+      store.transaction((tx) => tx.insertReport(record(0, BASE, 1, 'a1', 'web-01')));
+      expect(store.transaction((tx) => tx.retireHost('web-01', 20, 'revoke'))).toEqual({ hosts: 1, agents: 1 });
+      expect(store.findHost('web-01')?.decommissionedAtMs).toBe(20);
+      expect(store.findAgent('a1')?.revokedAtMs).toBe(20);
+      expect(store.transaction((tx) => tx.retireHost('web-01', 30, 'forget'))).toEqual({ hosts: 0, agents: 1 });
+      expect(store.findAgent('a1')).toBeUndefined();
+      // Enrolling the same agent id again (a reset host) recommissions its host.
+      expect(store.enrollAgent({ agentId: 'a1', hostname: 'web-01', credentialSha256: 'c3', atMs: 40 })).toBe(true);
+      expect(store.findHost('web-01')?.decommissionedAtMs).toBeNull();
+    });
+
+    it('keeps API tokens by digest, and revoking one ends its console sessions', () => {
+      const store = engine.open();
+      const token = { name: 'ci', role: 'operator' as const, createdAtMs: 1, createdBy: 'admin', tokenSha256: 'd1' };
+      expect(store.insertApiToken(token)).toBe(true);
+      expect(store.insertApiToken({ ...token, tokenSha256: 'd2' })).toBe(false);
+      expect(store.insertApiToken({ ...token, name: 'viewer', role: 'viewer', createdAtMs: 2, tokenSha256: 'd3' })).toBe(true);
+      expect(store.findApiTokenByDigest('d1')).toEqual({ name: 'ci', role: 'operator', createdAtMs: 1, createdBy: 'admin', revokedAtMs: null });
+      expect(store.listApiTokens().map((t) => t.name)).toEqual(['ci', 'viewer']);
+      store.insertConsoleSession({ idSha256: 's1', role: 'operator', name: 'ci', createdAtMs: 10, expiresAtMs: 100 }, 10);
+      store.insertConsoleSession({ idSha256: 's2', role: 'viewer', name: 'viewer', createdAtMs: 11, expiresAtMs: 100 }, 10);
+      expect(store.findConsoleSession('s1')).toEqual({ idSha256: 's1', role: 'operator', name: 'ci', createdAtMs: 10, expiresAtMs: 100 });
+      expect(store.revokeApiToken('ci', 50)).toBe(true);
+      expect(store.revokeApiToken('ci', 51)).toBe(false);
+      expect(store.findApiTokenByDigest('d1')?.revokedAtMs).toBe(50);
+      expect(store.findConsoleSession('s1')).toBeUndefined();
+      expect(store.deleteConsoleSession('s2')).toBe(true);
+      expect(store.deleteConsoleSession('s2')).toBe(false);
+    });
+
+    it('keeps console sessions bounded: expired ones and the oldest beyond the limit go', () => {
+      const store = engine.open();
+      store.insertConsoleSession({ idSha256: 'old', role: 'viewer', name: null, createdAtMs: 1, expiresAtMs: 5 }, 3);
+      for (let i = 0; i < 4; i++) store.insertConsoleSession({ idSha256: `s${i}`, role: 'viewer', name: null, createdAtMs: 10 + i, expiresAtMs: 1000 }, 3);
+      expect(store.findConsoleSession('old')).toBeUndefined();
+      expect(['s0', 's1', 's2', 's3'].map((id) => store.findConsoleSession(id) !== undefined)).toEqual([false, true, true, true]);
+    });
+
+    it('keeps the status notice and the audit log', () => {
+      const store = engine.open();
+      expect(store.statusNotice()).toBeUndefined();
+      store.setStatusNotice({ text: 'maintenance tonight', setBy: 'ops', setAtMs: 5 });
+      store.setStatusNotice({ text: 'maintenance at 22:00', setBy: 'ops', setAtMs: 6 });
+      expect(store.statusNotice()).toEqual({ text: 'maintenance at 22:00', setBy: 'ops', setAtMs: 6 });
+      store.setStatusNotice(null);
+      expect(store.statusNotice()).toBeUndefined();
+      for (let i = 0; i < 3; i++) store.appendAudit({ atMs: i, actor: 'admin', action: `a${i}`, target: 't', detail: '{}' });
+      expect(store.listAudit(2).map((e) => e.action)).toEqual(['a2', 'a1']);
+    });
+  });
+
+  describe('incidents', () => {
+    it('inserts, updates and lists incidents with their filters', () => {
+      const store = engine.open();
+      const [a, b, c] = store.transaction((tx) => [
+        tx.insertIncident(incident('k1', 'fp1')),
+        tx.insertIncident(incident('k2', 'fp2', { host: 'db-01', severity: 'warning', ruleName: 'cpu' })),
+        tx.insertIncident(incident('k3', 'fp3')),
+      ]);
+      expect(a).toMatchObject({ id: 1, occurrences: 1, parentIncidentId: null, ticketed: true, hold: null, flapping: false, settlingSinceMs: null, rearmAtMs: null });
+      store.transaction((tx) => {
+        tx.updateIncident(c!.id, { status: 'resolved', resolvedAtMs: BASE + 5, parentIncidentId: a!.id, ticketed: false, flapping: true, hold: 'silenced', rearmAtMs: BASE + 10 });
+        tx.updateIncident(b!.id, { status: 'acknowledged', occurrences: 3, settlingSinceMs: BASE + 1, why: { again: true } });
+        expect(() => tx.updateIncident(99, { status: 'resolved' })).toThrow(/99/);
+      });
+      expect(store.getIncident(c!.id)).toMatchObject({ status: 'resolved', parentIncidentId: 1, ticketed: false, flapping: true, hold: 'silenced', rearmAtMs: BASE + 10 });
+      expect(store.getIncident(b!.id)).toMatchObject({ status: 'acknowledged', occurrences: 3, settlingSinceMs: BASE + 1, why: { again: true } });
+      expect(store.getIncident(42)).toBeUndefined();
+      const keys = (list: Array<{ key: string }>) => list.map((i) => i.key);
+      expect(keys(store.listIncidents())).toEqual(['k3', 'k2', 'k1']);
+      expect(keys(store.listIncidents({ status: 'active' }))).toEqual(['k2', 'k1']);
+      expect(keys(store.listIncidents({ status: 'resolved' }))).toEqual(['k3']);
+      expect(keys(store.listIncidents({ host: 'db-01' }))).toEqual(['k2']);
+      expect(keys(store.listIncidents({ severity: 'critical', status: 'active' }))).toEqual(['k1']);
+      expect(keys(store.listIncidents({ ruleName: 'cpu' }))).toEqual(['k2']);
+      expect(keys(store.listIncidents({ beforeId: 3, limit: 1 }))).toEqual(['k2']);
+      expect(keys(store.listIncidents({ limit: 2 }))).toEqual(['k3', 'k2']);
+      expect(store.countIncidents('open')).toBe(1);
+      expect(store.countIncidents('acknowledged')).toBe(1);
+      expect(keys(store.childIncidents(a!.id))).toEqual(['k3']);
+      store.transaction((tx) => {
+        expect(tx.findActiveIncident('fp2')?.key).toBe('k2');
+        expect(tx.findActiveIncident('fp3')).toBeUndefined();
+        expect(tx.findLatestIncident('fp3')?.key).toBe('k3');
+        expect(keys(tx.activeIncidents())).toEqual(['k1', 'k2']);
+        expect(keys(tx.rearmDueIncidents(BASE + 10))).toEqual(['k3']);
+        expect(keys(tx.rearmDueIncidents(BASE + 9))).toEqual([]);
+        expect(tx.getIncident(a!.id)?.key).toBe('k1');
+      });
+    });
+
+    it('keeps events, priorities and flap history of incidents', () => {
+      const store = engine.open();
+      const { id } = store.transaction((tx) => tx.insertIncident(incident('k1')));
+      store.transaction((tx) => {
+        tx.addIncidentEvent({ incidentId: id, atMs: 1, kind: 'opened', text: 'opened', data: { value: 0.97 } });
+        tx.addIncidentEvent({ incidentId: id, atMs: 2, kind: 'acknowledged', text: 'by ops', data: {} });
+        tx.saveIncidentPriority({ incidentId: id, services: ['payments'], impact: 'high', urgency: 'high', priority: 'P1', initialPriority: 'P1', reason: 'r', slaBreach: null });
+        tx.saveIncidentPriority({ incidentId: id, services: ['payments'], impact: 'high', urgency: 'high', priority: 'P1', initialPriority: 'P2', reason: 'r2', slaBreach: { clock: 'acknowledge', atMs: 9 } });
+        tx.saveFlapHistory('fp', [{ kind: 'firing', atMs: 1 }]);
+        tx.saveFlapHistory('fp', [{ kind: 'firing', atMs: 1 }, { kind: 'resolved', atMs: 2 }]);
+      });
+      expect(store.incidentEvents(id)).toEqual([
+        { id: expect.any(Number), incidentId: id, atMs: 1, kind: 'opened', text: 'opened', data: { value: 0.97 } },
+        { id: expect.any(Number), incidentId: id, atMs: 2, kind: 'acknowledged', text: 'by ops', data: {} },
+      ]);
+      // The initial priority is the first one recorded; the rest is replaced.
+      expect(store.incidentPriority(id)).toEqual({ incidentId: id, services: ['payments'], impact: 'high', urgency: 'high', priority: 'P1', initialPriority: 'P1', reason: 'r2', slaBreach: { clock: 'acknowledge', atMs: 9 } });
+      expect(store.incidentPriority(99)).toBeUndefined();
+      store.transaction((tx) => {
+        expect(tx.loadFlapHistory('fp')).toEqual([{ kind: 'firing', atMs: 1 }, { kind: 'resolved', atMs: 2 }]);
+        expect(tx.loadFlapHistory('other')).toEqual([]);
+      });
+    });
+
+    it('keeps silences and maintenance windows', () => {
+      const store = engine.open();
+      const matchers = [{ name: 'host', op: '=', value: 'web-01' }] as never;
+      const s1 = store.transaction((tx) => tx.insertSilence({ matchers, comment: 'patching', createdBy: 'ops', startsAtMs: 10, expiresAtMs: 100, createdAtMs: 5 }));
+      const s2 = store.transaction((tx) => tx.insertSilence({ matchers, comment: 'later', createdBy: 'ops', startsAtMs: 200, expiresAtMs: 300, createdAtMs: 6 }));
+      expect(store.getSilence(s1.id)).toEqual(s1);
+      expect(store.listSilences(150).map((s) => s.id)).toEqual([s2.id]);
+      expect(store.listSilences().map((s) => s.id)).toEqual([s1.id, s2.id]);
+      expect(store.transaction((tx) => tx.expireSilence(s2.id, 250))).toBe(true);
+      expect(store.transaction((tx) => tx.expireSilence(99, 250))).toBe(false);
+      expect(store.getSilence(s2.id)?.expiresAtMs).toBe(250);
+      const w = store.transaction((tx) => tx.insertMaintenance({ cron: '0 2 * * *', durationSeconds: 3600, host: null, group: 'db', comment: 'backups', createdAtMs: 7 }));
+      expect(store.listMaintenance()).toEqual([w]);
+      expect(() => store.transaction((tx) => tx.insertMaintenance({ cron: '0 2 * * *', durationSeconds: 1, host: 'h', group: 'g', comment: '', createdAtMs: 7 }))).toThrow();
+      expect(store.transaction((tx) => tx.deleteMaintenance(w.id))).toBe(true);
+      expect(store.transaction((tx) => tx.deleteMaintenance(w.id))).toBe(false);
+    });
+
+    it('links service incidents and keeps service states', () => {
+      const store = engine.open();
+      const [svc, host1, host2] = store.transaction((tx) => [tx.insertIncident(incident('svc', 'service:pay')), tx.insertIncident(incident('h1', 'f1')), tx.insertIncident(incident('h2', 'f2'))]);
+      store.transaction((tx) => {
+        expect(tx.linkServiceIncident({ serviceIncidentId: svc!.id, incidentId: host1!.id, service: 'pay', linkedAtMs: 1 })).toBe(true);
+        expect(tx.linkServiceIncident({ serviceIncidentId: svc!.id, incidentId: host1!.id, service: 'pay', linkedAtMs: 2 })).toBe(false);
+        expect(tx.linkServiceIncident({ serviceIncidentId: svc!.id, incidentId: host2!.id, service: 'pay', linkedAtMs: 3 })).toBe(true);
+        tx.recordServiceState({ service: 'pay', state: 'degraded', atMs: 10, reason: 'one host' });
+        tx.recordServiceState({ service: 'pay', state: 'outage', atMs: 20, reason: 'two hosts' });
+        tx.recordServiceState({ service: 'mail', state: 'operational', atMs: 5, reason: 'ok' });
+        tx.recordServiceState({ service: 'pay', state: 'operational', atMs: 30, reason: 'back' });
+      });
+      expect(store.serviceIncidentLinks({ service: 'pay' }).map((l) => l.incidentId)).toEqual([host1!.id, host2!.id]);
+      expect(store.serviceIncidentLinks({ serviceIncidentId: svc!.id })).toHaveLength(2);
+      expect(store.serviceIncidentLinks({ incidentId: host2!.id })).toEqual([{ serviceIncidentId: svc!.id, incidentId: host2!.id, service: 'pay', linkedAtMs: 3 }]);
+      expect(store.latestServiceStates().map((s) => [s.service, s.state])).toEqual([['mail', 'operational'], ['pay', 'operational']]);
+      expect(store.serviceStateChanges('pay', 15, 30).map((s) => s.state)).toEqual(['degraded', 'outage']);
+    });
+  });
+
+  describe('the outbox and the ticket ledger', () => {
+    it('queues, coalesces, leases and concludes deliveries', () => {
+      const store = engine.open();
+      const [i1, i2] = store.transaction((tx) => [tx.insertIncident(incident('k1', 'f1')), tx.insertIncident(incident('k2', 'f2'))]);
+      store.transaction((tx) => {
+        tx.enqueueOutbox({ incidentId: i1!.id, desk: 'rt', operation: 'open', createdAtMs: 10 });
+        tx.enqueueOutbox({ incidentId: i1!.id, desk: 'rt', operation: 'update', createdAtMs: 11 });
+        tx.enqueueOutbox({ incidentId: i1!.id, desk: 'rt', operation: 'update', createdAtMs: 12 }); // coalesced into the pending one
+        tx.enqueueOutbox({ incidentId: i2!.id, desk: 'pager', operation: 'comment', createdAtMs: 13, note: 'hello' });
+        tx.enqueueOutbox({ incidentId: i2!.id, desk: 'pager', operation: 'link', createdAtMs: 14, linkIncidentId: i1!.id });
+      });
+      const rows = store.outboxForIncident(i1!.id);
+      expect(rows.map((r) => r.operation)).toEqual(['open', 'update']);
+      expect(store.listOutbox({ desk: 'pager' }).map((r) => [r.operation, r.note, r.linkIncidentId])).toEqual([['link', null, i1!.id], ['comment', 'hello', null]]);
+      // One due row per incident and desk: the oldest.
+      expect(store.dueOutbox(100, 10).map((r) => r.operation)).toEqual(['open', 'comment']);
+      expect(store.dueOutbox(100, 1)).toHaveLength(1);
+      const open = rows[0]!;
+      store.transaction((tx) => tx.leaseOutbox(open.id, 1, 500));
+      expect(store.getOutbox(open.id)).toMatchObject({ attempts: 1, nextAttemptAtMs: 500 });
+      expect(store.dueOutbox(100, 10).map((r) => r.operation)).toEqual(['comment']);
+      expect(store.transaction((tx) => tx.releaseOutboxLeases(200))).toBe(1);
+      expect(store.getOutbox(open.id)?.nextAttemptAtMs).toBe(200);
+      store.transaction((tx) => tx.markOutboxAttempt(open.id, 2, 300, 'HTTP 503'));
+      expect(store.getOutbox(open.id)).toMatchObject({ attempts: 2, nextAttemptAtMs: 300, lastError: 'HTTP 503' });
+      expect(store.transaction((tx) => tx.releaseOutboxLeases(200))).toBe(0);
+      store.transaction((tx) => tx.markOutboxDelivered(open.id, 310));
+      expect(store.getOutbox(open.id)).toMatchObject({ state: 'delivered', deliveredAtMs: 310, lastError: null });
+      // An update queued behind an update that was tried is queued; a held, untried one is hurried.
+      store.transaction((tx) => tx.markOutboxAttempt(rows[1]!.id, 0, 9_999, null));
+      store.transaction((tx) => tx.enqueueOutbox({ incidentId: i1!.id, desk: 'rt', operation: 'resolve', createdAtMs: 400 }));
+      expect(store.getOutbox(rows[1]!.id)?.nextAttemptAtMs).toBe(400);
+      store.transaction((tx) => tx.markOutboxSuperseded(rows[1]!.id, 401));
+      const resolve = store.outboxForIncident(i1!.id)[2]!;
+      store.transaction((tx) => tx.markOutboxDead(resolve.id, 'refused'));
+      expect(store.countOutbox('dead')).toBe(1);
+      expect(store.countOutbox('superseded')).toBe(1);
+      expect(store.listOutbox({ state: 'dead' }).map((r) => r.id)).toEqual([resolve.id]);
+      expect(store.transaction((tx) => tx.reviveOutbox(resolve.id, 500))).toEqual([resolve.id]);
+      expect(store.transaction((tx) => tx.reviveOutbox(resolve.id, 500))).toEqual([]);
+      expect(store.getOutbox(resolve.id)).toMatchObject({ state: 'pending', attempts: 0, nextAttemptAtMs: 500 });
+      expect(store.desksForIncident(i1!.id)).toEqual(['rt']);
+      store.transaction((tx) => expect(tx.desksForIncident(i2!.id)).toEqual(['pager']));
+      expect(store.lastDeliveredAtMs(i1!.id, 'rt', ['open', 'reopen'])).toBe(310);
+      expect(store.lastDeliveredAtMs(i1!.id, 'rt', ['resolve'])).toBeUndefined();
+      expect(store.getOutbox(9_999)).toBeUndefined();
+    });
+
+    it('keeps the ticket ledger and says which tickets to compare with their desk', () => {
+      const store = engine.open();
+      const [i1, i2] = store.transaction((tx) => [tx.insertIncident(incident('k1', 'f1')), tx.insertIncident(incident('k2', 'f2', { status: 'resolved', updatedAtMs: 5 }))]);
+      store.transaction((tx) => {
+        tx.saveTicket({ incidentId: i1!.id, desk: 'rt', externalId: '1', url: null, state: 'open', createdAtMs: 1, updatedAtMs: 1 });
+        tx.saveTicket({ incidentId: i1!.id, desk: 'rt', externalId: '2', url: 'https://rt/2', state: 'open', createdAtMs: 9, updatedAtMs: 2 });
+        tx.saveTicket({ incidentId: i2!.id, desk: 'rt', externalId: '3', url: null, state: 'resolved', createdAtMs: 3, updatedAtMs: 3 });
+        tx.markTicketChecked(i1!.id, 'rt', 'new', 50);
+      });
+      expect(store.getTicket(i1!.id, 'rt')).toEqual({ incidentId: i1!.id, desk: 'rt', externalId: '2', url: 'https://rt/2', state: 'open', createdAtMs: 1, updatedAtMs: 2, deskStatus: 'new', checkedAtMs: 50 });
+      expect(store.ticketsToCheck(100, 10).map((t) => t.externalId)).toEqual(['2']);
+      expect(store.ticketsToCheck(5, 10).map((t) => t.externalId)).toEqual(['3', '2']);
+      store.transaction((tx) => tx.deleteTicket(i1!.id, 'rt'));
+      expect(store.getTicket(i1!.id, 'rt')).toBeUndefined();
+    });
+  });
+
+  describe('history', () => {
+    const HOUR = 3_600_000;
+    /** Two hours of reports every minute, from BASE. */
+    const fill = (store: Store) =>
+      store.transaction((tx) => {
+        for (let i = 0; i < 120; i++) tx.insertReport(record(i, BASE + i * 60_000 + 100, i));
+      });
+
+    it('compacts old blocks into series chunks and rollups, and reads the same samples back', () => {
+      const store = engine.open();
+      fill(store);
+      const before = values(store);
+      expect(before).toHaveLength(120);
+      expect(store.compactHistory(BASE + HOUR - 1)).toBeUndefined(); // no block has ended by then
+      expect(store.compactHistory(BASE + 3 * HOUR)).toMatchObject({ blockStartMs: BASE, reports: 60, samples: 120, series: 2 });
+      expect(store.compactHistory(BASE + 3 * HOUR)).toMatchObject({ blockStartMs: BASE + HOUR, reports: 60 });
+      expect(store.compactHistory(BASE + 3 * HOUR)).toBeUndefined();
+      expect(values(store)).toEqual(before);
+      // A re-sent compacted report is still a duplicate.
+      expect(store.transaction((tx) => tx.insertReport(record(5, BASE + 5 * 60_000 + 100, 99)))).toBe(false);
+      const [root] = store.findSeries({ hostname: 'web-01', metric: 'filesystem_used_ratio' });
+      expect(root).toMatchObject({ hostname: 'web-01', labels: MOUNT_ROOT });
+      expect(store.findSeries({ hostId: root!.hostId, metric: 'filesystem_used_ratio' })).toHaveLength(2);
+      expect(store.findSeries({ metric: 'filesystem_used_ratio' })).toHaveLength(2);
+      expect(store.seriesOfHost('web-01').map((s) => s.labels.mount)).toEqual(['/', '/var']);
+      expect(store.seriesPoints(root!, BASE, BASE + 10 * 60_000 - 1).map((p) => p.value)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(store.seriesPoints(root!, BASE, BASE + 10 * 60_000, { hotOnly: true })).toEqual([]);
+      const fiveMinutes = store.rollups(root!.seriesId, '5m', BASE, BASE + 10 * 60_000);
+      expect(fiveMinutes).toEqual([
+        { startMs: BASE, count: 5, sum: 10, min: 0, max: 4 },
+        { startMs: BASE + 300_000, count: 5, sum: 35, min: 5, max: 9 },
+        { startMs: BASE + 600_000, count: 5, sum: 60, min: 10, max: 14 },
+      ]);
+      expect(store.rollups(root!.seriesId, '1h', BASE, BASE + 2 * HOUR).map((b) => b.count)).toEqual([60, 60]);
+      expect(store.rollupSteps(root!.seriesId, '5m', BASE, BASE + 15 * 60_000, 900_000)).toEqual([
+        { startMs: BASE, count: 15, sum: 105, min: 0, max: 14 },
+        { startMs: BASE + 900_000, count: 5, sum: 85, min: 15, max: 19 },
+      ]);
+      expect(store.latestPoints([root!]).get(root!.seriesId)).toMatchObject({ value: 119 });
+      let visited = 0;
+      store.visitHostPoints(root!.hostId, new Set([root!.seriesId]), BASE, BASE + 2 * HOUR, () => visited++);
+      expect(visited).toBe(120);
+      expect([...store.hostSamples('web-01', BASE, BASE + 59_999)].map((s) => [s.labels.mount, s.value])).toEqual([['/', 0], ['/var', 0]]);
+      expect([...store.iterateSamples(BASE + HOUR - 60_000, BASE + HOUR + 59_999)].map((s) => s.value)).toEqual([59, 29.5, 60, 30]);
+    });
+
+    it('merges hot and compacted samples, and finds the newest of a series in either', () => {
+      const store = engine.open();
+      fill(store);
+      store.compactHistory(BASE + 2 * HOUR); // the first hour only
+      const [root] = store.findSeries({ hostname: 'web-01', metric: 'filesystem_used_ratio' });
+      expect(store.seriesPoints(root!, BASE + HOUR - 120_000, BASE + HOUR + 120_000).map((p) => p.value)).toEqual([58, 59, 60, 61, 62]);
+      expect(store.seriesPoints(root!, BASE, BASE + 2 * HOUR, { hotOnly: true })).toHaveLength(60);
+      let visited = 0;
+      store.visitHostPoints(root!.hostId, new Set([root!.seriesId]), BASE, BASE + 2 * HOUR, () => visited++, { hotOnly: true });
+      expect(visited).toBe(60);
+      store.compactHistory(BASE + 3 * HOUR);
+      expect(store.latestPoints([root!]).get(root!.seriesId)).toMatchObject({ value: 119 });
+      expect(store.latestPoints([])).toEqual(new Map());
+    });
+
+    it('prunes compacted chunks and rollups by age', () => {
+      const store = engine.open();
+      fill(store);
+      store.compactHistory(BASE + 3 * HOUR);
+      store.compactHistory(BASE + 3 * HOUR);
+      // Chunks of blocks that ended by the cutoff go: the first hour's two series.
+      expect(store.pruneBefore(BASE + HOUR)).toBe(2);
+      expect(values(store)).toEqual(Array.from({ length: 60 }, (_, i) => i + 60));
+      const [root] = store.findSeries({ hostname: 'web-01', metric: 'filesystem_used_ratio' });
+      expect(store.pruneRollupsBefore(BASE + HOUR)).toBe(2 * 12 + 2);
+      expect(store.rollups(root!.seriesId, '5m', 0, BASE + 3 * HOUR)).toHaveLength(12);
+      expect(store.rollups(root!.seriesId, '1h', 0, BASE + 3 * HOUR)).toHaveLength(1);
+    });
+  });
+});
