@@ -19,6 +19,8 @@ import { createDeskRateLimits } from './desk/tokenBucket.js';
 import { maintainHistory } from './history/historyMaintenance.js';
 import { createHttpServer, type ServedRoute } from './http/httpServer.js';
 import { createIncidentCore } from './incidents/incidentCore.js';
+import { withIncidentChangeFeed } from './live/incidentChangeFeed.js';
+import { createLiveEvents } from './live/liveEvents.js';
 import { createReachabilityProber, systemPinger, type Pinger } from './incidents/reachabilityProber.js';
 import { createReportIngestor } from './ingest/reportIngestor.js';
 import { createLeadership, type Leadership } from './leadership.js';
@@ -30,8 +32,7 @@ import { ruleTicketFacts } from './services/priorityRecorder.js';
 import { slaCalendar } from './services/businessCalendar.js';
 import { createServiceWatcher } from './services/serviceWatcher.js';
 import { createSlaWatcher } from './services/slaWatcher.js';
-import { databasePath } from './store/sqlite/databasePath.js';
-import { openSqliteStore } from './store/sqlite/sqliteStore.js';
+import { describeStore, openConfiguredStore } from './store/openStore.js';
 import type { Store } from './store/store.js';
 
 export interface CollectorOptions {
@@ -69,7 +70,9 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     throw new Error('no agent or enrollment tokens configured: set collector.agentTokens (TRIPLINE_AGENT_TOKENS) or collector.enrollmentTokens (TRIPLINE_ENROLLMENT_TOKENS)');
   }
   const tls = config.collector.tls && { cert: readFileSync(config.collector.tls.certFile), key: readFileSync(config.collector.tls.keyFile) };
-  const store = openSqliteStore({ file: databasePath(config.dataDir) });
+  const liveEvents = createLiveEvents();
+  // Every transaction that opens or changes an incident publishes it to the live bus once committed.
+  const store = withIncidentChangeFeed(openConfiguredStore(config), liveEvents, log.child({ component: 'live' }));
   const desks = new Map(config.desks.map((d) => [d.name, createDesk(d, clock)] as const));
   // The urgency and runbook of a rule are read from the rules in force when an incident opens.
   const ruleNamed = (name: string) => pipeline.rules().find((rule) => rule.name === name);
@@ -150,6 +153,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     ...(options.localAdminToken === undefined ? {} : { localAdminToken: options.localAdminToken }),
     viewerTokens: config.collector.viewerTokens,
     console: { enabled: config.collector.console.enabled, sessionTtlMs: config.collector.console.sessionTtl },
+    live: { events: liveEvents, maxStreams: config.collector.console.live.maxStreams, maxStreamsPerSession: config.collector.console.live.maxStreamsPerSession, heartbeatMs: config.collector.console.live.heartbeat },
     ...(tls ? { tls } : {}),
     maxBodyBytes: config.collector.maxBodyBytes,
     limits: config.collector.limits,
@@ -201,7 +205,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     // Loud: also on stderr as plain text, where a person starting it by hand looks.
     process.stderr.write(`WARNING: ${warning.text}\n`);
   }
-  log.info({ url, rules: options.rules.length, desks: [...desks.keys()], database: databasePath(config.dataDir), holder: leadership.holder }, 'collector listening');
+  log.info({ url, rules: options.rules.length, desks: [...desks.keys()], database: describeStore(config), holder: leadership.holder }, 'collector listening');
 
   return {
     url,

@@ -57,6 +57,14 @@ export const CollectorSchema = Type.Object(
       {
         enabled: Type.Boolean({ default: true, description: 'Serve the web console at / on the API port' }),
         sessionTtl: Duration({ default: '12h', range: { min: '1m', max: '30d' }, description: 'How long a console sign-in lasts' }),
+        live: Type.Object(
+          {
+            maxStreams: Type.Integer({ minimum: 1, maximum: 100_000, default: 200, description: 'Live event streams (GET /api/v1/events) open at once on this collector; more: 429' }),
+            maxStreamsPerSession: Type.Integer({ minimum: 1, maximum: 1000, default: 8, description: 'Live event streams open at once per console session or API token (browser tabs); more: 429' }),
+            heartbeat: Duration({ default: '15s', range: { min: '1s', max: '5m' }, description: "How often an idle live stream sends a comment (keeps proxies from closing it) and re-checks that its session or token is still valid" }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -137,9 +145,28 @@ export const DeliverySchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** Where the collector keeps its data: the embedded SQLite file under dataDir (default), or a shared PostgreSQL. */
+export const StoreSchema = Type.Object(
+  {
+    postgres: Type.Optional(
+      Type.Object(
+        {
+          url: Type.String({
+            minLength: 1,
+            description: 'postgres://user@host:port/database of the shared store, without a password: the password comes from env TRIPLINE_POSTGRES_PASSWORD',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const ConfigSchema = Type.Object(
   {
     dataDir: Type.String({ default: './tripline-data' }),
+    store: StoreSchema,
     timeZone: Type.String({
       minLength: 1,
       default: DEFAULT_TIME_ZONE,

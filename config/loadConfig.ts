@@ -43,6 +43,7 @@ function configIssues(loaded: LocatedYaml<ConfigFile>): YamlIssue[] {
   return [
     ...timeZoneIssues(loaded),
     ...leaseIssues(loaded),
+    ...storeIssues(loaded),
     ...deskIssues(value, locate),
     ...checkServices(value.services, value.desks.map((desk) => desk.name), locate as LocatedYaml<unknown>['locate']),
     ...checkTopology(value.incidents.topology, locate as LocatedYaml<unknown>['locate']),
@@ -71,6 +72,27 @@ function deskIssues(config: ConfigFile, locate: LocatedYaml<ConfigFile>['locate'
 function leaseIssues({ value, locate }: LocatedYaml<ConfigFile>): YamlIssue[] {
   const { ttl, renewInterval } = value.collector.leases;
   return renewInterval * 2 > ttl ? [locate(['collector', 'leases', 'renewInterval'], `must be at most half of collector.leases.ttl (${ttl / 1000}s), got ${renewInterval / 1000}s`)] : [];
+}
+
+/**
+ * A PostgreSQL store's URL names a host and a database and holds no password (that comes from the
+ * environment). The messages never repeat the URL, which may hold one.
+ */
+function storeIssues({ value, locate }: LocatedYaml<ConfigFile>): YamlIssue[] {
+  const url = value.store.postgres?.url;
+  if (url === undefined) return [];
+  const at = (message: string) => [locate(['store', 'postgres', 'url'], message)];
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return at('must be a URL like postgres://tripline@db.example.com:5432/tripline');
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') return at(`must start with postgres:// (got ${parsed.protocol}//)`);
+  if (parsed.password !== '') return at('holds a password: remove it from the file and set env TRIPLINE_POSTGRES_PASSWORD instead');
+  if (parsed.hostname === '') return at('names no host: postgres://user@host:port/database');
+  if (parsed.pathname.length <= 1) return at('names no database: postgres://user@host:port/database');
+  return [];
 }
 
 /** The time zone every cron expression is read in (the agent's inventory schedule is checked with the agent section). */

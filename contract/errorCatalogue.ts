@@ -87,7 +87,7 @@ export const ERROR_CATALOGUE = [
     status: 422,
     meaning: "an Alertmanager webhook notification (`POST /api/v1/intake/alertmanager`) is JSON but not Alertmanager's version 4 payload; `path` names the field (`body/alerts/0/startsAt`). Nothing of it was applied",
   },
-  { code: 'TRIPLINE_RATE_LIMITED', component: 'collector-api', raisedBy: ['ApiError'], status: 429, meaning: 'too many reports from one agent id within a minute (`collector.limits.reportsPerMinute`), or too many report requests in progress at once (`maxConcurrentReports`); retry after the Retry-After seconds' },
+  { code: 'TRIPLINE_RATE_LIMITED', component: 'collector-api', raisedBy: ['ApiError'], status: 429, meaning: 'too many reports from one agent id a minute (`collector.limits.reportsPerMinute`) or in progress at once (`maxConcurrentReports`), or too many live event streams (`collector.console.live`); retry after Retry-After' },
   { code: 'TRIPLINE_BAD_REQUEST', component: 'collector-api', raisedBy: ['ApiError'], status: 400, meaning: 'any other malformed request' },
   { code: 'TRIPLINE_SHUTTING_DOWN', component: 'collector-api', raisedBy: ['ApiError'], status: 503, meaning: 'the collector is stopping; retry later' },
   { code: 'TRIPLINE_INTERNAL', component: 'collector-api', raisedBy: ['ApiError'], status: 500, meaning: 'an unexpected failure; details are in the collector log only' },

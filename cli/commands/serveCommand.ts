@@ -2,7 +2,6 @@
  * `tripline start`, `tripline collector` and `tripline agent`: the long-running modes. `start`
  * runs a collector and an agent for this host in one process, with zero configuration.
  */
-import { databasePath } from '../../collector/store/sqlite/databasePath.js';
 import type { Config } from '../../config/configSchema.js';
 import { collectorUrlsOf } from '../../config/agentConfigSchema.js';
 import { formatDuration } from '../../config/duration.js';
@@ -40,7 +39,7 @@ export async function serveCommand(mode: ServeMode, configFile: string | undefin
   // An agent-only process whose enrolment is refused exits 78; with a collector in the process it keeps serving.
   agent = mode === 'collector' ? undefined : createAgentFromConfig(config, log, version, mode === 'agent' ? { onEnrollmentRefused: exitOnRefusal(() => agent, log) } : {});
   if (agent) await agent.start();
-  printWhereToLook(mode, config, collector, collector ? databasePath(config.dataDir) : '', file);
+  printWhereToLook(mode, config, collector, collector ? (await import('../../collector/store/openStore.js')).describeStore(config) : '', file);
   const ruleReloading = collector ? (await import('../ruleReloading.js')).startRuleReloading(config, collector, log) : undefined;
   runUntilSignal(
     {

@@ -1,19 +1,17 @@
 /**
  * Opens the collector's database for an operator command and builds the operations over it, wired
- * as the collector wires them. The CLI works on the SQLite file directly (WAL lets it write next to
- * a running collector); desk operations it enqueues are delivered by the collector's outbox worker.
+ * as the collector wires them. The CLI works on the store directly (the SQLite file, whose WAL lets it
+ * write next to a running collector, or the shared PostgreSQL); desk operations it enqueues are delivered by the collector's outbox worker.
  */
-import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { pino } from 'pino';
 import type { ErrorCodeOf } from '../../contract/errorCatalogue.js';
-import { databasePath } from '../../collector/store/sqlite/databasePath.js';
 import { systemClock } from '../../collector/clock.js';
 import { createIncidentCore } from '../../collector/incidents/incidentCore.js';
 import { createOperations, type Operations } from '../../collector/operations/createOperations.js';
 import { actingAs } from '../../collector/operations/operationAccess.js';
 import { OperationError, type OperationProblem } from '../../collector/operations/operationError.js';
-import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
+import { describeStore, openConfiguredStore, storeExists } from '../../collector/store/openStore.js';
 import type { Config } from '../../config/configSchema.js';
 import { loadConfig } from '../../config/loadConfig.js';
 
@@ -26,9 +24,8 @@ export class CliError extends Error {
 /** Runs `fn` with the operations over the database the config names; CliError when there is none yet. */
 export function withOperations<T>(configFile: string | undefined, readOnly: boolean, fn: (operations: Operations, config: Config) => T): T {
   const { config } = loadConfig(configFile);
-  const file = databasePath(config.dataDir);
-  if (!existsSync(file)) throw new CliError(`no database at ${file}: has the collector run with this data directory?`);
-  const store = openSqliteStore({ file, readOnly });
+  if (!storeExists(config)) throw new CliError(`no database at ${describeStore(config)}: has the collector run with this data directory?`);
+  const store = openConfiguredStore(config, { readOnly });
   try {
     const core = createIncidentCore({ store, config, clock: systemClock, log: pino({ level: 'silent' }) });
     // Audited actions are recorded under the user running the command: the database file's permissions are the CLI's authorization.

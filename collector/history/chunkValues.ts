@@ -260,6 +260,21 @@ export function ratioOf(value: number, previous: number): [number, number] | und
   return undefined;
 }
 
+/** Whether most of the first (up to 16) values are ratios: a cheap test before a chunk's search. */
+export function mostlyRatios(values: readonly number[]): boolean {
+  const sample = values.slice(0, 16);
+  let previous = 1;
+  let found = 0;
+  for (const value of sample) {
+    const ratio = ratioOf(value, previous);
+    if (ratio !== undefined) {
+      found++;
+      previous = ratio[1];
+    }
+  }
+  return found * 2 > sample.length;
+}
+
 /**
  * Writes `values` as ratios of integers: per value the denominator's delta, then the numerator's
  * (both IntegerSteps of order 1; an exception escapes in the denominator's place).

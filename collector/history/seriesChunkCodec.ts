@@ -23,7 +23,7 @@
  * `11110` + 32, `11111` + absolute) followed by the value's XOR.
  */
 import { BitReader, BitWriter } from './bitStream.js';
-import { bestExponent, readRatios, readScaled, writeRatios, writeScaled, XorReader, XorWriter } from './chunkValues.js';
+import { bestExponent, mostlyRatios, readRatios, readScaled, writeRatios, writeScaled, XorReader, XorWriter } from './chunkValues.js';
 
 /** Samples of one series, times in milliseconds (safe integers) and values, in time order. */
 export interface SeriesPoints {
@@ -63,10 +63,13 @@ export function encodeSeriesChunk(points: SeriesPoints): Buffer {
       if (scaled.bitLength < best.bitLength) best = scaled;
     }
   }
-  const ratios = new BitWriter();
-  ratios.writeBits(3, 2);
-  writeRatios(ratios, values);
-  if (ratios.bitLength < best.bitLength) best = ratios;
+  // Ratios cost a search per value: only where the others left more than a byte a value and the first values are ratios.
+  if (best.bitLength > values.length * 8 && mostlyRatios(values)) {
+    const ratios = new BitWriter();
+    ratios.writeBits(3, 2);
+    writeRatios(ratios, values);
+    if (ratios.bitLength < best.bitLength) best = ratios;
+  }
   out.append(best);
   return out.finish();
 }
@@ -114,7 +117,9 @@ function shortestTimes(times: readonly number[]): BitWriter {
 /** The median interval between consecutive times, when there are some and it fits 32 bits. */
 function usualInterval(times: readonly number[]): number | undefined {
   if (times.length < 3) return undefined;
-  const deltas = Float64Array.from({ length: times.length - 1 }, (_, i) => times[i + 1]! - times[i]!).sort();
+  const deltas = new Float64Array(times.length - 1);
+  for (let i = 1; i < times.length; i++) deltas[i - 1] = times[i]! - times[i - 1]!;
+  deltas.sort();
   const median = deltas[deltas.length >> 1]!;
   return Number.isSafeInteger(median) && median >= 0 && median < TWO_32 ? median : undefined;
 }

@@ -16,6 +16,8 @@ import { cookieValue, SESSION_COOKIE, type ConsoleSession, type ConsoleSessions 
 export interface ConsoleRoutesOptions {
   access: AccessControl;
   sessions: ConsoleSessions;
+  /** Called with the session id a sign-out ends (its live streams end too). */
+  onSignOut(sessionId: string | undefined): void;
   /** Serve the console's files (collector.console.enabled). */
   serveFiles: boolean;
   /** Where the built console is; found next to the compiled collector when absent. */
@@ -67,7 +69,9 @@ export function registerConsoleRoutes(app: FastifyInstance, options: ConsoleRout
     return session === undefined ? sendApiError(reply, 'TRIPLINE_UNAUTHORIZED', 'not signed in') : view(session);
   });
   app.delete('/api/v1/session', { config: { access: 'public' }, schema: { summary: 'Sign out: end the session and clear its cookie' } }, async (request, reply) => {
-    sessions.close(cookieValue(request.headers.cookie, SESSION_COOKIE));
+    const sessionId = cookieValue(request.headers.cookie, SESSION_COOKIE);
+    sessions.close(sessionId);
+    options.onSignOut(sessionId);
     return reply.header('set-cookie', cookie('', 0)).send({ signedOut: true });
   });
 

@@ -12,6 +12,7 @@ import type { Clock } from '../clock.js';
 import type { CollectorMetrics } from '../collectorMetrics.js';
 import type { ReportIngestor } from '../ingest/reportIngestor.js';
 import type { AlertmanagerIntake } from '../intake/alertmanagerIntake.js';
+import type { LiveEvents } from '../live/liveEvents.js';
 import { sampleTimeProblem, type SampleTimeWindow } from '../ingest/sampleTimeWindow.js';
 import { UnstorableReportError } from '../ingest/unstorableReportError.js';
 import type { Operations } from '../operations/createOperations.js';
@@ -29,7 +30,9 @@ import { registerDeliveryRoutes } from './deliveryRoutes.js';
 import { registerHistoryRoutes } from './historyRoutes.js';
 import { registerPrometheusRoutes } from './prometheusRoutes.js';
 import { registerIncidentRoutes } from './incidentRoutes.js';
+import { registerGracefulClose } from './gracefulClose.js';
 import { registerIntakeRoutes } from './intakeRoutes.js';
+import { registerLiveRoutes } from './liveRoutes.js';
 import { registerStatusRoutes } from './statusRoutes.js';
 import { registerReadRoutes } from './readRoutes.js';
 import { registerRuleRoutes } from './ruleRoutes.js';
@@ -61,6 +64,8 @@ export interface HttpServerOptions {
   viewerTokens?: readonly string[];
   /** The web console: whether to serve its files, where they are, how long a sign-in lasts. */
   console?: { enabled: boolean; directory?: string; sessionTtlMs: number };
+  /** The live changes GET /api/v1/events streams, and its limits (collector.console.live). */
+  live: { events: LiveEvents; maxStreams: number; maxStreamsPerSession: number; heartbeatMs: number };
   /** PEM certificate and key: the API is served over HTTPS. */
   tls?: { cert: Buffer; key: Buffer };
   maxBodyBytes: number;
@@ -115,6 +120,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     for (const method of [route.method].flat()) served.push({ method, url: route.url });
   });
   app.setErrorHandler(handleApiError);
+  registerGracefulClose(app);
   registerServerTiming(app);
   registerBodyEncodings(app);
   registerStrictJsonParser(app);
@@ -241,9 +247,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   if (options.cluster) registerClusterRoutes(app, options.cluster);
   registerStatusRoutes(app, { operations, operationsFor, page: options.statusPage ?? { enabled: false, title: '' } });
   registerAgentRoutes(app, { store: options.store, operations, operationsFor, enrollmentTokens: options.enrollmentTokens ?? [], requireAdmin: access.require('admin'), nowMs });
+  const { events, ...liveLimits } = options.live;
+  const liveStreams = registerLiveRoutes(app, { events, access, sessions, limits: liveLimits });
   registerConsoleRoutes(app, {
     access,
     sessions,
+    onSignOut: (sessionId) => liveStreams.endSession(sessionId),
     serveFiles: options.console?.enabled ?? false,
     ...(options.console?.directory ? { directory: options.console.directory } : {}),
     secureCookie: options.tls !== undefined,

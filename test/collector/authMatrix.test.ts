@@ -87,6 +87,8 @@ interface RouteRow {
   body?: (kind: Kind) => unknown;
   /** What an admitted caller gets for this request. */
   ok: number;
+  /** The answer is a stream that stays open (server-sent events): its status and headers are read, then the request is aborted. */
+  stream?: true;
   /** Puts the state the request needs in place before each call (as the admin, over the API). */
   prepare?: (asAdmin: (method: string, path: string, body: unknown) => Promise<void>) => Promise<void>;
 }
@@ -129,6 +131,7 @@ const ROUTES: Record<string, RouteRow> = {
   'POST /api/v1/reports': { access: 'report', path: REPORTS_PATH, body: reportFor, ok: 200 },
   'POST /api/v1/enroll': { access: 'enroll', path: '/api/v1/enroll', body: () => ({ agentId: `matrix-${next()}`, hostname: `matrix-${unique}` }), ok: 200 },
   'GET /api/v1/openapi.json': { access: 'viewer', path: '/api/v1/openapi.json', ok: 200 },
+  'GET /api/v1/events': { access: 'viewer', path: '/api/v1/events', ok: 200, stream: true },
   'GET /api/v1/whoami': { access: 'viewer', path: '/api/v1/whoami', ok: 200 },
   'GET /api/v1/hosts': { access: 'viewer', path: '/api/v1/hosts', ok: 200 },
   'GET /api/v1/incidents': { access: 'viewer', path: '/api/v1/incidents', ok: 200 },
@@ -283,12 +286,17 @@ describe('auth matrix: every route x every credential', () => {
         const expected = rule === 'ok' ? row.ok : rule === 'ok-read' ? (read ? row.ok : 403) : rule;
         await row.prepare?.(asAdmin);
         const body = row.body?.(kind);
+        const abort = new AbortController();
         const response = await fetch(`${collector.url}${row.path}`, {
           method: route.method,
           headers: { ...(await headersFor(kind)), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          signal: abort.signal,
         });
-        const text = await response.text();
+        const streaming = row.stream === true && response.status === 200;
+        if (streaming) expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+        const text = streaming ? '' : await response.text();
+        abort.abort();
         requests += 1;
         if (response.status !== expected) mismatches.push(`${route.method} ${route.url} as ${kind}: ${response.status}, expected ${expected} ${text.slice(0, 200)}`);
       }

@@ -1,6 +1,7 @@
 /**
  * The walking skeleton on real processes: a collector and an agent spawned from the compiled CLI,
- * a real SQLite file, real HTTP on loopback, a real fault (a TCP port the test closes), and a
+ * on each store engine (a real SQLite file, and a real PostgreSQL server the test starts, the password
+ * in TRIPLINE_POSTGRES_PASSWORD only), real HTTP on loopback, a real fault (a TCP port the test closes), and a
  * webhook desk that records what it receives. Then the collector is SIGKILLed mid-delivery and
  * restarted: nothing is duplicated and nothing is lost.
  */
@@ -19,6 +20,7 @@ import {
   type TriplineProcess,
   type WebhookReceiver,
 } from '../support/processes.js';
+import { type PostgresCluster, startPostgresCluster } from '../support/postgresCluster.js';
 
 const SECRET = 'e2e-webhook-secret-value';
 const AGENT_TOKEN = 'e2e-agent-token-0123456789abcdef';
@@ -31,8 +33,9 @@ interface IncidentView {
   labels: Record<string, string>;
 }
 
-describe('walking skeleton: fault -> incident -> webhook -> resolve, across a collector SIGKILL', () => {
+describe.each(['sqlite', 'postgres'] as const)('walking skeleton on %s: fault -> incident -> webhook -> resolve, across a collector SIGKILL', (engine) => {
   const dir = mkdtempSync(join(tmpdir(), 'tripline-e2e-'));
+  let postgres: PostgresCluster | undefined;
   let webhook: WebhookReceiver;
   let collectorPort: number;
   let targetPort: number;
@@ -41,9 +44,29 @@ describe('walking skeleton: fault -> incident -> webhook -> resolve, across a co
   const configFile = join(dir, 'tripline.yaml');
   const api = (path: string) => fetch(`http://127.0.0.1:${collectorPort}${path}`, asAdmin).then((r) => r.json() as Promise<Record<string, unknown>>);
   const incidents = async () => ((await api('/api/v1/incidents')).incidents as IncidentView[]).sort((a, b) => a.id - b.id);
-  const startCollector = () => spawnTripline(['collector', '--config', configFile], join(dir, 'collector.log'), { TRIPLINE_DESK_OPS_SECRET: SECRET });
+  const startCollector = () =>
+    spawnTripline(['collector', '--config', configFile], join(dir, 'collector.log'), {
+      TRIPLINE_DESK_OPS_SECRET: SECRET,
+      ...(postgres ? { TRIPLINE_POSTGRES_PASSWORD: postgres.password } : {}),
+    });
+  /** Stored reports: how many, the first and last sequence. */
+  const storedReports = (): { n: number; first: number; last: number } => {
+    const query = 'SELECT count(*) AS n, min(sequence) AS first, max(sequence) AS last FROM report_chunks';
+    if (postgres) {
+      const [n, first, last] = postgres.psql('skeleton', query).trim().split('|').map(Number);
+      return { n: n!, first: first!, last: last! };
+    }
+    const db = new Database(join(dir, 'data', 'tripline.db'), { readonly: true });
+    const stored = db.prepare(query).get() as { n: number; first: number; last: number };
+    db.close();
+    return stored;
+  };
 
   beforeAll(async () => {
+    if (engine === 'postgres') {
+      postgres = await startPostgresCluster();
+      postgres.createDatabase('skeleton');
+    }
     webhook = await startWebhookReceiver(SECRET);
     collectorPort = await freePort();
     targetPort = await freePort();
@@ -62,6 +85,7 @@ describe('walking skeleton: fault -> incident -> webhook -> resolve, across a co
     writeFileSync(
       configFile,
       `dataDir: ${join(dir, 'data')}
+${postgres ? `store: { postgres: { url: '${postgres.url('skeleton')}' } }` : ''}
 log: { level: info }
 collector:
   listen: { host: 127.0.0.1, port: ${collectorPort} }
@@ -88,13 +112,14 @@ delivery: { initialBackoff: 200ms, maxBackoff: 1s, pollInterval: 100ms }
 incidents: { reopenWindow: 0s, resolveSettle: 0s, reachability: { enabled: false } }
 `,
     );
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await agent?.kill('SIGTERM');
     await collector?.kill('SIGTERM');
     await webhook.close();
-  });
+    postgres?.stop();
+  }, 60_000);
 
   it('opens, delivers, resolves, and survives a SIGKILL without duplicates or loss', async () => {
     let target = await startTcpTarget(targetPort);
@@ -155,12 +180,11 @@ incidents: { reopenWindow: 0s, resolveSettle: 0s, reachability: { enabled: false
     // Every report the agent produced, including those queued while the collector was dead, is stored exactly once.
     const hosts = (await api('/api/v1/hosts')).hosts as Array<{ lastSequence: number }>;
     expect(hosts).toHaveLength(1);
-    const db = new Database(join(dir, 'data', 'tripline.db'), { readonly: true });
-    const stored = db.prepare('SELECT count(*) AS n, min(sequence) AS first, max(sequence) AS last FROM report_chunks').get() as { n: number; first: number; last: number };
-    db.close();
+    const stored = storedReports();
     expect(stored.last).toBeGreaterThan(5);
     expect(stored.n).toBe(stored.last - stored.first + 1);
     expect(readFileSync(join(dir, 'collector.log'), 'utf8')).not.toContain(SECRET);
+    if (postgres) expect(readFileSync(join(dir, 'collector.log'), 'utf8')).not.toContain(postgres.password);
     expect(readFileSync(join(dir, 'agent.log'), 'utf8')).not.toContain(AGENT_TOKEN);
     await target.close();
   }, 120_000);

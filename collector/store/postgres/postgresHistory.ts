@@ -143,8 +143,9 @@ export function createPostgresHistory(session: PostgresSession) {
     pruneRaw(cutoffMs: number, limit: number): number {
       const blockCutoff = cutoffMs - BLOCK_MS + 1;
       let removed = session.count('DELETE FROM report_chunks WHERE received_at_ms < $1', [cutoffMs]);
-      removed += partitions.dropBefore('series_chunks', blockCutoff);
-      partitions.dropBefore('compacted_reports', blockCutoff);
+      // Blocks are hour-aligned: every block of a partition ending by the cutoff has ended by then.
+      removed += partitions.dropBefore('series_chunks', cutoffMs);
+      partitions.dropBefore('compacted_reports', cutoffMs);
       const rows = deleteOld('series_chunks', 'series_id, block_start_ms, part', blockCutoff, limit);
       removed += rows;
       if (rows < limit) session.count('DELETE FROM compacted_reports WHERE block_start_ms < $1', [blockCutoff]);
