@@ -143,7 +143,7 @@ services:
     const sqlite = openSqliteStore({ file, readOnly: true });
     const postgres = openPostgresStore({ url: to, password: cluster.password });
     try {
-      const counts = Object.fromEntries([...resumed.out.matchAll(/^(\w+)\s+(\d+)\s+(\d+)\s+ok$/gm)].map((m) => [m[1], Number(m[2])]));
+      const counts: Record<string, number> = Object.fromEntries([...resumed.out.matchAll(/^(\w+)\s+(\d+)\s+(\d+)\s+ok$/gm)].map((m) => [m[1], Number(m[2])]));
       // the second run continued: it copied what the killed one had not
       const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
       expect(Number(resumed.out.match(/copied (\d+) rows in this run/)?.[1])).toBeLessThan(total);
