@@ -6,8 +6,8 @@
  * The history has faults in it (disks filling, a flapping TCP check, an agent silent for 30 minutes
  * a day) so the lifecycle has work to do. Before the replay the history is compacted into
  * compressed series chunks and rollups, as the collector does an hour after the fact, so the replay
- * reads chunks; the bench prints the compaction, bytes per sample and read latencies (historyFigures.ts)
- * and the latest values of --latest-hosts hosts. Figures only; nothing is asserted.
+ * reads chunks; the bench prints the compaction, bytes per sample and read latencies (historyFigures.ts),
+ * the retention pruning of the first day after the replay, and the latest values of --latest-hosts hosts. Figures only; nothing is asserted.
  * Options: --hosts N --days D --interval SECONDS --observations N --latest-hosts N (0: skip)
  * --comparison no (skips the side-by-side replay) --jitter MS (how late the agent's timer fires, at most).
  */
@@ -20,7 +20,7 @@ import { cpuRatios } from '../agent/probes/cpuProbe.js';
 import { createDeltaTracker, type DeltaTracker } from '../agent/probes/deltaTracker.js';
 import type { CpuTimes } from '../agent/procfs/procStat.js';
 import { runBacktest } from '../collector/backtest/runBacktest.js';
-import { bytesPerMetric, compactEverything, latestOfManyHosts, readLatencies, storageFigures } from './historyFigures.js';
+import { bytesPerMetric, compactEverything, latestOfManyHosts, pruneFigures, readLatencies, storageFigures } from './historyFigures.js';
 import { createIncidentCore } from '../collector/incidents/incidentCore.js';
 import { createOperations } from '../collector/operations/createOperations.js';
 import { openSqliteStore } from '../collector/store/sqlite/sqliteStore.js';
@@ -175,6 +175,7 @@ try {
     const comparison = createOperations({ store, config, clock, core }).backtest({ candidate: rules, inForce: rules, fromMs: START_MS, toMs: END_MS });
     console.log(`rules backtest --since ${DAYS}d (candidate + rules in force, side by side): ${(comparison.elapsedMs / 1000).toFixed(1)}s`);
   }
+  console.log(pruneFigures(store, START_MS + 86_400_000));
   store.close();
   const latestHosts = Number(values['latest-hosts']);
   if (latestHosts > 0) console.log(latestOfManyHosts(latestHosts, 60));

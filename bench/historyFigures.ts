@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_PRUNE_STEP_ROWS } from '../collector/history/historyMaintenance.js';
 import { createHistoryReader, type ReadSeriesQuery } from '../collector/history/historyReader.js';
 import { decodeSeriesChunk, encodeLayout1 } from '../collector/history/seriesChunkCodec.js';
 import { openSqliteStore } from '../collector/store/sqlite/sqliteStore.js';
@@ -23,6 +24,29 @@ export function compactEverything(store: Store, beforeMs: number): { seconds: nu
   }
   durations.sort((a, b) => a - b);
   return { seconds: (performance.now() - started) / 1000, blocks: durations.length, longestMs: durations.at(-1) ?? 0, p99Ms: durations[Math.floor(durations.length * 0.99)] ?? 0 };
+}
+
+/**
+ * Retention pruning of everything before `cutoffMs`, raw history then rollups, in the steps the
+ * collector's maintenance takes (DEFAULT_PRUNE_STEP_ROWS, one transaction each): each step's time
+ * is what an ingest batch can wait behind it.
+ */
+export function pruneFigures(store: Store, cutoffMs: number, stepRows = DEFAULT_PRUNE_STEP_ROWS): string {
+  const timeSteps = (prune: () => number) => {
+    const durations: number[] = [];
+    let rows = 0;
+    for (let removed = stepRows; removed >= stepRows; ) {
+      const started = performance.now();
+      removed = prune();
+      durations.push(performance.now() - started);
+      rows += removed;
+    }
+    durations.sort((a, b) => a - b);
+    return `${rows.toLocaleString('en')} rows in ${durations.length} steps, p99 ${durations[Math.floor(durations.length * 0.99)]!.toFixed(1)} ms, longest ${durations.at(-1)!.toFixed(1)} ms`;
+  };
+  const raw = timeSteps(() => store.pruneBefore(cutoffMs, stepRows));
+  const rollups = timeSteps(() => store.pruneRollupsBefore(cutoffMs, stepRows));
+  return `retention pruning of the first day, one transaction a step of ${stepRows.toLocaleString('en')} rows: raw ${raw}; rollups ${rollups}`;
 }
 
 /** Bytes of the compressed series chunks (payload, and with their table and index pages) and of the rollups, per stored sample. */

@@ -10,6 +10,13 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Clock } from '../clock.js';
 import type { Store } from '../store/store.js';
 
+/**
+ * Rows deleted per pruning step (per rollup resolution): 5,000 rollup rows took 140 ms in one
+ * transaction on the loaded 2-core VM (`npm run bench:backtest` prints it), longer than an ingest
+ * batch may wait; a thousand keep a step near the ingest target.
+ */
+export const DEFAULT_PRUNE_STEP_ROWS = 1_000;
+
 export interface HistoryMaintenanceOptions {
   store: Store;
   clock: Clock;
@@ -37,7 +44,7 @@ export async function maintainHistory(options: HistoryMaintenanceOptions): Promi
   const { store, clock } = options;
   const pause = options.yieldToIngest ?? (() => nextTurn());
   const stopping = options.stopping ?? (() => false);
-  const step = options.pruneStepRows ?? 5_000;
+  const step = options.pruneStepRows ?? DEFAULT_PRUNE_STEP_ROWS;
   const result: HistoryMaintenanceResult = { compactedBlocks: 0, compactedSamples: 0, prunedRawRows: 0, prunedRollupRows: 0 };
   while (!stopping()) {
     const compacted = store.compactHistory(clock.nowMs() - options.compactAfterMs);
