@@ -5,6 +5,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiFailure, useSessionToken, type Session } from './api.js';
+import { liveFeed, useLiveState, type LiveState } from './live.js';
 import { AgentsPage } from './pages/AgentsPage.js';
 import { DeliveriesPage } from './pages/DeliveriesPage.js';
 import { FleetPage } from './pages/FleetPage.js';
@@ -36,6 +37,11 @@ function App() {
       .catch((error: unknown) => (error instanceof ApiFailure && error.status === 401 ? setSession(null) : setSession(null)));
   }, []);
   useSessionToken(session ?? null);
+  useEffect(() => {
+    if (!session) return;
+    liveFeed.start();
+    return () => liveFeed.stop();
+  }, [session]);
   if (session === undefined) return <p class="muted">Loading…</p>;
   if (session === null) return <LoginPage onSession={setSession} />;
   const role = session.role;
@@ -58,11 +64,29 @@ function App() {
           ))}
         </nav>
         <span class="who">
-          {role} <button onClick={signOut}>Sign out</button>
+          <LiveIndicator /> {role} <button onClick={signOut}>Sign out</button>
         </span>
       </header>
       <main>{page(path, query, session, user)}</main>
     </div>
+  );
+}
+
+const LIVE_TEXT: Record<LiveState, { text: string; title: string }> = {
+  live: { text: 'live', title: 'Changes appear as they happen' },
+  connecting: { text: 'connecting…', title: 'Opening the live stream; pages poll meanwhile' },
+  reconnecting: { text: 'reconnecting…', title: 'The live stream dropped; pages poll until it is back' },
+  off: { text: 'polling', title: 'No live stream; pages refresh every few seconds' },
+};
+
+/** Whether changes arrive live or by polling. */
+function LiveIndicator() {
+  const state = useLiveState();
+  const { text, title } = LIVE_TEXT[state];
+  return (
+    <span class={`live live-${state}`} aria-live="polite" title={title}>
+      {text}
+    </span>
   );
 }
 

@@ -25,7 +25,7 @@ export function FleetPage({ query }: { query: URLSearchParams }) {
   if (status) params.set('status', status);
   if (service) params.set('service', service);
   const services = useResource<{ services: Array<{ name: string; state: string }> }>('/api/v1/services', 60_000);
-  const fleet = useResource<Fleet>(`/api/v1/fleet?${params}`, 10_000);
+  const fleet = useResource<Fleet>(`/api/v1/fleet?${params}`, 10_000, true);
   const hosts = fleet.data?.hosts ?? [];
   const trend = useResource<{ stepSeconds: number; trends: Record<string, { at: number[]; avg: Array<number | null> }> }>(
     hosts.length === 0 ? null : `/api/v1/fleet/trend?metric=cpu_usage_ratio&hosts=${encodeURIComponent(hosts.map((h) => h.hostname).join(','))}`,

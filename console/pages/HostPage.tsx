@@ -31,7 +31,7 @@ export function HostPage({ host, query }: { host: string; query: URLSearchParams
   const history = useResource<SeriesHistory>(`/api/v1/hosts/${encodeURIComponent(host)}/series?metric=${HOST_CHART_METRICS.join(',')}&${span}&maxPoints=400`, zoomFrom ? 0 : 60_000);
   const latest = useResource<{ values: LatestValue[] }>(`/api/v1/hosts/${encodeURIComponent(host)}/latest`, 30_000);
   const hosts = useResource<{ hosts: Host[] }>('/api/v1/hosts');
-  const incidents = useResource<{ incidents: Incident[] }>(`/api/v1/incidents?host=${encodeURIComponent(host)}&limit=50`, 15_000);
+  const incidents = useResource<{ incidents: Incident[] }>(`/api/v1/incidents?host=${encodeURIComponent(host)}&limit=50`, 15_000, true);
   const charts = useMemo(() => chartsOf(HOST_CHARTS, history.data?.series ?? []), [history.data]);
   const onZoom = useCallback((from: number, to: number) => navigate(`${path}?range=${range}&from=${from}&to=${to}`), [path, range]);
   const record = hosts.data?.hosts.find((h) => h.hostname === host);

@@ -34,7 +34,7 @@ function GateList({ gates, label }: { gates: Gate[]; label: string }) {
 }
 
 export function IncidentPage({ id, role, user }: { id: string; role: Role | undefined; user: string }) {
-  const detail = useResource<IncidentDetail>(`/api/v1/incidents/${id}`, 5_000);
+  const detail = useResource<IncidentDetail>(`/api/v1/incidents/${id}`, 5_000, true);
   const [comment, setComment] = useState('');
   const [failure, setFailure] = useState<ApiFailure | undefined>();
   const [done, setDone] = useState('');

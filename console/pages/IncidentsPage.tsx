@@ -1,4 +1,4 @@
-/** Incidents, newest first, filtered by status, host, severity and rule; refreshed every few seconds. */
+/** Incidents, newest first, filtered by status, host, severity and rule; refreshed by the live feed (polled while it is down). */
 import { useState } from 'preact/hooks';
 import { ErrorNote, SeverityBadge, StatusBadge } from '../components/Bits.js';
 import { ago } from '../format.js';
@@ -11,7 +11,7 @@ const FIELDS = ['status', 'host', 'severity', 'rule'] as const;
 export function IncidentsPage({ query }: { query: URLSearchParams }) {
   const params = new URLSearchParams({ limit: '200' });
   for (const f of FIELDS) if (query.get(f)) params.set(f, query.get(f)!);
-  const list = useResource<{ incidents: Incident[] }>(`/api/v1/incidents?${params}`, 5_000);
+  const list = useResource<{ incidents: Incident[] }>(`/api/v1/incidents?${params}`, 5_000, true);
   const [draft, setDraft] = useState<Record<string, string>>(Object.fromEntries(FIELDS.map((f) => [f, query.get(f) ?? ''])));
   return (
     <section>
