@@ -7,7 +7,11 @@
  * each in slices alternating with the same load generator against the bare-parse ceiling
  * (ceilingServer.ts: gunzip and JSON.parse only), so both see the same machine; then the collector's
  * RSS per agent and Tripline's ratio to the ceiling.
- * Figures only; nothing is asserted. Options: --agents N --seconds S --concurrency C --rounds R.
+ * With --postgres, a second collector on a shared PostgreSQL store (a temporary server this bench
+ * starts: Debian's postgresql, durable commits as in production) runs the same phases in the same
+ * slices, and the event loop's wait per store call (one crossing of the PostgreSQL bridge) is
+ * measured beside SQLite's.
+ * Figures only; nothing is asserted. Options: --agents N --seconds S --concurrency C --rounds R --postgres.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +23,10 @@ import { gzipSync } from 'node:zlib';
 import { Pool } from 'undici';
 import { REPORT_SCHEMA_VERSION, REPORTS_PATH, type Observation, type Report } from '../contract/report.js';
 import { packageRoot } from '../config/packageInfo.js';
+import { openPostgresStore } from '../collector/store/postgres/postgresStore.js';
+import { openSqliteStore } from '../collector/store/sqlite/sqliteStore.js';
+import type { Store } from '../collector/store/store.js';
+import { type PostgresCluster, startPostgresCluster } from './postgresCluster.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +34,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     concurrency: { type: 'string', default: '64' },
     rounds: { type: 'string', default: '4' },
+    postgres: { type: 'boolean', default: false },
   },
 });
 const AGENTS = Number(values.agents);
@@ -194,8 +203,8 @@ interface Target {
 }
 
 /** Starts a server process and waits until it answers /readyz. */
-async function startTarget(name: string, args: string[], port: number): Promise<Target> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+async function startTarget(name: string, args: string[], port: number, env: NodeJS.ProcessEnv = {}): Promise<Target> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } });
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: Math.max(CONCURRENCY, 16), pipelining: 1 });
   await waitReady(pool, name);
   return { name, pool, process: child };
@@ -226,14 +235,50 @@ const emptyPhase = (): Phase => ({ reports: 0, errors: 0, errorsByStatus: {}, la
  * Tripline and the ceiling in alternating slices of SECONDS / ROUNDS each, so that both see the
  * same machine: other work on a shared machine comes and goes within a run.
  */
-async function interleaved(tripline: Target, ceiling: Target, sequences: number[], paceRate: number | undefined): Promise<[Phase, Phase]> {
+async function interleaved(tripline: Target, ceiling: Target, sequences: number[], paceRate: number | undefined, shared?: SharedRun): Promise<[Phase, Phase, Phase]> {
   const ours = emptyPhase();
   const theirs = emptyPhase();
+  const onPostgres = emptyPhase();
   for (let round = 0; round < ROUNDS; round++) {
     addPhase(ours, await runPhase(tripline.pool, sequences, SECONDS / ROUNDS, paceRate, CONCURRENCY));
+    if (shared) addPhase(onPostgres, await runPhase(shared.target.pool, shared.sequences, SECONDS / ROUNDS, paceRate, CONCURRENCY));
     addPhase(theirs, await runPhase(ceiling.pool, sequences, SECONDS / ROUNDS, paceRate, CONCURRENCY));
   }
-  return [ours, theirs];
+  return [ours, theirs, onPostgres];
+}
+
+/** The collector on PostgreSQL and its agents' sequence numbers (its store is its own). */
+interface SharedRun {
+  target: Target;
+  sequences: number[];
+}
+
+/** The median time the event loop waits for one store call that reads one row (1,000 calls after 100 of warm-up). */
+function storeCallMicros(store: Store): number {
+  const times: number[] = [];
+  for (let i = 0; i < 1100; i++) {
+    const start = process.hrtime.bigint();
+    store.statusNotice();
+    if (i >= 100) times.push(Number(process.hrtime.bigint() - start) / 1000);
+  }
+  return percentile(times.sort((a, b) => a - b), 50);
+}
+
+/** The collector config of this bench; `store` adds the store section. */
+function benchConfig(dataDir: string, port: number, store = ''): string {
+  return [
+    `dataDir: ${dataDir}`,
+    store,
+    'log: { level: warn }',
+    'collector:',
+    `  listen: { host: 127.0.0.1, port: ${port} }`,
+    `  agentTokens: ['${TOKEN}']`,
+    `  limits: { maxConnections: ${LIMITS.maxConnections}, maxConcurrentReports: ${LIMITS.maxConcurrentReports} }`,
+    // No pings of silent hosts from a bench (every test and bench config turns them off).
+    'incidents:',
+    '  reachability: { enabled: false }',
+    '',
+  ].join('\n');
 }
 
 const rateOf = (phase: Phase) => phase.reports / phase.seconds;
@@ -242,27 +287,24 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-'));
   const port = await freePort();
   const configFile = join(dir, 'tripline.yaml');
-  writeFileSync(
-    configFile,
-    [
-      `dataDir: ${join(dir, 'data')}`,
-      'log: { level: warn }',
-      'collector:',
-      `  listen: { host: 127.0.0.1, port: ${port} }`,
-      `  agentTokens: ['${TOKEN}']`,
-      `  limits: { maxConnections: ${LIMITS.maxConnections}, maxConcurrentReports: ${LIMITS.maxConcurrentReports} }`,
-      // No pings of silent hosts from a bench (every test and bench config turns them off).
-      'incidents:',
-      '  reachability: { enabled: false }',
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(configFile, benchConfig(join(dir, 'data'), port));
   const cli = resolve(packageRoot(), 'dist/cli/main.js');
   const nodeArgs = (process.env.TRIPLINE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   let tripline: Target | undefined;
   let ceiling: Target | undefined;
+  let cluster: PostgresCluster | undefined;
+  let shared: SharedRun | undefined;
   try {
     tripline = await startTarget('the collector', [...nodeArgs, cli, 'collector', '--config', configFile], port);
+    if (values.postgres) {
+      cluster = await startPostgresCluster({ durable: true });
+      cluster.createDatabase('bench');
+      const sharedPort = await freePort();
+      const sharedConfig = join(dir, 'postgres.yaml');
+      writeFileSync(sharedConfig, benchConfig(join(dir, 'data-postgres'), sharedPort, `store: { postgres: { url: '${cluster.url('bench')}' } }`));
+      const target = await startTarget('the collector on PostgreSQL', [...nodeArgs, cli, 'collector', '--config', sharedConfig], sharedPort, { TRIPLINE_POSTGRES_PASSWORD: cluster.password });
+      shared = { target, sequences: new Array<number>(AGENTS).fill(0) };
+    }
     const ceilingPort = await freePort();
     ceiling = await startTarget('the ceiling server', [resolve(packageRoot(), 'dist/bench/ceilingServer.js'), String(ceilingPort)], ceilingPort);
     const sequences = new Array<number>(AGENTS).fill(0);
@@ -270,21 +312,36 @@ async function main(): Promise<void> {
     console.log(`machine: ${(await import('node:os')).cpus().length} cores, node ${process.version}, load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}; agents declare a ${DECLARED_INTERVAL_S} s interval; collector.limits maxConnections ${LIMITS.maxConnections}, maxConcurrentReports ${LIMITS.maxConcurrentReports}`);
     const warmUp = await runPhase(tripline.pool, sequences, 3600, undefined, CONCURRENCY, AGENTS);
     console.log(describePhase('first report of every agent', warmUp) + '  (creates hosts and series)');
+    if (shared) console.log(describePhase('PostgreSQL: first report of every agent', await runPhase(shared.target.pool, shared.sequences, 3600, undefined, CONCURRENCY, AGENTS)));
     const rssAfterFirst = rssMb(tripline.process.pid!);
     console.log(`measuring in ${ROUNDS} alternating slices of ${(SECONDS / ROUNDS).toFixed(1)} s each against the bare-parse ceiling server (gunzip and JSON.parse only)`);
-    const [saturation, ceilingSaturation] = await interleaved(tripline, ceiling, sequences, undefined);
+    const [saturation, ceilingSaturation, sharedSaturation] = await interleaved(tripline, ceiling, sequences, undefined, shared);
     console.log(describePhase(`saturation (${CONCURRENCY} in flight)`, saturation));
+    if (shared) console.log(describePhase(`PostgreSQL: saturation (${CONCURRENCY} in flight)`, sharedSaturation));
     console.log(describePhase(`ceiling: saturation`, ceilingSaturation));
-    const [paced, ceilingPaced] = await interleaved(tripline, ceiling, sequences, TARGET_RATE);
+    const [paced, ceilingPaced, sharedPaced] = await interleaved(tripline, ceiling, sequences, TARGET_RATE, shared);
     console.log(describePhase(`paced at ${TARGET_RATE.toFixed(0)}/s (${AGENTS} agents / 15 s)`, paced));
+    if (shared) console.log(describePhase(`PostgreSQL: paced at ${TARGET_RATE.toFixed(0)}/s`, sharedPaced));
     console.log(describePhase(`ceiling: paced at ${TARGET_RATE.toFixed(0)}/s`, ceilingPaced));
+    if (shared && cluster) {
+      console.log(
+        `PostgreSQL / SQLite at saturation: ${(rateOf(sharedSaturation) / rateOf(saturation)).toFixed(2)}x; paced ack p99 ${percentile(sharedPaced.latenciesMs, 99).toFixed(1)} ms against SQLite's ${percentile(paced.latenciesMs, 99).toFixed(1)} ms`,
+      );
+      const sqlite = openSqliteStore({ file: join(dir, 'calls.db') });
+      const postgres = openPostgresStore({ url: cluster.url('bench'), password: cluster.password });
+      console.log(`event loop blocked per store call (one row read, median of 1,000, this process): SQLite ${storeCallMicros(sqlite).toFixed(0)} µs, PostgreSQL ${storeCallMicros(postgres).toFixed(0)} µs (one bridge crossing and one server round trip)`);
+      sqlite.close();
+      postgres.close();
+    }
     const rss = rssMb(tripline.process.pid!);
     console.log(`collector RSS: ${rssAfterFirst.toFixed(0)} MB after the first reports, ${rss.toFixed(0)} MB at the end = ${((rss * 1024) / AGENTS).toFixed(1)} kB per agent`);
     console.log(`incidents active at the end: ${await activeIncidents(tripline.pool)} (a healthy fleet: 0 expected)`);
     console.log(`Tripline / bare-parse ceiling at saturation: ${(rateOf(saturation) / rateOf(ceilingSaturation)).toFixed(2)}x; saturation / design target of ${TARGET_RATE.toFixed(0)} reports/s: ${(rateOf(saturation) / TARGET_RATE).toFixed(2)}x; paced ack p99 ${percentile(paced.latenciesMs, 99).toFixed(1)} ms against the ceiling's ${percentile(ceilingPaced.latenciesMs, 99).toFixed(1)} ms`);
   } finally {
     await stopTarget(tripline);
+    await stopTarget(shared?.target);
     await stopTarget(ceiling);
+    cluster?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
