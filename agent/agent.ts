@@ -26,7 +26,6 @@ import { credentialFile, enrollAgent, loadCredential } from './lifecycle/agentEn
 import { AgentEnrollmentError } from './lifecycle/agentEnrollmentError.js';
 import { cachedHostAddressing } from './report/hostAddressing.js';
 import { createInventorySchedule } from './inventory/inventorySchedule.js';
-import { createHeapCompactor, exposedGc, type HeapCompactor } from './lifecycle/heapCompactor.js';
 import { createLoopDelaySampler } from './self/loopDelaySampler.js';
 import { createSelfMeter } from './self/selfMeter.js';
 import { createPluginScheduler } from './plugins/pluginScheduler.js';
@@ -40,6 +39,8 @@ import type { TimerScheduler } from './lifecycle/timerScheduler.js';
 const SEQUENCE_LEASE = 64;
 
 const NO_INVENTORY: { observations: Observation[]; inventory?: Report['inventory'] } = { observations: [] };
+/** An empty list to concatenate where a source gave nothing. */
+const NONE: readonly never[] = [];
 
 /** What an agent is built from. */
 export interface AgentOptions {
@@ -63,12 +64,10 @@ export interface AgentOptions {
   clock?: () => Date;
   /** The environment the collector's proxy is read from, as curl reads it (`proxyRoute.ts`); no proxy without it. */
   env?: NodeJS.ProcessEnv;
-  /** Monotonic milliseconds of the report and ping tickers, the event-loop delay and the heap compactor's pauses; performance.now by default. */
+  /** Monotonic milliseconds of the report and ping tickers and the event-loop delay; performance.now by default. */
   monotonicMs?: () => number;
   /** Timers of the report and ping tickers; node's by default. */
   timers?: TimerScheduler;
-  /** Returns memory after start-up and after growth; by default it uses node's `gc` when exposed (see heapCompactor.ts). */
-  heapCompactor?: HeapCompactor;
   /**
    * Called once when the collector refused enrolment ENROLL_REFUSALS_BEFORE_GIVING_UP times in a row
    * (one attempt per report cycle), with the collector's reason. The programs stop the agent and
@@ -127,7 +126,6 @@ export function createAgent(options: AgentOptions): Agent {
   const pingRunner = probes.ping.length > 0 ? createProbeRunner({ probes: probes.ping, defaultTimeoutSeconds: settings.probeTimeoutSeconds, log }) : undefined;
   const { monotonicMs, timers } = options;
   const loopDelay = createLoopDelaySampler({ nowMs: monotonicMs });
-  const heapCompactor = options.heapCompactor ?? createHeapCompactor({ gc: exposedGc(), rssBytes: () => process.memoryUsage.rss(), nowMs: monotonicMs });
   const plugins =
     settings.plugins.length > 0
       ? createPluginScheduler({ plugins: settings.plugins, concurrency: config.pluginConcurrency, log: log.child({ component: 'plugins' }), clock })
@@ -232,8 +230,9 @@ export function createAgent(options: AgentOptions): Agent {
       agent: identity(agentState, addressing),
       sequence,
       sentAt: clock(),
-      observations: [...selfMeter.observe(now, phase === 'running'), ...cycle.observations, ...(ping?.observations ?? []), ...(pluginResults?.observations ?? []), ...slow.observations],
-      checks: [...cycle.checks, ...(ping?.checks ?? []), ...(pluginResults?.checks ?? [])],
+      // concat, not spreads: spreading iterates, and the interpreter allocates an object per element.
+      observations: selfMeter.observe(now, phase === 'running').concat(cycle.observations, ping?.observations ?? NONE, pluginResults?.observations ?? NONE, slow.observations),
+      checks: cycle.checks.concat(ping?.checks ?? NONE, pluginResults?.checks ?? NONE),
     });
     const { omittedObservations, invalidObservations, omittedChecks } = built;
     if (omittedObservations + invalidObservations + omittedChecks > 0) {
@@ -283,29 +282,15 @@ export function createAgent(options: AgentOptions): Agent {
   async function reportCycle(lateMs: number): Promise<void> {
     loopDelay.late(lateMs);
     loopDelay.busyFrom();
-    try {
-      const { report, json } = await collectSerialised();
-      await ensureCredential();
-      if (!authorized) {
-        await sender.enqueue(report);
-        log.debug({ sequence: report.sequence }, 'report spooled until the agent has a credential');
-        return;
-      }
-      log.debug({ sequence: report.sequence, observations: report.observations.length, checks: report.checks.length }, 'report built');
-      sender.deliver(report, json).catch((error: unknown) => log.error({ err: error }, 'report delivery failed'));
-    } finally {
-      compactHeapIfDue();
+    const { report, json } = await collectSerialised();
+    await ensureCredential();
+    if (!authorized) {
+      await sender.enqueue(report);
+      log.debug({ sequence: report.sequence }, 'report spooled until the agent has a credential');
+      return;
     }
-  }
-
-  /** After a cycle, delivered or spooled: see heapCompactor.ts. */
-  function compactHeapIfDue(): void {
-    const lastRssBytes = selfMeter.lastRssBytes();
-    const heldMs = heapCompactor.afterCycle(lastRssBytes);
-    if (heldMs === 0) return;
-    // The collection held the loop: the next report's event-loop delay includes it.
-    loopDelay.late(heldMs);
-    log.debug({ heldMs: Math.round(heldMs), residentBytesBefore: lastRssBytes, compactions: heapCompactor.compactions() }, 'heap compacted');
+    log.debug({ sequence: report.sequence, observations: report.observations.length, checks: report.checks.length }, 'report built');
+    sender.deliver(report, json).catch((error: unknown) => log.error({ err: error }, 'report delivery failed'));
   }
 
   return {

@@ -291,10 +291,10 @@ async function main(): Promise<void> {
     console.log(`    (per report: median ${f(delayQuantile(0.5), 1)}, 90th percentile ${f(delayQuantile(0.9), 1)}, the ${Math.min(3, sortedDelaysMs.length)} worst ${sortedDelaysMs.slice(-3).map((d) => f(d, 1)).join(', ')})`);
     console.log(`  (CPU: every thread's schedstat run time${imprecise > 0 ? `, or 10 ms /proc ticks in ${imprecise} round(s) where a thread ended` : ''}; the agent's own process.cpuUsage says ${f(selfCpuPerCycle)} ms)`);
     console.log('');
-    console.log('  round   agent ms   node_exporter ms   ratio');
+    console.log('  round   agent ms   node_exporter ms   ratio   agent RSS MB at its end');
     rounds.forEach((r, i) => {
       const perCycle = (c: { self: number; children: number }) => (c.self + c.children) / CYCLES_PER_ROUND;
-      console.log(`  ${String(i + 1).padStart(5)}  ${f(perCycle(r.agent)).padStart(9)}  ${f(perCycle(r.exporter)).padStart(17)}  ${f(roundRatios[i]!, 3).padStart(6)}`);
+      console.log(`  ${String(i + 1).padStart(5)}  ${f(perCycle(r.agent)).padStart(9)}  ${f(perCycle(r.exporter)).padStart(17)}  ${f(roundRatios[i]!, 3).padStart(6)}  ${f(steadyRssMb[i]!, 1).padStart(8)}`);
     });
     console.log('');
     console.log(`  start to first report ms      ${f(startMs(agentSpawnedAt, collector), 0).padStart(9)}  ${'n/a'.padStart(17)}`);

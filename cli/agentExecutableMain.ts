@@ -8,7 +8,6 @@
  * with INVENTORY_WORKER_ARGUMENT first, it is the agent's inventory child instead.
  */
 import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { INVENTORY_WORKER_ARGUMENT, RUNTIME_V8_FLAGS } from './agentExecutableFlags.js';
 
 for (const flag of RUNTIME_V8_FLAGS) setFlagsFromString(flag);
@@ -21,6 +20,5 @@ const fail = (error: unknown) => {
 if (process.argv[2] === INVENTORY_WORKER_ARGUMENT) {
   import('../agent/inventory/inventoryWorker.js').catch(fail);
 } else {
-  const gc = runInNewContext('gc') as () => void;
-  import('./agentExecutableProgram.js').then(({ runAgentExecutable }) => runAgentExecutable(process.argv.slice(2), gc)).catch(fail);
+  import('./agentExecutableProgram.js').then(({ runAgentExecutable }) => runAgentExecutable(process.argv.slice(2))).catch(fail);
 }

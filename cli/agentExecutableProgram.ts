@@ -1,10 +1,9 @@
 /**
  * The program of the self-contained `tripline-agent` executable (after agentExecutableMain.ts has
  * set its V8 flags): `tripline-agent [-c FILE]`, the same agent as `tripline agent`, wired with the
- * executable's own inventory runner and the `gc` its entry point obtained.
+ * executable's own inventory runner.
  */
 import { parseArgs } from 'node:util';
-import { createHeapCompactor } from '../agent/lifecycle/heapCompactor.js';
 import { collectorUrlsOf } from '../config/agentConfigSchema.js';
 import { formatDuration } from '../config/duration.js';
 import { loadConfig } from '../config/loadConfig.js';
@@ -33,8 +32,8 @@ Options:
   -h, --help           print this help
 `;
 
-/** Runs the agent until SIGTERM or SIGINT; `gc` is a full collection (compacting: see agentExecutableFlags.ts). */
-export async function runAgentExecutable(args: string[], gc: () => void): Promise<void> {
+/** Runs the agent until SIGTERM or SIGINT. */
+export async function runAgentExecutable(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: { config: { type: 'string', short: 'c' }, version: { type: 'boolean', short: 'V' }, help: { type: 'boolean', short: 'h' } },
@@ -48,7 +47,6 @@ export async function runAgentExecutable(args: string[], gc: () => void): Promis
   agent = createAgentFromConfig(config, log, agentExecutableVersion(), {
     onEnrollmentRefused: exitOnRefusal(() => agent, log),
     inventory: () => collectInventoryFromSelf(),
-    heapCompactor: createHeapCompactor({ gc, rssBytes: () => process.memoryUsage.rss() }),
   });
   await agent.start();
   process.stdout.write(

@@ -7,8 +7,8 @@ import type { Logger } from 'pino';
 import { createAgent, type Agent, type AgentOptions } from '../agent/agent.js';
 import type { Config } from '../config/configSchema.js';
 
-/** What a program may give the agent beyond its config: the executable brings its own inventory runner and heap compactor. */
-export type AgentOverrides = Pick<AgentOptions, 'inventory' | 'heapCompactor' | 'onEnrollmentRefused'>;
+/** What a program may give the agent beyond its config: the executable brings its own inventory runner. */
+export type AgentOverrides = Pick<AgentOptions, 'inventory' | 'onEnrollmentRefused'>;
 
 /** The exit status of an agent whose enrolment the collector refused (sysexits' EX_CONFIG; systemd shows it failed). */
 export const EXIT_ENROLLMENT_REFUSED = 78;

@@ -361,6 +361,17 @@ program
     process.exitCode = backupCommand(file, options);
   });
 
+program
+  .command('migrate')
+  .description('copy a SQLite database into a PostgreSQL store (password: env TRIPLINE_POSTGRES_PASSWORD); resumable, ends with a row count per table')
+  .requiredOption('--from <file>', "the SQLite file (the collector's <dataDir>/tripline.db; stop the collector first)")
+  .requiredOption('--to <url>', 'postgres://user@host:port/database, without a password')
+  .option('--batch <rows>', 'rows per transaction', '1000')
+  .action(async (options: { from: string; to: string; batch?: string }) => {
+    const { migrateCommand } = await import('./commands/migrateCommand.js');
+    process.exitCode = await migrateCommand(options);
+  });
+
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof YamlValidationError) {
     process.stderr.write(`tripline: invalid configuration\n${error.message}\n`);

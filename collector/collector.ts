@@ -23,7 +23,7 @@ import { withIncidentChangeFeed } from './live/incidentChangeFeed.js';
 import { createLiveEvents } from './live/liveEvents.js';
 import { createReachabilityProber, systemPinger, type Pinger } from './incidents/reachabilityProber.js';
 import { createReportIngestor } from './ingest/reportIngestor.js';
-import { createLeadership, type Leadership } from './leadership.js';
+import { createLeadership, processHolder, type Leadership } from './leadership.js';
 import { createAlertmanagerIntake } from './intake/alertmanagerIntake.js';
 import { createOperations } from './operations/createOperations.js';
 import { createPeriodicLoop, type PeriodicLoop } from './periodicLoop.js';
@@ -79,7 +79,11 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const rules = { urgency: (name: string) => ruleNamed(name)?.urgency, facts: (name: string) => ruleTicketFacts(ruleNamed(name)) };
   const core = createIncidentCore({ store, config, clock, log: log.child({ component: 'incidents' }), rules });
   const { service: incidents, environment } = core;
-  const pipeline: AlertPipeline = createAlertPipeline({ rules: options.rules, initialStates: store.loadRuleStates(), incidents, log: log.child({ component: 'rules' }) });
+  // This process's id among collectors sharing the store: it holds leases and writes rule states under it.
+  const holder = processHolder();
+  // On the shared PostgreSQL store a host's reports may land on any collector: each batch reads back its hosts' rule states.
+  const sharedStates = config.store.postgres === undefined ? {} : { sharedStates: { holder } };
+  const pipeline: AlertPipeline = createAlertPipeline({ rules: options.rules, initialStates: store.loadRuleStates(), incidents, log: log.child({ component: 'rules' }), ...sharedStates });
   const metrics = createCollectorMetrics({
     activeIncidents: () => store.countIncidents('open') + store.countIncidents('acknowledged'),
     outboxPending: () => store.countOutbox('pending'),
@@ -138,7 +142,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     intervalMs: config.collector.evaluationInterval,
     settleMs: config.incidents.topology.settle,
   });
-  const leadership = createLeadership({ store, clock, log: log.child({ component: 'leases' }), ttlMs: config.collector.leases.ttl, renewMs: config.collector.leases.renewInterval });
+  const leadership = createLeadership({ store, clock, log: log.child({ component: 'leases' }), holder, ttlMs: config.collector.leases.ttl, renewMs: config.collector.leases.renewInterval });
   const cluster = createClusterStatus({ store, leadership, clock });
   let ready = true;
   const app = await createHttpServer({

@@ -30,7 +30,8 @@ export type ErrorRaiser =
   | 'TemplateError'
   | 'CliError'
   | 'SchemaTooNewError'
-  | 'PostgresStoreError';
+  | 'PostgresStoreError'
+  | 'MigrateError';
 
 /**
  * Whether trying the same thing again can help: `yes` and `no` hold for every error with the code;
@@ -114,6 +115,7 @@ export const ERROR_CATALOGUE = [
 
   // The collector's store.
   { code: 'TRIPLINE_SCHEMA_TOO_NEW', component: 'collector-store', raisedBy: ['SchemaTooNewError', 'PostgresStoreError'], meaning: 'the database was written by a newer Tripline (more schema migrations than this release knows); nothing opens it until Tripline is upgraded or a backup restored' },
+  { code: 'TRIPLINE_MIGRATE_FAILED', component: 'cli', raisedBy: ['MigrateError'], meaning: '`tripline migrate` cannot start (the SQLite file or the PostgreSQL store cannot be opened, or the target holds data no migration wrote) or stopped part-way; what it copied stays, and running it again continues where it stopped' },
   { code: 'TRIPLINE_STORE_UNAVAILABLE', component: 'collector-store', raisedBy: ['PostgresStoreError'], meaning: 'the PostgreSQL store cannot be reached (refused, timed out, wrong user or password) or its connection was closed; the message names the server without its password' },
   { code: 'TRIPLINE_STORE_STATEMENT_FAILED', component: 'collector-store', raisedBy: ['PostgresStoreError'], meaning: "a PostgreSQL statement failed; the error's `sqlState` is the server's SQLSTATE (23505: a unique constraint, such as a second active incident of one fingerprint), and its transaction was rolled back" },
 

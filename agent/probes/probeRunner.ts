@@ -100,7 +100,7 @@ export function createProbeRunner({ probes, defaultTimeoutSeconds, log }: ProbeR
     }
     const { observations, checks = [] } = settled.result;
     const health: CheckResult = { name: probeCheckName(probe), status: 'ok', output: `${observations.length} observation${observations.length === 1 ? '' : 's'}`, at, durationSeconds };
-    return { observations, checks: [...checks, health] };
+    return { observations, checks: checks.length === 0 ? [health] : checks.concat(health) };
   }
 
   /**
@@ -135,11 +135,14 @@ export function createProbeRunner({ probes, defaultTimeoutSeconds, log }: ProbeR
       } finally {
         timers.clear();
       }
+      // Indexed loops: the interpreter-only agent (cli/agentMain.ts) allocates an iterator result
+      // per element of a for-of, a hundred garbage objects per cycle here.
       const observations: Observation[] = [];
       const checks: CheckResult[] = [];
-      for (const outcome of outcomes as ProbeRunOutcome[]) {
-        for (const item of outcome.observations) observations.push(item);
-        for (const check of outcome.checks) checks.push(check);
+      for (let i = 0; i < outcomes.length; i++) {
+        const outcome = outcomes[i] as ProbeRunOutcome;
+        for (let j = 0; j < outcome.observations.length; j++) observations.push(outcome.observations[j]!);
+        for (let j = 0; j < outcome.checks.length; j++) checks.push(outcome.checks[j]!);
       }
       return { observations, checks };
     },

@@ -52,7 +52,8 @@ export function buildReport(parts: ReportParts): BuiltReport {
   const checks = parts.checks.slice(0, MAX_REPORT_CHECKS).map((check) =>
     check.output.length > MAX_CHECK_OUTPUT ? { ...check, output: check.output.slice(0, MAX_CHECK_OUTPUT) } : check,
   );
-  const valid = parts.observations.filter(isAcceptable);
+  // Copied only when some observation must go: the usual report keeps every one.
+  const valid = parts.observations.every(isAcceptable) ? parts.observations : parts.observations.filter(isAcceptable);
   const skeleton: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     agent: parts.agent,
@@ -64,7 +65,8 @@ export function buildReport(parts: ReportParts): BuiltReport {
   // The common case, a report within both limits, is serialised once and that JSON is kept for
   // the upload; only an oversized one is measured observation by observation.
   if (valid.length <= MAX_REPORT_OBSERVATIONS) {
-    const report: Report = { ...skeleton, observations: valid };
+    // The report carries the caller's list when nothing was left out: nothing changes it after this.
+    const report: Report = { ...skeleton, observations: valid as Observation[] };
     const json = JSON.stringify(report);
     // A string of n UTF-16 units is at most 3n UTF-8 bytes: most reports need no byte count.
     if (json.length * 3 <= maxBytes || Buffer.byteLength(json) <= maxBytes) {

@@ -25,26 +25,21 @@ export interface SelfMeter {
    * before the agent runs (`running` false) carries 0 for it, as start-up is not the agent's work.
    */
   observe(now: Date, running: boolean): Observation[];
-  /** The resident size the last `observe` reported. */
-  lastRssBytes(): number;
 }
 
 export function createSelfMeter({ loopDelay, dropped, cpuUsage = () => process.cpuUsage(), rssBytes = () => process.memoryUsage.rss() }: SelfMeterOptions): SelfMeter {
-  let lastRss = 0;
   return {
     observe(now, running) {
       const { spoolFull, rejected } = dropped();
       const cpu = cpuUsage();
       const delayMaxSeconds = loopDelay.takeMaxSeconds();
-      lastRss = rssBytes();
       return [
         observation('agent_reports_dropped_total', spoolFull, { reason: 'spool_full' }, now),
         observation('agent_reports_dropped_total', rejected, { reason: 'rejected' }, now),
         observation('agent_event_loop_delay_max_seconds', running ? delayMaxSeconds : 0, {}, now),
         observation('agent_cpu_seconds_total', (cpu.user + cpu.system) / 1e6, {}, now),
-        observation('agent_resident_memory_bytes', lastRss, {}, now),
+        observation('agent_resident_memory_bytes', rssBytes(), {}, now),
       ];
     },
-    lastRssBytes: () => lastRss,
   };
 }

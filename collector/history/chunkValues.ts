@@ -125,8 +125,13 @@ function scaledInteger(value: number, scale: number): number | undefined {
 export function bestExponent(values: readonly number[]): number | undefined {
   let best: number | undefined;
   let bestCount = Math.ceil(values.length / 2) - 1;
+  const sample = values.slice(0, 16);
   for (let exponent = 0; exponent <= MAX_EXPONENT; exponent++) {
     const scale = 10 ** exponent;
+    // An exponent that few of the first values fit is not counted over the whole chunk (noise fits none).
+    let fits = 0;
+    for (const value of sample) if (scaledInteger(value, scale) !== undefined) fits++;
+    if (fits * 2 <= sample.length && values.length > sample.length) continue;
     let count = 0;
     for (const value of values) if (scaledInteger(value, scale) !== undefined) count++;
     if (count > bestCount) {

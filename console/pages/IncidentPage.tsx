@@ -7,6 +7,7 @@ import { useState } from 'preact/hooks';
 import { allows, api, ApiFailure, type Role } from '../api.js';
 import { ErrorNote, Facts, SeverityBadge, StatusBadge } from '../components/Bits.js';
 import { labelText, when } from '../format.js';
+import { whyFacts } from '../whyFacts.js';
 import type { IncidentDetail } from '../types.js';
 import { useResource } from '../useResource.js';
 
@@ -41,7 +42,8 @@ export function IncidentPage({ id, role, user }: { id: string; role: Role | unde
   if (!detail.data) return <ErrorNote error={detail.error} />;
   const { incident, timeline, tickets, deliveries } = detail.data;
   const gates = gatesOf(incident.why.gates);
-  const whyFacts = Object.entries(incident.why).filter(([k]) => k !== 'gates' && k !== 'earlier');
+  const facts = whyFacts(incident.why);
+  const gatesKey = JSON.stringify(gates);
   const occurrence = typeof incident.why.occurrence === 'number' ? incident.why.occurrence : 1;
   const act = async (kind: 'acknowledge' | 'resolve') => {
     setFailure(undefined);
@@ -91,7 +93,7 @@ export function IncidentPage({ id, role, user }: { id: string; role: Role | unde
 
       <h2>Why it fired (occurrence {occurrence})</h2>
       {gates.length > 0 && <GateList gates={gates} label="Gates, in order" />}
-      <Facts facts={whyFacts} />
+      <Facts facts={facts} />
       <p class="muted">Labels: {labelText(incident.labels)}</p>
 
       <h2>Timeline</h2>
@@ -99,7 +101,13 @@ export function IncidentPage({ id, role, user }: { id: string; role: Role | unde
         {timeline.map((e, index) => (
           <li key={index} data-kind={e.kind}>
             <time dateTime={e.at}>{when(e.at)}</time> <strong>{e.kind}</strong> {e.text}
-            {gatesOf(e.data.gates).length > 0 && <GateList gates={gatesOf(e.data.gates)} label={`Gates of the ${e.kind} decision`} />}
+            {gatesOf(e.data.gates).length > 0 &&
+              // The decision of the current occurrence has the gates shown above: they are not listed twice.
+              (JSON.stringify(gatesOf(e.data.gates)) === gatesKey ? (
+                <span class="muted"> (gates as above)</span>
+              ) : (
+                <GateList gates={gatesOf(e.data.gates)} label={`Gates of the ${e.kind} decision`} />
+              ))}
           </li>
         ))}
       </ol>

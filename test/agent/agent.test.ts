@@ -15,7 +15,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/loadConfig.js';
 import { createAgent, type Agent, type AgentOptions } from '../../agent/agent.js';
 import { REPORTS_PATH } from '../../contract/report.js';
-import type { HeapCompactor } from '../../agent/lifecycle/heapCompactor.js';
 import { agentStateFile } from '../../agent/lifecycle/agentState.js';
 import { createProcReader, type ProcReader } from '../../agent/procfs/procReader.js';
 import { startCollectorStub, type CollectorStub } from './collectorStub.js';
@@ -74,51 +73,6 @@ describe('agent', () => {
     const log = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
     return { agent: createAgent({ config: config.agent, dataDir, log, version: '1.2.3', pinger, ...extra }), lines };
   }
-
-  it('hands each cycle to the heap compactor with the resident size its report carried, and reports its pause as loop delay', async () => {
-    collector = await startCollectorStub();
-    const seen: number[] = [];
-    const heapCompactor: HeapCompactor = {
-      afterCycle(rssBytes) {
-        seen.push(rssBytes);
-        // The first cycle's compaction held the loop for 150 ms; later ones did not run.
-        return seen.length === 1 ? 150 : 0;
-      },
-      compactions: () => 1,
-    };
-    const time = createManualTime();
-    agent = makeAgent(mkdtempSync(join(tmpdir(), 'tripline-agent-')), () => {}, { heapCompactor, ...onManualTime(time) }).agent;
-    await agent.start();
-    // Two tickers: the report's and the default gateway ping's.
-    for (const count of [2, 3]) await nextInterval(time, 2, count, () => collector!.received.length);
-    await agent.stop();
-    const reports = collector.received.map((r) => r.report);
-    const value = (i: number, metric: string) => reports[i]!.observations.find((o) => o.metric === metric)?.value;
-    expect(seen.slice(0, 3)).toEqual([0, 1, 2].map((i) => value(i, 'agent_resident_memory_bytes')));
-    expect(seen[0]).toBeGreaterThan(1024 * 1024);
-    expect(value(1, 'agent_event_loop_delay_max_seconds')).toBeGreaterThanOrEqual(0.15);
-    expect(value(2, 'agent_event_loop_delay_max_seconds')).toBeLessThan(0.15);
-  });
-
-  it('hands its cycles to the heap compactor also while it spools for want of a credential', async () => {
-    collector = await startCollectorStub();
-    const seen: number[] = [];
-    const heapCompactor: HeapCompactor = { afterCycle: (rssBytes) => (seen.push(rssBytes), 0), compactions: () => 0 };
-    agent = makeAgent(
-      mkdtempSync(join(tmpdir(), 'tripline-agent-')),
-      (c) => {
-        c.token = undefined;
-        c.enrollmentToken = 'enrollment-token-the-stub-refuses-0123456789';
-      },
-      { heapCompactor },
-    ).agent;
-    await agent.start();
-    await waitFor('two cycles', () => seen.length >= 2);
-    await agent.stop();
-    // The stub's answer to the enrollment request is no credential: nothing was reported.
-    expect(collector.received.filter((r) => r.url === REPORTS_PATH)).toHaveLength(0);
-    expect(seen.every((rss) => rss > 1024 * 1024)).toBe(true);
-  });
 
   it('reports on its interval with consecutive sequences, identity, and ping results from its own schedule', async () => {
     collector = await startCollectorStub();

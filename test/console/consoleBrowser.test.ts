@@ -258,6 +258,10 @@ incidents: { reopenWindow: 0s, reachability: { enabled: false }, operatorTokens:
     await page.getByRole('link', { name: `#${incident.id}` }).click();
     await page.getByRole('list', { name: 'Timeline' }).locator('li[data-kind="opened"]').waitFor();
     await expectText(page.getByRole('list', { name: 'Gates, in order' }), 'silence passed');
+    // The why-facts read as times and rounded values, and the opening decision's gates are not listed a second time.
+    await expectText(page.locator('.facts'), /breaching since.*ago/);
+    expect(await page.locator('.facts').textContent()).not.toMatch(/\d{12,}|\.\d{6,}/);
+    expect(await page.locator('ol.gates').count()).toBe(1);
     await page.screenshot({ path: join(SHOTS, 'console-incident.png'), fullPage: true });
 
     // Acknowledge with a comment: the desk receives the update.

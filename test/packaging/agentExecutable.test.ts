@@ -67,7 +67,7 @@ describe('the self-contained agent executable', () => {
     expect((failure as { stderr: string }).stderr).toMatch(new RegExp(`^tripline-agent: invalid configuration\\n${config}:2:3: .*intervall.*interval`, 'm'));
   });
 
-  it('sets every shipped V8 flag at run time but the two it explains, and its unit runs it as installed', () => {
+  it('sets every shipped V8 flag at run time but the one it explains, and its unit runs it as installed', () => {
     const unit = readUnitService(join(REPO_ROOT, 'packaging/systemd/tripline-agent.service'));
     expect(unit.execStart).toEqual(['/usr/bin/tripline-agent', '--config', '/etc/tripline/agent.yaml']);
     expect([...RUNTIME_V8_FLAGS, ...V8_FLAGS_NOT_APPLIED].sort()).toEqual([...shippedFlags()].sort());
