@@ -64,6 +64,17 @@ export function mergedShape(samples: ReportRecord['samples']): string {
 }
 
 /** The sample with its text, when it has one (no `text` key otherwise). */
+/** Series ids grouped by their host, as the history readers of both engines take them. */
+export function seriesIdsByHost(series: Iterable<{ hostId: number; seriesId: number }>): Map<number, Set<number>> {
+  const byHost = new Map<number, Set<number>>();
+  for (const { hostId, seriesId } of series) {
+    let ids = byHost.get(hostId);
+    if (ids === undefined) byHost.set(hostId, (ids = new Set()));
+    ids.add(seriesId);
+  }
+  return byHost;
+}
+
 export function withText(sample: StoredSample, text: string | undefined): StoredSample {
   if (text !== undefined) sample.text = text;
   return sample;

@@ -31,7 +31,7 @@ import type { IncidentFilter, OutboxFilter, ReportRecord, Store, StoreTransactio
 import {
   agentFromRow, apiTokenFromRow, hostFromRow, incidentParams, incidentPriorityParams, mapAudit, mapConsoleSession, mapIncident, mapIncidentEvent,
   mapIncidentPriority, mapLease, mapMaintenance, mapOutbox, mapSeries, mapServiceLink, mapServiceStateChange, mapSilence, mapStatusNotice, mapTicket, mergedShape,
-  type Row, withIncidentDefaults, withText,
+  type Row, seriesIdsByHost, withIncidentDefaults, withText,
 } from '../storeRows.js';
 import { connectPostgres, describeServer, type PostgresSession } from './postgresBridge.js';
 import { createPostgresHistory, type PostgresHistory } from './postgresHistory.js';
@@ -424,12 +424,7 @@ class PostgresStore implements Store {
   }
 
   latestPoints(series: ReadonlyArray<Pick<SeriesRecord, 'seriesId' | 'hostId'>>): Map<number, SeriesPoint> {
-    const byHost = new Map<number, Set<number>>();
-    for (const s of series) {
-      let ids = byHost.get(s.hostId);
-      if (ids === undefined) byHost.set(s.hostId, (ids = new Set()));
-      ids.add(s.seriesId);
-    }
+    const byHost = seriesIdsByHost(series);
     return byHost.size === 0 ? new Map() : this.history.latest(byHost);
   }
 
@@ -729,14 +724,12 @@ class PostgresStore implements Store {
 
   *hostSamples(hostname: string, fromMs: number, toMs: number): Iterable<StoredSample> {
     const series = new Map<number, { metric: string; labels: Record<string, string> }>();
-    const byHost = new Map<number, Set<number>>();
+    const members: Array<{ hostId: number; seriesId: number }> = [];
     for (const r of this.rows('SELECT s.series_id, s.host_id, s.metric, s.labels FROM series s JOIN hosts h USING (host_id) WHERE h.hostname = $1 ORDER BY s.series_id', [hostname])) {
       series.set(Number(r.series_id), { metric: String(r.metric), labels: { ...(JSON.parse(String(r.labels)) as Record<string, string>), host: hostname } });
-      let ids = byHost.get(Number(r.host_id));
-      if (ids === undefined) byHost.set(Number(r.host_id), (ids = new Set()));
-      ids.add(Number(r.series_id));
+      members.push({ hostId: Number(r.host_id), seriesId: Number(r.series_id) });
     }
-    for (const [hostId, ids] of byHost) {
+    for (const [hostId, ids] of seriesIdsByHost(members)) {
       for (const s of this.history.hostPoints(hostId, ids, fromMs, toMs)) {
         const known = series.get(s.seriesId)!;
         yield withText({ metric: known.metric, labels: known.labels, value: s.value, atMs: s.atMs }, s.text);

@@ -32,7 +32,7 @@ import { createSqliteStatements, type SqliteStatements } from './sqliteStatement
 import {
   agentFromRow, apiTokenFromRow, hostFromRow, incidentParams, incidentPriorityParams, mapAudit, mapConsoleSession, mapIncident, mapIncidentEvent,
   mapIncidentPriority, mapLease, mapMaintenance, mapOutbox, mapSeries, mapServiceLink, mapServiceStateChange, mapSilence, mapStatusNotice, mapTicket, mergedShape,
-  type Row, withIncidentDefaults, withText,
+  type Row, seriesIdsByHost, withIncidentDefaults, withText,
 } from '../storeRows.js';
 
 export interface SqliteStoreOptions {
@@ -312,12 +312,7 @@ class SqliteStore implements Store {
   }
 
   latestPoints(series: ReadonlyArray<Pick<SeriesRecord, 'seriesId' | 'hostId'>>): Map<number, SeriesPoint> {
-    const byHost = new Map<number, Set<number>>();
-    for (const s of series) {
-      let ids = byHost.get(s.hostId);
-      if (ids === undefined) byHost.set(s.hostId, (ids = new Set()));
-      ids.add(s.seriesId);
-    }
+    const byHost = seriesIdsByHost(series);
     return this.history.latest(byHost);
   }
 
@@ -563,14 +558,12 @@ class SqliteStore implements Store {
 
   *hostSamples(hostname: string, fromMs: number, toMs: number): Iterable<StoredSample> {
     const series = new Map<number, { metric: string; labels: Record<string, string> }>();
-    const byHost = new Map<number, Set<number>>();
+    const members: Array<{ hostId: number; seriesId: number }> = [];
     for (const r of this.sql.seriesOfHostname.all(hostname) as Array<{ series_id: number; host_id: number; metric: string; labels: string }>) {
       series.set(r.series_id, { metric: r.metric, labels: { ...(JSON.parse(r.labels) as Record<string, string>), host: hostname } });
-      let ids = byHost.get(r.host_id);
-      if (ids === undefined) byHost.set(r.host_id, (ids = new Set()));
-      ids.add(r.series_id);
+      members.push({ hostId: r.host_id, seriesId: r.series_id });
     }
-    for (const [hostId, ids] of byHost) {
+    for (const [hostId, ids] of seriesIdsByHost(members)) {
       for (const s of this.history.hostPoints(hostId, ids, fromMs, toMs)) {
         const known = series.get(s.seriesId)!;
         yield withText({ metric: known.metric, labels: known.labels, value: s.value, atMs: s.atMs }, s.text);
