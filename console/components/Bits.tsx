@@ -1,4 +1,4 @@
-/** Small shared pieces: status and severity badges, an API error note, a key/value list. */
+/** Small shared pieces: status, severity and priority badges, an API error note, a key/value list. */
 import type { ApiFailure } from '../api.js';
 
 export function StatusBadge({ status }: { status: string }) {
@@ -7,6 +7,11 @@ export function StatusBadge({ status }: { status: string }) {
 
 export function SeverityBadge({ severity }: { severity: string }) {
   return <span class={`badge severity-${severity}`}>{severity}</span>;
+}
+
+/** P1 (most urgent) to P5. */
+export function PriorityBadge({ priority }: { priority: string }) {
+  return <span class={`badge priority-${priority.toLowerCase()}`}>{priority}</span>;
 }
 
 export function ErrorNote({ error }: { error: ApiFailure | undefined }) {
