@@ -147,6 +147,11 @@ export const DeliverySchema = Type.Object(
     maxBackoff: Duration({ default: '5m', description: 'Longest retry delay' }),
     pollInterval: Duration({ default: '500ms', description: 'How often the outbox is checked when idle' }),
     coalesceWindow: Duration({ default: '30s', description: 'Shortest time between two updates of one ticket; updates in between are merged' }),
+    claimTimeout: Duration({
+      default: '1m',
+      range: { min: '1s', max: '1h' },
+      description: 'How long a collector holds the deliveries it claimed (renewed before each desk call); a dead collector\'s claimed deliveries go out from another one after this. At least twice the longest desk timeout',
+    }),
   },
   { additionalProperties: false, default: {} },
 );
