@@ -16,11 +16,11 @@ const runtime_ucs2length = function ucs2length(str) {
     }
     return length;
 };
-export const configSchemaDigest = '2beab1a6fcfbb6e1e1b3dfe4719d788ca59db40406ba10637f0d0fa72852fa62';
+export const configSchemaDigest = '97de7d73414a851c17f174616be8b7823ba9b7a8219e4754f62453be1e213de1';
 
 export const validate = validate10;
 export default validate10;
-const schema11 = {"additionalProperties":false,"type":"object","required":["dataDir","store","timeZone","log","collector","agent","desks","delivery","routing","sync","incidents","services","priority"],"properties":{"dataDir":{"default":"./tripline-data","type":"string"},"store":{"additionalProperties":false,"default":{},"type":"object","properties":{"postgres":{"additionalProperties":false,"type":"object","required":["url"],"properties":{"url":{"minLength":1,"description":"postgres://user@host:port/database of the shared store, without a password: the password comes from env TRIPLINE_POSTGRES_PASSWORD","type":"string"}}}}},"timeZone":{"minLength":1,"default":"UTC","description":"IANA time zone of every cron expression: maintenance windows and agent.inventory.schedule","type":"string"},"log":{"additionalProperties":false,"default":{},"type":"object","required":["level"],"properties":{"level":{"default":"info","anyOf":[{"const":"fatal","type":"string"},{"const":"error","type":"string"},{"const":"warn","type":"string"},{"const":"info","type":"string"},{"const":"debug","type":"string"},{"const":"trace","type":"string"},{"const":"silent","type":"string"}]}}},"collector":{"additionalProperties":false,"default":{},"type":"object","required":["listen","agentTokens","enrollmentTokens","adminTokens","viewerTokens","console","statusPage","maxBodyBytes","retention","rollupRetention","compactAfter","rules","evaluationInterval","leases","intake","limits","batch","publicUrl"],"properties":{"listen":{"additionalProperties":false,"default":{},"type":"object","required":["host","port"],"properties":{"host":{"default":"127.0.0.1","type":"string"},"port":{"minimum":0,"maximum":65535,"default":9470,"type":"integer"}}},"agentTokens":{"default":[],"description":"Bearer tokens agents may present. Env TRIPLINE_AGENT_TOKENS (comma-separated) adds to these.","type":"array","items":{"minLength":16,"type":"string"}},"enrollmentTokens":{"default":[],"description":"Shared tokens agents enrol with to receive their own credential. Env TRIPLINE_ENROLLMENT_TOKENS (comma-separated) adds to these.","type":"array","items":{"minLength":16,"type":"string"}},"adminTokens":{"default":[],"description":"Bearer tokens for GET /api/v1/agents and agent revocation. Env TRIPLINE_ADMIN_TOKENS adds to these.","type":"array","items":{"minLength":16,"type":"string"}},"viewerTokens":{"default":[],"description":"Tokens that sign in to the console with the viewer role (read only). Env TRIPLINE_VIEWER_TOKENS adds to these.","type":"array","items":{"minLength":16,"type":"string"}},"console":{"additionalProperties":false,"default":{},"type":"object","required":["enabled","sessionTtl","live"],"properties":{"enabled":{"default":true,"description":"Serve the web console at / on the API port","type":"boolean"},"sessionTtl":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"12h","description":"How long a console sign-in lasts","type":"string"},"live":{"additionalProperties":false,"default":{},"type":"object","required":["maxStreams","maxStreamsPerSession","heartbeat"],"properties":{"maxStreams":{"minimum":1,"maximum":100000,"default":200,"description":"Live event streams (GET /api/v1/events) open at once on this collector; more: 429","type":"integer"},"maxStreamsPerSession":{"minimum":1,"maximum":1000,"default":8,"description":"Live event streams open at once per console session or API token (browser tabs); more: 429","type":"integer"},"heartbeat":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"15s","description":"How often an idle live stream sends a comment (keeps proxies from closing it) and re-checks that its session or token is still valid","type":"string"}}}}},"statusPage":{"additionalProperties":false,"default":{},"type":"object","required":["enabled","title"],"properties":{"enabled":{"default":false,"description":"Serve the public status page at /status (and /status.json) without a token","type":"boolean"},"title":{"default":"Service status","minLength":1,"maxLength":200,"description":"The heading of the status page","type":"string"}}},"tls":{"additionalProperties":false,"type":"object","required":["certFile","keyFile"],"properties":{"certFile":{"minLength":1,"description":"PEM certificate (chain) of the API","type":"string"},"keyFile":{"minLength":1,"description":"PEM private key","type":"string"}}},"maxBodyBytes":{"minimum":1024,"default":4194304,"type":"integer"},"retention":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"14d","description":"How long raw observations are kept (hot rows and compressed chunks)","type":"string"},"rollupRetention":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"400d","description":"How long the 5-minute and 1-hour rollups (min/avg/max/count) are kept","type":"string"},"compactAfter":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10m","description":"How long after an hour of history ends its per-report rows are compacted into compressed per-series chunks and rollups","type":"string"},"rules":{"default":[],"description":"Rule files or directories; empty = built-in pack","type":"array","items":{"type":"string"}},"evaluationInterval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"5s","description":"How often silence (agent-silent) rules are evaluated","type":"string"},"leases":{"additionalProperties":false,"default":{},"type":"object","required":["ttl","renewInterval"],"properties":{"ttl":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"15s","description":"How long a collector holds a once-only job (watchers, desk sync, outbox, history) without renewing; a dead holder's jobs move after at most ttl + renewInterval","type":"string"},"renewInterval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"5s","description":"How often each collector takes or renews the leases of once-only jobs; at most half of ttl","type":"string"}}},"intake":{"additionalProperties":false,"default":{},"type":"object","required":["maxClockAhead","maxAge"],"properties":{"maxClockAhead":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10m","description":"How far ahead of the collector clock a sample time may be; later: 400 with its field path","type":"string"},"maxAge":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"14d","description":"How far behind the collector clock a sample time may be; older: 400 with its field path","type":"string"}}},"limits":{"additionalProperties":false,"default":{},"type":"object","required":["headersTimeout","requestTimeout","idleTimeout","maxConnections","maxConcurrentReports","reportsPerMinute"],"properties":{"headersTimeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Time to receive a request's headers; later: 408 and the connection closed","type":"string"},"requestTimeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"30s","description":"Time to receive a whole request, body included (a slow body); later: 408 and the connection closed","type":"string"},"idleTimeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"75s","description":"How long a kept-open connection may sit idle between requests","type":"string"},"maxConnections":{"minimum":1,"default":10000,"description":"Open connections at most; more are closed at once","type":"integer"},"maxConcurrentReports":{"minimum":1,"default":64,"description":"Report requests in progress at once; more: 429 with Retry-After","type":"integer"},"reportsPerMinute":{"minimum":1,"default":240,"description":"Reports per agent id a minute (bursts as large); more: 429 with Retry-After","type":"integer"}}},"batch":{"additionalProperties":false,"default":{},"type":"object","required":["maxDelay","maxReports"],"properties":{"maxDelay":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"0ms","description":"How long a report may wait to share a commit with others; 0 = the reports of one event-loop turn","type":"string"},"maxReports":{"minimum":1,"default":500,"type":"integer"}}},"publicUrl":{"default":"","description":"The base URL people reach the collector at; tickets link back to the incident under it","type":"string"}}},"agent":{"additionalProperties":false,"default":{},"retiredKeys":{"excludeFsTypes":"replaced by agent.filesystems.exclude.fsTypes (added to the built-in exclusions) and agent.filesystems.include.fsTypes (to take one back)","excludeMounts":"replaced by agent.filesystems.exclude.mounts (added to the built-in exclusions) and agent.filesystems.include.mounts (to take one back)"},"type":"object","required":["collectorUrl","collectorUrls","labels","interval","sendTimeout","gzipAboveBytes","spool","filesystems","network","disks","temperatures","processes","ping","tcp","http","dns","systemd","inventory","plugins","pluginConcurrency"],"properties":{"collectorUrl":{"default":"http://127.0.0.1:9470","description":"The collector reports go to; collectorUrls lists several","type":"string"},"collectorUrls":{"default":[],"maxItems":16,"description":"Several collectors sharing one store, tried in order: the agent moves to the next when one cannot take a report (no connection, a timeout, a 5xx) and stays with the one that answers. Set this or collectorUrl, not both","type":"array","items":{"type":"string"}},"token":{"description":"Bearer token; env TRIPLINE_AGENT_TOKEN overrides","type":"string"},"enrollmentToken":{"description":"Shared enrollment token; env TRIPLINE_ENROLLMENT_TOKEN overrides","type":"string"},"caFile":{"minLength":1,"description":"PEM CA bundle that signed the collector certificate (https)","type":"string"},"id":{"pattern":"^[A-Za-z0-9._:-]+$","type":"string"},"hostname":{"minLength":1,"type":"string"},"labels":{"default":{},"maxProperties":32,"propertyNames":{"pattern":"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$","maxLength":128},"type":"object","patternProperties":{"^[a-zA-Z_][a-zA-Z0-9_]*$":{"maxLength":1024,"type":"string"}}},"interval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"15s","description":"Report interval","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"},"sendTimeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Timeout of one report upload","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"},"gzipAboveBytes":{"minimum":0,"default":32768,"description":"Reports whose JSON is larger are uploaded gzip-compressed, smaller ones as plain JSON; 0 compresses every report. Spooled reports are always compressed.","type":"integer"},"spool":{"additionalProperties":false,"default":{},"type":"object","required":["maxReports","maxBytes"],"properties":{"maxReports":{"minimum":1,"maximum":1000000,"default":10000,"description":"Reports kept on disk while the collector is away","type":"integer"},"maxBytes":{"minimum":1024,"default":268435456,"description":"Bytes of spooled (compressed) reports","type":"integer"}}},"filesystems":{"additionalProperties":false,"default":{},"description":"Which filesystems are reported: the built-in exclusions (contract/filesystemExclusions.ts), adjusted","type":"object","required":["include","exclude"],"properties":{"include":{"additionalProperties":false,"default":{},"description":"Built-in exclusions to take back: these types are reported; these mounts are reported whatever their type","type":"object","required":["fsTypes","mounts"],"properties":{"fsTypes":{"default":[],"type":"array","items":{"minLength":1,"type":"string"}},"mounts":{"default":[],"type":"array","items":{"pattern":"^/","patternHint":"an absolute mount point such as /data, or /data/* for everything below it","type":"string"}}}},"exclude":{"additionalProperties":false,"default":{},"description":"Left out on top of the built-in exclusions","type":"object","required":["fsTypes","mounts"],"properties":{"fsTypes":{"default":[],"type":"array","items":{"minLength":1,"type":"string"}},"mounts":{"default":[],"type":"array","items":{"pattern":"^/","patternHint":"an absolute mount point such as /data, or /data/* for everything below it","type":"string"}}}}}},"network":{"additionalProperties":false,"default":{},"type":"object","required":["excludeInterfaces"],"properties":{"excludeInterfaces":{"default":["lo"],"type":"array","items":{"type":"string"}}}},"disks":{"additionalProperties":false,"default":{},"type":"object","required":["excludeDevices"],"properties":{"excludeDevices":{"default":"^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$","description":"Regular expression of block devices not reported by the disk I/O probe","type":"string"}}},"temperatures":{"additionalProperties":false,"default":{},"type":"object","properties":{"criticalCelsius":{"exclusiveMinimum":0,"maximum":200,"description":"Critical mark of sensors that report none of their own (temperature_headroom_celsius)","type":"number"}}},"processes":{"additionalProperties":false,"default":{},"type":"object","required":["names"],"properties":{"names":{"default":[],"type":"array","items":{"pattern":"^[^/\\n]{1,15}$","description":"A process name as /proc/<pid>/comm shows it","type":"string"}}}},"ping":{"additionalProperties":false,"default":{},"type":"object","required":["interval","gateway","count","timeout","targets"],"properties":{"interval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"30s","description":"How often ping targets are probed","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"},"gateway":{"default":true,"description":"Also ping the default gateway from /proc/net/route","type":"boolean"},"count":{"minimum":1,"maximum":20,"default":3,"type":"integer"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"2s","description":"Per-packet timeout","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"},"targets":{"default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["host"],"properties":{"name":{"pattern":"^[A-Za-z0-9._-]+$","type":"string"},"host":{"minLength":1,"type":"string"}}}}}},"tcp":{"additionalProperties":false,"default":{},"type":"object","required":["targets"],"properties":{"targets":{"default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["host","port","timeout"],"properties":{"name":{"pattern":"^[A-Za-z0-9._-]+$","type":"string"},"host":{"minLength":1,"type":"string"},"port":{"minimum":1,"maximum":65535,"type":"integer"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"3s","description":"Connect timeout","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"}}}}}},"http":{"additionalProperties":false,"default":{},"type":"object","required":["targets"],"properties":{"targets":{"default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","url","timeout","expectStatus"],"properties":{"name":{"pattern":"^[A-Za-z0-9._-]+$","type":"string"},"url":{"minLength":1,"type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Whole request timeout","type":"string"},"expectStatus":{"default":[],"description":"Statuses that count as up; empty: 200-399","type":"array","items":{"minimum":100,"maximum":599,"type":"integer"}},"caFile":{"minLength":1,"type":"string"}}}}}},"dns":{"additionalProperties":false,"default":{},"type":"object","required":["targets"],"properties":{"targets":{"default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","query","type","timeout"],"properties":{"name":{"pattern":"^[A-Za-z0-9._-]+$","type":"string"},"query":{"minLength":1,"type":"string"},"type":{"default":"A","anyOf":[{"const":"A","type":"string"},{"const":"AAAA","type":"string"}]},"server":{"minLength":2,"type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"3s","description":"Resolution timeout","type":"string"}}}}}},"systemd":{"additionalProperties":false,"default":{},"type":"object","required":["units"],"properties":{"units":{"default":[],"description":"Units whose state is reported; one systemctl per cycle when any","type":"array","items":{"type":"string"}}}},"inventory":{"additionalProperties":false,"default":{},"type":"object","required":["enabled","interval"],"properties":{"enabled":{"default":true,"description":"Collect inventory and SMART health with systeminformation in a child process","type":"boolean"},"interval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1h","description":"How often inventory and SMART are collected","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"},"schedule":{"description":"A cron expression (node-cron: 5 or 6 fields, in the top-level timeZone) for wall-clock runs instead of `interval`, e.g. \"17 3 * * *\"","type":"string"}}},"plugins":{"default":[],"description":"Nagios plugins run unchanged","type":"array","items":{"additionalProperties":false,"type":"object","required":["name","command","args","interval","timeout"],"properties":{"name":{"pattern":"^[a-z0-9_]{1,64}$","description":"Check name: the check is plugin:<name>","type":"string"},"command":{"minLength":2,"description":"Absolute path of the plugin executable; run with execFile, never a shell","type":"string"},"args":{"default":[],"type":"array","items":{"type":"string"}},"interval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1m","description":"How often the plugin runs","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"After this the process group is killed and the check is unknown","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"}}}},"pluginConcurrency":{"minimum":1,"maximum":64,"default":4,"description":"Plugins running at the same time at most","type":"integer"}}},"desks":{"default":[],"type":"array","items":{"type":"object","discriminator":{"propertyName":"type"},"required":["type"],"oneOf":[{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","url","headers"],"properties":{"type":{"const":"webhook","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":600,"description":"Calls per minute this desk is sent at most","type":"integer"},"url":{"pattern":"^https?://","patternHint":"an http:// or https:// URL","sensitive":true,"description":"Where each operation is POSTed","type":"string"},"headers":{"default":{},"type":"object","patternProperties":{"^(.*)$":{"type":"string"}}}}},{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","url","queue","customField"],"properties":{"type":{"const":"request-tracker","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":300,"description":"Calls per minute this desk is sent at most","type":"integer"},"url":{"pattern":"^https?://","patternHint":"an http:// or https:// URL","sensitive":true,"description":"RT web base URL; REST2 is under /REST/2.0","type":"string"},"queue":{"default":"General","type":"string"},"customField":{"default":"TriplineKey","description":"Ticket custom field holding the incident key","type":"string"},"serviceField":{"minLength":1,"description":"Ticket custom field that receives the incident's services (create it in RT and apply it to the queue)","type":"string"}}},{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","url","mode","closeCode","closeNotes","eventSource"],"properties":{"type":{"const":"servicenow","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":300,"description":"Calls per minute this desk is sent at most","type":"integer"},"url":{"pattern":"^https?://","patternHint":"an http:// or https:// URL","sensitive":true,"description":"Instance URL, e.g. https://example.service-now.com","type":"string"},"mode":{"default":"table","description":"Table API incidents, or Event Management events","anyOf":[{"const":"table","type":"string"},{"const":"events","type":"string"}]},"user":{"description":"Basic auth user; without it the secret is an OAuth bearer token","type":"string"},"assignmentGroup":{"type":"string"},"callerId":{"type":"string"},"closeCode":{"default":"Solved (Permanently)","description":"close_code on resolve (values differ by release)","type":"string"},"closeNotes":{"default":"Resolved by Tripline: the problem cleared.","type":"string"},"eventSource":{"default":"Tripline","description":"source of Event Management events","type":"string"}}},{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","url","user","project","issueType"],"properties":{"type":{"const":"jira","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":300,"description":"Calls per minute this desk is sent at most","type":"integer"},"url":{"pattern":"^https?://","patternHint":"an http:// or https:// URL","sensitive":true,"description":"Site URL, e.g. https://example.atlassian.net","type":"string"},"user":{"description":"Account e-mail for Basic auth with the API token (the secret)","type":"string"},"project":{"description":"Project key","type":"string"},"issueType":{"default":"Incident","type":"string"},"doneTransition":{"description":"Transition name to resolve; default: the first into status category \"done\"","type":"string"},"reopenTransition":{"description":"Transition name to re-open; default: the first into status category \"new\" or \"indeterminate\"","type":"string"},"parentLinkType":{"minLength":1,"description":"Issue link type that ties a host incident's issue (inward) to its service incident's issue (outward); default Relates","type":"string"}}},{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","url"],"properties":{"type":{"const":"pagerduty","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":120,"description":"Calls per minute this desk is sent at most","type":"integer"},"url":{"pattern":"^https?://","patternHint":"an http:// or https:// URL","sensitive":true,"description":"Events API base","default":"https://events.pagerduty.com","type":"string"}}},{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","url","user","tags"],"properties":{"type":{"const":"zendesk","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":300,"description":"Calls per minute this desk is sent at most","type":"integer"},"url":{"pattern":"^https?://","patternHint":"an http:// or https:// URL","sensitive":true,"description":"Account URL, e.g. https://example.zendesk.com","type":"string"},"user":{"description":"Agent e-mail; auth is \"<user>/token\" with the API token (the secret)","type":"string"},"tags":{"default":["tripline"],"type":"array","items":{"type":"string"}}}},{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","host","port","tls","from","to","subjectPrefix"],"properties":{"type":{"const":"email","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":60,"description":"Calls per minute this desk is sent at most","type":"integer"},"host":{"description":"SMTP server","type":"string"},"port":{"minimum":1,"maximum":65535,"default":587,"type":"integer"},"tls":{"default":"starttls","anyOf":[{"const":"implicit","type":"string"},{"const":"starttls","type":"string"},{"const":"none","type":"string"}]},"user":{"description":"SMTP user; the secret is its password","type":"string"},"from":{"type":"string"},"to":{"minItems":1,"type":"array","items":{"type":"string"}},"subjectPrefix":{"default":"[Tripline]","type":"string"}}}]}},"delivery":{"additionalProperties":false,"default":{},"type":"object","required":["maxAttempts","initialBackoff","maxBackoff","pollInterval","coalesceWindow"],"properties":{"maxAttempts":{"minimum":1,"default":20,"type":"integer"},"initialBackoff":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1s","description":"First retry delay","type":"string"},"maxBackoff":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"5m","description":"Longest retry delay","type":"string"},"pollInterval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"500ms","description":"How often the outbox is checked when idle","type":"string"},"coalesceWindow":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"30s","description":"Shortest time between two updates of one ticket; updates in between are merged","type":"string"}}},"routing":{"additionalProperties":false,"default":{},"type":"object","required":["routes","fallback"],"properties":{"routes":{"default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["match","desks","continue"],"properties":{"match":{"default":{},"description":"Label values the incident must have (a list: any of them); `severity` and `host` are labels too","type":"object","patternProperties":{"^(.*)$":{"anyOf":[{"type":"string"},{"minItems":1,"type":"array","items":{"type":"string"}}]}}},"desks":{"minItems":1,"type":"array","items":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"}},"continue":{"default":false,"description":"Keep trying later routes after this one matched","type":"boolean"}}}},"fallback":{"default":[],"description":"Desks for incidents no route matches; empty = every desk","type":"array","items":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"}}}},"sync":{"additionalProperties":false,"default":{},"type":"object","required":["interval","onDeskResolved","onProblemPersistsAfterClose","lookback"],"properties":{"interval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1m","description":"How often ledger tickets are compared with their desk; 0s turns two-way sync and the reconciler off","type":"string"},"onDeskResolved":{"default":"acknowledge","anyOf":[{"const":"acknowledge","type":"string"},{"const":"close","type":"string"}]},"onProblemPersistsAfterClose":{"default":"comment","anyOf":[{"const":"comment","type":"string"},{"const":"reopen","type":"string"},{"const":"new-ticket","type":"string"}]},"lookback":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"24h","description":"Tickets of incidents changed within this time are still compared","type":"string"}}},"incidents":{"additionalProperties":false,"default":{},"type":"object","required":["operatorTokens","reopenWindow","resolveSettle","rearmAfter","flap","escalation","grouping","reachability","inhibition","topology"],"properties":{"operatorTokens":{"default":[],"description":"Bearer tokens for operator actions over the API (acknowledge, resolve, silences, maintenance)","type":"array","items":{"minLength":16,"type":"string"}},"reopenWindow":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1h","description":"A problem that returns within this time of its resolve re-opens its incident and ticket","type":"string"},"resolveSettle":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"2m","description":"How long a cleared problem must stay clear before its incident resolves (one resolve to the desk); a return before then folds into the incident and marks it flapping","type":"string"},"rearmAfter":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10m","description":"After an operator resolves an incident whose problem persists, how long before it opens again (0s: never; it re-opens only when the problem clears and returns)","type":"string"},"flap":{"additionalProperties":false,"default":{},"type":"object","required":["enabled","window","highThreshold","lowThreshold"],"properties":{"enabled":{"default":true,"type":"boolean"},"window":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1h","description":"Transitions older than this no longer count towards the state change","type":"string"},"highThreshold":{"minimum":0,"maximum":100,"default":50,"type":"number"},"lowThreshold":{"minimum":0,"maximum":100,"default":25,"type":"number"}}},"escalation":{"default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["after","severity"],"properties":{"after":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","type":"string"},"severity":{"anyOf":[{"const":"critical","type":"string"},{"const":"warning","type":"string"},{"const":"info","type":"string"}]}}}},"grouping":{"additionalProperties":false,"default":{},"type":"object","required":["byHost"],"properties":{"byHost":{"default":false,"type":"boolean"}}},"reachability":{"additionalProperties":false,"default":{},"type":"object","required":["enabled","pingTimeout"],"properties":{"enabled":{"default":true,"type":"boolean"},"pingTimeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"2s","description":"How long the collector waits for a ping reply","type":"string"}}},"inhibition":{"additionalProperties":false,"default":{},"type":"object","required":["recoveryGrace"],"properties":{"recoveryGrace":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1m","description":"After an inhibiting incident resolves, how long the incidents it inhibited wait for their own clear before they get tickets","type":"string"}}},"topology":{"additionalProperties":false,"default":{},"type":"object","required":["downRules","targetDownRules","learnGateways","settle","recoveryGrace","hosts"],"properties":{"downRules":{"default":["agent_silent"],"type":"array","items":{"type":"string"}},"targetDownRules":{"default":["ping_loss_high"],"type":"array","items":{"type":"string"}},"learnGateways":{"default":true,"type":"boolean"},"settle":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"30s","description":"How long a silent host with parents waits before it is pinged, so a parent that fails at the same time is seen first","type":"string"},"recoveryGrace":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"2m","description":"After a parent recovers, how long its symptoms wait for their own clear before they get tickets","type":"string"},"hosts":{"default":{},"type":"object","patternProperties":{"^(.*)$":{"additionalProperties":false,"type":"object","required":["parents"],"properties":{"address":{"description":"IP literal the collector pings when the agent goes silent","type":"string"},"parents":{"default":[],"description":"Hosts this one depends on (switch, hypervisor, uplink)","type":"array","items":{"type":"string"}}}}}}}}}},"services":{"default":{},"type":"object","patternProperties":{"^[a-z][a-z0-9-]*$":{"additionalProperties":false,"type":"object","required":["description","owner","impact","members","dependsOn","desks"],"properties":{"description":{"default":"","description":"What the service is, for people (status page, tickets)","type":"string"},"owner":{"default":"","description":"The team that owns it","type":"string"},"impact":{"type":"string","enum":["high","medium","low"],"default":"medium","description":"ITIL impact of a problem of this service"},"members":{"additionalProperties":false,"default":{},"type":"object","required":["hosts","groups","matchers"],"properties":{"hosts":{"default":[],"description":"Host names (the `host` label)","type":"array","items":{"minLength":1,"type":"string"}},"groups":{"default":[],"description":"Host groups (the `group` label the agents set)","type":"array","items":{"minLength":1,"type":"string"}},"matchers":{"default":[],"description":"Label matchers an incident must all satisfy (`target=\"payments\"`)","type":"array","items":{"type":"string"}}}},"minHealthy":{"minimum":1,"description":"Fewer healthy member hosts than this is an outage","type":"integer"},"dependsOn":{"default":[],"description":"Services this one needs; their state propagates to it","type":"array","items":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"}},"desks":{"default":[],"description":"Desks that receive the incidents of this service","type":"array","items":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"}}}}}},"priority":{"additionalProperties":false,"default":{},"type":"object","required":["matrix","defaultImpact","severityUrgency","sla"],"properties":{"matrix":{"additionalProperties":false,"default":{"high":{"high":"P1","medium":"P2","low":"P3"},"medium":{"high":"P2","medium":"P3","low":"P4"},"low":{"high":"P3","medium":"P4","low":"P5"}},"description":"impact -> urgency -> priority","type":"object","required":["high","medium","low"],"properties":{"high":{"additionalProperties":false,"type":"object","required":["high","medium","low"],"properties":{"high":{"type":"string","enum":["P1","P2","P3","P4","P5"]},"medium":{"type":"string","enum":["P1","P2","P3","P4","P5"]},"low":{"type":"string","enum":["P1","P2","P3","P4","P5"]}}},"medium":{"additionalProperties":false,"type":"object","required":["high","medium","low"],"properties":{"high":{"type":"string","enum":["P1","P2","P3","P4","P5"]},"medium":{"type":"string","enum":["P1","P2","P3","P4","P5"]},"low":{"type":"string","enum":["P1","P2","P3","P4","P5"]}}},"low":{"additionalProperties":false,"type":"object","required":["high","medium","low"],"properties":{"high":{"type":"string","enum":["P1","P2","P3","P4","P5"]},"medium":{"type":"string","enum":["P1","P2","P3","P4","P5"]},"low":{"type":"string","enum":["P1","P2","P3","P4","P5"]}}}}},"defaultImpact":{"type":"string","enum":["high","medium","low"],"default":"low","description":"Impact of an incident that touches no service"},"severityUrgency":{"additionalProperties":false,"default":{"critical":"high","warning":"medium","info":"low"},"description":"Urgency of a rule without `urgency:`, from its severity","type":"object","required":["critical","warning","info"],"properties":{"critical":{"type":"string","enum":["high","medium","low"]},"warning":{"type":"string","enum":["high","medium","low"]},"info":{"type":"string","enum":["high","medium","low"]}}},"businessHours":{"additionalProperties":false,"type":"object","required":["week","holidays"],"properties":{"timeZone":{"minLength":1,"description":"IANA time zone of the hours and holidays; the top-level timeZone when absent","type":"string"},"week":{"additionalProperties":false,"description":"Open hours per weekday; a day not listed is closed","type":"object","properties":{"mon":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}},"tue":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}},"wed":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}},"thu":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}},"fri":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}},"sat":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}},"sun":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}}}},"holidays":{"default":[],"description":"Closed days (YYYY-MM-DD, in the time zone)","type":"array","items":{"pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","type":"string"}}}},"sla":{"additionalProperties":false,"default":{},"description":"Response and resolution times per priority; a priority not listed has no SLA clock","type":"object","properties":{"P1":{"additionalProperties":false,"type":"object","required":["acknowledge","resolve"],"properties":{"acknowledge":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to acknowledge","type":"string"},"resolve":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to resolve","type":"string"},"businessHours":{"description":"Count only the open hours of priority.businessHours (default false: wall-clock time)","type":"boolean"}}},"P2":{"additionalProperties":false,"type":"object","required":["acknowledge","resolve"],"properties":{"acknowledge":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to acknowledge","type":"string"},"resolve":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to resolve","type":"string"},"businessHours":{"description":"Count only the open hours of priority.businessHours (default false: wall-clock time)","type":"boolean"}}},"P3":{"additionalProperties":false,"type":"object","required":["acknowledge","resolve"],"properties":{"acknowledge":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to acknowledge","type":"string"},"resolve":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to resolve","type":"string"},"businessHours":{"description":"Count only the open hours of priority.businessHours (default false: wall-clock time)","type":"boolean"}}},"P4":{"additionalProperties":false,"type":"object","required":["acknowledge","resolve"],"properties":{"acknowledge":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to acknowledge","type":"string"},"resolve":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to resolve","type":"string"},"businessHours":{"description":"Count only the open hours of priority.businessHours (default false: wall-clock time)","type":"boolean"}}},"P5":{"additionalProperties":false,"type":"object","required":["acknowledge","resolve"],"properties":{"acknowledge":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to acknowledge","type":"string"},"resolve":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to resolve","type":"string"},"businessHours":{"description":"Count only the open hours of priority.businessHours (default false: wall-clock time)","type":"boolean"}}}}}}}}};
+const schema11 = {"additionalProperties":false,"type":"object","required":["dataDir","store","timeZone","log","collector","agent","desks","delivery","routing","sync","incidents","services","priority"],"properties":{"dataDir":{"default":"./tripline-data","type":"string"},"store":{"additionalProperties":false,"default":{},"type":"object","properties":{"postgres":{"additionalProperties":false,"type":"object","required":["url"],"properties":{"url":{"minLength":1,"description":"postgres://user@host:port/database of the shared store, without a password: the password comes from env TRIPLINE_POSTGRES_PASSWORD","type":"string"}}}}},"timeZone":{"minLength":1,"default":"UTC","description":"IANA time zone of every cron expression: maintenance windows and agent.inventory.schedule","type":"string"},"log":{"additionalProperties":false,"default":{},"type":"object","required":["level"],"properties":{"level":{"default":"info","anyOf":[{"const":"fatal","type":"string"},{"const":"error","type":"string"},{"const":"warn","type":"string"},{"const":"info","type":"string"},{"const":"debug","type":"string"},{"const":"trace","type":"string"},{"const":"silent","type":"string"}]}}},"collector":{"additionalProperties":false,"default":{},"type":"object","required":["listen","agentTokens","enrollmentTokens","adminTokens","viewerTokens","console","statusPage","maxBodyBytes","retention","rollupRetention","compactAfter","rules","evaluationInterval","leases","intake","limits","batch","publicUrl"],"properties":{"listen":{"additionalProperties":false,"default":{},"type":"object","required":["host","port"],"properties":{"host":{"default":"127.0.0.1","type":"string"},"port":{"minimum":0,"maximum":65535,"default":9470,"type":"integer"}}},"agentTokens":{"default":[],"description":"Bearer tokens agents may present. Env TRIPLINE_AGENT_TOKENS (comma-separated) adds to these.","type":"array","items":{"minLength":16,"type":"string"}},"enrollmentTokens":{"default":[],"description":"Shared tokens agents enrol with to receive their own credential. Env TRIPLINE_ENROLLMENT_TOKENS (comma-separated) adds to these.","type":"array","items":{"minLength":16,"type":"string"}},"adminTokens":{"default":[],"description":"Bearer tokens for GET /api/v1/agents and agent revocation. Env TRIPLINE_ADMIN_TOKENS adds to these.","type":"array","items":{"minLength":16,"type":"string"}},"viewerTokens":{"default":[],"description":"Tokens that sign in to the console with the viewer role (read only). Env TRIPLINE_VIEWER_TOKENS adds to these.","type":"array","items":{"minLength":16,"type":"string"}},"console":{"additionalProperties":false,"default":{},"type":"object","required":["enabled","sessionTtl","live"],"properties":{"enabled":{"default":true,"description":"Serve the web console at / on the API port","type":"boolean"},"sessionTtl":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"12h","description":"How long a console sign-in lasts","type":"string"},"live":{"additionalProperties":false,"default":{},"type":"object","required":["maxStreams","maxStreamsPerSession","heartbeat"],"properties":{"maxStreams":{"minimum":1,"maximum":100000,"default":200,"description":"Live event streams (GET /api/v1/events) open at once on this collector; more: 429","type":"integer"},"maxStreamsPerSession":{"minimum":1,"maximum":1000,"default":8,"description":"Live event streams open at once per console session or API token (browser tabs); more: 429","type":"integer"},"heartbeat":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"15s","description":"How often an idle live stream sends a comment (keeps proxies from closing it) and re-checks that its session or token is still valid","type":"string"}}}}},"statusPage":{"additionalProperties":false,"default":{},"type":"object","required":["enabled","title"],"properties":{"enabled":{"default":false,"description":"Serve the public status page at /status (and /status.json) without a token","type":"boolean"},"title":{"default":"Service status","minLength":1,"maxLength":200,"description":"The heading of the status page","type":"string"}}},"tls":{"additionalProperties":false,"type":"object","required":["certFile","keyFile"],"properties":{"certFile":{"minLength":1,"description":"PEM certificate (chain) of the API","type":"string"},"keyFile":{"minLength":1,"description":"PEM private key","type":"string"}}},"maxBodyBytes":{"minimum":1024,"default":4194304,"type":"integer"},"retention":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"14d","description":"How long raw observations are kept (hot rows and compressed chunks)","type":"string"},"rollupRetention":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"400d","description":"How long the 5-minute and 1-hour rollups (min/avg/max/count) are kept","type":"string"},"compactAfter":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10m","description":"How long after an hour of history ends its per-report rows are compacted into compressed per-series chunks and rollups","type":"string"},"rules":{"default":[],"description":"Rule files or directories; empty = built-in pack","type":"array","items":{"type":"string"}},"evaluationInterval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"5s","description":"How often silence (agent-silent) rules are evaluated","type":"string"},"leases":{"additionalProperties":false,"default":{},"type":"object","required":["ttl","renewInterval"],"properties":{"ttl":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"15s","description":"How long a collector holds a once-only job (watchers, desk sync, outbox, history) without renewing; a dead holder's jobs move after at most ttl + renewInterval","type":"string"},"renewInterval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"5s","description":"How often each collector takes or renews the leases of once-only jobs; at most half of ttl","type":"string"}}},"intake":{"additionalProperties":false,"default":{},"type":"object","required":["maxClockAhead","maxAge"],"properties":{"maxClockAhead":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10m","description":"How far ahead of the collector clock a sample time may be; later: 400 with its field path","type":"string"},"maxAge":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"14d","description":"How far behind the collector clock a sample time may be; older: 400 with its field path","type":"string"}}},"limits":{"additionalProperties":false,"default":{},"type":"object","required":["headersTimeout","requestTimeout","idleTimeout","maxConnections","maxConcurrentReports","reportsPerMinute"],"properties":{"headersTimeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Time to receive a request's headers; later: 408 and the connection closed","type":"string"},"requestTimeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"30s","description":"Time to receive a whole request, body included (a slow body); later: 408 and the connection closed","type":"string"},"idleTimeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"75s","description":"How long a kept-open connection may sit idle between requests","type":"string"},"maxConnections":{"minimum":1,"default":10000,"description":"Open connections at most; more are closed at once","type":"integer"},"maxConcurrentReports":{"minimum":1,"default":64,"description":"Report requests in progress at once; more: 429 with Retry-After","type":"integer"},"reportsPerMinute":{"minimum":1,"default":240,"description":"Reports per agent id a minute (bursts as large); more: 429 with Retry-After","type":"integer"}}},"batch":{"additionalProperties":false,"default":{},"type":"object","required":["maxDelay","maxReports"],"properties":{"maxDelay":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"0ms","description":"How long a report may wait to share a commit with others; 0 = the reports of one event-loop turn","type":"string"},"maxReports":{"minimum":1,"default":500,"type":"integer"}}},"publicUrl":{"default":"","description":"The base URL people reach the collector at; tickets link back to the incident under it","type":"string"}}},"agent":{"additionalProperties":false,"default":{},"retiredKeys":{"excludeFsTypes":"replaced by agent.filesystems.exclude.fsTypes (added to the built-in exclusions) and agent.filesystems.include.fsTypes (to take one back)","excludeMounts":"replaced by agent.filesystems.exclude.mounts (added to the built-in exclusions) and agent.filesystems.include.mounts (to take one back)"},"type":"object","required":["collectorUrl","collectorUrls","labels","interval","sendTimeout","gzipAboveBytes","spool","filesystems","network","disks","temperatures","processes","ping","tcp","http","dns","systemd","inventory","plugins","pluginConcurrency"],"properties":{"collectorUrl":{"default":"http://127.0.0.1:9470","description":"The collector reports go to; collectorUrls lists several","type":"string"},"collectorUrls":{"default":[],"maxItems":16,"description":"Several collectors sharing one store, tried in order: the agent moves to the next when one cannot take a report (no connection, a timeout, a 5xx) and stays with the one that answers. Set this or collectorUrl, not both","type":"array","items":{"type":"string"}},"token":{"description":"Bearer token; env TRIPLINE_AGENT_TOKEN overrides","type":"string"},"enrollmentToken":{"description":"Shared enrollment token; env TRIPLINE_ENROLLMENT_TOKEN overrides","type":"string"},"caFile":{"minLength":1,"description":"PEM CA bundle that signed the collector certificate (https)","type":"string"},"id":{"pattern":"^[A-Za-z0-9._:-]+$","type":"string"},"hostname":{"minLength":1,"type":"string"},"labels":{"default":{},"maxProperties":32,"propertyNames":{"pattern":"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$","maxLength":128},"type":"object","patternProperties":{"^[a-zA-Z_][a-zA-Z0-9_]*$":{"maxLength":1024,"type":"string"}}},"interval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"15s","description":"Report interval","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"},"sendTimeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Timeout of one report upload","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"},"gzipAboveBytes":{"minimum":0,"default":32768,"description":"Reports whose JSON is larger are uploaded gzip-compressed, smaller ones as plain JSON; 0 compresses every report. Spooled reports are always compressed.","type":"integer"},"spool":{"additionalProperties":false,"default":{},"type":"object","required":["maxReports","maxBytes"],"properties":{"maxReports":{"minimum":1,"maximum":1000000,"default":10000,"description":"Reports kept on disk while the collector is away","type":"integer"},"maxBytes":{"minimum":1024,"default":268435456,"description":"Bytes of spooled (compressed) reports","type":"integer"}}},"filesystems":{"additionalProperties":false,"default":{},"description":"Which filesystems are reported: the built-in exclusions (contract/filesystemExclusions.ts), adjusted","type":"object","required":["include","exclude"],"properties":{"include":{"additionalProperties":false,"default":{},"description":"Built-in exclusions to take back: these types are reported; these mounts are reported whatever their type","type":"object","required":["fsTypes","mounts"],"properties":{"fsTypes":{"default":[],"type":"array","items":{"minLength":1,"type":"string"}},"mounts":{"default":[],"type":"array","items":{"pattern":"^/","patternHint":"an absolute mount point such as /data, or /data/* for everything below it","type":"string"}}}},"exclude":{"additionalProperties":false,"default":{},"description":"Left out on top of the built-in exclusions","type":"object","required":["fsTypes","mounts"],"properties":{"fsTypes":{"default":[],"type":"array","items":{"minLength":1,"type":"string"}},"mounts":{"default":[],"type":"array","items":{"pattern":"^/","patternHint":"an absolute mount point such as /data, or /data/* for everything below it","type":"string"}}}}}},"network":{"additionalProperties":false,"default":{},"type":"object","required":["excludeInterfaces"],"properties":{"excludeInterfaces":{"default":["lo"],"type":"array","items":{"type":"string"}}}},"disks":{"additionalProperties":false,"default":{},"type":"object","required":["excludeDevices"],"properties":{"excludeDevices":{"default":"^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$","description":"Regular expression of block devices not reported by the disk I/O probe","type":"string"}}},"temperatures":{"additionalProperties":false,"default":{},"type":"object","properties":{"criticalCelsius":{"exclusiveMinimum":0,"maximum":200,"description":"Critical mark of sensors that report none of their own (temperature_headroom_celsius)","type":"number"}}},"processes":{"additionalProperties":false,"default":{},"type":"object","required":["names"],"properties":{"names":{"default":[],"type":"array","items":{"pattern":"^[^/\\n]{1,15}$","description":"A process name as /proc/<pid>/comm shows it","type":"string"}}}},"ping":{"additionalProperties":false,"default":{},"type":"object","required":["interval","gateway","count","timeout","targets"],"properties":{"interval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"30s","description":"How often ping targets are probed","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"},"gateway":{"default":true,"description":"Also ping the default gateway from /proc/net/route","type":"boolean"},"count":{"minimum":1,"maximum":20,"default":3,"type":"integer"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"2s","description":"Per-packet timeout","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"},"targets":{"default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["host"],"properties":{"name":{"pattern":"^[A-Za-z0-9._-]+$","type":"string"},"host":{"minLength":1,"type":"string"}}}}}},"tcp":{"additionalProperties":false,"default":{},"type":"object","required":["targets"],"properties":{"targets":{"default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["host","port","timeout"],"properties":{"name":{"pattern":"^[A-Za-z0-9._-]+$","type":"string"},"host":{"minLength":1,"type":"string"},"port":{"minimum":1,"maximum":65535,"type":"integer"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"3s","description":"Connect timeout","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"}}}}}},"http":{"additionalProperties":false,"default":{},"type":"object","required":["targets"],"properties":{"targets":{"default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","url","timeout","expectStatus"],"properties":{"name":{"pattern":"^[A-Za-z0-9._-]+$","type":"string"},"url":{"minLength":1,"type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Whole request timeout","type":"string"},"expectStatus":{"default":[],"description":"Statuses that count as up; empty: 200-399","type":"array","items":{"minimum":100,"maximum":599,"type":"integer"}},"caFile":{"minLength":1,"type":"string"}}}}}},"dns":{"additionalProperties":false,"default":{},"type":"object","required":["targets"],"properties":{"targets":{"default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","query","type","timeout"],"properties":{"name":{"pattern":"^[A-Za-z0-9._-]+$","type":"string"},"query":{"minLength":1,"type":"string"},"type":{"default":"A","anyOf":[{"const":"A","type":"string"},{"const":"AAAA","type":"string"}]},"server":{"minLength":2,"type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"3s","description":"Resolution timeout","type":"string"}}}}}},"systemd":{"additionalProperties":false,"default":{},"type":"object","required":["units"],"properties":{"units":{"default":[],"description":"Units whose state is reported; one systemctl per cycle when any","type":"array","items":{"type":"string"}}}},"inventory":{"additionalProperties":false,"default":{},"type":"object","required":["enabled","interval"],"properties":{"enabled":{"default":true,"description":"Collect inventory and SMART health with systeminformation in a child process","type":"boolean"},"interval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1h","description":"How often inventory and SMART are collected","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"},"schedule":{"description":"A cron expression (node-cron: 5 or 6 fields, in the top-level timeZone) for wall-clock runs instead of `interval`, e.g. \"17 3 * * *\"","type":"string"}}},"plugins":{"default":[],"description":"Nagios plugins run unchanged","type":"array","items":{"additionalProperties":false,"type":"object","required":["name","command","args","interval","timeout"],"properties":{"name":{"pattern":"^[a-z0-9_]{1,64}$","description":"Check name: the check is plugin:<name>","type":"string"},"command":{"minLength":2,"description":"Absolute path of the plugin executable; run with execFile, never a shell","type":"string"},"args":{"default":[],"type":"array","items":{"type":"string"}},"interval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1m","description":"How often the plugin runs","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"After this the process group is killed and the check is unknown","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"}}}},"pluginConcurrency":{"minimum":1,"maximum":64,"default":4,"description":"Plugins running at the same time at most","type":"integer"}}},"desks":{"default":[],"type":"array","items":{"type":"object","discriminator":{"propertyName":"type"},"required":["type"],"oneOf":[{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","url","headers"],"properties":{"type":{"const":"webhook","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":600,"description":"Calls per minute this desk is sent at most","type":"integer"},"url":{"pattern":"^https?://","patternHint":"an http:// or https:// URL","sensitive":true,"description":"Where each operation is POSTed","type":"string"},"headers":{"default":{},"type":"object","patternProperties":{"^(.*)$":{"type":"string"}}}}},{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","url","queue","customField"],"properties":{"type":{"const":"request-tracker","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":300,"description":"Calls per minute this desk is sent at most","type":"integer"},"url":{"pattern":"^https?://","patternHint":"an http:// or https:// URL","sensitive":true,"description":"RT web base URL; REST2 is under /REST/2.0","type":"string"},"queue":{"default":"General","type":"string"},"customField":{"default":"TriplineKey","description":"Ticket custom field holding the incident key","type":"string"},"serviceField":{"minLength":1,"description":"Ticket custom field that receives the incident's services (create it in RT and apply it to the queue)","type":"string"}}},{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","url","mode","closeCode","closeNotes","eventSource"],"properties":{"type":{"const":"servicenow","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":300,"description":"Calls per minute this desk is sent at most","type":"integer"},"url":{"pattern":"^https?://","patternHint":"an http:// or https:// URL","sensitive":true,"description":"Instance URL, e.g. https://example.service-now.com","type":"string"},"mode":{"default":"table","description":"Table API incidents, or Event Management events","anyOf":[{"const":"table","type":"string"},{"const":"events","type":"string"}]},"user":{"description":"Basic auth user; without it the secret is an OAuth bearer token","type":"string"},"assignmentGroup":{"type":"string"},"callerId":{"type":"string"},"closeCode":{"default":"Solved (Permanently)","description":"close_code on resolve (values differ by release)","type":"string"},"closeNotes":{"default":"Resolved by Tripline: the problem cleared.","type":"string"},"eventSource":{"default":"Tripline","description":"source of Event Management events","type":"string"}}},{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","url","user","project","issueType"],"properties":{"type":{"const":"jira","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":300,"description":"Calls per minute this desk is sent at most","type":"integer"},"url":{"pattern":"^https?://","patternHint":"an http:// or https:// URL","sensitive":true,"description":"Site URL, e.g. https://example.atlassian.net","type":"string"},"user":{"description":"Account e-mail for Basic auth with the API token (the secret)","type":"string"},"project":{"description":"Project key","type":"string"},"issueType":{"default":"Incident","type":"string"},"doneTransition":{"description":"Transition name to resolve; default: the first into status category \"done\"","type":"string"},"reopenTransition":{"description":"Transition name to re-open; default: the first into status category \"new\" or \"indeterminate\"","type":"string"},"parentLinkType":{"minLength":1,"description":"Issue link type that ties a host incident's issue (inward) to its service incident's issue (outward); default Relates","type":"string"}}},{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","url"],"properties":{"type":{"const":"pagerduty","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":120,"description":"Calls per minute this desk is sent at most","type":"integer"},"url":{"pattern":"^https?://","patternHint":"an http:// or https:// URL","sensitive":true,"description":"Events API base","default":"https://events.pagerduty.com","type":"string"}}},{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","url","user","tags"],"properties":{"type":{"const":"zendesk","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":300,"description":"Calls per minute this desk is sent at most","type":"integer"},"url":{"pattern":"^https?://","patternHint":"an http:// or https:// URL","sensitive":true,"description":"Account URL, e.g. https://example.zendesk.com","type":"string"},"user":{"description":"Agent e-mail; auth is \"<user>/token\" with the API token (the secret)","type":"string"},"tags":{"default":["tripline"],"type":"array","items":{"type":"string"}}}},{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","host","port","tls","from","to","subjectPrefix"],"properties":{"type":{"const":"email","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":60,"description":"Calls per minute this desk is sent at most","type":"integer"},"host":{"description":"SMTP server","type":"string"},"port":{"minimum":1,"maximum":65535,"default":587,"type":"integer"},"tls":{"default":"starttls","anyOf":[{"const":"implicit","type":"string"},{"const":"starttls","type":"string"},{"const":"none","type":"string"}]},"user":{"description":"SMTP user; the secret is its password","type":"string"},"from":{"type":"string"},"to":{"minItems":1,"type":"array","items":{"type":"string"}},"subjectPrefix":{"default":"[Tripline]","type":"string"}}}]}},"delivery":{"additionalProperties":false,"default":{},"type":"object","required":["maxAttempts","initialBackoff","maxBackoff","pollInterval","coalesceWindow","claimTimeout"],"properties":{"maxAttempts":{"minimum":1,"default":20,"type":"integer"},"initialBackoff":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1s","description":"First retry delay","type":"string"},"maxBackoff":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"5m","description":"Longest retry delay","type":"string"},"pollInterval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"500ms","description":"How often the outbox is checked when idle","type":"string"},"coalesceWindow":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"30s","description":"Shortest time between two updates of one ticket; updates in between are merged","type":"string"},"claimTimeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1m","description":"How long a collector holds the deliveries it claimed (renewed before each desk call); a dead collector's claimed deliveries go out from another one after this. At least twice the longest desk timeout","type":"string"}}},"routing":{"additionalProperties":false,"default":{},"type":"object","required":["routes","fallback"],"properties":{"routes":{"default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["match","desks","continue"],"properties":{"match":{"default":{},"description":"Label values the incident must have (a list: any of them); `severity` and `host` are labels too","type":"object","patternProperties":{"^(.*)$":{"anyOf":[{"type":"string"},{"minItems":1,"type":"array","items":{"type":"string"}}]}}},"desks":{"minItems":1,"type":"array","items":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"}},"continue":{"default":false,"description":"Keep trying later routes after this one matched","type":"boolean"}}}},"fallback":{"default":[],"description":"Desks for incidents no route matches; empty = every desk","type":"array","items":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"}}}},"sync":{"additionalProperties":false,"default":{},"type":"object","required":["interval","onDeskResolved","onProblemPersistsAfterClose","lookback"],"properties":{"interval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1m","description":"How often ledger tickets are compared with their desk; 0s turns two-way sync and the reconciler off","type":"string"},"onDeskResolved":{"default":"acknowledge","anyOf":[{"const":"acknowledge","type":"string"},{"const":"close","type":"string"}]},"onProblemPersistsAfterClose":{"default":"comment","anyOf":[{"const":"comment","type":"string"},{"const":"reopen","type":"string"},{"const":"new-ticket","type":"string"}]},"lookback":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"24h","description":"Tickets of incidents changed within this time are still compared","type":"string"}}},"incidents":{"additionalProperties":false,"default":{},"type":"object","required":["operatorTokens","reopenWindow","resolveSettle","rearmAfter","flap","escalation","grouping","reachability","inhibition","topology"],"properties":{"operatorTokens":{"default":[],"description":"Bearer tokens for operator actions over the API (acknowledge, resolve, silences, maintenance)","type":"array","items":{"minLength":16,"type":"string"}},"reopenWindow":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1h","description":"A problem that returns within this time of its resolve re-opens its incident and ticket","type":"string"},"resolveSettle":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"2m","description":"How long a cleared problem must stay clear before its incident resolves (one resolve to the desk); a return before then folds into the incident and marks it flapping","type":"string"},"rearmAfter":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10m","description":"After an operator resolves an incident whose problem persists, how long before it opens again (0s: never; it re-opens only when the problem clears and returns)","type":"string"},"flap":{"additionalProperties":false,"default":{},"type":"object","required":["enabled","window","highThreshold","lowThreshold"],"properties":{"enabled":{"default":true,"type":"boolean"},"window":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1h","description":"Transitions older than this no longer count towards the state change","type":"string"},"highThreshold":{"minimum":0,"maximum":100,"default":50,"type":"number"},"lowThreshold":{"minimum":0,"maximum":100,"default":25,"type":"number"}}},"escalation":{"default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["after","severity"],"properties":{"after":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","type":"string"},"severity":{"anyOf":[{"const":"critical","type":"string"},{"const":"warning","type":"string"},{"const":"info","type":"string"}]}}}},"grouping":{"additionalProperties":false,"default":{},"type":"object","required":["byHost"],"properties":{"byHost":{"default":false,"type":"boolean"}}},"reachability":{"additionalProperties":false,"default":{},"type":"object","required":["enabled","pingTimeout"],"properties":{"enabled":{"default":true,"type":"boolean"},"pingTimeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"2s","description":"How long the collector waits for a ping reply","type":"string"}}},"inhibition":{"additionalProperties":false,"default":{},"type":"object","required":["recoveryGrace"],"properties":{"recoveryGrace":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1m","description":"After an inhibiting incident resolves, how long the incidents it inhibited wait for their own clear before they get tickets","type":"string"}}},"topology":{"additionalProperties":false,"default":{},"type":"object","required":["downRules","targetDownRules","learnGateways","settle","recoveryGrace","hosts"],"properties":{"downRules":{"default":["agent_silent"],"type":"array","items":{"type":"string"}},"targetDownRules":{"default":["ping_loss_high"],"type":"array","items":{"type":"string"}},"learnGateways":{"default":true,"type":"boolean"},"settle":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"30s","description":"How long a silent host with parents waits before it is pinged, so a parent that fails at the same time is seen first","type":"string"},"recoveryGrace":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"2m","description":"After a parent recovers, how long its symptoms wait for their own clear before they get tickets","type":"string"},"hosts":{"default":{},"type":"object","patternProperties":{"^(.*)$":{"additionalProperties":false,"type":"object","required":["parents"],"properties":{"address":{"description":"IP literal the collector pings when the agent goes silent","type":"string"},"parents":{"default":[],"description":"Hosts this one depends on (switch, hypervisor, uplink)","type":"array","items":{"type":"string"}}}}}}}}}},"services":{"default":{},"type":"object","patternProperties":{"^[a-z][a-z0-9-]*$":{"additionalProperties":false,"type":"object","required":["description","owner","impact","members","dependsOn","desks"],"properties":{"description":{"default":"","description":"What the service is, for people (status page, tickets)","type":"string"},"owner":{"default":"","description":"The team that owns it","type":"string"},"impact":{"type":"string","enum":["high","medium","low"],"default":"medium","description":"ITIL impact of a problem of this service"},"members":{"additionalProperties":false,"default":{},"type":"object","required":["hosts","groups","matchers"],"properties":{"hosts":{"default":[],"description":"Host names (the `host` label)","type":"array","items":{"minLength":1,"type":"string"}},"groups":{"default":[],"description":"Host groups (the `group` label the agents set)","type":"array","items":{"minLength":1,"type":"string"}},"matchers":{"default":[],"description":"Label matchers an incident must all satisfy (`target=\"payments\"`)","type":"array","items":{"type":"string"}}}},"minHealthy":{"minimum":1,"description":"Fewer healthy member hosts than this is an outage","type":"integer"},"dependsOn":{"default":[],"description":"Services this one needs; their state propagates to it","type":"array","items":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"}},"desks":{"default":[],"description":"Desks that receive the incidents of this service","type":"array","items":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"}}}}}},"priority":{"additionalProperties":false,"default":{},"type":"object","required":["matrix","defaultImpact","severityUrgency","sla"],"properties":{"matrix":{"additionalProperties":false,"default":{"high":{"high":"P1","medium":"P2","low":"P3"},"medium":{"high":"P2","medium":"P3","low":"P4"},"low":{"high":"P3","medium":"P4","low":"P5"}},"description":"impact -> urgency -> priority","type":"object","required":["high","medium","low"],"properties":{"high":{"additionalProperties":false,"type":"object","required":["high","medium","low"],"properties":{"high":{"type":"string","enum":["P1","P2","P3","P4","P5"]},"medium":{"type":"string","enum":["P1","P2","P3","P4","P5"]},"low":{"type":"string","enum":["P1","P2","P3","P4","P5"]}}},"medium":{"additionalProperties":false,"type":"object","required":["high","medium","low"],"properties":{"high":{"type":"string","enum":["P1","P2","P3","P4","P5"]},"medium":{"type":"string","enum":["P1","P2","P3","P4","P5"]},"low":{"type":"string","enum":["P1","P2","P3","P4","P5"]}}},"low":{"additionalProperties":false,"type":"object","required":["high","medium","low"],"properties":{"high":{"type":"string","enum":["P1","P2","P3","P4","P5"]},"medium":{"type":"string","enum":["P1","P2","P3","P4","P5"]},"low":{"type":"string","enum":["P1","P2","P3","P4","P5"]}}}}},"defaultImpact":{"type":"string","enum":["high","medium","low"],"default":"low","description":"Impact of an incident that touches no service"},"severityUrgency":{"additionalProperties":false,"default":{"critical":"high","warning":"medium","info":"low"},"description":"Urgency of a rule without `urgency:`, from its severity","type":"object","required":["critical","warning","info"],"properties":{"critical":{"type":"string","enum":["high","medium","low"]},"warning":{"type":"string","enum":["high","medium","low"]},"info":{"type":"string","enum":["high","medium","low"]}}},"businessHours":{"additionalProperties":false,"type":"object","required":["week","holidays"],"properties":{"timeZone":{"minLength":1,"description":"IANA time zone of the hours and holidays; the top-level timeZone when absent","type":"string"},"week":{"additionalProperties":false,"description":"Open hours per weekday; a day not listed is closed","type":"object","properties":{"mon":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}},"tue":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}},"wed":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}},"thu":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}},"fri":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}},"sat":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}},"sun":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}}}},"holidays":{"default":[],"description":"Closed days (YYYY-MM-DD, in the time zone)","type":"array","items":{"pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","type":"string"}}}},"sla":{"additionalProperties":false,"default":{},"description":"Response and resolution times per priority; a priority not listed has no SLA clock","type":"object","properties":{"P1":{"additionalProperties":false,"type":"object","required":["acknowledge","resolve"],"properties":{"acknowledge":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to acknowledge","type":"string"},"resolve":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to resolve","type":"string"},"businessHours":{"description":"Count only the open hours of priority.businessHours (default false: wall-clock time)","type":"boolean"}}},"P2":{"additionalProperties":false,"type":"object","required":["acknowledge","resolve"],"properties":{"acknowledge":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to acknowledge","type":"string"},"resolve":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to resolve","type":"string"},"businessHours":{"description":"Count only the open hours of priority.businessHours (default false: wall-clock time)","type":"boolean"}}},"P3":{"additionalProperties":false,"type":"object","required":["acknowledge","resolve"],"properties":{"acknowledge":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to acknowledge","type":"string"},"resolve":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to resolve","type":"string"},"businessHours":{"description":"Count only the open hours of priority.businessHours (default false: wall-clock time)","type":"boolean"}}},"P4":{"additionalProperties":false,"type":"object","required":["acknowledge","resolve"],"properties":{"acknowledge":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to acknowledge","type":"string"},"resolve":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to resolve","type":"string"},"businessHours":{"description":"Count only the open hours of priority.businessHours (default false: wall-clock time)","type":"boolean"}}},"P5":{"additionalProperties":false,"type":"object","required":["acknowledge","resolve"],"properties":{"acknowledge":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to acknowledge","type":"string"},"resolve":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to resolve","type":"string"},"businessHours":{"description":"Count only the open hours of priority.businessHours (default false: wall-clock time)","type":"boolean"}}}}}}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = runtime_ucs2length;
 const pattern0 = new RegExp("^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$", "u");
@@ -34,8 +34,8 @@ const pattern32 = new RegExp("^[a-z0-9_]{1,64}$", "u");
 const pattern35 = new RegExp("^[a-z][a-z0-9-]*$", "u");
 const pattern37 = new RegExp("^https?://", "u");
 const pattern38 = new RegExp("^(.*)$", "u");
-const pattern78 = new RegExp("^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$", "u");
-const pattern85 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
+const pattern79 = new RegExp("^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$", "u");
+const pattern86 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -7284,6 +7284,9 @@ data215.pollInterval = "500ms";
 if(data215.coalesceWindow === undefined){
 data215.coalesceWindow = "30s";
 }
+if(data215.claimTimeout === undefined){
+data215.claimTimeout = "1m";
+}
 if(data215.maxAttempts === undefined){
 const err586 = {instancePath:instancePath+"/delivery",schemaPath:"#/properties/delivery/required",keyword:"required",params:{missingProperty: "maxAttempts"},message:"must have required property '"+"maxAttempts"+"'",schema:schema11.properties.delivery.required,parentSchema:schema11.properties.delivery,data:data215};
 if(vErrors === null){
@@ -7334,9 +7337,8 @@ vErrors.push(err590);
 }
 errors++;
 }
-for(const key44 in data215){
-if(!(((((key44 === "maxAttempts") || (key44 === "initialBackoff")) || (key44 === "maxBackoff")) || (key44 === "pollInterval")) || (key44 === "coalesceWindow"))){
-const err591 = {instancePath:instancePath+"/delivery",schemaPath:"#/properties/delivery/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key44},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.delivery,data:data215};
+if(data215.claimTimeout === undefined){
+const err591 = {instancePath:instancePath+"/delivery",schemaPath:"#/properties/delivery/required",keyword:"required",params:{missingProperty: "claimTimeout"},message:"must have required property '"+"claimTimeout"+"'",schema:schema11.properties.delivery.required,parentSchema:schema11.properties.delivery,data:data215};
 if(vErrors === null){
 vErrors = [err591];
 }
@@ -7345,10 +7347,9 @@ vErrors.push(err591);
 }
 errors++;
 }
-}
-let data216 = data215.maxAttempts;
-if(!((typeof data216 == "number") && (!(data216 % 1) && !isNaN(data216)))){
-const err592 = {instancePath:instancePath+"/delivery/maxAttempts",schemaPath:"#/properties/delivery/properties/maxAttempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.delivery.properties.maxAttempts.type,parentSchema:schema11.properties.delivery.properties.maxAttempts,data:data216};
+for(const key44 in data215){
+if(!((((((key44 === "maxAttempts") || (key44 === "initialBackoff")) || (key44 === "maxBackoff")) || (key44 === "pollInterval")) || (key44 === "coalesceWindow")) || (key44 === "claimTimeout"))){
+const err592 = {instancePath:instancePath+"/delivery",schemaPath:"#/properties/delivery/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key44},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.delivery,data:data215};
 if(vErrors === null){
 vErrors = [err592];
 }
@@ -7357,9 +7358,10 @@ vErrors.push(err592);
 }
 errors++;
 }
-if(typeof data216 == "number"){
-if(data216 < 1 || isNaN(data216)){
-const err593 = {instancePath:instancePath+"/delivery/maxAttempts",schemaPath:"#/properties/delivery/properties/maxAttempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.delivery.properties.maxAttempts,data:data216};
+}
+let data216 = data215.maxAttempts;
+if(!((typeof data216 == "number") && (!(data216 % 1) && !isNaN(data216)))){
+const err593 = {instancePath:instancePath+"/delivery/maxAttempts",schemaPath:"#/properties/delivery/properties/maxAttempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.delivery.properties.maxAttempts.type,parentSchema:schema11.properties.delivery.properties.maxAttempts,data:data216};
 if(vErrors === null){
 vErrors = [err593];
 }
@@ -7368,11 +7370,9 @@ vErrors.push(err593);
 }
 errors++;
 }
-}
-let data217 = data215.initialBackoff;
-if(typeof data217 === "string"){
-if(!pattern0.test(data217)){
-const err594 = {instancePath:instancePath+"/delivery/initialBackoff",schemaPath:"#/properties/delivery/properties/initialBackoff/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.delivery.properties.initialBackoff,data:data217};
+if(typeof data216 == "number"){
+if(data216 < 1 || isNaN(data216)){
+const err594 = {instancePath:instancePath+"/delivery/maxAttempts",schemaPath:"#/properties/delivery/properties/maxAttempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.delivery.properties.maxAttempts,data:data216};
 if(vErrors === null){
 vErrors = [err594];
 }
@@ -7382,8 +7382,10 @@ vErrors.push(err594);
 errors++;
 }
 }
-else {
-const err595 = {instancePath:instancePath+"/delivery/initialBackoff",schemaPath:"#/properties/delivery/properties/initialBackoff/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.delivery.properties.initialBackoff.type,parentSchema:schema11.properties.delivery.properties.initialBackoff,data:data217};
+let data217 = data215.initialBackoff;
+if(typeof data217 === "string"){
+if(!pattern0.test(data217)){
+const err595 = {instancePath:instancePath+"/delivery/initialBackoff",schemaPath:"#/properties/delivery/properties/initialBackoff/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.delivery.properties.initialBackoff,data:data217};
 if(vErrors === null){
 vErrors = [err595];
 }
@@ -7392,10 +7394,9 @@ vErrors.push(err595);
 }
 errors++;
 }
-let data218 = data215.maxBackoff;
-if(typeof data218 === "string"){
-if(!pattern0.test(data218)){
-const err596 = {instancePath:instancePath+"/delivery/maxBackoff",schemaPath:"#/properties/delivery/properties/maxBackoff/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.delivery.properties.maxBackoff,data:data218};
+}
+else {
+const err596 = {instancePath:instancePath+"/delivery/initialBackoff",schemaPath:"#/properties/delivery/properties/initialBackoff/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.delivery.properties.initialBackoff.type,parentSchema:schema11.properties.delivery.properties.initialBackoff,data:data217};
 if(vErrors === null){
 vErrors = [err596];
 }
@@ -7404,9 +7405,10 @@ vErrors.push(err596);
 }
 errors++;
 }
-}
-else {
-const err597 = {instancePath:instancePath+"/delivery/maxBackoff",schemaPath:"#/properties/delivery/properties/maxBackoff/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.delivery.properties.maxBackoff.type,parentSchema:schema11.properties.delivery.properties.maxBackoff,data:data218};
+let data218 = data215.maxBackoff;
+if(typeof data218 === "string"){
+if(!pattern0.test(data218)){
+const err597 = {instancePath:instancePath+"/delivery/maxBackoff",schemaPath:"#/properties/delivery/properties/maxBackoff/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.delivery.properties.maxBackoff,data:data218};
 if(vErrors === null){
 vErrors = [err597];
 }
@@ -7415,10 +7417,9 @@ vErrors.push(err597);
 }
 errors++;
 }
-let data219 = data215.pollInterval;
-if(typeof data219 === "string"){
-if(!pattern0.test(data219)){
-const err598 = {instancePath:instancePath+"/delivery/pollInterval",schemaPath:"#/properties/delivery/properties/pollInterval/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.delivery.properties.pollInterval,data:data219};
+}
+else {
+const err598 = {instancePath:instancePath+"/delivery/maxBackoff",schemaPath:"#/properties/delivery/properties/maxBackoff/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.delivery.properties.maxBackoff.type,parentSchema:schema11.properties.delivery.properties.maxBackoff,data:data218};
 if(vErrors === null){
 vErrors = [err598];
 }
@@ -7427,9 +7428,10 @@ vErrors.push(err598);
 }
 errors++;
 }
-}
-else {
-const err599 = {instancePath:instancePath+"/delivery/pollInterval",schemaPath:"#/properties/delivery/properties/pollInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.delivery.properties.pollInterval.type,parentSchema:schema11.properties.delivery.properties.pollInterval,data:data219};
+let data219 = data215.pollInterval;
+if(typeof data219 === "string"){
+if(!pattern0.test(data219)){
+const err599 = {instancePath:instancePath+"/delivery/pollInterval",schemaPath:"#/properties/delivery/properties/pollInterval/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.delivery.properties.pollInterval,data:data219};
 if(vErrors === null){
 vErrors = [err599];
 }
@@ -7438,10 +7440,9 @@ vErrors.push(err599);
 }
 errors++;
 }
-let data220 = data215.coalesceWindow;
-if(typeof data220 === "string"){
-if(!pattern0.test(data220)){
-const err600 = {instancePath:instancePath+"/delivery/coalesceWindow",schemaPath:"#/properties/delivery/properties/coalesceWindow/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.delivery.properties.coalesceWindow,data:data220};
+}
+else {
+const err600 = {instancePath:instancePath+"/delivery/pollInterval",schemaPath:"#/properties/delivery/properties/pollInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.delivery.properties.pollInterval.type,parentSchema:schema11.properties.delivery.properties.pollInterval,data:data219};
 if(vErrors === null){
 vErrors = [err600];
 }
@@ -7450,9 +7451,10 @@ vErrors.push(err600);
 }
 errors++;
 }
-}
-else {
-const err601 = {instancePath:instancePath+"/delivery/coalesceWindow",schemaPath:"#/properties/delivery/properties/coalesceWindow/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.delivery.properties.coalesceWindow.type,parentSchema:schema11.properties.delivery.properties.coalesceWindow,data:data220};
+let data220 = data215.coalesceWindow;
+if(typeof data220 === "string"){
+if(!pattern0.test(data220)){
+const err601 = {instancePath:instancePath+"/delivery/coalesceWindow",schemaPath:"#/properties/delivery/properties/coalesceWindow/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.delivery.properties.coalesceWindow,data:data220};
 if(vErrors === null){
 vErrors = [err601];
 }
@@ -7463,7 +7465,7 @@ errors++;
 }
 }
 else {
-const err602 = {instancePath:instancePath+"/delivery",schemaPath:"#/properties/delivery/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.delivery.type,parentSchema:schema11.properties.delivery,data:data215};
+const err602 = {instancePath:instancePath+"/delivery/coalesceWindow",schemaPath:"#/properties/delivery/properties/coalesceWindow/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.delivery.properties.coalesceWindow.type,parentSchema:schema11.properties.delivery.properties.coalesceWindow,data:data220};
 if(vErrors === null){
 vErrors = [err602];
 }
@@ -7472,16 +7474,10 @@ vErrors.push(err602);
 }
 errors++;
 }
-let data221 = data.routing;
-if(data221 && typeof data221 == "object" && !Array.isArray(data221)){
-if(data221.routes === undefined){
-data221.routes = [];
-}
-if(data221.fallback === undefined){
-data221.fallback = [];
-}
-if(data221.routes === undefined){
-const err603 = {instancePath:instancePath+"/routing",schemaPath:"#/properties/routing/required",keyword:"required",params:{missingProperty: "routes"},message:"must have required property '"+"routes"+"'",schema:schema11.properties.routing.required,parentSchema:schema11.properties.routing,data:data221};
+let data221 = data215.claimTimeout;
+if(typeof data221 === "string"){
+if(!pattern0.test(data221)){
+const err603 = {instancePath:instancePath+"/delivery/claimTimeout",schemaPath:"#/properties/delivery/properties/claimTimeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.delivery.properties.claimTimeout,data:data221};
 if(vErrors === null){
 vErrors = [err603];
 }
@@ -7490,8 +7486,9 @@ vErrors.push(err603);
 }
 errors++;
 }
-if(data221.fallback === undefined){
-const err604 = {instancePath:instancePath+"/routing",schemaPath:"#/properties/routing/required",keyword:"required",params:{missingProperty: "fallback"},message:"must have required property '"+"fallback"+"'",schema:schema11.properties.routing.required,parentSchema:schema11.properties.routing,data:data221};
+}
+else {
+const err604 = {instancePath:instancePath+"/delivery/claimTimeout",schemaPath:"#/properties/delivery/properties/claimTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.delivery.properties.claimTimeout.type,parentSchema:schema11.properties.delivery.properties.claimTimeout,data:data221};
 if(vErrors === null){
 vErrors = [err604];
 }
@@ -7500,9 +7497,9 @@ vErrors.push(err604);
 }
 errors++;
 }
-for(const key45 in data221){
-if(!((key45 === "routes") || (key45 === "fallback"))){
-const err605 = {instancePath:instancePath+"/routing",schemaPath:"#/properties/routing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key45},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.routing,data:data221};
+}
+else {
+const err605 = {instancePath:instancePath+"/delivery",schemaPath:"#/properties/delivery/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.delivery.type,parentSchema:schema11.properties.delivery,data:data215};
 if(vErrors === null){
 vErrors = [err605];
 }
@@ -7511,21 +7508,16 @@ vErrors.push(err605);
 }
 errors++;
 }
+let data222 = data.routing;
+if(data222 && typeof data222 == "object" && !Array.isArray(data222)){
+if(data222.routes === undefined){
+data222.routes = [];
 }
-let data222 = data221.routes;
-if(Array.isArray(data222)){
-const len23 = data222.length;
-for(let i23=0; i23<len23; i23++){
-let data223 = data222[i23];
-if(data223 && typeof data223 == "object" && !Array.isArray(data223)){
-if(data223.match === undefined){
-data223.match = {};
+if(data222.fallback === undefined){
+data222.fallback = [];
 }
-if(data223.continue === undefined){
-data223.continue = false;
-}
-if(data223.match === undefined){
-const err606 = {instancePath:instancePath+"/routing/routes/" + i23,schemaPath:"#/properties/routing/properties/routes/items/required",keyword:"required",params:{missingProperty: "match"},message:"must have required property '"+"match"+"'",schema:schema11.properties.routing.properties.routes.items.required,parentSchema:schema11.properties.routing.properties.routes.items,data:data223};
+if(data222.routes === undefined){
+const err606 = {instancePath:instancePath+"/routing",schemaPath:"#/properties/routing/required",keyword:"required",params:{missingProperty: "routes"},message:"must have required property '"+"routes"+"'",schema:schema11.properties.routing.required,parentSchema:schema11.properties.routing,data:data222};
 if(vErrors === null){
 vErrors = [err606];
 }
@@ -7534,8 +7526,8 @@ vErrors.push(err606);
 }
 errors++;
 }
-if(data223.desks === undefined){
-const err607 = {instancePath:instancePath+"/routing/routes/" + i23,schemaPath:"#/properties/routing/properties/routes/items/required",keyword:"required",params:{missingProperty: "desks"},message:"must have required property '"+"desks"+"'",schema:schema11.properties.routing.properties.routes.items.required,parentSchema:schema11.properties.routing.properties.routes.items,data:data223};
+if(data222.fallback === undefined){
+const err607 = {instancePath:instancePath+"/routing",schemaPath:"#/properties/routing/required",keyword:"required",params:{missingProperty: "fallback"},message:"must have required property '"+"fallback"+"'",schema:schema11.properties.routing.required,parentSchema:schema11.properties.routing,data:data222};
 if(vErrors === null){
 vErrors = [err607];
 }
@@ -7544,8 +7536,9 @@ vErrors.push(err607);
 }
 errors++;
 }
-if(data223.continue === undefined){
-const err608 = {instancePath:instancePath+"/routing/routes/" + i23,schemaPath:"#/properties/routing/properties/routes/items/required",keyword:"required",params:{missingProperty: "continue"},message:"must have required property '"+"continue"+"'",schema:schema11.properties.routing.properties.routes.items.required,parentSchema:schema11.properties.routing.properties.routes.items,data:data223};
+for(const key45 in data222){
+if(!((key45 === "routes") || (key45 === "fallback"))){
+const err608 = {instancePath:instancePath+"/routing",schemaPath:"#/properties/routing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key45},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.routing,data:data222};
 if(vErrors === null){
 vErrors = [err608];
 }
@@ -7554,9 +7547,21 @@ vErrors.push(err608);
 }
 errors++;
 }
-for(const key46 in data223){
-if(!(((key46 === "match") || (key46 === "desks")) || (key46 === "continue"))){
-const err609 = {instancePath:instancePath+"/routing/routes/" + i23,schemaPath:"#/properties/routing/properties/routes/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key46},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.routing.properties.routes.items,data:data223};
+}
+let data223 = data222.routes;
+if(Array.isArray(data223)){
+const len23 = data223.length;
+for(let i23=0; i23<len23; i23++){
+let data224 = data223[i23];
+if(data224 && typeof data224 == "object" && !Array.isArray(data224)){
+if(data224.match === undefined){
+data224.match = {};
+}
+if(data224.continue === undefined){
+data224.continue = false;
+}
+if(data224.match === undefined){
+const err609 = {instancePath:instancePath+"/routing/routes/" + i23,schemaPath:"#/properties/routing/properties/routes/items/required",keyword:"required",params:{missingProperty: "match"},message:"must have required property '"+"match"+"'",schema:schema11.properties.routing.properties.routes.items.required,parentSchema:schema11.properties.routing.properties.routes.items,data:data224};
 if(vErrors === null){
 vErrors = [err609];
 }
@@ -7565,17 +7570,8 @@ vErrors.push(err609);
 }
 errors++;
 }
-}
-let data224 = data223.match;
-if(data224 && typeof data224 == "object" && !Array.isArray(data224)){
-for(const key47 in data224){
-if(pattern38.test(key47)){
-let data225 = data224[key47];
-const _errs540 = errors;
-let valid108 = false;
-const _errs541 = errors;
-if(typeof data225 !== "string"){
-const err610 = {instancePath:instancePath+"/routing/routes/" + i23+"/match/" + key47.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/routing/properties/routes/items/properties/match/patternProperties/%5E(.*)%24/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[0].type,parentSchema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[0],data:data225};
+if(data224.desks === undefined){
+const err610 = {instancePath:instancePath+"/routing/routes/" + i23,schemaPath:"#/properties/routing/properties/routes/items/required",keyword:"required",params:{missingProperty: "desks"},message:"must have required property '"+"desks"+"'",schema:schema11.properties.routing.properties.routes.items.required,parentSchema:schema11.properties.routing.properties.routes.items,data:data224};
 if(vErrors === null){
 vErrors = [err610];
 }
@@ -7584,13 +7580,8 @@ vErrors.push(err610);
 }
 errors++;
 }
-var _valid4 = _errs541 === errors;
-valid108 = valid108 || _valid4;
-if(!valid108){
-const _errs543 = errors;
-if(Array.isArray(data225)){
-if(data225.length < 1){
-const err611 = {instancePath:instancePath+"/routing/routes/" + i23+"/match/" + key47.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/routing/properties/routes/items/properties/match/patternProperties/%5E(.*)%24/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[1],data:data225};
+if(data224.continue === undefined){
+const err611 = {instancePath:instancePath+"/routing/routes/" + i23,schemaPath:"#/properties/routing/properties/routes/items/required",keyword:"required",params:{missingProperty: "continue"},message:"must have required property '"+"continue"+"'",schema:schema11.properties.routing.properties.routes.items.required,parentSchema:schema11.properties.routing.properties.routes.items,data:data224};
 if(vErrors === null){
 vErrors = [err611];
 }
@@ -7599,11 +7590,9 @@ vErrors.push(err611);
 }
 errors++;
 }
-const len24 = data225.length;
-for(let i24=0; i24<len24; i24++){
-let data226 = data225[i24];
-if(typeof data226 !== "string"){
-const err612 = {instancePath:instancePath+"/routing/routes/" + i23+"/match/" + key47.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i24,schemaPath:"#/properties/routing/properties/routes/items/properties/match/patternProperties/%5E(.*)%24/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[1].items.type,parentSchema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[1].items,data:data226};
+for(const key46 in data224){
+if(!(((key46 === "match") || (key46 === "desks")) || (key46 === "continue"))){
+const err612 = {instancePath:instancePath+"/routing/routes/" + i23,schemaPath:"#/properties/routing/properties/routes/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key46},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.routing.properties.routes.items,data:data224};
 if(vErrors === null){
 vErrors = [err612];
 }
@@ -7613,9 +7602,16 @@ vErrors.push(err612);
 errors++;
 }
 }
-}
-else {
-const err613 = {instancePath:instancePath+"/routing/routes/" + i23+"/match/" + key47.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/routing/properties/routes/items/properties/match/patternProperties/%5E(.*)%24/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[1].type,parentSchema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[1],data:data225};
+let data225 = data224.match;
+if(data225 && typeof data225 == "object" && !Array.isArray(data225)){
+for(const key47 in data225){
+if(pattern38.test(key47)){
+let data226 = data225[key47];
+const _errs542 = errors;
+let valid108 = false;
+const _errs543 = errors;
+if(typeof data226 !== "string"){
+const err613 = {instancePath:instancePath+"/routing/routes/" + i23+"/match/" + key47.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/routing/properties/routes/items/properties/match/patternProperties/%5E(.*)%24/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[0].type,parentSchema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[0],data:data226};
 if(vErrors === null){
 vErrors = [err613];
 }
@@ -7626,9 +7622,11 @@ errors++;
 }
 var _valid4 = _errs543 === errors;
 valid108 = valid108 || _valid4;
-}
 if(!valid108){
-const err614 = {instancePath:instancePath+"/routing/routes/" + i23+"/match/" + key47.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/routing/properties/routes/items/properties/match/patternProperties/%5E(.*)%24/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf,parentSchema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"],data:data225};
+const _errs545 = errors;
+if(Array.isArray(data226)){
+if(data226.length < 1){
+const err614 = {instancePath:instancePath+"/routing/routes/" + i23+"/match/" + key47.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/routing/properties/routes/items/properties/match/patternProperties/%5E(.*)%24/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[1],data:data226};
 if(vErrors === null){
 vErrors = [err614];
 }
@@ -7637,11 +7635,49 @@ vErrors.push(err614);
 }
 errors++;
 }
+const len24 = data226.length;
+for(let i24=0; i24<len24; i24++){
+let data227 = data226[i24];
+if(typeof data227 !== "string"){
+const err615 = {instancePath:instancePath+"/routing/routes/" + i23+"/match/" + key47.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i24,schemaPath:"#/properties/routing/properties/routes/items/properties/match/patternProperties/%5E(.*)%24/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[1].items.type,parentSchema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[1].items,data:data227};
+if(vErrors === null){
+vErrors = [err615];
+}
 else {
-errors = _errs540;
+vErrors.push(err615);
+}
+errors++;
+}
+}
+}
+else {
+const err616 = {instancePath:instancePath+"/routing/routes/" + i23+"/match/" + key47.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/routing/properties/routes/items/properties/match/patternProperties/%5E(.*)%24/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[1].type,parentSchema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[1],data:data226};
+if(vErrors === null){
+vErrors = [err616];
+}
+else {
+vErrors.push(err616);
+}
+errors++;
+}
+var _valid4 = _errs545 === errors;
+valid108 = valid108 || _valid4;
+}
+if(!valid108){
+const err617 = {instancePath:instancePath+"/routing/routes/" + i23+"/match/" + key47.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/routing/properties/routes/items/properties/match/patternProperties/%5E(.*)%24/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf,parentSchema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"],data:data226};
+if(vErrors === null){
+vErrors = [err617];
+}
+else {
+vErrors.push(err617);
+}
+errors++;
+}
+else {
+errors = _errs542;
 if(vErrors !== null){
-if(_errs540){
-vErrors.length = _errs540;
+if(_errs542){
+vErrors.length = _errs542;
 }
 else {
 vErrors = null;
@@ -7652,45 +7688,7 @@ vErrors = null;
 }
 }
 else {
-const err615 = {instancePath:instancePath+"/routing/routes/" + i23+"/match",schemaPath:"#/properties/routing/properties/routes/items/properties/match/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.routing.properties.routes.items.properties.match.type,parentSchema:schema11.properties.routing.properties.routes.items.properties.match,data:data224};
-if(vErrors === null){
-vErrors = [err615];
-}
-else {
-vErrors.push(err615);
-}
-errors++;
-}
-if(data223.desks !== undefined){
-let data227 = data223.desks;
-if(Array.isArray(data227)){
-if(data227.length < 1){
-const err616 = {instancePath:instancePath+"/routing/routes/" + i23+"/desks",schemaPath:"#/properties/routing/properties/routes/items/properties/desks/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.routing.properties.routes.items.properties.desks,data:data227};
-if(vErrors === null){
-vErrors = [err616];
-}
-else {
-vErrors.push(err616);
-}
-errors++;
-}
-const len25 = data227.length;
-for(let i25=0; i25<len25; i25++){
-let data228 = data227[i25];
-if(typeof data228 === "string"){
-if(!pattern35.test(data228)){
-const err617 = {instancePath:instancePath+"/routing/routes/" + i23+"/desks/" + i25,schemaPath:"#/properties/routing/properties/routes/items/properties/desks/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.routing.properties.routes.items.properties.desks.items,data:data228};
-if(vErrors === null){
-vErrors = [err617];
-}
-else {
-vErrors.push(err617);
-}
-errors++;
-}
-}
-else {
-const err618 = {instancePath:instancePath+"/routing/routes/" + i23+"/desks/" + i25,schemaPath:"#/properties/routing/properties/routes/items/properties/desks/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.routing.properties.routes.items.properties.desks.items.type,parentSchema:schema11.properties.routing.properties.routes.items.properties.desks.items,data:data228};
+const err618 = {instancePath:instancePath+"/routing/routes/" + i23+"/match",schemaPath:"#/properties/routing/properties/routes/items/properties/match/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.routing.properties.routes.items.properties.match.type,parentSchema:schema11.properties.routing.properties.routes.items.properties.match,data:data225};
 if(vErrors === null){
 vErrors = [err618];
 }
@@ -7699,10 +7697,11 @@ vErrors.push(err618);
 }
 errors++;
 }
-}
-}
-else {
-const err619 = {instancePath:instancePath+"/routing/routes/" + i23+"/desks",schemaPath:"#/properties/routing/properties/routes/items/properties/desks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.routing.properties.routes.items.properties.desks.type,parentSchema:schema11.properties.routing.properties.routes.items.properties.desks,data:data227};
+if(data224.desks !== undefined){
+let data228 = data224.desks;
+if(Array.isArray(data228)){
+if(data228.length < 1){
+const err619 = {instancePath:instancePath+"/routing/routes/" + i23+"/desks",schemaPath:"#/properties/routing/properties/routes/items/properties/desks/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.routing.properties.routes.items.properties.desks,data:data228};
 if(vErrors === null){
 vErrors = [err619];
 }
@@ -7711,10 +7710,12 @@ vErrors.push(err619);
 }
 errors++;
 }
-}
-let data229 = data223.continue;
-if(typeof data229 !== "boolean"){
-const err620 = {instancePath:instancePath+"/routing/routes/" + i23+"/continue",schemaPath:"#/properties/routing/properties/routes/items/properties/continue/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.routing.properties.routes.items.properties.continue.type,parentSchema:schema11.properties.routing.properties.routes.items.properties.continue,data:data229};
+const len25 = data228.length;
+for(let i25=0; i25<len25; i25++){
+let data229 = data228[i25];
+if(typeof data229 === "string"){
+if(!pattern35.test(data229)){
+const err620 = {instancePath:instancePath+"/routing/routes/" + i23+"/desks/" + i25,schemaPath:"#/properties/routing/properties/routes/items/properties/desks/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.routing.properties.routes.items.properties.desks.items,data:data229};
 if(vErrors === null){
 vErrors = [err620];
 }
@@ -7725,7 +7726,7 @@ errors++;
 }
 }
 else {
-const err621 = {instancePath:instancePath+"/routing/routes/" + i23,schemaPath:"#/properties/routing/properties/routes/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.routing.properties.routes.items.type,parentSchema:schema11.properties.routing.properties.routes.items,data:data223};
+const err621 = {instancePath:instancePath+"/routing/routes/" + i23+"/desks/" + i25,schemaPath:"#/properties/routing/properties/routes/items/properties/desks/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.routing.properties.routes.items.properties.desks.items.type,parentSchema:schema11.properties.routing.properties.routes.items.properties.desks.items,data:data229};
 if(vErrors === null){
 vErrors = [err621];
 }
@@ -7737,7 +7738,7 @@ errors++;
 }
 }
 else {
-const err622 = {instancePath:instancePath+"/routing/routes",schemaPath:"#/properties/routing/properties/routes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.routing.properties.routes.type,parentSchema:schema11.properties.routing.properties.routes,data:data222};
+const err622 = {instancePath:instancePath+"/routing/routes/" + i23+"/desks",schemaPath:"#/properties/routing/properties/routes/items/properties/desks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.routing.properties.routes.items.properties.desks.type,parentSchema:schema11.properties.routing.properties.routes.items.properties.desks,data:data228};
 if(vErrors === null){
 vErrors = [err622];
 }
@@ -7746,14 +7747,10 @@ vErrors.push(err622);
 }
 errors++;
 }
-let data230 = data221.fallback;
-if(Array.isArray(data230)){
-const len26 = data230.length;
-for(let i26=0; i26<len26; i26++){
-let data231 = data230[i26];
-if(typeof data231 === "string"){
-if(!pattern35.test(data231)){
-const err623 = {instancePath:instancePath+"/routing/fallback/" + i26,schemaPath:"#/properties/routing/properties/fallback/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.routing.properties.fallback.items,data:data231};
+}
+let data230 = data224.continue;
+if(typeof data230 !== "boolean"){
+const err623 = {instancePath:instancePath+"/routing/routes/" + i23+"/continue",schemaPath:"#/properties/routing/properties/routes/items/properties/continue/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.routing.properties.routes.items.properties.continue.type,parentSchema:schema11.properties.routing.properties.routes.items.properties.continue,data:data230};
 if(vErrors === null){
 vErrors = [err623];
 }
@@ -7764,7 +7761,7 @@ errors++;
 }
 }
 else {
-const err624 = {instancePath:instancePath+"/routing/fallback/" + i26,schemaPath:"#/properties/routing/properties/fallback/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.routing.properties.fallback.items.type,parentSchema:schema11.properties.routing.properties.fallback.items,data:data231};
+const err624 = {instancePath:instancePath+"/routing/routes/" + i23,schemaPath:"#/properties/routing/properties/routes/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.routing.properties.routes.items.type,parentSchema:schema11.properties.routing.properties.routes.items,data:data224};
 if(vErrors === null){
 vErrors = [err624];
 }
@@ -7776,7 +7773,7 @@ errors++;
 }
 }
 else {
-const err625 = {instancePath:instancePath+"/routing/fallback",schemaPath:"#/properties/routing/properties/fallback/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.routing.properties.fallback.type,parentSchema:schema11.properties.routing.properties.fallback,data:data230};
+const err625 = {instancePath:instancePath+"/routing/routes",schemaPath:"#/properties/routing/properties/routes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.routing.properties.routes.type,parentSchema:schema11.properties.routing.properties.routes,data:data223};
 if(vErrors === null){
 vErrors = [err625];
 }
@@ -7785,9 +7782,14 @@ vErrors.push(err625);
 }
 errors++;
 }
-}
-else {
-const err626 = {instancePath:instancePath+"/routing",schemaPath:"#/properties/routing/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.routing.type,parentSchema:schema11.properties.routing,data:data221};
+let data231 = data222.fallback;
+if(Array.isArray(data231)){
+const len26 = data231.length;
+for(let i26=0; i26<len26; i26++){
+let data232 = data231[i26];
+if(typeof data232 === "string"){
+if(!pattern35.test(data232)){
+const err626 = {instancePath:instancePath+"/routing/fallback/" + i26,schemaPath:"#/properties/routing/properties/fallback/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.routing.properties.fallback.items,data:data232};
 if(vErrors === null){
 vErrors = [err626];
 }
@@ -7796,22 +7798,9 @@ vErrors.push(err626);
 }
 errors++;
 }
-let data232 = data.sync;
-if(data232 && typeof data232 == "object" && !Array.isArray(data232)){
-if(data232.interval === undefined){
-data232.interval = "1m";
 }
-if(data232.onDeskResolved === undefined){
-data232.onDeskResolved = "acknowledge";
-}
-if(data232.onProblemPersistsAfterClose === undefined){
-data232.onProblemPersistsAfterClose = "comment";
-}
-if(data232.lookback === undefined){
-data232.lookback = "24h";
-}
-if(data232.interval === undefined){
-const err627 = {instancePath:instancePath+"/sync",schemaPath:"#/properties/sync/required",keyword:"required",params:{missingProperty: "interval"},message:"must have required property '"+"interval"+"'",schema:schema11.properties.sync.required,parentSchema:schema11.properties.sync,data:data232};
+else {
+const err627 = {instancePath:instancePath+"/routing/fallback/" + i26,schemaPath:"#/properties/routing/properties/fallback/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.routing.properties.fallback.items.type,parentSchema:schema11.properties.routing.properties.fallback.items,data:data232};
 if(vErrors === null){
 vErrors = [err627];
 }
@@ -7820,8 +7809,10 @@ vErrors.push(err627);
 }
 errors++;
 }
-if(data232.onDeskResolved === undefined){
-const err628 = {instancePath:instancePath+"/sync",schemaPath:"#/properties/sync/required",keyword:"required",params:{missingProperty: "onDeskResolved"},message:"must have required property '"+"onDeskResolved"+"'",schema:schema11.properties.sync.required,parentSchema:schema11.properties.sync,data:data232};
+}
+}
+else {
+const err628 = {instancePath:instancePath+"/routing/fallback",schemaPath:"#/properties/routing/properties/fallback/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.routing.properties.fallback.type,parentSchema:schema11.properties.routing.properties.fallback,data:data231};
 if(vErrors === null){
 vErrors = [err628];
 }
@@ -7830,8 +7821,9 @@ vErrors.push(err628);
 }
 errors++;
 }
-if(data232.onProblemPersistsAfterClose === undefined){
-const err629 = {instancePath:instancePath+"/sync",schemaPath:"#/properties/sync/required",keyword:"required",params:{missingProperty: "onProblemPersistsAfterClose"},message:"must have required property '"+"onProblemPersistsAfterClose"+"'",schema:schema11.properties.sync.required,parentSchema:schema11.properties.sync,data:data232};
+}
+else {
+const err629 = {instancePath:instancePath+"/routing",schemaPath:"#/properties/routing/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.routing.type,parentSchema:schema11.properties.routing,data:data222};
 if(vErrors === null){
 vErrors = [err629];
 }
@@ -7840,8 +7832,22 @@ vErrors.push(err629);
 }
 errors++;
 }
-if(data232.lookback === undefined){
-const err630 = {instancePath:instancePath+"/sync",schemaPath:"#/properties/sync/required",keyword:"required",params:{missingProperty: "lookback"},message:"must have required property '"+"lookback"+"'",schema:schema11.properties.sync.required,parentSchema:schema11.properties.sync,data:data232};
+let data233 = data.sync;
+if(data233 && typeof data233 == "object" && !Array.isArray(data233)){
+if(data233.interval === undefined){
+data233.interval = "1m";
+}
+if(data233.onDeskResolved === undefined){
+data233.onDeskResolved = "acknowledge";
+}
+if(data233.onProblemPersistsAfterClose === undefined){
+data233.onProblemPersistsAfterClose = "comment";
+}
+if(data233.lookback === undefined){
+data233.lookback = "24h";
+}
+if(data233.interval === undefined){
+const err630 = {instancePath:instancePath+"/sync",schemaPath:"#/properties/sync/required",keyword:"required",params:{missingProperty: "interval"},message:"must have required property '"+"interval"+"'",schema:schema11.properties.sync.required,parentSchema:schema11.properties.sync,data:data233};
 if(vErrors === null){
 vErrors = [err630];
 }
@@ -7850,9 +7856,8 @@ vErrors.push(err630);
 }
 errors++;
 }
-for(const key48 in data232){
-if(!((((key48 === "interval") || (key48 === "onDeskResolved")) || (key48 === "onProblemPersistsAfterClose")) || (key48 === "lookback"))){
-const err631 = {instancePath:instancePath+"/sync",schemaPath:"#/properties/sync/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key48},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.sync,data:data232};
+if(data233.onDeskResolved === undefined){
+const err631 = {instancePath:instancePath+"/sync",schemaPath:"#/properties/sync/required",keyword:"required",params:{missingProperty: "onDeskResolved"},message:"must have required property '"+"onDeskResolved"+"'",schema:schema11.properties.sync.required,parentSchema:schema11.properties.sync,data:data233};
 if(vErrors === null){
 vErrors = [err631];
 }
@@ -7861,11 +7866,8 @@ vErrors.push(err631);
 }
 errors++;
 }
-}
-let data233 = data232.interval;
-if(typeof data233 === "string"){
-if(!pattern0.test(data233)){
-const err632 = {instancePath:instancePath+"/sync/interval",schemaPath:"#/properties/sync/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.sync.properties.interval,data:data233};
+if(data233.onProblemPersistsAfterClose === undefined){
+const err632 = {instancePath:instancePath+"/sync",schemaPath:"#/properties/sync/required",keyword:"required",params:{missingProperty: "onProblemPersistsAfterClose"},message:"must have required property '"+"onProblemPersistsAfterClose"+"'",schema:schema11.properties.sync.required,parentSchema:schema11.properties.sync,data:data233};
 if(vErrors === null){
 vErrors = [err632];
 }
@@ -7874,9 +7876,8 @@ vErrors.push(err632);
 }
 errors++;
 }
-}
-else {
-const err633 = {instancePath:instancePath+"/sync/interval",schemaPath:"#/properties/sync/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.interval.type,parentSchema:schema11.properties.sync.properties.interval,data:data233};
+if(data233.lookback === undefined){
+const err633 = {instancePath:instancePath+"/sync",schemaPath:"#/properties/sync/required",keyword:"required",params:{missingProperty: "lookback"},message:"must have required property '"+"lookback"+"'",schema:schema11.properties.sync.required,parentSchema:schema11.properties.sync,data:data233};
 if(vErrors === null){
 vErrors = [err633];
 }
@@ -7885,12 +7886,9 @@ vErrors.push(err633);
 }
 errors++;
 }
-let data234 = data232.onDeskResolved;
-const _errs563 = errors;
-let valid116 = false;
-const _errs564 = errors;
-if(typeof data234 !== "string"){
-const err634 = {instancePath:instancePath+"/sync/onDeskResolved",schemaPath:"#/properties/sync/properties/onDeskResolved/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.onDeskResolved.anyOf[0].type,parentSchema:schema11.properties.sync.properties.onDeskResolved.anyOf[0],data:data234};
+for(const key48 in data233){
+if(!((((key48 === "interval") || (key48 === "onDeskResolved")) || (key48 === "onProblemPersistsAfterClose")) || (key48 === "lookback"))){
+const err634 = {instancePath:instancePath+"/sync",schemaPath:"#/properties/sync/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key48},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.sync,data:data233};
 if(vErrors === null){
 vErrors = [err634];
 }
@@ -7899,8 +7897,11 @@ vErrors.push(err634);
 }
 errors++;
 }
-if("acknowledge" !== data234){
-const err635 = {instancePath:instancePath+"/sync/onDeskResolved",schemaPath:"#/properties/sync/properties/onDeskResolved/anyOf/0/const",keyword:"const",params:{allowedValue: "acknowledge"},message:"must be equal to constant",schema:"acknowledge",parentSchema:schema11.properties.sync.properties.onDeskResolved.anyOf[0],data:data234};
+}
+let data234 = data233.interval;
+if(typeof data234 === "string"){
+if(!pattern0.test(data234)){
+const err635 = {instancePath:instancePath+"/sync/interval",schemaPath:"#/properties/sync/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.sync.properties.interval,data:data234};
 if(vErrors === null){
 vErrors = [err635];
 }
@@ -7909,12 +7910,9 @@ vErrors.push(err635);
 }
 errors++;
 }
-var _valid5 = _errs564 === errors;
-valid116 = valid116 || _valid5;
-if(!valid116){
-const _errs566 = errors;
-if(typeof data234 !== "string"){
-const err636 = {instancePath:instancePath+"/sync/onDeskResolved",schemaPath:"#/properties/sync/properties/onDeskResolved/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.onDeskResolved.anyOf[1].type,parentSchema:schema11.properties.sync.properties.onDeskResolved.anyOf[1],data:data234};
+}
+else {
+const err636 = {instancePath:instancePath+"/sync/interval",schemaPath:"#/properties/sync/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.interval.type,parentSchema:schema11.properties.sync.properties.interval,data:data234};
 if(vErrors === null){
 vErrors = [err636];
 }
@@ -7923,8 +7921,12 @@ vErrors.push(err636);
 }
 errors++;
 }
-if("close" !== data234){
-const err637 = {instancePath:instancePath+"/sync/onDeskResolved",schemaPath:"#/properties/sync/properties/onDeskResolved/anyOf/1/const",keyword:"const",params:{allowedValue: "close"},message:"must be equal to constant",schema:"close",parentSchema:schema11.properties.sync.properties.onDeskResolved.anyOf[1],data:data234};
+let data235 = data233.onDeskResolved;
+const _errs565 = errors;
+let valid116 = false;
+const _errs566 = errors;
+if(typeof data235 !== "string"){
+const err637 = {instancePath:instancePath+"/sync/onDeskResolved",schemaPath:"#/properties/sync/properties/onDeskResolved/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.onDeskResolved.anyOf[0].type,parentSchema:schema11.properties.sync.properties.onDeskResolved.anyOf[0],data:data235};
 if(vErrors === null){
 vErrors = [err637];
 }
@@ -7933,11 +7935,8 @@ vErrors.push(err637);
 }
 errors++;
 }
-var _valid5 = _errs566 === errors;
-valid116 = valid116 || _valid5;
-}
-if(!valid116){
-const err638 = {instancePath:instancePath+"/sync/onDeskResolved",schemaPath:"#/properties/sync/properties/onDeskResolved/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.sync.properties.onDeskResolved.anyOf,parentSchema:schema11.properties.sync.properties.onDeskResolved,data:data234};
+if("acknowledge" !== data235){
+const err638 = {instancePath:instancePath+"/sync/onDeskResolved",schemaPath:"#/properties/sync/properties/onDeskResolved/anyOf/0/const",keyword:"const",params:{allowedValue: "acknowledge"},message:"must be equal to constant",schema:"acknowledge",parentSchema:schema11.properties.sync.properties.onDeskResolved.anyOf[0],data:data235};
 if(vErrors === null){
 vErrors = [err638];
 }
@@ -7946,23 +7945,12 @@ vErrors.push(err638);
 }
 errors++;
 }
-else {
-errors = _errs563;
-if(vErrors !== null){
-if(_errs563){
-vErrors.length = _errs563;
-}
-else {
-vErrors = null;
-}
-}
-}
-let data235 = data232.onProblemPersistsAfterClose;
-const _errs569 = errors;
-let valid117 = false;
-const _errs570 = errors;
+var _valid5 = _errs566 === errors;
+valid116 = valid116 || _valid5;
+if(!valid116){
+const _errs568 = errors;
 if(typeof data235 !== "string"){
-const err639 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[0].type,parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[0],data:data235};
+const err639 = {instancePath:instancePath+"/sync/onDeskResolved",schemaPath:"#/properties/sync/properties/onDeskResolved/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.onDeskResolved.anyOf[1].type,parentSchema:schema11.properties.sync.properties.onDeskResolved.anyOf[1],data:data235};
 if(vErrors === null){
 vErrors = [err639];
 }
@@ -7971,8 +7959,8 @@ vErrors.push(err639);
 }
 errors++;
 }
-if("comment" !== data235){
-const err640 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf/0/const",keyword:"const",params:{allowedValue: "comment"},message:"must be equal to constant",schema:"comment",parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[0],data:data235};
+if("close" !== data235){
+const err640 = {instancePath:instancePath+"/sync/onDeskResolved",schemaPath:"#/properties/sync/properties/onDeskResolved/anyOf/1/const",keyword:"const",params:{allowedValue: "close"},message:"must be equal to constant",schema:"close",parentSchema:schema11.properties.sync.properties.onDeskResolved.anyOf[1],data:data235};
 if(vErrors === null){
 vErrors = [err640];
 }
@@ -7981,12 +7969,11 @@ vErrors.push(err640);
 }
 errors++;
 }
-var _valid6 = _errs570 === errors;
-valid117 = valid117 || _valid6;
-if(!valid117){
-const _errs572 = errors;
-if(typeof data235 !== "string"){
-const err641 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[1].type,parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[1],data:data235};
+var _valid5 = _errs568 === errors;
+valid116 = valid116 || _valid5;
+}
+if(!valid116){
+const err641 = {instancePath:instancePath+"/sync/onDeskResolved",schemaPath:"#/properties/sync/properties/onDeskResolved/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.sync.properties.onDeskResolved.anyOf,parentSchema:schema11.properties.sync.properties.onDeskResolved,data:data235};
 if(vErrors === null){
 vErrors = [err641];
 }
@@ -7995,8 +7982,23 @@ vErrors.push(err641);
 }
 errors++;
 }
-if("reopen" !== data235){
-const err642 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf/1/const",keyword:"const",params:{allowedValue: "reopen"},message:"must be equal to constant",schema:"reopen",parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[1],data:data235};
+else {
+errors = _errs565;
+if(vErrors !== null){
+if(_errs565){
+vErrors.length = _errs565;
+}
+else {
+vErrors = null;
+}
+}
+}
+let data236 = data233.onProblemPersistsAfterClose;
+const _errs571 = errors;
+let valid117 = false;
+const _errs572 = errors;
+if(typeof data236 !== "string"){
+const err642 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[0].type,parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[0],data:data236};
 if(vErrors === null){
 vErrors = [err642];
 }
@@ -8005,12 +8007,8 @@ vErrors.push(err642);
 }
 errors++;
 }
-var _valid6 = _errs572 === errors;
-valid117 = valid117 || _valid6;
-if(!valid117){
-const _errs574 = errors;
-if(typeof data235 !== "string"){
-const err643 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[2].type,parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[2],data:data235};
+if("comment" !== data236){
+const err643 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf/0/const",keyword:"const",params:{allowedValue: "comment"},message:"must be equal to constant",schema:"comment",parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[0],data:data236};
 if(vErrors === null){
 vErrors = [err643];
 }
@@ -8019,8 +8017,12 @@ vErrors.push(err643);
 }
 errors++;
 }
-if("new-ticket" !== data235){
-const err644 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf/2/const",keyword:"const",params:{allowedValue: "new-ticket"},message:"must be equal to constant",schema:"new-ticket",parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[2],data:data235};
+var _valid6 = _errs572 === errors;
+valid117 = valid117 || _valid6;
+if(!valid117){
+const _errs574 = errors;
+if(typeof data236 !== "string"){
+const err644 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[1].type,parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[1],data:data236};
 if(vErrors === null){
 vErrors = [err644];
 }
@@ -8029,12 +8031,8 @@ vErrors.push(err644);
 }
 errors++;
 }
-var _valid6 = _errs574 === errors;
-valid117 = valid117 || _valid6;
-}
-}
-if(!valid117){
-const err645 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf,parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose,data:data235};
+if("reopen" !== data236){
+const err645 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf/1/const",keyword:"const",params:{allowedValue: "reopen"},message:"must be equal to constant",schema:"reopen",parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[1],data:data236};
 if(vErrors === null){
 vErrors = [err645];
 }
@@ -8043,21 +8041,12 @@ vErrors.push(err645);
 }
 errors++;
 }
-else {
-errors = _errs569;
-if(vErrors !== null){
-if(_errs569){
-vErrors.length = _errs569;
-}
-else {
-vErrors = null;
-}
-}
-}
-let data236 = data232.lookback;
-if(typeof data236 === "string"){
-if(!pattern0.test(data236)){
-const err646 = {instancePath:instancePath+"/sync/lookback",schemaPath:"#/properties/sync/properties/lookback/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.sync.properties.lookback,data:data236};
+var _valid6 = _errs574 === errors;
+valid117 = valid117 || _valid6;
+if(!valid117){
+const _errs576 = errors;
+if(typeof data236 !== "string"){
+const err646 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[2].type,parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[2],data:data236};
 if(vErrors === null){
 vErrors = [err646];
 }
@@ -8066,9 +8055,8 @@ vErrors.push(err646);
 }
 errors++;
 }
-}
-else {
-const err647 = {instancePath:instancePath+"/sync/lookback",schemaPath:"#/properties/sync/properties/lookback/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.lookback.type,parentSchema:schema11.properties.sync.properties.lookback,data:data236};
+if("new-ticket" !== data236){
+const err647 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf/2/const",keyword:"const",params:{allowedValue: "new-ticket"},message:"must be equal to constant",schema:"new-ticket",parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[2],data:data236};
 if(vErrors === null){
 vErrors = [err647];
 }
@@ -8077,9 +8065,12 @@ vErrors.push(err647);
 }
 errors++;
 }
+var _valid6 = _errs576 === errors;
+valid117 = valid117 || _valid6;
 }
-else {
-const err648 = {instancePath:instancePath+"/sync",schemaPath:"#/properties/sync/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.sync.type,parentSchema:schema11.properties.sync,data:data232};
+}
+if(!valid117){
+const err648 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf,parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose,data:data236};
 if(vErrors === null){
 vErrors = [err648];
 }
@@ -8088,40 +8079,21 @@ vErrors.push(err648);
 }
 errors++;
 }
-let data237 = data.incidents;
-if(data237 && typeof data237 == "object" && !Array.isArray(data237)){
-if(data237.operatorTokens === undefined){
-data237.operatorTokens = [];
+else {
+errors = _errs571;
+if(vErrors !== null){
+if(_errs571){
+vErrors.length = _errs571;
 }
-if(data237.reopenWindow === undefined){
-data237.reopenWindow = "1h";
+else {
+vErrors = null;
 }
-if(data237.resolveSettle === undefined){
-data237.resolveSettle = "2m";
 }
-if(data237.rearmAfter === undefined){
-data237.rearmAfter = "10m";
 }
-if(data237.flap === undefined){
-data237.flap = {};
-}
-if(data237.escalation === undefined){
-data237.escalation = [];
-}
-if(data237.grouping === undefined){
-data237.grouping = {};
-}
-if(data237.reachability === undefined){
-data237.reachability = {};
-}
-if(data237.inhibition === undefined){
-data237.inhibition = {};
-}
-if(data237.topology === undefined){
-data237.topology = {};
-}
-if(data237.operatorTokens === undefined){
-const err649 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "operatorTokens"},message:"must have required property '"+"operatorTokens"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data237};
+let data237 = data233.lookback;
+if(typeof data237 === "string"){
+if(!pattern0.test(data237)){
+const err649 = {instancePath:instancePath+"/sync/lookback",schemaPath:"#/properties/sync/properties/lookback/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.sync.properties.lookback,data:data237};
 if(vErrors === null){
 vErrors = [err649];
 }
@@ -8130,8 +8102,9 @@ vErrors.push(err649);
 }
 errors++;
 }
-if(data237.reopenWindow === undefined){
-const err650 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "reopenWindow"},message:"must have required property '"+"reopenWindow"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data237};
+}
+else {
+const err650 = {instancePath:instancePath+"/sync/lookback",schemaPath:"#/properties/sync/properties/lookback/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.lookback.type,parentSchema:schema11.properties.sync.properties.lookback,data:data237};
 if(vErrors === null){
 vErrors = [err650];
 }
@@ -8140,8 +8113,9 @@ vErrors.push(err650);
 }
 errors++;
 }
-if(data237.resolveSettle === undefined){
-const err651 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "resolveSettle"},message:"must have required property '"+"resolveSettle"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data237};
+}
+else {
+const err651 = {instancePath:instancePath+"/sync",schemaPath:"#/properties/sync/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.sync.type,parentSchema:schema11.properties.sync,data:data233};
 if(vErrors === null){
 vErrors = [err651];
 }
@@ -8150,8 +8124,40 @@ vErrors.push(err651);
 }
 errors++;
 }
-if(data237.rearmAfter === undefined){
-const err652 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "rearmAfter"},message:"must have required property '"+"rearmAfter"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data237};
+let data238 = data.incidents;
+if(data238 && typeof data238 == "object" && !Array.isArray(data238)){
+if(data238.operatorTokens === undefined){
+data238.operatorTokens = [];
+}
+if(data238.reopenWindow === undefined){
+data238.reopenWindow = "1h";
+}
+if(data238.resolveSettle === undefined){
+data238.resolveSettle = "2m";
+}
+if(data238.rearmAfter === undefined){
+data238.rearmAfter = "10m";
+}
+if(data238.flap === undefined){
+data238.flap = {};
+}
+if(data238.escalation === undefined){
+data238.escalation = [];
+}
+if(data238.grouping === undefined){
+data238.grouping = {};
+}
+if(data238.reachability === undefined){
+data238.reachability = {};
+}
+if(data238.inhibition === undefined){
+data238.inhibition = {};
+}
+if(data238.topology === undefined){
+data238.topology = {};
+}
+if(data238.operatorTokens === undefined){
+const err652 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "operatorTokens"},message:"must have required property '"+"operatorTokens"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data238};
 if(vErrors === null){
 vErrors = [err652];
 }
@@ -8160,8 +8166,8 @@ vErrors.push(err652);
 }
 errors++;
 }
-if(data237.flap === undefined){
-const err653 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "flap"},message:"must have required property '"+"flap"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data237};
+if(data238.reopenWindow === undefined){
+const err653 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "reopenWindow"},message:"must have required property '"+"reopenWindow"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data238};
 if(vErrors === null){
 vErrors = [err653];
 }
@@ -8170,8 +8176,8 @@ vErrors.push(err653);
 }
 errors++;
 }
-if(data237.escalation === undefined){
-const err654 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "escalation"},message:"must have required property '"+"escalation"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data237};
+if(data238.resolveSettle === undefined){
+const err654 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "resolveSettle"},message:"must have required property '"+"resolveSettle"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data238};
 if(vErrors === null){
 vErrors = [err654];
 }
@@ -8180,8 +8186,8 @@ vErrors.push(err654);
 }
 errors++;
 }
-if(data237.grouping === undefined){
-const err655 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "grouping"},message:"must have required property '"+"grouping"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data237};
+if(data238.rearmAfter === undefined){
+const err655 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "rearmAfter"},message:"must have required property '"+"rearmAfter"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data238};
 if(vErrors === null){
 vErrors = [err655];
 }
@@ -8190,8 +8196,8 @@ vErrors.push(err655);
 }
 errors++;
 }
-if(data237.reachability === undefined){
-const err656 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "reachability"},message:"must have required property '"+"reachability"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data237};
+if(data238.flap === undefined){
+const err656 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "flap"},message:"must have required property '"+"flap"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data238};
 if(vErrors === null){
 vErrors = [err656];
 }
@@ -8200,8 +8206,8 @@ vErrors.push(err656);
 }
 errors++;
 }
-if(data237.inhibition === undefined){
-const err657 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "inhibition"},message:"must have required property '"+"inhibition"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data237};
+if(data238.escalation === undefined){
+const err657 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "escalation"},message:"must have required property '"+"escalation"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data238};
 if(vErrors === null){
 vErrors = [err657];
 }
@@ -8210,8 +8216,8 @@ vErrors.push(err657);
 }
 errors++;
 }
-if(data237.topology === undefined){
-const err658 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "topology"},message:"must have required property '"+"topology"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data237};
+if(data238.grouping === undefined){
+const err658 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "grouping"},message:"must have required property '"+"grouping"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data238};
 if(vErrors === null){
 vErrors = [err658];
 }
@@ -8220,9 +8226,8 @@ vErrors.push(err658);
 }
 errors++;
 }
-for(const key49 in data237){
-if(!(func2.call(schema11.properties.incidents.properties, key49))){
-const err659 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key49},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents,data:data237};
+if(data238.reachability === undefined){
+const err659 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "reachability"},message:"must have required property '"+"reachability"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data238};
 if(vErrors === null){
 vErrors = [err659];
 }
@@ -8231,15 +8236,8 @@ vErrors.push(err659);
 }
 errors++;
 }
-}
-let data238 = data237.operatorTokens;
-if(Array.isArray(data238)){
-const len27 = data238.length;
-for(let i27=0; i27<len27; i27++){
-let data239 = data238[i27];
-if(typeof data239 === "string"){
-if(func3(data239) < 16){
-const err660 = {instancePath:instancePath+"/incidents/operatorTokens/" + i27,schemaPath:"#/properties/incidents/properties/operatorTokens/items/minLength",keyword:"minLength",params:{limit: 16},message:"must NOT have fewer than 16 characters",schema:16,parentSchema:schema11.properties.incidents.properties.operatorTokens.items,data:data239};
+if(data238.inhibition === undefined){
+const err660 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "inhibition"},message:"must have required property '"+"inhibition"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data238};
 if(vErrors === null){
 vErrors = [err660];
 }
@@ -8248,9 +8246,8 @@ vErrors.push(err660);
 }
 errors++;
 }
-}
-else {
-const err661 = {instancePath:instancePath+"/incidents/operatorTokens/" + i27,schemaPath:"#/properties/incidents/properties/operatorTokens/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.operatorTokens.items.type,parentSchema:schema11.properties.incidents.properties.operatorTokens.items,data:data239};
+if(data238.topology === undefined){
+const err661 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "topology"},message:"must have required property '"+"topology"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data238};
 if(vErrors === null){
 vErrors = [err661];
 }
@@ -8259,10 +8256,9 @@ vErrors.push(err661);
 }
 errors++;
 }
-}
-}
-else {
-const err662 = {instancePath:instancePath+"/incidents/operatorTokens",schemaPath:"#/properties/incidents/properties/operatorTokens/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.incidents.properties.operatorTokens.type,parentSchema:schema11.properties.incidents.properties.operatorTokens,data:data238};
+for(const key49 in data238){
+if(!(func2.call(schema11.properties.incidents.properties, key49))){
+const err662 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key49},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents,data:data238};
 if(vErrors === null){
 vErrors = [err662];
 }
@@ -8271,10 +8267,15 @@ vErrors.push(err662);
 }
 errors++;
 }
-let data240 = data237.reopenWindow;
+}
+let data239 = data238.operatorTokens;
+if(Array.isArray(data239)){
+const len27 = data239.length;
+for(let i27=0; i27<len27; i27++){
+let data240 = data239[i27];
 if(typeof data240 === "string"){
-if(!pattern0.test(data240)){
-const err663 = {instancePath:instancePath+"/incidents/reopenWindow",schemaPath:"#/properties/incidents/properties/reopenWindow/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.reopenWindow,data:data240};
+if(func3(data240) < 16){
+const err663 = {instancePath:instancePath+"/incidents/operatorTokens/" + i27,schemaPath:"#/properties/incidents/properties/operatorTokens/items/minLength",keyword:"minLength",params:{limit: 16},message:"must NOT have fewer than 16 characters",schema:16,parentSchema:schema11.properties.incidents.properties.operatorTokens.items,data:data240};
 if(vErrors === null){
 vErrors = [err663];
 }
@@ -8285,7 +8286,7 @@ errors++;
 }
 }
 else {
-const err664 = {instancePath:instancePath+"/incidents/reopenWindow",schemaPath:"#/properties/incidents/properties/reopenWindow/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.reopenWindow.type,parentSchema:schema11.properties.incidents.properties.reopenWindow,data:data240};
+const err664 = {instancePath:instancePath+"/incidents/operatorTokens/" + i27,schemaPath:"#/properties/incidents/properties/operatorTokens/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.operatorTokens.items.type,parentSchema:schema11.properties.incidents.properties.operatorTokens.items,data:data240};
 if(vErrors === null){
 vErrors = [err664];
 }
@@ -8294,10 +8295,10 @@ vErrors.push(err664);
 }
 errors++;
 }
-let data241 = data237.resolveSettle;
-if(typeof data241 === "string"){
-if(!pattern0.test(data241)){
-const err665 = {instancePath:instancePath+"/incidents/resolveSettle",schemaPath:"#/properties/incidents/properties/resolveSettle/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.resolveSettle,data:data241};
+}
+}
+else {
+const err665 = {instancePath:instancePath+"/incidents/operatorTokens",schemaPath:"#/properties/incidents/properties/operatorTokens/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.incidents.properties.operatorTokens.type,parentSchema:schema11.properties.incidents.properties.operatorTokens,data:data239};
 if(vErrors === null){
 vErrors = [err665];
 }
@@ -8306,9 +8307,10 @@ vErrors.push(err665);
 }
 errors++;
 }
-}
-else {
-const err666 = {instancePath:instancePath+"/incidents/resolveSettle",schemaPath:"#/properties/incidents/properties/resolveSettle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.resolveSettle.type,parentSchema:schema11.properties.incidents.properties.resolveSettle,data:data241};
+let data241 = data238.reopenWindow;
+if(typeof data241 === "string"){
+if(!pattern0.test(data241)){
+const err666 = {instancePath:instancePath+"/incidents/reopenWindow",schemaPath:"#/properties/incidents/properties/reopenWindow/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.reopenWindow,data:data241};
 if(vErrors === null){
 vErrors = [err666];
 }
@@ -8317,10 +8319,9 @@ vErrors.push(err666);
 }
 errors++;
 }
-let data242 = data237.rearmAfter;
-if(typeof data242 === "string"){
-if(!pattern0.test(data242)){
-const err667 = {instancePath:instancePath+"/incidents/rearmAfter",schemaPath:"#/properties/incidents/properties/rearmAfter/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.rearmAfter,data:data242};
+}
+else {
+const err667 = {instancePath:instancePath+"/incidents/reopenWindow",schemaPath:"#/properties/incidents/properties/reopenWindow/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.reopenWindow.type,parentSchema:schema11.properties.incidents.properties.reopenWindow,data:data241};
 if(vErrors === null){
 vErrors = [err667];
 }
@@ -8329,9 +8330,10 @@ vErrors.push(err667);
 }
 errors++;
 }
-}
-else {
-const err668 = {instancePath:instancePath+"/incidents/rearmAfter",schemaPath:"#/properties/incidents/properties/rearmAfter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.rearmAfter.type,parentSchema:schema11.properties.incidents.properties.rearmAfter,data:data242};
+let data242 = data238.resolveSettle;
+if(typeof data242 === "string"){
+if(!pattern0.test(data242)){
+const err668 = {instancePath:instancePath+"/incidents/resolveSettle",schemaPath:"#/properties/incidents/properties/resolveSettle/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.resolveSettle,data:data242};
 if(vErrors === null){
 vErrors = [err668];
 }
@@ -8340,22 +8342,9 @@ vErrors.push(err668);
 }
 errors++;
 }
-let data243 = data237.flap;
-if(data243 && typeof data243 == "object" && !Array.isArray(data243)){
-if(data243.enabled === undefined){
-data243.enabled = true;
 }
-if(data243.window === undefined){
-data243.window = "1h";
-}
-if(data243.highThreshold === undefined){
-data243.highThreshold = 50;
-}
-if(data243.lowThreshold === undefined){
-data243.lowThreshold = 25;
-}
-if(data243.enabled === undefined){
-const err669 = {instancePath:instancePath+"/incidents/flap",schemaPath:"#/properties/incidents/properties/flap/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.incidents.properties.flap.required,parentSchema:schema11.properties.incidents.properties.flap,data:data243};
+else {
+const err669 = {instancePath:instancePath+"/incidents/resolveSettle",schemaPath:"#/properties/incidents/properties/resolveSettle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.resolveSettle.type,parentSchema:schema11.properties.incidents.properties.resolveSettle,data:data242};
 if(vErrors === null){
 vErrors = [err669];
 }
@@ -8364,8 +8353,10 @@ vErrors.push(err669);
 }
 errors++;
 }
-if(data243.window === undefined){
-const err670 = {instancePath:instancePath+"/incidents/flap",schemaPath:"#/properties/incidents/properties/flap/required",keyword:"required",params:{missingProperty: "window"},message:"must have required property '"+"window"+"'",schema:schema11.properties.incidents.properties.flap.required,parentSchema:schema11.properties.incidents.properties.flap,data:data243};
+let data243 = data238.rearmAfter;
+if(typeof data243 === "string"){
+if(!pattern0.test(data243)){
+const err670 = {instancePath:instancePath+"/incidents/rearmAfter",schemaPath:"#/properties/incidents/properties/rearmAfter/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.rearmAfter,data:data243};
 if(vErrors === null){
 vErrors = [err670];
 }
@@ -8374,8 +8365,9 @@ vErrors.push(err670);
 }
 errors++;
 }
-if(data243.highThreshold === undefined){
-const err671 = {instancePath:instancePath+"/incidents/flap",schemaPath:"#/properties/incidents/properties/flap/required",keyword:"required",params:{missingProperty: "highThreshold"},message:"must have required property '"+"highThreshold"+"'",schema:schema11.properties.incidents.properties.flap.required,parentSchema:schema11.properties.incidents.properties.flap,data:data243};
+}
+else {
+const err671 = {instancePath:instancePath+"/incidents/rearmAfter",schemaPath:"#/properties/incidents/properties/rearmAfter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.rearmAfter.type,parentSchema:schema11.properties.incidents.properties.rearmAfter,data:data243};
 if(vErrors === null){
 vErrors = [err671];
 }
@@ -8384,8 +8376,22 @@ vErrors.push(err671);
 }
 errors++;
 }
-if(data243.lowThreshold === undefined){
-const err672 = {instancePath:instancePath+"/incidents/flap",schemaPath:"#/properties/incidents/properties/flap/required",keyword:"required",params:{missingProperty: "lowThreshold"},message:"must have required property '"+"lowThreshold"+"'",schema:schema11.properties.incidents.properties.flap.required,parentSchema:schema11.properties.incidents.properties.flap,data:data243};
+let data244 = data238.flap;
+if(data244 && typeof data244 == "object" && !Array.isArray(data244)){
+if(data244.enabled === undefined){
+data244.enabled = true;
+}
+if(data244.window === undefined){
+data244.window = "1h";
+}
+if(data244.highThreshold === undefined){
+data244.highThreshold = 50;
+}
+if(data244.lowThreshold === undefined){
+data244.lowThreshold = 25;
+}
+if(data244.enabled === undefined){
+const err672 = {instancePath:instancePath+"/incidents/flap",schemaPath:"#/properties/incidents/properties/flap/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.incidents.properties.flap.required,parentSchema:schema11.properties.incidents.properties.flap,data:data244};
 if(vErrors === null){
 vErrors = [err672];
 }
@@ -8394,9 +8400,8 @@ vErrors.push(err672);
 }
 errors++;
 }
-for(const key50 in data243){
-if(!((((key50 === "enabled") || (key50 === "window")) || (key50 === "highThreshold")) || (key50 === "lowThreshold"))){
-const err673 = {instancePath:instancePath+"/incidents/flap",schemaPath:"#/properties/incidents/properties/flap/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key50},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.flap,data:data243};
+if(data244.window === undefined){
+const err673 = {instancePath:instancePath+"/incidents/flap",schemaPath:"#/properties/incidents/properties/flap/required",keyword:"required",params:{missingProperty: "window"},message:"must have required property '"+"window"+"'",schema:schema11.properties.incidents.properties.flap.required,parentSchema:schema11.properties.incidents.properties.flap,data:data244};
 if(vErrors === null){
 vErrors = [err673];
 }
@@ -8405,10 +8410,8 @@ vErrors.push(err673);
 }
 errors++;
 }
-}
-let data244 = data243.enabled;
-if(typeof data244 !== "boolean"){
-const err674 = {instancePath:instancePath+"/incidents/flap/enabled",schemaPath:"#/properties/incidents/properties/flap/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.incidents.properties.flap.properties.enabled.type,parentSchema:schema11.properties.incidents.properties.flap.properties.enabled,data:data244};
+if(data244.highThreshold === undefined){
+const err674 = {instancePath:instancePath+"/incidents/flap",schemaPath:"#/properties/incidents/properties/flap/required",keyword:"required",params:{missingProperty: "highThreshold"},message:"must have required property '"+"highThreshold"+"'",schema:schema11.properties.incidents.properties.flap.required,parentSchema:schema11.properties.incidents.properties.flap,data:data244};
 if(vErrors === null){
 vErrors = [err674];
 }
@@ -8417,10 +8420,8 @@ vErrors.push(err674);
 }
 errors++;
 }
-let data245 = data243.window;
-if(typeof data245 === "string"){
-if(!pattern0.test(data245)){
-const err675 = {instancePath:instancePath+"/incidents/flap/window",schemaPath:"#/properties/incidents/properties/flap/properties/window/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.flap.properties.window,data:data245};
+if(data244.lowThreshold === undefined){
+const err675 = {instancePath:instancePath+"/incidents/flap",schemaPath:"#/properties/incidents/properties/flap/required",keyword:"required",params:{missingProperty: "lowThreshold"},message:"must have required property '"+"lowThreshold"+"'",schema:schema11.properties.incidents.properties.flap.required,parentSchema:schema11.properties.incidents.properties.flap,data:data244};
 if(vErrors === null){
 vErrors = [err675];
 }
@@ -8429,9 +8430,9 @@ vErrors.push(err675);
 }
 errors++;
 }
-}
-else {
-const err676 = {instancePath:instancePath+"/incidents/flap/window",schemaPath:"#/properties/incidents/properties/flap/properties/window/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.flap.properties.window.type,parentSchema:schema11.properties.incidents.properties.flap.properties.window,data:data245};
+for(const key50 in data244){
+if(!((((key50 === "enabled") || (key50 === "window")) || (key50 === "highThreshold")) || (key50 === "lowThreshold"))){
+const err676 = {instancePath:instancePath+"/incidents/flap",schemaPath:"#/properties/incidents/properties/flap/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key50},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.flap,data:data244};
 if(vErrors === null){
 vErrors = [err676];
 }
@@ -8440,10 +8441,10 @@ vErrors.push(err676);
 }
 errors++;
 }
-let data246 = data243.highThreshold;
-if(typeof data246 == "number"){
-if(data246 > 100 || isNaN(data246)){
-const err677 = {instancePath:instancePath+"/incidents/flap/highThreshold",schemaPath:"#/properties/incidents/properties/flap/properties/highThreshold/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema11.properties.incidents.properties.flap.properties.highThreshold,data:data246};
+}
+let data245 = data244.enabled;
+if(typeof data245 !== "boolean"){
+const err677 = {instancePath:instancePath+"/incidents/flap/enabled",schemaPath:"#/properties/incidents/properties/flap/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.incidents.properties.flap.properties.enabled.type,parentSchema:schema11.properties.incidents.properties.flap.properties.enabled,data:data245};
 if(vErrors === null){
 vErrors = [err677];
 }
@@ -8452,8 +8453,10 @@ vErrors.push(err677);
 }
 errors++;
 }
-if(data246 < 0 || isNaN(data246)){
-const err678 = {instancePath:instancePath+"/incidents/flap/highThreshold",schemaPath:"#/properties/incidents/properties/flap/properties/highThreshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.incidents.properties.flap.properties.highThreshold,data:data246};
+let data246 = data244.window;
+if(typeof data246 === "string"){
+if(!pattern0.test(data246)){
+const err678 = {instancePath:instancePath+"/incidents/flap/window",schemaPath:"#/properties/incidents/properties/flap/properties/window/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.flap.properties.window,data:data246};
 if(vErrors === null){
 vErrors = [err678];
 }
@@ -8464,7 +8467,7 @@ errors++;
 }
 }
 else {
-const err679 = {instancePath:instancePath+"/incidents/flap/highThreshold",schemaPath:"#/properties/incidents/properties/flap/properties/highThreshold/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.incidents.properties.flap.properties.highThreshold.type,parentSchema:schema11.properties.incidents.properties.flap.properties.highThreshold,data:data246};
+const err679 = {instancePath:instancePath+"/incidents/flap/window",schemaPath:"#/properties/incidents/properties/flap/properties/window/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.flap.properties.window.type,parentSchema:schema11.properties.incidents.properties.flap.properties.window,data:data246};
 if(vErrors === null){
 vErrors = [err679];
 }
@@ -8473,10 +8476,10 @@ vErrors.push(err679);
 }
 errors++;
 }
-let data247 = data243.lowThreshold;
+let data247 = data244.highThreshold;
 if(typeof data247 == "number"){
 if(data247 > 100 || isNaN(data247)){
-const err680 = {instancePath:instancePath+"/incidents/flap/lowThreshold",schemaPath:"#/properties/incidents/properties/flap/properties/lowThreshold/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema11.properties.incidents.properties.flap.properties.lowThreshold,data:data247};
+const err680 = {instancePath:instancePath+"/incidents/flap/highThreshold",schemaPath:"#/properties/incidents/properties/flap/properties/highThreshold/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema11.properties.incidents.properties.flap.properties.highThreshold,data:data247};
 if(vErrors === null){
 vErrors = [err680];
 }
@@ -8486,7 +8489,7 @@ vErrors.push(err680);
 errors++;
 }
 if(data247 < 0 || isNaN(data247)){
-const err681 = {instancePath:instancePath+"/incidents/flap/lowThreshold",schemaPath:"#/properties/incidents/properties/flap/properties/lowThreshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.incidents.properties.flap.properties.lowThreshold,data:data247};
+const err681 = {instancePath:instancePath+"/incidents/flap/highThreshold",schemaPath:"#/properties/incidents/properties/flap/properties/highThreshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.incidents.properties.flap.properties.highThreshold,data:data247};
 if(vErrors === null){
 vErrors = [err681];
 }
@@ -8497,7 +8500,7 @@ errors++;
 }
 }
 else {
-const err682 = {instancePath:instancePath+"/incidents/flap/lowThreshold",schemaPath:"#/properties/incidents/properties/flap/properties/lowThreshold/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.incidents.properties.flap.properties.lowThreshold.type,parentSchema:schema11.properties.incidents.properties.flap.properties.lowThreshold,data:data247};
+const err682 = {instancePath:instancePath+"/incidents/flap/highThreshold",schemaPath:"#/properties/incidents/properties/flap/properties/highThreshold/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.incidents.properties.flap.properties.highThreshold.type,parentSchema:schema11.properties.incidents.properties.flap.properties.highThreshold,data:data247};
 if(vErrors === null){
 vErrors = [err682];
 }
@@ -8506,9 +8509,10 @@ vErrors.push(err682);
 }
 errors++;
 }
-}
-else {
-const err683 = {instancePath:instancePath+"/incidents/flap",schemaPath:"#/properties/incidents/properties/flap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.flap.type,parentSchema:schema11.properties.incidents.properties.flap,data:data243};
+let data248 = data244.lowThreshold;
+if(typeof data248 == "number"){
+if(data248 > 100 || isNaN(data248)){
+const err683 = {instancePath:instancePath+"/incidents/flap/lowThreshold",schemaPath:"#/properties/incidents/properties/flap/properties/lowThreshold/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema11.properties.incidents.properties.flap.properties.lowThreshold,data:data248};
 if(vErrors === null){
 vErrors = [err683];
 }
@@ -8517,14 +8521,8 @@ vErrors.push(err683);
 }
 errors++;
 }
-let data248 = data237.escalation;
-if(Array.isArray(data248)){
-const len28 = data248.length;
-for(let i28=0; i28<len28; i28++){
-let data249 = data248[i28];
-if(data249 && typeof data249 == "object" && !Array.isArray(data249)){
-if(data249.after === undefined){
-const err684 = {instancePath:instancePath+"/incidents/escalation/" + i28,schemaPath:"#/properties/incidents/properties/escalation/items/required",keyword:"required",params:{missingProperty: "after"},message:"must have required property '"+"after"+"'",schema:schema11.properties.incidents.properties.escalation.items.required,parentSchema:schema11.properties.incidents.properties.escalation.items,data:data249};
+if(data248 < 0 || isNaN(data248)){
+const err684 = {instancePath:instancePath+"/incidents/flap/lowThreshold",schemaPath:"#/properties/incidents/properties/flap/properties/lowThreshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.incidents.properties.flap.properties.lowThreshold,data:data248};
 if(vErrors === null){
 vErrors = [err684];
 }
@@ -8533,8 +8531,9 @@ vErrors.push(err684);
 }
 errors++;
 }
-if(data249.severity === undefined){
-const err685 = {instancePath:instancePath+"/incidents/escalation/" + i28,schemaPath:"#/properties/incidents/properties/escalation/items/required",keyword:"required",params:{missingProperty: "severity"},message:"must have required property '"+"severity"+"'",schema:schema11.properties.incidents.properties.escalation.items.required,parentSchema:schema11.properties.incidents.properties.escalation.items,data:data249};
+}
+else {
+const err685 = {instancePath:instancePath+"/incidents/flap/lowThreshold",schemaPath:"#/properties/incidents/properties/flap/properties/lowThreshold/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.incidents.properties.flap.properties.lowThreshold.type,parentSchema:schema11.properties.incidents.properties.flap.properties.lowThreshold,data:data248};
 if(vErrors === null){
 vErrors = [err685];
 }
@@ -8543,9 +8542,9 @@ vErrors.push(err685);
 }
 errors++;
 }
-for(const key51 in data249){
-if(!((key51 === "after") || (key51 === "severity"))){
-const err686 = {instancePath:instancePath+"/incidents/escalation/" + i28,schemaPath:"#/properties/incidents/properties/escalation/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key51},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.escalation.items,data:data249};
+}
+else {
+const err686 = {instancePath:instancePath+"/incidents/flap",schemaPath:"#/properties/incidents/properties/flap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.flap.type,parentSchema:schema11.properties.incidents.properties.flap,data:data244};
 if(vErrors === null){
 vErrors = [err686];
 }
@@ -8554,12 +8553,14 @@ vErrors.push(err686);
 }
 errors++;
 }
-}
-if(data249.after !== undefined){
-let data250 = data249.after;
-if(typeof data250 === "string"){
-if(!pattern0.test(data250)){
-const err687 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/after",schemaPath:"#/properties/incidents/properties/escalation/items/properties/after/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.escalation.items.properties.after,data:data250};
+let data249 = data238.escalation;
+if(Array.isArray(data249)){
+const len28 = data249.length;
+for(let i28=0; i28<len28; i28++){
+let data250 = data249[i28];
+if(data250 && typeof data250 == "object" && !Array.isArray(data250)){
+if(data250.after === undefined){
+const err687 = {instancePath:instancePath+"/incidents/escalation/" + i28,schemaPath:"#/properties/incidents/properties/escalation/items/required",keyword:"required",params:{missingProperty: "after"},message:"must have required property '"+"after"+"'",schema:schema11.properties.incidents.properties.escalation.items.required,parentSchema:schema11.properties.incidents.properties.escalation.items,data:data250};
 if(vErrors === null){
 vErrors = [err687];
 }
@@ -8568,9 +8569,8 @@ vErrors.push(err687);
 }
 errors++;
 }
-}
-else {
-const err688 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/after",schemaPath:"#/properties/incidents/properties/escalation/items/properties/after/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.escalation.items.properties.after.type,parentSchema:schema11.properties.incidents.properties.escalation.items.properties.after,data:data250};
+if(data250.severity === undefined){
+const err688 = {instancePath:instancePath+"/incidents/escalation/" + i28,schemaPath:"#/properties/incidents/properties/escalation/items/required",keyword:"required",params:{missingProperty: "severity"},message:"must have required property '"+"severity"+"'",schema:schema11.properties.incidents.properties.escalation.items.required,parentSchema:schema11.properties.incidents.properties.escalation.items,data:data250};
 if(vErrors === null){
 vErrors = [err688];
 }
@@ -8579,14 +8579,9 @@ vErrors.push(err688);
 }
 errors++;
 }
-}
-if(data249.severity !== undefined){
-let data251 = data249.severity;
-const _errs610 = errors;
-let valid125 = false;
-const _errs611 = errors;
-if(typeof data251 !== "string"){
-const err689 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[0].type,parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[0],data:data251};
+for(const key51 in data250){
+if(!((key51 === "after") || (key51 === "severity"))){
+const err689 = {instancePath:instancePath+"/incidents/escalation/" + i28,schemaPath:"#/properties/incidents/properties/escalation/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key51},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.escalation.items,data:data250};
 if(vErrors === null){
 vErrors = [err689];
 }
@@ -8595,8 +8590,12 @@ vErrors.push(err689);
 }
 errors++;
 }
-if("critical" !== data251){
-const err690 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf/0/const",keyword:"const",params:{allowedValue: "critical"},message:"must be equal to constant",schema:"critical",parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[0],data:data251};
+}
+if(data250.after !== undefined){
+let data251 = data250.after;
+if(typeof data251 === "string"){
+if(!pattern0.test(data251)){
+const err690 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/after",schemaPath:"#/properties/incidents/properties/escalation/items/properties/after/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.escalation.items.properties.after,data:data251};
 if(vErrors === null){
 vErrors = [err690];
 }
@@ -8605,12 +8604,9 @@ vErrors.push(err690);
 }
 errors++;
 }
-var _valid7 = _errs611 === errors;
-valid125 = valid125 || _valid7;
-if(!valid125){
-const _errs613 = errors;
-if(typeof data251 !== "string"){
-const err691 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[1].type,parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[1],data:data251};
+}
+else {
+const err691 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/after",schemaPath:"#/properties/incidents/properties/escalation/items/properties/after/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.escalation.items.properties.after.type,parentSchema:schema11.properties.incidents.properties.escalation.items.properties.after,data:data251};
 if(vErrors === null){
 vErrors = [err691];
 }
@@ -8619,8 +8615,14 @@ vErrors.push(err691);
 }
 errors++;
 }
-if("warning" !== data251){
-const err692 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf/1/const",keyword:"const",params:{allowedValue: "warning"},message:"must be equal to constant",schema:"warning",parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[1],data:data251};
+}
+if(data250.severity !== undefined){
+let data252 = data250.severity;
+const _errs612 = errors;
+let valid125 = false;
+const _errs613 = errors;
+if(typeof data252 !== "string"){
+const err692 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[0].type,parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[0],data:data252};
 if(vErrors === null){
 vErrors = [err692];
 }
@@ -8629,12 +8631,8 @@ vErrors.push(err692);
 }
 errors++;
 }
-var _valid7 = _errs613 === errors;
-valid125 = valid125 || _valid7;
-if(!valid125){
-const _errs615 = errors;
-if(typeof data251 !== "string"){
-const err693 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[2].type,parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[2],data:data251};
+if("critical" !== data252){
+const err693 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf/0/const",keyword:"const",params:{allowedValue: "critical"},message:"must be equal to constant",schema:"critical",parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[0],data:data252};
 if(vErrors === null){
 vErrors = [err693];
 }
@@ -8643,8 +8641,12 @@ vErrors.push(err693);
 }
 errors++;
 }
-if("info" !== data251){
-const err694 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf/2/const",keyword:"const",params:{allowedValue: "info"},message:"must be equal to constant",schema:"info",parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[2],data:data251};
+var _valid7 = _errs613 === errors;
+valid125 = valid125 || _valid7;
+if(!valid125){
+const _errs615 = errors;
+if(typeof data252 !== "string"){
+const err694 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[1].type,parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[1],data:data252};
 if(vErrors === null){
 vErrors = [err694];
 }
@@ -8653,12 +8655,8 @@ vErrors.push(err694);
 }
 errors++;
 }
-var _valid7 = _errs615 === errors;
-valid125 = valid125 || _valid7;
-}
-}
-if(!valid125){
-const err695 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf,parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity,data:data251};
+if("warning" !== data252){
+const err695 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf/1/const",keyword:"const",params:{allowedValue: "warning"},message:"must be equal to constant",schema:"warning",parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[1],data:data252};
 if(vErrors === null){
 vErrors = [err695];
 }
@@ -8667,11 +8665,49 @@ vErrors.push(err695);
 }
 errors++;
 }
+var _valid7 = _errs615 === errors;
+valid125 = valid125 || _valid7;
+if(!valid125){
+const _errs617 = errors;
+if(typeof data252 !== "string"){
+const err696 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[2].type,parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[2],data:data252};
+if(vErrors === null){
+vErrors = [err696];
+}
 else {
-errors = _errs610;
+vErrors.push(err696);
+}
+errors++;
+}
+if("info" !== data252){
+const err697 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf/2/const",keyword:"const",params:{allowedValue: "info"},message:"must be equal to constant",schema:"info",parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[2],data:data252};
+if(vErrors === null){
+vErrors = [err697];
+}
+else {
+vErrors.push(err697);
+}
+errors++;
+}
+var _valid7 = _errs617 === errors;
+valid125 = valid125 || _valid7;
+}
+}
+if(!valid125){
+const err698 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf,parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity,data:data252};
+if(vErrors === null){
+vErrors = [err698];
+}
+else {
+vErrors.push(err698);
+}
+errors++;
+}
+else {
+errors = _errs612;
 if(vErrors !== null){
-if(_errs610){
-vErrors.length = _errs610;
+if(_errs612){
+vErrors.length = _errs612;
 }
 else {
 vErrors = null;
@@ -8681,45 +8717,7 @@ vErrors = null;
 }
 }
 else {
-const err696 = {instancePath:instancePath+"/incidents/escalation/" + i28,schemaPath:"#/properties/incidents/properties/escalation/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.escalation.items.type,parentSchema:schema11.properties.incidents.properties.escalation.items,data:data249};
-if(vErrors === null){
-vErrors = [err696];
-}
-else {
-vErrors.push(err696);
-}
-errors++;
-}
-}
-}
-else {
-const err697 = {instancePath:instancePath+"/incidents/escalation",schemaPath:"#/properties/incidents/properties/escalation/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.incidents.properties.escalation.type,parentSchema:schema11.properties.incidents.properties.escalation,data:data248};
-if(vErrors === null){
-vErrors = [err697];
-}
-else {
-vErrors.push(err697);
-}
-errors++;
-}
-let data252 = data237.grouping;
-if(data252 && typeof data252 == "object" && !Array.isArray(data252)){
-if(data252.byHost === undefined){
-data252.byHost = false;
-}
-if(data252.byHost === undefined){
-const err698 = {instancePath:instancePath+"/incidents/grouping",schemaPath:"#/properties/incidents/properties/grouping/required",keyword:"required",params:{missingProperty: "byHost"},message:"must have required property '"+"byHost"+"'",schema:schema11.properties.incidents.properties.grouping.required,parentSchema:schema11.properties.incidents.properties.grouping,data:data252};
-if(vErrors === null){
-vErrors = [err698];
-}
-else {
-vErrors.push(err698);
-}
-errors++;
-}
-for(const key52 in data252){
-if(!(key52 === "byHost")){
-const err699 = {instancePath:instancePath+"/incidents/grouping",schemaPath:"#/properties/incidents/properties/grouping/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key52},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.grouping,data:data252};
+const err699 = {instancePath:instancePath+"/incidents/escalation/" + i28,schemaPath:"#/properties/incidents/properties/escalation/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.escalation.items.type,parentSchema:schema11.properties.incidents.properties.escalation.items,data:data250};
 if(vErrors === null){
 vErrors = [err699];
 }
@@ -8729,9 +8727,9 @@ vErrors.push(err699);
 errors++;
 }
 }
-let data253 = data252.byHost;
-if(typeof data253 !== "boolean"){
-const err700 = {instancePath:instancePath+"/incidents/grouping/byHost",schemaPath:"#/properties/incidents/properties/grouping/properties/byHost/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.incidents.properties.grouping.properties.byHost.type,parentSchema:schema11.properties.incidents.properties.grouping.properties.byHost,data:data253};
+}
+else {
+const err700 = {instancePath:instancePath+"/incidents/escalation",schemaPath:"#/properties/incidents/properties/escalation/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.incidents.properties.escalation.type,parentSchema:schema11.properties.incidents.properties.escalation,data:data249};
 if(vErrors === null){
 vErrors = [err700];
 }
@@ -8740,9 +8738,13 @@ vErrors.push(err700);
 }
 errors++;
 }
+let data253 = data238.grouping;
+if(data253 && typeof data253 == "object" && !Array.isArray(data253)){
+if(data253.byHost === undefined){
+data253.byHost = false;
 }
-else {
-const err701 = {instancePath:instancePath+"/incidents/grouping",schemaPath:"#/properties/incidents/properties/grouping/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.grouping.type,parentSchema:schema11.properties.incidents.properties.grouping,data:data252};
+if(data253.byHost === undefined){
+const err701 = {instancePath:instancePath+"/incidents/grouping",schemaPath:"#/properties/incidents/properties/grouping/required",keyword:"required",params:{missingProperty: "byHost"},message:"must have required property '"+"byHost"+"'",schema:schema11.properties.incidents.properties.grouping.required,parentSchema:schema11.properties.incidents.properties.grouping,data:data253};
 if(vErrors === null){
 vErrors = [err701];
 }
@@ -8751,16 +8753,9 @@ vErrors.push(err701);
 }
 errors++;
 }
-let data254 = data237.reachability;
-if(data254 && typeof data254 == "object" && !Array.isArray(data254)){
-if(data254.enabled === undefined){
-data254.enabled = true;
-}
-if(data254.pingTimeout === undefined){
-data254.pingTimeout = "2s";
-}
-if(data254.enabled === undefined){
-const err702 = {instancePath:instancePath+"/incidents/reachability",schemaPath:"#/properties/incidents/properties/reachability/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.incidents.properties.reachability.required,parentSchema:schema11.properties.incidents.properties.reachability,data:data254};
+for(const key52 in data253){
+if(!(key52 === "byHost")){
+const err702 = {instancePath:instancePath+"/incidents/grouping",schemaPath:"#/properties/incidents/properties/grouping/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key52},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.grouping,data:data253};
 if(vErrors === null){
 vErrors = [err702];
 }
@@ -8769,8 +8764,10 @@ vErrors.push(err702);
 }
 errors++;
 }
-if(data254.pingTimeout === undefined){
-const err703 = {instancePath:instancePath+"/incidents/reachability",schemaPath:"#/properties/incidents/properties/reachability/required",keyword:"required",params:{missingProperty: "pingTimeout"},message:"must have required property '"+"pingTimeout"+"'",schema:schema11.properties.incidents.properties.reachability.required,parentSchema:schema11.properties.incidents.properties.reachability,data:data254};
+}
+let data254 = data253.byHost;
+if(typeof data254 !== "boolean"){
+const err703 = {instancePath:instancePath+"/incidents/grouping/byHost",schemaPath:"#/properties/incidents/properties/grouping/properties/byHost/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.incidents.properties.grouping.properties.byHost.type,parentSchema:schema11.properties.incidents.properties.grouping.properties.byHost,data:data254};
 if(vErrors === null){
 vErrors = [err703];
 }
@@ -8779,9 +8776,9 @@ vErrors.push(err703);
 }
 errors++;
 }
-for(const key53 in data254){
-if(!((key53 === "enabled") || (key53 === "pingTimeout"))){
-const err704 = {instancePath:instancePath+"/incidents/reachability",schemaPath:"#/properties/incidents/properties/reachability/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key53},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.reachability,data:data254};
+}
+else {
+const err704 = {instancePath:instancePath+"/incidents/grouping",schemaPath:"#/properties/incidents/properties/grouping/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.grouping.type,parentSchema:schema11.properties.incidents.properties.grouping,data:data253};
 if(vErrors === null){
 vErrors = [err704];
 }
@@ -8790,10 +8787,16 @@ vErrors.push(err704);
 }
 errors++;
 }
+let data255 = data238.reachability;
+if(data255 && typeof data255 == "object" && !Array.isArray(data255)){
+if(data255.enabled === undefined){
+data255.enabled = true;
 }
-let data255 = data254.enabled;
-if(typeof data255 !== "boolean"){
-const err705 = {instancePath:instancePath+"/incidents/reachability/enabled",schemaPath:"#/properties/incidents/properties/reachability/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.incidents.properties.reachability.properties.enabled.type,parentSchema:schema11.properties.incidents.properties.reachability.properties.enabled,data:data255};
+if(data255.pingTimeout === undefined){
+data255.pingTimeout = "2s";
+}
+if(data255.enabled === undefined){
+const err705 = {instancePath:instancePath+"/incidents/reachability",schemaPath:"#/properties/incidents/properties/reachability/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.incidents.properties.reachability.required,parentSchema:schema11.properties.incidents.properties.reachability,data:data255};
 if(vErrors === null){
 vErrors = [err705];
 }
@@ -8802,10 +8805,8 @@ vErrors.push(err705);
 }
 errors++;
 }
-let data256 = data254.pingTimeout;
-if(typeof data256 === "string"){
-if(!pattern0.test(data256)){
-const err706 = {instancePath:instancePath+"/incidents/reachability/pingTimeout",schemaPath:"#/properties/incidents/properties/reachability/properties/pingTimeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.reachability.properties.pingTimeout,data:data256};
+if(data255.pingTimeout === undefined){
+const err706 = {instancePath:instancePath+"/incidents/reachability",schemaPath:"#/properties/incidents/properties/reachability/required",keyword:"required",params:{missingProperty: "pingTimeout"},message:"must have required property '"+"pingTimeout"+"'",schema:schema11.properties.incidents.properties.reachability.required,parentSchema:schema11.properties.incidents.properties.reachability,data:data255};
 if(vErrors === null){
 vErrors = [err706];
 }
@@ -8814,9 +8815,9 @@ vErrors.push(err706);
 }
 errors++;
 }
-}
-else {
-const err707 = {instancePath:instancePath+"/incidents/reachability/pingTimeout",schemaPath:"#/properties/incidents/properties/reachability/properties/pingTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.reachability.properties.pingTimeout.type,parentSchema:schema11.properties.incidents.properties.reachability.properties.pingTimeout,data:data256};
+for(const key53 in data255){
+if(!((key53 === "enabled") || (key53 === "pingTimeout"))){
+const err707 = {instancePath:instancePath+"/incidents/reachability",schemaPath:"#/properties/incidents/properties/reachability/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key53},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.reachability,data:data255};
 if(vErrors === null){
 vErrors = [err707];
 }
@@ -8826,8 +8827,9 @@ vErrors.push(err707);
 errors++;
 }
 }
-else {
-const err708 = {instancePath:instancePath+"/incidents/reachability",schemaPath:"#/properties/incidents/properties/reachability/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.reachability.type,parentSchema:schema11.properties.incidents.properties.reachability,data:data254};
+let data256 = data255.enabled;
+if(typeof data256 !== "boolean"){
+const err708 = {instancePath:instancePath+"/incidents/reachability/enabled",schemaPath:"#/properties/incidents/properties/reachability/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.incidents.properties.reachability.properties.enabled.type,parentSchema:schema11.properties.incidents.properties.reachability.properties.enabled,data:data256};
 if(vErrors === null){
 vErrors = [err708];
 }
@@ -8836,13 +8838,10 @@ vErrors.push(err708);
 }
 errors++;
 }
-let data257 = data237.inhibition;
-if(data257 && typeof data257 == "object" && !Array.isArray(data257)){
-if(data257.recoveryGrace === undefined){
-data257.recoveryGrace = "1m";
-}
-if(data257.recoveryGrace === undefined){
-const err709 = {instancePath:instancePath+"/incidents/inhibition",schemaPath:"#/properties/incidents/properties/inhibition/required",keyword:"required",params:{missingProperty: "recoveryGrace"},message:"must have required property '"+"recoveryGrace"+"'",schema:schema11.properties.incidents.properties.inhibition.required,parentSchema:schema11.properties.incidents.properties.inhibition,data:data257};
+let data257 = data255.pingTimeout;
+if(typeof data257 === "string"){
+if(!pattern0.test(data257)){
+const err709 = {instancePath:instancePath+"/incidents/reachability/pingTimeout",schemaPath:"#/properties/incidents/properties/reachability/properties/pingTimeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.reachability.properties.pingTimeout,data:data257};
 if(vErrors === null){
 vErrors = [err709];
 }
@@ -8851,9 +8850,9 @@ vErrors.push(err709);
 }
 errors++;
 }
-for(const key54 in data257){
-if(!(key54 === "recoveryGrace")){
-const err710 = {instancePath:instancePath+"/incidents/inhibition",schemaPath:"#/properties/incidents/properties/inhibition/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key54},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.inhibition,data:data257};
+}
+else {
+const err710 = {instancePath:instancePath+"/incidents/reachability/pingTimeout",schemaPath:"#/properties/incidents/properties/reachability/properties/pingTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.reachability.properties.pingTimeout.type,parentSchema:schema11.properties.incidents.properties.reachability.properties.pingTimeout,data:data257};
 if(vErrors === null){
 vErrors = [err710];
 }
@@ -8863,10 +8862,8 @@ vErrors.push(err710);
 errors++;
 }
 }
-let data258 = data257.recoveryGrace;
-if(typeof data258 === "string"){
-if(!pattern0.test(data258)){
-const err711 = {instancePath:instancePath+"/incidents/inhibition/recoveryGrace",schemaPath:"#/properties/incidents/properties/inhibition/properties/recoveryGrace/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.inhibition.properties.recoveryGrace,data:data258};
+else {
+const err711 = {instancePath:instancePath+"/incidents/reachability",schemaPath:"#/properties/incidents/properties/reachability/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.reachability.type,parentSchema:schema11.properties.incidents.properties.reachability,data:data255};
 if(vErrors === null){
 vErrors = [err711];
 }
@@ -8875,9 +8872,13 @@ vErrors.push(err711);
 }
 errors++;
 }
+let data258 = data238.inhibition;
+if(data258 && typeof data258 == "object" && !Array.isArray(data258)){
+if(data258.recoveryGrace === undefined){
+data258.recoveryGrace = "1m";
 }
-else {
-const err712 = {instancePath:instancePath+"/incidents/inhibition/recoveryGrace",schemaPath:"#/properties/incidents/properties/inhibition/properties/recoveryGrace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.inhibition.properties.recoveryGrace.type,parentSchema:schema11.properties.incidents.properties.inhibition.properties.recoveryGrace,data:data258};
+if(data258.recoveryGrace === undefined){
+const err712 = {instancePath:instancePath+"/incidents/inhibition",schemaPath:"#/properties/incidents/properties/inhibition/required",keyword:"required",params:{missingProperty: "recoveryGrace"},message:"must have required property '"+"recoveryGrace"+"'",schema:schema11.properties.incidents.properties.inhibition.required,parentSchema:schema11.properties.incidents.properties.inhibition,data:data258};
 if(vErrors === null){
 vErrors = [err712];
 }
@@ -8886,9 +8887,9 @@ vErrors.push(err712);
 }
 errors++;
 }
-}
-else {
-const err713 = {instancePath:instancePath+"/incidents/inhibition",schemaPath:"#/properties/incidents/properties/inhibition/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.inhibition.type,parentSchema:schema11.properties.incidents.properties.inhibition,data:data257};
+for(const key54 in data258){
+if(!(key54 === "recoveryGrace")){
+const err713 = {instancePath:instancePath+"/incidents/inhibition",schemaPath:"#/properties/incidents/properties/inhibition/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key54},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.inhibition,data:data258};
 if(vErrors === null){
 vErrors = [err713];
 }
@@ -8897,28 +8898,11 @@ vErrors.push(err713);
 }
 errors++;
 }
-let data259 = data237.topology;
-if(data259 && typeof data259 == "object" && !Array.isArray(data259)){
-if(data259.downRules === undefined){
-data259.downRules = ["agent_silent"];
 }
-if(data259.targetDownRules === undefined){
-data259.targetDownRules = ["ping_loss_high"];
-}
-if(data259.learnGateways === undefined){
-data259.learnGateways = true;
-}
-if(data259.settle === undefined){
-data259.settle = "30s";
-}
-if(data259.recoveryGrace === undefined){
-data259.recoveryGrace = "2m";
-}
-if(data259.hosts === undefined){
-data259.hosts = {};
-}
-if(data259.downRules === undefined){
-const err714 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/required",keyword:"required",params:{missingProperty: "downRules"},message:"must have required property '"+"downRules"+"'",schema:schema11.properties.incidents.properties.topology.required,parentSchema:schema11.properties.incidents.properties.topology,data:data259};
+let data259 = data258.recoveryGrace;
+if(typeof data259 === "string"){
+if(!pattern0.test(data259)){
+const err714 = {instancePath:instancePath+"/incidents/inhibition/recoveryGrace",schemaPath:"#/properties/incidents/properties/inhibition/properties/recoveryGrace/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.inhibition.properties.recoveryGrace,data:data259};
 if(vErrors === null){
 vErrors = [err714];
 }
@@ -8927,8 +8911,9 @@ vErrors.push(err714);
 }
 errors++;
 }
-if(data259.targetDownRules === undefined){
-const err715 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/required",keyword:"required",params:{missingProperty: "targetDownRules"},message:"must have required property '"+"targetDownRules"+"'",schema:schema11.properties.incidents.properties.topology.required,parentSchema:schema11.properties.incidents.properties.topology,data:data259};
+}
+else {
+const err715 = {instancePath:instancePath+"/incidents/inhibition/recoveryGrace",schemaPath:"#/properties/incidents/properties/inhibition/properties/recoveryGrace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.inhibition.properties.recoveryGrace.type,parentSchema:schema11.properties.incidents.properties.inhibition.properties.recoveryGrace,data:data259};
 if(vErrors === null){
 vErrors = [err715];
 }
@@ -8937,8 +8922,9 @@ vErrors.push(err715);
 }
 errors++;
 }
-if(data259.learnGateways === undefined){
-const err716 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/required",keyword:"required",params:{missingProperty: "learnGateways"},message:"must have required property '"+"learnGateways"+"'",schema:schema11.properties.incidents.properties.topology.required,parentSchema:schema11.properties.incidents.properties.topology,data:data259};
+}
+else {
+const err716 = {instancePath:instancePath+"/incidents/inhibition",schemaPath:"#/properties/incidents/properties/inhibition/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.inhibition.type,parentSchema:schema11.properties.incidents.properties.inhibition,data:data258};
 if(vErrors === null){
 vErrors = [err716];
 }
@@ -8947,8 +8933,28 @@ vErrors.push(err716);
 }
 errors++;
 }
-if(data259.settle === undefined){
-const err717 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/required",keyword:"required",params:{missingProperty: "settle"},message:"must have required property '"+"settle"+"'",schema:schema11.properties.incidents.properties.topology.required,parentSchema:schema11.properties.incidents.properties.topology,data:data259};
+let data260 = data238.topology;
+if(data260 && typeof data260 == "object" && !Array.isArray(data260)){
+if(data260.downRules === undefined){
+data260.downRules = ["agent_silent"];
+}
+if(data260.targetDownRules === undefined){
+data260.targetDownRules = ["ping_loss_high"];
+}
+if(data260.learnGateways === undefined){
+data260.learnGateways = true;
+}
+if(data260.settle === undefined){
+data260.settle = "30s";
+}
+if(data260.recoveryGrace === undefined){
+data260.recoveryGrace = "2m";
+}
+if(data260.hosts === undefined){
+data260.hosts = {};
+}
+if(data260.downRules === undefined){
+const err717 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/required",keyword:"required",params:{missingProperty: "downRules"},message:"must have required property '"+"downRules"+"'",schema:schema11.properties.incidents.properties.topology.required,parentSchema:schema11.properties.incidents.properties.topology,data:data260};
 if(vErrors === null){
 vErrors = [err717];
 }
@@ -8957,8 +8963,8 @@ vErrors.push(err717);
 }
 errors++;
 }
-if(data259.recoveryGrace === undefined){
-const err718 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/required",keyword:"required",params:{missingProperty: "recoveryGrace"},message:"must have required property '"+"recoveryGrace"+"'",schema:schema11.properties.incidents.properties.topology.required,parentSchema:schema11.properties.incidents.properties.topology,data:data259};
+if(data260.targetDownRules === undefined){
+const err718 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/required",keyword:"required",params:{missingProperty: "targetDownRules"},message:"must have required property '"+"targetDownRules"+"'",schema:schema11.properties.incidents.properties.topology.required,parentSchema:schema11.properties.incidents.properties.topology,data:data260};
 if(vErrors === null){
 vErrors = [err718];
 }
@@ -8967,8 +8973,8 @@ vErrors.push(err718);
 }
 errors++;
 }
-if(data259.hosts === undefined){
-const err719 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/required",keyword:"required",params:{missingProperty: "hosts"},message:"must have required property '"+"hosts"+"'",schema:schema11.properties.incidents.properties.topology.required,parentSchema:schema11.properties.incidents.properties.topology,data:data259};
+if(data260.learnGateways === undefined){
+const err719 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/required",keyword:"required",params:{missingProperty: "learnGateways"},message:"must have required property '"+"learnGateways"+"'",schema:schema11.properties.incidents.properties.topology.required,parentSchema:schema11.properties.incidents.properties.topology,data:data260};
 if(vErrors === null){
 vErrors = [err719];
 }
@@ -8977,9 +8983,8 @@ vErrors.push(err719);
 }
 errors++;
 }
-for(const key55 in data259){
-if(!((((((key55 === "downRules") || (key55 === "targetDownRules")) || (key55 === "learnGateways")) || (key55 === "settle")) || (key55 === "recoveryGrace")) || (key55 === "hosts"))){
-const err720 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key55},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.topology,data:data259};
+if(data260.settle === undefined){
+const err720 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/required",keyword:"required",params:{missingProperty: "settle"},message:"must have required property '"+"settle"+"'",schema:schema11.properties.incidents.properties.topology.required,parentSchema:schema11.properties.incidents.properties.topology,data:data260};
 if(vErrors === null){
 vErrors = [err720];
 }
@@ -8988,14 +8993,8 @@ vErrors.push(err720);
 }
 errors++;
 }
-}
-let data260 = data259.downRules;
-if(Array.isArray(data260)){
-const len29 = data260.length;
-for(let i29=0; i29<len29; i29++){
-let data261 = data260[i29];
-if(typeof data261 !== "string"){
-const err721 = {instancePath:instancePath+"/incidents/topology/downRules/" + i29,schemaPath:"#/properties/incidents/properties/topology/properties/downRules/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.topology.properties.downRules.items.type,parentSchema:schema11.properties.incidents.properties.topology.properties.downRules.items,data:data261};
+if(data260.recoveryGrace === undefined){
+const err721 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/required",keyword:"required",params:{missingProperty: "recoveryGrace"},message:"must have required property '"+"recoveryGrace"+"'",schema:schema11.properties.incidents.properties.topology.required,parentSchema:schema11.properties.incidents.properties.topology,data:data260};
 if(vErrors === null){
 vErrors = [err721];
 }
@@ -9004,10 +9003,8 @@ vErrors.push(err721);
 }
 errors++;
 }
-}
-}
-else {
-const err722 = {instancePath:instancePath+"/incidents/topology/downRules",schemaPath:"#/properties/incidents/properties/topology/properties/downRules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.incidents.properties.topology.properties.downRules.type,parentSchema:schema11.properties.incidents.properties.topology.properties.downRules,data:data260};
+if(data260.hosts === undefined){
+const err722 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/required",keyword:"required",params:{missingProperty: "hosts"},message:"must have required property '"+"hosts"+"'",schema:schema11.properties.incidents.properties.topology.required,parentSchema:schema11.properties.incidents.properties.topology,data:data260};
 if(vErrors === null){
 vErrors = [err722];
 }
@@ -9016,13 +9013,9 @@ vErrors.push(err722);
 }
 errors++;
 }
-let data262 = data259.targetDownRules;
-if(Array.isArray(data262)){
-const len30 = data262.length;
-for(let i30=0; i30<len30; i30++){
-let data263 = data262[i30];
-if(typeof data263 !== "string"){
-const err723 = {instancePath:instancePath+"/incidents/topology/targetDownRules/" + i30,schemaPath:"#/properties/incidents/properties/topology/properties/targetDownRules/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.topology.properties.targetDownRules.items.type,parentSchema:schema11.properties.incidents.properties.topology.properties.targetDownRules.items,data:data263};
+for(const key55 in data260){
+if(!((((((key55 === "downRules") || (key55 === "targetDownRules")) || (key55 === "learnGateways")) || (key55 === "settle")) || (key55 === "recoveryGrace")) || (key55 === "hosts"))){
+const err723 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key55},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.topology,data:data260};
 if(vErrors === null){
 vErrors = [err723];
 }
@@ -9032,9 +9025,13 @@ vErrors.push(err723);
 errors++;
 }
 }
-}
-else {
-const err724 = {instancePath:instancePath+"/incidents/topology/targetDownRules",schemaPath:"#/properties/incidents/properties/topology/properties/targetDownRules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.incidents.properties.topology.properties.targetDownRules.type,parentSchema:schema11.properties.incidents.properties.topology.properties.targetDownRules,data:data262};
+let data261 = data260.downRules;
+if(Array.isArray(data261)){
+const len29 = data261.length;
+for(let i29=0; i29<len29; i29++){
+let data262 = data261[i29];
+if(typeof data262 !== "string"){
+const err724 = {instancePath:instancePath+"/incidents/topology/downRules/" + i29,schemaPath:"#/properties/incidents/properties/topology/properties/downRules/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.topology.properties.downRules.items.type,parentSchema:schema11.properties.incidents.properties.topology.properties.downRules.items,data:data262};
 if(vErrors === null){
 vErrors = [err724];
 }
@@ -9043,9 +9040,10 @@ vErrors.push(err724);
 }
 errors++;
 }
-let data264 = data259.learnGateways;
-if(typeof data264 !== "boolean"){
-const err725 = {instancePath:instancePath+"/incidents/topology/learnGateways",schemaPath:"#/properties/incidents/properties/topology/properties/learnGateways/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.incidents.properties.topology.properties.learnGateways.type,parentSchema:schema11.properties.incidents.properties.topology.properties.learnGateways,data:data264};
+}
+}
+else {
+const err725 = {instancePath:instancePath+"/incidents/topology/downRules",schemaPath:"#/properties/incidents/properties/topology/properties/downRules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.incidents.properties.topology.properties.downRules.type,parentSchema:schema11.properties.incidents.properties.topology.properties.downRules,data:data261};
 if(vErrors === null){
 vErrors = [err725];
 }
@@ -9054,10 +9052,13 @@ vErrors.push(err725);
 }
 errors++;
 }
-let data265 = data259.settle;
-if(typeof data265 === "string"){
-if(!pattern0.test(data265)){
-const err726 = {instancePath:instancePath+"/incidents/topology/settle",schemaPath:"#/properties/incidents/properties/topology/properties/settle/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.topology.properties.settle,data:data265};
+let data263 = data260.targetDownRules;
+if(Array.isArray(data263)){
+const len30 = data263.length;
+for(let i30=0; i30<len30; i30++){
+let data264 = data263[i30];
+if(typeof data264 !== "string"){
+const err726 = {instancePath:instancePath+"/incidents/topology/targetDownRules/" + i30,schemaPath:"#/properties/incidents/properties/topology/properties/targetDownRules/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.topology.properties.targetDownRules.items.type,parentSchema:schema11.properties.incidents.properties.topology.properties.targetDownRules.items,data:data264};
 if(vErrors === null){
 vErrors = [err726];
 }
@@ -9067,8 +9068,9 @@ vErrors.push(err726);
 errors++;
 }
 }
+}
 else {
-const err727 = {instancePath:instancePath+"/incidents/topology/settle",schemaPath:"#/properties/incidents/properties/topology/properties/settle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.topology.properties.settle.type,parentSchema:schema11.properties.incidents.properties.topology.properties.settle,data:data265};
+const err727 = {instancePath:instancePath+"/incidents/topology/targetDownRules",schemaPath:"#/properties/incidents/properties/topology/properties/targetDownRules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.incidents.properties.topology.properties.targetDownRules.type,parentSchema:schema11.properties.incidents.properties.topology.properties.targetDownRules,data:data263};
 if(vErrors === null){
 vErrors = [err727];
 }
@@ -9077,10 +9079,9 @@ vErrors.push(err727);
 }
 errors++;
 }
-let data266 = data259.recoveryGrace;
-if(typeof data266 === "string"){
-if(!pattern0.test(data266)){
-const err728 = {instancePath:instancePath+"/incidents/topology/recoveryGrace",schemaPath:"#/properties/incidents/properties/topology/properties/recoveryGrace/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.topology.properties.recoveryGrace,data:data266};
+let data265 = data260.learnGateways;
+if(typeof data265 !== "boolean"){
+const err728 = {instancePath:instancePath+"/incidents/topology/learnGateways",schemaPath:"#/properties/incidents/properties/topology/properties/learnGateways/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.incidents.properties.topology.properties.learnGateways.type,parentSchema:schema11.properties.incidents.properties.topology.properties.learnGateways,data:data265};
 if(vErrors === null){
 vErrors = [err728];
 }
@@ -9089,9 +9090,10 @@ vErrors.push(err728);
 }
 errors++;
 }
-}
-else {
-const err729 = {instancePath:instancePath+"/incidents/topology/recoveryGrace",schemaPath:"#/properties/incidents/properties/topology/properties/recoveryGrace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.topology.properties.recoveryGrace.type,parentSchema:schema11.properties.incidents.properties.topology.properties.recoveryGrace,data:data266};
+let data266 = data260.settle;
+if(typeof data266 === "string"){
+if(!pattern0.test(data266)){
+const err729 = {instancePath:instancePath+"/incidents/topology/settle",schemaPath:"#/properties/incidents/properties/topology/properties/settle/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.topology.properties.settle,data:data266};
 if(vErrors === null){
 vErrors = [err729];
 }
@@ -9100,17 +9102,9 @@ vErrors.push(err729);
 }
 errors++;
 }
-let data267 = data259.hosts;
-if(data267 && typeof data267 == "object" && !Array.isArray(data267)){
-for(const key56 in data267){
-if(pattern38.test(key56)){
-let data268 = data267[key56];
-if(data268 && typeof data268 == "object" && !Array.isArray(data268)){
-if(data268.parents === undefined){
-data268.parents = [];
 }
-if(data268.parents === undefined){
-const err730 = {instancePath:instancePath+"/incidents/topology/hosts/" + key56.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/incidents/properties/topology/properties/hosts/patternProperties/%5E(.*)%24/required",keyword:"required",params:{missingProperty: "parents"},message:"must have required property '"+"parents"+"'",schema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].required,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"],data:data268};
+else {
+const err730 = {instancePath:instancePath+"/incidents/topology/settle",schemaPath:"#/properties/incidents/properties/topology/properties/settle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.topology.properties.settle.type,parentSchema:schema11.properties.incidents.properties.topology.properties.settle,data:data266};
 if(vErrors === null){
 vErrors = [err730];
 }
@@ -9119,9 +9113,10 @@ vErrors.push(err730);
 }
 errors++;
 }
-for(const key57 in data268){
-if(!((key57 === "address") || (key57 === "parents"))){
-const err731 = {instancePath:instancePath+"/incidents/topology/hosts/" + key56.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/incidents/properties/topology/properties/hosts/patternProperties/%5E(.*)%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key57},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"],data:data268};
+let data267 = data260.recoveryGrace;
+if(typeof data267 === "string"){
+if(!pattern0.test(data267)){
+const err731 = {instancePath:instancePath+"/incidents/topology/recoveryGrace",schemaPath:"#/properties/incidents/properties/topology/properties/recoveryGrace/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.topology.properties.recoveryGrace,data:data267};
 if(vErrors === null){
 vErrors = [err731];
 }
@@ -9131,10 +9126,8 @@ vErrors.push(err731);
 errors++;
 }
 }
-if(data268.address !== undefined){
-let data269 = data268.address;
-if(typeof data269 !== "string"){
-const err732 = {instancePath:instancePath+"/incidents/topology/hosts/" + key56.replace(/~/g, "~0").replace(/\//g, "~1")+"/address",schemaPath:"#/properties/incidents/properties/topology/properties/hosts/patternProperties/%5E(.*)%24/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].properties.address.type,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].properties.address,data:data269};
+else {
+const err732 = {instancePath:instancePath+"/incidents/topology/recoveryGrace",schemaPath:"#/properties/incidents/properties/topology/properties/recoveryGrace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.topology.properties.recoveryGrace.type,parentSchema:schema11.properties.incidents.properties.topology.properties.recoveryGrace,data:data267};
 if(vErrors === null){
 vErrors = [err732];
 }
@@ -9143,14 +9136,17 @@ vErrors.push(err732);
 }
 errors++;
 }
+let data268 = data260.hosts;
+if(data268 && typeof data268 == "object" && !Array.isArray(data268)){
+for(const key56 in data268){
+if(pattern38.test(key56)){
+let data269 = data268[key56];
+if(data269 && typeof data269 == "object" && !Array.isArray(data269)){
+if(data269.parents === undefined){
+data269.parents = [];
 }
-let data270 = data268.parents;
-if(Array.isArray(data270)){
-const len31 = data270.length;
-for(let i31=0; i31<len31; i31++){
-let data271 = data270[i31];
-if(typeof data271 !== "string"){
-const err733 = {instancePath:instancePath+"/incidents/topology/hosts/" + key56.replace(/~/g, "~0").replace(/\//g, "~1")+"/parents/" + i31,schemaPath:"#/properties/incidents/properties/topology/properties/hosts/patternProperties/%5E(.*)%24/properties/parents/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].properties.parents.items.type,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].properties.parents.items,data:data271};
+if(data269.parents === undefined){
+const err733 = {instancePath:instancePath+"/incidents/topology/hosts/" + key56.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/incidents/properties/topology/properties/hosts/patternProperties/%5E(.*)%24/required",keyword:"required",params:{missingProperty: "parents"},message:"must have required property '"+"parents"+"'",schema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].required,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"],data:data269};
 if(vErrors === null){
 vErrors = [err733];
 }
@@ -9159,10 +9155,9 @@ vErrors.push(err733);
 }
 errors++;
 }
-}
-}
-else {
-const err734 = {instancePath:instancePath+"/incidents/topology/hosts/" + key56.replace(/~/g, "~0").replace(/\//g, "~1")+"/parents",schemaPath:"#/properties/incidents/properties/topology/properties/hosts/patternProperties/%5E(.*)%24/properties/parents/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].properties.parents.type,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].properties.parents,data:data270};
+for(const key57 in data269){
+if(!((key57 === "address") || (key57 === "parents"))){
+const err734 = {instancePath:instancePath+"/incidents/topology/hosts/" + key56.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/incidents/properties/topology/properties/hosts/patternProperties/%5E(.*)%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key57},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"],data:data269};
 if(vErrors === null){
 vErrors = [err734];
 }
@@ -9172,8 +9167,10 @@ vErrors.push(err734);
 errors++;
 }
 }
-else {
-const err735 = {instancePath:instancePath+"/incidents/topology/hosts/" + key56.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/incidents/properties/topology/properties/hosts/patternProperties/%5E(.*)%24/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].type,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"],data:data268};
+if(data269.address !== undefined){
+let data270 = data269.address;
+if(typeof data270 !== "string"){
+const err735 = {instancePath:instancePath+"/incidents/topology/hosts/" + key56.replace(/~/g, "~0").replace(/\//g, "~1")+"/address",schemaPath:"#/properties/incidents/properties/topology/properties/hosts/patternProperties/%5E(.*)%24/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].properties.address.type,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].properties.address,data:data270};
 if(vErrors === null){
 vErrors = [err735];
 }
@@ -9183,10 +9180,13 @@ vErrors.push(err735);
 errors++;
 }
 }
-}
-}
-else {
-const err736 = {instancePath:instancePath+"/incidents/topology/hosts",schemaPath:"#/properties/incidents/properties/topology/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.topology.properties.hosts.type,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts,data:data267};
+let data271 = data269.parents;
+if(Array.isArray(data271)){
+const len31 = data271.length;
+for(let i31=0; i31<len31; i31++){
+let data272 = data271[i31];
+if(typeof data272 !== "string"){
+const err736 = {instancePath:instancePath+"/incidents/topology/hosts/" + key56.replace(/~/g, "~0").replace(/\//g, "~1")+"/parents/" + i31,schemaPath:"#/properties/incidents/properties/topology/properties/hosts/patternProperties/%5E(.*)%24/properties/parents/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].properties.parents.items.type,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].properties.parents.items,data:data272};
 if(vErrors === null){
 vErrors = [err736];
 }
@@ -9196,8 +9196,9 @@ vErrors.push(err736);
 errors++;
 }
 }
+}
 else {
-const err737 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.topology.type,parentSchema:schema11.properties.incidents.properties.topology,data:data259};
+const err737 = {instancePath:instancePath+"/incidents/topology/hosts/" + key56.replace(/~/g, "~0").replace(/\//g, "~1")+"/parents",schemaPath:"#/properties/incidents/properties/topology/properties/hosts/patternProperties/%5E(.*)%24/properties/parents/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].properties.parents.type,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].properties.parents,data:data271};
 if(vErrors === null){
 vErrors = [err737];
 }
@@ -9208,7 +9209,7 @@ errors++;
 }
 }
 else {
-const err738 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.type,parentSchema:schema11.properties.incidents,data:data237};
+const err738 = {instancePath:instancePath+"/incidents/topology/hosts/" + key56.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/incidents/properties/topology/properties/hosts/patternProperties/%5E(.*)%24/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].type,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"],data:data269};
 if(vErrors === null){
 vErrors = [err738];
 }
@@ -9217,32 +9218,11 @@ vErrors.push(err738);
 }
 errors++;
 }
-let data272 = data.services;
-if(data272 && typeof data272 == "object" && !Array.isArray(data272)){
-for(const key58 in data272){
-if(pattern35.test(key58)){
-let data273 = data272[key58];
-if(data273 && typeof data273 == "object" && !Array.isArray(data273)){
-if(data273.description === undefined){
-data273.description = "";
 }
-if(data273.owner === undefined){
-data273.owner = "";
 }
-if(data273.impact === undefined){
-data273.impact = "medium";
 }
-if(data273.members === undefined){
-data273.members = {};
-}
-if(data273.dependsOn === undefined){
-data273.dependsOn = [];
-}
-if(data273.desks === undefined){
-data273.desks = [];
-}
-if(data273.description === undefined){
-const err739 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data273};
+else {
+const err739 = {instancePath:instancePath+"/incidents/topology/hosts",schemaPath:"#/properties/incidents/properties/topology/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.topology.properties.hosts.type,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts,data:data268};
 if(vErrors === null){
 vErrors = [err739];
 }
@@ -9251,8 +9231,9 @@ vErrors.push(err739);
 }
 errors++;
 }
-if(data273.owner === undefined){
-const err740 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data273};
+}
+else {
+const err740 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.topology.type,parentSchema:schema11.properties.incidents.properties.topology,data:data260};
 if(vErrors === null){
 vErrors = [err740];
 }
@@ -9261,8 +9242,9 @@ vErrors.push(err740);
 }
 errors++;
 }
-if(data273.impact === undefined){
-const err741 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/required",keyword:"required",params:{missingProperty: "impact"},message:"must have required property '"+"impact"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data273};
+}
+else {
+const err741 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.type,parentSchema:schema11.properties.incidents,data:data238};
 if(vErrors === null){
 vErrors = [err741];
 }
@@ -9271,8 +9253,32 @@ vErrors.push(err741);
 }
 errors++;
 }
-if(data273.members === undefined){
-const err742 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/required",keyword:"required",params:{missingProperty: "members"},message:"must have required property '"+"members"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data273};
+let data273 = data.services;
+if(data273 && typeof data273 == "object" && !Array.isArray(data273)){
+for(const key58 in data273){
+if(pattern35.test(key58)){
+let data274 = data273[key58];
+if(data274 && typeof data274 == "object" && !Array.isArray(data274)){
+if(data274.description === undefined){
+data274.description = "";
+}
+if(data274.owner === undefined){
+data274.owner = "";
+}
+if(data274.impact === undefined){
+data274.impact = "medium";
+}
+if(data274.members === undefined){
+data274.members = {};
+}
+if(data274.dependsOn === undefined){
+data274.dependsOn = [];
+}
+if(data274.desks === undefined){
+data274.desks = [];
+}
+if(data274.description === undefined){
+const err742 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data274};
 if(vErrors === null){
 vErrors = [err742];
 }
@@ -9281,8 +9287,8 @@ vErrors.push(err742);
 }
 errors++;
 }
-if(data273.dependsOn === undefined){
-const err743 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/required",keyword:"required",params:{missingProperty: "dependsOn"},message:"must have required property '"+"dependsOn"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data273};
+if(data274.owner === undefined){
+const err743 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data274};
 if(vErrors === null){
 vErrors = [err743];
 }
@@ -9291,8 +9297,8 @@ vErrors.push(err743);
 }
 errors++;
 }
-if(data273.desks === undefined){
-const err744 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/required",keyword:"required",params:{missingProperty: "desks"},message:"must have required property '"+"desks"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data273};
+if(data274.impact === undefined){
+const err744 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/required",keyword:"required",params:{missingProperty: "impact"},message:"must have required property '"+"impact"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data274};
 if(vErrors === null){
 vErrors = [err744];
 }
@@ -9301,9 +9307,8 @@ vErrors.push(err744);
 }
 errors++;
 }
-for(const key59 in data273){
-if(!(((((((key59 === "description") || (key59 === "owner")) || (key59 === "impact")) || (key59 === "members")) || (key59 === "minHealthy")) || (key59 === "dependsOn")) || (key59 === "desks"))){
-const err745 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key59},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data273};
+if(data274.members === undefined){
+const err745 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/required",keyword:"required",params:{missingProperty: "members"},message:"must have required property '"+"members"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data274};
 if(vErrors === null){
 vErrors = [err745];
 }
@@ -9312,10 +9317,8 @@ vErrors.push(err745);
 }
 errors++;
 }
-}
-let data274 = data273.description;
-if(typeof data274 !== "string"){
-const err746 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.description.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.description,data:data274};
+if(data274.dependsOn === undefined){
+const err746 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/required",keyword:"required",params:{missingProperty: "dependsOn"},message:"must have required property '"+"dependsOn"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data274};
 if(vErrors === null){
 vErrors = [err746];
 }
@@ -9324,9 +9327,8 @@ vErrors.push(err746);
 }
 errors++;
 }
-let data275 = data273.owner;
-if(typeof data275 !== "string"){
-const err747 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/owner",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.owner.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.owner,data:data275};
+if(data274.desks === undefined){
+const err747 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/required",keyword:"required",params:{missingProperty: "desks"},message:"must have required property '"+"desks"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data274};
 if(vErrors === null){
 vErrors = [err747];
 }
@@ -9335,9 +9337,9 @@ vErrors.push(err747);
 }
 errors++;
 }
-let data276 = data273.impact;
-if(typeof data276 !== "string"){
-const err748 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/impact",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/impact/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.impact.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.impact,data:data276};
+for(const key59 in data274){
+if(!(((((((key59 === "description") || (key59 === "owner")) || (key59 === "impact")) || (key59 === "members")) || (key59 === "minHealthy")) || (key59 === "dependsOn")) || (key59 === "desks"))){
+const err748 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key59},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data274};
 if(vErrors === null){
 vErrors = [err748];
 }
@@ -9346,8 +9348,10 @@ vErrors.push(err748);
 }
 errors++;
 }
-if(!(((data276 === "high") || (data276 === "medium")) || (data276 === "low"))){
-const err749 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/impact",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/impact/enum",keyword:"enum",params:{allowedValues: schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.impact.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.impact.enum,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.impact,data:data276};
+}
+let data275 = data274.description;
+if(typeof data275 !== "string"){
+const err749 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.description.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.description,data:data275};
 if(vErrors === null){
 vErrors = [err749];
 }
@@ -9356,19 +9360,9 @@ vErrors.push(err749);
 }
 errors++;
 }
-let data277 = data273.members;
-if(data277 && typeof data277 == "object" && !Array.isArray(data277)){
-if(data277.hosts === undefined){
-data277.hosts = [];
-}
-if(data277.groups === undefined){
-data277.groups = [];
-}
-if(data277.matchers === undefined){
-data277.matchers = [];
-}
-if(data277.hosts === undefined){
-const err750 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/required",keyword:"required",params:{missingProperty: "hosts"},message:"must have required property '"+"hosts"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members,data:data277};
+let data276 = data274.owner;
+if(typeof data276 !== "string"){
+const err750 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/owner",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.owner.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.owner,data:data276};
 if(vErrors === null){
 vErrors = [err750];
 }
@@ -9377,8 +9371,9 @@ vErrors.push(err750);
 }
 errors++;
 }
-if(data277.groups === undefined){
-const err751 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/required",keyword:"required",params:{missingProperty: "groups"},message:"must have required property '"+"groups"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members,data:data277};
+let data277 = data274.impact;
+if(typeof data277 !== "string"){
+const err751 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/impact",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/impact/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.impact.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.impact,data:data277};
 if(vErrors === null){
 vErrors = [err751];
 }
@@ -9387,8 +9382,8 @@ vErrors.push(err751);
 }
 errors++;
 }
-if(data277.matchers === undefined){
-const err752 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/required",keyword:"required",params:{missingProperty: "matchers"},message:"must have required property '"+"matchers"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members,data:data277};
+if(!(((data277 === "high") || (data277 === "medium")) || (data277 === "low"))){
+const err752 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/impact",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/impact/enum",keyword:"enum",params:{allowedValues: schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.impact.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.impact.enum,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.impact,data:data277};
 if(vErrors === null){
 vErrors = [err752];
 }
@@ -9397,9 +9392,19 @@ vErrors.push(err752);
 }
 errors++;
 }
-for(const key60 in data277){
-if(!(((key60 === "hosts") || (key60 === "groups")) || (key60 === "matchers"))){
-const err753 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key60},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members,data:data277};
+let data278 = data274.members;
+if(data278 && typeof data278 == "object" && !Array.isArray(data278)){
+if(data278.hosts === undefined){
+data278.hosts = [];
+}
+if(data278.groups === undefined){
+data278.groups = [];
+}
+if(data278.matchers === undefined){
+data278.matchers = [];
+}
+if(data278.hosts === undefined){
+const err753 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/required",keyword:"required",params:{missingProperty: "hosts"},message:"must have required property '"+"hosts"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members,data:data278};
 if(vErrors === null){
 vErrors = [err753];
 }
@@ -9408,15 +9413,8 @@ vErrors.push(err753);
 }
 errors++;
 }
-}
-let data278 = data277.hosts;
-if(Array.isArray(data278)){
-const len32 = data278.length;
-for(let i32=0; i32<len32; i32++){
-let data279 = data278[i32];
-if(typeof data279 === "string"){
-if(func3(data279) < 1){
-const err754 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/hosts/" + i32,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/hosts/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.hosts.items,data:data279};
+if(data278.groups === undefined){
+const err754 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/required",keyword:"required",params:{missingProperty: "groups"},message:"must have required property '"+"groups"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members,data:data278};
 if(vErrors === null){
 vErrors = [err754];
 }
@@ -9425,9 +9423,8 @@ vErrors.push(err754);
 }
 errors++;
 }
-}
-else {
-const err755 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/hosts/" + i32,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/hosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.hosts.items.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.hosts.items,data:data279};
+if(data278.matchers === undefined){
+const err755 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/required",keyword:"required",params:{missingProperty: "matchers"},message:"must have required property '"+"matchers"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members,data:data278};
 if(vErrors === null){
 vErrors = [err755];
 }
@@ -9436,10 +9433,9 @@ vErrors.push(err755);
 }
 errors++;
 }
-}
-}
-else {
-const err756 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/hosts",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/hosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.hosts.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.hosts,data:data278};
+for(const key60 in data278){
+if(!(((key60 === "hosts") || (key60 === "groups")) || (key60 === "matchers"))){
+const err756 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key60},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members,data:data278};
 if(vErrors === null){
 vErrors = [err756];
 }
@@ -9448,14 +9444,15 @@ vErrors.push(err756);
 }
 errors++;
 }
-let data280 = data277.groups;
-if(Array.isArray(data280)){
-const len33 = data280.length;
-for(let i33=0; i33<len33; i33++){
-let data281 = data280[i33];
-if(typeof data281 === "string"){
-if(func3(data281) < 1){
-const err757 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/groups/" + i33,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/groups/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.groups.items,data:data281};
+}
+let data279 = data278.hosts;
+if(Array.isArray(data279)){
+const len32 = data279.length;
+for(let i32=0; i32<len32; i32++){
+let data280 = data279[i32];
+if(typeof data280 === "string"){
+if(func3(data280) < 1){
+const err757 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/hosts/" + i32,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/hosts/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.hosts.items,data:data280};
 if(vErrors === null){
 vErrors = [err757];
 }
@@ -9466,7 +9463,7 @@ errors++;
 }
 }
 else {
-const err758 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/groups/" + i33,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/groups/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.groups.items.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.groups.items,data:data281};
+const err758 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/hosts/" + i32,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/hosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.hosts.items.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.hosts.items,data:data280};
 if(vErrors === null){
 vErrors = [err758];
 }
@@ -9478,7 +9475,7 @@ errors++;
 }
 }
 else {
-const err759 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/groups",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/groups/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.groups.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.groups,data:data280};
+const err759 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/hosts",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/hosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.hosts.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.hosts,data:data279};
 if(vErrors === null){
 vErrors = [err759];
 }
@@ -9487,13 +9484,14 @@ vErrors.push(err759);
 }
 errors++;
 }
-let data282 = data277.matchers;
-if(Array.isArray(data282)){
-const len34 = data282.length;
-for(let i34=0; i34<len34; i34++){
-let data283 = data282[i34];
-if(typeof data283 !== "string"){
-const err760 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/matchers/" + i34,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/matchers/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.matchers.items.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.matchers.items,data:data283};
+let data281 = data278.groups;
+if(Array.isArray(data281)){
+const len33 = data281.length;
+for(let i33=0; i33<len33; i33++){
+let data282 = data281[i33];
+if(typeof data282 === "string"){
+if(func3(data282) < 1){
+const err760 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/groups/" + i33,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/groups/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.groups.items,data:data282};
 if(vErrors === null){
 vErrors = [err760];
 }
@@ -9503,9 +9501,8 @@ vErrors.push(err760);
 errors++;
 }
 }
-}
 else {
-const err761 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/matchers",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/matchers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.matchers.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.matchers,data:data282};
+const err761 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/groups/" + i33,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/groups/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.groups.items.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.groups.items,data:data282};
 if(vErrors === null){
 vErrors = [err761];
 }
@@ -9515,8 +9512,9 @@ vErrors.push(err761);
 errors++;
 }
 }
+}
 else {
-const err762 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members,data:data277};
+const err762 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/groups",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/groups/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.groups.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.groups,data:data281};
 if(vErrors === null){
 vErrors = [err762];
 }
@@ -9525,10 +9523,13 @@ vErrors.push(err762);
 }
 errors++;
 }
-if(data273.minHealthy !== undefined){
-let data284 = data273.minHealthy;
-if(!((typeof data284 == "number") && (!(data284 % 1) && !isNaN(data284)))){
-const err763 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/minHealthy",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/minHealthy/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.minHealthy.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.minHealthy,data:data284};
+let data283 = data278.matchers;
+if(Array.isArray(data283)){
+const len34 = data283.length;
+for(let i34=0; i34<len34; i34++){
+let data284 = data283[i34];
+if(typeof data284 !== "string"){
+const err763 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/matchers/" + i34,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/matchers/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.matchers.items.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.matchers.items,data:data284};
 if(vErrors === null){
 vErrors = [err763];
 }
@@ -9537,9 +9538,10 @@ vErrors.push(err763);
 }
 errors++;
 }
-if(typeof data284 == "number"){
-if(data284 < 1 || isNaN(data284)){
-const err764 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/minHealthy",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/minHealthy/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.minHealthy,data:data284};
+}
+}
+else {
+const err764 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/matchers",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/matchers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.matchers.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.matchers,data:data283};
 if(vErrors === null){
 vErrors = [err764];
 }
@@ -9549,15 +9551,8 @@ vErrors.push(err764);
 errors++;
 }
 }
-}
-let data285 = data273.dependsOn;
-if(Array.isArray(data285)){
-const len35 = data285.length;
-for(let i35=0; i35<len35; i35++){
-let data286 = data285[i35];
-if(typeof data286 === "string"){
-if(!pattern35.test(data286)){
-const err765 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/dependsOn/" + i35,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/dependsOn/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.dependsOn.items,data:data286};
+else {
+const err765 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members,data:data278};
 if(vErrors === null){
 vErrors = [err765];
 }
@@ -9566,9 +9561,10 @@ vErrors.push(err765);
 }
 errors++;
 }
-}
-else {
-const err766 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/dependsOn/" + i35,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/dependsOn/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.dependsOn.items.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.dependsOn.items,data:data286};
+if(data274.minHealthy !== undefined){
+let data285 = data274.minHealthy;
+if(!((typeof data285 == "number") && (!(data285 % 1) && !isNaN(data285)))){
+const err766 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/minHealthy",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/minHealthy/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.minHealthy.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.minHealthy,data:data285};
 if(vErrors === null){
 vErrors = [err766];
 }
@@ -9577,10 +9573,9 @@ vErrors.push(err766);
 }
 errors++;
 }
-}
-}
-else {
-const err767 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/dependsOn",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/dependsOn/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.dependsOn.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.dependsOn,data:data285};
+if(typeof data285 == "number"){
+if(data285 < 1 || isNaN(data285)){
+const err767 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/minHealthy",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/minHealthy/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.minHealthy,data:data285};
 if(vErrors === null){
 vErrors = [err767];
 }
@@ -9589,14 +9584,16 @@ vErrors.push(err767);
 }
 errors++;
 }
-let data287 = data273.desks;
-if(Array.isArray(data287)){
-const len36 = data287.length;
-for(let i36=0; i36<len36; i36++){
-let data288 = data287[i36];
-if(typeof data288 === "string"){
-if(!pattern35.test(data288)){
-const err768 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/desks/" + i36,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/desks/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.desks.items,data:data288};
+}
+}
+let data286 = data274.dependsOn;
+if(Array.isArray(data286)){
+const len35 = data286.length;
+for(let i35=0; i35<len35; i35++){
+let data287 = data286[i35];
+if(typeof data287 === "string"){
+if(!pattern35.test(data287)){
+const err768 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/dependsOn/" + i35,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/dependsOn/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.dependsOn.items,data:data287};
 if(vErrors === null){
 vErrors = [err768];
 }
@@ -9607,7 +9604,7 @@ errors++;
 }
 }
 else {
-const err769 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/desks/" + i36,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/desks/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.desks.items.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.desks.items,data:data288};
+const err769 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/dependsOn/" + i35,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/dependsOn/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.dependsOn.items.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.dependsOn.items,data:data287};
 if(vErrors === null){
 vErrors = [err769];
 }
@@ -9619,7 +9616,7 @@ errors++;
 }
 }
 else {
-const err770 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/desks",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/desks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.desks.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.desks,data:data287};
+const err770 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/dependsOn",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/dependsOn/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.dependsOn.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.dependsOn,data:data286};
 if(vErrors === null){
 vErrors = [err770];
 }
@@ -9628,9 +9625,14 @@ vErrors.push(err770);
 }
 errors++;
 }
-}
-else {
-const err771 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data273};
+let data288 = data274.desks;
+if(Array.isArray(data288)){
+const len36 = data288.length;
+for(let i36=0; i36<len36; i36++){
+let data289 = data288[i36];
+if(typeof data289 === "string"){
+if(!pattern35.test(data289)){
+const err771 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/desks/" + i36,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/desks/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.desks.items,data:data289};
 if(vErrors === null){
 vErrors = [err771];
 }
@@ -9640,10 +9642,8 @@ vErrors.push(err771);
 errors++;
 }
 }
-}
-}
 else {
-const err772 = {instancePath:instancePath+"/services",schemaPath:"#/properties/services/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.services.type,parentSchema:schema11.properties.services,data:data272};
+const err772 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/desks/" + i36,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/desks/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.desks.items.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.desks.items,data:data289};
 if(vErrors === null){
 vErrors = [err772];
 }
@@ -9652,22 +9652,10 @@ vErrors.push(err772);
 }
 errors++;
 }
-let data289 = data.priority;
-if(data289 && typeof data289 == "object" && !Array.isArray(data289)){
-if(data289.matrix === undefined){
-data289.matrix = {"high":{"high":"P1","medium":"P2","low":"P3"},"medium":{"high":"P2","medium":"P3","low":"P4"},"low":{"high":"P3","medium":"P4","low":"P5"}};
 }
-if(data289.defaultImpact === undefined){
-data289.defaultImpact = "low";
 }
-if(data289.severityUrgency === undefined){
-data289.severityUrgency = {"critical":"high","warning":"medium","info":"low"};
-}
-if(data289.sla === undefined){
-data289.sla = {};
-}
-if(data289.matrix === undefined){
-const err773 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/required",keyword:"required",params:{missingProperty: "matrix"},message:"must have required property '"+"matrix"+"'",schema:schema11.properties.priority.required,parentSchema:schema11.properties.priority,data:data289};
+else {
+const err773 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/desks",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/desks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.desks.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.desks,data:data288};
 if(vErrors === null){
 vErrors = [err773];
 }
@@ -9676,8 +9664,9 @@ vErrors.push(err773);
 }
 errors++;
 }
-if(data289.defaultImpact === undefined){
-const err774 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/required",keyword:"required",params:{missingProperty: "defaultImpact"},message:"must have required property '"+"defaultImpact"+"'",schema:schema11.properties.priority.required,parentSchema:schema11.properties.priority,data:data289};
+}
+else {
+const err774 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data274};
 if(vErrors === null){
 vErrors = [err774];
 }
@@ -9686,8 +9675,11 @@ vErrors.push(err774);
 }
 errors++;
 }
-if(data289.severityUrgency === undefined){
-const err775 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/required",keyword:"required",params:{missingProperty: "severityUrgency"},message:"must have required property '"+"severityUrgency"+"'",schema:schema11.properties.priority.required,parentSchema:schema11.properties.priority,data:data289};
+}
+}
+}
+else {
+const err775 = {instancePath:instancePath+"/services",schemaPath:"#/properties/services/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.services.type,parentSchema:schema11.properties.services,data:data273};
 if(vErrors === null){
 vErrors = [err775];
 }
@@ -9696,8 +9688,22 @@ vErrors.push(err775);
 }
 errors++;
 }
-if(data289.sla === undefined){
-const err776 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/required",keyword:"required",params:{missingProperty: "sla"},message:"must have required property '"+"sla"+"'",schema:schema11.properties.priority.required,parentSchema:schema11.properties.priority,data:data289};
+let data290 = data.priority;
+if(data290 && typeof data290 == "object" && !Array.isArray(data290)){
+if(data290.matrix === undefined){
+data290.matrix = {"high":{"high":"P1","medium":"P2","low":"P3"},"medium":{"high":"P2","medium":"P3","low":"P4"},"low":{"high":"P3","medium":"P4","low":"P5"}};
+}
+if(data290.defaultImpact === undefined){
+data290.defaultImpact = "low";
+}
+if(data290.severityUrgency === undefined){
+data290.severityUrgency = {"critical":"high","warning":"medium","info":"low"};
+}
+if(data290.sla === undefined){
+data290.sla = {};
+}
+if(data290.matrix === undefined){
+const err776 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/required",keyword:"required",params:{missingProperty: "matrix"},message:"must have required property '"+"matrix"+"'",schema:schema11.properties.priority.required,parentSchema:schema11.properties.priority,data:data290};
 if(vErrors === null){
 vErrors = [err776];
 }
@@ -9706,9 +9712,8 @@ vErrors.push(err776);
 }
 errors++;
 }
-for(const key61 in data289){
-if(!(((((key61 === "matrix") || (key61 === "defaultImpact")) || (key61 === "severityUrgency")) || (key61 === "businessHours")) || (key61 === "sla"))){
-const err777 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key61},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority,data:data289};
+if(data290.defaultImpact === undefined){
+const err777 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/required",keyword:"required",params:{missingProperty: "defaultImpact"},message:"must have required property '"+"defaultImpact"+"'",schema:schema11.properties.priority.required,parentSchema:schema11.properties.priority,data:data290};
 if(vErrors === null){
 vErrors = [err777];
 }
@@ -9717,11 +9722,8 @@ vErrors.push(err777);
 }
 errors++;
 }
-}
-let data290 = data289.matrix;
-if(data290 && typeof data290 == "object" && !Array.isArray(data290)){
-if(data290.high === undefined){
-const err778 = {instancePath:instancePath+"/priority/matrix",schemaPath:"#/properties/priority/properties/matrix/required",keyword:"required",params:{missingProperty: "high"},message:"must have required property '"+"high"+"'",schema:schema11.properties.priority.properties.matrix.required,parentSchema:schema11.properties.priority.properties.matrix,data:data290};
+if(data290.severityUrgency === undefined){
+const err778 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/required",keyword:"required",params:{missingProperty: "severityUrgency"},message:"must have required property '"+"severityUrgency"+"'",schema:schema11.properties.priority.required,parentSchema:schema11.properties.priority,data:data290};
 if(vErrors === null){
 vErrors = [err778];
 }
@@ -9730,8 +9732,8 @@ vErrors.push(err778);
 }
 errors++;
 }
-if(data290.medium === undefined){
-const err779 = {instancePath:instancePath+"/priority/matrix",schemaPath:"#/properties/priority/properties/matrix/required",keyword:"required",params:{missingProperty: "medium"},message:"must have required property '"+"medium"+"'",schema:schema11.properties.priority.properties.matrix.required,parentSchema:schema11.properties.priority.properties.matrix,data:data290};
+if(data290.sla === undefined){
+const err779 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/required",keyword:"required",params:{missingProperty: "sla"},message:"must have required property '"+"sla"+"'",schema:schema11.properties.priority.required,parentSchema:schema11.properties.priority,data:data290};
 if(vErrors === null){
 vErrors = [err779];
 }
@@ -9740,8 +9742,9 @@ vErrors.push(err779);
 }
 errors++;
 }
-if(data290.low === undefined){
-const err780 = {instancePath:instancePath+"/priority/matrix",schemaPath:"#/properties/priority/properties/matrix/required",keyword:"required",params:{missingProperty: "low"},message:"must have required property '"+"low"+"'",schema:schema11.properties.priority.properties.matrix.required,parentSchema:schema11.properties.priority.properties.matrix,data:data290};
+for(const key61 in data290){
+if(!(((((key61 === "matrix") || (key61 === "defaultImpact")) || (key61 === "severityUrgency")) || (key61 === "businessHours")) || (key61 === "sla"))){
+const err780 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key61},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority,data:data290};
 if(vErrors === null){
 vErrors = [err780];
 }
@@ -9750,9 +9753,11 @@ vErrors.push(err780);
 }
 errors++;
 }
-for(const key62 in data290){
-if(!(((key62 === "high") || (key62 === "medium")) || (key62 === "low"))){
-const err781 = {instancePath:instancePath+"/priority/matrix",schemaPath:"#/properties/priority/properties/matrix/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key62},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.matrix,data:data290};
+}
+let data291 = data290.matrix;
+if(data291 && typeof data291 == "object" && !Array.isArray(data291)){
+if(data291.high === undefined){
+const err781 = {instancePath:instancePath+"/priority/matrix",schemaPath:"#/properties/priority/properties/matrix/required",keyword:"required",params:{missingProperty: "high"},message:"must have required property '"+"high"+"'",schema:schema11.properties.priority.properties.matrix.required,parentSchema:schema11.properties.priority.properties.matrix,data:data291};
 if(vErrors === null){
 vErrors = [err781];
 }
@@ -9761,12 +9766,8 @@ vErrors.push(err781);
 }
 errors++;
 }
-}
-if(data290.high !== undefined){
-let data291 = data290.high;
-if(data291 && typeof data291 == "object" && !Array.isArray(data291)){
-if(data291.high === undefined){
-const err782 = {instancePath:instancePath+"/priority/matrix/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/required",keyword:"required",params:{missingProperty: "high"},message:"must have required property '"+"high"+"'",schema:schema11.properties.priority.properties.matrix.properties.high.required,parentSchema:schema11.properties.priority.properties.matrix.properties.high,data:data291};
+if(data291.medium === undefined){
+const err782 = {instancePath:instancePath+"/priority/matrix",schemaPath:"#/properties/priority/properties/matrix/required",keyword:"required",params:{missingProperty: "medium"},message:"must have required property '"+"medium"+"'",schema:schema11.properties.priority.properties.matrix.required,parentSchema:schema11.properties.priority.properties.matrix,data:data291};
 if(vErrors === null){
 vErrors = [err782];
 }
@@ -9775,8 +9776,8 @@ vErrors.push(err782);
 }
 errors++;
 }
-if(data291.medium === undefined){
-const err783 = {instancePath:instancePath+"/priority/matrix/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/required",keyword:"required",params:{missingProperty: "medium"},message:"must have required property '"+"medium"+"'",schema:schema11.properties.priority.properties.matrix.properties.high.required,parentSchema:schema11.properties.priority.properties.matrix.properties.high,data:data291};
+if(data291.low === undefined){
+const err783 = {instancePath:instancePath+"/priority/matrix",schemaPath:"#/properties/priority/properties/matrix/required",keyword:"required",params:{missingProperty: "low"},message:"must have required property '"+"low"+"'",schema:schema11.properties.priority.properties.matrix.required,parentSchema:schema11.properties.priority.properties.matrix,data:data291};
 if(vErrors === null){
 vErrors = [err783];
 }
@@ -9785,8 +9786,9 @@ vErrors.push(err783);
 }
 errors++;
 }
-if(data291.low === undefined){
-const err784 = {instancePath:instancePath+"/priority/matrix/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/required",keyword:"required",params:{missingProperty: "low"},message:"must have required property '"+"low"+"'",schema:schema11.properties.priority.properties.matrix.properties.high.required,parentSchema:schema11.properties.priority.properties.matrix.properties.high,data:data291};
+for(const key62 in data291){
+if(!(((key62 === "high") || (key62 === "medium")) || (key62 === "low"))){
+const err784 = {instancePath:instancePath+"/priority/matrix",schemaPath:"#/properties/priority/properties/matrix/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key62},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.matrix,data:data291};
 if(vErrors === null){
 vErrors = [err784];
 }
@@ -9795,9 +9797,12 @@ vErrors.push(err784);
 }
 errors++;
 }
-for(const key63 in data291){
-if(!(((key63 === "high") || (key63 === "medium")) || (key63 === "low"))){
-const err785 = {instancePath:instancePath+"/priority/matrix/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key63},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.matrix.properties.high,data:data291};
+}
+if(data291.high !== undefined){
+let data292 = data291.high;
+if(data292 && typeof data292 == "object" && !Array.isArray(data292)){
+if(data292.high === undefined){
+const err785 = {instancePath:instancePath+"/priority/matrix/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/required",keyword:"required",params:{missingProperty: "high"},message:"must have required property '"+"high"+"'",schema:schema11.properties.priority.properties.matrix.properties.high.required,parentSchema:schema11.properties.priority.properties.matrix.properties.high,data:data292};
 if(vErrors === null){
 vErrors = [err785];
 }
@@ -9806,11 +9811,8 @@ vErrors.push(err785);
 }
 errors++;
 }
-}
-if(data291.high !== undefined){
-let data292 = data291.high;
-if(typeof data292 !== "string"){
-const err786 = {instancePath:instancePath+"/priority/matrix/high/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/properties/high/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.high.properties.high.type,parentSchema:schema11.properties.priority.properties.matrix.properties.high.properties.high,data:data292};
+if(data292.medium === undefined){
+const err786 = {instancePath:instancePath+"/priority/matrix/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/required",keyword:"required",params:{missingProperty: "medium"},message:"must have required property '"+"medium"+"'",schema:schema11.properties.priority.properties.matrix.properties.high.required,parentSchema:schema11.properties.priority.properties.matrix.properties.high,data:data292};
 if(vErrors === null){
 vErrors = [err786];
 }
@@ -9819,8 +9821,8 @@ vErrors.push(err786);
 }
 errors++;
 }
-if(!(((((data292 === "P1") || (data292 === "P2")) || (data292 === "P3")) || (data292 === "P4")) || (data292 === "P5"))){
-const err787 = {instancePath:instancePath+"/priority/matrix/high/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/properties/high/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.high.properties.high.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.high.properties.high.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.high.properties.high,data:data292};
+if(data292.low === undefined){
+const err787 = {instancePath:instancePath+"/priority/matrix/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/required",keyword:"required",params:{missingProperty: "low"},message:"must have required property '"+"low"+"'",schema:schema11.properties.priority.properties.matrix.properties.high.required,parentSchema:schema11.properties.priority.properties.matrix.properties.high,data:data292};
 if(vErrors === null){
 vErrors = [err787];
 }
@@ -9829,11 +9831,9 @@ vErrors.push(err787);
 }
 errors++;
 }
-}
-if(data291.medium !== undefined){
-let data293 = data291.medium;
-if(typeof data293 !== "string"){
-const err788 = {instancePath:instancePath+"/priority/matrix/high/medium",schemaPath:"#/properties/priority/properties/matrix/properties/high/properties/medium/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.high.properties.medium.type,parentSchema:schema11.properties.priority.properties.matrix.properties.high.properties.medium,data:data293};
+for(const key63 in data292){
+if(!(((key63 === "high") || (key63 === "medium")) || (key63 === "low"))){
+const err788 = {instancePath:instancePath+"/priority/matrix/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key63},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.matrix.properties.high,data:data292};
 if(vErrors === null){
 vErrors = [err788];
 }
@@ -9842,8 +9842,11 @@ vErrors.push(err788);
 }
 errors++;
 }
-if(!(((((data293 === "P1") || (data293 === "P2")) || (data293 === "P3")) || (data293 === "P4")) || (data293 === "P5"))){
-const err789 = {instancePath:instancePath+"/priority/matrix/high/medium",schemaPath:"#/properties/priority/properties/matrix/properties/high/properties/medium/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.high.properties.medium.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.high.properties.medium.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.high.properties.medium,data:data293};
+}
+if(data292.high !== undefined){
+let data293 = data292.high;
+if(typeof data293 !== "string"){
+const err789 = {instancePath:instancePath+"/priority/matrix/high/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/properties/high/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.high.properties.high.type,parentSchema:schema11.properties.priority.properties.matrix.properties.high.properties.high,data:data293};
 if(vErrors === null){
 vErrors = [err789];
 }
@@ -9852,11 +9855,8 @@ vErrors.push(err789);
 }
 errors++;
 }
-}
-if(data291.low !== undefined){
-let data294 = data291.low;
-if(typeof data294 !== "string"){
-const err790 = {instancePath:instancePath+"/priority/matrix/high/low",schemaPath:"#/properties/priority/properties/matrix/properties/high/properties/low/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.high.properties.low.type,parentSchema:schema11.properties.priority.properties.matrix.properties.high.properties.low,data:data294};
+if(!(((((data293 === "P1") || (data293 === "P2")) || (data293 === "P3")) || (data293 === "P4")) || (data293 === "P5"))){
+const err790 = {instancePath:instancePath+"/priority/matrix/high/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/properties/high/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.high.properties.high.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.high.properties.high.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.high.properties.high,data:data293};
 if(vErrors === null){
 vErrors = [err790];
 }
@@ -9865,8 +9865,11 @@ vErrors.push(err790);
 }
 errors++;
 }
-if(!(((((data294 === "P1") || (data294 === "P2")) || (data294 === "P3")) || (data294 === "P4")) || (data294 === "P5"))){
-const err791 = {instancePath:instancePath+"/priority/matrix/high/low",schemaPath:"#/properties/priority/properties/matrix/properties/high/properties/low/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.high.properties.low.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.high.properties.low.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.high.properties.low,data:data294};
+}
+if(data292.medium !== undefined){
+let data294 = data292.medium;
+if(typeof data294 !== "string"){
+const err791 = {instancePath:instancePath+"/priority/matrix/high/medium",schemaPath:"#/properties/priority/properties/matrix/properties/high/properties/medium/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.high.properties.medium.type,parentSchema:schema11.properties.priority.properties.matrix.properties.high.properties.medium,data:data294};
 if(vErrors === null){
 vErrors = [err791];
 }
@@ -9875,10 +9878,8 @@ vErrors.push(err791);
 }
 errors++;
 }
-}
-}
-else {
-const err792 = {instancePath:instancePath+"/priority/matrix/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.matrix.properties.high.type,parentSchema:schema11.properties.priority.properties.matrix.properties.high,data:data291};
+if(!(((((data294 === "P1") || (data294 === "P2")) || (data294 === "P3")) || (data294 === "P4")) || (data294 === "P5"))){
+const err792 = {instancePath:instancePath+"/priority/matrix/high/medium",schemaPath:"#/properties/priority/properties/matrix/properties/high/properties/medium/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.high.properties.medium.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.high.properties.medium.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.high.properties.medium,data:data294};
 if(vErrors === null){
 vErrors = [err792];
 }
@@ -9888,11 +9889,10 @@ vErrors.push(err792);
 errors++;
 }
 }
-if(data290.medium !== undefined){
-let data295 = data290.medium;
-if(data295 && typeof data295 == "object" && !Array.isArray(data295)){
-if(data295.high === undefined){
-const err793 = {instancePath:instancePath+"/priority/matrix/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/required",keyword:"required",params:{missingProperty: "high"},message:"must have required property '"+"high"+"'",schema:schema11.properties.priority.properties.matrix.properties.medium.required,parentSchema:schema11.properties.priority.properties.matrix.properties.medium,data:data295};
+if(data292.low !== undefined){
+let data295 = data292.low;
+if(typeof data295 !== "string"){
+const err793 = {instancePath:instancePath+"/priority/matrix/high/low",schemaPath:"#/properties/priority/properties/matrix/properties/high/properties/low/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.high.properties.low.type,parentSchema:schema11.properties.priority.properties.matrix.properties.high.properties.low,data:data295};
 if(vErrors === null){
 vErrors = [err793];
 }
@@ -9901,8 +9901,8 @@ vErrors.push(err793);
 }
 errors++;
 }
-if(data295.medium === undefined){
-const err794 = {instancePath:instancePath+"/priority/matrix/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/required",keyword:"required",params:{missingProperty: "medium"},message:"must have required property '"+"medium"+"'",schema:schema11.properties.priority.properties.matrix.properties.medium.required,parentSchema:schema11.properties.priority.properties.matrix.properties.medium,data:data295};
+if(!(((((data295 === "P1") || (data295 === "P2")) || (data295 === "P3")) || (data295 === "P4")) || (data295 === "P5"))){
+const err794 = {instancePath:instancePath+"/priority/matrix/high/low",schemaPath:"#/properties/priority/properties/matrix/properties/high/properties/low/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.high.properties.low.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.high.properties.low.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.high.properties.low,data:data295};
 if(vErrors === null){
 vErrors = [err794];
 }
@@ -9911,8 +9911,10 @@ vErrors.push(err794);
 }
 errors++;
 }
-if(data295.low === undefined){
-const err795 = {instancePath:instancePath+"/priority/matrix/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/required",keyword:"required",params:{missingProperty: "low"},message:"must have required property '"+"low"+"'",schema:schema11.properties.priority.properties.matrix.properties.medium.required,parentSchema:schema11.properties.priority.properties.matrix.properties.medium,data:data295};
+}
+}
+else {
+const err795 = {instancePath:instancePath+"/priority/matrix/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.matrix.properties.high.type,parentSchema:schema11.properties.priority.properties.matrix.properties.high,data:data292};
 if(vErrors === null){
 vErrors = [err795];
 }
@@ -9921,9 +9923,12 @@ vErrors.push(err795);
 }
 errors++;
 }
-for(const key64 in data295){
-if(!(((key64 === "high") || (key64 === "medium")) || (key64 === "low"))){
-const err796 = {instancePath:instancePath+"/priority/matrix/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key64},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.matrix.properties.medium,data:data295};
+}
+if(data291.medium !== undefined){
+let data296 = data291.medium;
+if(data296 && typeof data296 == "object" && !Array.isArray(data296)){
+if(data296.high === undefined){
+const err796 = {instancePath:instancePath+"/priority/matrix/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/required",keyword:"required",params:{missingProperty: "high"},message:"must have required property '"+"high"+"'",schema:schema11.properties.priority.properties.matrix.properties.medium.required,parentSchema:schema11.properties.priority.properties.matrix.properties.medium,data:data296};
 if(vErrors === null){
 vErrors = [err796];
 }
@@ -9932,11 +9937,8 @@ vErrors.push(err796);
 }
 errors++;
 }
-}
-if(data295.high !== undefined){
-let data296 = data295.high;
-if(typeof data296 !== "string"){
-const err797 = {instancePath:instancePath+"/priority/matrix/medium/high",schemaPath:"#/properties/priority/properties/matrix/properties/medium/properties/high/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.medium.properties.high.type,parentSchema:schema11.properties.priority.properties.matrix.properties.medium.properties.high,data:data296};
+if(data296.medium === undefined){
+const err797 = {instancePath:instancePath+"/priority/matrix/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/required",keyword:"required",params:{missingProperty: "medium"},message:"must have required property '"+"medium"+"'",schema:schema11.properties.priority.properties.matrix.properties.medium.required,parentSchema:schema11.properties.priority.properties.matrix.properties.medium,data:data296};
 if(vErrors === null){
 vErrors = [err797];
 }
@@ -9945,8 +9947,8 @@ vErrors.push(err797);
 }
 errors++;
 }
-if(!(((((data296 === "P1") || (data296 === "P2")) || (data296 === "P3")) || (data296 === "P4")) || (data296 === "P5"))){
-const err798 = {instancePath:instancePath+"/priority/matrix/medium/high",schemaPath:"#/properties/priority/properties/matrix/properties/medium/properties/high/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.medium.properties.high.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.medium.properties.high.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.medium.properties.high,data:data296};
+if(data296.low === undefined){
+const err798 = {instancePath:instancePath+"/priority/matrix/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/required",keyword:"required",params:{missingProperty: "low"},message:"must have required property '"+"low"+"'",schema:schema11.properties.priority.properties.matrix.properties.medium.required,parentSchema:schema11.properties.priority.properties.matrix.properties.medium,data:data296};
 if(vErrors === null){
 vErrors = [err798];
 }
@@ -9955,11 +9957,9 @@ vErrors.push(err798);
 }
 errors++;
 }
-}
-if(data295.medium !== undefined){
-let data297 = data295.medium;
-if(typeof data297 !== "string"){
-const err799 = {instancePath:instancePath+"/priority/matrix/medium/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/properties/medium/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.medium.properties.medium.type,parentSchema:schema11.properties.priority.properties.matrix.properties.medium.properties.medium,data:data297};
+for(const key64 in data296){
+if(!(((key64 === "high") || (key64 === "medium")) || (key64 === "low"))){
+const err799 = {instancePath:instancePath+"/priority/matrix/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key64},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.matrix.properties.medium,data:data296};
 if(vErrors === null){
 vErrors = [err799];
 }
@@ -9968,8 +9968,11 @@ vErrors.push(err799);
 }
 errors++;
 }
-if(!(((((data297 === "P1") || (data297 === "P2")) || (data297 === "P3")) || (data297 === "P4")) || (data297 === "P5"))){
-const err800 = {instancePath:instancePath+"/priority/matrix/medium/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/properties/medium/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.medium.properties.medium.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.medium.properties.medium.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.medium.properties.medium,data:data297};
+}
+if(data296.high !== undefined){
+let data297 = data296.high;
+if(typeof data297 !== "string"){
+const err800 = {instancePath:instancePath+"/priority/matrix/medium/high",schemaPath:"#/properties/priority/properties/matrix/properties/medium/properties/high/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.medium.properties.high.type,parentSchema:schema11.properties.priority.properties.matrix.properties.medium.properties.high,data:data297};
 if(vErrors === null){
 vErrors = [err800];
 }
@@ -9978,11 +9981,8 @@ vErrors.push(err800);
 }
 errors++;
 }
-}
-if(data295.low !== undefined){
-let data298 = data295.low;
-if(typeof data298 !== "string"){
-const err801 = {instancePath:instancePath+"/priority/matrix/medium/low",schemaPath:"#/properties/priority/properties/matrix/properties/medium/properties/low/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.medium.properties.low.type,parentSchema:schema11.properties.priority.properties.matrix.properties.medium.properties.low,data:data298};
+if(!(((((data297 === "P1") || (data297 === "P2")) || (data297 === "P3")) || (data297 === "P4")) || (data297 === "P5"))){
+const err801 = {instancePath:instancePath+"/priority/matrix/medium/high",schemaPath:"#/properties/priority/properties/matrix/properties/medium/properties/high/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.medium.properties.high.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.medium.properties.high.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.medium.properties.high,data:data297};
 if(vErrors === null){
 vErrors = [err801];
 }
@@ -9991,8 +9991,11 @@ vErrors.push(err801);
 }
 errors++;
 }
-if(!(((((data298 === "P1") || (data298 === "P2")) || (data298 === "P3")) || (data298 === "P4")) || (data298 === "P5"))){
-const err802 = {instancePath:instancePath+"/priority/matrix/medium/low",schemaPath:"#/properties/priority/properties/matrix/properties/medium/properties/low/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.medium.properties.low.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.medium.properties.low.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.medium.properties.low,data:data298};
+}
+if(data296.medium !== undefined){
+let data298 = data296.medium;
+if(typeof data298 !== "string"){
+const err802 = {instancePath:instancePath+"/priority/matrix/medium/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/properties/medium/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.medium.properties.medium.type,parentSchema:schema11.properties.priority.properties.matrix.properties.medium.properties.medium,data:data298};
 if(vErrors === null){
 vErrors = [err802];
 }
@@ -10001,10 +10004,8 @@ vErrors.push(err802);
 }
 errors++;
 }
-}
-}
-else {
-const err803 = {instancePath:instancePath+"/priority/matrix/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.matrix.properties.medium.type,parentSchema:schema11.properties.priority.properties.matrix.properties.medium,data:data295};
+if(!(((((data298 === "P1") || (data298 === "P2")) || (data298 === "P3")) || (data298 === "P4")) || (data298 === "P5"))){
+const err803 = {instancePath:instancePath+"/priority/matrix/medium/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/properties/medium/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.medium.properties.medium.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.medium.properties.medium.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.medium.properties.medium,data:data298};
 if(vErrors === null){
 vErrors = [err803];
 }
@@ -10014,11 +10015,10 @@ vErrors.push(err803);
 errors++;
 }
 }
-if(data290.low !== undefined){
-let data299 = data290.low;
-if(data299 && typeof data299 == "object" && !Array.isArray(data299)){
-if(data299.high === undefined){
-const err804 = {instancePath:instancePath+"/priority/matrix/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/required",keyword:"required",params:{missingProperty: "high"},message:"must have required property '"+"high"+"'",schema:schema11.properties.priority.properties.matrix.properties.low.required,parentSchema:schema11.properties.priority.properties.matrix.properties.low,data:data299};
+if(data296.low !== undefined){
+let data299 = data296.low;
+if(typeof data299 !== "string"){
+const err804 = {instancePath:instancePath+"/priority/matrix/medium/low",schemaPath:"#/properties/priority/properties/matrix/properties/medium/properties/low/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.medium.properties.low.type,parentSchema:schema11.properties.priority.properties.matrix.properties.medium.properties.low,data:data299};
 if(vErrors === null){
 vErrors = [err804];
 }
@@ -10027,8 +10027,8 @@ vErrors.push(err804);
 }
 errors++;
 }
-if(data299.medium === undefined){
-const err805 = {instancePath:instancePath+"/priority/matrix/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/required",keyword:"required",params:{missingProperty: "medium"},message:"must have required property '"+"medium"+"'",schema:schema11.properties.priority.properties.matrix.properties.low.required,parentSchema:schema11.properties.priority.properties.matrix.properties.low,data:data299};
+if(!(((((data299 === "P1") || (data299 === "P2")) || (data299 === "P3")) || (data299 === "P4")) || (data299 === "P5"))){
+const err805 = {instancePath:instancePath+"/priority/matrix/medium/low",schemaPath:"#/properties/priority/properties/matrix/properties/medium/properties/low/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.medium.properties.low.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.medium.properties.low.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.medium.properties.low,data:data299};
 if(vErrors === null){
 vErrors = [err805];
 }
@@ -10037,8 +10037,10 @@ vErrors.push(err805);
 }
 errors++;
 }
-if(data299.low === undefined){
-const err806 = {instancePath:instancePath+"/priority/matrix/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/required",keyword:"required",params:{missingProperty: "low"},message:"must have required property '"+"low"+"'",schema:schema11.properties.priority.properties.matrix.properties.low.required,parentSchema:schema11.properties.priority.properties.matrix.properties.low,data:data299};
+}
+}
+else {
+const err806 = {instancePath:instancePath+"/priority/matrix/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.matrix.properties.medium.type,parentSchema:schema11.properties.priority.properties.matrix.properties.medium,data:data296};
 if(vErrors === null){
 vErrors = [err806];
 }
@@ -10047,9 +10049,12 @@ vErrors.push(err806);
 }
 errors++;
 }
-for(const key65 in data299){
-if(!(((key65 === "high") || (key65 === "medium")) || (key65 === "low"))){
-const err807 = {instancePath:instancePath+"/priority/matrix/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key65},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.matrix.properties.low,data:data299};
+}
+if(data291.low !== undefined){
+let data300 = data291.low;
+if(data300 && typeof data300 == "object" && !Array.isArray(data300)){
+if(data300.high === undefined){
+const err807 = {instancePath:instancePath+"/priority/matrix/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/required",keyword:"required",params:{missingProperty: "high"},message:"must have required property '"+"high"+"'",schema:schema11.properties.priority.properties.matrix.properties.low.required,parentSchema:schema11.properties.priority.properties.matrix.properties.low,data:data300};
 if(vErrors === null){
 vErrors = [err807];
 }
@@ -10058,11 +10063,8 @@ vErrors.push(err807);
 }
 errors++;
 }
-}
-if(data299.high !== undefined){
-let data300 = data299.high;
-if(typeof data300 !== "string"){
-const err808 = {instancePath:instancePath+"/priority/matrix/low/high",schemaPath:"#/properties/priority/properties/matrix/properties/low/properties/high/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.low.properties.high.type,parentSchema:schema11.properties.priority.properties.matrix.properties.low.properties.high,data:data300};
+if(data300.medium === undefined){
+const err808 = {instancePath:instancePath+"/priority/matrix/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/required",keyword:"required",params:{missingProperty: "medium"},message:"must have required property '"+"medium"+"'",schema:schema11.properties.priority.properties.matrix.properties.low.required,parentSchema:schema11.properties.priority.properties.matrix.properties.low,data:data300};
 if(vErrors === null){
 vErrors = [err808];
 }
@@ -10071,8 +10073,8 @@ vErrors.push(err808);
 }
 errors++;
 }
-if(!(((((data300 === "P1") || (data300 === "P2")) || (data300 === "P3")) || (data300 === "P4")) || (data300 === "P5"))){
-const err809 = {instancePath:instancePath+"/priority/matrix/low/high",schemaPath:"#/properties/priority/properties/matrix/properties/low/properties/high/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.low.properties.high.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.low.properties.high.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.low.properties.high,data:data300};
+if(data300.low === undefined){
+const err809 = {instancePath:instancePath+"/priority/matrix/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/required",keyword:"required",params:{missingProperty: "low"},message:"must have required property '"+"low"+"'",schema:schema11.properties.priority.properties.matrix.properties.low.required,parentSchema:schema11.properties.priority.properties.matrix.properties.low,data:data300};
 if(vErrors === null){
 vErrors = [err809];
 }
@@ -10081,11 +10083,9 @@ vErrors.push(err809);
 }
 errors++;
 }
-}
-if(data299.medium !== undefined){
-let data301 = data299.medium;
-if(typeof data301 !== "string"){
-const err810 = {instancePath:instancePath+"/priority/matrix/low/medium",schemaPath:"#/properties/priority/properties/matrix/properties/low/properties/medium/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.low.properties.medium.type,parentSchema:schema11.properties.priority.properties.matrix.properties.low.properties.medium,data:data301};
+for(const key65 in data300){
+if(!(((key65 === "high") || (key65 === "medium")) || (key65 === "low"))){
+const err810 = {instancePath:instancePath+"/priority/matrix/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key65},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.matrix.properties.low,data:data300};
 if(vErrors === null){
 vErrors = [err810];
 }
@@ -10094,8 +10094,11 @@ vErrors.push(err810);
 }
 errors++;
 }
-if(!(((((data301 === "P1") || (data301 === "P2")) || (data301 === "P3")) || (data301 === "P4")) || (data301 === "P5"))){
-const err811 = {instancePath:instancePath+"/priority/matrix/low/medium",schemaPath:"#/properties/priority/properties/matrix/properties/low/properties/medium/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.low.properties.medium.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.low.properties.medium.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.low.properties.medium,data:data301};
+}
+if(data300.high !== undefined){
+let data301 = data300.high;
+if(typeof data301 !== "string"){
+const err811 = {instancePath:instancePath+"/priority/matrix/low/high",schemaPath:"#/properties/priority/properties/matrix/properties/low/properties/high/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.low.properties.high.type,parentSchema:schema11.properties.priority.properties.matrix.properties.low.properties.high,data:data301};
 if(vErrors === null){
 vErrors = [err811];
 }
@@ -10104,11 +10107,8 @@ vErrors.push(err811);
 }
 errors++;
 }
-}
-if(data299.low !== undefined){
-let data302 = data299.low;
-if(typeof data302 !== "string"){
-const err812 = {instancePath:instancePath+"/priority/matrix/low/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/properties/low/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.low.properties.low.type,parentSchema:schema11.properties.priority.properties.matrix.properties.low.properties.low,data:data302};
+if(!(((((data301 === "P1") || (data301 === "P2")) || (data301 === "P3")) || (data301 === "P4")) || (data301 === "P5"))){
+const err812 = {instancePath:instancePath+"/priority/matrix/low/high",schemaPath:"#/properties/priority/properties/matrix/properties/low/properties/high/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.low.properties.high.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.low.properties.high.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.low.properties.high,data:data301};
 if(vErrors === null){
 vErrors = [err812];
 }
@@ -10117,8 +10117,11 @@ vErrors.push(err812);
 }
 errors++;
 }
-if(!(((((data302 === "P1") || (data302 === "P2")) || (data302 === "P3")) || (data302 === "P4")) || (data302 === "P5"))){
-const err813 = {instancePath:instancePath+"/priority/matrix/low/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/properties/low/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.low.properties.low.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.low.properties.low.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.low.properties.low,data:data302};
+}
+if(data300.medium !== undefined){
+let data302 = data300.medium;
+if(typeof data302 !== "string"){
+const err813 = {instancePath:instancePath+"/priority/matrix/low/medium",schemaPath:"#/properties/priority/properties/matrix/properties/low/properties/medium/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.low.properties.medium.type,parentSchema:schema11.properties.priority.properties.matrix.properties.low.properties.medium,data:data302};
 if(vErrors === null){
 vErrors = [err813];
 }
@@ -10127,10 +10130,8 @@ vErrors.push(err813);
 }
 errors++;
 }
-}
-}
-else {
-const err814 = {instancePath:instancePath+"/priority/matrix/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.matrix.properties.low.type,parentSchema:schema11.properties.priority.properties.matrix.properties.low,data:data299};
+if(!(((((data302 === "P1") || (data302 === "P2")) || (data302 === "P3")) || (data302 === "P4")) || (data302 === "P5"))){
+const err814 = {instancePath:instancePath+"/priority/matrix/low/medium",schemaPath:"#/properties/priority/properties/matrix/properties/low/properties/medium/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.low.properties.medium.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.low.properties.medium.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.low.properties.medium,data:data302};
 if(vErrors === null){
 vErrors = [err814];
 }
@@ -10140,9 +10141,10 @@ vErrors.push(err814);
 errors++;
 }
 }
-}
-else {
-const err815 = {instancePath:instancePath+"/priority/matrix",schemaPath:"#/properties/priority/properties/matrix/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.matrix.type,parentSchema:schema11.properties.priority.properties.matrix,data:data290};
+if(data300.low !== undefined){
+let data303 = data300.low;
+if(typeof data303 !== "string"){
+const err815 = {instancePath:instancePath+"/priority/matrix/low/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/properties/low/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.low.properties.low.type,parentSchema:schema11.properties.priority.properties.matrix.properties.low.properties.low,data:data303};
 if(vErrors === null){
 vErrors = [err815];
 }
@@ -10151,9 +10153,8 @@ vErrors.push(err815);
 }
 errors++;
 }
-let data303 = data289.defaultImpact;
-if(typeof data303 !== "string"){
-const err816 = {instancePath:instancePath+"/priority/defaultImpact",schemaPath:"#/properties/priority/properties/defaultImpact/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.defaultImpact.type,parentSchema:schema11.properties.priority.properties.defaultImpact,data:data303};
+if(!(((((data303 === "P1") || (data303 === "P2")) || (data303 === "P3")) || (data303 === "P4")) || (data303 === "P5"))){
+const err816 = {instancePath:instancePath+"/priority/matrix/low/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/properties/low/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.low.properties.low.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.low.properties.low.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.low.properties.low,data:data303};
 if(vErrors === null){
 vErrors = [err816];
 }
@@ -10162,8 +10163,10 @@ vErrors.push(err816);
 }
 errors++;
 }
-if(!(((data303 === "high") || (data303 === "medium")) || (data303 === "low"))){
-const err817 = {instancePath:instancePath+"/priority/defaultImpact",schemaPath:"#/properties/priority/properties/defaultImpact/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.defaultImpact.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.defaultImpact.enum,parentSchema:schema11.properties.priority.properties.defaultImpact,data:data303};
+}
+}
+else {
+const err817 = {instancePath:instancePath+"/priority/matrix/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.matrix.properties.low.type,parentSchema:schema11.properties.priority.properties.matrix.properties.low,data:data300};
 if(vErrors === null){
 vErrors = [err817];
 }
@@ -10172,10 +10175,10 @@ vErrors.push(err817);
 }
 errors++;
 }
-let data304 = data289.severityUrgency;
-if(data304 && typeof data304 == "object" && !Array.isArray(data304)){
-if(data304.critical === undefined){
-const err818 = {instancePath:instancePath+"/priority/severityUrgency",schemaPath:"#/properties/priority/properties/severityUrgency/required",keyword:"required",params:{missingProperty: "critical"},message:"must have required property '"+"critical"+"'",schema:schema11.properties.priority.properties.severityUrgency.required,parentSchema:schema11.properties.priority.properties.severityUrgency,data:data304};
+}
+}
+else {
+const err818 = {instancePath:instancePath+"/priority/matrix",schemaPath:"#/properties/priority/properties/matrix/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.matrix.type,parentSchema:schema11.properties.priority.properties.matrix,data:data291};
 if(vErrors === null){
 vErrors = [err818];
 }
@@ -10184,8 +10187,9 @@ vErrors.push(err818);
 }
 errors++;
 }
-if(data304.warning === undefined){
-const err819 = {instancePath:instancePath+"/priority/severityUrgency",schemaPath:"#/properties/priority/properties/severityUrgency/required",keyword:"required",params:{missingProperty: "warning"},message:"must have required property '"+"warning"+"'",schema:schema11.properties.priority.properties.severityUrgency.required,parentSchema:schema11.properties.priority.properties.severityUrgency,data:data304};
+let data304 = data290.defaultImpact;
+if(typeof data304 !== "string"){
+const err819 = {instancePath:instancePath+"/priority/defaultImpact",schemaPath:"#/properties/priority/properties/defaultImpact/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.defaultImpact.type,parentSchema:schema11.properties.priority.properties.defaultImpact,data:data304};
 if(vErrors === null){
 vErrors = [err819];
 }
@@ -10194,8 +10198,8 @@ vErrors.push(err819);
 }
 errors++;
 }
-if(data304.info === undefined){
-const err820 = {instancePath:instancePath+"/priority/severityUrgency",schemaPath:"#/properties/priority/properties/severityUrgency/required",keyword:"required",params:{missingProperty: "info"},message:"must have required property '"+"info"+"'",schema:schema11.properties.priority.properties.severityUrgency.required,parentSchema:schema11.properties.priority.properties.severityUrgency,data:data304};
+if(!(((data304 === "high") || (data304 === "medium")) || (data304 === "low"))){
+const err820 = {instancePath:instancePath+"/priority/defaultImpact",schemaPath:"#/properties/priority/properties/defaultImpact/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.defaultImpact.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.defaultImpact.enum,parentSchema:schema11.properties.priority.properties.defaultImpact,data:data304};
 if(vErrors === null){
 vErrors = [err820];
 }
@@ -10204,9 +10208,10 @@ vErrors.push(err820);
 }
 errors++;
 }
-for(const key66 in data304){
-if(!(((key66 === "critical") || (key66 === "warning")) || (key66 === "info"))){
-const err821 = {instancePath:instancePath+"/priority/severityUrgency",schemaPath:"#/properties/priority/properties/severityUrgency/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key66},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.severityUrgency,data:data304};
+let data305 = data290.severityUrgency;
+if(data305 && typeof data305 == "object" && !Array.isArray(data305)){
+if(data305.critical === undefined){
+const err821 = {instancePath:instancePath+"/priority/severityUrgency",schemaPath:"#/properties/priority/properties/severityUrgency/required",keyword:"required",params:{missingProperty: "critical"},message:"must have required property '"+"critical"+"'",schema:schema11.properties.priority.properties.severityUrgency.required,parentSchema:schema11.properties.priority.properties.severityUrgency,data:data305};
 if(vErrors === null){
 vErrors = [err821];
 }
@@ -10215,11 +10220,8 @@ vErrors.push(err821);
 }
 errors++;
 }
-}
-if(data304.critical !== undefined){
-let data305 = data304.critical;
-if(typeof data305 !== "string"){
-const err822 = {instancePath:instancePath+"/priority/severityUrgency/critical",schemaPath:"#/properties/priority/properties/severityUrgency/properties/critical/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.severityUrgency.properties.critical.type,parentSchema:schema11.properties.priority.properties.severityUrgency.properties.critical,data:data305};
+if(data305.warning === undefined){
+const err822 = {instancePath:instancePath+"/priority/severityUrgency",schemaPath:"#/properties/priority/properties/severityUrgency/required",keyword:"required",params:{missingProperty: "warning"},message:"must have required property '"+"warning"+"'",schema:schema11.properties.priority.properties.severityUrgency.required,parentSchema:schema11.properties.priority.properties.severityUrgency,data:data305};
 if(vErrors === null){
 vErrors = [err822];
 }
@@ -10228,8 +10230,8 @@ vErrors.push(err822);
 }
 errors++;
 }
-if(!(((data305 === "high") || (data305 === "medium")) || (data305 === "low"))){
-const err823 = {instancePath:instancePath+"/priority/severityUrgency/critical",schemaPath:"#/properties/priority/properties/severityUrgency/properties/critical/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.severityUrgency.properties.critical.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.severityUrgency.properties.critical.enum,parentSchema:schema11.properties.priority.properties.severityUrgency.properties.critical,data:data305};
+if(data305.info === undefined){
+const err823 = {instancePath:instancePath+"/priority/severityUrgency",schemaPath:"#/properties/priority/properties/severityUrgency/required",keyword:"required",params:{missingProperty: "info"},message:"must have required property '"+"info"+"'",schema:schema11.properties.priority.properties.severityUrgency.required,parentSchema:schema11.properties.priority.properties.severityUrgency,data:data305};
 if(vErrors === null){
 vErrors = [err823];
 }
@@ -10238,11 +10240,9 @@ vErrors.push(err823);
 }
 errors++;
 }
-}
-if(data304.warning !== undefined){
-let data306 = data304.warning;
-if(typeof data306 !== "string"){
-const err824 = {instancePath:instancePath+"/priority/severityUrgency/warning",schemaPath:"#/properties/priority/properties/severityUrgency/properties/warning/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.severityUrgency.properties.warning.type,parentSchema:schema11.properties.priority.properties.severityUrgency.properties.warning,data:data306};
+for(const key66 in data305){
+if(!(((key66 === "critical") || (key66 === "warning")) || (key66 === "info"))){
+const err824 = {instancePath:instancePath+"/priority/severityUrgency",schemaPath:"#/properties/priority/properties/severityUrgency/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key66},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.severityUrgency,data:data305};
 if(vErrors === null){
 vErrors = [err824];
 }
@@ -10251,8 +10251,11 @@ vErrors.push(err824);
 }
 errors++;
 }
-if(!(((data306 === "high") || (data306 === "medium")) || (data306 === "low"))){
-const err825 = {instancePath:instancePath+"/priority/severityUrgency/warning",schemaPath:"#/properties/priority/properties/severityUrgency/properties/warning/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.severityUrgency.properties.warning.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.severityUrgency.properties.warning.enum,parentSchema:schema11.properties.priority.properties.severityUrgency.properties.warning,data:data306};
+}
+if(data305.critical !== undefined){
+let data306 = data305.critical;
+if(typeof data306 !== "string"){
+const err825 = {instancePath:instancePath+"/priority/severityUrgency/critical",schemaPath:"#/properties/priority/properties/severityUrgency/properties/critical/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.severityUrgency.properties.critical.type,parentSchema:schema11.properties.priority.properties.severityUrgency.properties.critical,data:data306};
 if(vErrors === null){
 vErrors = [err825];
 }
@@ -10261,11 +10264,8 @@ vErrors.push(err825);
 }
 errors++;
 }
-}
-if(data304.info !== undefined){
-let data307 = data304.info;
-if(typeof data307 !== "string"){
-const err826 = {instancePath:instancePath+"/priority/severityUrgency/info",schemaPath:"#/properties/priority/properties/severityUrgency/properties/info/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.severityUrgency.properties.info.type,parentSchema:schema11.properties.priority.properties.severityUrgency.properties.info,data:data307};
+if(!(((data306 === "high") || (data306 === "medium")) || (data306 === "low"))){
+const err826 = {instancePath:instancePath+"/priority/severityUrgency/critical",schemaPath:"#/properties/priority/properties/severityUrgency/properties/critical/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.severityUrgency.properties.critical.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.severityUrgency.properties.critical.enum,parentSchema:schema11.properties.priority.properties.severityUrgency.properties.critical,data:data306};
 if(vErrors === null){
 vErrors = [err826];
 }
@@ -10274,8 +10274,11 @@ vErrors.push(err826);
 }
 errors++;
 }
-if(!(((data307 === "high") || (data307 === "medium")) || (data307 === "low"))){
-const err827 = {instancePath:instancePath+"/priority/severityUrgency/info",schemaPath:"#/properties/priority/properties/severityUrgency/properties/info/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.severityUrgency.properties.info.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.severityUrgency.properties.info.enum,parentSchema:schema11.properties.priority.properties.severityUrgency.properties.info,data:data307};
+}
+if(data305.warning !== undefined){
+let data307 = data305.warning;
+if(typeof data307 !== "string"){
+const err827 = {instancePath:instancePath+"/priority/severityUrgency/warning",schemaPath:"#/properties/priority/properties/severityUrgency/properties/warning/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.severityUrgency.properties.warning.type,parentSchema:schema11.properties.priority.properties.severityUrgency.properties.warning,data:data307};
 if(vErrors === null){
 vErrors = [err827];
 }
@@ -10284,10 +10287,8 @@ vErrors.push(err827);
 }
 errors++;
 }
-}
-}
-else {
-const err828 = {instancePath:instancePath+"/priority/severityUrgency",schemaPath:"#/properties/priority/properties/severityUrgency/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.severityUrgency.type,parentSchema:schema11.properties.priority.properties.severityUrgency,data:data304};
+if(!(((data307 === "high") || (data307 === "medium")) || (data307 === "low"))){
+const err828 = {instancePath:instancePath+"/priority/severityUrgency/warning",schemaPath:"#/properties/priority/properties/severityUrgency/properties/warning/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.severityUrgency.properties.warning.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.severityUrgency.properties.warning.enum,parentSchema:schema11.properties.priority.properties.severityUrgency.properties.warning,data:data307};
 if(vErrors === null){
 vErrors = [err828];
 }
@@ -10296,14 +10297,11 @@ vErrors.push(err828);
 }
 errors++;
 }
-if(data289.businessHours !== undefined){
-let data308 = data289.businessHours;
-if(data308 && typeof data308 == "object" && !Array.isArray(data308)){
-if(data308.holidays === undefined){
-data308.holidays = [];
 }
-if(data308.week === undefined){
-const err829 = {instancePath:instancePath+"/priority/businessHours",schemaPath:"#/properties/priority/properties/businessHours/required",keyword:"required",params:{missingProperty: "week"},message:"must have required property '"+"week"+"'",schema:schema11.properties.priority.properties.businessHours.required,parentSchema:schema11.properties.priority.properties.businessHours,data:data308};
+if(data305.info !== undefined){
+let data308 = data305.info;
+if(typeof data308 !== "string"){
+const err829 = {instancePath:instancePath+"/priority/severityUrgency/info",schemaPath:"#/properties/priority/properties/severityUrgency/properties/info/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.severityUrgency.properties.info.type,parentSchema:schema11.properties.priority.properties.severityUrgency.properties.info,data:data308};
 if(vErrors === null){
 vErrors = [err829];
 }
@@ -10312,8 +10310,8 @@ vErrors.push(err829);
 }
 errors++;
 }
-if(data308.holidays === undefined){
-const err830 = {instancePath:instancePath+"/priority/businessHours",schemaPath:"#/properties/priority/properties/businessHours/required",keyword:"required",params:{missingProperty: "holidays"},message:"must have required property '"+"holidays"+"'",schema:schema11.properties.priority.properties.businessHours.required,parentSchema:schema11.properties.priority.properties.businessHours,data:data308};
+if(!(((data308 === "high") || (data308 === "medium")) || (data308 === "low"))){
+const err830 = {instancePath:instancePath+"/priority/severityUrgency/info",schemaPath:"#/properties/priority/properties/severityUrgency/properties/info/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.severityUrgency.properties.info.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.severityUrgency.properties.info.enum,parentSchema:schema11.properties.priority.properties.severityUrgency.properties.info,data:data308};
 if(vErrors === null){
 vErrors = [err830];
 }
@@ -10322,9 +10320,10 @@ vErrors.push(err830);
 }
 errors++;
 }
-for(const key67 in data308){
-if(!(((key67 === "timeZone") || (key67 === "week")) || (key67 === "holidays"))){
-const err831 = {instancePath:instancePath+"/priority/businessHours",schemaPath:"#/properties/priority/properties/businessHours/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key67},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.businessHours,data:data308};
+}
+}
+else {
+const err831 = {instancePath:instancePath+"/priority/severityUrgency",schemaPath:"#/properties/priority/properties/severityUrgency/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.severityUrgency.type,parentSchema:schema11.properties.priority.properties.severityUrgency,data:data305};
 if(vErrors === null){
 vErrors = [err831];
 }
@@ -10333,12 +10332,14 @@ vErrors.push(err831);
 }
 errors++;
 }
+if(data290.businessHours !== undefined){
+let data309 = data290.businessHours;
+if(data309 && typeof data309 == "object" && !Array.isArray(data309)){
+if(data309.holidays === undefined){
+data309.holidays = [];
 }
-if(data308.timeZone !== undefined){
-let data309 = data308.timeZone;
-if(typeof data309 === "string"){
-if(func3(data309) < 1){
-const err832 = {instancePath:instancePath+"/priority/businessHours/timeZone",schemaPath:"#/properties/priority/properties/businessHours/properties/timeZone/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.priority.properties.businessHours.properties.timeZone,data:data309};
+if(data309.week === undefined){
+const err832 = {instancePath:instancePath+"/priority/businessHours",schemaPath:"#/properties/priority/properties/businessHours/required",keyword:"required",params:{missingProperty: "week"},message:"must have required property '"+"week"+"'",schema:schema11.properties.priority.properties.businessHours.required,parentSchema:schema11.properties.priority.properties.businessHours,data:data309};
 if(vErrors === null){
 vErrors = [err832];
 }
@@ -10347,9 +10348,8 @@ vErrors.push(err832);
 }
 errors++;
 }
-}
-else {
-const err833 = {instancePath:instancePath+"/priority/businessHours/timeZone",schemaPath:"#/properties/priority/properties/businessHours/properties/timeZone/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.timeZone.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.timeZone,data:data309};
+if(data309.holidays === undefined){
+const err833 = {instancePath:instancePath+"/priority/businessHours",schemaPath:"#/properties/priority/properties/businessHours/required",keyword:"required",params:{missingProperty: "holidays"},message:"must have required property '"+"holidays"+"'",schema:schema11.properties.priority.properties.businessHours.required,parentSchema:schema11.properties.priority.properties.businessHours,data:data309};
 if(vErrors === null){
 vErrors = [err833];
 }
@@ -10358,13 +10358,9 @@ vErrors.push(err833);
 }
 errors++;
 }
-}
-if(data308.week !== undefined){
-let data310 = data308.week;
-if(data310 && typeof data310 == "object" && !Array.isArray(data310)){
-for(const key68 in data310){
-if(!(((((((key68 === "mon") || (key68 === "tue")) || (key68 === "wed")) || (key68 === "thu")) || (key68 === "fri")) || (key68 === "sat")) || (key68 === "sun"))){
-const err834 = {instancePath:instancePath+"/priority/businessHours/week",schemaPath:"#/properties/priority/properties/businessHours/properties/week/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key68},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.businessHours.properties.week,data:data310};
+for(const key67 in data309){
+if(!(((key67 === "timeZone") || (key67 === "week")) || (key67 === "holidays"))){
+const err834 = {instancePath:instancePath+"/priority/businessHours",schemaPath:"#/properties/priority/properties/businessHours/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key67},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.businessHours,data:data309};
 if(vErrors === null){
 vErrors = [err834];
 }
@@ -10374,11 +10370,11 @@ vErrors.push(err834);
 errors++;
 }
 }
-if(data310.mon !== undefined){
-let data311 = data310.mon;
-if(Array.isArray(data311)){
-if(data311.length > 24){
-const err835 = {instancePath:instancePath+"/priority/businessHours/week/mon",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/mon/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.mon,data:data311};
+if(data309.timeZone !== undefined){
+let data310 = data309.timeZone;
+if(typeof data310 === "string"){
+if(func3(data310) < 1){
+const err835 = {instancePath:instancePath+"/priority/businessHours/timeZone",schemaPath:"#/properties/priority/properties/businessHours/properties/timeZone/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.priority.properties.businessHours.properties.timeZone,data:data310};
 if(vErrors === null){
 vErrors = [err835];
 }
@@ -10387,12 +10383,9 @@ vErrors.push(err835);
 }
 errors++;
 }
-const len37 = data311.length;
-for(let i37=0; i37<len37; i37++){
-let data312 = data311[i37];
-if(typeof data312 === "string"){
-if(!pattern78.test(data312)){
-const err836 = {instancePath:instancePath+"/priority/businessHours/week/mon/" + i37,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/mon/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.mon.items,data:data312};
+}
+else {
+const err836 = {instancePath:instancePath+"/priority/businessHours/timeZone",schemaPath:"#/properties/priority/properties/businessHours/properties/timeZone/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.timeZone.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.timeZone,data:data310};
 if(vErrors === null){
 vErrors = [err836];
 }
@@ -10402,8 +10395,12 @@ vErrors.push(err836);
 errors++;
 }
 }
-else {
-const err837 = {instancePath:instancePath+"/priority/businessHours/week/mon/" + i37,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/mon/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.mon.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.mon.items,data:data312};
+if(data309.week !== undefined){
+let data311 = data309.week;
+if(data311 && typeof data311 == "object" && !Array.isArray(data311)){
+for(const key68 in data311){
+if(!(((((((key68 === "mon") || (key68 === "tue")) || (key68 === "wed")) || (key68 === "thu")) || (key68 === "fri")) || (key68 === "sat")) || (key68 === "sun"))){
+const err837 = {instancePath:instancePath+"/priority/businessHours/week",schemaPath:"#/properties/priority/properties/businessHours/properties/week/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key68},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.businessHours.properties.week,data:data311};
 if(vErrors === null){
 vErrors = [err837];
 }
@@ -10413,9 +10410,11 @@ vErrors.push(err837);
 errors++;
 }
 }
-}
-else {
-const err838 = {instancePath:instancePath+"/priority/businessHours/week/mon",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/mon/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.mon.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.mon,data:data311};
+if(data311.mon !== undefined){
+let data312 = data311.mon;
+if(Array.isArray(data312)){
+if(data312.length > 24){
+const err838 = {instancePath:instancePath+"/priority/businessHours/week/mon",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/mon/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.mon,data:data312};
 if(vErrors === null){
 vErrors = [err838];
 }
@@ -10424,12 +10423,12 @@ vErrors.push(err838);
 }
 errors++;
 }
-}
-if(data310.tue !== undefined){
-let data313 = data310.tue;
-if(Array.isArray(data313)){
-if(data313.length > 24){
-const err839 = {instancePath:instancePath+"/priority/businessHours/week/tue",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/tue/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.tue,data:data313};
+const len37 = data312.length;
+for(let i37=0; i37<len37; i37++){
+let data313 = data312[i37];
+if(typeof data313 === "string"){
+if(!pattern79.test(data313)){
+const err839 = {instancePath:instancePath+"/priority/businessHours/week/mon/" + i37,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/mon/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.mon.items,data:data313};
 if(vErrors === null){
 vErrors = [err839];
 }
@@ -10438,12 +10437,9 @@ vErrors.push(err839);
 }
 errors++;
 }
-const len38 = data313.length;
-for(let i38=0; i38<len38; i38++){
-let data314 = data313[i38];
-if(typeof data314 === "string"){
-if(!pattern78.test(data314)){
-const err840 = {instancePath:instancePath+"/priority/businessHours/week/tue/" + i38,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/tue/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.tue.items,data:data314};
+}
+else {
+const err840 = {instancePath:instancePath+"/priority/businessHours/week/mon/" + i37,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/mon/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.mon.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.mon.items,data:data313};
 if(vErrors === null){
 vErrors = [err840];
 }
@@ -10453,8 +10449,9 @@ vErrors.push(err840);
 errors++;
 }
 }
+}
 else {
-const err841 = {instancePath:instancePath+"/priority/businessHours/week/tue/" + i38,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/tue/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.tue.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.tue.items,data:data314};
+const err841 = {instancePath:instancePath+"/priority/businessHours/week/mon",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/mon/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.mon.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.mon,data:data312};
 if(vErrors === null){
 vErrors = [err841];
 }
@@ -10464,9 +10461,11 @@ vErrors.push(err841);
 errors++;
 }
 }
-}
-else {
-const err842 = {instancePath:instancePath+"/priority/businessHours/week/tue",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/tue/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.tue.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.tue,data:data313};
+if(data311.tue !== undefined){
+let data314 = data311.tue;
+if(Array.isArray(data314)){
+if(data314.length > 24){
+const err842 = {instancePath:instancePath+"/priority/businessHours/week/tue",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/tue/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.tue,data:data314};
 if(vErrors === null){
 vErrors = [err842];
 }
@@ -10475,12 +10474,12 @@ vErrors.push(err842);
 }
 errors++;
 }
-}
-if(data310.wed !== undefined){
-let data315 = data310.wed;
-if(Array.isArray(data315)){
-if(data315.length > 24){
-const err843 = {instancePath:instancePath+"/priority/businessHours/week/wed",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/wed/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.wed,data:data315};
+const len38 = data314.length;
+for(let i38=0; i38<len38; i38++){
+let data315 = data314[i38];
+if(typeof data315 === "string"){
+if(!pattern79.test(data315)){
+const err843 = {instancePath:instancePath+"/priority/businessHours/week/tue/" + i38,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/tue/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.tue.items,data:data315};
 if(vErrors === null){
 vErrors = [err843];
 }
@@ -10489,12 +10488,9 @@ vErrors.push(err843);
 }
 errors++;
 }
-const len39 = data315.length;
-for(let i39=0; i39<len39; i39++){
-let data316 = data315[i39];
-if(typeof data316 === "string"){
-if(!pattern78.test(data316)){
-const err844 = {instancePath:instancePath+"/priority/businessHours/week/wed/" + i39,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/wed/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.wed.items,data:data316};
+}
+else {
+const err844 = {instancePath:instancePath+"/priority/businessHours/week/tue/" + i38,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/tue/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.tue.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.tue.items,data:data315};
 if(vErrors === null){
 vErrors = [err844];
 }
@@ -10504,8 +10500,9 @@ vErrors.push(err844);
 errors++;
 }
 }
+}
 else {
-const err845 = {instancePath:instancePath+"/priority/businessHours/week/wed/" + i39,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/wed/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.wed.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.wed.items,data:data316};
+const err845 = {instancePath:instancePath+"/priority/businessHours/week/tue",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/tue/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.tue.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.tue,data:data314};
 if(vErrors === null){
 vErrors = [err845];
 }
@@ -10515,9 +10512,11 @@ vErrors.push(err845);
 errors++;
 }
 }
-}
-else {
-const err846 = {instancePath:instancePath+"/priority/businessHours/week/wed",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/wed/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.wed.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.wed,data:data315};
+if(data311.wed !== undefined){
+let data316 = data311.wed;
+if(Array.isArray(data316)){
+if(data316.length > 24){
+const err846 = {instancePath:instancePath+"/priority/businessHours/week/wed",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/wed/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.wed,data:data316};
 if(vErrors === null){
 vErrors = [err846];
 }
@@ -10526,12 +10525,12 @@ vErrors.push(err846);
 }
 errors++;
 }
-}
-if(data310.thu !== undefined){
-let data317 = data310.thu;
-if(Array.isArray(data317)){
-if(data317.length > 24){
-const err847 = {instancePath:instancePath+"/priority/businessHours/week/thu",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/thu/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.thu,data:data317};
+const len39 = data316.length;
+for(let i39=0; i39<len39; i39++){
+let data317 = data316[i39];
+if(typeof data317 === "string"){
+if(!pattern79.test(data317)){
+const err847 = {instancePath:instancePath+"/priority/businessHours/week/wed/" + i39,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/wed/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.wed.items,data:data317};
 if(vErrors === null){
 vErrors = [err847];
 }
@@ -10540,12 +10539,9 @@ vErrors.push(err847);
 }
 errors++;
 }
-const len40 = data317.length;
-for(let i40=0; i40<len40; i40++){
-let data318 = data317[i40];
-if(typeof data318 === "string"){
-if(!pattern78.test(data318)){
-const err848 = {instancePath:instancePath+"/priority/businessHours/week/thu/" + i40,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/thu/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.thu.items,data:data318};
+}
+else {
+const err848 = {instancePath:instancePath+"/priority/businessHours/week/wed/" + i39,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/wed/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.wed.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.wed.items,data:data317};
 if(vErrors === null){
 vErrors = [err848];
 }
@@ -10555,8 +10551,9 @@ vErrors.push(err848);
 errors++;
 }
 }
+}
 else {
-const err849 = {instancePath:instancePath+"/priority/businessHours/week/thu/" + i40,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/thu/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.thu.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.thu.items,data:data318};
+const err849 = {instancePath:instancePath+"/priority/businessHours/week/wed",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/wed/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.wed.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.wed,data:data316};
 if(vErrors === null){
 vErrors = [err849];
 }
@@ -10566,9 +10563,11 @@ vErrors.push(err849);
 errors++;
 }
 }
-}
-else {
-const err850 = {instancePath:instancePath+"/priority/businessHours/week/thu",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/thu/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.thu.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.thu,data:data317};
+if(data311.thu !== undefined){
+let data318 = data311.thu;
+if(Array.isArray(data318)){
+if(data318.length > 24){
+const err850 = {instancePath:instancePath+"/priority/businessHours/week/thu",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/thu/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.thu,data:data318};
 if(vErrors === null){
 vErrors = [err850];
 }
@@ -10577,12 +10576,12 @@ vErrors.push(err850);
 }
 errors++;
 }
-}
-if(data310.fri !== undefined){
-let data319 = data310.fri;
-if(Array.isArray(data319)){
-if(data319.length > 24){
-const err851 = {instancePath:instancePath+"/priority/businessHours/week/fri",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/fri/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.fri,data:data319};
+const len40 = data318.length;
+for(let i40=0; i40<len40; i40++){
+let data319 = data318[i40];
+if(typeof data319 === "string"){
+if(!pattern79.test(data319)){
+const err851 = {instancePath:instancePath+"/priority/businessHours/week/thu/" + i40,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/thu/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.thu.items,data:data319};
 if(vErrors === null){
 vErrors = [err851];
 }
@@ -10591,12 +10590,9 @@ vErrors.push(err851);
 }
 errors++;
 }
-const len41 = data319.length;
-for(let i41=0; i41<len41; i41++){
-let data320 = data319[i41];
-if(typeof data320 === "string"){
-if(!pattern78.test(data320)){
-const err852 = {instancePath:instancePath+"/priority/businessHours/week/fri/" + i41,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/fri/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.fri.items,data:data320};
+}
+else {
+const err852 = {instancePath:instancePath+"/priority/businessHours/week/thu/" + i40,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/thu/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.thu.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.thu.items,data:data319};
 if(vErrors === null){
 vErrors = [err852];
 }
@@ -10606,8 +10602,9 @@ vErrors.push(err852);
 errors++;
 }
 }
+}
 else {
-const err853 = {instancePath:instancePath+"/priority/businessHours/week/fri/" + i41,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/fri/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.fri.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.fri.items,data:data320};
+const err853 = {instancePath:instancePath+"/priority/businessHours/week/thu",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/thu/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.thu.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.thu,data:data318};
 if(vErrors === null){
 vErrors = [err853];
 }
@@ -10617,9 +10614,11 @@ vErrors.push(err853);
 errors++;
 }
 }
-}
-else {
-const err854 = {instancePath:instancePath+"/priority/businessHours/week/fri",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/fri/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.fri.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.fri,data:data319};
+if(data311.fri !== undefined){
+let data320 = data311.fri;
+if(Array.isArray(data320)){
+if(data320.length > 24){
+const err854 = {instancePath:instancePath+"/priority/businessHours/week/fri",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/fri/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.fri,data:data320};
 if(vErrors === null){
 vErrors = [err854];
 }
@@ -10628,12 +10627,12 @@ vErrors.push(err854);
 }
 errors++;
 }
-}
-if(data310.sat !== undefined){
-let data321 = data310.sat;
-if(Array.isArray(data321)){
-if(data321.length > 24){
-const err855 = {instancePath:instancePath+"/priority/businessHours/week/sat",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sat/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sat,data:data321};
+const len41 = data320.length;
+for(let i41=0; i41<len41; i41++){
+let data321 = data320[i41];
+if(typeof data321 === "string"){
+if(!pattern79.test(data321)){
+const err855 = {instancePath:instancePath+"/priority/businessHours/week/fri/" + i41,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/fri/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.fri.items,data:data321};
 if(vErrors === null){
 vErrors = [err855];
 }
@@ -10642,12 +10641,9 @@ vErrors.push(err855);
 }
 errors++;
 }
-const len42 = data321.length;
-for(let i42=0; i42<len42; i42++){
-let data322 = data321[i42];
-if(typeof data322 === "string"){
-if(!pattern78.test(data322)){
-const err856 = {instancePath:instancePath+"/priority/businessHours/week/sat/" + i42,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sat/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sat.items,data:data322};
+}
+else {
+const err856 = {instancePath:instancePath+"/priority/businessHours/week/fri/" + i41,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/fri/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.fri.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.fri.items,data:data321};
 if(vErrors === null){
 vErrors = [err856];
 }
@@ -10657,8 +10653,9 @@ vErrors.push(err856);
 errors++;
 }
 }
+}
 else {
-const err857 = {instancePath:instancePath+"/priority/businessHours/week/sat/" + i42,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sat/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.sat.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sat.items,data:data322};
+const err857 = {instancePath:instancePath+"/priority/businessHours/week/fri",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/fri/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.fri.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.fri,data:data320};
 if(vErrors === null){
 vErrors = [err857];
 }
@@ -10668,9 +10665,11 @@ vErrors.push(err857);
 errors++;
 }
 }
-}
-else {
-const err858 = {instancePath:instancePath+"/priority/businessHours/week/sat",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sat/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.sat.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sat,data:data321};
+if(data311.sat !== undefined){
+let data322 = data311.sat;
+if(Array.isArray(data322)){
+if(data322.length > 24){
+const err858 = {instancePath:instancePath+"/priority/businessHours/week/sat",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sat/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sat,data:data322};
 if(vErrors === null){
 vErrors = [err858];
 }
@@ -10679,12 +10678,12 @@ vErrors.push(err858);
 }
 errors++;
 }
-}
-if(data310.sun !== undefined){
-let data323 = data310.sun;
-if(Array.isArray(data323)){
-if(data323.length > 24){
-const err859 = {instancePath:instancePath+"/priority/businessHours/week/sun",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sun/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sun,data:data323};
+const len42 = data322.length;
+for(let i42=0; i42<len42; i42++){
+let data323 = data322[i42];
+if(typeof data323 === "string"){
+if(!pattern79.test(data323)){
+const err859 = {instancePath:instancePath+"/priority/businessHours/week/sat/" + i42,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sat/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sat.items,data:data323};
 if(vErrors === null){
 vErrors = [err859];
 }
@@ -10693,12 +10692,9 @@ vErrors.push(err859);
 }
 errors++;
 }
-const len43 = data323.length;
-for(let i43=0; i43<len43; i43++){
-let data324 = data323[i43];
-if(typeof data324 === "string"){
-if(!pattern78.test(data324)){
-const err860 = {instancePath:instancePath+"/priority/businessHours/week/sun/" + i43,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sun/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sun.items,data:data324};
+}
+else {
+const err860 = {instancePath:instancePath+"/priority/businessHours/week/sat/" + i42,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sat/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.sat.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sat.items,data:data323};
 if(vErrors === null){
 vErrors = [err860];
 }
@@ -10708,8 +10704,9 @@ vErrors.push(err860);
 errors++;
 }
 }
+}
 else {
-const err861 = {instancePath:instancePath+"/priority/businessHours/week/sun/" + i43,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sun/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.sun.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sun.items,data:data324};
+const err861 = {instancePath:instancePath+"/priority/businessHours/week/sat",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sat/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.sat.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sat,data:data322};
 if(vErrors === null){
 vErrors = [err861];
 }
@@ -10719,9 +10716,11 @@ vErrors.push(err861);
 errors++;
 }
 }
-}
-else {
-const err862 = {instancePath:instancePath+"/priority/businessHours/week/sun",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sun/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.sun.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sun,data:data323};
+if(data311.sun !== undefined){
+let data324 = data311.sun;
+if(Array.isArray(data324)){
+if(data324.length > 24){
+const err862 = {instancePath:instancePath+"/priority/businessHours/week/sun",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sun/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sun,data:data324};
 if(vErrors === null){
 vErrors = [err862];
 }
@@ -10730,10 +10729,12 @@ vErrors.push(err862);
 }
 errors++;
 }
-}
-}
-else {
-const err863 = {instancePath:instancePath+"/priority/businessHours/week",schemaPath:"#/properties/priority/properties/businessHours/properties/week/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.businessHours.properties.week.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week,data:data310};
+const len43 = data324.length;
+for(let i43=0; i43<len43; i43++){
+let data325 = data324[i43];
+if(typeof data325 === "string"){
+if(!pattern79.test(data325)){
+const err863 = {instancePath:instancePath+"/priority/businessHours/week/sun/" + i43,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sun/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sun.items,data:data325};
 if(vErrors === null){
 vErrors = [err863];
 }
@@ -10743,14 +10744,8 @@ vErrors.push(err863);
 errors++;
 }
 }
-let data325 = data308.holidays;
-if(Array.isArray(data325)){
-const len44 = data325.length;
-for(let i44=0; i44<len44; i44++){
-let data326 = data325[i44];
-if(typeof data326 === "string"){
-if(!pattern85.test(data326)){
-const err864 = {instancePath:instancePath+"/priority/businessHours/holidays/" + i44,schemaPath:"#/properties/priority/properties/businessHours/properties/holidays/items/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\"",schema:"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",parentSchema:schema11.properties.priority.properties.businessHours.properties.holidays.items,data:data326};
+else {
+const err864 = {instancePath:instancePath+"/priority/businessHours/week/sun/" + i43,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sun/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.sun.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sun.items,data:data325};
 if(vErrors === null){
 vErrors = [err864];
 }
@@ -10760,8 +10755,9 @@ vErrors.push(err864);
 errors++;
 }
 }
+}
 else {
-const err865 = {instancePath:instancePath+"/priority/businessHours/holidays/" + i44,schemaPath:"#/properties/priority/properties/businessHours/properties/holidays/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.holidays.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.holidays.items,data:data326};
+const err865 = {instancePath:instancePath+"/priority/businessHours/week/sun",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sun/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.sun.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sun,data:data324};
 if(vErrors === null){
 vErrors = [err865];
 }
@@ -10773,7 +10769,7 @@ errors++;
 }
 }
 else {
-const err866 = {instancePath:instancePath+"/priority/businessHours/holidays",schemaPath:"#/properties/priority/properties/businessHours/properties/holidays/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.holidays.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.holidays,data:data325};
+const err866 = {instancePath:instancePath+"/priority/businessHours/week",schemaPath:"#/properties/priority/properties/businessHours/properties/week/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.businessHours.properties.week.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week,data:data311};
 if(vErrors === null){
 vErrors = [err866];
 }
@@ -10783,8 +10779,14 @@ vErrors.push(err866);
 errors++;
 }
 }
-else {
-const err867 = {instancePath:instancePath+"/priority/businessHours",schemaPath:"#/properties/priority/properties/businessHours/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.businessHours.type,parentSchema:schema11.properties.priority.properties.businessHours,data:data308};
+let data326 = data309.holidays;
+if(Array.isArray(data326)){
+const len44 = data326.length;
+for(let i44=0; i44<len44; i44++){
+let data327 = data326[i44];
+if(typeof data327 === "string"){
+if(!pattern86.test(data327)){
+const err867 = {instancePath:instancePath+"/priority/businessHours/holidays/" + i44,schemaPath:"#/properties/priority/properties/businessHours/properties/holidays/items/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\"",schema:"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",parentSchema:schema11.properties.priority.properties.businessHours.properties.holidays.items,data:data327};
 if(vErrors === null){
 vErrors = [err867];
 }
@@ -10794,11 +10796,8 @@ vErrors.push(err867);
 errors++;
 }
 }
-let data327 = data289.sla;
-if(data327 && typeof data327 == "object" && !Array.isArray(data327)){
-for(const key69 in data327){
-if(!(((((key69 === "P1") || (key69 === "P2")) || (key69 === "P3")) || (key69 === "P4")) || (key69 === "P5"))){
-const err868 = {instancePath:instancePath+"/priority/sla",schemaPath:"#/properties/priority/properties/sla/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key69},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.sla,data:data327};
+else {
+const err868 = {instancePath:instancePath+"/priority/businessHours/holidays/" + i44,schemaPath:"#/properties/priority/properties/businessHours/properties/holidays/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.holidays.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.holidays.items,data:data327};
 if(vErrors === null){
 vErrors = [err868];
 }
@@ -10808,11 +10807,9 @@ vErrors.push(err868);
 errors++;
 }
 }
-if(data327.P1 !== undefined){
-let data328 = data327.P1;
-if(data328 && typeof data328 == "object" && !Array.isArray(data328)){
-if(data328.acknowledge === undefined){
-const err869 = {instancePath:instancePath+"/priority/sla/P1",schemaPath:"#/properties/priority/properties/sla/properties/P1/required",keyword:"required",params:{missingProperty: "acknowledge"},message:"must have required property '"+"acknowledge"+"'",schema:schema11.properties.priority.properties.sla.properties.P1.required,parentSchema:schema11.properties.priority.properties.sla.properties.P1,data:data328};
+}
+else {
+const err869 = {instancePath:instancePath+"/priority/businessHours/holidays",schemaPath:"#/properties/priority/properties/businessHours/properties/holidays/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.holidays.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.holidays,data:data326};
 if(vErrors === null){
 vErrors = [err869];
 }
@@ -10821,8 +10818,9 @@ vErrors.push(err869);
 }
 errors++;
 }
-if(data328.resolve === undefined){
-const err870 = {instancePath:instancePath+"/priority/sla/P1",schemaPath:"#/properties/priority/properties/sla/properties/P1/required",keyword:"required",params:{missingProperty: "resolve"},message:"must have required property '"+"resolve"+"'",schema:schema11.properties.priority.properties.sla.properties.P1.required,parentSchema:schema11.properties.priority.properties.sla.properties.P1,data:data328};
+}
+else {
+const err870 = {instancePath:instancePath+"/priority/businessHours",schemaPath:"#/properties/priority/properties/businessHours/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.businessHours.type,parentSchema:schema11.properties.priority.properties.businessHours,data:data309};
 if(vErrors === null){
 vErrors = [err870];
 }
@@ -10831,9 +10829,12 @@ vErrors.push(err870);
 }
 errors++;
 }
-for(const key70 in data328){
-if(!(((key70 === "acknowledge") || (key70 === "resolve")) || (key70 === "businessHours"))){
-const err871 = {instancePath:instancePath+"/priority/sla/P1",schemaPath:"#/properties/priority/properties/sla/properties/P1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key70},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.sla.properties.P1,data:data328};
+}
+let data328 = data290.sla;
+if(data328 && typeof data328 == "object" && !Array.isArray(data328)){
+for(const key69 in data328){
+if(!(((((key69 === "P1") || (key69 === "P2")) || (key69 === "P3")) || (key69 === "P4")) || (key69 === "P5"))){
+const err871 = {instancePath:instancePath+"/priority/sla",schemaPath:"#/properties/priority/properties/sla/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key69},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.sla,data:data328};
 if(vErrors === null){
 vErrors = [err871];
 }
@@ -10843,11 +10844,11 @@ vErrors.push(err871);
 errors++;
 }
 }
-if(data328.acknowledge !== undefined){
-let data329 = data328.acknowledge;
-if(typeof data329 === "string"){
-if(!pattern0.test(data329)){
-const err872 = {instancePath:instancePath+"/priority/sla/P1/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P1/properties/acknowledge/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P1.properties.acknowledge,data:data329};
+if(data328.P1 !== undefined){
+let data329 = data328.P1;
+if(data329 && typeof data329 == "object" && !Array.isArray(data329)){
+if(data329.acknowledge === undefined){
+const err872 = {instancePath:instancePath+"/priority/sla/P1",schemaPath:"#/properties/priority/properties/sla/properties/P1/required",keyword:"required",params:{missingProperty: "acknowledge"},message:"must have required property '"+"acknowledge"+"'",schema:schema11.properties.priority.properties.sla.properties.P1.required,parentSchema:schema11.properties.priority.properties.sla.properties.P1,data:data329};
 if(vErrors === null){
 vErrors = [err872];
 }
@@ -10856,9 +10857,8 @@ vErrors.push(err872);
 }
 errors++;
 }
-}
-else {
-const err873 = {instancePath:instancePath+"/priority/sla/P1/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P1/properties/acknowledge/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P1.properties.acknowledge.type,parentSchema:schema11.properties.priority.properties.sla.properties.P1.properties.acknowledge,data:data329};
+if(data329.resolve === undefined){
+const err873 = {instancePath:instancePath+"/priority/sla/P1",schemaPath:"#/properties/priority/properties/sla/properties/P1/required",keyword:"required",params:{missingProperty: "resolve"},message:"must have required property '"+"resolve"+"'",schema:schema11.properties.priority.properties.sla.properties.P1.required,parentSchema:schema11.properties.priority.properties.sla.properties.P1,data:data329};
 if(vErrors === null){
 vErrors = [err873];
 }
@@ -10867,12 +10867,9 @@ vErrors.push(err873);
 }
 errors++;
 }
-}
-if(data328.resolve !== undefined){
-let data330 = data328.resolve;
-if(typeof data330 === "string"){
-if(!pattern0.test(data330)){
-const err874 = {instancePath:instancePath+"/priority/sla/P1/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P1/properties/resolve/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P1.properties.resolve,data:data330};
+for(const key70 in data329){
+if(!(((key70 === "acknowledge") || (key70 === "resolve")) || (key70 === "businessHours"))){
+const err874 = {instancePath:instancePath+"/priority/sla/P1",schemaPath:"#/properties/priority/properties/sla/properties/P1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key70},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.sla.properties.P1,data:data329};
 if(vErrors === null){
 vErrors = [err874];
 }
@@ -10882,8 +10879,11 @@ vErrors.push(err874);
 errors++;
 }
 }
-else {
-const err875 = {instancePath:instancePath+"/priority/sla/P1/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P1/properties/resolve/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P1.properties.resolve.type,parentSchema:schema11.properties.priority.properties.sla.properties.P1.properties.resolve,data:data330};
+if(data329.acknowledge !== undefined){
+let data330 = data329.acknowledge;
+if(typeof data330 === "string"){
+if(!pattern0.test(data330)){
+const err875 = {instancePath:instancePath+"/priority/sla/P1/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P1/properties/acknowledge/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P1.properties.acknowledge,data:data330};
 if(vErrors === null){
 vErrors = [err875];
 }
@@ -10893,10 +10893,8 @@ vErrors.push(err875);
 errors++;
 }
 }
-if(data328.businessHours !== undefined){
-let data331 = data328.businessHours;
-if(typeof data331 !== "boolean"){
-const err876 = {instancePath:instancePath+"/priority/sla/P1/businessHours",schemaPath:"#/properties/priority/properties/sla/properties/P1/properties/businessHours/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.priority.properties.sla.properties.P1.properties.businessHours.type,parentSchema:schema11.properties.priority.properties.sla.properties.P1.properties.businessHours,data:data331};
+else {
+const err876 = {instancePath:instancePath+"/priority/sla/P1/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P1/properties/acknowledge/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P1.properties.acknowledge.type,parentSchema:schema11.properties.priority.properties.sla.properties.P1.properties.acknowledge,data:data330};
 if(vErrors === null){
 vErrors = [err876];
 }
@@ -10906,9 +10904,11 @@ vErrors.push(err876);
 errors++;
 }
 }
-}
-else {
-const err877 = {instancePath:instancePath+"/priority/sla/P1",schemaPath:"#/properties/priority/properties/sla/properties/P1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.sla.properties.P1.type,parentSchema:schema11.properties.priority.properties.sla.properties.P1,data:data328};
+if(data329.resolve !== undefined){
+let data331 = data329.resolve;
+if(typeof data331 === "string"){
+if(!pattern0.test(data331)){
+const err877 = {instancePath:instancePath+"/priority/sla/P1/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P1/properties/resolve/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P1.properties.resolve,data:data331};
 if(vErrors === null){
 vErrors = [err877];
 }
@@ -10918,11 +10918,8 @@ vErrors.push(err877);
 errors++;
 }
 }
-if(data327.P2 !== undefined){
-let data332 = data327.P2;
-if(data332 && typeof data332 == "object" && !Array.isArray(data332)){
-if(data332.acknowledge === undefined){
-const err878 = {instancePath:instancePath+"/priority/sla/P2",schemaPath:"#/properties/priority/properties/sla/properties/P2/required",keyword:"required",params:{missingProperty: "acknowledge"},message:"must have required property '"+"acknowledge"+"'",schema:schema11.properties.priority.properties.sla.properties.P2.required,parentSchema:schema11.properties.priority.properties.sla.properties.P2,data:data332};
+else {
+const err878 = {instancePath:instancePath+"/priority/sla/P1/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P1/properties/resolve/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P1.properties.resolve.type,parentSchema:schema11.properties.priority.properties.sla.properties.P1.properties.resolve,data:data331};
 if(vErrors === null){
 vErrors = [err878];
 }
@@ -10931,8 +10928,11 @@ vErrors.push(err878);
 }
 errors++;
 }
-if(data332.resolve === undefined){
-const err879 = {instancePath:instancePath+"/priority/sla/P2",schemaPath:"#/properties/priority/properties/sla/properties/P2/required",keyword:"required",params:{missingProperty: "resolve"},message:"must have required property '"+"resolve"+"'",schema:schema11.properties.priority.properties.sla.properties.P2.required,parentSchema:schema11.properties.priority.properties.sla.properties.P2,data:data332};
+}
+if(data329.businessHours !== undefined){
+let data332 = data329.businessHours;
+if(typeof data332 !== "boolean"){
+const err879 = {instancePath:instancePath+"/priority/sla/P1/businessHours",schemaPath:"#/properties/priority/properties/sla/properties/P1/properties/businessHours/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.priority.properties.sla.properties.P1.properties.businessHours.type,parentSchema:schema11.properties.priority.properties.sla.properties.P1.properties.businessHours,data:data332};
 if(vErrors === null){
 vErrors = [err879];
 }
@@ -10941,9 +10941,10 @@ vErrors.push(err879);
 }
 errors++;
 }
-for(const key71 in data332){
-if(!(((key71 === "acknowledge") || (key71 === "resolve")) || (key71 === "businessHours"))){
-const err880 = {instancePath:instancePath+"/priority/sla/P2",schemaPath:"#/properties/priority/properties/sla/properties/P2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key71},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.sla.properties.P2,data:data332};
+}
+}
+else {
+const err880 = {instancePath:instancePath+"/priority/sla/P1",schemaPath:"#/properties/priority/properties/sla/properties/P1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.sla.properties.P1.type,parentSchema:schema11.properties.priority.properties.sla.properties.P1,data:data329};
 if(vErrors === null){
 vErrors = [err880];
 }
@@ -10953,11 +10954,11 @@ vErrors.push(err880);
 errors++;
 }
 }
-if(data332.acknowledge !== undefined){
-let data333 = data332.acknowledge;
-if(typeof data333 === "string"){
-if(!pattern0.test(data333)){
-const err881 = {instancePath:instancePath+"/priority/sla/P2/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P2/properties/acknowledge/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P2.properties.acknowledge,data:data333};
+if(data328.P2 !== undefined){
+let data333 = data328.P2;
+if(data333 && typeof data333 == "object" && !Array.isArray(data333)){
+if(data333.acknowledge === undefined){
+const err881 = {instancePath:instancePath+"/priority/sla/P2",schemaPath:"#/properties/priority/properties/sla/properties/P2/required",keyword:"required",params:{missingProperty: "acknowledge"},message:"must have required property '"+"acknowledge"+"'",schema:schema11.properties.priority.properties.sla.properties.P2.required,parentSchema:schema11.properties.priority.properties.sla.properties.P2,data:data333};
 if(vErrors === null){
 vErrors = [err881];
 }
@@ -10966,9 +10967,8 @@ vErrors.push(err881);
 }
 errors++;
 }
-}
-else {
-const err882 = {instancePath:instancePath+"/priority/sla/P2/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P2/properties/acknowledge/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P2.properties.acknowledge.type,parentSchema:schema11.properties.priority.properties.sla.properties.P2.properties.acknowledge,data:data333};
+if(data333.resolve === undefined){
+const err882 = {instancePath:instancePath+"/priority/sla/P2",schemaPath:"#/properties/priority/properties/sla/properties/P2/required",keyword:"required",params:{missingProperty: "resolve"},message:"must have required property '"+"resolve"+"'",schema:schema11.properties.priority.properties.sla.properties.P2.required,parentSchema:schema11.properties.priority.properties.sla.properties.P2,data:data333};
 if(vErrors === null){
 vErrors = [err882];
 }
@@ -10977,12 +10977,9 @@ vErrors.push(err882);
 }
 errors++;
 }
-}
-if(data332.resolve !== undefined){
-let data334 = data332.resolve;
-if(typeof data334 === "string"){
-if(!pattern0.test(data334)){
-const err883 = {instancePath:instancePath+"/priority/sla/P2/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P2/properties/resolve/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P2.properties.resolve,data:data334};
+for(const key71 in data333){
+if(!(((key71 === "acknowledge") || (key71 === "resolve")) || (key71 === "businessHours"))){
+const err883 = {instancePath:instancePath+"/priority/sla/P2",schemaPath:"#/properties/priority/properties/sla/properties/P2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key71},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.sla.properties.P2,data:data333};
 if(vErrors === null){
 vErrors = [err883];
 }
@@ -10992,8 +10989,11 @@ vErrors.push(err883);
 errors++;
 }
 }
-else {
-const err884 = {instancePath:instancePath+"/priority/sla/P2/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P2/properties/resolve/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P2.properties.resolve.type,parentSchema:schema11.properties.priority.properties.sla.properties.P2.properties.resolve,data:data334};
+if(data333.acknowledge !== undefined){
+let data334 = data333.acknowledge;
+if(typeof data334 === "string"){
+if(!pattern0.test(data334)){
+const err884 = {instancePath:instancePath+"/priority/sla/P2/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P2/properties/acknowledge/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P2.properties.acknowledge,data:data334};
 if(vErrors === null){
 vErrors = [err884];
 }
@@ -11003,10 +11003,8 @@ vErrors.push(err884);
 errors++;
 }
 }
-if(data332.businessHours !== undefined){
-let data335 = data332.businessHours;
-if(typeof data335 !== "boolean"){
-const err885 = {instancePath:instancePath+"/priority/sla/P2/businessHours",schemaPath:"#/properties/priority/properties/sla/properties/P2/properties/businessHours/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.priority.properties.sla.properties.P2.properties.businessHours.type,parentSchema:schema11.properties.priority.properties.sla.properties.P2.properties.businessHours,data:data335};
+else {
+const err885 = {instancePath:instancePath+"/priority/sla/P2/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P2/properties/acknowledge/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P2.properties.acknowledge.type,parentSchema:schema11.properties.priority.properties.sla.properties.P2.properties.acknowledge,data:data334};
 if(vErrors === null){
 vErrors = [err885];
 }
@@ -11016,9 +11014,11 @@ vErrors.push(err885);
 errors++;
 }
 }
-}
-else {
-const err886 = {instancePath:instancePath+"/priority/sla/P2",schemaPath:"#/properties/priority/properties/sla/properties/P2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.sla.properties.P2.type,parentSchema:schema11.properties.priority.properties.sla.properties.P2,data:data332};
+if(data333.resolve !== undefined){
+let data335 = data333.resolve;
+if(typeof data335 === "string"){
+if(!pattern0.test(data335)){
+const err886 = {instancePath:instancePath+"/priority/sla/P2/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P2/properties/resolve/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P2.properties.resolve,data:data335};
 if(vErrors === null){
 vErrors = [err886];
 }
@@ -11028,11 +11028,8 @@ vErrors.push(err886);
 errors++;
 }
 }
-if(data327.P3 !== undefined){
-let data336 = data327.P3;
-if(data336 && typeof data336 == "object" && !Array.isArray(data336)){
-if(data336.acknowledge === undefined){
-const err887 = {instancePath:instancePath+"/priority/sla/P3",schemaPath:"#/properties/priority/properties/sla/properties/P3/required",keyword:"required",params:{missingProperty: "acknowledge"},message:"must have required property '"+"acknowledge"+"'",schema:schema11.properties.priority.properties.sla.properties.P3.required,parentSchema:schema11.properties.priority.properties.sla.properties.P3,data:data336};
+else {
+const err887 = {instancePath:instancePath+"/priority/sla/P2/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P2/properties/resolve/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P2.properties.resolve.type,parentSchema:schema11.properties.priority.properties.sla.properties.P2.properties.resolve,data:data335};
 if(vErrors === null){
 vErrors = [err887];
 }
@@ -11041,8 +11038,11 @@ vErrors.push(err887);
 }
 errors++;
 }
-if(data336.resolve === undefined){
-const err888 = {instancePath:instancePath+"/priority/sla/P3",schemaPath:"#/properties/priority/properties/sla/properties/P3/required",keyword:"required",params:{missingProperty: "resolve"},message:"must have required property '"+"resolve"+"'",schema:schema11.properties.priority.properties.sla.properties.P3.required,parentSchema:schema11.properties.priority.properties.sla.properties.P3,data:data336};
+}
+if(data333.businessHours !== undefined){
+let data336 = data333.businessHours;
+if(typeof data336 !== "boolean"){
+const err888 = {instancePath:instancePath+"/priority/sla/P2/businessHours",schemaPath:"#/properties/priority/properties/sla/properties/P2/properties/businessHours/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.priority.properties.sla.properties.P2.properties.businessHours.type,parentSchema:schema11.properties.priority.properties.sla.properties.P2.properties.businessHours,data:data336};
 if(vErrors === null){
 vErrors = [err888];
 }
@@ -11051,9 +11051,10 @@ vErrors.push(err888);
 }
 errors++;
 }
-for(const key72 in data336){
-if(!(((key72 === "acknowledge") || (key72 === "resolve")) || (key72 === "businessHours"))){
-const err889 = {instancePath:instancePath+"/priority/sla/P3",schemaPath:"#/properties/priority/properties/sla/properties/P3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key72},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.sla.properties.P3,data:data336};
+}
+}
+else {
+const err889 = {instancePath:instancePath+"/priority/sla/P2",schemaPath:"#/properties/priority/properties/sla/properties/P2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.sla.properties.P2.type,parentSchema:schema11.properties.priority.properties.sla.properties.P2,data:data333};
 if(vErrors === null){
 vErrors = [err889];
 }
@@ -11063,11 +11064,11 @@ vErrors.push(err889);
 errors++;
 }
 }
-if(data336.acknowledge !== undefined){
-let data337 = data336.acknowledge;
-if(typeof data337 === "string"){
-if(!pattern0.test(data337)){
-const err890 = {instancePath:instancePath+"/priority/sla/P3/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P3/properties/acknowledge/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P3.properties.acknowledge,data:data337};
+if(data328.P3 !== undefined){
+let data337 = data328.P3;
+if(data337 && typeof data337 == "object" && !Array.isArray(data337)){
+if(data337.acknowledge === undefined){
+const err890 = {instancePath:instancePath+"/priority/sla/P3",schemaPath:"#/properties/priority/properties/sla/properties/P3/required",keyword:"required",params:{missingProperty: "acknowledge"},message:"must have required property '"+"acknowledge"+"'",schema:schema11.properties.priority.properties.sla.properties.P3.required,parentSchema:schema11.properties.priority.properties.sla.properties.P3,data:data337};
 if(vErrors === null){
 vErrors = [err890];
 }
@@ -11076,9 +11077,8 @@ vErrors.push(err890);
 }
 errors++;
 }
-}
-else {
-const err891 = {instancePath:instancePath+"/priority/sla/P3/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P3/properties/acknowledge/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P3.properties.acknowledge.type,parentSchema:schema11.properties.priority.properties.sla.properties.P3.properties.acknowledge,data:data337};
+if(data337.resolve === undefined){
+const err891 = {instancePath:instancePath+"/priority/sla/P3",schemaPath:"#/properties/priority/properties/sla/properties/P3/required",keyword:"required",params:{missingProperty: "resolve"},message:"must have required property '"+"resolve"+"'",schema:schema11.properties.priority.properties.sla.properties.P3.required,parentSchema:schema11.properties.priority.properties.sla.properties.P3,data:data337};
 if(vErrors === null){
 vErrors = [err891];
 }
@@ -11087,12 +11087,9 @@ vErrors.push(err891);
 }
 errors++;
 }
-}
-if(data336.resolve !== undefined){
-let data338 = data336.resolve;
-if(typeof data338 === "string"){
-if(!pattern0.test(data338)){
-const err892 = {instancePath:instancePath+"/priority/sla/P3/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P3/properties/resolve/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P3.properties.resolve,data:data338};
+for(const key72 in data337){
+if(!(((key72 === "acknowledge") || (key72 === "resolve")) || (key72 === "businessHours"))){
+const err892 = {instancePath:instancePath+"/priority/sla/P3",schemaPath:"#/properties/priority/properties/sla/properties/P3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key72},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.sla.properties.P3,data:data337};
 if(vErrors === null){
 vErrors = [err892];
 }
@@ -11102,8 +11099,11 @@ vErrors.push(err892);
 errors++;
 }
 }
-else {
-const err893 = {instancePath:instancePath+"/priority/sla/P3/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P3/properties/resolve/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P3.properties.resolve.type,parentSchema:schema11.properties.priority.properties.sla.properties.P3.properties.resolve,data:data338};
+if(data337.acknowledge !== undefined){
+let data338 = data337.acknowledge;
+if(typeof data338 === "string"){
+if(!pattern0.test(data338)){
+const err893 = {instancePath:instancePath+"/priority/sla/P3/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P3/properties/acknowledge/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P3.properties.acknowledge,data:data338};
 if(vErrors === null){
 vErrors = [err893];
 }
@@ -11113,10 +11113,8 @@ vErrors.push(err893);
 errors++;
 }
 }
-if(data336.businessHours !== undefined){
-let data339 = data336.businessHours;
-if(typeof data339 !== "boolean"){
-const err894 = {instancePath:instancePath+"/priority/sla/P3/businessHours",schemaPath:"#/properties/priority/properties/sla/properties/P3/properties/businessHours/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.priority.properties.sla.properties.P3.properties.businessHours.type,parentSchema:schema11.properties.priority.properties.sla.properties.P3.properties.businessHours,data:data339};
+else {
+const err894 = {instancePath:instancePath+"/priority/sla/P3/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P3/properties/acknowledge/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P3.properties.acknowledge.type,parentSchema:schema11.properties.priority.properties.sla.properties.P3.properties.acknowledge,data:data338};
 if(vErrors === null){
 vErrors = [err894];
 }
@@ -11126,9 +11124,11 @@ vErrors.push(err894);
 errors++;
 }
 }
-}
-else {
-const err895 = {instancePath:instancePath+"/priority/sla/P3",schemaPath:"#/properties/priority/properties/sla/properties/P3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.sla.properties.P3.type,parentSchema:schema11.properties.priority.properties.sla.properties.P3,data:data336};
+if(data337.resolve !== undefined){
+let data339 = data337.resolve;
+if(typeof data339 === "string"){
+if(!pattern0.test(data339)){
+const err895 = {instancePath:instancePath+"/priority/sla/P3/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P3/properties/resolve/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P3.properties.resolve,data:data339};
 if(vErrors === null){
 vErrors = [err895];
 }
@@ -11138,11 +11138,8 @@ vErrors.push(err895);
 errors++;
 }
 }
-if(data327.P4 !== undefined){
-let data340 = data327.P4;
-if(data340 && typeof data340 == "object" && !Array.isArray(data340)){
-if(data340.acknowledge === undefined){
-const err896 = {instancePath:instancePath+"/priority/sla/P4",schemaPath:"#/properties/priority/properties/sla/properties/P4/required",keyword:"required",params:{missingProperty: "acknowledge"},message:"must have required property '"+"acknowledge"+"'",schema:schema11.properties.priority.properties.sla.properties.P4.required,parentSchema:schema11.properties.priority.properties.sla.properties.P4,data:data340};
+else {
+const err896 = {instancePath:instancePath+"/priority/sla/P3/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P3/properties/resolve/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P3.properties.resolve.type,parentSchema:schema11.properties.priority.properties.sla.properties.P3.properties.resolve,data:data339};
 if(vErrors === null){
 vErrors = [err896];
 }
@@ -11151,8 +11148,11 @@ vErrors.push(err896);
 }
 errors++;
 }
-if(data340.resolve === undefined){
-const err897 = {instancePath:instancePath+"/priority/sla/P4",schemaPath:"#/properties/priority/properties/sla/properties/P4/required",keyword:"required",params:{missingProperty: "resolve"},message:"must have required property '"+"resolve"+"'",schema:schema11.properties.priority.properties.sla.properties.P4.required,parentSchema:schema11.properties.priority.properties.sla.properties.P4,data:data340};
+}
+if(data337.businessHours !== undefined){
+let data340 = data337.businessHours;
+if(typeof data340 !== "boolean"){
+const err897 = {instancePath:instancePath+"/priority/sla/P3/businessHours",schemaPath:"#/properties/priority/properties/sla/properties/P3/properties/businessHours/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.priority.properties.sla.properties.P3.properties.businessHours.type,parentSchema:schema11.properties.priority.properties.sla.properties.P3.properties.businessHours,data:data340};
 if(vErrors === null){
 vErrors = [err897];
 }
@@ -11161,9 +11161,10 @@ vErrors.push(err897);
 }
 errors++;
 }
-for(const key73 in data340){
-if(!(((key73 === "acknowledge") || (key73 === "resolve")) || (key73 === "businessHours"))){
-const err898 = {instancePath:instancePath+"/priority/sla/P4",schemaPath:"#/properties/priority/properties/sla/properties/P4/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key73},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.sla.properties.P4,data:data340};
+}
+}
+else {
+const err898 = {instancePath:instancePath+"/priority/sla/P3",schemaPath:"#/properties/priority/properties/sla/properties/P3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.sla.properties.P3.type,parentSchema:schema11.properties.priority.properties.sla.properties.P3,data:data337};
 if(vErrors === null){
 vErrors = [err898];
 }
@@ -11173,11 +11174,11 @@ vErrors.push(err898);
 errors++;
 }
 }
-if(data340.acknowledge !== undefined){
-let data341 = data340.acknowledge;
-if(typeof data341 === "string"){
-if(!pattern0.test(data341)){
-const err899 = {instancePath:instancePath+"/priority/sla/P4/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P4/properties/acknowledge/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P4.properties.acknowledge,data:data341};
+if(data328.P4 !== undefined){
+let data341 = data328.P4;
+if(data341 && typeof data341 == "object" && !Array.isArray(data341)){
+if(data341.acknowledge === undefined){
+const err899 = {instancePath:instancePath+"/priority/sla/P4",schemaPath:"#/properties/priority/properties/sla/properties/P4/required",keyword:"required",params:{missingProperty: "acknowledge"},message:"must have required property '"+"acknowledge"+"'",schema:schema11.properties.priority.properties.sla.properties.P4.required,parentSchema:schema11.properties.priority.properties.sla.properties.P4,data:data341};
 if(vErrors === null){
 vErrors = [err899];
 }
@@ -11186,9 +11187,8 @@ vErrors.push(err899);
 }
 errors++;
 }
-}
-else {
-const err900 = {instancePath:instancePath+"/priority/sla/P4/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P4/properties/acknowledge/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P4.properties.acknowledge.type,parentSchema:schema11.properties.priority.properties.sla.properties.P4.properties.acknowledge,data:data341};
+if(data341.resolve === undefined){
+const err900 = {instancePath:instancePath+"/priority/sla/P4",schemaPath:"#/properties/priority/properties/sla/properties/P4/required",keyword:"required",params:{missingProperty: "resolve"},message:"must have required property '"+"resolve"+"'",schema:schema11.properties.priority.properties.sla.properties.P4.required,parentSchema:schema11.properties.priority.properties.sla.properties.P4,data:data341};
 if(vErrors === null){
 vErrors = [err900];
 }
@@ -11197,12 +11197,9 @@ vErrors.push(err900);
 }
 errors++;
 }
-}
-if(data340.resolve !== undefined){
-let data342 = data340.resolve;
-if(typeof data342 === "string"){
-if(!pattern0.test(data342)){
-const err901 = {instancePath:instancePath+"/priority/sla/P4/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P4/properties/resolve/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P4.properties.resolve,data:data342};
+for(const key73 in data341){
+if(!(((key73 === "acknowledge") || (key73 === "resolve")) || (key73 === "businessHours"))){
+const err901 = {instancePath:instancePath+"/priority/sla/P4",schemaPath:"#/properties/priority/properties/sla/properties/P4/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key73},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.sla.properties.P4,data:data341};
 if(vErrors === null){
 vErrors = [err901];
 }
@@ -11212,8 +11209,11 @@ vErrors.push(err901);
 errors++;
 }
 }
-else {
-const err902 = {instancePath:instancePath+"/priority/sla/P4/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P4/properties/resolve/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P4.properties.resolve.type,parentSchema:schema11.properties.priority.properties.sla.properties.P4.properties.resolve,data:data342};
+if(data341.acknowledge !== undefined){
+let data342 = data341.acknowledge;
+if(typeof data342 === "string"){
+if(!pattern0.test(data342)){
+const err902 = {instancePath:instancePath+"/priority/sla/P4/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P4/properties/acknowledge/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P4.properties.acknowledge,data:data342};
 if(vErrors === null){
 vErrors = [err902];
 }
@@ -11223,10 +11223,8 @@ vErrors.push(err902);
 errors++;
 }
 }
-if(data340.businessHours !== undefined){
-let data343 = data340.businessHours;
-if(typeof data343 !== "boolean"){
-const err903 = {instancePath:instancePath+"/priority/sla/P4/businessHours",schemaPath:"#/properties/priority/properties/sla/properties/P4/properties/businessHours/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.priority.properties.sla.properties.P4.properties.businessHours.type,parentSchema:schema11.properties.priority.properties.sla.properties.P4.properties.businessHours,data:data343};
+else {
+const err903 = {instancePath:instancePath+"/priority/sla/P4/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P4/properties/acknowledge/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P4.properties.acknowledge.type,parentSchema:schema11.properties.priority.properties.sla.properties.P4.properties.acknowledge,data:data342};
 if(vErrors === null){
 vErrors = [err903];
 }
@@ -11236,9 +11234,11 @@ vErrors.push(err903);
 errors++;
 }
 }
-}
-else {
-const err904 = {instancePath:instancePath+"/priority/sla/P4",schemaPath:"#/properties/priority/properties/sla/properties/P4/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.sla.properties.P4.type,parentSchema:schema11.properties.priority.properties.sla.properties.P4,data:data340};
+if(data341.resolve !== undefined){
+let data343 = data341.resolve;
+if(typeof data343 === "string"){
+if(!pattern0.test(data343)){
+const err904 = {instancePath:instancePath+"/priority/sla/P4/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P4/properties/resolve/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P4.properties.resolve,data:data343};
 if(vErrors === null){
 vErrors = [err904];
 }
@@ -11248,11 +11248,8 @@ vErrors.push(err904);
 errors++;
 }
 }
-if(data327.P5 !== undefined){
-let data344 = data327.P5;
-if(data344 && typeof data344 == "object" && !Array.isArray(data344)){
-if(data344.acknowledge === undefined){
-const err905 = {instancePath:instancePath+"/priority/sla/P5",schemaPath:"#/properties/priority/properties/sla/properties/P5/required",keyword:"required",params:{missingProperty: "acknowledge"},message:"must have required property '"+"acknowledge"+"'",schema:schema11.properties.priority.properties.sla.properties.P5.required,parentSchema:schema11.properties.priority.properties.sla.properties.P5,data:data344};
+else {
+const err905 = {instancePath:instancePath+"/priority/sla/P4/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P4/properties/resolve/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P4.properties.resolve.type,parentSchema:schema11.properties.priority.properties.sla.properties.P4.properties.resolve,data:data343};
 if(vErrors === null){
 vErrors = [err905];
 }
@@ -11261,8 +11258,11 @@ vErrors.push(err905);
 }
 errors++;
 }
-if(data344.resolve === undefined){
-const err906 = {instancePath:instancePath+"/priority/sla/P5",schemaPath:"#/properties/priority/properties/sla/properties/P5/required",keyword:"required",params:{missingProperty: "resolve"},message:"must have required property '"+"resolve"+"'",schema:schema11.properties.priority.properties.sla.properties.P5.required,parentSchema:schema11.properties.priority.properties.sla.properties.P5,data:data344};
+}
+if(data341.businessHours !== undefined){
+let data344 = data341.businessHours;
+if(typeof data344 !== "boolean"){
+const err906 = {instancePath:instancePath+"/priority/sla/P4/businessHours",schemaPath:"#/properties/priority/properties/sla/properties/P4/properties/businessHours/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.priority.properties.sla.properties.P4.properties.businessHours.type,parentSchema:schema11.properties.priority.properties.sla.properties.P4.properties.businessHours,data:data344};
 if(vErrors === null){
 vErrors = [err906];
 }
@@ -11271,9 +11271,10 @@ vErrors.push(err906);
 }
 errors++;
 }
-for(const key74 in data344){
-if(!(((key74 === "acknowledge") || (key74 === "resolve")) || (key74 === "businessHours"))){
-const err907 = {instancePath:instancePath+"/priority/sla/P5",schemaPath:"#/properties/priority/properties/sla/properties/P5/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key74},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.sla.properties.P5,data:data344};
+}
+}
+else {
+const err907 = {instancePath:instancePath+"/priority/sla/P4",schemaPath:"#/properties/priority/properties/sla/properties/P4/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.sla.properties.P4.type,parentSchema:schema11.properties.priority.properties.sla.properties.P4,data:data341};
 if(vErrors === null){
 vErrors = [err907];
 }
@@ -11283,11 +11284,11 @@ vErrors.push(err907);
 errors++;
 }
 }
-if(data344.acknowledge !== undefined){
-let data345 = data344.acknowledge;
-if(typeof data345 === "string"){
-if(!pattern0.test(data345)){
-const err908 = {instancePath:instancePath+"/priority/sla/P5/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P5/properties/acknowledge/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P5.properties.acknowledge,data:data345};
+if(data328.P5 !== undefined){
+let data345 = data328.P5;
+if(data345 && typeof data345 == "object" && !Array.isArray(data345)){
+if(data345.acknowledge === undefined){
+const err908 = {instancePath:instancePath+"/priority/sla/P5",schemaPath:"#/properties/priority/properties/sla/properties/P5/required",keyword:"required",params:{missingProperty: "acknowledge"},message:"must have required property '"+"acknowledge"+"'",schema:schema11.properties.priority.properties.sla.properties.P5.required,parentSchema:schema11.properties.priority.properties.sla.properties.P5,data:data345};
 if(vErrors === null){
 vErrors = [err908];
 }
@@ -11296,9 +11297,8 @@ vErrors.push(err908);
 }
 errors++;
 }
-}
-else {
-const err909 = {instancePath:instancePath+"/priority/sla/P5/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P5/properties/acknowledge/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P5.properties.acknowledge.type,parentSchema:schema11.properties.priority.properties.sla.properties.P5.properties.acknowledge,data:data345};
+if(data345.resolve === undefined){
+const err909 = {instancePath:instancePath+"/priority/sla/P5",schemaPath:"#/properties/priority/properties/sla/properties/P5/required",keyword:"required",params:{missingProperty: "resolve"},message:"must have required property '"+"resolve"+"'",schema:schema11.properties.priority.properties.sla.properties.P5.required,parentSchema:schema11.properties.priority.properties.sla.properties.P5,data:data345};
 if(vErrors === null){
 vErrors = [err909];
 }
@@ -11307,12 +11307,9 @@ vErrors.push(err909);
 }
 errors++;
 }
-}
-if(data344.resolve !== undefined){
-let data346 = data344.resolve;
-if(typeof data346 === "string"){
-if(!pattern0.test(data346)){
-const err910 = {instancePath:instancePath+"/priority/sla/P5/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P5/properties/resolve/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P5.properties.resolve,data:data346};
+for(const key74 in data345){
+if(!(((key74 === "acknowledge") || (key74 === "resolve")) || (key74 === "businessHours"))){
+const err910 = {instancePath:instancePath+"/priority/sla/P5",schemaPath:"#/properties/priority/properties/sla/properties/P5/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key74},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.sla.properties.P5,data:data345};
 if(vErrors === null){
 vErrors = [err910];
 }
@@ -11322,8 +11319,11 @@ vErrors.push(err910);
 errors++;
 }
 }
-else {
-const err911 = {instancePath:instancePath+"/priority/sla/P5/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P5/properties/resolve/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P5.properties.resolve.type,parentSchema:schema11.properties.priority.properties.sla.properties.P5.properties.resolve,data:data346};
+if(data345.acknowledge !== undefined){
+let data346 = data345.acknowledge;
+if(typeof data346 === "string"){
+if(!pattern0.test(data346)){
+const err911 = {instancePath:instancePath+"/priority/sla/P5/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P5/properties/acknowledge/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P5.properties.acknowledge,data:data346};
 if(vErrors === null){
 vErrors = [err911];
 }
@@ -11333,10 +11333,8 @@ vErrors.push(err911);
 errors++;
 }
 }
-if(data344.businessHours !== undefined){
-let data347 = data344.businessHours;
-if(typeof data347 !== "boolean"){
-const err912 = {instancePath:instancePath+"/priority/sla/P5/businessHours",schemaPath:"#/properties/priority/properties/sla/properties/P5/properties/businessHours/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.priority.properties.sla.properties.P5.properties.businessHours.type,parentSchema:schema11.properties.priority.properties.sla.properties.P5.properties.businessHours,data:data347};
+else {
+const err912 = {instancePath:instancePath+"/priority/sla/P5/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P5/properties/acknowledge/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P5.properties.acknowledge.type,parentSchema:schema11.properties.priority.properties.sla.properties.P5.properties.acknowledge,data:data346};
 if(vErrors === null){
 vErrors = [err912];
 }
@@ -11346,9 +11344,11 @@ vErrors.push(err912);
 errors++;
 }
 }
-}
-else {
-const err913 = {instancePath:instancePath+"/priority/sla/P5",schemaPath:"#/properties/priority/properties/sla/properties/P5/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.sla.properties.P5.type,parentSchema:schema11.properties.priority.properties.sla.properties.P5,data:data344};
+if(data345.resolve !== undefined){
+let data347 = data345.resolve;
+if(typeof data347 === "string"){
+if(!pattern0.test(data347)){
+const err913 = {instancePath:instancePath+"/priority/sla/P5/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P5/properties/resolve/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P5.properties.resolve,data:data347};
 if(vErrors === null){
 vErrors = [err913];
 }
@@ -11358,9 +11358,8 @@ vErrors.push(err913);
 errors++;
 }
 }
-}
 else {
-const err914 = {instancePath:instancePath+"/priority/sla",schemaPath:"#/properties/priority/properties/sla/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.sla.type,parentSchema:schema11.properties.priority.properties.sla,data:data327};
+const err914 = {instancePath:instancePath+"/priority/sla/P5/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P5/properties/resolve/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P5.properties.resolve.type,parentSchema:schema11.properties.priority.properties.sla.properties.P5.properties.resolve,data:data347};
 if(vErrors === null){
 vErrors = [err914];
 }
@@ -11370,8 +11369,10 @@ vErrors.push(err914);
 errors++;
 }
 }
-else {
-const err915 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.type,parentSchema:schema11.properties.priority,data:data289};
+if(data345.businessHours !== undefined){
+let data348 = data345.businessHours;
+if(typeof data348 !== "boolean"){
+const err915 = {instancePath:instancePath+"/priority/sla/P5/businessHours",schemaPath:"#/properties/priority/properties/sla/properties/P5/properties/businessHours/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.priority.properties.sla.properties.P5.properties.businessHours.type,parentSchema:schema11.properties.priority.properties.sla.properties.P5.properties.businessHours,data:data348};
 if(vErrors === null){
 vErrors = [err915];
 }
@@ -11381,13 +11382,48 @@ vErrors.push(err915);
 errors++;
 }
 }
+}
 else {
-const err916 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+const err916 = {instancePath:instancePath+"/priority/sla/P5",schemaPath:"#/properties/priority/properties/sla/properties/P5/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.sla.properties.P5.type,parentSchema:schema11.properties.priority.properties.sla.properties.P5,data:data345};
 if(vErrors === null){
 vErrors = [err916];
 }
 else {
 vErrors.push(err916);
+}
+errors++;
+}
+}
+}
+else {
+const err917 = {instancePath:instancePath+"/priority/sla",schemaPath:"#/properties/priority/properties/sla/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.sla.type,parentSchema:schema11.properties.priority.properties.sla,data:data328};
+if(vErrors === null){
+vErrors = [err917];
+}
+else {
+vErrors.push(err917);
+}
+errors++;
+}
+}
+else {
+const err918 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.type,parentSchema:schema11.properties.priority,data:data290};
+if(vErrors === null){
+vErrors = [err918];
+}
+else {
+vErrors.push(err918);
+}
+errors++;
+}
+}
+else {
+const err919 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err919];
+}
+else {
+vErrors.push(err919);
 }
 errors++;
 }
