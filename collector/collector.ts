@@ -161,7 +161,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     adminTokens: config.collector.adminTokens,
     ...(options.localAdminToken === undefined ? {} : { localAdminToken: options.localAdminToken }),
     viewerTokens: config.collector.viewerTokens,
-    console: { enabled: config.collector.console.enabled, sessionTtlMs: config.collector.console.sessionTtl },
+    console: { enabled: config.collector.console.enabled, sessionTtlMs: config.collector.console.sessionTtl, signInFailuresPerMinute: config.collector.console.signInFailuresPerMinute },
     live: { events: liveEvents, maxStreams: config.collector.console.live.maxStreams, maxStreamsPerSession: config.collector.console.live.maxStreamsPerSession, heartbeatMs: config.collector.console.live.heartbeat },
     ...(tls ? { tls } : {}),
     maxBodyBytes: config.collector.maxBodyBytes,

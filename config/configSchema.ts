@@ -57,6 +57,12 @@ export const CollectorSchema = Type.Object(
       {
         enabled: Type.Boolean({ default: true, description: 'Serve the web console at / on the API port' }),
         sessionTtl: Duration({ default: '12h', range: { min: '1m', max: '30d' }, description: 'How long a console sign-in lasts' }),
+        signInFailuresPerMinute: Type.Integer({
+          minimum: 1,
+          maximum: 10_000,
+          default: 10,
+          description: 'Failed console sign-ins a minute from one client address (bursting as many); beyond, every sign-in from it is refused with 429 until the pace drops',
+        }),
         live: Type.Object(
           {
             maxStreams: Type.Integer({ minimum: 1, maximum: 100_000, default: 200, description: 'Live event streams (GET /api/v1/events) open at once on this collector; more: 429' }),
