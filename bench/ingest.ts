@@ -11,7 +11,12 @@
  * starts: Debian's postgresql, durable commits as in production) runs the same phases in the same
  * slices, and the event loop's wait per store call (one crossing of the PostgreSQL bridge) is
  * measured beside SQLite's.
- * Figures only; nothing is asserted. Options: --agents N --seconds S --concurrency C --rounds R --postgres.
+ * Beside each phase of the collector, its event loop's delay over that phase's slices (prom-client's
+ * monitorEventLoopDelay, 10 ms resolution, read and reset through /metrics at each slice's start and
+ * end): the longest stall and the p99 of the worst slice. A delay of seconds at a rate the collector
+ * sustains means a long synchronous task on its event loop.
+ * Figures only; nothing is asserted. Options: --agents N --seconds S --concurrency C --rounds R --rate
+ * REPORTS_PER_S (the paced phase; AGENTS / 15 by default) --postgres.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,6 +40,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     rounds: { type: 'string', default: '4' },
     postgres: { type: 'boolean', default: false },
+    rate: { type: 'string' },
   },
 });
 const AGENTS = Number(values.agents);
@@ -43,6 +49,8 @@ const CONCURRENCY = Number(values.concurrency);
 const ROUNDS = Math.max(1, Number(values.rounds));
 const TOKEN = 'bench-token-0123456789abcdef';
 const TARGET_RATE = AGENTS / 15;
+/** The paced phase's rate: the design target by default; --rate sets a lower one the collector sustains on a busy machine, to tell its stalls from its backlog. */
+const PACED_RATE = values.rate === undefined ? TARGET_RATE : Number(values.rate);
 /**
  * The interval the simulated agents declare. The load generator visits each agent once every
  * AGENTS / rate seconds (more than 15 s while the first reports of a large fleet go in, or when the
@@ -109,6 +117,12 @@ function percentile(sorted: number[], p: number): number {
 
 interface Phase {
   reports: number;
+  /** The server's longest event-loop stall and the worst slice's p99 event-loop delay, in ms (the collector only). */
+  loopMaxMs?: number;
+  loopP99Ms?: number;
+  /** Group commits made during the phase and the reports they held (the collector only). */
+  commits?: number;
+  committedReports?: number;
   errors: number;
   /** Refusals and failures by HTTP status (or "network"), so a 429 is never hidden among the errors. */
   errorsByStatus: Record<string, number>;
@@ -165,7 +179,11 @@ async function runPhase(pool: Pool, sequences: number[], durationS: number, pace
 
 function describePhase(name: string, phase: Phase): string {
   const rate = phase.reports / phase.seconds;
-  return `${name.padEnd(34)} ${rate.toFixed(0).padStart(6)} reports/s  ${(rate * 60).toFixed(0).padStart(7)} observations/s  ack p50 ${percentile(phase.latenciesMs, 50).toFixed(1)} ms  p99 ${percentile(phase.latenciesMs, 99).toFixed(1)} ms  errors ${phase.errors}${phase.errors === 0 ? '' : ` (${Object.entries(phase.errorsByStatus).map(([status, n]) => `${status}: ${n}`).join(', ')})`}`;
+  const loop =
+    phase.loopMaxMs === undefined
+      ? ''
+      : `  event loop: longest stall ${phase.loopMaxMs.toFixed(0)} ms, delay p99 ${phase.loopP99Ms!.toFixed(0)} ms; ${(phase.committedReports! / phase.commits!).toFixed(1)} reports per commit`;
+  return `${name.padEnd(34)} ${rate.toFixed(0).padStart(6)} reports/s  ${(rate * 60).toFixed(0).padStart(7)} observations/s  ack p50 ${percentile(phase.latenciesMs, 50).toFixed(1)} ms  p99 ${percentile(phase.latenciesMs, 99).toFixed(1)} ms  errors ${phase.errors}${phase.errors === 0 ? '' : ` (${Object.entries(phase.errorsByStatus).map(([status, n]) => `${status}: ${n}`).join(', ')})`}${loop}`;
 }
 
 /** Waits until `pool`'s server answers /readyz. */
@@ -187,6 +205,30 @@ async function activeIncidents(pool: Pool): Promise<number> {
   const response = await pool.request({ path: '/metrics', method: 'GET' });
   const text = await response.body.text();
   return Number(/^tripline_incidents_active (\S+)$/m.exec(text)?.[1] ?? NaN);
+}
+
+/**
+ * The collector's event-loop delay since the last call (prom-client resets its monitorEventLoopDelay
+ * histogram at every /metrics collection): its maximum and p99, in ms.
+ */
+async function eventLoopDelay(pool: Pool): Promise<{ maxMs: number; p99Ms: number; commits: number; committedReports: number }> {
+  const response = await pool.request({ path: '/metrics', method: 'GET' });
+  const text = await response.body.text();
+  const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return {
+    maxMs: 1000 * read('tripline_collector_nodejs_eventloop_lag_max_seconds'),
+    p99Ms: 1000 * read('tripline_collector_nodejs_eventloop_lag_p99_seconds'),
+    commits: read('tripline_ingest_batch_reports_count'),
+    committedReports: read('tripline_ingest_batch_reports_sum'),
+  };
+}
+
+/** runPhase on the collector, with its event-loop delay over the phase. */
+async function runMonitoredPhase(...args: Parameters<typeof runPhase>): Promise<Phase> {
+  const before = await eventLoopDelay(args[0]);
+  const phase = await runPhase(...args);
+  const loop = await eventLoopDelay(args[0]);
+  return { ...phase, loopMaxMs: loop.maxMs, loopP99Ms: loop.p99Ms, commits: loop.commits - before.commits, committedReports: loop.committedReports - before.committedReports };
 }
 
 /** Resident memory of a process, in MB. */
@@ -226,6 +268,12 @@ function addPhase(total: Phase, more: Phase): Phase {
   total.latenciesMs.push(...more.latenciesMs);
   total.latenciesMs.sort((a, b) => a - b);
   total.seconds += more.seconds;
+  if (more.loopMaxMs !== undefined) {
+    total.loopMaxMs = Math.max(total.loopMaxMs ?? 0, more.loopMaxMs);
+    total.loopP99Ms = Math.max(total.loopP99Ms ?? 0, more.loopP99Ms ?? 0);
+    total.commits = (total.commits ?? 0) + (more.commits ?? 0);
+    total.committedReports = (total.committedReports ?? 0) + (more.committedReports ?? 0);
+  }
   return total;
 }
 
@@ -240,8 +288,8 @@ async function interleaved(tripline: Target, ceiling: Target, sequences: number[
   const theirs = emptyPhase();
   const onPostgres = emptyPhase();
   for (let round = 0; round < ROUNDS; round++) {
-    addPhase(ours, await runPhase(tripline.pool, sequences, SECONDS / ROUNDS, paceRate, CONCURRENCY));
-    if (shared) addPhase(onPostgres, await runPhase(shared.target.pool, shared.sequences, SECONDS / ROUNDS, paceRate, CONCURRENCY));
+    addPhase(ours, await runMonitoredPhase(tripline.pool, sequences, SECONDS / ROUNDS, paceRate, CONCURRENCY));
+    if (shared) addPhase(onPostgres, await runMonitoredPhase(shared.target.pool, shared.sequences, SECONDS / ROUNDS, paceRate, CONCURRENCY));
     addPhase(theirs, await runPhase(ceiling.pool, sequences, SECONDS / ROUNDS, paceRate, CONCURRENCY));
   }
   return [ours, theirs, onPostgres];
@@ -310,19 +358,19 @@ async function main(): Promise<void> {
     const sequences = new Array<number>(AGENTS).fill(0);
     console.log(`Tripline ingest benchmark: ${AGENTS} simulated agents, 60 observations per report, gzip, one collector process on loopback`);
     console.log(`machine: ${(await import('node:os')).cpus().length} cores, node ${process.version}, load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}; agents declare a ${DECLARED_INTERVAL_S} s interval; collector.limits maxConnections ${LIMITS.maxConnections}, maxConcurrentReports ${LIMITS.maxConcurrentReports}`);
-    const warmUp = await runPhase(tripline.pool, sequences, 3600, undefined, CONCURRENCY, AGENTS);
+    const warmUp = await runMonitoredPhase(tripline.pool, sequences, 3600, undefined, CONCURRENCY, AGENTS);
     console.log(describePhase('first report of every agent', warmUp) + '  (creates hosts and series)');
-    if (shared) console.log(describePhase('PostgreSQL: first report of every agent', await runPhase(shared.target.pool, shared.sequences, 3600, undefined, CONCURRENCY, AGENTS)));
+    if (shared) console.log(describePhase('PostgreSQL: first report of every agent', await runMonitoredPhase(shared.target.pool, shared.sequences, 3600, undefined, CONCURRENCY, AGENTS)));
     const rssAfterFirst = rssMb(tripline.process.pid!);
     console.log(`measuring in ${ROUNDS} alternating slices of ${(SECONDS / ROUNDS).toFixed(1)} s each against the bare-parse ceiling server (gunzip and JSON.parse only)`);
     const [saturation, ceilingSaturation, sharedSaturation] = await interleaved(tripline, ceiling, sequences, undefined, shared);
     console.log(describePhase(`saturation (${CONCURRENCY} in flight)`, saturation));
     if (shared) console.log(describePhase(`PostgreSQL: saturation (${CONCURRENCY} in flight)`, sharedSaturation));
     console.log(describePhase(`ceiling: saturation`, ceilingSaturation));
-    const [paced, ceilingPaced, sharedPaced] = await interleaved(tripline, ceiling, sequences, TARGET_RATE, shared);
-    console.log(describePhase(`paced at ${TARGET_RATE.toFixed(0)}/s (${AGENTS} agents / 15 s)`, paced));
-    if (shared) console.log(describePhase(`PostgreSQL: paced at ${TARGET_RATE.toFixed(0)}/s`, sharedPaced));
-    console.log(describePhase(`ceiling: paced at ${TARGET_RATE.toFixed(0)}/s`, ceilingPaced));
+    const [paced, ceilingPaced, sharedPaced] = await interleaved(tripline, ceiling, sequences, PACED_RATE, shared);
+    console.log(describePhase(`paced at ${PACED_RATE.toFixed(0)}/s${values.rate === undefined ? ` (${AGENTS} agents / 15 s)` : ''}`, paced));
+    if (shared) console.log(describePhase(`PostgreSQL: paced at ${PACED_RATE.toFixed(0)}/s`, sharedPaced));
+    console.log(describePhase(`ceiling: paced at ${PACED_RATE.toFixed(0)}/s`, ceilingPaced));
     if (shared && cluster) {
       console.log(
         `PostgreSQL / SQLite at saturation: ${(rateOf(sharedSaturation) / rateOf(saturation)).toFixed(2)}x; paced ack p99 ${percentile(sharedPaced.latenciesMs, 99).toFixed(1)} ms against SQLite's ${percentile(paced.latenciesMs, 99).toFixed(1)} ms`,
@@ -336,7 +384,7 @@ async function main(): Promise<void> {
     const rss = rssMb(tripline.process.pid!);
     console.log(`collector RSS: ${rssAfterFirst.toFixed(0)} MB after the first reports, ${rss.toFixed(0)} MB at the end = ${((rss * 1024) / AGENTS).toFixed(1)} kB per agent`);
     console.log(`incidents active at the end: ${await activeIncidents(tripline.pool)} (a healthy fleet: 0 expected)`);
-    console.log(`Tripline / bare-parse ceiling at saturation: ${(rateOf(saturation) / rateOf(ceilingSaturation)).toFixed(2)}x; saturation / design target of ${TARGET_RATE.toFixed(0)} reports/s: ${(rateOf(saturation) / TARGET_RATE).toFixed(2)}x; paced ack p99 ${percentile(paced.latenciesMs, 99).toFixed(1)} ms against the ceiling's ${percentile(ceilingPaced.latenciesMs, 99).toFixed(1)} ms`);
+    console.log(`Tripline / bare-parse ceiling at saturation: ${(rateOf(saturation) / rateOf(ceilingSaturation)).toFixed(2)}x; saturation / design target of ${TARGET_RATE.toFixed(0)} reports/s: ${(rateOf(saturation) / TARGET_RATE).toFixed(2)}x; paced ack p99 ${percentile(paced.latenciesMs, 99).toFixed(1)} ms against the ceiling's ${percentile(ceilingPaced.latenciesMs, 99).toFixed(1)} ms (collector's event loop while paced: longest stall ${paced.loopMaxMs?.toFixed(0)} ms, delay p99 ${paced.loopP99Ms?.toFixed(0)} ms)`);
   } finally {
     await stopTarget(tripline);
     await stopTarget(shared?.target);

@@ -103,7 +103,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     maxDelayMs: config.collector.batch.maxDelay,
     maxReports: config.collector.batch.maxReports,
   });
-  const slaWatcher = createSlaWatcher({ store, sla: config.priority.sla, calendar: slaCalendar(config), clock, log: log.child({ component: 'sla' }), intervalMs: config.collector.evaluationInterval });
+  const slaWatcher = createSlaWatcher({ store, sla: config.priority.sla, calendar: slaCalendar(config), clock, log: log.child({ component: 'sla' }), intervalMs: config.collector.evaluationInterval, routeEscalation: core.routeEscalation });
   const serviceWatcher = createServiceWatcher({ store, catalogue: core.catalogue, priority: config.priority, clock, log: log.child({ component: 'services' }), intervalMs: config.collector.evaluationInterval });
   const missedReports = createMissedReportWatcher({ store, pipeline, clock, log, intervalMs: config.collector.evaluationInterval });
   const rateLimits = createDeskRateLimits(config.desks.map((d) => [d.name, d.rateLimitPerMinute] as const), clock);

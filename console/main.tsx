@@ -14,6 +14,7 @@ import { IncidentPage } from './pages/IncidentPage.js';
 import { IncidentsPage } from './pages/IncidentsPage.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { RulesPage } from './pages/RulesPage.js';
+import { ServicePage, ServicesPage } from './pages/ServicesPage.js';
 import { SilencesPage } from './pages/SilencesPage.js';
 import { onLinkClick, useLocation } from './router.js';
 import './styles.css';
@@ -21,6 +22,7 @@ import './styles.css';
 const NAV: ReadonlyArray<[string, string]> = [
   ['/', 'Fleet'],
   ['/incidents', 'Incidents'],
+  ['/services', 'Services'],
   ['/silences', 'Silences'],
   ['/rules', 'Rules'],
   ['/deliveries', 'Deliveries'],
@@ -79,6 +81,7 @@ function App() {
 function titleOf(path: string): string {
   if (path.startsWith('/hosts/')) return decodeURIComponent(path.slice('/hosts/'.length));
   if (/^\/incidents\/[0-9]+$/.test(path)) return `Incident #${path.slice('/incidents/'.length)}`;
+  if (path.startsWith('/services/')) return `Service ${decodeURIComponent(path.slice('/services/'.length))}`;
   return NAV.find(([href]) => href !== '/' && path.startsWith(href))?.[1] ?? 'Fleet';
 }
 
@@ -120,6 +123,8 @@ function LiveIndicator() {
 function page(path: string, query: URLSearchParams, session: Session, user: string) {
   const host = /^\/hosts\/([^/]+)$/.exec(path);
   if (host) return <HostPage key={host[1]} host={decodeURIComponent(host[1]!)} query={query} />;
+  const service = /^\/services\/([^/]+)$/.exec(path);
+  if (service) return <ServicePage key={service[1]} name={decodeURIComponent(service[1]!)} />;
   const incident = /^\/incidents\/([0-9]+)$/.exec(path);
   if (incident) return <IncidentPage key={incident[1]} id={incident[1]!} role={session.role} user={user} />;
   switch (path) {
@@ -127,6 +132,8 @@ function page(path: string, query: URLSearchParams, session: Session, user: stri
       return <FleetPage query={query} />;
     case '/incidents':
       return <IncidentsPage query={query} />;
+    case '/services':
+      return <ServicesPage />;
     case '/silences':
       return <SilencesPage role={session.role} user={user} />;
     case '/rules':

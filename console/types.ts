@@ -78,6 +78,14 @@ export interface Incident {
   updatedAt: string;
   occurrences: number;
   flapping: boolean;
+  /** P1 (most urgent) to P5, by the impact x urgency matrix; raised once by an SLA breach. */
+  priority: string;
+  impact: string;
+  urgency: string;
+  services: string[];
+  priorityReason: string;
+  /** The SLA clocks of its priority; null when its priority has none. */
+  sla: { acknowledge: SlaClock | null; resolve: SlaClock | null } | null;
   ticketed: boolean;
   hold: string | null;
   parentIncidentId: number | null;
@@ -180,3 +188,41 @@ export interface RuleDiff {
 export type RuleCheck =
   | { valid: false; problems: Array<{ line: number; column: number; path: string; message: string; text: string }> }
   | { valid: true; rules: Array<{ name: string; kind: string; line: number }>; backtest: { from: string; to: string; truncated: boolean; samples: number; elapsedMs: number; diffs: RuleDiff[] } };
+
+export interface SlaClock {
+  dueAt: string;
+  state: 'running' | 'met' | 'breached';
+}
+
+export type ServiceState = 'operational' | 'degraded' | 'outage';
+
+/** A service of the catalogue with its state now (GET /api/v1/services). */
+export interface Service {
+  name: string;
+  description: string;
+  owner: string;
+  impact: string;
+  state: ServiceState;
+  reason: string;
+  ownState: ServiceState;
+  dependsOn: string[];
+  desks: string[];
+  members: { hosts: string[]; groups: string[]; matchers: string[] };
+  minHealthy: number | null;
+  hosts: string[];
+  unhealthyHosts: string[];
+  incidents: Array<{ id: number; host: string; ruleName: string; severity: string; status: string; priority: string; summary: string }>;
+}
+
+/** One service's month (GET /api/v1/reports/services). */
+export interface ServiceReport {
+  service: string;
+  month: string;
+  outageMinutes: number;
+  degradedMinutes: number;
+  availabilityPercent: number;
+  incidents: number;
+  mttaMinutes: number | null;
+  mttrMinutes: number | null;
+  slaBreaches: number;
+}

@@ -34,11 +34,12 @@ export function createMissedReportWatcher(options: MissedReportWatcherOptions): 
   const tick = (): void => {
     const nowMs = options.clock.nowMs();
     const samples: SeriesSample[] = [];
-    for (const host of options.store.listHosts({ inventory: false })) {
-      // A decommissioned host (or one whose agent was reset) is not expected to report: its silence is no problem.
-      if (host.decommissionedAtMs !== null) continue;
+    // Only hosts whose next report is overdue: one whose report is not yet due is at 0, which its last
+    // report fed, so a healthy fleet costs neither evaluation nor reading every host (10,000 hosts
+    // read every tick held the event loop 0.1-0.9 s under load). A decommissioned host (or one whose
+    // agent was reset) is not expected to report: its silence is no problem, and the store leaves it out.
+    for (const host of options.store.overdueHosts(nowMs)) {
       const missed = (nowMs - host.lastReportAtMs) / 1000 / host.intervalSeconds;
-      // A host whose next report is not yet due is at 0, which its last report fed: a healthy fleet costs no evaluation.
       if (missed >= 1) samples.push({ metric: AGENT_MISSED_REPORTS_METRIC, labels: { ...host.labels, host: host.hostname }, value: missed, atMs: nowMs });
     }
     if (samples.length === 0) return;

@@ -8,6 +8,7 @@
  * | first match without continue   | its desks                                |
  * | matches with continue          | their desks, plus the next matches       |
  * | none matches                   | fallback, or every desk when it is empty |
+ * | at an SLA breach (routeEscalation) | desks of matching routes without a ticket yet; never the fallback |
  *
  * With the service view, a route may also match `service` (any service the incident touches) and
  * `priority` (P1..P5), and the desks of the services it touches (`services.<name>.desks`) are added
@@ -28,7 +29,10 @@ export interface RouteDecision {
   reason: string;
 }
 
-export function routeIncident(routing: RoutingConfig, allDesks: readonly string[], incident: { severity: string; host: string; labels: Record<string, string> }, view?: ServiceView): RouteDecision {
+/** What routing reads of an incident. */
+type RoutedIncident = { severity: string; host: string; labels: Readonly<Record<string, string>> };
+
+export function routeIncident(routing: RoutingConfig, allDesks: readonly string[], incident: RoutedIncident, view?: ServiceView): RouteDecision {
   const decision = routeByLabels(routing, allDesks, incident, view?.classification);
   if (!view) return decision;
   const extra = view.classification.services.flatMap((name) => (view.catalogue.get(name)?.desks ?? []).map((desk) => ({ desk, service: name })));
@@ -37,7 +41,20 @@ export function routeIncident(routing: RoutingConfig, allDesks: readonly string[
   return { desks: [...decision.desks, ...added.map((a) => a.desk)], reason: `${decision.reason}; ${added.map((a) => `service ${a.service} adds ${a.desk}`).join(', ')}` };
 }
 
-function routeByLabels(routing: RoutingConfig, allDesks: readonly string[], incident: { severity: string; host: string; labels: Record<string, string> }, classification: Classification | undefined): RouteDecision {
+function routeByLabels(routing: RoutingConfig, allDesks: readonly string[], incident: RoutedIncident, classification: Classification | undefined): RouteDecision {
+  const { desks, matched } = matchRoutes(routing, incident, classification);
+  if (matched.length > 0) return { desks, reason: `routed by route${matched.length > 1 ? 's' : ''} ${matched.join(', ')} to ${desks.join(', ')}` };
+  const fallback = routing.fallback.length > 0 ? [...routing.fallback] : [...allDesks];
+  const reason = routing.routes.length === 0 ? 'no routes configured: every desk' : routing.fallback.length > 0 ? 'no route matched: fallback desks' : 'no route matched: every desk';
+  return { desks: fallback, reason: fallback.length > 0 ? `${reason} (${fallback.join(', ')})` : `${reason} (none configured)` };
+}
+
+/**
+ * The routes an incident matches (1-based, in order, stopping at the first without `continue`) and
+ * their desks. The fallback plays no part: an escalation (routeEscalation) adds only desks that a
+ * route names for it.
+ */
+function matchRoutes(routing: RoutingConfig, incident: RoutedIncident, classification: Classification | undefined): { desks: string[]; matched: number[] } {
   const labels: Record<string, string> = { ...incident.labels, severity: incident.severity, host: incident.host || incident.labels.host || '' };
   if (classification) labels.priority = classification.priority;
   const services = classification?.services ?? [];
@@ -53,8 +70,19 @@ function routeByLabels(routing: RoutingConfig, allDesks: readonly string[], inci
     for (const desk of route.desks) if (!desks.includes(desk)) desks.push(desk);
     if (!route.continue) break;
   }
-  if (matched.length > 0) return { desks, reason: `routed by route${matched.length > 1 ? 's' : ''} ${matched.join(', ')} to ${desks.join(', ')}` };
-  const fallback = routing.fallback.length > 0 ? [...routing.fallback] : [...allDesks];
-  const reason = routing.routes.length === 0 ? 'no routes configured: every desk' : routing.fallback.length > 0 ? 'no route matched: fallback desks' : 'no route matched: every desk';
-  return { desks: fallback, reason: fallback.length > 0 ? `${reason} (${fallback.join(', ')})` : `${reason} (none configured)` };
+  return { desks, matched };
+}
+
+/**
+ * Where an SLA breach escalates to: the routes matched again with the raised priority and the label
+ * `sla: breached`, so a route like `match: { sla: breached }` or `match: { priority: P1 }` brings in
+ * another desk. Only desks of matching routes that do not hold the incident's ticket yet are
+ * returned (they get an `open`); the fallback never adds desks at a breach.
+ */
+export function routeEscalation(routing: RoutingConfig, incident: RoutedIncident, classification: Classification, ticketDesks: readonly string[]): RouteDecision {
+  const { desks, matched } = matchRoutes(routing, { ...incident, labels: { ...incident.labels, sla: 'breached' } }, classification);
+  const added = desks.filter((desk) => !ticketDesks.includes(desk));
+  if (matched.length === 0) return { desks: [], reason: 'SLA breach: no route matches it, no other desk' };
+  if (added.length === 0) return { desks: [], reason: `SLA breach: route${matched.length > 1 ? 's' : ''} ${matched.join(', ')} name${matched.length > 1 ? '' : 's'} no desk without its ticket` };
+  return { desks: added, reason: `SLA breach routed by route${matched.length > 1 ? 's' : ''} ${matched.join(', ')}: ${added.join(', ')} added` };
 }

@@ -3,6 +3,8 @@
  * (contract/errorCatalogue.ts) over the codes that have a status. The README's "Error codes" table
  * is checked against that catalogue by a test, so the two cannot drift apart.
  */
+import type { Socket } from 'node:net';
+import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CATALOGUE, type HttpErrorCode } from '../../contract/errorCatalogue.js';
 import { OperationError } from '../operations/operationError.js';
@@ -105,4 +107,23 @@ function fastifyErrorMessage(code: ApiErrorCode, error: FastifyError, request: F
   if (code === 'TRIPLINE_MALFORMED_GZIP') return 'body is not valid gzip';
   if (code === 'TRIPLINE_UNSUPPORTED_MEDIA_TYPE') return `content-type ${JSON.stringify(String(request.headers['content-type'] ?? '').slice(0, 100))} is not supported; send application/json`;
   return error.message;
+}
+
+/**
+ * Node's answer to a request that never became one (headers or body too slow, headers too large,
+ * not HTTP): written on the socket in the catalogue's shape, then the connection is closed. This
+ * replaces fastify's default, whose JSON has no catalogue code.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [code, message]: [ApiErrorCode, string] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? ['TRIPLINE_REQUEST_TIMEOUT', 'the request did not arrive in time (collector.limits.headersTimeout for its headers, requestTimeout for all of it); the connection is closed']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? ['TRIPLINE_HEADERS_TOO_LARGE', 'the request headers are too large; the connection is closed']
+        : ['TRIPLINE_BAD_REQUEST', 'malformed HTTP request; the connection is closed'];
+  const status = API_ERRORS[code].status;
+  const body = JSON.stringify(apiError(code, message));
+  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.destroy();
 }

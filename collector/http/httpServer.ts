@@ -23,7 +23,7 @@ import { createApiAuthenticator, principalOf, registerApiAccess } from './apiAcc
 import { registerAgentRoutes } from './agentRoutes.js';
 import { registerConsoleRoutes } from './consoleRoutes.js';
 import { createConsoleSessions } from './consoleSessions.js';
-import { ApiError, handleApiError, sendApiError } from './apiErrors.js';
+import { answerClientError, ApiError, handleApiError, sendApiError } from './apiErrors.js';
 import { createReportBodyValidatorCompiler } from './reportBodyValidator.js';
 import { ErrorSchema } from './apiSchemas.js';
 import { registerDeliveryRoutes } from './deliveryRoutes.js';
@@ -112,6 +112,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    clientErrorHandler: answerClientError,
   });
   app.server.maxConnections = limits.maxConnections;
   const served: ServedRoute[] = [];

@@ -7,12 +7,13 @@
 import type { Logger } from 'pino';
 import type { Config } from '../../config/configSchema.js';
 import type { Clock } from '../clock.js';
-import { routeIncident } from '../desk/routeIncident.js';
+import { routeEscalation, routeIncident, type RouteDecision } from '../desk/routeIncident.js';
 import type { StoreReads } from '../store/store.js';
 import { incidentPolicy, type IncidentPolicy } from './incidentPolicy.js';
 import { createIncidentService, type IncidentEnvironment, type IncidentService } from './incidentService.js';
 import { createStoreEnvironment } from './storeEnvironment.js';
 import type { IncidentRecord } from '../domain/incident.js';
+import type { IncidentPriorityRecord } from '../domain/incidentPriority.js';
 import { classifyIncident, type Classification, type RuleUrgency } from '../services/priorityMatrix.js';
 import { withPriorities, type RuleFacts } from '../services/priorityRecorder.js';
 import { createServiceCatalogue, type ServiceCatalogue } from '../services/serviceCatalogue.js';
@@ -25,6 +26,8 @@ export interface IncidentCore {
   catalogue: ServiceCatalogue;
   /** An incident's services and priority by the matrix (what it opened with; SLA breaches raise the stored one). */
   classify(incident: Pick<IncidentRecord, 'host' | 'severity' | 'ruleName' | 'labels'>): Classification;
+  /** The desks an SLA breach adds (routes matching the raised priority and `sla: breached`) beyond those holding its ticket. */
+  routeEscalation(incident: IncidentRecord, record: IncidentPriorityRecord, ticketDesks: readonly string[]): RouteDecision;
 }
 
 export interface IncidentCoreOptions {
@@ -48,5 +51,7 @@ export function createIncidentCore(options: IncidentCoreOptions): IncidentCore {
   const classify: IncidentCore['classify'] = (incident) => classifyIncident(incident, catalogue, config.priority, rules.urgency);
   const route = (incident: IncidentRecord) => routeIncident(config.routing, deskNames, incident, { classification: classify(incident), catalogue });
   const service = withPriorities(createIncidentService({ route, policy, environment, log: options.log }), classify, rules.facts);
-  return { policy, environment, service, catalogue, classify };
+  const escalate: IncidentCore['routeEscalation'] = (incident, record, ticketDesks) =>
+    routeEscalation(config.routing, incident, { services: record.services, impact: record.impact, urgency: record.urgency, priority: record.priority, reason: record.reason }, ticketDesks);
+  return { policy, environment, service, catalogue, classify, routeEscalation: escalate };
 }

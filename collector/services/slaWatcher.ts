@@ -1,12 +1,16 @@
 /**
  * Runs the SLA clocks (decideSla.ts) over the active incidents on a schedule and applies each
- * escalation in one store transaction: the raised priority, a timeline entry, and an `update` to
- * every desk that has the incident's ticket (which then carries the new priority).
+ * escalation in one store transaction: the raised priority, a timeline entry, an `update` to every
+ * desk that has the incident's ticket (which then carries the new priority), and an `open` at each
+ * desk that a route names for the escalated incident (`sla: breached`, the raised priority) and that
+ * has no ticket of it yet, so a breach can bring in another team's desk.
  */
 import type { Logger } from 'pino';
 import type { PriorityConfig } from '../../config/servicesConfigSchema.js';
 import type { Clock } from '../clock.js';
-import type { IncidentEvent } from '../domain/incident.js';
+import type { RouteDecision } from '../desk/routeIncident.js';
+import type { IncidentEvent, IncidentRecord } from '../domain/incident.js';
+import type { IncidentPriorityRecord } from '../domain/incidentPriority.js';
 import { createPeriodicLoop } from '../periodicLoop.js';
 import type { Store } from '../store/store.js';
 import type { BusinessCalendar } from './businessCalendar.js';
@@ -19,7 +23,18 @@ export interface SlaWatcher {
   stop(): Promise<void>;
 }
 
-export function createSlaWatcher(options: { store: Store; sla: PriorityConfig['sla']; clock: Clock; log: Logger; intervalMs: number; calendar?: BusinessCalendar | undefined }): SlaWatcher {
+export interface SlaWatcherOptions {
+  store: Store;
+  sla: PriorityConfig['sla'];
+  clock: Clock;
+  log: Logger;
+  intervalMs: number;
+  calendar?: BusinessCalendar | undefined;
+  /** The desks a breach adds (IncidentCore.routeEscalation); none when not given. */
+  routeEscalation?: (incident: IncidentRecord, record: IncidentPriorityRecord, ticketDesks: readonly string[]) => RouteDecision;
+}
+
+export function createSlaWatcher(options: SlaWatcherOptions): SlaWatcher {
   const { store, sla, clock, log } = options;
   const runOnce = (): number => {
     if (Object.keys(sla).length === 0) return 0;
@@ -33,7 +48,13 @@ export function createSlaWatcher(options: { store: Store; sla: PriorityConfig['s
       store.transaction((tx) => {
         tx.saveIncidentPriority(decision.record);
         tx.addIncidentEvent({ incidentId: incident.id, atMs: nowMs, kind: 'sla-breach', text: decision.text, data: { clock: decision.clock, priority: decision.record.priority } });
-        if (incident.ticketed) for (const desk of tx.desksForIncident(incident.id)) tx.enqueueOutbox({ incidentId: incident.id, desk, operation: 'update', createdAtMs: nowMs });
+        if (!incident.ticketed) return; // held (silenced, in maintenance, waiting for reachability): its ticket opens with the raised priority when it is released
+        const ticketDesks = tx.desksForIncident(incident.id);
+        for (const desk of ticketDesks) tx.enqueueOutbox({ incidentId: incident.id, desk, operation: 'update', createdAtMs: nowMs });
+        const route = options.routeEscalation?.(incident, decision.record, ticketDesks);
+        if (!route || route.desks.length === 0) return;
+        tx.addIncidentEvent({ incidentId: incident.id, atMs: nowMs, kind: 'routed', text: route.reason, data: { desks: route.desks } });
+        for (const desk of route.desks) tx.enqueueOutbox({ incidentId: incident.id, desk, operation: 'open', createdAtMs: nowMs });
       });
       log.warn({ incidentId: incident.id, clock: decision.clock, priority: decision.record.priority }, 'SLA breached: incident escalated');
       escalated++;

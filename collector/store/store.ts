@@ -205,6 +205,12 @@ export interface Store extends StoreReads {
 export interface StoreReads {
   /** Every host by name; `inventory: false` leaves each inventory out (null), for lists of many hosts. */
   listHosts(options?: { inventory?: boolean }): HostRecord[];
+  /**
+   * The hosts, not decommissioned, whose next report was due by `atMs` (last report + interval <=
+   * `atMs`), by name, inventory left out: what the missed-report watcher judges every few seconds,
+   * without reading the whole fleet.
+   */
+  overdueHosts(atMs: number): HostRecord[];
   listAgents(): EnrolledAgent[];
   /** The agent holding this credential digest, if any (revoked ones included). */
   findAgentByCredential(credentialSha256: string): EnrolledAgent | undefined;

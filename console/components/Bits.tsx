@@ -1,4 +1,4 @@
-/** Small shared pieces: status and severity badges, an API error note, a key/value list. */
+/** Small shared pieces: status, severity and priority badges, an API error note, a key/value list, a scrolling box for tables. */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ApiFailure } from '../api.js';
@@ -9,6 +9,11 @@ export function StatusBadge({ status }: { status: string }) {
 
 export function SeverityBadge({ severity }: { severity: string }) {
   return <span class={`badge severity-${severity}`}>{severity}</span>;
+}
+
+/** P1 (most urgent) to P5. */
+export function PriorityBadge({ priority }: { priority: string }) {
+  return <span class={`badge priority-${priority.toLowerCase()}`}>{priority}</span>;
 }
 
 /** An API error, announced as it appears (role alert); `id` lets a field name it as its description. */

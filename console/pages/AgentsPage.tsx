@@ -43,7 +43,7 @@ export function AgentsPage({ role }: { role: Role | undefined }) {
       {!admin && <p class="muted">Revoke and reset are for admins; this lists the agents that report.</p>}
       {note && <p role="status">{note}</p>}
       <ErrorNote error={failure ?? agents.error ?? hosts.error} />
-      <ScrollBox label={'Agents'}><table>
+      <ScrollBox label="Agents"><table>
         <thead>
           <tr>
             <th scope="col">Agent</th>

@@ -84,7 +84,7 @@ export function HostPage({ host, query }: { host: string; query: URLSearchParams
       {checks.length === 0 ? (
         <p class="muted">No checks report on this host.</p>
       ) : (
-        <ScrollBox label={'Checks'}><table class="checks">
+        <ScrollBox label="Checks"><table class="checks">
           <thead>
             <tr>
               <th scope="col">Check</th>
@@ -113,7 +113,7 @@ export function HostPage({ host, query }: { host: string; query: URLSearchParams
       <h2>Latest values</h2>
       <details>
         <summary>{(latest.data?.values ?? []).length} series</summary>
-        <ScrollBox label={'Latest values'}><table>
+        <ScrollBox label="Latest values"><table>
           <tbody>
             {(latest.data?.values ?? [])
               .filter((v) => v.metric !== 'check_status')

@@ -5,10 +5,10 @@
  */
 import { useState } from 'preact/hooks';
 import { allows, api, ApiFailure, type Role } from '../api.js';
-import { ErrorNote, Facts, SeverityBadge, StatusBadge, ScrollBox } from '../components/Bits.js';
+import { ErrorNote, Facts, PriorityBadge, ScrollBox, SeverityBadge, StatusBadge } from '../components/Bits.js';
 import { labelText, when } from '../format.js';
 import { whyFacts } from '../whyFacts.js';
-import type { IncidentDetail } from '../types.js';
+import type { Incident, IncidentDetail, SlaClock } from '../types.js';
 import { useResource } from '../useResource.js';
 
 interface Gate {
@@ -31,6 +31,25 @@ function GateList({ gates, label }: { gates: Gate[]; label: string }) {
         </li>
       ))}
     </ol>
+  );
+}
+
+function slaText(name: string, clock: SlaClock | null): string {
+  if (!clock) return '';
+  return `${name} by ${when(clock.dueAt)}: ${clock.state}`;
+}
+
+/** Its priority (how the matrix decided, an SLA escalation), the services it touches and its SLA clocks. */
+function PriorityLine({ incident }: { incident: Incident }) {
+  const clocks = incident.sla ? [slaText('acknowledge', incident.sla.acknowledge), slaText('resolve', incident.sla.resolve)].filter(Boolean) : [];
+  return (
+    <p class="summary">
+      Priority <PriorityBadge priority={incident.priority} /> · impact {incident.impact} · urgency {incident.urgency} · services{' '}
+      {incident.services.length === 0 ? 'none' : incident.services.map((name, i) => [i > 0 ? ', ' : '', <a key={name} href={`/services/${encodeURIComponent(name)}`}>{name}</a>])} · SLA{' '}
+      {clocks.length === 0 ? 'none for its priority' : clocks.join('; ')}
+      <br />
+      <span class="muted">{incident.priorityReason}</span>
+    </p>
   );
 }
 
@@ -75,6 +94,7 @@ export function IncidentPage({ id, role, user }: { id: string; role: Role | unde
         <code>{incident.ruleName}</code> · opened {when(incident.openedAt)} · {incident.occurrences} occurrence(s){incident.flapping ? ' · flapping' : ''}
         {incident.hold ? ` · held: ${incident.hold}` : ''}
       </p>
+      <PriorityLine incident={incident} />
       {incident.description && <p>{incident.description}</p>}
 
       {active && (
@@ -133,7 +153,7 @@ export function IncidentPage({ id, role, user }: { id: string; role: Role | unde
         </ul>
       )}
       <h3>Deliveries</h3>
-      <ScrollBox label={'Deliveries'}><table>
+      <ScrollBox label="Deliveries"><table>
         <thead>
           <tr>
             <th scope="col">#</th>

@@ -1,6 +1,6 @@
-/** Incidents, newest first, filtered by status, host, severity and rule; refreshed by the live feed (polled while it is down). */
+/** Incidents, newest first, with their priority, filtered by status, host, severity and rule; refreshed by the live feed (polled while it is down). */
 import { useState } from 'preact/hooks';
-import { ErrorNote, SeverityBadge, StatusBadge, ScrollBox } from '../components/Bits.js';
+import { ErrorNote, PriorityBadge, ScrollBox, SeverityBadge, StatusBadge } from '../components/Bits.js';
 import { ago } from '../format.js';
 import { navigate } from '../router.js';
 import type { Incident } from '../types.js';
@@ -49,6 +49,7 @@ export function IncidentsPage({ query }: { query: URLSearchParams }) {
           <thead>
             <tr>
               <th scope="col">#</th>
+              <th scope="col">Priority</th>
               <th scope="col">Status</th>
               <th scope="col">Severity</th>
               <th scope="col">Summary</th>
@@ -63,6 +64,9 @@ export function IncidentsPage({ query }: { query: URLSearchParams }) {
               <tr key={i.id}>
                 <td>
                   <a href={`/incidents/${i.id}`}>#{i.id}</a>
+                </td>
+                <td title={i.priorityReason}>
+                  <PriorityBadge priority={i.priority} />
                 </td>
                 <td>
                   <StatusBadge status={i.status} />

@@ -39,7 +39,7 @@ export function SilencesPage({ role, user }: { role: Role | undefined; user: str
   return (
     <section>
       <h1>Silences</h1>
-      <ScrollBox label={'Silences'}><table>
+      <ScrollBox label="Silences"><table>
         <thead>
           <tr>
             <th scope="col">#</th>
@@ -123,7 +123,7 @@ export function SilencesPage({ role, user }: { role: Role | undefined; user: str
       )}
       <h2>Maintenance windows</h2>
       <ErrorNote error={maintenance.error} />
-      <ScrollBox label={'Maintenance windows'}><table>
+      <ScrollBox label="Maintenance windows"><table>
         <thead>
           <tr>
             <th scope="col">#</th>

@@ -75,6 +75,7 @@ describe('connection and report limits', () => {
     socket.write(`POST ${REPORTS_PATH} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${TOKEN}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"sche`);
     const answer = await closed;
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: { code: 'TRIPLINE_REQUEST_TIMEOUT', message: expect.stringContaining('requestTimeout') } });
     expect(socket.destroyed).toBe(true);
     expect((await post(report('slow-body-bystander', 0))).status).toBe(200);
   });
@@ -83,7 +84,24 @@ describe('connection and report limits', () => {
     const socket = await open();
     const closed = untilClosed(socket);
     socket.write(`POST ${REPORTS_PATH} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${TOKEN}\r\nx-slow: `);
-    expect(await closed).toMatch(/^HTTP\/1\.1 408/);
+    const answer = await closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: { code: 'TRIPLINE_REQUEST_TIMEOUT' } });
+  });
+
+  it('answers what is not HTTP, and headers beyond the limit, in the catalogue shape and closes the connection', async () => {
+    for (const [request, status, code] of [
+      ['NOT-HTTP at all\r\n\r\n', 400, 'TRIPLINE_BAD_REQUEST'],
+      [`GET /healthz HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'TRIPLINE_HEADERS_TOO_LARGE'],
+    ] as const) {
+      const socket = await open();
+      const closed = untilClosed(socket);
+      socket.write(request);
+      const answer = await closed;
+      expect(answer.split('\r\n')[0]).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: { code } });
+    }
+    expect((await post(report('malformed-bystander', 0))).status).toBe(200);
   });
 
   it('closes a kept-open connection that stays idle', async () => {

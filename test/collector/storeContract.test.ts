@@ -194,6 +194,24 @@ describe.each(storeEngines())('the $name store', (engine) => {
       expect(store.findHost('web-01')?.decommissionedAtMs).toBeNull();
     });
 
+    it('lists as overdue only the hosts whose next report was due by then, decommissioned ones left out', () => {
+      const store = engine.open();
+      // Each host reports every 15 s (record's interval): web-01 last at BASE, db-01 at BASE + 10 s, old-01 at BASE - 60 s.
+      store.transaction((tx) => {
+        tx.insertReport(record(0, BASE, 1, 'a1', 'web-01'));
+        tx.insertReport(record(0, BASE + 10_000, 1, 'a2', 'db-01'));
+        tx.insertReport(record(0, BASE - 60_000, 1, 'a3', 'old-01'));
+      });
+      expect(store.overdueHosts(BASE + 14_999).map((h) => h.hostname)).toEqual(['old-01']);
+      // Due exactly at last report + interval.
+      expect(store.overdueHosts(BASE + 15_000).map((h) => h.hostname)).toEqual(['old-01', 'web-01']);
+      expect(store.overdueHosts(BASE + 25_000).map((h) => h.hostname)).toEqual(['db-01', 'old-01', 'web-01']);
+      expect(store.overdueHosts(BASE + 25_000)[0]).toMatchObject({ agentId: 'a2', lastReportAtMs: BASE + 10_000, intervalSeconds: 15, inventory: null });
+      store.transaction((tx) => tx.retireHost('old-01', BASE, 'revoke'));
+      expect(store.overdueHosts(BASE + 25_000).map((h) => h.hostname)).toEqual(['db-01', 'web-01']);
+      store.close();
+    });
+
     it('keeps API tokens by digest, and revoking one ends its console sessions', () => {
       const store = engine.open();
       const token = { name: 'ci', role: 'operator' as const, createdAtMs: 1, createdBy: 'admin', tokenSha256: 'd1' };

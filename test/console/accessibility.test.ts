@@ -115,6 +115,8 @@ describe.skipIf(!hasChromium)('console accessibility, phone and dark mode in chr
           await page.getByRole('cell', { name: '0 3 * * 6' }).waitFor();
         },
       },
+      { name: 'services', path: '/services', ready: async (page) => void (await page.locator('tr[data-service="console-shop"]').waitFor()) },
+      { name: 'service', path: '/services/console-shop', ready: async (page) => void (await heading(page, 'Service console-shop')) },
       { name: 'deliveries', path: '/deliveries', ready: async (page) => void (await page.locator(`tr[data-delivery="${deadId}"]`).waitFor()) },
       {
         name: 'rules, with a candidate\'s problems',

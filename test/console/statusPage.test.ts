@@ -123,6 +123,31 @@ services:
     await context.close();
   });
 
+  it('the console shows the service view to a viewer: services with state and why, one service with its P1 incident, priorities in the incident list', async () => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    await page.getByLabel('API token').fill(VIEWER_TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Services' }).click();
+    const shop = page.locator('tr[data-service="shop"]');
+    await expectText(shop.locator('.badge'), { exact: 'degraded' });
+    await expectText(shop, /critical incident/);
+    await expectText(page.locator('tr[data-service="newsletter"] .badge'), { exact: 'operational' });
+    await expectText(shop, /\d+(\.\d+)?%/); // this month's availability from the service report
+    await shop.getByRole('link', { name: 'shop' }).click();
+    await expectText(page.getByRole('heading', { level: 1 }), { exact: 'Service shop' });
+    await expectText(page.locator('main'), 'The web shop and its checkout');
+    const incidentRow = page.locator('main table tbody tr').first();
+    await expectText(incidentRow, /P1/);
+    await expectText(incidentRow, /Database port on status-shop-db-7 is down/);
+    await incidentRow.getByRole('link', { name: /^#\d+$/ }).click();
+    await expectText(page.locator('main'), /Priority P1 · impact high · urgency high · services shop/);
+    await page.goto(`${base}/incidents`);
+    await expectText(page.locator('main table tbody tr').first(), /P1/);
+    await context.close();
+  });
+
   it('is read-only and public: no write under /status, the API still needs a token', async () => {
     expect((await fetch(`${base}/status`, { method: 'POST' })).status).toBe(404);
     expect((await fetch(`${base}/api/v1/status/notice`)).status).toBe(401);

@@ -35,7 +35,7 @@ function setup(tune: (config: Config) => void = () => undefined) {
   const core = createIncidentCore({ store, config, clock, log });
   const operations = createOperations({ store, config, clock, core });
   const pipeline = createAlertPipeline({ rules: [diskRule], initialStates: new Map(), incidents: core.service, log });
-  const watcher = createSlaWatcher({ store, sla: config.priority.sla, calendar: slaCalendar(config), clock, log, intervalMs: 1000 });
+  const watcher = createSlaWatcher({ store, sla: config.priority.sla, calendar: slaCalendar(config), clock, log, intervalMs: 1000, routeEscalation: core.routeEscalation });
   let sequence = 0;
   const report = (host: string, used: number) => {
     sequence++;
@@ -51,7 +51,8 @@ function setup(tune: (config: Config) => void = () => undefined) {
     now = typeof minutes === 'string' ? Date.parse(minutes) : T0 + minutes * MINUTE;
   };
   const updates = (id: number) => store.outboxForIncident(id).filter((o) => o.operation === 'update').length;
-  return { store, operations, watcher, report, at, updates };
+  const deliveries = (id: number) => store.outboxForIncident(id).map((o) => `${o.operation} ${o.desk}`).sort();
+  return { store, operations, watcher, report, at, updates, deliveries };
 }
 
 describe('SLA clocks', () => {
@@ -137,5 +138,58 @@ describe('SLA clocks', () => {
     }
     expect(operations.incidentDetail(id).incident.sla).toMatchObject({ resolve: { state: 'breached' } });
     expect(updates(id)).toBe(1);
+  });
+
+  describe('escalation to another route', () => {
+    const twoDesks = (config: Config) => {
+      config.desks = [...config.desks, { type: 'webhook', name: 'pager', url: 'http://127.0.0.1:9/never', timeout: parseDurationMs('1s'), headers: {}, rateLimitPerMinute: 600 }];
+    };
+
+    it('a route for `sla: breached` opens a ticket at its desk at the breach; later operations go to both desks', () => {
+      const { operations, watcher, report, at, deliveries } = setup((config) => {
+        twoDesks(config);
+        config.routing.routes = [
+          { match: { sla: 'breached' }, desks: ['pager'], continue: true },
+          { match: { severity: 'warning' }, desks: ['ops'], continue: false },
+        ];
+      });
+      const { id } = report('pay-1', 0.97);
+      expect(deliveries(id)).toEqual(['open ops']);
+      at(16);
+      expect(watcher.runOnce()).toBe(1);
+      expect(deliveries(id)).toEqual(['open ops', 'open pager', 'update ops']);
+      const routed = operations.incidentDetail(id).timeline.filter((e) => e.kind === 'routed').map((e) => e.text);
+      expect(routed).toEqual(['routed by route 2 to ops', 'SLA breach routed by routes 1, 2: pager added']);
+      at(30);
+      expect(watcher.runOnce()).toBe(0); // escalates once: no second open
+      report('pay-1', 0.5); // clears: the resolve reaches both tickets
+      expect(deliveries(id)).toEqual(['open ops', 'open pager', 'resolve ops', 'resolve pager', 'update ops']);
+    });
+
+    it('a route on the raised priority brings in its desk', () => {
+      const { watcher, report, at, deliveries } = setup((config) => {
+        twoDesks(config);
+        config.routing.routes = [{ match: { priority: 'P1' }, desks: ['pager'], continue: false }];
+        config.routing.fallback = ['ops'];
+      });
+      const { id } = report('pay-1', 0.97); // P2: no route, the fallback
+      expect(deliveries(id)).toEqual(['open ops']);
+      at(16);
+      expect(watcher.runOnce()).toBe(1); // P1 now
+      expect(deliveries(id)).toEqual(['open ops', 'open pager', 'update ops']);
+    });
+
+    it('the fallback never adds desks at a breach, and a route already holding the ticket adds nothing', () => {
+      const { operations, watcher, report, at, deliveries } = setup((config) => {
+        twoDesks(config);
+        config.routing.routes = [{ match: { severity: 'warning' }, desks: ['ops'], continue: false }];
+        config.routing.fallback = []; // every desk, ops and pager, for an incident no route matches
+      });
+      const { id } = report('pay-1', 0.97);
+      at(16);
+      expect(watcher.runOnce()).toBe(1);
+      expect(deliveries(id)).toEqual(['open ops', 'update ops']);
+      expect(operations.incidentDetail(id).timeline.filter((e) => e.kind === 'routed')).toHaveLength(1);
+    });
   });
 });

@@ -87,6 +87,10 @@ const INSERT_REPORT = `WITH h AS (
   ON CONFLICT (host_id, sequence) DO NOTHING
   RETURNING 1 AS stored`;
 
+/** A host row with its inventory left out (null), for lists of many hosts. */
+const HOST_COLUMNS_WITHOUT_INVENTORY =
+  'host_id, agent_id, hostname, labels, version, interval_seconds, last_sequence, first_seen_at_ms, last_report_at_ms, addresses, default_gateway, NULL AS inventory, decommissioned_at_ms';
+
 const UPSERT_HOST = `INSERT INTO hosts (agent_id, hostname, labels, version, interval_seconds, last_sequence, first_seen_at_ms, last_report_at_ms, addresses, default_gateway, inventory)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $7, coalesce($8, '[]'), $9, $10)
   ON CONFLICT (agent_id) DO UPDATE SET hostname = excluded.hostname, labels = excluded.labels, version = excluded.version,
@@ -569,11 +573,15 @@ class PostgresStore implements Store {
   }
 
   listHosts(options: { inventory?: boolean } = {}): HostRecord[] {
-    const columns =
-      (options.inventory ?? true)
-        ? '*'
-        : 'host_id, agent_id, hostname, labels, version, interval_seconds, last_sequence, first_seen_at_ms, last_report_at_ms, addresses, default_gateway, NULL AS inventory, decommissioned_at_ms';
+    const columns = (options.inventory ?? true) ? '*' : HOST_COLUMNS_WITHOUT_INVENTORY;
     return this.rows(`SELECT ${columns} FROM hosts ORDER BY hostname, agent_id`).map(hostFromRow);
+  }
+
+  overdueHosts(atMs: number): HostRecord[] {
+    return this.rows(
+      `SELECT ${HOST_COLUMNS_WITHOUT_INVENTORY} FROM hosts WHERE decommissioned_at_ms IS NULL AND last_report_at_ms + interval_seconds * 1000 <= $1 ORDER BY hostname, agent_id`,
+      [atMs],
+    ).map(hostFromRow);
   }
 
   findHost(hostname: string): HostRecord | undefined {

@@ -426,6 +426,10 @@ class SqliteStore implements Store {
     return ((options.inventory ?? true ? this.sql.listHosts : this.sql.listHostsWithoutInventory).all() as Row[]).map(hostFromRow);
   }
 
+  overdueHosts(atMs: number): HostRecord[] {
+    return (this.sql.overdueHosts.all(atMs) as Row[]).map(hostFromRow);
+  }
+
   findHost(hostname: string): HostRecord | undefined {
     const row = this.sql.hostByName.get(hostname) as Row | undefined;
     return row === undefined ? undefined : hostFromRow(row);
