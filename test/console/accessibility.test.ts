@@ -5,8 +5,8 @@
  * a maintenance window, the public status page with a degraded service and a notice.
  *
  * - axe-core audits every page (sign-in with and without its error, fleet, host, incidents, an
- *   incident, silences and maintenance, deliveries, rules with a candidate's problems, agents, and
- *   the public status page) in light and in dark: any serious or critical violation fails the test,
+ *   incident, services, a service, silences and maintenance, deliveries, rules with a candidate's
+ *   problems, agents, and the public status page) in light and in dark: any serious or critical violation fails the test,
  *   which prints each one's id, impact and target selectors. Dark pages have a dark background and
  *   the host's charts are drawn in the dark palette.
  * - On a phone (390×844, scale 3, touch) no page scrolls sideways: wide tables scroll inside their
