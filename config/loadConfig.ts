@@ -11,8 +11,16 @@ import { checkBusinessHours } from './checkBusinessHours.js';
 import { checkServices } from './checkServices.js';
 import { checkTopology } from './checkTopology.js';
 import { ConfigSchema, type Config, type ConfigFile } from './configSchema.js';
+import { configSchemaDigest, validate as precompiledConfigValidator } from './generated/configValidator.js';
+import { schemaDigest } from './schemaDigest.js';
 import { timeZoneProblem } from './timeZone.js';
-import { loadYaml, YamlValidationError, type LocatedYaml, type YamlIssue } from './yamlSchemaLoader.js';
+import { loadYaml, usePrecompiledValidator, YamlValidationError, type LocatedYaml, type YamlIssue } from './yamlSchemaLoader.js';
+
+/**
+ * Whether the config schema's validator is the one compiled at build time
+ * (packaging/generateConfigValidator.ts); false when the schema changed since (compiled at run time).
+ */
+export const configValidatorPrecompiled = usePrecompiledValidator(ConfigSchema, precompiledConfigValidator, configSchemaDigest, schemaDigest);
 
 /** Where a loaded config came from, for messages. */
 export interface LoadedConfig {
