@@ -165,11 +165,15 @@ async function browserFleet(base: string): Promise<void> {
       await page.goto(`${base}/?reload=${Math.random()}`);
       await page.locator('tr[data-host]').nth(Math.min(99, HOSTS - 1)).waitFor();
     });
-    await timed(`browser: next page (rows 101-200)`, Math.max(3, Math.floor(RUNS / 3)), async () => {
-      await page.goto(`${base}/`);
-      await page.locator('tr[data-host]').nth(Math.min(99, HOSTS - 1)).waitFor();
-      await page.getByRole('button', { name: 'Next' }).click();
-      await page.locator(`tr[data-host="${hostname(100)}"]`).waitFor();
+    // From the click to the other page's rows, alternately Next (rows 101-200) and Previous (1-100): the
+    // page change alone, without the navigation timed above.
+    await page.goto(`${base}/`);
+    await page.locator('tr[data-host]').nth(Math.min(99, HOSTS - 1)).waitFor();
+    let onFirst = true;
+    await timed(`browser: page change (Next / Previous, click to 100 rows)`, Math.max(4, Math.floor(RUNS / 3)), async () => {
+      await page.getByRole('button', { name: onFirst ? 'Next' : 'Previous' }).click();
+      await page.locator(`tr[data-host="${hostname(onFirst ? 100 : 0)}"]`).waitFor();
+      onFirst = !onFirst;
     });
   } finally {
     await browser.close();

@@ -83,6 +83,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const holder = processHolder();
   // On the shared PostgreSQL store a host's reports may land on any collector: each batch reads back its hosts' rule states.
   const sharedStates = config.store.postgres === undefined ? {} : { sharedStates: { holder } };
+  // On PostgreSQL every collector delivers: each claims its own due outbox rows (Store.claimOutbox); SQLite's one collector runs it under the outbox lease.
+  const sharedOutbox = config.store.postgres !== undefined;
   const pipeline: AlertPipeline = createAlertPipeline({ rules: options.rules, initialStates: store.loadRuleStates(), incidents, log: log.child({ component: 'rules' }), ...sharedStates });
   const metrics = createCollectorMetrics({
     activeIncidents: () => store.countIncidents('open') + store.countIncidents('acknowledged'),
@@ -118,6 +120,9 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     maxBackoffSeconds: config.delivery.maxBackoff / 1000,
     pollIntervalMs: config.delivery.pollInterval,
     coalesceWindowMs: config.delivery.coalesceWindow,
+    holder,
+    claimTimeoutMs: config.delivery.claimTimeout,
+    sharedStore: sharedOutbox,
     rateLimits,
     describeIncident: (incident) => describeIncident({ store, classify: core.classify, publicUrl: config.collector.publicUrl }, incident),
   });
@@ -156,7 +161,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     adminTokens: config.collector.adminTokens,
     ...(options.localAdminToken === undefined ? {} : { localAdminToken: options.localAdminToken }),
     viewerTokens: config.collector.viewerTokens,
-    console: { enabled: config.collector.console.enabled, sessionTtlMs: config.collector.console.sessionTtl },
+    console: { enabled: config.collector.console.enabled, sessionTtlMs: config.collector.console.sessionTtl, signInFailuresPerMinute: config.collector.console.signInFailuresPerMinute },
     live: { events: liveEvents, maxStreams: config.collector.console.live.maxStreams, maxStreamsPerSession: config.collector.console.live.maxStreamsPerSession, heartbeatMs: config.collector.console.live.heartbeat },
     ...(tls ? { tls } : {}),
     maxBodyBytes: config.collector.maxBodyBytes,
@@ -196,7 +201,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   leadership.bind('services', serviceWatcher);
   leadership.bind('history', pruning);
   if (config.incidents.reachability.enabled) leadership.bind('reachability', prober);
-  leadership.bind('outbox', worker);
+  if (!sharedOutbox) leadership.bind('outbox', worker);
   leadership.bind('desk-sync', sync);
 
   await app.listen({ host: config.collector.listen.host, port: config.collector.listen.port });
@@ -204,6 +209,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const port = typeof address === 'object' && address ? address.port : config.collector.listen.port;
   const url = `${tls ? 'https' : 'http'}://${config.collector.listen.host.includes(':') ? `[${config.collector.listen.host}]` : config.collector.listen.host}:${port}`;
   await leadership.start();
+  if (sharedOutbox) worker.start();
   for (const warning of startupWarnings(config)) {
     log.warn({ event: warning.event }, warning.text);
     // Loud: also on stderr as plain text, where a person starting it by hand looks.
@@ -224,6 +230,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       ready = false;
       // Stops the once-only jobs running here and releases their leases for another collector.
       await leadership.stop();
+      // Rows claimed here and not yet called go back to the others at once (the rest run out with their claims).
+      if (sharedOutbox) await worker.stop();
       await app.close();
       await ingestor.flush();
       // Rule states whose latest sample waits for a checkpoint are written now, so a clean stop loses nothing.

@@ -42,7 +42,7 @@ export const ONCE_ONLY_JOBS = [
   'services',
   // two-way desk sync and the reconciler
   'desk-sync',
-  // desk deliveries, one deliverer so each row goes out once per attempt and in order per ticket
+  // desk deliveries on SQLite (one deliverer); on PostgreSQL every collector claims its own rows instead (Store.claimOutbox)
   'outbox',
   // compaction, retention pruning of raw history and rollups
   'history',

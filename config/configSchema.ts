@@ -57,6 +57,12 @@ export const CollectorSchema = Type.Object(
       {
         enabled: Type.Boolean({ default: true, description: 'Serve the web console at / on the API port' }),
         sessionTtl: Duration({ default: '12h', range: { min: '1m', max: '30d' }, description: 'How long a console sign-in lasts' }),
+        signInFailuresPerMinute: Type.Integer({
+          minimum: 1,
+          maximum: 10_000,
+          default: 10,
+          description: 'Failed console sign-ins a minute from one client address (bursting as many); beyond, every sign-in from it is refused with 429 until the pace drops',
+        }),
         live: Type.Object(
           {
             maxStreams: Type.Integer({ minimum: 1, maximum: 100_000, default: 200, description: 'Live event streams (GET /api/v1/events) open at once on this collector; more: 429' }),
@@ -141,6 +147,11 @@ export const DeliverySchema = Type.Object(
     maxBackoff: Duration({ default: '5m', description: 'Longest retry delay' }),
     pollInterval: Duration({ default: '500ms', description: 'How often the outbox is checked when idle' }),
     coalesceWindow: Duration({ default: '30s', description: 'Shortest time between two updates of one ticket; updates in between are merged' }),
+    claimTimeout: Duration({
+      default: '1m',
+      range: { min: '1s', max: '1h' },
+      description: 'How long a collector holds the deliveries it claimed (renewed before each desk call); a dead collector\'s claimed deliveries go out from another one after this. At least twice the longest desk timeout',
+    }),
   },
   { additionalProperties: false, default: {} },
 );

@@ -11,8 +11,16 @@ import { checkBusinessHours } from './checkBusinessHours.js';
 import { checkServices } from './checkServices.js';
 import { checkTopology } from './checkTopology.js';
 import { ConfigSchema, type Config, type ConfigFile } from './configSchema.js';
+import { configSchemaDigest, validate as precompiledConfigValidator } from './generated/configValidator.js';
+import { schemaDigest } from './schemaDigest.js';
 import { timeZoneProblem } from './timeZone.js';
-import { loadYaml, YamlValidationError, type LocatedYaml, type YamlIssue } from './yamlSchemaLoader.js';
+import { loadYaml, usePrecompiledValidator, YamlValidationError, type LocatedYaml, type YamlIssue } from './yamlSchemaLoader.js';
+
+/**
+ * Whether the config schema's validator is the one compiled at build time
+ * (packaging/generateConfigValidator.ts); false when the schema changed since (compiled at run time).
+ */
+export const configValidatorPrecompiled = usePrecompiledValidator(ConfigSchema, precompiledConfigValidator, configSchemaDigest, schemaDigest);
 
 /** Where a loaded config came from, for messages. */
 export interface LoadedConfig {
@@ -43,6 +51,7 @@ function configIssues(loaded: LocatedYaml<ConfigFile>): YamlIssue[] {
   return [
     ...timeZoneIssues(loaded),
     ...leaseIssues(loaded),
+    ...claimIssues(loaded),
     ...storeIssues(loaded),
     ...deskIssues(value, locate),
     ...checkServices(value.services, value.desks.map((desk) => desk.name), locate as LocatedYaml<unknown>['locate']),
@@ -72,6 +81,14 @@ function deskIssues(config: ConfigFile, locate: LocatedYaml<ConfigFile>['locate'
 function leaseIssues({ value, locate }: LocatedYaml<ConfigFile>): YamlIssue[] {
   const { ttl, renewInterval } = value.collector.leases;
   return renewInterval * 2 > ttl ? [locate(['collector', 'leases', 'renewInterval'], `must be at most half of collector.leases.ttl (${ttl / 1000}s), got ${renewInterval / 1000}s`)] : [];
+}
+
+/** A claim outlives a desk call (a search and an open), so another collector never takes a row whose call is still running. */
+function claimIssues({ value, locate }: LocatedYaml<ConfigFile>): YamlIssue[] {
+  const { claimTimeout } = value.delivery;
+  const slowest = value.desks.reduce<{ name: string; timeout: number } | undefined>((max, desk) => (max === undefined || desk.timeout > max.timeout ? desk : max), undefined);
+  if (slowest === undefined || claimTimeout >= slowest.timeout * 2) return [];
+  return [locate(['delivery', 'claimTimeout'], `must be at least twice the longest desk timeout (desk "${slowest.name}": ${slowest.timeout / 1000}s), got ${claimTimeout / 1000}s`)];
 }
 
 /**

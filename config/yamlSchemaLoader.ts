@@ -4,15 +4,14 @@
  * comes from. Shared by the config loader and the rule loaders so that all speak the same error
  * format: `file:line:column: path: message`.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { StaticDecode, TSchema } from '@sinclair/typebox';
 import type { ErrorCode, ErrorCodeOf } from '../contract/errorCatalogue.js';
+import { AJV_OPTIONS } from './ajvOptions.js';
 import { closestWord } from './closestWord.js';
 import { decodeTransforms, type DecodeIssue } from './decodeTransforms.js';
-
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 /** One problem found in a YAML file, located precisely. */
 export interface YamlIssue {
@@ -46,16 +45,42 @@ export interface LocatedYaml<T> {
   locate(path: ReadonlyArray<string | number>, message: string, target?: 'key' | 'value'): YamlIssue;
 }
 
-const ajv = addFormats(new Ajv({ allErrors: true, strict: false, verbose: true, useDefaults: true, discriminator: true }));
 const compiled = new WeakMap<TSchema, ValidateFunction>();
+const require = createRequire(import.meta.url);
+let ajv: Ajv | undefined;
 
+/**
+ * The validator of `schema`: compiled ahead of time (the config file's, registered by loadConfig.ts
+ * from config/generated/), or else compiled here on first use. Ajv itself is loaded only then, so a
+ * process that reads only its config file (the agent) never loads or runs Ajv's compiler.
+ */
 function validatorFor(schema: TSchema): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
+    ajv ??= newAjv();
     validate = ajv.compile(schema);
     compiled.set(schema, validate);
   }
   return validate;
+}
+
+function newAjv(): Ajv {
+  // Synchronous, so that loading a YAML file stays synchronous: Ajv and ajv-formats are CommonJS.
+  const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
+  const addFormats = require('ajv-formats') as { default: (ajv: Ajv) => Ajv };
+  return addFormats.default(new AjvClass(AJV_OPTIONS));
+}
+
+/**
+ * Registers `validate`, compiled ahead of time from `schema` (Ajv's standalone code, with
+ * AJV_OPTIONS), as its validator. `digest` is the digest of the schema it was compiled from
+ * (packaging/generateConfigValidator.ts): when the schema in the code differs (edited since the
+ * generated file was written), the validator is not used and the schema is compiled at run time.
+ */
+export function usePrecompiledValidator(schema: TSchema, validate: ValidateFunction, digest: string, digestOf: (schema: TSchema) => string): boolean {
+  if (digestOf(schema) !== digest) return false;
+  compiled.set(schema, validate);
+  return true;
 }
 
 /**

@@ -87,7 +87,7 @@ export const ERROR_CATALOGUE = [
     status: 422,
     meaning: "an Alertmanager webhook notification (`POST /api/v1/intake/alertmanager`) is JSON but not Alertmanager's version 4 payload; `path` names the field (`body/alerts/0/startsAt`). Nothing of it was applied",
   },
-  { code: 'TRIPLINE_RATE_LIMITED', component: 'collector-api', raisedBy: ['ApiError'], status: 429, meaning: 'too many reports from one agent id a minute (`collector.limits.reportsPerMinute`) or in progress at once (`maxConcurrentReports`), or too many live event streams (`collector.console.live`); retry after Retry-After' },
+  { code: 'TRIPLINE_RATE_LIMITED', component: 'collector-api', raisedBy: ['ApiError'], status: 429, meaning: 'too many reports from one agent id a minute or in progress at once (`collector.limits`), too many live event streams (`collector.console.live`) or failed console sign-ins from one address (`collector.console.signInFailuresPerMinute`); retry after Retry-After' },
   { code: 'TRIPLINE_REQUEST_TIMEOUT', component: 'collector-api', raisedBy: ['ApiError'], status: 408, meaning: "the request's headers did not arrive within `collector.limits.headersTimeout` or the whole request within `requestTimeout`; the connection is closed" },
   { code: 'TRIPLINE_HEADERS_TOO_LARGE', component: 'collector-api', raisedBy: ['ApiError'], status: 431, meaning: "the request's headers exceed Node's limit (16 KiB); the connection is closed" },
   { code: 'TRIPLINE_BAD_REQUEST', component: 'collector-api', raisedBy: ['ApiError'], status: 400, meaning: 'any other malformed request, including one that is not HTTP at all (then the connection is closed)' },

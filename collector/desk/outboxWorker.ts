@@ -8,6 +8,16 @@
  * same idempotency key). The ticket id is recorded on our side (the ledger) in the same commit
  * that marks the row delivered, so a later resolve always finds it.
  *
+ * Several collectors on one store (PostgreSQL): every collector runs this worker. A pass claims a
+ * batch of due rows for this collector (Store.claimOutbox: `SELECT … FOR UPDATE SKIP LOCKED` and
+ * the claim in one statement), calls the desks outside that transaction, then records each
+ * result. A row is claimed by one collector at a time, and only the oldest pending row of an
+ * incident and desk is ever due, so an update never overtakes its incident's open at another
+ * collector. A claim lasts `claimTimeoutMs` and is renewed before each call (refused if another
+ * collector took the row meanwhile); a collector that dies leaves its rows to the others once its
+ * claims run out, and the desks' idempotency (an `open` with attempts > 0 first searches by the
+ * incident key) keeps a retried open from making a second ticket.
+ *
  * Pace: each desk has a token bucket (`rateLimitPerMinute`); a 429 with Retry-After pauses every
  * row of that desk, not only the one that got it. Coalescing: an `update` with a later update,
  * resolve or re-open behind it is superseded (the later one carries the newest state), and an
@@ -37,6 +47,15 @@ export interface OutboxWorkerOptions {
   initialBackoffSeconds: number;
   maxBackoffSeconds: number;
   pollIntervalMs: number;
+  /** Who claims rows: this collector's holder id (leadership.ts); one name when it is alone on the store. */
+  holder?: string;
+  /** How long a claim holds a row; renewed before each desk call. One minute by default (`delivery.claimTimeout`). */
+  claimTimeoutMs?: number;
+  /**
+   * True when other collectors share the store: a start then leaves rows in flight elsewhere alone
+   * (they return when their claims run out); alone on the store, a start makes them due at once.
+   */
+  sharedStore?: boolean;
   /** A token bucket per desk name (createDeskRateLimits); desks not listed are not limited. */
   rateLimits?: ReadonlyMap<string, TokenBucket>;
   /** Shortest time between two state-carrying calls (open, update, re-open) on one ticket. */
@@ -54,8 +73,8 @@ export interface OutboxWorker {
   stop(): Promise<void>;
 }
 
-/** How long a row is held back while a call is in flight; a restart releases it at once. */
-const IN_FLIGHT_LEASE_MS = 30_000;
+/** Rows one pass claims: small, so collectors sharing the store spread the work and a claim is not held long before its call. */
+const CLAIM_BATCH = 20;
 
 interface Outcome {
   ticket: TicketRef | undefined;
@@ -66,6 +85,8 @@ interface Outcome {
 
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const random = options.random ?? Math.random;
+  const holder = options.holder ?? 'collector';
+  const claimTimeoutMs = options.claimTimeoutMs ?? 60_000;
   const describe = options.describeIncident ?? plainDeskIncident;
   const coalesceWindowMs = options.coalesceWindowMs ?? 0;
   const buckets = options.rateLimits ?? new Map<string, TokenBucket>();
@@ -100,7 +121,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       return;
     }
     const attempt = row.attempts + 1;
-    options.store.transaction((tx) => tx.leaseOutbox(row.id, attempt, options.clock.nowMs() + IN_FLIGHT_LEASE_MS));
+    const held = options.store.transaction((tx) => tx.leaseOutbox(row.id, attempt, options.clock.nowMs() + claimTimeoutMs, holder));
+    if (!held) {
+      log.warn('claim ran out before the call: another collector delivers this row');
+      return;
+    }
     const context: DeliveryContext = { deliveryId: `${incident.key}-${row.id}`, attempt };
     try {
       const outcome = await perform(desk, row, incident, context);
@@ -206,17 +231,37 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     return buckets.get(desk)?.tryTake() ?? true;
   };
 
+  /** Hands claimed rows back undelivered, so the next pass here or elsewhere takes them at once. */
+  const release = (rows: readonly OutboxRow[]): void => {
+    if (rows.length === 0) return;
+    const nowMs = options.clock.nowMs();
+    options.store.transaction((tx) => {
+      for (const row of rows) tx.releaseOutboxClaim(row.id, holder, nowMs);
+    });
+  };
+
   const runOnce = async (): Promise<number> => {
-    const rows = options.store.dueOutbox(options.clock.nowMs(), 100);
+    const nowMs = options.clock.nowMs();
+    const rows = options.store.transaction((tx) => tx.claimOutbox({ holder: holder, nowMs, untilMs: nowMs + claimTimeoutMs, limit: CLAIM_BATCH }));
+    if (rows.length > 0) options.metrics.outboxClaimed.inc(rows.length);
     let handled = 0;
-    for (const row of rows) {
+    const unsent: OutboxRow[] = [];
+    for (const [index, row] of rows.entries()) {
       const plan = coalesce(row);
       if (plan === 'superseded') handled++;
-      if (plan !== 'deliver' || !mayCall(row.desk)) continue;
+      if (plan !== 'deliver') continue;
+      if (!mayCall(row.desk)) {
+        unsent.push(row);
+        continue;
+      }
       await deliverRow(row);
       handled++;
-      if (loop.stopping()) break;
+      if (loop.stopping()) {
+        unsent.push(...rows.slice(index + 1));
+        break;
+      }
     }
+    release(unsent);
     return handled;
   };
 
@@ -231,8 +276,10 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   return {
     runOnce,
     start() {
-      const released = options.store.transaction((tx) => tx.releaseOutboxLeases(options.clock.nowMs()));
-      if (released > 0) options.log.warn({ released }, 'deliveries in flight at the last stop are due again');
+      if (!options.sharedStore) {
+        const released = options.store.transaction((tx) => tx.releaseOutboxLeases(options.clock.nowMs()));
+        if (released > 0) options.log.warn({ released }, 'deliveries in flight at the last stop are due again');
+      }
       loop.start();
     },
     stop: () => loop.stop(),

@@ -24,6 +24,8 @@ export interface OutboxRow {
   note: string | null;
   /** The parent (service) incident of a `link` operation. */
   linkIncidentId: number | null;
+  /** The collector that claimed it last (Store.claimOutbox): the one delivering it, or that delivered it; null before any claim. */
+  claimedBy: string | null;
 }
 
 /** What queues a delivery: the desk operation for an incident, and the text of a comment. */

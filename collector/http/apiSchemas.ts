@@ -104,6 +104,7 @@ export const DeliverySchema = Type.Object({
   createdAt: Timestamp,
   nextAttemptAt: Type.Union([Timestamp, Type.Null()]),
   deliveredAt: Type.Union([Timestamp, Type.Null()]),
+  claimedBy: Type.Union([Type.String({ description: 'the collector (holder id) that claimed it last: delivering it, or that delivered it' }), Type.Null()]),
 });
 
 export const TicketSchema = Type.Object({

@@ -10,6 +10,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AccessControl } from './accessControl.js';
 import { sendApiError } from './apiErrors.js';
+import type { ReportRateLimiter } from './reportRateLimiter.js';
 import { ErrorSchema } from './apiSchemas.js';
 import { cookieValue, SESSION_COOKIE, type ConsoleSession, type ConsoleSessions } from './consoleSessions.js';
 
@@ -25,6 +26,8 @@ export interface ConsoleRoutesOptions {
   /** Set the cookie's Secure flag (the API is served over HTTPS). */
   secureCookie: boolean;
   nowMs: () => number;
+  /** Failed sign-ins per client address (collector.console.signInFailuresPerMinute). */
+  signInFailures: ReportRateLimiter;
 }
 
 const SessionSchema = Type.Object({
@@ -54,10 +57,20 @@ export function registerConsoleRoutes(app: FastifyInstance, options: ConsoleRout
   app.post<{ Body: { token: string } }>(
     '/api/v1/session',
     // Public, so its body is small: a token in JSON.
-    { config: { access: 'public' }, bodyLimit: 4096, schema: { summary: 'Console sign-in: exchange an API token for a session cookie (HttpOnly, SameSite=Strict) and a CSRF token', body: SignInBody, response: { 200: SessionSchema, 401: ErrorSchema } } },
+    { config: { access: 'public' }, bodyLimit: 4096, schema: { summary: 'Console sign-in: exchange an API token for a session cookie (HttpOnly, SameSite=Strict) and a CSRF token', body: SignInBody, response: { 200: SessionSchema, 401: ErrorSchema, 429: ErrorSchema } } },
     async (request, reply) => {
+      // Too many failures from this address: refused before the token is even looked at.
+      const wait = options.signInFailures.retryAfter(request.ip);
+      if (wait !== undefined) {
+        request.log.warn({ address: request.ip }, 'console sign-in refused: too many failed sign-ins from this address');
+        return sendApiError(reply.header('retry-after', String(wait)), 'TRIPLINE_RATE_LIMITED', `too many failed sign-ins from this address; retry in ${wait} s`);
+      }
       const principal = access.principalOfToken(request.body.token);
-      if (principal === undefined) return sendApiError(reply, 'TRIPLINE_UNAUTHORIZED', 'this token grants no role (viewer, operator or admin)');
+      if (principal === undefined) {
+        options.signInFailures.take(request.ip);
+        request.log.info({ address: request.ip }, 'console sign-in failed: unknown token');
+        return sendApiError(reply, 'TRIPLINE_UNAUTHORIZED', 'this token grants no role (viewer, operator or admin)');
+      }
       const { role } = principal;
       const { id, session } = sessions.open(role, principal.name);
       request.log.info({ role }, 'console sign-in');

@@ -63,7 +63,7 @@ export interface HttpServerOptions {
   /** Tokens that sign in to the console as viewers. */
   viewerTokens?: readonly string[];
   /** The web console: whether to serve its files, where they are, how long a sign-in lasts. */
-  console?: { enabled: boolean; directory?: string; sessionTtlMs: number };
+  console?: { enabled: boolean; directory?: string; sessionTtlMs: number; signInFailuresPerMinute?: number };
   /** The live changes GET /api/v1/events streams, and its limits (collector.console.live). */
   live: { events: LiveEvents; maxStreams: number; maxStreamsPerSession: number; heartbeatMs: number };
   /** PEM certificate and key: the API is served over HTTPS. */
@@ -258,6 +258,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     ...(options.console?.directory ? { directory: options.console.directory } : {}),
     secureCookie: options.tls !== undefined,
     nowMs,
+    signInFailures: createReportRateLimiter(options.console?.signInFailuresPerMinute ?? 10, { nowMs }),
   });
   return app;
 }

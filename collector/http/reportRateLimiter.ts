@@ -9,6 +9,8 @@ import { createTokenBucket, type TokenBucket } from '../desk/tokenBucket.js';
 export interface ReportRateLimiter {
   /** Takes one report of the agent; undefined when allowed, else the seconds to wait (for Retry-After). */
   take(agentId: string): number | undefined;
+  /** Without taking: undefined when `key` may go on, else the seconds until it may (the console's failed sign-ins per address use this). */
+  retryAfter(key: string): number | undefined;
 }
 
 /** Above this many buckets, full ones are swept before a new one is made. */
@@ -37,6 +39,10 @@ export function createReportRateLimiter(perMinute: number, clock: { nowMs(): num
       entry.lastMs = nowMs;
       if (entry.bucket.tryTake()) return undefined;
       return Math.max(1, Math.ceil(entry.bucket.waitMs() / 1000));
+    },
+    retryAfter(key) {
+      const waitMs = buckets.get(key)?.bucket.waitMs() ?? 0;
+      return waitMs === 0 ? undefined : Math.max(1, Math.ceil(waitMs / 1000));
     },
   };
 }

@@ -53,6 +53,7 @@ export function deliveryView(row: OutboxRow) {
     createdAt: new Date(row.createdAtMs).toISOString(),
     nextAttemptAt: row.state === 'pending' ? new Date(row.nextAttemptAtMs).toISOString() : null,
     deliveredAt: row.deliveredAtMs === null ? null : new Date(row.deliveredAtMs).toISOString(),
+    claimedBy: row.claimedBy,
   };
 }
 

@@ -66,7 +66,7 @@ const TABLES: readonly TableCopy[] = [
   { table: 'incident_events', key: ['id'], columns: ['id', 'incident_id', 'at_ms', 'kind', 'text', 'data'] },
   { table: 'incident_priorities', key: ['incident_id'], columns: ['incident_id', 'services', 'impact', 'urgency', 'priority', 'initial_priority', 'reason', 'sla_breach'] },
   { table: 'flap_history', key: ['fingerprint'], columns: ['fingerprint', 'transitions'] },
-  { table: 'outbox', key: ['id'], columns: ['id', 'incident_id', 'desk', 'operation', 'state', 'attempts', 'next_attempt_at_ms', 'last_error', 'created_at_ms', 'delivered_at_ms', 'note', 'lease_until_ms', 'link_incident_id'] },
+  { table: 'outbox', key: ['id'], columns: ['id', 'incident_id', 'desk', 'operation', 'state', 'attempts', 'next_attempt_at_ms', 'last_error', 'created_at_ms', 'delivered_at_ms', 'note', 'lease_until_ms', 'link_incident_id', 'claimed_by'] },
   { table: 'tickets', key: ['incident_id', 'desk'], columns: ['incident_id', 'desk', 'external_id', 'url', 'state', 'created_at_ms', 'updated_at_ms', 'desk_status', 'checked_at_ms'] },
   { table: 'service_incident_links', key: ['service', 'incident_id'], columns: ['service_incident_id', 'incident_id', 'service', 'linked_at_ms'] },
   { table: 'service_state_changes', key: ['id'], columns: ['id', 'service', 'state', 'at_ms', 'reason'] },

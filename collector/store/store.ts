@@ -130,8 +130,23 @@ export interface StoreTransaction {
    * pending, untried `update` that was held back is made due now, so it cannot delay what follows.
    */
   enqueueOutbox(row: NewDelivery): void;
-  /** Commits an attempt before its call: the row is held until `untilMs` unless the call concludes first. */
-  leaseOutbox(id: number, attempts: number, untilMs: number): void;
+  /**
+   * Claims up to `limit` due rows for `holder` until `untilMs`, as dueOutbox picks them (the oldest
+   * pending row of each incident and desk), so no other claimer gets them before the claim runs out:
+   * several collectors on one store each deliver different rows, and a later operation of an
+   * incident waits behind its claimed earlier one wherever it runs. PostgreSQL takes the rows with
+   * `SELECT … FOR UPDATE SKIP LOCKED` and marks them in the same statement; SQLite's one writer
+   * does the same by serialising. A claim whose holder died runs out and the row is due again.
+   */
+  claimOutbox(claim: { holder: string; nowMs: number; untilMs: number; limit: number }): OutboxRow[];
+  /**
+   * Commits an attempt before its call: the row is held until `untilMs` unless the call concludes
+   * first. With `holder`, only while the row is still pending and claimed by it; false when the
+   * claim ran out and another collector took the row (then the caller must not call the desk).
+   */
+  leaseOutbox(id: number, attempts: number, untilMs: number, holder?: string): boolean;
+  /** Hands a claimed row back undelivered (rate limit, stopping): due at `nowMs` for any claimer, if `holder` still holds it. */
+  releaseOutboxClaim(id: number, holder: string, nowMs: number): void;
   /**
    * At start: rows whose call was in flight when the last process died are due now (their
    * backoff stays as it was for rows that failed normally). Returns how many.

@@ -158,6 +158,7 @@ export function mapOutbox(r: Row): OutboxRow {
     deliveredAtMs: r.delivered_at_ms === null ? null : Number(r.delivered_at_ms),
     note: r.note === null || r.note === undefined ? null : String(r.note),
     linkIncidentId: r.link_incident_id === null || r.link_incident_id === undefined ? null : Number(r.link_incident_id),
+    claimedBy: r.claimed_by === null || r.claimed_by === undefined ? null : String(r.claimed_by),
   };
 }
 

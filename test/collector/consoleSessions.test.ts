@@ -11,7 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { createAccessControl } from '../../collector/http/accessControl.js';
 import { createApiAuthenticator } from '../../collector/http/apiAccess.js';
 import { handleApiError } from '../../collector/http/apiErrors.js';
+import { registerConsoleRoutes } from '../../collector/http/consoleRoutes.js';
 import { cookieValue, createConsoleSessions } from '../../collector/http/consoleSessions.js';
+import { createReportRateLimiter } from '../../collector/http/reportRateLimiter.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 
 const VIEWER = 'viewer-token-0123456789abcdef';
@@ -96,5 +98,29 @@ describe('console sessions and roles', () => {
     expect(cookieValue('a=1; tripline_session=abc; b=2', 'tripline_session')).toBe('abc');
     expect(cookieValue('a=1', 'tripline_session')).toBeUndefined();
     expect(cookieValue(undefined, 'tripline_session')).toBeUndefined();
+  });
+
+  it('refuses sign-ins from an address after too many failures (429 with Retry-After, even with a good token) until the pace drops; other addresses and good sign-ins are not counted', async () => {
+    const { access, sessions } = setup();
+    let now = 5_000_000;
+    const clock = { nowMs: () => now };
+    const app = Fastify();
+    app.setErrorHandler(handleApiError);
+    registerConsoleRoutes(app, { access, sessions, onSignOut: () => undefined, serveFiles: false, secureCookie: false, nowMs: clock.nowMs, signInFailures: createReportRateLimiter(3, clock) });
+    const signIn = (token: string, remoteAddress = '192.0.2.7') => app.inject({ method: 'POST', url: '/api/v1/session', payload: { token }, remoteAddress });
+    expect((await signIn(VIEWER)).statusCode).toBe(200); // a good sign-in costs nothing
+    for (let i = 0; i < 3; i++) expect((await signIn(`wrong-token-${i}-0123456789`)).statusCode).toBe(401);
+    const refused = await signIn(VIEWER);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json()).toMatchObject({ error: { code: 'TRIPLINE_RATE_LIMITED' } });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(refused.body).not.toContain(VIEWER);
+    expect((await signIn(VIEWER, '198.51.100.9')).statusCode).toBe(200); // another address
+    now += 19_000;
+    expect((await signIn(VIEWER)).statusCode).toBe(429); // 3 a minute: one back after 20 s
+    now += 1_000;
+    expect((await signIn(VIEWER)).statusCode).toBe(200);
+    expect((await signIn('wrong-again-0123456789')).statusCode).toBe(401);
+    expect((await signIn(VIEWER)).statusCode).toBe(429);
   });
 });

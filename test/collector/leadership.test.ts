@@ -185,8 +185,9 @@ describe('collector.leases in the config', () => {
     return join(dir, 'tripline.yaml');
   };
 
-  it('defaults to a 15 s ttl renewed every 5 s (a 20 s failover)', () => {
+  it('defaults to a 15 s ttl renewed every 5 s (a 20 s failover), and outbox claims of a minute', () => {
     expect(loadConfig(undefined, {}).config.collector.leases).toEqual({ ttl: 15_000, renewInterval: 5_000 });
+    expect(loadConfig(undefined, {}).config.delivery.claimTimeout).toBe(60_000);
   });
 
   it.each([
@@ -194,6 +195,11 @@ describe('collector.leases in the config', () => {
     ['collector:\n  leases: { ttl: 10s, renewInterval: 6s }\n', /tripline\.yaml:2:\d+: collector\.leases\.renewInterval: must be at most half of collector\.leases\.ttl \(10s\), got 6s/],
     // a ttl below the floor
     ['collector:\n  leases: { ttl: 500ms, renewInterval: 100ms }\n', /tripline\.yaml:2:\d+: collector\.leases\.ttl: .*outside 1s\.\.600s/],
+    // an outbox claim that a slow desk call could outlive: another collector would call again meanwhile
+    [
+      'desks:\n  - { type: webhook, name: ops, url: "http://127.0.0.1:1/h", timeout: 20s }\n  - { type: webhook, name: slow, url: "http://127.0.0.1:1/h", timeout: 40s }\ndelivery:\n  claimTimeout: 1m\n',
+      /tripline\.yaml:5:\d+: delivery\.claimTimeout: must be at least twice the longest desk timeout \(desk "slow": 40s\), got 60s/,
+    ],
   ])('refuses %j with its line', (text, message) => {
     expect(() => loadConfig(write(text), {})).toThrow(message);
   });

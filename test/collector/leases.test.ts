@@ -1,6 +1,6 @@
 /**
  * Leases: the store contract's lease part on two connections to one database (two collectors
- * sharing it): a SQLite file (collectors on one host) and a PostgreSQL database on a real temporary
+ * sharing it), and the outbox claims (outboxClaimContract.ts) on the same pairs: a SQLite file (collectors on one host) and a PostgreSQL database on a real temporary
  * server; and a SQLite file's lease table surviving a reopen.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../collector/store/postgres/postgresStore.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import { startPostgresCluster, type PostgresCluster } from '../support/postgresCluster.js';
-import { describeLeaseContract } from './leaseContract.js';
+import { describeLeaseContract, type OpenSharedStores } from './leaseContract.js';
+import { describeOutboxClaimContract } from './outboxClaimContract.js';
 
 function sharedFile() {
   const dir = mkdtempSync(join(tmpdir(), 'tripline-leases-'));
@@ -18,7 +19,7 @@ function sharedFile() {
   return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-describeLeaseContract('sqlite', async () => {
+const openSqlitePair: OpenSharedStores = async () => {
   const { file, remove } = sharedFile();
   const first = openSqliteStore({ file });
   const second = openSqliteStore({ file });
@@ -31,7 +32,9 @@ describeLeaseContract('sqlite', async () => {
       remove();
     },
   };
-});
+};
+describeLeaseContract('sqlite', openSqlitePair);
+describeOutboxClaimContract('sqlite', openSqlitePair);
 
 let cluster: PostgresCluster | undefined;
 let databases = 0;
@@ -40,7 +43,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => cluster?.stop());
 
-describeLeaseContract('postgres', async () => {
+const openPostgresPair: OpenSharedStores = async () => {
   if (cluster === undefined) throw new Error('the PostgreSQL server did not start');
   const database = `leases_${process.pid}_${++databases}`;
   cluster.createDatabase(database);
@@ -54,7 +57,9 @@ describeLeaseContract('postgres', async () => {
       second.close();
     },
   };
-});
+};
+describeLeaseContract('postgres', openPostgresPair);
+describeOutboxClaimContract('postgres', openPostgresPair);
 
 describe('leases in a SQLite file', () => {
   it('are still held after the database is closed and opened again', () => {

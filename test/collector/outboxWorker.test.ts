@@ -266,6 +266,34 @@ describe('outbox worker: coalescing, pace and dead letters', () => {
     expect(calls).toHaveLength(3); // the bucket holds one token at most
   });
 
+  it('two workers sharing the store each claim their own rows; one whose claim ran out and was taken does not call', async () => {
+    const { desk, calls } = scriptedDesk([]);
+    const store = openSqliteStore({ file: ':memory:' });
+    // Every read of the clock moves it on 1 ms, so a claim and the renewal before a call end at different times.
+    let now = 1_000_000;
+    const clock = { nowMs: () => now++ };
+    const metrics = createCollectorMetrics({ activeIncidents: () => 0, outboxPending: () => 0, outboxDead: () => 0, unhealthyRules: () => 0 });
+    const worker = (holder: string) =>
+      createOutboxWorker({ store, desks: new Map([['desk', desk]]), clock, log: pino({ level: 'silent' }), metrics, maxAttempts: 5, initialBackoffSeconds: 1, maxBackoffSeconds: 60, pollIntervalMs: 10, holder, claimTimeoutMs: 5_000, sharedStore: true });
+    const [a, b] = [worker('a'), worker('b')];
+    const first = openIncident(store, now - 2, ['open']);
+    const second = openIncident(store, now - 1, ['open']);
+    // a claims both rows and calls for the first slowly: its claim on the second runs out meanwhile (the
+    // first's was renewed before the call, later) and b takes and delivers the second.
+    const open = desk.open.bind(desk);
+    desk.open = async (incident, context) => {
+      if (incident.id === first) {
+        now = store.outboxForIncident(second)[0]!.nextAttemptAtMs;
+        expect(await b.runOnce()).toBe(1);
+      }
+      return open(incident, context);
+    };
+    expect(await a.runOnce()).toBe(2);
+    expect(calls).toEqual([`open:${second}`, `open:${first}`]);
+    expect(store.outboxForIncident(first)[0]).toMatchObject({ state: 'delivered', claimedBy: 'a', attempts: 1 });
+    expect(store.outboxForIncident(second)[0]).toMatchObject({ state: 'delivered', claimedBy: 'b', attempts: 1 });
+  });
+
   it('a 429 with Retry-After pauses every row of that desk, not only the one that got it', async () => {
     const { desk, calls } = scriptedDesk([new DeskError('TRIPLINE_DESK_RATE_LIMITED', 'desk answered HTTP 429', true, { status: 429, retryAfterSeconds: 20 })]);
     const { store, worker, advance, now } = setup(desk);

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStoreError } from '../../collector/store/postgres/postgresBridge.js';
+import { CURRENT_POSTGRES_SCHEMA_VERSION } from '../../collector/store/postgres/postgresMigrations.js';
 import { PARTITIONED_TABLES } from '../../collector/store/postgres/postgresPartitions.js';
 import { openPostgresStore } from '../../collector/store/postgres/postgresStore.js';
 import { type PostgresCluster, startPostgresCluster } from '../support/postgresCluster.js';
@@ -62,7 +63,9 @@ describe('the PostgreSQL store', () => {
       ),
     );
     expect(exits).toEqual([0, 0, 0, 0]);
-    expect(cluster.psql('racing', 'SELECT version FROM tripline_schema ORDER BY version').trim()).toBe('1');
+    // every step once, none twice
+    const steps = Array.from({ length: CURRENT_POSTGRES_SCHEMA_VERSION }, (_, i) => String(i + 1)).join('\n');
+    expect(cluster.psql('racing', 'SELECT version FROM tripline_schema ORDER BY version').trim()).toBe(steps);
   }, 120_000);
 
   it('connects again after the server drops its connection (a restart or a failover), and never runs half a transaction outside it', () => {

@@ -6,13 +6,10 @@
  * resolved and its resolve delivered, and each time the jobs moved within the stated failover time
  * (lease ttl + renew interval) plus slack for a busy machine.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPORT_SCHEMA_VERSION } from '../../contract/report.js';
-import { startPostgresCluster, type PostgresCluster } from '../support/postgresCluster.js';
-import { asAdmin, freePort, spawnTripline, startWebhookReceiver, waitFor, type TriplineProcess, type WebhookReceiver } from '../support/processes.js';
+import { describe, expect, it } from 'vitest';
+import { memoryReport, useClusterBed, writeClusterCollectorConfig } from '../support/clusterCollectors.js';
+import { asAdmin, spawnTripline, waitFor } from '../support/processes.js';
 
 const SECRET = 'pg-cluster-webhook-secret';
 const AGENT_TOKEN = 'pg-cluster-agent-token-0123456789abcdef';
@@ -23,47 +20,15 @@ const SLACK_MS = 15_000;
 const AGENTS = 6;
 
 describe('three collectors on one PostgreSQL, the job holder SIGKILLed repeatedly', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tripline-pg-cluster-'));
-  let cluster: PostgresCluster;
-  let webhook: WebhookReceiver;
-  const ports: number[] = [];
-  const running = new Map<number, TriplineProcess>();
-
-  beforeAll(async () => {
-    cluster = await startPostgresCluster();
-    cluster.createDatabase('shared');
-    webhook = await startWebhookReceiver(SECRET);
-    writeFileSync(join(dir, 'rules.yaml'), `rules:\n  - name: memory_high\n    metric: memory_used_ratio\n    above: 0.5\n    severity: critical\n    summary: 'memory on {{ labels.host }}'\n`);
-    for (let i = 0; i < 3; i++) ports.push(await freePort());
-  }, 120_000);
-  afterAll(async () => {
-    for (const child of running.values()) await child.kill('SIGTERM');
-    await webhook?.close();
-    cluster?.stop();
-  });
+  const bed = useClusterBed('tripline-pg-cluster-', SECRET);
+  const { dir, ports, running } = bed;
 
   const start = (port: number) => {
-    const file = join(dir, `collector-${port}.yaml`);
-    writeFileSync(
-      file,
-      `dataDir: ${join(dir, `data-${port}`)}
-log: { level: info }
-store: { postgres: { url: '${cluster.url('shared')}' } }
-collector:
-  listen: { host: 127.0.0.1, port: ${port} }
-  agentTokens: ['${AGENT_TOKEN}']
-  rules: [rules.yaml]
-  evaluationInterval: 1s
-  leases: { ttl: ${TTL_SECONDS}s, renewInterval: ${RENEW_SECONDS * 1000}ms }
-desks:
-  - type: webhook
-    name: ops
-    url: ${webhook.url}
-delivery: { initialBackoff: 200ms, maxBackoff: 1s, pollInterval: 100ms }
-incidents: { reopenWindow: 0s, resolveSettle: 0s, reachability: { enabled: false } }
-`,
-    );
-    running.set(port, spawnTripline(['collector', '--config', file], join(dir, `collector-${port}.log`), { TRIPLINE_DESK_OPS_SECRET: SECRET, TRIPLINE_POSTGRES_PASSWORD: cluster.password }));
+    const file = writeClusterCollectorConfig({
+      dir, port, url: bed.cluster.url('shared'), agentToken: AGENT_TOKEN, webhookUrl: bed.webhook.url, evaluationInterval: '1s',
+      leases: `{ ttl: ${TTL_SECONDS}s, renewInterval: ${RENEW_SECONDS * 1000}ms }`, delivery: '{ initialBackoff: 200ms, maxBackoff: 1s, pollInterval: 100ms }',
+    });
+    running.set(port, spawnTripline(['collector', '--config', file], join(dir, `collector-${port}.log`), { TRIPLINE_DESK_OPS_SECRET: SECRET, TRIPLINE_POSTGRES_PASSWORD: bed.cluster.password }));
   };
   const cluster_ = (port: number) => fetch(`http://127.0.0.1:${port}/api/v1/cluster`, asAdmin).then((r) => r.json() as Promise<{ jobs: Array<{ leader: boolean }> }>);
   const leader = async (): Promise<number | undefined> => {
@@ -87,8 +52,7 @@ incidents: { reopenWindow: 0s, resolveSettle: 0s, reachability: { enabled: false
       const host = `agent-${a}`;
       const next = (sequence.get(host) ?? 0) + 1;
       sequence.set(host, next);
-      const at = new Date().toISOString();
-      const body = JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, agent: { id: host, hostname: host, version: 'test', intervalSeconds: 60, labels: {} }, sequence: next, sentAt: at, observations: [{ metric: 'memory_used_ratio', labels: {}, value, at }], checks: [] });
+      const body = memoryReport(host, next, value);
       for (let tried = 0; tried < 3 * 20; tried++) {
         const port = ports[(a + tried) % 3]!;
         try {
@@ -128,7 +92,7 @@ incidents: { reopenWindow: 0s, resolveSettle: 0s, reachability: { enabled: false
     for (const ms of moves) expect(ms).toBeLessThanOrEqual(FAILOVER_MS + SLACK_MS);
 
     // Every acknowledged report stored once.
-    const stored = cluster.psql('shared', 'SELECT h.agent_id, r.sequence FROM report_chunks r JOIN hosts h USING (host_id) ORDER BY 1, 2').trim().split('\n').filter(Boolean);
+    const stored = bed.cluster.psql('shared', 'SELECT h.agent_id, r.sequence FROM report_chunks r JOIN hosts h USING (host_id) ORDER BY 1, 2').trim().split('\n').filter(Boolean);
     const storedSet = new Set(stored);
     expect(storedSet.size).toBe(stored.length);
     for (const [host, sequences] of acked) for (const s of sequences) expect(storedSet.has(`${host}|${s}`), `${host}#${s}`).toBe(true);
@@ -139,9 +103,9 @@ incidents: { reopenWindow: 0s, resolveSettle: 0s, reachability: { enabled: false
       const list = ((await (await fetch(`http://127.0.0.1:${port}/api/v1/incidents?limit=1000`, asAdmin)).json()) as { incidents: Array<{ id: number; status: string }> }).incidents;
       return list.length > 0 && list.every((i) => i.status === 'resolved') ? list : undefined;
     });
-    await waitFor('every resolve delivered', () => incidents.every((i) => webhook.received.some((w) => w.payload.operation === 'resolve' && w.payload.incident.id === i.id)));
+    await waitFor('every resolve delivered', () => incidents.every((i) => bed.webhook.received.some((w) => w.payload.operation === 'resolve' && w.payload.incident.id === i.id)));
     for (const incident of incidents) {
-      const opens = new Set(webhook.received.filter((w) => w.payload.operation === 'open' && w.payload.incident.id === incident.id).map((w) => w.idempotencyKey));
+      const opens = new Set(bed.webhook.received.filter((w) => w.payload.operation === 'open' && w.payload.incident.id === incident.id).map((w) => w.idempotencyKey));
       expect(opens.size, `incident ${incident.id}`).toBe(1);
     }
     // one incident per agent and round (fired, then cleared: reopenWindow 0s makes each a new one)

@@ -94,12 +94,14 @@ export interface WebhookReceiver {
   received: ReceivedWebhook[];
   /** Status to answer with next; 200 accepts and records. */
   respondWith: number;
+  /** How long each answer is held back after the request was recorded (a slow desk); 0 by default. */
+  delayMs: number;
   close(): Promise<void>;
 }
 
 /** A webhook desk on loopback that checks signatures and answers `{ticketId}` like a real desk would. */
 export async function startWebhookReceiver(secret: string): Promise<WebhookReceiver> {
-  const receiver: WebhookReceiver = { url: '', received: [], respondWith: 200, close: async () => undefined };
+  const receiver: WebhookReceiver = { url: '', received: [], respondWith: 200, delayMs: 0, close: async () => undefined };
   const server: Server = createHttpServer(async (request: IncomingMessage, response) => {
     const body = await readBody(request);
     if (receiver.respondWith !== 200) {
@@ -114,6 +116,7 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
       signatureValid: request.headers['x-tripline-signature'] === signWebhook(secret, timestamp, body),
       receivedAtMs: Date.now(),
     });
+    if (receiver.delayMs > 0) await new Promise((ok) => setTimeout(ok, receiver.delayMs));
     response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ticketId: `WH-${payload.incident.id}` }));
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));

@@ -268,4 +268,9 @@ export const MIGRATIONS: readonly string[] = [
     set_at_ms bigint NOT NULL
   );
   `,
+  // 2: outbox rows know which collector claimed them: every collector runs the outbox worker and claims
+  // due rows with SELECT … FOR UPDATE SKIP LOCKED (Store.claimOutbox); only the holder extends its claim.
+  `
+  ALTER TABLE outbox ADD COLUMN claimed_by text;
+  `,
 ];

@@ -282,8 +282,25 @@ class PostgresStore implements Store {
       recordServiceState: (change) => {
         db.write('INSERT INTO service_state_changes (service, state, at_ms, reason) VALUES ($1, $2, $3, $4)', [change.service, change.state, change.atMs, change.reason]);
       },
-      leaseOutbox: (id, attempts, untilMs) => {
-        db.write('UPDATE outbox SET attempts = $2, next_attempt_at_ms = $3, lease_until_ms = $3 WHERE id = $1', [id, attempts, untilMs]);
+      claimOutbox: ({ holder, nowMs, untilMs, limit }) =>
+        // Rows another collector is claiming right now are skipped, not waited for; one it claimed already is no longer due.
+        this.rows(
+          `UPDATE outbox SET claimed_by = $3, lease_until_ms = $4, next_attempt_at_ms = $4
+           WHERE id IN (SELECT o.id FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at_ms <= $1
+             AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.incident_id = o.incident_id AND p.desk = o.desk AND p.state = 'pending')
+             ORDER BY o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED)
+           RETURNING *`,
+          [nowMs, limit, holder, untilMs],
+        )
+          .map(mapOutbox)
+          .sort((a, b) => a.id - b.id),
+      leaseOutbox: (id, attempts, untilMs, holder) =>
+        db.count(
+          "UPDATE outbox SET attempts = $2, next_attempt_at_ms = $3, lease_until_ms = $3 WHERE id = $1 AND ($4::text IS NULL OR (claimed_by = $4 AND state = 'pending'))",
+          [id, attempts, untilMs, holder ?? null],
+        ) === 1,
+      releaseOutboxClaim: (id, holder, nowMs) => {
+        db.write("UPDATE outbox SET next_attempt_at_ms = $3, lease_until_ms = NULL WHERE id = $1 AND claimed_by = $2 AND state = 'pending'", [id, holder, nowMs]);
       },
       releaseOutboxLeases: (nowMs) => db.count("UPDATE outbox SET next_attempt_at_ms = $1, lease_until_ms = NULL WHERE state = 'pending' AND lease_until_ms IS NOT NULL", [nowMs]),
       markOutboxSuperseded: (id, atMs) => {

@@ -373,4 +373,9 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE rule_states SET host = json_extract(state, '$.labels.host');
   CREATE INDEX rule_states_by_host ON rule_states (host);
   `,
+  // 16: outbox rows know which collector claimed them (issue 18): several collectors on one store each
+  // claim different due rows, and a claim only its holder may extend (Store.claimOutbox).
+  `
+  ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+  `,
 ];

@@ -77,7 +77,14 @@ export function createSqliteStatements(db: Database.Database) {
         markTicketChecked: prepare('UPDATE tickets SET desk_status = @deskStatus, checked_at_ms = @atMs WHERE incident_id = @incidentId AND desk = @desk'),
         deleteTicket: prepare('DELETE FROM tickets WHERE incident_id = ? AND desk = ?'),
         markOutboxAttempt: prepare('UPDATE outbox SET attempts = @attempts, next_attempt_at_ms = @nextAttemptAtMs, last_error = @lastError, lease_until_ms = NULL WHERE id = @id'),
-        leaseOutbox: prepare('UPDATE outbox SET attempts = @attempts, next_attempt_at_ms = @untilMs, lease_until_ms = @untilMs WHERE id = @id'),
+        leaseOutbox: prepare(`UPDATE outbox SET attempts = @attempts, next_attempt_at_ms = @untilMs, lease_until_ms = @untilMs
+          WHERE id = @id AND (@holder IS NULL OR (claimed_by = @holder AND state = 'pending'))`),
+        claimOutbox: prepare(`UPDATE outbox SET claimed_by = @holder, lease_until_ms = @untilMs, next_attempt_at_ms = @untilMs
+          WHERE id IN (SELECT o.id FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at_ms <= @nowMs
+            AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.incident_id = o.incident_id AND p.desk = o.desk AND p.state = 'pending')
+            ORDER BY o.id LIMIT @limit)
+          RETURNING *`),
+        releaseOutboxClaim: prepare("UPDATE outbox SET next_attempt_at_ms = @nowMs, lease_until_ms = NULL WHERE id = @id AND claimed_by = @holder AND state = 'pending'"),
         releaseOutboxLeases: prepare("UPDATE outbox SET next_attempt_at_ms = @nowMs, lease_until_ms = NULL WHERE state = 'pending' AND lease_until_ms IS NOT NULL"),
         markOutboxDelivered: prepare("UPDATE outbox SET state = 'delivered', delivered_at_ms = @atMs, last_error = NULL, lease_until_ms = NULL WHERE id = @id"),
         markOutboxDead: prepare("UPDATE outbox SET state = 'dead', last_error = @lastError, lease_until_ms = NULL WHERE id = @id"),

@@ -175,8 +175,10 @@ class SqliteStore implements Store {
       recordServiceState: (change) => {
         sql.insertServiceStateChange.run(change);
       },
-      leaseOutbox: (id, attempts, untilMs) => {
-        sql.leaseOutbox.run({ id, attempts, untilMs });
+      claimOutbox: (claim) => (sql.claimOutbox.all(claim) as Row[]).map(mapOutbox).sort((a, b) => a.id - b.id),
+      leaseOutbox: (id, attempts, untilMs, holder) => sql.leaseOutbox.run({ id, attempts, untilMs, holder: holder ?? null }).changes === 1,
+      releaseOutboxClaim: (id, holder, nowMs) => {
+        sql.releaseOutboxClaim.run({ id, holder, nowMs });
       },
       releaseOutboxLeases: (nowMs) => sql.releaseOutboxLeases.run({ nowMs }).changes,
       markOutboxSuperseded: (id, atMs) => {
