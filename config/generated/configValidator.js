@@ -16,11 +16,11 @@ const runtime_ucs2length = function ucs2length(str) {
     }
     return length;
 };
-export const configSchemaDigest = '2beab1a6fcfbb6e1e1b3dfe4719d788ca59db40406ba10637f0d0fa72852fa62';
+export const configSchemaDigest = '52237a435ceac657a772d8ce5b141e9034d808f663ea8d27d5a98078afd4fe0a';
 
 export const validate = validate10;
 export default validate10;
-const schema11 = {"additionalProperties":false,"type":"object","required":["dataDir","store","timeZone","log","collector","agent","desks","delivery","routing","sync","incidents","services","priority"],"properties":{"dataDir":{"default":"./tripline-data","type":"string"},"store":{"additionalProperties":false,"default":{},"type":"object","properties":{"postgres":{"additionalProperties":false,"type":"object","required":["url"],"properties":{"url":{"minLength":1,"description":"postgres://user@host:port/database of the shared store, without a password: the password comes from env TRIPLINE_POSTGRES_PASSWORD","type":"string"}}}}},"timeZone":{"minLength":1,"default":"UTC","description":"IANA time zone of every cron expression: maintenance windows and agent.inventory.schedule","type":"string"},"log":{"additionalProperties":false,"default":{},"type":"object","required":["level"],"properties":{"level":{"default":"info","anyOf":[{"const":"fatal","type":"string"},{"const":"error","type":"string"},{"const":"warn","type":"string"},{"const":"info","type":"string"},{"const":"debug","type":"string"},{"const":"trace","type":"string"},{"const":"silent","type":"string"}]}}},"collector":{"additionalProperties":false,"default":{},"type":"object","required":["listen","agentTokens","enrollmentTokens","adminTokens","viewerTokens","console","statusPage","maxBodyBytes","retention","rollupRetention","compactAfter","rules","evaluationInterval","leases","intake","limits","batch","publicUrl"],"properties":{"listen":{"additionalProperties":false,"default":{},"type":"object","required":["host","port"],"properties":{"host":{"default":"127.0.0.1","type":"string"},"port":{"minimum":0,"maximum":65535,"default":9470,"type":"integer"}}},"agentTokens":{"default":[],"description":"Bearer tokens agents may present. Env TRIPLINE_AGENT_TOKENS (comma-separated) adds to these.","type":"array","items":{"minLength":16,"type":"string"}},"enrollmentTokens":{"default":[],"description":"Shared tokens agents enrol with to receive their own credential. Env TRIPLINE_ENROLLMENT_TOKENS (comma-separated) adds to these.","type":"array","items":{"minLength":16,"type":"string"}},"adminTokens":{"default":[],"description":"Bearer tokens for GET /api/v1/agents and agent revocation. Env TRIPLINE_ADMIN_TOKENS adds to these.","type":"array","items":{"minLength":16,"type":"string"}},"viewerTokens":{"default":[],"description":"Tokens that sign in to the console with the viewer role (read only). Env TRIPLINE_VIEWER_TOKENS adds to these.","type":"array","items":{"minLength":16,"type":"string"}},"console":{"additionalProperties":false,"default":{},"type":"object","required":["enabled","sessionTtl","live"],"properties":{"enabled":{"default":true,"description":"Serve the web console at / on the API port","type":"boolean"},"sessionTtl":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"12h","description":"How long a console sign-in lasts","type":"string"},"live":{"additionalProperties":false,"default":{},"type":"object","required":["maxStreams","maxStreamsPerSession","heartbeat"],"properties":{"maxStreams":{"minimum":1,"maximum":100000,"default":200,"description":"Live event streams (GET /api/v1/events) open at once on this collector; more: 429","type":"integer"},"maxStreamsPerSession":{"minimum":1,"maximum":1000,"default":8,"description":"Live event streams open at once per console session or API token (browser tabs); more: 429","type":"integer"},"heartbeat":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"15s","description":"How often an idle live stream sends a comment (keeps proxies from closing it) and re-checks that its session or token is still valid","type":"string"}}}}},"statusPage":{"additionalProperties":false,"default":{},"type":"object","required":["enabled","title"],"properties":{"enabled":{"default":false,"description":"Serve the public status page at /status (and /status.json) without a token","type":"boolean"},"title":{"default":"Service status","minLength":1,"maxLength":200,"description":"The heading of the status page","type":"string"}}},"tls":{"additionalProperties":false,"type":"object","required":["certFile","keyFile"],"properties":{"certFile":{"minLength":1,"description":"PEM certificate (chain) of the API","type":"string"},"keyFile":{"minLength":1,"description":"PEM private key","type":"string"}}},"maxBodyBytes":{"minimum":1024,"default":4194304,"type":"integer"},"retention":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"14d","description":"How long raw observations are kept (hot rows and compressed chunks)","type":"string"},"rollupRetention":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"400d","description":"How long the 5-minute and 1-hour rollups (min/avg/max/count) are kept","type":"string"},"compactAfter":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10m","description":"How long after an hour of history ends its per-report rows are compacted into compressed per-series chunks and rollups","type":"string"},"rules":{"default":[],"description":"Rule files or directories; empty = built-in pack","type":"array","items":{"type":"string"}},"evaluationInterval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"5s","description":"How often silence (agent-silent) rules are evaluated","type":"string"},"leases":{"additionalProperties":false,"default":{},"type":"object","required":["ttl","renewInterval"],"properties":{"ttl":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"15s","description":"How long a collector holds a once-only job (watchers, desk sync, outbox, history) without renewing; a dead holder's jobs move after at most ttl + renewInterval","type":"string"},"renewInterval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"5s","description":"How often each collector takes or renews the leases of once-only jobs; at most half of ttl","type":"string"}}},"intake":{"additionalProperties":false,"default":{},"type":"object","required":["maxClockAhead","maxAge"],"properties":{"maxClockAhead":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10m","description":"How far ahead of the collector clock a sample time may be; later: 400 with its field path","type":"string"},"maxAge":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"14d","description":"How far behind the collector clock a sample time may be; older: 400 with its field path","type":"string"}}},"limits":{"additionalProperties":false,"default":{},"type":"object","required":["headersTimeout","requestTimeout","idleTimeout","maxConnections","maxConcurrentReports","reportsPerMinute"],"properties":{"headersTimeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Time to receive a request's headers; later: 408 and the connection closed","type":"string"},"requestTimeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"30s","description":"Time to receive a whole request, body included (a slow body); later: 408 and the connection closed","type":"string"},"idleTimeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"75s","description":"How long a kept-open connection may sit idle between requests","type":"string"},"maxConnections":{"minimum":1,"default":10000,"description":"Open connections at most; more are closed at once","type":"integer"},"maxConcurrentReports":{"minimum":1,"default":64,"description":"Report requests in progress at once; more: 429 with Retry-After","type":"integer"},"reportsPerMinute":{"minimum":1,"default":240,"description":"Reports per agent id a minute (bursts as large); more: 429 with Retry-After","type":"integer"}}},"batch":{"additionalProperties":false,"default":{},"type":"object","required":["maxDelay","maxReports"],"properties":{"maxDelay":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"0ms","description":"How long a report may wait to share a commit with others; 0 = the reports of one event-loop turn","type":"string"},"maxReports":{"minimum":1,"default":500,"type":"integer"}}},"publicUrl":{"default":"","description":"The base URL people reach the collector at; tickets link back to the incident under it","type":"string"}}},"agent":{"additionalProperties":false,"default":{},"retiredKeys":{"excludeFsTypes":"replaced by agent.filesystems.exclude.fsTypes (added to the built-in exclusions) and agent.filesystems.include.fsTypes (to take one back)","excludeMounts":"replaced by agent.filesystems.exclude.mounts (added to the built-in exclusions) and agent.filesystems.include.mounts (to take one back)"},"type":"object","required":["collectorUrl","collectorUrls","labels","interval","sendTimeout","gzipAboveBytes","spool","filesystems","network","disks","temperatures","processes","ping","tcp","http","dns","systemd","inventory","plugins","pluginConcurrency"],"properties":{"collectorUrl":{"default":"http://127.0.0.1:9470","description":"The collector reports go to; collectorUrls lists several","type":"string"},"collectorUrls":{"default":[],"maxItems":16,"description":"Several collectors sharing one store, tried in order: the agent moves to the next when one cannot take a report (no connection, a timeout, a 5xx) and stays with the one that answers. Set this or collectorUrl, not both","type":"array","items":{"type":"string"}},"token":{"description":"Bearer token; env TRIPLINE_AGENT_TOKEN overrides","type":"string"},"enrollmentToken":{"description":"Shared enrollment token; env TRIPLINE_ENROLLMENT_TOKEN overrides","type":"string"},"caFile":{"minLength":1,"description":"PEM CA bundle that signed the collector certificate (https)","type":"string"},"id":{"pattern":"^[A-Za-z0-9._:-]+$","type":"string"},"hostname":{"minLength":1,"type":"string"},"labels":{"default":{},"maxProperties":32,"propertyNames":{"pattern":"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$","maxLength":128},"type":"object","patternProperties":{"^[a-zA-Z_][a-zA-Z0-9_]*$":{"maxLength":1024,"type":"string"}}},"interval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"15s","description":"Report interval","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"},"sendTimeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Timeout of one report upload","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"},"gzipAboveBytes":{"minimum":0,"default":32768,"description":"Reports whose JSON is larger are uploaded gzip-compressed, smaller ones as plain JSON; 0 compresses every report. Spooled reports are always compressed.","type":"integer"},"spool":{"additionalProperties":false,"default":{},"type":"object","required":["maxReports","maxBytes"],"properties":{"maxReports":{"minimum":1,"maximum":1000000,"default":10000,"description":"Reports kept on disk while the collector is away","type":"integer"},"maxBytes":{"minimum":1024,"default":268435456,"description":"Bytes of spooled (compressed) reports","type":"integer"}}},"filesystems":{"additionalProperties":false,"default":{},"description":"Which filesystems are reported: the built-in exclusions (contract/filesystemExclusions.ts), adjusted","type":"object","required":["include","exclude"],"properties":{"include":{"additionalProperties":false,"default":{},"description":"Built-in exclusions to take back: these types are reported; these mounts are reported whatever their type","type":"object","required":["fsTypes","mounts"],"properties":{"fsTypes":{"default":[],"type":"array","items":{"minLength":1,"type":"string"}},"mounts":{"default":[],"type":"array","items":{"pattern":"^/","patternHint":"an absolute mount point such as /data, or /data/* for everything below it","type":"string"}}}},"exclude":{"additionalProperties":false,"default":{},"description":"Left out on top of the built-in exclusions","type":"object","required":["fsTypes","mounts"],"properties":{"fsTypes":{"default":[],"type":"array","items":{"minLength":1,"type":"string"}},"mounts":{"default":[],"type":"array","items":{"pattern":"^/","patternHint":"an absolute mount point such as /data, or /data/* for everything below it","type":"string"}}}}}},"network":{"additionalProperties":false,"default":{},"type":"object","required":["excludeInterfaces"],"properties":{"excludeInterfaces":{"default":["lo"],"type":"array","items":{"type":"string"}}}},"disks":{"additionalProperties":false,"default":{},"type":"object","required":["excludeDevices"],"properties":{"excludeDevices":{"default":"^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$","description":"Regular expression of block devices not reported by the disk I/O probe","type":"string"}}},"temperatures":{"additionalProperties":false,"default":{},"type":"object","properties":{"criticalCelsius":{"exclusiveMinimum":0,"maximum":200,"description":"Critical mark of sensors that report none of their own (temperature_headroom_celsius)","type":"number"}}},"processes":{"additionalProperties":false,"default":{},"type":"object","required":["names"],"properties":{"names":{"default":[],"type":"array","items":{"pattern":"^[^/\\n]{1,15}$","description":"A process name as /proc/<pid>/comm shows it","type":"string"}}}},"ping":{"additionalProperties":false,"default":{},"type":"object","required":["interval","gateway","count","timeout","targets"],"properties":{"interval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"30s","description":"How often ping targets are probed","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"},"gateway":{"default":true,"description":"Also ping the default gateway from /proc/net/route","type":"boolean"},"count":{"minimum":1,"maximum":20,"default":3,"type":"integer"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"2s","description":"Per-packet timeout","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"},"targets":{"default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["host"],"properties":{"name":{"pattern":"^[A-Za-z0-9._-]+$","type":"string"},"host":{"minLength":1,"type":"string"}}}}}},"tcp":{"additionalProperties":false,"default":{},"type":"object","required":["targets"],"properties":{"targets":{"default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["host","port","timeout"],"properties":{"name":{"pattern":"^[A-Za-z0-9._-]+$","type":"string"},"host":{"minLength":1,"type":"string"},"port":{"minimum":1,"maximum":65535,"type":"integer"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"3s","description":"Connect timeout","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"}}}}}},"http":{"additionalProperties":false,"default":{},"type":"object","required":["targets"],"properties":{"targets":{"default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","url","timeout","expectStatus"],"properties":{"name":{"pattern":"^[A-Za-z0-9._-]+$","type":"string"},"url":{"minLength":1,"type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Whole request timeout","type":"string"},"expectStatus":{"default":[],"description":"Statuses that count as up; empty: 200-399","type":"array","items":{"minimum":100,"maximum":599,"type":"integer"}},"caFile":{"minLength":1,"type":"string"}}}}}},"dns":{"additionalProperties":false,"default":{},"type":"object","required":["targets"],"properties":{"targets":{"default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","query","type","timeout"],"properties":{"name":{"pattern":"^[A-Za-z0-9._-]+$","type":"string"},"query":{"minLength":1,"type":"string"},"type":{"default":"A","anyOf":[{"const":"A","type":"string"},{"const":"AAAA","type":"string"}]},"server":{"minLength":2,"type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"3s","description":"Resolution timeout","type":"string"}}}}}},"systemd":{"additionalProperties":false,"default":{},"type":"object","required":["units"],"properties":{"units":{"default":[],"description":"Units whose state is reported; one systemctl per cycle when any","type":"array","items":{"type":"string"}}}},"inventory":{"additionalProperties":false,"default":{},"type":"object","required":["enabled","interval"],"properties":{"enabled":{"default":true,"description":"Collect inventory and SMART health with systeminformation in a child process","type":"boolean"},"interval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1h","description":"How often inventory and SMART are collected","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"},"schedule":{"description":"A cron expression (node-cron: 5 or 6 fields, in the top-level timeZone) for wall-clock runs instead of `interval`, e.g. \"17 3 * * *\"","type":"string"}}},"plugins":{"default":[],"description":"Nagios plugins run unchanged","type":"array","items":{"additionalProperties":false,"type":"object","required":["name","command","args","interval","timeout"],"properties":{"name":{"pattern":"^[a-z0-9_]{1,64}$","description":"Check name: the check is plugin:<name>","type":"string"},"command":{"minLength":2,"description":"Absolute path of the plugin executable; run with execFile, never a shell","type":"string"},"args":{"default":[],"type":"array","items":{"type":"string"}},"interval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1m","description":"How often the plugin runs","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"After this the process group is killed and the check is unknown","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"}}}},"pluginConcurrency":{"minimum":1,"maximum":64,"default":4,"description":"Plugins running at the same time at most","type":"integer"}}},"desks":{"default":[],"type":"array","items":{"type":"object","discriminator":{"propertyName":"type"},"required":["type"],"oneOf":[{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","url","headers"],"properties":{"type":{"const":"webhook","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":600,"description":"Calls per minute this desk is sent at most","type":"integer"},"url":{"pattern":"^https?://","patternHint":"an http:// or https:// URL","sensitive":true,"description":"Where each operation is POSTed","type":"string"},"headers":{"default":{},"type":"object","patternProperties":{"^(.*)$":{"type":"string"}}}}},{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","url","queue","customField"],"properties":{"type":{"const":"request-tracker","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":300,"description":"Calls per minute this desk is sent at most","type":"integer"},"url":{"pattern":"^https?://","patternHint":"an http:// or https:// URL","sensitive":true,"description":"RT web base URL; REST2 is under /REST/2.0","type":"string"},"queue":{"default":"General","type":"string"},"customField":{"default":"TriplineKey","description":"Ticket custom field holding the incident key","type":"string"},"serviceField":{"minLength":1,"description":"Ticket custom field that receives the incident's services (create it in RT and apply it to the queue)","type":"string"}}},{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","url","mode","closeCode","closeNotes","eventSource"],"properties":{"type":{"const":"servicenow","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":300,"description":"Calls per minute this desk is sent at most","type":"integer"},"url":{"pattern":"^https?://","patternHint":"an http:// or https:// URL","sensitive":true,"description":"Instance URL, e.g. https://example.service-now.com","type":"string"},"mode":{"default":"table","description":"Table API incidents, or Event Management events","anyOf":[{"const":"table","type":"string"},{"const":"events","type":"string"}]},"user":{"description":"Basic auth user; without it the secret is an OAuth bearer token","type":"string"},"assignmentGroup":{"type":"string"},"callerId":{"type":"string"},"closeCode":{"default":"Solved (Permanently)","description":"close_code on resolve (values differ by release)","type":"string"},"closeNotes":{"default":"Resolved by Tripline: the problem cleared.","type":"string"},"eventSource":{"default":"Tripline","description":"source of Event Management events","type":"string"}}},{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","url","user","project","issueType"],"properties":{"type":{"const":"jira","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":300,"description":"Calls per minute this desk is sent at most","type":"integer"},"url":{"pattern":"^https?://","patternHint":"an http:// or https:// URL","sensitive":true,"description":"Site URL, e.g. https://example.atlassian.net","type":"string"},"user":{"description":"Account e-mail for Basic auth with the API token (the secret)","type":"string"},"project":{"description":"Project key","type":"string"},"issueType":{"default":"Incident","type":"string"},"doneTransition":{"description":"Transition name to resolve; default: the first into status category \"done\"","type":"string"},"reopenTransition":{"description":"Transition name to re-open; default: the first into status category \"new\" or \"indeterminate\"","type":"string"},"parentLinkType":{"minLength":1,"description":"Issue link type that ties a host incident's issue (inward) to its service incident's issue (outward); default Relates","type":"string"}}},{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","url"],"properties":{"type":{"const":"pagerduty","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":120,"description":"Calls per minute this desk is sent at most","type":"integer"},"url":{"pattern":"^https?://","patternHint":"an http:// or https:// URL","sensitive":true,"description":"Events API base","default":"https://events.pagerduty.com","type":"string"}}},{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","url","user","tags"],"properties":{"type":{"const":"zendesk","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":300,"description":"Calls per minute this desk is sent at most","type":"integer"},"url":{"pattern":"^https?://","patternHint":"an http:// or https:// URL","sensitive":true,"description":"Account URL, e.g. https://example.zendesk.com","type":"string"},"user":{"description":"Agent e-mail; auth is \"<user>/token\" with the API token (the secret)","type":"string"},"tags":{"default":["tripline"],"type":"array","items":{"type":"string"}}}},{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","host","port","tls","from","to","subjectPrefix"],"properties":{"type":{"const":"email","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":60,"description":"Calls per minute this desk is sent at most","type":"integer"},"host":{"description":"SMTP server","type":"string"},"port":{"minimum":1,"maximum":65535,"default":587,"type":"integer"},"tls":{"default":"starttls","anyOf":[{"const":"implicit","type":"string"},{"const":"starttls","type":"string"},{"const":"none","type":"string"}]},"user":{"description":"SMTP user; the secret is its password","type":"string"},"from":{"type":"string"},"to":{"minItems":1,"type":"array","items":{"type":"string"}},"subjectPrefix":{"default":"[Tripline]","type":"string"}}}]}},"delivery":{"additionalProperties":false,"default":{},"type":"object","required":["maxAttempts","initialBackoff","maxBackoff","pollInterval","coalesceWindow"],"properties":{"maxAttempts":{"minimum":1,"default":20,"type":"integer"},"initialBackoff":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1s","description":"First retry delay","type":"string"},"maxBackoff":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"5m","description":"Longest retry delay","type":"string"},"pollInterval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"500ms","description":"How often the outbox is checked when idle","type":"string"},"coalesceWindow":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"30s","description":"Shortest time between two updates of one ticket; updates in between are merged","type":"string"}}},"routing":{"additionalProperties":false,"default":{},"type":"object","required":["routes","fallback"],"properties":{"routes":{"default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["match","desks","continue"],"properties":{"match":{"default":{},"description":"Label values the incident must have (a list: any of them); `severity` and `host` are labels too","type":"object","patternProperties":{"^(.*)$":{"anyOf":[{"type":"string"},{"minItems":1,"type":"array","items":{"type":"string"}}]}}},"desks":{"minItems":1,"type":"array","items":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"}},"continue":{"default":false,"description":"Keep trying later routes after this one matched","type":"boolean"}}}},"fallback":{"default":[],"description":"Desks for incidents no route matches; empty = every desk","type":"array","items":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"}}}},"sync":{"additionalProperties":false,"default":{},"type":"object","required":["interval","onDeskResolved","onProblemPersistsAfterClose","lookback"],"properties":{"interval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1m","description":"How often ledger tickets are compared with their desk; 0s turns two-way sync and the reconciler off","type":"string"},"onDeskResolved":{"default":"acknowledge","anyOf":[{"const":"acknowledge","type":"string"},{"const":"close","type":"string"}]},"onProblemPersistsAfterClose":{"default":"comment","anyOf":[{"const":"comment","type":"string"},{"const":"reopen","type":"string"},{"const":"new-ticket","type":"string"}]},"lookback":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"24h","description":"Tickets of incidents changed within this time are still compared","type":"string"}}},"incidents":{"additionalProperties":false,"default":{},"type":"object","required":["operatorTokens","reopenWindow","resolveSettle","rearmAfter","flap","escalation","grouping","reachability","inhibition","topology"],"properties":{"operatorTokens":{"default":[],"description":"Bearer tokens for operator actions over the API (acknowledge, resolve, silences, maintenance)","type":"array","items":{"minLength":16,"type":"string"}},"reopenWindow":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1h","description":"A problem that returns within this time of its resolve re-opens its incident and ticket","type":"string"},"resolveSettle":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"2m","description":"How long a cleared problem must stay clear before its incident resolves (one resolve to the desk); a return before then folds into the incident and marks it flapping","type":"string"},"rearmAfter":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10m","description":"After an operator resolves an incident whose problem persists, how long before it opens again (0s: never; it re-opens only when the problem clears and returns)","type":"string"},"flap":{"additionalProperties":false,"default":{},"type":"object","required":["enabled","window","highThreshold","lowThreshold"],"properties":{"enabled":{"default":true,"type":"boolean"},"window":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1h","description":"Transitions older than this no longer count towards the state change","type":"string"},"highThreshold":{"minimum":0,"maximum":100,"default":50,"type":"number"},"lowThreshold":{"minimum":0,"maximum":100,"default":25,"type":"number"}}},"escalation":{"default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["after","severity"],"properties":{"after":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","type":"string"},"severity":{"anyOf":[{"const":"critical","type":"string"},{"const":"warning","type":"string"},{"const":"info","type":"string"}]}}}},"grouping":{"additionalProperties":false,"default":{},"type":"object","required":["byHost"],"properties":{"byHost":{"default":false,"type":"boolean"}}},"reachability":{"additionalProperties":false,"default":{},"type":"object","required":["enabled","pingTimeout"],"properties":{"enabled":{"default":true,"type":"boolean"},"pingTimeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"2s","description":"How long the collector waits for a ping reply","type":"string"}}},"inhibition":{"additionalProperties":false,"default":{},"type":"object","required":["recoveryGrace"],"properties":{"recoveryGrace":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1m","description":"After an inhibiting incident resolves, how long the incidents it inhibited wait for their own clear before they get tickets","type":"string"}}},"topology":{"additionalProperties":false,"default":{},"type":"object","required":["downRules","targetDownRules","learnGateways","settle","recoveryGrace","hosts"],"properties":{"downRules":{"default":["agent_silent"],"type":"array","items":{"type":"string"}},"targetDownRules":{"default":["ping_loss_high"],"type":"array","items":{"type":"string"}},"learnGateways":{"default":true,"type":"boolean"},"settle":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"30s","description":"How long a silent host with parents waits before it is pinged, so a parent that fails at the same time is seen first","type":"string"},"recoveryGrace":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"2m","description":"After a parent recovers, how long its symptoms wait for their own clear before they get tickets","type":"string"},"hosts":{"default":{},"type":"object","patternProperties":{"^(.*)$":{"additionalProperties":false,"type":"object","required":["parents"],"properties":{"address":{"description":"IP literal the collector pings when the agent goes silent","type":"string"},"parents":{"default":[],"description":"Hosts this one depends on (switch, hypervisor, uplink)","type":"array","items":{"type":"string"}}}}}}}}}},"services":{"default":{},"type":"object","patternProperties":{"^[a-z][a-z0-9-]*$":{"additionalProperties":false,"type":"object","required":["description","owner","impact","members","dependsOn","desks"],"properties":{"description":{"default":"","description":"What the service is, for people (status page, tickets)","type":"string"},"owner":{"default":"","description":"The team that owns it","type":"string"},"impact":{"type":"string","enum":["high","medium","low"],"default":"medium","description":"ITIL impact of a problem of this service"},"members":{"additionalProperties":false,"default":{},"type":"object","required":["hosts","groups","matchers"],"properties":{"hosts":{"default":[],"description":"Host names (the `host` label)","type":"array","items":{"minLength":1,"type":"string"}},"groups":{"default":[],"description":"Host groups (the `group` label the agents set)","type":"array","items":{"minLength":1,"type":"string"}},"matchers":{"default":[],"description":"Label matchers an incident must all satisfy (`target=\"payments\"`)","type":"array","items":{"type":"string"}}}},"minHealthy":{"minimum":1,"description":"Fewer healthy member hosts than this is an outage","type":"integer"},"dependsOn":{"default":[],"description":"Services this one needs; their state propagates to it","type":"array","items":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"}},"desks":{"default":[],"description":"Desks that receive the incidents of this service","type":"array","items":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"}}}}}},"priority":{"additionalProperties":false,"default":{},"type":"object","required":["matrix","defaultImpact","severityUrgency","sla"],"properties":{"matrix":{"additionalProperties":false,"default":{"high":{"high":"P1","medium":"P2","low":"P3"},"medium":{"high":"P2","medium":"P3","low":"P4"},"low":{"high":"P3","medium":"P4","low":"P5"}},"description":"impact -> urgency -> priority","type":"object","required":["high","medium","low"],"properties":{"high":{"additionalProperties":false,"type":"object","required":["high","medium","low"],"properties":{"high":{"type":"string","enum":["P1","P2","P3","P4","P5"]},"medium":{"type":"string","enum":["P1","P2","P3","P4","P5"]},"low":{"type":"string","enum":["P1","P2","P3","P4","P5"]}}},"medium":{"additionalProperties":false,"type":"object","required":["high","medium","low"],"properties":{"high":{"type":"string","enum":["P1","P2","P3","P4","P5"]},"medium":{"type":"string","enum":["P1","P2","P3","P4","P5"]},"low":{"type":"string","enum":["P1","P2","P3","P4","P5"]}}},"low":{"additionalProperties":false,"type":"object","required":["high","medium","low"],"properties":{"high":{"type":"string","enum":["P1","P2","P3","P4","P5"]},"medium":{"type":"string","enum":["P1","P2","P3","P4","P5"]},"low":{"type":"string","enum":["P1","P2","P3","P4","P5"]}}}}},"defaultImpact":{"type":"string","enum":["high","medium","low"],"default":"low","description":"Impact of an incident that touches no service"},"severityUrgency":{"additionalProperties":false,"default":{"critical":"high","warning":"medium","info":"low"},"description":"Urgency of a rule without `urgency:`, from its severity","type":"object","required":["critical","warning","info"],"properties":{"critical":{"type":"string","enum":["high","medium","low"]},"warning":{"type":"string","enum":["high","medium","low"]},"info":{"type":"string","enum":["high","medium","low"]}}},"businessHours":{"additionalProperties":false,"type":"object","required":["week","holidays"],"properties":{"timeZone":{"minLength":1,"description":"IANA time zone of the hours and holidays; the top-level timeZone when absent","type":"string"},"week":{"additionalProperties":false,"description":"Open hours per weekday; a day not listed is closed","type":"object","properties":{"mon":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}},"tue":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}},"wed":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}},"thu":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}},"fri":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}},"sat":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}},"sun":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}}}},"holidays":{"default":[],"description":"Closed days (YYYY-MM-DD, in the time zone)","type":"array","items":{"pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","type":"string"}}}},"sla":{"additionalProperties":false,"default":{},"description":"Response and resolution times per priority; a priority not listed has no SLA clock","type":"object","properties":{"P1":{"additionalProperties":false,"type":"object","required":["acknowledge","resolve"],"properties":{"acknowledge":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to acknowledge","type":"string"},"resolve":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to resolve","type":"string"},"businessHours":{"description":"Count only the open hours of priority.businessHours (default false: wall-clock time)","type":"boolean"}}},"P2":{"additionalProperties":false,"type":"object","required":["acknowledge","resolve"],"properties":{"acknowledge":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to acknowledge","type":"string"},"resolve":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to resolve","type":"string"},"businessHours":{"description":"Count only the open hours of priority.businessHours (default false: wall-clock time)","type":"boolean"}}},"P3":{"additionalProperties":false,"type":"object","required":["acknowledge","resolve"],"properties":{"acknowledge":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to acknowledge","type":"string"},"resolve":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to resolve","type":"string"},"businessHours":{"description":"Count only the open hours of priority.businessHours (default false: wall-clock time)","type":"boolean"}}},"P4":{"additionalProperties":false,"type":"object","required":["acknowledge","resolve"],"properties":{"acknowledge":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to acknowledge","type":"string"},"resolve":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to resolve","type":"string"},"businessHours":{"description":"Count only the open hours of priority.businessHours (default false: wall-clock time)","type":"boolean"}}},"P5":{"additionalProperties":false,"type":"object","required":["acknowledge","resolve"],"properties":{"acknowledge":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to acknowledge","type":"string"},"resolve":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to resolve","type":"string"},"businessHours":{"description":"Count only the open hours of priority.businessHours (default false: wall-clock time)","type":"boolean"}}}}}}}}};
+const schema11 = {"additionalProperties":false,"type":"object","required":["dataDir","store","timeZone","log","collector","agent","desks","delivery","routing","sync","incidents","services","priority"],"properties":{"dataDir":{"default":"./tripline-data","type":"string"},"store":{"additionalProperties":false,"default":{},"type":"object","properties":{"postgres":{"additionalProperties":false,"type":"object","required":["url"],"properties":{"url":{"minLength":1,"description":"postgres://user@host:port/database of the shared store, without a password: the password comes from env TRIPLINE_POSTGRES_PASSWORD","type":"string"}}}}},"timeZone":{"minLength":1,"default":"UTC","description":"IANA time zone of every cron expression: maintenance windows and agent.inventory.schedule","type":"string"},"log":{"additionalProperties":false,"default":{},"type":"object","required":["level"],"properties":{"level":{"default":"info","anyOf":[{"const":"fatal","type":"string"},{"const":"error","type":"string"},{"const":"warn","type":"string"},{"const":"info","type":"string"},{"const":"debug","type":"string"},{"const":"trace","type":"string"},{"const":"silent","type":"string"}]}}},"collector":{"additionalProperties":false,"default":{},"type":"object","required":["listen","agentTokens","enrollmentTokens","adminTokens","viewerTokens","console","statusPage","maxBodyBytes","retention","rollupRetention","compactAfter","rules","evaluationInterval","leases","intake","limits","batch","publicUrl"],"properties":{"listen":{"additionalProperties":false,"default":{},"type":"object","required":["host","port"],"properties":{"host":{"default":"127.0.0.1","type":"string"},"port":{"minimum":0,"maximum":65535,"default":9470,"type":"integer"}}},"agentTokens":{"default":[],"description":"Bearer tokens agents may present. Env TRIPLINE_AGENT_TOKENS (comma-separated) adds to these.","type":"array","items":{"minLength":16,"type":"string"}},"enrollmentTokens":{"default":[],"description":"Shared tokens agents enrol with to receive their own credential. Env TRIPLINE_ENROLLMENT_TOKENS (comma-separated) adds to these.","type":"array","items":{"minLength":16,"type":"string"}},"adminTokens":{"default":[],"description":"Bearer tokens for GET /api/v1/agents and agent revocation. Env TRIPLINE_ADMIN_TOKENS adds to these.","type":"array","items":{"minLength":16,"type":"string"}},"viewerTokens":{"default":[],"description":"Tokens that sign in to the console with the viewer role (read only). Env TRIPLINE_VIEWER_TOKENS adds to these.","type":"array","items":{"minLength":16,"type":"string"}},"console":{"additionalProperties":false,"default":{},"type":"object","required":["enabled","sessionTtl","signInFailuresPerMinute","live"],"properties":{"enabled":{"default":true,"description":"Serve the web console at / on the API port","type":"boolean"},"sessionTtl":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"12h","description":"How long a console sign-in lasts","type":"string"},"signInFailuresPerMinute":{"minimum":1,"maximum":10000,"default":10,"description":"Failed console sign-ins a minute from one client address (bursting as many); beyond, every sign-in from it is refused with 429 until the pace drops","type":"integer"},"live":{"additionalProperties":false,"default":{},"type":"object","required":["maxStreams","maxStreamsPerSession","heartbeat"],"properties":{"maxStreams":{"minimum":1,"maximum":100000,"default":200,"description":"Live event streams (GET /api/v1/events) open at once on this collector; more: 429","type":"integer"},"maxStreamsPerSession":{"minimum":1,"maximum":1000,"default":8,"description":"Live event streams open at once per console session or API token (browser tabs); more: 429","type":"integer"},"heartbeat":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"15s","description":"How often an idle live stream sends a comment (keeps proxies from closing it) and re-checks that its session or token is still valid","type":"string"}}}}},"statusPage":{"additionalProperties":false,"default":{},"type":"object","required":["enabled","title"],"properties":{"enabled":{"default":false,"description":"Serve the public status page at /status (and /status.json) without a token","type":"boolean"},"title":{"default":"Service status","minLength":1,"maxLength":200,"description":"The heading of the status page","type":"string"}}},"tls":{"additionalProperties":false,"type":"object","required":["certFile","keyFile"],"properties":{"certFile":{"minLength":1,"description":"PEM certificate (chain) of the API","type":"string"},"keyFile":{"minLength":1,"description":"PEM private key","type":"string"}}},"maxBodyBytes":{"minimum":1024,"default":4194304,"type":"integer"},"retention":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"14d","description":"How long raw observations are kept (hot rows and compressed chunks)","type":"string"},"rollupRetention":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"400d","description":"How long the 5-minute and 1-hour rollups (min/avg/max/count) are kept","type":"string"},"compactAfter":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10m","description":"How long after an hour of history ends its per-report rows are compacted into compressed per-series chunks and rollups","type":"string"},"rules":{"default":[],"description":"Rule files or directories; empty = built-in pack","type":"array","items":{"type":"string"}},"evaluationInterval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"5s","description":"How often silence (agent-silent) rules are evaluated","type":"string"},"leases":{"additionalProperties":false,"default":{},"type":"object","required":["ttl","renewInterval"],"properties":{"ttl":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"15s","description":"How long a collector holds a once-only job (watchers, desk sync, outbox, history) without renewing; a dead holder's jobs move after at most ttl + renewInterval","type":"string"},"renewInterval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"5s","description":"How often each collector takes or renews the leases of once-only jobs; at most half of ttl","type":"string"}}},"intake":{"additionalProperties":false,"default":{},"type":"object","required":["maxClockAhead","maxAge"],"properties":{"maxClockAhead":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10m","description":"How far ahead of the collector clock a sample time may be; later: 400 with its field path","type":"string"},"maxAge":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"14d","description":"How far behind the collector clock a sample time may be; older: 400 with its field path","type":"string"}}},"limits":{"additionalProperties":false,"default":{},"type":"object","required":["headersTimeout","requestTimeout","idleTimeout","maxConnections","maxConcurrentReports","reportsPerMinute"],"properties":{"headersTimeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Time to receive a request's headers; later: 408 and the connection closed","type":"string"},"requestTimeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"30s","description":"Time to receive a whole request, body included (a slow body); later: 408 and the connection closed","type":"string"},"idleTimeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"75s","description":"How long a kept-open connection may sit idle between requests","type":"string"},"maxConnections":{"minimum":1,"default":10000,"description":"Open connections at most; more are closed at once","type":"integer"},"maxConcurrentReports":{"minimum":1,"default":64,"description":"Report requests in progress at once; more: 429 with Retry-After","type":"integer"},"reportsPerMinute":{"minimum":1,"default":240,"description":"Reports per agent id a minute (bursts as large); more: 429 with Retry-After","type":"integer"}}},"batch":{"additionalProperties":false,"default":{},"type":"object","required":["maxDelay","maxReports"],"properties":{"maxDelay":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"0ms","description":"How long a report may wait to share a commit with others; 0 = the reports of one event-loop turn","type":"string"},"maxReports":{"minimum":1,"default":500,"type":"integer"}}},"publicUrl":{"default":"","description":"The base URL people reach the collector at; tickets link back to the incident under it","type":"string"}}},"agent":{"additionalProperties":false,"default":{},"retiredKeys":{"excludeFsTypes":"replaced by agent.filesystems.exclude.fsTypes (added to the built-in exclusions) and agent.filesystems.include.fsTypes (to take one back)","excludeMounts":"replaced by agent.filesystems.exclude.mounts (added to the built-in exclusions) and agent.filesystems.include.mounts (to take one back)"},"type":"object","required":["collectorUrl","collectorUrls","labels","interval","sendTimeout","gzipAboveBytes","spool","filesystems","network","disks","temperatures","processes","ping","tcp","http","dns","systemd","inventory","plugins","pluginConcurrency"],"properties":{"collectorUrl":{"default":"http://127.0.0.1:9470","description":"The collector reports go to; collectorUrls lists several","type":"string"},"collectorUrls":{"default":[],"maxItems":16,"description":"Several collectors sharing one store, tried in order: the agent moves to the next when one cannot take a report (no connection, a timeout, a 5xx) and stays with the one that answers. Set this or collectorUrl, not both","type":"array","items":{"type":"string"}},"token":{"description":"Bearer token; env TRIPLINE_AGENT_TOKEN overrides","type":"string"},"enrollmentToken":{"description":"Shared enrollment token; env TRIPLINE_ENROLLMENT_TOKEN overrides","type":"string"},"caFile":{"minLength":1,"description":"PEM CA bundle that signed the collector certificate (https)","type":"string"},"id":{"pattern":"^[A-Za-z0-9._:-]+$","type":"string"},"hostname":{"minLength":1,"type":"string"},"labels":{"default":{},"maxProperties":32,"propertyNames":{"pattern":"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$","maxLength":128},"type":"object","patternProperties":{"^[a-zA-Z_][a-zA-Z0-9_]*$":{"maxLength":1024,"type":"string"}}},"interval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"15s","description":"Report interval","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"},"sendTimeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Timeout of one report upload","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"},"gzipAboveBytes":{"minimum":0,"default":32768,"description":"Reports whose JSON is larger are uploaded gzip-compressed, smaller ones as plain JSON; 0 compresses every report. Spooled reports are always compressed.","type":"integer"},"spool":{"additionalProperties":false,"default":{},"type":"object","required":["maxReports","maxBytes"],"properties":{"maxReports":{"minimum":1,"maximum":1000000,"default":10000,"description":"Reports kept on disk while the collector is away","type":"integer"},"maxBytes":{"minimum":1024,"default":268435456,"description":"Bytes of spooled (compressed) reports","type":"integer"}}},"filesystems":{"additionalProperties":false,"default":{},"description":"Which filesystems are reported: the built-in exclusions (contract/filesystemExclusions.ts), adjusted","type":"object","required":["include","exclude"],"properties":{"include":{"additionalProperties":false,"default":{},"description":"Built-in exclusions to take back: these types are reported; these mounts are reported whatever their type","type":"object","required":["fsTypes","mounts"],"properties":{"fsTypes":{"default":[],"type":"array","items":{"minLength":1,"type":"string"}},"mounts":{"default":[],"type":"array","items":{"pattern":"^/","patternHint":"an absolute mount point such as /data, or /data/* for everything below it","type":"string"}}}},"exclude":{"additionalProperties":false,"default":{},"description":"Left out on top of the built-in exclusions","type":"object","required":["fsTypes","mounts"],"properties":{"fsTypes":{"default":[],"type":"array","items":{"minLength":1,"type":"string"}},"mounts":{"default":[],"type":"array","items":{"pattern":"^/","patternHint":"an absolute mount point such as /data, or /data/* for everything below it","type":"string"}}}}}},"network":{"additionalProperties":false,"default":{},"type":"object","required":["excludeInterfaces"],"properties":{"excludeInterfaces":{"default":["lo"],"type":"array","items":{"type":"string"}}}},"disks":{"additionalProperties":false,"default":{},"type":"object","required":["excludeDevices"],"properties":{"excludeDevices":{"default":"^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$","description":"Regular expression of block devices not reported by the disk I/O probe","type":"string"}}},"temperatures":{"additionalProperties":false,"default":{},"type":"object","properties":{"criticalCelsius":{"exclusiveMinimum":0,"maximum":200,"description":"Critical mark of sensors that report none of their own (temperature_headroom_celsius)","type":"number"}}},"processes":{"additionalProperties":false,"default":{},"type":"object","required":["names"],"properties":{"names":{"default":[],"type":"array","items":{"pattern":"^[^/\\n]{1,15}$","description":"A process name as /proc/<pid>/comm shows it","type":"string"}}}},"ping":{"additionalProperties":false,"default":{},"type":"object","required":["interval","gateway","count","timeout","targets"],"properties":{"interval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"30s","description":"How often ping targets are probed","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"},"gateway":{"default":true,"description":"Also ping the default gateway from /proc/net/route","type":"boolean"},"count":{"minimum":1,"maximum":20,"default":3,"type":"integer"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"2s","description":"Per-packet timeout","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"},"targets":{"default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["host"],"properties":{"name":{"pattern":"^[A-Za-z0-9._-]+$","type":"string"},"host":{"minLength":1,"type":"string"}}}}}},"tcp":{"additionalProperties":false,"default":{},"type":"object","required":["targets"],"properties":{"targets":{"default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["host","port","timeout"],"properties":{"name":{"pattern":"^[A-Za-z0-9._-]+$","type":"string"},"host":{"minLength":1,"type":"string"},"port":{"minimum":1,"maximum":65535,"type":"integer"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"3s","description":"Connect timeout","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"}}}}}},"http":{"additionalProperties":false,"default":{},"type":"object","required":["targets"],"properties":{"targets":{"default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","url","timeout","expectStatus"],"properties":{"name":{"pattern":"^[A-Za-z0-9._-]+$","type":"string"},"url":{"minLength":1,"type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Whole request timeout","type":"string"},"expectStatus":{"default":[],"description":"Statuses that count as up; empty: 200-399","type":"array","items":{"minimum":100,"maximum":599,"type":"integer"}},"caFile":{"minLength":1,"type":"string"}}}}}},"dns":{"additionalProperties":false,"default":{},"type":"object","required":["targets"],"properties":{"targets":{"default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","query","type","timeout"],"properties":{"name":{"pattern":"^[A-Za-z0-9._-]+$","type":"string"},"query":{"minLength":1,"type":"string"},"type":{"default":"A","anyOf":[{"const":"A","type":"string"},{"const":"AAAA","type":"string"}]},"server":{"minLength":2,"type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"3s","description":"Resolution timeout","type":"string"}}}}}},"systemd":{"additionalProperties":false,"default":{},"type":"object","required":["units"],"properties":{"units":{"default":[],"description":"Units whose state is reported; one systemctl per cycle when any","type":"array","items":{"type":"string"}}}},"inventory":{"additionalProperties":false,"default":{},"type":"object","required":["enabled","interval"],"properties":{"enabled":{"default":true,"description":"Collect inventory and SMART health with systeminformation in a child process","type":"boolean"},"interval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1h","description":"How often inventory and SMART are collected","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"},"schedule":{"description":"A cron expression (node-cron: 5 or 6 fields, in the top-level timeZone) for wall-clock runs instead of `interval`, e.g. \"17 3 * * *\"","type":"string"}}},"plugins":{"default":[],"description":"Nagios plugins run unchanged","type":"array","items":{"additionalProperties":false,"type":"object","required":["name","command","args","interval","timeout"],"properties":{"name":{"pattern":"^[a-z0-9_]{1,64}$","description":"Check name: the check is plugin:<name>","type":"string"},"command":{"minLength":2,"description":"Absolute path of the plugin executable; run with execFile, never a shell","type":"string"},"args":{"default":[],"type":"array","items":{"type":"string"}},"interval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1m","description":"How often the plugin runs","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"After this the process group is killed and the check is unknown","issueCode":"TRIPLINE_AGENT_INVALID_DURATION","type":"string"}}}},"pluginConcurrency":{"minimum":1,"maximum":64,"default":4,"description":"Plugins running at the same time at most","type":"integer"}}},"desks":{"default":[],"type":"array","items":{"type":"object","discriminator":{"propertyName":"type"},"required":["type"],"oneOf":[{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","url","headers"],"properties":{"type":{"const":"webhook","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":600,"description":"Calls per minute this desk is sent at most","type":"integer"},"url":{"pattern":"^https?://","patternHint":"an http:// or https:// URL","sensitive":true,"description":"Where each operation is POSTed","type":"string"},"headers":{"default":{},"type":"object","patternProperties":{"^(.*)$":{"type":"string"}}}}},{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","url","queue","customField"],"properties":{"type":{"const":"request-tracker","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":300,"description":"Calls per minute this desk is sent at most","type":"integer"},"url":{"pattern":"^https?://","patternHint":"an http:// or https:// URL","sensitive":true,"description":"RT web base URL; REST2 is under /REST/2.0","type":"string"},"queue":{"default":"General","type":"string"},"customField":{"default":"TriplineKey","description":"Ticket custom field holding the incident key","type":"string"},"serviceField":{"minLength":1,"description":"Ticket custom field that receives the incident's services (create it in RT and apply it to the queue)","type":"string"}}},{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","url","mode","closeCode","closeNotes","eventSource"],"properties":{"type":{"const":"servicenow","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":300,"description":"Calls per minute this desk is sent at most","type":"integer"},"url":{"pattern":"^https?://","patternHint":"an http:// or https:// URL","sensitive":true,"description":"Instance URL, e.g. https://example.service-now.com","type":"string"},"mode":{"default":"table","description":"Table API incidents, or Event Management events","anyOf":[{"const":"table","type":"string"},{"const":"events","type":"string"}]},"user":{"description":"Basic auth user; without it the secret is an OAuth bearer token","type":"string"},"assignmentGroup":{"type":"string"},"callerId":{"type":"string"},"closeCode":{"default":"Solved (Permanently)","description":"close_code on resolve (values differ by release)","type":"string"},"closeNotes":{"default":"Resolved by Tripline: the problem cleared.","type":"string"},"eventSource":{"default":"Tripline","description":"source of Event Management events","type":"string"}}},{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","url","user","project","issueType"],"properties":{"type":{"const":"jira","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":300,"description":"Calls per minute this desk is sent at most","type":"integer"},"url":{"pattern":"^https?://","patternHint":"an http:// or https:// URL","sensitive":true,"description":"Site URL, e.g. https://example.atlassian.net","type":"string"},"user":{"description":"Account e-mail for Basic auth with the API token (the secret)","type":"string"},"project":{"description":"Project key","type":"string"},"issueType":{"default":"Incident","type":"string"},"doneTransition":{"description":"Transition name to resolve; default: the first into status category \"done\"","type":"string"},"reopenTransition":{"description":"Transition name to re-open; default: the first into status category \"new\" or \"indeterminate\"","type":"string"},"parentLinkType":{"minLength":1,"description":"Issue link type that ties a host incident's issue (inward) to its service incident's issue (outward); default Relates","type":"string"}}},{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","url"],"properties":{"type":{"const":"pagerduty","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":120,"description":"Calls per minute this desk is sent at most","type":"integer"},"url":{"pattern":"^https?://","patternHint":"an http:// or https:// URL","sensitive":true,"description":"Events API base","default":"https://events.pagerduty.com","type":"string"}}},{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","url","user","tags"],"properties":{"type":{"const":"zendesk","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":300,"description":"Calls per minute this desk is sent at most","type":"integer"},"url":{"pattern":"^https?://","patternHint":"an http:// or https:// URL","sensitive":true,"description":"Account URL, e.g. https://example.zendesk.com","type":"string"},"user":{"description":"Agent e-mail; auth is \"<user>/token\" with the API token (the secret)","type":"string"},"tags":{"default":["tripline"],"type":"array","items":{"type":"string"}}}},{"additionalProperties":false,"type":"object","required":["type","name","timeout","rateLimitPerMinute","host","port","tls","from","to","subjectPrefix"],"properties":{"type":{"const":"email","type":"string"},"name":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"},"secret":{"description":"The credential; env TRIPLINE_DESK_<NAME>_SECRET overrides","type":"string"},"timeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10s","description":"Per-request timeout","type":"string"},"rateLimitPerMinute":{"minimum":1,"default":60,"description":"Calls per minute this desk is sent at most","type":"integer"},"host":{"description":"SMTP server","type":"string"},"port":{"minimum":1,"maximum":65535,"default":587,"type":"integer"},"tls":{"default":"starttls","anyOf":[{"const":"implicit","type":"string"},{"const":"starttls","type":"string"},{"const":"none","type":"string"}]},"user":{"description":"SMTP user; the secret is its password","type":"string"},"from":{"type":"string"},"to":{"minItems":1,"type":"array","items":{"type":"string"}},"subjectPrefix":{"default":"[Tripline]","type":"string"}}}]}},"delivery":{"additionalProperties":false,"default":{},"type":"object","required":["maxAttempts","initialBackoff","maxBackoff","pollInterval","coalesceWindow","claimTimeout"],"properties":{"maxAttempts":{"minimum":1,"default":20,"type":"integer"},"initialBackoff":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1s","description":"First retry delay","type":"string"},"maxBackoff":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"5m","description":"Longest retry delay","type":"string"},"pollInterval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"500ms","description":"How often the outbox is checked when idle","type":"string"},"coalesceWindow":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"30s","description":"Shortest time between two updates of one ticket; updates in between are merged","type":"string"},"claimTimeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1m","description":"How long a collector holds the deliveries it claimed (renewed before each desk call); a dead collector's claimed deliveries go out from another one after this. At least twice the longest desk timeout","type":"string"}}},"routing":{"additionalProperties":false,"default":{},"type":"object","required":["routes","fallback"],"properties":{"routes":{"default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["match","desks","continue"],"properties":{"match":{"default":{},"description":"Label values the incident must have (a list: any of them); `severity` and `host` are labels too","type":"object","patternProperties":{"^(.*)$":{"anyOf":[{"type":"string"},{"minItems":1,"type":"array","items":{"type":"string"}}]}}},"desks":{"minItems":1,"type":"array","items":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"}},"continue":{"default":false,"description":"Keep trying later routes after this one matched","type":"boolean"}}}},"fallback":{"default":[],"description":"Desks for incidents no route matches; empty = every desk","type":"array","items":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"}}}},"sync":{"additionalProperties":false,"default":{},"type":"object","required":["interval","onDeskResolved","onProblemPersistsAfterClose","lookback"],"properties":{"interval":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1m","description":"How often ledger tickets are compared with their desk; 0s turns two-way sync and the reconciler off","type":"string"},"onDeskResolved":{"default":"acknowledge","anyOf":[{"const":"acknowledge","type":"string"},{"const":"close","type":"string"}]},"onProblemPersistsAfterClose":{"default":"comment","anyOf":[{"const":"comment","type":"string"},{"const":"reopen","type":"string"},{"const":"new-ticket","type":"string"}]},"lookback":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"24h","description":"Tickets of incidents changed within this time are still compared","type":"string"}}},"incidents":{"additionalProperties":false,"default":{},"type":"object","required":["operatorTokens","reopenWindow","resolveSettle","rearmAfter","flap","escalation","grouping","reachability","inhibition","topology"],"properties":{"operatorTokens":{"default":[],"description":"Bearer tokens for operator actions over the API (acknowledge, resolve, silences, maintenance)","type":"array","items":{"minLength":16,"type":"string"}},"reopenWindow":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1h","description":"A problem that returns within this time of its resolve re-opens its incident and ticket","type":"string"},"resolveSettle":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"2m","description":"How long a cleared problem must stay clear before its incident resolves (one resolve to the desk); a return before then folds into the incident and marks it flapping","type":"string"},"rearmAfter":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"10m","description":"After an operator resolves an incident whose problem persists, how long before it opens again (0s: never; it re-opens only when the problem clears and returns)","type":"string"},"flap":{"additionalProperties":false,"default":{},"type":"object","required":["enabled","window","highThreshold","lowThreshold"],"properties":{"enabled":{"default":true,"type":"boolean"},"window":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1h","description":"Transitions older than this no longer count towards the state change","type":"string"},"highThreshold":{"minimum":0,"maximum":100,"default":50,"type":"number"},"lowThreshold":{"minimum":0,"maximum":100,"default":25,"type":"number"}}},"escalation":{"default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["after","severity"],"properties":{"after":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","type":"string"},"severity":{"anyOf":[{"const":"critical","type":"string"},{"const":"warning","type":"string"},{"const":"info","type":"string"}]}}}},"grouping":{"additionalProperties":false,"default":{},"type":"object","required":["byHost"],"properties":{"byHost":{"default":false,"type":"boolean"}}},"reachability":{"additionalProperties":false,"default":{},"type":"object","required":["enabled","pingTimeout"],"properties":{"enabled":{"default":true,"type":"boolean"},"pingTimeout":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"2s","description":"How long the collector waits for a ping reply","type":"string"}}},"inhibition":{"additionalProperties":false,"default":{},"type":"object","required":["recoveryGrace"],"properties":{"recoveryGrace":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"1m","description":"After an inhibiting incident resolves, how long the incidents it inhibited wait for their own clear before they get tickets","type":"string"}}},"topology":{"additionalProperties":false,"default":{},"type":"object","required":["downRules","targetDownRules","learnGateways","settle","recoveryGrace","hosts"],"properties":{"downRules":{"default":["agent_silent"],"type":"array","items":{"type":"string"}},"targetDownRules":{"default":["ping_loss_high"],"type":"array","items":{"type":"string"}},"learnGateways":{"default":true,"type":"boolean"},"settle":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"30s","description":"How long a silent host with parents waits before it is pinged, so a parent that fails at the same time is seen first","type":"string"},"recoveryGrace":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","default":"2m","description":"After a parent recovers, how long its symptoms wait for their own clear before they get tickets","type":"string"},"hosts":{"default":{},"type":"object","patternProperties":{"^(.*)$":{"additionalProperties":false,"type":"object","required":["parents"],"properties":{"address":{"description":"IP literal the collector pings when the agent goes silent","type":"string"},"parents":{"default":[],"description":"Hosts this one depends on (switch, hypervisor, uplink)","type":"array","items":{"type":"string"}}}}}}}}}},"services":{"default":{},"type":"object","patternProperties":{"^[a-z][a-z0-9-]*$":{"additionalProperties":false,"type":"object","required":["description","owner","impact","members","dependsOn","desks"],"properties":{"description":{"default":"","description":"What the service is, for people (status page, tickets)","type":"string"},"owner":{"default":"","description":"The team that owns it","type":"string"},"impact":{"type":"string","enum":["high","medium","low"],"default":"medium","description":"ITIL impact of a problem of this service"},"members":{"additionalProperties":false,"default":{},"type":"object","required":["hosts","groups","matchers"],"properties":{"hosts":{"default":[],"description":"Host names (the `host` label)","type":"array","items":{"minLength":1,"type":"string"}},"groups":{"default":[],"description":"Host groups (the `group` label the agents set)","type":"array","items":{"minLength":1,"type":"string"}},"matchers":{"default":[],"description":"Label matchers an incident must all satisfy (`target=\"payments\"`)","type":"array","items":{"type":"string"}}}},"minHealthy":{"minimum":1,"description":"Fewer healthy member hosts than this is an outage","type":"integer"},"dependsOn":{"default":[],"description":"Services this one needs; their state propagates to it","type":"array","items":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"}},"desks":{"default":[],"description":"Desks that receive the incidents of this service","type":"array","items":{"pattern":"^[a-z][a-z0-9-]*$","type":"string"}}}}}},"priority":{"additionalProperties":false,"default":{},"type":"object","required":["matrix","defaultImpact","severityUrgency","sla"],"properties":{"matrix":{"additionalProperties":false,"default":{"high":{"high":"P1","medium":"P2","low":"P3"},"medium":{"high":"P2","medium":"P3","low":"P4"},"low":{"high":"P3","medium":"P4","low":"P5"}},"description":"impact -> urgency -> priority","type":"object","required":["high","medium","low"],"properties":{"high":{"additionalProperties":false,"type":"object","required":["high","medium","low"],"properties":{"high":{"type":"string","enum":["P1","P2","P3","P4","P5"]},"medium":{"type":"string","enum":["P1","P2","P3","P4","P5"]},"low":{"type":"string","enum":["P1","P2","P3","P4","P5"]}}},"medium":{"additionalProperties":false,"type":"object","required":["high","medium","low"],"properties":{"high":{"type":"string","enum":["P1","P2","P3","P4","P5"]},"medium":{"type":"string","enum":["P1","P2","P3","P4","P5"]},"low":{"type":"string","enum":["P1","P2","P3","P4","P5"]}}},"low":{"additionalProperties":false,"type":"object","required":["high","medium","low"],"properties":{"high":{"type":"string","enum":["P1","P2","P3","P4","P5"]},"medium":{"type":"string","enum":["P1","P2","P3","P4","P5"]},"low":{"type":"string","enum":["P1","P2","P3","P4","P5"]}}}}},"defaultImpact":{"type":"string","enum":["high","medium","low"],"default":"low","description":"Impact of an incident that touches no service"},"severityUrgency":{"additionalProperties":false,"default":{"critical":"high","warning":"medium","info":"low"},"description":"Urgency of a rule without `urgency:`, from its severity","type":"object","required":["critical","warning","info"],"properties":{"critical":{"type":"string","enum":["high","medium","low"]},"warning":{"type":"string","enum":["high","medium","low"]},"info":{"type":"string","enum":["high","medium","low"]}}},"businessHours":{"additionalProperties":false,"type":"object","required":["week","holidays"],"properties":{"timeZone":{"minLength":1,"description":"IANA time zone of the hours and holidays; the top-level timeZone when absent","type":"string"},"week":{"additionalProperties":false,"description":"Open hours per weekday; a day not listed is closed","type":"object","properties":{"mon":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}},"tue":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}},"wed":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}},"thu":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}},"fri":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}},"sat":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}},"sun":{"maxItems":24,"type":"array","items":{"pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$","type":"string"}}}},"holidays":{"default":[],"description":"Closed days (YYYY-MM-DD, in the time zone)","type":"array","items":{"pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","type":"string"}}}},"sla":{"additionalProperties":false,"default":{},"description":"Response and resolution times per priority; a priority not listed has no SLA clock","type":"object","properties":{"P1":{"additionalProperties":false,"type":"object","required":["acknowledge","resolve"],"properties":{"acknowledge":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to acknowledge","type":"string"},"resolve":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to resolve","type":"string"},"businessHours":{"description":"Count only the open hours of priority.businessHours (default false: wall-clock time)","type":"boolean"}}},"P2":{"additionalProperties":false,"type":"object","required":["acknowledge","resolve"],"properties":{"acknowledge":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to acknowledge","type":"string"},"resolve":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to resolve","type":"string"},"businessHours":{"description":"Count only the open hours of priority.businessHours (default false: wall-clock time)","type":"boolean"}}},"P3":{"additionalProperties":false,"type":"object","required":["acknowledge","resolve"],"properties":{"acknowledge":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to acknowledge","type":"string"},"resolve":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to resolve","type":"string"},"businessHours":{"description":"Count only the open hours of priority.businessHours (default false: wall-clock time)","type":"boolean"}}},"P4":{"additionalProperties":false,"type":"object","required":["acknowledge","resolve"],"properties":{"acknowledge":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to acknowledge","type":"string"},"resolve":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to resolve","type":"string"},"businessHours":{"description":"Count only the open hours of priority.businessHours (default false: wall-clock time)","type":"boolean"}}},"P5":{"additionalProperties":false,"type":"object","required":["acknowledge","resolve"],"properties":{"acknowledge":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to acknowledge","type":"string"},"resolve":{"pattern":"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$","patternHint":"a duration such as 30s, 5m, 4h or 7d","description":"Time to resolve","type":"string"},"businessHours":{"description":"Count only the open hours of priority.businessHours (default false: wall-clock time)","type":"boolean"}}}}}}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = runtime_ucs2length;
 const pattern0 = new RegExp("^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$", "u");
@@ -34,8 +34,8 @@ const pattern32 = new RegExp("^[a-z0-9_]{1,64}$", "u");
 const pattern35 = new RegExp("^[a-z][a-z0-9-]*$", "u");
 const pattern37 = new RegExp("^https?://", "u");
 const pattern38 = new RegExp("^(.*)$", "u");
-const pattern78 = new RegExp("^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$", "u");
-const pattern85 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
+const pattern79 = new RegExp("^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$", "u");
+const pattern86 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1085,6 +1085,9 @@ data19.enabled = true;
 if(data19.sessionTtl === undefined){
 data19.sessionTtl = "12h";
 }
+if(data19.signInFailuresPerMinute === undefined){
+data19.signInFailuresPerMinute = 10;
+}
 if(data19.live === undefined){
 data19.live = {};
 }
@@ -1108,8 +1111,8 @@ vErrors.push(err82);
 }
 errors++;
 }
-if(data19.live === undefined){
-const err83 = {instancePath:instancePath+"/collector/console",schemaPath:"#/properties/collector/properties/console/required",keyword:"required",params:{missingProperty: "live"},message:"must have required property '"+"live"+"'",schema:schema11.properties.collector.properties.console.required,parentSchema:schema11.properties.collector.properties.console,data:data19};
+if(data19.signInFailuresPerMinute === undefined){
+const err83 = {instancePath:instancePath+"/collector/console",schemaPath:"#/properties/collector/properties/console/required",keyword:"required",params:{missingProperty: "signInFailuresPerMinute"},message:"must have required property '"+"signInFailuresPerMinute"+"'",schema:schema11.properties.collector.properties.console.required,parentSchema:schema11.properties.collector.properties.console,data:data19};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1118,9 +1121,8 @@ vErrors.push(err83);
 }
 errors++;
 }
-for(const key6 in data19){
-if(!(((key6 === "enabled") || (key6 === "sessionTtl")) || (key6 === "live"))){
-const err84 = {instancePath:instancePath+"/collector/console",schemaPath:"#/properties/collector/properties/console/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.collector.properties.console,data:data19};
+if(data19.live === undefined){
+const err84 = {instancePath:instancePath+"/collector/console",schemaPath:"#/properties/collector/properties/console/required",keyword:"required",params:{missingProperty: "live"},message:"must have required property '"+"live"+"'",schema:schema11.properties.collector.properties.console.required,parentSchema:schema11.properties.collector.properties.console,data:data19};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1129,10 +1131,9 @@ vErrors.push(err84);
 }
 errors++;
 }
-}
-let data20 = data19.enabled;
-if(typeof data20 !== "boolean"){
-const err85 = {instancePath:instancePath+"/collector/console/enabled",schemaPath:"#/properties/collector/properties/console/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.collector.properties.console.properties.enabled.type,parentSchema:schema11.properties.collector.properties.console.properties.enabled,data:data20};
+for(const key6 in data19){
+if(!((((key6 === "enabled") || (key6 === "sessionTtl")) || (key6 === "signInFailuresPerMinute")) || (key6 === "live"))){
+const err85 = {instancePath:instancePath+"/collector/console",schemaPath:"#/properties/collector/properties/console/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.collector.properties.console,data:data19};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1141,10 +1142,10 @@ vErrors.push(err85);
 }
 errors++;
 }
-let data21 = data19.sessionTtl;
-if(typeof data21 === "string"){
-if(!pattern0.test(data21)){
-const err86 = {instancePath:instancePath+"/collector/console/sessionTtl",schemaPath:"#/properties/collector/properties/console/properties/sessionTtl/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.console.properties.sessionTtl,data:data21};
+}
+let data20 = data19.enabled;
+if(typeof data20 !== "boolean"){
+const err86 = {instancePath:instancePath+"/collector/console/enabled",schemaPath:"#/properties/collector/properties/console/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.collector.properties.console.properties.enabled.type,parentSchema:schema11.properties.collector.properties.console.properties.enabled,data:data20};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1153,9 +1154,10 @@ vErrors.push(err86);
 }
 errors++;
 }
-}
-else {
-const err87 = {instancePath:instancePath+"/collector/console/sessionTtl",schemaPath:"#/properties/collector/properties/console/properties/sessionTtl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.console.properties.sessionTtl.type,parentSchema:schema11.properties.collector.properties.console.properties.sessionTtl,data:data21};
+let data21 = data19.sessionTtl;
+if(typeof data21 === "string"){
+if(!pattern0.test(data21)){
+const err87 = {instancePath:instancePath+"/collector/console/sessionTtl",schemaPath:"#/properties/collector/properties/console/properties/sessionTtl/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.console.properties.sessionTtl,data:data21};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1164,19 +1166,9 @@ vErrors.push(err87);
 }
 errors++;
 }
-let data22 = data19.live;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-if(data22.maxStreams === undefined){
-data22.maxStreams = 200;
 }
-if(data22.maxStreamsPerSession === undefined){
-data22.maxStreamsPerSession = 8;
-}
-if(data22.heartbeat === undefined){
-data22.heartbeat = "15s";
-}
-if(data22.maxStreams === undefined){
-const err88 = {instancePath:instancePath+"/collector/console/live",schemaPath:"#/properties/collector/properties/console/properties/live/required",keyword:"required",params:{missingProperty: "maxStreams"},message:"must have required property '"+"maxStreams"+"'",schema:schema11.properties.collector.properties.console.properties.live.required,parentSchema:schema11.properties.collector.properties.console.properties.live,data:data22};
+else {
+const err88 = {instancePath:instancePath+"/collector/console/sessionTtl",schemaPath:"#/properties/collector/properties/console/properties/sessionTtl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.console.properties.sessionTtl.type,parentSchema:schema11.properties.collector.properties.console.properties.sessionTtl,data:data21};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1185,8 +1177,9 @@ vErrors.push(err88);
 }
 errors++;
 }
-if(data22.maxStreamsPerSession === undefined){
-const err89 = {instancePath:instancePath+"/collector/console/live",schemaPath:"#/properties/collector/properties/console/properties/live/required",keyword:"required",params:{missingProperty: "maxStreamsPerSession"},message:"must have required property '"+"maxStreamsPerSession"+"'",schema:schema11.properties.collector.properties.console.properties.live.required,parentSchema:schema11.properties.collector.properties.console.properties.live,data:data22};
+let data22 = data19.signInFailuresPerMinute;
+if(!((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22)))){
+const err89 = {instancePath:instancePath+"/collector/console/signInFailuresPerMinute",schemaPath:"#/properties/collector/properties/console/properties/signInFailuresPerMinute/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.collector.properties.console.properties.signInFailuresPerMinute.type,parentSchema:schema11.properties.collector.properties.console.properties.signInFailuresPerMinute,data:data22};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1195,8 +1188,9 @@ vErrors.push(err89);
 }
 errors++;
 }
-if(data22.heartbeat === undefined){
-const err90 = {instancePath:instancePath+"/collector/console/live",schemaPath:"#/properties/collector/properties/console/properties/live/required",keyword:"required",params:{missingProperty: "heartbeat"},message:"must have required property '"+"heartbeat"+"'",schema:schema11.properties.collector.properties.console.properties.live.required,parentSchema:schema11.properties.collector.properties.console.properties.live,data:data22};
+if(typeof data22 == "number"){
+if(data22 > 10000 || isNaN(data22)){
+const err90 = {instancePath:instancePath+"/collector/console/signInFailuresPerMinute",schemaPath:"#/properties/collector/properties/console/properties/signInFailuresPerMinute/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000",schema:10000,parentSchema:schema11.properties.collector.properties.console.properties.signInFailuresPerMinute,data:data22};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1205,9 +1199,8 @@ vErrors.push(err90);
 }
 errors++;
 }
-for(const key7 in data22){
-if(!(((key7 === "maxStreams") || (key7 === "maxStreamsPerSession")) || (key7 === "heartbeat"))){
-const err91 = {instancePath:instancePath+"/collector/console/live",schemaPath:"#/properties/collector/properties/console/properties/live/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.collector.properties.console.properties.live,data:data22};
+if(data22 < 1 || isNaN(data22)){
+const err91 = {instancePath:instancePath+"/collector/console/signInFailuresPerMinute",schemaPath:"#/properties/collector/properties/console/properties/signInFailuresPerMinute/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.collector.properties.console.properties.signInFailuresPerMinute,data:data22};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1217,9 +1210,19 @@ vErrors.push(err91);
 errors++;
 }
 }
-let data23 = data22.maxStreams;
-if(!((typeof data23 == "number") && (!(data23 % 1) && !isNaN(data23)))){
-const err92 = {instancePath:instancePath+"/collector/console/live/maxStreams",schemaPath:"#/properties/collector/properties/console/properties/live/properties/maxStreams/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.collector.properties.console.properties.live.properties.maxStreams.type,parentSchema:schema11.properties.collector.properties.console.properties.live.properties.maxStreams,data:data23};
+let data23 = data19.live;
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+if(data23.maxStreams === undefined){
+data23.maxStreams = 200;
+}
+if(data23.maxStreamsPerSession === undefined){
+data23.maxStreamsPerSession = 8;
+}
+if(data23.heartbeat === undefined){
+data23.heartbeat = "15s";
+}
+if(data23.maxStreams === undefined){
+const err92 = {instancePath:instancePath+"/collector/console/live",schemaPath:"#/properties/collector/properties/console/properties/live/required",keyword:"required",params:{missingProperty: "maxStreams"},message:"must have required property '"+"maxStreams"+"'",schema:schema11.properties.collector.properties.console.properties.live.required,parentSchema:schema11.properties.collector.properties.console.properties.live,data:data23};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1228,9 +1231,8 @@ vErrors.push(err92);
 }
 errors++;
 }
-if(typeof data23 == "number"){
-if(data23 > 100000 || isNaN(data23)){
-const err93 = {instancePath:instancePath+"/collector/console/live/maxStreams",schemaPath:"#/properties/collector/properties/console/properties/live/properties/maxStreams/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema11.properties.collector.properties.console.properties.live.properties.maxStreams,data:data23};
+if(data23.maxStreamsPerSession === undefined){
+const err93 = {instancePath:instancePath+"/collector/console/live",schemaPath:"#/properties/collector/properties/console/properties/live/required",keyword:"required",params:{missingProperty: "maxStreamsPerSession"},message:"must have required property '"+"maxStreamsPerSession"+"'",schema:schema11.properties.collector.properties.console.properties.live.required,parentSchema:schema11.properties.collector.properties.console.properties.live,data:data23};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1239,8 +1241,8 @@ vErrors.push(err93);
 }
 errors++;
 }
-if(data23 < 1 || isNaN(data23)){
-const err94 = {instancePath:instancePath+"/collector/console/live/maxStreams",schemaPath:"#/properties/collector/properties/console/properties/live/properties/maxStreams/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.collector.properties.console.properties.live.properties.maxStreams,data:data23};
+if(data23.heartbeat === undefined){
+const err94 = {instancePath:instancePath+"/collector/console/live",schemaPath:"#/properties/collector/properties/console/properties/live/required",keyword:"required",params:{missingProperty: "heartbeat"},message:"must have required property '"+"heartbeat"+"'",schema:schema11.properties.collector.properties.console.properties.live.required,parentSchema:schema11.properties.collector.properties.console.properties.live,data:data23};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1249,10 +1251,9 @@ vErrors.push(err94);
 }
 errors++;
 }
-}
-let data24 = data22.maxStreamsPerSession;
-if(!((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24)))){
-const err95 = {instancePath:instancePath+"/collector/console/live/maxStreamsPerSession",schemaPath:"#/properties/collector/properties/console/properties/live/properties/maxStreamsPerSession/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.collector.properties.console.properties.live.properties.maxStreamsPerSession.type,parentSchema:schema11.properties.collector.properties.console.properties.live.properties.maxStreamsPerSession,data:data24};
+for(const key7 in data23){
+if(!(((key7 === "maxStreams") || (key7 === "maxStreamsPerSession")) || (key7 === "heartbeat"))){
+const err95 = {instancePath:instancePath+"/collector/console/live",schemaPath:"#/properties/collector/properties/console/properties/live/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.collector.properties.console.properties.live,data:data23};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1261,9 +1262,10 @@ vErrors.push(err95);
 }
 errors++;
 }
-if(typeof data24 == "number"){
-if(data24 > 1000 || isNaN(data24)){
-const err96 = {instancePath:instancePath+"/collector/console/live/maxStreamsPerSession",schemaPath:"#/properties/collector/properties/console/properties/live/properties/maxStreamsPerSession/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema11.properties.collector.properties.console.properties.live.properties.maxStreamsPerSession,data:data24};
+}
+let data24 = data23.maxStreams;
+if(!((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24)))){
+const err96 = {instancePath:instancePath+"/collector/console/live/maxStreams",schemaPath:"#/properties/collector/properties/console/properties/live/properties/maxStreams/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.collector.properties.console.properties.live.properties.maxStreams.type,parentSchema:schema11.properties.collector.properties.console.properties.live.properties.maxStreams,data:data24};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1272,8 +1274,9 @@ vErrors.push(err96);
 }
 errors++;
 }
-if(data24 < 1 || isNaN(data24)){
-const err97 = {instancePath:instancePath+"/collector/console/live/maxStreamsPerSession",schemaPath:"#/properties/collector/properties/console/properties/live/properties/maxStreamsPerSession/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.collector.properties.console.properties.live.properties.maxStreamsPerSession,data:data24};
+if(typeof data24 == "number"){
+if(data24 > 100000 || isNaN(data24)){
+const err97 = {instancePath:instancePath+"/collector/console/live/maxStreams",schemaPath:"#/properties/collector/properties/console/properties/live/properties/maxStreams/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema11.properties.collector.properties.console.properties.live.properties.maxStreams,data:data24};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1282,11 +1285,8 @@ vErrors.push(err97);
 }
 errors++;
 }
-}
-let data25 = data22.heartbeat;
-if(typeof data25 === "string"){
-if(!pattern0.test(data25)){
-const err98 = {instancePath:instancePath+"/collector/console/live/heartbeat",schemaPath:"#/properties/collector/properties/console/properties/live/properties/heartbeat/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.console.properties.live.properties.heartbeat,data:data25};
+if(data24 < 1 || isNaN(data24)){
+const err98 = {instancePath:instancePath+"/collector/console/live/maxStreams",schemaPath:"#/properties/collector/properties/console/properties/live/properties/maxStreams/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.collector.properties.console.properties.live.properties.maxStreams,data:data24};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1296,8 +1296,9 @@ vErrors.push(err98);
 errors++;
 }
 }
-else {
-const err99 = {instancePath:instancePath+"/collector/console/live/heartbeat",schemaPath:"#/properties/collector/properties/console/properties/live/properties/heartbeat/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.console.properties.live.properties.heartbeat.type,parentSchema:schema11.properties.collector.properties.console.properties.live.properties.heartbeat,data:data25};
+let data25 = data23.maxStreamsPerSession;
+if(!((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25)))){
+const err99 = {instancePath:instancePath+"/collector/console/live/maxStreamsPerSession",schemaPath:"#/properties/collector/properties/console/properties/live/properties/maxStreamsPerSession/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.collector.properties.console.properties.live.properties.maxStreamsPerSession.type,parentSchema:schema11.properties.collector.properties.console.properties.live.properties.maxStreamsPerSession,data:data25};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1306,9 +1307,9 @@ vErrors.push(err99);
 }
 errors++;
 }
-}
-else {
-const err100 = {instancePath:instancePath+"/collector/console/live",schemaPath:"#/properties/collector/properties/console/properties/live/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.collector.properties.console.properties.live.type,parentSchema:schema11.properties.collector.properties.console.properties.live,data:data22};
+if(typeof data25 == "number"){
+if(data25 > 1000 || isNaN(data25)){
+const err100 = {instancePath:instancePath+"/collector/console/live/maxStreamsPerSession",schemaPath:"#/properties/collector/properties/console/properties/live/properties/maxStreamsPerSession/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema11.properties.collector.properties.console.properties.live.properties.maxStreamsPerSession,data:data25};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1317,9 +1318,8 @@ vErrors.push(err100);
 }
 errors++;
 }
-}
-else {
-const err101 = {instancePath:instancePath+"/collector/console",schemaPath:"#/properties/collector/properties/console/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.collector.properties.console.type,parentSchema:schema11.properties.collector.properties.console,data:data19};
+if(data25 < 1 || isNaN(data25)){
+const err101 = {instancePath:instancePath+"/collector/console/live/maxStreamsPerSession",schemaPath:"#/properties/collector/properties/console/properties/live/properties/maxStreamsPerSession/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.collector.properties.console.properties.live.properties.maxStreamsPerSession,data:data25};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1328,16 +1328,11 @@ vErrors.push(err101);
 }
 errors++;
 }
-let data26 = data7.statusPage;
-if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-if(data26.enabled === undefined){
-data26.enabled = false;
 }
-if(data26.title === undefined){
-data26.title = "Service status";
-}
-if(data26.enabled === undefined){
-const err102 = {instancePath:instancePath+"/collector/statusPage",schemaPath:"#/properties/collector/properties/statusPage/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.collector.properties.statusPage.required,parentSchema:schema11.properties.collector.properties.statusPage,data:data26};
+let data26 = data23.heartbeat;
+if(typeof data26 === "string"){
+if(!pattern0.test(data26)){
+const err102 = {instancePath:instancePath+"/collector/console/live/heartbeat",schemaPath:"#/properties/collector/properties/console/properties/live/properties/heartbeat/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.console.properties.live.properties.heartbeat,data:data26};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1346,8 +1341,9 @@ vErrors.push(err102);
 }
 errors++;
 }
-if(data26.title === undefined){
-const err103 = {instancePath:instancePath+"/collector/statusPage",schemaPath:"#/properties/collector/properties/statusPage/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema11.properties.collector.properties.statusPage.required,parentSchema:schema11.properties.collector.properties.statusPage,data:data26};
+}
+else {
+const err103 = {instancePath:instancePath+"/collector/console/live/heartbeat",schemaPath:"#/properties/collector/properties/console/properties/live/properties/heartbeat/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.console.properties.live.properties.heartbeat.type,parentSchema:schema11.properties.collector.properties.console.properties.live.properties.heartbeat,data:data26};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1356,9 +1352,9 @@ vErrors.push(err103);
 }
 errors++;
 }
-for(const key8 in data26){
-if(!((key8 === "enabled") || (key8 === "title"))){
-const err104 = {instancePath:instancePath+"/collector/statusPage",schemaPath:"#/properties/collector/properties/statusPage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.collector.properties.statusPage,data:data26};
+}
+else {
+const err104 = {instancePath:instancePath+"/collector/console/live",schemaPath:"#/properties/collector/properties/console/properties/live/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.collector.properties.console.properties.live.type,parentSchema:schema11.properties.collector.properties.console.properties.live,data:data23};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1368,9 +1364,8 @@ vErrors.push(err104);
 errors++;
 }
 }
-let data27 = data26.enabled;
-if(typeof data27 !== "boolean"){
-const err105 = {instancePath:instancePath+"/collector/statusPage/enabled",schemaPath:"#/properties/collector/properties/statusPage/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.collector.properties.statusPage.properties.enabled.type,parentSchema:schema11.properties.collector.properties.statusPage.properties.enabled,data:data27};
+else {
+const err105 = {instancePath:instancePath+"/collector/console",schemaPath:"#/properties/collector/properties/console/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.collector.properties.console.type,parentSchema:schema11.properties.collector.properties.console,data:data19};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1379,10 +1374,16 @@ vErrors.push(err105);
 }
 errors++;
 }
-let data28 = data26.title;
-if(typeof data28 === "string"){
-if(func3(data28) > 200){
-const err106 = {instancePath:instancePath+"/collector/statusPage/title",schemaPath:"#/properties/collector/properties/statusPage/properties/title/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters",schema:200,parentSchema:schema11.properties.collector.properties.statusPage.properties.title,data:data28};
+let data27 = data7.statusPage;
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+if(data27.enabled === undefined){
+data27.enabled = false;
+}
+if(data27.title === undefined){
+data27.title = "Service status";
+}
+if(data27.enabled === undefined){
+const err106 = {instancePath:instancePath+"/collector/statusPage",schemaPath:"#/properties/collector/properties/statusPage/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.collector.properties.statusPage.required,parentSchema:schema11.properties.collector.properties.statusPage,data:data27};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1391,8 +1392,8 @@ vErrors.push(err106);
 }
 errors++;
 }
-if(func3(data28) < 1){
-const err107 = {instancePath:instancePath+"/collector/statusPage/title",schemaPath:"#/properties/collector/properties/statusPage/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.collector.properties.statusPage.properties.title,data:data28};
+if(data27.title === undefined){
+const err107 = {instancePath:instancePath+"/collector/statusPage",schemaPath:"#/properties/collector/properties/statusPage/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema11.properties.collector.properties.statusPage.required,parentSchema:schema11.properties.collector.properties.statusPage,data:data27};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1401,9 +1402,9 @@ vErrors.push(err107);
 }
 errors++;
 }
-}
-else {
-const err108 = {instancePath:instancePath+"/collector/statusPage/title",schemaPath:"#/properties/collector/properties/statusPage/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.statusPage.properties.title.type,parentSchema:schema11.properties.collector.properties.statusPage.properties.title,data:data28};
+for(const key8 in data27){
+if(!((key8 === "enabled") || (key8 === "title"))){
+const err108 = {instancePath:instancePath+"/collector/statusPage",schemaPath:"#/properties/collector/properties/statusPage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.collector.properties.statusPage,data:data27};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1413,8 +1414,9 @@ vErrors.push(err108);
 errors++;
 }
 }
-else {
-const err109 = {instancePath:instancePath+"/collector/statusPage",schemaPath:"#/properties/collector/properties/statusPage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.collector.properties.statusPage.type,parentSchema:schema11.properties.collector.properties.statusPage,data:data26};
+let data28 = data27.enabled;
+if(typeof data28 !== "boolean"){
+const err109 = {instancePath:instancePath+"/collector/statusPage/enabled",schemaPath:"#/properties/collector/properties/statusPage/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.collector.properties.statusPage.properties.enabled.type,parentSchema:schema11.properties.collector.properties.statusPage.properties.enabled,data:data28};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1423,11 +1425,10 @@ vErrors.push(err109);
 }
 errors++;
 }
-if(data7.tls !== undefined){
-let data29 = data7.tls;
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-if(data29.certFile === undefined){
-const err110 = {instancePath:instancePath+"/collector/tls",schemaPath:"#/properties/collector/properties/tls/required",keyword:"required",params:{missingProperty: "certFile"},message:"must have required property '"+"certFile"+"'",schema:schema11.properties.collector.properties.tls.required,parentSchema:schema11.properties.collector.properties.tls,data:data29};
+let data29 = data27.title;
+if(typeof data29 === "string"){
+if(func3(data29) > 200){
+const err110 = {instancePath:instancePath+"/collector/statusPage/title",schemaPath:"#/properties/collector/properties/statusPage/properties/title/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters",schema:200,parentSchema:schema11.properties.collector.properties.statusPage.properties.title,data:data29};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1436,8 +1437,8 @@ vErrors.push(err110);
 }
 errors++;
 }
-if(data29.keyFile === undefined){
-const err111 = {instancePath:instancePath+"/collector/tls",schemaPath:"#/properties/collector/properties/tls/required",keyword:"required",params:{missingProperty: "keyFile"},message:"must have required property '"+"keyFile"+"'",schema:schema11.properties.collector.properties.tls.required,parentSchema:schema11.properties.collector.properties.tls,data:data29};
+if(func3(data29) < 1){
+const err111 = {instancePath:instancePath+"/collector/statusPage/title",schemaPath:"#/properties/collector/properties/statusPage/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.collector.properties.statusPage.properties.title,data:data29};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1446,9 +1447,9 @@ vErrors.push(err111);
 }
 errors++;
 }
-for(const key9 in data29){
-if(!((key9 === "certFile") || (key9 === "keyFile"))){
-const err112 = {instancePath:instancePath+"/collector/tls",schemaPath:"#/properties/collector/properties/tls/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.collector.properties.tls,data:data29};
+}
+else {
+const err112 = {instancePath:instancePath+"/collector/statusPage/title",schemaPath:"#/properties/collector/properties/statusPage/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.statusPage.properties.title.type,parentSchema:schema11.properties.collector.properties.statusPage.properties.title,data:data29};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1458,11 +1459,8 @@ vErrors.push(err112);
 errors++;
 }
 }
-if(data29.certFile !== undefined){
-let data30 = data29.certFile;
-if(typeof data30 === "string"){
-if(func3(data30) < 1){
-const err113 = {instancePath:instancePath+"/collector/tls/certFile",schemaPath:"#/properties/collector/properties/tls/properties/certFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.collector.properties.tls.properties.certFile,data:data30};
+else {
+const err113 = {instancePath:instancePath+"/collector/statusPage",schemaPath:"#/properties/collector/properties/statusPage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.collector.properties.statusPage.type,parentSchema:schema11.properties.collector.properties.statusPage,data:data27};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1471,9 +1469,11 @@ vErrors.push(err113);
 }
 errors++;
 }
-}
-else {
-const err114 = {instancePath:instancePath+"/collector/tls/certFile",schemaPath:"#/properties/collector/properties/tls/properties/certFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.tls.properties.certFile.type,parentSchema:schema11.properties.collector.properties.tls.properties.certFile,data:data30};
+if(data7.tls !== undefined){
+let data30 = data7.tls;
+if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
+if(data30.certFile === undefined){
+const err114 = {instancePath:instancePath+"/collector/tls",schemaPath:"#/properties/collector/properties/tls/required",keyword:"required",params:{missingProperty: "certFile"},message:"must have required property '"+"certFile"+"'",schema:schema11.properties.collector.properties.tls.required,parentSchema:schema11.properties.collector.properties.tls,data:data30};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1482,12 +1482,8 @@ vErrors.push(err114);
 }
 errors++;
 }
-}
-if(data29.keyFile !== undefined){
-let data31 = data29.keyFile;
-if(typeof data31 === "string"){
-if(func3(data31) < 1){
-const err115 = {instancePath:instancePath+"/collector/tls/keyFile",schemaPath:"#/properties/collector/properties/tls/properties/keyFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.collector.properties.tls.properties.keyFile,data:data31};
+if(data30.keyFile === undefined){
+const err115 = {instancePath:instancePath+"/collector/tls",schemaPath:"#/properties/collector/properties/tls/required",keyword:"required",params:{missingProperty: "keyFile"},message:"must have required property '"+"keyFile"+"'",schema:schema11.properties.collector.properties.tls.required,parentSchema:schema11.properties.collector.properties.tls,data:data30};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1496,9 +1492,9 @@ vErrors.push(err115);
 }
 errors++;
 }
-}
-else {
-const err116 = {instancePath:instancePath+"/collector/tls/keyFile",schemaPath:"#/properties/collector/properties/tls/properties/keyFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.tls.properties.keyFile.type,parentSchema:schema11.properties.collector.properties.tls.properties.keyFile,data:data31};
+for(const key9 in data30){
+if(!((key9 === "certFile") || (key9 === "keyFile"))){
+const err116 = {instancePath:instancePath+"/collector/tls",schemaPath:"#/properties/collector/properties/tls/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.collector.properties.tls,data:data30};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1508,9 +1504,11 @@ vErrors.push(err116);
 errors++;
 }
 }
-}
-else {
-const err117 = {instancePath:instancePath+"/collector/tls",schemaPath:"#/properties/collector/properties/tls/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.collector.properties.tls.type,parentSchema:schema11.properties.collector.properties.tls,data:data29};
+if(data30.certFile !== undefined){
+let data31 = data30.certFile;
+if(typeof data31 === "string"){
+if(func3(data31) < 1){
+const err117 = {instancePath:instancePath+"/collector/tls/certFile",schemaPath:"#/properties/collector/properties/tls/properties/certFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.collector.properties.tls.properties.certFile,data:data31};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1520,9 +1518,8 @@ vErrors.push(err117);
 errors++;
 }
 }
-let data32 = data7.maxBodyBytes;
-if(!((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32)))){
-const err118 = {instancePath:instancePath+"/collector/maxBodyBytes",schemaPath:"#/properties/collector/properties/maxBodyBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.collector.properties.maxBodyBytes.type,parentSchema:schema11.properties.collector.properties.maxBodyBytes,data:data32};
+else {
+const err118 = {instancePath:instancePath+"/collector/tls/certFile",schemaPath:"#/properties/collector/properties/tls/properties/certFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.tls.properties.certFile.type,parentSchema:schema11.properties.collector.properties.tls.properties.certFile,data:data31};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1531,9 +1528,12 @@ vErrors.push(err118);
 }
 errors++;
 }
-if(typeof data32 == "number"){
-if(data32 < 1024 || isNaN(data32)){
-const err119 = {instancePath:instancePath+"/collector/maxBodyBytes",schemaPath:"#/properties/collector/properties/maxBodyBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema11.properties.collector.properties.maxBodyBytes,data:data32};
+}
+if(data30.keyFile !== undefined){
+let data32 = data30.keyFile;
+if(typeof data32 === "string"){
+if(func3(data32) < 1){
+const err119 = {instancePath:instancePath+"/collector/tls/keyFile",schemaPath:"#/properties/collector/properties/tls/properties/keyFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.collector.properties.tls.properties.keyFile,data:data32};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1543,10 +1543,8 @@ vErrors.push(err119);
 errors++;
 }
 }
-let data33 = data7.retention;
-if(typeof data33 === "string"){
-if(!pattern0.test(data33)){
-const err120 = {instancePath:instancePath+"/collector/retention",schemaPath:"#/properties/collector/properties/retention/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.retention,data:data33};
+else {
+const err120 = {instancePath:instancePath+"/collector/tls/keyFile",schemaPath:"#/properties/collector/properties/tls/properties/keyFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.tls.properties.keyFile.type,parentSchema:schema11.properties.collector.properties.tls.properties.keyFile,data:data32};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1556,8 +1554,9 @@ vErrors.push(err120);
 errors++;
 }
 }
+}
 else {
-const err121 = {instancePath:instancePath+"/collector/retention",schemaPath:"#/properties/collector/properties/retention/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.retention.type,parentSchema:schema11.properties.collector.properties.retention,data:data33};
+const err121 = {instancePath:instancePath+"/collector/tls",schemaPath:"#/properties/collector/properties/tls/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.collector.properties.tls.type,parentSchema:schema11.properties.collector.properties.tls,data:data30};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1566,10 +1565,10 @@ vErrors.push(err121);
 }
 errors++;
 }
-let data34 = data7.rollupRetention;
-if(typeof data34 === "string"){
-if(!pattern0.test(data34)){
-const err122 = {instancePath:instancePath+"/collector/rollupRetention",schemaPath:"#/properties/collector/properties/rollupRetention/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.rollupRetention,data:data34};
+}
+let data33 = data7.maxBodyBytes;
+if(!((typeof data33 == "number") && (!(data33 % 1) && !isNaN(data33)))){
+const err122 = {instancePath:instancePath+"/collector/maxBodyBytes",schemaPath:"#/properties/collector/properties/maxBodyBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.collector.properties.maxBodyBytes.type,parentSchema:schema11.properties.collector.properties.maxBodyBytes,data:data33};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1578,9 +1577,9 @@ vErrors.push(err122);
 }
 errors++;
 }
-}
-else {
-const err123 = {instancePath:instancePath+"/collector/rollupRetention",schemaPath:"#/properties/collector/properties/rollupRetention/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.rollupRetention.type,parentSchema:schema11.properties.collector.properties.rollupRetention,data:data34};
+if(typeof data33 == "number"){
+if(data33 < 1024 || isNaN(data33)){
+const err123 = {instancePath:instancePath+"/collector/maxBodyBytes",schemaPath:"#/properties/collector/properties/maxBodyBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema11.properties.collector.properties.maxBodyBytes,data:data33};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1589,10 +1588,11 @@ vErrors.push(err123);
 }
 errors++;
 }
-let data35 = data7.compactAfter;
-if(typeof data35 === "string"){
-if(!pattern0.test(data35)){
-const err124 = {instancePath:instancePath+"/collector/compactAfter",schemaPath:"#/properties/collector/properties/compactAfter/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.compactAfter,data:data35};
+}
+let data34 = data7.retention;
+if(typeof data34 === "string"){
+if(!pattern0.test(data34)){
+const err124 = {instancePath:instancePath+"/collector/retention",schemaPath:"#/properties/collector/properties/retention/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.retention,data:data34};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1603,7 +1603,7 @@ errors++;
 }
 }
 else {
-const err125 = {instancePath:instancePath+"/collector/compactAfter",schemaPath:"#/properties/collector/properties/compactAfter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.compactAfter.type,parentSchema:schema11.properties.collector.properties.compactAfter,data:data35};
+const err125 = {instancePath:instancePath+"/collector/retention",schemaPath:"#/properties/collector/properties/retention/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.retention.type,parentSchema:schema11.properties.collector.properties.retention,data:data34};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1612,13 +1612,10 @@ vErrors.push(err125);
 }
 errors++;
 }
-let data36 = data7.rules;
-if(Array.isArray(data36)){
-const len4 = data36.length;
-for(let i4=0; i4<len4; i4++){
-let data37 = data36[i4];
-if(typeof data37 !== "string"){
-const err126 = {instancePath:instancePath+"/collector/rules/" + i4,schemaPath:"#/properties/collector/properties/rules/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.rules.items.type,parentSchema:schema11.properties.collector.properties.rules.items,data:data37};
+let data35 = data7.rollupRetention;
+if(typeof data35 === "string"){
+if(!pattern0.test(data35)){
+const err126 = {instancePath:instancePath+"/collector/rollupRetention",schemaPath:"#/properties/collector/properties/rollupRetention/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.rollupRetention,data:data35};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -1628,9 +1625,8 @@ vErrors.push(err126);
 errors++;
 }
 }
-}
 else {
-const err127 = {instancePath:instancePath+"/collector/rules",schemaPath:"#/properties/collector/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.collector.properties.rules.type,parentSchema:schema11.properties.collector.properties.rules,data:data36};
+const err127 = {instancePath:instancePath+"/collector/rollupRetention",schemaPath:"#/properties/collector/properties/rollupRetention/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.rollupRetention.type,parentSchema:schema11.properties.collector.properties.rollupRetention,data:data35};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -1639,10 +1635,10 @@ vErrors.push(err127);
 }
 errors++;
 }
-let data38 = data7.evaluationInterval;
-if(typeof data38 === "string"){
-if(!pattern0.test(data38)){
-const err128 = {instancePath:instancePath+"/collector/evaluationInterval",schemaPath:"#/properties/collector/properties/evaluationInterval/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.evaluationInterval,data:data38};
+let data36 = data7.compactAfter;
+if(typeof data36 === "string"){
+if(!pattern0.test(data36)){
+const err128 = {instancePath:instancePath+"/collector/compactAfter",schemaPath:"#/properties/collector/properties/compactAfter/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.compactAfter,data:data36};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -1653,7 +1649,7 @@ errors++;
 }
 }
 else {
-const err129 = {instancePath:instancePath+"/collector/evaluationInterval",schemaPath:"#/properties/collector/properties/evaluationInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.evaluationInterval.type,parentSchema:schema11.properties.collector.properties.evaluationInterval,data:data38};
+const err129 = {instancePath:instancePath+"/collector/compactAfter",schemaPath:"#/properties/collector/properties/compactAfter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.compactAfter.type,parentSchema:schema11.properties.collector.properties.compactAfter,data:data36};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -1662,16 +1658,13 @@ vErrors.push(err129);
 }
 errors++;
 }
-let data39 = data7.leases;
-if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
-if(data39.ttl === undefined){
-data39.ttl = "15s";
-}
-if(data39.renewInterval === undefined){
-data39.renewInterval = "5s";
-}
-if(data39.ttl === undefined){
-const err130 = {instancePath:instancePath+"/collector/leases",schemaPath:"#/properties/collector/properties/leases/required",keyword:"required",params:{missingProperty: "ttl"},message:"must have required property '"+"ttl"+"'",schema:schema11.properties.collector.properties.leases.required,parentSchema:schema11.properties.collector.properties.leases,data:data39};
+let data37 = data7.rules;
+if(Array.isArray(data37)){
+const len4 = data37.length;
+for(let i4=0; i4<len4; i4++){
+let data38 = data37[i4];
+if(typeof data38 !== "string"){
+const err130 = {instancePath:instancePath+"/collector/rules/" + i4,schemaPath:"#/properties/collector/properties/rules/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.rules.items.type,parentSchema:schema11.properties.collector.properties.rules.items,data:data38};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -1680,8 +1673,10 @@ vErrors.push(err130);
 }
 errors++;
 }
-if(data39.renewInterval === undefined){
-const err131 = {instancePath:instancePath+"/collector/leases",schemaPath:"#/properties/collector/properties/leases/required",keyword:"required",params:{missingProperty: "renewInterval"},message:"must have required property '"+"renewInterval"+"'",schema:schema11.properties.collector.properties.leases.required,parentSchema:schema11.properties.collector.properties.leases,data:data39};
+}
+}
+else {
+const err131 = {instancePath:instancePath+"/collector/rules",schemaPath:"#/properties/collector/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.collector.properties.rules.type,parentSchema:schema11.properties.collector.properties.rules,data:data37};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -1690,9 +1685,10 @@ vErrors.push(err131);
 }
 errors++;
 }
-for(const key10 in data39){
-if(!((key10 === "ttl") || (key10 === "renewInterval"))){
-const err132 = {instancePath:instancePath+"/collector/leases",schemaPath:"#/properties/collector/properties/leases/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.collector.properties.leases,data:data39};
+let data39 = data7.evaluationInterval;
+if(typeof data39 === "string"){
+if(!pattern0.test(data39)){
+const err132 = {instancePath:instancePath+"/collector/evaluationInterval",schemaPath:"#/properties/collector/properties/evaluationInterval/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.evaluationInterval,data:data39};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -1702,10 +1698,8 @@ vErrors.push(err132);
 errors++;
 }
 }
-let data40 = data39.ttl;
-if(typeof data40 === "string"){
-if(!pattern0.test(data40)){
-const err133 = {instancePath:instancePath+"/collector/leases/ttl",schemaPath:"#/properties/collector/properties/leases/properties/ttl/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.leases.properties.ttl,data:data40};
+else {
+const err133 = {instancePath:instancePath+"/collector/evaluationInterval",schemaPath:"#/properties/collector/properties/evaluationInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.evaluationInterval.type,parentSchema:schema11.properties.collector.properties.evaluationInterval,data:data39};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -1714,9 +1708,16 @@ vErrors.push(err133);
 }
 errors++;
 }
+let data40 = data7.leases;
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+if(data40.ttl === undefined){
+data40.ttl = "15s";
 }
-else {
-const err134 = {instancePath:instancePath+"/collector/leases/ttl",schemaPath:"#/properties/collector/properties/leases/properties/ttl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.leases.properties.ttl.type,parentSchema:schema11.properties.collector.properties.leases.properties.ttl,data:data40};
+if(data40.renewInterval === undefined){
+data40.renewInterval = "5s";
+}
+if(data40.ttl === undefined){
+const err134 = {instancePath:instancePath+"/collector/leases",schemaPath:"#/properties/collector/properties/leases/required",keyword:"required",params:{missingProperty: "ttl"},message:"must have required property '"+"ttl"+"'",schema:schema11.properties.collector.properties.leases.required,parentSchema:schema11.properties.collector.properties.leases,data:data40};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -1725,10 +1726,8 @@ vErrors.push(err134);
 }
 errors++;
 }
-let data41 = data39.renewInterval;
-if(typeof data41 === "string"){
-if(!pattern0.test(data41)){
-const err135 = {instancePath:instancePath+"/collector/leases/renewInterval",schemaPath:"#/properties/collector/properties/leases/properties/renewInterval/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.leases.properties.renewInterval,data:data41};
+if(data40.renewInterval === undefined){
+const err135 = {instancePath:instancePath+"/collector/leases",schemaPath:"#/properties/collector/properties/leases/required",keyword:"required",params:{missingProperty: "renewInterval"},message:"must have required property '"+"renewInterval"+"'",schema:schema11.properties.collector.properties.leases.required,parentSchema:schema11.properties.collector.properties.leases,data:data40};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -1737,9 +1736,9 @@ vErrors.push(err135);
 }
 errors++;
 }
-}
-else {
-const err136 = {instancePath:instancePath+"/collector/leases/renewInterval",schemaPath:"#/properties/collector/properties/leases/properties/renewInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.leases.properties.renewInterval.type,parentSchema:schema11.properties.collector.properties.leases.properties.renewInterval,data:data41};
+for(const key10 in data40){
+if(!((key10 === "ttl") || (key10 === "renewInterval"))){
+const err136 = {instancePath:instancePath+"/collector/leases",schemaPath:"#/properties/collector/properties/leases/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.collector.properties.leases,data:data40};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -1749,8 +1748,10 @@ vErrors.push(err136);
 errors++;
 }
 }
-else {
-const err137 = {instancePath:instancePath+"/collector/leases",schemaPath:"#/properties/collector/properties/leases/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.collector.properties.leases.type,parentSchema:schema11.properties.collector.properties.leases,data:data39};
+let data41 = data40.ttl;
+if(typeof data41 === "string"){
+if(!pattern0.test(data41)){
+const err137 = {instancePath:instancePath+"/collector/leases/ttl",schemaPath:"#/properties/collector/properties/leases/properties/ttl/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.leases.properties.ttl,data:data41};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -1759,16 +1760,9 @@ vErrors.push(err137);
 }
 errors++;
 }
-let data42 = data7.intake;
-if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
-if(data42.maxClockAhead === undefined){
-data42.maxClockAhead = "10m";
 }
-if(data42.maxAge === undefined){
-data42.maxAge = "14d";
-}
-if(data42.maxClockAhead === undefined){
-const err138 = {instancePath:instancePath+"/collector/intake",schemaPath:"#/properties/collector/properties/intake/required",keyword:"required",params:{missingProperty: "maxClockAhead"},message:"must have required property '"+"maxClockAhead"+"'",schema:schema11.properties.collector.properties.intake.required,parentSchema:schema11.properties.collector.properties.intake,data:data42};
+else {
+const err138 = {instancePath:instancePath+"/collector/leases/ttl",schemaPath:"#/properties/collector/properties/leases/properties/ttl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.leases.properties.ttl.type,parentSchema:schema11.properties.collector.properties.leases.properties.ttl,data:data41};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -1777,8 +1771,10 @@ vErrors.push(err138);
 }
 errors++;
 }
-if(data42.maxAge === undefined){
-const err139 = {instancePath:instancePath+"/collector/intake",schemaPath:"#/properties/collector/properties/intake/required",keyword:"required",params:{missingProperty: "maxAge"},message:"must have required property '"+"maxAge"+"'",schema:schema11.properties.collector.properties.intake.required,parentSchema:schema11.properties.collector.properties.intake,data:data42};
+let data42 = data40.renewInterval;
+if(typeof data42 === "string"){
+if(!pattern0.test(data42)){
+const err139 = {instancePath:instancePath+"/collector/leases/renewInterval",schemaPath:"#/properties/collector/properties/leases/properties/renewInterval/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.leases.properties.renewInterval,data:data42};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -1787,9 +1783,9 @@ vErrors.push(err139);
 }
 errors++;
 }
-for(const key11 in data42){
-if(!((key11 === "maxClockAhead") || (key11 === "maxAge"))){
-const err140 = {instancePath:instancePath+"/collector/intake",schemaPath:"#/properties/collector/properties/intake/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.collector.properties.intake,data:data42};
+}
+else {
+const err140 = {instancePath:instancePath+"/collector/leases/renewInterval",schemaPath:"#/properties/collector/properties/leases/properties/renewInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.leases.properties.renewInterval.type,parentSchema:schema11.properties.collector.properties.leases.properties.renewInterval,data:data42};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -1799,10 +1795,8 @@ vErrors.push(err140);
 errors++;
 }
 }
-let data43 = data42.maxClockAhead;
-if(typeof data43 === "string"){
-if(!pattern0.test(data43)){
-const err141 = {instancePath:instancePath+"/collector/intake/maxClockAhead",schemaPath:"#/properties/collector/properties/intake/properties/maxClockAhead/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.intake.properties.maxClockAhead,data:data43};
+else {
+const err141 = {instancePath:instancePath+"/collector/leases",schemaPath:"#/properties/collector/properties/leases/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.collector.properties.leases.type,parentSchema:schema11.properties.collector.properties.leases,data:data40};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -1811,9 +1805,16 @@ vErrors.push(err141);
 }
 errors++;
 }
+let data43 = data7.intake;
+if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
+if(data43.maxClockAhead === undefined){
+data43.maxClockAhead = "10m";
 }
-else {
-const err142 = {instancePath:instancePath+"/collector/intake/maxClockAhead",schemaPath:"#/properties/collector/properties/intake/properties/maxClockAhead/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.intake.properties.maxClockAhead.type,parentSchema:schema11.properties.collector.properties.intake.properties.maxClockAhead,data:data43};
+if(data43.maxAge === undefined){
+data43.maxAge = "14d";
+}
+if(data43.maxClockAhead === undefined){
+const err142 = {instancePath:instancePath+"/collector/intake",schemaPath:"#/properties/collector/properties/intake/required",keyword:"required",params:{missingProperty: "maxClockAhead"},message:"must have required property '"+"maxClockAhead"+"'",schema:schema11.properties.collector.properties.intake.required,parentSchema:schema11.properties.collector.properties.intake,data:data43};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -1822,10 +1823,8 @@ vErrors.push(err142);
 }
 errors++;
 }
-let data44 = data42.maxAge;
-if(typeof data44 === "string"){
-if(!pattern0.test(data44)){
-const err143 = {instancePath:instancePath+"/collector/intake/maxAge",schemaPath:"#/properties/collector/properties/intake/properties/maxAge/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.intake.properties.maxAge,data:data44};
+if(data43.maxAge === undefined){
+const err143 = {instancePath:instancePath+"/collector/intake",schemaPath:"#/properties/collector/properties/intake/required",keyword:"required",params:{missingProperty: "maxAge"},message:"must have required property '"+"maxAge"+"'",schema:schema11.properties.collector.properties.intake.required,parentSchema:schema11.properties.collector.properties.intake,data:data43};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -1834,9 +1833,9 @@ vErrors.push(err143);
 }
 errors++;
 }
-}
-else {
-const err144 = {instancePath:instancePath+"/collector/intake/maxAge",schemaPath:"#/properties/collector/properties/intake/properties/maxAge/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.intake.properties.maxAge.type,parentSchema:schema11.properties.collector.properties.intake.properties.maxAge,data:data44};
+for(const key11 in data43){
+if(!((key11 === "maxClockAhead") || (key11 === "maxAge"))){
+const err144 = {instancePath:instancePath+"/collector/intake",schemaPath:"#/properties/collector/properties/intake/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.collector.properties.intake,data:data43};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -1846,8 +1845,10 @@ vErrors.push(err144);
 errors++;
 }
 }
-else {
-const err145 = {instancePath:instancePath+"/collector/intake",schemaPath:"#/properties/collector/properties/intake/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.collector.properties.intake.type,parentSchema:schema11.properties.collector.properties.intake,data:data42};
+let data44 = data43.maxClockAhead;
+if(typeof data44 === "string"){
+if(!pattern0.test(data44)){
+const err145 = {instancePath:instancePath+"/collector/intake/maxClockAhead",schemaPath:"#/properties/collector/properties/intake/properties/maxClockAhead/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.intake.properties.maxClockAhead,data:data44};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -1856,28 +1857,9 @@ vErrors.push(err145);
 }
 errors++;
 }
-let data45 = data7.limits;
-if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
-if(data45.headersTimeout === undefined){
-data45.headersTimeout = "10s";
 }
-if(data45.requestTimeout === undefined){
-data45.requestTimeout = "30s";
-}
-if(data45.idleTimeout === undefined){
-data45.idleTimeout = "75s";
-}
-if(data45.maxConnections === undefined){
-data45.maxConnections = 10000;
-}
-if(data45.maxConcurrentReports === undefined){
-data45.maxConcurrentReports = 64;
-}
-if(data45.reportsPerMinute === undefined){
-data45.reportsPerMinute = 240;
-}
-if(data45.headersTimeout === undefined){
-const err146 = {instancePath:instancePath+"/collector/limits",schemaPath:"#/properties/collector/properties/limits/required",keyword:"required",params:{missingProperty: "headersTimeout"},message:"must have required property '"+"headersTimeout"+"'",schema:schema11.properties.collector.properties.limits.required,parentSchema:schema11.properties.collector.properties.limits,data:data45};
+else {
+const err146 = {instancePath:instancePath+"/collector/intake/maxClockAhead",schemaPath:"#/properties/collector/properties/intake/properties/maxClockAhead/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.intake.properties.maxClockAhead.type,parentSchema:schema11.properties.collector.properties.intake.properties.maxClockAhead,data:data44};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -1886,8 +1868,10 @@ vErrors.push(err146);
 }
 errors++;
 }
-if(data45.requestTimeout === undefined){
-const err147 = {instancePath:instancePath+"/collector/limits",schemaPath:"#/properties/collector/properties/limits/required",keyword:"required",params:{missingProperty: "requestTimeout"},message:"must have required property '"+"requestTimeout"+"'",schema:schema11.properties.collector.properties.limits.required,parentSchema:schema11.properties.collector.properties.limits,data:data45};
+let data45 = data43.maxAge;
+if(typeof data45 === "string"){
+if(!pattern0.test(data45)){
+const err147 = {instancePath:instancePath+"/collector/intake/maxAge",schemaPath:"#/properties/collector/properties/intake/properties/maxAge/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.intake.properties.maxAge,data:data45};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -1896,8 +1880,9 @@ vErrors.push(err147);
 }
 errors++;
 }
-if(data45.idleTimeout === undefined){
-const err148 = {instancePath:instancePath+"/collector/limits",schemaPath:"#/properties/collector/properties/limits/required",keyword:"required",params:{missingProperty: "idleTimeout"},message:"must have required property '"+"idleTimeout"+"'",schema:schema11.properties.collector.properties.limits.required,parentSchema:schema11.properties.collector.properties.limits,data:data45};
+}
+else {
+const err148 = {instancePath:instancePath+"/collector/intake/maxAge",schemaPath:"#/properties/collector/properties/intake/properties/maxAge/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.intake.properties.maxAge.type,parentSchema:schema11.properties.collector.properties.intake.properties.maxAge,data:data45};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -1906,8 +1891,9 @@ vErrors.push(err148);
 }
 errors++;
 }
-if(data45.maxConnections === undefined){
-const err149 = {instancePath:instancePath+"/collector/limits",schemaPath:"#/properties/collector/properties/limits/required",keyword:"required",params:{missingProperty: "maxConnections"},message:"must have required property '"+"maxConnections"+"'",schema:schema11.properties.collector.properties.limits.required,parentSchema:schema11.properties.collector.properties.limits,data:data45};
+}
+else {
+const err149 = {instancePath:instancePath+"/collector/intake",schemaPath:"#/properties/collector/properties/intake/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.collector.properties.intake.type,parentSchema:schema11.properties.collector.properties.intake,data:data43};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -1916,8 +1902,28 @@ vErrors.push(err149);
 }
 errors++;
 }
-if(data45.maxConcurrentReports === undefined){
-const err150 = {instancePath:instancePath+"/collector/limits",schemaPath:"#/properties/collector/properties/limits/required",keyword:"required",params:{missingProperty: "maxConcurrentReports"},message:"must have required property '"+"maxConcurrentReports"+"'",schema:schema11.properties.collector.properties.limits.required,parentSchema:schema11.properties.collector.properties.limits,data:data45};
+let data46 = data7.limits;
+if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
+if(data46.headersTimeout === undefined){
+data46.headersTimeout = "10s";
+}
+if(data46.requestTimeout === undefined){
+data46.requestTimeout = "30s";
+}
+if(data46.idleTimeout === undefined){
+data46.idleTimeout = "75s";
+}
+if(data46.maxConnections === undefined){
+data46.maxConnections = 10000;
+}
+if(data46.maxConcurrentReports === undefined){
+data46.maxConcurrentReports = 64;
+}
+if(data46.reportsPerMinute === undefined){
+data46.reportsPerMinute = 240;
+}
+if(data46.headersTimeout === undefined){
+const err150 = {instancePath:instancePath+"/collector/limits",schemaPath:"#/properties/collector/properties/limits/required",keyword:"required",params:{missingProperty: "headersTimeout"},message:"must have required property '"+"headersTimeout"+"'",schema:schema11.properties.collector.properties.limits.required,parentSchema:schema11.properties.collector.properties.limits,data:data46};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -1926,8 +1932,8 @@ vErrors.push(err150);
 }
 errors++;
 }
-if(data45.reportsPerMinute === undefined){
-const err151 = {instancePath:instancePath+"/collector/limits",schemaPath:"#/properties/collector/properties/limits/required",keyword:"required",params:{missingProperty: "reportsPerMinute"},message:"must have required property '"+"reportsPerMinute"+"'",schema:schema11.properties.collector.properties.limits.required,parentSchema:schema11.properties.collector.properties.limits,data:data45};
+if(data46.requestTimeout === undefined){
+const err151 = {instancePath:instancePath+"/collector/limits",schemaPath:"#/properties/collector/properties/limits/required",keyword:"required",params:{missingProperty: "requestTimeout"},message:"must have required property '"+"requestTimeout"+"'",schema:schema11.properties.collector.properties.limits.required,parentSchema:schema11.properties.collector.properties.limits,data:data46};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -1936,9 +1942,8 @@ vErrors.push(err151);
 }
 errors++;
 }
-for(const key12 in data45){
-if(!((((((key12 === "headersTimeout") || (key12 === "requestTimeout")) || (key12 === "idleTimeout")) || (key12 === "maxConnections")) || (key12 === "maxConcurrentReports")) || (key12 === "reportsPerMinute"))){
-const err152 = {instancePath:instancePath+"/collector/limits",schemaPath:"#/properties/collector/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.collector.properties.limits,data:data45};
+if(data46.idleTimeout === undefined){
+const err152 = {instancePath:instancePath+"/collector/limits",schemaPath:"#/properties/collector/properties/limits/required",keyword:"required",params:{missingProperty: "idleTimeout"},message:"must have required property '"+"idleTimeout"+"'",schema:schema11.properties.collector.properties.limits.required,parentSchema:schema11.properties.collector.properties.limits,data:data46};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -1947,11 +1952,8 @@ vErrors.push(err152);
 }
 errors++;
 }
-}
-let data46 = data45.headersTimeout;
-if(typeof data46 === "string"){
-if(!pattern0.test(data46)){
-const err153 = {instancePath:instancePath+"/collector/limits/headersTimeout",schemaPath:"#/properties/collector/properties/limits/properties/headersTimeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.limits.properties.headersTimeout,data:data46};
+if(data46.maxConnections === undefined){
+const err153 = {instancePath:instancePath+"/collector/limits",schemaPath:"#/properties/collector/properties/limits/required",keyword:"required",params:{missingProperty: "maxConnections"},message:"must have required property '"+"maxConnections"+"'",schema:schema11.properties.collector.properties.limits.required,parentSchema:schema11.properties.collector.properties.limits,data:data46};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -1960,9 +1962,8 @@ vErrors.push(err153);
 }
 errors++;
 }
-}
-else {
-const err154 = {instancePath:instancePath+"/collector/limits/headersTimeout",schemaPath:"#/properties/collector/properties/limits/properties/headersTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.limits.properties.headersTimeout.type,parentSchema:schema11.properties.collector.properties.limits.properties.headersTimeout,data:data46};
+if(data46.maxConcurrentReports === undefined){
+const err154 = {instancePath:instancePath+"/collector/limits",schemaPath:"#/properties/collector/properties/limits/required",keyword:"required",params:{missingProperty: "maxConcurrentReports"},message:"must have required property '"+"maxConcurrentReports"+"'",schema:schema11.properties.collector.properties.limits.required,parentSchema:schema11.properties.collector.properties.limits,data:data46};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -1971,10 +1972,8 @@ vErrors.push(err154);
 }
 errors++;
 }
-let data47 = data45.requestTimeout;
-if(typeof data47 === "string"){
-if(!pattern0.test(data47)){
-const err155 = {instancePath:instancePath+"/collector/limits/requestTimeout",schemaPath:"#/properties/collector/properties/limits/properties/requestTimeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.limits.properties.requestTimeout,data:data47};
+if(data46.reportsPerMinute === undefined){
+const err155 = {instancePath:instancePath+"/collector/limits",schemaPath:"#/properties/collector/properties/limits/required",keyword:"required",params:{missingProperty: "reportsPerMinute"},message:"must have required property '"+"reportsPerMinute"+"'",schema:schema11.properties.collector.properties.limits.required,parentSchema:schema11.properties.collector.properties.limits,data:data46};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -1983,9 +1982,9 @@ vErrors.push(err155);
 }
 errors++;
 }
-}
-else {
-const err156 = {instancePath:instancePath+"/collector/limits/requestTimeout",schemaPath:"#/properties/collector/properties/limits/properties/requestTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.limits.properties.requestTimeout.type,parentSchema:schema11.properties.collector.properties.limits.properties.requestTimeout,data:data47};
+for(const key12 in data46){
+if(!((((((key12 === "headersTimeout") || (key12 === "requestTimeout")) || (key12 === "idleTimeout")) || (key12 === "maxConnections")) || (key12 === "maxConcurrentReports")) || (key12 === "reportsPerMinute"))){
+const err156 = {instancePath:instancePath+"/collector/limits",schemaPath:"#/properties/collector/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.collector.properties.limits,data:data46};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -1994,10 +1993,11 @@ vErrors.push(err156);
 }
 errors++;
 }
-let data48 = data45.idleTimeout;
-if(typeof data48 === "string"){
-if(!pattern0.test(data48)){
-const err157 = {instancePath:instancePath+"/collector/limits/idleTimeout",schemaPath:"#/properties/collector/properties/limits/properties/idleTimeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.limits.properties.idleTimeout,data:data48};
+}
+let data47 = data46.headersTimeout;
+if(typeof data47 === "string"){
+if(!pattern0.test(data47)){
+const err157 = {instancePath:instancePath+"/collector/limits/headersTimeout",schemaPath:"#/properties/collector/properties/limits/properties/headersTimeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.limits.properties.headersTimeout,data:data47};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -2008,7 +2008,7 @@ errors++;
 }
 }
 else {
-const err158 = {instancePath:instancePath+"/collector/limits/idleTimeout",schemaPath:"#/properties/collector/properties/limits/properties/idleTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.limits.properties.idleTimeout.type,parentSchema:schema11.properties.collector.properties.limits.properties.idleTimeout,data:data48};
+const err158 = {instancePath:instancePath+"/collector/limits/headersTimeout",schemaPath:"#/properties/collector/properties/limits/properties/headersTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.limits.properties.headersTimeout.type,parentSchema:schema11.properties.collector.properties.limits.properties.headersTimeout,data:data47};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -2017,9 +2017,10 @@ vErrors.push(err158);
 }
 errors++;
 }
-let data49 = data45.maxConnections;
-if(!((typeof data49 == "number") && (!(data49 % 1) && !isNaN(data49)))){
-const err159 = {instancePath:instancePath+"/collector/limits/maxConnections",schemaPath:"#/properties/collector/properties/limits/properties/maxConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.collector.properties.limits.properties.maxConnections.type,parentSchema:schema11.properties.collector.properties.limits.properties.maxConnections,data:data49};
+let data48 = data46.requestTimeout;
+if(typeof data48 === "string"){
+if(!pattern0.test(data48)){
+const err159 = {instancePath:instancePath+"/collector/limits/requestTimeout",schemaPath:"#/properties/collector/properties/limits/properties/requestTimeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.limits.properties.requestTimeout,data:data48};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -2028,9 +2029,9 @@ vErrors.push(err159);
 }
 errors++;
 }
-if(typeof data49 == "number"){
-if(data49 < 1 || isNaN(data49)){
-const err160 = {instancePath:instancePath+"/collector/limits/maxConnections",schemaPath:"#/properties/collector/properties/limits/properties/maxConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.collector.properties.limits.properties.maxConnections,data:data49};
+}
+else {
+const err160 = {instancePath:instancePath+"/collector/limits/requestTimeout",schemaPath:"#/properties/collector/properties/limits/properties/requestTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.limits.properties.requestTimeout.type,parentSchema:schema11.properties.collector.properties.limits.properties.requestTimeout,data:data48};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -2039,10 +2040,10 @@ vErrors.push(err160);
 }
 errors++;
 }
-}
-let data50 = data45.maxConcurrentReports;
-if(!((typeof data50 == "number") && (!(data50 % 1) && !isNaN(data50)))){
-const err161 = {instancePath:instancePath+"/collector/limits/maxConcurrentReports",schemaPath:"#/properties/collector/properties/limits/properties/maxConcurrentReports/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.collector.properties.limits.properties.maxConcurrentReports.type,parentSchema:schema11.properties.collector.properties.limits.properties.maxConcurrentReports,data:data50};
+let data49 = data46.idleTimeout;
+if(typeof data49 === "string"){
+if(!pattern0.test(data49)){
+const err161 = {instancePath:instancePath+"/collector/limits/idleTimeout",schemaPath:"#/properties/collector/properties/limits/properties/idleTimeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.limits.properties.idleTimeout,data:data49};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -2051,9 +2052,9 @@ vErrors.push(err161);
 }
 errors++;
 }
-if(typeof data50 == "number"){
-if(data50 < 1 || isNaN(data50)){
-const err162 = {instancePath:instancePath+"/collector/limits/maxConcurrentReports",schemaPath:"#/properties/collector/properties/limits/properties/maxConcurrentReports/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.collector.properties.limits.properties.maxConcurrentReports,data:data50};
+}
+else {
+const err162 = {instancePath:instancePath+"/collector/limits/idleTimeout",schemaPath:"#/properties/collector/properties/limits/properties/idleTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.limits.properties.idleTimeout.type,parentSchema:schema11.properties.collector.properties.limits.properties.idleTimeout,data:data49};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -2062,10 +2063,9 @@ vErrors.push(err162);
 }
 errors++;
 }
-}
-let data51 = data45.reportsPerMinute;
-if(!((typeof data51 == "number") && (!(data51 % 1) && !isNaN(data51)))){
-const err163 = {instancePath:instancePath+"/collector/limits/reportsPerMinute",schemaPath:"#/properties/collector/properties/limits/properties/reportsPerMinute/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.collector.properties.limits.properties.reportsPerMinute.type,parentSchema:schema11.properties.collector.properties.limits.properties.reportsPerMinute,data:data51};
+let data50 = data46.maxConnections;
+if(!((typeof data50 == "number") && (!(data50 % 1) && !isNaN(data50)))){
+const err163 = {instancePath:instancePath+"/collector/limits/maxConnections",schemaPath:"#/properties/collector/properties/limits/properties/maxConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.collector.properties.limits.properties.maxConnections.type,parentSchema:schema11.properties.collector.properties.limits.properties.maxConnections,data:data50};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -2074,9 +2074,9 @@ vErrors.push(err163);
 }
 errors++;
 }
-if(typeof data51 == "number"){
-if(data51 < 1 || isNaN(data51)){
-const err164 = {instancePath:instancePath+"/collector/limits/reportsPerMinute",schemaPath:"#/properties/collector/properties/limits/properties/reportsPerMinute/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.collector.properties.limits.properties.reportsPerMinute,data:data51};
+if(typeof data50 == "number"){
+if(data50 < 1 || isNaN(data50)){
+const err164 = {instancePath:instancePath+"/collector/limits/maxConnections",schemaPath:"#/properties/collector/properties/limits/properties/maxConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.collector.properties.limits.properties.maxConnections,data:data50};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -2086,9 +2086,9 @@ vErrors.push(err164);
 errors++;
 }
 }
-}
-else {
-const err165 = {instancePath:instancePath+"/collector/limits",schemaPath:"#/properties/collector/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.collector.properties.limits.type,parentSchema:schema11.properties.collector.properties.limits,data:data45};
+let data51 = data46.maxConcurrentReports;
+if(!((typeof data51 == "number") && (!(data51 % 1) && !isNaN(data51)))){
+const err165 = {instancePath:instancePath+"/collector/limits/maxConcurrentReports",schemaPath:"#/properties/collector/properties/limits/properties/maxConcurrentReports/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.collector.properties.limits.properties.maxConcurrentReports.type,parentSchema:schema11.properties.collector.properties.limits.properties.maxConcurrentReports,data:data51};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -2097,16 +2097,9 @@ vErrors.push(err165);
 }
 errors++;
 }
-let data52 = data7.batch;
-if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
-if(data52.maxDelay === undefined){
-data52.maxDelay = "0ms";
-}
-if(data52.maxReports === undefined){
-data52.maxReports = 500;
-}
-if(data52.maxDelay === undefined){
-const err166 = {instancePath:instancePath+"/collector/batch",schemaPath:"#/properties/collector/properties/batch/required",keyword:"required",params:{missingProperty: "maxDelay"},message:"must have required property '"+"maxDelay"+"'",schema:schema11.properties.collector.properties.batch.required,parentSchema:schema11.properties.collector.properties.batch,data:data52};
+if(typeof data51 == "number"){
+if(data51 < 1 || isNaN(data51)){
+const err166 = {instancePath:instancePath+"/collector/limits/maxConcurrentReports",schemaPath:"#/properties/collector/properties/limits/properties/maxConcurrentReports/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.collector.properties.limits.properties.maxConcurrentReports,data:data51};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -2115,8 +2108,10 @@ vErrors.push(err166);
 }
 errors++;
 }
-if(data52.maxReports === undefined){
-const err167 = {instancePath:instancePath+"/collector/batch",schemaPath:"#/properties/collector/properties/batch/required",keyword:"required",params:{missingProperty: "maxReports"},message:"must have required property '"+"maxReports"+"'",schema:schema11.properties.collector.properties.batch.required,parentSchema:schema11.properties.collector.properties.batch,data:data52};
+}
+let data52 = data46.reportsPerMinute;
+if(!((typeof data52 == "number") && (!(data52 % 1) && !isNaN(data52)))){
+const err167 = {instancePath:instancePath+"/collector/limits/reportsPerMinute",schemaPath:"#/properties/collector/properties/limits/properties/reportsPerMinute/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.collector.properties.limits.properties.reportsPerMinute.type,parentSchema:schema11.properties.collector.properties.limits.properties.reportsPerMinute,data:data52};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -2125,9 +2120,9 @@ vErrors.push(err167);
 }
 errors++;
 }
-for(const key13 in data52){
-if(!((key13 === "maxDelay") || (key13 === "maxReports"))){
-const err168 = {instancePath:instancePath+"/collector/batch",schemaPath:"#/properties/collector/properties/batch/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.collector.properties.batch,data:data52};
+if(typeof data52 == "number"){
+if(data52 < 1 || isNaN(data52)){
+const err168 = {instancePath:instancePath+"/collector/limits/reportsPerMinute",schemaPath:"#/properties/collector/properties/limits/properties/reportsPerMinute/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.collector.properties.limits.properties.reportsPerMinute,data:data52};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -2137,10 +2132,9 @@ vErrors.push(err168);
 errors++;
 }
 }
-let data53 = data52.maxDelay;
-if(typeof data53 === "string"){
-if(!pattern0.test(data53)){
-const err169 = {instancePath:instancePath+"/collector/batch/maxDelay",schemaPath:"#/properties/collector/properties/batch/properties/maxDelay/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.batch.properties.maxDelay,data:data53};
+}
+else {
+const err169 = {instancePath:instancePath+"/collector/limits",schemaPath:"#/properties/collector/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.collector.properties.limits.type,parentSchema:schema11.properties.collector.properties.limits,data:data46};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -2149,9 +2143,16 @@ vErrors.push(err169);
 }
 errors++;
 }
+let data53 = data7.batch;
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+if(data53.maxDelay === undefined){
+data53.maxDelay = "0ms";
 }
-else {
-const err170 = {instancePath:instancePath+"/collector/batch/maxDelay",schemaPath:"#/properties/collector/properties/batch/properties/maxDelay/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.batch.properties.maxDelay.type,parentSchema:schema11.properties.collector.properties.batch.properties.maxDelay,data:data53};
+if(data53.maxReports === undefined){
+data53.maxReports = 500;
+}
+if(data53.maxDelay === undefined){
+const err170 = {instancePath:instancePath+"/collector/batch",schemaPath:"#/properties/collector/properties/batch/required",keyword:"required",params:{missingProperty: "maxDelay"},message:"must have required property '"+"maxDelay"+"'",schema:schema11.properties.collector.properties.batch.required,parentSchema:schema11.properties.collector.properties.batch,data:data53};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -2160,9 +2161,8 @@ vErrors.push(err170);
 }
 errors++;
 }
-let data54 = data52.maxReports;
-if(!((typeof data54 == "number") && (!(data54 % 1) && !isNaN(data54)))){
-const err171 = {instancePath:instancePath+"/collector/batch/maxReports",schemaPath:"#/properties/collector/properties/batch/properties/maxReports/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.collector.properties.batch.properties.maxReports.type,parentSchema:schema11.properties.collector.properties.batch.properties.maxReports,data:data54};
+if(data53.maxReports === undefined){
+const err171 = {instancePath:instancePath+"/collector/batch",schemaPath:"#/properties/collector/properties/batch/required",keyword:"required",params:{missingProperty: "maxReports"},message:"must have required property '"+"maxReports"+"'",schema:schema11.properties.collector.properties.batch.required,parentSchema:schema11.properties.collector.properties.batch,data:data53};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -2171,9 +2171,9 @@ vErrors.push(err171);
 }
 errors++;
 }
-if(typeof data54 == "number"){
-if(data54 < 1 || isNaN(data54)){
-const err172 = {instancePath:instancePath+"/collector/batch/maxReports",schemaPath:"#/properties/collector/properties/batch/properties/maxReports/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.collector.properties.batch.properties.maxReports,data:data54};
+for(const key13 in data53){
+if(!((key13 === "maxDelay") || (key13 === "maxReports"))){
+const err172 = {instancePath:instancePath+"/collector/batch",schemaPath:"#/properties/collector/properties/batch/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.collector.properties.batch,data:data53};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -2183,9 +2183,10 @@ vErrors.push(err172);
 errors++;
 }
 }
-}
-else {
-const err173 = {instancePath:instancePath+"/collector/batch",schemaPath:"#/properties/collector/properties/batch/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.collector.properties.batch.type,parentSchema:schema11.properties.collector.properties.batch,data:data52};
+let data54 = data53.maxDelay;
+if(typeof data54 === "string"){
+if(!pattern0.test(data54)){
+const err173 = {instancePath:instancePath+"/collector/batch/maxDelay",schemaPath:"#/properties/collector/properties/batch/properties/maxDelay/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.collector.properties.batch.properties.maxDelay,data:data54};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2194,9 +2195,9 @@ vErrors.push(err173);
 }
 errors++;
 }
-let data55 = data7.publicUrl;
-if(typeof data55 !== "string"){
-const err174 = {instancePath:instancePath+"/collector/publicUrl",schemaPath:"#/properties/collector/properties/publicUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.publicUrl.type,parentSchema:schema11.properties.collector.properties.publicUrl,data:data55};
+}
+else {
+const err174 = {instancePath:instancePath+"/collector/batch/maxDelay",schemaPath:"#/properties/collector/properties/batch/properties/maxDelay/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.batch.properties.maxDelay.type,parentSchema:schema11.properties.collector.properties.batch.properties.maxDelay,data:data54};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -2205,9 +2206,9 @@ vErrors.push(err174);
 }
 errors++;
 }
-}
-else {
-const err175 = {instancePath:instancePath+"/collector",schemaPath:"#/properties/collector/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.collector.type,parentSchema:schema11.properties.collector,data:data7};
+let data55 = data53.maxReports;
+if(!((typeof data55 == "number") && (!(data55 % 1) && !isNaN(data55)))){
+const err175 = {instancePath:instancePath+"/collector/batch/maxReports",schemaPath:"#/properties/collector/properties/batch/properties/maxReports/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.collector.properties.batch.properties.maxReports.type,parentSchema:schema11.properties.collector.properties.batch.properties.maxReports,data:data55};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2216,70 +2217,9 @@ vErrors.push(err175);
 }
 errors++;
 }
-let data56 = data.agent;
-if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
-if(data56.collectorUrl === undefined){
-data56.collectorUrl = "http://127.0.0.1:9470";
-}
-if(data56.collectorUrls === undefined){
-data56.collectorUrls = [];
-}
-if(data56.labels === undefined){
-data56.labels = {};
-}
-if(data56.interval === undefined){
-data56.interval = "15s";
-}
-if(data56.sendTimeout === undefined){
-data56.sendTimeout = "10s";
-}
-if(data56.gzipAboveBytes === undefined){
-data56.gzipAboveBytes = 32768;
-}
-if(data56.spool === undefined){
-data56.spool = {};
-}
-if(data56.filesystems === undefined){
-data56.filesystems = {};
-}
-if(data56.network === undefined){
-data56.network = {};
-}
-if(data56.disks === undefined){
-data56.disks = {};
-}
-if(data56.temperatures === undefined){
-data56.temperatures = {};
-}
-if(data56.processes === undefined){
-data56.processes = {};
-}
-if(data56.ping === undefined){
-data56.ping = {};
-}
-if(data56.tcp === undefined){
-data56.tcp = {};
-}
-if(data56.http === undefined){
-data56.http = {};
-}
-if(data56.dns === undefined){
-data56.dns = {};
-}
-if(data56.systemd === undefined){
-data56.systemd = {};
-}
-if(data56.inventory === undefined){
-data56.inventory = {};
-}
-if(data56.plugins === undefined){
-data56.plugins = [];
-}
-if(data56.pluginConcurrency === undefined){
-data56.pluginConcurrency = 4;
-}
-if(data56.collectorUrl === undefined){
-const err176 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "collectorUrl"},message:"must have required property '"+"collectorUrl"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data56};
+if(typeof data55 == "number"){
+if(data55 < 1 || isNaN(data55)){
+const err176 = {instancePath:instancePath+"/collector/batch/maxReports",schemaPath:"#/properties/collector/properties/batch/properties/maxReports/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.collector.properties.batch.properties.maxReports,data:data55};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -2288,8 +2228,10 @@ vErrors.push(err176);
 }
 errors++;
 }
-if(data56.collectorUrls === undefined){
-const err177 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "collectorUrls"},message:"must have required property '"+"collectorUrls"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data56};
+}
+}
+else {
+const err177 = {instancePath:instancePath+"/collector/batch",schemaPath:"#/properties/collector/properties/batch/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.collector.properties.batch.type,parentSchema:schema11.properties.collector.properties.batch,data:data53};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2298,8 +2240,9 @@ vErrors.push(err177);
 }
 errors++;
 }
-if(data56.labels === undefined){
-const err178 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "labels"},message:"must have required property '"+"labels"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data56};
+let data56 = data7.publicUrl;
+if(typeof data56 !== "string"){
+const err178 = {instancePath:instancePath+"/collector/publicUrl",schemaPath:"#/properties/collector/properties/publicUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.collector.properties.publicUrl.type,parentSchema:schema11.properties.collector.properties.publicUrl,data:data56};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -2308,8 +2251,9 @@ vErrors.push(err178);
 }
 errors++;
 }
-if(data56.interval === undefined){
-const err179 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "interval"},message:"must have required property '"+"interval"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data56};
+}
+else {
+const err179 = {instancePath:instancePath+"/collector",schemaPath:"#/properties/collector/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.collector.type,parentSchema:schema11.properties.collector,data:data7};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -2318,8 +2262,70 @@ vErrors.push(err179);
 }
 errors++;
 }
-if(data56.sendTimeout === undefined){
-const err180 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "sendTimeout"},message:"must have required property '"+"sendTimeout"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data56};
+let data57 = data.agent;
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+if(data57.collectorUrl === undefined){
+data57.collectorUrl = "http://127.0.0.1:9470";
+}
+if(data57.collectorUrls === undefined){
+data57.collectorUrls = [];
+}
+if(data57.labels === undefined){
+data57.labels = {};
+}
+if(data57.interval === undefined){
+data57.interval = "15s";
+}
+if(data57.sendTimeout === undefined){
+data57.sendTimeout = "10s";
+}
+if(data57.gzipAboveBytes === undefined){
+data57.gzipAboveBytes = 32768;
+}
+if(data57.spool === undefined){
+data57.spool = {};
+}
+if(data57.filesystems === undefined){
+data57.filesystems = {};
+}
+if(data57.network === undefined){
+data57.network = {};
+}
+if(data57.disks === undefined){
+data57.disks = {};
+}
+if(data57.temperatures === undefined){
+data57.temperatures = {};
+}
+if(data57.processes === undefined){
+data57.processes = {};
+}
+if(data57.ping === undefined){
+data57.ping = {};
+}
+if(data57.tcp === undefined){
+data57.tcp = {};
+}
+if(data57.http === undefined){
+data57.http = {};
+}
+if(data57.dns === undefined){
+data57.dns = {};
+}
+if(data57.systemd === undefined){
+data57.systemd = {};
+}
+if(data57.inventory === undefined){
+data57.inventory = {};
+}
+if(data57.plugins === undefined){
+data57.plugins = [];
+}
+if(data57.pluginConcurrency === undefined){
+data57.pluginConcurrency = 4;
+}
+if(data57.collectorUrl === undefined){
+const err180 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "collectorUrl"},message:"must have required property '"+"collectorUrl"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data57};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -2328,8 +2334,8 @@ vErrors.push(err180);
 }
 errors++;
 }
-if(data56.gzipAboveBytes === undefined){
-const err181 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "gzipAboveBytes"},message:"must have required property '"+"gzipAboveBytes"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data56};
+if(data57.collectorUrls === undefined){
+const err181 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "collectorUrls"},message:"must have required property '"+"collectorUrls"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data57};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -2338,8 +2344,8 @@ vErrors.push(err181);
 }
 errors++;
 }
-if(data56.spool === undefined){
-const err182 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "spool"},message:"must have required property '"+"spool"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data56};
+if(data57.labels === undefined){
+const err182 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "labels"},message:"must have required property '"+"labels"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data57};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -2348,8 +2354,8 @@ vErrors.push(err182);
 }
 errors++;
 }
-if(data56.filesystems === undefined){
-const err183 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "filesystems"},message:"must have required property '"+"filesystems"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data56};
+if(data57.interval === undefined){
+const err183 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "interval"},message:"must have required property '"+"interval"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data57};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -2358,8 +2364,8 @@ vErrors.push(err183);
 }
 errors++;
 }
-if(data56.network === undefined){
-const err184 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "network"},message:"must have required property '"+"network"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data56};
+if(data57.sendTimeout === undefined){
+const err184 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "sendTimeout"},message:"must have required property '"+"sendTimeout"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data57};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -2368,8 +2374,8 @@ vErrors.push(err184);
 }
 errors++;
 }
-if(data56.disks === undefined){
-const err185 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "disks"},message:"must have required property '"+"disks"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data56};
+if(data57.gzipAboveBytes === undefined){
+const err185 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "gzipAboveBytes"},message:"must have required property '"+"gzipAboveBytes"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data57};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -2378,8 +2384,8 @@ vErrors.push(err185);
 }
 errors++;
 }
-if(data56.temperatures === undefined){
-const err186 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "temperatures"},message:"must have required property '"+"temperatures"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data56};
+if(data57.spool === undefined){
+const err186 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "spool"},message:"must have required property '"+"spool"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data57};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -2388,8 +2394,8 @@ vErrors.push(err186);
 }
 errors++;
 }
-if(data56.processes === undefined){
-const err187 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "processes"},message:"must have required property '"+"processes"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data56};
+if(data57.filesystems === undefined){
+const err187 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "filesystems"},message:"must have required property '"+"filesystems"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data57};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -2398,8 +2404,8 @@ vErrors.push(err187);
 }
 errors++;
 }
-if(data56.ping === undefined){
-const err188 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "ping"},message:"must have required property '"+"ping"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data56};
+if(data57.network === undefined){
+const err188 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "network"},message:"must have required property '"+"network"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data57};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -2408,8 +2414,8 @@ vErrors.push(err188);
 }
 errors++;
 }
-if(data56.tcp === undefined){
-const err189 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "tcp"},message:"must have required property '"+"tcp"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data56};
+if(data57.disks === undefined){
+const err189 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "disks"},message:"must have required property '"+"disks"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data57};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -2418,8 +2424,8 @@ vErrors.push(err189);
 }
 errors++;
 }
-if(data56.http === undefined){
-const err190 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "http"},message:"must have required property '"+"http"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data56};
+if(data57.temperatures === undefined){
+const err190 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "temperatures"},message:"must have required property '"+"temperatures"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data57};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -2428,8 +2434,8 @@ vErrors.push(err190);
 }
 errors++;
 }
-if(data56.dns === undefined){
-const err191 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "dns"},message:"must have required property '"+"dns"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data56};
+if(data57.processes === undefined){
+const err191 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "processes"},message:"must have required property '"+"processes"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data57};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -2438,8 +2444,8 @@ vErrors.push(err191);
 }
 errors++;
 }
-if(data56.systemd === undefined){
-const err192 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "systemd"},message:"must have required property '"+"systemd"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data56};
+if(data57.ping === undefined){
+const err192 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "ping"},message:"must have required property '"+"ping"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data57};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -2448,8 +2454,8 @@ vErrors.push(err192);
 }
 errors++;
 }
-if(data56.inventory === undefined){
-const err193 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "inventory"},message:"must have required property '"+"inventory"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data56};
+if(data57.tcp === undefined){
+const err193 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "tcp"},message:"must have required property '"+"tcp"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data57};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -2458,8 +2464,8 @@ vErrors.push(err193);
 }
 errors++;
 }
-if(data56.plugins === undefined){
-const err194 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "plugins"},message:"must have required property '"+"plugins"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data56};
+if(data57.http === undefined){
+const err194 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "http"},message:"must have required property '"+"http"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data57};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -2468,8 +2474,8 @@ vErrors.push(err194);
 }
 errors++;
 }
-if(data56.pluginConcurrency === undefined){
-const err195 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "pluginConcurrency"},message:"must have required property '"+"pluginConcurrency"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data56};
+if(data57.dns === undefined){
+const err195 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "dns"},message:"must have required property '"+"dns"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data57};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -2478,9 +2484,8 @@ vErrors.push(err195);
 }
 errors++;
 }
-for(const key14 in data56){
-if(!(func2.call(schema11.properties.agent.properties, key14))){
-const err196 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent,data:data56};
+if(data57.systemd === undefined){
+const err196 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "systemd"},message:"must have required property '"+"systemd"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data57};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -2489,10 +2494,8 @@ vErrors.push(err196);
 }
 errors++;
 }
-}
-let data57 = data56.collectorUrl;
-if(typeof data57 !== "string"){
-const err197 = {instancePath:instancePath+"/agent/collectorUrl",schemaPath:"#/properties/agent/properties/collectorUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.collectorUrl.type,parentSchema:schema11.properties.agent.properties.collectorUrl,data:data57};
+if(data57.inventory === undefined){
+const err197 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "inventory"},message:"must have required property '"+"inventory"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data57};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -2501,10 +2504,8 @@ vErrors.push(err197);
 }
 errors++;
 }
-let data58 = data56.collectorUrls;
-if(Array.isArray(data58)){
-if(data58.length > 16){
-const err198 = {instancePath:instancePath+"/agent/collectorUrls",schemaPath:"#/properties/agent/properties/collectorUrls/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.agent.properties.collectorUrls,data:data58};
+if(data57.plugins === undefined){
+const err198 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "plugins"},message:"must have required property '"+"plugins"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data57};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -2513,11 +2514,8 @@ vErrors.push(err198);
 }
 errors++;
 }
-const len5 = data58.length;
-for(let i5=0; i5<len5; i5++){
-let data59 = data58[i5];
-if(typeof data59 !== "string"){
-const err199 = {instancePath:instancePath+"/agent/collectorUrls/" + i5,schemaPath:"#/properties/agent/properties/collectorUrls/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.collectorUrls.items.type,parentSchema:schema11.properties.agent.properties.collectorUrls.items,data:data59};
+if(data57.pluginConcurrency === undefined){
+const err199 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/required",keyword:"required",params:{missingProperty: "pluginConcurrency"},message:"must have required property '"+"pluginConcurrency"+"'",schema:schema11.properties.agent.required,parentSchema:schema11.properties.agent,data:data57};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -2526,10 +2524,9 @@ vErrors.push(err199);
 }
 errors++;
 }
-}
-}
-else {
-const err200 = {instancePath:instancePath+"/agent/collectorUrls",schemaPath:"#/properties/agent/properties/collectorUrls/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.collectorUrls.type,parentSchema:schema11.properties.agent.properties.collectorUrls,data:data58};
+for(const key14 in data57){
+if(!(func2.call(schema11.properties.agent.properties, key14))){
+const err200 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent,data:data57};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -2538,10 +2535,10 @@ vErrors.push(err200);
 }
 errors++;
 }
-if(data56.token !== undefined){
-let data60 = data56.token;
-if(typeof data60 !== "string"){
-const err201 = {instancePath:instancePath+"/agent/token",schemaPath:"#/properties/agent/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.token.type,parentSchema:schema11.properties.agent.properties.token,data:data60};
+}
+let data58 = data57.collectorUrl;
+if(typeof data58 !== "string"){
+const err201 = {instancePath:instancePath+"/agent/collectorUrl",schemaPath:"#/properties/agent/properties/collectorUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.collectorUrl.type,parentSchema:schema11.properties.agent.properties.collectorUrl,data:data58};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -2550,11 +2547,10 @@ vErrors.push(err201);
 }
 errors++;
 }
-}
-if(data56.enrollmentToken !== undefined){
-let data61 = data56.enrollmentToken;
-if(typeof data61 !== "string"){
-const err202 = {instancePath:instancePath+"/agent/enrollmentToken",schemaPath:"#/properties/agent/properties/enrollmentToken/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.enrollmentToken.type,parentSchema:schema11.properties.agent.properties.enrollmentToken,data:data61};
+let data59 = data57.collectorUrls;
+if(Array.isArray(data59)){
+if(data59.length > 16){
+const err202 = {instancePath:instancePath+"/agent/collectorUrls",schemaPath:"#/properties/agent/properties/collectorUrls/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.agent.properties.collectorUrls,data:data59};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -2563,12 +2559,11 @@ vErrors.push(err202);
 }
 errors++;
 }
-}
-if(data56.caFile !== undefined){
-let data62 = data56.caFile;
-if(typeof data62 === "string"){
-if(func3(data62) < 1){
-const err203 = {instancePath:instancePath+"/agent/caFile",schemaPath:"#/properties/agent/properties/caFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.agent.properties.caFile,data:data62};
+const len5 = data59.length;
+for(let i5=0; i5<len5; i5++){
+let data60 = data59[i5];
+if(typeof data60 !== "string"){
+const err203 = {instancePath:instancePath+"/agent/collectorUrls/" + i5,schemaPath:"#/properties/agent/properties/collectorUrls/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.collectorUrls.items.type,parentSchema:schema11.properties.agent.properties.collectorUrls.items,data:data60};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -2578,8 +2573,9 @@ vErrors.push(err203);
 errors++;
 }
 }
+}
 else {
-const err204 = {instancePath:instancePath+"/agent/caFile",schemaPath:"#/properties/agent/properties/caFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.caFile.type,parentSchema:schema11.properties.agent.properties.caFile,data:data62};
+const err204 = {instancePath:instancePath+"/agent/collectorUrls",schemaPath:"#/properties/agent/properties/collectorUrls/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.collectorUrls.type,parentSchema:schema11.properties.agent.properties.collectorUrls,data:data59};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -2588,12 +2584,10 @@ vErrors.push(err204);
 }
 errors++;
 }
-}
-if(data56.id !== undefined){
-let data63 = data56.id;
-if(typeof data63 === "string"){
-if(!pattern14.test(data63)){
-const err205 = {instancePath:instancePath+"/agent/id",schemaPath:"#/properties/agent/properties/id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._:-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._:-]+$"+"\"",schema:"^[A-Za-z0-9._:-]+$",parentSchema:schema11.properties.agent.properties.id,data:data63};
+if(data57.token !== undefined){
+let data61 = data57.token;
+if(typeof data61 !== "string"){
+const err205 = {instancePath:instancePath+"/agent/token",schemaPath:"#/properties/agent/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.token.type,parentSchema:schema11.properties.agent.properties.token,data:data61};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -2603,8 +2597,10 @@ vErrors.push(err205);
 errors++;
 }
 }
-else {
-const err206 = {instancePath:instancePath+"/agent/id",schemaPath:"#/properties/agent/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.id.type,parentSchema:schema11.properties.agent.properties.id,data:data63};
+if(data57.enrollmentToken !== undefined){
+let data62 = data57.enrollmentToken;
+if(typeof data62 !== "string"){
+const err206 = {instancePath:instancePath+"/agent/enrollmentToken",schemaPath:"#/properties/agent/properties/enrollmentToken/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.enrollmentToken.type,parentSchema:schema11.properties.agent.properties.enrollmentToken,data:data62};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -2614,11 +2610,11 @@ vErrors.push(err206);
 errors++;
 }
 }
-if(data56.hostname !== undefined){
-let data64 = data56.hostname;
-if(typeof data64 === "string"){
-if(func3(data64) < 1){
-const err207 = {instancePath:instancePath+"/agent/hostname",schemaPath:"#/properties/agent/properties/hostname/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.agent.properties.hostname,data:data64};
+if(data57.caFile !== undefined){
+let data63 = data57.caFile;
+if(typeof data63 === "string"){
+if(func3(data63) < 1){
+const err207 = {instancePath:instancePath+"/agent/caFile",schemaPath:"#/properties/agent/properties/caFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.agent.properties.caFile,data:data63};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -2629,7 +2625,7 @@ errors++;
 }
 }
 else {
-const err208 = {instancePath:instancePath+"/agent/hostname",schemaPath:"#/properties/agent/properties/hostname/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.hostname.type,parentSchema:schema11.properties.agent.properties.hostname,data:data64};
+const err208 = {instancePath:instancePath+"/agent/caFile",schemaPath:"#/properties/agent/properties/caFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.caFile.type,parentSchema:schema11.properties.agent.properties.caFile,data:data63};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -2639,10 +2635,11 @@ vErrors.push(err208);
 errors++;
 }
 }
-let data65 = data56.labels;
-if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
-if(Object.keys(data65).length > 32){
-const err209 = {instancePath:instancePath+"/agent/labels",schemaPath:"#/properties/agent/properties/labels/maxProperties",keyword:"maxProperties",params:{limit: 32},message:"must NOT have more than 32 properties",schema:32,parentSchema:schema11.properties.agent.properties.labels,data:data65};
+if(data57.id !== undefined){
+let data64 = data57.id;
+if(typeof data64 === "string"){
+if(!pattern14.test(data64)){
+const err209 = {instancePath:instancePath+"/agent/id",schemaPath:"#/properties/agent/properties/id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._:-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._:-]+$"+"\"",schema:"^[A-Za-z0-9._:-]+$",parentSchema:schema11.properties.agent.properties.id,data:data64};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -2651,11 +2648,9 @@ vErrors.push(err209);
 }
 errors++;
 }
-for(const key15 in data65){
-const _errs162 = errors;
-if(typeof key15 === "string"){
-if(func3(key15) > 128){
-const err210 = {instancePath:instancePath+"/agent/labels",schemaPath:"#/properties/agent/properties/labels/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.agent.properties.labels.propertyNames,data:key15,propertyName:key15};
+}
+else {
+const err210 = {instancePath:instancePath+"/agent/id",schemaPath:"#/properties/agent/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.id.type,parentSchema:schema11.properties.agent.properties.id,data:data64};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -2664,8 +2659,12 @@ vErrors.push(err210);
 }
 errors++;
 }
-if(!pattern15.test(key15)){
-const err211 = {instancePath:instancePath+"/agent/labels",schemaPath:"#/properties/agent/properties/labels/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},message:"must match pattern \""+"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"+"\"",schema:"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$",parentSchema:schema11.properties.agent.properties.labels.propertyNames,data:key15,propertyName:key15};
+}
+if(data57.hostname !== undefined){
+let data65 = data57.hostname;
+if(typeof data65 === "string"){
+if(func3(data65) < 1){
+const err211 = {instancePath:instancePath+"/agent/hostname",schemaPath:"#/properties/agent/properties/hostname/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.agent.properties.hostname,data:data65};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -2675,9 +2674,8 @@ vErrors.push(err211);
 errors++;
 }
 }
-var valid28 = _errs162 === errors;
-if(!valid28){
-const err212 = {instancePath:instancePath+"/agent/labels",schemaPath:"#/properties/agent/properties/labels/propertyNames",keyword:"propertyNames",params:{propertyName: key15},message:"property name must be valid",schema:schema11.properties.agent.properties.labels.propertyNames,parentSchema:schema11.properties.agent.properties.labels,data:data65};
+else {
+const err212 = {instancePath:instancePath+"/agent/hostname",schemaPath:"#/properties/agent/properties/hostname/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.hostname.type,parentSchema:schema11.properties.agent.properties.hostname,data:data65};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -2687,12 +2685,10 @@ vErrors.push(err212);
 errors++;
 }
 }
-for(const key16 in data65){
-if(pattern16.test(key16)){
-let data66 = data65[key16];
-if(typeof data66 === "string"){
-if(func3(data66) > 1024){
-const err213 = {instancePath:instancePath+"/agent/labels/" + key16.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/agent/properties/labels/patternProperties/%5E%5Ba-zA-Z_%5D%5Ba-zA-Z0-9_%5D*%24/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema11.properties.agent.properties.labels.patternProperties["^[a-zA-Z_][a-zA-Z0-9_]*$"],data:data66};
+let data66 = data57.labels;
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+if(Object.keys(data66).length > 32){
+const err213 = {instancePath:instancePath+"/agent/labels",schemaPath:"#/properties/agent/properties/labels/maxProperties",keyword:"maxProperties",params:{limit: 32},message:"must NOT have more than 32 properties",schema:32,parentSchema:schema11.properties.agent.properties.labels,data:data66};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -2701,9 +2697,11 @@ vErrors.push(err213);
 }
 errors++;
 }
-}
-else {
-const err214 = {instancePath:instancePath+"/agent/labels/" + key16.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/agent/properties/labels/patternProperties/%5E%5Ba-zA-Z_%5D%5Ba-zA-Z0-9_%5D*%24/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.labels.patternProperties["^[a-zA-Z_][a-zA-Z0-9_]*$"].type,parentSchema:schema11.properties.agent.properties.labels.patternProperties["^[a-zA-Z_][a-zA-Z0-9_]*$"],data:data66};
+for(const key15 in data66){
+const _errs164 = errors;
+if(typeof key15 === "string"){
+if(func3(key15) > 128){
+const err214 = {instancePath:instancePath+"/agent/labels",schemaPath:"#/properties/agent/properties/labels/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.agent.properties.labels.propertyNames,data:key15,propertyName:key15};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -2712,11 +2710,8 @@ vErrors.push(err214);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err215 = {instancePath:instancePath+"/agent/labels",schemaPath:"#/properties/agent/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.labels.type,parentSchema:schema11.properties.agent.properties.labels,data:data65};
+if(!pattern15.test(key15)){
+const err215 = {instancePath:instancePath+"/agent/labels",schemaPath:"#/properties/agent/properties/labels/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},message:"must match pattern \""+"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"+"\"",schema:"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$",parentSchema:schema11.properties.agent.properties.labels.propertyNames,data:key15,propertyName:key15};
 if(vErrors === null){
 vErrors = [err215];
 }
@@ -2725,10 +2720,10 @@ vErrors.push(err215);
 }
 errors++;
 }
-let data67 = data56.interval;
-if(typeof data67 === "string"){
-if(!pattern0.test(data67)){
-const err216 = {instancePath:instancePath+"/agent/interval",schemaPath:"#/properties/agent/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.agent.properties.interval,data:data67};
+}
+var valid28 = _errs164 === errors;
+if(!valid28){
+const err216 = {instancePath:instancePath+"/agent/labels",schemaPath:"#/properties/agent/properties/labels/propertyNames",keyword:"propertyNames",params:{propertyName: key15},message:"property name must be valid",schema:schema11.properties.agent.properties.labels.propertyNames,parentSchema:schema11.properties.agent.properties.labels,data:data66};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -2738,8 +2733,12 @@ vErrors.push(err216);
 errors++;
 }
 }
-else {
-const err217 = {instancePath:instancePath+"/agent/interval",schemaPath:"#/properties/agent/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.interval.type,parentSchema:schema11.properties.agent.properties.interval,data:data67};
+for(const key16 in data66){
+if(pattern16.test(key16)){
+let data67 = data66[key16];
+if(typeof data67 === "string"){
+if(func3(data67) > 1024){
+const err217 = {instancePath:instancePath+"/agent/labels/" + key16.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/agent/properties/labels/patternProperties/%5E%5Ba-zA-Z_%5D%5Ba-zA-Z0-9_%5D*%24/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema11.properties.agent.properties.labels.patternProperties["^[a-zA-Z_][a-zA-Z0-9_]*$"],data:data67};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -2748,10 +2747,9 @@ vErrors.push(err217);
 }
 errors++;
 }
-let data68 = data56.sendTimeout;
-if(typeof data68 === "string"){
-if(!pattern0.test(data68)){
-const err218 = {instancePath:instancePath+"/agent/sendTimeout",schemaPath:"#/properties/agent/properties/sendTimeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.agent.properties.sendTimeout,data:data68};
+}
+else {
+const err218 = {instancePath:instancePath+"/agent/labels/" + key16.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/agent/properties/labels/patternProperties/%5E%5Ba-zA-Z_%5D%5Ba-zA-Z0-9_%5D*%24/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.labels.patternProperties["^[a-zA-Z_][a-zA-Z0-9_]*$"].type,parentSchema:schema11.properties.agent.properties.labels.patternProperties["^[a-zA-Z_][a-zA-Z0-9_]*$"],data:data67};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -2761,8 +2759,10 @@ vErrors.push(err218);
 errors++;
 }
 }
+}
+}
 else {
-const err219 = {instancePath:instancePath+"/agent/sendTimeout",schemaPath:"#/properties/agent/properties/sendTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.sendTimeout.type,parentSchema:schema11.properties.agent.properties.sendTimeout,data:data68};
+const err219 = {instancePath:instancePath+"/agent/labels",schemaPath:"#/properties/agent/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.labels.type,parentSchema:schema11.properties.agent.properties.labels,data:data66};
 if(vErrors === null){
 vErrors = [err219];
 }
@@ -2771,9 +2771,10 @@ vErrors.push(err219);
 }
 errors++;
 }
-let data69 = data56.gzipAboveBytes;
-if(!((typeof data69 == "number") && (!(data69 % 1) && !isNaN(data69)))){
-const err220 = {instancePath:instancePath+"/agent/gzipAboveBytes",schemaPath:"#/properties/agent/properties/gzipAboveBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.agent.properties.gzipAboveBytes.type,parentSchema:schema11.properties.agent.properties.gzipAboveBytes,data:data69};
+let data68 = data57.interval;
+if(typeof data68 === "string"){
+if(!pattern0.test(data68)){
+const err220 = {instancePath:instancePath+"/agent/interval",schemaPath:"#/properties/agent/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.agent.properties.interval,data:data68};
 if(vErrors === null){
 vErrors = [err220];
 }
@@ -2782,9 +2783,9 @@ vErrors.push(err220);
 }
 errors++;
 }
-if(typeof data69 == "number"){
-if(data69 < 0 || isNaN(data69)){
-const err221 = {instancePath:instancePath+"/agent/gzipAboveBytes",schemaPath:"#/properties/agent/properties/gzipAboveBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.agent.properties.gzipAboveBytes,data:data69};
+}
+else {
+const err221 = {instancePath:instancePath+"/agent/interval",schemaPath:"#/properties/agent/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.interval.type,parentSchema:schema11.properties.agent.properties.interval,data:data68};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -2793,17 +2794,10 @@ vErrors.push(err221);
 }
 errors++;
 }
-}
-let data70 = data56.spool;
-if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
-if(data70.maxReports === undefined){
-data70.maxReports = 10000;
-}
-if(data70.maxBytes === undefined){
-data70.maxBytes = 268435456;
-}
-if(data70.maxReports === undefined){
-const err222 = {instancePath:instancePath+"/agent/spool",schemaPath:"#/properties/agent/properties/spool/required",keyword:"required",params:{missingProperty: "maxReports"},message:"must have required property '"+"maxReports"+"'",schema:schema11.properties.agent.properties.spool.required,parentSchema:schema11.properties.agent.properties.spool,data:data70};
+let data69 = data57.sendTimeout;
+if(typeof data69 === "string"){
+if(!pattern0.test(data69)){
+const err222 = {instancePath:instancePath+"/agent/sendTimeout",schemaPath:"#/properties/agent/properties/sendTimeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.agent.properties.sendTimeout,data:data69};
 if(vErrors === null){
 vErrors = [err222];
 }
@@ -2812,8 +2806,9 @@ vErrors.push(err222);
 }
 errors++;
 }
-if(data70.maxBytes === undefined){
-const err223 = {instancePath:instancePath+"/agent/spool",schemaPath:"#/properties/agent/properties/spool/required",keyword:"required",params:{missingProperty: "maxBytes"},message:"must have required property '"+"maxBytes"+"'",schema:schema11.properties.agent.properties.spool.required,parentSchema:schema11.properties.agent.properties.spool,data:data70};
+}
+else {
+const err223 = {instancePath:instancePath+"/agent/sendTimeout",schemaPath:"#/properties/agent/properties/sendTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.sendTimeout.type,parentSchema:schema11.properties.agent.properties.sendTimeout,data:data69};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -2822,9 +2817,9 @@ vErrors.push(err223);
 }
 errors++;
 }
-for(const key17 in data70){
-if(!((key17 === "maxReports") || (key17 === "maxBytes"))){
-const err224 = {instancePath:instancePath+"/agent/spool",schemaPath:"#/properties/agent/properties/spool/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.spool,data:data70};
+let data70 = data57.gzipAboveBytes;
+if(!((typeof data70 == "number") && (!(data70 % 1) && !isNaN(data70)))){
+const err224 = {instancePath:instancePath+"/agent/gzipAboveBytes",schemaPath:"#/properties/agent/properties/gzipAboveBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.agent.properties.gzipAboveBytes.type,parentSchema:schema11.properties.agent.properties.gzipAboveBytes,data:data70};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -2833,10 +2828,9 @@ vErrors.push(err224);
 }
 errors++;
 }
-}
-let data71 = data70.maxReports;
-if(!((typeof data71 == "number") && (!(data71 % 1) && !isNaN(data71)))){
-const err225 = {instancePath:instancePath+"/agent/spool/maxReports",schemaPath:"#/properties/agent/properties/spool/properties/maxReports/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.agent.properties.spool.properties.maxReports.type,parentSchema:schema11.properties.agent.properties.spool.properties.maxReports,data:data71};
+if(typeof data70 == "number"){
+if(data70 < 0 || isNaN(data70)){
+const err225 = {instancePath:instancePath+"/agent/gzipAboveBytes",schemaPath:"#/properties/agent/properties/gzipAboveBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.agent.properties.gzipAboveBytes,data:data70};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -2845,9 +2839,17 @@ vErrors.push(err225);
 }
 errors++;
 }
-if(typeof data71 == "number"){
-if(data71 > 1000000 || isNaN(data71)){
-const err226 = {instancePath:instancePath+"/agent/spool/maxReports",schemaPath:"#/properties/agent/properties/spool/properties/maxReports/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema11.properties.agent.properties.spool.properties.maxReports,data:data71};
+}
+let data71 = data57.spool;
+if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
+if(data71.maxReports === undefined){
+data71.maxReports = 10000;
+}
+if(data71.maxBytes === undefined){
+data71.maxBytes = 268435456;
+}
+if(data71.maxReports === undefined){
+const err226 = {instancePath:instancePath+"/agent/spool",schemaPath:"#/properties/agent/properties/spool/required",keyword:"required",params:{missingProperty: "maxReports"},message:"must have required property '"+"maxReports"+"'",schema:schema11.properties.agent.properties.spool.required,parentSchema:schema11.properties.agent.properties.spool,data:data71};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -2856,8 +2858,8 @@ vErrors.push(err226);
 }
 errors++;
 }
-if(data71 < 1 || isNaN(data71)){
-const err227 = {instancePath:instancePath+"/agent/spool/maxReports",schemaPath:"#/properties/agent/properties/spool/properties/maxReports/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.agent.properties.spool.properties.maxReports,data:data71};
+if(data71.maxBytes === undefined){
+const err227 = {instancePath:instancePath+"/agent/spool",schemaPath:"#/properties/agent/properties/spool/required",keyword:"required",params:{missingProperty: "maxBytes"},message:"must have required property '"+"maxBytes"+"'",schema:schema11.properties.agent.properties.spool.required,parentSchema:schema11.properties.agent.properties.spool,data:data71};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -2866,10 +2868,9 @@ vErrors.push(err227);
 }
 errors++;
 }
-}
-let data72 = data70.maxBytes;
-if(!((typeof data72 == "number") && (!(data72 % 1) && !isNaN(data72)))){
-const err228 = {instancePath:instancePath+"/agent/spool/maxBytes",schemaPath:"#/properties/agent/properties/spool/properties/maxBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.agent.properties.spool.properties.maxBytes.type,parentSchema:schema11.properties.agent.properties.spool.properties.maxBytes,data:data72};
+for(const key17 in data71){
+if(!((key17 === "maxReports") || (key17 === "maxBytes"))){
+const err228 = {instancePath:instancePath+"/agent/spool",schemaPath:"#/properties/agent/properties/spool/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.spool,data:data71};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -2878,9 +2879,10 @@ vErrors.push(err228);
 }
 errors++;
 }
-if(typeof data72 == "number"){
-if(data72 < 1024 || isNaN(data72)){
-const err229 = {instancePath:instancePath+"/agent/spool/maxBytes",schemaPath:"#/properties/agent/properties/spool/properties/maxBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema11.properties.agent.properties.spool.properties.maxBytes,data:data72};
+}
+let data72 = data71.maxReports;
+if(!((typeof data72 == "number") && (!(data72 % 1) && !isNaN(data72)))){
+const err229 = {instancePath:instancePath+"/agent/spool/maxReports",schemaPath:"#/properties/agent/properties/spool/properties/maxReports/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.agent.properties.spool.properties.maxReports.type,parentSchema:schema11.properties.agent.properties.spool.properties.maxReports,data:data72};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -2889,10 +2891,9 @@ vErrors.push(err229);
 }
 errors++;
 }
-}
-}
-else {
-const err230 = {instancePath:instancePath+"/agent/spool",schemaPath:"#/properties/agent/properties/spool/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.spool.type,parentSchema:schema11.properties.agent.properties.spool,data:data70};
+if(typeof data72 == "number"){
+if(data72 > 1000000 || isNaN(data72)){
+const err230 = {instancePath:instancePath+"/agent/spool/maxReports",schemaPath:"#/properties/agent/properties/spool/properties/maxReports/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema11.properties.agent.properties.spool.properties.maxReports,data:data72};
 if(vErrors === null){
 vErrors = [err230];
 }
@@ -2901,16 +2902,8 @@ vErrors.push(err230);
 }
 errors++;
 }
-let data73 = data56.filesystems;
-if(data73 && typeof data73 == "object" && !Array.isArray(data73)){
-if(data73.include === undefined){
-data73.include = {};
-}
-if(data73.exclude === undefined){
-data73.exclude = {};
-}
-if(data73.include === undefined){
-const err231 = {instancePath:instancePath+"/agent/filesystems",schemaPath:"#/properties/agent/properties/filesystems/required",keyword:"required",params:{missingProperty: "include"},message:"must have required property '"+"include"+"'",schema:schema11.properties.agent.properties.filesystems.required,parentSchema:schema11.properties.agent.properties.filesystems,data:data73};
+if(data72 < 1 || isNaN(data72)){
+const err231 = {instancePath:instancePath+"/agent/spool/maxReports",schemaPath:"#/properties/agent/properties/spool/properties/maxReports/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.agent.properties.spool.properties.maxReports,data:data72};
 if(vErrors === null){
 vErrors = [err231];
 }
@@ -2919,8 +2912,10 @@ vErrors.push(err231);
 }
 errors++;
 }
-if(data73.exclude === undefined){
-const err232 = {instancePath:instancePath+"/agent/filesystems",schemaPath:"#/properties/agent/properties/filesystems/required",keyword:"required",params:{missingProperty: "exclude"},message:"must have required property '"+"exclude"+"'",schema:schema11.properties.agent.properties.filesystems.required,parentSchema:schema11.properties.agent.properties.filesystems,data:data73};
+}
+let data73 = data71.maxBytes;
+if(!((typeof data73 == "number") && (!(data73 % 1) && !isNaN(data73)))){
+const err232 = {instancePath:instancePath+"/agent/spool/maxBytes",schemaPath:"#/properties/agent/properties/spool/properties/maxBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.agent.properties.spool.properties.maxBytes.type,parentSchema:schema11.properties.agent.properties.spool.properties.maxBytes,data:data73};
 if(vErrors === null){
 vErrors = [err232];
 }
@@ -2929,9 +2924,9 @@ vErrors.push(err232);
 }
 errors++;
 }
-for(const key18 in data73){
-if(!((key18 === "include") || (key18 === "exclude"))){
-const err233 = {instancePath:instancePath+"/agent/filesystems",schemaPath:"#/properties/agent/properties/filesystems/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.filesystems,data:data73};
+if(typeof data73 == "number"){
+if(data73 < 1024 || isNaN(data73)){
+const err233 = {instancePath:instancePath+"/agent/spool/maxBytes",schemaPath:"#/properties/agent/properties/spool/properties/maxBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema11.properties.agent.properties.spool.properties.maxBytes,data:data73};
 if(vErrors === null){
 vErrors = [err233];
 }
@@ -2941,16 +2936,9 @@ vErrors.push(err233);
 errors++;
 }
 }
-let data74 = data73.include;
-if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
-if(data74.fsTypes === undefined){
-data74.fsTypes = [];
 }
-if(data74.mounts === undefined){
-data74.mounts = [];
-}
-if(data74.fsTypes === undefined){
-const err234 = {instancePath:instancePath+"/agent/filesystems/include",schemaPath:"#/properties/agent/properties/filesystems/properties/include/required",keyword:"required",params:{missingProperty: "fsTypes"},message:"must have required property '"+"fsTypes"+"'",schema:schema11.properties.agent.properties.filesystems.properties.include.required,parentSchema:schema11.properties.agent.properties.filesystems.properties.include,data:data74};
+else {
+const err234 = {instancePath:instancePath+"/agent/spool",schemaPath:"#/properties/agent/properties/spool/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.spool.type,parentSchema:schema11.properties.agent.properties.spool,data:data71};
 if(vErrors === null){
 vErrors = [err234];
 }
@@ -2959,8 +2947,16 @@ vErrors.push(err234);
 }
 errors++;
 }
-if(data74.mounts === undefined){
-const err235 = {instancePath:instancePath+"/agent/filesystems/include",schemaPath:"#/properties/agent/properties/filesystems/properties/include/required",keyword:"required",params:{missingProperty: "mounts"},message:"must have required property '"+"mounts"+"'",schema:schema11.properties.agent.properties.filesystems.properties.include.required,parentSchema:schema11.properties.agent.properties.filesystems.properties.include,data:data74};
+let data74 = data57.filesystems;
+if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
+if(data74.include === undefined){
+data74.include = {};
+}
+if(data74.exclude === undefined){
+data74.exclude = {};
+}
+if(data74.include === undefined){
+const err235 = {instancePath:instancePath+"/agent/filesystems",schemaPath:"#/properties/agent/properties/filesystems/required",keyword:"required",params:{missingProperty: "include"},message:"must have required property '"+"include"+"'",schema:schema11.properties.agent.properties.filesystems.required,parentSchema:schema11.properties.agent.properties.filesystems,data:data74};
 if(vErrors === null){
 vErrors = [err235];
 }
@@ -2969,9 +2965,8 @@ vErrors.push(err235);
 }
 errors++;
 }
-for(const key19 in data74){
-if(!((key19 === "fsTypes") || (key19 === "mounts"))){
-const err236 = {instancePath:instancePath+"/agent/filesystems/include",schemaPath:"#/properties/agent/properties/filesystems/properties/include/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.filesystems.properties.include,data:data74};
+if(data74.exclude === undefined){
+const err236 = {instancePath:instancePath+"/agent/filesystems",schemaPath:"#/properties/agent/properties/filesystems/required",keyword:"required",params:{missingProperty: "exclude"},message:"must have required property '"+"exclude"+"'",schema:schema11.properties.agent.properties.filesystems.required,parentSchema:schema11.properties.agent.properties.filesystems,data:data74};
 if(vErrors === null){
 vErrors = [err236];
 }
@@ -2980,15 +2975,9 @@ vErrors.push(err236);
 }
 errors++;
 }
-}
-let data75 = data74.fsTypes;
-if(Array.isArray(data75)){
-const len6 = data75.length;
-for(let i6=0; i6<len6; i6++){
-let data76 = data75[i6];
-if(typeof data76 === "string"){
-if(func3(data76) < 1){
-const err237 = {instancePath:instancePath+"/agent/filesystems/include/fsTypes/" + i6,schemaPath:"#/properties/agent/properties/filesystems/properties/include/properties/fsTypes/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.agent.properties.filesystems.properties.include.properties.fsTypes.items,data:data76};
+for(const key18 in data74){
+if(!((key18 === "include") || (key18 === "exclude"))){
+const err237 = {instancePath:instancePath+"/agent/filesystems",schemaPath:"#/properties/agent/properties/filesystems/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.filesystems,data:data74};
 if(vErrors === null){
 vErrors = [err237];
 }
@@ -2998,8 +2987,16 @@ vErrors.push(err237);
 errors++;
 }
 }
-else {
-const err238 = {instancePath:instancePath+"/agent/filesystems/include/fsTypes/" + i6,schemaPath:"#/properties/agent/properties/filesystems/properties/include/properties/fsTypes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.filesystems.properties.include.properties.fsTypes.items.type,parentSchema:schema11.properties.agent.properties.filesystems.properties.include.properties.fsTypes.items,data:data76};
+let data75 = data74.include;
+if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
+if(data75.fsTypes === undefined){
+data75.fsTypes = [];
+}
+if(data75.mounts === undefined){
+data75.mounts = [];
+}
+if(data75.fsTypes === undefined){
+const err238 = {instancePath:instancePath+"/agent/filesystems/include",schemaPath:"#/properties/agent/properties/filesystems/properties/include/required",keyword:"required",params:{missingProperty: "fsTypes"},message:"must have required property '"+"fsTypes"+"'",schema:schema11.properties.agent.properties.filesystems.properties.include.required,parentSchema:schema11.properties.agent.properties.filesystems.properties.include,data:data75};
 if(vErrors === null){
 vErrors = [err238];
 }
@@ -3008,10 +3005,8 @@ vErrors.push(err238);
 }
 errors++;
 }
-}
-}
-else {
-const err239 = {instancePath:instancePath+"/agent/filesystems/include/fsTypes",schemaPath:"#/properties/agent/properties/filesystems/properties/include/properties/fsTypes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.filesystems.properties.include.properties.fsTypes.type,parentSchema:schema11.properties.agent.properties.filesystems.properties.include.properties.fsTypes,data:data75};
+if(data75.mounts === undefined){
+const err239 = {instancePath:instancePath+"/agent/filesystems/include",schemaPath:"#/properties/agent/properties/filesystems/properties/include/required",keyword:"required",params:{missingProperty: "mounts"},message:"must have required property '"+"mounts"+"'",schema:schema11.properties.agent.properties.filesystems.properties.include.required,parentSchema:schema11.properties.agent.properties.filesystems.properties.include,data:data75};
 if(vErrors === null){
 vErrors = [err239];
 }
@@ -3020,14 +3015,9 @@ vErrors.push(err239);
 }
 errors++;
 }
-let data77 = data74.mounts;
-if(Array.isArray(data77)){
-const len7 = data77.length;
-for(let i7=0; i7<len7; i7++){
-let data78 = data77[i7];
-if(typeof data78 === "string"){
-if(!pattern19.test(data78)){
-const err240 = {instancePath:instancePath+"/agent/filesystems/include/mounts/" + i7,schemaPath:"#/properties/agent/properties/filesystems/properties/include/properties/mounts/items/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema11.properties.agent.properties.filesystems.properties.include.properties.mounts.items,data:data78};
+for(const key19 in data75){
+if(!((key19 === "fsTypes") || (key19 === "mounts"))){
+const err240 = {instancePath:instancePath+"/agent/filesystems/include",schemaPath:"#/properties/agent/properties/filesystems/properties/include/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.filesystems.properties.include,data:data75};
 if(vErrors === null){
 vErrors = [err240];
 }
@@ -3037,8 +3027,14 @@ vErrors.push(err240);
 errors++;
 }
 }
-else {
-const err241 = {instancePath:instancePath+"/agent/filesystems/include/mounts/" + i7,schemaPath:"#/properties/agent/properties/filesystems/properties/include/properties/mounts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.filesystems.properties.include.properties.mounts.items.type,parentSchema:schema11.properties.agent.properties.filesystems.properties.include.properties.mounts.items,data:data78};
+let data76 = data75.fsTypes;
+if(Array.isArray(data76)){
+const len6 = data76.length;
+for(let i6=0; i6<len6; i6++){
+let data77 = data76[i6];
+if(typeof data77 === "string"){
+if(func3(data77) < 1){
+const err241 = {instancePath:instancePath+"/agent/filesystems/include/fsTypes/" + i6,schemaPath:"#/properties/agent/properties/filesystems/properties/include/properties/fsTypes/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.agent.properties.filesystems.properties.include.properties.fsTypes.items,data:data77};
 if(vErrors === null){
 vErrors = [err241];
 }
@@ -3048,9 +3044,8 @@ vErrors.push(err241);
 errors++;
 }
 }
-}
 else {
-const err242 = {instancePath:instancePath+"/agent/filesystems/include/mounts",schemaPath:"#/properties/agent/properties/filesystems/properties/include/properties/mounts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.filesystems.properties.include.properties.mounts.type,parentSchema:schema11.properties.agent.properties.filesystems.properties.include.properties.mounts,data:data77};
+const err242 = {instancePath:instancePath+"/agent/filesystems/include/fsTypes/" + i6,schemaPath:"#/properties/agent/properties/filesystems/properties/include/properties/fsTypes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.filesystems.properties.include.properties.fsTypes.items.type,parentSchema:schema11.properties.agent.properties.filesystems.properties.include.properties.fsTypes.items,data:data77};
 if(vErrors === null){
 vErrors = [err242];
 }
@@ -3060,8 +3055,9 @@ vErrors.push(err242);
 errors++;
 }
 }
+}
 else {
-const err243 = {instancePath:instancePath+"/agent/filesystems/include",schemaPath:"#/properties/agent/properties/filesystems/properties/include/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.filesystems.properties.include.type,parentSchema:schema11.properties.agent.properties.filesystems.properties.include,data:data74};
+const err243 = {instancePath:instancePath+"/agent/filesystems/include/fsTypes",schemaPath:"#/properties/agent/properties/filesystems/properties/include/properties/fsTypes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.filesystems.properties.include.properties.fsTypes.type,parentSchema:schema11.properties.agent.properties.filesystems.properties.include.properties.fsTypes,data:data76};
 if(vErrors === null){
 vErrors = [err243];
 }
@@ -3070,16 +3066,14 @@ vErrors.push(err243);
 }
 errors++;
 }
-let data79 = data73.exclude;
-if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
-if(data79.fsTypes === undefined){
-data79.fsTypes = [];
-}
-if(data79.mounts === undefined){
-data79.mounts = [];
-}
-if(data79.fsTypes === undefined){
-const err244 = {instancePath:instancePath+"/agent/filesystems/exclude",schemaPath:"#/properties/agent/properties/filesystems/properties/exclude/required",keyword:"required",params:{missingProperty: "fsTypes"},message:"must have required property '"+"fsTypes"+"'",schema:schema11.properties.agent.properties.filesystems.properties.exclude.required,parentSchema:schema11.properties.agent.properties.filesystems.properties.exclude,data:data79};
+let data78 = data75.mounts;
+if(Array.isArray(data78)){
+const len7 = data78.length;
+for(let i7=0; i7<len7; i7++){
+let data79 = data78[i7];
+if(typeof data79 === "string"){
+if(!pattern19.test(data79)){
+const err244 = {instancePath:instancePath+"/agent/filesystems/include/mounts/" + i7,schemaPath:"#/properties/agent/properties/filesystems/properties/include/properties/mounts/items/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema11.properties.agent.properties.filesystems.properties.include.properties.mounts.items,data:data79};
 if(vErrors === null){
 vErrors = [err244];
 }
@@ -3088,8 +3082,9 @@ vErrors.push(err244);
 }
 errors++;
 }
-if(data79.mounts === undefined){
-const err245 = {instancePath:instancePath+"/agent/filesystems/exclude",schemaPath:"#/properties/agent/properties/filesystems/properties/exclude/required",keyword:"required",params:{missingProperty: "mounts"},message:"must have required property '"+"mounts"+"'",schema:schema11.properties.agent.properties.filesystems.properties.exclude.required,parentSchema:schema11.properties.agent.properties.filesystems.properties.exclude,data:data79};
+}
+else {
+const err245 = {instancePath:instancePath+"/agent/filesystems/include/mounts/" + i7,schemaPath:"#/properties/agent/properties/filesystems/properties/include/properties/mounts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.filesystems.properties.include.properties.mounts.items.type,parentSchema:schema11.properties.agent.properties.filesystems.properties.include.properties.mounts.items,data:data79};
 if(vErrors === null){
 vErrors = [err245];
 }
@@ -3098,9 +3093,10 @@ vErrors.push(err245);
 }
 errors++;
 }
-for(const key20 in data79){
-if(!((key20 === "fsTypes") || (key20 === "mounts"))){
-const err246 = {instancePath:instancePath+"/agent/filesystems/exclude",schemaPath:"#/properties/agent/properties/filesystems/properties/exclude/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.filesystems.properties.exclude,data:data79};
+}
+}
+else {
+const err246 = {instancePath:instancePath+"/agent/filesystems/include/mounts",schemaPath:"#/properties/agent/properties/filesystems/properties/include/properties/mounts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.filesystems.properties.include.properties.mounts.type,parentSchema:schema11.properties.agent.properties.filesystems.properties.include.properties.mounts,data:data78};
 if(vErrors === null){
 vErrors = [err246];
 }
@@ -3110,14 +3106,8 @@ vErrors.push(err246);
 errors++;
 }
 }
-let data80 = data79.fsTypes;
-if(Array.isArray(data80)){
-const len8 = data80.length;
-for(let i8=0; i8<len8; i8++){
-let data81 = data80[i8];
-if(typeof data81 === "string"){
-if(func3(data81) < 1){
-const err247 = {instancePath:instancePath+"/agent/filesystems/exclude/fsTypes/" + i8,schemaPath:"#/properties/agent/properties/filesystems/properties/exclude/properties/fsTypes/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.agent.properties.filesystems.properties.exclude.properties.fsTypes.items,data:data81};
+else {
+const err247 = {instancePath:instancePath+"/agent/filesystems/include",schemaPath:"#/properties/agent/properties/filesystems/properties/include/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.filesystems.properties.include.type,parentSchema:schema11.properties.agent.properties.filesystems.properties.include,data:data75};
 if(vErrors === null){
 vErrors = [err247];
 }
@@ -3126,9 +3116,16 @@ vErrors.push(err247);
 }
 errors++;
 }
+let data80 = data74.exclude;
+if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
+if(data80.fsTypes === undefined){
+data80.fsTypes = [];
 }
-else {
-const err248 = {instancePath:instancePath+"/agent/filesystems/exclude/fsTypes/" + i8,schemaPath:"#/properties/agent/properties/filesystems/properties/exclude/properties/fsTypes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.filesystems.properties.exclude.properties.fsTypes.items.type,parentSchema:schema11.properties.agent.properties.filesystems.properties.exclude.properties.fsTypes.items,data:data81};
+if(data80.mounts === undefined){
+data80.mounts = [];
+}
+if(data80.fsTypes === undefined){
+const err248 = {instancePath:instancePath+"/agent/filesystems/exclude",schemaPath:"#/properties/agent/properties/filesystems/properties/exclude/required",keyword:"required",params:{missingProperty: "fsTypes"},message:"must have required property '"+"fsTypes"+"'",schema:schema11.properties.agent.properties.filesystems.properties.exclude.required,parentSchema:schema11.properties.agent.properties.filesystems.properties.exclude,data:data80};
 if(vErrors === null){
 vErrors = [err248];
 }
@@ -3137,10 +3134,8 @@ vErrors.push(err248);
 }
 errors++;
 }
-}
-}
-else {
-const err249 = {instancePath:instancePath+"/agent/filesystems/exclude/fsTypes",schemaPath:"#/properties/agent/properties/filesystems/properties/exclude/properties/fsTypes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.filesystems.properties.exclude.properties.fsTypes.type,parentSchema:schema11.properties.agent.properties.filesystems.properties.exclude.properties.fsTypes,data:data80};
+if(data80.mounts === undefined){
+const err249 = {instancePath:instancePath+"/agent/filesystems/exclude",schemaPath:"#/properties/agent/properties/filesystems/properties/exclude/required",keyword:"required",params:{missingProperty: "mounts"},message:"must have required property '"+"mounts"+"'",schema:schema11.properties.agent.properties.filesystems.properties.exclude.required,parentSchema:schema11.properties.agent.properties.filesystems.properties.exclude,data:data80};
 if(vErrors === null){
 vErrors = [err249];
 }
@@ -3149,14 +3144,9 @@ vErrors.push(err249);
 }
 errors++;
 }
-let data82 = data79.mounts;
-if(Array.isArray(data82)){
-const len9 = data82.length;
-for(let i9=0; i9<len9; i9++){
-let data83 = data82[i9];
-if(typeof data83 === "string"){
-if(!pattern19.test(data83)){
-const err250 = {instancePath:instancePath+"/agent/filesystems/exclude/mounts/" + i9,schemaPath:"#/properties/agent/properties/filesystems/properties/exclude/properties/mounts/items/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema11.properties.agent.properties.filesystems.properties.exclude.properties.mounts.items,data:data83};
+for(const key20 in data80){
+if(!((key20 === "fsTypes") || (key20 === "mounts"))){
+const err250 = {instancePath:instancePath+"/agent/filesystems/exclude",schemaPath:"#/properties/agent/properties/filesystems/properties/exclude/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.filesystems.properties.exclude,data:data80};
 if(vErrors === null){
 vErrors = [err250];
 }
@@ -3166,8 +3156,14 @@ vErrors.push(err250);
 errors++;
 }
 }
-else {
-const err251 = {instancePath:instancePath+"/agent/filesystems/exclude/mounts/" + i9,schemaPath:"#/properties/agent/properties/filesystems/properties/exclude/properties/mounts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.filesystems.properties.exclude.properties.mounts.items.type,parentSchema:schema11.properties.agent.properties.filesystems.properties.exclude.properties.mounts.items,data:data83};
+let data81 = data80.fsTypes;
+if(Array.isArray(data81)){
+const len8 = data81.length;
+for(let i8=0; i8<len8; i8++){
+let data82 = data81[i8];
+if(typeof data82 === "string"){
+if(func3(data82) < 1){
+const err251 = {instancePath:instancePath+"/agent/filesystems/exclude/fsTypes/" + i8,schemaPath:"#/properties/agent/properties/filesystems/properties/exclude/properties/fsTypes/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.agent.properties.filesystems.properties.exclude.properties.fsTypes.items,data:data82};
 if(vErrors === null){
 vErrors = [err251];
 }
@@ -3177,9 +3173,8 @@ vErrors.push(err251);
 errors++;
 }
 }
-}
 else {
-const err252 = {instancePath:instancePath+"/agent/filesystems/exclude/mounts",schemaPath:"#/properties/agent/properties/filesystems/properties/exclude/properties/mounts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.filesystems.properties.exclude.properties.mounts.type,parentSchema:schema11.properties.agent.properties.filesystems.properties.exclude.properties.mounts,data:data82};
+const err252 = {instancePath:instancePath+"/agent/filesystems/exclude/fsTypes/" + i8,schemaPath:"#/properties/agent/properties/filesystems/properties/exclude/properties/fsTypes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.filesystems.properties.exclude.properties.fsTypes.items.type,parentSchema:schema11.properties.agent.properties.filesystems.properties.exclude.properties.fsTypes.items,data:data82};
 if(vErrors === null){
 vErrors = [err252];
 }
@@ -3189,8 +3184,9 @@ vErrors.push(err252);
 errors++;
 }
 }
+}
 else {
-const err253 = {instancePath:instancePath+"/agent/filesystems/exclude",schemaPath:"#/properties/agent/properties/filesystems/properties/exclude/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.filesystems.properties.exclude.type,parentSchema:schema11.properties.agent.properties.filesystems.properties.exclude,data:data79};
+const err253 = {instancePath:instancePath+"/agent/filesystems/exclude/fsTypes",schemaPath:"#/properties/agent/properties/filesystems/properties/exclude/properties/fsTypes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.filesystems.properties.exclude.properties.fsTypes.type,parentSchema:schema11.properties.agent.properties.filesystems.properties.exclude.properties.fsTypes,data:data81};
 if(vErrors === null){
 vErrors = [err253];
 }
@@ -3199,9 +3195,14 @@ vErrors.push(err253);
 }
 errors++;
 }
-}
-else {
-const err254 = {instancePath:instancePath+"/agent/filesystems",schemaPath:"#/properties/agent/properties/filesystems/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.filesystems.type,parentSchema:schema11.properties.agent.properties.filesystems,data:data73};
+let data83 = data80.mounts;
+if(Array.isArray(data83)){
+const len9 = data83.length;
+for(let i9=0; i9<len9; i9++){
+let data84 = data83[i9];
+if(typeof data84 === "string"){
+if(!pattern19.test(data84)){
+const err254 = {instancePath:instancePath+"/agent/filesystems/exclude/mounts/" + i9,schemaPath:"#/properties/agent/properties/filesystems/properties/exclude/properties/mounts/items/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema11.properties.agent.properties.filesystems.properties.exclude.properties.mounts.items,data:data84};
 if(vErrors === null){
 vErrors = [err254];
 }
@@ -3210,13 +3211,9 @@ vErrors.push(err254);
 }
 errors++;
 }
-let data84 = data56.network;
-if(data84 && typeof data84 == "object" && !Array.isArray(data84)){
-if(data84.excludeInterfaces === undefined){
-data84.excludeInterfaces = ["lo"];
 }
-if(data84.excludeInterfaces === undefined){
-const err255 = {instancePath:instancePath+"/agent/network",schemaPath:"#/properties/agent/properties/network/required",keyword:"required",params:{missingProperty: "excludeInterfaces"},message:"must have required property '"+"excludeInterfaces"+"'",schema:schema11.properties.agent.properties.network.required,parentSchema:schema11.properties.agent.properties.network,data:data84};
+else {
+const err255 = {instancePath:instancePath+"/agent/filesystems/exclude/mounts/" + i9,schemaPath:"#/properties/agent/properties/filesystems/properties/exclude/properties/mounts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.filesystems.properties.exclude.properties.mounts.items.type,parentSchema:schema11.properties.agent.properties.filesystems.properties.exclude.properties.mounts.items,data:data84};
 if(vErrors === null){
 vErrors = [err255];
 }
@@ -3225,9 +3222,10 @@ vErrors.push(err255);
 }
 errors++;
 }
-for(const key21 in data84){
-if(!(key21 === "excludeInterfaces")){
-const err256 = {instancePath:instancePath+"/agent/network",schemaPath:"#/properties/agent/properties/network/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.network,data:data84};
+}
+}
+else {
+const err256 = {instancePath:instancePath+"/agent/filesystems/exclude/mounts",schemaPath:"#/properties/agent/properties/filesystems/properties/exclude/properties/mounts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.filesystems.properties.exclude.properties.mounts.type,parentSchema:schema11.properties.agent.properties.filesystems.properties.exclude.properties.mounts,data:data83};
 if(vErrors === null){
 vErrors = [err256];
 }
@@ -3237,13 +3235,8 @@ vErrors.push(err256);
 errors++;
 }
 }
-let data85 = data84.excludeInterfaces;
-if(Array.isArray(data85)){
-const len10 = data85.length;
-for(let i10=0; i10<len10; i10++){
-let data86 = data85[i10];
-if(typeof data86 !== "string"){
-const err257 = {instancePath:instancePath+"/agent/network/excludeInterfaces/" + i10,schemaPath:"#/properties/agent/properties/network/properties/excludeInterfaces/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.network.properties.excludeInterfaces.items.type,parentSchema:schema11.properties.agent.properties.network.properties.excludeInterfaces.items,data:data86};
+else {
+const err257 = {instancePath:instancePath+"/agent/filesystems/exclude",schemaPath:"#/properties/agent/properties/filesystems/properties/exclude/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.filesystems.properties.exclude.type,parentSchema:schema11.properties.agent.properties.filesystems.properties.exclude,data:data80};
 if(vErrors === null){
 vErrors = [err257];
 }
@@ -3253,9 +3246,8 @@ vErrors.push(err257);
 errors++;
 }
 }
-}
 else {
-const err258 = {instancePath:instancePath+"/agent/network/excludeInterfaces",schemaPath:"#/properties/agent/properties/network/properties/excludeInterfaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.network.properties.excludeInterfaces.type,parentSchema:schema11.properties.agent.properties.network.properties.excludeInterfaces,data:data85};
+const err258 = {instancePath:instancePath+"/agent/filesystems",schemaPath:"#/properties/agent/properties/filesystems/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.filesystems.type,parentSchema:schema11.properties.agent.properties.filesystems,data:data74};
 if(vErrors === null){
 vErrors = [err258];
 }
@@ -3264,9 +3256,13 @@ vErrors.push(err258);
 }
 errors++;
 }
+let data85 = data57.network;
+if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
+if(data85.excludeInterfaces === undefined){
+data85.excludeInterfaces = ["lo"];
 }
-else {
-const err259 = {instancePath:instancePath+"/agent/network",schemaPath:"#/properties/agent/properties/network/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.network.type,parentSchema:schema11.properties.agent.properties.network,data:data84};
+if(data85.excludeInterfaces === undefined){
+const err259 = {instancePath:instancePath+"/agent/network",schemaPath:"#/properties/agent/properties/network/required",keyword:"required",params:{missingProperty: "excludeInterfaces"},message:"must have required property '"+"excludeInterfaces"+"'",schema:schema11.properties.agent.properties.network.required,parentSchema:schema11.properties.agent.properties.network,data:data85};
 if(vErrors === null){
 vErrors = [err259];
 }
@@ -3275,13 +3271,9 @@ vErrors.push(err259);
 }
 errors++;
 }
-let data87 = data56.disks;
-if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
-if(data87.excludeDevices === undefined){
-data87.excludeDevices = "^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$";
-}
-if(data87.excludeDevices === undefined){
-const err260 = {instancePath:instancePath+"/agent/disks",schemaPath:"#/properties/agent/properties/disks/required",keyword:"required",params:{missingProperty: "excludeDevices"},message:"must have required property '"+"excludeDevices"+"'",schema:schema11.properties.agent.properties.disks.required,parentSchema:schema11.properties.agent.properties.disks,data:data87};
+for(const key21 in data85){
+if(!(key21 === "excludeInterfaces")){
+const err260 = {instancePath:instancePath+"/agent/network",schemaPath:"#/properties/agent/properties/network/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.network,data:data85};
 if(vErrors === null){
 vErrors = [err260];
 }
@@ -3290,9 +3282,14 @@ vErrors.push(err260);
 }
 errors++;
 }
-for(const key22 in data87){
-if(!(key22 === "excludeDevices")){
-const err261 = {instancePath:instancePath+"/agent/disks",schemaPath:"#/properties/agent/properties/disks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.disks,data:data87};
+}
+let data86 = data85.excludeInterfaces;
+if(Array.isArray(data86)){
+const len10 = data86.length;
+for(let i10=0; i10<len10; i10++){
+let data87 = data86[i10];
+if(typeof data87 !== "string"){
+const err261 = {instancePath:instancePath+"/agent/network/excludeInterfaces/" + i10,schemaPath:"#/properties/agent/properties/network/properties/excludeInterfaces/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.network.properties.excludeInterfaces.items.type,parentSchema:schema11.properties.agent.properties.network.properties.excludeInterfaces.items,data:data87};
 if(vErrors === null){
 vErrors = [err261];
 }
@@ -3302,9 +3299,9 @@ vErrors.push(err261);
 errors++;
 }
 }
-let data88 = data87.excludeDevices;
-if(typeof data88 !== "string"){
-const err262 = {instancePath:instancePath+"/agent/disks/excludeDevices",schemaPath:"#/properties/agent/properties/disks/properties/excludeDevices/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.disks.properties.excludeDevices.type,parentSchema:schema11.properties.agent.properties.disks.properties.excludeDevices,data:data88};
+}
+else {
+const err262 = {instancePath:instancePath+"/agent/network/excludeInterfaces",schemaPath:"#/properties/agent/properties/network/properties/excludeInterfaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.network.properties.excludeInterfaces.type,parentSchema:schema11.properties.agent.properties.network.properties.excludeInterfaces,data:data86};
 if(vErrors === null){
 vErrors = [err262];
 }
@@ -3315,7 +3312,7 @@ errors++;
 }
 }
 else {
-const err263 = {instancePath:instancePath+"/agent/disks",schemaPath:"#/properties/agent/properties/disks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.disks.type,parentSchema:schema11.properties.agent.properties.disks,data:data87};
+const err263 = {instancePath:instancePath+"/agent/network",schemaPath:"#/properties/agent/properties/network/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.network.type,parentSchema:schema11.properties.agent.properties.network,data:data85};
 if(vErrors === null){
 vErrors = [err263];
 }
@@ -3324,11 +3321,13 @@ vErrors.push(err263);
 }
 errors++;
 }
-let data89 = data56.temperatures;
-if(data89 && typeof data89 == "object" && !Array.isArray(data89)){
-for(const key23 in data89){
-if(!(key23 === "criticalCelsius")){
-const err264 = {instancePath:instancePath+"/agent/temperatures",schemaPath:"#/properties/agent/properties/temperatures/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.temperatures,data:data89};
+let data88 = data57.disks;
+if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
+if(data88.excludeDevices === undefined){
+data88.excludeDevices = "^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$";
+}
+if(data88.excludeDevices === undefined){
+const err264 = {instancePath:instancePath+"/agent/disks",schemaPath:"#/properties/agent/properties/disks/required",keyword:"required",params:{missingProperty: "excludeDevices"},message:"must have required property '"+"excludeDevices"+"'",schema:schema11.properties.agent.properties.disks.required,parentSchema:schema11.properties.agent.properties.disks,data:data88};
 if(vErrors === null){
 vErrors = [err264];
 }
@@ -3337,12 +3336,9 @@ vErrors.push(err264);
 }
 errors++;
 }
-}
-if(data89.criticalCelsius !== undefined){
-let data90 = data89.criticalCelsius;
-if(typeof data90 == "number"){
-if(data90 > 200 || isNaN(data90)){
-const err265 = {instancePath:instancePath+"/agent/temperatures/criticalCelsius",schemaPath:"#/properties/agent/properties/temperatures/properties/criticalCelsius/maximum",keyword:"maximum",params:{comparison: "<=", limit: 200},message:"must be <= 200",schema:200,parentSchema:schema11.properties.agent.properties.temperatures.properties.criticalCelsius,data:data90};
+for(const key22 in data88){
+if(!(key22 === "excludeDevices")){
+const err265 = {instancePath:instancePath+"/agent/disks",schemaPath:"#/properties/agent/properties/disks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.disks,data:data88};
 if(vErrors === null){
 vErrors = [err265];
 }
@@ -3351,8 +3347,10 @@ vErrors.push(err265);
 }
 errors++;
 }
-if(data90 <= 0 || isNaN(data90)){
-const err266 = {instancePath:instancePath+"/agent/temperatures/criticalCelsius",schemaPath:"#/properties/agent/properties/temperatures/properties/criticalCelsius/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema11.properties.agent.properties.temperatures.properties.criticalCelsius,data:data90};
+}
+let data89 = data88.excludeDevices;
+if(typeof data89 !== "string"){
+const err266 = {instancePath:instancePath+"/agent/disks/excludeDevices",schemaPath:"#/properties/agent/properties/disks/properties/excludeDevices/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.disks.properties.excludeDevices.type,parentSchema:schema11.properties.agent.properties.disks.properties.excludeDevices,data:data89};
 if(vErrors === null){
 vErrors = [err266];
 }
@@ -3363,7 +3361,7 @@ errors++;
 }
 }
 else {
-const err267 = {instancePath:instancePath+"/agent/temperatures/criticalCelsius",schemaPath:"#/properties/agent/properties/temperatures/properties/criticalCelsius/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.agent.properties.temperatures.properties.criticalCelsius.type,parentSchema:schema11.properties.agent.properties.temperatures.properties.criticalCelsius,data:data90};
+const err267 = {instancePath:instancePath+"/agent/disks",schemaPath:"#/properties/agent/properties/disks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.disks.type,parentSchema:schema11.properties.agent.properties.disks,data:data88};
 if(vErrors === null){
 vErrors = [err267];
 }
@@ -3372,10 +3370,11 @@ vErrors.push(err267);
 }
 errors++;
 }
-}
-}
-else {
-const err268 = {instancePath:instancePath+"/agent/temperatures",schemaPath:"#/properties/agent/properties/temperatures/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.temperatures.type,parentSchema:schema11.properties.agent.properties.temperatures,data:data89};
+let data90 = data57.temperatures;
+if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
+for(const key23 in data90){
+if(!(key23 === "criticalCelsius")){
+const err268 = {instancePath:instancePath+"/agent/temperatures",schemaPath:"#/properties/agent/properties/temperatures/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.temperatures,data:data90};
 if(vErrors === null){
 vErrors = [err268];
 }
@@ -3384,13 +3383,12 @@ vErrors.push(err268);
 }
 errors++;
 }
-let data91 = data56.processes;
-if(data91 && typeof data91 == "object" && !Array.isArray(data91)){
-if(data91.names === undefined){
-data91.names = [];
 }
-if(data91.names === undefined){
-const err269 = {instancePath:instancePath+"/agent/processes",schemaPath:"#/properties/agent/properties/processes/required",keyword:"required",params:{missingProperty: "names"},message:"must have required property '"+"names"+"'",schema:schema11.properties.agent.properties.processes.required,parentSchema:schema11.properties.agent.properties.processes,data:data91};
+if(data90.criticalCelsius !== undefined){
+let data91 = data90.criticalCelsius;
+if(typeof data91 == "number"){
+if(data91 > 200 || isNaN(data91)){
+const err269 = {instancePath:instancePath+"/agent/temperatures/criticalCelsius",schemaPath:"#/properties/agent/properties/temperatures/properties/criticalCelsius/maximum",keyword:"maximum",params:{comparison: "<=", limit: 200},message:"must be <= 200",schema:200,parentSchema:schema11.properties.agent.properties.temperatures.properties.criticalCelsius,data:data91};
 if(vErrors === null){
 vErrors = [err269];
 }
@@ -3399,9 +3397,8 @@ vErrors.push(err269);
 }
 errors++;
 }
-for(const key24 in data91){
-if(!(key24 === "names")){
-const err270 = {instancePath:instancePath+"/agent/processes",schemaPath:"#/properties/agent/properties/processes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.processes,data:data91};
+if(data91 <= 0 || isNaN(data91)){
+const err270 = {instancePath:instancePath+"/agent/temperatures/criticalCelsius",schemaPath:"#/properties/agent/properties/temperatures/properties/criticalCelsius/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema11.properties.agent.properties.temperatures.properties.criticalCelsius,data:data91};
 if(vErrors === null){
 vErrors = [err270];
 }
@@ -3411,14 +3408,8 @@ vErrors.push(err270);
 errors++;
 }
 }
-let data92 = data91.names;
-if(Array.isArray(data92)){
-const len11 = data92.length;
-for(let i11=0; i11<len11; i11++){
-let data93 = data92[i11];
-if(typeof data93 === "string"){
-if(!pattern21.test(data93)){
-const err271 = {instancePath:instancePath+"/agent/processes/names/" + i11,schemaPath:"#/properties/agent/properties/processes/properties/names/items/pattern",keyword:"pattern",params:{pattern: "^[^/\\n]{1,15}$"},message:"must match pattern \""+"^[^/\\n]{1,15}$"+"\"",schema:"^[^/\\n]{1,15}$",parentSchema:schema11.properties.agent.properties.processes.properties.names.items,data:data93};
+else {
+const err271 = {instancePath:instancePath+"/agent/temperatures/criticalCelsius",schemaPath:"#/properties/agent/properties/temperatures/properties/criticalCelsius/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.agent.properties.temperatures.properties.criticalCelsius.type,parentSchema:schema11.properties.agent.properties.temperatures.properties.criticalCelsius,data:data91};
 if(vErrors === null){
 vErrors = [err271];
 }
@@ -3428,8 +3419,9 @@ vErrors.push(err271);
 errors++;
 }
 }
+}
 else {
-const err272 = {instancePath:instancePath+"/agent/processes/names/" + i11,schemaPath:"#/properties/agent/properties/processes/properties/names/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.processes.properties.names.items.type,parentSchema:schema11.properties.agent.properties.processes.properties.names.items,data:data93};
+const err272 = {instancePath:instancePath+"/agent/temperatures",schemaPath:"#/properties/agent/properties/temperatures/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.temperatures.type,parentSchema:schema11.properties.agent.properties.temperatures,data:data90};
 if(vErrors === null){
 vErrors = [err272];
 }
@@ -3438,10 +3430,13 @@ vErrors.push(err272);
 }
 errors++;
 }
+let data92 = data57.processes;
+if(data92 && typeof data92 == "object" && !Array.isArray(data92)){
+if(data92.names === undefined){
+data92.names = [];
 }
-}
-else {
-const err273 = {instancePath:instancePath+"/agent/processes/names",schemaPath:"#/properties/agent/properties/processes/properties/names/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.processes.properties.names.type,parentSchema:schema11.properties.agent.properties.processes.properties.names,data:data92};
+if(data92.names === undefined){
+const err273 = {instancePath:instancePath+"/agent/processes",schemaPath:"#/properties/agent/properties/processes/required",keyword:"required",params:{missingProperty: "names"},message:"must have required property '"+"names"+"'",schema:schema11.properties.agent.properties.processes.required,parentSchema:schema11.properties.agent.properties.processes,data:data92};
 if(vErrors === null){
 vErrors = [err273];
 }
@@ -3450,9 +3445,9 @@ vErrors.push(err273);
 }
 errors++;
 }
-}
-else {
-const err274 = {instancePath:instancePath+"/agent/processes",schemaPath:"#/properties/agent/properties/processes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.processes.type,parentSchema:schema11.properties.agent.properties.processes,data:data91};
+for(const key24 in data92){
+if(!(key24 === "names")){
+const err274 = {instancePath:instancePath+"/agent/processes",schemaPath:"#/properties/agent/properties/processes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.processes,data:data92};
 if(vErrors === null){
 vErrors = [err274];
 }
@@ -3461,25 +3456,15 @@ vErrors.push(err274);
 }
 errors++;
 }
-let data94 = data56.ping;
-if(data94 && typeof data94 == "object" && !Array.isArray(data94)){
-if(data94.interval === undefined){
-data94.interval = "30s";
 }
-if(data94.gateway === undefined){
-data94.gateway = true;
-}
-if(data94.count === undefined){
-data94.count = 3;
-}
-if(data94.timeout === undefined){
-data94.timeout = "2s";
-}
-if(data94.targets === undefined){
-data94.targets = [];
-}
-if(data94.interval === undefined){
-const err275 = {instancePath:instancePath+"/agent/ping",schemaPath:"#/properties/agent/properties/ping/required",keyword:"required",params:{missingProperty: "interval"},message:"must have required property '"+"interval"+"'",schema:schema11.properties.agent.properties.ping.required,parentSchema:schema11.properties.agent.properties.ping,data:data94};
+let data93 = data92.names;
+if(Array.isArray(data93)){
+const len11 = data93.length;
+for(let i11=0; i11<len11; i11++){
+let data94 = data93[i11];
+if(typeof data94 === "string"){
+if(!pattern21.test(data94)){
+const err275 = {instancePath:instancePath+"/agent/processes/names/" + i11,schemaPath:"#/properties/agent/properties/processes/properties/names/items/pattern",keyword:"pattern",params:{pattern: "^[^/\\n]{1,15}$"},message:"must match pattern \""+"^[^/\\n]{1,15}$"+"\"",schema:"^[^/\\n]{1,15}$",parentSchema:schema11.properties.agent.properties.processes.properties.names.items,data:data94};
 if(vErrors === null){
 vErrors = [err275];
 }
@@ -3488,8 +3473,9 @@ vErrors.push(err275);
 }
 errors++;
 }
-if(data94.gateway === undefined){
-const err276 = {instancePath:instancePath+"/agent/ping",schemaPath:"#/properties/agent/properties/ping/required",keyword:"required",params:{missingProperty: "gateway"},message:"must have required property '"+"gateway"+"'",schema:schema11.properties.agent.properties.ping.required,parentSchema:schema11.properties.agent.properties.ping,data:data94};
+}
+else {
+const err276 = {instancePath:instancePath+"/agent/processes/names/" + i11,schemaPath:"#/properties/agent/properties/processes/properties/names/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.processes.properties.names.items.type,parentSchema:schema11.properties.agent.properties.processes.properties.names.items,data:data94};
 if(vErrors === null){
 vErrors = [err276];
 }
@@ -3498,8 +3484,10 @@ vErrors.push(err276);
 }
 errors++;
 }
-if(data94.count === undefined){
-const err277 = {instancePath:instancePath+"/agent/ping",schemaPath:"#/properties/agent/properties/ping/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'",schema:schema11.properties.agent.properties.ping.required,parentSchema:schema11.properties.agent.properties.ping,data:data94};
+}
+}
+else {
+const err277 = {instancePath:instancePath+"/agent/processes/names",schemaPath:"#/properties/agent/properties/processes/properties/names/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.processes.properties.names.type,parentSchema:schema11.properties.agent.properties.processes.properties.names,data:data93};
 if(vErrors === null){
 vErrors = [err277];
 }
@@ -3508,8 +3496,9 @@ vErrors.push(err277);
 }
 errors++;
 }
-if(data94.timeout === undefined){
-const err278 = {instancePath:instancePath+"/agent/ping",schemaPath:"#/properties/agent/properties/ping/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.agent.properties.ping.required,parentSchema:schema11.properties.agent.properties.ping,data:data94};
+}
+else {
+const err278 = {instancePath:instancePath+"/agent/processes",schemaPath:"#/properties/agent/properties/processes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.processes.type,parentSchema:schema11.properties.agent.properties.processes,data:data92};
 if(vErrors === null){
 vErrors = [err278];
 }
@@ -3518,8 +3507,25 @@ vErrors.push(err278);
 }
 errors++;
 }
-if(data94.targets === undefined){
-const err279 = {instancePath:instancePath+"/agent/ping",schemaPath:"#/properties/agent/properties/ping/required",keyword:"required",params:{missingProperty: "targets"},message:"must have required property '"+"targets"+"'",schema:schema11.properties.agent.properties.ping.required,parentSchema:schema11.properties.agent.properties.ping,data:data94};
+let data95 = data57.ping;
+if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
+if(data95.interval === undefined){
+data95.interval = "30s";
+}
+if(data95.gateway === undefined){
+data95.gateway = true;
+}
+if(data95.count === undefined){
+data95.count = 3;
+}
+if(data95.timeout === undefined){
+data95.timeout = "2s";
+}
+if(data95.targets === undefined){
+data95.targets = [];
+}
+if(data95.interval === undefined){
+const err279 = {instancePath:instancePath+"/agent/ping",schemaPath:"#/properties/agent/properties/ping/required",keyword:"required",params:{missingProperty: "interval"},message:"must have required property '"+"interval"+"'",schema:schema11.properties.agent.properties.ping.required,parentSchema:schema11.properties.agent.properties.ping,data:data95};
 if(vErrors === null){
 vErrors = [err279];
 }
@@ -3528,9 +3534,8 @@ vErrors.push(err279);
 }
 errors++;
 }
-for(const key25 in data94){
-if(!(((((key25 === "interval") || (key25 === "gateway")) || (key25 === "count")) || (key25 === "timeout")) || (key25 === "targets"))){
-const err280 = {instancePath:instancePath+"/agent/ping",schemaPath:"#/properties/agent/properties/ping/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.ping,data:data94};
+if(data95.gateway === undefined){
+const err280 = {instancePath:instancePath+"/agent/ping",schemaPath:"#/properties/agent/properties/ping/required",keyword:"required",params:{missingProperty: "gateway"},message:"must have required property '"+"gateway"+"'",schema:schema11.properties.agent.properties.ping.required,parentSchema:schema11.properties.agent.properties.ping,data:data95};
 if(vErrors === null){
 vErrors = [err280];
 }
@@ -3539,11 +3544,8 @@ vErrors.push(err280);
 }
 errors++;
 }
-}
-let data95 = data94.interval;
-if(typeof data95 === "string"){
-if(!pattern0.test(data95)){
-const err281 = {instancePath:instancePath+"/agent/ping/interval",schemaPath:"#/properties/agent/properties/ping/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.agent.properties.ping.properties.interval,data:data95};
+if(data95.count === undefined){
+const err281 = {instancePath:instancePath+"/agent/ping",schemaPath:"#/properties/agent/properties/ping/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'",schema:schema11.properties.agent.properties.ping.required,parentSchema:schema11.properties.agent.properties.ping,data:data95};
 if(vErrors === null){
 vErrors = [err281];
 }
@@ -3552,9 +3554,8 @@ vErrors.push(err281);
 }
 errors++;
 }
-}
-else {
-const err282 = {instancePath:instancePath+"/agent/ping/interval",schemaPath:"#/properties/agent/properties/ping/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.ping.properties.interval.type,parentSchema:schema11.properties.agent.properties.ping.properties.interval,data:data95};
+if(data95.timeout === undefined){
+const err282 = {instancePath:instancePath+"/agent/ping",schemaPath:"#/properties/agent/properties/ping/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.agent.properties.ping.required,parentSchema:schema11.properties.agent.properties.ping,data:data95};
 if(vErrors === null){
 vErrors = [err282];
 }
@@ -3563,9 +3564,8 @@ vErrors.push(err282);
 }
 errors++;
 }
-let data96 = data94.gateway;
-if(typeof data96 !== "boolean"){
-const err283 = {instancePath:instancePath+"/agent/ping/gateway",schemaPath:"#/properties/agent/properties/ping/properties/gateway/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.agent.properties.ping.properties.gateway.type,parentSchema:schema11.properties.agent.properties.ping.properties.gateway,data:data96};
+if(data95.targets === undefined){
+const err283 = {instancePath:instancePath+"/agent/ping",schemaPath:"#/properties/agent/properties/ping/required",keyword:"required",params:{missingProperty: "targets"},message:"must have required property '"+"targets"+"'",schema:schema11.properties.agent.properties.ping.required,parentSchema:schema11.properties.agent.properties.ping,data:data95};
 if(vErrors === null){
 vErrors = [err283];
 }
@@ -3574,9 +3574,9 @@ vErrors.push(err283);
 }
 errors++;
 }
-let data97 = data94.count;
-if(!((typeof data97 == "number") && (!(data97 % 1) && !isNaN(data97)))){
-const err284 = {instancePath:instancePath+"/agent/ping/count",schemaPath:"#/properties/agent/properties/ping/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.agent.properties.ping.properties.count.type,parentSchema:schema11.properties.agent.properties.ping.properties.count,data:data97};
+for(const key25 in data95){
+if(!(((((key25 === "interval") || (key25 === "gateway")) || (key25 === "count")) || (key25 === "timeout")) || (key25 === "targets"))){
+const err284 = {instancePath:instancePath+"/agent/ping",schemaPath:"#/properties/agent/properties/ping/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.ping,data:data95};
 if(vErrors === null){
 vErrors = [err284];
 }
@@ -3585,9 +3585,11 @@ vErrors.push(err284);
 }
 errors++;
 }
-if(typeof data97 == "number"){
-if(data97 > 20 || isNaN(data97)){
-const err285 = {instancePath:instancePath+"/agent/ping/count",schemaPath:"#/properties/agent/properties/ping/properties/count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 20},message:"must be <= 20",schema:20,parentSchema:schema11.properties.agent.properties.ping.properties.count,data:data97};
+}
+let data96 = data95.interval;
+if(typeof data96 === "string"){
+if(!pattern0.test(data96)){
+const err285 = {instancePath:instancePath+"/agent/ping/interval",schemaPath:"#/properties/agent/properties/ping/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.agent.properties.ping.properties.interval,data:data96};
 if(vErrors === null){
 vErrors = [err285];
 }
@@ -3596,8 +3598,9 @@ vErrors.push(err285);
 }
 errors++;
 }
-if(data97 < 1 || isNaN(data97)){
-const err286 = {instancePath:instancePath+"/agent/ping/count",schemaPath:"#/properties/agent/properties/ping/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.agent.properties.ping.properties.count,data:data97};
+}
+else {
+const err286 = {instancePath:instancePath+"/agent/ping/interval",schemaPath:"#/properties/agent/properties/ping/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.ping.properties.interval.type,parentSchema:schema11.properties.agent.properties.ping.properties.interval,data:data96};
 if(vErrors === null){
 vErrors = [err286];
 }
@@ -3606,11 +3609,9 @@ vErrors.push(err286);
 }
 errors++;
 }
-}
-let data98 = data94.timeout;
-if(typeof data98 === "string"){
-if(!pattern0.test(data98)){
-const err287 = {instancePath:instancePath+"/agent/ping/timeout",schemaPath:"#/properties/agent/properties/ping/properties/timeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.agent.properties.ping.properties.timeout,data:data98};
+let data97 = data95.gateway;
+if(typeof data97 !== "boolean"){
+const err287 = {instancePath:instancePath+"/agent/ping/gateway",schemaPath:"#/properties/agent/properties/ping/properties/gateway/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.agent.properties.ping.properties.gateway.type,parentSchema:schema11.properties.agent.properties.ping.properties.gateway,data:data97};
 if(vErrors === null){
 vErrors = [err287];
 }
@@ -3619,9 +3620,9 @@ vErrors.push(err287);
 }
 errors++;
 }
-}
-else {
-const err288 = {instancePath:instancePath+"/agent/ping/timeout",schemaPath:"#/properties/agent/properties/ping/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.ping.properties.timeout.type,parentSchema:schema11.properties.agent.properties.ping.properties.timeout,data:data98};
+let data98 = data95.count;
+if(!((typeof data98 == "number") && (!(data98 % 1) && !isNaN(data98)))){
+const err288 = {instancePath:instancePath+"/agent/ping/count",schemaPath:"#/properties/agent/properties/ping/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.agent.properties.ping.properties.count.type,parentSchema:schema11.properties.agent.properties.ping.properties.count,data:data98};
 if(vErrors === null){
 vErrors = [err288];
 }
@@ -3630,14 +3631,9 @@ vErrors.push(err288);
 }
 errors++;
 }
-let data99 = data94.targets;
-if(Array.isArray(data99)){
-const len12 = data99.length;
-for(let i12=0; i12<len12; i12++){
-let data100 = data99[i12];
-if(data100 && typeof data100 == "object" && !Array.isArray(data100)){
-if(data100.host === undefined){
-const err289 = {instancePath:instancePath+"/agent/ping/targets/" + i12,schemaPath:"#/properties/agent/properties/ping/properties/targets/items/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema11.properties.agent.properties.ping.properties.targets.items.required,parentSchema:schema11.properties.agent.properties.ping.properties.targets.items,data:data100};
+if(typeof data98 == "number"){
+if(data98 > 20 || isNaN(data98)){
+const err289 = {instancePath:instancePath+"/agent/ping/count",schemaPath:"#/properties/agent/properties/ping/properties/count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 20},message:"must be <= 20",schema:20,parentSchema:schema11.properties.agent.properties.ping.properties.count,data:data98};
 if(vErrors === null){
 vErrors = [err289];
 }
@@ -3646,9 +3642,8 @@ vErrors.push(err289);
 }
 errors++;
 }
-for(const key26 in data100){
-if(!((key26 === "name") || (key26 === "host"))){
-const err290 = {instancePath:instancePath+"/agent/ping/targets/" + i12,schemaPath:"#/properties/agent/properties/ping/properties/targets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.ping.properties.targets.items,data:data100};
+if(data98 < 1 || isNaN(data98)){
+const err290 = {instancePath:instancePath+"/agent/ping/count",schemaPath:"#/properties/agent/properties/ping/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.agent.properties.ping.properties.count,data:data98};
 if(vErrors === null){
 vErrors = [err290];
 }
@@ -3658,11 +3653,10 @@ vErrors.push(err290);
 errors++;
 }
 }
-if(data100.name !== undefined){
-let data101 = data100.name;
-if(typeof data101 === "string"){
-if(!pattern24.test(data101)){
-const err291 = {instancePath:instancePath+"/agent/ping/targets/" + i12+"/name",schemaPath:"#/properties/agent/properties/ping/properties/targets/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._-]+$"+"\"",schema:"^[A-Za-z0-9._-]+$",parentSchema:schema11.properties.agent.properties.ping.properties.targets.items.properties.name,data:data101};
+let data99 = data95.timeout;
+if(typeof data99 === "string"){
+if(!pattern0.test(data99)){
+const err291 = {instancePath:instancePath+"/agent/ping/timeout",schemaPath:"#/properties/agent/properties/ping/properties/timeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.agent.properties.ping.properties.timeout,data:data99};
 if(vErrors === null){
 vErrors = [err291];
 }
@@ -3673,7 +3667,7 @@ errors++;
 }
 }
 else {
-const err292 = {instancePath:instancePath+"/agent/ping/targets/" + i12+"/name",schemaPath:"#/properties/agent/properties/ping/properties/targets/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.ping.properties.targets.items.properties.name.type,parentSchema:schema11.properties.agent.properties.ping.properties.targets.items.properties.name,data:data101};
+const err292 = {instancePath:instancePath+"/agent/ping/timeout",schemaPath:"#/properties/agent/properties/ping/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.ping.properties.timeout.type,parentSchema:schema11.properties.agent.properties.ping.properties.timeout,data:data99};
 if(vErrors === null){
 vErrors = [err292];
 }
@@ -3682,12 +3676,14 @@ vErrors.push(err292);
 }
 errors++;
 }
-}
-if(data100.host !== undefined){
-let data102 = data100.host;
-if(typeof data102 === "string"){
-if(func3(data102) < 1){
-const err293 = {instancePath:instancePath+"/agent/ping/targets/" + i12+"/host",schemaPath:"#/properties/agent/properties/ping/properties/targets/items/properties/host/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.agent.properties.ping.properties.targets.items.properties.host,data:data102};
+let data100 = data95.targets;
+if(Array.isArray(data100)){
+const len12 = data100.length;
+for(let i12=0; i12<len12; i12++){
+let data101 = data100[i12];
+if(data101 && typeof data101 == "object" && !Array.isArray(data101)){
+if(data101.host === undefined){
+const err293 = {instancePath:instancePath+"/agent/ping/targets/" + i12,schemaPath:"#/properties/agent/properties/ping/properties/targets/items/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema11.properties.agent.properties.ping.properties.targets.items.required,parentSchema:schema11.properties.agent.properties.ping.properties.targets.items,data:data101};
 if(vErrors === null){
 vErrors = [err293];
 }
@@ -3696,9 +3692,9 @@ vErrors.push(err293);
 }
 errors++;
 }
-}
-else {
-const err294 = {instancePath:instancePath+"/agent/ping/targets/" + i12+"/host",schemaPath:"#/properties/agent/properties/ping/properties/targets/items/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.ping.properties.targets.items.properties.host.type,parentSchema:schema11.properties.agent.properties.ping.properties.targets.items.properties.host,data:data102};
+for(const key26 in data101){
+if(!((key26 === "name") || (key26 === "host"))){
+const err294 = {instancePath:instancePath+"/agent/ping/targets/" + i12,schemaPath:"#/properties/agent/properties/ping/properties/targets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.ping.properties.targets.items,data:data101};
 if(vErrors === null){
 vErrors = [err294];
 }
@@ -3708,9 +3704,11 @@ vErrors.push(err294);
 errors++;
 }
 }
-}
-else {
-const err295 = {instancePath:instancePath+"/agent/ping/targets/" + i12,schemaPath:"#/properties/agent/properties/ping/properties/targets/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.ping.properties.targets.items.type,parentSchema:schema11.properties.agent.properties.ping.properties.targets.items,data:data100};
+if(data101.name !== undefined){
+let data102 = data101.name;
+if(typeof data102 === "string"){
+if(!pattern24.test(data102)){
+const err295 = {instancePath:instancePath+"/agent/ping/targets/" + i12+"/name",schemaPath:"#/properties/agent/properties/ping/properties/targets/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._-]+$"+"\"",schema:"^[A-Za-z0-9._-]+$",parentSchema:schema11.properties.agent.properties.ping.properties.targets.items.properties.name,data:data102};
 if(vErrors === null){
 vErrors = [err295];
 }
@@ -3720,9 +3718,8 @@ vErrors.push(err295);
 errors++;
 }
 }
-}
 else {
-const err296 = {instancePath:instancePath+"/agent/ping/targets",schemaPath:"#/properties/agent/properties/ping/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.ping.properties.targets.type,parentSchema:schema11.properties.agent.properties.ping.properties.targets,data:data99};
+const err296 = {instancePath:instancePath+"/agent/ping/targets/" + i12+"/name",schemaPath:"#/properties/agent/properties/ping/properties/targets/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.ping.properties.targets.items.properties.name.type,parentSchema:schema11.properties.agent.properties.ping.properties.targets.items.properties.name,data:data102};
 if(vErrors === null){
 vErrors = [err296];
 }
@@ -3732,8 +3729,11 @@ vErrors.push(err296);
 errors++;
 }
 }
-else {
-const err297 = {instancePath:instancePath+"/agent/ping",schemaPath:"#/properties/agent/properties/ping/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.ping.type,parentSchema:schema11.properties.agent.properties.ping,data:data94};
+if(data101.host !== undefined){
+let data103 = data101.host;
+if(typeof data103 === "string"){
+if(func3(data103) < 1){
+const err297 = {instancePath:instancePath+"/agent/ping/targets/" + i12+"/host",schemaPath:"#/properties/agent/properties/ping/properties/targets/items/properties/host/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.agent.properties.ping.properties.targets.items.properties.host,data:data103};
 if(vErrors === null){
 vErrors = [err297];
 }
@@ -3742,13 +3742,9 @@ vErrors.push(err297);
 }
 errors++;
 }
-let data103 = data56.tcp;
-if(data103 && typeof data103 == "object" && !Array.isArray(data103)){
-if(data103.targets === undefined){
-data103.targets = [];
 }
-if(data103.targets === undefined){
-const err298 = {instancePath:instancePath+"/agent/tcp",schemaPath:"#/properties/agent/properties/tcp/required",keyword:"required",params:{missingProperty: "targets"},message:"must have required property '"+"targets"+"'",schema:schema11.properties.agent.properties.tcp.required,parentSchema:schema11.properties.agent.properties.tcp,data:data103};
+else {
+const err298 = {instancePath:instancePath+"/agent/ping/targets/" + i12+"/host",schemaPath:"#/properties/agent/properties/ping/properties/targets/items/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.ping.properties.targets.items.properties.host.type,parentSchema:schema11.properties.agent.properties.ping.properties.targets.items.properties.host,data:data103};
 if(vErrors === null){
 vErrors = [err298];
 }
@@ -3757,9 +3753,10 @@ vErrors.push(err298);
 }
 errors++;
 }
-for(const key27 in data103){
-if(!(key27 === "targets")){
-const err299 = {instancePath:instancePath+"/agent/tcp",schemaPath:"#/properties/agent/properties/tcp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.tcp,data:data103};
+}
+}
+else {
+const err299 = {instancePath:instancePath+"/agent/ping/targets/" + i12,schemaPath:"#/properties/agent/properties/ping/properties/targets/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.ping.properties.targets.items.type,parentSchema:schema11.properties.agent.properties.ping.properties.targets.items,data:data101};
 if(vErrors === null){
 vErrors = [err299];
 }
@@ -3769,17 +3766,9 @@ vErrors.push(err299);
 errors++;
 }
 }
-let data104 = data103.targets;
-if(Array.isArray(data104)){
-const len13 = data104.length;
-for(let i13=0; i13<len13; i13++){
-let data105 = data104[i13];
-if(data105 && typeof data105 == "object" && !Array.isArray(data105)){
-if(data105.timeout === undefined){
-data105.timeout = "3s";
 }
-if(data105.host === undefined){
-const err300 = {instancePath:instancePath+"/agent/tcp/targets/" + i13,schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema11.properties.agent.properties.tcp.properties.targets.items.required,parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items,data:data105};
+else {
+const err300 = {instancePath:instancePath+"/agent/ping/targets",schemaPath:"#/properties/agent/properties/ping/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.ping.properties.targets.type,parentSchema:schema11.properties.agent.properties.ping.properties.targets,data:data100};
 if(vErrors === null){
 vErrors = [err300];
 }
@@ -3788,8 +3777,9 @@ vErrors.push(err300);
 }
 errors++;
 }
-if(data105.port === undefined){
-const err301 = {instancePath:instancePath+"/agent/tcp/targets/" + i13,schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/required",keyword:"required",params:{missingProperty: "port"},message:"must have required property '"+"port"+"'",schema:schema11.properties.agent.properties.tcp.properties.targets.items.required,parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items,data:data105};
+}
+else {
+const err301 = {instancePath:instancePath+"/agent/ping",schemaPath:"#/properties/agent/properties/ping/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.ping.type,parentSchema:schema11.properties.agent.properties.ping,data:data95};
 if(vErrors === null){
 vErrors = [err301];
 }
@@ -3798,8 +3788,13 @@ vErrors.push(err301);
 }
 errors++;
 }
-if(data105.timeout === undefined){
-const err302 = {instancePath:instancePath+"/agent/tcp/targets/" + i13,schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.agent.properties.tcp.properties.targets.items.required,parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items,data:data105};
+let data104 = data57.tcp;
+if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
+if(data104.targets === undefined){
+data104.targets = [];
+}
+if(data104.targets === undefined){
+const err302 = {instancePath:instancePath+"/agent/tcp",schemaPath:"#/properties/agent/properties/tcp/required",keyword:"required",params:{missingProperty: "targets"},message:"must have required property '"+"targets"+"'",schema:schema11.properties.agent.properties.tcp.required,parentSchema:schema11.properties.agent.properties.tcp,data:data104};
 if(vErrors === null){
 vErrors = [err302];
 }
@@ -3808,9 +3803,9 @@ vErrors.push(err302);
 }
 errors++;
 }
-for(const key28 in data105){
-if(!((((key28 === "name") || (key28 === "host")) || (key28 === "port")) || (key28 === "timeout"))){
-const err303 = {instancePath:instancePath+"/agent/tcp/targets/" + i13,schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items,data:data105};
+for(const key27 in data104){
+if(!(key27 === "targets")){
+const err303 = {instancePath:instancePath+"/agent/tcp",schemaPath:"#/properties/agent/properties/tcp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.tcp,data:data104};
 if(vErrors === null){
 vErrors = [err303];
 }
@@ -3820,11 +3815,17 @@ vErrors.push(err303);
 errors++;
 }
 }
-if(data105.name !== undefined){
-let data106 = data105.name;
-if(typeof data106 === "string"){
-if(!pattern24.test(data106)){
-const err304 = {instancePath:instancePath+"/agent/tcp/targets/" + i13+"/name",schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._-]+$"+"\"",schema:"^[A-Za-z0-9._-]+$",parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.name,data:data106};
+let data105 = data104.targets;
+if(Array.isArray(data105)){
+const len13 = data105.length;
+for(let i13=0; i13<len13; i13++){
+let data106 = data105[i13];
+if(data106 && typeof data106 == "object" && !Array.isArray(data106)){
+if(data106.timeout === undefined){
+data106.timeout = "3s";
+}
+if(data106.host === undefined){
+const err304 = {instancePath:instancePath+"/agent/tcp/targets/" + i13,schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema11.properties.agent.properties.tcp.properties.targets.items.required,parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items,data:data106};
 if(vErrors === null){
 vErrors = [err304];
 }
@@ -3833,9 +3834,8 @@ vErrors.push(err304);
 }
 errors++;
 }
-}
-else {
-const err305 = {instancePath:instancePath+"/agent/tcp/targets/" + i13+"/name",schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.name.type,parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.name,data:data106};
+if(data106.port === undefined){
+const err305 = {instancePath:instancePath+"/agent/tcp/targets/" + i13,schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/required",keyword:"required",params:{missingProperty: "port"},message:"must have required property '"+"port"+"'",schema:schema11.properties.agent.properties.tcp.properties.targets.items.required,parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items,data:data106};
 if(vErrors === null){
 vErrors = [err305];
 }
@@ -3844,12 +3844,8 @@ vErrors.push(err305);
 }
 errors++;
 }
-}
-if(data105.host !== undefined){
-let data107 = data105.host;
-if(typeof data107 === "string"){
-if(func3(data107) < 1){
-const err306 = {instancePath:instancePath+"/agent/tcp/targets/" + i13+"/host",schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/properties/host/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.host,data:data107};
+if(data106.timeout === undefined){
+const err306 = {instancePath:instancePath+"/agent/tcp/targets/" + i13,schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.agent.properties.tcp.properties.targets.items.required,parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items,data:data106};
 if(vErrors === null){
 vErrors = [err306];
 }
@@ -3858,9 +3854,9 @@ vErrors.push(err306);
 }
 errors++;
 }
-}
-else {
-const err307 = {instancePath:instancePath+"/agent/tcp/targets/" + i13+"/host",schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.host.type,parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.host,data:data107};
+for(const key28 in data106){
+if(!((((key28 === "name") || (key28 === "host")) || (key28 === "port")) || (key28 === "timeout"))){
+const err307 = {instancePath:instancePath+"/agent/tcp/targets/" + i13,schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items,data:data106};
 if(vErrors === null){
 vErrors = [err307];
 }
@@ -3870,10 +3866,11 @@ vErrors.push(err307);
 errors++;
 }
 }
-if(data105.port !== undefined){
-let data108 = data105.port;
-if(!((typeof data108 == "number") && (!(data108 % 1) && !isNaN(data108)))){
-const err308 = {instancePath:instancePath+"/agent/tcp/targets/" + i13+"/port",schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.port.type,parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.port,data:data108};
+if(data106.name !== undefined){
+let data107 = data106.name;
+if(typeof data107 === "string"){
+if(!pattern24.test(data107)){
+const err308 = {instancePath:instancePath+"/agent/tcp/targets/" + i13+"/name",schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._-]+$"+"\"",schema:"^[A-Za-z0-9._-]+$",parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.name,data:data107};
 if(vErrors === null){
 vErrors = [err308];
 }
@@ -3882,9 +3879,9 @@ vErrors.push(err308);
 }
 errors++;
 }
-if(typeof data108 == "number"){
-if(data108 > 65535 || isNaN(data108)){
-const err309 = {instancePath:instancePath+"/agent/tcp/targets/" + i13+"/port",schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.port,data:data108};
+}
+else {
+const err309 = {instancePath:instancePath+"/agent/tcp/targets/" + i13+"/name",schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.name.type,parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.name,data:data107};
 if(vErrors === null){
 vErrors = [err309];
 }
@@ -3893,8 +3890,12 @@ vErrors.push(err309);
 }
 errors++;
 }
-if(data108 < 1 || isNaN(data108)){
-const err310 = {instancePath:instancePath+"/agent/tcp/targets/" + i13+"/port",schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.port,data:data108};
+}
+if(data106.host !== undefined){
+let data108 = data106.host;
+if(typeof data108 === "string"){
+if(func3(data108) < 1){
+const err310 = {instancePath:instancePath+"/agent/tcp/targets/" + i13+"/host",schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/properties/host/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.host,data:data108};
 if(vErrors === null){
 vErrors = [err310];
 }
@@ -3904,11 +3905,8 @@ vErrors.push(err310);
 errors++;
 }
 }
-}
-let data109 = data105.timeout;
-if(typeof data109 === "string"){
-if(!pattern0.test(data109)){
-const err311 = {instancePath:instancePath+"/agent/tcp/targets/" + i13+"/timeout",schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/properties/timeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.timeout,data:data109};
+else {
+const err311 = {instancePath:instancePath+"/agent/tcp/targets/" + i13+"/host",schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.host.type,parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.host,data:data108};
 if(vErrors === null){
 vErrors = [err311];
 }
@@ -3918,8 +3916,10 @@ vErrors.push(err311);
 errors++;
 }
 }
-else {
-const err312 = {instancePath:instancePath+"/agent/tcp/targets/" + i13+"/timeout",schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.timeout.type,parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.timeout,data:data109};
+if(data106.port !== undefined){
+let data109 = data106.port;
+if(!((typeof data109 == "number") && (!(data109 % 1) && !isNaN(data109)))){
+const err312 = {instancePath:instancePath+"/agent/tcp/targets/" + i13+"/port",schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.port.type,parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.port,data:data109};
 if(vErrors === null){
 vErrors = [err312];
 }
@@ -3928,9 +3928,9 @@ vErrors.push(err312);
 }
 errors++;
 }
-}
-else {
-const err313 = {instancePath:instancePath+"/agent/tcp/targets/" + i13,schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.tcp.properties.targets.items.type,parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items,data:data105};
+if(typeof data109 == "number"){
+if(data109 > 65535 || isNaN(data109)){
+const err313 = {instancePath:instancePath+"/agent/tcp/targets/" + i13+"/port",schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.port,data:data109};
 if(vErrors === null){
 vErrors = [err313];
 }
@@ -3939,10 +3939,8 @@ vErrors.push(err313);
 }
 errors++;
 }
-}
-}
-else {
-const err314 = {instancePath:instancePath+"/agent/tcp/targets",schemaPath:"#/properties/agent/properties/tcp/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.tcp.properties.targets.type,parentSchema:schema11.properties.agent.properties.tcp.properties.targets,data:data104};
+if(data109 < 1 || isNaN(data109)){
+const err314 = {instancePath:instancePath+"/agent/tcp/targets/" + i13+"/port",schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.port,data:data109};
 if(vErrors === null){
 vErrors = [err314];
 }
@@ -3952,8 +3950,11 @@ vErrors.push(err314);
 errors++;
 }
 }
-else {
-const err315 = {instancePath:instancePath+"/agent/tcp",schemaPath:"#/properties/agent/properties/tcp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.tcp.type,parentSchema:schema11.properties.agent.properties.tcp,data:data103};
+}
+let data110 = data106.timeout;
+if(typeof data110 === "string"){
+if(!pattern0.test(data110)){
+const err315 = {instancePath:instancePath+"/agent/tcp/targets/" + i13+"/timeout",schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/properties/timeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.timeout,data:data110};
 if(vErrors === null){
 vErrors = [err315];
 }
@@ -3962,13 +3963,9 @@ vErrors.push(err315);
 }
 errors++;
 }
-let data110 = data56.http;
-if(data110 && typeof data110 == "object" && !Array.isArray(data110)){
-if(data110.targets === undefined){
-data110.targets = [];
 }
-if(data110.targets === undefined){
-const err316 = {instancePath:instancePath+"/agent/http",schemaPath:"#/properties/agent/properties/http/required",keyword:"required",params:{missingProperty: "targets"},message:"must have required property '"+"targets"+"'",schema:schema11.properties.agent.properties.http.required,parentSchema:schema11.properties.agent.properties.http,data:data110};
+else {
+const err316 = {instancePath:instancePath+"/agent/tcp/targets/" + i13+"/timeout",schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.timeout.type,parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items.properties.timeout,data:data110};
 if(vErrors === null){
 vErrors = [err316];
 }
@@ -3977,9 +3974,9 @@ vErrors.push(err316);
 }
 errors++;
 }
-for(const key29 in data110){
-if(!(key29 === "targets")){
-const err317 = {instancePath:instancePath+"/agent/http",schemaPath:"#/properties/agent/properties/http/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.http,data:data110};
+}
+else {
+const err317 = {instancePath:instancePath+"/agent/tcp/targets/" + i13,schemaPath:"#/properties/agent/properties/tcp/properties/targets/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.tcp.properties.targets.items.type,parentSchema:schema11.properties.agent.properties.tcp.properties.targets.items,data:data106};
 if(vErrors === null){
 vErrors = [err317];
 }
@@ -3989,20 +3986,9 @@ vErrors.push(err317);
 errors++;
 }
 }
-let data111 = data110.targets;
-if(Array.isArray(data111)){
-const len14 = data111.length;
-for(let i14=0; i14<len14; i14++){
-let data112 = data111[i14];
-if(data112 && typeof data112 == "object" && !Array.isArray(data112)){
-if(data112.timeout === undefined){
-data112.timeout = "10s";
 }
-if(data112.expectStatus === undefined){
-data112.expectStatus = [];
-}
-if(data112.name === undefined){
-const err318 = {instancePath:instancePath+"/agent/http/targets/" + i14,schemaPath:"#/properties/agent/properties/http/properties/targets/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.agent.properties.http.properties.targets.items.required,parentSchema:schema11.properties.agent.properties.http.properties.targets.items,data:data112};
+else {
+const err318 = {instancePath:instancePath+"/agent/tcp/targets",schemaPath:"#/properties/agent/properties/tcp/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.tcp.properties.targets.type,parentSchema:schema11.properties.agent.properties.tcp.properties.targets,data:data105};
 if(vErrors === null){
 vErrors = [err318];
 }
@@ -4011,8 +3997,9 @@ vErrors.push(err318);
 }
 errors++;
 }
-if(data112.url === undefined){
-const err319 = {instancePath:instancePath+"/agent/http/targets/" + i14,schemaPath:"#/properties/agent/properties/http/properties/targets/items/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema11.properties.agent.properties.http.properties.targets.items.required,parentSchema:schema11.properties.agent.properties.http.properties.targets.items,data:data112};
+}
+else {
+const err319 = {instancePath:instancePath+"/agent/tcp",schemaPath:"#/properties/agent/properties/tcp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.tcp.type,parentSchema:schema11.properties.agent.properties.tcp,data:data104};
 if(vErrors === null){
 vErrors = [err319];
 }
@@ -4021,8 +4008,13 @@ vErrors.push(err319);
 }
 errors++;
 }
-if(data112.timeout === undefined){
-const err320 = {instancePath:instancePath+"/agent/http/targets/" + i14,schemaPath:"#/properties/agent/properties/http/properties/targets/items/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.agent.properties.http.properties.targets.items.required,parentSchema:schema11.properties.agent.properties.http.properties.targets.items,data:data112};
+let data111 = data57.http;
+if(data111 && typeof data111 == "object" && !Array.isArray(data111)){
+if(data111.targets === undefined){
+data111.targets = [];
+}
+if(data111.targets === undefined){
+const err320 = {instancePath:instancePath+"/agent/http",schemaPath:"#/properties/agent/properties/http/required",keyword:"required",params:{missingProperty: "targets"},message:"must have required property '"+"targets"+"'",schema:schema11.properties.agent.properties.http.required,parentSchema:schema11.properties.agent.properties.http,data:data111};
 if(vErrors === null){
 vErrors = [err320];
 }
@@ -4031,8 +4023,9 @@ vErrors.push(err320);
 }
 errors++;
 }
-if(data112.expectStatus === undefined){
-const err321 = {instancePath:instancePath+"/agent/http/targets/" + i14,schemaPath:"#/properties/agent/properties/http/properties/targets/items/required",keyword:"required",params:{missingProperty: "expectStatus"},message:"must have required property '"+"expectStatus"+"'",schema:schema11.properties.agent.properties.http.properties.targets.items.required,parentSchema:schema11.properties.agent.properties.http.properties.targets.items,data:data112};
+for(const key29 in data111){
+if(!(key29 === "targets")){
+const err321 = {instancePath:instancePath+"/agent/http",schemaPath:"#/properties/agent/properties/http/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.http,data:data111};
 if(vErrors === null){
 vErrors = [err321];
 }
@@ -4041,9 +4034,21 @@ vErrors.push(err321);
 }
 errors++;
 }
-for(const key30 in data112){
-if(!(((((key30 === "name") || (key30 === "url")) || (key30 === "timeout")) || (key30 === "expectStatus")) || (key30 === "caFile"))){
-const err322 = {instancePath:instancePath+"/agent/http/targets/" + i14,schemaPath:"#/properties/agent/properties/http/properties/targets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.http.properties.targets.items,data:data112};
+}
+let data112 = data111.targets;
+if(Array.isArray(data112)){
+const len14 = data112.length;
+for(let i14=0; i14<len14; i14++){
+let data113 = data112[i14];
+if(data113 && typeof data113 == "object" && !Array.isArray(data113)){
+if(data113.timeout === undefined){
+data113.timeout = "10s";
+}
+if(data113.expectStatus === undefined){
+data113.expectStatus = [];
+}
+if(data113.name === undefined){
+const err322 = {instancePath:instancePath+"/agent/http/targets/" + i14,schemaPath:"#/properties/agent/properties/http/properties/targets/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.agent.properties.http.properties.targets.items.required,parentSchema:schema11.properties.agent.properties.http.properties.targets.items,data:data113};
 if(vErrors === null){
 vErrors = [err322];
 }
@@ -4052,12 +4057,8 @@ vErrors.push(err322);
 }
 errors++;
 }
-}
-if(data112.name !== undefined){
-let data113 = data112.name;
-if(typeof data113 === "string"){
-if(!pattern24.test(data113)){
-const err323 = {instancePath:instancePath+"/agent/http/targets/" + i14+"/name",schemaPath:"#/properties/agent/properties/http/properties/targets/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._-]+$"+"\"",schema:"^[A-Za-z0-9._-]+$",parentSchema:schema11.properties.agent.properties.http.properties.targets.items.properties.name,data:data113};
+if(data113.url === undefined){
+const err323 = {instancePath:instancePath+"/agent/http/targets/" + i14,schemaPath:"#/properties/agent/properties/http/properties/targets/items/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema11.properties.agent.properties.http.properties.targets.items.required,parentSchema:schema11.properties.agent.properties.http.properties.targets.items,data:data113};
 if(vErrors === null){
 vErrors = [err323];
 }
@@ -4066,9 +4067,8 @@ vErrors.push(err323);
 }
 errors++;
 }
-}
-else {
-const err324 = {instancePath:instancePath+"/agent/http/targets/" + i14+"/name",schemaPath:"#/properties/agent/properties/http/properties/targets/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.http.properties.targets.items.properties.name.type,parentSchema:schema11.properties.agent.properties.http.properties.targets.items.properties.name,data:data113};
+if(data113.timeout === undefined){
+const err324 = {instancePath:instancePath+"/agent/http/targets/" + i14,schemaPath:"#/properties/agent/properties/http/properties/targets/items/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.agent.properties.http.properties.targets.items.required,parentSchema:schema11.properties.agent.properties.http.properties.targets.items,data:data113};
 if(vErrors === null){
 vErrors = [err324];
 }
@@ -4077,12 +4077,8 @@ vErrors.push(err324);
 }
 errors++;
 }
-}
-if(data112.url !== undefined){
-let data114 = data112.url;
-if(typeof data114 === "string"){
-if(func3(data114) < 1){
-const err325 = {instancePath:instancePath+"/agent/http/targets/" + i14+"/url",schemaPath:"#/properties/agent/properties/http/properties/targets/items/properties/url/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.agent.properties.http.properties.targets.items.properties.url,data:data114};
+if(data113.expectStatus === undefined){
+const err325 = {instancePath:instancePath+"/agent/http/targets/" + i14,schemaPath:"#/properties/agent/properties/http/properties/targets/items/required",keyword:"required",params:{missingProperty: "expectStatus"},message:"must have required property '"+"expectStatus"+"'",schema:schema11.properties.agent.properties.http.properties.targets.items.required,parentSchema:schema11.properties.agent.properties.http.properties.targets.items,data:data113};
 if(vErrors === null){
 vErrors = [err325];
 }
@@ -4091,9 +4087,9 @@ vErrors.push(err325);
 }
 errors++;
 }
-}
-else {
-const err326 = {instancePath:instancePath+"/agent/http/targets/" + i14+"/url",schemaPath:"#/properties/agent/properties/http/properties/targets/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.http.properties.targets.items.properties.url.type,parentSchema:schema11.properties.agent.properties.http.properties.targets.items.properties.url,data:data114};
+for(const key30 in data113){
+if(!(((((key30 === "name") || (key30 === "url")) || (key30 === "timeout")) || (key30 === "expectStatus")) || (key30 === "caFile"))){
+const err326 = {instancePath:instancePath+"/agent/http/targets/" + i14,schemaPath:"#/properties/agent/properties/http/properties/targets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.http.properties.targets.items,data:data113};
 if(vErrors === null){
 vErrors = [err326];
 }
@@ -4103,10 +4099,11 @@ vErrors.push(err326);
 errors++;
 }
 }
-let data115 = data112.timeout;
-if(typeof data115 === "string"){
-if(!pattern0.test(data115)){
-const err327 = {instancePath:instancePath+"/agent/http/targets/" + i14+"/timeout",schemaPath:"#/properties/agent/properties/http/properties/targets/items/properties/timeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.agent.properties.http.properties.targets.items.properties.timeout,data:data115};
+if(data113.name !== undefined){
+let data114 = data113.name;
+if(typeof data114 === "string"){
+if(!pattern24.test(data114)){
+const err327 = {instancePath:instancePath+"/agent/http/targets/" + i14+"/name",schemaPath:"#/properties/agent/properties/http/properties/targets/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._-]+$"+"\"",schema:"^[A-Za-z0-9._-]+$",parentSchema:schema11.properties.agent.properties.http.properties.targets.items.properties.name,data:data114};
 if(vErrors === null){
 vErrors = [err327];
 }
@@ -4117,7 +4114,7 @@ errors++;
 }
 }
 else {
-const err328 = {instancePath:instancePath+"/agent/http/targets/" + i14+"/timeout",schemaPath:"#/properties/agent/properties/http/properties/targets/items/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.http.properties.targets.items.properties.timeout.type,parentSchema:schema11.properties.agent.properties.http.properties.targets.items.properties.timeout,data:data115};
+const err328 = {instancePath:instancePath+"/agent/http/targets/" + i14+"/name",schemaPath:"#/properties/agent/properties/http/properties/targets/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.http.properties.targets.items.properties.name.type,parentSchema:schema11.properties.agent.properties.http.properties.targets.items.properties.name,data:data114};
 if(vErrors === null){
 vErrors = [err328];
 }
@@ -4126,13 +4123,12 @@ vErrors.push(err328);
 }
 errors++;
 }
-let data116 = data112.expectStatus;
-if(Array.isArray(data116)){
-const len15 = data116.length;
-for(let i15=0; i15<len15; i15++){
-let data117 = data116[i15];
-if(!((typeof data117 == "number") && (!(data117 % 1) && !isNaN(data117)))){
-const err329 = {instancePath:instancePath+"/agent/http/targets/" + i14+"/expectStatus/" + i15,schemaPath:"#/properties/agent/properties/http/properties/targets/items/properties/expectStatus/items/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.agent.properties.http.properties.targets.items.properties.expectStatus.items.type,parentSchema:schema11.properties.agent.properties.http.properties.targets.items.properties.expectStatus.items,data:data117};
+}
+if(data113.url !== undefined){
+let data115 = data113.url;
+if(typeof data115 === "string"){
+if(func3(data115) < 1){
+const err329 = {instancePath:instancePath+"/agent/http/targets/" + i14+"/url",schemaPath:"#/properties/agent/properties/http/properties/targets/items/properties/url/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.agent.properties.http.properties.targets.items.properties.url,data:data115};
 if(vErrors === null){
 vErrors = [err329];
 }
@@ -4141,9 +4137,9 @@ vErrors.push(err329);
 }
 errors++;
 }
-if(typeof data117 == "number"){
-if(data117 > 599 || isNaN(data117)){
-const err330 = {instancePath:instancePath+"/agent/http/targets/" + i14+"/expectStatus/" + i15,schemaPath:"#/properties/agent/properties/http/properties/targets/items/properties/expectStatus/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 599},message:"must be <= 599",schema:599,parentSchema:schema11.properties.agent.properties.http.properties.targets.items.properties.expectStatus.items,data:data117};
+}
+else {
+const err330 = {instancePath:instancePath+"/agent/http/targets/" + i14+"/url",schemaPath:"#/properties/agent/properties/http/properties/targets/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.http.properties.targets.items.properties.url.type,parentSchema:schema11.properties.agent.properties.http.properties.targets.items.properties.url,data:data115};
 if(vErrors === null){
 vErrors = [err330];
 }
@@ -4152,8 +4148,11 @@ vErrors.push(err330);
 }
 errors++;
 }
-if(data117 < 100 || isNaN(data117)){
-const err331 = {instancePath:instancePath+"/agent/http/targets/" + i14+"/expectStatus/" + i15,schemaPath:"#/properties/agent/properties/http/properties/targets/items/properties/expectStatus/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100",schema:100,parentSchema:schema11.properties.agent.properties.http.properties.targets.items.properties.expectStatus.items,data:data117};
+}
+let data116 = data113.timeout;
+if(typeof data116 === "string"){
+if(!pattern0.test(data116)){
+const err331 = {instancePath:instancePath+"/agent/http/targets/" + i14+"/timeout",schemaPath:"#/properties/agent/properties/http/properties/targets/items/properties/timeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.agent.properties.http.properties.targets.items.properties.timeout,data:data116};
 if(vErrors === null){
 vErrors = [err331];
 }
@@ -4163,10 +4162,8 @@ vErrors.push(err331);
 errors++;
 }
 }
-}
-}
 else {
-const err332 = {instancePath:instancePath+"/agent/http/targets/" + i14+"/expectStatus",schemaPath:"#/properties/agent/properties/http/properties/targets/items/properties/expectStatus/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.http.properties.targets.items.properties.expectStatus.type,parentSchema:schema11.properties.agent.properties.http.properties.targets.items.properties.expectStatus,data:data116};
+const err332 = {instancePath:instancePath+"/agent/http/targets/" + i14+"/timeout",schemaPath:"#/properties/agent/properties/http/properties/targets/items/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.http.properties.targets.items.properties.timeout.type,parentSchema:schema11.properties.agent.properties.http.properties.targets.items.properties.timeout,data:data116};
 if(vErrors === null){
 vErrors = [err332];
 }
@@ -4175,11 +4172,13 @@ vErrors.push(err332);
 }
 errors++;
 }
-if(data112.caFile !== undefined){
-let data118 = data112.caFile;
-if(typeof data118 === "string"){
-if(func3(data118) < 1){
-const err333 = {instancePath:instancePath+"/agent/http/targets/" + i14+"/caFile",schemaPath:"#/properties/agent/properties/http/properties/targets/items/properties/caFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.agent.properties.http.properties.targets.items.properties.caFile,data:data118};
+let data117 = data113.expectStatus;
+if(Array.isArray(data117)){
+const len15 = data117.length;
+for(let i15=0; i15<len15; i15++){
+let data118 = data117[i15];
+if(!((typeof data118 == "number") && (!(data118 % 1) && !isNaN(data118)))){
+const err333 = {instancePath:instancePath+"/agent/http/targets/" + i14+"/expectStatus/" + i15,schemaPath:"#/properties/agent/properties/http/properties/targets/items/properties/expectStatus/items/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.agent.properties.http.properties.targets.items.properties.expectStatus.items.type,parentSchema:schema11.properties.agent.properties.http.properties.targets.items.properties.expectStatus.items,data:data118};
 if(vErrors === null){
 vErrors = [err333];
 }
@@ -4188,9 +4187,9 @@ vErrors.push(err333);
 }
 errors++;
 }
-}
-else {
-const err334 = {instancePath:instancePath+"/agent/http/targets/" + i14+"/caFile",schemaPath:"#/properties/agent/properties/http/properties/targets/items/properties/caFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.http.properties.targets.items.properties.caFile.type,parentSchema:schema11.properties.agent.properties.http.properties.targets.items.properties.caFile,data:data118};
+if(typeof data118 == "number"){
+if(data118 > 599 || isNaN(data118)){
+const err334 = {instancePath:instancePath+"/agent/http/targets/" + i14+"/expectStatus/" + i15,schemaPath:"#/properties/agent/properties/http/properties/targets/items/properties/expectStatus/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 599},message:"must be <= 599",schema:599,parentSchema:schema11.properties.agent.properties.http.properties.targets.items.properties.expectStatus.items,data:data118};
 if(vErrors === null){
 vErrors = [err334];
 }
@@ -4199,10 +4198,8 @@ vErrors.push(err334);
 }
 errors++;
 }
-}
-}
-else {
-const err335 = {instancePath:instancePath+"/agent/http/targets/" + i14,schemaPath:"#/properties/agent/properties/http/properties/targets/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.http.properties.targets.items.type,parentSchema:schema11.properties.agent.properties.http.properties.targets.items,data:data112};
+if(data118 < 100 || isNaN(data118)){
+const err335 = {instancePath:instancePath+"/agent/http/targets/" + i14+"/expectStatus/" + i15,schemaPath:"#/properties/agent/properties/http/properties/targets/items/properties/expectStatus/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100",schema:100,parentSchema:schema11.properties.agent.properties.http.properties.targets.items.properties.expectStatus.items,data:data118};
 if(vErrors === null){
 vErrors = [err335];
 }
@@ -4213,8 +4210,9 @@ errors++;
 }
 }
 }
+}
 else {
-const err336 = {instancePath:instancePath+"/agent/http/targets",schemaPath:"#/properties/agent/properties/http/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.http.properties.targets.type,parentSchema:schema11.properties.agent.properties.http.properties.targets,data:data111};
+const err336 = {instancePath:instancePath+"/agent/http/targets/" + i14+"/expectStatus",schemaPath:"#/properties/agent/properties/http/properties/targets/items/properties/expectStatus/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.http.properties.targets.items.properties.expectStatus.type,parentSchema:schema11.properties.agent.properties.http.properties.targets.items.properties.expectStatus,data:data117};
 if(vErrors === null){
 vErrors = [err336];
 }
@@ -4223,9 +4221,11 @@ vErrors.push(err336);
 }
 errors++;
 }
-}
-else {
-const err337 = {instancePath:instancePath+"/agent/http",schemaPath:"#/properties/agent/properties/http/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.http.type,parentSchema:schema11.properties.agent.properties.http,data:data110};
+if(data113.caFile !== undefined){
+let data119 = data113.caFile;
+if(typeof data119 === "string"){
+if(func3(data119) < 1){
+const err337 = {instancePath:instancePath+"/agent/http/targets/" + i14+"/caFile",schemaPath:"#/properties/agent/properties/http/properties/targets/items/properties/caFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.agent.properties.http.properties.targets.items.properties.caFile,data:data119};
 if(vErrors === null){
 vErrors = [err337];
 }
@@ -4234,13 +4234,9 @@ vErrors.push(err337);
 }
 errors++;
 }
-let data119 = data56.dns;
-if(data119 && typeof data119 == "object" && !Array.isArray(data119)){
-if(data119.targets === undefined){
-data119.targets = [];
 }
-if(data119.targets === undefined){
-const err338 = {instancePath:instancePath+"/agent/dns",schemaPath:"#/properties/agent/properties/dns/required",keyword:"required",params:{missingProperty: "targets"},message:"must have required property '"+"targets"+"'",schema:schema11.properties.agent.properties.dns.required,parentSchema:schema11.properties.agent.properties.dns,data:data119};
+else {
+const err338 = {instancePath:instancePath+"/agent/http/targets/" + i14+"/caFile",schemaPath:"#/properties/agent/properties/http/properties/targets/items/properties/caFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.http.properties.targets.items.properties.caFile.type,parentSchema:schema11.properties.agent.properties.http.properties.targets.items.properties.caFile,data:data119};
 if(vErrors === null){
 vErrors = [err338];
 }
@@ -4249,9 +4245,10 @@ vErrors.push(err338);
 }
 errors++;
 }
-for(const key31 in data119){
-if(!(key31 === "targets")){
-const err339 = {instancePath:instancePath+"/agent/dns",schemaPath:"#/properties/agent/properties/dns/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.dns,data:data119};
+}
+}
+else {
+const err339 = {instancePath:instancePath+"/agent/http/targets/" + i14,schemaPath:"#/properties/agent/properties/http/properties/targets/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.http.properties.targets.items.type,parentSchema:schema11.properties.agent.properties.http.properties.targets.items,data:data113};
 if(vErrors === null){
 vErrors = [err339];
 }
@@ -4261,20 +4258,9 @@ vErrors.push(err339);
 errors++;
 }
 }
-let data120 = data119.targets;
-if(Array.isArray(data120)){
-const len16 = data120.length;
-for(let i16=0; i16<len16; i16++){
-let data121 = data120[i16];
-if(data121 && typeof data121 == "object" && !Array.isArray(data121)){
-if(data121.type === undefined){
-data121.type = "A";
 }
-if(data121.timeout === undefined){
-data121.timeout = "3s";
-}
-if(data121.name === undefined){
-const err340 = {instancePath:instancePath+"/agent/dns/targets/" + i16,schemaPath:"#/properties/agent/properties/dns/properties/targets/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.agent.properties.dns.properties.targets.items.required,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items,data:data121};
+else {
+const err340 = {instancePath:instancePath+"/agent/http/targets",schemaPath:"#/properties/agent/properties/http/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.http.properties.targets.type,parentSchema:schema11.properties.agent.properties.http.properties.targets,data:data112};
 if(vErrors === null){
 vErrors = [err340];
 }
@@ -4283,8 +4269,9 @@ vErrors.push(err340);
 }
 errors++;
 }
-if(data121.query === undefined){
-const err341 = {instancePath:instancePath+"/agent/dns/targets/" + i16,schemaPath:"#/properties/agent/properties/dns/properties/targets/items/required",keyword:"required",params:{missingProperty: "query"},message:"must have required property '"+"query"+"'",schema:schema11.properties.agent.properties.dns.properties.targets.items.required,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items,data:data121};
+}
+else {
+const err341 = {instancePath:instancePath+"/agent/http",schemaPath:"#/properties/agent/properties/http/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.http.type,parentSchema:schema11.properties.agent.properties.http,data:data111};
 if(vErrors === null){
 vErrors = [err341];
 }
@@ -4293,8 +4280,13 @@ vErrors.push(err341);
 }
 errors++;
 }
-if(data121.type === undefined){
-const err342 = {instancePath:instancePath+"/agent/dns/targets/" + i16,schemaPath:"#/properties/agent/properties/dns/properties/targets/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.agent.properties.dns.properties.targets.items.required,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items,data:data121};
+let data120 = data57.dns;
+if(data120 && typeof data120 == "object" && !Array.isArray(data120)){
+if(data120.targets === undefined){
+data120.targets = [];
+}
+if(data120.targets === undefined){
+const err342 = {instancePath:instancePath+"/agent/dns",schemaPath:"#/properties/agent/properties/dns/required",keyword:"required",params:{missingProperty: "targets"},message:"must have required property '"+"targets"+"'",schema:schema11.properties.agent.properties.dns.required,parentSchema:schema11.properties.agent.properties.dns,data:data120};
 if(vErrors === null){
 vErrors = [err342];
 }
@@ -4303,8 +4295,9 @@ vErrors.push(err342);
 }
 errors++;
 }
-if(data121.timeout === undefined){
-const err343 = {instancePath:instancePath+"/agent/dns/targets/" + i16,schemaPath:"#/properties/agent/properties/dns/properties/targets/items/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.agent.properties.dns.properties.targets.items.required,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items,data:data121};
+for(const key31 in data120){
+if(!(key31 === "targets")){
+const err343 = {instancePath:instancePath+"/agent/dns",schemaPath:"#/properties/agent/properties/dns/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.dns,data:data120};
 if(vErrors === null){
 vErrors = [err343];
 }
@@ -4313,9 +4306,21 @@ vErrors.push(err343);
 }
 errors++;
 }
-for(const key32 in data121){
-if(!(((((key32 === "name") || (key32 === "query")) || (key32 === "type")) || (key32 === "server")) || (key32 === "timeout"))){
-const err344 = {instancePath:instancePath+"/agent/dns/targets/" + i16,schemaPath:"#/properties/agent/properties/dns/properties/targets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items,data:data121};
+}
+let data121 = data120.targets;
+if(Array.isArray(data121)){
+const len16 = data121.length;
+for(let i16=0; i16<len16; i16++){
+let data122 = data121[i16];
+if(data122 && typeof data122 == "object" && !Array.isArray(data122)){
+if(data122.type === undefined){
+data122.type = "A";
+}
+if(data122.timeout === undefined){
+data122.timeout = "3s";
+}
+if(data122.name === undefined){
+const err344 = {instancePath:instancePath+"/agent/dns/targets/" + i16,schemaPath:"#/properties/agent/properties/dns/properties/targets/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.agent.properties.dns.properties.targets.items.required,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items,data:data122};
 if(vErrors === null){
 vErrors = [err344];
 }
@@ -4324,12 +4329,8 @@ vErrors.push(err344);
 }
 errors++;
 }
-}
-if(data121.name !== undefined){
-let data122 = data121.name;
-if(typeof data122 === "string"){
-if(!pattern24.test(data122)){
-const err345 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/name",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._-]+$"+"\"",schema:"^[A-Za-z0-9._-]+$",parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.name,data:data122};
+if(data122.query === undefined){
+const err345 = {instancePath:instancePath+"/agent/dns/targets/" + i16,schemaPath:"#/properties/agent/properties/dns/properties/targets/items/required",keyword:"required",params:{missingProperty: "query"},message:"must have required property '"+"query"+"'",schema:schema11.properties.agent.properties.dns.properties.targets.items.required,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items,data:data122};
 if(vErrors === null){
 vErrors = [err345];
 }
@@ -4338,9 +4339,8 @@ vErrors.push(err345);
 }
 errors++;
 }
-}
-else {
-const err346 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/name",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.dns.properties.targets.items.properties.name.type,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.name,data:data122};
+if(data122.type === undefined){
+const err346 = {instancePath:instancePath+"/agent/dns/targets/" + i16,schemaPath:"#/properties/agent/properties/dns/properties/targets/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.agent.properties.dns.properties.targets.items.required,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items,data:data122};
 if(vErrors === null){
 vErrors = [err346];
 }
@@ -4349,12 +4349,8 @@ vErrors.push(err346);
 }
 errors++;
 }
-}
-if(data121.query !== undefined){
-let data123 = data121.query;
-if(typeof data123 === "string"){
-if(func3(data123) < 1){
-const err347 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/query",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/query/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.query,data:data123};
+if(data122.timeout === undefined){
+const err347 = {instancePath:instancePath+"/agent/dns/targets/" + i16,schemaPath:"#/properties/agent/properties/dns/properties/targets/items/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.agent.properties.dns.properties.targets.items.required,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items,data:data122};
 if(vErrors === null){
 vErrors = [err347];
 }
@@ -4363,9 +4359,9 @@ vErrors.push(err347);
 }
 errors++;
 }
-}
-else {
-const err348 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/query",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/query/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.dns.properties.targets.items.properties.query.type,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.query,data:data123};
+for(const key32 in data122){
+if(!(((((key32 === "name") || (key32 === "query")) || (key32 === "type")) || (key32 === "server")) || (key32 === "timeout"))){
+const err348 = {instancePath:instancePath+"/agent/dns/targets/" + i16,schemaPath:"#/properties/agent/properties/dns/properties/targets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items,data:data122};
 if(vErrors === null){
 vErrors = [err348];
 }
@@ -4375,12 +4371,11 @@ vErrors.push(err348);
 errors++;
 }
 }
-let data124 = data121.type;
-const _errs296 = errors;
-let valid68 = false;
-const _errs297 = errors;
-if(typeof data124 !== "string"){
-const err349 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/type",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/type/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.dns.properties.targets.items.properties.type.anyOf[0].type,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.type.anyOf[0],data:data124};
+if(data122.name !== undefined){
+let data123 = data122.name;
+if(typeof data123 === "string"){
+if(!pattern24.test(data123)){
+const err349 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/name",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._-]+$"+"\"",schema:"^[A-Za-z0-9._-]+$",parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.name,data:data123};
 if(vErrors === null){
 vErrors = [err349];
 }
@@ -4389,8 +4384,9 @@ vErrors.push(err349);
 }
 errors++;
 }
-if("A" !== data124){
-const err350 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/type",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/type/anyOf/0/const",keyword:"const",params:{allowedValue: "A"},message:"must be equal to constant",schema:"A",parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.type.anyOf[0],data:data124};
+}
+else {
+const err350 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/name",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.dns.properties.targets.items.properties.name.type,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.name,data:data123};
 if(vErrors === null){
 vErrors = [err350];
 }
@@ -4399,12 +4395,12 @@ vErrors.push(err350);
 }
 errors++;
 }
-var _valid1 = _errs297 === errors;
-valid68 = valid68 || _valid1;
-if(!valid68){
-const _errs299 = errors;
-if(typeof data124 !== "string"){
-const err351 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/type",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/type/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.dns.properties.targets.items.properties.type.anyOf[1].type,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.type.anyOf[1],data:data124};
+}
+if(data122.query !== undefined){
+let data124 = data122.query;
+if(typeof data124 === "string"){
+if(func3(data124) < 1){
+const err351 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/query",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/query/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.query,data:data124};
 if(vErrors === null){
 vErrors = [err351];
 }
@@ -4413,8 +4409,9 @@ vErrors.push(err351);
 }
 errors++;
 }
-if("AAAA" !== data124){
-const err352 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/type",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/type/anyOf/1/const",keyword:"const",params:{allowedValue: "AAAA"},message:"must be equal to constant",schema:"AAAA",parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.type.anyOf[1],data:data124};
+}
+else {
+const err352 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/query",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/query/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.dns.properties.targets.items.properties.query.type,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.query,data:data124};
 if(vErrors === null){
 vErrors = [err352];
 }
@@ -4423,11 +4420,13 @@ vErrors.push(err352);
 }
 errors++;
 }
-var _valid1 = _errs299 === errors;
-valid68 = valid68 || _valid1;
 }
-if(!valid68){
-const err353 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/type",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/type/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.agent.properties.dns.properties.targets.items.properties.type.anyOf,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.type,data:data124};
+let data125 = data122.type;
+const _errs298 = errors;
+let valid68 = false;
+const _errs299 = errors;
+if(typeof data125 !== "string"){
+const err353 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/type",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/type/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.dns.properties.targets.items.properties.type.anyOf[0].type,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.type.anyOf[0],data:data125};
 if(vErrors === null){
 vErrors = [err353];
 }
@@ -4436,22 +4435,8 @@ vErrors.push(err353);
 }
 errors++;
 }
-else {
-errors = _errs296;
-if(vErrors !== null){
-if(_errs296){
-vErrors.length = _errs296;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data121.server !== undefined){
-let data125 = data121.server;
-if(typeof data125 === "string"){
-if(func3(data125) < 2){
-const err354 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/server",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/server/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.server,data:data125};
+if("A" !== data125){
+const err354 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/type",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/type/anyOf/0/const",keyword:"const",params:{allowedValue: "A"},message:"must be equal to constant",schema:"A",parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.type.anyOf[0],data:data125};
 if(vErrors === null){
 vErrors = [err354];
 }
@@ -4460,9 +4445,12 @@ vErrors.push(err354);
 }
 errors++;
 }
-}
-else {
-const err355 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/server",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/server/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.dns.properties.targets.items.properties.server.type,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.server,data:data125};
+var _valid1 = _errs299 === errors;
+valid68 = valid68 || _valid1;
+if(!valid68){
+const _errs301 = errors;
+if(typeof data125 !== "string"){
+const err355 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/type",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/type/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.dns.properties.targets.items.properties.type.anyOf[1].type,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.type.anyOf[1],data:data125};
 if(vErrors === null){
 vErrors = [err355];
 }
@@ -4471,11 +4459,8 @@ vErrors.push(err355);
 }
 errors++;
 }
-}
-let data126 = data121.timeout;
-if(typeof data126 === "string"){
-if(!pattern0.test(data126)){
-const err356 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/timeout",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/timeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.timeout,data:data126};
+if("AAAA" !== data125){
+const err356 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/type",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/type/anyOf/1/const",keyword:"const",params:{allowedValue: "AAAA"},message:"must be equal to constant",schema:"AAAA",parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.type.anyOf[1],data:data125};
 if(vErrors === null){
 vErrors = [err356];
 }
@@ -4484,9 +4469,11 @@ vErrors.push(err356);
 }
 errors++;
 }
+var _valid1 = _errs301 === errors;
+valid68 = valid68 || _valid1;
 }
-else {
-const err357 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/timeout",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.dns.properties.targets.items.properties.timeout.type,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.timeout,data:data126};
+if(!valid68){
+const err357 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/type",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/type/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.agent.properties.dns.properties.targets.items.properties.type.anyOf,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.type,data:data125};
 if(vErrors === null){
 vErrors = [err357];
 }
@@ -4495,9 +4482,22 @@ vErrors.push(err357);
 }
 errors++;
 }
+else {
+errors = _errs298;
+if(vErrors !== null){
+if(_errs298){
+vErrors.length = _errs298;
 }
 else {
-const err358 = {instancePath:instancePath+"/agent/dns/targets/" + i16,schemaPath:"#/properties/agent/properties/dns/properties/targets/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.dns.properties.targets.items.type,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items,data:data121};
+vErrors = null;
+}
+}
+}
+if(data122.server !== undefined){
+let data126 = data122.server;
+if(typeof data126 === "string"){
+if(func3(data126) < 2){
+const err358 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/server",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/server/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.server,data:data126};
 if(vErrors === null){
 vErrors = [err358];
 }
@@ -4507,9 +4507,8 @@ vErrors.push(err358);
 errors++;
 }
 }
-}
 else {
-const err359 = {instancePath:instancePath+"/agent/dns/targets",schemaPath:"#/properties/agent/properties/dns/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.dns.properties.targets.type,parentSchema:schema11.properties.agent.properties.dns.properties.targets,data:data120};
+const err359 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/server",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/server/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.dns.properties.targets.items.properties.server.type,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.server,data:data126};
 if(vErrors === null){
 vErrors = [err359];
 }
@@ -4519,8 +4518,10 @@ vErrors.push(err359);
 errors++;
 }
 }
-else {
-const err360 = {instancePath:instancePath+"/agent/dns",schemaPath:"#/properties/agent/properties/dns/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.dns.type,parentSchema:schema11.properties.agent.properties.dns,data:data119};
+let data127 = data122.timeout;
+if(typeof data127 === "string"){
+if(!pattern0.test(data127)){
+const err360 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/timeout",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/timeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.timeout,data:data127};
 if(vErrors === null){
 vErrors = [err360];
 }
@@ -4529,13 +4530,9 @@ vErrors.push(err360);
 }
 errors++;
 }
-let data127 = data56.systemd;
-if(data127 && typeof data127 == "object" && !Array.isArray(data127)){
-if(data127.units === undefined){
-data127.units = [];
 }
-if(data127.units === undefined){
-const err361 = {instancePath:instancePath+"/agent/systemd",schemaPath:"#/properties/agent/properties/systemd/required",keyword:"required",params:{missingProperty: "units"},message:"must have required property '"+"units"+"'",schema:schema11.properties.agent.properties.systemd.required,parentSchema:schema11.properties.agent.properties.systemd,data:data127};
+else {
+const err361 = {instancePath:instancePath+"/agent/dns/targets/" + i16+"/timeout",schemaPath:"#/properties/agent/properties/dns/properties/targets/items/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.dns.properties.targets.items.properties.timeout.type,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items.properties.timeout,data:data127};
 if(vErrors === null){
 vErrors = [err361];
 }
@@ -4544,9 +4541,9 @@ vErrors.push(err361);
 }
 errors++;
 }
-for(const key33 in data127){
-if(!(key33 === "units")){
-const err362 = {instancePath:instancePath+"/agent/systemd",schemaPath:"#/properties/agent/properties/systemd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.systemd,data:data127};
+}
+else {
+const err362 = {instancePath:instancePath+"/agent/dns/targets/" + i16,schemaPath:"#/properties/agent/properties/dns/properties/targets/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.dns.properties.targets.items.type,parentSchema:schema11.properties.agent.properties.dns.properties.targets.items,data:data122};
 if(vErrors === null){
 vErrors = [err362];
 }
@@ -4556,13 +4553,9 @@ vErrors.push(err362);
 errors++;
 }
 }
-let data128 = data127.units;
-if(Array.isArray(data128)){
-const len17 = data128.length;
-for(let i17=0; i17<len17; i17++){
-let data129 = data128[i17];
-if(typeof data129 !== "string"){
-const err363 = {instancePath:instancePath+"/agent/systemd/units/" + i17,schemaPath:"#/properties/agent/properties/systemd/properties/units/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.systemd.properties.units.items.type,parentSchema:schema11.properties.agent.properties.systemd.properties.units.items,data:data129};
+}
+else {
+const err363 = {instancePath:instancePath+"/agent/dns/targets",schemaPath:"#/properties/agent/properties/dns/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.dns.properties.targets.type,parentSchema:schema11.properties.agent.properties.dns.properties.targets,data:data121};
 if(vErrors === null){
 vErrors = [err363];
 }
@@ -4572,9 +4565,8 @@ vErrors.push(err363);
 errors++;
 }
 }
-}
 else {
-const err364 = {instancePath:instancePath+"/agent/systemd/units",schemaPath:"#/properties/agent/properties/systemd/properties/units/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.systemd.properties.units.type,parentSchema:schema11.properties.agent.properties.systemd.properties.units,data:data128};
+const err364 = {instancePath:instancePath+"/agent/dns",schemaPath:"#/properties/agent/properties/dns/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.dns.type,parentSchema:schema11.properties.agent.properties.dns,data:data120};
 if(vErrors === null){
 vErrors = [err364];
 }
@@ -4583,9 +4575,13 @@ vErrors.push(err364);
 }
 errors++;
 }
+let data128 = data57.systemd;
+if(data128 && typeof data128 == "object" && !Array.isArray(data128)){
+if(data128.units === undefined){
+data128.units = [];
 }
-else {
-const err365 = {instancePath:instancePath+"/agent/systemd",schemaPath:"#/properties/agent/properties/systemd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.systemd.type,parentSchema:schema11.properties.agent.properties.systemd,data:data127};
+if(data128.units === undefined){
+const err365 = {instancePath:instancePath+"/agent/systemd",schemaPath:"#/properties/agent/properties/systemd/required",keyword:"required",params:{missingProperty: "units"},message:"must have required property '"+"units"+"'",schema:schema11.properties.agent.properties.systemd.required,parentSchema:schema11.properties.agent.properties.systemd,data:data128};
 if(vErrors === null){
 vErrors = [err365];
 }
@@ -4594,16 +4590,9 @@ vErrors.push(err365);
 }
 errors++;
 }
-let data130 = data56.inventory;
-if(data130 && typeof data130 == "object" && !Array.isArray(data130)){
-if(data130.enabled === undefined){
-data130.enabled = true;
-}
-if(data130.interval === undefined){
-data130.interval = "1h";
-}
-if(data130.enabled === undefined){
-const err366 = {instancePath:instancePath+"/agent/inventory",schemaPath:"#/properties/agent/properties/inventory/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.agent.properties.inventory.required,parentSchema:schema11.properties.agent.properties.inventory,data:data130};
+for(const key33 in data128){
+if(!(key33 === "units")){
+const err366 = {instancePath:instancePath+"/agent/systemd",schemaPath:"#/properties/agent/properties/systemd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.systemd,data:data128};
 if(vErrors === null){
 vErrors = [err366];
 }
@@ -4612,8 +4601,14 @@ vErrors.push(err366);
 }
 errors++;
 }
-if(data130.interval === undefined){
-const err367 = {instancePath:instancePath+"/agent/inventory",schemaPath:"#/properties/agent/properties/inventory/required",keyword:"required",params:{missingProperty: "interval"},message:"must have required property '"+"interval"+"'",schema:schema11.properties.agent.properties.inventory.required,parentSchema:schema11.properties.agent.properties.inventory,data:data130};
+}
+let data129 = data128.units;
+if(Array.isArray(data129)){
+const len17 = data129.length;
+for(let i17=0; i17<len17; i17++){
+let data130 = data129[i17];
+if(typeof data130 !== "string"){
+const err367 = {instancePath:instancePath+"/agent/systemd/units/" + i17,schemaPath:"#/properties/agent/properties/systemd/properties/units/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.systemd.properties.units.items.type,parentSchema:schema11.properties.agent.properties.systemd.properties.units.items,data:data130};
 if(vErrors === null){
 vErrors = [err367];
 }
@@ -4622,9 +4617,10 @@ vErrors.push(err367);
 }
 errors++;
 }
-for(const key34 in data130){
-if(!(((key34 === "enabled") || (key34 === "interval")) || (key34 === "schedule"))){
-const err368 = {instancePath:instancePath+"/agent/inventory",schemaPath:"#/properties/agent/properties/inventory/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.inventory,data:data130};
+}
+}
+else {
+const err368 = {instancePath:instancePath+"/agent/systemd/units",schemaPath:"#/properties/agent/properties/systemd/properties/units/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.systemd.properties.units.type,parentSchema:schema11.properties.agent.properties.systemd.properties.units,data:data129};
 if(vErrors === null){
 vErrors = [err368];
 }
@@ -4634,9 +4630,8 @@ vErrors.push(err368);
 errors++;
 }
 }
-let data131 = data130.enabled;
-if(typeof data131 !== "boolean"){
-const err369 = {instancePath:instancePath+"/agent/inventory/enabled",schemaPath:"#/properties/agent/properties/inventory/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.agent.properties.inventory.properties.enabled.type,parentSchema:schema11.properties.agent.properties.inventory.properties.enabled,data:data131};
+else {
+const err369 = {instancePath:instancePath+"/agent/systemd",schemaPath:"#/properties/agent/properties/systemd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.systemd.type,parentSchema:schema11.properties.agent.properties.systemd,data:data128};
 if(vErrors === null){
 vErrors = [err369];
 }
@@ -4645,10 +4640,16 @@ vErrors.push(err369);
 }
 errors++;
 }
-let data132 = data130.interval;
-if(typeof data132 === "string"){
-if(!pattern0.test(data132)){
-const err370 = {instancePath:instancePath+"/agent/inventory/interval",schemaPath:"#/properties/agent/properties/inventory/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.agent.properties.inventory.properties.interval,data:data132};
+let data131 = data57.inventory;
+if(data131 && typeof data131 == "object" && !Array.isArray(data131)){
+if(data131.enabled === undefined){
+data131.enabled = true;
+}
+if(data131.interval === undefined){
+data131.interval = "1h";
+}
+if(data131.enabled === undefined){
+const err370 = {instancePath:instancePath+"/agent/inventory",schemaPath:"#/properties/agent/properties/inventory/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.agent.properties.inventory.required,parentSchema:schema11.properties.agent.properties.inventory,data:data131};
 if(vErrors === null){
 vErrors = [err370];
 }
@@ -4657,9 +4658,8 @@ vErrors.push(err370);
 }
 errors++;
 }
-}
-else {
-const err371 = {instancePath:instancePath+"/agent/inventory/interval",schemaPath:"#/properties/agent/properties/inventory/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.inventory.properties.interval.type,parentSchema:schema11.properties.agent.properties.inventory.properties.interval,data:data132};
+if(data131.interval === undefined){
+const err371 = {instancePath:instancePath+"/agent/inventory",schemaPath:"#/properties/agent/properties/inventory/required",keyword:"required",params:{missingProperty: "interval"},message:"must have required property '"+"interval"+"'",schema:schema11.properties.agent.properties.inventory.required,parentSchema:schema11.properties.agent.properties.inventory,data:data131};
 if(vErrors === null){
 vErrors = [err371];
 }
@@ -4668,10 +4668,9 @@ vErrors.push(err371);
 }
 errors++;
 }
-if(data130.schedule !== undefined){
-let data133 = data130.schedule;
-if(typeof data133 !== "string"){
-const err372 = {instancePath:instancePath+"/agent/inventory/schedule",schemaPath:"#/properties/agent/properties/inventory/properties/schedule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.inventory.properties.schedule.type,parentSchema:schema11.properties.agent.properties.inventory.properties.schedule,data:data133};
+for(const key34 in data131){
+if(!(((key34 === "enabled") || (key34 === "interval")) || (key34 === "schedule"))){
+const err372 = {instancePath:instancePath+"/agent/inventory",schemaPath:"#/properties/agent/properties/inventory/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.inventory,data:data131};
 if(vErrors === null){
 vErrors = [err372];
 }
@@ -4681,9 +4680,9 @@ vErrors.push(err372);
 errors++;
 }
 }
-}
-else {
-const err373 = {instancePath:instancePath+"/agent/inventory",schemaPath:"#/properties/agent/properties/inventory/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.inventory.type,parentSchema:schema11.properties.agent.properties.inventory,data:data130};
+let data132 = data131.enabled;
+if(typeof data132 !== "boolean"){
+const err373 = {instancePath:instancePath+"/agent/inventory/enabled",schemaPath:"#/properties/agent/properties/inventory/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.agent.properties.inventory.properties.enabled.type,parentSchema:schema11.properties.agent.properties.inventory.properties.enabled,data:data132};
 if(vErrors === null){
 vErrors = [err373];
 }
@@ -4692,23 +4691,10 @@ vErrors.push(err373);
 }
 errors++;
 }
-let data134 = data56.plugins;
-if(Array.isArray(data134)){
-const len18 = data134.length;
-for(let i18=0; i18<len18; i18++){
-let data135 = data134[i18];
-if(data135 && typeof data135 == "object" && !Array.isArray(data135)){
-if(data135.args === undefined){
-data135.args = [];
-}
-if(data135.interval === undefined){
-data135.interval = "1m";
-}
-if(data135.timeout === undefined){
-data135.timeout = "10s";
-}
-if(data135.name === undefined){
-const err374 = {instancePath:instancePath+"/agent/plugins/" + i18,schemaPath:"#/properties/agent/properties/plugins/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.agent.properties.plugins.items.required,parentSchema:schema11.properties.agent.properties.plugins.items,data:data135};
+let data133 = data131.interval;
+if(typeof data133 === "string"){
+if(!pattern0.test(data133)){
+const err374 = {instancePath:instancePath+"/agent/inventory/interval",schemaPath:"#/properties/agent/properties/inventory/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.agent.properties.inventory.properties.interval,data:data133};
 if(vErrors === null){
 vErrors = [err374];
 }
@@ -4717,8 +4703,9 @@ vErrors.push(err374);
 }
 errors++;
 }
-if(data135.command === undefined){
-const err375 = {instancePath:instancePath+"/agent/plugins/" + i18,schemaPath:"#/properties/agent/properties/plugins/items/required",keyword:"required",params:{missingProperty: "command"},message:"must have required property '"+"command"+"'",schema:schema11.properties.agent.properties.plugins.items.required,parentSchema:schema11.properties.agent.properties.plugins.items,data:data135};
+}
+else {
+const err375 = {instancePath:instancePath+"/agent/inventory/interval",schemaPath:"#/properties/agent/properties/inventory/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.inventory.properties.interval.type,parentSchema:schema11.properties.agent.properties.inventory.properties.interval,data:data133};
 if(vErrors === null){
 vErrors = [err375];
 }
@@ -4727,8 +4714,10 @@ vErrors.push(err375);
 }
 errors++;
 }
-if(data135.args === undefined){
-const err376 = {instancePath:instancePath+"/agent/plugins/" + i18,schemaPath:"#/properties/agent/properties/plugins/items/required",keyword:"required",params:{missingProperty: "args"},message:"must have required property '"+"args"+"'",schema:schema11.properties.agent.properties.plugins.items.required,parentSchema:schema11.properties.agent.properties.plugins.items,data:data135};
+if(data131.schedule !== undefined){
+let data134 = data131.schedule;
+if(typeof data134 !== "string"){
+const err376 = {instancePath:instancePath+"/agent/inventory/schedule",schemaPath:"#/properties/agent/properties/inventory/properties/schedule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.inventory.properties.schedule.type,parentSchema:schema11.properties.agent.properties.inventory.properties.schedule,data:data134};
 if(vErrors === null){
 vErrors = [err376];
 }
@@ -4737,8 +4726,10 @@ vErrors.push(err376);
 }
 errors++;
 }
-if(data135.interval === undefined){
-const err377 = {instancePath:instancePath+"/agent/plugins/" + i18,schemaPath:"#/properties/agent/properties/plugins/items/required",keyword:"required",params:{missingProperty: "interval"},message:"must have required property '"+"interval"+"'",schema:schema11.properties.agent.properties.plugins.items.required,parentSchema:schema11.properties.agent.properties.plugins.items,data:data135};
+}
+}
+else {
+const err377 = {instancePath:instancePath+"/agent/inventory",schemaPath:"#/properties/agent/properties/inventory/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.inventory.type,parentSchema:schema11.properties.agent.properties.inventory,data:data131};
 if(vErrors === null){
 vErrors = [err377];
 }
@@ -4747,8 +4738,23 @@ vErrors.push(err377);
 }
 errors++;
 }
-if(data135.timeout === undefined){
-const err378 = {instancePath:instancePath+"/agent/plugins/" + i18,schemaPath:"#/properties/agent/properties/plugins/items/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.agent.properties.plugins.items.required,parentSchema:schema11.properties.agent.properties.plugins.items,data:data135};
+let data135 = data57.plugins;
+if(Array.isArray(data135)){
+const len18 = data135.length;
+for(let i18=0; i18<len18; i18++){
+let data136 = data135[i18];
+if(data136 && typeof data136 == "object" && !Array.isArray(data136)){
+if(data136.args === undefined){
+data136.args = [];
+}
+if(data136.interval === undefined){
+data136.interval = "1m";
+}
+if(data136.timeout === undefined){
+data136.timeout = "10s";
+}
+if(data136.name === undefined){
+const err378 = {instancePath:instancePath+"/agent/plugins/" + i18,schemaPath:"#/properties/agent/properties/plugins/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.agent.properties.plugins.items.required,parentSchema:schema11.properties.agent.properties.plugins.items,data:data136};
 if(vErrors === null){
 vErrors = [err378];
 }
@@ -4757,9 +4763,8 @@ vErrors.push(err378);
 }
 errors++;
 }
-for(const key35 in data135){
-if(!(((((key35 === "name") || (key35 === "command")) || (key35 === "args")) || (key35 === "interval")) || (key35 === "timeout"))){
-const err379 = {instancePath:instancePath+"/agent/plugins/" + i18,schemaPath:"#/properties/agent/properties/plugins/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.plugins.items,data:data135};
+if(data136.command === undefined){
+const err379 = {instancePath:instancePath+"/agent/plugins/" + i18,schemaPath:"#/properties/agent/properties/plugins/items/required",keyword:"required",params:{missingProperty: "command"},message:"must have required property '"+"command"+"'",schema:schema11.properties.agent.properties.plugins.items.required,parentSchema:schema11.properties.agent.properties.plugins.items,data:data136};
 if(vErrors === null){
 vErrors = [err379];
 }
@@ -4768,12 +4773,8 @@ vErrors.push(err379);
 }
 errors++;
 }
-}
-if(data135.name !== undefined){
-let data136 = data135.name;
-if(typeof data136 === "string"){
-if(!pattern32.test(data136)){
-const err380 = {instancePath:instancePath+"/agent/plugins/" + i18+"/name",schemaPath:"#/properties/agent/properties/plugins/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9_]{1,64}$"},message:"must match pattern \""+"^[a-z0-9_]{1,64}$"+"\"",schema:"^[a-z0-9_]{1,64}$",parentSchema:schema11.properties.agent.properties.plugins.items.properties.name,data:data136};
+if(data136.args === undefined){
+const err380 = {instancePath:instancePath+"/agent/plugins/" + i18,schemaPath:"#/properties/agent/properties/plugins/items/required",keyword:"required",params:{missingProperty: "args"},message:"must have required property '"+"args"+"'",schema:schema11.properties.agent.properties.plugins.items.required,parentSchema:schema11.properties.agent.properties.plugins.items,data:data136};
 if(vErrors === null){
 vErrors = [err380];
 }
@@ -4782,9 +4783,8 @@ vErrors.push(err380);
 }
 errors++;
 }
-}
-else {
-const err381 = {instancePath:instancePath+"/agent/plugins/" + i18+"/name",schemaPath:"#/properties/agent/properties/plugins/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.plugins.items.properties.name.type,parentSchema:schema11.properties.agent.properties.plugins.items.properties.name,data:data136};
+if(data136.interval === undefined){
+const err381 = {instancePath:instancePath+"/agent/plugins/" + i18,schemaPath:"#/properties/agent/properties/plugins/items/required",keyword:"required",params:{missingProperty: "interval"},message:"must have required property '"+"interval"+"'",schema:schema11.properties.agent.properties.plugins.items.required,parentSchema:schema11.properties.agent.properties.plugins.items,data:data136};
 if(vErrors === null){
 vErrors = [err381];
 }
@@ -4793,12 +4793,8 @@ vErrors.push(err381);
 }
 errors++;
 }
-}
-if(data135.command !== undefined){
-let data137 = data135.command;
-if(typeof data137 === "string"){
-if(func3(data137) < 2){
-const err382 = {instancePath:instancePath+"/agent/plugins/" + i18+"/command",schemaPath:"#/properties/agent/properties/plugins/items/properties/command/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema11.properties.agent.properties.plugins.items.properties.command,data:data137};
+if(data136.timeout === undefined){
+const err382 = {instancePath:instancePath+"/agent/plugins/" + i18,schemaPath:"#/properties/agent/properties/plugins/items/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.agent.properties.plugins.items.required,parentSchema:schema11.properties.agent.properties.plugins.items,data:data136};
 if(vErrors === null){
 vErrors = [err382];
 }
@@ -4807,9 +4803,9 @@ vErrors.push(err382);
 }
 errors++;
 }
-}
-else {
-const err383 = {instancePath:instancePath+"/agent/plugins/" + i18+"/command",schemaPath:"#/properties/agent/properties/plugins/items/properties/command/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.plugins.items.properties.command.type,parentSchema:schema11.properties.agent.properties.plugins.items.properties.command,data:data137};
+for(const key35 in data136){
+if(!(((((key35 === "name") || (key35 === "command")) || (key35 === "args")) || (key35 === "interval")) || (key35 === "timeout"))){
+const err383 = {instancePath:instancePath+"/agent/plugins/" + i18,schemaPath:"#/properties/agent/properties/plugins/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.agent.properties.plugins.items,data:data136};
 if(vErrors === null){
 vErrors = [err383];
 }
@@ -4819,13 +4815,11 @@ vErrors.push(err383);
 errors++;
 }
 }
-let data138 = data135.args;
-if(Array.isArray(data138)){
-const len19 = data138.length;
-for(let i19=0; i19<len19; i19++){
-let data139 = data138[i19];
-if(typeof data139 !== "string"){
-const err384 = {instancePath:instancePath+"/agent/plugins/" + i18+"/args/" + i19,schemaPath:"#/properties/agent/properties/plugins/items/properties/args/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.plugins.items.properties.args.items.type,parentSchema:schema11.properties.agent.properties.plugins.items.properties.args.items,data:data139};
+if(data136.name !== undefined){
+let data137 = data136.name;
+if(typeof data137 === "string"){
+if(!pattern32.test(data137)){
+const err384 = {instancePath:instancePath+"/agent/plugins/" + i18+"/name",schemaPath:"#/properties/agent/properties/plugins/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9_]{1,64}$"},message:"must match pattern \""+"^[a-z0-9_]{1,64}$"+"\"",schema:"^[a-z0-9_]{1,64}$",parentSchema:schema11.properties.agent.properties.plugins.items.properties.name,data:data137};
 if(vErrors === null){
 vErrors = [err384];
 }
@@ -4835,9 +4829,8 @@ vErrors.push(err384);
 errors++;
 }
 }
-}
 else {
-const err385 = {instancePath:instancePath+"/agent/plugins/" + i18+"/args",schemaPath:"#/properties/agent/properties/plugins/items/properties/args/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.plugins.items.properties.args.type,parentSchema:schema11.properties.agent.properties.plugins.items.properties.args,data:data138};
+const err385 = {instancePath:instancePath+"/agent/plugins/" + i18+"/name",schemaPath:"#/properties/agent/properties/plugins/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.plugins.items.properties.name.type,parentSchema:schema11.properties.agent.properties.plugins.items.properties.name,data:data137};
 if(vErrors === null){
 vErrors = [err385];
 }
@@ -4846,10 +4839,12 @@ vErrors.push(err385);
 }
 errors++;
 }
-let data140 = data135.interval;
-if(typeof data140 === "string"){
-if(!pattern0.test(data140)){
-const err386 = {instancePath:instancePath+"/agent/plugins/" + i18+"/interval",schemaPath:"#/properties/agent/properties/plugins/items/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.agent.properties.plugins.items.properties.interval,data:data140};
+}
+if(data136.command !== undefined){
+let data138 = data136.command;
+if(typeof data138 === "string"){
+if(func3(data138) < 2){
+const err386 = {instancePath:instancePath+"/agent/plugins/" + i18+"/command",schemaPath:"#/properties/agent/properties/plugins/items/properties/command/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema11.properties.agent.properties.plugins.items.properties.command,data:data138};
 if(vErrors === null){
 vErrors = [err386];
 }
@@ -4860,7 +4855,7 @@ errors++;
 }
 }
 else {
-const err387 = {instancePath:instancePath+"/agent/plugins/" + i18+"/interval",schemaPath:"#/properties/agent/properties/plugins/items/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.plugins.items.properties.interval.type,parentSchema:schema11.properties.agent.properties.plugins.items.properties.interval,data:data140};
+const err387 = {instancePath:instancePath+"/agent/plugins/" + i18+"/command",schemaPath:"#/properties/agent/properties/plugins/items/properties/command/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.plugins.items.properties.command.type,parentSchema:schema11.properties.agent.properties.plugins.items.properties.command,data:data138};
 if(vErrors === null){
 vErrors = [err387];
 }
@@ -4869,10 +4864,14 @@ vErrors.push(err387);
 }
 errors++;
 }
-let data141 = data135.timeout;
-if(typeof data141 === "string"){
-if(!pattern0.test(data141)){
-const err388 = {instancePath:instancePath+"/agent/plugins/" + i18+"/timeout",schemaPath:"#/properties/agent/properties/plugins/items/properties/timeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.agent.properties.plugins.items.properties.timeout,data:data141};
+}
+let data139 = data136.args;
+if(Array.isArray(data139)){
+const len19 = data139.length;
+for(let i19=0; i19<len19; i19++){
+let data140 = data139[i19];
+if(typeof data140 !== "string"){
+const err388 = {instancePath:instancePath+"/agent/plugins/" + i18+"/args/" + i19,schemaPath:"#/properties/agent/properties/plugins/items/properties/args/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.plugins.items.properties.args.items.type,parentSchema:schema11.properties.agent.properties.plugins.items.properties.args.items,data:data140};
 if(vErrors === null){
 vErrors = [err388];
 }
@@ -4882,8 +4881,9 @@ vErrors.push(err388);
 errors++;
 }
 }
+}
 else {
-const err389 = {instancePath:instancePath+"/agent/plugins/" + i18+"/timeout",schemaPath:"#/properties/agent/properties/plugins/items/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.plugins.items.properties.timeout.type,parentSchema:schema11.properties.agent.properties.plugins.items.properties.timeout,data:data141};
+const err389 = {instancePath:instancePath+"/agent/plugins/" + i18+"/args",schemaPath:"#/properties/agent/properties/plugins/items/properties/args/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.plugins.items.properties.args.type,parentSchema:schema11.properties.agent.properties.plugins.items.properties.args,data:data139};
 if(vErrors === null){
 vErrors = [err389];
 }
@@ -4892,9 +4892,10 @@ vErrors.push(err389);
 }
 errors++;
 }
-}
-else {
-const err390 = {instancePath:instancePath+"/agent/plugins/" + i18,schemaPath:"#/properties/agent/properties/plugins/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.plugins.items.type,parentSchema:schema11.properties.agent.properties.plugins.items,data:data135};
+let data141 = data136.interval;
+if(typeof data141 === "string"){
+if(!pattern0.test(data141)){
+const err390 = {instancePath:instancePath+"/agent/plugins/" + i18+"/interval",schemaPath:"#/properties/agent/properties/plugins/items/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.agent.properties.plugins.items.properties.interval,data:data141};
 if(vErrors === null){
 vErrors = [err390];
 }
@@ -4904,9 +4905,8 @@ vErrors.push(err390);
 errors++;
 }
 }
-}
 else {
-const err391 = {instancePath:instancePath+"/agent/plugins",schemaPath:"#/properties/agent/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.plugins.type,parentSchema:schema11.properties.agent.properties.plugins,data:data134};
+const err391 = {instancePath:instancePath+"/agent/plugins/" + i18+"/interval",schemaPath:"#/properties/agent/properties/plugins/items/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.plugins.items.properties.interval.type,parentSchema:schema11.properties.agent.properties.plugins.items.properties.interval,data:data141};
 if(vErrors === null){
 vErrors = [err391];
 }
@@ -4915,9 +4915,10 @@ vErrors.push(err391);
 }
 errors++;
 }
-let data142 = data56.pluginConcurrency;
-if(!((typeof data142 == "number") && (!(data142 % 1) && !isNaN(data142)))){
-const err392 = {instancePath:instancePath+"/agent/pluginConcurrency",schemaPath:"#/properties/agent/properties/pluginConcurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.agent.properties.pluginConcurrency.type,parentSchema:schema11.properties.agent.properties.pluginConcurrency,data:data142};
+let data142 = data136.timeout;
+if(typeof data142 === "string"){
+if(!pattern0.test(data142)){
+const err392 = {instancePath:instancePath+"/agent/plugins/" + i18+"/timeout",schemaPath:"#/properties/agent/properties/plugins/items/properties/timeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.agent.properties.plugins.items.properties.timeout,data:data142};
 if(vErrors === null){
 vErrors = [err392];
 }
@@ -4926,9 +4927,9 @@ vErrors.push(err392);
 }
 errors++;
 }
-if(typeof data142 == "number"){
-if(data142 > 64 || isNaN(data142)){
-const err393 = {instancePath:instancePath+"/agent/pluginConcurrency",schemaPath:"#/properties/agent/properties/pluginConcurrency/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64",schema:64,parentSchema:schema11.properties.agent.properties.pluginConcurrency,data:data142};
+}
+else {
+const err393 = {instancePath:instancePath+"/agent/plugins/" + i18+"/timeout",schemaPath:"#/properties/agent/properties/plugins/items/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.agent.properties.plugins.items.properties.timeout.type,parentSchema:schema11.properties.agent.properties.plugins.items.properties.timeout,data:data142};
 if(vErrors === null){
 vErrors = [err393];
 }
@@ -4937,8 +4938,9 @@ vErrors.push(err393);
 }
 errors++;
 }
-if(data142 < 1 || isNaN(data142)){
-const err394 = {instancePath:instancePath+"/agent/pluginConcurrency",schemaPath:"#/properties/agent/properties/pluginConcurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.agent.properties.pluginConcurrency,data:data142};
+}
+else {
+const err394 = {instancePath:instancePath+"/agent/plugins/" + i18,schemaPath:"#/properties/agent/properties/plugins/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.properties.plugins.items.type,parentSchema:schema11.properties.agent.properties.plugins.items,data:data136};
 if(vErrors === null){
 vErrors = [err394];
 }
@@ -4950,7 +4952,7 @@ errors++;
 }
 }
 else {
-const err395 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.type,parentSchema:schema11.properties.agent,data:data56};
+const err395 = {instancePath:instancePath+"/agent/plugins",schemaPath:"#/properties/agent/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.agent.properties.plugins.type,parentSchema:schema11.properties.agent.properties.plugins,data:data135};
 if(vErrors === null){
 vErrors = [err395];
 }
@@ -4959,14 +4961,9 @@ vErrors.push(err395);
 }
 errors++;
 }
-let data143 = data.desks;
-if(Array.isArray(data143)){
-const len20 = data143.length;
-for(let i20=0; i20<len20; i20++){
-let data144 = data143[i20];
-if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
-if(data144.type === undefined){
-const err396 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.desks.items.required,parentSchema:schema11.properties.desks.items,data:data144};
+let data143 = data57.pluginConcurrency;
+if(!((typeof data143 == "number") && (!(data143 % 1) && !isNaN(data143)))){
+const err396 = {instancePath:instancePath+"/agent/pluginConcurrency",schemaPath:"#/properties/agent/properties/pluginConcurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.agent.properties.pluginConcurrency.type,parentSchema:schema11.properties.agent.properties.pluginConcurrency,data:data143};
 if(vErrors === null){
 vErrors = [err396];
 }
@@ -4975,21 +4972,9 @@ vErrors.push(err396);
 }
 errors++;
 }
-const tag0 = data144.type;
-if(typeof tag0 == "string"){
-if(tag0 === "webhook"){
-if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
-if(data144.timeout === undefined){
-data144.timeout = "10s";
-}
-if(data144.rateLimitPerMinute === undefined){
-data144.rateLimitPerMinute = 600;
-}
-if(data144.headers === undefined){
-data144.headers = {};
-}
-if(data144.type === undefined){
-const err397 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/0/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.desks.items.oneOf[0].required,parentSchema:schema11.properties.desks.items.oneOf[0],data:data144};
+if(typeof data143 == "number"){
+if(data143 > 64 || isNaN(data143)){
+const err397 = {instancePath:instancePath+"/agent/pluginConcurrency",schemaPath:"#/properties/agent/properties/pluginConcurrency/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64",schema:64,parentSchema:schema11.properties.agent.properties.pluginConcurrency,data:data143};
 if(vErrors === null){
 vErrors = [err397];
 }
@@ -4998,8 +4983,8 @@ vErrors.push(err397);
 }
 errors++;
 }
-if(data144.name === undefined){
-const err398 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/0/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.desks.items.oneOf[0].required,parentSchema:schema11.properties.desks.items.oneOf[0],data:data144};
+if(data143 < 1 || isNaN(data143)){
+const err398 = {instancePath:instancePath+"/agent/pluginConcurrency",schemaPath:"#/properties/agent/properties/pluginConcurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.agent.properties.pluginConcurrency,data:data143};
 if(vErrors === null){
 vErrors = [err398];
 }
@@ -5008,8 +4993,10 @@ vErrors.push(err398);
 }
 errors++;
 }
-if(data144.timeout === undefined){
-const err399 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/0/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.desks.items.oneOf[0].required,parentSchema:schema11.properties.desks.items.oneOf[0],data:data144};
+}
+}
+else {
+const err399 = {instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.agent.type,parentSchema:schema11.properties.agent,data:data57};
 if(vErrors === null){
 vErrors = [err399];
 }
@@ -5018,8 +5005,14 @@ vErrors.push(err399);
 }
 errors++;
 }
-if(data144.rateLimitPerMinute === undefined){
-const err400 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/0/required",keyword:"required",params:{missingProperty: "rateLimitPerMinute"},message:"must have required property '"+"rateLimitPerMinute"+"'",schema:schema11.properties.desks.items.oneOf[0].required,parentSchema:schema11.properties.desks.items.oneOf[0],data:data144};
+let data144 = data.desks;
+if(Array.isArray(data144)){
+const len20 = data144.length;
+for(let i20=0; i20<len20; i20++){
+let data145 = data144[i20];
+if(data145 && typeof data145 == "object" && !Array.isArray(data145)){
+if(data145.type === undefined){
+const err400 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.desks.items.required,parentSchema:schema11.properties.desks.items,data:data145};
 if(vErrors === null){
 vErrors = [err400];
 }
@@ -5028,8 +5021,21 @@ vErrors.push(err400);
 }
 errors++;
 }
-if(data144.url === undefined){
-const err401 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/0/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema11.properties.desks.items.oneOf[0].required,parentSchema:schema11.properties.desks.items.oneOf[0],data:data144};
+const tag0 = data145.type;
+if(typeof tag0 == "string"){
+if(tag0 === "webhook"){
+if(data145 && typeof data145 == "object" && !Array.isArray(data145)){
+if(data145.timeout === undefined){
+data145.timeout = "10s";
+}
+if(data145.rateLimitPerMinute === undefined){
+data145.rateLimitPerMinute = 600;
+}
+if(data145.headers === undefined){
+data145.headers = {};
+}
+if(data145.type === undefined){
+const err401 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/0/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.desks.items.oneOf[0].required,parentSchema:schema11.properties.desks.items.oneOf[0],data:data145};
 if(vErrors === null){
 vErrors = [err401];
 }
@@ -5038,8 +5044,8 @@ vErrors.push(err401);
 }
 errors++;
 }
-if(data144.headers === undefined){
-const err402 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/0/required",keyword:"required",params:{missingProperty: "headers"},message:"must have required property '"+"headers"+"'",schema:schema11.properties.desks.items.oneOf[0].required,parentSchema:schema11.properties.desks.items.oneOf[0],data:data144};
+if(data145.name === undefined){
+const err402 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/0/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.desks.items.oneOf[0].required,parentSchema:schema11.properties.desks.items.oneOf[0],data:data145};
 if(vErrors === null){
 vErrors = [err402];
 }
@@ -5048,9 +5054,8 @@ vErrors.push(err402);
 }
 errors++;
 }
-for(const key36 in data144){
-if(!(((((((key36 === "type") || (key36 === "name")) || (key36 === "secret")) || (key36 === "timeout")) || (key36 === "rateLimitPerMinute")) || (key36 === "url")) || (key36 === "headers"))){
-const err403 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.desks.items.oneOf[0],data:data144};
+if(data145.timeout === undefined){
+const err403 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/0/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.desks.items.oneOf[0].required,parentSchema:schema11.properties.desks.items.oneOf[0],data:data145};
 if(vErrors === null){
 vErrors = [err403];
 }
@@ -5059,11 +5064,8 @@ vErrors.push(err403);
 }
 errors++;
 }
-}
-if(data144.type !== undefined){
-let data145 = data144.type;
-if(typeof data145 !== "string"){
-const err404 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/0/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[0].properties.type.type,parentSchema:schema11.properties.desks.items.oneOf[0].properties.type,data:data145};
+if(data145.rateLimitPerMinute === undefined){
+const err404 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/0/required",keyword:"required",params:{missingProperty: "rateLimitPerMinute"},message:"must have required property '"+"rateLimitPerMinute"+"'",schema:schema11.properties.desks.items.oneOf[0].required,parentSchema:schema11.properties.desks.items.oneOf[0],data:data145};
 if(vErrors === null){
 vErrors = [err404];
 }
@@ -5072,8 +5074,8 @@ vErrors.push(err404);
 }
 errors++;
 }
-if("webhook" !== data145){
-const err405 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/0/properties/type/const",keyword:"const",params:{allowedValue: "webhook"},message:"must be equal to constant",schema:"webhook",parentSchema:schema11.properties.desks.items.oneOf[0].properties.type,data:data145};
+if(data145.url === undefined){
+const err405 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/0/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema11.properties.desks.items.oneOf[0].required,parentSchema:schema11.properties.desks.items.oneOf[0],data:data145};
 if(vErrors === null){
 vErrors = [err405];
 }
@@ -5082,12 +5084,8 @@ vErrors.push(err405);
 }
 errors++;
 }
-}
-if(data144.name !== undefined){
-let data146 = data144.name;
-if(typeof data146 === "string"){
-if(!pattern35.test(data146)){
-const err406 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/0/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.desks.items.oneOf[0].properties.name,data:data146};
+if(data145.headers === undefined){
+const err406 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/0/required",keyword:"required",params:{missingProperty: "headers"},message:"must have required property '"+"headers"+"'",schema:schema11.properties.desks.items.oneOf[0].required,parentSchema:schema11.properties.desks.items.oneOf[0],data:data145};
 if(vErrors === null){
 vErrors = [err406];
 }
@@ -5096,9 +5094,9 @@ vErrors.push(err406);
 }
 errors++;
 }
-}
-else {
-const err407 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/0/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[0].properties.name.type,parentSchema:schema11.properties.desks.items.oneOf[0].properties.name,data:data146};
+for(const key36 in data145){
+if(!(((((((key36 === "type") || (key36 === "name")) || (key36 === "secret")) || (key36 === "timeout")) || (key36 === "rateLimitPerMinute")) || (key36 === "url")) || (key36 === "headers"))){
+const err407 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.desks.items.oneOf[0],data:data145};
 if(vErrors === null){
 vErrors = [err407];
 }
@@ -5108,10 +5106,10 @@ vErrors.push(err407);
 errors++;
 }
 }
-if(data144.secret !== undefined){
-let data147 = data144.secret;
-if(typeof data147 !== "string"){
-const err408 = {instancePath:instancePath+"/desks/" + i20+"/secret",schemaPath:"#/properties/desks/items/oneOf/0/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[0].properties.secret.type,parentSchema:schema11.properties.desks.items.oneOf[0].properties.secret,data:data147};
+if(data145.type !== undefined){
+let data146 = data145.type;
+if(typeof data146 !== "string"){
+const err408 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/0/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[0].properties.type.type,parentSchema:schema11.properties.desks.items.oneOf[0].properties.type,data:data146};
 if(vErrors === null){
 vErrors = [err408];
 }
@@ -5120,11 +5118,8 @@ vErrors.push(err408);
 }
 errors++;
 }
-}
-let data148 = data144.timeout;
-if(typeof data148 === "string"){
-if(!pattern0.test(data148)){
-const err409 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/0/properties/timeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.desks.items.oneOf[0].properties.timeout,data:data148};
+if("webhook" !== data146){
+const err409 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/0/properties/type/const",keyword:"const",params:{allowedValue: "webhook"},message:"must be equal to constant",schema:"webhook",parentSchema:schema11.properties.desks.items.oneOf[0].properties.type,data:data146};
 if(vErrors === null){
 vErrors = [err409];
 }
@@ -5134,8 +5129,11 @@ vErrors.push(err409);
 errors++;
 }
 }
-else {
-const err410 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/0/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[0].properties.timeout.type,parentSchema:schema11.properties.desks.items.oneOf[0].properties.timeout,data:data148};
+if(data145.name !== undefined){
+let data147 = data145.name;
+if(typeof data147 === "string"){
+if(!pattern35.test(data147)){
+const err410 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/0/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.desks.items.oneOf[0].properties.name,data:data147};
 if(vErrors === null){
 vErrors = [err410];
 }
@@ -5144,9 +5142,9 @@ vErrors.push(err410);
 }
 errors++;
 }
-let data149 = data144.rateLimitPerMinute;
-if(!((typeof data149 == "number") && (!(data149 % 1) && !isNaN(data149)))){
-const err411 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/0/properties/rateLimitPerMinute/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.desks.items.oneOf[0].properties.rateLimitPerMinute.type,parentSchema:schema11.properties.desks.items.oneOf[0].properties.rateLimitPerMinute,data:data149};
+}
+else {
+const err411 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/0/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[0].properties.name.type,parentSchema:schema11.properties.desks.items.oneOf[0].properties.name,data:data147};
 if(vErrors === null){
 vErrors = [err411];
 }
@@ -5155,9 +5153,11 @@ vErrors.push(err411);
 }
 errors++;
 }
-if(typeof data149 == "number"){
-if(data149 < 1 || isNaN(data149)){
-const err412 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/0/properties/rateLimitPerMinute/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.desks.items.oneOf[0].properties.rateLimitPerMinute,data:data149};
+}
+if(data145.secret !== undefined){
+let data148 = data145.secret;
+if(typeof data148 !== "string"){
+const err412 = {instancePath:instancePath+"/desks/" + i20+"/secret",schemaPath:"#/properties/desks/items/oneOf/0/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[0].properties.secret.type,parentSchema:schema11.properties.desks.items.oneOf[0].properties.secret,data:data148};
 if(vErrors === null){
 vErrors = [err412];
 }
@@ -5167,11 +5167,10 @@ vErrors.push(err412);
 errors++;
 }
 }
-if(data144.url !== undefined){
-let data150 = data144.url;
-if(typeof data150 === "string"){
-if(!pattern37.test(data150)){
-const err413 = {instancePath:instancePath+"/desks/" + i20+"/url",schemaPath:"#/properties/desks/items/oneOf/0/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema11.properties.desks.items.oneOf[0].properties.url,data:data150};
+let data149 = data145.timeout;
+if(typeof data149 === "string"){
+if(!pattern0.test(data149)){
+const err413 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/0/properties/timeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.desks.items.oneOf[0].properties.timeout,data:data149};
 if(vErrors === null){
 vErrors = [err413];
 }
@@ -5182,7 +5181,7 @@ errors++;
 }
 }
 else {
-const err414 = {instancePath:instancePath+"/desks/" + i20+"/url",schemaPath:"#/properties/desks/items/oneOf/0/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[0].properties.url.type,parentSchema:schema11.properties.desks.items.oneOf[0].properties.url,data:data150};
+const err414 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/0/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[0].properties.timeout.type,parentSchema:schema11.properties.desks.items.oneOf[0].properties.timeout,data:data149};
 if(vErrors === null){
 vErrors = [err414];
 }
@@ -5191,14 +5190,9 @@ vErrors.push(err414);
 }
 errors++;
 }
-}
-let data151 = data144.headers;
-if(data151 && typeof data151 == "object" && !Array.isArray(data151)){
-for(const key37 in data151){
-if(pattern38.test(key37)){
-let data152 = data151[key37];
-if(typeof data152 !== "string"){
-const err415 = {instancePath:instancePath+"/desks/" + i20+"/headers/" + key37.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/desks/items/oneOf/0/properties/headers/patternProperties/%5E(.*)%24/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[0].properties.headers.patternProperties["^(.*)$"].type,parentSchema:schema11.properties.desks.items.oneOf[0].properties.headers.patternProperties["^(.*)$"],data:data152};
+let data150 = data145.rateLimitPerMinute;
+if(!((typeof data150 == "number") && (!(data150 % 1) && !isNaN(data150)))){
+const err415 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/0/properties/rateLimitPerMinute/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.desks.items.oneOf[0].properties.rateLimitPerMinute.type,parentSchema:schema11.properties.desks.items.oneOf[0].properties.rateLimitPerMinute,data:data150};
 if(vErrors === null){
 vErrors = [err415];
 }
@@ -5207,11 +5201,9 @@ vErrors.push(err415);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err416 = {instancePath:instancePath+"/desks/" + i20+"/headers",schemaPath:"#/properties/desks/items/oneOf/0/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.desks.items.oneOf[0].properties.headers.type,parentSchema:schema11.properties.desks.items.oneOf[0].properties.headers,data:data151};
+if(typeof data150 == "number"){
+if(data150 < 1 || isNaN(data150)){
+const err416 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/0/properties/rateLimitPerMinute/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.desks.items.oneOf[0].properties.rateLimitPerMinute,data:data150};
 if(vErrors === null){
 vErrors = [err416];
 }
@@ -5221,8 +5213,11 @@ vErrors.push(err416);
 errors++;
 }
 }
-else {
-const err417 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.desks.items.oneOf[0].type,parentSchema:schema11.properties.desks.items.oneOf[0],data:data144};
+if(data145.url !== undefined){
+let data151 = data145.url;
+if(typeof data151 === "string"){
+if(!pattern37.test(data151)){
+const err417 = {instancePath:instancePath+"/desks/" + i20+"/url",schemaPath:"#/properties/desks/items/oneOf/0/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema11.properties.desks.items.oneOf[0].properties.url,data:data151};
 if(vErrors === null){
 vErrors = [err417];
 }
@@ -5232,22 +5227,8 @@ vErrors.push(err417);
 errors++;
 }
 }
-else if(tag0 === "request-tracker"){
-if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
-if(data144.timeout === undefined){
-data144.timeout = "10s";
-}
-if(data144.rateLimitPerMinute === undefined){
-data144.rateLimitPerMinute = 300;
-}
-if(data144.queue === undefined){
-data144.queue = "General";
-}
-if(data144.customField === undefined){
-data144.customField = "TriplineKey";
-}
-if(data144.type === undefined){
-const err418 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/1/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.desks.items.oneOf[1].required,parentSchema:schema11.properties.desks.items.oneOf[1],data:data144};
+else {
+const err418 = {instancePath:instancePath+"/desks/" + i20+"/url",schemaPath:"#/properties/desks/items/oneOf/0/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[0].properties.url.type,parentSchema:schema11.properties.desks.items.oneOf[0].properties.url,data:data151};
 if(vErrors === null){
 vErrors = [err418];
 }
@@ -5256,8 +5237,14 @@ vErrors.push(err418);
 }
 errors++;
 }
-if(data144.name === undefined){
-const err419 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/1/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.desks.items.oneOf[1].required,parentSchema:schema11.properties.desks.items.oneOf[1],data:data144};
+}
+let data152 = data145.headers;
+if(data152 && typeof data152 == "object" && !Array.isArray(data152)){
+for(const key37 in data152){
+if(pattern38.test(key37)){
+let data153 = data152[key37];
+if(typeof data153 !== "string"){
+const err419 = {instancePath:instancePath+"/desks/" + i20+"/headers/" + key37.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/desks/items/oneOf/0/properties/headers/patternProperties/%5E(.*)%24/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[0].properties.headers.patternProperties["^(.*)$"].type,parentSchema:schema11.properties.desks.items.oneOf[0].properties.headers.patternProperties["^(.*)$"],data:data153};
 if(vErrors === null){
 vErrors = [err419];
 }
@@ -5266,8 +5253,11 @@ vErrors.push(err419);
 }
 errors++;
 }
-if(data144.timeout === undefined){
-const err420 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/1/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.desks.items.oneOf[1].required,parentSchema:schema11.properties.desks.items.oneOf[1],data:data144};
+}
+}
+}
+else {
+const err420 = {instancePath:instancePath+"/desks/" + i20+"/headers",schemaPath:"#/properties/desks/items/oneOf/0/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.desks.items.oneOf[0].properties.headers.type,parentSchema:schema11.properties.desks.items.oneOf[0].properties.headers,data:data152};
 if(vErrors === null){
 vErrors = [err420];
 }
@@ -5276,8 +5266,9 @@ vErrors.push(err420);
 }
 errors++;
 }
-if(data144.rateLimitPerMinute === undefined){
-const err421 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/1/required",keyword:"required",params:{missingProperty: "rateLimitPerMinute"},message:"must have required property '"+"rateLimitPerMinute"+"'",schema:schema11.properties.desks.items.oneOf[1].required,parentSchema:schema11.properties.desks.items.oneOf[1],data:data144};
+}
+else {
+const err421 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.desks.items.oneOf[0].type,parentSchema:schema11.properties.desks.items.oneOf[0],data:data145};
 if(vErrors === null){
 vErrors = [err421];
 }
@@ -5286,8 +5277,23 @@ vErrors.push(err421);
 }
 errors++;
 }
-if(data144.url === undefined){
-const err422 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/1/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema11.properties.desks.items.oneOf[1].required,parentSchema:schema11.properties.desks.items.oneOf[1],data:data144};
+}
+else if(tag0 === "request-tracker"){
+if(data145 && typeof data145 == "object" && !Array.isArray(data145)){
+if(data145.timeout === undefined){
+data145.timeout = "10s";
+}
+if(data145.rateLimitPerMinute === undefined){
+data145.rateLimitPerMinute = 300;
+}
+if(data145.queue === undefined){
+data145.queue = "General";
+}
+if(data145.customField === undefined){
+data145.customField = "TriplineKey";
+}
+if(data145.type === undefined){
+const err422 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/1/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.desks.items.oneOf[1].required,parentSchema:schema11.properties.desks.items.oneOf[1],data:data145};
 if(vErrors === null){
 vErrors = [err422];
 }
@@ -5296,8 +5302,8 @@ vErrors.push(err422);
 }
 errors++;
 }
-if(data144.queue === undefined){
-const err423 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/1/required",keyword:"required",params:{missingProperty: "queue"},message:"must have required property '"+"queue"+"'",schema:schema11.properties.desks.items.oneOf[1].required,parentSchema:schema11.properties.desks.items.oneOf[1],data:data144};
+if(data145.name === undefined){
+const err423 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/1/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.desks.items.oneOf[1].required,parentSchema:schema11.properties.desks.items.oneOf[1],data:data145};
 if(vErrors === null){
 vErrors = [err423];
 }
@@ -5306,8 +5312,8 @@ vErrors.push(err423);
 }
 errors++;
 }
-if(data144.customField === undefined){
-const err424 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/1/required",keyword:"required",params:{missingProperty: "customField"},message:"must have required property '"+"customField"+"'",schema:schema11.properties.desks.items.oneOf[1].required,parentSchema:schema11.properties.desks.items.oneOf[1],data:data144};
+if(data145.timeout === undefined){
+const err424 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/1/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.desks.items.oneOf[1].required,parentSchema:schema11.properties.desks.items.oneOf[1],data:data145};
 if(vErrors === null){
 vErrors = [err424];
 }
@@ -5316,9 +5322,8 @@ vErrors.push(err424);
 }
 errors++;
 }
-for(const key38 in data144){
-if(!(func2.call(schema11.properties.desks.items.oneOf[1].properties, key38))){
-const err425 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key38},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.desks.items.oneOf[1],data:data144};
+if(data145.rateLimitPerMinute === undefined){
+const err425 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/1/required",keyword:"required",params:{missingProperty: "rateLimitPerMinute"},message:"must have required property '"+"rateLimitPerMinute"+"'",schema:schema11.properties.desks.items.oneOf[1].required,parentSchema:schema11.properties.desks.items.oneOf[1],data:data145};
 if(vErrors === null){
 vErrors = [err425];
 }
@@ -5327,11 +5332,8 @@ vErrors.push(err425);
 }
 errors++;
 }
-}
-if(data144.type !== undefined){
-let data153 = data144.type;
-if(typeof data153 !== "string"){
-const err426 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/1/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[1].properties.type.type,parentSchema:schema11.properties.desks.items.oneOf[1].properties.type,data:data153};
+if(data145.url === undefined){
+const err426 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/1/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema11.properties.desks.items.oneOf[1].required,parentSchema:schema11.properties.desks.items.oneOf[1],data:data145};
 if(vErrors === null){
 vErrors = [err426];
 }
@@ -5340,8 +5342,8 @@ vErrors.push(err426);
 }
 errors++;
 }
-if("request-tracker" !== data153){
-const err427 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/1/properties/type/const",keyword:"const",params:{allowedValue: "request-tracker"},message:"must be equal to constant",schema:"request-tracker",parentSchema:schema11.properties.desks.items.oneOf[1].properties.type,data:data153};
+if(data145.queue === undefined){
+const err427 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/1/required",keyword:"required",params:{missingProperty: "queue"},message:"must have required property '"+"queue"+"'",schema:schema11.properties.desks.items.oneOf[1].required,parentSchema:schema11.properties.desks.items.oneOf[1],data:data145};
 if(vErrors === null){
 vErrors = [err427];
 }
@@ -5350,12 +5352,8 @@ vErrors.push(err427);
 }
 errors++;
 }
-}
-if(data144.name !== undefined){
-let data154 = data144.name;
-if(typeof data154 === "string"){
-if(!pattern35.test(data154)){
-const err428 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/1/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.desks.items.oneOf[1].properties.name,data:data154};
+if(data145.customField === undefined){
+const err428 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/1/required",keyword:"required",params:{missingProperty: "customField"},message:"must have required property '"+"customField"+"'",schema:schema11.properties.desks.items.oneOf[1].required,parentSchema:schema11.properties.desks.items.oneOf[1],data:data145};
 if(vErrors === null){
 vErrors = [err428];
 }
@@ -5364,9 +5362,9 @@ vErrors.push(err428);
 }
 errors++;
 }
-}
-else {
-const err429 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[1].properties.name.type,parentSchema:schema11.properties.desks.items.oneOf[1].properties.name,data:data154};
+for(const key38 in data145){
+if(!(func2.call(schema11.properties.desks.items.oneOf[1].properties, key38))){
+const err429 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key38},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.desks.items.oneOf[1],data:data145};
 if(vErrors === null){
 vErrors = [err429];
 }
@@ -5376,10 +5374,10 @@ vErrors.push(err429);
 errors++;
 }
 }
-if(data144.secret !== undefined){
-let data155 = data144.secret;
-if(typeof data155 !== "string"){
-const err430 = {instancePath:instancePath+"/desks/" + i20+"/secret",schemaPath:"#/properties/desks/items/oneOf/1/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[1].properties.secret.type,parentSchema:schema11.properties.desks.items.oneOf[1].properties.secret,data:data155};
+if(data145.type !== undefined){
+let data154 = data145.type;
+if(typeof data154 !== "string"){
+const err430 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/1/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[1].properties.type.type,parentSchema:schema11.properties.desks.items.oneOf[1].properties.type,data:data154};
 if(vErrors === null){
 vErrors = [err430];
 }
@@ -5388,11 +5386,8 @@ vErrors.push(err430);
 }
 errors++;
 }
-}
-let data156 = data144.timeout;
-if(typeof data156 === "string"){
-if(!pattern0.test(data156)){
-const err431 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/1/properties/timeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.desks.items.oneOf[1].properties.timeout,data:data156};
+if("request-tracker" !== data154){
+const err431 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/1/properties/type/const",keyword:"const",params:{allowedValue: "request-tracker"},message:"must be equal to constant",schema:"request-tracker",parentSchema:schema11.properties.desks.items.oneOf[1].properties.type,data:data154};
 if(vErrors === null){
 vErrors = [err431];
 }
@@ -5402,8 +5397,11 @@ vErrors.push(err431);
 errors++;
 }
 }
-else {
-const err432 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/1/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[1].properties.timeout.type,parentSchema:schema11.properties.desks.items.oneOf[1].properties.timeout,data:data156};
+if(data145.name !== undefined){
+let data155 = data145.name;
+if(typeof data155 === "string"){
+if(!pattern35.test(data155)){
+const err432 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/1/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.desks.items.oneOf[1].properties.name,data:data155};
 if(vErrors === null){
 vErrors = [err432];
 }
@@ -5412,9 +5410,9 @@ vErrors.push(err432);
 }
 errors++;
 }
-let data157 = data144.rateLimitPerMinute;
-if(!((typeof data157 == "number") && (!(data157 % 1) && !isNaN(data157)))){
-const err433 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/1/properties/rateLimitPerMinute/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.desks.items.oneOf[1].properties.rateLimitPerMinute.type,parentSchema:schema11.properties.desks.items.oneOf[1].properties.rateLimitPerMinute,data:data157};
+}
+else {
+const err433 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[1].properties.name.type,parentSchema:schema11.properties.desks.items.oneOf[1].properties.name,data:data155};
 if(vErrors === null){
 vErrors = [err433];
 }
@@ -5423,9 +5421,11 @@ vErrors.push(err433);
 }
 errors++;
 }
-if(typeof data157 == "number"){
-if(data157 < 1 || isNaN(data157)){
-const err434 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/1/properties/rateLimitPerMinute/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.desks.items.oneOf[1].properties.rateLimitPerMinute,data:data157};
+}
+if(data145.secret !== undefined){
+let data156 = data145.secret;
+if(typeof data156 !== "string"){
+const err434 = {instancePath:instancePath+"/desks/" + i20+"/secret",schemaPath:"#/properties/desks/items/oneOf/1/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[1].properties.secret.type,parentSchema:schema11.properties.desks.items.oneOf[1].properties.secret,data:data156};
 if(vErrors === null){
 vErrors = [err434];
 }
@@ -5435,11 +5435,10 @@ vErrors.push(err434);
 errors++;
 }
 }
-if(data144.url !== undefined){
-let data158 = data144.url;
-if(typeof data158 === "string"){
-if(!pattern37.test(data158)){
-const err435 = {instancePath:instancePath+"/desks/" + i20+"/url",schemaPath:"#/properties/desks/items/oneOf/1/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema11.properties.desks.items.oneOf[1].properties.url,data:data158};
+let data157 = data145.timeout;
+if(typeof data157 === "string"){
+if(!pattern0.test(data157)){
+const err435 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/1/properties/timeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.desks.items.oneOf[1].properties.timeout,data:data157};
 if(vErrors === null){
 vErrors = [err435];
 }
@@ -5450,7 +5449,7 @@ errors++;
 }
 }
 else {
-const err436 = {instancePath:instancePath+"/desks/" + i20+"/url",schemaPath:"#/properties/desks/items/oneOf/1/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[1].properties.url.type,parentSchema:schema11.properties.desks.items.oneOf[1].properties.url,data:data158};
+const err436 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/1/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[1].properties.timeout.type,parentSchema:schema11.properties.desks.items.oneOf[1].properties.timeout,data:data157};
 if(vErrors === null){
 vErrors = [err436];
 }
@@ -5459,10 +5458,9 @@ vErrors.push(err436);
 }
 errors++;
 }
-}
-let data159 = data144.queue;
-if(typeof data159 !== "string"){
-const err437 = {instancePath:instancePath+"/desks/" + i20+"/queue",schemaPath:"#/properties/desks/items/oneOf/1/properties/queue/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[1].properties.queue.type,parentSchema:schema11.properties.desks.items.oneOf[1].properties.queue,data:data159};
+let data158 = data145.rateLimitPerMinute;
+if(!((typeof data158 == "number") && (!(data158 % 1) && !isNaN(data158)))){
+const err437 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/1/properties/rateLimitPerMinute/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.desks.items.oneOf[1].properties.rateLimitPerMinute.type,parentSchema:schema11.properties.desks.items.oneOf[1].properties.rateLimitPerMinute,data:data158};
 if(vErrors === null){
 vErrors = [err437];
 }
@@ -5471,9 +5469,9 @@ vErrors.push(err437);
 }
 errors++;
 }
-let data160 = data144.customField;
-if(typeof data160 !== "string"){
-const err438 = {instancePath:instancePath+"/desks/" + i20+"/customField",schemaPath:"#/properties/desks/items/oneOf/1/properties/customField/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[1].properties.customField.type,parentSchema:schema11.properties.desks.items.oneOf[1].properties.customField,data:data160};
+if(typeof data158 == "number"){
+if(data158 < 1 || isNaN(data158)){
+const err438 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/1/properties/rateLimitPerMinute/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.desks.items.oneOf[1].properties.rateLimitPerMinute,data:data158};
 if(vErrors === null){
 vErrors = [err438];
 }
@@ -5482,11 +5480,12 @@ vErrors.push(err438);
 }
 errors++;
 }
-if(data144.serviceField !== undefined){
-let data161 = data144.serviceField;
-if(typeof data161 === "string"){
-if(func3(data161) < 1){
-const err439 = {instancePath:instancePath+"/desks/" + i20+"/serviceField",schemaPath:"#/properties/desks/items/oneOf/1/properties/serviceField/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.desks.items.oneOf[1].properties.serviceField,data:data161};
+}
+if(data145.url !== undefined){
+let data159 = data145.url;
+if(typeof data159 === "string"){
+if(!pattern37.test(data159)){
+const err439 = {instancePath:instancePath+"/desks/" + i20+"/url",schemaPath:"#/properties/desks/items/oneOf/1/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema11.properties.desks.items.oneOf[1].properties.url,data:data159};
 if(vErrors === null){
 vErrors = [err439];
 }
@@ -5497,7 +5496,7 @@ errors++;
 }
 }
 else {
-const err440 = {instancePath:instancePath+"/desks/" + i20+"/serviceField",schemaPath:"#/properties/desks/items/oneOf/1/properties/serviceField/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[1].properties.serviceField.type,parentSchema:schema11.properties.desks.items.oneOf[1].properties.serviceField,data:data161};
+const err440 = {instancePath:instancePath+"/desks/" + i20+"/url",schemaPath:"#/properties/desks/items/oneOf/1/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[1].properties.url.type,parentSchema:schema11.properties.desks.items.oneOf[1].properties.url,data:data159};
 if(vErrors === null){
 vErrors = [err440];
 }
@@ -5507,9 +5506,9 @@ vErrors.push(err440);
 errors++;
 }
 }
-}
-else {
-const err441 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.desks.items.oneOf[1].type,parentSchema:schema11.properties.desks.items.oneOf[1],data:data144};
+let data160 = data145.queue;
+if(typeof data160 !== "string"){
+const err441 = {instancePath:instancePath+"/desks/" + i20+"/queue",schemaPath:"#/properties/desks/items/oneOf/1/properties/queue/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[1].properties.queue.type,parentSchema:schema11.properties.desks.items.oneOf[1].properties.queue,data:data160};
 if(vErrors === null){
 vErrors = [err441];
 }
@@ -5518,29 +5517,9 @@ vErrors.push(err441);
 }
 errors++;
 }
-}
-else if(tag0 === "servicenow"){
-if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
-if(data144.timeout === undefined){
-data144.timeout = "10s";
-}
-if(data144.rateLimitPerMinute === undefined){
-data144.rateLimitPerMinute = 300;
-}
-if(data144.mode === undefined){
-data144.mode = "table";
-}
-if(data144.closeCode === undefined){
-data144.closeCode = "Solved (Permanently)";
-}
-if(data144.closeNotes === undefined){
-data144.closeNotes = "Resolved by Tripline: the problem cleared.";
-}
-if(data144.eventSource === undefined){
-data144.eventSource = "Tripline";
-}
-if(data144.type === undefined){
-const err442 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/2/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.desks.items.oneOf[2].required,parentSchema:schema11.properties.desks.items.oneOf[2],data:data144};
+let data161 = data145.customField;
+if(typeof data161 !== "string"){
+const err442 = {instancePath:instancePath+"/desks/" + i20+"/customField",schemaPath:"#/properties/desks/items/oneOf/1/properties/customField/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[1].properties.customField.type,parentSchema:schema11.properties.desks.items.oneOf[1].properties.customField,data:data161};
 if(vErrors === null){
 vErrors = [err442];
 }
@@ -5549,8 +5528,11 @@ vErrors.push(err442);
 }
 errors++;
 }
-if(data144.name === undefined){
-const err443 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/2/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.desks.items.oneOf[2].required,parentSchema:schema11.properties.desks.items.oneOf[2],data:data144};
+if(data145.serviceField !== undefined){
+let data162 = data145.serviceField;
+if(typeof data162 === "string"){
+if(func3(data162) < 1){
+const err443 = {instancePath:instancePath+"/desks/" + i20+"/serviceField",schemaPath:"#/properties/desks/items/oneOf/1/properties/serviceField/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.desks.items.oneOf[1].properties.serviceField,data:data162};
 if(vErrors === null){
 vErrors = [err443];
 }
@@ -5559,8 +5541,9 @@ vErrors.push(err443);
 }
 errors++;
 }
-if(data144.timeout === undefined){
-const err444 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/2/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.desks.items.oneOf[2].required,parentSchema:schema11.properties.desks.items.oneOf[2],data:data144};
+}
+else {
+const err444 = {instancePath:instancePath+"/desks/" + i20+"/serviceField",schemaPath:"#/properties/desks/items/oneOf/1/properties/serviceField/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[1].properties.serviceField.type,parentSchema:schema11.properties.desks.items.oneOf[1].properties.serviceField,data:data162};
 if(vErrors === null){
 vErrors = [err444];
 }
@@ -5569,8 +5552,10 @@ vErrors.push(err444);
 }
 errors++;
 }
-if(data144.rateLimitPerMinute === undefined){
-const err445 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/2/required",keyword:"required",params:{missingProperty: "rateLimitPerMinute"},message:"must have required property '"+"rateLimitPerMinute"+"'",schema:schema11.properties.desks.items.oneOf[2].required,parentSchema:schema11.properties.desks.items.oneOf[2],data:data144};
+}
+}
+else {
+const err445 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.desks.items.oneOf[1].type,parentSchema:schema11.properties.desks.items.oneOf[1],data:data145};
 if(vErrors === null){
 vErrors = [err445];
 }
@@ -5579,8 +5564,29 @@ vErrors.push(err445);
 }
 errors++;
 }
-if(data144.url === undefined){
-const err446 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/2/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema11.properties.desks.items.oneOf[2].required,parentSchema:schema11.properties.desks.items.oneOf[2],data:data144};
+}
+else if(tag0 === "servicenow"){
+if(data145 && typeof data145 == "object" && !Array.isArray(data145)){
+if(data145.timeout === undefined){
+data145.timeout = "10s";
+}
+if(data145.rateLimitPerMinute === undefined){
+data145.rateLimitPerMinute = 300;
+}
+if(data145.mode === undefined){
+data145.mode = "table";
+}
+if(data145.closeCode === undefined){
+data145.closeCode = "Solved (Permanently)";
+}
+if(data145.closeNotes === undefined){
+data145.closeNotes = "Resolved by Tripline: the problem cleared.";
+}
+if(data145.eventSource === undefined){
+data145.eventSource = "Tripline";
+}
+if(data145.type === undefined){
+const err446 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/2/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.desks.items.oneOf[2].required,parentSchema:schema11.properties.desks.items.oneOf[2],data:data145};
 if(vErrors === null){
 vErrors = [err446];
 }
@@ -5589,8 +5595,8 @@ vErrors.push(err446);
 }
 errors++;
 }
-if(data144.mode === undefined){
-const err447 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/2/required",keyword:"required",params:{missingProperty: "mode"},message:"must have required property '"+"mode"+"'",schema:schema11.properties.desks.items.oneOf[2].required,parentSchema:schema11.properties.desks.items.oneOf[2],data:data144};
+if(data145.name === undefined){
+const err447 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/2/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.desks.items.oneOf[2].required,parentSchema:schema11.properties.desks.items.oneOf[2],data:data145};
 if(vErrors === null){
 vErrors = [err447];
 }
@@ -5599,8 +5605,8 @@ vErrors.push(err447);
 }
 errors++;
 }
-if(data144.closeCode === undefined){
-const err448 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/2/required",keyword:"required",params:{missingProperty: "closeCode"},message:"must have required property '"+"closeCode"+"'",schema:schema11.properties.desks.items.oneOf[2].required,parentSchema:schema11.properties.desks.items.oneOf[2],data:data144};
+if(data145.timeout === undefined){
+const err448 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/2/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.desks.items.oneOf[2].required,parentSchema:schema11.properties.desks.items.oneOf[2],data:data145};
 if(vErrors === null){
 vErrors = [err448];
 }
@@ -5609,8 +5615,8 @@ vErrors.push(err448);
 }
 errors++;
 }
-if(data144.closeNotes === undefined){
-const err449 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/2/required",keyword:"required",params:{missingProperty: "closeNotes"},message:"must have required property '"+"closeNotes"+"'",schema:schema11.properties.desks.items.oneOf[2].required,parentSchema:schema11.properties.desks.items.oneOf[2],data:data144};
+if(data145.rateLimitPerMinute === undefined){
+const err449 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/2/required",keyword:"required",params:{missingProperty: "rateLimitPerMinute"},message:"must have required property '"+"rateLimitPerMinute"+"'",schema:schema11.properties.desks.items.oneOf[2].required,parentSchema:schema11.properties.desks.items.oneOf[2],data:data145};
 if(vErrors === null){
 vErrors = [err449];
 }
@@ -5619,8 +5625,8 @@ vErrors.push(err449);
 }
 errors++;
 }
-if(data144.eventSource === undefined){
-const err450 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/2/required",keyword:"required",params:{missingProperty: "eventSource"},message:"must have required property '"+"eventSource"+"'",schema:schema11.properties.desks.items.oneOf[2].required,parentSchema:schema11.properties.desks.items.oneOf[2],data:data144};
+if(data145.url === undefined){
+const err450 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/2/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema11.properties.desks.items.oneOf[2].required,parentSchema:schema11.properties.desks.items.oneOf[2],data:data145};
 if(vErrors === null){
 vErrors = [err450];
 }
@@ -5629,9 +5635,8 @@ vErrors.push(err450);
 }
 errors++;
 }
-for(const key39 in data144){
-if(!(func2.call(schema11.properties.desks.items.oneOf[2].properties, key39))){
-const err451 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key39},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.desks.items.oneOf[2],data:data144};
+if(data145.mode === undefined){
+const err451 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/2/required",keyword:"required",params:{missingProperty: "mode"},message:"must have required property '"+"mode"+"'",schema:schema11.properties.desks.items.oneOf[2].required,parentSchema:schema11.properties.desks.items.oneOf[2],data:data145};
 if(vErrors === null){
 vErrors = [err451];
 }
@@ -5640,11 +5645,8 @@ vErrors.push(err451);
 }
 errors++;
 }
-}
-if(data144.type !== undefined){
-let data162 = data144.type;
-if(typeof data162 !== "string"){
-const err452 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/2/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.type.type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.type,data:data162};
+if(data145.closeCode === undefined){
+const err452 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/2/required",keyword:"required",params:{missingProperty: "closeCode"},message:"must have required property '"+"closeCode"+"'",schema:schema11.properties.desks.items.oneOf[2].required,parentSchema:schema11.properties.desks.items.oneOf[2],data:data145};
 if(vErrors === null){
 vErrors = [err452];
 }
@@ -5653,8 +5655,8 @@ vErrors.push(err452);
 }
 errors++;
 }
-if("servicenow" !== data162){
-const err453 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/2/properties/type/const",keyword:"const",params:{allowedValue: "servicenow"},message:"must be equal to constant",schema:"servicenow",parentSchema:schema11.properties.desks.items.oneOf[2].properties.type,data:data162};
+if(data145.closeNotes === undefined){
+const err453 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/2/required",keyword:"required",params:{missingProperty: "closeNotes"},message:"must have required property '"+"closeNotes"+"'",schema:schema11.properties.desks.items.oneOf[2].required,parentSchema:schema11.properties.desks.items.oneOf[2],data:data145};
 if(vErrors === null){
 vErrors = [err453];
 }
@@ -5663,12 +5665,8 @@ vErrors.push(err453);
 }
 errors++;
 }
-}
-if(data144.name !== undefined){
-let data163 = data144.name;
-if(typeof data163 === "string"){
-if(!pattern35.test(data163)){
-const err454 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/2/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.desks.items.oneOf[2].properties.name,data:data163};
+if(data145.eventSource === undefined){
+const err454 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/2/required",keyword:"required",params:{missingProperty: "eventSource"},message:"must have required property '"+"eventSource"+"'",schema:schema11.properties.desks.items.oneOf[2].required,parentSchema:schema11.properties.desks.items.oneOf[2],data:data145};
 if(vErrors === null){
 vErrors = [err454];
 }
@@ -5677,9 +5675,9 @@ vErrors.push(err454);
 }
 errors++;
 }
-}
-else {
-const err455 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/2/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.name.type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.name,data:data163};
+for(const key39 in data145){
+if(!(func2.call(schema11.properties.desks.items.oneOf[2].properties, key39))){
+const err455 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key39},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.desks.items.oneOf[2],data:data145};
 if(vErrors === null){
 vErrors = [err455];
 }
@@ -5689,10 +5687,10 @@ vErrors.push(err455);
 errors++;
 }
 }
-if(data144.secret !== undefined){
-let data164 = data144.secret;
-if(typeof data164 !== "string"){
-const err456 = {instancePath:instancePath+"/desks/" + i20+"/secret",schemaPath:"#/properties/desks/items/oneOf/2/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.secret.type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.secret,data:data164};
+if(data145.type !== undefined){
+let data163 = data145.type;
+if(typeof data163 !== "string"){
+const err456 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/2/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.type.type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.type,data:data163};
 if(vErrors === null){
 vErrors = [err456];
 }
@@ -5701,11 +5699,8 @@ vErrors.push(err456);
 }
 errors++;
 }
-}
-let data165 = data144.timeout;
-if(typeof data165 === "string"){
-if(!pattern0.test(data165)){
-const err457 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/2/properties/timeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.desks.items.oneOf[2].properties.timeout,data:data165};
+if("servicenow" !== data163){
+const err457 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/2/properties/type/const",keyword:"const",params:{allowedValue: "servicenow"},message:"must be equal to constant",schema:"servicenow",parentSchema:schema11.properties.desks.items.oneOf[2].properties.type,data:data163};
 if(vErrors === null){
 vErrors = [err457];
 }
@@ -5715,8 +5710,11 @@ vErrors.push(err457);
 errors++;
 }
 }
-else {
-const err458 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/2/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.timeout.type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.timeout,data:data165};
+if(data145.name !== undefined){
+let data164 = data145.name;
+if(typeof data164 === "string"){
+if(!pattern35.test(data164)){
+const err458 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/2/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.desks.items.oneOf[2].properties.name,data:data164};
 if(vErrors === null){
 vErrors = [err458];
 }
@@ -5725,9 +5723,9 @@ vErrors.push(err458);
 }
 errors++;
 }
-let data166 = data144.rateLimitPerMinute;
-if(!((typeof data166 == "number") && (!(data166 % 1) && !isNaN(data166)))){
-const err459 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/2/properties/rateLimitPerMinute/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.desks.items.oneOf[2].properties.rateLimitPerMinute.type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.rateLimitPerMinute,data:data166};
+}
+else {
+const err459 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/2/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.name.type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.name,data:data164};
 if(vErrors === null){
 vErrors = [err459];
 }
@@ -5736,9 +5734,11 @@ vErrors.push(err459);
 }
 errors++;
 }
-if(typeof data166 == "number"){
-if(data166 < 1 || isNaN(data166)){
-const err460 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/2/properties/rateLimitPerMinute/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.desks.items.oneOf[2].properties.rateLimitPerMinute,data:data166};
+}
+if(data145.secret !== undefined){
+let data165 = data145.secret;
+if(typeof data165 !== "string"){
+const err460 = {instancePath:instancePath+"/desks/" + i20+"/secret",schemaPath:"#/properties/desks/items/oneOf/2/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.secret.type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.secret,data:data165};
 if(vErrors === null){
 vErrors = [err460];
 }
@@ -5748,11 +5748,10 @@ vErrors.push(err460);
 errors++;
 }
 }
-if(data144.url !== undefined){
-let data167 = data144.url;
-if(typeof data167 === "string"){
-if(!pattern37.test(data167)){
-const err461 = {instancePath:instancePath+"/desks/" + i20+"/url",schemaPath:"#/properties/desks/items/oneOf/2/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema11.properties.desks.items.oneOf[2].properties.url,data:data167};
+let data166 = data145.timeout;
+if(typeof data166 === "string"){
+if(!pattern0.test(data166)){
+const err461 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/2/properties/timeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.desks.items.oneOf[2].properties.timeout,data:data166};
 if(vErrors === null){
 vErrors = [err461];
 }
@@ -5763,7 +5762,7 @@ errors++;
 }
 }
 else {
-const err462 = {instancePath:instancePath+"/desks/" + i20+"/url",schemaPath:"#/properties/desks/items/oneOf/2/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.url.type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.url,data:data167};
+const err462 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/2/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.timeout.type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.timeout,data:data166};
 if(vErrors === null){
 vErrors = [err462];
 }
@@ -5772,13 +5771,9 @@ vErrors.push(err462);
 }
 errors++;
 }
-}
-let data168 = data144.mode;
-const _errs401 = errors;
-let valid88 = false;
-const _errs402 = errors;
-if(typeof data168 !== "string"){
-const err463 = {instancePath:instancePath+"/desks/" + i20+"/mode",schemaPath:"#/properties/desks/items/oneOf/2/properties/mode/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.mode.anyOf[0].type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.mode.anyOf[0],data:data168};
+let data167 = data145.rateLimitPerMinute;
+if(!((typeof data167 == "number") && (!(data167 % 1) && !isNaN(data167)))){
+const err463 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/2/properties/rateLimitPerMinute/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.desks.items.oneOf[2].properties.rateLimitPerMinute.type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.rateLimitPerMinute,data:data167};
 if(vErrors === null){
 vErrors = [err463];
 }
@@ -5787,8 +5782,9 @@ vErrors.push(err463);
 }
 errors++;
 }
-if("table" !== data168){
-const err464 = {instancePath:instancePath+"/desks/" + i20+"/mode",schemaPath:"#/properties/desks/items/oneOf/2/properties/mode/anyOf/0/const",keyword:"const",params:{allowedValue: "table"},message:"must be equal to constant",schema:"table",parentSchema:schema11.properties.desks.items.oneOf[2].properties.mode.anyOf[0],data:data168};
+if(typeof data167 == "number"){
+if(data167 < 1 || isNaN(data167)){
+const err464 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/2/properties/rateLimitPerMinute/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.desks.items.oneOf[2].properties.rateLimitPerMinute,data:data167};
 if(vErrors === null){
 vErrors = [err464];
 }
@@ -5797,12 +5793,12 @@ vErrors.push(err464);
 }
 errors++;
 }
-var _valid2 = _errs402 === errors;
-valid88 = valid88 || _valid2;
-if(!valid88){
-const _errs404 = errors;
-if(typeof data168 !== "string"){
-const err465 = {instancePath:instancePath+"/desks/" + i20+"/mode",schemaPath:"#/properties/desks/items/oneOf/2/properties/mode/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.mode.anyOf[1].type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.mode.anyOf[1],data:data168};
+}
+if(data145.url !== undefined){
+let data168 = data145.url;
+if(typeof data168 === "string"){
+if(!pattern37.test(data168)){
+const err465 = {instancePath:instancePath+"/desks/" + i20+"/url",schemaPath:"#/properties/desks/items/oneOf/2/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema11.properties.desks.items.oneOf[2].properties.url,data:data168};
 if(vErrors === null){
 vErrors = [err465];
 }
@@ -5811,8 +5807,9 @@ vErrors.push(err465);
 }
 errors++;
 }
-if("events" !== data168){
-const err466 = {instancePath:instancePath+"/desks/" + i20+"/mode",schemaPath:"#/properties/desks/items/oneOf/2/properties/mode/anyOf/1/const",keyword:"const",params:{allowedValue: "events"},message:"must be equal to constant",schema:"events",parentSchema:schema11.properties.desks.items.oneOf[2].properties.mode.anyOf[1],data:data168};
+}
+else {
+const err466 = {instancePath:instancePath+"/desks/" + i20+"/url",schemaPath:"#/properties/desks/items/oneOf/2/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.url.type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.url,data:data168};
 if(vErrors === null){
 vErrors = [err466];
 }
@@ -5821,11 +5818,13 @@ vErrors.push(err466);
 }
 errors++;
 }
-var _valid2 = _errs404 === errors;
-valid88 = valid88 || _valid2;
 }
-if(!valid88){
-const err467 = {instancePath:instancePath+"/desks/" + i20+"/mode",schemaPath:"#/properties/desks/items/oneOf/2/properties/mode/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.desks.items.oneOf[2].properties.mode.anyOf,parentSchema:schema11.properties.desks.items.oneOf[2].properties.mode,data:data168};
+let data169 = data145.mode;
+const _errs403 = errors;
+let valid88 = false;
+const _errs404 = errors;
+if(typeof data169 !== "string"){
+const err467 = {instancePath:instancePath+"/desks/" + i20+"/mode",schemaPath:"#/properties/desks/items/oneOf/2/properties/mode/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.mode.anyOf[0].type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.mode.anyOf[0],data:data169};
 if(vErrors === null){
 vErrors = [err467];
 }
@@ -5834,21 +5833,8 @@ vErrors.push(err467);
 }
 errors++;
 }
-else {
-errors = _errs401;
-if(vErrors !== null){
-if(_errs401){
-vErrors.length = _errs401;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data144.user !== undefined){
-let data169 = data144.user;
-if(typeof data169 !== "string"){
-const err468 = {instancePath:instancePath+"/desks/" + i20+"/user",schemaPath:"#/properties/desks/items/oneOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.user.type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.user,data:data169};
+if("table" !== data169){
+const err468 = {instancePath:instancePath+"/desks/" + i20+"/mode",schemaPath:"#/properties/desks/items/oneOf/2/properties/mode/anyOf/0/const",keyword:"const",params:{allowedValue: "table"},message:"must be equal to constant",schema:"table",parentSchema:schema11.properties.desks.items.oneOf[2].properties.mode.anyOf[0],data:data169};
 if(vErrors === null){
 vErrors = [err468];
 }
@@ -5857,11 +5843,12 @@ vErrors.push(err468);
 }
 errors++;
 }
-}
-if(data144.assignmentGroup !== undefined){
-let data170 = data144.assignmentGroup;
-if(typeof data170 !== "string"){
-const err469 = {instancePath:instancePath+"/desks/" + i20+"/assignmentGroup",schemaPath:"#/properties/desks/items/oneOf/2/properties/assignmentGroup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.assignmentGroup.type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.assignmentGroup,data:data170};
+var _valid2 = _errs404 === errors;
+valid88 = valid88 || _valid2;
+if(!valid88){
+const _errs406 = errors;
+if(typeof data169 !== "string"){
+const err469 = {instancePath:instancePath+"/desks/" + i20+"/mode",schemaPath:"#/properties/desks/items/oneOf/2/properties/mode/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.mode.anyOf[1].type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.mode.anyOf[1],data:data169};
 if(vErrors === null){
 vErrors = [err469];
 }
@@ -5870,11 +5857,8 @@ vErrors.push(err469);
 }
 errors++;
 }
-}
-if(data144.callerId !== undefined){
-let data171 = data144.callerId;
-if(typeof data171 !== "string"){
-const err470 = {instancePath:instancePath+"/desks/" + i20+"/callerId",schemaPath:"#/properties/desks/items/oneOf/2/properties/callerId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.callerId.type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.callerId,data:data171};
+if("events" !== data169){
+const err470 = {instancePath:instancePath+"/desks/" + i20+"/mode",schemaPath:"#/properties/desks/items/oneOf/2/properties/mode/anyOf/1/const",keyword:"const",params:{allowedValue: "events"},message:"must be equal to constant",schema:"events",parentSchema:schema11.properties.desks.items.oneOf[2].properties.mode.anyOf[1],data:data169};
 if(vErrors === null){
 vErrors = [err470];
 }
@@ -5883,10 +5867,11 @@ vErrors.push(err470);
 }
 errors++;
 }
+var _valid2 = _errs406 === errors;
+valid88 = valid88 || _valid2;
 }
-let data172 = data144.closeCode;
-if(typeof data172 !== "string"){
-const err471 = {instancePath:instancePath+"/desks/" + i20+"/closeCode",schemaPath:"#/properties/desks/items/oneOf/2/properties/closeCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.closeCode.type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.closeCode,data:data172};
+if(!valid88){
+const err471 = {instancePath:instancePath+"/desks/" + i20+"/mode",schemaPath:"#/properties/desks/items/oneOf/2/properties/mode/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.desks.items.oneOf[2].properties.mode.anyOf,parentSchema:schema11.properties.desks.items.oneOf[2].properties.mode,data:data169};
 if(vErrors === null){
 vErrors = [err471];
 }
@@ -5895,9 +5880,21 @@ vErrors.push(err471);
 }
 errors++;
 }
-let data173 = data144.closeNotes;
-if(typeof data173 !== "string"){
-const err472 = {instancePath:instancePath+"/desks/" + i20+"/closeNotes",schemaPath:"#/properties/desks/items/oneOf/2/properties/closeNotes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.closeNotes.type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.closeNotes,data:data173};
+else {
+errors = _errs403;
+if(vErrors !== null){
+if(_errs403){
+vErrors.length = _errs403;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data145.user !== undefined){
+let data170 = data145.user;
+if(typeof data170 !== "string"){
+const err472 = {instancePath:instancePath+"/desks/" + i20+"/user",schemaPath:"#/properties/desks/items/oneOf/2/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.user.type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.user,data:data170};
 if(vErrors === null){
 vErrors = [err472];
 }
@@ -5906,9 +5903,11 @@ vErrors.push(err472);
 }
 errors++;
 }
-let data174 = data144.eventSource;
-if(typeof data174 !== "string"){
-const err473 = {instancePath:instancePath+"/desks/" + i20+"/eventSource",schemaPath:"#/properties/desks/items/oneOf/2/properties/eventSource/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.eventSource.type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.eventSource,data:data174};
+}
+if(data145.assignmentGroup !== undefined){
+let data171 = data145.assignmentGroup;
+if(typeof data171 !== "string"){
+const err473 = {instancePath:instancePath+"/desks/" + i20+"/assignmentGroup",schemaPath:"#/properties/desks/items/oneOf/2/properties/assignmentGroup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.assignmentGroup.type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.assignmentGroup,data:data171};
 if(vErrors === null){
 vErrors = [err473];
 }
@@ -5918,8 +5917,10 @@ vErrors.push(err473);
 errors++;
 }
 }
-else {
-const err474 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.desks.items.oneOf[2].type,parentSchema:schema11.properties.desks.items.oneOf[2],data:data144};
+if(data145.callerId !== undefined){
+let data172 = data145.callerId;
+if(typeof data172 !== "string"){
+const err474 = {instancePath:instancePath+"/desks/" + i20+"/callerId",schemaPath:"#/properties/desks/items/oneOf/2/properties/callerId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.callerId.type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.callerId,data:data172};
 if(vErrors === null){
 vErrors = [err474];
 }
@@ -5929,19 +5930,9 @@ vErrors.push(err474);
 errors++;
 }
 }
-else if(tag0 === "jira"){
-if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
-if(data144.timeout === undefined){
-data144.timeout = "10s";
-}
-if(data144.rateLimitPerMinute === undefined){
-data144.rateLimitPerMinute = 300;
-}
-if(data144.issueType === undefined){
-data144.issueType = "Incident";
-}
-if(data144.type === undefined){
-const err475 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/3/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.desks.items.oneOf[3].required,parentSchema:schema11.properties.desks.items.oneOf[3],data:data144};
+let data173 = data145.closeCode;
+if(typeof data173 !== "string"){
+const err475 = {instancePath:instancePath+"/desks/" + i20+"/closeCode",schemaPath:"#/properties/desks/items/oneOf/2/properties/closeCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.closeCode.type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.closeCode,data:data173};
 if(vErrors === null){
 vErrors = [err475];
 }
@@ -5950,8 +5941,9 @@ vErrors.push(err475);
 }
 errors++;
 }
-if(data144.name === undefined){
-const err476 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/3/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.desks.items.oneOf[3].required,parentSchema:schema11.properties.desks.items.oneOf[3],data:data144};
+let data174 = data145.closeNotes;
+if(typeof data174 !== "string"){
+const err476 = {instancePath:instancePath+"/desks/" + i20+"/closeNotes",schemaPath:"#/properties/desks/items/oneOf/2/properties/closeNotes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.closeNotes.type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.closeNotes,data:data174};
 if(vErrors === null){
 vErrors = [err476];
 }
@@ -5960,8 +5952,9 @@ vErrors.push(err476);
 }
 errors++;
 }
-if(data144.timeout === undefined){
-const err477 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/3/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.desks.items.oneOf[3].required,parentSchema:schema11.properties.desks.items.oneOf[3],data:data144};
+let data175 = data145.eventSource;
+if(typeof data175 !== "string"){
+const err477 = {instancePath:instancePath+"/desks/" + i20+"/eventSource",schemaPath:"#/properties/desks/items/oneOf/2/properties/eventSource/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[2].properties.eventSource.type,parentSchema:schema11.properties.desks.items.oneOf[2].properties.eventSource,data:data175};
 if(vErrors === null){
 vErrors = [err477];
 }
@@ -5970,8 +5963,9 @@ vErrors.push(err477);
 }
 errors++;
 }
-if(data144.rateLimitPerMinute === undefined){
-const err478 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/3/required",keyword:"required",params:{missingProperty: "rateLimitPerMinute"},message:"must have required property '"+"rateLimitPerMinute"+"'",schema:schema11.properties.desks.items.oneOf[3].required,parentSchema:schema11.properties.desks.items.oneOf[3],data:data144};
+}
+else {
+const err478 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.desks.items.oneOf[2].type,parentSchema:schema11.properties.desks.items.oneOf[2],data:data145};
 if(vErrors === null){
 vErrors = [err478];
 }
@@ -5980,8 +5974,20 @@ vErrors.push(err478);
 }
 errors++;
 }
-if(data144.url === undefined){
-const err479 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/3/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema11.properties.desks.items.oneOf[3].required,parentSchema:schema11.properties.desks.items.oneOf[3],data:data144};
+}
+else if(tag0 === "jira"){
+if(data145 && typeof data145 == "object" && !Array.isArray(data145)){
+if(data145.timeout === undefined){
+data145.timeout = "10s";
+}
+if(data145.rateLimitPerMinute === undefined){
+data145.rateLimitPerMinute = 300;
+}
+if(data145.issueType === undefined){
+data145.issueType = "Incident";
+}
+if(data145.type === undefined){
+const err479 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/3/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.desks.items.oneOf[3].required,parentSchema:schema11.properties.desks.items.oneOf[3],data:data145};
 if(vErrors === null){
 vErrors = [err479];
 }
@@ -5990,8 +5996,8 @@ vErrors.push(err479);
 }
 errors++;
 }
-if(data144.user === undefined){
-const err480 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/3/required",keyword:"required",params:{missingProperty: "user"},message:"must have required property '"+"user"+"'",schema:schema11.properties.desks.items.oneOf[3].required,parentSchema:schema11.properties.desks.items.oneOf[3],data:data144};
+if(data145.name === undefined){
+const err480 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/3/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.desks.items.oneOf[3].required,parentSchema:schema11.properties.desks.items.oneOf[3],data:data145};
 if(vErrors === null){
 vErrors = [err480];
 }
@@ -6000,8 +6006,8 @@ vErrors.push(err480);
 }
 errors++;
 }
-if(data144.project === undefined){
-const err481 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/3/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema11.properties.desks.items.oneOf[3].required,parentSchema:schema11.properties.desks.items.oneOf[3],data:data144};
+if(data145.timeout === undefined){
+const err481 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/3/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.desks.items.oneOf[3].required,parentSchema:schema11.properties.desks.items.oneOf[3],data:data145};
 if(vErrors === null){
 vErrors = [err481];
 }
@@ -6010,8 +6016,8 @@ vErrors.push(err481);
 }
 errors++;
 }
-if(data144.issueType === undefined){
-const err482 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/3/required",keyword:"required",params:{missingProperty: "issueType"},message:"must have required property '"+"issueType"+"'",schema:schema11.properties.desks.items.oneOf[3].required,parentSchema:schema11.properties.desks.items.oneOf[3],data:data144};
+if(data145.rateLimitPerMinute === undefined){
+const err482 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/3/required",keyword:"required",params:{missingProperty: "rateLimitPerMinute"},message:"must have required property '"+"rateLimitPerMinute"+"'",schema:schema11.properties.desks.items.oneOf[3].required,parentSchema:schema11.properties.desks.items.oneOf[3],data:data145};
 if(vErrors === null){
 vErrors = [err482];
 }
@@ -6020,9 +6026,8 @@ vErrors.push(err482);
 }
 errors++;
 }
-for(const key40 in data144){
-if(!(func2.call(schema11.properties.desks.items.oneOf[3].properties, key40))){
-const err483 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key40},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.desks.items.oneOf[3],data:data144};
+if(data145.url === undefined){
+const err483 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/3/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema11.properties.desks.items.oneOf[3].required,parentSchema:schema11.properties.desks.items.oneOf[3],data:data145};
 if(vErrors === null){
 vErrors = [err483];
 }
@@ -6031,11 +6036,8 @@ vErrors.push(err483);
 }
 errors++;
 }
-}
-if(data144.type !== undefined){
-let data175 = data144.type;
-if(typeof data175 !== "string"){
-const err484 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/3/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[3].properties.type.type,parentSchema:schema11.properties.desks.items.oneOf[3].properties.type,data:data175};
+if(data145.user === undefined){
+const err484 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/3/required",keyword:"required",params:{missingProperty: "user"},message:"must have required property '"+"user"+"'",schema:schema11.properties.desks.items.oneOf[3].required,parentSchema:schema11.properties.desks.items.oneOf[3],data:data145};
 if(vErrors === null){
 vErrors = [err484];
 }
@@ -6044,8 +6046,8 @@ vErrors.push(err484);
 }
 errors++;
 }
-if("jira" !== data175){
-const err485 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/3/properties/type/const",keyword:"const",params:{allowedValue: "jira"},message:"must be equal to constant",schema:"jira",parentSchema:schema11.properties.desks.items.oneOf[3].properties.type,data:data175};
+if(data145.project === undefined){
+const err485 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/3/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema11.properties.desks.items.oneOf[3].required,parentSchema:schema11.properties.desks.items.oneOf[3],data:data145};
 if(vErrors === null){
 vErrors = [err485];
 }
@@ -6054,12 +6056,8 @@ vErrors.push(err485);
 }
 errors++;
 }
-}
-if(data144.name !== undefined){
-let data176 = data144.name;
-if(typeof data176 === "string"){
-if(!pattern35.test(data176)){
-const err486 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/3/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.desks.items.oneOf[3].properties.name,data:data176};
+if(data145.issueType === undefined){
+const err486 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/3/required",keyword:"required",params:{missingProperty: "issueType"},message:"must have required property '"+"issueType"+"'",schema:schema11.properties.desks.items.oneOf[3].required,parentSchema:schema11.properties.desks.items.oneOf[3],data:data145};
 if(vErrors === null){
 vErrors = [err486];
 }
@@ -6068,9 +6066,9 @@ vErrors.push(err486);
 }
 errors++;
 }
-}
-else {
-const err487 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/3/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[3].properties.name.type,parentSchema:schema11.properties.desks.items.oneOf[3].properties.name,data:data176};
+for(const key40 in data145){
+if(!(func2.call(schema11.properties.desks.items.oneOf[3].properties, key40))){
+const err487 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key40},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.desks.items.oneOf[3],data:data145};
 if(vErrors === null){
 vErrors = [err487];
 }
@@ -6080,10 +6078,10 @@ vErrors.push(err487);
 errors++;
 }
 }
-if(data144.secret !== undefined){
-let data177 = data144.secret;
-if(typeof data177 !== "string"){
-const err488 = {instancePath:instancePath+"/desks/" + i20+"/secret",schemaPath:"#/properties/desks/items/oneOf/3/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[3].properties.secret.type,parentSchema:schema11.properties.desks.items.oneOf[3].properties.secret,data:data177};
+if(data145.type !== undefined){
+let data176 = data145.type;
+if(typeof data176 !== "string"){
+const err488 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/3/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[3].properties.type.type,parentSchema:schema11.properties.desks.items.oneOf[3].properties.type,data:data176};
 if(vErrors === null){
 vErrors = [err488];
 }
@@ -6092,11 +6090,8 @@ vErrors.push(err488);
 }
 errors++;
 }
-}
-let data178 = data144.timeout;
-if(typeof data178 === "string"){
-if(!pattern0.test(data178)){
-const err489 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/3/properties/timeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.desks.items.oneOf[3].properties.timeout,data:data178};
+if("jira" !== data176){
+const err489 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/3/properties/type/const",keyword:"const",params:{allowedValue: "jira"},message:"must be equal to constant",schema:"jira",parentSchema:schema11.properties.desks.items.oneOf[3].properties.type,data:data176};
 if(vErrors === null){
 vErrors = [err489];
 }
@@ -6106,8 +6101,11 @@ vErrors.push(err489);
 errors++;
 }
 }
-else {
-const err490 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/3/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[3].properties.timeout.type,parentSchema:schema11.properties.desks.items.oneOf[3].properties.timeout,data:data178};
+if(data145.name !== undefined){
+let data177 = data145.name;
+if(typeof data177 === "string"){
+if(!pattern35.test(data177)){
+const err490 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/3/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.desks.items.oneOf[3].properties.name,data:data177};
 if(vErrors === null){
 vErrors = [err490];
 }
@@ -6116,9 +6114,9 @@ vErrors.push(err490);
 }
 errors++;
 }
-let data179 = data144.rateLimitPerMinute;
-if(!((typeof data179 == "number") && (!(data179 % 1) && !isNaN(data179)))){
-const err491 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/3/properties/rateLimitPerMinute/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.desks.items.oneOf[3].properties.rateLimitPerMinute.type,parentSchema:schema11.properties.desks.items.oneOf[3].properties.rateLimitPerMinute,data:data179};
+}
+else {
+const err491 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/3/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[3].properties.name.type,parentSchema:schema11.properties.desks.items.oneOf[3].properties.name,data:data177};
 if(vErrors === null){
 vErrors = [err491];
 }
@@ -6127,9 +6125,11 @@ vErrors.push(err491);
 }
 errors++;
 }
-if(typeof data179 == "number"){
-if(data179 < 1 || isNaN(data179)){
-const err492 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/3/properties/rateLimitPerMinute/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.desks.items.oneOf[3].properties.rateLimitPerMinute,data:data179};
+}
+if(data145.secret !== undefined){
+let data178 = data145.secret;
+if(typeof data178 !== "string"){
+const err492 = {instancePath:instancePath+"/desks/" + i20+"/secret",schemaPath:"#/properties/desks/items/oneOf/3/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[3].properties.secret.type,parentSchema:schema11.properties.desks.items.oneOf[3].properties.secret,data:data178};
 if(vErrors === null){
 vErrors = [err492];
 }
@@ -6139,11 +6139,10 @@ vErrors.push(err492);
 errors++;
 }
 }
-if(data144.url !== undefined){
-let data180 = data144.url;
-if(typeof data180 === "string"){
-if(!pattern37.test(data180)){
-const err493 = {instancePath:instancePath+"/desks/" + i20+"/url",schemaPath:"#/properties/desks/items/oneOf/3/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema11.properties.desks.items.oneOf[3].properties.url,data:data180};
+let data179 = data145.timeout;
+if(typeof data179 === "string"){
+if(!pattern0.test(data179)){
+const err493 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/3/properties/timeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.desks.items.oneOf[3].properties.timeout,data:data179};
 if(vErrors === null){
 vErrors = [err493];
 }
@@ -6154,7 +6153,7 @@ errors++;
 }
 }
 else {
-const err494 = {instancePath:instancePath+"/desks/" + i20+"/url",schemaPath:"#/properties/desks/items/oneOf/3/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[3].properties.url.type,parentSchema:schema11.properties.desks.items.oneOf[3].properties.url,data:data180};
+const err494 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/3/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[3].properties.timeout.type,parentSchema:schema11.properties.desks.items.oneOf[3].properties.timeout,data:data179};
 if(vErrors === null){
 vErrors = [err494];
 }
@@ -6163,11 +6162,9 @@ vErrors.push(err494);
 }
 errors++;
 }
-}
-if(data144.user !== undefined){
-let data181 = data144.user;
-if(typeof data181 !== "string"){
-const err495 = {instancePath:instancePath+"/desks/" + i20+"/user",schemaPath:"#/properties/desks/items/oneOf/3/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[3].properties.user.type,parentSchema:schema11.properties.desks.items.oneOf[3].properties.user,data:data181};
+let data180 = data145.rateLimitPerMinute;
+if(!((typeof data180 == "number") && (!(data180 % 1) && !isNaN(data180)))){
+const err495 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/3/properties/rateLimitPerMinute/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.desks.items.oneOf[3].properties.rateLimitPerMinute.type,parentSchema:schema11.properties.desks.items.oneOf[3].properties.rateLimitPerMinute,data:data180};
 if(vErrors === null){
 vErrors = [err495];
 }
@@ -6176,11 +6173,9 @@ vErrors.push(err495);
 }
 errors++;
 }
-}
-if(data144.project !== undefined){
-let data182 = data144.project;
-if(typeof data182 !== "string"){
-const err496 = {instancePath:instancePath+"/desks/" + i20+"/project",schemaPath:"#/properties/desks/items/oneOf/3/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[3].properties.project.type,parentSchema:schema11.properties.desks.items.oneOf[3].properties.project,data:data182};
+if(typeof data180 == "number"){
+if(data180 < 1 || isNaN(data180)){
+const err496 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/3/properties/rateLimitPerMinute/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.desks.items.oneOf[3].properties.rateLimitPerMinute,data:data180};
 if(vErrors === null){
 vErrors = [err496];
 }
@@ -6190,9 +6185,11 @@ vErrors.push(err496);
 errors++;
 }
 }
-let data183 = data144.issueType;
-if(typeof data183 !== "string"){
-const err497 = {instancePath:instancePath+"/desks/" + i20+"/issueType",schemaPath:"#/properties/desks/items/oneOf/3/properties/issueType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[3].properties.issueType.type,parentSchema:schema11.properties.desks.items.oneOf[3].properties.issueType,data:data183};
+if(data145.url !== undefined){
+let data181 = data145.url;
+if(typeof data181 === "string"){
+if(!pattern37.test(data181)){
+const err497 = {instancePath:instancePath+"/desks/" + i20+"/url",schemaPath:"#/properties/desks/items/oneOf/3/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema11.properties.desks.items.oneOf[3].properties.url,data:data181};
 if(vErrors === null){
 vErrors = [err497];
 }
@@ -6201,10 +6198,9 @@ vErrors.push(err497);
 }
 errors++;
 }
-if(data144.doneTransition !== undefined){
-let data184 = data144.doneTransition;
-if(typeof data184 !== "string"){
-const err498 = {instancePath:instancePath+"/desks/" + i20+"/doneTransition",schemaPath:"#/properties/desks/items/oneOf/3/properties/doneTransition/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[3].properties.doneTransition.type,parentSchema:schema11.properties.desks.items.oneOf[3].properties.doneTransition,data:data184};
+}
+else {
+const err498 = {instancePath:instancePath+"/desks/" + i20+"/url",schemaPath:"#/properties/desks/items/oneOf/3/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[3].properties.url.type,parentSchema:schema11.properties.desks.items.oneOf[3].properties.url,data:data181};
 if(vErrors === null){
 vErrors = [err498];
 }
@@ -6214,10 +6210,10 @@ vErrors.push(err498);
 errors++;
 }
 }
-if(data144.reopenTransition !== undefined){
-let data185 = data144.reopenTransition;
-if(typeof data185 !== "string"){
-const err499 = {instancePath:instancePath+"/desks/" + i20+"/reopenTransition",schemaPath:"#/properties/desks/items/oneOf/3/properties/reopenTransition/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[3].properties.reopenTransition.type,parentSchema:schema11.properties.desks.items.oneOf[3].properties.reopenTransition,data:data185};
+if(data145.user !== undefined){
+let data182 = data145.user;
+if(typeof data182 !== "string"){
+const err499 = {instancePath:instancePath+"/desks/" + i20+"/user",schemaPath:"#/properties/desks/items/oneOf/3/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[3].properties.user.type,parentSchema:schema11.properties.desks.items.oneOf[3].properties.user,data:data182};
 if(vErrors === null){
 vErrors = [err499];
 }
@@ -6227,11 +6223,10 @@ vErrors.push(err499);
 errors++;
 }
 }
-if(data144.parentLinkType !== undefined){
-let data186 = data144.parentLinkType;
-if(typeof data186 === "string"){
-if(func3(data186) < 1){
-const err500 = {instancePath:instancePath+"/desks/" + i20+"/parentLinkType",schemaPath:"#/properties/desks/items/oneOf/3/properties/parentLinkType/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.desks.items.oneOf[3].properties.parentLinkType,data:data186};
+if(data145.project !== undefined){
+let data183 = data145.project;
+if(typeof data183 !== "string"){
+const err500 = {instancePath:instancePath+"/desks/" + i20+"/project",schemaPath:"#/properties/desks/items/oneOf/3/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[3].properties.project.type,parentSchema:schema11.properties.desks.items.oneOf[3].properties.project,data:data183};
 if(vErrors === null){
 vErrors = [err500];
 }
@@ -6241,8 +6236,9 @@ vErrors.push(err500);
 errors++;
 }
 }
-else {
-const err501 = {instancePath:instancePath+"/desks/" + i20+"/parentLinkType",schemaPath:"#/properties/desks/items/oneOf/3/properties/parentLinkType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[3].properties.parentLinkType.type,parentSchema:schema11.properties.desks.items.oneOf[3].properties.parentLinkType,data:data186};
+let data184 = data145.issueType;
+if(typeof data184 !== "string"){
+const err501 = {instancePath:instancePath+"/desks/" + i20+"/issueType",schemaPath:"#/properties/desks/items/oneOf/3/properties/issueType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[3].properties.issueType.type,parentSchema:schema11.properties.desks.items.oneOf[3].properties.issueType,data:data184};
 if(vErrors === null){
 vErrors = [err501];
 }
@@ -6251,10 +6247,10 @@ vErrors.push(err501);
 }
 errors++;
 }
-}
-}
-else {
-const err502 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.desks.items.oneOf[3].type,parentSchema:schema11.properties.desks.items.oneOf[3],data:data144};
+if(data145.doneTransition !== undefined){
+let data185 = data145.doneTransition;
+if(typeof data185 !== "string"){
+const err502 = {instancePath:instancePath+"/desks/" + i20+"/doneTransition",schemaPath:"#/properties/desks/items/oneOf/3/properties/doneTransition/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[3].properties.doneTransition.type,parentSchema:schema11.properties.desks.items.oneOf[3].properties.doneTransition,data:data185};
 if(vErrors === null){
 vErrors = [err502];
 }
@@ -6264,19 +6260,10 @@ vErrors.push(err502);
 errors++;
 }
 }
-else if(tag0 === "pagerduty"){
-if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
-if(data144.timeout === undefined){
-data144.timeout = "10s";
-}
-if(data144.rateLimitPerMinute === undefined){
-data144.rateLimitPerMinute = 120;
-}
-if(data144.url === undefined){
-data144.url = "https://events.pagerduty.com";
-}
-if(data144.type === undefined){
-const err503 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/4/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.desks.items.oneOf[4].required,parentSchema:schema11.properties.desks.items.oneOf[4],data:data144};
+if(data145.reopenTransition !== undefined){
+let data186 = data145.reopenTransition;
+if(typeof data186 !== "string"){
+const err503 = {instancePath:instancePath+"/desks/" + i20+"/reopenTransition",schemaPath:"#/properties/desks/items/oneOf/3/properties/reopenTransition/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[3].properties.reopenTransition.type,parentSchema:schema11.properties.desks.items.oneOf[3].properties.reopenTransition,data:data186};
 if(vErrors === null){
 vErrors = [err503];
 }
@@ -6285,8 +6272,12 @@ vErrors.push(err503);
 }
 errors++;
 }
-if(data144.name === undefined){
-const err504 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/4/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.desks.items.oneOf[4].required,parentSchema:schema11.properties.desks.items.oneOf[4],data:data144};
+}
+if(data145.parentLinkType !== undefined){
+let data187 = data145.parentLinkType;
+if(typeof data187 === "string"){
+if(func3(data187) < 1){
+const err504 = {instancePath:instancePath+"/desks/" + i20+"/parentLinkType",schemaPath:"#/properties/desks/items/oneOf/3/properties/parentLinkType/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.desks.items.oneOf[3].properties.parentLinkType,data:data187};
 if(vErrors === null){
 vErrors = [err504];
 }
@@ -6295,8 +6286,9 @@ vErrors.push(err504);
 }
 errors++;
 }
-if(data144.timeout === undefined){
-const err505 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/4/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.desks.items.oneOf[4].required,parentSchema:schema11.properties.desks.items.oneOf[4],data:data144};
+}
+else {
+const err505 = {instancePath:instancePath+"/desks/" + i20+"/parentLinkType",schemaPath:"#/properties/desks/items/oneOf/3/properties/parentLinkType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[3].properties.parentLinkType.type,parentSchema:schema11.properties.desks.items.oneOf[3].properties.parentLinkType,data:data187};
 if(vErrors === null){
 vErrors = [err505];
 }
@@ -6305,8 +6297,10 @@ vErrors.push(err505);
 }
 errors++;
 }
-if(data144.rateLimitPerMinute === undefined){
-const err506 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/4/required",keyword:"required",params:{missingProperty: "rateLimitPerMinute"},message:"must have required property '"+"rateLimitPerMinute"+"'",schema:schema11.properties.desks.items.oneOf[4].required,parentSchema:schema11.properties.desks.items.oneOf[4],data:data144};
+}
+}
+else {
+const err506 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.desks.items.oneOf[3].type,parentSchema:schema11.properties.desks.items.oneOf[3],data:data145};
 if(vErrors === null){
 vErrors = [err506];
 }
@@ -6315,8 +6309,20 @@ vErrors.push(err506);
 }
 errors++;
 }
-if(data144.url === undefined){
-const err507 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/4/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema11.properties.desks.items.oneOf[4].required,parentSchema:schema11.properties.desks.items.oneOf[4],data:data144};
+}
+else if(tag0 === "pagerduty"){
+if(data145 && typeof data145 == "object" && !Array.isArray(data145)){
+if(data145.timeout === undefined){
+data145.timeout = "10s";
+}
+if(data145.rateLimitPerMinute === undefined){
+data145.rateLimitPerMinute = 120;
+}
+if(data145.url === undefined){
+data145.url = "https://events.pagerduty.com";
+}
+if(data145.type === undefined){
+const err507 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/4/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.desks.items.oneOf[4].required,parentSchema:schema11.properties.desks.items.oneOf[4],data:data145};
 if(vErrors === null){
 vErrors = [err507];
 }
@@ -6325,9 +6331,8 @@ vErrors.push(err507);
 }
 errors++;
 }
-for(const key41 in data144){
-if(!((((((key41 === "type") || (key41 === "name")) || (key41 === "secret")) || (key41 === "timeout")) || (key41 === "rateLimitPerMinute")) || (key41 === "url"))){
-const err508 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/4/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key41},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.desks.items.oneOf[4],data:data144};
+if(data145.name === undefined){
+const err508 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/4/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.desks.items.oneOf[4].required,parentSchema:schema11.properties.desks.items.oneOf[4],data:data145};
 if(vErrors === null){
 vErrors = [err508];
 }
@@ -6336,11 +6341,8 @@ vErrors.push(err508);
 }
 errors++;
 }
-}
-if(data144.type !== undefined){
-let data187 = data144.type;
-if(typeof data187 !== "string"){
-const err509 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/4/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[4].properties.type.type,parentSchema:schema11.properties.desks.items.oneOf[4].properties.type,data:data187};
+if(data145.timeout === undefined){
+const err509 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/4/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.desks.items.oneOf[4].required,parentSchema:schema11.properties.desks.items.oneOf[4],data:data145};
 if(vErrors === null){
 vErrors = [err509];
 }
@@ -6349,8 +6351,8 @@ vErrors.push(err509);
 }
 errors++;
 }
-if("pagerduty" !== data187){
-const err510 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/4/properties/type/const",keyword:"const",params:{allowedValue: "pagerduty"},message:"must be equal to constant",schema:"pagerduty",parentSchema:schema11.properties.desks.items.oneOf[4].properties.type,data:data187};
+if(data145.rateLimitPerMinute === undefined){
+const err510 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/4/required",keyword:"required",params:{missingProperty: "rateLimitPerMinute"},message:"must have required property '"+"rateLimitPerMinute"+"'",schema:schema11.properties.desks.items.oneOf[4].required,parentSchema:schema11.properties.desks.items.oneOf[4],data:data145};
 if(vErrors === null){
 vErrors = [err510];
 }
@@ -6359,12 +6361,8 @@ vErrors.push(err510);
 }
 errors++;
 }
-}
-if(data144.name !== undefined){
-let data188 = data144.name;
-if(typeof data188 === "string"){
-if(!pattern35.test(data188)){
-const err511 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/4/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.desks.items.oneOf[4].properties.name,data:data188};
+if(data145.url === undefined){
+const err511 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/4/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema11.properties.desks.items.oneOf[4].required,parentSchema:schema11.properties.desks.items.oneOf[4],data:data145};
 if(vErrors === null){
 vErrors = [err511];
 }
@@ -6373,9 +6371,9 @@ vErrors.push(err511);
 }
 errors++;
 }
-}
-else {
-const err512 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/4/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[4].properties.name.type,parentSchema:schema11.properties.desks.items.oneOf[4].properties.name,data:data188};
+for(const key41 in data145){
+if(!((((((key41 === "type") || (key41 === "name")) || (key41 === "secret")) || (key41 === "timeout")) || (key41 === "rateLimitPerMinute")) || (key41 === "url"))){
+const err512 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/4/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key41},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.desks.items.oneOf[4],data:data145};
 if(vErrors === null){
 vErrors = [err512];
 }
@@ -6385,10 +6383,10 @@ vErrors.push(err512);
 errors++;
 }
 }
-if(data144.secret !== undefined){
-let data189 = data144.secret;
-if(typeof data189 !== "string"){
-const err513 = {instancePath:instancePath+"/desks/" + i20+"/secret",schemaPath:"#/properties/desks/items/oneOf/4/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[4].properties.secret.type,parentSchema:schema11.properties.desks.items.oneOf[4].properties.secret,data:data189};
+if(data145.type !== undefined){
+let data188 = data145.type;
+if(typeof data188 !== "string"){
+const err513 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/4/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[4].properties.type.type,parentSchema:schema11.properties.desks.items.oneOf[4].properties.type,data:data188};
 if(vErrors === null){
 vErrors = [err513];
 }
@@ -6397,11 +6395,8 @@ vErrors.push(err513);
 }
 errors++;
 }
-}
-let data190 = data144.timeout;
-if(typeof data190 === "string"){
-if(!pattern0.test(data190)){
-const err514 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/4/properties/timeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.desks.items.oneOf[4].properties.timeout,data:data190};
+if("pagerduty" !== data188){
+const err514 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/4/properties/type/const",keyword:"const",params:{allowedValue: "pagerduty"},message:"must be equal to constant",schema:"pagerduty",parentSchema:schema11.properties.desks.items.oneOf[4].properties.type,data:data188};
 if(vErrors === null){
 vErrors = [err514];
 }
@@ -6411,8 +6406,11 @@ vErrors.push(err514);
 errors++;
 }
 }
-else {
-const err515 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/4/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[4].properties.timeout.type,parentSchema:schema11.properties.desks.items.oneOf[4].properties.timeout,data:data190};
+if(data145.name !== undefined){
+let data189 = data145.name;
+if(typeof data189 === "string"){
+if(!pattern35.test(data189)){
+const err515 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/4/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.desks.items.oneOf[4].properties.name,data:data189};
 if(vErrors === null){
 vErrors = [err515];
 }
@@ -6421,9 +6419,9 @@ vErrors.push(err515);
 }
 errors++;
 }
-let data191 = data144.rateLimitPerMinute;
-if(!((typeof data191 == "number") && (!(data191 % 1) && !isNaN(data191)))){
-const err516 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/4/properties/rateLimitPerMinute/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.desks.items.oneOf[4].properties.rateLimitPerMinute.type,parentSchema:schema11.properties.desks.items.oneOf[4].properties.rateLimitPerMinute,data:data191};
+}
+else {
+const err516 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/4/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[4].properties.name.type,parentSchema:schema11.properties.desks.items.oneOf[4].properties.name,data:data189};
 if(vErrors === null){
 vErrors = [err516];
 }
@@ -6432,9 +6430,11 @@ vErrors.push(err516);
 }
 errors++;
 }
-if(typeof data191 == "number"){
-if(data191 < 1 || isNaN(data191)){
-const err517 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/4/properties/rateLimitPerMinute/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.desks.items.oneOf[4].properties.rateLimitPerMinute,data:data191};
+}
+if(data145.secret !== undefined){
+let data190 = data145.secret;
+if(typeof data190 !== "string"){
+const err517 = {instancePath:instancePath+"/desks/" + i20+"/secret",schemaPath:"#/properties/desks/items/oneOf/4/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[4].properties.secret.type,parentSchema:schema11.properties.desks.items.oneOf[4].properties.secret,data:data190};
 if(vErrors === null){
 vErrors = [err517];
 }
@@ -6444,10 +6444,10 @@ vErrors.push(err517);
 errors++;
 }
 }
-let data192 = data144.url;
-if(typeof data192 === "string"){
-if(!pattern37.test(data192)){
-const err518 = {instancePath:instancePath+"/desks/" + i20+"/url",schemaPath:"#/properties/desks/items/oneOf/4/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema11.properties.desks.items.oneOf[4].properties.url,data:data192};
+let data191 = data145.timeout;
+if(typeof data191 === "string"){
+if(!pattern0.test(data191)){
+const err518 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/4/properties/timeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.desks.items.oneOf[4].properties.timeout,data:data191};
 if(vErrors === null){
 vErrors = [err518];
 }
@@ -6458,7 +6458,7 @@ errors++;
 }
 }
 else {
-const err519 = {instancePath:instancePath+"/desks/" + i20+"/url",schemaPath:"#/properties/desks/items/oneOf/4/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[4].properties.url.type,parentSchema:schema11.properties.desks.items.oneOf[4].properties.url,data:data192};
+const err519 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/4/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[4].properties.timeout.type,parentSchema:schema11.properties.desks.items.oneOf[4].properties.timeout,data:data191};
 if(vErrors === null){
 vErrors = [err519];
 }
@@ -6467,9 +6467,9 @@ vErrors.push(err519);
 }
 errors++;
 }
-}
-else {
-const err520 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/4/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.desks.items.oneOf[4].type,parentSchema:schema11.properties.desks.items.oneOf[4],data:data144};
+let data192 = data145.rateLimitPerMinute;
+if(!((typeof data192 == "number") && (!(data192 % 1) && !isNaN(data192)))){
+const err520 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/4/properties/rateLimitPerMinute/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.desks.items.oneOf[4].properties.rateLimitPerMinute.type,parentSchema:schema11.properties.desks.items.oneOf[4].properties.rateLimitPerMinute,data:data192};
 if(vErrors === null){
 vErrors = [err520];
 }
@@ -6478,20 +6478,9 @@ vErrors.push(err520);
 }
 errors++;
 }
-}
-else if(tag0 === "zendesk"){
-if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
-if(data144.timeout === undefined){
-data144.timeout = "10s";
-}
-if(data144.rateLimitPerMinute === undefined){
-data144.rateLimitPerMinute = 300;
-}
-if(data144.tags === undefined){
-data144.tags = ["tripline"];
-}
-if(data144.type === undefined){
-const err521 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/5/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.desks.items.oneOf[5].required,parentSchema:schema11.properties.desks.items.oneOf[5],data:data144};
+if(typeof data192 == "number"){
+if(data192 < 1 || isNaN(data192)){
+const err521 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/4/properties/rateLimitPerMinute/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.desks.items.oneOf[4].properties.rateLimitPerMinute,data:data192};
 if(vErrors === null){
 vErrors = [err521];
 }
@@ -6500,8 +6489,11 @@ vErrors.push(err521);
 }
 errors++;
 }
-if(data144.name === undefined){
-const err522 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/5/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.desks.items.oneOf[5].required,parentSchema:schema11.properties.desks.items.oneOf[5],data:data144};
+}
+let data193 = data145.url;
+if(typeof data193 === "string"){
+if(!pattern37.test(data193)){
+const err522 = {instancePath:instancePath+"/desks/" + i20+"/url",schemaPath:"#/properties/desks/items/oneOf/4/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema11.properties.desks.items.oneOf[4].properties.url,data:data193};
 if(vErrors === null){
 vErrors = [err522];
 }
@@ -6510,8 +6502,9 @@ vErrors.push(err522);
 }
 errors++;
 }
-if(data144.timeout === undefined){
-const err523 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/5/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.desks.items.oneOf[5].required,parentSchema:schema11.properties.desks.items.oneOf[5],data:data144};
+}
+else {
+const err523 = {instancePath:instancePath+"/desks/" + i20+"/url",schemaPath:"#/properties/desks/items/oneOf/4/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[4].properties.url.type,parentSchema:schema11.properties.desks.items.oneOf[4].properties.url,data:data193};
 if(vErrors === null){
 vErrors = [err523];
 }
@@ -6520,8 +6513,9 @@ vErrors.push(err523);
 }
 errors++;
 }
-if(data144.rateLimitPerMinute === undefined){
-const err524 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/5/required",keyword:"required",params:{missingProperty: "rateLimitPerMinute"},message:"must have required property '"+"rateLimitPerMinute"+"'",schema:schema11.properties.desks.items.oneOf[5].required,parentSchema:schema11.properties.desks.items.oneOf[5],data:data144};
+}
+else {
+const err524 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/4/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.desks.items.oneOf[4].type,parentSchema:schema11.properties.desks.items.oneOf[4],data:data145};
 if(vErrors === null){
 vErrors = [err524];
 }
@@ -6530,8 +6524,20 @@ vErrors.push(err524);
 }
 errors++;
 }
-if(data144.url === undefined){
-const err525 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/5/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema11.properties.desks.items.oneOf[5].required,parentSchema:schema11.properties.desks.items.oneOf[5],data:data144};
+}
+else if(tag0 === "zendesk"){
+if(data145 && typeof data145 == "object" && !Array.isArray(data145)){
+if(data145.timeout === undefined){
+data145.timeout = "10s";
+}
+if(data145.rateLimitPerMinute === undefined){
+data145.rateLimitPerMinute = 300;
+}
+if(data145.tags === undefined){
+data145.tags = ["tripline"];
+}
+if(data145.type === undefined){
+const err525 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/5/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.desks.items.oneOf[5].required,parentSchema:schema11.properties.desks.items.oneOf[5],data:data145};
 if(vErrors === null){
 vErrors = [err525];
 }
@@ -6540,8 +6546,8 @@ vErrors.push(err525);
 }
 errors++;
 }
-if(data144.user === undefined){
-const err526 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/5/required",keyword:"required",params:{missingProperty: "user"},message:"must have required property '"+"user"+"'",schema:schema11.properties.desks.items.oneOf[5].required,parentSchema:schema11.properties.desks.items.oneOf[5],data:data144};
+if(data145.name === undefined){
+const err526 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/5/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.desks.items.oneOf[5].required,parentSchema:schema11.properties.desks.items.oneOf[5],data:data145};
 if(vErrors === null){
 vErrors = [err526];
 }
@@ -6550,8 +6556,8 @@ vErrors.push(err526);
 }
 errors++;
 }
-if(data144.tags === undefined){
-const err527 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/5/required",keyword:"required",params:{missingProperty: "tags"},message:"must have required property '"+"tags"+"'",schema:schema11.properties.desks.items.oneOf[5].required,parentSchema:schema11.properties.desks.items.oneOf[5],data:data144};
+if(data145.timeout === undefined){
+const err527 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/5/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.desks.items.oneOf[5].required,parentSchema:schema11.properties.desks.items.oneOf[5],data:data145};
 if(vErrors === null){
 vErrors = [err527];
 }
@@ -6560,9 +6566,8 @@ vErrors.push(err527);
 }
 errors++;
 }
-for(const key42 in data144){
-if(!((((((((key42 === "type") || (key42 === "name")) || (key42 === "secret")) || (key42 === "timeout")) || (key42 === "rateLimitPerMinute")) || (key42 === "url")) || (key42 === "user")) || (key42 === "tags"))){
-const err528 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/5/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key42},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.desks.items.oneOf[5],data:data144};
+if(data145.rateLimitPerMinute === undefined){
+const err528 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/5/required",keyword:"required",params:{missingProperty: "rateLimitPerMinute"},message:"must have required property '"+"rateLimitPerMinute"+"'",schema:schema11.properties.desks.items.oneOf[5].required,parentSchema:schema11.properties.desks.items.oneOf[5],data:data145};
 if(vErrors === null){
 vErrors = [err528];
 }
@@ -6571,11 +6576,8 @@ vErrors.push(err528);
 }
 errors++;
 }
-}
-if(data144.type !== undefined){
-let data193 = data144.type;
-if(typeof data193 !== "string"){
-const err529 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/5/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[5].properties.type.type,parentSchema:schema11.properties.desks.items.oneOf[5].properties.type,data:data193};
+if(data145.url === undefined){
+const err529 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/5/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema11.properties.desks.items.oneOf[5].required,parentSchema:schema11.properties.desks.items.oneOf[5],data:data145};
 if(vErrors === null){
 vErrors = [err529];
 }
@@ -6584,8 +6586,8 @@ vErrors.push(err529);
 }
 errors++;
 }
-if("zendesk" !== data193){
-const err530 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/5/properties/type/const",keyword:"const",params:{allowedValue: "zendesk"},message:"must be equal to constant",schema:"zendesk",parentSchema:schema11.properties.desks.items.oneOf[5].properties.type,data:data193};
+if(data145.user === undefined){
+const err530 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/5/required",keyword:"required",params:{missingProperty: "user"},message:"must have required property '"+"user"+"'",schema:schema11.properties.desks.items.oneOf[5].required,parentSchema:schema11.properties.desks.items.oneOf[5],data:data145};
 if(vErrors === null){
 vErrors = [err530];
 }
@@ -6594,12 +6596,8 @@ vErrors.push(err530);
 }
 errors++;
 }
-}
-if(data144.name !== undefined){
-let data194 = data144.name;
-if(typeof data194 === "string"){
-if(!pattern35.test(data194)){
-const err531 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/5/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.desks.items.oneOf[5].properties.name,data:data194};
+if(data145.tags === undefined){
+const err531 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/5/required",keyword:"required",params:{missingProperty: "tags"},message:"must have required property '"+"tags"+"'",schema:schema11.properties.desks.items.oneOf[5].required,parentSchema:schema11.properties.desks.items.oneOf[5],data:data145};
 if(vErrors === null){
 vErrors = [err531];
 }
@@ -6608,9 +6606,9 @@ vErrors.push(err531);
 }
 errors++;
 }
-}
-else {
-const err532 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/5/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[5].properties.name.type,parentSchema:schema11.properties.desks.items.oneOf[5].properties.name,data:data194};
+for(const key42 in data145){
+if(!((((((((key42 === "type") || (key42 === "name")) || (key42 === "secret")) || (key42 === "timeout")) || (key42 === "rateLimitPerMinute")) || (key42 === "url")) || (key42 === "user")) || (key42 === "tags"))){
+const err532 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/5/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key42},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.desks.items.oneOf[5],data:data145};
 if(vErrors === null){
 vErrors = [err532];
 }
@@ -6620,10 +6618,10 @@ vErrors.push(err532);
 errors++;
 }
 }
-if(data144.secret !== undefined){
-let data195 = data144.secret;
-if(typeof data195 !== "string"){
-const err533 = {instancePath:instancePath+"/desks/" + i20+"/secret",schemaPath:"#/properties/desks/items/oneOf/5/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[5].properties.secret.type,parentSchema:schema11.properties.desks.items.oneOf[5].properties.secret,data:data195};
+if(data145.type !== undefined){
+let data194 = data145.type;
+if(typeof data194 !== "string"){
+const err533 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/5/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[5].properties.type.type,parentSchema:schema11.properties.desks.items.oneOf[5].properties.type,data:data194};
 if(vErrors === null){
 vErrors = [err533];
 }
@@ -6632,11 +6630,8 @@ vErrors.push(err533);
 }
 errors++;
 }
-}
-let data196 = data144.timeout;
-if(typeof data196 === "string"){
-if(!pattern0.test(data196)){
-const err534 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/5/properties/timeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.desks.items.oneOf[5].properties.timeout,data:data196};
+if("zendesk" !== data194){
+const err534 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/5/properties/type/const",keyword:"const",params:{allowedValue: "zendesk"},message:"must be equal to constant",schema:"zendesk",parentSchema:schema11.properties.desks.items.oneOf[5].properties.type,data:data194};
 if(vErrors === null){
 vErrors = [err534];
 }
@@ -6646,8 +6641,11 @@ vErrors.push(err534);
 errors++;
 }
 }
-else {
-const err535 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/5/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[5].properties.timeout.type,parentSchema:schema11.properties.desks.items.oneOf[5].properties.timeout,data:data196};
+if(data145.name !== undefined){
+let data195 = data145.name;
+if(typeof data195 === "string"){
+if(!pattern35.test(data195)){
+const err535 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/5/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.desks.items.oneOf[5].properties.name,data:data195};
 if(vErrors === null){
 vErrors = [err535];
 }
@@ -6656,9 +6654,9 @@ vErrors.push(err535);
 }
 errors++;
 }
-let data197 = data144.rateLimitPerMinute;
-if(!((typeof data197 == "number") && (!(data197 % 1) && !isNaN(data197)))){
-const err536 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/5/properties/rateLimitPerMinute/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.desks.items.oneOf[5].properties.rateLimitPerMinute.type,parentSchema:schema11.properties.desks.items.oneOf[5].properties.rateLimitPerMinute,data:data197};
+}
+else {
+const err536 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/5/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[5].properties.name.type,parentSchema:schema11.properties.desks.items.oneOf[5].properties.name,data:data195};
 if(vErrors === null){
 vErrors = [err536];
 }
@@ -6667,9 +6665,11 @@ vErrors.push(err536);
 }
 errors++;
 }
-if(typeof data197 == "number"){
-if(data197 < 1 || isNaN(data197)){
-const err537 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/5/properties/rateLimitPerMinute/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.desks.items.oneOf[5].properties.rateLimitPerMinute,data:data197};
+}
+if(data145.secret !== undefined){
+let data196 = data145.secret;
+if(typeof data196 !== "string"){
+const err537 = {instancePath:instancePath+"/desks/" + i20+"/secret",schemaPath:"#/properties/desks/items/oneOf/5/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[5].properties.secret.type,parentSchema:schema11.properties.desks.items.oneOf[5].properties.secret,data:data196};
 if(vErrors === null){
 vErrors = [err537];
 }
@@ -6679,11 +6679,10 @@ vErrors.push(err537);
 errors++;
 }
 }
-if(data144.url !== undefined){
-let data198 = data144.url;
-if(typeof data198 === "string"){
-if(!pattern37.test(data198)){
-const err538 = {instancePath:instancePath+"/desks/" + i20+"/url",schemaPath:"#/properties/desks/items/oneOf/5/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema11.properties.desks.items.oneOf[5].properties.url,data:data198};
+let data197 = data145.timeout;
+if(typeof data197 === "string"){
+if(!pattern0.test(data197)){
+const err538 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/5/properties/timeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.desks.items.oneOf[5].properties.timeout,data:data197};
 if(vErrors === null){
 vErrors = [err538];
 }
@@ -6694,7 +6693,7 @@ errors++;
 }
 }
 else {
-const err539 = {instancePath:instancePath+"/desks/" + i20+"/url",schemaPath:"#/properties/desks/items/oneOf/5/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[5].properties.url.type,parentSchema:schema11.properties.desks.items.oneOf[5].properties.url,data:data198};
+const err539 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/5/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[5].properties.timeout.type,parentSchema:schema11.properties.desks.items.oneOf[5].properties.timeout,data:data197};
 if(vErrors === null){
 vErrors = [err539];
 }
@@ -6703,11 +6702,9 @@ vErrors.push(err539);
 }
 errors++;
 }
-}
-if(data144.user !== undefined){
-let data199 = data144.user;
-if(typeof data199 !== "string"){
-const err540 = {instancePath:instancePath+"/desks/" + i20+"/user",schemaPath:"#/properties/desks/items/oneOf/5/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[5].properties.user.type,parentSchema:schema11.properties.desks.items.oneOf[5].properties.user,data:data199};
+let data198 = data145.rateLimitPerMinute;
+if(!((typeof data198 == "number") && (!(data198 % 1) && !isNaN(data198)))){
+const err540 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/5/properties/rateLimitPerMinute/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.desks.items.oneOf[5].properties.rateLimitPerMinute.type,parentSchema:schema11.properties.desks.items.oneOf[5].properties.rateLimitPerMinute,data:data198};
 if(vErrors === null){
 vErrors = [err540];
 }
@@ -6716,14 +6713,9 @@ vErrors.push(err540);
 }
 errors++;
 }
-}
-let data200 = data144.tags;
-if(Array.isArray(data200)){
-const len21 = data200.length;
-for(let i21=0; i21<len21; i21++){
-let data201 = data200[i21];
-if(typeof data201 !== "string"){
-const err541 = {instancePath:instancePath+"/desks/" + i20+"/tags/" + i21,schemaPath:"#/properties/desks/items/oneOf/5/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[5].properties.tags.items.type,parentSchema:schema11.properties.desks.items.oneOf[5].properties.tags.items,data:data201};
+if(typeof data198 == "number"){
+if(data198 < 1 || isNaN(data198)){
+const err541 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/5/properties/rateLimitPerMinute/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.desks.items.oneOf[5].properties.rateLimitPerMinute,data:data198};
 if(vErrors === null){
 vErrors = [err541];
 }
@@ -6733,9 +6725,11 @@ vErrors.push(err541);
 errors++;
 }
 }
-}
-else {
-const err542 = {instancePath:instancePath+"/desks/" + i20+"/tags",schemaPath:"#/properties/desks/items/oneOf/5/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.desks.items.oneOf[5].properties.tags.type,parentSchema:schema11.properties.desks.items.oneOf[5].properties.tags,data:data200};
+if(data145.url !== undefined){
+let data199 = data145.url;
+if(typeof data199 === "string"){
+if(!pattern37.test(data199)){
+const err542 = {instancePath:instancePath+"/desks/" + i20+"/url",schemaPath:"#/properties/desks/items/oneOf/5/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema11.properties.desks.items.oneOf[5].properties.url,data:data199};
 if(vErrors === null){
 vErrors = [err542];
 }
@@ -6746,7 +6740,7 @@ errors++;
 }
 }
 else {
-const err543 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/5/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.desks.items.oneOf[5].type,parentSchema:schema11.properties.desks.items.oneOf[5],data:data144};
+const err543 = {instancePath:instancePath+"/desks/" + i20+"/url",schemaPath:"#/properties/desks/items/oneOf/5/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[5].properties.url.type,parentSchema:schema11.properties.desks.items.oneOf[5].properties.url,data:data199};
 if(vErrors === null){
 vErrors = [err543];
 }
@@ -6756,25 +6750,10 @@ vErrors.push(err543);
 errors++;
 }
 }
-else if(tag0 === "email"){
-if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
-if(data144.timeout === undefined){
-data144.timeout = "10s";
-}
-if(data144.rateLimitPerMinute === undefined){
-data144.rateLimitPerMinute = 60;
-}
-if(data144.port === undefined){
-data144.port = 587;
-}
-if(data144.tls === undefined){
-data144.tls = "starttls";
-}
-if(data144.subjectPrefix === undefined){
-data144.subjectPrefix = "[Tripline]";
-}
-if(data144.type === undefined){
-const err544 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/6/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.desks.items.oneOf[6].required,parentSchema:schema11.properties.desks.items.oneOf[6],data:data144};
+if(data145.user !== undefined){
+let data200 = data145.user;
+if(typeof data200 !== "string"){
+const err544 = {instancePath:instancePath+"/desks/" + i20+"/user",schemaPath:"#/properties/desks/items/oneOf/5/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[5].properties.user.type,parentSchema:schema11.properties.desks.items.oneOf[5].properties.user,data:data200};
 if(vErrors === null){
 vErrors = [err544];
 }
@@ -6783,8 +6762,14 @@ vErrors.push(err544);
 }
 errors++;
 }
-if(data144.name === undefined){
-const err545 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/6/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.desks.items.oneOf[6].required,parentSchema:schema11.properties.desks.items.oneOf[6],data:data144};
+}
+let data201 = data145.tags;
+if(Array.isArray(data201)){
+const len21 = data201.length;
+for(let i21=0; i21<len21; i21++){
+let data202 = data201[i21];
+if(typeof data202 !== "string"){
+const err545 = {instancePath:instancePath+"/desks/" + i20+"/tags/" + i21,schemaPath:"#/properties/desks/items/oneOf/5/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[5].properties.tags.items.type,parentSchema:schema11.properties.desks.items.oneOf[5].properties.tags.items,data:data202};
 if(vErrors === null){
 vErrors = [err545];
 }
@@ -6793,8 +6778,10 @@ vErrors.push(err545);
 }
 errors++;
 }
-if(data144.timeout === undefined){
-const err546 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/6/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.desks.items.oneOf[6].required,parentSchema:schema11.properties.desks.items.oneOf[6],data:data144};
+}
+}
+else {
+const err546 = {instancePath:instancePath+"/desks/" + i20+"/tags",schemaPath:"#/properties/desks/items/oneOf/5/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.desks.items.oneOf[5].properties.tags.type,parentSchema:schema11.properties.desks.items.oneOf[5].properties.tags,data:data201};
 if(vErrors === null){
 vErrors = [err546];
 }
@@ -6803,8 +6790,9 @@ vErrors.push(err546);
 }
 errors++;
 }
-if(data144.rateLimitPerMinute === undefined){
-const err547 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/6/required",keyword:"required",params:{missingProperty: "rateLimitPerMinute"},message:"must have required property '"+"rateLimitPerMinute"+"'",schema:schema11.properties.desks.items.oneOf[6].required,parentSchema:schema11.properties.desks.items.oneOf[6],data:data144};
+}
+else {
+const err547 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/5/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.desks.items.oneOf[5].type,parentSchema:schema11.properties.desks.items.oneOf[5],data:data145};
 if(vErrors === null){
 vErrors = [err547];
 }
@@ -6813,8 +6801,26 @@ vErrors.push(err547);
 }
 errors++;
 }
-if(data144.host === undefined){
-const err548 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/6/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema11.properties.desks.items.oneOf[6].required,parentSchema:schema11.properties.desks.items.oneOf[6],data:data144};
+}
+else if(tag0 === "email"){
+if(data145 && typeof data145 == "object" && !Array.isArray(data145)){
+if(data145.timeout === undefined){
+data145.timeout = "10s";
+}
+if(data145.rateLimitPerMinute === undefined){
+data145.rateLimitPerMinute = 60;
+}
+if(data145.port === undefined){
+data145.port = 587;
+}
+if(data145.tls === undefined){
+data145.tls = "starttls";
+}
+if(data145.subjectPrefix === undefined){
+data145.subjectPrefix = "[Tripline]";
+}
+if(data145.type === undefined){
+const err548 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/6/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.desks.items.oneOf[6].required,parentSchema:schema11.properties.desks.items.oneOf[6],data:data145};
 if(vErrors === null){
 vErrors = [err548];
 }
@@ -6823,8 +6829,8 @@ vErrors.push(err548);
 }
 errors++;
 }
-if(data144.port === undefined){
-const err549 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/6/required",keyword:"required",params:{missingProperty: "port"},message:"must have required property '"+"port"+"'",schema:schema11.properties.desks.items.oneOf[6].required,parentSchema:schema11.properties.desks.items.oneOf[6],data:data144};
+if(data145.name === undefined){
+const err549 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/6/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.desks.items.oneOf[6].required,parentSchema:schema11.properties.desks.items.oneOf[6],data:data145};
 if(vErrors === null){
 vErrors = [err549];
 }
@@ -6833,8 +6839,8 @@ vErrors.push(err549);
 }
 errors++;
 }
-if(data144.tls === undefined){
-const err550 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/6/required",keyword:"required",params:{missingProperty: "tls"},message:"must have required property '"+"tls"+"'",schema:schema11.properties.desks.items.oneOf[6].required,parentSchema:schema11.properties.desks.items.oneOf[6],data:data144};
+if(data145.timeout === undefined){
+const err550 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/6/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.desks.items.oneOf[6].required,parentSchema:schema11.properties.desks.items.oneOf[6],data:data145};
 if(vErrors === null){
 vErrors = [err550];
 }
@@ -6843,8 +6849,8 @@ vErrors.push(err550);
 }
 errors++;
 }
-if(data144.from === undefined){
-const err551 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/6/required",keyword:"required",params:{missingProperty: "from"},message:"must have required property '"+"from"+"'",schema:schema11.properties.desks.items.oneOf[6].required,parentSchema:schema11.properties.desks.items.oneOf[6],data:data144};
+if(data145.rateLimitPerMinute === undefined){
+const err551 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/6/required",keyword:"required",params:{missingProperty: "rateLimitPerMinute"},message:"must have required property '"+"rateLimitPerMinute"+"'",schema:schema11.properties.desks.items.oneOf[6].required,parentSchema:schema11.properties.desks.items.oneOf[6],data:data145};
 if(vErrors === null){
 vErrors = [err551];
 }
@@ -6853,8 +6859,8 @@ vErrors.push(err551);
 }
 errors++;
 }
-if(data144.to === undefined){
-const err552 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/6/required",keyword:"required",params:{missingProperty: "to"},message:"must have required property '"+"to"+"'",schema:schema11.properties.desks.items.oneOf[6].required,parentSchema:schema11.properties.desks.items.oneOf[6],data:data144};
+if(data145.host === undefined){
+const err552 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/6/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema11.properties.desks.items.oneOf[6].required,parentSchema:schema11.properties.desks.items.oneOf[6],data:data145};
 if(vErrors === null){
 vErrors = [err552];
 }
@@ -6863,8 +6869,8 @@ vErrors.push(err552);
 }
 errors++;
 }
-if(data144.subjectPrefix === undefined){
-const err553 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/6/required",keyword:"required",params:{missingProperty: "subjectPrefix"},message:"must have required property '"+"subjectPrefix"+"'",schema:schema11.properties.desks.items.oneOf[6].required,parentSchema:schema11.properties.desks.items.oneOf[6],data:data144};
+if(data145.port === undefined){
+const err553 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/6/required",keyword:"required",params:{missingProperty: "port"},message:"must have required property '"+"port"+"'",schema:schema11.properties.desks.items.oneOf[6].required,parentSchema:schema11.properties.desks.items.oneOf[6],data:data145};
 if(vErrors === null){
 vErrors = [err553];
 }
@@ -6873,9 +6879,8 @@ vErrors.push(err553);
 }
 errors++;
 }
-for(const key43 in data144){
-if(!(func2.call(schema11.properties.desks.items.oneOf[6].properties, key43))){
-const err554 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/6/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key43},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.desks.items.oneOf[6],data:data144};
+if(data145.tls === undefined){
+const err554 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/6/required",keyword:"required",params:{missingProperty: "tls"},message:"must have required property '"+"tls"+"'",schema:schema11.properties.desks.items.oneOf[6].required,parentSchema:schema11.properties.desks.items.oneOf[6],data:data145};
 if(vErrors === null){
 vErrors = [err554];
 }
@@ -6884,11 +6889,8 @@ vErrors.push(err554);
 }
 errors++;
 }
-}
-if(data144.type !== undefined){
-let data202 = data144.type;
-if(typeof data202 !== "string"){
-const err555 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/6/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[6].properties.type.type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.type,data:data202};
+if(data145.from === undefined){
+const err555 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/6/required",keyword:"required",params:{missingProperty: "from"},message:"must have required property '"+"from"+"'",schema:schema11.properties.desks.items.oneOf[6].required,parentSchema:schema11.properties.desks.items.oneOf[6],data:data145};
 if(vErrors === null){
 vErrors = [err555];
 }
@@ -6897,8 +6899,8 @@ vErrors.push(err555);
 }
 errors++;
 }
-if("email" !== data202){
-const err556 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/6/properties/type/const",keyword:"const",params:{allowedValue: "email"},message:"must be equal to constant",schema:"email",parentSchema:schema11.properties.desks.items.oneOf[6].properties.type,data:data202};
+if(data145.to === undefined){
+const err556 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/6/required",keyword:"required",params:{missingProperty: "to"},message:"must have required property '"+"to"+"'",schema:schema11.properties.desks.items.oneOf[6].required,parentSchema:schema11.properties.desks.items.oneOf[6],data:data145};
 if(vErrors === null){
 vErrors = [err556];
 }
@@ -6907,12 +6909,8 @@ vErrors.push(err556);
 }
 errors++;
 }
-}
-if(data144.name !== undefined){
-let data203 = data144.name;
-if(typeof data203 === "string"){
-if(!pattern35.test(data203)){
-const err557 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/6/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.desks.items.oneOf[6].properties.name,data:data203};
+if(data145.subjectPrefix === undefined){
+const err557 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/6/required",keyword:"required",params:{missingProperty: "subjectPrefix"},message:"must have required property '"+"subjectPrefix"+"'",schema:schema11.properties.desks.items.oneOf[6].required,parentSchema:schema11.properties.desks.items.oneOf[6],data:data145};
 if(vErrors === null){
 vErrors = [err557];
 }
@@ -6921,9 +6919,9 @@ vErrors.push(err557);
 }
 errors++;
 }
-}
-else {
-const err558 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/6/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[6].properties.name.type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.name,data:data203};
+for(const key43 in data145){
+if(!(func2.call(schema11.properties.desks.items.oneOf[6].properties, key43))){
+const err558 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/6/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key43},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.desks.items.oneOf[6],data:data145};
 if(vErrors === null){
 vErrors = [err558];
 }
@@ -6933,10 +6931,10 @@ vErrors.push(err558);
 errors++;
 }
 }
-if(data144.secret !== undefined){
-let data204 = data144.secret;
-if(typeof data204 !== "string"){
-const err559 = {instancePath:instancePath+"/desks/" + i20+"/secret",schemaPath:"#/properties/desks/items/oneOf/6/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[6].properties.secret.type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.secret,data:data204};
+if(data145.type !== undefined){
+let data203 = data145.type;
+if(typeof data203 !== "string"){
+const err559 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/6/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[6].properties.type.type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.type,data:data203};
 if(vErrors === null){
 vErrors = [err559];
 }
@@ -6945,11 +6943,8 @@ vErrors.push(err559);
 }
 errors++;
 }
-}
-let data205 = data144.timeout;
-if(typeof data205 === "string"){
-if(!pattern0.test(data205)){
-const err560 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/6/properties/timeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.desks.items.oneOf[6].properties.timeout,data:data205};
+if("email" !== data203){
+const err560 = {instancePath:instancePath+"/desks/" + i20+"/type",schemaPath:"#/properties/desks/items/oneOf/6/properties/type/const",keyword:"const",params:{allowedValue: "email"},message:"must be equal to constant",schema:"email",parentSchema:schema11.properties.desks.items.oneOf[6].properties.type,data:data203};
 if(vErrors === null){
 vErrors = [err560];
 }
@@ -6959,8 +6954,11 @@ vErrors.push(err560);
 errors++;
 }
 }
-else {
-const err561 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/6/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[6].properties.timeout.type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.timeout,data:data205};
+if(data145.name !== undefined){
+let data204 = data145.name;
+if(typeof data204 === "string"){
+if(!pattern35.test(data204)){
+const err561 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/6/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.desks.items.oneOf[6].properties.name,data:data204};
 if(vErrors === null){
 vErrors = [err561];
 }
@@ -6969,9 +6967,9 @@ vErrors.push(err561);
 }
 errors++;
 }
-let data206 = data144.rateLimitPerMinute;
-if(!((typeof data206 == "number") && (!(data206 % 1) && !isNaN(data206)))){
-const err562 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/6/properties/rateLimitPerMinute/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.desks.items.oneOf[6].properties.rateLimitPerMinute.type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.rateLimitPerMinute,data:data206};
+}
+else {
+const err562 = {instancePath:instancePath+"/desks/" + i20+"/name",schemaPath:"#/properties/desks/items/oneOf/6/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[6].properties.name.type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.name,data:data204};
 if(vErrors === null){
 vErrors = [err562];
 }
@@ -6980,9 +6978,11 @@ vErrors.push(err562);
 }
 errors++;
 }
-if(typeof data206 == "number"){
-if(data206 < 1 || isNaN(data206)){
-const err563 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/6/properties/rateLimitPerMinute/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.desks.items.oneOf[6].properties.rateLimitPerMinute,data:data206};
+}
+if(data145.secret !== undefined){
+let data205 = data145.secret;
+if(typeof data205 !== "string"){
+const err563 = {instancePath:instancePath+"/desks/" + i20+"/secret",schemaPath:"#/properties/desks/items/oneOf/6/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[6].properties.secret.type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.secret,data:data205};
 if(vErrors === null){
 vErrors = [err563];
 }
@@ -6992,10 +6992,10 @@ vErrors.push(err563);
 errors++;
 }
 }
-if(data144.host !== undefined){
-let data207 = data144.host;
-if(typeof data207 !== "string"){
-const err564 = {instancePath:instancePath+"/desks/" + i20+"/host",schemaPath:"#/properties/desks/items/oneOf/6/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[6].properties.host.type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.host,data:data207};
+let data206 = data145.timeout;
+if(typeof data206 === "string"){
+if(!pattern0.test(data206)){
+const err564 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/6/properties/timeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.desks.items.oneOf[6].properties.timeout,data:data206};
 if(vErrors === null){
 vErrors = [err564];
 }
@@ -7005,9 +7005,8 @@ vErrors.push(err564);
 errors++;
 }
 }
-let data208 = data144.port;
-if(!((typeof data208 == "number") && (!(data208 % 1) && !isNaN(data208)))){
-const err565 = {instancePath:instancePath+"/desks/" + i20+"/port",schemaPath:"#/properties/desks/items/oneOf/6/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.desks.items.oneOf[6].properties.port.type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.port,data:data208};
+else {
+const err565 = {instancePath:instancePath+"/desks/" + i20+"/timeout",schemaPath:"#/properties/desks/items/oneOf/6/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[6].properties.timeout.type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.timeout,data:data206};
 if(vErrors === null){
 vErrors = [err565];
 }
@@ -7016,9 +7015,9 @@ vErrors.push(err565);
 }
 errors++;
 }
-if(typeof data208 == "number"){
-if(data208 > 65535 || isNaN(data208)){
-const err566 = {instancePath:instancePath+"/desks/" + i20+"/port",schemaPath:"#/properties/desks/items/oneOf/6/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema11.properties.desks.items.oneOf[6].properties.port,data:data208};
+let data207 = data145.rateLimitPerMinute;
+if(!((typeof data207 == "number") && (!(data207 % 1) && !isNaN(data207)))){
+const err566 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/6/properties/rateLimitPerMinute/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.desks.items.oneOf[6].properties.rateLimitPerMinute.type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.rateLimitPerMinute,data:data207};
 if(vErrors === null){
 vErrors = [err566];
 }
@@ -7027,8 +7026,9 @@ vErrors.push(err566);
 }
 errors++;
 }
-if(data208 < 1 || isNaN(data208)){
-const err567 = {instancePath:instancePath+"/desks/" + i20+"/port",schemaPath:"#/properties/desks/items/oneOf/6/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.desks.items.oneOf[6].properties.port,data:data208};
+if(typeof data207 == "number"){
+if(data207 < 1 || isNaN(data207)){
+const err567 = {instancePath:instancePath+"/desks/" + i20+"/rateLimitPerMinute",schemaPath:"#/properties/desks/items/oneOf/6/properties/rateLimitPerMinute/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.desks.items.oneOf[6].properties.rateLimitPerMinute,data:data207};
 if(vErrors === null){
 vErrors = [err567];
 }
@@ -7038,12 +7038,10 @@ vErrors.push(err567);
 errors++;
 }
 }
-let data209 = data144.tls;
-const _errs499 = errors;
-let valid99 = false;
-const _errs500 = errors;
-if(typeof data209 !== "string"){
-const err568 = {instancePath:instancePath+"/desks/" + i20+"/tls",schemaPath:"#/properties/desks/items/oneOf/6/properties/tls/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[6].properties.tls.anyOf[0].type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.tls.anyOf[0],data:data209};
+if(data145.host !== undefined){
+let data208 = data145.host;
+if(typeof data208 !== "string"){
+const err568 = {instancePath:instancePath+"/desks/" + i20+"/host",schemaPath:"#/properties/desks/items/oneOf/6/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[6].properties.host.type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.host,data:data208};
 if(vErrors === null){
 vErrors = [err568];
 }
@@ -7052,8 +7050,10 @@ vErrors.push(err568);
 }
 errors++;
 }
-if("implicit" !== data209){
-const err569 = {instancePath:instancePath+"/desks/" + i20+"/tls",schemaPath:"#/properties/desks/items/oneOf/6/properties/tls/anyOf/0/const",keyword:"const",params:{allowedValue: "implicit"},message:"must be equal to constant",schema:"implicit",parentSchema:schema11.properties.desks.items.oneOf[6].properties.tls.anyOf[0],data:data209};
+}
+let data209 = data145.port;
+if(!((typeof data209 == "number") && (!(data209 % 1) && !isNaN(data209)))){
+const err569 = {instancePath:instancePath+"/desks/" + i20+"/port",schemaPath:"#/properties/desks/items/oneOf/6/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.desks.items.oneOf[6].properties.port.type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.port,data:data209};
 if(vErrors === null){
 vErrors = [err569];
 }
@@ -7062,12 +7062,9 @@ vErrors.push(err569);
 }
 errors++;
 }
-var _valid3 = _errs500 === errors;
-valid99 = valid99 || _valid3;
-if(!valid99){
-const _errs502 = errors;
-if(typeof data209 !== "string"){
-const err570 = {instancePath:instancePath+"/desks/" + i20+"/tls",schemaPath:"#/properties/desks/items/oneOf/6/properties/tls/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[6].properties.tls.anyOf[1].type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.tls.anyOf[1],data:data209};
+if(typeof data209 == "number"){
+if(data209 > 65535 || isNaN(data209)){
+const err570 = {instancePath:instancePath+"/desks/" + i20+"/port",schemaPath:"#/properties/desks/items/oneOf/6/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema11.properties.desks.items.oneOf[6].properties.port,data:data209};
 if(vErrors === null){
 vErrors = [err570];
 }
@@ -7076,8 +7073,8 @@ vErrors.push(err570);
 }
 errors++;
 }
-if("starttls" !== data209){
-const err571 = {instancePath:instancePath+"/desks/" + i20+"/tls",schemaPath:"#/properties/desks/items/oneOf/6/properties/tls/anyOf/1/const",keyword:"const",params:{allowedValue: "starttls"},message:"must be equal to constant",schema:"starttls",parentSchema:schema11.properties.desks.items.oneOf[6].properties.tls.anyOf[1],data:data209};
+if(data209 < 1 || isNaN(data209)){
+const err571 = {instancePath:instancePath+"/desks/" + i20+"/port",schemaPath:"#/properties/desks/items/oneOf/6/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.desks.items.oneOf[6].properties.port,data:data209};
 if(vErrors === null){
 vErrors = [err571];
 }
@@ -7086,12 +7083,13 @@ vErrors.push(err571);
 }
 errors++;
 }
-var _valid3 = _errs502 === errors;
-valid99 = valid99 || _valid3;
-if(!valid99){
-const _errs504 = errors;
-if(typeof data209 !== "string"){
-const err572 = {instancePath:instancePath+"/desks/" + i20+"/tls",schemaPath:"#/properties/desks/items/oneOf/6/properties/tls/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[6].properties.tls.anyOf[2].type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.tls.anyOf[2],data:data209};
+}
+let data210 = data145.tls;
+const _errs501 = errors;
+let valid99 = false;
+const _errs502 = errors;
+if(typeof data210 !== "string"){
+const err572 = {instancePath:instancePath+"/desks/" + i20+"/tls",schemaPath:"#/properties/desks/items/oneOf/6/properties/tls/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[6].properties.tls.anyOf[0].type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.tls.anyOf[0],data:data210};
 if(vErrors === null){
 vErrors = [err572];
 }
@@ -7100,8 +7098,8 @@ vErrors.push(err572);
 }
 errors++;
 }
-if("none" !== data209){
-const err573 = {instancePath:instancePath+"/desks/" + i20+"/tls",schemaPath:"#/properties/desks/items/oneOf/6/properties/tls/anyOf/2/const",keyword:"const",params:{allowedValue: "none"},message:"must be equal to constant",schema:"none",parentSchema:schema11.properties.desks.items.oneOf[6].properties.tls.anyOf[2],data:data209};
+if("implicit" !== data210){
+const err573 = {instancePath:instancePath+"/desks/" + i20+"/tls",schemaPath:"#/properties/desks/items/oneOf/6/properties/tls/anyOf/0/const",keyword:"const",params:{allowedValue: "implicit"},message:"must be equal to constant",schema:"implicit",parentSchema:schema11.properties.desks.items.oneOf[6].properties.tls.anyOf[0],data:data210};
 if(vErrors === null){
 vErrors = [err573];
 }
@@ -7110,12 +7108,12 @@ vErrors.push(err573);
 }
 errors++;
 }
-var _valid3 = _errs504 === errors;
+var _valid3 = _errs502 === errors;
 valid99 = valid99 || _valid3;
-}
-}
 if(!valid99){
-const err574 = {instancePath:instancePath+"/desks/" + i20+"/tls",schemaPath:"#/properties/desks/items/oneOf/6/properties/tls/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.desks.items.oneOf[6].properties.tls.anyOf,parentSchema:schema11.properties.desks.items.oneOf[6].properties.tls,data:data209};
+const _errs504 = errors;
+if(typeof data210 !== "string"){
+const err574 = {instancePath:instancePath+"/desks/" + i20+"/tls",schemaPath:"#/properties/desks/items/oneOf/6/properties/tls/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[6].properties.tls.anyOf[1].type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.tls.anyOf[1],data:data210};
 if(vErrors === null){
 vErrors = [err574];
 }
@@ -7124,21 +7122,8 @@ vErrors.push(err574);
 }
 errors++;
 }
-else {
-errors = _errs499;
-if(vErrors !== null){
-if(_errs499){
-vErrors.length = _errs499;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data144.user !== undefined){
-let data210 = data144.user;
-if(typeof data210 !== "string"){
-const err575 = {instancePath:instancePath+"/desks/" + i20+"/user",schemaPath:"#/properties/desks/items/oneOf/6/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[6].properties.user.type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.user,data:data210};
+if("starttls" !== data210){
+const err575 = {instancePath:instancePath+"/desks/" + i20+"/tls",schemaPath:"#/properties/desks/items/oneOf/6/properties/tls/anyOf/1/const",keyword:"const",params:{allowedValue: "starttls"},message:"must be equal to constant",schema:"starttls",parentSchema:schema11.properties.desks.items.oneOf[6].properties.tls.anyOf[1],data:data210};
 if(vErrors === null){
 vErrors = [err575];
 }
@@ -7147,11 +7132,12 @@ vErrors.push(err575);
 }
 errors++;
 }
-}
-if(data144.from !== undefined){
-let data211 = data144.from;
-if(typeof data211 !== "string"){
-const err576 = {instancePath:instancePath+"/desks/" + i20+"/from",schemaPath:"#/properties/desks/items/oneOf/6/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[6].properties.from.type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.from,data:data211};
+var _valid3 = _errs504 === errors;
+valid99 = valid99 || _valid3;
+if(!valid99){
+const _errs506 = errors;
+if(typeof data210 !== "string"){
+const err576 = {instancePath:instancePath+"/desks/" + i20+"/tls",schemaPath:"#/properties/desks/items/oneOf/6/properties/tls/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[6].properties.tls.anyOf[2].type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.tls.anyOf[2],data:data210};
 if(vErrors === null){
 vErrors = [err576];
 }
@@ -7160,12 +7146,8 @@ vErrors.push(err576);
 }
 errors++;
 }
-}
-if(data144.to !== undefined){
-let data212 = data144.to;
-if(Array.isArray(data212)){
-if(data212.length < 1){
-const err577 = {instancePath:instancePath+"/desks/" + i20+"/to",schemaPath:"#/properties/desks/items/oneOf/6/properties/to/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.desks.items.oneOf[6].properties.to,data:data212};
+if("none" !== data210){
+const err577 = {instancePath:instancePath+"/desks/" + i20+"/tls",schemaPath:"#/properties/desks/items/oneOf/6/properties/tls/anyOf/2/const",keyword:"const",params:{allowedValue: "none"},message:"must be equal to constant",schema:"none",parentSchema:schema11.properties.desks.items.oneOf[6].properties.tls.anyOf[2],data:data210};
 if(vErrors === null){
 vErrors = [err577];
 }
@@ -7174,11 +7156,12 @@ vErrors.push(err577);
 }
 errors++;
 }
-const len22 = data212.length;
-for(let i22=0; i22<len22; i22++){
-let data213 = data212[i22];
-if(typeof data213 !== "string"){
-const err578 = {instancePath:instancePath+"/desks/" + i20+"/to/" + i22,schemaPath:"#/properties/desks/items/oneOf/6/properties/to/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[6].properties.to.items.type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.to.items,data:data213};
+var _valid3 = _errs506 === errors;
+valid99 = valid99 || _valid3;
+}
+}
+if(!valid99){
+const err578 = {instancePath:instancePath+"/desks/" + i20+"/tls",schemaPath:"#/properties/desks/items/oneOf/6/properties/tls/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.desks.items.oneOf[6].properties.tls.anyOf,parentSchema:schema11.properties.desks.items.oneOf[6].properties.tls,data:data210};
 if(vErrors === null){
 vErrors = [err578];
 }
@@ -7187,10 +7170,21 @@ vErrors.push(err578);
 }
 errors++;
 }
-}
+else {
+errors = _errs501;
+if(vErrors !== null){
+if(_errs501){
+vErrors.length = _errs501;
 }
 else {
-const err579 = {instancePath:instancePath+"/desks/" + i20+"/to",schemaPath:"#/properties/desks/items/oneOf/6/properties/to/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.desks.items.oneOf[6].properties.to.type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.to,data:data212};
+vErrors = null;
+}
+}
+}
+if(data145.user !== undefined){
+let data211 = data145.user;
+if(typeof data211 !== "string"){
+const err579 = {instancePath:instancePath+"/desks/" + i20+"/user",schemaPath:"#/properties/desks/items/oneOf/6/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[6].properties.user.type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.user,data:data211};
 if(vErrors === null){
 vErrors = [err579];
 }
@@ -7200,9 +7194,10 @@ vErrors.push(err579);
 errors++;
 }
 }
-let data214 = data144.subjectPrefix;
-if(typeof data214 !== "string"){
-const err580 = {instancePath:instancePath+"/desks/" + i20+"/subjectPrefix",schemaPath:"#/properties/desks/items/oneOf/6/properties/subjectPrefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[6].properties.subjectPrefix.type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.subjectPrefix,data:data214};
+if(data145.from !== undefined){
+let data212 = data145.from;
+if(typeof data212 !== "string"){
+const err580 = {instancePath:instancePath+"/desks/" + i20+"/from",schemaPath:"#/properties/desks/items/oneOf/6/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[6].properties.from.type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.from,data:data212};
 if(vErrors === null){
 vErrors = [err580];
 }
@@ -7212,8 +7207,11 @@ vErrors.push(err580);
 errors++;
 }
 }
-else {
-const err581 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/6/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.desks.items.oneOf[6].type,parentSchema:schema11.properties.desks.items.oneOf[6],data:data144};
+if(data145.to !== undefined){
+let data213 = data145.to;
+if(Array.isArray(data213)){
+if(data213.length < 1){
+const err581 = {instancePath:instancePath+"/desks/" + i20+"/to",schemaPath:"#/properties/desks/items/oneOf/6/properties/to/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.desks.items.oneOf[6].properties.to,data:data213};
 if(vErrors === null){
 vErrors = [err581];
 }
@@ -7222,9 +7220,11 @@ vErrors.push(err581);
 }
 errors++;
 }
-}
-else {
-const err582 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema11.properties.desks.items.discriminator,parentSchema:schema11.properties.desks.items,data:data144};
+const len22 = data213.length;
+for(let i22=0; i22<len22; i22++){
+let data214 = data213[i22];
+if(typeof data214 !== "string"){
+const err582 = {instancePath:instancePath+"/desks/" + i20+"/to/" + i22,schemaPath:"#/properties/desks/items/oneOf/6/properties/to/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[6].properties.to.items.type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.to.items,data:data214};
 if(vErrors === null){
 vErrors = [err582];
 }
@@ -7234,8 +7234,9 @@ vErrors.push(err582);
 errors++;
 }
 }
+}
 else {
-const err583 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema11.properties.desks.items.discriminator,parentSchema:schema11.properties.desks.items,data:data144};
+const err583 = {instancePath:instancePath+"/desks/" + i20+"/to",schemaPath:"#/properties/desks/items/oneOf/6/properties/to/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.desks.items.oneOf[6].properties.to.type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.to,data:data213};
 if(vErrors === null){
 vErrors = [err583];
 }
@@ -7245,8 +7246,9 @@ vErrors.push(err583);
 errors++;
 }
 }
-else {
-const err584 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.desks.items.type,parentSchema:schema11.properties.desks.items,data:data144};
+let data215 = data145.subjectPrefix;
+if(typeof data215 !== "string"){
+const err584 = {instancePath:instancePath+"/desks/" + i20+"/subjectPrefix",schemaPath:"#/properties/desks/items/oneOf/6/properties/subjectPrefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.desks.items.oneOf[6].properties.subjectPrefix.type,parentSchema:schema11.properties.desks.items.oneOf[6].properties.subjectPrefix,data:data215};
 if(vErrors === null){
 vErrors = [err584];
 }
@@ -7256,9 +7258,8 @@ vErrors.push(err584);
 errors++;
 }
 }
-}
 else {
-const err585 = {instancePath:instancePath+"/desks",schemaPath:"#/properties/desks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.desks.type,parentSchema:schema11.properties.desks,data:data143};
+const err585 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/oneOf/6/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.desks.items.oneOf[6].type,parentSchema:schema11.properties.desks.items.oneOf[6],data:data145};
 if(vErrors === null){
 vErrors = [err585];
 }
@@ -7267,25 +7268,9 @@ vErrors.push(err585);
 }
 errors++;
 }
-let data215 = data.delivery;
-if(data215 && typeof data215 == "object" && !Array.isArray(data215)){
-if(data215.maxAttempts === undefined){
-data215.maxAttempts = 20;
 }
-if(data215.initialBackoff === undefined){
-data215.initialBackoff = "1s";
-}
-if(data215.maxBackoff === undefined){
-data215.maxBackoff = "5m";
-}
-if(data215.pollInterval === undefined){
-data215.pollInterval = "500ms";
-}
-if(data215.coalesceWindow === undefined){
-data215.coalesceWindow = "30s";
-}
-if(data215.maxAttempts === undefined){
-const err586 = {instancePath:instancePath+"/delivery",schemaPath:"#/properties/delivery/required",keyword:"required",params:{missingProperty: "maxAttempts"},message:"must have required property '"+"maxAttempts"+"'",schema:schema11.properties.delivery.required,parentSchema:schema11.properties.delivery,data:data215};
+else {
+const err586 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema11.properties.desks.items.discriminator,parentSchema:schema11.properties.desks.items,data:data145};
 if(vErrors === null){
 vErrors = [err586];
 }
@@ -7294,8 +7279,9 @@ vErrors.push(err586);
 }
 errors++;
 }
-if(data215.initialBackoff === undefined){
-const err587 = {instancePath:instancePath+"/delivery",schemaPath:"#/properties/delivery/required",keyword:"required",params:{missingProperty: "initialBackoff"},message:"must have required property '"+"initialBackoff"+"'",schema:schema11.properties.delivery.required,parentSchema:schema11.properties.delivery,data:data215};
+}
+else {
+const err587 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema11.properties.desks.items.discriminator,parentSchema:schema11.properties.desks.items,data:data145};
 if(vErrors === null){
 vErrors = [err587];
 }
@@ -7304,8 +7290,9 @@ vErrors.push(err587);
 }
 errors++;
 }
-if(data215.maxBackoff === undefined){
-const err588 = {instancePath:instancePath+"/delivery",schemaPath:"#/properties/delivery/required",keyword:"required",params:{missingProperty: "maxBackoff"},message:"must have required property '"+"maxBackoff"+"'",schema:schema11.properties.delivery.required,parentSchema:schema11.properties.delivery,data:data215};
+}
+else {
+const err588 = {instancePath:instancePath+"/desks/" + i20,schemaPath:"#/properties/desks/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.desks.items.type,parentSchema:schema11.properties.desks.items,data:data145};
 if(vErrors === null){
 vErrors = [err588];
 }
@@ -7314,8 +7301,10 @@ vErrors.push(err588);
 }
 errors++;
 }
-if(data215.pollInterval === undefined){
-const err589 = {instancePath:instancePath+"/delivery",schemaPath:"#/properties/delivery/required",keyword:"required",params:{missingProperty: "pollInterval"},message:"must have required property '"+"pollInterval"+"'",schema:schema11.properties.delivery.required,parentSchema:schema11.properties.delivery,data:data215};
+}
+}
+else {
+const err589 = {instancePath:instancePath+"/desks",schemaPath:"#/properties/desks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.desks.type,parentSchema:schema11.properties.desks,data:data144};
 if(vErrors === null){
 vErrors = [err589];
 }
@@ -7324,8 +7313,28 @@ vErrors.push(err589);
 }
 errors++;
 }
-if(data215.coalesceWindow === undefined){
-const err590 = {instancePath:instancePath+"/delivery",schemaPath:"#/properties/delivery/required",keyword:"required",params:{missingProperty: "coalesceWindow"},message:"must have required property '"+"coalesceWindow"+"'",schema:schema11.properties.delivery.required,parentSchema:schema11.properties.delivery,data:data215};
+let data216 = data.delivery;
+if(data216 && typeof data216 == "object" && !Array.isArray(data216)){
+if(data216.maxAttempts === undefined){
+data216.maxAttempts = 20;
+}
+if(data216.initialBackoff === undefined){
+data216.initialBackoff = "1s";
+}
+if(data216.maxBackoff === undefined){
+data216.maxBackoff = "5m";
+}
+if(data216.pollInterval === undefined){
+data216.pollInterval = "500ms";
+}
+if(data216.coalesceWindow === undefined){
+data216.coalesceWindow = "30s";
+}
+if(data216.claimTimeout === undefined){
+data216.claimTimeout = "1m";
+}
+if(data216.maxAttempts === undefined){
+const err590 = {instancePath:instancePath+"/delivery",schemaPath:"#/properties/delivery/required",keyword:"required",params:{missingProperty: "maxAttempts"},message:"must have required property '"+"maxAttempts"+"'",schema:schema11.properties.delivery.required,parentSchema:schema11.properties.delivery,data:data216};
 if(vErrors === null){
 vErrors = [err590];
 }
@@ -7334,9 +7343,8 @@ vErrors.push(err590);
 }
 errors++;
 }
-for(const key44 in data215){
-if(!(((((key44 === "maxAttempts") || (key44 === "initialBackoff")) || (key44 === "maxBackoff")) || (key44 === "pollInterval")) || (key44 === "coalesceWindow"))){
-const err591 = {instancePath:instancePath+"/delivery",schemaPath:"#/properties/delivery/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key44},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.delivery,data:data215};
+if(data216.initialBackoff === undefined){
+const err591 = {instancePath:instancePath+"/delivery",schemaPath:"#/properties/delivery/required",keyword:"required",params:{missingProperty: "initialBackoff"},message:"must have required property '"+"initialBackoff"+"'",schema:schema11.properties.delivery.required,parentSchema:schema11.properties.delivery,data:data216};
 if(vErrors === null){
 vErrors = [err591];
 }
@@ -7345,10 +7353,8 @@ vErrors.push(err591);
 }
 errors++;
 }
-}
-let data216 = data215.maxAttempts;
-if(!((typeof data216 == "number") && (!(data216 % 1) && !isNaN(data216)))){
-const err592 = {instancePath:instancePath+"/delivery/maxAttempts",schemaPath:"#/properties/delivery/properties/maxAttempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.delivery.properties.maxAttempts.type,parentSchema:schema11.properties.delivery.properties.maxAttempts,data:data216};
+if(data216.maxBackoff === undefined){
+const err592 = {instancePath:instancePath+"/delivery",schemaPath:"#/properties/delivery/required",keyword:"required",params:{missingProperty: "maxBackoff"},message:"must have required property '"+"maxBackoff"+"'",schema:schema11.properties.delivery.required,parentSchema:schema11.properties.delivery,data:data216};
 if(vErrors === null){
 vErrors = [err592];
 }
@@ -7357,9 +7363,8 @@ vErrors.push(err592);
 }
 errors++;
 }
-if(typeof data216 == "number"){
-if(data216 < 1 || isNaN(data216)){
-const err593 = {instancePath:instancePath+"/delivery/maxAttempts",schemaPath:"#/properties/delivery/properties/maxAttempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.delivery.properties.maxAttempts,data:data216};
+if(data216.pollInterval === undefined){
+const err593 = {instancePath:instancePath+"/delivery",schemaPath:"#/properties/delivery/required",keyword:"required",params:{missingProperty: "pollInterval"},message:"must have required property '"+"pollInterval"+"'",schema:schema11.properties.delivery.required,parentSchema:schema11.properties.delivery,data:data216};
 if(vErrors === null){
 vErrors = [err593];
 }
@@ -7368,11 +7373,8 @@ vErrors.push(err593);
 }
 errors++;
 }
-}
-let data217 = data215.initialBackoff;
-if(typeof data217 === "string"){
-if(!pattern0.test(data217)){
-const err594 = {instancePath:instancePath+"/delivery/initialBackoff",schemaPath:"#/properties/delivery/properties/initialBackoff/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.delivery.properties.initialBackoff,data:data217};
+if(data216.coalesceWindow === undefined){
+const err594 = {instancePath:instancePath+"/delivery",schemaPath:"#/properties/delivery/required",keyword:"required",params:{missingProperty: "coalesceWindow"},message:"must have required property '"+"coalesceWindow"+"'",schema:schema11.properties.delivery.required,parentSchema:schema11.properties.delivery,data:data216};
 if(vErrors === null){
 vErrors = [err594];
 }
@@ -7381,9 +7383,8 @@ vErrors.push(err594);
 }
 errors++;
 }
-}
-else {
-const err595 = {instancePath:instancePath+"/delivery/initialBackoff",schemaPath:"#/properties/delivery/properties/initialBackoff/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.delivery.properties.initialBackoff.type,parentSchema:schema11.properties.delivery.properties.initialBackoff,data:data217};
+if(data216.claimTimeout === undefined){
+const err595 = {instancePath:instancePath+"/delivery",schemaPath:"#/properties/delivery/required",keyword:"required",params:{missingProperty: "claimTimeout"},message:"must have required property '"+"claimTimeout"+"'",schema:schema11.properties.delivery.required,parentSchema:schema11.properties.delivery,data:data216};
 if(vErrors === null){
 vErrors = [err595];
 }
@@ -7392,10 +7393,9 @@ vErrors.push(err595);
 }
 errors++;
 }
-let data218 = data215.maxBackoff;
-if(typeof data218 === "string"){
-if(!pattern0.test(data218)){
-const err596 = {instancePath:instancePath+"/delivery/maxBackoff",schemaPath:"#/properties/delivery/properties/maxBackoff/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.delivery.properties.maxBackoff,data:data218};
+for(const key44 in data216){
+if(!((((((key44 === "maxAttempts") || (key44 === "initialBackoff")) || (key44 === "maxBackoff")) || (key44 === "pollInterval")) || (key44 === "coalesceWindow")) || (key44 === "claimTimeout"))){
+const err596 = {instancePath:instancePath+"/delivery",schemaPath:"#/properties/delivery/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key44},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.delivery,data:data216};
 if(vErrors === null){
 vErrors = [err596];
 }
@@ -7405,8 +7405,9 @@ vErrors.push(err596);
 errors++;
 }
 }
-else {
-const err597 = {instancePath:instancePath+"/delivery/maxBackoff",schemaPath:"#/properties/delivery/properties/maxBackoff/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.delivery.properties.maxBackoff.type,parentSchema:schema11.properties.delivery.properties.maxBackoff,data:data218};
+let data217 = data216.maxAttempts;
+if(!((typeof data217 == "number") && (!(data217 % 1) && !isNaN(data217)))){
+const err597 = {instancePath:instancePath+"/delivery/maxAttempts",schemaPath:"#/properties/delivery/properties/maxAttempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.delivery.properties.maxAttempts.type,parentSchema:schema11.properties.delivery.properties.maxAttempts,data:data217};
 if(vErrors === null){
 vErrors = [err597];
 }
@@ -7415,10 +7416,9 @@ vErrors.push(err597);
 }
 errors++;
 }
-let data219 = data215.pollInterval;
-if(typeof data219 === "string"){
-if(!pattern0.test(data219)){
-const err598 = {instancePath:instancePath+"/delivery/pollInterval",schemaPath:"#/properties/delivery/properties/pollInterval/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.delivery.properties.pollInterval,data:data219};
+if(typeof data217 == "number"){
+if(data217 < 1 || isNaN(data217)){
+const err598 = {instancePath:instancePath+"/delivery/maxAttempts",schemaPath:"#/properties/delivery/properties/maxAttempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.delivery.properties.maxAttempts,data:data217};
 if(vErrors === null){
 vErrors = [err598];
 }
@@ -7428,8 +7428,10 @@ vErrors.push(err598);
 errors++;
 }
 }
-else {
-const err599 = {instancePath:instancePath+"/delivery/pollInterval",schemaPath:"#/properties/delivery/properties/pollInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.delivery.properties.pollInterval.type,parentSchema:schema11.properties.delivery.properties.pollInterval,data:data219};
+let data218 = data216.initialBackoff;
+if(typeof data218 === "string"){
+if(!pattern0.test(data218)){
+const err599 = {instancePath:instancePath+"/delivery/initialBackoff",schemaPath:"#/properties/delivery/properties/initialBackoff/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.delivery.properties.initialBackoff,data:data218};
 if(vErrors === null){
 vErrors = [err599];
 }
@@ -7438,10 +7440,9 @@ vErrors.push(err599);
 }
 errors++;
 }
-let data220 = data215.coalesceWindow;
-if(typeof data220 === "string"){
-if(!pattern0.test(data220)){
-const err600 = {instancePath:instancePath+"/delivery/coalesceWindow",schemaPath:"#/properties/delivery/properties/coalesceWindow/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.delivery.properties.coalesceWindow,data:data220};
+}
+else {
+const err600 = {instancePath:instancePath+"/delivery/initialBackoff",schemaPath:"#/properties/delivery/properties/initialBackoff/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.delivery.properties.initialBackoff.type,parentSchema:schema11.properties.delivery.properties.initialBackoff,data:data218};
 if(vErrors === null){
 vErrors = [err600];
 }
@@ -7450,9 +7451,10 @@ vErrors.push(err600);
 }
 errors++;
 }
-}
-else {
-const err601 = {instancePath:instancePath+"/delivery/coalesceWindow",schemaPath:"#/properties/delivery/properties/coalesceWindow/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.delivery.properties.coalesceWindow.type,parentSchema:schema11.properties.delivery.properties.coalesceWindow,data:data220};
+let data219 = data216.maxBackoff;
+if(typeof data219 === "string"){
+if(!pattern0.test(data219)){
+const err601 = {instancePath:instancePath+"/delivery/maxBackoff",schemaPath:"#/properties/delivery/properties/maxBackoff/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.delivery.properties.maxBackoff,data:data219};
 if(vErrors === null){
 vErrors = [err601];
 }
@@ -7463,7 +7465,7 @@ errors++;
 }
 }
 else {
-const err602 = {instancePath:instancePath+"/delivery",schemaPath:"#/properties/delivery/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.delivery.type,parentSchema:schema11.properties.delivery,data:data215};
+const err602 = {instancePath:instancePath+"/delivery/maxBackoff",schemaPath:"#/properties/delivery/properties/maxBackoff/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.delivery.properties.maxBackoff.type,parentSchema:schema11.properties.delivery.properties.maxBackoff,data:data219};
 if(vErrors === null){
 vErrors = [err602];
 }
@@ -7472,16 +7474,10 @@ vErrors.push(err602);
 }
 errors++;
 }
-let data221 = data.routing;
-if(data221 && typeof data221 == "object" && !Array.isArray(data221)){
-if(data221.routes === undefined){
-data221.routes = [];
-}
-if(data221.fallback === undefined){
-data221.fallback = [];
-}
-if(data221.routes === undefined){
-const err603 = {instancePath:instancePath+"/routing",schemaPath:"#/properties/routing/required",keyword:"required",params:{missingProperty: "routes"},message:"must have required property '"+"routes"+"'",schema:schema11.properties.routing.required,parentSchema:schema11.properties.routing,data:data221};
+let data220 = data216.pollInterval;
+if(typeof data220 === "string"){
+if(!pattern0.test(data220)){
+const err603 = {instancePath:instancePath+"/delivery/pollInterval",schemaPath:"#/properties/delivery/properties/pollInterval/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.delivery.properties.pollInterval,data:data220};
 if(vErrors === null){
 vErrors = [err603];
 }
@@ -7490,8 +7486,9 @@ vErrors.push(err603);
 }
 errors++;
 }
-if(data221.fallback === undefined){
-const err604 = {instancePath:instancePath+"/routing",schemaPath:"#/properties/routing/required",keyword:"required",params:{missingProperty: "fallback"},message:"must have required property '"+"fallback"+"'",schema:schema11.properties.routing.required,parentSchema:schema11.properties.routing,data:data221};
+}
+else {
+const err604 = {instancePath:instancePath+"/delivery/pollInterval",schemaPath:"#/properties/delivery/properties/pollInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.delivery.properties.pollInterval.type,parentSchema:schema11.properties.delivery.properties.pollInterval,data:data220};
 if(vErrors === null){
 vErrors = [err604];
 }
@@ -7500,9 +7497,10 @@ vErrors.push(err604);
 }
 errors++;
 }
-for(const key45 in data221){
-if(!((key45 === "routes") || (key45 === "fallback"))){
-const err605 = {instancePath:instancePath+"/routing",schemaPath:"#/properties/routing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key45},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.routing,data:data221};
+let data221 = data216.coalesceWindow;
+if(typeof data221 === "string"){
+if(!pattern0.test(data221)){
+const err605 = {instancePath:instancePath+"/delivery/coalesceWindow",schemaPath:"#/properties/delivery/properties/coalesceWindow/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.delivery.properties.coalesceWindow,data:data221};
 if(vErrors === null){
 vErrors = [err605];
 }
@@ -7512,20 +7510,8 @@ vErrors.push(err605);
 errors++;
 }
 }
-let data222 = data221.routes;
-if(Array.isArray(data222)){
-const len23 = data222.length;
-for(let i23=0; i23<len23; i23++){
-let data223 = data222[i23];
-if(data223 && typeof data223 == "object" && !Array.isArray(data223)){
-if(data223.match === undefined){
-data223.match = {};
-}
-if(data223.continue === undefined){
-data223.continue = false;
-}
-if(data223.match === undefined){
-const err606 = {instancePath:instancePath+"/routing/routes/" + i23,schemaPath:"#/properties/routing/properties/routes/items/required",keyword:"required",params:{missingProperty: "match"},message:"must have required property '"+"match"+"'",schema:schema11.properties.routing.properties.routes.items.required,parentSchema:schema11.properties.routing.properties.routes.items,data:data223};
+else {
+const err606 = {instancePath:instancePath+"/delivery/coalesceWindow",schemaPath:"#/properties/delivery/properties/coalesceWindow/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.delivery.properties.coalesceWindow.type,parentSchema:schema11.properties.delivery.properties.coalesceWindow,data:data221};
 if(vErrors === null){
 vErrors = [err606];
 }
@@ -7534,8 +7520,10 @@ vErrors.push(err606);
 }
 errors++;
 }
-if(data223.desks === undefined){
-const err607 = {instancePath:instancePath+"/routing/routes/" + i23,schemaPath:"#/properties/routing/properties/routes/items/required",keyword:"required",params:{missingProperty: "desks"},message:"must have required property '"+"desks"+"'",schema:schema11.properties.routing.properties.routes.items.required,parentSchema:schema11.properties.routing.properties.routes.items,data:data223};
+let data222 = data216.claimTimeout;
+if(typeof data222 === "string"){
+if(!pattern0.test(data222)){
+const err607 = {instancePath:instancePath+"/delivery/claimTimeout",schemaPath:"#/properties/delivery/properties/claimTimeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.delivery.properties.claimTimeout,data:data222};
 if(vErrors === null){
 vErrors = [err607];
 }
@@ -7544,8 +7532,9 @@ vErrors.push(err607);
 }
 errors++;
 }
-if(data223.continue === undefined){
-const err608 = {instancePath:instancePath+"/routing/routes/" + i23,schemaPath:"#/properties/routing/properties/routes/items/required",keyword:"required",params:{missingProperty: "continue"},message:"must have required property '"+"continue"+"'",schema:schema11.properties.routing.properties.routes.items.required,parentSchema:schema11.properties.routing.properties.routes.items,data:data223};
+}
+else {
+const err608 = {instancePath:instancePath+"/delivery/claimTimeout",schemaPath:"#/properties/delivery/properties/claimTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.delivery.properties.claimTimeout.type,parentSchema:schema11.properties.delivery.properties.claimTimeout,data:data222};
 if(vErrors === null){
 vErrors = [err608];
 }
@@ -7554,9 +7543,9 @@ vErrors.push(err608);
 }
 errors++;
 }
-for(const key46 in data223){
-if(!(((key46 === "match") || (key46 === "desks")) || (key46 === "continue"))){
-const err609 = {instancePath:instancePath+"/routing/routes/" + i23,schemaPath:"#/properties/routing/properties/routes/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key46},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.routing.properties.routes.items,data:data223};
+}
+else {
+const err609 = {instancePath:instancePath+"/delivery",schemaPath:"#/properties/delivery/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.delivery.type,parentSchema:schema11.properties.delivery,data:data216};
 if(vErrors === null){
 vErrors = [err609];
 }
@@ -7565,17 +7554,16 @@ vErrors.push(err609);
 }
 errors++;
 }
+let data223 = data.routing;
+if(data223 && typeof data223 == "object" && !Array.isArray(data223)){
+if(data223.routes === undefined){
+data223.routes = [];
 }
-let data224 = data223.match;
-if(data224 && typeof data224 == "object" && !Array.isArray(data224)){
-for(const key47 in data224){
-if(pattern38.test(key47)){
-let data225 = data224[key47];
-const _errs540 = errors;
-let valid108 = false;
-const _errs541 = errors;
-if(typeof data225 !== "string"){
-const err610 = {instancePath:instancePath+"/routing/routes/" + i23+"/match/" + key47.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/routing/properties/routes/items/properties/match/patternProperties/%5E(.*)%24/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[0].type,parentSchema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[0],data:data225};
+if(data223.fallback === undefined){
+data223.fallback = [];
+}
+if(data223.routes === undefined){
+const err610 = {instancePath:instancePath+"/routing",schemaPath:"#/properties/routing/required",keyword:"required",params:{missingProperty: "routes"},message:"must have required property '"+"routes"+"'",schema:schema11.properties.routing.required,parentSchema:schema11.properties.routing,data:data223};
 if(vErrors === null){
 vErrors = [err610];
 }
@@ -7584,13 +7572,8 @@ vErrors.push(err610);
 }
 errors++;
 }
-var _valid4 = _errs541 === errors;
-valid108 = valid108 || _valid4;
-if(!valid108){
-const _errs543 = errors;
-if(Array.isArray(data225)){
-if(data225.length < 1){
-const err611 = {instancePath:instancePath+"/routing/routes/" + i23+"/match/" + key47.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/routing/properties/routes/items/properties/match/patternProperties/%5E(.*)%24/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[1],data:data225};
+if(data223.fallback === undefined){
+const err611 = {instancePath:instancePath+"/routing",schemaPath:"#/properties/routing/required",keyword:"required",params:{missingProperty: "fallback"},message:"must have required property '"+"fallback"+"'",schema:schema11.properties.routing.required,parentSchema:schema11.properties.routing,data:data223};
 if(vErrors === null){
 vErrors = [err611];
 }
@@ -7599,11 +7582,9 @@ vErrors.push(err611);
 }
 errors++;
 }
-const len24 = data225.length;
-for(let i24=0; i24<len24; i24++){
-let data226 = data225[i24];
-if(typeof data226 !== "string"){
-const err612 = {instancePath:instancePath+"/routing/routes/" + i23+"/match/" + key47.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i24,schemaPath:"#/properties/routing/properties/routes/items/properties/match/patternProperties/%5E(.*)%24/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[1].items.type,parentSchema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[1].items,data:data226};
+for(const key45 in data223){
+if(!((key45 === "routes") || (key45 === "fallback"))){
+const err612 = {instancePath:instancePath+"/routing",schemaPath:"#/properties/routing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key45},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.routing,data:data223};
 if(vErrors === null){
 vErrors = [err612];
 }
@@ -7613,9 +7594,20 @@ vErrors.push(err612);
 errors++;
 }
 }
+let data224 = data223.routes;
+if(Array.isArray(data224)){
+const len23 = data224.length;
+for(let i23=0; i23<len23; i23++){
+let data225 = data224[i23];
+if(data225 && typeof data225 == "object" && !Array.isArray(data225)){
+if(data225.match === undefined){
+data225.match = {};
 }
-else {
-const err613 = {instancePath:instancePath+"/routing/routes/" + i23+"/match/" + key47.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/routing/properties/routes/items/properties/match/patternProperties/%5E(.*)%24/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[1].type,parentSchema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[1],data:data225};
+if(data225.continue === undefined){
+data225.continue = false;
+}
+if(data225.match === undefined){
+const err613 = {instancePath:instancePath+"/routing/routes/" + i23,schemaPath:"#/properties/routing/properties/routes/items/required",keyword:"required",params:{missingProperty: "match"},message:"must have required property '"+"match"+"'",schema:schema11.properties.routing.properties.routes.items.required,parentSchema:schema11.properties.routing.properties.routes.items,data:data225};
 if(vErrors === null){
 vErrors = [err613];
 }
@@ -7624,11 +7616,8 @@ vErrors.push(err613);
 }
 errors++;
 }
-var _valid4 = _errs543 === errors;
-valid108 = valid108 || _valid4;
-}
-if(!valid108){
-const err614 = {instancePath:instancePath+"/routing/routes/" + i23+"/match/" + key47.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/routing/properties/routes/items/properties/match/patternProperties/%5E(.*)%24/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf,parentSchema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"],data:data225};
+if(data225.desks === undefined){
+const err614 = {instancePath:instancePath+"/routing/routes/" + i23,schemaPath:"#/properties/routing/properties/routes/items/required",keyword:"required",params:{missingProperty: "desks"},message:"must have required property '"+"desks"+"'",schema:schema11.properties.routing.properties.routes.items.required,parentSchema:schema11.properties.routing.properties.routes.items,data:data225};
 if(vErrors === null){
 vErrors = [err614];
 }
@@ -7637,11 +7626,104 @@ vErrors.push(err614);
 }
 errors++;
 }
+if(data225.continue === undefined){
+const err615 = {instancePath:instancePath+"/routing/routes/" + i23,schemaPath:"#/properties/routing/properties/routes/items/required",keyword:"required",params:{missingProperty: "continue"},message:"must have required property '"+"continue"+"'",schema:schema11.properties.routing.properties.routes.items.required,parentSchema:schema11.properties.routing.properties.routes.items,data:data225};
+if(vErrors === null){
+vErrors = [err615];
+}
 else {
-errors = _errs540;
+vErrors.push(err615);
+}
+errors++;
+}
+for(const key46 in data225){
+if(!(((key46 === "match") || (key46 === "desks")) || (key46 === "continue"))){
+const err616 = {instancePath:instancePath+"/routing/routes/" + i23,schemaPath:"#/properties/routing/properties/routes/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key46},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.routing.properties.routes.items,data:data225};
+if(vErrors === null){
+vErrors = [err616];
+}
+else {
+vErrors.push(err616);
+}
+errors++;
+}
+}
+let data226 = data225.match;
+if(data226 && typeof data226 == "object" && !Array.isArray(data226)){
+for(const key47 in data226){
+if(pattern38.test(key47)){
+let data227 = data226[key47];
+const _errs544 = errors;
+let valid108 = false;
+const _errs545 = errors;
+if(typeof data227 !== "string"){
+const err617 = {instancePath:instancePath+"/routing/routes/" + i23+"/match/" + key47.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/routing/properties/routes/items/properties/match/patternProperties/%5E(.*)%24/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[0].type,parentSchema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[0],data:data227};
+if(vErrors === null){
+vErrors = [err617];
+}
+else {
+vErrors.push(err617);
+}
+errors++;
+}
+var _valid4 = _errs545 === errors;
+valid108 = valid108 || _valid4;
+if(!valid108){
+const _errs547 = errors;
+if(Array.isArray(data227)){
+if(data227.length < 1){
+const err618 = {instancePath:instancePath+"/routing/routes/" + i23+"/match/" + key47.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/routing/properties/routes/items/properties/match/patternProperties/%5E(.*)%24/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[1],data:data227};
+if(vErrors === null){
+vErrors = [err618];
+}
+else {
+vErrors.push(err618);
+}
+errors++;
+}
+const len24 = data227.length;
+for(let i24=0; i24<len24; i24++){
+let data228 = data227[i24];
+if(typeof data228 !== "string"){
+const err619 = {instancePath:instancePath+"/routing/routes/" + i23+"/match/" + key47.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i24,schemaPath:"#/properties/routing/properties/routes/items/properties/match/patternProperties/%5E(.*)%24/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[1].items.type,parentSchema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[1].items,data:data228};
+if(vErrors === null){
+vErrors = [err619];
+}
+else {
+vErrors.push(err619);
+}
+errors++;
+}
+}
+}
+else {
+const err620 = {instancePath:instancePath+"/routing/routes/" + i23+"/match/" + key47.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/routing/properties/routes/items/properties/match/patternProperties/%5E(.*)%24/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[1].type,parentSchema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf[1],data:data227};
+if(vErrors === null){
+vErrors = [err620];
+}
+else {
+vErrors.push(err620);
+}
+errors++;
+}
+var _valid4 = _errs547 === errors;
+valid108 = valid108 || _valid4;
+}
+if(!valid108){
+const err621 = {instancePath:instancePath+"/routing/routes/" + i23+"/match/" + key47.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/routing/properties/routes/items/properties/match/patternProperties/%5E(.*)%24/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"].anyOf,parentSchema:schema11.properties.routing.properties.routes.items.properties.match.patternProperties["^(.*)$"],data:data227};
+if(vErrors === null){
+vErrors = [err621];
+}
+else {
+vErrors.push(err621);
+}
+errors++;
+}
+else {
+errors = _errs544;
 if(vErrors !== null){
-if(_errs540){
-vErrors.length = _errs540;
+if(_errs544){
+vErrors.length = _errs544;
 }
 else {
 vErrors = null;
@@ -7652,92 +7734,7 @@ vErrors = null;
 }
 }
 else {
-const err615 = {instancePath:instancePath+"/routing/routes/" + i23+"/match",schemaPath:"#/properties/routing/properties/routes/items/properties/match/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.routing.properties.routes.items.properties.match.type,parentSchema:schema11.properties.routing.properties.routes.items.properties.match,data:data224};
-if(vErrors === null){
-vErrors = [err615];
-}
-else {
-vErrors.push(err615);
-}
-errors++;
-}
-if(data223.desks !== undefined){
-let data227 = data223.desks;
-if(Array.isArray(data227)){
-if(data227.length < 1){
-const err616 = {instancePath:instancePath+"/routing/routes/" + i23+"/desks",schemaPath:"#/properties/routing/properties/routes/items/properties/desks/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.routing.properties.routes.items.properties.desks,data:data227};
-if(vErrors === null){
-vErrors = [err616];
-}
-else {
-vErrors.push(err616);
-}
-errors++;
-}
-const len25 = data227.length;
-for(let i25=0; i25<len25; i25++){
-let data228 = data227[i25];
-if(typeof data228 === "string"){
-if(!pattern35.test(data228)){
-const err617 = {instancePath:instancePath+"/routing/routes/" + i23+"/desks/" + i25,schemaPath:"#/properties/routing/properties/routes/items/properties/desks/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.routing.properties.routes.items.properties.desks.items,data:data228};
-if(vErrors === null){
-vErrors = [err617];
-}
-else {
-vErrors.push(err617);
-}
-errors++;
-}
-}
-else {
-const err618 = {instancePath:instancePath+"/routing/routes/" + i23+"/desks/" + i25,schemaPath:"#/properties/routing/properties/routes/items/properties/desks/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.routing.properties.routes.items.properties.desks.items.type,parentSchema:schema11.properties.routing.properties.routes.items.properties.desks.items,data:data228};
-if(vErrors === null){
-vErrors = [err618];
-}
-else {
-vErrors.push(err618);
-}
-errors++;
-}
-}
-}
-else {
-const err619 = {instancePath:instancePath+"/routing/routes/" + i23+"/desks",schemaPath:"#/properties/routing/properties/routes/items/properties/desks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.routing.properties.routes.items.properties.desks.type,parentSchema:schema11.properties.routing.properties.routes.items.properties.desks,data:data227};
-if(vErrors === null){
-vErrors = [err619];
-}
-else {
-vErrors.push(err619);
-}
-errors++;
-}
-}
-let data229 = data223.continue;
-if(typeof data229 !== "boolean"){
-const err620 = {instancePath:instancePath+"/routing/routes/" + i23+"/continue",schemaPath:"#/properties/routing/properties/routes/items/properties/continue/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.routing.properties.routes.items.properties.continue.type,parentSchema:schema11.properties.routing.properties.routes.items.properties.continue,data:data229};
-if(vErrors === null){
-vErrors = [err620];
-}
-else {
-vErrors.push(err620);
-}
-errors++;
-}
-}
-else {
-const err621 = {instancePath:instancePath+"/routing/routes/" + i23,schemaPath:"#/properties/routing/properties/routes/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.routing.properties.routes.items.type,parentSchema:schema11.properties.routing.properties.routes.items,data:data223};
-if(vErrors === null){
-vErrors = [err621];
-}
-else {
-vErrors.push(err621);
-}
-errors++;
-}
-}
-}
-else {
-const err622 = {instancePath:instancePath+"/routing/routes",schemaPath:"#/properties/routing/properties/routes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.routing.properties.routes.type,parentSchema:schema11.properties.routing.properties.routes,data:data222};
+const err622 = {instancePath:instancePath+"/routing/routes/" + i23+"/match",schemaPath:"#/properties/routing/properties/routes/items/properties/match/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.routing.properties.routes.items.properties.match.type,parentSchema:schema11.properties.routing.properties.routes.items.properties.match,data:data226};
 if(vErrors === null){
 vErrors = [err622];
 }
@@ -7746,14 +7743,11 @@ vErrors.push(err622);
 }
 errors++;
 }
-let data230 = data221.fallback;
-if(Array.isArray(data230)){
-const len26 = data230.length;
-for(let i26=0; i26<len26; i26++){
-let data231 = data230[i26];
-if(typeof data231 === "string"){
-if(!pattern35.test(data231)){
-const err623 = {instancePath:instancePath+"/routing/fallback/" + i26,schemaPath:"#/properties/routing/properties/fallback/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.routing.properties.fallback.items,data:data231};
+if(data225.desks !== undefined){
+let data229 = data225.desks;
+if(Array.isArray(data229)){
+if(data229.length < 1){
+const err623 = {instancePath:instancePath+"/routing/routes/" + i23+"/desks",schemaPath:"#/properties/routing/properties/routes/items/properties/desks/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.routing.properties.routes.items.properties.desks,data:data229};
 if(vErrors === null){
 vErrors = [err623];
 }
@@ -7762,9 +7756,12 @@ vErrors.push(err623);
 }
 errors++;
 }
-}
-else {
-const err624 = {instancePath:instancePath+"/routing/fallback/" + i26,schemaPath:"#/properties/routing/properties/fallback/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.routing.properties.fallback.items.type,parentSchema:schema11.properties.routing.properties.fallback.items,data:data231};
+const len25 = data229.length;
+for(let i25=0; i25<len25; i25++){
+let data230 = data229[i25];
+if(typeof data230 === "string"){
+if(!pattern35.test(data230)){
+const err624 = {instancePath:instancePath+"/routing/routes/" + i23+"/desks/" + i25,schemaPath:"#/properties/routing/properties/routes/items/properties/desks/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.routing.properties.routes.items.properties.desks.items,data:data230};
 if(vErrors === null){
 vErrors = [err624];
 }
@@ -7774,9 +7771,8 @@ vErrors.push(err624);
 errors++;
 }
 }
-}
 else {
-const err625 = {instancePath:instancePath+"/routing/fallback",schemaPath:"#/properties/routing/properties/fallback/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.routing.properties.fallback.type,parentSchema:schema11.properties.routing.properties.fallback,data:data230};
+const err625 = {instancePath:instancePath+"/routing/routes/" + i23+"/desks/" + i25,schemaPath:"#/properties/routing/properties/routes/items/properties/desks/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.routing.properties.routes.items.properties.desks.items.type,parentSchema:schema11.properties.routing.properties.routes.items.properties.desks.items,data:data230};
 if(vErrors === null){
 vErrors = [err625];
 }
@@ -7786,8 +7782,9 @@ vErrors.push(err625);
 errors++;
 }
 }
+}
 else {
-const err626 = {instancePath:instancePath+"/routing",schemaPath:"#/properties/routing/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.routing.type,parentSchema:schema11.properties.routing,data:data221};
+const err626 = {instancePath:instancePath+"/routing/routes/" + i23+"/desks",schemaPath:"#/properties/routing/properties/routes/items/properties/desks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.routing.properties.routes.items.properties.desks.type,parentSchema:schema11.properties.routing.properties.routes.items.properties.desks,data:data229};
 if(vErrors === null){
 vErrors = [err626];
 }
@@ -7796,22 +7793,10 @@ vErrors.push(err626);
 }
 errors++;
 }
-let data232 = data.sync;
-if(data232 && typeof data232 == "object" && !Array.isArray(data232)){
-if(data232.interval === undefined){
-data232.interval = "1m";
 }
-if(data232.onDeskResolved === undefined){
-data232.onDeskResolved = "acknowledge";
-}
-if(data232.onProblemPersistsAfterClose === undefined){
-data232.onProblemPersistsAfterClose = "comment";
-}
-if(data232.lookback === undefined){
-data232.lookback = "24h";
-}
-if(data232.interval === undefined){
-const err627 = {instancePath:instancePath+"/sync",schemaPath:"#/properties/sync/required",keyword:"required",params:{missingProperty: "interval"},message:"must have required property '"+"interval"+"'",schema:schema11.properties.sync.required,parentSchema:schema11.properties.sync,data:data232};
+let data231 = data225.continue;
+if(typeof data231 !== "boolean"){
+const err627 = {instancePath:instancePath+"/routing/routes/" + i23+"/continue",schemaPath:"#/properties/routing/properties/routes/items/properties/continue/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.routing.properties.routes.items.properties.continue.type,parentSchema:schema11.properties.routing.properties.routes.items.properties.continue,data:data231};
 if(vErrors === null){
 vErrors = [err627];
 }
@@ -7820,8 +7805,9 @@ vErrors.push(err627);
 }
 errors++;
 }
-if(data232.onDeskResolved === undefined){
-const err628 = {instancePath:instancePath+"/sync",schemaPath:"#/properties/sync/required",keyword:"required",params:{missingProperty: "onDeskResolved"},message:"must have required property '"+"onDeskResolved"+"'",schema:schema11.properties.sync.required,parentSchema:schema11.properties.sync,data:data232};
+}
+else {
+const err628 = {instancePath:instancePath+"/routing/routes/" + i23,schemaPath:"#/properties/routing/properties/routes/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.routing.properties.routes.items.type,parentSchema:schema11.properties.routing.properties.routes.items,data:data225};
 if(vErrors === null){
 vErrors = [err628];
 }
@@ -7830,8 +7816,10 @@ vErrors.push(err628);
 }
 errors++;
 }
-if(data232.onProblemPersistsAfterClose === undefined){
-const err629 = {instancePath:instancePath+"/sync",schemaPath:"#/properties/sync/required",keyword:"required",params:{missingProperty: "onProblemPersistsAfterClose"},message:"must have required property '"+"onProblemPersistsAfterClose"+"'",schema:schema11.properties.sync.required,parentSchema:schema11.properties.sync,data:data232};
+}
+}
+else {
+const err629 = {instancePath:instancePath+"/routing/routes",schemaPath:"#/properties/routing/properties/routes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.routing.properties.routes.type,parentSchema:schema11.properties.routing.properties.routes,data:data224};
 if(vErrors === null){
 vErrors = [err629];
 }
@@ -7840,8 +7828,14 @@ vErrors.push(err629);
 }
 errors++;
 }
-if(data232.lookback === undefined){
-const err630 = {instancePath:instancePath+"/sync",schemaPath:"#/properties/sync/required",keyword:"required",params:{missingProperty: "lookback"},message:"must have required property '"+"lookback"+"'",schema:schema11.properties.sync.required,parentSchema:schema11.properties.sync,data:data232};
+let data232 = data223.fallback;
+if(Array.isArray(data232)){
+const len26 = data232.length;
+for(let i26=0; i26<len26; i26++){
+let data233 = data232[i26];
+if(typeof data233 === "string"){
+if(!pattern35.test(data233)){
+const err630 = {instancePath:instancePath+"/routing/fallback/" + i26,schemaPath:"#/properties/routing/properties/fallback/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.routing.properties.fallback.items,data:data233};
 if(vErrors === null){
 vErrors = [err630];
 }
@@ -7850,9 +7844,9 @@ vErrors.push(err630);
 }
 errors++;
 }
-for(const key48 in data232){
-if(!((((key48 === "interval") || (key48 === "onDeskResolved")) || (key48 === "onProblemPersistsAfterClose")) || (key48 === "lookback"))){
-const err631 = {instancePath:instancePath+"/sync",schemaPath:"#/properties/sync/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key48},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.sync,data:data232};
+}
+else {
+const err631 = {instancePath:instancePath+"/routing/fallback/" + i26,schemaPath:"#/properties/routing/properties/fallback/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.routing.properties.fallback.items.type,parentSchema:schema11.properties.routing.properties.fallback.items,data:data233};
 if(vErrors === null){
 vErrors = [err631];
 }
@@ -7862,10 +7856,9 @@ vErrors.push(err631);
 errors++;
 }
 }
-let data233 = data232.interval;
-if(typeof data233 === "string"){
-if(!pattern0.test(data233)){
-const err632 = {instancePath:instancePath+"/sync/interval",schemaPath:"#/properties/sync/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.sync.properties.interval,data:data233};
+}
+else {
+const err632 = {instancePath:instancePath+"/routing/fallback",schemaPath:"#/properties/routing/properties/fallback/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.routing.properties.fallback.type,parentSchema:schema11.properties.routing.properties.fallback,data:data232};
 if(vErrors === null){
 vErrors = [err632];
 }
@@ -7876,7 +7869,7 @@ errors++;
 }
 }
 else {
-const err633 = {instancePath:instancePath+"/sync/interval",schemaPath:"#/properties/sync/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.interval.type,parentSchema:schema11.properties.sync.properties.interval,data:data233};
+const err633 = {instancePath:instancePath+"/routing",schemaPath:"#/properties/routing/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.routing.type,parentSchema:schema11.properties.routing,data:data223};
 if(vErrors === null){
 vErrors = [err633];
 }
@@ -7885,12 +7878,22 @@ vErrors.push(err633);
 }
 errors++;
 }
-let data234 = data232.onDeskResolved;
-const _errs563 = errors;
-let valid116 = false;
-const _errs564 = errors;
-if(typeof data234 !== "string"){
-const err634 = {instancePath:instancePath+"/sync/onDeskResolved",schemaPath:"#/properties/sync/properties/onDeskResolved/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.onDeskResolved.anyOf[0].type,parentSchema:schema11.properties.sync.properties.onDeskResolved.anyOf[0],data:data234};
+let data234 = data.sync;
+if(data234 && typeof data234 == "object" && !Array.isArray(data234)){
+if(data234.interval === undefined){
+data234.interval = "1m";
+}
+if(data234.onDeskResolved === undefined){
+data234.onDeskResolved = "acknowledge";
+}
+if(data234.onProblemPersistsAfterClose === undefined){
+data234.onProblemPersistsAfterClose = "comment";
+}
+if(data234.lookback === undefined){
+data234.lookback = "24h";
+}
+if(data234.interval === undefined){
+const err634 = {instancePath:instancePath+"/sync",schemaPath:"#/properties/sync/required",keyword:"required",params:{missingProperty: "interval"},message:"must have required property '"+"interval"+"'",schema:schema11.properties.sync.required,parentSchema:schema11.properties.sync,data:data234};
 if(vErrors === null){
 vErrors = [err634];
 }
@@ -7899,8 +7902,8 @@ vErrors.push(err634);
 }
 errors++;
 }
-if("acknowledge" !== data234){
-const err635 = {instancePath:instancePath+"/sync/onDeskResolved",schemaPath:"#/properties/sync/properties/onDeskResolved/anyOf/0/const",keyword:"const",params:{allowedValue: "acknowledge"},message:"must be equal to constant",schema:"acknowledge",parentSchema:schema11.properties.sync.properties.onDeskResolved.anyOf[0],data:data234};
+if(data234.onDeskResolved === undefined){
+const err635 = {instancePath:instancePath+"/sync",schemaPath:"#/properties/sync/required",keyword:"required",params:{missingProperty: "onDeskResolved"},message:"must have required property '"+"onDeskResolved"+"'",schema:schema11.properties.sync.required,parentSchema:schema11.properties.sync,data:data234};
 if(vErrors === null){
 vErrors = [err635];
 }
@@ -7909,12 +7912,8 @@ vErrors.push(err635);
 }
 errors++;
 }
-var _valid5 = _errs564 === errors;
-valid116 = valid116 || _valid5;
-if(!valid116){
-const _errs566 = errors;
-if(typeof data234 !== "string"){
-const err636 = {instancePath:instancePath+"/sync/onDeskResolved",schemaPath:"#/properties/sync/properties/onDeskResolved/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.onDeskResolved.anyOf[1].type,parentSchema:schema11.properties.sync.properties.onDeskResolved.anyOf[1],data:data234};
+if(data234.onProblemPersistsAfterClose === undefined){
+const err636 = {instancePath:instancePath+"/sync",schemaPath:"#/properties/sync/required",keyword:"required",params:{missingProperty: "onProblemPersistsAfterClose"},message:"must have required property '"+"onProblemPersistsAfterClose"+"'",schema:schema11.properties.sync.required,parentSchema:schema11.properties.sync,data:data234};
 if(vErrors === null){
 vErrors = [err636];
 }
@@ -7923,8 +7922,8 @@ vErrors.push(err636);
 }
 errors++;
 }
-if("close" !== data234){
-const err637 = {instancePath:instancePath+"/sync/onDeskResolved",schemaPath:"#/properties/sync/properties/onDeskResolved/anyOf/1/const",keyword:"const",params:{allowedValue: "close"},message:"must be equal to constant",schema:"close",parentSchema:schema11.properties.sync.properties.onDeskResolved.anyOf[1],data:data234};
+if(data234.lookback === undefined){
+const err637 = {instancePath:instancePath+"/sync",schemaPath:"#/properties/sync/required",keyword:"required",params:{missingProperty: "lookback"},message:"must have required property '"+"lookback"+"'",schema:schema11.properties.sync.required,parentSchema:schema11.properties.sync,data:data234};
 if(vErrors === null){
 vErrors = [err637];
 }
@@ -7933,11 +7932,9 @@ vErrors.push(err637);
 }
 errors++;
 }
-var _valid5 = _errs566 === errors;
-valid116 = valid116 || _valid5;
-}
-if(!valid116){
-const err638 = {instancePath:instancePath+"/sync/onDeskResolved",schemaPath:"#/properties/sync/properties/onDeskResolved/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.sync.properties.onDeskResolved.anyOf,parentSchema:schema11.properties.sync.properties.onDeskResolved,data:data234};
+for(const key48 in data234){
+if(!((((key48 === "interval") || (key48 === "onDeskResolved")) || (key48 === "onProblemPersistsAfterClose")) || (key48 === "lookback"))){
+const err638 = {instancePath:instancePath+"/sync",schemaPath:"#/properties/sync/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key48},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.sync,data:data234};
 if(vErrors === null){
 vErrors = [err638];
 }
@@ -7946,23 +7943,11 @@ vErrors.push(err638);
 }
 errors++;
 }
-else {
-errors = _errs563;
-if(vErrors !== null){
-if(_errs563){
-vErrors.length = _errs563;
 }
-else {
-vErrors = null;
-}
-}
-}
-let data235 = data232.onProblemPersistsAfterClose;
-const _errs569 = errors;
-let valid117 = false;
-const _errs570 = errors;
-if(typeof data235 !== "string"){
-const err639 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[0].type,parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[0],data:data235};
+let data235 = data234.interval;
+if(typeof data235 === "string"){
+if(!pattern0.test(data235)){
+const err639 = {instancePath:instancePath+"/sync/interval",schemaPath:"#/properties/sync/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.sync.properties.interval,data:data235};
 if(vErrors === null){
 vErrors = [err639];
 }
@@ -7971,8 +7956,9 @@ vErrors.push(err639);
 }
 errors++;
 }
-if("comment" !== data235){
-const err640 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf/0/const",keyword:"const",params:{allowedValue: "comment"},message:"must be equal to constant",schema:"comment",parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[0],data:data235};
+}
+else {
+const err640 = {instancePath:instancePath+"/sync/interval",schemaPath:"#/properties/sync/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.interval.type,parentSchema:schema11.properties.sync.properties.interval,data:data235};
 if(vErrors === null){
 vErrors = [err640];
 }
@@ -7981,12 +7967,12 @@ vErrors.push(err640);
 }
 errors++;
 }
-var _valid6 = _errs570 === errors;
-valid117 = valid117 || _valid6;
-if(!valid117){
-const _errs572 = errors;
-if(typeof data235 !== "string"){
-const err641 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[1].type,parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[1],data:data235};
+let data236 = data234.onDeskResolved;
+const _errs567 = errors;
+let valid116 = false;
+const _errs568 = errors;
+if(typeof data236 !== "string"){
+const err641 = {instancePath:instancePath+"/sync/onDeskResolved",schemaPath:"#/properties/sync/properties/onDeskResolved/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.onDeskResolved.anyOf[0].type,parentSchema:schema11.properties.sync.properties.onDeskResolved.anyOf[0],data:data236};
 if(vErrors === null){
 vErrors = [err641];
 }
@@ -7995,8 +7981,8 @@ vErrors.push(err641);
 }
 errors++;
 }
-if("reopen" !== data235){
-const err642 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf/1/const",keyword:"const",params:{allowedValue: "reopen"},message:"must be equal to constant",schema:"reopen",parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[1],data:data235};
+if("acknowledge" !== data236){
+const err642 = {instancePath:instancePath+"/sync/onDeskResolved",schemaPath:"#/properties/sync/properties/onDeskResolved/anyOf/0/const",keyword:"const",params:{allowedValue: "acknowledge"},message:"must be equal to constant",schema:"acknowledge",parentSchema:schema11.properties.sync.properties.onDeskResolved.anyOf[0],data:data236};
 if(vErrors === null){
 vErrors = [err642];
 }
@@ -8005,12 +7991,12 @@ vErrors.push(err642);
 }
 errors++;
 }
-var _valid6 = _errs572 === errors;
-valid117 = valid117 || _valid6;
-if(!valid117){
-const _errs574 = errors;
-if(typeof data235 !== "string"){
-const err643 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[2].type,parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[2],data:data235};
+var _valid5 = _errs568 === errors;
+valid116 = valid116 || _valid5;
+if(!valid116){
+const _errs570 = errors;
+if(typeof data236 !== "string"){
+const err643 = {instancePath:instancePath+"/sync/onDeskResolved",schemaPath:"#/properties/sync/properties/onDeskResolved/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.onDeskResolved.anyOf[1].type,parentSchema:schema11.properties.sync.properties.onDeskResolved.anyOf[1],data:data236};
 if(vErrors === null){
 vErrors = [err643];
 }
@@ -8019,8 +8005,8 @@ vErrors.push(err643);
 }
 errors++;
 }
-if("new-ticket" !== data235){
-const err644 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf/2/const",keyword:"const",params:{allowedValue: "new-ticket"},message:"must be equal to constant",schema:"new-ticket",parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[2],data:data235};
+if("close" !== data236){
+const err644 = {instancePath:instancePath+"/sync/onDeskResolved",schemaPath:"#/properties/sync/properties/onDeskResolved/anyOf/1/const",keyword:"const",params:{allowedValue: "close"},message:"must be equal to constant",schema:"close",parentSchema:schema11.properties.sync.properties.onDeskResolved.anyOf[1],data:data236};
 if(vErrors === null){
 vErrors = [err644];
 }
@@ -8029,12 +8015,11 @@ vErrors.push(err644);
 }
 errors++;
 }
-var _valid6 = _errs574 === errors;
-valid117 = valid117 || _valid6;
+var _valid5 = _errs570 === errors;
+valid116 = valid116 || _valid5;
 }
-}
-if(!valid117){
-const err645 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf,parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose,data:data235};
+if(!valid116){
+const err645 = {instancePath:instancePath+"/sync/onDeskResolved",schemaPath:"#/properties/sync/properties/onDeskResolved/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.sync.properties.onDeskResolved.anyOf,parentSchema:schema11.properties.sync.properties.onDeskResolved,data:data236};
 if(vErrors === null){
 vErrors = [err645];
 }
@@ -8044,20 +8029,22 @@ vErrors.push(err645);
 errors++;
 }
 else {
-errors = _errs569;
+errors = _errs567;
 if(vErrors !== null){
-if(_errs569){
-vErrors.length = _errs569;
+if(_errs567){
+vErrors.length = _errs567;
 }
 else {
 vErrors = null;
 }
 }
 }
-let data236 = data232.lookback;
-if(typeof data236 === "string"){
-if(!pattern0.test(data236)){
-const err646 = {instancePath:instancePath+"/sync/lookback",schemaPath:"#/properties/sync/properties/lookback/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.sync.properties.lookback,data:data236};
+let data237 = data234.onProblemPersistsAfterClose;
+const _errs573 = errors;
+let valid117 = false;
+const _errs574 = errors;
+if(typeof data237 !== "string"){
+const err646 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[0].type,parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[0],data:data237};
 if(vErrors === null){
 vErrors = [err646];
 }
@@ -8066,9 +8053,8 @@ vErrors.push(err646);
 }
 errors++;
 }
-}
-else {
-const err647 = {instancePath:instancePath+"/sync/lookback",schemaPath:"#/properties/sync/properties/lookback/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.lookback.type,parentSchema:schema11.properties.sync.properties.lookback,data:data236};
+if("comment" !== data237){
+const err647 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf/0/const",keyword:"const",params:{allowedValue: "comment"},message:"must be equal to constant",schema:"comment",parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[0],data:data237};
 if(vErrors === null){
 vErrors = [err647];
 }
@@ -8077,9 +8063,12 @@ vErrors.push(err647);
 }
 errors++;
 }
-}
-else {
-const err648 = {instancePath:instancePath+"/sync",schemaPath:"#/properties/sync/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.sync.type,parentSchema:schema11.properties.sync,data:data232};
+var _valid6 = _errs574 === errors;
+valid117 = valid117 || _valid6;
+if(!valid117){
+const _errs576 = errors;
+if(typeof data237 !== "string"){
+const err648 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[1].type,parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[1],data:data237};
 if(vErrors === null){
 vErrors = [err648];
 }
@@ -8088,40 +8077,8 @@ vErrors.push(err648);
 }
 errors++;
 }
-let data237 = data.incidents;
-if(data237 && typeof data237 == "object" && !Array.isArray(data237)){
-if(data237.operatorTokens === undefined){
-data237.operatorTokens = [];
-}
-if(data237.reopenWindow === undefined){
-data237.reopenWindow = "1h";
-}
-if(data237.resolveSettle === undefined){
-data237.resolveSettle = "2m";
-}
-if(data237.rearmAfter === undefined){
-data237.rearmAfter = "10m";
-}
-if(data237.flap === undefined){
-data237.flap = {};
-}
-if(data237.escalation === undefined){
-data237.escalation = [];
-}
-if(data237.grouping === undefined){
-data237.grouping = {};
-}
-if(data237.reachability === undefined){
-data237.reachability = {};
-}
-if(data237.inhibition === undefined){
-data237.inhibition = {};
-}
-if(data237.topology === undefined){
-data237.topology = {};
-}
-if(data237.operatorTokens === undefined){
-const err649 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "operatorTokens"},message:"must have required property '"+"operatorTokens"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data237};
+if("reopen" !== data237){
+const err649 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf/1/const",keyword:"const",params:{allowedValue: "reopen"},message:"must be equal to constant",schema:"reopen",parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[1],data:data237};
 if(vErrors === null){
 vErrors = [err649];
 }
@@ -8130,8 +8087,12 @@ vErrors.push(err649);
 }
 errors++;
 }
-if(data237.reopenWindow === undefined){
-const err650 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "reopenWindow"},message:"must have required property '"+"reopenWindow"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data237};
+var _valid6 = _errs576 === errors;
+valid117 = valid117 || _valid6;
+if(!valid117){
+const _errs578 = errors;
+if(typeof data237 !== "string"){
+const err650 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[2].type,parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[2],data:data237};
 if(vErrors === null){
 vErrors = [err650];
 }
@@ -8140,8 +8101,8 @@ vErrors.push(err650);
 }
 errors++;
 }
-if(data237.resolveSettle === undefined){
-const err651 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "resolveSettle"},message:"must have required property '"+"resolveSettle"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data237};
+if("new-ticket" !== data237){
+const err651 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf/2/const",keyword:"const",params:{allowedValue: "new-ticket"},message:"must be equal to constant",schema:"new-ticket",parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf[2],data:data237};
 if(vErrors === null){
 vErrors = [err651];
 }
@@ -8150,8 +8111,12 @@ vErrors.push(err651);
 }
 errors++;
 }
-if(data237.rearmAfter === undefined){
-const err652 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "rearmAfter"},message:"must have required property '"+"rearmAfter"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data237};
+var _valid6 = _errs578 === errors;
+valid117 = valid117 || _valid6;
+}
+}
+if(!valid117){
+const err652 = {instancePath:instancePath+"/sync/onProblemPersistsAfterClose",schemaPath:"#/properties/sync/properties/onProblemPersistsAfterClose/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.sync.properties.onProblemPersistsAfterClose.anyOf,parentSchema:schema11.properties.sync.properties.onProblemPersistsAfterClose,data:data237};
 if(vErrors === null){
 vErrors = [err652];
 }
@@ -8160,8 +8125,21 @@ vErrors.push(err652);
 }
 errors++;
 }
-if(data237.flap === undefined){
-const err653 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "flap"},message:"must have required property '"+"flap"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data237};
+else {
+errors = _errs573;
+if(vErrors !== null){
+if(_errs573){
+vErrors.length = _errs573;
+}
+else {
+vErrors = null;
+}
+}
+}
+let data238 = data234.lookback;
+if(typeof data238 === "string"){
+if(!pattern0.test(data238)){
+const err653 = {instancePath:instancePath+"/sync/lookback",schemaPath:"#/properties/sync/properties/lookback/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.sync.properties.lookback,data:data238};
 if(vErrors === null){
 vErrors = [err653];
 }
@@ -8170,8 +8148,9 @@ vErrors.push(err653);
 }
 errors++;
 }
-if(data237.escalation === undefined){
-const err654 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "escalation"},message:"must have required property '"+"escalation"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data237};
+}
+else {
+const err654 = {instancePath:instancePath+"/sync/lookback",schemaPath:"#/properties/sync/properties/lookback/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.sync.properties.lookback.type,parentSchema:schema11.properties.sync.properties.lookback,data:data238};
 if(vErrors === null){
 vErrors = [err654];
 }
@@ -8180,8 +8159,9 @@ vErrors.push(err654);
 }
 errors++;
 }
-if(data237.grouping === undefined){
-const err655 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "grouping"},message:"must have required property '"+"grouping"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data237};
+}
+else {
+const err655 = {instancePath:instancePath+"/sync",schemaPath:"#/properties/sync/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.sync.type,parentSchema:schema11.properties.sync,data:data234};
 if(vErrors === null){
 vErrors = [err655];
 }
@@ -8190,8 +8170,40 @@ vErrors.push(err655);
 }
 errors++;
 }
-if(data237.reachability === undefined){
-const err656 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "reachability"},message:"must have required property '"+"reachability"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data237};
+let data239 = data.incidents;
+if(data239 && typeof data239 == "object" && !Array.isArray(data239)){
+if(data239.operatorTokens === undefined){
+data239.operatorTokens = [];
+}
+if(data239.reopenWindow === undefined){
+data239.reopenWindow = "1h";
+}
+if(data239.resolveSettle === undefined){
+data239.resolveSettle = "2m";
+}
+if(data239.rearmAfter === undefined){
+data239.rearmAfter = "10m";
+}
+if(data239.flap === undefined){
+data239.flap = {};
+}
+if(data239.escalation === undefined){
+data239.escalation = [];
+}
+if(data239.grouping === undefined){
+data239.grouping = {};
+}
+if(data239.reachability === undefined){
+data239.reachability = {};
+}
+if(data239.inhibition === undefined){
+data239.inhibition = {};
+}
+if(data239.topology === undefined){
+data239.topology = {};
+}
+if(data239.operatorTokens === undefined){
+const err656 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "operatorTokens"},message:"must have required property '"+"operatorTokens"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data239};
 if(vErrors === null){
 vErrors = [err656];
 }
@@ -8200,8 +8212,8 @@ vErrors.push(err656);
 }
 errors++;
 }
-if(data237.inhibition === undefined){
-const err657 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "inhibition"},message:"must have required property '"+"inhibition"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data237};
+if(data239.reopenWindow === undefined){
+const err657 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "reopenWindow"},message:"must have required property '"+"reopenWindow"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data239};
 if(vErrors === null){
 vErrors = [err657];
 }
@@ -8210,8 +8222,8 @@ vErrors.push(err657);
 }
 errors++;
 }
-if(data237.topology === undefined){
-const err658 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "topology"},message:"must have required property '"+"topology"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data237};
+if(data239.resolveSettle === undefined){
+const err658 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "resolveSettle"},message:"must have required property '"+"resolveSettle"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data239};
 if(vErrors === null){
 vErrors = [err658];
 }
@@ -8220,9 +8232,8 @@ vErrors.push(err658);
 }
 errors++;
 }
-for(const key49 in data237){
-if(!(func2.call(schema11.properties.incidents.properties, key49))){
-const err659 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key49},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents,data:data237};
+if(data239.rearmAfter === undefined){
+const err659 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "rearmAfter"},message:"must have required property '"+"rearmAfter"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data239};
 if(vErrors === null){
 vErrors = [err659];
 }
@@ -8231,15 +8242,8 @@ vErrors.push(err659);
 }
 errors++;
 }
-}
-let data238 = data237.operatorTokens;
-if(Array.isArray(data238)){
-const len27 = data238.length;
-for(let i27=0; i27<len27; i27++){
-let data239 = data238[i27];
-if(typeof data239 === "string"){
-if(func3(data239) < 16){
-const err660 = {instancePath:instancePath+"/incidents/operatorTokens/" + i27,schemaPath:"#/properties/incidents/properties/operatorTokens/items/minLength",keyword:"minLength",params:{limit: 16},message:"must NOT have fewer than 16 characters",schema:16,parentSchema:schema11.properties.incidents.properties.operatorTokens.items,data:data239};
+if(data239.flap === undefined){
+const err660 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "flap"},message:"must have required property '"+"flap"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data239};
 if(vErrors === null){
 vErrors = [err660];
 }
@@ -8248,9 +8252,8 @@ vErrors.push(err660);
 }
 errors++;
 }
-}
-else {
-const err661 = {instancePath:instancePath+"/incidents/operatorTokens/" + i27,schemaPath:"#/properties/incidents/properties/operatorTokens/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.operatorTokens.items.type,parentSchema:schema11.properties.incidents.properties.operatorTokens.items,data:data239};
+if(data239.escalation === undefined){
+const err661 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "escalation"},message:"must have required property '"+"escalation"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data239};
 if(vErrors === null){
 vErrors = [err661];
 }
@@ -8259,10 +8262,8 @@ vErrors.push(err661);
 }
 errors++;
 }
-}
-}
-else {
-const err662 = {instancePath:instancePath+"/incidents/operatorTokens",schemaPath:"#/properties/incidents/properties/operatorTokens/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.incidents.properties.operatorTokens.type,parentSchema:schema11.properties.incidents.properties.operatorTokens,data:data238};
+if(data239.grouping === undefined){
+const err662 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "grouping"},message:"must have required property '"+"grouping"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data239};
 if(vErrors === null){
 vErrors = [err662];
 }
@@ -8271,10 +8272,8 @@ vErrors.push(err662);
 }
 errors++;
 }
-let data240 = data237.reopenWindow;
-if(typeof data240 === "string"){
-if(!pattern0.test(data240)){
-const err663 = {instancePath:instancePath+"/incidents/reopenWindow",schemaPath:"#/properties/incidents/properties/reopenWindow/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.reopenWindow,data:data240};
+if(data239.reachability === undefined){
+const err663 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "reachability"},message:"must have required property '"+"reachability"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data239};
 if(vErrors === null){
 vErrors = [err663];
 }
@@ -8283,9 +8282,8 @@ vErrors.push(err663);
 }
 errors++;
 }
-}
-else {
-const err664 = {instancePath:instancePath+"/incidents/reopenWindow",schemaPath:"#/properties/incidents/properties/reopenWindow/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.reopenWindow.type,parentSchema:schema11.properties.incidents.properties.reopenWindow,data:data240};
+if(data239.inhibition === undefined){
+const err664 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "inhibition"},message:"must have required property '"+"inhibition"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data239};
 if(vErrors === null){
 vErrors = [err664];
 }
@@ -8294,10 +8292,8 @@ vErrors.push(err664);
 }
 errors++;
 }
-let data241 = data237.resolveSettle;
-if(typeof data241 === "string"){
-if(!pattern0.test(data241)){
-const err665 = {instancePath:instancePath+"/incidents/resolveSettle",schemaPath:"#/properties/incidents/properties/resolveSettle/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.resolveSettle,data:data241};
+if(data239.topology === undefined){
+const err665 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/required",keyword:"required",params:{missingProperty: "topology"},message:"must have required property '"+"topology"+"'",schema:schema11.properties.incidents.required,parentSchema:schema11.properties.incidents,data:data239};
 if(vErrors === null){
 vErrors = [err665];
 }
@@ -8306,9 +8302,9 @@ vErrors.push(err665);
 }
 errors++;
 }
-}
-else {
-const err666 = {instancePath:instancePath+"/incidents/resolveSettle",schemaPath:"#/properties/incidents/properties/resolveSettle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.resolveSettle.type,parentSchema:schema11.properties.incidents.properties.resolveSettle,data:data241};
+for(const key49 in data239){
+if(!(func2.call(schema11.properties.incidents.properties, key49))){
+const err666 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key49},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents,data:data239};
 if(vErrors === null){
 vErrors = [err666];
 }
@@ -8317,10 +8313,15 @@ vErrors.push(err666);
 }
 errors++;
 }
-let data242 = data237.rearmAfter;
-if(typeof data242 === "string"){
-if(!pattern0.test(data242)){
-const err667 = {instancePath:instancePath+"/incidents/rearmAfter",schemaPath:"#/properties/incidents/properties/rearmAfter/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.rearmAfter,data:data242};
+}
+let data240 = data239.operatorTokens;
+if(Array.isArray(data240)){
+const len27 = data240.length;
+for(let i27=0; i27<len27; i27++){
+let data241 = data240[i27];
+if(typeof data241 === "string"){
+if(func3(data241) < 16){
+const err667 = {instancePath:instancePath+"/incidents/operatorTokens/" + i27,schemaPath:"#/properties/incidents/properties/operatorTokens/items/minLength",keyword:"minLength",params:{limit: 16},message:"must NOT have fewer than 16 characters",schema:16,parentSchema:schema11.properties.incidents.properties.operatorTokens.items,data:data241};
 if(vErrors === null){
 vErrors = [err667];
 }
@@ -8331,7 +8332,7 @@ errors++;
 }
 }
 else {
-const err668 = {instancePath:instancePath+"/incidents/rearmAfter",schemaPath:"#/properties/incidents/properties/rearmAfter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.rearmAfter.type,parentSchema:schema11.properties.incidents.properties.rearmAfter,data:data242};
+const err668 = {instancePath:instancePath+"/incidents/operatorTokens/" + i27,schemaPath:"#/properties/incidents/properties/operatorTokens/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.operatorTokens.items.type,parentSchema:schema11.properties.incidents.properties.operatorTokens.items,data:data241};
 if(vErrors === null){
 vErrors = [err668];
 }
@@ -8340,22 +8341,10 @@ vErrors.push(err668);
 }
 errors++;
 }
-let data243 = data237.flap;
-if(data243 && typeof data243 == "object" && !Array.isArray(data243)){
-if(data243.enabled === undefined){
-data243.enabled = true;
 }
-if(data243.window === undefined){
-data243.window = "1h";
 }
-if(data243.highThreshold === undefined){
-data243.highThreshold = 50;
-}
-if(data243.lowThreshold === undefined){
-data243.lowThreshold = 25;
-}
-if(data243.enabled === undefined){
-const err669 = {instancePath:instancePath+"/incidents/flap",schemaPath:"#/properties/incidents/properties/flap/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.incidents.properties.flap.required,parentSchema:schema11.properties.incidents.properties.flap,data:data243};
+else {
+const err669 = {instancePath:instancePath+"/incidents/operatorTokens",schemaPath:"#/properties/incidents/properties/operatorTokens/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.incidents.properties.operatorTokens.type,parentSchema:schema11.properties.incidents.properties.operatorTokens,data:data240};
 if(vErrors === null){
 vErrors = [err669];
 }
@@ -8364,8 +8353,10 @@ vErrors.push(err669);
 }
 errors++;
 }
-if(data243.window === undefined){
-const err670 = {instancePath:instancePath+"/incidents/flap",schemaPath:"#/properties/incidents/properties/flap/required",keyword:"required",params:{missingProperty: "window"},message:"must have required property '"+"window"+"'",schema:schema11.properties.incidents.properties.flap.required,parentSchema:schema11.properties.incidents.properties.flap,data:data243};
+let data242 = data239.reopenWindow;
+if(typeof data242 === "string"){
+if(!pattern0.test(data242)){
+const err670 = {instancePath:instancePath+"/incidents/reopenWindow",schemaPath:"#/properties/incidents/properties/reopenWindow/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.reopenWindow,data:data242};
 if(vErrors === null){
 vErrors = [err670];
 }
@@ -8374,8 +8365,9 @@ vErrors.push(err670);
 }
 errors++;
 }
-if(data243.highThreshold === undefined){
-const err671 = {instancePath:instancePath+"/incidents/flap",schemaPath:"#/properties/incidents/properties/flap/required",keyword:"required",params:{missingProperty: "highThreshold"},message:"must have required property '"+"highThreshold"+"'",schema:schema11.properties.incidents.properties.flap.required,parentSchema:schema11.properties.incidents.properties.flap,data:data243};
+}
+else {
+const err671 = {instancePath:instancePath+"/incidents/reopenWindow",schemaPath:"#/properties/incidents/properties/reopenWindow/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.reopenWindow.type,parentSchema:schema11.properties.incidents.properties.reopenWindow,data:data242};
 if(vErrors === null){
 vErrors = [err671];
 }
@@ -8384,8 +8376,10 @@ vErrors.push(err671);
 }
 errors++;
 }
-if(data243.lowThreshold === undefined){
-const err672 = {instancePath:instancePath+"/incidents/flap",schemaPath:"#/properties/incidents/properties/flap/required",keyword:"required",params:{missingProperty: "lowThreshold"},message:"must have required property '"+"lowThreshold"+"'",schema:schema11.properties.incidents.properties.flap.required,parentSchema:schema11.properties.incidents.properties.flap,data:data243};
+let data243 = data239.resolveSettle;
+if(typeof data243 === "string"){
+if(!pattern0.test(data243)){
+const err672 = {instancePath:instancePath+"/incidents/resolveSettle",schemaPath:"#/properties/incidents/properties/resolveSettle/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.resolveSettle,data:data243};
 if(vErrors === null){
 vErrors = [err672];
 }
@@ -8394,9 +8388,9 @@ vErrors.push(err672);
 }
 errors++;
 }
-for(const key50 in data243){
-if(!((((key50 === "enabled") || (key50 === "window")) || (key50 === "highThreshold")) || (key50 === "lowThreshold"))){
-const err673 = {instancePath:instancePath+"/incidents/flap",schemaPath:"#/properties/incidents/properties/flap/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key50},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.flap,data:data243};
+}
+else {
+const err673 = {instancePath:instancePath+"/incidents/resolveSettle",schemaPath:"#/properties/incidents/properties/resolveSettle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.resolveSettle.type,parentSchema:schema11.properties.incidents.properties.resolveSettle,data:data243};
 if(vErrors === null){
 vErrors = [err673];
 }
@@ -8405,10 +8399,10 @@ vErrors.push(err673);
 }
 errors++;
 }
-}
-let data244 = data243.enabled;
-if(typeof data244 !== "boolean"){
-const err674 = {instancePath:instancePath+"/incidents/flap/enabled",schemaPath:"#/properties/incidents/properties/flap/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.incidents.properties.flap.properties.enabled.type,parentSchema:schema11.properties.incidents.properties.flap.properties.enabled,data:data244};
+let data244 = data239.rearmAfter;
+if(typeof data244 === "string"){
+if(!pattern0.test(data244)){
+const err674 = {instancePath:instancePath+"/incidents/rearmAfter",schemaPath:"#/properties/incidents/properties/rearmAfter/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.rearmAfter,data:data244};
 if(vErrors === null){
 vErrors = [err674];
 }
@@ -8417,10 +8411,9 @@ vErrors.push(err674);
 }
 errors++;
 }
-let data245 = data243.window;
-if(typeof data245 === "string"){
-if(!pattern0.test(data245)){
-const err675 = {instancePath:instancePath+"/incidents/flap/window",schemaPath:"#/properties/incidents/properties/flap/properties/window/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.flap.properties.window,data:data245};
+}
+else {
+const err675 = {instancePath:instancePath+"/incidents/rearmAfter",schemaPath:"#/properties/incidents/properties/rearmAfter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.rearmAfter.type,parentSchema:schema11.properties.incidents.properties.rearmAfter,data:data244};
 if(vErrors === null){
 vErrors = [err675];
 }
@@ -8429,9 +8422,22 @@ vErrors.push(err675);
 }
 errors++;
 }
+let data245 = data239.flap;
+if(data245 && typeof data245 == "object" && !Array.isArray(data245)){
+if(data245.enabled === undefined){
+data245.enabled = true;
 }
-else {
-const err676 = {instancePath:instancePath+"/incidents/flap/window",schemaPath:"#/properties/incidents/properties/flap/properties/window/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.flap.properties.window.type,parentSchema:schema11.properties.incidents.properties.flap.properties.window,data:data245};
+if(data245.window === undefined){
+data245.window = "1h";
+}
+if(data245.highThreshold === undefined){
+data245.highThreshold = 50;
+}
+if(data245.lowThreshold === undefined){
+data245.lowThreshold = 25;
+}
+if(data245.enabled === undefined){
+const err676 = {instancePath:instancePath+"/incidents/flap",schemaPath:"#/properties/incidents/properties/flap/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.incidents.properties.flap.required,parentSchema:schema11.properties.incidents.properties.flap,data:data245};
 if(vErrors === null){
 vErrors = [err676];
 }
@@ -8440,10 +8446,8 @@ vErrors.push(err676);
 }
 errors++;
 }
-let data246 = data243.highThreshold;
-if(typeof data246 == "number"){
-if(data246 > 100 || isNaN(data246)){
-const err677 = {instancePath:instancePath+"/incidents/flap/highThreshold",schemaPath:"#/properties/incidents/properties/flap/properties/highThreshold/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema11.properties.incidents.properties.flap.properties.highThreshold,data:data246};
+if(data245.window === undefined){
+const err677 = {instancePath:instancePath+"/incidents/flap",schemaPath:"#/properties/incidents/properties/flap/required",keyword:"required",params:{missingProperty: "window"},message:"must have required property '"+"window"+"'",schema:schema11.properties.incidents.properties.flap.required,parentSchema:schema11.properties.incidents.properties.flap,data:data245};
 if(vErrors === null){
 vErrors = [err677];
 }
@@ -8452,8 +8456,8 @@ vErrors.push(err677);
 }
 errors++;
 }
-if(data246 < 0 || isNaN(data246)){
-const err678 = {instancePath:instancePath+"/incidents/flap/highThreshold",schemaPath:"#/properties/incidents/properties/flap/properties/highThreshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.incidents.properties.flap.properties.highThreshold,data:data246};
+if(data245.highThreshold === undefined){
+const err678 = {instancePath:instancePath+"/incidents/flap",schemaPath:"#/properties/incidents/properties/flap/required",keyword:"required",params:{missingProperty: "highThreshold"},message:"must have required property '"+"highThreshold"+"'",schema:schema11.properties.incidents.properties.flap.required,parentSchema:schema11.properties.incidents.properties.flap,data:data245};
 if(vErrors === null){
 vErrors = [err678];
 }
@@ -8462,9 +8466,8 @@ vErrors.push(err678);
 }
 errors++;
 }
-}
-else {
-const err679 = {instancePath:instancePath+"/incidents/flap/highThreshold",schemaPath:"#/properties/incidents/properties/flap/properties/highThreshold/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.incidents.properties.flap.properties.highThreshold.type,parentSchema:schema11.properties.incidents.properties.flap.properties.highThreshold,data:data246};
+if(data245.lowThreshold === undefined){
+const err679 = {instancePath:instancePath+"/incidents/flap",schemaPath:"#/properties/incidents/properties/flap/required",keyword:"required",params:{missingProperty: "lowThreshold"},message:"must have required property '"+"lowThreshold"+"'",schema:schema11.properties.incidents.properties.flap.required,parentSchema:schema11.properties.incidents.properties.flap,data:data245};
 if(vErrors === null){
 vErrors = [err679];
 }
@@ -8473,10 +8476,9 @@ vErrors.push(err679);
 }
 errors++;
 }
-let data247 = data243.lowThreshold;
-if(typeof data247 == "number"){
-if(data247 > 100 || isNaN(data247)){
-const err680 = {instancePath:instancePath+"/incidents/flap/lowThreshold",schemaPath:"#/properties/incidents/properties/flap/properties/lowThreshold/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema11.properties.incidents.properties.flap.properties.lowThreshold,data:data247};
+for(const key50 in data245){
+if(!((((key50 === "enabled") || (key50 === "window")) || (key50 === "highThreshold")) || (key50 === "lowThreshold"))){
+const err680 = {instancePath:instancePath+"/incidents/flap",schemaPath:"#/properties/incidents/properties/flap/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key50},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.flap,data:data245};
 if(vErrors === null){
 vErrors = [err680];
 }
@@ -8485,8 +8487,10 @@ vErrors.push(err680);
 }
 errors++;
 }
-if(data247 < 0 || isNaN(data247)){
-const err681 = {instancePath:instancePath+"/incidents/flap/lowThreshold",schemaPath:"#/properties/incidents/properties/flap/properties/lowThreshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.incidents.properties.flap.properties.lowThreshold,data:data247};
+}
+let data246 = data245.enabled;
+if(typeof data246 !== "boolean"){
+const err681 = {instancePath:instancePath+"/incidents/flap/enabled",schemaPath:"#/properties/incidents/properties/flap/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.incidents.properties.flap.properties.enabled.type,parentSchema:schema11.properties.incidents.properties.flap.properties.enabled,data:data246};
 if(vErrors === null){
 vErrors = [err681];
 }
@@ -8495,9 +8499,10 @@ vErrors.push(err681);
 }
 errors++;
 }
-}
-else {
-const err682 = {instancePath:instancePath+"/incidents/flap/lowThreshold",schemaPath:"#/properties/incidents/properties/flap/properties/lowThreshold/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.incidents.properties.flap.properties.lowThreshold.type,parentSchema:schema11.properties.incidents.properties.flap.properties.lowThreshold,data:data247};
+let data247 = data245.window;
+if(typeof data247 === "string"){
+if(!pattern0.test(data247)){
+const err682 = {instancePath:instancePath+"/incidents/flap/window",schemaPath:"#/properties/incidents/properties/flap/properties/window/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.flap.properties.window,data:data247};
 if(vErrors === null){
 vErrors = [err682];
 }
@@ -8508,7 +8513,7 @@ errors++;
 }
 }
 else {
-const err683 = {instancePath:instancePath+"/incidents/flap",schemaPath:"#/properties/incidents/properties/flap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.flap.type,parentSchema:schema11.properties.incidents.properties.flap,data:data243};
+const err683 = {instancePath:instancePath+"/incidents/flap/window",schemaPath:"#/properties/incidents/properties/flap/properties/window/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.flap.properties.window.type,parentSchema:schema11.properties.incidents.properties.flap.properties.window,data:data247};
 if(vErrors === null){
 vErrors = [err683];
 }
@@ -8517,14 +8522,10 @@ vErrors.push(err683);
 }
 errors++;
 }
-let data248 = data237.escalation;
-if(Array.isArray(data248)){
-const len28 = data248.length;
-for(let i28=0; i28<len28; i28++){
-let data249 = data248[i28];
-if(data249 && typeof data249 == "object" && !Array.isArray(data249)){
-if(data249.after === undefined){
-const err684 = {instancePath:instancePath+"/incidents/escalation/" + i28,schemaPath:"#/properties/incidents/properties/escalation/items/required",keyword:"required",params:{missingProperty: "after"},message:"must have required property '"+"after"+"'",schema:schema11.properties.incidents.properties.escalation.items.required,parentSchema:schema11.properties.incidents.properties.escalation.items,data:data249};
+let data248 = data245.highThreshold;
+if(typeof data248 == "number"){
+if(data248 > 100 || isNaN(data248)){
+const err684 = {instancePath:instancePath+"/incidents/flap/highThreshold",schemaPath:"#/properties/incidents/properties/flap/properties/highThreshold/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema11.properties.incidents.properties.flap.properties.highThreshold,data:data248};
 if(vErrors === null){
 vErrors = [err684];
 }
@@ -8533,8 +8534,8 @@ vErrors.push(err684);
 }
 errors++;
 }
-if(data249.severity === undefined){
-const err685 = {instancePath:instancePath+"/incidents/escalation/" + i28,schemaPath:"#/properties/incidents/properties/escalation/items/required",keyword:"required",params:{missingProperty: "severity"},message:"must have required property '"+"severity"+"'",schema:schema11.properties.incidents.properties.escalation.items.required,parentSchema:schema11.properties.incidents.properties.escalation.items,data:data249};
+if(data248 < 0 || isNaN(data248)){
+const err685 = {instancePath:instancePath+"/incidents/flap/highThreshold",schemaPath:"#/properties/incidents/properties/flap/properties/highThreshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.incidents.properties.flap.properties.highThreshold,data:data248};
 if(vErrors === null){
 vErrors = [err685];
 }
@@ -8543,9 +8544,9 @@ vErrors.push(err685);
 }
 errors++;
 }
-for(const key51 in data249){
-if(!((key51 === "after") || (key51 === "severity"))){
-const err686 = {instancePath:instancePath+"/incidents/escalation/" + i28,schemaPath:"#/properties/incidents/properties/escalation/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key51},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.escalation.items,data:data249};
+}
+else {
+const err686 = {instancePath:instancePath+"/incidents/flap/highThreshold",schemaPath:"#/properties/incidents/properties/flap/properties/highThreshold/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.incidents.properties.flap.properties.highThreshold.type,parentSchema:schema11.properties.incidents.properties.flap.properties.highThreshold,data:data248};
 if(vErrors === null){
 vErrors = [err686];
 }
@@ -8554,12 +8555,10 @@ vErrors.push(err686);
 }
 errors++;
 }
-}
-if(data249.after !== undefined){
-let data250 = data249.after;
-if(typeof data250 === "string"){
-if(!pattern0.test(data250)){
-const err687 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/after",schemaPath:"#/properties/incidents/properties/escalation/items/properties/after/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.escalation.items.properties.after,data:data250};
+let data249 = data245.lowThreshold;
+if(typeof data249 == "number"){
+if(data249 > 100 || isNaN(data249)){
+const err687 = {instancePath:instancePath+"/incidents/flap/lowThreshold",schemaPath:"#/properties/incidents/properties/flap/properties/lowThreshold/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema11.properties.incidents.properties.flap.properties.lowThreshold,data:data249};
 if(vErrors === null){
 vErrors = [err687];
 }
@@ -8568,9 +8567,8 @@ vErrors.push(err687);
 }
 errors++;
 }
-}
-else {
-const err688 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/after",schemaPath:"#/properties/incidents/properties/escalation/items/properties/after/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.escalation.items.properties.after.type,parentSchema:schema11.properties.incidents.properties.escalation.items.properties.after,data:data250};
+if(data249 < 0 || isNaN(data249)){
+const err688 = {instancePath:instancePath+"/incidents/flap/lowThreshold",schemaPath:"#/properties/incidents/properties/flap/properties/lowThreshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.incidents.properties.flap.properties.lowThreshold,data:data249};
 if(vErrors === null){
 vErrors = [err688];
 }
@@ -8580,13 +8578,8 @@ vErrors.push(err688);
 errors++;
 }
 }
-if(data249.severity !== undefined){
-let data251 = data249.severity;
-const _errs610 = errors;
-let valid125 = false;
-const _errs611 = errors;
-if(typeof data251 !== "string"){
-const err689 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[0].type,parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[0],data:data251};
+else {
+const err689 = {instancePath:instancePath+"/incidents/flap/lowThreshold",schemaPath:"#/properties/incidents/properties/flap/properties/lowThreshold/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.incidents.properties.flap.properties.lowThreshold.type,parentSchema:schema11.properties.incidents.properties.flap.properties.lowThreshold,data:data249};
 if(vErrors === null){
 vErrors = [err689];
 }
@@ -8595,8 +8588,9 @@ vErrors.push(err689);
 }
 errors++;
 }
-if("critical" !== data251){
-const err690 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf/0/const",keyword:"const",params:{allowedValue: "critical"},message:"must be equal to constant",schema:"critical",parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[0],data:data251};
+}
+else {
+const err690 = {instancePath:instancePath+"/incidents/flap",schemaPath:"#/properties/incidents/properties/flap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.flap.type,parentSchema:schema11.properties.incidents.properties.flap,data:data245};
 if(vErrors === null){
 vErrors = [err690];
 }
@@ -8605,12 +8599,14 @@ vErrors.push(err690);
 }
 errors++;
 }
-var _valid7 = _errs611 === errors;
-valid125 = valid125 || _valid7;
-if(!valid125){
-const _errs613 = errors;
-if(typeof data251 !== "string"){
-const err691 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[1].type,parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[1],data:data251};
+let data250 = data239.escalation;
+if(Array.isArray(data250)){
+const len28 = data250.length;
+for(let i28=0; i28<len28; i28++){
+let data251 = data250[i28];
+if(data251 && typeof data251 == "object" && !Array.isArray(data251)){
+if(data251.after === undefined){
+const err691 = {instancePath:instancePath+"/incidents/escalation/" + i28,schemaPath:"#/properties/incidents/properties/escalation/items/required",keyword:"required",params:{missingProperty: "after"},message:"must have required property '"+"after"+"'",schema:schema11.properties.incidents.properties.escalation.items.required,parentSchema:schema11.properties.incidents.properties.escalation.items,data:data251};
 if(vErrors === null){
 vErrors = [err691];
 }
@@ -8619,8 +8615,8 @@ vErrors.push(err691);
 }
 errors++;
 }
-if("warning" !== data251){
-const err692 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf/1/const",keyword:"const",params:{allowedValue: "warning"},message:"must be equal to constant",schema:"warning",parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[1],data:data251};
+if(data251.severity === undefined){
+const err692 = {instancePath:instancePath+"/incidents/escalation/" + i28,schemaPath:"#/properties/incidents/properties/escalation/items/required",keyword:"required",params:{missingProperty: "severity"},message:"must have required property '"+"severity"+"'",schema:schema11.properties.incidents.properties.escalation.items.required,parentSchema:schema11.properties.incidents.properties.escalation.items,data:data251};
 if(vErrors === null){
 vErrors = [err692];
 }
@@ -8629,12 +8625,9 @@ vErrors.push(err692);
 }
 errors++;
 }
-var _valid7 = _errs613 === errors;
-valid125 = valid125 || _valid7;
-if(!valid125){
-const _errs615 = errors;
-if(typeof data251 !== "string"){
-const err693 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[2].type,parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[2],data:data251};
+for(const key51 in data251){
+if(!((key51 === "after") || (key51 === "severity"))){
+const err693 = {instancePath:instancePath+"/incidents/escalation/" + i28,schemaPath:"#/properties/incidents/properties/escalation/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key51},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.escalation.items,data:data251};
 if(vErrors === null){
 vErrors = [err693];
 }
@@ -8643,8 +8636,12 @@ vErrors.push(err693);
 }
 errors++;
 }
-if("info" !== data251){
-const err694 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf/2/const",keyword:"const",params:{allowedValue: "info"},message:"must be equal to constant",schema:"info",parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[2],data:data251};
+}
+if(data251.after !== undefined){
+let data252 = data251.after;
+if(typeof data252 === "string"){
+if(!pattern0.test(data252)){
+const err694 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/after",schemaPath:"#/properties/incidents/properties/escalation/items/properties/after/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.escalation.items.properties.after,data:data252};
 if(vErrors === null){
 vErrors = [err694];
 }
@@ -8653,12 +8650,9 @@ vErrors.push(err694);
 }
 errors++;
 }
-var _valid7 = _errs615 === errors;
-valid125 = valid125 || _valid7;
 }
-}
-if(!valid125){
-const err695 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf,parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity,data:data251};
+else {
+const err695 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/after",schemaPath:"#/properties/incidents/properties/escalation/items/properties/after/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.escalation.items.properties.after.type,parentSchema:schema11.properties.incidents.properties.escalation.items.properties.after,data:data252};
 if(vErrors === null){
 vErrors = [err695];
 }
@@ -8667,11 +8661,99 @@ vErrors.push(err695);
 }
 errors++;
 }
+}
+if(data251.severity !== undefined){
+let data253 = data251.severity;
+const _errs614 = errors;
+let valid125 = false;
+const _errs615 = errors;
+if(typeof data253 !== "string"){
+const err696 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[0].type,parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[0],data:data253};
+if(vErrors === null){
+vErrors = [err696];
+}
 else {
-errors = _errs610;
+vErrors.push(err696);
+}
+errors++;
+}
+if("critical" !== data253){
+const err697 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf/0/const",keyword:"const",params:{allowedValue: "critical"},message:"must be equal to constant",schema:"critical",parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[0],data:data253};
+if(vErrors === null){
+vErrors = [err697];
+}
+else {
+vErrors.push(err697);
+}
+errors++;
+}
+var _valid7 = _errs615 === errors;
+valid125 = valid125 || _valid7;
+if(!valid125){
+const _errs617 = errors;
+if(typeof data253 !== "string"){
+const err698 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[1].type,parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[1],data:data253};
+if(vErrors === null){
+vErrors = [err698];
+}
+else {
+vErrors.push(err698);
+}
+errors++;
+}
+if("warning" !== data253){
+const err699 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf/1/const",keyword:"const",params:{allowedValue: "warning"},message:"must be equal to constant",schema:"warning",parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[1],data:data253};
+if(vErrors === null){
+vErrors = [err699];
+}
+else {
+vErrors.push(err699);
+}
+errors++;
+}
+var _valid7 = _errs617 === errors;
+valid125 = valid125 || _valid7;
+if(!valid125){
+const _errs619 = errors;
+if(typeof data253 !== "string"){
+const err700 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[2].type,parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[2],data:data253};
+if(vErrors === null){
+vErrors = [err700];
+}
+else {
+vErrors.push(err700);
+}
+errors++;
+}
+if("info" !== data253){
+const err701 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf/2/const",keyword:"const",params:{allowedValue: "info"},message:"must be equal to constant",schema:"info",parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf[2],data:data253};
+if(vErrors === null){
+vErrors = [err701];
+}
+else {
+vErrors.push(err701);
+}
+errors++;
+}
+var _valid7 = _errs619 === errors;
+valid125 = valid125 || _valid7;
+}
+}
+if(!valid125){
+const err702 = {instancePath:instancePath+"/incidents/escalation/" + i28+"/severity",schemaPath:"#/properties/incidents/properties/escalation/items/properties/severity/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.incidents.properties.escalation.items.properties.severity.anyOf,parentSchema:schema11.properties.incidents.properties.escalation.items.properties.severity,data:data253};
+if(vErrors === null){
+vErrors = [err702];
+}
+else {
+vErrors.push(err702);
+}
+errors++;
+}
+else {
+errors = _errs614;
 if(vErrors !== null){
-if(_errs610){
-vErrors.length = _errs610;
+if(_errs614){
+vErrors.length = _errs614;
 }
 else {
 vErrors = null;
@@ -8681,96 +8763,7 @@ vErrors = null;
 }
 }
 else {
-const err696 = {instancePath:instancePath+"/incidents/escalation/" + i28,schemaPath:"#/properties/incidents/properties/escalation/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.escalation.items.type,parentSchema:schema11.properties.incidents.properties.escalation.items,data:data249};
-if(vErrors === null){
-vErrors = [err696];
-}
-else {
-vErrors.push(err696);
-}
-errors++;
-}
-}
-}
-else {
-const err697 = {instancePath:instancePath+"/incidents/escalation",schemaPath:"#/properties/incidents/properties/escalation/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.incidents.properties.escalation.type,parentSchema:schema11.properties.incidents.properties.escalation,data:data248};
-if(vErrors === null){
-vErrors = [err697];
-}
-else {
-vErrors.push(err697);
-}
-errors++;
-}
-let data252 = data237.grouping;
-if(data252 && typeof data252 == "object" && !Array.isArray(data252)){
-if(data252.byHost === undefined){
-data252.byHost = false;
-}
-if(data252.byHost === undefined){
-const err698 = {instancePath:instancePath+"/incidents/grouping",schemaPath:"#/properties/incidents/properties/grouping/required",keyword:"required",params:{missingProperty: "byHost"},message:"must have required property '"+"byHost"+"'",schema:schema11.properties.incidents.properties.grouping.required,parentSchema:schema11.properties.incidents.properties.grouping,data:data252};
-if(vErrors === null){
-vErrors = [err698];
-}
-else {
-vErrors.push(err698);
-}
-errors++;
-}
-for(const key52 in data252){
-if(!(key52 === "byHost")){
-const err699 = {instancePath:instancePath+"/incidents/grouping",schemaPath:"#/properties/incidents/properties/grouping/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key52},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.grouping,data:data252};
-if(vErrors === null){
-vErrors = [err699];
-}
-else {
-vErrors.push(err699);
-}
-errors++;
-}
-}
-let data253 = data252.byHost;
-if(typeof data253 !== "boolean"){
-const err700 = {instancePath:instancePath+"/incidents/grouping/byHost",schemaPath:"#/properties/incidents/properties/grouping/properties/byHost/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.incidents.properties.grouping.properties.byHost.type,parentSchema:schema11.properties.incidents.properties.grouping.properties.byHost,data:data253};
-if(vErrors === null){
-vErrors = [err700];
-}
-else {
-vErrors.push(err700);
-}
-errors++;
-}
-}
-else {
-const err701 = {instancePath:instancePath+"/incidents/grouping",schemaPath:"#/properties/incidents/properties/grouping/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.grouping.type,parentSchema:schema11.properties.incidents.properties.grouping,data:data252};
-if(vErrors === null){
-vErrors = [err701];
-}
-else {
-vErrors.push(err701);
-}
-errors++;
-}
-let data254 = data237.reachability;
-if(data254 && typeof data254 == "object" && !Array.isArray(data254)){
-if(data254.enabled === undefined){
-data254.enabled = true;
-}
-if(data254.pingTimeout === undefined){
-data254.pingTimeout = "2s";
-}
-if(data254.enabled === undefined){
-const err702 = {instancePath:instancePath+"/incidents/reachability",schemaPath:"#/properties/incidents/properties/reachability/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.incidents.properties.reachability.required,parentSchema:schema11.properties.incidents.properties.reachability,data:data254};
-if(vErrors === null){
-vErrors = [err702];
-}
-else {
-vErrors.push(err702);
-}
-errors++;
-}
-if(data254.pingTimeout === undefined){
-const err703 = {instancePath:instancePath+"/incidents/reachability",schemaPath:"#/properties/incidents/properties/reachability/required",keyword:"required",params:{missingProperty: "pingTimeout"},message:"must have required property '"+"pingTimeout"+"'",schema:schema11.properties.incidents.properties.reachability.required,parentSchema:schema11.properties.incidents.properties.reachability,data:data254};
+const err703 = {instancePath:instancePath+"/incidents/escalation/" + i28,schemaPath:"#/properties/incidents/properties/escalation/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.escalation.items.type,parentSchema:schema11.properties.incidents.properties.escalation.items,data:data251};
 if(vErrors === null){
 vErrors = [err703];
 }
@@ -8779,9 +8772,10 @@ vErrors.push(err703);
 }
 errors++;
 }
-for(const key53 in data254){
-if(!((key53 === "enabled") || (key53 === "pingTimeout"))){
-const err704 = {instancePath:instancePath+"/incidents/reachability",schemaPath:"#/properties/incidents/properties/reachability/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key53},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.reachability,data:data254};
+}
+}
+else {
+const err704 = {instancePath:instancePath+"/incidents/escalation",schemaPath:"#/properties/incidents/properties/escalation/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.incidents.properties.escalation.type,parentSchema:schema11.properties.incidents.properties.escalation,data:data250};
 if(vErrors === null){
 vErrors = [err704];
 }
@@ -8790,10 +8784,13 @@ vErrors.push(err704);
 }
 errors++;
 }
+let data254 = data239.grouping;
+if(data254 && typeof data254 == "object" && !Array.isArray(data254)){
+if(data254.byHost === undefined){
+data254.byHost = false;
 }
-let data255 = data254.enabled;
-if(typeof data255 !== "boolean"){
-const err705 = {instancePath:instancePath+"/incidents/reachability/enabled",schemaPath:"#/properties/incidents/properties/reachability/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.incidents.properties.reachability.properties.enabled.type,parentSchema:schema11.properties.incidents.properties.reachability.properties.enabled,data:data255};
+if(data254.byHost === undefined){
+const err705 = {instancePath:instancePath+"/incidents/grouping",schemaPath:"#/properties/incidents/properties/grouping/required",keyword:"required",params:{missingProperty: "byHost"},message:"must have required property '"+"byHost"+"'",schema:schema11.properties.incidents.properties.grouping.required,parentSchema:schema11.properties.incidents.properties.grouping,data:data254};
 if(vErrors === null){
 vErrors = [err705];
 }
@@ -8802,10 +8799,9 @@ vErrors.push(err705);
 }
 errors++;
 }
-let data256 = data254.pingTimeout;
-if(typeof data256 === "string"){
-if(!pattern0.test(data256)){
-const err706 = {instancePath:instancePath+"/incidents/reachability/pingTimeout",schemaPath:"#/properties/incidents/properties/reachability/properties/pingTimeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.reachability.properties.pingTimeout,data:data256};
+for(const key52 in data254){
+if(!(key52 === "byHost")){
+const err706 = {instancePath:instancePath+"/incidents/grouping",schemaPath:"#/properties/incidents/properties/grouping/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key52},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.grouping,data:data254};
 if(vErrors === null){
 vErrors = [err706];
 }
@@ -8815,8 +8811,9 @@ vErrors.push(err706);
 errors++;
 }
 }
-else {
-const err707 = {instancePath:instancePath+"/incidents/reachability/pingTimeout",schemaPath:"#/properties/incidents/properties/reachability/properties/pingTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.reachability.properties.pingTimeout.type,parentSchema:schema11.properties.incidents.properties.reachability.properties.pingTimeout,data:data256};
+let data255 = data254.byHost;
+if(typeof data255 !== "boolean"){
+const err707 = {instancePath:instancePath+"/incidents/grouping/byHost",schemaPath:"#/properties/incidents/properties/grouping/properties/byHost/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.incidents.properties.grouping.properties.byHost.type,parentSchema:schema11.properties.incidents.properties.grouping.properties.byHost,data:data255};
 if(vErrors === null){
 vErrors = [err707];
 }
@@ -8827,7 +8824,7 @@ errors++;
 }
 }
 else {
-const err708 = {instancePath:instancePath+"/incidents/reachability",schemaPath:"#/properties/incidents/properties/reachability/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.reachability.type,parentSchema:schema11.properties.incidents.properties.reachability,data:data254};
+const err708 = {instancePath:instancePath+"/incidents/grouping",schemaPath:"#/properties/incidents/properties/grouping/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.grouping.type,parentSchema:schema11.properties.incidents.properties.grouping,data:data254};
 if(vErrors === null){
 vErrors = [err708];
 }
@@ -8836,13 +8833,16 @@ vErrors.push(err708);
 }
 errors++;
 }
-let data257 = data237.inhibition;
-if(data257 && typeof data257 == "object" && !Array.isArray(data257)){
-if(data257.recoveryGrace === undefined){
-data257.recoveryGrace = "1m";
+let data256 = data239.reachability;
+if(data256 && typeof data256 == "object" && !Array.isArray(data256)){
+if(data256.enabled === undefined){
+data256.enabled = true;
 }
-if(data257.recoveryGrace === undefined){
-const err709 = {instancePath:instancePath+"/incidents/inhibition",schemaPath:"#/properties/incidents/properties/inhibition/required",keyword:"required",params:{missingProperty: "recoveryGrace"},message:"must have required property '"+"recoveryGrace"+"'",schema:schema11.properties.incidents.properties.inhibition.required,parentSchema:schema11.properties.incidents.properties.inhibition,data:data257};
+if(data256.pingTimeout === undefined){
+data256.pingTimeout = "2s";
+}
+if(data256.enabled === undefined){
+const err709 = {instancePath:instancePath+"/incidents/reachability",schemaPath:"#/properties/incidents/properties/reachability/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.incidents.properties.reachability.required,parentSchema:schema11.properties.incidents.properties.reachability,data:data256};
 if(vErrors === null){
 vErrors = [err709];
 }
@@ -8851,9 +8851,8 @@ vErrors.push(err709);
 }
 errors++;
 }
-for(const key54 in data257){
-if(!(key54 === "recoveryGrace")){
-const err710 = {instancePath:instancePath+"/incidents/inhibition",schemaPath:"#/properties/incidents/properties/inhibition/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key54},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.inhibition,data:data257};
+if(data256.pingTimeout === undefined){
+const err710 = {instancePath:instancePath+"/incidents/reachability",schemaPath:"#/properties/incidents/properties/reachability/required",keyword:"required",params:{missingProperty: "pingTimeout"},message:"must have required property '"+"pingTimeout"+"'",schema:schema11.properties.incidents.properties.reachability.required,parentSchema:schema11.properties.incidents.properties.reachability,data:data256};
 if(vErrors === null){
 vErrors = [err710];
 }
@@ -8862,11 +8861,9 @@ vErrors.push(err710);
 }
 errors++;
 }
-}
-let data258 = data257.recoveryGrace;
-if(typeof data258 === "string"){
-if(!pattern0.test(data258)){
-const err711 = {instancePath:instancePath+"/incidents/inhibition/recoveryGrace",schemaPath:"#/properties/incidents/properties/inhibition/properties/recoveryGrace/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.inhibition.properties.recoveryGrace,data:data258};
+for(const key53 in data256){
+if(!((key53 === "enabled") || (key53 === "pingTimeout"))){
+const err711 = {instancePath:instancePath+"/incidents/reachability",schemaPath:"#/properties/incidents/properties/reachability/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key53},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.reachability,data:data256};
 if(vErrors === null){
 vErrors = [err711];
 }
@@ -8876,8 +8873,9 @@ vErrors.push(err711);
 errors++;
 }
 }
-else {
-const err712 = {instancePath:instancePath+"/incidents/inhibition/recoveryGrace",schemaPath:"#/properties/incidents/properties/inhibition/properties/recoveryGrace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.inhibition.properties.recoveryGrace.type,parentSchema:schema11.properties.incidents.properties.inhibition.properties.recoveryGrace,data:data258};
+let data257 = data256.enabled;
+if(typeof data257 !== "boolean"){
+const err712 = {instancePath:instancePath+"/incidents/reachability/enabled",schemaPath:"#/properties/incidents/properties/reachability/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.incidents.properties.reachability.properties.enabled.type,parentSchema:schema11.properties.incidents.properties.reachability.properties.enabled,data:data257};
 if(vErrors === null){
 vErrors = [err712];
 }
@@ -8886,9 +8884,10 @@ vErrors.push(err712);
 }
 errors++;
 }
-}
-else {
-const err713 = {instancePath:instancePath+"/incidents/inhibition",schemaPath:"#/properties/incidents/properties/inhibition/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.inhibition.type,parentSchema:schema11.properties.incidents.properties.inhibition,data:data257};
+let data258 = data256.pingTimeout;
+if(typeof data258 === "string"){
+if(!pattern0.test(data258)){
+const err713 = {instancePath:instancePath+"/incidents/reachability/pingTimeout",schemaPath:"#/properties/incidents/properties/reachability/properties/pingTimeout/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.reachability.properties.pingTimeout,data:data258};
 if(vErrors === null){
 vErrors = [err713];
 }
@@ -8897,28 +8896,9 @@ vErrors.push(err713);
 }
 errors++;
 }
-let data259 = data237.topology;
-if(data259 && typeof data259 == "object" && !Array.isArray(data259)){
-if(data259.downRules === undefined){
-data259.downRules = ["agent_silent"];
 }
-if(data259.targetDownRules === undefined){
-data259.targetDownRules = ["ping_loss_high"];
-}
-if(data259.learnGateways === undefined){
-data259.learnGateways = true;
-}
-if(data259.settle === undefined){
-data259.settle = "30s";
-}
-if(data259.recoveryGrace === undefined){
-data259.recoveryGrace = "2m";
-}
-if(data259.hosts === undefined){
-data259.hosts = {};
-}
-if(data259.downRules === undefined){
-const err714 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/required",keyword:"required",params:{missingProperty: "downRules"},message:"must have required property '"+"downRules"+"'",schema:schema11.properties.incidents.properties.topology.required,parentSchema:schema11.properties.incidents.properties.topology,data:data259};
+else {
+const err714 = {instancePath:instancePath+"/incidents/reachability/pingTimeout",schemaPath:"#/properties/incidents/properties/reachability/properties/pingTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.reachability.properties.pingTimeout.type,parentSchema:schema11.properties.incidents.properties.reachability.properties.pingTimeout,data:data258};
 if(vErrors === null){
 vErrors = [err714];
 }
@@ -8927,8 +8907,9 @@ vErrors.push(err714);
 }
 errors++;
 }
-if(data259.targetDownRules === undefined){
-const err715 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/required",keyword:"required",params:{missingProperty: "targetDownRules"},message:"must have required property '"+"targetDownRules"+"'",schema:schema11.properties.incidents.properties.topology.required,parentSchema:schema11.properties.incidents.properties.topology,data:data259};
+}
+else {
+const err715 = {instancePath:instancePath+"/incidents/reachability",schemaPath:"#/properties/incidents/properties/reachability/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.reachability.type,parentSchema:schema11.properties.incidents.properties.reachability,data:data256};
 if(vErrors === null){
 vErrors = [err715];
 }
@@ -8937,8 +8918,13 @@ vErrors.push(err715);
 }
 errors++;
 }
-if(data259.learnGateways === undefined){
-const err716 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/required",keyword:"required",params:{missingProperty: "learnGateways"},message:"must have required property '"+"learnGateways"+"'",schema:schema11.properties.incidents.properties.topology.required,parentSchema:schema11.properties.incidents.properties.topology,data:data259};
+let data259 = data239.inhibition;
+if(data259 && typeof data259 == "object" && !Array.isArray(data259)){
+if(data259.recoveryGrace === undefined){
+data259.recoveryGrace = "1m";
+}
+if(data259.recoveryGrace === undefined){
+const err716 = {instancePath:instancePath+"/incidents/inhibition",schemaPath:"#/properties/incidents/properties/inhibition/required",keyword:"required",params:{missingProperty: "recoveryGrace"},message:"must have required property '"+"recoveryGrace"+"'",schema:schema11.properties.incidents.properties.inhibition.required,parentSchema:schema11.properties.incidents.properties.inhibition,data:data259};
 if(vErrors === null){
 vErrors = [err716];
 }
@@ -8947,8 +8933,9 @@ vErrors.push(err716);
 }
 errors++;
 }
-if(data259.settle === undefined){
-const err717 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/required",keyword:"required",params:{missingProperty: "settle"},message:"must have required property '"+"settle"+"'",schema:schema11.properties.incidents.properties.topology.required,parentSchema:schema11.properties.incidents.properties.topology,data:data259};
+for(const key54 in data259){
+if(!(key54 === "recoveryGrace")){
+const err717 = {instancePath:instancePath+"/incidents/inhibition",schemaPath:"#/properties/incidents/properties/inhibition/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key54},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.inhibition,data:data259};
 if(vErrors === null){
 vErrors = [err717];
 }
@@ -8957,8 +8944,11 @@ vErrors.push(err717);
 }
 errors++;
 }
-if(data259.recoveryGrace === undefined){
-const err718 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/required",keyword:"required",params:{missingProperty: "recoveryGrace"},message:"must have required property '"+"recoveryGrace"+"'",schema:schema11.properties.incidents.properties.topology.required,parentSchema:schema11.properties.incidents.properties.topology,data:data259};
+}
+let data260 = data259.recoveryGrace;
+if(typeof data260 === "string"){
+if(!pattern0.test(data260)){
+const err718 = {instancePath:instancePath+"/incidents/inhibition/recoveryGrace",schemaPath:"#/properties/incidents/properties/inhibition/properties/recoveryGrace/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.inhibition.properties.recoveryGrace,data:data260};
 if(vErrors === null){
 vErrors = [err718];
 }
@@ -8967,8 +8957,9 @@ vErrors.push(err718);
 }
 errors++;
 }
-if(data259.hosts === undefined){
-const err719 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/required",keyword:"required",params:{missingProperty: "hosts"},message:"must have required property '"+"hosts"+"'",schema:schema11.properties.incidents.properties.topology.required,parentSchema:schema11.properties.incidents.properties.topology,data:data259};
+}
+else {
+const err719 = {instancePath:instancePath+"/incidents/inhibition/recoveryGrace",schemaPath:"#/properties/incidents/properties/inhibition/properties/recoveryGrace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.inhibition.properties.recoveryGrace.type,parentSchema:schema11.properties.incidents.properties.inhibition.properties.recoveryGrace,data:data260};
 if(vErrors === null){
 vErrors = [err719];
 }
@@ -8977,9 +8968,9 @@ vErrors.push(err719);
 }
 errors++;
 }
-for(const key55 in data259){
-if(!((((((key55 === "downRules") || (key55 === "targetDownRules")) || (key55 === "learnGateways")) || (key55 === "settle")) || (key55 === "recoveryGrace")) || (key55 === "hosts"))){
-const err720 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key55},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.topology,data:data259};
+}
+else {
+const err720 = {instancePath:instancePath+"/incidents/inhibition",schemaPath:"#/properties/incidents/properties/inhibition/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.inhibition.type,parentSchema:schema11.properties.incidents.properties.inhibition,data:data259};
 if(vErrors === null){
 vErrors = [err720];
 }
@@ -8988,14 +8979,28 @@ vErrors.push(err720);
 }
 errors++;
 }
+let data261 = data239.topology;
+if(data261 && typeof data261 == "object" && !Array.isArray(data261)){
+if(data261.downRules === undefined){
+data261.downRules = ["agent_silent"];
 }
-let data260 = data259.downRules;
-if(Array.isArray(data260)){
-const len29 = data260.length;
-for(let i29=0; i29<len29; i29++){
-let data261 = data260[i29];
-if(typeof data261 !== "string"){
-const err721 = {instancePath:instancePath+"/incidents/topology/downRules/" + i29,schemaPath:"#/properties/incidents/properties/topology/properties/downRules/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.topology.properties.downRules.items.type,parentSchema:schema11.properties.incidents.properties.topology.properties.downRules.items,data:data261};
+if(data261.targetDownRules === undefined){
+data261.targetDownRules = ["ping_loss_high"];
+}
+if(data261.learnGateways === undefined){
+data261.learnGateways = true;
+}
+if(data261.settle === undefined){
+data261.settle = "30s";
+}
+if(data261.recoveryGrace === undefined){
+data261.recoveryGrace = "2m";
+}
+if(data261.hosts === undefined){
+data261.hosts = {};
+}
+if(data261.downRules === undefined){
+const err721 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/required",keyword:"required",params:{missingProperty: "downRules"},message:"must have required property '"+"downRules"+"'",schema:schema11.properties.incidents.properties.topology.required,parentSchema:schema11.properties.incidents.properties.topology,data:data261};
 if(vErrors === null){
 vErrors = [err721];
 }
@@ -9004,10 +9009,8 @@ vErrors.push(err721);
 }
 errors++;
 }
-}
-}
-else {
-const err722 = {instancePath:instancePath+"/incidents/topology/downRules",schemaPath:"#/properties/incidents/properties/topology/properties/downRules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.incidents.properties.topology.properties.downRules.type,parentSchema:schema11.properties.incidents.properties.topology.properties.downRules,data:data260};
+if(data261.targetDownRules === undefined){
+const err722 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/required",keyword:"required",params:{missingProperty: "targetDownRules"},message:"must have required property '"+"targetDownRules"+"'",schema:schema11.properties.incidents.properties.topology.required,parentSchema:schema11.properties.incidents.properties.topology,data:data261};
 if(vErrors === null){
 vErrors = [err722];
 }
@@ -9016,13 +9019,8 @@ vErrors.push(err722);
 }
 errors++;
 }
-let data262 = data259.targetDownRules;
-if(Array.isArray(data262)){
-const len30 = data262.length;
-for(let i30=0; i30<len30; i30++){
-let data263 = data262[i30];
-if(typeof data263 !== "string"){
-const err723 = {instancePath:instancePath+"/incidents/topology/targetDownRules/" + i30,schemaPath:"#/properties/incidents/properties/topology/properties/targetDownRules/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.topology.properties.targetDownRules.items.type,parentSchema:schema11.properties.incidents.properties.topology.properties.targetDownRules.items,data:data263};
+if(data261.learnGateways === undefined){
+const err723 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/required",keyword:"required",params:{missingProperty: "learnGateways"},message:"must have required property '"+"learnGateways"+"'",schema:schema11.properties.incidents.properties.topology.required,parentSchema:schema11.properties.incidents.properties.topology,data:data261};
 if(vErrors === null){
 vErrors = [err723];
 }
@@ -9031,10 +9029,8 @@ vErrors.push(err723);
 }
 errors++;
 }
-}
-}
-else {
-const err724 = {instancePath:instancePath+"/incidents/topology/targetDownRules",schemaPath:"#/properties/incidents/properties/topology/properties/targetDownRules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.incidents.properties.topology.properties.targetDownRules.type,parentSchema:schema11.properties.incidents.properties.topology.properties.targetDownRules,data:data262};
+if(data261.settle === undefined){
+const err724 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/required",keyword:"required",params:{missingProperty: "settle"},message:"must have required property '"+"settle"+"'",schema:schema11.properties.incidents.properties.topology.required,parentSchema:schema11.properties.incidents.properties.topology,data:data261};
 if(vErrors === null){
 vErrors = [err724];
 }
@@ -9043,9 +9039,8 @@ vErrors.push(err724);
 }
 errors++;
 }
-let data264 = data259.learnGateways;
-if(typeof data264 !== "boolean"){
-const err725 = {instancePath:instancePath+"/incidents/topology/learnGateways",schemaPath:"#/properties/incidents/properties/topology/properties/learnGateways/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.incidents.properties.topology.properties.learnGateways.type,parentSchema:schema11.properties.incidents.properties.topology.properties.learnGateways,data:data264};
+if(data261.recoveryGrace === undefined){
+const err725 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/required",keyword:"required",params:{missingProperty: "recoveryGrace"},message:"must have required property '"+"recoveryGrace"+"'",schema:schema11.properties.incidents.properties.topology.required,parentSchema:schema11.properties.incidents.properties.topology,data:data261};
 if(vErrors === null){
 vErrors = [err725];
 }
@@ -9054,10 +9049,8 @@ vErrors.push(err725);
 }
 errors++;
 }
-let data265 = data259.settle;
-if(typeof data265 === "string"){
-if(!pattern0.test(data265)){
-const err726 = {instancePath:instancePath+"/incidents/topology/settle",schemaPath:"#/properties/incidents/properties/topology/properties/settle/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.topology.properties.settle,data:data265};
+if(data261.hosts === undefined){
+const err726 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/required",keyword:"required",params:{missingProperty: "hosts"},message:"must have required property '"+"hosts"+"'",schema:schema11.properties.incidents.properties.topology.required,parentSchema:schema11.properties.incidents.properties.topology,data:data261};
 if(vErrors === null){
 vErrors = [err726];
 }
@@ -9066,9 +9059,9 @@ vErrors.push(err726);
 }
 errors++;
 }
-}
-else {
-const err727 = {instancePath:instancePath+"/incidents/topology/settle",schemaPath:"#/properties/incidents/properties/topology/properties/settle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.topology.properties.settle.type,parentSchema:schema11.properties.incidents.properties.topology.properties.settle,data:data265};
+for(const key55 in data261){
+if(!((((((key55 === "downRules") || (key55 === "targetDownRules")) || (key55 === "learnGateways")) || (key55 === "settle")) || (key55 === "recoveryGrace")) || (key55 === "hosts"))){
+const err727 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key55},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.topology,data:data261};
 if(vErrors === null){
 vErrors = [err727];
 }
@@ -9077,10 +9070,14 @@ vErrors.push(err727);
 }
 errors++;
 }
-let data266 = data259.recoveryGrace;
-if(typeof data266 === "string"){
-if(!pattern0.test(data266)){
-const err728 = {instancePath:instancePath+"/incidents/topology/recoveryGrace",schemaPath:"#/properties/incidents/properties/topology/properties/recoveryGrace/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.topology.properties.recoveryGrace,data:data266};
+}
+let data262 = data261.downRules;
+if(Array.isArray(data262)){
+const len29 = data262.length;
+for(let i29=0; i29<len29; i29++){
+let data263 = data262[i29];
+if(typeof data263 !== "string"){
+const err728 = {instancePath:instancePath+"/incidents/topology/downRules/" + i29,schemaPath:"#/properties/incidents/properties/topology/properties/downRules/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.topology.properties.downRules.items.type,parentSchema:schema11.properties.incidents.properties.topology.properties.downRules.items,data:data263};
 if(vErrors === null){
 vErrors = [err728];
 }
@@ -9090,8 +9087,9 @@ vErrors.push(err728);
 errors++;
 }
 }
+}
 else {
-const err729 = {instancePath:instancePath+"/incidents/topology/recoveryGrace",schemaPath:"#/properties/incidents/properties/topology/properties/recoveryGrace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.topology.properties.recoveryGrace.type,parentSchema:schema11.properties.incidents.properties.topology.properties.recoveryGrace,data:data266};
+const err729 = {instancePath:instancePath+"/incidents/topology/downRules",schemaPath:"#/properties/incidents/properties/topology/properties/downRules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.incidents.properties.topology.properties.downRules.type,parentSchema:schema11.properties.incidents.properties.topology.properties.downRules,data:data262};
 if(vErrors === null){
 vErrors = [err729];
 }
@@ -9100,17 +9098,13 @@ vErrors.push(err729);
 }
 errors++;
 }
-let data267 = data259.hosts;
-if(data267 && typeof data267 == "object" && !Array.isArray(data267)){
-for(const key56 in data267){
-if(pattern38.test(key56)){
-let data268 = data267[key56];
-if(data268 && typeof data268 == "object" && !Array.isArray(data268)){
-if(data268.parents === undefined){
-data268.parents = [];
-}
-if(data268.parents === undefined){
-const err730 = {instancePath:instancePath+"/incidents/topology/hosts/" + key56.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/incidents/properties/topology/properties/hosts/patternProperties/%5E(.*)%24/required",keyword:"required",params:{missingProperty: "parents"},message:"must have required property '"+"parents"+"'",schema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].required,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"],data:data268};
+let data264 = data261.targetDownRules;
+if(Array.isArray(data264)){
+const len30 = data264.length;
+for(let i30=0; i30<len30; i30++){
+let data265 = data264[i30];
+if(typeof data265 !== "string"){
+const err730 = {instancePath:instancePath+"/incidents/topology/targetDownRules/" + i30,schemaPath:"#/properties/incidents/properties/topology/properties/targetDownRules/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.topology.properties.targetDownRules.items.type,parentSchema:schema11.properties.incidents.properties.topology.properties.targetDownRules.items,data:data265};
 if(vErrors === null){
 vErrors = [err730];
 }
@@ -9119,9 +9113,10 @@ vErrors.push(err730);
 }
 errors++;
 }
-for(const key57 in data268){
-if(!((key57 === "address") || (key57 === "parents"))){
-const err731 = {instancePath:instancePath+"/incidents/topology/hosts/" + key56.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/incidents/properties/topology/properties/hosts/patternProperties/%5E(.*)%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key57},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"],data:data268};
+}
+}
+else {
+const err731 = {instancePath:instancePath+"/incidents/topology/targetDownRules",schemaPath:"#/properties/incidents/properties/topology/properties/targetDownRules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.incidents.properties.topology.properties.targetDownRules.type,parentSchema:schema11.properties.incidents.properties.topology.properties.targetDownRules,data:data264};
 if(vErrors === null){
 vErrors = [err731];
 }
@@ -9130,11 +9125,9 @@ vErrors.push(err731);
 }
 errors++;
 }
-}
-if(data268.address !== undefined){
-let data269 = data268.address;
-if(typeof data269 !== "string"){
-const err732 = {instancePath:instancePath+"/incidents/topology/hosts/" + key56.replace(/~/g, "~0").replace(/\//g, "~1")+"/address",schemaPath:"#/properties/incidents/properties/topology/properties/hosts/patternProperties/%5E(.*)%24/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].properties.address.type,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].properties.address,data:data269};
+let data266 = data261.learnGateways;
+if(typeof data266 !== "boolean"){
+const err732 = {instancePath:instancePath+"/incidents/topology/learnGateways",schemaPath:"#/properties/incidents/properties/topology/properties/learnGateways/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.incidents.properties.topology.properties.learnGateways.type,parentSchema:schema11.properties.incidents.properties.topology.properties.learnGateways,data:data266};
 if(vErrors === null){
 vErrors = [err732];
 }
@@ -9143,14 +9136,10 @@ vErrors.push(err732);
 }
 errors++;
 }
-}
-let data270 = data268.parents;
-if(Array.isArray(data270)){
-const len31 = data270.length;
-for(let i31=0; i31<len31; i31++){
-let data271 = data270[i31];
-if(typeof data271 !== "string"){
-const err733 = {instancePath:instancePath+"/incidents/topology/hosts/" + key56.replace(/~/g, "~0").replace(/\//g, "~1")+"/parents/" + i31,schemaPath:"#/properties/incidents/properties/topology/properties/hosts/patternProperties/%5E(.*)%24/properties/parents/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].properties.parents.items.type,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].properties.parents.items,data:data271};
+let data267 = data261.settle;
+if(typeof data267 === "string"){
+if(!pattern0.test(data267)){
+const err733 = {instancePath:instancePath+"/incidents/topology/settle",schemaPath:"#/properties/incidents/properties/topology/properties/settle/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.topology.properties.settle,data:data267};
 if(vErrors === null){
 vErrors = [err733];
 }
@@ -9160,9 +9149,8 @@ vErrors.push(err733);
 errors++;
 }
 }
-}
 else {
-const err734 = {instancePath:instancePath+"/incidents/topology/hosts/" + key56.replace(/~/g, "~0").replace(/\//g, "~1")+"/parents",schemaPath:"#/properties/incidents/properties/topology/properties/hosts/patternProperties/%5E(.*)%24/properties/parents/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].properties.parents.type,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].properties.parents,data:data270};
+const err734 = {instancePath:instancePath+"/incidents/topology/settle",schemaPath:"#/properties/incidents/properties/topology/properties/settle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.topology.properties.settle.type,parentSchema:schema11.properties.incidents.properties.topology.properties.settle,data:data267};
 if(vErrors === null){
 vErrors = [err734];
 }
@@ -9171,9 +9159,10 @@ vErrors.push(err734);
 }
 errors++;
 }
-}
-else {
-const err735 = {instancePath:instancePath+"/incidents/topology/hosts/" + key56.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/incidents/properties/topology/properties/hosts/patternProperties/%5E(.*)%24/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].type,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"],data:data268};
+let data268 = data261.recoveryGrace;
+if(typeof data268 === "string"){
+if(!pattern0.test(data268)){
+const err735 = {instancePath:instancePath+"/incidents/topology/recoveryGrace",schemaPath:"#/properties/incidents/properties/topology/properties/recoveryGrace/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.incidents.properties.topology.properties.recoveryGrace,data:data268};
 if(vErrors === null){
 vErrors = [err735];
 }
@@ -9183,10 +9172,8 @@ vErrors.push(err735);
 errors++;
 }
 }
-}
-}
 else {
-const err736 = {instancePath:instancePath+"/incidents/topology/hosts",schemaPath:"#/properties/incidents/properties/topology/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.topology.properties.hosts.type,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts,data:data267};
+const err736 = {instancePath:instancePath+"/incidents/topology/recoveryGrace",schemaPath:"#/properties/incidents/properties/topology/properties/recoveryGrace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.topology.properties.recoveryGrace.type,parentSchema:schema11.properties.incidents.properties.topology.properties.recoveryGrace,data:data268};
 if(vErrors === null){
 vErrors = [err736];
 }
@@ -9195,9 +9182,17 @@ vErrors.push(err736);
 }
 errors++;
 }
+let data269 = data261.hosts;
+if(data269 && typeof data269 == "object" && !Array.isArray(data269)){
+for(const key56 in data269){
+if(pattern38.test(key56)){
+let data270 = data269[key56];
+if(data270 && typeof data270 == "object" && !Array.isArray(data270)){
+if(data270.parents === undefined){
+data270.parents = [];
 }
-else {
-const err737 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.topology.type,parentSchema:schema11.properties.incidents.properties.topology,data:data259};
+if(data270.parents === undefined){
+const err737 = {instancePath:instancePath+"/incidents/topology/hosts/" + key56.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/incidents/properties/topology/properties/hosts/patternProperties/%5E(.*)%24/required",keyword:"required",params:{missingProperty: "parents"},message:"must have required property '"+"parents"+"'",schema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].required,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"],data:data270};
 if(vErrors === null){
 vErrors = [err737];
 }
@@ -9206,9 +9201,9 @@ vErrors.push(err737);
 }
 errors++;
 }
-}
-else {
-const err738 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.type,parentSchema:schema11.properties.incidents,data:data237};
+for(const key57 in data270){
+if(!((key57 === "address") || (key57 === "parents"))){
+const err738 = {instancePath:instancePath+"/incidents/topology/hosts/" + key56.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/incidents/properties/topology/properties/hosts/patternProperties/%5E(.*)%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key57},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"],data:data270};
 if(vErrors === null){
 vErrors = [err738];
 }
@@ -9217,32 +9212,11 @@ vErrors.push(err738);
 }
 errors++;
 }
-let data272 = data.services;
-if(data272 && typeof data272 == "object" && !Array.isArray(data272)){
-for(const key58 in data272){
-if(pattern35.test(key58)){
-let data273 = data272[key58];
-if(data273 && typeof data273 == "object" && !Array.isArray(data273)){
-if(data273.description === undefined){
-data273.description = "";
 }
-if(data273.owner === undefined){
-data273.owner = "";
-}
-if(data273.impact === undefined){
-data273.impact = "medium";
-}
-if(data273.members === undefined){
-data273.members = {};
-}
-if(data273.dependsOn === undefined){
-data273.dependsOn = [];
-}
-if(data273.desks === undefined){
-data273.desks = [];
-}
-if(data273.description === undefined){
-const err739 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data273};
+if(data270.address !== undefined){
+let data271 = data270.address;
+if(typeof data271 !== "string"){
+const err739 = {instancePath:instancePath+"/incidents/topology/hosts/" + key56.replace(/~/g, "~0").replace(/\//g, "~1")+"/address",schemaPath:"#/properties/incidents/properties/topology/properties/hosts/patternProperties/%5E(.*)%24/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].properties.address.type,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].properties.address,data:data271};
 if(vErrors === null){
 vErrors = [err739];
 }
@@ -9251,8 +9225,14 @@ vErrors.push(err739);
 }
 errors++;
 }
-if(data273.owner === undefined){
-const err740 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data273};
+}
+let data272 = data270.parents;
+if(Array.isArray(data272)){
+const len31 = data272.length;
+for(let i31=0; i31<len31; i31++){
+let data273 = data272[i31];
+if(typeof data273 !== "string"){
+const err740 = {instancePath:instancePath+"/incidents/topology/hosts/" + key56.replace(/~/g, "~0").replace(/\//g, "~1")+"/parents/" + i31,schemaPath:"#/properties/incidents/properties/topology/properties/hosts/patternProperties/%5E(.*)%24/properties/parents/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].properties.parents.items.type,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].properties.parents.items,data:data273};
 if(vErrors === null){
 vErrors = [err740];
 }
@@ -9261,8 +9241,10 @@ vErrors.push(err740);
 }
 errors++;
 }
-if(data273.impact === undefined){
-const err741 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/required",keyword:"required",params:{missingProperty: "impact"},message:"must have required property '"+"impact"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data273};
+}
+}
+else {
+const err741 = {instancePath:instancePath+"/incidents/topology/hosts/" + key56.replace(/~/g, "~0").replace(/\//g, "~1")+"/parents",schemaPath:"#/properties/incidents/properties/topology/properties/hosts/patternProperties/%5E(.*)%24/properties/parents/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].properties.parents.type,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].properties.parents,data:data272};
 if(vErrors === null){
 vErrors = [err741];
 }
@@ -9271,8 +9253,9 @@ vErrors.push(err741);
 }
 errors++;
 }
-if(data273.members === undefined){
-const err742 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/required",keyword:"required",params:{missingProperty: "members"},message:"must have required property '"+"members"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data273};
+}
+else {
+const err742 = {instancePath:instancePath+"/incidents/topology/hosts/" + key56.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/incidents/properties/topology/properties/hosts/patternProperties/%5E(.*)%24/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"].type,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts.patternProperties["^(.*)$"],data:data270};
 if(vErrors === null){
 vErrors = [err742];
 }
@@ -9281,8 +9264,11 @@ vErrors.push(err742);
 }
 errors++;
 }
-if(data273.dependsOn === undefined){
-const err743 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/required",keyword:"required",params:{missingProperty: "dependsOn"},message:"must have required property '"+"dependsOn"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data273};
+}
+}
+}
+else {
+const err743 = {instancePath:instancePath+"/incidents/topology/hosts",schemaPath:"#/properties/incidents/properties/topology/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.topology.properties.hosts.type,parentSchema:schema11.properties.incidents.properties.topology.properties.hosts,data:data269};
 if(vErrors === null){
 vErrors = [err743];
 }
@@ -9291,8 +9277,9 @@ vErrors.push(err743);
 }
 errors++;
 }
-if(data273.desks === undefined){
-const err744 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/required",keyword:"required",params:{missingProperty: "desks"},message:"must have required property '"+"desks"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data273};
+}
+else {
+const err744 = {instancePath:instancePath+"/incidents/topology",schemaPath:"#/properties/incidents/properties/topology/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.properties.topology.type,parentSchema:schema11.properties.incidents.properties.topology,data:data261};
 if(vErrors === null){
 vErrors = [err744];
 }
@@ -9301,9 +9288,9 @@ vErrors.push(err744);
 }
 errors++;
 }
-for(const key59 in data273){
-if(!(((((((key59 === "description") || (key59 === "owner")) || (key59 === "impact")) || (key59 === "members")) || (key59 === "minHealthy")) || (key59 === "dependsOn")) || (key59 === "desks"))){
-const err745 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key59},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data273};
+}
+else {
+const err745 = {instancePath:instancePath+"/incidents",schemaPath:"#/properties/incidents/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.incidents.type,parentSchema:schema11.properties.incidents,data:data239};
 if(vErrors === null){
 vErrors = [err745];
 }
@@ -9312,10 +9299,32 @@ vErrors.push(err745);
 }
 errors++;
 }
+let data274 = data.services;
+if(data274 && typeof data274 == "object" && !Array.isArray(data274)){
+for(const key58 in data274){
+if(pattern35.test(key58)){
+let data275 = data274[key58];
+if(data275 && typeof data275 == "object" && !Array.isArray(data275)){
+if(data275.description === undefined){
+data275.description = "";
 }
-let data274 = data273.description;
-if(typeof data274 !== "string"){
-const err746 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.description.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.description,data:data274};
+if(data275.owner === undefined){
+data275.owner = "";
+}
+if(data275.impact === undefined){
+data275.impact = "medium";
+}
+if(data275.members === undefined){
+data275.members = {};
+}
+if(data275.dependsOn === undefined){
+data275.dependsOn = [];
+}
+if(data275.desks === undefined){
+data275.desks = [];
+}
+if(data275.description === undefined){
+const err746 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data275};
 if(vErrors === null){
 vErrors = [err746];
 }
@@ -9324,9 +9333,8 @@ vErrors.push(err746);
 }
 errors++;
 }
-let data275 = data273.owner;
-if(typeof data275 !== "string"){
-const err747 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/owner",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.owner.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.owner,data:data275};
+if(data275.owner === undefined){
+const err747 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data275};
 if(vErrors === null){
 vErrors = [err747];
 }
@@ -9335,9 +9343,8 @@ vErrors.push(err747);
 }
 errors++;
 }
-let data276 = data273.impact;
-if(typeof data276 !== "string"){
-const err748 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/impact",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/impact/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.impact.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.impact,data:data276};
+if(data275.impact === undefined){
+const err748 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/required",keyword:"required",params:{missingProperty: "impact"},message:"must have required property '"+"impact"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data275};
 if(vErrors === null){
 vErrors = [err748];
 }
@@ -9346,8 +9353,8 @@ vErrors.push(err748);
 }
 errors++;
 }
-if(!(((data276 === "high") || (data276 === "medium")) || (data276 === "low"))){
-const err749 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/impact",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/impact/enum",keyword:"enum",params:{allowedValues: schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.impact.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.impact.enum,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.impact,data:data276};
+if(data275.members === undefined){
+const err749 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/required",keyword:"required",params:{missingProperty: "members"},message:"must have required property '"+"members"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data275};
 if(vErrors === null){
 vErrors = [err749];
 }
@@ -9356,19 +9363,8 @@ vErrors.push(err749);
 }
 errors++;
 }
-let data277 = data273.members;
-if(data277 && typeof data277 == "object" && !Array.isArray(data277)){
-if(data277.hosts === undefined){
-data277.hosts = [];
-}
-if(data277.groups === undefined){
-data277.groups = [];
-}
-if(data277.matchers === undefined){
-data277.matchers = [];
-}
-if(data277.hosts === undefined){
-const err750 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/required",keyword:"required",params:{missingProperty: "hosts"},message:"must have required property '"+"hosts"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members,data:data277};
+if(data275.dependsOn === undefined){
+const err750 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/required",keyword:"required",params:{missingProperty: "dependsOn"},message:"must have required property '"+"dependsOn"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data275};
 if(vErrors === null){
 vErrors = [err750];
 }
@@ -9377,8 +9373,8 @@ vErrors.push(err750);
 }
 errors++;
 }
-if(data277.groups === undefined){
-const err751 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/required",keyword:"required",params:{missingProperty: "groups"},message:"must have required property '"+"groups"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members,data:data277};
+if(data275.desks === undefined){
+const err751 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/required",keyword:"required",params:{missingProperty: "desks"},message:"must have required property '"+"desks"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data275};
 if(vErrors === null){
 vErrors = [err751];
 }
@@ -9387,8 +9383,9 @@ vErrors.push(err751);
 }
 errors++;
 }
-if(data277.matchers === undefined){
-const err752 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/required",keyword:"required",params:{missingProperty: "matchers"},message:"must have required property '"+"matchers"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members,data:data277};
+for(const key59 in data275){
+if(!(((((((key59 === "description") || (key59 === "owner")) || (key59 === "impact")) || (key59 === "members")) || (key59 === "minHealthy")) || (key59 === "dependsOn")) || (key59 === "desks"))){
+const err752 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key59},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data275};
 if(vErrors === null){
 vErrors = [err752];
 }
@@ -9397,9 +9394,10 @@ vErrors.push(err752);
 }
 errors++;
 }
-for(const key60 in data277){
-if(!(((key60 === "hosts") || (key60 === "groups")) || (key60 === "matchers"))){
-const err753 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key60},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members,data:data277};
+}
+let data276 = data275.description;
+if(typeof data276 !== "string"){
+const err753 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.description.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.description,data:data276};
 if(vErrors === null){
 vErrors = [err753];
 }
@@ -9408,15 +9406,9 @@ vErrors.push(err753);
 }
 errors++;
 }
-}
-let data278 = data277.hosts;
-if(Array.isArray(data278)){
-const len32 = data278.length;
-for(let i32=0; i32<len32; i32++){
-let data279 = data278[i32];
-if(typeof data279 === "string"){
-if(func3(data279) < 1){
-const err754 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/hosts/" + i32,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/hosts/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.hosts.items,data:data279};
+let data277 = data275.owner;
+if(typeof data277 !== "string"){
+const err754 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/owner",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.owner.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.owner,data:data277};
 if(vErrors === null){
 vErrors = [err754];
 }
@@ -9425,9 +9417,9 @@ vErrors.push(err754);
 }
 errors++;
 }
-}
-else {
-const err755 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/hosts/" + i32,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/hosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.hosts.items.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.hosts.items,data:data279};
+let data278 = data275.impact;
+if(typeof data278 !== "string"){
+const err755 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/impact",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/impact/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.impact.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.impact,data:data278};
 if(vErrors === null){
 vErrors = [err755];
 }
@@ -9436,10 +9428,8 @@ vErrors.push(err755);
 }
 errors++;
 }
-}
-}
-else {
-const err756 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/hosts",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/hosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.hosts.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.hosts,data:data278};
+if(!(((data278 === "high") || (data278 === "medium")) || (data278 === "low"))){
+const err756 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/impact",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/impact/enum",keyword:"enum",params:{allowedValues: schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.impact.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.impact.enum,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.impact,data:data278};
 if(vErrors === null){
 vErrors = [err756];
 }
@@ -9448,14 +9438,19 @@ vErrors.push(err756);
 }
 errors++;
 }
-let data280 = data277.groups;
-if(Array.isArray(data280)){
-const len33 = data280.length;
-for(let i33=0; i33<len33; i33++){
-let data281 = data280[i33];
-if(typeof data281 === "string"){
-if(func3(data281) < 1){
-const err757 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/groups/" + i33,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/groups/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.groups.items,data:data281};
+let data279 = data275.members;
+if(data279 && typeof data279 == "object" && !Array.isArray(data279)){
+if(data279.hosts === undefined){
+data279.hosts = [];
+}
+if(data279.groups === undefined){
+data279.groups = [];
+}
+if(data279.matchers === undefined){
+data279.matchers = [];
+}
+if(data279.hosts === undefined){
+const err757 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/required",keyword:"required",params:{missingProperty: "hosts"},message:"must have required property '"+"hosts"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members,data:data279};
 if(vErrors === null){
 vErrors = [err757];
 }
@@ -9464,9 +9459,8 @@ vErrors.push(err757);
 }
 errors++;
 }
-}
-else {
-const err758 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/groups/" + i33,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/groups/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.groups.items.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.groups.items,data:data281};
+if(data279.groups === undefined){
+const err758 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/required",keyword:"required",params:{missingProperty: "groups"},message:"must have required property '"+"groups"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members,data:data279};
 if(vErrors === null){
 vErrors = [err758];
 }
@@ -9475,10 +9469,8 @@ vErrors.push(err758);
 }
 errors++;
 }
-}
-}
-else {
-const err759 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/groups",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/groups/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.groups.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.groups,data:data280};
+if(data279.matchers === undefined){
+const err759 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/required",keyword:"required",params:{missingProperty: "matchers"},message:"must have required property '"+"matchers"+"'",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.required,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members,data:data279};
 if(vErrors === null){
 vErrors = [err759];
 }
@@ -9487,13 +9479,9 @@ vErrors.push(err759);
 }
 errors++;
 }
-let data282 = data277.matchers;
-if(Array.isArray(data282)){
-const len34 = data282.length;
-for(let i34=0; i34<len34; i34++){
-let data283 = data282[i34];
-if(typeof data283 !== "string"){
-const err760 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/matchers/" + i34,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/matchers/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.matchers.items.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.matchers.items,data:data283};
+for(const key60 in data279){
+if(!(((key60 === "hosts") || (key60 === "groups")) || (key60 === "matchers"))){
+const err760 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key60},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members,data:data279};
 if(vErrors === null){
 vErrors = [err760];
 }
@@ -9503,9 +9491,14 @@ vErrors.push(err760);
 errors++;
 }
 }
-}
-else {
-const err761 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/matchers",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/matchers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.matchers.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.matchers,data:data282};
+let data280 = data279.hosts;
+if(Array.isArray(data280)){
+const len32 = data280.length;
+for(let i32=0; i32<len32; i32++){
+let data281 = data280[i32];
+if(typeof data281 === "string"){
+if(func3(data281) < 1){
+const err761 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/hosts/" + i32,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/hosts/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.hosts.items,data:data281};
 if(vErrors === null){
 vErrors = [err761];
 }
@@ -9516,7 +9509,7 @@ errors++;
 }
 }
 else {
-const err762 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members,data:data277};
+const err762 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/hosts/" + i32,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/hosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.hosts.items.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.hosts.items,data:data281};
 if(vErrors === null){
 vErrors = [err762];
 }
@@ -9525,10 +9518,10 @@ vErrors.push(err762);
 }
 errors++;
 }
-if(data273.minHealthy !== undefined){
-let data284 = data273.minHealthy;
-if(!((typeof data284 == "number") && (!(data284 % 1) && !isNaN(data284)))){
-const err763 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/minHealthy",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/minHealthy/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.minHealthy.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.minHealthy,data:data284};
+}
+}
+else {
+const err763 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/hosts",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/hosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.hosts.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.hosts,data:data280};
 if(vErrors === null){
 vErrors = [err763];
 }
@@ -9537,9 +9530,14 @@ vErrors.push(err763);
 }
 errors++;
 }
-if(typeof data284 == "number"){
-if(data284 < 1 || isNaN(data284)){
-const err764 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/minHealthy",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/minHealthy/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.minHealthy,data:data284};
+let data282 = data279.groups;
+if(Array.isArray(data282)){
+const len33 = data282.length;
+for(let i33=0; i33<len33; i33++){
+let data283 = data282[i33];
+if(typeof data283 === "string"){
+if(func3(data283) < 1){
+const err764 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/groups/" + i33,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/groups/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.groups.items,data:data283};
 if(vErrors === null){
 vErrors = [err764];
 }
@@ -9549,15 +9547,8 @@ vErrors.push(err764);
 errors++;
 }
 }
-}
-let data285 = data273.dependsOn;
-if(Array.isArray(data285)){
-const len35 = data285.length;
-for(let i35=0; i35<len35; i35++){
-let data286 = data285[i35];
-if(typeof data286 === "string"){
-if(!pattern35.test(data286)){
-const err765 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/dependsOn/" + i35,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/dependsOn/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.dependsOn.items,data:data286};
+else {
+const err765 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/groups/" + i33,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/groups/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.groups.items.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.groups.items,data:data283};
 if(vErrors === null){
 vErrors = [err765];
 }
@@ -9567,8 +9558,9 @@ vErrors.push(err765);
 errors++;
 }
 }
+}
 else {
-const err766 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/dependsOn/" + i35,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/dependsOn/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.dependsOn.items.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.dependsOn.items,data:data286};
+const err766 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/groups",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/groups/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.groups.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.groups,data:data282};
 if(vErrors === null){
 vErrors = [err766];
 }
@@ -9577,10 +9569,13 @@ vErrors.push(err766);
 }
 errors++;
 }
-}
-}
-else {
-const err767 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/dependsOn",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/dependsOn/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.dependsOn.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.dependsOn,data:data285};
+let data284 = data279.matchers;
+if(Array.isArray(data284)){
+const len34 = data284.length;
+for(let i34=0; i34<len34; i34++){
+let data285 = data284[i34];
+if(typeof data285 !== "string"){
+const err767 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/matchers/" + i34,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/matchers/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.matchers.items.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.matchers.items,data:data285};
 if(vErrors === null){
 vErrors = [err767];
 }
@@ -9589,14 +9584,10 @@ vErrors.push(err767);
 }
 errors++;
 }
-let data287 = data273.desks;
-if(Array.isArray(data287)){
-const len36 = data287.length;
-for(let i36=0; i36<len36; i36++){
-let data288 = data287[i36];
-if(typeof data288 === "string"){
-if(!pattern35.test(data288)){
-const err768 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/desks/" + i36,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/desks/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.desks.items,data:data288};
+}
+}
+else {
+const err768 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/matchers",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/properties/matchers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.matchers.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.properties.matchers,data:data284};
 if(vErrors === null){
 vErrors = [err768];
 }
@@ -9607,7 +9598,7 @@ errors++;
 }
 }
 else {
-const err769 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/desks/" + i36,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/desks/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.desks.items.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.desks.items,data:data288};
+const err769 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/members/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.members,data:data279};
 if(vErrors === null){
 vErrors = [err769];
 }
@@ -9616,10 +9607,10 @@ vErrors.push(err769);
 }
 errors++;
 }
-}
-}
-else {
-const err770 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/desks",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/desks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.desks.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.desks,data:data287};
+if(data275.minHealthy !== undefined){
+let data286 = data275.minHealthy;
+if(!((typeof data286 == "number") && (!(data286 % 1) && !isNaN(data286)))){
+const err770 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/minHealthy",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/minHealthy/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.minHealthy.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.minHealthy,data:data286};
 if(vErrors === null){
 vErrors = [err770];
 }
@@ -9628,9 +9619,9 @@ vErrors.push(err770);
 }
 errors++;
 }
-}
-else {
-const err771 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data273};
+if(typeof data286 == "number"){
+if(data286 < 1 || isNaN(data286)){
+const err771 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/minHealthy",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/minHealthy/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.minHealthy,data:data286};
 if(vErrors === null){
 vErrors = [err771];
 }
@@ -9641,9 +9632,14 @@ errors++;
 }
 }
 }
-}
-else {
-const err772 = {instancePath:instancePath+"/services",schemaPath:"#/properties/services/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.services.type,parentSchema:schema11.properties.services,data:data272};
+let data287 = data275.dependsOn;
+if(Array.isArray(data287)){
+const len35 = data287.length;
+for(let i35=0; i35<len35; i35++){
+let data288 = data287[i35];
+if(typeof data288 === "string"){
+if(!pattern35.test(data288)){
+const err772 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/dependsOn/" + i35,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/dependsOn/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.dependsOn.items,data:data288};
 if(vErrors === null){
 vErrors = [err772];
 }
@@ -9652,22 +9648,9 @@ vErrors.push(err772);
 }
 errors++;
 }
-let data289 = data.priority;
-if(data289 && typeof data289 == "object" && !Array.isArray(data289)){
-if(data289.matrix === undefined){
-data289.matrix = {"high":{"high":"P1","medium":"P2","low":"P3"},"medium":{"high":"P2","medium":"P3","low":"P4"},"low":{"high":"P3","medium":"P4","low":"P5"}};
 }
-if(data289.defaultImpact === undefined){
-data289.defaultImpact = "low";
-}
-if(data289.severityUrgency === undefined){
-data289.severityUrgency = {"critical":"high","warning":"medium","info":"low"};
-}
-if(data289.sla === undefined){
-data289.sla = {};
-}
-if(data289.matrix === undefined){
-const err773 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/required",keyword:"required",params:{missingProperty: "matrix"},message:"must have required property '"+"matrix"+"'",schema:schema11.properties.priority.required,parentSchema:schema11.properties.priority,data:data289};
+else {
+const err773 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/dependsOn/" + i35,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/dependsOn/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.dependsOn.items.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.dependsOn.items,data:data288};
 if(vErrors === null){
 vErrors = [err773];
 }
@@ -9676,8 +9659,10 @@ vErrors.push(err773);
 }
 errors++;
 }
-if(data289.defaultImpact === undefined){
-const err774 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/required",keyword:"required",params:{missingProperty: "defaultImpact"},message:"must have required property '"+"defaultImpact"+"'",schema:schema11.properties.priority.required,parentSchema:schema11.properties.priority,data:data289};
+}
+}
+else {
+const err774 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/dependsOn",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/dependsOn/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.dependsOn.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.dependsOn,data:data287};
 if(vErrors === null){
 vErrors = [err774];
 }
@@ -9686,8 +9671,14 @@ vErrors.push(err774);
 }
 errors++;
 }
-if(data289.severityUrgency === undefined){
-const err775 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/required",keyword:"required",params:{missingProperty: "severityUrgency"},message:"must have required property '"+"severityUrgency"+"'",schema:schema11.properties.priority.required,parentSchema:schema11.properties.priority,data:data289};
+let data289 = data275.desks;
+if(Array.isArray(data289)){
+const len36 = data289.length;
+for(let i36=0; i36<len36; i36++){
+let data290 = data289[i36];
+if(typeof data290 === "string"){
+if(!pattern35.test(data290)){
+const err775 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/desks/" + i36,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/desks/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.desks.items,data:data290};
 if(vErrors === null){
 vErrors = [err775];
 }
@@ -9696,8 +9687,9 @@ vErrors.push(err775);
 }
 errors++;
 }
-if(data289.sla === undefined){
-const err776 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/required",keyword:"required",params:{missingProperty: "sla"},message:"must have required property '"+"sla"+"'",schema:schema11.properties.priority.required,parentSchema:schema11.properties.priority,data:data289};
+}
+else {
+const err776 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/desks/" + i36,schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/desks/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.desks.items.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.desks.items,data:data290};
 if(vErrors === null){
 vErrors = [err776];
 }
@@ -9706,9 +9698,10 @@ vErrors.push(err776);
 }
 errors++;
 }
-for(const key61 in data289){
-if(!(((((key61 === "matrix") || (key61 === "defaultImpact")) || (key61 === "severityUrgency")) || (key61 === "businessHours")) || (key61 === "sla"))){
-const err777 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key61},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority,data:data289};
+}
+}
+else {
+const err777 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1")+"/desks",schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/properties/desks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.desks.type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].properties.desks,data:data289};
 if(vErrors === null){
 vErrors = [err777];
 }
@@ -9718,10 +9711,8 @@ vErrors.push(err777);
 errors++;
 }
 }
-let data290 = data289.matrix;
-if(data290 && typeof data290 == "object" && !Array.isArray(data290)){
-if(data290.high === undefined){
-const err778 = {instancePath:instancePath+"/priority/matrix",schemaPath:"#/properties/priority/properties/matrix/required",keyword:"required",params:{missingProperty: "high"},message:"must have required property '"+"high"+"'",schema:schema11.properties.priority.properties.matrix.required,parentSchema:schema11.properties.priority.properties.matrix,data:data290};
+else {
+const err778 = {instancePath:instancePath+"/services/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/patternProperties/%5E%5Ba-z%5D%5Ba-z0-9-%5D*%24/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"].type,parentSchema:schema11.properties.services.patternProperties["^[a-z][a-z0-9-]*$"],data:data275};
 if(vErrors === null){
 vErrors = [err778];
 }
@@ -9730,8 +9721,11 @@ vErrors.push(err778);
 }
 errors++;
 }
-if(data290.medium === undefined){
-const err779 = {instancePath:instancePath+"/priority/matrix",schemaPath:"#/properties/priority/properties/matrix/required",keyword:"required",params:{missingProperty: "medium"},message:"must have required property '"+"medium"+"'",schema:schema11.properties.priority.properties.matrix.required,parentSchema:schema11.properties.priority.properties.matrix,data:data290};
+}
+}
+}
+else {
+const err779 = {instancePath:instancePath+"/services",schemaPath:"#/properties/services/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.services.type,parentSchema:schema11.properties.services,data:data274};
 if(vErrors === null){
 vErrors = [err779];
 }
@@ -9740,8 +9734,22 @@ vErrors.push(err779);
 }
 errors++;
 }
-if(data290.low === undefined){
-const err780 = {instancePath:instancePath+"/priority/matrix",schemaPath:"#/properties/priority/properties/matrix/required",keyword:"required",params:{missingProperty: "low"},message:"must have required property '"+"low"+"'",schema:schema11.properties.priority.properties.matrix.required,parentSchema:schema11.properties.priority.properties.matrix,data:data290};
+let data291 = data.priority;
+if(data291 && typeof data291 == "object" && !Array.isArray(data291)){
+if(data291.matrix === undefined){
+data291.matrix = {"high":{"high":"P1","medium":"P2","low":"P3"},"medium":{"high":"P2","medium":"P3","low":"P4"},"low":{"high":"P3","medium":"P4","low":"P5"}};
+}
+if(data291.defaultImpact === undefined){
+data291.defaultImpact = "low";
+}
+if(data291.severityUrgency === undefined){
+data291.severityUrgency = {"critical":"high","warning":"medium","info":"low"};
+}
+if(data291.sla === undefined){
+data291.sla = {};
+}
+if(data291.matrix === undefined){
+const err780 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/required",keyword:"required",params:{missingProperty: "matrix"},message:"must have required property '"+"matrix"+"'",schema:schema11.properties.priority.required,parentSchema:schema11.properties.priority,data:data291};
 if(vErrors === null){
 vErrors = [err780];
 }
@@ -9750,9 +9758,8 @@ vErrors.push(err780);
 }
 errors++;
 }
-for(const key62 in data290){
-if(!(((key62 === "high") || (key62 === "medium")) || (key62 === "low"))){
-const err781 = {instancePath:instancePath+"/priority/matrix",schemaPath:"#/properties/priority/properties/matrix/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key62},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.matrix,data:data290};
+if(data291.defaultImpact === undefined){
+const err781 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/required",keyword:"required",params:{missingProperty: "defaultImpact"},message:"must have required property '"+"defaultImpact"+"'",schema:schema11.properties.priority.required,parentSchema:schema11.properties.priority,data:data291};
 if(vErrors === null){
 vErrors = [err781];
 }
@@ -9761,12 +9768,8 @@ vErrors.push(err781);
 }
 errors++;
 }
-}
-if(data290.high !== undefined){
-let data291 = data290.high;
-if(data291 && typeof data291 == "object" && !Array.isArray(data291)){
-if(data291.high === undefined){
-const err782 = {instancePath:instancePath+"/priority/matrix/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/required",keyword:"required",params:{missingProperty: "high"},message:"must have required property '"+"high"+"'",schema:schema11.properties.priority.properties.matrix.properties.high.required,parentSchema:schema11.properties.priority.properties.matrix.properties.high,data:data291};
+if(data291.severityUrgency === undefined){
+const err782 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/required",keyword:"required",params:{missingProperty: "severityUrgency"},message:"must have required property '"+"severityUrgency"+"'",schema:schema11.properties.priority.required,parentSchema:schema11.properties.priority,data:data291};
 if(vErrors === null){
 vErrors = [err782];
 }
@@ -9775,8 +9778,8 @@ vErrors.push(err782);
 }
 errors++;
 }
-if(data291.medium === undefined){
-const err783 = {instancePath:instancePath+"/priority/matrix/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/required",keyword:"required",params:{missingProperty: "medium"},message:"must have required property '"+"medium"+"'",schema:schema11.properties.priority.properties.matrix.properties.high.required,parentSchema:schema11.properties.priority.properties.matrix.properties.high,data:data291};
+if(data291.sla === undefined){
+const err783 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/required",keyword:"required",params:{missingProperty: "sla"},message:"must have required property '"+"sla"+"'",schema:schema11.properties.priority.required,parentSchema:schema11.properties.priority,data:data291};
 if(vErrors === null){
 vErrors = [err783];
 }
@@ -9785,8 +9788,9 @@ vErrors.push(err783);
 }
 errors++;
 }
-if(data291.low === undefined){
-const err784 = {instancePath:instancePath+"/priority/matrix/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/required",keyword:"required",params:{missingProperty: "low"},message:"must have required property '"+"low"+"'",schema:schema11.properties.priority.properties.matrix.properties.high.required,parentSchema:schema11.properties.priority.properties.matrix.properties.high,data:data291};
+for(const key61 in data291){
+if(!(((((key61 === "matrix") || (key61 === "defaultImpact")) || (key61 === "severityUrgency")) || (key61 === "businessHours")) || (key61 === "sla"))){
+const err784 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key61},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority,data:data291};
 if(vErrors === null){
 vErrors = [err784];
 }
@@ -9795,9 +9799,11 @@ vErrors.push(err784);
 }
 errors++;
 }
-for(const key63 in data291){
-if(!(((key63 === "high") || (key63 === "medium")) || (key63 === "low"))){
-const err785 = {instancePath:instancePath+"/priority/matrix/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key63},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.matrix.properties.high,data:data291};
+}
+let data292 = data291.matrix;
+if(data292 && typeof data292 == "object" && !Array.isArray(data292)){
+if(data292.high === undefined){
+const err785 = {instancePath:instancePath+"/priority/matrix",schemaPath:"#/properties/priority/properties/matrix/required",keyword:"required",params:{missingProperty: "high"},message:"must have required property '"+"high"+"'",schema:schema11.properties.priority.properties.matrix.required,parentSchema:schema11.properties.priority.properties.matrix,data:data292};
 if(vErrors === null){
 vErrors = [err785];
 }
@@ -9806,11 +9812,8 @@ vErrors.push(err785);
 }
 errors++;
 }
-}
-if(data291.high !== undefined){
-let data292 = data291.high;
-if(typeof data292 !== "string"){
-const err786 = {instancePath:instancePath+"/priority/matrix/high/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/properties/high/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.high.properties.high.type,parentSchema:schema11.properties.priority.properties.matrix.properties.high.properties.high,data:data292};
+if(data292.medium === undefined){
+const err786 = {instancePath:instancePath+"/priority/matrix",schemaPath:"#/properties/priority/properties/matrix/required",keyword:"required",params:{missingProperty: "medium"},message:"must have required property '"+"medium"+"'",schema:schema11.properties.priority.properties.matrix.required,parentSchema:schema11.properties.priority.properties.matrix,data:data292};
 if(vErrors === null){
 vErrors = [err786];
 }
@@ -9819,8 +9822,8 @@ vErrors.push(err786);
 }
 errors++;
 }
-if(!(((((data292 === "P1") || (data292 === "P2")) || (data292 === "P3")) || (data292 === "P4")) || (data292 === "P5"))){
-const err787 = {instancePath:instancePath+"/priority/matrix/high/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/properties/high/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.high.properties.high.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.high.properties.high.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.high.properties.high,data:data292};
+if(data292.low === undefined){
+const err787 = {instancePath:instancePath+"/priority/matrix",schemaPath:"#/properties/priority/properties/matrix/required",keyword:"required",params:{missingProperty: "low"},message:"must have required property '"+"low"+"'",schema:schema11.properties.priority.properties.matrix.required,parentSchema:schema11.properties.priority.properties.matrix,data:data292};
 if(vErrors === null){
 vErrors = [err787];
 }
@@ -9829,11 +9832,9 @@ vErrors.push(err787);
 }
 errors++;
 }
-}
-if(data291.medium !== undefined){
-let data293 = data291.medium;
-if(typeof data293 !== "string"){
-const err788 = {instancePath:instancePath+"/priority/matrix/high/medium",schemaPath:"#/properties/priority/properties/matrix/properties/high/properties/medium/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.high.properties.medium.type,parentSchema:schema11.properties.priority.properties.matrix.properties.high.properties.medium,data:data293};
+for(const key62 in data292){
+if(!(((key62 === "high") || (key62 === "medium")) || (key62 === "low"))){
+const err788 = {instancePath:instancePath+"/priority/matrix",schemaPath:"#/properties/priority/properties/matrix/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key62},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.matrix,data:data292};
 if(vErrors === null){
 vErrors = [err788];
 }
@@ -9842,8 +9843,12 @@ vErrors.push(err788);
 }
 errors++;
 }
-if(!(((((data293 === "P1") || (data293 === "P2")) || (data293 === "P3")) || (data293 === "P4")) || (data293 === "P5"))){
-const err789 = {instancePath:instancePath+"/priority/matrix/high/medium",schemaPath:"#/properties/priority/properties/matrix/properties/high/properties/medium/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.high.properties.medium.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.high.properties.medium.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.high.properties.medium,data:data293};
+}
+if(data292.high !== undefined){
+let data293 = data292.high;
+if(data293 && typeof data293 == "object" && !Array.isArray(data293)){
+if(data293.high === undefined){
+const err789 = {instancePath:instancePath+"/priority/matrix/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/required",keyword:"required",params:{missingProperty: "high"},message:"must have required property '"+"high"+"'",schema:schema11.properties.priority.properties.matrix.properties.high.required,parentSchema:schema11.properties.priority.properties.matrix.properties.high,data:data293};
 if(vErrors === null){
 vErrors = [err789];
 }
@@ -9852,11 +9857,8 @@ vErrors.push(err789);
 }
 errors++;
 }
-}
-if(data291.low !== undefined){
-let data294 = data291.low;
-if(typeof data294 !== "string"){
-const err790 = {instancePath:instancePath+"/priority/matrix/high/low",schemaPath:"#/properties/priority/properties/matrix/properties/high/properties/low/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.high.properties.low.type,parentSchema:schema11.properties.priority.properties.matrix.properties.high.properties.low,data:data294};
+if(data293.medium === undefined){
+const err790 = {instancePath:instancePath+"/priority/matrix/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/required",keyword:"required",params:{missingProperty: "medium"},message:"must have required property '"+"medium"+"'",schema:schema11.properties.priority.properties.matrix.properties.high.required,parentSchema:schema11.properties.priority.properties.matrix.properties.high,data:data293};
 if(vErrors === null){
 vErrors = [err790];
 }
@@ -9865,8 +9867,8 @@ vErrors.push(err790);
 }
 errors++;
 }
-if(!(((((data294 === "P1") || (data294 === "P2")) || (data294 === "P3")) || (data294 === "P4")) || (data294 === "P5"))){
-const err791 = {instancePath:instancePath+"/priority/matrix/high/low",schemaPath:"#/properties/priority/properties/matrix/properties/high/properties/low/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.high.properties.low.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.high.properties.low.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.high.properties.low,data:data294};
+if(data293.low === undefined){
+const err791 = {instancePath:instancePath+"/priority/matrix/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/required",keyword:"required",params:{missingProperty: "low"},message:"must have required property '"+"low"+"'",schema:schema11.properties.priority.properties.matrix.properties.high.required,parentSchema:schema11.properties.priority.properties.matrix.properties.high,data:data293};
 if(vErrors === null){
 vErrors = [err791];
 }
@@ -9875,10 +9877,9 @@ vErrors.push(err791);
 }
 errors++;
 }
-}
-}
-else {
-const err792 = {instancePath:instancePath+"/priority/matrix/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.matrix.properties.high.type,parentSchema:schema11.properties.priority.properties.matrix.properties.high,data:data291};
+for(const key63 in data293){
+if(!(((key63 === "high") || (key63 === "medium")) || (key63 === "low"))){
+const err792 = {instancePath:instancePath+"/priority/matrix/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key63},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.matrix.properties.high,data:data293};
 if(vErrors === null){
 vErrors = [err792];
 }
@@ -9888,11 +9889,10 @@ vErrors.push(err792);
 errors++;
 }
 }
-if(data290.medium !== undefined){
-let data295 = data290.medium;
-if(data295 && typeof data295 == "object" && !Array.isArray(data295)){
-if(data295.high === undefined){
-const err793 = {instancePath:instancePath+"/priority/matrix/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/required",keyword:"required",params:{missingProperty: "high"},message:"must have required property '"+"high"+"'",schema:schema11.properties.priority.properties.matrix.properties.medium.required,parentSchema:schema11.properties.priority.properties.matrix.properties.medium,data:data295};
+if(data293.high !== undefined){
+let data294 = data293.high;
+if(typeof data294 !== "string"){
+const err793 = {instancePath:instancePath+"/priority/matrix/high/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/properties/high/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.high.properties.high.type,parentSchema:schema11.properties.priority.properties.matrix.properties.high.properties.high,data:data294};
 if(vErrors === null){
 vErrors = [err793];
 }
@@ -9901,8 +9901,8 @@ vErrors.push(err793);
 }
 errors++;
 }
-if(data295.medium === undefined){
-const err794 = {instancePath:instancePath+"/priority/matrix/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/required",keyword:"required",params:{missingProperty: "medium"},message:"must have required property '"+"medium"+"'",schema:schema11.properties.priority.properties.matrix.properties.medium.required,parentSchema:schema11.properties.priority.properties.matrix.properties.medium,data:data295};
+if(!(((((data294 === "P1") || (data294 === "P2")) || (data294 === "P3")) || (data294 === "P4")) || (data294 === "P5"))){
+const err794 = {instancePath:instancePath+"/priority/matrix/high/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/properties/high/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.high.properties.high.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.high.properties.high.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.high.properties.high,data:data294};
 if(vErrors === null){
 vErrors = [err794];
 }
@@ -9911,8 +9911,11 @@ vErrors.push(err794);
 }
 errors++;
 }
-if(data295.low === undefined){
-const err795 = {instancePath:instancePath+"/priority/matrix/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/required",keyword:"required",params:{missingProperty: "low"},message:"must have required property '"+"low"+"'",schema:schema11.properties.priority.properties.matrix.properties.medium.required,parentSchema:schema11.properties.priority.properties.matrix.properties.medium,data:data295};
+}
+if(data293.medium !== undefined){
+let data295 = data293.medium;
+if(typeof data295 !== "string"){
+const err795 = {instancePath:instancePath+"/priority/matrix/high/medium",schemaPath:"#/properties/priority/properties/matrix/properties/high/properties/medium/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.high.properties.medium.type,parentSchema:schema11.properties.priority.properties.matrix.properties.high.properties.medium,data:data295};
 if(vErrors === null){
 vErrors = [err795];
 }
@@ -9921,9 +9924,8 @@ vErrors.push(err795);
 }
 errors++;
 }
-for(const key64 in data295){
-if(!(((key64 === "high") || (key64 === "medium")) || (key64 === "low"))){
-const err796 = {instancePath:instancePath+"/priority/matrix/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key64},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.matrix.properties.medium,data:data295};
+if(!(((((data295 === "P1") || (data295 === "P2")) || (data295 === "P3")) || (data295 === "P4")) || (data295 === "P5"))){
+const err796 = {instancePath:instancePath+"/priority/matrix/high/medium",schemaPath:"#/properties/priority/properties/matrix/properties/high/properties/medium/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.high.properties.medium.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.high.properties.medium.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.high.properties.medium,data:data295};
 if(vErrors === null){
 vErrors = [err796];
 }
@@ -9933,10 +9935,10 @@ vErrors.push(err796);
 errors++;
 }
 }
-if(data295.high !== undefined){
-let data296 = data295.high;
+if(data293.low !== undefined){
+let data296 = data293.low;
 if(typeof data296 !== "string"){
-const err797 = {instancePath:instancePath+"/priority/matrix/medium/high",schemaPath:"#/properties/priority/properties/matrix/properties/medium/properties/high/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.medium.properties.high.type,parentSchema:schema11.properties.priority.properties.matrix.properties.medium.properties.high,data:data296};
+const err797 = {instancePath:instancePath+"/priority/matrix/high/low",schemaPath:"#/properties/priority/properties/matrix/properties/high/properties/low/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.high.properties.low.type,parentSchema:schema11.properties.priority.properties.matrix.properties.high.properties.low,data:data296};
 if(vErrors === null){
 vErrors = [err797];
 }
@@ -9946,7 +9948,7 @@ vErrors.push(err797);
 errors++;
 }
 if(!(((((data296 === "P1") || (data296 === "P2")) || (data296 === "P3")) || (data296 === "P4")) || (data296 === "P5"))){
-const err798 = {instancePath:instancePath+"/priority/matrix/medium/high",schemaPath:"#/properties/priority/properties/matrix/properties/medium/properties/high/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.medium.properties.high.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.medium.properties.high.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.medium.properties.high,data:data296};
+const err798 = {instancePath:instancePath+"/priority/matrix/high/low",schemaPath:"#/properties/priority/properties/matrix/properties/high/properties/low/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.high.properties.low.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.high.properties.low.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.high.properties.low,data:data296};
 if(vErrors === null){
 vErrors = [err798];
 }
@@ -9956,10 +9958,9 @@ vErrors.push(err798);
 errors++;
 }
 }
-if(data295.medium !== undefined){
-let data297 = data295.medium;
-if(typeof data297 !== "string"){
-const err799 = {instancePath:instancePath+"/priority/matrix/medium/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/properties/medium/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.medium.properties.medium.type,parentSchema:schema11.properties.priority.properties.matrix.properties.medium.properties.medium,data:data297};
+}
+else {
+const err799 = {instancePath:instancePath+"/priority/matrix/high",schemaPath:"#/properties/priority/properties/matrix/properties/high/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.matrix.properties.high.type,parentSchema:schema11.properties.priority.properties.matrix.properties.high,data:data293};
 if(vErrors === null){
 vErrors = [err799];
 }
@@ -9968,8 +9969,12 @@ vErrors.push(err799);
 }
 errors++;
 }
-if(!(((((data297 === "P1") || (data297 === "P2")) || (data297 === "P3")) || (data297 === "P4")) || (data297 === "P5"))){
-const err800 = {instancePath:instancePath+"/priority/matrix/medium/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/properties/medium/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.medium.properties.medium.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.medium.properties.medium.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.medium.properties.medium,data:data297};
+}
+if(data292.medium !== undefined){
+let data297 = data292.medium;
+if(data297 && typeof data297 == "object" && !Array.isArray(data297)){
+if(data297.high === undefined){
+const err800 = {instancePath:instancePath+"/priority/matrix/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/required",keyword:"required",params:{missingProperty: "high"},message:"must have required property '"+"high"+"'",schema:schema11.properties.priority.properties.matrix.properties.medium.required,parentSchema:schema11.properties.priority.properties.matrix.properties.medium,data:data297};
 if(vErrors === null){
 vErrors = [err800];
 }
@@ -9978,11 +9983,8 @@ vErrors.push(err800);
 }
 errors++;
 }
-}
-if(data295.low !== undefined){
-let data298 = data295.low;
-if(typeof data298 !== "string"){
-const err801 = {instancePath:instancePath+"/priority/matrix/medium/low",schemaPath:"#/properties/priority/properties/matrix/properties/medium/properties/low/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.medium.properties.low.type,parentSchema:schema11.properties.priority.properties.matrix.properties.medium.properties.low,data:data298};
+if(data297.medium === undefined){
+const err801 = {instancePath:instancePath+"/priority/matrix/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/required",keyword:"required",params:{missingProperty: "medium"},message:"must have required property '"+"medium"+"'",schema:schema11.properties.priority.properties.matrix.properties.medium.required,parentSchema:schema11.properties.priority.properties.matrix.properties.medium,data:data297};
 if(vErrors === null){
 vErrors = [err801];
 }
@@ -9991,8 +9993,8 @@ vErrors.push(err801);
 }
 errors++;
 }
-if(!(((((data298 === "P1") || (data298 === "P2")) || (data298 === "P3")) || (data298 === "P4")) || (data298 === "P5"))){
-const err802 = {instancePath:instancePath+"/priority/matrix/medium/low",schemaPath:"#/properties/priority/properties/matrix/properties/medium/properties/low/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.medium.properties.low.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.medium.properties.low.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.medium.properties.low,data:data298};
+if(data297.low === undefined){
+const err802 = {instancePath:instancePath+"/priority/matrix/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/required",keyword:"required",params:{missingProperty: "low"},message:"must have required property '"+"low"+"'",schema:schema11.properties.priority.properties.matrix.properties.medium.required,parentSchema:schema11.properties.priority.properties.matrix.properties.medium,data:data297};
 if(vErrors === null){
 vErrors = [err802];
 }
@@ -10001,10 +10003,9 @@ vErrors.push(err802);
 }
 errors++;
 }
-}
-}
-else {
-const err803 = {instancePath:instancePath+"/priority/matrix/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.matrix.properties.medium.type,parentSchema:schema11.properties.priority.properties.matrix.properties.medium,data:data295};
+for(const key64 in data297){
+if(!(((key64 === "high") || (key64 === "medium")) || (key64 === "low"))){
+const err803 = {instancePath:instancePath+"/priority/matrix/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key64},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.matrix.properties.medium,data:data297};
 if(vErrors === null){
 vErrors = [err803];
 }
@@ -10014,11 +10015,10 @@ vErrors.push(err803);
 errors++;
 }
 }
-if(data290.low !== undefined){
-let data299 = data290.low;
-if(data299 && typeof data299 == "object" && !Array.isArray(data299)){
-if(data299.high === undefined){
-const err804 = {instancePath:instancePath+"/priority/matrix/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/required",keyword:"required",params:{missingProperty: "high"},message:"must have required property '"+"high"+"'",schema:schema11.properties.priority.properties.matrix.properties.low.required,parentSchema:schema11.properties.priority.properties.matrix.properties.low,data:data299};
+if(data297.high !== undefined){
+let data298 = data297.high;
+if(typeof data298 !== "string"){
+const err804 = {instancePath:instancePath+"/priority/matrix/medium/high",schemaPath:"#/properties/priority/properties/matrix/properties/medium/properties/high/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.medium.properties.high.type,parentSchema:schema11.properties.priority.properties.matrix.properties.medium.properties.high,data:data298};
 if(vErrors === null){
 vErrors = [err804];
 }
@@ -10027,8 +10027,8 @@ vErrors.push(err804);
 }
 errors++;
 }
-if(data299.medium === undefined){
-const err805 = {instancePath:instancePath+"/priority/matrix/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/required",keyword:"required",params:{missingProperty: "medium"},message:"must have required property '"+"medium"+"'",schema:schema11.properties.priority.properties.matrix.properties.low.required,parentSchema:schema11.properties.priority.properties.matrix.properties.low,data:data299};
+if(!(((((data298 === "P1") || (data298 === "P2")) || (data298 === "P3")) || (data298 === "P4")) || (data298 === "P5"))){
+const err805 = {instancePath:instancePath+"/priority/matrix/medium/high",schemaPath:"#/properties/priority/properties/matrix/properties/medium/properties/high/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.medium.properties.high.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.medium.properties.high.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.medium.properties.high,data:data298};
 if(vErrors === null){
 vErrors = [err805];
 }
@@ -10037,8 +10037,11 @@ vErrors.push(err805);
 }
 errors++;
 }
-if(data299.low === undefined){
-const err806 = {instancePath:instancePath+"/priority/matrix/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/required",keyword:"required",params:{missingProperty: "low"},message:"must have required property '"+"low"+"'",schema:schema11.properties.priority.properties.matrix.properties.low.required,parentSchema:schema11.properties.priority.properties.matrix.properties.low,data:data299};
+}
+if(data297.medium !== undefined){
+let data299 = data297.medium;
+if(typeof data299 !== "string"){
+const err806 = {instancePath:instancePath+"/priority/matrix/medium/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/properties/medium/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.medium.properties.medium.type,parentSchema:schema11.properties.priority.properties.matrix.properties.medium.properties.medium,data:data299};
 if(vErrors === null){
 vErrors = [err806];
 }
@@ -10047,9 +10050,8 @@ vErrors.push(err806);
 }
 errors++;
 }
-for(const key65 in data299){
-if(!(((key65 === "high") || (key65 === "medium")) || (key65 === "low"))){
-const err807 = {instancePath:instancePath+"/priority/matrix/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key65},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.matrix.properties.low,data:data299};
+if(!(((((data299 === "P1") || (data299 === "P2")) || (data299 === "P3")) || (data299 === "P4")) || (data299 === "P5"))){
+const err807 = {instancePath:instancePath+"/priority/matrix/medium/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/properties/medium/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.medium.properties.medium.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.medium.properties.medium.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.medium.properties.medium,data:data299};
 if(vErrors === null){
 vErrors = [err807];
 }
@@ -10059,10 +10061,10 @@ vErrors.push(err807);
 errors++;
 }
 }
-if(data299.high !== undefined){
-let data300 = data299.high;
+if(data297.low !== undefined){
+let data300 = data297.low;
 if(typeof data300 !== "string"){
-const err808 = {instancePath:instancePath+"/priority/matrix/low/high",schemaPath:"#/properties/priority/properties/matrix/properties/low/properties/high/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.low.properties.high.type,parentSchema:schema11.properties.priority.properties.matrix.properties.low.properties.high,data:data300};
+const err808 = {instancePath:instancePath+"/priority/matrix/medium/low",schemaPath:"#/properties/priority/properties/matrix/properties/medium/properties/low/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.medium.properties.low.type,parentSchema:schema11.properties.priority.properties.matrix.properties.medium.properties.low,data:data300};
 if(vErrors === null){
 vErrors = [err808];
 }
@@ -10072,7 +10074,7 @@ vErrors.push(err808);
 errors++;
 }
 if(!(((((data300 === "P1") || (data300 === "P2")) || (data300 === "P3")) || (data300 === "P4")) || (data300 === "P5"))){
-const err809 = {instancePath:instancePath+"/priority/matrix/low/high",schemaPath:"#/properties/priority/properties/matrix/properties/low/properties/high/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.low.properties.high.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.low.properties.high.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.low.properties.high,data:data300};
+const err809 = {instancePath:instancePath+"/priority/matrix/medium/low",schemaPath:"#/properties/priority/properties/matrix/properties/medium/properties/low/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.medium.properties.low.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.medium.properties.low.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.medium.properties.low,data:data300};
 if(vErrors === null){
 vErrors = [err809];
 }
@@ -10082,10 +10084,9 @@ vErrors.push(err809);
 errors++;
 }
 }
-if(data299.medium !== undefined){
-let data301 = data299.medium;
-if(typeof data301 !== "string"){
-const err810 = {instancePath:instancePath+"/priority/matrix/low/medium",schemaPath:"#/properties/priority/properties/matrix/properties/low/properties/medium/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.low.properties.medium.type,parentSchema:schema11.properties.priority.properties.matrix.properties.low.properties.medium,data:data301};
+}
+else {
+const err810 = {instancePath:instancePath+"/priority/matrix/medium",schemaPath:"#/properties/priority/properties/matrix/properties/medium/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.matrix.properties.medium.type,parentSchema:schema11.properties.priority.properties.matrix.properties.medium,data:data297};
 if(vErrors === null){
 vErrors = [err810];
 }
@@ -10094,8 +10095,12 @@ vErrors.push(err810);
 }
 errors++;
 }
-if(!(((((data301 === "P1") || (data301 === "P2")) || (data301 === "P3")) || (data301 === "P4")) || (data301 === "P5"))){
-const err811 = {instancePath:instancePath+"/priority/matrix/low/medium",schemaPath:"#/properties/priority/properties/matrix/properties/low/properties/medium/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.low.properties.medium.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.low.properties.medium.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.low.properties.medium,data:data301};
+}
+if(data292.low !== undefined){
+let data301 = data292.low;
+if(data301 && typeof data301 == "object" && !Array.isArray(data301)){
+if(data301.high === undefined){
+const err811 = {instancePath:instancePath+"/priority/matrix/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/required",keyword:"required",params:{missingProperty: "high"},message:"must have required property '"+"high"+"'",schema:schema11.properties.priority.properties.matrix.properties.low.required,parentSchema:schema11.properties.priority.properties.matrix.properties.low,data:data301};
 if(vErrors === null){
 vErrors = [err811];
 }
@@ -10104,11 +10109,8 @@ vErrors.push(err811);
 }
 errors++;
 }
-}
-if(data299.low !== undefined){
-let data302 = data299.low;
-if(typeof data302 !== "string"){
-const err812 = {instancePath:instancePath+"/priority/matrix/low/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/properties/low/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.low.properties.low.type,parentSchema:schema11.properties.priority.properties.matrix.properties.low.properties.low,data:data302};
+if(data301.medium === undefined){
+const err812 = {instancePath:instancePath+"/priority/matrix/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/required",keyword:"required",params:{missingProperty: "medium"},message:"must have required property '"+"medium"+"'",schema:schema11.properties.priority.properties.matrix.properties.low.required,parentSchema:schema11.properties.priority.properties.matrix.properties.low,data:data301};
 if(vErrors === null){
 vErrors = [err812];
 }
@@ -10117,8 +10119,8 @@ vErrors.push(err812);
 }
 errors++;
 }
-if(!(((((data302 === "P1") || (data302 === "P2")) || (data302 === "P3")) || (data302 === "P4")) || (data302 === "P5"))){
-const err813 = {instancePath:instancePath+"/priority/matrix/low/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/properties/low/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.low.properties.low.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.low.properties.low.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.low.properties.low,data:data302};
+if(data301.low === undefined){
+const err813 = {instancePath:instancePath+"/priority/matrix/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/required",keyword:"required",params:{missingProperty: "low"},message:"must have required property '"+"low"+"'",schema:schema11.properties.priority.properties.matrix.properties.low.required,parentSchema:schema11.properties.priority.properties.matrix.properties.low,data:data301};
 if(vErrors === null){
 vErrors = [err813];
 }
@@ -10127,10 +10129,9 @@ vErrors.push(err813);
 }
 errors++;
 }
-}
-}
-else {
-const err814 = {instancePath:instancePath+"/priority/matrix/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.matrix.properties.low.type,parentSchema:schema11.properties.priority.properties.matrix.properties.low,data:data299};
+for(const key65 in data301){
+if(!(((key65 === "high") || (key65 === "medium")) || (key65 === "low"))){
+const err814 = {instancePath:instancePath+"/priority/matrix/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key65},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.matrix.properties.low,data:data301};
 if(vErrors === null){
 vErrors = [err814];
 }
@@ -10140,9 +10141,10 @@ vErrors.push(err814);
 errors++;
 }
 }
-}
-else {
-const err815 = {instancePath:instancePath+"/priority/matrix",schemaPath:"#/properties/priority/properties/matrix/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.matrix.type,parentSchema:schema11.properties.priority.properties.matrix,data:data290};
+if(data301.high !== undefined){
+let data302 = data301.high;
+if(typeof data302 !== "string"){
+const err815 = {instancePath:instancePath+"/priority/matrix/low/high",schemaPath:"#/properties/priority/properties/matrix/properties/low/properties/high/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.low.properties.high.type,parentSchema:schema11.properties.priority.properties.matrix.properties.low.properties.high,data:data302};
 if(vErrors === null){
 vErrors = [err815];
 }
@@ -10151,9 +10153,8 @@ vErrors.push(err815);
 }
 errors++;
 }
-let data303 = data289.defaultImpact;
-if(typeof data303 !== "string"){
-const err816 = {instancePath:instancePath+"/priority/defaultImpact",schemaPath:"#/properties/priority/properties/defaultImpact/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.defaultImpact.type,parentSchema:schema11.properties.priority.properties.defaultImpact,data:data303};
+if(!(((((data302 === "P1") || (data302 === "P2")) || (data302 === "P3")) || (data302 === "P4")) || (data302 === "P5"))){
+const err816 = {instancePath:instancePath+"/priority/matrix/low/high",schemaPath:"#/properties/priority/properties/matrix/properties/low/properties/high/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.low.properties.high.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.low.properties.high.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.low.properties.high,data:data302};
 if(vErrors === null){
 vErrors = [err816];
 }
@@ -10162,8 +10163,11 @@ vErrors.push(err816);
 }
 errors++;
 }
-if(!(((data303 === "high") || (data303 === "medium")) || (data303 === "low"))){
-const err817 = {instancePath:instancePath+"/priority/defaultImpact",schemaPath:"#/properties/priority/properties/defaultImpact/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.defaultImpact.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.defaultImpact.enum,parentSchema:schema11.properties.priority.properties.defaultImpact,data:data303};
+}
+if(data301.medium !== undefined){
+let data303 = data301.medium;
+if(typeof data303 !== "string"){
+const err817 = {instancePath:instancePath+"/priority/matrix/low/medium",schemaPath:"#/properties/priority/properties/matrix/properties/low/properties/medium/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.low.properties.medium.type,parentSchema:schema11.properties.priority.properties.matrix.properties.low.properties.medium,data:data303};
 if(vErrors === null){
 vErrors = [err817];
 }
@@ -10172,10 +10176,8 @@ vErrors.push(err817);
 }
 errors++;
 }
-let data304 = data289.severityUrgency;
-if(data304 && typeof data304 == "object" && !Array.isArray(data304)){
-if(data304.critical === undefined){
-const err818 = {instancePath:instancePath+"/priority/severityUrgency",schemaPath:"#/properties/priority/properties/severityUrgency/required",keyword:"required",params:{missingProperty: "critical"},message:"must have required property '"+"critical"+"'",schema:schema11.properties.priority.properties.severityUrgency.required,parentSchema:schema11.properties.priority.properties.severityUrgency,data:data304};
+if(!(((((data303 === "P1") || (data303 === "P2")) || (data303 === "P3")) || (data303 === "P4")) || (data303 === "P5"))){
+const err818 = {instancePath:instancePath+"/priority/matrix/low/medium",schemaPath:"#/properties/priority/properties/matrix/properties/low/properties/medium/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.low.properties.medium.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.low.properties.medium.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.low.properties.medium,data:data303};
 if(vErrors === null){
 vErrors = [err818];
 }
@@ -10184,8 +10186,11 @@ vErrors.push(err818);
 }
 errors++;
 }
-if(data304.warning === undefined){
-const err819 = {instancePath:instancePath+"/priority/severityUrgency",schemaPath:"#/properties/priority/properties/severityUrgency/required",keyword:"required",params:{missingProperty: "warning"},message:"must have required property '"+"warning"+"'",schema:schema11.properties.priority.properties.severityUrgency.required,parentSchema:schema11.properties.priority.properties.severityUrgency,data:data304};
+}
+if(data301.low !== undefined){
+let data304 = data301.low;
+if(typeof data304 !== "string"){
+const err819 = {instancePath:instancePath+"/priority/matrix/low/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/properties/low/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.matrix.properties.low.properties.low.type,parentSchema:schema11.properties.priority.properties.matrix.properties.low.properties.low,data:data304};
 if(vErrors === null){
 vErrors = [err819];
 }
@@ -10194,8 +10199,8 @@ vErrors.push(err819);
 }
 errors++;
 }
-if(data304.info === undefined){
-const err820 = {instancePath:instancePath+"/priority/severityUrgency",schemaPath:"#/properties/priority/properties/severityUrgency/required",keyword:"required",params:{missingProperty: "info"},message:"must have required property '"+"info"+"'",schema:schema11.properties.priority.properties.severityUrgency.required,parentSchema:schema11.properties.priority.properties.severityUrgency,data:data304};
+if(!(((((data304 === "P1") || (data304 === "P2")) || (data304 === "P3")) || (data304 === "P4")) || (data304 === "P5"))){
+const err820 = {instancePath:instancePath+"/priority/matrix/low/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/properties/low/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.matrix.properties.low.properties.low.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.matrix.properties.low.properties.low.enum,parentSchema:schema11.properties.priority.properties.matrix.properties.low.properties.low,data:data304};
 if(vErrors === null){
 vErrors = [err820];
 }
@@ -10204,9 +10209,10 @@ vErrors.push(err820);
 }
 errors++;
 }
-for(const key66 in data304){
-if(!(((key66 === "critical") || (key66 === "warning")) || (key66 === "info"))){
-const err821 = {instancePath:instancePath+"/priority/severityUrgency",schemaPath:"#/properties/priority/properties/severityUrgency/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key66},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.severityUrgency,data:data304};
+}
+}
+else {
+const err821 = {instancePath:instancePath+"/priority/matrix/low",schemaPath:"#/properties/priority/properties/matrix/properties/low/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.matrix.properties.low.type,parentSchema:schema11.properties.priority.properties.matrix.properties.low,data:data301};
 if(vErrors === null){
 vErrors = [err821];
 }
@@ -10216,10 +10222,9 @@ vErrors.push(err821);
 errors++;
 }
 }
-if(data304.critical !== undefined){
-let data305 = data304.critical;
-if(typeof data305 !== "string"){
-const err822 = {instancePath:instancePath+"/priority/severityUrgency/critical",schemaPath:"#/properties/priority/properties/severityUrgency/properties/critical/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.severityUrgency.properties.critical.type,parentSchema:schema11.properties.priority.properties.severityUrgency.properties.critical,data:data305};
+}
+else {
+const err822 = {instancePath:instancePath+"/priority/matrix",schemaPath:"#/properties/priority/properties/matrix/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.matrix.type,parentSchema:schema11.properties.priority.properties.matrix,data:data292};
 if(vErrors === null){
 vErrors = [err822];
 }
@@ -10228,8 +10233,9 @@ vErrors.push(err822);
 }
 errors++;
 }
-if(!(((data305 === "high") || (data305 === "medium")) || (data305 === "low"))){
-const err823 = {instancePath:instancePath+"/priority/severityUrgency/critical",schemaPath:"#/properties/priority/properties/severityUrgency/properties/critical/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.severityUrgency.properties.critical.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.severityUrgency.properties.critical.enum,parentSchema:schema11.properties.priority.properties.severityUrgency.properties.critical,data:data305};
+let data305 = data291.defaultImpact;
+if(typeof data305 !== "string"){
+const err823 = {instancePath:instancePath+"/priority/defaultImpact",schemaPath:"#/properties/priority/properties/defaultImpact/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.defaultImpact.type,parentSchema:schema11.properties.priority.properties.defaultImpact,data:data305};
 if(vErrors === null){
 vErrors = [err823];
 }
@@ -10238,11 +10244,8 @@ vErrors.push(err823);
 }
 errors++;
 }
-}
-if(data304.warning !== undefined){
-let data306 = data304.warning;
-if(typeof data306 !== "string"){
-const err824 = {instancePath:instancePath+"/priority/severityUrgency/warning",schemaPath:"#/properties/priority/properties/severityUrgency/properties/warning/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.severityUrgency.properties.warning.type,parentSchema:schema11.properties.priority.properties.severityUrgency.properties.warning,data:data306};
+if(!(((data305 === "high") || (data305 === "medium")) || (data305 === "low"))){
+const err824 = {instancePath:instancePath+"/priority/defaultImpact",schemaPath:"#/properties/priority/properties/defaultImpact/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.defaultImpact.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.defaultImpact.enum,parentSchema:schema11.properties.priority.properties.defaultImpact,data:data305};
 if(vErrors === null){
 vErrors = [err824];
 }
@@ -10251,8 +10254,10 @@ vErrors.push(err824);
 }
 errors++;
 }
-if(!(((data306 === "high") || (data306 === "medium")) || (data306 === "low"))){
-const err825 = {instancePath:instancePath+"/priority/severityUrgency/warning",schemaPath:"#/properties/priority/properties/severityUrgency/properties/warning/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.severityUrgency.properties.warning.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.severityUrgency.properties.warning.enum,parentSchema:schema11.properties.priority.properties.severityUrgency.properties.warning,data:data306};
+let data306 = data291.severityUrgency;
+if(data306 && typeof data306 == "object" && !Array.isArray(data306)){
+if(data306.critical === undefined){
+const err825 = {instancePath:instancePath+"/priority/severityUrgency",schemaPath:"#/properties/priority/properties/severityUrgency/required",keyword:"required",params:{missingProperty: "critical"},message:"must have required property '"+"critical"+"'",schema:schema11.properties.priority.properties.severityUrgency.required,parentSchema:schema11.properties.priority.properties.severityUrgency,data:data306};
 if(vErrors === null){
 vErrors = [err825];
 }
@@ -10261,11 +10266,8 @@ vErrors.push(err825);
 }
 errors++;
 }
-}
-if(data304.info !== undefined){
-let data307 = data304.info;
-if(typeof data307 !== "string"){
-const err826 = {instancePath:instancePath+"/priority/severityUrgency/info",schemaPath:"#/properties/priority/properties/severityUrgency/properties/info/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.severityUrgency.properties.info.type,parentSchema:schema11.properties.priority.properties.severityUrgency.properties.info,data:data307};
+if(data306.warning === undefined){
+const err826 = {instancePath:instancePath+"/priority/severityUrgency",schemaPath:"#/properties/priority/properties/severityUrgency/required",keyword:"required",params:{missingProperty: "warning"},message:"must have required property '"+"warning"+"'",schema:schema11.properties.priority.properties.severityUrgency.required,parentSchema:schema11.properties.priority.properties.severityUrgency,data:data306};
 if(vErrors === null){
 vErrors = [err826];
 }
@@ -10274,8 +10276,8 @@ vErrors.push(err826);
 }
 errors++;
 }
-if(!(((data307 === "high") || (data307 === "medium")) || (data307 === "low"))){
-const err827 = {instancePath:instancePath+"/priority/severityUrgency/info",schemaPath:"#/properties/priority/properties/severityUrgency/properties/info/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.severityUrgency.properties.info.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.severityUrgency.properties.info.enum,parentSchema:schema11.properties.priority.properties.severityUrgency.properties.info,data:data307};
+if(data306.info === undefined){
+const err827 = {instancePath:instancePath+"/priority/severityUrgency",schemaPath:"#/properties/priority/properties/severityUrgency/required",keyword:"required",params:{missingProperty: "info"},message:"must have required property '"+"info"+"'",schema:schema11.properties.priority.properties.severityUrgency.required,parentSchema:schema11.properties.priority.properties.severityUrgency,data:data306};
 if(vErrors === null){
 vErrors = [err827];
 }
@@ -10284,10 +10286,9 @@ vErrors.push(err827);
 }
 errors++;
 }
-}
-}
-else {
-const err828 = {instancePath:instancePath+"/priority/severityUrgency",schemaPath:"#/properties/priority/properties/severityUrgency/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.severityUrgency.type,parentSchema:schema11.properties.priority.properties.severityUrgency,data:data304};
+for(const key66 in data306){
+if(!(((key66 === "critical") || (key66 === "warning")) || (key66 === "info"))){
+const err828 = {instancePath:instancePath+"/priority/severityUrgency",schemaPath:"#/properties/priority/properties/severityUrgency/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key66},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.severityUrgency,data:data306};
 if(vErrors === null){
 vErrors = [err828];
 }
@@ -10296,14 +10297,11 @@ vErrors.push(err828);
 }
 errors++;
 }
-if(data289.businessHours !== undefined){
-let data308 = data289.businessHours;
-if(data308 && typeof data308 == "object" && !Array.isArray(data308)){
-if(data308.holidays === undefined){
-data308.holidays = [];
 }
-if(data308.week === undefined){
-const err829 = {instancePath:instancePath+"/priority/businessHours",schemaPath:"#/properties/priority/properties/businessHours/required",keyword:"required",params:{missingProperty: "week"},message:"must have required property '"+"week"+"'",schema:schema11.properties.priority.properties.businessHours.required,parentSchema:schema11.properties.priority.properties.businessHours,data:data308};
+if(data306.critical !== undefined){
+let data307 = data306.critical;
+if(typeof data307 !== "string"){
+const err829 = {instancePath:instancePath+"/priority/severityUrgency/critical",schemaPath:"#/properties/priority/properties/severityUrgency/properties/critical/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.severityUrgency.properties.critical.type,parentSchema:schema11.properties.priority.properties.severityUrgency.properties.critical,data:data307};
 if(vErrors === null){
 vErrors = [err829];
 }
@@ -10312,8 +10310,8 @@ vErrors.push(err829);
 }
 errors++;
 }
-if(data308.holidays === undefined){
-const err830 = {instancePath:instancePath+"/priority/businessHours",schemaPath:"#/properties/priority/properties/businessHours/required",keyword:"required",params:{missingProperty: "holidays"},message:"must have required property '"+"holidays"+"'",schema:schema11.properties.priority.properties.businessHours.required,parentSchema:schema11.properties.priority.properties.businessHours,data:data308};
+if(!(((data307 === "high") || (data307 === "medium")) || (data307 === "low"))){
+const err830 = {instancePath:instancePath+"/priority/severityUrgency/critical",schemaPath:"#/properties/priority/properties/severityUrgency/properties/critical/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.severityUrgency.properties.critical.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.severityUrgency.properties.critical.enum,parentSchema:schema11.properties.priority.properties.severityUrgency.properties.critical,data:data307};
 if(vErrors === null){
 vErrors = [err830];
 }
@@ -10322,9 +10320,11 @@ vErrors.push(err830);
 }
 errors++;
 }
-for(const key67 in data308){
-if(!(((key67 === "timeZone") || (key67 === "week")) || (key67 === "holidays"))){
-const err831 = {instancePath:instancePath+"/priority/businessHours",schemaPath:"#/properties/priority/properties/businessHours/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key67},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.businessHours,data:data308};
+}
+if(data306.warning !== undefined){
+let data308 = data306.warning;
+if(typeof data308 !== "string"){
+const err831 = {instancePath:instancePath+"/priority/severityUrgency/warning",schemaPath:"#/properties/priority/properties/severityUrgency/properties/warning/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.severityUrgency.properties.warning.type,parentSchema:schema11.properties.priority.properties.severityUrgency.properties.warning,data:data308};
 if(vErrors === null){
 vErrors = [err831];
 }
@@ -10333,12 +10333,8 @@ vErrors.push(err831);
 }
 errors++;
 }
-}
-if(data308.timeZone !== undefined){
-let data309 = data308.timeZone;
-if(typeof data309 === "string"){
-if(func3(data309) < 1){
-const err832 = {instancePath:instancePath+"/priority/businessHours/timeZone",schemaPath:"#/properties/priority/properties/businessHours/properties/timeZone/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.priority.properties.businessHours.properties.timeZone,data:data309};
+if(!(((data308 === "high") || (data308 === "medium")) || (data308 === "low"))){
+const err832 = {instancePath:instancePath+"/priority/severityUrgency/warning",schemaPath:"#/properties/priority/properties/severityUrgency/properties/warning/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.severityUrgency.properties.warning.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.severityUrgency.properties.warning.enum,parentSchema:schema11.properties.priority.properties.severityUrgency.properties.warning,data:data308};
 if(vErrors === null){
 vErrors = [err832];
 }
@@ -10348,8 +10344,10 @@ vErrors.push(err832);
 errors++;
 }
 }
-else {
-const err833 = {instancePath:instancePath+"/priority/businessHours/timeZone",schemaPath:"#/properties/priority/properties/businessHours/properties/timeZone/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.timeZone.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.timeZone,data:data309};
+if(data306.info !== undefined){
+let data309 = data306.info;
+if(typeof data309 !== "string"){
+const err833 = {instancePath:instancePath+"/priority/severityUrgency/info",schemaPath:"#/properties/priority/properties/severityUrgency/properties/info/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.severityUrgency.properties.info.type,parentSchema:schema11.properties.priority.properties.severityUrgency.properties.info,data:data309};
 if(vErrors === null){
 vErrors = [err833];
 }
@@ -10358,13 +10356,8 @@ vErrors.push(err833);
 }
 errors++;
 }
-}
-if(data308.week !== undefined){
-let data310 = data308.week;
-if(data310 && typeof data310 == "object" && !Array.isArray(data310)){
-for(const key68 in data310){
-if(!(((((((key68 === "mon") || (key68 === "tue")) || (key68 === "wed")) || (key68 === "thu")) || (key68 === "fri")) || (key68 === "sat")) || (key68 === "sun"))){
-const err834 = {instancePath:instancePath+"/priority/businessHours/week",schemaPath:"#/properties/priority/properties/businessHours/properties/week/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key68},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.businessHours.properties.week,data:data310};
+if(!(((data309 === "high") || (data309 === "medium")) || (data309 === "low"))){
+const err834 = {instancePath:instancePath+"/priority/severityUrgency/info",schemaPath:"#/properties/priority/properties/severityUrgency/properties/info/enum",keyword:"enum",params:{allowedValues: schema11.properties.priority.properties.severityUrgency.properties.info.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.priority.properties.severityUrgency.properties.info.enum,parentSchema:schema11.properties.priority.properties.severityUrgency.properties.info,data:data309};
 if(vErrors === null){
 vErrors = [err834];
 }
@@ -10374,11 +10367,9 @@ vErrors.push(err834);
 errors++;
 }
 }
-if(data310.mon !== undefined){
-let data311 = data310.mon;
-if(Array.isArray(data311)){
-if(data311.length > 24){
-const err835 = {instancePath:instancePath+"/priority/businessHours/week/mon",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/mon/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.mon,data:data311};
+}
+else {
+const err835 = {instancePath:instancePath+"/priority/severityUrgency",schemaPath:"#/properties/priority/properties/severityUrgency/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.severityUrgency.type,parentSchema:schema11.properties.priority.properties.severityUrgency,data:data306};
 if(vErrors === null){
 vErrors = [err835];
 }
@@ -10387,12 +10378,14 @@ vErrors.push(err835);
 }
 errors++;
 }
-const len37 = data311.length;
-for(let i37=0; i37<len37; i37++){
-let data312 = data311[i37];
-if(typeof data312 === "string"){
-if(!pattern78.test(data312)){
-const err836 = {instancePath:instancePath+"/priority/businessHours/week/mon/" + i37,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/mon/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.mon.items,data:data312};
+if(data291.businessHours !== undefined){
+let data310 = data291.businessHours;
+if(data310 && typeof data310 == "object" && !Array.isArray(data310)){
+if(data310.holidays === undefined){
+data310.holidays = [];
+}
+if(data310.week === undefined){
+const err836 = {instancePath:instancePath+"/priority/businessHours",schemaPath:"#/properties/priority/properties/businessHours/required",keyword:"required",params:{missingProperty: "week"},message:"must have required property '"+"week"+"'",schema:schema11.properties.priority.properties.businessHours.required,parentSchema:schema11.properties.priority.properties.businessHours,data:data310};
 if(vErrors === null){
 vErrors = [err836];
 }
@@ -10401,9 +10394,8 @@ vErrors.push(err836);
 }
 errors++;
 }
-}
-else {
-const err837 = {instancePath:instancePath+"/priority/businessHours/week/mon/" + i37,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/mon/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.mon.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.mon.items,data:data312};
+if(data310.holidays === undefined){
+const err837 = {instancePath:instancePath+"/priority/businessHours",schemaPath:"#/properties/priority/properties/businessHours/required",keyword:"required",params:{missingProperty: "holidays"},message:"must have required property '"+"holidays"+"'",schema:schema11.properties.priority.properties.businessHours.required,parentSchema:schema11.properties.priority.properties.businessHours,data:data310};
 if(vErrors === null){
 vErrors = [err837];
 }
@@ -10412,10 +10404,9 @@ vErrors.push(err837);
 }
 errors++;
 }
-}
-}
-else {
-const err838 = {instancePath:instancePath+"/priority/businessHours/week/mon",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/mon/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.mon.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.mon,data:data311};
+for(const key67 in data310){
+if(!(((key67 === "timeZone") || (key67 === "week")) || (key67 === "holidays"))){
+const err838 = {instancePath:instancePath+"/priority/businessHours",schemaPath:"#/properties/priority/properties/businessHours/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key67},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.businessHours,data:data310};
 if(vErrors === null){
 vErrors = [err838];
 }
@@ -10425,11 +10416,11 @@ vErrors.push(err838);
 errors++;
 }
 }
-if(data310.tue !== undefined){
-let data313 = data310.tue;
-if(Array.isArray(data313)){
-if(data313.length > 24){
-const err839 = {instancePath:instancePath+"/priority/businessHours/week/tue",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/tue/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.tue,data:data313};
+if(data310.timeZone !== undefined){
+let data311 = data310.timeZone;
+if(typeof data311 === "string"){
+if(func3(data311) < 1){
+const err839 = {instancePath:instancePath+"/priority/businessHours/timeZone",schemaPath:"#/properties/priority/properties/businessHours/properties/timeZone/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.priority.properties.businessHours.properties.timeZone,data:data311};
 if(vErrors === null){
 vErrors = [err839];
 }
@@ -10438,12 +10429,9 @@ vErrors.push(err839);
 }
 errors++;
 }
-const len38 = data313.length;
-for(let i38=0; i38<len38; i38++){
-let data314 = data313[i38];
-if(typeof data314 === "string"){
-if(!pattern78.test(data314)){
-const err840 = {instancePath:instancePath+"/priority/businessHours/week/tue/" + i38,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/tue/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.tue.items,data:data314};
+}
+else {
+const err840 = {instancePath:instancePath+"/priority/businessHours/timeZone",schemaPath:"#/properties/priority/properties/businessHours/properties/timeZone/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.timeZone.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.timeZone,data:data311};
 if(vErrors === null){
 vErrors = [err840];
 }
@@ -10453,8 +10441,12 @@ vErrors.push(err840);
 errors++;
 }
 }
-else {
-const err841 = {instancePath:instancePath+"/priority/businessHours/week/tue/" + i38,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/tue/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.tue.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.tue.items,data:data314};
+if(data310.week !== undefined){
+let data312 = data310.week;
+if(data312 && typeof data312 == "object" && !Array.isArray(data312)){
+for(const key68 in data312){
+if(!(((((((key68 === "mon") || (key68 === "tue")) || (key68 === "wed")) || (key68 === "thu")) || (key68 === "fri")) || (key68 === "sat")) || (key68 === "sun"))){
+const err841 = {instancePath:instancePath+"/priority/businessHours/week",schemaPath:"#/properties/priority/properties/businessHours/properties/week/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key68},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.businessHours.properties.week,data:data312};
 if(vErrors === null){
 vErrors = [err841];
 }
@@ -10464,9 +10456,11 @@ vErrors.push(err841);
 errors++;
 }
 }
-}
-else {
-const err842 = {instancePath:instancePath+"/priority/businessHours/week/tue",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/tue/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.tue.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.tue,data:data313};
+if(data312.mon !== undefined){
+let data313 = data312.mon;
+if(Array.isArray(data313)){
+if(data313.length > 24){
+const err842 = {instancePath:instancePath+"/priority/businessHours/week/mon",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/mon/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.mon,data:data313};
 if(vErrors === null){
 vErrors = [err842];
 }
@@ -10475,12 +10469,12 @@ vErrors.push(err842);
 }
 errors++;
 }
-}
-if(data310.wed !== undefined){
-let data315 = data310.wed;
-if(Array.isArray(data315)){
-if(data315.length > 24){
-const err843 = {instancePath:instancePath+"/priority/businessHours/week/wed",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/wed/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.wed,data:data315};
+const len37 = data313.length;
+for(let i37=0; i37<len37; i37++){
+let data314 = data313[i37];
+if(typeof data314 === "string"){
+if(!pattern79.test(data314)){
+const err843 = {instancePath:instancePath+"/priority/businessHours/week/mon/" + i37,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/mon/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.mon.items,data:data314};
 if(vErrors === null){
 vErrors = [err843];
 }
@@ -10489,12 +10483,9 @@ vErrors.push(err843);
 }
 errors++;
 }
-const len39 = data315.length;
-for(let i39=0; i39<len39; i39++){
-let data316 = data315[i39];
-if(typeof data316 === "string"){
-if(!pattern78.test(data316)){
-const err844 = {instancePath:instancePath+"/priority/businessHours/week/wed/" + i39,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/wed/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.wed.items,data:data316};
+}
+else {
+const err844 = {instancePath:instancePath+"/priority/businessHours/week/mon/" + i37,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/mon/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.mon.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.mon.items,data:data314};
 if(vErrors === null){
 vErrors = [err844];
 }
@@ -10504,8 +10495,9 @@ vErrors.push(err844);
 errors++;
 }
 }
+}
 else {
-const err845 = {instancePath:instancePath+"/priority/businessHours/week/wed/" + i39,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/wed/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.wed.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.wed.items,data:data316};
+const err845 = {instancePath:instancePath+"/priority/businessHours/week/mon",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/mon/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.mon.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.mon,data:data313};
 if(vErrors === null){
 vErrors = [err845];
 }
@@ -10515,9 +10507,11 @@ vErrors.push(err845);
 errors++;
 }
 }
-}
-else {
-const err846 = {instancePath:instancePath+"/priority/businessHours/week/wed",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/wed/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.wed.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.wed,data:data315};
+if(data312.tue !== undefined){
+let data315 = data312.tue;
+if(Array.isArray(data315)){
+if(data315.length > 24){
+const err846 = {instancePath:instancePath+"/priority/businessHours/week/tue",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/tue/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.tue,data:data315};
 if(vErrors === null){
 vErrors = [err846];
 }
@@ -10526,12 +10520,12 @@ vErrors.push(err846);
 }
 errors++;
 }
-}
-if(data310.thu !== undefined){
-let data317 = data310.thu;
-if(Array.isArray(data317)){
-if(data317.length > 24){
-const err847 = {instancePath:instancePath+"/priority/businessHours/week/thu",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/thu/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.thu,data:data317};
+const len38 = data315.length;
+for(let i38=0; i38<len38; i38++){
+let data316 = data315[i38];
+if(typeof data316 === "string"){
+if(!pattern79.test(data316)){
+const err847 = {instancePath:instancePath+"/priority/businessHours/week/tue/" + i38,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/tue/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.tue.items,data:data316};
 if(vErrors === null){
 vErrors = [err847];
 }
@@ -10540,12 +10534,9 @@ vErrors.push(err847);
 }
 errors++;
 }
-const len40 = data317.length;
-for(let i40=0; i40<len40; i40++){
-let data318 = data317[i40];
-if(typeof data318 === "string"){
-if(!pattern78.test(data318)){
-const err848 = {instancePath:instancePath+"/priority/businessHours/week/thu/" + i40,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/thu/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.thu.items,data:data318};
+}
+else {
+const err848 = {instancePath:instancePath+"/priority/businessHours/week/tue/" + i38,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/tue/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.tue.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.tue.items,data:data316};
 if(vErrors === null){
 vErrors = [err848];
 }
@@ -10555,8 +10546,9 @@ vErrors.push(err848);
 errors++;
 }
 }
+}
 else {
-const err849 = {instancePath:instancePath+"/priority/businessHours/week/thu/" + i40,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/thu/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.thu.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.thu.items,data:data318};
+const err849 = {instancePath:instancePath+"/priority/businessHours/week/tue",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/tue/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.tue.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.tue,data:data315};
 if(vErrors === null){
 vErrors = [err849];
 }
@@ -10566,9 +10558,11 @@ vErrors.push(err849);
 errors++;
 }
 }
-}
-else {
-const err850 = {instancePath:instancePath+"/priority/businessHours/week/thu",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/thu/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.thu.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.thu,data:data317};
+if(data312.wed !== undefined){
+let data317 = data312.wed;
+if(Array.isArray(data317)){
+if(data317.length > 24){
+const err850 = {instancePath:instancePath+"/priority/businessHours/week/wed",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/wed/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.wed,data:data317};
 if(vErrors === null){
 vErrors = [err850];
 }
@@ -10577,12 +10571,12 @@ vErrors.push(err850);
 }
 errors++;
 }
-}
-if(data310.fri !== undefined){
-let data319 = data310.fri;
-if(Array.isArray(data319)){
-if(data319.length > 24){
-const err851 = {instancePath:instancePath+"/priority/businessHours/week/fri",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/fri/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.fri,data:data319};
+const len39 = data317.length;
+for(let i39=0; i39<len39; i39++){
+let data318 = data317[i39];
+if(typeof data318 === "string"){
+if(!pattern79.test(data318)){
+const err851 = {instancePath:instancePath+"/priority/businessHours/week/wed/" + i39,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/wed/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.wed.items,data:data318};
 if(vErrors === null){
 vErrors = [err851];
 }
@@ -10591,12 +10585,9 @@ vErrors.push(err851);
 }
 errors++;
 }
-const len41 = data319.length;
-for(let i41=0; i41<len41; i41++){
-let data320 = data319[i41];
-if(typeof data320 === "string"){
-if(!pattern78.test(data320)){
-const err852 = {instancePath:instancePath+"/priority/businessHours/week/fri/" + i41,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/fri/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.fri.items,data:data320};
+}
+else {
+const err852 = {instancePath:instancePath+"/priority/businessHours/week/wed/" + i39,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/wed/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.wed.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.wed.items,data:data318};
 if(vErrors === null){
 vErrors = [err852];
 }
@@ -10606,8 +10597,9 @@ vErrors.push(err852);
 errors++;
 }
 }
+}
 else {
-const err853 = {instancePath:instancePath+"/priority/businessHours/week/fri/" + i41,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/fri/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.fri.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.fri.items,data:data320};
+const err853 = {instancePath:instancePath+"/priority/businessHours/week/wed",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/wed/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.wed.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.wed,data:data317};
 if(vErrors === null){
 vErrors = [err853];
 }
@@ -10617,9 +10609,11 @@ vErrors.push(err853);
 errors++;
 }
 }
-}
-else {
-const err854 = {instancePath:instancePath+"/priority/businessHours/week/fri",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/fri/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.fri.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.fri,data:data319};
+if(data312.thu !== undefined){
+let data319 = data312.thu;
+if(Array.isArray(data319)){
+if(data319.length > 24){
+const err854 = {instancePath:instancePath+"/priority/businessHours/week/thu",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/thu/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.thu,data:data319};
 if(vErrors === null){
 vErrors = [err854];
 }
@@ -10628,12 +10622,12 @@ vErrors.push(err854);
 }
 errors++;
 }
-}
-if(data310.sat !== undefined){
-let data321 = data310.sat;
-if(Array.isArray(data321)){
-if(data321.length > 24){
-const err855 = {instancePath:instancePath+"/priority/businessHours/week/sat",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sat/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sat,data:data321};
+const len40 = data319.length;
+for(let i40=0; i40<len40; i40++){
+let data320 = data319[i40];
+if(typeof data320 === "string"){
+if(!pattern79.test(data320)){
+const err855 = {instancePath:instancePath+"/priority/businessHours/week/thu/" + i40,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/thu/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.thu.items,data:data320};
 if(vErrors === null){
 vErrors = [err855];
 }
@@ -10642,12 +10636,9 @@ vErrors.push(err855);
 }
 errors++;
 }
-const len42 = data321.length;
-for(let i42=0; i42<len42; i42++){
-let data322 = data321[i42];
-if(typeof data322 === "string"){
-if(!pattern78.test(data322)){
-const err856 = {instancePath:instancePath+"/priority/businessHours/week/sat/" + i42,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sat/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sat.items,data:data322};
+}
+else {
+const err856 = {instancePath:instancePath+"/priority/businessHours/week/thu/" + i40,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/thu/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.thu.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.thu.items,data:data320};
 if(vErrors === null){
 vErrors = [err856];
 }
@@ -10657,8 +10648,9 @@ vErrors.push(err856);
 errors++;
 }
 }
+}
 else {
-const err857 = {instancePath:instancePath+"/priority/businessHours/week/sat/" + i42,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sat/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.sat.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sat.items,data:data322};
+const err857 = {instancePath:instancePath+"/priority/businessHours/week/thu",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/thu/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.thu.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.thu,data:data319};
 if(vErrors === null){
 vErrors = [err857];
 }
@@ -10668,9 +10660,11 @@ vErrors.push(err857);
 errors++;
 }
 }
-}
-else {
-const err858 = {instancePath:instancePath+"/priority/businessHours/week/sat",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sat/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.sat.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sat,data:data321};
+if(data312.fri !== undefined){
+let data321 = data312.fri;
+if(Array.isArray(data321)){
+if(data321.length > 24){
+const err858 = {instancePath:instancePath+"/priority/businessHours/week/fri",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/fri/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.fri,data:data321};
 if(vErrors === null){
 vErrors = [err858];
 }
@@ -10679,12 +10673,12 @@ vErrors.push(err858);
 }
 errors++;
 }
-}
-if(data310.sun !== undefined){
-let data323 = data310.sun;
-if(Array.isArray(data323)){
-if(data323.length > 24){
-const err859 = {instancePath:instancePath+"/priority/businessHours/week/sun",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sun/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sun,data:data323};
+const len41 = data321.length;
+for(let i41=0; i41<len41; i41++){
+let data322 = data321[i41];
+if(typeof data322 === "string"){
+if(!pattern79.test(data322)){
+const err859 = {instancePath:instancePath+"/priority/businessHours/week/fri/" + i41,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/fri/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.fri.items,data:data322};
 if(vErrors === null){
 vErrors = [err859];
 }
@@ -10693,12 +10687,9 @@ vErrors.push(err859);
 }
 errors++;
 }
-const len43 = data323.length;
-for(let i43=0; i43<len43; i43++){
-let data324 = data323[i43];
-if(typeof data324 === "string"){
-if(!pattern78.test(data324)){
-const err860 = {instancePath:instancePath+"/priority/businessHours/week/sun/" + i43,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sun/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sun.items,data:data324};
+}
+else {
+const err860 = {instancePath:instancePath+"/priority/businessHours/week/fri/" + i41,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/fri/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.fri.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.fri.items,data:data322};
 if(vErrors === null){
 vErrors = [err860];
 }
@@ -10708,8 +10699,9 @@ vErrors.push(err860);
 errors++;
 }
 }
+}
 else {
-const err861 = {instancePath:instancePath+"/priority/businessHours/week/sun/" + i43,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sun/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.sun.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sun.items,data:data324};
+const err861 = {instancePath:instancePath+"/priority/businessHours/week/fri",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/fri/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.fri.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.fri,data:data321};
 if(vErrors === null){
 vErrors = [err861];
 }
@@ -10719,9 +10711,11 @@ vErrors.push(err861);
 errors++;
 }
 }
-}
-else {
-const err862 = {instancePath:instancePath+"/priority/businessHours/week/sun",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sun/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.sun.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sun,data:data323};
+if(data312.sat !== undefined){
+let data323 = data312.sat;
+if(Array.isArray(data323)){
+if(data323.length > 24){
+const err862 = {instancePath:instancePath+"/priority/businessHours/week/sat",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sat/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sat,data:data323};
 if(vErrors === null){
 vErrors = [err862];
 }
@@ -10730,10 +10724,12 @@ vErrors.push(err862);
 }
 errors++;
 }
-}
-}
-else {
-const err863 = {instancePath:instancePath+"/priority/businessHours/week",schemaPath:"#/properties/priority/properties/businessHours/properties/week/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.businessHours.properties.week.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week,data:data310};
+const len42 = data323.length;
+for(let i42=0; i42<len42; i42++){
+let data324 = data323[i42];
+if(typeof data324 === "string"){
+if(!pattern79.test(data324)){
+const err863 = {instancePath:instancePath+"/priority/businessHours/week/sat/" + i42,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sat/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sat.items,data:data324};
 if(vErrors === null){
 vErrors = [err863];
 }
@@ -10743,14 +10739,8 @@ vErrors.push(err863);
 errors++;
 }
 }
-let data325 = data308.holidays;
-if(Array.isArray(data325)){
-const len44 = data325.length;
-for(let i44=0; i44<len44; i44++){
-let data326 = data325[i44];
-if(typeof data326 === "string"){
-if(!pattern85.test(data326)){
-const err864 = {instancePath:instancePath+"/priority/businessHours/holidays/" + i44,schemaPath:"#/properties/priority/properties/businessHours/properties/holidays/items/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\"",schema:"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",parentSchema:schema11.properties.priority.properties.businessHours.properties.holidays.items,data:data326};
+else {
+const err864 = {instancePath:instancePath+"/priority/businessHours/week/sat/" + i42,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sat/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.sat.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sat.items,data:data324};
 if(vErrors === null){
 vErrors = [err864];
 }
@@ -10760,8 +10750,9 @@ vErrors.push(err864);
 errors++;
 }
 }
+}
 else {
-const err865 = {instancePath:instancePath+"/priority/businessHours/holidays/" + i44,schemaPath:"#/properties/priority/properties/businessHours/properties/holidays/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.holidays.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.holidays.items,data:data326};
+const err865 = {instancePath:instancePath+"/priority/businessHours/week/sat",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sat/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.sat.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sat,data:data323};
 if(vErrors === null){
 vErrors = [err865];
 }
@@ -10771,9 +10762,11 @@ vErrors.push(err865);
 errors++;
 }
 }
-}
-else {
-const err866 = {instancePath:instancePath+"/priority/businessHours/holidays",schemaPath:"#/properties/priority/properties/businessHours/properties/holidays/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.holidays.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.holidays,data:data325};
+if(data312.sun !== undefined){
+let data325 = data312.sun;
+if(Array.isArray(data325)){
+if(data325.length > 24){
+const err866 = {instancePath:instancePath+"/priority/businessHours/week/sun",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sun/maxItems",keyword:"maxItems",params:{limit: 24},message:"must NOT have more than 24 items",schema:24,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sun,data:data325};
 if(vErrors === null){
 vErrors = [err866];
 }
@@ -10782,9 +10775,12 @@ vErrors.push(err866);
 }
 errors++;
 }
-}
-else {
-const err867 = {instancePath:instancePath+"/priority/businessHours",schemaPath:"#/properties/priority/properties/businessHours/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.businessHours.type,parentSchema:schema11.properties.priority.properties.businessHours,data:data308};
+const len43 = data325.length;
+for(let i43=0; i43<len43; i43++){
+let data326 = data325[i43];
+if(typeof data326 === "string"){
+if(!pattern79.test(data326)){
+const err867 = {instancePath:instancePath+"/priority/businessHours/week/sun/" + i43,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sun/items/pattern",keyword:"pattern",params:{pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},message:"must match pattern \""+"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"+"\"",schema:"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sun.items,data:data326};
 if(vErrors === null){
 vErrors = [err867];
 }
@@ -10794,11 +10790,8 @@ vErrors.push(err867);
 errors++;
 }
 }
-let data327 = data289.sla;
-if(data327 && typeof data327 == "object" && !Array.isArray(data327)){
-for(const key69 in data327){
-if(!(((((key69 === "P1") || (key69 === "P2")) || (key69 === "P3")) || (key69 === "P4")) || (key69 === "P5"))){
-const err868 = {instancePath:instancePath+"/priority/sla",schemaPath:"#/properties/priority/properties/sla/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key69},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.sla,data:data327};
+else {
+const err868 = {instancePath:instancePath+"/priority/businessHours/week/sun/" + i43,schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sun/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.sun.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sun.items,data:data326};
 if(vErrors === null){
 vErrors = [err868];
 }
@@ -10808,11 +10801,9 @@ vErrors.push(err868);
 errors++;
 }
 }
-if(data327.P1 !== undefined){
-let data328 = data327.P1;
-if(data328 && typeof data328 == "object" && !Array.isArray(data328)){
-if(data328.acknowledge === undefined){
-const err869 = {instancePath:instancePath+"/priority/sla/P1",schemaPath:"#/properties/priority/properties/sla/properties/P1/required",keyword:"required",params:{missingProperty: "acknowledge"},message:"must have required property '"+"acknowledge"+"'",schema:schema11.properties.priority.properties.sla.properties.P1.required,parentSchema:schema11.properties.priority.properties.sla.properties.P1,data:data328};
+}
+else {
+const err869 = {instancePath:instancePath+"/priority/businessHours/week/sun",schemaPath:"#/properties/priority/properties/businessHours/properties/week/properties/sun/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.week.properties.sun.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week.properties.sun,data:data325};
 if(vErrors === null){
 vErrors = [err869];
 }
@@ -10821,8 +10812,10 @@ vErrors.push(err869);
 }
 errors++;
 }
-if(data328.resolve === undefined){
-const err870 = {instancePath:instancePath+"/priority/sla/P1",schemaPath:"#/properties/priority/properties/sla/properties/P1/required",keyword:"required",params:{missingProperty: "resolve"},message:"must have required property '"+"resolve"+"'",schema:schema11.properties.priority.properties.sla.properties.P1.required,parentSchema:schema11.properties.priority.properties.sla.properties.P1,data:data328};
+}
+}
+else {
+const err870 = {instancePath:instancePath+"/priority/businessHours/week",schemaPath:"#/properties/priority/properties/businessHours/properties/week/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.businessHours.properties.week.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.week,data:data312};
 if(vErrors === null){
 vErrors = [err870];
 }
@@ -10831,9 +10824,15 @@ vErrors.push(err870);
 }
 errors++;
 }
-for(const key70 in data328){
-if(!(((key70 === "acknowledge") || (key70 === "resolve")) || (key70 === "businessHours"))){
-const err871 = {instancePath:instancePath+"/priority/sla/P1",schemaPath:"#/properties/priority/properties/sla/properties/P1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key70},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.sla.properties.P1,data:data328};
+}
+let data327 = data310.holidays;
+if(Array.isArray(data327)){
+const len44 = data327.length;
+for(let i44=0; i44<len44; i44++){
+let data328 = data327[i44];
+if(typeof data328 === "string"){
+if(!pattern86.test(data328)){
+const err871 = {instancePath:instancePath+"/priority/businessHours/holidays/" + i44,schemaPath:"#/properties/priority/properties/businessHours/properties/holidays/items/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\"",schema:"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",parentSchema:schema11.properties.priority.properties.businessHours.properties.holidays.items,data:data328};
 if(vErrors === null){
 vErrors = [err871];
 }
@@ -10843,11 +10842,8 @@ vErrors.push(err871);
 errors++;
 }
 }
-if(data328.acknowledge !== undefined){
-let data329 = data328.acknowledge;
-if(typeof data329 === "string"){
-if(!pattern0.test(data329)){
-const err872 = {instancePath:instancePath+"/priority/sla/P1/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P1/properties/acknowledge/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P1.properties.acknowledge,data:data329};
+else {
+const err872 = {instancePath:instancePath+"/priority/businessHours/holidays/" + i44,schemaPath:"#/properties/priority/properties/businessHours/properties/holidays/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.businessHours.properties.holidays.items.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.holidays.items,data:data328};
 if(vErrors === null){
 vErrors = [err872];
 }
@@ -10857,8 +10853,9 @@ vErrors.push(err872);
 errors++;
 }
 }
+}
 else {
-const err873 = {instancePath:instancePath+"/priority/sla/P1/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P1/properties/acknowledge/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P1.properties.acknowledge.type,parentSchema:schema11.properties.priority.properties.sla.properties.P1.properties.acknowledge,data:data329};
+const err873 = {instancePath:instancePath+"/priority/businessHours/holidays",schemaPath:"#/properties/priority/properties/businessHours/properties/holidays/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.priority.properties.businessHours.properties.holidays.type,parentSchema:schema11.properties.priority.properties.businessHours.properties.holidays,data:data327};
 if(vErrors === null){
 vErrors = [err873];
 }
@@ -10868,11 +10865,8 @@ vErrors.push(err873);
 errors++;
 }
 }
-if(data328.resolve !== undefined){
-let data330 = data328.resolve;
-if(typeof data330 === "string"){
-if(!pattern0.test(data330)){
-const err874 = {instancePath:instancePath+"/priority/sla/P1/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P1/properties/resolve/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P1.properties.resolve,data:data330};
+else {
+const err874 = {instancePath:instancePath+"/priority/businessHours",schemaPath:"#/properties/priority/properties/businessHours/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.businessHours.type,parentSchema:schema11.properties.priority.properties.businessHours,data:data310};
 if(vErrors === null){
 vErrors = [err874];
 }
@@ -10882,8 +10876,11 @@ vErrors.push(err874);
 errors++;
 }
 }
-else {
-const err875 = {instancePath:instancePath+"/priority/sla/P1/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P1/properties/resolve/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P1.properties.resolve.type,parentSchema:schema11.properties.priority.properties.sla.properties.P1.properties.resolve,data:data330};
+let data329 = data291.sla;
+if(data329 && typeof data329 == "object" && !Array.isArray(data329)){
+for(const key69 in data329){
+if(!(((((key69 === "P1") || (key69 === "P2")) || (key69 === "P3")) || (key69 === "P4")) || (key69 === "P5"))){
+const err875 = {instancePath:instancePath+"/priority/sla",schemaPath:"#/properties/priority/properties/sla/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key69},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.sla,data:data329};
 if(vErrors === null){
 vErrors = [err875];
 }
@@ -10893,10 +10890,11 @@ vErrors.push(err875);
 errors++;
 }
 }
-if(data328.businessHours !== undefined){
-let data331 = data328.businessHours;
-if(typeof data331 !== "boolean"){
-const err876 = {instancePath:instancePath+"/priority/sla/P1/businessHours",schemaPath:"#/properties/priority/properties/sla/properties/P1/properties/businessHours/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.priority.properties.sla.properties.P1.properties.businessHours.type,parentSchema:schema11.properties.priority.properties.sla.properties.P1.properties.businessHours,data:data331};
+if(data329.P1 !== undefined){
+let data330 = data329.P1;
+if(data330 && typeof data330 == "object" && !Array.isArray(data330)){
+if(data330.acknowledge === undefined){
+const err876 = {instancePath:instancePath+"/priority/sla/P1",schemaPath:"#/properties/priority/properties/sla/properties/P1/required",keyword:"required",params:{missingProperty: "acknowledge"},message:"must have required property '"+"acknowledge"+"'",schema:schema11.properties.priority.properties.sla.properties.P1.required,parentSchema:schema11.properties.priority.properties.sla.properties.P1,data:data330};
 if(vErrors === null){
 vErrors = [err876];
 }
@@ -10905,10 +10903,8 @@ vErrors.push(err876);
 }
 errors++;
 }
-}
-}
-else {
-const err877 = {instancePath:instancePath+"/priority/sla/P1",schemaPath:"#/properties/priority/properties/sla/properties/P1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.sla.properties.P1.type,parentSchema:schema11.properties.priority.properties.sla.properties.P1,data:data328};
+if(data330.resolve === undefined){
+const err877 = {instancePath:instancePath+"/priority/sla/P1",schemaPath:"#/properties/priority/properties/sla/properties/P1/required",keyword:"required",params:{missingProperty: "resolve"},message:"must have required property '"+"resolve"+"'",schema:schema11.properties.priority.properties.sla.properties.P1.required,parentSchema:schema11.properties.priority.properties.sla.properties.P1,data:data330};
 if(vErrors === null){
 vErrors = [err877];
 }
@@ -10917,12 +10913,9 @@ vErrors.push(err877);
 }
 errors++;
 }
-}
-if(data327.P2 !== undefined){
-let data332 = data327.P2;
-if(data332 && typeof data332 == "object" && !Array.isArray(data332)){
-if(data332.acknowledge === undefined){
-const err878 = {instancePath:instancePath+"/priority/sla/P2",schemaPath:"#/properties/priority/properties/sla/properties/P2/required",keyword:"required",params:{missingProperty: "acknowledge"},message:"must have required property '"+"acknowledge"+"'",schema:schema11.properties.priority.properties.sla.properties.P2.required,parentSchema:schema11.properties.priority.properties.sla.properties.P2,data:data332};
+for(const key70 in data330){
+if(!(((key70 === "acknowledge") || (key70 === "resolve")) || (key70 === "businessHours"))){
+const err878 = {instancePath:instancePath+"/priority/sla/P1",schemaPath:"#/properties/priority/properties/sla/properties/P1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key70},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.sla.properties.P1,data:data330};
 if(vErrors === null){
 vErrors = [err878];
 }
@@ -10931,8 +10924,12 @@ vErrors.push(err878);
 }
 errors++;
 }
-if(data332.resolve === undefined){
-const err879 = {instancePath:instancePath+"/priority/sla/P2",schemaPath:"#/properties/priority/properties/sla/properties/P2/required",keyword:"required",params:{missingProperty: "resolve"},message:"must have required property '"+"resolve"+"'",schema:schema11.properties.priority.properties.sla.properties.P2.required,parentSchema:schema11.properties.priority.properties.sla.properties.P2,data:data332};
+}
+if(data330.acknowledge !== undefined){
+let data331 = data330.acknowledge;
+if(typeof data331 === "string"){
+if(!pattern0.test(data331)){
+const err879 = {instancePath:instancePath+"/priority/sla/P1/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P1/properties/acknowledge/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P1.properties.acknowledge,data:data331};
 if(vErrors === null){
 vErrors = [err879];
 }
@@ -10941,9 +10938,9 @@ vErrors.push(err879);
 }
 errors++;
 }
-for(const key71 in data332){
-if(!(((key71 === "acknowledge") || (key71 === "resolve")) || (key71 === "businessHours"))){
-const err880 = {instancePath:instancePath+"/priority/sla/P2",schemaPath:"#/properties/priority/properties/sla/properties/P2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key71},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.sla.properties.P2,data:data332};
+}
+else {
+const err880 = {instancePath:instancePath+"/priority/sla/P1/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P1/properties/acknowledge/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P1.properties.acknowledge.type,parentSchema:schema11.properties.priority.properties.sla.properties.P1.properties.acknowledge,data:data331};
 if(vErrors === null){
 vErrors = [err880];
 }
@@ -10953,11 +10950,11 @@ vErrors.push(err880);
 errors++;
 }
 }
-if(data332.acknowledge !== undefined){
-let data333 = data332.acknowledge;
-if(typeof data333 === "string"){
-if(!pattern0.test(data333)){
-const err881 = {instancePath:instancePath+"/priority/sla/P2/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P2/properties/acknowledge/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P2.properties.acknowledge,data:data333};
+if(data330.resolve !== undefined){
+let data332 = data330.resolve;
+if(typeof data332 === "string"){
+if(!pattern0.test(data332)){
+const err881 = {instancePath:instancePath+"/priority/sla/P1/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P1/properties/resolve/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P1.properties.resolve,data:data332};
 if(vErrors === null){
 vErrors = [err881];
 }
@@ -10968,7 +10965,7 @@ errors++;
 }
 }
 else {
-const err882 = {instancePath:instancePath+"/priority/sla/P2/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P2/properties/acknowledge/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P2.properties.acknowledge.type,parentSchema:schema11.properties.priority.properties.sla.properties.P2.properties.acknowledge,data:data333};
+const err882 = {instancePath:instancePath+"/priority/sla/P1/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P1/properties/resolve/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P1.properties.resolve.type,parentSchema:schema11.properties.priority.properties.sla.properties.P1.properties.resolve,data:data332};
 if(vErrors === null){
 vErrors = [err882];
 }
@@ -10978,11 +10975,10 @@ vErrors.push(err882);
 errors++;
 }
 }
-if(data332.resolve !== undefined){
-let data334 = data332.resolve;
-if(typeof data334 === "string"){
-if(!pattern0.test(data334)){
-const err883 = {instancePath:instancePath+"/priority/sla/P2/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P2/properties/resolve/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P2.properties.resolve,data:data334};
+if(data330.businessHours !== undefined){
+let data333 = data330.businessHours;
+if(typeof data333 !== "boolean"){
+const err883 = {instancePath:instancePath+"/priority/sla/P1/businessHours",schemaPath:"#/properties/priority/properties/sla/properties/P1/properties/businessHours/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.priority.properties.sla.properties.P1.properties.businessHours.type,parentSchema:schema11.properties.priority.properties.sla.properties.P1.properties.businessHours,data:data333};
 if(vErrors === null){
 vErrors = [err883];
 }
@@ -10992,8 +10988,9 @@ vErrors.push(err883);
 errors++;
 }
 }
+}
 else {
-const err884 = {instancePath:instancePath+"/priority/sla/P2/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P2/properties/resolve/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P2.properties.resolve.type,parentSchema:schema11.properties.priority.properties.sla.properties.P2.properties.resolve,data:data334};
+const err884 = {instancePath:instancePath+"/priority/sla/P1",schemaPath:"#/properties/priority/properties/sla/properties/P1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.sla.properties.P1.type,parentSchema:schema11.properties.priority.properties.sla.properties.P1,data:data330};
 if(vErrors === null){
 vErrors = [err884];
 }
@@ -11003,10 +11000,11 @@ vErrors.push(err884);
 errors++;
 }
 }
-if(data332.businessHours !== undefined){
-let data335 = data332.businessHours;
-if(typeof data335 !== "boolean"){
-const err885 = {instancePath:instancePath+"/priority/sla/P2/businessHours",schemaPath:"#/properties/priority/properties/sla/properties/P2/properties/businessHours/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.priority.properties.sla.properties.P2.properties.businessHours.type,parentSchema:schema11.properties.priority.properties.sla.properties.P2.properties.businessHours,data:data335};
+if(data329.P2 !== undefined){
+let data334 = data329.P2;
+if(data334 && typeof data334 == "object" && !Array.isArray(data334)){
+if(data334.acknowledge === undefined){
+const err885 = {instancePath:instancePath+"/priority/sla/P2",schemaPath:"#/properties/priority/properties/sla/properties/P2/required",keyword:"required",params:{missingProperty: "acknowledge"},message:"must have required property '"+"acknowledge"+"'",schema:schema11.properties.priority.properties.sla.properties.P2.required,parentSchema:schema11.properties.priority.properties.sla.properties.P2,data:data334};
 if(vErrors === null){
 vErrors = [err885];
 }
@@ -11015,10 +11013,8 @@ vErrors.push(err885);
 }
 errors++;
 }
-}
-}
-else {
-const err886 = {instancePath:instancePath+"/priority/sla/P2",schemaPath:"#/properties/priority/properties/sla/properties/P2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.sla.properties.P2.type,parentSchema:schema11.properties.priority.properties.sla.properties.P2,data:data332};
+if(data334.resolve === undefined){
+const err886 = {instancePath:instancePath+"/priority/sla/P2",schemaPath:"#/properties/priority/properties/sla/properties/P2/required",keyword:"required",params:{missingProperty: "resolve"},message:"must have required property '"+"resolve"+"'",schema:schema11.properties.priority.properties.sla.properties.P2.required,parentSchema:schema11.properties.priority.properties.sla.properties.P2,data:data334};
 if(vErrors === null){
 vErrors = [err886];
 }
@@ -11027,12 +11023,9 @@ vErrors.push(err886);
 }
 errors++;
 }
-}
-if(data327.P3 !== undefined){
-let data336 = data327.P3;
-if(data336 && typeof data336 == "object" && !Array.isArray(data336)){
-if(data336.acknowledge === undefined){
-const err887 = {instancePath:instancePath+"/priority/sla/P3",schemaPath:"#/properties/priority/properties/sla/properties/P3/required",keyword:"required",params:{missingProperty: "acknowledge"},message:"must have required property '"+"acknowledge"+"'",schema:schema11.properties.priority.properties.sla.properties.P3.required,parentSchema:schema11.properties.priority.properties.sla.properties.P3,data:data336};
+for(const key71 in data334){
+if(!(((key71 === "acknowledge") || (key71 === "resolve")) || (key71 === "businessHours"))){
+const err887 = {instancePath:instancePath+"/priority/sla/P2",schemaPath:"#/properties/priority/properties/sla/properties/P2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key71},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.sla.properties.P2,data:data334};
 if(vErrors === null){
 vErrors = [err887];
 }
@@ -11041,8 +11034,12 @@ vErrors.push(err887);
 }
 errors++;
 }
-if(data336.resolve === undefined){
-const err888 = {instancePath:instancePath+"/priority/sla/P3",schemaPath:"#/properties/priority/properties/sla/properties/P3/required",keyword:"required",params:{missingProperty: "resolve"},message:"must have required property '"+"resolve"+"'",schema:schema11.properties.priority.properties.sla.properties.P3.required,parentSchema:schema11.properties.priority.properties.sla.properties.P3,data:data336};
+}
+if(data334.acknowledge !== undefined){
+let data335 = data334.acknowledge;
+if(typeof data335 === "string"){
+if(!pattern0.test(data335)){
+const err888 = {instancePath:instancePath+"/priority/sla/P2/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P2/properties/acknowledge/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P2.properties.acknowledge,data:data335};
 if(vErrors === null){
 vErrors = [err888];
 }
@@ -11051,9 +11048,9 @@ vErrors.push(err888);
 }
 errors++;
 }
-for(const key72 in data336){
-if(!(((key72 === "acknowledge") || (key72 === "resolve")) || (key72 === "businessHours"))){
-const err889 = {instancePath:instancePath+"/priority/sla/P3",schemaPath:"#/properties/priority/properties/sla/properties/P3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key72},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.sla.properties.P3,data:data336};
+}
+else {
+const err889 = {instancePath:instancePath+"/priority/sla/P2/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P2/properties/acknowledge/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P2.properties.acknowledge.type,parentSchema:schema11.properties.priority.properties.sla.properties.P2.properties.acknowledge,data:data335};
 if(vErrors === null){
 vErrors = [err889];
 }
@@ -11063,11 +11060,11 @@ vErrors.push(err889);
 errors++;
 }
 }
-if(data336.acknowledge !== undefined){
-let data337 = data336.acknowledge;
-if(typeof data337 === "string"){
-if(!pattern0.test(data337)){
-const err890 = {instancePath:instancePath+"/priority/sla/P3/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P3/properties/acknowledge/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P3.properties.acknowledge,data:data337};
+if(data334.resolve !== undefined){
+let data336 = data334.resolve;
+if(typeof data336 === "string"){
+if(!pattern0.test(data336)){
+const err890 = {instancePath:instancePath+"/priority/sla/P2/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P2/properties/resolve/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P2.properties.resolve,data:data336};
 if(vErrors === null){
 vErrors = [err890];
 }
@@ -11078,7 +11075,7 @@ errors++;
 }
 }
 else {
-const err891 = {instancePath:instancePath+"/priority/sla/P3/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P3/properties/acknowledge/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P3.properties.acknowledge.type,parentSchema:schema11.properties.priority.properties.sla.properties.P3.properties.acknowledge,data:data337};
+const err891 = {instancePath:instancePath+"/priority/sla/P2/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P2/properties/resolve/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P2.properties.resolve.type,parentSchema:schema11.properties.priority.properties.sla.properties.P2.properties.resolve,data:data336};
 if(vErrors === null){
 vErrors = [err891];
 }
@@ -11088,11 +11085,10 @@ vErrors.push(err891);
 errors++;
 }
 }
-if(data336.resolve !== undefined){
-let data338 = data336.resolve;
-if(typeof data338 === "string"){
-if(!pattern0.test(data338)){
-const err892 = {instancePath:instancePath+"/priority/sla/P3/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P3/properties/resolve/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P3.properties.resolve,data:data338};
+if(data334.businessHours !== undefined){
+let data337 = data334.businessHours;
+if(typeof data337 !== "boolean"){
+const err892 = {instancePath:instancePath+"/priority/sla/P2/businessHours",schemaPath:"#/properties/priority/properties/sla/properties/P2/properties/businessHours/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.priority.properties.sla.properties.P2.properties.businessHours.type,parentSchema:schema11.properties.priority.properties.sla.properties.P2.properties.businessHours,data:data337};
 if(vErrors === null){
 vErrors = [err892];
 }
@@ -11102,8 +11098,9 @@ vErrors.push(err892);
 errors++;
 }
 }
+}
 else {
-const err893 = {instancePath:instancePath+"/priority/sla/P3/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P3/properties/resolve/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P3.properties.resolve.type,parentSchema:schema11.properties.priority.properties.sla.properties.P3.properties.resolve,data:data338};
+const err893 = {instancePath:instancePath+"/priority/sla/P2",schemaPath:"#/properties/priority/properties/sla/properties/P2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.sla.properties.P2.type,parentSchema:schema11.properties.priority.properties.sla.properties.P2,data:data334};
 if(vErrors === null){
 vErrors = [err893];
 }
@@ -11113,10 +11110,11 @@ vErrors.push(err893);
 errors++;
 }
 }
-if(data336.businessHours !== undefined){
-let data339 = data336.businessHours;
-if(typeof data339 !== "boolean"){
-const err894 = {instancePath:instancePath+"/priority/sla/P3/businessHours",schemaPath:"#/properties/priority/properties/sla/properties/P3/properties/businessHours/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.priority.properties.sla.properties.P3.properties.businessHours.type,parentSchema:schema11.properties.priority.properties.sla.properties.P3.properties.businessHours,data:data339};
+if(data329.P3 !== undefined){
+let data338 = data329.P3;
+if(data338 && typeof data338 == "object" && !Array.isArray(data338)){
+if(data338.acknowledge === undefined){
+const err894 = {instancePath:instancePath+"/priority/sla/P3",schemaPath:"#/properties/priority/properties/sla/properties/P3/required",keyword:"required",params:{missingProperty: "acknowledge"},message:"must have required property '"+"acknowledge"+"'",schema:schema11.properties.priority.properties.sla.properties.P3.required,parentSchema:schema11.properties.priority.properties.sla.properties.P3,data:data338};
 if(vErrors === null){
 vErrors = [err894];
 }
@@ -11125,10 +11123,8 @@ vErrors.push(err894);
 }
 errors++;
 }
-}
-}
-else {
-const err895 = {instancePath:instancePath+"/priority/sla/P3",schemaPath:"#/properties/priority/properties/sla/properties/P3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.sla.properties.P3.type,parentSchema:schema11.properties.priority.properties.sla.properties.P3,data:data336};
+if(data338.resolve === undefined){
+const err895 = {instancePath:instancePath+"/priority/sla/P3",schemaPath:"#/properties/priority/properties/sla/properties/P3/required",keyword:"required",params:{missingProperty: "resolve"},message:"must have required property '"+"resolve"+"'",schema:schema11.properties.priority.properties.sla.properties.P3.required,parentSchema:schema11.properties.priority.properties.sla.properties.P3,data:data338};
 if(vErrors === null){
 vErrors = [err895];
 }
@@ -11137,12 +11133,9 @@ vErrors.push(err895);
 }
 errors++;
 }
-}
-if(data327.P4 !== undefined){
-let data340 = data327.P4;
-if(data340 && typeof data340 == "object" && !Array.isArray(data340)){
-if(data340.acknowledge === undefined){
-const err896 = {instancePath:instancePath+"/priority/sla/P4",schemaPath:"#/properties/priority/properties/sla/properties/P4/required",keyword:"required",params:{missingProperty: "acknowledge"},message:"must have required property '"+"acknowledge"+"'",schema:schema11.properties.priority.properties.sla.properties.P4.required,parentSchema:schema11.properties.priority.properties.sla.properties.P4,data:data340};
+for(const key72 in data338){
+if(!(((key72 === "acknowledge") || (key72 === "resolve")) || (key72 === "businessHours"))){
+const err896 = {instancePath:instancePath+"/priority/sla/P3",schemaPath:"#/properties/priority/properties/sla/properties/P3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key72},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.sla.properties.P3,data:data338};
 if(vErrors === null){
 vErrors = [err896];
 }
@@ -11151,8 +11144,12 @@ vErrors.push(err896);
 }
 errors++;
 }
-if(data340.resolve === undefined){
-const err897 = {instancePath:instancePath+"/priority/sla/P4",schemaPath:"#/properties/priority/properties/sla/properties/P4/required",keyword:"required",params:{missingProperty: "resolve"},message:"must have required property '"+"resolve"+"'",schema:schema11.properties.priority.properties.sla.properties.P4.required,parentSchema:schema11.properties.priority.properties.sla.properties.P4,data:data340};
+}
+if(data338.acknowledge !== undefined){
+let data339 = data338.acknowledge;
+if(typeof data339 === "string"){
+if(!pattern0.test(data339)){
+const err897 = {instancePath:instancePath+"/priority/sla/P3/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P3/properties/acknowledge/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P3.properties.acknowledge,data:data339};
 if(vErrors === null){
 vErrors = [err897];
 }
@@ -11161,9 +11158,9 @@ vErrors.push(err897);
 }
 errors++;
 }
-for(const key73 in data340){
-if(!(((key73 === "acknowledge") || (key73 === "resolve")) || (key73 === "businessHours"))){
-const err898 = {instancePath:instancePath+"/priority/sla/P4",schemaPath:"#/properties/priority/properties/sla/properties/P4/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key73},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.sla.properties.P4,data:data340};
+}
+else {
+const err898 = {instancePath:instancePath+"/priority/sla/P3/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P3/properties/acknowledge/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P3.properties.acknowledge.type,parentSchema:schema11.properties.priority.properties.sla.properties.P3.properties.acknowledge,data:data339};
 if(vErrors === null){
 vErrors = [err898];
 }
@@ -11173,11 +11170,11 @@ vErrors.push(err898);
 errors++;
 }
 }
-if(data340.acknowledge !== undefined){
-let data341 = data340.acknowledge;
-if(typeof data341 === "string"){
-if(!pattern0.test(data341)){
-const err899 = {instancePath:instancePath+"/priority/sla/P4/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P4/properties/acknowledge/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P4.properties.acknowledge,data:data341};
+if(data338.resolve !== undefined){
+let data340 = data338.resolve;
+if(typeof data340 === "string"){
+if(!pattern0.test(data340)){
+const err899 = {instancePath:instancePath+"/priority/sla/P3/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P3/properties/resolve/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P3.properties.resolve,data:data340};
 if(vErrors === null){
 vErrors = [err899];
 }
@@ -11188,7 +11185,7 @@ errors++;
 }
 }
 else {
-const err900 = {instancePath:instancePath+"/priority/sla/P4/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P4/properties/acknowledge/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P4.properties.acknowledge.type,parentSchema:schema11.properties.priority.properties.sla.properties.P4.properties.acknowledge,data:data341};
+const err900 = {instancePath:instancePath+"/priority/sla/P3/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P3/properties/resolve/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P3.properties.resolve.type,parentSchema:schema11.properties.priority.properties.sla.properties.P3.properties.resolve,data:data340};
 if(vErrors === null){
 vErrors = [err900];
 }
@@ -11198,11 +11195,10 @@ vErrors.push(err900);
 errors++;
 }
 }
-if(data340.resolve !== undefined){
-let data342 = data340.resolve;
-if(typeof data342 === "string"){
-if(!pattern0.test(data342)){
-const err901 = {instancePath:instancePath+"/priority/sla/P4/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P4/properties/resolve/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P4.properties.resolve,data:data342};
+if(data338.businessHours !== undefined){
+let data341 = data338.businessHours;
+if(typeof data341 !== "boolean"){
+const err901 = {instancePath:instancePath+"/priority/sla/P3/businessHours",schemaPath:"#/properties/priority/properties/sla/properties/P3/properties/businessHours/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.priority.properties.sla.properties.P3.properties.businessHours.type,parentSchema:schema11.properties.priority.properties.sla.properties.P3.properties.businessHours,data:data341};
 if(vErrors === null){
 vErrors = [err901];
 }
@@ -11212,8 +11208,9 @@ vErrors.push(err901);
 errors++;
 }
 }
+}
 else {
-const err902 = {instancePath:instancePath+"/priority/sla/P4/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P4/properties/resolve/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P4.properties.resolve.type,parentSchema:schema11.properties.priority.properties.sla.properties.P4.properties.resolve,data:data342};
+const err902 = {instancePath:instancePath+"/priority/sla/P3",schemaPath:"#/properties/priority/properties/sla/properties/P3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.sla.properties.P3.type,parentSchema:schema11.properties.priority.properties.sla.properties.P3,data:data338};
 if(vErrors === null){
 vErrors = [err902];
 }
@@ -11223,10 +11220,11 @@ vErrors.push(err902);
 errors++;
 }
 }
-if(data340.businessHours !== undefined){
-let data343 = data340.businessHours;
-if(typeof data343 !== "boolean"){
-const err903 = {instancePath:instancePath+"/priority/sla/P4/businessHours",schemaPath:"#/properties/priority/properties/sla/properties/P4/properties/businessHours/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.priority.properties.sla.properties.P4.properties.businessHours.type,parentSchema:schema11.properties.priority.properties.sla.properties.P4.properties.businessHours,data:data343};
+if(data329.P4 !== undefined){
+let data342 = data329.P4;
+if(data342 && typeof data342 == "object" && !Array.isArray(data342)){
+if(data342.acknowledge === undefined){
+const err903 = {instancePath:instancePath+"/priority/sla/P4",schemaPath:"#/properties/priority/properties/sla/properties/P4/required",keyword:"required",params:{missingProperty: "acknowledge"},message:"must have required property '"+"acknowledge"+"'",schema:schema11.properties.priority.properties.sla.properties.P4.required,parentSchema:schema11.properties.priority.properties.sla.properties.P4,data:data342};
 if(vErrors === null){
 vErrors = [err903];
 }
@@ -11235,10 +11233,8 @@ vErrors.push(err903);
 }
 errors++;
 }
-}
-}
-else {
-const err904 = {instancePath:instancePath+"/priority/sla/P4",schemaPath:"#/properties/priority/properties/sla/properties/P4/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.sla.properties.P4.type,parentSchema:schema11.properties.priority.properties.sla.properties.P4,data:data340};
+if(data342.resolve === undefined){
+const err904 = {instancePath:instancePath+"/priority/sla/P4",schemaPath:"#/properties/priority/properties/sla/properties/P4/required",keyword:"required",params:{missingProperty: "resolve"},message:"must have required property '"+"resolve"+"'",schema:schema11.properties.priority.properties.sla.properties.P4.required,parentSchema:schema11.properties.priority.properties.sla.properties.P4,data:data342};
 if(vErrors === null){
 vErrors = [err904];
 }
@@ -11247,12 +11243,9 @@ vErrors.push(err904);
 }
 errors++;
 }
-}
-if(data327.P5 !== undefined){
-let data344 = data327.P5;
-if(data344 && typeof data344 == "object" && !Array.isArray(data344)){
-if(data344.acknowledge === undefined){
-const err905 = {instancePath:instancePath+"/priority/sla/P5",schemaPath:"#/properties/priority/properties/sla/properties/P5/required",keyword:"required",params:{missingProperty: "acknowledge"},message:"must have required property '"+"acknowledge"+"'",schema:schema11.properties.priority.properties.sla.properties.P5.required,parentSchema:schema11.properties.priority.properties.sla.properties.P5,data:data344};
+for(const key73 in data342){
+if(!(((key73 === "acknowledge") || (key73 === "resolve")) || (key73 === "businessHours"))){
+const err905 = {instancePath:instancePath+"/priority/sla/P4",schemaPath:"#/properties/priority/properties/sla/properties/P4/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key73},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.sla.properties.P4,data:data342};
 if(vErrors === null){
 vErrors = [err905];
 }
@@ -11261,8 +11254,12 @@ vErrors.push(err905);
 }
 errors++;
 }
-if(data344.resolve === undefined){
-const err906 = {instancePath:instancePath+"/priority/sla/P5",schemaPath:"#/properties/priority/properties/sla/properties/P5/required",keyword:"required",params:{missingProperty: "resolve"},message:"must have required property '"+"resolve"+"'",schema:schema11.properties.priority.properties.sla.properties.P5.required,parentSchema:schema11.properties.priority.properties.sla.properties.P5,data:data344};
+}
+if(data342.acknowledge !== undefined){
+let data343 = data342.acknowledge;
+if(typeof data343 === "string"){
+if(!pattern0.test(data343)){
+const err906 = {instancePath:instancePath+"/priority/sla/P4/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P4/properties/acknowledge/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P4.properties.acknowledge,data:data343};
 if(vErrors === null){
 vErrors = [err906];
 }
@@ -11271,9 +11268,9 @@ vErrors.push(err906);
 }
 errors++;
 }
-for(const key74 in data344){
-if(!(((key74 === "acknowledge") || (key74 === "resolve")) || (key74 === "businessHours"))){
-const err907 = {instancePath:instancePath+"/priority/sla/P5",schemaPath:"#/properties/priority/properties/sla/properties/P5/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key74},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.sla.properties.P5,data:data344};
+}
+else {
+const err907 = {instancePath:instancePath+"/priority/sla/P4/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P4/properties/acknowledge/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P4.properties.acknowledge.type,parentSchema:schema11.properties.priority.properties.sla.properties.P4.properties.acknowledge,data:data343};
 if(vErrors === null){
 vErrors = [err907];
 }
@@ -11283,11 +11280,11 @@ vErrors.push(err907);
 errors++;
 }
 }
-if(data344.acknowledge !== undefined){
-let data345 = data344.acknowledge;
-if(typeof data345 === "string"){
-if(!pattern0.test(data345)){
-const err908 = {instancePath:instancePath+"/priority/sla/P5/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P5/properties/acknowledge/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P5.properties.acknowledge,data:data345};
+if(data342.resolve !== undefined){
+let data344 = data342.resolve;
+if(typeof data344 === "string"){
+if(!pattern0.test(data344)){
+const err908 = {instancePath:instancePath+"/priority/sla/P4/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P4/properties/resolve/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P4.properties.resolve,data:data344};
 if(vErrors === null){
 vErrors = [err908];
 }
@@ -11298,7 +11295,7 @@ errors++;
 }
 }
 else {
-const err909 = {instancePath:instancePath+"/priority/sla/P5/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P5/properties/acknowledge/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P5.properties.acknowledge.type,parentSchema:schema11.properties.priority.properties.sla.properties.P5.properties.acknowledge,data:data345};
+const err909 = {instancePath:instancePath+"/priority/sla/P4/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P4/properties/resolve/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P4.properties.resolve.type,parentSchema:schema11.properties.priority.properties.sla.properties.P4.properties.resolve,data:data344};
 if(vErrors === null){
 vErrors = [err909];
 }
@@ -11308,11 +11305,10 @@ vErrors.push(err909);
 errors++;
 }
 }
-if(data344.resolve !== undefined){
-let data346 = data344.resolve;
-if(typeof data346 === "string"){
-if(!pattern0.test(data346)){
-const err910 = {instancePath:instancePath+"/priority/sla/P5/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P5/properties/resolve/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P5.properties.resolve,data:data346};
+if(data342.businessHours !== undefined){
+let data345 = data342.businessHours;
+if(typeof data345 !== "boolean"){
+const err910 = {instancePath:instancePath+"/priority/sla/P4/businessHours",schemaPath:"#/properties/priority/properties/sla/properties/P4/properties/businessHours/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.priority.properties.sla.properties.P4.properties.businessHours.type,parentSchema:schema11.properties.priority.properties.sla.properties.P4.properties.businessHours,data:data345};
 if(vErrors === null){
 vErrors = [err910];
 }
@@ -11322,8 +11318,9 @@ vErrors.push(err910);
 errors++;
 }
 }
+}
 else {
-const err911 = {instancePath:instancePath+"/priority/sla/P5/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P5/properties/resolve/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P5.properties.resolve.type,parentSchema:schema11.properties.priority.properties.sla.properties.P5.properties.resolve,data:data346};
+const err911 = {instancePath:instancePath+"/priority/sla/P4",schemaPath:"#/properties/priority/properties/sla/properties/P4/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.sla.properties.P4.type,parentSchema:schema11.properties.priority.properties.sla.properties.P4,data:data342};
 if(vErrors === null){
 vErrors = [err911];
 }
@@ -11333,10 +11330,11 @@ vErrors.push(err911);
 errors++;
 }
 }
-if(data344.businessHours !== undefined){
-let data347 = data344.businessHours;
-if(typeof data347 !== "boolean"){
-const err912 = {instancePath:instancePath+"/priority/sla/P5/businessHours",schemaPath:"#/properties/priority/properties/sla/properties/P5/properties/businessHours/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.priority.properties.sla.properties.P5.properties.businessHours.type,parentSchema:schema11.properties.priority.properties.sla.properties.P5.properties.businessHours,data:data347};
+if(data329.P5 !== undefined){
+let data346 = data329.P5;
+if(data346 && typeof data346 == "object" && !Array.isArray(data346)){
+if(data346.acknowledge === undefined){
+const err912 = {instancePath:instancePath+"/priority/sla/P5",schemaPath:"#/properties/priority/properties/sla/properties/P5/required",keyword:"required",params:{missingProperty: "acknowledge"},message:"must have required property '"+"acknowledge"+"'",schema:schema11.properties.priority.properties.sla.properties.P5.required,parentSchema:schema11.properties.priority.properties.sla.properties.P5,data:data346};
 if(vErrors === null){
 vErrors = [err912];
 }
@@ -11345,10 +11343,8 @@ vErrors.push(err912);
 }
 errors++;
 }
-}
-}
-else {
-const err913 = {instancePath:instancePath+"/priority/sla/P5",schemaPath:"#/properties/priority/properties/sla/properties/P5/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.sla.properties.P5.type,parentSchema:schema11.properties.priority.properties.sla.properties.P5,data:data344};
+if(data346.resolve === undefined){
+const err913 = {instancePath:instancePath+"/priority/sla/P5",schemaPath:"#/properties/priority/properties/sla/properties/P5/required",keyword:"required",params:{missingProperty: "resolve"},message:"must have required property '"+"resolve"+"'",schema:schema11.properties.priority.properties.sla.properties.P5.required,parentSchema:schema11.properties.priority.properties.sla.properties.P5,data:data346};
 if(vErrors === null){
 vErrors = [err913];
 }
@@ -11357,10 +11353,9 @@ vErrors.push(err913);
 }
 errors++;
 }
-}
-}
-else {
-const err914 = {instancePath:instancePath+"/priority/sla",schemaPath:"#/properties/priority/properties/sla/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.sla.type,parentSchema:schema11.properties.priority.properties.sla,data:data327};
+for(const key74 in data346){
+if(!(((key74 === "acknowledge") || (key74 === "resolve")) || (key74 === "businessHours"))){
+const err914 = {instancePath:instancePath+"/priority/sla/P5",schemaPath:"#/properties/priority/properties/sla/properties/P5/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key74},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.priority.properties.sla.properties.P5,data:data346};
 if(vErrors === null){
 vErrors = [err914];
 }
@@ -11370,8 +11365,11 @@ vErrors.push(err914);
 errors++;
 }
 }
-else {
-const err915 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.type,parentSchema:schema11.properties.priority,data:data289};
+if(data346.acknowledge !== undefined){
+let data347 = data346.acknowledge;
+if(typeof data347 === "string"){
+if(!pattern0.test(data347)){
+const err915 = {instancePath:instancePath+"/priority/sla/P5/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P5/properties/acknowledge/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P5.properties.acknowledge,data:data347};
 if(vErrors === null){
 vErrors = [err915];
 }
@@ -11382,12 +11380,96 @@ errors++;
 }
 }
 else {
-const err916 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+const err916 = {instancePath:instancePath+"/priority/sla/P5/acknowledge",schemaPath:"#/properties/priority/properties/sla/properties/P5/properties/acknowledge/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P5.properties.acknowledge.type,parentSchema:schema11.properties.priority.properties.sla.properties.P5.properties.acknowledge,data:data347};
 if(vErrors === null){
 vErrors = [err916];
 }
 else {
 vErrors.push(err916);
+}
+errors++;
+}
+}
+if(data346.resolve !== undefined){
+let data348 = data346.resolve;
+if(typeof data348 === "string"){
+if(!pattern0.test(data348)){
+const err917 = {instancePath:instancePath+"/priority/sla/P5/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P5/properties/resolve/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"},message:"must match pattern \""+"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"+"\"",schema:"^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$",parentSchema:schema11.properties.priority.properties.sla.properties.P5.properties.resolve,data:data348};
+if(vErrors === null){
+vErrors = [err917];
+}
+else {
+vErrors.push(err917);
+}
+errors++;
+}
+}
+else {
+const err918 = {instancePath:instancePath+"/priority/sla/P5/resolve",schemaPath:"#/properties/priority/properties/sla/properties/P5/properties/resolve/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.priority.properties.sla.properties.P5.properties.resolve.type,parentSchema:schema11.properties.priority.properties.sla.properties.P5.properties.resolve,data:data348};
+if(vErrors === null){
+vErrors = [err918];
+}
+else {
+vErrors.push(err918);
+}
+errors++;
+}
+}
+if(data346.businessHours !== undefined){
+let data349 = data346.businessHours;
+if(typeof data349 !== "boolean"){
+const err919 = {instancePath:instancePath+"/priority/sla/P5/businessHours",schemaPath:"#/properties/priority/properties/sla/properties/P5/properties/businessHours/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.priority.properties.sla.properties.P5.properties.businessHours.type,parentSchema:schema11.properties.priority.properties.sla.properties.P5.properties.businessHours,data:data349};
+if(vErrors === null){
+vErrors = [err919];
+}
+else {
+vErrors.push(err919);
+}
+errors++;
+}
+}
+}
+else {
+const err920 = {instancePath:instancePath+"/priority/sla/P5",schemaPath:"#/properties/priority/properties/sla/properties/P5/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.sla.properties.P5.type,parentSchema:schema11.properties.priority.properties.sla.properties.P5,data:data346};
+if(vErrors === null){
+vErrors = [err920];
+}
+else {
+vErrors.push(err920);
+}
+errors++;
+}
+}
+}
+else {
+const err921 = {instancePath:instancePath+"/priority/sla",schemaPath:"#/properties/priority/properties/sla/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.properties.sla.type,parentSchema:schema11.properties.priority.properties.sla,data:data329};
+if(vErrors === null){
+vErrors = [err921];
+}
+else {
+vErrors.push(err921);
+}
+errors++;
+}
+}
+else {
+const err922 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.priority.type,parentSchema:schema11.properties.priority,data:data291};
+if(vErrors === null){
+vErrors = [err922];
+}
+else {
+vErrors.push(err922);
+}
+errors++;
+}
+}
+else {
+const err923 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err923];
+}
+else {
+vErrors.push(err923);
 }
 errors++;
 }
