@@ -19,10 +19,8 @@ import { createDiskReportQueue } from './transport/diskReportQueue.js';
 import { createProbeRunner, type ProbeRunOutcome } from './probes/probeRunner.js';
 import type { Pinger } from './probes/pingProbe.js';
 import type { SystemctlRunner } from './probes/systemdProbe.js';
-import { collectInventory } from './inventory/collectInventory.js';
 import type { InventoryDocument } from './inventory/inventoryWorker.js';
 import { createProcReader, type ProcReader } from './procfs/procReader.js';
-import { credentialFile, enrollAgent, loadCredential } from './lifecycle/agentEnrollment.js';
 import { AgentEnrollmentError } from './lifecycle/agentEnrollmentError.js';
 import { cachedHostAddressing } from './report/hostAddressing.js';
 import { createInventorySchedule } from './inventory/inventorySchedule.js';
@@ -163,7 +161,7 @@ export function createAgent(options: AgentOptions): Agent {
       timers,
     });
   const inventory = config.inventory.enabled
-    ? createInventorySchedule({ run: options.inventory ?? (() => collectInventory()), intervalSeconds: settings.inventoryIntervalSeconds, cron: settings.inventoryCron, timeZone: settings.timeZone, log })
+    ? createInventorySchedule({ run: options.inventory ?? runInventoryWorker, intervalSeconds: settings.inventoryIntervalSeconds, cron: settings.inventoryCron, timeZone: settings.timeZone, log })
     : undefined;
   let statePromise: Promise<AgentState> | undefined;
   /** False until a token is configured, or a credential is loaded or obtained by enrollment. */
@@ -245,6 +243,8 @@ export function createAgent(options: AgentOptions): Agent {
   /** Loads the stored credential or enrols; reports wait in the spool until this succeeds. */
   async function ensureCredential(): Promise<void> {
     if (authorized || enrollmentRefused) return;
+    // Only an agent without a configured token enrols: the others never load enrolment (node:https, node:tls).
+    const { credentialFile, enrollAgent, loadCredential } = await import('./lifecycle/agentEnrollment.js');
     const file = credentialFile(dataDir);
     let credential = await loadCredential(file);
     if (credential === undefined && config.enrollmentToken !== undefined) {
@@ -330,6 +330,11 @@ export function createAgent(options: AgentOptions): Agent {
     },
     collectOnce,
   };
+}
+
+/** The inventory child process (systeminformation), loaded on the first inventory run. */
+async function runInventoryWorker(): Promise<InventoryDocument> {
+  return (await import('./inventory/collectInventory.js')).collectInventory();
 }
 
 /** True when `promise` settled within `seconds`; it is not cancelled otherwise. */

@@ -3,9 +3,10 @@
  * binaries (under /usr/lib/postgresql/<version>/bin), a cluster made by initdb in a temporary
  * directory, run by pg_ctl as the `postgres` user when this process is root (PostgreSQL refuses to run
  * as root), listening on a free loopback port only, with password (SCRAM) authentication over TCP,
- * and removed with its directory at the end.
+ * and removed with its directory at the end: by `stop()`, at the process's exit, on SIGTERM or SIGINT,
+ * and, when the process dies in a way no handler sees (SIGKILL), by a watchdog process.
  */
-import { type SpawnSyncOptions, spawnSync } from 'node:child_process';
+import { type SpawnSyncOptions, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -84,10 +85,20 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
   const stop = () => {
     if (stopped) return;
     stopped = true;
+    process.removeListener('exit', stop);
+    for (const signal of STOP_SIGNALS) process.removeListener(signal, onSignal);
     spawnSync(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'], { ...runAs, stdio: 'ignore', timeout: 60_000 });
     rmSync(root, { recursive: true, force: true });
   };
+  /** SIGTERM or SIGINT (a killed test run, Ctrl-C): stop the server, then die of the signal unless someone else handles it. */
+  const onSignal = (signal: NodeJS.Signals) => {
+    stop();
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
   process.once('exit', stop);
+  for (const signal of STOP_SIGNALS) process.once(signal, onSignal);
+  // A death no handler sees (SIGKILL, a runner that kills its workers hard): a watchdog stops the server.
+  startWatchdog({ pgCtl: join(bin, 'pg_ctl'), data, root, runAs });
   const psql = (database: string, sql: string) => run('psql', ['-h', root, '-p', String(port), '-U', user, '-d', database, '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql]);
   return {
     url: (database) => `postgres://${user}@127.0.0.1:${port}/${database}`,
@@ -98,6 +109,30 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
     psql,
     stop,
   };
+}
+
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+/**
+ * A detached process that waits for this one to end and then stops the server and removes its
+ * directory, unless `stop` did that already (the directory is gone). It polls twice a second.
+ */
+function startWatchdog(target: { pgCtl: string; data: string; root: string; runAs: { uid?: number; gid?: number } }): void {
+  const script = `
+    const { existsSync, rmSync } = require('node:fs');
+    const { spawnSync } = require('node:child_process');
+    const [owner, pgCtl, data, root, uid, gid] = process.argv.slice(1);
+    const alive = () => { try { process.kill(Number(owner), 0); return true; } catch (error) { return error.code !== 'ESRCH'; } };
+    const timer = setInterval(() => {
+      if (!existsSync(data)) return clearInterval(timer);
+      if (alive()) return;
+      clearInterval(timer);
+      const as = uid === '' ? {} : { uid: Number(uid), gid: Number(gid) };
+      spawnSync(pgCtl, ['-D', data, '-m', 'immediate', '-w', 'stop'], { ...as, stdio: 'ignore', timeout: 60000 });
+      rmSync(root, { recursive: true, force: true });
+    }, 500);`;
+  const args = [String(process.pid), target.pgCtl, target.data, target.root, String(target.runAs.uid ?? ''), String(target.runAs.gid ?? '')];
+  spawn(process.execPath, ['-e', script, ...args], { detached: true, stdio: 'ignore' }).unref();
 }
 
 /** Spawn options that run PostgreSQL's programs as `postgres` when this process is root, owning `root`. */

@@ -23,5 +23,30 @@
  *
  * The collector keeps Node's defaults: it is throughput-bound, the opposite trade.
  */
-process.argv.splice(2, 0, 'agent');
-await import('./main.js');
+const configFile = plainAgentRun(process.argv.slice(2));
+if (configFile === false) {
+  // Anything else (--help, --version, `metrics`, a wrong option): the full command line, commander's messages.
+  process.argv.splice(2, 0, 'agent');
+  await import('./main.js');
+} else {
+  // The agent as a service runs it: no command-line library loaded (commander, 2 MB of RSS; `npm run bench:agent`).
+  const [{ serveCommand }, { YamlValidationError }] = await Promise.all([import('./commands/serveCommand.js'), import('../config/yamlSchemaLoader.js')]);
+  // As cli/main.ts reports a failure to start.
+  serveCommand('agent', configFile).catch((error: unknown) => {
+    process.stderr.write(error instanceof YamlValidationError ? `tripline: invalid configuration\n${error.message}\n` : `tripline: ${(error as Error).message}\n`);
+    process.exit(1);
+  });
+}
+
+/**
+ * The config file of a plain run (no arguments, `-c FILE`, `--config FILE`, `--config=FILE`; else
+ * TRIPLINE_CONFIG, as `tripline agent` reads it), or false for any other command line.
+ */
+function plainAgentRun(args: string[]): string | undefined | false {
+  const fromEnv = process.env.TRIPLINE_CONFIG || undefined;
+  if (args.length === 0) return fromEnv;
+  const [first, second] = args;
+  if (args.length === 1 && first!.startsWith('--config=') && first!.length > '--config='.length) return first!.slice('--config='.length);
+  if (args.length === 2 && (first === '-c' || first === '--config') && second !== '' && !second!.startsWith('-')) return second;
+  return false;
+}

@@ -160,6 +160,8 @@ export function createLeadership(options: LeadershipOptions): Leadership {
     if (stopped) return;
     const leases = readLeases();
     reachable = leases !== undefined;
+    /** Free leases taken this round (at start: every job), told in one line; takeovers each get their own. */
+    const started: string[] = [];
     for (const bound of jobs) {
       const nowMs = clock.nowMs();
       const taken = leases === undefined ? undefined : tryLease(bound, leases.get(bound.job), nowMs);
@@ -175,7 +177,13 @@ export function createLeadership(options: LeadershipOptions): Leadership {
       const lead = holdsNow(bound) && !stopped;
       if (lead && !bound.running) {
         bound.running = true;
-        log.info({ job: bound.job, holder }, 'lease taken: job starts here');
+        const previous = leases?.get(bound.job);
+        if (previous !== undefined && previous.holder !== holder) {
+          log.info({ job: bound.job, holder, from: previous.holder }, 'lease taken over: job starts here');
+        } else {
+          log.debug({ job: bound.job, holder }, 'lease taken: job starts here');
+          started.push(bound.job);
+        }
         bound.control.start();
       } else if (!lead && bound.running) {
         bound.running = false;
@@ -183,6 +191,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
         await bound.control.stop();
       }
     }
+    if (started.length > 0) log.info({ jobs: started, holder }, `leases taken: ${started.join(', ')} start here`);
   };
 
   const loop = createPeriodicLoop({ run: round, delayMs: renewMs, log, failureMessage: 'lease round failed', ...(options.timer ? { timer: options.timer } : {}) });

@@ -3,7 +3,7 @@
  * first (sign-in when there is none), then routes by path to one page per noun.
  */
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiFailure, useSessionToken, type Session } from './api.js';
 import { liveFeed, useLiveState, type LiveState } from './live.js';
 import { AgentsPage } from './pages/AgentsPage.js';
@@ -44,6 +44,7 @@ function App() {
     liveFeed.start();
     return () => liveFeed.stop();
   }, [session]);
+  usePageChange(path);
   if (session === undefined) return <p class="muted">Loading…</p>;
   if (session === null) return <LoginPage onSession={setSession} />;
   const role = session.role;
@@ -69,9 +70,36 @@ function App() {
           <LiveIndicator /> {role} <button onClick={signOut}>Sign out</button>
         </span>
       </header>
-      <main>{page(path, query, session, user)}</main>
+      <main id="main" tabIndex={-1}>
+        {page(path, query, session, user)}
+      </main>
     </div>
   );
+}
+
+/** The page's name for the window title: the section of the path. */
+function titleOf(path: string): string {
+  if (path.startsWith('/hosts/')) return decodeURIComponent(path.slice('/hosts/'.length));
+  if (/^\/incidents\/[0-9]+$/.test(path)) return `Incident #${path.slice('/incidents/'.length)}`;
+  if (path.startsWith('/services/')) return `Service ${decodeURIComponent(path.slice('/services/'.length))}`;
+  return NAV.find(([href]) => href !== '/' && path.startsWith(href))?.[1] ?? 'Fleet';
+}
+
+/**
+ * On a move to another page without a reload: the window title names the page, and the focus goes to
+ * the page's content (as a full load would put the reader at its start), so a screen reader reads the
+ * new page and the next Tab is in it rather than on the link that was followed.
+ */
+function usePageChange(path: string): void {
+  const first = useRef(true);
+  useEffect(() => {
+    document.title = `${titleOf(path)} · Tripline`;
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus();
+  }, [path]);
 }
 
 const LIVE_TEXT: Record<LiveState, { text: string; title: string }> = {

@@ -8,7 +8,8 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { InventorySchema } from '../../contract/report.js';
 import type { InventoryDocument } from './inventoryWorker.js';
 
-const inventoryCheck = TypeCompiler.Compile(InventorySchema);
+/** The contract's inventory check, compiled on the first inventory run (not when the agent starts). */
+let inventoryCheck: ReturnType<typeof TypeCompiler.Compile<typeof InventorySchema>> | undefined;
 
 /** The worker next to this module: compiled JavaScript, or TypeScript through tsx under tests. */
 function workerCommand(): string[] {
@@ -23,6 +24,7 @@ export function collectInventory({ timeoutSeconds = 120 }: { timeoutSeconds?: nu
       if (error) return reject(new Error(`inventory worker failed: ${stderr.trim() || error.message}`));
       try {
         const document = JSON.parse(stdout) as InventoryDocument;
+        inventoryCheck ??= TypeCompiler.Compile(InventorySchema);
         if (!inventoryCheck.Check(document.inventory)) throw new Error(`inventory does not match the contract: ${[...inventoryCheck.Errors(document.inventory)][0]?.message}`);
         resolve(document);
       } catch (parseError) {

@@ -5,7 +5,7 @@
  * config is loaded (config/targetHost.ts), and `--` ends ping's options before the host as a second
  * guard.
  */
-import ping, { type PingConfig, type PingResponse } from 'ping';
+import type { PingConfig, PingResponse } from 'ping';
 import type { CheckResult, Observation } from '../../contract/report.js';
 import { observation, type Probe } from './probe.js';
 
@@ -27,6 +27,12 @@ export interface PingProbeOptions {
   timeoutSeconds: number;
   pinger?: Pinger;
 }
+
+/**
+ * The `ping` package's promise API, imported on the first ping: an agent without ping targets and
+ * with the gateway ping off never loads it (2 MB of RSS, `npm run bench:agent`).
+ */
+const systemPing: Pinger = async (host, config) => (await import('ping')).default.promise.probe(host, config);
 
 /** The `target` label of a ping target: its name, else its host. */
 export function pingTargetLabel(target: PingTarget): string {
@@ -56,7 +62,7 @@ function firstLine(text: string): string {
 
 /** Creates the ping probe for targets checked when the config was loaded (config/checkAgentTargets.ts). */
 export function createPingProbe(options: PingProbeOptions): Probe {
-  const pinger: Pinger = options.pinger ?? ((host, config) => ping.promise.probe(host, config));
+  const pinger: Pinger = options.pinger ?? systemPing;
   const waitSeconds = Math.max(1, Math.ceil(options.timeoutSeconds));
   const config: PingConfig = { numeric: true, timeout: waitSeconds, min_reply: options.count, extra: ['--'] };
 

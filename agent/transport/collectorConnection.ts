@@ -26,13 +26,21 @@
  * by sequence number.
  */
 import { connect as netConnect, isIP, type OnReadOpts, type Socket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { createRequire } from 'node:module';
+import type { ConnectionOptions } from 'node:tls';
 import { createSecretRedactor, headerCredentials } from '../../contract/secretRedactor.js';
 import { nodeTimers, type TimerScheduler } from '../lifecycle/timerScheduler.js';
 import { CollectorConnectionError } from './collectorConnectionError.js';
 import { createResponseParser, type ParsedResponse, type ResponseParser } from './httpResponseParser.js';
 import { bareHost, type ProxyRoute } from './proxyRoute.js';
 import { openProxyTunnel } from './proxyTunnel.js';
+
+let tlsModule: typeof import('node:tls') | undefined;
+/** node:tls, loaded on the first TLS connection: an agent reporting over plain http never loads it (RSS, `npm run bench:agent`). */
+function tls(): typeof import('node:tls') {
+  tlsModule ??= createRequire(import.meta.url)('node:tls') as typeof import('node:tls');
+  return tlsModule;
+}
 
 /** The collector's answer to one POST. */
 export interface CollectorResponse {
@@ -148,9 +156,9 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
     let opened: Socket;
     if (tunnel !== undefined) {
       // TLS over a tunnel reads through its stream: `onread` applies to sockets TLS opens itself.
-      opened = tlsConnect({ ...tlsOptions, socket: tunnel });
+      opened = tls().connect({ ...tlsOptions, socket: tunnel });
       opened.on('data', (chunk: Buffer) => onData(opened, chunk));
-    } else if (secure) opened = tlsConnect({ ...tlsOptions, onread } as ConnectionOptions);
+    } else if (secure) opened = tls().connect({ ...tlsOptions, onread } as ConnectionOptions);
     else opened = forwarded ? netConnect({ host: proxy.host, port: proxy.port, onread }) : netConnect({ host, port, onread });
     opened.setNoDelay(true);
     opened.setKeepAlive(true, KEEPALIVE_PROBE_DELAY_MS);

@@ -217,15 +217,22 @@ export interface Store extends StoreReads {
   close(): void;
 }
 
+/** A slice of the overdue hosts: at most `limit`, after the host `after` (by hostname, then agent id). */
+export interface OverduePage {
+  after?: { hostname: string; agentId: string };
+  limit: number;
+}
+
 export interface StoreReads {
   /** Every host by name; `inventory: false` leaves each inventory out (null), for lists of many hosts. */
   listHosts(options?: { inventory?: boolean }): HostRecord[];
   /**
    * The hosts, not decommissioned, whose next report was due by `atMs` (last report + interval <=
    * `atMs`), by name, inventory left out: what the missed-report watcher judges every few seconds,
-   * without reading the whole fleet.
+   * without reading the whole fleet. `page` reads them a slice at a time: at most `limit`, after the
+   * host `after` (by hostname, then agent id).
    */
-  overdueHosts(atMs: number): HostRecord[];
+  overdueHosts(atMs: number, page?: OverduePage): HostRecord[];
   listAgents(): EnrolledAgent[];
   /** The agent holding this credential digest, if any (revoked ones included). */
   findAgentByCredential(credentialSha256: string): EnrolledAgent | undefined;

@@ -1,15 +1,37 @@
 /**
  * A time-series chart drawn by uPlot: one line per series (the mean of each step, with the
  * step's min..max as a band when there is one series), drag to zoom in (`onZoom` gets the range in
- * Unix seconds), double-click to zoom out. Resizes with its box.
+ * Unix seconds), double-click to zoom out. Resizes with its box. Its colours are the stylesheet's
+ * (`--series-1` … `--series-8`, text and grid), light or dark as the browser prefers; a change of
+ * the preference redraws it.
  */
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatValue } from '../format.js';
 import type { Series } from '../types.js';
 
-const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#65a30d'];
+const PALETTE_SIZE = 8;
+const DARK = '(prefers-color-scheme: dark)';
+
+/** The chart colours of the stylesheet in force: the palette, the band under a lone line and the grid. */
+function chartColours(): { palette: string[]; band: string; grid: string } {
+  const style = getComputedStyle(document.documentElement);
+  const read = (name: string) => style.getPropertyValue(name).trim();
+  return { palette: Array.from({ length: PALETTE_SIZE }, (_, i) => read(`--series-${i + 1}`)), band: read('--series-band'), grid: read('--grid') };
+}
+
+/** Whether the browser prefers dark, re-rendering when that changes (charts draw on canvas: CSS alone cannot recolour them). */
+function useDarkScheme(): boolean {
+  const [dark, setDark] = useState(() => matchMedia(DARK).matches);
+  useEffect(() => {
+    const query = matchMedia(DARK);
+    const update = () => setDark(query.matches);
+    query.addEventListener('change', update);
+    return () => query.removeEventListener('change', update);
+  }, []);
+  return dark;
+}
 
 export interface ChartProps {
   title: string;
@@ -22,6 +44,7 @@ export interface ChartProps {
 
 export function Chart({ title, unitMetric, series, onZoom, height = 180 }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
+  const dark = useDarkScheme();
   useEffect(() => {
     const element = box.current;
     const first = series[0];
@@ -30,17 +53,18 @@ export function Chart({ title, unitMetric, series, onZoom, height = 180 }: Chart
     const data: uPlot.AlignedData = [first.series.points.at, ...series.map((s) => s.series.points.avg)];
     if (band) data.push(first.series.points.min, first.series.points.max);
     const text = getComputedStyle(element).color;
-    const grid = { stroke: 'rgba(128,128,128,0.2)', width: 1 };
+    const colours = chartColours();
+    const grid = { stroke: colours.grid, width: 1 };
     const axisValues = (_u: uPlot, values: number[]) => values.map((v) => formatValue(unitMetric, v));
     const options: uPlot.Options = {
       width: element.clientWidth || 600,
       height,
       series: [
         {},
-        ...series.map((s, i) => ({ label: s.label, stroke: PALETTE[i % PALETTE.length], width: 1.5, spanGaps: false, value: (_u: uPlot, v: number | null) => formatValue(unitMetric, v) })),
+        ...series.map((s, i) => ({ label: s.label, stroke: colours.palette[i % PALETTE_SIZE], width: 1.5, spanGaps: false, value: (_u: uPlot, v: number | null) => formatValue(unitMetric, v) })),
         ...(band ? [{ label: 'min', stroke: 'transparent', show: true }, { label: 'max', stroke: 'transparent', show: true }] : []),
       ],
-      ...(band ? { bands: [{ series: [3, 2] as [number, number], fill: 'rgba(37,99,235,0.12)' }] } : {}),
+      ...(band ? { bands: [{ series: [3, 2] as [number, number], fill: colours.band }] } : {}),
       axes: [
         { stroke: text, grid, ticks: grid },
         { stroke: text, grid, ticks: grid, size: 70, values: axisValues },
@@ -66,7 +90,7 @@ export function Chart({ title, unitMetric, series, onZoom, height = 180 }: Chart
       resize.disconnect();
       plot.destroy();
     };
-  }, [series, unitMetric, height, onZoom]);
+  }, [series, unitMetric, height, onZoom, dark]);
   return (
     <figure class="chart">
       <figcaption>{title}</figcaption>
@@ -78,14 +102,16 @@ export function Chart({ title, unitMetric, series, onZoom, height = 180 }: Chart
 /** A tiny line without axes or legend, for table rows. */
 export function Sparkline({ values, at, label }: { values: Array<number | null>; at: number[]; label: string }) {
   const box = useRef<HTMLDivElement>(null);
+  const dark = useDarkScheme();
   useEffect(() => {
     const element = box.current;
     if (!element || at.length === 0) return;
+    const colours = chartColours();
     const plot = new uPlot(
       {
         width: 120,
         height: 28,
-        series: [{}, { stroke: '#2563eb', width: 1, fill: 'rgba(37,99,235,0.15)' }],
+        series: [{}, { stroke: colours.palette[0], width: 1, fill: colours.band }],
         axes: [{ show: false }, { show: false }],
         scales: { y: { range: [0, 1] } },
         cursor: { show: false },
@@ -96,6 +122,6 @@ export function Sparkline({ values, at, label }: { values: Array<number | null>;
       element,
     );
     return () => plot.destroy();
-  }, [values, at]);
+  }, [values, at, dark]);
   return <div ref={box} class="sparkline" role="img" aria-label={label} />;
 }

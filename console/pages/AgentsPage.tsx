@@ -5,7 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import { allows, api, ApiFailure, type Role } from '../api.js';
-import { ErrorNote } from '../components/Bits.js';
+import { ErrorNote, ScrollBox } from '../components/Bits.js';
 import { ago, when } from '../format.js';
 import type { Agent, Host } from '../types.js';
 import { useResource } from '../useResource.js';
@@ -43,7 +43,7 @@ export function AgentsPage({ role }: { role: Role | undefined }) {
       {!admin && <p class="muted">Revoke and reset are for admins; this lists the agents that report.</p>}
       {note && <p role="status">{note}</p>}
       <ErrorNote error={failure ?? agents.error ?? hosts.error} />
-      <table>
+      <ScrollBox label="Agents"><table>
         <thead>
           <tr>
             <th scope="col">Agent</th>
@@ -75,7 +75,7 @@ export function AgentsPage({ role }: { role: Role | undefined }) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </table></ScrollBox>
     </section>
   );
 }

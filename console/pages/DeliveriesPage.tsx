@@ -1,7 +1,7 @@
 /** Desk deliveries: dead letters first (with retry for operators), then pending ones. */
 import { useState } from 'preact/hooks';
 import { allows, api, ApiFailure, type Role } from '../api.js';
-import { ErrorNote } from '../components/Bits.js';
+import { ErrorNote, ScrollBox } from '../components/Bits.js';
 import { when } from '../format.js';
 import type { Delivery } from '../types.js';
 import { useResource } from '../useResource.js';
@@ -29,17 +29,17 @@ export function DeliveriesPage({ role }: { role: Role | undefined }) {
       {note && <p role="status">{note}</p>}
       <ErrorNote error={failure ?? dead.error} />
       <h2>Dead letters</h2>
-      <DeliveryTable rows={dead.data?.deliveries ?? []} action={(d) => <button disabled={!mayRetry} onClick={() => retry(d.id)}>Retry</button>} />
+      <DeliveryTable label="Dead letters" rows={dead.data?.deliveries ?? []} action={(d) => <button disabled={!mayRetry} onClick={() => retry(d.id)}>Retry</button>} />
       <h2>Pending</h2>
-      <DeliveryTable rows={pending.data?.deliveries ?? []} />
+      <DeliveryTable label="Pending deliveries" rows={pending.data?.deliveries ?? []} />
     </section>
   );
 }
 
-function DeliveryTable({ rows, action }: { rows: Delivery[]; action?: (d: Delivery) => preact.ComponentChildren }) {
+function DeliveryTable({ label, rows, action }: { label: string; rows: Delivery[]; action?: (d: Delivery) => preact.ComponentChildren }) {
   if (rows.length === 0) return <p class="muted">None.</p>;
   return (
-    <table>
+    <ScrollBox label={label}><table>
       <thead>
         <tr>
           <th scope="col">#</th>
@@ -68,6 +68,6 @@ function DeliveryTable({ rows, action }: { rows: Delivery[]; action?: (d: Delive
           </tr>
         ))}
       </tbody>
-    </table>
+    </table></ScrollBox>
   );
 }

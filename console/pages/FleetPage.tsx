@@ -5,7 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import { Sparkline } from '../components/Chart.js';
-import { ErrorNote, StatusBadge } from '../components/Bits.js';
+import { ErrorNote, StatusBadge, ScrollBox } from '../components/Bits.js';
 import { ago, labelText } from '../format.js';
 import { navigate } from '../router.js';
 import type { FleetPage as Fleet } from '../types.js';
@@ -48,7 +48,7 @@ export function FleetPage({ query }: { query: URLSearchParams }) {
           <span class="status-silent">{fleet.data.counts.silent} silent</span>
         </p>
       )}
-      <div class="table-wrap">
+      <ScrollBox label="Hosts">
         <table class="fleet">
           <thead>
             <tr>
@@ -84,7 +84,7 @@ export function FleetPage({ query }: { query: URLSearchParams }) {
             })}
           </tbody>
         </table>
-      </div>
+      </ScrollBox>
       {fleet.data && fleet.data.total > PAGE && (
         <nav class="pager" aria-label="Pages">
           <button disabled={offset === 0} onClick={() => go({ offset: String(Math.max(0, offset - PAGE)) })}>

@@ -6,7 +6,7 @@
  */
 import { useCallback, useMemo } from 'preact/hooks';
 import { Chart } from '../components/Chart.js';
-import { ErrorNote, Facts, SeverityBadge, StatusBadge } from '../components/Bits.js';
+import { ErrorNote, Facts, SeverityBadge, StatusBadge, ScrollBox } from '../components/Bits.js';
 import { chartsOf, HOST_CHART_METRICS, HOST_CHARTS } from '../charts.js';
 import { ago, formatValue, labelText, when } from '../format.js';
 import { navigate } from '../router.js';
@@ -84,7 +84,7 @@ export function HostPage({ host, query }: { host: string; query: URLSearchParams
       {checks.length === 0 ? (
         <p class="muted">No checks report on this host.</p>
       ) : (
-        <table>
+        <ScrollBox label="Checks"><table class="checks">
           <thead>
             <tr>
               <th scope="col">Check</th>
@@ -107,13 +107,13 @@ export function HostPage({ host, query }: { host: string; query: URLSearchParams
               </tr>
             ))}
           </tbody>
-        </table>
+        </table></ScrollBox>
       )}
 
       <h2>Latest values</h2>
       <details>
         <summary>{(latest.data?.values ?? []).length} series</summary>
-        <table>
+        <ScrollBox label="Latest values"><table>
           <tbody>
             {(latest.data?.values ?? [])
               .filter((v) => v.metric !== 'check_status')
@@ -129,7 +129,7 @@ export function HostPage({ host, query }: { host: string; query: URLSearchParams
                 </tr>
               ))}
           </tbody>
-        </table>
+        </table></ScrollBox>
       </details>
 
       <h2>Inventory</h2>

@@ -5,7 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import { allows, api, ApiFailure, type Role } from '../api.js';
-import { ErrorNote, Facts, PriorityBadge, SeverityBadge, StatusBadge } from '../components/Bits.js';
+import { ErrorNote, Facts, PriorityBadge, ScrollBox, SeverityBadge, StatusBadge } from '../components/Bits.js';
 import { labelText, when } from '../format.js';
 import { whyFacts } from '../whyFacts.js';
 import type { Incident, IncidentDetail, SlaClock } from '../types.js';
@@ -83,7 +83,14 @@ export function IncidentPage({ id, role, user }: { id: string; role: Role | unde
         #{incident.id} {incident.summary}
       </h1>
       <p class="summary">
-        <StatusBadge status={incident.status} /> <SeverityBadge severity={incident.severity} /> on <a href={`/hosts/${encodeURIComponent(incident.host)}`}>{incident.host}</a> · rule{' '}
+        <StatusBadge status={incident.status} /> <SeverityBadge severity={incident.severity} />
+        {incident.host ? (
+          <>
+            {' '}
+            on <a href={`/hosts/${encodeURIComponent(incident.host)}`}>{incident.host}</a>
+          </>
+        ) : null}{' '}
+        · rule{' '}
         <code>{incident.ruleName}</code> · opened {when(incident.openedAt)} · {incident.occurrences} occurrence(s){incident.flapping ? ' · flapping' : ''}
         {incident.hold ? ` · held: ${incident.hold}` : ''}
       </p>
@@ -146,7 +153,7 @@ export function IncidentPage({ id, role, user }: { id: string; role: Role | unde
         </ul>
       )}
       <h3>Deliveries</h3>
-      <table>
+      <ScrollBox label="Deliveries"><table>
         <thead>
           <tr>
             <th scope="col">#</th>
@@ -169,7 +176,7 @@ export function IncidentPage({ id, role, user }: { id: string; role: Role | unde
             </tr>
           ))}
         </tbody>
-      </table>
+      </table></ScrollBox>
     </section>
   );
 }

@@ -1,6 +1,6 @@
 /** Incidents, newest first, with their priority, filtered by status, host, severity and rule; refreshed by the live feed (polled while it is down). */
 import { useState } from 'preact/hooks';
-import { ErrorNote, PriorityBadge, SeverityBadge, StatusBadge } from '../components/Bits.js';
+import { ErrorNote, PriorityBadge, ScrollBox, SeverityBadge, StatusBadge } from '../components/Bits.js';
 import { ago } from '../format.js';
 import { navigate } from '../router.js';
 import type { Incident } from '../types.js';
@@ -44,7 +44,7 @@ export function IncidentsPage({ query }: { query: URLSearchParams }) {
         <button type="submit">Filter</button>
       </form>
       <ErrorNote error={list.error} />
-      <div class="table-wrap">
+      <ScrollBox label="Incidents">
         <table>
           <thead>
             <tr>
@@ -78,9 +78,7 @@ export function IncidentsPage({ query }: { query: URLSearchParams }) {
                 <td>
                   <a href={`/incidents/${i.id}`}>{i.summary}</a>
                 </td>
-                <td>
-                  <a href={`/hosts/${encodeURIComponent(i.host)}`}>{i.host}</a>
-                </td>
+                <td>{i.host ? <a href={`/hosts/${encodeURIComponent(i.host)}`}>{i.host}</a> : '–'}</td>
                 <td>{i.ruleName}</td>
                 <td title={i.openedAt}>{ago(i.openedAt)}</td>
                 <td>{i.ticketed ? 'yes' : `held: ${i.hold ?? '–'}`}</td>
@@ -88,7 +86,7 @@ export function IncidentsPage({ query }: { query: URLSearchParams }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollBox>
       {list.data?.incidents.length === 0 && <p class="muted">No incidents match.</p>}
     </section>
   );

@@ -22,11 +22,11 @@ export function LoginPage({ onSession }: { onSession(session: Session): void }) 
         }}
       >
         <label>
-          API token <input name="token" type="password" autoComplete="current-password" required value={token} onInput={(e) => setToken(e.currentTarget.value)} />
+          API token <input name="token" type="password" autoComplete="current-password" required aria-invalid={failure ? true : undefined} aria-describedby={failure ? 'sign-in-error' : undefined} value={token} onInput={(e) => setToken(e.currentTarget.value)} />
         </label>
         <button type="submit">Sign in</button>
       </form>
-      <ErrorNote error={failure} />
+      <ErrorNote id="sign-in-error" error={failure} />
     </section>
   );
 }

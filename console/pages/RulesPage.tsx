@@ -7,7 +7,7 @@
  */
 import { useState } from 'preact/hooks';
 import { api, ApiFailure } from '../api.js';
-import { ErrorNote, SeverityBadge, StatusBadge } from '../components/Bits.js';
+import { ErrorNote, SeverityBadge, StatusBadge, ScrollBox } from '../components/Bits.js';
 import { ago, labelText, when } from '../format.js';
 import type { ReplayedIncident, RuleCheck, RuleDiff, RuleInForce } from '../types.js';
 import { useResource } from '../useResource.js';
@@ -37,7 +37,7 @@ export function RulesPage() {
 function RulesTable({ rules }: { rules: RuleInForce[] }) {
   if (rules.length === 0) return <p class="muted">No rules in force.</p>;
   return (
-    <div class="table-wrap">
+    <ScrollBox label="Rules in force">
       <table aria-label="Rules in force">
         <thead>
           <tr>
@@ -91,7 +91,7 @@ function RulesTable({ rules }: { rules: RuleInForce[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollBox>
   );
 }
 
@@ -184,7 +184,7 @@ function DiffTable({ diff }: { diff: RuleDiff }) {
       <h3>
         {diff.rule} {!diff.inForce && <span class="muted">(new: no rule of this name is in force)</span>}
       </h3>
-      <table aria-label={`Backtest of ${diff.rule}`}>
+      <ScrollBox label={`Backtest of ${diff.rule}`}><table aria-label={`Backtest of ${diff.rule}`}>
         <thead>
           <tr>
             <th scope="col" />
@@ -201,7 +201,7 @@ function DiffTable({ diff }: { diff: RuleDiff }) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </table></ScrollBox>
       <IncidentList title="Only the candidate opens" list={diff.onlyCandidate} />
       <IncidentList title="Only the rule in force opens" list={diff.onlyCurrent} />
     </div>
@@ -218,7 +218,7 @@ function IncidentList({ title, list }: { title: string; list: ReplayedIncident[]
         <ul class="plain" aria-label={title}>
           {list.map((i) => (
             <li key={i.host + labelText(i.labels) + i.openedAt}>
-              <a href={`/hosts/${encodeURIComponent(i.host)}`}>{i.host}</a> <code class="labels">{labelText(i.labels)}</code> {i.summary} <span class="muted">opened {when(i.openedAt)}{i.resolvedAt ? `, resolved ${when(i.resolvedAt)}` : ', still open'}</span>
+              {i.host ? <a href={`/hosts/${encodeURIComponent(i.host)}`}>{i.host}</a> : null} <code class="labels">{labelText(i.labels)}</code> {i.summary} <span class="muted">opened {when(i.openedAt)}{i.resolvedAt ? `, resolved ${when(i.resolvedAt)}` : ', still open'}</span>
             </li>
           ))}
         </ul>

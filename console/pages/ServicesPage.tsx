@@ -3,7 +3,7 @@
  * dependencies and this month's availability; one service with its members, the hosts that are not
  * healthy, its open incidents (with their priority) and its month so far.
  */
-import { ErrorNote, Facts, PriorityBadge, SeverityBadge, StatusBadge } from '../components/Bits.js';
+import { ErrorNote, Facts, PriorityBadge, SeverityBadge, StatusBadge, ScrollBox } from '../components/Bits.js';
 import type { Service, ServiceReport } from '../types.js';
 import { useResource } from '../useResource.js';
 
@@ -39,7 +39,7 @@ export function ServicesPage() {
       <ErrorNote error={list.error} />
       {list.data && services.length === 0 && <p class="muted">No services are configured: add a <code>services:</code> section to the collector's config.</p>}
       {services.length > 0 && (
-        <div class="table-wrap">
+        <ScrollBox label="Services">
           <table>
             <thead>
               <tr>
@@ -70,7 +70,7 @@ export function ServicesPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollBox>
       )}
     </section>
   );
@@ -119,7 +119,7 @@ export function ServicePage({ name }: { name: string }) {
       {s.incidents.length === 0 ? (
         <p class="muted">No incident touches this service now.</p>
       ) : (
-        <div class="table-wrap">
+        <ScrollBox label={`Incidents touching ${s.name}`}>
           <table>
             <thead>
               <tr>
@@ -154,7 +154,7 @@ export function ServicePage({ name }: { name: string }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollBox>
       )}
       <h2>This month ({month}, UTC)</h2>
       {report ? (

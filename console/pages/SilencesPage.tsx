@@ -4,7 +4,7 @@
  */
 import { useState } from 'preact/hooks';
 import { allows, api, ApiFailure, type Role } from '../api.js';
-import { ErrorNote } from '../components/Bits.js';
+import { ErrorNote, ScrollBox } from '../components/Bits.js';
 import { when } from '../format.js';
 import type { Incident, Silence } from '../types.js';
 import { useResource } from '../useResource.js';
@@ -39,7 +39,7 @@ export function SilencesPage({ role, user }: { role: Role | undefined; user: str
   return (
     <section>
       <h1>Silences</h1>
-      <table>
+      <ScrollBox label="Silences"><table>
         <thead>
           <tr>
             <th scope="col">#</th>
@@ -70,7 +70,7 @@ export function SilencesPage({ role, user }: { role: Role | undefined; user: str
             </tr>
           ))}
         </tbody>
-      </table>
+      </table></ScrollBox>
       <h2>New silence</h2>
       <form
         class="stacked"
@@ -123,7 +123,7 @@ export function SilencesPage({ role, user }: { role: Role | undefined; user: str
       )}
       <h2>Maintenance windows</h2>
       <ErrorNote error={maintenance.error} />
-      <table>
+      <ScrollBox label="Maintenance windows"><table>
         <thead>
           <tr>
             <th scope="col">#</th>
@@ -150,7 +150,7 @@ export function SilencesPage({ role, user }: { role: Role | undefined; user: str
             </tr>
           ))}
         </tbody>
-      </table>
+      </table></ScrollBox>
     </section>
   );
 }

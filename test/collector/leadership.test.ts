@@ -159,6 +159,27 @@ describe('leadership', () => {
     await leadership.start();
     expect(outbox.running).toBe(true);
   });
+
+  it('says in one info line which free leases it took at start, and in one line each which it took over from another holder', async () => {
+    let now = 0;
+    const clock = { nowMs: () => now };
+    const store = openSqliteStore({ file: ':memory:' });
+    store.tryAcquireLease({ name: 'sla', holder: 'crashed', ttlMs: TTL, nowMs: now });
+    const lines: Array<{ level: number; msg: string; jobs?: string[]; job?: string; from?: string }> = [];
+    const recorder = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const leadership = createLeadership({ store, clock, log: recorder, ttlMs: TTL, renewMs: RENEW, holder: 'me', isDeadHolder: (holder) => holder === 'crashed', timer: { schedule: () => 0, cancel: () => undefined } });
+    for (const name of ['missed-reports', 'sla', 'services', 'history'] as const) leadership.bind(name, job());
+    now += 1;
+    await leadership.start();
+    expect(lines.map((l) => [l.msg, l.jobs ?? l.job, l.from])).toEqual([
+      ['lease taken over: job starts here', 'sla', 'crashed'],
+      ['leases taken: missed-reports, services, history start here', ['missed-reports', 'services', 'history'], undefined],
+    ]);
+    // renewals say nothing
+    now += RENEW;
+    await leadership.renew();
+    expect(lines).toHaveLength(2);
+  });
 });
 
 describe('isDeadLocalProcess', () => {

@@ -207,6 +207,11 @@ describe.each(storeEngines())('the $name store', (engine) => {
       expect(store.overdueHosts(BASE + 15_000).map((h) => h.hostname)).toEqual(['old-01', 'web-01']);
       expect(store.overdueHosts(BASE + 25_000).map((h) => h.hostname)).toEqual(['db-01', 'old-01', 'web-01']);
       expect(store.overdueHosts(BASE + 25_000)[0]).toMatchObject({ agentId: 'a2', lastReportAtMs: BASE + 10_000, intervalSeconds: 15, inventory: null });
+      // A slice at a time: at most `limit`, after the given host.
+      expect(store.overdueHosts(BASE + 25_000, { limit: 2 }).map((h) => h.hostname)).toEqual(['db-01', 'old-01']);
+      expect(store.overdueHosts(BASE + 25_000, { after: { hostname: 'db-01', agentId: 'a2' }, limit: 2 }).map((h) => h.hostname)).toEqual(['old-01', 'web-01']);
+      expect(store.overdueHosts(BASE + 25_000, { after: { hostname: 'old-01', agentId: 'a3' }, limit: 2 }).map((h) => h.hostname)).toEqual(['web-01']);
+      expect(store.overdueHosts(BASE + 25_000, { after: { hostname: 'web-01', agentId: 'a1' }, limit: 2 })).toEqual([]);
       store.transaction((tx) => tx.retireHost('old-01', BASE, 'revoke'));
       expect(store.overdueHosts(BASE + 25_000).map((h) => h.hostname)).toEqual(['db-01', 'web-01']);
       store.close();

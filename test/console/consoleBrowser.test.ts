@@ -11,111 +11,45 @@
  * collector refuses its credential, then lets its id enrol again), which a viewer cannot.
  * Screenshots of the fleet, host and incident pages go to docs/.
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { REPORT_SCHEMA_VERSION, REPORTS_PATH } from '../../contract/report.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asAdmin, freePort, TEST_ADMIN_TOKEN, REPO_ROOT, spawnTripline, startTcpTarget, startWebhookReceiver, waitFor, type TriplineProcess, type WebhookReceiver } from '../support/processes.js';
+import { TEST_ADMIN_TOKEN, waitFor, type WebhookReceiver } from '../support/processes.js';
 import { expectText } from '../support/browserText.js';
+import {
+  CONSOLE_ENROLLMENT_TOKEN as ENROLLMENT_TOKEN,
+  CONSOLE_HOST as HOST,
+  CONSOLE_OPERATOR_TOKEN as OPERATOR_TOKEN,
+  CONSOLE_VIEWER_TOKEN as VIEWER_TOKEN,
+  colouredPixels,
+  hasChromium,
+  screenshotsDir,
+  startConsoleHarness,
+  type ConsoleHarness,
+} from '../support/consoleHarness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-/**
- * Where the screenshots go: a temporary directory, or the directory `SCREENSHOTS_DIR` names (relative
- * to the repository: `SCREENSHOTS_DIR=docs npx vitest run test/console` refreshes the README's images),
- * so a test run leaves the checkout clean.
- */
-const SHOTS = process.env.SCREENSHOTS_DIR ? join(REPO_ROOT, process.env.SCREENSHOTS_DIR) : mkdtempSync(join(tmpdir(), 'tripline-console-shots-'));
-const SECRET = 'console-webhook-secret-value';
-const AGENT_TOKEN = 'console-agent-token-0123456789';
-const OPERATOR_TOKEN = 'console-operator-token-0123456789';
-const VIEWER_TOKEN = 'console-viewer-token-0123456789';
-const ENROLLMENT_TOKEN = 'console-enrollment-token-0123456789';
-const HOST = 'console-e2e-host';
-/** The chart palette's first colour (console/components/Chart.tsx): the first line of every chart. */
+const SHOTS = screenshotsDir();
+/** The chart palette's first colour in light mode (console/styles.css --series-1): the first line of every chart. */
 const SERIES_RGB = [37, 99, 235];
 
-describe.skipIf(!existsSync(CHROMIUM))('web console in chromium', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tripline-console-'));
+describe.skipIf(!hasChromium)('web console in chromium', () => {
+  let harness: ConsoleHarness;
   let webhook: WebhookReceiver;
-  let collector: TriplineProcess | undefined;
-  let agent: TriplineProcess | undefined;
-  let target: { port: number; close(): Promise<void> };
-  let browser: Browser;
+  let target: ConsoleHarness['target'];
   let base: string;
+  let dir: string;
 
-  const api = async (path: string) => (await fetch(`${base}${path}`, asAdmin)).json() as Promise<Record<string, any>>;
-  const signIn = async (token: string): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    await page.goto(base);
-    await page.getByLabel('API token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    return page;
-  };
+  const api = (path: string) => harness.api(path);
+  const signIn = (token: string): Promise<Page> => harness.signIn(token);
 
   beforeAll(async () => {
-    webhook = await startWebhookReceiver(SECRET);
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    target = await startTcpTarget();
-    const configFile = join(dir, 'tripline.yaml');
-    writeFileSync(
-      join(dir, 'rules.yaml'),
-      `rules:
-  - name: console_port_down
-    metric: tcp_up
-    matchers: ['target="console-target"']
-    below: 1
-    for: 1s
-    severity: critical
-    summary: 'Port {{ labels.target }} on {{ labels.host }} is down'
-`,
-    );
-    writeFileSync(
-      configFile,
-      `dataDir: ${join(dir, 'data')}
-log: { level: info }
-collector:
-  listen: { host: 127.0.0.1, port: ${port} }
-  agentTokens: ['${AGENT_TOKEN}']
-  enrollmentTokens: ['${ENROLLMENT_TOKEN}']
-  viewerTokens: ['${VIEWER_TOKEN}']
-  rules: [rules.yaml]
-  evaluationInterval: 1s
-agent:
-  collectorUrl: ${base}
-  token: '${AGENT_TOKEN}'
-  hostname: ${HOST}
-  interval: 1s
-  # Tests send traffic only to loopback: no ping of this machine's real default gateway.
-  ping: { gateway: false }
-  sendTimeout: 2s
-  tcp:
-    targets: [{ name: console-target, host: 127.0.0.1, port: ${target.port}, timeout: 500ms }]
-desks:
-  - type: webhook
-    name: ops
-    url: ${webhook.url}
-    timeout: 2s
-delivery: { initialBackoff: 200ms, maxBackoff: 1s, pollInterval: 100ms, maxAttempts: 1, coalesceWindow: 0s }
-incidents: { reopenWindow: 0s, reachability: { enabled: false }, operatorTokens: ['${OPERATOR_TOKEN}'] }
-`,
-    );
-    collector = spawnTripline(['collector', '--config', configFile], join(dir, 'collector.log'), { TRIPLINE_DESK_OPS_SECRET: SECRET });
-    await waitFor('collector ready', async () => (await fetch(`${base}/readyz`)).ok);
-    agent = spawnTripline(['agent', '--config', configFile], join(dir, 'agent.log'));
-    await waitFor('agent reports arriving', async () => (await api('/api/v1/hosts')).hosts.length === 1);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    harness = await startConsoleHarness();
+    ({ webhook, target, base, dir } = harness);
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await agent?.kill('SIGTERM');
-    await collector?.kill('SIGTERM');
-    await webhook?.close();
-    await target?.close().catch(() => undefined);
+    await harness?.close();
   });
 
   it('refuses a sign-in without a role and serves its files with cache headers', async () => {
@@ -148,14 +82,7 @@ incidents: { reopenWindow: 0s, reachability: { enabled: false }, operatorTokens:
     await page.goto(`${base}/hosts/${HOST}?range=1h&from=${nowSeconds - 60}&to=${nowSeconds}`);
     await page.getByText('reset zoom').waitFor();
     const cpuChart = page.locator('figure.chart', { has: page.locator('figcaption', { hasText: /^CPU$/ }) });
-    await cpuChart.locator('canvas').waitFor();
-    const coloured = await cpuChart.locator('canvas').evaluate((element, rgb: number[]) => {
-      const canvas = element as unknown as { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null };
-      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
-      let n = 0;
-      for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i]! - rgb[0]!) < 20 && Math.abs(data[i + 1]! - rgb[1]!) < 20 && Math.abs(data[i + 2]! - rgb[2]!) < 20 && data[i + 3]! > 100) n++;
-      return n;
-    }, SERIES_RGB);
+    const coloured = await colouredPixels(cpuChart.locator('canvas'), SERIES_RGB);
     await page.screenshot({ path: join(SHOTS, 'console-host.png'), fullPage: false });
     expect(coloured).toBeGreaterThan(20);
     await expect(page.locator('figure.chart figcaption').allTextContents()).resolves.toEqual(expect.arrayContaining(['CPU', 'Load', 'Memory']));

@@ -27,7 +27,7 @@ import type { StatusNotice } from '../../domain/statusNotice.js';
 import type { TicketRecord } from '../../domain/ticket.js';
 import { createReportShapes } from '../sqlite/reportShapes.js';
 import { encodeChunk, encodeTexts } from '../sampleChunk.js';
-import type { IncidentFilter, OutboxFilter, ReportRecord, Store, StoreTransaction, StoredSample } from '../store.js';
+import type { IncidentFilter, OutboxFilter, OverduePage, ReportRecord, Store, StoreTransaction, StoredSample } from '../store.js';
 import {
   agentFromRow, apiTokenFromRow, hostFromRow, incidentParams, incidentPriorityParams, mapAudit, mapConsoleSession, mapIncident, mapIncidentEvent,
   mapIncidentPriority, mapLease, mapMaintenance, mapOutbox, mapSeries, mapServiceLink, mapServiceStateChange, mapSilence, mapStatusNotice, mapTicket, mergedShape,
@@ -594,10 +594,11 @@ class PostgresStore implements Store {
     return this.rows(`SELECT ${columns} FROM hosts ORDER BY hostname, agent_id`).map(hostFromRow);
   }
 
-  overdueHosts(atMs: number): HostRecord[] {
+  overdueHosts(atMs: number, page?: OverduePage): HostRecord[] {
     return this.rows(
-      `SELECT ${HOST_COLUMNS_WITHOUT_INVENTORY} FROM hosts WHERE decommissioned_at_ms IS NULL AND last_report_at_ms + interval_seconds * 1000 <= $1 ORDER BY hostname, agent_id`,
-      [atMs],
+      `SELECT ${HOST_COLUMNS_WITHOUT_INVENTORY} FROM hosts WHERE decommissioned_at_ms IS NULL AND last_report_at_ms + interval_seconds * 1000 <= $1
+        AND ($2::text IS NULL OR (hostname, agent_id) > ($2::text, $3::text)) ORDER BY hostname, agent_id LIMIT $4`,
+      [atMs, page?.after?.hostname ?? null, page?.after?.agentId ?? null, page?.limit ?? null],
     ).map(hostFromRow);
   }
 

@@ -103,7 +103,8 @@ export function createSqliteStatements(db: Database.Database) {
       default_gateway, NULL AS inventory, decommissioned_at_ms FROM hosts ORDER BY hostname, agent_id`),
     overdueHosts: prepare(`SELECT host_id, agent_id, hostname, labels, version, interval_seconds, last_sequence, first_seen_at_ms, last_report_at_ms, addresses,
       default_gateway, NULL AS inventory, decommissioned_at_ms FROM hosts
-      WHERE decommissioned_at_ms IS NULL AND last_report_at_ms + interval_seconds * 1000 <= ? ORDER BY hostname, agent_id`),
+      WHERE decommissioned_at_ms IS NULL AND last_report_at_ms + interval_seconds * 1000 <= :atMs
+        AND (:afterHostname IS NULL OR (hostname, agent_id) > (:afterHostname, :afterAgentId)) ORDER BY hostname, agent_id LIMIT :limit`),
     hostByName: prepare('SELECT * FROM hosts WHERE hostname = ? ORDER BY agent_id LIMIT 1'),
     seriesOfHostnameAll: prepare('SELECT s.series_id, s.host_id, h.hostname, s.metric, s.labels FROM series s JOIN hosts h USING (host_id) WHERE h.hostname = ? ORDER BY s.metric, s.labels'),
     listAgents: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents ORDER BY enrolled_at_ms, agent_id'),

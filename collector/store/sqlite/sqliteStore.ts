@@ -24,7 +24,7 @@ import type { IncidentPriorityRecord } from '../../domain/incidentPriority.js';
 import type { MaintenanceRecord } from '../../domain/maintenanceWindow.js';
 import type { SilenceRecord } from '../../domain/silence.js';
 import type { TicketRecord } from '../../domain/ticket.js';
-import type { IncidentFilter, OutboxFilter, ReportRecord, Store, StoreTransaction, StoredSample } from '../store.js';
+import type { IncidentFilter, OutboxFilter, OverduePage, ReportRecord, Store, StoreTransaction, StoredSample } from '../store.js';
 import { MIGRATIONS } from './schema.js';
 import { assertSchemaNotNewer } from './schemaVersion.js';
 import { createSqliteHistory, type SqliteHistory } from './sqliteHistory.js';
@@ -428,8 +428,9 @@ class SqliteStore implements Store {
     return ((options.inventory ?? true ? this.sql.listHosts : this.sql.listHostsWithoutInventory).all() as Row[]).map(hostFromRow);
   }
 
-  overdueHosts(atMs: number): HostRecord[] {
-    return (this.sql.overdueHosts.all(atMs) as Row[]).map(hostFromRow);
+  overdueHosts(atMs: number, page?: OverduePage): HostRecord[] {
+    const after = { afterHostname: page?.after?.hostname ?? null, afterAgentId: page?.after?.agentId ?? null };
+    return (this.sql.overdueHosts.all({ atMs, ...after, limit: page?.limit ?? -1 }) as Row[]).map(hostFromRow);
   }
 
   findHost(hostname: string): HostRecord | undefined {
