@@ -82,7 +82,6 @@ function matchRoutes(routing: RoutingConfig, incident: RoutedIncident, classific
 export function routeEscalation(routing: RoutingConfig, incident: RoutedIncident, classification: Classification, ticketDesks: readonly string[]): RouteDecision {
   const { desks, matched } = matchRoutes(routing, { ...incident, labels: { ...incident.labels, sla: 'breached' } }, classification);
   const added = desks.filter((desk) => !ticketDesks.includes(desk));
-  if (matched.length === 0) return { desks: [], reason: 'SLA breach: no route matches it, no other desk' };
-  if (added.length === 0) return { desks: [], reason: `SLA breach: route${matched.length > 1 ? 's' : ''} ${matched.join(', ')} name${matched.length > 1 ? '' : 's'} no desk without its ticket` };
+  if (added.length === 0) return { desks: [], reason: 'SLA breach: no other desk' };
   return { desks: added, reason: `SLA breach routed by route${matched.length > 1 ? 's' : ''} ${matched.join(', ')}: ${added.join(', ')} added` };
 }
