@@ -40,6 +40,8 @@ export const ONCE_ONLY_JOBS = [
   'sla',
   // cross-host aggregates: each service's state from its hosts' incidents
   'services',
+  // aggregate rules' groups judged over every collector's members (on a shared store: alerting/crossHostJudge.ts)
+  'aggregates',
   // two-way desk sync and the reconciler
   'desk-sync',
   // desk deliveries on SQLite (one deliverer); on PostgreSQL every collector claims its own rows instead (Store.claimOutbox)
