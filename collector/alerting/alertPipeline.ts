@@ -204,7 +204,8 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
    * here that the store no longer has was deleted by another collector (new and changed states are
    * written in their batch, so every state held here is in the store unless deleted). What a state's
    * writer had not written yet (a latest-sample-only change, up to RULE_STATE_CHECKPOINT_MS) is not
-   * seen: a window may lack its newest points, status and timers are exact.
+   * seen: a window may lack its newest points, status and timers are exact. It looks at the batch's
+   * hosts' states only (RuleStateIndex.ofHost), not at every state kept.
    */
   function refreshHostStates(tx: StoreTransaction, samples: readonly SeriesSample[], holder: string): void {
     const hosts = new Set<string>();
@@ -215,8 +216,8 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
       present.add(fingerprint);
       takeNewer(fingerprint, state);
     }
-    for (const [fingerprint, state] of states) {
-      if (!present.has(fingerprint) && state.labels.host !== undefined && hosts.has(state.labels.host)) forget(fingerprint);
+    for (const host of hosts) {
+      for (const { fingerprint } of [...states.ofHost(host)]) if (!present.has(fingerprint)) forget(fingerprint);
     }
   }
 
