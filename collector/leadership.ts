@@ -56,6 +56,8 @@ export type OnceOnlyJob = (typeof ONCE_ONLY_JOBS)[number];
 export interface JobControl {
   start(): void;
   stop(): Promise<void>;
+  /** Seconds since the job's last pass ended (or since it started here), null while it does not run (PeriodicLoop.runAgeSeconds). */
+  runAgeSeconds?(): number | null;
 }
 
 export interface JobLeadership {
@@ -65,6 +67,8 @@ export interface JobLeadership {
   holder: string | null;
   /** When this collector's hold runs out unless renewed; null when it does not hold it. */
   validUntilMs: number | null;
+  /** Where the job runs here: seconds since its last pass ended (its lag); null elsewhere. */
+  runAgeSeconds: number | null;
 }
 
 export interface Leadership {
@@ -231,7 +235,11 @@ export function createLeadership(options: LeadershipOptions): Leadership {
         }
       }
     },
-    status: () => jobs.map((bound) => ({ job: bound.job, leader: bound.running && holdsNow(bound), holder: bound.holder, validUntilMs: holdsNow(bound) ? bound.validUntilMs : null })),
+    status: () =>
+      jobs.map((bound) => {
+        const leader = bound.running && holdsNow(bound);
+        return { job: bound.job, leader, holder: bound.holder, validUntilMs: holdsNow(bound) ? bound.validUntilMs : null, runAgeSeconds: leader ? (bound.control.runAgeSeconds?.() ?? null) : null };
+      }),
     storeReachable: () => reachable,
   };
 }

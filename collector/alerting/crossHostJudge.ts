@@ -26,17 +26,13 @@ export interface CrossHostJudgeOptions {
 export interface CrossHostJudge extends JobControl {
   /** One pass now (tests). */
   judge(): void;
-  /** When the last pass ended (clock ms), or undefined before the first. */
-  lastPassAtMs(): number | undefined;
 }
 
 export function createCrossHostJudge(options: CrossHostJudgeOptions): CrossHostJudge {
   const { store, pipeline, clock } = options;
-  let lastPassAtMs: number | undefined;
   const judge = (): void => {
     const { commit } = store.transaction((tx) => pipeline.judgeCrossHost(tx, clock.nowMs()));
     commit();
-    lastPassAtMs = clock.nowMs();
   };
   const loop = createPeriodicLoop({
     run: judge,
@@ -48,7 +44,7 @@ export function createCrossHostJudge(options: CrossHostJudgeOptions): CrossHostJ
   });
   return {
     judge,
-    lastPassAtMs: () => lastPassAtMs,
+    runAgeSeconds: () => loop.runAgeSeconds(),
     start() {
       pipeline.setCrossHostJudge(true);
       loop.start();

@@ -41,6 +41,9 @@ describe('readiness and cluster status of one collector', () => {
     expect((cluster.leases as Array<{ holder: string }>).every((l) => l.holder === cluster.holder)).toBe(true);
     const metrics = await fetch(`${collector.url}/metrics`).then((r) => r.text());
     for (const job of bound) expect(metrics).toContain(`tripline_lease_held{job="${job}"} 1`);
+    // each job's lag: seconds since its last pass ended here (or since it started, before its first)
+    for (const job of bound) expect(metrics).toMatch(new RegExp(`^tripline_job_run_age_seconds\\{job="${job}"\\} \\d+(\\.\\d+)?(e-\\d+)?$`, 'm'));
+    expect((cluster.jobs as Array<{ runAgeSeconds: unknown }>).every((j) => typeof j.runAgeSeconds === 'number')).toBe(true);
     expect(metrics).toMatch(/^tripline_store_reachable 1$/m);
     expect(metrics).toMatch(/^tripline_outbox_oldest_due_seconds 0$/m);
   });

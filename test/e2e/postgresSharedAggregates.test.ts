@@ -100,7 +100,15 @@ describe('an aggregate rule over hosts reporting to three collectors on one Post
     writeFileSync(join(dir, 'rules.yaml'), SUM_RULE);
     for (const port of ports) start(port);
     for (const port of ports) await waitFor(`collector ${port} ready`, async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok);
-    await waitFor('a collector judges the aggregates', judge);
+    const judging = (await waitFor('a collector judges the aggregates', judge))!;
+    // Each collector's /metrics tells whether it runs each job, the job's lag where it runs, and the outbox depth.
+    const other = ports.find((port) => port !== judging)!;
+    const [judgeMetrics, otherMetrics] = await Promise.all([judging, other].map((port) => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text())));
+    expect(judgeMetrics).toContain('tripline_lease_held{job="aggregates"} 1');
+    expect(judgeMetrics).toMatch(/^tripline_job_run_age_seconds\{job="aggregates"\} \d/m);
+    expect(otherMetrics).toContain('tripline_lease_held{job="aggregates"} 0');
+    expect(otherMetrics).not.toContain('tripline_job_run_age_seconds{job="aggregates"}');
+    for (const text of [judgeMetrics, otherMetrics]) expect(text).toMatch(/^tripline_outbox_pending \d+$/m);
 
     await round([]);
     await round([0, 1, 2, 3]);
