@@ -18,8 +18,10 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { cpuRatios } from '../agent/probes/cpuProbe.js';
 import { createDeltaTracker, type DeltaTracker } from '../agent/probes/deltaTracker.js';
+import { atReportedPrecision } from '../agent/probes/reportedPrecision.js';
 import type { CpuTimes } from '../agent/procfs/procStat.js';
 import { runBacktest } from '../collector/backtest/runBacktest.js';
+import type { MetricName } from '../contract/metricCatalogue.js';
 import { bytesPerMetric, compactEverything, latestOfManyHosts, pruneFigures, readLatencies, storageFigures } from './historyFigures.js';
 import { createIncidentCore } from '../collector/incidents/incidentCore.js';
 import { createOperations } from '../collector/operations/createOperations.js';
@@ -70,8 +72,9 @@ const CORES = 2;
  * functions, from counters that move as a 2-core host's do: CPU usage from /proc/stat jiffies
  * (cpuRatios: busy jiffies over all jiffies, a ratio of integers), load1_per_core from /proc/loadavg's
  * two decimals over the core count, receive rates from byte counters over the monotonic clock's
- * fractional seconds (createDeltaTracker). The report time is the agent's wall clock when its timer
- * fired, up to --jitter milliseconds late.
+ * fractional seconds (createDeltaTracker), each then at the precision the agent reports it
+ * (reportedPrecision.ts). The report time is the agent's wall clock when its timer fired, up to
+ * --jitter milliseconds late.
  */
 function samplesFor(host: number, tMs: number): ReportRecord['samples'] {
   const hostname = `host-${String(host).padStart(3, '0')}`;
@@ -112,7 +115,8 @@ function samplesFor(host: number, tMs: number): ReportRecord['samples'] {
     const rate = state.rates.rate(`eth${i}`, received, monotonicMs) ?? 0;
     list.push({ metric: 'network_receive_bytes_per_second', labels: labels({ interface: `eth${i}` }), value: rate, atMs });
   }
-  return list.slice(0, OBSERVATIONS);
+  // At the precision the agent reports (its observation() rounds every probe's value so).
+  return list.slice(0, OBSERVATIONS).map((s) => ({ ...s, value: atReportedPrecision(s.metric as MetricName, s.value) }));
 }
 
 function writeHistory(store: Store): number {

@@ -5,6 +5,7 @@
  */
 import type { CheckResult, Observation } from '../../contract/report.js';
 import { METRIC_CATALOGUE, type MetricName } from '../../contract/metricCatalogue.js';
+import { atReportedPrecision } from './reportedPrecision.js';
 
 /** What one run of a probe observed. */
 export interface ProbeResult {
@@ -34,12 +35,13 @@ export type LabelsOf<M extends MetricName> = {
 };
 
 /**
- * Builds one observation of a catalogued metric. The label set is checked against the catalogue at
- * compile time, so a probe cannot emit an undocumented metric or label.
+ * Builds one observation of a catalogued metric, its value at the precision the agent reports
+ * (reportedPrecision.ts). The label set is checked against the catalogue at compile time, so a probe
+ * cannot emit an undocumented metric or label.
  */
 export function observation<M extends MetricName>(metric: M, value: number, labels: LabelsOf<NoInfer<M>>, at: Date): Observation {
   // The labels object is shared, not copied: nothing changes an observation's labels once made.
-  return { metric, labels, value, at: isoTimestamp(at) };
+  return { metric, labels, value: atReportedPrecision(metric, value), at: isoTimestamp(at) };
 }
 
 let lastTimestampMs = NaN;

@@ -24,7 +24,8 @@
 import { promisify } from 'node:util';
 import { constants, gzip, gzipSync } from 'node:zlib';
 import type { Logger } from 'pino';
-import { REPORTS_PATH, type Report } from '../../contract/report.js';
+import type { Report } from '../../contract/report.js';
+import { REPORTS_PATH } from '../../contract/reportLimits.js';
 import { createSecretRedactor, type Redact } from '../../contract/secretRedactor.js';
 import type { TimerScheduler } from '../lifecycle/timerScheduler.js';
 import { createCollectorConnection, type CollectorConnection, type CollectorResponse } from './collectorConnection.js';

@@ -3,9 +3,9 @@
  * runs a collector and an agent for this host in one process, with zero configuration.
  */
 import type { Config } from '../../config/configSchema.js';
-import { collectorUrlsOf } from '../../config/agentConfigSchema.js';
+import { collectorUrlsOf } from '../../config/collectorUrls.js';
 import { formatDuration } from '../../config/duration.js';
-import { loadConfig } from '../../config/loadConfig.js';
+import type { LoadedConfig } from '../../config/configFileLoader.js';
 import type { RunningCollector } from '../../collector/collector.js';
 import { createLogger } from '../createLogger.js';
 import { ensureLocalAdminToken, ensureLocalAgentToken, localAdminTokenFile } from '../localAgentToken.js';
@@ -16,7 +16,12 @@ import { createAgentFromConfig, exitOnRefusal } from '../createAgentFromConfig.j
 
 export type ServeMode = 'start' | 'collector' | 'agent';
 
-export async function serveCommand(mode: ServeMode, configFile: string | undefined): Promise<void> {
+/**
+ * Runs `mode` with the config file `configFile` (or defaults), read by `loadConfig`: the CLI's
+ * loadConfig.ts, or `tripline-agent`'s loader that trusts the code generated at build time and so
+ * loads no TypeBox (configFileLoader.ts).
+ */
+export async function serveCommand(mode: ServeMode, configFile: string | undefined, loadConfig: (file: string | undefined) => LoadedConfig): Promise<void> {
   const { config, file } = loadConfig(configFile);
   const log = createLogger(config.log.level, 'tripline');
   const version = packageVersion();

@@ -17,6 +17,11 @@
  *   `0` (zero), `10` + 6 bits, `110` + 13, `1110` + 20, `11110` + 32, `111110` + the integer itself
  *   (sign + 53 bits; restarts the delta), or `111111` + the 64 bits of a value that is no such
  *   decimal (an exception: NaN, -0, a ratio of the chunk's odd one out), which leaves the integers' state as it was.
+ * - Packed integers (writePacked, as frame-of-reference packing does in column stores): the same
+ *   scaled integers n, each written as n - m in a fixed width w for the chunk's smallest m. Best for
+ *   values that wander without a trend (a receive rate, a busy share), whose deltas need a bit more
+ *   than the values and a bucket prefix besides; a width of 0 stores a constant in no bits at all.
+ *   The all-ones code is an exception's escape (its 64 bits follow).
  */
 import type { BitReader, BitWriter } from './bitStream.js';
 
@@ -228,6 +233,91 @@ export function readScaled(input: BitReader, count: number, exponent: number, or
     const n = integers.read(input);
     into.push(n === undefined ? readException(input) : n / scale);
   }
+}
+
+/** The widest packed integer: an offset between two safe integers' magnitudes below 2^53. */
+const MAX_PACKED_WIDTH = 53;
+
+/** Writes up to 53 bits (two calls of at most 32). */
+function writeWide(out: BitWriter, value: number, width: number): void {
+  if (width > 32) {
+    out.writeBits(Math.floor(value / TWO_32), width - 32);
+    out.writeBits(value % TWO_32, 32);
+  } else out.writeBits(value, width);
+}
+
+function readWide(input: BitReader, width: number): number {
+  return width > 32 ? input.readBits(width - 32) * TWO_32 + input.readBits(32) : input.readBits(width);
+}
+
+/**
+ * Writes `values` as integers scaled by 10^exponent, packed (see the module comment): the smallest
+ * integer m (sign + 53 bits), the width (6 bits), then per value its offset from m in that width, or
+ * the all-ones escape and the value's 64 bits. The width is the one that makes the chunk shortest
+ * (a rare outlier is cheaper as an exception than as extra bits in every value). Returns false,
+ * writing nothing, when no value is such an integer.
+ */
+export function writePacked(out: BitWriter, values: readonly number[], exponent: number): boolean {
+  const scale = 10 ** exponent;
+  const integers = values.map((value) => scaledInteger(value, scale));
+  let min = Infinity;
+  for (const n of integers) if (n !== undefined && n < min) min = n;
+  if (min === Infinity) return false;
+  const offsets = integers.filter((n): n is number => n !== undefined).map((n) => n - min);
+  const sorted = Float64Array.from(offsets).sort();
+  const exceptions = values.length - offsets.length;
+  // A width of 0 has no escape: only for chunks of one integer repeated.
+  let width = exceptions === 0 && sorted[sorted.length - 1] === 0 ? 0 : -1;
+  if (width < 0) {
+    let bestCost = Infinity;
+    for (let w = 1; w <= MAX_PACKED_WIDTH; w++) {
+      const fitting = countBelow(sorted, 2 ** w - 1);
+      const cost = values.length * w + (values.length - fitting) * 64;
+      if (cost < bestCost) [bestCost, width] = [cost, w];
+      if (fitting === sorted.length) break;
+    }
+  }
+  out.writeBit(min < 0 ? 1 : 0);
+  writeWide(out, Math.abs(min), 53);
+  out.writeBits(width, 6);
+  if (width === 0) return true;
+  const escape = 2 ** width - 1;
+  values.forEach((value, i) => {
+    const n = integers[i];
+    if (n !== undefined && n - min < escape) writeWide(out, n - min, width);
+    else {
+      writeWide(out, escape, width);
+      scratch.setFloat64(0, value);
+      out.writeBits(scratch.getUint32(0), 32);
+      out.writeBits(scratch.getUint32(4), 32);
+    }
+  });
+  return true;
+}
+
+/** Reads `count` values written by writePacked into `into`. */
+export function readPacked(input: BitReader, count: number, exponent: number, into: number[]): void {
+  const scale = 10 ** exponent;
+  const negative = input.readBit() === 1;
+  const magnitude = readWide(input, 53);
+  const min = negative ? -magnitude : magnitude;
+  const width = input.readBits(6);
+  const escape = 2 ** width - 1;
+  for (let i = 0; i < count; i++) {
+    const offset = width === 0 ? 0 : readWide(input, width);
+    into.push(width > 0 && offset === escape ? readException(input) : (min + offset) / scale);
+  }
+}
+
+/** How many of the ascending `sorted` are below `limit`. */
+function countBelow(sorted: Float64Array, limit: number): number {
+  let [low, high] = [0, sorted.length];
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (sorted[middle]! < limit) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /** The largest denominator of a ratio: 2^24 covers jiffies over any interval and most byte totals in kB. */

@@ -3,7 +3,15 @@
  * Prometheus' TSDB uses it, with a second value encoding for decimals. A chunk holds a series'
  * samples of one block of time in time order. Every time and every double round-trips exactly.
  *
- * Layout 2 (written now; a bit stream, see bitStream.ts): the byte 0xC2 (a chunk of layout 1 starts
+ * Layout 3 (written now) is layout 2 with room for more encodings: 2 bits of time encoding and 3 of
+ * value encoding. Time encoding 2, for an agent whose timer fires on a grid a few milliseconds late:
+ * the usual interval (32 bits), the smallest deviation from the grid (sign + 32 bits) and a width
+ * (5 bits), then per further sample `0` (the next slot of the grid) or `1` + 32 bits (a slot step,
+ * offset by 2^31), followed by the deviation from the grid in that width: 4 bits a sample where
+ * encoding 1 needs 6. Value encoding 4: scaled integers packed in a fixed width (chunkValues.ts),
+ * 4 bits of e first.
+ *
+ * Layout 2 (chunks written before; still read; a bit stream, see bitStream.ts): the byte 0xC2 (a chunk of layout 1 starts
  * with the high byte of its 32-bit count, never that high), the sample count (32 bits), then the
  * times, then the values, so each column is read in one tight loop:
  * - times: 1 bit of encoding, then the first time (sign bit + 53-bit magnitude, milliseconds), then
@@ -23,7 +31,7 @@
  * `11110` + 32, `11111` + absolute) followed by the value's XOR.
  */
 import { BitReader, BitWriter } from './bitStream.js';
-import { bestExponent, mostlyRatios, readRatios, readScaled, writeRatios, writeScaled, XorReader, XorWriter } from './chunkValues.js';
+import { bestExponent, mostlyRatios, readPacked, readRatios, readScaled, writePacked, writeRatios, writeScaled, XorReader, XorWriter } from './chunkValues.js';
 
 /** Samples of one series, times in milliseconds (safe integers) and values, in time order. */
 export interface SeriesPoints {
@@ -33,85 +41,191 @@ export interface SeriesPoints {
 
 const TWO_32 = 2 ** 32;
 const LAYOUT_2 = 0xc2;
+const LAYOUT_3 = 0xc3;
 /** Delta-of-delta buckets after their prefix of 1s and a 0: bits of the offset value, per layout. */
 const DOD_BUCKETS_1 = [14, 17, 20, 32] as const;
 const DOD_BUCKETS_2 = [7, 12, 20, 32] as const;
 /** Buckets of a time's deviation from the chunk's usual interval (time encoding 1 of layout 2). */
 const RESIDUAL_BUCKETS = [4, 10, 20, 32] as const;
-type ValueEncoding = 0 | 1 | 2 | 3;
+type ValueEncoding = 0 | 1 | 2 | 3 | 4;
+/** The widest deviation from the grid that time encoding 2 packs (wider jitter is no grid). */
+const MAX_GRID_WIDTH = 20;
 
 /** Encodes samples (times must be safe integers; sorted is best, though any order round-trips). */
 export function encodeSeriesChunk(points: SeriesPoints): Buffer {
+  return encodeLayout(points, 3);
+}
+
+/**
+ * Layout 2's encoder, kept so that tests can write chunks as the previous release did and check
+ * they still read.
+ */
+export function encodeLayout2(points: SeriesPoints): Buffer {
+  return encodeLayout(points, 2);
+}
+
+function encodeLayout(points: SeriesPoints, layout: 2 | 3): Buffer {
   const { times, values } = points;
   if (times.length !== values.length) throw new RangeError(`series chunk: ${times.length} times but ${values.length} values`);
   const out = new BitWriter();
-  out.writeBits(LAYOUT_2, 8);
+  out.writeBits(layout === 3 ? LAYOUT_3 : LAYOUT_2, 8);
   out.writeBits(times.length, 32);
   if (times.length === 0) return out.finish();
-  out.append(shortestTimes(times));
+  out.append(shortestTimes(times, layout));
+  out.append(shortestValues(values, layout));
+  return out.finish();
+}
+
+/** The values in the shortest encoding that applies, with its bits (3 in layout 3, 2 in layout 2; and exponent) first. */
+function shortestValues(values: readonly number[], layout: 2 | 3): BitWriter {
+  const bits = layout === 3 ? 3 : 2;
   let best = new BitWriter();
-  best.writeBits(0, 2);
+  best.writeBits(0, bits);
   const xor = new XorWriter(best);
   for (const value of values) xor.write(value);
   const exponent = bestExponent(values);
   if (exponent !== undefined) {
     for (const order of [1, 2] as const) {
       const scaled = new BitWriter();
-      scaled.writeBits(order, 2);
+      scaled.writeBits(order, bits);
       scaled.writeBits(exponent, 4);
       writeScaled(scaled, values, exponent, order);
       if (scaled.bitLength < best.bitLength) best = scaled;
     }
+    const packed = new BitWriter();
+    packed.writeBits(4, 3);
+    packed.writeBits(exponent, 4);
+    if (layout === 3 && writePacked(packed, values, exponent) && packed.bitLength < best.bitLength) best = packed;
   }
   // Ratios cost a search per value: only where the others left more than a byte a value and the first values are ratios.
   if (best.bitLength > values.length * 8 && mostlyRatios(values)) {
     const ratios = new BitWriter();
-    ratios.writeBits(3, 2);
+    ratios.writeBits(3, bits);
     writeRatios(ratios, values);
     if (ratios.bitLength < best.bitLength) best = ratios;
   }
-  out.append(best);
-  return out.finish();
+  return best;
 }
 
-/** Decodes a chunk of either layout. */
+/** Decodes a chunk of any layout. */
 export function decodeSeriesChunk(chunk: Uint8Array): SeriesPoints {
-  const layout2 = chunk[0] === LAYOUT_2;
+  const layout = chunk[0] === LAYOUT_3 ? 3 : chunk[0] === LAYOUT_2 ? 2 : 1;
   const input = new BitReader(chunk);
-  if (layout2) input.readBits(8);
+  if (layout > 1) input.readBits(8);
   const count = input.readBits(32);
   const times = new Array<number>(count);
   const values: number[] = [];
   if (count === 0) return { times, values };
-  if (!layout2) {
+  if (layout === 1) {
     // Layout 1 interleaves each value after its time.
     const xor = new XorReader(input);
     readTimes(input, times, DOD_BUCKETS_1, undefined, () => values.push(xor.read()));
     return { times, values };
   }
-  if (input.readBit() === 0) readTimes(input, times, DOD_BUCKETS_2);
-  else readTimes(input, times, RESIDUAL_BUCKETS, input.readBits(32));
-  const encoding = input.readBits(2) as ValueEncoding;
+  const timeEncoding = input.readBits(layout === 2 ? 1 : 2);
+  if (timeEncoding === 0) readTimes(input, times, DOD_BUCKETS_2);
+  else if (timeEncoding === 1) readTimes(input, times, RESIDUAL_BUCKETS, input.readBits(32));
+  else readGridTimes(input, times);
+  const encoding = input.readBits(layout === 2 ? 2 : 3) as ValueEncoding;
   if (encoding === 0) {
     const reader = new XorReader(input);
     for (let i = 0; i < count; i++) values.push(reader.read());
   } else if (encoding === 3) readRatios(input, count, values);
+  else if (encoding === 4) readPacked(input, count, input.readBits(4), values);
   else readScaled(input, count, input.readBits(4), encoding, values);
   return { times, values };
 }
 
-/** The times in the shorter of layout 2's two time encodings, with its bit (and interval) first. */
-function shortestTimes(times: readonly number[]): BitWriter {
-  const byDeltaOfDelta = new BitWriter();
-  byDeltaOfDelta.writeBit(0);
-  writeTimes(byDeltaOfDelta, times, DOD_BUCKETS_2);
+/** The times in the shortest time encoding of the layout, with its bits (2 in layout 3, 1 in layout 2; and header) first. */
+function shortestTimes(times: readonly number[], layout: 2 | 3): BitWriter {
+  const bits = layout === 3 ? 2 : 1;
+  let best = new BitWriter();
+  best.writeBits(0, bits);
+  writeTimes(best, times, DOD_BUCKETS_2);
   const interval = usualInterval(times);
-  if (interval === undefined) return byDeltaOfDelta;
+  if (interval === undefined) return best;
   const byInterval = new BitWriter();
-  byInterval.writeBit(1);
+  byInterval.writeBits(1, bits);
   byInterval.writeBits(interval, 32);
   writeTimes(byInterval, times, RESIDUAL_BUCKETS, interval);
-  return byInterval.bitLength < byDeltaOfDelta.bitLength ? byInterval : byDeltaOfDelta;
+  if (byInterval.bitLength < best.bitLength) best = byInterval;
+  if (layout === 2) return best;
+  for (const gridInterval of new Set([interval, spannedInterval(times, interval)])) {
+    const byGrid = gridTimes(times, gridInterval);
+    if (byGrid !== undefined && byGrid.bitLength < best.bitLength) best = byGrid;
+  }
+  return best;
+}
+
+/**
+ * The grid's interval from the time farthest from the first: over many slots a timer's lateness
+ * averages out, where the median of single intervals is one or two milliseconds off (and such a grid
+ * drifts a millisecond a slot).
+ */
+function spannedInterval(times: readonly number[], interval: number): number {
+  let far = 0;
+  for (const time of times) if (Math.abs(time - times[0]!) > Math.abs(far)) far = time - times[0]!;
+  const slots = Math.round(Math.abs(far) / interval);
+  return slots === 0 ? interval : Math.round(Math.abs(far) / slots);
+}
+
+/**
+ * Time encoding 2 (see the module comment): each time as its slot on a grid of `interval` from the
+ * first time and its deviation from that slot. Undefined where the deviations are too wide to pack
+ * or a slot or time would leave the safe integers.
+ */
+function gridTimes(times: readonly number[], interval: number): BitWriter | undefined {
+  if (interval <= 0) return undefined;
+  const first = checkedTime(times[0]!);
+  const slots = new Array<number>(times.length);
+  const deviations = new Array<number>(times.length);
+  let [low, high] = [0, 0];
+  for (let i = 0; i < times.length; i++) {
+    const time = checkedTime(times[i]!);
+    const slot = Math.round((time - first) / interval);
+    const deviation = time - first - slot * interval;
+    if (!Number.isSafeInteger(slot * interval) || !Number.isSafeInteger(deviation) || first + slot * interval + deviation !== time) return undefined;
+    if (i > 0 && Math.abs(slot - slots[i - 1]!) >= 2 ** 31) return undefined;
+    slots[i] = slot;
+    deviations[i] = deviation;
+    low = Math.min(low, deviation);
+    high = Math.max(high, deviation);
+  }
+  const width = high - low === 0 ? 0 : Math.ceil(Math.log2(high - low + 1));
+  if (width > MAX_GRID_WIDTH || low < -TWO_32) return undefined;
+  const out = new BitWriter();
+  out.writeBits(2, 2);
+  out.writeBits(interval, 32);
+  out.writeBit(low < 0 ? 1 : 0);
+  out.writeBits(Math.abs(low), 32);
+  out.writeBits(width, 5);
+  writeAbsoluteTime(out, first);
+  for (let i = 1; i < times.length; i++) {
+    const step = slots[i]! - slots[i - 1]!;
+    if (step === 1) out.writeBit(0);
+    else {
+      out.writeBit(1);
+      out.writeBits(step + 2 ** 31, 32);
+    }
+    out.writeBits(deviations[i]! - low, width);
+  }
+  return out;
+}
+
+/** Reads times of encoding 2 (see gridTimes) into `times`. */
+function readGridTimes(input: BitReader, times: number[]): void {
+  const interval = input.readBits(32);
+  const negative = input.readBit() === 1;
+  const magnitude = input.readBits(32);
+  const low = negative ? -magnitude : magnitude;
+  const width = input.readBits(5);
+  const first = readAbsoluteTime(input);
+  times[0] = first;
+  let slot = 0;
+  for (let i = 1; i < times.length; i++) {
+    slot += input.readBit() === 0 ? 1 : input.readBits(32) - 2 ** 31;
+    times[i] = first + slot * interval + (low + input.readBits(width));
+  }
 }
 
 /** The median interval between consecutive times, when there are some and it fits 32 bits. */

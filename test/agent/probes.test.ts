@@ -146,7 +146,8 @@ describe('filesystem probe', () => {
       'filesystem_size_bytes{mount=/,device=/dev/sda1,fstype=ext4}': 4_096_000,
       'filesystem_used_bytes{mount=/,device=/dev/sda1,fstype=ext4}': 2_867_200,
       'filesystem_avail_bytes{mount=/,device=/dev/sda1,fstype=ext4}': 819_200,
-      'filesystem_used_ratio{mount=/,device=/dev/sda1,fstype=ext4}': 700 / 900,
+      // 700 / 900 at the agent's reported precision of ratios (5 decimals, reportedPrecision.ts).
+      'filesystem_used_ratio{mount=/,device=/dev/sda1,fstype=ext4}': 0.77778,
       'filesystem_device_error{mount=/,device=/dev/sda1,fstype=ext4}': 0,
       'filesystem_inodes{mount=/,device=/dev/sda1,fstype=ext4}': 500,
       'filesystem_inodes_used{mount=/,device=/dev/sda1,fstype=ext4}': 100,

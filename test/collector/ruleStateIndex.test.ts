@@ -1,10 +1,12 @@
 /**
- * The collector's rule states by rule (RuleStateIndex) give the engine's sweeps what one pass over
- * every state would: the same states and signals, and the index follows every set and delete.
+ * The collector's rule states by rule and series (RuleStateIndex) give the engine's sweeps what one
+ * pass over every state would, and its evaluation what a lookup by fingerprint would: the same
+ * states and signals, and the index follows every set and delete.
  */
 import { describe, expect, it } from 'vitest';
 import { RuleStateIndex } from '../../collector/alerting/ruleStateIndex.js';
-import { evaluate, isForgettable, type RuleState } from '../../rules/index.js';
+import { canonicalLabels } from '../../contract/labels.js';
+import { evaluate, fingerprint, isForgettable, type RuleState } from '../../rules/index.js';
 import { sample, T0, testRule } from '../rules/ruleScenario.js';
 
 const state = (ruleName: string, fingerprint: string): RuleState => ({ ruleName, ruleVersion: 'v', fingerprint, labels: {}, status: 'inactive', lastValue: 0, lastSampleAtMs: 0 });
@@ -44,5 +46,51 @@ describe('RuleStateIndex', () => {
     }
     expect(signals).toEqual(['firing silent web-2', 'firing silent web-1']);
     expect(index.size).toBe(plain.size);
+  });
+
+  it('finds a series\' state by its canonical labels, only the one its fingerprint keys', () => {
+    const labels = { host: 'web-1', mount: '/' };
+    const series = { ...state('r1', fingerprint('r1', labels)), labels };
+    const index = new RuleStateIndex([[series.fingerprint, series]]);
+    index.set('sweep:r1', state('r1', 'sweep:r1')); // labels {}: never the state of a series without labels
+    index.set('odd', { ...state('r1', 'odd'), labels: { host: 'web-2' } }); // a fingerprint that is not its labels'
+    expect(index.ofSeries('r1', canonicalLabels(labels))).toBe(series);
+    expect(index.ofSeries('r1', canonicalLabels({ mount: '/', host: 'web-1' }))).toBe(series);
+    expect(index.ofSeries('r2', canonicalLabels(labels))).toBeUndefined();
+    expect(index.ofSeries('r1', '{}')).toBeUndefined();
+    expect(index.ofSeries('r1', canonicalLabels({ host: 'web-2' }))).toBeUndefined();
+    expect([...index.ofRule('r1')].map((s) => s.fingerprint).sort()).toEqual([series.fingerprint, 'odd', 'sweep:r1'].sort());
+    index.delete(series.fingerprint);
+    expect(index.ofSeries('r1', canonicalLabels(labels))).toBeUndefined();
+    index.delete('odd');
+    index.delete('sweep:r1');
+    expect([...index.ofRule('r1')]).toEqual([]);
+  });
+
+  it('gives the same states and signals as a plain map through pending, firing, resolving and predictions', () => {
+    const rules = [
+      testRule({ name: 'at_once', fire: { op: 'above', threshold: 0.9 } }),
+      testRule({ name: 'held', fire: { op: 'above', threshold: 0.9 }, forSeconds: 30 }),
+      testRule({ name: 'filling', predict: { windowSeconds: 120, horizonSeconds: 600 }, fire: { op: 'above', threshold: 0.99 } }),
+      testRule({ name: 'average', window: { function: 'avg', windowSeconds: 60 } }),
+    ];
+    const plain = new Map<string, RuleState>();
+    const index = new RuleStateIndex();
+    const web2 = { host: 'web-2', mount: '/' };
+    const values = [0.5, 0.95, 0.96, 0.97, 0.5, 0.5, 0.8, 0.92, 0.95, 0.98, 0.4];
+    const signals: string[] = [];
+    values.forEach((value, i) => {
+      const samples = [sample(i * 15, value), sample(i * 15, 0.5, web2)];
+      const a = evaluate(rules, samples, plain, T0 + i * 15_000);
+      const b = evaluate(rules, samples, index, T0 + i * 15_000);
+      expect(b.signals).toEqual(a.signals);
+      expect(b.states).toEqual(a.states);
+      expect([...b.latestSampleOnly].sort()).toEqual([...a.latestSampleOnly].sort());
+      signals.push(...a.signals.map((signal) => `${signal.kind} ${signal.ruleName}`));
+      for (const map of [plain, index]) for (const s of a.states) isForgettable(s) ? map.delete(s.fingerprint) : map.set(s.fingerprint, s);
+    });
+    expect(signals).toEqual(expect.arrayContaining(['firing at_once', 'firing held', 'resolved held', 'firing filling']));
+    expect(index.size).toBe(plain.size);
+    for (const [id, s] of index) expect(s.fingerprint).toBe(id);
   });
 });

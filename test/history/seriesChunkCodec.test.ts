@@ -1,18 +1,19 @@
 /**
  * The compressed series chunk round-trips every float bit pattern that matters (NaN, ±Infinity,
  * -0, subnormals, the extremes) and every time offset (regular, jittered, equal, backwards, and
- * far beyond a 32-bit millisecond offset), in each value encoding (XOR, scaled decimals as deltas
- * and as delta-of-deltas, with exceptions among them) and in the previous release's layout, and a
- * truncated chunk fails instead of decoding garbage.
+ * far beyond a 32-bit millisecond offset), in each value encoding (XOR, scaled decimals as deltas,
+ * as delta-of-deltas and packed, with exceptions among them) and time encoding (delta-of-delta,
+ * interval, grid), and in the previous releases' layouts, and a truncated chunk fails instead of
+ * decoding garbage.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeSeriesChunk, encodeLayout1, encodeSeriesChunk } from '../../collector/history/seriesChunkCodec.js';
+import { decodeSeriesChunk, encodeLayout1, encodeLayout2, encodeSeriesChunk } from '../../collector/history/seriesChunkCodec.js';
 
 const T0 = Date.parse('2026-12-01T00:00:00Z');
 
-/** Both layouts: the one written now and the previous release's, which must still read. */
+/** Every layout: the one written now and the previous releases', which must still read. */
 function roundTrip(times: number[], values: number[]) {
-  for (const encode of [encodeSeriesChunk, encodeLayout1]) {
+  for (const encode of [encodeSeriesChunk, encodeLayout2, encodeLayout1]) {
     const decoded = decodeSeriesChunk(encode({ times, values }));
     expect(decoded.times).toEqual(times);
     expect(decoded.values).toHaveLength(values.length);
@@ -41,6 +42,11 @@ describe('series chunk codec', () => {
     { name: 'ratios with huge, tiny and negative values and -0 among them', values: [1 / 3, 2 / 3, -1 / 7, 1e300, -0, 5e-324, 2 ** 60, 1 / 3, NaN, 7 / 16_777_215, 0, 1 / 3] },
     { name: 'decimals that need 15 digits', values: [0.123456789012345, 0.123456789012346, 1e-15, 123456.789] },
     { name: 'tiny and huge decimals beside each other', values: [1e-10, 1e10, 1e-5, 5e-324, 1e300, 0.1, 0.2, 0.30000000000000004] },
+    { name: 'whole rates without a trend (packed)', values: Array.from({ length: 300 }, (_, i) => Math.round(Math.abs(Math.sin(i * 12.9898)) * 1e6)) },
+    { name: 'packed with -0, NaN, ±Infinity and an outlier (exceptions)', values: Array.from({ length: 64 }, (_, i) => [-0, NaN, Infinity, -Infinity, 1e15][i % 13] ?? (i * 7919) % 1000) },
+    { name: 'packed at the extremes of a safe integer', values: [Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 0, 1, Number.MAX_SAFE_INTEGER - 1, -1] },
+    { name: 'ratios rounded to 1e-5 (packed at e = 5)', values: Array.from({ length: 300 }, (_, i) => Math.round(1e5 * (0.2 + 0.3 * Math.abs(Math.sin(i * 7.1)))) / 1e5) },
+    { name: 'one integer repeated (packed in no bits)', values: Array.from({ length: 50 }, () => -42) },
   ])('round-trips $name', ({ values }) => {
     roundTrip(values.map((_, i) => T0 + i * 15_000), values);
   });
@@ -54,6 +60,8 @@ describe('series chunk codec', () => {
     { name: 'offsets beyond 32 bits (years apart)', times: [T0, T0 + 2 ** 31, T0 + 2 ** 32 + 1, T0 + 400 * 86_400_000, 0, -T0, T0] },
     { name: 'the extremes of a safe integer', times: [Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 0, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER - 1] },
     { name: 'the extremes of a Date', times: [8.64e15, -8.64e15, 8.64e15, 8.64e15 - 15_000, 8.64e15 - 30_000] },
+    { name: 'a grid with the first tick the latest, missed slots and a step back (the grid encoding)', times: Array.from({ length: 300 }, (_, i) => T0 + 5 + i * 15_000 - (Math.floor(Math.abs(Math.sin(i * 12.9898)) * 43_758) % 6) + (i > 200 ? 150_000 : 0) - (i === 250 ? 60_000 : 0)) },
+    { name: 'a grid whose deviation reaches half the interval', times: Array.from({ length: 100 }, (_, i) => T0 + i * 1_000 + (i % 2 === 0 ? 500 : -499)) },
   ])('round-trips $name', ({ times }) => {
     roundTrip(times, times.map((_, i) => i / 3));
   });
@@ -73,6 +81,7 @@ describe('series chunk codec', () => {
   it.each([
     { name: 'XOR', values: [Math.PI, Math.E, Math.SQRT2] },
     { name: 'scaled', values: [0.1, 0.2, 0.3, 1e9] },
+    { name: 'packed', values: Array.from({ length: 40 }, (_, i) => (i * 7919) % 100_000) },
   ])('fails on a truncated chunk ($name) instead of decoding garbage', ({ values }) => {
     const chunk = encodeSeriesChunk({ times: values.map((_, i) => T0 + i * 15_000), values });
     expect(() => decodeSeriesChunk(chunk.subarray(0, chunk.length - 4))).toThrow(/ends early/);
@@ -104,6 +113,31 @@ describe('series chunk codec', () => {
     const size = encodeSeriesChunk({ times, values: times.map(() => 1) }).length / times.length;
     expect(size).toBeLessThan(1);
     expect(size).toBeLessThan(encodeLayout1({ times, values: times.map(() => 1) }).length / times.length / 1.5);
+  });
+
+  it('stores times of a timer firing 0-5 ms late on its grid in under 5 bits a sample', () => {
+    const times = Array.from({ length: 240 }, (_, i) => T0 + i * 15_000 + (Math.floor(Math.abs(Math.sin(i * 12.9898)) * 43_758) % 6));
+    const values = times.map(() => 1);
+    const bits = (encoded: Buffer) => (encoded.length * 8) / times.length;
+    expect(bits(encodeSeriesChunk({ times, values }))).toBeLessThan(5 + 1);
+    expect(bits(encodeSeriesChunk({ times, values }))).toBeLessThan(bits(encodeLayout2({ times, values })) - 1.5);
+  });
+
+  it('packs whole rates without a trend in their own width, where deltas paid a prefix and a bit more', () => {
+    const values = Array.from({ length: 240 }, (_, i) => Math.round(Math.abs(Math.sin(i * 12.9898)) * 1e6));
+    const times = values.map((_, i) => T0 + i * 15_000);
+    // 2^20 > 10^6: 20 bits a value, plus the times.
+    expect(bytesPerSample(values)).toBeLessThan(20 / 8 + 0.6);
+    expect(bytesPerSample(values)).toBeLessThan(encodeLayout2({ times, values }).length / values.length - 0.4);
+  });
+
+  it('packs integers with -0, NaN and an outlier among them as exceptions, the rest in 10 bits', () => {
+    const values = Array.from({ length: 240 }, (_, i) => [-0, NaN, Infinity, 1e15][i % 60] ?? Math.floor(Math.abs(Math.sin(i * 12.9898)) * 43_758) % 1000);
+    const times = values.map((_, i) => T0 + i * 15_000);
+    roundTrip(times, values);
+    // 240 x 10 bits and 16 exceptions of 64 + 10 bits: about 1.9 bytes a value with the times.
+    expect(bytesPerSample(values)).toBeLessThan(2.1);
+    expect(bytesPerSample(values)).toBeLessThan(encodeLayout2({ times, values }).length / values.length - 0.5);
   });
 
   it('stores a regular, slowly changing series in about a byte per sample or less', () => {
