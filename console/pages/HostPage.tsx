@@ -4,10 +4,10 @@
  * press + / - / the arrow keys, to zoom and move, which reloads that range at a finer step), the
  * inventory, every check with its last output, and the host's incidents.
  */
-import { useCallback, useMemo } from 'preact/hooks';
+import { useCallback, useMemo, useRef } from 'preact/hooks';
 import { Chart } from '../components/Chart.js';
 import { ErrorNote, Facts, SeverityBadge, StatusBadge, ScrollBox } from '../components/Bits.js';
-import { chartsOf, HOST_CHART_METRICS, HOST_CHARTS } from '../charts.js';
+import { chartsOf, type DrawnChart, HOST_CHART_METRICS, HOST_CHARTS, keepCharts } from '../charts.js';
 import { ago, formatValue, labelText, when } from '../format.js';
 import { navigate } from '../router.js';
 import type { Host, Incident, LatestValue, SeriesHistory } from '../types.js';
@@ -37,7 +37,12 @@ export function HostPage({ host, query }: { host: string; query: URLSearchParams
   const latest = useResource<{ values: LatestValue[] }>(`/api/v1/hosts/${encodeURIComponent(host)}/latest`, 30_000);
   const hosts = useResource<{ hosts: Host[] }>('/api/v1/hosts');
   const incidents = useResource<{ incidents: Incident[] }>(`/api/v1/incidents?host=${encodeURIComponent(host)}&limit=50`, 15_000, true);
-  const charts = useMemo(() => chartsOf(HOST_CHARTS, history.data?.series ?? []), [history.data]);
+  const shown = useRef<DrawnChart[]>([]);
+  const charts = useMemo(() => {
+    const drawn = chartsOf(HOST_CHARTS, history.data?.series ?? []);
+    shown.current = zoomFrom && history.data ? keepCharts(shown.current, drawn, history.data) : drawn;
+    return shown.current;
+  }, [history.data]);
   const onZoom = useCallback((from: number, to: number) => navigate(`${path}?range=${range}&from=${from}&to=${to}`), [path, range]);
   const record = hosts.data?.hosts.find((h) => h.hostname === host);
   const checks = (latest.data?.values ?? []).filter((v) => v.metric === 'check_status');

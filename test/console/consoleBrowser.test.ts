@@ -2,7 +2,8 @@
  * The web console in a real browser: Debian's chromium driven by playwright-core (headless, no
  * sandbox as root) against a collector and an agent spawned from the compiled CLI, with a webhook
  * desk on loopback. Sign-in refused without a role; the fleet lists this host; the host page draws
- * its CPU chart from data (pixels of the series colour on the canvas); an incident page shows the
+ * its CPU chart from data (pixels of the series colour on the canvas) and zooms it by keyboard (the
+ * range in the address changes, the canvas redraws, the chart keeps the focus); an incident page shows the
  * why-record's gates and timeline; acknowledge from the browser reaches the desk; a silence is
  * previewed and created; a dead delivery is retried; a viewer can neither resolve from the page
  * nor through the API with its session; a write without the CSRF token is refused. The rules page
