@@ -3,7 +3,6 @@
  * by default) every interval and hands each result to the next report once: SMART observations every
  * run, the inventory only when it changed since it was last sent.
  */
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Inventory, Observation } from '../../contract/report.js';
 import { observation } from '../probes/probe.js';
@@ -50,6 +49,7 @@ export function createInventorySchedule({ run, intervalSeconds, cron, timeZone =
       const document = latest;
       latest = undefined;
       if (document === undefined) return { observations: [] };
+      const { createHash } = await import('node:crypto');
       const hash = createHash('sha256').update(JSON.stringify(document.inventory)).digest('hex');
       const changed = hash !== sentHash;
       sentHash = hash;

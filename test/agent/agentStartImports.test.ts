@@ -3,7 +3,8 @@
  * imports for a plain run and everything they import statically (dynamic imports load later, when
  * used). Each library kept off this path was measured in RSS (README "Benchmarks"): TypeBox and Ajv
  * (the config is read with code generated at build time, configFileLoader.ts), node-cron (loaded by
- * an agent with an inventory schedule only).
+ * an agent with an inventory schedule only), and the Node modules of features a default agent does
+ * not use (each imported where it is first needed).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -54,6 +55,13 @@ describe("the agent's start", () => {
     ['commander'],
     // cron expressions: loaded by an agent with an inventory schedule only (config/cronLibrary.ts)
     ['node-cron'],
+    // Node's own modules that only some agents use: a proxy tunnel, plugins and systemctl, gzip (reports over 32 KiB, the spool), DNS checks
+    ['node:http'],
+    ['node:child_process'],
+    ['node:zlib'],
+    ['node:dns/promises'],
+    // an agent id is made once, by the first start; start-mode's local tokens
+    ['node:crypto'],
   ])('loads no %s', (name) => {
     expect(packages.get(name) ?? []).toEqual([]);
   });
