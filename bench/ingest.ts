@@ -6,7 +6,8 @@
  *   2. the design target: 10,000 agents every 15 s (about 667 reports/s), paced;
  * each in slices alternating with the same load generator against the bare-parse ceiling
  * (ceilingServer.ts: gunzip and JSON.parse only), so both see the same machine; then the collector's
- * RSS per agent and Tripline's ratio to the ceiling.
+ * RSS per agent (at the end, and the median of one sample a second over the measured phases: it
+ * moves by a third with V8's collections), what it is made of, and Tripline's ratio to the ceiling.
  * With --postgres, a second collector on a shared PostgreSQL store (a temporary server this bench
  * starts: Debian's postgresql, durable commits as in production) runs the same phases in the same
  * slices, and the event loop's wait per store call (one crossing of the PostgreSQL bridge) is
@@ -216,6 +217,27 @@ async function heapMb(pool: Pool): Promise<{ usedMb: number; totalMb: number }> 
   return { usedMb: read('tripline_collector_nodejs_heap_size_used_bytes'), totalMb: read('tripline_collector_nodejs_heap_size_total_bytes') };
 }
 
+/**
+ * What a process's resident memory is made of, in MB, from /proc/PID/smaps: its main malloc arena
+ * (`[heap]`: SQLite's page cache, buffers of requests not yet collected, zlib), the node binary's
+ * pages, and anonymous mappings (V8's heap pages, other malloc arenas, thread stacks).
+ */
+function rssParts(pid: number): { mallocMb: number; binaryMb: number; anonymousMb: number } {
+  const parts = { mallocMb: 0, binaryMb: 0, anonymousMb: 0 };
+  let part: keyof typeof parts | undefined;
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping) {
+      const name = mapping[1]!;
+      part = name === '[heap]' ? 'mallocMb' : name === process.execPath || name.endsWith('/node') ? 'binaryMb' : name === '' ? 'anonymousMb' : undefined;
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss && part !== undefined) parts[part] += Number(rss[1]) / 1024;
+  }
+  return parts;
+}
+
 /** Resident memory of a process, in MB. */
 function rssMb(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -269,6 +291,18 @@ const emptyPhase = (): Phase => ({ reports: 0, errors: 0, errorsByStatus: {}, la
  * same machine: other work on a shared machine comes and goes within a run.
  */
 async function interleaved(tripline: Target, ceiling: Target, sequences: number[], paceRate: number | undefined, shared?: SharedRun): Promise<[Phase, Phase, Phase]> {
+  const sampler = setInterval(() => rssSamplesMb.push(rssMb(tripline.process.pid!)), 1000);
+  try {
+    return await interleavedSlices(tripline, ceiling, sequences, paceRate, shared);
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+/** The collector's RSS once a second while the measured phases run (its memory moves with V8's collections). */
+const rssSamplesMb: number[] = [];
+
+async function interleavedSlices(tripline: Target, ceiling: Target, sequences: number[], paceRate: number | undefined, shared?: SharedRun): Promise<[Phase, Phase, Phase]> {
   const ours = emptyPhase();
   const theirs = emptyPhase();
   const onPostgres = emptyPhase();
@@ -407,7 +441,11 @@ async function main(): Promise<void> {
     }
     const rss = rssMb(tripline.process.pid!);
     const heap = await heapMb(tripline.pool);
-    console.log(`collector RSS: ${rssAfterFirst.toFixed(0)} MB after the first reports, ${rss.toFixed(0)} MB at the end = ${((rss * 1024) / AGENTS).toFixed(1)} kB per agent (V8 heap ${heap.usedMb.toFixed(0)} MB used of ${heap.totalMb.toFixed(0)} MB)`);
+    const parts = rssParts(tripline.process.pid!);
+    const sampled = [...rssSamplesMb].sort((a, b) => a - b);
+    const perAgentKb = (mb: number) => `${((mb * 1024) / AGENTS).toFixed(1)} kB`;
+    console.log(`collector RSS: ${rssAfterFirst.toFixed(0)} MB after the first reports, ${rss.toFixed(0)} MB at the end = ${perAgentKb(rss)} per agent; once a second over the measured phases: median ${percentile(sampled, 50).toFixed(0)} MB (${perAgentKb(percentile(sampled, 50))} per agent), ${sampled[0]?.toFixed(0)}-${sampled.at(-1)?.toFixed(0)} MB`);
+    console.log(`  at the end: V8 heap ${heap.usedMb.toFixed(0)} MB used of ${heap.totalMb.toFixed(0)} MB; malloc arena [heap] ${parts.mallocMb.toFixed(0)} MB; node binary ${parts.binaryMb.toFixed(0)} MB; anonymous mappings (V8 pages, other arenas) ${parts.anonymousMb.toFixed(0)} MB`);
     console.log(`incidents active at the end: ${await activeIncidents(tripline.pool)} (a healthy fleet: 0 expected)`);
     console.log(`Tripline / bare-parse ceiling at saturation: ${(rateOf(saturation) / rateOf(ceilingSaturation)).toFixed(2)}x; saturation / design target of ${TARGET_RATE.toFixed(0)} reports/s: ${(rateOf(saturation) / TARGET_RATE).toFixed(2)}x; paced ack p99 ${percentile(paced.latenciesMs, 99).toFixed(1)} ms against the ceiling's ${percentile(ceilingPaced.latenciesMs, 99).toFixed(1)} ms (collector's event loop while paced: longest stall ${paced.loopMaxMs?.toFixed(0)} ms, delay p99 ${paced.loopP99Ms?.toFixed(0)} ms)`);
   } finally {
