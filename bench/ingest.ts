@@ -20,8 +20,8 @@
  * REPORTS_PER_S (the paced phase; AGENTS / 15 by default) --max-batch N (collector.batch.maxReports;
  * the collector's default otherwise) --postgres.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -320,6 +320,35 @@ interface SharedRun {
   sequences: number[];
 }
 
+/** Clock ticks per second of /proc's CPU times. */
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** user + system CPU seconds of a process and of its children it has reaped, from /proc/<pid>/stat; undefined once it is gone. */
+function processCpuSeconds(pid: number): { cpu: number; parent: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // after the command name in parentheses: state, ppid, ... utime (14), stime, cutime, cstime
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    return { cpu: ticks / CLOCK_TICKS, parent: Number(fields[1]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds used so far by `pid`, and with `children` by its live child processes too (PostgreSQL's backends and workers). */
+function cpuSeconds(pid: number, children = false): number {
+  let total = processCpuSeconds(pid)?.cpu ?? 0;
+  if (children) {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const child = processCpuSeconds(Number(entry));
+      if (child?.parent === pid) total += child.cpu;
+    }
+  }
+  return total;
+}
+
 /** The median time the event loop waits for one store call that reads one row (1,000 calls after 100 of warm-up). */
 function storeCallMicros(store: Store): number {
   const times: number[] = [];
@@ -383,9 +412,18 @@ async function main(): Promise<void> {
     if (shared) console.log(describePhase('PostgreSQL: first report of every agent', await runMonitoredPhase(shared.target.pool, shared.sequences, 3600, undefined, CONCURRENCY, AGENTS)));
     const rssAfterFirst = rssMb(tripline.process.pid!);
     console.log(`measuring in ${ROUNDS} alternating slices of ${(SECONDS / ROUNDS).toFixed(1)} s each against the bare-parse ceiling server (gunzip and JSON.parse only)`);
+    // CPU per report: what sizes a fleet on other machines better than reports/s on a shared one.
+    const cpu = () => ({ sqlite: cpuSeconds(tripline!.process.pid!), postgres: shared ? cpuSeconds(shared.target.process.pid!) : 0, server: cluster ? cpuSeconds(cluster.serverPid(), true) : 0 });
+    const cpuBefore = cpu();
     const [saturation, ceilingSaturation, sharedSaturation] = await interleaved(tripline, ceiling, sequences, undefined, shared);
+    const cpuAfter = cpu();
     console.log(describePhase(`saturation (${CONCURRENCY} in flight)`, saturation));
     if (shared) console.log(describePhase(`PostgreSQL: saturation (${CONCURRENCY} in flight)`, sharedSaturation));
+    const perReport = (seconds: number, phase: Phase) => ((seconds * 1000) / Math.max(1, phase.reports)).toFixed(2);
+    console.log(
+      `CPU per report at saturation (user + system, over all slices): SQLite collector ${perReport(cpuAfter.sqlite - cpuBefore.sqlite, saturation)} ms` +
+        (shared ? `; PostgreSQL collector ${perReport(cpuAfter.postgres - cpuBefore.postgres, sharedSaturation)} ms, PostgreSQL server ${perReport(cpuAfter.server - cpuBefore.server, sharedSaturation)} ms` : ''),
+    );
     console.log(describePhase(`ceiling: saturation`, ceilingSaturation));
     const [paced, ceilingPaced, sharedPaced] = await interleaved(tripline, ceiling, sequences, PACED_RATE, shared);
     console.log(describePhase(`paced at ${PACED_RATE.toFixed(0)}/s${values.rate === undefined ? ` (${AGENTS} agents / 15 s)` : ''}`, paced));
