@@ -148,10 +148,11 @@ try {
   const reports = writeHistory(store);
   const writeSeconds = (performance.now() - writeStarted) / 1000;
   console.log(`history: ${HOSTS} hosts x ${DAYS} days x ${INTERVAL_S}s = ${reports.toLocaleString('en')} reports, ${(reports * OBSERVATIONS).toLocaleString('en')} samples; written in ${writeSeconds.toFixed(1)}s`);
-  const compaction = compactEverything(store, END_MS);
+  const compaction = await compactEverything(store, END_MS);
   console.log(
     `compaction: ${compaction.blocks.toLocaleString('en')} host-hours in ${compaction.seconds.toFixed(1)}s ` +
-      `(${Math.round((reports * OBSERVATIONS) / compaction.seconds).toLocaleString('en')} samples/s; one transaction each: p99 ${compaction.p99Ms.toFixed(1)} ms, longest ${compaction.longestMs.toFixed(1)} ms)`,
+      `(${Math.round((reports * OBSERVATIONS) / compaction.seconds).toLocaleString('en')} samples/s; write transaction, one a host-hour: p99 ${compaction.transaction.p99Ms.toFixed(1)} ms, ` +
+      `longest ${compaction.transaction.longestMs.toFixed(1)} ms; longest step on the event loop (read, encoding slice or write): ${compaction.step.longestMs.toFixed(1)} ms, p99 ${compaction.step.p99Ms.toFixed(1)} ms)`,
   );
   console.log(storageFigures(file, reports * OBSERVATIONS));
   console.log(`compressed bytes per sample by metric: ${bytesPerMetric(file)}`);

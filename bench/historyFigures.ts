@@ -7,23 +7,41 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_PRUNE_STEP_ROWS } from '../collector/history/historyMaintenance.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { compactOldestInSteps, DEFAULT_PRUNE_STEP_ROWS } from '../collector/history/historyMaintenance.js';
 import { createHistoryReader, type ReadSeriesQuery } from '../collector/history/historyReader.js';
 import { decodeSeriesChunk, encodeLayout1 } from '../collector/history/seriesChunkCodec.js';
 import { openSqliteStore } from '../collector/store/sqlite/sqliteStore.js';
 import type { Store } from '../collector/store/store.js';
 
-/** Compacts every block that ended before `beforeMs`, timing each transaction. */
-export function compactEverything(store: Store, beforeMs: number): { seconds: number; blocks: number; longestMs: number; p99Ms: number } {
-  const durations: number[] = [];
-  const started = performance.now();
-  for (;;) {
-    const stepStarted = performance.now();
-    if (store.compactHistory(beforeMs) === undefined) break;
-    durations.push(performance.now() - stepStarted);
-  }
+/** The longest and the 99th percentile of some durations, in ms. */
+export interface LongestAndP99 {
+  longestMs: number;
+  p99Ms: number;
+}
+
+function longestAndP99(durations: number[]): LongestAndP99 {
   durations.sort((a, b) => a - b);
-  return { seconds: (performance.now() - started) / 1000, blocks: durations.length, longestMs: durations.at(-1) ?? 0, p99Ms: durations[Math.floor(durations.length * 0.99)] ?? 0 };
+  return { longestMs: durations.at(-1) ?? 0, p99Ms: durations[Math.floor(durations.length * 0.99)] ?? 0 };
+}
+
+/**
+ * Compacts every block that ended before `beforeMs` as the collector's maintenance does (read,
+ * encode in slices with the event loop given back between them, write in one transaction), timing
+ * each synchronous step: the write transaction is what holds the writer, and the longest of all
+ * steps is the most an ingest batch can wait behind compaction.
+ */
+export async function compactEverything(store: Store, beforeMs: number): Promise<{ seconds: number; blocks: number; transaction: LongestAndP99; step: LongestAndP99 }> {
+  const writes: number[] = [];
+  const steps: number[] = [];
+  let blocks = 0;
+  const started = performance.now();
+  const onStep = (step: 'read' | 'encode' | 'write', ms: number) => {
+    steps.push(ms);
+    if (step === 'write') writes.push(ms);
+  };
+  while ((await compactOldestInSteps(store, beforeMs, { pause: () => nextTurn(), onStep })) !== undefined) blocks++;
+  return { seconds: (performance.now() - started) / 1000, blocks, transaction: longestAndP99(writes), step: longestAndP99(steps) };
 }
 
 /**
