@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { compactOldestInSteps, DEFAULT_PRUNE_STEP_ROWS } from '../collector/history/historyMaintenance.js';
 import { createHistoryReader, type ReadSeriesQuery } from '../collector/history/historyReader.js';
-import { decodeSeriesChunk, encodeLayout1 } from '../collector/history/seriesChunkCodec.js';
+import { decodeSeriesChunk, encodeLayout1, encodeLayout2 } from '../collector/history/seriesChunkCodec.js';
 import { openSqliteStore } from '../collector/store/sqlite/sqliteStore.js';
 import type { Store } from '../collector/store/store.js';
 
@@ -92,25 +92,29 @@ export function storageFigures(file: string, samples: number): string {
 
 /**
  * Bytes per sample of each metric's compressed chunks (constant series cost little, noisy ones most),
- * and the same chunks re-encoded in layout 1 (Gorilla as the previous release wrote it) as the peer.
+ * and the same chunks re-encoded in layout 2 (the previous release's) and layout 1 (plain Gorilla) as peers.
  */
 export function bytesPerMetric(file: string): string {
   const db = new Database(file, { readonly: true });
   try {
-    const totals = new Map<string, { samples: number; bytes: number; layout1: number }>();
+    const totals = new Map<string, { samples: number; bytes: number; layout2: number; layout1: number }>();
     const rows = db.prepare('SELECT s.metric, c.data FROM series_chunks c JOIN series s USING (series_id)').raw().iterate() as Iterable<[string, Buffer]>;
     for (const [metric, data] of rows) {
       const points = decodeSeriesChunk(data);
-      const total = totals.get(metric) ?? { samples: 0, bytes: 0, layout1: 0 };
+      const total = totals.get(metric) ?? { samples: 0, bytes: 0, layout2: 0, layout1: 0 };
       total.samples += points.times.length;
       total.bytes += data.length;
+      total.layout2 += encodeLayout2(points).length;
       total.layout1 += encodeLayout1(points).length;
       totals.set(metric, total);
     }
-    const all = [...totals.values()].reduce((a, t) => ({ samples: a.samples + t.samples, bytes: a.bytes + t.bytes, layout1: a.layout1 + t.layout1 }), { samples: 0, bytes: 0, layout1: 0 });
+    const all = [...totals.values()].reduce((a, t) => ({ samples: a.samples + t.samples, bytes: a.bytes + t.bytes, layout2: a.layout2 + t.layout2, layout1: a.layout1 + t.layout1 }), { samples: 0, bytes: 0, layout2: 0, layout1: 0 });
     const per = (bytes: number, samples: number) => (bytes / Math.max(1, samples)).toFixed(2);
-    const metrics = [...totals].sort((a, b) => a[1].bytes / a[1].samples - b[1].bytes / b[1].samples).map(([metric, t]) => `${metric} ${per(t.bytes, t.samples)} (layout 1: ${per(t.layout1, t.samples)})`);
-    return `${per(all.bytes, all.samples)} B per sample, layout 1 (the previous release's Gorilla) ${per(all.layout1, all.samples)} B on the same chunks (${(all.bytes / all.layout1).toFixed(2)}x); ${metrics.join(', ')}`;
+    const metrics = [...totals].sort((a, b) => a[1].bytes / a[1].samples - b[1].bytes / b[1].samples).map(([metric, t]) => `${metric} ${per(t.bytes, t.samples)} (layout 2: ${per(t.layout2, t.samples)})`);
+    return (
+      `${per(all.bytes, all.samples)} B per sample; on the same chunks layout 2 (the previous release's) ${per(all.layout2, all.samples)} B (${(all.bytes / all.layout2).toFixed(2)}x), ` +
+      `layout 1 (plain Gorilla) ${per(all.layout1, all.samples)} B (${(all.bytes / all.layout1).toFixed(2)}x); ${metrics.join(', ')}`
+    );
   } finally {
     db.close();
   }
