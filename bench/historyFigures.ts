@@ -31,17 +31,23 @@ function longestAndP99(durations: number[]): LongestAndP99 {
  * each synchronous step: the write transaction is what holds the writer, and the longest of all
  * steps is the most an ingest batch can wait behind compaction.
  */
-export async function compactEverything(store: Store, beforeMs: number): Promise<{ seconds: number; blocks: number; transaction: LongestAndP99; step: LongestAndP99 }> {
-  const writes: number[] = [];
-  const steps: number[] = [];
+export async function compactEverything(store: Store, beforeMs: number): Promise<{ seconds: number; blocks: number; read: StepFigures; encode: StepFigures; transaction: StepFigures }> {
+  const steps = { read: { wall: [] as number[], cpu: [] as number[] }, encode: { wall: [] as number[], cpu: [] as number[] }, write: { wall: [] as number[], cpu: [] as number[] } };
   let blocks = 0;
   const started = performance.now();
-  const onStep = (step: 'read' | 'encode' | 'write', ms: number) => {
-    steps.push(ms);
-    if (step === 'write') writes.push(ms);
+  const onStep = (step: 'read' | 'encode' | 'write', ms: number, cpuMs: number) => {
+    steps[step].wall.push(ms);
+    steps[step].cpu.push(cpuMs);
   };
   while ((await compactOldestInSteps(store, beforeMs, { pause: () => nextTurn(), onStep })) !== undefined) blocks++;
-  return { seconds: (performance.now() - started) / 1000, blocks, transaction: longestAndP99(writes), step: longestAndP99(steps) };
+  const figures = (step: keyof typeof steps): StepFigures => ({ wall: longestAndP99(steps[step].wall), cpu: longestAndP99(steps[step].cpu) });
+  return { seconds: (performance.now() - started) / 1000, blocks, read: figures('read'), encode: figures('encode'), transaction: figures('write') };
+}
+
+/** One kind of step's durations on the clock and in CPU time. */
+export interface StepFigures {
+  wall: LongestAndP99;
+  cpu: LongestAndP99;
 }
 
 /**

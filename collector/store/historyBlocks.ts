@@ -192,8 +192,12 @@ export function visitHotPoints(chunk: HotChunk, seriesIds: ReadonlySet<number>, 
 
 /** Keeps, per wanted series, the newest sample of a hot row. */
 export function takeNewest(found: Map<number, SeriesPoint>, row: HotChunk, wanted: ReadonlySet<number>): void {
+  // One wanted series (a metric across the fleet) is compared as a number, not looked up in a set, per sample.
+  const filter = wanted.size === 1 ? wanted.values().next().value! : wanted;
+  const samples = decodeChunk(row.base_at_ms, row.samples, filter);
+  if (samples.length === 0) return;
   const texts = decodeTexts(row.texts);
-  for (const s of decodeChunk(row.base_at_ms, row.samples, wanted)) {
+  for (const s of samples) {
     const current = found.get(s.seriesId);
     if (current === undefined || s.atMs > current.atMs) found.set(s.seriesId, withText({ atMs: s.atMs, value: s.value }, texts.get(s.index)));
   }

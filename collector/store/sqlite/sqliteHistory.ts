@@ -77,7 +77,7 @@ export function createSqliteHistory(db: Database.Database) {
     : {
         oldestHot: prepare('SELECT host_id, base_at_ms FROM report_chunks WHERE base_at_ms < ? ORDER BY base_at_ms LIMIT 1'),
         hotOfBlock: prepare('SELECT sequence, base_at_ms, samples, texts FROM report_chunks WHERE host_id = ? AND base_at_ms >= ? AND base_at_ms < ?'),
-        deleteHot: prepare('DELETE FROM report_chunks WHERE host_id = ? AND sequence = ?'),
+        deleteHotRun: prepare('DELETE FROM report_chunks WHERE host_id = ? AND sequence BETWEEN ? AND ?'),
         insertSeriesChunk: prepare('INSERT INTO series_chunks (series_id, block_start_ms, part, first_at_ms, last_at_ms, sample_count, data, texts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
         insertCompacted: prepare('INSERT INTO compacted_reports (host_id, first_sequence, last_sequence, block_start_ms) VALUES (?, ?, ?, ?)'),
         compactedCovering: pluck('SELECT last_sequence FROM compacted_reports WHERE host_id = ? AND first_sequence <= ? ORDER BY first_sequence DESC LIMIT 1'),
@@ -121,7 +121,10 @@ export function createSqliteHistory(db: Database.Database) {
     const { hostId, blockStartMs } = hot;
     try {
       db.transaction(() => {
-        for (const row of hot.rows) if (sql.deleteHot().run(hostId, row.sequence).changes !== 1) throw new RowsChanged();
+        // Each run of consecutive sequences was read whole, so a run's range holds those rows only.
+        let deleted = 0;
+        for (const [first, last] of block.sequenceRuns) deleted += sql.deleteHotRun().run(hostId, first, last).changes;
+        if (deleted !== hot.rows.length) throw new RowsChanged();
         for (const chunk of block.chunks) {
           sql.insertSeriesChunk().run(chunk.seriesId, chunk.blockStartMs, block.part, chunk.firstAtMs, chunk.lastAtMs, chunk.sampleCount, chunk.data, chunk.texts);
           for (const bucket of chunk.rollups5m) sql.upsert5m().run(chunk.seriesId, bucket.startMs, bucket.count, bucket.sum, bucket.min, bucket.max);
@@ -297,7 +300,8 @@ export function createSqliteHistory(db: Database.Database) {
      */
     latest(seriesByHost: ReadonlyMap<number, ReadonlySet<number>>): Map<number, SeriesPoint> {
       const found = new Map<number, SeriesPoint>();
-      for (const row of reads.lastHotOfHosts().iterate() as Iterable<HotChunk & { host_id: number }>) {
+      // all(), not iterate(): one call into SQLite for every host's row, where iterate() crosses over per row.
+      for (const row of reads.lastHotOfHosts().all() as Array<HotChunk & { host_id: number }>) {
         const wanted = seriesByHost.get(row.host_id);
         if (wanted !== undefined) takeNewest(found, row, wanted);
       }
