@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AgentIdentity, Observation, Report } from '../contract/report.js';
 import type { AgentConfig } from '../config/configSchema.js';
-import { collectorUrlsOf } from '../config/agentConfigSchema.js';
+import { collectorUrlsOf } from '../config/collectorUrls.js';
 import { createAgentProbes } from './probes/agentProbes.js';
 import { resolveAgentSettings } from './lifecycle/agentSettings.js';
 import { openAgentState, type AgentState } from './lifecycle/agentState.js';

@@ -27,7 +27,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { Pool } from 'undici';
-import { REPORT_SCHEMA_VERSION, REPORTS_PATH, type Observation, type Report } from '../contract/report.js';
+import { REPORTS_PATH } from '../contract/report.js';
+import { benchReport } from './benchReport.js';
 import { packageRoot } from '../config/packageInfo.js';
 import { openPostgresStore } from '../collector/store/postgres/postgresStore.js';
 import { openSqliteStore } from '../collector/store/sqlite/sqliteStore.js';
@@ -74,37 +75,8 @@ const LIMITS = {
   maxConcurrentReports: Math.max(64, Math.ceil((AGENTS / 15) * 0.2), 2 * CONCURRENCY),
 };
 
-function observations(agent: number, at: string): Observation[] {
-  const list: Observation[] = [];
-  // Healthy values, as most hosts report most of the time: every value well inside every default rule.
-  const simple = ['cpu_usage_ratio', 'cpu_iowait_ratio', 'load1', 'load5', 'load15', 'load1_per_core', 'memory_used_ratio', 'memory_available_bytes', 'swap_used_ratio'];
-  for (const metric of simple) list.push({ metric, labels: {}, value: Math.random() * 0.5, at });
-  list.push({ metric: 'cpu_steal_ratio', labels: {}, value: Math.random() * 0.02, at });
-  for (const mount of ['/', '/var', '/home', '/srv']) {
-    for (const metric of ['filesystem_size_bytes', 'filesystem_used_bytes', 'filesystem_used_ratio', 'filesystem_inodes_used_ratio', 'filesystem_avail_bytes']) {
-      list.push({ metric, labels: { mount, device: `/dev/sd${mount.length}`, fstype: 'ext4' }, value: metric.endsWith('_ratio') ? Math.random() * 0.5 : Math.random() * 1e9, at });
-    }
-  }
-  for (const iface of ['eth0', 'eth1', 'bond0']) {
-    for (const metric of ['network_receive_bytes_per_second', 'network_transmit_bytes_per_second', 'network_receive_errors_per_second', 'network_transmit_errors_per_second', 'network_receive_drops_per_second', 'network_transmit_drops_per_second', 'network_receive_bytes_total', 'network_transmit_bytes_total']) {
-      list.push({ metric, labels: { interface: iface }, value: /_(errors|drops)_/.test(metric) ? 0 : Math.random() * 1e6, at });
-    }
-  }
-  for (let t = 0; list.length < 60; t++) list.push({ metric: 'tcp_up', labels: { target: `svc-${agent % 7}-${t}` }, value: 1, at });
-  return list;
-}
-
 function reportBody(agent: number, sequence: number): Buffer {
-  const at = new Date().toISOString();
-  const report: Report = {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    agent: { id: `bench-agent-${agent}`, hostname: `bench-${agent}`, version: 'bench', intervalSeconds: DECLARED_INTERVAL_S, labels: { group: `g${agent % 20}` } },
-    sequence,
-    sentAt: at,
-    observations: observations(agent, at),
-    checks: [],
-  };
-  return gzipSync(JSON.stringify(report));
+  return gzipSync(JSON.stringify(benchReport(agent, sequence, new Date().toISOString(), DECLARED_INTERVAL_S)));
 }
 
 async function freePort(): Promise<number> {
@@ -234,6 +206,14 @@ async function runMonitoredPhase(...args: Parameters<typeof runPhase>): Promise<
   const phase = await runPhase(...args);
   const loop = await eventLoopDelay(args[0]);
   return { ...phase, loopMaxMs: loop.maxMs, loopP99Ms: loop.p99Ms, commits: loop.commits - before.commits, committedReports: loop.committedReports - before.committedReports };
+}
+
+/** The collector's V8 heap (used and total, prom-client's nodejs_heap_size_*_bytes), in MB: the part of its RSS that is JavaScript objects. */
+async function heapMb(pool: Pool): Promise<{ usedMb: number; totalMb: number }> {
+  const response = await pool.request({ path: '/metrics', method: 'GET' });
+  const text = await response.body.text();
+  const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 1048576;
+  return { usedMb: read('tripline_collector_nodejs_heap_size_used_bytes'), totalMb: read('tripline_collector_nodejs_heap_size_total_bytes') };
 }
 
 /** Resident memory of a process, in MB. */
@@ -388,7 +368,8 @@ async function main(): Promise<void> {
       postgres.close();
     }
     const rss = rssMb(tripline.process.pid!);
-    console.log(`collector RSS: ${rssAfterFirst.toFixed(0)} MB after the first reports, ${rss.toFixed(0)} MB at the end = ${((rss * 1024) / AGENTS).toFixed(1)} kB per agent`);
+    const heap = await heapMb(tripline.pool);
+    console.log(`collector RSS: ${rssAfterFirst.toFixed(0)} MB after the first reports, ${rss.toFixed(0)} MB at the end = ${((rss * 1024) / AGENTS).toFixed(1)} kB per agent (V8 heap ${heap.usedMb.toFixed(0)} MB used of ${heap.totalMb.toFixed(0)} MB)`);
     console.log(`incidents active at the end: ${await activeIncidents(tripline.pool)} (a healthy fleet: 0 expected)`);
     console.log(`Tripline / bare-parse ceiling at saturation: ${(rateOf(saturation) / rateOf(ceilingSaturation)).toFixed(2)}x; saturation / design target of ${TARGET_RATE.toFixed(0)} reports/s: ${(rateOf(saturation) / TARGET_RATE).toFixed(2)}x; paced ack p99 ${percentile(paced.latenciesMs, 99).toFixed(1)} ms against the ceiling's ${percentile(ceilingPaced.latenciesMs, 99).toFixed(1)} ms (collector's event loop while paced: longest stall ${paced.loopMaxMs?.toFixed(0)} ms, delay p99 ${paced.loopP99Ms?.toFixed(0)} ms)`);
   } finally {

@@ -4,13 +4,12 @@
  * executable's own inventory runner.
  */
 import { parseArgs } from 'node:util';
-import { collectorUrlsOf } from '../config/agentConfigSchema.js';
+import { collectorUrlsOf } from '../config/collectorUrls.js';
 import { formatDuration } from '../config/duration.js';
-import { loadConfig } from '../config/loadConfig.js';
-import { YamlValidationError } from '../config/yamlSchemaLoader.js';
+import { loadGeneratedConfig } from '../config/configFileLoader.js';
+import { YamlValidationError } from '../config/yamlDocument.js';
 import { createLogger } from './createLogger.js';
 import { runUntilSignal } from './runUntilSignal.js';
-import { collectInventoryFromSelf } from './selfInventory.js';
 import type { Agent } from '../agent/agent.js';
 import { createAgentFromConfig, exitOnRefusal } from './createAgentFromConfig.js';
 
@@ -46,7 +45,8 @@ export async function runAgentExecutable(args: string[]): Promise<void> {
   let agent: Agent | undefined = undefined;
   agent = createAgentFromConfig(config, log, agentExecutableVersion(), {
     onEnrollmentRefused: exitOnRefusal(() => agent, log),
-    inventory: () => collectInventoryFromSelf(),
+    // On the first inventory run: its result's check is TypeBox's, which the agent loads no sooner.
+    inventory: async () => (await import('./selfInventory.js')).collectInventoryFromSelf(),
   });
   await agent.start();
   process.stdout.write(
@@ -60,9 +60,10 @@ export async function runAgentExecutable(args: string[]): Promise<void> {
   runUntilSignal({ stop: () => agent.stop() }, log);
 }
 
-function loadConfigOrExplain(file: string | undefined): ReturnType<typeof loadConfig> {
+/** The config, read with the code generated at build time (`npm run package` builds first): no TypeBox loaded for it. */
+function loadConfigOrExplain(file: string | undefined): ReturnType<typeof loadGeneratedConfig> {
   try {
-    return loadConfig(file);
+    return loadGeneratedConfig(file);
   } catch (error) {
     if (error instanceof YamlValidationError) throw new Error(`invalid configuration\n${error.message}`);
     throw error;

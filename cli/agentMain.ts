@@ -29,10 +29,15 @@ if (configFile === false) {
   process.argv.splice(2, 0, 'agent');
   await import('./main.js');
 } else {
-  // The agent as a service runs it: no command-line library loaded (commander, 2 MB of RSS; `npm run bench:agent`).
-  const [{ serveCommand }, { YamlValidationError }] = await Promise.all([import('./commands/serveCommand.js'), import('../config/yamlSchemaLoader.js')]);
+  // The agent as a service runs it: no command-line library loaded (commander, 2 MB of RSS), and the config read with the
+  // code generated at build time, which this build has, so no TypeBox either (3-6 MB; `npm run bench:agent`).
+  const [{ serveCommand }, { loadGeneratedConfig }, { YamlValidationError }] = await Promise.all([
+    import('./commands/serveCommand.js'),
+    import('../config/configFileLoader.js'),
+    import('../config/yamlDocument.js'),
+  ]);
   // As cli/main.ts reports a failure to start.
-  serveCommand('agent', configFile).catch((error: unknown) => {
+  serveCommand('agent', configFile, (file) => loadGeneratedConfig(file)).catch((error: unknown) => {
     process.stderr.write(error instanceof YamlValidationError ? `tripline: invalid configuration\n${error.message}\n` : `tripline: ${(error as Error).message}\n`);
     process.exit(1);
   });

@@ -7,8 +7,10 @@ import { Command, Option } from 'commander';
 import { YamlValidationError } from '../config/yamlSchemaLoader.js';
 import { packageVersion } from '../config/packageInfo.js';
 
-const serveCommand = async (...args: Parameters<typeof import('./commands/serveCommand.js').serveCommand>) =>
-  (await import('./commands/serveCommand.js')).serveCommand(...args);
+const serveCommand = async (mode: import('./commands/serveCommand.js').ServeMode, configFile: string | undefined) => {
+  const [{ serveCommand: serve }, { loadConfig }] = await Promise.all([import('./commands/serveCommand.js'), import('../config/loadConfig.js')]);
+  return serve(mode, configFile, (file) => loadConfig(file));
+};
 
 const program = new Command('tripline')
   .description('Monitoring agents, a rules-driven collector and automatic service-desk tickets')

@@ -2,7 +2,7 @@
  * What one collector says about its place in a cluster, for `/readyz`, `/metrics` and
  * `GET /api/v1/cluster`: which once-only jobs it runs (the leases it holds), whether it reaches the
  * store, and how far the shared work lags (outbox depth and the wait of the longest-due delivery,
- * the age of the last history pass where it runs here). Every collector answers for itself: an
+ * the time since each job running here last ended a pass, the age of the last history pass). Every collector answers for itself: an
  * operator reads each one's metrics, or asks any one for the whole lease table.
  */
 import type { Clock } from './clock.js';
@@ -21,7 +21,7 @@ export interface ClusterStatus {
   /** The longest a once-only job waits for another collector after its holder dies (ttl + renew interval). */
   failoverSeconds: number;
   /** This collector's view of each job it binds. */
-  jobs: Array<{ job: string; leader: boolean; holder: string | null }>;
+  jobs: Array<{ job: string; leader: boolean; holder: string | null; runAgeSeconds: number | null }>;
   /** The store's lease table: who holds what, for every collector. */
   leases: Array<{ name: string; holder: string; acquiredAt: string; expiresAt: string; expired: boolean }>;
   outbox: { pending: number; dead: number; oldestDueSeconds: number };
@@ -62,7 +62,7 @@ export function createClusterStatus(options: { store: Store; leadership: Leaders
         leaseTtlSeconds: leadership.ttlMs / 1000,
         renewIntervalSeconds: leadership.renewMs / 1000,
         failoverSeconds: (leadership.ttlMs + leadership.renewMs) / 1000,
-        jobs: leadership.status().map(({ job, leader, holder }) => ({ job, leader, holder })),
+        jobs: leadership.status().map(({ job, leader, holder, runAgeSeconds }) => ({ job, leader, holder, runAgeSeconds })),
         leases: store.listLeases().map((lease) => leaseView(lease, nowMs)),
         outbox: { pending: store.countOutbox('pending'), dead: store.countOutbox('dead'), oldestDueSeconds: outboxOldestDueSeconds() },
         historyPassAgeSeconds: historyPassAgeSeconds(),

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/configSchema.js';
 import type { Rule } from '../rules/index.js';
 import { createAlertPipeline, type AlertPipeline } from './alerting/alertPipeline.js';
+import { createCrossHostJudge } from './alerting/crossHostJudge.js';
 import { createMissedReportWatcher } from './alerting/missedReportWatcher.js';
 import { systemClock, type Clock } from './clock.js';
 import { createClusterStatus } from './clusterStatus.js';
@@ -108,6 +109,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const slaWatcher = createSlaWatcher({ store, sla: config.priority.sla, calendar: slaCalendar(config), clock, log: log.child({ component: 'sla' }), intervalMs: config.collector.evaluationInterval, routeEscalation: core.routeEscalation });
   const serviceWatcher = createServiceWatcher({ store, catalogue: core.catalogue, priority: config.priority, clock, log: log.child({ component: 'services' }), intervalMs: config.collector.evaluationInterval });
   const missedReports = createMissedReportWatcher({ store, pipeline, clock, log, intervalMs: config.collector.evaluationInterval });
+  // On PostgreSQL one collector judges the aggregate rules' groups over every collector's members; on SQLite each batch does.
+  const crossHostJudge = createCrossHostJudge({ store, pipeline, clock, log: log.child({ component: 'rules' }) });
   const rateLimits = createDeskRateLimits(config.desks.map((d) => [d.name, d.rateLimitPerMinute] as const), clock);
   const worker = createOutboxWorker({
     store,
@@ -202,6 +205,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   leadership.bind('history', pruning);
   if (config.incidents.reachability.enabled) leadership.bind('reachability', prober);
   if (!sharedOutbox) leadership.bind('outbox', worker);
+  if (config.store.postgres !== undefined) leadership.bind('aggregates', crossHostJudge);
   leadership.bind('desk-sync', sync);
 
   await app.listen({ host: config.collector.listen.host, port: config.collector.listen.port });

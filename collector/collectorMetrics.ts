@@ -20,7 +20,7 @@ export interface CollectorGaugeSources {
   outboxDead(): number;
   unhealthyRules(): number;
   /** Per once-only job, whether this collector holds its lease (runs it). */
-  leases?(): ReadonlyArray<{ job: string; leader: boolean }>;
+  leases?(): ReadonlyArray<{ job: string; leader: boolean; runAgeSeconds?: number | null }>;
   /** Whether the last lease round reached the store. */
   storeReachable?(): boolean;
   /** How long the longest-due pending delivery has waited past its due time. */
@@ -67,6 +67,16 @@ function registerClusterGauges(registry: Registry, sources: CollectorGaugeSource
       collect() {
         this.reset();
         for (const lease of leases()) this.set({ job: lease.job }, lease.leader ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'tripline_job_run_age_seconds',
+      help: 'Seconds since the last pass of a once-only job ended on this collector, or since it started here (its lag; only jobs running here)',
+      labelNames: ['job'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const lease of leases()) if (lease.leader && typeof lease.runAgeSeconds === 'number') this.set({ job: lease.job }, lease.runAgeSeconds);
       },
     });
   }

@@ -40,6 +40,8 @@ export const ONCE_ONLY_JOBS = [
   'sla',
   // cross-host aggregates: each service's state from its hosts' incidents
   'services',
+  // aggregate rules' groups judged over every collector's members (on a shared store: alerting/crossHostJudge.ts)
+  'aggregates',
   // two-way desk sync and the reconciler
   'desk-sync',
   // desk deliveries on SQLite (one deliverer); on PostgreSQL every collector claims its own rows instead (Store.claimOutbox)
@@ -54,6 +56,8 @@ export type OnceOnlyJob = (typeof ONCE_ONLY_JOBS)[number];
 export interface JobControl {
   start(): void;
   stop(): Promise<void>;
+  /** Seconds since the job's last pass ended (or since it started here), null while it does not run (PeriodicLoop.runAgeSeconds). */
+  runAgeSeconds?(): number | null;
 }
 
 export interface JobLeadership {
@@ -63,6 +67,8 @@ export interface JobLeadership {
   holder: string | null;
   /** When this collector's hold runs out unless renewed; null when it does not hold it. */
   validUntilMs: number | null;
+  /** Where the job runs here: seconds since its last pass ended (its lag); null elsewhere. */
+  runAgeSeconds: number | null;
 }
 
 export interface Leadership {
@@ -229,7 +235,11 @@ export function createLeadership(options: LeadershipOptions): Leadership {
         }
       }
     },
-    status: () => jobs.map((bound) => ({ job: bound.job, leader: bound.running && holdsNow(bound), holder: bound.holder, validUntilMs: holdsNow(bound) ? bound.validUntilMs : null })),
+    status: () =>
+      jobs.map((bound) => {
+        const leader = bound.running && holdsNow(bound);
+        return { job: bound.job, leader, holder: bound.holder, validUntilMs: holdsNow(bound) ? bound.validUntilMs : null, runAgeSeconds: leader ? (bound.control.runAgeSeconds?.() ?? null) : null };
+      }),
     storeReachable: () => reachable,
   };
 }

@@ -25,6 +25,11 @@ export interface PeriodicLoop {
   stop(): Promise<void>;
   /** True once stop was called: a long run checks it between items and returns early. */
   stopping(): boolean;
+  /**
+   * Seconds since the last run that succeeded ended, or since the loop started when none has since
+   * (the lag of a once-only job where it runs); null while the loop is stopped.
+   */
+  runAgeSeconds(): number | null;
 }
 
 export interface PeriodicLoopOptions<T> {
@@ -49,10 +54,14 @@ export function createPeriodicLoop<T>(options: PeriodicLoopOptions<T>): Periodic
   let active = false;
   /** Set by stop only: a run made by hand before any start is not stopping. */
   let stopRequested = false;
+  let startedAtMs = 0;
+  let lastSuccessAtMs = Number.NEGATIVE_INFINITY;
 
   const runOnce = async (): Promise<number> => {
     try {
-      return delayAfter(await options.run());
+      const result = await options.run();
+      lastSuccessAtMs = Date.now();
+      return delayAfter(result);
     } catch (error) {
       options.log.error({ err: error }, options.failureMessage);
       return delayAfter(undefined);
@@ -75,6 +84,7 @@ export function createPeriodicLoop<T>(options: PeriodicLoopOptions<T>): Periodic
       if (active) return;
       active = true;
       stopRequested = false;
+      startedAtMs = Date.now();
       const startedBy = ++generation;
       const first = options.firstDelayMs ?? delayAfter(undefined);
       if (running) void running.then(() => schedule(startedBy, first));
@@ -89,5 +99,6 @@ export function createPeriodicLoop<T>(options: PeriodicLoopOptions<T>): Periodic
       if (running) await running;
     },
     stopping: () => stopRequested,
+    runAgeSeconds: () => (active ? (Date.now() - Math.max(startedAtMs, lastSuccessAtMs)) / 1000 : null),
   };
 }

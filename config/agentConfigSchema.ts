@@ -2,6 +2,7 @@
 import { Type, type StaticDecode, type StaticEncode } from '@sinclair/typebox';
 import type { AgentConfigIssueCode } from './agentConfigIssue.js';
 import { LabelsSchema } from '../contract/report.js';
+import { DEFAULT_COLLECTOR_URL } from './collectorUrls.js';
 import { Duration } from './durationSchema.js';
 
 /**
@@ -57,14 +58,6 @@ export const PluginSchema = Type.Object(
   },
   { additionalProperties: false },
 );
-
-/** Where an agent reports when its config names no collector: one on this host. */
-export const DEFAULT_COLLECTOR_URL = 'http://127.0.0.1:9470';
-
-/** The collectors an agent reports to, in order: `collectorUrls` when given, else `collectorUrl`. */
-export function collectorUrlsOf(agent: { collectorUrl: string; collectorUrls: readonly string[] }): string[] {
-  return agent.collectorUrls.length > 0 ? [...agent.collectorUrls] : [agent.collectorUrl];
-}
 
 export const AgentSchema = Type.Object(
   {

@@ -8,7 +8,8 @@
  */
 import { cronExpressionProblem } from './cronSchedule.js';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_COLLECTOR_URL, type AgentConfig } from './agentConfigSchema.js';
+import type { AgentConfig } from './agentConfigSchema.js';
+import { DEFAULT_COLLECTOR_URL } from './collectorUrls.js';
 import type { AgentConfigIssue } from './agentConfigIssue.js';
 import { checkAgentPlugins } from './checkAgentPlugins.js';
 import { checkAgentTargets } from './checkAgentTargets.js';

@@ -4,9 +4,11 @@
  * schedule runs on node-cron itself; maintenance windows ask this module when they start. What
  * matches is node-cron's parse and, for its special day tokens (L, W, #), node-cron's own match;
  * a day must match both the day of month and the day of week, as in node-cron. This module only
- * walks the calendar to find the occurrence before or after a time.
+ * walks the calendar to find the occurrence before or after a time. node-cron is loaded when the
+ * first expression is read (cronLibrary.ts).
  */
-import { createTask, validateDetailed, type CronFieldError, type ParsedFields } from 'node-cron';
+import type { CronFieldError, ParsedFields } from 'node-cron';
+import { nodeCron } from './cronLibrary.js';
 import { createZone, type WallTime, type Zone } from './timeZone.js';
 
 /** The occurrences of one expression in one zone. */
@@ -28,7 +30,7 @@ const FIELD_NAMES: Record<string, string> = {
 
 /** What is wrong with a cron expression, in words, or undefined when it is valid. */
 export function cronExpressionProblem(expression: string): string | undefined {
-  const result = validateDetailed(expression);
+  const result = nodeCron().validateDetailed(expression);
   return result.valid ? undefined : result.errors.map(describeFieldError).join('; ');
 }
 
@@ -40,7 +42,7 @@ function describeFieldError(error: CronFieldError): string {
 
 /** The schedule of `expression` in `timeZone`; throws a RangeError saying what is wrong with either. */
 export function cronSchedule(expression: string, timeZone: string): CronSchedule {
-  const parsed = validateDetailed(expression);
+  const parsed = nodeCron().validateDetailed(expression);
   if (!parsed.valid) throw new RangeError(parsed.errors.map(describeFieldError).join('; '));
   const fields = parsed.fields!;
   const zone = createZone(timeZone);
@@ -103,7 +105,7 @@ function createDayRule(expression: string, timeZone: string, fields: ParsedField
       release: () => undefined,
     };
   }
-  const task = createTask(expression, () => undefined, { timezone: timeZone });
+  const task = nodeCron().createTask(expression, () => undefined, { timezone: timeZone });
   return { mayMatch: monthOk, matchesAt: (epochMs) => task.match(new Date(epochMs)), release: () => void task.destroy() };
 }
 

@@ -16,6 +16,8 @@
  */
 import { TransformKind, type TSchema } from '@sinclair/typebox';
 import type { ErrorCode } from '../contract/errorCatalogue.js';
+import type { DecodeBranch, DecodePlan } from './decodePlan.js';
+import type { Refusal } from './durationLimits.js';
 
 /**
  * The key of a transform schema's refusal: given the value as written, why it is not accepted, or
@@ -23,8 +25,13 @@ import type { ErrorCode } from '../contract/errorCatalogue.js';
  */
 export const RefusalKind = Symbol('tripline.refusal');
 
-/** Why a value that can be read is refused, or undefined when it is accepted. */
-export type Refusal = (written: unknown) => string | undefined;
+export type { Refusal };
+
+/**
+ * The key of a transform schema's decoding as data (a DecodePlan leaf: a duration and its limits),
+ * for decodePlanOf; a transform without one cannot be decoded by a plan.
+ */
+export const DecodePlanKind = Symbol('tripline.decodePlan');
 
 /** A value its transform refused or could not read. */
 export interface DecodeIssue {
@@ -40,6 +47,7 @@ export type SchemaMatcher = (schema: TSchema, value: unknown) => boolean;
 interface SchemaShape {
   [TransformKind]?: { Decode(value: unknown): unknown };
   [RefusalKind]?: Refusal;
+  [DecodePlanKind]?: DecodePlan;
   properties?: Record<string, TSchema>;
   patternProperties?: Record<string, TSchema>;
   additionalProperties?: TSchema | boolean;
@@ -140,4 +148,45 @@ function holdsTransform(schema: TSchema): boolean {
     holding.set(schema, holds);
   }
   return holds;
+}
+
+/**
+ * The decode plan of `schema` (decodePlan.ts): where its transforms are, as data, or undefined when
+ * it holds none. Covers what the config schema uses (objects, arrays, unions with a discriminator,
+ * durations); throws for anything else that holds a transform, so that the build step that writes
+ * the plan (packaging/generateConfigValidator.ts) fails rather than writes a plan that decodes less.
+ */
+export function decodePlanOf(schema: TSchema, where = '#'): DecodePlan | undefined {
+  if (!holdsTransform(schema)) return undefined;
+  const shape = schema as SchemaShape;
+  if (shape[TransformKind]) {
+    if (shape[DecodePlanKind] === undefined) throw new Error(`${where}: a transform without a decode plan (durationSchema.ts's Duration sets one)`);
+    return shape[DecodePlanKind];
+  }
+  const unsupported = [
+    ...Object.values(shape.patternProperties ?? {}),
+    ...(typeof shape.additionalProperties === 'object' ? [shape.additionalProperties] : []),
+    ...(Array.isArray(shape.items) ? shape.items : []),
+    ...(shape.allOf ?? []),
+    ...(shape.discriminator === undefined ? [...(shape.anyOf ?? []), ...(shape.oneOf ?? [])] : (shape.anyOf ?? [])),
+  ];
+  if (unsupported.some(holdsTransform)) throw new Error(`${where}: transforms under pattern or additional properties, tuples, allOf or unions without a discriminator: decodePlan.ts does not decode them`);
+  const plan: DecodeBranch = {};
+  for (const [key, child] of Object.entries(shape.properties ?? {})) {
+    const childPlan = decodePlanOf(child, `${where}/properties/${key}`);
+    if (childPlan) (plan.properties ??= {})[key] = childPlan;
+  }
+  if (shape.items !== undefined && !Array.isArray(shape.items)) {
+    const itemsPlan = decodePlanOf(shape.items, `${where}/items`);
+    if (itemsPlan) plan.items = itemsPlan;
+  }
+  if (shape.discriminator !== undefined && shape.oneOf !== undefined) {
+    const tag = shape.discriminator.propertyName;
+    const variants = shape.oneOf.filter(holdsTransform).map((variant, index) => ({
+      when: (variant as { properties?: Record<string, { const?: unknown }> }).properties?.[tag]?.const,
+      plan: decodePlanOf(variant, `${where}/oneOf/${index}`)!,
+    }));
+    plan.oneOf = { tag, variants };
+  }
+  return plan;
 }

@@ -9,39 +9,33 @@
  * decoding see every duration as a number and the file's other problems are reported with it.
  */
 import { Type, type TString, type TTransform } from '@sinclair/typebox';
-import type { ErrorCode } from '../contract/errorCatalogue.js';
-import { RefusalKind, type Refusal } from './decodeTransforms.js';
+import { DecodePlanKind, RefusalKind } from './decodeTransforms.js';
+import type { DecodePlan } from './decodePlan.js';
 import { DURATION_HINT, DURATION_PATTERN, parseDurationMs, type DurationMs } from './duration.js';
+import { durationRefusal, type DurationLimits, type Refusal } from './durationLimits.js';
 
-/** What a duration setting accepts beyond the pattern, and how it is documented. */
-export interface DurationOptions {
+/** What a duration setting accepts beyond the pattern (its limits), and how it is documented. */
+export interface DurationOptions extends DurationLimits {
   /** The default, as text: `'30s'`. */
   default?: string;
   description?: string;
-  /** Refuses zero: `must be longer than 0, got "0s"`. */
-  positive?: boolean;
-  /** The shortest and longest duration accepted, as text: `{ min: '1s', max: '1d' }`. */
-  range?: { min: string; max: string };
-  /** The stable code of the issue a duration outside `range` gives (see YamlIssue.code). */
-  code?: ErrorCode;
 }
 
 /** A duration setting: text in the file, a DurationMs once loaded. */
 export type TDuration = TTransform<TString, DurationMs>;
 
-/** A duration setting (see the module comment for what is checked where). */
+/**
+ * A duration setting (see the module comment for what is checked where). Its limits are kept on the
+ * schema as data too (DecodePlanKind), for the decode plan generated at build time (decodePlan.ts).
+ */
 export function Duration(options: DurationOptions = {}): TDuration {
-  const { positive = false, range, code, ...annotations } = options;
-  const limits = range && { min: parseDurationMs(range.min), max: parseDurationMs(range.max) };
+  const { positive, range, code, ...annotations } = options;
   const text = Type.String({ pattern: DURATION_PATTERN, patternHint: DURATION_HINT, ...annotations, ...(code === undefined ? {} : { issueCode: code }) });
-  const refusal: Refusal = (written) => {
-    const ms = parseDurationMs(String(written));
-    if (positive && ms <= 0) return `must be longer than 0, got ${JSON.stringify(written)}`;
-    if (limits && (ms < limits.min || ms > limits.max)) return `"${String(written)}" is outside ${limits.min / 1000}s..${limits.max / 1000}s`;
-    return undefined;
-  };
-  const schema = Type.Transform(text).Decode(parseDurationMs).Encode(durationText);
-  return positive || limits ? Object.assign(schema, { [RefusalKind]: refusal }) : schema;
+  const limits: DurationLimits = { ...(positive ? { positive } : {}), ...(range === undefined ? {} : { range }), ...(code === undefined ? {} : { code }) };
+  const refusal = durationRefusal(limits);
+  const plan: DecodePlan = { duration: limits };
+  const schema = Object.assign(Type.Transform(text).Decode(parseDurationMs).Encode(durationText), { [DecodePlanKind]: plan });
+  return refusal === undefined ? schema : Object.assign(schema, { [RefusalKind]: refusal });
 }
 
 /** A limit that is either a duration or a count of an interval the reader knows (a series' own sample spacing). */

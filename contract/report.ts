@@ -24,9 +24,18 @@
  * (test/fixtures/reports/) and one with the fields a next minor could add, and checks both.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import {
+  MAX_CHECK_OUTPUT_LENGTH,
+  MAX_LABEL_NAME_LENGTH,
+  MAX_LABEL_VALUE_LENGTH,
+  MAX_LABELS,
+  MAX_REPORT_CHECKS,
+  MAX_REPORT_OBSERVATIONS,
+  REPORT_SCHEMA_VERSION,
+} from './reportLimits.js';
 
-/** The contract's major version: bumped only for an incompatible change (see the versioning rule above). */
-export const REPORT_SCHEMA_VERSION = 1;
+// The contract's numbers, in a module of their own that the agent reads without TypeBox.
+export * from './reportLimits.js';
 
 /**
  * Why a report's `schemaVersion` is not accepted, or undefined when it is. Checked before the rest of
@@ -57,17 +66,10 @@ export const METRIC_NAME_PATTERN = '^[a-zA-Z_:][a-zA-Z0-9_:]*$';
 export const LABEL_NAME_PATTERN = '^[a-zA-Z_][a-zA-Z0-9_]*$';
 
 /**
- * The limits of a label set, wherever one comes from (an observation, the agent's `labels` in a
- * report, `agent.labels` in the config): at most MAX_LABELS names, each a Prometheus label name not
- * starting with `__` of at most MAX_LABEL_NAME_LENGTH characters, each value a string of at most
- * MAX_LABEL_VALUE_LENGTH characters. `propertyNames` checks every name: a Record alone becomes
- * `patternProperties`, which lets a name that does not match through with any value at all.
+ * The JSON Schema of a label set, with the limits of reportLimits.ts; `options` adds a default or a
+ * description. `propertyNames` checks every name: a Record alone becomes `patternProperties`, which
+ * lets a name that does not match through with any value at all.
  */
-export const MAX_LABELS = 32;
-export const MAX_LABEL_NAME_LENGTH = 128;
-export const MAX_LABEL_VALUE_LENGTH = 1024;
-
-/** The JSON Schema of a label set, with the limits above; `options` adds a default or a description. */
 export function LabelsSchema(options: { default?: Record<string, string>; description?: string } = {}) {
   return Type.Record(Type.String({ pattern: LABEL_NAME_PATTERN, maxLength: MAX_LABEL_NAME_LENGTH }), Type.String({ maxLength: MAX_LABEL_VALUE_LENGTH }), {
     ...options,
@@ -103,7 +105,7 @@ export const CheckResultSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
     status: CheckStatusSchema,
-    output: Type.String({ maxLength: 4096 }),
+    output: Type.String({ maxLength: MAX_CHECK_OUTPUT_LENGTH }),
     at: Timestamp,
     durationSeconds: Type.Number({ minimum: 0 }),
   },
@@ -161,8 +163,8 @@ export const ReportSchema = Type.Object(
     agent: AgentIdentitySchema,
     sequence: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Per-agent, strictly increasing; a re-sent number is acknowledged once' }),
     sentAt: Timestamp,
-    observations: Type.Array(ObservationSchema, { maxItems: 20000 }),
-    checks: Type.Array(CheckResultSchema, { maxItems: 2000 }),
+    observations: Type.Array(ObservationSchema, { maxItems: MAX_REPORT_OBSERVATIONS }),
+    checks: Type.Array(CheckResultSchema, { maxItems: MAX_REPORT_CHECKS }),
     inventory: Type.Optional(InventorySchema),
   },
   { additionalProperties: false, $id: 'Report', description: 'A batch of observations and check results from one agent' },
@@ -183,6 +185,3 @@ export type AgentIdentity = Static<typeof AgentIdentitySchema>;
 export type Report = Static<typeof ReportSchema>;
 export type Inventory = Static<typeof InventorySchema>;
 export type ReportAck = Static<typeof ReportAckSchema>;
-
-/** Path of the ingest endpoint, relative to the collector's base URL. */
-export const REPORTS_PATH = '/api/v1/reports';

@@ -42,8 +42,9 @@ export async function buildAgentExecutable(root: string, outDir: string, nodeBin
     target: 'node20',
     // A Node 20 single executable application runs one CommonJS script.
     format: 'cjs',
-    // `import.meta.url` (node-cron and collectInventory.ts compute paths from it when loaded) becomes
-    // the executable's own URL; nothing the agent runs reads a file beside it.
+    // `import.meta.url` (collectInventory.ts computes a path from it when loaded) becomes the
+    // executable's own URL; nothing the agent runs reads a file beside it. node-cron comes in by
+    // config/cronLibrary.ts's require, as its CommonJS build, run only when it is reached.
     define: { TRIPLINE_AGENT_VERSION: JSON.stringify(version), 'import.meta.url': 'importMetaUrl' },
     inject: [join(root, 'packaging/importMetaUrl.js')],
     minifyWhitespace: true,

@@ -11,9 +11,9 @@
  * - testing/   `tripline rules test`
  */
 export type { InhibitingRule, LabelMatcher, MatchOp, Rule, RuleHealth, RuleState, SeriesSample, Severity, Signal } from './model/ruleTypes.js';
-export { compileRules, type CompiledRuleSet } from './engine/compileRules.js';
+export { compileRules, splitCrossHostSweeps, type CompiledRuleSet, type CrossHostSplit } from './engine/compileRules.js';
 export { evaluate, isForgettable, MAX_FUTURE_SKEW_MS, type EvaluationResult } from './engine/evaluate.js';
-export type { StatesByRule } from './engine/sweepRules.js';
+export type { StatesByRule, StatesBySeries } from './engine/sweepRules.js';
 export { compileLabelMatchers, type LabelPredicate } from './labels/compileLabelMatchers.js';
 export { fingerprint } from './labels/fingerprint.js';
 export { ruleKindName } from './kinds/registry.js';

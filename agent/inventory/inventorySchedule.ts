@@ -3,11 +3,10 @@
  * by default) every interval and hands each result to the next report once: SMART observations every
  * run, the inventory only when it changed since it was last sent.
  */
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Inventory, Observation } from '../../contract/report.js';
 import { observation } from '../probes/probe.js';
-import { createTask } from 'node-cron';
+import { nodeCron } from '../../config/cronLibrary.js';
 import { DEFAULT_TIME_ZONE } from '../../config/timeZone.js';
 import { createTicker, type Ticker } from '../lifecycle/ticker.js';
 import type { InventoryDocument } from './inventoryWorker.js';
@@ -50,6 +49,7 @@ export function createInventorySchedule({ run, intervalSeconds, cron, timeZone =
       const document = latest;
       latest = undefined;
       if (document === undefined) return { observations: [] };
+      const { createHash } = await import('node:crypto');
       const hash = createHash('sha256').update(JSON.stringify(document.inventory)).digest('hex');
       const changed = hash !== sentHash;
       sentHash = hash;
@@ -59,12 +59,12 @@ export function createInventorySchedule({ run, intervalSeconds, cron, timeZone =
 }
 
 /**
- * A wall-clock schedule (node-cron). Unlike the report cycle's start-anchored grid, a nightly or
- * hourly inventory is what cron expresses best; runs never overlap.
+ * A wall-clock schedule (node-cron, loaded only by an agent that has one). Unlike the report
+ * cycle's start-anchored grid, a nightly or hourly inventory is what cron expresses best; runs never overlap.
  */
 function createCronTimer(expression: string, timeZone: string, task: () => Promise<void>, log: Logger): Ticker {
   let running: Promise<void> | undefined;
-  const cronTask = createTask(
+  const cronTask = nodeCron().createTask(
     expression,
     () => {
       running = task()

@@ -7,7 +7,6 @@
  * which saves an fsync per report; a graceful stop (`save`) writes the exact next number, so only a
  * crash leaves a gap, of at most N. Writes are atomic: temporary file, fsync, rename, fsync of the directory.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { AgentStateError } from './agentStateError.js';
@@ -34,12 +33,12 @@ export function agentStateFile(dataDir: string): string {
   return join(dataDir, 'agent', 'state.json');
 }
 
-/** Loads the state, creating it (with a fresh UUID) when the file does not exist yet. */
-export async function openAgentState({ dataDir, newId = randomUUID, leaseSize = 1 }: { dataDir: string; newId?: () => string; leaseSize?: number }): Promise<AgentState> {
+/** Loads the state, creating it (with a fresh UUID, `newId`'s in tests) when the file does not exist yet. */
+export async function openAgentState({ dataDir, newId = randomUuid, leaseSize = 1 }: { dataDir: string; newId?: () => string | Promise<string>; leaseSize?: number }): Promise<AgentState> {
   const file = agentStateFile(dataDir);
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   const loaded = await readState(file);
-  let current: StateFile = loaded ?? { agentId: newId(), nextSequence: 0 };
+  let current: StateFile = loaded ?? { agentId: await newId(), nextSequence: 0 };
   if (loaded === undefined) await writeAtomically(file, current);
   /** Numbers below this are covered by what the file says. */
   let persistedUpTo = current.nextSequence;
@@ -115,4 +114,23 @@ async function writeAtomically(file: string, state: StateFile): Promise<void> {
   } finally {
     await directory.close();
   }
+}
+
+/**
+ * A random (version 4) UUID from 16 bytes of the kernel's random source: what crypto.randomUUID
+ * returns, without node:crypto, which costs an agent 1 MB of RSS for this one call on its first
+ * start (`npm run bench:agent`). Reads of up to 256 bytes from /dev/urandom are never short.
+ */
+export async function randomUuid(): Promise<string> {
+  const bytes = Buffer.alloc(16);
+  const handle = await open('/dev/urandom', 'r');
+  try {
+    await handle.read(bytes, 0, 16, null);
+  } finally {
+    await handle.close();
+  }
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40; // version 4
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80; // the RFC 9562 variant
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

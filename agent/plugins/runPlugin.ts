@@ -3,7 +3,6 @@
  * `LC_ALL=C` so output parses the same everywhere, a cap on the output it may print, and a timeout
  * that kills the whole group, so a plugin's own children (check_by_ssh, a wrapper script) die too.
  */
-import { spawn } from 'node:child_process';
 import type { CheckResult, Observation } from '../../contract/report.js';
 import { observation } from '../probes/probe.js';
 import { parseNagiosOutput, statusFromExitCode } from './nagiosOutput.js';
@@ -32,8 +31,10 @@ interface Exit {
  * Like execFile (a file and an argument vector, never a shell), but through spawn because execFile
  * does not pass `detached` on: the plugin must lead its own process group so a timeout can kill the
  * group. Output beyond the cap is discarded (and the plugin killed), never buffered without bound.
+ * node:child_process is imported on the first run: an agent without plugins never loads it.
  */
-function execute(plugin: PluginDefinition): Promise<Exit> {
+async function execute(plugin: PluginDefinition): Promise<Exit> {
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve) => {
     let timedOut = false;
     let overflow = false;

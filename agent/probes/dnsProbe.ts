@@ -3,7 +3,6 @@
  * AAAA records, optionally at a given server, and times it. A name that does not resolve is
  * dns_up 0 and check dns:<target> critical.
  */
-import { Resolver } from 'node:dns/promises';
 import type { CheckResult, Observation } from '../../contract/report.js';
 import { observation, type Probe } from './probe.js';
 
@@ -20,6 +19,8 @@ export interface DnsTarget {
 /** Creates the DNS probe for targets checked when the config was loaded (config/checkAgentTargets.ts). */
 export function createDnsProbe({ targets }: { targets: readonly DnsTarget[] }): Probe {
   async function probeOne(target: DnsTarget, now: Date): Promise<{ observations: Observation[]; check: CheckResult }> {
+    // Imported on the first check: an agent without DNS targets never loads it.
+    const { Resolver } = await import('node:dns/promises');
     const resolver = new Resolver({ timeout: Math.max(1, Math.round(target.timeoutSeconds * 1000)), tries: 1 });
     if (target.server !== undefined) resolver.setServers([target.server]);
     const labels = { target: target.name };

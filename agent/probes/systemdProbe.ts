@@ -4,7 +4,6 @@
  * configured. Unit names were checked with the config: systemd's own alphabet, and none may start
  * with `-`.
  */
-import { execFile } from 'node:child_process';
 import type { CheckResult, Observation } from '../../contract/report.js';
 import { observation, type Probe } from './probe.js';
 
@@ -28,10 +27,13 @@ export function parseSystemctlShow(text: string): UnitState[] {
 /** Runs systemctl; a fake in tests. */
 export type SystemctlRunner = (args: string[]) => Promise<string>;
 
-const runSystemctl: SystemctlRunner = (args) =>
-  new Promise((resolve, reject) => {
+/** node:child_process is imported on the first run: an agent without systemd units never loads it. */
+const runSystemctl: SystemctlRunner = async (args) => {
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve, reject) => {
     execFile('systemctl', args, { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' }, timeout: 5000, maxBuffer: 256 * 1024 }, (error, stdout) => (error && stdout === '' ? reject(error) : resolve(stdout)));
   });
+};
 
 /** Creates the systemd probe for units checked when the config was loaded (config/checkAgentTargets.ts). */
 export function createSystemdProbe({ units, run = runSystemctl }: { units: readonly string[]; run?: SystemctlRunner }): Probe {

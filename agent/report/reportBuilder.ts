@@ -4,21 +4,11 @@
  * NaN becomes null in JSON; an over-long label value) since one would fail the whole report, and
  * with check output cut to the contract's length.
  */
-import {
-  CheckResultSchema,
-  REPORT_SCHEMA_VERSION,
-  ReportSchema,
-  type AgentIdentity,
-  type CheckResult,
-  type Observation,
-  type Report,
-} from '../../contract/report.js';
+import type { AgentIdentity, CheckResult, Observation, Report } from '../../contract/report.js';
+// The contract's limits, which its schema is built from (so that the two cannot drift apart), without the schema's TypeBox.
+import { MAX_CHECK_OUTPUT_LENGTH as MAX_CHECK_OUTPUT, MAX_LABEL_VALUE_LENGTH as MAX_LABEL_VALUE, MAX_REPORT_CHECKS, MAX_REPORT_OBSERVATIONS, REPORT_SCHEMA_VERSION } from '../../contract/reportLimits.js';
 
-/** The contract's limits, read from the schema so that the two cannot drift apart. */
-export const MAX_REPORT_OBSERVATIONS = ReportSchema.properties.observations.maxItems ?? 20000;
-const MAX_REPORT_CHECKS = ReportSchema.properties.checks.maxItems ?? 2000;
-const MAX_CHECK_OUTPUT = CheckResultSchema.properties.output.maxLength ?? 4096;
-const MAX_LABEL_VALUE = 1024;
+export { MAX_REPORT_OBSERVATIONS };
 
 /** Default uncompressed size budget: under the collector's default `maxBodyBytes` (4 MiB). */
 export const DEFAULT_MAX_REPORT_BYTES = 4 * 1024 * 1024 - 64 * 1024;

@@ -2,15 +2,16 @@
  * A CONNECT tunnel through an HTTP proxy to `host:port`: the socket it resolves with carries bytes
  * straight to the target, and TLS to the collector is started on it by the caller, so the proxy sees
  * only the target's name and port. Made once per connection (the agent keeps its connection open),
- * so node:http's cost is paid once, not per report.
+ * so node:http's cost is paid once, not per report; and imported on the first tunnel, so that an
+ * agent without a proxy never loads it (2 MB of RSS with what it brings; `npm run bench:agent`).
  */
-import { request } from 'node:http';
 import type { Socket } from 'node:net';
 import { CollectorConnectionError } from './collectorConnectionError.js';
 import type { ProxyRoute } from './proxyRoute.js';
 
 /** Opens the tunnel, or rejects with the proxy's refusal (its status, never its body) or the socket's error. */
-export function openProxyTunnel(proxy: ProxyRoute, host: string, port: number, signal: AbortSignal): Promise<Socket> {
+export async function openProxyTunnel(proxy: ProxyRoute, host: string, port: number, signal: AbortSignal): Promise<Socket> {
+  const { request } = await import('node:http');
   return new Promise((resolve, reject) => {
     const authority = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     const connect = request({

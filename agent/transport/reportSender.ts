@@ -21,19 +21,17 @@
  * retryable failure stops the drain and leaves the report at the head for the next flush. Retry is
  * owned here and nowhere else.
  */
-import { promisify } from 'node:util';
-import { constants, gzip, gzipSync } from 'node:zlib';
 import type { Logger } from 'pino';
-import { REPORTS_PATH, type Report } from '../../contract/report.js';
+import type { Report } from '../../contract/report.js';
+import { REPORTS_PATH } from '../../contract/reportLimits.js';
 import { createSecretRedactor, type Redact } from '../../contract/secretRedactor.js';
 import type { TimerScheduler } from '../lifecycle/timerScheduler.js';
 import { createCollectorConnection, type CollectorConnection, type CollectorResponse } from './collectorConnection.js';
 import type { ProxyRoute } from './proxyRoute.js';
 import type { QueuedReport, ReportQueue } from './reportQueue.js';
 
-const gzipAsync = promisify(gzip);
-
-const GZIP_OPTIONS = { level: constants.Z_BEST_SPEED, windowBits: 12, memLevel: 5 };
+/** Level 1 (Z_BEST_SPEED), a 4 KiB window, memLevel 5 (see compress). */
+const GZIP_OPTIONS = { level: 1, windowBits: 12, memLevel: 5 };
 
 /** Larger reports are compressed on the thread pool, so the event loop is never held long. */
 const SYNC_GZIP_MAX_CHARS = 256 * 1024;
@@ -45,10 +43,13 @@ const SYNC_GZIP_MAX_CHARS = 256 * 1024;
  * allocated and page-faulted in on every call, which in the agent's cold once-per-cycle wake-ups
  * cost ~0.8 ms per 12 KB report against ~0.45 ms with the small state, for nearly the same size
  * (12242 -> 1495 bytes instead of 1456). A usual report is compressed in place: a thread-pool round
- * trip costs more than the compression itself.
+ * trip costs more than the compression itself. node:zlib is imported on the first compression: an
+ * agent whose reports go out as plain JSON never loads it.
  */
 async function compress(json: string | Buffer): Promise<Buffer> {
-  return json.length <= SYNC_GZIP_MAX_CHARS ? gzipSync(json, GZIP_OPTIONS) : gzipAsync(json, GZIP_OPTIONS);
+  const { gzip, gzipSync } = await import('node:zlib');
+  if (json.length <= SYNC_GZIP_MAX_CHARS) return gzipSync(json, GZIP_OPTIONS);
+  return new Promise((resolve, reject) => gzip(json, GZIP_OPTIONS, (error, body) => (error ? reject(error) : resolve(body))));
 }
 
 /**

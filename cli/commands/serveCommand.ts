@@ -3,12 +3,11 @@
  * runs a collector and an agent for this host in one process, with zero configuration.
  */
 import type { Config } from '../../config/configSchema.js';
-import { collectorUrlsOf } from '../../config/agentConfigSchema.js';
+import { collectorUrlsOf } from '../../config/collectorUrls.js';
 import { formatDuration } from '../../config/duration.js';
-import { loadConfig } from '../../config/loadConfig.js';
+import type { LoadedConfig } from '../../config/configFileLoader.js';
 import type { RunningCollector } from '../../collector/collector.js';
 import { createLogger } from '../createLogger.js';
-import { ensureLocalAdminToken, ensureLocalAgentToken, localAdminTokenFile } from '../localAgentToken.js';
 import { packageVersion } from '../../config/packageInfo.js';
 import { runUntilSignal } from '../runUntilSignal.js';
 import type { Agent } from '../../agent/agent.js';
@@ -16,13 +15,20 @@ import { createAgentFromConfig, exitOnRefusal } from '../createAgentFromConfig.j
 
 export type ServeMode = 'start' | 'collector' | 'agent';
 
-export async function serveCommand(mode: ServeMode, configFile: string | undefined): Promise<void> {
+/**
+ * Runs `mode` with the config file `configFile` (or defaults), read by `loadConfig`: the CLI's
+ * loadConfig.ts, or `tripline-agent`'s loader that trusts the code generated at build time and so
+ * loads no TypeBox (configFileLoader.ts).
+ */
+export async function serveCommand(mode: ServeMode, configFile: string | undefined, loadConfig: (file: string | undefined) => LoadedConfig): Promise<void> {
   const { config, file } = loadConfig(configFile);
   const log = createLogger(config.log.level, 'tripline');
   const version = packageVersion();
-  const localAdminToken = mode === 'start' ? ensureLocalAdminToken(config.dataDir) : undefined;
-  if (mode === 'start') {
-    const token = ensureLocalAgentToken(config.dataDir);
+  // Only `start` makes local tokens: an agent-only process never loads node:crypto for them.
+  const localTokens = mode === 'start' ? await import('../localAgentToken.js') : undefined;
+  const localAdminToken = localTokens?.ensureLocalAdminToken(config.dataDir);
+  if (localTokens) {
+    const token = localTokens.ensureLocalAgentToken(config.dataDir);
     config.collector.agentTokens = [...config.collector.agentTokens, token];
     config.agent.token ??= token;
   }
@@ -39,7 +45,7 @@ export async function serveCommand(mode: ServeMode, configFile: string | undefin
   // An agent-only process whose enrolment is refused exits 78; with a collector in the process it keeps serving.
   agent = mode === 'collector' ? undefined : createAgentFromConfig(config, log, version, mode === 'agent' ? { onEnrollmentRefused: exitOnRefusal(() => agent, log) } : {});
   if (agent) await agent.start();
-  printWhereToLook(mode, config, collector, collector ? (await import('../../collector/store/openStore.js')).describeStore(config) : '', file);
+  printWhereToLook(mode, config, collector, collector ? (await import('../../collector/store/openStore.js')).describeStore(config) : '', file, localTokens?.localAdminTokenFile(config.dataDir));
   const ruleReloading = collector ? (await import('../ruleReloading.js')).startRuleReloading(config, collector, log) : undefined;
   runUntilSignal(
     {
@@ -56,14 +62,14 @@ export async function serveCommand(mode: ServeMode, configFile: string | undefin
   );
 }
 
-function printWhereToLook(mode: ServeMode, config: Config, collector: RunningCollector | undefined, database: string, file: string | undefined): void {
+function printWhereToLook(mode: ServeMode, config: Config, collector: RunningCollector | undefined, database: string, file: string | undefined, adminTokenFile: string | undefined): void {
   const lines = [`Tripline ${mode} running (config: ${file ?? 'built-in defaults'})`];
   if (collector) {
     lines.push(
       `  Console:    ${collector.url}/ (sign in with an API token${mode === 'start' ? ': the admin token below' : ''})`,
       `  API:        ${collector.url}/api/v1/incidents   ${collector.url}/api/v1/hosts`,
       `  Metrics:    ${collector.url}/metrics`,
-      ...(mode === 'start' ? [`  API token:  admin token "local-admin" in ${localAdminTokenFile(config.dataDir)} (mode 0600): curl -H "Authorization: Bearer $(cat ${localAdminTokenFile(config.dataDir)})" ${collector.url}/api/v1/incidents`] : []),
+      ...(adminTokenFile === undefined ? [] : [`  API token:  admin token "local-admin" in ${adminTokenFile} (mode 0600): curl -H "Authorization: Bearer $(cat ${adminTokenFile})" ${collector.url}/api/v1/incidents`]),
       `  Database:   ${database}`,
       `  Rules:      ${config.collector.rules.length > 0 ? config.collector.rules.join(', ') : 'built-in default pack'}`,
       `  Incidents:  tripline incidents list${file ? ` --config ${file}` : ''}`,

@@ -29,6 +29,8 @@ export interface MissedReportWatcher {
   run(): Promise<void>;
   start(): void;
   stop(): Promise<void>;
+  /** Seconds since its last pass ended (periodicLoop.ts): the lag of the job where it runs. */
+  runAgeSeconds(): number | null;
 }
 
 export interface MissedReportWatcherOptions {
@@ -78,5 +80,5 @@ export function createMissedReportWatcher(options: MissedReportWatcherOptions): 
     for (let next = slice(undefined); next !== undefined && !loop.stopping(); next = slice(next)) await pause();
   };
   const loop = createPeriodicLoop({ run, delayMs: options.intervalMs, log: options.log, failureMessage: 'missed-report evaluation failed', ...(options.timer ? { timer: options.timer } : {}) });
-  return { tick, run, start: () => loop.start(), stop: () => loop.stop() };
+  return { tick, run, start: () => loop.start(), stop: () => loop.stop(), runAgeSeconds: () => loop.runAgeSeconds() };
 }

@@ -34,6 +34,8 @@ export interface DeskSyncWorker {
   runOnce(): Promise<SyncDecision[]>;
   start(): void;
   stop(): Promise<void>;
+  /** Seconds since its last pass ended (periodicLoop.ts): the lag of the job where it runs. */
+  runAgeSeconds(): number | null;
 }
 
 export function createDeskSyncWorker(options: DeskSyncWorkerOptions): DeskSyncWorker {
@@ -128,5 +130,6 @@ export function createDeskSyncWorker(options: DeskSyncWorkerOptions): DeskSyncWo
       if (options.intervalMs > 0) loop.start();
     },
     stop: () => loop.stop(),
+    runAgeSeconds: () => loop.runAgeSeconds(),
   };
 }

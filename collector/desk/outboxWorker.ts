@@ -71,6 +71,8 @@ export interface OutboxWorker {
   start(): void;
   /** Stops polling and waits for the delivery in flight. */
   stop(): Promise<void>;
+  /** Seconds since its last pass ended (periodicLoop.ts): the lag of the job where it runs. */
+  runAgeSeconds(): number | null;
 }
 
 /** Rows one pass claims: small, so collectors sharing the store spread the work and a claim is not held long before its call. */
@@ -283,5 +285,6 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       loop.start();
     },
     stop: () => loop.stop(),
+    runAgeSeconds: () => loop.runAgeSeconds(),
   };
 }

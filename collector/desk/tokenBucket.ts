@@ -11,26 +11,43 @@ export interface TokenBucket {
 }
 
 export function createTokenBucket(options: { perMinute: number; burst: number }, clock: { nowMs(): number }): TokenBucket {
-  const perMs = options.perMinute / 60_000;
-  let tokens = options.burst;
-  let lastMs = clock.nowMs();
-  const refill = () => {
-    const now = clock.nowMs();
-    tokens = Math.min(options.burst, tokens + (now - lastMs) * perMs);
-    lastMs = now;
-  };
-  return {
-    tryTake() {
-      refill();
-      if (tokens < 1) return false;
-      tokens -= 1;
-      return true;
-    },
-    waitMs() {
-      refill();
-      return tokens >= 1 ? 0 : Math.ceil((1 - tokens) / perMs);
-    },
-  };
+  return new Bucket(options.perMinute / 60_000, options.burst, clock);
+}
+
+/**
+ * Fields and shared methods rather than closures: the report rate limiter keeps one bucket per
+ * agent id (10,000 and more), and four closures with their context cost 700 bytes a bucket.
+ */
+class Bucket implements TokenBucket {
+  private tokens: number;
+  private lastMs: number;
+
+  constructor(
+    private readonly perMs: number,
+    private readonly burst: number,
+    private readonly clock: { nowMs(): number },
+  ) {
+    this.tokens = burst;
+    this.lastMs = clock.nowMs();
+  }
+
+  tryTake(): boolean {
+    this.refill();
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  waitMs(): number {
+    this.refill();
+    return this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) / this.perMs);
+  }
+
+  private refill(): void {
+    const now = this.clock.nowMs();
+    this.tokens = Math.min(this.burst, this.tokens + (now - this.lastMs) * this.perMs);
+    this.lastMs = now;
+  }
 }
 
 /**

@@ -14,7 +14,14 @@ const ClusterSchema = Type.Object({
   leaseTtlSeconds: Type.Number(),
   renewIntervalSeconds: Type.Number(),
   failoverSeconds: Type.Number({ description: 'The longest a once-only job waits for another collector after its holder dies: ttl + renew interval' }),
-  jobs: Type.Array(Type.Object({ job: Type.String(), leader: Type.Boolean(), holder: Type.Union([Type.String(), Type.Null()]) })),
+  jobs: Type.Array(
+    Type.Object({
+      job: Type.String(),
+      leader: Type.Boolean(),
+      holder: Type.Union([Type.String(), Type.Null()]),
+      runAgeSeconds: Type.Union([Type.Number(), Type.Null()], { description: 'Where the job runs here: seconds since its last pass ended (or since it started here); null elsewhere' }),
+    }),
+  ),
   leases: Type.Array(Type.Object({ name: Type.String(), holder: Type.String(), acquiredAt: Timestamp, expiresAt: Timestamp, expired: Type.Boolean() })),
   outbox: Type.Object({ pending: Type.Integer(), dead: Type.Integer(), oldestDueSeconds: Type.Number({ description: 'How long the longest-due pending delivery has waited past its due time' }) }),
   historyPassAgeSeconds: Type.Union([Type.Number(), Type.Null()], { description: 'Seconds since the last history pass ended on this collector; null where it has not run here' }),

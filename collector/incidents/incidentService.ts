@@ -61,9 +61,10 @@ export interface IncidentService {
   applyReachability(ledger: IncidentLedger, verdicts: readonly ReachabilityVerdict[], nowMs: number): void;
   /**
    * Re-opens incidents resolved by hand whose re-arm time has come while `isFiring` says their rule
-   * still fires (decideRearm); at most once a second.
+   * still fires (decideRearm); at most once a second. `elsewhere`: this collector cannot tell, the
+   * one that judges the incident's rule for all does (aggregates on a shared store); it is left due.
    */
-  rearm(ledger: IncidentLedger, isFiring: (incident: IncidentRecord) => boolean | 'unknown', nowMs: number): void;
+  rearm(ledger: IncidentLedger, isFiring: (incident: IncidentRecord) => boolean | 'unknown' | 'elsewhere', nowMs: number): void;
   /**
    * Re-arms one incident resolved by hand now, as its source says (the Alertmanager intake, when a
    * notification about the alert arrives): re-opens it while `stillFiring`, else drops the re-arm.
@@ -205,7 +206,10 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
     rearm(ledger, isFiring, nowMs) {
       if (nowMs - lastRearmMs < SWEEP_INTERVAL_MS) return;
       lastRearmMs = nowMs;
-      for (const incident of ledger.rearmDueIncidents(nowMs)) rearmOne(ledger, incident, isFiring(incident), nowMs);
+      for (const incident of ledger.rearmDueIncidents(nowMs)) {
+        const firing = isFiring(incident);
+        if (firing !== 'elsewhere') rearmOne(ledger, incident, firing, nowMs);
+      }
     },
     rearmIncident(ledger, incident, stillFiring, nowMs) {
       rearmOne(ledger, incident, stillFiring, nowMs);

@@ -42,6 +42,8 @@ export interface ReachabilityProber {
   probeWaiting(): Promise<void>;
   start(): void;
   stop(): Promise<void>;
+  /** Seconds since its last pass ended (periodicLoop.ts): the lag of the job where it runs. */
+  runAgeSeconds(): number | null;
 }
 
 /** Pings one address and turns the answer into a verdict. */
@@ -87,7 +89,7 @@ export function createReachabilityProber(options: ReachabilityProberOptions): Re
     }
   };
   const loop = createPeriodicLoop({ run: probeWaiting, delayMs: options.intervalMs, log: options.log, failureMessage: 'reachability pass failed', ...(options.timer ? { timer: options.timer } : {}) });
-  return { probeWaiting, start: () => loop.start(), stop: () => loop.stop() };
+  return { probeWaiting, start: () => loop.start(), stop: () => loop.stop(), runAgeSeconds: () => loop.runAgeSeconds() };
 }
 
 /** `work` over `items`, at most `limit` at a time; the results in the order of `items`. */

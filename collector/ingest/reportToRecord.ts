@@ -41,14 +41,16 @@ export function reportToRecord(report: Report, receivedAtMs: number): ReportReco
 }
 
 /**
- * The shape of a report: its host name and agent labels, then per observation its metric and labels
- * as sent, then the check names. Two reports of a host with equal shapes have the same series in the
- * same order (the series' labels follow from exactly these), so the store can reuse the last one's
- * series ids without canonicalising a label. Unambiguous: metric names hold neither `{` nor a line
- * break, JSON holds no raw line break, and check lines alone start with `"`.
+ * The shape of a report: its host name, then its agent labels, then per observation its metric and
+ * labels as sent, then the check names. Two reports of a host with equal shapes have the same series
+ * in the same order (the series' labels follow from exactly these), so the store can reuse the last
+ * one's series ids without canonicalising a label. Unambiguous: metric names hold neither `{` nor a
+ * line break, JSON holds no raw line break, and check lines alone start with `"`. The host name
+ * alone is the first line, so that everything after it is the same text for the hosts of one role
+ * and the store keeps one copy of it (reportShapes.ts).
  */
 export function reportShape(report: Report): string {
-  const lines = [JSON.stringify([report.agent.hostname, report.agent.labels])];
+  const lines = [JSON.stringify(report.agent.hostname), JSON.stringify(report.agent.labels)];
   for (const o of report.observations) lines.push(o.metric + JSON.stringify(o.labels));
   for (const check of report.checks) lines.push(JSON.stringify(check.name));
   return lines.join('\n');

@@ -45,6 +45,8 @@ export interface ServiceWatcher {
   runOnce(): ServiceWatcherPass;
   start(): void;
   stop(): Promise<void>;
+  /** Seconds since its last pass ended (periodicLoop.ts): the lag of the job where it runs. */
+  runAgeSeconds(): number | null;
 }
 
 export function createServiceWatcher(options: ServiceWatcherOptions): ServiceWatcher {
@@ -158,7 +160,7 @@ export function createServiceWatcher(options: ServiceWatcherOptions): ServiceWat
   };
 
   const loop = createPeriodicLoop({ run: runOnce, delayMs: options.intervalMs, log, failureMessage: 'service watch failed' });
-  return { runOnce, start: () => loop.start(), stop: () => loop.stop() };
+  return { runOnce, start: () => loop.start(), stop: () => loop.stop(), runAgeSeconds: () => loop.runAgeSeconds() };
 }
 
 function mostUrgent(levels: readonly Level[]): Level {

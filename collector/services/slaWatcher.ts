@@ -21,6 +21,8 @@ export interface SlaWatcher {
   runOnce(): number;
   start(): void;
   stop(): Promise<void>;
+  /** Seconds since its last pass ended (periodicLoop.ts): the lag of the job where it runs. */
+  runAgeSeconds(): number | null;
 }
 
 export interface SlaWatcherOptions {
@@ -62,7 +64,7 @@ export function createSlaWatcher(options: SlaWatcherOptions): SlaWatcher {
     return escalated;
   };
   const loop = createPeriodicLoop({ run: runOnce, delayMs: options.intervalMs, log, failureMessage: 'SLA check failed' });
-  return { runOnce, start: () => loop.start(), stop: () => loop.stop() };
+  return { runOnce, start: () => loop.start(), stop: () => loop.stop(), runAgeSeconds: () => loop.runAgeSeconds() };
 }
 
 /** When the incident was first acknowledged, from its timeline. */

@@ -96,6 +96,14 @@ export interface StoreTransaction {
    * was last written by another writer than `reader` (its own it holds already).
    */
   hostRuleStates(hostnames: readonly string[], reader: string): Array<{ fingerprint: string; state: RuleState | undefined }>;
+  /**
+   * The states of the rules named, for the collector judging them over every collector's states
+   * (aggregate groups, alertPipeline.ts). Without `since`: every fingerprint of those rules, the state
+   * only where another writer than `reader` wrote it last (as hostRuleStates). With `since`, the `mark`
+   * an earlier call returned: at least the states of those rules another writer wrote after that
+   * call's read (one may come again). Pass the returned `mark` to the next call.
+   */
+  ruleStatesSince(ruleNames: readonly string[], reader: string, since?: string): { states: Array<{ fingerprint: string; state: RuleState | undefined }>; mark: string };
   deleteRuleStates(fingerprints: readonly string[]): void;
   desksForIncident(incidentId: number): string[];
   findActiveIncident(fingerprint: string): IncidentRecord | undefined;

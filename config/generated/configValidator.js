@@ -16,7 +16,497 @@ const runtime_ucs2length = function ucs2length(str) {
     }
     return length;
 };
-export const configSchemaDigest = '52237a435ceac657a772d8ce5b141e9034d808f663ea8d27d5a98078afd4fe0a';
+export const configSchemaDigest = 'ffd2910bb1f854ca16d1f393bbfce54f37c00ed1d56967bb02a7a0ac768a79ba';
+/** Where the durations are, and their limits: decoded by config/decodePlan.ts. */
+export const configDecodePlan = {
+  "properties": {
+    "collector": {
+      "properties": {
+        "console": {
+          "properties": {
+            "sessionTtl": {
+              "duration": {
+                "range": {
+                  "min": "1m",
+                  "max": "30d"
+                }
+              }
+            },
+            "live": {
+              "properties": {
+                "heartbeat": {
+                  "duration": {
+                    "range": {
+                      "min": "1s",
+                      "max": "5m"
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "retention": {
+          "duration": {}
+        },
+        "rollupRetention": {
+          "duration": {}
+        },
+        "compactAfter": {
+          "duration": {}
+        },
+        "evaluationInterval": {
+          "duration": {}
+        },
+        "leases": {
+          "properties": {
+            "ttl": {
+              "duration": {
+                "range": {
+                  "min": "1s",
+                  "max": "10m"
+                }
+              }
+            },
+            "renewInterval": {
+              "duration": {
+                "range": {
+                  "min": "100ms",
+                  "max": "5m"
+                }
+              }
+            }
+          }
+        },
+        "intake": {
+          "properties": {
+            "maxClockAhead": {
+              "duration": {
+                "range": {
+                  "min": "0s",
+                  "max": "1d"
+                }
+              }
+            },
+            "maxAge": {
+              "duration": {
+                "range": {
+                  "min": "1m",
+                  "max": "20d"
+                }
+              }
+            }
+          }
+        },
+        "limits": {
+          "properties": {
+            "headersTimeout": {
+              "duration": {
+                "range": {
+                  "min": "1s",
+                  "max": "10m"
+                }
+              }
+            },
+            "requestTimeout": {
+              "duration": {
+                "range": {
+                  "min": "1s",
+                  "max": "10m"
+                }
+              }
+            },
+            "idleTimeout": {
+              "duration": {
+                "range": {
+                  "min": "1s",
+                  "max": "1h"
+                }
+              }
+            }
+          }
+        },
+        "batch": {
+          "properties": {
+            "maxDelay": {
+              "duration": {}
+            }
+          }
+        }
+      }
+    },
+    "agent": {
+      "properties": {
+        "interval": {
+          "duration": {
+            "range": {
+              "min": "1s",
+              "max": "1d"
+            },
+            "code": "TRIPLINE_AGENT_INVALID_DURATION"
+          }
+        },
+        "sendTimeout": {
+          "duration": {
+            "range": {
+              "min": "1ms",
+              "max": "10m"
+            },
+            "code": "TRIPLINE_AGENT_INVALID_DURATION"
+          }
+        },
+        "ping": {
+          "properties": {
+            "interval": {
+              "duration": {
+                "range": {
+                  "min": "1s",
+                  "max": "1d"
+                },
+                "code": "TRIPLINE_AGENT_INVALID_DURATION"
+              }
+            },
+            "timeout": {
+              "duration": {
+                "range": {
+                  "min": "1ms",
+                  "max": "1m"
+                },
+                "code": "TRIPLINE_AGENT_INVALID_DURATION"
+              }
+            }
+          }
+        },
+        "tcp": {
+          "properties": {
+            "targets": {
+              "items": {
+                "properties": {
+                  "timeout": {
+                    "duration": {
+                      "range": {
+                        "min": "1ms",
+                        "max": "1m"
+                      },
+                      "code": "TRIPLINE_AGENT_INVALID_DURATION"
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "http": {
+          "properties": {
+            "targets": {
+              "items": {
+                "properties": {
+                  "timeout": {
+                    "duration": {}
+                  }
+                }
+              }
+            }
+          }
+        },
+        "dns": {
+          "properties": {
+            "targets": {
+              "items": {
+                "properties": {
+                  "timeout": {
+                    "duration": {}
+                  }
+                }
+              }
+            }
+          }
+        },
+        "inventory": {
+          "properties": {
+            "interval": {
+              "duration": {
+                "range": {
+                  "min": "1m",
+                  "max": "7d"
+                },
+                "code": "TRIPLINE_AGENT_INVALID_DURATION"
+              }
+            }
+          }
+        },
+        "plugins": {
+          "items": {
+            "properties": {
+              "interval": {
+                "duration": {
+                  "range": {
+                    "min": "1s",
+                    "max": "1d"
+                  },
+                  "code": "TRIPLINE_AGENT_INVALID_DURATION"
+                }
+              },
+              "timeout": {
+                "duration": {
+                  "range": {
+                    "min": "1ms",
+                    "max": "10m"
+                  },
+                  "code": "TRIPLINE_AGENT_INVALID_DURATION"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "desks": {
+      "items": {
+        "oneOf": {
+          "tag": "type",
+          "variants": [
+            {
+              "when": "webhook",
+              "plan": {
+                "properties": {
+                  "timeout": {
+                    "duration": {}
+                  }
+                }
+              }
+            },
+            {
+              "when": "request-tracker",
+              "plan": {
+                "properties": {
+                  "timeout": {
+                    "duration": {}
+                  }
+                }
+              }
+            },
+            {
+              "when": "servicenow",
+              "plan": {
+                "properties": {
+                  "timeout": {
+                    "duration": {}
+                  }
+                }
+              }
+            },
+            {
+              "when": "jira",
+              "plan": {
+                "properties": {
+                  "timeout": {
+                    "duration": {}
+                  }
+                }
+              }
+            },
+            {
+              "when": "pagerduty",
+              "plan": {
+                "properties": {
+                  "timeout": {
+                    "duration": {}
+                  }
+                }
+              }
+            },
+            {
+              "when": "zendesk",
+              "plan": {
+                "properties": {
+                  "timeout": {
+                    "duration": {}
+                  }
+                }
+              }
+            },
+            {
+              "when": "email",
+              "plan": {
+                "properties": {
+                  "timeout": {
+                    "duration": {}
+                  }
+                }
+              }
+            }
+          ]
+        }
+      }
+    },
+    "delivery": {
+      "properties": {
+        "initialBackoff": {
+          "duration": {}
+        },
+        "maxBackoff": {
+          "duration": {}
+        },
+        "pollInterval": {
+          "duration": {}
+        },
+        "coalesceWindow": {
+          "duration": {}
+        },
+        "claimTimeout": {
+          "duration": {
+            "range": {
+              "min": "1s",
+              "max": "1h"
+            }
+          }
+        }
+      }
+    },
+    "sync": {
+      "properties": {
+        "interval": {
+          "duration": {}
+        },
+        "lookback": {
+          "duration": {}
+        }
+      }
+    },
+    "incidents": {
+      "properties": {
+        "reopenWindow": {
+          "duration": {}
+        },
+        "resolveSettle": {
+          "duration": {}
+        },
+        "rearmAfter": {
+          "duration": {}
+        },
+        "flap": {
+          "properties": {
+            "window": {
+              "duration": {}
+            }
+          }
+        },
+        "escalation": {
+          "items": {
+            "properties": {
+              "after": {
+                "duration": {}
+              }
+            }
+          }
+        },
+        "reachability": {
+          "properties": {
+            "pingTimeout": {
+              "duration": {}
+            }
+          }
+        },
+        "inhibition": {
+          "properties": {
+            "recoveryGrace": {
+              "duration": {}
+            }
+          }
+        },
+        "topology": {
+          "properties": {
+            "settle": {
+              "duration": {}
+            },
+            "recoveryGrace": {
+              "duration": {}
+            }
+          }
+        }
+      }
+    },
+    "priority": {
+      "properties": {
+        "sla": {
+          "properties": {
+            "P1": {
+              "properties": {
+                "acknowledge": {
+                  "duration": {
+                    "positive": true
+                  }
+                },
+                "resolve": {
+                  "duration": {
+                    "positive": true
+                  }
+                }
+              }
+            },
+            "P2": {
+              "properties": {
+                "acknowledge": {
+                  "duration": {
+                    "positive": true
+                  }
+                },
+                "resolve": {
+                  "duration": {
+                    "positive": true
+                  }
+                }
+              }
+            },
+            "P3": {
+              "properties": {
+                "acknowledge": {
+                  "duration": {
+                    "positive": true
+                  }
+                },
+                "resolve": {
+                  "duration": {
+                    "positive": true
+                  }
+                }
+              }
+            },
+            "P4": {
+              "properties": {
+                "acknowledge": {
+                  "duration": {
+                    "positive": true
+                  }
+                },
+                "resolve": {
+                  "duration": {
+                    "positive": true
+                  }
+                }
+              }
+            },
+            "P5": {
+              "properties": {
+                "acknowledge": {
+                  "duration": {
+                    "positive": true
+                  }
+                },
+                "resolve": {
+                  "duration": {
+                    "positive": true
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+};
 
 export const validate = validate10;
 export default validate10;

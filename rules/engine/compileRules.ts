@@ -95,3 +95,26 @@ function memoizedFingerprint(ruleName: string): CompiledRule['fingerprintOf'] {
     return id;
   };
 }
+
+/** A rule set split by where its sweeps run when collectors share a store (see splitCrossHostSweeps). */
+export interface CrossHostSplit {
+  /** Every rule, without the cross-host sweeps: what each collector evaluates on the reports it takes. */
+  readonly local: CompiledRuleSet;
+  /** Only the cross-host rules and their sweeps (no metric is routed to it): what one collector judges for all. */
+  readonly crossHost: CompiledRuleSet;
+}
+
+/**
+ * Splits a rule set for collectors sharing a store: each applies every rule's samples (aggregate
+ * members included) to the reports it takes, but the sweeps of cross-host rules (CompiledRule.crossHost,
+ * aggregate groups) run on one collector only, over the states all of them wrote.
+ */
+export function splitCrossHostSweeps(ruleSet: CompiledRuleSet): CrossHostSplit {
+  const localSweeps = new Map<string, CompiledRule>();
+  const crossSweeps = new Map<string, CompiledRule>();
+  for (const [name, compiled] of ruleSet.swept) (compiled.crossHost === true ? crossSweeps : localSweeps).set(name, compiled);
+  return {
+    local: { ...ruleSet, swept: localSweeps },
+    crossHost: { rules: ruleSet.rules.filter((rule) => crossSweeps.has(rule.name)), byMetric: new Map(), broken: new Map(), swept: crossSweeps },
+  };
+}

@@ -54,6 +54,12 @@ export interface KindBehaviour {
    * tolerance compare each value with the last one.
    */
   latestSampleMayLag?: boolean;
+  /**
+   * Whether the sweep judges series of many hosts together (aggregate groups). Collectors sharing a
+   * store each hold only the series of the hosts that report to them, so one of them judges such a
+   * rule for all, from the states every collector wrote (splitCrossHostSweeps).
+   */
+  crossHost?: boolean;
 }
 
 /** Reads a rule's condition at `sample`, given the series' state before it (inactive and empty for a new series). */

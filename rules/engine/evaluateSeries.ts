@@ -7,22 +7,26 @@ import type { RuleState, SeriesMemory, SeriesSample } from '../model/ruleTypes.j
 import { nextAlertState } from './alertStateMachine.js';
 import { buildSignal } from './buildSignal.js';
 import type { ApplySamples, RuleOutcome } from './compiledRule.js';
+import { fingerprint } from '../labels/fingerprint.js';
 import { isForgettable } from './isForgettable.js';
 import { addSignal, freshState } from './ruleOutcome.js';
+import type { StatesBySeries } from './sweepRules.js';
 
 /**
  * Runs every series of `compiled` through its reader and the state machine, continuing from the
- * prior states. Samples at or before a state's `lastSampleAtMs` are ignored (and counted). A state
+ * prior states (found by fingerprint, or by series when `prior` is StatesBySeries). Samples at or before a state's `lastSampleAtMs` are ignored (and counted). A state
  * is returned when a sample was applied, unless the series is new and its state holds nothing.
  */
 export const evaluateSeries: ApplySamples = (compiled, series, prior, stats) => {
   const { rule, read } = compiled;
   if (!read) throw new Error(`the kind of rule ${rule.name} reads no samples`);
   const outcome: RuleOutcome = { states: [], signals: [] };
+  const bySeries = seriesLookup(prior);
   for (const { key, labels, samples } of series.values()) {
-    const id = compiled.fingerprintOf(key, labels);
-    const before = prior.get(id);
-    let state: RuleState = before ? (before.ruleVersion === rule.version ? before : { ...before, ruleVersion: rule.version }) : freshState(rule, id, labels);
+    const before = bySeries ? bySeries.ofSeries(rule.name, key) : prior.get(compiled.fingerprintOf(key, labels));
+    // A series without a state gets its fingerprint (a hash) once it needs one: to signal or to be kept.
+    let state: RuleState = before ? (before.ruleVersion === rule.version ? before : { ...before, ruleVersion: rule.version }) : freshState(rule, bySeries ? '' : compiled.fingerprintOf(key, labels), labels);
+    const identified = (s: RuleState): RuleState => (s.fingerprint === '' ? Object.assign(s, { fingerprint: fingerprint(rule.name, labels) }) : s);
     let applied = false;
     for (const sample of inTimeOrder(samples)) {
       if (sample.atMs <= state.lastSampleAtMs) {
@@ -34,12 +38,20 @@ export const evaluateSeries: ApplySamples = (compiled, series, prior, stats) => 
       state = withMemory(transition.state, reading.memory);
       applied = true;
       stats.applied++;
-      if (transition.event) addSignal(outcome, buildSignal(compiled, state, transition.event, reading, sample.text));
+      if (transition.event) addSignal(outcome, buildSignal(compiled, (state = identified(state)), transition.event, reading, sample.text));
     }
-    if (applied && (before || !isForgettable(state))) outcome.states.push(state);
+    if (applied && (before || !isForgettable(state))) outcome.states.push(identified(state));
   }
   return outcome;
 };
+
+/**
+ * `prior` when it finds a rule's state by the series' canonical labels (the collector's index), so
+ * that a series without a state costs no fingerprint: most series of a healthy fleet have none.
+ */
+function seriesLookup(prior: ReadonlyMap<string, RuleState>): StatesBySeries | undefined {
+  return typeof (prior as Partial<StatesBySeries>).ofSeries === 'function' ? (prior as StatesBySeries) : undefined;
+}
 
 /**
  * Adds the kind's memory to a state fresh from the state machine (which never carries memory, so

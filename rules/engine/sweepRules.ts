@@ -38,6 +38,16 @@ export interface StatesByRule extends ReadonlyMap<string, RuleState> {
   ofRule(ruleName: string): Iterable<RuleState>;
 }
 
+/**
+ * Prior states that can also be found by rule and series: the state of the rule named `ruleName`
+ * whose labels' canonical text (contract/labels.ts) is `seriesKey`, which is the state keyed by
+ * `fingerprint(ruleName, labels)`. With it the engine hashes no fingerprint for a series without a
+ * state (evaluateSeries.ts), and keeps no memo of every series' fingerprints.
+ */
+export interface StatesBySeries extends StatesByRule {
+  ofSeries(ruleName: string, seriesKey: string): RuleState | undefined;
+}
+
 /** The rules due for a sweep at `nowMs`, by name. */
 export function dueSweeps(ruleSet: CompiledRuleSet, prior: ReadonlyMap<string, RuleState>, nowMs: number): Map<string, CompiledRule> {
   const due = new Map<string, CompiledRule>();

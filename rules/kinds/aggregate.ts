@@ -75,6 +75,7 @@ export const aggregateKind: RuleKind = {
       applySamples: updateMembers,
       sweep: (compiled, untouched, written, nowMs) => judgeGroups(compiled, [...untouched, ...written], nowMs),
       reason: thresholdReason(rule, subject),
+      crossHost: true,
     };
   },
 };

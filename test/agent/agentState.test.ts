@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/loadConfig.js';
 import { createAgent } from '../../agent/agent.js';
 import { AgentStateError } from '../../agent/lifecycle/agentStateError.js';
-import { agentStateFile, openAgentState } from '../../agent/lifecycle/agentState.js';
+import { agentStateFile, openAgentState, randomUuid } from '../../agent/lifecycle/agentState.js';
 import { procFixture } from './procFixture.js';
 
 const freshDir = () => mkdtempSync(join(tmpdir(), 'tripline-state-'));
@@ -22,6 +22,15 @@ describe('openAgentState', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ agentId: state.agentId, nextSequence: 0 });
     expect(readdirSync(dirname(file))).toEqual(['state.json']);
+  });
+
+  it('makes version 4 UUIDs from the kernel random source: the version and variant bits set, the other 122 bits random', async () => {
+    const ids = await Promise.all(Array.from({ length: 200 }, () => randomUuid()));
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    // Every hex digit outside the fixed ones takes more than one value over 200 ids (a stuck byte would not).
+    const free = [...Array(36).keys()].filter((i) => ![8, 13, 14, 18, 19, 23].includes(i));
+    for (const i of free) expect(new Set(ids.map((id) => id[i])).size, `digit ${i}`).toBeGreaterThan(1);
   });
 
   it('persists the successor before handing out a sequence number', async () => {

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { REPORT_SCHEMA_VERSION, type Report } from '../../contract/report.js';
 import { createMemoryReportQueue } from '../../agent/transport/memoryReportQueue.js';
 import { createReportSender, triesNextCollector } from '../../agent/transport/reportSender.js';
-import { collectorUrlsOf } from '../../config/agentConfigSchema.js';
+import { collectorUrlsOf } from '../../config/collectorUrls.js';
 import { loadConfig } from '../../config/loadConfig.js';
 import { startCollectorStub, type CollectorStub } from './collectorStub.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';

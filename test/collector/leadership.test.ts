@@ -58,8 +58,8 @@ describe('leadership', () => {
     expect([a.jobs.outbox.running, a.jobs.history.running]).toEqual([true, true]);
     expect([b.jobs.outbox.running, b.jobs.history.running]).toEqual([false, false]);
     expect(b.leadership.status()).toEqual([
-      { job: 'outbox', leader: false, holder: 'a', validUntilMs: null },
-      { job: 'history', leader: false, holder: 'a', validUntilMs: null },
+      { job: 'outbox', leader: false, holder: 'a', validUntilMs: null, runAgeSeconds: null },
+      { job: 'history', leader: false, holder: 'a', validUntilMs: null, runAgeSeconds: null },
     ]);
     expect(a.leadership.isLeader('outbox')).toBe(true);
     expect(b.leadership.isLeader('outbox')).toBe(false);

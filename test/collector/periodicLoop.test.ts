@@ -2,7 +2,7 @@
  * The collector's one loop primitive, on a timer stepped by hand: when runs happen, that they never
  * overlap, that failures are logged and the loop goes on, and that stop waits for the run in flight.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createPeriodicLoop, unrefTimer, type LoopTimer } from '../../collector/periodicLoop.js';
 
 /** A timer that only fires when told to; `delays` lists every delay asked for, in order. */
@@ -183,5 +183,31 @@ describe('periodic loop', () => {
     const handle = unrefTimer.schedule(() => undefined, 60_000) as NodeJS.Timeout;
     expect(handle.hasRef()).toBe(false);
     unrefTimer.cancel(handle);
+  });
+});
+
+describe('the run age (the lag of a once-only job)', () => {
+  it('counts from the start, then from each run that succeeded; a failed run does not reset it; null while stopped', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const manual = manualTimer();
+      let fail = false;
+      const loop = createPeriodicLoop({ run: () => { if (fail) throw new Error('store down'); }, delayMs: 1000, log: recordingLog().log, failureMessage: 'failed', timer: manual.timer });
+      expect(loop.runAgeSeconds()).toBeNull();
+      loop.start();
+      vi.advanceTimersByTime(3000);
+      expect(loop.runAgeSeconds()).toBe(3);
+      await manual.fire();
+      vi.advanceTimersByTime(2000);
+      expect(loop.runAgeSeconds()).toBe(2);
+      fail = true;
+      await manual.fire();
+      vi.advanceTimersByTime(5000);
+      expect(loop.runAgeSeconds()).toBe(7);
+      await loop.stop();
+      expect(loop.runAgeSeconds()).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,10 +1,21 @@
 /**
- * The collector's rule states by rule (RuleStateIndex) give the engine's sweeps what one pass over
- * every state would: the same states and signals, and the index follows every set and delete.
+ * The collector's rule states by rule and series (RuleStateIndex) give the engine's sweeps what one
+ * pass over every state would, and its evaluation what a lookup by fingerprint would: the same
+ * states and signals, and the index follows every set and delete. By host, they let a collector
+ * sharing the store reload a batch's hosts without a pass over every state.
  */
-import { describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { describe, expect, it, vi } from 'vitest';
+import { createAlertPipeline, type AlertPipeline } from '../../collector/alerting/alertPipeline.js';
 import { RuleStateIndex } from '../../collector/alerting/ruleStateIndex.js';
-import { evaluate, isForgettable, type RuleState } from '../../rules/index.js';
+import { createIncidentService } from '../../collector/incidents/incidentService.js';
+import { incidentPolicy } from '../../collector/incidents/incidentPolicy.js';
+import { createStoreEnvironment } from '../../collector/incidents/storeEnvironment.js';
+import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
+import type { Store } from '../../collector/store/store.js';
+import { canonicalLabels } from '../../contract/labels.js';
+import { evaluate, fingerprint, isForgettable, type RuleState } from '../../rules/index.js';
+import { incidentsConfig } from '../support/lifecycleHarness.js';
 import { sample, T0, testRule } from '../rules/ruleScenario.js';
 
 const state = (ruleName: string, fingerprint: string): RuleState => ({ ruleName, ruleVersion: 'v', fingerprint, labels: {}, status: 'inactive', lastValue: 0, lastSampleAtMs: 0 });
@@ -44,5 +55,109 @@ describe('RuleStateIndex', () => {
     }
     expect(signals).toEqual(['firing silent web-2', 'firing silent web-1']);
     expect(index.size).toBe(plain.size);
+  });
+
+  it('finds a series\' state by its canonical labels, only the one its fingerprint keys', () => {
+    const labels = { host: 'web-1', mount: '/' };
+    const series = { ...state('r1', fingerprint('r1', labels)), labels };
+    const index = new RuleStateIndex([[series.fingerprint, series]]);
+    index.set('sweep:r1', state('r1', 'sweep:r1')); // labels {}: never the state of a series without labels
+    index.set('odd', { ...state('r1', 'odd'), labels: { host: 'web-2' } }); // a fingerprint that is not its labels'
+    expect(index.ofSeries('r1', canonicalLabels(labels))).toBe(series);
+    expect(index.ofSeries('r1', canonicalLabels({ mount: '/', host: 'web-1' }))).toBe(series);
+    expect(index.ofSeries('r2', canonicalLabels(labels))).toBeUndefined();
+    expect(index.ofSeries('r1', '{}')).toBeUndefined();
+    expect(index.ofSeries('r1', canonicalLabels({ host: 'web-2' }))).toBeUndefined();
+    expect([...index.ofRule('r1')].map((s) => s.fingerprint).sort()).toEqual([series.fingerprint, 'odd', 'sweep:r1'].sort());
+    index.delete(series.fingerprint);
+    expect(index.ofSeries('r1', canonicalLabels(labels))).toBeUndefined();
+    index.delete('odd');
+    index.delete('sweep:r1');
+    expect([...index.ofRule('r1')]).toEqual([]);
+  });
+
+  it('gives the same states and signals as a plain map through pending, firing, resolving and predictions', () => {
+    const rules = [
+      testRule({ name: 'at_once', fire: { op: 'above', threshold: 0.9 } }),
+      testRule({ name: 'held', fire: { op: 'above', threshold: 0.9 }, forSeconds: 30 }),
+      testRule({ name: 'filling', predict: { windowSeconds: 120, horizonSeconds: 600 }, fire: { op: 'above', threshold: 0.99 } }),
+      testRule({ name: 'average', window: { function: 'avg', windowSeconds: 60 } }),
+    ];
+    const plain = new Map<string, RuleState>();
+    const index = new RuleStateIndex();
+    const web2 = { host: 'web-2', mount: '/' };
+    const values = [0.5, 0.95, 0.96, 0.97, 0.5, 0.5, 0.8, 0.92, 0.95, 0.98, 0.4];
+    const signals: string[] = [];
+    values.forEach((value, i) => {
+      const samples = [sample(i * 15, value), sample(i * 15, 0.5, web2)];
+      const a = evaluate(rules, samples, plain, T0 + i * 15_000);
+      const b = evaluate(rules, samples, index, T0 + i * 15_000);
+      expect(b.signals).toEqual(a.signals);
+      expect(b.states).toEqual(a.states);
+      expect([...b.latestSampleOnly].sort()).toEqual([...a.latestSampleOnly].sort());
+      signals.push(...a.signals.map((signal) => `${signal.kind} ${signal.ruleName}`));
+      for (const map of [plain, index]) for (const s of a.states) isForgettable(s) ? map.delete(s.fingerprint) : map.set(s.fingerprint, s);
+    });
+    expect(signals).toEqual(expect.arrayContaining(['firing at_once', 'firing held', 'resolved held', 'firing filling']));
+    expect(index.size).toBe(plain.size);
+    for (const [id, s] of index) expect(s.fingerprint).toBe(id);
+  });
+});
+
+describe('RuleStateIndex by host', () => {
+  const hostState = (fingerprint: string, host: string | undefined, ruleName = 'r'): RuleState => ({ ...state(ruleName, fingerprint), labels: host === undefined ? {} : { host } });
+
+  it('lists each host\'s states through sets, moves and deletes; states without a host are listed by rule only', () => {
+    const index = new RuleStateIndex([['a', hostState('a', 'web-1')], ['g', hostState('g', undefined)]]);
+    index.set('b', hostState('b', 'web-1')).set('c', hostState('c', 'web-2'));
+    index.set('b', hostState('b', 'web-2')); // a state whose host changed moves
+    index.delete('a');
+    expect([...index.ofHost('web-1')]).toEqual([]);
+    expect([...index.ofHost('web-2')].map((s) => s.fingerprint).sort()).toEqual(['b', 'c']);
+    expect([...index.ofRule('r')].map((s) => s.fingerprint).sort()).toEqual(['b', 'c', 'g']);
+    index.clear();
+    expect([...index.ofHost('web-2')]).toEqual([]);
+  });
+});
+
+describe('refreshHostStates with shared states', () => {
+  const log = pino({ level: 'silent' });
+  const config = incidentsConfig();
+  const rule = testRule({ name: 'disk_full', metric: 'filesystem_used_ratio' });
+
+  function pipeline(store: Store, holder: string) {
+    const environment = createStoreEnvironment(store, config, { nowMs: () => T0 }, 0);
+    const incidents = createIncidentService({ route: () => ({ desks: ['desk'], reason: 'test' }), policy: incidentPolicy(config), environment, log });
+    return createAlertPipeline({ rules: [rule], initialStates: store.loadRuleStates(), incidents, log, sharedStates: { holder } });
+  }
+  const batch = (store: Store, via: AlertPipeline, seconds: number, values: Record<string, number>) => {
+    const samples = Object.entries(values).map(([host, value]) => sample(seconds, value, { host, mount: '/' }));
+    store.transaction((tx) => via.process(tx, samples, T0 + seconds * 1000)).commit();
+  };
+
+  it('reads back the batch\'s hosts only: no pass over every state kept, no other host\'s state lost', () => {
+    const store = openSqliteStore({ file: ':memory:' });
+    const a = pipeline(store, 'a');
+    const b = pipeline(store, 'b');
+    // A holds firing states of 50 hosts; web-0 moves to B, which clears it (and deletes its state)
+    batch(store, a, 0, Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`web-${i}`, 0.95])));
+    batch(store, b, 15, { 'web-0': 0.5 });
+    const passes = [Symbol.iterator, 'entries', 'values', 'keys', 'forEach'] as const;
+    const spies = passes.map((name) => vi.spyOn(RuleStateIndex.prototype, name as 'entries'));
+    try {
+      // web-0 back on A and breaching: A forgets its firing state (B deleted it) and fires anew; web-1 stays firing
+      batch(store, a, 30, { 'web-0': 0.96, 'web-1': 0.5 });
+      for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    // web-7, which no batch named since, is still firing in A's memory: its clear resolves it
+    batch(store, a, 45, { 'web-7': 0.5 });
+    const incidents = store.listIncidents({ limit: 100 });
+    expect(incidents.filter((i) => i.status === 'open')).toHaveLength(1 + 47);
+    expect(incidents.filter((i) => i.host === 'web-1' || i.host === 'web-7').map((i) => i.status)).toEqual(['resolved', 'resolved']);
+    // the 47 hosts no batch named are untouched: their states are still firing in the store
+    const firing = [...store.loadRuleStates().values()].filter((s) => s.status === 'firing').map((s) => s.labels.host);
+    expect(firing.sort()).toEqual(['web-0', ...Array.from({ length: 48 }, (_, i) => `web-${i + 2}`).filter((host) => host !== 'web-7')].sort());
   });
 });

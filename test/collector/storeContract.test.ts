@@ -152,6 +152,35 @@ describe.each(storeEngines())('the $name store', (engine) => {
       });
       expect([...store.loadRuleStates()]).toEqual([['a', state('a', 3)]]);
     });
+
+    it("reads a rule's states for its judge: all of them, then at least what other writers wrote since", () => {
+      const store = engine.open();
+      const state = (ruleName: string, fingerprint: string, lastValue: number): RuleState =>
+        ({ ruleName, ruleVersion: 'v', fingerprint, labels: { host: 'h' }, status: 'inactive', lastValue, lastSampleAtMs: 9 }) as RuleState;
+      store.transaction((tx) => tx.saveRuleStates([state('agg', 'm1', 1), state('other', 'o1', 1)], 'b'));
+      store.transaction((tx) => tx.saveRuleStates([state('agg', 'm2', 2)], 'judge'));
+      const first = store.transaction((tx) => tx.ruleStatesSince(['agg'], 'judge'));
+      // every fingerprint of the rule; the state only of what another writer wrote
+      expect(first.states.sort((x, y) => x.fingerprint.localeCompare(y.fingerprint))).toEqual([
+        { fingerprint: 'm1', state: state('agg', 'm1', 1) },
+        { fingerprint: 'm2', state: undefined },
+      ]);
+      store.transaction((tx) => {
+        tx.saveRuleStates([state('agg', 'm1', 5), state('agg', 'm3', 3), state('other', 'o1', 7)], 'b');
+        tx.saveRuleStates([state('agg', 'm2', 6)], 'judge');
+      });
+      const next = store.transaction((tx) => tx.ruleStatesSince(['agg'], 'judge', first.mark));
+      const written = new Map(next.states.filter((row) => row.state !== undefined).map((row) => [row.fingerprint, row.state!.lastValue] as const));
+      expect(written.get('m1')).toBe(5);
+      expect(written.get('m3')).toBe(3);
+      expect(written.has('m2')).toBe(false);
+      expect(written.has('o1')).toBe(false);
+      // a mark read again returns at least what changed after it
+      const again = store.transaction((tx) => tx.ruleStatesSince(['agg'], 'judge', next.mark));
+      store.transaction((tx) => tx.saveRuleStates([state('agg', 'm3', 8)], 'c'));
+      const last = store.transaction((tx) => tx.ruleStatesSince(['agg'], 'judge', again.mark));
+      expect(last.states.find((row) => row.fingerprint === 'm3')?.state?.lastValue).toBe(8);
+    });
   });
 
   describe('leases', () => {

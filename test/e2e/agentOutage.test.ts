@@ -63,6 +63,9 @@ describe('agent store-and-forward across a collector outage and an agent restart
     const collectorBackMs = Date.now();
 
     collector = startCollector();
+    // The drain is timed from when the collector answers: its own start-up is not the agent's doing
+    // (it took 25 s once beside two CPU hogs and a loaded machine, which used up the drain's budget).
+    await waitFor('the collector ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok);
     await waitFor('the spool drained', () => spooled() === 0, 30_000);
     const drainedUpTo = (await lastSequence())!;
     await waitFor('a report after the drain', async () => ((await lastSequence()) ?? -1) > drainedUpTo + 1);

@@ -273,4 +273,10 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE outbox ADD COLUMN claimed_by text;
   `,
+  // 3: rule states know the transaction that wrote them last, so the collector judging aggregate
+  // groups for all reads only what changed since its last read (Store.ruleStatesSince).
+  `
+  ALTER TABLE rule_states ADD COLUMN written_xid xid8 NOT NULL DEFAULT pg_current_xact_id();
+  CREATE INDEX rule_states_by_written_xid ON rule_states (written_xid);
+  `,
 ];

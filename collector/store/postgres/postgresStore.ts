@@ -162,6 +162,27 @@ class PostgresStore implements Store {
     return this.rows(`SELECT ${INCIDENT_COLUMNS} FROM incidents ${where}`, values).map((r) => mapIncident(r)!);
   }
 
+  /**
+   * Each state row keeps the id of the transaction that wrote it last (written_xid). The mark is the
+   * oldest transaction still running when the read's snapshot was taken (pg_snapshot_xmin, read in
+   * the same statement): every write this read could not see is by that transaction or a later one,
+   * so the next read from the mark misses none, whatever order the writers commit in.
+   */
+  private ruleStatesSince(ruleNames: readonly string[], reader: string, since: string | undefined): ReturnType<StoreTransaction['ruleStatesSince']> {
+    const which = since === undefined ? 'r.rule_name = ANY($1)' : 'r.written_xid >= $3::xid8 AND r.rule_name = ANY($1) AND r.written_by IS DISTINCT FROM $2';
+    const rows = this.rows(
+      `SELECT w.mark::text AS mark, r.fingerprint, CASE WHEN r.written_by IS DISTINCT FROM $2 THEN r.state END AS state
+       FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS mark) w LEFT JOIN rule_states r ON ${which}`,
+      since === undefined ? [[...ruleNames], reader] : [[...ruleNames], reader, since],
+    );
+    return {
+      mark: String(rows[0]!.mark),
+      states: rows
+        .filter((row) => row.fingerprint !== null && row.fingerprint !== undefined)
+        .map((row) => ({ fingerprint: String(row.fingerprint), state: row.state === null || row.state === undefined ? undefined : (JSON.parse(String(row.state)) as RuleState) })),
+    };
+  }
+
   private createTransactionApi(): StoreTransaction {
     const db = this.db;
     return {
@@ -178,7 +199,8 @@ class PostgresStore implements Store {
         if (states.length === 0) return;
         db.write(
           `INSERT INTO rule_states (fingerprint, rule_name, state, host, written_by) SELECT *, $5::text FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
-           ON CONFLICT (fingerprint) DO UPDATE SET rule_name = excluded.rule_name, state = excluded.state, host = excluded.host, written_by = excluded.written_by`,
+           ON CONFLICT (fingerprint) DO UPDATE SET rule_name = excluded.rule_name, state = excluded.state, host = excluded.host, written_by = excluded.written_by,
+             written_xid = pg_current_xact_id()`,
           [states.map((s) => s.fingerprint), states.map((s) => s.ruleName), states.map((s) => JSON.stringify(s)), states.map((s) => s.labels.host ?? null), writtenBy ?? null],
         );
       },
@@ -187,6 +209,7 @@ class PostgresStore implements Store {
           fingerprint: String(row.fingerprint),
           state: row.state === null || row.state === undefined ? undefined : (JSON.parse(String(row.state)) as RuleState),
         })),
+      ruleStatesSince: (ruleNames, reader, since) => this.ruleStatesSince(ruleNames, reader, since),
       deleteRuleStates: (fingerprints) => {
         if (fingerprints.length > 0) db.write('DELETE FROM rule_states WHERE fingerprint = ANY($1)', [[...fingerprints]]);
       },

@@ -130,6 +130,9 @@ export function createSqliteStatements(db: Database.Database) {
     listRuleStates: prepare('SELECT fingerprint, state FROM rule_states'),
     hostRuleStates: prepare(`SELECT r.fingerprint, CASE WHEN r.written_by IS NOT @reader THEN r.state END AS state
       FROM rule_states r WHERE r.host IN (SELECT value FROM json_each(@hosts))`),
+    // One writer at a time on SQLite: every call reads all of the rules' states (the mark is not used).
+    rulesRuleStates: prepare(`SELECT r.fingerprint, CASE WHEN r.written_by IS NOT @reader THEN r.state END AS state
+      FROM rule_states r WHERE r.rule_name IN (SELECT value FROM json_each(@names))`),
     activeIncidentByFingerprint: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE fingerprint = ? AND status IN ('open', 'acknowledged')`),
     incidentById: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`),
     listIncidents: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents ORDER BY id DESC LIMIT ?`),

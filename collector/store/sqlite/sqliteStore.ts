@@ -125,6 +125,13 @@ class SqliteStore implements Store {
           fingerprint: row.fingerprint,
           state: row.state === null ? undefined : (JSON.parse(row.state) as RuleState),
         })),
+      ruleStatesSince: (ruleNames, reader) => ({
+        states: (sql.rulesRuleStates.all({ names: JSON.stringify(ruleNames), reader }) as Array<{ fingerprint: string; state: string | null }>).map((row) => ({
+          fingerprint: row.fingerprint,
+          state: row.state === null ? undefined : (JSON.parse(row.state) as RuleState),
+        })),
+        mark: '0',
+      }),
       deleteRuleStates: (fingerprints) => {
         for (const fingerprint of fingerprints) sql.deleteRuleState.run(fingerprint);
       },

@@ -1,0 +1,83 @@
+/**
+ * `node dist/bench/ingestHeap.js`: what the collector's ingest path keeps per agent in its V8 heap,
+ * without HTTP: the alert pipeline with the default pack, the incident service and a SQLite store
+ * (a temporary file), fed through the report ingestor with the reports of bench:ingest's simulated
+ * agents (benchReport.ts), one report per agent per 15 s of a simulated clock. Prints the heap used
+ * per agent after a full collection (the figure bench:ingest's RSS is made of, without the
+ * process's fixed part and the V8 heap's slack), and with --snapshot FILE writes a heap snapshot
+ * to compare per object type (two runs at different --agents show what grows with the fleet).
+ * Figures only. Options: --agents N --reports R (per agent) --snapshot FILE. Needs --expose-gc.
+ */
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline as streamPipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import { getHeapSnapshot } from 'node:v8';
+import { pino } from 'pino';
+import { createAlertPipeline } from '../collector/alerting/alertPipeline.js';
+import { createCollectorMetrics } from '../collector/collectorMetrics.js';
+import { incidentPolicy } from '../collector/incidents/incidentPolicy.js';
+import { createIncidentService } from '../collector/incidents/incidentService.js';
+import { createStoreEnvironment } from '../collector/incidents/storeEnvironment.js';
+import { createReportIngestor } from '../collector/ingest/reportIngestor.js';
+import { openSqliteStore } from '../collector/store/sqlite/sqliteStore.js';
+import { loadConfig } from '../config/loadConfig.js';
+import type { Report } from '../contract/report.js';
+import { DEFAULT_RULES_DIR, loadRuleSet } from '../rules/index.js';
+import { benchReport } from './benchReport.js';
+
+const { values } = parseArgs({
+  options: {
+    agents: { type: 'string', default: '3000' },
+    reports: { type: 'string', default: '4' },
+    snapshot: { type: 'string' },
+  },
+});
+const AGENTS = Number(values.agents);
+const REPORTS = Number(values.reports);
+/** Reports committed together, as bench:ingest's 64 senders in flight make them. */
+const BATCH = 64;
+const INTERVAL_MS = 15_000;
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) throw new Error('run with node --expose-gc');
+const heapUsed = (): number => {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+};
+
+/** A report as the collector has it after JSON.parse: no string shared with another report. */
+const parsed = (agent: number, sequence: number, atMs: number): Report => JSON.parse(JSON.stringify(benchReport(agent, sequence, new Date(atMs).toISOString(), INTERVAL_MS / 1000))) as Report;
+
+const dir = mkdtempSync(join(tmpdir(), 'tripline-ingest-heap-'));
+const store = openSqliteStore({ file: join(dir, 'tripline.db') });
+try {
+  let nowMs = Date.now();
+  const clock = { nowMs: () => nowMs };
+  const log = pino({ level: 'silent' });
+  const incidentsConfig = loadConfig(undefined, {}).config.incidents;
+  const incidents = createIncidentService({ route: () => ({ desks: [], reason: 'bench' }), policy: incidentPolicy(incidentsConfig), environment: createStoreEnvironment(store, incidentsConfig, clock, 0), log });
+  const pipeline = createAlertPipeline({ rules: loadRuleSet([DEFAULT_RULES_DIR]).rules, initialStates: store.loadRuleStates(), incidents, log });
+  const metrics = createCollectorMetrics({ activeIncidents: () => 0, outboxPending: () => 0, outboxDead: () => 0, unhealthyRules: () => 0 });
+  const ingestor = createReportIngestor({ store, pipeline, clock, log, metrics, maxDelayMs: 0, maxReports: BATCH });
+  await ingestor.submit(parsed(AGENTS, 0, nowMs)); // one agent more, so that code and caches exist before the baseline
+  const before = heapUsed();
+  for (let sequence = 0; sequence < REPORTS; sequence++) {
+    for (let first = 0; first < AGENTS; first += BATCH) {
+      const batch: Array<Promise<unknown>> = [];
+      for (let agent = first; agent < Math.min(AGENTS, first + BATCH); agent++) batch.push(ingestor.submit(parsed(agent, sequence, nowMs - 100)));
+      await Promise.all(batch);
+      nowMs += Math.round((INTERVAL_MS * BATCH) / AGENTS);
+    }
+  }
+  const perAgentKb = (heapUsed() - before) / AGENTS / 1024;
+  // Before the store's states are read back for the count, which would be in the snapshot too.
+  if (values.snapshot !== undefined) await streamPipeline(getHeapSnapshot(), createWriteStream(values.snapshot));
+  console.log(`ingest heap: ${AGENTS} agents, ${REPORTS} reports each, default pack: ${perAgentKb.toFixed(2)} kB of V8 heap per agent (${store.loadRuleStates().size} rule states kept)`);
+  if (values.snapshot !== undefined) console.log(`heap snapshot: ${values.snapshot}`);
+} finally {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,37 @@
+/**
+ * The store's per-host cache of series ids by report shape (collector/store/sqlite/reportShapes.ts):
+ * hosts of one role share the text after their first line, yet each host gets only its own ids, and
+ * a host whose first line (its name) changed gets none.
+ */
+import { describe, expect, it } from 'vitest';
+import { createReportShapes } from '../../collector/store/sqlite/reportShapes.js';
+
+const body = '{"group":"web"}\ncpu{}\nfs{"mount":"/"}';
+
+describe('report shapes', () => {
+  it('keeps each host its own ids for a body other hosts share, and none across a changed first line', () => {
+    const shapes = createReportShapes();
+    shapes.remember(1, `"web-1"\n${body}`, [10, 11, 12]);
+    shapes.remember(2, `"web-2"\n${body}`, [20, 21, 22]);
+    expect(Array.from(shapes.idsOf(1, `"web-1"\n${body}`)!)).toEqual([10, 11, 12]);
+    expect(Array.from(shapes.idsOf(2, `"web-2"\n${body}`)!)).toEqual([20, 21, 22]);
+    expect(shapes.idsOf(1, `"web-2"\n${body}`)).toBeUndefined(); // renamed: other series
+    expect(shapes.idsOf(1, `"web-1"\n${body}\nextra{}`)).toBeUndefined();
+    expect(shapes.idsOf(1, `"web-1"`)).toBeUndefined();
+    expect(shapes.idsOf(3, `"web-1"\n${body}`)).toBeUndefined();
+  });
+
+  it('remembers two shapes per host, the newest first, and ids beyond 32 bits exactly', () => {
+    const shapes = createReportShapes();
+    const [a, b, c] = ['"h"\nA', '"h"\nB', '"h"\nC'];
+    shapes.remember(1, a, [1]);
+    shapes.remember(1, b, [2 ** 40 + 1]);
+    expect(Array.from(shapes.idsOf(1, a)!)).toEqual([1]);
+    expect(Array.from(shapes.idsOf(1, b)!)).toEqual([2 ** 40 + 1]);
+    shapes.remember(1, c, [3]); // b was used last, so a is dropped
+    expect(shapes.idsOf(1, a)).toBeUndefined();
+    expect(Array.from(shapes.idsOf(1, b)!)).toEqual([2 ** 40 + 1]);
+    shapes.clear();
+    expect(shapes.idsOf(1, c)).toBeUndefined();
+  });
+});
