@@ -2,7 +2,7 @@
  * Which charts the host page draws, from which metrics: one chart per group, or one per value of
  * a label (each filesystem, disk, interface). Series that the host does not report draw nothing.
  */
-import type { Series } from './types.js';
+import type { Series, SeriesHistory } from './types.js';
 
 export interface ChartSpec {
   title: string;
@@ -54,4 +54,20 @@ export function chartsOf(specs: readonly ChartSpec[], series: readonly Series[])
         lines: [...lines].sort((a, b) => spec.metrics.indexOf(a.metric) - spec.metrics.indexOf(b.metric)).map((s) => ({ label: spec.lineLabel ? [s.labels.chip, s.labels[spec.lineLabel]].filter(Boolean).join(' ') : s.metric, series: s })),
       }));
   });
+}
+
+/**
+ * The charts of a zoomed range: those `drawn` from its data, and the ones shown before that have no
+ * data in it kept in their place with empty lines (axes only), so a zoom or move by keys into a gap
+ * leaves the chart, and the keyboard's focus on it, where it was (the keys can move back).
+ */
+export function keepCharts(before: readonly DrawnChart[], drawn: readonly DrawnChart[], range: Pick<SeriesHistory, 'from' | 'to' | 'stepSeconds'>): DrawnChart[] {
+  const byKey = new Map(drawn.map((c) => [c.key, c]));
+  const from = Date.parse(range.from) / 1000;
+  const steps = Math.max(1, Math.ceil((Date.parse(range.to) / 1000 - from) / range.stepSeconds));
+  const at = Array.from({ length: steps }, (_, i) => from + i * range.stepSeconds);
+  const none = () => new Array<number | null>(steps).fill(null);
+  const kept = before.map((c) => byKey.get(c.key) ?? { ...c, lines: c.lines.map((l) => ({ ...l, series: { ...l.series, points: { at, min: none(), avg: none(), max: none() } } })) });
+  const keys = new Set(before.map((c) => c.key));
+  return [...kept, ...drawn.filter((c) => !keys.has(c.key))];
 }

@@ -90,9 +90,9 @@ export interface ReadHostQuery {
 export interface HistoryReader {
   readSeries(query: ReadSeriesQuery): SeriesRead[];
   /**
-   * Many series of one host per step, as a host page charts them: the rollups summed per step by the
-   * store, and the host's hot reports decoded once for all its series (not once a series), so a
-   * page of 20 charts costs about what one chart does. Points as `readSeries` answers them.
+   * Many series of one host per step, as a host page charts them: the rollups of all of them summed
+   * per step by the store in one read, and the host's hot reports decoded once for all its series
+   * (not once a series), so a page of 20 charts costs one read of each kind, not twenty. Points as `readSeries` answers them.
    */
   readHost(query: ReadHostQuery): SeriesRead[];
   latestValues(query: LatestValuesQuery): LatestValue[];
@@ -185,7 +185,8 @@ export function createHistoryReader(options: HistoryReaderOptions): HistoryReade
       const add = (seriesId: number, atMs: number, value: number) => addToBucket(steps.get(seriesId)!, bucketStart(bucketStart(atMs, rollupMs), stepMs), value);
       for (const [hostId, ids] of byHost) store.visitHostPoints(hostId, ids, fromMs, query.toMs, add, { hotOnly: resolution !== 'raw' });
       if (resolution !== 'raw') {
-        for (const s of series) mergeBuckets(steps.get(s.seriesId)!, store.rollupSteps(s.seriesId, resolution, fromMs, query.toMs, stepMs));
+        const rollups = store.rollupSteps(series.map((s) => s.seriesId), resolution, fromMs, query.toMs, stepMs);
+        for (const [seriesId, buckets] of rollups) mergeBuckets(steps.get(seriesId)!, buckets);
       }
       return series.map((s) => ({ series: s, resolution, stepMs, points: toPoints(steps.get(s.seriesId)!) }));
     },

@@ -126,7 +126,7 @@ export function registerHistoryRoutes(app: FastifyInstance, operations: Operatio
     '/api/v1/fleet/trend',
     {
       schema: {
-        summary: "One metric's mean per step for each of a page of hosts (the fleet's trend lines), the last hour by default",
+        summary: "One metric's trend line for each of a page of hosts (the fleet's): the first sample in each step, the last hour by default",
         querystring: Type.Object(
           {
             hosts: Type.String({ minLength: 1, maxLength: 100_000, description: 'Hostnames, comma-separated, at most 500' }),

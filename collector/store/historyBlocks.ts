@@ -185,6 +185,17 @@ export function visitChunkPoints(chunk: SeriesChunkRow, seriesId: number, fromMs
   for (let i = 0; i < times.length; i++) if (times[i]! >= fromMs && times[i]! <= toMs) visit(seriesId, times[i]!, values[i]!);
 }
 
+/** Rows of several series (rollup steps) by series id, in their order, without the id. */
+export function groupBySeries<T extends { seriesId: number }>(rows: readonly T[]): Map<number, Array<Omit<T, 'seriesId'>>> {
+  const bySeries = new Map<number, Array<Omit<T, 'seriesId'>>>();
+  for (const { seriesId, ...rest } of rows) {
+    let list = bySeries.get(seriesId);
+    if (list === undefined) bySeries.set(seriesId, (list = []));
+    list.push(rest);
+  }
+  return bySeries;
+}
+
 /** Hands a hot row's samples of `seriesIds` within [fromMs, toMs] to `visit` (no rows built). */
 export function visitHotPoints(chunk: HotChunk, seriesIds: ReadonlySet<number>, fromMs: number, toMs: number, visit: (seriesId: number, atMs: number, value: number) => void): void {
   for (const s of decodeChunk(chunk.base_at_ms, chunk.samples, seriesIds)) if (s.atMs >= fromMs && s.atMs <= toMs) visit(s.seriesId, s.atMs, s.value);

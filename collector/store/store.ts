@@ -309,8 +309,21 @@ export interface StoreReads {
    * in no particular order (for reads that aggregate: no rows are built); `hotOnly`: only those not compacted yet.
    */
   visitHostPoints(hostId: number, seriesIds: ReadonlySet<number>, fromMs: number, toMs: number, visit: (seriesId: number, atMs: number, value: number) => void, options?: { hotOnly?: boolean }): void;
-  /** One series' rollups of compacted history summed per step of `stepMs` (aligned to the epoch), for buckets starting within [fromMs, toMs]. */
-  rollupSteps(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number, stepMs: number): RollupBucket[];
+  /**
+   * Rollups of compacted history summed per step of `stepMs` (aligned to the epoch), for buckets
+   * starting within [fromMs, toMs], of several series in one read (a host page's charts); by series
+   * id, series without rollups in the range missing.
+   */
+  rollupSteps(seriesIds: readonly number[], resolution: RollupResolution, fromMs: number, toMs: number, stepMs: number): Map<number, RollupBucket[]>;
+  /**
+   * A sparkline's read of several hosts at once (the fleet page's trend lines): hands `visit` the
+   * samples of `series` within [fromMs, toMs] found in the first stored report of each host and each
+   * step of `stepMs` (aligned to the epoch, by the report's base time), and every sample of their
+   * compacted chunks in the range; one read for the hot reports of all hosts and one for the chunks,
+   * however many hosts. The caller keeps the first sample of each step. Reports whose samples lie an
+   * hour or more past their base time (a clock far ahead) are not searched.
+   */
+  visitStepSamples(series: ReadonlyArray<Pick<SeriesRecord, 'seriesId' | 'hostId'>>, fromMs: number, toMs: number, stepMs: number, visit: (seriesId: number, atMs: number, value: number) => void): void;
   /** The host of this name (the first by agent id when a reset left two), if it ever reported. */
   findHost(hostname: string): HostRecord | undefined;
   /** Rollup buckets of one series starting within [fromMs, toMs], of compacted history (add the hot samples for the rest). */

@@ -1,13 +1,16 @@
 /**
  * A time-series chart drawn by uPlot: one line per series (the mean of each step, with the
  * step's min..max as a band when there is one series), drag to zoom in (`onZoom` gets the range in
- * Unix seconds), double-click to zoom out. Resizes with its box. Its colours are the stylesheet's
- * (`--series-1` … `--series-8`, text and grid), light or dark as the browser prefers; a change of
- * the preference redraws it.
+ * Unix seconds), double-click to zoom out. From the keyboard: the chart takes the focus, `+` and `-`
+ * zoom in and out around its middle, the arrow keys move a quarter of the range back or on; the
+ * chart redraws at once and `onZoom` follows when the keys rest, and a live region says the range.
+ * Resizes with its box. Its colours are the stylesheet's (`--series-1` … `--series-8`, text and
+ * grid), light or dark as the browser prefers; a change of the preference redraws it.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { keyZoom } from '../chartZoom.js';
 import { formatValue } from '../format.js';
 import type { Series } from '../types.js';
 
@@ -33,6 +36,15 @@ function useDarkScheme(): boolean {
   return dark;
 }
 
+/** How long the keys rest before the zoomed range is loaded. */
+const KEY_REST_MS = 400;
+
+/** A range as people read it: both ends in the browser's zone, to the minute. */
+function rangeText(from: number, to: number): string {
+  const format = (s: number) => new Date(s * 1000).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return `${format(from)} to ${format(to)}`;
+}
+
 export interface ChartProps {
   title: string;
   /** The metric whose unit labels the axis. */
@@ -44,7 +56,11 @@ export interface ChartProps {
 
 export function Chart({ title, unitMetric, series, onZoom, height = 180 }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
+  const plotRef = useRef<uPlot | null>(null);
+  const keyRest = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const [announced, setAnnounced] = useState('');
   const dark = useDarkScheme();
+  useEffect(() => () => clearTimeout(keyRest.current), []);
   useEffect(() => {
     const element = box.current;
     const first = series[0];
@@ -84,17 +100,48 @@ export function Chart({ title, unitMetric, series, onZoom, height = 180 }: Chart
       },
     };
     const plot = new uPlot(options, data, element);
+    plotRef.current = plot;
     const resize = new ResizeObserver(() => plot.setSize({ width: element.clientWidth, height }));
     resize.observe(element);
     return () => {
       resize.disconnect();
+      plotRef.current = null;
       plot.destroy();
     };
   }, [series, unitMetric, height, onZoom, dark]);
+  const onKeyDown = (event: KeyboardEvent) => {
+    const plot = plotRef.current;
+    const { min, max } = plot?.scales.x ?? {};
+    if (!plot || !onZoom || min === undefined || max === undefined || event.ctrlKey || event.metaKey || event.altKey) return;
+    const next = keyZoom(event.key, min, max, Date.now() / 1000);
+    if (next === undefined) return;
+    event.preventDefault();
+    plot.setScale('x', { min: next[0], max: next[1] });
+    setAnnounced(`${title}: ${rangeText(next[0], next[1])}`);
+    clearTimeout(keyRest.current);
+    keyRest.current = setTimeout(() => onZoom(next[0], next[1]), KEY_REST_MS);
+  };
+  const at = series[0]?.series.points.at ?? [];
+  const shown = at.length > 0 ? rangeText(at[0]!, at[at.length - 1]!) : '';
+  const keys = onZoom ? '; plus and minus zoom, arrow keys move in time' : '';
   return (
     <figure class="chart">
       <figcaption>{title}</figcaption>
-      {series.length === 0 ? <p class="muted">No data in this range.</p> : <div ref={box} class="chart-canvas" role="img" aria-label={`Chart: ${title}`} />}
+      {series.length === 0 ? (
+        <p class="muted">No data in this range.</p>
+      ) : (
+        <div
+          ref={box}
+          class="chart-canvas"
+          role="group"
+          aria-roledescription="chart"
+          aria-label={`${title}, ${shown}${keys}`}
+          {...(onZoom ? { tabIndex: 0, 'aria-keyshortcuts': '+ - ArrowLeft ArrowRight', onKeyDown } : {})}
+        />
+      )}
+      <p class="visually-hidden" aria-live="polite">
+        {announced}
+      </p>
     </figure>
   );
 }

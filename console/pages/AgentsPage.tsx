@@ -52,7 +52,7 @@ export function AgentsPage({ role }: { role: Role | undefined }) {
             <th scope="col">Last seen</th>
             <th scope="col">Enrolled</th>
             <th scope="col">State</th>
-            {admin && <th scope="col" />}
+            {admin && <th scope="col">Actions</th>}
           </tr>
         </thead>
         <tbody>

@@ -49,7 +49,7 @@ function DeliveryTable({ label, rows, action }: { label: string; rows: Delivery[
           <th scope="col">Attempts</th>
           <th scope="col">Next attempt</th>
           <th scope="col">Last error</th>
-          {action && <th scope="col" />}
+          {action && <th scope="col">Action</th>}
         </tr>
       </thead>
       <tbody>

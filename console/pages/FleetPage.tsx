@@ -27,7 +27,7 @@ export function FleetPage({ query }: { query: URLSearchParams }) {
   const services = useResource<{ services: Array<{ name: string; state: string }> }>('/api/v1/services', 60_000);
   const fleet = useResource<Fleet>(`/api/v1/fleet?${params}`, 10_000, true);
   const hosts = fleet.data?.hosts ?? [];
-  const trend = useResource<{ stepSeconds: number; trends: Record<string, { at: number[]; avg: Array<number | null> }> }>(
+  const trend = useResource<{ stepSeconds: number; trends: Record<string, { at: number[]; value: Array<number | null> }> }>(
     hosts.length === 0 ? null : `/api/v1/fleet/trend?metric=cpu_usage_ratio&hosts=${encodeURIComponent(hosts.map((h) => h.hostname).join(','))}`,
     30_000,
   );
@@ -75,7 +75,7 @@ export function FleetPage({ query }: { query: URLSearchParams }) {
                   </td>
                   <td title={h.lastReportAt}>{ago(h.lastReportAt)}</td>
                   <td>{h.openIncidents === 0 ? '–' : <a href={`/incidents?host=${encodeURIComponent(h.hostname)}&status=active`}>{`${h.openIncidents} (${h.worstSeverity})`}</a>}</td>
-                  <td>{t ? <Sparkline at={t.at} values={t.avg} label={`CPU of ${h.hostname} over the last hour`} /> : null}</td>
+                  <td>{t ? <Sparkline at={t.at} values={t.value} label={`CPU of ${h.hostname} over the last hour`} /> : null}</td>
                   <td>{h.services.join(', ')}</td>
                   <td class="labels">{labelText(h.labels)}</td>
                   <td>{h.version}</td>

@@ -1,4 +1,4 @@
-/** Sign in with an API token; the collector answers with an HttpOnly session cookie and the role. */
+/** Sign in with an API token; the collector answers with an HttpOnly session cookie and the role. The page is the document's main landmark (no header or navigation before sign-in). */
 import { useState } from 'preact/hooks';
 import { api, ApiFailure, type Session } from '../api.js';
 import { ErrorNote } from '../components/Bits.js';
@@ -7,7 +7,7 @@ export function LoginPage({ onSession }: { onSession(session: Session): void }) 
   const [token, setToken] = useState('');
   const [failure, setFailure] = useState<ApiFailure | undefined>();
   return (
-    <section class="login">
+    <main id="main" class="login">
       <h1>Sign in to Tripline</h1>
       <form
         class="stacked"
@@ -27,6 +27,6 @@ export function LoginPage({ onSession }: { onSession(session: Session): void }) 
         <button type="submit">Sign in</button>
       </form>
       <ErrorNote id="sign-in-error" error={failure} />
-    </section>
+    </main>
   );
 }

@@ -187,7 +187,7 @@ function DiffTable({ diff }: { diff: RuleDiff }) {
       <ScrollBox label={`Backtest of ${diff.rule}`}><table aria-label={`Backtest of ${diff.rule}`}>
         <thead>
           <tr>
-            <th scope="col" />
+            <th scope="col">Incidents</th>
             <th scope="col">In force</th>
             <th scope="col">Candidate</th>
           </tr>

@@ -48,7 +48,7 @@ export function SilencesPage({ role, user }: { role: Role | undefined; user: str
             <th scope="col">Until</th>
             <th scope="col">By</th>
             <th scope="col">Comment</th>
-            <th scope="col" />
+            <th scope="col">Action</th>
           </tr>
         </thead>
         <tbody>
@@ -130,7 +130,7 @@ export function SilencesPage({ role, user }: { role: Role | undefined; user: str
             <th scope="col">When (cron)</th>
             <th scope="col">On</th>
             <th scope="col">Comment</th>
-            <th scope="col" />
+            <th scope="col">Action</th>
           </tr>
         </thead>
         <tbody>

@@ -109,6 +109,20 @@ describe('history API', () => {
     expect((await get('/api/v1/hosts/web-1/series?colour=red')).status).toBe(400);
   });
 
+  it("draws each host's trend line from its first sample in each step, leaving unknown hosts out", async () => {
+    const { status, body } = await get('/api/v1/fleet/trend?metric=cpu_usage_ratio&hosts=web-1,db-1,nope&maxPoints=6');
+    expect(status).toBe(200);
+    expect(body.stepSeconds).toBe(600);
+    expect(Object.keys(body.trends).sort()).toEqual(['db-1', 'web-1']);
+    const web = body.trends['web-1'];
+    expect(web.at).toEqual([0, 1, 2, 3, 4, 5].map((i) => (NOW - 60 * MINUTE) / 1000 + i * 600));
+    // web-1 reports every minute, CPU i/100 at minute i: minutes 0, 10, ... 50 begin the steps.
+    web.value.forEach((v: number, i: number) => expect(v).toBeCloseTo(i / 10));
+    // db-1 reported once, 10 minutes ago.
+    expect(body.trends['db-1'].value).toEqual([null, null, null, null, null, 0.9]);
+    expect((await get('/api/v1/fleet/trend?metric=cpu_usage_ratio&hosts=' + Array.from({ length: 501 }, (_, i) => `h${i}`).join(','))).status).toBe(400);
+  });
+
   it('answers the latest value of each series, a check with its last output', async () => {
     const { status, body } = await get('/api/v1/hosts/web-1/latest');
     expect(status).toBe(200);

@@ -489,10 +489,15 @@ describe.each(storeEngines())('the $name store', (engine) => {
         { startMs: BASE + 600_000, count: 5, sum: 60, min: 10, max: 14 },
       ]);
       expect(store.rollups(root!.seriesId, '1h', BASE, BASE + 2 * HOUR).map((b) => b.count)).toEqual([60, 60]);
-      expect(store.rollupSteps(root!.seriesId, '5m', BASE, BASE + 15 * 60_000, 900_000)).toEqual([
+      const [, varSeries] = store.findSeries({ hostId: root!.hostId, metric: 'filesystem_used_ratio' });
+      // Both series in one read, by series id.
+      const steps = store.rollupSteps([root!.seriesId, varSeries!.seriesId], '5m', BASE, BASE + 15 * 60_000, 900_000);
+      expect(steps.get(root!.seriesId)).toEqual([
         { startMs: BASE, count: 15, sum: 105, min: 0, max: 14 },
         { startMs: BASE + 900_000, count: 5, sum: 85, min: 15, max: 19 },
       ]);
+      expect(steps.get(varSeries!.seriesId)?.map((b) => b.sum)).toEqual([52.5, 42.5]);
+      expect(store.rollupSteps([], '5m', BASE, BASE + HOUR, 900_000)).toEqual(new Map());
       expect(store.latestPoints([root!]).get(root!.seriesId)).toMatchObject({ value: 119 });
       let visited = 0;
       store.visitHostPoints(root!.hostId, new Set([root!.seriesId]), BASE, BASE + 2 * HOUR, () => visited++);
@@ -511,6 +516,17 @@ describe.each(storeEngines())('the $name store', (engine) => {
       let visited = 0;
       store.visitHostPoints(root!.hostId, new Set([root!.seriesId]), BASE, BASE + 2 * HOUR, () => visited++, { hotOnly: true });
       expect(visited).toBe(60);
+      // A sparkline's read: every compacted sample of the first hour, one hot report per 10-minute step of the second.
+      const seen: Array<[number, number]> = [];
+      store.visitStepSamples([root!], BASE, BASE + 2 * HOUR, 600_000, (seriesId, atMs, value) => {
+        expect(seriesId).toBe(root!.seriesId);
+        if (atMs >= BASE + HOUR) seen.push([atMs, value]);
+      });
+      expect(seen.sort(([a], [b]) => a - b)).toEqual([60, 70, 80, 90, 100, 110].map((i) => [BASE + i * 60_000, i]));
+      let compacted = 0;
+      store.visitStepSamples([root!], BASE, BASE + HOUR - 1, 600_000, () => compacted++);
+      expect(compacted).toBe(60);
+      store.visitStepSamples([], BASE, BASE + 2 * HOUR, 600_000, () => expect.unreachable());
       store.compactHistory(BASE + 3 * HOUR);
       expect(store.latestPoints([root!]).get(root!.seriesId)).toMatchObject({ value: 119 });
       expect(store.latestPoints([])).toEqual(new Map());

@@ -2,7 +2,8 @@
  * The web console in a real browser: Debian's chromium driven by playwright-core (headless, no
  * sandbox as root) against a collector and an agent spawned from the compiled CLI, with a webhook
  * desk on loopback. Sign-in refused without a role; the fleet lists this host; the host page draws
- * its CPU chart from data (pixels of the series colour on the canvas); an incident page shows the
+ * its CPU chart from data (pixels of the series colour on the canvas) and zooms it by keyboard (the
+ * range in the address changes, the canvas redraws, the chart keeps the focus); an incident page shows the
  * why-record's gates and timeline; acknowledge from the browser reaches the desk; a silence is
  * previewed and created; a dead delivery is retried; a viewer can neither resolve from the page
  * nor through the API with its session; a write without the CSRF token is refused. The rules page
@@ -86,6 +87,32 @@ describe.skipIf(!hasChromium)('web console in chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'console-host.png'), fullPage: false });
     expect(coloured).toBeGreaterThan(20);
     await expect(page.locator('figure.chart figcaption').allTextContents()).resolves.toEqual(expect.arrayContaining(['CPU', 'Load', 'Memory']));
+
+    // Zoom by keyboard: the chart takes the focus (with a visible ring), - doubles the range around its
+    // middle (ending now at the latest) and the left arrow moves it back a quarter; each redraws the
+    // canvas, says the range in a live region and, once the keys rest, loads the range in the address.
+    const plot = cpuChart.getByRole('group', { name: /^CPU, .*plus and minus zoom/ });
+    const range = (): [number, number] => {
+      const url = new URL(page.url());
+      return [Number(url.searchParams.get('from')), Number(url.searchParams.get('to'))];
+    };
+    const pixels = () => cpuChart.locator('canvas').first().evaluate((c) => (c as unknown as { toDataURL(): string }).toDataURL());
+    await plot.focus();
+    const before = await pixels();
+    await page.keyboard.press('-');
+    await expect(plot.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { outlineStyle: string } }).getComputedStyle(el).outlineStyle)).resolves.toBe('solid');
+    await expectText(cpuChart.locator('[aria-live]'), /^CPU: .+ to .+/);
+    await waitFor('the zoomed-out range in the address', async () => range()[1] - range()[0] >= 110, 10_000, 100);
+    const [outFrom, outTo] = range();
+    expect(outTo - outFrom).toBeGreaterThanOrEqual(110);
+    expect(outTo - outFrom).toBeLessThanOrEqual(125);
+    await waitFor('the canvas redrawn', async () => (await pixels()) !== before, 10_000, 100);
+    const zoomedOut = await pixels();
+    await page.keyboard.press('ArrowLeft');
+    await waitFor('the range moved back', async () => range()[0] < outFrom, 10_000, 100);
+    expect(Math.abs(range()[1] - range()[0] - (outTo - outFrom))).toBeLessThanOrEqual(5); // the same span, give or take a step
+    await waitFor('the canvas redrawn again', async () => (await pixels()) !== zoomedOut, 10_000, 100);
+    await expect(plot.evaluate((el) => el === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement)).resolves.toBe(true);
     await page.context().close();
   }, 90_000);
 

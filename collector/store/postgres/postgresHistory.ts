@@ -8,7 +8,7 @@
 import { type CompactionResult, type RollupBucket, type RollupResolution, type SeriesPoint } from '../../domain/history.js';
 import { bucketStart } from '../../history/rollupBuckets.js';
 import {
-  BLOCK_MS, type CompactedBlock, compactRows, type HotBlock, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, newestOfChunk, pushChunkPoints, pushHotPoints, type SeriesChunkRow,
+  BLOCK_MS, type CompactedBlock, compactRows, groupBySeries, type HotBlock, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, newestOfChunk, pushChunkPoints, pushHotPoints, type SeriesChunkRow,
   type SeriesSampleRow, SPANNING_MS, takeNewest, visitChunkPoints, visitHotPoints,
 } from '../historyBlocks.js';
 import { decodeChunk } from '../sampleChunk.js';
@@ -225,13 +225,29 @@ export function createPostgresHistory(session: PostgresSession) {
       for (const chunk of session.query<HotChunk>(HOT_IN_RANGE, [hostId, fromMs, toMs])) visitHotPoints(chunk, seriesIds, fromMs, toMs, visit);
     },
 
-    rollupSteps(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number, stepMs: number): RollupBucket[] {
+    rollupSteps(seriesIds: readonly number[], resolution: RollupResolution, fromMs: number, toMs: number, stepMs: number): Map<number, RollupBucket[]> {
       const table = rollupTable(resolution);
-      return session.query<RollupBucket>(
-        `SELECT (bucket_start_ms / $4) * $4 AS "startMs", sum(sample_count) AS count, sum(sum) AS sum, min(min) AS min, max(max) AS max
-         FROM ${table} WHERE series_id = $1 AND bucket_start_ms BETWEEN $2 AND $3 GROUP BY 1 ORDER BY 1`,
-        [seriesId, fromMs, toMs, Math.round(stepMs)],
+      const rows = session.query<RollupBucket & { seriesId: number }>(
+        `SELECT series_id AS "seriesId", (bucket_start_ms / $4) * $4 AS "startMs", sum(sample_count) AS count, sum(sum) AS sum, min(min) AS min, max(max) AS max
+         FROM ${table} WHERE series_id = ANY($1) AND bucket_start_ms BETWEEN $2 AND $3 GROUP BY 1, 2 ORDER BY 1, 2`,
+        [[...seriesIds], fromMs, toMs, Math.round(stepMs)],
       );
+      return groupBySeries(rows);
+    },
+
+    /** See StoreReads.visitStepSamples: the first hot report of each host and step, and the compacted chunks of the range. */
+    visitStepSamples(seriesByHost: ReadonlyMap<number, ReadonlySet<number>>, fromMs: number, toMs: number, stepMs: number, visit: (seriesId: number, atMs: number, value: number) => void): void {
+      const seriesIds = new Set([...seriesByHost.values()].flatMap((ids) => [...ids]));
+      if (seriesIds.size === 0) return;
+      for (const chunk of session.query<SeriesChunkRow>(SERIES_CHUNKS_OF_MANY, [[...seriesIds], bucketStart(fromMs, BLOCK_MS), toMs, fromMs])) {
+        visitChunkPoints(chunk, chunk.series_id, fromMs, toMs, visit);
+      }
+      const hot = session.query<HotChunk>(
+        `SELECT DISTINCT ON (host_id, base_at_ms / $4::bigint) base_at_ms, samples, texts FROM report_chunks
+         WHERE host_id = ANY($1) AND base_at_ms BETWEEN $2 AND $3 ORDER BY host_id, base_at_ms / $4::bigint, base_at_ms`,
+        [[...seriesByHost.keys()], fromMs, toMs, Math.round(stepMs)],
+      );
+      for (const chunk of hot) visitHotPoints(chunk, seriesIds, fromMs, toMs, visit);
     },
 
     rollups(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number): RollupBucket[] {

@@ -473,8 +473,12 @@ class PostgresStore implements Store {
     this.history.visitHostPoints(hostId, seriesIds, fromMs, toMs, visit, options.hotOnly ?? false);
   }
 
-  rollupSteps(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number, stepMs: number): RollupBucket[] {
-    return this.history.rollupSteps(seriesId, resolution, fromMs, toMs, stepMs);
+  rollupSteps(seriesIds: readonly number[], resolution: RollupResolution, fromMs: number, toMs: number, stepMs: number): Map<number, RollupBucket[]> {
+    return seriesIds.length === 0 ? new Map() : this.history.rollupSteps(seriesIds, resolution, fromMs, toMs, stepMs);
+  }
+
+  visitStepSamples(series: ReadonlyArray<Pick<SeriesRecord, 'seriesId' | 'hostId'>>, fromMs: number, toMs: number, stepMs: number, visit: (seriesId: number, atMs: number, value: number) => void): void {
+    this.history.visitStepSamples(seriesIdsByHost(series), fromMs, toMs, stepMs, visit);
   }
 
   rollups(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number): RollupBucket[] {

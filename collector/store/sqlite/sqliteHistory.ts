@@ -19,7 +19,8 @@ import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint } fr
 import { bucketStart } from '../../history/rollupBuckets.js';
 import { decodeSeriesChunk } from '../../history/seriesChunkCodec.js';
 import {
-  BLOCK_MS, type CompactedBlock, compactRows, type HotBlock, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, pushChunkPoints, type SeriesChunkRow, type SeriesSampleRow, SPANNING_MS, takeNewest, withText,
+  BLOCK_MS, type CompactedBlock, compactRows, groupBySeries, type HotBlock, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, pushChunkPoints, type SeriesChunkRow, type SeriesSampleRow, SPANNING_MS, takeNewest,
+  visitChunkPoints, visitHotPoints, withText,
 } from '../historyBlocks.js';
 import { decodeChunk, decodeTexts } from '../sampleChunk.js';
 
@@ -62,11 +63,19 @@ export function createSqliteHistory(db: Database.Database) {
     nextHotBase: pluck('SELECT min(base_at_ms) AS at FROM report_chunks WHERE base_at_ms >= ?'),
     rollups5m: prepare('SELECT bucket_start_ms AS startMs, sample_count AS count, sum, min, max FROM rollups_5m WHERE series_id = ? AND bucket_start_ms BETWEEN ? AND ? ORDER BY bucket_start_ms'),
     rollups1h: prepare('SELECT bucket_start_ms AS startMs, sample_count AS count, sum, min, max FROM rollups_1h WHERE series_id = ? AND bucket_start_ms BETWEEN ? AND ? ORDER BY bucket_start_ms'),
-    // Rollups summed per step in SQLite (a 7-day chart reads 600 rows, not 2,016); steps aligned to the epoch.
-    rollupSteps5m: prepare(`SELECT CAST(bucket_start_ms / @step AS INTEGER) * @step AS startMs, sum(sample_count) AS count, sum(sum) AS sum, min(min) AS min, max(max) AS max
-      FROM rollups_5m WHERE series_id = @seriesId AND bucket_start_ms BETWEEN @fromMs AND @toMs GROUP BY 1 ORDER BY 1`),
-    rollupSteps1h: prepare(`SELECT CAST(bucket_start_ms / @step AS INTEGER) * @step AS startMs, sum(sample_count) AS count, sum(sum) AS sum, min(min) AS min, max(max) AS max
-      FROM rollups_1h WHERE series_id = @seriesId AND bucket_start_ms BETWEEN @fromMs AND @toMs GROUP BY 1 ORDER BY 1`),
+    // Rollups summed per step in SQLite (a 7-day chart reads 600 rows, not 2,016), of every series of a read in one statement; steps aligned to the epoch.
+    rollupSteps5m: prepare(`SELECT series_id AS seriesId, CAST(bucket_start_ms / @step AS INTEGER) * @step AS startMs, sum(sample_count) AS count, sum(sum) AS sum, min(min) AS min, max(max) AS max
+      FROM rollups_5m WHERE series_id IN (SELECT value FROM json_each(@seriesIds)) AND bucket_start_ms BETWEEN @fromMs AND @toMs GROUP BY 1, 2 ORDER BY 1, 2`),
+    rollupSteps1h: prepare(`SELECT series_id AS seriesId, CAST(bucket_start_ms / @step AS INTEGER) * @step AS startMs, sum(sample_count) AS count, sum(sum) AS sum, min(min) AS min, max(max) AS max
+      FROM rollups_1h WHERE series_id IN (SELECT value FROM json_each(@seriesIds)) AND bucket_start_ms BETWEEN @fromMs AND @toMs GROUP BY 1, 2 ORDER BY 1, 2`),
+    // The first hot report of each host and step: one index seek per host and step (the steps made by
+    // a recursive CTE), not a scan of every report of the range; a sparkline's worth of rows.
+    firstHotPerStep: prepare(`WITH RECURSIVE steps(at) AS (SELECT @fromMs UNION ALL SELECT at + @step FROM steps WHERE at + @step <= @toMs)
+      SELECT c.base_at_ms, c.samples, c.texts FROM json_each(@hostIds) h CROSS JOIN steps s
+      JOIN report_chunks c ON c.host_id = h.value AND c.sequence = (
+        SELECT sequence FROM report_chunks WHERE host_id = h.value AND base_at_ms BETWEEN s.at AND min(s.at + @step - 1, @toMs) ORDER BY base_at_ms LIMIT 1)`),
+    chunksOfManySeries: prepare(`SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks
+      WHERE series_id IN (SELECT value FROM json_each(?)) AND block_start_ms BETWEEN ? AND ?`),
     // CROSS JOIN keeps hosts the outer loop: one primary-key lookup per host, not a scan of every hot row.
     lastHotOfHosts: prepare('SELECT c.host_id, c.base_at_ms, c.samples, c.texts FROM hosts h CROSS JOIN report_chunks c ON c.host_id = h.host_id AND c.sequence = h.last_sequence'),
     newestHotOfHost: prepare(`SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = ? ORDER BY base_at_ms DESC LIMIT ${LATEST_SEARCH_REPORTS}`),
@@ -262,10 +271,23 @@ export function createSqliteHistory(db: Database.Database) {
       }
     },
 
-    /** One series' stored rollups summed per step of `stepMs` (aligned to the epoch), for buckets starting within [fromMs, toMs]. */
-    rollupSteps(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number, stepMs: number): RollupBucket[] {
+    /** Stored rollups of several series summed per step of `stepMs` (aligned to the epoch), for buckets starting within [fromMs, toMs]; by series id. */
+    rollupSteps(seriesIds: readonly number[], resolution: RollupResolution, fromMs: number, toMs: number, stepMs: number): Map<number, RollupBucket[]> {
       const statement = resolution === '5m' ? reads.rollupSteps5m : reads.rollupSteps1h;
-      return statement().all({ seriesId, fromMs, toMs, step: Math.round(stepMs) }) as RollupBucket[];
+      const rows = statement().all({ seriesIds: JSON.stringify(seriesIds), fromMs, toMs, step: Math.round(stepMs) }) as Array<RollupBucket & { seriesId: number }>;
+      return groupBySeries(rows);
+    },
+
+    /** See StoreReads.visitStepSamples: the first hot report of each host and step, and the compacted chunks of the range. */
+    visitStepSamples(seriesByHost: ReadonlyMap<number, ReadonlySet<number>>, fromMs: number, toMs: number, stepMs: number, visit: (seriesId: number, atMs: number, value: number) => void): void {
+      const seriesIds = new Set([...seriesByHost.values()].flatMap((ids) => [...ids]));
+      if (seriesIds.size === 0) return;
+      for (const chunk of reads.chunksOfManySeries().iterate(JSON.stringify([...seriesIds]), bucketStart(fromMs, BLOCK_MS), toMs) as Iterable<SeriesChunkRow>) {
+        visitChunkPoints(chunk, chunk.series_id, fromMs, toMs, visit);
+      }
+      // Steps start at fromMs (callers align it); the recursive CTE counts in integers.
+      const hot = reads.firstHotPerStep().iterate({ hostIds: JSON.stringify([...seriesByHost.keys()]), fromMs: Math.floor(fromMs), toMs: Math.floor(toMs), step: Math.max(1, Math.round(stepMs)) }) as Iterable<HotChunk>;
+      for (const chunk of hot) visitHotPoints(chunk, seriesIds, fromMs, toMs, visit);
     },
 
     /** Stored rollup buckets of one series starting within [fromMs, toMs] (compacted history only). */

@@ -96,7 +96,8 @@ export function createSqliteStatements(db: Database.Database) {
     findSeries: prepare('SELECT series_id FROM series WHERE host_id = ? AND metric = ? AND labels = ?'),
     findSeriesByHostname: prepare('SELECT s.series_id, s.host_id FROM series s JOIN hosts h USING (host_id) WHERE h.hostname = ? AND s.metric = ? AND s.labels = ?'),
     seriesOfHostId: prepare('SELECT s.series_id, s.host_id, h.hostname, s.metric, s.labels FROM series s JOIN hosts h USING (host_id) WHERE s.host_id = ? AND s.metric = ? ORDER BY s.labels'),
-    seriesOfHostnameMetric: prepare('SELECT s.series_id, s.host_id, h.hostname, s.metric, s.labels FROM series s JOIN hosts h USING (host_id) WHERE h.hostname = ? AND s.metric = ? ORDER BY s.labels'),
+    // CROSS JOIN keeps the host outer: else SQLite walks every series of the metric (series_by_metric), 2 ms a call with 1,000 hosts.
+    seriesOfHostnameMetric: prepare('SELECT s.series_id, s.host_id, h.hostname, s.metric, s.labels FROM hosts h CROSS JOIN series s ON s.host_id = h.host_id WHERE h.hostname = ? AND s.metric = ? ORDER BY s.labels'),
     seriesOfMetric: prepare('SELECT s.series_id, s.host_id, h.hostname, s.metric, s.labels FROM series s JOIN hosts h USING (host_id) WHERE s.metric = ? ORDER BY h.hostname, s.labels'),
     listHosts: prepare('SELECT * FROM hosts ORDER BY hostname, agent_id'),
     listHostsWithoutInventory: prepare(`SELECT host_id, agent_id, hostname, labels, version, interval_seconds, last_sequence, first_seen_at_ms, last_report_at_ms, addresses,
