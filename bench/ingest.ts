@@ -6,7 +6,8 @@
  *   2. the design target: 10,000 agents every 15 s (about 667 reports/s), paced;
  * each in slices alternating with the same load generator against the bare-parse ceiling
  * (ceilingServer.ts: gunzip and JSON.parse only), so both see the same machine; then the collector's
- * RSS per agent and Tripline's ratio to the ceiling.
+ * RSS per agent (at the end, and the median of one sample a second over the measured phases: it
+ * moves by a third with V8's collections), what it is made of, and Tripline's ratio to the ceiling.
  * With --postgres, a second collector on a shared PostgreSQL store (a temporary server this bench
  * starts: Debian's postgresql, durable commits as in production) runs the same phases in the same
  * slices, and the event loop's wait per store call (one crossing of the PostgreSQL bridge) is
@@ -19,8 +20,8 @@
  * REPORTS_PER_S (the paced phase; AGENTS / 15 by default) --max-batch N (collector.batch.maxReports;
  * the collector's default otherwise) --postgres.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -216,6 +217,27 @@ async function heapMb(pool: Pool): Promise<{ usedMb: number; totalMb: number }> 
   return { usedMb: read('tripline_collector_nodejs_heap_size_used_bytes'), totalMb: read('tripline_collector_nodejs_heap_size_total_bytes') };
 }
 
+/**
+ * What a process's resident memory is made of, in MB, from /proc/PID/smaps: its main malloc arena
+ * (`[heap]`: SQLite's page cache, buffers of requests not yet collected, zlib), the node binary's
+ * pages, and anonymous mappings (V8's heap pages, other malloc arenas, thread stacks).
+ */
+function rssParts(pid: number): { mallocMb: number; binaryMb: number; anonymousMb: number } {
+  const parts = { mallocMb: 0, binaryMb: 0, anonymousMb: 0 };
+  let part: keyof typeof parts | undefined;
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping) {
+      const name = mapping[1]!;
+      part = name === '[heap]' ? 'mallocMb' : name === process.execPath || name.endsWith('/node') ? 'binaryMb' : name === '' ? 'anonymousMb' : undefined;
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss && part !== undefined) parts[part] += Number(rss[1]) / 1024;
+  }
+  return parts;
+}
+
 /** Resident memory of a process, in MB. */
 function rssMb(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -269,6 +291,18 @@ const emptyPhase = (): Phase => ({ reports: 0, errors: 0, errorsByStatus: {}, la
  * same machine: other work on a shared machine comes and goes within a run.
  */
 async function interleaved(tripline: Target, ceiling: Target, sequences: number[], paceRate: number | undefined, shared?: SharedRun): Promise<[Phase, Phase, Phase]> {
+  const sampler = setInterval(() => rssSamplesMb.push(rssMb(tripline.process.pid!)), 1000);
+  try {
+    return await interleavedSlices(tripline, ceiling, sequences, paceRate, shared);
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+/** The collector's RSS once a second while the measured phases run (its memory moves with V8's collections). */
+const rssSamplesMb: number[] = [];
+
+async function interleavedSlices(tripline: Target, ceiling: Target, sequences: number[], paceRate: number | undefined, shared?: SharedRun): Promise<[Phase, Phase, Phase]> {
   const ours = emptyPhase();
   const theirs = emptyPhase();
   const onPostgres = emptyPhase();
@@ -284,6 +318,35 @@ async function interleaved(tripline: Target, ceiling: Target, sequences: number[
 interface SharedRun {
   target: Target;
   sequences: number[];
+}
+
+/** Clock ticks per second of /proc's CPU times. */
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** user + system CPU seconds of a process and of its children it has reaped, from /proc/<pid>/stat; undefined once it is gone. */
+function processCpuSeconds(pid: number): { cpu: number; parent: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // after the command name in parentheses: state, ppid, ... utime (14), stime, cutime, cstime
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    return { cpu: ticks / CLOCK_TICKS, parent: Number(fields[1]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds used so far by `pid`, and with `children` by its live child processes too (PostgreSQL's backends and workers). */
+function cpuSeconds(pid: number, children = false): number {
+  let total = processCpuSeconds(pid)?.cpu ?? 0;
+  if (children) {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const child = processCpuSeconds(Number(entry));
+      if (child?.parent === pid) total += child.cpu;
+    }
+  }
+  return total;
 }
 
 /** The median time the event loop waits for one store call that reads one row (1,000 calls after 100 of warm-up). */
@@ -349,9 +412,18 @@ async function main(): Promise<void> {
     if (shared) console.log(describePhase('PostgreSQL: first report of every agent', await runMonitoredPhase(shared.target.pool, shared.sequences, 3600, undefined, CONCURRENCY, AGENTS)));
     const rssAfterFirst = rssMb(tripline.process.pid!);
     console.log(`measuring in ${ROUNDS} alternating slices of ${(SECONDS / ROUNDS).toFixed(1)} s each against the bare-parse ceiling server (gunzip and JSON.parse only)`);
+    // CPU per report: what sizes a fleet on other machines better than reports/s on a shared one.
+    const cpu = () => ({ sqlite: cpuSeconds(tripline!.process.pid!), postgres: shared ? cpuSeconds(shared.target.process.pid!) : 0, server: cluster ? cpuSeconds(cluster.serverPid(), true) : 0 });
+    const cpuBefore = cpu();
     const [saturation, ceilingSaturation, sharedSaturation] = await interleaved(tripline, ceiling, sequences, undefined, shared);
+    const cpuAfter = cpu();
     console.log(describePhase(`saturation (${CONCURRENCY} in flight)`, saturation));
     if (shared) console.log(describePhase(`PostgreSQL: saturation (${CONCURRENCY} in flight)`, sharedSaturation));
+    const perReport = (seconds: number, phase: Phase) => ((seconds * 1000) / Math.max(1, phase.reports)).toFixed(2);
+    console.log(
+      `CPU per report at saturation (user + system, over all slices): SQLite collector ${perReport(cpuAfter.sqlite - cpuBefore.sqlite, saturation)} ms` +
+        (shared ? `; PostgreSQL collector ${perReport(cpuAfter.postgres - cpuBefore.postgres, sharedSaturation)} ms, PostgreSQL server ${perReport(cpuAfter.server - cpuBefore.server, sharedSaturation)} ms` : ''),
+    );
     console.log(describePhase(`ceiling: saturation`, ceilingSaturation));
     const [paced, ceilingPaced, sharedPaced] = await interleaved(tripline, ceiling, sequences, PACED_RATE, shared);
     console.log(describePhase(`paced at ${PACED_RATE.toFixed(0)}/s${values.rate === undefined ? ` (${AGENTS} agents / 15 s)` : ''}`, paced));
@@ -369,7 +441,11 @@ async function main(): Promise<void> {
     }
     const rss = rssMb(tripline.process.pid!);
     const heap = await heapMb(tripline.pool);
-    console.log(`collector RSS: ${rssAfterFirst.toFixed(0)} MB after the first reports, ${rss.toFixed(0)} MB at the end = ${((rss * 1024) / AGENTS).toFixed(1)} kB per agent (V8 heap ${heap.usedMb.toFixed(0)} MB used of ${heap.totalMb.toFixed(0)} MB)`);
+    const parts = rssParts(tripline.process.pid!);
+    const sampled = [...rssSamplesMb].sort((a, b) => a - b);
+    const perAgentKb = (mb: number) => `${((mb * 1024) / AGENTS).toFixed(1)} kB`;
+    console.log(`collector RSS: ${rssAfterFirst.toFixed(0)} MB after the first reports, ${rss.toFixed(0)} MB at the end = ${perAgentKb(rss)} per agent; once a second over the measured phases: median ${percentile(sampled, 50).toFixed(0)} MB (${perAgentKb(percentile(sampled, 50))} per agent), ${sampled[0]?.toFixed(0)}-${sampled.at(-1)?.toFixed(0)} MB`);
+    console.log(`  at the end: V8 heap ${heap.usedMb.toFixed(0)} MB used of ${heap.totalMb.toFixed(0)} MB; malloc arena [heap] ${parts.mallocMb.toFixed(0)} MB; node binary ${parts.binaryMb.toFixed(0)} MB; anonymous mappings (V8 pages, other arenas) ${parts.anonymousMb.toFixed(0)} MB`);
     console.log(`incidents active at the end: ${await activeIncidents(tripline.pool)} (a healthy fleet: 0 expected)`);
     console.log(`Tripline / bare-parse ceiling at saturation: ${(rateOf(saturation) / rateOf(ceilingSaturation)).toFixed(2)}x; saturation / design target of ${TARGET_RATE.toFixed(0)} reports/s: ${(rateOf(saturation) / TARGET_RATE).toFixed(2)}x; paced ack p99 ${percentile(paced.latenciesMs, 99).toFixed(1)} ms against the ceiling's ${percentile(ceilingPaced.latenciesMs, 99).toFixed(1)} ms (collector's event loop while paced: longest stall ${paced.loopMaxMs?.toFixed(0)} ms, delay p99 ${paced.loopP99Ms?.toFixed(0)} ms)`);
   } finally {

@@ -7,7 +7,7 @@
  * and, when the process dies in a way no handler sees (SIGKILL), by a watchdog process.
  */
 import { type SpawnSyncOptions, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,8 @@ export interface PostgresCluster {
   createDatabase(name: string): void;
   /** Runs SQL as the superuser with psql; returns its output (unaligned, tuples only). */
   psql(database: string, sql: string): string;
+  /** The server's main process (postmaster.pid): the parent of every backend, for the CPU it uses. */
+  serverPid(): number;
   stop(): void;
 }
 
@@ -107,6 +109,7 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
     port,
     createDatabase: (name) => void psql('postgres', `CREATE DATABASE "${name}"`),
     psql,
+    serverPid: () => Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]),
     stop,
   };
 }
