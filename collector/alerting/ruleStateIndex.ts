@@ -7,13 +7,18 @@
  * refreshHostStates) without a pass over every state.
  */
 import { canonicalLabels } from '../../contract/labels.js';
-import { fingerprint, type RuleState, type StatesBySeries } from '../../rules/index.js';
+import type { RuleState, StatesBySeries } from '../../rules/index.js';
+
+/** The form of `fingerprint(rule, labels)` (rules/labels/fingerprint.ts). */
+const SERIES_FINGERPRINT = /^[0-9a-f]{16}$/;
 
 export class RuleStateIndex extends Map<string, RuleState> implements StatesBySeries {
   /**
    * Per rule, its states' fingerprints by series key: the canonical labels of a state whose
-   * fingerprint is its rule's and labels' (every state of a series), else the fingerprint itself
-   * (sweep records, aggregate members), which no canonical text (`{...}`) equals.
+   * fingerprint has the form of a series' (16 hex digits: the engine makes them only as
+   * `fingerprint(rule, labels)`), else the fingerprint itself (sweep records, aggregate members),
+   * which no canonical text (`{...}`) equals. The form is checked, not the hash: hashing every
+   * state again took seconds at start with 130,000 states.
    */
   private readonly byRule = new Map<string, Map<string, string>>();
   /** Per `host` label, its states' fingerprints; states without one (aggregate groups, sweep records) are not listed. */
@@ -76,15 +81,14 @@ export class RuleStateIndex extends Map<string, RuleState> implements StatesBySe
   private list(id: string, state: RuleState): void {
     let ofRule = this.byRule.get(state.ruleName);
     if (ofRule === undefined) this.byRule.set(state.ruleName, (ofRule = new Map()));
-    const key = this.keyOf(state.labels);
-    // Hashed once per new state, so that a lookup by series finds exactly the state its fingerprint keys.
-    ofRule.set(!ofRule.has(key) && fingerprint(state.ruleName, state.labels) === id ? key : id, id);
+    const key = SERIES_FINGERPRINT.test(id) ? this.keyOf(state.labels) : id;
+    ofRule.set(ofRule.has(key) ? id : key, id);
   }
 
   private unlist(id: string, state: RuleState): void {
     const ofRule = this.byRule.get(state.ruleName);
     if (ofRule === undefined) return;
-    const key = this.keyOf(state.labels);
+    const key = SERIES_FINGERPRINT.test(id) ? this.keyOf(state.labels) : id;
     ofRule.delete(ofRule.get(key) === id ? key : id);
     if (ofRule.size === 0) this.byRule.delete(state.ruleName);
   }

@@ -57,12 +57,12 @@ describe('RuleStateIndex', () => {
     expect(index.size).toBe(plain.size);
   });
 
-  it('finds a series\' state by its canonical labels, only the one its fingerprint keys', () => {
+  it('finds a series\' state by its canonical labels, and no state whose fingerprint is not a series\'', () => {
     const labels = { host: 'web-1', mount: '/' };
     const series = { ...state('r1', fingerprint('r1', labels)), labels };
     const index = new RuleStateIndex([[series.fingerprint, series]]);
     index.set('sweep:r1', state('r1', 'sweep:r1')); // labels {}: never the state of a series without labels
-    index.set('odd', { ...state('r1', 'odd'), labels: { host: 'web-2' } }); // a fingerprint that is not its labels'
+    index.set('odd', { ...state('r1', 'odd'), labels: { host: 'web-2' } }); // not of a series' form (as sweep records and aggregate members)
     expect(index.ofSeries('r1', canonicalLabels(labels))).toBe(series);
     expect(index.ofSeries('r1', canonicalLabels({ mount: '/', host: 'web-1' }))).toBe(series);
     expect(index.ofSeries('r2', canonicalLabels(labels))).toBeUndefined();
