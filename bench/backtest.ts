@@ -22,7 +22,7 @@ import { atReportedPrecision } from '../agent/probes/reportedPrecision.js';
 import type { CpuTimes } from '../agent/procfs/procStat.js';
 import { runBacktest } from '../collector/backtest/runBacktest.js';
 import type { MetricName } from '../contract/metricCatalogue.js';
-import { bytesPerMetric, compactEverything, latestOfManyHosts, pruneFigures, readLatencies, storageFigures } from './historyFigures.js';
+import { bytesPerMetric, compactEverything, latestOfManyHosts, pruneFigures, readLatencies, type StepFigures, storageFigures } from './historyFigures.js';
 import { createIncidentCore } from '../collector/incidents/incidentCore.js';
 import { createOperations } from '../collector/operations/createOperations.js';
 import { openSqliteStore } from '../collector/store/sqlite/sqliteStore.js';
@@ -148,10 +148,13 @@ try {
   const reports = writeHistory(store);
   const writeSeconds = (performance.now() - writeStarted) / 1000;
   console.log(`history: ${HOSTS} hosts x ${DAYS} days x ${INTERVAL_S}s = ${reports.toLocaleString('en')} reports, ${(reports * OBSERVATIONS).toLocaleString('en')} samples; written in ${writeSeconds.toFixed(1)}s`);
-  const compaction = compactEverything(store, END_MS);
+  const compaction = await compactEverything(store, END_MS);
+  const ms = (figure: StepFigures) =>
+    `${figure.wall.longestMs.toFixed(1)} ms (${figure.wall.p99Ms.toFixed(1)}), CPU ${figure.cpu.longestMs.toFixed(1)} ms (${figure.cpu.p99Ms.toFixed(1)})`;
   console.log(
     `compaction: ${compaction.blocks.toLocaleString('en')} host-hours in ${compaction.seconds.toFixed(1)}s ` +
-      `(${Math.round((reports * OBSERVATIONS) / compaction.seconds).toLocaleString('en')} samples/s; one transaction each: p99 ${compaction.p99Ms.toFixed(1)} ms, longest ${compaction.longestMs.toFixed(1)} ms)`,
+      `(${Math.round((reports * OBSERVATIONS) / compaction.seconds).toLocaleString('en')} samples/s); steps on the event loop, longest (p99) on the clock and in CPU time: ` +
+      `write transaction ${ms(compaction.transaction)}, read ${ms(compaction.read)}, encoding slice ${ms(compaction.encode)}`,
   );
   console.log(storageFigures(file, reports * OBSERVATIONS));
   console.log(`compressed bytes per sample by metric: ${bytesPerMetric(file)}`);

@@ -7,23 +7,47 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_PRUNE_STEP_ROWS } from '../collector/history/historyMaintenance.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { compactOldestInSteps, DEFAULT_PRUNE_STEP_ROWS } from '../collector/history/historyMaintenance.js';
 import { createHistoryReader, type ReadSeriesQuery } from '../collector/history/historyReader.js';
-import { decodeSeriesChunk, encodeLayout1 } from '../collector/history/seriesChunkCodec.js';
+import { decodeSeriesChunk, encodeLayout1, encodeLayout2 } from '../collector/history/seriesChunkCodec.js';
 import { openSqliteStore } from '../collector/store/sqlite/sqliteStore.js';
 import type { Store } from '../collector/store/store.js';
 
-/** Compacts every block that ended before `beforeMs`, timing each transaction. */
-export function compactEverything(store: Store, beforeMs: number): { seconds: number; blocks: number; longestMs: number; p99Ms: number } {
-  const durations: number[] = [];
-  const started = performance.now();
-  for (;;) {
-    const stepStarted = performance.now();
-    if (store.compactHistory(beforeMs) === undefined) break;
-    durations.push(performance.now() - stepStarted);
-  }
+/** The longest and the 99th percentile of some durations, in ms. */
+export interface LongestAndP99 {
+  longestMs: number;
+  p99Ms: number;
+}
+
+function longestAndP99(durations: number[]): LongestAndP99 {
   durations.sort((a, b) => a - b);
-  return { seconds: (performance.now() - started) / 1000, blocks: durations.length, longestMs: durations.at(-1) ?? 0, p99Ms: durations[Math.floor(durations.length * 0.99)] ?? 0 };
+  return { longestMs: durations.at(-1) ?? 0, p99Ms: durations[Math.floor(durations.length * 0.99)] ?? 0 };
+}
+
+/**
+ * Compacts every block that ended before `beforeMs` as the collector's maintenance does (read,
+ * encode in slices with the event loop given back between them, write in one transaction), timing
+ * each synchronous step: the write transaction is what holds the writer, and the longest of all
+ * steps is the most an ingest batch can wait behind compaction.
+ */
+export async function compactEverything(store: Store, beforeMs: number): Promise<{ seconds: number; blocks: number; read: StepFigures; encode: StepFigures; transaction: StepFigures }> {
+  const steps = { read: { wall: [] as number[], cpu: [] as number[] }, encode: { wall: [] as number[], cpu: [] as number[] }, write: { wall: [] as number[], cpu: [] as number[] } };
+  let blocks = 0;
+  const started = performance.now();
+  const onStep = (step: 'read' | 'encode' | 'write', ms: number, cpuMs: number) => {
+    steps[step].wall.push(ms);
+    steps[step].cpu.push(cpuMs);
+  };
+  while ((await compactOldestInSteps(store, beforeMs, { pause: () => nextTurn(), onStep })) !== undefined) blocks++;
+  const figures = (step: keyof typeof steps): StepFigures => ({ wall: longestAndP99(steps[step].wall), cpu: longestAndP99(steps[step].cpu) });
+  return { seconds: (performance.now() - started) / 1000, blocks, read: figures('read'), encode: figures('encode'), transaction: figures('write') };
+}
+
+/** One kind of step's durations on the clock and in CPU time. */
+export interface StepFigures {
+  wall: LongestAndP99;
+  cpu: LongestAndP99;
 }
 
 /**
@@ -74,25 +98,29 @@ export function storageFigures(file: string, samples: number): string {
 
 /**
  * Bytes per sample of each metric's compressed chunks (constant series cost little, noisy ones most),
- * and the same chunks re-encoded in layout 1 (Gorilla as the previous release wrote it) as the peer.
+ * and the same chunks re-encoded in layout 2 (the previous release's) and layout 1 (plain Gorilla) as peers.
  */
 export function bytesPerMetric(file: string): string {
   const db = new Database(file, { readonly: true });
   try {
-    const totals = new Map<string, { samples: number; bytes: number; layout1: number }>();
+    const totals = new Map<string, { samples: number; bytes: number; layout2: number; layout1: number }>();
     const rows = db.prepare('SELECT s.metric, c.data FROM series_chunks c JOIN series s USING (series_id)').raw().iterate() as Iterable<[string, Buffer]>;
     for (const [metric, data] of rows) {
       const points = decodeSeriesChunk(data);
-      const total = totals.get(metric) ?? { samples: 0, bytes: 0, layout1: 0 };
+      const total = totals.get(metric) ?? { samples: 0, bytes: 0, layout2: 0, layout1: 0 };
       total.samples += points.times.length;
       total.bytes += data.length;
+      total.layout2 += encodeLayout2(points).length;
       total.layout1 += encodeLayout1(points).length;
       totals.set(metric, total);
     }
-    const all = [...totals.values()].reduce((a, t) => ({ samples: a.samples + t.samples, bytes: a.bytes + t.bytes, layout1: a.layout1 + t.layout1 }), { samples: 0, bytes: 0, layout1: 0 });
+    const all = [...totals.values()].reduce((a, t) => ({ samples: a.samples + t.samples, bytes: a.bytes + t.bytes, layout2: a.layout2 + t.layout2, layout1: a.layout1 + t.layout1 }), { samples: 0, bytes: 0, layout2: 0, layout1: 0 });
     const per = (bytes: number, samples: number) => (bytes / Math.max(1, samples)).toFixed(2);
-    const metrics = [...totals].sort((a, b) => a[1].bytes / a[1].samples - b[1].bytes / b[1].samples).map(([metric, t]) => `${metric} ${per(t.bytes, t.samples)} (layout 1: ${per(t.layout1, t.samples)})`);
-    return `${per(all.bytes, all.samples)} B per sample, layout 1 (the previous release's Gorilla) ${per(all.layout1, all.samples)} B on the same chunks (${(all.bytes / all.layout1).toFixed(2)}x); ${metrics.join(', ')}`;
+    const metrics = [...totals].sort((a, b) => a[1].bytes / a[1].samples - b[1].bytes / b[1].samples).map(([metric, t]) => `${metric} ${per(t.bytes, t.samples)} (layout 2: ${per(t.layout2, t.samples)})`);
+    return (
+      `${per(all.bytes, all.samples)} B per sample; on the same chunks layout 2 (the previous release's) ${per(all.layout2, all.samples)} B (${(all.bytes / all.layout2).toFixed(2)}x), ` +
+      `layout 1 (plain Gorilla) ${per(all.layout1, all.samples)} B (${(all.bytes / all.layout1).toFixed(2)}x); ${metrics.join(', ')}`
+    );
   } finally {
     db.close();
   }

@@ -1,13 +1,17 @@
 /**
  * The background upkeep of stored history: compaction of the hot per-report rows into compressed
  * series chunks and rollups (once an hour of history is `compactAfterMs` old), then pruning of raw
- * history and rollups past their own retentions. Each step is one short transaction (one host and
- * hour, or a bounded number of rows) and the event loop is given back between steps, so ingest
- * batches interleave with the work instead of waiting behind it.
+ * history and rollups past their own retentions. No step holds the event loop or the writer long,
+ * so ingest batches interleave with the work instead of waiting behind it: a compaction reads one
+ * host's hour outside any transaction, encodes it in slices of `sliceMs` with the event loop given
+ * back between them, and writes it in one short transaction (the inserts only); pruning deletes a
+ * bounded number of rows a step.
  */
 import type { Logger } from 'pino';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Clock } from '../clock.js';
+import type { CompactionResult } from '../domain/history.js';
+import { type CompactedBlock, compactRowsInSteps } from '../store/historyBlocks.js';
 import type { Store } from '../store/store.js';
 
 /**
@@ -16,6 +20,10 @@ import type { Store } from '../store/store.js';
  * batch may wait; a thousand keep a step near the ingest target.
  */
 export const DEFAULT_PRUNE_STEP_ROWS = 1_000;
+/** How long a compaction encodes in one go before it gives the event loop back (ingest's target is 50 ms). */
+export const DEFAULT_ENCODE_SLICE_MS = 10;
+/** Tries to write one block whose hot rows another pass changed meanwhile, before the pass ends. */
+const WRITE_ATTEMPTS = 5;
 
 export interface HistoryMaintenanceOptions {
   store: Store;
@@ -26,6 +34,8 @@ export interface HistoryMaintenanceOptions {
   rollupRetentionMs: number;
   /** Rows deleted per pruning step. */
   pruneStepRows?: number;
+  /** How long a compaction encodes before it yields; DEFAULT_ENCODE_SLICE_MS by default. */
+  encodeSliceMs?: number;
   /** Waits between steps; the next turn of the event loop by default. */
   yieldToIngest?: () => Promise<unknown>;
   /** Checked between steps: true ends the run early (the collector is stopping). */
@@ -47,7 +57,7 @@ export async function maintainHistory(options: HistoryMaintenanceOptions): Promi
   const step = options.pruneStepRows ?? DEFAULT_PRUNE_STEP_ROWS;
   const result: HistoryMaintenanceResult = { compactedBlocks: 0, compactedSamples: 0, prunedRawRows: 0, prunedRollupRows: 0 };
   while (!stopping()) {
-    const compacted = store.compactHistory(clock.nowMs() - options.compactAfterMs);
+    const compacted = await compactOldestInSteps(store, clock.nowMs() - options.compactAfterMs, { pause, stopping, sliceMs: options.encodeSliceMs });
     if (compacted === undefined) break;
     result.compactedBlocks++;
     result.compactedSamples += compacted.samples;
@@ -63,4 +73,56 @@ export async function maintainHistory(options: HistoryMaintenanceOptions): Promi
   }
   if (result.compactedBlocks + result.prunedRawRows + result.prunedRollupRows > 0) options.log.info(result, 'history maintained');
   return result;
+}
+
+/**
+ * How compactOldestInSteps goes about it; `onStep` is told how long each synchronous step took, on
+ * the clock and in CPU time of the process (the bench prints both: on a loaded machine the clock
+ * also counts the time the process waited for a core).
+ */
+export interface CompactionStepOptions {
+  pause: () => Promise<unknown>;
+  stopping?: () => boolean;
+  sliceMs?: number;
+  onStep?: (step: 'read' | 'encode' | 'write', ms: number, cpuMs: number) => void;
+}
+
+/**
+ * Compacts the oldest block of hot reports that ended before `beforeMs` in steps (see the module
+ * comment): undefined when none is due, when the collector is stopping (nothing written), or when
+ * other passes kept changing its rows.
+ */
+export async function compactOldestInSteps(store: Store, beforeMs: number, options: CompactionStepOptions): Promise<CompactionResult | undefined> {
+  const { pause, stopping = () => false, sliceMs = DEFAULT_ENCODE_SLICE_MS, onStep } = options;
+  const timed = <T>(step: 'read' | 'encode' | 'write', run: () => T): T => {
+    if (onStep === undefined) return run();
+    const [started, cpu] = [performance.now(), process.cpuUsage()];
+    const result = run();
+    const used = process.cpuUsage(cpu);
+    onStep(step, performance.now() - started, (used.user + used.system) / 1000);
+    return result;
+  };
+  for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+    const hot = timed('read', () => store.readHotBlock(beforeMs));
+    if (hot === undefined) return undefined;
+    const steps = compactRowsInSteps(hot.rows);
+    let block: CompactedBlock | undefined;
+    while (block === undefined) {
+      await pause();
+      if (stopping()) return undefined;
+      block = timed('encode', () => {
+        const started = performance.now();
+        for (;;) {
+          const step = steps.next();
+          if (step.done === true) return step.value;
+          if (performance.now() - started >= sliceMs) return undefined;
+        }
+      });
+    }
+    const written = block;
+    const result = timed('write', () => store.writeCompactedBlock(hot, written));
+    if (result !== undefined) return result;
+    await pause();
+  }
+  return undefined;
 }

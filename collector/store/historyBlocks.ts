@@ -68,14 +68,38 @@ export interface CompactedBlock {
   samples: number;
 }
 
+/** A host's hot rows of one block, read outside any transaction for a compaction in steps (Store.readHotBlock). */
+export interface HotBlock {
+  hostId: number;
+  blockStartMs: number;
+  rows: Array<HotChunk & { sequence: number }>;
+}
+
+/** Hot rows decoded per step of compactRowsInSteps before it yields. */
+const ROWS_PER_STEP = 64;
+
 /**
  * Groups hot rows by series and block of sample time, so a chunk never holds a sample outside its
  * block, and encodes each group's points (time-ordered) with its rollups.
  */
 export function compactRows(rows: ReadonlyArray<HotChunk & { sequence: number }>): CompactedBlock {
+  const steps = compactRowsInSteps(rows);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/**
+ * compactRows in steps: yields after every ROWS_PER_STEP rows decoded and after every chunk
+ * encoded, so that a caller can give the event loop back between steps (ingest goes on meanwhile);
+ * returns the block.
+ */
+export function* compactRowsInSteps(rows: ReadonlyArray<HotChunk & { sequence: number }>): Generator<void, CompactedBlock> {
   const bySeries = new Map<number, Map<number, SeriesPoint[]>>();
   let samples = 0;
-  for (const row of rows) {
+  for (const [rowIndex, row] of rows.entries()) {
+    if (rowIndex > 0 && rowIndex % ROWS_PER_STEP === 0) yield;
     const texts = decodeTexts(row.texts);
     for (const s of decodeChunk(row.base_at_ms, row.samples)) {
       let blocks = bySeries.get(s.seriesId);
@@ -92,6 +116,7 @@ export function compactRows(rows: ReadonlyArray<HotChunk & { sequence: number }>
   const chunks: CompactedSeries[] = [];
   for (const [seriesId, blocks] of bySeries) {
     for (const [blockStartMs, points] of blocks) {
+      yield;
       points.sort((a, b) => a.atMs - b.atMs);
       const times = points.map((p) => p.atMs);
       const values = points.map((p) => p.value);
@@ -178,8 +203,12 @@ export function visitHotPoints(chunk: HotChunk, seriesIds: ReadonlySet<number>, 
 
 /** Keeps, per wanted series, the newest sample of a hot row. */
 export function takeNewest(found: Map<number, SeriesPoint>, row: HotChunk, wanted: ReadonlySet<number>): void {
+  // One wanted series (a metric across the fleet) is compared as a number, not looked up in a set, per sample.
+  const filter = wanted.size === 1 ? wanted.values().next().value! : wanted;
+  const samples = decodeChunk(row.base_at_ms, row.samples, filter);
+  if (samples.length === 0) return;
   const texts = decodeTexts(row.texts);
-  for (const s of decodeChunk(row.base_at_ms, row.samples, wanted)) {
+  for (const s of samples) {
     const current = found.get(s.seriesId);
     if (current === undefined || s.atMs > current.atMs) found.set(s.seriesId, withText({ atMs: s.atMs, value: s.value }, texts.get(s.index)));
   }

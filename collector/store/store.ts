@@ -15,6 +15,7 @@ import type { StatusNotice } from '../domain/statusNotice.js';
 import type { EnrolledAgent } from '../domain/enrolledAgent.js';
 import type { FlapTransition } from '../domain/flapTransition.js';
 import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint, SeriesRecord } from '../domain/history.js';
+import type { CompactedBlock, HotBlock } from './historyBlocks.js';
 import type { HostRecord } from '../domain/host.js';
 import type { LeaseRecord, LeaseRequest } from '../domain/lease.js';
 import type { IncidentPriorityRecord } from '../domain/incidentPriority.js';
@@ -213,6 +214,20 @@ export interface Store extends StoreReads {
    * history, one transaction) into compressed series chunks and rollups; undefined when none is left.
    */
   compactHistory(beforeMs: number): CompactionResult | undefined;
+  /**
+   * Step 1 of a compaction in steps, which never holds the writer long: the oldest block of hot
+   * reports (one host) that ended before `beforeMs`, read outside any transaction; undefined when
+   * none is left. The caller encodes it (compactRowsInSteps), giving the event loop back between
+   * steps, then writes it with writeCompactedBlock.
+   */
+  readHotBlock(beforeMs: number): HotBlock | undefined;
+  /**
+   * Step 2: in one short transaction, writes `block` (what compactRows made of `hot.rows`) and
+   * deletes exactly the hot rows read, so a report stored meanwhile stays hot for the next pass.
+   * Undefined, with nothing written, when one of those rows is gone meanwhile (compacted or pruned
+   * by another pass): read again.
+   */
+  writeCompactedBlock(hot: HotBlock, block: CompactedBlock): CompactionResult | undefined;
   /**
    * Takes or renews the lease `name` for `holder` until `nowMs + ttlMs`, atomically: it succeeds when
    * nobody holds it, when `holder` holds it already, when the holding lease ran out by `nowMs`, or

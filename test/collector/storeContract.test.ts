@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import type { NewIncident } from '../../collector/domain/incident.js';
 import type { ReportRecord, Store } from '../../collector/store/store.js';
 import type { RuleState } from '../../rules/index.js';
+import { compactOldestInSteps } from '../../collector/history/historyMaintenance.js';
+import { compactRows } from '../../collector/store/historyBlocks.js';
 import { storeEngines } from '../support/storeEngines.js';
 
 const BASE = Date.parse('2026-11-24T00:00:00Z');
@@ -528,6 +530,47 @@ describe.each(storeEngines())('the $name store', (engine) => {
       store.compactHistory(BASE + 3 * HOUR);
       expect(store.latestPoints([root!]).get(root!.seriesId)).toMatchObject({ value: 119 });
       expect(store.latestPoints([])).toEqual(new Map());
+    });
+
+    it('compacts in steps: a report stored between the read and the write stays hot and is compacted next, once', async () => {
+      const store = engine.open();
+      fill(store);
+      const before = values(store);
+      // A late report of the first hour (sequence 500), stored while the first block is being encoded.
+      let stored = false;
+      const pause = async () => {
+        if (!stored) stored = store.transaction((tx) => tx.insertReport(record(500, BASE + 30 * 60_000 + 30_100, 500)));
+      };
+      const first = await compactOldestInSteps(store, BASE + 3 * HOUR, { pause, sliceMs: 0 });
+      expect(stored).toBe(true);
+      expect(first).toMatchObject({ blockStartMs: BASE, reports: 60 });
+      const [root] = store.findSeries({ hostname: 'web-01', metric: 'filesystem_used_ratio' });
+      expect(store.seriesPoints(root!, BASE, BASE + HOUR - 1, { hotOnly: true }).map((p) => p.value)).toEqual([500]);
+      // The next pass compacts the late report (its own part) before the second hour.
+      expect(await compactOldestInSteps(store, BASE + 3 * HOUR, { pause: async () => {} })).toMatchObject({ blockStartMs: BASE, reports: 1 });
+      expect(await compactOldestInSteps(store, BASE + 3 * HOUR, { pause: async () => {} })).toMatchObject({ blockStartMs: BASE + HOUR, reports: 60 });
+      expect(await compactOldestInSteps(store, BASE + 3 * HOUR, { pause: async () => {} })).toBeUndefined();
+      expect(values(store)).toEqual([...before.slice(0, 31), 500, ...before.slice(31)]);
+      expect(store.rollups(root!.seriesId, '1h', BASE, BASE).map((b) => b.count)).toEqual([61]);
+    });
+
+    it('writes nothing for a block whose rows another pass compacted after they were read', () => {
+      const store = engine.open();
+      fill(store);
+      const before = values(store);
+      const hot = store.readHotBlock(BASE + 3 * HOUR)!;
+      expect(hot).toMatchObject({ blockStartMs: BASE });
+      expect(hot.rows).toHaveLength(60);
+      expect(store.compactHistory(BASE + 3 * HOUR)).toMatchObject({ blockStartMs: BASE, reports: 60 });
+      expect(store.writeCompactedBlock(hot, compactRows(hot.rows))).toBeUndefined();
+      expect(values(store)).toEqual(before);
+      const [root] = store.findSeries({ hostname: 'web-01', metric: 'filesystem_used_ratio' });
+      expect(store.rollups(root!.seriesId, '1h', BASE, BASE).map((b) => b.count)).toEqual([60]);
+      // Nor when a row went meanwhile (pruned): the write rolls back and the rows it did find stay hot.
+      const second = store.readHotBlock(BASE + 3 * HOUR)!;
+      expect(second).toMatchObject({ blockStartMs: BASE + HOUR });
+      expect(store.writeCompactedBlock({ ...second, rows: [...second.rows, { ...second.rows[0]!, sequence: 9_999 }] }, compactRows(second.rows))).toBeUndefined();
+      expect(store.seriesPoints(root!, BASE + HOUR, BASE + 2 * HOUR, { hotOnly: true })).toHaveLength(60);
     });
 
     it('prunes compacted chunks and rollups by age', () => {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROLLUP_BUCKET_MS, type RollupResolution } from '../../collector/domain/history.js';
+import { compactOldestInSteps } from '../../collector/history/historyMaintenance.js';
 import { addToBuckets } from '../../collector/history/rollupBuckets.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { ReportRecord, Store } from '../../collector/store/store.js';
@@ -76,6 +77,26 @@ describe('history compaction', () => {
     expect(store.compactHistory(T0 + 3 * HOUR - 1)).toBeUndefined();
     expect(snapshot(store)).toEqual(before);
     expect(compactAll(store, T0 + 3 * HOUR)).toBe(2);
+    expect(snapshot(store)).toEqual(before);
+    store.close();
+  });
+
+  it('compacts in slices as the maintenance does, texts and special values included, and writes nothing when stopped mid-way', async () => {
+    const store = openSqliteStore({ file: tempFile() });
+    fill(store, 3);
+    const before = snapshot(store);
+    const steps: string[] = [];
+    // Stopping after the first slice of encoding: nothing is written, every row stays hot.
+    let turns = 0;
+    const stopped = await compactOldestInSteps(store, T0 + 3 * HOUR, { pause: async () => void turns++, stopping: () => turns > 1, sliceMs: 0 });
+    expect(stopped).toBeUndefined();
+    expect(store.readHotBlock(T0 + 3 * HOUR)?.rows).toHaveLength(240);
+    // A slice of 0 ms yields after every chunk: many encoding steps, one read and one write per block.
+    let blocks = 0;
+    while ((await compactOldestInSteps(store, T0 + 3 * HOUR, { pause: async () => {}, sliceMs: 0, onStep: (step) => steps.push(step) })) !== undefined) blocks++;
+    expect(blocks).toBe(6);
+    expect(steps.filter((step) => step === 'write')).toHaveLength(6);
+    expect(steps.filter((step) => step === 'encode').length).toBeGreaterThan(6 * 4);
     expect(snapshot(store)).toEqual(before);
     store.close();
   });

@@ -1,13 +1,17 @@
 /**
  * The process the compaction crash test kills: opens the database given as its argument and
- * compacts every due block, one transaction each, saying "compacted" after each commit, forever.
+ * compacts every due block as the collector's maintenance does (hot rows read, encoded in slices
+ * with the event loop given back between them, written in one transaction), saying "compacted"
+ * after each commit, forever.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { compactOldestInSteps } from '../../collector/history/historyMaintenance.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 
 const store = openSqliteStore({ file: process.argv[2]! });
 const beforeMs = Number(process.argv[3]);
 for (;;) {
-  const result = store.compactHistory(beforeMs);
+  const result = await compactOldestInSteps(store, beforeMs, { pause: () => nextTurn() });
   if (result === undefined) {
     process.stdout.write('done\n');
     break;

@@ -8,7 +8,7 @@
 import { type CompactionResult, type RollupBucket, type RollupResolution, type SeriesPoint } from '../../domain/history.js';
 import { bucketStart } from '../../history/rollupBuckets.js';
 import {
-  BLOCK_MS, compactRows, groupBySeries, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, newestOfChunk, pushChunkPoints, pushHotPoints, type SeriesChunkRow,
+  BLOCK_MS, type CompactedBlock, compactRows, groupBySeries, type HotBlock, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, newestOfChunk, pushChunkPoints, pushHotPoints, type SeriesChunkRow,
   type SeriesSampleRow, SPANNING_MS, takeNewest, visitChunkPoints, visitHotPoints,
 } from '../historyBlocks.js';
 import { decodeChunk } from '../sampleChunk.js';
@@ -33,62 +33,85 @@ export function createPostgresHistory(session: PostgresSession) {
 
   const rollupTable = (resolution: RollupResolution) => (resolution === '5m' ? 'rollups_5m' : 'rollups_1h');
 
-  /** Compacts the hot reports of one host whose base time lies in one block, in one transaction. */
-  const compactBlock = (hostId: number, blockStartMs: number): CompactionResult => {
-    const range = [hostId, blockStartMs, blockStartMs + BLOCK_MS];
+  /** The hot rows of the oldest block that ended before `beforeMs` (one host), read outside any transaction. */
+  const readHotBlock = (beforeMs: number): HotBlock | undefined => {
+    const cutoff = bucketStart(beforeMs, BLOCK_MS);
+    const oldest = session.query<{ host_id: number; base_at_ms: number }>('SELECT host_id, base_at_ms FROM report_chunks WHERE base_at_ms < $1 ORDER BY base_at_ms LIMIT 1', [cutoff])[0];
+    if (oldest === undefined) return undefined;
+    const hostId = Number(oldest.host_id);
+    const blockStartMs = bucketStart(Number(oldest.base_at_ms), BLOCK_MS);
+    const rows = session.query<HotChunk & { sequence: number }>('SELECT sequence, base_at_ms, samples, texts FROM report_chunks WHERE host_id = $1 AND base_at_ms >= $2 AND base_at_ms < $3', [hostId, blockStartMs, blockStartMs + BLOCK_MS]);
+    return { hostId, blockStartMs, rows };
+  };
+
+  /**
+   * Writes a compacted block and deletes exactly the hot rows it came from, in one transaction.
+   * Undefined, rolled back, when one of those rows is gone (another collector compacted it, or pruning).
+   */
+  const writeCompactedBlock = (hot: HotBlock, block: CompactedBlock): CompactionResult | undefined => {
+    const { hostId, blockStartMs } = hot;
     // Partitions for the days (weeks) the samples fall in, made before (and outside) the transaction.
-    const span = session.query<{ last: number | null }>('SELECT max(coalesce(last_at_ms, base_at_ms)) AS last FROM report_chunks WHERE host_id = $1 AND base_at_ms >= $2 AND base_at_ms < $3', range)[0];
-    const lastAtMs = Math.min(span?.last ?? blockStartMs, blockStartMs + 31 * 86_400_000);
+    const lastAtMs = Math.min(block.chunks.reduce((last, c) => Math.max(last, c.lastAtMs), blockStartMs), blockStartMs + 31 * 86_400_000);
     for (let day = blockStartMs; day <= lastAtMs + 86_400_000; day += 86_400_000) {
       for (const table of Object.keys(PARTITIONED_TABLES) as PartitionedTable[]) partitions.ensure(table, Math.min(day, lastAtMs));
     }
-    return session.transaction(() => {
-      // The host row's lock orders this against reports of the host being stored and against another collector compacting it.
-      session.write('SELECT 1 FROM hosts WHERE host_id = $1 FOR UPDATE', [hostId]);
-      const block = compactRows(session.query<HotChunk & { sequence: number }>('SELECT sequence, base_at_ms, samples, texts FROM report_chunks WHERE host_id = $1 AND base_at_ms >= $2 AND base_at_ms < $3', range));
-      const c = block.chunks;
-      if (c.length > 0) {
-        session.write(
-          `INSERT INTO series_chunks (series_id, block_start_ms, part, first_at_ms, last_at_ms, sample_count, data, texts)
-           SELECT series_id, block_start_ms, $1, first_at_ms, last_at_ms, sample_count, data, texts
-           FROM unnest($2::integer[], $3::bigint[], $4::bigint[], $5::bigint[], $6::integer[], $7::bytea[], $8::text[])
-             AS c(series_id, block_start_ms, first_at_ms, last_at_ms, sample_count, data, texts)`,
-          [block.part, c.map((x) => x.seriesId), c.map((x) => x.blockStartMs), c.map((x) => x.firstAtMs), c.map((x) => x.lastAtMs), c.map((x) => x.sampleCount), c.map((x) => x.data), c.map((x) => x.texts)],
-        );
-        for (const [table, pick] of [['rollups_5m', (x: (typeof c)[number]) => x.rollups5m], ['rollups_1h', (x: (typeof c)[number]) => x.rollups1h]] as const) {
-          // Buckets of one series from chunks of two blocks never share a start (a bucket lies within one block), but sum them anyway: one row per key per statement.
-          const merged = new Map<string, { seriesId: number; startMs: number; count: number; sum: number; min: number; max: number }>();
-          for (const x of c) {
-            for (const b of pick(x)) {
-              const key = `${x.seriesId}:${b.startMs}`;
-              const m = merged.get(key);
-              if (m === undefined) merged.set(key, { seriesId: x.seriesId, ...b });
-              else Object.assign(m, { count: m.count + b.count, sum: m.sum + b.sum, min: Math.min(m.min, b.min), max: Math.max(m.max, b.max) });
-            }
+    try {
+      session.transaction(() => {
+        // The host row's lock orders this against reports of the host being stored and against another collector compacting it.
+        session.write('SELECT 1 FROM hosts WHERE host_id = $1 FOR UPDATE', [hostId]);
+        const sequences = hot.rows.map((r) => r.sequence);
+        if (session.count('DELETE FROM report_chunks WHERE host_id = $1 AND sequence = ANY($2::bigint[])', [hostId, sequences]) !== sequences.length) throw new RowsChanged();
+        writeBlock(hostId, blockStartMs, block);
+      });
+    } catch (error) {
+      if (error instanceof RowsChanged) return undefined;
+      throw error;
+    }
+    return { hostId, blockStartMs, reports: block.reports, samples: block.samples, series: block.series };
+  };
+
+  /** The inserts of a compacted block (inside writeCompactedBlock's transaction). */
+  const writeBlock = (hostId: number, blockStartMs: number, block: CompactedBlock): void => {
+    const c = block.chunks;
+    if (c.length > 0) {
+      session.write(
+        `INSERT INTO series_chunks (series_id, block_start_ms, part, first_at_ms, last_at_ms, sample_count, data, texts)
+         SELECT series_id, block_start_ms, $1, first_at_ms, last_at_ms, sample_count, data, texts
+         FROM unnest($2::integer[], $3::bigint[], $4::bigint[], $5::bigint[], $6::integer[], $7::bytea[], $8::text[])
+           AS c(series_id, block_start_ms, first_at_ms, last_at_ms, sample_count, data, texts)`,
+        [block.part, c.map((x) => x.seriesId), c.map((x) => x.blockStartMs), c.map((x) => x.firstAtMs), c.map((x) => x.lastAtMs), c.map((x) => x.sampleCount), c.map((x) => x.data), c.map((x) => x.texts)],
+      );
+      for (const [table, pick] of [['rollups_5m', (x: (typeof c)[number]) => x.rollups5m], ['rollups_1h', (x: (typeof c)[number]) => x.rollups1h]] as const) {
+        // Buckets of one series from chunks of two blocks never share a start (a bucket lies within one block), but sum them anyway: one row per key per statement.
+        const merged = new Map<string, { seriesId: number; startMs: number; count: number; sum: number; min: number; max: number }>();
+        for (const x of c) {
+          for (const b of pick(x)) {
+            const key = `${x.seriesId}:${b.startMs}`;
+            const m = merged.get(key);
+            if (m === undefined) merged.set(key, { seriesId: x.seriesId, ...b });
+            else Object.assign(m, { count: m.count + b.count, sum: m.sum + b.sum, min: Math.min(m.min, b.min), max: Math.max(m.max, b.max) });
           }
-          const buckets = [...merged.values()];
-          session.write(
-            `INSERT INTO ${table} (series_id, bucket_start_ms, sample_count, sum, min, max)
-             SELECT * FROM unnest($1::integer[], $2::bigint[], $3::bigint[], $4::double precision[], $5::double precision[], $6::double precision[])
-             ON CONFLICT (series_id, bucket_start_ms) DO UPDATE SET sample_count = ${table}.sample_count + excluded.sample_count,
-               sum = ${table}.sum + excluded.sum, min = least(${table}.min, excluded.min), max = greatest(${table}.max, excluded.max)`,
-            [buckets.map((b) => b.seriesId), buckets.map((b) => b.startMs), buckets.map((b) => b.count), buckets.map((b) => b.sum), buckets.map((b) => b.min), buckets.map((b) => b.max)],
-          );
         }
+        const buckets = [...merged.values()];
+        session.write(
+          `INSERT INTO ${table} (series_id, bucket_start_ms, sample_count, sum, min, max)
+           SELECT * FROM unnest($1::integer[], $2::bigint[], $3::bigint[], $4::double precision[], $5::double precision[], $6::double precision[])
+           ON CONFLICT (series_id, bucket_start_ms) DO UPDATE SET sample_count = ${table}.sample_count + excluded.sample_count,
+             sum = ${table}.sum + excluded.sum, min = least(${table}.min, excluded.min), max = greatest(${table}.max, excluded.max)`,
+          [buckets.map((b) => b.seriesId), buckets.map((b) => b.startMs), buckets.map((b) => b.count), buckets.map((b) => b.sum), buckets.map((b) => b.min), buckets.map((b) => b.max)],
+        );
       }
-      if (block.sequenceRuns.length > 0) {
-        const r = block.sequenceRuns;
-        session.write('INSERT INTO compacted_reports (host_id, first_sequence, last_sequence, block_start_ms) SELECT $1, f, l, $2 FROM unnest($3::bigint[], $4::bigint[]) AS u(f, l)', [
-          hostId,
-          blockStartMs,
-          r.map((x) => x[0]),
-          r.map((x) => x[1]),
-        ]);
-        session.write('UPDATE hosts SET max_compacted_sequence = greatest(coalesce(max_compacted_sequence, $2), $2) WHERE host_id = $1', [hostId, r[r.length - 1]![1]]);
-      }
-      session.write('DELETE FROM report_chunks WHERE host_id = $1 AND base_at_ms >= $2 AND base_at_ms < $3', range);
-      return { hostId, blockStartMs, reports: block.reports, samples: block.samples, series: block.series };
-    });
+    }
+    if (block.sequenceRuns.length > 0) {
+      const r = block.sequenceRuns;
+      session.write('INSERT INTO compacted_reports (host_id, first_sequence, last_sequence, block_start_ms) SELECT $1, f, l, $2 FROM unnest($3::bigint[], $4::bigint[]) AS u(f, l)', [
+        hostId,
+        blockStartMs,
+        r.map((x) => x[0]),
+        r.map((x) => x[1]),
+      ]);
+      session.write('UPDATE hosts SET max_compacted_sequence = greatest(coalesce(max_compacted_sequence, $2), $2) WHERE host_id = $1', [hostId, r[r.length - 1]![1]]);
+    }
   };
 
   /** Deletes at most `limit` rows of `table` with `column < cutoff` (the DEFAULT partition's and the boundary's); returns how many. */
@@ -133,11 +156,18 @@ export function createPostgresHistory(session: PostgresSession) {
 
     /** Compacts the oldest hot block that ended before `beforeMs` (one host, one transaction), or undefined when none is left. */
     compactOldest(beforeMs: number): CompactionResult | undefined {
-      const cutoff = bucketStart(beforeMs, BLOCK_MS);
-      const oldest = session.query<{ host_id: number; base_at_ms: number }>('SELECT host_id, base_at_ms FROM report_chunks WHERE base_at_ms < $1 ORDER BY base_at_ms LIMIT 1', [cutoff])[0];
-      if (oldest === undefined) return undefined;
-      return compactBlock(oldest.host_id, bucketStart(oldest.base_at_ms, BLOCK_MS));
+      // Another collector may compact the same block first: then the next oldest (a few tries).
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const hot = readHotBlock(beforeMs);
+        if (hot === undefined) return undefined;
+        const result = writeCompactedBlock(hot, compactRows(hot.rows));
+        if (result !== undefined) return result;
+      }
+      return undefined;
     },
+
+    readHotBlock,
+    writeCompactedBlock,
 
     /** Deletes raw history older than `cutoffMs`: hot rows received before it, whole partitions of blocks that ended before it, then at most `limit` more chunks. */
     pruneRaw(cutoffMs: number, limit: number): number {
@@ -276,3 +306,6 @@ export function createPostgresHistory(session: PostgresSession) {
     },
   };
 }
+
+/** Thrown inside a compaction's transaction to roll it back when its hot rows changed. */
+class RowsChanged extends Error {}

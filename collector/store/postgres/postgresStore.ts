@@ -34,6 +34,7 @@ import {
   type Row, seriesIdsByHost, withIncidentDefaults, withText,
 } from '../storeRows.js';
 import { connectPostgres, describeServer, type PostgresSession } from './postgresBridge.js';
+import type { CompactedBlock, HotBlock } from '../historyBlocks.js';
 import { createPostgresHistory, type PostgresHistory } from './postgresHistory.js';
 import { migratePostgres } from './postgresMigrations.js';
 
@@ -430,6 +431,19 @@ class PostgresStore implements Store {
   compactHistory(beforeMs: number): CompactionResult | undefined {
     try {
       return this.history.compactOldest(beforeMs);
+    } catch (error) {
+      this.forgetMintedIds();
+      throw error;
+    }
+  }
+
+  readHotBlock(beforeMs: number): HotBlock | undefined {
+    return this.history.readHotBlock(beforeMs);
+  }
+
+  writeCompactedBlock(hot: HotBlock, block: CompactedBlock): CompactionResult | undefined {
+    try {
+      return this.history.writeCompactedBlock(hot, block);
     } catch (error) {
       this.forgetMintedIds();
       throw error;

@@ -3,8 +3,8 @@
  * `report_chunks` (the hot window, as a TSDB head); compaction turns the hot reports of one host and
  * one block (an hour, by the report's base time) into Gorilla chunks per series and block of sample
  * time, 5-minute and 1-hour rollups, and a record of which sequences it compacted, and deletes those
- * rows: all in one transaction, so a crash at any point leaves either the hot rows or their compacted
- * form, never both and never neither. Reads merge the two forms; a report lives in exactly one of them.
+ * rows. It reads and encodes them outside any transaction and writes in one, so a crash at any point
+ * leaves either the hot rows or their compacted form, never both and never neither. Reads merge the two forms; a report lives in exactly one of them.
  *
  * Where a range read finds its samples: a series chunk holds samples of its own block only, so the
  * chunks of [from, to] are those of the blocks from bucketStart(from) to `to`. A hot row's samples
@@ -19,7 +19,7 @@ import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint } fr
 import { bucketStart } from '../../history/rollupBuckets.js';
 import { decodeSeriesChunk } from '../../history/seriesChunkCodec.js';
 import {
-  BLOCK_MS, compactRows, groupBySeries, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, pushChunkPoints, type SeriesChunkRow, type SeriesSampleRow, SPANNING_MS, takeNewest,
+  BLOCK_MS, type CompactedBlock, compactRows, groupBySeries, type HotBlock, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, pushChunkPoints, type SeriesChunkRow, type SeriesSampleRow, SPANNING_MS, takeNewest,
   visitChunkPoints, visitHotPoints, withText,
 } from '../historyBlocks.js';
 import { decodeChunk, decodeTexts } from '../sampleChunk.js';
@@ -86,7 +86,7 @@ export function createSqliteHistory(db: Database.Database) {
     : {
         oldestHot: prepare('SELECT host_id, base_at_ms FROM report_chunks WHERE base_at_ms < ? ORDER BY base_at_ms LIMIT 1'),
         hotOfBlock: prepare('SELECT sequence, base_at_ms, samples, texts FROM report_chunks WHERE host_id = ? AND base_at_ms >= ? AND base_at_ms < ?'),
-        deleteHotOfBlock: prepare('DELETE FROM report_chunks WHERE host_id = ? AND base_at_ms >= ? AND base_at_ms < ?'),
+        deleteHotRun: prepare('DELETE FROM report_chunks WHERE host_id = ? AND sequence BETWEEN ? AND ?'),
         insertSeriesChunk: prepare('INSERT INTO series_chunks (series_id, block_start_ms, part, first_at_ms, last_at_ms, sample_count, data, texts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
         insertCompacted: prepare('INSERT INTO compacted_reports (host_id, first_sequence, last_sequence, block_start_ms) VALUES (?, ?, ?, ?)'),
         compactedCovering: pluck('SELECT last_sequence FROM compacted_reports WHERE host_id = ? AND first_sequence <= ? ORDER BY first_sequence DESC LIMIT 1'),
@@ -110,22 +110,43 @@ export function createSqliteHistory(db: Database.Database) {
     return writes;
   };
 
-  /**
-   * Compacts the hot reports of one host whose base time lies in one block. Call inside a transaction.
-   * Their samples are chunked per series and per block of sample time, so a chunk never holds a
-   * sample outside its block (a report's samples may reach past its base block).
-   */
-  const compactBlock = (hostId: number, blockStartMs: number): CompactionResult => {
+  /** The hot rows of the oldest block that ended before `beforeMs` (one host), read outside any transaction. */
+  const readHotBlock = (beforeMs: number): HotBlock | undefined => {
     const sql = w();
-    const rows = sql.hotOfBlock().all(hostId, blockStartMs, blockStartMs + BLOCK_MS) as Array<HotChunk & { sequence: number }>;
-    const block = compactRows(rows);
-    for (const chunk of block.chunks) {
-      sql.insertSeriesChunk().run(chunk.seriesId, chunk.blockStartMs, block.part, chunk.firstAtMs, chunk.lastAtMs, chunk.sampleCount, chunk.data, chunk.texts);
-      for (const bucket of chunk.rollups5m) sql.upsert5m().run(chunk.seriesId, bucket.startMs, bucket.count, bucket.sum, bucket.min, bucket.max);
-      for (const bucket of chunk.rollups1h) sql.upsert1h().run(chunk.seriesId, bucket.startMs, bucket.count, bucket.sum, bucket.min, bucket.max);
+    const oldest = sql.oldestHot().get(bucketStart(beforeMs, BLOCK_MS)) as { host_id: number; base_at_ms: number } | undefined;
+    if (oldest === undefined) return undefined;
+    const blockStartMs = bucketStart(oldest.base_at_ms, BLOCK_MS);
+    const rows = sql.hotOfBlock().all(oldest.host_id, blockStartMs, blockStartMs + BLOCK_MS) as HotBlock['rows'];
+    return { hostId: oldest.host_id, blockStartMs, rows };
+  };
+
+  /**
+   * Writes a compacted block and deletes exactly the hot rows it came from, in one transaction: a
+   * crash leaves either the hot rows or their compacted form. Undefined, rolled back, when one of
+   * those rows is gone (another pass compacted or pruned it after they were read).
+   */
+  const writeCompactedBlock = (hot: HotBlock, block: CompactedBlock): CompactionResult | undefined => {
+    const sql = w();
+    const { hostId, blockStartMs } = hot;
+    try {
+      db.transaction(() => {
+        // Each run of consecutive sequences was read whole, so a run's range holds those rows only.
+        let deleted = 0;
+        for (const [first, last] of block.sequenceRuns) deleted += sql.deleteHotRun().run(hostId, first, last).changes;
+        if (deleted !== hot.rows.length) throw new RowsChanged();
+        for (const chunk of block.chunks) {
+          sql.insertSeriesChunk().run(chunk.seriesId, chunk.blockStartMs, block.part, chunk.firstAtMs, chunk.lastAtMs, chunk.sampleCount, chunk.data, chunk.texts);
+          for (const bucket of chunk.rollups5m) sql.upsert5m().run(chunk.seriesId, bucket.startMs, bucket.count, bucket.sum, bucket.min, bucket.max);
+          for (const bucket of chunk.rollups1h) sql.upsert1h().run(chunk.seriesId, bucket.startMs, bucket.count, bucket.sum, bucket.min, bucket.max);
+        }
+        for (const [first, last] of block.sequenceRuns) sql.insertCompacted().run(hostId, first, last, blockStartMs);
+      })();
+    } catch (error) {
+      if (error instanceof RowsChanged) return undefined;
+      throw error;
     }
-    for (const [first, last] of block.sequenceRuns) sql.insertCompacted().run(hostId, first, last, blockStartMs);
-    sql.deleteHotOfBlock().run(hostId, blockStartMs, blockStartMs + BLOCK_MS);
+    const sequences = block.reports > 0 ? (sql.maxCompacted().get(hostId) as number | null) : null;
+    if (sequences !== null) maxCompactedByHost.set(hostId, sequences);
     return { hostId, blockStartMs, reports: block.reports, samples: block.samples, series: block.series };
   };
 
@@ -145,17 +166,16 @@ export function createSqliteHistory(db: Database.Database) {
   return {
     /**
      * Compacts the oldest hot block that ended before `beforeMs` (one host, one transaction), or
-     * returns undefined when there is none. Callers yield between calls, so ingest interleaves.
+     * returns undefined when there is none, all at once (historyMaintenance.ts compacts in steps).
      */
     compactOldest(beforeMs: number): CompactionResult | undefined {
-      const cutoff = bucketStart(beforeMs, BLOCK_MS);
-      const oldest = w().oldestHot().get(cutoff) as { host_id: number; base_at_ms: number } | undefined;
-      if (oldest === undefined) return undefined;
-      const result = db.transaction(() => compactBlock(oldest.host_id, bucketStart(oldest.base_at_ms, BLOCK_MS)))();
-      const sequences = result.reports > 0 ? (w().maxCompacted().get(result.hostId) as number | null) : null;
-      if (sequences !== null) maxCompactedByHost.set(result.hostId, sequences);
-      return result;
+      // Read, encode and write with no turn of the event loop between them: nothing changes the rows meanwhile.
+      const hot = readHotBlock(beforeMs);
+      return hot === undefined ? undefined : writeCompactedBlock(hot, compactRows(hot.rows));
     },
+
+    readHotBlock,
+    writeCompactedBlock,
 
     /** Whether `sequence` of the host was stored and compacted already (a re-sent report). */
     wasCompacted(hostId: number, sequence: number): boolean {
@@ -302,7 +322,8 @@ export function createSqliteHistory(db: Database.Database) {
      */
     latest(seriesByHost: ReadonlyMap<number, ReadonlySet<number>>): Map<number, SeriesPoint> {
       const found = new Map<number, SeriesPoint>();
-      for (const row of reads.lastHotOfHosts().iterate() as Iterable<HotChunk & { host_id: number }>) {
+      // all(), not iterate(): one call into SQLite for every host's row, where iterate() crosses over per row.
+      for (const row of reads.lastHotOfHosts().all() as Array<HotChunk & { host_id: number }>) {
         const wanted = seriesByHost.get(row.host_id);
         if (wanted !== undefined) takeNewest(found, row, wanted);
       }
@@ -349,6 +370,9 @@ export function createSqliteHistory(db: Database.Database) {
     yield* inTimeOrder(rows);
   }
 }
+
+/** Thrown inside a compaction's transaction to roll it back when its hot rows changed. */
+class RowsChanged extends Error {}
 
 function upsertRollup(table: string): string {
   return `INSERT INTO ${table} (series_id, bucket_start_ms, sample_count, sum, min, max) VALUES (?, ?, ?, ?, ?, ?)

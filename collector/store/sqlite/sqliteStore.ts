@@ -27,6 +27,7 @@ import type { TicketRecord } from '../../domain/ticket.js';
 import type { IncidentFilter, OutboxFilter, OverduePage, ReportRecord, Store, StoreTransaction, StoredSample } from '../store.js';
 import { MIGRATIONS } from './schema.js';
 import { assertSchemaNotNewer } from './schemaVersion.js';
+import type { CompactedBlock, HotBlock } from '../historyBlocks.js';
 import { createSqliteHistory, type SqliteHistory } from './sqliteHistory.js';
 import { createSqliteStatements, type SqliteStatements } from './sqliteStatements.js';
 import {
@@ -288,6 +289,14 @@ class SqliteStore implements Store {
 
   compactHistory(beforeMs: number): CompactionResult | undefined {
     return this.history.compactOldest(beforeMs);
+  }
+
+  readHotBlock(beforeMs: number): HotBlock | undefined {
+    return this.history.readHotBlock(beforeMs);
+  }
+
+  writeCompactedBlock(hot: HotBlock, block: CompactedBlock): CompactionResult | undefined {
+    return this.history.writeCompactedBlock(hot, block);
   }
 
   findSeries(query: { hostId?: number; hostname?: string; metric: string }): SeriesRecord[] {
