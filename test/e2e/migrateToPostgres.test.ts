@@ -96,7 +96,17 @@ services:
     await report('web-1', 0.9);
     await report('db-1', 0.95);
     await waitFor('two opens delivered', () => webhook.received.filter((w) => w.payload.operation === 'open').length === 2);
-    await waitFor('the service watcher records shop as hit', async () => ((await (await api('/api/v1/services/shop')).json()) as { state: string }).state !== 'operational');
+    // The API computes a service's state live; the watcher records it on its own schedule (its first
+    // pass one evaluation interval after start), so wait for the row itself.
+    expect(((await (await api('/api/v1/services/shop')).json()) as { state: string }).state).not.toBe('operational');
+    await waitFor('the service watcher records shop as hit', () => {
+      const reader = openSqliteStore({ file, readOnly: true });
+      try {
+        return reader.latestServiceStates().some((change) => change.service === 'shop' && change.state !== 'operational');
+      } finally {
+        reader.close();
+      }
+    });
     await report('web-1', 0.1);
     await waitFor('the resolve delivered', () => webhook.received.some((w) => w.payload.operation === 'resolve'));
     expect((await api('/api/v1/silences', { method: 'POST', body: JSON.stringify({ matchers: ['host="db-1"'], expiresAt: '2999-01-01T00:00:00Z', comment: 'migrating' }) })).status).toBe(201);
@@ -148,7 +158,7 @@ services:
       const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
       expect(Number(resumed.out.match(/copied (\d+) rows in this run/)?.[1])).toBeLessThan(total);
       // every kind of row the issue names was there to copy
-      for (const table of ['incidents', 'tickets', 'outbox', 'incident_events', 'silences', 'maintenance_windows', 'agents', 'api_tokens', 'audit_log', 'service_state_changes', 'report_chunks', 'series_chunks', 'rollups_5m', 'rollups_1h', 'hosts', 'series']) {
+      for (const table of ['incidents', 'tickets', 'outbox', 'incident_events', 'silences', 'maintenance_windows', 'agents', 'api_tokens', 'audit_log', 'service_state_changes', 'service_incident_links', 'report_chunks', 'series_chunks', 'rollups_5m', 'rollups_1h', 'hosts', 'series']) {
         expect(counts[table], table).toBeGreaterThan(0);
       }
       const same = <T>(read: (store: Store) => T) => expect(read(postgres)).toEqual(read(sqlite));
