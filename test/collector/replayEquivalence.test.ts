@@ -63,7 +63,7 @@ describe('backtest replay', () => {
     ['the test fixtures', 14, true],
   ])('opens, resolves and tickets the incidents of the evaluate-per-step replay, with %s (seed %i, shared labels %s)', (which, seed, sharedLabels) => {
     const rules = which === 'the built-in pack' ? loadRuleFiles([DEFAULT_RULES_DIR]) : fixtureRules();
-    const history = generateHistory(rules, { seed, hosts: 4, hours: which === 'the built-in pack' ? 1.5 : 2, startMs: START_MS, sharedLabels });
+    const history = generateHistory(rules, { seed, hosts: which === 'the built-in pack' ? 3 : 4, hours: which === 'the built-in pack' ? 1 : 2, startMs: START_MS, sharedLabels });
     const { replayed, reference } = replayBoth(rules, history);
     expect(replayed).toEqual(reference);
     // The history must give the lifecycle work: incidents of many rules, some resolved, some without a ticket.
@@ -72,7 +72,7 @@ describe('backtest replay', () => {
     expect(reference.incidents - reference.stillOpen).toBeGreaterThan(0);
     expect(reference.withoutTicket).toBeGreaterThan(0);
     expect(reference.perRule.agent_silent ?? 0).toBeGreaterThan(0);
-  });
+  }, 120_000);
 
   it('gives the same outcome over history read back from the store (one labels object per series)', () => {
     const rules = [...fixtureRules()];
@@ -100,5 +100,5 @@ describe('backtest replay', () => {
     const { replayed, reference } = replayBoth(rules, history, read);
     expect(replayed).toEqual(reference);
     expect(reference.incidents).toBeGreaterThan(5);
-  });
+  }, 120_000);
 });
