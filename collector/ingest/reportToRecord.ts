@@ -14,6 +14,7 @@ const RESERVED_LABELS = new Set(['host']);
 export function reportToRecord(report: Report, receivedAtMs: number): ReportRecord {
   const hostLabels = { ...report.agent.labels, host: report.agent.hostname };
   const intervalMs = report.agent.intervalSeconds * 1000;
+  const timeOf = lastTimeRemembered();
   return {
     agentId: report.agent.id,
     hostname: report.agent.hostname,
@@ -30,10 +31,10 @@ export function reportToRecord(report: Report, receivedAtMs: number): ReportReco
         metric: o.metric,
         labels: mergeLabels(hostLabels, o.labels),
         value: o.value,
-        atMs: Date.parse(o.at),
+        atMs: timeOf(o.at),
         intervalMs,
       })),
-      ...report.checks.map((check) => checkSample(check, hostLabels, intervalMs)),
+      ...report.checks.map((check) => checkSample(check, hostLabels, intervalMs, timeOf)),
     ],
     checks: report.checks,
     shape: reportShape(report),
@@ -57,14 +58,27 @@ export function reportShape(report: Report): string {
 }
 
 /** The `check_status` sample of one check result. */
-function checkSample(check: CheckResult, hostLabels: Record<string, string>, intervalMs: number): ReportRecord['samples'][number] {
+function checkSample(check: CheckResult, hostLabels: Record<string, string>, intervalMs: number, timeOf: (at: string) => number): ReportRecord['samples'][number] {
   return {
     metric: CHECK_STATUS_METRIC,
     labels: mergeLabels(hostLabels, checkSeriesLabels(check.name)),
     value: CHECK_STATUS_CODES[check.status],
-    atMs: Date.parse(check.at),
+    atMs: timeOf(check.at),
     text: checkOutputLine(check.output),
     intervalMs,
+  };
+}
+
+/** Date.parse that remembers its last text: the observations of one report mostly share their time. */
+function lastTimeRemembered(): (at: string) => number {
+  let lastAt: string | undefined;
+  let lastMs = NaN;
+  return (at) => {
+    if (at !== lastAt) {
+      lastMs = Date.parse(at);
+      lastAt = at;
+    }
+    return lastMs;
   };
 }
 
