@@ -24,6 +24,7 @@ import { nextAlertState } from './alertStateMachine.js';
 import { buildSignal } from './buildSignal.js';
 import type { CompiledRule, SampleReader } from './compiledRule.js';
 import type { CompiledRuleSet } from './compileRules.js';
+import { ruleKindOf } from '../kinds/registry.js';
 import { evaluate } from './evaluate.js';
 import { isForgettable } from './isForgettable.js';
 import { freshState } from './ruleOutcome.js';
@@ -84,6 +85,13 @@ interface Run {
 interface RuleRunner {
   readonly compiled: CompiledRule;
   readonly read: SampleReader;
+  /**
+   * For kinds that keep no memory (threshold, status), which judge each sample alone: the prior
+   * state handed to their reader for a series without a state. Such a series stays without one
+   * while its fire condition does not hold (inactive, forgettable, no signal), so those samples
+   * cost one reading and nothing else.
+   */
+  readonly blank: RuleState | undefined;
   readonly sweepIndex: number;
   readonly live: Map<Run, true>;
   readonly byFingerprint: Map<string, Run>;
@@ -102,7 +110,8 @@ export function createStepEvaluator(ruleSet: CompiledRuleSet): StepEvaluator {
   for (const list of ruleSet.byMetric.values()) {
     for (const compiled of list) {
       if (compiled.read && !compiled.applySamples) {
-        runners.set(compiled, { compiled, read: compiled.read, sweepIndex: sweepOrder.get(compiled.rule.name) ?? -1, live: new Map(), byFingerprint: new Map(), lastSweepMs: undefined, stepMark: -1, rank: 0, batchRuns: [] });
+        const blank = ruleKindOf(compiled.rule).memoryFields.length === 0 ? freshState(compiled.rule, '', {}) : undefined;
+        runners.set(compiled, { compiled, read: compiled.read, blank, sweepIndex: sweepOrder.get(compiled.rule.name) ?? -1, live: new Map(), byFingerprint: new Map(), lastSweepMs: undefined, stepMark: -1, rank: 0, batchRuns: [] });
       } else delegated.push(compiled);
     }
   }
@@ -212,7 +221,7 @@ function delegatedRuleSet(ruleSet: CompiledRuleSet, delegated: readonly Compiled
  * throws loses its whole outcome of the step: states are committed only after every series ran.
  */
 function applyRule(runner: RuleRunner, current: number, ordered: Ordered[]): void {
-  const { compiled, read } = runner;
+  const { compiled, read, blank } = runner;
   const { rule, timing } = compiled;
   const staged: Array<{ run: Run; state: RuleState }> = [];
   const signals: Ordered[] = [];
@@ -220,17 +229,24 @@ function applyRule(runner: RuleRunner, current: number, ordered: Ordered[]): voi
     for (const run of runner.batchRuns) {
       const s = run.series;
       const before = run.state;
-      let state: RuleState = before ?? freshState(rule, run.fingerprint, s.batch[0]!.labels);
+      // Undefined while a memoryless rule's series has no state and its samples do not breach.
+      let state: RuleState | undefined = before ?? (blank ? undefined : freshState(rule, run.fingerprint, s.batch[0]!.labels));
+      let lastSampleAtMs = state ? state.lastSampleAtMs : -Infinity;
       let applied = false;
       for (const sample of inTimeOrder(s.batch)) {
-        if (sample.atMs <= state.lastSampleAtMs) continue;
-        const reading = read(sample, state);
+        if (sample.atMs <= lastSampleAtMs) continue;
+        lastSampleAtMs = sample.atMs;
+        applied = true;
+        const reading = read(sample, state ?? blank!);
+        if (state === undefined) {
+          if (!reading.fireMet) continue;
+          state = freshState(rule, run.fingerprint, s.batch[0]!.labels);
+        }
         const transition = nextAlertState(state, reading, timing, sample.intervalMs);
         state = reading.memory ? Object.assign(transition.state, reading.memory) : transition.state;
-        applied = true;
         if (transition.event) signals.push({ signal: buildSignal(compiled, state, transition.event, reading, sample.text).signal, phase: 0, first: runner.rank, second: s.position });
       }
-      if (applied && (before || !isForgettable(state))) staged.push({ run, state });
+      if (state && applied && (before || !isForgettable(state))) staged.push({ run, state });
     }
   } catch {
     return;
