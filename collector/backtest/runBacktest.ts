@@ -87,8 +87,9 @@ export function createReplay(options: ReplayOptions): Replay {
   const intervalSecondsOf = (host: string) => options.intervalSecondsByHost.get(host) ?? 15;
   // Per host, in the order hosts first reported: its newest sample time and whether it was silent at the last step.
   const lastSeen = new Map<string, HostSeen>();
-  // A series is resolved once per labels object (the store hands out one per series), not per sample.
-  const resolved = new Map<object, ResolvedSeries>();
+  // A series is resolved once per labels object (the store hands out one per series), not per sample;
+  // weakly held, so that a source making a labels object per sample does not fill it.
+  const resolved = new WeakMap<object, ResolvedSeries>();
   let batchEndMs: number | undefined;
   let count = 0;
 
