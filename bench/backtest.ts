@@ -49,6 +49,12 @@ const JITTER_MS = Math.max(0, Math.round(Number(values.jitter)));
 const START_MS = Date.UTC(2025, 0, 6, 0, 0, 0);
 const END_MS = START_MS + DAYS * 86_400_000;
 
+/** CPU seconds (user and system) of this process since `since`: on a loaded machine the clock also counts the waits for a core. */
+function cpuSeconds(since: NodeJS.CpuUsage): string {
+  const used = process.cpuUsage(since);
+  return ((used.user + used.system) / 1e6).toFixed(1);
+}
+
 /** A cheap deterministic pseudo-random in [0, 1) from two integers. */
 const noise = (a: number, b: number) => {
   const x = Math.sin(a * 12.9898 + b * 78.233) * 43758.5453;
@@ -160,10 +166,11 @@ try {
   console.log(`compressed bytes per sample by metric: ${bytesPerMetric(file)}`);
   for (const line of readLatencies(store, 'host-001', END_MS, DAYS)) console.log(line);
   const readStarted = performance.now();
+  const readCpu = process.cpuUsage();
   let decoded = 0;
   for (const _ of store.iterateSamples(START_MS, END_MS)) decoded++;
   const readSeconds = (performance.now() - readStarted) / 1000;
-  console.log(`replay read alone (every sample in time order from the chunks, no rules): ${readSeconds.toFixed(1)}s = ${Math.round(decoded / readSeconds).toLocaleString('en')} samples/s`);
+  console.log(`replay read alone (every sample in time order from the chunks, no rules): ${readSeconds.toFixed(1)}s = ${Math.round(decoded / readSeconds).toLocaleString('en')} samples/s; CPU ${cpuSeconds(readCpu)}s`);
 
   const { config } = loadConfig(undefined, {});
   const rules = loadRuleFiles([DEFAULT_RULES_DIR]);
@@ -172,15 +179,17 @@ try {
   const { environment, policy } = core;
   const intervals = new Map(store.listHosts().map((h) => [h.hostname, h.intervalSeconds] as const));
   const replayStarted = performance.now();
+  const replayCpu = process.cpuUsage();
   const summary = runBacktest({ rules, policy, environment, samples: store.iterateSamples(START_MS, END_MS), intervalSecondsByHost: intervals, toMs: END_MS });
   const replaySeconds = (performance.now() - replayStarted) / 1000;
   console.log(
-    `backtest (built-in pack, ${rules.length} rules, one replay): ${replaySeconds.toFixed(1)}s = ${Math.round(summary.samples / replaySeconds).toLocaleString('en')} samples/s; ` +
+    `backtest (built-in pack, ${rules.length} rules, one replay): ${replaySeconds.toFixed(1)}s = ${Math.round(summary.samples / replaySeconds).toLocaleString('en')} samples/s, CPU ${cpuSeconds(replayCpu)}s; ` +
       `${summary.incidents} incidents, ${summary.tickets} tickets, desk operations ${JSON.stringify(summary.deskOperations)}`,
   );
   if (values.comparison !== 'no') {
+    const comparisonCpu = process.cpuUsage();
     const comparison = createOperations({ store, config, clock, core }).backtest({ candidate: rules, inForce: rules, fromMs: START_MS, toMs: END_MS });
-    console.log(`rules backtest --since ${DAYS}d (candidate + rules in force, side by side): ${(comparison.elapsedMs / 1000).toFixed(1)}s`);
+    console.log(`rules backtest --since ${DAYS}d (candidate + rules in force, side by side, one read): ${(comparison.elapsedMs / 1000).toFixed(1)}s, CPU ${cpuSeconds(comparisonCpu)}s`);
   }
   console.log(pruneFigures(store, START_MS + 86_400_000));
   store.close();
