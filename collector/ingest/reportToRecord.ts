@@ -7,14 +7,31 @@
 import { CHECK_STATUS_CODES, checkOutputLine, checkSeriesLabels, type COLLECTOR_SERIES } from '../../contract/collectorSeries.js';
 import type { CheckResult, Report } from '../../contract/report.js';
 import type { ReportRecord } from '../store/store.js';
+import type { SeriesKeyTemplates } from './seriesKeyTemplates.js';
 
 /** Labels an observation may not set itself, because the collector owns them. */
 const RESERVED_LABELS = new Set(['host']);
 
-export function reportToRecord(report: Report, receivedAtMs: number): ReportRecord {
+/** With `seriesKeys`, each sample carries its series key (SeriesSample.seriesKey) made from the report's shape. */
+export function reportToRecord(report: Report, receivedAtMs: number, seriesKeys?: SeriesKeyTemplates): ReportRecord {
   const hostLabels = { ...report.agent.labels, host: report.agent.hostname };
   const intervalMs = report.agent.intervalSeconds * 1000;
   const timeOf = lastTimeRemembered();
+  const samples: Array<ReportRecord['samples'][number]> = [
+    ...report.observations.map((o) => ({
+      metric: o.metric,
+      labels: mergeLabels(hostLabels, o.labels),
+      value: o.value,
+      atMs: timeOf(o.at),
+      intervalMs,
+    })),
+    ...report.checks.map((check) => checkSample(check, hostLabels, intervalMs, timeOf)),
+  ];
+  const shape = reportShape(report);
+  if (seriesKeys !== undefined) {
+    const keys = seriesKeys.keysOf(shape, report.agent.hostname, samples.map((sample) => sample.labels));
+    for (let i = 0; i < samples.length; i++) samples[i]!.seriesKey = keys[i];
+  }
   return {
     agentId: report.agent.id,
     hostname: report.agent.hostname,
@@ -26,18 +43,9 @@ export function reportToRecord(report: Report, receivedAtMs: number): ReportReco
     ...(report.inventory === undefined ? {} : { inventory: report.inventory }),
     sequence: report.sequence,
     receivedAtMs,
-    samples: [
-      ...report.observations.map((o) => ({
-        metric: o.metric,
-        labels: mergeLabels(hostLabels, o.labels),
-        value: o.value,
-        atMs: timeOf(o.at),
-        intervalMs,
-      })),
-      ...report.checks.map((check) => checkSample(check, hostLabels, intervalMs, timeOf)),
-    ],
+    samples,
     checks: report.checks,
-    shape: reportShape(report),
+    shape,
   };
 }
 
@@ -86,7 +94,7 @@ const CHECK_STATUS_METRIC: keyof typeof COLLECTOR_SERIES = 'check_status';
 
 function mergeLabels(hostLabels: Record<string, string>, own: Record<string, string>): Record<string, string> {
   const merged: Record<string, string> = { ...hostLabels };
-  for (const [key, value] of Object.entries(own)) if (!RESERVED_LABELS.has(key)) merged[key] = value;
+  for (const key of Object.keys(own)) if (!RESERVED_LABELS.has(key)) merged[key] = own[key]!;
   merged.host = hostLabels.host!;
   return merged;
 }
