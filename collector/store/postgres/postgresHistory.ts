@@ -8,8 +8,8 @@
 import { type CompactionResult, type RollupBucket, type RollupResolution, type SeriesPoint } from '../../domain/history.js';
 import { bucketStart } from '../../history/rollupBuckets.js';
 import {
-  BLOCK_MS, type CompactedBlock, compactRows, groupBySeries, type HotBlock, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, newestOfChunk, pushChunkPoints, pushHotPoints, type SeriesChunkRow,
-  type SeriesSampleRow, SPANNING_MS, takeNewest, visitChunkPoints, visitHotPoints,
+  BLOCK_MS, collectSeriesColumns, columnsToPoints, type CompactedBlock, compactRows, groupBySeries, type HotBlock, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, newestOfChunk, pushChunkPoints, pushHotPoints, type SeriesChunkRow,
+  type SeriesColumns, type SeriesSampleRow, SPANNING_MS, takeNewest, visitChunkPoints, visitHotPoints,
 } from '../historyBlocks.js';
 import { decodeChunk } from '../sampleChunk.js';
 import type { PostgresSession } from './postgresBridge.js';
@@ -193,17 +193,13 @@ export function createPostgresHistory(session: PostgresSession) {
     },
 
     seriesPoints(seriesId: number, hostId: number, fromMs: number, toMs: number, hotOnly = false): SeriesPoint[] {
-      const points: SeriesPoint[] = [];
-      if (!hotOnly) {
-        for (const chunk of session.query<SeriesChunkRow>(SERIES_CHUNKS_IN_RANGE, [seriesId, bucketStart(fromMs, BLOCK_MS), toMs, fromMs])) {
-          if (chunk.last_at_ms < fromMs || chunk.first_at_ms > toMs) continue;
-          pushChunkPoints(points, chunk, fromMs, toMs);
-        }
-      }
-      const hot: SeriesSampleRow[] = [];
-      for (const chunk of session.query<HotChunk>(HOT_IN_RANGE, [hostId, fromMs, toMs])) pushHotPoints(hot, chunk, fromMs, toMs, seriesId);
-      for (const { atMs, value, text } of hot) points.push(text === undefined ? { atMs, value } : { atMs, value, text });
-      return points.sort((a, b) => a.atMs - b.atMs);
+      return columnsToPoints(this.seriesColumns(seriesId, hostId, fromMs, toMs, hotOnly));
+    },
+
+    /** The same samples as columns (no object per sample). */
+    seriesColumns(seriesId: number, hostId: number, fromMs: number, toMs: number, hotOnly = false): SeriesColumns {
+      const chunks = hotOnly ? [] : session.query<SeriesChunkRow>(SERIES_CHUNKS_IN_RANGE, [seriesId, bucketStart(fromMs, BLOCK_MS), toMs, fromMs]);
+      return collectSeriesColumns(chunks, session.query<HotChunk>(HOT_IN_RANGE, [hostId, fromMs, toMs]), seriesId, fromMs, toMs);
     },
 
     hostPoints(hostId: number, seriesIds: ReadonlySet<number>, fromMs: number, toMs: number): SeriesSampleRow[] {
@@ -277,7 +273,7 @@ export function createPostgresHistory(session: PostgresSession) {
       }
     },
 
-    /** The newest sample of each series (grouped by host): from each host's last report, else its newest hot reports, else its newest compressed chunk. */
+    /** The newest sample of each series (grouped by host): from each host's last report, else its hot reports newest first, else its newest compressed chunk. */
     latest(seriesByHost: ReadonlyMap<number, ReadonlySet<number>>): Map<number, SeriesPoint> {
       const found = new Map<number, SeriesPoint>();
       const rows = session.query<HotChunk & { host_id: number }>(
@@ -287,8 +283,12 @@ export function createPostgresHistory(session: PostgresSession) {
       for (const row of rows) takeNewest(found, row, seriesByHost.get(row.host_id)!);
       for (const [hostId, wanted] of seriesByHost) {
         if ([...wanted].every((id) => found.has(id))) continue;
-        for (const row of session.query<HotChunk>(`SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = $1 ORDER BY base_at_ms DESC LIMIT ${LATEST_SEARCH_REPORTS}`, [hostId])) {
-          takeNewest(found, row, wanted);
+        // A series missing from the last report (it stopped, or reports less often): the newest hot reports, then the rest of them.
+        for (const rest of [`LIMIT ${LATEST_SEARCH_REPORTS}`, `OFFSET ${LATEST_SEARCH_REPORTS}`]) {
+          if ([...wanted].every((id) => found.has(id))) break;
+          for (const row of session.query<HotChunk>(`SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = $1 ORDER BY base_at_ms DESC ${rest}`, [hostId])) {
+            takeNewest(found, row, wanted);
+          }
         }
         const missing = [...wanted].filter((id) => !found.has(id));
         if (missing.length === 0) continue;
