@@ -39,7 +39,7 @@ import { registerRuleRoutes } from './ruleRoutes.js';
 import { registerTokenRoutes } from './tokenRoutes.js';
 import { reportIdentityProblem } from './reportIdentity.js';
 import { createReportRateLimiter } from './reportRateLimiter.js';
-import { registerStrictJsonParser } from './strictJsonParser.js';
+import { isJsonBody, registerStrictJsonParser } from './strictJsonParser.js';
 import { registerClusterRoutes } from './clusterRoutes.js';
 import type { ClusterStatus } from '../clusterStatus.js';
 
@@ -189,7 +189,6 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
           reportsInProgress -= 1;
         });
       },
-      preParsing: async (request, _reply, payload) => decodedBody(request, payload),
       // Drops the fields of a newer minor instead of refusing them (contract/report.ts, versioning rule).
       validatorCompiler: createReportBodyValidatorCompiler(),
       preValidation: async (request) => {
@@ -280,20 +279,22 @@ function registerServerTiming(app: FastifyInstance): void {
 }
 
 /**
- * Content-Encoding on every route with a body but the agents' reports (which say it themselves,
- * with their own metrics): gzip is decompressed as on reports, under the same body limit, and any
+ * Content-Encoding on every route with a body: gzip is decompressed under the body limit, and any
  * other encoding is a 415 naming the header, rather than a misleading "malformed JSON" from bytes
- * the parser could never read (a proxy that compresses, a client that sends `br`).
+ * the parser could never read (a proxy that compresses, a client that sends `br`). A JSON body
+ * (every agent report) is decompressed by the JSON parser in one call once it has arrived
+ * (strictJsonParser.ts): a stream through zlib per request cost the report route more than the
+ * inflating itself.
  */
 function registerBodyEncodings(app: FastifyInstance): void {
-  app.addHook('preParsing', async (request, _reply, payload) => (request.routeOptions.url === REPORTS_PATH ? payload : decodedBody(request, payload)));
+  app.addHook('preParsing', async (request, _reply, payload) => decodedBody(request, payload));
 }
 
-/** The body as the parser must read it: as sent, or gunzipped; any other encoding is a 415. */
+/** The body as the parser must read it: as sent, or gunzipped (JSON: by its parser); any other encoding is a 415. */
 function decodedBody(request: FastifyRequest, payload: NodeJS.ReadableStream): NodeJS.ReadableStream {
   const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
   if (encoding === 'identity') return payload;
-  if (encoding === 'gzip') return gunzipCounted(payload);
+  if (encoding === 'gzip') return isJsonBody(request) ? payload : gunzipCounted(payload);
   throw new ApiError('TRIPLINE_UNSUPPORTED_ENCODING', `content-encoding "${encoding}" is not supported; use gzip or none`, 'headers/content-encoding');
 }
 

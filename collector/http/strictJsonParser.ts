@@ -6,8 +6,11 @@
  * A body nesting arrays and objects deeper than MAX_JSON_DEPTH is a 400 before it is parsed: no
  * request of the API needs more than a few levels, and a few megabytes of `[[[[…` cost seconds of
  * CPU to parse and overflow the stack of whatever walks them recursively afterwards.
+ * A gzip body (Content-Encoding, checked by httpServer.ts) is inflated here in one call, its
+ * decompressed size capped at the route's body limit as its size on the wire is.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { gunzipSync } from 'node:zlib';
 import { ApiError } from './apiErrors.js';
 
 /** Replaces fastify's content-type parsers (JSON, text/plain) with the strict JSON parser. */
@@ -21,9 +24,18 @@ export function registerStrictJsonParser(app: FastifyInstance): void {
       done(new ApiError('TRIPLINE_UNSUPPORTED_MEDIA_TYPE', `charset "${charset.slice(0, 40)}" is not supported; send application/json in UTF-8`, 'headers/content-type'), undefined);
       return;
     }
+    let bytes = body as Buffer;
+    if (request.headers['content-encoding']?.toLowerCase() === 'gzip') {
+      try {
+        bytes = gunzipped(bytes, request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? DEFAULT_BODY_LIMIT);
+      } catch (error) {
+        done(error as Error, undefined);
+        return;
+      }
+    }
     let text: string;
     try {
-      text = utf8.decode(body as Buffer);
+      text = utf8.decode(bytes);
     } catch {
       done(new ApiError('TRIPLINE_INVALID_UTF8', 'body is not valid UTF-8', 'body'), undefined);
       return;
@@ -36,24 +48,53 @@ export function registerStrictJsonParser(app: FastifyInstance): void {
   });
 }
 
+/** Whether the request's body is JSON (its media type, whatever its parameters): the one kind this parser reads. */
+export function isJsonBody(request: FastifyRequest): boolean {
+  const contentType = request.headers['content-type'] ?? '';
+  const end = contentType.indexOf(';');
+  return (end === -1 ? contentType : contentType.slice(0, end)).trim().toLowerCase() === 'application/json';
+}
+
+/** Fastify's default body limit, for a server configured without one. */
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/** A gzip body inflated; past `limit` bytes a 413, corrupt gzip a zlib error (Z_DATA_ERROR, Z_BUF_ERROR: TRIPLINE_MALFORMED_GZIP). */
+function gunzipped(body: Buffer, limit: number): Buffer {
+  try {
+    return gunzipSync(body, { maxOutputLength: limit });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') throw error;
+    throw new ApiError('TRIPLINE_BODY_TOO_LARGE', `request body is too large: more than ${limit} bytes once decompressed`, 'body');
+  }
+}
+
 /** The deepest nesting of arrays and objects a body may have. */
 export const MAX_JSON_DEPTH = 32;
 
-/** Whether JSON text nests `[` and `{` deeper than `limit` outside its strings (one pass, stops at the limit). */
+/**
+ * Whether JSON text nests `[` and `{` deeper than `limit` outside its strings (one pass, stops at
+ * the limit). Strings, most of a report's text, are skipped to their closing quote by indexOf.
+ */
 export function nestingDeeperThan(text: string, limit: number): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
+    if (c === 0x22) i = closingQuote(text, i);
     else if (c === 0x5b || c === 0x7b) {
       if (++depth > limit) return true;
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
   return false;
+}
+
+/** The index of the quote that closes the string opened at `open` (one not escaped: an even run of backslashes before it), or the text's length. */
+function closingQuote(text: string, open: number): number {
+  for (let close = text.indexOf('"', open + 1); close !== -1; close = text.indexOf('"', close + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(close - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return close;
+  }
+  return text.length;
 }
 
 /** The charset parameter of a Content-Type, lower-cased and unquoted; undefined without one. */

@@ -14,6 +14,7 @@ import type { Clock } from '../clock.js';
 import type { CollectorMetrics } from '../collectorMetrics.js';
 import type { ReportRecord, Store } from '../store/store.js';
 import { reportToRecord } from './reportToRecord.js';
+import { SeriesKeyTemplates } from './seriesKeyTemplates.js';
 import { UnstorableReportError } from './unstorableReportError.js';
 import { AGENT_MISSED_REPORTS_METRIC } from '../alerting/missedReportWatcher.js';
 
@@ -41,6 +42,7 @@ interface Pending {
 
 export function createReportIngestor(options: ReportIngestorOptions): ReportIngestor {
   let queue: Pending[] = [];
+  const seriesKeys = new SeriesKeyTemplates();
   let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   const cancel = () => {
     if (timer === undefined) return;
@@ -64,7 +66,7 @@ export function createReportIngestor(options: ReportIngestorOptions): ReportInge
           let record: ReportRecord;
           let inserted: boolean;
           try {
-            record = reportToRecord(report, nowMs);
+            record = reportToRecord(report, nowMs, seriesKeys);
             inserted = tx.savepoint(() => tx.insertReport(record));
           } catch (error) {
             batchAcks.push(new UnstorableReportError(report, error));

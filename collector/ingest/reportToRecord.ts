@@ -7,13 +7,31 @@
 import { CHECK_STATUS_CODES, checkOutputLine, checkSeriesLabels, type COLLECTOR_SERIES } from '../../contract/collectorSeries.js';
 import type { CheckResult, Report } from '../../contract/report.js';
 import type { ReportRecord } from '../store/store.js';
+import type { SeriesKeyTemplates } from './seriesKeyTemplates.js';
 
 /** Labels an observation may not set itself, because the collector owns them. */
 const RESERVED_LABELS = new Set(['host']);
 
-export function reportToRecord(report: Report, receivedAtMs: number): ReportRecord {
+/** With `seriesKeys`, each sample carries its series key (SeriesSample.seriesKey) made from the report's shape. */
+export function reportToRecord(report: Report, receivedAtMs: number, seriesKeys?: SeriesKeyTemplates): ReportRecord {
   const hostLabels = { ...report.agent.labels, host: report.agent.hostname };
   const intervalMs = report.agent.intervalSeconds * 1000;
+  const timeOf = lastTimeRemembered();
+  const samples: Array<ReportRecord['samples'][number]> = [
+    ...report.observations.map((o) => ({
+      metric: o.metric,
+      labels: mergeLabels(hostLabels, o.labels),
+      value: o.value,
+      atMs: timeOf(o.at),
+      intervalMs,
+    })),
+    ...report.checks.map((check) => checkSample(check, hostLabels, intervalMs, timeOf)),
+  ];
+  const shape = reportShape(report);
+  if (seriesKeys !== undefined) {
+    const keys = seriesKeys.keysOf(shape, report.agent.hostname, samples.map((sample) => sample.labels));
+    for (let i = 0; i < samples.length; i++) samples[i]!.seriesKey = keys[i];
+  }
   return {
     agentId: report.agent.id,
     hostname: report.agent.hostname,
@@ -25,18 +43,9 @@ export function reportToRecord(report: Report, receivedAtMs: number): ReportReco
     ...(report.inventory === undefined ? {} : { inventory: report.inventory }),
     sequence: report.sequence,
     receivedAtMs,
-    samples: [
-      ...report.observations.map((o) => ({
-        metric: o.metric,
-        labels: mergeLabels(hostLabels, o.labels),
-        value: o.value,
-        atMs: Date.parse(o.at),
-        intervalMs,
-      })),
-      ...report.checks.map((check) => checkSample(check, hostLabels, intervalMs)),
-    ],
+    samples,
     checks: report.checks,
-    shape: reportShape(report),
+    shape,
   };
 }
 
@@ -57,14 +66,27 @@ export function reportShape(report: Report): string {
 }
 
 /** The `check_status` sample of one check result. */
-function checkSample(check: CheckResult, hostLabels: Record<string, string>, intervalMs: number): ReportRecord['samples'][number] {
+function checkSample(check: CheckResult, hostLabels: Record<string, string>, intervalMs: number, timeOf: (at: string) => number): ReportRecord['samples'][number] {
   return {
     metric: CHECK_STATUS_METRIC,
     labels: mergeLabels(hostLabels, checkSeriesLabels(check.name)),
     value: CHECK_STATUS_CODES[check.status],
-    atMs: Date.parse(check.at),
+    atMs: timeOf(check.at),
     text: checkOutputLine(check.output),
     intervalMs,
+  };
+}
+
+/** Date.parse that remembers its last text: the observations of one report mostly share their time. */
+function lastTimeRemembered(): (at: string) => number {
+  let lastAt: string | undefined;
+  let lastMs = NaN;
+  return (at) => {
+    if (at !== lastAt) {
+      lastMs = Date.parse(at);
+      lastAt = at;
+    }
+    return lastMs;
   };
 }
 
@@ -72,7 +94,7 @@ const CHECK_STATUS_METRIC: keyof typeof COLLECTOR_SERIES = 'check_status';
 
 function mergeLabels(hostLabels: Record<string, string>, own: Record<string, string>): Record<string, string> {
   const merged: Record<string, string> = { ...hostLabels };
-  for (const [key, value] of Object.entries(own)) if (!RESERVED_LABELS.has(key)) merged[key] = value;
+  for (const key of Object.keys(own)) if (!RESERVED_LABELS.has(key)) merged[key] = own[key]!;
   merged.host = hostLabels.host!;
   return merged;
 }

@@ -14,23 +14,27 @@ export interface SampleTimeWindow {
 
 /** The first sample time of the report outside the window, as a field path and a message; undefined when all are inside. */
 export function sampleTimeProblem(report: Report, nowMs: number, window: SampleTimeWindow): { path: string; message: string } | undefined {
-  const judge = (at: string, path: string) => {
+  // The observations of one report mostly share their time: each distinct time is parsed and judged once.
+  let lastAt: string | undefined;
+  const judge = (at: string, path: () => string) => {
+    if (at === lastAt) return undefined;
     const atMs = Date.parse(at);
-    if (!Number.isFinite(atMs)) return { path, message: `${path} is not a time: ${JSON.stringify(at)}` };
+    if (!Number.isFinite(atMs)) return { path: path(), message: `${path()} is not a time: ${JSON.stringify(at)}` };
     if (atMs > nowMs + window.maxAheadMs) {
-      return { path, message: `${path} ${at} is ${describe(atMs - nowMs)} ahead of the collector clock (at most ${describe(window.maxAheadMs)}: collector.intake.maxClockAhead); check the agent's clock` };
+      return { path: path(), message: `${path()} ${at} is ${describe(atMs - nowMs)} ahead of the collector clock (at most ${describe(window.maxAheadMs)}: collector.intake.maxClockAhead); check the agent's clock` };
     }
     if (atMs < nowMs - window.maxAgeMs) {
-      return { path, message: `${path} ${at} is ${describe(nowMs - atMs)} behind the collector clock (at most ${describe(window.maxAgeMs)}: collector.intake.maxAge)` };
+      return { path: path(), message: `${path()} ${at} is ${describe(nowMs - atMs)} behind the collector clock (at most ${describe(window.maxAgeMs)}: collector.intake.maxAge)` };
     }
+    lastAt = at;
     return undefined;
   };
   for (let i = 0; i < report.observations.length; i++) {
-    const problem = judge(report.observations[i]!.at, `body/observations/${i}/at`);
+    const problem = judge(report.observations[i]!.at, () => `body/observations/${i}/at`);
     if (problem) return problem;
   }
   for (let i = 0; i < report.checks.length; i++) {
-    const problem = judge(report.checks[i]!.at, `body/checks/${i}/at`);
+    const problem = judge(report.checks[i]!.at, () => `body/checks/${i}/at`);
     if (problem) return problem;
   }
   return undefined;

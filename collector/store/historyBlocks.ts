@@ -15,7 +15,7 @@ export const BLOCK_MS = 3_600_000;
  * find those through a partial index that holds only them; the rest by base time.
  */
 export const SPANNING_MS = 3_600_000;
-/** How many of a host's newest hot reports are searched for a series missing from its last one. */
+/** How many of a host's newest hot reports are searched at a time for a series missing from its last one (then the rest). */
 export const LATEST_SEARCH_REPORTS = 40;
 
 /** A sample with the series it belongs to, as the time-ordered replay reads them. */

@@ -51,7 +51,7 @@ export interface ReportRecord {
   receivedAtMs: number;
   /** Observations and the `check_status` samples derived from the checks (with their output line as `text`). */
   /** `intervalMs` (the agent's stated interval) is for the rules engine's `for`; the store keeps it per host. */
-  samples: ReadonlyArray<{ metric: string; labels: Record<string, string>; value: number; atMs: number; text?: string; intervalMs?: number }>;
+  samples: ReadonlyArray<{ metric: string; labels: Record<string, string>; value: number; atMs: number; text?: string; intervalMs?: number; seriesKey?: string }>;
   checks: readonly CheckResult[];
   /**
    * A text equal for two reports of one host exactly when their samples are the same series in the

@@ -136,7 +136,7 @@ function routeSamples(
     let key: string | undefined;
     for (const compiled of candidates) {
       if (!compiled.matches(sample.labels)) continue;
-      key ??= canonicalLabels(sample.labels);
+      key ??= sample.seriesKey ?? canonicalLabels(sample.labels);
       let bySeries = work.get(compiled);
       if (!bySeries) work.set(compiled, (bySeries = new Map()));
       const series = bySeries.get(key);

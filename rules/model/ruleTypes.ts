@@ -23,6 +23,12 @@ export interface SeriesSample {
    * (see FOR_TOLERANCE_RATIO), so sample jitter never costs an interval.
    */
   intervalMs?: number;
+  /**
+   * `canonicalLabels(labels)`, when the caller has it without canonicalising (the collector makes it
+   * from the report's shape: collector/ingest/seriesKeyTemplates.ts); the engine then uses it as the
+   * series' key instead of computing it. It must equal what canonicalLabels would return.
+   */
+  seriesKey?: string;
 }
 
 /** How a label matcher compares: equal, not equal, regex match, regex non-match (Prometheus semantics). */

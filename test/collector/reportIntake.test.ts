@@ -84,6 +84,10 @@ describe('POST /api/v1/reports', () => {
     { name: 'brotli', body: () => JSON.stringify(report(0)), headers: { 'content-encoding': 'br' }, status: 415, code: 'TRIPLINE_UNSUPPORTED_ENCODING', message: /br/ },
     // A sample far ahead of the collector clock (an agent whose clock is weeks off): refused, named by its path.
     { name: 'a timestamp 30 days ahead', body: () => JSON.stringify(report(0)).replace(/"at":"[^"]+"/, `"at":"${new Date(Date.now() + 30 * 86_400_000).toISOString()}"`), status: 400, code: 'TRIPLINE_VALIDATION_FAILED', message: /body\/observations\/0\/at .* ahead of the collector clock/ },
+    // The first observation's time is fine and the second's is not: each distinct time is judged, not only the first (path of the second).
+    { name: 'a second observation 30 days ahead', body: () => JSON.stringify(report(0, { observations: [report(0).observations[0]!, { ...report(0).observations[1]!, at: new Date(Date.now() + 30 * 86_400_000).toISOString() }] })), status: 400, code: 'TRIPLINE_VALIDATION_FAILED', message: /body\/observations\/1\/at .* ahead of the collector clock/ },
+    // A gzip body with a bad time in its second observation: the date-time format check remembers its last answer, not a wrong one.
+    { name: 'a gzip body with a bad second timestamp', body: () => gzipSync(JSON.stringify(report(0, { observations: [report(0).observations[0]!, { ...report(0).observations[1]!, at: '2026-13-01T00:00:00Z' }] }))), headers: { 'content-encoding': 'gzip' }, status: 400, code: 'TRIPLINE_VALIDATION_FAILED', message: /observations\/1\/at must match format "date-time"/ },
     // And one far behind it: the year 0, which date-time accepts.
     { name: 'a timestamp in the year 0', body: () => JSON.stringify(report(0, { checks: [{ name: 'x', status: 'ok', output: '', at: '0000-01-01T00:00:00Z', durationSeconds: 0 }] })), status: 400, code: 'TRIPLINE_VALIDATION_FAILED', message: /body\/checks\/0\/at .* behind the collector clock/ },
     // Label names follow Prometheus's rules on every label set: an empty name, a leading digit, a reserved __ name.

@@ -4,6 +4,9 @@
  * fresh database per store. Call `storeEngines()` at the top of a test file (it registers the
  * server's start and stop) and `describe.each(engines)`.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { openPostgresStore } from '../../collector/store/postgres/postgresStore.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
@@ -14,6 +17,11 @@ export interface StoreEngine {
   name: 'sqlite' | 'postgres';
   /** A new, empty, migrated store (closed by the test, or left to the process's end). */
   open(): Store;
+  /**
+   * A new, empty database that `open` opens as often as asked: again after a close (a restart), or
+   * twice at once on PostgreSQL (two collectors sharing it). SQLite's is a file in a temporary directory.
+   */
+  database(): { open(): Store };
 }
 
 export function storeEngines(): StoreEngine[] {
@@ -22,17 +30,30 @@ export function storeEngines(): StoreEngine[] {
   beforeAll(async () => {
     cluster = await startPostgresCluster();
   }, 120_000);
-  afterAll(() => cluster?.stop());
+  const directories: string[] = [];
+  afterAll(() => {
+    cluster?.stop();
+    for (const directory of directories) rmSync(directory, { recursive: true, force: true });
+  });
+  const postgresDatabase = () => {
+    if (cluster === undefined) throw new Error('the PostgreSQL server did not start');
+    const database = `store_${process.pid}_${++databases}`;
+    cluster.createDatabase(database);
+    const url = cluster.url(database);
+    const { password } = cluster;
+    return { open: () => openPostgresStore({ url, password }) };
+  };
   return [
-    { name: 'sqlite', open: () => openSqliteStore({ file: ':memory:' }) },
     {
-      name: 'postgres',
-      open: () => {
-        if (cluster === undefined) throw new Error('the PostgreSQL server did not start');
-        const database = `store_${process.pid}_${++databases}`;
-        cluster.createDatabase(database);
-        return openPostgresStore({ url: cluster.url(database), password: cluster.password });
+      name: 'sqlite',
+      open: () => openSqliteStore({ file: ':memory:' }),
+      database: () => {
+        const directory = mkdtempSync(join(tmpdir(), 'tripline-store-'));
+        directories.push(directory);
+        const file = join(directory, 'tripline.db');
+        return { open: () => openSqliteStore({ file }) };
       },
     },
+    { name: 'postgres', open: () => postgresDatabase().open(), database: postgresDatabase },
   ];
 }

@@ -277,7 +277,7 @@ export function createPostgresHistory(session: PostgresSession) {
       }
     },
 
-    /** The newest sample of each series (grouped by host): from each host's last report, else its newest hot reports, else its newest compressed chunk. */
+    /** The newest sample of each series (grouped by host): from each host's last report, else its hot reports newest first, else its newest compressed chunk. */
     latest(seriesByHost: ReadonlyMap<number, ReadonlySet<number>>): Map<number, SeriesPoint> {
       const found = new Map<number, SeriesPoint>();
       const rows = session.query<HotChunk & { host_id: number }>(
@@ -287,8 +287,12 @@ export function createPostgresHistory(session: PostgresSession) {
       for (const row of rows) takeNewest(found, row, seriesByHost.get(row.host_id)!);
       for (const [hostId, wanted] of seriesByHost) {
         if ([...wanted].every((id) => found.has(id))) continue;
-        for (const row of session.query<HotChunk>(`SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = $1 ORDER BY base_at_ms DESC LIMIT ${LATEST_SEARCH_REPORTS}`, [hostId])) {
-          takeNewest(found, row, wanted);
+        // A series missing from the last report (it stopped, or reports less often): the newest hot reports, then the rest of them.
+        for (const rest of [`LIMIT ${LATEST_SEARCH_REPORTS}`, `OFFSET ${LATEST_SEARCH_REPORTS}`]) {
+          if ([...wanted].every((id) => found.has(id))) break;
+          for (const row of session.query<HotChunk>(`SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = $1 ORDER BY base_at_ms DESC ${rest}`, [hostId])) {
+            takeNewest(found, row, wanted);
+          }
         }
         const missing = [...wanted].filter((id) => !found.has(id));
         if (missing.length === 0) continue;

@@ -30,6 +30,9 @@ export { BLOCK_MS, type SeriesSampleRow, SPANNING_MS } from '../historyBlocks.js
 const SPANNING_HOT = 'last_at_ms >= base_at_ms + 3600000';
 const SPANNING_CHUNK = 'last_at_ms >= block_start_ms + 3600000';
 
+/** Up to this many hosts, a latest-values read looks each host's last report up alone rather than reading every host's. */
+const FEW_HOSTS = 64;
+
 export type SqliteHistory = ReturnType<typeof createSqliteHistory>;
 
 /** Prepares the history statements on `db` (read-only connections get the reads only). */
@@ -78,7 +81,8 @@ export function createSqliteHistory(db: Database.Database) {
       WHERE series_id IN (SELECT value FROM json_each(?)) AND block_start_ms BETWEEN ? AND ?`),
     // CROSS JOIN keeps hosts the outer loop: one primary-key lookup per host, not a scan of every hot row.
     lastHotOfHosts: prepare('SELECT c.host_id, c.base_at_ms, c.samples, c.texts FROM hosts h CROSS JOIN report_chunks c ON c.host_id = h.host_id AND c.sequence = h.last_sequence'),
-    newestHotOfHost: prepare(`SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = ? ORDER BY base_at_ms DESC LIMIT ${LATEST_SEARCH_REPORTS}`),
+    lastHotOfHost: prepare('SELECT c.host_id, c.base_at_ms, c.samples, c.texts FROM hosts h JOIN report_chunks c ON c.host_id = h.host_id AND c.sequence = h.last_sequence WHERE h.host_id = ?'),
+    hotOfHostNewestFirst: prepare('SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = ? ORDER BY base_at_ms DESC'),
     newestSeriesChunk: prepare('SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks WHERE series_id = ? ORDER BY block_start_ms DESC, part DESC LIMIT 1'),
   };
   const writes = db.readonly
@@ -318,18 +322,25 @@ export function createSqliteHistory(db: Database.Database) {
 
     /**
      * The newest sample of each of `seriesIds` (grouped by host): from each host's last report,
-     * else its newest hot reports, else its newest compressed chunk.
+     * else its hot reports newest first, else its newest compressed chunk.
      */
     latest(seriesByHost: ReadonlyMap<number, ReadonlySet<number>>): Map<number, SeriesPoint> {
       const found = new Map<number, SeriesPoint>();
-      // all(), not iterate(): one call into SQLite for every host's row, where iterate() crosses over per row.
-      for (const row of reads.lastHotOfHosts().all() as Array<HotChunk & { host_id: number }>) {
+      // Many hosts: every host's last report in one call into SQLite (all(), not iterate(), which crosses over per row); a few: each its own.
+      const lastReports = seriesByHost.size > FEW_HOSTS ? reads.lastHotOfHosts().all() : [...seriesByHost.keys()].flatMap((hostId) => reads.lastHotOfHost().all(hostId));
+      for (const row of lastReports as Array<HotChunk & { host_id: number }>) {
         const wanted = seriesByHost.get(row.host_id);
         if (wanted !== undefined) takeNewest(found, row, wanted);
       }
       for (const [hostId, wanted] of seriesByHost) {
-        if ([...wanted].every((id) => found.has(id))) continue;
-        for (const row of reads.newestHotOfHost().iterate(hostId) as Iterable<HotChunk>) takeNewest(found, row, wanted);
+        const allFound = () => [...wanted].every((id) => found.has(id));
+        if (allFound()) continue;
+        // A series missing from the last report (it stopped, or reports less often): the host's hot reports, newest first, until each is found.
+        let searched = 0;
+        for (const row of reads.hotOfHostNewestFirst().iterate(hostId) as Iterable<HotChunk>) {
+          takeNewest(found, row, wanted);
+          if (++searched % LATEST_SEARCH_REPORTS === 0 && allFound()) break;
+        }
         for (const seriesId of wanted) {
           if (found.has(seriesId)) continue;
           const chunk = reads.newestSeriesChunk().get(seriesId) as SeriesChunkRow | undefined;

@@ -9,6 +9,8 @@ import { dirname } from 'node:path';
 import { canonicalLabels } from '../../../contract/labels.js';
 import type { RuleState } from '../../../rules/index.js';
 import { encodeChunk, encodeTexts } from '../sampleChunk.js';
+import { createLatestSamples } from '../latestSamples.js';
+import { createMetricSeriesCache } from '../metricSeriesCache.js';
 import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint, SeriesRecord } from '../../domain/history.js';
 import type { OutboxOperation, OutboxRow, OutboxState } from '../../domain/delivery.js';
 import type { ApiTokenRecord, AuditEntry } from '../../domain/apiToken.js';
@@ -60,7 +62,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     migrate(db);
   }
   db.pragma('busy_timeout = 5000');
-  return new SqliteStore(db, createSqliteStatements(db), createSqliteHistory(db));
+  return new SqliteStore(db, createSqliteStatements(db), createSqliteHistory(db), options.readOnly ?? false);
 }
 
 function migrate(db: Database.Database): void {
@@ -79,21 +81,38 @@ class SqliteStore implements Store {
   private readonly shapes = createReportShapes();
   private readonly hostIds = new Map<string, number>();
   private readonly tx: StoreTransaction;
+  /**
+   * A writable store is the only one writing reports to its file (one collector), so it keeps the
+   * newest sample of the series read so far and the fleet's series of recently read metrics in
+   * memory (latestSamples.ts, metricSeriesCache.ts); a read-only one reads the file every time.
+   */
+  private readonly latest = createLatestSamples();
+  private readonly seriesOfMetric = createMetricSeriesCache();
+  /** The host name each host id last had, as far as this store saw (a rename drops seriesOfMetric). */
+  private readonly hostnames = new Map<number, string>();
+  /** How many transactions are open (nested ones are savepoints). */
+  private depth = 0;
 
   constructor(
     private readonly db: Database.Database,
     private readonly sql: SqliteStatements,
     private readonly history: SqliteHistory,
+    private readonly readOnly: boolean,
   ) {
     this.tx = this.createTransactionApi();
   }
 
   transaction<T>(fn: (tx: StoreTransaction) => T): T {
+    const mark = this.latest.mark();
+    this.depth++;
     try {
       return this.db.transaction(() => fn(this.tx))();
     } catch (error) {
+      this.latest.undoTo(mark);
       this.forgetMintedIds();
       throw error;
+    } finally {
+      if (--this.depth === 0) this.latest.commit();
     }
   }
 
@@ -102,16 +121,20 @@ class SqliteStore implements Store {
     this.shapes.clear();
     this.hostIds.clear();
     this.history.forgetCaches();
+    this.seriesOfMetric.clear();
+    this.hostnames.clear();
   }
 
   private createTransactionApi(): StoreTransaction {
     const sql = this.sql;
     return {
       savepoint: (fn) => {
+        const mark = this.latest.mark();
         try {
           // better-sqlite3 runs a transaction function called inside another as a SAVEPOINT.
           return this.db.transaction(fn)();
         } catch (error) {
+          this.latest.undoTo(mark);
           this.forgetMintedIds();
           throw error;
         }
@@ -248,7 +271,9 @@ class SqliteStore implements Store {
       report.samples.map((s, i) => ({ seriesId: ids[i]!, atMs: s.atMs, value: s.value })),
     );
     const info = this.sql.insertChunk.run(hostId, report.sequence, baseAtMs, lastAtMs, report.receivedAtMs, encoded, JSON.stringify(report.checks), encodeTexts(report.samples));
-    return info.changes === 1;
+    if (info.changes !== 1) return false;
+    report.samples.forEach((s, i) => this.latest.offer(ids[i]!, s.atMs, s.value, s.text));
+    return true;
   }
 
   private upsertHost(report: ReportRecord): number {
@@ -267,11 +292,21 @@ class SqliteStore implements Store {
     const cached = this.hostIds.get(report.agentId);
     if (cached !== undefined) {
       this.sql.touchHost.run({ ...row, hostId: cached });
+      this.noteHostname(cached, report.hostname);
       return cached;
     }
     const hostId = (this.sql.upsertHost.get(row) as { host_id: number }).host_id;
     this.hostIds.set(report.agentId, hostId);
+    this.noteHostname(hostId, report.hostname);
     return hostId;
+  }
+
+  /** A host renamed: the kept series records carry its old name. */
+  private noteHostname(hostId: number, hostname: string): void {
+    const known = this.hostnames.get(hostId);
+    if (known === hostname) return;
+    if (known !== undefined) this.seriesOfMetric.clear();
+    this.hostnames.set(hostId, hostname);
   }
 
   private seriesIdsOf(hostId: number, report: ReportRecord): ArrayLike<number> {
@@ -287,11 +322,15 @@ class SqliteStore implements Store {
   private seriesId(hostId: number, metric: string, labels: Record<string, string>): number {
     const labelsJson = canonicalLabels(labels);
     const existing = this.sql.findSeries.get(hostId, metric, labelsJson) as { series_id: number } | undefined;
-    return existing?.series_id ?? Number(this.sql.insertSeries.run(hostId, metric, labelsJson).lastInsertRowid);
+    if (existing !== undefined) return existing.series_id;
+    this.seriesOfMetric.forget(metric);
+    return Number(this.sql.insertSeries.run(hostId, metric, labelsJson).lastInsertRowid);
   }
 
   pruneBefore(cutoffMs: number, limit = 10_000): number {
-    return this.history.pruneRaw(cutoffMs, limit);
+    const removed = this.history.pruneRaw(cutoffMs, limit);
+    this.latest.forgetBefore(cutoffMs);
+    return removed;
   }
 
   pruneRollupsBefore(cutoffMs: number, limit = 10_000): number {
@@ -311,6 +350,7 @@ class SqliteStore implements Store {
   }
 
   findSeries(query: { hostId?: number; hostname?: string; metric: string }): SeriesRecord[] {
+    if (query.hostId === undefined && query.hostname === undefined && !this.readOnly) return this.fleetSeries(query.metric);
     const rows =
       query.hostId !== undefined
         ? this.sql.seriesOfHostId.all(query.hostId, query.metric)
@@ -318,6 +358,17 @@ class SqliteStore implements Store {
           ? this.sql.seriesOfHostnameMetric.all(query.hostname, query.metric)
           : this.sql.seriesOfMetric.all(query.metric);
     return (rows as Row[]).map(mapSeries);
+  }
+
+  /** Every host's series of a metric, kept in memory between reads (metricSeriesCache.ts). */
+  private fleetSeries(metric: string): SeriesRecord[] {
+    const kept = this.seriesOfMetric.get(metric);
+    if (kept !== undefined) return [...kept];
+    const rows = (this.sql.seriesOfMetric.all(metric) as Row[]).map(mapSeries);
+    // A series made inside an open transaction may yet roll back: kept only when none is open.
+    if (this.depth > 0) return rows;
+    for (const r of rows) this.hostnames.set(r.hostId, r.hostname);
+    return [...this.seriesOfMetric.set(metric, rows)];
   }
 
   seriesPoints(series: Pick<SeriesRecord, 'seriesId' | 'hostId'>, fromMs: number, toMs: number, options: { hotOnly?: boolean } = {}): SeriesPoint[] {
@@ -345,8 +396,23 @@ class SqliteStore implements Store {
   }
 
   latestPoints(series: ReadonlyArray<Pick<SeriesRecord, 'seriesId' | 'hostId'>>): Map<number, SeriesPoint> {
-    const byHost = seriesIdsByHost(series);
-    return this.history.latest(byHost);
+    // Inside a transaction the file holds writes that may yet roll back: nothing is tracked from them.
+    if (this.readOnly || this.depth > 0) return this.history.latest(seriesIdsByHost(series));
+    const found = new Map<number, SeriesPoint>();
+    const untracked: Array<Pick<SeriesRecord, 'seriesId' | 'hostId'>> = [];
+    for (const s of series) {
+      const point = this.latest.get(s.seriesId);
+      if (point === undefined) untracked.push(s);
+      else if (point !== null) found.set(s.seriesId, point);
+    }
+    if (untracked.length === 0) return found;
+    const stored = this.history.latest(seriesIdsByHost(untracked));
+    for (const { seriesId } of untracked) {
+      const point = stored.get(seriesId);
+      this.latest.track(seriesId, point);
+      if (point !== undefined) found.set(seriesId, point);
+    }
+    return found;
   }
 
   tryAcquireLease(request: LeaseRequest): boolean {
