@@ -1,11 +1,11 @@
 /**
- * Sweeps when collectors share one store (SQLite, and PostgreSQL on a real temporary server): a
- * collector judges the silence of absent rules and forgets old window buffers on its own batches,
- * over every state it holds, also those of hosts whose reports now land on another collector. Its
- * copy of such a host is stale, so it must not change the store's: each row belongs to the
- * collector that took its host's latest report (Store.claimHostRuleStates), a sweep elsewhere gives
- * way to it and takes the store's copy, and a row nobody wrote for RULE_STATE_ADOPT_AFTER_MS (its
- * collector died) is taken over, then judged.
+ * Sweeps when collectors share one store (SQLite, and PostgreSQL on a real temporary server, each
+ * collector on its own connection): a collector judges the silence of absent rules and forgets old
+ * window buffers on its own batches, over every state it holds, also those of hosts whose reports
+ * now land on another collector. Its copy of such a host is stale, so it must not change the
+ * store's: each row belongs to the collector that took its host's latest report
+ * (Store.claimHostRuleStates), a sweep elsewhere gives way to it and takes the store's copy, and a
+ * row nobody wrote for RULE_STATE_ADOPT_AFTER_MS (its collector died) is taken over, then judged.
  */
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -41,10 +41,15 @@ function collector(store: Store, holder: string, rules: readonly Rule[]): AlertP
   return createAlertPipeline({ rules, initialStates: store.loadRuleStates(), incidents, log, sharedStates: { holder } });
 }
 
+/** Collectors, each with its own store on one database (on PostgreSQL: its own connection). */
 function cluster(engine: StoreEngine, rules: readonly Rule[]) {
-  const store = engine.open();
-  const pipelines = new Map<string, AlertPipeline>();
-  const start = (holder: string) => pipelines.set(holder, collector(store, holder, rules));
+  const database = engine.database();
+  const store = database.open();
+  const collectors = new Map<string, { store: Store; pipeline: AlertPipeline }>();
+  const start = (holder: string) => {
+    const own = database.open();
+    collectors.set(holder, { store: own, pipeline: collector(own, holder, rules) });
+  };
   const sequences = new Map<string, number>();
   /** One report of `host`'s load, `seconds` after T0, through collector `via`. */
   const report = (via: string, host: string, seconds: number, load: number) => {
@@ -52,9 +57,10 @@ function cluster(engine: StoreEngine, rules: readonly Rule[]) {
     const samples = [{ metric: 'load_ratio', value: load, labels: { host }, atMs }];
     const sequence = (sequences.get(host) ?? 0) + 1;
     sequences.set(host, sequence);
-    const { commit } = store.transaction((tx) => {
+    const { store: own, pipeline } = collectors.get(via)!;
+    const { commit } = own.transaction((tx) => {
       tx.insertReport({ agentId: host, hostname: host, labels: {}, version: 'test', intervalSeconds: 15, sequence, receivedAtMs: atMs, samples, checks: [] });
-      return pipelines.get(via)!.process(tx, samples, atMs);
+      return pipeline.process(tx, samples, atMs);
     });
     commit();
   };
