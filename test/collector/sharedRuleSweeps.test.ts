@@ -10,6 +10,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createAlertPipeline, RULE_STATE_ADOPT_AFTER_MS, type AlertPipeline } from '../../collector/alerting/alertPipeline.js';
+import { createMissedReportWatcher } from '../../collector/alerting/missedReportWatcher.js';
 import { createIncidentService } from '../../collector/incidents/incidentService.js';
 import { incidentPolicy } from '../../collector/incidents/incidentPolicy.js';
 import { createStoreEnvironment } from '../../collector/incidents/storeEnvironment.js';
@@ -70,7 +71,12 @@ function cluster(engine: StoreEngine, rules: readonly Rule[]) {
   };
   const incidents = () => store.listIncidents({ limit: 100 }).reverse().map((i) => `${i.id}:${i.status}:${i.summary}`);
   const stored = (ruleName: string, host: string) => [...store.loadRuleStates().values()].find((state) => state.ruleName === ruleName && state.labels.host === host);
-  return { start, report, every15s, incidents, stored };
+  /** A pass of the `missed-reports` job on collector `via`, `seconds` after T0. */
+  const watch = (via: string, seconds: number) => {
+    const { store: own, pipeline } = collectors.get(via)!;
+    createMissedReportWatcher({ store: own, pipeline, clock: { nowMs: () => T0 + seconds * 1000 }, log, intervalMs: 15_000 }).tick();
+  };
+  return { start, report, every15s, watch, incidents, stored };
 }
 
 describe.each(storeEngines())('sweeps over collectors sharing a store ($name)', (engine) => {
@@ -119,6 +125,18 @@ describe.each(storeEngines())('sweeps over collectors sharing a store ($name)', 
     // silent for a minute since 91 s, but A's row is A's until nobody wrote it for RULE_STATE_ADOPT_AFTER_MS
     expect(incidents()).toEqual([]);
     every15s(adoptable + 15, adoptable + 30, [['b', 'host-2', 0.2]]);
+    expect(incidents()).toEqual(['1:open:host-1 silent']);
+    expect(stored('load_silent', 'host-1')).toMatchObject({ status: 'firing', lastSampleAtMs: T0 + 30_000 });
+  });
+
+  it('judges silent a host whose collector died with it, where the missed-reports job runs, without holding it before', () => {
+    const { start, every15s, watch, incidents, stored } = cluster(engine, [silentRule]);
+    // B starts first: it never held host-1's states
+    start('b');
+    start('a');
+    every15s(0, 30, [['a', 'host-1', 0.2]]);
+    // A dies with host-1; B runs the missed-reports job: its batch of host-1's missed reports takes host-1's rows
+    for (let seconds = 45; seconds <= 105; seconds += 15) watch('b', seconds);
     expect(incidents()).toEqual(['1:open:host-1 silent']);
     expect(stored('load_silent', 'host-1')).toMatchObject({ status: 'firing', lastSampleAtMs: T0 + 30_000 });
   });
