@@ -15,7 +15,7 @@ import type { StatusNotice } from '../domain/statusNotice.js';
 import type { EnrolledAgent } from '../domain/enrolledAgent.js';
 import type { FlapTransition } from '../domain/flapTransition.js';
 import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint, SeriesRecord } from '../domain/history.js';
-import type { CompactedBlock, HotBlock } from './historyBlocks.js';
+import type { CompactedBlock, HotBlock, SeriesColumns } from './historyBlocks.js';
 import type { HostRecord } from '../domain/host.js';
 import type { LeaseRecord, LeaseRequest } from '../domain/lease.js';
 import type { IncidentPriorityRecord } from '../domain/incidentPriority.js';
@@ -331,6 +331,8 @@ export interface StoreReads {
   seriesOfHost(hostname: string): SeriesRecord[];
   /** Samples of one series with `fromMs <= atMs <= toMs`, in time order; `hotOnly`: only those not compacted yet. */
   seriesPoints(series: Pick<SeriesRecord, 'seriesId' | 'hostId'>, fromMs: number, toMs: number, options?: { hotOnly?: boolean }): SeriesPoint[];
+  /** The same samples as columns, in time order: for long reads (no object per sample). */
+  seriesColumns(series: Pick<SeriesRecord, 'seriesId' | 'hostId'>, fromMs: number, toMs: number, options?: { hotOnly?: boolean }): SeriesColumns;
   /**
    * Hands every sample of host `hostId`'s series `seriesIds` with `fromMs <= atMs <= toMs` to `visit`,
    * in no particular order (for reads that aggregate: no rows are built); `hotOnly`: only those not compacted yet.

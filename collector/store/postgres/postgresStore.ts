@@ -34,7 +34,7 @@ import {
   type Row, seriesIdsByHost, withIncidentDefaults, withText,
 } from '../storeRows.js';
 import { connectPostgres, describeServer, type PostgresSession } from './postgresBridge.js';
-import type { CompactedBlock, HotBlock } from '../historyBlocks.js';
+import type { CompactedBlock, HotBlock, SeriesColumns } from '../historyBlocks.js';
 import { createPostgresHistory, type PostgresHistory } from './postgresHistory.js';
 import { migratePostgres } from './postgresMigrations.js';
 
@@ -512,6 +512,10 @@ class PostgresStore implements Store {
 
   seriesPoints(series: Pick<SeriesRecord, 'seriesId' | 'hostId'>, fromMs: number, toMs: number, options: { hotOnly?: boolean } = {}): SeriesPoint[] {
     return this.history.seriesPoints(series.seriesId, series.hostId, fromMs, toMs, options.hotOnly ?? false);
+  }
+
+  seriesColumns(series: Pick<SeriesRecord, 'seriesId' | 'hostId'>, fromMs: number, toMs: number, options: { hotOnly?: boolean } = {}): SeriesColumns {
+    return this.history.seriesColumns(series.seriesId, series.hostId, fromMs, toMs, options.hotOnly ?? false);
   }
 
   visitHostPoints(hostId: number, seriesIds: ReadonlySet<number>, fromMs: number, toMs: number, visit: (seriesId: number, atMs: number, value: number) => void, options: { hotOnly?: boolean } = {}): void {

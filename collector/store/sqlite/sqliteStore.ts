@@ -29,7 +29,7 @@ import type { TicketRecord } from '../../domain/ticket.js';
 import type { IncidentFilter, OutboxFilter, OverduePage, ReportRecord, Store, StoreTransaction, StoredSample } from '../store.js';
 import { MIGRATIONS } from './schema.js';
 import { assertSchemaNotNewer } from './schemaVersion.js';
-import type { CompactedBlock, HotBlock } from '../historyBlocks.js';
+import type { CompactedBlock, HotBlock, SeriesColumns } from '../historyBlocks.js';
 import { createSqliteHistory, type SqliteHistory } from './sqliteHistory.js';
 import { createSqliteStatements, type SqliteStatements } from './sqliteStatements.js';
 import {
@@ -373,6 +373,10 @@ class SqliteStore implements Store {
 
   seriesPoints(series: Pick<SeriesRecord, 'seriesId' | 'hostId'>, fromMs: number, toMs: number, options: { hotOnly?: boolean } = {}): SeriesPoint[] {
     return this.history.seriesPoints(series.seriesId, series.hostId, fromMs, toMs, options.hotOnly ?? false);
+  }
+
+  seriesColumns(series: Pick<SeriesRecord, 'seriesId' | 'hostId'>, fromMs: number, toMs: number, options: { hotOnly?: boolean } = {}): SeriesColumns {
+    return this.history.seriesColumns(series.seriesId, series.hostId, fromMs, toMs, options.hotOnly ?? false);
   }
 
   visitHostPoints(hostId: number, seriesIds: ReadonlySet<number>, fromMs: number, toMs: number, visit: (seriesId: number, atMs: number, value: number) => void, options: { hotOnly?: boolean } = {}): void {
