@@ -16,6 +16,8 @@
  * monitorEventLoopDelay, 10 ms resolution, read and reset through /metrics at each slice's start and
  * end): the longest stall and the p99 of the worst slice. A delay of seconds at a rate the collector
  * sustains means a long synchronous task on its event loop.
+ * Beside each ack p50/p99 of the collector, its own time per report (Server-Timing `app;dur`); the
+ * difference is the wait before it read the request.
  * Figures only; nothing is asserted. Options: --agents N --seconds S --concurrency C --rounds R --rate
  * REPORTS_PER_S (the paced phase; AGENTS / 15 by default) --max-batch N (collector.batch.maxReports;
  * the collector's default otherwise) --postgres.
