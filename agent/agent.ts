@@ -22,10 +22,11 @@ import type { SystemctlRunner } from './probes/systemdProbe.js';
 import type { InventoryDocument } from './inventory/inventoryWorker.js';
 import { createProcReader, type ProcReader } from './procfs/procReader.js';
 import { AgentEnrollmentError } from './lifecycle/agentEnrollmentError.js';
-import { cachedHostAddressing } from './report/hostAddressing.js';
+import { cachedHostAddressing, type HostAddressing } from './report/hostAddressing.js';
 import { createInventorySchedule } from './inventory/inventorySchedule.js';
 import { createLoopDelaySampler } from './self/loopDelaySampler.js';
 import { createSelfMeter } from './self/selfMeter.js';
+import { createResidentMemory } from './self/residentMemory.js';
 import { createPluginScheduler } from './plugins/pluginScheduler.js';
 import { buildReport } from './report/reportBuilder.js';
 import { createReportSender } from './transport/reportSender.js';
@@ -145,7 +146,8 @@ export function createAgent(options: AgentOptions): Agent {
     queue: createDiskReportQueue({ directory: join(dataDir, 'agent', 'spool'), rejectedDirectory: join(dataDir, 'agent', 'rejected'), maxReports: settings.spoolMaxReports, maxBytes: settings.spoolMaxBytes }),
     log: options.log.child({ component: 'reportSender' }),
   });
-  const selfMeter = createSelfMeter({ loopDelay, dropped: () => sender.dropped() });
+  // The agent's own size through its kept-open /proc reader; with a reader given (a test's fixture), process.memoryUsage.
+  const selfMeter = createSelfMeter({ loopDelay, dropped: () => sender.dropped(), rssBytes: createResidentMemory(options.proc === undefined ? proc : undefined) });
   const reportTicker = createTicker({ name: 'report', intervalSeconds: settings.intervalSeconds, onTick: reportCycle, log, monotonicMs, timers });
   const pingTicker =
     pingRunner &&
@@ -184,10 +186,24 @@ export function createAgent(options: AgentOptions): Agent {
     if (statePromise !== undefined) await (await statePromise).save();
   }
 
-  function identity(agentState: AgentState, addressing?: { addresses: string[]; defaultGateway: string | undefined }): AgentIdentity {
+  /** The identity of the last report, reused while its parts are the same (the addressing is cached for a minute). */
+  let lastIdentity: { id: string; hostname: string; addressing: HostAddressing; value: AgentIdentity } | undefined;
+
+  function identity(agentState: AgentState, addressing?: HostAddressing): AgentIdentity {
+    const id = config.id ?? agentState.agentId;
+    const hostname = config.hostname ?? osHostname();
+    if (addressing !== undefined && lastIdentity !== undefined && lastIdentity.addressing === addressing && lastIdentity.hostname === hostname && lastIdentity.id === id) {
+      return lastIdentity.value;
+    }
+    const value = identityOf(id, hostname, addressing);
+    if (addressing !== undefined) lastIdentity = { id, hostname, addressing, value };
+    return value;
+  }
+
+  function identityOf(id: string, hostname: string, addressing: HostAddressing | undefined): AgentIdentity {
     const base: AgentIdentity = {
-      id: config.id ?? agentState.agentId,
-      hostname: config.hostname ?? osHostname(),
+      id,
+      hostname,
       version,
       intervalSeconds: settings.intervalSeconds,
       labels: { ...config.labels },

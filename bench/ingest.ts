@@ -11,7 +11,9 @@
  * With --postgres, a second collector on a shared PostgreSQL store (a temporary server this bench
  * starts: Debian's postgresql, durable commits as in production) runs the same phases in the same
  * slices, and the event loop's wait per store call (one crossing of the PostgreSQL bridge) is
- * measured beside SQLite's.
+ * measured beside SQLite's; its WAL bytes per report (pg_current_wal_lsn over each phase), the
+ * database's size per agent, the PostgreSQL collector's RSS per agent and the server's memory
+ * (PSS of the postmaster and its backends) are printed too.
  * Beside each phase of the collector, its event loop's delay over that phase's slices (prom-client's
  * monitorEventLoopDelay, 10 ms resolution, read and reset through /metrics at each slice's start and
  * end): the longest stall and the p99 of the worst slice. A delay of seconds at a rate the collector
@@ -301,7 +303,10 @@ const emptyPhase = (): Phase => ({ reports: 0, errors: 0, errorsByStatus: {}, la
  * same machine: other work on a shared machine comes and goes within a run.
  */
 async function interleaved(tripline: Target, ceiling: Target, sequences: number[], paceRate: number | undefined, shared?: SharedRun): Promise<[Phase, Phase, Phase]> {
-  const sampler = setInterval(() => rssSamplesMb.push(rssMb(tripline.process.pid!)), 1000);
+  const sampler = setInterval(() => {
+    rssSamplesMb.push(rssMb(tripline.process.pid!));
+    if (shared) sharedRssSamplesMb.push(rssMb(shared.target.process.pid!));
+  }, 1000);
   try {
     return await interleavedSlices(tripline, ceiling, sequences, paceRate, shared);
   } finally {
@@ -311,6 +316,30 @@ async function interleaved(tripline: Target, ceiling: Target, sequences: number[
 
 /** The collector's RSS once a second while the measured phases run (its memory moves with V8's collections). */
 const rssSamplesMb: number[] = [];
+/** The same for the collector on PostgreSQL. */
+const sharedRssSamplesMb: number[] = [];
+
+/** The server's WAL position in bytes (pg_current_wal_lsn, `hi/lo` in hex). */
+function walBytes(cluster: PostgresCluster): bigint {
+  const [hi, lo] = cluster.psql('postgres', 'SELECT pg_current_wal_lsn()').trim().split('/');
+  return (BigInt(`0x${hi}`) << 32n) + BigInt(`0x${lo}`);
+}
+
+/** The PostgreSQL server's memory: the PSS (shared pages split among their users) of the postmaster and its children, in MB. */
+function serverPssMb(serverPid: number): number {
+  let kb = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid !== serverPid && processCpuSeconds(pid)?.parent !== serverPid) continue;
+    try {
+      kb += Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return kb / 1024;
+}
 
 async function interleavedSlices(tripline: Target, ceiling: Target, sequences: number[], paceRate: number | undefined, shared?: SharedRun): Promise<[Phase, Phase, Phase]> {
   const ours = emptyPhase();
@@ -419,7 +448,10 @@ async function main(): Promise<void> {
     console.log(`machine: ${(await import('node:os')).cpus().length} cores, node ${process.version}, load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}; agents declare a ${DECLARED_INTERVAL_S} s interval; collector.limits maxConnections ${LIMITS.maxConnections}, maxConcurrentReports ${LIMITS.maxConcurrentReports}`);
     const warmUp = await runMonitoredPhase(tripline.pool, sequences, 3600, undefined, CONCURRENCY, AGENTS);
     console.log(describePhase('first report of every agent', warmUp) + '  (creates hosts and series)');
+    const walAtStart = cluster ? walBytes(cluster) : 0n;
     if (shared) console.log(describePhase('PostgreSQL: first report of every agent', await runMonitoredPhase(shared.target.pool, shared.sequences, 3600, undefined, CONCURRENCY, AGENTS)));
+    const walAfterFirst = cluster ? walBytes(cluster) : 0n;
+    const sharedRssAfterFirst = shared ? rssMb(shared.target.process.pid!) : 0;
     const rssAfterFirst = rssMb(tripline.process.pid!);
     console.log(`measuring in ${ROUNDS} alternating slices of ${(SECONDS / ROUNDS).toFixed(1)} s each against the bare-parse ceiling server (gunzip and JSON.parse only)`);
     // CPU per report: what sizes a fleet on other machines better than reports/s on a shared one.
@@ -435,7 +467,9 @@ async function main(): Promise<void> {
         (shared ? `; PostgreSQL collector ${perReport(cpuAfter.postgres - cpuBefore.postgres, sharedSaturation)} ms, PostgreSQL server ${perReport(cpuAfter.server - cpuBefore.server, sharedSaturation)} ms` : ''),
     );
     console.log(describePhase(`ceiling: saturation`, ceilingSaturation));
+    const walAfterSaturation = cluster ? walBytes(cluster) : 0n;
     const [paced, ceilingPaced, sharedPaced] = await interleaved(tripline, ceiling, sequences, PACED_RATE, shared);
+    const walAfterPaced = cluster ? walBytes(cluster) : 0n;
     console.log(describePhase(`paced at ${PACED_RATE.toFixed(0)}/s${values.rate === undefined ? ` (${AGENTS} agents / 15 s)` : ''}`, paced));
     if (shared) console.log(describePhase(`PostgreSQL: paced at ${PACED_RATE.toFixed(0)}/s`, sharedPaced));
     console.log(describePhase(`ceiling: paced at ${PACED_RATE.toFixed(0)}/s`, ceilingPaced));
@@ -448,6 +482,20 @@ async function main(): Promise<void> {
       console.log(`event loop blocked per store call (one row read, median of 1,000, this process): SQLite ${storeCallMicros(sqlite).toFixed(0)} µs, PostgreSQL ${storeCallMicros(postgres).toFixed(0)} µs (one bridge crossing and one server round trip)`);
       sqlite.close();
       postgres.close();
+      const walPerReport = (bytes: bigint, phase: Phase) => `${(Number(bytes) / 1024 / Math.max(1, phase.reports)).toFixed(1)} kB`;
+      console.log(
+        `PostgreSQL WAL per report (pg_current_wal_lsn over the phase, durable commits, full_page_writes on): first reports ${walPerReport(walAfterFirst - walAtStart, { ...emptyPhase(), reports: AGENTS })}, ` +
+          `saturation ${walPerReport(walAfterSaturation - walAfterFirst, sharedSaturation)}, paced ${walPerReport(walAfterPaced - walAfterSaturation, sharedPaced)}`,
+      );
+      const databaseMb = Number(cluster.psql('postgres', "SELECT pg_database_size('bench')").trim()) / 1024 / 1024;
+      const stored = shared ? shared.sequences.reduce((sum, n) => sum + n, 0) : 0;
+      console.log(`PostgreSQL database: ${databaseMb.toFixed(0)} MB for ${stored} reports of ${AGENTS} agents (${((databaseMb * 1024) / AGENTS).toFixed(1)} kB per agent, hot reports not yet compacted); server memory (PSS of the postmaster and its backends): ${serverPssMb(cluster.serverPid()).toFixed(0)} MB`);
+      const sharedRss = rssMb(shared!.target.process.pid!);
+      const sharedSampled = [...sharedRssSamplesMb].sort((a, b) => a - b);
+      console.log(
+        `PostgreSQL collector RSS: ${sharedRssAfterFirst.toFixed(0)} MB after the first reports, ${sharedRss.toFixed(0)} MB at the end = ${((sharedRss * 1024) / AGENTS).toFixed(1)} kB per agent; ` +
+          `once a second over the measured phases: median ${percentile(sharedSampled, 50).toFixed(0)} MB (${((percentile(sharedSampled, 50) * 1024) / AGENTS).toFixed(1)} kB per agent), ${sharedSampled[0]?.toFixed(0)}-${sharedSampled.at(-1)?.toFixed(0)} MB`,
+      );
     }
     const rss = rssMb(tripline.process.pid!);
     const heap = await heapMb(tripline.pool);

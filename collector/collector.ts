@@ -239,7 +239,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       await app.close();
       await ingestor.flush();
       // Rule states whose latest sample waits for a checkpoint are written now, so a clean stop loses nothing.
-      store.transaction((tx) => pipeline.checkpoint(tx)).commit();
+      store.transaction((tx) => pipeline.checkpoint(tx, clock.nowMs())).commit();
       store.close();
       log.info('collector stopped');
     },

@@ -1,6 +1,6 @@
 /** CPU usage, iowait and steal ratios from the deltas of `/proc/stat` between two runs. */
 import type { ProcReader } from '../procfs/procReader.js';
-import { parseProcStat, totalCpuTime, type CpuTimes } from '../procfs/procStat.js';
+import { parseProcStat, type CpuTimes } from '../procfs/procStat.js';
 import { observation, type Probe } from './probe.js';
 
 /** Shares of CPU time spent over an interval, each in [0, 1]. */
@@ -15,14 +15,24 @@ export interface CpuRatios {
  * because the kernel's iowait counter is known to step backwards.
  */
 export function cpuRatios(before: CpuTimes, after: CpuTimes): CpuRatios | undefined {
-  const delta = {} as CpuTimes;
-  for (const key of Object.keys(after) as (keyof CpuTimes)[]) delta[key] = Math.max(0, after[key] - before[key]);
-  const total = totalCpuTime(delta);
+  // Field by field, not over Object.keys: no key array and no keyed (megamorphic) loads per cycle.
+  const idle = Math.max(0, after.idle - before.idle);
+  const iowait = Math.max(0, after.iowait - before.iowait);
+  const steal = Math.max(0, after.steal - before.steal);
+  const total =
+    Math.max(0, after.user - before.user) +
+    Math.max(0, after.nice - before.nice) +
+    Math.max(0, after.system - before.system) +
+    idle +
+    iowait +
+    Math.max(0, after.irq - before.irq) +
+    Math.max(0, after.softirq - before.softirq) +
+    steal;
   if (total <= 0) return undefined;
   return {
-    usage: (total - delta.idle - delta.iowait) / total,
-    iowait: delta.iowait / total,
-    steal: delta.steal / total,
+    usage: (total - idle - iowait) / total,
+    iowait: iowait / total,
+    steal: steal / total,
   };
 }
 

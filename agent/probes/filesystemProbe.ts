@@ -58,17 +58,18 @@ export function selectMounts(entries: readonly MountEntry[], filter: FilesystemF
   return [...byMount.values()];
 }
 
-/** Observations of one filesystem's statfs answer. */
-export function filesystemObservations(stats: FilesystemStats, labels: LabelsOf<'filesystem_size_bytes'>, now: Date): Observation[] {
+/** Observations of one filesystem's statfs answer, pushed onto `into` when given (and returned). */
+export function filesystemObservations(stats: FilesystemStats, labels: LabelsOf<'filesystem_size_bytes'>, now: Date, into: Observation[] = []): Observation[] {
   const used = (stats.blocks - stats.bfree) * stats.bsize;
   const avail = stats.bavail * stats.bsize;
-  const observations = [
+  const observations = into;
+  observations.push(
     observation('filesystem_size_bytes', stats.blocks * stats.bsize, labels, now),
     observation('filesystem_used_bytes', used, labels, now),
     observation('filesystem_avail_bytes', avail, labels, now),
     observation('filesystem_used_ratio', used + avail > 0 ? used / (used + avail) : 0, labels, now),
     observation('filesystem_device_error', 0, labels, now),
-  ];
+  );
   if (stats.files > 0) {
     const inodesUsed = stats.files - stats.ffree;
     observations.push(
@@ -132,9 +133,15 @@ export function createFilesystemProbe(deps: FilesystemProbeDeps): Probe {
         lastMountsText = mountsText;
       }
       const mounts = selected;
-      const outcomes: (StatOutcome | undefined)[] = mounts.map(({ entry, local }) => (local ? statLocal(entry.mount) : undefined));
-      const remote = mounts.flatMap((mount, index) => (mount.local ? [] : [index]));
-      if (remote.length === 0) return observe(mounts, outcomes as StatOutcome[], now);
+      // Indexed loops, no callbacks: the interpreter-only agent runs this every cycle.
+      const outcomes: (StatOutcome | undefined)[] = new Array<StatOutcome | undefined>(mounts.length);
+      let remote: number[] | undefined;
+      for (let i = 0; i < mounts.length; i++) {
+        const mount = mounts[i]!;
+        if (mount.local) outcomes[i] = statLocal(mount.entry.mount);
+        else (remote ??= []).push(i);
+      }
+      if (remote === undefined) return observe(mounts, outcomes as StatOutcome[], now);
       return statRemote(remote.map((index) => mounts[index]!.entry.mount)).then((answers) => {
         remote.forEach((mountIndex, answerIndex) => (outcomes[mountIndex] = answers[answerIndex]));
         return observe(mounts, outcomes as StatOutcome[], now);
@@ -165,15 +172,16 @@ export function createFilesystemProbe(deps: FilesystemProbeDeps): Probe {
 
   function observe(mounts: readonly SelectedMount[], outcomes: readonly StatOutcome[], now: Date): ProbeResult {
     const observations: Observation[] = [];
-    mounts.forEach(({ entry, labels, readonly }, index) => {
-      const outcome = outcomes[index]!;
-      if ('stats' in outcome) observations.push(...filesystemObservations(outcome.stats, labels, now));
+    for (let i = 0; i < mounts.length; i++) {
+      const { entry, labels, readonly } = mounts[i]!;
+      const outcome = outcomes[i]!;
+      if ('stats' in outcome) filesystemObservations(outcome.stats, labels, now, observations);
       else {
         deps.log.warn({ mount: entry.mount, reason: outcome.error }, 'filesystem statfs failed');
         observations.push(observation('filesystem_device_error', 1, labels, now));
       }
       observations.push(observation('filesystem_readonly', readonly ? 1 : 0, labels, now));
-    });
+    }
     return { observations };
   }
 }

@@ -40,8 +40,8 @@ const SERIES: readonly { direction: Direction; counter: Counter; total: NetworkM
 /** How long a link speed is kept before it is read again: it changes only on renegotiation. */
 const SPEED_TTL_MS = 60_000;
 
-/** Link state and speed of interfaces, by name. */
-export type LinkObserver = (name: string, now: Date) => Observation[];
+/** Link state and speed of interfaces, by name; pushed onto `into` when given (and returned). */
+export type LinkObserver = (name: string, now: Date, into?: Observation[]) => Observation[];
 
 /**
  * Observes link state every call and link speed at most every `speedTtlMs` per interface: a
@@ -51,9 +51,9 @@ export type LinkObserver = (name: string, now: Date) => Observation[];
  */
 export function createLinkObserver(sys: ProcReader, { speedTtlMs = SPEED_TTL_MS, monotonicMs = () => performance.now() } = {}): LinkObserver & { retainOnly(names: ReadonlySet<string>): void } {
   const speeds = new Map<string, { megabits: number | undefined; readAtMs: number }>();
-  const observe = (name: string, now: Date): Observation[] => {
+  const observe = (name: string, now: Date, into: Observation[] = []): Observation[] => {
     const labels = { interface: name };
-    const observations: Observation[] = [];
+    const observations = into;
     const operstate = optionalRead(sys, `class/net/${name}/operstate`);
     if (operstate !== undefined) observations.push(observation('network_up', operstate === 'up' ? 1 : 0, labels, now));
     const atMs = monotonicMs();
@@ -69,6 +69,8 @@ export function createLinkObserver(sys: ProcReader, { speedTtlMs = SPEED_TTL_MS,
   };
   return Object.assign(observe, {
     retainOnly(names: ReadonlySet<string>) {
+      // Every name observed has a speed entry: as many entries as names means nothing to forget.
+      if (speeds.size <= names.size) return;
       for (const name of speeds.keys()) if (!names.has(name)) speeds.delete(name);
     },
   });
@@ -83,35 +85,46 @@ function optionalRead(sys: ProcReader, path: string): string | undefined {
   }
 }
 
+/** What the probe keeps per interface: its rates' memory and its labels, made once. */
+interface InterfaceState {
+  tracker: DeltaTracker;
+  labels: { interface: string };
+}
+
 /** Creates the network probe; rates start with the second run. */
 export function createNetworkProbe({ proc, sys, excludeInterfaces, monotonicMs = () => performance.now() }: NetworkProbeDeps): Probe {
-  /** One tracker per interface, keyed by metric name. */
-  const trackers = new Map<string, DeltaTracker>();
+  /** Per interface: a tracker keyed by metric name, and the labels object its observations share. */
+  const states = new Map<string, InterfaceState>();
   const links = sys === undefined ? undefined : createLinkObserver(sys, { monotonicMs });
   const excluded = new Set(excludeInterfaces);
   return {
     name: 'network',
     collect(now) {
-      const interfaces = parseProcNetDev(proc.read('net/dev')).filter((i) => !excluded.has(i.interface));
+      const interfaces = parseProcNetDev(proc.read('net/dev'));
       const atMs = monotonicMs();
       const observations: Observation[] = [];
       const seen = new Set<string>();
-      for (const counters of interfaces) {
+      // Indexed loops: the interpreter-only agent allocates an iterator result per element of a for-of.
+      for (let i = 0; i < interfaces.length; i++) {
+        const counters = interfaces[i]!;
         const name = counters.interface;
+        if (excluded.has(name)) continue;
         seen.add(name);
-        let tracker = trackers.get(name);
-        if (tracker === undefined) trackers.set(name, (tracker = createDeltaTracker()));
-        const labels = { interface: name };
-        for (const { direction, counter, total, rate: rateMetric } of SERIES) {
-          const value = counters[direction][counter];
-          observations.push(observation(total, value, labels, now));
-          const rate = tracker.rate(total, value, atMs);
-          if (rate !== undefined) observations.push(observation(rateMetric, rate, labels, now));
+        let state = states.get(name);
+        if (state === undefined) states.set(name, (state = { tracker: createDeltaTracker(), labels: { interface: name } }));
+        const { tracker, labels } = state;
+        for (let s = 0; s < SERIES.length; s++) {
+          const series = SERIES[s]!;
+          const value = counters[series.direction][series.counter];
+          observations.push(observation(series.total, value, labels, now));
+          const rate = tracker.rate(series.total, value, atMs);
+          if (rate !== undefined) observations.push(observation(series.rate, rate, labels, now));
         }
-        if (links !== undefined) observations.push(...links(name, now));
+        if (links !== undefined) links(name, now, observations);
       }
-      // Interfaces that went away are forgotten, so that a container host does not accumulate them.
-      for (const name of trackers.keys()) if (!seen.has(name)) trackers.delete(name);
+      // Interfaces that went away are forgotten, so that a container host does not accumulate them
+      // (each interface seen has a state: as many states as interfaces means none went away).
+      if (states.size > seen.size) for (const name of states.keys()) if (!seen.has(name)) states.delete(name);
       links?.retainOnly(seen);
       return { observations };
     },

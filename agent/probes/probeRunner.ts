@@ -45,6 +45,21 @@ export function probeCheckName(probe: Pick<Probe, 'name'>): string {
 /** Creates a runner over a fixed set of probes. */
 export function createProbeRunner({ probes, defaultTimeoutSeconds, log }: ProbeRunnerOptions): ProbeRunner {
   const inFlight = new Set<Probe>();
+  /** Each probe's check name, made once rather than per cycle. */
+  const checkNames = new Map<Probe, string>();
+  for (let i = 0; i < probes.length; i++) checkNames.set(probes[i]!, probeCheckName(probes[i]!));
+  /** "n observations", by n: the same few texts every cycle. */
+  const healthOutputs = new Map<number, string>();
+  function healthOutput(count: number): string {
+    let text = healthOutputs.get(count);
+    if (text === undefined) {
+      text = `${count} observation${count === 1 ? '' : 's'}`;
+      // Bounded: a probe whose count changes all the time must not grow this without end.
+      if (healthOutputs.size >= 256) healthOutputs.clear();
+      healthOutputs.set(count, text);
+    }
+    return text;
+  }
 
   /**
    * One timer per distinct timeout per run, shared by the probes that have it (usually all of
@@ -95,12 +110,13 @@ export function createProbeRunner({ probes, defaultTimeoutSeconds, log }: ProbeR
   }
 
   function outcomeOf(probe: Probe, settled: Settled, at: string, durationSeconds: number): ProbeRunOutcome {
+    const name = checkNames.get(probe) ?? probeCheckName(probe);
     if (settled.status === 'failed') {
-      return { observations: [], checks: [{ name: probeCheckName(probe), status: 'unknown', output: settled.output, at, durationSeconds }] };
+      return { observations: [], checks: [{ name, status: 'unknown', output: settled.output, at, durationSeconds }] };
     }
-    const { observations, checks = [] } = settled.result;
-    const health: CheckResult = { name: probeCheckName(probe), status: 'ok', output: `${observations.length} observation${observations.length === 1 ? '' : 's'}`, at, durationSeconds };
-    return { observations, checks: checks.length === 0 ? [health] : checks.concat(health) };
+    const { observations, checks } = settled.result;
+    const health: CheckResult = { name, status: 'ok', output: healthOutput(observations.length), at, durationSeconds };
+    return { observations, checks: checks === undefined || checks.length === 0 ? [health] : checks.concat(health) };
   }
 
   /**
@@ -127,11 +143,16 @@ export function createProbeRunner({ probes, defaultTimeoutSeconds, log }: ProbeR
     async run(now) {
       const at = isoTimestamp(now);
       const timers = deadlines();
-      let outcomes: (ProbeRunOutcome | Promise<ProbeRunOutcome>)[];
+      let outcomes: (ProbeRunOutcome | Promise<ProbeRunOutcome>)[] = new Array<ProbeRunOutcome | Promise<ProbeRunOutcome>>(probes.length);
       try {
-        outcomes = probes.map((probe) => start(probe, now, at, timers.expired));
-        // Only the asynchronous probes are waited for (the default set has one: filesystems).
-        if (outcomes.some(isPromiseLike)) outcomes = await Promise.all(outcomes);
+        let waits = false;
+        for (let i = 0; i < probes.length; i++) {
+          const outcome = start(probes[i]!, now, at, timers.expired);
+          outcomes[i] = outcome;
+          if (!waits && isPromiseLike(outcome)) waits = true;
+        }
+        // Only the asynchronous probes are waited for (filesystems on network mounts, sockets, processes).
+        if (waits) outcomes = await Promise.all(outcomes);
       } finally {
         timers.clear();
       }

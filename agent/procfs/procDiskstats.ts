@@ -23,26 +23,31 @@ const SECTOR_BYTES = 512;
 /**
  * Parses every line with at least the 14 classic fields; others (malformed) are an error. Lines of
  * devices `include` refuses (partitions, loop devices) are skipped before their counters are read.
+ * Indexed loops and only the counters used converted: the agent runs this interpreted every cycle,
+ * and most lines of a host are partitions and loop devices.
  */
 export function parseProcDiskstats(text: string, include: (device: string) => boolean = () => true): DiskCounters[] {
   const disks: DiskCounters[] = [];
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    const device = /^\s*\d+\s+\d+\s+(\S+)/.exec(line)?.[1];
-    if (device !== undefined && !include(device)) continue;
-    const fields = line.trim().split(/\s+/);
+  const lines = text.split('\n');
+  for (let l = 0; l < lines.length; l++) {
+    const trimmed = lines[l]!.trim();
+    if (trimmed === '') continue;
+    const fields = trimmed.split(/\s+/);
+    // "major minor name": the name is the third field.
+    if (fields.length >= 3 && !include(fields[2]!)) continue;
     if (fields.length < 14) throw new ProcParseError('diskstats', `a line has ${fields.length} fields, expected at least 14`);
-    const n = fields.map(Number);
-    if (!n.slice(3, 14).every(Number.isFinite)) throw new ProcParseError('diskstats', `non-numeric counters for ${fields[2]}`);
+    for (let i = 3; i < 14; i++) {
+      if (!Number.isFinite(Number(fields[i]))) throw new ProcParseError('diskstats', `non-numeric counters for ${fields[2]}`);
+    }
     disks.push({
       device: fields[2]!,
-      readsCompleted: n[3]!,
-      readBytes: n[5]! * SECTOR_BYTES,
-      readTimeMs: n[6]!,
-      writesCompleted: n[7]!,
-      writtenBytes: n[9]! * SECTOR_BYTES,
-      writeTimeMs: n[10]!,
-      ioTimeMs: n[12]!,
+      readsCompleted: Number(fields[3]),
+      readBytes: Number(fields[5]) * SECTOR_BYTES,
+      readTimeMs: Number(fields[6]),
+      writesCompleted: Number(fields[7]),
+      writtenBytes: Number(fields[9]) * SECTOR_BYTES,
+      writeTimeMs: Number(fields[10]),
+      ioTimeMs: Number(fields[12]),
     });
   }
   return disks;

@@ -10,8 +10,12 @@ export interface LoadAverages {
 
 /** Reads the three load averages from the start of `/proc/loadavg`. */
 export function parseProcLoadavg(text: string): LoadAverages {
-  const [load1, load5, load15] = text.trim().split(/\s+/).slice(0, 3).map(Number);
-  if (load1 === undefined || load5 === undefined || load15 === undefined || ![load1, load5, load15].every(Number.isFinite)) {
+  // Indexed, not destructured: array destructuring runs the iterator protocol in the interpreter.
+  const parts = text.trim().split(/\s+/, 3);
+  const load1 = Number(parts[0]);
+  const load5 = Number(parts[1]);
+  const load15 = Number(parts[2]);
+  if (parts.length < 3 || !Number.isFinite(load1) || !Number.isFinite(load5) || !Number.isFinite(load15)) {
     throw new ProcParseError('loadavg', 'expected three load averages');
   }
   return { load1, load5, load15 };

@@ -25,23 +25,25 @@ export function parseProcNetDev(text: string): InterfaceCounters[] {
   const lines = text.split('\n');
   if (!lines[0]?.includes('|') || !lines[1]?.includes('|')) throw new ProcParseError('net/dev', 'missing the two header lines');
   const interfaces: InterfaceCounters[] = [];
-  for (const line of lines.slice(2)) {
+  // Indexed, and only the 8 counters used converted: the agent runs this interpreted every cycle.
+  for (let l = 2; l < lines.length; l++) {
+    const line = lines[l]!;
     if (line.trim() === '') continue;
     const colon = line.indexOf(':');
     if (colon < 0) throw new ProcParseError('net/dev', `no "name:" in line "${line.trim()}"`);
-    const values = line.slice(colon + 1).trim().split(/\s+/).map(Number);
-    if (values.length < 16 || values.some((v) => !Number.isFinite(v))) {
-      throw new ProcParseError('net/dev', `expected 16 counters for ${line.slice(0, colon).trim()}`);
-    }
+    const fields = line.slice(colon + 1).trim().split(/\s+/);
+    let valid = fields.length >= 16;
+    for (let i = 0; valid && i < fields.length; i++) valid = Number.isFinite(Number(fields[i]));
+    if (!valid) throw new ProcParseError('net/dev', `expected 16 counters for ${line.slice(0, colon).trim()}`);
     interfaces.push({
       interface: line.slice(0, colon).trim(),
-      receive: direction(values, 0),
-      transmit: direction(values, 8),
+      receive: direction(fields, 0),
+      transmit: direction(fields, 8),
     });
   }
   return interfaces;
 }
 
-function direction(values: number[], offset: number): DirectionCounters {
-  return { bytes: values[offset]!, packets: values[offset + 1]!, errors: values[offset + 2]!, drops: values[offset + 3]! };
+function direction(fields: readonly string[], offset: number): DirectionCounters {
+  return { bytes: Number(fields[offset]), packets: Number(fields[offset + 1]), errors: Number(fields[offset + 2]), drops: Number(fields[offset + 3]) };
 }

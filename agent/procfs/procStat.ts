@@ -13,11 +13,10 @@ export interface CpuTimes {
   steal: number;
 }
 
-const FIELDS = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'] as const;
-
 /**
  * Reads the first `cpu ` line. Older kernels omit trailing fields; they count as 0. `guest` and
- * `guest_nice` are already included in `user` and `nice`, so they are not read.
+ * `guest_nice` are already included in `user` and `nice`, so they are not read (but must be numbers).
+ * Indexed, without map/forEach or a field-name table: the agent runs this interpreted every cycle.
  */
 export function parseProcStat(text: string): CpuTimes {
   // The aggregate line comes first; only that line is split.
@@ -25,18 +24,29 @@ export function parseProcStat(text: string): CpuTimes {
   if (start === 0 && !text.startsWith('cpu ')) throw new ProcParseError('stat', 'no aggregate "cpu" line');
   const end = text.indexOf('\n', start);
   const line = end < 0 ? text.slice(start) : text.slice(start, end);
-  const values = line.trim().split(/\s+/).slice(1).map(Number);
-  if (values.length < 4 || values.some((v) => !Number.isFinite(v))) {
-    throw new ProcParseError('stat', 'the "cpu" line does not hold at least 4 numbers');
-  }
-  const times = {} as CpuTimes;
-  FIELDS.forEach((field, index) => {
-    times[field] = values[index] ?? 0;
-  });
-  return times;
+  // parts[0] is "cpu".
+  const parts = line.trim().split(/\s+/);
+  let valid = parts.length >= 5;
+  for (let i = 1; valid && i < parts.length; i++) valid = Number.isFinite(Number(parts[i]));
+  if (!valid) throw new ProcParseError('stat', 'the "cpu" line does not hold at least 4 numbers');
+  return {
+    user: Number(parts[1]),
+    nice: Number(parts[2]),
+    system: Number(parts[3]),
+    idle: Number(parts[4]),
+    iowait: field(parts, 5),
+    irq: field(parts, 6),
+    softirq: field(parts, 7),
+    steal: field(parts, 8),
+  };
+}
+
+/** A field an older kernel may not have: 0 when absent. */
+function field(parts: readonly string[], index: number): number {
+  return index < parts.length ? Number(parts[index]) : 0;
 }
 
 /** Sum of the fields that make up wall-clock CPU time. */
 export function totalCpuTime(times: CpuTimes): number {
-  return FIELDS.reduce((sum, field) => sum + times[field], 0);
+  return times.user + times.nice + times.system + times.idle + times.iowait + times.irq + times.softirq + times.steal;
 }

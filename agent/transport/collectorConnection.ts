@@ -111,8 +111,13 @@ const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 const READ_BUFFER_BYTES = 16 * 1024;
 /** TCP keep-alive probes on the idle socket start after this (the kernel's work, not ours). */
 const KEEPALIVE_PROBE_DELAY_MS = 60_000;
-/** First size of the reused request buffer (a default report is about 15 kB). */
-const REQUEST_BUFFER_BYTES = 32 * 1024;
+/**
+ * First size of the reused request buffer: a default report is about 15 kB of JSON, for which
+ * `format` sets aside three bytes per character (the most UTF-8 can take) before it knows the size.
+ */
+const REQUEST_BUFFER_BYTES = 64 * 1024;
+/** `content-length: ` with the longest safe integer, and the blank line that ends the head. */
+const MAX_CONTENT_LENGTH_LINE = 'content-length: \r\n\r\n'.length + String(Number.MAX_SAFE_INTEGER).length;
 /** A request buffer larger than this (a big spooled report) is not kept for reuse. */
 const MAX_REUSED_REQUEST_BYTES = 256 * 1024;
 
@@ -279,11 +284,15 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
   }
 
   /**
-   * The request head and body, in the spare request buffer when it is large enough; header names and
-   * values are checked, never echoed.
+   * The head lines of the caller's headers (`name: value\r\n` each), checked: header names and
+   * values with a character HTTP forbids are refused, never echoed. A frozen headers object (the
+   * report sender's) is checked and joined once and its text reused; any other every time.
    */
-  function format(body: Buffer | string, headers: Readonly<Record<string, string>>): { request: Buffer; backing: Buffer } {
-    let text = head;
+  let lastFrozenHeaders: Readonly<Record<string, string>> | undefined;
+  let lastFrozenHeaderLines = '';
+  function headerLines(headers: Readonly<Record<string, string>>): string {
+    if (headers === lastFrozenHeaders) return lastFrozenHeaderLines;
+    let text = '';
     for (const name in headers) {
       const value = headers[name]!;
       if (INVALID_HEADER_CHAR.test(name) || INVALID_HEADER_CHAR.test(value)) {
@@ -291,17 +300,33 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
       }
       text += `${name}: ${value}\r\n`;
     }
-    const bodyBytes = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-    text += `content-length: ${bodyBytes}\r\n\r\n`;
-    // The head is Latin-1 (checked above), one byte per character.
-    const size = text.length + bodyBytes;
+    if (Object.isFrozen(headers)) {
+      lastFrozenHeaders = headers;
+      lastFrozenHeaderLines = text;
+    }
+    return text;
+  }
+
+  /**
+   * The request head and body, in the spare request buffer when it is large enough. A text body is
+   * written first, after room for the longest head, and the head (whose content-length is the count
+   * that write returns) then ends where the body starts: the body is encoded once, with no separate
+   * pass to measure its UTF-8 size.
+   */
+  function format(body: Buffer | string, headers: Readonly<Record<string, string>>): { request: Buffer; backing: Buffer } {
+    // The head is Latin-1 (checked in headerLines), one byte per character.
+    const fixedHead = head + headerLines(headers);
+    const headRoom = fixedHead.length + MAX_CONTENT_LENGTH_LINE;
+    // A UTF-16 code unit is at most 3 bytes of UTF-8 (a surrogate pair, 2 units, is 4).
+    const bodyRoom = typeof body === 'string' ? body.length * 3 : body.length;
     let backing = spareRequestBuffer;
-    if (backing !== undefined && backing.length >= size) spareRequestBuffer = undefined;
-    else backing = Buffer.allocUnsafe(Math.max(size, REQUEST_BUFFER_BYTES));
-    backing.write(text, 0, 'latin1');
-    if (typeof body === 'string') backing.write(body, text.length, 'utf8');
-    else body.copy(backing, text.length);
-    return { request: backing.subarray(0, size), backing };
+    if (backing !== undefined && backing.length >= headRoom + bodyRoom) spareRequestBuffer = undefined;
+    else backing = Buffer.allocUnsafe(Math.max(headRoom + bodyRoom, REQUEST_BUFFER_BYTES));
+    const bodyBytes = typeof body === 'string' ? backing.write(body, headRoom, 'utf8') : body.copy(backing, headRoom);
+    const headText = `${fixedHead}content-length: ${bodyBytes}\r\n\r\n`;
+    const start = headRoom - headText.length;
+    backing.write(headText, start, 'latin1');
+    return { request: backing.subarray(start, headRoom + bodyBytes), backing };
   }
 
   return {

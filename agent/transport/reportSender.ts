@@ -192,12 +192,15 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
   const closing = new AbortController();
   const dropped: DroppedReports = { spoolFull: 0, rejected: 0 };
   const gzipAboveBytes = options.gzipAboveBytes ?? DEFAULT_GZIP_ABOVE_BYTES;
-  const plainHeaders: Record<string, string> = { 'content-type': 'application/json' };
-  const gzipHeaders: Record<string, string> = { 'content-type': 'application/json', 'content-encoding': 'gzip' };
+  // Frozen, and replaced rather than changed: the connection checks and formats a frozen headers object once.
+  let plainHeaders: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json' });
+  let gzipHeaders: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json', 'content-encoding': 'gzip' });
   /** A refusal's body is logged; a proxy's error page may echo the token, so it is redacted first. */
   let redact: Redact = (text) => text;
   const setAuthorization = (token: string) => {
-    plainHeaders.authorization = gzipHeaders.authorization = `Bearer ${token}`;
+    const authorization = `Bearer ${token}`;
+    plainHeaders = Object.freeze({ 'content-type': 'application/json', authorization });
+    gzipHeaders = Object.freeze({ 'content-type': 'application/json', 'content-encoding': 'gzip', authorization });
     redact = createSecretRedactor([token]);
   };
   if (options.token) setAuthorization(options.token);

@@ -39,6 +39,19 @@ export const RULE_STATE_CHECKPOINT_MS = 60_000;
 /** Checkpoint writes per batch at most, so that a backlog of due states spreads over batches. */
 const MAX_CHECKPOINT_WRITES = 2_000;
 
+/**
+ * With a shared store: how long a state row must have gone unwritten before a collector that did
+ * not write it last may take it over outside a batch of its host (Store.writeOwnRuleStates). Its
+ * writer, if alive, has written all it knew of it by then (latest-sample changes wait at most
+ * RULE_STATE_CHECKPOINT_MS); twice that leaves room for a backlog and for clocks a little apart.
+ */
+export const RULE_STATE_ADOPT_AFTER_MS = 2 * RULE_STATE_CHECKPOINT_MS;
+
+/** How often a collector that does not judge the cross-host rules drops what it holds of them and no longer needs. */
+const CROSS_HOST_PRUNE_MS = 60_000;
+
+const NO_HOSTS: ReadonlySet<string> = new Set();
+
 export interface AlertPipeline {
   /** Evaluates inside `tx`; call the returned `commit` after the transaction committed. */
   process(tx: StoreTransaction, samples: readonly SeriesSample[], nowMs: number): { changes: IncidentChanges; commit(): void };
@@ -56,8 +69,10 @@ export interface AlertPipeline {
    */
   setCrossHostJudge(judging: boolean): void;
   /** Writes every state whose latest sample is not written yet (a clean stop); call `commit` after the transaction committed. */
-  checkpoint(tx: StoreTransaction): { commit(): void };
+  checkpoint(tx: StoreTransaction, nowMs: number): { commit(): void };
   replaceRules(rules: readonly Rule[]): void;
+  /** How many rule states this collector holds in memory (sweep records and aggregate members included). */
+  heldStateCount(): number;
   rules(): readonly Rule[];
   health(): readonly RuleHealth[];
 }
@@ -93,20 +108,21 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
   let judging = false;
   // Where the judge's next read of the cross-host rules' states starts (Store.ruleStatesSince); undefined: read them all.
   let crossHostMark: string | undefined;
+  let lastCrossHostPruneMs = Number.NEGATIVE_INFINITY;
   const crossHostRule = (ruleName: string): boolean => split?.crossHost.swept.has(ruleName) === true;
 
   /** Evaluates `samples` against `ruleSet` inside `tx`: writes what changed, applies the signals, re-arms what is due. */
   const run = (tx: StoreTransaction, samples: readonly SeriesSample[], nowMs: number, ruleSet: CompiledRuleSet, onHealth: (result: readonly RuleHealth[]) => void) => {
-    if (options.sharedStates && samples.length > 0) refreshHostStates(tx, samples, options.sharedStates.holder);
+    const batchHosts = options.sharedStates && samples.length > 0 ? refreshHostStates(tx, samples, options.sharedStates.holder, nowMs) : NO_HOSTS;
     const retiredStates = retirePending ? retireRemovedRules(tx, rules, states, options.incidents, nowMs) : [];
     retirePending = false;
     const result = evaluate(ruleSet, samples, states, nowMs);
     // Inactive states without memory (window buffers, absent intervals, group members) carry
     // nothing a restart needs, so they are dropped rather than kept forever.
     const live = new Map<string, RuleState>();
-    const gone = new Set<string>();
+    const gone = new Map<string, RuleState>();
     for (const state of result.states) {
-      if (isForgettable(state)) gone.add(state.fingerprint);
+      if (isForgettable(state)) gone.set(state.fingerprint, state);
       else live.set(state.fingerprint, state);
     }
     const deferred = [...live.keys()].filter((fingerprint) => result.latestSampleOnly.has(fingerprint));
@@ -117,14 +133,21 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
       const state = live.get(fingerprint) ?? states.get(fingerprint);
       if (state) toWrite.push(state);
     }
-    if (toWrite.length > 0) tx.saveRuleStates(toWrite, writer);
-    if (gone.size > 0) tx.deleteRuleStates([...gone]);
-    const changes = options.incidents.applySignals(tx, result.signals, nowMs);
+    // Changes another collector overtook are not made: neither written nor signalled; the store's copy is taken instead.
+    const overtaken = persist(tx, toWrite, [...gone.values()], batchHosts, nowMs);
+    for (const fingerprint of overtaken.keys()) {
+      live.delete(fingerprint);
+      gone.delete(fingerprint);
+      written.delete(fingerprint);
+    }
+    const signals = overtaken.size === 0 ? result.signals : result.signals.filter((signal) => !overtaken.has(signal.fingerprint));
+    const changes = options.incidents.applySignals(tx, signals, nowMs);
     const isFiring = ({ fingerprint, ruleName, ruleVersion }: IncidentRecord): boolean | 'unknown' | 'elsewhere' => {
       // An Alertmanager alert's incident: no rule state here says whether it still fires (its notifications do).
       if (isAlertmanagerIncident({ ruleVersion })) return 'unknown';
       // A cross-host rule's incident: only its judge holds its group's state.
       if (crossHostRule(ruleName) && !judging) return 'elsewhere';
+      if (overtaken.has(fingerprint)) return overtaken.get(fingerprint)?.status === 'firing';
       return !gone.has(fingerprint) && (live.get(fingerprint) ?? states.get(fingerprint))?.status === 'firing';
     };
     options.incidents.rearm(tx, isFiring, nowMs);
@@ -133,9 +156,10 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
       commit() {
         for (const fingerprint of retiredStates) forget(fingerprint);
         for (const [fingerprint, state] of live) states.set(fingerprint, state);
-        for (const fingerprint of gone) forget(fingerprint);
+        for (const fingerprint of gone.keys()) forget(fingerprint);
         for (const fingerprint of written) unwritten.delete(fingerprint);
         for (const fingerprint of deferred) if (!written.has(fingerprint) && !unwritten.has(fingerprint)) unwritten.set(fingerprint, nowMs);
+        takeOvertaken(overtaken);
         onHealth(result.health);
         for (const h of result.health) if (!h.healthy) options.log.warn({ rule: h.ruleName, error: h.error }, 'rule unhealthy');
       },
@@ -144,7 +168,14 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
 
   return {
     process(tx, samples, nowMs) {
-      return run(tx, samples, nowMs, split?.local ?? compiled, (result) => (health = result));
+      const batch = run(tx, samples, nowMs, split?.local ?? compiled, (result) => (health = result));
+      return {
+        changes: batch.changes,
+        commit() {
+          batch.commit();
+          pruneCrossHost(nowMs);
+        },
+      };
     },
     judgeCrossHost(tx, nowMs) {
       // Not the judge (a pass that outlived its lease): the judge decides, not this collector.
@@ -156,10 +187,15 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
       if (next && !judging) crossHostMark = undefined;
       judging = next;
     },
-    checkpoint(tx) {
+    checkpoint(tx, nowMs) {
       const fingerprints = [...unwritten.keys()];
-      tx.saveRuleStates(fingerprints.map((fingerprint) => states.get(fingerprint)).filter((state) => state !== undefined), writer);
-      return { commit: () => fingerprints.forEach((fingerprint) => unwritten.delete(fingerprint)) };
+      const overtaken = persist(tx, fingerprints.map((fingerprint) => states.get(fingerprint)).filter((state) => state !== undefined), [], NO_HOSTS, nowMs);
+      return {
+        commit() {
+          fingerprints.forEach((fingerprint) => unwritten.delete(fingerprint));
+          takeOvertaken(overtaken);
+        },
+      };
     },
     replaceRules(next) {
       compiled = compileRules(next);
@@ -168,6 +204,7 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
       retirePending = true;
       crossHostMark = undefined;
     },
+    heldStateCount: () => states.size,
     rules: () => rules,
     health: () => (crossHostHealth.size === 0 ? health : health.map((h) => (h.healthy ? (crossHostHealth.get(h.ruleName) ?? h) : h))),
   };
@@ -205,20 +242,81 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
    * written in their batch, so every state held here is in the store unless deleted). What a state's
    * writer had not written yet (a latest-sample-only change, up to RULE_STATE_CHECKPOINT_MS) is not
    * seen: a window may lack its newest points, status and timers are exact. It looks at the batch's
-   * hosts' states only (RuleStateIndex.ofHost), not at every state kept.
+   * hosts' states only (RuleStateIndex.ofHost), not at every state kept. Reading them takes them:
+   * from this transaction on they are this collector's, and one that holds an older copy can no
+   * longer change them from its sweeps (persist). Returns the batch's hosts.
    */
-  function refreshHostStates(tx: StoreTransaction, samples: readonly SeriesSample[], holder: string): void {
+  function refreshHostStates(tx: StoreTransaction, samples: readonly SeriesSample[], holder: string, nowMs: number): ReadonlySet<string> {
     const hosts = new Set<string>();
     for (const sample of samples) if (sample.labels.host !== undefined) hosts.add(sample.labels.host);
-    if (hosts.size === 0) return;
+    if (hosts.size === 0) return hosts;
     const present = new Set<string>();
-    for (const { fingerprint, state } of tx.hostRuleStates([...hosts], holder)) {
+    for (const { fingerprint, state } of tx.claimHostRuleStates([...hosts], holder, nowMs)) {
       present.add(fingerprint);
       takeNewer(fingerprint, state);
     }
     for (const host of hosts) {
       for (const { fingerprint } of [...states.ofHost(host)]) if (!present.has(fingerprint)) forget(fingerprint);
     }
+    return hosts;
+  }
+
+  /**
+   * Writes a call's changed states (`save`) and forgotten ones (`remove`). Alone on its store, all of
+   * them as they are. Sharing the store, a change to a state of a host whose reports are not in this
+   * call (a sweep's: an absent series judged silent, a window forgotten; a checkpoint's) may be
+   * overtaken, since that host's reports may land on another collector now, which took its states
+   * (claimHostRuleStates): such a change is written only over a row this collector still owns, a row
+   * nobody wrote for RULE_STATE_ADOPT_AFTER_MS is taken over unchanged (its writer stopped or its
+   * series stopped; the next sweep judges it from the store's copy), and the judge of the cross-host
+   * rules forgets a stale member only if no newer sample was stored meanwhile. The states and hosts
+   * of this call's reports (claimed in this transaction), states without a host (sweep records,
+   * aggregate groups) and the judge's group states are written as they are. Returns the changes not
+   * made, each with the store's copy (undefined: no row).
+   */
+  function persist(tx: StoreTransaction, save: readonly RuleState[], remove: readonly RuleState[], batchHosts: ReadonlySet<string>, nowMs: number): Map<string, RuleState | undefined> {
+    const overtaken = new Map<string, RuleState | undefined>();
+    const mine = (state: RuleState) => !options.sharedStates || state.labels.host === undefined || batchHosts.has(state.labels.host);
+    const judged = (state: RuleState) => judging && crossHostRule(state.ruleName);
+    const saveMine = save.filter((state) => mine(state) || judged(state));
+    const removeMine = remove.filter(mine);
+    if (saveMine.length > 0) tx.saveRuleStates(saveMine, writer, nowMs);
+    if (removeMine.length > 0) tx.deleteRuleStates(removeMine.map((state) => state.fingerprint));
+    if (!options.sharedStates || (saveMine.length === save.length && removeMine.length === remove.length)) return overtaken;
+    const stale = remove.filter((state) => !mine(state) && judged(state));
+    // A stale member the store has newer: kept as held here; the next read since the mark brings the newer one.
+    for (const fingerprint of tx.deleteStaleRuleStates(stale)) overtaken.set(fingerprint, states.get(fingerprint));
+    const saveOwn = save.filter((state) => !mine(state) && !judged(state));
+    const removeOwn = remove.filter((state) => !mine(state) && !judged(state)).map((state) => state.fingerprint);
+    if (saveOwn.length > 0 || removeOwn.length > 0) {
+      const at = { atMs: nowMs, adoptBeforeMs: nowMs - RULE_STATE_ADOPT_AFTER_MS };
+      for (const { fingerprint, state } of tx.writeOwnRuleStates(saveOwn, removeOwn, options.sharedStates.holder, at)) overtaken.set(fingerprint, state);
+    }
+    return overtaken;
+  }
+
+  /** After the commit: the changes another collector overtook give way to the store's copies. */
+  function takeOvertaken(overtaken: ReadonlyMap<string, RuleState | undefined>): void {
+    for (const [fingerprint, state] of overtaken) {
+      if (state === undefined) forget(fingerprint);
+      else {
+        states.set(fingerprint, state);
+        unwritten.delete(fingerprint);
+      }
+    }
+  }
+
+  /**
+   * A collector that does not judge the cross-host rules needs of their states only the members its
+   * batches update (to skip a stale sample); what it loaded at start or kept from its time as judge
+   * would grow with every host that left it. Once a minute it drops what the judge itself would
+   * forget (members gone stale, groups left without fresh members here), by a dry run of the judge's
+   * sweep over what it holds: nothing is written, no signal is applied.
+   */
+  function pruneCrossHost(nowMs: number): void {
+    if (!split || judging || split.crossHost.swept.size === 0 || nowMs - lastCrossHostPruneMs < CROSS_HOST_PRUNE_MS) return;
+    lastCrossHostPruneMs = nowMs;
+    for (const state of evaluate(split.crossHost, [], states, nowMs).states) if (isForgettable(state)) forget(state.fingerprint);
   }
 
   function forget(fingerprint: string): void {

@@ -4,15 +4,20 @@
  * the incident lifecycle (flap folding, re-open window, topology, silences, maintenance, grouping,
  * escalation) against an in-memory ledger. Nothing is written anywhere; no host is pinged (down
  * verdicts stay "unknown", which counts as down for children).
+ *
+ * The rules run through the step evaluator (rules/engine/stepEvaluator.ts): each series is resolved
+ * once, when its first sample comes, and every step gives the signals `evaluate` would have given on
+ * that step's samples. test/collector/replayEquivalence.test.ts holds the replay that called
+ * `evaluate` per step (test/support/referenceReplay.ts) and requires the same outcome from both.
  */
 import { pino } from 'pino';
-import { compileRules, evaluate, isForgettable, type Rule, type RuleState, type SeriesSample } from '../../rules/index.js';
+import { compileRules, createStepEvaluator, type Rule, type StepSeries } from '../../rules/index.js';
 import { AGENT_MISSED_REPORTS_METRIC } from '../alerting/missedReportWatcher.js';
 import type { IncidentPolicy } from '../incidents/incidentPolicy.js';
 import { createIncidentService, type IncidentEnvironment } from '../incidents/incidentService.js';
 import type { IncidentRecord } from '../domain/incident.js';
 import type { StoredSample } from '../store/store.js';
-import { createMemoryLedger } from './memoryLedger.js';
+import { createMemoryLedger, type MemoryLedger } from './memoryLedger.js';
 
 export interface ReplayOptions {
   rules: readonly Rule[];
@@ -75,39 +80,45 @@ export function runBacktest(options: BacktestOptions): BacktestSummary {
 
 export function createReplay(options: ReplayOptions): Replay {
   const stepMs = options.stepMs ?? 15_000;
-  const compiled = compileRules(options.rules);
+  const evaluator = createStepEvaluator(compileRules(options.rules));
   const watchesSilence = options.rules.some((r) => r.metric === AGENT_MISSED_REPORTS_METRIC);
   const ledger = createMemoryLedger();
   const service = createIncidentService({ route: () => ({ desks: ['backtest'], reason: 'backtest: every incident counts as ticketed at one desk' }), policy: { ...options.policy, probeReachability: false }, environment: options.environment, log: pino({ level: 'silent' }) });
-  const states = new Map<string, RuleState>();
-  const lastSeen = new Map<string, { atMs: number; labels: Record<string, string>; silent: boolean }>();
-  let batch: SeriesSample[] = [];
+  const intervalSecondsOf = (host: string) => options.intervalSecondsByHost.get(host) ?? 15;
+  // Per host, in the order hosts first reported: its newest sample time and whether it was silent at the last step.
+  const lastSeen = new Map<string, HostSeen>();
+  // A series is resolved once per labels object (the store hands out one per series), not per sample;
+  // weakly held, so that a source making a labels object per sample does not fill it.
+  const resolved = new WeakMap<object, ResolvedSeries>();
   let batchEndMs: number | undefined;
   let count = 0;
 
+  const resolve = (sample: StoredSample): ResolvedSeries => {
+    const host = sample.labels.host ?? '';
+    let seen = lastSeen.get(host);
+    if (!seen) {
+      const labels = { host };
+      seen = { atMs: sample.atMs, silent: false, intervalSeconds: intervalSecondsOf(host), silence: watchesSilence ? evaluator.series(AGENT_MISSED_REPORTS_METRIC, labels, 0) : undefined };
+      lastSeen.set(host, seen);
+    }
+    const series = evaluator.series(sample.metric, sample.labels, intervalSecondsOf(host) * 1000);
+    const entry = { metric: sample.metric, series, seen };
+    resolved.set(sample.labels, entry);
+    return entry;
+  };
   // Stamped just before the step's end, so that a report arriving exactly at the step boundary is newer.
-  const silenceSamples = (nowMs: number): SeriesSample[] => {
-    if (!watchesSilence) return [];
-    const out: SeriesSample[] = [];
-    for (const [host, seen] of lastSeen) {
+  const flush = (nowMs: number) => {
+    if (watchesSilence) {
       const atMs = nowMs - 1;
-      const missed = (atMs - seen.atMs) / 1000 / (options.intervalSecondsByHost.get(host) ?? 15);
-      if (missed >= 1) {
-        seen.silent = true;
-        out.push({ metric: AGENT_MISSED_REPORTS_METRIC, labels: seen.labels, value: missed, atMs });
+      for (const seen of lastSeen.values()) {
+        const missed = (atMs - seen.atMs) / 1000 / seen.intervalSeconds;
+        if (missed >= 1) {
+          seen.silent = true;
+          evaluator.add(seen.silence!, atMs, missed);
+        }
       }
     }
-    return out;
-  };
-  const flush = (nowMs: number) => {
-    const samples = batch.concat(silenceSamples(nowMs));
-    batch = [];
-    const result = evaluate(compiled, samples, states, nowMs);
-    for (const state of result.states) {
-      if (isForgettable(state)) states.delete(state.fingerprint);
-      else states.set(state.fingerprint, state);
-    }
-    service.applySignals(ledger, result.signals, nowMs);
+    service.applySignals(ledger, evaluator.step(nowMs), nowMs);
   };
 
   return {
@@ -118,12 +129,12 @@ export function createReplay(options: ReplayOptions): Replay {
         flush(batchEndMs);
         batchEndMs += stepMs;
       }
-      const host = sample.labels.host ?? '';
-      batch.push({ ...sample, intervalMs: (options.intervalSecondsByHost.get(host) ?? 15) * 1000 });
-      const seen = lastSeen.get(host);
-      if (!seen) lastSeen.set(host, { atMs: sample.atMs, labels: { host }, silent: false });
-      else if (sample.atMs > seen.atMs) {
-        if (seen.silent && watchesSilence) batch.push({ metric: AGENT_MISSED_REPORTS_METRIC, labels: seen.labels, value: 0, atMs: sample.atMs });
+      let known = resolved.get(sample.labels);
+      if (known === undefined || known.metric !== sample.metric) known = resolve(sample);
+      evaluator.add(known.series, sample.atMs, sample.value, sample.text);
+      const seen = known.seen;
+      if (sample.atMs > seen.atMs) {
+        if (seen.silent && watchesSilence) evaluator.add(seen.silence!, sample.atMs, 0);
         seen.atMs = sample.atMs;
         seen.silent = false;
       }
@@ -133,16 +144,35 @@ export function createReplay(options: ReplayOptions): Replay {
         for (; batchEndMs <= toMs; batchEndMs += stepMs) flush(batchEndMs);
         flush(toMs);
       }
-      const summary = summarize(ledger.incidents(), ledger.deskOperations(), count);
-      if (options.keepIncidents === undefined) return summary;
-      const kept = ledger.incidents().sort((a, b) => a.openedAtMs - b.openedAtMs || a.id - b.id).slice(0, options.keepIncidents);
-      const opened = new Set(ledger.deskOperations().filter((o) => o.operation === 'open').map((o) => o.incidentId));
-      return {
-        ...summary,
-        incidentList: kept.map((i) => ({ ruleName: i.ruleName, host: i.host, labels: i.labels, summary: i.summary, openedAtMs: i.openedAtMs, resolvedAtMs: i.status === 'resolved' ? i.resolvedAtMs : null, ticketed: opened.has(i.id) })),
-      };
+      return replaySummary(ledger, count, options.keepIncidents);
     },
   };
+}
+
+/** The summary of a replay's ledger after `samples` samples, with the first `keepIncidents` incidents listed when asked. */
+export function replaySummary(ledger: MemoryLedger, samples: number, keepIncidents?: number): BacktestSummary {
+  const summary = summarize(ledger.incidents(), ledger.deskOperations(), samples);
+  if (keepIncidents === undefined) return summary;
+  const kept = ledger.incidents().sort((a, b) => a.openedAtMs - b.openedAtMs || a.id - b.id).slice(0, keepIncidents);
+  const opened = new Set(ledger.deskOperations().filter((o) => o.operation === 'open').map((o) => o.incidentId));
+  return {
+    ...summary,
+    incidentList: kept.map((i) => ({ ruleName: i.ruleName, host: i.host, labels: i.labels, summary: i.summary, openedAtMs: i.openedAtMs, resolvedAtMs: i.status === 'resolved' ? i.resolvedAtMs : null, ticketed: opened.has(i.id) })),
+  };
+}
+
+/** What the replay knows of a host: its newest sample time, whether it was silent at the last step, and its silence series. */
+interface HostSeen {
+  atMs: number;
+  silent: boolean;
+  intervalSeconds: number;
+  silence: StepSeries | undefined;
+}
+
+interface ResolvedSeries {
+  metric: string;
+  series: StepSeries;
+  seen: HostSeen;
 }
 
 function summarize(incidents: IncidentRecord[], operations: ReadonlyArray<{ incidentId: number; operation: string }>, samples: number): BacktestSummary {

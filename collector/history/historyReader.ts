@@ -10,7 +10,7 @@ import { compileLabelMatchers, type LabelMatcher } from '../../rules/index.js';
 import type { Clock } from '../clock.js';
 import { ROLLUP_BUCKET_MS, type RollupBucket, type RollupResolution, type SeriesRecord } from '../domain/history.js';
 import type { StoreReads } from '../store/store.js';
-import { addToBucket, addToBuckets, bucketStart, mergeBuckets } from './rollupBuckets.js';
+import { addToBucket, addToBuckets, bucketStart, mergeBuckets, mergeIntoSorted } from './rollupBuckets.js';
 
 /** Where a read's points come from: every raw sample, or one of the rollups. */
 export type HistoryResolution = 'raw' | RollupResolution;
@@ -128,23 +128,29 @@ export function createHistoryReader(options: HistoryReaderOptions): HistoryReade
     return store.findSeries({ metric: query.metric, ...(query.hostId === undefined ? {} : { hostId: query.hostId }), ...(query.hostname === undefined ? {} : { hostname: query.hostname }) }).filter((s) => predicate(s.labels));
   };
 
-  const rawPoints = (series: SeriesRecord, fromMs: number, toMs: number): HistoryPoint[] =>
-    store.seriesPoints(series, fromMs, toMs).map((p) => {
-      const point: HistoryPoint = { atMs: p.atMs, value: p.value, min: p.value, max: p.value, count: 1 };
-      if (p.text !== undefined) point.text = p.text;
-      return point;
-    });
-
-  /** Stored rollups plus the hot samples' buckets, so the recent end has no gap. */
-  const rollupBuckets = (series: SeriesRecord, resolution: RollupResolution, fromMs: number, toMs: number): Map<number, RollupBucket> => {
-    const bucketMs = ROLLUP_BUCKET_MS[resolution];
-    const buckets = mergeBuckets(new Map(), store.rollups(series.seriesId, resolution, bucketStart(fromMs, bucketMs), toMs));
-    const hot = store.seriesPoints(series, bucketStart(fromMs, bucketMs), toMs, { hotOnly: true });
-    return mergeBuckets(buckets, addToBuckets(new Map(), hot.map((p) => p.atMs), hot.map((p) => p.value), bucketMs).values());
+  /** Raw samples as points: one object each, made once from the store's columns. */
+  const rawPoints = (series: SeriesRecord, fromMs: number, toMs: number): HistoryPoint[] => {
+    const { times, values, texts } = store.seriesColumns(series, fromMs, toMs);
+    const points = new Array<HistoryPoint>(times.length);
+    for (let i = 0; i < times.length; i++) {
+      const value = values[i]!;
+      points[i] = { atMs: times[i]!, value, min: value, max: value, count: 1 };
+    }
+    if (texts !== undefined) for (const [i, text] of texts) points[i]!.text = text;
+    return points;
   };
 
-  const toPoints = (buckets: Map<number, RollupBucket>): HistoryPoint[] =>
-    [...buckets.values()].sort((a, b) => a.startMs - b.startMs).map((b) => ({ atMs: b.startMs, value: b.sum / b.count, min: b.min, max: b.max, count: b.count }));
+  /** Stored rollups plus the hot samples' buckets, so the recent end has no gap; by start. */
+  const rollupBuckets = (series: SeriesRecord, resolution: RollupResolution, fromMs: number, toMs: number): RollupBucket[] => {
+    const bucketMs = ROLLUP_BUCKET_MS[resolution];
+    const stored = store.rollups(series.seriesId, resolution, bucketStart(fromMs, bucketMs), toMs);
+    const hot = store.seriesColumns(series, bucketStart(fromMs, bucketMs), toMs, { hotOnly: true });
+    return hot.times.length === 0 ? stored : mergeIntoSorted(stored, addToBuckets(new Map(), hot.times, hot.values, bucketMs).values());
+  };
+
+  const toPoint = (b: RollupBucket): HistoryPoint => ({ atMs: b.startMs, value: b.sum / b.count, min: b.min, max: b.max, count: b.count });
+
+  const toPoints = (buckets: Map<number, RollupBucket>): HistoryPoint[] => [...buckets.values()].sort((a, b) => a.startMs - b.startMs).map(toPoint);
 
   return {
     readSeries(query) {
@@ -160,9 +166,9 @@ export function createHistoryReader(options: HistoryReaderOptions): HistoryReade
         }
         const buckets = rollupBuckets(series, resolution, query.fromMs, query.toMs);
         const stepMs = Math.max(query.stepMs ?? 0, ROLLUP_BUCKET_MS[resolution]);
-        if (stepMs === ROLLUP_BUCKET_MS[resolution]) return { series, resolution, stepMs, points: toPoints(buckets) };
+        if (stepMs === ROLLUP_BUCKET_MS[resolution]) return { series, resolution, stepMs, points: buckets.map(toPoint) };
         const wider = new Map<number, RollupBucket>();
-        for (const bucket of buckets.values()) mergeBuckets(wider, [{ ...bucket, startMs: bucketStart(bucket.startMs, stepMs) }]);
+        for (const bucket of buckets) mergeBuckets(wider, [{ ...bucket, startMs: bucketStart(bucket.startMs, stepMs) }]);
         return { series, resolution, stepMs, points: toPoints(wider) };
       });
     },

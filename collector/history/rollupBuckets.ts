@@ -44,3 +44,38 @@ export function mergeBuckets(into: Map<number, RollupBucket>, more: Iterable<Rol
   }
   return into;
 }
+
+/**
+ * Merges `more` into `sorted` (buckets ascending by start, as the store reads them; changed in
+ * place) and keeps the order: a long read's thousands of stored buckets stay as they are, and the
+ * few buckets of the hot samples are merged into theirs or added.
+ */
+export function mergeIntoSorted(sorted: RollupBucket[], more: Iterable<RollupBucket>): RollupBucket[] {
+  const stored = sorted.length;
+  let added = false;
+  for (const bucket of more) {
+    const existing = sorted[findStart(sorted, stored, bucket.startMs)];
+    if (existing !== undefined && existing.startMs === bucket.startMs) {
+      existing.count += bucket.count;
+      existing.sum += bucket.sum;
+      existing.min = Math.min(existing.min, bucket.min);
+      existing.max = Math.max(existing.max, bucket.max);
+    } else {
+      sorted.push({ ...bucket });
+      added = true;
+    }
+  }
+  return added ? sorted.sort((a, b) => a.startMs - b.startMs) : sorted;
+}
+
+/** The index of the first of `sorted[0..length)` starting at or after `startMs` (binary search). */
+function findStart(sorted: readonly RollupBucket[], length: number, startMs: number): number {
+  let low = 0;
+  let high = length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle]!.startMs < startMs) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}

@@ -15,7 +15,7 @@ import type { StatusNotice } from '../domain/statusNotice.js';
 import type { EnrolledAgent } from '../domain/enrolledAgent.js';
 import type { FlapTransition } from '../domain/flapTransition.js';
 import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint, SeriesRecord } from '../domain/history.js';
-import type { CompactedBlock, HotBlock } from './historyBlocks.js';
+import type { CompactedBlock, HotBlock, SeriesColumns } from './historyBlocks.js';
 import type { HostRecord } from '../domain/host.js';
 import type { LeaseRecord, LeaseRequest } from '../domain/lease.js';
 import type { IncidentPriorityRecord } from '../domain/incidentPriority.js';
@@ -88,23 +88,50 @@ export interface StoreTransaction {
   savepoint<T>(fn: () => T): T;
   /** Stores one report; returns false when (agentId, sequence) was stored already. */
   insertReport(report: ReportRecord): boolean;
-  /** Saves rule states; `writtenBy` (a collector's holder id) is kept with each, for `hostRuleStates`. */
-  saveRuleStates(states: readonly RuleState[], writtenBy?: string): void;
   /**
-   * The rule states of these hosts (their series' `host` label) as the store holds them, for a
-   * collector sharing the store with others: every fingerprint, and the state itself only where it
-   * was last written by another writer than `reader` (its own it holds already).
+   * Saves rule states; `writtenBy` (a collector's holder id) and `atMs` (its clock) are kept with
+   * each, for claimHostRuleStates and writeOwnRuleStates.
    */
-  hostRuleStates(hostnames: readonly string[], reader: string): Array<{ fingerprint: string; state: RuleState | undefined }>;
+  saveRuleStates(states: readonly RuleState[], writtenBy?: string, atMs?: number): void;
+  /**
+   * The rule states of these hosts (their series' `host` label) as the store holds them, taken over
+   * by `reader`, the collector whose batch holds reports of these hosts: each row another writer
+   * wrote or took last becomes `reader`'s and is returned with its state; `reader`'s own rows (it
+   * holds them) come by fingerprint only. From then on a collector the host has left cannot change
+   * them outside a batch of that host (writeOwnRuleStates refuses it).
+   */
+  claimHostRuleStates(hostnames: readonly string[], reader: string, atMs: number): Array<{ fingerprint: string; state: RuleState | undefined }>;
   /**
    * The states of the rules named, for the collector judging them over every collector's states
-   * (aggregate groups, alertPipeline.ts). Without `since`: every fingerprint of those rules, the state
-   * only where another writer than `reader` wrote it last (as hostRuleStates). With `since`, the `mark`
-   * an earlier call returned: at least the states of those rules another writer wrote after that
-   * call's read (one may come again). Pass the returned `mark` to the next call.
+   * (aggregate groups, alertPipeline.ts). Without `since`: every state of those rules. With `since`,
+   * the `mark` an earlier call returned: at least the states of those rules another writer than
+   * `reader` wrote after that call's read (one may come again), each with its state. Pass the
+   * returned `mark` to the next call.
    */
   ruleStatesSince(ruleNames: readonly string[], reader: string, since?: string): { states: Array<{ fingerprint: string; state: RuleState | undefined }>; mark: string };
   deleteRuleStates(fingerprints: readonly string[]): void;
+  /**
+   * Changes made outside a batch of the states' host (a sweep's, a checkpoint's), which another
+   * collector may have overtaken: saves each of `save` over its row and deletes each of `remove`,
+   * only where `writer` wrote or took the row last (claimHostRuleStates). Never inserts. A row of
+   * another writer that nobody wrote or took since `adoptBeforeMs` (its writer stopped, or its
+   * series stopped) is taken by `writer` at `atMs` but not changed: the change was made on a copy that
+   * may be older. Returns the rows not changed, each with the state the store holds (undefined: no
+   * such row). On PostgreSQL a concurrent writer of a row is waited for, and then refuses.
+   */
+  writeOwnRuleStates(
+    save: readonly RuleState[],
+    remove: readonly string[],
+    writer: string,
+    at: { atMs: number; adoptBeforeMs: number },
+  ): Array<{ fingerprint: string; state: RuleState | undefined }>;
+  /**
+   * Deletes each state whose latest sample, as stored, is not newer than the one of the copy given:
+   * the aggregate judge forgetting members gone stale, whose host may be reporting to another
+   * collector at this moment. Returns the fingerprints refused (stored newer); a row already gone
+   * is not refused.
+   */
+  deleteStaleRuleStates(states: readonly RuleState[]): string[];
   desksForIncident(incidentId: number): string[];
   findActiveIncident(fingerprint: string): IncidentRecord | undefined;
   /** Reads inside the transaction (they see its own writes). */
@@ -304,6 +331,8 @@ export interface StoreReads {
   seriesOfHost(hostname: string): SeriesRecord[];
   /** Samples of one series with `fromMs <= atMs <= toMs`, in time order; `hotOnly`: only those not compacted yet. */
   seriesPoints(series: Pick<SeriesRecord, 'seriesId' | 'hostId'>, fromMs: number, toMs: number, options?: { hotOnly?: boolean }): SeriesPoint[];
+  /** The same samples as columns, in time order: for long reads (no object per sample). */
+  seriesColumns(series: Pick<SeriesRecord, 'seriesId' | 'hostId'>, fromMs: number, toMs: number, options?: { hotOnly?: boolean }): SeriesColumns;
   /**
    * Hands every sample of host `hostId`'s series `seriesIds` with `fromMs <= atMs <= toMs` to `visit`,
    * in no particular order (for reads that aggregate: no rows are built); `hotOnly`: only those not compacted yet.

@@ -92,12 +92,37 @@ describe('createCollectorConnection over plain TCP', () => {
     const server = await raw((socket) => socket.write(okResponse('{}')));
     const connection = connect(`${server.url}${PATH}`);
     const long = JSON.stringify({ padding: 'x'.repeat(20_000) });
-    const unicode = JSON.stringify({ host: 'Zürich-π-東京' });
+    // Two, three and four bytes of UTF-8 (the satellite is a surrogate pair: two UTF-16 units).
+    const unicode = JSON.stringify({ host: 'Zürich-π-東京-🛰' });
     const bodies: Array<Buffer | string> = [long, unicode, Buffer.from('bytes'), long + long + long, 'short'];
     for (const body of bodies) expect((await connection.post(body, HEADERS)).status).toBe(200);
     expect(server.requests.map((r) => r.body.toString('utf8'))).toEqual(bodies.map((b) => b.toString()));
     expect(server.requests.map((r) => r.head.split('\r\n').at(-1))).toEqual(bodies.map((b) => `content-length: ${Buffer.byteLength(b)}`));
     expect(new Set(server.requests.map((r) => r.connection)).size).toBe(1);
+  });
+
+  it('formats a frozen headers object once and reuses its lines; other headers every time, so a change shows', async () => {
+    const server = await raw((socket) => socket.write(okResponse('{}')));
+    const connection = connect(server.url);
+    const frozen = Object.freeze({ 'content-type': 'application/json', authorization: 'Bearer one' });
+    const mutable: Record<string, string> = { 'content-type': 'application/json', authorization: 'Bearer two' };
+    await connection.post('{}', frozen);
+    await connection.post('{}', mutable);
+    mutable.authorization = 'Bearer three';
+    await connection.post('{}', mutable);
+    await connection.post('{}', frozen);
+    await connection.post('{}', Object.freeze({ 'x-other': 'four' }));
+    expect(server.requests.map((r) => r.head.split('\r\n').filter((line) => line.startsWith('authorization') || line.startsWith('x-other')))).toEqual([
+      ['authorization: Bearer one'],
+      ['authorization: Bearer two'],
+      ['authorization: Bearer three'],
+      ['authorization: Bearer one'],
+      ['x-other: four'],
+    ]);
+    // A frozen object with a forbidden character is refused every time, never cached.
+    const bad = Object.freeze({ authorization: 'Bearer x\r\nx-injected: 1' });
+    for (let i = 0; i < 2; i++) await expect(connection.post('{}', bad)).rejects.toMatchObject({ code: 'ERR_INVALID_CHAR' });
+    expect(server.requests).toHaveLength(5);
   });
 
   it('reads a chunked response written in pieces, with an extension and a trailer', async () => {

@@ -125,6 +125,21 @@ describe('disk I/O probe', () => {
     expect(() => parseProcDiskstats('   8 0 sda 1 2 3\n')).toThrow(/at least 14/);
   });
 
+  it.each([
+    // Garbage in a counter that is read (sectors read), and in one that is not (reads merged) but must still be a number.
+    ['   8 0 sda 1 0 x 4 2 0 16 6 0 10 12 0 0 0 0\n'],
+    ['   8 0 sda 1 y 8 4 2 0 16 6 0 10 12 0 0 0 0\n'],
+    // Garbage in the 14th field (weighted time), the last one the classic format guarantees.
+    ['   8 0 sda 1 0 8 4 2 0 16 6 0 10 z\n'],
+  ])('refuses non-numeric diskstats counters: %j', (text) => {
+    expect(() => parseProcDiskstats(text)).toThrow(/non-numeric counters for sda/);
+  });
+
+  it('reads the counters of the kernel 5.5+ format (20 fields) and of blank-padded lines', () => {
+    const text = '\n 259       0 nvme0n1 100 5 2000 40 10 2 200 100 0 500 140 7 0 64 3 9 1\n\n';
+    expect(parseProcDiskstats(text)).toEqual([{ device: 'nvme0n1', readsCompleted: 100, readBytes: 2000 * 512, readTimeMs: 40, writesCompleted: 10, writtenBytes: 200 * 512, writeTimeMs: 100, ioTimeMs: 500 }]);
+  });
+
   it('skips the lines of devices it is told to leave out before reading their counters', () => {
     const text = '   7 0 loop0 garbage\n   8 0 sda 1 0 8 4 2 0 16 6 0 10 12 0 0 0 0\n';
     expect(parseProcDiskstats(text, (device) => device !== 'loop0').map((d) => d.device)).toEqual(['sda']);

@@ -13,6 +13,7 @@ import { parseProcNetDev } from '../../agent/procfs/procNetDev.js';
 import { ProcParseError } from '../../agent/procfs/procParseError.js';
 import { createProcReader, wholeInOneRead } from '../../agent/procfs/procReader.js';
 import { parseProcStat, totalCpuTime } from '../../agent/procfs/procStat.js';
+import { parseProcStatmResidentPages } from '../../agent/procfs/procStatm.js';
 import { parseProcVmstat } from '../../agent/procfs/procVmstat.js';
 
 const PROC_STAT = `cpu  10132153 290696 3084719 46828483 16683 0 25195 175 0 0
@@ -77,6 +78,11 @@ describe('parseProcStat', () => {
     ['cpu  1 2\n'],
     // Garbage in a field.
     ['cpu  1 2 x 4\n'],
+    // Garbage in a field that is not read (guest), or in one an old kernel may omit (steal).
+    ['cpu  1 2 3 4 5 6 7 8 9 y\n'],
+    ['cpu  1 2 3 4 5 6 7 z\n'],
+    // The aggregate line alone, without numbers.
+    ['cpu \n'],
   ])('throws a ProcParseError for %j', (text) => {
     expect(() => parseProcStat(text)).toThrow(ProcParseError);
   });
@@ -89,6 +95,14 @@ describe('parseProcLoadavg', () => {
 
   it('throws on a truncated file', () => {
     expect(() => parseProcLoadavg('0.52\n')).toThrow(/loadavg/);
+  });
+
+  it.each([[''], ['\n'], ['0.52 1.58\n'], ['0.52 x 2.09 3/1234 56789\n'], ['0.52 1.58 2.09x\n']])('throws a ProcParseError for %j', (text) => {
+    expect(() => parseProcLoadavg(text)).toThrow(ProcParseError);
+  });
+
+  it('reads tab-separated and unterminated text', () => {
+    expect(parseProcLoadavg('\t1.00\t2.00  3.00')).toEqual({ load1: 1, load5: 2, load15: 3 });
   });
 });
 
@@ -147,9 +161,30 @@ describe('parseProcNetDev', () => {
     ['eth0: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n'],
     // A row with too few columns.
     [NET_DEV.split('\n').slice(0, 2).join('\n') + '\n eth0: 1 2 3\n'],
+    // A row without the interface's colon.
+    [NET_DEV.split('\n').slice(0, 2).join('\n') + '\n eth0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n'],
+    // Garbage in a counter the probe does not report (compressed), and in one it does (drops).
+    [NET_DEV.split('\n').slice(0, 2).join('\n') + '\n eth0: 1 2 3 4 5 6 x 8 9 10 11 12 13 14 15 16\n'],
+    [NET_DEV.split('\n').slice(0, 2).join('\n') + '\n eth0: 1 2 3 4 5 6 7 8 9 10 11 -- 13 14 15 16\n'],
   ])('throws a ProcParseError for malformed input %#', (text) => {
     expect(() => parseProcNetDev(text)).toThrow(ProcParseError);
   });
+});
+
+describe('parseProcStatmResidentPages', () => {
+  it('reads the resident pages, the second field, of a real statm', () => {
+    expect(parseProcStatmResidentPages('765 438 410 5 0 123 0\n')).toBe(438);
+    const real = readFileSync('/proc/self/statm', 'utf8');
+    expect(parseProcStatmResidentPages(real)).toBe(Number(real.split(' ')[1]));
+    expect(parseProcStatmResidentPages(real)).toBeGreaterThan(0);
+  });
+
+  it.each([[''], ['765\n'], ['765 x 410 5 0 123 0\n'], ['765 -1 410\n'], ['765 1.5 410\n'], ['a 438 410\n'], ['765  438 410\n'], ['99999999999999999999 99999999999999999999 1\n']])(
+    'throws a ProcParseError for %j',
+    (text) => {
+      expect(() => parseProcStatmResidentPages(text)).toThrow(ProcParseError);
+    },
+  );
 });
 
 describe('parseProcMounts', () => {

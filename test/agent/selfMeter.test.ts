@@ -2,6 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { createLoopDelaySampler } from '../../agent/self/loopDelaySampler.js';
 import { createSelfMeter } from '../../agent/self/selfMeter.js';
+import { createResidentMemory } from '../../agent/self/residentMemory.js';
+import { createProcReader } from '../../agent/procfs/procReader.js';
+import { procFixture } from './procFixture.js';
 
 const NOW = new Date('2025-01-01T00:00:00.000Z');
 
@@ -38,5 +41,53 @@ describe('createSelfMeter', () => {
     loopDelay.late(500); // start-up work, not the agent's cycles
     expect(selfMeter.observe(NOW, false).find((o) => o.metric === 'agent_event_loop_delay_max_seconds')?.value).toBe(0);
     expect(selfMeter.observe(NOW, true).find((o) => o.metric === 'agent_event_loop_delay_max_seconds')?.value).toBe(0);
+  });
+});
+
+describe('createResidentMemory', () => {
+  it('reads the real /proc/self/statm through a kept-open reader, in bytes that agree with process.memoryUsage.rss()', () => {
+    const reader = createProcReader();
+    try {
+      const resident = createResidentMemory(reader);
+      const first = resident(); // finds the page size
+      const second = resident();
+      const reference = process.memoryUsage.rss();
+      expect(first).toBeGreaterThan(0);
+      // Within 8 MB of each other (this process allocates between the reads), and a whole number of pages.
+      expect(Math.abs(second - reference)).toBeLessThan(8 * 1024 * 1024);
+      expect(second % 4096).toBe(0);
+      expect(reader.keptOpen()).toBe(1);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('multiplies statm pages by the page size found from rss(), and rounds that to a power of two', () => {
+    const proc = procFixture({ 'self/statm': '1000 250 100 5 0 80 0\n' });
+    // 250 pages of 16 KiB, seen a little later by rss() (one page more).
+    const resident = createResidentMemory(proc, () => 251 * 16384);
+    expect(resident()).toBe(251 * 16384);
+    proc.files['self/statm'] = '1000 300 100 5 0 80 0\n';
+    expect(resident()).toBe(300 * 16384);
+  });
+
+  it('falls back to rss() for good when statm is missing, malformed, or disagrees with it on a page size', () => {
+    let rssCalls = 0;
+    const rss = () => (rssCalls += 1) * 1_000_000;
+    const missing = createResidentMemory(procFixture({}), rss);
+    expect([missing(), missing()]).toEqual([1_000_000, 2_000_000]);
+
+    const malformed = procFixture({ 'self/statm': '1000 250 100 5 0 80 0\n' });
+    const fromMalformed = createResidentMemory(malformed, () => 250 * 4096);
+    expect(fromMalformed()).toBe(250 * 4096);
+    malformed.files['self/statm'] = 'garbage\n';
+    expect(fromMalformed()).toBe(250 * 4096);
+    malformed.files['self/statm'] = '1000 999 100 5 0 80 0\n';
+    expect(fromMalformed()).toBe(250 * 4096); // statm given up on
+    expect(malformed.reads.get('self/statm')).toBe(2);
+
+    // 250 pages against 100 bytes: no page size of 4 KiB or more.
+    const disagreeing = procFixture({ 'self/statm': '1000 250 100 5 0 80 0\n' });
+    expect([createResidentMemory(disagreeing, () => 100)(), createResidentMemory(undefined, () => 7)()]).toEqual([100, 7]);
   });
 });

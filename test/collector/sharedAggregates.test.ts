@@ -112,4 +112,32 @@ describe.each(storeEngines())('aggregate rules over collectors sharing a store (
     const members = [...store.loadRuleStates().values()].filter((state) => state.fingerprint.startsWith('member:')).map((state) => state.labels.host);
     expect(members).toEqual(['web-1']);
   });
+
+  it('a collector that does not judge drops the members of hosts that left it, and reads them all when it becomes the judge', () => {
+    const { pipelines, report, judge, incidents } = cluster(engine);
+    pipelines.a.setCrossHostJudge(true);
+    for (const host of ['web-1', 'web-2', 'web-3', 'web-4']) report('b', host, 0, 0.9);
+    judge('a', 1);
+    expect(incidents()).toEqual(['1:open:4 of 4 web hosts short of memory']);
+    const heldByB = pipelines.b.heldStateCount();
+    // the hosts move to A and clear there; B's copies of their members (0.9) go stale
+    for (let seconds = 15; seconds <= 375; seconds += 60) for (const host of ['web-1', 'web-2', 'web-3', 'web-4']) report('a', host, seconds, 0.2);
+    judge('a', 376);
+    expect(incidents()).toEqual(['1:resolved:4 of 4 web hosts short of memory']);
+    // one batch of another host on B, past staleAfter (300 s): B drops the four members it held, keeps web-5's
+    expect(heldByB).toBe(4);
+    report('b', 'web-5', 390, 0.2);
+    expect(pipelines.b.heldStateCount()).toBe(1);
+    // B becomes the judge: it judges the members A wrote (five at 0.2), then three of them at 0.9 (the incident re-opens)
+    pipelines.a.setCrossHostJudge(false);
+    pipelines.b.setCrossHostJudge(true);
+    judge('b', 391);
+    expect(incidents()).toEqual(['1:resolved:4 of 4 web hosts short of memory']);
+    for (const host of ['web-1', 'web-2']) report('a', host, 400, 0.9);
+    judge('b', 401);
+    expect(incidents()).toEqual(['1:resolved:4 of 4 web hosts short of memory']);
+    report('a', 'web-3', 415, 0.9);
+    judge('b', 416);
+    expect(incidents().map((incident) => incident.split(':').slice(0, 2).join(':'))).toEqual(['1:open']);
+  });
 });

@@ -160,10 +160,10 @@ describe.each(storeEngines())('the $name store', (engine) => {
       store.transaction((tx) => tx.saveRuleStates([state('agg', 'm1', 1), state('other', 'o1', 1)], 'b'));
       store.transaction((tx) => tx.saveRuleStates([state('agg', 'm2', 2)], 'judge'));
       const first = store.transaction((tx) => tx.ruleStatesSince(['agg'], 'judge'));
-      // every fingerprint of the rule; the state only of what another writer wrote
+      // every state of the rule, whoever wrote it
       expect(first.states.sort((x, y) => x.fingerprint.localeCompare(y.fingerprint))).toEqual([
         { fingerprint: 'm1', state: state('agg', 'm1', 1) },
-        { fingerprint: 'm2', state: undefined },
+        { fingerprint: 'm2', state: state('agg', 'm2', 2) },
       ]);
       store.transaction((tx) => {
         tx.saveRuleStates([state('agg', 'm1', 5), state('agg', 'm3', 3), state('other', 'o1', 7)], 'b');
@@ -180,6 +180,74 @@ describe.each(storeEngines())('the $name store', (engine) => {
       store.transaction((tx) => tx.saveRuleStates([state('agg', 'm3', 8)], 'c'));
       const last = store.transaction((tx) => tx.ruleStatesSince(['agg'], 'judge', again.mark));
       expect(last.states.find((row) => row.fingerprint === 'm3')?.state?.lastValue).toBe(8);
+    });
+  });
+
+  describe('rule states of hosts whose reports move between collectors', () => {
+    const state = (fingerprint: string, host: string, lastSampleAtMs: number, status: RuleState['status'] = 'inactive'): RuleState =>
+      ({ ruleName: 'r', ruleVersion: 'v', fingerprint, labels: { host }, status, lastValue: 1, lastSampleAtMs, intervalMs: 15_000 }) as RuleState;
+    const byFingerprint = <T extends { fingerprint: string }>(rows: T[]) => rows.sort((x, y) => x.fingerprint.localeCompare(y.fingerprint));
+    const at = (atMs: number) => ({ atMs, adoptBeforeMs: atMs - 1000 });
+
+    it("a batch's collector takes its hosts' rows: others' come with their state, its own by fingerprint", () => {
+      const store = engine.open();
+      store.transaction((tx) => tx.saveRuleStates([state('h1-a', 'h1', 10), state('h2-a', 'h2', 10)], 'a', 100));
+      store.transaction((tx) => tx.saveRuleStates([state('h1-b', 'h1', 20)], 'b', 100));
+      expect(byFingerprint(store.transaction((tx) => tx.claimHostRuleStates(['h1'], 'b', 200)))).toEqual([
+        { fingerprint: 'h1-a', state: state('h1-a', 'h1', 10) },
+        { fingerprint: 'h1-b', state: undefined },
+      ]);
+      // now both are B's: B gets fingerprints only, A (their host back on A) gets them with their state
+      expect(byFingerprint(store.transaction((tx) => tx.claimHostRuleStates(['h1'], 'b', 300)))).toEqual([
+        { fingerprint: 'h1-a', state: undefined },
+        { fingerprint: 'h1-b', state: undefined },
+      ]);
+      expect(byFingerprint(store.transaction((tx) => tx.claimHostRuleStates(['h1', 'h3'], 'a', 400))).map((row) => row.state?.fingerprint)).toEqual(['h1-a', 'h1-b']);
+    });
+
+    it('changes a row outside its batches only where the writer still owns it', () => {
+      const store = engine.open();
+      store.transaction((tx) => tx.saveRuleStates([state('own', 'h1', 10), state('gone', 'h1', 10), state('moved', 'h2', 10)], 'a', 1000));
+      // h2's reports land on B, which takes its row and writes a newer sample
+      store.transaction((tx) => {
+        tx.claimHostRuleStates(['h2'], 'b', 1100);
+        tx.saveRuleStates([state('moved', 'h2', 50)], 'b', 1100);
+      });
+      const refused = store.transaction((tx) =>
+        tx.writeOwnRuleStates([state('own', 'h1', 10, 'firing'), state('moved', 'h2', 10, 'firing'), state('never', 'h1', 10)], ['gone'], 'a', at(1200)),
+      );
+      // A's own row changed, its deleted one gone; B's row and a row that does not exist refused, with the store's copy
+      expect(byFingerprint(refused)).toEqual([
+        { fingerprint: 'moved', state: state('moved', 'h2', 50) },
+        { fingerprint: 'never', state: undefined },
+      ]);
+      expect(byFingerprint([...store.loadRuleStates().values()])).toEqual([state('moved', 'h2', 50), state('own', 'h1', 10, 'firing')]);
+      // what A wrote stays A's: B may not change it outside a batch of h1 either
+      expect(store.transaction((tx) => tx.writeOwnRuleStates([], ['own'], 'b', at(1300)))).toEqual([{ fingerprint: 'own', state: state('own', 'h1', 10, 'firing') }]);
+    });
+
+    it('takes over, unchanged, a row nobody wrote or took since adoptBeforeMs; then it is the taker\'s', () => {
+      const store = engine.open();
+      store.transaction((tx) => tx.saveRuleStates([state('old', 'h1', 10), state('recent', 'h1', 10)], 'dead', 1000));
+      store.transaction((tx) => tx.saveRuleStates([state('recent', 'h1', 20)], 'dead', 5000));
+      const refused = store.transaction((tx) => tx.writeOwnRuleStates([state('old', 'h1', 10, 'firing')], ['recent'], 'b', { atMs: 6000, adoptBeforeMs: 2000 }));
+      expect(byFingerprint(refused)).toEqual([
+        { fingerprint: 'old', state: state('old', 'h1', 10) },
+        { fingerprint: 'recent', state: state('recent', 'h1', 20) },
+      ]);
+      expect(store.loadRuleStates().get('old')).toEqual(state('old', 'h1', 10));
+      // taken at 6000: B's now, and no longer old for another
+      expect(store.transaction((tx) => tx.writeOwnRuleStates([state('old', 'h1', 10, 'firing')], [], 'b', { atMs: 6100, adoptBeforeMs: 2000 }))).toEqual([]);
+      expect(store.transaction((tx) => tx.writeOwnRuleStates([], ['old'], 'c', { atMs: 6200, adoptBeforeMs: 6000 }))).toEqual([{ fingerprint: 'old', state: state('old', 'h1', 10, 'firing') }]);
+      expect(store.loadRuleStates().get('old')).toEqual(state('old', 'h1', 10, 'firing'));
+    });
+
+    it('deletes a stale state only where no newer sample was stored since the copy', () => {
+      const store = engine.open();
+      store.transaction((tx) => tx.saveRuleStates([state('still', 'h1', 10), state('newer', 'h2', 30)], 'b', 100));
+      const refused = store.transaction((tx) => tx.deleteStaleRuleStates([state('still', 'h1', 10), state('newer', 'h2', 20), state('absent', 'h3', 10)]));
+      expect(refused).toEqual(['newer']);
+      expect([...store.loadRuleStates().keys()]).toEqual(['newer']);
     });
   });
 

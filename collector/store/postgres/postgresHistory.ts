@@ -8,8 +8,8 @@
 import { type CompactionResult, type RollupBucket, type RollupResolution, type SeriesPoint } from '../../domain/history.js';
 import { bucketStart } from '../../history/rollupBuckets.js';
 import {
-  BLOCK_MS, type CompactedBlock, compactRows, groupBySeries, type HotBlock, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, newestOfChunk, pushChunkPoints, pushHotPoints, type SeriesChunkRow,
-  type SeriesSampleRow, SPANNING_MS, takeNewest, visitChunkPoints, visitHotPoints,
+  BLOCK_MS, collectSeriesColumns, columnsToPoints, type CompactedBlock, compactRows, groupBySeries, type HotBlock, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, newestOfChunk, pushChunkPoints, pushHotPoints, type SeriesChunkRow,
+  type SeriesColumns, type SeriesSampleRow, SPANNING_MS, takeNewest, visitChunkPoints, visitHotPoints,
 } from '../historyBlocks.js';
 import { decodeChunk } from '../sampleChunk.js';
 import type { PostgresSession } from './postgresBridge.js';
@@ -193,17 +193,13 @@ export function createPostgresHistory(session: PostgresSession) {
     },
 
     seriesPoints(seriesId: number, hostId: number, fromMs: number, toMs: number, hotOnly = false): SeriesPoint[] {
-      const points: SeriesPoint[] = [];
-      if (!hotOnly) {
-        for (const chunk of session.query<SeriesChunkRow>(SERIES_CHUNKS_IN_RANGE, [seriesId, bucketStart(fromMs, BLOCK_MS), toMs, fromMs])) {
-          if (chunk.last_at_ms < fromMs || chunk.first_at_ms > toMs) continue;
-          pushChunkPoints(points, chunk, fromMs, toMs);
-        }
-      }
-      const hot: SeriesSampleRow[] = [];
-      for (const chunk of session.query<HotChunk>(HOT_IN_RANGE, [hostId, fromMs, toMs])) pushHotPoints(hot, chunk, fromMs, toMs, seriesId);
-      for (const { atMs, value, text } of hot) points.push(text === undefined ? { atMs, value } : { atMs, value, text });
-      return points.sort((a, b) => a.atMs - b.atMs);
+      return columnsToPoints(this.seriesColumns(seriesId, hostId, fromMs, toMs, hotOnly));
+    },
+
+    /** The same samples as columns (no object per sample). */
+    seriesColumns(seriesId: number, hostId: number, fromMs: number, toMs: number, hotOnly = false): SeriesColumns {
+      const chunks = hotOnly ? [] : session.query<SeriesChunkRow>(SERIES_CHUNKS_IN_RANGE, [seriesId, bucketStart(fromMs, BLOCK_MS), toMs, fromMs]);
+      return collectSeriesColumns(chunks, session.query<HotChunk>(HOT_IN_RANGE, [hostId, fromMs, toMs]), seriesId, fromMs, toMs);
     },
 
     hostPoints(hostId: number, seriesIds: ReadonlySet<number>, fromMs: number, toMs: number): SeriesSampleRow[] {

@@ -279,4 +279,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE rule_states ADD COLUMN written_xid xid8 NOT NULL DEFAULT pg_current_xact_id();
   CREATE INDEX rule_states_by_written_xid ON rule_states (written_xid);
   `,
+  // 4: rule states know when they were written or taken last: a collector changes a state of a host
+  // outside that host's batches only while it wrote or took it last, and takes over one nobody wrote
+  // for a while (Store.writeOwnRuleStates).
+  `
+  ALTER TABLE rule_states ADD COLUMN written_at_ms bigint;
+  `,
 ];

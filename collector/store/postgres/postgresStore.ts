@@ -34,7 +34,7 @@ import {
   type Row, seriesIdsByHost, withIncidentDefaults, withText,
 } from '../storeRows.js';
 import { connectPostgres, describeServer, type PostgresSession } from './postgresBridge.js';
-import type { CompactedBlock, HotBlock } from '../historyBlocks.js';
+import type { CompactedBlock, HotBlock, SeriesColumns } from '../historyBlocks.js';
 import { createPostgresHistory, type PostgresHistory } from './postgresHistory.js';
 import { migratePostgres } from './postgresMigrations.js';
 
@@ -123,6 +123,54 @@ function hostFacts(report: ReportRecord): unknown[] {
   ];
 }
 
+/**
+ * claimHostRuleStates: the rows of the hosts another writer wrote or took last become $2's at $3
+ * (with their state), its own come by fingerprint. The UPDATE waits for a concurrent writer of a row
+ * and then takes its committed version; the SELECT reads the statement's snapshot, where a row taken
+ * here is still another's, so no row comes twice.
+ */
+const CLAIM_HOST_RULE_STATES = `WITH claimed AS (
+    UPDATE rule_states SET written_by = $2, written_at_ms = $3, written_xid = pg_current_xact_id()
+    WHERE host = ANY($1) AND written_by IS DISTINCT FROM $2 RETURNING fingerprint, state)
+  SELECT fingerprint, state FROM claimed
+  UNION ALL SELECT fingerprint, NULL AS state FROM rule_states WHERE host = ANY($1) AND written_by = $2`;
+
+/**
+ * writeOwnRuleStates: saves ($1-$3) and deletes ($4) the rows $5 wrote or took last; takes at $6,
+ * unchanged, those another wrote or took before $7; returns every row neither changed nor deleted
+ * with its state (the taken ones' as the UPDATE left them, the others' as the snapshot has them).
+ * The three parts see disjoint rows: $5's, and another's (old or recent).
+ */
+const WRITE_OWN_RULE_STATES = `WITH wanted AS (SELECT unnest($1::text[] || $4::text[]) AS fingerprint),
+  saved AS (
+    UPDATE rule_states r SET rule_name = s.rule_name, state = s.state, written_at_ms = $6, written_xid = pg_current_xact_id()
+    FROM unnest($1::text[], $2::text[], $3::text[]) AS s(fingerprint, rule_name, state)
+    WHERE r.fingerprint = s.fingerprint AND r.written_by = $5 RETURNING r.fingerprint),
+  deleted AS (DELETE FROM rule_states WHERE fingerprint = ANY($4) AND written_by = $5 RETURNING fingerprint),
+  adopted AS (
+    UPDATE rule_states SET written_by = $5, written_at_ms = $6, written_xid = pg_current_xact_id()
+    WHERE fingerprint IN (SELECT fingerprint FROM wanted) AND written_by IS DISTINCT FROM $5 AND coalesce(written_at_ms, 0) < $7
+    RETURNING fingerprint, state)
+  SELECT fingerprint, state FROM adopted
+  UNION ALL SELECT w.fingerprint, r.state FROM wanted w LEFT JOIN rule_states r USING (fingerprint)
+    WHERE w.fingerprint NOT IN (SELECT fingerprint FROM saved UNION ALL SELECT fingerprint FROM deleted UNION ALL SELECT fingerprint FROM adopted)`;
+
+/**
+ * deleteStaleRuleStates: deletes the rows ($1) whose stored latest sample is not newer than $2's;
+ * returns the rows left (in the snapshot and not deleted: a newer one, or one a concurrent writer
+ * made newer, which the DELETE waited for and then skipped).
+ */
+const DELETE_STALE_RULE_STATES = `WITH given AS (SELECT * FROM unnest($1::text[], $2::float8[]) AS g(fingerprint, last_sample_at_ms)),
+  deleted AS (
+    DELETE FROM rule_states r USING given g
+    WHERE r.fingerprint = g.fingerprint AND coalesce((r.state::jsonb ->> 'lastSampleAtMs')::float8, '-Infinity') <= g.last_sample_at_ms RETURNING r.fingerprint)
+  SELECT r.fingerprint FROM rule_states r JOIN given g USING (fingerprint) WHERE r.fingerprint NOT IN (SELECT fingerprint FROM deleted)`;
+
+/** A rule-state row as the store's reads return it: the state where the row carries one. */
+function stateRow(row: Row): { fingerprint: string; state: RuleState | undefined } {
+  return { fingerprint: String(row.fingerprint), state: row.state === null || row.state === undefined ? undefined : (JSON.parse(String(row.state)) as RuleState) };
+}
+
 class PostgresStore implements Store {
   readonly engine = 'postgres' as const;
   private readonly shapes = createReportShapes();
@@ -171,16 +219,10 @@ class PostgresStore implements Store {
   private ruleStatesSince(ruleNames: readonly string[], reader: string, since: string | undefined): ReturnType<StoreTransaction['ruleStatesSince']> {
     const which = since === undefined ? 'r.rule_name = ANY($1)' : 'r.written_xid >= $3::xid8 AND r.rule_name = ANY($1) AND r.written_by IS DISTINCT FROM $2';
     const rows = this.rows(
-      `SELECT w.mark::text AS mark, r.fingerprint, CASE WHEN r.written_by IS DISTINCT FROM $2 THEN r.state END AS state
-       FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS mark) w LEFT JOIN rule_states r ON ${which}`,
-      since === undefined ? [[...ruleNames], reader] : [[...ruleNames], reader, since],
+      `SELECT w.mark::text AS mark, r.fingerprint, r.state FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS mark) w LEFT JOIN rule_states r ON ${which}`,
+      since === undefined ? [[...ruleNames]] : [[...ruleNames], reader, since],
     );
-    return {
-      mark: String(rows[0]!.mark),
-      states: rows
-        .filter((row) => row.fingerprint !== null && row.fingerprint !== undefined)
-        .map((row) => ({ fingerprint: String(row.fingerprint), state: row.state === null || row.state === undefined ? undefined : (JSON.parse(String(row.state)) as RuleState) })),
-    };
+    return { mark: String(rows[0]!.mark), states: rows.filter((row) => row.fingerprint !== null && row.fingerprint !== undefined).map(stateRow) };
   }
 
   private createTransactionApi(): StoreTransaction {
@@ -195,24 +237,27 @@ class PostgresStore implements Store {
         }
       },
       insertReport: (report) => this.insertReport(report),
-      saveRuleStates: (states, writtenBy) => {
+      saveRuleStates: (states, writtenBy, atMs) => {
         if (states.length === 0) return;
         db.write(
-          `INSERT INTO rule_states (fingerprint, rule_name, state, host, written_by) SELECT *, $5::text FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+          `INSERT INTO rule_states (fingerprint, rule_name, state, host, written_by, written_at_ms) SELECT *, $5::text, $6::bigint FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
            ON CONFLICT (fingerprint) DO UPDATE SET rule_name = excluded.rule_name, state = excluded.state, host = excluded.host, written_by = excluded.written_by,
-             written_xid = pg_current_xact_id()`,
-          [states.map((s) => s.fingerprint), states.map((s) => s.ruleName), states.map((s) => JSON.stringify(s)), states.map((s) => s.labels.host ?? null), writtenBy ?? null],
+             written_at_ms = excluded.written_at_ms, written_xid = pg_current_xact_id()`,
+          [states.map((s) => s.fingerprint), states.map((s) => s.ruleName), states.map((s) => JSON.stringify(s)), states.map((s) => s.labels.host ?? null), writtenBy ?? null, atMs === undefined ? null : Math.trunc(atMs)],
         );
       },
-      hostRuleStates: (hostnames, reader) =>
-        this.rows('SELECT fingerprint, CASE WHEN written_by IS DISTINCT FROM $2 THEN state END AS state FROM rule_states WHERE host = ANY($1)', [[...hostnames], reader]).map((row) => ({
-          fingerprint: String(row.fingerprint),
-          state: row.state === null || row.state === undefined ? undefined : (JSON.parse(String(row.state)) as RuleState),
-        })),
+      claimHostRuleStates: (hostnames, reader, atMs) => this.rows(CLAIM_HOST_RULE_STATES, [[...hostnames], reader, Math.trunc(atMs)]).map(stateRow),
       ruleStatesSince: (ruleNames, reader, since) => this.ruleStatesSince(ruleNames, reader, since),
       deleteRuleStates: (fingerprints) => {
         if (fingerprints.length > 0) db.write('DELETE FROM rule_states WHERE fingerprint = ANY($1)', [[...fingerprints]]);
       },
+      writeOwnRuleStates: (save, remove, writer, { atMs, adoptBeforeMs }) => {
+        if (save.length === 0 && remove.length === 0) return [];
+        const values = [save.map((s) => s.fingerprint), save.map((s) => s.ruleName), save.map((s) => JSON.stringify(s)), [...remove], writer, Math.trunc(atMs), Math.trunc(adoptBeforeMs)];
+        return this.rows(WRITE_OWN_RULE_STATES, values).map(stateRow);
+      },
+      deleteStaleRuleStates: (states) =>
+        states.length === 0 ? [] : this.rows(DELETE_STALE_RULE_STATES, [states.map((s) => s.fingerprint), states.map((s) => s.lastSampleAtMs)]).map((row) => String(row.fingerprint)),
       findActiveIncident: (fingerprint) => this.incidents("WHERE fingerprint = $1 AND status IN ('open', 'acknowledged')", [fingerprint])[0],
       insertIncident: (draft) => {
         const incident = withIncidentDefaults(draft);
@@ -467,6 +512,10 @@ class PostgresStore implements Store {
 
   seriesPoints(series: Pick<SeriesRecord, 'seriesId' | 'hostId'>, fromMs: number, toMs: number, options: { hotOnly?: boolean } = {}): SeriesPoint[] {
     return this.history.seriesPoints(series.seriesId, series.hostId, fromMs, toMs, options.hotOnly ?? false);
+  }
+
+  seriesColumns(series: Pick<SeriesRecord, 'seriesId' | 'hostId'>, fromMs: number, toMs: number, options: { hotOnly?: boolean } = {}): SeriesColumns {
+    return this.history.seriesColumns(series.seriesId, series.hostId, fromMs, toMs, options.hotOnly ?? false);
   }
 
   visitHostPoints(hostId: number, seriesIds: ReadonlySet<number>, fromMs: number, toMs: number, visit: (seriesId: number, atMs: number, value: number) => void, options: { hotOnly?: boolean } = {}): void {

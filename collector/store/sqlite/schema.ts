@@ -378,4 +378,10 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
   `,
+  // 17: rule states know when they were written or taken last (issue 18): a collector changes a state
+  // of a host outside that host's batches only while it wrote or took it last, and takes over one
+  // nobody wrote for a while (Store.writeOwnRuleStates).
+  `
+  ALTER TABLE rule_states ADD COLUMN written_at_ms INTEGER;
+  `,
 ];

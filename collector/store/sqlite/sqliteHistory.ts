@@ -19,8 +19,8 @@ import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint } fr
 import { bucketStart } from '../../history/rollupBuckets.js';
 import { decodeSeriesChunk } from '../../history/seriesChunkCodec.js';
 import {
-  BLOCK_MS, type CompactedBlock, compactRows, groupBySeries, type HotBlock, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, pushChunkPoints, type SeriesChunkRow, type SeriesSampleRow, SPANNING_MS, takeNewest,
-  visitChunkPoints, visitHotPoints, withText,
+  BLOCK_MS, collectSeriesColumns, columnsToPoints, type CompactedBlock, compactRows, groupBySeries, type HotBlock, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, pushChunkPoints, type SeriesChunkRow, type SeriesSampleRow, SPANNING_MS, takeNewest,
+  type SeriesColumns, visitChunkPoints, visitHotPoints, withText,
 } from '../historyBlocks.js';
 import { decodeChunk, decodeTexts } from '../sampleChunk.js';
 
@@ -64,8 +64,9 @@ export function createSqliteHistory(db: Database.Database) {
     spanningChunkTimes: pluck(`SELECT data FROM series_chunks WHERE ${SPANNING_CHUNK} AND last_at_ms >= ? AND first_at_ms <= ?`),
     nextCompactedBlock: pluck('SELECT min(block_start_ms) AS at FROM series_chunks WHERE block_start_ms >= ?'),
     nextHotBase: pluck('SELECT min(base_at_ms) AS at FROM report_chunks WHERE base_at_ms >= ?'),
-    rollups5m: prepare('SELECT bucket_start_ms AS startMs, sample_count AS count, sum, min, max FROM rollups_5m WHERE series_id = ? AND bucket_start_ms BETWEEN ? AND ? ORDER BY bucket_start_ms'),
-    rollups1h: prepare('SELECT bucket_start_ms AS startMs, sample_count AS count, sum, min, max FROM rollups_1h WHERE series_id = ? AND bucket_start_ms BETWEEN ? AND ? ORDER BY bucket_start_ms'),
+    // Rows as arrays (raw()): better-sqlite3 builds an object a row key by key, twice the time of 8,640 rows (30 days of 5 minutes) read as arrays.
+    rollups5m: raw('SELECT bucket_start_ms, sample_count, sum, min, max FROM rollups_5m WHERE series_id = ? AND bucket_start_ms BETWEEN ? AND ? ORDER BY bucket_start_ms'),
+    rollups1h: raw('SELECT bucket_start_ms, sample_count, sum, min, max FROM rollups_1h WHERE series_id = ? AND bucket_start_ms BETWEEN ? AND ? ORDER BY bucket_start_ms'),
     // Rollups summed per step in SQLite (a 7-day chart reads 600 rows, not 2,016), of every series of a read in one statement; steps aligned to the epoch.
     rollupSteps5m: prepare(`SELECT series_id AS seriesId, CAST(bucket_start_ms / @step AS INTEGER) * @step AS startMs, sum(sample_count) AS count, sum(sum) AS sum, min(min) AS min, max(max) AS max
       FROM rollups_5m WHERE series_id IN (SELECT value FROM json_each(@seriesIds)) AND bucket_start_ms BETWEEN @fromMs AND @toMs GROUP BY 1, 2 ORDER BY 1, 2`),
@@ -228,17 +229,12 @@ export function createSqliteHistory(db: Database.Database) {
 
     /** The samples of one series with `fromMs <= atMs <= toMs`, in time order; `hotOnly` skips the compacted ones. */
     seriesPoints(seriesId: number, hostId: number, fromMs: number, toMs: number, hotOnly = false): SeriesPoint[] {
-      const points: SeriesPoint[] = [];
-      if (!hotOnly) {
-        for (const chunk of chunksOfSeries(seriesId, fromMs, toMs)) pushChunkPoints(points, chunk, fromMs, toMs);
-      }
-      for (const chunk of hotRowsOfHost(hostId, fromMs, toMs)) {
-        const texts = decodeTexts(chunk.texts);
-        for (const s of decodeChunk(chunk.base_at_ms, chunk.samples, seriesId)) {
-          if (s.atMs >= fromMs && s.atMs <= toMs) points.push(withText({ atMs: s.atMs, value: s.value }, texts.get(s.index)));
-        }
-      }
-      return points.sort((a, b) => a.atMs - b.atMs);
+      return columnsToPoints(this.seriesColumns(seriesId, hostId, fromMs, toMs, hotOnly));
+    },
+
+    /** The same samples as columns (no object per sample). */
+    seriesColumns(seriesId: number, hostId: number, fromMs: number, toMs: number, hotOnly = false): SeriesColumns {
+      return collectSeriesColumns(hotOnly ? [] : chunksOfSeries(seriesId, fromMs, toMs), hotRowsOfHost(hostId, fromMs, toMs), seriesId, fromMs, toMs);
     },
 
     /** Every sample of the host's series `seriesIds` with `fromMs <= atMs <= toMs`, in time order. */
@@ -297,7 +293,13 @@ export function createSqliteHistory(db: Database.Database) {
     /** Stored rollup buckets of one series starting within [fromMs, toMs] (compacted history only). */
     rollups(seriesId: number, resolution: RollupResolution, fromMs: number, toMs: number): RollupBucket[] {
       const statement = resolution === '5m' ? reads.rollups5m : reads.rollups1h;
-      return statement().all(seriesId, fromMs, toMs) as RollupBucket[];
+      const rows = statement().all(seriesId, fromMs, toMs) as Array<[number, number, number, number, number]>;
+      const buckets = new Array<RollupBucket>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const [startMs, count, sum, min, max] = rows[i]!;
+        buckets[i] = { startMs, count, sum, min, max };
+      }
+      return buckets;
     },
 
     /**

@@ -40,9 +40,18 @@ export function createSqliteStatements(db: Database.Database) {
         releaseLease: prepare('UPDATE leases SET expires_at_ms = 0 WHERE name = ? AND holder = ?'),
         insertSeries: prepare('INSERT INTO series (host_id, metric, labels) VALUES (?, ?, ?)'),
         insertChunk: prepare('INSERT OR IGNORE INTO report_chunks (host_id, sequence, base_at_ms, last_at_ms, received_at_ms, samples, checks, texts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-        upsertRuleState: prepare(`INSERT INTO rule_states (fingerprint, rule_name, state, host, written_by) VALUES (?, ?, ?, ?, ?)
-          ON CONFLICT (fingerprint) DO UPDATE SET rule_name = excluded.rule_name, state = excluded.state, host = excluded.host, written_by = excluded.written_by`),
+        upsertRuleState: prepare(`INSERT INTO rule_states (fingerprint, rule_name, state, host, written_by, written_at_ms) VALUES (?, ?, ?, ?, ?, ?)
+          ON CONFLICT (fingerprint) DO UPDATE SET rule_name = excluded.rule_name, state = excluded.state, host = excluded.host, written_by = excluded.written_by,
+            written_at_ms = excluded.written_at_ms`),
         deleteRuleState: prepare('DELETE FROM rule_states WHERE fingerprint = ?'),
+        claimHostRuleStates: prepare(`UPDATE rule_states SET written_by = @reader, written_at_ms = @atMs
+          WHERE host IN (SELECT value FROM json_each(@hosts)) AND written_by IS NOT @reader`),
+        saveOwnRuleState: prepare('UPDATE rule_states SET rule_name = ?, state = ?, written_at_ms = ? WHERE fingerprint = ? AND written_by = ?'),
+        deleteOwnRuleState: prepare('DELETE FROM rule_states WHERE fingerprint = ? AND written_by = ?'),
+        adoptRuleState: prepare(`UPDATE rule_states SET written_by = @writer, written_at_ms = @atMs
+          WHERE fingerprint = @fingerprint AND written_by IS NOT @writer AND coalesce(written_at_ms, 0) < @adoptBeforeMs RETURNING state`),
+        ruleState: prepare('SELECT state FROM rule_states WHERE fingerprint = ?'),
+        deleteStaleRuleState: prepare(`DELETE FROM rule_states WHERE fingerprint = ? AND coalesce(json_extract(state, '$.lastSampleAtMs'), -9e999) <= ?`),
         insertIncident: prepare(`INSERT INTO incidents (key, fingerprint, rule_name, rule_version, host, severity, summary, description, labels, status, opened_at_ms, resolved_at_ms, updated_at_ms, why,
             occurrences, parent_incident_id, ticketed, hold, flapping, settling_since_ms, rearm_at_ms)
           VALUES (@key, @fingerprint, @ruleName, @ruleVersion, @host, @severity, @summary, @description, @labels, @status, @openedAtMs, @resolvedAtMs, @updatedAtMs, @why,
@@ -131,8 +140,9 @@ export function createSqliteStatements(db: Database.Database) {
     listRuleStates: prepare('SELECT fingerprint, state FROM rule_states'),
     hostRuleStates: prepare(`SELECT r.fingerprint, CASE WHEN r.written_by IS NOT @reader THEN r.state END AS state
       FROM rule_states r WHERE r.host IN (SELECT value FROM json_each(@hosts))`),
-    // One writer at a time on SQLite: every call reads all of the rules' states (the mark is not used).
-    rulesRuleStates: prepare(`SELECT r.fingerprint, CASE WHEN r.written_by IS NOT @reader THEN r.state END AS state
+    // One writer at a time on SQLite: every call reads all of the rules' states (the mark is not used), the
+    // states themselves all at the first call, then only where another writer wrote them.
+    rulesRuleStates: prepare(`SELECT r.fingerprint, CASE WHEN @all OR r.written_by IS NOT @reader THEN r.state END AS state
       FROM rule_states r WHERE r.rule_name IN (SELECT value FROM json_each(@names))`),
     activeIncidentByFingerprint: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE fingerprint = ? AND status IN ('open', 'acknowledged')`),
     incidentById: prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`),

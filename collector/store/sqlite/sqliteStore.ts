@@ -29,7 +29,7 @@ import type { TicketRecord } from '../../domain/ticket.js';
 import type { IncidentFilter, OutboxFilter, OverduePage, ReportRecord, Store, StoreTransaction, StoredSample } from '../store.js';
 import { MIGRATIONS } from './schema.js';
 import { assertSchemaNotNewer } from './schemaVersion.js';
-import type { CompactedBlock, HotBlock } from '../historyBlocks.js';
+import type { CompactedBlock, HotBlock, SeriesColumns } from '../historyBlocks.js';
 import { createSqliteHistory, type SqliteHistory } from './sqliteHistory.js';
 import { createSqliteStatements, type SqliteStatements } from './sqliteStatements.js';
 import {
@@ -140,24 +140,35 @@ class SqliteStore implements Store {
         }
       },
       insertReport: (report) => this.insertReport(report),
-      saveRuleStates: (states, writtenBy) => {
-        for (const state of states) sql.upsertRuleState.run(state.fingerprint, state.ruleName, JSON.stringify(state), state.labels.host ?? null, writtenBy ?? null);
+      saveRuleStates: (states, writtenBy, atMs) => {
+        for (const state of states) sql.upsertRuleState.run(state.fingerprint, state.ruleName, JSON.stringify(state), state.labels.host ?? null, writtenBy ?? null, atMs ?? null);
       },
-      hostRuleStates: (hostnames, reader) =>
-        (sql.hostRuleStates.all({ hosts: JSON.stringify(hostnames), reader }) as Array<{ fingerprint: string; state: string | null }>).map((row) => ({
-          fingerprint: row.fingerprint,
-          state: row.state === null ? undefined : (JSON.parse(row.state) as RuleState),
-        })),
-      ruleStatesSince: (ruleNames, reader) => ({
-        states: (sql.rulesRuleStates.all({ names: JSON.stringify(ruleNames), reader }) as Array<{ fingerprint: string; state: string | null }>).map((row) => ({
-          fingerprint: row.fingerprint,
-          state: row.state === null ? undefined : (JSON.parse(row.state) as RuleState),
-        })),
+      claimHostRuleStates: (hostnames, reader, atMs) => {
+        const rows = (sql.hostRuleStates.all({ hosts: JSON.stringify(hostnames), reader }) as Array<{ fingerprint: string; state: string | null }>).map(stateRow);
+        sql.claimHostRuleStates.run({ hosts: JSON.stringify(hostnames), reader, atMs });
+        return rows;
+      },
+      ruleStatesSince: (ruleNames, reader, since) => ({
+        states: (sql.rulesRuleStates.all({ names: JSON.stringify(ruleNames), reader, all: since === undefined ? 1 : 0 }) as Array<{ fingerprint: string; state: string | null }>).map(stateRow),
         mark: '0',
       }),
       deleteRuleStates: (fingerprints) => {
         for (const fingerprint of fingerprints) sql.deleteRuleState.run(fingerprint);
       },
+      writeOwnRuleStates: (save, remove, writer, { atMs, adoptBeforeMs }) => {
+        const done = (fingerprint: string, wrote: boolean) => {
+          if (wrote) return undefined;
+          const adopted = sql.adoptRuleState.get({ fingerprint, writer, atMs, adoptBeforeMs }) as { state: string } | undefined;
+          const row = adopted ?? (sql.ruleState.get(fingerprint) as { state: string } | undefined);
+          return stateRow({ fingerprint, state: row?.state ?? null });
+        };
+        return [
+          ...save.map((state) => done(state.fingerprint, sql.saveOwnRuleState.run(state.ruleName, JSON.stringify(state), atMs, state.fingerprint, writer).changes === 1)),
+          ...remove.map((fingerprint) => done(fingerprint, sql.deleteOwnRuleState.run(fingerprint, writer).changes === 1)),
+        ].filter((row) => row !== undefined);
+      },
+      deleteStaleRuleStates: (states) =>
+        states.filter((state) => sql.deleteStaleRuleState.run(state.fingerprint, state.lastSampleAtMs).changes === 0 && sql.ruleState.get(state.fingerprint) !== undefined).map((state) => state.fingerprint),
       findActiveIncident: (fingerprint) => mapIncident(sql.activeIncidentByFingerprint.get(fingerprint) as Row | undefined),
       insertIncident: (draft) => {
         const incident = withIncidentDefaults(draft);
@@ -362,6 +373,10 @@ class SqliteStore implements Store {
 
   seriesPoints(series: Pick<SeriesRecord, 'seriesId' | 'hostId'>, fromMs: number, toMs: number, options: { hotOnly?: boolean } = {}): SeriesPoint[] {
     return this.history.seriesPoints(series.seriesId, series.hostId, fromMs, toMs, options.hotOnly ?? false);
+  }
+
+  seriesColumns(series: Pick<SeriesRecord, 'seriesId' | 'hostId'>, fromMs: number, toMs: number, options: { hotOnly?: boolean } = {}): SeriesColumns {
+    return this.history.seriesColumns(series.seriesId, series.hostId, fromMs, toMs, options.hotOnly ?? false);
   }
 
   visitHostPoints(hostId: number, seriesIds: ReadonlySet<number>, fromMs: number, toMs: number, visit: (seriesId: number, atMs: number, value: number) => void, options: { hotOnly?: boolean } = {}): void {
@@ -674,4 +689,9 @@ class SqliteStore implements Store {
     }
     return samples.sort((a, b) => a.atMs - b.atMs);
   }
+}
+
+/** A rule-state row as the store's reads return it: the state where the row carries one. */
+function stateRow(row: { fingerprint: string; state: string | null }): { fingerprint: string; state: RuleState | undefined } {
+  return { fingerprint: row.fingerprint, state: row.state === null ? undefined : (JSON.parse(row.state) as RuleState) };
 }

@@ -1,0 +1,293 @@
+/**
+ * The rules engine for replays (`rules backtest`): the same decisions as calling `evaluate` once per
+ * step with that step's samples and the states it returned, without what makes `evaluate` costly per
+ * sample when every call starts from a map of states and a flat list of samples.
+ *
+ * - A series is resolved once (StepEvaluator.series): its canonical labels, the rules whose metric
+ *   and matchers it satisfies, and per rule its fingerprint and state. A sample is then only added
+ *   to its series' list for the step.
+ * - Per step, each rule that reads samples (every kind but the group aggregate) runs its kind's
+ *   reader and the alert state machine over its series' samples, as evaluateSeries does; the
+ *   states stay on the series (no map of fingerprints), and the kind's sweeps get the rule's own
+ *   states that sent nothing in the step, in the order `evaluate`'s prior map would list them.
+ * - Rules without a reader (aggregates judge many series together) are handed to `evaluate` itself,
+ *   restricted to them, with their samples of the step in arrival order.
+ * - The signals of a step come out in `evaluate`'s order: by time, then rule by rule in the order
+ *   their first sample arrived, series by series in the same way, then the sweeps in rule order.
+ *
+ * Pure: no I/O, no clock but each step's `nowMs`. `test/rules/stepEvaluator.test.ts` runs it beside
+ * `evaluate` over generated histories and requires the same signals in the same order.
+ */
+import { canonicalLabels } from '../../contract/labels.js';
+import type { RuleState, SeriesSample, Signal } from '../model/ruleTypes.js';
+import { nextAlertState } from './alertStateMachine.js';
+import { buildSignal } from './buildSignal.js';
+import type { CompiledRule, SampleReader } from './compiledRule.js';
+import type { CompiledRuleSet } from './compileRules.js';
+import { ruleKindOf } from '../kinds/registry.js';
+import { evaluate } from './evaluate.js';
+import { isForgettable } from './isForgettable.js';
+import { freshState } from './ruleOutcome.js';
+import { SWEEP_MS } from './sweepRules.js';
+
+/** One series as the step evaluator knows it; get one from StepEvaluator.series, once per series. */
+export interface StepSeries {
+  readonly metric: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** Evaluates a rule set step by step, as repeated `evaluate` calls would (see the module comment). */
+export interface StepEvaluator {
+  /**
+   * The series of `metric` and `labels` (the same object for the same canonical labels), whose
+   * samples are read with `intervalMs` as their source's reporting interval (0: unknown).
+   */
+  series(metric: string, labels: Readonly<Record<string, string>>, intervalMs: number): StepSeries;
+  /** Adds a sample of `series` to the current step. Samples of a step may come in any order. */
+  add(series: StepSeries, atMs: number, value: number, text?: string): void;
+  /** Evaluates the step's samples at `nowMs` (the `nowMs` of `evaluate`) and returns its signals in `evaluate`'s order. */
+  step(nowMs: number): Signal[];
+}
+
+/** A signal and where `evaluate` would have collected it, to order the signals of a step. */
+interface Ordered {
+  signal: Signal;
+  /** 0: raised by a sample (in rule, then series order); 1: raised by a sweep (in rule order). */
+  phase: 0 | 1;
+  first: number;
+  second: number;
+}
+
+interface Series extends StepSeries {
+  readonly key: string;
+  readonly intervalMs: number;
+  readonly runs: Run[];
+  /** Whether a rule evaluated by `evaluate` itself watches it: its samples then also go to that call. */
+  readonly delegated: boolean;
+  batch: SeriesSample[];
+  /** The step its batch belongs to; an older mark means an empty batch. */
+  stepMark: number;
+  /** Its position among the step's series, by their first sample. */
+  position: number;
+}
+
+/** One reading rule over one series: the state `evaluate` would keep under the series' fingerprint. */
+interface Run {
+  readonly rule: RuleRunner;
+  readonly series: Series;
+  readonly fingerprint: string;
+  state: RuleState | undefined;
+  /** The step in which a state of this run was last returned (touched, so not swept). */
+  touchedStep: number;
+}
+
+/** A rule whose kind reads samples, with its kept states in the order `evaluate`'s prior map lists them. */
+interface RuleRunner {
+  readonly compiled: CompiledRule;
+  readonly read: SampleReader;
+  /**
+   * For kinds that keep no memory (threshold, status), which judge each sample alone: the prior
+   * state handed to their reader for a series without a state. Such a series stays without one
+   * while its fire condition does not hold (inactive, forgettable, no signal), so those samples
+   * cost one reading and nothing else.
+   */
+  readonly blank: RuleState | undefined;
+  readonly sweepIndex: number;
+  readonly live: Map<Run, true>;
+  readonly byFingerprint: Map<string, Run>;
+  lastSweepMs: number | undefined;
+  stepMark: number;
+  /** The rule's rank among the step's rules, by the first sample routed to it. */
+  rank: number;
+  batchRuns: Run[];
+}
+
+/** A step evaluator over `ruleSet` starting from no state. */
+export function createStepEvaluator(ruleSet: CompiledRuleSet): StepEvaluator {
+  const sweepOrder = new Map([...ruleSet.swept.keys()].map((name, index) => [name, index] as const));
+  const runners = new Map<CompiledRule, RuleRunner>();
+  const delegated: CompiledRule[] = [];
+  for (const list of ruleSet.byMetric.values()) {
+    for (const compiled of list) {
+      if (compiled.read && !compiled.applySamples) {
+        const blank = ruleKindOf(compiled.rule).memoryFields.length === 0 ? freshState(compiled.rule, '', {}) : undefined;
+        runners.set(compiled, { compiled, read: compiled.read, blank, sweepIndex: sweepOrder.get(compiled.rule.name) ?? -1, live: new Map(), byFingerprint: new Map(), lastSweepMs: undefined, stepMark: -1, rank: 0, batchRuns: [] });
+      } else delegated.push(compiled);
+    }
+  }
+  const swept = [...runners.values()].filter((runner) => runner.sweepIndex >= 0).sort((a, b) => a.sweepIndex - b.sweepIndex);
+  const delegatedSet = delegatedRuleSet(ruleSet, delegated);
+  const delegatedStates = new Map<string, RuleState>();
+  let delegatedBatch: SeriesSample[] = [];
+  const seriesByKey = new Map<string, Series>();
+  let batchSeries: Series[] = [];
+  let stepNumber = 0;
+
+  const series = (metric: string, labels: Readonly<Record<string, string>>, intervalMs: number): StepSeries => {
+    const key = `${metric}\u0000${canonicalLabels(labels)}`;
+    const known = seriesByKey.get(key);
+    if (known) return known;
+    const candidates = (ruleSet.byMetric.get(metric) ?? []).filter((compiled) => compiled.matches(labels));
+    const created: Series = { metric, labels, key: canonicalLabels(labels), intervalMs, runs: [], delegated: candidates.some((c) => !runners.has(c)), batch: [], stepMark: -1, position: 0 };
+    for (const compiled of candidates) {
+      const runner = runners.get(compiled);
+      if (!runner) continue;
+      const run: Run = { rule: runner, series: created, fingerprint: compiled.fingerprintOf(created.key, labels), state: undefined, touchedStep: -1 };
+      created.runs.push(run);
+      runner.byFingerprint.set(run.fingerprint, run);
+    }
+    seriesByKey.set(key, created);
+    return created;
+  };
+
+  const add = (handle: StepSeries, atMs: number, value: number, text?: string): void => {
+    const s = handle as Series;
+    if (s.runs.length === 0 && !s.delegated) return;
+    if (s.stepMark !== stepNumber) {
+      s.stepMark = stepNumber;
+      s.position = batchSeries.length;
+      s.batch = [];
+      batchSeries.push(s);
+    }
+    const sample: SeriesSample = text === undefined ? { metric: s.metric, labels: s.labels, value, atMs, intervalMs: s.intervalMs } : { metric: s.metric, labels: s.labels, value, atMs, text, intervalMs: s.intervalMs };
+    s.batch.push(sample);
+    if (s.delegated) delegatedBatch.push(sample);
+  };
+
+  const step = (nowMs: number): Signal[] => {
+    const current = stepNumber;
+    const ordered: Ordered[] = [];
+    // The rules of this step in the order their first sample arrived (evaluate's routing order).
+    const rules: RuleRunner[] = [];
+    for (const s of batchSeries) {
+      for (const run of s.runs) {
+        const runner = run.rule;
+        if (runner.stepMark !== current) {
+          runner.stepMark = current;
+          runner.rank = rules.length;
+          runner.batchRuns = [];
+          rules.push(runner);
+        }
+        runner.batchRuns.push(run);
+      }
+    }
+    for (const runner of rules) applyRule(runner, current, ordered);
+    if (delegatedSet) {
+      const result = evaluate(delegatedSet, delegatedBatch, delegatedStates, nowMs);
+      for (const state of result.states) {
+        if (isForgettable(state)) delegatedStates.delete(state.fingerprint);
+        else delegatedStates.set(state.fingerprint, state);
+      }
+      result.signals.forEach((signal, index) => ordered.push({ signal, phase: 1, first: sweepOrder.get(signal.ruleName) ?? -1, second: index }));
+    }
+    for (const runner of swept) {
+      if (runner.lastSweepMs === undefined || nowMs - runner.lastSweepMs >= (runner.compiled.sweepEveryMs ?? SWEEP_MS)) sweepRule(runner, current, nowMs, ordered);
+    }
+    stepNumber++;
+    batchSeries = [];
+    delegatedBatch = [];
+    if (ordered.length > 1) ordered.sort(byCollectionOrder);
+    return ordered.map((o) => o.signal);
+  };
+
+  return { series, add, step };
+}
+
+/** Time first, then the order `evaluate` collects signals in (its final sort by time is stable). */
+function byCollectionOrder(a: Ordered, b: Ordered): number {
+  return a.signal.atMs - b.signal.atMs || a.phase - b.phase || a.first - b.first || a.second - b.second;
+}
+
+/** The rules `evaluate` itself runs (kinds without a reader), with the compiled rules of the whole set (their inhibition included). */
+function delegatedRuleSet(ruleSet: CompiledRuleSet, delegated: readonly CompiledRule[]): CompiledRuleSet | undefined {
+  if (delegated.length === 0) return undefined;
+  const names = new Set(delegated.map((compiled) => compiled.rule.name));
+  const byMetric = new Map<string, CompiledRule[]>();
+  for (const compiled of delegated) {
+    const list = byMetric.get(compiled.rule.metric);
+    if (list) list.push(compiled);
+    else byMetric.set(compiled.rule.metric, [compiled]);
+  }
+  return {
+    rules: ruleSet.rules.filter((rule) => names.has(rule.name)),
+    byMetric,
+    broken: new Map(),
+    swept: new Map([...ruleSet.swept].filter(([name]) => names.has(name))),
+  };
+}
+
+/**
+ * One rule's samples of the step, series by series (evaluateSeries). As in `evaluate`, a rule that
+ * throws loses its whole outcome of the step: states are committed only after every series ran.
+ */
+function applyRule(runner: RuleRunner, current: number, ordered: Ordered[]): void {
+  const { compiled, read, blank } = runner;
+  const { rule, timing } = compiled;
+  const staged: Array<{ run: Run; state: RuleState }> = [];
+  const signals: Ordered[] = [];
+  try {
+    for (const run of runner.batchRuns) {
+      const s = run.series;
+      const before = run.state;
+      // Undefined while a memoryless rule's series has no state and its samples do not breach.
+      let state: RuleState | undefined = before ?? (blank ? undefined : freshState(rule, run.fingerprint, s.batch[0]!.labels));
+      let lastSampleAtMs = state ? state.lastSampleAtMs : -Infinity;
+      let applied = false;
+      for (const sample of inTimeOrder(s.batch)) {
+        if (sample.atMs <= lastSampleAtMs) continue;
+        lastSampleAtMs = sample.atMs;
+        applied = true;
+        const reading = read(sample, state ?? blank!);
+        if (state === undefined) {
+          if (!reading.fireMet) continue;
+          state = freshState(rule, run.fingerprint, s.batch[0]!.labels);
+        }
+        const transition = nextAlertState(state, reading, timing, sample.intervalMs);
+        state = reading.memory ? Object.assign(transition.state, reading.memory) : transition.state;
+        if (transition.event) signals.push({ signal: buildSignal(compiled, state, transition.event, reading, sample.text).signal, phase: 0, first: runner.rank, second: s.position });
+      }
+      if (state && applied && (before || !isForgettable(state))) staged.push({ run, state });
+    }
+  } catch {
+    return;
+  }
+  for (const { run, state } of staged) keep(runner, run, state, current);
+  for (const signal of signals) ordered.push(signal);
+}
+
+/** The rule's sweep at `nowMs` over its kept states that got no sample in this step (sweepRules.ts). */
+function sweepRule(runner: RuleRunner, current: number, nowMs: number, ordered: Ordered[]): void {
+  const { compiled } = runner;
+  const untouched: RuleState[] = [];
+  for (const run of runner.live.keys()) if (run.touchedStep !== current) untouched.push(run.state!);
+  try {
+    const outcome = compiled.sweep!(compiled, untouched, [], nowMs);
+    for (const state of outcome.states) {
+      const run = runner.byFingerprint.get(state.fingerprint);
+      if (run) keep(runner, run, state, current);
+    }
+    outcome.signals.forEach((signal, index) => ordered.push({ signal, phase: 1, first: runner.sweepIndex, second: index }));
+    runner.lastSweepMs = nowMs;
+  } catch {
+    // As in evaluate: the rule's sweep outcome, its record included, is dropped.
+  }
+}
+
+/** Stores a state a step returned for `run`, or forgets it, as the collector's map of states would. */
+function keep(runner: RuleRunner, run: Run, state: RuleState, current: number): void {
+  run.touchedStep = current;
+  if (isForgettable(state)) {
+    run.state = undefined;
+    runner.live.delete(run);
+  } else {
+    run.state = state;
+    if (!runner.live.has(run)) runner.live.set(run, true);
+  }
+}
+
+function inTimeOrder(samples: SeriesSample[]): readonly SeriesSample[] {
+  for (let i = 1; i < samples.length; i++) {
+    if (samples[i]!.atMs < samples[i - 1]!.atMs) return [...samples].sort((a, b) => a.atMs - b.atMs);
+  }
+  return samples;
+}

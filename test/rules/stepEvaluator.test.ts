@@ -1,0 +1,71 @@
+/**
+ * The step evaluator (rules/engine/stepEvaluator.ts) beside `evaluate` called per step with the
+ * states of its previous calls, as replays did: over generated histories (every kind of the
+ * built-in pack and of the test fixtures, NaN, gaps, silent hosts, flapping values) both must give
+ * the same signals, field for field and in the same order, at every step.
+ */
+import { describe, expect, it } from 'vitest';
+import { compileRules, createStepEvaluator, DEFAULT_RULES_DIR, evaluate, isForgettable, loadRuleFiles, type Rule, type RuleState, type SeriesSample, type Signal } from '../../rules/index.js';
+import { asSeriesSamples, fixtureRules, generateHistory } from '../support/generatedHistory.js';
+
+const START_MS = Date.UTC(2025, 0, 6);
+const STEP_MS = 15_000;
+
+/** Per step, the signals of `evaluate` and of the step evaluator over the same batches. */
+function bothWays(rules: readonly Rule[], samples: readonly SeriesSample[], toMs: number): { reference: Signal[][]; stepped: Signal[][] } {
+  const compiled = compileRules(rules);
+  const evaluator = createStepEvaluator(compiled);
+  const states = new Map<string, RuleState>();
+  const reference: Signal[][] = [];
+  const stepped: Signal[][] = [];
+  let batch: SeriesSample[] = [];
+  const step = (nowMs: number) => {
+    const result = evaluate(compiled, batch, states, nowMs);
+    for (const state of result.states) {
+      if (isForgettable(state)) states.delete(state.fingerprint);
+      else states.set(state.fingerprint, state);
+    }
+    reference.push(result.signals);
+    stepped.push(evaluator.step(nowMs));
+    batch = [];
+  };
+  let endMs = samples[0]!.atMs + STEP_MS;
+  for (const sample of samples) {
+    while (sample.atMs >= endMs) {
+      step(endMs);
+      endMs += STEP_MS;
+    }
+    batch.push(sample);
+    evaluator.add(evaluator.series(sample.metric, sample.labels, sample.intervalMs ?? 0), sample.atMs, sample.value, sample.text);
+  }
+  for (; endMs <= toMs; endMs += STEP_MS) step(endMs);
+  return { reference, stepped };
+}
+
+describe('step evaluator', () => {
+  it.each([
+    ['the built-in pack', 1],
+    ['the built-in pack', 2],
+    ['the test fixtures', 3],
+    ['the test fixtures', 4],
+  ])('gives the signals of evaluate, step by step, with %s (seed %i)', (which, seed) => {
+    const rules = which === 'the built-in pack' ? loadRuleFiles([DEFAULT_RULES_DIR]) : fixtureRules();
+    const history = generateHistory(rules, { seed, hosts: which === 'the built-in pack' ? 3 : 4, hours: which === 'the built-in pack' ? 1 : 2, startMs: START_MS });
+    const { reference, stepped } = bothWays(rules, asSeriesSamples(history.samples, history.intervalSecondsByHost), history.toMs);
+    expect(stepped.length).toBe(reference.length);
+    for (let i = 0; i < reference.length; i++) expect(stepped[i], `step ${i}`).toEqual(reference[i]);
+    // The history must make the rules work: many signals, of many rules, some steps with several.
+    const all = reference.flat();
+    expect(all.length).toBeGreaterThan(50);
+    expect(new Set(all.map((s) => s.ruleName)).size).toBeGreaterThan(which === 'the built-in pack' ? 10 : 8);
+    expect(reference.filter((signals) => signals.length > 1).length).toBeGreaterThan(5);
+  }, 120_000);
+
+  it('resolves a series once however many label objects it comes with', () => {
+    const [rule] = fixtureRules();
+    const evaluator = createStepEvaluator(compileRules([rule!]));
+    const a = evaluator.series('filesystem_used_ratio', { host: 'a', mount: '/' }, 15_000);
+    expect(evaluator.series('filesystem_used_ratio', { mount: '/', host: 'a' }, 15_000)).toBe(a);
+    expect(evaluator.series('filesystem_used_ratio', { mount: '/', host: 'b' }, 15_000)).not.toBe(a);
+  });
+});
