@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { collectorUrlsOf } from '../config/collectorUrls.js';
 import { formatDuration } from '../config/duration.js';
-import { loadGeneratedConfig } from '../config/configFileLoader.js';
+import { loadGeneratedConfig } from '../config/generatedConfigCode.js';
 import { YamlValidationError } from '../config/yamlDocument.js';
 import { createLogger } from './createLogger.js';
 import { runUntilSignal } from './runUntilSignal.js';

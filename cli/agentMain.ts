@@ -30,14 +30,15 @@ if (configFile === false) {
   await import('./main.js');
 } else {
   // The agent as a service runs it: no command-line library loaded (commander, 2 MB of RSS), and the config read with the
-  // code generated at build time, which this build has, so no TypeBox either (3-6 MB; `npm run bench:agent`).
-  const [{ serveCommand }, { loadGeneratedConfig }, { YamlValidationError }] = await Promise.all([
+  // code generated at build time, which this build has, so no TypeBox either (3-6 MB; `npm run bench:agent`), and that
+  // code released once the config is read (config/releasedConfigCode.ts: 3 MB).
+  const [{ serveCommand }, { loadGeneratedConfigReleasingCode }, { YamlValidationError }] = await Promise.all([
     import('./commands/serveCommand.js'),
-    import('../config/configFileLoader.js'),
+    import('../config/releasedConfigCode.js'),
     import('../config/yamlDocument.js'),
   ]);
   // As cli/main.ts reports a failure to start.
-  serveCommand('agent', configFile, (file) => loadGeneratedConfig(file)).catch((error: unknown) => {
+  serveCommand('agent', configFile, (file) => loadGeneratedConfigReleasingCode(file)).catch((error: unknown) => {
     process.stderr.write(error instanceof YamlValidationError ? `tripline: invalid configuration\n${error.message}\n` : `tripline: ${(error as Error).message}\n`);
     process.exit(1);
   });

@@ -3,7 +3,8 @@
  * durations, then the checks beyond it: desk names, the topology, and the agent section's in `checkAgentConfig.ts`),
  * fills defaults, decodes every duration to milliseconds, applies environment overrides for secrets,
  * and resolves paths relative to the file. Loads no TypeBox and no Ajv: the schema's code comes in
- * (generated at build time, or made from the schema by loadConfig.ts when that is stale).
+ * (generated at build time: generatedConfigCode.ts, or released after use: releasedConfigCode.ts;
+ * or made from the schema by loadConfig.ts when that is stale).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -12,8 +13,6 @@ import { checkBusinessHours } from './checkBusinessHours.js';
 import { checkServices } from './checkServices.js';
 import { checkTopology } from './checkTopology.js';
 import type { Config, ConfigFile } from './configSchema.js';
-import { decodeByPlan, type DecodePlan } from './decodePlan.js';
-import { configDecodePlan, validate as generatedValidator } from './generated/configValidator.js';
 import { timeZoneProblem } from './timeZone.js';
 import { loadYamlWith, YamlValidationError, type LocatedYaml, type SchemaCode, type YamlIssue } from './yamlDocument.js';
 
@@ -22,22 +21,6 @@ export interface LoadedConfig {
   config: Config;
   /** Absolute path of the file, or undefined when running on defaults. */
   file: string | undefined;
-}
-
-/**
- * The config schema's code generated at build time (packaging/generateConfigValidator.ts): Ajv's
- * standalone validator and the decode plan of its durations (decodePlan.ts).
- */
-export const GENERATED_CONFIG_CODE: SchemaCode = { validate: generatedValidator, decode: (value) => decodeByPlan(configDecodePlan as DecodePlan, value) };
-
-/**
- * Loads the config file at `file`, or pure defaults when `file` is undefined, with the code
- * generated at build time, trusted to be the schema's: what `tripline-agent` does, which runs from
- * a build (`npm run build` writes the code before it compiles the rest). loadConfig.ts's loadConfig
- * checks that first. `env` is a parameter so that tests can pass their own.
- */
-export function loadGeneratedConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  return loadConfigWith(GENERATED_CONFIG_CODE, file, env);
 }
 
 /** Loads the config file at `file` (or pure defaults) with `code`, the config schema's validator and decoder. */

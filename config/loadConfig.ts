@@ -4,7 +4,8 @@
  * made from the schema now (an edited schema before the next build: slower, never wrong).
  */
 import { ConfigSchema } from './configSchema.js';
-import { GENERATED_CONFIG_CODE, loadConfigWith, type LoadedConfig } from './configFileLoader.js';
+import { loadConfigWith, type LoadedConfig } from './configFileLoader.js';
+import { GENERATED_CONFIG_CODE } from './generatedConfigCode.js';
 import { configSchemaDigest, validate as precompiledConfigValidator } from './generated/configValidator.js';
 import { schemaDigest } from './schemaDigest.js';
 import { schemaCode, usePrecompiledValidator } from './yamlSchemaLoader.js';

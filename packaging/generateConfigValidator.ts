@@ -32,6 +32,26 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The generated module, beside its checked-in declaration (configValidator.d.ts); tsc does not compile JavaScript, so the build copies it into dist/. */
 export const CONFIG_VALIDATOR_FILE = join(ROOT, 'config/generated/configValidator.js');
 const DIST_COPY = join(ROOT, 'dist/config/generated/configValidator.js');
+/**
+ * The same code as a CommonJS module, in dist/ only: `tripline-agent` loads it with require() and
+ * takes it out of require's cache once its config is read (config/releasedConfigCode.ts), so that
+ * V8 can collect its 0.5 MB of source, its compiled code and its schema. An ES module stays in the
+ * loader's module map for the life of the process.
+ */
+const DIST_COMMONJS_COPY = join(ROOT, 'dist/config/generated/configValidator.cjs');
+
+/** `source` (this generator's ES module) as a CommonJS module with the same exports. */
+export function commonJsOf(source: string): string {
+  const exported: string[] = [];
+  const body = source
+    .replace(/^export const (\w+) = /gm, (_match: string, name: string) => {
+      exported.push(name);
+      return `const ${name} = `;
+    })
+    .replace(/^export default \w+;$/m, '');
+  if (/^export /m.test(body)) throw new Error(`the generated validator has an export this build cannot turn into CommonJS: ${/^export .*/m.exec(body)?.[0]}`);
+  return `'use strict';\n${body}\nmodule.exports = { ${exported.join(', ')} };\n`;
+}
 
 /** The text of config/generated/configValidator.ts for the schema in the code. */
 export function configValidatorSource(): string {
@@ -70,6 +90,7 @@ export function writeConfigValidator(): boolean {
   }
   mkdirSync(dirname(DIST_COPY), { recursive: true });
   writeFileSync(DIST_COPY, text);
+  writeFileSync(DIST_COMMONJS_COPY, commonJsOf(text));
   if (current === text) return false;
   writeFileSync(CONFIG_VALIDATOR_FILE, text);
   return true;

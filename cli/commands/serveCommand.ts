@@ -20,8 +20,8 @@ export type ServeMode = 'start' | 'collector' | 'agent';
  * loadConfig.ts, or `tripline-agent`'s loader that trusts the code generated at build time and so
  * loads no TypeBox (configFileLoader.ts).
  */
-export async function serveCommand(mode: ServeMode, configFile: string | undefined, loadConfig: (file: string | undefined) => LoadedConfig): Promise<void> {
-  const { config, file } = loadConfig(configFile);
+export async function serveCommand(mode: ServeMode, configFile: string | undefined, loadConfig: (file: string | undefined) => LoadedConfig | Promise<LoadedConfig>): Promise<void> {
+  const { config, file } = await loadConfig(configFile);
   const log = createLogger(config.log.level, 'tripline');
   const version = packageVersion();
   // Only `start` makes local tokens: an agent-only process never loads node:crypto for them.

@@ -2,7 +2,7 @@
  * What `tripline-agent -c FILE` loads when it starts, read from the source: the modules cli/agentMain.ts
  * imports for a plain run and everything they import statically (dynamic imports load later, when
  * used). Each library kept off this path was measured in RSS (README "Benchmarks"): TypeBox and Ajv
- * (the config is read with code generated at build time, configFileLoader.ts), node-cron (loaded by
+ * (the config is read with code generated at build time, config/releasedConfigCode.ts, which lets that code go once the config is read), node-cron (loaded by
  * an agent with an inventory schedule only), and the Node modules of features a default agent does
  * not use (each imported where it is first needed).
  */
@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '../..');
 /** What agentMain.ts imports for a plain run. */
-const ENTRIES = ['cli/commands/serveCommand.ts', 'config/configFileLoader.ts', 'config/yamlDocument.ts'];
+const ENTRIES = ['cli/commands/serveCommand.ts', 'config/releasedConfigCode.ts', 'config/yamlDocument.ts'];
 
 /** Every module reached from `entries` by static value imports (not `import type`, not `import()`), and the packages they name. */
 function staticGraph(entries: string[]): { modules: string[]; packages: Map<string, string[]> } {
@@ -43,6 +43,13 @@ describe("the agent's start", () => {
     expect(modules).toContain('agent/agent.ts');
     expect(modules).toContain('config/checkAgentConfig.ts');
     expect([...packages.keys()]).toContain('yaml');
+  });
+
+  it('does not import the generated config validator as an ES module, which would keep it for good (config/releasedConfigCode.ts requires and releases it)', () => {
+    expect(modules).toContain('config/configFileLoader.ts');
+    expect(modules).not.toContain('config/generated/configValidator.js');
+    expect(modules).not.toContain('config/generatedConfigCode.ts');
+    expect(readFileSync(join(ROOT, 'cli/agentMain.ts'), 'utf8')).toContain("import('../config/releasedConfigCode.js')");
   });
 
   it.each([

@@ -4,17 +4,20 @@
  * transforms. Both must read every file exactly as the schema's own code does: the same values, the
  * same issues in the same order, file:line:column included.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
-import { GENERATED_CONFIG_CODE, loadConfigWith, loadGeneratedConfig } from '../../config/configFileLoader.js';
+import { loadConfigWith } from '../../config/configFileLoader.js';
+import { GENERATED_CONFIG_CODE, loadGeneratedConfig } from '../../config/generatedConfigCode.js';
 import { ConfigSchema } from '../../config/configSchema.js';
 import { decodeByPlan, type DecodePlan } from '../../config/decodePlan.js';
 import { decodePlanOf, decodeTransforms } from '../../config/decodeTransforms.js';
 import { Duration, DurationOrIntervals } from '../../config/durationSchema.js';
-import { configDecodePlan } from '../../config/generated/configValidator.js';
+import { configDecodePlan, configSchemaDigest, validate } from '../../config/generated/configValidator.js';
+import { commonJsOf, CONFIG_VALIDATOR_FILE } from '../../packaging/generateConfigValidator.js';
 import { loadConfig } from '../../config/loadConfig.js';
 import { schemaCode } from '../../config/yamlSchemaLoader.js';
 import { YamlValidationError } from '../../config/yamlDocument.js';
@@ -105,5 +108,54 @@ describe('the config decode plan', () => {
     expect(decodePlanOf(Type.Object({ a: Type.String() }))).toBeUndefined();
     const plan: DecodePlan = { properties: { a: { duration: { positive: true } } } };
     expect(decodePlanOf(Type.Object({ a: Duration({ positive: true }), b: Type.String() }))).toEqual(plan);
+  });
+});
+
+describe("tripline-agent's released config code (config/releasedConfigCode.ts)", () => {
+  type Released = typeof import('../../config/releasedConfigCode.js');
+  const distModule = join(ROOT, 'dist/config/releasedConfigCode.js');
+  const commonJsCopy = join(ROOT, 'dist/config/generated/configValidator.cjs');
+
+  it.each(GOOD_CONFIGS)('reads %s from dist with the CommonJS copy as the ES module does, and takes it out of require\'s cache', async (_name, text) => {
+    const file = text === undefined ? join(ROOT, 'config.example.yaml') : writeConfig(text);
+    const { loadGeneratedConfigReleasingCode } = (await import(distModule)) as Released;
+    expect(await loadGeneratedConfigReleasingCode(file, {})).toEqual(loadGeneratedConfig(file, {}));
+    expect(Object.keys(createRequire(import.meta.url).cache)).not.toContain(commonJsCopy);
+  });
+
+  it.each(REFUSED_CONFIGS)('refuses from dist what the ES module refuses, with the same words, places and codes: %j', async (text) => {
+    const file = writeConfig(text);
+    const { loadGeneratedConfigReleasingCode } = (await import(distModule)) as Released;
+    let released: unknown;
+    try {
+      released = { config: await loadGeneratedConfigReleasingCode(file, {}) };
+    } catch (error) {
+      // dist's YamlValidationError, another class than the source's that outcome() knows.
+      const { message, issues } = error as { message: string; issues: { code?: string }[] };
+      released = { issues: message.split('\n'), codes: issues.map((issue) => issue.code) };
+    }
+    expect(released).toEqual(outcome(() => loadGeneratedConfig(file, {})));
+    expect(Object.keys(createRequire(import.meta.url).cache)).not.toContain(commonJsCopy);
+  });
+
+  it('falls back to the ES module where there is no CommonJS copy (run from source)', async () => {
+    const { loadGeneratedConfigReleasingCode } = await import('../../config/releasedConfigCode.js');
+    const file = join(ROOT, 'config.example.yaml');
+    expect(await loadGeneratedConfigReleasingCode(file, {})).toEqual(loadGeneratedConfig(file, {}));
+  });
+
+  it('is written by the build as the same module in CommonJS: the same exports, the same validator', () => {
+    expect(commonJsOf(readFileSync(CONFIG_VALIDATOR_FILE, 'utf8'))).toBe(readFileSync(commonJsCopy, 'utf8'));
+    const copy = createRequire(import.meta.url)(commonJsCopy) as typeof import('../../config/generated/configValidator.js');
+    expect(copy.configSchemaDigest).toBe(configSchemaDigest);
+    expect(copy.configDecodePlan).toEqual(configDecodePlan);
+    for (const value of [{}, { agent: { interval: 5 } }, { nope: 1 }]) {
+      expect([copy.validate(value), copy.validate.errors]).toEqual([validate(value), validate.errors]);
+    }
+  });
+
+  it('refuses to turn an export it does not know into CommonJS', () => {
+    expect(commonJsOf("export const a = 1;\nexport default a;\n")).toBe("'use strict';\nconst a = 1;\n\n\nmodule.exports = { a };\n");
+    expect(() => commonJsOf('export function f() {}\n')).toThrow(/cannot turn into CommonJS: export function f/);
   });
 });

@@ -160,6 +160,9 @@ incidents: { reopenWindow: 0s, resolveSettle: 0s, reachability: { enabled: false
     target = await startTcpTarget(targetPort);
     await new Promise((ok) => setTimeout(ok, 1500)); // the agent keeps collecting; its sends fail and queue
     collector = startCollector();
+    // Its 30 s to resolve count from the restarted collector answering: under load its start alone
+    // has taken 25 s.
+    await waitFor('collector ready after restart', async () => (await fetch(`http://127.0.0.1:${collectorPort}/readyz`)).ok);
 
     await waitFor('incident 2 resolved after restart', async () => (await incidents()).find((i) => i.id === second.id)?.status === 'resolved', 30_000);
     await waitFor('webhook resolve for incident 2', () => webhook.received.some((w) => w.payload.incident.id === second.id && w.payload.operation === 'resolve'));
