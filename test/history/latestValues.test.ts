@@ -3,7 +3,8 @@
  * memory on the embedded engine, read through on the shared one), on both engines: after the first
  * read every stored report moves them on, a series that stops reporting keeps its last sample, a
  * late report of an older time changes nothing, rolled-back writes leave nothing, a restart and
- * pruning are followed, and on PostgreSQL a second collector's reports are seen.
+ * pruning are followed, and a second collector's reports in the same database are seen (PostgreSQL,
+ * or one SQLite file shared on one host).
  */
 import { describe, expect, it } from 'vitest';
 import { createHistoryReader } from '../../collector/history/historyReader.js';
@@ -121,7 +122,8 @@ describe.each(storeEngines())('latest values ($name)', (engine) => {
     store.close();
   });
 
-  it.runIf(engine.name === 'postgres')("see another collector's reports in the shared store", () => {
+  // Both engines: several collectors may share one SQLite file on one host (README, leases).
+  it("see another collector's reports in the shared store", () => {
     const database = engine.database();
     const [one, two] = [database.open(), database.open()];
     store1(one, report('a', 1, BASE, 0.1));
@@ -130,6 +132,10 @@ describe.each(storeEngines())('latest values ($name)', (engine) => {
     store1(two, report('a', 2, BASE + 15_000, 0.5), report('b', 1, BASE + 15_000, 0.2));
     expect(latest(one, 'cpu_usage_ratio')).toEqual({ a: [BASE + 15_000, 0.5], b: [BASE + 15_000, 0.2] });
     expect(latest(two, 'cpu_usage_ratio')).toEqual(latest(one, 'cpu_usage_ratio'));
+    // And back: the first collector's own writes after the other's are followed too.
+    store1(one, report('a', 3, BASE + 30_000, 0.7));
+    expect(latest(two, 'cpu_usage_ratio')).toEqual({ a: [BASE + 30_000, 0.7], b: [BASE + 15_000, 0.2] });
+    expect(latest(one, 'cpu_usage_ratio')).toEqual({ a: [BASE + 30_000, 0.7], b: [BASE + 15_000, 0.2] });
     one.close();
     two.close();
   });

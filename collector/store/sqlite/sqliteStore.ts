@@ -92,6 +92,12 @@ class SqliteStore implements Store {
   private readonly hostnames = new Map<number, string>();
   /** How many transactions are open (nested ones are savepoints). */
   private depth = 0;
+  /**
+   * The file's `PRAGMA data_version` when the kept values were last known complete: it changes
+   * only when another connection commits (another collector sharing the file, on this host), and
+   * then what is kept is dropped and read again from the file.
+   */
+  private seenDataVersion: number | undefined;
 
   constructor(
     private readonly db: Database.Database,
@@ -360,8 +366,20 @@ class SqliteStore implements Store {
     return (rows as Row[]).map(mapSeries);
   }
 
+  /** Drops what is kept in memory when another connection has committed to the file since the last look. */
+  private forgetOthersWrites(): void {
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (this.seenDataVersion !== undefined && version !== this.seenDataVersion) {
+      this.latest.clear();
+      this.seriesOfMetric.clear();
+      this.hostnames.clear();
+    }
+    this.seenDataVersion = version;
+  }
+
   /** Every host's series of a metric, kept in memory between reads (metricSeriesCache.ts). */
   private fleetSeries(metric: string): SeriesRecord[] {
+    if (this.depth === 0) this.forgetOthersWrites();
     const kept = this.seriesOfMetric.get(metric);
     if (kept !== undefined) return [...kept];
     const rows = (this.sql.seriesOfMetric.all(metric) as Row[]).map(mapSeries);
@@ -402,6 +420,7 @@ class SqliteStore implements Store {
   latestPoints(series: ReadonlyArray<Pick<SeriesRecord, 'seriesId' | 'hostId'>>): Map<number, SeriesPoint> {
     // Inside a transaction the file holds writes that may yet roll back: nothing is tracked from them.
     if (this.readOnly || this.depth > 0) return this.history.latest(seriesIdsByHost(series));
+    this.forgetOthersWrites();
     const found = new Map<number, SeriesPoint>();
     const untracked: Array<Pick<SeriesRecord, 'seriesId' | 'hostId'>> = [];
     for (const s of series) {
