@@ -18,6 +18,8 @@
  * monitorEventLoopDelay, 10 ms resolution, read and reset through /metrics at each slice's start and
  * end): the longest stall and the p99 of the worst slice. A delay of seconds at a rate the collector
  * sustains means a long synchronous task on its event loop.
+ * Beside each ack p50/p99 of the collector, its own time per report (Server-Timing `app;dur`); the
+ * difference is the wait before it read the request.
  * Figures only; nothing is asserted. Options: --agents N --seconds S --concurrency C --rounds R --rate
  * REPORTS_PER_S (the paced phase; AGENTS / 15 by default) --max-batch N (collector.batch.maxReports;
  * the collector's default otherwise) --postgres.
@@ -107,11 +109,13 @@ interface Phase {
   /** Refusals and failures by HTTP status (or "network"), so a 429 is never hidden among the errors. */
   errorsByStatus: Record<string, number>;
   latenciesMs: number[];
+  /** The collector's own time per acknowledged report (its Server-Timing `app;dur`: from the request's headers read to the answer, the group commit included); the rest of an ack is waiting before that (the event loop busy) and the wire. */
+  serverMs: number[];
   seconds: number;
 }
 
 async function runPhase(pool: Pool, sequences: number[], durationS: number, paceRate: number | undefined, concurrency: number, maxReports = Infinity): Promise<Phase> {
-  const phase: Phase = { reports: 0, errors: 0, errorsByStatus: {}, latenciesMs: [], seconds: 0 };
+  const phase: Phase = { reports: 0, errors: 0, errorsByStatus: {}, latenciesMs: [], serverMs: [], seconds: 0 };
   const started = performance.now();
   const deadline = started + durationS * 1000;
   let next = 0;
@@ -138,6 +142,8 @@ async function runPhase(pool: Pool, sequences: number[], durationS: number, pace
         if (response.statusCode === 200) {
           phase.reports++;
           phase.latenciesMs.push(performance.now() - sent);
+          const serverMs = /app;dur=([\d.]+)/.exec(String(response.headers['server-timing'] ?? ''))?.[1];
+          if (serverMs !== undefined) phase.serverMs.push(Number(serverMs));
         } else {
           phase.errors++;
           phase.errorsByStatus[response.statusCode] = (phase.errorsByStatus[response.statusCode] ?? 0) + 1;
@@ -154,16 +160,18 @@ async function runPhase(pool: Pool, sequences: number[], durationS: number, pace
   await Promise.all(Array.from({ length: concurrency }, worker));
   phase.seconds = (performance.now() - started) / 1000;
   phase.latenciesMs.sort((a, b) => a - b);
+  phase.serverMs.sort((a, b) => a - b);
   return phase;
 }
 
 function describePhase(name: string, phase: Phase): string {
   const rate = phase.reports / phase.seconds;
+  const server = phase.serverMs.length === 0 ? '' : `  (server time p50 ${percentile(phase.serverMs, 50).toFixed(1)} ms, p99 ${percentile(phase.serverMs, 99).toFixed(1)} ms)`;
   const loop =
     phase.loopMaxMs === undefined
       ? ''
       : `  event loop: longest stall ${phase.loopMaxMs.toFixed(0)} ms, delay p99 ${phase.loopP99Ms!.toFixed(0)} ms; ${(phase.committedReports! / phase.commits!).toFixed(1)} reports per commit`;
-  return `${name.padEnd(34)} ${rate.toFixed(0).padStart(6)} reports/s  ${(rate * 60).toFixed(0).padStart(7)} observations/s  ack p50 ${percentile(phase.latenciesMs, 50).toFixed(1)} ms  p99 ${percentile(phase.latenciesMs, 99).toFixed(1)} ms  errors ${phase.errors}${phase.errors === 0 ? '' : ` (${Object.entries(phase.errorsByStatus).map(([status, n]) => `${status}: ${n}`).join(', ')})`}${loop}`;
+  return `${name.padEnd(34)} ${rate.toFixed(0).padStart(6)} reports/s  ${(rate * 60).toFixed(0).padStart(7)} observations/s  ack p50 ${percentile(phase.latenciesMs, 50).toFixed(1)} ms  p99 ${percentile(phase.latenciesMs, 99).toFixed(1)} ms${server}  errors ${phase.errors}${phase.errors === 0 ? '' : ` (${Object.entries(phase.errorsByStatus).map(([status, n]) => `${status}: ${n}`).join(', ')})`}${loop}`;
 }
 
 /** Waits until `pool`'s server answers /readyz. */
@@ -276,6 +284,8 @@ function addPhase(total: Phase, more: Phase): Phase {
   for (const [status, n] of Object.entries(more.errorsByStatus)) total.errorsByStatus[status] = (total.errorsByStatus[status] ?? 0) + n;
   total.latenciesMs.push(...more.latenciesMs);
   total.latenciesMs.sort((a, b) => a - b);
+  total.serverMs.push(...more.serverMs);
+  total.serverMs.sort((a, b) => a - b);
   total.seconds += more.seconds;
   if (more.loopMaxMs !== undefined) {
     total.loopMaxMs = Math.max(total.loopMaxMs ?? 0, more.loopMaxMs);
@@ -286,7 +296,7 @@ function addPhase(total: Phase, more: Phase): Phase {
   return total;
 }
 
-const emptyPhase = (): Phase => ({ reports: 0, errors: 0, errorsByStatus: {}, latenciesMs: [], seconds: 0 });
+const emptyPhase = (): Phase => ({ reports: 0, errors: 0, errorsByStatus: {}, latenciesMs: [], serverMs: [], seconds: 0 });
 
 /**
  * Tripline and the ceiling in alternating slices of SECONDS / ROUNDS each, so that both see the
