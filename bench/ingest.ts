@@ -325,6 +325,11 @@ function walBytes(cluster: PostgresCluster): bigint {
   return (BigInt(`0x${hi}`) << 32n) + BigInt(`0x${lo}`);
 }
 
+/** Full-page images written to the WAL so far (pg_stat_wal): a page's first change after each checkpoint. */
+function walFullPages(cluster: PostgresCluster): number {
+  return Number(cluster.psql('postgres', 'SELECT wal_fpi FROM pg_stat_wal').trim());
+}
+
 /** The PostgreSQL server's memory: the PSS (shared pages split among their users) of the postmaster and its children, in MB. */
 function serverPssMb(serverPid: number): number {
   let kb = 0;
@@ -468,8 +473,10 @@ async function main(): Promise<void> {
     );
     console.log(describePhase(`ceiling: saturation`, ceilingSaturation));
     const walAfterSaturation = cluster ? walBytes(cluster) : 0n;
+    const fullPagesBeforePaced = cluster ? walFullPages(cluster) : 0;
     const [paced, ceilingPaced, sharedPaced] = await interleaved(tripline, ceiling, sequences, PACED_RATE, shared);
     const walAfterPaced = cluster ? walBytes(cluster) : 0n;
+    const fullPagesInPaced = cluster ? walFullPages(cluster) - fullPagesBeforePaced : 0;
     console.log(describePhase(`paced at ${PACED_RATE.toFixed(0)}/s${values.rate === undefined ? ` (${AGENTS} agents / 15 s)` : ''}`, paced));
     if (shared) console.log(describePhase(`PostgreSQL: paced at ${PACED_RATE.toFixed(0)}/s`, sharedPaced));
     console.log(describePhase(`ceiling: paced at ${PACED_RATE.toFixed(0)}/s`, ceilingPaced));
@@ -485,7 +492,8 @@ async function main(): Promise<void> {
       const walPerReport = (bytes: bigint, phase: Phase) => `${(Number(bytes) / 1024 / Math.max(1, phase.reports)).toFixed(1)} kB`;
       console.log(
         `PostgreSQL WAL per report (pg_current_wal_lsn over the phase, durable commits, full_page_writes on): first reports ${walPerReport(walAfterFirst - walAtStart, { ...emptyPhase(), reports: AGENTS })}, ` +
-          `saturation ${walPerReport(walAfterSaturation - walAfterFirst, sharedSaturation)}, paced ${walPerReport(walAfterPaced - walAfterSaturation, sharedPaced)}`,
+          `saturation ${walPerReport(walAfterSaturation - walAfterFirst, sharedSaturation)}, paced ${walPerReport(walAfterPaced - walAfterSaturation, sharedPaced)} ` +
+          `(full-page images while paced: ${(fullPagesInPaced / Math.max(1, sharedPaced.reports)).toFixed(2)} per report)`,
       );
       const databaseMb = Number(cluster.psql('postgres', "SELECT pg_database_size('bench')").trim()) / 1024 / 1024;
       const stored = shared ? shared.sequences.reduce((sum, n) => sum + n, 0) : 0;
