@@ -33,7 +33,7 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { Pool } from 'undici';
 import { REPORTS_PATH } from '../contract/report.js';
-import { benchReport } from './benchReport.js';
+import { benchIntervalSeconds, benchReport } from './benchReport.js';
 import { packageRoot } from '../config/packageInfo.js';
 import { openPostgresStore } from '../collector/store/postgres/postgresStore.js';
 import { databasePath } from '../collector/store/sqlite/databasePath.js';
@@ -60,17 +60,8 @@ const TOKEN = 'bench-token-0123456789abcdef';
 const TARGET_RATE = AGENTS / 15;
 /** The paced phase's rate: the design target by default; --rate sets a lower one the collector sustains on a busy machine, to tell its stalls from its backlog. */
 const PACED_RATE = values.rate === undefined ? TARGET_RATE : Number(values.rate);
-/**
- * The interval the simulated agents declare. The load generator visits each agent once every
- * AGENTS / rate seconds (more than 15 s while the first reports of a large fleet go in, or when the
- * collector cannot keep up), which `agent_silent` (3 intervals) would take for silence and answer
- * with a storm of incidents and probes that no healthy fleet makes. Since its slices alternate with
- * the ceiling's, an agent's turn comes round at half the collector's rate; and once a report is one
- * interval late, the missed-report watcher evaluates that host every tick, work a healthy fleet never
- * asks for. A report at least every 20th of the fleet in seconds covers the generator's cycle down
- * to 40 reports/s (20 with the alternation).
- */
-const DECLARED_INTERVAL_S = Math.max(15, Math.ceil(AGENTS / 20));
+/** The interval the simulated agents declare (benchIntervalSeconds says why it grows with the fleet). */
+const DECLARED_INTERVAL_S = benchIntervalSeconds(AGENTS);
 /**
  * collector.limits as a fleet of AGENTS agents reporting every 15 s needs them (README, "What one
  * client can hold"): a connection per agent plus room, and the reports of 200 ms in progress at
