@@ -33,9 +33,10 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { Pool } from 'undici';
 import { REPORTS_PATH } from '../contract/report.js';
-import { benchReport } from './benchReport.js';
+import { benchIntervalSeconds, benchReport } from './benchReport.js';
 import { packageRoot } from '../config/packageInfo.js';
 import { openPostgresStore } from '../collector/store/postgres/postgresStore.js';
+import { databasePath } from '../collector/store/sqlite/databasePath.js';
 import { openSqliteStore } from '../collector/store/sqlite/sqliteStore.js';
 import type { Store } from '../collector/store/store.js';
 import { type PostgresCluster, startPostgresCluster } from './postgresCluster.js';
@@ -59,17 +60,8 @@ const TOKEN = 'bench-token-0123456789abcdef';
 const TARGET_RATE = AGENTS / 15;
 /** The paced phase's rate: the design target by default; --rate sets a lower one the collector sustains on a busy machine, to tell its stalls from its backlog. */
 const PACED_RATE = values.rate === undefined ? TARGET_RATE : Number(values.rate);
-/**
- * The interval the simulated agents declare. The load generator visits each agent once every
- * AGENTS / rate seconds (more than 15 s while the first reports of a large fleet go in, or when the
- * collector cannot keep up), which `agent_silent` (3 intervals) would take for silence and answer
- * with a storm of incidents and probes that no healthy fleet makes. Since its slices alternate with
- * the ceiling's, an agent's turn comes round at half the collector's rate; and once a report is one
- * interval late, the missed-report watcher evaluates that host every tick, work a healthy fleet never
- * asks for. A report at least every 20th of the fleet in seconds covers the generator's cycle down
- * to 40 reports/s (20 with the alternation).
- */
-const DECLARED_INTERVAL_S = Math.max(15, Math.ceil(AGENTS / 20));
+/** The interval the simulated agents declare (benchIntervalSeconds says why it grows with the fleet). */
+const DECLARED_INTERVAL_S = benchIntervalSeconds(AGENTS);
 /**
  * collector.limits as a fleet of AGENTS agents reporting every 15 s needs them (README, "What one
  * client can hold"): a connection per agent plus room, and the reports of 200 ms in progress at
@@ -193,6 +185,22 @@ async function activeIncidents(pool: Pool): Promise<number> {
   const response = await pool.request({ path: '/metrics', method: 'GET' });
   const text = await response.body.text();
   return Number(/^tripline_incidents_active (\S+)$/m.exec(text)?.[1] ?? NaN);
+}
+
+/** The active incidents in the collector's database (read beside it), by rule with a few of their hosts: what a healthy fleet should not have. */
+function describeIncidents(dataDir: string): string {
+  const store = openSqliteStore({ file: databasePath(dataDir), readOnly: true });
+  try {
+    const byRule = new Map<string, string[]>();
+    for (const { ruleName, host } of store.listIncidents({ status: 'active', limit: 100_000 })) {
+      const hosts = byRule.get(ruleName);
+      if (hosts) hosts.push(host);
+      else byRule.set(ruleName, [host]);
+    }
+    return [...byRule].map(([rule, hosts]) => `; ${rule}: ${hosts.length} (${hosts.slice(0, 3).join(', ')}${hosts.length > 3 ? ', ...' : ''})`).join('');
+  } finally {
+    store.close();
+  }
 }
 
 /**
@@ -512,7 +520,7 @@ async function main(): Promise<void> {
     const perAgentKb = (mb: number) => `${((mb * 1024) / AGENTS).toFixed(1)} kB`;
     console.log(`collector RSS: ${rssAfterFirst.toFixed(0)} MB after the first reports, ${rss.toFixed(0)} MB at the end = ${perAgentKb(rss)} per agent; once a second over the measured phases: median ${percentile(sampled, 50).toFixed(0)} MB (${perAgentKb(percentile(sampled, 50))} per agent), ${sampled[0]?.toFixed(0)}-${sampled.at(-1)?.toFixed(0)} MB`);
     console.log(`  at the end: V8 heap ${heap.usedMb.toFixed(0)} MB used of ${heap.totalMb.toFixed(0)} MB; malloc arena [heap] ${parts.mallocMb.toFixed(0)} MB; node binary ${parts.binaryMb.toFixed(0)} MB; anonymous mappings (V8 pages, other arenas) ${parts.anonymousMb.toFixed(0)} MB`);
-    console.log(`incidents active at the end: ${await activeIncidents(tripline.pool)} (a healthy fleet: 0 expected)`);
+    console.log(`incidents active at the end: ${await activeIncidents(tripline.pool)} (a healthy fleet: 0 expected)${describeIncidents(join(dir, 'data'))}`);
     console.log(`Tripline / bare-parse ceiling at saturation: ${(rateOf(saturation) / rateOf(ceilingSaturation)).toFixed(2)}x; saturation / design target of ${TARGET_RATE.toFixed(0)} reports/s: ${(rateOf(saturation) / TARGET_RATE).toFixed(2)}x; paced ack p99 ${percentile(paced.latenciesMs, 99).toFixed(1)} ms against the ceiling's ${percentile(ceilingPaced.latenciesMs, 99).toFixed(1)} ms (collector's event loop while paced: longest stall ${paced.loopMaxMs?.toFixed(0)} ms, delay p99 ${paced.loopP99Ms?.toFixed(0)} ms)`);
   } finally {
     await stopTarget(tripline);

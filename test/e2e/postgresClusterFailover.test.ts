@@ -6,10 +6,9 @@
  * resolved and its resolve delivered, and each time the jobs moved within the stated failover time
  * (lease ttl + renew interval) plus slack for a busy machine.
  */
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { memoryReport, useClusterBed, writeClusterCollectorConfig } from '../support/clusterCollectors.js';
-import { asAdmin, spawnTripline, waitFor } from '../support/processes.js';
+import { memoryReport, useClusterBed } from '../support/clusterCollectors.js';
+import { asAdmin, waitFor } from '../support/processes.js';
 
 const SECRET = 'pg-cluster-webhook-secret';
 const AGENT_TOKEN = 'pg-cluster-agent-token-0123456789abcdef';
@@ -20,15 +19,11 @@ const SLACK_MS = 15_000;
 const AGENTS = 6;
 
 describe('three collectors on one PostgreSQL, the job holder SIGKILLed repeatedly', () => {
-  const bed = useClusterBed('tripline-pg-cluster-', SECRET);
-  const { dir, ports, running } = bed;
+  const bed = useClusterBed('tripline-pg-cluster-', SECRET, AGENT_TOKEN);
+  const { ports, running } = bed;
 
   const start = (port: number) => {
-    const file = writeClusterCollectorConfig({
-      dir, port, url: bed.cluster.url('shared'), agentToken: AGENT_TOKEN, webhookUrl: bed.webhook.url, evaluationInterval: '1s',
-      leases: `{ ttl: ${TTL_SECONDS}s, renewInterval: ${RENEW_SECONDS * 1000}ms }`, delivery: '{ initialBackoff: 200ms, maxBackoff: 1s, pollInterval: 100ms }',
-    });
-    running.set(port, spawnTripline(['collector', '--config', file], join(dir, `collector-${port}.log`), { TRIPLINE_DESK_OPS_SECRET: SECRET, TRIPLINE_POSTGRES_PASSWORD: bed.cluster.password }));
+    bed.startCollector(port, { evaluationInterval: '1s', leases: `{ ttl: ${TTL_SECONDS}s, renewInterval: ${RENEW_SECONDS * 1000}ms }`, delivery: '{ initialBackoff: 200ms, maxBackoff: 1s, pollInterval: 100ms }' });
   };
   const cluster_ = (port: number) => fetch(`http://127.0.0.1:${port}/api/v1/cluster`, asAdmin).then((r) => r.json() as Promise<{ jobs: Array<{ leader: boolean }> }>);
   const leader = async (): Promise<number | undefined> => {

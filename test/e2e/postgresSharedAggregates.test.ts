@@ -10,8 +10,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { memoryReport, useClusterBed, writeClusterCollectorConfig } from '../support/clusterCollectors.js';
-import { asAdmin, spawnTripline, waitFor } from '../support/processes.js';
+import { memoryReport, useClusterBed } from '../support/clusterCollectors.js';
+import { asAdmin, waitFor } from '../support/processes.js';
 
 const SECRET = 'pg-aggregates-webhook-secret';
 const AGENT_TOKEN = 'pg-aggregates-agent-token-0123456789abcdef';
@@ -45,16 +45,12 @@ interface ListedIncident {
 }
 
 describe('an aggregate rule over hosts reporting to three collectors on one PostgreSQL', () => {
-  const bed = useClusterBed('tripline-pg-aggregates-', SECRET);
+  const bed = useClusterBed('tripline-pg-aggregates-', SECRET, AGENT_TOKEN);
   const { dir, ports, running } = bed;
   const sequences = new Map<string, number>();
 
   const start = (port: number) => {
-    const file = writeClusterCollectorConfig({
-      dir, port, url: bed.cluster.url('shared'), agentToken: AGENT_TOKEN, webhookUrl: bed.webhook.url,
-      leases: `{ ttl: ${TTL_SECONDS}s, renewInterval: ${RENEW_SECONDS * 1000}ms }`, delivery: '{ initialBackoff: 200ms, maxBackoff: 1s, pollInterval: 100ms }',
-    });
-    running.set(port, spawnTripline(['collector', '--config', file], join(dir, `collector-${port}.log`), { TRIPLINE_DESK_OPS_SECRET: SECRET, TRIPLINE_POSTGRES_PASSWORD: bed.cluster.password }));
+    bed.startCollector(port, { leases: `{ ttl: ${TTL_SECONDS}s, renewInterval: ${RENEW_SECONDS * 1000}ms }`, delivery: '{ initialBackoff: 200ms, maxBackoff: 1s, pollInterval: 100ms }' });
   };
   /** The port of the collector judging the aggregates, if one does. */
   const judge = async (): Promise<number | undefined> => {

@@ -6,10 +6,9 @@
  * with the same idempotency key, so no incident has two tickets. Prints deliveries per second with
  * one collector and with three (a slow desk: each call waits DESK_DELAY_MS).
  */
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { memoryReport, useClusterBed, writeClusterCollectorConfig } from '../support/clusterCollectors.js';
-import { asAdmin, spawnTripline, waitFor } from '../support/processes.js';
+import { memoryReport, useClusterBed } from '../support/clusterCollectors.js';
+import { asAdmin, waitFor } from '../support/processes.js';
 
 const SECRET = 'pg-outbox-webhook-secret';
 const AGENT_TOKEN = 'pg-outbox-agent-token-0123456789abcdef';
@@ -19,16 +18,12 @@ const CLAIM_TIMEOUT_SECONDS = 6;
 const AGENTS = 60;
 
 describe('the outbox shared by three collectors on one PostgreSQL', () => {
-  const bed = useClusterBed('tripline-pg-outbox-', SECRET);
-  const { dir, ports, running } = bed;
+  const bed = useClusterBed('tripline-pg-outbox-', SECRET, AGENT_TOKEN);
+  const { ports, running } = bed;
   let sequence = 0;
 
   const start = async (port: number) => {
-    const file = writeClusterCollectorConfig({
-      dir, port, url: bed.cluster.url('shared'), agentToken: AGENT_TOKEN, webhookUrl: bed.webhook.url, deskTimeout: '3s',
-      leases: '{ ttl: 2s, renewInterval: 500ms }', delivery: `{ initialBackoff: 200ms, maxBackoff: 1s, pollInterval: 100ms, claimTimeout: ${CLAIM_TIMEOUT_SECONDS}s }`,
-    });
-    running.set(port, spawnTripline(['collector', '--config', file], join(dir, `collector-${port}.log`), { TRIPLINE_DESK_OPS_SECRET: SECRET, TRIPLINE_POSTGRES_PASSWORD: bed.cluster.password }));
+    bed.startCollector(port, { deskTimeout: '3s', leases: '{ ttl: 2s, renewInterval: 500ms }', delivery: `{ initialBackoff: 200ms, maxBackoff: 1s, pollInterval: 100ms, claimTimeout: ${CLAIM_TIMEOUT_SECONDS}s }` });
     await waitFor(`collector ${port} ready`, async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok);
   };
 

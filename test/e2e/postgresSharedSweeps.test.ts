@@ -8,8 +8,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { memoryReport, useClusterBed, writeClusterCollectorConfig } from '../support/clusterCollectors.js';
-import { asAdmin, spawnTripline, waitFor } from '../support/processes.js';
+import { memoryReport, useClusterBed } from '../support/clusterCollectors.js';
+import { asAdmin, waitFor } from '../support/processes.js';
 
 const SECRET = 'pg-sweeps-webhook-secret';
 const AGENT_TOKEN = 'pg-sweeps-agent-token-0123456789abcdef';
@@ -32,16 +32,12 @@ interface ListedIncident {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('an absent rule over a host that moves between collectors on one PostgreSQL', () => {
-  const bed = useClusterBed('tripline-pg-sweeps-', SECRET);
+  const bed = useClusterBed('tripline-pg-sweeps-', SECRET, AGENT_TOKEN);
   const { dir, ports, running } = bed;
   const sequences = new Map<string, number>();
 
   const start = (port: number) => {
-    const file = writeClusterCollectorConfig({
-      dir, port, url: bed.cluster.url('shared'), agentToken: AGENT_TOKEN, webhookUrl: bed.webhook.url,
-      leases: '{ ttl: 2s, renewInterval: 500ms }', delivery: '{ initialBackoff: 200ms, maxBackoff: 1s, pollInterval: 100ms }',
-    });
-    running.set(port, spawnTripline(['collector', '--config', file], join(dir, `collector-${port}.log`), { TRIPLINE_DESK_OPS_SECRET: SECRET, TRIPLINE_POSTGRES_PASSWORD: bed.cluster.password }));
+    bed.startCollector(port, { leases: '{ ttl: 2s, renewInterval: 500ms }', delivery: '{ initialBackoff: 200ms, maxBackoff: 1s, pollInterval: 100ms }' });
   };
   const send = async (port: number, host: string) => {
     const sequence = (sequences.get(host) ?? 0) + 1;

@@ -9,12 +9,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { REPORT_SCHEMA_VERSION } from '../../contract/report.js';
 import { startPostgresCluster, type PostgresCluster } from './postgresCluster.js';
-import { freePort, startWebhookReceiver, type TriplineProcess, type WebhookReceiver } from './processes.js';
+import { freePort, spawnTripline, startWebhookReceiver, type TriplineProcess, type WebhookReceiver } from './processes.js';
 
 /** The rule every cluster test fires and clears: memory_used_ratio above 0.5. */
 export const MEMORY_RULE = `rules:\n  - name: memory_high\n    metric: memory_used_ratio\n    above: 0.5\n    severity: critical\n    summary: 'memory on {{ labels.host }}'\n`;
 
-export interface ClusterCollectorOptions {
+/** What a cluster test chooses for one collector; the bed fills in the rest. */
+export type ClusterCollectorSettings = Pick<ClusterCollectorOptions, 'leases' | 'delivery' | 'deskTimeout' | 'evaluationInterval'>;
+
+interface ClusterCollectorOptions {
   dir: string;
   port: number;
   /** The shared database's URL (the password goes in TRIPLINE_POSTGRES_PASSWORD). */
@@ -29,7 +32,7 @@ export interface ClusterCollectorOptions {
 }
 
 /** Writes `collector-<port>.yaml` in `dir` (rules.yaml beside it, written by the test) and returns its path. */
-export function writeClusterCollectorConfig(o: ClusterCollectorOptions): string {
+function writeClusterCollectorConfig(o: ClusterCollectorOptions): string {
   const file = join(o.dir, `collector-${o.port}.yaml`);
   writeFileSync(
     file,
@@ -65,10 +68,12 @@ export interface ClusterBed {
   readonly webhook: WebhookReceiver;
   readonly ports: readonly number[];
   readonly running: Map<number, TriplineProcess>;
+  /** Starts a collector on `port` (config and log `collector-<port>.*` in `dir`) on the shared database and records it in `running`. */
+  startCollector(port: number, settings: ClusterCollectorSettings): TriplineProcess;
 }
 
 /** Registers the bed's start (beforeAll) and its teardown (afterAll: collectors, desk, PostgreSQL); read it inside the tests. */
-export function useClusterBed(prefix: string, webhookSecret: string): ClusterBed {
+export function useClusterBed(prefix: string, webhookSecret: string, agentToken: string): ClusterBed {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const ports: number[] = [];
   const running = new Map<number, TriplineProcess>();
@@ -86,10 +91,16 @@ export function useClusterBed(prefix: string, webhookSecret: string): ClusterBed
     await webhook?.close();
     cluster?.stop();
   });
-  return {
+  const bed: ClusterBed = {
     dir,
     ports,
     running,
+    startCollector(port, settings) {
+      const file = writeClusterCollectorConfig({ ...settings, dir, port, url: bed.cluster.url('shared'), agentToken, webhookUrl: bed.webhook.url });
+      const child = spawnTripline(['collector', '--config', file], join(dir, `collector-${port}.log`), { TRIPLINE_DESK_OPS_SECRET: webhookSecret, TRIPLINE_POSTGRES_PASSWORD: bed.cluster.password });
+      running.set(port, child);
+      return child;
+    },
     get cluster() {
       if (cluster === undefined) throw new Error('the PostgreSQL server did not start');
       return cluster;
@@ -99,4 +110,5 @@ export function useClusterBed(prefix: string, webhookSecret: string): ClusterBed
       return webhook;
     },
   };
+  return bed;
 }
