@@ -9,6 +9,10 @@
  * once, when its first sample comes, and every step gives the signals `evaluate` would have given on
  * that step's samples. test/collector/replayEquivalence.test.ts holds the replay that called
  * `evaluate` per step (test/support/referenceReplay.ts) and requires the same outcome from both.
+ *
+ * Stored history comes as blocks of columns (Store.iterateSampleBlocks): replayStoredBlocks hands
+ * each step's samples to the replays by series id, in the order iterateSamples would have given
+ * them one object at a time (test/collector/replayStoredBlocks.test.ts requires the same outcome).
  */
 import { pino } from 'pino';
 import { compileRules, createStepEvaluator, type Rule, type StepSeries } from '../../rules/index.js';
@@ -16,6 +20,9 @@ import { AGENT_MISSED_REPORTS_METRIC } from '../alerting/missedReportWatcher.js'
 import type { IncidentPolicy } from '../incidents/incidentPolicy.js';
 import { createIncidentService, type IncidentEnvironment } from '../incidents/incidentService.js';
 import type { IncidentRecord } from '../domain/incident.js';
+import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
+import type { SilenceRecord } from '../domain/silence.js';
+import { BlockCursor, knownSamples, type SampleBlocks, type SampleVisitor, type StoredSeries } from '../store/sampleBlocks.js';
 import type { StoredSample } from '../store/store.js';
 import { createMemoryLedger, type MemoryLedger } from './memoryLedger.js';
 
@@ -44,8 +51,11 @@ export interface ReplayedIncident {
 }
 
 export interface BacktestOptions extends ReplayOptions {
-  /** Samples in time order (chunk by chunk), e.g. `store.iterateSamples(from, to)`. */
-  samples: Iterable<StoredSample>;
+  /**
+   * Samples in time order: stored history as blocks of columns (`store.iterateSampleBlocks(from, to)`),
+   * or samples one by one (`store.iterateSamples(from, to)`, same outcome).
+   */
+  samples: SampleBlocks | Iterable<StoredSample>;
   toMs: number;
 }
 
@@ -72,39 +82,103 @@ export interface Replay {
   finish(toMs: number): BacktestSummary;
 }
 
+/**
+ * A replay that stored history read as columns can feed (replayStoredBlocks): `push(sample)` is
+ * `advanceTo(sample.atMs)` then adding the sample; columns add their samples by series id instead,
+ * a step at a time.
+ */
+export interface StoredReplay extends Replay {
+  /** Closes the steps that end at or before `atMs`, the time of the next sample; returns the end of the step it belongs to. */
+  advanceTo(atMs: number): number;
+  /** Adds a sample of stored series `seriesId` to the current step (`series` says what the id is, read once per id). */
+  addStored(series: ReadonlyMap<number, StoredSeries>, seriesId: number, atMs: number, value: number, text: string | undefined): void;
+}
+
 export function runBacktest(options: BacktestOptions): BacktestSummary {
   const replay = createReplay(options);
-  for (const sample of options.samples) replay.push(sample);
+  const { samples } = options;
+  if (isSampleBlocks(samples)) replayStoredBlocks(samples, [replay]);
+  else for (const sample of samples) replay.push(sample);
   return replay.finish(options.toMs);
 }
 
-export function createReplay(options: ReplayOptions): Replay {
+/** How far a replay of stored blocks got. */
+export interface StoredReplayProgress {
+  /** The time of the last sample replayed; -Infinity when none was. */
+  lastAtMs: number;
+  /** Whether `stop` ended it before the last block. */
+  stopped: boolean;
+}
+
+/**
+ * Feeds stored history to `replays` step by step (one read for all): per step, the replays close the
+ * steps before its first sample, then a BlockCursor hands on the step's samples in iterateSamples'
+ * order, so the outcome is that of pushing iterateSamples' samples one by one. `stop` is asked
+ * before each step.
+ */
+export function replayStoredBlocks(stored: SampleBlocks, replays: readonly StoredReplay[], stop?: () => boolean): StoredReplayProgress {
+  const { series } = stored;
+  const known = (seriesId: number) => series.has(seriesId);
+  const [only] = replays;
+  const visit: SampleVisitor =
+    replays.length === 1
+      ? (seriesId, atMs, value, text) => only!.addStored(series, seriesId, atMs, value, text)
+      : (seriesId, atMs, value, text) => {
+          for (const replay of replays) replay.addStored(series, seriesId, atMs, value, text);
+        };
+  let lastAtMs = -Infinity;
+  for (const block of stored.blocks) {
+    const cursor = new BlockCursor(knownSamples(block, known));
+    for (let next = cursor.nextAtMs(); next !== Infinity; next = cursor.nextAtMs()) {
+      if (stop?.()) return { lastAtMs, stopped: true };
+      let endMs = Infinity;
+      for (const replay of replays) endMs = Math.min(endMs, replay.advanceTo(next));
+      cursor.visitUntil(endMs, visit);
+      lastAtMs = cursor.lastAtMs;
+    }
+  }
+  return { lastAtMs, stopped: false };
+}
+
+function isSampleBlocks(samples: SampleBlocks | Iterable<StoredSample>): samples is SampleBlocks {
+  return 'blocks' in samples && 'series' in samples;
+}
+
+export function createReplay(options: ReplayOptions): StoredReplay {
   const stepMs = options.stepMs ?? 15_000;
   const evaluator = createStepEvaluator(compileRules(options.rules));
   const watchesSilence = options.rules.some((r) => r.metric === AGENT_MISSED_REPORTS_METRIC);
   const ledger = createMemoryLedger();
-  const service = createIncidentService({ route: () => ({ desks: ['backtest'], reason: 'backtest: every incident counts as ticketed at one desk' }), policy: { ...options.policy, probeReachability: false }, environment: options.environment, log: pino({ level: 'silent' }) });
+  const service = createIncidentService({ route: () => ({ desks: ['backtest'], reason: 'backtest: every incident counts as ticketed at one desk' }), policy: { ...options.policy, probeReachability: false }, environment: readOnce(options.environment), log: pino({ level: 'silent' }) });
   const intervalSecondsOf = (host: string) => options.intervalSecondsByHost.get(host) ?? 15;
   // Per host, in the order hosts first reported: its newest sample time and whether it was silent at the last step.
   const lastSeen = new Map<string, HostSeen>();
   // A series is resolved once per labels object (the store hands out one per series), not per sample;
   // weakly held, so that a source making a labels object per sample does not fill it.
   const resolved = new WeakMap<object, ResolvedSeries>();
+  // Stored series by id (ids are small integers: an array).
+  const resolvedById: Array<ResolvedSeries | undefined> = [];
   let batchEndMs: number | undefined;
   let count = 0;
 
-  const resolve = (sample: StoredSample): ResolvedSeries => {
-    const host = sample.labels.host ?? '';
+  const resolve = (metric: string, labels: Record<string, string>, atMs: number): ResolvedSeries => {
+    const host = labels.host ?? '';
     let seen = lastSeen.get(host);
     if (!seen) {
-      const labels = { host };
-      seen = { atMs: sample.atMs, silent: false, intervalSeconds: intervalSecondsOf(host), silence: watchesSilence ? evaluator.series(AGENT_MISSED_REPORTS_METRIC, labels, 0) : undefined };
+      seen = { atMs, silent: false, intervalSeconds: intervalSecondsOf(host), silence: watchesSilence ? evaluator.series(AGENT_MISSED_REPORTS_METRIC, { host }, 0) : undefined };
       lastSeen.set(host, seen);
     }
-    const series = evaluator.series(sample.metric, sample.labels, intervalSecondsOf(host) * 1000);
-    const entry = { metric: sample.metric, series, seen };
-    resolved.set(sample.labels, entry);
-    return entry;
+    return { metric, series: evaluator.series(metric, labels, intervalSecondsOf(host) * 1000), seen };
+  };
+  const add = (known: ResolvedSeries, atMs: number, value: number, text: string | undefined) => {
+    count++;
+    evaluator.add(known.series, atMs, value, text);
+    const seen = known.seen;
+    if (atMs > seen.atMs) {
+      if (seen.silent && watchesSilence) evaluator.add(seen.silence!, atMs, 0);
+      seen.atMs = atMs;
+      seen.silent = false;
+    }
   };
   // Stamped just before the step's end, so that a report arriving exactly at the step boundary is newer.
   const flush = (nowMs: number) => {
@@ -121,23 +195,33 @@ export function createReplay(options: ReplayOptions): Replay {
     service.applySignals(ledger, evaluator.step(nowMs), nowMs);
   };
 
+  const advanceTo = (atMs: number): number => {
+    if (batchEndMs === undefined) batchEndMs = atMs + stepMs;
+    while (atMs >= batchEndMs) {
+      flush(batchEndMs);
+      batchEndMs += stepMs;
+    }
+    return batchEndMs;
+  };
+
   return {
     push(sample) {
-      count++;
-      if (batchEndMs === undefined) batchEndMs = sample.atMs + stepMs;
-      while (sample.atMs >= batchEndMs) {
-        flush(batchEndMs);
-        batchEndMs += stepMs;
-      }
+      advanceTo(sample.atMs);
       let known = resolved.get(sample.labels);
-      if (known === undefined || known.metric !== sample.metric) known = resolve(sample);
-      evaluator.add(known.series, sample.atMs, sample.value, sample.text);
-      const seen = known.seen;
-      if (sample.atMs > seen.atMs) {
-        if (seen.silent && watchesSilence) evaluator.add(seen.silence!, sample.atMs, 0);
-        seen.atMs = sample.atMs;
-        seen.silent = false;
+      if (known === undefined || known.metric !== sample.metric) {
+        known = resolve(sample.metric, sample.labels, sample.atMs);
+        resolved.set(sample.labels, known);
       }
+      add(known, sample.atMs, sample.value, sample.text);
+    },
+    advanceTo,
+    addStored(series, seriesId, atMs, value, text) {
+      let known = resolvedById[seriesId];
+      if (known === undefined) {
+        const stored = series.get(seriesId)!;
+        known = resolvedById[seriesId] = resolve(stored.metric, stored.labels, atMs);
+      }
+      add(known, atMs, value, text);
     },
     finish(toMs) {
       if (batchEndMs !== undefined) {
@@ -146,6 +230,21 @@ export function createReplay(options: ReplayOptions): Replay {
       }
       return replaySummary(ledger, count, options.keepIncidents);
     },
+  };
+}
+
+/**
+ * The environment as a replay reads it: silences and maintenance windows read once (a replay changes
+ * neither; read at every step they were two store queries per 15 s of history), the silences not yet
+ * expired at each step's time picked from them in their order; the topology as the environment keeps it.
+ */
+function readOnce(environment: IncidentEnvironment): IncidentEnvironment {
+  let silences: readonly SilenceRecord[] | undefined;
+  let maintenance: readonly MaintenanceRecord[] | undefined;
+  return {
+    silences: (nowMs) => (silences ??= environment.silences(Number.MIN_SAFE_INTEGER)).filter((silence) => silence.expiresAtMs > nowMs),
+    maintenance: () => (maintenance ??= environment.maintenance()),
+    topology: () => environment.topology(),
   };
 }
 

@@ -16,6 +16,7 @@ import type { EnrolledAgent } from '../domain/enrolledAgent.js';
 import type { FlapTransition } from '../domain/flapTransition.js';
 import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint, SeriesRecord } from '../domain/history.js';
 import type { CompactedBlock, HotBlock, SeriesColumns } from './historyBlocks.js';
+import type { SampleBlocks } from './sampleBlocks.js';
 import type { HostRecord } from '../domain/host.js';
 import type { LeaseRecord, LeaseRequest } from '../domain/lease.js';
 import type { IncidentPriorityRecord } from '../domain/incidentPriority.js';
@@ -384,4 +385,11 @@ export interface StoreReads {
    * the order of their base time (samples inside one chunk in report order). For replays.
    */
   iterateSamples(fromMs: number, toMs: number): Iterable<StoredSample>;
+  /**
+   * The same samples as blocks of columns with the series they belong to, for replays: a
+   * BlockCursor (sampleBlocks.ts) hands each block's samples on in iterateSamples' order, step by
+   * step, without an object per sample. The series are read when this is called, the blocks as they
+   * are iterated.
+   */
+  iterateSampleBlocks(fromMs: number, toMs: number): SampleBlocks;
 }

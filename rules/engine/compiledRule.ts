@@ -35,6 +35,13 @@ export interface KindBehaviour {
    * reading as plain ones, so the state machine does not change.
    */
   read?: SampleReader;
+  /**
+   * For kinds whose reading of a sample depends on nothing the series remembers (threshold,
+   * status): whether the fire condition holds at a sample of `value`, as `read(sample, state).fireMet`
+   * says for any state, without making a reading. The step evaluator passes over the samples of a
+   * series without a state that do not breach with this alone.
+   */
+  firesAt?: (value: number) => boolean;
   /** Replaces the per-series evaluation for kinds that do not judge sample by sample (aggregates). */
   applySamples?: ApplySamples;
   /** Time-driven work, run about once a second whether or not samples came (see sweepRules.ts). */
@@ -62,7 +69,10 @@ export interface KindBehaviour {
   crossHost?: boolean;
 }
 
-/** Reads a rule's condition at `sample`, given the series' state before it (inactive and empty for a new series). */
+/**
+ * Reads a rule's condition at `sample`, given the series' state before it (inactive and empty for a
+ * new series). A reader keeps nothing of `sample` itself (the step evaluator refills one object per reading).
+ */
 export type SampleReader = (sample: SeriesSample, prior: RuleState) => SampleReading;
 
 /** A reading, and what the kind keeps of the series for its next one (added to the new state). */

@@ -37,12 +37,26 @@ export function appendRecent(recent: RecentSamples | undefined, atMs: number, va
   start += over;
   length -= over;
   // Arrays of the exact length (a buffer is rebuilt with every sample, and one grown by push keeps
-  // spare room: at 10,000 agents with a dozen buffers each, that was a fifth of the collector's heap).
-  const times = new Array<number>(length);
-  const values = new Array<number>(length);
-  for (let i = 0; i < length - 1; i++) {
-    times[i] = oldTimes[start + i]!;
-    values[i] = oldValues[start + i]!;
+  // spare room: at 10,000 agents with a dozen buffers each, that was a fifth of the collector's heap),
+  // made by slice or concat: one allocation each, of the old arrays' kind of elements (doubles), where
+  // `new Array(length)` filled in a loop made an array of small integers first and converted it.
+  let times: number[];
+  let values: number[];
+  if (oldTimes.length - start >= length) {
+    // The newest point replaced: the kept points, the newest overwritten below.
+    times = oldTimes.slice(start, start + length);
+    values = oldValues.slice(start, start + length);
+  } else if (start > 0) {
+    // One point more than kept: from the point before the first kept one, shifted down by one.
+    times = oldTimes.slice(start - 1, start - 1 + length);
+    values = oldValues.slice(start - 1, start - 1 + length);
+    for (let i = 0; i < length - 1; i++) {
+      times[i] = times[i + 1]!;
+      values[i] = values[i + 1]!;
+    }
+  } else {
+    times = oldTimes.concat(atMs);
+    values = oldValues.concat(value);
   }
   times[length - 1] = atMs;
   values[length - 1] = value;

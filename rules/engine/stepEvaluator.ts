@@ -64,7 +64,13 @@ interface Series extends StepSeries {
   readonly runs: Run[];
   /** Whether a rule evaluated by `evaluate` itself watches it: its samples then also go to that call. */
   readonly delegated: boolean;
-  batch: SeriesSample[];
+  /** The step's samples as columns, the first `count` of each (no object per sample). */
+  readonly times: number[];
+  readonly values: number[];
+  readonly texts: Array<string | undefined>;
+  count: number;
+  /** The one sample object the readers get, refilled for each reading (a reader keeps nothing of it). */
+  readonly sample: SeriesSample;
   /** The step its batch belongs to; an older mark means an empty batch. */
   stepMark: number;
   /** Its position among the step's series, by their first sample. */
@@ -92,6 +98,8 @@ interface RuleRunner {
    * cost one reading and nothing else.
    */
   readonly blank: RuleState | undefined;
+  /** With `blank`: whether a sample's value breaches, without a reading (KindBehaviour.firesAt). */
+  readonly fires: ((value: number) => boolean) | undefined;
   readonly sweepIndex: number;
   readonly live: Map<Run, true>;
   readonly byFingerprint: Map<string, Run>;
@@ -111,7 +119,7 @@ export function createStepEvaluator(ruleSet: CompiledRuleSet): StepEvaluator {
     for (const compiled of list) {
       if (compiled.read && !compiled.applySamples) {
         const blank = ruleKindOf(compiled.rule).memoryFields.length === 0 ? freshState(compiled.rule, '', {}) : undefined;
-        runners.set(compiled, { compiled, read: compiled.read, blank, sweepIndex: sweepOrder.get(compiled.rule.name) ?? -1, live: new Map(), byFingerprint: new Map(), lastSweepMs: undefined, stepMark: -1, rank: 0, batchRuns: [] });
+        runners.set(compiled, { compiled, read: compiled.read, blank, fires: blank && compiled.firesAt, sweepIndex: sweepOrder.get(compiled.rule.name) ?? -1, live: new Map(), byFingerprint: new Map(), lastSweepMs: undefined, stepMark: -1, rank: 0, batchRuns: [] });
       } else delegated.push(compiled);
     }
   }
@@ -128,7 +136,21 @@ export function createStepEvaluator(ruleSet: CompiledRuleSet): StepEvaluator {
     const known = seriesByKey.get(key);
     if (known) return known;
     const candidates = (ruleSet.byMetric.get(metric) ?? []).filter((compiled) => compiled.matches(labels));
-    const created: Series = { metric, labels, key: canonicalLabels(labels), intervalMs, runs: [], delegated: candidates.some((c) => !runners.has(c)), batch: [], stepMark: -1, position: 0 };
+    const created: Series = {
+      metric,
+      labels,
+      key: canonicalLabels(labels),
+      intervalMs,
+      runs: [],
+      delegated: candidates.some((c) => !runners.has(c)),
+      times: [],
+      values: [],
+      texts: [],
+      count: 0,
+      sample: { metric, labels, value: NaN, atMs: NaN, text: undefined, intervalMs },
+      stepMark: -1,
+      position: 0,
+    };
     for (const compiled of candidates) {
       const runner = runners.get(compiled);
       if (!runner) continue;
@@ -146,12 +168,14 @@ export function createStepEvaluator(ruleSet: CompiledRuleSet): StepEvaluator {
     if (s.stepMark !== stepNumber) {
       s.stepMark = stepNumber;
       s.position = batchSeries.length;
-      s.batch = [];
+      s.count = 0;
       batchSeries.push(s);
     }
-    const sample: SeriesSample = text === undefined ? { metric: s.metric, labels: s.labels, value, atMs, intervalMs: s.intervalMs } : { metric: s.metric, labels: s.labels, value, atMs, text, intervalMs: s.intervalMs };
-    s.batch.push(sample);
-    if (s.delegated) delegatedBatch.push(sample);
+    const i = s.count++;
+    s.times[i] = atMs;
+    s.values[i] = value;
+    s.texts[i] = text;
+    if (s.delegated) delegatedBatch.push(text === undefined ? { metric: s.metric, labels: s.labels, value, atMs, intervalMs: s.intervalMs } : { metric: s.metric, labels: s.labels, value, atMs, text, intervalMs: s.intervalMs });
   };
 
   const step = (nowMs: number): Signal[] => {
@@ -221,26 +245,34 @@ function delegatedRuleSet(ruleSet: CompiledRuleSet, delegated: readonly Compiled
  * throws loses its whole outcome of the step: states are committed only after every series ran.
  */
 function applyRule(runner: RuleRunner, current: number, ordered: Ordered[]): void {
-  const { compiled, read, blank } = runner;
+  const { compiled, read, blank, fires } = runner;
   const { rule, timing } = compiled;
   const staged: Array<{ run: Run; state: RuleState }> = [];
   const signals: Ordered[] = [];
   try {
     for (const run of runner.batchRuns) {
       const s = run.series;
+      const { times, values, texts, sample } = s;
       const before = run.state;
       // Undefined while a memoryless rule's series has no state and its samples do not breach.
-      let state: RuleState | undefined = before ?? (blank ? undefined : freshState(rule, run.fingerprint, s.batch[0]!.labels));
+      let state: RuleState | undefined = before ?? (blank ? undefined : freshState(rule, run.fingerprint, s.labels));
       let lastSampleAtMs = state ? state.lastSampleAtMs : -Infinity;
       let applied = false;
-      for (const sample of inTimeOrder(s.batch)) {
-        if (sample.atMs <= lastSampleAtMs) continue;
-        lastSampleAtMs = sample.atMs;
+      const order = inTimeOrder(times, s.count);
+      for (let k = 0; k < s.count; k++) {
+        const i = order === undefined ? k : order[k]!;
+        const atMs = times[i]!;
+        if (atMs <= lastSampleAtMs) continue;
+        lastSampleAtMs = atMs;
         applied = true;
+        if (state === undefined && fires !== undefined && !fires(values[i]!)) continue;
+        sample.atMs = atMs;
+        sample.value = values[i]!;
+        sample.text = texts[i];
         const reading = read(sample, state ?? blank!);
         if (state === undefined) {
           if (!reading.fireMet) continue;
-          state = freshState(rule, run.fingerprint, s.batch[0]!.labels);
+          state = freshState(rule, run.fingerprint, s.labels);
         }
         const transition = nextAlertState(state, reading, timing, sample.intervalMs);
         state = reading.memory ? Object.assign(transition.state, reading.memory) : transition.state;
@@ -285,9 +317,10 @@ function keep(runner: RuleRunner, run: Run, state: RuleState, current: number): 
   }
 }
 
-function inTimeOrder(samples: SeriesSample[]): readonly SeriesSample[] {
-  for (let i = 1; i < samples.length; i++) {
-    if (samples[i]!.atMs < samples[i - 1]!.atMs) return [...samples].sort((a, b) => a.atMs - b.atMs);
+/** Undefined when the first `count` times are in order; else their positions in time order (equal times in arrival order). */
+function inTimeOrder(times: readonly number[], count: number): number[] | undefined {
+  for (let i = 1; i < count; i++) {
+    if (times[i]! < times[i - 1]!) return Array.from({ length: count }, (_, k) => k).sort((a, b) => times[a]! - times[b]!);
   }
-  return samples;
+  return undefined;
 }

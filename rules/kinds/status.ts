@@ -62,14 +62,16 @@ export const statusKind: RuleKind = {
     const codes = new Set(states.map((state) => CHECK_STATUS_CODES[state]));
     if (codes.size === 0) throw new Error('status needs at least one state');
     const listsUnknown = codes.has(UNKNOWN);
+    const isState = (code: number) => Number.isInteger(code) && code >= 0 && code <= UNKNOWN;
+    const isListed = (code: number) => isState(code) && codes.has(code);
     return {
       read: (sample) => {
         const code = sample.value;
-        const isState = Number.isInteger(code) && code >= 0 && code <= UNKNOWN;
-        const listed = isState && codes.has(code);
-        const cleared = isState && !listed && (code !== UNKNOWN || listsUnknown);
+        const listed = isListed(code);
+        const cleared = isState(code) && !listed && (code !== UNKNOWN || listsUnknown);
         return { atMs: sample.atMs, value: code, fireMet: listed, clearMet: cleared, detail: { current: code } };
       },
+      firesAt: isListed,
       reason: (event, { value }) => `${rule.metric} ${stateName(value)}${event.heldMs > 0 ? ` for ${formatDuration(event.heldMs / 1000)}` : ''}`,
       latestSampleMayLag: true,
     };

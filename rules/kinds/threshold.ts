@@ -4,6 +4,7 @@
  */
 import { thresholdReason } from '../engine/describeReason.js';
 import { thresholdReading } from '../engine/thresholdReading.js';
+import { compareThreshold } from '../model/compareThreshold.js';
 import type { RuleKind } from './ruleKind.js';
 
 /** The plain threshold kind: each raw sample, no memory, no sweep. */
@@ -15,6 +16,7 @@ export const thresholdKind: RuleKind = {
   versionPart: () => undefined,
   compile: (rule) => ({
     read: (sample) => thresholdReading(rule, sample.atMs, sample.value),
+    firesAt: (value) => compareThreshold(rule.fire, value),
     reason: thresholdReason(rule, rule.metric),
     latestSampleMayLag: true,
   }),

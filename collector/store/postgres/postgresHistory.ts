@@ -11,6 +11,7 @@ import {
   BLOCK_MS, collectSeriesColumns, columnsToPoints, type CompactedBlock, compactRows, groupBySeries, type HotBlock, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, newestOfChunk, pushChunkPoints, pushHotPoints, type SeriesChunkRow,
   type SeriesColumns, type SeriesSampleRow, SPANNING_MS, takeNewest, visitChunkPoints, visitHotPoints,
 } from '../historyBlocks.js';
+import { chunkSource, hotSource, type SampleBlock, type SampleSource } from '../sampleBlocks.js';
 import { decodeChunk } from '../sampleChunk.js';
 import type { PostgresSession } from './postgresBridge.js';
 import { createPartitions, PARTITIONED_TABLES, type PartitionedTable } from './postgresPartitions.js';
@@ -136,10 +137,11 @@ export function createPostgresHistory(session: PostgresSession) {
   };
 
   /** The samples of one block with `fromMs <= atMs <= toMs` (a window inside the block), in time order. */
-  function* blockSamples(block: number, fromMs: number, toMs: number): Iterable<SeriesSampleRow> {
-    const rows: SeriesSampleRow[] = [];
+  function blockSources(block: number, fromMs: number, toMs: number): SampleBlock {
+    const sources: SampleSource[] = [];
+    const add = (source: SampleSource | undefined) => source !== undefined && sources.push(source);
     for (const chunk of session.query<SeriesChunkRow>('SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks WHERE block_start_ms = $1', [block])) {
-      pushChunkPoints(rows, chunk, fromMs, toMs, chunk.series_id);
+      add(chunkSource(chunk, fromMs, toMs));
     }
     const hot = session.query<HotChunk>(
       `SELECT base_at_ms, samples, texts FROM report_chunks
@@ -147,8 +149,8 @@ export function createPostgresHistory(session: PostgresSession) {
        ORDER BY base_at_ms, host_id, sequence`,
       [block, fromMs],
     );
-    for (const chunk of hot) pushHotPoints(rows, chunk, fromMs, toMs);
-    yield* inTimeOrder(rows);
+    add(hotSource(hot, fromMs, toMs));
+    return { fromMs, toMs, sources };
   }
 
   return {
@@ -254,8 +256,8 @@ export function createPostgresHistory(session: PostgresSession) {
       );
     },
 
-    /** Every sample with `fromMs <= atMs <= toMs`, all series, block by block; inside a block in time order. */
-    *samplesByTime(fromMs: number, toMs: number): Iterable<SeriesSampleRow> {
+    /** Every sample with `fromMs <= atMs <= toMs`, all series, block by block as columns (sampleBlocks.ts). */
+    *sampleBlocks(fromMs: number, toMs: number): Iterable<SampleBlock> {
       const spanning = spanningBlocks(fromMs, toMs);
       let block = bucketStart(fromMs, BLOCK_MS);
       for (;;) {
@@ -268,7 +270,7 @@ export function createPostgresHistory(session: PostgresSession) {
         while (spanning.length > 0 && spanning[0]! < block) spanning.shift();
         const next = Math.min(compacted ?? Infinity, hot === null ? Infinity : Math.max(block, bucketStart(hot, BLOCK_MS)), spanning[0] ?? Infinity);
         if (next === Infinity || next > toMs) return;
-        yield* blockSamples(next, Math.max(fromMs, next), Math.min(toMs, next + BLOCK_MS - 1));
+        yield blockSources(next, Math.max(fromMs, next), Math.min(toMs, next + BLOCK_MS - 1));
         block = next + BLOCK_MS;
       }
     },

@@ -35,6 +35,7 @@ import {
 } from '../storeRows.js';
 import { connectPostgres, describeServer, type PostgresSession } from './postgresBridge.js';
 import type { CompactedBlock, HotBlock, SeriesColumns } from '../historyBlocks.js';
+import { samplesOfBlocks, type SampleBlocks, type StoredSeries } from '../sampleBlocks.js';
 import { createPostgresHistory, type PostgresHistory } from './postgresHistory.js';
 import { migratePostgres } from './postgresMigrations.js';
 
@@ -827,15 +828,16 @@ class PostgresStore implements Store {
     return this.rows('SELECT * FROM maintenance_windows ORDER BY id').map(mapMaintenance);
   }
 
-  *iterateSamples(fromMs: number, toMs: number): Iterable<StoredSample> {
-    const series = new Map<number, { metric: string; labels: Record<string, string> }>();
+  iterateSamples(fromMs: number, toMs: number): Iterable<StoredSample> {
+    return samplesOfBlocks(this.iterateSampleBlocks(fromMs, toMs));
+  }
+
+  iterateSampleBlocks(fromMs: number, toMs: number): SampleBlocks {
+    const series = new Map<number, StoredSeries>();
     for (const r of this.rows('SELECT s.series_id, s.metric, s.labels, h.hostname FROM series s JOIN hosts h USING (host_id)')) {
       series.set(Number(r.series_id), { metric: String(r.metric), labels: { ...(JSON.parse(String(r.labels)) as Record<string, string>), host: String(r.hostname) } });
     }
-    for (const s of this.history.samplesByTime(fromMs, toMs)) {
-      const known = series.get(s.seriesId);
-      if (known) yield withText({ metric: known.metric, labels: known.labels, value: s.value, atMs: s.atMs }, s.text);
-    }
+    return { series, blocks: this.history.sampleBlocks(fromMs, toMs) };
   }
 
   *hostSamples(hostname: string, fromMs: number, toMs: number): Iterable<StoredSample> {

@@ -22,6 +22,7 @@ import {
   BLOCK_MS, collectSeriesColumns, columnsToPoints, type CompactedBlock, compactRows, groupBySeries, type HotBlock, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, pushChunkPoints, type SeriesChunkRow, type SeriesSampleRow, SPANNING_MS, takeNewest,
   type SeriesColumns, visitChunkPoints, visitHotPoints, withText,
 } from '../historyBlocks.js';
+import { chunkSource, hotSource, type SampleBlock, type SampleSource } from '../sampleBlocks.js';
 import { decodeChunk, decodeTexts } from '../sampleChunk.js';
 
 export { BLOCK_MS, type SeriesSampleRow, SPANNING_MS } from '../historyBlocks.js';
@@ -55,7 +56,9 @@ export function createSqliteHistory(db: Database.Database) {
     seriesChunks: prepare('SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks WHERE series_id = ? AND block_start_ms BETWEEN ? AND ? ORDER BY block_start_ms, part'),
     spanningSeriesChunks: prepare(`SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks WHERE series_id = ? AND ${SPANNING_CHUNK} AND last_at_ms >= ? AND block_start_ms < ?`),
     blockChunks: prepare('SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks WHERE block_start_ms = ?'),
-    spanningBlockChunks: prepare(`SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks WHERE ${SPANNING_CHUNK} AND last_at_ms >= ? AND block_start_ms < ?`),
+    // `+block_start_ms`: through the partial index of spanning chunks (a few rows), not series_chunks_by_block, whose
+    // range `block_start_ms < ?` is every chunk before the block (a replay read each block's spanning chunks: quadratic in the history).
+    spanningBlockChunks: prepare(`SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks WHERE ${SPANNING_CHUNK} AND last_at_ms >= ? AND +block_start_ms < ?`),
     hotInRange: prepare('SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = ? AND base_at_ms BETWEEN ? AND ? ORDER BY base_at_ms'),
     spanningHotOfHost: prepare(`SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = ? AND ${SPANNING_HOT} AND last_at_ms >= ? AND base_at_ms < ?`),
     hotInBlockAllHosts: prepare('SELECT base_at_ms, samples, texts FROM report_chunks WHERE base_at_ms >= ? AND base_at_ms < ? ORDER BY base_at_ms, host_id, sequence'),
@@ -303,10 +306,11 @@ export function createSqliteHistory(db: Database.Database) {
     },
 
     /**
-     * Every sample with `fromMs <= atMs <= toMs`, all series, block by block; inside a block in time
-     * order (samples of one time in the order their reports were stored).
+     * Every sample with `fromMs <= atMs <= toMs`, all series, block by block as columns
+     * (sampleBlocks.ts): a BlockCursor hands a block's samples on in time order (samples of one time
+     * in the order their reports were stored).
      */
-    *samplesByTime(fromMs: number, toMs: number): Iterable<SeriesSampleRow> {
+    *sampleBlocks(fromMs: number, toMs: number): Iterable<SampleBlock> {
       const spanning = spanningBlocks(fromMs, toMs);
       let block = bucketStart(fromMs, BLOCK_MS);
       for (;;) {
@@ -317,7 +321,7 @@ export function createSqliteHistory(db: Database.Database) {
         while (spanning.length > 0 && spanning[0]! < block) spanning.shift();
         const next = Math.min(nextCompacted ?? Infinity, nextHot === null ? Infinity : Math.max(block, bucketStart(nextHot, BLOCK_MS)), spanning[0] ?? Infinity);
         if (next === Infinity || next > toMs) return;
-        yield* blockSamples(next, Math.max(fromMs, next), Math.min(toMs, next + BLOCK_MS - 1));
+        yield blockSources(next, Math.max(fromMs, next), Math.min(toMs, next + BLOCK_MS - 1));
         block = next + BLOCK_MS;
       }
     },
@@ -368,19 +372,16 @@ export function createSqliteHistory(db: Database.Database) {
     return [...blocks].sort((a, b) => a - b);
   }
 
-  /** The samples of one block with `fromMs <= atMs <= toMs` (a window inside the block), in time order. */
-  function* blockSamples(block: number, fromMs: number, toMs: number): Iterable<SeriesSampleRow> {
-    const rows: SeriesSampleRow[] = [];
-    for (const chunk of reads.blockChunks().iterate(block) as Iterable<SeriesChunkRow>) pushChunkPoints(rows, chunk, fromMs, toMs, chunk.series_id);
-    for (const chunk of reads.spanningBlockChunks().iterate(fromMs, block) as Iterable<SeriesChunkRow>) pushChunkPoints(rows, chunk, fromMs, toMs, chunk.series_id);
+  /** The sources of one block's samples with `fromMs <= atMs <= toMs` (a window inside the block), in stored order. */
+  function blockSources(block: number, fromMs: number, toMs: number): SampleBlock {
+    const sources: SampleSource[] = [];
+    const add = (source: SampleSource | undefined) => source !== undefined && sources.push(source);
+    // all(), not iterate(): one call into SQLite for the block's chunks, not one per chunk.
+    for (const chunk of reads.blockChunks().all(block) as SeriesChunkRow[]) add(chunkSource(chunk, fromMs, toMs));
+    for (const chunk of reads.spanningBlockChunks().iterate(fromMs, block) as Iterable<SeriesChunkRow>) add(chunkSource(chunk, fromMs, toMs));
     const hot = [...(reads.hotInBlockAllHosts().iterate(block - SPANNING_MS, block + BLOCK_MS) as Iterable<HotChunk>), ...(reads.spanningHotAllHosts().iterate(fromMs, block - SPANNING_MS) as Iterable<HotChunk>)];
-    for (const chunk of hot) {
-      const texts = decodeTexts(chunk.texts);
-      for (const s of decodeChunk(chunk.base_at_ms, chunk.samples)) {
-        if (s.atMs >= fromMs && s.atMs <= toMs) rows.push(withText({ atMs: s.atMs, value: s.value, seriesId: s.seriesId }, texts.get(s.index)));
-      }
-    }
-    yield* inTimeOrder(rows);
+    add(hotSource(hot, fromMs, toMs));
+    return { fromMs, toMs, sources };
   }
 }
 

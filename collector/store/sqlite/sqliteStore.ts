@@ -30,6 +30,7 @@ import type { IncidentFilter, OutboxFilter, OverduePage, ReportRecord, Store, St
 import { MIGRATIONS } from './schema.js';
 import { assertSchemaNotNewer } from './schemaVersion.js';
 import type { CompactedBlock, HotBlock, SeriesColumns } from '../historyBlocks.js';
+import { samplesOfBlocks, type SampleBlocks, type StoredSeries } from '../sampleBlocks.js';
 import { createSqliteHistory, type SqliteHistory } from './sqliteHistory.js';
 import { createSqliteStatements, type SqliteStatements } from './sqliteStatements.js';
 import {
@@ -672,15 +673,16 @@ class SqliteStore implements Store {
     return (this.sql.listMaintenance.all() as Row[]).map(mapMaintenance);
   }
 
-  *iterateSamples(fromMs: number, toMs: number): Iterable<StoredSample> {
-    const series = new Map<number, { metric: string; labels: Record<string, string> }>();
+  iterateSamples(fromMs: number, toMs: number): Iterable<StoredSample> {
+    return samplesOfBlocks(this.iterateSampleBlocks(fromMs, toMs));
+  }
+
+  iterateSampleBlocks(fromMs: number, toMs: number): SampleBlocks {
+    const series = new Map<number, StoredSeries>();
     for (const r of this.sql.allSeries.all() as Array<{ series_id: number; metric: string; labels: string; hostname: string }>) {
       series.set(r.series_id, { metric: r.metric, labels: { ...(JSON.parse(r.labels) as Record<string, string>), host: r.hostname } });
     }
-    for (const s of this.history.samplesByTime(fromMs, toMs)) {
-      const known = series.get(s.seriesId);
-      if (known) yield withText({ metric: known.metric, labels: known.labels, value: s.value, atMs: s.atMs }, s.text);
-    }
+    return { series, blocks: this.history.sampleBlocks(fromMs, toMs) };
   }
 
   *hostSamples(hostname: string, fromMs: number, toMs: number): Iterable<StoredSample> {

@@ -1,0 +1,244 @@
+/**
+ * Stored history for replays as columns (issue 15): each block of history (BLOCK_MS) as the
+ * sources its engine reads it from, in the engine's stored order (each series' compressed chunk,
+ * then the block's hot samples), every source a run of samples in time order held in arrays, not an
+ * object per sample. A BlockCursor hands a block's samples on step by step in the order
+ * `Store.iterateSamples` promises (time, then stored order among samples of one time) without
+ * sorting them: each source is in time order already, so a step's samples are merged by sorting its
+ * runs of equal time (a host's report is one run), a few dozen numbers a step.
+ */
+import { decodeSeriesChunk } from '../history/seriesChunkCodec.js';
+import type { HotChunk, SeriesChunkRow } from './historyBlocks.js';
+import { decodeChunk, decodeTexts } from './sampleChunk.js';
+import type { StoredSample } from './store.js';
+
+/** What a stored series is, for samples read by series id. */
+export interface StoredSeries {
+  metric: string;
+  /** The series' labels, `host` included; one object per series. */
+  labels: Record<string, string>;
+}
+
+/** One source of a block's samples, in time order: a series' compressed chunk, or the block's hot samples. */
+export interface SampleSource {
+  /** The series of every sample of a chunk; -1 when `seriesIds` names each sample's. */
+  seriesId: number;
+  seriesIds: Uint32Array | undefined;
+  times: ArrayLike<number>;
+  values: ArrayLike<number>;
+  /** Texts by position in `times`, when any sample has one. */
+  texts: ReadonlyMap<number, string> | undefined;
+  /** The positions of the samples within the block's window: [start, end). */
+  start: number;
+  end: number;
+}
+
+/** The samples of one block within [fromMs, toMs] (a window inside the block), by source in stored order. */
+export interface SampleBlock {
+  fromMs: number;
+  toMs: number;
+  sources: SampleSource[];
+}
+
+/** Every stored sample of a range as blocks of columns, and the series they belong to. */
+export interface SampleBlocks {
+  series: ReadonlyMap<number, StoredSeries>;
+  blocks: Iterable<SampleBlock>;
+}
+
+/** Receives a sample of series `seriesId` (unknown ids included: the caller skips them). */
+export type SampleVisitor = (seriesId: number, atMs: number, value: number, text: string | undefined) => void;
+
+/** The widest window a block may have: its times less fromMs and a run number must make an exact key (see BlockCursor). */
+const MAX_WINDOW_MS = 2 ** 22;
+const RUN_SHIFT = 2 ** 31;
+
+/** A compressed chunk as a source of the window [fromMs, toMs], or undefined when none of its samples lie there. */
+export function chunkSource(chunk: SeriesChunkRow, fromMs: number, toMs: number): SampleSource | undefined {
+  if (chunk.last_at_ms < fromMs || chunk.first_at_ms > toMs) return undefined;
+  let { times, values } = decodeSeriesChunk(chunk.data);
+  let texts = chunk.texts === null ? undefined : decodeTexts(chunk.texts);
+  if (!isSorted(times)) ({ times, values, texts } = sortedColumns(times, values, texts));
+  let start = 0;
+  while (start < times.length && times[start]! < fromMs) start++;
+  let end = start;
+  while (end < times.length && times[end]! <= toMs) end++;
+  return start === end ? undefined : { seriesId: chunk.series_id, seriesIds: undefined, times, values, texts, start, end };
+}
+
+/** The samples of hot rows (in their stored order) within [fromMs, toMs], as one source in time order (stored order among equal times). */
+export function hotSource(rows: Iterable<HotChunk>, fromMs: number, toMs: number): SampleSource | undefined {
+  const ids: number[] = [];
+  const times: number[] = [];
+  const values: number[] = [];
+  let texts: Map<number, string> | undefined;
+  for (const row of rows) {
+    const rowTexts = row.texts === null ? undefined : decodeTexts(row.texts);
+    for (const s of decodeChunk(row.base_at_ms, row.samples)) {
+      if (s.atMs < fromMs || s.atMs > toMs) continue;
+      const text = rowTexts?.get(s.index);
+      if (text !== undefined) (texts ??= new Map()).set(times.length, text);
+      ids.push(s.seriesId);
+      times.push(s.atMs);
+      values.push(s.value);
+    }
+  }
+  if (times.length === 0) return undefined;
+  if (isSorted(times)) return { seriesId: -1, seriesIds: Uint32Array.from(ids), times, values, texts, start: 0, end: times.length };
+  const order = stableTimeOrder(times);
+  const sorted = sortedColumns(times, values, texts, order);
+  return { seriesId: -1, seriesIds: Uint32Array.from(order, (i) => ids[i]!), times: sorted.times, values: sorted.values, texts: sorted.texts, start: 0, end: times.length };
+}
+
+/**
+ * Hands a block's samples on in time order, samples of one time in the order of their sources
+ * (and of their positions in a source): the order of a stable sort of the sources' samples
+ * concatenated, which is the store's order. Call `visitUntil` with rising bounds.
+ *
+ * Why no sort of the samples is needed: in one call, the sources are walked in order and each
+ * source's samples below the bound taken in time order; consecutive samples of one time form a run.
+ * The samples of one time then appear in stored order across the runs that hold them, so sorting
+ * the runs by (time, run number) gives the stable order. A run's key is (time - fromMs) * 2^31 + its
+ * number, exact in a double for a window under 2^22 ms; one Float64Array sort per call.
+ */
+export class BlockCursor {
+  private readonly positions: Int32Array;
+  private entrySources = new Int32Array(256);
+  private entryPositions = new Int32Array(256);
+  private runFirst = new Int32Array(64);
+  private runKeys = new Float64Array(64);
+  /** The time of the last sample handed on; -Infinity before the first. */
+  lastAtMs = -Infinity;
+
+  constructor(private readonly block: SampleBlock) {
+    if (!(block.toMs - block.fromMs < MAX_WINDOW_MS)) throw new RangeError(`a sample block spans ${block.toMs - block.fromMs} ms, more than ${MAX_WINDOW_MS}`);
+    this.positions = Int32Array.from(block.sources, (source) => source.start);
+  }
+
+  /** The time of the next sample, Infinity when every sample was handed on. */
+  nextAtMs(): number {
+    let next = Infinity;
+    const { sources } = this.block;
+    for (let s = 0; s < sources.length; s++) {
+      const p = this.positions[s]!;
+      const source = sources[s]!;
+      if (p < source.end && source.times[p]! < next) next = source.times[p]!;
+    }
+    return next;
+  }
+
+  /** Hands every sample before `endMs` not handed on yet to `visit`, in order; returns how many. */
+  visitUntil(endMs: number, visit: SampleVisitor): number {
+    const { sources, fromMs } = this.block;
+    let entries = 0;
+    let runs = 0;
+    let runTime = NaN;
+    let ordered = true;
+    let lastKey = -Infinity;
+    for (let s = 0; s < sources.length; s++) {
+      const source = sources[s]!;
+      const { times, end } = source;
+      let p = this.positions[s]!;
+      for (; p < end && times[p]! < endMs; p++) {
+        const atMs = times[p]!;
+        if (atMs !== runTime) {
+          runTime = atMs;
+          if (runs + 1 >= this.runKeys.length) this.growRuns();
+          const key = (atMs - fromMs) * RUN_SHIFT + runs;
+          if (key < lastKey) ordered = false;
+          lastKey = key;
+          this.runKeys[runs] = key;
+          this.runFirst[runs++] = entries;
+        }
+        if (entries >= this.entrySources.length) this.growEntries();
+        this.entrySources[entries] = s;
+        this.entryPositions[entries++] = p;
+      }
+      this.positions[s] = p;
+    }
+    this.runFirst[runs] = entries;
+    const keys = this.runKeys.subarray(0, runs);
+    if (!ordered) keys.sort();
+    if (runs > 0) this.lastAtMs = fromMs + Math.floor(keys[runs - 1]! / RUN_SHIFT);
+    for (let k = 0; k < runs; k++) {
+      const key = keys[k]!;
+      const run = ordered ? k : key - Math.floor(key / RUN_SHIFT) * RUN_SHIFT;
+      for (let e = this.runFirst[run]!, last = this.runFirst[run + 1]!; e < last; e++) {
+        const source = sources[this.entrySources[e]!]!;
+        const p = this.entryPositions[e]!;
+        visit(source.seriesIds === undefined ? source.seriesId : source.seriesIds[p]!, source.times[p]!, source.values[p]!, source.texts?.get(p));
+      }
+    }
+    return entries;
+  }
+
+  private growEntries(): void {
+    const sources = new Int32Array(this.entrySources.length * 2);
+    sources.set(this.entrySources);
+    this.entrySources = sources;
+    const positions = new Int32Array(this.entryPositions.length * 2);
+    positions.set(this.entryPositions);
+    this.entryPositions = positions;
+  }
+
+  private growRuns(): void {
+    const first = new Int32Array(this.runFirst.length * 2);
+    first.set(this.runFirst);
+    this.runFirst = first;
+    const keys = new Float64Array(this.runKeys.length * 2);
+    keys.set(this.runKeys);
+    this.runKeys = keys;
+  }
+}
+
+/** The block without the samples of series that `known` does not know (a source drops out, or the hot source loses those samples). */
+export function knownSamples(block: SampleBlock, known: (seriesId: number) => boolean): SampleBlock {
+  const sources: SampleSource[] = [];
+  for (const source of block.sources) {
+    if (source.seriesIds === undefined) {
+      if (known(source.seriesId)) sources.push(source);
+      continue;
+    }
+    const keep: number[] = [];
+    for (let p = source.start; p < source.end; p++) if (known(source.seriesIds[p]!)) keep.push(p);
+    if (keep.length === source.end - source.start) sources.push(source);
+    else if (keep.length > 0) {
+      const { times, values, texts } = sortedColumns(source.times, source.values, source.texts, keep);
+      sources.push({ seriesId: -1, seriesIds: Uint32Array.from(keep, (p) => source.seriesIds![p]!), times, values, texts, start: 0, end: keep.length });
+    }
+  }
+  return sources.length === block.sources.length && sources.every((source, i) => source === block.sources[i]) ? block : { ...block, sources };
+}
+
+/** The samples of `blocks` as Store.iterateSamples hands them out (samples of unknown series left out). */
+export function* samplesOfBlocks({ series, blocks }: SampleBlocks): Iterable<StoredSample> {
+  for (const block of blocks) {
+    const samples: StoredSample[] = [];
+    new BlockCursor(block).visitUntil(Infinity, (seriesId, atMs, value, text) => {
+      const known = series.get(seriesId);
+      if (known === undefined) return;
+      samples.push(text === undefined ? { metric: known.metric, labels: known.labels, value, atMs } : { metric: known.metric, labels: known.labels, value, atMs, text });
+    });
+    yield* samples;
+  }
+}
+
+function isSorted(times: ArrayLike<number>): boolean {
+  for (let i = 1; i < times.length; i++) if (times[i]! < times[i - 1]!) return false;
+  return true;
+}
+
+/** Positions ordered by time, equal times in position order. */
+function stableTimeOrder(times: ArrayLike<number>): number[] {
+  return Array.from({ length: times.length }, (_, i) => i).sort((a, b) => times[a]! - times[b]! || a - b);
+}
+
+/** The samples at the positions `order` lists (by default all, in a stable order by time), texts moved with them. */
+function sortedColumns(times: ArrayLike<number>, values: ArrayLike<number>, texts: ReadonlyMap<number, string> | undefined, order = stableTimeOrder(times)) {
+  const moved = texts === undefined ? undefined : new Map<number, string>();
+  order.forEach((from, to) => {
+    const text = texts?.get(from);
+    if (text !== undefined) moved!.set(to, text);
+  });
+  return { times: order.map((i) => times[i]!), values: order.map((i) => values[i]!), texts: moved };
+}
