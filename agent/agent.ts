@@ -9,14 +9,14 @@
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { AgentIdentity, Observation, Report } from '../contract/report.js';
+import type { AgentIdentity, CheckResult, Observation, Report } from '../contract/report.js';
 import type { AgentConfig } from '../config/configSchema.js';
 import { collectorUrlsOf } from '../config/collectorUrls.js';
 import { createAgentProbes } from './probes/agentProbes.js';
 import { resolveAgentSettings } from './lifecycle/agentSettings.js';
 import { openAgentState, type AgentState } from './lifecycle/agentState.js';
 import { createDiskReportQueue } from './transport/diskReportQueue.js';
-import { createProbeRunner, type ProbeRunOutcome } from './probes/probeRunner.js';
+import { createProbeRunner, isPromiseLike, type ProbeRunOutcome } from './probes/probeRunner.js';
 import type { Pinger } from './probes/pingProbe.js';
 import type { SystemctlRunner } from './probes/systemdProbe.js';
 import type { InventoryDocument } from './inventory/inventoryWorker.js';
@@ -40,6 +40,21 @@ const SEQUENCE_LEASE = 64;
 const NO_INVENTORY: { observations: Observation[]; inventory?: Report['inventory'] } = { observations: [] };
 /** An empty list to concatenate where a source gave nothing. */
 const NONE: readonly never[] = [];
+
+/** A report as collected, and its JSON when the builder serialised it already. */
+interface Collected {
+  report: Report;
+  json?: string;
+}
+
+/** What a report is assembled from. */
+interface Gathered {
+  cycle: ProbeRunOutcome;
+  ping: ProbeRunOutcome | undefined;
+  pluginResults: { observations: Observation[]; checks: CheckResult[] } | undefined;
+  addressing: HostAddressing;
+  slow: { observations: Observation[]; inventory?: Report['inventory'] };
+}
 
 /** What an agent is built from. */
 export interface AgentOptions {
@@ -166,6 +181,11 @@ export function createAgent(options: AgentOptions): Agent {
     ? createInventorySchedule({ run: options.inventory ?? runInventoryWorker, intervalSeconds: settings.inventoryIntervalSeconds, cron: settings.inventoryCron, timeZone: settings.timeZone, log })
     : undefined;
   let statePromise: Promise<AgentState> | undefined;
+  /** The state once loaded, for the cycle's synchronous path. */
+  let loadedState: AgentState | undefined;
+  /** Whether debug lines are logged: the cycle's debug line is not even built otherwise. */
+  const debugging = log.isLevelEnabled('debug');
+  const deliveryFailed = (error: unknown) => log.error({ err: error }, 'report delivery failed');
   /** False until a token is configured, or a credential is loaded or obtained by enrollment. */
   let authorized = config.token !== undefined;
   let enrollmentRefused = false;
@@ -174,10 +194,13 @@ export function createAgent(options: AgentOptions): Agent {
   let phase: 'idle' | 'running' | 'stopped' = 'idle';
 
   function state(): Promise<AgentState> {
-    statePromise ??= openAgentState({ dataDir, leaseSize: SEQUENCE_LEASE }).catch((error: unknown) => {
-      statePromise = undefined;
-      throw error;
-    });
+    statePromise ??= openAgentState({ dataDir, leaseSize: SEQUENCE_LEASE }).then(
+      (opened) => (loadedState = opened),
+      (error: unknown) => {
+        statePromise = undefined;
+        throw error;
+      },
+    );
     return statePromise;
   }
 
@@ -229,7 +252,7 @@ export function createAgent(options: AgentOptions): Agent {
   }
 
   /** The next report, and its JSON when the builder serialised it already. */
-  async function collectSerialised(): Promise<{ report: Report; json?: string }> {
+  async function collectSerialised(): Promise<Collected> {
     const now = clock();
     const [agentState, cycle, ping, addressing, pluginResults, slow] = await Promise.all([
       state(),
@@ -239,7 +262,33 @@ export function createAgent(options: AgentOptions): Agent {
       phase === 'running' ? plugins?.take() : plugins?.runAll(now),
       inventory?.take(now, phase !== 'running') ?? NO_INVENTORY,
     ]);
-    const sequence = await agentState.reserveSequence();
+    return assemble(now, agentState, await agentState.reserveSequence(), { cycle, ping, pluginResults, addressing, slow });
+  }
+
+  /**
+   * The report cycle's report: built synchronously when nothing it needs must be waited for (the
+   * probes answered synchronously, the state is loaded and its lease covers the next number, no
+   * inventory waits), which is the usual cycle; otherwise a promise, as `collectSerialised`.
+   */
+  function collectInCycle(): Collected | Promise<Collected> {
+    const now = clock();
+    const cycle = cycleRunner.start(now);
+    const ping = latestPing;
+    latestPing = undefined;
+    const pluginResults = plugins?.take();
+    const addressing = hostAddressing();
+    if (loadedState !== undefined && !isPromiseLike(cycle) && !(inventory?.ready() ?? false)) {
+      const sequence = loadedState.reserveSequenceNow();
+      if (sequence !== undefined) return assemble(now, loadedState, sequence, { cycle, ping, pluginResults, addressing, slow: NO_INVENTORY });
+    }
+    return Promise.all([state(), cycle, inventory?.take(now, false) ?? NO_INVENTORY]).then(async ([agentState, ran, slow]) =>
+      assemble(now, agentState, await agentState.reserveSequence(), { cycle: ran, ping, pluginResults, addressing, slow }),
+    );
+  }
+
+  /** The report of `sequence` from what the cycle gathered. */
+  function assemble(now: Date, agentState: AgentState, sequence: number, parts: Gathered): Collected {
+    const { cycle, ping, pluginResults, addressing, slow } = parts;
     const built = buildReport({
       agent: identity(agentState, addressing),
       sequence,
@@ -293,20 +342,32 @@ export function createAgent(options: AgentOptions): Agent {
    * Collects and delivers one report: straight to the collector when nothing waits in the spool,
    * and into the spool when the collector cannot take it (or the agent has no credential yet). The
    * event-loop delay is measured from this work and from how late it started (see
-   * loopDelaySampler.ts).
+   * loopDelaySampler.ts). The usual cycle runs to the upload's write without a promise and returns
+   * nothing; one that must wait (an asynchronous probe, a lease to persist, no credential yet)
+   * returns a promise.
    */
-  async function reportCycle(lateMs: number): Promise<void> {
+  function reportCycle(lateMs: number): Promise<void> | void {
     loopDelay.late(lateMs);
     loopDelay.busyFrom();
-    const { report, json } = await collectSerialised();
+    const collected = collectInCycle();
+    if (isPromiseLike(collected) || !authorized) return finishCycle(collected);
+    deliver(collected);
+  }
+
+  async function finishCycle(collecting: Collected | Promise<Collected>): Promise<void> {
+    const collected = await collecting;
     await ensureCredential();
     if (!authorized) {
-      await sender.enqueue(report);
-      log.debug({ sequence: report.sequence }, 'report spooled until the agent has a credential');
+      await sender.enqueue(collected.report);
+      log.debug({ sequence: collected.report.sequence }, 'report spooled until the agent has a credential');
       return;
     }
-    log.debug({ sequence: report.sequence, observations: report.observations.length, checks: report.checks.length }, 'report built');
-    sender.deliver(report, json).catch((error: unknown) => log.error({ err: error }, 'report delivery failed'));
+    deliver(collected);
+  }
+
+  function deliver({ report, json }: Collected): void {
+    if (debugging) log.debug({ sequence: report.sequence, observations: report.observations.length, checks: report.checks.length }, 'report built');
+    sender.deliver(report, json).catch(deliveryFailed);
   }
 
   return {

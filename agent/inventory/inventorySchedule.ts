@@ -17,6 +17,8 @@ export interface InventorySchedule {
   stop(): Promise<void>;
   /** What the next report carries; with `runNow` (before start) collects on the spot. */
   take(now: Date, runNow: boolean): Promise<{ observations: Observation[]; inventory?: Inventory }>;
+  /** Whether a collected inventory waits to be taken: without one, a running agent's report needs no `take`. */
+  ready(): boolean;
 }
 
 export interface InventoryScheduleOptions {
@@ -39,6 +41,7 @@ export function createInventorySchedule({ run, intervalSeconds, cron, timeZone =
   return {
     start: () => timer.start(),
     stop: () => timer.stop(),
+    ready: () => latest !== undefined,
     async take(now, runNow) {
       if (runNow && latest === undefined) {
         latest = await run().catch((error: unknown) => {

@@ -17,6 +17,11 @@ export interface AgentState {
   readonly agentId: string;
   /** Returns the next sequence number once it is covered by the persisted lease. */
   reserveSequence(): Promise<number>;
+  /**
+   * The next sequence number when the persisted lease covers it and no write is under way (every
+   * cycle but one in a lease), without a promise; undefined when `reserveSequence` must write first.
+   */
+  reserveSequenceNow(): number | undefined;
   /** The number the next `reserveSequence` returns. */
   nextSequence(): number;
   /** Writes the state again (idempotent); resolves once earlier writes have finished too. */
@@ -43,10 +48,15 @@ export async function openAgentState({ dataDir, newId = randomUuid, leaseSize = 
   /** Numbers below this are covered by what the file says. */
   let persistedUpTo = current.nextSequence;
   let queue: Promise<unknown> = Promise.resolve();
+  /** Operations queued by `serially` and not finished. */
+  let queued = 0;
 
   /** Serialises writes so that a later state never lands before an earlier one. */
   function serially<T>(work: () => Promise<T>): Promise<T> {
-    const run = queue.then(work);
+    queued += 1;
+    const run = queue.then(work).finally(() => {
+      queued -= 1;
+    });
     queue = run.catch(() => undefined);
     return run;
   }
@@ -64,6 +74,12 @@ export async function openAgentState({ dataDir, newId = randomUuid, leaseSize = 
         current = { ...current, nextSequence: reserved + 1 };
         return reserved;
       }),
+    reserveSequenceNow() {
+      const reserved = current.nextSequence;
+      if (queued > 0 || reserved + 1 > persistedUpTo) return undefined;
+      current = { ...current, nextSequence: reserved + 1 };
+      return reserved;
+    },
     nextSequence: () => current.nextSequence,
     save: () =>
       serially(async () => {

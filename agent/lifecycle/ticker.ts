@@ -24,8 +24,12 @@ export interface TickerOptions {
   /** Names the ticker in logs. */
   name: string;
   intervalSeconds: number;
-  /** The task, told how many milliseconds after its due time it runs; a rejection is logged and does not stop the ticker. */
-  onTick: (lateMs: number) => Promise<void>;
+  /**
+   * The task, told how many milliseconds after its due time it runs; a rejection (or a throw) is
+   * logged and does not stop the ticker. A task that finished synchronously may return nothing:
+   * the next run is then scheduled without a promise.
+   */
+  onTick: (lateMs: number) => Promise<void> | void;
   log: Logger;
   /** Milliseconds of a monotonic clock that the grid and the lateness are measured on; performance.now by default. */
   monotonicMs?: () => number;
@@ -43,14 +47,23 @@ export function createTicker({ name, intervalSeconds, onTick, log, monotonicMs =
   /** Bumped by every start, so that a run from before a stop cannot schedule into a later start. */
   let generation = 0;
 
+  function failed(error: unknown): void {
+    log.error({ ticker: name, err: error }, 'scheduled task failed');
+  }
+
   function fire(): void {
     const own = generation;
-    running = onTick(Math.max(0, monotonicMs() - nextAtMs))
-      .catch((error: unknown) => log.error({ ticker: name, err: error }, 'scheduled task failed'))
-      .finally(() => {
-        running = undefined;
-        scheduleNext(own);
-      });
+    let result: Promise<void> | void = undefined;
+    try {
+      result = onTick(Math.max(0, monotonicMs() - nextAtMs));
+    } catch (error) {
+      failed(error);
+    }
+    if (result === undefined) return scheduleNext(own);
+    running = result.catch(failed).finally(() => {
+      running = undefined;
+      scheduleNext(own);
+    });
   }
 
   function scheduleNext(own: number): void {

@@ -21,6 +21,11 @@ export interface ProbeRunOutcome {
 /** Runs its probes once per call. */
 export interface ProbeRunner {
   run(now: Date): Promise<ProbeRunOutcome>;
+  /**
+   * `run`, answering synchronously when every probe did (the default set on a host with local
+   * filesystems): the report cycle then builds its report without a promise.
+   */
+  start(now: Date): ProbeRunOutcome | Promise<ProbeRunOutcome>;
 }
 
 /** Dependencies of a probe runner. */
@@ -33,7 +38,8 @@ export interface ProbeRunnerOptions {
 
 type Settled = { status: 'ok'; result: ProbeResult } | { status: 'failed'; output: string };
 
-function isPromiseLike<T>(value: T | Promise<T>): value is Promise<T> {
+/** Whether a probe (or a run) answered with a promise rather than synchronously. */
+export function isPromiseLike<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
@@ -139,33 +145,48 @@ export function createProbeRunner({ probes, defaultTimeoutSeconds, log }: ProbeR
     return settleAsync(probe, Promise.resolve(answer), expired).then((settled) => outcomeOf(probe, settled, at, (performance.now() - started) / 1000));
   }
 
+  /** Every probe's observations and checks, in probe order. */
+  function merged(outcomes: readonly ProbeRunOutcome[]): ProbeRunOutcome {
+    // Indexed loops: the interpreter-only agent (cli/agentMain.ts) allocates an iterator result
+    // per element of a for-of, a hundred garbage objects per cycle here.
+    const observations: Observation[] = [];
+    const checks: CheckResult[] = [];
+    for (let i = 0; i < outcomes.length; i++) {
+      const outcome = outcomes[i]!;
+      for (let j = 0; j < outcome.observations.length; j++) observations.push(outcome.observations[j]!);
+      for (let j = 0; j < outcome.checks.length; j++) checks.push(outcome.checks[j]!);
+    }
+    return { observations, checks };
+  }
+
+  function startAll(now: Date): ProbeRunOutcome | Promise<ProbeRunOutcome> {
+    const at = isoTimestamp(now);
+    // Made on the first probe that waits: a run of synchronous probes sets no timer.
+    let timers: ReturnType<typeof deadlines> | undefined;
+    const expired = (timeoutSeconds: number) => (timers ??= deadlines()).expired(timeoutSeconds);
+    const outcomes = new Array<ProbeRunOutcome | Promise<ProbeRunOutcome>>(probes.length);
+    let waits = false;
+    try {
+      for (let i = 0; i < probes.length; i++) {
+        const outcome = start(probes[i]!, now, at, expired);
+        outcomes[i] = outcome;
+        if (!waits && isPromiseLike(outcome)) waits = true;
+      }
+    } catch (error) {
+      timers?.clear();
+      throw error;
+    }
+    if (!waits) return merged(outcomes as ProbeRunOutcome[]);
+    // Only the asynchronous probes are waited for (filesystems on network mounts, sockets, processes).
+    return Promise.all(outcomes)
+      .finally(() => timers?.clear())
+      .then(merged);
+  }
+
   return {
     async run(now) {
-      const at = isoTimestamp(now);
-      const timers = deadlines();
-      let outcomes: (ProbeRunOutcome | Promise<ProbeRunOutcome>)[] = new Array<ProbeRunOutcome | Promise<ProbeRunOutcome>>(probes.length);
-      try {
-        let waits = false;
-        for (let i = 0; i < probes.length; i++) {
-          const outcome = start(probes[i]!, now, at, timers.expired);
-          outcomes[i] = outcome;
-          if (!waits && isPromiseLike(outcome)) waits = true;
-        }
-        // Only the asynchronous probes are waited for (filesystems on network mounts, sockets, processes).
-        if (waits) outcomes = await Promise.all(outcomes);
-      } finally {
-        timers.clear();
-      }
-      // Indexed loops: the interpreter-only agent (cli/agentMain.ts) allocates an iterator result
-      // per element of a for-of, a hundred garbage objects per cycle here.
-      const observations: Observation[] = [];
-      const checks: CheckResult[] = [];
-      for (let i = 0; i < outcomes.length; i++) {
-        const outcome = outcomes[i] as ProbeRunOutcome;
-        for (let j = 0; j < outcome.observations.length; j++) observations.push(outcome.observations[j]!);
-        for (let j = 0; j < outcome.checks.length; j++) checks.push(outcome.checks[j]!);
-      }
-      return { observations, checks };
+      return startAll(now);
     },
+    start: startAll,
   };
 }

@@ -67,6 +67,9 @@ export interface CollectorConnectionOptions {
   proxy?: ProxyRoute;
 }
 
+/** Called once with the outcome of a `request`: an error, or the response. */
+export type CollectorCallback = (error: Error | undefined, response?: CollectorResponse) => void;
+
 /** One kept-open connection to the collector. */
 export interface CollectorConnection {
   /**
@@ -75,6 +78,12 @@ export interface CollectorConnection {
    * flight fails with TRIPLINE_CONNECTION_BUSY.
    */
   post(body: Buffer | string, headers: Readonly<Record<string, string>>): Promise<CollectorResponse>;
+  /**
+   * `post` with a callback instead of a promise: the report sender's direct upload, once per
+   * cycle, costs no promise here (the interpreter-only agent pays for every one). `done` is called
+   * exactly once, synchronously when the POST cannot start (closed, busy, a forbidden header).
+   */
+  request(body: Buffer | string, headers: Readonly<Record<string, string>>, done: CollectorCallback): void;
   /** Fails a POST in flight with `error`, closes the socket, and fails every later POST with `error`. */
   destroy(error: Error): void;
 }
@@ -86,14 +95,13 @@ interface Exchange {
   backing: Buffer;
   /** Socket writes of `request` not yet completed: `backing` is not reused before they are. */
   writesPending: number;
-  /** Resolved or rejected. */
+  /** Its callback was called. */
   settled: boolean;
   parser: ResponseParser;
   /** The request's headers: a peer may echo its credential into what the parser quotes. */
   headers: Readonly<Record<string, string>>;
   timer: unknown;
-  resolve(response: CollectorResponse): void;
-  reject(error: Error): void;
+  done: CollectorCallback;
   /** Sent on a socket kept open from an earlier POST. */
   reused: boolean;
   /** Gives up a proxy tunnel still being opened (the POST failed or timed out first). */
@@ -226,7 +234,7 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
     release(current);
     if (parsed.keepAlive) socket?.unref();
     else drop();
-    current.resolve({ status: parsed.status, headers: parsed.headers, text: parsed.body.toString('utf8') });
+    current.done(undefined, { status: parsed.status, headers: parsed.headers, text: parsed.body.toString('utf8') });
   }
 
   function fail(current: Exchange, error: Error): void {
@@ -236,7 +244,7 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
     current.settled = true;
     drop();
     release(current);
-    current.reject(error);
+    current.done(error);
   }
 
   /** The keep-alive race: once, on a new connection, if the server closed a reused one unanswered. */
@@ -329,18 +337,31 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
     return { request: backing.subarray(start, headRoom + bodyBytes), backing };
   }
 
+  function request(body: Buffer | string, headers: Readonly<Record<string, string>>, done: CollectorCallback): void {
+    if (destroyedBy !== undefined) return done(destroyedBy);
+    if (exchange !== undefined) return done(new CollectorConnectionError('TRIPLINE_CONNECTION_BUSY', 'a POST is already in flight'));
+    let formatted: { request: Buffer; backing: Buffer };
+    try {
+      formatted = format(body, headers);
+    } catch (error) {
+      return done(error as Error);
+    }
+    const current: Exchange = { request: formatted.request, backing: formatted.backing, writesPending: 0, settled: false, parser: createResponseParser(maxResponseBytes), headers, timer: undefined, done, reused: false, answered: false, retried: false };
+    current.timer = timers.setTimeout(() => fail(current, new CollectorConnectionError('ETIMEDOUT', `no response within ${timeoutMs / 1000}s`)), timeoutMs);
+    exchange = current;
+    try {
+      send(current);
+    } catch (error) {
+      // net.connect refusing its options, say: the callback is still called, once.
+      fail(current, error as Error);
+    }
+  }
+
   return {
     post(body, headers) {
-      return new Promise((resolve, reject) => {
-        if (destroyedBy !== undefined) return reject(destroyedBy);
-        if (exchange !== undefined) return reject(new CollectorConnectionError('TRIPLINE_CONNECTION_BUSY', 'a POST is already in flight'));
-        const { request, backing } = format(body, headers);
-        const timer = timers.setTimeout(() => fail(current, new CollectorConnectionError('ETIMEDOUT', `no response within ${timeoutMs / 1000}s`)), timeoutMs);
-        const current: Exchange = { request, backing, writesPending: 0, settled: false, parser: createResponseParser(maxResponseBytes), headers, timer, resolve, reject, reused: false, answered: false, retried: false };
-        exchange = current;
-        send(current);
-      });
+      return new Promise((resolve, reject) => request(body, headers, (error, response) => (error === undefined ? resolve(response!) : reject(error))));
     },
+    request,
     destroy(error) {
       destroyedBy = error;
       if (exchange !== undefined) fail(exchange, error);

@@ -75,10 +75,17 @@ export async function openDiskReportQueue({ directory, maxReports, maxBytes, rej
   }
 
   const droppedAtOpen = await dropOldestOverBounds();
+  /** Pushes still writing their file: until they are done, `entries` does not count them yet. */
+  let pushing = 0;
   return {
     droppedAtOpen,
     async push(report) {
-      await writeAtomically(directory, path(report.sequence), report.gzipBody);
+      pushing += 1;
+      try {
+        await writeAtomically(directory, path(report.sequence), report.gzipBody);
+      } finally {
+        pushing -= 1;
+      }
       const existing = entries.findIndex((e) => e.sequence === report.sequence);
       if (existing >= 0) bytes -= entries.splice(existing, 1)[0]!.bytes;
       entries.push({ sequence: report.sequence, bytes: report.gzipBody.length });
@@ -121,6 +128,7 @@ export async function openDiskReportQueue({ directory, maxReports, maxBytes, rej
     async size() {
       return entries.length;
     },
+    sizeNow: () => (pushing === 0 ? entries.length : undefined),
   };
 }
 
@@ -152,10 +160,13 @@ function ignoreMissing(error: unknown): void {
  */
 export function createDiskReportQueue(options: DiskReportQueueOptions): ReportQueue {
   let opened: Promise<ReportQueue & { droppedAtOpen: number }> | undefined;
+  /** The queue once open, for `sizeNow`. */
+  let ready: ReportQueue | undefined;
   let droppedAtOpen = 0;
   const queue = () => {
     opened ??= openDiskReportQueue(options).then((q) => {
       droppedAtOpen = q.droppedAtOpen;
+      ready = q;
       return q;
     });
     return opened;
@@ -171,5 +182,6 @@ export function createDiskReportQueue(options: DiskReportQueueOptions): ReportQu
     remove: async (sequence) => (await queue()).remove(sequence),
     setAside: async (report) => (await queue()).setAside(report),
     size: async () => (await queue()).size(),
+    sizeNow: () => ready?.sizeNow?.(),
   };
 }

@@ -39,5 +39,6 @@ export function createMemoryReportQueue({ maxReports, maxBytes }: MemoryReportQu
     async size() {
       return reports.length;
     },
+    sizeNow: () => reports.length,
   };
 }

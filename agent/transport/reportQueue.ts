@@ -29,4 +29,9 @@ export interface ReportQueue {
   setAside(report: QueuedReport): Promise<void>;
   /** Reports waiting. */
   size(): Promise<number>;
+  /**
+   * Reports waiting, when the queue knows without waiting (the disk queue once open, with no push
+   * still writing); undefined otherwise. Lets the sender decide a direct upload without a promise.
+   */
+  sizeNow?(): number | undefined;
 }

@@ -69,6 +69,27 @@ describe('openAgentState', () => {
     expect(graceful.nextSequence()).toBe(1);
   });
 
+  it('reserves without a promise only inside the persisted lease and with no write under way, never reusing a number', async () => {
+    const dataDir = freshDir();
+    const state = await openAgentState({ dataDir, leaseSize: 4 });
+    expect(state.reserveSequenceNow()).toBeUndefined(); // nothing persisted beyond 0 yet: a write must come first
+    expect(await state.reserveSequence()).toBe(0); // writes the lease [0, 4)
+    expect([state.reserveSequenceNow(), state.reserveSequenceNow(), state.reserveSequenceNow()]).toEqual([1, 2, 3]);
+    expect(state.reserveSequenceNow()).toBeUndefined(); // the lease is used up
+    const writing = state.reserveSequence(); // 4, and a write of the next lease under way
+    expect(state.reserveSequenceNow()).toBeUndefined(); // must not overtake that write
+    expect(await writing).toBe(4);
+    expect(state.reserveSequenceNow()).toBe(5);
+    const saving = state.save();
+    expect(state.reserveSequenceNow()).toBeUndefined(); // nor a save
+    await saving;
+    expect(JSON.parse(readFileSync(agentStateFile(dataDir), 'utf8')).nextSequence).toBe(6);
+    expect(state.reserveSequenceNow()).toBeUndefined(); // the save wrote the exact next number: no lease left
+    expect(await state.reserveSequence()).toBe(6);
+    // A crash now: the next process starts after the lease, never reusing a number.
+    expect(await (await openAgentState({ dataDir, leaseSize: 4 })).reserveSequence()).toBe(10);
+  });
+
   it('keeps identity and sequence across reopening', async () => {
     const dataDir = freshDir();
     const first = await openAgentState({ dataDir });

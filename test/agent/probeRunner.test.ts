@@ -105,4 +105,33 @@ describe('createProbeRunner', () => {
     const outcome = await createProbeRunner({ probes: [probe], defaultTimeoutSeconds: 1, log }).run(NOW);
     expect(outcome.checks.map((c) => `${c.name}=${c.status}`)).toEqual(['tcp:db=critical', 'probe:tcp=ok']);
   });
+
+  it('start: answers synchronously when every probe did, and with a promise (the same outcome) when one waits', async () => {
+    const syncProbe = (name: string, value: number): Probe => ({ name, collect: (now) => ({ observations: [observation('load1', value, {}, now)] }) });
+    const throwing: Probe = {
+      name: 'broken',
+      collect: () => {
+        throw new Error('cannot parse /proc/stat: boom');
+      },
+    };
+    const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout');
+    const sync = createProbeRunner({ probes: [syncProbe('a', 1), throwing, syncProbe('b', 2)], defaultTimeoutSeconds: 1, log }).start(NOW);
+    expect(sync).not.toBeInstanceOf(Promise);
+    expect(setTimeoutSpy).not.toHaveBeenCalled(); // no deadline for probes that cannot wait
+    setTimeoutSpy.mockRestore();
+    const expected = {
+      observations: [1, 2].map((value) => ({ metric: 'load1', labels: {}, value, at: NOW.toISOString() })),
+      checks: [
+        ['probe:a', 'ok', '1 observation'],
+        ['probe:broken', 'unknown', 'failed: cannot parse /proc/stat: boom'],
+        ['probe:b', 'ok', '1 observation'],
+      ],
+    };
+    const shape = (outcome: Awaited<ReturnType<ReturnType<typeof createProbeRunner>['run']>>) => ({ observations: outcome.observations, checks: outcome.checks.map((c) => [c.name, c.status, c.output]) });
+    expect(shape(sync as Awaited<typeof sync>)).toEqual(expected);
+    const waiting = createProbeRunner({ probes: [syncProbe('a', 1), throwing, { ...syncProbe('b', 2), collect: async (now) => ({ observations: [observation('load1', 2, {}, now)] }) }], defaultTimeoutSeconds: 1, log }).start(NOW);
+    expect(waiting).toBeInstanceOf(Promise);
+    expect(shape(await waiting)).toEqual(expected);
+  });
 });
+

@@ -403,3 +403,111 @@ describe('createReportSender', () => {
     expect(time.pending()).toBe(0); // and the upload's timer is gone
   });
 });
+
+/** `deliver` with the report's JSON, as the agent calls it: the direct path (sendDirectNow) when nothing waits. */
+const deliverWithJson = (s: { deliver(report: Report, json?: string): Promise<unknown> }, r: Report) => s.deliver(r, JSON.stringify(r));
+
+describe('deliver with the report\'s JSON (the direct upload by callback)', () => {
+  // Each row: the collector's answer to the direct upload, what deliver resolves to, and what is left queued.
+  it.each([
+    [200, { delivered: 1, rejected: 0, blocked: false }, 0, { spoolFull: 0, rejected: 0 }], // acknowledged: nothing touches the queue
+    [503, { delivered: 0, rejected: 0, blocked: true }, 1, { spoolFull: 0, rejected: 0 }], // retryable: spooled, compressed
+    [400, { delivered: 0, rejected: 1, blocked: false }, 0, { spoolFull: 0, rejected: 1 }], // refused for good: set aside and counted
+  ] as const)('a %i resolves to %o and leaves %i queued', async (status, outcome, queued, dropped) => {
+    const collector = await stub();
+    collector.replies = [status];
+    const memory = createMemoryReportQueue({ maxReports: 100, maxBytes: 1024 * 1024 });
+    const s = sender(collector.url, { queue: memory });
+    expect(await deliverWithJson(s, report(1))).toEqual(outcome);
+    expect(collector.received.map((r) => [r.report, r.headers['content-encoding'] ?? 'identity', r.headers.authorization])).toEqual([[report(1), 'identity', `Bearer ${TOKEN}`]]);
+    expect(await s.pending()).toBe(queued);
+    expect(s.dropped()).toEqual(dropped);
+    if (queued > 0) expect(JSON.parse(gunzipSync((await memory.peek())!.gzipBody).toString('utf8'))).toEqual(report(1));
+  });
+
+  it('keeps the order: a report made while one is in flight waits behind it, even when that one fails', async () => {
+    const collector = await stub();
+    collector.replies = [{ status: 503, delayMs: 50 }];
+    const s = sender(collector.url);
+    const first = deliverWithJson(s, report(1));
+    const second = deliverWithJson(s, report(2));
+    expect(await first).toMatchObject({ delivered: 0, blocked: true });
+    expect(await second).toMatchObject({ delivered: 0, blocked: true });
+    expect(await s.pending()).toBe(2);
+    expect(await deliverWithJson(s, report(3))).toEqual({ delivered: 3, rejected: 0, blocked: false });
+    expect(collector.received.map((r) => r.report.sequence)).toEqual([1, 1, 2, 3]);
+  });
+
+  it('runs a flush asked for while the upload is in flight once it is acknowledged, and resolves to both', async () => {
+    const collector = await stub();
+    collector.replies = [{ status: 200, delayMs: 50 }];
+    const memory = createMemoryReportQueue({ maxReports: 100, maxBytes: 1024 * 1024 });
+    const s = sender(collector.url, { queue: memory });
+    const direct = deliverWithJson(s, report(2));
+    await memory.push({ sequence: 3, gzipBody: gzipSync(JSON.stringify(report(3))) });
+    const flushing = s.flush();
+    expect(await direct).toEqual({ delivered: 2, rejected: 0, blocked: false });
+    expect(await flushing).toEqual({ delivered: 2, rejected: 0, blocked: false });
+    expect(collector.received.map((r) => r.report.sequence)).toEqual([2, 3]);
+  });
+
+  it('waits out a Retry-After: the next report is spooled behind, not sent', async () => {
+    const collector = await stub();
+    collector.replies = [{ status: 429, headers: { 'retry-after': '30' } }];
+    let now = Date.parse(AT);
+    const s = sender(collector.url, { nowMs: () => now });
+    expect(await deliverWithJson(s, report(1))).toMatchObject({ delivered: 0, blocked: true });
+    now += 10_000;
+    expect(await deliverWithJson(s, report(2))).toMatchObject({ delivered: 0, blocked: true });
+    expect(collector.received).toHaveLength(1);
+    now += 21_000;
+    expect(await deliverWithJson(s, report(3))).toEqual({ delivered: 3, rejected: 0, blocked: false });
+    expect(collector.received.map((r) => r.report.sequence)).toEqual([1, 1, 2, 3]);
+  });
+
+  it('spools when nothing listens, and treats a token HTTP cannot carry as a failed upload, logging neither token', async () => {
+    const port = await freePort();
+    const { lines, log } = capturingLog();
+    const s = sender(`http://127.0.0.1:${port}`, { log });
+    expect(await deliverWithJson(s, report(1))).toMatchObject({ delivered: 0, blocked: true });
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toContainEqual(expect.objectContaining({ msg: 'report upload failed; will retry', reason: 'ECONNREFUSED', sequence: 1 }));
+    const collector = await stub(port);
+    expect(await s.flush()).toEqual({ delivered: 1, rejected: 0, blocked: false });
+    s.setToken(`${TOKEN}\r\nx-injected: 1`);
+    expect(await deliverWithJson(s, report(2))).toMatchObject({ delivered: 0, blocked: true });
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toContainEqual(expect.objectContaining({ msg: 'report upload failed; will retry', reason: 'ERR_INVALID_CHAR', sequence: 2 }));
+    expect(collector.received.map((r) => r.report.sequence)).toEqual([1]);
+    expect(lines.join('\n')).not.toContain(TOKEN);
+  });
+
+  it('goes by the disk spool once it is open: the first report decides through it, the next go direct, and a failed one is on disk', async () => {
+    const collector = await stub();
+    const dataDir = mkdtempSync(join(tmpdir(), 'tripline-direct-'));
+    const queue = createDiskReportQueue({ directory: join(dataDir, 'spool'), maxReports: 10, maxBytes: 1e6 });
+    expect(queue.sizeNow?.()).toBeUndefined(); // not open yet: the sender cannot know it is empty
+    const s = sender(collector.url, { queue });
+    expect(await deliverWithJson(s, report(1))).toMatchObject({ delivered: 1 });
+    expect(queue.sizeNow?.()).toBe(0);
+    collector.replies = [503];
+    expect(await deliverWithJson(s, report(2))).toMatchObject({ delivered: 0, blocked: true });
+    expect(readdirSync(join(dataDir, 'spool'))).toEqual([spoolFileName(2)]);
+    expect(queue.sizeNow?.()).toBe(1);
+    expect(await deliverWithJson(s, report(3))).toEqual({ delivered: 2, rejected: 0, blocked: false });
+    expect(readdirSync(join(dataDir, 'spool'))).toEqual([]);
+    expect(collector.received.map((r) => r.report.sequence)).toEqual([1, 2, 2, 3]);
+  });
+
+  it('close() fails a direct upload in flight promptly and keeps the report in the spool', async () => {
+    const collector = await stub();
+    collector.replies = ['hang'];
+    const time = createManualTime();
+    const memory = createMemoryReportQueue({ maxReports: 100, maxBytes: 1024 * 1024 });
+    const s = sender(collector.url, { timeoutSeconds: 30, timers: time.timers, queue: memory });
+    const delivering = deliverWithJson(s, report(1));
+    await vi.waitFor(() => expect(collector.received).toHaveLength(1), { timeout: 10_000, interval: 5 });
+    await s.close();
+    expect(await delivering).toMatchObject({ delivered: 0, blocked: true });
+    expect(await memory.size()).toBe(1);
+    expect(time.pending()).toBe(0);
+  });
+});

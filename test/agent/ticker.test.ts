@@ -119,4 +119,25 @@ describe('createTicker', () => {
     await ticker.stop();
     expect(runs).toBe(4); // at 0, 30, 60 and 90 ms
   });
+
+  it('schedules the next run of a task that finished synchronously, and logs one that threw', async () => {
+    const time = createManualTime();
+    const lines: string[] = [];
+    const at: number[] = [];
+    const ticker = tickerOn(time, {
+      name: 'sync',
+      intervalSeconds: 0.1,
+      log: pino({ level: 'error' }, { write: (line: string) => void lines.push(line) }),
+      onTick: () => {
+        at.push(time.nowMs());
+        if (at.length === 2) throw new Error('second run failed');
+      },
+    });
+    const started = time.nowMs();
+    ticker.start();
+    await time.advance(350);
+    await ticker.stop();
+    expect(at.map((t) => t - started)).toEqual([0, 100, 200, 300]);
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([expect.objectContaining({ msg: 'scheduled task failed', ticker: 'sync' })]);
+  });
 });
