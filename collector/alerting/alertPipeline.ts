@@ -9,8 +9,9 @@
  *   than its window buffer changed, a new state and a deleted one: with the batch that changed it,
  *   in the transaction that applies its signals, so a crash never loses a `for` nor fires twice;
  * - a state whose only change is its latest sample (EvaluationResult.latestSampleOnly: a pending or
- *   firing series' new value, a window's new point): at a checkpoint, at most
- *   RULE_STATE_CHECKPOINT_MS after its first unwritten change, and at a clean stop (`checkpoint`).
+ *   firing series' new value, a window's new point): at a checkpoint, RULE_STATE_CHECKPOINT_MS
+ *   after its first unwritten change (a little later when more are due than the batches carry:
+ *   MIN_CHECKPOINT_WRITES), and at a clean stop (`checkpoint`).
  *   After a SIGKILL such a state comes back as it was up to that long before: its window lacks the
  *   newest points and its last value is older; its status and timers are those it had.
  */
@@ -36,8 +37,14 @@ import { RuleStateIndex } from './ruleStateIndex.js';
 /** The longest a latest-sample change of a rule state waits before it is written. */
 export const RULE_STATE_CHECKPOINT_MS = 60_000;
 
-/** Checkpoint writes per batch at most, so that a backlog of due states spreads over batches. */
-const MAX_CHECKPOINT_WRITES = 2_000;
+/**
+ * Checkpoint writes per batch at most: half as many as the batch has samples (a report's 60 samples
+ * defer about a dozen states, so twice what a steady fleet needs), and never fewer than this, so
+ * that a backlog of due states (the latest samples of a whole fleet's states, come due together a
+ * minute after a burst of reports) spreads over the batches in proportion to them. A fixed 2,000
+ * let a batch of a few reports write 2,000 states, 60-110 ms on the loaded 2-core VM.
+ */
+export const MIN_CHECKPOINT_WRITES = 256;
 
 /**
  * With a shared store: how long a state row must have gone unwritten before a collector that did
@@ -127,7 +134,7 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
     }
     const deferred = [...live.keys()].filter((fingerprint) => result.latestSampleOnly.has(fingerprint));
     const written = new Set([...live.keys()].filter((fingerprint) => !result.latestSampleOnly.has(fingerprint)));
-    for (const fingerprint of dueCheckpoints(unwritten, nowMs)) if (!gone.has(fingerprint)) written.add(fingerprint);
+    for (const fingerprint of dueCheckpoints(unwritten, nowMs, Math.max(MIN_CHECKPOINT_WRITES, Math.ceil(samples.length / 2)))) if (!gone.has(fingerprint)) written.add(fingerprint);
     const toWrite: RuleState[] = [];
     for (const fingerprint of written) {
       const state = live.get(fingerprint) ?? states.get(fingerprint);
@@ -325,11 +332,11 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
   }
 }
 
-/** The unwritten states whose first unwritten change is RULE_STATE_CHECKPOINT_MS old (oldest first, at most MAX_CHECKPOINT_WRITES). */
-function dueCheckpoints(unwritten: ReadonlyMap<string, number>, nowMs: number): string[] {
+/** The unwritten states whose first unwritten change is RULE_STATE_CHECKPOINT_MS old (oldest first, at most `limit`). */
+function dueCheckpoints(unwritten: ReadonlyMap<string, number>, nowMs: number, limit: number): string[] {
   const due: string[] = [];
   for (const [fingerprint, sinceMs] of unwritten) {
-    if (sinceMs > nowMs - RULE_STATE_CHECKPOINT_MS || due.length >= MAX_CHECKPOINT_WRITES) break;
+    if (sinceMs > nowMs - RULE_STATE_CHECKPOINT_MS || due.length >= limit) break;
     due.push(fingerprint);
   }
   return due;

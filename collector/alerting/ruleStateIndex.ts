@@ -68,6 +68,10 @@ export class RuleStateIndex extends Map<string, RuleState> implements StatesBySe
     for (const fingerprint of this.byRule.get(ruleName)?.values() ?? []) yield super.get(fingerprint)!;
   }
 
+  countOfRule(ruleName: string): number {
+    return this.byRule.get(ruleName)?.size ?? 0;
+  }
+
   /** The states whose series has the `host` label `hostname`. */
   *ofHost(hostname: string): Iterable<RuleState> {
     for (const fingerprint of this.byHost.get(hostname) ?? []) yield super.get(fingerprint)!;
