@@ -12,7 +12,7 @@ import { createStoreEnvironment } from '../../collector/incidents/storeEnvironme
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { Store, StoredSample } from '../../collector/store/store.js';
 import { DEFAULT_RULES_DIR, loadRuleFiles, type Rule } from '../../rules/index.js';
-import { fixtureRules, generateHistory, type GeneratedHistory } from '../support/generatedHistory.js';
+import { fixtureRules, generateHistory, storeGeneratedHistory, type GeneratedHistory } from '../support/generatedHistory.js';
 import { incidentsConfig, type IncidentsOverrides } from '../support/lifecycleHarness.js';
 import { createReferenceReplay } from '../support/referenceReplay.js';
 
@@ -78,22 +78,7 @@ describe('backtest replay', () => {
     const rules = [...fixtureRules()];
     const history = generateHistory(rules, { seed: 21, hosts: 3, hours: 1, startMs: START_MS });
     const store = openSqliteStore({ file: ':memory:' });
-    const reports = new Map<string, StoredSample[]>();
-    for (const sample of history.samples) {
-      const key = `${sample.labels.host}\u0000${sample.atMs}`;
-      const list = reports.get(key);
-      if (list) list.push(sample);
-      else reports.set(key, [sample]);
-    }
-    const sequences = new Map<string, number>();
-    store.transaction((tx) => {
-      for (const samples of reports.values()) {
-        const host = samples[0]!.labels.host!;
-        const sequence = (sequences.get(host) ?? 0) + 1;
-        sequences.set(host, sequence);
-        tx.insertReport({ agentId: host, hostname: host, labels: {}, version: 't', intervalSeconds: history.intervalSecondsByHost.get(host) ?? 15, sequence, receivedAtMs: samples[0]!.atMs, samples, checks: [] });
-      }
-    });
+    storeGeneratedHistory(store, history);
     const read = [...store.iterateSamples(START_MS, history.toMs)];
     store.close();
     expect(read.length).toBeGreaterThan(1000);

@@ -11,7 +11,7 @@ import { incidentPolicy } from '../../collector/incidents/incidentPolicy.js';
 import { createStoreEnvironment } from '../../collector/incidents/storeEnvironment.js';
 import type { Store, StoredSample } from '../../collector/store/store.js';
 import { DEFAULT_RULES_DIR, loadRuleFiles, type Rule } from '../../rules/index.js';
-import { fixtureRules, generateHistory, type GeneratedHistory } from '../support/generatedHistory.js';
+import { fixtureRules, generateHistory, storeGeneratedHistory, type GeneratedHistory } from '../support/generatedHistory.js';
 import { incidentsConfig } from '../support/lifecycleHarness.js';
 import { storeEngines } from '../support/storeEngines.js';
 
@@ -20,22 +20,7 @@ const HOUR = 3_600_000;
 
 /** Stores the history as one report per host and time, then compacts its first hour. */
 function storeHistory(store: Store, history: GeneratedHistory): void {
-  const reports = new Map<string, StoredSample[]>();
-  for (const sample of history.samples) {
-    const key = `${sample.labels.host}\u0000${sample.atMs}`;
-    const list = reports.get(key);
-    if (list) list.push(sample);
-    else reports.set(key, [sample]);
-  }
-  const sequences = new Map<string, number>();
-  store.transaction((tx) => {
-    for (const samples of reports.values()) {
-      const host = samples[0]!.labels.host!;
-      const sequence = (sequences.get(host) ?? 0) + 1;
-      sequences.set(host, sequence);
-      tx.insertReport({ agentId: host, hostname: host, labels: {}, version: 't', intervalSeconds: history.intervalSecondsByHost.get(host) ?? 15, sequence, receivedAtMs: samples[0]!.atMs, samples, checks: [] });
-    }
-  });
+  storeGeneratedHistory(store, history);
   while (store.compactHistory(START_MS + 2 * HOUR) !== undefined);
 }
 

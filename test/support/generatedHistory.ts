@@ -5,7 +5,7 @@
  * silent for a while or for good, and a few milliseconds of timer jitter. Deterministic per seed.
  */
 import type { Rule, SeriesSample } from '../../rules/index.js';
-import type { StoredSample } from '../../collector/store/store.js';
+import type { Store, StoredSample } from '../../collector/store/store.js';
 import { testRule } from '../rules/ruleScenario.js';
 import { agentSilentRule, cpuRule, diskRule, linkRule } from '../incidents/lifecycleRules.js';
 import { seededRandom } from './hostilePayloads.js';
@@ -157,4 +157,24 @@ export function fixtureRules(): Rule[] {
 /** The samples of a generated history as the rules engine takes them (for tests of the engine alone). */
 export function asSeriesSamples(samples: readonly StoredSample[], intervalSecondsByHost: ReadonlyMap<string, number>): SeriesSample[] {
   return samples.map((s) => ({ ...s, intervalMs: (intervalSecondsByHost.get(s.labels.host ?? '') ?? 15) * 1000 }));
+}
+
+/** Stores the history as one report per host and time (the order its samples come in), in one transaction. */
+export function storeGeneratedHistory(store: Pick<Store, 'transaction'>, history: GeneratedHistory): void {
+  const reports = new Map<string, StoredSample[]>();
+  for (const sample of history.samples) {
+    const key = `${sample.labels.host}\u0000${sample.atMs}`;
+    const list = reports.get(key);
+    if (list) list.push(sample);
+    else reports.set(key, [sample]);
+  }
+  const sequences = new Map<string, number>();
+  store.transaction((tx) => {
+    for (const samples of reports.values()) {
+      const host = samples[0]!.labels.host!;
+      const sequence = (sequences.get(host) ?? 0) + 1;
+      sequences.set(host, sequence);
+      tx.insertReport({ agentId: host, hostname: host, labels: {}, version: 't', intervalSeconds: history.intervalSecondsByHost.get(host) ?? 15, sequence, receivedAtMs: samples[0]!.atMs, samples, checks: [] });
+    }
+  });
 }
