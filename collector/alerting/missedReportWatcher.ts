@@ -3,6 +3,13 @@
  * `agent_missed_reports` = seconds since its last report / its report interval, once that reaches 1
  * (a report is missing). The default rule pack fires "agent silent" when this passes 3. Reports
  * themselves feed the value 0, which holds until the next report is due.
+ *
+ * Silence is counted from the later of the host's last report and the watcher's start: a host cannot
+ * have reported to a collector that was not running. After an outage of the collector (or of all
+ * of a cluster's collectors) every agent's last report is old, and the agents are still sending what
+ * they spooled; judged from their last report, the whole fleet would be "silent" at the first pass
+ * after the restart and open a ticket per host. A host that really died meanwhile is judged silent
+ * once its intervals have passed since the start, as Zabbix counts nodata() from the server's start.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
@@ -44,11 +51,14 @@ export interface MissedReportWatcherOptions {
   sliceHosts?: number;
   /** Waits between slices of a periodic run; the next turn of the event loop by default. */
   yieldToIngest?: () => Promise<unknown>;
+  /** When this collector started receiving reports: silence before it is not counted (the clock's time at creation by default). */
+  startedAtMs?: number;
 }
 
 export function createMissedReportWatcher(options: MissedReportWatcherOptions): MissedReportWatcher {
   const limit = options.sliceHosts ?? MISSED_REPORT_SLICE_HOSTS;
   const pause = options.yieldToIngest ?? (() => nextTurn());
+  const startedAtMs = options.startedAtMs ?? options.clock.nowMs();
   /**
    * Judges the next slice of overdue hosts after `after` in one transaction; returns where the next
    * slice starts, or undefined after the last. Each slice reads its hosts with the time it evaluates
@@ -63,7 +73,7 @@ export function createMissedReportWatcher(options: MissedReportWatcherOptions): 
     const hosts = options.store.overdueHosts(nowMs, { ...(after ? { after } : {}), limit });
     const samples: SeriesSample[] = [];
     for (const host of hosts) {
-      const missed = (nowMs - host.lastReportAtMs) / 1000 / host.intervalSeconds;
+      const missed = (nowMs - Math.max(host.lastReportAtMs, startedAtMs)) / 1000 / host.intervalSeconds;
       if (missed >= 1) samples.push({ metric: AGENT_MISSED_REPORTS_METRIC, labels: { ...host.labels, host: host.hostname }, value: missed, atMs: nowMs });
     }
     if (samples.length > 0) {

@@ -17,7 +17,7 @@ import { agentSilentRule } from '../incidents/lifecycleRules.js';
 const T0 = Date.UTC(2025, 0, 1, 12, 0);
 const HOSTS = ['h1', 'h2', 'h3', 'h4', 'h5'];
 
-function setup(onYield: (store: Store, report: (host: string) => void) => void = () => {}) {
+function setup(onYield: (store: Store, report: (host: string) => void) => void = () => {}, startedAtMs?: number) {
   const store = openSqliteStore({ file: ':memory:' });
   const { config } = loadConfig(undefined, {});
   config.incidents.reachability.enabled = false;
@@ -55,6 +55,7 @@ function setup(onYield: (store: Store, report: (host: string) => void) => void =
     log,
     intervalMs: 1000,
     sliceHosts: 2,
+    ...(startedAtMs === undefined ? {} : { startedAtMs }),
     yieldToIngest: async () => {
       yields++;
       onYield(store, report);
@@ -65,6 +66,33 @@ function setup(onYield: (store: Store, report: (host: string) => void) => void =
 }
 
 describe('missed-report watcher', () => {
+  it('after a collector outage counts silence from its start: the fleet sending its spool is not silent, a host that died is, three intervals later', async () => {
+    // Every host reported at T0; the collector was down from then until T0 + 10 min.
+    const h = setup(undefined, T0 + 600_000);
+    for (const host of HOSTS) h.report(host);
+    h.at(605);
+    await h.watcher.run();
+    expect(h.transactions).toEqual([]);
+    expect(h.silent()).toEqual([]);
+    // The agents deliver what they spooled, except h5's, whose host died during the outage.
+    h.at(610);
+    for (const host of HOSTS.slice(0, 4)) h.report(host);
+    h.at(644);
+    await h.watcher.run();
+    expect(h.silent()).toEqual([]);
+    h.at(646);
+    await h.watcher.run();
+    expect(h.silent()).toEqual(['h5']);
+  });
+
+  it('without a start time given, counts from when the watcher was made', async () => {
+    const h = setup();
+    for (const host of HOSTS) h.report(host);
+    h.at(46);
+    await h.watcher.run();
+    expect(h.silent()).toEqual(HOSTS);
+  });
+
   it('judges a healthy fleet without a transaction: no host is overdue', async () => {
     const h = setup();
     for (const host of HOSTS) h.report(host);
