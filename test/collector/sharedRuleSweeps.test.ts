@@ -71,10 +71,10 @@ function cluster(engine: StoreEngine, rules: readonly Rule[]) {
   };
   const incidents = () => store.listIncidents({ limit: 100 }).reverse().map((i) => `${i.id}:${i.status}:${i.summary}`);
   const stored = (ruleName: string, host: string) => [...store.loadRuleStates().values()].find((state) => state.ruleName === ruleName && state.labels.host === host);
-  /** A pass of the `missed-reports` job on collector `via`, `seconds` after T0. */
+  /** A pass of the `missed-reports` job on collector `via`, `seconds` after T0 (every collector started at T0). */
   const watch = (via: string, seconds: number) => {
     const { store: own, pipeline } = collectors.get(via)!;
-    createMissedReportWatcher({ store: own, pipeline, clock: { nowMs: () => T0 + seconds * 1000 }, log, intervalMs: 15_000 }).tick();
+    createMissedReportWatcher({ store: own, pipeline, clock: { nowMs: () => T0 + seconds * 1000 }, log, intervalMs: 15_000, startedAtMs: T0 }).tick();
   };
   return { start, report, every15s, watch, incidents, stored };
 }
