@@ -173,22 +173,21 @@ export class BlockCursor {
   }
 
   private growEntries(): void {
-    const sources = new Int32Array(this.entrySources.length * 2);
-    sources.set(this.entrySources);
-    this.entrySources = sources;
-    const positions = new Int32Array(this.entryPositions.length * 2);
-    positions.set(this.entryPositions);
-    this.entryPositions = positions;
+    this.entrySources = doubled(this.entrySources);
+    this.entryPositions = doubled(this.entryPositions);
   }
 
   private growRuns(): void {
-    const first = new Int32Array(this.runFirst.length * 2);
-    first.set(this.runFirst);
-    this.runFirst = first;
-    const keys = new Float64Array(this.runKeys.length * 2);
-    keys.set(this.runKeys);
-    this.runKeys = keys;
+    this.runFirst = doubled(this.runFirst);
+    this.runKeys = doubled(this.runKeys);
   }
+}
+
+/** A typed array of twice the length holding `array` at its start. */
+function doubled<T extends Int32Array | Float64Array>(array: T): T {
+  const grown = new (array.constructor as new (length: number) => T)(array.length * 2);
+  grown.set(array);
+  return grown;
 }
 
 /** The block without the samples of series that `known` does not know (a source drops out, or the hot source loses those samples). */
