@@ -140,52 +140,57 @@ export const FIT_RECOMPUTE_EVERY = 64;
  * series), every FIT_RECOMPUTE_EVERY updates, and when they are not finite (a value that was not).
  */
 export function appendWithSums(prior: RecentSamples | undefined, atMs: number, value: number, windowMs: number): RecentSamples {
-  const next = appendRecent(prior, atMs, value, windowMs, MAX_PREDICT_POINTS);
+  const { atMs: times, values } = appendRecent(prior, atMs, value, windowMs, MAX_PREDICT_POINTS);
   const sums = prior?.sums;
-  if (prior === undefined || sums === undefined || sums.updates >= FIT_RECOMPUTE_EVERY) {
-    next.sums = sumsOf(next);
-    return next;
-  }
+  if (prior === undefined || sums === undefined || sums.updates >= FIT_RECOMPUTE_EVERY) return { atMs: times, values, sums: sumsOfColumns(times, values) };
   const { originMs, originValue } = sums;
-  let { x, y, xx, xy, updates } = sums;
-  const take = (t: number, v: number) => {
-    const dx = (t - originMs) / 1000;
-    const dy = v - originValue;
+  let x = sums.x;
+  let y = sums.y;
+  let xx = sums.xx;
+  let xy = sums.xy;
+  const oldTimes = prior.atMs;
+  const oldValues = prior.values;
+  const first = times[0]!;
+  let dropped = 0;
+  // The points let go from the front, then the prior newest when the sample replaced it (the buffer did not grow past the points kept).
+  while (dropped < oldTimes.length && oldTimes[dropped]! < first) dropped++;
+  const replaced = times.length === oldTimes.length - dropped && oldTimes.length > dropped ? 1 : 0;
+  for (let i = 0; i < dropped + replaced; i++) {
+    const k = i < dropped ? i : oldTimes.length - 1;
+    const dx = (oldTimes[k]! - originMs) / 1000;
+    const dy = oldValues[k]! - originValue;
     x -= dx;
     y -= dy;
     xx -= dx * dx;
     xy -= dx * dy;
-    updates++;
-  };
-  const oldTimes = prior.atMs;
-  const first = next.atMs[0]!;
-  let dropped = 0;
-  while (dropped < oldTimes.length && oldTimes[dropped]! < first) {
-    take(oldTimes[dropped]!, prior.values[dropped]!);
-    dropped++;
   }
-  // The sample replaced the prior newest point when the buffer did not grow past the points kept.
-  if (next.atMs.length === oldTimes.length - dropped && oldTimes.length > dropped) take(oldTimes[oldTimes.length - 1]!, prior.values[oldTimes.length - 1]!);
   const dx = (atMs - originMs) / 1000;
   const dy = value - originValue;
-  next.sums = { originMs, originValue, x: x + dx, y: y + dy, xx: xx + dx * dx, xy: xy + dx * dy, updates: updates + 1 };
+  x += dx;
+  y += dy;
+  xx += dx * dx;
+  xy += dx * dy;
   // A value that is not finite poisons sums for good (Infinity - Infinity): from scratch, as the points are.
-  if (!Number.isFinite(next.sums.x + next.sums.y + next.sums.xx + next.sums.xy)) next.sums = sumsOf(next);
-  return next;
+  const next = Number.isFinite(x + y + xx + xy) ? { originMs, originValue, x, y, xx, xy, updates: sums.updates + dropped + replaced + 1 } : sumsOfColumns(times, values);
+  return { atMs: times, values, sums: next };
 }
 
 /** The fit sums of `recent`'s points from scratch, measured from its oldest point. */
 export function sumsOf(recent: RecentSamples): FitSums {
-  const n = recent.atMs.length;
-  const originMs = n > 0 ? recent.atMs[0]! : 0;
-  const originValue = n > 0 ? recent.values[0]! : 0;
+  return sumsOfColumns(recent.atMs, recent.values);
+}
+
+function sumsOfColumns(times: readonly number[], values: readonly number[]): FitSums {
+  const n = times.length;
+  const originMs = n > 0 ? times[0]! : 0;
+  const originValue = n > 0 ? values[0]! : 0;
   let x = 0;
   let y = 0;
   let xx = 0;
   let xy = 0;
   for (let i = 0; i < n; i++) {
-    const dx = (recent.atMs[i]! - originMs) / 1000;
-    const dy = recent.values[i]! - originValue;
+    const dx = (times[i]! - originMs) / 1000;
+    const dy = values[i]! - originValue;
     x += dx;
     y += dy;
     xx += dx * dx;
