@@ -9,9 +9,12 @@
  * reads chunks; the bench prints the compaction, bytes per sample and read latencies (historyFigures.ts),
  * the retention pruning of the first day after the replay, and the latest values of --latest-hosts hosts. Figures only; nothing is asserted.
  * Options: --hosts N --days D --interval SECONDS --observations N --latest-hosts N (0: skip)
- * --comparison no (skips the side-by-side replay) --jitter MS (how late the agent's timer fires, at most).
+ * --comparison no (skips the side-by-side replay) --jitter MS (how late the agent's timer fires, at most)
+ * --keep-history FILE (a copy of the compacted history is kept there and, when FILE exists, read from
+ * it instead of writing and compacting again: for profiling the replay; the same --hosts --days
+ * --interval --observations --jitter are the caller's to give).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -40,6 +43,7 @@ const { values } = parseArgs({
     'latest-hosts': { type: 'string', default: '10000' },
     comparison: { type: 'string', default: 'yes' },
     jitter: { type: 'string', default: '5' },
+    'keep-history': { type: 'string' },
   },
 });
 const HOSTS = Number(values.hosts);
@@ -126,19 +130,21 @@ function samplesFor(host: number, tMs: number): ReportRecord['samples'] {
   return list.slice(0, OBSERVATIONS).map((s) => ({ ...s, value: atReportedPrecision(s.metric as MetricName, s.value) }));
 }
 
-function writeHistory(store: Store): number {
+/** Writes the history into `store`; with none, only counts its reports. */
+function writeHistory(store: Store | undefined): number {
   const sequences = new Array<number>(HOSTS).fill(0);
   let reports = 0;
   const batchMs = 3_600_000;
   for (let from = START_MS; from < END_MS; from += batchMs) {
-    store.transaction((tx) => {
+    const hour = (write: (insert: (report: ReportRecord) => void) => void) => (store ? store.transaction((tx) => write((report) => tx.insertReport(report))) : write(() => undefined));
+    hour((insert) => {
       for (let tMs = from; tMs < Math.min(from + batchMs, END_MS); tMs += INTERVAL_S * 1000) {
         const minuteOfDay = ((tMs - START_MS) % 86_400_000) / 60_000;
         for (let host = 0; host < HOSTS; host++) {
           // Host 3's agent is silent from 03:00 to 03:30 every day.
           if (host === 3 && minuteOfDay >= 180 && minuteOfDay < 210) continue;
           const hostname = `host-${String(host).padStart(3, '0')}`;
-          tx.insertReport({ agentId: hostname, hostname, labels: {}, version: 'bench', intervalSeconds: INTERVAL_S, sequence: ++sequences[host]!, receivedAtMs: tMs, samples: samplesFor(host, tMs), checks: [] });
+          insert({ agentId: hostname, hostname, labels: {}, version: 'bench', intervalSeconds: INTERVAL_S, sequence: ++sequences[host]!, receivedAtMs: tMs, samples: samplesFor(host, tMs), checks: [] });
           reports++;
         }
       }
@@ -150,19 +156,34 @@ function writeHistory(store: Store): number {
 const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-backtest-'));
 try {
   const file = join(dir, 'tripline.db');
-  const store = openSqliteStore({ file });
-  const writeStarted = performance.now();
-  const reports = writeHistory(store);
-  const writeSeconds = (performance.now() - writeStarted) / 1000;
-  console.log(`history: ${HOSTS} hosts x ${DAYS} days x ${INTERVAL_S}s = ${reports.toLocaleString('en')} reports, ${(reports * OBSERVATIONS).toLocaleString('en')} samples; written in ${writeSeconds.toFixed(1)}s`);
-  const compaction = await compactEverything(store, END_MS);
-  const ms = (figure: StepFigures) =>
-    `${figure.wall.longestMs.toFixed(1)} ms (${figure.wall.p99Ms.toFixed(1)}), CPU ${figure.cpu.longestMs.toFixed(1)} ms (${figure.cpu.p99Ms.toFixed(1)})`;
-  console.log(
-    `compaction: ${compaction.blocks.toLocaleString('en')} host-hours in ${compaction.seconds.toFixed(1)}s ` +
-      `(${Math.round((reports * OBSERVATIONS) / compaction.seconds).toLocaleString('en')} samples/s); steps on the event loop, longest (p99) on the clock and in CPU time: ` +
-      `write transaction ${ms(compaction.transaction)}, read ${ms(compaction.read)}, encoding slice ${ms(compaction.encode)}`,
-  );
+  const kept = values['keep-history'];
+  const reuse = kept !== undefined && existsSync(kept);
+  if (reuse) copyFileSync(kept, file);
+  let store = openSqliteStore({ file });
+  let reports: number;
+  if (reuse) {
+    reports = writeHistory(undefined);
+    console.log(`history: read from ${kept} (${reports.toLocaleString('en')} reports, ${(reports * OBSERVATIONS).toLocaleString('en')} samples)`);
+  } else {
+    const writeStarted = performance.now();
+    reports = writeHistory(store);
+    const writeSeconds = (performance.now() - writeStarted) / 1000;
+    console.log(`history: ${HOSTS} hosts x ${DAYS} days x ${INTERVAL_S}s = ${reports.toLocaleString('en')} reports, ${(reports * OBSERVATIONS).toLocaleString('en')} samples; written in ${writeSeconds.toFixed(1)}s`);
+    const compaction = await compactEverything(store, END_MS);
+    const ms = (figure: StepFigures) =>
+      `${figure.wall.longestMs.toFixed(1)} ms (${figure.wall.p99Ms.toFixed(1)}), CPU ${figure.cpu.longestMs.toFixed(1)} ms (${figure.cpu.p99Ms.toFixed(1)})`;
+    console.log(
+      `compaction: ${compaction.blocks.toLocaleString('en')} host-hours in ${compaction.seconds.toFixed(1)}s ` +
+        `(${Math.round((reports * OBSERVATIONS) / compaction.seconds).toLocaleString('en')} samples/s); steps on the event loop, longest (p99) on the clock and in CPU time: ` +
+        `write transaction ${ms(compaction.transaction)}, read ${ms(compaction.read)}, encoding slice ${ms(compaction.encode)}`,
+    );
+    if (kept !== undefined) {
+      // Closed first, so that the write-ahead log is in the file copied.
+      store.close();
+      copyFileSync(file, kept);
+      store = openSqliteStore({ file });
+    }
+  }
   console.log(storageFigures(file, reports * OBSERVATIONS));
   console.log(`compressed bytes per sample by metric: ${bytesPerMetric(file)}`);
   for (const line of readLatencies(store, 'host-001', END_MS, DAYS)) console.log(line);
@@ -195,7 +216,8 @@ try {
   if (values.comparison !== 'no') {
     const comparisonCpu = process.cpuUsage();
     const comparison = createOperations({ store, config, clock, core }).backtest({ candidate: rules, inForce: rules, fromMs: START_MS, toMs: END_MS });
-    console.log(`rules backtest --since ${DAYS}d (candidate + rules in force, side by side, one read): ${(comparison.elapsedMs / 1000).toFixed(1)}s, CPU ${cpuSeconds(comparisonCpu)}s`);
+    const sides = comparison.sides ? `; each side on its own thread: candidate ${(comparison.sides.candidateMs / 1000).toFixed(1)}s, rules in force (with the read) ${(comparison.sides.inForceMs / 1000).toFixed(1)}s` : '';
+    console.log(`rules backtest --since ${DAYS}d (candidate + rules in force, side by side, one read): ${(comparison.elapsedMs / 1000).toFixed(1)}s, CPU ${cpuSeconds(comparisonCpu)}s${sides}`);
   }
   console.log(pruneFigures(store, START_MS + 86_400_000));
   store.close();

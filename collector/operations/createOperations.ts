@@ -24,7 +24,7 @@ import { createStatusOperations, type StatusOperations } from './statusOperation
 import { createTokenOperations, type TokenOperations } from './tokenOperations.js';
 
 export interface Operations extends IncidentOperations, ServiceOperations, ServiceReportOperations, StatusOperations, SilenceOperations, MaintenanceOperations, DeliveryOperations, AgentOperations, HistoryOperations, TokenOperations, RuleOperations {
-  /** Replays `fromMs`..`toMs` of stored history with the candidate rules and the rules in force. */
+  /** Replays `fromMs`..`toMs` of stored history with the candidate rules (on a worker thread) and the rules in force (on this one), at once. */
   backtest(run: { candidate: readonly Rule[]; inForce: readonly Rule[]; fromMs: number; toMs: number }): BacktestComparison;
 }
 
@@ -57,6 +57,6 @@ export function createOperations({ store, config, clock, core, rawRetentionMs = 
     ...createHistoryOperations({ store, clock, rawRetentionMs, servicesOfHost: (host, labels) => core.catalogue.services.filter((s) => s.hasHost(host, labels)).map((s) => s.name) }),
     ...createTokenOperations({ store, clock }),
     ...createRuleOperations({ store, config, inForce: rules }),
-    backtest: ({ candidate, inForce, fromMs, toMs }) => compareBacktest(store, config, candidate, inForce, fromMs, toMs),
+    backtest: ({ candidate, inForce, fromMs, toMs }) => compareBacktest(store, config, candidate, inForce, fromMs, toMs, { threads: true }),
   };
 }

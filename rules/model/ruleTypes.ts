@@ -180,6 +180,28 @@ export interface SeriesMemory {
 export interface RecentSamples {
   atMs: number[];
   values: number[];
+  /**
+   * Predict rules: the running sums of the least-squares fit over these points (kinds/predict.ts),
+   * so that a sample costs no pass over the buffer. Absent in states saved by releases before it
+   * (and in window rules' buffers): the next sample computes them from the points.
+   */
+  sums?: FitSums;
+}
+
+/**
+ * The sums a least-squares line needs, over the points of a buffer measured from an origin (a point
+ * the buffer held when the sums were last computed from scratch): x the seconds after `originMs`,
+ * y the value minus `originValue` (so that a large steady value loses no precision in the products).
+ */
+export interface FitSums {
+  originMs: number;
+  originValue: number;
+  x: number;
+  y: number;
+  xx: number;
+  xy: number;
+  /** Updates (points added or let go) since they were computed from scratch; at FIT_RECOMPUTE_EVERY they are again. */
+  updates: number;
 }
 
 /** A rule's verdict for one series, handed to incidents. */

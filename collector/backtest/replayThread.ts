@@ -1,0 +1,180 @@
+/**
+ * One replay on a worker thread, fed the blocks of stored history another thread reads (issue 15:
+ * the two sides of `rules backtest` at once, one on each core). The reading thread runs the other
+ * replay over the same blocks; each replay decides as if alone (replayStoredBlocks), so the
+ * comparison's outcome is the one of running them in turn (test/collector/backtestThreads.test.ts).
+ *
+ * Both threads stay synchronous, as the replay is: blocks go through a MessagePort (each block's
+ * columns are copied once, by the structured clone) and a shared counter says how many were posted
+ * and taken; the reader waits (Atomics.wait) while the worker is more than MAX_BLOCKS_AHEAD blocks
+ * behind, so at most that many blocks are held twice, and the worker's summary is taken off the
+ * port at the end (receiveMessageOnPort) without the event loop.
+ *
+ * What the lifecycle reads of the store (silences, maintenance windows, hosts for the topology) is
+ * read once by the caller (EnvironmentSnapshot) and given to both replays, so both see the same.
+ */
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { Config } from '../../config/configSchema.js';
+import type { Rule } from '../../rules/index.js';
+import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
+import type { SilenceRecord } from '../domain/silence.js';
+import type { IncidentEnvironment } from '../incidents/incidentService.js';
+import { buildTopology, type Topology, type TopologyHostFacts } from '../incidents/topology.js';
+import type { SampleBlock, SampleBlocks, StoredSeries } from '../store/sampleBlocks.js';
+import type { BacktestSummary } from './runBacktest.js';
+
+/** What the incident lifecycle reads of the store during a replay, read once. */
+export interface EnvironmentSnapshot {
+  /** Every silence, expired ones included (the replay picks those in force at each step). */
+  silences: SilenceRecord[];
+  maintenance: MaintenanceRecord[];
+  hosts: TopologyHostFacts[];
+}
+
+/** The lifecycle's environment over a snapshot (the topology built once, from the snapshot's hosts). */
+export function snapshotEnvironment(snapshot: EnvironmentSnapshot, topologyConfig: Config['incidents']['topology']): IncidentEnvironment {
+  let topology: Topology | undefined;
+  return {
+    silences: () => snapshot.silences,
+    maintenance: () => snapshot.maintenance,
+    topology: () => (topology ??= buildTopology(topologyConfig, snapshot.hosts)),
+  };
+}
+
+/** What the worker needs to build its replay (structured-cloneable). */
+export interface ReplayThreadData {
+  rules: readonly Rule[];
+  incidents: Config['incidents'];
+  timeZone: Config['timeZone'];
+  snapshot: EnvironmentSnapshot;
+  intervalSecondsByHost: Array<[string, number]>;
+  keepIncidents: number | undefined;
+  control: SharedArrayBuffer;
+  port: MessagePort;
+}
+
+/** A message to the worker: a block with the series it names that were not sent before, or the end. */
+export type ToReplayThread = { block: SampleBlock; series: Array<[number, StoredSeries]> } | { endMs: number };
+
+/** The worker's answer: its summary and the time it spent replaying (waits for blocks not counted), or what went wrong. */
+export type FromReplayThread = { summary: BacktestSummary; busyMs: number } | { error: string };
+
+/** Slots of the shared control array. */
+export const POSTED = 0;
+export const TAKEN = 1;
+export const DONE = 2;
+
+/** How many blocks the reader may be ahead of the worker (an hour of the fleet's history each). */
+const MAX_BLOCKS_AHEAD = 4;
+/** How long a wait lasts before it looks again whether the worker ended (it sets DONE as it exits). */
+const WAIT_MS = 1000;
+
+/** A replay running on a worker thread; feed it with `feed`, then `finish`. */
+export interface ReplayThread {
+  /** The blocks of `stored`, each posted to the worker (with the series it names) before it is handed on. */
+  feed(stored: SampleBlocks): Iterable<SampleBlock>;
+  /** Ends the worker's replay at `toMs` and waits for its summary. */
+  finish(toMs: number): { summary: BacktestSummary; busyMs: number };
+  /** How long `feed` waited for the worker to catch up. */
+  waitedMs(): number;
+}
+
+/**
+ * The worker's first code: imports replayWorker (compiled in dist/ a .js beside this file; from the
+ * sources, as the tests run them, a .ts through tsx), and when that fails, posts why and sets DONE,
+ * so that the reader never waits for a worker that could not start.
+ */
+function bootstrap(): string {
+  const fromSources = import.meta.url.endsWith('.ts');
+  const url = new URL(fromSources ? './replayWorker.ts' : './replayWorker.js', import.meta.url).href;
+  return `
+    const { workerData } = require('node:worker_threads');
+    const failed = (error) => {
+      workerData.port.postMessage({ error: String((error && error.stack) || error) });
+      const counters = new Int32Array(workerData.control);
+      Atomics.store(counters, ${DONE}, 1);
+      Atomics.notify(counters, ${DONE});
+    };
+    ${fromSources ? "import('tsx/esm/api').then(({ register }) => register())" : 'Promise.resolve()'}.then(() => import(${JSON.stringify(url)})).catch(failed);`;
+}
+
+/** Starts a worker thread replaying `rules` (see the module comment). */
+export function startReplayThread(options: { rules: readonly Rule[]; config: Pick<Config, 'incidents' | 'timeZone'>; snapshot: EnvironmentSnapshot; intervalSecondsByHost: ReadonlyMap<string, number>; keepIncidents: number | undefined }): ReplayThread {
+  const control = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
+  const counters = new Int32Array(control);
+  const { port1, port2 } = new MessageChannel();
+  const data: ReplayThreadData = {
+    rules: options.rules,
+    incidents: options.config.incidents,
+    timeZone: options.config.timeZone,
+    snapshot: options.snapshot,
+    intervalSecondsByHost: [...options.intervalSecondsByHost],
+    keepIncidents: options.keepIncidents,
+    control,
+    port: port2,
+  };
+  const worker = new Worker(bootstrap(), { eval: true, workerData: data, transferList: [port2] });
+  worker.unref();
+  let posted = 0;
+  let waitedMs = 0;
+  const failed = (): Error | undefined => {
+    if (Atomics.load(counters, DONE) === 0) return undefined;
+    const answer = receiveMessageOnPort(port1)?.message as FromReplayThread | undefined;
+    return new Error(answer && 'error' in answer ? `the backtest's replay thread failed: ${answer.error}` : "the backtest's replay thread ended before its replay did");
+  };
+  const post = (message: ToReplayThread) => {
+    port1.postMessage(message);
+    posted++;
+    Atomics.store(counters, POSTED, posted);
+    Atomics.notify(counters, POSTED);
+  };
+  const end = () => {
+    port1.close();
+    void worker.terminate();
+  };
+  return {
+    *feed(stored) {
+      const sent = new Set<number>();
+      const newSeries = (id: number, into: Array<[number, StoredSeries]>) => {
+        if (sent.has(id)) return;
+        const known = stored.series.get(id);
+        if (known === undefined) return;
+        sent.add(id);
+        into.push([id, known]);
+      };
+      try {
+        for (const block of stored.blocks) {
+          const series: Array<[number, StoredSeries]> = [];
+          for (const source of block.sources) {
+            if (source.seriesIds === undefined) newSeries(source.seriesId, series);
+            else for (let i = source.start; i < source.end; i++) newSeries(source.seriesIds[i]!, series);
+          }
+          for (let taken = Atomics.load(counters, TAKEN); posted - taken >= MAX_BLOCKS_AHEAD; taken = Atomics.load(counters, TAKEN)) {
+            const error = failed();
+            if (error) throw error;
+            const waitFrom = performance.now();
+            Atomics.wait(counters, TAKEN, taken, WAIT_MS);
+            waitedMs += performance.now() - waitFrom;
+          }
+          post({ block, series });
+          yield block;
+        }
+      } catch (error) {
+        end();
+        throw error;
+      }
+    },
+    waitedMs: () => waitedMs,
+    finish(toMs) {
+      try {
+        post({ endMs: toMs });
+        while (Atomics.load(counters, DONE) === 0) Atomics.wait(counters, DONE, 0, WAIT_MS);
+        const answer = receiveMessageOnPort(port1)?.message as FromReplayThread | undefined;
+        if (answer === undefined || 'error' in answer) throw failed() ?? new Error("the backtest's replay thread gave no summary");
+        return answer;
+      } finally {
+        end();
+      }
+    },
+  };
+}
