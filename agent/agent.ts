@@ -212,9 +212,23 @@ export function createAgent(options: AgentOptions): Agent {
   /** The identity of the last report, reused while its parts are the same (the addressing is cached for a minute). */
   let lastIdentity: { id: string; hostname: string; addressing: HostAddressing; value: AgentIdentity } | undefined;
 
+  /** The host's name as last read, and the addressing it was read with. */
+  let hostnameRead: { addressing: HostAddressing; hostname: string } | undefined;
+
+  /**
+   * The configured hostname, else the system's, read again when the addressing is (once a minute,
+   * cachedHostAddressing) rather than with a uname(2) and node:os's wrapper every cycle.
+   */
+  function hostnameNow(addressing: HostAddressing | undefined): string {
+    if (config.hostname !== undefined) return config.hostname;
+    if (addressing === undefined) return osHostname();
+    if (hostnameRead?.addressing !== addressing) hostnameRead = { addressing, hostname: osHostname() };
+    return hostnameRead.hostname;
+  }
+
   function identity(agentState: AgentState, addressing?: HostAddressing): AgentIdentity {
     const id = config.id ?? agentState.agentId;
-    const hostname = config.hostname ?? osHostname();
+    const hostname = hostnameNow(addressing);
     if (addressing !== undefined && lastIdentity !== undefined && lastIdentity.addressing === addressing && lastIdentity.hostname === hostname && lastIdentity.id === id) {
       return lastIdentity.value;
     }
@@ -348,7 +362,10 @@ export function createAgent(options: AgentOptions): Agent {
    */
   function reportCycle(lateMs: number): Promise<void> | void {
     loopDelay.late(lateMs);
-    loopDelay.busyFrom();
+    return loopDelay.busyWhile(runCycle);
+  }
+
+  function runCycle(): Promise<void> | void {
     const collected = collectInCycle();
     if (isPromiseLike(collected) || !authorized) return finishCycle(collected);
     deliver(collected);

@@ -30,6 +30,7 @@ import { createMemoryProbe } from './memoryProbe.js';
 import { createNetworkProbe } from './networkProbe.js';
 import { createPingProbe, type Pinger } from './pingProbe.js';
 import { createSwapProbe } from './swapProbe.js';
+import { meminfoOfCycle } from '../procfs/procMeminfo.js';
 import { createTcpProbe } from './tcpProbe.js';
 
 /** Probes grouped by schedule. */
@@ -57,11 +58,13 @@ export interface AgentProbesOptions {
 
 /** Builds the probes from checked config (see config/checkAgentConfig.ts). */
 export function createAgentProbes({ config, settings, proc, sys, stateDir, log, pinger, systemctl }: AgentProbesOptions): AgentProbes {
+  // Memory and swap read one /proc/meminfo per cycle between them.
+  const meminfo = meminfoOfCycle(proc);
   const cycle: Probe[] = [
     createCpuProbe({ proc }),
     createLoadProbe({ proc }),
-    createMemoryProbe({ proc }),
-    createSwapProbe({ proc }),
+    createMemoryProbe({ proc, meminfo }),
+    createSwapProbe({ proc, meminfo }),
     createVmstatProbe({ proc }),
     createFileDescriptorProbe({ proc }),
     createUptimeProbe({ proc, bootIdFile: join(stateDir, 'boot_id') }),

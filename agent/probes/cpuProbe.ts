@@ -1,7 +1,7 @@
 /** CPU usage, iowait and steal ratios from the deltas of `/proc/stat` between two runs. */
 import type { ProcReader } from '../procfs/procReader.js';
 import { parseProcStat, type CpuTimes } from '../procfs/procStat.js';
-import { observation, type Probe } from './probe.js';
+import { NO_LABELS, observation, type Probe } from './probe.js';
 
 /** Shares of CPU time spent over an interval, each in [0, 1]. */
 export interface CpuRatios {
@@ -48,9 +48,9 @@ export function createCpuProbe({ proc }: { proc: ProcReader }): Probe {
       if (ratios === undefined) return { observations: [] };
       return {
         observations: [
-          observation('cpu_usage_ratio', ratios.usage, {}, now),
-          observation('cpu_iowait_ratio', ratios.iowait, {}, now),
-          observation('cpu_steal_ratio', ratios.steal, {}, now),
+          observation('cpu_usage_ratio', ratios.usage, NO_LABELS, now),
+          observation('cpu_iowait_ratio', ratios.iowait, NO_LABELS, now),
+          observation('cpu_steal_ratio', ratios.steal, NO_LABELS, now),
         ],
       };
     },

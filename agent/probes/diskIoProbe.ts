@@ -51,6 +51,8 @@ export function createDiskIoProbe({ proc, exclude, monotonicMs = () => performan
     }
     return verdict;
   };
+  /** Each reported device's labels, made once: observations of a series share one labels object from cycle to cycle. */
+  let labelsByDevice = new Map<string, { device: string }>();
   return {
     name: 'diskio',
     collect(now) {
@@ -58,10 +60,13 @@ export function createDiskIoProbe({ proc, exclude, monotonicMs = () => performan
       const atMs = monotonicMs();
       const observations: Observation[] = [];
       const byDevice = new Map<string, DiskCounters>();
+      // Devices that went away are forgotten (as many labels as devices means none went away).
+      if (labelsByDevice.size > disks.length) labelsByDevice = new Map();
       for (let i = 0; i < disks.length; i++) {
         const disk = disks[i]!;
         byDevice.set(disk.device, disk);
-        const labels = { device: disk.device };
+        let labels = labelsByDevice.get(disk.device);
+        if (labels === undefined) labelsByDevice.set(disk.device, (labels = { device: disk.device }));
         observations.push(
           observation('disk_read_bytes_total', disk.readBytes, labels, now),
           observation('disk_written_bytes_total', disk.writtenBytes, labels, now),

@@ -1,7 +1,7 @@
 /** System-wide open file handles against the kernel limit, from `/proc/sys/fs/file-nr`. */
 import { parseFileNr } from '../procfs/procFileNr.js';
 import type { ProcReader } from '../procfs/procReader.js';
-import { observation, type Probe } from './probe.js';
+import { NO_LABELS, observation, type Probe } from './probe.js';
 
 export function createFileDescriptorProbe({ proc }: { proc: ProcReader }): Probe {
   return {
@@ -10,9 +10,9 @@ export function createFileDescriptorProbe({ proc }: { proc: ProcReader }): Probe
       const { allocated, maximum } = parseFileNr(proc.read('sys/fs/file-nr'));
       return {
         observations: [
-          observation('file_descriptors_allocated', allocated, {}, now),
-          observation('file_descriptors_maximum', maximum, {}, now),
-          observation('file_descriptors_used_ratio', maximum > 0 ? allocated / maximum : 0, {}, now),
+          observation('file_descriptors_allocated', allocated, NO_LABELS, now),
+          observation('file_descriptors_maximum', maximum, NO_LABELS, now),
+          observation('file_descriptors_used_ratio', maximum > 0 ? allocated / maximum : 0, NO_LABELS, now),
         ],
       };
     },

@@ -2,7 +2,7 @@
 import { cpus } from 'node:os';
 import type { ProcReader } from '../procfs/procReader.js';
 import { parseProcLoadavg } from '../procfs/procLoadavg.js';
-import { observation, type Probe } from './probe.js';
+import { NO_LABELS, observation, type Probe } from './probe.js';
 
 /** Dependencies of the load probe. */
 export interface LoadProbeDeps {
@@ -36,10 +36,10 @@ export function createLoadProbe({ proc, cpuCount = cachedCpuCount() }: LoadProbe
       const cores = Math.max(1, cpuCount());
       return {
         observations: [
-          observation('load1', load.load1, {}, now),
-          observation('load5', load.load5, {}, now),
-          observation('load15', load.load15, {}, now),
-          observation('load1_per_core', load.load1 / cores, {}, now),
+          observation('load1', load.load1, NO_LABELS, now),
+          observation('load5', load.load5, NO_LABELS, now),
+          observation('load15', load.load15, NO_LABELS, now),
+          observation('load1_per_core', load.load1 / cores, NO_LABELS, now),
         ],
       };
     },

@@ -1,7 +1,7 @@
 /** Physical memory from `/proc/meminfo`: total, available, and the used ratio derived from them. */
 import type { ProcReader } from '../procfs/procReader.js';
-import { parseProcMeminfo, requireMeminfoField, type Meminfo } from '../procfs/procMeminfo.js';
-import { observation, type Probe } from './probe.js';
+import { meminfoOfCycle, requireMeminfoField, type Meminfo } from '../procfs/procMeminfo.js';
+import { NO_LABELS, observation, type Probe } from './probe.js';
 
 /**
  * MemAvailable is the kernel's own estimate (since 3.14); older kernels get the classic
@@ -14,19 +14,19 @@ export function availableMemoryBytes(meminfo: Meminfo): number {
 }
 
 /** Creates the memory probe. */
-export function createMemoryProbe({ proc }: { proc: ProcReader }): Probe {
+export function createMemoryProbe({ proc, meminfo = meminfoOfCycle(proc) }: { proc: ProcReader; meminfo?: (now: Date) => Meminfo }): Probe {
   return {
     name: 'memory',
     collect(now) {
-      const meminfo = parseProcMeminfo(proc.read('meminfo'));
-      const total = requireMeminfoField(meminfo, 'MemTotal');
-      const available = availableMemoryBytes(meminfo);
+      const info = meminfo(now);
+      const total = requireMeminfoField(info, 'MemTotal');
+      const available = availableMemoryBytes(info);
       return {
         observations: [
-          observation('memory_total_bytes', total, {}, now),
-          observation('memory_available_bytes', available, {}, now),
-          observation('memory_used_bytes', Math.max(0, total - available), {}, now),
-          observation('memory_used_ratio', total > 0 ? 1 - available / total : 0, {}, now),
+          observation('memory_total_bytes', total, NO_LABELS, now),
+          observation('memory_available_bytes', available, NO_LABELS, now),
+          observation('memory_used_bytes', Math.max(0, total - available), NO_LABELS, now),
+          observation('memory_used_ratio', total > 0 ? 1 - available / total : 0, NO_LABELS, now),
         ],
       };
     },

@@ -34,6 +34,9 @@ export type LabelsOf<M extends MetricName> = {
   readonly [K in (typeof METRIC_CATALOGUE)[M]['labels'][number]]: string;
 };
 
+/** The labels of every series without labels (cpu_usage_ratio, load1...): one object for all, none made per observation. */
+export const NO_LABELS: Readonly<Record<string, never>> = Object.freeze({});
+
 /**
  * Builds one observation of a catalogued metric, its value at the precision the agent reports
  * (reportedPrecision.ts). The label set is checked against the catalogue at compile time, so a probe

@@ -129,19 +129,29 @@ export function createProbeRunner({ probes, defaultTimeoutSeconds, log }: ProbeR
    * Starts one probe. A synchronous answer (or throw) is settled on the spot, with no promise and
    * no timer: a read of `/proc` cannot be interrupted anyway. A promise is raced with the deadline.
    */
-  function start(probe: Probe, now: Date, at: string, expired: (timeoutSeconds: number) => Promise<void>): ProbeRunOutcome | Promise<ProbeRunOutcome> {
+  /**
+   * performance.now() when the last probe started by `start` returned: the next one's start, so that
+   * a run of probes reads the clock once per probe rather than twice.
+   */
+  let returnedAt = 0;
+
+  /** Starts `probe` at `started` (performance.now()); sets `returnedAt`. */
+  function start(probe: Probe, now: Date, at: string, expired: (timeoutSeconds: number) => Promise<void>, started: number): ProbeRunOutcome | Promise<ProbeRunOutcome> {
+    returnedAt = started;
     if (inFlight.has(probe)) {
       log.warn({ probe: probe.name }, 'probe skipped: previous run still in progress');
       return outcomeOf(probe, failed('the previous run has not finished yet'), at, 0);
     }
-    const started = performance.now();
     let answer: ProbeResult | Promise<ProbeResult>;
     try {
       answer = probe.collect(now);
     } catch (error) {
-      return outcomeOf(probe, failure(probe, error), at, (performance.now() - started) / 1000);
+      const settled = failure(probe, error);
+      returnedAt = performance.now();
+      return outcomeOf(probe, settled, at, (returnedAt - started) / 1000);
     }
-    if (!isPromiseLike(answer)) return outcomeOf(probe, { status: 'ok', result: answer }, at, (performance.now() - started) / 1000);
+    returnedAt = performance.now();
+    if (!isPromiseLike(answer)) return outcomeOf(probe, { status: 'ok', result: answer }, at, (returnedAt - started) / 1000);
     return settleAsync(probe, Promise.resolve(answer), expired).then((settled) => outcomeOf(probe, settled, at, (performance.now() - started) / 1000));
   }
 
@@ -167,8 +177,10 @@ export function createProbeRunner({ probes, defaultTimeoutSeconds, log }: ProbeR
     const outcomes = new Array<ProbeRunOutcome | Promise<ProbeRunOutcome>>(probes.length);
     let waits = false;
     try {
+      let started = performance.now();
       for (let i = 0; i < probes.length; i++) {
-        const outcome = start(probes[i]!, now, at, expired);
+        const outcome = start(probes[i]!, now, at, expired, started);
+        started = returnedAt;
         outcomes[i] = outcome;
         if (!waits && isPromiseLike(outcome)) waits = true;
       }

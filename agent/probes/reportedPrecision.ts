@@ -23,11 +23,21 @@ const DECIMALS_BY_UNIT: Partial<Record<MetricUnit, number>> = { ratio: 5, bytes_
 /** Decimal places kept, by metric, where the unit says nothing (a count divided by the cores). */
 const DECIMALS_BY_METRIC: Partial<Record<MetricName, number>> = { load1_per_core: 5 };
 
+/**
+ * 10 ** decimals kept, by metric, for the catalogued metrics that are rounded: looked up once per
+ * observation in one Map instead of in the two tables and the catalogue.
+ */
+const SCALES: ReadonlyMap<string, number> = new Map(
+  Object.entries(METRIC_CATALOGUE).flatMap(([metric, { unit }]) => {
+    const decimals = DECIMALS_BY_METRIC[metric as MetricName] ?? DECIMALS_BY_UNIT[unit as MetricUnit];
+    return decimals === undefined ? [] : [[metric, 10 ** decimals] as const];
+  }),
+);
+
 /** `value` of `metric` at the precision the agent reports it (see the module comment). */
 export function atReportedPrecision(metric: MetricName, value: number): number {
-  const decimals = DECIMALS_BY_METRIC[metric] ?? DECIMALS_BY_UNIT[METRIC_CATALOGUE[metric].unit];
-  if (decimals === undefined || !Number.isFinite(value)) return value;
-  const scale = 10 ** decimals;
+  const scale = SCALES.get(metric);
+  if (scale === undefined || !Number.isFinite(value)) return value;
   // + 0: a tiny negative rounds to 0, not -0 (which a store keeps as a 64-bit exception).
   const rounded = (Math.round(value * scale) + 0) / scale;
   // A value so large that scaling overflows has no decimals left to drop.

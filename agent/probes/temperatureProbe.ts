@@ -18,10 +18,10 @@ import { observation, type Probe } from './probe.js';
 /** One sensor file and the labels its value is reported under. */
 interface Sensor {
   file: string;
-  chip: string;
-  sensor: string;
   /** The sensor's own critical temperature, in degrees; undefined when it reports none. */
   criticalCelsius: number | undefined;
+  /** `{ chip, sensor }`, made at discovery: the series' observations share it from cycle to cycle. */
+  labels: { chip: string; sensor: string };
 }
 
 /** Dependencies of the temperature probe; `sys` reads below `/sys`. */
@@ -68,7 +68,7 @@ export function createTemperatureProbe({ sys, criticalCelsius, discoveryTtlMs = 
         const match = /^temp(\d+)_input$/.exec(file);
         if (match === null) continue;
         const sensor = optional(`${base}/temp${match[1]}_label`) ?? `temp${match[1]}`;
-        sensors.push({ file: `${base}/${file}`, chip: chipName, sensor, criticalCelsius: degrees(`${base}/temp${match[1]}_crit`) });
+        sensors.push({ file: `${base}/${file}`, criticalCelsius: degrees(`${base}/temp${match[1]}_crit`), labels: { chip: chipName, sensor } });
       }
     }
     return sensors;
@@ -79,7 +79,8 @@ export function createTemperatureProbe({ sys, criticalCelsius, discoveryTtlMs = 
     for (const zone of list('class/thermal')) {
       if (!zone.startsWith('thermal_zone')) continue;
       const base = `class/thermal/${zone}`;
-      sensors.push({ file: `${base}/temp`, chip: 'thermal', sensor: `${zone}:${optional(`${base}/type`) ?? zone}`, criticalCelsius: criticalTripPoint(base) });
+      const sensor = `${zone}:${optional(`${base}/type`) ?? zone}`;
+      sensors.push({ file: `${base}/temp`, criticalCelsius: criticalTripPoint(base), labels: { chip: 'thermal', sensor } });
     }
     return sensors;
   }
@@ -106,7 +107,7 @@ export function createTemperatureProbe({ sys, criticalCelsius, discoveryTtlMs = 
         discoveredAtMs = atMs;
       }
       const observations: Observation[] = [];
-      for (const { file, chip, sensor, criticalCelsius: own } of sensors) {
+      for (const { file, labels, criticalCelsius: own } of sensors) {
         let text: string;
         try {
           text = sys.read(file).trim();
@@ -118,7 +119,6 @@ export function createTemperatureProbe({ sys, criticalCelsius, discoveryTtlMs = 
         // A sensor that cannot be read right now (ENODATA, garbage) is skipped, not reported as 0.
         const milli = Number(text);
         if (text === '' || !Number.isFinite(milli)) continue;
-        const labels = { chip, sensor };
         observations.push(observation('temperature_celsius', milli / 1000, labels, now));
         const mark = own ?? criticalCelsius;
         if (mark !== undefined) observations.push(observation('temperature_headroom_celsius', mark - milli / 1000, labels, now));

@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { ProcReader } from '../procfs/procReader.js';
 import { parseProcUptime } from '../procfs/procUptime.js';
-import { observation, type Probe } from './probe.js';
+import { NO_LABELS, observation, type Probe } from './probe.js';
 
 /** Dependencies of the uptime probe. */
 export interface UptimeProbeDeps {
@@ -46,9 +46,9 @@ export function createUptimeProbe({ proc, bootIdFile }: UptimeProbeDeps): Probe 
       }
       return {
         observations: [
-          observation('uptime_seconds', uptime, {}, now),
-          observation('boot_time_seconds', Math.round(now.getTime() / 1000 - uptime), {}, now),
-          observation('reboot_detected', rebooted ? 1 : 0, {}, now),
+          observation('uptime_seconds', uptime, NO_LABELS, now),
+          observation('boot_time_seconds', Math.round(now.getTime() / 1000 - uptime), NO_LABELS, now),
+          observation('reboot_detected', rebooted ? 1 : 0, NO_LABELS, now),
         ],
       };
     },

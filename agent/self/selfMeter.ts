@@ -4,7 +4,7 @@
  * (loopDelaySampler.ts), the CPU time it has used and its resident memory.
  */
 import type { Observation } from '../../contract/report.js';
-import { observation } from '../probes/probe.js';
+import { NO_LABELS, observation } from '../probes/probe.js';
 import type { DroppedReports } from '../transport/reportSender.js';
 import type { LoopDelaySampler } from './loopDelaySampler.js';
 
@@ -36,9 +36,9 @@ export function createSelfMeter({ loopDelay, dropped, cpuUsage = () => process.c
       return [
         observation('agent_reports_dropped_total', spoolFull, { reason: 'spool_full' }, now),
         observation('agent_reports_dropped_total', rejected, { reason: 'rejected' }, now),
-        observation('agent_event_loop_delay_max_seconds', running ? delayMaxSeconds : 0, {}, now),
-        observation('agent_cpu_seconds_total', (cpu.user + cpu.system) / 1e6, {}, now),
-        observation('agent_resident_memory_bytes', rssBytes(), {}, now),
+        observation('agent_event_loop_delay_max_seconds', running ? delayMaxSeconds : 0, NO_LABELS, now),
+        observation('agent_cpu_seconds_total', (cpu.user + cpu.system) / 1e6, NO_LABELS, now),
+        observation('agent_resident_memory_bytes', rssBytes(), NO_LABELS, now),
       ];
     },
   };

@@ -55,4 +55,39 @@ describe('createLoopDelaySampler', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(sampler.takeMaxSeconds()).toBeCloseTo(0.05, 6);
   });
+
+  it('measures synchronous work in busyWhile on the spot, without waiting for a turn of the loop', () => {
+    let now = 0;
+    const sampler = createLoopDelaySampler({ nowMs: () => now });
+    const result = sampler.busyWhile(() => {
+      now += 25; // a 25 ms block
+      return 'done';
+    });
+    expect(result).toBe('done');
+    now += 100; // idle, before any turn of the loop: not part of the work
+    expect(sampler.takeMaxSeconds()).toBeCloseTo(0.025, 9);
+    expect(sampler.takeMaxSeconds()).toBe(0);
+  });
+
+  it('measures work that busyWhile gets a promise from until the loop is free, and work that throws until it throws', async () => {
+    let now = 0;
+    const sampler = createLoopDelaySampler({ nowMs: () => now });
+    const pending = sampler.busyWhile(async () => {
+      now += 10;
+      await Promise.resolve();
+      now += 15; // a promise job of the same turn
+    });
+    await pending;
+    await nextTurn();
+    now += 50; // idle
+    expect(sampler.takeMaxSeconds()).toBeCloseTo(0.025, 9);
+    expect(() =>
+      sampler.busyWhile(() => {
+        now += 7;
+        throw new Error('probe bug');
+      }),
+    ).toThrow('probe bug');
+    now += 30;
+    expect(sampler.takeMaxSeconds()).toBeCloseTo(0.007, 9);
+  });
 });

@@ -15,6 +15,7 @@ import { createMemoryProbe } from '../../agent/probes/memoryProbe.js';
 import { createNetworkProbe } from '../../agent/probes/networkProbe.js';
 import { createSwapProbe } from '../../agent/probes/swapProbe.js';
 import { parseProcMounts } from '../../agent/procfs/procMounts.js';
+import { meminfoOfCycle } from '../../agent/procfs/procMeminfo.js';
 import { procFixture } from './procFixture.js';
 
 const NOW = new Date('2025-01-01T00:00:00.000Z');
@@ -93,6 +94,31 @@ describe('swap probe', () => {
   ])('$meminfo', async ({ meminfo, expected }) => {
     const probe = createSwapProbe({ proc: procFixture({ meminfo }) });
     expect(byKey((await probe.collect(NOW)).observations)).toEqual(expected);
+  });
+});
+
+describe('memory and swap probes sharing one meminfo read per cycle', () => {
+  it('read /proc/meminfo once per run of the probes, again for the next run, and each report a failed read', async () => {
+    const proc = procFixture({ meminfo: 'MemTotal: 1000 kB\nMemFree: 100 kB\nMemAvailable: 250 kB\nSwapTotal: 4 kB\nSwapFree: 1 kB\n' });
+    const meminfo = meminfoOfCycle(proc);
+    const memory = createMemoryProbe({ proc, meminfo });
+    const swap = createSwapProbe({ proc, meminfo });
+    const first = new Date(NOW.getTime());
+    expect(byKey((await memory.collect(first)).observations)).toMatchObject({ memory_total_bytes: 1_024_000 });
+    expect(byKey((await swap.collect(first)).observations)).toMatchObject({ swap_used_bytes: 3072 });
+    expect(proc.reads.get('meminfo')).toBe(1);
+    // The next cycle (another Date) reads it afresh.
+    proc.files.meminfo = 'MemTotal: 2000 kB\nMemFree: 100 kB\nMemAvailable: 1000 kB\nSwapTotal: 4 kB\nSwapFree: 4 kB\n';
+    const second = new Date(NOW.getTime() + 1000);
+    expect(byKey((await memory.collect(second)).observations)).toMatchObject({ memory_total_bytes: 2_048_000, memory_used_ratio: 0.5 });
+    expect(byKey((await swap.collect(second)).observations)).toMatchObject({ swap_used_bytes: 0 });
+    expect(proc.reads.get('meminfo')).toBe(2);
+    // A failed read is not kept: both probes fail, each with its own read.
+    delete proc.files.meminfo;
+    const third = new Date(NOW.getTime() + 2000);
+    expect(() => memory.collect(third)).toThrow(/ENOENT/);
+    expect(() => swap.collect(third)).toThrow(/ENOENT/);
+    expect(proc.reads.get('meminfo')).toBe(4);
   });
 });
 

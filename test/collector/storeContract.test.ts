@@ -153,6 +153,41 @@ describe.each(storeEngines())('the $name store', (engine) => {
       expect([...store.loadRuleStates()]).toEqual([['a', state('a', 3)]]);
     });
 
+    it("rewrites a rule state's rule and host too when a fingerprint comes back with others, and states without a host", () => {
+      const store = engine.open();
+      const state = (ruleName: string, host: string | undefined, lastValue: number): RuleState =>
+        ({ ruleName, ruleVersion: 'v', fingerprint: 'fp', labels: host === undefined ? {} : { host }, status: 'inactive', lastValue, lastSampleAtMs: 9 }) as RuleState;
+      store.transaction((tx) => tx.saveRuleStates([state('r', 'h1', 1)], 'a', 100));
+      store.transaction((tx) => tx.saveRuleStates([state('r', 'h1', 2)], 'a', 200));
+      expect(store.transaction((tx) => tx.claimHostRuleStates(['h1'], 'b', 300))).toEqual([{ fingerprint: 'fp', state: state('r', 'h1', 2) }]);
+      // the same fingerprint under another rule and host: read by its new host and rule only
+      store.transaction((tx) => tx.saveRuleStates([state('s', 'h2', 3)], 'a', 400));
+      expect(store.transaction((tx) => tx.claimHostRuleStates(['h1'], 'b', 500))).toEqual([]);
+      expect(store.transaction((tx) => tx.claimHostRuleStates(['h2'], 'b', 500))).toEqual([{ fingerprint: 'fp', state: state('s', 'h2', 3) }]);
+      expect(store.transaction((tx) => tx.ruleStatesSince(['s'], 'judge')).states).toEqual([{ fingerprint: 'fp', state: state('s', 'h2', 3) }]);
+      expect(store.transaction((tx) => tx.ruleStatesSince(['r'], 'judge')).states).toEqual([]);
+      // without a host (a group's state), written twice
+      store.transaction((tx) => tx.saveRuleStates([state('s', undefined, 4)]));
+      store.transaction((tx) => tx.saveRuleStates([state('s', undefined, 5)]));
+      expect(store.transaction((tx) => tx.claimHostRuleStates(['h2'], 'b', 600))).toEqual([]);
+      expect([...store.loadRuleStates()]).toEqual([['fp', state('s', undefined, 5)]]);
+      store.close();
+    });
+
+    it("follows a host's new name from its next report, and keeps it", () => {
+      const store = engine.open();
+      store.transaction((tx) => {
+        expect(tx.insertReport(record(1, BASE, 0.1))).toBe(true);
+        expect(tx.insertReport(record(2, BASE + 15_000, 0.2))).toBe(true);
+        expect(tx.insertReport(record(3, BASE + 30_000, 0.3, 'agent-1', 'web-99'))).toBe(true);
+      });
+      store.transaction((tx) => expect(tx.insertReport(record(4, BASE + 45_000, 0.4, 'agent-1', 'web-99'))).toBe(true));
+      expect(store.listHosts()).toMatchObject([{ hostname: 'web-99', lastSequence: 4, lastReportAtMs: BASE + 45_000 }]);
+      expect(store.findHost('web-99')).toMatchObject({ agentId: 'agent-1', lastSequence: 4 });
+      expect(store.findHost('web-01')).toBeUndefined();
+      store.close();
+    });
+
     it("reads a rule's states for its judge: all of them, then at least what other writers wrote since", () => {
       const store = engine.open();
       const state = (ruleName: string, fingerprint: string, lastValue: number): RuleState =>

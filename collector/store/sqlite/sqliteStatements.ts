@@ -26,6 +26,12 @@ export function createSqliteStatements(db: Database.Database) {
           addresses = coalesce(@addresses, addresses), default_gateway = coalesce(@defaultGateway, default_gateway),
           inventory = coalesce(@inventory, inventory)
           WHERE host_id = @hostId AND agent_id = @agentId`),
+        // touchHost for a host whose name is unchanged: a column set by an UPDATE has its indexes rewritten even when its value is the same (hosts_by_hostname).
+        touchSameHost: prepare(`UPDATE hosts SET labels = @labels, version = @version, interval_seconds = @intervalSeconds,
+          last_sequence = max(last_sequence, @sequence), last_report_at_ms = @atMs,
+          addresses = coalesce(@addresses, addresses), default_gateway = coalesce(@defaultGateway, default_gateway),
+          inventory = coalesce(@inventory, inventory)
+          WHERE host_id = @hostId AND agent_id = @agentId AND hostname = @hostname`),
         recommissionAgentHost: prepare('UPDATE hosts SET decommissioned_at_ms = NULL WHERE agent_id = ?'),
         decommissionHost: prepare('UPDATE hosts SET decommissioned_at_ms = ? WHERE hostname = ? AND decommissioned_at_ms IS NULL'),
         revokeAgentsOfHost: prepare('UPDATE agents SET revoked_at_ms = ? WHERE hostname = ? AND revoked_at_ms IS NULL'),
@@ -43,6 +49,8 @@ export function createSqliteStatements(db: Database.Database) {
         upsertRuleState: prepare(`INSERT INTO rule_states (fingerprint, rule_name, state, host, written_by, written_at_ms) VALUES (?, ?, ?, ?, ?, ?)
           ON CONFLICT (fingerprint) DO UPDATE SET rule_name = excluded.rule_name, state = excluded.state, host = excluded.host, written_by = excluded.written_by,
             written_at_ms = excluded.written_at_ms`),
+        // upsertRuleState of a row whose rule and host are unchanged (always, but for a fingerprint reused): leaves rule_states_by_host alone.
+        updateRuleState: prepare('UPDATE rule_states SET state = ?, written_by = ?, written_at_ms = ? WHERE fingerprint = ? AND rule_name = ? AND host IS ?'),
         deleteRuleState: prepare('DELETE FROM rule_states WHERE fingerprint = ?'),
         claimHostRuleStates: prepare(`UPDATE rule_states SET written_by = @reader, written_at_ms = @atMs
           WHERE host IN (SELECT value FROM json_each(@hosts)) AND written_by IS NOT @reader`),

@@ -148,7 +148,13 @@ class SqliteStore implements Store {
       },
       insertReport: (report) => this.insertReport(report),
       saveRuleStates: (states, writtenBy, atMs) => {
-        for (const state of states) sql.upsertRuleState.run(state.fingerprint, state.ruleName, JSON.stringify(state), state.labels.host ?? null, writtenBy ?? null, atMs ?? null);
+        for (const state of states) {
+          const text = JSON.stringify(state);
+          const host = state.labels.host ?? null;
+          if (sql.updateRuleState.run(text, writtenBy ?? null, atMs ?? null, state.fingerprint, state.ruleName, host).changes === 0) {
+            sql.upsertRuleState.run(state.fingerprint, state.ruleName, text, host, writtenBy ?? null, atMs ?? null);
+          }
+        }
       },
       claimHostRuleStates: (hostnames, reader, atMs) => {
         const rows = (sql.hostRuleStates.all({ hosts: JSON.stringify(hostnames), reader }) as Array<{ fingerprint: string; state: string | null }>).map(stateRow);
@@ -298,7 +304,8 @@ class SqliteStore implements Store {
     };
     const cached = this.hostIds.get(report.agentId);
     if (cached !== undefined) {
-      this.sql.touchHost.run({ ...row, hostId: cached });
+      const touch = { ...row, hostId: cached };
+      if (this.sql.touchSameHost.run(touch).changes === 0) this.sql.touchHost.run(touch);
       this.noteHostname(cached, report.hostname);
       return cached;
     }
