@@ -41,6 +41,7 @@ import { reportIdentityProblem } from './reportIdentity.js';
 import { createReportRateLimiter } from './reportRateLimiter.js';
 import { isJsonBody, registerStrictJsonParser } from './strictJsonParser.js';
 import { registerClusterRoutes } from './clusterRoutes.js';
+import { lazyRequestLogger } from './lazyRequestLogger.js';
 import type { ClusterStatus } from '../clusterStatus.js';
 
 export interface HttpServerOptions {
@@ -108,6 +109,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     keepAliveTimeout: limits.idleTimeout,
     loggerInstance: options.log.child({ component: 'http' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: options.maxBodyBytes,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
     return503OnClosing: true,
