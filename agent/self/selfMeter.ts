@@ -27,6 +27,10 @@ export interface SelfMeter {
   observe(now: Date, running: boolean): Observation[];
 }
 
+/** The labels of the two dropped-report series, made once. */
+const SPOOL_FULL = Object.freeze({ reason: 'spool_full' });
+const REJECTED = Object.freeze({ reason: 'rejected' });
+
 export function createSelfMeter({ loopDelay, dropped, cpuUsage = () => process.cpuUsage(), rssBytes = () => process.memoryUsage.rss() }: SelfMeterOptions): SelfMeter {
   return {
     observe(now, running) {
@@ -34,8 +38,8 @@ export function createSelfMeter({ loopDelay, dropped, cpuUsage = () => process.c
       const cpu = cpuUsage();
       const delayMaxSeconds = loopDelay.takeMaxSeconds();
       return [
-        observation('agent_reports_dropped_total', spoolFull, { reason: 'spool_full' }, now),
-        observation('agent_reports_dropped_total', rejected, { reason: 'rejected' }, now),
+        observation('agent_reports_dropped_total', spoolFull, SPOOL_FULL, now),
+        observation('agent_reports_dropped_total', rejected, REJECTED, now),
         observation('agent_event_loop_delay_max_seconds', running ? delayMaxSeconds : 0, NO_LABELS, now),
         observation('agent_cpu_seconds_total', (cpu.user + cpu.system) / 1e6, NO_LABELS, now),
         observation('agent_resident_memory_bytes', rssBytes(), NO_LABELS, now),

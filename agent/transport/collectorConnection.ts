@@ -19,7 +19,8 @@
  *
  * The connection: opened on the first POST, kept open between POSTs and unref'd while idle (it never
  * keeps the process alive; an error or close while idle just drops it, and the next POST opens a new
- * one). One timer per POST covers connect, upload and the whole response. When a kept-open socket
+ * one). One deadline per POST covers connect, upload and the whole response (a single timer per
+ * connection, re-armed by each POST: `TimerScheduler.deadline`). When a kept-open socket
  * turns out to have been closed by the server (reset, broken pipe or end of stream before any byte of
  * the response: the keep-alive race), the POST is sent once more on a new connection; it is never
  * repeated once response bytes have arrived. A repeat is safe: the collector de-duplicates reports
@@ -61,7 +62,7 @@ export interface CollectorConnectionOptions {
   timeoutMs: number;
   /** Bytes of a response body kept; the rest is read and discarded. */
   maxResponseBytes: number;
-  /** Sets and clears the timer of each POST; node's timers by default. */
+  /** The deadline of each POST; node's timers by default. */
   timers?: TimerScheduler;
   /** The HTTP proxy to go through (`proxyRouteFor`); direct without one. */
   proxy?: ProxyRoute;
@@ -100,7 +101,6 @@ interface Exchange {
   parser: ResponseParser;
   /** The request's headers: a peer may echo its credential into what the parser quotes. */
   headers: Readonly<Record<string, string>>;
-  timer: unknown;
   done: CollectorCallback;
   /** Sent on a socket kept open from an earlier POST. */
   reused: boolean;
@@ -150,6 +150,10 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
   let socket: Socket | undefined;
   let exchange: Exchange | undefined;
   let destroyedBy: Error | undefined;
+  /** Armed by each POST, stopped when it is over: when it expires, the POST in flight fails. */
+  const deadline = timers.deadline(() => {
+    if (exchange !== undefined) fail(exchange, new CollectorConnectionError('ETIMEDOUT', `no response within ${timeoutMs / 1000}s`));
+  }, timeoutMs);
 
   /** A socket to the collector (or, forwarded, to the proxy); over `tunnel` when one was opened. */
   function open(tunnel?: Socket): Socket {
@@ -228,8 +232,8 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
   }
 
   function finish(current: Exchange, parsed: ParsedResponse): void {
-    timers.clearTimeout(current.timer);
     exchange = undefined;
+    deadline.stop();
     current.settled = true;
     release(current);
     if (parsed.keepAlive) socket?.unref();
@@ -238,9 +242,9 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
   }
 
   function fail(current: Exchange, error: Error): void {
-    timers.clearTimeout(current.timer);
     current.abandon?.();
     exchange = undefined;
+    deadline.stop();
     current.settled = true;
     drop();
     release(current);
@@ -346,8 +350,8 @@ export function createCollectorConnection(options: CollectorConnectionOptions): 
     } catch (error) {
       return done(error as Error);
     }
-    const current: Exchange = { request: formatted.request, backing: formatted.backing, writesPending: 0, settled: false, parser: createResponseParser(maxResponseBytes), headers, timer: undefined, done, reused: false, answered: false, retried: false };
-    current.timer = timers.setTimeout(() => fail(current, new CollectorConnectionError('ETIMEDOUT', `no response within ${timeoutMs / 1000}s`)), timeoutMs);
+    const current: Exchange = { request: formatted.request, backing: formatted.backing, writesPending: 0, settled: false, parser: createResponseParser(maxResponseBytes), headers, done, reused: false, answered: false, retried: false };
+    deadline.restart();
     exchange = current;
     try {
       send(current);

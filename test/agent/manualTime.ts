@@ -48,6 +48,21 @@ export function createManualTime(startMs = 1000): ManualTime {
       clearTimeout(handle) {
         timers.delete(handle as number);
       },
+      deadline(run, delayMs) {
+        let id: number | undefined;
+        return {
+          restart() {
+            if (id !== undefined) timers.delete(id);
+            lastId += 1;
+            id = lastId;
+            timers.set(id, { atMs: now + Math.max(0, delayMs), run });
+          },
+          stop() {
+            if (id !== undefined) timers.delete(id);
+            id = undefined;
+          },
+        };
+      },
     },
     block(ms) {
       now += ms;

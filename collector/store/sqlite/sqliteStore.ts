@@ -99,6 +99,12 @@ class SqliteStore implements Store {
    * then what is kept is dropped and read again from the file.
    */
   private seenDataVersion: number | undefined;
+  /**
+   * Runs `fn` in a transaction, or in a savepoint when one is open (better-sqlite3 decides at each
+   * call). Made once: db.transaction() builds four wrapper functions and defines their properties
+   * each time it is called, which per report's savepoint and per batch was 2-3 % of ingest's CPU.
+   */
+  private readonly atomically: <T>(fn: () => T) => T;
 
   constructor(
     private readonly db: Database.Database,
@@ -106,6 +112,7 @@ class SqliteStore implements Store {
     private readonly history: SqliteHistory,
     private readonly readOnly: boolean,
   ) {
+    this.atomically = db.transaction((fn: () => unknown) => fn()) as <T>(fn: () => T) => T;
     this.tx = this.createTransactionApi();
   }
 
@@ -113,7 +120,7 @@ class SqliteStore implements Store {
     const mark = this.latest.mark();
     this.depth++;
     try {
-      return this.db.transaction(() => fn(this.tx))();
+      return this.atomically(() => fn(this.tx));
     } catch (error) {
       this.latest.undoTo(mark);
       this.forgetMintedIds();
@@ -139,7 +146,7 @@ class SqliteStore implements Store {
         const mark = this.latest.mark();
         try {
           // better-sqlite3 runs a transaction function called inside another as a SAVEPOINT.
-          return this.db.transaction(fn)();
+          return this.atomically(fn);
         } catch (error) {
           this.latest.undoTo(mark);
           this.forgetMintedIds();
