@@ -18,6 +18,8 @@
  *   the report it builds, and only there.
  */
 
+import { isPromiseLike } from '../probes/probeRunner.js';
+
 export interface LoopDelaySampler {
   /** Work starts now: measure how long the loop stays busy. */
   busyFrom(): void;
@@ -57,7 +59,7 @@ export function createLoopDelaySampler({ nowMs = () => performance.now() }: { no
       let synchronous = true;
       try {
         const result = work();
-        synchronous = typeof (result as { then?: unknown } | null | undefined)?.then !== 'function';
+        synchronous = !isPromiseLike(result);
         return result;
       } finally {
         if (synchronous) settle();
