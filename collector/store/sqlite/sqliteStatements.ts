@@ -7,6 +7,12 @@ const INCIDENT_COLUMNS = `id, key, fingerprint, rule_name, rule_version, host, s
   status, opened_at_ms, resolved_at_ms, updated_at_ms, why, occurrences, parent_incident_id, ticketed, hold, flapping,
   settling_since_ms, rearm_at_ms`;
 
+/** What a report sets on its host's row (touchHost, touchSameHost), its name aside. */
+const TOUCH_HOST_COLUMNS = `labels = @labels, version = @version, interval_seconds = @intervalSeconds,
+  last_sequence = max(last_sequence, @sequence), last_report_at_ms = @atMs,
+  addresses = coalesce(@addresses, addresses), default_gateway = coalesce(@defaultGateway, default_gateway),
+  inventory = coalesce(@inventory, inventory)`;
+
 export function createSqliteStatements(db: Database.Database) {
   const readOnly = db.readonly;
   const prepare = (sql: string) => db.prepare(sql);
@@ -21,17 +27,9 @@ export function createSqliteStatements(db: Database.Database) {
             addresses = coalesce(@addresses, addresses), default_gateway = coalesce(@defaultGateway, default_gateway),
             inventory = coalesce(@inventory, inventory)
           RETURNING host_id`),
-        touchHost: prepare(`UPDATE hosts SET hostname = @hostname, labels = @labels, version = @version, interval_seconds = @intervalSeconds,
-          last_sequence = max(last_sequence, @sequence), last_report_at_ms = @atMs,
-          addresses = coalesce(@addresses, addresses), default_gateway = coalesce(@defaultGateway, default_gateway),
-          inventory = coalesce(@inventory, inventory)
-          WHERE host_id = @hostId AND agent_id = @agentId`),
+        touchHost: prepare(`UPDATE hosts SET hostname = @hostname, ${TOUCH_HOST_COLUMNS} WHERE host_id = @hostId AND agent_id = @agentId`),
         // touchHost for a host whose name is unchanged: a column set by an UPDATE has its indexes rewritten even when its value is the same (hosts_by_hostname).
-        touchSameHost: prepare(`UPDATE hosts SET labels = @labels, version = @version, interval_seconds = @intervalSeconds,
-          last_sequence = max(last_sequence, @sequence), last_report_at_ms = @atMs,
-          addresses = coalesce(@addresses, addresses), default_gateway = coalesce(@defaultGateway, default_gateway),
-          inventory = coalesce(@inventory, inventory)
-          WHERE host_id = @hostId AND agent_id = @agentId AND hostname = @hostname`),
+        touchSameHost: prepare(`UPDATE hosts SET ${TOUCH_HOST_COLUMNS} WHERE host_id = @hostId AND agent_id = @agentId AND hostname = @hostname`),
         recommissionAgentHost: prepare('UPDATE hosts SET decommissioned_at_ms = NULL WHERE agent_id = ?'),
         decommissionHost: prepare('UPDATE hosts SET decommissioned_at_ms = ? WHERE hostname = ? AND decommissioned_at_ms IS NULL'),
         revokeAgentsOfHost: prepare('UPDATE agents SET revoked_at_ms = ? WHERE hostname = ? AND revoked_at_ms IS NULL'),
