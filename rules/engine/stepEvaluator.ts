@@ -38,6 +38,8 @@ import { SWEEP_MS } from './sweepRules.js';
 export interface StepSeries {
   readonly metric: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** Whether some rule reads its samples (`add` passes over the samples of a series none reads). */
+  readonly read: boolean;
 }
 
 /** Evaluates a rule set step by step, as repeated `evaluate` calls would (see the module comment). */
@@ -66,6 +68,7 @@ interface Ordered {
 }
 
 interface Series extends StepSeries {
+  read: boolean;
   readonly key: string;
   readonly intervalMs: number;
   readonly runs: Run[];
@@ -165,6 +168,7 @@ export function createStepEvaluator(ruleSet: CompiledRuleSet): StepEvaluator {
       sample: { metric, labels, value: NaN, atMs: NaN, text: undefined, intervalMs },
       stepMark: -1,
       position: 0,
+      read: false,
     };
     for (const compiled of candidates) {
       const runner = runners.get(compiled);
@@ -173,13 +177,14 @@ export function createStepEvaluator(ruleSet: CompiledRuleSet): StepEvaluator {
       created.runs.push(run);
       runner.byFingerprint.set(run.fingerprint, run);
     }
+    created.read = created.delegated || created.runs.length > 0;
     seriesByKey.set(key, created);
     return created;
   };
 
   const add = (handle: StepSeries, atMs: number, value: number, text?: string): void => {
     const s = handle as Series;
-    if (s.runs.length === 0 && !s.delegated) return;
+    if (!s.read) return;
     if (s.stepMark !== stepNumber) {
       s.stepMark = stepNumber;
       s.position = batchSeries.length;
@@ -312,7 +317,10 @@ function applyRule(runner: RuleRunner, current: number, ordered: Ordered[]): voi
           state = freshState(rule, run.fingerprint, s.labels);
         }
         const transition = nextAlertState(state, reading, timing, sample.intervalMs);
-        state = reading.memory ? Object.assign(transition.state, reading.memory) : transition.state;
+        state = transition.state;
+        // What Object.assign(state, memory) does, at a fraction of its cost on this path (a third of applyRule's time).
+        const memory = reading.memory;
+        if (memory) for (const field in memory) (state as unknown as Record<string, unknown>)[field] = memory[field as keyof typeof memory];
         if (transition.event) signals.push({ signal: buildSignal(compiled, state, transition.event, reading, sample.text).signal, phase: 0, first: 0, second: s.position, runner });
       }
       if (state && applied && (before || !isForgettable(state))) staged.push({ run, state });
