@@ -153,7 +153,7 @@ export function createStepEvaluator(ruleSet: CompiledRuleSet): StepEvaluator {
     const key = `${metric}\u0000${canonicalLabels(labels)}`;
     const known = seriesByKey.get(key);
     if (known) return known;
-    const candidates = (ruleSet.byMetric.get(metric) ?? []).filter((compiled) => compiled.matches(labels));
+    const candidates = rulesOf(ruleSet, metric, labels);
     const created: Series = {
       metric,
       labels,
@@ -257,6 +257,16 @@ function rankRules(batchSeries: readonly Series[], current: number): void {
       runner.rank = rank++;
     }
   }
+}
+
+/** The rules of `ruleSet` that read the series of `metric` and `labels`. */
+function rulesOf(ruleSet: CompiledRuleSet, metric: string, labels: Readonly<Record<string, string>>): CompiledRule[] {
+  return (ruleSet.byMetric.get(metric) ?? []).filter((compiled) => compiled.matches(labels));
+}
+
+/** Whether some rule of `ruleSet` reads the series of `metric` and `labels` (StepSeries.read of a step evaluator over it). */
+export function readsSeries(ruleSet: CompiledRuleSet, metric: string, labels: Readonly<Record<string, string>>): boolean {
+  return rulesOf(ruleSet, metric, labels).length > 0;
 }
 
 /** Time first, then the order `evaluate` collects signals in (its final sort by time is stable). */
