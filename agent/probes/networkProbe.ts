@@ -40,8 +40,8 @@ const SERIES: readonly { direction: Direction; counter: Counter; total: NetworkM
 /** How long a link speed is kept before it is read again: it changes only on renegotiation. */
 const SPEED_TTL_MS = 60_000;
 
-/** Link state and speed of interfaces, by name; pushed onto `into` when given (and returned). */
-export type LinkObserver = (name: string, now: Date, into?: Observation[]) => Observation[];
+/** Link state and speed of interfaces, by name; pushed onto `into` when given (and returned), with `labels` when given (the interface's, kept by the caller). */
+export type LinkObserver = (name: string, now: Date, into?: Observation[], labels?: { readonly interface: string }) => Observation[];
 
 /**
  * Observes link state every call and link speed at most every `speedTtlMs` per interface: a
@@ -51,8 +51,7 @@ export type LinkObserver = (name: string, now: Date, into?: Observation[]) => Ob
  */
 export function createLinkObserver(sys: ProcReader, { speedTtlMs = SPEED_TTL_MS, monotonicMs = () => performance.now() } = {}): LinkObserver & { retainOnly(names: ReadonlySet<string>): void } {
   const speeds = new Map<string, { megabits: number | undefined; readAtMs: number }>();
-  const observe = (name: string, now: Date, into: Observation[] = []): Observation[] => {
-    const labels = { interface: name };
+  const observe = (name: string, now: Date, into: Observation[] = [], labels: { readonly interface: string } = Object.freeze({ interface: name })): Observation[] => {
     const observations = into;
     const operstate = optionalRead(sys, `class/net/${name}/operstate`);
     if (operstate !== undefined) observations.push(observation('network_up', operstate === 'up' ? 1 : 0, labels, now));
@@ -88,7 +87,8 @@ function optionalRead(sys: ProcReader, path: string): string | undefined {
 /** What the probe keeps per interface: its rates' memory and its labels, made once. */
 interface InterfaceState {
   tracker: DeltaTracker;
-  labels: { interface: string };
+  /** Frozen: the report builder keeps each series' JSON by its labels object (reportBuilder.ts). */
+  labels: { readonly interface: string };
 }
 
 /** Creates the network probe; rates start with the second run. */
@@ -111,7 +111,7 @@ export function createNetworkProbe({ proc, sys, excludeInterfaces, monotonicMs =
         if (excluded.has(name)) continue;
         seen.add(name);
         let state = states.get(name);
-        if (state === undefined) states.set(name, (state = { tracker: createDeltaTracker(), labels: { interface: name } }));
+        if (state === undefined) states.set(name, (state = { tracker: createDeltaTracker(), labels: Object.freeze({ interface: name }) }));
         const { tracker, labels } = state;
         for (let s = 0; s < SERIES.length; s++) {
           const series = SERIES[s]!;
@@ -120,7 +120,7 @@ export function createNetworkProbe({ proc, sys, excludeInterfaces, monotonicMs =
           const rate = tracker.rate(series.total, value, atMs);
           if (rate !== undefined) observations.push(observation(series.rate, rate, labels, now));
         }
-        if (links !== undefined) links(name, now, observations);
+        if (links !== undefined) links(name, now, observations, labels);
       }
       // Interfaces that went away are forgotten, so that a container host does not accumulate them
       // (each interface seen has a state: as many states as interfaces means none went away).
