@@ -20,7 +20,7 @@ import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
 import type { SilenceRecord } from '../domain/silence.js';
 import type { IncidentEnvironment } from '../incidents/incidentService.js';
 import { buildTopology, type Topology, type TopologyHostFacts } from '../incidents/topology.js';
-import type { SampleBlock, SampleBlocks, StoredSeries } from '../store/sampleBlocks.js';
+import { cloneableBlock, type SampleBlock, type SampleBlocks, type StoredSeries } from '../store/sampleBlocks.js';
 import type { BacktestSummary } from './runBacktest.js';
 
 /** What the incident lifecycle reads of the store during a replay, read once. */
@@ -156,7 +156,7 @@ export function startReplayThread(options: { rules: readonly Rule[]; config: Pic
             Atomics.wait(counters, TAKEN, taken, WAIT_MS);
             waitedMs += performance.now() - waitFrom;
           }
-          post({ block, series });
+          post({ block: cloneableBlock(block), series });
           yield block;
         }
       } catch (error) {

@@ -25,6 +25,7 @@ import type { SilenceRecord } from '../domain/silence.js';
 import { BlockCursor, knownSamples, type SampleBlocks, type SampleVisitor, type StoredSeries } from '../store/sampleBlocks.js';
 import type { StoredSample } from '../store/store.js';
 import { createMemoryLedger, type MemoryLedger } from './memoryLedger.js';
+import { countSkipped, splitUnread } from './unreadSeries.js';
 
 export interface ReplayOptions {
   rules: readonly Rule[];
@@ -92,6 +93,10 @@ export interface StoredReplay extends Replay {
   advanceTo(atMs: number): number;
   /** Adds a sample of stored series `seriesId` to the current step (`series` says what the id is, read once per id). */
   addStored(series: ReadonlyMap<number, StoredSeries>, seriesId: number, atMs: number, value: number, text: string | undefined): void;
+  /** Whether some rule of the replay reads samples of `series` (of the others, only their times count: see unreadSeries.ts). */
+  reads(series: StoredSeries): boolean;
+  /** Counts `count` samples of series no replay reads that were left out of the blocks (splitUnread). */
+  skipped(count: number): void;
 }
 
 export function runBacktest(options: BacktestOptions): BacktestSummary {
@@ -119,6 +124,21 @@ export interface StoredReplayProgress {
 export function replayStoredBlocks(stored: SampleBlocks, replays: readonly StoredReplay[], stop?: () => boolean): StoredReplayProgress {
   const { series } = stored;
   const known = (seriesId: number) => series.has(seriesId);
+  // Per series id, whether some replay reads it (asked once per id).
+  const readIds = new Map<number, boolean>();
+  const isRead = (seriesId: number): boolean => {
+    let read = readIds.get(seriesId);
+    if (read === undefined) {
+      const known = series.get(seriesId)!;
+      read = replays.some((replay) => replay.reads(known));
+      readIds.set(seriesId, read);
+    }
+    return read;
+  };
+  const hostOf = (seriesId: number) => series.get(seriesId)!.labels.host ?? '';
+  const skip = (count: number) => {
+    if (count > 0) for (const replay of replays) replay.skipped(count);
+  };
   const [only] = replays;
   const visit: SampleVisitor =
     replays.length === 1
@@ -128,14 +148,21 @@ export function replayStoredBlocks(stored: SampleBlocks, replays: readonly Store
         };
   let lastAtMs = -Infinity;
   for (const block of stored.blocks) {
-    const cursor = new BlockCursor(knownSamples(block, known));
+    const { block: read, skipped } = splitUnread(knownSamples(block, known), isRead, hostOf);
+    const cursor = new BlockCursor(read);
+    let visitedToMs = -Infinity;
     for (let next = cursor.nextAtMs(); next !== Infinity; next = cursor.nextAtMs()) {
-      if (stop?.()) return { lastAtMs, stopped: true };
+      if (stop?.()) {
+        skip(countSkipped(skipped, visitedToMs));
+        return { lastAtMs, stopped: true };
+      }
       let endMs = Infinity;
       for (const replay of replays) endMs = Math.min(endMs, replay.advanceTo(next));
       cursor.visitUntil(endMs, visit);
+      visitedToMs = endMs;
       lastAtMs = cursor.lastAtMs;
     }
+    skip(countSkipped(skipped));
   }
   return { lastAtMs, stopped: false };
 }
@@ -215,6 +242,12 @@ export function createReplay(options: ReplayOptions): StoredReplay {
       add(known, sample.atMs, sample.value, sample.text);
     },
     advanceTo,
+    reads(stored) {
+      return evaluator.series(stored.metric, stored.labels, intervalSecondsOf(stored.labels.host ?? '') * 1000).read;
+    },
+    skipped(skippedCount) {
+      count += skippedCount;
+    },
     addStored(series, seriesId, atMs, value, text) {
       let known = resolvedById[seriesId];
       if (known === undefined) {

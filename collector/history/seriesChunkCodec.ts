@@ -109,23 +109,56 @@ function shortestValues(values: readonly number[], layout: 2 | 3): BitWriter {
 
 /** Decodes a chunk of any layout. */
 export function decodeSeriesChunk(chunk: Uint8Array): SeriesPoints {
+  const decoded = decodeSeriesChunkTimes(chunk);
+  return { times: decoded.times, values: decoded.values() };
+}
+
+/** A chunk's times, and its values read only when asked for. */
+export interface ChunkTimes {
+  times: number[];
+  /** Reads the values (once: a second call gives the same array). */
+  values: () => number[];
+}
+
+/**
+ * Decodes a chunk's times and leaves its values undecoded until `values()` is called: layouts 2 and 3
+ * store the times before the values, so a replay that needs only when a series reported (a host's
+ * liveness) never decodes the values of series no rule reads. Layout 1 interleaves them: decoded at once.
+ */
+export function decodeSeriesChunkTimes(chunk: Uint8Array): ChunkTimes {
   const layout = chunk[0] === LAYOUT_3 ? 3 : chunk[0] === LAYOUT_2 ? 2 : 1;
   const input = new BitReader(chunk);
   if (layout > 1) input.readBits(8);
   const count = input.readBits(32);
   const times = new Array<number>(count);
   const values: number[] = [];
-  if (count === 0) return { times, values };
+  const done = () => values;
+  if (count === 0) return { times, values: done };
   if (layout === 1) {
     // Layout 1 interleaves each value after its time.
     const xor = new XorReader(input);
     readTimes(input, times, DOD_BUCKETS_1, undefined, () => values.push(xor.read()));
-    return { times, values };
+    return { times, values: done };
   }
   const timeEncoding = input.readBits(layout === 2 ? 1 : 2);
   if (timeEncoding === 0) readTimes(input, times, DOD_BUCKETS_2);
   else if (timeEncoding === 1) readTimes(input, times, RESIDUAL_BUCKETS, input.readBits(32));
   else readGridTimes(input, times);
+  let read = false;
+  return {
+    times,
+    values: () => {
+      if (!read) {
+        read = true;
+        readValues(input, layout, count, values);
+      }
+      return values;
+    },
+  };
+}
+
+/** Reads `count` values of a layout 2 or 3 chunk, its value encoding first. */
+function readValues(input: BitReader, layout: 2 | 3, count: number, values: number[]): void {
   const encoding = input.readBits(layout === 2 ? 2 : 3) as ValueEncoding;
   if (encoding === 0) {
     const reader = new XorReader(input);
@@ -133,7 +166,6 @@ export function decodeSeriesChunk(chunk: Uint8Array): SeriesPoints {
   } else if (encoding === 3) readRatios(input, count, values);
   else if (encoding === 4) readPacked(input, count, input.readBits(4), values);
   else readScaled(input, count, input.readBits(4), encoding, values);
-  return { times, values };
 }
 
 /** The times in the shortest time encoding of the layout, with its bits (2 in layout 3, 1 in layout 2; and header) first. */

@@ -7,7 +7,7 @@
  * sorting them: each source is in time order already, so a step's samples are merged by sorting its
  * runs of equal time (a host's report is one run), a few dozen numbers a step.
  */
-import { decodeSeriesChunk } from '../history/seriesChunkCodec.js';
+import { decodeSeriesChunk, decodeSeriesChunkTimes } from '../history/seriesChunkCodec.js';
 import type { HotChunk, SeriesChunkRow } from './historyBlocks.js';
 import { decodeChunk, decodeTexts } from './sampleChunk.js';
 import type { StoredSample } from './store.js';
@@ -53,17 +53,48 @@ export type SampleVisitor = (seriesId: number, atMs: number, value: number, text
 const MAX_WINDOW_MS = 2 ** 22;
 const RUN_SHIFT = 2 ** 31;
 
-/** A compressed chunk as a source of the window [fromMs, toMs], or undefined when none of its samples lie there. */
+/**
+ * A compressed chunk as a source of the window [fromMs, toMs], or undefined when none of its samples
+ * lie there. Its times are decoded at once, its values the first time they are read: a replay that
+ * needs only when a series reported (the series no rule reads) never decodes them.
+ */
 export function chunkSource(chunk: SeriesChunkRow, fromMs: number, toMs: number): SampleSource | undefined {
   if (chunk.last_at_ms < fromMs || chunk.first_at_ms > toMs) return undefined;
-  let { times, values } = decodeSeriesChunk(chunk.data);
+  const decoded = decodeSeriesChunkTimes(chunk.data);
+  let times: ArrayLike<number> = decoded.times;
+  let values: ArrayLike<number> | undefined;
   let texts = chunk.texts === null ? undefined : decodeTexts(chunk.texts);
-  if (!isSorted(times)) ({ times, values, texts } = sortedColumns(times, values, texts));
+  if (!isSorted(times)) ({ times, values, texts } = sortedColumns(times, decoded.values(), texts));
   let start = 0;
   while (start < times.length && times[start]! < fromMs) start++;
   let end = start;
   while (end < times.length && times[end]! <= toMs) end++;
-  return start === end ? undefined : { seriesId: chunk.series_id, seriesIds: undefined, times, values, texts, start, end };
+  if (start === end) return undefined;
+  return values === undefined ? new ChunkSource(chunk.series_id, times, decoded.values, texts, start, end) : { seriesId: chunk.series_id, seriesIds: undefined, times, values, texts, start, end };
+}
+
+/** A chunk's samples whose values are decoded when first read (see chunkSource). */
+class ChunkSource implements SampleSource {
+  readonly seriesIds = undefined;
+  private decoded: ArrayLike<number> | undefined;
+
+  constructor(
+    readonly seriesId: number,
+    readonly times: ArrayLike<number>,
+    private readonly readValues: () => ArrayLike<number>,
+    readonly texts: ReadonlyMap<number, string> | undefined,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+
+  get values(): ArrayLike<number> {
+    return (this.decoded ??= this.readValues());
+  }
+}
+
+/** The block with every source a plain object of columns (values decoded), as a structured clone can copy it to another thread. */
+export function cloneableBlock(block: SampleBlock): SampleBlock {
+  return { fromMs: block.fromMs, toMs: block.toMs, sources: block.sources.map(({ seriesId, seriesIds, times, values, texts, start, end }) => ({ seriesId, seriesIds, times, values, texts, start, end })) };
 }
 
 /** The samples of hot rows (in their stored order) within [fromMs, toMs], as one source in time order (stored order among equal times). */
