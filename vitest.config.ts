@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/globalTempDir.ts'],
+    setupFiles: ['test/support/recentPointsEquality.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',

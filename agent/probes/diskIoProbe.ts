@@ -51,8 +51,11 @@ export function createDiskIoProbe({ proc, exclude, monotonicMs = () => performan
     }
     return verdict;
   };
-  /** Each reported device's labels, made once: observations of a series share one labels object from cycle to cycle. */
-  let labelsByDevice = new Map<string, { device: string }>();
+  /**
+   * Each reported device's labels, made once and frozen: observations of a series share one labels
+   * object from cycle to cycle, whose JSON the report builder keeps (reportBuilder.ts).
+   */
+  let labelsByDevice = new Map<string, { readonly device: string }>();
   return {
     name: 'diskio',
     collect(now) {
@@ -66,7 +69,7 @@ export function createDiskIoProbe({ proc, exclude, monotonicMs = () => performan
         const disk = disks[i]!;
         byDevice.set(disk.device, disk);
         let labels = labelsByDevice.get(disk.device);
-        if (labels === undefined) labelsByDevice.set(disk.device, (labels = { device: disk.device }));
+        if (labels === undefined) labelsByDevice.set(disk.device, (labels = Object.freeze({ device: disk.device })));
         observations.push(
           observation('disk_read_bytes_total', disk.readBytes, labels, now),
           observation('disk_written_bytes_total', disk.writtenBytes, labels, now),

@@ -86,6 +86,7 @@ type StatOutcome = { stats: FilesystemStats } | { error: string };
 /** A mount to observe, with what is derived from its mount-table line once, not every cycle. */
 interface SelectedMount {
   entry: MountEntry;
+  /** Frozen: the report builder keeps each series' JSON by its labels object (reportBuilder.ts). */
   labels: LabelsOf<'filesystem_size_bytes'>;
   /** Mount options show a remount read-only (errors=remount-ro) at once, whatever statfs does. */
   readonly: boolean;
@@ -126,7 +127,7 @@ export function createFilesystemProbe(deps: FilesystemProbeDeps): Probe {
       if (mountsText !== lastMountsText) {
         selected = selectMounts(parseProcMounts(mountsText), deps.filter).map((entry) => ({
           entry,
-          labels: { mount: entry.mount, device: entry.device, fstype: entry.fstype },
+          labels: Object.freeze({ mount: entry.mount, device: entry.device, fstype: entry.fstype }),
           readonly: entry.options.split(',').includes('ro'),
           local: LOCAL_FSTYPES.has(entry.fstype),
         }));

@@ -68,7 +68,7 @@ export function createTemperatureProbe({ sys, criticalCelsius, discoveryTtlMs = 
         const match = /^temp(\d+)_input$/.exec(file);
         if (match === null) continue;
         const sensor = optional(`${base}/temp${match[1]}_label`) ?? `temp${match[1]}`;
-        sensors.push({ file: `${base}/${file}`, criticalCelsius: degrees(`${base}/temp${match[1]}_crit`), labels: { chip: chipName, sensor } });
+        sensors.push({ file: `${base}/${file}`, criticalCelsius: degrees(`${base}/temp${match[1]}_crit`), labels: Object.freeze({ chip: chipName, sensor }) });
       }
     }
     return sensors;
@@ -80,7 +80,7 @@ export function createTemperatureProbe({ sys, criticalCelsius, discoveryTtlMs = 
       if (!zone.startsWith('thermal_zone')) continue;
       const base = `class/thermal/${zone}`;
       const sensor = `${zone}:${optional(`${base}/type`) ?? zone}`;
-      sensors.push({ file: `${base}/temp`, criticalCelsius: criticalTripPoint(base), labels: { chip: 'thermal', sensor } });
+      sensors.push({ file: `${base}/temp`, criticalCelsius: criticalTripPoint(base), labels: Object.freeze({ chip: 'thermal', sensor }) });
     }
     return sensors;
   }

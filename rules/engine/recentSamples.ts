@@ -1,7 +1,9 @@
 /**
  * The bounded buffer of a series' recent samples that window and predict rules keep in their
- * persisted state (what they compute over it is theirs: kinds/window.ts, kinds/predict.ts). Pure;
- * every update returns a new buffer.
+ * persisted state (what they compute over it is theirs: kinds/window.ts, kinds/predict.ts): which
+ * points it keeps (appendRecent, over the saved form), and the sweep that forgets it. In memory the
+ * rules keep the same points in a RecentPoints (recentPoints.ts), which shares them instead of
+ * copying. Pure; every update returns a new buffer.
  */
 import type { RecentSamples, RuleState } from '../model/ruleTypes.js';
 
@@ -12,16 +14,16 @@ import type { RecentSamples, RuleState } from '../model/ruleTypes.js';
 export const MAX_WINDOW_POINTS = 256;
 
 /**
- * The cap for predictions, lower because their windows are long and the buffer is rewritten with
- * every sample: a 6h prediction over 15s samples keeps 64 points (one per 5m38s), not 1,440, which
- * is plenty for a straight line.
+ * The cap for predictions, lower because their windows are long: a 6h prediction over 15s samples
+ * keeps 64 points (one per 5m38s), not 1,440, which is plenty for a straight line.
  */
 export const MAX_PREDICT_POINTS = 64;
 
 /**
  * Appends a sample (newer than every point in `recent`) and drops the points older than
  * `atMs - windowMs`: the window is [atMs - windowMs, atMs], both ends included. Keeps at most
- * about `maxPoints` (see MAX_WINDOW_POINTS).
+ * about `maxPoints` (see MAX_WINDOW_POINTS). Over the saved form, copying every point: the rules
+ * append with recentPoints.ts' appendPoint, which keeps exactly these points (test/rules/recentPoints.test.ts).
  */
 export function appendRecent(recent: RecentSamples | undefined, atMs: number, value: number, windowMs: number, maxPoints = MAX_WINDOW_POINTS): RecentSamples {
   const from = atMs - windowMs;

@@ -8,14 +8,15 @@
  * of a 7-day backtest of 100 hosts). The sums are computed from scratch every FIT_RECOMPUTE_EVERY
  * updates, which bounds their rounding drift; the line differs from linearFit's two-pass fit only in
  * the last bits (test/rules/predictSums.test.ts states the tolerance). In memory the buffer is a
- * PredictPoints, whose points before the newest are shared with the buffer that follows when a sample
- * only replaces the newest point (no copy of 64 points); it is saved in the same form as before. The
+ * RecentPoints (engine/recentPoints.ts), which shares its points with the buffers before and after it
+ * instead of copying 64 of them with every sample; it is saved in the same form as before. The
  * live engine and the replay run this same code, so a backtest still decides as the collector would have.
  */
 import { Type } from '@sinclair/typebox';
 import { formatDuration } from '../../config/duration.js';
 import { Duration } from '../../config/durationSchema.js';
 import { thresholdReason } from '../engine/describeReason.js';
+import { applyAppend, keptFrom, planAppend, RecentPoints, recentPoints, replacesNewest, singlePoint } from '../engine/recentPoints.js';
 import { forgetStaleBuffers, forgettingSweepEveryMs, MAX_PREDICT_POINTS } from '../engine/recentSamples.js';
 import { thresholdReading } from '../engine/thresholdReading.js';
 import { positiveSeconds } from '../load/positiveSeconds.js';
@@ -64,7 +65,7 @@ export const predictKind: RuleKind = {
     return {
       read: (sample, prior) => {
         const recent = appendWithSums(prior.recent, sample.atMs, sample.value, windowMs);
-        const span = recent.olderAtMs.length > 0 ? recent.newestAtMs - recent.olderAtMs[0]! : 0;
+        const span = recent.newestAtMs - recent.oldestAtMs;
         const fit = span >= minSpanMs ? fitFromSums(recent) : undefined;
         const predicted = fit ? fit.intercept + fit.slope * spec.horizonSeconds : NaN;
         const secondsToThreshold = fit ? secondsUntil(fit, rule.fire.threshold, rising) : Infinity;
@@ -136,114 +137,35 @@ export function secondsUntil(fit: LinearFit, threshold: number, rising: boolean)
 export const FIT_RECOMPUTE_EVERY = 64;
 
 /**
- * A prediction's buffer in memory: the points before the newest (`olderAtMs`, `olderValues`: arrays
- * shared by the buffers that follow it and never written to), the newest point, and the fit sums.
- * Most samples of a long window only replace the newest point (thinning, see appendRecent), so the
- * buffer that follows shares the older points instead of copying 64 of them. Saved as RecentSamples
- * (toJSON: the points as two columns, and the sums), as before; `atMs` and `values` are made on demand.
- */
-export class PredictPoints implements RecentSamples {
-  constructor(
-    readonly olderAtMs: readonly number[],
-    readonly olderValues: readonly number[],
-    readonly newestAtMs: number,
-    readonly newestValue: number,
-    readonly sums: FitSums,
-  ) {}
-
-  get atMs(): number[] {
-    return this.olderAtMs.concat(this.newestAtMs);
-  }
-
-  get values(): number[] {
-    return this.olderValues.concat(this.newestValue);
-  }
-
-  toJSON(): RecentSamples {
-    return { atMs: this.atMs, values: this.values, sums: this.sums };
-  }
-}
-
-/** `recent` as PredictPoints: itself, or a saved buffer (JSON, with or without sums) or a copy made one. */
-function asPoints(recent: RecentSamples): PredictPoints | undefined {
-  if (recent instanceof PredictPoints) return recent;
-  // A copy that lost its class (a structured clone): its own fields.
-  if ('olderAtMs' in recent) {
-    const copy = recent as unknown as PredictPoints;
-    return new PredictPoints(copy.olderAtMs, copy.olderValues, copy.newestAtMs, copy.newestValue, copy.sums);
-  }
-  const { atMs, values } = recent;
-  const n = atMs.length;
-  if (n === 0) return undefined;
-  return new PredictPoints(atMs.slice(0, n - 1), values.slice(0, n - 1), atMs[n - 1]!, values[n - 1]!, recent.sums ?? sumsOf(recent));
-}
-
-/**
- * appendRecent's buffer (the same points) as PredictPoints with the fit sums carried along: the
+ * appendRecent's buffer (the same points) as RecentPoints with the fit sums carried along: the
  * points it lets go (from the front) and the newest point when the sample replaces it are taken away,
  * the sample's point added. Sums are computed from scratch when the prior buffer has none (a state
  * saved before sums existed, a new series), every FIT_RECOMPUTE_EVERY updates, and when they are not
  * finite (a value that was not).
  */
-export function appendWithSums(prior: RecentSamples | undefined, atMs: number, value: number, windowMs: number): PredictPoints {
-  const points = prior === undefined ? undefined : asPoints(prior);
-  if (points === undefined) return new PredictPoints([], [], atMs, value, { originMs: atMs, originValue: value, x: 0, y: 0, xx: 0, xy: 0, updates: 0 });
-  const { olderAtMs, olderValues, newestAtMs, newestValue, sums } = points;
-  const older = olderAtMs.length;
-  const n = older + 1;
-  // As appendRecent: the points older than the window go, the sample replaces the newest point when it
-  // follows the one before it by less than window / MAX_PREDICT_POINTS, and at most MAX_PREDICT_POINTS stay.
-  const from = atMs - windowMs;
-  let start = 0;
-  while (start < older && olderAtMs[start]! < from) start++;
-  if (start === older && newestAtMs < from) start = n;
-  const kept = n - start;
-  const replaces = kept >= 2 && atMs - olderAtMs[older - 1]! < windowMs / MAX_PREDICT_POINTS;
-  let length = replaces ? kept : kept + 1;
-  const over = Math.max(0, length - MAX_PREDICT_POINTS);
-  start += over;
-  length -= over;
-  // The new older points: points [start, n - 1) when the sample replaces the newest, else [start, n).
-  let times: readonly number[];
-  let values: readonly number[];
-  if (replaces) {
-    times = start === 0 ? olderAtMs : olderAtMs.slice(start);
-    values = start === 0 ? olderValues : olderValues.slice(start);
-  } else if (start >= n) {
-    times = [];
-    values = [];
-  } else if (start === 0) {
-    times = olderAtMs.concat(newestAtMs);
-    values = olderValues.concat(newestValue);
-  } else {
-    // From the point before the first kept one, shifted down by one (one allocation of the exact length, as appendRecent does).
-    const shiftedTimes = olderAtMs.slice(start - 1);
-    const shiftedValues = olderValues.slice(start - 1);
-    const last = shiftedTimes.length - 1;
-    for (let i = 0; i < last; i++) {
-      shiftedTimes[i] = shiftedTimes[i + 1]!;
-      shiftedValues[i] = shiftedValues[i + 1]!;
-    }
-    shiftedTimes[last] = newestAtMs;
-    shiftedValues[last] = newestValue;
-    times = shiftedTimes;
-    values = shiftedValues;
-  }
-  const dropped = Math.min(start, n);
-  if (sums.updates >= FIT_RECOMPUTE_EVERY) return new PredictPoints(times, values, atMs, value, sumsOfColumns(times, values, atMs, value));
+export function appendWithSums(prior: RecentSamples | undefined, atMs: number, value: number, windowMs: number): RecentPoints {
+  const points = recentPoints(prior);
+  if (points === undefined) return singlePoint(atMs, value, { originMs: atMs, originValue: value, x: 0, y: 0, xx: 0, xy: 0, updates: 0 });
+  const plan = planAppend(points, atMs, windowMs, MAX_PREDICT_POINTS);
+  const sums = points.sums ?? sumsOfRange(points, 0, points.length);
+  const first = keptFrom(plan);
+  const replaces = replacesNewest(plan);
+  const n = points.length;
+  // The points kept before the sample: [first, keptEnd) of the prior buffer.
+  const keptEnd = replaces ? n - 1 : n;
+  if (sums.updates >= FIT_RECOMPUTE_EVERY) return applyAppend(points, plan, atMs, value, sumsOfRange(points, first, keptEnd, atMs, value));
   const { originMs, originValue } = sums;
   let x = sums.x;
   let y = sums.y;
   let xx = sums.xx;
   let xy = sums.xy;
+  const dropped = Math.min(first, n);
   const take = replaces ? dropped + 1 : dropped;
   for (let i = 0; i < take; i++) {
     // The dropped points from the front, then the replaced newest.
-    const k = i < dropped ? i : older;
-    const t = k < older ? olderAtMs[k]! : newestAtMs;
-    const v = k < older ? olderValues[k]! : newestValue;
-    const dx = (t - originMs) / 1000;
-    const dy = v - originValue;
+    const k = i < dropped ? i : n - 1;
+    const dx = (pointAtMs(points, k) - originMs) / 1000;
+    const dy = pointValue(points, k) - originValue;
     x -= dx;
     y -= dy;
     xx -= dx * dx;
@@ -256,29 +178,42 @@ export function appendWithSums(prior: RecentSamples | undefined, atMs: number, v
   xx += dx * dx;
   xy += dx * dy;
   // A value that is not finite poisons sums for good (Infinity - Infinity): from scratch, as the points are.
-  const next = Number.isFinite(x + y + xx + xy) ? { originMs, originValue, x, y, xx, xy, updates: sums.updates + take + 1 } : sumsOfColumns(times, values, atMs, value);
-  return new PredictPoints(times, values, atMs, value, next);
+  const next = Number.isFinite(x + y + xx + xy) ? { originMs, originValue, x, y, xx, xy, updates: sums.updates + take + 1 } : sumsOfRange(points, first, keptEnd, atMs, value);
+  return applyAppend(points, plan, atMs, value, next);
+}
+
+/** The time of point `k` of `points` (0 the oldest, length - 1 the newest). */
+function pointAtMs(points: RecentPoints, k: number): number {
+  return k < points.end - points.start ? points.sharedAtMs[points.start + k]! : points.newestAtMs;
+}
+
+/** The value of point `k` of `points`. */
+function pointValue(points: RecentPoints, k: number): number {
+  return k < points.end - points.start ? points.sharedValues[points.start + k]! : points.newestValue;
 }
 
 /** The fit sums of `recent`'s points from scratch, measured from its oldest point. */
 export function sumsOf(recent: RecentSamples): FitSums {
-  const { atMs, values } = recent;
-  const n = atMs.length;
-  return n === 0 ? { originMs: 0, originValue: 0, x: 0, y: 0, xx: 0, xy: 0, updates: 0 } : sumsOfColumns(atMs.slice(0, n - 1), values.slice(0, n - 1), atMs[n - 1]!, values[n - 1]!);
+  const points = recentPoints(recent);
+  return points === undefined ? { originMs: 0, originValue: 0, x: 0, y: 0, xx: 0, xy: 0, updates: 0 } : sumsOfRange(points, 0, points.length);
 }
 
-/** The fit sums of the points `times`/`values` and then (`newestAtMs`, `newestValue`), measured from the oldest. */
-function sumsOfColumns(times: readonly number[], values: readonly number[], newestAtMs: number, newestValue: number): FitSums {
-  const n = times.length;
-  const originMs = n > 0 ? times[0]! : newestAtMs;
-  const originValue = n > 0 ? values[0]! : newestValue;
+/**
+ * The fit sums of the points [from, to) of `points` and then, if given, (`lastAtMs`, `lastValue`),
+ * measured from the oldest of them.
+ */
+function sumsOfRange(points: RecentPoints, from: number, to: number, lastAtMs?: number, lastValue?: number): FitSums {
+  const count = to - from;
+  const originMs = count > 0 ? pointAtMs(points, from) : lastAtMs!;
+  const originValue = count > 0 ? pointValue(points, from) : lastValue!;
   let x = 0;
   let y = 0;
   let xx = 0;
   let xy = 0;
-  for (let i = 0; i <= n; i++) {
-    const dx = ((i < n ? times[i]! : newestAtMs) - originMs) / 1000;
-    const dy = (i < n ? values[i]! : newestValue) - originValue;
+  const last = lastAtMs === undefined ? to : to + 1;
+  for (let k = from; k < last; k++) {
+    const dx = ((k < to ? pointAtMs(points, k) : lastAtMs!) - originMs) / 1000;
+    const dy = (k < to ? pointValue(points, k) : lastValue!) - originValue;
     x += dx;
     y += dy;
     xx += dx * dx;
@@ -292,8 +227,8 @@ function sumsOfColumns(times: readonly number[], values: readonly number[], newe
  * linearFit's terms: undefined with fewer than two points or no time span.
  */
 export function fitFromSums(recent: RecentSamples): LinearFit | undefined {
-  const points = recent instanceof PredictPoints ? recent : undefined;
-  const n = points ? points.olderAtMs.length + 1 : recent.atMs.length;
+  const points = recent instanceof RecentPoints ? recent : undefined;
+  const n = points ? points.length : recent.atMs.length;
   if (n < 2) return undefined;
   const sums = recent.sums ?? sumsOf(recent);
   const meanX = sums.x / n;

@@ -8,7 +8,8 @@ import { Type } from '@sinclair/typebox';
 import { formatDuration } from '../../config/duration.js';
 import { Duration } from '../../config/durationSchema.js';
 import { thresholdReason } from '../engine/describeReason.js';
-import { appendRecent, forgetStaleBuffers, forgettingSweepEveryMs, MAX_WINDOW_POINTS } from '../engine/recentSamples.js';
+import { appendPoint, recentPoints, type RecentPoints } from '../engine/recentPoints.js';
+import { forgetStaleBuffers, forgettingSweepEveryMs, MAX_WINDOW_POINTS } from '../engine/recentSamples.js';
 import { thresholdReading } from '../engine/thresholdReading.js';
 import { knownName } from '../load/knownName.js';
 import { positiveSeconds } from '../load/positiveSeconds.js';
@@ -55,8 +56,8 @@ export const windowKind: RuleKind = {
     const fn = spec.function === 'rate' || spec.function === 'increase' || spec.function === 'changes' ? spec.function : `${spec.function}_over_time`;
     return {
       read: (sample, prior) => {
-        const recent = appendRecent(prior.recent, sample.atMs, sample.value, windowMs, MAX_WINDOW_POINTS);
-        return thresholdReading(rule, sample.atMs, windowValue(spec.function, recent), { current: sample.value }, { recent });
+        const recent = appendPoint(prior.recent, sample.atMs, sample.value, windowMs, MAX_WINDOW_POINTS);
+        return thresholdReading(rule, sample.atMs, valueOver(spec.function, recent), { current: sample.value }, { recent });
       },
       sweep: (_compiled, untouched, _written, nowMs) => ({ states: forgetStaleBuffers(untouched, nowMs, windowMs), signals: [] }),
       reason: thresholdReason(rule, `${fn}(${rule.metric}[${formatDuration(spec.windowSeconds)}])`),
@@ -89,41 +90,56 @@ function windowSpec(entry: RawEntry, report: ReportIssue): WindowSpec | undefine
  * nor clears.
  */
 export function windowValue(fn: WindowFunction, recent: RecentSamples): number {
-  const values = recent.values;
-  const n = values.length;
+  const points = recentPoints(recent);
+  return points === undefined ? NaN : valueOver(fn, points);
+}
+
+/**
+ * windowValue over a buffer in memory, read in place: the shared points [start, end), then the
+ * newest (the same additions in the same order as over the saved columns, so the same result).
+ */
+function valueOver(fn: WindowFunction, points: RecentPoints): number {
+  const { sharedAtMs, sharedValues: values, start, end, newestValue } = points;
   switch (fn) {
     case 'avg': {
-      if (n === 0) return NaN;
       let sum = 0;
-      for (const v of values) sum += v;
-      return sum / n;
+      for (let i = start; i < end; i++) sum += values[i]!;
+      return (sum + newestValue) / (end - start + 1);
     }
-    case 'min':
-      return n === 0 ? NaN : Math.min(...values);
-    case 'max':
-      return n === 0 ? NaN : Math.max(...values);
+    case 'min': {
+      let min = Infinity;
+      for (let i = start; i < end; i++) min = Math.min(min, values[i]!);
+      return Math.min(min, newestValue);
+    }
+    case 'max': {
+      let max = -Infinity;
+      for (let i = start; i < end; i++) max = Math.max(max, values[i]!);
+      return Math.max(max, newestValue);
+    }
     case 'increase':
-      return n < 2 ? NaN : counterIncrease(values);
+      return end === start ? NaN : counterIncrease(values, start, end, newestValue);
     case 'changes': {
-      if (n === 0) return NaN;
       let changes = 0;
-      for (let i = 1; i < n; i++) if (values[i] !== values[i - 1]) changes++;
+      for (let i = start + 1; i < end; i++) if (values[i] !== values[i - 1]) changes++;
+      if (end > start && newestValue !== values[end - 1]) changes++;
       return changes;
     }
     case 'rate': {
-      const spanSeconds = n < 2 ? 0 : (recent.atMs[n - 1]! - recent.atMs[0]!) / 1000;
-      return spanSeconds > 0 ? counterIncrease(values) / spanSeconds : NaN;
+      const spanSeconds = end === start ? 0 : (points.newestAtMs - sharedAtMs[start]!) / 1000;
+      return spanSeconds > 0 ? counterIncrease(values, start, end, newestValue) / spanSeconds : NaN;
     }
     default:
       return assertNever(fn);
   }
 }
 
-function counterIncrease(values: readonly number[]): number {
+/** The increase of a counter over values[start, end) and then `newest`, a drop counted as a reset. */
+function counterIncrease(values: readonly number[], start: number, end: number, newest: number): number {
   let increase = 0;
-  for (let i = 1; i < values.length; i++) {
-    const delta = values[i]! - values[i - 1]!;
-    increase += delta >= 0 ? delta : values[i]!;
+  for (let i = start + 1; i <= end; i++) {
+    const value = i < end ? values[i]! : newest;
+    const delta = value - values[i - 1]!;
+    increase += delta >= 0 ? delta : value;
   }
   return increase;
 }

@@ -15,6 +15,7 @@ import { createMemoryProbe } from '../../agent/probes/memoryProbe.js';
 import { createNetworkProbe } from '../../agent/probes/networkProbe.js';
 import { createSwapProbe } from '../../agent/probes/swapProbe.js';
 import { parseProcMounts } from '../../agent/procfs/procMounts.js';
+import { ProcParseError } from '../../agent/procfs/procParseError.js';
 import { meminfoOfCycle } from '../../agent/procfs/procMeminfo.js';
 import { procFixture } from './procFixture.js';
 
@@ -153,6 +154,32 @@ describe('network probe', () => {
     const back = byKey((await probe.collect(NOW)).observations);
     expect(back['network_receive_bytes_total{interface=eth0}']).toBe(50);
     expect(Object.keys(back).some((k) => k.includes('per_second'))).toBe(false);
+  });
+
+  it('takes a counter that went down as reset (the new value is the increase) and makes no rate when the clock has not moved', async () => {
+    let clockMs = 0;
+    const proc = procFixture({ 'net/dev': header + row('eth0', 1000, 500) });
+    const probe = createNetworkProbe({ proc, excludeInterfaces: [], monotonicMs: () => clockMs });
+    await probe.collect(NOW);
+    // The clock did not move: no rates, and the first counters stay the base.
+    proc.files['net/dev'] = header + row('eth0', 9000, 9000);
+    const still = byKey((await probe.collect(NOW)).observations);
+    expect(Object.keys(still).some((k) => k.includes('per_second'))).toBe(false);
+    expect(still['network_receive_bytes_total{interface=eth0}']).toBe(9000);
+    clockMs = 2000;
+    proc.files['net/dev'] = header + row('eth0', 3000, 100);
+    const rates = byKey((await probe.collect(NOW)).observations);
+    expect(rates['network_receive_bytes_per_second{interface=eth0}']).toBe(1000); // (3000 - 1000) / 2 s
+    expect(rates['network_transmit_bytes_per_second{interface=eth0}']).toBe(50); // reset: 100 / 2 s
+    expect(rates['network_transmit_packets_per_second{interface=eth0}']).toBe(0);
+  });
+
+  it('skips an excluded interface before reading its counters, and still refuses a malformed line of a reported one', () => {
+    const proc = procFixture({ 'net/dev': header + 'lo: garbage\n' + row('eth0', 1, 1) });
+    const probe = createNetworkProbe({ proc, excludeInterfaces: ['lo'] });
+    expect(byKey((probe.collect(NOW) as { observations: Observation[] }).observations)['network_receive_bytes_total{interface=eth0}']).toBe(1);
+    proc.files['net/dev'] = header + row('lo', 1, 1) + 'eth0: 1 2 3\n';
+    expect(() => probe.collect(NOW)).toThrow(ProcParseError);
   });
 });
 

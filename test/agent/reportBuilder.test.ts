@@ -47,3 +47,54 @@ describe('buildReport', () => {
     expect(built.report).toMatchObject({ schemaVersion: 1, agent, sequence: 3, sentAt: AT });
   });
 });
+
+/**
+ * The report's JSON is made from a cached text per series (frozen labels object and metric), its
+ * value and its timestamp: it must be JSON.stringify's text of the same report, whatever the labels.
+ */
+describe('buildReport JSON', () => {
+  const frozen = Object.freeze({ interface: 'eth0' });
+  const made = (metric: string, value: number, labels: Record<string, string>, at = AT): Observation => ({ metric, labels, value, at });
+
+  it('is JSON.stringify of the report, for frozen, unfrozen, shared and empty labels and several timestamps', () => {
+    const observations = [
+      made('load1', 0.25, Object.freeze({})),
+      made('network_receive_bytes_total', 2 ** 53 - 1, frozen),
+      made('network_transmit_bytes_total', 1e21, frozen),
+      made('network_up', -0, frozen), // JSON writes -0 as 0
+      made('filesystem_used_ratio', 1e-7, { mount: '/data "quoted" \\ \u2028 é', device: '/dev/sda1', fstype: 'ext4' }),
+      made('load1', 5e-324, {}, '2025-01-01T00:00:01.000Z'),
+      made('load1', 3, frozen, '2025-01-01T00:00:01.000Z'),
+    ];
+    const checks = [{ name: 'probe:x', status: 'ok' as const, output: 'line\n"two"', at: AT, durationSeconds: 0.5 }];
+    // Twice: the second report reads the texts cached by the first.
+    for (let round = 0; round < 2; round++) {
+      const built = buildReport({ agent: { ...agent, labels: { rack: 'r "1"' } }, sequence: 9, sentAt: new Date(AT), observations, checks });
+      expect(built.json).toBe(JSON.stringify(built.report));
+      expect(built.report.observations).toHaveLength(observations.length);
+    }
+  });
+
+  it('is JSON.stringify of a report with no observation', () => {
+    const built = buildReport({ agent, sequence: 0, sentAt: new Date(AT), observations: [], checks: [] });
+    expect(built.json).toBe(JSON.stringify(built.report));
+  });
+
+  it('leaves out an observation whose frozen labels are too long, every time, and keeps the text of the others', () => {
+    const tooLong = Object.freeze({ mount: 'x'.repeat(1025) });
+    for (let round = 0; round < 2; round++) {
+      const built = buildReport({ agent, sequence: round, sentAt: new Date(AT), observations: [made('load1', 1, frozen), made('load1', 2, tooLong), made('load1', NaN, frozen), made('load5', 3, frozen)], checks: [] });
+      expect(built.report.observations.map((o) => o.value)).toEqual([1, 3]);
+      expect(built.invalidObservations).toBe(2);
+      expect(built.json).toBe(JSON.stringify(built.report));
+    }
+  });
+
+  it('gives each metric of one labels object its own text', () => {
+    const built = buildReport({ agent, sequence: 1, sentAt: new Date(AT), observations: [made('network_up', 1, frozen), made('network_receive_bytes_total', 5, frozen)], checks: [] });
+    expect(JSON.parse(built.json!).observations).toEqual([
+      { metric: 'network_up', labels: { interface: 'eth0' }, value: 1, at: AT },
+      { metric: 'network_receive_bytes_total', labels: { interface: 'eth0' }, value: 5, at: AT },
+    ]);
+  });
+});

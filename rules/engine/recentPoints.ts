@@ -1,0 +1,166 @@
+/**
+ * The in-memory form of a window or prediction buffer (RecentSamples): a persistent, append-only
+ * buffer that shares its points with the buffers before and after it, as Go slices share a backing
+ * array. appendRecent (recentSamples.ts) says which points a buffer keeps and copies them all with
+ * every sample; a RecentPoints keeps the same points without copying them:
+ *
+ * - the points before the newest are [start, end) of two columns (`sharedAtMs`, `sharedValues`)
+ *   shared by a line of buffers; the newest point is held outside them;
+ * - a sample that replaces the newest point (thinning) makes a new buffer over the same range;
+ * - a sample that appends writes the old newest point at `end` of the columns, but only if that slot
+ *   is still free (a hole: no buffer has appended past this one yet); otherwise (a branch: a buffer
+ *   appended to a second time, as when the collector rolls a batch back and evaluates the old state
+ *   again) it copies its kept points into columns of its own;
+ * - points that leave the window advance `start`; when the columns are full, the kept points are
+ *   copied into new ones with room for more (ROOM_DIVISOR), and the points before `start` are left behind.
+ *
+ * So an older buffer never sees a change: it reads only [start, end) and its own newest point, which
+ * nothing writes again. evaluate stays observably pure, and a rolled-back batch needs no undo.
+ * Columns that a caller froze (with the state that holds them) are never written either: a buffer
+ * over them copies. Saved as RecentSamples (toJSON: the points as two columns, and the sums if any),
+ * as before; a structured clone (own fields only) is read back by recentPoints.
+ */
+import type { FitSums, RecentSamples } from '../model/ruleTypes.js';
+
+export class RecentPoints implements RecentSamples {
+  constructor(
+    /**
+     * The times of the points before the newest are [start, end) of these; shared, never rewritten.
+     * Holes past the last point written (room for points to come).
+     */
+    readonly sharedAtMs: number[],
+    /** Their values, beside sharedAtMs (the two columns always have the same length and holes). */
+    readonly sharedValues: number[],
+    readonly start: number,
+    readonly end: number,
+    readonly newestAtMs: number,
+    readonly newestValue: number,
+    /** Predictions: the running sums of the fit over these points (kinds/predict.ts). */
+    readonly sums: FitSums | undefined,
+  ) {}
+
+  /** The number of points, the newest included. */
+  get length(): number {
+    return this.end - this.start + 1;
+  }
+
+  /** The time of the oldest point (the newest's when it is the only one). */
+  get oldestAtMs(): number {
+    return this.end > this.start ? this.sharedAtMs[this.start]! : this.newestAtMs;
+  }
+
+  /** The times of the points, oldest first: a new array (for the saved form and for tests). */
+  get atMs(): number[] {
+    const times = this.sharedAtMs.slice(this.start, this.end);
+    times.push(this.newestAtMs);
+    return times;
+  }
+
+  /** The values of the points, oldest first: a new array. */
+  get values(): number[] {
+    const values = this.sharedValues.slice(this.start, this.end);
+    values.push(this.newestValue);
+    return values;
+  }
+
+  toJSON(): RecentSamples {
+    return this.sums === undefined ? { atMs: this.atMs, values: this.values } : { atMs: this.atMs, values: this.values, sums: this.sums };
+  }
+}
+
+/** A buffer of one point (a new series, or after a gap longer than the window). */
+export function singlePoint(atMs: number, value: number, sums: FitSums | undefined): RecentPoints {
+  return new RecentPoints([], [], 0, 0, atMs, value, sums);
+}
+
+/**
+ * `recent` as RecentPoints: itself, a structured clone of one (which lost its class), or a saved
+ * buffer (JSON: plain columns, copied once so that the caller's arrays are never written).
+ * Undefined for no buffer or an empty one.
+ */
+export function recentPoints(recent: RecentSamples | undefined): RecentPoints | undefined {
+  if (recent === undefined || recent instanceof RecentPoints) return recent;
+  if ('sharedAtMs' in recent) {
+    const copy = recent as unknown as RecentPoints;
+    return new RecentPoints(copy.sharedAtMs, copy.sharedValues, copy.start, copy.end, copy.newestAtMs, copy.newestValue, copy.sums);
+  }
+  const { atMs, values } = recent;
+  const n = atMs.length;
+  if (n === 0) return undefined;
+  return new RecentPoints(atMs.slice(0, n - 1), values.slice(0, n - 1), 0, n - 1, atMs[n - 1]!, values[n - 1]!, recent.sums);
+}
+
+/**
+ * What appending a sample at `atMs` does to `prior` (appendRecent's rule): the points older than
+ * `atMs - windowMs` go, the sample replaces the newest point when it follows the one before it by
+ * less than window / maxPoints, and at most maxPoints stay. Returned as one number (no allocation
+ * on the hot path): the index of the first point kept (keptFrom) and whether the newest is replaced
+ * (replacesNewest). The points kept before the sample are [keptFrom, length - 1) when it replaces
+ * the newest, else [keptFrom, length).
+ */
+export function planAppend(prior: RecentPoints, atMs: number, windowMs: number, maxPoints: number): number {
+  const { sharedAtMs, start, end } = prior;
+  const n = end - start + 1;
+  const from = atMs - windowMs;
+  let first = 0;
+  while (first < n - 1 && sharedAtMs[start + first]! < from) first++;
+  if (first === n - 1 && prior.newestAtMs < from) first = n;
+  const kept = n - first;
+  const replaces = kept >= 2 && atMs - sharedAtMs[end - 1]! < windowMs / maxPoints;
+  const length = replaces ? kept : kept + 1;
+  return (first + Math.max(0, length - maxPoints)) * 2 + (replaces ? 1 : 0);
+}
+
+/** The first point of `prior` that a plan keeps. */
+export function keptFrom(plan: number): number {
+  return plan >>> 1;
+}
+
+/** Whether a plan replaces the newest point of `prior`. */
+export function replacesNewest(plan: number): boolean {
+  return (plan & 1) === 1;
+}
+
+/**
+ * New columns have room for points to come: a quarter of the points they start with, and at least
+ * MIN_ROOM. So a sliding window copies its points once per quarter of them appended (4 points copied
+ * per point appended, where appendRecent copied them all), and holds 1.25 times its points (arrays
+ * grown by push held 1.5 times as many and 16 more: over the default pack, 30 % more heap than the
+ * exact arrays appendRecent made, 14 % with this room; a half: 30 %, an eighth: 5 % but 15 % slower).
+ */
+const ROOM_DIVISOR = 4;
+const MIN_ROOM = 4;
+
+/** The buffer after `plan` (from planAppend over `prior`): the kept points of `prior`, then (atMs, value). */
+export function applyAppend(prior: RecentPoints, plan: number, atMs: number, value: number, sums: FitSums | undefined): RecentPoints {
+  const { sharedAtMs, sharedValues, start, end } = prior;
+  const first = start + keptFrom(plan);
+  if (replacesNewest(plan)) return new RecentPoints(sharedAtMs, sharedValues, first, end, atMs, value, sums);
+  if (first > end) return singlePoint(atMs, value, sums);
+  // The old newest point joins the shared columns at `end`: in place when that slot is still free (a
+  // hole: no buffer has appended past this one) and the columns are not frozen.
+  if (end < sharedAtMs.length && sharedAtMs[end] === undefined && Object.isExtensible(sharedAtMs) && Object.isExtensible(sharedValues)) {
+    sharedAtMs[end] = prior.newestAtMs;
+    sharedValues[end] = prior.newestValue;
+    return new RecentPoints(sharedAtMs, sharedValues, first, end + 1, atMs, value, sums);
+  }
+  // The columns are full, go on past `end` (a branch) or are frozen: new columns with the kept points and room.
+  const live = end + 1 - first;
+  const capacity = live + Math.max(MIN_ROOM, Math.ceil(live / ROOM_DIVISOR));
+  const times = new Array<number>(capacity);
+  const values = new Array<number>(capacity);
+  for (let i = first; i < end; i++) {
+    times[i - first] = sharedAtMs[i]!;
+    values[i - first] = sharedValues[i]!;
+  }
+  times[live - 1] = prior.newestAtMs;
+  values[live - 1] = prior.newestValue;
+  return new RecentPoints(times, values, 0, live, atMs, value, sums);
+}
+
+/** appendRecent's buffer after a sample, as RecentPoints, sharing what it can with `prior` (no sums). */
+export function appendPoint(prior: RecentSamples | undefined, atMs: number, value: number, windowMs: number, maxPoints: number): RecentPoints {
+  const points = recentPoints(prior);
+  if (points === undefined) return singlePoint(atMs, value, undefined);
+  return applyAppend(points, planAppend(points, atMs, windowMs, maxPoints), atMs, value, undefined);
+}
