@@ -1,6 +1,7 @@
 /**
- * One report that fails while being stored fails alone: the ingestor stores each report of a group
- * commit under a savepoint, so the others of the batch commit and are acknowledged. The failure is
+ * One report that fails while being stored fails alone: the ingestor stores a group commit whole,
+ * and after a failure again with each report under a savepoint, so the others of the batch commit
+ * and are acknowledged. The failure is
  * injected into the real SQLite store after the report's host row, series and chunk were written
  * (a full disk or a bug would fail there), so the savepoint must undo them. A report whose samples
  * are 30 days apart (which once overflowed the chunk's 32-bit offsets) is stored like any other.
@@ -36,6 +37,9 @@ function report(agent: string, sequence: number, observationTimes: number[]): Re
   };
 }
 
+/** How the ingestor used the store: transactions begun, savepoints opened. */
+const used = { transactions: 0, savepoints: 0 };
+
 /** The store, but storing report 0 of agent `bad-disk` throws once everything of it is written. */
 function failingFor(store: Store): Store {
   return new Proxy(store, {
@@ -44,7 +48,11 @@ function failingFor(store: Store): Store {
         return <T>(fn: (tx: StoreTransaction) => T) =>
           target.transaction((tx) =>
             fn({
-              ...tx,
+              ...(used.transactions++, tx),
+              savepoint: (inner) => {
+                used.savepoints++;
+                return tx.savepoint(inner);
+              },
               insertReport: (record) => {
                 const inserted = tx.insertReport(record);
                 if (record.agentId === 'bad-disk' && record.sequence === 0) throw new Error('disk I/O error (injected)');
@@ -84,6 +92,8 @@ describe('report isolation in a group commit', () => {
     ]);
 
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    // Stored whole first, rolled back at the failure, then again with a savepoint per report.
+    expect(used).toEqual({ transactions: 2, savepoints: 5 });
     const refusal = (outcomes[1] as PromiseRejectedResult).reason as Error;
     expect(refusal).toBeInstanceOf(UnstorableReportError);
     expect(refusal.message).toMatch(/report 0 of agent bad-disk could not be stored: disk I\/O error \(injected\)/);
@@ -92,8 +102,11 @@ describe('report isolation in a group commit', () => {
     expect(store.querySeries('memory_used_ratio', { host: 'healthy-2-host', n: '1' }, NOW - DAY, NOW + DAY)).toHaveLength(1);
     expect([...store.iterateSamples(0, NOW + 60 * DAY)].filter((s) => s.labels.host === 'bad-disk-host').map((s) => s.labels.n)).toEqual(['0']);
     expect([...store.iterateSamples(0, NOW + 60 * DAY)].filter((s) => s.labels.host === 'skewed-host').map((s) => s.atMs)).toEqual([NOW, NOW + 30 * DAY]);
-    // The store keeps working after the rolled-back savepoint (its series ids were minted again).
+    // The store keeps working after the rolled-back savepoint (its series ids were minted again); a
+    // batch where every report can be stored takes one transaction and no savepoint.
+    Object.assign(used, { transactions: 0, savepoints: 0 });
     await expect(ingestor.submit(report('healthy-1', 1, [NOW]))).resolves.toEqual({ sequence: 1, duplicate: false });
+    expect(used).toEqual({ transactions: 1, savepoints: 0 });
     expect(store.querySeries('memory_used_ratio', { host: 'healthy-1-host', n: '0' }, NOW - DAY, NOW + DAY)).toHaveLength(2);
   });
 });

@@ -351,6 +351,57 @@ describe.each(storeEngines())('the $name store', (engine) => {
       store.close();
     });
 
+    it('keeps the overdue hosts exact across reports, rolled-back writes, recommissioning and another connection', () => {
+      const database = engine.database();
+      const store = database.open();
+      store.transaction((tx) => {
+        tx.insertReport(record(0, BASE, 1, 'a1', 'web-01'));
+        tx.insertReport(record(0, BASE, 1, 'a2', 'db-01'));
+      });
+      const overdue = (atMs: number) => store.overdueHosts(atMs).map((h) => h.hostname);
+      expect(overdue(BASE + 15_000)).toEqual(['db-01', 'web-01']);
+      // A report moves its host's deadline; a host first seen after the last read is judged too.
+      store.transaction((tx) => {
+        tx.insertReport(record(1, BASE + 10_000, 1, 'a1', 'web-01'));
+        tx.insertReport(record(0, BASE + 1_000, 1, 'a3', 'new-01'));
+      });
+      expect(overdue(BASE + 15_000)).toEqual(['db-01']);
+      expect(overdue(BASE + 16_000)).toEqual(['db-01', 'new-01']);
+      expect(overdue(BASE + 25_000)).toEqual(['db-01', 'new-01', 'web-01']);
+      // A rolled-back transaction, and a savepoint rolled back alone, leave the deadlines as the file has them.
+      expect(() =>
+        store.transaction((tx) => {
+          tx.insertReport(record(1, BASE + 20_000, 1, 'a2', 'db-01'));
+          throw new Error('rolled back');
+        }),
+      ).toThrow('rolled back');
+      expect(overdue(BASE + 15_000)).toEqual(['db-01']);
+      store.transaction((tx) => {
+        expect(() =>
+          tx.savepoint(() => {
+            tx.insertReport(record(2, BASE + 20_000, 1, 'a2', 'db-01'));
+            throw new Error('refused alone');
+          }),
+        ).toThrow('refused alone');
+      });
+      expect(overdue(BASE + 15_000)).toEqual(['db-01']);
+      // Decommissioned, then recommissioned by enrolling again: overdue again without a report.
+      store.transaction((tx) => tx.retireHost('db-01', BASE + 15_000, 'forget'));
+      expect(overdue(BASE + 30_000)).toEqual(['new-01', 'web-01']);
+      expect(store.enrollAgent({ agentId: 'a2', hostname: 'db-01', credentialSha256: 'c2', atMs: BASE + 16_000 })).toBe(true);
+      expect(overdue(BASE + 30_000)).toEqual(['db-01', 'new-01', 'web-01']);
+      // Another connection to the same store: its reports count as this one's.
+      const other = database.open();
+      other.transaction((tx) => {
+        tx.insertReport(record(5, BASE + 30_000, 1, 'a2', 'db-01'));
+        tx.insertReport(record(0, BASE, 1, 'a4', 'far-01'));
+      });
+      expect(overdue(BASE + 30_000)).toEqual(['far-01', 'new-01', 'web-01']);
+      expect(overdue(BASE + 45_000)).toEqual(['db-01', 'far-01', 'new-01', 'web-01']);
+      other.close();
+      store.close();
+    });
+
     it('keeps API tokens by digest, and revoking one ends its console sessions', () => {
       const store = engine.open();
       const token = { name: 'ci', role: 'operator' as const, createdAtMs: 1, createdBy: 'admin', tokenSha256: 'd1' };

@@ -13,6 +13,14 @@ const TOUCH_HOST_COLUMNS = `labels = @labels, version = @version, interval_secon
   addresses = coalesce(@addresses, addresses), default_gateway = coalesce(@defaultGateway, default_gateway),
   inventory = coalesce(@inventory, inventory)`;
 
+/** A host row as overdueHosts returns it (inventory left out). */
+const OVERDUE_HOST_COLUMNS = `host_id, agent_id, hostname, labels, version, interval_seconds, last_sequence, first_seen_at_ms, last_report_at_ms, addresses,
+  default_gateway, NULL AS inventory, decommissioned_at_ms`;
+
+/** The overdue hosts (Store.overdueHosts): not decommissioned, due by :atMs, a page after :afterHostname/:afterAgentId by name. */
+const OVERDUE_HOST_PAGE = `decommissioned_at_ms IS NULL AND last_report_at_ms + interval_seconds * 1000 <= :atMs
+  AND (:afterHostname IS NULL OR (hostname, agent_id) > (:afterHostname, :afterAgentId)) ORDER BY hostname, agent_id LIMIT :limit`;
+
 export function createSqliteStatements(db: Database.Database) {
   const readOnly = db.readonly;
   const prepare = (sql: string) => db.prepare(sql);
@@ -117,10 +125,10 @@ export function createSqliteStatements(db: Database.Database) {
     listHosts: prepare('SELECT * FROM hosts ORDER BY hostname, agent_id'),
     listHostsWithoutInventory: prepare(`SELECT host_id, agent_id, hostname, labels, version, interval_seconds, last_sequence, first_seen_at_ms, last_report_at_ms, addresses,
       default_gateway, NULL AS inventory, decommissioned_at_ms FROM hosts ORDER BY hostname, agent_id`),
-    overdueHosts: prepare(`SELECT host_id, agent_id, hostname, labels, version, interval_seconds, last_sequence, first_seen_at_ms, last_report_at_ms, addresses,
-      default_gateway, NULL AS inventory, decommissioned_at_ms FROM hosts
-      WHERE decommissioned_at_ms IS NULL AND last_report_at_ms + interval_seconds * 1000 <= :atMs
-        AND (:afterHostname IS NULL OR (hostname, agent_id) > (:afterHostname, :afterAgentId)) ORDER BY hostname, agent_id LIMIT :limit`),
+    overdueHosts: prepare(`SELECT ${OVERDUE_HOST_COLUMNS} FROM hosts WHERE ${OVERDUE_HOST_PAGE}`),
+    // overdueHosts among the hosts a writable store knows to be due (SqliteStore.dueAtMs): their rows alone, by rowid.
+    overdueHostsAmong: prepare(`SELECT ${OVERDUE_HOST_COLUMNS} FROM hosts WHERE host_id IN (SELECT value FROM json_each(:hostIds)) AND ${OVERDUE_HOST_PAGE}`),
+    hostsDueAt: prepare('SELECT host_id, last_report_at_ms + interval_seconds * 1000 FROM hosts WHERE decommissioned_at_ms IS NULL'),
     hostByName: prepare('SELECT * FROM hosts WHERE hostname = ? ORDER BY agent_id LIMIT 1'),
     seriesOfHostnameAll: prepare('SELECT s.series_id, s.host_id, h.hostname, s.metric, s.labels FROM series s JOIN hosts h USING (host_id) WHERE h.hostname = ? ORDER BY s.metric, s.labels'),
     listAgents: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents ORDER BY enrolled_at_ms, agent_id'),
