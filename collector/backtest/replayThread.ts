@@ -5,7 +5,8 @@
  * comparison's outcome is the one of running them in turn (test/collector/backtestThreads.test.ts).
  *
  * Both threads stay synchronous, as the replay is: blocks go through a MessagePort (each block's
- * columns are copied once, by the structured clone) and a shared counter says how many were posted
+ * columns are copied once, by the structured clone, without the values of series the worker's
+ * rules do not read) and a shared counter says how many were posted
  * and taken; the reader waits (Atomics.wait) while the worker is more than MAX_BLOCKS_AHEAD blocks
  * behind, so at most that many blocks are held twice, and the worker's summary is taken off the
  * port at the end (receiveMessageOnPort) without the event loop.
@@ -15,7 +16,7 @@
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { Config } from '../../config/configSchema.js';
-import type { Rule } from '../../rules/index.js';
+import { compileRules, readsSeries, type Rule } from '../../rules/index.js';
 import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
 import type { SilenceRecord } from '../domain/silence.js';
 import type { IncidentEnvironment } from '../incidents/incidentService.js';
@@ -135,6 +136,18 @@ export function startReplayThread(options: { rules: readonly Rule[]; config: Pic
   return {
     *feed(stored) {
       const sent = new Set<number>();
+      // Whether the worker's rules read a series (asked once per id): the values of the others are not sent.
+      const ruleSet = compileRules(options.rules);
+      const readIds = new Map<number, boolean>();
+      const workerReads = (id: number): boolean => {
+        let read = readIds.get(id);
+        if (read === undefined) {
+          const known = stored.series.get(id);
+          read = known !== undefined && readsSeries(ruleSet, known.metric, known.labels);
+          readIds.set(id, read);
+        }
+        return read;
+      };
       const newSeries = (id: number, into: Array<[number, StoredSeries]>) => {
         if (sent.has(id)) return;
         const known = stored.series.get(id);
@@ -156,7 +169,7 @@ export function startReplayThread(options: { rules: readonly Rule[]; config: Pic
             Atomics.wait(counters, TAKEN, taken, WAIT_MS);
             waitedMs += performance.now() - waitFrom;
           }
-          post({ block: cloneableBlock(block), series });
+          post({ block: cloneableBlock(block, workerReads), series });
           yield block;
         }
       } catch (error) {

@@ -122,8 +122,11 @@ interface RuleRunner {
   rankMark: number;
   /** The rule's rank among the step's rules, by the first sample routed to it (given only when a step's signals need ordering). */
   rank: number;
-  /** The runs of the step whose samples can change something (see StepEvaluator.add). */
-  batchRuns: Run[];
+  /** The runs of the step whose samples can change something (see StepEvaluator.add; emptied, not replaced, each step). */
+  readonly batchRuns: Run[];
+  /** applyRule's states to keep, by run (arrays reused from step to step). */
+  readonly stagedRuns: Run[];
+  readonly stagedStates: RuleState[];
 }
 
 /** A step evaluator over `ruleSet` starting from no state. */
@@ -135,7 +138,7 @@ export function createStepEvaluator(ruleSet: CompiledRuleSet): StepEvaluator {
     for (const compiled of list) {
       if (compiled.read && !compiled.applySamples) {
         const blank = ruleKindOf(compiled.rule).memoryFields.length === 0 ? freshState(compiled.rule, '', {}) : undefined;
-        runners.set(compiled, { compiled, read: compiled.read, blank, fires: blank && compiled.firesAt, sweepIndex: sweepOrder.get(compiled.rule.name) ?? -1, live: new Map(), byFingerprint: new Map(), lastSweepMs: undefined, stepMark: -1, rankMark: -1, rank: 0, batchRuns: [] });
+        runners.set(compiled, { compiled, read: compiled.read, blank, fires: blank && compiled.firesAt, sweepIndex: sweepOrder.get(compiled.rule.name) ?? -1, live: new Map(), byFingerprint: new Map(), lastSweepMs: undefined, stepMark: -1, rankMark: -1, rank: 0, batchRuns: [], stagedRuns: [], stagedStates: [] });
       } else delegated.push(compiled);
     }
   }
@@ -153,7 +156,7 @@ export function createStepEvaluator(ruleSet: CompiledRuleSet): StepEvaluator {
     const key = `${metric}\u0000${canonicalLabels(labels)}`;
     const known = seriesByKey.get(key);
     if (known) return known;
-    const candidates = (ruleSet.byMetric.get(metric) ?? []).filter((compiled) => compiled.matches(labels));
+    const candidates = rulesOf(ruleSet, metric, labels);
     const created: Series = {
       metric,
       labels,
@@ -205,7 +208,7 @@ export function createStepEvaluator(ruleSet: CompiledRuleSet): StepEvaluator {
       run.dirtyStep = stepNumber;
       if (runner.stepMark !== stepNumber) {
         runner.stepMark = stepNumber;
-        runner.batchRuns = [];
+        runner.batchRuns.length = 0;
         dirtyRunners.push(runner);
       }
       runner.batchRuns.push(run);
@@ -259,6 +262,16 @@ function rankRules(batchSeries: readonly Series[], current: number): void {
   }
 }
 
+/** The rules of `ruleSet` that read the series of `metric` and `labels`. */
+function rulesOf(ruleSet: CompiledRuleSet, metric: string, labels: Readonly<Record<string, string>>): CompiledRule[] {
+  return (ruleSet.byMetric.get(metric) ?? []).filter((compiled) => compiled.matches(labels));
+}
+
+/** Whether some rule of `ruleSet` reads the series of `metric` and `labels` (StepSeries.read of a step evaluator over it). */
+export function readsSeries(ruleSet: CompiledRuleSet, metric: string, labels: Readonly<Record<string, string>>): boolean {
+  return rulesOf(ruleSet, metric, labels).length > 0;
+}
+
 /** Time first, then the order `evaluate` collects signals in (its final sort by time is stable). */
 function byCollectionOrder(a: Ordered, b: Ordered): number {
   return a.signal.atMs - b.signal.atMs || a.phase - b.phase || a.first - b.first || a.second - b.second;
@@ -289,7 +302,11 @@ function delegatedRuleSet(ruleSet: CompiledRuleSet, delegated: readonly Compiled
 function applyRule(runner: RuleRunner, current: number, ordered: Ordered[]): void {
   const { compiled, read, blank, fires } = runner;
   const { rule, timing } = compiled;
-  const staged: Array<{ run: Run; state: RuleState }> = [];
+  // The states to keep, run by run (`stagedRuns[i]` gets `stagedStates[i]`), reused from step to step.
+  const stagedRuns = runner.stagedRuns;
+  const stagedStates = runner.stagedStates;
+  stagedRuns.length = 0;
+  stagedStates.length = 0;
   const signals: Ordered[] = [];
   try {
     for (const run of runner.batchRuns) {
@@ -323,12 +340,15 @@ function applyRule(runner: RuleRunner, current: number, ordered: Ordered[]): voi
         if (memory) for (const field in memory) (state as unknown as Record<string, unknown>)[field] = memory[field as keyof typeof memory];
         if (transition.event) signals.push({ signal: buildSignal(compiled, state, transition.event, reading, sample.text).signal, phase: 0, first: 0, second: s.position, runner });
       }
-      if (state && applied && (before || !isForgettable(state))) staged.push({ run, state });
+      if (state && applied && (before || !isForgettable(state))) {
+        stagedRuns.push(run);
+        stagedStates.push(state);
+      }
     }
   } catch {
     return;
   }
-  for (const { run, state } of staged) keep(runner, run, state, current);
+  for (let i = 0; i < stagedRuns.length; i++) keep(runner, stagedRuns[i]!, stagedStates[i]!, current);
   for (const signal of signals) ordered.push(signal);
 }
 
@@ -353,12 +373,14 @@ function sweepRule(runner: RuleRunner, current: number, nowMs: number, ordered: 
 /** Stores a state a step returned for `run`, or forgets it, as the collector's map of states would. */
 function keep(runner: RuleRunner, run: Run, state: RuleState, current: number): void {
   run.touchedStep = current;
+  // A run is in `live` exactly while it has a state (only this function sets one).
+  const wasLive = run.state !== undefined;
   if (isForgettable(state)) {
     run.state = undefined;
-    runner.live.delete(run);
+    if (wasLive) runner.live.delete(run);
   } else {
     run.state = state;
-    if (!runner.live.has(run)) runner.live.set(run, true);
+    if (!wasLive) runner.live.set(run, true);
   }
 }
 
