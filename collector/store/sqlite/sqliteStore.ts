@@ -3,6 +3,7 @@
  * One durable commit per transaction; the ingestor batches many reports into one transaction.
  */
 import Database from 'better-sqlite3';
+import { HostDueTimes } from './hostDueTimes.js';
 import { createReportShapes } from './reportShapes.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -77,6 +78,12 @@ function migrate(db: Database.Database): void {
 }
 
 
+/**
+ * Up to how many due hosts overdueHosts reads by id; beyond, it reads the rows in name order until
+ * its page is full (bench/overdueHosts.ts: with 50,000 hosts, 3,333 due by id took twice as long).
+ */
+const MAX_DUE_LOOKUPS = 1_000;
+
 class SqliteStore implements Store {
   /** Per host, the series ids of its last reports by position, found by shape (see reportShapes.ts). */
   private readonly shapes = createReportShapes();
@@ -93,14 +100,15 @@ class SqliteStore implements Store {
   private readonly hostnames = new Map<number, string>();
   /**
    * When each host's next report is due (last report + interval), by host id, as this connection
-   * wrote or read it: overdueHosts reads only the rows of the hosts due by then instead of walking
-   * every host row (50,000 hosts: 40-70 ms of the event loop every pass of the missed-report
-   * watcher). Never later than the file's: each report moves its host's entry with the statement
-   * that moves the row, and the whole map is dropped (read again at the next pass) after a
-   * rolled-back transaction or savepoint, another connection's commit, or a host recommissioned.
-   * Decommissioned hosts are left out when it is read; one that reports anyway is filtered by the query.
+   * wrote or read it (hostDueTimes.ts): overdueHosts reads only the rows of the hosts due by then
+   * instead of walking every host row (bench/overdueHosts.ts, 50,000 healthy hosts: 20-115 ms of the
+   * event loop every pass of the missed-report watcher on the loaded VM, now under a millisecond).
+   * Never later than the file's: each report moves its host's entry with the statement that moves
+   * the row, and all are dropped (read again at the next pass) after a rolled-back transaction or
+   * savepoint, another connection's commit, or a host recommissioned. Decommissioned hosts are left
+   * out when they are read; one that reports anyway is filtered by the query.
    */
-  private dueAtMs: Map<number, number> | undefined;
+  private dueAtMs: HostDueTimes | undefined;
   /** How many transactions are open (nested ones are savepoints). */
   private depth = 0;
   /**
@@ -582,14 +590,18 @@ class SqliteStore implements Store {
   overdueHosts(atMs: number, page?: OverduePage): HostRecord[] {
     const params = { atMs, afterHostname: page?.after?.hostname ?? null, afterAgentId: page?.after?.agentId ?? null, limit: page?.limit ?? -1 };
     // A read-only store does not see the reports another process writes, nor does one sharing its
-    // file with a connection that has just committed: they read every row (reading the map again
-    // costs 2-4 times that pass, 100-240 ms with 50,000 hosts).
+    // file with a connection that has just committed: they read every row (reading every host's due
+    // time again costs 2-4 times that pass: 0.2-0.6 s with 50,000 hosts on the loaded VM).
     if (this.readOnly || (this.depth === 0 && this.forgetOthersWrites())) {
       return (this.sql.overdueHosts.all(params) as Row[]).map(hostFromRow);
     }
-    this.dueAtMs ??= new Map(this.sql.hostsDueAt.raw().all() as Array<[number, number]>);
-    const due: number[] = [];
-    for (const [hostId, dueAtMs] of this.dueAtMs) if (dueAtMs <= atMs) due.push(hostId);
+    if (this.dueAtMs === undefined) {
+      this.dueAtMs = new HostDueTimes();
+      for (const [hostId, dueAtMs] of this.sql.hostsDueAt.raw().iterate() as Iterable<[number, number]>) this.dueAtMs.set(hostId, dueAtMs);
+    }
+    // Many due (a fleet gone silent): reading rows by name until the page is full costs less than each due one's row.
+    const due = this.dueAtMs.kept ? this.dueAtMs.dueBy(atMs, MAX_DUE_LOOKUPS) : undefined;
+    if (due === undefined) return (this.sql.overdueHosts.all(params) as Row[]).map(hostFromRow);
     if (due.length === 0) return [];
     return (this.sql.overdueHostsAmong.all({ ...params, hostIds: JSON.stringify(due) }) as Row[]).map(hostFromRow);
   }
