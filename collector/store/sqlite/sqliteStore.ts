@@ -105,8 +105,8 @@ class SqliteStore implements Store {
    * event loop every pass of the missed-report watcher on the loaded VM, now under a millisecond).
    * Never later than the file's: each report moves its host's entry with the statement that moves
    * the row, and all are dropped (read again at the next pass) after a rolled-back transaction or
-   * savepoint, another connection's commit, or a host recommissioned. Decommissioned hosts are left
-   * out when they are read; one that reports anyway is filtered by the query.
+   * savepoint, another connection's commit, or a host recommissioned or retired. Decommissioned hosts
+   * are left out when they are read; one that reports anyway is filtered by the query.
    */
   private dueAtMs: HostDueTimes | undefined;
   /** How many transactions are open (nested ones are savepoints). */
@@ -291,6 +291,8 @@ class SqliteStore implements Store {
       },
       retireHost: (hostname, atMs, enrolment) => {
         const hosts = sql.decommissionHost.run(atMs, hostname).changes;
+        // A retired host is never due again: read the due times afresh rather than look its row up at every pass.
+        if (hosts > 0) this.dueAtMs = undefined;
         const agents = enrolment === 'revoke' ? sql.revokeAgentsOfHost.run(atMs, hostname).changes : sql.deleteAgentsOfHost.run(hostname).changes;
         return { hosts, agents };
       },
