@@ -207,7 +207,11 @@ incidents: { resolveSettle: 25s, reachability: { enabled: false } }
   }, 360_000);
 
   it('hosts decommission: the incident resolves with that reason, and the silent host opens no ticket', async () => {
-    const before = (await incidents()).find((i) => i.host === 'e2e-for-9' && i.ruleName === 'service_down' && i.status === 'open')!;
+    const known = await incidents();
+    const before = known.find((i) => i.host === 'e2e-for-9' && i.ruleName === 'service_down' && i.status === 'open')!;
+    // Incidents from before the decommission (on a loaded machine an agent can miss three reports and come back,
+    // an agent_silent opened and resolved): the check below is about the silence after it.
+    const earlier = new Set(known.map((i) => i.id));
     expect(cli('hosts', 'decommission', 'e2e-for-9', '--by', 'e2e')).toMatch(/decommissioned e2e-for-9: 0 agent\(s\) revoked, 1 incident\(s\) resolved; its history is kept/);
     await waitFor('desk hears the resolve', () => deskOps(before.key).some((w) => w.payload.operation === 'resolve'), 10_000);
     const timeline = await api<{ timeline: Array<{ kind: string; text: string }> }>(`/api/v1/incidents/${before.id}`);
@@ -215,7 +219,7 @@ incidents: { resolveSettle: 25s, reachability: { enabled: false } }
     // Both agents stop: only the host that was not decommissioned opens an agent_silent ticket.
     await Promise.all([agents.get('for-9')!.kill('SIGTERM'), agents.get('for-8')!.kill('SIGTERM')]);
     await waitFor('agent_silent for e2e-for-8', async () => (await incidents()).some((i) => i.ruleName === 'agent_silent' && i.host === 'e2e-for-8'), 60_000, 500);
-    expect((await incidents()).filter((i) => i.host === 'e2e-for-9' && i.ruleName === 'agent_silent')).toEqual([]);
+    expect((await incidents()).filter((i) => i.host === 'e2e-for-9' && i.ruleName === 'agent_silent' && !earlier.has(i.id))).toEqual([]);
     const listed = JSON.parse(cli('hosts', 'list', '--json')) as Array<{ hostname: string; state: string }>;
     expect(listed.find((h) => h.hostname === 'e2e-for-9')?.state).toBe('decommissioned');
     expect(listed.find((h) => h.hostname === 'e2e-for-8')?.state).toBe('silent');
