@@ -73,10 +73,9 @@ export function chunkSource(chunk: SeriesChunkRow, fromMs: number, toMs: number)
   return values === undefined ? new ChunkSource(chunk.series_id, times, decoded.values, texts, start, end) : { seriesId: chunk.series_id, seriesIds: undefined, times, values, texts, start, end };
 }
 
-/** A chunk's samples whose values are decoded when first read (see chunkSource). */
+/** A chunk's samples whose values are decoded when first read (see chunkSource; `readValues` decodes once). */
 class ChunkSource implements SampleSource {
   readonly seriesIds = undefined;
-  private decoded: ArrayLike<number> | undefined;
 
   constructor(
     readonly seriesId: number,
@@ -88,7 +87,7 @@ class ChunkSource implements SampleSource {
   ) {}
 
   get values(): ArrayLike<number> {
-    return (this.decoded ??= this.readValues());
+    return this.readValues();
   }
 }
 
