@@ -33,11 +33,39 @@ export class RecentPoints implements RecentSamples {
     readonly sharedValues: number[],
     readonly start: number,
     readonly end: number,
-    readonly newestAtMs: number,
-    readonly newestValue: number,
-    /** Predictions: the running sums of the fit over these points (kinds/predict.ts). */
-    readonly sums: FitSums | undefined,
+    /**
+     * The buffer's own numbers, never written after it is made: the newest point's time and value,
+     * then, for predictions, the fit sums (originMs, originValue, x, y, xx, xy: ownWithSums). One
+     * array of doubles, because each number field of an object is a heap number of its own (16
+     * bytes, and 8 for the field): as fields and a FitSums object these took 288 bytes a buffer, as
+     * this array 184.
+     */
+    readonly own: readonly number[],
+    /** Predictions: FitSums.updates of the sums in `own` (0 without sums). */
+    readonly fitUpdates: number,
   ) {}
+
+  /** The time of the newest point. */
+  get newestAtMs(): number {
+    return this.own[0]!;
+  }
+
+  /** The value of the newest point. */
+  get newestValue(): number {
+    return this.own[1]!;
+  }
+
+  /** Whether `own` holds fit sums (a prediction's buffer). */
+  get hasSums(): boolean {
+    return this.own.length === OWN_WITH_SUMS;
+  }
+
+  /** Predictions: the running sums of the fit over these points (kinds/predict.ts); a new object. */
+  get sums(): FitSums | undefined {
+    const own = this.own;
+    if (own.length !== OWN_WITH_SUMS) return undefined;
+    return { originMs: own[2]!, originValue: own[3]!, x: own[4]!, y: own[5]!, xx: own[6]!, xy: own[7]!, updates: this.fitUpdates };
+  }
 
   /** The number of points, the newest included. */
   get length(): number {
@@ -64,13 +92,27 @@ export class RecentPoints implements RecentSamples {
   }
 
   toJSON(): RecentSamples {
-    return this.sums === undefined ? { atMs: this.atMs, values: this.values } : { atMs: this.atMs, values: this.values, sums: this.sums };
+    const sums = this.sums;
+    return sums === undefined ? { atMs: this.atMs, values: this.values } : { atMs: this.atMs, values: this.values, sums };
   }
 }
 
-/** A buffer of one point (a new series, or after a gap longer than the window). */
-export function singlePoint(atMs: number, value: number, sums: FitSums | undefined): RecentPoints {
-  return new RecentPoints([], [], 0, 0, atMs, value, sums);
+/** The length of RecentPoints.own with fit sums: the newest point, then originMs, originValue, x, y, xx, xy. */
+const OWN_WITH_SUMS = 8;
+
+/** A window's own numbers (RecentPoints.own): the newest point. */
+export function ownPoint(atMs: number, value: number): number[] {
+  return [atMs, value];
+}
+
+/** A prediction's own numbers (RecentPoints.own): the newest point, then the fit sums but their count of updates. */
+export function ownWithSums(atMs: number, value: number, originMs: number, originValue: number, x: number, y: number, xx: number, xy: number): number[] {
+  return [atMs, value, originMs, originValue, x, y, xx, xy];
+}
+
+/** A buffer of one point (a new series, or after a gap longer than the window); `own` as RecentPoints.own. */
+export function singlePoint(own: readonly number[], fitUpdates: number): RecentPoints {
+  return new RecentPoints([], [], 0, 0, own, fitUpdates);
 }
 
 /**
@@ -82,12 +124,22 @@ export function recentPoints(recent: RecentSamples | undefined): RecentPoints | 
   if (recent === undefined || recent instanceof RecentPoints) return recent;
   if ('sharedAtMs' in recent) {
     const copy = recent as unknown as RecentPoints;
-    return new RecentPoints(copy.sharedAtMs, copy.sharedValues, copy.start, copy.end, copy.newestAtMs, copy.newestValue, copy.sums);
+    return new RecentPoints(copy.sharedAtMs, copy.sharedValues, copy.start, copy.end, copy.own, copy.fitUpdates);
   }
   const { atMs, values } = recent;
   const n = atMs.length;
   if (n === 0) return undefined;
-  return new RecentPoints(atMs.slice(0, n - 1), values.slice(0, n - 1), 0, n - 1, atMs[n - 1]!, values[n - 1]!, recent.sums);
+  const { sums } = recent;
+  return new RecentPoints(atMs.slice(0, n - 1), values.slice(0, n - 1), 0, n - 1, savedOwn(atMs[n - 1]!, values[n - 1]!, sums ?? undefined), sums ? sums.updates : 0);
+}
+
+/**
+ * RecentPoints.own of a saved buffer, as saved: a NaN comes back from JSON as null, which stays null
+ * (as it does in the columns). Its own array literals, so that such a null makes only these arrays
+ * hold boxed elements, not every buffer's (V8 learns an array literal's kind of elements per literal).
+ */
+function savedOwn(atMs: number, value: number, sums: FitSums | undefined): number[] {
+  return sums === undefined ? [atMs, value] : [atMs, value, sums.originMs, sums.originValue, sums.x, sums.y, sums.xx, sums.xy];
 }
 
 /**
@@ -131,18 +183,21 @@ export function replacesNewest(plan: number): boolean {
 const ROOM_DIVISOR = 4;
 const MIN_ROOM = 4;
 
-/** The buffer after `plan` (from planAppend over `prior`): the kept points of `prior`, then (atMs, value). */
-export function applyAppend(prior: RecentPoints, plan: number, atMs: number, value: number, sums: FitSums | undefined): RecentPoints {
+/**
+ * The buffer after `plan` (from planAppend over `prior`): the kept points of `prior`, then the
+ * sample, whose time and value begin `own` (RecentPoints.own: ownPoint or ownWithSums).
+ */
+export function applyAppend(prior: RecentPoints, plan: number, own: readonly number[], fitUpdates: number): RecentPoints {
   const { sharedAtMs, sharedValues, start, end } = prior;
   const first = start + keptFrom(plan);
-  if (replacesNewest(plan)) return new RecentPoints(sharedAtMs, sharedValues, first, end, atMs, value, sums);
-  if (first > end) return singlePoint(atMs, value, sums);
+  if (replacesNewest(plan)) return new RecentPoints(sharedAtMs, sharedValues, first, end, own, fitUpdates);
+  if (first > end) return singlePoint(own, fitUpdates);
   // The old newest point joins the shared columns at `end`: in place when that slot is still free (a
   // hole: no buffer has appended past this one) and the columns are not frozen.
   if (end < sharedAtMs.length && sharedAtMs[end] === undefined && Object.isExtensible(sharedAtMs) && Object.isExtensible(sharedValues)) {
     sharedAtMs[end] = prior.newestAtMs;
     sharedValues[end] = prior.newestValue;
-    return new RecentPoints(sharedAtMs, sharedValues, first, end + 1, atMs, value, sums);
+    return new RecentPoints(sharedAtMs, sharedValues, first, end + 1, own, fitUpdates);
   }
   // The columns are full, go on past `end` (a branch) or are frozen: new columns with the kept points and room.
   const live = end + 1 - first;
@@ -155,12 +210,12 @@ export function applyAppend(prior: RecentPoints, plan: number, atMs: number, val
   }
   times[live - 1] = prior.newestAtMs;
   values[live - 1] = prior.newestValue;
-  return new RecentPoints(times, values, 0, live, atMs, value, sums);
+  return new RecentPoints(times, values, 0, live, own, fitUpdates);
 }
 
 /** appendRecent's buffer after a sample, as RecentPoints, sharing what it can with `prior` (no sums). */
 export function appendPoint(prior: RecentSamples | undefined, atMs: number, value: number, windowMs: number, maxPoints: number): RecentPoints {
   const points = recentPoints(prior);
-  if (points === undefined) return singlePoint(atMs, value, undefined);
-  return applyAppend(points, planAppend(points, atMs, windowMs, maxPoints), atMs, value, undefined);
+  if (points === undefined) return singlePoint(ownPoint(atMs, value), 0);
+  return applyAppend(points, planAppend(points, atMs, windowMs, maxPoints), ownPoint(atMs, value), 0);
 }
