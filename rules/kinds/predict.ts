@@ -16,7 +16,7 @@ import { Type } from '@sinclair/typebox';
 import { formatDuration } from '../../config/duration.js';
 import { Duration } from '../../config/durationSchema.js';
 import { thresholdReason } from '../engine/describeReason.js';
-import { applyAppend, keptFrom, ownWithSums, planAppend, RecentPoints, recentPoints, replacesNewest, singlePoint } from '../engine/recentPoints.js';
+import { applyAppend, keptFrom, ownWithSums, planAppend, RecentPoints, recentPoints, replacesNewest, sharedTimes, singlePoint, type SharedTimes } from '../engine/recentPoints.js';
 import { forgetStaleBuffers, forgettingSweepEveryMs, MAX_PREDICT_POINTS } from '../engine/recentSamples.js';
 import { thresholdReading } from '../engine/thresholdReading.js';
 import { positiveSeconds } from '../load/positiveSeconds.js';
@@ -62,9 +62,10 @@ export const predictKind: RuleKind = {
     const windowMs = spec.windowSeconds * 1000;
     const minSpanMs = windowMs / PREDICT_MIN_COVERAGE;
     const rising = rule.fire.op === 'above';
+    const shared = sharedTimes();
     return {
       read: (sample, prior) => {
-        const recent = appendWithSums(prior.recent, sample.atMs, sample.value, windowMs);
+        const recent = appendWithSums(prior.recent, sample.atMs, sample.value, windowMs, shared);
         const span = recent.newestAtMs - recent.oldestAtMs;
         const fit = span >= minSpanMs ? fitFromSums(recent) : undefined;
         const predicted = fit ? fit.intercept + fit.slope * spec.horizonSeconds : NaN;
@@ -143,7 +144,7 @@ export const FIT_RECOMPUTE_EVERY = 64;
  * saved before sums existed, a new series), every FIT_RECOMPUTE_EVERY updates, and when they are not
  * finite (a value that was not).
  */
-export function appendWithSums(prior: RecentSamples | undefined, atMs: number, value: number, windowMs: number): RecentPoints {
+export function appendWithSums(prior: RecentSamples | undefined, atMs: number, value: number, windowMs: number, shared?: SharedTimes): RecentPoints {
   const points = recentPoints(prior);
   if (points === undefined) return singlePoint(ownWithSums(atMs, value, atMs, value, 0, 0, 0, 0), 0);
   const plan = planAppend(points, atMs, windowMs, MAX_PREDICT_POINTS);
@@ -155,7 +156,7 @@ export function appendWithSums(prior: RecentSamples | undefined, atMs: number, v
   // Read from the buffer's own numbers (RecentPoints.own) without making a FitSums object.
   const scratch = points.hasSums ? undefined : sumsOfRange(points, 0, n);
   const updates = scratch ? scratch.updates : points.fitUpdates;
-  if (updates >= FIT_RECOMPUTE_EVERY) return appendFromScratch(points, plan, first, keptEnd, atMs, value);
+  if (updates >= FIT_RECOMPUTE_EVERY) return appendFromScratch(points, plan, first, keptEnd, atMs, value, shared);
   const own = points.own;
   const originMs = scratch ? scratch.originMs : own[2]!;
   const originValue = scratch ? scratch.originValue : own[3]!;
@@ -182,14 +183,14 @@ export function appendWithSums(prior: RecentSamples | undefined, atMs: number, v
   xx += dx * dx;
   xy += dx * dy;
   // A value that is not finite poisons sums for good (Infinity - Infinity): from scratch, as the points are.
-  if (!Number.isFinite(x + y + xx + xy)) return appendFromScratch(points, plan, first, keptEnd, atMs, value);
-  return applyAppend(points, plan, ownWithSums(atMs, value, originMs, originValue, x, y, xx, xy), updates + take + 1);
+  if (!Number.isFinite(x + y + xx + xy)) return appendFromScratch(points, plan, first, keptEnd, atMs, value, shared);
+  return applyAppend(points, plan, ownWithSums(atMs, value, originMs, originValue, x, y, xx, xy), updates + take + 1, shared);
 }
 
 /** appendWithSums' buffer with the sums of the kept points [first, keptEnd) and the sample computed from scratch. */
-function appendFromScratch(points: RecentPoints, plan: number, first: number, keptEnd: number, atMs: number, value: number): RecentPoints {
+function appendFromScratch(points: RecentPoints, plan: number, first: number, keptEnd: number, atMs: number, value: number, shared: SharedTimes | undefined): RecentPoints {
   const sums = sumsOfRange(points, first, keptEnd, atMs, value);
-  return applyAppend(points, plan, ownWithSums(atMs, value, sums.originMs, sums.originValue, sums.x, sums.y, sums.xx, sums.xy), sums.updates);
+  return applyAppend(points, plan, ownWithSums(atMs, value, sums.originMs, sums.originValue, sums.x, sums.y, sums.xx, sums.xy), sums.updates, shared);
 }
 
 /** The time of point `k` of `points` (0 the oldest, length - 1 the newest). */
