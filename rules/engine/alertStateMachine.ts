@@ -26,7 +26,7 @@
  * records in lastBreachAtMs the last reading where the fire condition held (Prometheus'
  * keep_firing_for, counted from there).
  */
-import type { AlertStatus, RuleState } from '../model/ruleTypes.js';
+import type { AlertStatus, RuleState, SeriesMemory } from '../model/ruleTypes.js';
 
 /** One evaluation of a rule's condition for one series. How it was computed is not this module's concern. */
 export interface ConditionReading {
@@ -81,13 +81,26 @@ export interface AlertTransition {
 /**
  * Applies one reading to `prior` (an inactive state for a series seen for the first time).
  * `intervalMs` is how often the reading's source reports (0 when unknown): timers complete within
- * FOR_TOLERANCE_RATIO of it.
+ * FOR_TOLERANCE_RATIO of it. The new state carries `memory` (what the rule's kind keeps of the
+ * series, SampleReading.memory), after its timers; never the prior state's.
  */
-export function nextAlertState(prior: RuleState, reading: ConditionReading, timing: AlertTiming, intervalMs = 0): AlertTransition {
+export function nextAlertState(prior: RuleState, reading: ConditionReading, timing: AlertTiming, intervalMs = 0, memory?: SeriesMemory): AlertTransition {
+  const transition = nextTransition(prior, reading, timing, intervalMs, memory);
+  const { state } = transition;
+  // An inactive state has its memory in its literal already (below); the others get it after their timers.
+  if (memory !== undefined && state.status !== 'inactive') for (const field in memory) (state as unknown as Record<string, unknown>)[field] = memory[field as keyof SeriesMemory];
+  return transition;
+}
+
+function nextTransition(prior: RuleState, reading: ConditionReading, timing: AlertTiming, intervalMs: number, memory: SeriesMemory | undefined): AlertTransition {
   const toleranceMs = intervalMs > 0 ? intervalMs * FOR_TOLERANCE_RATIO : 0;
   // One new object per step, with optional timers set only when defined (no undefined keys, so
-  // that a JSON round trip gives an equal object, and no deletes on the hot path).
-  const next = (status: AlertStatus): RuleState => ({
+  // that a JSON round trip gives an equal object, and no deletes on the hot path). An inactive
+  // state (most kept states: a healthy series' buffer) has no timers, and its memory is spread into
+  // the literal, which keeps it in the object: a field added to a literal later goes to a property
+  // array of its own (40 bytes). A literal with a spread has room for one field more, where a
+  // pending or firing state's first timer goes.
+  const next = (status: AlertStatus, extra?: SeriesMemory): RuleState => ({
     ruleName: prior.ruleName,
     ruleVersion: prior.ruleVersion,
     fingerprint: prior.fingerprint,
@@ -95,12 +108,13 @@ export function nextAlertState(prior: RuleState, reading: ConditionReading, timi
     status,
     lastValue: reading.value,
     lastSampleAtMs: reading.atMs,
+    ...extra,
   });
   switch (prior.status) {
     case 'inactive':
-      return reading.fireMet ? breaching(next, reading.atMs, reading.atMs, timing, toleranceMs) : { state: next('inactive') };
+      return reading.fireMet ? breaching(next, reading.atMs, reading.atMs, timing, toleranceMs) : { state: next('inactive', memory) };
     case 'pending':
-      return reading.fireMet ? breaching(next, prior.pendingSinceMs ?? reading.atMs, reading.atMs, timing, toleranceMs) : { state: next('inactive') };
+      return reading.fireMet ? breaching(next, prior.pendingSinceMs ?? reading.atMs, reading.atMs, timing, toleranceMs) : { state: next('inactive', memory) };
     case 'firing': {
       const lastBreachAtMs = timing.keepFiringForMs > 0 ? (reading.fireMet ? reading.atMs : prior.lastBreachAtMs) : undefined;
       const clearingSinceMs = reading.clearMet ? (prior.clearingSinceMs ?? reading.atMs) : undefined;
@@ -108,7 +122,7 @@ export function nextAlertState(prior: RuleState, reading: ConditionReading, timi
         const heldMs = reading.atMs - clearingSinceMs;
         const keptLongEnough = lastBreachAtMs === undefined || reading.atMs - lastBreachAtMs >= timing.keepFiringForMs;
         if (heldMs + toleranceMs >= timing.clearForMs && keptLongEnough) {
-          return { state: next('inactive'), event: { kind: 'resolved', sinceMs: clearingSinceMs, heldMs } };
+          return { state: next('inactive', memory), event: { kind: 'resolved', sinceMs: clearingSinceMs, heldMs } };
         }
       }
       const state = next('firing');

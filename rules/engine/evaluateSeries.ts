@@ -3,7 +3,7 @@
  * order, each sample read by the rule's kind (CompiledRule.read) and applied to the state machine.
  * Every kind but the group aggregate evaluates this way.
  */
-import type { RuleState, SeriesMemory, SeriesSample } from '../model/ruleTypes.js';
+import type { RuleState, SeriesSample } from '../model/ruleTypes.js';
 import { nextAlertState } from './alertStateMachine.js';
 import { buildSignal } from './buildSignal.js';
 import type { ApplySamples, RuleOutcome } from './compiledRule.js';
@@ -34,8 +34,8 @@ export const evaluateSeries: ApplySamples = (compiled, series, prior, stats) => 
         continue;
       }
       const reading = read(sample, state);
-      const transition = nextAlertState(state, reading, compiled.timing, sample.intervalMs);
-      state = withMemory(transition.state, reading.memory);
+      const transition = nextAlertState(state, reading, compiled.timing, sample.intervalMs, reading.memory);
+      state = transition.state;
       applied = true;
       stats.applied++;
       if (transition.event) addSignal(outcome, buildSignal(compiled, (state = identified(state)), transition.event, reading, sample.text));
@@ -51,14 +51,6 @@ export const evaluateSeries: ApplySamples = (compiled, series, prior, stats) => 
  */
 function seriesLookup(prior: ReadonlyMap<string, RuleState>): StatesBySeries | undefined {
   return typeof (prior as Partial<StatesBySeries>).ofSeries === 'function' ? (prior as StatesBySeries) : undefined;
-}
-
-/**
- * Adds the kind's memory to a state fresh from the state machine (which never carries memory, so
- * a kind that keeps none leaves no stale buffer behind). Mutates and returns that new object.
- */
-function withMemory(state: RuleState, memory: SeriesMemory | undefined): RuleState {
-  return memory ? Object.assign(state, memory) : state;
 }
 
 function inTimeOrder(samples: SeriesSample[]): readonly SeriesSample[] {

@@ -33,11 +33,39 @@ export class RecentPoints implements RecentSamples {
     readonly sharedValues: number[],
     readonly start: number,
     readonly end: number,
-    readonly newestAtMs: number,
-    readonly newestValue: number,
-    /** Predictions: the running sums of the fit over these points (kinds/predict.ts). */
-    readonly sums: FitSums | undefined,
+    /**
+     * The buffer's own numbers, never written after it is made: the newest point's time and value,
+     * then, for predictions, the fit sums (originMs, originValue, x, y, xx, xy: ownWithSums). One
+     * array of doubles, because each number field of an object is a heap number of its own (16
+     * bytes, and 8 for the field): as fields and a FitSums object these took 288 bytes a buffer, as
+     * this array 184.
+     */
+    readonly own: readonly number[],
+    /** Predictions: FitSums.updates of the sums in `own` (0 without sums). */
+    readonly fitUpdates: number,
   ) {}
+
+  /** The time of the newest point. */
+  get newestAtMs(): number {
+    return this.own[0]!;
+  }
+
+  /** The value of the newest point. */
+  get newestValue(): number {
+    return this.own[1]!;
+  }
+
+  /** Whether `own` holds fit sums (a prediction's buffer). */
+  get hasSums(): boolean {
+    return this.own.length === OWN_WITH_SUMS;
+  }
+
+  /** Predictions: the running sums of the fit over these points (kinds/predict.ts); a new object. */
+  get sums(): FitSums | undefined {
+    const own = this.own;
+    if (own.length !== OWN_WITH_SUMS) return undefined;
+    return { originMs: own[2]!, originValue: own[3]!, x: own[4]!, y: own[5]!, xx: own[6]!, xy: own[7]!, updates: this.fitUpdates };
+  }
 
   /** The number of points, the newest included. */
   get length(): number {
@@ -64,13 +92,27 @@ export class RecentPoints implements RecentSamples {
   }
 
   toJSON(): RecentSamples {
-    return this.sums === undefined ? { atMs: this.atMs, values: this.values } : { atMs: this.atMs, values: this.values, sums: this.sums };
+    const sums = this.sums;
+    return sums === undefined ? { atMs: this.atMs, values: this.values } : { atMs: this.atMs, values: this.values, sums };
   }
 }
 
-/** A buffer of one point (a new series, or after a gap longer than the window). */
-export function singlePoint(atMs: number, value: number, sums: FitSums | undefined): RecentPoints {
-  return new RecentPoints([], [], 0, 0, atMs, value, sums);
+/** The length of RecentPoints.own with fit sums: the newest point, then originMs, originValue, x, y, xx, xy. */
+const OWN_WITH_SUMS = 8;
+
+/** A window's own numbers (RecentPoints.own): the newest point. */
+export function ownPoint(atMs: number, value: number): number[] {
+  return [atMs, value];
+}
+
+/** A prediction's own numbers (RecentPoints.own): the newest point, then the fit sums but their count of updates. */
+export function ownWithSums(atMs: number, value: number, originMs: number, originValue: number, x: number, y: number, xx: number, xy: number): number[] {
+  return [atMs, value, originMs, originValue, x, y, xx, xy];
+}
+
+/** A buffer of one point (a new series, or after a gap longer than the window); `own` as RecentPoints.own. */
+export function singlePoint(own: readonly number[], fitUpdates: number): RecentPoints {
+  return new RecentPoints([], [], 0, 0, own, fitUpdates);
 }
 
 /**
@@ -82,12 +124,22 @@ export function recentPoints(recent: RecentSamples | undefined): RecentPoints | 
   if (recent === undefined || recent instanceof RecentPoints) return recent;
   if ('sharedAtMs' in recent) {
     const copy = recent as unknown as RecentPoints;
-    return new RecentPoints(copy.sharedAtMs, copy.sharedValues, copy.start, copy.end, copy.newestAtMs, copy.newestValue, copy.sums);
+    return new RecentPoints(copy.sharedAtMs, copy.sharedValues, copy.start, copy.end, copy.own, copy.fitUpdates);
   }
   const { atMs, values } = recent;
   const n = atMs.length;
   if (n === 0) return undefined;
-  return new RecentPoints(atMs.slice(0, n - 1), values.slice(0, n - 1), 0, n - 1, atMs[n - 1]!, values[n - 1]!, recent.sums);
+  const { sums } = recent;
+  return new RecentPoints(atMs.slice(0, n - 1), values.slice(0, n - 1), 0, n - 1, savedOwn(atMs[n - 1]!, values[n - 1]!, sums ?? undefined), sums ? sums.updates : 0);
+}
+
+/**
+ * RecentPoints.own of a saved buffer, as saved: a NaN comes back from JSON as null, which stays null
+ * (as it does in the columns). Its own array literals, so that such a null makes only these arrays
+ * hold boxed elements, not every buffer's (V8 learns an array literal's kind of elements per literal).
+ */
+function savedOwn(atMs: number, value: number, sums: FitSums | undefined): number[] {
+  return sums === undefined ? [atMs, value] : [atMs, value, sums.originMs, sums.originValue, sums.x, sums.y, sums.xx, sums.xy];
 }
 
 /**
@@ -131,36 +183,79 @@ export function replacesNewest(plan: number): boolean {
 const ROOM_DIVISOR = 4;
 const MIN_ROOM = 4;
 
-/** The buffer after `plan` (from planAppend over `prior`): the kept points of `prior`, then (atMs, value). */
-export function applyAppend(prior: RecentPoints, plan: number, atMs: number, value: number, sums: FitSums | undefined): RecentPoints {
-  const { sharedAtMs, sharedValues, start, end } = prior;
-  const first = start + keptFrom(plan);
-  if (replacesNewest(plan)) return new RecentPoints(sharedAtMs, sharedValues, first, end, atMs, value, sums);
-  if (first > end) return singlePoint(atMs, value, sums);
-  // The old newest point joins the shared columns at `end`: in place when that slot is still free (a
-  // hole: no buffer has appended past this one) and the columns are not frozen.
-  if (end < sharedAtMs.length && sharedAtMs[end] === undefined && Object.isExtensible(sharedAtMs) && Object.isExtensible(sharedValues)) {
-    sharedAtMs[end] = prior.newestAtMs;
-    sharedValues[end] = prior.newestValue;
-    return new RecentPoints(sharedAtMs, sharedValues, first, end + 1, atMs, value, sums);
-  }
-  // The columns are full, go on past `end` (a branch) or are frozen: new columns with the kept points and room.
-  const live = end + 1 - first;
-  const capacity = live + Math.max(MIN_ROOM, Math.ceil(live / ROOM_DIVISOR));
-  const times = new Array<number>(capacity);
-  const values = new Array<number>(capacity);
-  for (let i = first; i < end; i++) {
-    times[i - first] = sharedAtMs[i]!;
-    values[i - first] = sharedValues[i]!;
-  }
-  times[live - 1] = prior.newestAtMs;
-  values[live - 1] = prior.newestValue;
-  return new RecentPoints(times, values, 0, live, atMs, value, sums);
+/**
+ * The times column a rule's buffers made last (per compiled rule: a window or predict kind makes one
+ * for its reader). The series of one host report at the same times, and a rule keeps the same points
+ * of each (thinning depends on the times alone), so the four filesystems of a host have the same
+ * times column under each prediction: applyAppend shares the one made last instead of copying an
+ * equal one, and a buffer appends to a times column whose next slot already holds its point's time as
+ * it would to a hole (the slot keeps what it holds; each buffer's values are its own). In a fleet's
+ * steady state (64 points a prediction) that is about 1 kB less per filesystem and prediction, minus one.
+ */
+export interface SharedTimes {
+  times: number[] | undefined;
 }
 
-/** appendRecent's buffer after a sample, as RecentPoints, sharing what it can with `prior` (no sums). */
-export function appendPoint(prior: RecentSamples | undefined, atMs: number, value: number, windowMs: number, maxPoints: number): RecentPoints {
+/** A rule's SharedTimes, empty. */
+export function sharedTimes(): SharedTimes {
+  return { times: undefined };
+}
+
+/**
+ * The buffer after `plan` (from planAppend over `prior`): the kept points of `prior`, then the
+ * sample, whose time and value begin `own` (RecentPoints.own: ownPoint or ownWithSums). With
+ * `shared`, new columns take the rule's last times column when it holds the same times.
+ */
+export function applyAppend(prior: RecentPoints, plan: number, own: readonly number[], fitUpdates: number, shared?: SharedTimes): RecentPoints {
+  const { sharedAtMs, sharedValues, start, end } = prior;
+  const first = start + keptFrom(plan);
+  if (replacesNewest(plan)) return new RecentPoints(sharedAtMs, sharedValues, first, end, own, fitUpdates);
+  if (first > end) return singlePoint(own, fitUpdates);
+  // The old newest point joins the shared columns at `end`: in place when that slot is still free (a
+  // hole: no buffer has appended past this one; in the times column, a slot that holds this time
+  // already, written by a series that shares the column) and the columns are not frozen.
+  const newestAtMs = prior.newestAtMs;
+  if (end < sharedAtMs.length && sharedValues[end] === undefined && (sharedAtMs[end] === undefined || sharedAtMs[end] === newestAtMs) && Object.isExtensible(sharedAtMs) && Object.isExtensible(sharedValues)) {
+    sharedAtMs[end] = newestAtMs;
+    sharedValues[end] = prior.newestValue;
+    return new RecentPoints(sharedAtMs, sharedValues, first, end + 1, own, fitUpdates);
+  }
+  // The columns are full, go on past `end` (a branch) or are frozen: new columns with the kept points
+  // and room, or the rule's last times column where it holds the same times (from `at` on) with room.
+  const live = end + 1 - first;
+  let times = shared?.times;
+  let at = times === undefined ? -1 : offsetOfTimes(times, sharedAtMs, first, end, newestAtMs);
+  if (times === undefined || at < 0) {
+    times = new Array<number>(live + Math.max(MIN_ROOM, Math.ceil(live / ROOM_DIVISOR)));
+    for (let i = first; i < end; i++) times[i - first] = sharedAtMs[i]!;
+    times[live - 1] = newestAtMs;
+    at = 0;
+    if (shared !== undefined) shared.times = times;
+  }
+  const values = new Array<number>(times.length);
+  for (let i = first; i < end; i++) values[at + i - first] = sharedValues[i]!;
+  values[at + live - 1] = prior.newestValue;
+  return new RecentPoints(times, values, at, at + live, own, fitUpdates);
+}
+
+/**
+ * Where [first, end) of `atMs` and then `newestAtMs` begin in `times` with a free slot after them (a
+ * hole, or the time of a point to come), or -1. The times of a column only grow, so the search
+ * stops at the first time not below the first point's.
+ */
+function offsetOfTimes(times: readonly number[], atMs: readonly number[], first: number, end: number, newestAtMs: number): number {
+  const oldest = first < end ? atMs[first]! : newestAtMs;
+  let at = 0;
+  while (at < times.length && times[at]! < oldest) at++;
+  const live = end + 1 - first;
+  if (at + live >= times.length || times[at + live - 1] !== newestAtMs) return -1;
+  for (let i = first; i < end; i++) if (times[at + i - first] !== atMs[i]) return -1;
+  return at;
+}
+
+/** appendRecent's buffer after a sample, as RecentPoints, sharing what it can with `prior` (no sums) and, with `shared`, with the rule's other series. */
+export function appendPoint(prior: RecentSamples | undefined, atMs: number, value: number, windowMs: number, maxPoints: number, shared?: SharedTimes): RecentPoints {
   const points = recentPoints(prior);
-  if (points === undefined) return singlePoint(atMs, value, undefined);
-  return applyAppend(points, planAppend(points, atMs, windowMs, maxPoints), atMs, value, undefined);
+  if (points === undefined) return singlePoint(ownPoint(atMs, value), 0);
+  return applyAppend(points, planAppend(points, atMs, windowMs, maxPoints), ownPoint(atMs, value), 0, shared);
 }

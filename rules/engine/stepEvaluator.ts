@@ -377,11 +377,8 @@ function applyRule(runner: RuleRunner, current: number, samples: StepSamples, or
           if (!reading.fireMet) continue;
           state = freshState(rule, run.fingerprint, s.labels);
         }
-        const transition = nextAlertState(state, reading, timing, sample.intervalMs);
+        const transition = nextAlertState(state, reading, timing, sample.intervalMs, reading.memory);
         state = transition.state;
-        // What Object.assign(state, memory) does, at a fraction of its cost on this path (a third of applyRule's time).
-        const memory = reading.memory;
-        if (memory) for (const field in memory) (state as unknown as Record<string, unknown>)[field] = memory[field as keyof typeof memory];
         if (transition.event) signals.push({ signal: buildSignal(compiled, state, transition.event, reading, sample.text).signal, phase: 0, first: 0, second: s.position, runner });
       }
       if (state && applied && (before || !isForgettable(state))) {

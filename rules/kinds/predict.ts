@@ -16,7 +16,7 @@ import { Type } from '@sinclair/typebox';
 import { formatDuration } from '../../config/duration.js';
 import { Duration } from '../../config/durationSchema.js';
 import { thresholdReason } from '../engine/describeReason.js';
-import { applyAppend, keptFrom, planAppend, RecentPoints, recentPoints, replacesNewest, singlePoint } from '../engine/recentPoints.js';
+import { applyAppend, keptFrom, ownWithSums, planAppend, RecentPoints, recentPoints, replacesNewest, sharedTimes, singlePoint, type SharedTimes } from '../engine/recentPoints.js';
 import { forgetStaleBuffers, forgettingSweepEveryMs, MAX_PREDICT_POINTS } from '../engine/recentSamples.js';
 import { thresholdReading } from '../engine/thresholdReading.js';
 import { positiveSeconds } from '../load/positiveSeconds.js';
@@ -62,9 +62,10 @@ export const predictKind: RuleKind = {
     const windowMs = spec.windowSeconds * 1000;
     const minSpanMs = windowMs / PREDICT_MIN_COVERAGE;
     const rising = rule.fire.op === 'above';
+    const shared = sharedTimes();
     return {
       read: (sample, prior) => {
-        const recent = appendWithSums(prior.recent, sample.atMs, sample.value, windowMs);
+        const recent = appendWithSums(prior.recent, sample.atMs, sample.value, windowMs, shared);
         const span = recent.newestAtMs - recent.oldestAtMs;
         const fit = span >= minSpanMs ? fitFromSums(recent) : undefined;
         const predicted = fit ? fit.intercept + fit.slope * spec.horizonSeconds : NaN;
@@ -143,22 +144,26 @@ export const FIT_RECOMPUTE_EVERY = 64;
  * saved before sums existed, a new series), every FIT_RECOMPUTE_EVERY updates, and when they are not
  * finite (a value that was not).
  */
-export function appendWithSums(prior: RecentSamples | undefined, atMs: number, value: number, windowMs: number): RecentPoints {
+export function appendWithSums(prior: RecentSamples | undefined, atMs: number, value: number, windowMs: number, shared?: SharedTimes): RecentPoints {
   const points = recentPoints(prior);
-  if (points === undefined) return singlePoint(atMs, value, { originMs: atMs, originValue: value, x: 0, y: 0, xx: 0, xy: 0, updates: 0 });
+  if (points === undefined) return singlePoint(ownWithSums(atMs, value, atMs, value, 0, 0, 0, 0), 0);
   const plan = planAppend(points, atMs, windowMs, MAX_PREDICT_POINTS);
-  const sums = points.sums ?? sumsOfRange(points, 0, points.length);
   const first = keptFrom(plan);
   const replaces = replacesNewest(plan);
   const n = points.length;
   // The points kept before the sample: [first, keptEnd) of the prior buffer.
   const keptEnd = replaces ? n - 1 : n;
-  if (sums.updates >= FIT_RECOMPUTE_EVERY) return applyAppend(points, plan, atMs, value, sumsOfRange(points, first, keptEnd, atMs, value));
-  const { originMs, originValue } = sums;
-  let x = sums.x;
-  let y = sums.y;
-  let xx = sums.xx;
-  let xy = sums.xy;
+  // Read from the buffer's own numbers (RecentPoints.own) without making a FitSums object.
+  const scratch = points.hasSums ? undefined : sumsOfRange(points, 0, n);
+  const updates = scratch ? scratch.updates : points.fitUpdates;
+  if (updates >= FIT_RECOMPUTE_EVERY) return appendFromScratch(points, plan, first, keptEnd, atMs, value, shared);
+  const own = points.own;
+  const originMs = scratch ? scratch.originMs : own[2]!;
+  const originValue = scratch ? scratch.originValue : own[3]!;
+  let x = scratch ? scratch.x : own[4]!;
+  let y = scratch ? scratch.y : own[5]!;
+  let xx = scratch ? scratch.xx : own[6]!;
+  let xy = scratch ? scratch.xy : own[7]!;
   const dropped = Math.min(first, n);
   const take = replaces ? dropped + 1 : dropped;
   for (let i = 0; i < take; i++) {
@@ -178,8 +183,14 @@ export function appendWithSums(prior: RecentSamples | undefined, atMs: number, v
   xx += dx * dx;
   xy += dx * dy;
   // A value that is not finite poisons sums for good (Infinity - Infinity): from scratch, as the points are.
-  const next = Number.isFinite(x + y + xx + xy) ? { originMs, originValue, x, y, xx, xy, updates: sums.updates + take + 1 } : sumsOfRange(points, first, keptEnd, atMs, value);
-  return applyAppend(points, plan, atMs, value, next);
+  if (!Number.isFinite(x + y + xx + xy)) return appendFromScratch(points, plan, first, keptEnd, atMs, value, shared);
+  return applyAppend(points, plan, ownWithSums(atMs, value, originMs, originValue, x, y, xx, xy), updates + take + 1, shared);
+}
+
+/** appendWithSums' buffer with the sums of the kept points [first, keptEnd) and the sample computed from scratch. */
+function appendFromScratch(points: RecentPoints, plan: number, first: number, keptEnd: number, atMs: number, value: number, shared: SharedTimes | undefined): RecentPoints {
+  const sums = sumsOfRange(points, first, keptEnd, atMs, value);
+  return applyAppend(points, plan, ownWithSums(atMs, value, sums.originMs, sums.originValue, sums.x, sums.y, sums.xx, sums.xy), sums.updates, shared);
 }
 
 /** The time of point `k` of `points` (0 the oldest, length - 1 the newest). */
@@ -230,12 +241,21 @@ export function fitFromSums(recent: RecentSamples): LinearFit | undefined {
   const points = recent instanceof RecentPoints ? recent : undefined;
   const n = points ? points.length : recent.atMs.length;
   if (n < 2) return undefined;
+  if (points?.hasSums) {
+    const own = points.own;
+    return fitOf(n, own[0]!, own[2]!, own[3]!, own[4]!, own[5]!, own[6]!, own[7]!);
+  }
   const sums = recent.sums ?? sumsOf(recent);
-  const meanX = sums.x / n;
-  const meanY = sums.y / n;
-  const varX = sums.xx - sums.x * meanX;
+  return fitOf(n, points ? points.newestAtMs : recent.atMs[n - 1]!, sums.originMs, sums.originValue, sums.x, sums.y, sums.xx, sums.xy);
+}
+
+/** The least-squares line of `n` points from their sums (FitSums' fields), the newest at `newestAtMs`. */
+function fitOf(n: number, newestAtMs: number, originMs: number, originValue: number, x: number, y: number, xx: number, xy: number): LinearFit | undefined {
+  const meanX = x / n;
+  const meanY = y / n;
+  const varX = xx - x * meanX;
   if (!(varX > 0)) return undefined;
-  const slope = (sums.xy - sums.x * meanY) / varX;
-  const newestX = ((points ? points.newestAtMs : recent.atMs[n - 1]!) - sums.originMs) / 1000;
-  return { slope, intercept: sums.originValue + meanY + slope * (newestX - meanX) };
+  const slope = (xy - x * meanY) / varX;
+  const newestX = (newestAtMs - originMs) / 1000;
+  return { slope, intercept: originValue + meanY + slope * (newestX - meanX) };
 }

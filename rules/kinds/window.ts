@@ -8,7 +8,7 @@ import { Type } from '@sinclair/typebox';
 import { formatDuration } from '../../config/duration.js';
 import { Duration } from '../../config/durationSchema.js';
 import { thresholdReason } from '../engine/describeReason.js';
-import { appendPoint, recentPoints, type RecentPoints } from '../engine/recentPoints.js';
+import { appendPoint, recentPoints, sharedTimes, type RecentPoints } from '../engine/recentPoints.js';
 import { forgetStaleBuffers, forgettingSweepEveryMs, MAX_WINDOW_POINTS } from '../engine/recentSamples.js';
 import { thresholdReading } from '../engine/thresholdReading.js';
 import { knownName } from '../load/knownName.js';
@@ -54,9 +54,10 @@ export const windowKind: RuleKind = {
     const spec = kindSpec(rule, 'window');
     const windowMs = spec.windowSeconds * 1000;
     const fn = spec.function === 'rate' || spec.function === 'increase' || spec.function === 'changes' ? spec.function : `${spec.function}_over_time`;
+    const shared = sharedTimes();
     return {
       read: (sample, prior) => {
-        const recent = appendPoint(prior.recent, sample.atMs, sample.value, windowMs, MAX_WINDOW_POINTS);
+        const recent = appendPoint(prior.recent, sample.atMs, sample.value, windowMs, MAX_WINDOW_POINTS, shared);
         return thresholdReading(rule, sample.atMs, valueOver(spec.function, recent), { current: sample.value }, { recent });
       },
       sweep: (_compiled, untouched, _written, nowMs) => ({ states: forgetStaleBuffers(untouched, nowMs, windowMs), signals: [] }),

@@ -53,6 +53,10 @@ const rows: Row[] = [
   { name: 'keepFiringFor: cleared 60s after the breach', prior: { status: 'firing', pendingSinceMs: 1, firingSinceMs: 1, lastBreachAtMs: 1000 }, reading: reading(61_000, false, true), timing: keep, status: 'inactive', event: { kind: 'resolved', sinceMs: 61_000, heldMs: 0 } },
 ];
 
+/** The order in which nextAlertState sets the timers (that of RuleState's fields). */
+const TIMER_ORDER = ['pendingSinceMs', 'firingSinceMs', 'clearingSinceMs', 'lastBreachAtMs'];
+const byTimerOrder = (a: string, b: string): number => TIMER_ORDER.indexOf(a) - TIMER_ORDER.indexOf(b);
+
 describe('nextAlertState', () => {
   it.each(rows)('$name', (row) => {
     const prior: RuleState = { ...base, ...row.prior };
@@ -66,6 +70,15 @@ describe('nextAlertState', () => {
     const { state } = nextAlertState(prior, reading(10, false, false), timing);
     expect(Object.keys(state)).not.toContain('clearingSinceMs');
     expect(JSON.parse(JSON.stringify(state))).toStrictEqual(state);
+  });
+
+  it.each(rows)('$name: carries the memory given, after the timers, and not the prior\'s', (row) => {
+    const recent = { atMs: [row.reading.atMs], values: [7] };
+    const prior: RuleState = { ...base, ...row.prior, recent: { atMs: [1], values: [1] }, intervalMs: 5000 };
+    const { state } = nextAlertState(prior, row.reading, row.timing ?? timing, 0, { recent });
+    expect(state).toStrictEqual({ ...base, ...row.timers, status: row.status, lastValue: 7, lastSampleAtMs: row.reading.atMs, recent });
+    // The saved form's order of keys: the state machine's fields, the timers, then the kind's memory.
+    expect(Object.keys(state)).toEqual([...Object.keys(base), ...Object.keys(row.timers ?? {}).sort(byTimerOrder), 'recent']);
   });
 
   it('does not modify the prior state', () => {

@@ -10,6 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../rules/engine/evaluate.js';
+import { recentPoints } from '../../rules/engine/recentPoints.js';
 import { appendRecent, MAX_PREDICT_POINTS } from '../../rules/engine/recentSamples.js';
 import { DEFAULT_RULES_DIR, loadRuleFiles } from '../../rules/index.js';
 import { appendWithSums, FIT_RECOMPUTE_EVERY, fitFromSums, linearFit, PREDICT_MIN_COVERAGE, sumsOf } from '../../rules/kinds/predict.js';
@@ -169,5 +170,27 @@ describe('a prediction state saved by the release before running sums', () => {
     const fromClone = evaluate(rules, [sample], new Map([[state.fingerprint, structuredClone(next)]]), later).states[0]!;
     expect(JSON.stringify(fromSaved)).toBe(JSON.stringify(fromMemory));
     expect(JSON.stringify(fromClone)).toBe(JSON.stringify(fromMemory));
+  });
+});
+
+describe('a prediction state saved with running sums', () => {
+  // filesystem_filling_up of the default pack, firing over a filling disk: saved by main at 5b35a86,
+  // when a buffer kept its newest point and its sums as fields (in memory they are now one array,
+  // RecentPoints.own). The state after the next sample, as that release saved it: the same bytes.
+  const saved = '{"ruleName":"filesystem_filling_up","ruleVersion":"ba02dbfeaadd","fingerprint":"4cff700de09d669a","labels":{"host":"db-1","mount":"/var"},"status":"firing","lastValue":1.429766751884239,"lastSampleAtMs":1736132085000,"pendingSinceMs":1736127000000,"firingSinceMs":1736128800000,"recent":{"atMs":[1736121600000,1736121930001,1736122260002,1736122590000,1736122920001,1736123250002,1736123580000,1736123910001,1736124240002,1736124570000,1736124900001,1736125230002,1736125560000,1736125890001,1736126220002,1736126550000,1736126880001,1736127210002,1736127540000,1736127870001,1736128200002,1736128530000,1736128860001,1736129190002,1736129520000,1736129850001,1736130180002,1736130510000,1736130840001,1736131170002,1736131500000,1736131830001,1736132085000],"values":[0.6,0.6112,0.6224,0.6331,0.6443,0.655,0.6662,0.6774,0.6881,0.6993,0.71,0.7212,0.7324,0.7431,0.7543,0.765,0.7762,0.7874,0.7981,0.8093,0.82,0.8312,0.8424,0.8531,0.8643,0.875,0.8862,0.8974,0.9081,0.9193,0.93,0.9412,0.9499],"sums":{"originMs":1736121600000,"originValue":0.6,"x":174165.031,"y":5.812100000000001,"xx":1244237945.7600508,"xy":41510.53285220001,"updates":37}}}';
+  const savedAfter = '{"ruleName":"filesystem_filling_up","ruleVersion":"ba02dbfeaadd","fingerprint":"4cff700de09d669a","labels":{"host":"db-1","mount":"/var"},"status":"firing","lastValue":1.4128599645270141,"lastSampleAtMs":1736132100000,"pendingSinceMs":1736127000000,"firingSinceMs":1736128800000,"recent":{"atMs":[1736121600000,1736121930001,1736122260002,1736122590000,1736122920001,1736123250002,1736123580000,1736123910001,1736124240002,1736124570000,1736124900001,1736125230002,1736125560000,1736125890001,1736126220002,1736126550000,1736126880001,1736127210002,1736127540000,1736127870001,1736128200002,1736128530000,1736128860001,1736129190002,1736129520000,1736129850001,1736130180002,1736130510000,1736130840001,1736131170002,1736131500000,1736131830001,1736132100000],"values":[0.6,0.6112,0.6224,0.6331,0.6443,0.655,0.6662,0.6774,0.6881,0.6993,0.71,0.7212,0.7324,0.7431,0.7543,0.765,0.7762,0.7874,0.7981,0.8093,0.82,0.8312,0.8424,0.8531,0.8643,0.875,0.8862,0.8974,0.9081,0.9193,0.93,0.9412,0.9],"sums":{"originMs":1736121600000,"originValue":0.6,"x":174180.031,"y":5.762200000000001,"xx":1244552720.7600508,"xy":40991.83135220001,"updates":39}}}';
+
+  it('loads, and the next sample gives the state that release gave, saved in the same form', () => {
+    const rules = loadRuleFiles([DEFAULT_RULES_DIR]).filter((rule) => rule.name === 'filesystem_filling_up');
+    const state = JSON.parse(saved) as RuleState;
+    const atMs = state.lastSampleAtMs + 15_000;
+    const sample = { metric: 'filesystem_used_ratio', labels: state.labels, value: 0.9, atMs, intervalMs: 15_000 };
+    const next = evaluate(rules, [sample], new Map([[state.fingerprint, state]]), atMs).states[0]!;
+    expect(JSON.stringify(next)).toBe(savedAfter);
+    expect(next.recent!.sums).toEqual((JSON.parse(savedAfter) as RuleState).recent!.sums);
+    // From a structured clone of the buffer in memory (a replay thread's copy) alike.
+    const inMemory: RuleState = { ...state, recent: recentPoints(state.recent) };
+    const fromClone = evaluate(rules, [sample], new Map([[state.fingerprint, structuredClone(inMemory)]]), atMs).states[0]!;
+    expect(JSON.stringify(fromClone)).toBe(savedAfter);
   });
 });

@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../rules/engine/evaluate.js';
-import { appendPoint, RecentPoints } from '../../rules/engine/recentPoints.js';
+import { appendPoint, RecentPoints, sharedTimes } from '../../rules/engine/recentPoints.js';
 import { appendRecent, MAX_PREDICT_POINTS, MAX_WINDOW_POINTS } from '../../rules/engine/recentSamples.js';
 import { appendWithSums } from '../../rules/kinds/predict.js';
 import { WINDOW_FUNCTIONS, windowValue } from '../../rules/kinds/window.js';
@@ -148,6 +148,49 @@ describe('a buffer already handed out never changes', () => {
     const again = appendWithSums(prior, T0 + 200 * 15_000, 0.9, 30 * 60_000);
     expect(again.sharedAtMs).not.toBe(first.sharedAtMs);
     expect(JSON.stringify(again)).toBe(JSON.stringify(first));
+  });
+});
+
+describe('the series of a rule share their times columns (SharedTimes)', () => {
+  it.each([
+    // seed, window, points; how often series 3 misses a sample and a series goes on from its buffer a second time; the most times columns the four series hold on average
+    [21, 30 * 60_000, MAX_PREDICT_POINTS, 0, 0, 1.1],
+    [22, 6 * 3_600_000, MAX_PREDICT_POINTS, 0, 0, 1.1],
+    [23, 10 * 60_000, MAX_WINDOW_POINTS, 0, 0, 1.1],
+    [24, 5 * 60_000, 4, 0, 0, 1.1],
+    [25, 30 * 60_000, MAX_PREDICT_POINTS, 0.05, 0.03, 2.5],
+    [26, 6 * 3_600_000, MAX_PREDICT_POINTS, 0.05, 0.03, 2.5],
+    [27, 10 * 60_000, MAX_WINDOW_POINTS, 0.05, 0.03, 2.5],
+    [28, 5 * 60_000, 4, 0.05, 0.03, 2.5],
+  ])('keep each series\' points, and every buffer reads the same later (seed %i, window %i ms, %i points, misses %d, branches %d)', (seed, windowMs, maxPoints, misses, branches, maxColumns) => {
+    const random = seededRandom(seed);
+    const shared = sharedTimes();
+    // Four series of one host (the same times, their own values); series 3 may miss samples.
+    const lines = [0, 1, 2, 3].map(() => ({ points: undefined as RecentPoints | undefined, reference: undefined as RecentSamples | undefined }));
+    const made: Array<{ points: RecentPoints; saved: RecentSamples }> = [];
+    // The distinct times columns of the four series' buffers, summed over the steps.
+    let columns = 0;
+    let steps = 0;
+    for (const { atMs, value } of irregular(seed, 3000, windowMs)) {
+      for (const [k, line] of lines.entries()) {
+        if (k === 3 && random() < misses) continue;
+        // A series may go on from its buffer a second time (a rolled-back batch): a branch.
+        const from = line.points;
+        if (from !== undefined && random() < branches) made.push({ points: appendPoint(from, atMs, -value, windowMs, maxPoints, shared), saved: appendRecent(line.reference, atMs, -value, windowMs, maxPoints) });
+        const points = appendPoint(from, atMs, value + k, windowMs, maxPoints, shared);
+        const reference = appendRecent(line.reference, atMs, value + k, windowMs, maxPoints);
+        expectPoints(points, reference, `series ${k} at ${atMs}`);
+        made.push({ points, saved: { atMs: points.atMs, values: points.values } });
+        Object.assign(line, { points, reference });
+      }
+      columns += new Set(lines.map((line) => line.points?.sharedAtMs)).size;
+      steps++;
+    }
+    for (const [k, { points, saved }] of made.entries()) expectPoints(points, saved, `buffer ${k}`);
+    // Four without SharedTimes; about one when every series reports every time (a host's filesystems).
+    expect(columns / steps).toBeLessThan(maxColumns);
+    // Each series' values are its own.
+    expect(new Set(lines.map((line) => line.points!.sharedValues)).size).toBe(4);
   });
 });
 
