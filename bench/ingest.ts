@@ -22,7 +22,8 @@
  * difference is the wait before it read the request.
  * Figures only; nothing is asserted. Options: --agents N --seconds S --concurrency C --rounds R --rate
  * REPORTS_PER_S (the paced phase; AGENTS / 15 by default) --max-batch N (collector.batch.maxReports;
- * the collector's default otherwise) --postgres.
+ * the collector's default otherwise) --heap-growth PERCENT (collector.heapGrowthPercent; 0: V8's own
+ * growth) --postgres.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,6 +51,7 @@ const { values } = parseArgs({
     postgres: { type: 'boolean', default: false },
     rate: { type: 'string' },
     'max-batch': { type: 'string' },
+    'heap-growth': { type: 'string' },
   },
 });
 const AGENTS = Number(values.agents);
@@ -423,6 +425,7 @@ function benchConfig(dataDir: string, port: number, store = ''): string {
     `  agentTokens: ['${TOKEN}']`,
     `  limits: { maxConnections: ${LIMITS.maxConnections}, maxConcurrentReports: ${LIMITS.maxConcurrentReports} }`,
     ...(values['max-batch'] === undefined ? [] : [`  batch: { maxReports: ${Number(values['max-batch'])} }`]),
+    ...(values['heap-growth'] === undefined ? [] : [`  heapGrowthPercent: ${Number(values['heap-growth'])}`]),
     // No pings of silent hosts from a bench (every test and bench config turns them off).
     'incidents:',
     '  reachability: { enabled: false }',

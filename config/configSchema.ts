@@ -91,6 +91,13 @@ export const CollectorSchema = Type.Object(
       ),
     ),
     maxBodyBytes: Type.Integer({ minimum: 1024, default: 4 * 1024 * 1024 }),
+    heapGrowthPercent: Type.Integer({
+      minimum: 0,
+      maximum: 400,
+      default: 100,
+      description:
+        'How far the collector process lets its JavaScript heap grow past the objects still in use before a full garbage collection, in percent (100: to twice); 0: V8 decides (up to 4 times under load). Lower: less memory, more collection work. Read at start',
+    }),
     retention: Duration({ default: '14d', description: 'How long raw observations are kept (hot rows and compressed chunks)' }),
     rollupRetention: Duration({ default: '400d', description: 'How long the 5-minute and 1-hour rollups (min/avg/max/count) are kept' }),
     compactAfter: Duration({

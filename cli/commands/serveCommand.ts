@@ -33,6 +33,8 @@ export async function serveCommand(mode: ServeMode, configFile: string | undefin
     config.agent.token ??= token;
   }
   let collector: RunningCollector | undefined;
+  // A process-wide V8 setting, so the process's entry applies it, not startCollector (tests run collectors inside vitest).
+  if (mode !== 'agent') (await import('../heapGrowth.js')).applyHeapGrowth(config.collector.heapGrowthPercent);
   // Imported only when a collector runs, so that an agent-only process stays small.
   const collectorModule = mode === 'agent' ? undefined : await import('../../collector/collector.js');
   const { loadConfiguredRules } = mode === 'agent' ? { loadConfiguredRules: undefined } : await import('../loadConfiguredRules.js');
