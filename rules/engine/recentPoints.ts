@@ -12,7 +12,9 @@
  *   appended to a second time, as when the collector rolls a batch back and evaluates the old state
  *   again) it copies its kept points into columns of its own;
  * - points that leave the window advance `start`; when the columns are full, the kept points are
- *   copied into new ones with room for more (ROOM_DIVISOR), and the points before `start` are left behind.
+ *   copied into new ones with room for more (ROOM_DIVISOR), and the points before `start` are left behind;
+ * - the series of one rule share a times column where they have the same times (SharedTimes): a
+ *   times slot that already holds the point's time counts as free, the values are each series' own.
  *
  * So an older buffer never sees a change: it reads only [start, end) and its own newest point, which
  * nothing writes again. evaluate stays observably pure, and a rolled-back batch needs no undo.
