@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileRules, createStepEvaluator, DEFAULT_RULES_DIR, evaluate, isForgettable, loadRuleFiles, type Rule, type RuleState, type SeriesSample, type Signal } from '../../rules/index.js';
 import { asSeriesSamples, fixtureRules, generateHistory } from '../support/generatedHistory.js';
+import { seededRandom } from '../support/hostilePayloads.js';
 
 const START_MS = Date.UTC(2025, 0, 6);
 const STEP_MS = 15_000;
@@ -61,6 +62,24 @@ describe('step evaluator', () => {
     expect(reference.filter((signals) => signals.length > 1).length).toBeGreaterThan(5);
   }, 120_000);
 
+  // The step's samples are kept in columns shared by all series, each series' linked in the order
+  // they came: here they come shuffled within each step, so a series' samples of a step (the host
+  // reporting every 10 s has two in some steps) are out of time order and interleaved with others'.
+  it.each([
+    ['the built-in pack', 5],
+    ['the test fixtures', 6],
+  ])("gives the signals of evaluate when each step's samples come in shuffled order, with %s (seed %i)", (which, seed) => {
+    const rules = which === 'the built-in pack' ? loadRuleFiles([DEFAULT_RULES_DIR]) : fixtureRules();
+    const history = generateHistory(rules, { seed, hosts: 3, hours: 1, startMs: START_MS });
+    const samples = shuffledWithinSteps(asSeriesSamples(history.samples, history.intervalSecondsByHost), seed);
+    const { reference, stepped } = bothWays(rules, samples, history.toMs);
+    expect(stepped.length).toBe(reference.length);
+    for (let i = 0; i < reference.length; i++) expect(stepped[i], `step ${i}`).toEqual(reference[i]);
+    expect(reference.flat().length).toBeGreaterThan(20);
+    // The shuffle must have put some series' samples of one step out of time order.
+    expect(outOfOrderSteps(samples)).toBeGreaterThan(10);
+  }, 120_000);
+
   it('resolves a series once however many label objects it comes with', () => {
     const [rule] = fixtureRules();
     const evaluator = createStepEvaluator(compileRules([rule!]));
@@ -69,3 +88,40 @@ describe('step evaluator', () => {
     expect(evaluator.series('filesystem_used_ratio', { mount: '/', host: 'b' }, 15_000)).not.toBe(a);
   });
 });
+
+/** The samples with each step's (STEP_MS from the first sample on, as bothWays steps) in a seeded random order. */
+function shuffledWithinSteps(samples: readonly SeriesSample[], seed: number): SeriesSample[] {
+  const random = seededRandom(seed);
+  const firstMs = samples[0]!.atMs;
+  const steps = new Map<number, SeriesSample[]>();
+  for (const sample of samples) {
+    const index = Math.floor((sample.atMs - firstMs) / STEP_MS);
+    const list = steps.get(index);
+    if (list) list.push(sample);
+    else steps.set(index, [sample]);
+  }
+  const shuffled: SeriesSample[] = [];
+  for (const list of steps.values()) {
+    for (let i = list.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [list[i], list[j]] = [list[j]!, list[i]!];
+    }
+    shuffled.push(...list);
+  }
+  return shuffled;
+}
+
+/** How many times a series' sample comes after a newer sample of the same series within one step. */
+function outOfOrderSteps(samples: readonly SeriesSample[]): number {
+  const firstMs = samples[0]!.atMs;
+  const newest = new Map<string, { step: number; atMs: number }>();
+  let count = 0;
+  for (const sample of samples) {
+    const step = Math.floor((sample.atMs - firstMs) / STEP_MS);
+    const key = `${sample.metric} ${JSON.stringify(sample.labels)}`;
+    const seen = newest.get(key);
+    if (seen && seen.step === step && seen.atMs > sample.atMs) count++;
+    if (!seen || seen.step !== step || seen.atMs < sample.atMs) newest.set(key, { step, atMs: sample.atMs });
+  }
+  return count;
+}
