@@ -118,6 +118,26 @@ describe('RuleStateIndex by host', () => {
     index.clear();
     expect([...index.ofHost('web-2')]).toEqual([]);
   });
+
+  it('lists a state once however often it is set, and takes out any of a host\'s states, also while they are read', () => {
+    const index = new RuleStateIndex();
+    const ids = Array.from({ length: 40 }, (_, i) => `s${i}`);
+    for (const id of ids) index.set(id, hostState(id, 'db-1'));
+    for (const id of ids) index.set(id, { ...hostState(id, 'db-1'), lastValue: 1 }); // updated in place: still listed once
+    expect([...index.ofHost('db-1')].map((s) => s.fingerprint)).toEqual(ids);
+    for (const id of ids.filter((_, i) => i % 3 === 1)) index.delete(id);
+    expect([...index.ofHost('db-1')].map((s) => s.fingerprint)).toEqual(ids.filter((_, i) => i % 3 !== 1));
+    // Deleting each state as it is read (forgetting a host's states) reads them all.
+    const read: string[] = [];
+    for (const s of index.ofHost('db-1')) {
+      read.push(s.fingerprint);
+      index.delete(s.fingerprint);
+    }
+    expect(read).toEqual(ids.filter((_, i) => i % 3 !== 1));
+    expect([...index.ofHost('db-1')]).toEqual([]);
+    index.set('s0', hostState('s0', 'db-1'));
+    expect([...index.ofHost('db-1')].map((s) => s.fingerprint)).toEqual(['s0']);
+  });
 });
 
 describe('refreshHostStates with shared states', () => {
