@@ -3,13 +3,14 @@
  * `collector.heapGrowthPercent`). After each full collection V8 sets the next one's threshold at
  * the live size times a growing factor it picks itself, up to 4 when the process allocates fast
  * and collects quickly, which is what a collector taking reports does: at 10,000 agents its heap
- * ran to about 500 MB around 125 MB of live objects. `--heap-growing-percent` fixes the factor
+ * ran to about 500 MB around 125 MB of live objects (session 27's code). `--heap-growing-percent` fixes the factor
  * (1 + percent / 100). V8 reads the flag at every full collection, so setting it at run time
  * takes effect from the next one; it is not one of the flags Node accepts in NODE_OPTIONS, and
  * `tripline start` / `tripline collector` run as plain `node` commands, hence here and not on a
- * command line. test/cli/heapGrowth.test.ts checks on the running Node that it still has this
- * effect (V8 ignores an unknown flag with a message on stderr, so a V8 that dropped it would
- * otherwise go unnoticed).
+ * command line. test/cli/heapGrowth.test.ts checks that the running Node still knows the flag and
+ * takes it at run time without a word (V8 ignores an unknown flag with a message on stderr, so a V8
+ * that dropped it would otherwise go unnoticed); its effect is measured by bench:ingest
+ * (`--heap-growth N`), not asserted.
  */
 import { setFlagsFromString } from 'node:v8';
 
