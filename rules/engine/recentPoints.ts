@@ -66,7 +66,7 @@ export class RecentPoints implements RecentSamples {
   get sums(): FitSums | undefined {
     const own = this.own;
     if (own.length !== OWN_WITH_SUMS) return undefined;
-    return { originMs: own[2]!, originValue: own[3]!, x: own[4]!, y: own[5]!, xx: own[6]!, xy: own[7]!, updates: this.fitUpdates };
+    return { originMs: own[OWN_ORIGIN_MS]!, originValue: own[OWN_ORIGIN_VALUE]!, x: own[OWN_X]!, y: own[OWN_Y]!, xx: own[OWN_XX]!, xy: own[OWN_XY]!, updates: this.fitUpdates };
   }
 
   /** The number of points, the newest included. */
@@ -101,6 +101,14 @@ export class RecentPoints implements RecentSamples {
 
 /** The length of RecentPoints.own with fit sums: the newest point, then originMs, originValue, x, y, xx, xy. */
 const OWN_WITH_SUMS = 8;
+
+/** Where ownWithSums puts each fit sum in RecentPoints.own (after the newest point's time and value). */
+export const OWN_ORIGIN_MS = 2;
+export const OWN_ORIGIN_VALUE = 3;
+export const OWN_X = 4;
+export const OWN_Y = 5;
+export const OWN_XX = 6;
+export const OWN_XY = 7;
 
 /** A window's own numbers (RecentPoints.own): the newest point. */
 export function ownPoint(atMs: number, value: number): number[] {

@@ -16,7 +16,7 @@ import { Type } from '@sinclair/typebox';
 import { formatDuration } from '../../config/duration.js';
 import { Duration } from '../../config/durationSchema.js';
 import { thresholdReason } from '../engine/describeReason.js';
-import { applyAppend, keptFrom, ownWithSums, planAppend, RecentPoints, recentPoints, replacesNewest, sharedTimes, singlePoint, type SharedTimes } from '../engine/recentPoints.js';
+import { applyAppend, keptFrom, OWN_ORIGIN_MS, OWN_ORIGIN_VALUE, OWN_X, OWN_XX, OWN_XY, OWN_Y, ownWithSums, planAppend, RecentPoints, recentPoints, replacesNewest, sharedTimes, singlePoint, type SharedTimes } from '../engine/recentPoints.js';
 import { forgetStaleBuffers, forgettingSweepEveryMs, MAX_PREDICT_POINTS } from '../engine/recentSamples.js';
 import { thresholdReading } from '../engine/thresholdReading.js';
 import { positiveSeconds } from '../load/positiveSeconds.js';
@@ -158,12 +158,12 @@ export function appendWithSums(prior: RecentSamples | undefined, atMs: number, v
   const updates = scratch ? scratch.updates : points.fitUpdates;
   if (updates >= FIT_RECOMPUTE_EVERY) return appendFromScratch(points, plan, first, keptEnd, atMs, value, shared);
   const own = points.own;
-  const originMs = scratch ? scratch.originMs : own[2]!;
-  const originValue = scratch ? scratch.originValue : own[3]!;
-  let x = scratch ? scratch.x : own[4]!;
-  let y = scratch ? scratch.y : own[5]!;
-  let xx = scratch ? scratch.xx : own[6]!;
-  let xy = scratch ? scratch.xy : own[7]!;
+  const originMs = scratch ? scratch.originMs : own[OWN_ORIGIN_MS]!;
+  const originValue = scratch ? scratch.originValue : own[OWN_ORIGIN_VALUE]!;
+  let x = scratch ? scratch.x : own[OWN_X]!;
+  let y = scratch ? scratch.y : own[OWN_Y]!;
+  let xx = scratch ? scratch.xx : own[OWN_XX]!;
+  let xy = scratch ? scratch.xy : own[OWN_XY]!;
   const dropped = Math.min(first, n);
   const take = replaces ? dropped + 1 : dropped;
   for (let i = 0; i < take; i++) {
@@ -243,7 +243,7 @@ export function fitFromSums(recent: RecentSamples): LinearFit | undefined {
   if (n < 2) return undefined;
   if (points?.hasSums) {
     const own = points.own;
-    return fitOf(n, own[0]!, own[2]!, own[3]!, own[4]!, own[5]!, own[6]!, own[7]!);
+    return fitOf(n, points.newestAtMs, own[OWN_ORIGIN_MS]!, own[OWN_ORIGIN_VALUE]!, own[OWN_X]!, own[OWN_Y]!, own[OWN_XX]!, own[OWN_XY]!);
   }
   const sums = recent.sums ?? sumsOf(recent);
   return fitOf(n, points ? points.newestAtMs : recent.atMs[n - 1]!, sums.originMs, sums.originValue, sums.x, sums.y, sums.xx, sums.xy);
