@@ -40,6 +40,7 @@ import { registerTokenRoutes } from './tokenRoutes.js';
 import { reportIdentityProblem } from './reportIdentity.js';
 import { createReportRateLimiter } from './reportRateLimiter.js';
 import { isJsonBody, registerStrictJsonParser } from './strictJsonParser.js';
+import { registerUnreadBodyDrain } from './unreadBodyDrain.js';
 import { registerClusterRoutes } from './clusterRoutes.js';
 import { lazyRequestLogger } from './lazyRequestLogger.js';
 import type { ClusterStatus } from '../clusterStatus.js';
@@ -127,6 +128,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   registerServerTiming(app);
   registerBodyEncodings(app);
   registerStrictJsonParser(app);
+  registerUnreadBodyDrain(app, options.maxBodyBytes);
   app.setNotFoundHandler((request, reply) => {
     void sendApiError(reply, 'TRIPLINE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
   });
