@@ -58,7 +58,16 @@ export function withIncidentChangeFeed(store: Store, events: LiveEvents, log: Lo
   let depth = 0;
   /** Per incident touched in the running transaction: its row before (undefined: opened in it). */
   let touched = new Map<number, IncidentRecord | undefined>();
-  const watching = (tx: StoreTransaction): StoreTransaction =>
+  // One watcher per transaction object (a store hands out the same one each time), so that those who
+  // wrap the transaction they are given (priorityRecorder.ts) can keep their wrapper; `touched` is read
+  // when a method is called, so the watcher serves every transaction.
+  const watchers = new WeakMap<StoreTransaction, StoreTransaction>();
+  const watching = (tx: StoreTransaction): StoreTransaction => {
+    let watcher = watchers.get(tx);
+    if (watcher === undefined) watchers.set(tx, (watcher = watcherOf(tx)));
+    return watcher;
+  };
+  const watcherOf = (tx: StoreTransaction): StoreTransaction =>
     new Proxy(tx, {
       get(target, property) {
         if (property === 'insertIncident') {
