@@ -6,7 +6,8 @@
 import type { RuleState, SeriesSample } from '../model/ruleTypes.js';
 import { nextAlertState } from './alertStateMachine.js';
 import { buildSignal } from './buildSignal.js';
-import type { ApplySamples, RuleOutcome } from './compiledRule.js';
+import type { ApplySamples, CompiledRule, EvaluationStats, RuleOutcome } from './compiledRule.js';
+import { ruleKindOf } from '../kinds/registry.js';
 import { fingerprint } from '../labels/fingerprint.js';
 import { isForgettable } from './isForgettable.js';
 import { addSignal, freshState } from './ruleOutcome.js';
@@ -22,8 +23,10 @@ export const evaluateSeries: ApplySamples = (compiled, series, prior, stats) => 
   if (!read) throw new Error(`the kind of rule ${rule.name} reads no samples`);
   const outcome: RuleOutcome = { states: [], signals: [] };
   const bySeries = seriesLookup(prior);
+  const quiet = quietTest(compiled);
   for (const { key, labels, samples } of series.values()) {
     const before = bySeries ? bySeries.ofSeries(rule.name, key) : prior.get(compiled.fingerprintOf(key, labels));
+    if (before === undefined && quiet !== undefined && staysQuiet(samples, quiet, stats)) continue;
     // A series without a state gets its fingerprint (a hash) once it needs one: to signal or to be kept.
     let state: RuleState = before ? (before.ruleVersion === rule.version ? before : { ...before, ruleVersion: rule.version }) : freshState(rule, bySeries ? '' : compiled.fingerprintOf(key, labels), labels);
     const identified = (s: RuleState): RuleState => (s.fingerprint === '' ? Object.assign(s, { fingerprint: fingerprint(rule.name, labels) }) : s);
@@ -46,6 +49,34 @@ export const evaluateSeries: ApplySamples = (compiled, series, prior, stats) => 
 };
 
 /**
+ * For a kind that keeps no memory and tells a breach from the value alone (threshold, status:
+ * CompiledRule.firesAt), that test: a series without a state whose samples do not breach stays
+ * inactive and without memory, so it gets no state and no signal, and its samples need no reading
+ * (most series of a healthy fleet, every report).
+ */
+function quietTest(compiled: CompiledRule): ((value: number) => boolean) | undefined {
+  return compiled.firesAt !== undefined && ruleKindOf(compiled.rule).memoryFields.length === 0 ? compiled.firesAt : undefined;
+}
+
+/**
+ * Whether no sample of a series without a state breaches; if so, counts them as the state machine
+ * would have (applied, or stale: at or before the time of one applied before it) and the series is
+ * done. If one breaches, nothing is counted and the series is evaluated sample by sample.
+ */
+function staysQuiet(samples: readonly SeriesSample[], fires: (value: number) => boolean, stats: EvaluationStats): boolean {
+  for (const sample of samples) if (fires(sample.value)) return false;
+  let lastAtMs = Number.NEGATIVE_INFINITY;
+  for (const sample of inTimeOrder(samples)) {
+    if (sample.atMs <= lastAtMs) stats.ignoredStale++;
+    else {
+      stats.applied++;
+      lastAtMs = sample.atMs;
+    }
+  }
+  return true;
+}
+
+/**
  * `prior` when it finds a rule's state by the series' canonical labels (the collector's index), so
  * that a series without a state costs no fingerprint: most series of a healthy fleet have none.
  */
@@ -53,7 +84,7 @@ function seriesLookup(prior: ReadonlyMap<string, RuleState>): StatesBySeries | u
   return typeof (prior as Partial<StatesBySeries>).ofSeries === 'function' ? (prior as StatesBySeries) : undefined;
 }
 
-function inTimeOrder(samples: SeriesSample[]): readonly SeriesSample[] {
+function inTimeOrder(samples: readonly SeriesSample[]): readonly SeriesSample[] {
   for (let i = 1; i < samples.length; i++) {
     if (samples[i]!.atMs < samples[i - 1]!.atMs) return [...samples].sort((a, b) => a.atMs - b.atMs);
   }

@@ -142,6 +142,20 @@ describe('evaluate: time order', () => {
     expect(results[3]!.stats.ignoredStale).toBe(1);
   });
 
+  it('counts the samples of a series without a state that do not breach as applied or stale, and keeps no state for it', () => {
+    const rules = compileRules([testRule({ forSeconds: 2 * MIN })]);
+    // Out of order, a time twice: in time order 0, 60, 60 (stale: not after the last applied), 120.
+    const quiet = [sample(120, 0.5), sample(0, 0.4), sample(60, 0.6), sample(60, 0.7)];
+    const result = evaluate(rules, quiet, new Map(), T0 + 5 * MIN * 1000);
+    expect(result.states).toEqual([]);
+    expect(result.signals).toEqual([]);
+    expect(result.stats).toEqual({ applied: 3, ignoredStale: 1, ignoredFuture: 0 });
+    // One breaching sample among them: the series is read sample by sample, from its first, and the same are counted.
+    const breaching = evaluate(rules, [...quiet, sample(180, 0.95)], new Map(), T0 + 5 * MIN * 1000);
+    expect(breaching.stats).toEqual({ applied: 4, ignoredStale: 1, ignoredFuture: 0 });
+    expect(breaching.states).toMatchObject([{ status: 'pending', pendingSinceMs: T0 + 180_000, lastValue: 0.95, lastSampleAtMs: T0 + 180_000 }]);
+  });
+
   it('replays a backlog delivered in one call in time order, whatever order it arrives in', () => {
     const rule = testRule({ forSeconds: 3 * MIN });
     // In time order: breach at 0, recovery at 1m, breach from 2m on; 3m after 2m (at 5m) it fires.
