@@ -86,7 +86,8 @@ export function createReportIngestor(options: ReportIngestorOptions): ReportInge
           if (!inserted) return;
           storedCount += record.samples.length;
           for (const s of record.samples) samples.push(s);
-          samples.push({ metric: AGENT_MISSED_REPORTS_METRIC, labels: { ...record.labels, host: record.hostname }, value: 0, atMs: nowMs });
+          // Every field present, as in the report's own samples (reportToRecord.ts): one object layout for the engine.
+          samples.push({ metric: AGENT_MISSED_REPORTS_METRIC, labels: { ...record.labels, host: record.hostname }, value: 0, atMs: nowMs, text: undefined, intervalMs: undefined, seriesKey: undefined });
         });
         const processed = options.pipeline.process(tx, samples, nowMs);
         return { acks: batchAcks, commit: processed.commit, stored: storedCount };

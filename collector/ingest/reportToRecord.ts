@@ -17,19 +17,12 @@ export function reportToRecord(report: Report, receivedAtMs: number, seriesKeys?
   const hostLabels = { ...report.agent.labels, host: report.agent.hostname };
   const intervalMs = report.agent.intervalSeconds * 1000;
   const timeOf = lastTimeRemembered();
-  const samples: Array<ReportRecord['samples'][number]> = [
-    ...report.observations.map((o) => ({
-      metric: o.metric,
-      labels: mergeLabels(hostLabels, o.labels),
-      value: o.value,
-      atMs: timeOf(o.at),
-      intervalMs,
-    })),
-    ...report.checks.map((check) => checkSample(check, hostLabels, intervalMs, timeOf)),
-  ];
+  const samples: Sample[] = [];
+  for (const o of report.observations) samples.push(sample(o.metric, mergeLabels(hostLabels, o.labels), o.value, timeOf(o.at), undefined, intervalMs));
+  for (const check of report.checks) samples.push(checkSample(check, hostLabels, intervalMs, timeOf));
   const shape = reportShape(report);
   if (seriesKeys !== undefined) {
-    const keys = seriesKeys.keysOf(shape, report.agent.hostname, samples.map((sample) => sample.labels));
+    const keys = seriesKeys.keysOf(shape, report.agent.hostname, samples.map((s) => s.labels));
     for (let i = 0; i < samples.length; i++) samples[i]!.seriesKey = keys[i];
   }
   return {
@@ -59,22 +52,35 @@ export function reportToRecord(report: Report, receivedAtMs: number, seriesKeys?
  * and the store keeps one copy of it (reportShapes.ts).
  */
 export function reportShape(report: Report): string {
-  const lines = [JSON.stringify(report.agent.hostname), JSON.stringify(report.agent.labels)];
-  for (const o of report.observations) lines.push(o.metric + JSON.stringify(o.labels));
-  for (const check of report.checks) lines.push(JSON.stringify(check.name));
-  return lines.join('\n');
+  let text = JSON.stringify(report.agent.hostname) + '\n' + labelsJson(report.agent.labels);
+  for (const o of report.observations) text += '\n' + o.metric + labelsJson(o.labels);
+  for (const check of report.checks) text += '\n' + JSON.stringify(check.name);
+  return text;
+}
+
+/**
+ * `JSON.stringify(labels)`, without the call for an empty set: a call costs about 0.3 µs however
+ * small the object, and a report's unlabelled series (cpu, memory, load) are a sixth of its shape's.
+ */
+function labelsJson(labels: Readonly<Record<string, string>>): string {
+  for (const _ in labels) return JSON.stringify(labels);
+  return '{}';
+}
+
+type Sample = { -readonly [K in keyof ReportRecord['samples'][number]]: ReportRecord['samples'][number][K] };
+
+/**
+ * A sample with every field present, set or undefined: all samples of every report then share one
+ * object layout, and the rules engine's and the store's loops over them read each field in one step
+ * rather than telling apart plain, check and keyed samples.
+ */
+function sample(metric: string, labels: Record<string, string>, value: number, atMs: number, text: string | undefined, intervalMs: number): Sample {
+  return { metric, labels, value, atMs, text, intervalMs, seriesKey: undefined };
 }
 
 /** The `check_status` sample of one check result. */
-function checkSample(check: CheckResult, hostLabels: Record<string, string>, intervalMs: number, timeOf: (at: string) => number): ReportRecord['samples'][number] {
-  return {
-    metric: CHECK_STATUS_METRIC,
-    labels: mergeLabels(hostLabels, checkSeriesLabels(check.name)),
-    value: CHECK_STATUS_CODES[check.status],
-    atMs: timeOf(check.at),
-    text: checkOutputLine(check.output),
-    intervalMs,
-  };
+function checkSample(check: CheckResult, hostLabels: Record<string, string>, intervalMs: number, timeOf: (at: string) => number): Sample {
+  return sample(CHECK_STATUS_METRIC, mergeLabels(hostLabels, checkSeriesLabels(check.name)), CHECK_STATUS_CODES[check.status], timeOf(check.at), checkOutputLine(check.output), intervalMs);
 }
 
 /** Date.parse that remembers its last text: the observations of one report mostly share their time. */
@@ -94,7 +100,7 @@ const CHECK_STATUS_METRIC: keyof typeof COLLECTOR_SERIES = 'check_status';
 
 function mergeLabels(hostLabels: Record<string, string>, own: Record<string, string>): Record<string, string> {
   const merged: Record<string, string> = { ...hostLabels };
-  for (const key of Object.keys(own)) if (!RESERVED_LABELS.has(key)) merged[key] = own[key]!;
+  for (const key in own) if (!RESERVED_LABELS.has(key)) merged[key] = own[key]!;
   merged.host = hostLabels.host!;
   return merged;
 }

@@ -1,0 +1,72 @@
+/**
+ * The record ingest makes of a report (collector/ingest/reportToRecord.ts): its shape text, which the
+ * store and the series key templates take as a report's series identity, and its samples, whose
+ * labels, times, texts and series keys the store and the rules engine read.
+ */
+import { describe, expect, it } from 'vitest';
+import { reportShape, reportToRecord } from '../../collector/ingest/reportToRecord.js';
+import { SeriesKeyTemplates } from '../../collector/ingest/seriesKeyTemplates.js';
+import { canonicalLabels } from '../../contract/labels.js';
+import { REPORT_SCHEMA_VERSION, type Report } from '../../contract/report.js';
+
+const AT = '2026-12-04T10:00:00.000Z';
+
+function report(observations: Report['observations'], checks: Report['checks'] = [], labels: Record<string, string> = {}): Report {
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    agent: { id: 'a1', hostname: 'web-1', version: 'test', intervalSeconds: 15, labels },
+    sequence: 1,
+    observations,
+    checks,
+  } as Report;
+}
+
+describe('reportShape', () => {
+  it.each<{ observations: Array<{ metric: string; labels: Record<string, string> }>; checks: string[]; agent: Record<string, string>; shape: string }>([
+    // Unlabelled series and no agent labels: `{}` for each, as JSON.stringify writes them.
+    { observations: [{ metric: 'cpu_usage_ratio', labels: {} }], checks: [], agent: {}, shape: '"web-1"\n{}\ncpu_usage_ratio{}' },
+    // Labels in the order sent, agent labels on the second line.
+    { observations: [{ metric: 'filesystem_used_ratio', labels: { mount: '/', device: '/dev/sda1' } }], checks: [], agent: { group: 'web' }, shape: '"web-1"\n{"group":"web"}\nfilesystem_used_ratio{"mount":"/","device":"/dev/sda1"}' },
+    // Values that JSON escapes stay escaped: no line break or quote leaks into the text.
+    { observations: [{ metric: 'm', labels: { target: 'a"b\nc' } }], checks: [], agent: {}, shape: '"web-1"\n{}\nm{"target":"a\\"b\\nc"}' },
+    // Check names last, quoted.
+    { observations: [{ metric: 'load1', labels: {} }], checks: ['ntp'], agent: {}, shape: '"web-1"\n{}\nload1{}\n"ntp"' },
+  ])('$shape', ({ observations, checks, agent, shape }) => {
+    const text = reportShape(
+      report(
+        observations.map((o) => ({ ...o, value: 1, at: AT })),
+        checks.map((name) => ({ name, status: 'ok' as const, output: 'fine', at: AT, durationSeconds: 0.1 })),
+        agent,
+      ),
+    );
+    expect(text).toBe(shape);
+  });
+});
+
+describe('reportToRecord', () => {
+  const sent = report(
+    [
+      { metric: 'cpu_usage_ratio', labels: {}, value: 0.5, at: AT },
+      { metric: 'filesystem_used_ratio', labels: { mount: '/', host: 'spoofed' }, value: 0.25, at: AT },
+    ],
+    [{ name: 'ntp', status: 'warning', output: 'offset 2 s\nmore', at: AT, durationSeconds: 0.1 }],
+    { group: 'web' },
+  );
+
+  it('gives every sample the host and agent labels, its time, its text and its series key', () => {
+    const record = reportToRecord(sent, 123, new SeriesKeyTemplates());
+    expect(record.samples.map(({ metric, labels, value, atMs, text, intervalMs }) => ({ metric, labels, value, atMs, text, intervalMs }))).toEqual([
+      { metric: 'cpu_usage_ratio', labels: { group: 'web', host: 'web-1' }, value: 0.5, atMs: Date.parse(AT), text: undefined, intervalMs: 15_000 },
+      // The collector owns `host`: an observation's own is overwritten.
+      { metric: 'filesystem_used_ratio', labels: { group: 'web', host: 'web-1', mount: '/' }, value: 0.25, atMs: Date.parse(AT), text: undefined, intervalMs: 15_000 },
+      { metric: 'check_status', labels: { group: 'web', host: 'web-1', kind: '', check: 'ntp' }, value: 1, atMs: Date.parse(AT), text: 'offset 2 s', intervalMs: 15_000 },
+    ]);
+    for (const sample of record.samples) expect(sample.seriesKey).toBe(canonicalLabels(sample.labels));
+  });
+
+  it('makes every sample with the same fields in the same order, observations and checks alike', () => {
+    const fields = reportToRecord(sent, 123, new SeriesKeyTemplates()).samples.map((sample) => Object.keys(sample).join());
+    expect(new Set(fields).size).toBe(1);
+    expect(fields[0]).toBe('metric,labels,value,atMs,text,intervalMs,seriesKey');
+  });
+});
