@@ -6,6 +6,11 @@
  * per agent after a full collection (the figure bench:ingest's RSS is made of, without the
  * process's fixed part and the V8 heap's slack), and with --snapshot FILE writes a heap snapshot
  * to compare per object type (two runs at different --agents show what grows with the fleet).
+ * It also prints the CPU time per report of the same path (process.cpuUsage around each batch's
+ * submission and commit, after every agent's first report): the collector's own work beyond the
+ * HTTP server, parsing and validation, without the load generator of bench:ingest beside it, so
+ * that it moves by a few per cent from run to run where bench:ingest's CPU per report moves by a
+ * quarter.
  * Figures only. Options: --agents N --reports R (per agent) --snapshot FILE. Needs --expose-gc.
  */
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
@@ -64,11 +69,20 @@ try {
   const ingestor = createReportIngestor({ store, pipeline, clock, log, metrics, maxDelayMs: 0, maxReports: BATCH });
   await ingestor.submit(parsed(AGENTS, 0, nowMs)); // one agent more, so that code and caches exist before the baseline
   const before = heapUsed();
+  let cpuMicros = 0;
+  let measured = 0;
   for (let sequence = 0; sequence < REPORTS; sequence++) {
     for (let first = 0; first < AGENTS; first += BATCH) {
-      const batch: Array<Promise<unknown>> = [];
-      for (let agent = first; agent < Math.min(AGENTS, first + BATCH); agent++) batch.push(ingestor.submit(parsed(agent, sequence, nowMs - 100)));
-      await Promise.all(batch);
+      const reports: Report[] = [];
+      for (let agent = first; agent < Math.min(AGENTS, first + BATCH); agent++) reports.push(parsed(agent, sequence, nowMs - 100));
+      const started = process.cpuUsage();
+      await Promise.all(reports.map((report) => ingestor.submit(report)));
+      const used = process.cpuUsage(started);
+      // A host's first report creates its row and series: not what a running fleet costs.
+      if (sequence > 0) {
+        cpuMicros += used.user + used.system;
+        measured += reports.length;
+      }
       nowMs += Math.round((INTERVAL_MS * BATCH) / AGENTS);
     }
   }
@@ -76,6 +90,7 @@ try {
   // Before the store's states are read back for the count, which would be in the snapshot too.
   if (values.snapshot !== undefined) await streamPipeline(getHeapSnapshot(), createWriteStream(values.snapshot));
   console.log(`ingest heap: ${AGENTS} agents, ${REPORTS} reports each, default pack: ${perAgentKb.toFixed(2)} kB of V8 heap per agent (${store.loadRuleStates().size} rule states kept)`);
+  if (measured > 0) console.log(`ingest CPU: ${(cpuMicros / measured).toFixed(1)} µs per report after each agent's first (${measured} reports: ingestor, store and rules; no HTTP, parsing or validation)`);
   if (values.snapshot !== undefined) console.log(`heap snapshot: ${values.snapshot}`);
 } finally {
   store.close();
