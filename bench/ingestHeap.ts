@@ -6,12 +6,21 @@
  * per agent after a full collection (the figure bench:ingest's RSS is made of, without the
  * process's fixed part and the V8 heap's slack), and with --snapshot FILE writes a heap snapshot
  * to compare per object type (two runs at different --agents show what grows with the fleet).
+ * --interval S spaces each agent's reports S seconds apart on the simulated clock (15 by default):
+ * the rules' buffers reach the size they keep in a running fleet only after their longest window
+ * (a day, for filesystem_filling_slowly's prediction), which at 15 s would take 5,760 reports an
+ * agent; at 300 s, 288 reports fill every prediction buffer as at 15 s (64 points, at most one per
+ * 1/64 of the window), while the one other window the bench's reports feed (cpu_steal_high's 10
+ * minutes) holds 2-3 points instead of 40 (about 0.6 kB an agent less than the steady state). The
+ * bench's reports have no SMART, link speed or check series, whose day-long windows a real host
+ * fills too (up to 256 points each).
  * It also prints the CPU time per report of the same path (process.cpuUsage around each batch's
  * submission and commit, after every agent's first report): the collector's own work beyond the
  * HTTP server, parsing and validation, without the load generator of bench:ingest beside it, so
  * that it moves by a few per cent from run to run where bench:ingest's CPU per report moves by a
  * quarter.
- * Figures only. Options: --agents N --reports R (per agent) --snapshot FILE. Needs --expose-gc.
+ * Figures only. Options: --agents N --reports R (per agent) --interval S --snapshot FILE. Needs
+ * --expose-gc.
  */
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,6 +45,7 @@ const { values } = parseArgs({
   options: {
     agents: { type: 'string', default: '3000' },
     reports: { type: 'string', default: '4' },
+    interval: { type: 'string', default: '15' },
     snapshot: { type: 'string' },
   },
 });
@@ -43,7 +53,8 @@ const AGENTS = Number(values.agents);
 const REPORTS = Number(values.reports);
 /** Reports committed together, as bench:ingest's 64 senders in flight make them. */
 const BATCH = 64;
-const INTERVAL_MS = 15_000;
+const INTERVAL_MS = Number(values.interval) * 1000;
+if (!(INTERVAL_MS >= 1000)) throw new Error(`--interval must be a number of seconds, 1 or more (got ${values.interval})`);
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with node --expose-gc');
@@ -89,7 +100,7 @@ try {
   const perAgentKb = (heapUsed() - before) / AGENTS / 1024;
   // Before the store's states are read back for the count, which would be in the snapshot too.
   if (values.snapshot !== undefined) await streamPipeline(getHeapSnapshot(), createWriteStream(values.snapshot));
-  console.log(`ingest heap: ${AGENTS} agents, ${REPORTS} reports each, default pack: ${perAgentKb.toFixed(2)} kB of V8 heap per agent (${store.loadRuleStates().size} rule states kept)`);
+  console.log(`ingest heap: ${AGENTS} agents, ${REPORTS} reports each ${INTERVAL_MS / 1000} s apart, default pack: ${perAgentKb.toFixed(2)} kB of V8 heap per agent (${store.loadRuleStates().size} rule states kept)`);
   if (measured > 0) console.log(`ingest CPU: ${(cpuMicros / measured).toFixed(1)} µs per report after each agent's first (${measured} reports: ingestor, store and rules; no HTTP, parsing or validation)`);
   if (values.snapshot !== undefined) console.log(`heap snapshot: ${values.snapshot}`);
 } finally {
