@@ -22,8 +22,8 @@
  * difference is the wait before it read the request.
  * Figures only; nothing is asserted. Options: --agents N --seconds S --concurrency C --rounds R --rate
  * REPORTS_PER_S (the paced phase; AGENTS / 15 by default) --max-batch N (collector.batch.maxReports;
- * the collector's default otherwise) --heap-growth PERCENT (collector.heapGrowthPercent; the collector's default, 100, otherwise; 0: V8's own
- * growth) --postgres.
+ * the collector's default otherwise) --heap-growth PERCENT (collector.heapGrowthPercent; the
+ * collector's default, 100, otherwise; 0: V8's own growth) --postgres.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
