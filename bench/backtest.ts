@@ -12,7 +12,8 @@
  * --comparison no (skips the side-by-side replay) --jitter MS (how late the agent's timer fires, at most)
  * --keep-history FILE (a copy of the compacted history is kept there and, when FILE exists, read from
  * it instead of writing and compacting again: for profiling the replay; the same --hosts --days
- * --interval --observations --jitter are the caller's to give).
+ * --interval --observations --jitter are the caller's to give) --tile-steps N (the steps the one
+ * replay evaluates together, runBacktest's TILE_STEPS by default; 1: step by step).
  */
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,6 +45,7 @@ const { values } = parseArgs({
     comparison: { type: 'string', default: 'yes' },
     jitter: { type: 'string', default: '5' },
     'keep-history': { type: 'string' },
+    'tile-steps': { type: 'string' },
   },
 });
 const HOSTS = Number(values.hosts);
@@ -207,7 +209,7 @@ try {
   const intervals = new Map(store.listHosts().map((h) => [h.hostname, h.intervalSeconds] as const));
   const replayStarted = performance.now();
   const replayCpu = process.cpuUsage();
-  const summary = runBacktest({ rules, policy, environment, samples: store.iterateSampleBlocks(START_MS, END_MS), intervalSecondsByHost: intervals, toMs: END_MS });
+  const summary = runBacktest({ rules, policy, environment, samples: store.iterateSampleBlocks(START_MS, END_MS), intervalSecondsByHost: intervals, toMs: END_MS, ...(values['tile-steps'] === undefined ? {} : { tileSteps: Number(values['tile-steps']) }) });
   const replaySeconds = (performance.now() - replayStarted) / 1000;
   console.log(
     `backtest (built-in pack, ${rules.length} rules, one replay): ${replaySeconds.toFixed(1)}s = ${Math.round(summary.samples / replaySeconds).toLocaleString('en')} samples/s, CPU ${cpuSeconds(replayCpu)}s; ` +

@@ -35,6 +35,11 @@ export interface ReplayOptions {
   intervalSecondsByHost: ReadonlyMap<string, number>;
   /** History time per evaluation step (the live collector evaluates per batch and per silence tick). */
   stepMs?: number;
+  /**
+   * How many steps the rules evaluate together (a tile: each series' runs over all its samples of
+   * the tile while its memory is in the cache, the incident lifecycle still step by step); TILE_STEPS by default.
+   */
+  tileSteps?: number;
   /** Keep up to this many of the replayed incidents (oldest first) in the summary's `incidentList`; none by default. */
   keepIncidents?: number;
 }
@@ -171,8 +176,17 @@ function isSampleBlocks(samples: SampleBlocks | Iterable<StoredSample>): samples
   return 'blocks' in samples && 'series' in samples;
 }
 
+/**
+ * Steps per tile by default: 128 steps of 15 s are 32 minutes of history. Measured at 100 hosts x 7
+ * days (README, "Why 100 hosts cost more per sample than 20"): tiles of 128 steps took less CPU than
+ * tiles of 32, and tiles of one step more than the replay before tiles (what a tile costs whatever
+ * its length: the sweeps' states looked through, the per-tile lists).
+ */
+export const TILE_STEPS = 128;
+
 export function createReplay(options: ReplayOptions): StoredReplay {
   const stepMs = options.stepMs ?? 15_000;
+  const tileSteps = Math.max(1, options.tileSteps ?? TILE_STEPS);
   const evaluator = createStepEvaluator(compileRules(options.rules));
   const watchesSilence = options.rules.some((r) => r.metric === AGENT_MISSED_REPORTS_METRIC);
   const ledger = createMemoryLedger();
@@ -189,6 +203,8 @@ export function createReplay(options: ReplayOptions): StoredReplay {
   const seenById: HostSeen[] = [];
   let batchEndMs: number | undefined;
   let count = 0;
+  // The closed steps whose signals the lifecycle has not had yet (their nowMs), evaluated a tile at a time.
+  const closed: number[] = [];
 
   const resolve = (metric: string, labels: Record<string, string>, atMs: number): ResolvedSeries => {
     const host = labels.host ?? '';
@@ -220,7 +236,15 @@ export function createReplay(options: ReplayOptions): StoredReplay {
         }
       }
     }
-    service.applySignals(ledger, evaluator.step(nowMs), nowMs);
+    evaluator.close(nowMs);
+    closed.push(nowMs);
+    if (closed.length >= tileSteps) evaluateTile();
+  };
+  // The lifecycle gets each step's signals in the order of the steps, as if each had been evaluated alone.
+  const evaluateTile = () => {
+    const signals = evaluator.evaluateClosed();
+    for (let k = 0; k < closed.length; k++) service.applySignals(ledger, signals[k]!, closed[k]!);
+    closed.length = 0;
   };
 
   const advanceTo = (atMs: number): number => {
@@ -263,6 +287,7 @@ export function createReplay(options: ReplayOptions): StoredReplay {
       if (batchEndMs !== undefined) {
         for (; batchEndMs <= toMs; batchEndMs += stepMs) flush(batchEndMs);
         flush(toMs);
+        evaluateTile();
       }
       return replaySummary(ledger, count, options.keepIncidents);
     },

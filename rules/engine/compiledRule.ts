@@ -44,7 +44,11 @@ export interface KindBehaviour {
   firesAt?: (value: number) => boolean;
   /** Replaces the per-series evaluation for kinds that do not judge sample by sample (aggregates). */
   applySamples?: ApplySamples;
-  /** Time-driven work, run about once a second whether or not samples came (see sweepRules.ts). */
+  /**
+   * Time-driven work, run about once a second whether or not samples came (see sweepRules.ts). For
+   * kinds with a reader it judges each state alone (the outcome over a list is the outcomes over
+   * each of its states, in order): the step evaluator sweeps one series at a time (stepEvaluator.ts).
+   */
   sweep?: SweepRule;
   /**
    * The shortest time between two sweeps of the rule; SWEEP_MS when unset. Kinds whose sweep only

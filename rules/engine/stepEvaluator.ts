@@ -5,28 +5,29 @@
  *
  * - A series is resolved once (StepEvaluator.series): its canonical labels, the rules whose metric
  *   and matchers it satisfies, and per rule its fingerprint and state. A sample is then only added
- *   to its series' list for the step.
- * - Per step, each rule that reads samples (every kind but the group aggregate) runs its kind's
- *   reader and the alert state machine over its series' samples, as evaluateSeries does; the
- *   states stay on the series (no map of fingerprints), and the kind's sweeps get the rule's own
- *   states that sent nothing in the step, in the order `evaluate`'s prior map would list them.
- *   A run (one rule over one series) is read only when a sample of the step can change it: a
- *   memoryless rule's series without a state stays so while its samples do not breach, and those
- *   cost one comparison as they are added (most samples of a replay).
+ *   to the step's columns, linked to its series' previous one.
+ * - Steps are evaluated in tiles (`close` each step, `evaluateClosed` a tile of them; `step` is a
+ *   tile of one): series by series, each rule that reads samples (every kind but the group
+ *   aggregate) runs its kind's reader and the alert state machine over the series' samples of every
+ *   step of the tile in turn, as evaluateSeries would step by step, with the rule's sweep between
+ *   the steps where it is due. What one rule decides for one series (a run) depends on no other
+ *   series within a step, and a reading kind's sweep judges each state alone (CompiledRule.sweep),
+ *   so a run can go through the whole tile while its memory (state, buffer, samples) is in the
+ *   cache, instead of being reached once a step among every other series'.
+ *   A run is read in a step only when one of its samples can change it: a memoryless rule's series
+ *   without a state stays so while its samples do not breach.
+ * - A rule that throws loses its outcome of the step it threw in, as with `evaluate`: a tile where
+ *   a rule threw keeps nothing of that rule and evaluates it again one step at a time.
  * - Rules without a reader (aggregates judge many series together) are handed to `evaluate` itself,
- *   restricted to them, with their samples of the step in arrival order.
- * - Where a step's samples are kept is laid out for the cache: a replay of 100 hosts touches 800
- *   series a step, and every object a sample reaches first in a step is a likely cache miss there
- *   (a CPU profile of 100 hosts against 20 puts the growth on exactly those loads). So the step's
- *   samples go to columns shared by every series (one series' samples linked through `next`), not to
- *   arrays of each series, and a series whose rules are all memoryless and hold no state tests a
- *   sample with one shared function (`breaches`) without reaching its runs.
- * - The signals of a step come out in `evaluate`'s order: by time, then rule by rule in the order
- *   their first sample arrived, series by series in the same way, then the sweeps in rule order
- *   (the rules' order worked out only for a step with more than one signal).
+ *   step by step, restricted to them, with their samples of the step in arrival order.
+ * - The signals of each step come out in `evaluate`'s order: by time, then rule by rule in the
+ *   order their first sample of the step arrived, series by series in the same way, then the sweeps
+ *   in rule order, each over its states in the order they gained them (Run.liveKey); the ranks and
+ *   positions are worked out only for a step with more than one signal.
  *
  * Pure: no I/O, no clock but each step's `nowMs`. `test/rules/stepEvaluator.test.ts` runs it beside
- * `evaluate` over generated histories and requires the same signals in the same order.
+ * `evaluate` over generated histories, step by step and in tiles of random lengths, and requires
+ * the same signals in the same order.
  */
 import { canonicalLabels } from '../../contract/labels.js';
 import type { RuleState, SeriesSample, Signal } from '../model/ruleTypes.js';
@@ -59,6 +60,16 @@ export interface StepEvaluator {
   add(series: StepSeries, atMs: number, value: number, text?: string): void;
   /** Evaluates the step's samples at `nowMs` (the `nowMs` of `evaluate`) and returns its signals in `evaluate`'s order. */
   step(nowMs: number): Signal[];
+  /**
+   * Closes the current step at `nowMs` without evaluating it yet: its samples wait for `evaluateClosed`
+   * with those of the steps closed after it (a tile of steps, see the module comment).
+   */
+  close(nowMs: number): void;
+  /**
+   * Evaluates the closed steps and returns their signals, one list per step in the order they were
+   * closed, each what `step` would have returned. Throws when samples were added after the last close.
+   */
+  evaluateClosed(): Signal[][];
 }
 
 /** A signal and where `evaluate` would have collected it, to order the signals of a step. */
@@ -66,11 +77,16 @@ interface Ordered {
   signal: Signal;
   /** 0: raised by a sample (in rule, then series order); 1: raised by a sweep (in rule order). */
   phase: 0 | 1;
-  /** The rule's rank (phase 0: filled in from `runner` only when the step has signals to order) or sweep index. */
+  /** Phase 0: the rule's rank among the step's rules (filled in only when the step has signals to order); phase 1: the sweep index. */
   first: number;
+  /** Phase 0: the series' position among the step's series (filled in with `first`); phase 1: the state's place in the sweep (Run.liveKey) or the signal's index. */
   second: number;
-  /** Phase 0: the rule that raised it. */
-  runner?: RuleRunner;
+  /** Phase 1: the signal's index among those of one state's sweep. */
+  third: number;
+  /** The rule that raised it (undefined for the rules `evaluate` itself runs). */
+  runner: RuleRunner | undefined;
+  /** Phase 0: the series whose sample raised it. */
+  series: Series | undefined;
 }
 
 interface Series extends StepSeries {
@@ -80,22 +96,16 @@ interface Series extends StepSeries {
   readonly runs: Run[];
   /** Whether a rule evaluated by `evaluate` itself watches it: its samples then also go to that call. */
   readonly delegated: boolean;
-  /**
-   * When every run's rule is memoryless (RuleRunner.fires): whether a value breaches one of them.
-   * While no run holds a state, a sample for which it says no leaves every run as it was.
-   */
-  readonly breaches: ((value: number) => boolean) | undefined;
-  /** How many of its runs hold a state (kept by `keep`). */
-  statefulRuns: number;
-  /** Its samples of the step: `count` of them in the step's columns (StepSamples), from `first` on through `next`; `last` the newest added. */
+  /** Its samples of the tile: in the tile's columns (TileSamples), from `first` on through `next`; `last` the newest added. */
   first: number;
   last: number;
-  count: number;
+  /** The tile its samples belong to; an older mark means none yet. */
+  tileMark: number;
   /** The one sample object the readers get, refilled for each reading (a reader keeps nothing of it). */
   readonly sample: SeriesSample;
-  /** The step its batch belongs to; an older mark means an empty batch. */
-  stepMark: number;
-  /** Its position among the step's series, by their first sample. */
+  /** The step its `position` was given in. */
+  positionMark: number;
+  /** Its position among the step's series, by their first sample (given only when a step's signals need ordering). */
   position: number;
 }
 
@@ -107,23 +117,33 @@ interface Run {
   state: RuleState | undefined;
   /** The step in which a state of this run was last returned (touched, so not swept). */
   touchedStep: number;
-  /** The step in which a sample made this run worth reading (see StepEvaluator.add); an older mark: not yet. */
-  dirtyStep: number;
+  /**
+   * While it has a state, its place in the order `evaluate`'s prior map lists the rule's states (the
+   * order its sweep sees them): the number of the sample that made the run worth reading in the step
+   * it gained its state. Within a step runs gain states in the order of those samples, and samples
+   * are numbered in the order they were added, across steps.
+   */
+  liveKey: number;
 }
 
 /**
- * The samples of a step, every series' together, by position in the order they were added; a
- * series' next sample of the step at `next[position]` (-1: none). Reused from step to step.
+ * The samples of a tile, every series' together, by position in the order they were added: sample
+ * `i`'s time, value, step of the tile, the position of its series' next sample of the tile (-1:
+ * none) and of its text in `texts` (-1: none) are `records[RECORD * i ..]`, in one cache line or
+ * two (a series' samples are far apart in the order added). Reused from tile to tile.
  */
-interface StepSamples {
-  readonly times: number[];
-  readonly values: number[];
-  readonly texts: Array<string | undefined>;
-  readonly next: number[];
+interface TileSamples {
+  records: Float64Array;
+  /** The texts of the tile's samples that have one (status checks' output lines). */
+  readonly texts: string[];
+  readonly series: Series[];
   length: number;
 }
 
-/** A rule whose kind reads samples, with its kept states in the order `evaluate`'s prior map lists them. */
+/** The numbers of one sample in TileSamples.records: time, value, step, next, text. */
+const RECORD = 5;
+
+/** A rule whose kind reads samples, with its kept states. */
 interface RuleRunner {
   readonly compiled: CompiledRule;
   readonly read: SampleReader;
@@ -137,22 +157,44 @@ interface RuleRunner {
   /** With `blank`: whether a sample's value breaches, without a reading (KindBehaviour.firesAt). */
   readonly fires: ((value: number) => boolean) | undefined;
   readonly sweepIndex: number;
-  /** Its position among the rule set's runners (names a list of runners: breachTest). */
-  readonly id: number;
-  readonly live: Map<Run, true>;
+  /** Its runs that hold a state (in `evaluate`'s order when sorted by Run.liveKey). */
+  readonly live: Set<Run>;
   readonly byFingerprint: Map<string, Run>;
   lastSweepMs: number | undefined;
-  /** The step its `batchRuns` belong to; an older mark means none yet. */
-  stepMark: number;
+  /** The steps of the tile being evaluated in which the rule sweeps, in order (none for rules that do not sweep). */
+  readonly due: number[];
   /** The step its `rank` was given in. */
   rankMark: number;
   /** The rule's rank among the step's rules, by the first sample routed to it (given only when a step's signals need ordering). */
   rank: number;
-  /** The runs of the step whose samples can change something (see StepEvaluator.add; emptied, not replaced, each step). */
-  readonly batchRuns: Run[];
-  /** applyRule's states to keep, by run (arrays reused from step to step). */
-  readonly stagedRuns: Run[];
-  readonly stagedStates: RuleState[];
+}
+
+/** What a run ends a tile (or a step) with, to be kept once its rule's work of the tile has not thrown. */
+interface RunEnd {
+  run: Run;
+  state: RuleState | undefined;
+  touchedStep: number;
+  liveKey: number;
+}
+
+/**
+ * A series' samples of the tile, copied together (each run of the series reads them), grouped by
+ * step: `[from[g], from[g + 1])` are those of step `stepOf[g]`, in time order; `order` their
+ * positions in the tile (TileSamples).
+ */
+interface StepGroups {
+  readonly order: number[];
+  readonly times: number[];
+  readonly values: number[];
+  readonly texts: Array<string | undefined>;
+  readonly from: number[];
+  readonly stepOf: number[];
+  count: number;
+}
+
+/** Empty groups, to fill with groupByStep. */
+function stepGroups(): StepGroups {
+  return { order: [], times: [], values: [], texts: [], from: [], stepOf: [], count: 0 };
 }
 
 /** A step evaluator over `ruleSet` starting from no state. */
@@ -164,22 +206,26 @@ export function createStepEvaluator(ruleSet: CompiledRuleSet): StepEvaluator {
     for (const compiled of list) {
       if (compiled.read && !compiled.applySamples) {
         const blank = ruleKindOf(compiled.rule).memoryFields.length === 0 ? freshState(compiled.rule, '', {}) : undefined;
-        runners.set(compiled, { compiled, read: compiled.read, blank, fires: blank && compiled.firesAt, sweepIndex: sweepOrder.get(compiled.rule.name) ?? -1, id: runners.size, live: new Map(), byFingerprint: new Map(), lastSweepMs: undefined, stepMark: -1, rankMark: -1, rank: 0, batchRuns: [], stagedRuns: [], stagedStates: [] });
+        runners.set(compiled, { compiled, read: compiled.read, blank, fires: blank && compiled.firesAt, sweepIndex: sweepOrder.get(compiled.rule.name) ?? -1, live: new Set(), byFingerprint: new Map(), lastSweepMs: undefined, due: [], rankMark: -1, rank: 0 });
       } else delegated.push(compiled);
     }
   }
   const swept = [...runners.values()].filter((runner) => runner.sweepIndex >= 0).sort((a, b) => a.sweepIndex - b.sweepIndex);
   const delegatedSet = delegatedRuleSet(ruleSet, delegated);
   const delegatedStates = new Map<string, RuleState>();
-  let delegatedBatch: SeriesSample[] = [];
   const seriesByKey = new Map<string, Series>();
-  // One `breaches` per list of memoryless rules, shared by the series of that list (hot in the cache).
-  const breachTests = new Map<string, (value: number) => boolean>();
-  const samples: StepSamples = { times: [], values: [], texts: [], next: [], length: 0 };
-  let batchSeries: Series[] = [];
-  // The rules with runs to read in this step, in no particular order (signals are ordered by rank).
-  let dirtyRunners: RuleRunner[] = [];
-  let stepNumber = 0;
+  const samples: TileSamples = { records: new Float64Array(RECORD * 1024), texts: [], series: [], length: 0 };
+  const groups = stepGroups();
+  // The closed steps of the tile: each one's `nowMs`, where its samples start, and its samples for `evaluate` itself.
+  let nows: number[] = [];
+  let stepStarts: number[] = [0];
+  let delegatedBatches: SeriesSample[][] = [];
+  let delegatedBatch: SeriesSample[] = [];
+  let tileSeries: Series[] = [];
+  let tileNumber = 0;
+  // The number of the tile's first step, and of its first sample, counted over all tiles.
+  let firstStep = 0;
+  let firstSample = 0;
 
   const series = (metric: string, labels: Readonly<Record<string, string>>, intervalMs: number): StepSeries => {
     const key = `${metric}\u0000${canonicalLabels(labels)}`;
@@ -194,19 +240,17 @@ export function createStepEvaluator(ruleSet: CompiledRuleSet): StepEvaluator {
       intervalMs,
       runs: [],
       delegated: candidates.some((c) => !runners.has(c)),
-      breaches: breachTest(reading, breachTests),
-      statefulRuns: 0,
       first: -1,
       last: -1,
-      count: 0,
+      tileMark: -1,
       sample: { metric, labels, value: NaN, atMs: NaN, text: undefined, intervalMs },
-      stepMark: -1,
+      positionMark: -1,
       position: 0,
       read: false,
     };
     for (const runner of reading) {
       const { compiled } = runner;
-      const run: Run = { rule: runner, series: created, fingerprint: compiled.fingerprintOf(created.key, labels), state: undefined, touchedStep: -1, dirtyStep: -1 };
+      const run: Run = { rule: runner, series: created, fingerprint: compiled.fingerprintOf(created.key, labels), state: undefined, touchedStep: -1, liveKey: -1 };
       created.runs.push(run);
       runner.byFingerprint.set(run.fingerprint, run);
     }
@@ -215,91 +259,355 @@ export function createStepEvaluator(ruleSet: CompiledRuleSet): StepEvaluator {
     return created;
   };
 
+  // A sample only goes to the tile's columns here, linked to its series' previous one: what it
+  // changes is worked out series by series when the tile is evaluated, while the series' memory is in the cache.
   const add = (handle: StepSeries, atMs: number, value: number, text?: string): void => {
     const s = handle as Series;
     if (!s.read) return;
-    if (s.stepMark !== stepNumber) {
-      s.stepMark = stepNumber;
-      s.position = batchSeries.length;
-      s.count = 0;
-      batchSeries.push(s);
-    }
     const i = samples.length++;
-    samples.times[i] = atMs;
-    samples.values[i] = value;
-    samples.texts[i] = text;
-    samples.next[i] = -1;
-    if (s.count++ === 0) s.first = i;
-    else samples.next[s.last] = i;
+    if (RECORD * samples.length > samples.records.length) {
+      const grown = new Float64Array(2 * samples.records.length);
+      grown.set(samples.records);
+      samples.records = grown;
+    }
+    const { records } = samples;
+    const at = RECORD * i;
+    records[at] = atMs;
+    records[at + 1] = value;
+    records[at + 2] = nows.length;
+    records[at + 3] = -1;
+    if (text === undefined) records[at + 4] = -1;
+    else {
+      records[at + 4] = samples.texts.length;
+      samples.texts.push(text);
+    }
+    samples.series[i] = s;
+    if (s.tileMark !== tileNumber) {
+      s.tileMark = tileNumber;
+      s.first = i;
+      tileSeries.push(s);
+    } else records[RECORD * s.last + 3] = i;
     s.last = i;
-    // A run is read in the step once one of its samples can change something: always, but for a
-    // memoryless rule's series without a state, whose samples that do not breach leave it as it was
-    // (applyRule passes over them too). Most samples of a replay are such: they cost this test only,
-    // made once for all the series' rules when none of them holds a state.
-    if (s.statefulRuns === 0 && s.breaches !== undefined && !s.breaches(value)) {
-      if (s.delegated) delegate(s, atMs, value, text);
-      return;
-    }
-    for (const run of s.runs) {
-      if (run.dirtyStep === stepNumber) continue;
-      const runner = run.rule;
-      if (run.state === undefined && runner.fires !== undefined && !runner.fires(value)) continue;
-      run.dirtyStep = stepNumber;
-      if (runner.stepMark !== stepNumber) {
-        runner.stepMark = stepNumber;
-        runner.batchRuns.length = 0;
-        dirtyRunners.push(runner);
-      }
-      runner.batchRuns.push(run);
-    }
-    if (s.delegated) delegate(s, atMs, value, text);
+    if (s.delegated) delegatedBatch.push(text === undefined ? { metric: s.metric, labels: s.labels, value, atMs, intervalMs: s.intervalMs } : { metric: s.metric, labels: s.labels, value, atMs, text, intervalMs: s.intervalMs });
   };
-  const delegate = (s: Series, atMs: number, value: number, text: string | undefined): void => {
-    delegatedBatch.push(text === undefined ? { metric: s.metric, labels: s.labels, value, atMs, intervalMs: s.intervalMs } : { metric: s.metric, labels: s.labels, value, atMs, text, intervalMs: s.intervalMs });
+
+  const close = (nowMs: number): void => {
+    nows.push(nowMs);
+    stepStarts.push(samples.length);
+    delegatedBatches.push(delegatedBatch);
+    delegatedBatch = [];
+  };
+
+  const evaluateClosed = (): Signal[][] => {
+    if (samples.length > stepStarts[nows.length]!) throw new Error('the step evaluator was asked to evaluate its closed steps while the open one already has samples');
+    const tile: Tile = { firstStep, firstSample, nows, samples, ordered: nows.map(() => []), failed: new Set() };
+    for (const runner of swept) dueSteps(runner, nows);
+    const ends: RunEnd[] = [];
+    for (const s of tileSeries) evaluateSeries(tile, s, groupByStep(samples, s, groups), ends);
+    // The states of swept rules whose series sent nothing in the tile still meet the rule's sweeps.
+    const quiet = new Set<Series>();
+    for (const runner of swept) for (const run of runner.live) if (run.series.tileMark !== tileNumber) quiet.add(run.series);
+    groups.count = 0;
+    for (const s of quiet) evaluateSeries(tile, s, groups, ends);
+    for (const end of ends) if (!tile.failed.has(end.run.rule)) keep(end);
+    for (const runner of swept) if (!tile.failed.has(runner)) runner.lastSweepMs = lastDue(runner, nows);
+    // A rule that threw in the tile is evaluated again step by step, so that it loses only its
+    // outcome of the step it threw in, as with `evaluate` (its signals of the tile dropped first).
+    if (tile.failed.size > 0) {
+      tile.ordered = tile.ordered.map((list) => list.filter((o) => o.runner === undefined || !tile.failed.has(o.runner)));
+      for (const runner of tile.failed) stepByStep(tile, runner, tileSeries);
+    }
+    const signals = nows.map((nowMs, k) => {
+      const ordered = tile.ordered[k]!;
+      if (delegatedSet) {
+        const result = evaluate(delegatedSet, delegatedBatches[k]!, delegatedStates, nowMs);
+        for (const state of result.states) {
+          if (isForgettable(state)) delegatedStates.delete(state.fingerprint);
+          else delegatedStates.set(state.fingerprint, state);
+        }
+        result.signals.forEach((signal, index) => ordered.push({ signal, phase: 1, first: sweepOrder.get(signal.ruleName) ?? -1, second: index, third: 0, runner: undefined, series: undefined }));
+      }
+      if (ordered.length > 1) {
+        rankStep(samples, stepStarts[k]!, stepStarts[k + 1]!, firstStep + k);
+        for (const o of ordered) {
+          if (o.phase === 1) continue;
+          o.first = o.runner!.rank;
+          o.second = o.series!.position;
+        }
+        ordered.sort(byCollectionOrder);
+      }
+      return ordered.map((o) => o.signal);
+    });
+    firstStep += nows.length;
+    firstSample += samples.length;
+    tileNumber++;
+    samples.length = 0;
+    samples.texts.length = 0;
+    tileSeries = [];
+    nows = [];
+    stepStarts = [0];
+    delegatedBatches = [];
+    return signals;
   };
 
   const step = (nowMs: number): Signal[] => {
-    const current = stepNumber;
-    const ordered: Ordered[] = [];
-    for (const runner of dirtyRunners) applyRule(runner, current, samples, ordered);
-    if (delegatedSet) {
-      const result = evaluate(delegatedSet, delegatedBatch, delegatedStates, nowMs);
-      for (const state of result.states) {
-        if (isForgettable(state)) delegatedStates.delete(state.fingerprint);
-        else delegatedStates.set(state.fingerprint, state);
-      }
-      result.signals.forEach((signal, index) => ordered.push({ signal, phase: 1, first: sweepOrder.get(signal.ruleName) ?? -1, second: index }));
-    }
-    for (const runner of swept) {
-      if (runner.lastSweepMs === undefined || nowMs - runner.lastSweepMs >= (runner.compiled.sweepEveryMs ?? SWEEP_MS)) sweepRule(runner, current, nowMs, ordered);
-    }
-    if (ordered.length > 1) {
-      rankRules(batchSeries, current);
-      for (const o of ordered) if (o.runner) o.first = o.runner.rank;
-      ordered.sort(byCollectionOrder);
-    }
-    stepNumber++;
-    samples.length = 0;
-    batchSeries = [];
-    dirtyRunners = [];
-    delegatedBatch = [];
-    return ordered.map((o) => o.signal);
+    close(nowMs);
+    return evaluateClosed()[0]!;
   };
 
-  return { series, add, step };
+  return { series, add, step, close, evaluateClosed };
+}
+
+/** The tile being evaluated (StepEvaluator.evaluateClosed). */
+interface Tile {
+  /** The number of its first step and of its first sample, counted over all tiles (Run.touchedStep, Run.liveKey). */
+  readonly firstStep: number;
+  readonly firstSample: number;
+  /** Each step's `nowMs`. */
+  readonly nows: readonly number[];
+  readonly samples: TileSamples;
+  /** Per step, its signals as collected. */
+  ordered: Ordered[][];
+  /** The rules that threw in the tile. */
+  readonly failed: Set<RuleRunner>;
 }
 
 /**
- * Ranks the rules of the step's series in the order their first sample arrived (evaluate's routing
- * order), every rule a series of the step matches, whether or not its samples were read.
+ * Every run of series `s` over the tile, step after step, its steps' samples in `groups`
+ * (groupByStep; none for a series that sent nothing in the tile): what it ends the tile with goes
+ * to `ends`, its signals to their steps. A rule that throws is marked failed and its runs passed over.
  */
-function rankRules(batchSeries: readonly Series[], current: number): void {
+function evaluateSeries(tile: Tile, s: Series, groups: StepGroups, ends: RunEnd[]): void {
+  for (const run of s.runs) {
+    const runner = run.rule;
+    if (tile.failed.has(runner)) continue;
+    const { due } = runner;
+    if (groups.count === 0 && (due.length === 0 || run.state === undefined)) continue;
+    const end: RunEnd = { run, state: run.state, touchedStep: run.touchedStep, liveKey: run.liveKey };
+    try {
+      // Step after step: the step's samples, then the sweep if due and the run was not touched.
+      let g = 0;
+      for (const k of due) {
+        for (; g < groups.count && groups.stepOf[g]! <= k; g++) applyStep(tile, end, groups, g);
+        if (end.state !== undefined && end.touchedStep !== tile.firstStep + k) sweepOne(tile, end, k);
+      }
+      for (; g < groups.count; g++) applyStep(tile, end, groups, g);
+    } catch {
+      tile.failed.add(runner);
+      continue;
+    }
+    ends.push(end);
+  }
+}
+
+/**
+ * One run's samples of one step (group `g`), as evaluateSeries runs one series of a rule: the run
+ * is read only when one of them can change something (always, but for a memoryless rule's series
+ * without a state, whose samples that do not breach leave it as it was). Updates `end`.
+ */
+function applyStep(tile: Tile, end: RunEnd, groups: StepGroups, g: number): void {
+  const { run } = end;
+  const runner = run.rule;
+  const { compiled, read, blank, fires } = runner;
+  const { rule, timing } = compiled;
+  const s = run.series;
+  const { sample } = s;
+  const { order, times, values, texts } = groups;
+  const from = groups.from[g]!;
+  const to = groups.from[g + 1]!;
+  const before = end.state;
+  // The first sample (in the order added) that makes the run worth reading: its place in the live
+  // order if the run gains a state in this step (Run.liveKey).
+  let first = Infinity;
+  if (before === undefined && fires !== undefined) {
+    for (let j = from; j < to; j++) if (order[j]! < first && fires(values[j]!)) first = order[j]!;
+    if (first === Infinity) return;
+  } else for (let j = from; j < to; j++) first = Math.min(first, order[j]!);
+  // Undefined while a memoryless rule's series has no state and its samples do not breach.
+  let state: RuleState | undefined = before ?? (blank ? undefined : freshState(rule, run.fingerprint, s.labels));
+  let lastSampleAtMs = state ? state.lastSampleAtMs : -Infinity;
+  let applied = false;
+  const k = groups.stepOf[g]!;
+  for (let j = from; j < to; j++) {
+    const atMs = times[j]!;
+    if (atMs <= lastSampleAtMs) continue;
+    lastSampleAtMs = atMs;
+    applied = true;
+    if (state === undefined && fires !== undefined && !fires(values[j]!)) continue;
+    sample.atMs = atMs;
+    sample.value = values[j]!;
+    sample.text = texts[j];
+    const reading = read(sample, state ?? blank!);
+    if (state === undefined) {
+      if (!reading.fireMet) continue;
+      state = freshState(rule, run.fingerprint, s.labels);
+    }
+    const transition = nextAlertState(state, reading, timing, sample.intervalMs, reading.memory);
+    state = transition.state;
+    if (transition.event) tile.ordered[k]!.push({ signal: buildSignal(compiled, state, transition.event, reading, sample.text).signal, phase: 0, first: 0, second: 0, third: 0, runner, series: s });
+  }
+  if (state && applied && (before || !isForgettable(state))) settle(end, state, tile.firstStep + k, tile.firstSample + first);
+}
+
+/**
+ * The rule's sweep at step `k` over the one state of `end`'s run. A reading kind's sweep judges
+ * each state alone (CompiledRule.sweep), so this is its part of the sweep over all the rule's
+ * untouched states; its signals are ordered by the state's place in that list (Run.liveKey).
+ */
+function sweepOne(tile: Tile, end: RunEnd, k: number): void {
+  const { run } = end;
+  const { compiled, sweepIndex } = run.rule;
+  const { liveKey } = end;
+  const outcome = compiled.sweep!(compiled, [end.state!], [], tile.nows[k]!);
+  for (const state of outcome.states) if (state.fingerprint === run.fingerprint) settle(end, state, tile.firstStep + k, liveKey);
+  outcome.signals.forEach((signal, index) => tile.ordered[k]!.push({ signal, phase: 1, first: sweepIndex, second: liveKey, third: index, runner: run.rule, series: undefined }));
+}
+
+/** A state returned for `end`'s run in step `step`: kept, or forgotten as the collector's map of states would; `gainKey` its liveKey if it had none. */
+function settle(end: RunEnd, state: RuleState, step: number, gainKey: number): void {
+  end.touchedStep = step;
+  if (isForgettable(state)) end.state = undefined;
+  else {
+    if (end.state === undefined) end.liveKey = gainKey;
+    end.state = state;
+  }
+}
+
+/** Keeps what a run ended a tile or step with. */
+function keep(end: RunEnd): void {
+  const { run } = end;
+  run.touchedStep = end.touchedStep;
+  if (end.state === run.state) return;
+  const wasLive = run.state !== undefined;
+  run.state = end.state;
+  run.liveKey = end.liveKey;
+  if (wasLive && end.state === undefined) run.rule.live.delete(run);
+  else if (!wasLive && end.state !== undefined) run.rule.live.add(run);
+}
+
+/**
+ * A rule that threw somewhere in the tile, evaluated again one step at a time as the step evaluator
+ * did before tiles: per step its samples (what throws loses the rule's reading of the step), then
+ * its sweep over its untouched states in the live order (what throws loses the sweep's outcome and
+ * leaves the sweep due).
+ */
+function stepByStep(tile: Tile, runner: RuleRunner, tileSeries: readonly Series[]): void {
+  const runs: Array<{ run: Run; groups: StepGroups; next: number }> = [];
+  for (const s of tileSeries) {
+    const run = s.runs.find((r) => r.rule === runner);
+    if (run) runs.push({ run, groups: groupByStep(tile.samples, s, stepGroups()), next: 0 });
+  }
+  const { compiled } = runner;
+  const every = compiled.sweepEveryMs ?? SWEEP_MS;
+  for (let k = 0; k < tile.nows.length; k++) {
+    const nowMs = tile.nows[k]!;
+    const step = tile.firstStep + k;
+    const ordered = tile.ordered[k]!;
+    let collected = ordered.length;
+    const ends: RunEnd[] = [];
+    try {
+      for (const entry of runs) {
+        const { groups } = entry;
+        if (entry.next >= groups.count || groups.stepOf[entry.next] !== k) continue;
+        const end: RunEnd = { run: entry.run, state: entry.run.state, touchedStep: entry.run.touchedStep, liveKey: entry.run.liveKey };
+        applyStep(tile, end, groups, entry.next++);
+        ends.push(end);
+      }
+      for (const end of ends) keep(end);
+    } catch {
+      for (const entry of runs) if (entry.next < entry.groups.count && entry.groups.stepOf[entry.next] === k) entry.next++;
+      ordered.length = collected;
+    }
+    if (compiled.sweep === undefined || !(runner.lastSweepMs === undefined || nowMs - runner.lastSweepMs >= every)) continue;
+    collected = ordered.length;
+    const untouched = [...runner.live].filter((run) => run.touchedStep !== step).sort((a, b) => a.liveKey - b.liveKey);
+    try {
+      const outcome = compiled.sweep(compiled, untouched.map((run) => run.state!), [], nowMs);
+      for (const state of outcome.states) {
+        const run = runner.byFingerprint.get(state.fingerprint);
+        if (!run) continue;
+        const end: RunEnd = { run, state: run.state, touchedStep: run.touchedStep, liveKey: run.liveKey };
+        settle(end, state, step, run.liveKey);
+        keep(end);
+      }
+      outcome.signals.forEach((signal, index) => ordered.push({ signal, phase: 1, first: runner.sweepIndex, second: index, third: 0, runner, series: undefined }));
+      runner.lastSweepMs = nowMs;
+    } catch {
+      ordered.length = collected;
+    }
+  }
+}
+
+/** The steps of `nows` in which `runner` sweeps (each at least its sweepEveryMs after the one before), into `runner.due`. */
+function dueSteps(runner: RuleRunner, nows: readonly number[]): void {
+  const { due } = runner;
+  due.length = 0;
+  const every = runner.compiled.sweepEveryMs ?? SWEEP_MS;
+  let last = runner.lastSweepMs;
+  for (let k = 0; k < nows.length; k++) {
+    if (last !== undefined && nows[k]! - last < every) continue;
+    due.push(k);
+    last = nows[k];
+  }
+}
+
+/** The `nowMs` of the last step of `nows` in which `runner` sweeps (dueSteps), or its last sweep's before the tile. */
+function lastDue(runner: RuleRunner, nows: readonly number[]): number | undefined {
+  return runner.due.length > 0 ? nows[runner.due[runner.due.length - 1]!] : runner.lastSweepMs;
+}
+
+/** Series `s`'s samples of the tile, grouped by step, each step's in time order (equal times in the order they were added), into `groups`. */
+function groupByStep(samples: TileSamples, s: Series, groups: StepGroups): StepGroups {
+  const { records } = samples;
+  const { order, times, from, stepOf } = groups;
+  let count = 0;
+  let n = 0;
+  let unordered = false;
+  for (let i = s.first; i !== -1; i = records[RECORD * i + 3]!) {
+    const at = RECORD * i;
+    const step = records[at + 2]!;
+    if (count === 0 || step !== stepOf[count - 1]) {
+      from[count] = n;
+      stepOf[count++] = step;
+    } else if (records[at]! < times[n - 1]!) unordered = true;
+    order[n] = i;
+    times[n++] = records[at]!;
+  }
+  from[count] = n;
+  groups.count = count;
+  if (unordered) {
+    for (let g = 0; g < count; g++) {
+      const sorted = order.slice(from[g], from[g + 1]).sort((a, b) => records[RECORD * a]! - records[RECORD * b]! || a - b);
+      for (let j = 0; j < sorted.length; j++) order[from[g]! + j] = sorted[j]!;
+    }
+  }
+  for (let j = 0; j < n; j++) {
+    const i = order[j]!;
+    times[j] = records[RECORD * i]!;
+    groups.values[j] = records[RECORD * i + 1]!;
+    const text = records[RECORD * i + 4]!;
+    groups.texts[j] = text === -1 ? undefined : samples.texts[text];
+  }
+  return groups;
+}
+
+/**
+ * Gives the step's series their positions (by their first sample) and the rules they match their
+ * ranks (evaluate's routing order): every rule a series of the step matches, whether or not its
+ * samples were read.
+ */
+function rankStep(samples: TileSamples, from: number, to: number, step: number): void {
+  let position = 0;
   let rank = 0;
-  for (const s of batchSeries) {
+  for (let i = from; i < to; i++) {
+    const s = samples.series[i]!;
+    if (s.positionMark === step) continue;
+    s.positionMark = step;
+    s.position = position++;
     for (const run of s.runs) {
       const runner = run.rule;
-      if (runner.rankMark === current) continue;
-      runner.rankMark = current;
+      if (runner.rankMark === step) continue;
+      runner.rankMark = step;
       runner.rank = rank++;
     }
   }
@@ -317,7 +625,7 @@ export function readsSeries(ruleSet: CompiledRuleSet, metric: string, labels: Re
 
 /** Time first, then the order `evaluate` collects signals in (its final sort by time is stable). */
 function byCollectionOrder(a: Ordered, b: Ordered): number {
-  return a.signal.atMs - b.signal.atMs || a.phase - b.phase || a.first - b.first || a.second - b.second;
+  return a.signal.atMs - b.signal.atMs || a.phase - b.phase || a.first - b.first || a.second - b.second || a.third - b.third;
 }
 
 /** The rules `evaluate` itself runs (kinds without a reader), with the compiled rules of the whole set (their inhibition included). */
@@ -336,124 +644,4 @@ function delegatedRuleSet(ruleSet: CompiledRuleSet, delegated: readonly Compiled
     broken: new Map(),
     swept: new Map([...ruleSet.swept].filter(([name]) => names.has(name))),
   };
-}
-
-/**
- * One rule's samples of the step, series by series (evaluateSeries). As in `evaluate`, a rule that
- * throws loses its whole outcome of the step: states are committed only after every series ran.
- */
-function applyRule(runner: RuleRunner, current: number, samples: StepSamples, ordered: Ordered[]): void {
-  const { compiled, read, blank, fires } = runner;
-  const { rule, timing } = compiled;
-  // The states to keep, run by run (`stagedRuns[i]` gets `stagedStates[i]`), reused from step to step.
-  const stagedRuns = runner.stagedRuns;
-  const stagedStates = runner.stagedStates;
-  stagedRuns.length = 0;
-  stagedStates.length = 0;
-  const signals: Ordered[] = [];
-  try {
-    for (const run of runner.batchRuns) {
-      const s = run.series;
-      const { sample } = s;
-      const { times, values, texts } = samples;
-      const before = run.state;
-      // Undefined while a memoryless rule's series has no state and its samples do not breach.
-      let state: RuleState | undefined = before ?? (blank ? undefined : freshState(rule, run.fingerprint, s.labels));
-      let lastSampleAtMs = state ? state.lastSampleAtMs : -Infinity;
-      let applied = false;
-      const order = s.count === 1 ? undefined : inTimeOrder(samples, s.first);
-      for (let k = 0; k < s.count; k++) {
-        const i = order === undefined ? s.first : order[k]!;
-        const atMs = times[i]!;
-        if (atMs <= lastSampleAtMs) continue;
-        lastSampleAtMs = atMs;
-        applied = true;
-        if (state === undefined && fires !== undefined && !fires(values[i]!)) continue;
-        sample.atMs = atMs;
-        sample.value = values[i]!;
-        sample.text = texts[i];
-        const reading = read(sample, state ?? blank!);
-        if (state === undefined) {
-          if (!reading.fireMet) continue;
-          state = freshState(rule, run.fingerprint, s.labels);
-        }
-        const transition = nextAlertState(state, reading, timing, sample.intervalMs, reading.memory);
-        state = transition.state;
-        if (transition.event) signals.push({ signal: buildSignal(compiled, state, transition.event, reading, sample.text).signal, phase: 0, first: 0, second: s.position, runner });
-      }
-      if (state && applied && (before || !isForgettable(state))) {
-        stagedRuns.push(run);
-        stagedStates.push(state);
-      }
-    }
-  } catch {
-    return;
-  }
-  for (let i = 0; i < stagedRuns.length; i++) keep(runner, stagedRuns[i]!, stagedStates[i]!, current);
-  for (const signal of signals) ordered.push(signal);
-}
-
-/** The rule's sweep at `nowMs` over its kept states that got no sample in this step (sweepRules.ts). */
-function sweepRule(runner: RuleRunner, current: number, nowMs: number, ordered: Ordered[]): void {
-  const { compiled } = runner;
-  const untouched: RuleState[] = [];
-  for (const run of runner.live.keys()) if (run.touchedStep !== current) untouched.push(run.state!);
-  try {
-    const outcome = compiled.sweep!(compiled, untouched, [], nowMs);
-    for (const state of outcome.states) {
-      const run = runner.byFingerprint.get(state.fingerprint);
-      if (run) keep(runner, run, state, current);
-    }
-    outcome.signals.forEach((signal, index) => ordered.push({ signal, phase: 1, first: runner.sweepIndex, second: index }));
-    runner.lastSweepMs = nowMs;
-  } catch {
-    // As in evaluate: the rule's sweep outcome, its record included, is dropped.
-  }
-}
-
-/** Stores a state a step returned for `run`, or forgets it, as the collector's map of states would. */
-function keep(runner: RuleRunner, run: Run, state: RuleState, current: number): void {
-  run.touchedStep = current;
-  // A run is in `live` exactly while it has a state (only this function sets one).
-  const wasLive = run.state !== undefined;
-  if (isForgettable(state)) {
-    run.state = undefined;
-    if (wasLive) {
-      runner.live.delete(run);
-      run.series.statefulRuns--;
-    }
-  } else {
-    run.state = state;
-    if (!wasLive) {
-      runner.live.set(run, true);
-      run.series.statefulRuns++;
-    }
-  }
-}
-
-/** The positions of a series' samples of the step, from `first` on, in time order (equal times in the order they were added). */
-function inTimeOrder(samples: StepSamples, first: number): number[] {
-  const positions: number[] = [];
-  for (let i = first; i !== -1; i = samples.next[i]!) positions.push(i);
-  const { times } = samples;
-  for (let k = 1; k < positions.length; k++) {
-    if (times[positions[k]!]! < times[positions[k - 1]!]!) return positions.sort((a, b) => times[a]! - times[b]!);
-  }
-  return positions;
-}
-
-/**
- * For `reading`, rules that are all memoryless (RuleRunner.fires): whether a value breaches one of
- * them; one function per list of rules, kept in `tests`. Undefined when one of them has memory.
- */
-function breachTest(reading: readonly RuleRunner[], tests: Map<string, (value: number) => boolean>): ((value: number) => boolean) | undefined {
-  if (!reading.every((runner) => runner.fires !== undefined)) return undefined;
-  const key = reading.map((runner) => runner.id).join(',');
-  let test = tests.get(key);
-  if (test === undefined) {
-    const fires = reading.map((runner) => runner.fires!);
-    test = fires.length === 1 ? fires[0]! : (value) => fires.some((fire) => fire(value));
-    tests.set(key, test);
-  }
-  return test;
 }

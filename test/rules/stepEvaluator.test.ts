@@ -12,13 +12,22 @@ import { seededRandom } from '../support/hostilePayloads.js';
 const START_MS = Date.UTC(2025, 0, 6);
 const STEP_MS = 15_000;
 
-/** Per step, the signals of `evaluate` and of the step evaluator over the same batches. */
-function bothWays(rules: readonly Rule[], samples: readonly SeriesSample[], toMs: number): { reference: Signal[][]; stepped: Signal[][] } {
-  const compiled = compileRules(rules);
+/**
+ * Per step, the signals of `evaluate` and of the step evaluator over the same batches: `stepped`
+ * evaluates each step as it closes, `tiled` closes steps and evaluates them in tiles whose lengths
+ * (1 to 40 steps) a seeded random draws, so that tile boundaries fall anywhere: mid-incident, while
+ * a window fills, between a host's going silent and its coming back.
+ */
+function bothWays(rules: readonly Rule[], samples: readonly SeriesSample[], toMs: number, seed = 0, compiled = compileRules(rules)): { reference: Signal[][]; stepped: Signal[][]; tiled: Signal[][] } {
   const evaluator = createStepEvaluator(compiled);
+  const tiler = createStepEvaluator(compiled);
+  const random = seededRandom(seed + 100);
+  const drawTile = () => 1 + Math.floor(random() * 40);
+  let tileLeft = drawTile();
   const states = new Map<string, RuleState>();
   const reference: Signal[][] = [];
   const stepped: Signal[][] = [];
+  const tiled: Signal[][] = [];
   let batch: SeriesSample[] = [];
   const step = (nowMs: number) => {
     const result = evaluate(compiled, batch, states, nowMs);
@@ -28,6 +37,13 @@ function bothWays(rules: readonly Rule[], samples: readonly SeriesSample[], toMs
     }
     reference.push(result.signals);
     stepped.push(evaluator.step(nowMs));
+    // The tiler gets a step's samples when it closes (a tile is evaluated only while the open step has none).
+    for (const sample of batch) tiler.add(tiler.series(sample.metric, sample.labels, sample.intervalMs ?? 0), sample.atMs, sample.value, sample.text);
+    tiler.close(nowMs);
+    if (--tileLeft === 0) {
+      tiled.push(...tiler.evaluateClosed());
+      tileLeft = drawTile();
+    }
     batch = [];
   };
   let endMs = samples[0]!.atMs + STEP_MS;
@@ -40,7 +56,18 @@ function bothWays(rules: readonly Rule[], samples: readonly SeriesSample[], toMs
     evaluator.add(evaluator.series(sample.metric, sample.labels, sample.intervalMs ?? 0), sample.atMs, sample.value, sample.text);
   }
   for (; endMs <= toMs; endMs += STEP_MS) step(endMs);
-  return { reference, stepped };
+  tiled.push(...tiler.evaluateClosed());
+  return { reference, stepped, tiled };
+}
+
+/** Requires the step evaluator's signals, evaluated step by step and in tiles, to be `evaluate`'s at every step. */
+function expectSameSignals({ reference, stepped, tiled }: { reference: Signal[][]; stepped: Signal[][]; tiled: Signal[][] }): void {
+  expect(stepped.length).toBe(reference.length);
+  expect(tiled.length).toBe(reference.length);
+  for (let i = 0; i < reference.length; i++) {
+    expect(stepped[i], `step ${i}`).toEqual(reference[i]);
+    expect(tiled[i], `step ${i}, in tiles`).toEqual(reference[i]);
+  }
 }
 
 describe('step evaluator', () => {
@@ -52,9 +79,9 @@ describe('step evaluator', () => {
   ])('gives the signals of evaluate, step by step, with %s (seed %i)', (which, seed) => {
     const rules = which === 'the built-in pack' ? loadRuleFiles([DEFAULT_RULES_DIR]) : fixtureRules();
     const history = generateHistory(rules, { seed, hosts: which === 'the built-in pack' ? 3 : 4, hours: which === 'the built-in pack' ? 1 : 2, startMs: START_MS });
-    const { reference, stepped } = bothWays(rules, asSeriesSamples(history.samples, history.intervalSecondsByHost), history.toMs);
-    expect(stepped.length).toBe(reference.length);
-    for (let i = 0; i < reference.length; i++) expect(stepped[i], `step ${i}`).toEqual(reference[i]);
+    const both = bothWays(rules, asSeriesSamples(history.samples, history.intervalSecondsByHost), history.toMs, seed);
+    expectSameSignals(both);
+    const { reference } = both;
     // The history must make the rules work: many signals, of many rules, some steps with several.
     const all = reference.flat();
     expect(all.length).toBeGreaterThan(50);
@@ -72,12 +99,49 @@ describe('step evaluator', () => {
     const rules = which === 'the built-in pack' ? loadRuleFiles([DEFAULT_RULES_DIR]) : fixtureRules();
     const history = generateHistory(rules, { seed, hosts: 3, hours: 1, startMs: START_MS });
     const samples = shuffledWithinSteps(asSeriesSamples(history.samples, history.intervalSecondsByHost), seed);
-    const { reference, stepped } = bothWays(rules, samples, history.toMs);
-    expect(stepped.length).toBe(reference.length);
-    for (let i = 0; i < reference.length; i++) expect(stepped[i], `step ${i}`).toEqual(reference[i]);
+    const both = bothWays(rules, samples, history.toMs, seed);
+    expectSameSignals(both);
+    const { reference } = both;
     expect(reference.flat().length).toBeGreaterThan(20);
     // The shuffle must have put some series' samples of one step out of time order.
     expect(outOfOrderSteps(samples)).toBeGreaterThan(10);
+  }, 120_000);
+
+  // A rule that throws loses its outcome of that step only (evaluate's rule): a tile in which a rule
+  // throws is evaluated again step by step for that rule. Here readers throw at some steps and
+  // sweeps at others, for rules of every reading kind of the built-in pack.
+  it('gives the signals of evaluate when rules throw in some steps, their readings and their sweeps', () => {
+    const rules = loadRuleFiles([DEFAULT_RULES_DIR]);
+    const compiled = compileRules(rules);
+    let thrown = 0;
+    for (const list of compiled.byMetric.values()) {
+      for (const rule of list) {
+        const { read, sweep } = rule;
+        if (read) {
+          rule.read = (sample, prior) => {
+            if (Math.floor(sample.atMs / STEP_MS) % 37 === 5) {
+              thrown++;
+              throw new Error('reader failed');
+            }
+            return read(sample, prior);
+          };
+        }
+        if (sweep) {
+          rule.sweep = (...args) => {
+            if (Math.floor(args[3] / STEP_MS) % 23 === 7 && args[1].length > 0) {
+              thrown++;
+              throw new Error('sweep failed');
+            }
+            return sweep(...args);
+          };
+        }
+      }
+    }
+    const history = generateHistory(rules, { seed: 7, hosts: 3, hours: 1, startMs: START_MS });
+    const both = bothWays(rules, asSeriesSamples(history.samples, history.intervalSecondsByHost), history.toMs, 7, compiled);
+    expectSameSignals(both);
+    expect(thrown).toBeGreaterThan(100);
+    expect(both.reference.flat().length).toBeGreaterThan(20);
   }, 120_000);
 
   it('resolves a series once however many label objects it comes with', () => {
