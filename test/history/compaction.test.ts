@@ -158,7 +158,7 @@ describe('history compaction', () => {
 describe('the maintenance pass', () => {
   const log = pino({ level: 'silent' });
 
-  it('prunes in steps of DEFAULT_PRUNE_STEP_ROWS with a turn of the event loop between them, and stops between steps when asked', async () => {
+  it('prunes in steps of DEFAULT_PRUNE_STEP_ROWS, each followed by a checkpoint, with a turn of the event loop between steps, and stops between steps when asked', async () => {
     const store = openSqliteStore({ file: tempFile() });
     fill(store, 4);
     compactAll(store, T0 + 4 * HOUR);
@@ -175,9 +175,14 @@ describe('the maintenance pass', () => {
     };
     spy('pruneBefore');
     spy('pruneRollupsBefore');
+    const checkpoint = store.checkpointLog.bind(store);
+    store.checkpointLog = () => {
+      steps.push('checkpoint');
+      checkpoint();
+    };
     const options = { store, clock: { nowMs: () => T0 + 7 * HOUR }, log, compactAfterMs: HOUR, rawRetentionMs: 4 * HOUR, rollupRetentionMs: 3 * HOUR };
 
-    // Stopped after the first pause: one raw step, then nothing more.
+    // Stopped after the first pause: one raw step, then nothing more (not even its checkpoint).
     let pauses = 0;
     const stopped = await maintainHistory({ ...options, yieldToIngest: async () => void pauses++, stopping: () => pauses > 0 });
     expect(steps).toEqual(['pruneBefore 24']);
@@ -189,7 +194,8 @@ describe('the maintenance pass', () => {
     pauses = 0;
     const result = await maintainHistory({ ...options, yieldToIngest: async () => void pauses++ });
     expect(DEFAULT_PRUNE_STEP_ROWS).toBe(250);
-    expect(steps).toEqual(['pruneBefore 0', 'pruneRollupsBefore 282', 'pruneRollupsBefore 134']);
+    // A step that deleted rows is followed by a checkpoint of the WAL, each a step of its own.
+    expect(steps).toEqual(['pruneBefore 0', 'pruneRollupsBefore 282', 'checkpoint', 'pruneRollupsBefore 134', 'checkpoint']);
     expect(new Set(limits)).toEqual(new Set([DEFAULT_PRUNE_STEP_ROWS]));
     expect(pauses).toBe(steps.length);
     expect(result).toMatchObject({ prunedRawRows: 0, prunedRollupRows: 416 });
