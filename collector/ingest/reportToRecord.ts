@@ -20,13 +20,7 @@ export function reportToRecord(report: Report, receivedAtMs: number, seriesKeys?
   const samples: Sample[] = [];
   for (const o of report.observations) samples.push(sample(o.metric, mergeLabels(hostLabels, o.labels), o.value, timeOf(o.at), undefined, intervalMs));
   for (const check of report.checks) samples.push(checkSample(check, hostLabels, intervalMs, timeOf));
-  let shape: string;
-  if (seriesKeys === undefined) shape = reportShape(report);
-  else {
-    const resolved = seriesKeys.resolve(report, samples.map((s) => s.labels));
-    shape = resolved.shape;
-    for (let i = 0; i < samples.length; i++) samples[i]!.seriesKey = resolved.keys[i];
-  }
+  const shape = seriesKeys === undefined ? reportShape(report) : seriesKeys.resolve(report, samples);
   return {
     agentId: report.agent.id,
     hostname: report.agent.hostname,

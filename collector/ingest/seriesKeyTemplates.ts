@@ -34,9 +34,9 @@ const MAX_STRINGS = 100_000;
  * A shape body: its text; what it is written from (`sent`: the agent labels' count, then each
  * label's name and value; per observation its metric, its labels' count, then names and values;
  * then the check names), its strings interned so that the bodies of one fleet share them; and per
- * sample its key's template, the text before and after the host's value as JSON (`after`
- * undefined: labels without `host`, the key is `before`), in one array, made with the body's first
- * report's samples. Once the body is forgotten all are dropped, so that a host still pointing at it
+ * sample its metric and its key's template, the text before and after the host's value as JSON
+ * (`after` undefined: labels without `host`, the key is `before`), three entries a sample in one
+ * array, made with the body's first report's samples. Once the body is forgotten all are dropped, so that a host still pointing at it
  * holds no more than the empty record.
  */
 interface Body {
@@ -45,17 +45,25 @@ interface Body {
   templates: Array<string | undefined> | undefined;
 }
 
-/** A report's shape text and the series key of each of its samples, in order. */
-export interface ResolvedShape {
-  shape: string;
-  keys: string[];
+/** What resolve reads and sets of a report's samples. */
+export interface KeyedSample {
+  metric: string;
+  labels: Readonly<Record<string, string>>;
+  seriesKey?: string | undefined;
 }
 
 export class SeriesKeyTemplates {
   private readonly byBody = new Map<string, Body>();
   private readonly lastBodyOf = new Map<string, Body>();
-  /** The strings of the kept bodies' `sent`, each once. */
+  /** The strings of the kept bodies (their `sent` and metrics), each once. */
   private readonly strings = new Map<string, string>();
+  /** The kept string of this text, kept now if there is none. */
+  private readonly intern = (text: string): string => {
+    const known = this.strings.get(text);
+    if (known !== undefined) return known;
+    this.strings.set(text, text);
+    return text;
+  };
 
   constructor(
     private readonly maxBodies = MAX_BODIES,
@@ -63,11 +71,13 @@ export class SeriesKeyTemplates {
   ) {}
 
   /**
-   * The shape text of `report` and the canonical labels of each of `labels`: its samples, in order
-   * (its observations, then its checks), whose `host` label is the report's host name (where they
-   * have one).
+   * The shape text of `report`. Sets each of `samples` (its samples, in order: its observations,
+   * then its checks, whose `host` label is the report's host name where they have one) its series
+   * key, and its metric to the body's copy of the same text: the rules engine looks every sample's
+   * metric up, and a kept string is hashed once where each report's own copy was hashed afresh
+   * (a third of the engine's time routing samples).
    */
-  resolve(report: Report, labels: ReadonlyArray<Readonly<Record<string, string>>>): ResolvedShape {
+  resolve(report: Report, samples: readonly KeyedSample[]): string {
     const hostname = report.agent.hostname;
     const hostJson = JSON.stringify(hostname);
     const last = this.lastBodyOf.get(hostname);
@@ -85,13 +95,15 @@ export class SeriesKeyTemplates {
     }
     this.byBody.set(body.text, body);
     if (this.byBody.size > this.maxBodies) this.forget(this.byBody.keys().next().value!);
-    const templates = (body.templates ??= templatesOf(labels, hostname, hostJson));
-    const keys: string[] = [];
-    for (let i = 0; i < templates.length; i += 2) {
-      const after = templates[i + 1];
-      keys.push(after === undefined ? templates[i]! : templates[i]! + hostJson + after);
+    const templates = (body.templates ??= templatesOf(samples, hostname, hostJson, this.intern));
+    for (let i = 0; i < samples.length; i++) {
+      const sample = samples[i]!;
+      const before = templates[3 * i + 1]!;
+      const after = templates[3 * i + 2];
+      sample.metric = templates[3 * i]!;
+      sample.seriesKey = after === undefined ? before : before + hostJson + after;
     }
-    return { shape, keys };
+    return shape;
   }
 
   /** How many bodies are kept (for tests). */
@@ -112,7 +124,7 @@ export class SeriesKeyTemplates {
       return known;
     }
     if (this.strings.size > MAX_STRINGS) this.strings.clear();
-    return { text, sent: sentShape(report, this.strings), templates: undefined };
+    return { text, sent: sentShape(report, this.intern), templates: undefined };
   }
 
   private forget(text: string): void {
@@ -124,15 +136,9 @@ export class SeriesKeyTemplates {
   }
 }
 
-/** The flat list of what `report`'s shape text is written from (Body.sent), each string taken from `strings` when it holds it. */
-function sentShape(report: Report, strings: Map<string, string>): unknown[] {
+/** The flat list of what `report`'s shape text is written from (Body.sent), its strings `interned`. */
+function sentShape(report: Report, interned: (text: string) => string): unknown[] {
   const sent: unknown[] = [];
-  const interned = (text: string): string => {
-    const known = strings.get(text);
-    if (known !== undefined) return known;
-    strings.set(text, text);
-    return text;
-  };
   const add = (labels: Readonly<Record<string, string>>): void => {
     const at = sent.push(0) - 1;
     for (const name in labels) sent.push(interned(name), interned(labels[name]!));
@@ -170,10 +176,10 @@ function sameShape(sent: readonly unknown[], report: Report): boolean {
   return i === sent.length;
 }
 
-/** The keys' templates of a body's samples (Body.templates), from its first report's sample labels. */
-function templatesOf(labels: ReadonlyArray<Readonly<Record<string, string>>>, hostname: string, hostJson: string): Array<string | undefined> {
+/** The metrics and keys' templates of a body's samples (Body.templates), from its first report's samples. */
+function templatesOf(samples: readonly KeyedSample[], hostname: string, hostJson: string, interned: (text: string) => string): Array<string | undefined> {
   const templates: Array<string | undefined> = [];
-  for (const set of labels) templates.push(...templateOf(canonicalLabels(set), set.host === hostname ? hostJson : undefined));
+  for (const { metric, labels } of samples) templates.push(interned(metric), ...templateOf(canonicalLabels(labels), labels.host === hostname ? hostJson : undefined));
   return templates;
 }
 

@@ -23,10 +23,11 @@ function report(hostname: string, agentLabels: Record<string, string>, observati
   };
 }
 
-/** Every sample's key against canonicalLabels, and the record's shape against its text written afresh. */
+/** Every sample's key against canonicalLabels, its metric and the record's shape against those made without templates. */
 function expectCanonical(templates: SeriesKeyTemplates, sent: Report): void {
   const record = reportToRecord(sent, Date.parse(at), templates);
   for (const sample of record.samples) expect(sample.seriesKey).toBe(canonicalLabels(sample.labels));
+  expect(record.samples.map((s) => s.metric)).toEqual(reportToRecord(sent, Date.parse(at)).samples.map((s) => s.metric));
   expect(record.shape).toBe(reportShape(sent));
 }
 
@@ -151,8 +152,9 @@ describe('a host that sends another shape', () => {
     const again = report(...base);
     for (const o of again.observations) o.labels = poisoned(o.labels);
     again.agent.labels = poisoned(again.agent.labels);
-    const labels = reportToRecord(first, Date.parse(at)).samples.map((s) => s.labels);
-    expect(templates.resolve(again, labels)).toEqual({ shape: reportShape(first), keys: labels.map((set) => canonicalLabels(set)) });
+    const samples = reportToRecord(first, Date.parse(at)).samples.map(({ metric, labels }) => ({ metric, labels, seriesKey: undefined as string | undefined }));
+    expect(templates.resolve(again, samples)).toBe(reportShape(first));
+    expect(samples.map((s) => s.seriesKey)).toEqual(samples.map((s) => canonicalLabels(s.labels)));
   });
 });
 
