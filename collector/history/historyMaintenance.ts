@@ -15,11 +15,13 @@ import { type CompactedBlock, compactRowsInSteps } from '../store/historyBlocks.
 import type { Store } from '../store/store.js';
 
 /**
- * Rows deleted per pruning step (per rollup resolution): 5,000 rollup rows took 140 ms in one
- * transaction on the loaded 2-core VM (`npm run bench:backtest` prints it), longer than an ingest
- * batch may wait; a thousand keep a step near the ingest target.
+ * Rows deleted per pruning step (per rollup resolution). Rows go in time order, so in a fleet each
+ * is on a page of its own: a step writes about a page a row, and with the WAL checkpointed every
+ * 250 pages (sqliteStore.ts) a step of 250 rows pays for at most one checkpoint of that size. At 100
+ * hosts (`npm run bench:backtest`) steps of 1,000 took up to 77-88 ms, most of it the checkpoint of
+ * the 1,000 pages they wrote; steps of 250 take a few ms, and 15-25 ms when they checkpoint.
  */
-export const DEFAULT_PRUNE_STEP_ROWS = 1_000;
+export const DEFAULT_PRUNE_STEP_ROWS = 250;
 /** How long a compaction encodes in one go before it gives the event loop back (ingest's target is 50 ms). */
 export const DEFAULT_ENCODE_SLICE_MS = 10;
 /** Tries to write one block whose hot rows another pass changed meanwhile, before the pass ends. */
