@@ -221,7 +221,7 @@ try {
     const sides = comparison.sides ? `; each side on its own thread: candidate ${(comparison.sides.candidateMs / 1000).toFixed(1)}s, rules in force (with the read) ${(comparison.sides.inForceMs / 1000).toFixed(1)}s` : '';
     console.log(`rules backtest --since ${DAYS}d (candidate + rules in force, side by side, one read): ${(comparison.elapsedMs / 1000).toFixed(1)}s, CPU ${cpuSeconds(comparisonCpu)}s${sides}`);
   }
-  console.log(pruneFigures(store, START_MS + 86_400_000));
+  console.log(await pruneFigures(store, START_MS + 86_400_000));
   store.close();
   const latestHosts = Number(values['latest-hosts']);
   if (latestHosts > 0) console.log(latestOfManyHosts(latestHosts, 60));

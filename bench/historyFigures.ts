@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { compactOldestInSteps, DEFAULT_PRUNE_STEP_ROWS } from '../collector/history/historyMaintenance.js';
+import { compactOldestInSteps, DEFAULT_PRUNE_STEP_ROWS, type PruneStep, pruneInSteps } from '../collector/history/historyMaintenance.js';
 import { createHistoryReader, type ReadSeriesQuery } from '../collector/history/historyReader.js';
 import { decodeSeriesChunk, encodeLayout1, encodeLayout2 } from '../collector/history/seriesChunkCodec.js';
 import { openSqliteStore } from '../collector/store/sqlite/sqliteStore.js';
@@ -52,25 +52,20 @@ export interface StepFigures {
 
 /**
  * Retention pruning of everything before `cutoffMs`, raw history then rollups, in the steps the
- * collector's maintenance takes (DEFAULT_PRUNE_STEP_ROWS, one transaction each): each step's time
- * is what an ingest batch can wait behind it.
+ * collector's maintenance takes (pruneInSteps: DEFAULT_PRUNE_STEP_ROWS rows, one transaction each,
+ * a checkpoint of the WAL after each): each step's time is what an ingest batch can wait behind it.
  */
-export function pruneFigures(store: Store, cutoffMs: number, stepRows = DEFAULT_PRUNE_STEP_ROWS): string {
-  const timeSteps = (prune: () => number) => {
-    const durations: number[] = [];
-    let rows = 0;
-    for (let removed = stepRows; removed >= stepRows; ) {
-      const started = performance.now();
-      removed = prune();
-      durations.push(performance.now() - started);
-      rows += removed;
-    }
-    durations.sort((a, b) => a - b);
-    return `${rows.toLocaleString('en')} rows in ${durations.length} steps, p99 ${durations[Math.floor(durations.length * 0.99)]!.toFixed(1)} ms, longest ${durations.at(-1)!.toFixed(1)} ms`;
+export async function pruneFigures(store: Store, cutoffMs: number): Promise<string> {
+  const steps: Record<PruneStep, number[]> = { raw: [], rollups: [], checkpoint: [] };
+  const pruned = await pruneInSteps(store, cutoffMs, cutoffMs, { pause: () => nextTurn(), onStep: (step, ms) => steps[step].push(ms) });
+  const figures = (durations: number[]) => {
+    const { p99Ms, longestMs } = longestAndP99(durations);
+    return `${durations.length} steps, p99 ${p99Ms.toFixed(1)} ms, longest ${longestMs.toFixed(1)} ms`;
   };
-  const raw = timeSteps(() => store.pruneBefore(cutoffMs, stepRows));
-  const rollups = timeSteps(() => store.pruneRollupsBefore(cutoffMs, stepRows));
-  return `retention pruning of the first day, one transaction a step of ${stepRows.toLocaleString('en')} rows: raw ${raw}; rollups ${rollups}`;
+  return (
+    `retention pruning of the first day, one transaction a step of ${DEFAULT_PRUNE_STEP_ROWS.toLocaleString('en')} rows: raw ${pruned.raw.toLocaleString('en')} rows in ${figures(steps.raw)}; ` +
+    `rollups ${pruned.rollups.toLocaleString('en')} rows in ${figures(steps.rollups)}; the WAL checkpoint after each, ${figures(steps.checkpoint)}`
+  );
 }
 
 /** Bytes of the compressed series chunks (payload, and with their table and index pages) and of the rollups, per stored sample. */

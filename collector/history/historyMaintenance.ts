@@ -15,11 +15,14 @@ import { type CompactedBlock, compactRowsInSteps } from '../store/historyBlocks.
 import type { Store } from '../store/store.js';
 
 /**
- * Rows deleted per pruning step (per rollup resolution): 5,000 rollup rows took 140 ms in one
- * transaction on the loaded 2-core VM (`npm run bench:backtest` prints it), longer than an ingest
- * batch may wait; a thousand keep a step near the ingest target.
+ * Rows deleted per pruning step (per rollup resolution). Rows go in time order, so in a fleet each
+ * is on a page of its own and a step writes about a page a row; SQLite copies the pages of its WAL
+ * into the file in the commit that brings the WAL past 1,000 pages, at about 17 us a page on the
+ * 2-core machine. At 100 hosts (`npm run bench:backtest`) steps of 1,000 rows took up to 77-88 ms,
+ * most of it such a checkpoint of the pages they had written; a step of 250 rows and the checkpoint
+ * of its pages after it (pruneInSteps) are each a fraction of that.
  */
-export const DEFAULT_PRUNE_STEP_ROWS = 1_000;
+export const DEFAULT_PRUNE_STEP_ROWS = 250;
 /** How long a compaction encodes in one go before it gives the event loop back (ingest's target is 50 ms). */
 export const DEFAULT_ENCODE_SLICE_MS = 10;
 /** Tries to write one block whose hot rows another pass changed meanwhile, before the pass ends. */
@@ -54,7 +57,6 @@ export async function maintainHistory(options: HistoryMaintenanceOptions): Promi
   const { store, clock } = options;
   const pause = options.yieldToIngest ?? (() => nextTurn());
   const stopping = options.stopping ?? (() => false);
-  const step = options.pruneStepRows ?? DEFAULT_PRUNE_STEP_ROWS;
   const result: HistoryMaintenanceResult = { compactedBlocks: 0, compactedSamples: 0, prunedRawRows: 0, prunedRollupRows: 0 };
   while (!stopping()) {
     const compacted = await compactOldestInSteps(store, clock.nowMs() - options.compactAfterMs, { pause, stopping, sliceMs: options.encodeSliceMs });
@@ -63,16 +65,54 @@ export async function maintainHistory(options: HistoryMaintenanceOptions): Promi
     result.compactedSamples += compacted.samples;
     await pause();
   }
-  for (let removed = step; removed >= step && !stopping(); await pause()) {
-    removed = store.pruneBefore(clock.nowMs() - options.rawRetentionMs, step);
-    result.prunedRawRows += removed;
-  }
-  for (let removed = step; removed >= step && !stopping(); await pause()) {
-    removed = store.pruneRollupsBefore(clock.nowMs() - options.rollupRetentionMs, step);
-    result.prunedRollupRows += removed;
-  }
+  const pruned = await pruneInSteps(store, clock.nowMs() - options.rawRetentionMs, clock.nowMs() - options.rollupRetentionMs, { pause, stopping, stepRows: options.pruneStepRows });
+  result.prunedRawRows = pruned.raw;
+  result.prunedRollupRows = pruned.rollups;
   if (result.compactedBlocks + result.prunedRawRows + result.prunedRollupRows > 0) options.log.info(result, 'history maintained');
   return result;
+}
+
+/** A synchronous step of pruneInSteps: a deletion of raw history or of rollups, or the checkpoint after one. */
+export type PruneStep = 'raw' | 'rollups' | 'checkpoint';
+
+export interface PruneStepOptions {
+  pause: () => Promise<unknown>;
+  stopping?: () => boolean;
+  stepRows?: number;
+  /** Told how long each synchronous step took on the clock (the bench prints them). */
+  onStep?: (step: PruneStep, ms: number) => void;
+}
+
+/**
+ * Deletes raw history before `rawBeforeMs`, then rollups before `rollupsBeforeMs`, `stepRows` rows a
+ * step, giving the event loop back after each; a step that deleted something is followed by a
+ * checkpoint of the store's log as a step of its own (Store.checkpointLog), so that no commit pays
+ * for the pages of more than one step. Ends early, between steps, when `stopping` says so.
+ */
+export async function pruneInSteps(store: Store, rawBeforeMs: number, rollupsBeforeMs: number, options: PruneStepOptions): Promise<{ raw: number; rollups: number }> {
+  const { pause, stopping = () => false, stepRows = DEFAULT_PRUNE_STEP_ROWS, onStep } = options;
+  const timed = <T>(step: PruneStep, run: () => T): T => {
+    if (onStep === undefined) return run();
+    const started = performance.now();
+    const result = run();
+    onStep(step, performance.now() - started);
+    return result;
+  };
+  const inSteps = async (step: 'raw' | 'rollups', prune: () => number): Promise<number> => {
+    let total = 0;
+    for (let removed = stepRows; removed >= stepRows && !stopping(); ) {
+      removed = timed(step, prune);
+      total += removed;
+      await pause();
+      if (removed === 0 || stopping()) continue;
+      timed('checkpoint', () => store.checkpointLog());
+      await pause();
+    }
+    return total;
+  };
+  const raw = await inSteps('raw', () => store.pruneBefore(rawBeforeMs, stepRows));
+  const rollups = await inSteps('rollups', () => store.pruneRollupsBefore(rollupsBeforeMs, stepRows));
+  return { raw, rollups };
 }
 
 /**

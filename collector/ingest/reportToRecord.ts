@@ -12,7 +12,7 @@ import type { SeriesKeyTemplates } from './seriesKeyTemplates.js';
 /** Labels an observation may not set itself, because the collector owns them. */
 const RESERVED_LABELS = new Set(['host']);
 
-/** With `seriesKeys`, each sample carries its series key (SeriesSample.seriesKey) made from the report's shape. */
+/** With `seriesKeys`, each sample carries its series key (SeriesSample.seriesKey) made from the report's shape, and the shape text is written only when it is not the host's last. */
 export function reportToRecord(report: Report, receivedAtMs: number, seriesKeys?: SeriesKeyTemplates): ReportRecord {
   const hostLabels = { ...report.agent.labels, host: report.agent.hostname };
   const intervalMs = report.agent.intervalSeconds * 1000;
@@ -20,11 +20,7 @@ export function reportToRecord(report: Report, receivedAtMs: number, seriesKeys?
   const samples: Sample[] = [];
   for (const o of report.observations) samples.push(sample(o.metric, mergeLabels(hostLabels, o.labels), o.value, timeOf(o.at), undefined, intervalMs));
   for (const check of report.checks) samples.push(checkSample(check, hostLabels, intervalMs, timeOf));
-  const shape = reportShape(report);
-  if (seriesKeys !== undefined) {
-    const keys = seriesKeys.keysOf(shape, report.agent.hostname, samples.map((s) => s.labels));
-    for (let i = 0; i < samples.length; i++) samples[i]!.seriesKey = keys[i];
-  }
+  const shape = seriesKeys === undefined ? reportShape(report) : seriesKeys.resolve(report, samples);
   return {
     agentId: report.agent.id,
     hostname: report.agent.hostname,

@@ -238,6 +238,13 @@ export interface Store extends StoreReads {
   /** Deletes up to `limit` rollup buckets of each resolution starting before `cutoffMs`; returns how many. */
   pruneRollupsBefore(cutoffMs: number, limit?: number): number;
   /**
+   * Copies what the engine's write-ahead log holds into the database, without waiting for anyone
+   * (SQLite: a passive WAL checkpoint; PostgreSQL: nothing, its server does it on its own threads).
+   * History maintenance takes it as a step of its own after each pruning step, so that a later commit
+   * (an ingest batch's, or the next step's) does not pay for copying the pages the step wrote.
+   */
+  checkpointLog(): void;
+  /**
    * Compacts the oldest block of hot reports that ended before `beforeMs` (one host, one block of
    * history, one transaction) into compressed series chunks and rollups; undefined when none is left.
    */

@@ -34,4 +34,21 @@ describe('report shapes', () => {
     shapes.clear();
     expect(shapes.idsOf(1, c)).toBeUndefined();
   });
+
+  it('takes a shape remembered again as the newest with its new ids, keeping the other', () => {
+    const shapes = createReportShapes();
+    const [a, b, c] = ['"h"\nA', '"h"\nB', '"h"\nC'];
+    shapes.remember(1, a, [1]);
+    shapes.remember(1, b, [2]);
+    shapes.remember(1, b, [3]); // the newest again: a stays the other
+    expect(Array.from(shapes.idsOf(1, b)!)).toEqual([3]);
+    expect(Array.from(shapes.idsOf(1, a)!)).toEqual([1]);
+    shapes.remember(1, b, [4]); // the older again (a was used last): a stays the other
+    expect(Array.from(shapes.idsOf(1, a)!)).toEqual([1]);
+    expect(Array.from(shapes.idsOf(1, b)!)).toEqual([4]);
+    shapes.remember(1, c, [5]); // b was used last, so a is dropped
+    expect(shapes.idsOf(1, a)).toBeUndefined();
+    expect(Array.from(shapes.idsOf(1, b)!)).toEqual([4]);
+    expect(Array.from(shapes.idsOf(1, c)!)).toEqual([5]);
+  });
 });

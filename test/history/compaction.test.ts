@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROLLUP_BUCKET_MS, type RollupResolution } from '../../collector/domain/history.js';
-import { compactOldestInSteps } from '../../collector/history/historyMaintenance.js';
+import pino from 'pino';
+import { compactOldestInSteps, DEFAULT_PRUNE_STEP_ROWS, maintainHistory } from '../../collector/history/historyMaintenance.js';
 import { addToBuckets } from '../../collector/history/rollupBuckets.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { ReportRecord, Store } from '../../collector/store/store.js';
@@ -150,6 +151,56 @@ describe('history compaction', () => {
     // Re-sent sequences of a pruned block are forgotten with it, as their hot rows would have been.
     expect(store.pruneRollupsBefore(T0 + HOUR)).toBe(4 * 2 * (12 + 1) - 2 * 2 * 0);
     expect(store.rollups(series!.seriesId, '1h', T0, T0 + 3 * HOUR).map((b) => b.startMs)).toEqual([T0 + HOUR]);
+    store.close();
+  });
+});
+
+describe('the maintenance pass', () => {
+  const log = pino({ level: 'silent' });
+
+  it('prunes in steps of DEFAULT_PRUNE_STEP_ROWS, each followed by a checkpoint, with a turn of the event loop between steps, and stops between steps when asked', async () => {
+    const store = openSqliteStore({ file: tempFile() });
+    fill(store, 4);
+    compactAll(store, T0 + 4 * HOUR);
+    const steps: string[] = [];
+    const limits: number[] = [];
+    const spy = (name: 'pruneBefore' | 'pruneRollupsBefore') => {
+      const prune = store[name].bind(store);
+      store[name] = (cutoffMs: number, limit?: number) => {
+        limits.push(limit!);
+        const removed = prune(cutoffMs, limit);
+        steps.push(`${name} ${removed}`);
+        return removed;
+      };
+    };
+    spy('pruneBefore');
+    spy('pruneRollupsBefore');
+    const checkpoint = store.checkpointLog.bind(store);
+    store.checkpointLog = () => {
+      steps.push('checkpoint');
+      checkpoint();
+    };
+    const options = { store, clock: { nowMs: () => T0 + 7 * HOUR }, log, compactAfterMs: HOUR, rawRetentionMs: 4 * HOUR, rollupRetentionMs: 3 * HOUR };
+
+    // Stopped after the first pause: one raw step, then nothing more (not even its checkpoint).
+    let pauses = 0;
+    const stopped = await maintainHistory({ ...options, yieldToIngest: async () => void pauses++, stopping: () => pauses > 0 });
+    expect(steps).toEqual(['pruneBefore 24']);
+    expect(stopped.prunedRollupRows).toBe(0);
+
+    // The 4 hours x 2 hosts x 4 series of rollups, 384 five-minute and 32 hourly buckets, go at most 250 of each
+    // resolution a step: 250 + 32, then the last 134.
+    steps.length = 0;
+    pauses = 0;
+    const result = await maintainHistory({ ...options, yieldToIngest: async () => void pauses++ });
+    expect(DEFAULT_PRUNE_STEP_ROWS).toBe(250);
+    // A step that deleted rows is followed by a checkpoint of the WAL, each a step of its own.
+    expect(steps).toEqual(['pruneBefore 0', 'pruneRollupsBefore 282', 'checkpoint', 'pruneRollupsBefore 134', 'checkpoint']);
+    expect(new Set(limits)).toEqual(new Set([DEFAULT_PRUNE_STEP_ROWS]));
+    expect(pauses).toBe(steps.length);
+    expect(result).toMatchObject({ prunedRawRows: 0, prunedRollupRows: 416 });
+    const [series] = store.findSeries({ hostname: 'web-1', metric: 'cpu_usage_ratio' });
+    expect(store.rollups(series!.seriesId, '1h', T0, T0 + 4 * HOUR)).toEqual([]);
     store.close();
   });
 });

@@ -474,6 +474,10 @@ class PostgresStore implements Store {
     return this.history.pruneRollups(cutoffMs, limit);
   }
 
+  checkpointLog(): void {
+    // The server checkpoints its own WAL (checkpoint_timeout, max_wal_size), off this process's thread.
+  }
+
   compactHistory(beforeMs: number): CompactionResult | undefined {
     try {
       return this.history.compactOldest(beforeMs);

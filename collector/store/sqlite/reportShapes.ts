@@ -26,6 +26,8 @@ interface Known {
   head: string;
   body: string;
   ids: Uint32Array | Float64Array;
+  /** The host's other shape, if it has two: a field rather than an array of two, which cost 64 bytes a host. */
+  older: Known | undefined;
 }
 
 /** How many hosts' shapes an interned body is shared by. */
@@ -35,7 +37,7 @@ interface Interned {
 }
 
 export function createReportShapes(): ReportShapes {
-  const byHost = new Map<number, Known[]>();
+  const byHost = new Map<number, Known>();
   const bodies = new Map<string, Interned>();
   const intern = (body: string): string => {
     let entry = bodies.get(body);
@@ -56,21 +58,31 @@ export function createReportShapes(): ReportShapes {
   };
   return {
     idsOf(hostId, shape) {
-      const known = byHost.get(hostId);
-      if (known === undefined) return undefined;
-      if (same(known[0], shape)) return known[0]!.ids;
-      if (!same(known[1], shape)) return undefined;
-      known.reverse(); // the newest first
-      return known[0]!.ids;
+      const newest = byHost.get(hostId);
+      if (newest === undefined) return undefined;
+      if (same(newest, shape)) return newest.ids;
+      const older = newest.older;
+      if (older === undefined || !same(older, shape)) return undefined;
+      // The newest first.
+      newest.older = undefined;
+      older.older = newest;
+      byHost.set(hostId, older);
+      return older.ids;
     },
     remember(hostId, shape, ids) {
-      const known = byHost.get(hostId) ?? [];
-      const at = known.findIndex((k) => same(k, shape));
-      if (at >= 0) release(known.splice(at, 1)[0]!.body);
+      const newest = byHost.get(hostId);
+      // The one shape of the host's two kept beside the new one: not one of this text, and one at most.
+      let kept = newest;
+      if (newest !== undefined && same(newest, shape)) {
+        release(newest.body);
+        kept = newest.older;
+      }
+      if (kept?.older !== undefined) {
+        release(kept.older.body);
+        kept.older = undefined;
+      }
       const [head, body] = split(shape);
-      known.unshift({ head: flat(head), body: intern(body), ids: compactIds(ids) });
-      while (known.length > 2) release(known.pop()!.body);
-      byHost.set(hostId, known);
+      byHost.set(hostId, { head: flat(head), body: intern(body), ids: compactIds(ids), older: kept });
     },
     clear() {
       byHost.clear();

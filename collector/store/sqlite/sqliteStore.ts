@@ -381,6 +381,11 @@ class SqliteStore implements Store {
     return this.history.pruneRollups(cutoffMs, limit);
   }
 
+  checkpointLog(): void {
+    // PASSIVE: copies what no reader still needs and returns, never waiting for a lock.
+    if (!this.readOnly) this.db.pragma('wal_checkpoint(PASSIVE)');
+  }
+
   compactHistory(beforeMs: number): CompactionResult | undefined {
     return this.history.compactOldest(beforeMs);
   }
