@@ -79,8 +79,8 @@ export interface PruneStepOptions {
   pause: () => Promise<unknown>;
   stopping?: () => boolean;
   stepRows?: number;
-  /** Told how long each synchronous step took on the clock (the bench prints them). */
-  onStep?: (step: PruneStep, ms: number) => void;
+  /** Told how long each synchronous step took, on the clock and in CPU time of the process (as CompactionStepOptions.onStep). */
+  onStep?: (step: PruneStep, ms: number, cpuMs: number) => void;
 }
 
 /**
@@ -91,13 +91,7 @@ export interface PruneStepOptions {
  */
 export async function pruneInSteps(store: Store, rawBeforeMs: number, rollupsBeforeMs: number, options: PruneStepOptions): Promise<{ raw: number; rollups: number }> {
   const { pause, stopping = () => false, stepRows = DEFAULT_PRUNE_STEP_ROWS, onStep } = options;
-  const timed = <T>(step: PruneStep, run: () => T): T => {
-    if (onStep === undefined) return run();
-    const started = performance.now();
-    const result = run();
-    onStep(step, performance.now() - started);
-    return result;
-  };
+  const timed = <T>(step: PruneStep, run: () => T): T => timedStep(onStep, step, run);
   const inSteps = async (step: 'raw' | 'rollups', prune: () => number): Promise<number> => {
     let total = 0;
     for (let removed = stepRows; removed >= stepRows && !stopping(); ) {
@@ -134,14 +128,7 @@ export interface CompactionStepOptions {
  */
 export async function compactOldestInSteps(store: Store, beforeMs: number, options: CompactionStepOptions): Promise<CompactionResult | undefined> {
   const { pause, stopping = () => false, sliceMs = DEFAULT_ENCODE_SLICE_MS, onStep } = options;
-  const timed = <T>(step: 'read' | 'encode' | 'write', run: () => T): T => {
-    if (onStep === undefined) return run();
-    const [started, cpu] = [performance.now(), process.cpuUsage()];
-    const result = run();
-    const used = process.cpuUsage(cpu);
-    onStep(step, performance.now() - started, (used.user + used.system) / 1000);
-    return result;
-  };
+  const timed = <T>(step: 'read' | 'encode' | 'write', run: () => T): T => timedStep(onStep, step, run);
   for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
     const hot = timed('read', () => store.readHotBlock(beforeMs));
     if (hot === undefined) return undefined;
@@ -165,4 +152,14 @@ export async function compactOldestInSteps(store: Store, beforeMs: number, optio
     await pause();
   }
   return undefined;
+}
+
+/** Runs one synchronous step, telling `onStep` (if any) its time on the clock and in CPU time of the process. */
+function timedStep<S, T>(onStep: ((step: S, ms: number, cpuMs: number) => void) | undefined, step: S, run: () => T): T {
+  if (onStep === undefined) return run();
+  const [started, cpu] = [performance.now(), process.cpuUsage()];
+  const result = run();
+  const used = process.cpuUsage(cpu);
+  onStep(step, performance.now() - started, (used.user + used.system) / 1000);
+  return result;
 }
