@@ -18,11 +18,14 @@
  * submission and commit, after every agent's first report): the collector's own work beyond the
  * HTTP server, parsing and validation, without the load generator of bench:ingest beside it, so
  * that it moves by a few per cent from run to run where bench:ingest's CPU per report moves by a
- * quarter.
+ * quarter. And the bytes the same reports wrote to the database and its WAL (/proc/self/io): with
+ * --interval 60 or more every window and prediction state is written with each report (a running
+ * fleet at 15 s writes each once a minute, every fourth report), so `--reports 300 --interval 300`
+ * shows what a fleet's full buffers cost to save.
  * Figures only. Options: --agents N --reports R (per agent) --interval S --snapshot FILE. Needs
  * --expose-gc.
  */
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline as streamPipeline } from 'node:stream/promises';
@@ -64,6 +67,11 @@ const heapUsed = (): number => {
   return process.memoryUsage().heapUsed;
 };
 
+/** Bytes this process has passed to write(2) and its kin so far (/proc/self/io `wchar`): here, SQLite's writes to the database and its WAL. */
+function bytesWritten(): number {
+  return Number(/^wchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? NaN);
+}
+
 /** A report as the collector has it after JSON.parse: no string shared with another report. */
 const parsed = (agent: number, sequence: number, atMs: number): Report => JSON.parse(JSON.stringify(benchReport(agent, sequence, new Date(atMs).toISOString(), INTERVAL_MS / 1000))) as Report;
 
@@ -81,17 +89,21 @@ try {
   await ingestor.submit(parsed(AGENTS, 0, nowMs)); // one agent more, so that code and caches exist before the baseline
   const before = heapUsed();
   let cpuMicros = 0;
+  let writtenBytes = 0;
   let measured = 0;
   for (let sequence = 0; sequence < REPORTS; sequence++) {
     for (let first = 0; first < AGENTS; first += BATCH) {
       const reports: Report[] = [];
       for (let agent = first; agent < Math.min(AGENTS, first + BATCH); agent++) reports.push(parsed(agent, sequence, nowMs - 100));
+      const writtenBefore = bytesWritten();
       const started = process.cpuUsage();
       await Promise.all(reports.map((report) => ingestor.submit(report)));
       const used = process.cpuUsage(started);
+      const written = bytesWritten() - writtenBefore;
       // A host's first report creates its row and series: not what a running fleet costs.
       if (sequence > 0) {
         cpuMicros += used.user + used.system;
+        writtenBytes += written;
         measured += reports.length;
       }
       nowMs += Math.round((INTERVAL_MS * BATCH) / AGENTS);
@@ -101,7 +113,10 @@ try {
   // Before the store's states are read back for the count, which would be in the snapshot too.
   if (values.snapshot !== undefined) await streamPipeline(getHeapSnapshot(), createWriteStream(values.snapshot));
   console.log(`ingest heap: ${AGENTS} agents, ${REPORTS} reports each ${INTERVAL_MS / 1000} s apart, default pack: ${perAgentKb.toFixed(2)} kB of V8 heap per agent (${store.loadRuleStates().size} rule states kept)`);
-  if (measured > 0) console.log(`ingest CPU: ${(cpuMicros / measured).toFixed(1)} µs per report after each agent's first (${measured} reports: ingestor, store and rules; no HTTP, parsing or validation)`);
+  if (measured > 0) {
+    console.log(`ingest CPU: ${(cpuMicros / measured).toFixed(1)} µs per report after each agent's first (${measured} reports: ingestor, store and rules; no HTTP, parsing or validation)`);
+    console.log(`ingest writes: ${(writtenBytes / measured / 1024).toFixed(1)} kB per report to the database and its WAL (the same reports; write(2) bytes, WAL checkpoints included)`);
+  }
   if (values.snapshot !== undefined) console.log(`heap snapshot: ${values.snapshot}`);
 } finally {
   store.close();
