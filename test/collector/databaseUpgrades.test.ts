@@ -28,6 +28,36 @@ function report(agentId: string, sequence: number): Report {
   return { schemaVersion: REPORT_SCHEMA_VERSION, agent: { id: agentId, hostname: agentId, version: 'test', intervalSeconds: 1, labels: {} }, sequence, sentAt: at, observations, checks: [] };
 }
 
+describe('a database whose rule states hold buffers as plain JSON (the schema version before packing)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tripline-packed-'));
+  const file = join(dir, 'tripline.db');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const legacy = {
+    ruleName: 'filesystem_filling_up', ruleVersion: 'ba02dbfeaadd', fingerprint: 'fp-1', labels: { host: 'db-1', mount: '/var' }, status: 'inactive', lastValue: 0.9499, lastSampleAtMs: 1736132085000,
+    recent: { atMs: [1736121600000, 1736121930001, 1736132085000], values: [0.6, 0.6112, 0.9499], sums: { originMs: 1736121600000, originValue: 0.6, x: 10495.001, y: 0.3611, xx: 103145050.020002, xy: 3789.9, updates: 37 } },
+  };
+
+  it('opens, reads them as they were saved, and packs each when it is next written', () => {
+    const store = openSqliteStore({ file });
+    store.close();
+    const db = new Database(file);
+    db.pragma(`user_version = ${CURRENT_SCHEMA_VERSION - 1}`);
+    db.prepare('INSERT INTO rule_states (fingerprint, rule_name, state, host) VALUES (?, ?, ?, ?)').run('fp-1', legacy.ruleName, JSON.stringify(legacy), 'db-1');
+    db.close();
+    const reopened = openSqliteStore({ file });
+    expect(reopened.loadRuleStates().get('fp-1')).toEqual(legacy);
+    reopened.transaction((tx) => tx.saveRuleStates([reopened.loadRuleStates().get('fp-1')!]));
+    expect(reopened.loadRuleStates().get('fp-1')).toEqual(legacy);
+    reopened.close();
+    const raw = new Database(file, { readonly: true });
+    expect(raw.pragma('user_version', { simple: true })).toBe(CURRENT_SCHEMA_VERSION);
+    const saved = JSON.parse((raw.prepare('SELECT state FROM rule_states WHERE fingerprint = ?').get('fp-1') as { state: string }).state);
+    raw.close();
+    expect(saved.recent).toEqual({ packed: expect.stringMatching(/^[A-Za-z0-9+/]+=*$/) });
+    expect({ ...saved, recent: undefined }).toEqual({ ...legacy, recent: undefined });
+  });
+});
+
 describe('a database written by a newer Tripline', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tripline-schema-'));
   const file = join(dir, 'data', 'tripline.db');

@@ -9,6 +9,9 @@ import { describe, expect, it } from 'vitest';
 import type { NewIncident } from '../../collector/domain/incident.js';
 import type { ReportRecord, Store } from '../../collector/store/store.js';
 import type { RuleState } from '../../rules/index.js';
+import { appendPoint } from '../../rules/engine/recentPoints.js';
+import { appendWithSums } from '../../rules/kinds/predict.js';
+import type { RecentSamples } from '../../rules/model/ruleTypes.js';
 import { compactOldestInSteps } from '../../collector/history/historyMaintenance.js';
 import { compactRows } from '../../collector/store/historyBlocks.js';
 import { storeEngines } from '../support/storeEngines.js';
@@ -151,6 +154,39 @@ describe.each(storeEngines())('the $name store', (engine) => {
         tx.deleteRuleStates([]);
       });
       expect([...store.loadRuleStates()]).toEqual([['a', state('a', 3)]]);
+    });
+
+    it('keeps window and prediction buffers exactly through every way states are written and read', () => {
+      const store = engine.open();
+      let prediction: RecentSamples | undefined;
+      for (let i = 0; i < 500; i++) prediction = appendWithSums(prediction, BASE + i * 15_000, [NaN, -0, Infinity, 0.25 + i * 1e-4][i % 4]!, 3_600_000);
+      let window: RecentSamples | undefined;
+      for (let i = 0; i < 50; i++) window = appendPoint(window, BASE + i * 15_000.5, i % 3 ? -Infinity : 5e-324, 600_000, 256);
+      const state = (fingerprint: string, host: string, recent: RecentSamples): RuleState =>
+        ({ ruleName: 'r', ruleVersion: 'v', fingerprint, labels: { host }, status: 'inactive', lastValue: 1, lastSampleAtMs: BASE, recent }) as RuleState;
+      // Exactly the same doubles: String tells NaN, the infinities and subnormals apart; -0 is told by name.
+      const doubles = (values: readonly number[]) => values.map((v) => (Object.is(v, -0) ? '-0' : String(v)));
+      const same = (read: RuleState | undefined, written: RuleState) => {
+        expect(doubles(read!.recent!.atMs)).toEqual(doubles(written.recent!.atMs));
+        expect(doubles(read!.recent!.values)).toEqual(doubles(written.recent!.values));
+        expect(read!.recent!.sums).toEqual(written.recent!.sums);
+      };
+      const p = state('p', 'h1', prediction!);
+      const w = state('w', 'h1', window!);
+      store.transaction((tx) => tx.saveRuleStates([p, w], 'a', BASE));
+      const loaded = store.loadRuleStates();
+      same(loaded.get('p'), p);
+      same(loaded.get('w'), w);
+      const claimed = new Map(store.transaction((tx) => tx.claimHostRuleStates(['h1'], 'b', BASE + 1)).map((row) => [row.fingerprint, row.state]));
+      same(claimed.get('p'), p);
+      same(claimed.get('w'), w);
+      const since = new Map(store.transaction((tx) => tx.ruleStatesSince(['r'], 'judge')).states.map((row) => [row.fingerprint, row.state]));
+      same(since.get('p'), p);
+      // Written by its owner outside a batch (writeOwnRuleStates), then read back.
+      const w2 = state('w', 'h1', appendPoint(window, BASE + 50 * 15_000.5, 42, 600_000, 256));
+      expect(store.transaction((tx) => tx.writeOwnRuleStates([w2], [], 'b', { atMs: BASE + 2, adoptBeforeMs: 0 }))).toEqual([]);
+      same(store.loadRuleStates().get('w'), w2);
+      store.close();
     });
 
     it("rewrites a rule state's rule and host too when a fingerprint comes back with others, and states without a host", () => {

@@ -285,4 +285,10 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE rule_states ADD COLUMN written_at_ms bigint;
   `,
+  // 5: rule states save their window and prediction buffers packed (rules/engine/savedRuleState.ts).
+  // No row changes: states saved as plain JSON still read, and are packed when next written; the
+  // version moves so that an older release, which cannot read a packed buffer, refuses the database.
+  `
+  COMMENT ON COLUMN rule_states.state IS 'the rule state as JSON; its recent buffer packed in base64 (rules/engine/savedRuleState.ts)';
+  `,
 ];

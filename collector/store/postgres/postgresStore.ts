@@ -9,7 +9,7 @@
  * read-then-insert.
  */
 import { canonicalLabels } from '../../../contract/labels.js';
-import type { RuleState } from '../../../rules/index.js';
+import { parseRuleStateText, ruleStateText, type RuleState } from '../../../rules/index.js';
 import type { ApiTokenRecord, AuditEntry } from '../../domain/apiToken.js';
 import type { ConsoleSessionRecord } from '../../domain/consoleSession.js';
 import type { OutboxOperation, OutboxRow, OutboxState } from '../../domain/delivery.js';
@@ -169,7 +169,7 @@ const DELETE_STALE_RULE_STATES = `WITH given AS (SELECT * FROM unnest($1::text[]
 
 /** A rule-state row as the store's reads return it: the state where the row carries one. */
 function stateRow(row: Row): { fingerprint: string; state: RuleState | undefined } {
-  return { fingerprint: String(row.fingerprint), state: row.state === null || row.state === undefined ? undefined : (JSON.parse(String(row.state)) as RuleState) };
+  return { fingerprint: String(row.fingerprint), state: row.state === null || row.state === undefined ? undefined : parseRuleStateText(String(row.state)) };
 }
 
 class PostgresStore implements Store {
@@ -244,7 +244,7 @@ class PostgresStore implements Store {
           `INSERT INTO rule_states (fingerprint, rule_name, state, host, written_by, written_at_ms) SELECT *, $5::text, $6::bigint FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
            ON CONFLICT (fingerprint) DO UPDATE SET rule_name = excluded.rule_name, state = excluded.state, host = excluded.host, written_by = excluded.written_by,
              written_at_ms = excluded.written_at_ms, written_xid = pg_current_xact_id()`,
-          [states.map((s) => s.fingerprint), states.map((s) => s.ruleName), states.map((s) => JSON.stringify(s)), states.map((s) => s.labels.host ?? null), writtenBy ?? null, atMs === undefined ? null : Math.trunc(atMs)],
+          [states.map((s) => s.fingerprint), states.map((s) => s.ruleName), states.map(ruleStateText), states.map((s) => s.labels.host ?? null), writtenBy ?? null, atMs === undefined ? null : Math.trunc(atMs)],
         );
       },
       claimHostRuleStates: (hostnames, reader, atMs) => this.rows(CLAIM_HOST_RULE_STATES, [[...hostnames], reader, Math.trunc(atMs)]).map(stateRow),
@@ -254,7 +254,7 @@ class PostgresStore implements Store {
       },
       writeOwnRuleStates: (save, remove, writer, { atMs, adoptBeforeMs }) => {
         if (save.length === 0 && remove.length === 0) return [];
-        const values = [save.map((s) => s.fingerprint), save.map((s) => s.ruleName), save.map((s) => JSON.stringify(s)), [...remove], writer, Math.trunc(atMs), Math.trunc(adoptBeforeMs)];
+        const values = [save.map((s) => s.fingerprint), save.map((s) => s.ruleName), save.map(ruleStateText), [...remove], writer, Math.trunc(atMs), Math.trunc(adoptBeforeMs)];
         return this.rows(WRITE_OWN_RULE_STATES, values).map(stateRow);
       },
       deleteStaleRuleStates: (states) =>
@@ -704,7 +704,7 @@ class PostgresStore implements Store {
 
   loadRuleStates(): Map<string, RuleState> {
     const states = new Map<string, RuleState>();
-    for (const row of this.rows('SELECT fingerprint, state FROM rule_states')) states.set(String(row.fingerprint), JSON.parse(String(row.state)) as RuleState);
+    for (const row of this.rows('SELECT fingerprint, state FROM rule_states')) states.set(String(row.fingerprint), parseRuleStateText(String(row.state)));
     return states;
   }
 

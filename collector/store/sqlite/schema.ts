@@ -384,4 +384,10 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE rule_states ADD COLUMN written_at_ms INTEGER;
   `,
+  // 18: rule states save their window and prediction buffers packed (rules/engine/savedRuleState.ts).
+  // No row changes: states saved as plain JSON still read, and are packed when next written; the
+  // version moves so that an older release, which cannot read a packed buffer, refuses the file.
+  `
+  -- the format of rule_states.state's buffers
+  `,
 ];

@@ -8,7 +8,7 @@ import { createReportShapes } from './reportShapes.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { canonicalLabels } from '../../../contract/labels.js';
-import type { RuleState } from '../../../rules/index.js';
+import { parseRuleStateText, ruleStateText, type RuleState } from '../../../rules/index.js';
 import { encodeChunk, encodeTexts } from '../sampleChunk.js';
 import { createLatestSamples } from '../latestSamples.js';
 import { createMetricSeriesCache } from '../metricSeriesCache.js';
@@ -175,7 +175,7 @@ class SqliteStore implements Store {
       insertReport: (report) => this.insertReport(report),
       saveRuleStates: (states, writtenBy, atMs) => {
         for (const state of states) {
-          const text = JSON.stringify(state);
+          const text = ruleStateText(state);
           const host = state.labels.host ?? null;
           if (sql.updateRuleState.run(text, writtenBy ?? null, atMs ?? null, state.fingerprint, state.ruleName, host).changes === 0) {
             sql.upsertRuleState.run(state.fingerprint, state.ruleName, text, host, writtenBy ?? null, atMs ?? null);
@@ -202,7 +202,7 @@ class SqliteStore implements Store {
           return stateRow({ fingerprint, state: row?.state ?? null });
         };
         return [
-          ...save.map((state) => done(state.fingerprint, sql.saveOwnRuleState.run(state.ruleName, JSON.stringify(state), atMs, state.fingerprint, writer).changes === 1)),
+          ...save.map((state) => done(state.fingerprint, sql.saveOwnRuleState.run(state.ruleName, ruleStateText(state), atMs, state.fingerprint, writer).changes === 1)),
           ...remove.map((fingerprint) => done(fingerprint, sql.deleteOwnRuleState.run(fingerprint, writer).changes === 1)),
         ].filter((row) => row !== undefined);
       },
@@ -621,7 +621,7 @@ class SqliteStore implements Store {
   loadRuleStates(): Map<string, RuleState> {
     const states = new Map<string, RuleState>();
     for (const row of this.sql.listRuleStates.all() as Array<{ fingerprint: string; state: string }>) {
-      states.set(row.fingerprint, JSON.parse(row.state) as RuleState);
+      states.set(row.fingerprint, parseRuleStateText(row.state));
     }
     return states;
   }
@@ -773,5 +773,5 @@ class SqliteStore implements Store {
 
 /** A rule-state row as the store's reads return it: the state where the row carries one. */
 function stateRow(row: { fingerprint: string; state: string | null }): { fingerprint: string; state: RuleState | undefined } {
-  return { fingerprint: row.fingerprint, state: row.state === null ? undefined : (JSON.parse(row.state) as RuleState) };
+  return { fingerprint: row.fingerprint, state: row.state === null ? undefined : parseRuleStateText(row.state) };
 }
