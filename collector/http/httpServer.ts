@@ -98,6 +98,14 @@ declare module 'fastify' {
     /** Every route registered, in order: what the auth matrix test walks, so no route escapes it. */
     servedRoutes: readonly ServedRoute[];
   }
+  // Fields of every request rather than WeakMaps keyed by it: a WeakMap entry costs each request about
+  // a microsecond more, most of it in the garbage collector's handling of weak keys.
+  interface FastifyRequest {
+    /** When the request's headers were read (process.hrtime.bigint()), for Server-Timing; null before. */
+    receivedAtNs: bigint | null;
+    /** Who presented a report: a shared token or an enrolled agent (for the identity check); null on other routes. */
+    reportPresenter: Exclude<ReportAuth, { kind: 'revoked' }> | null;
+  }
 }
 
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
@@ -157,9 +165,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   const { clock } = options;
   const rateLimiter = createReportRateLimiter(limits.reportsPerMinute, clock);
   let reportsInProgress = 0;
+  /** Listens for the end of each report request (a response closes once), one function for all of them. */
+  const reportClosed = () => {
+    reportsInProgress -= 1;
+  };
   const authenticate = createReportAuthenticator(options.agentTokens, options.store);
-  /** Who presented each report request: a shared token or an enrolled agent (for the identity check). */
-  const presenter = new WeakMap<object, Exclude<ReportAuth, { kind: 'revoked' }>>();
+  app.decorateRequest('reportPresenter', null);
   app.post<{ Body: Report }>(
     REPORTS_PATH,
     {
@@ -185,7 +196,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
           sendApiError(reply, 'TRIPLINE_FORBIDDEN', `the credential of agent ${auth.agentId} was revoked`);
           return;
         }
-        presenter.set(request, auth);
+        request.reportPresenter = auth;
         if (!options.isReady()) {
           sendApiError(reply.header('retry-after', '5'), 'TRIPLINE_SHUTTING_DOWN', 'collector is shutting down; retry later');
           return;
@@ -196,9 +207,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
           return;
         }
         reportsInProgress += 1;
-        reply.raw.once('close', () => {
-          reportsInProgress -= 1;
-        });
+        reply.raw.on('close', reportClosed);
         done();
       },
       // Drops the fields of a newer minor instead of refusing them (contract/report.ts, versioning rule).
@@ -209,7 +218,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       },
     },
     async (request, reply) => {
-      const identityProblem = reportIdentityProblem(presenter.get(request)!, request.body.agent, options.store);
+      const identityProblem = reportIdentityProblem(request.reportPresenter!, request.body.agent, options.store);
       if (identityProblem !== undefined) {
         options.metrics.reportsReceived.inc({ outcome: 'forbidden' });
         throw new ApiError('TRIPLINE_FORBIDDEN', identityProblem);
@@ -280,14 +289,14 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
  * print the server's own time beside the round trip.
  */
 function registerServerTiming(app: FastifyInstance): void {
-  const started = new WeakMap<object, bigint>();
+  app.decorateRequest('receivedAtNs', null);
   app.addHook('onRequest', (request, _reply, done) => {
-    started.set(request, process.hrtime.bigint());
+    request.receivedAtNs = process.hrtime.bigint();
     done();
   });
   app.addHook('onSend', (request, reply, payload, done) => {
-    const at = started.get(request);
-    if (at !== undefined) reply.header('server-timing', `app;dur=${(Number(process.hrtime.bigint() - at) / 1e6).toFixed(2)}`);
+    const at = request.receivedAtNs;
+    if (at !== null) reply.header('server-timing', `app;dur=${(Number(process.hrtime.bigint() - at) / 1e6).toFixed(2)}`);
     done(null, payload);
   });
 }
