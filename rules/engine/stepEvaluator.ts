@@ -15,7 +15,9 @@
  *   so a run can go through the whole tile while its memory (state, buffer, samples) is in the
  *   cache, instead of being reached once a step among every other series'.
  *   A run is read in a step only when one of its samples can change it: a memoryless rule's series
- *   without a state stays so while its samples do not breach.
+ *   without a state stays so while its samples do not breach (such steps are passed over in one
+ *   loop over the values). A reading that keeps an inactive state inactive is written into the
+ *   state the run made in the tile (keepStatusInPlace) instead of making one per sample.
  * - A rule that throws loses its outcome of the step it threw in, as with `evaluate`: a tile where
  *   a rule threw keeps nothing of that rule and evaluates it again one step at a time.
  * - Rules without a reader (aggregates judge many series together) are handed to `evaluate` itself,
@@ -30,8 +32,8 @@
  * the same signals in the same order.
  */
 import { canonicalLabels } from '../../contract/labels.js';
-import type { RuleState, SeriesSample, Signal } from '../model/ruleTypes.js';
-import { nextAlertState } from './alertStateMachine.js';
+import type { RuleState, SeriesMemory, SeriesSample, Signal } from '../model/ruleTypes.js';
+import { keepStatusInPlace, nextAlertState } from './alertStateMachine.js';
 import { buildSignal } from './buildSignal.js';
 import type { CompiledRule, SampleReader } from './compiledRule.js';
 import type { CompiledRuleSet } from './compileRules.js';
@@ -156,6 +158,8 @@ interface RuleRunner {
   readonly blank: RuleState | undefined;
   /** With `blank`: whether a sample's value breaches, without a reading (KindBehaviour.firesAt). */
   readonly fires: ((value: number) => boolean) | undefined;
+  /** The memory fields of its kind (RuleKind.memoryFields), the only ones its states hold. */
+  readonly memoryFields: readonly (keyof SeriesMemory)[];
   readonly sweepIndex: number;
   /** Its runs that hold a state (in `evaluate`'s order when sorted by Run.liveKey). */
   readonly live: Set<Run>;
@@ -175,6 +179,14 @@ interface RunEnd {
   state: RuleState | undefined;
   touchedStep: number;
   liveKey: number;
+  /**
+   * Whether `state` was made in this evaluation and has reached nothing but this end, so that a
+   * reading that keeps its status and timers is written into it (keepStatusInPlace) instead of
+   * making a state per sample (most readings of a series' tile keep them). Only inactive states
+   * nextAlertState made (most kept states: a healthy series' buffer), which have one shape per kind
+   * of memory, so that the writes stay fast; the others are rare.
+   */
+  owned: boolean;
 }
 
 /**
@@ -205,8 +217,9 @@ export function createStepEvaluator(ruleSet: CompiledRuleSet): StepEvaluator {
   for (const list of ruleSet.byMetric.values()) {
     for (const compiled of list) {
       if (compiled.read && !compiled.applySamples) {
-        const blank = ruleKindOf(compiled.rule).memoryFields.length === 0 ? freshState(compiled.rule, '', {}) : undefined;
-        runners.set(compiled, { compiled, read: compiled.read, blank, fires: blank && compiled.firesAt, sweepIndex: sweepOrder.get(compiled.rule.name) ?? -1, live: new Set(), byFingerprint: new Map(), lastSweepMs: undefined, due: [], rankMark: -1, rank: 0 });
+        const { memoryFields } = ruleKindOf(compiled.rule);
+        const blank = memoryFields.length === 0 ? freshState(compiled.rule, '', {}) : undefined;
+        runners.set(compiled, { compiled, read: compiled.read, blank, fires: blank && compiled.firesAt, memoryFields, sweepIndex: sweepOrder.get(compiled.rule.name) ?? -1, live: new Set(), byFingerprint: new Map(), lastSweepMs: undefined, due: [], rankMark: -1, rank: 0 });
       } else delegated.push(compiled);
     }
   }
@@ -383,10 +396,18 @@ function evaluateSeries(tile: Tile, s: Series, groups: StepGroups, ends: RunEnd[
     if (tile.failed.has(runner)) continue;
     const { due } = runner;
     if (groups.count === 0 && (due.length === 0 || run.state === undefined)) continue;
-    const end: RunEnd = { run, state: run.state, touchedStep: run.touchedStep, liveKey: run.liveKey };
+    const end: RunEnd = { run, state: run.state, touchedStep: run.touchedStep, liveKey: run.liveKey, owned: false };
     try {
       // Step after step: the step's samples, then the sweep if due and the run was not touched.
       let g = 0;
+      if (due.length === 0 && runner.fires !== undefined) {
+        // A memoryless rule that does not sweep: the steps of a series without a state whose samples
+        // do not breach leave it so (applyStep), and are passed over in one loop over the values.
+        for (; g < groups.count; g++) {
+          if (end.state === undefined && (g = nextBreach(groups, g, runner.fires)) === groups.count) break;
+          applyStep(tile, end, groups, g);
+        }
+      }
       for (const k of due) {
         for (; g < groups.count && groups.stepOf[g]! <= k; g++) applyStep(tile, end, groups, g);
         if (end.state !== undefined && end.touchedStep !== tile.firstStep + k) sweepOne(tile, end, k);
@@ -425,6 +446,7 @@ function applyStep(tile: Tile, end: RunEnd, groups: StepGroups, g: number): void
   } else for (let j = from; j < to; j++) first = Math.min(first, order[j]!);
   // Undefined while a memoryless rule's series has no state and its samples do not breach.
   let state: RuleState | undefined = before ?? (blank ? undefined : freshState(rule, run.fingerprint, s.labels));
+  let owned = end.owned;
   let lastSampleAtMs = state ? state.lastSampleAtMs : -Infinity;
   let applied = false;
   const k = groups.stepOf[g]!;
@@ -442,11 +464,24 @@ function applyStep(tile: Tile, end: RunEnd, groups: StepGroups, g: number): void
       if (!reading.fireMet) continue;
       state = freshState(rule, run.fingerprint, s.labels);
     }
+    if (owned && keepStatusInPlace(state, reading, timing, s.intervalMs, reading.memory, runner.memoryFields)) continue;
     const transition = nextAlertState(state, reading, timing, sample.intervalMs, reading.memory);
     state = transition.state;
+    owned = state.status === 'inactive';
     if (transition.event) tile.ordered[k]!.push({ signal: buildSignal(compiled, state, transition.event, reading, sample.text).signal, phase: 0, first: 0, second: 0, third: 0, runner, series: s });
   }
-  if (state && applied && (before || !isForgettable(state))) settle(end, state, tile.firstStep + k, tile.firstSample + first);
+  if (state && applied && (before || !isForgettable(state))) settle(end, state, tile.firstStep + k, tile.firstSample + first, owned);
+}
+
+/** The first group from `g` on with a sample whose value breaches (`fires`), or `groups.count` when none has. */
+function nextBreach(groups: StepGroups, g: number, fires: (value: number) => boolean): number {
+  const { values, from } = groups;
+  const end = from[groups.count]!;
+  let j = from[g]!;
+  while (j < end && !fires(values[j]!)) j++;
+  if (j === end) return groups.count;
+  while (from[g + 1]! <= j) g++;
+  return g;
 }
 
 /**
@@ -458,18 +493,26 @@ function sweepOne(tile: Tile, end: RunEnd, k: number): void {
   const { run } = end;
   const { compiled, sweepIndex } = run.rule;
   const { liveKey } = end;
+  // Handed to the sweep, the state is no longer this end's alone.
+  end.owned = false;
   const outcome = compiled.sweep!(compiled, [end.state!], [], tile.nows[k]!);
   for (const state of outcome.states) if (state.fingerprint === run.fingerprint) settle(end, state, tile.firstStep + k, liveKey);
   outcome.signals.forEach((signal, index) => tile.ordered[k]!.push({ signal, phase: 1, first: sweepIndex, second: liveKey, third: index, runner: run.rule, series: undefined }));
 }
 
-/** A state returned for `end`'s run in step `step`: kept, or forgotten as the collector's map of states would; `gainKey` its liveKey if it had none. */
-function settle(end: RunEnd, state: RuleState, step: number, gainKey: number): void {
+/**
+ * A state returned for `end`'s run in step `step`: kept, or forgotten as the collector's map of
+ * states would; `gainKey` its liveKey if it had none; `owned` as RunEnd's (a sweep's state is not).
+ */
+function settle(end: RunEnd, state: RuleState, step: number, gainKey: number, owned = false): void {
   end.touchedStep = step;
-  if (isForgettable(state)) end.state = undefined;
-  else {
+  if (isForgettable(state)) {
+    end.state = undefined;
+    end.owned = false;
+  } else {
     if (end.state === undefined) end.liveKey = gainKey;
     end.state = state;
+    end.owned = owned;
   }
 }
 
@@ -509,7 +552,7 @@ function stepByStep(tile: Tile, runner: RuleRunner, tileSeries: readonly Series[
       for (const entry of runs) {
         const { groups } = entry;
         if (entry.next >= groups.count || groups.stepOf[entry.next] !== k) continue;
-        const end: RunEnd = { run: entry.run, state: entry.run.state, touchedStep: entry.run.touchedStep, liveKey: entry.run.liveKey };
+        const end: RunEnd = { run: entry.run, state: entry.run.state, touchedStep: entry.run.touchedStep, liveKey: entry.run.liveKey, owned: false };
         applyStep(tile, end, groups, entry.next++);
         ends.push(end);
       }
@@ -526,7 +569,7 @@ function stepByStep(tile: Tile, runner: RuleRunner, tileSeries: readonly Series[
       for (const state of outcome.states) {
         const run = runner.byFingerprint.get(state.fingerprint);
         if (!run) continue;
-        const end: RunEnd = { run, state: run.state, touchedStep: run.touchedStep, liveKey: run.liveKey };
+        const end: RunEnd = { run, state: run.state, touchedStep: run.touchedStep, liveKey: run.liveKey, owned: false };
         settle(end, state, step, run.liveKey);
         keep(end);
       }
