@@ -506,6 +506,9 @@ function sweepOne(tile: Tile, end: RunEnd, k: number): void {
  */
 function settle(end: RunEnd, state: RuleState, step: number, gainKey: number, owned = false): void {
   end.touchedStep = step;
+  // The state kept, written into (keepStatusInPlace keeps its status and every memory field it
+  // holds): still not forgettable, as no state an end holds is.
+  if (state === end.state) return;
   if (isForgettable(state)) {
     end.state = undefined;
     end.owned = false;
