@@ -5,7 +5,7 @@
  *
  * - A series is resolved once (StepEvaluator.series): its canonical labels, the rules whose metric
  *   and matchers it satisfies, and per rule its fingerprint and state. A sample is then only added
- *   to the step's columns, linked to its series' previous one.
+ *   to its series' records of the tile, after the series' previous one.
  * - Steps are evaluated in tiles (`close` each step, `evaluateClosed` a tile of them; `step` is a
  *   tile of one): series by series, each rule that reads samples (every kind but the group
  *   aggregate) runs its kind's reader and the alert state machine over the series' samples of every
@@ -98,9 +98,15 @@ interface Series extends StepSeries {
   readonly runs: Run[];
   /** Whether a rule evaluated by `evaluate` itself watches it: its samples then also go to that call. */
   readonly delegated: boolean;
-  /** Its samples of the tile: in the tile's columns (TileSamples), from `first` on through `next`; `last` the newest added. */
-  first: number;
-  last: number;
+  /**
+   * Its samples of the tile in the order added, side by side, so that the evaluation of the series
+   * reads them in a row (in the tile's order added, a series' samples are far apart: a cache miss
+   * each at 100 hosts): sample `k`'s time, value, step of the tile, position in the tile
+   * (TileSamples) and text in TileSamples.texts (-1: none) are `records[RECORD * k ..]`, `count` of
+   * them. Reused from tile to tile.
+   */
+  records: Float64Array;
+  count: number;
   /** The tile its samples belong to; an older mark means none yet. */
   tileMark: number;
   /** The one sample object the readers get, refilled for each reading (a reader keeps nothing of it). */
@@ -129,20 +135,17 @@ interface Run {
 }
 
 /**
- * The samples of a tile, every series' together, by position in the order they were added: sample
- * `i`'s time, value, step of the tile, the position of its series' next sample of the tile (-1:
- * none) and of its text in `texts` (-1: none) are `records[RECORD * i ..]`, in one cache line or
- * two (a series' samples are far apart in the order added). Reused from tile to tile.
+ * The samples of a tile, every series' together, by position in the order they were added (their
+ * numbers are in their series' Series.records): sample `i`'s series is `series[i]`. Reused from tile to tile.
  */
 interface TileSamples {
-  records: Float64Array;
   /** The texts of the tile's samples that have one (status checks' output lines). */
   readonly texts: string[];
   readonly series: Series[];
   length: number;
 }
 
-/** The numbers of one sample in TileSamples.records: time, value, step, next, text. */
+/** The numbers of one sample in Series.records: time, value, step, position in the tile, text. */
 const RECORD = 5;
 
 /** A rule whose kind reads samples, with its kept states. */
@@ -227,7 +230,7 @@ export function createStepEvaluator(ruleSet: CompiledRuleSet): StepEvaluator {
   const delegatedSet = delegatedRuleSet(ruleSet, delegated);
   const delegatedStates = new Map<string, RuleState>();
   const seriesByKey = new Map<string, Series>();
-  const samples: TileSamples = { records: new Float64Array(RECORD * 1024), texts: [], series: [], length: 0 };
+  const samples: TileSamples = { texts: [], series: [], length: 0 };
   const groups = stepGroups();
   // The closed steps of the tile: each one's `nowMs`, where its samples start, and its samples for `evaluate` itself.
   let nows: number[] = [];
@@ -253,8 +256,8 @@ export function createStepEvaluator(ruleSet: CompiledRuleSet): StepEvaluator {
       intervalMs,
       runs: [],
       delegated: candidates.some((c) => !runners.has(c)),
-      first: -1,
-      last: -1,
+      records: new Float64Array(RECORD * 16),
+      count: 0,
       tileMark: -1,
       sample: { metric, labels, value: NaN, atMs: NaN, text: undefined, intervalMs },
       positionMark: -1,
@@ -272,35 +275,34 @@ export function createStepEvaluator(ruleSet: CompiledRuleSet): StepEvaluator {
     return created;
   };
 
-  // A sample only goes to the tile's columns here, linked to its series' previous one: what it
-  // changes is worked out series by series when the tile is evaluated, while the series' memory is in the cache.
+  // A sample only goes to its series' records of the tile here: what it changes is worked out
+  // series by series when the tile is evaluated, while the series' memory is in the cache.
   const add = (handle: StepSeries, atMs: number, value: number, text?: string): void => {
     const s = handle as Series;
     if (!s.read) return;
     const i = samples.length++;
-    if (RECORD * samples.length > samples.records.length) {
-      const grown = new Float64Array(2 * samples.records.length);
-      grown.set(samples.records);
-      samples.records = grown;
+    samples.series[i] = s;
+    if (s.tileMark !== tileNumber) {
+      s.tileMark = tileNumber;
+      s.count = 0;
+      tileSeries.push(s);
     }
-    const { records } = samples;
-    const at = RECORD * i;
+    if (RECORD * (s.count + 1) > s.records.length) {
+      const grown = new Float64Array(2 * s.records.length);
+      grown.set(s.records);
+      s.records = grown;
+    }
+    const { records } = s;
+    const at = RECORD * s.count++;
     records[at] = atMs;
     records[at + 1] = value;
     records[at + 2] = nows.length;
-    records[at + 3] = -1;
+    records[at + 3] = i;
     if (text === undefined) records[at + 4] = -1;
     else {
       records[at + 4] = samples.texts.length;
       samples.texts.push(text);
     }
-    samples.series[i] = s;
-    if (s.tileMark !== tileNumber) {
-      s.tileMark = tileNumber;
-      s.first = i;
-      tileSeries.push(s);
-    } else records[RECORD * s.last + 3] = i;
-    s.last = i;
     if (s.delegated) delegatedBatch.push(text === undefined ? { metric: s.metric, labels: s.labels, value, atMs, intervalMs: s.intervalMs } : { metric: s.metric, labels: s.labels, value, atMs, text, intervalMs: s.intervalMs });
   };
 
@@ -604,35 +606,41 @@ function lastDue(runner: RuleRunner, nows: readonly number[]): number | undefine
 
 /** Series `s`'s samples of the tile, grouped by step, each step's in time order (equal times in the order they were added), into `groups`. */
 function groupByStep(samples: TileSamples, s: Series, groups: StepGroups): StepGroups {
-  const { records } = samples;
-  const { order, times, from, stepOf } = groups;
+  const { records } = s;
+  const { order, times, values, texts, from, stepOf } = groups;
   let count = 0;
-  let n = 0;
   let unordered = false;
-  for (let i = s.first; i !== -1; i = records[RECORD * i + 3]!) {
-    const at = RECORD * i;
+  for (let n = 0; n < s.count; n++) {
+    const at = RECORD * n;
     const step = records[at + 2]!;
     if (count === 0 || step !== stepOf[count - 1]) {
       from[count] = n;
       stepOf[count++] = step;
     } else if (records[at]! < times[n - 1]!) unordered = true;
-    order[n] = i;
-    times[n++] = records[at]!;
+    times[n] = records[at]!;
+    values[n] = records[at + 1]!;
+    order[n] = records[at + 3]!;
+    const text = records[at + 4]!;
+    texts[n] = text === -1 ? undefined : samples.texts[text];
   }
-  from[count] = n;
+  from[count] = s.count;
   groups.count = count;
   if (unordered) {
+    // A step's samples sorted by time, then by the order added (their records' order).
     for (let g = 0; g < count; g++) {
-      const sorted = order.slice(from[g], from[g + 1]).sort((a, b) => records[RECORD * a]! - records[RECORD * b]! || a - b);
-      for (let j = 0; j < sorted.length; j++) order[from[g]! + j] = sorted[j]!;
+      const sorted: number[] = [];
+      for (let n = from[g]!; n < from[g + 1]!; n++) sorted.push(n);
+      sorted.sort((a, b) => records[RECORD * a]! - records[RECORD * b]! || a - b);
+      sorted.forEach((n, k) => {
+        const at = RECORD * n;
+        const j = from[g]! + k;
+        times[j] = records[at]!;
+        values[j] = records[at + 1]!;
+        order[j] = records[at + 3]!;
+        const text = records[at + 4]!;
+        texts[j] = text === -1 ? undefined : samples.texts[text];
+      });
     }
-  }
-  for (let j = 0; j < n; j++) {
-    const i = order[j]!;
-    times[j] = records[RECORD * i]!;
-    groups.values[j] = records[RECORD * i + 1]!;
-    const text = records[RECORD * i + 4]!;
-    groups.texts[j] = text === -1 ? undefined : samples.texts[text];
   }
   return groups;
 }
