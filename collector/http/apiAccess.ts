@@ -68,10 +68,11 @@ export interface ApiAccessOptions {
  */
 export function registerApiAccess(app: FastifyInstance, options: ApiAccessOptions): (request: FastifyRequest) => Operations {
   const checks = new Map(ROLES.map((role) => [role, options.access.require(role)] as const));
-  app.addHook('onRequest', async (request, reply) => {
+  // Not async: the agents' reports, most of all requests, pass without a promise of their own.
+  app.addHook('onRequest', (request, reply, done) => {
     const access = accessOf(request);
-    if (access === 'public' || access === 'agent') return;
-    await checks.get(access)!(request, reply);
+    if (access === 'public' || access === 'agent') done();
+    else checks.get(access)!(request, reply).then(() => done(), done);
   });
   const acting = new WeakMap<FastifyRequest, Operations>();
   return (request) => {

@@ -3,7 +3,7 @@
  * Every error answers `{ "error": { "code", "message", "path"? } }` from the catalogue in apiErrors.ts.
  */
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type RequestPayload } from 'fastify';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import type { Logger } from 'pino';
 import { REPORTS_PATH, ReportAckSchema, ReportSchema, schemaVersionProblem, type Report } from '../../contract/report.js';
@@ -98,6 +98,14 @@ declare module 'fastify' {
     /** Every route registered, in order: what the auth matrix test walks, so no route escapes it. */
     servedRoutes: readonly ServedRoute[];
   }
+  // Fields of every request rather than WeakMaps keyed by it: a WeakMap entry costs each request about
+  // a microsecond more, most of it in the garbage collector's handling of weak keys.
+  interface FastifyRequest {
+    /** When the request's headers were read (process.hrtime.bigint()), for Server-Timing; null before. */
+    receivedAtNs: bigint | null;
+    /** Who presented a report: a shared token or an enrolled agent (for the identity check); null on other routes. */
+    reportPresenter: Exclude<ReportAuth, { kind: 'revoked' }> | null;
+  }
 }
 
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
@@ -157,9 +165,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   const { clock } = options;
   const rateLimiter = createReportRateLimiter(limits.reportsPerMinute, clock);
   let reportsInProgress = 0;
+  /** Listens for the end of each report request (a response closes once), one function for all of them. */
+  const reportClosed = () => {
+    reportsInProgress -= 1;
+  };
   const authenticate = createReportAuthenticator(options.agentTokens, options.store);
-  /** Who presented each report request: a shared token or an enrolled agent (for the identity check). */
-  const presenter = new WeakMap<object, Exclude<ReportAuth, { kind: 'revoked' }>>();
+  app.decorateRequest('reportPresenter', null);
   app.post<{ Body: Report }>(
     REPORTS_PATH,
     {
@@ -170,38 +181,44 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         body: ReportSchema,
         response: { 200: ReportAckSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 422: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema },
       },
-      onRequest: async (request, reply) => {
+      // The report route's hooks, and the hooks every route runs, call `done` rather than being async:
+      // an async hook costs a promise, Fastify's handlers on it and a microtask per request. A hook
+      // that answers does not call `done`, which ends the request there.
+      onRequest: (request, reply, done) => {
         const auth = authenticate(request.headers.authorization);
         if (auth === undefined) {
           options.metrics.reportsReceived.inc({ outcome: 'unauthorized' });
-          return sendApiError(reply.header('www-authenticate', 'Bearer'), 'TRIPLINE_UNAUTHORIZED', 'missing or invalid agent token');
+          sendApiError(reply.header('www-authenticate', 'Bearer'), 'TRIPLINE_UNAUTHORIZED', 'missing or invalid agent token');
+          return;
         }
         if (auth.kind === 'revoked') {
           options.metrics.reportsReceived.inc({ outcome: 'unauthorized' });
-          return sendApiError(reply, 'TRIPLINE_FORBIDDEN', `the credential of agent ${auth.agentId} was revoked`);
+          sendApiError(reply, 'TRIPLINE_FORBIDDEN', `the credential of agent ${auth.agentId} was revoked`);
+          return;
         }
-        presenter.set(request, auth);
+        request.reportPresenter = auth;
         if (!options.isReady()) {
-          return sendApiError(reply.header('retry-after', '5'), 'TRIPLINE_SHUTTING_DOWN', 'collector is shutting down; retry later');
+          sendApiError(reply.header('retry-after', '5'), 'TRIPLINE_SHUTTING_DOWN', 'collector is shutting down; retry later');
+          return;
         }
         if (reportsInProgress >= limits.maxConcurrentReports) {
           options.metrics.reportsReceived.inc({ outcome: 'rate_limited' });
-          return sendApiError(reply.header('retry-after', '1'), 'TRIPLINE_RATE_LIMITED', `${limits.maxConcurrentReports} reports are being received already (collector.limits.maxConcurrentReports); retry later`);
+          sendApiError(reply.header('retry-after', '1'), 'TRIPLINE_RATE_LIMITED', `${limits.maxConcurrentReports} reports are being received already (collector.limits.maxConcurrentReports); retry later`);
+          return;
         }
         reportsInProgress += 1;
-        reply.raw.once('close', () => {
-          reportsInProgress -= 1;
-        });
+        reply.raw.on('close', reportClosed);
+        done();
       },
       // Drops the fields of a newer minor instead of refusing them (contract/report.ts, versioning rule).
       validatorCompiler: createReportBodyValidatorCompiler(),
-      preValidation: async (request) => {
+      preValidation: (request, _reply, done) => {
         const problem = schemaVersionProblem((request.body as { schemaVersion?: unknown } | null)?.schemaVersion);
-        if (problem !== undefined) throw new ApiError('TRIPLINE_VALIDATION_FAILED', `body/${problem}`, 'body/schemaVersion');
+        done(problem === undefined ? undefined : new ApiError('TRIPLINE_VALIDATION_FAILED', `body/${problem}`, 'body/schemaVersion'));
       },
     },
     async (request, reply) => {
-      const identityProblem = reportIdentityProblem(presenter.get(request)!, request.body.agent, options.store);
+      const identityProblem = reportIdentityProblem(request.reportPresenter!, request.body.agent, options.store);
       if (identityProblem !== undefined) {
         options.metrics.reportsReceived.inc({ outcome: 'forbidden' });
         throw new ApiError('TRIPLINE_FORBIDDEN', identityProblem);
@@ -272,13 +289,15 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
  * print the server's own time beside the round trip.
  */
 function registerServerTiming(app: FastifyInstance): void {
-  const started = new WeakMap<object, bigint>();
-  app.addHook('onRequest', async (request) => {
-    started.set(request, process.hrtime.bigint());
+  app.decorateRequest('receivedAtNs', null);
+  app.addHook('onRequest', (request, _reply, done) => {
+    request.receivedAtNs = process.hrtime.bigint();
+    done();
   });
-  app.addHook('onSend', async (request, reply) => {
-    const at = started.get(request);
-    if (at !== undefined) reply.header('server-timing', `app;dur=${(Number(process.hrtime.bigint() - at) / 1e6).toFixed(2)}`);
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const at = request.receivedAtNs;
+    if (at !== null) reply.header('server-timing', `app;dur=${(Number(process.hrtime.bigint() - at) / 1e6).toFixed(2)}`);
+    done(null, payload);
   });
 }
 
@@ -291,7 +310,16 @@ function registerServerTiming(app: FastifyInstance): void {
  * inflating itself.
  */
 function registerBodyEncodings(app: FastifyInstance): void {
-  app.addHook('preParsing', async (request, _reply, payload) => decodedBody(request, payload));
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    let decoded: RequestPayload;
+    try {
+      decoded = decodedBody(request, payload) as RequestPayload;
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    done(null, decoded);
+  });
 }
 
 /** The body as the parser must read it: as sent, or gunzipped (JSON: by its parser); any other encoding is a 415. */

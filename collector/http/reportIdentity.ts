@@ -17,10 +17,9 @@
 import type { EnrolledAgent } from '../domain/enrolledAgent.js';
 import type { ReportAuth } from './agentAuthenticator.js';
 
-/** What the identity check reads of the enrolled agents. */
+/** What the identity check reads of the enrolled agents: the agent of the claimed id and the active ones of the claimed host (Store.agentsClaimed), in one read. */
 export interface EnrolledAgentLookup {
-  findAgent(agentId: string): EnrolledAgent | undefined;
-  activeAgentsOnHost(hostname: string): EnrolledAgent[];
+  agentsClaimed(agentId: string, hostname: string): EnrolledAgent[];
 }
 
 /** Why the credential may not send this report, or undefined when it may. */
@@ -33,8 +32,9 @@ export function reportIdentityProblem(auth: Exclude<ReportAuth, { kind: 'revoked
       }
       return undefined;
     case 'token': {
-      if (agents.findAgent(claimed.id) !== undefined) return `agent ${claimed.id} is enrolled: only its own credential may report for it, not a shared agent token`;
-      const holder = agents.activeAgentsOnHost(claimed.hostname)[0];
+      const concerned = agents.agentsClaimed(claimed.id, claimed.hostname);
+      if (concerned.some((agent) => agent.agentId === claimed.id)) return `agent ${claimed.id} is enrolled: only its own credential may report for it, not a shared agent token`;
+      const holder = concerned.find((agent) => agent.hostname === claimed.hostname && agent.revokedAtMs === null);
       if (holder !== undefined) return `host ${JSON.stringify(claimed.hostname)} belongs to enrolled agent ${holder.agentId}: only its credential may report for it`;
       return undefined;
     }

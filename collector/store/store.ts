@@ -310,6 +310,12 @@ export interface StoreReads {
   findAgent(agentId: string): EnrolledAgent | undefined;
   /** Enrolled agents not revoked whose enrolled host name is `hostname`. */
   activeAgentsOnHost(hostname: string): EnrolledAgent[];
+  /**
+   * In one read, the enrolled agents a report naming `agentId` and `hostname` concerns: the agent of
+   * that id (revoked or not) and the agents not revoked of that host, by agent id (the identity check
+   * of every report sent with a shared token).
+   */
+  agentsClaimed(agentId: string, hostname: string): EnrolledAgent[];
   loadRuleStates(): Map<string, RuleState>;
   getIncident(id: number): IncidentRecord | undefined;
   listIncidents(filter?: IncidentFilter): IncidentRecord[];

@@ -92,6 +92,52 @@ export function nextAlertState(prior: RuleState, reading: ConditionReading, timi
   return transition;
 }
 
+/**
+ * Whether applying `reading` to `prior` raises no event and leaves its status and timers as they
+ * are: nextAlertState's state is then `prior` with the reading's lastValue, lastSampleAtMs and
+ * memory (the common case: a healthy series stays inactive, a firing one keeps firing). Conservative:
+ * false for every case it does not cover (a keepFiringFor rule while firing, a timer that starts or
+ * stops). As nextAlertState reads nothing of `prior` but its identity, status and timers, a reading
+ * applied to `prior` after such readings gives what it gives applied to the state they made: the
+ * step evaluator makes that state only when it is needed (stepEvaluator.ts).
+ */
+export function keepsStatus(prior: RuleState, reading: ConditionReading, timing: AlertTiming, intervalMs = 0): boolean {
+  if (prior.lastBreachAtMs !== undefined) return false;
+  const toleranceMs = intervalMs > 0 ? intervalMs * FOR_TOLERANCE_RATIO : 0;
+  switch (prior.status) {
+    case 'inactive':
+      return !reading.fireMet && prior.pendingSinceMs === undefined && prior.firingSinceMs === undefined && prior.clearingSinceMs === undefined;
+    case 'pending':
+      return reading.fireMet && prior.pendingSinceMs !== undefined && reading.atMs - prior.pendingSinceMs + toleranceMs < timing.forMs && prior.firingSinceMs === undefined && prior.clearingSinceMs === undefined;
+    case 'firing':
+      if (timing.keepFiringForMs > 0) return false;
+      if (!reading.clearMet) return prior.clearingSinceMs === undefined;
+      return prior.clearingSinceMs !== undefined && reading.atMs - prior.clearingSinceMs + toleranceMs < timing.clearForMs;
+    default:
+      return assertNever(prior.status);
+  }
+}
+
+/**
+ * nextAlertState(state, reading, timing, intervalMs, memory) written into `state` itself when it
+ * keeps the status and timers (keepsStatus) and `memory` holds every field of `memoryFields` the
+ * state holds: the state then becomes, field for field, the one nextAlertState would have made,
+ * and no event is due. Returns whether it did; otherwise `state` is untouched. `memoryFields` are
+ * all the fields `memory` may hold (its kind's, RuleKind.memoryFields). For a caller that owns the
+ * state (no one else holds it): the step evaluator, which would otherwise make a state per sample
+ * of every healthy series.
+ */
+export function keepStatusInPlace(state: RuleState, reading: ConditionReading, timing: AlertTiming, intervalMs: number, memory: SeriesMemory | undefined, memoryFields: readonly (keyof SeriesMemory)[]): boolean {
+  if (!keepsStatus(state, reading, timing, intervalMs)) return false;
+  const fields = state as unknown as Record<string, unknown>;
+  // A field the memory no longer holds would have to be deleted (nextAlertState never keeps the prior state's).
+  for (const field of memoryFields) if (fields[field] !== undefined && memory?.[field] === undefined) return false;
+  state.lastValue = reading.value;
+  state.lastSampleAtMs = reading.atMs;
+  if (memory !== undefined) for (const field of memoryFields) if (memory[field] !== undefined) fields[field] = memory[field];
+  return true;
+}
+
 function nextTransition(prior: RuleState, reading: ConditionReading, timing: AlertTiming, intervalMs: number, memory: SeriesMemory | undefined): AlertTransition {
   const toleranceMs = intervalMs > 0 ? intervalMs * FOR_TOLERANCE_RATIO : 0;
   // One new object per step, with optional timers set only when defined (no undefined keys, so

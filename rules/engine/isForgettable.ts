@@ -6,7 +6,7 @@ import { RULE_KINDS } from '../kinds/registry.js';
 import type { RuleState, SeriesMemory } from '../model/ruleTypes.js';
 
 /** Every field some kind remembers a series by, and `intervalMs` of the engine's own sweep records. */
-const MEMORY_FIELDS: readonly (keyof SeriesMemory)[] = [...new Set<keyof SeriesMemory>(['intervalMs', ...RULE_KINDS.flatMap((kind) => kind.memoryFields)])];
+export const MEMORY_FIELDS: readonly (keyof SeriesMemory)[] = [...new Set<keyof SeriesMemory>(['intervalMs', ...RULE_KINDS.flatMap((kind) => kind.memoryFields)])];
 
 /**
  * Whether a state holds nothing the engine needs again, so the collector may delete it: inactive,

@@ -5,7 +5,7 @@
  *
  * - A series is resolved once (StepEvaluator.series): its canonical labels, the rules whose metric
  *   and matchers it satisfies, and per rule its fingerprint and state. A sample is then only added
- *   to the step's columns, linked to its series' previous one.
+ *   to its series' records of the tile, after the series' previous one.
  * - Steps are evaluated in tiles (`close` each step, `evaluateClosed` a tile of them; `step` is a
  *   tile of one): series by series, each rule that reads samples (every kind but the group
  *   aggregate) runs its kind's reader and the alert state machine over the series' samples of every
@@ -15,7 +15,9 @@
  *   so a run can go through the whole tile while its memory (state, buffer, samples) is in the
  *   cache, instead of being reached once a step among every other series'.
  *   A run is read in a step only when one of its samples can change it: a memoryless rule's series
- *   without a state stays so while its samples do not breach.
+ *   without a state stays so while its samples do not breach (such steps are passed over in one
+ *   loop over the values). A reading that keeps an inactive state inactive is written into the
+ *   state the run made in the tile (keepStatusInPlace) instead of making one per sample.
  * - A rule that throws loses its outcome of the step it threw in, as with `evaluate`: a tile where
  *   a rule threw keeps nothing of that rule and evaluates it again one step at a time.
  * - Rules without a reader (aggregates judge many series together) are handed to `evaluate` itself,
@@ -30,8 +32,8 @@
  * the same signals in the same order.
  */
 import { canonicalLabels } from '../../contract/labels.js';
-import type { RuleState, SeriesSample, Signal } from '../model/ruleTypes.js';
-import { nextAlertState } from './alertStateMachine.js';
+import type { RuleState, SeriesMemory, SeriesSample, Signal } from '../model/ruleTypes.js';
+import { keepStatusInPlace, nextAlertState } from './alertStateMachine.js';
 import { buildSignal } from './buildSignal.js';
 import type { CompiledRule, SampleReader } from './compiledRule.js';
 import type { CompiledRuleSet } from './compileRules.js';
@@ -96,9 +98,15 @@ interface Series extends StepSeries {
   readonly runs: Run[];
   /** Whether a rule evaluated by `evaluate` itself watches it: its samples then also go to that call. */
   readonly delegated: boolean;
-  /** Its samples of the tile: in the tile's columns (TileSamples), from `first` on through `next`; `last` the newest added. */
-  first: number;
-  last: number;
+  /**
+   * Its samples of the tile in the order added, side by side, so that the evaluation of the series
+   * reads them in a row (in the tile's order added, a series' samples are far apart: a cache miss
+   * each at 100 hosts): sample `k`'s time, value, step of the tile, position in the tile
+   * (TileSamples) and text in TileSamples.texts (-1: none) are `records[RECORD * k ..]`, `count` of
+   * them. Reused from tile to tile.
+   */
+  records: Float64Array;
+  count: number;
   /** The tile its samples belong to; an older mark means none yet. */
   tileMark: number;
   /** The one sample object the readers get, refilled for each reading (a reader keeps nothing of it). */
@@ -127,20 +135,17 @@ interface Run {
 }
 
 /**
- * The samples of a tile, every series' together, by position in the order they were added: sample
- * `i`'s time, value, step of the tile, the position of its series' next sample of the tile (-1:
- * none) and of its text in `texts` (-1: none) are `records[RECORD * i ..]`, in one cache line or
- * two (a series' samples are far apart in the order added). Reused from tile to tile.
+ * The samples of a tile, every series' together, by position in the order they were added (their
+ * numbers are in their series' Series.records): sample `i`'s series is `series[i]`. Reused from tile to tile.
  */
 interface TileSamples {
-  records: Float64Array;
   /** The texts of the tile's samples that have one (status checks' output lines). */
   readonly texts: string[];
   readonly series: Series[];
   length: number;
 }
 
-/** The numbers of one sample in TileSamples.records: time, value, step, next, text. */
+/** The numbers of one sample in Series.records: time, value, step, position in the tile, text. */
 const RECORD = 5;
 
 /** A rule whose kind reads samples, with its kept states. */
@@ -156,6 +161,8 @@ interface RuleRunner {
   readonly blank: RuleState | undefined;
   /** With `blank`: whether a sample's value breaches, without a reading (KindBehaviour.firesAt). */
   readonly fires: ((value: number) => boolean) | undefined;
+  /** The memory fields of its kind (RuleKind.memoryFields), the only ones its states hold. */
+  readonly memoryFields: readonly (keyof SeriesMemory)[];
   readonly sweepIndex: number;
   /** Its runs that hold a state (in `evaluate`'s order when sorted by Run.liveKey). */
   readonly live: Set<Run>;
@@ -175,6 +182,14 @@ interface RunEnd {
   state: RuleState | undefined;
   touchedStep: number;
   liveKey: number;
+  /**
+   * Whether `state` was made in this evaluation and has reached nothing but this end, so that a
+   * reading that keeps its status and timers is written into it (keepStatusInPlace) instead of
+   * making a state per sample (most readings of a series' tile keep them). Only inactive states
+   * nextAlertState made (most kept states: a healthy series' buffer), which have one shape per kind
+   * of memory, so that the writes stay fast; the others are rare.
+   */
+  owned: boolean;
 }
 
 /**
@@ -205,8 +220,9 @@ export function createStepEvaluator(ruleSet: CompiledRuleSet): StepEvaluator {
   for (const list of ruleSet.byMetric.values()) {
     for (const compiled of list) {
       if (compiled.read && !compiled.applySamples) {
-        const blank = ruleKindOf(compiled.rule).memoryFields.length === 0 ? freshState(compiled.rule, '', {}) : undefined;
-        runners.set(compiled, { compiled, read: compiled.read, blank, fires: blank && compiled.firesAt, sweepIndex: sweepOrder.get(compiled.rule.name) ?? -1, live: new Set(), byFingerprint: new Map(), lastSweepMs: undefined, due: [], rankMark: -1, rank: 0 });
+        const { memoryFields } = ruleKindOf(compiled.rule);
+        const blank = memoryFields.length === 0 ? freshState(compiled.rule, '', {}) : undefined;
+        runners.set(compiled, { compiled, read: compiled.read, blank, fires: blank && compiled.firesAt, memoryFields, sweepIndex: sweepOrder.get(compiled.rule.name) ?? -1, live: new Set(), byFingerprint: new Map(), lastSweepMs: undefined, due: [], rankMark: -1, rank: 0 });
       } else delegated.push(compiled);
     }
   }
@@ -214,7 +230,7 @@ export function createStepEvaluator(ruleSet: CompiledRuleSet): StepEvaluator {
   const delegatedSet = delegatedRuleSet(ruleSet, delegated);
   const delegatedStates = new Map<string, RuleState>();
   const seriesByKey = new Map<string, Series>();
-  const samples: TileSamples = { records: new Float64Array(RECORD * 1024), texts: [], series: [], length: 0 };
+  const samples: TileSamples = { texts: [], series: [], length: 0 };
   const groups = stepGroups();
   // The closed steps of the tile: each one's `nowMs`, where its samples start, and its samples for `evaluate` itself.
   let nows: number[] = [];
@@ -240,8 +256,8 @@ export function createStepEvaluator(ruleSet: CompiledRuleSet): StepEvaluator {
       intervalMs,
       runs: [],
       delegated: candidates.some((c) => !runners.has(c)),
-      first: -1,
-      last: -1,
+      records: new Float64Array(RECORD * 16),
+      count: 0,
       tileMark: -1,
       sample: { metric, labels, value: NaN, atMs: NaN, text: undefined, intervalMs },
       positionMark: -1,
@@ -259,35 +275,34 @@ export function createStepEvaluator(ruleSet: CompiledRuleSet): StepEvaluator {
     return created;
   };
 
-  // A sample only goes to the tile's columns here, linked to its series' previous one: what it
-  // changes is worked out series by series when the tile is evaluated, while the series' memory is in the cache.
+  // A sample only goes to its series' records of the tile here: what it changes is worked out
+  // series by series when the tile is evaluated, while the series' memory is in the cache.
   const add = (handle: StepSeries, atMs: number, value: number, text?: string): void => {
     const s = handle as Series;
     if (!s.read) return;
     const i = samples.length++;
-    if (RECORD * samples.length > samples.records.length) {
-      const grown = new Float64Array(2 * samples.records.length);
-      grown.set(samples.records);
-      samples.records = grown;
+    samples.series[i] = s;
+    if (s.tileMark !== tileNumber) {
+      s.tileMark = tileNumber;
+      s.count = 0;
+      tileSeries.push(s);
     }
-    const { records } = samples;
-    const at = RECORD * i;
+    if (RECORD * (s.count + 1) > s.records.length) {
+      const grown = new Float64Array(2 * s.records.length);
+      grown.set(s.records);
+      s.records = grown;
+    }
+    const { records } = s;
+    const at = RECORD * s.count++;
     records[at] = atMs;
     records[at + 1] = value;
     records[at + 2] = nows.length;
-    records[at + 3] = -1;
+    records[at + 3] = i;
     if (text === undefined) records[at + 4] = -1;
     else {
       records[at + 4] = samples.texts.length;
       samples.texts.push(text);
     }
-    samples.series[i] = s;
-    if (s.tileMark !== tileNumber) {
-      s.tileMark = tileNumber;
-      s.first = i;
-      tileSeries.push(s);
-    } else records[RECORD * s.last + 3] = i;
-    s.last = i;
     if (s.delegated) delegatedBatch.push(text === undefined ? { metric: s.metric, labels: s.labels, value, atMs, intervalMs: s.intervalMs } : { metric: s.metric, labels: s.labels, value, atMs, text, intervalMs: s.intervalMs });
   };
 
@@ -383,10 +398,18 @@ function evaluateSeries(tile: Tile, s: Series, groups: StepGroups, ends: RunEnd[
     if (tile.failed.has(runner)) continue;
     const { due } = runner;
     if (groups.count === 0 && (due.length === 0 || run.state === undefined)) continue;
-    const end: RunEnd = { run, state: run.state, touchedStep: run.touchedStep, liveKey: run.liveKey };
+    const end: RunEnd = { run, state: run.state, touchedStep: run.touchedStep, liveKey: run.liveKey, owned: false };
     try {
       // Step after step: the step's samples, then the sweep if due and the run was not touched.
       let g = 0;
+      if (due.length === 0 && runner.fires !== undefined) {
+        // A memoryless rule that does not sweep: the steps of a series without a state whose samples
+        // do not breach leave it so (applyStep), and are passed over in one loop over the values.
+        for (; g < groups.count; g++) {
+          if (end.state === undefined && (g = nextBreach(groups, g, runner.fires)) === groups.count) break;
+          applyStep(tile, end, groups, g);
+        }
+      }
       for (const k of due) {
         for (; g < groups.count && groups.stepOf[g]! <= k; g++) applyStep(tile, end, groups, g);
         if (end.state !== undefined && end.touchedStep !== tile.firstStep + k) sweepOne(tile, end, k);
@@ -425,6 +448,7 @@ function applyStep(tile: Tile, end: RunEnd, groups: StepGroups, g: number): void
   } else for (let j = from; j < to; j++) first = Math.min(first, order[j]!);
   // Undefined while a memoryless rule's series has no state and its samples do not breach.
   let state: RuleState | undefined = before ?? (blank ? undefined : freshState(rule, run.fingerprint, s.labels));
+  let owned = end.owned;
   let lastSampleAtMs = state ? state.lastSampleAtMs : -Infinity;
   let applied = false;
   const k = groups.stepOf[g]!;
@@ -442,11 +466,24 @@ function applyStep(tile: Tile, end: RunEnd, groups: StepGroups, g: number): void
       if (!reading.fireMet) continue;
       state = freshState(rule, run.fingerprint, s.labels);
     }
+    if (owned && keepStatusInPlace(state, reading, timing, s.intervalMs, reading.memory, runner.memoryFields)) continue;
     const transition = nextAlertState(state, reading, timing, sample.intervalMs, reading.memory);
     state = transition.state;
+    owned = state.status === 'inactive';
     if (transition.event) tile.ordered[k]!.push({ signal: buildSignal(compiled, state, transition.event, reading, sample.text).signal, phase: 0, first: 0, second: 0, third: 0, runner, series: s });
   }
-  if (state && applied && (before || !isForgettable(state))) settle(end, state, tile.firstStep + k, tile.firstSample + first);
+  if (state && applied && (before || !isForgettable(state))) settle(end, state, tile.firstStep + k, tile.firstSample + first, owned);
+}
+
+/** The first group from `g` on with a sample whose value breaches (`fires`), or `groups.count` when none has. */
+function nextBreach(groups: StepGroups, g: number, fires: (value: number) => boolean): number {
+  const { values, from } = groups;
+  const end = from[groups.count]!;
+  let j = from[g]!;
+  while (j < end && !fires(values[j]!)) j++;
+  if (j === end) return groups.count;
+  while (from[g + 1]! <= j) g++;
+  return g;
 }
 
 /**
@@ -458,18 +495,29 @@ function sweepOne(tile: Tile, end: RunEnd, k: number): void {
   const { run } = end;
   const { compiled, sweepIndex } = run.rule;
   const { liveKey } = end;
+  // Handed to the sweep, the state is no longer this end's alone.
+  end.owned = false;
   const outcome = compiled.sweep!(compiled, [end.state!], [], tile.nows[k]!);
   for (const state of outcome.states) if (state.fingerprint === run.fingerprint) settle(end, state, tile.firstStep + k, liveKey);
   outcome.signals.forEach((signal, index) => tile.ordered[k]!.push({ signal, phase: 1, first: sweepIndex, second: liveKey, third: index, runner: run.rule, series: undefined }));
 }
 
-/** A state returned for `end`'s run in step `step`: kept, or forgotten as the collector's map of states would; `gainKey` its liveKey if it had none. */
-function settle(end: RunEnd, state: RuleState, step: number, gainKey: number): void {
+/**
+ * A state returned for `end`'s run in step `step`: kept, or forgotten as the collector's map of
+ * states would; `gainKey` its liveKey if it had none; `owned` as RunEnd's (a sweep's state is not).
+ */
+function settle(end: RunEnd, state: RuleState, step: number, gainKey: number, owned = false): void {
   end.touchedStep = step;
-  if (isForgettable(state)) end.state = undefined;
-  else {
+  // The state kept, written into (keepStatusInPlace keeps its status and every memory field it
+  // holds): still not forgettable, as no state an end holds is.
+  if (state === end.state) return;
+  if (isForgettable(state)) {
+    end.state = undefined;
+    end.owned = false;
+  } else {
     if (end.state === undefined) end.liveKey = gainKey;
     end.state = state;
+    end.owned = owned;
   }
 }
 
@@ -509,7 +557,7 @@ function stepByStep(tile: Tile, runner: RuleRunner, tileSeries: readonly Series[
       for (const entry of runs) {
         const { groups } = entry;
         if (entry.next >= groups.count || groups.stepOf[entry.next] !== k) continue;
-        const end: RunEnd = { run: entry.run, state: entry.run.state, touchedStep: entry.run.touchedStep, liveKey: entry.run.liveKey };
+        const end: RunEnd = { run: entry.run, state: entry.run.state, touchedStep: entry.run.touchedStep, liveKey: entry.run.liveKey, owned: false };
         applyStep(tile, end, groups, entry.next++);
         ends.push(end);
       }
@@ -526,7 +574,7 @@ function stepByStep(tile: Tile, runner: RuleRunner, tileSeries: readonly Series[
       for (const state of outcome.states) {
         const run = runner.byFingerprint.get(state.fingerprint);
         if (!run) continue;
-        const end: RunEnd = { run, state: run.state, touchedStep: run.touchedStep, liveKey: run.liveKey };
+        const end: RunEnd = { run, state: run.state, touchedStep: run.touchedStep, liveKey: run.liveKey, owned: false };
         settle(end, state, step, run.liveKey);
         keep(end);
       }
@@ -558,35 +606,41 @@ function lastDue(runner: RuleRunner, nows: readonly number[]): number | undefine
 
 /** Series `s`'s samples of the tile, grouped by step, each step's in time order (equal times in the order they were added), into `groups`. */
 function groupByStep(samples: TileSamples, s: Series, groups: StepGroups): StepGroups {
-  const { records } = samples;
-  const { order, times, from, stepOf } = groups;
+  const { records } = s;
+  const { order, times, values, texts, from, stepOf } = groups;
   let count = 0;
-  let n = 0;
   let unordered = false;
-  for (let i = s.first; i !== -1; i = records[RECORD * i + 3]!) {
-    const at = RECORD * i;
+  for (let n = 0; n < s.count; n++) {
+    const at = RECORD * n;
     const step = records[at + 2]!;
     if (count === 0 || step !== stepOf[count - 1]) {
       from[count] = n;
       stepOf[count++] = step;
     } else if (records[at]! < times[n - 1]!) unordered = true;
-    order[n] = i;
-    times[n++] = records[at]!;
+    times[n] = records[at]!;
+    values[n] = records[at + 1]!;
+    order[n] = records[at + 3]!;
+    const text = records[at + 4]!;
+    texts[n] = text === -1 ? undefined : samples.texts[text];
   }
-  from[count] = n;
+  from[count] = s.count;
   groups.count = count;
   if (unordered) {
+    // A step's samples sorted by time, then by the order added (their records' order).
     for (let g = 0; g < count; g++) {
-      const sorted = order.slice(from[g], from[g + 1]).sort((a, b) => records[RECORD * a]! - records[RECORD * b]! || a - b);
-      for (let j = 0; j < sorted.length; j++) order[from[g]! + j] = sorted[j]!;
+      const sorted: number[] = [];
+      for (let n = from[g]!; n < from[g + 1]!; n++) sorted.push(n);
+      sorted.sort((a, b) => records[RECORD * a]! - records[RECORD * b]! || a - b);
+      sorted.forEach((n, k) => {
+        const at = RECORD * n;
+        const j = from[g]! + k;
+        times[j] = records[at]!;
+        values[j] = records[at + 1]!;
+        order[j] = records[at + 3]!;
+        const text = records[at + 4]!;
+        texts[j] = text === -1 ? undefined : samples.texts[text];
+      });
     }
-  }
-  for (let j = 0; j < n; j++) {
-    const i = order[j]!;
-    times[j] = records[RECORD * i]!;
-    groups.values[j] = records[RECORD * i + 1]!;
-    const text = records[RECORD * i + 4]!;
-    groups.texts[j] = text === -1 ? undefined : samples.texts[text];
   }
   return groups;
 }

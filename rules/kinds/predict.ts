@@ -18,9 +18,11 @@ import { Duration } from '../../config/durationSchema.js';
 import { thresholdReason } from '../engine/describeReason.js';
 import { applyAppend, keptFrom, OWN_ORIGIN_MS, OWN_ORIGIN_VALUE, OWN_X, OWN_XX, OWN_XY, OWN_Y, ownWithSums, planAppend, RecentPoints, recentPoints, replacesNewest, sharedTimes, singlePoint, type SharedTimes } from '../engine/recentPoints.js';
 import { forgetStaleBuffers, forgettingSweepEveryMs, MAX_PREDICT_POINTS } from '../engine/recentSamples.js';
-import { thresholdReading } from '../engine/thresholdReading.js';
+import type { ReadingDetail } from '../engine/alertStateMachine.js';
+import type { SampleReading } from '../engine/compiledRule.js';
+import { compareThreshold } from '../model/compareThreshold.js';
 import { positiveSeconds } from '../load/positiveSeconds.js';
-import type { FitSums, RecentSamples } from '../model/ruleTypes.js';
+import type { FitSums, RecentSamples, Rule, SeriesMemory } from '../model/ruleTypes.js';
 import { kindSpec, type RawEntry, type RuleKind } from './ruleKind.js';
 
 /** The rule judges where a least-squares line through the last `windowSeconds` will be in `horizonSeconds`. */
@@ -61,16 +63,13 @@ export const predictKind: RuleKind = {
     const spec = kindSpec(rule, 'predict');
     const windowMs = spec.windowSeconds * 1000;
     const minSpanMs = windowMs / PREDICT_MIN_COVERAGE;
-    const rising = rule.fire.op === 'above';
     const shared = sharedTimes();
     return {
       read: (sample, prior) => {
         const recent = appendWithSums(prior.recent, sample.atMs, sample.value, windowMs, shared);
-        const span = recent.newestAtMs - recent.oldestAtMs;
-        const fit = span >= minSpanMs ? fitFromSums(recent) : undefined;
+        const fit = spannedFit(recent, minSpanMs);
         const predicted = fit ? fit.intercept + fit.slope * spec.horizonSeconds : NaN;
-        const secondsToThreshold = fit ? secondsUntil(fit, rule.fire.threshold, rising) : Infinity;
-        return thresholdReading(rule, sample.atMs, predicted, { current: sample.value, secondsToThreshold }, { recent });
+        return new PredictReading(rule, minSpanMs, sample.atMs, predicted, { recent });
       },
       sweep: (_compiled, untouched, _written, nowMs) => ({ states: forgetStaleBuffers(untouched, nowMs, windowMs), signals: [] }),
       reason: thresholdReason(rule, `predict_linear(${rule.metric}[${formatDuration(spec.windowSeconds)}], ${formatDuration(spec.horizonSeconds)})`),
@@ -79,6 +78,42 @@ export const predictKind: RuleKind = {
     };
   },
 };
+
+/**
+ * A prediction's reading: the thresholds' verdicts on the predicted value, as thresholdReading's.
+ * Its figures for templates (`detail`: the sample's value and the seconds until the line reaches
+ * the fire threshold) are worked out from its buffer when asked, which is when a signal is built: a
+ * prediction reads every sample of every filesystem, and making them for each (an object and two
+ * numbers) cost a replay more than the fit.
+ */
+class PredictReading implements SampleReading {
+  readonly fireMet: boolean;
+  readonly clearMet: boolean;
+
+  constructor(
+    private readonly rule: Rule,
+    private readonly minSpanMs: number,
+    readonly atMs: number,
+    readonly value: number,
+    /** The buffer after the sample (appendWithSums: the sample is its newest point); never changed after. */
+    readonly memory: SeriesMemory & { recent: RecentPoints },
+  ) {
+    this.fireMet = compareThreshold(rule.fire, value);
+    this.clearMet = compareThreshold(rule.clear, value);
+  }
+
+  get detail(): ReadingDetail {
+    const { recent } = this.memory;
+    const fit = spannedFit(recent, this.minSpanMs);
+    const { fire } = this.rule;
+    return { current: recent.newestValue, secondsToThreshold: fit ? secondsUntil(fit, fire.threshold, fire.op === 'above') : Infinity };
+  }
+}
+
+/** The fit of `recent` once its points span `minSpanMs` (PREDICT_MIN_COVERAGE of the window), else undefined. */
+function spannedFit(recent: RecentPoints, minSpanMs: number): LinearFit | undefined {
+  return recent.newestAtMs - recent.oldestAtMs >= minSpanMs ? fitFromSums(recent) : undefined;
+}
 
 function predictSpec(predict: unknown): PredictSpec | undefined {
   if (typeof predict !== 'object' || predict === null) return undefined; // the schema says what is wrong

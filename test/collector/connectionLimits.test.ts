@@ -121,6 +121,7 @@ describe('connection and report limits', () => {
     const refused = await post(report('concurrent', 0));
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toBe('1');
+    expect(refused.headers.get('server-timing')).toMatch(/^app;dur=\d+\.\d\d$/);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('TRIPLINE_RATE_LIMITED');
     socket.destroy();
     await closed;

@@ -101,10 +101,9 @@ describe('report identity', () => {
   });
 
   it('decides by the table in reportIdentity.ts (pure)', () => {
-    const agents = {
-      findAgent: (id: string) => (id === 'e' ? { agentId: 'e', hostname: 'he', enrolledAtMs: 0, revokedAtMs: 1 } : undefined),
-      activeAgentsOnHost: () => [],
-    };
+    const revoked = { agentId: 'e', hostname: 'he', enrolledAtMs: 0, revokedAtMs: 1 };
+    // As Store.agentsClaimed answers: the agent of the id, revoked or not, and the active agents of the host.
+    const agents = { agentsClaimed: (id: string) => (id === 'e' ? [revoked] : []) };
     // A revoked id stays taken: the shared token cannot pick it up.
     expect(reportIdentityProblem({ kind: 'token' }, { id: 'e', hostname: 'he' }, agents)).toMatch(/agent e is enrolled/);
     // But a revoked agent's host is free for a shared-token agent (the host was rebuilt).

@@ -127,6 +127,8 @@ describe('POST /api/v1/reports', () => {
   it('stores a gzip report, acknowledges after commit, and acknowledges a re-sent sequence once', async () => {
     const first = await post(gzipSync(JSON.stringify(report(0))), { 'content-encoding': 'gzip' });
     expect(first.status).toBe(200);
+    // Every answer says how long the collector took to make it (the bench prints it beside the round trip).
+    expect(first.headers.get('server-timing')).toMatch(/^app;dur=\d+\.\d\d$/);
     expect(await first.json()).toEqual({ sequence: 0, duplicate: false });
     const again = await post(JSON.stringify(report(0)));
     expect(await again.json()).toEqual({ sequence: 0, duplicate: true });

@@ -364,6 +364,22 @@ describe.each(storeEngines())('the $name store', (engine) => {
       expect(store.findHost('web-01')?.decommissionedAtMs).toBeNull();
     });
 
+    it("reads the agents a report's id and host concern in one call: the id's, revoked or not, and the host's active ones, by id", () => {
+      const store = engine.open();
+      for (const [agentId, hostname] of [['a1', 'web-01'], ['a0', 'web-01'], ['a2', 'db-01'], ['a3', 'web-01']] as const) {
+        expect(store.enrollAgent({ agentId, hostname, credentialSha256: `c-${agentId}`, atMs: 1 })).toBe(true);
+      }
+      expect(store.revokeAgent('a2', 10)).toBe(true);
+      expect(store.revokeAgent('a3', 10)).toBe(true);
+      const claimed = (agentId: string, hostname: string) => store.agentsClaimed(agentId, hostname).map((a) => a.agentId);
+      expect(claimed('a2', 'web-01')).toEqual(['a0', 'a1', 'a2']);
+      expect(claimed('nobody', 'web-01')).toEqual(['a0', 'a1']);
+      expect(claimed('a3', 'web-01')).toEqual(['a0', 'a1', 'a3']);
+      expect(claimed('nobody', 'db-01')).toEqual([]);
+      expect(claimed('a1', 'elsewhere')).toEqual(['a1']);
+      expect(store.agentsClaimed('a2', 'nowhere')).toEqual([{ agentId: 'a2', hostname: 'db-01', enrolledAtMs: 1, revokedAtMs: 10 }]);
+    });
+
     it('lists as overdue only the hosts whose next report was due by then, decommissioned ones left out', () => {
       const store = engine.open();
       // Each host reports every 15 s (record's interval): web-01 last at BASE, db-01 at BASE + 10 s, old-01 at BASE - 60 s.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { nextAlertState, type AlertTiming, type AlertTransition, type ConditionReading } from '../../rules/engine/alertStateMachine.js';
-import type { RuleState } from '../../rules/model/ruleTypes.js';
+import { keepsStatus, keepStatusInPlace, nextAlertState, type AlertTiming, type AlertTransition, type ConditionReading } from '../../rules/engine/alertStateMachine.js';
+import type { RuleState, SeriesMemory } from '../../rules/model/ruleTypes.js';
+import { seededRandom } from '../support/hostilePayloads.js';
 
 const base: RuleState = { ruleName: 'r', ruleVersion: 'v1', fingerprint: 'f', labels: { host: 'a' }, status: 'inactive', lastValue: 0, lastSampleAtMs: 0 };
 const timing = { forMs: 60_000, clearForMs: 30_000, keepFiringForMs: 0 };
@@ -85,5 +86,113 @@ describe('nextAlertState', () => {
     const prior = Object.freeze({ ...base, status: 'pending' as const, pendingSinceMs: 1000 });
     expect(() => nextAlertState(prior, reading(61_000, true, false), timing)).not.toThrow();
     expect(prior.status).toBe('pending');
+  });
+});
+
+/**
+ * keepsStatus lets the step evaluator skip making a state per sample while readings keep a state's
+ * status and timers: it must say so only when nextAlertState's state is the prior one with the
+ * reading's sample and memory, and then a later reading must give the same from the older state.
+ */
+describe('keepsStatus', () => {
+  /** A prior state of random status and timers (some the machine never makes: the predicate must hold for any). */
+  const randomPrior = (random: () => number): RuleState => {
+    const status = (['inactive', 'pending', 'firing'] as const)[Math.floor(random() * 3)]!;
+    const timer = () => (random() < 0.5 ? undefined : Math.floor(random() * 200_000));
+    const prior: RuleState = { ...base, status, recent: { atMs: [1], values: [1] } };
+    for (const field of TIMER_ORDER as Array<'pendingSinceMs' | 'firingSinceMs' | 'clearingSinceMs' | 'lastBreachAtMs'>) {
+      const value = status === 'inactive' && random() < 0.8 ? undefined : timer();
+      if (value !== undefined) prior[field] = value;
+    }
+    return prior;
+  };
+  const randomReading = (random: () => number): ConditionReading => ({ atMs: 100_000 + Math.floor(random() * 200_000), value: random(), fireMet: random() < 0.5, clearMet: random() < 0.5 });
+  const timings: AlertTiming[] = [timing, keep, { forMs: 0, clearForMs: 0, keepFiringForMs: 0 }, { forMs: 120_000, clearForMs: 90_000, keepFiringForMs: 0 }];
+
+  it('holds only when nextAlertState keeps the prior state but for the sample and the memory, and raises no event', () => {
+    const random = seededRandom(31);
+    let held = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const prior = randomPrior(random);
+      const reading = randomReading(random);
+      const rowTiming = timings[i % timings.length]!;
+      const intervalMs = i % 3 === 0 ? 0 : 15_000;
+      const memory: SeriesMemory = { recent: { atMs: [reading.atMs], values: [reading.value] } };
+      const transition = nextAlertState(prior, reading, rowTiming, intervalMs, memory);
+      if (!keepsStatus(prior, reading, rowTiming, intervalMs)) continue;
+      held++;
+      expect(transition.event).toBeUndefined();
+      expect(transition.state).toStrictEqual({ ...prior, lastValue: reading.value, lastSampleAtMs: reading.atMs, ...memory });
+    }
+    // Not vacuous: it holds for a good share of the cases.
+    expect(held).toBeGreaterThan(2_000);
+  });
+
+  it.each([
+    // A healthy series stays inactive.
+    { name: 'inactive, not breaching', prior: {}, reading: reading(1000, false, true), keeps: true },
+    { name: 'inactive, breaching', prior: {}, reading: reading(1000, true, false), keeps: false },
+    // A pending one stays pending until `for` is reached (less the tolerance of a quarter interval).
+    { name: 'pending, held 40s of 60s', prior: { status: 'pending', pendingSinceMs: 1000 }, reading: reading(41_000, true, false), keeps: true },
+    { name: 'pending, held 57s of 60s, 15 s interval', prior: { status: 'pending', pendingSinceMs: 1000 }, reading: reading(58_000, true, false), keeps: false },
+    { name: 'pending, recovered', prior: { status: 'pending', pendingSinceMs: 1000 }, reading: reading(41_000, false, true), keeps: false },
+    // A firing one keeps firing while it does not clear, or clears for less than clearFor.
+    { name: 'firing, not clearing', prior: { status: 'firing', pendingSinceMs: 1, firingSinceMs: 2 }, reading: reading(5000, true, false), keeps: true },
+    { name: 'firing, starts clearing', prior: { status: 'firing', pendingSinceMs: 1, firingSinceMs: 2 }, reading: reading(5000, false, true), keeps: false },
+    { name: 'firing, clearing 10s of 30s', prior: { status: 'firing', pendingSinceMs: 1, firingSinceMs: 2, clearingSinceMs: 5000 }, reading: reading(15_000, false, true), keeps: true },
+    { name: 'firing, relapse while clearing', prior: { status: 'firing', pendingSinceMs: 1, firingSinceMs: 2, clearingSinceMs: 5000 }, reading: reading(15_000, true, false), keeps: false },
+  ] as Array<{ name: string; prior: Partial<RuleState>; reading: ConditionReading; keeps: boolean }>)('$name', (row) => {
+    expect(keepsStatus({ ...base, ...row.prior }, row.reading, timing, 15_000)).toBe(row.keeps);
+  });
+
+  it('written in place (keepStatusInPlace), makes the state nextAlertState makes, or leaves the state untouched', () => {
+    const random = seededRandom(33);
+    let written = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const prior = randomPrior(random);
+      if (random() < 0.3) prior.intervalMs = 5000;
+      const reading = randomReading(random);
+      const rowTiming = timings[i % timings.length]!;
+      // Memory as readers return it: the buffer, sometimes the interval too, sometimes none at all.
+      const memory: SeriesMemory | undefined = random() < 0.2 ? undefined : random() < 0.5 ? { recent: { atMs: [reading.atMs], values: [reading.value] } } : { recent: { atMs: [reading.atMs], values: [reading.value] }, intervalMs: 15_000 };
+      const state = structuredClone(prior);
+      if (keepStatusInPlace(state, reading, rowTiming, 15_000, memory, ['recent', 'intervalMs'])) {
+        written++;
+        expect(state).toStrictEqual(nextAlertState(prior, reading, rowTiming, 15_000, memory).state);
+      } else expect(state).toStrictEqual(prior);
+    }
+    expect(written).toBeGreaterThan(1_000);
+  });
+
+  it('holds for no firing state of a keepFiringFor rule (its last breach moves)', () => {
+    expect(keepsStatus({ ...base, status: 'firing', pendingSinceMs: 1, firingSinceMs: 2, lastBreachAtMs: 2 }, reading(5000, true, false), keep)).toBe(false);
+    expect(keepsStatus({ ...base, status: 'firing', pendingSinceMs: 1, firingSinceMs: 2 }, reading(5000, false, false), keep)).toBe(false);
+  });
+
+  it('after readings that keep the status, a reading applied to the older state gives what it gives applied step by step', () => {
+    const random = seededRandom(32);
+    let chains = 0;
+    for (let i = 0; i < 5_000; i++) {
+      const rowTiming = timings[i % timings.length]!;
+      const first = nextAlertState(randomPrior(random), randomReading(random), rowTiming, 15_000).state;
+      let state = first;
+      let atMs = state.lastSampleAtMs;
+      let kept = 0;
+      for (;;) {
+        atMs += 1 + Math.floor(random() * 20_000);
+        const next: ConditionReading = { ...randomReading(random), atMs };
+        const memory: SeriesMemory = { recent: { atMs: [atMs], values: [next.value] } };
+        if (keepsStatus(state, next, rowTiming, 15_000)) {
+          state = nextAlertState(state, next, rowTiming, 15_000, memory).state;
+          kept++;
+          continue;
+        }
+        // The reading that changes something, on the latest state and on the one before the kept readings.
+        expect(nextAlertState(first, next, rowTiming, 15_000, memory)).toStrictEqual(nextAlertState(state, next, rowTiming, 15_000, memory));
+        break;
+      }
+      if (kept > 0) chains++;
+    }
+    expect(chains).toBeGreaterThan(500);
   });
 });

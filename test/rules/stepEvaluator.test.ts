@@ -89,9 +89,9 @@ describe('step evaluator', () => {
     expect(reference.filter((signals) => signals.length > 1).length).toBeGreaterThan(5);
   }, 120_000);
 
-  // The step's samples are kept in columns shared by all series, each series' linked in the order
-  // they came: here they come shuffled within each step, so a series' samples of a step (the host
-  // reporting every 10 s has two in some steps) are out of time order and interleaved with others'.
+  // Each series' samples of a tile are kept in the order they came: here they come shuffled within
+  // each step, so a series' samples of a step (the host reporting every 10 s has two in some steps)
+  // are out of time order and interleaved with others'.
   it.each([
     ['the built-in pack', 5],
     ['the test fixtures', 6],
@@ -143,6 +143,25 @@ describe('step evaluator', () => {
     expect(thrown).toBeGreaterThan(100);
     expect(both.reference.flat().length).toBeGreaterThan(20);
   }, 120_000);
+
+  // Two samples of a series at one time: evaluate applies the one that came first (its sort by time
+  // is stable) and passes over the other as stale, so which one fires depends on the order they came.
+  it('gives the signals of evaluate when a series sends two samples of one time, out of time order', () => {
+    const rules = loadRuleFiles([DEFAULT_RULES_DIR]).filter((rule) => rule.name === 'smart_pending_sectors');
+    const random = seededRandom(8);
+    const labels = { host: 'a', device: 'sda' };
+    const samples: SeriesSample[] = [{ metric: 'smart_pending_sectors', labels: { host: 'b', device: 'sda' }, value: 0, atMs: START_MS, intervalMs: 5000 }];
+    for (let k = 0; k < 60; k++) {
+      const atMs = START_MS + k * STEP_MS + 5000;
+      const value = () => (random() < 0.5 ? 0 : 3);
+      samples.push({ metric: 'smart_pending_sectors', labels, value: value(), atMs: atMs + 1, intervalMs: 5000 });
+      samples.push({ metric: 'smart_pending_sectors', labels, value: value(), atMs, intervalMs: 5000 });
+      samples.push({ metric: 'smart_pending_sectors', labels, value: value(), atMs, intervalMs: 5000 });
+    }
+    const both = bothWays(rules, samples, START_MS + 61 * STEP_MS, 8);
+    expectSameSignals(both);
+    expect(both.reference.flat().length).toBeGreaterThan(10);
+  });
 
   it('resolves a series once however many label objects it comes with', () => {
     const [rule] = fixtureRules();

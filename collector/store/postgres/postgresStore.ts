@@ -684,6 +684,10 @@ class PostgresStore implements Store {
     return this.rows(`SELECT ${AGENT_COLUMNS} FROM agents WHERE hostname = $1 AND revoked_at_ms IS NULL ORDER BY agent_id`, [hostname]).map(agentFromRow);
   }
 
+  agentsClaimed(agentId: string, hostname: string): EnrolledAgent[] {
+    return this.rows(`SELECT ${AGENT_COLUMNS} FROM agents WHERE agent_id = $1 OR (hostname = $2 AND revoked_at_ms IS NULL) ORDER BY agent_id`, [agentId, hostname]).map(agentFromRow);
+  }
+
   listHosts(options: { inventory?: boolean } = {}): HostRecord[] {
     const columns = (options.inventory ?? true) ? '*' : HOST_COLUMNS_WITHOUT_INVENTORY;
     return this.rows(`SELECT ${columns} FROM hosts ORDER BY hostname, agent_id`).map(hostFromRow);

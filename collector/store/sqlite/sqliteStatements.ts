@@ -149,6 +149,9 @@ export function createSqliteStatements(db: Database.Database) {
     insertAudit: prepare('INSERT INTO audit_log (at_ms, actor, action, target, detail) VALUES (@atMs, @actor, @action, @target, @detail)'),
     listAudit: prepare('SELECT id, at_ms, actor, action, target, detail FROM audit_log ORDER BY id DESC LIMIT ?'),
     agentById: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents WHERE agent_id = ?'),
+    agentsClaimed: prepare(
+      'SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents WHERE agent_id = ? OR (hostname = ? AND revoked_at_ms IS NULL) ORDER BY agent_id',
+    ),
     activeAgentsByHostname: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents WHERE hostname = ? AND revoked_at_ms IS NULL ORDER BY agent_id'),
     listLeases: prepare('SELECT name, holder, acquired_at_ms, expires_at_ms FROM leases ORDER BY name'),
     listRuleStates: prepare('SELECT fingerprint, state FROM rule_states'),

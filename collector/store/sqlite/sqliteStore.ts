@@ -590,6 +590,10 @@ class SqliteStore implements Store {
     return (this.sql.activeAgentsByHostname.all(hostname) as Row[]).map(agentFromRow);
   }
 
+  agentsClaimed(agentId: string, hostname: string): EnrolledAgent[] {
+    return (this.sql.agentsClaimed.all(agentId, hostname) as Row[]).map(agentFromRow);
+  }
+
   listHosts(options: { inventory?: boolean } = {}): HostRecord[] {
     return ((options.inventory ?? true ? this.sql.listHosts : this.sql.listHostsWithoutInventory).all() as Row[]).map(hostFromRow);
   }
