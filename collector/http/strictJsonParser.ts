@@ -11,7 +11,10 @@
  * for both the depth and the keys secure-json-parse refuses (`__proto__`, `constructor`), which
  * costs a sixth of the text scan and spares secure-json-parse's two regular-expression scans of the
  * text. A value with such a key, and a text JSON.parse refuses, go through the careful path (the
- * text's depth, then secure-json-parse), so they get the errors they always got.
+ * text's depth, then secure-json-parse), so they get the errors they always got. One answer differs
+ * between the paths: a deep value under a key its object repeats later is dropped by JSON.parse
+ * (the last value wins), so a short body is accepted with nothing deep in it, where the text's
+ * depth check refuses a long one.
  * A gzip body (Content-Encoding, checked by httpServer.ts) is inflated here in one call, its
  * decompressed size capped at the route's body limit as its size on the wire is.
  */

@@ -150,4 +150,10 @@ describe('the strict JSON parser, parsing first or checking the text first', () 
       expect(await post(text), text).toEqual(await post(long(text)));
     }
   });
+
+  it('takes a deep value under a key repeated later as JSON.parse leaves it: dropped, nothing deep kept; the text-first path refuses it', async () => {
+    const text = `{"a":${deep(MAX_JSON_DEPTH + 5).slice(5, -1)},"a":1}`;
+    expect(await post(text)).toEqual({ status: 200, body: { body: { a: 1 } } });
+    expect(await post(long(text))).toMatchObject({ status: 400, body: { error: { code: 'TRIPLINE_VALIDATION_FAILED', path: 'body' } } });
+  });
 });
