@@ -84,9 +84,9 @@ export function packRecent(recent: RecentSamples): string {
 }
 
 /**
- * Packs `n` points: [start, end) of the columns, then the newest point (none when `n` is 0), and the sums in `own`
- * (RecentPoints.own, from OWN_ORIGIN_MS) if given. Reads the columns directly: a full prediction
- * buffer packs in about 2 microseconds where JSON.stringify took 16.
+ * Packs `n` points: [start, end) of the columns, then the newest point (none when `n` is 0), and
+ * the sums in `own` (RecentPoints.own, from OWN_ORIGIN_MS) if given. Reads the columns directly: a
+ * full prediction buffer packs in about 3 µs where JSON.stringify of its state took about 17.
  */
 function packColumns(n: number, atMs: readonly number[], values: readonly number[], start: number, end: number, newestAtMs: number, newestValue: number, own: readonly number[] | undefined, fitUpdates: number): string {
   let wholeSteps = true;
