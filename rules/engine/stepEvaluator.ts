@@ -607,7 +607,7 @@ function lastDue(runner: RuleRunner, nows: readonly number[]): number | undefine
 /** Series `s`'s samples of the tile, grouped by step, each step's in time order (equal times in the order they were added), into `groups`. */
 function groupByStep(samples: TileSamples, s: Series, groups: StepGroups): StepGroups {
   const { records } = s;
-  const { order, times, values, texts, from, stepOf } = groups;
+  const { times, from, stepOf } = groups;
   let count = 0;
   let unordered = false;
   for (let n = 0; n < s.count; n++) {
@@ -617,11 +617,7 @@ function groupByStep(samples: TileSamples, s: Series, groups: StepGroups): StepG
       from[count] = n;
       stepOf[count++] = step;
     } else if (records[at]! < times[n - 1]!) unordered = true;
-    times[n] = records[at]!;
-    values[n] = records[at + 1]!;
-    order[n] = records[at + 3]!;
-    const text = records[at + 4]!;
-    texts[n] = text === -1 ? undefined : samples.texts[text];
+    copyRecord(samples, records, n, groups, n);
   }
   from[count] = s.count;
   groups.count = count;
@@ -631,18 +627,20 @@ function groupByStep(samples: TileSamples, s: Series, groups: StepGroups): StepG
       const sorted: number[] = [];
       for (let n = from[g]!; n < from[g + 1]!; n++) sorted.push(n);
       sorted.sort((a, b) => records[RECORD * a]! - records[RECORD * b]! || a - b);
-      sorted.forEach((n, k) => {
-        const at = RECORD * n;
-        const j = from[g]! + k;
-        times[j] = records[at]!;
-        values[j] = records[at + 1]!;
-        order[j] = records[at + 3]!;
-        const text = records[at + 4]!;
-        texts[j] = text === -1 ? undefined : samples.texts[text];
-      });
+      sorted.forEach((n, k) => copyRecord(samples, records, n, groups, from[g]! + k));
     }
   }
   return groups;
+}
+
+/** Sample `n` of a series' records into position `j` of the step groups' columns: time, value, position in the tile, text. */
+function copyRecord(samples: TileSamples, records: Float64Array, n: number, groups: StepGroups, j: number): void {
+  const at = RECORD * n;
+  groups.times[j] = records[at]!;
+  groups.values[j] = records[at + 1]!;
+  groups.order[j] = records[at + 3]!;
+  const text = records[at + 4]!;
+  groups.texts[j] = text === -1 ? undefined : samples.texts[text];
 }
 
 /**

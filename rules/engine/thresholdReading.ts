@@ -1,7 +1,8 @@
 /**
  * The reading of a value against a rule's thresholds: the common case of every kind that computes
- * a value (the raw sample, a window function, a prediction, a group aggregate) and lets the fire
- * and clear thresholds judge it.
+ * a value (the raw sample, a window function, a group aggregate) and lets the fire and clear
+ * thresholds judge it. A prediction's reading (kinds/predict.ts, PredictReading) judges the same
+ * way and works out its figures only when asked.
  */
 import { compareThreshold } from '../model/compareThreshold.js';
 import type { Rule, SeriesMemory } from '../model/ruleTypes.js';
