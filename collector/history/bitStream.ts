@@ -1,8 +1,9 @@
 /**
  * Bit-level writing and reading for the compressed series chunks (seriesChunkCodec.ts): big-endian
- * bit order inside each byte, at most 32 bits per call. Both sides keep a small accumulator of fewer
- * than 8 pending bits and move whole bytes, 16 bits at most per step, so every intermediate value
- * stays a small integer (the hot path of replays decodes tens of millions of samples).
+ * bit order inside each byte, at most 32 bits per call. The writer keeps a small accumulator of fewer
+ * than 8 pending bits and moves whole bytes, 16 bits at most per step; the reader shifts bits out of a
+ * 32-bit word, 24 at most per step; so every intermediate value stays a small integer (the hot path of
+ * replays decodes tens of millions of samples).
  */
 
 /** Appends bits to a growing byte buffer. */
@@ -64,45 +65,55 @@ export class BitWriter {
   }
 }
 
-/** Reads bits written by BitWriter; reading past the end throws, so a truncated chunk cannot decode into garbage silently. */
+/**
+ * Reads bits written by BitWriter; reading past the end throws, so a truncated chunk cannot decode into garbage silently.
+ * It keeps only the position of the next bit: a read of up to 24 bits takes the 4 bytes from the one
+ * holding that bit as one 32-bit word and shifts the wanted bits out of it, with no loop and no state
+ * but the position (a replay reads a few bits per sample, tens of millions of times).
+ */
 export class BitReader {
-  private next = 0;
-  private buffer = 0;
-  private bufferBits = 0;
+  /** The next bit to read, counted from the first byte's most significant bit. */
+  private position = 0;
+  /** How many bits the bytes hold. */
+  private readonly limit: number;
 
-  constructor(private readonly bytes: Uint8Array) {}
+  constructor(private readonly bytes: Uint8Array) {
+    this.limit = bytes.length * 8;
+  }
 
   readBit(): 0 | 1 {
-    if (this.bufferBits === 0) {
-      if (this.next >= this.bytes.length) throw new RangeError('series chunk ends early');
-      this.buffer = this.bytes[this.next++]!;
-      this.bufferBits = 8;
-    }
-    this.bufferBits--;
-    return ((this.buffer >>> this.bufferBits) & 1) as 0 | 1;
+    const position = this.position;
+    if (position >= this.limit) throw new RangeError('series chunk ends early');
+    this.position = position + 1;
+    return ((this.bytes[position >>> 3]! >>> (7 - (position & 7))) & 1) as 0 | 1;
   }
 
   /** Reads `count` bits (0 <= count <= 32) as an unsigned number. */
   readBits(count: number): number {
-    if (count > 16) {
-      const high = this.read16(count - 16);
-      return high * 65536 + this.read16(16);
-    }
-    return count === 0 ? 0 : this.read16(count);
+    if (count > 24) return this.readWide(count);
+    const position = this.position;
+    if (position + count > this.limit) throw new RangeError('series chunk ends early');
+    this.position = position + count;
+    return count === 0 ? 0 : (this.word(position >>> 3) << (position & 7)) >>> (32 - count);
   }
 
-  private read16(count: number): number {
-    let buffer = this.buffer;
-    let bits = this.bufferBits;
-    while (bits < count) {
-      if (this.next >= this.bytes.length) throw new RangeError('series chunk ends early');
-      buffer = ((buffer << 8) | this.bytes[this.next++]!) & 0xffffff;
-      bits += 8;
-    }
-    bits -= count;
-    const value = (buffer >>> bits) & ((1 << count) - 1);
-    this.buffer = buffer & ((1 << bits) - 1);
-    this.bufferBits = bits;
-    return value;
+  /** Reads more than 24 bits, in two reads. */
+  private readWide(count: number): number {
+    const high = this.readBits(count - 16);
+    return high * 65536 + this.readBits(16);
+  }
+
+  /** Moves back `count` bits (no more than were read), to read them again. */
+  unread(count: number): void {
+    this.position -= count;
+  }
+
+  /** The 4 bytes from `index` on as one big-endian word (bytes past the end read as 0). */
+  private word(index: number): number {
+    const { bytes } = this;
+    if (index + 3 < bytes.length) return (bytes[index]! << 24) | (bytes[index + 1]! << 16) | (bytes[index + 2]! << 8) | bytes[index + 3]!;
+    let word = 0;
+    for (let i = index; i < index + 4; i++) word = (word << 8) | (i < bytes.length ? bytes[i]! : 0);
+    return word;
   }
 }

@@ -225,13 +225,13 @@ export function writeScaled(out: BitWriter, values: readonly number[], exponent:
   }
 }
 
-/** Reads `count` values written by writeScaled into `into`. */
-export function readScaled(input: BitReader, count: number, exponent: number, order: 1 | 2, into: number[]): void {
+/** Reads the values written by writeScaled into `into` (as many as it holds). */
+export function readScaled(input: BitReader, exponent: number, order: 1 | 2, into: Float64Array): void {
   const scale = 10 ** exponent;
   const integers = new IntegerSteps(order);
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < into.length; i++) {
     const n = integers.read(input);
-    into.push(n === undefined ? readException(input) : n / scale);
+    into[i] = n === undefined ? readException(input) : n / scale;
   }
 }
 
@@ -295,17 +295,19 @@ export function writePacked(out: BitWriter, values: readonly number[], exponent:
   return true;
 }
 
-/** Reads `count` values written by writePacked into `into`. */
-export function readPacked(input: BitReader, count: number, exponent: number, into: number[]): void {
+/** Reads the values written by writePacked into `into` (as many as it holds). */
+export function readPacked(input: BitReader, exponent: number, into: Float64Array): void {
   const scale = 10 ** exponent;
   const negative = input.readBit() === 1;
   const magnitude = readWide(input, 53);
   const min = negative ? -magnitude : magnitude;
   const width = input.readBits(6);
+  // A width of 0 is one integer repeated (`+ 0` as below: -0 comes back as 0).
+  if (width === 0) into.fill((min + 0) / scale);
   const escape = 2 ** width - 1;
-  for (let i = 0; i < count; i++) {
-    const offset = width === 0 ? 0 : readWide(input, width);
-    into.push(width > 0 && offset === escape ? readException(input) : (min + offset) / scale);
+  for (let i = 0; i < into.length && width > 0; i++) {
+    const offset = readWide(input, width);
+    into[i] = offset === escape ? readException(input) : (min + offset) / scale;
   }
 }
 
@@ -390,14 +392,13 @@ export function writeRatios(out: BitWriter, values: readonly number[]): void {
   }
 }
 
-/** Reads `count` values written by writeRatios into `into`. */
-export function readRatios(input: BitReader, count: number, into: number[]): void {
+/** Reads the values written by writeRatios into `into` (as many as it holds). */
+export function readRatios(input: BitReader, into: Float64Array): void {
   const denominators = new IntegerSteps(1);
   const numerators = new IntegerSteps(1);
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < into.length; i++) {
     const d = denominators.read(input);
-    if (d === undefined) into.push(readException(input));
-    else into.push(numerators.read(input)! / d);
+    into[i] = d === undefined ? readException(input) : numerators.read(input)! / d;
   }
 }
 

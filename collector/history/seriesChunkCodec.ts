@@ -31,6 +31,7 @@
  * `11110` + 32, `11111` + absolute) followed by the value's XOR.
  */
 import { BitReader, BitWriter } from './bitStream.js';
+import type { ColumnAllocator } from './columnArena.js';
 import { bestExponent, mostlyRatios, readPacked, readRatios, readScaled, writePacked, writeRatios, writeScaled, XorReader, XorWriter } from './chunkValues.js';
 
 /** Samples of one series, times in milliseconds (safe integers) and values, in time order. */
@@ -110,62 +111,67 @@ function shortestValues(values: readonly number[], layout: 2 | 3): BitWriter {
 /** Decodes a chunk of any layout. */
 export function decodeSeriesChunk(chunk: Uint8Array): SeriesPoints {
   const decoded = decodeSeriesChunkTimes(chunk);
-  return { times: decoded.times, values: decoded.values() };
+  return { times: toArray(decoded.times), values: toArray(decoded.values()) };
 }
 
 /** A chunk's times, and its values read only when asked for. */
 export interface ChunkTimes {
-  times: number[];
+  times: Float64Array;
   /** Reads the values (once: a second call gives the same array). */
-  values: () => number[];
+  values: () => Float64Array;
 }
 
 /**
  * Decodes a chunk's times and leaves its values undecoded until `values()` is called: layouts 2 and 3
  * store the times before the values, so a replay that needs only when a series reported (a host's
- * liveness) never decodes the values of series no rule reads. Layout 1 interleaves them: decoded at once.
+ * liveness) never decodes the values of series no rule reads. Layout 1 interleaves them: decoded at
+ * once. The columns are typed arrays, from `allocate` (a column arena, for a replay's many chunks:
+ * columnArena.ts): filled in place, read by replays with one kind of element.
  */
-export function decodeSeriesChunkTimes(chunk: Uint8Array): ChunkTimes {
+export function decodeSeriesChunkTimes(chunk: Uint8Array, allocate: ColumnAllocator = newColumn): ChunkTimes {
   const layout = chunk[0] === LAYOUT_3 ? 3 : chunk[0] === LAYOUT_2 ? 2 : 1;
   const input = new BitReader(chunk);
   if (layout > 1) input.readBits(8);
   const count = input.readBits(32);
-  const times = new Array<number>(count);
-  const values: number[] = [];
-  const done = () => values;
-  if (count === 0) return { times, values: done };
+  if (count === 0) return { times: EMPTY, values: () => EMPTY };
+  const times = allocate(count);
   if (layout === 1) {
     // Layout 1 interleaves each value after its time.
+    const values = allocate(count);
     const xor = new XorReader(input);
-    readTimes(input, times, DOD_BUCKETS_1, undefined, () => values.push(xor.read()));
-    return { times, values: done };
+    let next = 0;
+    readTimes(input, times, DOD_BUCKETS_1, undefined, () => (values[next++] = xor.read()));
+    return { times, values: () => values };
   }
   const timeEncoding = input.readBits(layout === 2 ? 1 : 2);
   if (timeEncoding === 0) readTimes(input, times, DOD_BUCKETS_2);
   else if (timeEncoding === 1) readTimes(input, times, RESIDUAL_BUCKETS, input.readBits(32));
   else readGridTimes(input, times);
-  let read = false;
-  return {
-    times,
-    values: () => {
-      if (!read) {
-        read = true;
-        readValues(input, layout, count, values);
-      }
-      return values;
-    },
-  };
+  let values: Float64Array | undefined;
+  return { times, values: () => (values ??= readValues(input, layout, allocate(count))) };
 }
 
-/** Reads `count` values of a layout 2 or 3 chunk, its value encoding first. */
-function readValues(input: BitReader, layout: 2 | 3, count: number, values: number[]): void {
+const newColumn: ColumnAllocator = (length) => new Float64Array(length);
+const EMPTY = new Float64Array(0);
+
+/** The column as a plain array (what SeriesPoints holds). */
+function toArray(column: Float64Array): number[] {
+  const array = new Array<number>(column.length);
+  for (let i = 0; i < column.length; i++) array[i] = column[i]!;
+  return array;
+}
+
+/** Reads the values of a layout 2 or 3 chunk into `values` (as many as it holds), its value encoding first. */
+function readValues(input: BitReader, layout: 2 | 3, values: Float64Array): Float64Array {
+  const count = values.length;
   const encoding = input.readBits(layout === 2 ? 2 : 3) as ValueEncoding;
   if (encoding === 0) {
     const reader = new XorReader(input);
-    for (let i = 0; i < count; i++) values.push(reader.read());
-  } else if (encoding === 3) readRatios(input, count, values);
-  else if (encoding === 4) readPacked(input, count, input.readBits(4), values);
-  else readScaled(input, count, input.readBits(4), encoding, values);
+    for (let i = 0; i < count; i++) values[i] = reader.read();
+  } else if (encoding === 3) readRatios(input, values);
+  else if (encoding === 4) readPacked(input, input.readBits(4), values);
+  else readScaled(input, input.readBits(4), encoding, values);
+  return values;
 }
 
 /** The times in the shortest time encoding of the layout, with its bits (2 in layout 3, 1 in layout 2; and header) first. */
@@ -245,7 +251,7 @@ function gridTimes(times: readonly number[], interval: number): BitWriter | unde
 }
 
 /** Reads times of encoding 2 (see gridTimes) into `times`. */
-function readGridTimes(input: BitReader, times: number[]): void {
+function readGridTimes(input: BitReader, times: Float64Array): void {
   const interval = input.readBits(32);
   const negative = input.readBit() === 1;
   const magnitude = input.readBits(32);
@@ -254,9 +260,23 @@ function readGridTimes(input: BitReader, times: number[]): void {
   const first = readAbsoluteTime(input);
   times[0] = first;
   let slot = 0;
+  // A sample on the next slot is `0` and its deviation: read as one number of width + 1 bits, below
+  // 2^width when its first bit is 0; otherwise those bits are read again the long way. Reading them
+  // ends early exactly where the long way would, since it reads more.
+  const together = width < 24 ? width + 1 : 0;
+  const nextSlot = 2 ** width;
   for (let i = 1; i < times.length; i++) {
-    slot += input.readBit() === 0 ? 1 : input.readBits(32) - 2 ** 31;
-    times[i] = first + slot * interval + (low + input.readBits(width));
+    const code = together === 0 ? nextSlot : input.readBits(together);
+    let deviation: number;
+    if (code < nextSlot) {
+      slot += 1;
+      deviation = code;
+    } else {
+      input.unread(together);
+      slot += input.readBit() === 0 ? 1 : input.readBits(32) - 2 ** 31;
+      deviation = input.readBits(width);
+    }
+    times[i] = first + slot * interval + (low + deviation);
   }
 }
 
@@ -298,7 +318,7 @@ function writeTimes(out: BitWriter, times: readonly number[], buckets: readonly 
 }
 
 /** Reads `times.length` times into `times` (see writeTimes). */
-function readTimes(input: BitReader, times: number[], buckets: readonly number[], interval?: number, afterEach?: () => void): void {
+function readTimes(input: BitReader, times: Float64Array, buckets: readonly number[], interval?: number, afterEach?: () => void): void {
   let time = readAbsoluteTime(input);
   times[0] = time;
   afterEach?.();

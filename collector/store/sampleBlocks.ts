@@ -7,6 +7,7 @@
  * sorting them: each source is in time order already, so a step's samples are merged by sorting its
  * runs of equal time (a host's report is one run), a few dozen numbers a step.
  */
+import type { ColumnAllocator } from '../history/columnArena.js';
 import { decodeSeriesChunk, decodeSeriesChunkTimes } from '../history/seriesChunkCodec.js';
 import type { HotChunk, SeriesChunkRow } from './historyBlocks.js';
 import { decodeChunk, decodeTexts } from './sampleChunk.js';
@@ -56,21 +57,33 @@ const RUN_SHIFT = 2 ** 31;
 /**
  * A compressed chunk as a source of the window [fromMs, toMs], or undefined when none of its samples
  * lie there. Its times are decoded at once, its values the first time they are read: a replay that
- * needs only when a series reported (the series no rule reads) never decodes them.
+ * needs only when a series reported (the series no rule reads) never decodes them. The columns come
+ * from `allocate` (one column arena per block: see columnArena.ts).
  */
-export function chunkSource(chunk: SeriesChunkRow, fromMs: number, toMs: number): SampleSource | undefined {
+export function chunkSource(chunk: SeriesChunkRow, fromMs: number, toMs: number, allocate?: ColumnAllocator): SampleSource | undefined {
   if (chunk.last_at_ms < fromMs || chunk.first_at_ms > toMs) return undefined;
-  const decoded = decodeSeriesChunkTimes(chunk.data);
+  const decoded = decodeSeriesChunkTimes(chunk.data, allocate);
   let times: ArrayLike<number> = decoded.times;
   let values: ArrayLike<number> | undefined;
   let texts = chunk.texts === null ? undefined : decodeTexts(chunk.texts);
   if (!isSorted(times)) ({ times, values, texts } = sortedColumns(times, decoded.values(), texts));
-  let start = 0;
-  while (start < times.length && times[start]! < fromMs) start++;
-  let end = start;
-  while (end < times.length && times[end]! <= toMs) end++;
+  // Binary searches of the sorted times: a chunk mostly lies in the window whole.
+  const start = firstPast(times, 0, fromMs, false);
+  const end = firstPast(times, start, toMs, true);
   if (start === end) return undefined;
   return values === undefined ? new ChunkSource(chunk.series_id, times, decoded.values, texts, start, end) : { seriesId: chunk.series_id, seriesIds: undefined, times, values, texts, start, end };
+}
+
+/** The first position from `low` on of the sorted `times` past `limit` (or at it, unless `pastOnly`); times.length when none. */
+function firstPast(times: ArrayLike<number>, low: number, limit: number, pastOnly: boolean): number {
+  let high = times.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const time = times[middle]!;
+    if (time < limit || (pastOnly && time === limit)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /** A chunk's samples whose values are decoded when first read (see chunkSource; `readValues` decodes once). */

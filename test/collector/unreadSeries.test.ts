@@ -139,9 +139,9 @@ describe('series chunks of every layout', () => {
   ])('%s: times decode alone, values when asked, as a whole decode gives them', (_name, encode) => {
     const data = encode({ times, values });
     const decoded = decodeSeriesChunkTimes(data);
-    expect(decoded.times).toEqual(times);
-    expect(decoded.values()).toEqual(decodeSeriesChunk(data).values);
-    expect(decoded.values()).toEqual(values);
+    expect([...decoded.times]).toEqual(times);
+    expect([...decoded.values()]).toEqual(decodeSeriesChunk(data).values);
+    expect([...decoded.values()]).toEqual(values);
     expect(decoded.values()).toBe(decoded.values());
   });
 });

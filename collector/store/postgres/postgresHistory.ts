@@ -6,6 +6,7 @@
  * row, which a report checks in the statement that stores it.
  */
 import { type CompactionResult, type RollupBucket, type RollupResolution, type SeriesPoint } from '../../domain/history.js';
+import { createColumnArena } from '../../history/columnArena.js';
 import { bucketStart } from '../../history/rollupBuckets.js';
 import {
   BLOCK_MS, collectSeriesColumns, columnsToPoints, type CompactedBlock, compactRows, groupBySeries, type HotBlock, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, newestOfChunk, pushChunkPoints, pushHotPoints, type SeriesChunkRow,
@@ -140,8 +141,9 @@ export function createPostgresHistory(session: PostgresSession) {
   function blockSources(block: number, fromMs: number, toMs: number): SampleBlock {
     const sources: SampleSource[] = [];
     const add = (source: SampleSource | undefined) => source !== undefined && sources.push(source);
+    const columns = createColumnArena();
     for (const chunk of session.query<SeriesChunkRow>('SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks WHERE block_start_ms = $1', [block])) {
-      add(chunkSource(chunk, fromMs, toMs));
+      add(chunkSource(chunk, fromMs, toMs, columns));
     }
     const hot = session.query<HotChunk>(
       `SELECT base_at_ms, samples, texts FROM report_chunks

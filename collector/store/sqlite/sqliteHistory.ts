@@ -16,6 +16,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint } from '../../domain/history.js';
+import { createColumnArena } from '../../history/columnArena.js';
 import { bucketStart } from '../../history/rollupBuckets.js';
 import { decodeSeriesChunk } from '../../history/seriesChunkCodec.js';
 import {
@@ -376,9 +377,10 @@ export function createSqliteHistory(db: Database.Database) {
   function blockSources(block: number, fromMs: number, toMs: number): SampleBlock {
     const sources: SampleSource[] = [];
     const add = (source: SampleSource | undefined) => source !== undefined && sources.push(source);
+    const columns = createColumnArena();
     // all(), not iterate(): one call into SQLite for the block's chunks, not one per chunk.
-    for (const chunk of reads.blockChunks().all(block) as SeriesChunkRow[]) add(chunkSource(chunk, fromMs, toMs));
-    for (const chunk of reads.spanningBlockChunks().iterate(fromMs, block) as Iterable<SeriesChunkRow>) add(chunkSource(chunk, fromMs, toMs));
+    for (const chunk of reads.blockChunks().all(block) as SeriesChunkRow[]) add(chunkSource(chunk, fromMs, toMs, columns));
+    for (const chunk of reads.spanningBlockChunks().iterate(fromMs, block) as Iterable<SeriesChunkRow>) add(chunkSource(chunk, fromMs, toMs, columns));
     const hot = [...(reads.hotInBlockAllHosts().iterate(block - SPANNING_MS, block + BLOCK_MS) as Iterable<HotChunk>), ...(reads.spanningHotAllHosts().iterate(fromMs, block - SPANNING_MS) as Iterable<HotChunk>)];
     add(hotSource(hot, fromMs, toMs));
     return { fromMs, toMs, sources };
