@@ -108,6 +108,16 @@ export class BitReader {
     this.position -= count;
   }
 
+  /** How many bits were read (or skipped). */
+  get bitsRead(): number {
+    return this.position;
+  }
+
+  /** Moves on `count` bits without reading them (the next read fails if they are not there). */
+  skip(count: number): void {
+    this.position += count;
+  }
+
   /** The 4 bytes from `index` on as one big-endian word (bytes past the end read as 0). */
   private word(index: number): number {
     const { bytes } = this;

@@ -119,6 +119,9 @@ export interface ChunkTimes {
   times: Float64Array;
   /** Reads the values (once: a second call gives the same array). */
   values: () => Float64Array;
+  /** The chunk, and the bit its values start at (0 in layout 1, which interleaves them with the times). */
+  chunk: Uint8Array;
+  valuesAt: number;
 }
 
 /**
@@ -127,28 +130,48 @@ export interface ChunkTimes {
  * liveness) never decodes the values of series no rule reads. Layout 1 interleaves them: decoded at
  * once. The columns are typed arrays, from `allocate` (a column arena, for a replay's many chunks:
  * columnArena.ts): filled in place, read by replays with one kind of element.
+ *
+ * A chunk whose bits up to its values are those of `previous` (a chunk decoded before) holds the same
+ * times, and gets the same array, decoded once: a host's series share its report times, so a
+ * replay's hour of 100 hosts decodes 100 time columns rather than 1,200.
  */
-export function decodeSeriesChunkTimes(chunk: Uint8Array, allocate: ColumnAllocator = newColumn): ChunkTimes {
+export function decodeSeriesChunkTimes(chunk: Uint8Array, allocate: ColumnAllocator = newColumn, previous?: ChunkTimes): ChunkTimes {
   const layout = chunk[0] === LAYOUT_3 ? 3 : chunk[0] === LAYOUT_2 ? 2 : 1;
   const input = new BitReader(chunk);
   if (layout > 1) input.readBits(8);
   const count = input.readBits(32);
-  if (count === 0) return { times: EMPTY, values: () => EMPTY };
-  const times = allocate(count);
+  if (count === 0) return { times: EMPTY, values: () => EMPTY, chunk, valuesAt: 0 };
   if (layout === 1) {
     // Layout 1 interleaves each value after its time.
+    const times = allocate(count);
     const values = allocate(count);
     const xor = new XorReader(input);
     let next = 0;
     readTimes(input, times, DOD_BUCKETS_1, undefined, () => (values[next++] = xor.read()));
-    return { times, values: () => values };
+    return { times, values: () => values, chunk, valuesAt: 0 };
   }
-  const timeEncoding = input.readBits(layout === 2 ? 1 : 2);
-  if (timeEncoding === 0) readTimes(input, times, DOD_BUCKETS_2);
-  else if (timeEncoding === 1) readTimes(input, times, RESIDUAL_BUCKETS, input.readBits(32));
-  else readGridTimes(input, times);
+  let times: Float64Array;
+  if (previous !== undefined && previous.valuesAt > 0 && sameBits(chunk, previous.chunk, previous.valuesAt)) {
+    times = previous.times;
+    input.skip(previous.valuesAt - input.bitsRead);
+  } else {
+    times = allocate(count);
+    const timeEncoding = input.readBits(layout === 2 ? 1 : 2);
+    if (timeEncoding === 0) readTimes(input, times, DOD_BUCKETS_2);
+    else if (timeEncoding === 1) readTimes(input, times, RESIDUAL_BUCKETS, input.readBits(32));
+    else readGridTimes(input, times);
+  }
   let values: Float64Array | undefined;
-  return { times, values: () => (values ??= readValues(input, layout, allocate(count))) };
+  return { times, values: () => (values ??= readValues(input, layout, allocate(count))), chunk, valuesAt: input.bitsRead };
+}
+
+/** Whether the first `bits` bits of `a` and `b` (which holds that many) are the same. */
+function sameBits(a: Uint8Array, b: Uint8Array, bits: number): boolean {
+  const whole = bits >>> 3;
+  if (a.length * 8 < bits) return false;
+  for (let i = 0; i < whole; i++) if (a[i] !== b[i]) return false;
+  const rest = bits & 7;
+  return rest === 0 || ((a[whole]! ^ b[whole]!) & (0xff00 >>> rest) & 0xff) === 0;
 }
 
 const newColumn: ColumnAllocator = (length) => new Float64Array(length);

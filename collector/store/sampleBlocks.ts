@@ -7,8 +7,8 @@
  * sorting them: each source is in time order already, so a step's samples are merged by sorting its
  * runs of equal time (a host's report is one run), a few dozen numbers a step.
  */
-import type { ColumnAllocator } from '../history/columnArena.js';
-import { decodeSeriesChunk, decodeSeriesChunkTimes } from '../history/seriesChunkCodec.js';
+import { createColumnArena } from '../history/columnArena.js';
+import { type ChunkTimes, decodeSeriesChunk, decodeSeriesChunkTimes } from '../history/seriesChunkCodec.js';
 import type { HotChunk, SeriesChunkRow } from './historyBlocks.js';
 import { decodeChunk, decodeTexts } from './sampleChunk.js';
 import type { StoredSample } from './store.js';
@@ -57,21 +57,35 @@ const RUN_SHIFT = 2 ** 31;
 /**
  * A compressed chunk as a source of the window [fromMs, toMs], or undefined when none of its samples
  * lie there. Its times are decoded at once, its values the first time they are read: a replay that
- * needs only when a series reported (the series no rule reads) never decodes them. The columns come
- * from `allocate` (one column arena per block: see columnArena.ts).
+ * needs only when a series reported (the series no rule reads) never decodes them.
  */
-export function chunkSource(chunk: SeriesChunkRow, fromMs: number, toMs: number, allocate?: ColumnAllocator): SampleSource | undefined {
-  if (chunk.last_at_ms < fromMs || chunk.first_at_ms > toMs) return undefined;
-  const decoded = decodeSeriesChunkTimes(chunk.data, allocate);
-  let times: ArrayLike<number> = decoded.times;
-  let values: ArrayLike<number> | undefined;
-  let texts = chunk.texts === null ? undefined : decodeTexts(chunk.texts);
-  if (!isSorted(times)) ({ times, values, texts } = sortedColumns(times, decoded.values(), texts));
-  // Binary searches of the sorted times: a chunk mostly lies in the window whole.
-  const start = firstPast(times, 0, fromMs, false);
-  const end = firstPast(times, start, toMs, true);
-  if (start === end) return undefined;
-  return values === undefined ? new ChunkSource(chunk.series_id, times, decoded.values, texts, start, end) : { seriesId: chunk.series_id, seriesIds: undefined, times, values, texts, start, end };
+export function chunkSource(chunk: SeriesChunkRow, fromMs: number, toMs: number): SampleSource | undefined {
+  return createChunkSources(fromMs, toMs)(chunk);
+}
+
+/**
+ * chunkSource for the chunks of one block, in their stored order: their columns come from one column
+ * arena (columnArena.ts), and a chunk with the times of the chunk decoded before it (the next series
+ * of the same host) shares that chunk's times array (see decodeSeriesChunkTimes), which the
+ * BlockCursor then walks once for both.
+ */
+export function createChunkSources(fromMs: number, toMs: number): (chunk: SeriesChunkRow) => SampleSource | undefined {
+  const allocate = createColumnArena();
+  let previous: ChunkTimes | undefined;
+  return (chunk) => {
+    if (chunk.last_at_ms < fromMs || chunk.first_at_ms > toMs) return undefined;
+    const decoded = decodeSeriesChunkTimes(chunk.data, allocate, previous);
+    previous = decoded;
+    let times: ArrayLike<number> = decoded.times;
+    let values: ArrayLike<number> | undefined;
+    let texts = chunk.texts === null ? undefined : decodeTexts(chunk.texts);
+    if (!isSorted(times)) ({ times, values, texts } = sortedColumns(times, decoded.values(), texts));
+    // Binary searches of the sorted times: a chunk mostly lies in the window whole.
+    const start = firstPast(times, 0, fromMs, false);
+    const end = firstPast(times, start, toMs, true);
+    if (start === end) return undefined;
+    return values === undefined ? new ChunkSource(chunk.series_id, times, decoded.values, texts, start, end) : { seriesId: chunk.series_id, seriesIds: undefined, times, values, texts, start, end };
+  };
 }
 
 /** The first position from `low` on of the sorted `times` past `limit` (or at it, unless `pastOnly`); times.length when none. */
@@ -158,47 +172,83 @@ export function hotSource(rows: Iterable<HotChunk>, fromMs: number, toMs: number
  * The samples of one time then appear in stored order across the runs that hold them, so sorting
  * the runs by (time, run number) gives the stable order. A run's key is (time - fromMs) * 2^31 + its
  * number, exact in a double for a window under 2^22 ms; one Float64Array sort per call.
+ *
+ * Consecutive sources with the same times (a host's series, which share its report times) are
+ * walked as one group: the walk takes the group's positions below the bound once, and each of them
+ * stands for the sample at that position of every source of the group, handed on source by source.
+ * That is the order above: among samples of one time, a group's sources come in their stored order,
+ * after the sources before the group and before those after it. A block of 100 hosts' 12 series is
+ * walked as 100 groups, and a step reads one time a host rather than one a series.
  */
 export class BlockCursor {
+  // Per group: its first source (and, one past its end, the next group's), its times (those of each
+  // of its sources), where its samples end and the next one not handed on yet.
+  private readonly groupFirst: Int32Array;
+  private readonly groupTimes: Array<ArrayLike<number>>;
+  private readonly groupEnds: Int32Array;
   private readonly positions: Int32Array;
-  private entrySources = new Int32Array(256);
+  /** A source's series, or -1 when its `seriesIds` names each sample's. */
+  private readonly seriesIds: Float64Array;
+  /** Each source's values once a sample of it was handed on (read then: see chunkSource). */
+  private readonly values: Array<ArrayLike<number> | undefined>;
+  private readonly hasTexts: boolean;
+  private entryGroups = new Int32Array(256);
   private entryPositions = new Int32Array(256);
   private runFirst = new Int32Array(64);
   private runKeys = new Float64Array(64);
+  /** The time of the next sample, once a visit found it (positions move only there); NaN before. */
+  private next = NaN;
   /** The time of the last sample handed on; -Infinity before the first. */
   lastAtMs = -Infinity;
 
   constructor(private readonly block: SampleBlock) {
     if (!(block.toMs - block.fromMs < MAX_WINDOW_MS)) throw new RangeError(`a sample block spans ${block.toMs - block.fromMs} ms, more than ${MAX_WINDOW_MS}`);
-    this.positions = Int32Array.from(block.sources, (source) => source.start);
+    const { sources } = block;
+    const first: number[] = [];
+    for (let s = 0; s < sources.length; s++) if (s === 0 || !sameTimes(sources[s - 1]!, sources[s]!)) first.push(s);
+    first.push(sources.length);
+    this.groupFirst = Int32Array.from(first);
+    this.groupTimes = first.slice(0, -1).map((s) => sources[s]!.times);
+    this.groupEnds = Int32Array.from(first.slice(0, -1), (s) => sources[s]!.end);
+    this.positions = Int32Array.from(first.slice(0, -1), (s) => sources[s]!.start);
+    this.seriesIds = Float64Array.from(sources, (source) => (source.seriesIds === undefined ? source.seriesId : -1));
+    this.values = new Array<ArrayLike<number> | undefined>(sources.length).fill(undefined);
+    this.hasTexts = sources.some((source) => source.texts !== undefined);
   }
 
   /** The time of the next sample, Infinity when every sample was handed on. */
   nextAtMs(): number {
+    if (!Number.isNaN(this.next)) return this.next;
     let next = Infinity;
-    const { sources } = this.block;
-    for (let s = 0; s < sources.length; s++) {
-      const p = this.positions[s]!;
-      const source = sources[s]!;
-      if (p < source.end && source.times[p]! < next) next = source.times[p]!;
+    const { positions, groupTimes, groupEnds } = this;
+    for (let g = 0; g < groupTimes.length; g++) {
+      const p = positions[g]!;
+      if (p < groupEnds[g]! && groupTimes[g]![p]! < next) next = groupTimes[g]![p]!;
     }
-    return next;
+    return (this.next = next);
   }
 
   /** Hands every sample before `endMs` not handed on yet to `visit`, in order; returns how many. */
   visitUntil(endMs: number, visit: SampleVisitor): number {
-    const { sources, fromMs } = this.block;
+    const { fromMs } = this.block;
+    const { positions, groupTimes, groupEnds } = this;
     let entries = 0;
     let runs = 0;
     let runTime = NaN;
     let ordered = true;
     let lastKey = -Infinity;
-    for (let s = 0; s < sources.length; s++) {
-      const source = sources[s]!;
-      const { times, end } = source;
-      let p = this.positions[s]!;
-      for (; p < end && times[p]! < endMs; p++) {
+    // The next sample's time, found on the way: the first time of each group not handed on.
+    let next = Infinity;
+    for (let g = 0; g < groupTimes.length; g++) {
+      const times = groupTimes[g]!;
+      const end = groupEnds[g]!;
+      let p = positions[g]!;
+      for (; p < end; p++) {
         const atMs = times[p]!;
+        if (!(atMs < endMs)) {
+          if (atMs < next) next = atMs;
+          break;
+        }
         if (atMs !== runTime) {
           runTime = atMs;
           if (runs + 1 >= this.runKeys.length) this.growRuns();
@@ -208,30 +258,56 @@ export class BlockCursor {
           this.runKeys[runs] = key;
           this.runFirst[runs++] = entries;
         }
-        if (entries >= this.entrySources.length) this.growEntries();
-        this.entrySources[entries] = s;
+        if (entries >= this.entryGroups.length) this.growEntries();
+        this.entryGroups[entries] = g;
         this.entryPositions[entries++] = p;
       }
-      this.positions[s] = p;
+      positions[g] = p;
     }
+    this.next = next;
     this.runFirst[runs] = entries;
     const keys = this.runKeys.subarray(0, runs);
     if (!ordered) keys.sort();
     if (runs > 0) this.lastAtMs = fromMs + Math.floor(keys[runs - 1]! / RUN_SHIFT);
+    let visited = 0;
     for (let k = 0; k < runs; k++) {
       const key = keys[k]!;
       const run = ordered ? k : key - Math.floor(key / RUN_SHIFT) * RUN_SHIFT;
-      for (let e = this.runFirst[run]!, last = this.runFirst[run + 1]!; e < last; e++) {
-        const source = sources[this.entrySources[e]!]!;
-        const p = this.entryPositions[e]!;
-        visit(source.seriesIds === undefined ? source.seriesId : source.seriesIds[p]!, source.times[p]!, source.values[p]!, source.texts?.get(p));
+      // The run's entries, a stretch of positions per group, each group's sources in turn.
+      for (let e = this.runFirst[run]!, last = this.runFirst[run + 1]!; e < last; ) {
+        const g = this.entryGroups[e]!;
+        let stretch = e + 1;
+        while (stretch < last && this.entryGroups[stretch] === g) stretch++;
+        visited += this.visitGroup(g, e, stretch, visit);
+        e = stretch;
       }
     }
-    return entries;
+    return visited;
+  }
+
+  /** Hands on the samples of group `g` at the positions of entries [first, last), source by source; returns how many. */
+  private visitGroup(g: number, first: number, last: number, visit: SampleVisitor): number {
+    const times = this.groupTimes[g]!;
+    const sourcesEnd = this.groupFirst[g + 1]!;
+    for (let s = this.groupFirst[g]!; s < sourcesEnd; s++) {
+      const values = this.values[s] ?? this.valuesOf(s);
+      const seriesId = this.seriesIds[s]!;
+      for (let e = first; e < last; e++) {
+        const p = this.entryPositions[e]!;
+        visit(seriesId >= 0 ? seriesId : this.block.sources[s]!.seriesIds![p]!, times[p]!, values[p]!, this.hasTexts ? this.block.sources[s]!.texts?.get(p) : undefined);
+      }
+    }
+    return (sourcesEnd - this.groupFirst[g]!) * (last - first);
+  }
+
+  private valuesOf(s: number): ArrayLike<number> {
+    const values = this.block.sources[s]!.values;
+    this.values[s] = values;
+    return values;
   }
 
   private growEntries(): void {
-    this.entrySources = doubled(this.entrySources);
+    this.entryGroups = doubled(this.entryGroups);
     this.entryPositions = doubled(this.entryPositions);
   }
 
@@ -239,6 +315,14 @@ export class BlockCursor {
     this.runFirst = doubled(this.runFirst);
     this.runKeys = doubled(this.runKeys);
   }
+}
+
+/** Whether two sources hold samples at the same times in the same window (checked time by time: a host's chunks decode into arrays of their own). */
+function sameTimes(a: SampleSource, b: SampleSource): boolean {
+  if (a.start !== b.start || a.end !== b.end) return false;
+  if (a.times === b.times) return true;
+  for (let p = a.start; p < a.end; p++) if (a.times[p] !== b.times[p]) return false;
+  return true;
 }
 
 /** A typed array of twice the length holding `array` at its start. */

@@ -4,7 +4,8 @@
  * grid times read a sample on the next slot together with its deviation, and must give the times of
  * the long way at every width, jumps and steps back included; a chunk decodes the same into a
  * column arena as into arrays of its own, with every value bit for bit (NaN, ±Infinity, -0,
- * subnormals) and every irregular time, and any chunk cut short fails.
+ * subnormals) and every irregular time, and any chunk cut short fails; a chunk shares the times of
+ * the chunk before it only when its bits up to its values are the same.
  */
 import { describe, expect, it } from 'vitest';
 import { BitReader, BitWriter } from '../../collector/history/bitStream.js';
@@ -170,6 +171,45 @@ describe('a chunk decoded for a replay', () => {
         if (data.length > 5) expect(attempt(() => decodeSeriesChunk(data.subarray(0, data.length - 1 - Math.floor(random() * (data.length - 5)))))).toBe('ends early');
       }
     }
+  });
+});
+
+describe('chunks of the same times', () => {
+  const times = Array.from({ length: 240 }, (_, i) => T0 + i * 15_000 + ((i * 37) % 6));
+  const values = (seed: number) => times.map((_, i) => Math.round(1e4 * Math.abs(Math.sin(i * seed))) / 100);
+
+  it('share the times array of the chunk decoded before, with their own values', () => {
+    const first = decodeSeriesChunkTimes(encodeSeriesChunk({ times, values: values(1) }));
+    const second = decodeSeriesChunkTimes(encodeSeriesChunk({ times, values: [NaN, -0, ...values(2).slice(2)] }), undefined, first);
+    expect(second.times).toBe(first.times);
+    expect(second.valuesAt).toBe(first.valuesAt);
+    expect([...first.values()]).toEqual(values(1));
+    expect([...second.values()]).toEqual([NaN, -0, ...values(2).slice(2)]);
+  });
+
+  // Each row: times that differ from the first chunk's (in one millisecond, one sample, or the layout); decoded on their own.
+  it.each([
+    { name: 'the last time a millisecond later', other: () => [...times.slice(0, -1), times[239]! + 1], encode: encodeSeriesChunk },
+    { name: 'a time 4 samples before the last a millisecond later', other: () => times.map((time, i) => (i === 235 ? time + 1 : time)), encode: encodeSeriesChunk },
+    { name: 'a time 10 samples before the last a millisecond later', other: () => times.map((time, i) => (i === 229 ? time + 1 : time)), encode: encodeSeriesChunk },
+    { name: 'the first time a millisecond later', other: () => [times[0]! + 1, ...times.slice(1)], encode: encodeSeriesChunk },
+    { name: 'one sample fewer', other: () => times.slice(0, -1), encode: encodeSeriesChunk },
+    { name: 'the same times in layout 2', other: () => times, encode: encodeLayout2 },
+    { name: 'the same times in layout 1', other: () => times, encode: encodeLayout1 },
+  ])('decode their own times when they differ: $name', ({ other, encode }) => {
+    const first = decodeSeriesChunkTimes(encodeSeriesChunk({ times, values: values(1) }));
+    const otherTimes = other();
+    const decoded = decodeSeriesChunkTimes(encode({ times: otherTimes, values: otherTimes.map((_, i) => i / 7) }), undefined, first);
+    expect(decoded.times).not.toBe(first.times);
+    expect([...decoded.times]).toEqual(otherTimes);
+    expect([...decoded.values()]).toEqual(otherTimes.map((_, i) => i / 7));
+  });
+
+  it('fail as any chunk does when cut short within the shared times', () => {
+    const first = decodeSeriesChunkTimes(encodeSeriesChunk({ times, values: values(1) }));
+    const data = encodeSeriesChunk({ times, values: values(2) });
+    expect(attempt(() => decodeSeriesChunkTimes(data.subarray(0, (first.valuesAt >> 3) - 1), undefined, first).values())).toBe('ends early');
+    expect(attempt(() => decodeSeriesChunkTimes(data.subarray(0, data.length - 1), undefined, first).values())).toBe('ends early');
   });
 });
 

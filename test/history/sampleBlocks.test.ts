@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { encodeSeriesChunk } from '../../collector/history/seriesChunkCodec.js';
-import { BlockCursor, chunkSource, hotSource, knownSamples, type SampleBlock, type SampleSource } from '../../collector/store/sampleBlocks.js';
+import { BlockCursor, chunkSource, createChunkSources, hotSource, knownSamples, type SampleBlock, type SampleSource } from '../../collector/store/sampleBlocks.js';
 import { encodeChunk, encodeTexts } from '../../collector/store/sampleChunk.js';
 import { seededRandom } from '../support/hostilePayloads.js';
 
@@ -43,27 +43,36 @@ function cursorOrder(block: SampleBlock, bounds: readonly number[]): Flat[] {
   return out;
 }
 
-/** A block of `hosts` hosts reporting `series` series each every 15 s with jitter, as compacted chunks, plus hot rows. */
-function generatedBlock(seed: number, hosts: number, series: number): SampleBlock {
+/**
+ * A block of `hosts` hosts reporting `series` series each every 15 s with jitter, as compacted chunks,
+ * plus hot rows. With `gaps`, each series misses a sample now and then, so a host's chunks hold
+ * different times (the cursor walks sources with the same times as one group).
+ */
+function generatedBlock(seed: number, hosts: number, series: number, gaps = false): SampleBlock {
   const random = seededRandom(seed);
   const fromMs = BLOCK + Math.floor(random() * 60_000);
   const toMs = BLOCK + 3_600_000 - 1 - Math.floor(random() * 60_000);
   const sources: SampleSource[] = [];
+  // As a store reads a block: a host's chunks of the same times share one decoded times array.
+  const sourceOf = createChunkSources(fromMs, toMs);
   let seriesId = 1;
   for (let host = 0; host < hosts; host++) {
     // Each host's report time, shared by its series; some collide with other hosts' times.
-    const times: number[] = [];
-    for (let t = BLOCK + Math.floor(random() * 5); t < BLOCK + 3_600_000; t += 15_000 + Math.floor(random() * 3)) times.push(random() < 0.05 ? times[times.length - 1] ?? t : t);
+    const hostTimes: number[] = [];
+    for (let t = BLOCK + Math.floor(random() * 5); t < BLOCK + 3_600_000; t += 15_000 + Math.floor(random() * 3)) hostTimes.push(random() < 0.05 ? hostTimes[hostTimes.length - 1] ?? t : t);
     for (let s = 0; s < series; s++, seriesId++) {
+      const times = gaps && random() < 0.5 ? hostTimes.filter(() => random() >= 0.05) : hostTimes;
       const values = times.map(() => Math.round(random() * 100) / 100);
       const texts = random() < 0.3 ? JSON.stringify(Object.fromEntries(times.map((_, i) => [i, `out ${seriesId}/${i}`]).filter(() => random() < 0.2))) : null;
       // Every 7th chunk stored out of time order (any order round-trips through the codec).
       const order = seriesId % 7 === 0 ? times.map((_, i) => i).reverse() : times.map((_, i) => i);
-      const source = chunkSource(
-        { series_id: seriesId, first_at_ms: times[0]!, last_at_ms: times[times.length - 1]!, data: encodeSeriesChunk({ times: order.map((i) => times[i]!), values: order.map((i) => values[i]!) }), texts: seriesId % 7 === 0 ? null : texts },
-        fromMs,
-        toMs,
-      );
+      const source = sourceOf({
+        series_id: seriesId,
+        first_at_ms: times[0]!,
+        last_at_ms: times[times.length - 1]!,
+        data: encodeSeriesChunk({ times: order.map((i) => times[i]!), values: order.map((i) => values[i]!) }),
+        texts: seriesId % 7 === 0 ? null : texts,
+      });
       if (source) sources.push(source);
     }
   }
@@ -87,8 +96,11 @@ describe('a block cursor', () => {
     [3, 'steps of 7 s', 7_001],
     [4, 'steps of a minute', 60_000],
     [5, 'the whole block at once', 0],
-  ])('hands samples on in stable time order (seed %i, %s)', (seed, _what, stepMs) => {
-    const block = generatedBlock(seed, 12, 6);
+    // Hosts whose series miss samples: a host's chunks split into several groups of equal times.
+    [6, 'steps of 15 s, series with gaps', 15_000, true],
+    [7, 'steps of 7 s, series with gaps', 7_001, true],
+  ])('hands samples on in stable time order (seed %i, %s)', (seed, _what, stepMs, gaps = false) => {
+    const block = generatedBlock(seed, 12, 6, gaps);
     const bounds: number[] = [];
     if (stepMs > 0) for (let t = block.fromMs + stepMs; t <= block.toMs; t += stepMs) bounds.push(t);
     const reference = referenceOrder(block);

@@ -6,13 +6,12 @@
  * row, which a report checks in the statement that stores it.
  */
 import { type CompactionResult, type RollupBucket, type RollupResolution, type SeriesPoint } from '../../domain/history.js';
-import { createColumnArena } from '../../history/columnArena.js';
 import { bucketStart } from '../../history/rollupBuckets.js';
 import {
   BLOCK_MS, collectSeriesColumns, columnsToPoints, type CompactedBlock, compactRows, groupBySeries, type HotBlock, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, newestOfChunk, pushChunkPoints, pushHotPoints, type SeriesChunkRow,
   type SeriesColumns, type SeriesSampleRow, SPANNING_MS, takeNewest, visitChunkPoints, visitHotPoints,
 } from '../historyBlocks.js';
-import { chunkSource, hotSource, type SampleBlock, type SampleSource } from '../sampleBlocks.js';
+import { createChunkSources, hotSource, type SampleBlock, type SampleSource } from '../sampleBlocks.js';
 import { decodeChunk } from '../sampleChunk.js';
 import type { PostgresSession } from './postgresBridge.js';
 import { createPartitions, PARTITIONED_TABLES, type PartitionedTable } from './postgresPartitions.js';
@@ -141,9 +140,9 @@ export function createPostgresHistory(session: PostgresSession) {
   function blockSources(block: number, fromMs: number, toMs: number): SampleBlock {
     const sources: SampleSource[] = [];
     const add = (source: SampleSource | undefined) => source !== undefined && sources.push(source);
-    const columns = createColumnArena();
+    const chunkSource = createChunkSources(fromMs, toMs);
     for (const chunk of session.query<SeriesChunkRow>('SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks WHERE block_start_ms = $1', [block])) {
-      add(chunkSource(chunk, fromMs, toMs, columns));
+      add(chunkSource(chunk));
     }
     const hot = session.query<HotChunk>(
       `SELECT base_at_ms, samples, texts FROM report_chunks

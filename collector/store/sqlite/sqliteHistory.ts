@@ -16,14 +16,13 @@
  */
 import type Database from 'better-sqlite3';
 import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint } from '../../domain/history.js';
-import { createColumnArena } from '../../history/columnArena.js';
 import { bucketStart } from '../../history/rollupBuckets.js';
 import { decodeSeriesChunk } from '../../history/seriesChunkCodec.js';
 import {
   BLOCK_MS, collectSeriesColumns, columnsToPoints, type CompactedBlock, compactRows, groupBySeries, type HotBlock, type HotChunk, inTimeOrder, LATEST_SEARCH_REPORTS, pushChunkPoints, type SeriesChunkRow, type SeriesSampleRow, SPANNING_MS, takeNewest,
   type SeriesColumns, visitChunkPoints, visitHotPoints, withText,
 } from '../historyBlocks.js';
-import { chunkSource, hotSource, type SampleBlock, type SampleSource } from '../sampleBlocks.js';
+import { createChunkSources, hotSource, type SampleBlock, type SampleSource } from '../sampleBlocks.js';
 import { decodeChunk, decodeTexts } from '../sampleChunk.js';
 
 export { BLOCK_MS, type SeriesSampleRow, SPANNING_MS } from '../historyBlocks.js';
@@ -377,10 +376,10 @@ export function createSqliteHistory(db: Database.Database) {
   function blockSources(block: number, fromMs: number, toMs: number): SampleBlock {
     const sources: SampleSource[] = [];
     const add = (source: SampleSource | undefined) => source !== undefined && sources.push(source);
-    const columns = createColumnArena();
+    const chunkSource = createChunkSources(fromMs, toMs);
     // all(), not iterate(): one call into SQLite for the block's chunks, not one per chunk.
-    for (const chunk of reads.blockChunks().all(block) as SeriesChunkRow[]) add(chunkSource(chunk, fromMs, toMs, columns));
-    for (const chunk of reads.spanningBlockChunks().iterate(fromMs, block) as Iterable<SeriesChunkRow>) add(chunkSource(chunk, fromMs, toMs, columns));
+    for (const chunk of reads.blockChunks().all(block) as SeriesChunkRow[]) add(chunkSource(chunk));
+    for (const chunk of reads.spanningBlockChunks().iterate(fromMs, block) as Iterable<SeriesChunkRow>) add(chunkSource(chunk));
     const hot = [...(reads.hotInBlockAllHosts().iterate(block - SPANNING_MS, block + BLOCK_MS) as Iterable<HotChunk>), ...(reads.spanningHotAllHosts().iterate(fromMs, block - SPANNING_MS) as Iterable<HotChunk>)];
     add(hotSource(hot, fromMs, toMs));
     return { fromMs, toMs, sources };
