@@ -4,12 +4,12 @@
  * replay over the same blocks; each replay decides as if alone (replayStoredBlocks), so the
  * comparison's outcome is the one of running them in turn (test/collector/backtestThreads.test.ts).
  *
- * Both threads stay synchronous, as the replay is: blocks go through a MessagePort (each block's
- * columns are copied once, by the structured clone, without the values of series the worker's
- * rules do not read) and a shared counter says how many were posted
- * and taken; the reader waits (Atomics.wait) while the worker is more than MAX_BLOCKS_AHEAD blocks
- * behind, so at most that many blocks are held twice, and the worker's summary is taken off the
- * port at the end (receiveMessageOnPort) without the event loop.
+ * Both threads stay synchronous, as the replay is: blocks go through a MessagePort, each block's
+ * columns copied once into a shared slot (blockTransport.ts: without the values of series the
+ * worker's rules do not read), and shared counters say how many were posted, taken and let go of;
+ * the reader waits (Atomics.wait) while the worker is more than MAX_BLOCKS_AHEAD blocks behind, and
+ * before it refills a slot the worker may still read, so at most SLOTS blocks are held twice. The
+ * worker's summary is taken off the port at the end (receiveMessageOnPort) without the event loop.
  *
  * What the lifecycle reads of the store (silences, maintenance windows, hosts for the topology) is
  * read once by the caller (EnvironmentSnapshot) and given to both replays, so both see the same.
@@ -21,7 +21,8 @@ import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
 import type { SilenceRecord } from '../domain/silence.js';
 import type { IncidentEnvironment } from '../incidents/incidentService.js';
 import { buildTopology, type Topology, type TopologyHostFacts } from '../incidents/topology.js';
-import { cloneableBlock, type SampleBlock, type SampleBlocks, type StoredSeries } from '../store/sampleBlocks.js';
+import type { SampleBlock, SampleBlocks, StoredSeries } from '../store/sampleBlocks.js';
+import { packBlock, type PackedBlock } from './blockTransport.js';
 import type { BacktestSummary } from './runBacktest.js';
 
 /** What the incident lifecycle reads of the store during a replay, read once. */
@@ -55,7 +56,7 @@ export interface ReplayThreadData {
 }
 
 /** A message to the worker: a block with the series it names that were not sent before, or the end. */
-export type ToReplayThread = { block: SampleBlock; series: Array<[number, StoredSeries]> } | { endMs: number };
+export type ToReplayThread = { block: PackedBlock; series: Array<[number, StoredSeries]> } | { endMs: number };
 
 /** The worker's answer: its summary and the time it spent replaying (waits for blocks not counted), or what went wrong. */
 export type FromReplayThread = { summary: BacktestSummary; busyMs: number } | { error: string };
@@ -64,9 +65,16 @@ export type FromReplayThread = { summary: BacktestSummary; busyMs: number } | { 
 export const POSTED = 0;
 export const TAKEN = 1;
 export const DONE = 2;
+/** How many blocks the worker is done with (it reads none of them again). */
+export const RELEASED = 3;
 
 /** How many blocks the reader may be ahead of the worker (an hour of the fleet's history each). */
-const MAX_BLOCKS_AHEAD = 4;
+const MAX_BLOCKS_AHEAD = 2;
+/**
+ * Shared slots the blocks are packed into, in turn: the ones posted and not yet taken, the one the
+ * worker replays, and the one being packed.
+ */
+const SLOTS = MAX_BLOCKS_AHEAD + 2;
 /** How long a wait lasts before it looks again whether the worker ended (it sets DONE as it exits). */
 const WAIT_MS = 1000;
 
@@ -101,7 +109,7 @@ function bootstrap(): string {
 
 /** Starts a worker thread replaying `rules` (see the module comment). */
 export function startReplayThread(options: { rules: readonly Rule[]; config: Pick<Config, 'incidents' | 'timeZone'>; snapshot: EnvironmentSnapshot; intervalSecondsByHost: ReadonlyMap<string, number>; keepIncidents: number | undefined }): ReplayThread {
-  const control = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
+  const control = new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT);
   const counters = new Int32Array(control);
   const { port1, port2 } = new MessageChannel();
   const data: ReplayThreadData = {
@@ -122,6 +130,17 @@ export function startReplayThread(options: { rules: readonly Rule[]; config: Pic
     if (Atomics.load(counters, DONE) === 0) return undefined;
     const answer = receiveMessageOnPort(port1)?.message as FromReplayThread | undefined;
     return new Error(answer && 'error' in answer ? `the backtest's replay thread failed: ${answer.error}` : "the backtest's replay thread ended before its replay did");
+  };
+  const slots = Array.from({ length: SLOTS }, (): { data: SharedArrayBuffer | undefined } => ({ data: undefined }));
+  /** Waits until the worker's counter `slot` reaches `count` (or the worker ended, which throws). */
+  const waitUntil = (slot: number, count: number) => {
+    for (let now = Atomics.load(counters, slot); now < count; now = Atomics.load(counters, slot)) {
+      const error = failed();
+      if (error) throw error;
+      const waitFrom = performance.now();
+      Atomics.wait(counters, slot, now, WAIT_MS);
+      waitedMs += performance.now() - waitFrom;
+    }
   };
   const post = (message: ToReplayThread) => {
     port1.postMessage(message);
@@ -162,14 +181,10 @@ export function startReplayThread(options: { rules: readonly Rule[]; config: Pic
             if (source.seriesIds === undefined) newSeries(source.seriesId, series);
             else for (let i = source.start; i < source.end; i++) newSeries(source.seriesIds[i]!, series);
           }
-          for (let taken = Atomics.load(counters, TAKEN); posted - taken >= MAX_BLOCKS_AHEAD; taken = Atomics.load(counters, TAKEN)) {
-            const error = failed();
-            if (error) throw error;
-            const waitFrom = performance.now();
-            Atomics.wait(counters, TAKEN, taken, WAIT_MS);
-            waitedMs += performance.now() - waitFrom;
-          }
-          post({ block: cloneableBlock(block, workerReads), series });
+          waitUntil(TAKEN, posted - MAX_BLOCKS_AHEAD + 1);
+          // The slot held block posted - SLOTS: the worker must be done with it.
+          waitUntil(RELEASED, posted - SLOTS + 1);
+          post({ block: packBlock(block, workerReads, slots[posted % SLOTS]!), series });
           yield block;
         }
       } catch (error) {
