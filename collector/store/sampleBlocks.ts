@@ -153,12 +153,14 @@ export function hotSource(rows: Iterable<HotChunk>, fromMs: number, toMs: number
  * the runs by (time, run number) gives the stable order. A run's key is (time - fromMs) * 2^31 + its
  * number, exact in a double for a window under 2^22 ms; one Float64Array sort per call.
  *
- * Consecutive sources with the same times (a host's series, which share its report times) are
- * walked as one group: the walk takes the group's positions below the bound once, and each of them
- * stands for the sample at that position of every source of the group, handed on source by source.
- * That is the order above: among samples of one time, a group's sources come in their stored order,
- * after the sources before the group and before those after it. A block of 100 hosts' 12 series is
- * walked as 100 groups, and a step reads one time a host rather than one a series.
+ * Consecutive sources with the same times in their windows (a host's series, which share its report
+ * times) are walked as one group: the walk takes the group's positions below the bound once, in its
+ * first source's window, and each of them stands for the sample at that place of every source's
+ * window, handed on source by source. That is the order above: among samples of one time, a group's
+ * sources come in their stored order, after the sources before the group and before those after it.
+ * A block of 100 hosts' 12 series is walked as 100 groups, and a step reads one time a host rather
+ * than one a series. The windows may lie at different places of their columns (a block unpacked
+ * from another thread's buffer: see blockTransport.ts).
  */
 export class BlockCursor {
   // Per group: its first source (and, one past its end, the next group's), its times (those of each
@@ -169,6 +171,8 @@ export class BlockCursor {
   private readonly positions: Int32Array;
   /** A source's series, or -1 when its `seriesIds` names each sample's. */
   private readonly seriesIds: Float64Array;
+  /** Where a source's window starts less where its group's first source's does (positions are the first's). */
+  private readonly shifts: Int32Array;
   /** Each source's values once a sample of it was handed on (read then: see chunkSource). */
   private readonly values: Array<ArrayLike<number> | undefined>;
   private readonly hasTexts: boolean;
@@ -192,6 +196,8 @@ export class BlockCursor {
     this.groupEnds = Int32Array.from(first.slice(0, -1), (s) => sources[s]!.end);
     this.positions = Int32Array.from(first.slice(0, -1), (s) => sources[s]!.start);
     this.seriesIds = Float64Array.from(sources, (source) => (source.seriesIds === undefined ? source.seriesId : -1));
+    this.shifts = new Int32Array(sources.length);
+    for (let g = 0; g + 1 < first.length; g++) for (let s = first[g]!; s < first[g + 1]!; s++) this.shifts[s] = sources[s]!.start - sources[first[g]!]!.start;
     this.values = new Array<ArrayLike<number> | undefined>(sources.length).fill(undefined);
     this.hasTexts = sources.some((source) => source.texts !== undefined);
   }
@@ -272,9 +278,11 @@ export class BlockCursor {
     for (let s = this.groupFirst[g]!; s < sourcesEnd; s++) {
       const values = this.values[s] ?? this.valuesOf(s);
       const seriesId = this.seriesIds[s]!;
+      const shift = this.shifts[s]!;
       for (let e = first; e < last; e++) {
         const p = this.entryPositions[e]!;
-        visit(seriesId >= 0 ? seriesId : this.block.sources[s]!.seriesIds![p]!, times[p]!, values[p]!, this.hasTexts ? this.block.sources[s]!.texts?.get(p) : undefined);
+        const own = p + shift;
+        visit(seriesId >= 0 ? seriesId : this.block.sources[s]!.seriesIds![own]!, times[p]!, values[own]!, this.hasTexts ? this.block.sources[s]!.texts?.get(own) : undefined);
       }
     }
     return (sourcesEnd - this.groupFirst[g]!) * (last - first);
@@ -297,11 +305,12 @@ export class BlockCursor {
   }
 }
 
-/** Whether two sources hold samples at the same times in the same window (checked time by time: a host's chunks decode into arrays of their own). */
+/** Whether two sources' windows hold the same times (checked time by time: a host's chunks may decode into arrays of their own). */
 function sameTimes(a: SampleSource, b: SampleSource): boolean {
-  if (a.start !== b.start || a.end !== b.end) return false;
-  if (a.times === b.times) return true;
-  for (let p = a.start; p < a.end; p++) if (a.times[p] !== b.times[p]) return false;
+  const length = a.end - a.start;
+  if (b.end - b.start !== length) return false;
+  if (a.times === b.times && a.start === b.start) return true;
+  for (let k = 0; k < length; k++) if (a.times[a.start + k] !== b.times[b.start + k]) return false;
   return true;
 }
 

@@ -87,6 +87,26 @@ function generatedBlock(seed: number, hosts: number, series: number, gaps = fals
   return { fromMs, toMs, sources };
 }
 
+/**
+ * The block with its chunk sources' columns copied into one array of times and one of values, each
+ * source a window of them, as a block unpacked on another thread is (blockTransport.ts).
+ */
+function inOneColumn(block: SampleBlock): SampleBlock {
+  const times: number[] = [];
+  const values: number[] = [];
+  const sources = block.sources.map((source): SampleSource => {
+    if (source.seriesIds !== undefined) return source;
+    const offset = times.length;
+    for (let p = 0; p < source.times.length; p++) {
+      times.push(source.times[p]!);
+      values.push(source.values[p]!);
+    }
+    const texts = source.texts === undefined ? undefined : new Map([...source.texts].map(([p, text]) => [p + offset, text] as const));
+    return { seriesId: source.seriesId, seriesIds: undefined, times, values, texts, start: source.start + offset, end: source.end + offset };
+  });
+  return { ...block, sources };
+}
+
 describe('a block cursor', () => {
   it.each([
     // One bound per 15 s step, as a replay steps.
@@ -109,6 +129,17 @@ describe('a block cursor', () => {
     expect(new Set(reference.map(([, atMs]) => atMs)).size).toBeLessThan(reference.length / 3);
     expect(reference.filter(([, , , text]) => text !== undefined).length).toBeGreaterThan(100);
     expect(cursorOrder(block, bounds)).toEqual(reference);
+  });
+
+  it.each([
+    [8, 15_000, false],
+    [9, 7_001, true],
+  ])('hands samples on in the same order when the sources are windows of one column (seed %i, steps of %i ms, gaps %s)', (seed, stepMs, gaps) => {
+    const block = generatedBlock(seed, 12, 6, gaps);
+    const bounds: number[] = [];
+    for (let t = block.fromMs + stepMs; t <= block.toMs; t += stepMs) bounds.push(t);
+    const reference = referenceOrder(block);
+    expect(cursorOrder(inOneColumn(block), bounds)).toEqual(reference);
   });
 
   it('keeps a source whose samples share one time in position order, and an empty block is done at once', () => {
