@@ -17,7 +17,8 @@
  *   A run is read in a step only when one of its samples can change it: a memoryless rule's series
  *   without a state stays so while its samples do not breach (such steps are passed over in one
  *   loop over the values). A reading that keeps an inactive state inactive is written into the
- *   state the run made in the tile (keepStatusInPlace) instead of making one per sample.
+ *   state the run made in the tile (keepStatusInPlace) instead of making one per sample; a kind
+ *   with readKept (predictions) writes it there itself, with no reading object per sample.
  * - A rule that throws loses its outcome of the step it threw in, as with `evaluate`: a tile where
  *   a rule threw keeps nothing of that rule and evaluates it again one step at a time.
  * - Rules without a reader (aggregates judge many series together) are handed to `evaluate` itself,
@@ -432,7 +433,7 @@ function applyStep(tile: Tile, end: RunEnd, groups: StepGroups, g: number): void
   const { run } = end;
   const runner = run.rule;
   const { compiled, read, blank, fires } = runner;
-  const { rule, timing } = compiled;
+  const { rule, timing, readKept } = compiled;
   const s = run.series;
   const { sample } = s;
   const { order, times, values, texts } = groups;
@@ -461,7 +462,9 @@ function applyStep(tile: Tile, end: RunEnd, groups: StepGroups, g: number): void
     sample.atMs = atMs;
     sample.value = values[j]!;
     sample.text = texts[j];
-    const reading = read(sample, state ?? blank!);
+    // An owned state is inactive without timers (RunEnd.owned): a reading that keeps it so is written into it by the kind.
+    const reading = owned && readKept !== undefined ? readKept(sample, state!) : read(sample, state ?? blank!);
+    if (reading === undefined) continue;
     if (state === undefined) {
       if (!reading.fireMet) continue;
       state = freshState(rule, run.fingerprint, s.labels);
