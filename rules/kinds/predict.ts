@@ -276,8 +276,8 @@ function sumsOfRange(points: RecentPoints, from: number, to: number, lastAtMs?: 
   const inColumns = points.end - start;
   const { newestAtMs, newestValue } = points;
   for (let k = from; k < last; k++) {
-    const dx = ((k < inColumns ? sharedAtMs[start + k]! : k < to ? newestAtMs : lastAtMs!) - originMs) / 1000;
-    const dy = (k < inColumns ? sharedValues[start + k]! : k < to ? newestValue : lastValue!) - originValue;
+    const dx = ((k >= to ? lastAtMs! : k < inColumns ? sharedAtMs[start + k]! : newestAtMs) - originMs) / 1000;
+    const dy = (k >= to ? lastValue! : k < inColumns ? sharedValues[start + k]! : newestValue) - originValue;
     x += dx;
     y += dy;
     xx += dx * dx;
