@@ -42,6 +42,7 @@ describe('rules backtest on two threads', () => {
     expect(inTurn.candidate).not.toEqual(inTurn.inForce);
     expect(threads.sides!.candidateMs).toBeGreaterThan(0);
     expect(threads.sides!.inForceMs).toBeGreaterThan(0);
+    expect(threads.sides!.readingMs).toBeGreaterThan(0);
     expect(inTurn.sides).toBeUndefined();
     store.close();
   }, 120_000);
