@@ -9,6 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startReplayThreads } from '../../collector/backtest/replayThread.js';
+import type { SilenceRecord } from '../../collector/domain/silence.js';
 import { compareBacktest } from '../../collector/operations/backtestComparison.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import { loadConfig } from '../../config/loadConfig.js';
@@ -58,4 +60,26 @@ describe('rules backtest on two threads', () => {
     expect(none.sides).toBeUndefined();
     store.close();
   });
+});
+
+describe('a replay thread that fails', () => {
+  it('fails the comparison with the error the thread met', () => {
+    // An hour of history is fewer blocks than the reader may be ahead: it never waits, and finish finds the failure.
+    const rules = fixtureRules();
+    const history = generateHistory(rules, { seed: 43, hosts: 2, hours: 1, startMs: START_MS });
+    const store = openSqliteStore({ file: ':memory:' });
+    storeGeneratedHistory(store, history);
+    const { config } = loadConfig(undefined, {});
+    // A silence the store would never hold (its matcher's pattern does not compile): read when the first incident passes the gates, on the thread.
+    const broken: SilenceRecord = { id: 1, matchers: [{ label: 'host', op: '=~', value: '(' }], comment: 'broken', createdBy: 'test', startsAtMs: START_MS, expiresAtMs: history.toMs, createdAtMs: START_MS };
+    const good = startReplayThreads([rules], { config, snapshot: { silences: [], maintenance: [], hosts: [] }, intervalSecondsByHost: history.intervalSecondsByHost, keepIncidents: undefined });
+    good.feed(store.iterateSampleBlocks(START_MS, history.toMs));
+    expect(good.finish(history.toMs)[0]!.summary.incidents).toBeGreaterThan(0);
+    const threads = startReplayThreads([rules, rules], { config, snapshot: { silences: [broken], maintenance: [], hosts: [] }, intervalSecondsByHost: history.intervalSecondsByHost, keepIncidents: undefined });
+    expect(() => {
+      threads.feed(store.iterateSampleBlocks(START_MS, history.toMs));
+      threads.finish(history.toMs);
+    }).toThrow(/^the backtest's replay thread failed: .*regular expression/i);
+    store.close();
+  }, 60_000);
 });
