@@ -1,9 +1,10 @@
 /**
- * `rules backtest` with the candidate replayed on a worker thread (compareBacktest with `threads`,
+ * `rules backtest` with each replay on a worker thread of its own (compareBacktest with `threads`,
  * as the CLI runs it) gives the outcome of running both replays in turn on one thread: over
  * generated history stored as reports (the first hour compacted into chunks, the rest hot), with a
  * silence and a maintenance window in the store, every incident listed. More blocks than the reader
- * may be ahead of the worker, so the reader waits for it.
+ * may be ahead of the workers and than it has shared slots, so the reader waits for them. A thread
+ * that fails fails the comparison with its own error.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
