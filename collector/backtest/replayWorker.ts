@@ -7,7 +7,8 @@
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { incidentPolicy } from '../incidents/incidentPolicy.js';
 import type { SampleBlock, StoredSeries } from '../store/sampleBlocks.js';
-import { DONE, POSTED, snapshotEnvironment, TAKEN, type FromReplayThread, type ReplayThreadData, type ToReplayThread } from './replayThread.js';
+import { unpackBlock } from './blockTransport.js';
+import { DONE, POSTED, RELEASED, snapshotEnvironment, TAKEN, type FromReplayThread, type ReplayThreadData, type ToReplayThread } from './replayThread.js';
 import { createReplay, replayStoredBlocks } from './runBacktest.js';
 
 const data = workerData as ReplayThreadData;
@@ -35,6 +36,9 @@ const answer = ((): FromReplayThread => {
     const started = performance.now();
     const blocks = function* (): Generator<SampleBlock> {
       for (;;) {
+        // Asked for the next block, the replay is done with the ones taken: their slots may be refilled.
+        Atomics.store(counters, RELEASED, taken);
+        Atomics.notify(counters, RELEASED);
         const waitFrom = performance.now();
         while (Atomics.load(counters, POSTED) === taken) Atomics.wait(counters, POSTED, taken);
         waitedMs += performance.now() - waitFrom;
@@ -47,7 +51,7 @@ const answer = ((): FromReplayThread => {
           return;
         }
         for (const [id, known] of message.series) series.set(id, known);
-        yield message.block;
+        yield unpackBlock(message.block);
       }
     };
     replayStoredBlocks({ series, blocks: blocks() }, [replay]);

@@ -91,26 +91,6 @@ class ChunkSource implements SampleSource {
   }
 }
 
-const NO_VALUES = new Float64Array(0);
-
-/**
- * The block with every source a plain object of columns, as a structured clone can copy it to
- * another thread: values decoded, but for the chunks of series `read` says the receiver does not
- * read, whose values it never asks for (a replay visits only their times: see splitUnread), sent
- * without values (and not decoded here).
- */
-export function cloneableBlock(block: SampleBlock, read: (seriesId: number) => boolean): SampleBlock {
-  return {
-    fromMs: block.fromMs,
-    toMs: block.toMs,
-    sources: block.sources.map((source) => {
-      const { seriesId, seriesIds, times, texts, start, end } = source;
-      const values = seriesIds !== undefined || read(seriesId) ? source.values : NO_VALUES;
-      return { seriesId, seriesIds, times, values, texts, start, end };
-    }),
-  };
-}
-
 /** The samples of hot rows (in their stored order) within [fromMs, toMs], as one source in time order (stored order among equal times). */
 export function hotSource(rows: Iterable<HotChunk>, fromMs: number, toMs: number): SampleSource | undefined {
   const ids: number[] = [];
