@@ -218,7 +218,9 @@ try {
   if (values.comparison !== 'no') {
     const comparisonCpu = process.cpuUsage();
     const comparison = createOperations({ store, config, clock, core }).backtest({ candidate: rules, inForce: rules, fromMs: START_MS, toMs: END_MS });
-    const sides = comparison.sides ? `; each side on its own thread: candidate ${(comparison.sides.candidateMs / 1000).toFixed(1)}s, rules in force (with the read) ${(comparison.sides.inForceMs / 1000).toFixed(1)}s` : '';
+    const sides = comparison.sides
+      ? `; each side on its own thread: candidate ${(comparison.sides.candidateMs / 1000).toFixed(1)}s, rules in force ${(comparison.sides.inForceMs / 1000).toFixed(1)}s, reading for both ${(comparison.sides.readingMs / 1000).toFixed(1)}s`
+      : '';
     console.log(`rules backtest --since ${DAYS}d (candidate + rules in force, side by side, one read): ${(comparison.elapsedMs / 1000).toFixed(1)}s, CPU ${cpuSeconds(comparisonCpu)}s${sides}`);
   }
   console.log(await pruneFigures(store, START_MS + 86_400_000));

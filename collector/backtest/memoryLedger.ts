@@ -23,8 +23,13 @@ export function createMemoryLedger(options: { keepEvents?: boolean } = {}): Memo
   const events = new Map<number, IncidentEvent[]>();
   let nextId = 1;
   let nextEventId = 1;
+  // The copies activeIncidents hands out, in id order, made again after an incident changes: a
+  // replay's lifecycle asks for them at every step (its sweep), where incidents change at a few
+  // steps in a hundred. Frozen, as every caller gets the same ones until then.
+  let activeCopies: readonly IncidentRecord[] | undefined;
   const isActive = (i: IncidentRecord) => i.status === 'open' || i.status === 'acknowledged';
   const index = (incident: IncidentRecord) => {
+    activeCopies = undefined;
     if (isActive(incident)) active.set(incident.fingerprint, incident.id);
     else if (active.get(incident.fingerprint) === incident.id) active.delete(incident.fingerprint);
   };
@@ -41,7 +46,7 @@ export function createMemoryLedger(options: { keepEvents?: boolean } = {}): Memo
       const incident = all.get(id);
       return incident ? { ...incident } : undefined;
     },
-    activeIncidents: () => [...active.values()].sort((a, b) => a - b).map((id) => ({ ...all.get(id)! })),
+    activeIncidents: () => [...(activeCopies ??= [...active.values()].sort((a, b) => a - b).map((id) => Object.freeze({ ...all.get(id)! })))],
     insertIncident: (draft) => {
       const incident: IncidentRecord = { occurrences: 1, parentIncidentId: null, ticketed: true, hold: null, flapping: false, settlingSinceMs: null, rearmAtMs: null, ...draft, id: nextId++ };
       all.set(incident.id, incident);

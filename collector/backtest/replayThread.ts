@@ -1,18 +1,21 @@
 /**
- * One replay on a worker thread, fed the blocks of stored history another thread reads (issue 15:
- * the two sides of `rules backtest` at once, one on each core). The reading thread runs the other
- * replay over the same blocks; each replay decides as if alone (replayStoredBlocks), so the
- * comparison's outcome is the one of running them in turn (test/collector/backtestThreads.test.ts).
+ * Replays on worker threads, one a rule set, fed the blocks of stored history the calling thread
+ * reads (issue 15: the two sides of `rules backtest` at once). Each replay decides as if alone
+ * (replayStoredBlocks), so the comparison's outcome is the one of running them in turn
+ * (test/collector/backtestThreads.test.ts). The reader replays nothing itself: on two cores its
+ * reading and the two replays share both cores as the system schedules them, where a reader that
+ * also replayed one side kept the longer share on its own core.
  *
- * Both threads stay synchronous, as the replay is: blocks go through a MessagePort, each block's
- * columns copied once into a shared slot (blockTransport.ts: without the values of series the
- * worker's rules do not read), and shared counters say how many were posted, taken and let go of;
- * the reader waits (Atomics.wait) while the worker is more than MAX_BLOCKS_AHEAD blocks behind, and
- * before it refills a slot the worker may still read, so at most SLOTS blocks are held twice. The
- * worker's summary is taken off the port at the end (receiveMessageOnPort) without the event loop.
+ * Every thread stays synchronous, as the replay is: each block's columns are copied once into a
+ * shared slot (blockTransport.ts: without the values of series no worker's rules read) that every
+ * worker reads, the slot goes through each worker's MessagePort, and shared counters per worker say
+ * how many blocks were posted, taken and let go of. The reader waits (Atomics.wait) while a worker
+ * is more than MAX_BLOCKS_AHEAD blocks behind, and before it refills a slot some worker may still
+ * read, so at most SLOTS blocks are held besides the one being read. The workers' summaries are
+ * taken off their ports at the end (receiveMessageOnPort) without the event loop.
  *
  * What the lifecycle reads of the store (silences, maintenance windows, hosts for the topology) is
- * read once by the caller (EnvironmentSnapshot) and given to both replays, so both see the same.
+ * read once by the caller (EnvironmentSnapshot) and given to every replay, so all see the same.
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { Config } from '../../config/configSchema.js';
@@ -21,7 +24,7 @@ import type { MaintenanceRecord } from '../domain/maintenanceWindow.js';
 import type { SilenceRecord } from '../domain/silence.js';
 import type { IncidentEnvironment } from '../incidents/incidentService.js';
 import { buildTopology, type Topology, type TopologyHostFacts } from '../incidents/topology.js';
-import type { SampleBlock, SampleBlocks, StoredSeries } from '../store/sampleBlocks.js';
+import type { SampleBlocks, StoredSeries } from '../store/sampleBlocks.js';
 import { packBlock, type PackedBlock } from './blockTransport.js';
 import type { BacktestSummary } from './runBacktest.js';
 
@@ -68,23 +71,23 @@ export const DONE = 2;
 /** How many blocks the worker is done with (it reads none of them again). */
 export const RELEASED = 3;
 
-/** How many blocks the reader may be ahead of the worker (an hour of the fleet's history each). */
+/** How many blocks the reader may be ahead of a worker (an hour of the fleet's history each). */
 const MAX_BLOCKS_AHEAD = 2;
 /**
- * Shared slots the blocks are packed into, in turn: the ones posted and not yet taken, the one the
+ * Shared slots the blocks are packed into, in turn: the ones posted and not yet taken, the one a
  * worker replays, and the one being packed.
  */
 const SLOTS = MAX_BLOCKS_AHEAD + 2;
 /** How long a wait lasts before it looks again whether the worker ended (it sets DONE as it exits). */
 const WAIT_MS = 1000;
 
-/** A replay running on a worker thread; feed it with `feed`, then `finish`. */
-export interface ReplayThread {
-  /** The blocks of `stored`, each posted to the worker (with the series it names) before it is handed on. */
-  feed(stored: SampleBlocks): Iterable<SampleBlock>;
-  /** Ends the worker's replay at `toMs` and waits for its summary. */
-  finish(toMs: number): { summary: BacktestSummary; busyMs: number };
-  /** How long `feed` waited for the worker to catch up. */
+/** Replays running on worker threads, one each; feed them with `feed`, then `finish`. */
+export interface ReplayThreads {
+  /** Reads the blocks of `stored` and posts each (with the series it names) to every worker. */
+  feed(stored: SampleBlocks): void;
+  /** Ends the workers' replays at `toMs` and waits for their summaries, in the order of the rule sets. */
+  finish(toMs: number): Array<{ summary: BacktestSummary; busyMs: number }>;
+  /** How long `feed` waited for the workers to catch up. */
   waitedMs(): number;
 }
 
@@ -107,13 +110,22 @@ function bootstrap(): string {
     ${fromSources ? "import('tsx/esm/api').then(({ register }) => register())" : 'Promise.resolve()'}.then(() => import(${JSON.stringify(url)})).catch(failed);`;
 }
 
-/** Starts a worker thread replaying `rules` (see the module comment). */
-export function startReplayThread(options: { rules: readonly Rule[]; config: Pick<Config, 'incidents' | 'timeZone'>; snapshot: EnvironmentSnapshot; intervalSecondsByHost: ReadonlyMap<string, number>; keepIncidents: number | undefined }): ReplayThread {
+/** One worker and what the reader knows of it. */
+interface WorkerHandle {
+  worker: Worker;
+  port: MessagePort;
+  counters: Int32Array;
+  /** The error the worker ended with (or that it ended early), once it has ended; undefined while it runs. */
+  failed(): Error | undefined;
+}
+
+/** Starts a worker replaying `rules`. */
+function startWorker(rules: readonly Rule[], options: ReplayThreadsOptions): WorkerHandle {
   const control = new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT);
   const counters = new Int32Array(control);
   const { port1, port2 } = new MessageChannel();
   const data: ReplayThreadData = {
-    rules: options.rules,
+    rules,
     incidents: options.config.incidents,
     timeZone: options.config.timeZone,
     snapshot: options.snapshot,
@@ -124,45 +136,69 @@ export function startReplayThread(options: { rules: readonly Rule[]; config: Pic
   };
   const worker = new Worker(bootstrap(), { eval: true, workerData: data, transferList: [port2] });
   worker.unref();
+  return {
+    worker,
+    port: port1,
+    counters,
+    failed() {
+      if (Atomics.load(counters, DONE) === 0) return undefined;
+      const answer = receiveMessageOnPort(port1)?.message as FromReplayThread | undefined;
+      return new Error(answer && 'error' in answer ? `the backtest's replay thread failed: ${answer.error}` : "the backtest's replay thread ended before its replay did");
+    },
+  };
+}
+
+/** What the workers need besides their rules. */
+export interface ReplayThreadsOptions {
+  config: Pick<Config, 'incidents' | 'timeZone'>;
+  snapshot: EnvironmentSnapshot;
+  intervalSecondsByHost: ReadonlyMap<string, number>;
+  keepIncidents: number | undefined;
+}
+
+/** Starts one worker thread for each rule set of `ruleSets`, each replaying it (see the module comment). */
+export function startReplayThreads(ruleSets: ReadonlyArray<readonly Rule[]>, options: ReplayThreadsOptions): ReplayThreads {
+  const workers = ruleSets.map((rules) => startWorker(rules, options));
+  const slots = Array.from({ length: SLOTS }, (): { data: SharedArrayBuffer | undefined } => ({ data: undefined }));
   let posted = 0;
   let waitedMs = 0;
-  const failed = (): Error | undefined => {
-    if (Atomics.load(counters, DONE) === 0) return undefined;
-    const answer = receiveMessageOnPort(port1)?.message as FromReplayThread | undefined;
-    return new Error(answer && 'error' in answer ? `the backtest's replay thread failed: ${answer.error}` : "the backtest's replay thread ended before its replay did");
-  };
-  const slots = Array.from({ length: SLOTS }, (): { data: SharedArrayBuffer | undefined } => ({ data: undefined }));
-  /** Waits until the worker's counter `slot` reaches `count` (or the worker ended, which throws). */
+  /** Waits until counter `slot` of every worker reaches `count` (or a worker ended, which throws). */
   const waitUntil = (slot: number, count: number) => {
-    for (let now = Atomics.load(counters, slot); now < count; now = Atomics.load(counters, slot)) {
-      const error = failed();
-      if (error) throw error;
-      const waitFrom = performance.now();
-      Atomics.wait(counters, slot, now, WAIT_MS);
-      waitedMs += performance.now() - waitFrom;
+    for (const { counters, failed } of workers) {
+      for (let now = Atomics.load(counters, slot); now < count; now = Atomics.load(counters, slot)) {
+        const error = failed();
+        if (error) throw error;
+        const waitFrom = performance.now();
+        Atomics.wait(counters, slot, now, WAIT_MS);
+        waitedMs += performance.now() - waitFrom;
+      }
     }
   };
   const post = (message: ToReplayThread) => {
-    port1.postMessage(message);
+    for (const { port } of workers) port.postMessage(message);
     posted++;
-    Atomics.store(counters, POSTED, posted);
-    Atomics.notify(counters, POSTED);
+    for (const { counters } of workers) {
+      Atomics.store(counters, POSTED, posted);
+      Atomics.notify(counters, POSTED);
+    }
   };
   const end = () => {
-    port1.close();
-    void worker.terminate();
+    for (const { port, worker } of workers) {
+      port.close();
+      void worker.terminate();
+    }
   };
   return {
-    *feed(stored) {
+    feed(stored) {
       const sent = new Set<number>();
-      // Whether the worker's rules read a series (asked once per id): the values of the others are not sent.
-      const ruleSet = compileRules(options.rules);
+      // Whether some worker's rules read a series (asked once per id): the values of the others are not sent.
+      const compiled = ruleSets.map((rules) => compileRules(rules));
       const readIds = new Map<number, boolean>();
-      const workerReads = (id: number): boolean => {
+      const someWorkerReads = (id: number): boolean => {
         let read = readIds.get(id);
         if (read === undefined) {
           const known = stored.series.get(id);
-          read = known !== undefined && readsSeries(ruleSet, known.metric, known.labels);
+          read = known !== undefined && compiled.some((ruleSet) => readsSeries(ruleSet, known.metric, known.labels));
           readIds.set(id, read);
         }
         return read;
@@ -182,10 +218,9 @@ export function startReplayThread(options: { rules: readonly Rule[]; config: Pic
             else for (let i = source.start; i < source.end; i++) newSeries(source.seriesIds[i]!, series);
           }
           waitUntil(TAKEN, posted - MAX_BLOCKS_AHEAD + 1);
-          // The slot held block posted - SLOTS: the worker must be done with it.
+          // The slot held block posted - SLOTS: every worker must be done with it.
           waitUntil(RELEASED, posted - SLOTS + 1);
-          post({ block: packBlock(block, workerReads, slots[posted % SLOTS]!), series });
-          yield block;
+          post({ block: packBlock(block, someWorkerReads, slots[posted % SLOTS]!), series });
         }
       } catch (error) {
         end();
@@ -196,10 +231,13 @@ export function startReplayThread(options: { rules: readonly Rule[]; config: Pic
     finish(toMs) {
       try {
         post({ endMs: toMs });
-        while (Atomics.load(counters, DONE) === 0) Atomics.wait(counters, DONE, 0, WAIT_MS);
-        const answer = receiveMessageOnPort(port1)?.message as FromReplayThread | undefined;
-        if (answer === undefined || 'error' in answer) throw failed() ?? new Error("the backtest's replay thread gave no summary");
-        return answer;
+        return workers.map(({ counters, port, failed }) => {
+          while (Atomics.load(counters, DONE) === 0) Atomics.wait(counters, DONE, 0, WAIT_MS);
+          const answer = receiveMessageOnPort(port)?.message as FromReplayThread | undefined;
+          if (answer === undefined) throw failed() ?? new Error("the backtest's replay thread gave no summary");
+          if ('error' in answer) throw new Error(`the backtest's replay thread failed: ${answer.error}`);
+          return answer;
+        });
       } finally {
         end();
       }

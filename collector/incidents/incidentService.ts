@@ -92,13 +92,15 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
   let lastRearmMs = Number.NEGATIVE_INFINITY;
   const sweep = (ledger: IncidentLedger, nowMs: number): void => {
     const active = hostIncidents(ledger);
-    if (active.length === 0) return;
+    // Only incidents settling, held or under escalation steps change with time: the environment and
+    // the index are read when there is one (most sweeps of a replay, one a step, have none).
+    const due = policy.escalation.length > 0 ? active : active.filter((incident) => incident.settlingSinceMs !== null || incident.hold !== null);
+    if (due.length === 0) return;
     const topology = environment.topology();
     const silences = environment.silences(nowMs);
     const maintenance = environment.maintenance();
     const down = createActiveIncidentIndex(active, policy).downHosts;
-    for (const incident of active) {
-      if (incident.settlingSinceMs === null && incident.hold === null && policy.escalation.length === 0) continue;
+    for (const incident of due) {
       const current = ledger.getIncident(incident.id);
       if (!current || (current.status !== 'open' && current.status !== 'acknowledged')) continue;
       const effects = decideSweep(current, {

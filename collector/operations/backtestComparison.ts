@@ -3,18 +3,17 @@
  * incident lifecycle twice in one pass, with the candidate and with the rules in force, as the
  * collector would have decided (no pings). Reads the store only.
  *
- * With `limits.threads` (the CLI's `rules backtest`, which has no time budget) the candidate's replay
- * runs on a worker thread (backtest/replayThread.ts) while this thread reads the history and runs
- * the rules in force: the two sides at once, one on each core, with the outcome of running them in
- * turn (test/collector/backtestThreads.test.ts).
+ * With `limits.threads` (the CLI's `rules backtest`, which has no time budget) each replay runs on a
+ * worker thread of its own (backtest/replayThread.ts) while this thread reads the history for both:
+ * the two sides at once, with the outcome of running them in turn
+ * (test/collector/backtestThreads.test.ts).
  */
 import { pino } from 'pino';
 import type { Config } from '../../config/configSchema.js';
 import type { Rule } from '../../rules/index.js';
-import { snapshotEnvironment, startReplayThread, type EnvironmentSnapshot } from '../backtest/replayThread.js';
+import { startReplayThreads, type EnvironmentSnapshot } from '../backtest/replayThread.js';
 import { createReplay, replayStoredBlocks, type BacktestSummary } from '../backtest/runBacktest.js';
 import { createIncidentCore } from '../incidents/incidentCore.js';
-import { incidentPolicy } from '../incidents/incidentPolicy.js';
 import { hostFacts } from '../incidents/storeEnvironment.js';
 import type { Store } from '../store/store.js';
 
@@ -30,10 +29,11 @@ export interface BacktestComparison {
    */
   truncatedAtMs?: number;
   /**
-   * With `limits.threads`: the time each side spent on its own thread (the rules in force's includes
-   * reading the history; waits for the other thread are not counted); `elapsedMs` is the wall clock.
+   * With `limits.threads`: the time each replay spent on its own thread, and the time this thread
+   * spent reading the history for both (waits for the other threads are not counted); `elapsedMs`
+   * is the wall clock.
    */
-  sides?: { candidateMs: number; inForceMs: number };
+  sides?: { candidateMs: number; inForceMs: number; readingMs: number };
 }
 
 /** How much a comparison keeps and may take. */
@@ -45,7 +45,7 @@ export interface BacktestLimits {
    * a request must not hold it for long); the comparison then says where it stopped.
    */
   budgetMs?: number;
-  /** Replay the candidate on a worker thread beside the rules in force (not with `budgetMs`). */
+  /** Replay each side on a worker thread of its own while this thread reads (not with `budgetMs`). */
   threads?: boolean;
 }
 
@@ -55,7 +55,7 @@ export type BacktestConfig = Pick<Config, 'incidents' | 'routing' | 'desks' | 't
 /** Runs both replays over one store, from `fromMs` to `toMs` (or as far as `limits.budgetMs` allows). */
 export function compareBacktest(store: Store, config: BacktestConfig, candidate: readonly Rule[], inForce: readonly Rule[], fromMs: number, toMs: number, limits: BacktestLimits = {}): BacktestComparison {
   const { keepIncidents, budgetMs } = limits;
-  if (limits.threads && budgetMs === undefined) return compareOnTwoThreads(store, config, candidate, inForce, fromMs, toMs, keepIncidents);
+  if (limits.threads && budgetMs === undefined) return compareOnThreads(store, config, candidate, inForce, fromMs, toMs, keepIncidents);
   const started = performance.now();
   const { environment, policy } = createIncidentCore({ store, config, clock: { nowMs: () => toMs }, log: pino({ level: 'silent' }), probeReachability: false });
   const intervalSecondsByHost = new Map(store.listHosts().map((h) => [h.hostname, h.intervalSeconds] as const));
@@ -69,18 +69,21 @@ export function compareBacktest(store: Store, config: BacktestConfig, candidate:
   return { fromMs, toMs: endMs, candidate: candidateSummary!, inForce: inForceSummary!, elapsedMs: performance.now() - started, ...(truncatedAtMs === undefined ? {} : { truncatedAtMs }) };
 }
 
-/** compareBacktest with the candidate's replay on a worker thread (see the module comment). */
-function compareOnTwoThreads(store: Store, config: BacktestConfig, candidate: readonly Rule[], inForce: readonly Rule[], fromMs: number, toMs: number, keepIncidents: number | undefined): BacktestComparison {
+/** compareBacktest with each replay on a worker thread, this thread reading (see the module comment). */
+function compareOnThreads(store: Store, config: BacktestConfig, candidate: readonly Rule[], inForce: readonly Rule[], fromMs: number, toMs: number, keepIncidents: number | undefined): BacktestComparison {
   const started = performance.now();
   const snapshot: EnvironmentSnapshot = { silences: store.listSilences(Number.MIN_SAFE_INTEGER), maintenance: store.listMaintenance(), hosts: store.listHosts().map(hostFacts) };
   const intervalSecondsByHost = new Map(store.listHosts().map((h) => [h.hostname, h.intervalSeconds] as const));
-  const thread = startReplayThread({ rules: candidate, config, snapshot, intervalSecondsByHost, keepIncidents });
-  const policy = incidentPolicy(config.incidents, { timeZone: config.timeZone, probeReachability: false });
-  const replay = createReplay({ rules: inForce, policy, environment: snapshotEnvironment(snapshot, config.incidents.topology), intervalSecondsByHost, ...(keepIncidents === undefined ? {} : { keepIncidents }) });
-  const stored = store.iterateSampleBlocks(fromMs, toMs);
-  replayStoredBlocks({ series: stored.series, blocks: thread.feed(stored) }, [replay]);
-  const inForceSummary = replay.finish(toMs);
-  const inForceMs = performance.now() - started - thread.waitedMs();
-  const other = thread.finish(toMs);
-  return { fromMs, toMs, candidate: other.summary, inForce: inForceSummary, elapsedMs: performance.now() - started, sides: { candidateMs: other.busyMs, inForceMs } };
+  const threads = startReplayThreads([candidate, inForce], { config, snapshot, intervalSecondsByHost, keepIncidents });
+  threads.feed(store.iterateSampleBlocks(fromMs, toMs));
+  const readingMs = performance.now() - started - threads.waitedMs();
+  const [candidateSide, inForceSide] = threads.finish(toMs);
+  return {
+    fromMs,
+    toMs,
+    candidate: candidateSide!.summary,
+    inForce: inForceSide!.summary,
+    elapsedMs: performance.now() - started,
+    sides: { candidateMs: candidateSide!.busyMs, inForceMs: inForceSide!.busyMs, readingMs },
+  };
 }

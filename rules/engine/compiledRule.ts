@@ -42,6 +42,16 @@ export interface KindBehaviour {
    * series without a state that do not breach with this alone.
    */
   firesAt?: (value: number) => boolean;
+  /**
+   * For the step evaluator, which writes a reading that keeps an inactive state inactive into the
+   * state it made (keepStatusInPlace): `read(sample, state)` where `state` is such a state (inactive,
+   * no timers; no one else holds it or its memory). When the fire condition does not hold, writes
+   * what keepStatusInPlace would (lastValue, lastSampleAtMs and the kind's memory) into `state` and
+   * returns undefined, without making a reading; otherwise returns the reading and leaves `state` as
+   * it was. For kinds whose readings are objects of their own (predictions, which read every sample
+   * of a filesystem three times in the built-in pack): most of a replay's readings keep the state.
+   */
+  readKept?: (sample: SeriesSample, state: RuleState) => SampleReading | undefined;
   /** Replaces the per-series evaluation for kinds that do not judge sample by sample (aggregates). */
   applySamples?: ApplySamples;
   /**

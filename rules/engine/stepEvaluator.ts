@@ -17,7 +17,8 @@
  *   A run is read in a step only when one of its samples can change it: a memoryless rule's series
  *   without a state stays so while its samples do not breach (such steps are passed over in one
  *   loop over the values). A reading that keeps an inactive state inactive is written into the
- *   state the run made in the tile (keepStatusInPlace) instead of making one per sample.
+ *   state the run made in the tile (keepStatusInPlace) instead of making one per sample; a kind
+ *   with readKept (predictions) writes it there itself, with no reading object per sample.
  * - A rule that throws loses its outcome of the step it threw in, as with `evaluate`: a tile where
  *   a rule threw keeps nothing of that rule and evaluates it again one step at a time.
  * - Rules without a reader (aggregates judge many series together) are handed to `evaluate` itself,
@@ -193,23 +194,25 @@ interface RunEnd {
 }
 
 /**
- * A series' samples of the tile, copied together (each run of the series reads them), grouped by
- * step: `[from[g], from[g + 1])` are those of step `stepOf[g]`, in time order; `order` their
- * positions in the tile (TileSamples).
+ * A series' samples of the tile grouped by step (each run of the series reads them): samples
+ * `[from[g], from[g + 1])` of `records` (in Series.records' layout: time, value, step, position in
+ * the tile, text in `texts`) are those of step `stepOf[g]`, in time order. `records` is the
+ * series' own records, which are in that order but when a step's samples came out of time order:
+ * then a copy of them sorted (in `sorted`, reused), so that the usual tile copies nothing.
  */
 interface StepGroups {
-  readonly order: number[];
-  readonly times: number[];
-  readonly values: number[];
-  readonly texts: Array<string | undefined>;
+  records: Float64Array;
+  /** The tile's texts (TileSamples.texts). */
+  texts: readonly string[];
   readonly from: number[];
   readonly stepOf: number[];
   count: number;
+  sorted: Float64Array;
 }
 
 /** Empty groups, to fill with groupByStep. */
 function stepGroups(): StepGroups {
-  return { order: [], times: [], values: [], texts: [], from: [], stepOf: [], count: 0 };
+  return { records: new Float64Array(0), texts: [], from: [], stepOf: [], count: 0, sorted: new Float64Array(0) };
 }
 
 /** A step evaluator over `ruleSet` starting from no state. */
@@ -432,36 +435,41 @@ function applyStep(tile: Tile, end: RunEnd, groups: StepGroups, g: number): void
   const { run } = end;
   const runner = run.rule;
   const { compiled, read, blank, fires } = runner;
-  const { rule, timing } = compiled;
+  const { rule, timing, readKept } = compiled;
   const s = run.series;
   const { sample } = s;
-  const { order, times, values, texts } = groups;
-  const from = groups.from[g]!;
-  const to = groups.from[g + 1]!;
+  const { records, texts } = groups;
+  const from = RECORD * groups.from[g]!;
+  const to = RECORD * groups.from[g + 1]!;
   const before = end.state;
   // The first sample (in the order added) that makes the run worth reading: its place in the live
-  // order if the run gains a state in this step (Run.liveKey).
+  // order if the run gains a state in this step (Run.liveKey). `j` steps over records: a sample's
+  // time is records[j], its value j + 1, its position in the tile j + 3, its text j + 4.
   let first = Infinity;
   if (before === undefined && fires !== undefined) {
-    for (let j = from; j < to; j++) if (order[j]! < first && fires(values[j]!)) first = order[j]!;
+    for (let j = from; j < to; j += RECORD) if (records[j + 3]! < first && fires(records[j + 1]!)) first = records[j + 3]!;
     if (first === Infinity) return;
-  } else for (let j = from; j < to; j++) first = Math.min(first, order[j]!);
+  } else for (let j = from; j < to; j += RECORD) first = Math.min(first, records[j + 3]!);
   // Undefined while a memoryless rule's series has no state and its samples do not breach.
   let state: RuleState | undefined = before ?? (blank ? undefined : freshState(rule, run.fingerprint, s.labels));
   let owned = end.owned;
   let lastSampleAtMs = state ? state.lastSampleAtMs : -Infinity;
   let applied = false;
   const k = groups.stepOf[g]!;
-  for (let j = from; j < to; j++) {
-    const atMs = times[j]!;
+  for (let j = from; j < to; j += RECORD) {
+    const atMs = records[j]!;
     if (atMs <= lastSampleAtMs) continue;
     lastSampleAtMs = atMs;
     applied = true;
-    if (state === undefined && fires !== undefined && !fires(values[j]!)) continue;
+    const value = records[j + 1]!;
+    if (state === undefined && fires !== undefined && !fires(value)) continue;
+    const text = records[j + 4]!;
     sample.atMs = atMs;
-    sample.value = values[j]!;
-    sample.text = texts[j];
-    const reading = read(sample, state ?? blank!);
+    sample.value = value;
+    sample.text = text === -1 ? undefined : texts[text];
+    // An owned state is inactive without timers (RunEnd.owned): a reading that keeps it so is written into it by the kind.
+    const reading = owned && readKept !== undefined ? readKept(sample, state!) : read(sample, state ?? blank!);
+    if (reading === undefined) continue;
     if (state === undefined) {
       if (!reading.fireMet) continue;
       state = freshState(rule, run.fingerprint, s.labels);
@@ -477,10 +485,10 @@ function applyStep(tile: Tile, end: RunEnd, groups: StepGroups, g: number): void
 
 /** The first group from `g` on with a sample whose value breaches (`fires`), or `groups.count` when none has. */
 function nextBreach(groups: StepGroups, g: number, fires: (value: number) => boolean): number {
-  const { values, from } = groups;
+  const { records, from } = groups;
   const end = from[groups.count]!;
   let j = from[g]!;
-  while (j < end && !fires(values[j]!)) j++;
+  while (j < end && !fires(records[RECORD * j + 1]!)) j++;
   if (j === end) return groups.count;
   while (from[g + 1]! <= j) g++;
   return g;
@@ -607,7 +615,7 @@ function lastDue(runner: RuleRunner, nows: readonly number[]): number | undefine
 /** Series `s`'s samples of the tile, grouped by step, each step's in time order (equal times in the order they were added), into `groups`. */
 function groupByStep(samples: TileSamples, s: Series, groups: StepGroups): StepGroups {
   const { records } = s;
-  const { times, from, stepOf } = groups;
+  const { from, stepOf } = groups;
   let count = 0;
   let unordered = false;
   for (let n = 0; n < s.count; n++) {
@@ -616,31 +624,27 @@ function groupByStep(samples: TileSamples, s: Series, groups: StepGroups): StepG
     if (count === 0 || step !== stepOf[count - 1]) {
       from[count] = n;
       stepOf[count++] = step;
-    } else if (records[at]! < times[n - 1]!) unordered = true;
-    copyRecord(samples, records, n, groups, n);
+    } else if (records[at]! < records[at - RECORD]!) unordered = true;
   }
   from[count] = s.count;
   groups.count = count;
-  if (unordered) {
-    // A step's samples sorted by time, then by the order added (their records' order).
-    for (let g = 0; g < count; g++) {
-      const sorted: number[] = [];
-      for (let n = from[g]!; n < from[g + 1]!; n++) sorted.push(n);
-      sorted.sort((a, b) => records[RECORD * a]! - records[RECORD * b]! || a - b);
-      sorted.forEach((n, k) => copyRecord(samples, records, n, groups, from[g]! + k));
-    }
-  }
+  groups.texts = samples.texts;
+  groups.records = unordered ? sortedByTime(records, groups) : records;
   return groups;
 }
 
-/** Sample `n` of a series' records into position `j` of the step groups' columns: time, value, position in the tile, text. */
-function copyRecord(samples: TileSamples, records: Float64Array, n: number, groups: StepGroups, j: number): void {
-  const at = RECORD * n;
-  groups.times[j] = records[at]!;
-  groups.values[j] = records[at + 1]!;
-  groups.order[j] = records[at + 3]!;
-  const text = records[at + 4]!;
-  groups.texts[j] = text === -1 ? undefined : samples.texts[text];
+/** The records of `groups`' steps (from `records`), each step's sorted by time, then by the order added (their records' order), in `groups.sorted`. */
+function sortedByTime(records: Float64Array, groups: StepGroups): Float64Array {
+  const { from, count } = groups;
+  if (groups.sorted.length < RECORD * from[count]!) groups.sorted = new Float64Array(records.length);
+  const { sorted } = groups;
+  for (let g = 0; g < count; g++) {
+    const order: number[] = [];
+    for (let n = from[g]!; n < from[g + 1]!; n++) order.push(n);
+    order.sort((a, b) => records[RECORD * a]! - records[RECORD * b]! || a - b);
+    order.forEach((n, k) => sorted.set(records.subarray(RECORD * n, RECORD * n + RECORD), RECORD * (from[g]! + k)));
+  }
+  return sorted;
 }
 
 /**

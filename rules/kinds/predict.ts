@@ -64,12 +64,26 @@ export const predictKind: RuleKind = {
     const windowMs = spec.windowSeconds * 1000;
     const minSpanMs = windowMs / PREDICT_MIN_COVERAGE;
     const shared = sharedTimes();
+    // The fit of each reading, written over (read keeps only the predicted value of it).
+    const scratch: LinearFit = { slope: 0, intercept: 0 };
+    const predictedOf = (recent: RecentPoints) => {
+      const fit = spannedFit(recent, minSpanMs, scratch);
+      return fit ? fit.intercept + fit.slope * spec.horizonSeconds : NaN;
+    };
     return {
       read: (sample, prior) => {
         const recent = appendWithSums(prior.recent, sample.atMs, sample.value, windowMs, shared);
-        const fit = spannedFit(recent, minSpanMs);
-        const predicted = fit ? fit.intercept + fit.slope * spec.horizonSeconds : NaN;
-        return new PredictReading(rule, minSpanMs, sample.atMs, predicted, { recent });
+        return new PredictReading(rule, minSpanMs, sample.atMs, predictedOf(recent), { recent });
+      },
+      readKept: (sample, state) => {
+        const recent = appendWithSums(state.recent, sample.atMs, sample.value, windowMs, shared);
+        const predicted = predictedOf(recent);
+        if (compareThreshold(rule.fire, predicted)) return new PredictReading(rule, minSpanMs, sample.atMs, predicted, { recent });
+        // The state kept inactive with the reading's value, time and memory (keepStatusInPlace's writes).
+        state.lastValue = predicted;
+        state.lastSampleAtMs = sample.atMs;
+        state.recent = recent;
+        return undefined;
       },
       sweep: (_compiled, untouched, _written, nowMs) => ({ states: forgetStaleBuffers(untouched, nowMs, windowMs), signals: [] }),
       reason: thresholdReason(rule, `predict_linear(${rule.metric}[${formatDuration(spec.windowSeconds)}], ${formatDuration(spec.horizonSeconds)})`),
@@ -110,9 +124,9 @@ class PredictReading implements SampleReading {
   }
 }
 
-/** The fit of `recent` once its points span `minSpanMs` (PREDICT_MIN_COVERAGE of the window), else undefined. */
-function spannedFit(recent: RecentPoints, minSpanMs: number): LinearFit | undefined {
-  return recent.newestAtMs - recent.oldestAtMs >= minSpanMs ? fitFromSums(recent) : undefined;
+/** The fit of `recent` once its points span `minSpanMs` (PREDICT_MIN_COVERAGE of the window), else undefined; written into `into` if given (fitFromSums). */
+function spannedFit(recent: RecentPoints, minSpanMs: number, into?: LinearFit): LinearFit | undefined {
+  return recent.newestAtMs - recent.oldestAtMs >= minSpanMs ? fitFromSums(recent, into) : undefined;
 }
 
 function predictSpec(predict: unknown): PredictSpec | undefined {
@@ -257,9 +271,13 @@ function sumsOfRange(points: RecentPoints, from: number, to: number, lastAtMs?: 
   let xx = 0;
   let xy = 0;
   const last = lastAtMs === undefined ? to : to + 1;
+  // pointAtMs and pointValue, with the columns and the newest point read once.
+  const { sharedAtMs, sharedValues, start } = points;
+  const inColumns = points.end - start;
+  const { newestAtMs, newestValue } = points;
   for (let k = from; k < last; k++) {
-    const dx = ((k < to ? pointAtMs(points, k) : lastAtMs!) - originMs) / 1000;
-    const dy = (k < to ? pointValue(points, k) : lastValue!) - originValue;
+    const dx = ((k >= to ? lastAtMs! : k < inColumns ? sharedAtMs[start + k]! : newestAtMs) - originMs) / 1000;
+    const dy = (k >= to ? lastValue! : k < inColumns ? sharedValues[start + k]! : newestValue) - originValue;
     x += dx;
     y += dy;
     xx += dx * dx;
@@ -270,27 +288,32 @@ function sumsOfRange(points: RecentPoints, from: number, to: number, lastAtMs?: 
 
 /**
  * The least-squares line of `recent` from its sums (computed from the points when it has none), in
- * linearFit's terms: undefined with fewer than two points or no time span.
+ * linearFit's terms: undefined with fewer than two points or no time span. Written into `into` when
+ * given (a caller that reads it at once: a prediction's reading makes no object per sample), else a new object.
  */
-export function fitFromSums(recent: RecentSamples): LinearFit | undefined {
+export function fitFromSums(recent: RecentSamples, into?: LinearFit): LinearFit | undefined {
   const points = recent instanceof RecentPoints ? recent : undefined;
   const n = points ? points.length : recent.atMs.length;
   if (n < 2) return undefined;
   if (points?.hasSums) {
     const own = points.own;
-    return fitOf(n, points.newestAtMs, own[OWN_ORIGIN_MS]!, own[OWN_ORIGIN_VALUE]!, own[OWN_X]!, own[OWN_Y]!, own[OWN_XX]!, own[OWN_XY]!);
+    return fitOf(into, n, points.newestAtMs, own[OWN_ORIGIN_MS]!, own[OWN_ORIGIN_VALUE]!, own[OWN_X]!, own[OWN_Y]!, own[OWN_XX]!, own[OWN_XY]!);
   }
   const sums = recent.sums ?? sumsOf(recent);
-  return fitOf(n, points ? points.newestAtMs : recent.atMs[n - 1]!, sums.originMs, sums.originValue, sums.x, sums.y, sums.xx, sums.xy);
+  return fitOf(into, n, points ? points.newestAtMs : recent.atMs[n - 1]!, sums.originMs, sums.originValue, sums.x, sums.y, sums.xx, sums.xy);
 }
 
-/** The least-squares line of `n` points from their sums (FitSums' fields), the newest at `newestAtMs`. */
-function fitOf(n: number, newestAtMs: number, originMs: number, originValue: number, x: number, y: number, xx: number, xy: number): LinearFit | undefined {
+/** The least-squares line of `n` points from their sums (FitSums' fields), the newest at `newestAtMs`: into `into`, or a new object without. */
+function fitOf(into: LinearFit | undefined, n: number, newestAtMs: number, originMs: number, originValue: number, x: number, y: number, xx: number, xy: number): LinearFit | undefined {
   const meanX = x / n;
   const meanY = y / n;
   const varX = xx - x * meanX;
   if (!(varX > 0)) return undefined;
   const slope = (xy - x * meanY) / varX;
   const newestX = (newestAtMs - originMs) / 1000;
-  return { slope, intercept: originValue + meanY + slope * (newestX - meanX) };
+  const intercept = originValue + meanY + slope * (newestX - meanX);
+  if (into === undefined) return { slope, intercept };
+  into.slope = slope;
+  into.intercept = intercept;
+  return into;
 }

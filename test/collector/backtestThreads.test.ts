@@ -1,14 +1,17 @@
 /**
- * `rules backtest` with the candidate replayed on a worker thread (compareBacktest with `threads`,
+ * `rules backtest` with each replay on a worker thread of its own (compareBacktest with `threads`,
  * as the CLI runs it) gives the outcome of running both replays in turn on one thread: over
  * generated history stored as reports (the first hour compacted into chunks, the rest hot), with a
  * silence and a maintenance window in the store, every incident listed. More blocks than the reader
- * may be ahead of the worker, so the reader waits for it.
+ * may be ahead of the workers and than it has shared slots, so the reader waits for them. A thread
+ * that fails fails the comparison with its own error.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startReplayThreads } from '../../collector/backtest/replayThread.js';
+import type { SilenceRecord } from '../../collector/domain/silence.js';
 import { compareBacktest } from '../../collector/operations/backtestComparison.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import { loadConfig } from '../../config/loadConfig.js';
@@ -42,6 +45,7 @@ describe('rules backtest on two threads', () => {
     expect(inTurn.candidate).not.toEqual(inTurn.inForce);
     expect(threads.sides!.candidateMs).toBeGreaterThan(0);
     expect(threads.sides!.inForceMs).toBeGreaterThan(0);
+    expect(threads.sides!.readingMs).toBeGreaterThan(0);
     expect(inTurn.sides).toBeUndefined();
     store.close();
   }, 120_000);
@@ -57,4 +61,26 @@ describe('rules backtest on two threads', () => {
     expect(none.sides).toBeUndefined();
     store.close();
   });
+});
+
+describe('a replay thread that fails', () => {
+  it('fails the comparison with the error the thread met', () => {
+    // An hour of history is fewer blocks than the reader may be ahead: it never waits, and finish finds the failure.
+    const rules = fixtureRules();
+    const history = generateHistory(rules, { seed: 43, hosts: 2, hours: 1, startMs: START_MS });
+    const store = openSqliteStore({ file: ':memory:' });
+    storeGeneratedHistory(store, history);
+    const { config } = loadConfig(undefined, {});
+    // A silence the store would never hold (its matcher's pattern does not compile): read when the first incident passes the gates, on the thread.
+    const broken: SilenceRecord = { id: 1, matchers: [{ label: 'host', op: '=~', value: '(' }], comment: 'broken', createdBy: 'test', startsAtMs: START_MS, expiresAtMs: history.toMs, createdAtMs: START_MS };
+    const good = startReplayThreads([rules], { config, snapshot: { silences: [], maintenance: [], hosts: [] }, intervalSecondsByHost: history.intervalSecondsByHost, keepIncidents: undefined });
+    good.feed(store.iterateSampleBlocks(START_MS, history.toMs));
+    expect(good.finish(history.toMs)[0]!.summary.incidents).toBeGreaterThan(0);
+    const threads = startReplayThreads([rules, rules], { config, snapshot: { silences: [broken], maintenance: [], hosts: [] }, intervalSecondsByHost: history.intervalSecondsByHost, keepIncidents: undefined });
+    expect(() => {
+      threads.feed(store.iterateSampleBlocks(START_MS, history.toMs));
+      threads.finish(history.toMs);
+    }).toThrow(/^the backtest's replay thread failed: .*regular expression/i);
+    store.close();
+  }, 60_000);
 });

@@ -1,8 +1,9 @@
 /**
  * Blocks packed into a shared slot for the backtest's replay thread (blockTransport.ts): what the
  * other thread unpacks must hand on, through a BlockCursor, the samples of the block it was packed
- * from, in the same order, with the same texts; values of series the other thread does not read are
- * not sent; a slot too small for a block is replaced, one large enough is reused.
+ * from, in the same order, with the same texts; times a host's series share stay shared; values of
+ * series the other thread does not read are not sent; a slot too small for a block is replaced, one
+ * large enough is reused.
  */
 import { describe, expect, it } from 'vitest';
 import { packBlock, unpackBlock } from '../../collector/backtest/blockTransport.js';
@@ -74,6 +75,33 @@ describe('blocks packed for the replay thread', () => {
     // Values of series not read are not sent: the other thread's replay never asks for them.
     const unread = unpacked.sources.find((source) => source.seriesIds === undefined && !read(source.seriesId))!;
     expect(unread.values.length).toBe(0);
+  });
+
+  it('keep the times a host\'s series share shared, so that the cursor walks them as one', () => {
+    const next = random(11);
+    const sources: SampleSource[] = [];
+    for (let host = 0; host < 5; host++) {
+      const times = Float64Array.from({ length: 30 }, (_, i) => FROM_MS + i * 15_000 + host);
+      for (let series = 0; series < 4; series++) {
+        // The same array, or (as two chunks decoded apart give) an equal copy of it.
+        const own = series === 2 ? Float64Array.from(times) : times;
+        sources.push({ seriesId: host * 10 + series, seriesIds: undefined, times: own, values: Float64Array.from(own, () => next()), texts: undefined, start: 0, end: own.length });
+      }
+    }
+    const block: SampleBlock = { fromMs: FROM_MS, toMs: FROM_MS + HOUR - 1, sources };
+    const read = (seriesId: number) => seriesId % 10 !== 3;
+    const packed = packBlock(block, read, { data: undefined });
+    // Five hosts' times, once each, then the values of three series of each.
+    expect(packed.timesLength).toBe(5 * 30);
+    const unpacked = unpackBlock(packed);
+    // One view of the block's times; a host's series have the same window of it, other hosts' another.
+    expect(new Set(unpacked.sources.map((source) => source.times)).size).toBe(1);
+    for (let s = 1; s < unpacked.sources.length; s++) {
+      const [before, source] = [unpacked.sources[s - 1]!, unpacked.sources[s]!];
+      const sameHost = Math.floor(before.seriesId / 10) === Math.floor(source.seriesId / 10);
+      expect(source.start === before.start && source.end === before.end).toBe(sameHost);
+    }
+    expect(visited(unpacked, read)).toEqual(visited(block, read));
   });
 
   it('reuse a slot large enough and replace one too small', () => {

@@ -14,7 +14,7 @@ import { recentPoints } from '../../rules/engine/recentPoints.js';
 import { appendRecent, MAX_PREDICT_POINTS } from '../../rules/engine/recentSamples.js';
 import { DEFAULT_RULES_DIR, loadRuleFiles } from '../../rules/index.js';
 import { appendWithSums, FIT_RECOMPUTE_EVERY, fitFromSums, linearFit, PREDICT_MIN_COVERAGE, sumsOf } from '../../rules/kinds/predict.js';
-import type { RecentSamples, RuleState } from '../../rules/model/ruleTypes.js';
+import type { FitSums, RecentSamples, RuleState } from '../../rules/model/ruleTypes.js';
 
 const HOUR = 3_600_000;
 const WINDOWS = [{ windowMs: HOUR / 2, horizonS: 3600 }, { windowMs: 6 * HOUR, horizonS: 4 * 3600 }, { windowMs: 24 * HOUR, horizonS: 5 * 86_400 }];
@@ -86,6 +86,21 @@ function worstError(samples: Iterable<Sample>, windowMs: number, horizonS: numbe
   return worst;
 }
 
+/** The fit sums from scratch as the kind defines them: the points' additions in order, measured from the oldest (exactly, not within a tolerance). */
+function additions(recent: RecentSamples): FitSums {
+  const { atMs, values } = recent;
+  const sums = { originMs: atMs[0]!, originValue: values[0]!, x: 0, y: 0, xx: 0, xy: 0, updates: 0 };
+  for (let i = 0; i < atMs.length; i++) {
+    const dx = (atMs[i]! - sums.originMs) / 1000;
+    const dy = values[i]! - sums.originValue;
+    sums.x += dx;
+    sums.y += dy;
+    sums.xx += dx * dx;
+    sums.xy += dx * dy;
+  }
+  return sums;
+}
+
 describe('predictions from running sums', () => {
   it.each([
     { name: 'a disk filling over each day, cleaned up at midnight', samples: () => filling(2) },
@@ -113,6 +128,7 @@ describe('predictions from running sums', () => {
       if (recent.sums!.updates === 0) {
         fromScratch++;
         expect(recent.sums).toEqual(sumsOf(recent));
+        expect(recent.sums).toEqual(additions(recent));
       }
     }
     expect(fromScratch).toBeGreaterThan(10);

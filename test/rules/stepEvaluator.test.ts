@@ -116,14 +116,24 @@ describe('step evaluator', () => {
     let thrown = 0;
     for (const list of compiled.byMetric.values()) {
       for (const rule of list) {
-        const { read, sweep } = rule;
+        const { read, readKept, sweep } = rule;
+        const failing = (sample: SeriesSample) => {
+          if (Math.floor(sample.atMs / STEP_MS) % 37 === 5) {
+            thrown++;
+            throw new Error('reader failed');
+          }
+        };
         if (read) {
           rule.read = (sample, prior) => {
-            if (Math.floor(sample.atMs / STEP_MS) % 37 === 5) {
-              thrown++;
-              throw new Error('reader failed');
-            }
+            failing(sample);
             return read(sample, prior);
+          };
+        }
+        // The step evaluator's reading into a state it owns fails where `read` does (evaluate calls only `read`).
+        if (readKept) {
+          rule.readKept = (sample, state) => {
+            failing(sample);
+            return readKept(sample, state);
           };
         }
         if (sweep) {
