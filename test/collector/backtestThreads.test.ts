@@ -23,6 +23,14 @@ const HOUR = 3_600_000;
 const directory = mkdtempSync(join(tmpdir(), 'tripline-backtest-threads-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
+/** Two hosts' generated history for `rules` (seed, hours) stored hot in an in-memory store, and the default config. */
+function inMemory(rules: ReturnType<typeof fixtureRules>, seed: number, hours: number) {
+  const history = generateHistory(rules, { seed, hosts: 2, hours, startMs: START_MS });
+  const store = openSqliteStore({ file: ':memory:' });
+  storeGeneratedHistory(store, history);
+  return { history, store, config: loadConfig(undefined, {}).config };
+}
+
 describe('rules backtest on two threads', () => {
   it('gives the outcome of the two replays run in turn', () => {
     const pack = loadRuleFiles([DEFAULT_RULES_DIR]);
@@ -52,10 +60,7 @@ describe('rules backtest on two threads', () => {
 
   it('a time budget keeps both on one thread: it stops where it says', () => {
     const rules = fixtureRules();
-    const history = generateHistory(rules, { seed: 42, hosts: 2, hours: 2, startMs: START_MS });
-    const store = openSqliteStore({ file: ':memory:' });
-    storeGeneratedHistory(store, history);
-    const { config } = loadConfig(undefined, {});
+    const { history, store, config } = inMemory(rules, 42, 2);
     const none = compareBacktest(store, config, rules, rules, START_MS, history.toMs, { budgetMs: 0, threads: true });
     expect(none.truncatedAtMs).toBe(START_MS);
     expect(none.sides).toBeUndefined();
@@ -67,10 +72,7 @@ describe('a replay thread that fails', () => {
   it('fails the comparison with the error the thread met', () => {
     // An hour of history is fewer blocks than the reader may be ahead: it never waits, and finish finds the failure.
     const rules = fixtureRules();
-    const history = generateHistory(rules, { seed: 43, hosts: 2, hours: 1, startMs: START_MS });
-    const store = openSqliteStore({ file: ':memory:' });
-    storeGeneratedHistory(store, history);
-    const { config } = loadConfig(undefined, {});
+    const { history, store, config } = inMemory(rules, 43, 1);
     // A silence the store would never hold (its matcher's pattern does not compile): read when the first incident passes the gates, on the thread.
     const broken: SilenceRecord = { id: 1, matchers: [{ label: 'host', op: '=~', value: '(' }], comment: 'broken', createdBy: 'test', startsAtMs: START_MS, expiresAtMs: history.toMs, createdAtMs: START_MS };
     const good = startReplayThreads([rules], { config, snapshot: { silences: [], maintenance: [], hosts: [] }, intervalSecondsByHost: history.intervalSecondsByHost, keepIncidents: undefined });

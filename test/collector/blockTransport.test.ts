@@ -8,21 +8,10 @@
 import { describe, expect, it } from 'vitest';
 import { packBlock, unpackBlock } from '../../collector/backtest/blockTransport.js';
 import { BlockCursor, type SampleBlock, type SampleSource } from '../../collector/store/sampleBlocks.js';
+import { seededRandom as random } from '../support/hostilePayloads.js';
 
 const FROM_MS = Date.UTC(2025, 0, 6);
 const HOUR = 3_600_000;
-
-/** A small deterministic generator (mulberry32), so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const AWKWARD = [NaN, Infinity, -Infinity, -0, 5e-324, Number.MAX_VALUE];
 
