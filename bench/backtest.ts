@@ -6,7 +6,8 @@
  * The history has faults in it (disks filling, a flapping TCP check, an agent silent for 30 minutes
  * a day) so the lifecycle has work to do. Before the replay the history is compacted into
  * compressed series chunks and rollups, as the collector does an hour after the fact, so the replay
- * reads chunks; the bench prints the compaction, bytes per sample and read latencies (historyFigures.ts),
+ * reads chunks; the bench prints the compaction, bytes per sample and read latencies (historyFigures.ts: raw,
+ * rollups, and a host's every series as the API's host read answers it),
  * the retention pruning of the first day after the replay, and the latest values of --latest-hosts hosts. Figures only; nothing is asserted.
  * Options: --hosts N --days D --interval SECONDS --observations N --latest-hosts N (0: skip)
  * --comparison no (skips the side-by-side replay) --jitter MS (how late the agent's timer fires, at most)

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { compactOldestInSteps, DEFAULT_PRUNE_STEP_ROWS, type PruneStep, pruneInSteps } from '../collector/history/historyMaintenance.js';
 import { createHistoryReader, type ReadSeriesQuery } from '../collector/history/historyReader.js';
+import { createHistoryOperations } from '../collector/operations/historyOperations.js';
 import { decodeSeriesChunk, encodeLayout1, encodeLayout2 } from '../collector/history/seriesChunkCodec.js';
 import { openSqliteStore } from '../collector/store/sqlite/sqliteStore.js';
 import type { Store } from '../collector/store/store.js';
@@ -149,6 +150,10 @@ export function readLatencies(store: Store, hostname: string, endMs: number, day
     return points;
   };
   lines.push(`read ${days} d raw, every series of the host (${allOfHost().toLocaleString('en')} points): ${timed(5, allOfHost)}`);
+  // What GET /api/v1/hosts/{host}/series answers for the range: every series of the host, downsampled to its default 600 points.
+  const operations = createHistoryOperations({ store, clock: { nowMs: () => endMs }, rawRetentionMs: 400 * 86_400_000 });
+  const hostPage = () => operations.hostSeries({ host: hostname, fromMs, toMs: endMs }).series.length;
+  lines.push(`read ${days} d of every series of the host as the API answers it (${hostPage()} series, default 600 points): ${timed(9, hostPage)}`);
   for (const resolution of ['5m', '1h'] as const) {
     const query: ReadSeriesQuery = { hostname, metric: 'cpu_usage_ratio', fromMs, toMs: endMs, resolution };
     lines.push(`read ${days} d of ${resolution} rollups, one series (${one(query).toLocaleString('en')} points): ${timed(9, () => one(query))}`);
