@@ -303,9 +303,12 @@ export function readPacked(input: BitReader, exponent: number, into: Float64Arra
   const min = negative ? -magnitude : magnitude;
   const width = input.readBits(6);
   // A width of 0 is one integer repeated (`+ 0` as below: -0 comes back as 0).
-  if (width === 0) into.fill((min + 0) / scale);
+  if (width === 0) {
+    into.fill((min + 0) / scale);
+    return;
+  }
   const escape = 2 ** width - 1;
-  for (let i = 0; i < into.length && width > 0; i++) {
+  for (let i = 0; i < into.length; i++) {
     const offset = readWide(input, width);
     into[i] = offset === escape ? readException(input) : (min + offset) / scale;
   }

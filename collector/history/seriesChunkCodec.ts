@@ -111,7 +111,7 @@ function shortestValues(values: readonly number[], layout: 2 | 3): BitWriter {
 /** Decodes a chunk of any layout. */
 export function decodeSeriesChunk(chunk: Uint8Array): SeriesPoints {
   const decoded = decodeSeriesChunkTimes(chunk);
-  return { times: toArray(decoded.times), values: toArray(decoded.values()) };
+  return { times: Array.from(decoded.times), values: Array.from(decoded.values()) };
 }
 
 /** A chunk's times, and its values read only when asked for. */
@@ -176,13 +176,6 @@ function sameBits(a: Uint8Array, b: Uint8Array, bits: number): boolean {
 
 const newColumn: ColumnAllocator = (length) => new Float64Array(length);
 const EMPTY = new Float64Array(0);
-
-/** The column as a plain array (what SeriesPoints holds). */
-function toArray(column: Float64Array): number[] {
-  const array = new Array<number>(column.length);
-  for (let i = 0; i < column.length; i++) array[i] = column[i]!;
-  return array;
-}
 
 /** Reads the values of a layout 2 or 3 chunk into `values` (as many as it holds), its value encoding first. */
 function readValues(input: BitReader, layout: 2 | 3, values: Float64Array): Float64Array {

@@ -55,18 +55,12 @@ const MAX_WINDOW_MS = 2 ** 22;
 const RUN_SHIFT = 2 ** 31;
 
 /**
- * A compressed chunk as a source of the window [fromMs, toMs], or undefined when none of its samples
- * lie there. Its times are decoded at once, its values the first time they are read: a replay that
- * needs only when a series reported (the series no rule reads) never decodes them.
- */
-export function chunkSource(chunk: SeriesChunkRow, fromMs: number, toMs: number): SampleSource | undefined {
-  return createChunkSources(fromMs, toMs)(chunk);
-}
-
-/**
- * chunkSource for the chunks of one block, in their stored order: their columns come from one column
- * arena (columnArena.ts), and a chunk with the times of the chunk decoded before it (the next series
- * of the same host) shares that chunk's times array (see decodeSeriesChunkTimes), which the
+ * The chunks of one block as sources of the window [fromMs, toMs], in their stored order: each
+ * chunk's source, or undefined when none of its samples lie there. A chunk's times are decoded at
+ * once, its values the first time they are read: a replay that needs only when a series reported
+ * (the series no rule reads) never decodes them. Their columns come from one column arena
+ * (columnArena.ts), and a chunk with the times of the chunk decoded before it (the next series of
+ * the same host) shares that chunk's times array (see decodeSeriesChunkTimes), which the
  * BlockCursor then walks once for both.
  */
 export function createChunkSources(fromMs: number, toMs: number): (chunk: SeriesChunkRow) => SampleSource | undefined {
@@ -100,7 +94,7 @@ function firstPast(times: ArrayLike<number>, low: number, limit: number, pastOnl
   return low;
 }
 
-/** A chunk's samples whose values are decoded when first read (see chunkSource; `readValues` decodes once). */
+/** A chunk's samples whose values are decoded when first read (see createChunkSources; `readValues` decodes once). */
 class ChunkSource implements SampleSource {
   readonly seriesIds = undefined;
 
@@ -173,7 +167,7 @@ export class BlockCursor {
   private readonly seriesIds: Float64Array;
   /** Where a source's window starts less where its group's first source's does (positions are the first's). */
   private readonly shifts: Int32Array;
-  /** Each source's values once a sample of it was handed on (read then: see chunkSource). */
+  /** Each source's values once a sample of it was handed on (read then: see createChunkSources). */
   private readonly values: Array<ArrayLike<number> | undefined>;
   private readonly hasTexts: boolean;
   private entryGroups = new Int32Array(256);

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { encodeSeriesChunk } from '../../collector/history/seriesChunkCodec.js';
-import { BlockCursor, chunkSource, createChunkSources, hotSource, knownSamples, type SampleBlock, type SampleSource } from '../../collector/store/sampleBlocks.js';
+import { BlockCursor, createChunkSources, hotSource, knownSamples, type SampleBlock, type SampleSource } from '../../collector/store/sampleBlocks.js';
 import { encodeChunk, encodeTexts } from '../../collector/store/sampleChunk.js';
 import { seededRandom } from '../support/hostilePayloads.js';
 
@@ -165,10 +165,10 @@ describe('a block cursor', () => {
   it('finds a chunk source only where its samples meet the window', () => {
     const data = encodeSeriesChunk({ times: [BLOCK, BLOCK + 15_000, BLOCK + 30_000], values: [1, 2, 3] });
     const chunk = { series_id: 9, first_at_ms: BLOCK, last_at_ms: BLOCK + 30_000, data, texts: '{"1":"two"}' };
-    const within = chunkSource(chunk, BLOCK + 1, BLOCK + 15_000)!;
+    const within = createChunkSources(BLOCK + 1, BLOCK + 15_000)(chunk)!;
     expect([within.start, within.end, within.texts?.get(1)]).toEqual([1, 2, 'two']);
-    expect(chunkSource(chunk, BLOCK + 1, BLOCK + 14_999)).toBeUndefined();
-    expect(chunkSource(chunk, BLOCK + 30_001, BLOCK + 40_000)).toBeUndefined();
+    expect(createChunkSources(BLOCK + 1, BLOCK + 14_999)(chunk)).toBeUndefined();
+    expect(createChunkSources(BLOCK + 30_001, BLOCK + 40_000)(chunk)).toBeUndefined();
     expect(hotSource([], BLOCK, BLOCK + 1)).toBeUndefined();
   });
 });
