@@ -22,7 +22,8 @@
  * --interval 60 or more every window and prediction state is written with each report (a running
  * fleet at 15 s writes each once a minute, every fourth report), so `--reports 300 --interval 300`
  * shows what a fleet's full buffers cost to save.
- * Figures only. Options: --agents N --reports R (per agent) --interval S --snapshot FILE. Needs
+ * Figures only. Options: --agents N --reports R (per agent) --interval S --snapshot FILE --own-times
+ * (each agent of a batch reports at its own time, as bench:ingest's do: see OWN_TIMES). Needs
  * --expose-gc.
  */
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -50,6 +51,7 @@ const { values } = parseArgs({
     reports: { type: 'string', default: '4' },
     interval: { type: 'string', default: '15' },
     snapshot: { type: 'string' },
+    'own-times': { type: 'boolean', default: false },
   },
 });
 const AGENTS = Number(values.agents);
@@ -57,6 +59,12 @@ const REPORTS = Number(values.reports);
 /** Reports committed together, as bench:ingest's 64 senders in flight make them. */
 const BATCH = 64;
 const INTERVAL_MS = Number(values.interval) * 1000;
+/**
+ * Without it, the agents of a batch report at the same time, so that the predictions' buffers of a
+ * batch's hosts share one times column (recentPoints.ts' SharedTimes); bench:ingest's agents and a
+ * real fleet's each report at their own times, and keep a times column per host and prediction.
+ */
+const OWN_TIMES = values['own-times'];
 if (!(INTERVAL_MS >= 1000)) throw new Error(`--interval must be a number of seconds, 1 or more (got ${values.interval})`);
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -94,7 +102,8 @@ try {
   for (let sequence = 0; sequence < REPORTS; sequence++) {
     for (let first = 0; first < AGENTS; first += BATCH) {
       const reports: Report[] = [];
-      for (let agent = first; agent < Math.min(AGENTS, first + BATCH); agent++) reports.push(parsed(agent, sequence, nowMs - 100));
+      // With --own-times each agent of a batch reports a millisecond apart from the one before it.
+      for (let agent = first; agent < Math.min(AGENTS, first + BATCH); agent++) reports.push(parsed(agent, sequence, nowMs - 100 - (OWN_TIMES ? agent - first : 0)));
       const writtenBefore = bytesWritten();
       const started = process.cpuUsage();
       await Promise.all(reports.map((report) => ingestor.submit(report)));
