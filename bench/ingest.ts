@@ -229,12 +229,19 @@ async function runMonitoredPhase(...args: Parameters<typeof runPhase>): Promise<
   return { ...phase, loopMaxMs: loop.maxMs, loopP99Ms: loop.p99Ms, commits: loop.commits - before.commits, committedReports: loop.committedReports - before.committedReports };
 }
 
-/** The collector's V8 heap (used and total, prom-client's nodejs_heap_size_*_bytes), in MB: the part of its RSS that is JavaScript objects. */
-async function heapMb(pool: Pool): Promise<{ usedMb: number; totalMb: number }> {
+/**
+ * The collector's V8 heap (used and total, prom-client's nodejs_heap_size_*_bytes), in MB: the part
+ * of its RSS that is JavaScript objects; the size of each of its spaces (nodejs_heap_space_size_total_bytes:
+ * new, old, code, large objects...), and the memory outside it that V8 knows of (external: Buffers,
+ * zlib's and SQLite's are not in it).
+ */
+async function heapMb(pool: Pool): Promise<{ usedMb: number; totalMb: number; externalMb: number; spacesMb: Map<string, number> }> {
   const response = await pool.request({ path: '/metrics', method: 'GET' });
   const text = await response.body.text();
   const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 1048576;
-  return { usedMb: read('tripline_collector_nodejs_heap_size_used_bytes'), totalMb: read('tripline_collector_nodejs_heap_size_total_bytes') };
+  const spacesMb = new Map<string, number>();
+  for (const [, space, bytes] of text.matchAll(/^tripline_collector_nodejs_heap_space_size_total_bytes\{space="([^"]+)"\} (\S+)$/gm)) spacesMb.set(space!, Number(bytes) / 1048576);
+  return { usedMb: read('tripline_collector_nodejs_heap_size_used_bytes'), totalMb: read('tripline_collector_nodejs_heap_size_total_bytes'), externalMb: read('tripline_collector_nodejs_external_memory_bytes'), spacesMb };
 }
 
 /**
@@ -525,7 +532,8 @@ async function main(): Promise<void> {
     const sampled = [...rssSamplesMb].sort((a, b) => a - b);
     const perAgentKb = (mb: number) => `${((mb * 1024) / AGENTS).toFixed(1)} kB`;
     console.log(`collector RSS: ${rssAfterFirst.toFixed(0)} MB after the first reports, ${rss.toFixed(0)} MB at the end = ${perAgentKb(rss)} per agent; once a second over the measured phases: median ${percentile(sampled, 50).toFixed(0)} MB (${perAgentKb(percentile(sampled, 50))} per agent), ${sampled[0]?.toFixed(0)}-${sampled.at(-1)?.toFixed(0)} MB`);
-    console.log(`  at the end: V8 heap ${heap.usedMb.toFixed(0)} MB used of ${heap.totalMb.toFixed(0)} MB; malloc arena [heap] ${parts.mallocMb.toFixed(0)} MB; node binary ${parts.binaryMb.toFixed(0)} MB; anonymous mappings (V8 pages, other arenas) ${parts.anonymousMb.toFixed(0)} MB`);
+    const spaces = [...heap.spacesMb].filter(([, mb]) => mb >= 0.5).map(([space, mb]) => `${space} ${mb.toFixed(0)}`).join(', ');
+    console.log(`  at the end: V8 heap ${heap.usedMb.toFixed(0)} MB used of ${heap.totalMb.toFixed(0)} MB (spaces, MB: ${spaces}), external ${heap.externalMb.toFixed(0)} MB; malloc arena [heap] ${parts.mallocMb.toFixed(0)} MB; node binary ${parts.binaryMb.toFixed(0)} MB; anonymous mappings (V8 pages, other arenas) ${parts.anonymousMb.toFixed(0)} MB`);
     console.log(`incidents active at the end: ${await activeIncidents(tripline.pool)} (a healthy fleet: 0 expected)${describeIncidents(join(dir, 'data'))}`);
     console.log(`Tripline / bare-parse ceiling at saturation: ${(rateOf(saturation) / rateOf(ceilingSaturation)).toFixed(2)}x; saturation / design target of ${TARGET_RATE.toFixed(0)} reports/s: ${(rateOf(saturation) / TARGET_RATE).toFixed(2)}x; paced ack p99 ${percentile(paced.latenciesMs, 99).toFixed(1)} ms against the ceiling's ${percentile(ceilingPaced.latenciesMs, 99).toFixed(1)} ms (collector's event loop while paced: longest stall ${paced.loopMaxMs?.toFixed(0)} ms, delay p99 ${paced.loopP99Ms?.toFixed(0)} ms)`);
   } finally {

@@ -11,7 +11,7 @@ import { parseProcMeminfo, requireMeminfoField } from '../../agent/procfs/procMe
 import { decodeMountField, parseProcMounts } from '../../agent/procfs/procMounts.js';
 import { parseProcNetDev } from '../../agent/procfs/procNetDev.js';
 import { ProcParseError } from '../../agent/procfs/procParseError.js';
-import { createProcReader, wholeInOneRead } from '../../agent/procfs/procReader.js';
+import { createProcReader, shortReadIsWhole, wholeInOneRead } from '../../agent/procfs/procReader.js';
 import { parseProcStat, totalCpuTime } from '../../agent/procfs/procStat.js';
 import { parseProcStatmResidentPages } from '../../agent/procfs/procStatm.js';
 import { parseProcVmstat } from '../../agent/procfs/procVmstat.js';
@@ -279,11 +279,30 @@ describe('createProcReader', () => {
     expect(wholeInOneRead('/proc', 'stat')).toBe(true);
     expect(wholeInOneRead('/proc', 'sys/fs/file-nr')).toBe(true);
     expect(wholeInOneRead('/sys', 'class/net/lo/operstate')).toBe(true);
+    expect(wholeInOneRead('/proc', 'self/statm')).toBe(true);
     // seq_file listings hand over about a page at a time: read to the end.
     expect(wholeInOneRead('/proc', 'vmstat')).toBe(false);
     expect(wholeInOneRead('/proc', 'self/mounts')).toBe(false);
     expect(wholeInOneRead('/proc', 'net/dev')).toBe(false);
   });
+
+  it.each([
+    ['vmstat', 3968, true], // this machine's (kernel 6.18): a 96-byte record would have fitted in the page
+    ['vmstat', 4000, true], // the last length with room for one
+    ['vmstat', 4001, false], // the next record may not have fitted: read on
+    ['diskstats', 622, true],
+    ['diskstats', 3072, true],
+    ['diskstats', 3073, false],
+    ['net/dev', 703, true],
+    ['net/dev', 3500, false], // a host with many interfaces: two reads
+    ['self/mounts', 200, false], // mount options have no bound: always read to a read of 0
+    ['self/mountinfo', 200, false], // a listing without a known bound
+    ['stat', 60_000, true], // one record: any short read is the whole file
+    ['self/statm', 33, true],
+  ])('a short read of %s of %i bytes is the whole file: %s (no second read, which regenerates the listing)', (path, length, whole) => {
+    expect(shortReadIsWhole('/proc', path, length)).toBe(whole);
+  });
+
 
   it('does not keep pid files open through readOnce', () => {
     const reader = createProcReader();
