@@ -23,10 +23,20 @@
  * Figures only; nothing is asserted. Options: --agents N --seconds S --concurrency C --rounds R --rate
  * REPORTS_PER_S (the paced phase; AGENTS / 15 by default) --max-batch N (collector.batch.maxReports;
  * the collector's default otherwise) --heap-growth PERCENT (collector.heapGrowthPercent; the
- * collector's default, 100, otherwise; 0: V8's own growth) --postgres.
+ * collector's default, 100, otherwise; 0: V8's own growth) --postgres --maintenance HOSTS.
+ * With --maintenance HOSTS the run measures instead whether history maintenance stalls ingest (issue
+ * 15: compaction and retention pruning never stall it): before the collector starts, the first HOSTS
+ * agents get the history they would have sent over the last two clock hours and the current one (a
+ * report every 15 s, stored through the store as ingest stores it), and the collector runs with
+ * nothing due (`compactAfter: 24h`) while every agent sends its first report; then it is restarted
+ * with `compactAfter: 1m` and a raw and rollup retention of 90 minutes, so its first history pass,
+ * which starts with it, compacts two hours of each of those hosts and prunes what is past 90
+ * minutes. The paced phase runs while that pass runs (tripline_history_pass_age_seconds is absent
+ * until a pass ends, so the bench knows), then, once it has ended, again after another restart with
+ * nothing left to do (the first phase after a restart pays for the restart too), each beside the ceiling.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -36,6 +46,7 @@ import { Pool } from 'undici';
 import { REPORTS_PATH } from '../contract/report.js';
 import { benchIntervalSeconds, benchReport } from './benchReport.js';
 import { packageRoot } from '../config/packageInfo.js';
+import { reportToRecord } from '../collector/ingest/reportToRecord.js';
 import { openPostgresStore } from '../collector/store/postgres/postgresStore.js';
 import { databasePath } from '../collector/store/sqlite/databasePath.js';
 import { openSqliteStore } from '../collector/store/sqlite/sqliteStore.js';
@@ -52,12 +63,18 @@ const { values } = parseArgs({
     rate: { type: 'string' },
     'max-batch': { type: 'string' },
     'heap-growth': { type: 'string' },
+    maintenance: { type: 'string' },
   },
 });
 const AGENTS = Number(values.agents);
 const SECONDS = Number(values.seconds);
 const CONCURRENCY = Number(values.concurrency);
 const ROUNDS = Math.max(1, Number(values.rounds));
+/** Agents whose recent history is seeded for the collector's first history pass to compact and prune (--maintenance); none otherwise. */
+const MAINTENANCE_HOSTS = values.maintenance === undefined ? 0 : Number(values.maintenance);
+if (!Number.isInteger(MAINTENANCE_HOSTS) || MAINTENANCE_HOSTS < 0 || MAINTENANCE_HOSTS > AGENTS) {
+  throw new Error(`--maintenance must be a whole number of hosts from 0 to --agents (${AGENTS}), got ${values.maintenance}`);
+}
 const TOKEN = 'bench-token-0123456789abcdef';
 const TARGET_RATE = AGENTS / 15;
 /** The paced phase's rate: the design target by default; --rate sets a lower one the collector sustains on a busy machine, to tell its stalls from its backlog. */
@@ -421,8 +438,8 @@ function storeCallMicros(store: Store): number {
   return percentile(times.sort((a, b) => a - b), 50);
 }
 
-/** The collector config of this bench; `store` adds the store section. */
-function benchConfig(dataDir: string, port: number, store = ''): string {
+/** The collector config of this bench; `store` adds the store section, `history` lines of collector settings (--maintenance's). */
+function benchConfig(dataDir: string, port: number, store = '', history: readonly string[] = []): string {
   return [
     `dataDir: ${dataDir}`,
     store,
@@ -433,6 +450,7 @@ function benchConfig(dataDir: string, port: number, store = ''): string {
     `  limits: { maxConnections: ${LIMITS.maxConnections}, maxConcurrentReports: ${LIMITS.maxConcurrentReports} }`,
     ...(values['max-batch'] === undefined ? [] : [`  batch: { maxReports: ${Number(values['max-batch'])} }`]),
     ...(values['heap-growth'] === undefined ? [] : [`  heapGrowthPercent: ${Number(values['heap-growth'])}`]),
+    ...history.map((line) => `  ${line}`),
     // No pings of silent hosts from a bench (every test and bench config turns them off).
     'incidents:',
     '  reachability: { enabled: false }',
@@ -441,6 +459,116 @@ function benchConfig(dataDir: string, port: number, store = ''): string {
 }
 
 const rateOf = (phase: Phase) => phase.reports / phase.seconds;
+
+/** How often a seeded host reported: the design's 15 s (the paced phase visits each agent about so often). */
+const SEEDED_INTERVAL_MS = 15_000;
+
+/**
+ * Stores, before the collector starts, what agents 0 to MAINTENANCE_HOSTS - 1 would have sent from
+ * the start of the clock hour two hours back until now (their reports through reportToRecord and
+ * the store, as ingest stores them, an hour's reports in one transaction), and advances their
+ * sequence numbers past it, so the paced phases continue each host's history.
+ */
+function seedHistory(dataDir: string, sequences: number[]): { reports: number; samples: number; seconds: number } {
+  const started = performance.now();
+  mkdirSync(dataDir, { recursive: true });
+  const store = openSqliteStore({ file: databasePath(dataDir) });
+  const nowMs = Date.now();
+  const fromMs = Math.floor(nowMs / 3_600_000) * 3_600_000 - 2 * 3_600_000;
+  let reports = 0;
+  let samples = 0;
+  try {
+    for (let hourMs = fromMs; hourMs < nowMs; hourMs += 3_600_000) {
+      store.transaction((tx) => {
+        for (let atMs = hourMs; atMs < Math.min(hourMs + 3_600_000, nowMs - SEEDED_INTERVAL_MS); atMs += SEEDED_INTERVAL_MS) {
+          for (let agent = 0; agent < MAINTENANCE_HOSTS; agent++) {
+            const record = reportToRecord(benchReport(agent, ++sequences[agent]!, new Date(atMs).toISOString(), DECLARED_INTERVAL_S), atMs);
+            tx.insertReport(record);
+            reports++;
+            samples += record.samples.length;
+          }
+        }
+      });
+    }
+  } finally {
+    store.close();
+  }
+  return { reports, samples, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Seconds since the collector's last history pass ended (tripline_history_pass_age_seconds); undefined while its first pass has not ended. */
+async function historyPassAgeSeconds(pool: Pool): Promise<number | undefined> {
+  const response = await pool.request({ path: '/metrics', method: 'GET' });
+  const text = await response.body.text();
+  const age = /^tripline_history_pass_age_seconds (\S+)$/m.exec(text)?.[1];
+  return age === undefined ? undefined : Number(age);
+}
+
+/** --maintenance: the paced phase while the collector's first history pass compacts and prunes the seeded history, and again after it (see the module comment). */
+async function maintenanceMain(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-'));
+  const port = await freePort();
+  const configFile = join(dir, 'tripline.yaml');
+  const dataDir = join(dir, 'data');
+  // Nothing due while the agents' first reports create their hosts and series, as they would have long before.
+  writeFileSync(configFile, benchConfig(dataDir, port, '', ['compactAfter: 24h']));
+  const cli = resolve(packageRoot(), 'dist/cli/main.js');
+  const nodeArgs = (process.env.TRIPLINE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const sequences = new Array<number>(AGENTS).fill(0);
+  let tripline: Target | undefined;
+  let ceiling: Target | undefined;
+  try {
+    console.log(`Tripline ingest during history maintenance: ${AGENTS} simulated agents, 60 observations per report, gzip, one collector process on loopback`);
+    console.log(`machine: ${(await import('node:os')).cpus().length} cores, node ${process.version}, load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`);
+    const seeded = seedHistory(dataDir, sequences);
+    console.log(
+      `seeded: ${MAINTENANCE_HOSTS} hosts' last two clock hours and this one, a report every 15 s: ${seeded.reports.toLocaleString('en')} reports, ${seeded.samples.toLocaleString('en')} samples in ${seeded.seconds.toFixed(1)} s ` +
+        `(the two complete hours are due for compaction; raw history and rollups older than 90 minutes for pruning)`,
+    );
+    const start = () => startTarget('the collector', [...nodeArgs, cli, 'collector', '--config', configFile], port);
+    tripline = await start();
+    const warmUp = await runMonitoredPhase(tripline.pool, sequences, 3600, undefined, CONCURRENCY, AGENTS);
+    console.log(describePhase('first report of every agent', warmUp) + '  (creates the other hosts; nothing due for the history pass; not measured)');
+    await stopTarget(tripline);
+    writeFileSync(configFile, benchConfig(dataDir, port, '', ['compactAfter: 1m', 'retention: 90m', 'rollupRetention: 90m']));
+    const startedMs = performance.now();
+    tripline = await start();
+    console.log(`collector restarted with compactAfter 1m and retention 90m in ${((performance.now() - startedMs) / 1000).toFixed(1)} s; its first history pass has begun`);
+    const ceilingPort = await freePort();
+    ceiling = await startTarget('the ceiling server', [resolve(packageRoot(), 'dist/bench/ceilingServer.js'), String(ceilingPort)], ceilingPort);
+    if ((await historyPassAgeSeconds(tripline.pool)) !== undefined) {
+      throw new Error(`the history pass ended before the measured phase began, within ${((performance.now() - startedMs) / 1000).toFixed(0)} s of the collector's start: give --maintenance more hosts`);
+    }
+    const [during, ceilingDuring] = await interleaved(tripline, ceiling, sequences, PACED_RATE);
+    const passEndedEarly = (await historyPassAgeSeconds(tripline.pool)) !== undefined;
+    console.log(describePhase(`paced at ${PACED_RATE.toFixed(0)}/s, history pass running`, during) + (passEndedEarly ? '  (the pass ended during the last slice: give --maintenance more hosts)' : ''));
+    console.log(describePhase(`ceiling: paced at ${PACED_RATE.toFixed(0)}/s`, ceilingDuring));
+    for (;;) {
+      const age = await historyPassAgeSeconds(tripline.pool);
+      if (age !== undefined) {
+        console.log(`history pass ended ${((performance.now() - startedMs) / 1000 - age).toFixed(0)} s after the collector started`);
+        break;
+      }
+      if (performance.now() - startedMs > 30 * 60_000) throw new Error('the history pass ran for more than 30 minutes');
+      await new Promise((ok) => setTimeout(ok, 1000));
+    }
+    // The control: the same first paced phase after a restart, with nothing left to compact or prune.
+    await stopTarget(tripline);
+    tripline = await start();
+    const [after, ceilingAfter] = await interleaved(tripline, ceiling, sequences, PACED_RATE);
+    console.log(describePhase(`paced at ${PACED_RATE.toFixed(0)}/s, restarted, nothing due`, after));
+    console.log(describePhase(`ceiling: paced at ${PACED_RATE.toFixed(0)}/s`, ceilingAfter));
+    const p99 = (phase: Phase) => percentile(phase.latenciesMs, 99).toFixed(1);
+    console.log(
+      `paced ack p99 while the history pass compacts and prunes ${p99(during)} ms (longest stall ${during.loopMaxMs?.toFixed(0)} ms; the ceiling's p99 ${p99(ceilingDuring)} ms), ` +
+        `after a restart with nothing due ${p99(after)} ms (longest stall ${after.loopMaxMs?.toFixed(0)} ms; the ceiling's ${p99(ceilingAfter)} ms); target: p99 under 50 ms while it runs`,
+    );
+  } finally {
+    await stopTarget(tripline);
+    await stopTarget(ceiling);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-'));
@@ -545,4 +673,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+await (MAINTENANCE_HOSTS > 0 ? maintenanceMain() : main());

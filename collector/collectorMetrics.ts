@@ -90,9 +90,11 @@ function registerClusterGauges(registry: Registry, sources: CollectorGaugeSource
       help: 'Seconds since the last history compaction and pruning pass ended on this collector (absent where it does not run)',
       registers: [registry],
       collect() {
-        this.reset();
         const age = historyPassAgeSeconds();
-        if (age !== null) this.set(age);
+        // prom-client gives a gauge without labels a 0 after reset(): remove() leaves it without a
+        // sample, so a collector where no pass has ended does not claim that one just did.
+        if (age === null) this.remove();
+        else this.set(age);
       },
     });
   }

@@ -29,6 +29,9 @@ const scratch = new DataView(new ArrayBuffer(8));
 const TWO_32 = 2 ** 32;
 /** Bits of the zigzagged delta in each bucket after its prefix of 1s and a 0. */
 const SCALED_BUCKETS = [6, 13, 20, 32] as const;
+/** What a zigzagged step must be under to fit each bucket, and each bucket's prefix (bucket + 1 ones, then a zero). */
+const SCALED_BUCKET_LIMITS = SCALED_BUCKETS.map((bits) => 2 ** bits);
+const SCALED_BUCKET_PREFIXES = SCALED_BUCKETS.map((_, bucket) => 2 ** (bucket + 2) - 2);
 /** The largest decimal exponent tried: 10^15 still leaves most gauges' integers within 2^53. */
 const MAX_EXPONENT = 15;
 
@@ -338,26 +341,41 @@ const NEAR_DENOMINATOR = 16;
  */
 export function ratioOf(value: number, previous: number): [number, number] | undefined {
   if (!Number.isFinite(value)) return undefined;
+  // The denominators previous, previous - 1, previous + 1, previous - 2, ... in that order. Written
+  // without a list or a destructuring per try: a compaction calls this for every value of a chunk
+  // that takes the ratio layout, and those allocations were most of its time.
   for (let offset = 0; offset <= NEAR_DENOMINATOR; offset++) {
-    for (const d of offset === 0 ? [previous] : [previous - offset, previous + offset]) {
-      if (d < 1) continue;
-      const n = Math.round(value * d) + 0;
-      if (Number.isSafeInteger(n) && Object.is(n / d, value)) return [n, d];
-    }
+    const below = previous - offset;
+    if (below >= 1 && isNumeratorOver(value, below)) return [Math.round(value * below) + 0, below];
+    const above = previous + offset;
+    if (offset > 0 && above >= 1 && isNumeratorOver(value, above)) return [Math.round(value * above) + 0, above];
   }
   let x = Math.abs(value);
-  let [h1, h2, k1, k2] = [1, 0, 0, 1];
+  let h1 = 1;
+  let h2 = 0;
+  let k1 = 0;
+  let k2 = 1;
   for (let i = 0; i < 64; i++) {
     const a = Math.floor(x);
-    const [h, k] = [a * h1 + h2, a * k1 + k2];
+    const h = a * h1 + h2;
+    const k = a * k1 + k2;
     if (k > MAX_DENOMINATOR || !Number.isSafeInteger(h)) return undefined;
     const n = (value < 0 ? -h : h) + 0;
     if (Object.is(n / k, value)) return [n, k];
-    [h2, h1, k2, k1] = [h1, h, k1, k];
+    h2 = h1;
+    h1 = h;
+    k2 = k1;
+    k1 = k;
     if (x === a) return undefined;
     x = 1 / (x - a);
   }
   return undefined;
+}
+
+/** Whether `value` is exactly some integer over `d`. */
+function isNumeratorOver(value: number, d: number): boolean {
+  const n = Math.round(value * d) + 0;
+  return Number.isSafeInteger(n) && Object.is(n / d, value);
 }
 
 /** Whether most of the first (up to 16) values are ratios: a cheap test before a chunk's search. */
@@ -413,10 +431,9 @@ function writeStep(out: BitWriter, step: number): boolean {
   }
   const zigzag = step >= 0 ? step * 2 : -step * 2 - 1;
   for (let bucket = 0; bucket < SCALED_BUCKETS.length; bucket++) {
-    const bits = SCALED_BUCKETS[bucket]!;
-    if (zigzag < 2 ** bits) {
-      out.writeBits(2 ** (bucket + 2) - 2, bucket + 2);
-      out.writeBits(zigzag, bits);
+    if (zigzag < SCALED_BUCKET_LIMITS[bucket]!) {
+      out.writeBits(SCALED_BUCKET_PREFIXES[bucket]!, bucket + 2);
+      out.writeBits(zigzag, SCALED_BUCKETS[bucket]!);
       return true;
     }
   }

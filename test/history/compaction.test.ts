@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROLLUP_BUCKET_MS, type RollupResolution } from '../../collector/domain/history.js';
 import pino from 'pino';
-import { compactOldestInSteps, DEFAULT_PRUNE_STEP_ROWS, maintainHistory } from '../../collector/history/historyMaintenance.js';
+import { compactOldestInSteps, DEFAULT_PRUNE_STEP_ROWS, maintainHistory, restingPause, type RestingClock } from '../../collector/history/historyMaintenance.js';
 import { addToBuckets } from '../../collector/history/rollupBuckets.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { ReportRecord, Store } from '../../collector/store/store.js';
@@ -288,5 +288,48 @@ describe('a database of the release before compressed history', () => {
     expect(store.rollups(7, '1h', T0, T0)).toEqual([{ startMs: T0, count: 2, sum: 0.75, min: 0.25, max: 0.5 }]);
     expect(store.transaction((tx) => tx.insertReport({ ...report(1, 2, T0), agentId: 'agent-old', hostname: 'old-1' }))).toBe(false);
     store.close();
+  });
+
+});
+
+describe('the pause between maintenance steps (restingPause)', () => {
+  it('rests between steps as long as the work since the last pause took, at half the loop', async () => {
+    let nowMs = 1_000;
+    const waits: string[] = [];
+    const clock: RestingClock = {
+      nowMs: () => nowMs,
+      sleep: async (ms) => void waits.push(`sleep ${ms}`),
+      nextTurn: async () => void waits.push('turn'),
+    };
+    const pause = restingPause(0.5, clock);
+    nowMs += 12; // a 12 ms step
+    await pause();
+    nowMs += 0.4; // a step under a millisecond: one turn of the loop is enough
+    await pause();
+    nowMs += 3;
+    await pause();
+    expect(waits).toEqual(['sleep 12', 'turn', 'sleep 3']);
+    // The time spent resting does not count as work: the next pause measures from when the last one ended.
+    const quarter = restingPause(0.25, clock);
+    waits.length = 0;
+    nowMs += 10;
+    await quarter();
+    expect(waits).toHaveLength(1);
+    expect(Number(waits[0]!.replace('sleep ', ''))).toBeCloseTo(30, 9);
+    expect(() => restingPause(0)).toThrow(/share of the event loop must be in \(0, 1\]/);
+    expect(() => restingPause(1.5)).toThrow(RangeError);
+  });
+
+  it('gives the loop back on the real clock: work due within the rest after a 30 ms step runs before the next step', async () => {
+    const pause = restingPause(0.5);
+    const order: string[] = [];
+    const until = performance.now() + 30;
+    while (performance.now() < until);
+    order.push('step 1');
+    // Due 10 ms after the step: a turn of the loop alone (setImmediate) would run step 2 first.
+    setTimeout(() => order.push('a request 10 ms later'), 10);
+    await pause();
+    order.push('step 2');
+    expect(order).toEqual(['step 1', 'a request 10 ms later', 'step 2']);
   });
 });
