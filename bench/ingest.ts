@@ -606,7 +606,9 @@ async function main(): Promise<void> {
     const rssAfterFirst = rssMb(tripline.process.pid!);
     console.log(`measuring in ${ROUNDS} alternating slices of ${(SECONDS / ROUNDS).toFixed(1)} s each against the bare-parse ceiling server (gunzip and JSON.parse only)`);
     // CPU per report: what sizes a fleet on other machines better than reports/s on a shared one.
-    const cpu = () => ({ sqlite: cpuSeconds(tripline!.process.pid!), postgres: shared ? cpuSeconds(shared.target.process.pid!) : 0, server: cluster ? cpuSeconds(cluster.serverPid(), true) : 0 });
+    // The ceiling's too: it does a fixed part of the collector's work (inflate, parse, answer), so a
+    // run whose ceiling also costs more per report was a slower machine, not slower code.
+    const cpu = () => ({ sqlite: cpuSeconds(tripline!.process.pid!), postgres: shared ? cpuSeconds(shared.target.process.pid!) : 0, server: cluster ? cpuSeconds(cluster.serverPid(), true) : 0, ceiling: cpuSeconds(ceiling!.process.pid!) });
     const cpuBefore = cpu();
     const [saturation, ceilingSaturation, sharedSaturation] = await interleaved(tripline, ceiling, sequences, undefined, shared);
     const cpuAfter = cpu();
@@ -615,7 +617,8 @@ async function main(): Promise<void> {
     const perReport = (seconds: number, phase: Phase) => ((seconds * 1000) / Math.max(1, phase.reports)).toFixed(2);
     console.log(
       `CPU per report at saturation (user + system, over all slices): SQLite collector ${perReport(cpuAfter.sqlite - cpuBefore.sqlite, saturation)} ms` +
-        (shared ? `; PostgreSQL collector ${perReport(cpuAfter.postgres - cpuBefore.postgres, sharedSaturation)} ms, PostgreSQL server ${perReport(cpuAfter.server - cpuBefore.server, sharedSaturation)} ms` : ''),
+        (shared ? `; PostgreSQL collector ${perReport(cpuAfter.postgres - cpuBefore.postgres, sharedSaturation)} ms, PostgreSQL server ${perReport(cpuAfter.server - cpuBefore.server, sharedSaturation)} ms` : '') +
+        `; the ceiling server ${perReport(cpuAfter.ceiling - cpuBefore.ceiling, ceilingSaturation)} ms`,
     );
     console.log(describePhase(`ceiling: saturation`, ceilingSaturation));
     const walAfterSaturation = cluster ? walBytes(cluster) : 0n;

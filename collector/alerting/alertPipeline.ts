@@ -39,12 +39,16 @@ export const RULE_STATE_CHECKPOINT_MS = 60_000;
 
 /**
  * Checkpoint writes per batch at most: half as many as the batch has samples (a report's 60 samples
- * defer about a dozen states, so twice what a steady fleet needs), and never fewer than this, so
- * that a backlog of due states (the latest samples of a whole fleet's states, come due together a
- * minute after a burst of reports) spreads over the batches in proportion to them. A fixed 2,000
- * let a batch of a few reports write 2,000 states, 60-110 ms on the loaded 2-core VM.
+ * defer about a dozen states, each due once a minute, so about nine times what a fleet at 15 s needs),
+ * and never fewer than this, so that a backlog of due states (the latest samples of a whole fleet's
+ * states, come due together a minute after a burst of reports) spreads over the batches in
+ * proportion to them. A fixed 2,000 let a batch of a few reports write 2,000 states, 60-110 ms on
+ * the loaded 2-core VM; a floor of 256 still let the batches of one or two reports that a fleet
+ * paced at its rate makes (350 a second at 10,000 agents) write 256 each, a fleet's backlog in a
+ * second or two of back-to-back batches that held the event loop for 100-580 ms (a `--cpu-prof` of
+ * bench:ingest's paced phase, session 33).
  */
-export const MIN_CHECKPOINT_WRITES = 256;
+export const MIN_CHECKPOINT_WRITES = 32;
 
 /**
  * With a shared store: how long a state row must have gone unwritten before a collector that did

@@ -16,49 +16,78 @@ import { T0, testRule } from '../rules/ruleScenario.js';
 
 const SERIES = 3 * MIN_CHECKPOINT_WRITES;
 
-describe('rule-state checkpoints', () => {
-  it('spread a backlog of due states over batches in proportion to them, and drain it', () => {
-    const store = openSqliteStore({ file: ':memory:' });
-    const { config } = loadConfig(undefined, {});
-    config.incidents.reachability.enabled = false;
-    let nowMs = T0;
-    const log = pino({ level: 'silent' });
-    const core = createIncidentCore({ store, config, clock: { nowMs: () => nowMs }, log });
-    // A window keeps a buffer per series: after its first sample, each new point is a latest-sample change.
-    const pipeline = createAlertPipeline({ rules: [testRule({ window: { function: 'avg', windowSeconds: 600 } })], initialStates: new Map(), incidents: core.service, log });
-    const sample = (i: number, value: number): SeriesSample => ({ metric: 'filesystem_used_ratio', labels: { host: `h${i}`, mount: '/' }, value, atMs: nowMs });
-    const written: number[] = [];
-    const batch = (samples: SeriesSample[]) => {
-      const { commit } = store.transaction((tx) => {
-        const counting: StoreTransaction = {
-          ...tx,
-          saveRuleStates: (states, ...rest) => {
-            written.push(states.length);
-            tx.saveRuleStates(states, ...rest);
-          },
-        };
-        return pipeline.process(counting, samples, nowMs);
-      });
-      commit();
-    };
-    const all = (value: number) => Array.from({ length: SERIES }, (_, i) => sample(i, value));
+/** A store and a pipeline with one window rule, fed batch by batch; `written` lists the states each batch saved, by host. */
+function checkpointFleet() {
+  const store = openSqliteStore({ file: ':memory:' });
+  const { config } = loadConfig(undefined, {});
+  config.incidents.reachability.enabled = false;
+  const clock = { nowMs: T0 };
+  const log = pino({ level: 'silent' });
+  const core = createIncidentCore({ store, config, clock: { nowMs: () => clock.nowMs }, log });
+  // A window keeps a buffer per series: after its first sample, each new point is a latest-sample change.
+  const pipeline = createAlertPipeline({ rules: [testRule({ window: { function: 'avg', windowSeconds: 600 } })], initialStates: new Map(), incidents: core.service, log });
+  const sample = (host: string, value: number, mount = '/'): SeriesSample => ({ metric: 'filesystem_used_ratio', labels: { host, mount }, value, atMs: clock.nowMs });
+  const written: Array<Array<string | undefined>> = [];
+  const batch = (samples: SeriesSample[]) => {
+    const { commit } = store.transaction((tx) => {
+      const counting: StoreTransaction = {
+        ...tx,
+        saveRuleStates: (states, ...rest) => {
+          written.push(states.map((state) => state.labels.host));
+          tx.saveRuleStates(states, ...rest);
+        },
+      };
+      return pipeline.process(counting, samples, clock.nowMs);
+    });
+    commit();
+  };
+  /** Makes `series` states of hosts h0, h1, ... and then a latest-sample change of each, due a checkpoint interval later. */
+  const backlog = (series: number) => {
+    const all = (value: number) => Array.from({ length: series }, (_, i) => sample(`h${i}`, value));
     batch(all(0.1)); // new states: written with their batch
-    nowMs += 1000;
+    clock.nowMs += 1000;
     batch(all(0.2)); // new points only: wait for a checkpoint
     written.length = 0;
-    nowMs += RULE_STATE_CHECKPOINT_MS;
+    clock.nowMs += RULE_STATE_CHECKPOINT_MS;
+  };
+  /** One report's worth of samples (60) of host `other`. */
+  const report = () => Array.from({ length: 60 }, (_, i) => sample('other', 0.3, `/m${i}`));
+  return { store, clock, batch, backlog, report, written };
+}
+
+describe('rule-state checkpoints', () => {
+  it('spread a backlog of due states over batches in proportion to them, and drain it', () => {
+    const { store, clock, batch, backlog, report, written } = checkpointFleet();
+    backlog(SERIES);
     // A batch of one report's worth of samples of another host: all SERIES states are due.
-    const small = () => Array.from({ length: 60 }, (_, i) => ({ ...sample(SERIES + 1, 0.3), labels: { host: 'other', mount: `/m${i}` } }));
-    batch(small());
+    batch(report());
     // At most MIN_CHECKPOINT_WRITES checkpoints beside the other host's 60 new states and the window's sweep record.
-    expect(written.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(MIN_CHECKPOINT_WRITES + 60 + 1);
+    expect(written.flat().length).toBeLessThanOrEqual(MIN_CHECKPOINT_WRITES + 60 + 1);
     for (let i = 0; i < 3; i++) {
-      nowMs += 100;
-      batch(small());
+      clock.nowMs += 100;
+      batch(report());
     }
     const stored = store.loadRuleStates();
     const values = [...stored.values()].filter((state) => state.labels.host !== 'other' && state.recent !== undefined).map((state) => state.recent!.values.at(-1));
     expect(values).toHaveLength(SERIES);
+    expect(new Set(values)).toEqual(new Set([0.2]));
+  });
+
+  it('let a batch of two reports write half as many due states as it has samples, not hundreds', () => {
+    const { store, clock, batch, backlog, report, written } = checkpointFleet();
+    // A fleet's backlog, ten times what the floor allows: the batches of a fleet paced at its rate hold one or two reports each.
+    backlog(10 * MIN_CHECKPOINT_WRITES);
+    // The fleet's hosts only (not the other host's new states nor the window's sweep record, which has no host).
+    const checkpoints = () => written.flat().filter((host) => host?.startsWith('h') === true).length;
+    batch([...report(), ...report()]);
+    expect(checkpoints()).toBe(60);
+    // Batches that small still drain the backlog: each writes its share, oldest first.
+    for (let i = 0; written.length > 0 && checkpoints() < 10 * MIN_CHECKPOINT_WRITES && i < 100; i++) {
+      clock.nowMs += 100;
+      batch([...report(), ...report()]);
+    }
+    expect(checkpoints()).toBe(10 * MIN_CHECKPOINT_WRITES);
+    const values = [...store.loadRuleStates().values()].filter((state) => state.labels.host?.startsWith('h') === true).map((state) => state.recent?.values.at(-1));
     expect(new Set(values)).toEqual(new Set([0.2]));
   });
 });
