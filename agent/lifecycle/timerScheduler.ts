@@ -29,7 +29,9 @@ export const nodeTimers: TimerScheduler = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout | undefined),
   // One Timeout, refresh()ed, and stopped by a flag rather than cleared: re-arming it moves it
   // within its timer list, where a setTimeout and a clearTimeout per upload make a Timeout and a
-  // timer list each time. Stopped, it may still fire once (unref'd), and does nothing.
+  // timer list each time. Stopped, it may still fire once (unref'd), and does nothing. Clearing it
+  // would not spare that wake-up: node moves its one libuv timer only earlier, never later, so a
+  // cleared Timeout still wakes the loop when it would have fired (node 20, seen with strace).
   deadline(run, delayMs) {
     let timer: NodeJS.Timeout | undefined;
     let armed = false;

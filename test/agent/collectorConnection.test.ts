@@ -11,7 +11,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCollectorConnection, type CollectorConnection, type CollectorConnectionOptions } from '../../agent/transport/collectorConnection.js';
 import { makeCertificates } from '../support/certificates.js';
 import { createManualTime } from './manualTime.js';
@@ -272,6 +272,38 @@ describe('createCollectorConnection over plain TCP', () => {
     const child = await postInChild(server.url, 5000); // a timer left behind would hold the process for 5 s
     expect(child).toMatchObject({ outcome: 200, active: [] }); // the open, idle socket is not an active handle
     expect(child.exitMs).toBeLessThan(4000);
+  });
+
+  describe("with node's timers (faked, and stepped by the test)", () => {
+    beforeEach(() => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    });
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('times out an unanswered POST (ETIMEDOUT) after an answered one whose deadline fired stopped', async () => {
+      // The default interval (15 s) against the default upload timeout (10 s): the deadline's one
+      // Timeout fires, stopped, between uploads, and the next upload arms it again.
+      let answer = true;
+      let requestArrived: () => void = () => {};
+      const server = await raw((socket) => (answer ? socket.write(okResponse()) : requestArrived()));
+      const connection = connect(server.url, { timeoutMs: 10_000 });
+      expect((await connection.post(BODY, HEADERS)).status).toBe(200);
+      vi.advanceTimersByTime(15_000);
+      answer = false;
+      const arrived = new Promise<void>((resolve) => (requestArrived = resolve));
+      const outcome = connection.post(BODY, HEADERS).then(
+        () => 'answered',
+        (error: NodeJS.ErrnoException) => error.code,
+      );
+      await arrived;
+      vi.advanceTimersByTime(9_999);
+      await Promise.resolve();
+      expect(vi.getTimerCount()).toBe(1); // armed, not yet expired
+      vi.advanceTimersByTime(1);
+      expect(await outcome).toBe('ETIMEDOUT');
+    });
   });
 
   it('swallows a reset of the idle connection and connects anew for the next POST', async () => {
