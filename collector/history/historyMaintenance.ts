@@ -29,8 +29,9 @@ export const DEFAULT_ENCODE_SLICE_MS = 10;
  * The share of the event loop a pass takes while it has work: after each step it rests as long as
  * the step took (restingPause). With only a turn of the loop between steps, a report waited behind
  * a step at each stage of its ingest that crossed a turn (reading, the batch, the commit, the
- * answer): `node dist/bench/ingest.js --maintenance 400` measured ack p50 35-39 ms while a pass ran
- * against 1-3 ms without one. Compaction keeps up with half the loop: a host-hour of 60 series
+ * answer): `node dist/bench/ingest.js --maintenance 400` on a loaded machine measured ack p50
+ * 54-117 ms while a pass ran against 5-10 ms without one, and 37-64 ms with this pause (README,
+ * "Ingest while a pass runs"). Compaction keeps up with half the loop: a host-hour of 60 series
  * costs about 27 ms on the 2-core machine, 270 s an hour at 10,000 hosts.
  */
 export const DEFAULT_WORK_SHARE = 0.5;
