@@ -303,6 +303,18 @@ async function startTarget(name: string, args: string[], port: number, env: Node
   return { name, pool, process: child };
 }
 
+/** A collector process (`tripline collector`, with TRIPLINE_BENCH_NODE_ARGS on node's command line) on `configFile`. */
+function startCollector(name: string, configFile: string, port: number, env: NodeJS.ProcessEnv = {}): Promise<Target> {
+  const nodeArgs = (process.env.TRIPLINE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return startTarget(name, [...nodeArgs, resolve(packageRoot(), 'dist/cli/main.js'), 'collector', '--config', configFile], port, env);
+}
+
+/** The bare-parse ceiling server (ceilingServer.ts) on a free port. */
+async function startCeiling(): Promise<Target> {
+  const port = await freePort();
+  return startTarget('the ceiling server', [resolve(packageRoot(), 'dist/bench/ceilingServer.js'), String(port)], port);
+}
+
 async function stopTarget(target: Target | undefined): Promise<void> {
   if (target === undefined) return;
   if (!target.pool.closed) await target.pool.close();
@@ -512,8 +524,6 @@ async function maintenanceMain(): Promise<void> {
   const dataDir = join(dir, 'data');
   // Nothing due while the agents' first reports create their hosts and series, as they would have long before.
   writeFileSync(configFile, benchConfig(dataDir, port, '', ['compactAfter: 24h']));
-  const cli = resolve(packageRoot(), 'dist/cli/main.js');
-  const nodeArgs = (process.env.TRIPLINE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const sequences = new Array<number>(AGENTS).fill(0);
   let tripline: Target | undefined;
   let ceiling: Target | undefined;
@@ -525,7 +535,7 @@ async function maintenanceMain(): Promise<void> {
       `seeded: ${MAINTENANCE_HOSTS} hosts' last two clock hours and this one, a report every 15 s: ${seeded.reports.toLocaleString('en')} reports, ${seeded.samples.toLocaleString('en')} samples in ${seeded.seconds.toFixed(1)} s ` +
         `(the two complete hours are due for compaction; raw history and rollups older than 90 minutes for pruning)`,
     );
-    const start = () => startTarget('the collector', [...nodeArgs, cli, 'collector', '--config', configFile], port);
+    const start = () => startCollector('the collector', configFile, port);
     tripline = await start();
     const warmUp = await runMonitoredPhase(tripline.pool, sequences, 3600, undefined, CONCURRENCY, AGENTS);
     console.log(describePhase('first report of every agent', warmUp) + '  (creates the other hosts; nothing due for the history pass; not measured)');
@@ -534,8 +544,7 @@ async function maintenanceMain(): Promise<void> {
     const startedMs = performance.now();
     tripline = await start();
     console.log(`collector restarted with compactAfter 1m and retention 90m in ${((performance.now() - startedMs) / 1000).toFixed(1)} s; its first history pass has begun`);
-    const ceilingPort = await freePort();
-    ceiling = await startTarget('the ceiling server', [resolve(packageRoot(), 'dist/bench/ceilingServer.js'), String(ceilingPort)], ceilingPort);
+    ceiling = await startCeiling();
     if ((await historyPassAgeSeconds(tripline.pool)) !== undefined) {
       throw new Error(`the history pass ended before the measured phase began, within ${((performance.now() - startedMs) / 1000).toFixed(0)} s of the collector's start: give --maintenance more hosts`);
     }
@@ -575,25 +584,22 @@ async function main(): Promise<void> {
   const port = await freePort();
   const configFile = join(dir, 'tripline.yaml');
   writeFileSync(configFile, benchConfig(join(dir, 'data'), port));
-  const cli = resolve(packageRoot(), 'dist/cli/main.js');
-  const nodeArgs = (process.env.TRIPLINE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   let tripline: Target | undefined;
   let ceiling: Target | undefined;
   let cluster: PostgresCluster | undefined;
   let shared: SharedRun | undefined;
   try {
-    tripline = await startTarget('the collector', [...nodeArgs, cli, 'collector', '--config', configFile], port);
+    tripline = await startCollector('the collector', configFile, port);
     if (values.postgres) {
       cluster = await startPostgresCluster({ durable: true });
       cluster.createDatabase('bench');
       const sharedPort = await freePort();
       const sharedConfig = join(dir, 'postgres.yaml');
       writeFileSync(sharedConfig, benchConfig(join(dir, 'data-postgres'), sharedPort, `store: { postgres: { url: '${cluster.url('bench')}' } }`));
-      const target = await startTarget('the collector on PostgreSQL', [...nodeArgs, cli, 'collector', '--config', sharedConfig], sharedPort, { TRIPLINE_POSTGRES_PASSWORD: cluster.password });
+      const target = await startCollector('the collector on PostgreSQL', sharedConfig, sharedPort, { TRIPLINE_POSTGRES_PASSWORD: cluster.password });
       shared = { target, sequences: new Array<number>(AGENTS).fill(0) };
     }
-    const ceilingPort = await freePort();
-    ceiling = await startTarget('the ceiling server', [resolve(packageRoot(), 'dist/bench/ceilingServer.js'), String(ceilingPort)], ceilingPort);
+    ceiling = await startCeiling();
     const sequences = new Array<number>(AGENTS).fill(0);
     console.log(`Tripline ingest benchmark: ${AGENTS} simulated agents, 60 observations per report, gzip, one collector process on loopback`);
     console.log(`machine: ${(await import('node:os')).cpus().length} cores, node ${process.version}, load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}; agents declare a ${DECLARED_INTERVAL_S} s interval; collector.limits maxConnections ${LIMITS.maxConnections}, maxConcurrentReports ${LIMITS.maxConcurrentReports}`);
