@@ -36,7 +36,7 @@
  * nothing left to do (the first phase after a restart pays for the restart too), each beside the ceiling.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -297,10 +297,23 @@ interface Target {
 
 /** Starts a server process and waits until it answers /readyz. */
 async function startTarget(name: string, args: string[], port: number, env: NodeJS.ProcessEnv = {}): Promise<Target> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } });
+  const stdout = serverStdout(name);
+  const child = spawn(process.execPath, args, { stdio: ['ignore', stdout, 'inherit'], env: { ...process.env, ...env } });
+  // The child has its own copy of the file's descriptor.
+  if (typeof stdout === 'number') closeSync(stdout);
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: Math.max(CONCURRENCY, 16), pipelining: 1 });
   await waitReady(pool, name);
   return { name, pool, process: child };
+}
+
+/**
+ * Where a server's stdout goes: nowhere, or with TRIPLINE_BENCH_STDOUT=PREFIX a file of its own,
+ * PREFIX.<name>.<start time in ms> (a collector's log lines, and V8's output with
+ * TRIPLINE_BENCH_NODE_ARGS=--trace-gc, which goes to stdout).
+ */
+function serverStdout(name: string): 'ignore' | number {
+  const prefix = process.env.TRIPLINE_BENCH_STDOUT;
+  return prefix === undefined ? 'ignore' : openSync(`${prefix}.${name.replace(/\W+/g, '-')}.${Date.now()}`, 'w');
 }
 
 /** A collector process (`tripline collector`, with TRIPLINE_BENCH_NODE_ARGS on node's command line) on `configFile`. */
@@ -516,6 +529,41 @@ async function historyPassAgeSeconds(pool: Pool): Promise<number | undefined> {
   return age === undefined ? undefined : Number(age);
 }
 
+/** The collector's history steps so far (tripline_history_step_seconds), by step: how many, their total seconds, and how many took over 25 and over 50 ms. */
+interface HistorySteps {
+  [step: string]: { count: number; seconds: number; over25: number; over50: number };
+}
+
+async function historySteps(pool: Pool): Promise<HistorySteps> {
+  const response = await pool.request({ path: '/metrics', method: 'GET' });
+  const text = await response.body.text();
+  const steps: HistorySteps = {};
+  const of = (step: string) => (steps[step] ??= { count: 0, seconds: 0, over25: 0, over50: 0 });
+  const within = new Map<string, number>();
+  for (const [, name, labels, value] of text.matchAll(/^tripline_history_step_seconds_(bucket|sum|count)\{([^}]*)\} (\S+)$/gm)) {
+    const step = /step="([^"]+)"/.exec(labels!)?.[1] ?? '?';
+    const le = /le="([^"]+)"/.exec(labels!)?.[1];
+    if (name === 'count') of(step).count = Number(value);
+    else if (name === 'sum') of(step).seconds = Number(value);
+    else if (le === '0.025' || le === '0.05') within.set(`${step} ${le}`, Number(value));
+  }
+  for (const [step, totals] of Object.entries(steps)) {
+    totals.over25 = totals.count - (within.get(`${step} 0.025`) ?? 0);
+    totals.over50 = totals.count - (within.get(`${step} 0.05`) ?? 0);
+  }
+  return steps;
+}
+
+/** The history steps between two readings of historySteps, one line. */
+function describeHistorySteps(before: HistorySteps, after: HistorySteps): string {
+  const parts = Object.entries(after).map(([step, total]) => {
+    const was = before[step] ?? { count: 0, seconds: 0, over25: 0, over50: 0 };
+    const count = total.count - was.count;
+    return `${step} ${count} (${((total.seconds - was.seconds) * 1000).toFixed(0)} ms; ${total.over25 - was.over25} over 25 ms, ${total.over50 - was.over50} over 50 ms)`;
+  });
+  return `history steps in the phase: ${parts.length === 0 ? 'none' : parts.join(', ')}`;
+}
+
 /** --maintenance: the paced phase while the collector's first history pass compacts and prunes the seeded history, and again after it (see the module comment). */
 async function maintenanceMain(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-'));
@@ -548,9 +596,12 @@ async function maintenanceMain(): Promise<void> {
     if ((await historyPassAgeSeconds(tripline.pool)) !== undefined) {
       throw new Error(`the history pass ended before the measured phase began, within ${((performance.now() - startedMs) / 1000).toFixed(0)} s of the collector's start: give --maintenance more hosts`);
     }
+    const stepsBefore = await historySteps(tripline.pool);
     const [during, ceilingDuring] = await interleaved(tripline, ceiling, sequences, PACED_RATE);
+    const stepsAfter = await historySteps(tripline.pool);
     const passEndedEarly = (await historyPassAgeSeconds(tripline.pool)) !== undefined;
     console.log(describePhase(`paced at ${PACED_RATE.toFixed(0)}/s, history pass running`, during) + (passEndedEarly ? '  (the pass ended during the last slice: give --maintenance more hosts)' : ''));
+    console.log(describeHistorySteps(stepsBefore, stepsAfter));
     console.log(describePhase(`ceiling: paced at ${PACED_RATE.toFixed(0)}/s`, ceilingDuring));
     for (;;) {
       const age = await historyPassAgeSeconds(tripline.pool);

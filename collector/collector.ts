@@ -189,6 +189,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
         rollupRetentionMs: config.collector.rollupRetention,
         // Also true when the lease was lost: leadership stops the loop (a long pass yields between steps).
         stopping: (): boolean => pruning.stopping(),
+        onStep: (step, ms) => metrics.historyStepSeconds.observe({ step }, ms / 1000),
       });
       cluster.historyPassEnded();
       return result;

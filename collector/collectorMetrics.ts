@@ -12,6 +12,7 @@ export interface CollectorMetrics {
   ingestBatchReports: Histogram;
   deskDeliveries: Counter<'desk' | 'operation' | 'outcome'>;
   outboxClaimed: Counter;
+  historyStepSeconds: Histogram<'step'>;
 }
 
 export interface CollectorGaugeSources {
@@ -52,6 +53,14 @@ export function createCollectorMetrics(sources: CollectorGaugeSources): Collecto
     ingestBatchReports: new Histogram({ name: 'tripline_ingest_batch_reports', help: 'Reports per group commit', buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500], registers: [registry] }),
     deskDeliveries: new Counter({ name: 'tripline_desk_deliveries_total', help: 'Desk delivery attempts, by desk, operation and outcome', labelNames: ['desk', 'operation', 'outcome'], registers: [registry] }),
     outboxClaimed: new Counter({ name: 'tripline_outbox_claimed_total', help: 'Outbox rows this collector claimed to deliver (several collectors on one store each claim their own)', registers: [registry] }),
+    // Each step holds the event loop and so delays every report in progress: ingest's 50 ms target is the bucket to watch.
+    historyStepSeconds: new Histogram({
+      name: 'tripline_history_step_seconds',
+      help: 'How long each synchronous step of the history pass held the event loop, by step (read, encode, write: compaction; raw, rollups, checkpoint: pruning)',
+      labelNames: ['step'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    }),
   };
 }
 

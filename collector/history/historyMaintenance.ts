@@ -53,7 +53,12 @@ export interface HistoryMaintenanceOptions {
   yieldToIngest?: () => Promise<unknown>;
   /** Checked between steps: true ends the run early (the collector is stopping). */
   stopping?: () => boolean;
+  /** Told how long each synchronous step held the event loop, on the clock and in CPU time of the process (the collector's tripline_history_step_seconds). */
+  onStep?: (step: HistoryStep, ms: number, cpuMs: number) => void;
 }
+
+/** A synchronous step of a pass: compaction's read, encoding slice and write, or a pruning step (PruneStep). */
+export type HistoryStep = CompactionStep | PruneStep;
 
 export interface HistoryMaintenanceResult {
   compactedBlocks: number;
@@ -66,16 +71,16 @@ export interface HistoryMaintenanceResult {
 export async function maintainHistory(options: HistoryMaintenanceOptions): Promise<HistoryMaintenanceResult> {
   const { store, clock } = options;
   const pause = options.yieldToIngest ?? restingPause(DEFAULT_WORK_SHARE);
-  const stopping = options.stopping ?? (() => false);
+  const { stopping = () => false, onStep } = options;
   const result: HistoryMaintenanceResult = { compactedBlocks: 0, compactedSamples: 0, prunedRawRows: 0, prunedRollupRows: 0 };
   while (!stopping()) {
-    const compacted = await compactOldestInSteps(store, clock.nowMs() - options.compactAfterMs, { pause, stopping, sliceMs: options.encodeSliceMs });
+    const compacted = await compactOldestInSteps(store, clock.nowMs() - options.compactAfterMs, { pause, stopping, sliceMs: options.encodeSliceMs, onStep });
     if (compacted === undefined) break;
     result.compactedBlocks++;
     result.compactedSamples += compacted.samples;
     await pause();
   }
-  const pruned = await pruneInSteps(store, clock.nowMs() - options.rawRetentionMs, clock.nowMs() - options.rollupRetentionMs, { pause, stopping, stepRows: options.pruneStepRows });
+  const pruned = await pruneInSteps(store, clock.nowMs() - options.rawRetentionMs, clock.nowMs() - options.rollupRetentionMs, { pause, stopping, stepRows: options.pruneStepRows, onStep });
   result.prunedRawRows = pruned.raw;
   result.prunedRollupRows = pruned.rollups;
   if (result.compactedBlocks + result.prunedRawRows + result.prunedRollupRows > 0) options.log.info(result, 'history maintained');
@@ -153,8 +158,11 @@ export interface CompactionStepOptions {
   pause: () => Promise<unknown>;
   stopping?: () => boolean;
   sliceMs?: number;
-  onStep?: (step: 'read' | 'encode' | 'write', ms: number, cpuMs: number) => void;
+  onStep?: (step: CompactionStep, ms: number, cpuMs: number) => void;
 }
+
+/** A synchronous step of compactOldestInSteps: reading a host's hour, a slice of encoding it, or writing its chunks. */
+export type CompactionStep = 'read' | 'encode' | 'write';
 
 /**
  * Compacts the oldest block of hot reports that ended before `beforeMs` in steps (see the module
@@ -163,7 +171,7 @@ export interface CompactionStepOptions {
  */
 export async function compactOldestInSteps(store: Store, beforeMs: number, options: CompactionStepOptions): Promise<CompactionResult | undefined> {
   const { pause, stopping = () => false, sliceMs = DEFAULT_ENCODE_SLICE_MS, onStep } = options;
-  const timed = <T>(step: 'read' | 'encode' | 'write', run: () => T): T => timedStep(onStep, step, run);
+  const timed = <T>(step: CompactionStep, run: () => T): T => timedStep(onStep, step, run);
   for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
     const hot = timed('read', () => store.readHotBlock(beforeMs));
     if (hot === undefined) return undefined;
