@@ -6,7 +6,7 @@
 import { type RollupBucket, ROLLUP_BUCKET_MS, type SeriesPoint } from '../domain/history.js';
 import { addToBuckets, bucketStart } from '../history/rollupBuckets.js';
 import { decodeSeriesChunk, encodeSeriesChunk } from '../history/seriesChunkCodec.js';
-import { decodeChunk, decodeTexts } from './sampleChunk.js';
+import { decodeChunk, decodeTexts, forEachSample } from './sampleChunk.js';
 
 /** The block of time one compressed chunk covers (by the base time of the reports it came from). */
 export const BLOCK_MS = 3_600_000;
@@ -75,6 +75,8 @@ export interface HotBlock {
   rows: Array<HotChunk & { sequence: number }>;
 }
 
+/** Room for a series' points that compaction starts with (240 is an hour of a report every 15 s). */
+const FIRST_ROOM = 256;
 /** Hot rows decoded per step of compactRowsInSteps before it yields. */
 const ROWS_PER_STEP = 64;
 
@@ -91,53 +93,107 @@ export function compactRows(rows: ReadonlyArray<HotChunk & { sequence: number }>
 }
 
 /**
+ * The points of one series in one block as compaction gathers them: columns outside V8's heap
+ * (about 3.8 kB for a series' hour at 15 s) rather than an object a sample. A host's hour stays in
+ * memory across the steps of its compaction, long enough for the young generation's collections
+ * to promote what is on the heap: 14,400 point objects a host-hour of 60 series made the old
+ * generation grow by about 25 MB a second while a pass ran at 10,000 agents, and its collections
+ * held the event loop 100-200 ms every 6 s (README, "Ingest while a pass runs").
+ */
+interface GatheredPoints {
+  times: Float64Array;
+  values: Float64Array;
+  length: number;
+  /** Texts by position in the columns, when any sample has one. */
+  texts?: Map<number, string>;
+}
+
+/**
  * compactRows in steps: yields after every ROWS_PER_STEP rows decoded and after every chunk
  * encoded, so that a caller can give the event loop back between steps (ingest goes on meanwhile);
  * returns the block.
  */
 export function* compactRowsInSteps(rows: ReadonlyArray<HotChunk & { sequence: number }>): Generator<void, CompactedBlock> {
-  const bySeries = new Map<number, Map<number, SeriesPoint[]>>();
+  const bySeries = new Map<number, Map<number, GatheredPoints>>();
+  // A series has a sample in most of a block's reports: room for one each (an hour at 15 s), doubled
+  // when a series has more; at most FIRST_ROOM, so that a host of many sparse series does not hold
+  // an hour's room for each.
+  const firstRoom = Math.min(Math.max(rows.length, 1), FIRST_ROOM);
   let samples = 0;
+  let texts: ReadonlyMap<number, string> = new Map();
+  const gather = (seriesId: number, atMs: number, value: number, index: number): void => {
+    let blocks = bySeries.get(seriesId);
+    if (blocks === undefined) bySeries.set(seriesId, (blocks = new Map()));
+    const block = bucketStart(atMs, BLOCK_MS);
+    let points = blocks.get(block);
+    if (points === undefined) blocks.set(block, (points = { times: new Float64Array(firstRoom), values: new Float64Array(firstRoom), length: 0 }));
+    else if (points.length === points.times.length) {
+      points.times = grown(points.times, points.length);
+      points.values = grown(points.values, points.length);
+    }
+    const text = texts.get(index);
+    if (text !== undefined) (points.texts ??= new Map()).set(points.length, text);
+    points.times[points.length] = atMs;
+    points.values[points.length++] = value;
+    samples++;
+  };
   for (const [rowIndex, row] of rows.entries()) {
     if (rowIndex > 0 && rowIndex % ROWS_PER_STEP === 0) yield;
-    const texts = decodeTexts(row.texts);
-    for (const s of decodeChunk(row.base_at_ms, row.samples)) {
-      let blocks = bySeries.get(s.seriesId);
-      if (blocks === undefined) bySeries.set(s.seriesId, (blocks = new Map()));
-      const block = bucketStart(s.atMs, BLOCK_MS);
-      let points = blocks.get(block);
-      if (points === undefined) blocks.set(block, (points = []));
-      const text = texts.get(s.index);
-      points.push(text === undefined ? { atMs: s.atMs, value: s.value } : { atMs: s.atMs, value: s.value, text });
-      samples++;
-    }
+    texts = decodeTexts(row.texts);
+    forEachSample(row.base_at_ms, row.samples, gather);
   }
   const sequences = rows.map((r) => r.sequence).sort((a, b) => a - b);
   const chunks: CompactedSeries[] = [];
   for (const [seriesId, blocks] of bySeries) {
     for (const [blockStartMs, points] of blocks) {
       yield;
-      points.sort((a, b) => a.atMs - b.atMs);
-      const times = points.map((p) => p.atMs);
-      const values = points.map((p) => p.value);
-      let texts: Record<number, string> | undefined;
-      points.forEach((p, i) => {
-        if (p.text !== undefined) (texts ??= {})[i] = p.text;
-      });
+      // Plain arrays for the encoder, made and dropped within this step.
+      const { times, values, texts: pointTexts } = inTimeOrderColumns(points);
       chunks.push({
         seriesId,
         blockStartMs,
         firstAtMs: times[0]!,
         lastAtMs: times[times.length - 1]!,
-        sampleCount: points.length,
+        sampleCount: times.length,
         data: encodeSeriesChunk({ times, values }),
-        texts: texts === undefined ? null : JSON.stringify(texts),
+        texts: pointTexts === undefined ? null : JSON.stringify(Object.fromEntries(pointTexts)),
         rollups5m: [...addToBuckets(new Map(), times, values, ROLLUP_BUCKET_MS['5m']).values()],
         rollups1h: [...addToBuckets(new Map(), times, values, ROLLUP_BUCKET_MS['1h']).values()],
       });
     }
   }
   return { chunks, series: bySeries.size, part: sequences[0] ?? 0, sequenceRuns: runs(sequences), reports: rows.length, samples };
+}
+
+/** A column twice as long, with the first `length` numbers of `column`. */
+function grown(column: Float64Array, length: number): Float64Array {
+  const more = new Float64Array(column.length * 2);
+  more.set(column.subarray(0, length));
+  return more;
+}
+
+/**
+ * Gathered points as plain arrays in time order; points of one time keep the order they were
+ * gathered in (a stable sort, only when the rows were not in time order already).
+ */
+function inTimeOrderColumns(points: GatheredPoints): { times: number[]; values: number[]; texts?: Map<number, string> } {
+  const { length } = points;
+  let ordered = true;
+  for (let i = 1; i < length && ordered; i++) ordered = points.times[i - 1]! <= points.times[i]!;
+  if (ordered) {
+    const columns = { times: Array.from(points.times.subarray(0, length)), values: Array.from(points.values.subarray(0, length)) };
+    return points.texts === undefined ? columns : { ...columns, texts: points.texts };
+  }
+  const order = Array.from({ length }, (_, i) => i).sort((a, b) => points.times[a]! - points.times[b]!);
+  const times = order.map((i) => points.times[i]!);
+  const values = order.map((i) => points.values[i]!);
+  if (points.texts === undefined) return { times, values };
+  const texts = new Map<number, string>();
+  order.forEach((from, to) => {
+    const text = points.texts!.get(from);
+    if (text !== undefined) texts.set(to, text);
+  });
+  return { times, values, texts };
 }
 
 /** The samples of a hot row with `fromMs <= atMs <= toMs` (of `wanted` series when given), each with its series id. */
