@@ -205,6 +205,35 @@ describe('the maintenance pass', () => {
   });
 });
 
+describe('the steps a pass reports (onStep: the collector times them as tripline_history_step_seconds)', () => {
+  it('tells every step of compaction and of pruning, with its time on the clock and in CPU', async () => {
+    const store = openSqliteStore({ file: tempFile() });
+    fill(store, 3);
+    const steps = new Map<string, number>();
+    const result = await maintainHistory({
+      store,
+      clock: { nowMs: () => T0 + 3 * HOUR + 1 },
+      log: pino({ level: 'silent' }),
+      compactAfterMs: 1,
+      rawRetentionMs: 2 * HOUR,
+      rollupRetentionMs: 2 * HOUR,
+      yieldToIngest: async () => {},
+      onStep: (step, ms, cpuMs) => {
+        expect(ms).toBeGreaterThanOrEqual(0);
+        expect(cpuMs).toBeGreaterThanOrEqual(0);
+        steps.set(step, (steps.get(step) ?? 0) + 1);
+      },
+    });
+    // 3 hours x 2 hosts compacted, one read and one write each; then the first hour's chunks and rollups pruned.
+    expect(result.compactedBlocks).toBe(6);
+    expect(steps.get('read')).toBe(7);
+    expect(steps.get('write')).toBe(6);
+    expect(steps.get('encode')).toBeGreaterThanOrEqual(6);
+    expect([...steps.keys()].sort()).toEqual(['checkpoint', 'encode', 'raw', 'read', 'rollups', 'write']);
+    store.close();
+  });
+});
+
 describe('a report whose samples spread far past its base time', () => {
   // One on-time sample and one 10 hours ahead (collector.intake.maxClockAhead allows up to a day), in one report.
   const spread = (sequence: number, atMs: number, aheadMs: number): ReportRecord => ({
