@@ -61,7 +61,12 @@ export interface RunningCollector {
   stop(): Promise<void>;
 }
 
-/** How often history is compacted and pruned (each pass does only what is due). */
+/**
+ * How often history is compacted and pruned (each pass does only what is due), and how long after
+ * the collector starts (or takes the job's lease) the first pass begins: not at once, when the
+ * rule states are loading, the caches are cold and agents send what they kept while it was away,
+ * which is the slowest minute of its ingest without a pass beside it (README, "Ingest while a pass runs").
+ */
 const HISTORY_INTERVAL_MS = 60_000;
 
 export async function startCollector(options: CollectorOptions): Promise<RunningCollector> {
@@ -195,7 +200,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       return result;
     },
     delayMs: HISTORY_INTERVAL_MS,
-    firstDelayMs: 0,
+    firstDelayMs: HISTORY_INTERVAL_MS,
     log,
     failureMessage: 'compacting or pruning history failed',
   });
