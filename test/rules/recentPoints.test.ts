@@ -180,6 +180,14 @@ describe('the room of new columns', () => {
     expect(maxLength).toBe(longest);
     expect(copies / counted).toBeLessThanOrEqual(copiesPerSample);
   });
+
+  it('gives new columns one slot, not an error, when a time is not a number (reports are validated; a hand-made state may hold one)', () => {
+    // The newest point's time NaN, so the share of samples appended is NaN: new Array(NaN) would throw.
+    const saved: RecentSamples = { atMs: [T0, T0 + 15_000, NaN], values: [1, 2, 3] };
+    const next = appendPoint(saved, T0 + 45_000, 4, 30 * 60_000, MAX_WINDOW_POINTS);
+    expectPoints(next, appendRecent(saved, T0 + 45_000, 4, 30 * 60_000, MAX_WINDOW_POINTS), 'after a NaN time');
+    expect(next.sharedAtMs.length).toBeGreaterThan(next.end);
+  });
 });
 
 describe('the series of a rule share their times columns (SharedTimes)', () => {
