@@ -12,7 +12,8 @@
  *   appended to a second time, as when the collector rolls a batch back and evaluates the old state
  *   again) it copies its kept points into columns of its own;
  * - points that leave the window advance `start`; when the columns are full, the kept points are
- *   copied into new ones with room for more (ROOM_DIVISOR), and the points before `start` are left behind;
+ *   copied into new ones with room for more (roomFor: fewer slots for buffers that append less often
+ *   than they take samples), and the points before `start` are left behind;
  * - the series of one rule share a times column where they have the same times (SharedTimes): a
  *   times slot that already holds the point's time counts as free, the values are each series' own.
  *
@@ -184,14 +185,34 @@ export function replacesNewest(plan: number): boolean {
 }
 
 /**
- * New columns have room for points to come: a quarter of the points they start with, and at least
- * MIN_ROOM. So a sliding window copies its points once per quarter of them appended (4 points copied
- * per point appended, where appendRecent copied them all), and holds 1.25 times its points (arrays
- * grown by push held 1.5 times as many and 16 more: over the default pack, 30 % more heap than the
- * exact arrays appendRecent made, 14 % with this room; a half: 30 %, an eighth: 5 % but 15 % slower).
+ * New columns have room for points to come: a quarter of the points they start with, as many as the
+ * buffer appends in the time it takes a quarter of its points. So a window, which appends every
+ * sample, copies its points once per quarter of them appended (4 points copied per point appended,
+ * where appendRecent copied them all), and holds 1.25 times its points (arrays grown by push held
+ * 1.5 times as many and 16 more: over the default pack, 30 % more heap than the exact arrays
+ * appendRecent made, 14 % with this room; a half: 30 %, an eighth: 5 % but 15 % slower). A buffer
+ * thinned to one point per window / maxPoints appends less often than it takes samples (a prediction
+ * over 15 s samples: one sample in 22 for a 6-hour window, one in 90 for a day) and gets as much
+ * less room, at least one slot (roomFor): it copies no more points per sample than a window of as
+ * many points does, and a full 6-hour or 1-day prediction holds 1 free slot in each column instead
+ * of 16 (120 bytes less per column: each filesystem's values and each host's shared times).
  */
 const ROOM_DIVISOR = 4;
-const MIN_ROOM = 4;
+
+/**
+ * The free slots of new columns that start with `live` points, the oldest at `oldestAtMs`, for a
+ * buffer whose newest point `newestAtMs` is followed by a sample at `atMs`: a quarter of `live`,
+ * times the share of samples the buffer appends, which its points tell: the step from its newest
+ * point to the sample over the mean step between its points (the sample included). At least one,
+ * so that the series of a rule can go on in the times column made last (SharedTimes).
+ */
+function roomFor(live: number, oldestAtMs: number, newestAtMs: number, atMs: number): number {
+  const meanStepMs = (atMs - oldestAtMs) / live;
+  const appendShare = meanStepMs > 0 ? Math.min(1, (atMs - newestAtMs) / meanStepMs) : 1;
+  const room = Math.ceil((live / ROOM_DIVISOR) * appendShare);
+  // Not `Math.max(1, room)`: a NaN (times that are not finite) is 1 too.
+  return room >= 1 ? room : 1;
+}
 
 /**
  * The times column a rule's buffers made last (per compiled rule: a window or predict kind makes one
@@ -236,7 +257,7 @@ export function applyAppend(prior: RecentPoints, plan: number, own: readonly num
   let times = shared?.times;
   let at = times === undefined ? -1 : offsetOfTimes(times, sharedAtMs, first, end, newestAtMs);
   if (times === undefined || at < 0) {
-    times = new Array<number>(live + Math.max(MIN_ROOM, Math.ceil(live / ROOM_DIVISOR)));
+    times = new Array<number>(live + roomFor(live, first < end ? sharedAtMs[first]! : newestAtMs, newestAtMs, own[0]!));
     for (let i = first; i < end; i++) times[i - first] = sharedAtMs[i]!;
     times[live - 1] = newestAtMs;
     at = 0;

@@ -151,6 +151,45 @@ describe('a buffer already handed out never changes', () => {
   });
 });
 
+describe('the room of new columns', () => {
+  it.each([
+    // what, its window and points, how it appends; the longest values column of a full buffer (its points in the columns, at most one fewer than its cap, and its room), the most copies per sample
+    ['a 10-minute window (41 points, both ends included: appends every sample, so a quarter of the 40 in its columns)', 10 * 60_000, MAX_WINDOW_POINTS, false, 40 + 10, 1 / 9],
+    ['a 30-minute prediction (64 points over 16 minutes: appends every sample, so a quarter)', 30 * 60_000, MAX_PREDICT_POINTS, true, 63 + 16, 1 / 15],
+    ['a 6-hour prediction (thinned: appends one sample in 22, so one slot)', 6 * 3_600_000, MAX_PREDICT_POINTS, true, 63 + 1, 1 / 20],
+    ['a 1-day prediction (thinned: one sample in 90)', 24 * 3_600_000, MAX_PREDICT_POINTS, true, 63 + 1, 1 / 80],
+  ])('%s, over samples 15 s apart', (_what, windowMs, maxPoints, predict, longest, copiesPerSample) => {
+    let points: RecentPoints | undefined;
+    let reference: RecentSamples | undefined;
+    let copies = 0;
+    let counted = 0;
+    let maxLength = 0;
+    for (let s = 0; s < (2 * windowMs) / 15_000; s++) {
+      const atMs = T0 + s * 15_000;
+      const next = predict ? appendWithSums(points, atMs, 0.5 + s * 1e-5, windowMs) : appendPoint(points, atMs, s % 7, windowMs, maxPoints);
+      reference = appendRecent(reference, atMs, predict ? 0.5 + s * 1e-5 : s % 7, windowMs, maxPoints);
+      // Once the buffer has been full a whole window: its columns' lengths, and how often they are new.
+      if (s >= windowMs / 15_000) {
+        counted++;
+        if (next.sharedValues !== points!.sharedValues) copies++;
+        maxLength = Math.max(maxLength, next.sharedValues.length, next.sharedAtMs.length);
+      }
+      points = next;
+    }
+    expectPoints(points!, reference!, 'the last buffer');
+    expect(maxLength).toBe(longest);
+    expect(copies / counted).toBeLessThanOrEqual(copiesPerSample);
+  });
+
+  it('gives new columns one slot, not an error, when a time is not a number (reports are validated; a hand-made state may hold one)', () => {
+    // The newest point's time NaN, so the share of samples appended is NaN: new Array(NaN) would throw.
+    const saved: RecentSamples = { atMs: [T0, T0 + 15_000, NaN], values: [1, 2, 3] };
+    const next = appendPoint(saved, T0 + 45_000, 4, 30 * 60_000, MAX_WINDOW_POINTS);
+    expectPoints(next, appendRecent(saved, T0 + 45_000, 4, 30 * 60_000, MAX_WINDOW_POINTS), 'after a NaN time');
+    expect(next.sharedAtMs.length).toBeGreaterThan(next.end);
+  });
+});
+
 describe('the series of a rule share their times columns (SharedTimes)', () => {
   it.each([
     // seed, window, points; how often series 3 misses a sample and a series goes on from its buffer a second time; the most times columns the four series hold on average
