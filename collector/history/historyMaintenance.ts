@@ -24,17 +24,20 @@ import type { Store } from '../store/store.js';
  */
 export const DEFAULT_PRUNE_STEP_ROWS = 250;
 /** How long a compaction encodes in one go before it gives the event loop back (ingest's target is 50 ms). */
-export const DEFAULT_ENCODE_SLICE_MS = 10;
+export const DEFAULT_ENCODE_SLICE_MS = 5;
 /**
- * The share of the event loop a pass takes while it has work: after each step it rests as long as
- * the step took (restingPause). With only a turn of the loop between steps, a report waited behind
- * a step at each stage of its ingest that crossed a turn (reading, the batch, the commit, the
+ * The share of the event loop a pass takes while it has work: after each step it rests twice as
+ * long as the step took (restingPause). With only a turn of the loop between steps, a report waited
+ * behind a step at each stage of its ingest that crossed a turn (reading, the batch, the commit, the
  * answer): `node dist/bench/ingest.js --maintenance 400` on a loaded machine measured ack p50
- * 54-117 ms while a pass ran against 5-10 ms without one, and 37-64 ms with this pause (README,
- * "Ingest while a pass runs"). Compaction keeps up with half the loop: a host-hour of 60 series
- * costs about 27 ms on the 2-core machine, 270 s an hour at 10,000 hosts.
+ * 54-117 ms while a pass ran against 5-10 ms without one, and 37-64 ms resting as long as each step
+ * took. On the quiet machine (session 34, `--maintenance 800`) half the loop and 10 ms slices gave
+ * an ack p99 of 42.2 and 45.0 ms, half and 5 ms slices 54.0, a third and 5 ms slices 25.5 and 28.7
+ * (README, "Ingest while a pass runs"). A third of the loop still keeps up: a host-hour of 60
+ * series costs about 20 ms on the 2-core machine, so 10,000 hosts' hour takes about 600 s of wall
+ * time an hour.
  */
-export const DEFAULT_WORK_SHARE = 0.5;
+export const DEFAULT_WORK_SHARE = 0.33;
 /** Tries to write one block whose hot rows another pass changed meanwhile, before the pass ends. */
 const WRITE_ATTEMPTS = 5;
 
