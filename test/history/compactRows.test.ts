@@ -11,6 +11,7 @@ import { addToBuckets, bucketStart } from '../../collector/history/rollupBuckets
 import { decodeSeriesChunk } from '../../collector/history/seriesChunkCodec.js';
 import { BLOCK_MS, compactRows, type HotChunk } from '../../collector/store/historyBlocks.js';
 import { encodeChunk, encodeTexts } from '../../collector/store/sampleChunk.js';
+import { seededRandom } from '../support/hostilePayloads.js';
 
 const T0 = Date.parse('2026-11-24T00:00:00Z');
 
@@ -21,23 +22,12 @@ interface ModelSample {
   text?: string;
 }
 
-/** A small deterministic generator (mulberry32), so that a failure names a seed that reproduces it. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SPECIAL = [NaN, -0, Infinity, -Infinity, 5e-324, 0.1, 1e300];
 
 /** Rows of one host: `rows` reports, some with many samples of a series, some far out of time order. */
 function randomRows(seed: number, rows: number): { hot: Array<HotChunk & { sequence: number }>; samples: ModelSample[] } {
-  const next = random(seed);
+  // Seeded, so that a failure names a seed that reproduces it.
+  const next = seededRandom(seed);
   const hot: Array<HotChunk & { sequence: number }> = [];
   const samples: ModelSample[] = [];
   for (let r = 0; r < rows; r++) {
