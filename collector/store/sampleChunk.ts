@@ -90,16 +90,25 @@ export function decodeChunk(baseAtMs: number, buffer: Buffer, wanted?: number | 
   const samples: DecodedSample[] = [];
   const one = typeof wanted === 'number' ? wanted : undefined;
   const some = typeof wanted === 'object' ? wanted : undefined;
-  forEachSample(baseAtMs, buffer, (seriesId, atMs, value, index) => {
-    if ((one !== undefined && seriesId !== one) || (some !== undefined && !some.has(seriesId))) return;
-    samples.push({ seriesId, atMs, value, index });
-  });
+  const wide = isWide(buffer);
+  const stride = wide ? WIDE_SAMPLE_BYTES : SAMPLE_BYTES;
+  for (let offset = wide ? SAMPLE_BYTES : 0, index = 0; offset + stride <= buffer.length; offset += stride, index++) {
+    const seriesId = buffer.readUInt32LE(offset);
+    if ((one !== undefined && seriesId !== one) || (some !== undefined && !some.has(seriesId))) continue;
+    samples.push(
+      wide
+        ? { seriesId, atMs: buffer.readDoubleLE(offset + 4), value: buffer.readDoubleLE(offset + 12), index }
+        : { seriesId, atMs: baseAtMs + buffer.readInt32LE(offset + 4), value: buffer.readDoubleLE(offset + 8), index },
+    );
+  }
   return samples;
 }
 
 /**
  * Calls `visit` with each sample of a chunk of either layout, in stored order, without an object
  * per sample: compaction decodes a host's hour of reports this way, and holds them as columns.
+ * decodeChunk keeps a loop of its own: built on this one, the readers' decoding took 1.8 times as
+ * long (2,000 chunks of 60 samples decoded whole, by a set and by one id, in one process).
  */
 export function forEachSample(baseAtMs: number, buffer: Buffer, visit: (seriesId: number, atMs: number, value: number, index: number) => void): void {
   const wide = isWide(buffer);
