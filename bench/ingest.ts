@@ -204,11 +204,21 @@ async function waitReady(pool: Pool, what: string): Promise<void> {
   }
 }
 
+/** A server's /metrics, in the text exposition format. */
+async function scrapeMetrics(pool: Pool): Promise<string> {
+  const response = await pool.request({ path: '/metrics', method: 'GET' });
+  return response.body.text();
+}
+
+/** The value of the label-less sample `name` in scraped metrics; undefined when it has none. */
+function sampleOf(text: string, name: string): number | undefined {
+  const value = new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1];
+  return value === undefined ? undefined : Number(value);
+}
+
 /** The collector's tripline_incidents_active gauge. */
 async function activeIncidents(pool: Pool): Promise<number> {
-  const response = await pool.request({ path: '/metrics', method: 'GET' });
-  const text = await response.body.text();
-  return Number(/^tripline_incidents_active (\S+)$/m.exec(text)?.[1] ?? NaN);
+  return sampleOf(await scrapeMetrics(pool), 'tripline_incidents_active') ?? NaN;
 }
 
 /** The active incidents in the collector's database (read beside it), by rule with a few of their hosts: what a healthy fleet should not have. */
@@ -232,9 +242,8 @@ function describeIncidents(dataDir: string): string {
  * histogram at every /metrics collection): its maximum and p99, in ms.
  */
 async function eventLoopDelay(pool: Pool): Promise<{ maxMs: number; p99Ms: number; commits: number; committedReports: number }> {
-  const response = await pool.request({ path: '/metrics', method: 'GET' });
-  const text = await response.body.text();
-  const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const text = await scrapeMetrics(pool);
+  const read = (name: string) => sampleOf(text, name) ?? NaN;
   return {
     maxMs: 1000 * read('tripline_collector_nodejs_eventloop_lag_max_seconds'),
     p99Ms: 1000 * read('tripline_collector_nodejs_eventloop_lag_p99_seconds'),
@@ -258,9 +267,8 @@ async function runMonitoredPhase(...args: Parameters<typeof runPhase>): Promise<
  * zlib's and SQLite's are not in it).
  */
 async function heapMb(pool: Pool): Promise<{ usedMb: number; totalMb: number; externalMb: number; spacesMb: Map<string, number> }> {
-  const response = await pool.request({ path: '/metrics', method: 'GET' });
-  const text = await response.body.text();
-  const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 1048576;
+  const text = await scrapeMetrics(pool);
+  const read = (name: string) => (sampleOf(text, name) ?? NaN) / 1048576;
   const spacesMb = new Map<string, number>();
   for (const [, space, bytes] of text.matchAll(/^tripline_collector_nodejs_heap_space_size_total_bytes\{space="([^"]+)"\} (\S+)$/gm)) spacesMb.set(space!, Number(bytes) / 1048576);
   return { usedMb: read('tripline_collector_nodejs_heap_size_used_bytes'), totalMb: read('tripline_collector_nodejs_heap_size_total_bytes'), externalMb: read('tripline_collector_nodejs_external_memory_bytes'), spacesMb };
@@ -528,10 +536,7 @@ function seedHistory(dataDir: string, sequences: number[]): { reports: number; s
 
 /** Seconds since the collector's last history pass ended (tripline_history_pass_age_seconds); undefined while its first pass has not ended. */
 async function historyPassAgeSeconds(pool: Pool): Promise<number | undefined> {
-  const response = await pool.request({ path: '/metrics', method: 'GET' });
-  const text = await response.body.text();
-  const age = /^tripline_history_pass_age_seconds (\S+)$/m.exec(text)?.[1];
-  return age === undefined ? undefined : Number(age);
+  return sampleOf(await scrapeMetrics(pool), 'tripline_history_pass_age_seconds');
 }
 
 /** The collector's history steps so far (tripline_history_step_seconds), by step: how many, their total seconds, and how many took over 25 and over 50 ms. */
@@ -540,8 +545,7 @@ interface HistorySteps {
 }
 
 async function historySteps(pool: Pool): Promise<HistorySteps> {
-  const response = await pool.request({ path: '/metrics', method: 'GET' });
-  const text = await response.body.text();
+  const text = await scrapeMetrics(pool);
   const steps: HistorySteps = {};
   const of = (step: string) => (steps[step] ??= { count: 0, seconds: 0, over25: 0, over50: 0 });
   const within = new Map<string, number>();
