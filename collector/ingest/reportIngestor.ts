@@ -37,7 +37,8 @@ export interface ReportIngestor {
 }
 
 interface Pending {
-  report: Report;
+  /** The report until commitBatch has made its record (recordsOf), then undefined. */
+  report: Report | undefined;
   resolve(ack: ReportAck): void;
   reject(error: unknown): void;
 }
@@ -60,29 +61,22 @@ export function createReportIngestor(options: ReportIngestorOptions): ReportInge
     if (batch.length === 0) return;
     const nowMs = options.clock.nowMs();
     // Made once for both attempts: the record of a report that cannot be made is its refusal.
-    const records = batch.map(({ report }): ReportRecord | UnstorableReportError => {
-      try {
-        return reportToRecord(report, nowMs, seriesKeys);
-      } catch (error) {
-        return new UnstorableReportError(report, error);
-      }
-    });
+    const records = recordsOf(batch, nowMs, seriesKeys);
     const store = (isolated: boolean) =>
       options.store.transaction((tx) => {
         const samples: SeriesSample[] = [];
         const batchAcks: Array<ReportAck | UnstorableReportError> = [];
         let storedCount = 0;
-        batch.forEach(({ report }, i) => {
-          const record = records[i]!;
+        records.forEach((record) => {
           if (record instanceof UnstorableReportError) return batchAcks.push(record);
           let inserted: boolean;
           try {
             inserted = isolated ? tx.savepoint(() => tx.insertReport(record)) : tx.insertReport(record);
           } catch (error) {
             if (!isolated) throw new IsolateReports(error);
-            return batchAcks.push(new UnstorableReportError(report, error));
+            return batchAcks.push(new UnstorableReportError(record, error));
           }
-          batchAcks.push({ sequence: report.sequence, duplicate: !inserted });
+          batchAcks.push({ sequence: record.sequence, duplicate: !inserted });
           if (!inserted) return;
           storedCount += record.samples.length;
           for (const s of record.samples) samples.push(s);
@@ -107,7 +101,7 @@ export function createReportIngestor(options: ReportIngestorOptions): ReportInge
       batch.forEach((p, i) => {
         const ack = acks[i]!;
         if (!(ack instanceof UnstorableReportError)) return p.resolve(ack);
-        options.log.warn({ err: ack.cause, agentId: p.report.agent.id, sequence: p.report.sequence }, 'report could not be stored; refused alone');
+        options.log.warn({ err: ack.cause, agentId: ack.agentId, sequence: ack.sequence }, 'report could not be stored; refused alone');
         p.reject(ack);
       });
     } catch (error) {
@@ -129,6 +123,26 @@ export function createReportIngestor(options: ReportIngestorOptions): ReportInge
       commitBatch();
     },
   };
+}
+
+/**
+ * The record of each report of `batch` (or its refusal, when none can be made), letting go of the
+ * reports: what the store and the rules engine read is in the records, and a parsed report (a few
+ * hundred objects and strings, 10 kB and more) that stayed reachable through the transaction, the
+ * rules' evaluation and the commit lived through the young generation's collections in that time,
+ * and was copied into the old generation only to die there (bench/ingest.ts at 50,000 agents:
+ * most of the bytes promoted were JSON.parse's). The HTTP route lets go of its body likewise.
+ */
+function recordsOf(batch: readonly Pending[], nowMs: number, seriesKeys: SeriesKeyTemplates): Array<ReportRecord | UnstorableReportError> {
+  return batch.map((pending) => {
+    const report = pending.report!;
+    pending.report = undefined;
+    try {
+      return reportToRecord(report, nowMs, seriesKeys);
+    } catch (error) {
+      return new UnstorableReportError({ agentId: report.agent.id, sequence: report.sequence }, error);
+    }
+  });
 }
 
 /** A report of a batch stored without savepoints failed: the batch is rolled back and stored again, each report under its own. */
