@@ -51,12 +51,12 @@ export const MAX_SWEPT_STATES = 50_000;
 
 /**
  * Prior states that can also be found by rule and series: the state of the rule named `ruleName`
- * whose labels' canonical text (contract/labels.ts) is `seriesKey`, which is the state keyed by
- * `fingerprint(ruleName, labels)`. With it the engine hashes no fingerprint for a series without a
- * state (evaluateSeries.ts), and keeps no memo of every series' fingerprints.
+ * whose series has the labels `labels` (the same names and values, in any order), which is the state
+ * keyed by `fingerprint(ruleName, labels)`. With it the engine hashes no fingerprint for a series
+ * without a state (evaluateSeries.ts), and keeps no memo of every series' fingerprints.
  */
 export interface StatesBySeries extends StatesByRule {
-  ofSeries(ruleName: string, seriesKey: string): RuleState | undefined;
+  ofSeries(ruleName: string, labels: Readonly<Record<string, string>>): RuleState | undefined;
 }
 
 /**
