@@ -13,11 +13,16 @@ import { incidentPolicy } from '../../collector/incidents/incidentPolicy.js';
 import { createStoreEnvironment } from '../../collector/incidents/storeEnvironment.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { Store } from '../../collector/store/store.js';
+import { canonicalLabels } from '../../contract/labels.js';
 import { evaluate, fingerprint, isForgettable, type RuleState } from '../../rules/index.js';
 import { incidentsConfig } from '../support/lifecycleHarness.js';
 import { sample, T0, testRule } from '../rules/ruleScenario.js';
 
 const state = (ruleName: string, fingerprint: string): RuleState => ({ ruleName, ruleVersion: 'v', fingerprint, labels: {}, status: 'inactive', lastValue: 0, lastSampleAtMs: 0 });
+/** A series' state as the engine looks it up (evaluateSeries.ts), with how often it asked for the fingerprint. */
+const lookups = { fingerprints: 0 };
+const ofSeries = (index: RuleStateIndex, ruleName: string, labels: Record<string, string>) =>
+  index.ofSeries(ruleName, labels, canonicalLabels(labels), (_key, of) => (lookups.fingerprints++, fingerprint(ruleName, of)));
 
 describe('RuleStateIndex', () => {
   it('lists each rule\'s states through sets, moves and deletes', () => {
@@ -63,19 +68,19 @@ describe('RuleStateIndex', () => {
     index.set('sweep:r1', state('r1', 'sweep:r1')); // labels {}: never the state of a series without labels
     index.set('odd', { ...state('r1', 'odd'), labels: { host: 'web-2' } }); // not of a series' form (as sweep records and aggregate members)
     index.set('member:x', { ...state('r1', 'member:x'), labels: { ...labels } }); // the same labels, not a series' fingerprint: passed over
-    expect(index.ofSeries('r1', labels)).toBe(series);
-    expect(index.ofSeries('r1', { mount: '/', host: 'web-1' })).toBe(series);
-    expect(index.ofSeries('r2', labels)).toBeUndefined();
-    expect(index.ofSeries('r1', {})).toBeUndefined();
-    expect(index.ofSeries('r1', { host: 'web-2' })).toBeUndefined();
+    expect(ofSeries(index, 'r1', labels)).toBe(series);
+    expect(ofSeries(index, 'r1', { mount: '/', host: 'web-1' })).toBe(series);
+    expect(ofSeries(index, 'r2', labels)).toBeUndefined();
+    expect(ofSeries(index, 'r1', {})).toBeUndefined();
+    expect(ofSeries(index, 'r1', { host: 'web-2' })).toBeUndefined();
     // A label more or fewer, or another value, is another series.
-    expect(index.ofSeries('r1', { host: 'web-1' })).toBeUndefined();
-    expect(index.ofSeries('r1', { ...labels, device: 'sda1' })).toBeUndefined();
-    expect(index.ofSeries('r1', { host: 'web-1', mount: '/var' })).toBeUndefined();
-    expect(index.ofSeries('r1', { host: 'web-1', device: '/' })).toBeUndefined();
+    expect(ofSeries(index, 'r1', { host: 'web-1' })).toBeUndefined();
+    expect(ofSeries(index, 'r1', { ...labels, device: 'sda1' })).toBeUndefined();
+    expect(ofSeries(index, 'r1', { host: 'web-1', mount: '/var' })).toBeUndefined();
+    expect(ofSeries(index, 'r1', { host: 'web-1', device: '/' })).toBeUndefined();
     expect([...index.ofRule('r1')].map((s) => s.fingerprint).sort()).toEqual([series.fingerprint, 'member:x', 'odd', 'sweep:r1'].sort());
     index.delete(series.fingerprint);
-    expect(index.ofSeries('r1', labels)).toBeUndefined();
+    expect(ofSeries(index, 'r1', labels)).toBeUndefined();
     index.delete('odd');
     index.delete('sweep:r1');
     index.delete('member:x');
@@ -83,13 +88,40 @@ describe('RuleStateIndex', () => {
     expect(index.countOfRule('r1')).toBe(0);
   });
 
+  it('finds the series of a host with many states by fingerprint, and of one with a dozen without', () => {
+    const index = new RuleStateIndex();
+    const series = (host: string, i: number) => ({ host, mount: `/m${i}` });
+    const add = (host: string, i: number) => {
+      const labels = series(host, i);
+      const s = { ...state('r1', fingerprint('r1', labels)), labels };
+      index.set(s.fingerprint, s);
+      return s;
+    };
+    const small = Array.from({ length: 12 }, (_, i) => add('small', i));
+    const big = Array.from({ length: 40 }, (_, i) => add('big', i));
+    lookups.fingerprints = 0;
+    small.forEach((s, i) => expect(ofSeries(index, 'r1', series('small', i))).toBe(s));
+    expect(ofSeries(index, 'r1', series('small', 99))).toBeUndefined();
+    expect(lookups.fingerprints).toBe(0);
+    big.forEach((s, i) => expect(ofSeries(index, 'r1', series('big', i))).toBe(s));
+    expect(ofSeries(index, 'r1', series('big', 99))).toBeUndefined();
+    expect(ofSeries(index, 'r2', series('big', 0))).toBeUndefined();
+    expect(lookups.fingerprints).toBe(42);
+    // Back to a dozen: read through again.
+    for (const s of big.slice(12)) index.delete(s.fingerprint);
+    lookups.fingerprints = 0;
+    big.slice(0, 12).forEach((s, i) => expect(ofSeries(index, 'r1', series('big', i))).toBe(s));
+    expect(ofSeries(index, 'r1', series('big', 20))).toBeUndefined();
+    expect(lookups.fingerprints).toBe(0);
+  });
+
   it('finds the state of a series without a host label by its fingerprint', () => {
     const labels = { target: 'https://example.test/' };
     const series = { ...state('probe', fingerprint('probe', labels)), labels };
     const index = new RuleStateIndex([[series.fingerprint, series]]);
-    expect(index.ofSeries('probe', { target: 'https://example.test/' })).toBe(series);
-    expect(index.ofSeries('other', labels)).toBeUndefined();
-    expect(index.ofSeries('probe', { target: 'https://example.test/x' })).toBeUndefined();
+    expect(ofSeries(index, 'probe', { target: 'https://example.test/' })).toBe(series);
+    expect(ofSeries(index, 'other', labels)).toBeUndefined();
+    expect(ofSeries(index, 'probe', { target: 'https://example.test/x' })).toBeUndefined();
   });
 
   it('counts each rule\'s states through sets, moves and deletes, and lists them in the order a plain map does', () => {
