@@ -19,7 +19,7 @@ import type { ReportAuth } from './agentAuthenticator.js';
 
 /** What the identity check reads of the enrolled agents: the agent of the claimed id and the active ones of the claimed host (Store.agentsClaimed), in one read. */
 export interface EnrolledAgentLookup {
-  agentsClaimed(agentId: string, hostname: string): EnrolledAgent[];
+  agentsClaimed(agentId: string, hostname: string): readonly EnrolledAgent[];
 }
 
 /** Why the credential may not send this report, or undefined when it may. */

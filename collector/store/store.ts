@@ -313,9 +313,9 @@ export interface StoreReads {
   /**
    * In one read, the enrolled agents a report naming `agentId` and `hostname` concerns: the agent of
    * that id (revoked or not) and the agents not revoked of that host, by agent id (the identity check
-   * of every report sent with a shared token).
+   * of every report sent with a shared token). The answer may be shared with later calls: not to be changed.
    */
-  agentsClaimed(agentId: string, hostname: string): EnrolledAgent[];
+  agentsClaimed(agentId: string, hostname: string): readonly EnrolledAgent[];
   loadRuleStates(): Map<string, RuleState>;
   getIncident(id: number): IncidentRecord | undefined;
   listIncidents(filter?: IncidentFilter): IncidentRecord[];

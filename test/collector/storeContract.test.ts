@@ -380,6 +380,48 @@ describe.each(storeEngines())('the $name store', (engine) => {
       expect(store.agentsClaimed('a2', 'nowhere')).toEqual([{ agentId: 'a2', hostname: 'db-01', enrolledAtMs: 1, revokedAtMs: 10 }]);
     });
 
+    it("answers the identity check afresh after this connection's and another's writes to the agents, and after a rollback", () => {
+      const database = engine.database();
+      const store = database.open();
+      const other = database.open();
+      const claimed = (agentId: string, hostname: string) => store.agentsClaimed(agentId, hostname).map((a) => `${a.agentId}${a.revokedAtMs === null ? '' : ' revoked'}`);
+      // Another connection (a second collector on the file, the CLI) enrols and revokes.
+      expect(claimed('a1', 'web-01')).toEqual([]);
+      expect(other.enrollAgent({ agentId: 'a1', hostname: 'web-01', credentialSha256: 'c1', atMs: 1 })).toBe(true);
+      expect(claimed('a1', 'web-01')).toEqual(['a1']);
+      expect(claimed('nobody', 'web-01')).toEqual(['a1']);
+      expect(other.revokeAgent('a1', 2)).toBe(true);
+      expect(claimed('nobody', 'web-01')).toEqual([]);
+      expect(claimed('a1', 'web-01')).toEqual(['a1 revoked']);
+      // This connection enrols and revokes.
+      expect(claimed('a2', 'db-01')).toEqual([]);
+      expect(store.enrollAgent({ agentId: 'a2', hostname: 'db-01', credentialSha256: 'c2', atMs: 3 })).toBe(true);
+      expect(claimed('a2', 'db-01')).toEqual(['a2']);
+      expect(store.revokeAgent('a2', 4)).toBe(true);
+      expect(claimed('a2', 'db-01')).toEqual(['a2 revoked']);
+      // The same agent id claiming another host is another question.
+      expect(store.enrollAgent({ agentId: 'a3', hostname: 'web-02', credentialSha256: 'c3', atMs: 5 })).toBe(true);
+      expect(claimed('nobody', 'web-02')).toEqual(['a3']);
+      expect(claimed('nobody', 'free-02')).toEqual([]);
+      expect(claimed('nobody', 'web-02')).toEqual(['a3']);
+      // A host retired in a transaction revokes its agents; one rolled back leaves them as they were.
+      store.transaction((tx) => tx.retireHost('web-02', 6, 'revoke'));
+      expect(claimed('nobody', 'web-02')).toEqual([]);
+      expect(store.enrollAgent({ agentId: 'a4', hostname: 'web-03', credentialSha256: 'c4', atMs: 7 })).toBe(true);
+      expect(claimed('nobody', 'web-03')).toEqual(['a4']);
+      expect(() =>
+        store.transaction((tx) => {
+          tx.retireHost('web-03', 8, 'forget');
+          // SQLite's reads inside the transaction see its writes, which must not outlive its rollback.
+          if (engine.name === 'sqlite') expect(claimed('nobody', 'web-03')).toEqual([]);
+          throw new Error('rolled back');
+        }),
+      ).toThrow('rolled back');
+      expect(claimed('nobody', 'web-03')).toEqual(['a4']);
+      other.close();
+      store.close();
+    });
+
     it('lists as overdue only the hosts whose next report was due by then, decommissioned ones left out', () => {
       const store = engine.open();
       // Each host reports every 15 s (record's interval): web-01 last at BASE, db-01 at BASE + 10 s, old-01 at BASE - 60 s.

@@ -152,6 +152,8 @@ export function createSqliteStatements(db: Database.Database) {
     agentsClaimed: prepare(
       'SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents WHERE agent_id = ? OR (hostname = ? AND revoked_at_ms IS NULL) ORDER BY agent_id',
     ),
+    // Changes when another connection commits to the file (not for this connection's own commits).
+    dataVersion: prepare('PRAGMA data_version').pluck(),
     activeAgentsByHostname: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents WHERE hostname = ? AND revoked_at_ms IS NULL ORDER BY agent_id'),
     listLeases: prepare('SELECT name, holder, acquired_at_ms, expires_at_ms FROM leases ORDER BY name'),
     listRuleStates: prepare('SELECT fingerprint, state FROM rule_states'),

@@ -96,6 +96,10 @@ function migrate(db: Database.Database): void {
  */
 const MAX_DUE_LOOKUPS = 1_000;
 
+/** Agent ids whose identity answers are kept (SqliteStore.claimed): a fleet's agents and more; past it they are read afresh. */
+const MAX_CLAIMS_KEPT = 200_000;
+const NO_AGENTS: readonly EnrolledAgent[] = Object.freeze([]);
+
 class SqliteStore implements Store {
   /** Per host, the series ids of its last reports by position, found by shape (see reportShapes.ts). */
   private readonly shapes = createReportShapes();
@@ -129,6 +133,16 @@ class SqliteStore implements Store {
    * then what is kept is dropped and read again from the file.
    */
   private seenDataVersion: number | undefined;
+  /**
+   * The identity check's answers (agentsClaimed, one per report sent with a shared token) by agent
+   * id, with the host name each was read for, kept while nothing can have changed them: dropped when
+   * this connection writes the agents table (enrol, revoke, retire) and when the file's
+   * `PRAGMA data_version` moves (another connection committed: a second collector on the file, or
+   * the CLI's `tripline agents revoke`), which is read at each call (a prepared statement, about a
+   * microsecond here, against the query's two index lookups and the rows made for the answer).
+   */
+  private readonly claimed = new Map<string, { hostname: string; agents: readonly EnrolledAgent[] }>();
+  private claimedDataVersion: number | undefined;
   /**
    * Runs `fn` in a transaction, or in a savepoint when one is open (better-sqlite3 decides at each
    * call). Made once: db.transaction() builds four wrapper functions and defines their properties
@@ -168,6 +182,7 @@ class SqliteStore implements Store {
     this.seriesOfMetric.clear();
     this.hostnames.clear();
     this.dueAtMs = undefined;
+    this.claimed.clear();
   }
 
   private createTransactionApi(): StoreTransaction {
@@ -302,6 +317,7 @@ class SqliteStore implements Store {
         sql.upsertTicket.run(ticket);
       },
       retireHost: (hostname, atMs, enrolment) => {
+        this.claimed.clear();
         const hosts = sql.decommissionHost.run(atMs, hostname).changes;
         // A retired host is never due again: read the due times afresh rather than look its row up at every pass.
         if (hosts > 0) this.dueAtMs = undefined;
@@ -514,6 +530,7 @@ class SqliteStore implements Store {
   }
 
   enrollAgent(agent: { agentId: string; hostname: string; credentialSha256: string; atMs: number }): boolean {
+    this.claimed.clear();
     return this.db.transaction(() => {
       if (this.sql.insertAgent.run(agent.agentId, agent.hostname, agent.credentialSha256, agent.atMs).changes !== 1) return false;
       // An agent id that enrols again (after a reset) is expected to report again.
@@ -523,6 +540,7 @@ class SqliteStore implements Store {
   }
 
   revokeAgent(agentId: string, atMs: number): boolean {
+    this.claimed.clear();
     return this.sql.revokeAgent.run(atMs, agentId).changes === 1;
   }
 
@@ -602,7 +620,25 @@ class SqliteStore implements Store {
     return (this.sql.activeAgentsByHostname.all(hostname) as Row[]).map(agentFromRow);
   }
 
-  agentsClaimed(agentId: string, hostname: string): EnrolledAgent[] {
+  agentsClaimed(agentId: string, hostname: string): readonly EnrolledAgent[] {
+    // Inside a transaction the rows may yet roll back: read, not kept.
+    if (this.depth > 0) return this.readAgentsClaimed(agentId, hostname);
+    const version = this.sql.dataVersion.get() as number;
+    if (version !== this.claimedDataVersion) {
+      this.claimed.clear();
+      this.claimedDataVersion = version;
+    }
+    const kept = this.claimed.get(agentId);
+    if (kept !== undefined && kept.hostname === hostname) return kept.agents;
+    const read = this.readAgentsClaimed(agentId, hostname);
+    // Most answers are empty (no enrolled agent of the id or host): one shared empty list for them.
+    const agents = read.length === 0 ? NO_AGENTS : Object.freeze(read.map((agent) => Object.freeze(agent)));
+    if (this.claimed.size >= MAX_CLAIMS_KEPT) this.claimed.clear();
+    this.claimed.set(agentId, { hostname, agents });
+    return agents;
+  }
+
+  private readAgentsClaimed(agentId: string, hostname: string): EnrolledAgent[] {
     return (this.sql.agentsClaimed.all(agentId, hostname) as Row[]).map(agentFromRow);
   }
 
