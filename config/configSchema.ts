@@ -94,9 +94,9 @@ export const CollectorSchema = Type.Object(
     heapGrowthPercent: Type.Integer({
       minimum: 0,
       maximum: 400,
-      default: 100,
+      default: 50,
       description:
-        'How far the collector process lets its JavaScript heap grow past the objects still in use before a full garbage collection, in percent (100, the default: to twice); 0: V8 decides, up to 4 times under load (more memory; on a machine busy with other work, less collection work). Lower: less memory, more collection work. Read at start',
+        'How far the collector process lets its JavaScript heap grow past the objects still in use before a full garbage collection, in percent (50, the default: to 1.5 times; 100: to twice); 0: V8 decides, up to 4 times under load (more memory; on a machine busy with other work, less collection work). Lower: less memory, more collection work. Read at start',
     }),
     retention: Duration({ default: '14d', description: 'How long raw observations are kept (hot rows and compressed chunks)' }),
     rollupRetention: Duration({ default: '400d', description: 'How long the 5-minute and 1-hour rollups (min/avg/max/count) are kept' }),

@@ -10,8 +10,9 @@
  *   in the transaction that applies its signals, so a crash never loses a `for` nor fires twice;
  * - a state whose only change is its latest sample (EvaluationResult.latestSampleOnly: a pending or
  *   firing series' new value, a window's new point): at a checkpoint, RULE_STATE_CHECKPOINT_MS
- *   after its first unwritten change (a little later when more are due than the batches carry:
- *   MIN_CHECKPOINT_WRITES), and at a clean stop (`checkpoint`).
+ *   after its first unwritten change, or its host's if that came first (a host's unwritten states
+ *   are held and written together: unwrittenStates.ts; a little later when more are due than the
+ *   batches carry: MIN_CHECKPOINT_WRITES), and at a clean stop (`checkpoint`).
  *   After a SIGKILL such a state comes back as it was up to that long before: its window lacks the
  *   newest points and its last value is older; its status and timers are those it had.
  */
@@ -33,6 +34,7 @@ import type { IncidentChanges, IncidentService } from '../incidents/incidentServ
 import { isAlertmanagerIncident } from '../intake/alertmanagerAlert.js';
 import type { StoreTransaction } from '../store/store.js';
 import { RuleStateIndex } from './ruleStateIndex.js';
+import { UnwrittenStates } from './unwrittenStates.js';
 
 /** The longest a latest-sample change of a rule state waits before it is written. */
 export const RULE_STATE_CHECKPOINT_MS = 60_000;
@@ -108,9 +110,11 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
   // With shared states the cross-host sweeps run only where judgeCrossHost is called; alone, every sweep runs on ingest.
   let split: CrossHostSplit | undefined = options.sharedStates && splitCrossHostSweeps(compiled);
   const states = new RuleStateIndex(options.initialStates);
-  // States whose latest sample is newer in memory than in the store, with the time of their first
-  // unwritten change; in that order (an entry is added when absent and removed once written).
-  const unwritten = new Map<string, number>();
+  // States whose latest sample is newer in memory than in the store, by host, with the time of their
+  // first unwritten change (an entry is added when absent and removed once written). Every state
+  // leaves it before it leaves `states` (forget), so the host of a fingerprint is its state's.
+  const unwritten = new UnwrittenStates();
+  const hostOf = (fingerprint: string): string | undefined => states.get(fingerprint)?.labels.host;
   let health: readonly RuleHealth[] = rules.map((r) => ({ ruleName: r.name, healthy: true }));
   let crossHostHealth = new Map<string, RuleHealth>();
   // Set at start and on every replace: the next batch retires what rules no longer in the set left behind.
@@ -138,7 +142,7 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
     }
     const deferred = [...live.keys()].filter((fingerprint) => result.latestSampleOnly.has(fingerprint));
     const written = new Set([...live.keys()].filter((fingerprint) => !result.latestSampleOnly.has(fingerprint)));
-    for (const fingerprint of dueCheckpoints(unwritten, nowMs, Math.max(MIN_CHECKPOINT_WRITES, Math.ceil(samples.length / 2)))) if (!gone.has(fingerprint)) written.add(fingerprint);
+    for (const fingerprint of unwritten.due(nowMs - RULE_STATE_CHECKPOINT_MS, Math.max(MIN_CHECKPOINT_WRITES, Math.ceil(samples.length / 2)))) if (!gone.has(fingerprint)) written.add(fingerprint);
     const toWrite: RuleState[] = [];
     for (const fingerprint of written) {
       const state = live.get(fingerprint) ?? states.get(fingerprint);
@@ -168,8 +172,8 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
         for (const fingerprint of retiredStates) forget(fingerprint);
         for (const [fingerprint, state] of live) states.set(fingerprint, state);
         for (const fingerprint of gone.keys()) forget(fingerprint);
-        for (const fingerprint of written) unwritten.delete(fingerprint);
-        for (const fingerprint of deferred) if (!written.has(fingerprint) && !unwritten.has(fingerprint)) unwritten.set(fingerprint, nowMs);
+        for (const fingerprint of written) unwritten.delete(fingerprint, hostOf(fingerprint));
+        for (const fingerprint of deferred) if (!written.has(fingerprint)) unwritten.add(fingerprint, hostOf(fingerprint), nowMs);
         takeOvertaken(overtaken);
         onHealth(result.health);
         for (const h of result.health) if (!h.healthy) options.log.warn({ rule: h.ruleName, error: h.error }, 'rule unhealthy');
@@ -199,11 +203,11 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
       judging = next;
     },
     checkpoint(tx, nowMs) {
-      const fingerprints = [...unwritten.keys()];
+      const fingerprints = unwritten.all();
       const overtaken = persist(tx, fingerprints.map((fingerprint) => states.get(fingerprint)).filter((state) => state !== undefined), [], NO_HOSTS, nowMs);
       return {
         commit() {
-          fingerprints.forEach((fingerprint) => unwritten.delete(fingerprint));
+          fingerprints.forEach((fingerprint) => unwritten.delete(fingerprint, hostOf(fingerprint)));
           takeOvertaken(overtaken);
         },
       };
@@ -241,8 +245,8 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
   function takeNewer(fingerprint: string, state: RuleState | undefined): void {
     const held = states.get(fingerprint);
     if (state === undefined || (held !== undefined && held.lastSampleAtMs > state.lastSampleAtMs)) return;
+    unwritten.delete(fingerprint, hostOf(fingerprint));
     states.set(fingerprint, state);
-    unwritten.delete(fingerprint);
   }
 
   /**
@@ -311,8 +315,8 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
     for (const [fingerprint, state] of overtaken) {
       if (state === undefined) forget(fingerprint);
       else {
+        unwritten.delete(fingerprint, hostOf(fingerprint));
         states.set(fingerprint, state);
-        unwritten.delete(fingerprint);
       }
     }
   }
@@ -331,19 +335,9 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
   }
 
   function forget(fingerprint: string): void {
+    unwritten.delete(fingerprint, hostOf(fingerprint));
     states.delete(fingerprint);
-    unwritten.delete(fingerprint);
   }
-}
-
-/** The unwritten states whose first unwritten change is RULE_STATE_CHECKPOINT_MS old (oldest first, at most `limit`). */
-function dueCheckpoints(unwritten: ReadonlyMap<string, number>, nowMs: number, limit: number): string[] {
-  const due: string[] = [];
-  for (const [fingerprint, sinceMs] of unwritten) {
-    if (sinceMs > nowMs - RULE_STATE_CHECKPOINT_MS || due.length >= limit) break;
-    due.push(fingerprint);
-  }
-  return due;
 }
 
 /**

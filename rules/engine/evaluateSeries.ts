@@ -25,7 +25,7 @@ export const evaluateSeries: ApplySamples = (compiled, series, prior, stats) => 
   const bySeries = seriesLookup(prior);
   const quiet = quietTest(compiled);
   for (const { key, labels, samples } of series.values()) {
-    const before = bySeries ? bySeries.ofSeries(rule.name, key) : prior.get(compiled.fingerprintOf(key, labels));
+    const before = bySeries ? bySeries.ofSeries(rule.name, labels, key, compiled.fingerprintOf) : prior.get(compiled.fingerprintOf(key, labels));
     if (before === undefined && quiet !== undefined && staysQuiet(samples, quiet, stats)) continue;
     // A series without a state gets its fingerprint (a hash) once it needs one: to signal or to be kept.
     let state: RuleState = before ? (before.ruleVersion === rule.version ? before : { ...before, ruleVersion: rule.version }) : freshState(rule, bySeries ? '' : compiled.fingerprintOf(key, labels), labels);

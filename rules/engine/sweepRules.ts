@@ -51,12 +51,14 @@ export const MAX_SWEPT_STATES = 50_000;
 
 /**
  * Prior states that can also be found by rule and series: the state of the rule named `ruleName`
- * whose labels' canonical text (contract/labels.ts) is `seriesKey`, which is the state keyed by
- * `fingerprint(ruleName, labels)`. With it the engine hashes no fingerprint for a series without a
- * state (evaluateSeries.ts), and keeps no memo of every series' fingerprints.
+ * whose series has the labels `labels` (the same names and values, in any order; `seriesKey` is their
+ * canonical text), which is the state keyed by `fingerprintOf(seriesKey, labels)`, the rule's
+ * memoized fingerprint. With it the engine hashes no fingerprint for a series without a state
+ * (evaluateSeries.ts) and keeps no memo of every series' fingerprints: the index finds most series
+ * without one, and calls `fingerprintOf` only for the few it cannot.
  */
 export interface StatesBySeries extends StatesByRule {
-  ofSeries(ruleName: string, seriesKey: string): RuleState | undefined;
+  ofSeries(ruleName: string, labels: Readonly<Record<string, string>>, seriesKey: string, fingerprintOf: (seriesKey: string, labels: Readonly<Record<string, string>>) => string): RuleState | undefined;
 }
 
 /**

@@ -44,11 +44,11 @@ describe('collector.heapGrowthPercent', () => {
     expect(() => applyHeapGrowth(1.5)).toThrow(/got 1\.5/);
   });
 
-  it('defaults to 100 (the heap to twice its live objects) and is refused past 400 with the file and line', () => {
+  it('defaults to 50 (the heap to 1.5 times its live objects) and is refused past 400 with the file and line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tripline-heap-growth-'));
     const file = join(dir, 'tripline.yaml');
     writeFileSync(file, `dataDir: ${dir}\n`);
-    expect(loadConfig(file).config.collector.heapGrowthPercent).toBe(100);
+    expect(loadConfig(file).config.collector.heapGrowthPercent).toBe(50);
     writeFileSync(file, `dataDir: ${dir}\ncollector:\n  heapGrowthPercent: 0\n`);
     expect(loadConfig(file).config.collector.heapGrowthPercent).toBe(0);
     writeFileSync(file, `dataDir: ${dir}\ncollector:\n  retention: 14d\n  heapGrowthPercent: 500\n`);

@@ -19,6 +19,10 @@ import { incidentsConfig } from '../support/lifecycleHarness.js';
 import { sample, T0, testRule } from '../rules/ruleScenario.js';
 
 const state = (ruleName: string, fingerprint: string): RuleState => ({ ruleName, ruleVersion: 'v', fingerprint, labels: {}, status: 'inactive', lastValue: 0, lastSampleAtMs: 0 });
+/** A series' state as the engine looks it up (evaluateSeries.ts), with how often it asked for the fingerprint. */
+const lookups = { fingerprints: 0 };
+const ofSeries = (index: RuleStateIndex, ruleName: string, labels: Record<string, string>) =>
+  index.ofSeries(ruleName, labels, canonicalLabels(labels), (_key, of) => (lookups.fingerprints++, fingerprint(ruleName, of)));
 
 describe('RuleStateIndex', () => {
   it('lists each rule\'s states through sets, moves and deletes', () => {
@@ -57,23 +61,107 @@ describe('RuleStateIndex', () => {
     expect(index.size).toBe(plain.size);
   });
 
-  it('finds a series\' state by its canonical labels, and no state whose fingerprint is not a series\'', () => {
+  it('finds a series\' state by its labels in any order, and no state whose fingerprint is not a series\'', () => {
     const labels = { host: 'web-1', mount: '/' };
     const series = { ...state('r1', fingerprint('r1', labels)), labels };
     const index = new RuleStateIndex([[series.fingerprint, series]]);
     index.set('sweep:r1', state('r1', 'sweep:r1')); // labels {}: never the state of a series without labels
     index.set('odd', { ...state('r1', 'odd'), labels: { host: 'web-2' } }); // not of a series' form (as sweep records and aggregate members)
-    expect(index.ofSeries('r1', canonicalLabels(labels))).toBe(series);
-    expect(index.ofSeries('r1', canonicalLabels({ mount: '/', host: 'web-1' }))).toBe(series);
-    expect(index.ofSeries('r2', canonicalLabels(labels))).toBeUndefined();
-    expect(index.ofSeries('r1', '{}')).toBeUndefined();
-    expect(index.ofSeries('r1', canonicalLabels({ host: 'web-2' }))).toBeUndefined();
-    expect([...index.ofRule('r1')].map((s) => s.fingerprint).sort()).toEqual([series.fingerprint, 'odd', 'sweep:r1'].sort());
+    index.set('member:x', { ...state('r1', 'member:x'), labels: { ...labels } }); // the same labels, not a series' fingerprint: passed over
+    expect(ofSeries(index, 'r1', labels)).toBe(series);
+    expect(ofSeries(index, 'r1', { mount: '/', host: 'web-1' })).toBe(series);
+    expect(ofSeries(index, 'r2', labels)).toBeUndefined();
+    expect(ofSeries(index, 'r1', {})).toBeUndefined();
+    expect(ofSeries(index, 'r1', { host: 'web-2' })).toBeUndefined();
+    // A label more or fewer, or another value, is another series.
+    expect(ofSeries(index, 'r1', { host: 'web-1' })).toBeUndefined();
+    expect(ofSeries(index, 'r1', { ...labels, device: 'sda1' })).toBeUndefined();
+    expect(ofSeries(index, 'r1', { host: 'web-1', mount: '/var' })).toBeUndefined();
+    expect(ofSeries(index, 'r1', { host: 'web-1', device: '/' })).toBeUndefined();
+    expect([...index.ofRule('r1')].map((s) => s.fingerprint).sort()).toEqual([series.fingerprint, 'member:x', 'odd', 'sweep:r1'].sort());
     index.delete(series.fingerprint);
-    expect(index.ofSeries('r1', canonicalLabels(labels))).toBeUndefined();
+    expect(ofSeries(index, 'r1', labels)).toBeUndefined();
     index.delete('odd');
     index.delete('sweep:r1');
+    index.delete('member:x');
     expect([...index.ofRule('r1')]).toEqual([]);
+    expect(index.countOfRule('r1')).toBe(0);
+  });
+
+  it('finds the series of a host with many states by fingerprint, and of one with a dozen without', () => {
+    const index = new RuleStateIndex();
+    const series = (host: string, i: number) => ({ host, mount: `/m${i}` });
+    const add = (host: string, i: number) => {
+      const labels = series(host, i);
+      const s = { ...state('r1', fingerprint('r1', labels)), labels };
+      index.set(s.fingerprint, s);
+      return s;
+    };
+    const small = Array.from({ length: 12 }, (_, i) => add('small', i));
+    const big = Array.from({ length: 40 }, (_, i) => add('big', i));
+    lookups.fingerprints = 0;
+    small.forEach((s, i) => expect(ofSeries(index, 'r1', series('small', i))).toBe(s));
+    expect(ofSeries(index, 'r1', series('small', 99))).toBeUndefined();
+    expect(lookups.fingerprints).toBe(0);
+    big.forEach((s, i) => expect(ofSeries(index, 'r1', series('big', i))).toBe(s));
+    expect(ofSeries(index, 'r1', series('big', 99))).toBeUndefined();
+    expect(ofSeries(index, 'r2', series('big', 0))).toBeUndefined();
+    expect(lookups.fingerprints).toBe(42);
+    // Back to a dozen: read through again.
+    for (const s of big.slice(12)) index.delete(s.fingerprint);
+    lookups.fingerprints = 0;
+    big.slice(0, 12).forEach((s, i) => expect(ofSeries(index, 'r1', series('big', i))).toBe(s));
+    expect(ofSeries(index, 'r1', series('big', 20))).toBeUndefined();
+    expect(lookups.fingerprints).toBe(0);
+  });
+
+  it('finds the state of a series without a host label by its fingerprint', () => {
+    const labels = { target: 'https://example.test/' };
+    const series = { ...state('probe', fingerprint('probe', labels)), labels };
+    const index = new RuleStateIndex([[series.fingerprint, series]]);
+    expect(ofSeries(index, 'probe', { target: 'https://example.test/' })).toBe(series);
+    expect(ofSeries(index, 'other', labels)).toBeUndefined();
+    expect(ofSeries(index, 'probe', { target: 'https://example.test/x' })).toBeUndefined();
+  });
+
+  it('counts each rule\'s states through sets, moves and deletes, and lists them in the order a plain map does', () => {
+    const on = (host: string | undefined, s: RuleState): RuleState => ({ ...s, labels: host === undefined ? {} : { host } });
+    const index = new RuleStateIndex();
+    const plain = new Map<string, RuleState>();
+    const steps: Array<[string, RuleState | undefined]> = [
+      ['a', on('web-1', state('r1', 'a'))],
+      ['sweep:r1', state('r1', 'sweep:r1')],
+      ['b', on('web-2', state('r2', 'b'))],
+      ['c', on('web-1', state('r1', 'c'))],
+      ['g', state('r1', 'g')], // without a host, as an aggregate group
+      ['sweep:r2', state('r2', 'sweep:r2')],
+      ['g2', state('r2', 'g2')],
+      ['a', undefined], // a deleted, then set again: now after the others
+      ['a', on('web-1', state('r1', 'a'))],
+      ['b', on('web-1', state('r1', 'b'))], // moved to r1 and to another host, in its place
+      ['c', { ...on('web-1', state('r1', 'c')), lastValue: 2 }],
+      ['sweep:r1', { ...state('r1', 'sweep:r1'), lastValue: 2 }], // a record set again stays in its place
+      ['sweep:r2', { ...state('r2', 'sweep:r2'), lastValue: 2 }],
+      ['g', undefined],
+      ['h', on('web-3', state('r3', 'h'))],
+      ['h', state('r3', 'h')], // its host label gone
+    ];
+    const ofRule = (name: string) => [...plain.values()].filter((s) => s.ruleName === name);
+    for (const [id, s] of steps) {
+      for (const map of [plain, index]) s === undefined ? map.delete(id) : map.set(id, s);
+      for (const name of ['r1', 'r2', 'r3']) {
+        expect([...index.ofRule(name)]).toEqual(ofRule(name));
+        expect(index.countOfRule(name)).toBe(ofRule(name).length);
+      }
+    }
+    expect([...index.ofRule('r1')].map((s) => s.fingerprint)).toEqual(['sweep:r1', 'b', 'c', 'a']);
+    expect([...index.ofRule('r2')].map((s) => s.fingerprint)).toEqual(['sweep:r2', 'g2']); // its states without a host only
+    expect([...index.ofRule('r3')]).toEqual([plain.get('h')]);
+    expect([...index.ofHost('web-1')].map((s) => s.fingerprint)).toEqual(['c', 'a', 'b']);
+    expect([...index.ofHost('web-2')]).toEqual([]);
+    expect([...index.ofHost('web-3')]).toEqual([]);
+    expect(index.countOfRule('r4')).toBe(0);
+    expect([...index.ofRule('r4')]).toEqual([]);
   });
 
   it('gives the same states and signals as a plain map through pending, firing, resolving and predictions', () => {
