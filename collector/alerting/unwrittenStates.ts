@@ -20,12 +20,6 @@ export class UnwrittenStates {
   private readonly byHost = new Map<string, Group>();
   /** States without a host, by fingerprint, in the same order. */
   private readonly hostless = new Map<string, Group>();
-  private count = 0;
-
-  /** How many states are unwritten. */
-  get size(): number {
-    return this.count;
-  }
 
   /** Adds the state unless it is unwritten already (its first unwritten change stays the earlier one). */
   add(fingerprint: string, host: string | undefined, sinceMs: number): void {
@@ -34,12 +28,6 @@ export class UnwrittenStates {
     const group = groups.get(key);
     if (group === undefined) groups.set(key, { sinceMs, fingerprints: [fingerprint] });
     else if (!group.fingerprints.includes(fingerprint)) group.fingerprints.push(fingerprint);
-    else return;
-    this.count++;
-  }
-
-  has(fingerprint: string, host: string | undefined): boolean {
-    return (host === undefined ? this.hostless.get(fingerprint) : this.byHost.get(host))?.fingerprints.includes(fingerprint) === true;
   }
 
   /** Takes the state out (written, forgotten or replaced by the store's copy); nothing if it is not in. */
@@ -50,7 +38,6 @@ export class UnwrittenStates {
     const at = group?.fingerprints.indexOf(fingerprint) ?? -1;
     if (at === -1) return;
     group!.fingerprints.splice(at, 1);
-    this.count--;
     if (group!.fingerprints.length === 0) groups.delete(key);
   }
 
