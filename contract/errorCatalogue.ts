@@ -79,6 +79,13 @@ export const ERROR_CATALOGUE = [
     status: 409,
     meaning: "the object's state forbids the action (e.g. acknowledging a resolved incident, retrying a delivery that is not dead, enrolling an agent id that is already enrolled); the message says why",
   },
+  {
+    code: 'TRIPLINE_UNKNOWN_SERIES_SET',
+    component: 'collector-api',
+    raisedBy: ['ApiError'],
+    status: 409,
+    meaning: "a report of `values` against a `seriesSet` this collector does not keep (it restarted, it is another collector than the one that named the set, or it let go of a set unused for an hour): the agent sends the same report again with its observations",
+  },
   { code: 'TRIPLINE_REPORT_UNSTORABLE', component: 'collector-api', raisedBy: ['ApiError'], status: 422, meaning: 'the report passed validation but storing it failed; it failed alone (the other reports of its batch were stored) and is refused for good: the message says why' },
   {
     code: 'TRIPLINE_ALERT_PAYLOAD_INVALID',

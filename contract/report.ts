@@ -32,6 +32,7 @@ import {
   MAX_REPORT_CHECKS,
   MAX_REPORT_OBSERVATIONS,
   REPORT_SCHEMA_VERSION,
+  SERIES_SET_ID_PATTERN,
 } from './reportLimits.js';
 
 // The contract's numbers, in a module of their own that the agent reads without TypeBox.
@@ -166,6 +167,27 @@ export const ReportSchema = Type.Object(
     observations: Type.Array(ObservationSchema, { maxItems: MAX_REPORT_OBSERVATIONS }),
     checks: Type.Array(CheckResultSchema, { maxItems: MAX_REPORT_CHECKS }),
     inventory: Type.Optional(InventorySchema),
+    wantsSeriesSet: Type.Optional(
+      Type.Literal(true, {
+        description:
+          "The agent can send later reports as values against a series set: the collector's answer names the set of this report's observations (`seriesSet`) when it keeps it",
+      }),
+    ),
+    seriesSet: Type.Optional(
+      Type.String({ pattern: SERIES_SET_ID_PATTERN, description: 'With `values`: the series set (named in an earlier answer) whose series the values are of, in its order' }),
+    ),
+    values: Type.Optional(
+      Type.Array(Type.Number(), {
+        maxItems: MAX_REPORT_OBSERVATIONS,
+        description: 'A report against a series set: one finite number per series of `seriesSet`, in its order, in place of `observations` (which is then empty)',
+      }),
+    ),
+    valueTimes: Type.Optional(
+      Type.Array(Type.Object({ at: Timestamp, count: Type.Integer({ minimum: 1, maximum: MAX_REPORT_OBSERVATIONS }) }, { additionalProperties: false }), {
+        maxItems: MAX_REPORT_OBSERVATIONS,
+        description: 'With `values`: their times, in runs: the first `count` values were taken `at` the first time, the next run at the next, and so on; the counts add up to the number of values',
+      }),
+    ),
   },
   { additionalProperties: false, $id: 'Report', description: 'A batch of observations and check results from one agent' },
 );
@@ -174,6 +196,12 @@ export const ReportAckSchema = Type.Object(
   {
     sequence: Type.Integer(),
     duplicate: Type.Boolean({ description: 'True when this sequence number had been stored already' }),
+    seriesSet: Type.Optional(
+      Type.String({
+        pattern: SERIES_SET_ID_PATTERN,
+        description: "To a report with `wantsSeriesSet`: the name of its observations' series set, which this collector keeps; the agent's later reports with the same series may send `values` against it",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

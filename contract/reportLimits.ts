@@ -13,6 +13,11 @@ export const REPORTS_PATH = '/api/v1/reports';
 
 /** Observations in one report at most. */
 export const MAX_REPORT_OBSERVATIONS = 20000;
+/**
+ * A series set's name, as a collector gives it (collector/ingest/seriesSets.ts): 22 characters of
+ * base64url, the first 128 bits of a SHA-256 of the series.
+ */
+export const SERIES_SET_ID_PATTERN = '^[A-Za-z0-9_-]{22}$';
 /** Check results in one report at most. */
 export const MAX_REPORT_CHECKS = 2000;
 /** Characters of one check result's output at most. */
