@@ -50,6 +50,7 @@ import { REPORTS_PATH } from '../contract/report.js';
 import { benchIntervalSeconds, benchReport } from './benchReport.js';
 import { packageRoot } from '../config/packageInfo.js';
 import { reportToRecord } from '../collector/ingest/reportToRecord.js';
+import { seriesSetId } from '../collector/ingest/seriesSets.js';
 import { openPostgresStore } from '../collector/store/postgres/postgresStore.js';
 import { databasePath } from '../collector/store/sqlite/databasePath.js';
 import { openSqliteStore } from '../collector/store/sqlite/sqliteStore.js';
@@ -67,8 +68,11 @@ const { values } = parseArgs({
     'max-batch': { type: 'string' },
     'heap-growth': { type: 'string' },
     maintenance: { type: 'string' },
+    'full-reports': { type: 'boolean', default: false },
   },
 });
+/** Every report with its observations (as agents before series sets sent them) rather than values against a set once named. */
+const FULL_REPORTS = values['full-reports'];
 const AGENTS = Number(values.agents);
 const SECONDS = Number(values.seconds);
 const CONCURRENCY = Number(values.concurrency);
@@ -96,8 +100,40 @@ const LIMITS = {
   maxConcurrentReports: Math.max(64, Math.ceil((AGENTS / 15) * 0.2), 2 * CONCURRENCY),
 };
 
-function reportBody(agent: number, sequence: number): Buffer {
-  return gzipSync(JSON.stringify(benchReport(agent, sequence, new Date().toISOString(), DECLARED_INTERVAL_S)));
+/**
+ * Which simulated agents a server has named the series set of (per load generator's pool): their
+ * reports go as values against it, as the agent sends them once its collector has named its set
+ * (contract/report.ts); with --full-reports, every report carries its observations.
+ */
+const namedSets = new Map<Pool, Uint8Array>();
+function namedSetsOf(pool: Pool): Uint8Array {
+  let named = namedSets.get(pool);
+  if (named === undefined) namedSets.set(pool, (named = new Uint8Array(AGENTS)));
+  return named;
+}
+/** Each agent's set name as a collector computes it, to check the collector's answer by (its series never change). */
+const setIds = new Array<string | undefined>(AGENTS);
+
+/** Agent `agent`'s report `sequence`: its values against its series set once `named`, its observations (asking for the set's name) before. */
+function reportBody(agent: number, sequence: number, named: boolean): Buffer {
+  const report = benchReport(agent, sequence, new Date().toISOString(), DECLARED_INTERVAL_S);
+  if (FULL_REPORTS) return gzipSync(JSON.stringify(report));
+  if (!named) return gzipSync(JSON.stringify({ ...report, wantsSeriesSet: true }));
+  const { observations, ...rest } = report;
+  const seriesSet = (setIds[agent] ??= seriesSetId(observations));
+  return gzipSync(JSON.stringify({ ...rest, observations: [], seriesSet, values: observations.map((o) => o.value), valueTimes: [{ at: report.sentAt, count: observations.length }] }));
+}
+
+/**
+ * After a 200 to a report that asked for its set's name: the agent is named from now on. A
+ * collector's answer must name the set it computes from the series (a wrong or missing name is an
+ * error of the run); the ceiling server, which parses and keeps nothing, names none and takes any.
+ */
+function setNamed(named: Uint8Array, agent: number, answer: string): string | undefined {
+  const { seriesSet } = JSON.parse(answer) as { seriesSet?: string };
+  if (seriesSet !== undefined && seriesSet !== (setIds[agent] ??= seriesSetId(benchReport(agent, 0, new Date().toISOString(), DECLARED_INTERVAL_S).observations))) return 'set-name';
+  named[agent] = 1;
+  return undefined;
 }
 
 async function freePort(): Promise<number> {
@@ -132,6 +168,7 @@ interface Phase {
 
 async function runPhase(pool: Pool, sequences: number[], durationS: number, paceRate: number | undefined, concurrency: number, maxReports = Infinity): Promise<Phase> {
   const phase: Phase = { reports: 0, errors: 0, errorsByStatus: {}, latenciesMs: [], serverMs: [], seconds: 0 };
+  const named = namedSetsOf(pool);
   const started = performance.now();
   const deadline = started + durationS * 1000;
   let next = 0;
@@ -145,7 +182,8 @@ async function runPhase(pool: Pool, sequences: number[], durationS: number, pace
         if (performance.now() >= deadline) break;
       }
       const agent = next++ % sequences.length;
-      const body = reportBody(agent, sequences[agent]!++);
+      const wasNamed = named[agent] === 1;
+      const body = reportBody(agent, sequences[agent]!++, wasNamed);
       const sent = performance.now();
       try {
         const response = await pool.request({
@@ -154,8 +192,13 @@ async function runPhase(pool: Pool, sequences: number[], durationS: number, pace
           body,
           headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'content-encoding': 'gzip' },
         });
-        await response.body.dump();
-        if (response.statusCode === 200) {
+        const naming = response.statusCode === 200 && !wasNamed && !FULL_REPORTS ? setNamed(named, agent, await response.body.text()) : await response.body.dump();
+        // A 409 is the server not knowing the set (a restart): the agent's next report carries its observations again.
+        if (response.statusCode === 409) named[agent] = 0;
+        if (naming !== undefined) {
+          phase.errors++;
+          phase.errorsByStatus[naming] = (phase.errorsByStatus[naming] ?? 0) + 1;
+        } else if (response.statusCode === 200) {
           phase.reports++;
           phase.latenciesMs.push(performance.now() - sent);
           const serverMs = /app;dur=([\d.]+)/.exec(String(response.headers['server-timing'] ?? ''))?.[1];

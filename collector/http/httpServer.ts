@@ -15,6 +15,7 @@ import type { AlertmanagerIntake } from '../intake/alertmanagerIntake.js';
 import type { LiveEvents } from '../live/liveEvents.js';
 import { sampleTimeProblem, type SampleTimeWindow } from '../ingest/sampleTimeWindow.js';
 import { UnstorableReportError } from '../ingest/unstorableReportError.js';
+import { SeriesSetRegistry } from '../ingest/seriesSets.js';
 import type { Operations } from '../operations/createOperations.js';
 import type { Store } from '../store/store.js';
 import { createReportAuthenticator, type ReportAuth } from './agentAuthenticator.js';
@@ -170,6 +171,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     reportsInProgress -= 1;
   };
   const authenticate = createReportAuthenticator(options.agentTokens, options.store);
+  /** The series sets this process has named (seriesSets.ts): memory only; another process answers a report against one with a 409. */
+  const seriesSets = new SeriesSetRegistry();
   app.decorateRequest('reportPresenter', null);
   app.post<{ Body: Report }>(
     REPORTS_PATH,
@@ -179,7 +182,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         summary: 'Agent intake: store one report; answered only after it is committed',
         security: [{ agentToken: [] }],
         body: ReportSchema,
-        response: { 200: ReportAckSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 422: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema },
+        response: { 200: ReportAckSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 409: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 422: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema },
       },
       // The report route's hooks, and the hooks every route runs, call `done` rather than being async:
       // an async hook costs a promise, Fastify's handlers on it and a microtask per request. A hook
@@ -229,11 +232,19 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         reply.header('retry-after', String(waitSeconds));
         throw new ApiError('TRIPLINE_RATE_LIMITED', `agent ${request.body.agent.id} sent more than ${limits.reportsPerMinute} reports in a minute (collector.limits.reportsPerMinute); retry in ${waitSeconds}s`);
       }
-      const timeProblem = sampleTimeProblem(request.body, clock.nowMs(), options.sampleTimeWindow);
+      const nowMs = clock.nowMs();
+      const timeProblem = sampleTimeProblem(request.body, nowMs, options.sampleTimeWindow);
       if (timeProblem !== undefined) {
         options.metrics.reportsReceived.inc({ outcome: 'invalid' });
         throw new ApiError('TRIPLINE_VALIDATION_FAILED', timeProblem.message, timeProblem.path);
       }
+      // A report of values against a series set becomes the report it stands for; one with observations may ask for its set's name.
+      const setProblem = seriesSets.expand(request.body, nowMs);
+      if (setProblem !== undefined) {
+        options.metrics.reportsReceived.inc({ outcome: setProblem.code === 'TRIPLINE_UNKNOWN_SERIES_SET' ? 'unknown_series_set' : 'invalid' });
+        throw new ApiError(setProblem.code, setProblem.message, setProblem.path);
+      }
+      const seriesSet = request.body.wantsSeriesSet === true ? seriesSets.name(request.body, nowMs) : undefined;
       const started = process.hrtime.bigint();
       const ack = await options.ingestor.submit(takenReport(request)).catch((error: unknown) => {
         if (!(error instanceof UnstorableReportError)) throw error;
@@ -242,7 +253,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       });
       options.metrics.reportAckSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       options.metrics.reportsReceived.inc({ outcome: ack.duplicate ? 'duplicate' : 'stored' });
-      return ack;
+      return seriesSet === undefined ? ack : { ...ack, seriesSet };
     },
   );
 

@@ -37,6 +37,12 @@ export function sampleTimeProblem(report: Report, nowMs: number, window: SampleT
     const problem = judge(report.checks[i]!.at, () => `body/checks/${i}/at`);
     if (problem) return problem;
   }
+  // A report of values against a series set (seriesSets.ts) has its times here, before it is expanded.
+  const valueTimes = report.valueTimes ?? [];
+  for (let i = 0; i < valueTimes.length; i++) {
+    const problem = judge(valueTimes[i]!.at, () => `body/valueTimes/${i}/at`);
+    if (problem) return problem;
+  }
   return undefined;
 }
 

@@ -1,0 +1,140 @@
+/**
+ * Series sets: the series of a report's observations (each one's metric and labels, in order),
+ * named, so that an agent whose next reports have the same series sends their values alone
+ * (contract/report.ts: `wantsSeriesSet`, then `seriesSet`, `values` and `valueTimes`). An agent
+ * sends the same series every cycle; written out, they were most of a report's JSON (a default
+ * report's 60 observations: 7.8 of its 8.6 kB on the wire as bench/benchReport.ts makes it), and
+ * most of what the collector parsed, validated and let go of again per report.
+ *
+ * A set's name is the first 128 bits of a SHA-256 of its series' text (base64url), computed here,
+ * never taken from an agent: the name says what the set is, so the hosts of one role share one set
+ * and one agent cannot name series for another. The registry is this process's memory only: a
+ * collector that restarted, or another collector of a cluster, does not know a set, and answers a
+ * report against it with TRIPLINE_UNKNOWN_SERIES_SET (409); the agent then sends that report again
+ * with its observations, which names the set again. So nothing about sets is stored, and a set is
+ * worth keeping only while agents use it: one unused for an hour goes when room is needed, and
+ * while the registry is full of sets in use no new set is named (the agents asking keep sending
+ * whole reports), so that a fleet of more distinct series than MAX_SERIES_SETS never makes
+ * agents go round between a name and a 409.
+ */
+import { createHash } from 'node:crypto';
+import type { Observation, Report } from '../../contract/report.js';
+
+/** Sets kept at most. A set of a default report's 60 series holds about 8 kB; the hosts of one role share theirs. */
+export const MAX_SERIES_SETS = 4096;
+
+/** A set not used for this long may go to make room for another. */
+export const SERIES_SET_IDLE_MS = 3_600_000;
+
+/** One set: its series, each metric and labels object the report that named it sent (frozen: every expanded report shares them). */
+interface SeriesSet {
+  readonly metrics: readonly string[];
+  readonly labels: ReadonlyArray<Readonly<Record<string, string>>>;
+  lastUsedMs: number;
+}
+
+/** Why a report against a set cannot be expanded: the API's code, the field and the message. */
+export interface SeriesSetProblem {
+  code: 'TRIPLINE_UNKNOWN_SERIES_SET' | 'TRIPLINE_VALIDATION_FAILED';
+  path: string;
+  message: string;
+}
+
+/**
+ * The name of the set of these observations' series: the first 128 bits of a SHA-256, base64url,
+ * of each series' metric and labels (as JSON, in the order given) on a line of its own. A metric
+ * name holds neither `{` nor a line break and JSON holds no raw line break, so the text, and the
+ * name short of a collision of SHA-256, tells the series and their order apart.
+ */
+export function seriesSetId(observations: ReadonlyArray<Pick<Observation, 'metric' | 'labels'>>): string {
+  const hash = createHash('sha256');
+  for (const { metric, labels } of observations) hash.update(`${metric}${JSON.stringify(labels)}\n`);
+  return hash.digest('base64url').slice(0, 22);
+}
+
+export class SeriesSetRegistry {
+  private readonly sets = new Map<string, SeriesSet>();
+
+  constructor(
+    private readonly maxSets = MAX_SERIES_SETS,
+    private readonly idleMs = SERIES_SET_IDLE_MS,
+  ) {}
+
+  /**
+   * The name of the set of `report`'s observations, kept from now on; undefined when it has none
+   * (no observations) or the registry has no room (every set used within the idle time).
+   */
+  name(report: Report, nowMs: number): string | undefined {
+    const { observations } = report;
+    if (observations.length === 0) return undefined;
+    const id = seriesSetId(observations);
+    const known = this.sets.get(id);
+    if (known !== undefined) {
+      known.lastUsedMs = nowMs;
+      return id;
+    }
+    if (this.sets.size >= this.maxSets && !this.makeRoom(nowMs)) return undefined;
+    const metrics = observations.map((o) => o.metric);
+    const labels = observations.map((o) => Object.freeze(o.labels));
+    this.sets.set(id, { metrics, labels, lastUsedMs: nowMs });
+    return id;
+  }
+
+  /**
+   * Makes `report`, a report against a set (`values`), the report it stands for: its observations
+   * made from the set's series, its values and its times, and the set's fields removed; or says why
+   * it cannot (an unknown set: 409; values or times that do not fit the set: 400, with the field).
+   * A report without `values` that carries `seriesSet` or `valueTimes` is refused too: those fields
+   * mean nothing without values, and a report that sends them is not the one its agent meant.
+   */
+  expand(report: Report, nowMs: number): SeriesSetProblem | undefined {
+    const { values, valueTimes, seriesSet } = report;
+    if (values === undefined) {
+      if (seriesSet !== undefined) return invalid('body/seriesSet', 'seriesSet is sent only with values');
+      if (valueTimes !== undefined) return invalid('body/valueTimes', 'valueTimes is sent only with values');
+      return undefined;
+    }
+    if (report.observations.length > 0) return invalid('body/observations', `a report sends observations or values, not both (${report.observations.length} observations and ${values.length} values)`);
+    if (report.wantsSeriesSet !== undefined) return invalid('body/wantsSeriesSet', 'a report of values is of a set already: wantsSeriesSet goes with observations');
+    if (seriesSet === undefined) return invalid('body/seriesSet', 'values need the seriesSet they are of');
+    if (valueTimes === undefined) return invalid('body/valueTimes', 'values need their valueTimes');
+    const set = this.sets.get(seriesSet);
+    if (set === undefined) {
+      return {
+        code: 'TRIPLINE_UNKNOWN_SERIES_SET',
+        path: 'body/seriesSet',
+        message: `body/seriesSet: this collector does not keep series set ${seriesSet} (it restarted, is not the collector that named it, or let it go unused); send the report with its observations`,
+      };
+    }
+    if (values.length !== set.metrics.length) return invalid('body/values', `${values.length} values for series set ${seriesSet} of ${set.metrics.length} series`);
+    let counted = 0;
+    for (const run of valueTimes) counted += run.count;
+    if (counted !== values.length) return invalid('body/valueTimes', `the counts of valueTimes add up to ${counted}, not to the ${values.length} values`);
+    set.lastUsedMs = nowMs;
+    const observations = new Array<Observation>(values.length);
+    let i = 0;
+    for (const { at, count } of valueTimes) {
+      for (const end = i + count; i < end; i++) observations[i] = { metric: set.metrics[i]!, labels: set.labels[i]!, value: values[i]!, at };
+    }
+    report.observations = observations;
+    delete report.seriesSet;
+    delete report.values;
+    delete report.valueTimes;
+    return undefined;
+  }
+
+  /** How many sets are kept (for tests and the collector's metrics). */
+  get size(): number {
+    return this.sets.size;
+  }
+
+  /** Lets go of every set unused within the idle time; whether that made room. */
+  private makeRoom(nowMs: number): boolean {
+    for (const [id, set] of this.sets) if (nowMs - set.lastUsedMs >= this.idleMs) this.sets.delete(id);
+    return this.sets.size < this.maxSets;
+  }
+}
+
+function invalid(path: string, message: string): SeriesSetProblem {
+  return { code: 'TRIPLINE_VALIDATION_FAILED', path, message: `${path}: ${message}` };
+}
