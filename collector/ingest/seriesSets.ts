@@ -23,6 +23,13 @@ import type { Observation, Report } from '../../contract/report.js';
 /** Sets kept at most. A set of a default report's 60 series holds about 8 kB; the hosts of one role share theirs. */
 export const MAX_SERIES_SETS = 4096;
 
+/**
+ * Series in all kept sets together at most: a report may have 20,000 observations, so a bound on
+ * sets alone would let a few thousand large reports (or one credential asking with made-up series)
+ * keep gigabytes. About 100 bytes a series beside the labels objects it keeps: some tens of MB at most.
+ */
+export const MAX_SERIES_IN_SETS = 262_144;
+
 /** A set not used for this long may go to make room for another. */
 export const SERIES_SET_IDLE_MS = 3_600_000;
 
@@ -54,15 +61,19 @@ export function seriesSetId(observations: ReadonlyArray<Pick<Observation, 'metri
 
 export class SeriesSetRegistry {
   private readonly sets = new Map<string, SeriesSet>();
+  /** Series in the kept sets together. */
+  private series = 0;
 
   constructor(
     private readonly maxSets = MAX_SERIES_SETS,
     private readonly idleMs = SERIES_SET_IDLE_MS,
+    private readonly maxSeries = MAX_SERIES_IN_SETS,
   ) {}
 
   /**
    * The name of the set of `report`'s observations, kept from now on; undefined when it has none
-   * (no observations) or the registry has no room (every set used within the idle time).
+   * (no observations) or the registry has no room under MAX_SERIES_SETS and MAX_SERIES_IN_SETS
+   * once the sets unused for the idle time are gone.
    */
   name(report: Report, nowMs: number): string | undefined {
     const { observations } = report;
@@ -73,10 +84,11 @@ export class SeriesSetRegistry {
       known.lastUsedMs = nowMs;
       return id;
     }
-    if (this.sets.size >= this.maxSets && !this.makeRoom(nowMs)) return undefined;
+    if (!this.hasRoom(observations.length) && (this.makeRoom(nowMs), !this.hasRoom(observations.length))) return undefined;
     const metrics = observations.map((o) => o.metric);
     const labels = observations.map((o) => Object.freeze(o.labels));
     this.sets.set(id, { metrics, labels, lastUsedMs: nowMs });
+    this.series += metrics.length;
     return id;
   }
 
@@ -128,10 +140,18 @@ export class SeriesSetRegistry {
     return this.sets.size;
   }
 
-  /** Lets go of every set unused within the idle time; whether that made room. */
-  private makeRoom(nowMs: number): boolean {
-    for (const [id, set] of this.sets) if (nowMs - set.lastUsedMs >= this.idleMs) this.sets.delete(id);
-    return this.sets.size < this.maxSets;
+  /** Whether a set of `series` more series fits under both bounds. */
+  private hasRoom(series: number): boolean {
+    return this.sets.size < this.maxSets && this.series + series <= this.maxSeries;
+  }
+
+  /** Lets go of every set unused within the idle time. */
+  private makeRoom(nowMs: number): void {
+    for (const [id, set] of this.sets) {
+      if (nowMs - set.lastUsedMs < this.idleMs) continue;
+      this.sets.delete(id);
+      this.series -= set.metrics.length;
+    }
   }
 }
 

@@ -104,6 +104,21 @@ describe('SeriesSetRegistry', () => {
     expect(plain).toEqual(full);
   });
 
+  it('bounds the series of all sets together, so that a few large reports cannot keep gigabytes', () => {
+    const registry = new SeriesSetRegistry(100, 1000, 5);
+    const of = (...mounts: string[]) => report('a', 1, { observations: mounts.map((mount) => ({ metric: 'filesystem_used_ratio', labels: { mount }, value: 0.5, at })) });
+    const three = registry.name(of('/a', '/b', '/c'), 0);
+    expect(three).toBeDefined();
+    expect(registry.name(of('/d', '/e', '/f'), 10)).toBeUndefined();
+    expect(registry.name(of('/d', '/e'), 20)).toBeDefined();
+    expect(registry.name(of('/g'), 30)).toBeUndefined();
+    // Once the three-series set is idle it goes, and its series make room.
+    expect(registry.expand(againstSet(of('/d', '/e'), seriesSetId(of('/d', '/e').observations)), 1005)).toBeUndefined();
+    expect(registry.name(of('/d', '/e', '/f'), 1010)).toBeDefined();
+    expect(registry.size).toBe(2);
+    expect(registry.expand(againstSet(of('/a', '/b', '/c'), three!), 1020)).toMatchObject({ code: 'TRIPLINE_UNKNOWN_SERIES_SET' });
+  });
+
   it('names no set for a report without observations', () => {
     expect(new SeriesSetRegistry().name(report('a', 1), 0)).toBeUndefined();
   });
