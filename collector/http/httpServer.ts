@@ -16,6 +16,7 @@ import type { LiveEvents } from '../live/liveEvents.js';
 import { sampleTimeProblem, type SampleTimeWindow } from '../ingest/sampleTimeWindow.js';
 import { UnstorableReportError } from '../ingest/unstorableReportError.js';
 import { SeriesSetRegistry } from '../ingest/seriesSets.js';
+import { Gauge } from 'prom-client';
 import type { Operations } from '../operations/createOperations.js';
 import type { Store } from '../store/store.js';
 import { createReportAuthenticator, type ReportAuth } from './agentAuthenticator.js';
@@ -173,6 +174,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   const authenticate = createReportAuthenticator(options.agentTokens, options.store);
   /** The series sets this process has named (seriesSets.ts): memory only; another process answers a report against one with a 409. */
   const seriesSets = new SeriesSetRegistry();
+  new Gauge({ name: 'tripline_series_sets', help: 'Series sets this collector keeps (named to agents, in memory only)', registers: [options.metrics.registry], collect() { this.set(seriesSets.size); } });
   app.decorateRequest('reportPresenter', null);
   app.post<{ Body: Report }>(
     REPORTS_PATH,
@@ -239,6 +241,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         throw new ApiError('TRIPLINE_VALIDATION_FAILED', timeProblem.message, timeProblem.path);
       }
       // A report of values against a series set becomes the report it stands for; one with observations may ask for its set's name.
+      if (request.body.values !== undefined) options.metrics.seriesSetReports.inc();
       const setProblem = seriesSets.expand(request.body, nowMs);
       if (setProblem !== undefined) {
         options.metrics.reportsReceived.inc({ outcome: setProblem.code === 'TRIPLINE_UNKNOWN_SERIES_SET' ? 'unknown_series_set' : 'invalid' });

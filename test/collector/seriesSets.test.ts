@@ -196,6 +196,10 @@ describe('POST /api/v1/reports against a series set', () => {
     expect((await post(againstSet(asSets[2]!, id))).body).toEqual({ sequence: 3, duplicate: true });
     expect(stored('sets-host')).toHaveLength(9);
     expect(stored('sets-host')).toEqual(stored('plain-host'));
+    // The collector's metrics say a set is kept and how many reports were values.
+    const metrics = await (await fetch(`${collector.url}/metrics`)).text();
+    expect(metrics).toMatch(/^tripline_series_sets 1$/m);
+    expect(metrics).toMatch(/^tripline_series_set_reports_total 3$/m);
   });
 
   it('answers a report against a set it does not keep with 409 TRIPLINE_UNKNOWN_SERIES_SET and stores nothing, also after a restart, until a report names it again', async () => {
@@ -210,6 +214,7 @@ describe('POST /api/v1/reports against a series set', () => {
     expect(refused.status).toBe(409);
     expect(refused.body.error).toMatchObject({ code: 'TRIPLINE_UNKNOWN_SERIES_SET', path: 'body/seriesSet' });
     expect(refused.body.error!.message).toContain(id);
+    expect(await (await fetch(`${collector.url}/metrics`)).text()).toMatch(/^tripline_reports_received_total\{outcome="unknown_series_set"\} 1$/m);
     expect(collector.store.listHosts().find((h) => h.hostname === 'restarted-host')?.lastSequence).toBe(1);
     // As the agent does: the same report with its observations, asking again; then values again.
     const resent = await post({ ...full, sequence: 2, observations: observations([0.6, 0.6, 0.6], at, at), wantsSeriesSet: true });
