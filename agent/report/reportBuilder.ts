@@ -3,6 +3,13 @@
  * budget (so the collector never answers 413), without observations the schema would refuse (a
  * NaN becomes null in JSON; an over-long label value) since one would fail the whole report, and
  * with check output cut to the contract's length.
+ *
+ * Series sets (contract/report.ts): a full report asks the collector to name the set of its series
+ * (`wantsSeriesSet`), and carries the texts of its series (`pieces`) so that the agent can keep them
+ * with the name the answer gives. A later report whose series are exactly those, in that order, is
+ * written as their values against the set (a compact report), about a fifth of the full JSON; its
+ * `report` stays the full one, which the sender spools and sends again if the collector does not
+ * know the set.
  */
 import type { AgentIdentity, CheckResult, Observation, Report } from '../../contract/report.js';
 // The contract's limits, which its schema is built from (so that the two cannot drift apart), without the schema's TypeBox.
@@ -13,6 +20,12 @@ export { MAX_REPORT_OBSERVATIONS };
 /** Default uncompressed size budget: under the collector's default `maxBodyBytes` (4 MiB). */
 export const DEFAULT_MAX_REPORT_BYTES = 4 * 1024 * 1024 - 64 * 1024;
 
+/** A series set a collector named, and the texts (`pieceOf`) of its series in the set's order. */
+export interface SeriesSet {
+  id: string;
+  pieces: readonly string[];
+}
+
 /** What goes into one report. */
 export interface ReportParts {
   agent: AgentIdentity;
@@ -22,13 +35,26 @@ export interface ReportParts {
   checks: readonly CheckResult[];
   /** Budget of the uncompressed JSON body. */
   maxBytes?: number;
+  /** The agent's series set: a report of exactly its series, all with finite values, is written against it. */
+  seriesSet?: SeriesSet;
 }
 
 /** The report and what had to be left out of it. */
 export interface BuiltReport {
   report: Report;
-  /** `JSON.stringify(report)` when it was computed on the way (so that it is not done twice). */
+  /**
+   * `JSON.stringify(report)` when it was computed on the way (so that it is not done twice); for a
+   * compact report, the report as values against `parts.seriesSet`, and `report` its full form.
+   */
   json?: string;
+  /** True when `json` is the compact form (`seriesSet`, `values`, `valueTimes`) of `report`. */
+  compact: boolean;
+  /**
+   * The texts of the report's series, in order, when the collector may name its set: a full report
+   * that asked (`wantsSeriesSet`), or a compact one (the set's own pieces), which is sent in full and
+   * asks when the collector does not know its set.
+   */
+  pieces?: readonly string[];
   /** Valid observations left out over the item or byte limit. */
   omittedObservations: number;
   /** Observations left out because the schema would refuse them (non-finite value, label value too long). */
@@ -50,25 +76,29 @@ export function buildReport(parts: ReportParts): BuiltReport {
     observations: [],
     checks,
   };
-  // The common case, a report within both limits and with every observation acceptable, is
+  const omittedChecks = parts.checks.length - checks.length;
+  // The usual cycle of an agent that holds a set: the same series as the report that named it.
+  const { seriesSet } = parts;
+  if (seriesSet !== undefined && parts.observations.length === seriesSet.pieces.length) {
+    const json = compactJson(skeleton, parts.observations, seriesSet);
+    if (json !== undefined && fits(json, maxBytes)) {
+      // Its full form, which reportJson would write, is made only if the spool or a resend needs it.
+      const report: Report = { ...skeleton, observations: parts.observations as Observation[], wantsSeriesSet: true };
+      return { report, json, compact: true, pieces: seriesSet.pieces, omittedObservations: 0, invalidObservations: 0, omittedChecks };
+    }
+  }
+  // The common full report, within both limits and with every observation acceptable, is
   // serialised once and that JSON is kept for the upload; only an oversized one is measured
   // observation by observation.
   if (parts.observations.length <= MAX_REPORT_OBSERVATIONS) {
     // The report carries the caller's list: nothing changes it after this.
-    const report: Report = { ...skeleton, observations: parts.observations as Observation[] };
-    const json = reportJson(report);
-    // A string of n UTF-16 units is at most 3n UTF-8 bytes: most reports need no byte count.
-    if (json !== undefined && (json.length * 3 <= maxBytes || Buffer.byteLength(json) <= maxBytes)) {
-      return { report, json, omittedObservations: 0, invalidObservations: 0, omittedChecks: parts.checks.length - checks.length };
-    }
+    const full = fullReport(skeleton, parts.observations as Observation[], maxBytes);
+    if (full !== undefined) return { ...full, omittedObservations: 0, invalidObservations: 0, omittedChecks };
   }
   const valid = parts.observations.filter(isAcceptable);
   if (valid.length <= MAX_REPORT_OBSERVATIONS && valid.length < parts.observations.length) {
-    const report: Report = { ...skeleton, observations: valid };
-    const json = reportJson(report)!;
-    if (json.length * 3 <= maxBytes || Buffer.byteLength(json) <= maxBytes) {
-      return { report, json, omittedObservations: 0, invalidObservations: parts.observations.length - valid.length, omittedChecks: parts.checks.length - checks.length };
-    }
+    const full = fullReport(skeleton, valid, maxBytes);
+    if (full !== undefined) return { ...full, omittedObservations: 0, invalidObservations: parts.observations.length - valid.length, omittedChecks };
   }
   let bytes = Buffer.byteLength(JSON.stringify(skeleton));
   const observations: Observation[] = [];
@@ -78,12 +108,32 @@ export function buildReport(parts: ReportParts): BuiltReport {
     if (bytes > maxBytes) break;
     observations.push(item);
   }
+  // Cut to fit, it does not ask for a set: a report this large is rare, and its JSON is not kept.
   return {
     report: { ...skeleton, observations },
+    compact: false,
     omittedObservations: valid.length - observations.length,
     invalidObservations: parts.observations.length - valid.length,
-    omittedChecks: parts.checks.length - checks.length,
+    omittedChecks,
   };
+}
+
+/** Whether a JSON text is within the byte budget: a string of n UTF-16 units is at most 3n UTF-8 bytes, so most need no count. */
+function fits(json: string, maxBytes: number): boolean {
+  return json.length * 3 <= maxBytes || Buffer.byteLength(json) <= maxBytes;
+}
+
+/**
+ * The full report of these observations with its JSON, asking for its series set when it has
+ * observations; undefined when one is not acceptable or the JSON is over the budget.
+ */
+function fullReport(skeleton: Report, observations: Observation[], maxBytes: number): Pick<BuiltReport, 'report' | 'json' | 'compact' | 'pieces'> | undefined {
+  const asks = observations.length > 0;
+  const report: Report = asks ? { ...skeleton, observations, wantsSeriesSet: true } : { ...skeleton, observations };
+  const pieces = asks ? new Array<string>(observations.length) : undefined;
+  const json = reportJson(report, pieces);
+  if (json === undefined || !fits(json, maxBytes)) return undefined;
+  return pieces === undefined ? { report, json, compact: false } : { report, json, compact: false, pieces };
 }
 
 function isAcceptable(item: Observation): boolean {
@@ -122,7 +172,8 @@ function observationPiece(metric: string, labels: Observation['labels']): string
 }
 
 /**
- * `JSON.stringify(report)` for a report of the skeleton's fields, or undefined when an observation
+ * `JSON.stringify(report)` for a report of the skeleton's fields (and `wantsSeriesSet`), with the
+ * piece of each observation's series put in `pieces` when given, or undefined when an observation
  * is not acceptable (a non-finite value, which JSON would make null, or a label value too long):
  * the same text for observations made by `observation()` (keys in the schema's order), the same
  * JSON value for any. One pass that checks each observation and collects the cached piece of its
@@ -131,7 +182,7 @@ function observationPiece(metric: string, labels: Observation['labels']): string
  * few bytecodes per observation, and the string is made flat and whole at once (JSON.stringify's
  * is a rope of parts, which the upload's write copies once more).
  */
-function reportJson(report: Report): string | undefined {
+function reportJson(report: Report, seriesPieces?: string[]): string | undefined {
   const { observations } = report;
   // The head, then per observation its piece, value and `,"at":…},`, then the tail.
   const pieces = new Array<string | number>(observations.length * 3 + 2);
@@ -147,12 +198,45 @@ function reportJson(report: Report): string | undefined {
       at = item.at;
       atPiece = `,"at":${JSON.stringify(at)}},`;
     }
+    if (seriesPieces !== undefined) seriesPieces[i] = piece;
     pieces[p++] = piece;
     pieces[p++] = item.value;
     pieces[p++] = atPiece;
   }
   // The last observation's comma goes.
   if (p > 1) pieces[p - 1] = atPiece.slice(0, -1);
-  pieces[p] = `],"checks":${JSON.stringify(report.checks)}}`;
+  pieces[p] = `],"checks":${JSON.stringify(report.checks)}${report.wantsSeriesSet === true ? ',"wantsSeriesSet":true' : ''}}`;
   return pieces.join('');
+}
+
+/**
+ * The JSON of a compact report: the skeleton's fields with no observation, then `seriesSet`, the
+ * values as JSON numbers and their times in runs of equal `at` (the schema's order, so the text is
+ * JSON.stringify's of the same object); undefined when an observation's series is not the set's at
+ * its place or its value is not finite. One pass and one join, as reportJson: the series texts are
+ * compared (the same string object when the probe's labels are frozen, so `===` is a pointer test),
+ * not written.
+ */
+function compactJson(skeleton: Report, observations: readonly Observation[], seriesSet: SeriesSet): string | undefined {
+  const count = observations.length;
+  if (count === 0) return undefined;
+  // Joined with commas: the first value carries the head, the last the tail.
+  const parts = new Array<string | number>(count);
+  let runs = '';
+  let at = observations[0]!.at;
+  let runStart = 0;
+  for (let i = 0; i < count; i++) {
+    const item = observations[i]!;
+    if (!Number.isFinite(item.value) || pieceOf(item.metric, item.labels) !== seriesSet.pieces[i]) return undefined;
+    if (item.at !== at) {
+      runs += `{"at":${JSON.stringify(at)},"count":${i - runStart}},`;
+      at = item.at;
+      runStart = i;
+    }
+    parts[i] = item.value;
+  }
+  runs += `{"at":${JSON.stringify(at)},"count":${count - runStart}}`;
+  parts[count - 1] = `${parts[count - 1]!}],"valueTimes":[${runs}]}`;
+  parts[0] = `{"schemaVersion":${skeleton.schemaVersion},"agent":${JSON.stringify(skeleton.agent)},"sequence":${skeleton.sequence},"sentAt":${JSON.stringify(skeleton.sentAt)},"observations":[],"checks":${JSON.stringify(skeleton.checks)},"seriesSet":${JSON.stringify(seriesSet.id)},"values":[${parts[0]!}`;
+  return parts.join(',');
 }
