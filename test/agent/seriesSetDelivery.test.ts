@@ -85,14 +85,16 @@ function agentSide(collectorUrls: string[], gzipAboveBytes?: number) {
 }
 
 /** The full JSON a spooled or set-aside entry holds. */
+/** The two ways a direct upload goes: gzipAboveBytes as given to the sender. */
+const UPLOAD_FORMS: Array<[string, number | undefined]> = [
+  ['plain JSON straight out', undefined],
+  ['gzip, through the serialised path', 0],
+];
 const spooledReport = (entry: QueuedReport | undefined) => JSON.parse(gunzipSync(entry!.gzipBody).toString('utf8')) as Report;
 const compact = (report: Report) => report.seriesSet !== undefined;
 
 describe('reports against a series set', () => {
-  it.each([
-    ['plain JSON straight out', undefined],
-    ['gzip, through the serialised path', 0],
-  ])('adopts the set the answer names and sends values against it, which read back to the observations (%s)', async (_, gzipAboveBytes) => {
+  it.each(UPLOAD_FORMS)('adopts the set the answer names and sends values against it, which read back to the observations (%s)', async (_, gzipAboveBytes) => {
     const collector = await stub();
     const agent = agentSide([collector.url], gzipAboveBytes);
     await agent.send(1);
@@ -111,10 +113,7 @@ describe('reports against a series set', () => {
     expect(agent.told).toHaveLength(1); // a compact report's answer is not read for a set
   });
 
-  it.each([
-    ['plain JSON straight out', undefined],
-    ['gzip, through the serialised path', 0],
-  ])('sends a report the collector has no set for again at once, in full with the same sequence, and adopts the set it names then (%s)', async (_, gzipAboveBytes) => {
+  it.each(UPLOAD_FORMS)('sends a report the collector has no set for again at once, in full with the same sequence, and adopts the set it names then (%s)', async (_, gzipAboveBytes) => {
     const collector = await stub();
     const agent = agentSide([collector.url], gzipAboveBytes);
     await agent.send(1);
