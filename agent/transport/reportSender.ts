@@ -26,8 +26,9 @@
  * (values against a set) exists only on its way to the collector that named the set: it is spooled
  * and set aside in its full form (after a collector restart nothing could expand it), and sent in
  * full, at once and with the same sequence, when the collector answers 409
- * TRIPLINE_UNKNOWN_SERIES_SET or when it fails over to another collector (which did not name the
- * set: an old one would strip the values and store an empty report).
+ * TRIPLINE_UNKNOWN_SERIES_SET or 400 (its values do not fit the set as the collector keeps it: the
+ * full form is the one that must be refused, if any), or when it fails over to another collector
+ * (which did not name the set: an old one would strip the values and store an empty report).
  */
 import type { Logger } from 'pino';
 import type { Report } from '../../contract/report.js';
@@ -223,8 +224,8 @@ export interface ReportSender {
   close(): Promise<void>;
 }
 
-/** A delivery attempt; `unknownSeriesSet` for a compact report's 409 TRIPLINE_UNKNOWN_SERIES_SET (outcome `rejected`). */
-type Attempt = { outcome: SendOutcome; status?: number; retryAfterSeconds?: number; unknownSeriesSet?: true };
+/** A delivery attempt; `inFull` when a compact report is to be sent again in full (a 409 TRIPLINE_UNKNOWN_SERIES_SET or a 400; outcome `rejected`). */
+type Attempt = { outcome: SendOutcome; status?: number; retryAfterSeconds?: number; inFull?: true };
 
 /** One collector: where its reports go (for logs, without credentials) and its kept-open connection. */
 interface Target {
@@ -295,7 +296,7 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
       if (entry.full !== undefined) entry = await inFull(entry.sequence, entry.full);
       attempt = await postTo(targets[current]!, entry);
     }
-    if (attempt.unknownSeriesSet === true && entry.full !== undefined) return post(await inFull(entry.sequence, entry.full));
+    if (attempt.inFull === true && entry.full !== undefined) return post(await inFull(entry.sequence, entry.full));
     return attempt;
   }
 
@@ -316,9 +317,11 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
   /** What the collector's response means for the report (logged), and the series set it names to a report that asked. */
   function answered(target: Target, entry: Upload, response: CollectorResponse): Attempt {
     const attempt: Attempt = { outcome: classifyStatus(response.status), status: response.status };
-    if (response.status === 409 && entry.full !== undefined && isUnknownSeriesSet(response.text)) {
-      log.info({ sequence: entry.sequence, collector: target.logTarget }, 'collector does not keep the series set; sending the report in full');
-      return { ...attempt, unknownSeriesSet: true };
+    if (entry.full !== undefined && (response.status === 400 || (response.status === 409 && isUnknownSeriesSet(response.text)))) {
+      const fields = { sequence: entry.sequence, collector: target.logTarget, status: response.status };
+      if (response.status === 409) log.info(fields, 'collector does not keep the series set; sending the report in full');
+      else log.warn({ ...fields, response: redact(response.text).slice(0, LOGGED_RESPONSE_CHARS) }, 'collector refused the report as values; sending it in full');
+      return { ...attempt, inFull: true };
     }
     logAttempt(entry, attempt, response.text, target.logTarget);
     if (entry.asks && attempt.outcome === 'acknowledged') {

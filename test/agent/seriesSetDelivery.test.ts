@@ -139,6 +139,26 @@ describe('reports against a series set', () => {
     expect(collector.received.map((r) => r.report.sequence)).toEqual([1, 2, 3, 3, 4]);
   });
 
+  it('sends a compact report refused with a 400 again at once in full, and sets aside the full one if that is refused too', async () => {
+    const collector = await stub();
+    const agent = agentSide([collector.url]);
+    await agent.send(1);
+    collector.replies = [400];
+    expect((await agent.send(2)).result).toEqual({ delivered: 1, rejected: 0, blocked: false });
+    expect(collector.received.slice(1).map((r) => [r.report.sequence, compact(r.report), r.stored !== undefined])).toEqual([
+      [2, true, false],
+      [2, false, true],
+    ]);
+    collector.replies = [400, 400];
+    const { built, result } = await agent.send(3);
+    expect(result).toEqual({ delivered: 0, rejected: 1, blocked: false });
+    expect(collector.received.slice(3).map((r) => [r.report.sequence, compact(r.report)])).toEqual([
+      [3, true],
+      [3, false],
+    ]);
+    expect(spooledReport(agent.setAside[0])).toEqual(built.report);
+  });
+
   it('sets aside a compact report refused with another 409 in full, without sending it again or forgetting the set', async () => {
     const collector = await stub();
     const agent = agentSide([collector.url]);
