@@ -28,7 +28,7 @@ import { createLoopDelaySampler } from './self/loopDelaySampler.js';
 import { createSelfMeter } from './self/selfMeter.js';
 import { createResidentMemory } from './self/residentMemory.js';
 import { createPluginScheduler } from './plugins/pluginScheduler.js';
-import { buildReport, type SeriesSet } from './report/reportBuilder.js';
+import { buildReport, seriesOf, type ReportSeries, type SeriesSet } from './report/reportBuilder.js';
 import { createReportSender } from './transport/reportSender.js';
 import { proxyRouteFor } from './transport/proxyRoute.js';
 import { createTicker } from './lifecycle/ticker.js';
@@ -199,9 +199,13 @@ export function createAgent(options: AgentOptions): Agent {
    * in memory only, so a restarted agent (a new config included) starts with full reports.
    */
   let seriesSet: SeriesSet | undefined;
-  /** The last report that may be answered with a set, and the texts of its series. */
+  /**
+   * The last report that may be answered with a set: its observations when it asked, whose series
+   * are worked out only when the answer names a set, or a compact report's series (the set's).
+   */
   let askedSequence = -1;
-  let askedPieces: readonly string[] | undefined;
+  let askedObservations: readonly Observation[] | undefined;
+  let askedSeries: ReportSeries | undefined;
 
   /**
    * The sender's news of a set: named for the report of `sequence` (adopted if it is the last one
@@ -209,7 +213,10 @@ export function createAgent(options: AgentOptions): Agent {
    */
   function onSeriesSet(sequence: number, id: string | undefined): void {
     if (id === undefined) seriesSet = undefined;
-    else if (sequence === askedSequence && askedPieces !== undefined && seriesSet?.id !== id) seriesSet = { id, pieces: askedPieces };
+    else if (sequence === askedSequence && seriesSet?.id !== id) {
+      const series = askedSeries ?? (askedObservations && seriesOf(askedObservations));
+      if (series !== undefined) seriesSet = { id, series };
+    }
   }
 
   function state(): Promise<AgentState> {
@@ -336,7 +343,8 @@ export function createAgent(options: AgentOptions): Agent {
       log.warn({ sequence, omittedObservations, invalidObservations, omittedChecks }, 'report trimmed to fit the contract');
     }
     askedSequence = sequence;
-    askedPieces = built.pieces;
+    askedSeries = built.series;
+    askedObservations = built.report.wantsSeriesSet === true ? built.report.observations : undefined;
     // The inventory goes in a full report (the compact JSON has none), which asks for the set as any other.
     if (slow.inventory !== undefined) return { report: { ...built.report, inventory: slow.inventory } };
     if (built.json === undefined) return { report: built.report };

@@ -1,7 +1,7 @@
 /** Report assembly keeps within the contract: item caps, byte budget, no values the schema refuses. */
 import { describe, expect, it } from 'vitest';
 import type { Observation } from '../../contract/report.js';
-import { buildReport, MAX_REPORT_OBSERVATIONS } from '../../agent/report/reportBuilder.js';
+import { buildReport, MAX_REPORT_OBSERVATIONS, seriesOf } from '../../agent/report/reportBuilder.js';
 
 const AT = '2025-01-01T00:00:00.000Z';
 const agent = { id: 'a-1', hostname: 'h', version: 'test', intervalSeconds: 15, labels: {} };
@@ -120,22 +120,27 @@ describe('buildReport against a series set', () => {
   const checks = [{ name: 'probe:cpu', status: 'ok' as const, output: '', at: AT, durationSeconds: 0.001 }];
   const named = (observations: Observation[]) => {
     const built = buildReport({ agent, sequence: 1, sentAt: new Date(AT), observations, checks });
-    return { id: 'AAAAAAAAAAAAAAAAAAAAAA', pieces: built.pieces! };
+    return { id: 'AAAAAAAAAAAAAAAAAAAAAA', series: seriesOf(built.report.observations) };
   };
 
-  it('asks in a full report, whose JSON is JSON.stringify of it, and carries the texts of its series', () => {
+  it('asks in a full report, whose JSON is JSON.stringify of it, and whose series are the texts of its observations', () => {
     const built = buildReport({ agent, sequence: 1, sentAt: new Date(AT), observations: cycle(1), checks });
     expect(built.compact).toBe(false);
     expect(built.report.wantsSeriesSet).toBe(true);
     expect(built.json).toBe(JSON.stringify(built.report));
-    expect(built.pieces).toHaveLength(5);
-    expect(JSON.parse(`${built.pieces![1]}0,"at":"${AT}"}`)).toEqual({ metric: 'network_receive_bytes_total', labels: { interface: 'eth0' }, value: 0, at: AT });
+    const series = seriesOf(built.report.observations);
+    expect(series.pieces).toHaveLength(5);
+    expect(series.metrics[1]).toBe('network_receive_bytes_total');
+    // Frozen labels are kept for the comparison without a lookup; the others are compared by their text.
+    expect(series.frozenLabels.map((labels) => labels !== undefined)).toEqual([true, true, true, true, false]);
+    expect(JSON.parse(`${series.pieces[1]}0,"at":"${AT}"}`)).toEqual({ metric: 'network_receive_bytes_total', labels: { interface: 'eth0' }, value: 0, at: AT });
   });
 
   it('does not ask in a report with no observation (there is no set to name)', () => {
     const built = buildReport({ agent, sequence: 1, sentAt: new Date(AT), observations: [], checks });
     expect(built.report.wantsSeriesSet).toBeUndefined();
-    expect(built.pieces).toBeUndefined();
+    expect(built.series).toBeUndefined();
+    expect(built.compact).toBe(false);
     expect(built.json).toBe(JSON.stringify(built.report));
   });
 
@@ -164,12 +169,12 @@ describe('buildReport against a series set', () => {
     // Read back against the set's series (as the collector does), the values and times are the observations'.
     const sent = JSON.parse(built.json!) as typeof compact;
     const times = sent.valueTimes.flatMap((run) => Array<string>(run.count).fill(run.at));
-    const readBack = seriesSet.pieces.map((piece, i) => JSON.parse(`${piece}${sent.values[i]},"at":${JSON.stringify(times[i])}}`) as Observation);
+    const readBack = seriesSet.series.pieces.map((piece, i) => JSON.parse(`${piece}${sent.values[i]},"at":${JSON.stringify(times[i])}}`) as Observation);
     expect(readBack).toEqual(observations);
     // The report is the full one, asking, as the spool holds it and as it is sent again if the set is unknown.
     expect(built.report.observations).toBe(observations);
     expect(built.report.wantsSeriesSet).toBe(true);
-    expect(built.pieces).toBe(seriesSet.pieces);
+    expect(built.series).toBe(seriesSet.series);
     expect(built.json!.length * 3).toBeLessThan(JSON.stringify(built.report).length * 2);
   });
 
@@ -193,8 +198,19 @@ describe('buildReport against a series set', () => {
     expect(built.compact).toBe(false);
     expect(built.report.wantsSeriesSet).toBe(true);
     expect(built.json).toBe(JSON.stringify(built.report));
-    expect(built.pieces).toHaveLength(observations.length);
-    expect(built.pieces).not.toEqual(seriesSet.pieces);
+    expect(built.series).toBeUndefined();
+    expect(seriesOf(built.report.observations).pieces).not.toEqual(seriesSet.series.pieces);
+  });
+
+  it('writes a full report that asks again when labels a probe did not freeze changed in place', () => {
+    const labels: Record<string, string> = { mount: '/' };
+    const observations = [at('filesystem_used_ratio', 0.5, labels)];
+    const seriesSet = named(observations);
+    expect(buildReport({ agent, sequence: 2, sentAt: new Date(AT), observations, checks, seriesSet }).compact).toBe(true);
+    labels.mount = '/srv';
+    const built = buildReport({ agent, sequence: 3, sentAt: new Date(AT), observations, checks, seriesSet });
+    expect(built.compact).toBe(false);
+    expect(JSON.parse(built.json!).observations[0].labels).toEqual({ mount: '/srv' });
   });
 
   it('writes a full report that asks (without the observation) when a value of the set is not finite', () => {
@@ -206,7 +222,7 @@ describe('buildReport against a series set', () => {
     expect(built.report.observations).toHaveLength(4);
     expect(built.report.wantsSeriesSet).toBe(true);
     expect(built.json).toBe(JSON.stringify(built.report));
-    expect(built.pieces).toEqual(seriesSet.pieces.filter((_, i) => i !== 1));
+    expect(seriesOf(built.report.observations).pieces).toEqual(seriesSet.series.pieces.filter((_, i) => i !== 1));
   });
 
   it('writes a full report when the compact one is over the byte budget (its checks grew)', () => {

@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Observation, Report } from '../../contract/report.js';
-import { buildReport, type SeriesSet } from '../../agent/report/reportBuilder.js';
+import { buildReport, seriesOf, type ReportSeries, type SeriesSet } from '../../agent/report/reportBuilder.js';
 import { createMemoryReportQueue } from '../../agent/transport/memoryReportQueue.js';
 import type { QueuedReport } from '../../agent/transport/reportQueue.js';
 import { createReportSender } from '../../agent/transport/reportSender.js';
@@ -45,7 +45,7 @@ async function stub(options: { seriesSets?: boolean } = { seriesSets: true }): P
 }
 
 /**
- * The sender with the agent's side of a set (as agent.ts keeps it): the pieces of the last report
+ * The sender with the agent's side of a set (as agent.ts keeps it): the series of the last report
  * built, adopted with the id the answer to that report names, forgotten when the sender says so.
  */
 function agentSide(collectorUrls: string[], gzipAboveBytes?: number) {
@@ -54,7 +54,7 @@ function agentSide(collectorUrls: string[], gzipAboveBytes?: number) {
   const queue = { ...memory, setAside: async (entry: QueuedReport) => void setAside.push(entry) };
   const told: Array<[number, string | undefined]> = [];
   let seriesSet: SeriesSet | undefined;
-  let asked: { sequence: number; pieces: readonly string[] | undefined } = { sequence: -1, pieces: undefined };
+  let asked: { sequence: number; series: ReportSeries | undefined } = { sequence: -1, series: undefined };
   const sender = createReportSender({
     collectorUrls,
     token: TOKEN,
@@ -65,7 +65,7 @@ function agentSide(collectorUrls: string[], gzipAboveBytes?: number) {
     onSeriesSet(sequence, id) {
       told.push([sequence, id]);
       if (id === undefined) seriesSet = undefined;
-      else if (sequence === asked.sequence && asked.pieces !== undefined) seriesSet = { id, pieces: asked.pieces };
+      else if (sequence === asked.sequence && asked.series !== undefined) seriesSet = { id, series: asked.series };
     },
   });
   senders.push(sender);
@@ -78,7 +78,7 @@ function agentSide(collectorUrls: string[], gzipAboveBytes?: number) {
     /** Builds the report of `sequence` (against the set when the agent holds one) and delivers it. */
     async send(sequence: number, observations = observed(sequence)) {
       const built = buildReport({ agent: identity, sequence, sentAt: new Date(AT), observations, checks: [], ...(seriesSet ? { seriesSet } : {}) });
-      asked = { sequence, pieces: built.pieces };
+      asked = { sequence, series: built.series ?? (built.report.wantsSeriesSet ? seriesOf(built.report.observations) : undefined) };
       return { built, result: await sender.deliver(built.report, built.json, built.compact) };
     },
   };
