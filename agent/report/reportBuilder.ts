@@ -6,10 +6,10 @@
  *
  * Series sets (contract/report.ts): a full report asks the collector to name the set of its series
  * (`wantsSeriesSet`); when the answer names one, the agent keeps it with the report's series
- * (`seriesOf`, worked out then rather than in every full report: an older collector never names one). A later report whose series are exactly those, in that order, is
- * written as their values against the set (a compact report), about a fifth of the full JSON; its
- * `report` stays the full one, which the sender spools and sends again if the collector does not
- * know the set.
+ * (`seriesOf`, worked out then rather than in every full report: an older collector never names
+ * one). A later report whose series are exactly those, in that order, is written as their values
+ * against the set (a compact report), about a fifth of the full JSON; its `report` stays the full
+ * one, which the sender spools and sends again if the collector does not know the set.
  */
 import type { AgentIdentity, CheckResult, Observation, Report } from '../../contract/report.js';
 // The contract's limits, which its schema is built from (so that the two cannot drift apart), without the schema's TypeBox.
@@ -193,10 +193,9 @@ function observationPiece(metric: string, labels: Observation['labels']): string
 
 /**
  * `JSON.stringify(report)` for a report of the skeleton's fields (and `wantsSeriesSet`), or
- * undefined when an observation
- * is not acceptable (a non-finite value, which JSON would make null, or a label value too long):
- * the same text for observations made by `observation()` (keys in the schema's order), the same
- * JSON value for any. One pass that checks each observation and collects the cached piece of its
+ * undefined when an observation is not acceptable (a non-finite value, which JSON would make null,
+ * or a label value too long): the same text for observations made by `observation()` (keys in the
+ * schema's order), the same JSON value for any. One pass that checks each observation and collects the cached piece of its
  * series, its value and its timestamp, then one Array.prototype.join, instead of a validity pass
  * and JSON.stringify walking ~100 observation and labels objects: the interpreter-only agent runs a
  * few bytecodes per observation, and the string is made flat and whole at once (JSON.stringify's
