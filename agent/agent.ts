@@ -28,7 +28,7 @@ import { createLoopDelaySampler } from './self/loopDelaySampler.js';
 import { createSelfMeter } from './self/selfMeter.js';
 import { createResidentMemory } from './self/residentMemory.js';
 import { createPluginScheduler } from './plugins/pluginScheduler.js';
-import { buildReport } from './report/reportBuilder.js';
+import { buildReport, seriesOf, type ReportSeries, type SeriesSet } from './report/reportBuilder.js';
 import { createReportSender } from './transport/reportSender.js';
 import { proxyRouteFor } from './transport/proxyRoute.js';
 import { createTicker } from './lifecycle/ticker.js';
@@ -41,10 +41,11 @@ const NO_INVENTORY: { observations: Observation[]; inventory?: Report['inventory
 /** An empty list to concatenate where a source gave nothing. */
 const NONE: readonly never[] = [];
 
-/** A report as collected, and its JSON when the builder serialised it already. */
+/** A report as collected, and its JSON when the builder serialised it already (`compact`: as values against the agent's series set). */
 interface Collected {
   report: Report;
   json?: string;
+  compact?: boolean;
 }
 
 /** What a report is assembled from. */
@@ -160,6 +161,7 @@ export function createAgent(options: AgentOptions): Agent {
     proxyFor,
     queue: createDiskReportQueue({ directory: join(dataDir, 'agent', 'spool'), rejectedDirectory: join(dataDir, 'agent', 'rejected'), maxReports: settings.spoolMaxReports, maxBytes: settings.spoolMaxBytes }),
     log: options.log.child({ component: 'reportSender' }),
+    onSeriesSet,
   });
   // The agent's own size through its kept-open /proc reader; with a reader given (a test's fixture), process.memoryUsage.
   const selfMeter = createSelfMeter({ loopDelay, dropped: () => sender.dropped(), rssBytes: createResidentMemory(options.proc === undefined ? proc : undefined) });
@@ -192,6 +194,30 @@ export function createAgent(options: AgentOptions): Agent {
   let refusals = 0;
   let latestPing: ProbeRunOutcome | undefined;
   let phase: 'idle' | 'running' | 'stopped' = 'idle';
+  /**
+   * The series set the collector named, which reports of the same series are written against; kept
+   * in memory only, so a restarted agent (a new config included) starts with full reports.
+   */
+  let seriesSet: SeriesSet | undefined;
+  /**
+   * The last report that may be answered with a set: its observations when it asked, whose series
+   * are worked out only when the answer names a set, or a compact report's series (the set's).
+   */
+  let askedSequence = -1;
+  let askedObservations: readonly Observation[] | undefined;
+  let askedSeries: ReportSeries | undefined;
+
+  /**
+   * The sender's news of a set: named for the report of `sequence` (adopted if it is the last one
+   * that asked: an earlier one's series may have changed since), or to be forgotten.
+   */
+  function onSeriesSet(sequence: number, id: string | undefined): void {
+    if (id === undefined) seriesSet = undefined;
+    else if (sequence === askedSequence && seriesSet?.id !== id) {
+      const series = askedSeries ?? (askedObservations && seriesOf(askedObservations));
+      if (series !== undefined) seriesSet = { id, series };
+    }
+  }
 
   function state(): Promise<AgentState> {
     statePromise ??= openAgentState({ dataDir, leaseSize: SEQUENCE_LEASE }).then(
@@ -310,13 +336,19 @@ export function createAgent(options: AgentOptions): Agent {
       // concat, not spreads: spreading iterates, and the interpreter allocates an object per element.
       observations: selfMeter.observe(now, phase === 'running').concat(cycle.observations, ping?.observations ?? NONE, pluginResults?.observations ?? NONE, slow.observations),
       checks: cycle.checks.concat(ping?.checks ?? NONE, pluginResults?.checks ?? NONE),
+      seriesSet,
     });
     const { omittedObservations, invalidObservations, omittedChecks } = built;
     if (omittedObservations + invalidObservations + omittedChecks > 0) {
       log.warn({ sequence, omittedObservations, invalidObservations, omittedChecks }, 'report trimmed to fit the contract');
     }
+    askedSequence = sequence;
+    askedSeries = built.series;
+    askedObservations = built.report.wantsSeriesSet === true ? built.report.observations : undefined;
+    // The inventory goes in a full report (the compact JSON has none), which asks for the set as any other.
     if (slow.inventory !== undefined) return { report: { ...built.report, inventory: slow.inventory } };
-    return built.json === undefined ? { report: built.report } : { report: built.report, json: built.json };
+    if (built.json === undefined) return { report: built.report };
+    return built.compact ? { report: built.report, json: built.json, compact: true } : { report: built.report, json: built.json };
   }
 
   /** Loads the stored credential or enrols; reports wait in the spool until this succeeds. */
@@ -382,9 +414,9 @@ export function createAgent(options: AgentOptions): Agent {
     deliver(collected);
   }
 
-  function deliver({ report, json }: Collected): void {
-    if (debugging) log.debug({ sequence: report.sequence, observations: report.observations.length, checks: report.checks.length }, 'report built');
-    sender.deliver(report, json).catch(deliveryFailed);
+  function deliver({ report, json, compact }: Collected): void {
+    if (debugging) log.debug({ sequence: report.sequence, observations: report.observations.length, checks: report.checks.length, compact: compact === true }, 'report built');
+    sender.deliver(report, json, compact).catch(deliveryFailed);
   }
 
   return {

@@ -9,9 +9,11 @@
  *
  * The agent is the compiled CLI as shipped (`tripline-agent`, dist/cli/agentMain.js, with the Node
  * flags of its first line, which the systemd unit uses too) reporting to a stub collector in this
- * process, with the spawn counter preloaded. Not in the default cycle, turned off here and said so in the
- * output: the gateway ping (one `ping` per ping interval) and inventory/SMART (a systeminformation
- * child per hour); Nagios plugins and systemctl run only when configured.
+ * process, with the spawn counter preloaded; the stub names series sets and reads compact reports
+ * back as the collector does (stubSeriesSets.ts), and the bench prints a report's bytes as POSTed
+ * and in full. Not in the default cycle, turned off here and said so in the output: the gateway
+ * ping (one `ping` per ping interval) and inventory/SMART (a systeminformation child per hour);
+ * Nagios plugins and systemctl run only when configured.
  * CPU is the sum of every thread's run time in /proc/<pid>/task/<tid>/schedstat (nanoseconds) plus
  * reaped children's utime + stime (clock ticks), taken over the same windows for both processes. A
  * thread that ends inside a window takes its time with it from schedstat, so such a window falls
@@ -37,6 +39,7 @@ import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import type { Report } from '../contract/report.js';
 import { agentNodeFlags, packageRoot } from '../config/packageInfo.js';
+import { createStubSeriesSets } from './stubSeriesSets.js';
 
 const { values } = parseArgs({
   options: { cycles: { type: 'string', default: '24' }, rounds: { type: 'string', default: '5' }, warmup: { type: 'string', default: '20' }, executable: { type: 'string' } },
@@ -109,10 +112,18 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** A collector stand-in that acknowledges every report and keeps it. */
+/**
+ * A collector stand-in that acknowledges every report and keeps it (a compact one read back into
+ * observations), naming series sets as the collector does.
+ */
 interface StubCollector {
   url: string;
   reports: Report[];
+  /** Bytes of each report's body as POSTed (after any gzip), and of its full JSON. */
+  bodyBytes: number[];
+  fullBytes: number[];
+  /** Reports that came as values against a series set. */
+  compactReports: number;
   /** performance.now() when the first report arrived. */
   firstReportAt: number | undefined;
   close(): Promise<void>;
@@ -120,15 +131,24 @@ interface StubCollector {
 
 async function startStubCollector(): Promise<StubCollector> {
   const reports: Report[] = [];
-  const stub = { firstReportAt: undefined as number | undefined };
+  const bodyBytes: number[] = [];
+  const fullBytes: number[] = [];
+  const seriesSets = createStubSeriesSets();
+  const stub = { firstReportAt: undefined as number | undefined, compactReports: 0 };
   const server = createServer(async (request, response) => {
     try {
       const body = await readBody(request);
       const json = request.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
-      const report = JSON.parse(json.toString('utf8')) as Report;
-      reports.push(report);
-      stub.firstReportAt ??= performance.now();
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sequence: report.sequence, duplicate: false }));
+      const received = JSON.parse(json.toString('utf8')) as Report;
+      const answer = seriesSets.receive(received);
+      if (answer.status === 200) {
+        reports.push(answer.report);
+        bodyBytes.push(body.length);
+        fullBytes.push(Buffer.byteLength(JSON.stringify(answer.report)));
+        if (received.seriesSet !== undefined) stub.compactReports += 1;
+        stub.firstReportAt ??= performance.now();
+      }
+      response.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body);
     } catch (error) {
       // A report this stub cannot read fails the bench (no report arrives), not the process.
       response.writeHead(400).end(String(error));
@@ -138,6 +158,11 @@ async function startStubCollector(): Promise<StubCollector> {
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
     reports,
+    bodyBytes,
+    fullBytes,
+    get compactReports() {
+      return stub.compactReports;
+    },
     get firstReportAt() {
       return stub.firstReportAt;
     },
@@ -258,6 +283,8 @@ async function main(): Promise<void> {
     const loopDelays = measured.flatMap((r) => r.observations.filter((o) => o.metric === 'agent_event_loop_delay_max_seconds').map((o) => o.value));
     const selfCpu = measured.flatMap((r) => r.observations.filter((o) => o.metric === 'agent_cpu_seconds_total').map((o) => o.value));
     const observationsPerReport = measured.reduce((n, r) => n + r.observations.length, 0) / Math.max(1, measured.length);
+    const meanOf = (list: number[]) => list.slice(firstMeasured, firstMeasured + CYCLES).reduce((n, b) => n + b, 0) / Math.max(1, measured.length);
+    const compactBefore = collector.compactReports;
 
     const sum = (pick: (r: (typeof rounds)[number]) => number) => rounds.reduce((n, r) => n + pick(r), 0) / CYCLES;
     const a = { self: sum((r) => r.agent.self), children: sum((r) => r.agent.children) };
@@ -279,6 +306,7 @@ async function main(): Promise<void> {
     console.log(`Tripline agent vs prometheus-node-exporter: ${CYCLES} cycles at 1/s (${ROUNDS} rounds of ${CYCLES_PER_ROUND}) after ${WARMUP} warm-up cycles, same machine, same time`);
     console.log(`  agent:          default probe set (${f(observationsPerReport, 0)} observations per report), compiled CLI as shipped (tripline-agent: node ${[...shippedFlags, ...NODE_ARGS].join(' ')}), reports over HTTP (kept-open connection; plain JSON up to agent.gzipAboveBytes, 32 KiB) to a stub collector, sent directly and spooled to disk (fsync) only when an upload fails`);
     console.log(`  node_exporter:  ${NODE_EXPORTER} with its default collectors, one full /metrics scrape per cycle (${scrapeBytes} bytes)`);
+    console.log(`  report bytes:   ${f(meanOf(collector.bodyBytes), 0)} as POSTed, ${f(meanOf(collector.fullBytes), 0)} as full JSON, on average; ${compactBefore} of ${collector.reports.length} reports as values against a series set`);
     console.log('');
     console.log('                                   agent      node_exporter');
     console.log(`  CPU ms per cycle (self)       ${f(a.self).padStart(9)}  ${f(e.self).padStart(17)}`);

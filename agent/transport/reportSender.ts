@@ -20,10 +20,19 @@
  * 4xx: the same bytes would fail again) are set aside (`<dataDir>/agent/rejected/`) and counted; a
  * retryable failure stops the drain and leaves the report at the head for the next flush. Retry is
  * owned here and nowhere else.
+ *
+ * Series sets (contract/report.ts): the answer to a direct upload that asked (`wantsSeriesSet`) is
+ * read for the set the collector named, which `onSeriesSet` hands to the agent. A compact report
+ * (values against a set) exists only on its way to the collector that named the set: it is spooled
+ * and set aside in its full form (after a collector restart nothing could expand it), and sent in
+ * full, at once and with the same sequence, when the collector answers 409
+ * TRIPLINE_UNKNOWN_SERIES_SET or 400 (its values do not fit the set as the collector keeps it: the
+ * full form is the one that must be refused, if any), or when it fails over to another collector
+ * (which did not name the set: an old one would strip the values and store an empty report).
  */
 import type { Logger } from 'pino';
 import type { Report } from '../../contract/report.js';
-import { REPORTS_PATH } from '../../contract/reportLimits.js';
+import { REPORTS_PATH, SERIES_SET_ID_PATTERN } from '../../contract/reportLimits.js';
 import { createSecretRedactor, type Redact } from '../../contract/secretRedactor.js';
 import type { TimerScheduler } from '../lifecycle/timerScheduler.js';
 import { createCollectorConnection, type CollectorConnection, type CollectorResponse } from './collectorConnection.js';
@@ -60,8 +69,15 @@ async function compress(json: string | Buffer): Promise<Buffer> {
  */
 export const DEFAULT_GZIP_ABOVE_BYTES = 32 * 1024;
 
-/** One upload: the body as POSTed, gzip bytes or JSON text (which the connection writes as UTF-8). */
-type Upload = { sequence: number; gzip: true; body: Buffer } | { sequence: number; gzip: false; body: string };
+/**
+ * One upload: the body as POSTed, gzip bytes or JSON text (which the connection writes as UTF-8).
+ * `full` is the full report of a compact body; `asks` whether the answer may name a series set.
+ */
+type Upload = ({ gzip: true; body: Buffer } | { gzip: false; body: string }) & { sequence: number; full?: Report; asks: boolean };
+
+/** The code of the 409 that says the collector does not keep the set a compact report was written against. */
+const UNKNOWN_SERIES_SET = 'TRIPLINE_UNKNOWN_SERIES_SET';
+const SERIES_SET_ID = new RegExp(SERIES_SET_ID_PATTERN);
 
 /** Whether a report's JSON goes as it is: up to `gzipAboveBytes` of UTF-8. */
 function sendsPlain(json: string, gzipAboveBytes: number): boolean {
@@ -69,11 +85,42 @@ function sendsPlain(json: string, gzipAboveBytes: number): boolean {
   return json.length <= gzipAboveBytes && (json.length * 3 <= gzipAboveBytes || Buffer.byteLength(json) <= gzipAboveBytes);
 }
 
-/** The report's body for a direct upload: plain JSON up to `gzipAboveBytes`, gzip above. */
-async function uploadBody(report: Report, json: string | undefined, gzipAboveBytes: number): Promise<Upload> {
+/**
+ * The report's body for a direct upload: plain JSON up to `gzipAboveBytes`, gzip above; `json` is
+ * the compact form of `report` when `compact`.
+ */
+async function uploadBody(report: Report, json: string | undefined, gzipAboveBytes: number, compact = false): Promise<Upload> {
   const text = json ?? JSON.stringify(report);
-  if (sendsPlain(text, gzipAboveBytes)) return { sequence: report.sequence, body: text, gzip: false };
-  return { sequence: report.sequence, body: await compress(text), gzip: true };
+  const form = compact ? { sequence: report.sequence, full: report, asks: false } : { sequence: report.sequence, asks: report.wantsSeriesSet === true };
+  if (sendsPlain(text, gzipAboveBytes)) return { ...form, body: text, gzip: false };
+  return { ...form, body: await compress(text), gzip: true };
+}
+
+/** The JSON the spool holds for an upload: the full report's, never a compact one. */
+function spooledJson(upload: Upload): string | Buffer | undefined {
+  if (upload.full !== undefined) return JSON.stringify(upload.full);
+  return upload.gzip ? undefined : upload.body;
+}
+
+/** The series set an answer names, or undefined; the text is parsed only when it mentions one. */
+function namedSeriesSet(text: string): string | undefined {
+  if (!text.includes('"seriesSet"')) return undefined;
+  try {
+    const { seriesSet } = JSON.parse(text) as { seriesSet?: unknown };
+    return typeof seriesSet === 'string' && SERIES_SET_ID.test(seriesSet) ? seriesSet : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a 409's body is the collector's TRIPLINE_UNKNOWN_SERIES_SET (any other 409 is a refusal). */
+function isUnknownSeriesSet(text: string): boolean {
+  if (!text.includes(UNKNOWN_SERIES_SET)) return false;
+  try {
+    return (JSON.parse(text) as { error?: { code?: unknown } }).error?.code === UNKNOWN_SERIES_SET;
+  } catch {
+    return false;
+  }
 }
 
 /** What a delivery attempt means for the report. */
@@ -142,6 +189,12 @@ export interface ReportSenderOptions {
   timers?: TimerScheduler;
   /** The HTTP proxy uploads to a collector go through (`proxyRouteFor`); direct without one. */
   proxyFor?: (collectorUrl: URL) => ProxyRoute | undefined;
+  /**
+   * Told the series set the collector named for the report of `sequence` (a direct upload that
+   * asked), or undefined when a compact report's set is to be forgotten (the collector does not keep
+   * it, or the sender turned to another collector): the agent writes later reports against the set.
+   */
+  onSeriesSet?: (sequence: number, seriesSet: string | undefined) => void;
 }
 
 /** Queues reports and drains the queue to the collector. */
@@ -153,9 +206,11 @@ export interface ReportSender {
    * Retry-After holds) it is POSTed straight away (gzip only above `gzipAboveBytes`) and reaches
    * the queue (the spool, compressed) only if the attempt fails retryably; otherwise it is queued
    * behind the others and a flush started, so reports always arrive oldest first. Resolves when
-   * the attempt is over. `json` is `JSON.stringify(report)` when the caller has it already.
+   * the attempt is over. `json` is `JSON.stringify(report)` when the caller has it already, or with
+   * `compact`, the report as values against a series set (reportBuilder.ts), which is sent only
+   * directly: the spool holds `report`, and it is sent in full if the collector does not know the set.
    */
-  deliver(report: Report, json?: string): Promise<FlushResult>;
+  deliver(report: Report, json?: string, compact?: boolean): Promise<FlushResult>;
   /** Sends queued reports until the queue is empty or a retryable failure; joins a running flush. */
   flush(): Promise<FlushResult>;
   /** Resolves when no flush is running. */
@@ -169,7 +224,8 @@ export interface ReportSender {
   close(): Promise<void>;
 }
 
-type Attempt = { outcome: SendOutcome; status?: number; retryAfterSeconds?: number };
+/** A delivery attempt; `inFull` when a compact report is to be sent again in full (a 409 TRIPLINE_UNKNOWN_SERIES_SET or a 400; outcome `rejected`). */
+type Attempt = { outcome: SendOutcome; status?: number; retryAfterSeconds?: number; inFull?: true };
 
 /** One collector: where its reports go (for logs, without credentials) and its kept-open connection. */
 interface Target {
@@ -225,16 +281,29 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
     return failover(entry, await postTo(targets[current]!, entry));
   }
 
-  /** After `first`, the attempt at the current collector: each other in turn while they could not take the report. */
-  async function failover(entry: Upload, first: Attempt): Promise<Attempt> {
-    let attempt = first;
+  /**
+   * After `first`, the attempt at the current collector: each other in turn while they could not take
+   * the report. A compact report goes to another collector in full, and is sent again in full when
+   * the collector does not know its set.
+   */
+  async function failover(first: Upload, firstAttempt: Attempt): Promise<Attempt> {
+    let entry = first;
+    let attempt = firstAttempt;
     for (let tried = 1; tried < targets.length && triesNextCollector(attempt) && !closing.signal.aborted; tried++) {
       const next = (current + 1) % targets.length;
       log.warn({ sequence: entry.sequence, from: targets[current]!.logTarget, to: targets[next]!.logTarget }, 'trying the next collector');
       current = next;
+      if (entry.full !== undefined) entry = await inFull(entry.sequence, entry.full);
       attempt = await postTo(targets[current]!, entry);
     }
+    if (attempt.inFull === true && entry.full !== undefined) return post(await inFull(entry.sequence, entry.full));
     return attempt;
+  }
+
+  /** A compact report's full upload; the agent forgets the set, which the next collector (or this one) does not keep. */
+  function inFull(sequence: number, report: Report): Promise<Upload> {
+    options.onSeriesSet?.(sequence, undefined);
+    return uploadBody(report, undefined, gzipAboveBytes);
   }
 
   async function postTo(target: Target, entry: Upload): Promise<Attempt> {
@@ -245,10 +314,20 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
     }
   }
 
-  /** What the collector's response means for the report (logged). */
+  /** What the collector's response means for the report (logged), and the series set it names to a report that asked. */
   function answered(target: Target, entry: Upload, response: CollectorResponse): Attempt {
     const attempt: Attempt = { outcome: classifyStatus(response.status), status: response.status };
+    if (entry.full !== undefined && (response.status === 400 || (response.status === 409 && isUnknownSeriesSet(response.text)))) {
+      const fields = { sequence: entry.sequence, collector: target.logTarget, status: response.status };
+      if (response.status === 409) log.info(fields, 'collector does not keep the series set; sending the report in full');
+      else log.warn({ ...fields, response: redact(response.text).slice(0, LOGGED_RESPONSE_CHARS) }, 'collector refused the report as values; sending it in full');
+      return { ...attempt, inFull: true };
+    }
     logAttempt(entry, attempt, response.text, target.logTarget);
+    if (entry.asks && attempt.outcome === 'acknowledged') {
+      const seriesSet = namedSeriesSet(response.text);
+      if (seriesSet !== undefined) options.onSeriesSet?.(entry.sequence, seriesSet);
+    }
     const retryAfterSeconds = parseRetryAfter(response.headers['retry-after'], nowMs());
     return retryAfterSeconds === undefined ? attempt : { ...attempt, retryAfterSeconds };
   }
@@ -281,7 +360,8 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
       if (nowMs() < notBeforeMs) return { ...result, blocked: true };
       const entry = await queue.peek();
       if (entry === undefined) return result;
-      const attempt = await post({ sequence: entry.sequence, body: entry.gzipBody, gzip: true });
+      // The spool's answers are not read for a set: the agent asks with its current reports.
+      const attempt = await post({ sequence: entry.sequence, body: entry.gzipBody, gzip: true, asks: false });
       if (attempt.outcome === 'retryable') {
         notBeforeMs = attempt.retryAfterSeconds === undefined ? 0 : nowMs() + attempt.retryAfterSeconds * 1000;
         return { ...result, blocked: true };
@@ -330,9 +410,10 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
     return running;
   }
 
-  /** The spool holds gzip bodies: a report that failed as plain JSON is compressed on its way in. */
-  async function spoolUpload(upload: Upload): Promise<void> {
-    await spool({ sequence: upload.sequence, gzipBody: upload.gzip ? upload.body : await compress(upload.body) });
+  /** The spool holds full reports' gzip bodies: a compact report goes in full, one that failed as plain JSON is compressed. */
+  async function spooledEntry(upload: Upload): Promise<QueuedReport> {
+    const json = spooledJson(upload);
+    return { sequence: upload.sequence, gzipBody: json === undefined ? (upload.body as Buffer) : await compress(json) };
   }
 
   /** The direct attempt of a report nothing waits before; the spool only if it must be retried. */
@@ -386,13 +467,13 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
   async function settleDirect(upload: Upload, attempt: Attempt): Promise<FlushResult> {
     if (attempt.outcome === 'retryable') {
       notBeforeMs = attempt.retryAfterSeconds === undefined ? 0 : nowMs() + attempt.retryAfterSeconds * 1000;
-      await spoolUpload(upload);
+      await spool(await spooledEntry(upload));
       return { delivered: 0, rejected: 0, blocked: true };
     }
     const result: FlushResult = { delivered: 0, rejected: 0, blocked: false };
     if (attempt.outcome === 'acknowledged') result.delivered += 1;
     else {
-      await queue.setAside({ sequence: upload.sequence, gzipBody: upload.gzip ? upload.body : await compress(upload.body) });
+      await queue.setAside(await spooledEntry(upload));
       result.rejected += 1;
       dropped.rejected += 1;
     }
@@ -410,10 +491,10 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
     async enqueue(report) {
       await spool({ sequence: report.sequence, gzipBody: await compress(JSON.stringify(report)) });
     },
-    deliver(report, json) {
+    deliver(report, json, compact = false) {
       // Nothing waits and nothing is being decided: the usual cycle goes straight out, without a promise per step.
       if (json !== undefined && deciding === 0 && running === undefined && !closing.signal.aborted && nowMs() >= notBeforeMs && queue.sizeNow?.() === 0 && sendsPlain(json, gzipAboveBytes)) {
-        return sendDirectNow({ sequence: report.sequence, body: json, gzip: false });
+        return sendDirectNow(compact ? { sequence: report.sequence, body: json, gzip: false, full: report, asks: false } : { sequence: report.sequence, body: json, gzip: false, asks: report.wantsSeriesSet === true });
       }
       // Only the decision (and a push to the spool) is serialised, not the upload: a report that
       // comes while one is in flight goes to the spool, behind it.
@@ -421,10 +502,10 @@ export function createReportSender(options: ReportSenderOptions): ReportSender {
       const decided = delivering.then(async (): Promise<{ outcome: Promise<FlushResult> }> => {
         const direct = (await queue.size()) === 0 && running === undefined && !closing.signal.aborted && nowMs() >= notBeforeMs;
         if (!direct) {
-          await spool({ sequence: report.sequence, gzipBody: await compress(json ?? JSON.stringify(report)) });
+          await spool({ sequence: report.sequence, gzipBody: await compress(compact || json === undefined ? JSON.stringify(report) : json) });
           return { outcome: flush() };
         }
-        const upload = await uploadBody(report, json, gzipAboveBytes);
+        const upload = await uploadBody(report, json, gzipAboveBytes, compact);
         running = sendDirect(upload).finally(() => {
           running = undefined;
         });

@@ -180,6 +180,40 @@ describe('agent', () => {
     expect(Math.max(...delays.slice(4))).toBeGreaterThanOrEqual(0.08);
   });
 
+  // Real time: on a manual clock the CPU counters of /proc/stat do not move between cycles, so the
+  // CPU ratios come and go and the series with them.
+  it('sends values against the series set the collector names, and a report the restarted collector has no set for again in full', async () => {
+    collector = await startCollectorStub(0, { seriesSets: true });
+    agent = makeAgent(mkdtempSync(join(tmpdir(), 'tripline-agent-')), (c) => {
+      c.ping.gateway = false;
+      c.inventory.enabled = false;
+    }).agent;
+    await agent.start();
+    const isCompact = (r: { report: { seriesSet?: string } }) => r.report.seriesSet !== undefined;
+    // Rates appear from the second report on: the series settle after a cycle or two.
+    const firstCompact = await waitFor('a report as values', () => collector!.received.findIndex(isCompact) + 1, 15_000);
+    expect(collector.received.slice(0, firstCompact - 1).every((r) => r.report.wantsSeriesSet === true)).toBe(true);
+
+    collector.seriesSets!.forget(); // the collector restarted
+    const before = collector.received.length;
+    await waitFor('a report sent twice', () => collector!.received.length >= before + 2, 5000);
+    const [refused, resent] = collector.received.slice(before);
+    expect(isCompact(refused!)).toBe(true);
+    expect(refused!.stored).toBeUndefined();
+    expect(resent!.report).toMatchObject({ sequence: refused!.report.sequence, wantsSeriesSet: true });
+    expect(resent!.report.observations.length).toBe(refused!.report.values!.length);
+    await waitFor('values again', () => collector!.received.length > before + 2 && isCompact(collector!.received.at(-1)!), 5000);
+    await agent.stop();
+
+    for (const { report, stored } of collector.received) {
+      expect(reportSchemaErrors(report)).toEqual([]);
+      if (stored !== undefined) expect(stored.observations.length).toBeGreaterThan(10);
+    }
+    // Each report stored once, in order.
+    const stored = collector.received.filter((r) => r.stored !== undefined).map((r) => r.report.sequence);
+    expect(stored).toEqual(stored.map((_, i) => i));
+  });
+
   it('refuses to start again after stop', async () => {
     collector = await startCollectorStub();
     agent = makeAgent(mkdtempSync(join(tmpdir(), 'tripline-agent-'))).agent;

@@ -1,7 +1,7 @@
 /** Report assembly keeps within the contract: item caps, byte budget, no values the schema refuses. */
 import { describe, expect, it } from 'vitest';
 import type { Observation } from '../../contract/report.js';
-import { buildReport, MAX_REPORT_OBSERVATIONS } from '../../agent/report/reportBuilder.js';
+import { buildReport, MAX_REPORT_OBSERVATIONS, seriesOf } from '../../agent/report/reportBuilder.js';
 
 const AT = '2025-01-01T00:00:00.000Z';
 const agent = { id: 'a-1', hostname: 'h', version: 'test', intervalSeconds: 15, labels: {} };
@@ -96,5 +96,142 @@ describe('buildReport JSON', () => {
       { metric: 'network_up', labels: { interface: 'eth0' }, value: 1, at: AT },
       { metric: 'network_receive_bytes_total', labels: { interface: 'eth0' }, value: 5, at: AT },
     ]);
+  });
+});
+
+/**
+ * Series sets: a full report asks the collector to name its set and carries its series' texts; a
+ * report of exactly those series, in order and all finite, is written as their values against it.
+ */
+describe('buildReport against a series set', () => {
+  const eth0 = Object.freeze({ interface: 'eth0' });
+  const sda = Object.freeze({ device: 'sda' });
+  const LATER = '2025-01-01T00:00:01.000Z';
+  const at = (metric: string, value: number, labels: Record<string, string>, time = AT): Observation => ({ metric, labels, value, at: time });
+  /** One cycle's observations: the same series each time, new values; the disk's taken a second later. */
+  const cycle = (n: number): Observation[] => [
+    at('load1', n / 4, Object.freeze({})),
+    at('network_receive_bytes_total', 1000 * n, eth0),
+    at('network_up', 1, eth0),
+    at('disk_read_bytes_total', 2 ** 40 + n, sda, LATER),
+    // Labels a probe did not freeze: its text is made anew, and compared by value.
+    at('filesystem_used_ratio', 0.5, { mount: '/' }, LATER),
+  ];
+  const checks = [{ name: 'probe:cpu', status: 'ok' as const, output: '', at: AT, durationSeconds: 0.001 }];
+  const named = (observations: Observation[]) => {
+    const built = buildReport({ agent, sequence: 1, sentAt: new Date(AT), observations, checks });
+    return { id: 'AAAAAAAAAAAAAAAAAAAAAA', series: seriesOf(built.report.observations) };
+  };
+
+  it('asks in a full report, whose JSON is JSON.stringify of it, and whose series are the texts of its observations', () => {
+    const built = buildReport({ agent, sequence: 1, sentAt: new Date(AT), observations: cycle(1), checks });
+    expect(built.compact).toBe(false);
+    expect(built.report.wantsSeriesSet).toBe(true);
+    expect(built.json).toBe(JSON.stringify(built.report));
+    const series = seriesOf(built.report.observations);
+    expect(series.pieces).toHaveLength(5);
+    expect(series.metrics[1]).toBe('network_receive_bytes_total');
+    // Frozen labels are kept for the comparison without a lookup; the others are compared by their text.
+    expect(series.frozenLabels.map((labels) => labels !== undefined)).toEqual([true, true, true, true, false]);
+    expect(JSON.parse(`${series.pieces[1]}0,"at":"${AT}"}`)).toEqual({ metric: 'network_receive_bytes_total', labels: { interface: 'eth0' }, value: 0, at: AT });
+  });
+
+  it('does not ask in a report with no observation (there is no set to name)', () => {
+    const built = buildReport({ agent, sequence: 1, sentAt: new Date(AT), observations: [], checks });
+    expect(built.report.wantsSeriesSet).toBeUndefined();
+    expect(built.series).toBeUndefined();
+    expect(built.compact).toBe(false);
+    expect(built.json).toBe(JSON.stringify(built.report));
+  });
+
+  it('writes the same series as values and their times in runs: the JSON of the compact object, which reads back to the observations', () => {
+    const seriesSet = named(cycle(1));
+    const observations = cycle(2);
+    const built = buildReport({ agent, sequence: 2, sentAt: new Date(AT), observations, checks, seriesSet });
+    expect(built.compact).toBe(true);
+    const { schemaVersion, sequence, sentAt } = built.report;
+    // The contract's order of keys.
+    const compact = {
+      schemaVersion,
+      agent,
+      sequence,
+      sentAt,
+      observations: [],
+      checks,
+      seriesSet: seriesSet.id,
+      values: [0.5, 2000, 1, 2 ** 40 + 2, 0.5],
+      valueTimes: [
+        { at: AT, count: 3 },
+        { at: LATER, count: 2 },
+      ],
+    };
+    expect(built.json).toBe(JSON.stringify(compact));
+    // Read back against the set's series (as the collector does), the values and times are the observations'.
+    const sent = JSON.parse(built.json!) as typeof compact;
+    const times = sent.valueTimes.flatMap((run) => Array<string>(run.count).fill(run.at));
+    const readBack = seriesSet.series.pieces.map((piece, i) => JSON.parse(`${piece}${sent.values[i]},"at":${JSON.stringify(times[i])}}`) as Observation);
+    expect(readBack).toEqual(observations);
+    // The report is the full one, asking, as the spool holds it and as it is sent again if the set is unknown.
+    expect(built.report.observations).toBe(observations);
+    expect(built.report.wantsSeriesSet).toBe(true);
+    expect(built.series).toBe(seriesSet.series);
+    expect(built.json!.length * 3).toBeLessThan(JSON.stringify(built.report).length * 2);
+  });
+
+  it('writes a one-series report and a one-run report against a set', () => {
+    const only = [at('load1', 1, Object.freeze({}))];
+    const built = buildReport({ agent, sequence: 2, sentAt: new Date(AT), observations: [{ ...only[0]!, value: 2 }], checks: [], seriesSet: named(only) });
+    expect(built.compact).toBe(true);
+    expect(JSON.parse(built.json!)).toMatchObject({ observations: [], values: [2], valueTimes: [{ at: AT, count: 1 }] });
+  });
+
+  it.each([
+    ['a new interface', (o: Observation[]) => [...o, at('network_up', 1, Object.freeze({ interface: 'eth1' }))]],
+    ['a probe that failed (its series missing)', (o: Observation[]) => o.filter((item) => item.labels !== sda)],
+    ['a series replaced by another at its place', (o: Observation[]) => o.map((item, i) => (i === 2 ? at('network_down', 1, eth0) : item))],
+    ['the same series in another order', (o: Observation[]) => [o[1]!, o[0]!, ...o.slice(2)]],
+    ['a label value changed', (o: Observation[]) => o.map((item, i) => (i === 4 ? { ...item, labels: { mount: '/srv' } } : item))],
+  ])('writes a full report that asks again after %s', (_, change) => {
+    const seriesSet = named(cycle(1));
+    const observations = change(cycle(2));
+    const built = buildReport({ agent, sequence: 2, sentAt: new Date(AT), observations, checks, seriesSet });
+    expect(built.compact).toBe(false);
+    expect(built.report.wantsSeriesSet).toBe(true);
+    expect(built.json).toBe(JSON.stringify(built.report));
+    expect(built.series).toBeUndefined();
+    expect(seriesOf(built.report.observations).pieces).not.toEqual(seriesSet.series.pieces);
+  });
+
+  it('writes a full report that asks again when labels a probe did not freeze changed in place', () => {
+    const labels: Record<string, string> = { mount: '/' };
+    const observations = [at('filesystem_used_ratio', 0.5, labels)];
+    const seriesSet = named(observations);
+    expect(buildReport({ agent, sequence: 2, sentAt: new Date(AT), observations, checks, seriesSet }).compact).toBe(true);
+    labels.mount = '/srv';
+    const built = buildReport({ agent, sequence: 3, sentAt: new Date(AT), observations, checks, seriesSet });
+    expect(built.compact).toBe(false);
+    expect(JSON.parse(built.json!).observations[0].labels).toEqual({ mount: '/srv' });
+  });
+
+  it('writes a full report that asks (without the observation) when a value of the set is not finite', () => {
+    const seriesSet = named(cycle(1));
+    const observations = cycle(2).map((item, i) => (i === 1 ? { ...item, value: NaN } : item));
+    const built = buildReport({ agent, sequence: 2, sentAt: new Date(AT), observations, checks, seriesSet });
+    expect(built.compact).toBe(false);
+    expect(built.invalidObservations).toBe(1);
+    expect(built.report.observations).toHaveLength(4);
+    expect(built.report.wantsSeriesSet).toBe(true);
+    expect(built.json).toBe(JSON.stringify(built.report));
+    expect(seriesOf(built.report.observations).pieces).toEqual(seriesSet.series.pieces.filter((_, i) => i !== 1));
+  });
+
+  it('writes a full report when the compact one is over the byte budget (its checks grew)', () => {
+    const seriesSet = named(cycle(1));
+    const big = [{ ...checks[0]!, output: 'x'.repeat(4000) }];
+    const built = buildReport({ agent, sequence: 2, sentAt: new Date(AT), observations: cycle(2), checks: big, maxBytes: 4000 });
+    expect(built.compact).toBe(false);
+    const within = buildReport({ agent, sequence: 2, sentAt: new Date(AT), observations: cycle(2), checks: big, seriesSet, maxBytes: 4000 });
+    expect(within.compact).toBe(false);
+    expect(within.report.wantsSeriesSet).toBeUndefined();
   });
 });
