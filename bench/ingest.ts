@@ -121,7 +121,7 @@ function reportBody(agent: number, sequence: number, named: boolean): Buffer {
   if (!named) return gzipSync(JSON.stringify({ ...report, wantsSeriesSet: true }));
   const { observations, ...rest } = report;
   const seriesSet = (setIds[agent] ??= seriesSetId(observations));
-  return gzipSync(JSON.stringify({ ...rest, observations: [], seriesSet, values: observations.map((o) => o.value), valueTimes: [{ at: report.sentAt, count: observations.length }] }));
+  return gzipSync(JSON.stringify({ ...rest, seriesSet, values: observations.map((o) => o.value), valueTimes: [{ at: report.sentAt, count: observations.length }] }));
 }
 
 /**

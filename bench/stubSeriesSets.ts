@@ -7,7 +7,7 @@
  * gives; the agent only repeats it.
  */
 import { createHash } from 'node:crypto';
-import type { Observation, Report } from '../contract/report.js';
+import type { Observation, Report, WireReport } from '../contract/report.js';
 
 /** What a stub collector answers to a report, and the full report it keeps when it takes it. */
 export type StubAnswer = { status: 200; body: string; report: Report } | { status: 400 | 409; body: string };
@@ -15,7 +15,7 @@ export type StubAnswer = { status: 200; body: string; report: Report } | { statu
 /** A stub collector's kept series sets. */
 export interface StubSeriesSets {
   /** The answer to a received report (already parsed). */
-  receive(report: Report): StubAnswer;
+  receive(report: WireReport): StubAnswer;
   /** Lets go of every set, as a restarted collector has. */
   forget(): void;
 }
@@ -26,8 +26,12 @@ export function createStubSeriesSets(): StubSeriesSets {
   const refusal = (status: 400 | 409, code: string, message: string): StubAnswer => ({ status, body: JSON.stringify({ error: { code, message, path: 'body/seriesSet' } }) });
   return {
     receive(report) {
-      let full = report;
-      if (report.seriesSet !== undefined) {
+      let full: Report;
+      if (report.seriesSet === undefined) {
+        if (report.observations === undefined) return refusal(400, 'TRIPLINE_VALIDATION_FAILED', "body must have required property 'observations'");
+        full = { ...report, observations: report.observations };
+      } else {
+        if (report.observations !== undefined) return refusal(400, 'TRIPLINE_VALIDATION_FAILED', 'a report sends observations or values, not both');
         const series = sets.get(report.seriesSet);
         if (series === undefined) return refusal(409, 'TRIPLINE_UNKNOWN_SERIES_SET', 'no such series set');
         const values = report.values ?? [];
@@ -37,8 +41,8 @@ export function createStubSeriesSets(): StubSeriesSets {
         full = { ...rest, observations: series.map((one, i) => ({ ...one, value: values[i]!, at: times[i]! })) };
       }
       let answer: { sequence: number; duplicate: false; seriesSet?: string } = { sequence: report.sequence, duplicate: false };
-      if (report.wantsSeriesSet === true && report.observations.length > 0) {
-        const series = report.observations.map(({ metric, labels }) => ({ metric, labels }));
+      if (report.wantsSeriesSet === true && full.observations.length > 0) {
+        const series = full.observations.map(({ metric, labels }) => ({ metric, labels }));
         const id = createHash('sha256').update(JSON.stringify(series)).digest('base64url').slice(0, 22);
         sets.set(id, series);
         answer = { ...answer, seriesSet: id };

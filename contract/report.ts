@@ -164,7 +164,13 @@ export const ReportSchema = Type.Object(
     agent: AgentIdentitySchema,
     sequence: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Per-agent, strictly increasing; a re-sent number is acknowledged once' }),
     sentAt: Timestamp,
-    observations: Type.Array(ObservationSchema, { maxItems: MAX_REPORT_OBSERVATIONS }),
+    // Optional in the schema for a report of `values` alone, which has none; every other report must
+    // have it, which the collector checks beside the schema (collector/ingest/seriesSets.ts). A
+    // report of values without it is refused by a collector of an earlier release (a 400: its
+    // schema requires the field), so that one never stores it as a report of no observations.
+    observations: Type.Optional(
+      Type.Array(ObservationSchema, { maxItems: MAX_REPORT_OBSERVATIONS, description: 'Required, but in a report of `values` against a series set, which has none' }),
+    ),
     checks: Type.Array(CheckResultSchema, { maxItems: MAX_REPORT_CHECKS }),
     inventory: Type.Optional(InventorySchema),
     wantsSeriesSet: Type.Optional(
@@ -179,7 +185,7 @@ export const ReportSchema = Type.Object(
     values: Type.Optional(
       Type.Array(Type.Number(), {
         maxItems: MAX_REPORT_OBSERVATIONS,
-        description: 'A report against a series set: one finite number per series of `seriesSet`, in its order, in place of `observations` (which is then empty)',
+        description: 'A report against a series set: one finite number per series of `seriesSet`, in its order, in place of `observations` (which it then lacks)',
       }),
     ),
     valueTimes: Type.Optional(
@@ -210,6 +216,9 @@ export type Observation = Static<typeof ObservationSchema>;
 export type CheckStatus = Static<typeof CheckStatusSchema>;
 export type CheckResult = Static<typeof CheckResultSchema>;
 export type AgentIdentity = Static<typeof AgentIdentitySchema>;
-export type Report = Static<typeof ReportSchema>;
+/** A report as the wire carries it: `observations` is absent from a report of values against a series set. */
+export type WireReport = Static<typeof ReportSchema>;
+/** A report with its observations: every report an agent builds in full, and a report of values once the collector has expanded it. */
+export type Report = WireReport & { observations: Observation[] };
 export type Inventory = Static<typeof InventorySchema>;
 export type ReportAck = Static<typeof ReportAckSchema>;

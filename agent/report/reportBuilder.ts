@@ -228,8 +228,9 @@ function reportJson(report: Report): string | undefined {
 }
 
 /**
- * The JSON of a compact report: the skeleton's fields with no observation, then `seriesSet`, the
- * values as JSON numbers and their times in runs of equal `at` (the schema's order, so the text is
+ * The JSON of a compact report: the skeleton's fields without `observations` (absent, not empty: a
+ * collector of an earlier release, whose schema requires them, refuses the report instead of storing
+ * it empty), then `seriesSet`, the values as JSON numbers and their times in runs of equal `at` (the schema's order, so the text is
  * JSON.stringify's of the same object); undefined when an observation's series is not the set's at
  * its place or its value is not finite. One pass and one join, as reportJson: the series are
  * compared, not written; a probe's frozen labels object and metric are those of the set's series at
@@ -258,6 +259,6 @@ function compactJson(skeleton: Report, observations: readonly Observation[], ser
   }
   runs += `{"at":${JSON.stringify(at)},"count":${count - runStart}}`;
   parts[count - 1] = `${parts[count - 1]!}],"valueTimes":[${runs}]}`;
-  parts[0] = `{"schemaVersion":${skeleton.schemaVersion},"agent":${JSON.stringify(skeleton.agent)},"sequence":${skeleton.sequence},"sentAt":${JSON.stringify(skeleton.sentAt)},"observations":[],"checks":${JSON.stringify(skeleton.checks)},"seriesSet":${JSON.stringify(seriesSet.id)},"values":[${parts[0]!}`;
+  parts[0] = `{"schemaVersion":${skeleton.schemaVersion},"agent":${JSON.stringify(skeleton.agent)},"sequence":${skeleton.sequence},"sentAt":${JSON.stringify(skeleton.sentAt)},"checks":${JSON.stringify(skeleton.checks)},"seriesSet":${JSON.stringify(seriesSet.id)},"values":[${parts[0]!}`;
   return parts.join(',');
 }

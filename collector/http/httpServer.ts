@@ -6,7 +6,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type RequestPayload } from 'fastify';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import type { Logger } from 'pino';
-import { REPORTS_PATH, ReportAckSchema, ReportSchema, schemaVersionProblem, type Report } from '../../contract/report.js';
+import { REPORTS_PATH, ReportAckSchema, ReportSchema, schemaVersionProblem, type Report, type WireReport } from '../../contract/report.js';
 import type { CollectorConfig } from '../../config/configSchema.js';
 import type { Clock } from '../clock.js';
 import type { CollectorMetrics } from '../collectorMetrics.js';
@@ -176,7 +176,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   const seriesSets = new SeriesSetRegistry();
   new Gauge({ name: 'tripline_series_sets', help: 'Series sets this collector keeps (named to agents, in memory only)', registers: [options.metrics.registry], collect() { this.set(seriesSets.size); } });
   app.decorateRequest('reportPresenter', null);
-  app.post<{ Body: Report }>(
+  app.post<{ Body: WireReport }>(
     REPORTS_PATH,
     {
       config: { access: 'agent' },
@@ -242,14 +242,15 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       }
       // A report of values against a series set becomes the report it stands for; one with observations may ask for its set's name.
       if (request.body.values !== undefined) options.metrics.seriesSetReports.inc();
-      const setProblem = seriesSets.expand(request.body, nowMs);
-      if (setProblem !== undefined) {
-        options.metrics.reportsReceived.inc({ outcome: setProblem.code === 'TRIPLINE_UNKNOWN_SERIES_SET' ? 'unknown_series_set' : 'invalid' });
-        throw new ApiError(setProblem.code, setProblem.message, setProblem.path);
+      const expanded = seriesSets.expand(takenReport(request), nowMs);
+      if ('problem' in expanded) {
+        const { problem } = expanded;
+        options.metrics.reportsReceived.inc({ outcome: problem.code === 'TRIPLINE_UNKNOWN_SERIES_SET' ? 'unknown_series_set' : 'invalid' });
+        throw new ApiError(problem.code, problem.message, problem.path);
       }
-      const seriesSet = request.body.wantsSeriesSet === true ? seriesSets.name(request.body, nowMs) : undefined;
+      const seriesSet = expanded.report.wantsSeriesSet === true ? seriesSets.name(expanded.report, nowMs) : undefined;
       const started = process.hrtime.bigint();
-      const ack = await options.ingestor.submit(takenReport(request)).catch((error: unknown) => {
+      const ack = await options.ingestor.submit(letGo(expanded)).catch((error: unknown) => {
         if (!(error instanceof UnstorableReportError)) throw error;
         options.metrics.reportsReceived.inc({ outcome: 'unstorable' });
         throw new ApiError('TRIPLINE_REPORT_UNSTORABLE', error.message);
@@ -303,9 +304,16 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
  * (reportIngestor.ts, recordsOf), so that the parsed report dies before the transaction instead of
  * being promoted to V8's old generation. Nothing reads the body once the route has submitted it.
  */
-function takenReport(request: FastifyRequest<{ Body: Report }>): Report {
+function takenReport(request: FastifyRequest<{ Body: WireReport }>): WireReport {
   const report = request.body;
-  request.body = undefined as unknown as Report;
+  request.body = undefined as unknown as WireReport;
+  return report;
+}
+
+/** The report of `holder`, which no longer holds it (a local of the route's handler lives until the answer: see takenReport). */
+function letGo(holder: { report: Report }): Report {
+  const { report } = holder;
+  (holder as { report?: Report }).report = undefined;
   return report;
 }
 

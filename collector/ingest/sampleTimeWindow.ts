@@ -4,7 +4,7 @@
  * path of its first sample outside, before it reaches the batch, rather than stored where no range
  * query over recent time finds it. (The chunk encoder, collector/store/sampleChunk.ts, holds any time.)
  */
-import type { Report } from '../../contract/report.js';
+import type { WireReport } from '../../contract/report.js';
 
 /** How far ahead of and behind the collector clock a sample time may be, in milliseconds. */
 export interface SampleTimeWindow {
@@ -13,7 +13,7 @@ export interface SampleTimeWindow {
 }
 
 /** The first sample time of the report outside the window, as a field path and a message; undefined when all are inside. */
-export function sampleTimeProblem(report: Report, nowMs: number, window: SampleTimeWindow): { path: string; message: string } | undefined {
+export function sampleTimeProblem(report: WireReport, nowMs: number, window: SampleTimeWindow): { path: string; message: string } | undefined {
   // The observations of one report mostly share their time: each distinct time is parsed and judged once.
   let lastAt: string | undefined;
   const judge = (at: string, path: () => string) => {
@@ -29,8 +29,9 @@ export function sampleTimeProblem(report: Report, nowMs: number, window: SampleT
     lastAt = at;
     return undefined;
   };
-  for (let i = 0; i < report.observations.length; i++) {
-    const problem = judge(report.observations[i]!.at, () => `body/observations/${i}/at`);
+  const observations = report.observations ?? [];
+  for (let i = 0; i < observations.length; i++) {
+    const problem = judge(observations[i]!.at, () => `body/observations/${i}/at`);
     if (problem) return problem;
   }
   for (let i = 0; i < report.checks.length; i++) {

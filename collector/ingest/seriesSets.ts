@@ -18,7 +18,7 @@
  * agents go round between a name and a 409.
  */
 import { createHash } from 'node:crypto';
-import type { Observation, Report } from '../../contract/report.js';
+import type { Observation, Report, WireReport } from '../../contract/report.js';
 
 /** Sets kept at most. A set of a default report's 60 series holds about 8 kB; the hosts of one role share theirs. */
 export const MAX_SERIES_SETS = 4096;
@@ -93,46 +93,46 @@ export class SeriesSetRegistry {
   }
 
   /**
-   * Makes `report`, a report against a set (`values`), the report it stands for: its observations
-   * made from the set's series, its values and its times, and the set's fields removed; or says why
-   * it cannot (an unknown set: 409; values or times that do not fit the set: 400, with the field).
-   * A report without `values` that carries `seriesSet` or `valueTimes` is refused too: those fields
+   * The report `report` stands for: itself when it has observations, and a report against a set
+   * (`values`, no `observations`) made the report of the observations its values stand for (made
+   * from the set's series, its values and its times, the set's fields removed); or why it cannot
+   * be (an unknown set: 409; values or times that do not fit the set: 400, with the field). A report
+   * without values must have observations (the schema lets them be absent for reports of values
+   * alone), and one that carries `seriesSet` or `valueTimes` without values is refused too: those
    * mean nothing without values, and a report that sends them is not the one its agent meant.
    */
-  expand(report: Report, nowMs: number): SeriesSetProblem | undefined {
-    const { values, valueTimes, seriesSet } = report;
+  expand(report: WireReport, nowMs: number): { report: Report } | { problem: SeriesSetProblem } {
+    const { values, valueTimes, seriesSet, observations } = report;
     if (values === undefined) {
+      if (observations === undefined) return invalid('body', "body must have required property 'observations'");
       if (seriesSet !== undefined) return invalid('body/seriesSet', 'seriesSet is sent only with values');
       if (valueTimes !== undefined) return invalid('body/valueTimes', 'valueTimes is sent only with values');
-      return undefined;
+      return { report: report as Report };
     }
-    if (report.observations.length > 0) return invalid('body/observations', `a report sends observations or values, not both (${report.observations.length} observations and ${values.length} values)`);
+    if (observations !== undefined) return invalid('body/observations', `a report sends observations or values, not both (${observations.length} observations and ${values.length} values)`);
     if (report.wantsSeriesSet !== undefined) return invalid('body/wantsSeriesSet', 'a report of values is of a set already: wantsSeriesSet goes with observations');
     if (seriesSet === undefined) return invalid('body/seriesSet', 'values need the seriesSet they are of');
     if (valueTimes === undefined) return invalid('body/valueTimes', 'values need their valueTimes');
     const set = this.sets.get(seriesSet);
     if (set === undefined) {
-      return {
-        code: 'TRIPLINE_UNKNOWN_SERIES_SET',
-        path: 'body/seriesSet',
-        message: `body/seriesSet: this collector does not keep series set ${seriesSet} (it restarted, is not the collector that named it, or let it go unused); send the report with its observations`,
-      };
+      const message = `body/seriesSet: this collector does not keep series set ${seriesSet} (it restarted, is not the collector that named it, or let it go unused); send the report with its observations`;
+      return { problem: { code: 'TRIPLINE_UNKNOWN_SERIES_SET', path: 'body/seriesSet', message } };
     }
     if (values.length !== set.metrics.length) return invalid('body/values', `${values.length} values for series set ${seriesSet} of ${set.metrics.length} series`);
     let counted = 0;
     for (const run of valueTimes) counted += run.count;
     if (counted !== values.length) return invalid('body/valueTimes', `the counts of valueTimes add up to ${counted}, not to the ${values.length} values`);
     set.lastUsedMs = nowMs;
-    const observations = new Array<Observation>(values.length);
+    const made = new Array<Observation>(values.length);
     let i = 0;
     for (const { at, count } of valueTimes) {
-      for (const end = i + count; i < end; i++) observations[i] = { metric: set.metrics[i]!, labels: set.labels[i]!, value: values[i]!, at };
+      for (const end = i + count; i < end; i++) made[i] = { metric: set.metrics[i]!, labels: set.labels[i]!, value: values[i]!, at };
     }
-    report.observations = observations;
+    report.observations = made;
     delete report.seriesSet;
     delete report.values;
     delete report.valueTimes;
-    return undefined;
+    return { report: report as Report };
   }
 
   /** How many sets are kept (for tests and the collector's metrics). */
@@ -155,6 +155,6 @@ export class SeriesSetRegistry {
   }
 }
 
-function invalid(path: string, message: string): SeriesSetProblem {
-  return { code: 'TRIPLINE_VALIDATION_FAILED', path, message: `${path}: ${message}` };
+function invalid(path: string, message: string): { problem: SeriesSetProblem } {
+  return { problem: { code: 'TRIPLINE_VALIDATION_FAILED', path, message: path === 'body' ? message : `${path}: ${message}` } };
 }

@@ -156,7 +156,7 @@ describe('buildReport against a series set', () => {
       agent,
       sequence,
       sentAt,
-      observations: [],
+      // No observations, not even empty: a collector of an earlier release, whose schema requires them, refuses the report rather than store it empty.
       checks,
       seriesSet: seriesSet.id,
       values: [0.5, 2000, 1, 2 ** 40 + 2, 0.5],
@@ -182,7 +182,8 @@ describe('buildReport against a series set', () => {
     const only = [at('load1', 1, Object.freeze({}))];
     const built = buildReport({ agent, sequence: 2, sentAt: new Date(AT), observations: [{ ...only[0]!, value: 2 }], checks: [], seriesSet: named(only) });
     expect(built.compact).toBe(true);
-    expect(JSON.parse(built.json!)).toMatchObject({ observations: [], values: [2], valueTimes: [{ at: AT, count: 1 }] });
+    expect(JSON.parse(built.json!)).toMatchObject({ values: [2], valueTimes: [{ at: AT, count: 1 }] });
+    expect(JSON.parse(built.json!)).not.toHaveProperty('observations');
   });
 
   it.each([

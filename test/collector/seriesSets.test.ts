@@ -13,10 +13,14 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/loadConfig.js';
 import { startCollector, type RunningCollector } from '../../collector/collector.js';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { REPORT_AJV_OPTIONS } from '../../collector/http/reportBodyValidator.js';
 import { SeriesSetRegistry, seriesSetId } from '../../collector/ingest/seriesSets.js';
-import { REPORT_SCHEMA_VERSION, REPORTS_PATH, SERIES_SET_ID_PATTERN, type Observation, type Report } from '../../contract/report.js';
+import { REPORT_SCHEMA_VERSION, REPORTS_PATH, ReportSchema, SERIES_SET_ID_PATTERN, type Observation, type Report, type WireReport } from '../../contract/report.js';
 
 const TOKEN = 'series-sets-test-token-0123456789';
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 /** Three series of two probes, at two times. */
 function observations(values: readonly number[], at1: string, at2: string): Observation[] {
@@ -39,15 +43,16 @@ function report(agent: string, sequence: number, fields: Partial<Report> = {}): 
   };
 }
 
-/** The report of values against `seriesSet` standing for a report of `full`'s observations. */
-function againstSet(full: Report, seriesSet: string): Report {
+/** The report of values against `seriesSet` standing for a report of `full`'s observations (which it lacks). */
+function againstSet(full: Report, seriesSet: string): WireReport {
   const times: Array<{ at: string; count: number }> = [];
   for (const o of full.observations) {
     const last = times.at(-1);
     if (last?.at === o.at) last.count++;
     else times.push({ at: o.at, count: 1 });
   }
-  return { ...full, observations: [], seriesSet, values: full.observations.map((o) => o.value), valueTimes: times };
+  const { observations, ...rest } = full;
+  return { ...rest, seriesSet, values: observations.map((o) => o.value), valueTimes: times };
 }
 
 describe('SeriesSetRegistry', () => {
@@ -61,7 +66,8 @@ describe('SeriesSetRegistry', () => {
     expect(id).toMatch(new RegExp(SERIES_SET_ID_PATTERN));
     expect(id).toBe(seriesSetId(full.observations));
     const compact = againstSet(full, id!);
-    expect(registry.expand(compact, 1)).toBeUndefined();
+    expect(registry.expand(compact, 1)).toEqual({ report: full });
+    // The same object, made whole: nothing else holds the request's body.
     expect(compact).toEqual(full);
     expect(compact).not.toHaveProperty('values');
     expect(compact).not.toHaveProperty('seriesSet');
@@ -83,24 +89,29 @@ describe('SeriesSetRegistry', () => {
     const registry = new SeriesSetRegistry();
     const full = report('a', 1, { observations: observations([1, 2, 3], at, later) });
     const id = registry.name(structuredClone(full), 0)!;
-    const problem = (changes: Partial<Report>, remove: Array<keyof Report> = []) => {
-      const compact: Partial<Report> = { ...againstSet(full, id), ...changes };
+    const problem = (changes: Partial<WireReport>, remove: Array<keyof WireReport> = []) => {
+      const compact: Partial<WireReport> = { ...againstSet(full, id), ...changes };
       for (const key of remove) delete compact[key];
-      return registry.expand(compact as Report, 1);
+      const expanded = registry.expand(compact as WireReport, 1);
+      return 'problem' in expanded ? expanded.problem : undefined;
     };
     expect(problem({ seriesSet: 'AAAAAAAAAAAAAAAAAAAAAA' })).toMatchObject({ code: 'TRIPLINE_UNKNOWN_SERIES_SET', path: 'body/seriesSet' });
     expect(problem({ values: [1, 2] })).toMatchObject({ code: 'TRIPLINE_VALIDATION_FAILED', path: 'body/values', message: expect.stringContaining('2 values for series set') });
     expect(problem({ valueTimes: [{ at, count: 2 }] })).toMatchObject({ path: 'body/valueTimes', message: expect.stringContaining('add up to 2, not to the 3 values') });
     expect(problem({ observations: full.observations })).toMatchObject({ path: 'body/observations' });
+    // Not even empty: a report of values has no observations, so that an older collector, whose schema requires them, refuses it.
+    expect(problem({ observations: [] })).toMatchObject({ path: 'body/observations', message: expect.stringContaining('0 observations and 3 values') });
     expect(problem({ wantsSeriesSet: true })).toMatchObject({ path: 'body/wantsSeriesSet' });
     expect(problem({}, ['seriesSet'])).toMatchObject({ path: 'body/seriesSet' });
     expect(problem({}, ['valueTimes'])).toMatchObject({ path: 'body/valueTimes' });
-    // Without values, the set's other fields mean nothing.
-    expect(registry.expand({ ...full, seriesSet: id }, 1)).toMatchObject({ path: 'body/seriesSet' });
-    expect(registry.expand({ ...full, valueTimes: [{ at, count: 3 }] }, 1)).toMatchObject({ path: 'body/valueTimes' });
+    // Without values, the set's other fields mean nothing, and observations are required.
+    expect(registry.expand({ ...full, seriesSet: id }, 1)).toMatchObject({ problem: { path: 'body/seriesSet' } });
+    expect(registry.expand({ ...full, valueTimes: [{ at, count: 3 }] }, 1)).toMatchObject({ problem: { path: 'body/valueTimes' } });
+    const { observations: _, ...withoutObservations } = full;
+    expect(registry.expand(withoutObservations, 1)).toMatchObject({ problem: { path: 'body', message: "body must have required property 'observations'" } });
     // A report without any of them is left as it is.
     const plain = structuredClone(full);
-    expect(registry.expand(plain, 1)).toBeUndefined();
+    expect(registry.expand(plain, 1)).toEqual({ report: full });
     expect(plain).toEqual(full);
   });
 
@@ -113,10 +124,21 @@ describe('SeriesSetRegistry', () => {
     expect(registry.name(of('/d', '/e'), 20)).toBeDefined();
     expect(registry.name(of('/g'), 30)).toBeUndefined();
     // Once the three-series set is idle it goes, and its series make room.
-    expect(registry.expand(againstSet(of('/d', '/e'), seriesSetId(of('/d', '/e').observations)), 1005)).toBeUndefined();
+    expect(registry.expand(againstSet(of('/d', '/e'), seriesSetId(of('/d', '/e').observations)), 1005)).toHaveProperty('report');
     expect(registry.name(of('/d', '/e', '/f'), 1010)).toBeDefined();
     expect(registry.size).toBe(2);
-    expect(registry.expand(againstSet(of('/a', '/b', '/c'), three!), 1020)).toMatchObject({ code: 'TRIPLINE_UNKNOWN_SERIES_SET' });
+    expect(registry.expand(againstSet(of('/a', '/b', '/c'), three!), 1020)).toMatchObject({ problem: { code: 'TRIPLINE_UNKNOWN_SERIES_SET' } });
+  });
+
+  it('writes a report of values that a collector of an earlier release refuses, never stores as a report of no observations', () => {
+    // That collector's validator: this schema with observations required, as it was, and unknown fields (the set's) removed.
+    const earlier = new Ajv({ ...REPORT_AJV_OPTIONS, strict: false });
+    addFormats(earlier);
+    const validate = earlier.compile({ ...ReportSchema, required: [...ReportSchema.required!, 'observations'] });
+    const full = report('a', 1, { observations: observations([1, 2, 3], at, later) });
+    expect(validate(structuredClone(full))).toBe(true);
+    expect(validate(againstSet(full, seriesSetId(full.observations)))).toBe(false);
+    expect(validate.errors).toContainEqual(expect.objectContaining({ message: "must have required property 'observations'" }));
   });
 
   it('names no set for a report without observations', () => {
@@ -133,12 +155,12 @@ describe('SeriesSetRegistry', () => {
     // A set already kept is named again when full.
     expect(registry.name(of('/a'), 950)).toBe(first);
     // Using the second keeps it; the first, last used at 950, is idle by 1950.
-    expect(registry.expand(againstSet(of('/b'), second), 1900)).toBeUndefined();
+    expect(registry.expand(againstSet(of('/b'), second), 1900)).toHaveProperty('report');
     const third = registry.name(of('/c'), 1950);
     expect(third).toBeDefined();
     expect(registry.size).toBe(2);
-    expect(registry.expand(againstSet(of('/a'), first), 1960)).toMatchObject({ code: 'TRIPLINE_UNKNOWN_SERIES_SET' });
-    expect(registry.expand(againstSet(of('/b'), second), 1960)).toBeUndefined();
+    expect(registry.expand(againstSet(of('/a'), first), 1960)).toMatchObject({ problem: { code: 'TRIPLINE_UNKNOWN_SERIES_SET' } });
+    expect(registry.expand(againstSet(of('/b'), second), 1960)).toHaveProperty('report');
   });
 });
 
@@ -237,6 +259,8 @@ describe('POST /api/v1/reports against a series set', () => {
       [{ ...compact, valueTimes: [{ at: new Date(Date.now() + 3_600_000).toISOString(), count: 3 }] }, 'body/valueTimes/0/at', /ahead of the collector clock/],
       [{ ...compact, seriesSet: 'not a set name' }, 'body/seriesSet', /must match pattern/],
       [{ ...compact, observations: full.observations }, 'body/observations', /observations or values, not both/],
+      [{ ...compact, observations: [] }, 'body/observations', /observations or values, not both/],
+      [{ ...compact, values: undefined, seriesSet: undefined, valueTimes: undefined }, 'body', /must have required property 'observations'/],
       [{ ...compact, valueTimes: undefined }, 'body/valueTimes', /need their valueTimes/],
     ];
     for (const [body, path, message] of cases) {
