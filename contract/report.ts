@@ -17,6 +17,10 @@
  *   removes them before it validates the rest (collector/http/reportBodyValidator.ts); they are
  *   neither stored nor shown, and nothing fails;
  * - an agent older than its collector omits fields added since: they are optional.
+ * One loosening was made on purpose: `observations` may be absent, in a report of values against a
+ * series set (`seriesSet`, `values`, `valueTimes`) and only there. An older collector must not take
+ * such a report (it would drop the set's fields and store a report of nothing), and its schema,
+ * which requires `observations`, refuses it with a 400; the agent then sends the report in full.
  * A report of another major is refused with a 400 that says which major the collector accepts
  * (`schemaVersionProblem`). The schema's objects stay closed (`additionalProperties: false`): they
  * are exactly what an agent of this version sends, and the agent's tests hold its reports to them.
