@@ -4,12 +4,12 @@
  * restarted once during the outage; the collector comes back. Every sequence number is then stored
  * exactly once, with no gap, and reports made during the outage keep their original timestamps.
  */
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { asAdmin, freePort, spawnTripline, waitFor, type TriplineProcess } from '../support/processes.js';
+import { asAdmin, freePort, spawnTripline, waitFor, writeAgentCollectorConfigs, type TriplineProcess } from '../support/processes.js';
 
 const TOKEN = 'outage-agent-token-0123456789abcdef';
 const AGENT_ID = 'outage-agent';
@@ -29,13 +29,7 @@ describe('agent store-and-forward across a collector outage and an agent restart
 
   it('delivers every sequence exactly once, oldest first, with original timestamps', async () => {
     const port = await freePort();
-    const collectorConfig = join(dir, 'collector.yaml');
-    const agentConfig = join(dir, 'agent.yaml');
-    writeFileSync(collectorConfig, `dataDir: ${collectorDir}\nlog: { level: warn }\ncollector:\n  listen: { host: 127.0.0.1, port: ${port} }\n  agentTokens: ['${TOKEN}']\nincidents: { reachability: { enabled: false } }\n`);
-    writeFileSync(
-      agentConfig,
-      `dataDir: ${agentDir}\nlog: { level: warn }\nagent:\n  collectorUrl: http://127.0.0.1:${port}\n  token: ${TOKEN}\n  id: ${AGENT_ID}\n  interval: 1s\n  sendTimeout: 2s\n  ping: { gateway: false }\n`,
-    );
+    const { collectorConfig, agentConfig } = writeAgentCollectorConfigs({ dir, collectorDir, agentDir: agentDir, port, token: TOKEN, agentId: AGENT_ID });
     const startCollector = () => spawnTripline(['collector', '--config', collectorConfig], join(dir, 'collector.log'));
     const startAgent = () => spawnTripline(['agent', '--config', agentConfig], join(dir, 'agent.log'));
     const lastSequence = async () => {

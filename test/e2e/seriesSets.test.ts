@@ -6,14 +6,14 @@
  * follow. Every sequence number is stored exactly once with no gap, and every report's series are
  * stored whichever form it came in.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import { databasePath } from '../../collector/store/sqlite/databasePath.js';
-import { asAdmin, freePort, spawnTripline, waitFor, type TriplineProcess } from '../support/processes.js';
+import { asAdmin, freePort, spawnTripline, waitFor, writeAgentCollectorConfigs, type TriplineProcess } from '../support/processes.js';
 
 const TOKEN = 'series-sets-agent-token-0123456789abcdef';
 const AGENT_ID = 'series-sets-agent';
@@ -31,13 +31,7 @@ describe('an agent reporting against its series set across a collector crash', (
 
   it('sends values once named, and after the crash one report whole, then values again, storing every report once', async () => {
     const port = await freePort();
-    const collectorConfig = join(dir, 'collector.yaml');
-    const agentConfig = join(dir, 'agent.yaml');
-    writeFileSync(collectorConfig, `dataDir: ${collectorDir}\nlog: { level: warn }\ncollector:\n  listen: { host: 127.0.0.1, port: ${port} }\n  agentTokens: ['${TOKEN}']\nincidents: { reachability: { enabled: false } }\n`);
-    writeFileSync(
-      agentConfig,
-      `dataDir: ${join(dir, 'agent')}\nlog: { level: warn }\nagent:\n  collectorUrl: http://127.0.0.1:${port}\n  token: ${TOKEN}\n  id: ${AGENT_ID}\n  interval: 1s\n  sendTimeout: 2s\n  ping: { gateway: false }\n`,
-    );
+    const { collectorConfig, agentConfig } = writeAgentCollectorConfigs({ dir, collectorDir, agentDir: join(dir, 'agent'), port, token: TOKEN, agentId: AGENT_ID });
     const startCollector = () => spawnTripline(['collector', '--config', collectorConfig], join(dir, 'collector.log'));
     const lastSequence = async () => {
       const answer = await fetch(`http://127.0.0.1:${port}/api/v1/hosts`, asAdmin).catch(() => undefined);

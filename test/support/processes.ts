@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { signWebhook, type WebhookPayload } from '../../collector/desk/webhookDesk.js';
 import { agentNodeFlags } from '../../config/packageInfo.js';
@@ -65,6 +65,23 @@ export function spawnTripline(args: string[], logFile: string, env: NodeJS.Proce
  * default is generous (a minute): it only bounds a wait that returns as soon as its condition holds,
  * and a process starting on a busy 2-core machine (the suite beside `stress-ng --cpu 2`) takes long.
  */
+/**
+ * The config files of one collector (its SQLite store in `collectorDir`, `token` as its shared agent
+ * token, reachability probing off) and one agent reporting to it every second as `agentId`, written
+ * to `dir` as collector.yaml and agent.yaml; their paths.
+ */
+export function writeAgentCollectorConfigs(options: { dir: string; collectorDir: string; agentDir: string; port: number; token: string; agentId: string }): { collectorConfig: string; agentConfig: string } {
+  const { dir, collectorDir, agentDir, port, token, agentId } = options;
+  const collectorConfig = join(dir, 'collector.yaml');
+  const agentConfig = join(dir, 'agent.yaml');
+  writeFileSync(collectorConfig, `dataDir: ${collectorDir}\nlog: { level: warn }\ncollector:\n  listen: { host: 127.0.0.1, port: ${port} }\n  agentTokens: ['${token}']\nincidents: { reachability: { enabled: false } }\n`);
+  writeFileSync(
+    agentConfig,
+    `dataDir: ${agentDir}\nlog: { level: warn }\nagent:\n  collectorUrl: http://127.0.0.1:${port}\n  token: ${token}\n  id: ${agentId}\n  interval: 1s\n  sendTimeout: 2s\n  ping: { gateway: false }\n`,
+  );
+  return { collectorConfig, agentConfig };
+}
+
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000, everyMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
