@@ -1,6 +1,8 @@
 /**
  * `npm run bench:ingest`: a real collector process on loopback, fed by many simulated agents with
- * reports of 60 observations (gzip, bearer token), as the agent sends them. Prints reports per
+ * reports of 60 observations (gzip, bearer token): each agent's first report whole, asking for its
+ * series set, then values against the set the collector names, as the agent sends them since series
+ * sets (collector/ingest/seriesSets.ts; --full-reports: every report whole). Prints reports per
  * second and the p50/p99 acknowledge latency for:
  *   1. saturation: as fast as N concurrent senders can go;
  *   2. the design target: 10,000 agents every 15 s (about 667 reports/s), paced;
@@ -23,7 +25,7 @@
  * Figures only; nothing is asserted. Options: --agents N --seconds S --concurrency C --rounds R --rate
  * REPORTS_PER_S (the paced phase; AGENTS / 15 by default) --max-batch N (collector.batch.maxReports;
  * the collector's default otherwise) --heap-growth PERCENT (collector.heapGrowthPercent; the
- * collector's default, 100, otherwise; 0: V8's own growth) --postgres --maintenance HOSTS.
+ * collector's default otherwise; 0: V8's own growth) --postgres --maintenance HOSTS --full-reports.
  * With --maintenance HOSTS the run measures instead whether history maintenance stalls ingest (issue
  * 15: compaction and retention pruning never stall it): before the collector starts, the first HOSTS
  * agents get the history they would have sent over the last two clock hours and the current one (a
