@@ -2,9 +2,9 @@
  * Reports against a series set on real processes: an agent and a collector spawned from the compiled
  * CLI. The agent's first report asks for its set's name and the later ones are values against it;
  * the collector is killed (SIGKILL: its sets, kept in memory only, are gone) and started again; the
- * agent's next report of values is answered 409, sent again whole, names the set again, and values
- * follow. Every sequence number is stored exactly once with no gap, and every report's series are
- * stored whichever form it came in.
+ * set is named again (by a 409 and the report sent again whole, or by a whole report from the spool
+ * arriving first), and values follow. Every sequence number is stored exactly once with no gap, and
+ * every report's series are stored whichever form it came in.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,7 +29,7 @@ describe('an agent reporting against its series set across a collector crash', (
     await collector?.kill('SIGTERM');
   });
 
-  it('sends values once named, and after the crash one report whole, then values again, storing every report once', async () => {
+  it('sends values once named, and after the crash has the set named again and sends values, storing every report once', async () => {
     const port = await freePort();
     const { collectorConfig, agentConfig } = writeAgentCollectorConfigs({ dir, collectorDir, agentDir: join(dir, 'agent'), port, token: TOKEN, agentId: AGENT_ID });
     const startCollector = () => spawnTripline(['collector', '--config', collectorConfig], join(dir, 'collector.log'));
@@ -57,9 +57,12 @@ describe('an agent reporting against its series set across a collector crash', (
     collector = startCollector();
     await waitFor('the collector ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok);
     await waitFor('values against the set named again', async () => (await metric('tripline_series_set_reports_total')) >= 3, 30_000);
-    // One report of values was refused, sent again whole, and named the set again.
-    expect(await metric('tripline_reports_received_total{outcome="unknown_series_set"}')).toBe(1);
-    expect(await metric('tripline_series_sets')).toBe(1);
+    // The set is named again one of two ways: the agent's next report of values is answered 409 and
+    // sent again whole; or a report the agent spooled while the collector was down arrives whole first
+    // (every whole report asks), and since a set's name is its series' hash, the name the agent holds
+    // is known again before it is used. At most one 409 either way.
+    expect(await metric('tripline_reports_received_total{outcome="unknown_series_set"}')).toBeLessThanOrEqual(1);
+    expect(await metric('tripline_series_sets')).toBeGreaterThanOrEqual(1);
     const last = (await lastSequence())!;
     await waitFor('two more reports', async () => ((await lastSequence()) ?? -1) >= last + 2);
     expect(await agent.kill('SIGTERM')).toBe(0);

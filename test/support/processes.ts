@@ -47,9 +47,25 @@ export function spawnTripline(args: string[], logFile: string, env: NodeJS.Proce
   const log = createWriteStream(logFile, { flags: 'a' });
   const command = args[0] === 'agent' ? [...agentNodeFlags(AGENT_CLI), AGENT_CLI, ...args.slice(1)] : [CLI, ...args];
   const child = spawn(process.execPath, command, { env: { ...process.env, TRIPLINE_ADMIN_TOKENS: TEST_ADMIN_TOKEN, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
-  const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+  // Both into one file, which neither may end: the first to close would cut off the other's last lines.
+  child.stdout!.pipe(log, { end: false });
+  child.stderr!.pipe(log, { end: false });
+  // Settled once the log holds everything the process wrote: its pipes closed after its exit (or 5 s
+  // after it, should a child of its own hold them) and the file written. On 'exit' alone, a test that
+  // read the log at once could miss the last lines (a stop's "collector stopped", once).
+  const exited = new Promise<number | null>((ok) =>
+    child.on('exit', (code) => {
+      let ended = false;
+      const end = () => {
+        if (ended) return;
+        ended = true;
+        clearTimeout(timer);
+        log.end(() => ok(code));
+      };
+      const timer = setTimeout(end, 5000);
+      child.on('close', end);
+    }),
+  );
   return {
     child,
     exited,
