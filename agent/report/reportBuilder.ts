@@ -195,11 +195,11 @@ function observationPiece(metric: string, labels: Observation['labels']): string
  * `JSON.stringify(report)` for a report of the skeleton's fields (and `wantsSeriesSet`), or
  * undefined when an observation is not acceptable (a non-finite value, which JSON would make null,
  * or a label value too long): the same text for observations made by `observation()` (keys in the
- * schema's order), the same JSON value for any. One pass that checks each observation and collects the cached piece of its
- * series, its value and its timestamp, then one Array.prototype.join, instead of a validity pass
- * and JSON.stringify walking ~100 observation and labels objects: the interpreter-only agent runs a
- * few bytecodes per observation, and the string is made flat and whole at once (JSON.stringify's
- * is a rope of parts, which the upload's write copies once more).
+ * schema's order), the same JSON value for any. One pass that checks each observation and collects
+ * the cached piece of its series, its value and its timestamp, then one Array.prototype.join,
+ * instead of a validity pass and JSON.stringify walking ~100 observation and labels objects: the
+ * interpreter-only agent runs a few bytecodes per observation, and the string is made flat and
+ * whole at once (JSON.stringify's is a rope of parts, which the upload's write copies once more).
  */
 function reportJson(report: Report): string | undefined {
   const { observations } = report;
@@ -229,13 +229,14 @@ function reportJson(report: Report): string | undefined {
 
 /**
  * The JSON of a compact report: the skeleton's fields without `observations` (absent, not empty: a
- * collector of an earlier release, whose schema requires them, refuses the report instead of storing
- * it empty), then `seriesSet`, the values as JSON numbers and their times in runs of equal `at` (the schema's order, so the text is
- * JSON.stringify's of the same object); undefined when an observation's series is not the set's at
- * its place or its value is not finite. One pass and one join, as reportJson: the series are
- * compared, not written; a probe's frozen labels object and metric are those of the set's series at
- * that place (two pointer tests), other labels are compared by their text. Looking each series'
- * text up in pieceOf's cache was a third of this function's time in the interpreter.
+ * collector of an earlier release, whose schema requires them, refuses the report instead of
+ * storing it empty), then `seriesSet`, the values as JSON numbers and their times in runs of equal
+ * `at` (the schema's order, so the text is JSON.stringify's of the same object); undefined when an
+ * observation's series is not the set's at its place or its value is not finite. One pass and one
+ * join, as reportJson: the series are compared, not written; a probe's frozen labels object and
+ * metric are those of the set's series at that place (two pointer tests), other labels are compared
+ * by their text. Looking each series' text up in pieceOf's cache was a third of this function's
+ * time in the interpreter.
  */
 function compactJson(skeleton: Report, observations: readonly Observation[], seriesSet: SeriesSet): string | undefined {
   const { pieces, metrics, frozenLabels } = seriesSet.series;
