@@ -38,6 +38,12 @@ import type { TimerScheduler } from './lifecycle/timerScheduler.js';
 const SEQUENCE_LEASE = 64;
 
 const NO_INVENTORY: { observations: Observation[]; inventory?: Report['inventory'] } = { observations: [] };
+/**
+ * Series sets the agent holds at most: enough for the series of a few probes on their own schedules
+ * taking turns (ping, plugins), few enough that a report that matches none is compared with little.
+ */
+const MAX_SERIES_SETS_HELD = 4;
+
 /** An empty list to concatenate where a source gave nothing. */
 const NONE: readonly never[] = [];
 
@@ -195,10 +201,11 @@ export function createAgent(options: AgentOptions): Agent {
   let latestPing: ProbeRunOutcome | undefined;
   let phase: 'idle' | 'running' | 'stopped' = 'idle';
   /**
-   * The series set the collector named, which reports of the same series are written against; kept
-   * in memory only, so a restarted agent (a new config included) starts with full reports.
+   * The series sets the collector named, the most recent first, which reports of the same series are
+   * written against (several: see ReportParts.seriesSets); kept in memory only, so a restarted agent
+   * (a new config included) starts with full reports.
    */
-  let seriesSet: SeriesSet | undefined;
+  let seriesSets: readonly SeriesSet[] = [];
   /**
    * The last report that may be answered with a set: its observations when it asked, whose series
    * are worked out only when the answer names a set, or a compact report's series (the set's).
@@ -209,13 +216,14 @@ export function createAgent(options: AgentOptions): Agent {
 
   /**
    * The sender's news of a set: named for the report of `sequence` (adopted if it is the last one
-   * that asked: an earlier one's series may have changed since), or to be forgotten.
+   * that asked: an earlier one's series may have changed since), or to be forgotten, with every other
+   * set held (the collector that does not keep one, restarted or another, keeps none of them).
    */
   function onSeriesSet(sequence: number, id: string | undefined): void {
-    if (id === undefined) seriesSet = undefined;
-    else if (sequence === askedSequence && seriesSet?.id !== id) {
+    if (id === undefined) seriesSets = [];
+    else if (sequence === askedSequence && seriesSets[0]?.id !== id) {
       const series = askedSeries ?? (askedObservations && seriesOf(askedObservations));
-      if (series !== undefined) seriesSet = { id, series };
+      if (series !== undefined) seriesSets = [{ id, series }, ...seriesSets.filter((held) => held.id !== id)].slice(0, MAX_SERIES_SETS_HELD);
     }
   }
 
@@ -336,7 +344,7 @@ export function createAgent(options: AgentOptions): Agent {
       // concat, not spreads: spreading iterates, and the interpreter allocates an object per element.
       observations: selfMeter.observe(now, phase === 'running').concat(cycle.observations, ping?.observations ?? NONE, pluginResults?.observations ?? NONE, slow.observations),
       checks: cycle.checks.concat(ping?.checks ?? NONE, pluginResults?.checks ?? NONE),
-      seriesSet,
+      seriesSets,
     });
     const { omittedObservations, invalidObservations, omittedChecks } = built;
     if (omittedObservations + invalidObservations + omittedChecks > 0) {

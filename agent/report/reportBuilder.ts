@@ -46,8 +46,14 @@ export interface ReportParts {
   checks: readonly CheckResult[];
   /** Budget of the uncompressed JSON body. */
   maxBytes?: number;
-  /** The agent's series set: a report of exactly its series, all with finite values, is written against it. */
-  seriesSet?: SeriesSet;
+  /**
+   * The series sets the agent holds, the most recently named first: a report of exactly the series of
+   * one of them, all with finite values, is written against it. More than one, because a host's
+   * series may take turns: a probe on its own schedule (the gateway ping every 30 s against a 15-s
+   * cycle, a Nagios plugin) is in every other report, and with one set the agent would write every
+   * report in full, each naming the set the next one is not of.
+   */
+  seriesSets?: readonly SeriesSet[];
 }
 
 /** The report and what had to be left out of it. */
@@ -55,7 +61,7 @@ export interface BuiltReport {
   report: Report;
   /**
    * `JSON.stringify(report)` when it was computed on the way (so that it is not done twice); for a
-   * compact report, the report as values against `parts.seriesSet`, and `report` its full form.
+   * compact report, the report as values against one of `parts.seriesSets`, and `report` its full form.
    */
   json?: string;
   /** True when `json` is the compact form (`seriesSet`, `values`, `valueTimes`) of `report`. */
@@ -88,14 +94,14 @@ export function buildReport(parts: ReportParts): BuiltReport {
   };
   const omittedChecks = parts.checks.length - checks.length;
   // The usual cycle of an agent that holds a set: the same series as the report that named it.
-  const { seriesSet } = parts;
-  if (seriesSet !== undefined && parts.observations.length === seriesSet.series.pieces.length) {
+  for (const seriesSet of parts.seriesSets ?? NO_SETS) {
+    if (parts.observations.length !== seriesSet.series.pieces.length) continue;
     const json = compactJson(skeleton, parts.observations, seriesSet);
-    if (json !== undefined && fits(json, maxBytes)) {
-      // Its full form, which reportJson would write, is made only if the spool or a resend needs it.
-      const report: Report = { ...skeleton, observations: parts.observations as Observation[], wantsSeriesSet: true };
-      return { report, json, compact: true, series: seriesSet.series, omittedObservations: 0, invalidObservations: 0, omittedChecks };
-    }
+    if (json === undefined) continue;
+    if (!fits(json, maxBytes)) break;
+    // Its full form, which reportJson would write, is made only if the spool or a resend needs it.
+    const report: Report = { ...skeleton, observations: parts.observations as Observation[], wantsSeriesSet: true };
+    return { report, json, compact: true, series: seriesSet.series, omittedObservations: 0, invalidObservations: 0, omittedChecks };
   }
   // The common full report, within both limits and with every observation acceptable, is
   // serialised once and that JSON is kept for the upload; only an oversized one is measured
@@ -129,6 +135,8 @@ export function buildReport(parts: ReportParts): BuiltReport {
     omittedChecks,
   };
 }
+
+const NO_SETS: readonly SeriesSet[] = [];
 
 /** Whether a JSON text is within the byte budget: a string of n UTF-16 units is at most 3n UTF-8 bytes, so most need no count. */
 function fits(json: string, maxBytes: number): boolean {

@@ -147,7 +147,7 @@ describe('buildReport against a series set', () => {
   it('writes the same series as values and their times in runs: the JSON of the compact object, which reads back to the observations', () => {
     const seriesSet = named(cycle(1));
     const observations = cycle(2);
-    const built = buildReport({ agent, sequence: 2, sentAt: new Date(AT), observations, checks, seriesSet });
+    const built = buildReport({ agent, sequence: 2, sentAt: new Date(AT), observations, checks, seriesSets: [seriesSet] });
     expect(built.compact).toBe(true);
     const { schemaVersion, sequence, sentAt } = built.report;
     // The contract's order of keys.
@@ -178,9 +178,24 @@ describe('buildReport against a series set', () => {
     expect(built.json!.length * 3).toBeLessThan(JSON.stringify(built.report).length * 2);
   });
 
+  it('writes a report against whichever held set has its series: series that take turns (a ping every other cycle) are values every time', () => {
+    const withPing = [...cycle(1), at('ping_up', 1, Object.freeze({ target: 'gateway' }))];
+    const sets = [named(cycle(1)), { ...named(withPing), id: 'BBBBBBBBBBBBBBBBBBBBBB' }];
+    const without = buildReport({ agent, sequence: 2, sentAt: new Date(AT), observations: cycle(2), checks, seriesSets: sets });
+    const withIt = buildReport({ agent, sequence: 3, sentAt: new Date(AT), observations: [...cycle(3), at('ping_up', 1, withPing.at(-1)!.labels)], checks, seriesSets: sets });
+    expect([without.compact, withIt.compact]).toEqual([true, true]);
+    expect(JSON.parse(without.json!).seriesSet).toBe(sets[0]!.id);
+    expect(JSON.parse(withIt.json!).seriesSet).toBe('BBBBBBBBBBBBBBBBBBBBBB');
+    expect(withIt.series).toBe(sets[1]!.series);
+    // Of neither set: whole, asking.
+    const neither = buildReport({ agent, sequence: 4, sentAt: new Date(AT), observations: cycle(4).slice(1), checks, seriesSets: sets });
+    expect(neither.compact).toBe(false);
+    expect(neither.report.wantsSeriesSet).toBe(true);
+  });
+
   it('writes a one-series report and a one-run report against a set', () => {
     const only = [at('load1', 1, Object.freeze({}))];
-    const built = buildReport({ agent, sequence: 2, sentAt: new Date(AT), observations: [{ ...only[0]!, value: 2 }], checks: [], seriesSet: named(only) });
+    const built = buildReport({ agent, sequence: 2, sentAt: new Date(AT), observations: [{ ...only[0]!, value: 2 }], checks: [], seriesSets: [named(only)] });
     expect(built.compact).toBe(true);
     expect(JSON.parse(built.json!)).toMatchObject({ values: [2], valueTimes: [{ at: AT, count: 1 }] });
     expect(JSON.parse(built.json!)).not.toHaveProperty('observations');
@@ -195,7 +210,7 @@ describe('buildReport against a series set', () => {
   ])('writes a full report that asks again after %s', (_, change) => {
     const seriesSet = named(cycle(1));
     const observations = change(cycle(2));
-    const built = buildReport({ agent, sequence: 2, sentAt: new Date(AT), observations, checks, seriesSet });
+    const built = buildReport({ agent, sequence: 2, sentAt: new Date(AT), observations, checks, seriesSets: [seriesSet] });
     expect(built.compact).toBe(false);
     expect(built.report.wantsSeriesSet).toBe(true);
     expect(built.json).toBe(JSON.stringify(built.report));
@@ -207,9 +222,9 @@ describe('buildReport against a series set', () => {
     const labels: Record<string, string> = { mount: '/' };
     const observations = [at('filesystem_used_ratio', 0.5, labels)];
     const seriesSet = named(observations);
-    expect(buildReport({ agent, sequence: 2, sentAt: new Date(AT), observations, checks, seriesSet }).compact).toBe(true);
+    expect(buildReport({ agent, sequence: 2, sentAt: new Date(AT), observations, checks, seriesSets: [seriesSet] }).compact).toBe(true);
     labels.mount = '/srv';
-    const built = buildReport({ agent, sequence: 3, sentAt: new Date(AT), observations, checks, seriesSet });
+    const built = buildReport({ agent, sequence: 3, sentAt: new Date(AT), observations, checks, seriesSets: [seriesSet] });
     expect(built.compact).toBe(false);
     expect(JSON.parse(built.json!).observations[0].labels).toEqual({ mount: '/srv' });
   });
@@ -217,7 +232,7 @@ describe('buildReport against a series set', () => {
   it('writes a full report that asks (without the observation) when a value of the set is not finite', () => {
     const seriesSet = named(cycle(1));
     const observations = cycle(2).map((item, i) => (i === 1 ? { ...item, value: NaN } : item));
-    const built = buildReport({ agent, sequence: 2, sentAt: new Date(AT), observations, checks, seriesSet });
+    const built = buildReport({ agent, sequence: 2, sentAt: new Date(AT), observations, checks, seriesSets: [seriesSet] });
     expect(built.compact).toBe(false);
     expect(built.invalidObservations).toBe(1);
     expect(built.report.observations).toHaveLength(4);
@@ -231,7 +246,7 @@ describe('buildReport against a series set', () => {
     const big = [{ ...checks[0]!, output: 'x'.repeat(4000) }];
     const built = buildReport({ agent, sequence: 2, sentAt: new Date(AT), observations: cycle(2), checks: big, maxBytes: 4000 });
     expect(built.compact).toBe(false);
-    const within = buildReport({ agent, sequence: 2, sentAt: new Date(AT), observations: cycle(2), checks: big, seriesSet, maxBytes: 4000 });
+    const within = buildReport({ agent, sequence: 2, sentAt: new Date(AT), observations: cycle(2), checks: big, seriesSets: [seriesSet], maxBytes: 4000 });
     expect(within.compact).toBe(false);
     expect(within.report.wantsSeriesSet).toBeUndefined();
   });

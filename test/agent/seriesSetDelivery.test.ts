@@ -77,7 +77,7 @@ function agentSide(collectorUrls: string[], gzipAboveBytes?: number) {
     seriesSet: () => seriesSet,
     /** Builds the report of `sequence` (against the set when the agent holds one) and delivers it. */
     async send(sequence: number, observations = observed(sequence)) {
-      const built = buildReport({ agent: identity, sequence, sentAt: new Date(AT), observations, checks: [], ...(seriesSet ? { seriesSet } : {}) });
+      const built = buildReport({ agent: identity, sequence, sentAt: new Date(AT), observations, checks: [], ...(seriesSet ? { seriesSets: [seriesSet] } : {}) });
       asked = { sequence, series: built.series ?? (built.report.wantsSeriesSet ? seriesOf(built.report.observations) : undefined) };
       return { built, result: await sender.deliver(built.report, built.json, built.compact) };
     },
