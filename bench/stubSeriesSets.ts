@@ -1,13 +1,13 @@
 /**
  * The series sets of a stand-in collector (bench:agent's and the agent tests'), answering as the
- * collector does (contract/report.ts): a report that asks (`wantsSeriesSet`, with observations) is
+ * collector does (contract/report.ts) because it is the collector's own registry
+ * (collector/ingest/seriesSets.ts): a report that asks (`wantsSeriesSet`, with observations) is
  * answered with the name of its series set, which is kept; a compact report (`seriesSet`, `values`,
- * `valueTimes`) is read back into observations against a kept set, or answered 409
- * TRIPLINE_UNKNOWN_SERIES_SET. The name is any 22 characters of base64url a hash of the series
- * gives; the agent only repeats it.
+ * `valueTimes`) is read back into observations against a kept set, or refused as the collector
+ * refuses it (409 TRIPLINE_UNKNOWN_SERIES_SET, or 400 with the field).
  */
-import { createHash } from 'node:crypto';
-import type { Observation, Report, WireReport } from '../contract/report.js';
+import type { Report, WireReport } from '../contract/report.js';
+import { SeriesSetRegistry } from '../collector/ingest/seriesSets.js';
 
 /** What a stub collector answers to a report, and the full report it keeps when it takes it. */
 export type StubAnswer = { status: 200; body: string; report: Report } | { status: 400 | 409; body: string };
@@ -20,35 +20,23 @@ export interface StubSeriesSets {
   forget(): void;
 }
 
-/** Series sets kept in a Map, for as long as the stub runs. */
+/** The collector's registry, for as long as the stub runs (or until `forget`). */
 export function createStubSeriesSets(): StubSeriesSets {
-  const sets = new Map<string, { metric: string; labels: Observation['labels'] }[]>();
-  const refusal = (status: 400 | 409, code: string, message: string): StubAnswer => ({ status, body: JSON.stringify({ error: { code, message, path: 'body/seriesSet' } }) });
+  let registry = new SeriesSetRegistry();
   return {
-    receive(report) {
-      let full: Report;
-      if (report.seriesSet === undefined) {
-        if (report.observations === undefined) return refusal(400, 'TRIPLINE_VALIDATION_FAILED', "body must have required property 'observations'");
-        full = { ...report, observations: report.observations };
-      } else {
-        if (report.observations !== undefined) return refusal(400, 'TRIPLINE_VALIDATION_FAILED', 'a report sends observations or values, not both');
-        const series = sets.get(report.seriesSet);
-        if (series === undefined) return refusal(409, 'TRIPLINE_UNKNOWN_SERIES_SET', 'no such series set');
-        const values = report.values ?? [];
-        const times = (report.valueTimes ?? []).flatMap(({ at, count }) => Array.from({ length: count }, () => at));
-        if (values.length !== series.length || times.length !== values.length) return refusal(400, 'TRIPLINE_VALIDATION_FAILED', 'values do not match the series set');
-        const { seriesSet: _set, values: _values, valueTimes: _times, ...rest } = report;
-        full = { ...rest, observations: series.map((one, i) => ({ ...one, value: values[i]!, at: times[i]! })) };
+    receive(received) {
+      const nowMs = Date.now();
+      const expanded = registry.expand(received, nowMs);
+      if ('problem' in expanded) {
+        const { code, message, path } = expanded.problem;
+        return { status: code === 'TRIPLINE_UNKNOWN_SERIES_SET' ? 409 : 400, body: JSON.stringify({ error: { code, message, path } }) };
       }
-      let answer: { sequence: number; duplicate: false; seriesSet?: string } = { sequence: report.sequence, duplicate: false };
-      if (report.wantsSeriesSet === true && full.observations.length > 0) {
-        const series = full.observations.map(({ metric, labels }) => ({ metric, labels }));
-        const id = createHash('sha256').update(JSON.stringify(series)).digest('base64url').slice(0, 22);
-        sets.set(id, series);
-        answer = { ...answer, seriesSet: id };
-      }
-      return { status: 200, body: JSON.stringify(answer), report: full };
+      const { report } = expanded;
+      const seriesSet = report.wantsSeriesSet === true ? registry.name(report, nowMs) : undefined;
+      return { status: 200, body: JSON.stringify({ sequence: report.sequence, duplicate: false, ...(seriesSet === undefined ? {} : { seriesSet }) }), report };
     },
-    forget: () => sets.clear(),
+    forget: () => {
+      registry = new SeriesSetRegistry();
+    },
   };
 }
