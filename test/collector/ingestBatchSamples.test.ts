@@ -1,0 +1,85 @@
+/**
+ * What the ingestor hands the rules engine for a group commit: every stored report's samples, then
+ * its missed-report sample (`agent_missed_reports` 0, the host's own labels) with the series key
+ * the engine groups by, written without sorting for an agent without labels; nothing of a report
+ * that was a duplicate, and no gap where one would have been.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AlertPipeline } from '../../collector/alerting/alertPipeline.js';
+import { createCollectorMetrics } from '../../collector/collectorMetrics.js';
+import { createReportIngestor } from '../../collector/ingest/reportIngestor.js';
+import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
+import type { Store } from '../../collector/store/store.js';
+import { canonicalLabels } from '../../contract/labels.js';
+import { REPORT_SCHEMA_VERSION, type Report } from '../../contract/report.js';
+import type { SeriesSample } from '../../rules/index.js';
+
+const NOW = Date.UTC(2026, 0, 10, 12);
+
+function report(agentId: string, hostname: string, labels: Record<string, string>, sequence: number): Report {
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    agent: { id: agentId, hostname, version: 'test', intervalSeconds: 15, labels },
+    sequence,
+    sentAt: new Date(NOW).toISOString(),
+    observations: [
+      { metric: 'load1', labels: {}, value: 0.5, at: new Date(NOW).toISOString() },
+      { metric: 'filesystem_used_ratio', labels: { mount: '/', host: 'ignored' }, value: 0.25, at: new Date(NOW).toISOString() },
+    ],
+    checks: [{ name: 'ntp', status: 'ok', output: 'NTP OK', durationSeconds: 0.01, at: new Date(NOW).toISOString() }],
+  };
+}
+
+describe("the samples of a group commit's reports", () => {
+  let store: Store | undefined;
+  afterEach(() => store?.close());
+
+  it('are every stored report’s samples and its missed-report sample, keyed as the engine would key them', async () => {
+    store = openSqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'tripline-batch-samples-')), 'tripline.db') });
+    const batches: SeriesSample[][] = [];
+    const pipeline = {
+      process: (_tx: unknown, samples: readonly SeriesSample[]) => {
+        batches.push([...samples]);
+        return { changes: {}, commit: () => {} };
+      },
+    } as unknown as AlertPipeline;
+    const metrics = createCollectorMetrics({ activeIncidents: () => 0, outboxPending: () => 0, outboxDead: () => 0, unhealthyRules: () => 0 });
+    const ingestor = createReportIngestor({ store, pipeline, clock: { nowMs: () => NOW }, log: pino({ level: 'silent' }), metrics, maxDelayMs: 50, maxReports: 100 });
+
+    const hosts: Array<[string, string, Record<string, string>]> = [
+      ['a1', 'web-1', {}],
+      ['a2', 'db "quoted" \u00e9\\1', {}],
+      ['a3', 'edge-1', { zone: 'b', role: 'edge', host: 'not-the-host' }],
+    ];
+    await Promise.all(hosts.map(([id, hostname, labels]) => ingestor.submit(report(id, hostname, labels, 1))));
+    // The same three again, one of them a duplicate (sequence 1 again): it brings no sample.
+    await Promise.all([ingestor.submit(report('a1', 'web-1', {}, 1)), ingestor.submit(report('a2', hosts[1]![1], {}, 2))]);
+
+    expect(batches.map((b) => b.length)).toEqual([3 * 4, 4]);
+    for (const batch of batches) {
+      for (const sample of batch) {
+        expect(sample).toBeDefined();
+        // Every sample a key, and the key the engine would make of its labels.
+        expect(sample.seriesKey).toBe(canonicalLabels(sample.labels));
+      }
+    }
+    const missed = batches.flat().filter((s) => s.metric === 'agent_missed_reports');
+    expect(missed.map((s) => [s.labels, s.value, s.atMs])).toEqual([
+      [{ host: 'web-1' }, 0, NOW],
+      [{ host: hosts[1]![1] }, 0, NOW],
+      [{ zone: 'b', role: 'edge', host: 'edge-1' }, 0, NOW],
+      [{ host: hosts[1]![1] }, 0, NOW],
+    ]);
+    // The missed-report sample follows its own report's samples.
+    expect(batches[1]!.map((s) => [s.metric, s.labels.host])).toEqual([
+      ['load1', hosts[1]![1]],
+      ['filesystem_used_ratio', hosts[1]![1]],
+      ['check_status', hosts[1]![1]],
+      ['agent_missed_reports', hosts[1]![1]],
+    ]);
+  });
+});
