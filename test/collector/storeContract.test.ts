@@ -380,17 +380,19 @@ describe.each(storeEngines())('the $name store', (engine) => {
       expect(store.agentsClaimed('a2', 'nowhere')).toEqual([{ agentId: 'a2', hostname: 'db-01', enrolledAtMs: 1, revokedAtMs: 10 }]);
     });
 
-    it("answers the identity check afresh after this connection's and another's writes to the agents, and after a rollback", () => {
+    it("answers the identity check afresh after this connection's and another's writes to the agents, and after a rollback", async () => {
       const database = engine.database();
       const store = database.open();
       const other = database.open();
       const claimed = (agentId: string, hostname: string) => store.agentsClaimed(agentId, hostname).map((a) => `${a.agentId}${a.revokedAtMs === null ? '' : ' revoked'}`);
-      // Another connection (a second collector on the file, the CLI) enrols and revokes.
+      // Another connection (a second collector on the file, the CLI) enrols and revokes: seen from the next turn of the event loop on.
       expect(claimed('a1', 'web-01')).toEqual([]);
       expect(other.enrollAgent({ agentId: 'a1', hostname: 'web-01', credentialSha256: 'c1', atMs: 1 })).toBe(true);
+      await nextTurn();
       expect(claimed('a1', 'web-01')).toEqual(['a1']);
       expect(claimed('nobody', 'web-01')).toEqual(['a1']);
       expect(other.revokeAgent('a1', 2)).toBe(true);
+      await nextTurn();
       expect(claimed('nobody', 'web-01')).toEqual([]);
       expect(claimed('a1', 'web-01')).toEqual(['a1 revoked']);
       // This connection enrols and revokes.
@@ -418,6 +420,26 @@ describe.each(storeEngines())('the $name store', (engine) => {
         }),
       ).toThrow('rolled back');
       expect(claimed('nobody', 'web-03')).toEqual(['a4']);
+      other.close();
+      store.close();
+    });
+
+    it("answers the identity check as of the turn of the event loop: another connection's commit within it is seen from the next", async () => {
+      const database = engine.database();
+      const store = database.open();
+      const other = database.open();
+      const claimed = (agentId: string) => store.agentsClaimed(agentId, 'web-01').map((a) => `${a.agentId}${a.revokedAtMs === null ? '' : ' revoked'}`);
+      expect(other.enrollAgent({ agentId: 'a1', hostname: 'web-01', credentialSha256: 'c1', atMs: 1 })).toBe(true);
+      await nextTurn();
+      expect(claimed('a1')).toEqual(['a1']);
+      expect(other.revokeAgent('a1', 2)).toBe(true);
+      // The SQLite store keeps its answers and reads whether another connection committed once a turn; PostgreSQL's reads each time.
+      expect(claimed('a1')).toEqual([engine.name === 'sqlite' ? 'a1' : 'a1 revoked']);
+      await nextTurn();
+      expect(claimed('a1')).toEqual(['a1 revoked']);
+      // This connection's own writes are seen at once.
+      expect(store.enrollAgent({ agentId: 'a2', hostname: 'web-01', credentialSha256: 'c2', atMs: 3 })).toBe(true);
+      expect(claimed('a2')).toEqual(['a2']);
       other.close();
       store.close();
     });
@@ -836,3 +858,8 @@ describe.each(storeEngines())('the $name store', (engine) => {
     });
   });
 });
+
+/** Resolves in the next turn of the event loop (after its check phase). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
