@@ -46,37 +46,49 @@ export interface DecodedSample extends ChunkSample {
 
 /** Encodes samples relative to `baseAtMs`: narrow when every offset fits, wide otherwise. Throws only for a time that is not a finite number. */
 export function encodeChunk(baseAtMs: number, samples: readonly ChunkSample[]): Buffer {
+  return encodeReportChunk(baseAtMs, samples, samples.map((s) => s.seriesId));
+}
+
+/**
+ * encodeChunk of a report's samples, `ids[i]` the series id of `samples[i]`: read side by side, so
+ * that ingest makes no object per sample to encode (60 a report, a twentieth of the collector's
+ * allocation at saturation).
+ */
+export function encodeReportChunk(baseAtMs: number, samples: ReadonlyArray<Omit<ChunkSample, 'seriesId'>>, ids: ArrayLike<number>): Buffer {
+  if (ids.length !== samples.length) throw new RangeError(`${ids.length} series ids for ${samples.length} samples`);
   let narrow = true;
   for (const sample of samples) {
     if (!Number.isFinite(sample.atMs)) throw new RangeError(`sample time ${sample.atMs} is not a time`);
     const delta = sample.atMs - baseAtMs;
     if (delta > MAX_NARROW_OFFSET_MS || delta < -MAX_NARROW_OFFSET_MS) narrow = false;
   }
-  return narrow ? encodeNarrow(baseAtMs, samples) : encodeWide(samples);
+  return narrow ? encodeNarrow(baseAtMs, samples, ids) : encodeWide(samples, ids);
 }
 
-function encodeNarrow(baseAtMs: number, samples: readonly ChunkSample[]): Buffer {
+function encodeNarrow(baseAtMs: number, samples: ReadonlyArray<Omit<ChunkSample, 'seriesId'>>, ids: ArrayLike<number>): Buffer {
   const buffer = Buffer.allocUnsafe(samples.length * SAMPLE_BYTES);
-  samples.forEach((sample, index) => {
+  for (let index = 0; index < samples.length; index++) {
+    const sample = samples[index]!;
     const offset = index * SAMPLE_BYTES;
-    buffer.writeUInt32LE(sample.seriesId, offset);
+    buffer.writeUInt32LE(ids[index]!, offset);
     buffer.writeInt32LE(sample.atMs - baseAtMs, offset + 4);
     buffer.writeDoubleLE(sample.value, offset + 8);
-  });
+  }
   return buffer;
 }
 
-function encodeWide(samples: readonly ChunkSample[]): Buffer {
+function encodeWide(samples: ReadonlyArray<Omit<ChunkSample, 'seriesId'>>, ids: ArrayLike<number>): Buffer {
   const buffer = Buffer.allocUnsafe(SAMPLE_BYTES + samples.length * WIDE_SAMPLE_BYTES);
   buffer.writeUInt32LE(WIDE_MARKER_SERIES, 0);
   buffer.writeInt32LE(WIDE_MARKER_OFFSET, 4);
   buffer.writeDoubleLE(samples.length, 8);
-  samples.forEach((sample, index) => {
+  for (let index = 0; index < samples.length; index++) {
+    const sample = samples[index]!;
     const offset = SAMPLE_BYTES + index * WIDE_SAMPLE_BYTES;
-    buffer.writeUInt32LE(sample.seriesId, offset);
+    buffer.writeUInt32LE(ids[index]!, offset);
     buffer.writeDoubleLE(sample.atMs, offset + 4);
     buffer.writeDoubleLE(sample.value, offset + 12);
-  });
+  }
   return buffer;
 }
 

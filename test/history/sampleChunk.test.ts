@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeChunk, encodeChunk, MAX_NARROW_OFFSET_MS, SAMPLE_BYTES, WIDE_SAMPLE_BYTES } from '../../collector/store/sampleChunk.js';
+import { decodeChunk, encodeChunk, encodeReportChunk, MAX_NARROW_OFFSET_MS, SAMPLE_BYTES, WIDE_SAMPLE_BYTES } from '../../collector/store/sampleChunk.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { Store } from '../../collector/store/store.js';
 
@@ -38,11 +38,20 @@ describe('sample chunk encoding', () => {
     // Filtering by series keeps the position (which keys the sample's text).
     expect(decodeChunk(BASE, chunk, 4)).toEqual(samples.length > 1 ? [{ ...samples[1], index: 1 }] : []);
     expect(decodeChunk(BASE, chunk, new Set([3]))).toEqual([{ ...samples[0], index: 0 }]);
+    // What ingest writes: the report's samples beside their ids, byte for byte the same chunk.
+    const ids = Uint32Array.from(samples, (s) => s.seriesId);
+    expect(encodeReportChunk(BASE, samples.map(({ atMs, value }) => ({ atMs, value })), ids).equals(chunk)).toBe(true);
   });
 
   it('reads a narrow chunk whose first series id is 0xFFFFFFFF as narrow (only the marker offset makes a chunk wide)', () => {
     const samples = [{ seriesId: 0xffffffff, atMs: BASE - MAX_NARROW_OFFSET_MS, value: 1 }, { seriesId: 1, atMs: BASE, value: 2 }];
     expect(decodeChunk(BASE, encodeChunk(BASE, samples))).toEqual(samples.map((s, index) => ({ ...s, index })));
+  });
+
+  it('refuses series ids that are not one per sample', () => {
+    const samples = [{ atMs: BASE, value: 1 }, { atMs: BASE, value: 2 }];
+    expect(() => encodeReportChunk(BASE, samples, [7])).toThrow('1 series ids for 2 samples');
+    expect(() => encodeReportChunk(BASE, samples, [7, 8, 9])).toThrow('3 series ids for 2 samples');
   });
 
   it('refuses only a time that is not a number', () => {

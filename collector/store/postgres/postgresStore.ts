@@ -26,7 +26,7 @@ import type { SilenceRecord } from '../../domain/silence.js';
 import type { StatusNotice } from '../../domain/statusNotice.js';
 import type { TicketRecord } from '../../domain/ticket.js';
 import { createReportShapes } from '../sqlite/reportShapes.js';
-import { encodeChunk, encodeTexts } from '../sampleChunk.js';
+import { encodeReportChunk, encodeTexts } from '../sampleChunk.js';
 import type { IncidentFilter, OutboxFilter, OverduePage, ReportRecord, Store, StoreTransaction, StoredSample } from '../store.js';
 import {
   agentFromRow, apiTokenFromRow, hostFromRow, incidentParams, incidentPriorityParams, mapAudit, mapConsoleSession, mapIncident, mapIncidentEvent,
@@ -427,10 +427,7 @@ class PostgresStore implements Store {
     const baseAtMs = report.samples.reduce((min, s) => Math.min(min, s.atMs), report.receivedAtMs);
     const lastAtMs = report.samples.reduce((max, s) => Math.max(max, s.atMs), baseAtMs);
     const ids = this.seriesIdsOf(hostId, report);
-    const encoded = encodeChunk(
-      baseAtMs,
-      report.samples.map((s, i) => ({ seriesId: ids[i]!, atMs: s.atMs, value: s.value })),
-    );
+    const encoded = encodeReportChunk(baseAtMs, report.samples, ids);
     const stored = this.rows(INSERT_REPORT, [hostId, ...hostFacts(report), baseAtMs, encoded, JSON.stringify(report.checks), encodeTexts(report.samples), lastAtMs]);
     return stored.length === 1;
   }

@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { canonicalLabels } from '../../../contract/labels.js';
 import { parseRuleStateText, ruleStateText, type RuleState } from '../../../rules/index.js';
-import { encodeChunk, encodeTexts } from '../sampleChunk.js';
+import { encodeReportChunk, encodeTexts } from '../sampleChunk.js';
 import { createLatestSamples } from '../latestSamples.js';
 import { createMetricSeriesCache } from '../metricSeriesCache.js';
 import type { CompactionResult, RollupBucket, RollupResolution, SeriesPoint, SeriesRecord } from '../../domain/history.js';
@@ -342,10 +342,7 @@ class SqliteStore implements Store {
     const baseAtMs = report.samples.reduce((min, s) => Math.min(min, s.atMs), report.receivedAtMs);
     const lastAtMs = report.samples.reduce((max, s) => Math.max(max, s.atMs), baseAtMs);
     const ids = this.seriesIdsOf(hostId, report);
-    const encoded = encodeChunk(
-      baseAtMs,
-      report.samples.map((s, i) => ({ seriesId: ids[i]!, atMs: s.atMs, value: s.value })),
-    );
+    const encoded = encodeReportChunk(baseAtMs, report.samples, ids);
     const info = this.sql.insertChunk.run(hostId, report.sequence, baseAtMs, lastAtMs, report.receivedAtMs, encoded, JSON.stringify(report.checks), encodeTexts(report.samples));
     if (info.changes !== 1) return false;
     report.samples.forEach((s, i) => this.latest.offer(ids[i]!, s.atMs, s.value, s.text));
