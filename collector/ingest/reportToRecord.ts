@@ -20,7 +20,7 @@ export function reportToRecord(report: Report, receivedAtMs: number, seriesKeys?
   const samples: Sample[] = [];
   for (const o of report.observations) samples.push(sample(o.metric, mergeLabels(hostLabels, o.labels), o.value, timeOf(o.at), undefined, intervalMs));
   for (const check of report.checks) samples.push(checkSample(check, hostLabels, intervalMs, timeOf));
-  const shape = seriesKeys === undefined ? reportShape(report) : seriesKeys.resolve(report, samples);
+  const shape = seriesKeys === undefined ? { head: JSON.stringify(report.agent.hostname), body: reportShapeBody(report) } : seriesKeys.resolve(report, samples);
   return {
     agentId: report.agent.id,
     hostname: report.agent.hostname,
@@ -48,7 +48,12 @@ export function reportToRecord(report: Report, receivedAtMs: number, seriesKeys?
  * and the store keeps one copy of it (reportShapes.ts).
  */
 export function reportShape(report: Report): string {
-  let text = JSON.stringify(report.agent.hostname) + '\n' + labelsJson(report.agent.labels);
+  return JSON.stringify(report.agent.hostname) + '\n' + reportShapeBody(report);
+}
+
+/** The body of reportShape's text: everything after its first line. */
+export function reportShapeBody(report: Report): string {
+  let text = labelsJson(report.agent.labels);
   for (const o of report.observations) text += '\n' + o.metric + labelsJson(o.labels);
   for (const check of report.checks) text += '\n' + JSON.stringify(check.name);
   return text;

@@ -16,7 +16,8 @@
  */
 import { canonicalLabels } from '../../contract/labels.js';
 import type { Report } from '../../contract/report.js';
-import { reportShape } from './reportToRecord.js';
+import type { ReportShape } from '../store/store.js';
+import { reportShapeBody } from './reportToRecord.js';
 
 /** Distinct shape bodies whose templates are kept (a body of 60 series holds about 10 kB). */
 export const MAX_BODIES = 512;
@@ -71,25 +72,22 @@ export class SeriesKeyTemplates {
   ) {}
 
   /**
-   * The shape text of `report`. Sets each of `samples` (its samples, in order: its observations,
+   * The shape of `report` (its text in its two parts: ReportShape). Sets each of `samples` (its samples, in order: its observations,
    * then its checks, whose `host` label is the report's host name where they have one) its series
    * key, and its metric to the body's copy of the same text: the rules engine looks every sample's
    * metric up, and a kept string is hashed once where each report's own copy was hashed afresh
    * (a third of the engine's time routing samples).
    */
-  resolve(report: Report, samples: readonly KeyedSample[]): string {
+  resolve(report: Report, samples: readonly KeyedSample[]): ReportShape {
     const hostname = report.agent.hostname;
     const hostJson = JSON.stringify(hostname);
     const last = this.lastBodyOf.get(hostname);
     let body: Body;
-    let shape: string;
     if (last !== undefined && last.sent !== undefined && sameShape(last.sent, report)) {
       body = last;
-      shape = hostJson + '\n' + body.text;
       this.byBody.delete(body.text); // the most recently used last
     } else {
-      shape = reportShape(report);
-      body = this.bodyOf(shape.slice(shape.indexOf('\n') + 1), report);
+      body = this.bodyOf(reportShapeBody(report), report);
       if (last === undefined && this.lastBodyOf.size >= this.maxHosts) this.lastBodyOf.delete(this.lastBodyOf.keys().next().value!);
       this.lastBodyOf.set(hostname, body);
     }
@@ -103,7 +101,7 @@ export class SeriesKeyTemplates {
       sample.metric = templates[3 * i]!;
       sample.seriesKey = after === undefined ? before : before + hostJson + after;
     }
-    return shape;
+    return { head: hostJson, body: body.text };
   }
 
   /** How many bodies are kept (for tests). */

@@ -16,7 +16,7 @@ import type { ServiceIncidentLink, ServiceStateChange } from '../domain/serviceI
 import type { SilenceRecord } from '../domain/silence.js';
 import type { StatusNotice } from '../domain/statusNotice.js';
 import type { TicketRecord } from '../domain/ticket.js';
-import type { ReportRecord, StoredSample } from './store.js';
+import type { ReportRecord, ReportShape, StoredSample } from './store.js';
 
 /** A row as a driver returns it: column names to values. */
 export type Row = Record<string, unknown>;
@@ -58,9 +58,15 @@ export function apiTokenFromRow(r: Row): ApiTokenRecord {
   };
 }
 
+/** The two parts of a shape text: its first line and the rest (empty when it has one line). */
+export function shapeOfText(text: string): ReportShape {
+  const end = text.indexOf('\n');
+  return end < 0 ? { head: text, body: '' } : { head: text.slice(0, end), body: text.slice(end + 1) };
+}
+
 /** The shape of a record that carries none: its samples' metrics and canonical labels, exact but slower. */
-export function mergedShape(samples: ReportRecord['samples']): string {
-  return `merged\n${samples.map((s) => s.metric + canonicalLabels(s.labels)).join('\n')}`;
+export function mergedShape(samples: ReportRecord['samples']): ReportShape {
+  return { head: 'merged', body: samples.map((s) => s.metric + canonicalLabels(s.labels)).join('\n') };
 }
 
 /** The sample with its text, when it has one (no `text` key otherwise). */

@@ -32,14 +32,16 @@ describe('reportShape', () => {
     // Check names last, quoted.
     { observations: [{ metric: 'load1', labels: {} }], checks: ['ntp'], agent: {}, shape: '"web-1"\n{}\nload1{}\n"ntp"' },
   ])('$shape', ({ observations, checks, agent, shape }) => {
-    const text = reportShape(
-      report(
-        observations.map((o) => ({ ...o, value: 1, at: AT })),
-        checks.map((name) => ({ name, status: 'ok' as const, output: 'fine', at: AT, durationSeconds: 0.1 })),
-        agent,
-      ),
+    const sent = report(
+      observations.map((o) => ({ ...o, value: 1, at: AT })),
+      checks.map((name) => ({ name, status: 'ok' as const, output: 'fine', at: AT, durationSeconds: 0.1 })),
+      agent,
     );
-    expect(text).toBe(shape);
+    expect(reportShape(sent)).toBe(shape);
+    // The record carries it as its first line and the rest, with or without the series keys' templates.
+    const parts = { head: shape.slice(0, shape.indexOf('\n')), body: shape.slice(shape.indexOf('\n') + 1) };
+    expect(reportToRecord(sent, 0).shape).toEqual(parts);
+    expect(reportToRecord(sent, 0, new SeriesKeyTemplates()).shape).toEqual(parts);
   });
 });
 

@@ -11,12 +11,13 @@
  * of its series' labels (which made this cache the largest part of the collector's memory at
  * 10,000 agents, and the per-host copy of the body the next largest: 3.7 kB a host).
  */
+import type { ReportShape } from '../store.js';
 
 export interface ReportShapes {
   /** The series ids of the host's report of this shape, if it is one of its last two. */
-  idsOf(hostId: number, shape: string): ArrayLike<number> | undefined;
+  idsOf(hostId: number, shape: ReportShape): ArrayLike<number> | undefined;
   /** Records the ids of the host's report of this shape as its newest. */
-  remember(hostId: number, shape: string, ids: readonly number[]): void;
+  remember(hostId: number, shape: ReportShape, ids: readonly number[]): void;
   /** Forgets everything (ids minted in a rolled-back transaction no longer exist). */
   clear(): void;
 }
@@ -51,11 +52,7 @@ export function createReportShapes(): ReportShapes {
     entry.hosts -= 1;
     if (entry.hosts === 0) bodies.delete(body);
   };
-  const same = (known: Known | undefined, shape: string): boolean => {
-    if (known === undefined || known.head.length + 1 + known.body.length !== shape.length) return false;
-    const [head, body] = split(shape);
-    return known.head === head && known.body === body;
-  };
+  const same = (known: Known | undefined, shape: ReportShape): boolean => known !== undefined && known.head === shape.head && known.body === shape.body;
   return {
     idsOf(hostId, shape) {
       const newest = byHost.get(hostId);
@@ -81,20 +78,13 @@ export function createReportShapes(): ReportShapes {
         release(kept.older.body);
         kept.older = undefined;
       }
-      const [head, body] = split(shape);
-      byHost.set(hostId, { head: flat(head), body: intern(body), ids: compactIds(ids), older: kept });
+      byHost.set(hostId, { head: flat(shape.head), body: intern(shape.body), ids: compactIds(ids), older: kept });
     },
     clear() {
       byHost.clear();
       bodies.clear();
     },
   };
-}
-
-/** The first line of a shape text and the rest (empty when it has one line). */
-function split(shape: string): [string, string] {
-  const end = shape.indexOf('\n');
-  return end < 0 ? [shape, ''] : [shape.slice(0, end), shape.slice(end + 1)];
 }
 
 /**
