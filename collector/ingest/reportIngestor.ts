@@ -166,7 +166,8 @@ function sampleCount(records: ReadonlyArray<ReportRecord | UnstorableReportError
  */
 function hostSeriesKey(labels: Readonly<Record<string, string>>, hostname: string, merged: Readonly<Record<string, string>>): string {
   for (const _ in labels) return canonicalLabels(merged);
-  return `{"host":${JSON.stringify(hostname)}}`;
+  // Joined into one flat string, as canonicalLabels does: the rule-state index keeps the key of each host's state.
+  return ['{"host":', JSON.stringify(hostname), '}'].join('');
 }
 
 /** A report of a batch stored without savepoints failed: the batch is rolled back and stored again, each report under its own. */
