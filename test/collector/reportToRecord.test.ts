@@ -71,4 +71,31 @@ describe('reportToRecord', () => {
     expect(new Set(fields).size).toBe(1);
     expect(fields[0]).toBe('metric,labels,value,atMs,text,intervalMs,seriesKey');
   });
+
+  // A series set's labels objects are frozen and shared by every report of values against it (seriesSets.ts).
+  it('merges frozen observation labels, shared by the reports of many hosts, as it merges a report’s own: the same names, values and order', () => {
+    const own: Array<Record<string, string>> = [{}, { mount: '/', device: '/dev/sda1' }, { host: 'spoofed', iface: 'eth0' }, { zone: 'b', host: 'spoofed', a: '1' }];
+    const frozen = own.map((labels) => Object.freeze({ ...labels }));
+    const of = (hostname: string, labels: Array<Record<string, string>>, agentLabels: Record<string, string>) => {
+      const r = report(labels.map((l, i) => ({ metric: `m${i}`, labels: l, value: i, at: AT })), [], agentLabels);
+      r.agent.hostname = hostname;
+      return reportToRecord(r, 0, new SeriesKeyTemplates()).samples.map((s) => s.labels);
+    };
+    for (const [hostname, agentLabels] of [['web-1', {}], ['db "2"', {}], ['web-1', {}], ['edge-3', { zone: 'a', group: 'edge' }]] as const) {
+      const fromFrozen = of(hostname, frozen, agentLabels);
+      const fromOwn = of(hostname, own.map((l) => ({ ...l })), agentLabels);
+      // Names in the same order too: JSON.stringify writes them as they are enumerated.
+      expect(fromFrozen.map((l) => JSON.stringify(l))).toEqual(fromOwn.map((l) => JSON.stringify(l)));
+      for (const labels of fromFrozen) expect(labels.host).toBe(hostname);
+      // Each sample its own object, never the frozen one or another host's.
+      fromFrozen.forEach((labels, i) => expect(labels).not.toBe(frozen[i]));
+      expect(Object.isFrozen(fromFrozen[0])).toBe(false);
+    }
+    expect(of('web-1', frozen, {})[3]).toEqual({ host: 'web-1', zone: 'b', a: '1' });
+    expect(Object.keys(of('web-1', frozen, {})[3]!)).toEqual(['host', 'zone', 'a']);
+    // A merged object changed by its reader changes neither the next host's nor the same host's next.
+    const first = of('web-1', frozen, {});
+    first[1]!.mount = 'changed';
+    expect(of('web-1', frozen, {})[1]).toEqual({ host: 'web-1', mount: '/', device: '/dev/sda1' });
+  });
 });
