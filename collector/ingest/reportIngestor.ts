@@ -66,7 +66,7 @@ export function createReportIngestor(options: ReportIngestorOptions): ReportInge
     const store = (isolated: boolean) =>
       options.store.transaction((tx) => {
         // Sized once for every report's samples and its missed-report sample: pushed one by one, the
-        // array of a batch's 1,500-odd samples was copied as it grew (a tenth of ingest's allocation).
+        // array of a batch's 1,500-odd samples was copied as it grew.
         const samples = new Array<SeriesSample>(sampleCount(records));
         let sampled = 0;
         const batchAcks: Array<ReportAck | UnstorableReportError> = [];
