@@ -56,7 +56,7 @@ describe("the samples of a group commit's reports", () => {
       ['a3', 'edge-1', { zone: 'b', role: 'edge', host: 'not-the-host' }],
     ];
     await Promise.all(hosts.map(([id, hostname, labels]) => ingestor.submit(report(id, hostname, labels, 1))));
-    // The same three again, one of them a duplicate (sequence 1 again): it brings no sample.
+    // Two more in the next batch: a1's report again (a duplicate: it brings no sample) and a2's next.
     await Promise.all([ingestor.submit(report('a1', 'web-1', {}, 1)), ingestor.submit(report('a2', hosts[1]![1], {}, 2))]);
 
     expect(batches.map((b) => b.length)).toEqual([3 * 4, 4]);
