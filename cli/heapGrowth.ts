@@ -14,6 +14,19 @@
  */
 import { setFlagsFromString } from 'node:v8';
 
+/**
+ * V8's allocation-site pretenuring off for a collector process (`--no-allocation-site-pretenuring`,
+ * read by V8 when it judges its allocation sites during collections, so taken at run time like the
+ * growth above). Measured, not understood: bench:ingest's collector falls, in about one run of three
+ * or four at 10,000 agents, into a state where its scavenges take twice as long and it runs three
+ * times the full collections, at 0.37-0.43 ms a report against 0.22-0.26 (session 37: 5 of 17 runs
+ * of 217d07b, 4 of 12 after that session's cuts); with pretenuring off, none of the runs fell into
+ * it and the RSS was no higher (README, "CPU per report", session 37).
+ */
+export function applyNoPretenuring(): void {
+  setFlagsFromString('--no-allocation-site-pretenuring');
+}
+
 /** Applies `percent` (0: leave V8's own choice) to this process, before the collector starts. */
 export function applyHeapGrowth(percent: number): void {
   if (!Number.isInteger(percent) || percent < 0) throw new RangeError(`heap growth must be a whole number of percent, 0 or more (got ${percent})`);

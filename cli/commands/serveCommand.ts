@@ -34,7 +34,11 @@ export async function serveCommand(mode: ServeMode, configFile: string | undefin
   }
   let collector: RunningCollector | undefined;
   // A process-wide V8 setting, so the process's entry applies it, not startCollector (tests run collectors inside vitest).
-  if (mode !== 'agent') (await import('../heapGrowth.js')).applyHeapGrowth(config.collector.heapGrowthPercent);
+  if (mode !== 'agent') {
+    const { applyHeapGrowth, applyNoPretenuring } = await import('../heapGrowth.js');
+    applyHeapGrowth(config.collector.heapGrowthPercent);
+    applyNoPretenuring();
+  }
   // Imported only when a collector runs, so that an agent-only process stays small.
   const collectorModule = mode === 'agent' ? undefined : await import('../../collector/collector.js');
   const { loadConfiguredRules } = mode === 'agent' ? { loadConfiguredRules: undefined } : await import('../loadConfiguredRules.js');

@@ -39,6 +39,14 @@ describe('collector.heapGrowthPercent', () => {
     expect(unknown.stderr).toMatch(/unrecognized flag/);
   });
 
+  it('turns allocation-site pretenuring off with a flag this Node has, at run time and without a word', () => {
+    const options = execFileSync(process.execPath, ['--v8-options'], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    expect(options).toMatch(/^\s*--allocation-site-pretenuring\b/m);
+    const code = `const { applyNoPretenuring } = await import(${JSON.stringify(HEAP_GROWTH_MODULE)}); applyNoPretenuring(); const kept = []; for (let i = 0; i < 200; i++) kept.push(new Array(10000).fill(i)); console.log(kept.length);`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
+    expect({ status: child.status, stderr: child.stderr, stdout: child.stdout }).toEqual({ status: 0, stderr: '', stdout: '200\n' });
+  });
+
   it('refuses what is not a whole number of percent', () => {
     expect(() => applyHeapGrowth(-1)).toThrow(/whole number of percent, 0 or more \(got -1\)/);
     expect(() => applyHeapGrowth(1.5)).toThrow(/got 1\.5/);
