@@ -58,12 +58,6 @@ export function apiTokenFromRow(r: Row): ApiTokenRecord {
   };
 }
 
-/** The two parts of a shape text: its first line and the rest (empty when it has one line). */
-export function shapeOfText(text: string): ReportShape {
-  const end = text.indexOf('\n');
-  return end < 0 ? { head: text, body: '' } : { head: text.slice(0, end), body: text.slice(end + 1) };
-}
-
 /** The shape of a record that carries none: its samples' metrics and canonical labels, exact but slower. */
 export function mergedShape(samples: ReportRecord['samples']): ReportShape {
   return { head: 'merged', body: samples.map((s) => s.metric + canonicalLabels(s.labels)).join('\n') };

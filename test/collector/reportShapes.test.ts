@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createReportShapes } from '../../collector/store/sqlite/reportShapes.js';
-import { shapeOfText } from '../../collector/store/storeRows.js';
+import { shapeOfText } from '../support/shapeOfText.js';
 
 const body = '{"group":"web"}\ncpu{}\nfs{"mount":"/"}';
 

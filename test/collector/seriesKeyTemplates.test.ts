@@ -9,7 +9,7 @@ import { canonicalLabels } from '../../contract/labels.js';
 import { REPORT_SCHEMA_VERSION, type Report } from '../../contract/report.js';
 import { reportShape, reportToRecord } from '../../collector/ingest/reportToRecord.js';
 import { MAX_BODIES, SeriesKeyTemplates } from '../../collector/ingest/seriesKeyTemplates.js';
-import { shapeOfText } from '../../collector/store/storeRows.js';
+import { shapeOfText } from '../support/shapeOfText.js';
 
 const at = '2026-12-03T07:00:00.000Z';
 
