@@ -91,7 +91,15 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const sharedStates = config.store.postgres === undefined ? {} : { sharedStates: { holder } };
   // On PostgreSQL every collector delivers: each claims its own due outbox rows (Store.claimOutbox); SQLite's one collector runs it under the outbox lease.
   const sharedOutbox = config.store.postgres !== undefined;
-  const pipeline: AlertPipeline = createAlertPipeline({ rules: options.rules, initialStates: store.loadRuleStates(), incidents, log: log.child({ component: 'rules' }), ...sharedStates });
+  const pipeline: AlertPipeline = createAlertPipeline({
+    rules: options.rules,
+    initialStates: store.loadRuleStates(),
+    incidents,
+    log: log.child({ component: 'rules' }),
+    ...sharedStates,
+    // Called only after a commit, by then the metrics below exist.
+    onStatesWritten: (reason, count) => metrics.ruleStatesWritten.inc({ reason }, count),
+  });
   const metrics = createCollectorMetrics({
     activeIncidents: () => store.countIncidents('open') + store.countIncidents('acknowledged'),
     outboxPending: () => store.countOutbox('pending'),

@@ -11,6 +11,8 @@ export interface CollectorMetrics {
   observationsStored: Counter;
   /** Reports received as values against a series set (collector/ingest/seriesSets.ts), whatever came of them. */
   seriesSetReports: Counter;
+  /** Rule states written, by why (AlertPipelineOptions.onStatesWritten): what the rules cost the store. */
+  ruleStatesWritten: Counter<'reason'>;
   ingestBatchReports: Histogram;
   deskDeliveries: Counter<'desk' | 'operation' | 'outcome'>;
   outboxClaimed: Counter;
@@ -53,6 +55,12 @@ export function createCollectorMetrics(sources: CollectorGaugeSources): Collecto
     }),
     observationsStored: new Counter({ name: 'tripline_observations_stored_total', help: 'Observations committed to the store', registers: [registry] }),
     seriesSetReports: new Counter({ name: 'tripline_series_set_reports_total', help: 'Agent reports received as values against a series set, whatever came of them', registers: [registry] }),
+    ruleStatesWritten: new Counter({
+      name: 'tripline_rule_states_written_total',
+      help: 'Rule states written to the store, by reason: change (a new state, or its status, timers or memory changed: written with the batch), checkpoint (only its latest sample changed: written a minute later), stop (what waited, at a clean stop)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
     ingestBatchReports: new Histogram({ name: 'tripline_ingest_batch_reports', help: 'Reports per group commit', buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500], registers: [registry] }),
     deskDeliveries: new Counter({ name: 'tripline_desk_deliveries_total', help: 'Desk delivery attempts, by desk, operation and outcome', labelNames: ['desk', 'operation', 'outcome'], registers: [registry] }),
     outboxClaimed: new Counter({ name: 'tripline_outbox_claimed_total', help: 'Outbox rows this collector claimed to deliver (several collectors on one store each claim their own)', registers: [registry] }),

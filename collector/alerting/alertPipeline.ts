@@ -102,7 +102,17 @@ export interface AlertPipelineOptions {
    * Cross-host rules (aggregate groups) are judged by one collector for all: judgeCrossHost.
    */
   sharedStates?: { holder: string };
+  /**
+   * Told, once a transaction that wrote rule states has committed, how many it wrote and why (the
+   * collector's tripline_rule_states_written_total): `change`, a status, timer or memory change (or a
+   * new state) written with the batch that made it; `checkpoint`, a latest-sample-only change come
+   * due RULE_STATE_CHECKPOINT_MS after it; `stop`, what a clean stop writes of what still waited.
+   */
+  onStatesWritten?(reason: RuleStateWriteReason, count: number): void;
 }
+
+/** Why rule states were written (AlertPipelineOptions.onStatesWritten). */
+export type RuleStateWriteReason = 'change' | 'checkpoint' | 'stop';
 
 export function createAlertPipeline(options: AlertPipelineOptions): AlertPipeline {
   let rules = options.rules;
@@ -125,6 +135,9 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
   let crossHostMark: string | undefined;
   let lastCrossHostPruneMs = Number.NEGATIVE_INFINITY;
   const crossHostRule = (ruleName: string): boolean => split?.crossHost.swept.has(ruleName) === true;
+  const reportWrites = (reason: RuleStateWriteReason, count: number) => {
+    if (count > 0) options.onStatesWritten?.(reason, count);
+  };
 
   /** Evaluates `samples` against `ruleSet` inside `tx`: writes what changed, applies the signals, re-arms what is due. */
   const run = (tx: StoreTransaction, samples: readonly SeriesSample[], nowMs: number, ruleSet: CompiledRuleSet, onHealth: (result: readonly RuleHealth[]) => void) => {
@@ -142,7 +155,13 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
     }
     const deferred = [...live.keys()].filter((fingerprint) => result.latestSampleOnly.has(fingerprint));
     const written = new Set([...live.keys()].filter((fingerprint) => !result.latestSampleOnly.has(fingerprint)));
-    for (const fingerprint of unwritten.due(nowMs - RULE_STATE_CHECKPOINT_MS, Math.max(MIN_CHECKPOINT_WRITES, Math.ceil(samples.length / 2)))) if (!gone.has(fingerprint)) written.add(fingerprint);
+    // Written only because their latest-sample change came due (not changed otherwise in this batch).
+    const checkpointed = new Set<string>();
+    for (const fingerprint of unwritten.due(nowMs - RULE_STATE_CHECKPOINT_MS, Math.max(MIN_CHECKPOINT_WRITES, Math.ceil(samples.length / 2)))) {
+      if (gone.has(fingerprint) || written.has(fingerprint)) continue;
+      written.add(fingerprint);
+      checkpointed.add(fingerprint);
+    }
     const toWrite: RuleState[] = [];
     for (const fingerprint of written) {
       const state = live.get(fingerprint) ?? states.get(fingerprint);
@@ -155,6 +174,9 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
       gone.delete(fingerprint);
       written.delete(fingerprint);
     }
+    let checkpointWrites = 0;
+    for (const state of toWrite) if (checkpointed.has(state.fingerprint) && !overtaken.has(state.fingerprint)) checkpointWrites++;
+    const changeWrites = toWrite.length - checkpointWrites - countOvertaken(toWrite, overtaken);
     const signals = overtaken.size === 0 ? result.signals : result.signals.filter((signal) => !overtaken.has(signal.fingerprint));
     const changes = options.incidents.applySignals(tx, signals, nowMs);
     const isFiring = ({ fingerprint, ruleName, ruleVersion }: IncidentRecord): boolean | 'unknown' | 'elsewhere' => {
@@ -175,6 +197,8 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
         for (const fingerprint of written) unwritten.delete(fingerprint, hostOf(fingerprint));
         for (const fingerprint of deferred) if (!written.has(fingerprint)) unwritten.add(fingerprint, hostOf(fingerprint), nowMs);
         takeOvertaken(overtaken);
+        reportWrites('change', changeWrites);
+        reportWrites('checkpoint', checkpointWrites);
         onHealth(result.health);
         for (const h of result.health) if (!h.healthy) options.log.warn({ rule: h.ruleName, error: h.error }, 'rule unhealthy');
       },
@@ -204,11 +228,13 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
     },
     checkpoint(tx, nowMs) {
       const fingerprints = unwritten.all();
-      const overtaken = persist(tx, fingerprints.map((fingerprint) => states.get(fingerprint)).filter((state) => state !== undefined), [], NO_HOSTS, nowMs);
+      const save = fingerprints.map((fingerprint) => states.get(fingerprint)).filter((state) => state !== undefined);
+      const overtaken = persist(tx, save, [], NO_HOSTS, nowMs);
       return {
         commit() {
           fingerprints.forEach((fingerprint) => unwritten.delete(fingerprint, hostOf(fingerprint)));
           takeOvertaken(overtaken);
+          reportWrites('stop', save.length - countOvertaken(save, overtaken));
         },
       };
     },
@@ -352,4 +378,12 @@ function retireRemovedRules(tx: StoreTransaction, rules: readonly Rule[], states
   // Incidents of Alertmanager alerts have no Tripline rule: their alerts resolve them.
   incidents.retire(tx, (incident) => (names.has(incident.ruleName) || isAlertmanagerIncident(incident) ? undefined : { kind: 'rule removed', ruleName: incident.ruleName }), nowMs);
   return gone;
+}
+
+/** How many of `states` another collector overtook (persist): those were not written. */
+function countOvertaken(states: readonly RuleState[], overtaken: ReadonlyMap<string, unknown>): number {
+  if (overtaken.size === 0) return 0;
+  let count = 0;
+  for (const state of states) if (overtaken.has(state.fingerprint)) count++;
+  return count;
 }

@@ -6,7 +6,7 @@
  */
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createAlertPipeline, MIN_CHECKPOINT_WRITES, RULE_STATE_CHECKPOINT_MS } from '../../collector/alerting/alertPipeline.js';
+import { type AlertPipelineOptions, createAlertPipeline, MIN_CHECKPOINT_WRITES, RULE_STATE_CHECKPOINT_MS, type RuleStateWriteReason } from '../../collector/alerting/alertPipeline.js';
 import { createIncidentCore } from '../../collector/incidents/incidentCore.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { StoreTransaction } from '../../collector/store/store.js';
@@ -17,7 +17,7 @@ import { T0, testRule } from '../rules/ruleScenario.js';
 const SERIES = 3 * MIN_CHECKPOINT_WRITES;
 
 /** A store and a pipeline with one window rule, fed batch by batch; `written` lists the states each batch saved, by host. */
-function checkpointFleet() {
+function checkpointFleet(onStatesWritten?: AlertPipelineOptions['onStatesWritten']) {
   const store = openSqliteStore({ file: ':memory:' });
   const { config } = loadConfig(undefined, {});
   config.incidents.reachability.enabled = false;
@@ -25,7 +25,7 @@ function checkpointFleet() {
   const log = pino({ level: 'silent' });
   const core = createIncidentCore({ store, config, clock: { nowMs: () => clock.nowMs }, log });
   // A window keeps a buffer per series: after its first sample, each new point is a latest-sample change.
-  const pipeline = createAlertPipeline({ rules: [testRule({ window: { function: 'avg', windowSeconds: 600 } })], initialStates: new Map(), incidents: core.service, log });
+  const pipeline = createAlertPipeline({ rules: [testRule({ window: { function: 'avg', windowSeconds: 600 } })], initialStates: new Map(), incidents: core.service, log, onStatesWritten });
   const sample = (host: string, value: number, mount = '/'): SeriesSample => ({ metric: 'filesystem_used_ratio', labels: { host, mount }, value, atMs: clock.nowMs });
   const written: Array<Array<string | undefined>> = [];
   const batch = (samples: SeriesSample[]) => {
@@ -52,7 +52,7 @@ function checkpointFleet() {
   };
   /** One report's worth of samples (60) of host `other`. */
   const report = () => Array.from({ length: 60 }, (_, i) => sample('other', 0.3, `/m${i}`));
-  return { store, clock, batch, backlog, report, written };
+  return { store, clock, batch, backlog, report, written, pipeline };
 }
 
 describe('rule-state checkpoints', () => {
@@ -89,5 +89,49 @@ describe('rule-state checkpoints', () => {
     expect(checkpoints()).toBe(10 * MIN_CHECKPOINT_WRITES);
     const values = [...store.loadRuleStates().values()].filter((state) => state.labels.host?.startsWith('h') === true).map((state) => state.recent?.values.at(-1));
     expect(new Set(values)).toEqual(new Set([0.2]));
+  });
+
+  it('tell after each commit how many states they wrote and why: with their change, at a checkpoint, at a clean stop', () => {
+    const told: Array<[RuleStateWriteReason, number]> = [];
+    const { store, clock, batch, report, written, pipeline } = checkpointFleet((reason, count) => told.push([reason, count]));
+    const sum = (reason: RuleStateWriteReason) => told.filter(([r]) => r === reason).reduce((total, [, count]) => total + count, 0);
+    const hostStates = () => written.flat().filter((host) => host?.startsWith('h') === true).length;
+    const fleet = (value: number) => Array.from({ length: SERIES }, (_, i): SeriesSample => ({ metric: 'filesystem_used_ratio', labels: { host: `h${i}`, mount: '/' }, value, atMs: clock.nowMs }));
+    batch(fleet(0.1));
+    // New states: every one written with its batch, as a change; nothing told before that.
+    expect(hostStates()).toBe(SERIES);
+    expect(sum('change')).toBe(written.flat().length);
+    expect(sum('checkpoint')).toBe(0);
+    written.length = 0;
+    told.length = 0;
+    clock.nowMs += 1000;
+    batch(fleet(0.2));
+    // Only a new point each: they wait, so neither written nor told.
+    expect(hostStates()).toBe(0);
+    expect(sum('checkpoint')).toBe(0);
+    expect(sum('change')).toBe(written.flat().length);
+    written.length = 0;
+    told.length = 0;
+    clock.nowMs += RULE_STATE_CHECKPOINT_MS;
+    batch(report());
+    // Come due: written at a checkpoint (the batch's share), the other host's new states as changes.
+    expect(hostStates()).toBeGreaterThan(0);
+    expect(hostStates()).toBeLessThan(SERIES);
+    expect(sum('checkpoint')).toBe(hostStates());
+    expect(sum('change')).toBe(written.flat().length - hostStates());
+    const checkpointed = hostStates();
+    written.length = 0;
+    told.length = 0;
+    // A rolled-back checkpoint tells nothing; the clean stop's commit tells what it wrote of the rest.
+    expect(() =>
+      store.transaction((tx) => {
+        pipeline.checkpoint(tx, clock.nowMs);
+        throw new Error('rolled back');
+      }),
+    ).toThrow('rolled back');
+    expect(told).toEqual([]);
+    store.transaction((tx) => pipeline.checkpoint(tx, clock.nowMs)).commit();
+    expect(sum('stop')).toBe(SERIES - checkpointed);
+    expect(sum('checkpoint') + sum('change')).toBe(0);
   });
 });

@@ -51,6 +51,8 @@ describe('an agent reporting against its series set across a collector crash', (
     // One set or two: the first cycle has no rates yet (CPU, traffic), so its series are not the next one's.
     expect(await metric('tripline_series_sets')).toBeGreaterThanOrEqual(1);
     expect(await metric('tripline_reports_received_total{outcome="unknown_series_set"}')).toBe(0);
+    // The default pack's window and prediction states of the host's series are new: written with their batch, and counted.
+    expect(await metric('tripline_rule_states_written_total{reason="change"}')).toBeGreaterThan(0);
 
     // The crash: the collector's sets go with its memory.
     await collector.kill('SIGKILL');
