@@ -21,9 +21,11 @@
  * end): the longest stall and the p99 of the worst slice. A delay of seconds at a rate the collector
  * sustains means a long synchronous task on its event loop.
  * Beside each ack p50/p99 of the collector, its own time per report (Server-Timing `app;dur`); the
- * difference is the wait before it read the request.
+ * difference is the wait before it read the request. And the rule states it wrote per second of its
+ * slices (tripline_rule_states_written_total): with the change that made them, and at checkpoints
+ * (13 a host a minute with the default pack, once the fleet has run a minute: --settle).
  * Figures only; nothing is asserted. Options: --agents N --seconds S --concurrency C --rounds R --rate
- * REPORTS_PER_S (the paced phase; AGENTS / 15 by default) --max-batch N (collector.batch.maxReports;
+ * REPORTS_PER_S (the paced phase; AGENTS / 15 by default) --settle S (see SETTLE_S) --max-batch N (collector.batch.maxReports;
  * the collector's default otherwise) --heap-growth PERCENT (collector.heapGrowthPercent; the
  * collector's default otherwise; 0: V8's own growth) --postgres --maintenance HOSTS --full-reports.
  * With --maintenance HOSTS the run measures instead whether history maintenance stalls ingest (issue
@@ -71,6 +73,7 @@ const { values } = parseArgs({
     'heap-growth': { type: 'string' },
     maintenance: { type: 'string' },
     'full-reports': { type: 'boolean', default: false },
+    settle: { type: 'string', default: '70' },
   },
 });
 /** Every report with its observations (as agents before series sets sent them) rather than values against a set once named. */
@@ -84,6 +87,15 @@ const MAINTENANCE_HOSTS = values.maintenance === undefined ? 0 : Number(values.m
 if (!Number.isInteger(MAINTENANCE_HOSTS) || MAINTENANCE_HOSTS < 0 || MAINTENANCE_HOSTS > AGENTS) {
   throw new Error(`--maintenance must be a whole number of hosts from 0 to --agents (${AGENTS}), got ${values.maintenance}`);
 }
+/**
+ * --settle S (70 by default): seconds the fleet sends at the paced rate, unmeasured, between every
+ * agent's first report and the measured phases, so that these run with the rule-state checkpoints
+ * a running fleet writes: a latest-sample change is written a minute after it, so none come due
+ * before then, and a saturation phase measured earlier (as every run before session 38 was, which
+ * `--settle 0` repeats) took 0.45x of the ceiling at 10,000 agents where the settled one took 0.39x.
+ */
+const SETTLE_S = Number(values.settle);
+if (!Number.isFinite(SETTLE_S) || SETTLE_S < 0) throw new Error(`--settle must be a number of seconds, 0 or more, got ${values.settle}`);
 /** --maintenance: the least the restarted collector's fleet sends, unmeasured, before the measured phase (see the module comment). */
 const WARM_UP_S = 20;
 const TOKEN = 'bench-token-0123456789abcdef';
@@ -159,6 +171,9 @@ interface Phase {
   /** Group commits made during the phase and the reports they held (the collector only). */
   commits?: number;
   committedReports?: number;
+  /** Rule states the collector wrote during the phase: with the change that made them, and at checkpoints (latest-sample changes come due a minute later). */
+  stateChanges?: number;
+  stateCheckpoints?: number;
   errors: number;
   /** Refusals and failures by HTTP status (or "network"), so a 429 is never hidden among the errors. */
   errorsByStatus: Record<string, number>;
@@ -231,7 +246,8 @@ function describePhase(name: string, phase: Phase): string {
   const loop =
     phase.loopMaxMs === undefined
       ? ''
-      : `  event loop: longest stall ${phase.loopMaxMs.toFixed(0)} ms, delay p99 ${phase.loopP99Ms!.toFixed(0)} ms; ${(phase.committedReports! / phase.commits!).toFixed(1)} reports per commit`;
+      : `  event loop: longest stall ${phase.loopMaxMs.toFixed(0)} ms, delay p99 ${phase.loopP99Ms!.toFixed(0)} ms; ${(phase.committedReports! / phase.commits!).toFixed(1)} reports per commit; ` +
+        `rule states written ${((phase.stateChanges ?? 0) / phase.seconds).toFixed(0)}/s with their change, ${((phase.stateCheckpoints ?? 0) / phase.seconds).toFixed(0)}/s at checkpoints`;
   return `${name.padEnd(34)} ${rate.toFixed(0).padStart(6)} reports/s  ${(rate * 60).toFixed(0).padStart(7)} observations/s  ack p50 ${percentile(phase.latenciesMs, 50).toFixed(1)} ms  p99 ${percentile(phase.latenciesMs, 99).toFixed(1)} ms${server}  errors ${phase.errors}${phase.errors === 0 ? '' : ` (${Object.entries(phase.errorsByStatus).map(([status, n]) => `${status}: ${n}`).join(', ')})`}${loop}`;
 }
 
@@ -286,14 +302,18 @@ function describeIncidents(dataDir: string): string {
  * The collector's event-loop delay since the last call (prom-client resets its monitorEventLoopDelay
  * histogram at every /metrics collection): its maximum and p99, in ms.
  */
-async function eventLoopDelay(pool: Pool): Promise<{ maxMs: number; p99Ms: number; commits: number; committedReports: number }> {
+async function eventLoopDelay(pool: Pool): Promise<{ maxMs: number; p99Ms: number; commits: number; committedReports: number; stateChanges: number; stateCheckpoints: number }> {
   const text = await scrapeMetrics(pool);
   const read = (name: string) => sampleOf(text, name) ?? NaN;
+  // A counter has no sample until it is first counted.
+  const statesWritten = (reason: string) => sampleOf(text, `tripline_rule_states_written_total\\{reason="${reason}"\\}`) ?? 0;
   return {
     maxMs: 1000 * read('tripline_collector_nodejs_eventloop_lag_max_seconds'),
     p99Ms: 1000 * read('tripline_collector_nodejs_eventloop_lag_p99_seconds'),
     commits: read('tripline_ingest_batch_reports_count'),
     committedReports: read('tripline_ingest_batch_reports_sum'),
+    stateChanges: statesWritten('change'),
+    stateCheckpoints: statesWritten('checkpoint'),
   };
 }
 
@@ -302,7 +322,15 @@ async function runMonitoredPhase(...args: Parameters<typeof runPhase>): Promise<
   const before = await eventLoopDelay(args[0]);
   const phase = await runPhase(...args);
   const loop = await eventLoopDelay(args[0]);
-  return { ...phase, loopMaxMs: loop.maxMs, loopP99Ms: loop.p99Ms, commits: loop.commits - before.commits, committedReports: loop.committedReports - before.committedReports };
+  return {
+    ...phase,
+    loopMaxMs: loop.maxMs,
+    loopP99Ms: loop.p99Ms,
+    commits: loop.commits - before.commits,
+    committedReports: loop.committedReports - before.committedReports,
+    stateChanges: loop.stateChanges - before.stateChanges,
+    stateCheckpoints: loop.stateCheckpoints - before.stateCheckpoints,
+  };
 }
 
 /**
@@ -409,6 +437,8 @@ function addPhase(total: Phase, more: Phase): Phase {
     total.loopP99Ms = Math.max(total.loopP99Ms ?? 0, more.loopP99Ms ?? 0);
     total.commits = (total.commits ?? 0) + (more.commits ?? 0);
     total.committedReports = (total.committedReports ?? 0) + (more.committedReports ?? 0);
+    total.stateChanges = (total.stateChanges ?? 0) + (more.stateChanges ?? 0);
+    total.stateCheckpoints = (total.stateCheckpoints ?? 0) + (more.stateCheckpoints ?? 0);
   }
   return total;
 }
@@ -721,6 +751,11 @@ async function main(): Promise<void> {
     const walAfterFirst = cluster ? walBytes(cluster) : 0n;
     const sharedRssAfterFirst = shared ? rssMb(shared.target.process.pid!) : 0;
     const rssAfterFirst = rssMb(tripline.process.pid!);
+    if (SETTLE_S > 0) {
+      console.log(describePhase(`settling: paced at ${PACED_RATE.toFixed(0)}/s for ${SETTLE_S} s`, await runMonitoredPhase(tripline.pool, sequences, SETTLE_S, PACED_RATE, CONCURRENCY)) + '  (not measured)');
+      if (shared) console.log(describePhase(`PostgreSQL: settling for ${SETTLE_S} s`, await runMonitoredPhase(shared.target.pool, shared.sequences, SETTLE_S, PACED_RATE, CONCURRENCY)) + '  (not measured)');
+    }
+    const walAfterSettling = cluster ? walBytes(cluster) : 0n;
     console.log(`measuring in ${ROUNDS} alternating slices of ${(SECONDS / ROUNDS).toFixed(1)} s each against the bare-parse ceiling server (gunzip and JSON.parse only)`);
     // CPU per report: what sizes a fleet on other machines better than reports/s on a shared one.
     // The ceiling's too: it does a fixed part of the collector's work (inflate, parse, answer), so a
@@ -758,7 +793,7 @@ async function main(): Promise<void> {
       const walPerReport = (bytes: bigint, phase: Phase) => `${(Number(bytes) / 1024 / Math.max(1, phase.reports)).toFixed(1)} kB`;
       console.log(
         `PostgreSQL WAL per report (pg_current_wal_lsn over the phase, durable commits, full_page_writes on): first reports ${walPerReport(walAfterFirst - walAtStart, { ...emptyPhase(), reports: AGENTS })}, ` +
-          `saturation ${walPerReport(walAfterSaturation - walAfterFirst, sharedSaturation)}, paced ${walPerReport(walAfterPaced - walAfterSaturation, sharedPaced)} ` +
+          `saturation ${walPerReport(walAfterSaturation - walAfterSettling, sharedSaturation)}, paced ${walPerReport(walAfterPaced - walAfterSaturation, sharedPaced)} ` +
           `(full-page images while paced: ${(fullPagesInPaced / Math.max(1, sharedPaced.reports)).toFixed(2)} per report)`,
       );
       const databaseMb = Number(cluster.psql('postgres', "SELECT pg_database_size('bench')").trim()) / 1024 / 1024;
