@@ -73,7 +73,7 @@ const { values } = parseArgs({
     'heap-growth': { type: 'string' },
     maintenance: { type: 'string' },
     'full-reports': { type: 'boolean', default: false },
-    settle: { type: 'string', default: '70' },
+    settle: { type: 'string' },
   },
 });
 /** Every report with its observations (as agents before series sets sent them) rather than values against a set once named. */
@@ -94,8 +94,10 @@ if (!Number.isInteger(MAINTENANCE_HOSTS) || MAINTENANCE_HOSTS < 0 || MAINTENANCE
  * before then, and a saturation phase measured earlier (as every run before session 38 was, which
  * `--settle 0` repeats) took 0.45x of the ceiling at 10,000 agents where the settled one took 0.39x.
  */
-const SETTLE_S = Number(values.settle);
+const SETTLE_S = values.settle === undefined ? 70 : Number(values.settle);
 if (!Number.isFinite(SETTLE_S) || SETTLE_S < 0) throw new Error(`--settle must be a number of seconds, 0 or more, got ${values.settle}`);
+// --maintenance sends paced until its pass has begun (WARM_UP_S at least) and measures from there: it has no settling of its own to set.
+if (values.settle !== undefined && MAINTENANCE_HOSTS > 0) throw new Error('--settle does not apply with --maintenance, whose fleet sends at the paced rate until the history pass begins');
 /** --maintenance: the least the restarted collector's fleet sends, unmeasured, before the measured phase (see the module comment). */
 const WARM_UP_S = 20;
 const TOKEN = 'bench-token-0123456789abcdef';
