@@ -92,7 +92,7 @@ if (!Number.isInteger(MAINTENANCE_HOSTS) || MAINTENANCE_HOSTS < 0 || MAINTENANCE
  * agent's first report and the measured phases, so that these run with the rule-state checkpoints
  * a running fleet writes: a latest-sample change is written a minute after it, so none come due
  * before then, and a saturation phase measured earlier (as every run before session 38 was, which
- * `--settle 0` repeats) took 0.45x of the ceiling at 10,000 agents where the settled one took 0.39x.
+ * `--settle 0` repeats) took 0.41-0.45x of the ceiling at 10,000 agents where the settled ones took 0.39-0.41x.
  */
 const SETTLE_S = values.settle === undefined ? 70 : Number(values.settle);
 if (!Number.isFinite(SETTLE_S) || SETTLE_S < 0) throw new Error(`--settle must be a number of seconds, 0 or more, got ${values.settle}`);
