@@ -97,8 +97,16 @@ describe('rule-state checkpoints', () => {
     const sum = (reason: RuleStateWriteReason) => told.filter(([r]) => r === reason).reduce((total, [, count]) => total + count, 0);
     const hostStates = () => written.flat().filter((host) => host?.startsWith('h') === true).length;
     const fleet = (value: number) => Array.from({ length: SERIES }, (_, i): SeriesSample => ({ metric: 'filesystem_used_ratio', labels: { host: `h${i}`, mount: '/' }, value, atMs: clock.nowMs }));
+    // A batch whose transaction is rolled back tells nothing: only a commit writes.
+    expect(() =>
+      store.transaction((tx) => {
+        pipeline.process(tx, fleet(0.1), clock.nowMs);
+        throw new Error('rolled back');
+      }),
+    ).toThrow('rolled back');
+    expect(told).toEqual([]);
     batch(fleet(0.1));
-    // New states: every one written with its batch, as a change; nothing told before that.
+    // New states: every one written with its batch, as a change.
     expect(hostStates()).toBe(SERIES);
     expect(sum('change')).toBe(written.flat().length);
     expect(sum('checkpoint')).toBe(0);
