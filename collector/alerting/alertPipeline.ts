@@ -174,9 +174,13 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
       gone.delete(fingerprint);
       written.delete(fingerprint);
     }
+    let changeWrites = 0;
     let checkpointWrites = 0;
-    for (const state of toWrite) if (checkpointed.has(state.fingerprint) && !overtaken.has(state.fingerprint)) checkpointWrites++;
-    const changeWrites = toWrite.length - checkpointWrites - countOvertaken(toWrite, overtaken);
+    for (const state of toWrite) {
+      if (overtaken.has(state.fingerprint)) continue;
+      if (checkpointed.has(state.fingerprint)) checkpointWrites++;
+      else changeWrites++;
+    }
     const signals = overtaken.size === 0 ? result.signals : result.signals.filter((signal) => !overtaken.has(signal.fingerprint));
     const changes = options.incidents.applySignals(tx, signals, nowMs);
     const isFiring = ({ fingerprint, ruleName, ruleVersion }: IncidentRecord): boolean | 'unknown' | 'elsewhere' => {
@@ -234,7 +238,7 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
         commit() {
           fingerprints.forEach((fingerprint) => unwritten.delete(fingerprint, hostOf(fingerprint)));
           takeOvertaken(overtaken);
-          reportWrites('stop', save.length - countOvertaken(save, overtaken));
+          reportWrites('stop', save.filter((state) => !overtaken.has(state.fingerprint)).length);
         },
       };
     },
@@ -378,12 +382,4 @@ function retireRemovedRules(tx: StoreTransaction, rules: readonly Rule[], states
   // Incidents of Alertmanager alerts have no Tripline rule: their alerts resolve them.
   incidents.retire(tx, (incident) => (names.has(incident.ruleName) || isAlertmanagerIncident(incident) ? undefined : { kind: 'rule removed', ruleName: incident.ruleName }), nowMs);
   return gone;
-}
-
-/** How many of `states` another collector overtook (persist): those were not written. */
-function countOvertaken(states: readonly RuleState[], overtaken: ReadonlyMap<string, unknown>): number {
-  if (overtaken.size === 0) return 0;
-  let count = 0;
-  for (const state of states) if (overtaken.has(state.fingerprint)) count++;
-  return count;
 }
