@@ -9,12 +9,15 @@
  *   than its window buffer changed, a new state and a deleted one: with the batch that changed it,
  *   in the transaction that applies its signals, so a crash never loses a `for` nor fires twice;
  * - a state whose only change is its latest sample (EvaluationResult.latestSampleOnly: a pending or
- *   firing series' new value, a window's new point): at a checkpoint, RULE_STATE_CHECKPOINT_MS
- *   after its first unwritten change, or its host's if that came first (a host's unwritten states
- *   are held and written together: unwrittenStates.ts; a little later when more are due than the
- *   batches carry: MIN_CHECKPOINT_WRITES), and at a clean stop (`checkpoint`).
+ *   firing series' new value, a window's new point): at a checkpoint, its rule's checkpoint
+ *   interval after its first unwritten change (RULE_STATE_CHECKPOINT_MS, or a 32nd of the window of
+ *   a window or prediction rule, up to RULE_STATE_CHECKPOINT_MAX_MS: checkpointIntervalMs), or its
+ *   host's if that came first (a host's unwritten states of one interval are held and written
+ *   together: unwrittenStates.ts; a little later when more are due than the batches carry:
+ *   MIN_CHECKPOINT_WRITES), and at a clean stop (`checkpoint`).
  *   After a SIGKILL such a state comes back as it was up to that long before: its window lacks the
- *   newest points and its last value is older; its status and timers are those it had.
+ *   newest points (at most a 32nd of its span, or RULE_STATE_CHECKPOINT_MAX_MS of a longer one) and
+ *   its last value is older; its status and timers are those it had.
  */
 import type { Logger } from 'pino';
 import {
@@ -36,8 +39,39 @@ import type { StoreTransaction } from '../store/store.js';
 import { RuleStateIndex } from './ruleStateIndex.js';
 import { UnwrittenStates } from './unwrittenStates.js';
 
-/** The longest a latest-sample change of a rule state waits before it is written. */
+/**
+ * How long a latest-sample change of a rule state waits before it is written: the shortest wait,
+ * and the wait of every rule without a window (a threshold's or status's last value).
+ */
 export const RULE_STATE_CHECKPOINT_MS = 60_000;
+
+/**
+ * The longest a latest-sample change waits (a window or prediction of 8 hours or more): what a
+ * SIGKILL may take from a day's window, and, with collectors sharing the store, half of how long a
+ * dead collector's rows of such a rule wait before another takes them over (adoptAfterMs).
+ */
+export const RULE_STATE_CHECKPOINT_MAX_MS = 15 * 60_000;
+
+/**
+ * The share of its window a window or prediction state's unwritten points may span: a 32nd, two of
+ * a prediction's 64 points. The default pack's states of a host (four filesystems' three predictions
+ * of 30 minutes, 6 hours and a day, and the 10-minute window of CPU steal) were 13 writes a minute at
+ * RULE_STATE_CHECKPOINT_MS each; with their windows' intervals (1, 11 and 15 minutes, and 1) about
+ * 5.6.
+ */
+const CHECKPOINT_WINDOW_SHARE = 32;
+
+/**
+ * How long a rule's latest-sample changes may wait before they are written: RULE_STATE_CHECKPOINT_MS,
+ * or for a rule whose kind keeps a window of points (CompiledRule.memorySpanMs) a 32nd of that window
+ * in whole minutes, between RULE_STATE_CHECKPOINT_MS and RULE_STATE_CHECKPOINT_MAX_MS. Whole minutes
+ * keep the lanes of unwritten states few.
+ */
+export function checkpointIntervalMs(memorySpanMs: number | undefined): number {
+  if (memorySpanMs === undefined || !(memorySpanMs > 0)) return RULE_STATE_CHECKPOINT_MS;
+  const share = Math.floor(memorySpanMs / CHECKPOINT_WINDOW_SHARE / 60_000) * 60_000;
+  return Math.min(RULE_STATE_CHECKPOINT_MAX_MS, Math.max(RULE_STATE_CHECKPOINT_MS, share));
+}
 
 /**
  * Checkpoint writes per batch at most: half as many as the batch has samples (a report's 60 samples
@@ -55,10 +89,17 @@ export const MIN_CHECKPOINT_WRITES = 32;
 /**
  * With a shared store: how long a state row must have gone unwritten before a collector that did
  * not write it last may take it over outside a batch of its host (Store.writeOwnRuleStates). Its
- * writer, if alive, has written all it knew of it by then (latest-sample changes wait at most
- * RULE_STATE_CHECKPOINT_MS); twice that leaves room for a backlog and for clocks a little apart.
+ * writer, if alive, has written all it knew of it by then (latest-sample changes wait at most their
+ * rule's checkpoint interval); twice that leaves room for a backlog and for clocks a little apart.
+ * This is the time for rules without a window; a window or prediction rule's rows wait twice its
+ * interval (adoptAfterMs), up to 2 x RULE_STATE_CHECKPOINT_MAX_MS.
  */
 export const RULE_STATE_ADOPT_AFTER_MS = 2 * RULE_STATE_CHECKPOINT_MS;
+
+/** How long a row of a rule whose checkpoint interval is `checkpointMs` must have gone unwritten before another collector takes it over. */
+export function adoptAfterMs(checkpointMs: number): number {
+  return 2 * checkpointMs;
+}
 
 /** How often a collector that does not judge the cross-host rules drops what it holds of them and no longer needs. */
 const CROSS_HOST_PRUNE_MS = 60_000;
@@ -124,7 +165,18 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
   // first unwritten change (an entry is added when absent and removed once written). Every state
   // leaves it before it leaves `states` (forget), so the host of a fingerprint is its state's.
   const unwritten = new UnwrittenStates();
-  const hostOf = (fingerprint: string): string | undefined => states.get(fingerprint)?.labels.host;
+  // Each rule's checkpoint interval (checkpointIntervalMs), by name; a rule not in the set (its states about to be retired) has the shortest.
+  let intervals = checkpointIntervals(compiled);
+  const intervalOf = (ruleName: string | undefined): number => (ruleName === undefined ? undefined : intervals.get(ruleName)) ?? RULE_STATE_CHECKPOINT_MS;
+  // A state is held in UnwrittenStates under its host and its rule's interval.
+  const unwrite = (fingerprint: string): void => {
+    const state = states.get(fingerprint);
+    unwritten.delete(fingerprint, state?.labels.host, intervalOf(state?.ruleName));
+  };
+  const defer = (fingerprint: string, nowMs: number): void => {
+    const state = states.get(fingerprint);
+    unwritten.add(fingerprint, state?.labels.host, nowMs, intervalOf(state?.ruleName));
+  };
   let health: readonly RuleHealth[] = rules.map((r) => ({ ruleName: r.name, healthy: true }));
   let crossHostHealth = new Map<string, RuleHealth>();
   // Set at start and on every replace: the next batch retires what rules no longer in the set left behind.
@@ -157,7 +209,7 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
     const written = new Set([...live.keys()].filter((fingerprint) => !result.latestSampleOnly.has(fingerprint)));
     // Written only because their latest-sample change came due (not changed otherwise in this batch).
     const checkpointed = new Set<string>();
-    for (const fingerprint of unwritten.due(nowMs - RULE_STATE_CHECKPOINT_MS, Math.max(MIN_CHECKPOINT_WRITES, Math.ceil(samples.length / 2)))) {
+    for (const fingerprint of unwritten.due(nowMs, Math.max(MIN_CHECKPOINT_WRITES, Math.ceil(samples.length / 2)))) {
       if (gone.has(fingerprint) || written.has(fingerprint)) continue;
       written.add(fingerprint);
       checkpointed.add(fingerprint);
@@ -198,8 +250,8 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
         for (const fingerprint of retiredStates) forget(fingerprint);
         for (const [fingerprint, state] of live) states.set(fingerprint, state);
         for (const fingerprint of gone.keys()) forget(fingerprint);
-        for (const fingerprint of written) unwritten.delete(fingerprint, hostOf(fingerprint));
-        for (const fingerprint of deferred) if (!written.has(fingerprint)) unwritten.add(fingerprint, hostOf(fingerprint), nowMs);
+        for (const fingerprint of written) unwrite(fingerprint);
+        for (const fingerprint of deferred) if (!written.has(fingerprint)) defer(fingerprint, nowMs);
         takeOvertaken(overtaken);
         reportWrites('change', changeWrites);
         reportWrites('checkpoint', checkpointWrites);
@@ -236,7 +288,7 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
       const overtaken = persist(tx, save, [], NO_HOSTS, nowMs);
       return {
         commit() {
-          fingerprints.forEach((fingerprint) => unwritten.delete(fingerprint, hostOf(fingerprint)));
+          fingerprints.forEach(unwrite);
           takeOvertaken(overtaken);
           reportWrites('stop', save.filter((state) => !overtaken.has(state.fingerprint)).length);
         },
@@ -244,6 +296,9 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
     },
     replaceRules(next) {
       compiled = compileRules(next);
+      intervals = checkpointIntervals(compiled);
+      // A rule's window, and so its interval, may have changed: its unwritten states move to their new lane.
+      unwritten.relane((fingerprint) => intervalOf(states.get(fingerprint)?.ruleName));
       split = options.sharedStates && splitCrossHostSweeps(compiled);
       rules = next;
       retirePending = true;
@@ -275,7 +330,7 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
   function takeNewer(fingerprint: string, state: RuleState | undefined): void {
     const held = states.get(fingerprint);
     if (state === undefined || (held !== undefined && held.lastSampleAtMs > state.lastSampleAtMs)) return;
-    unwritten.delete(fingerprint, hostOf(fingerprint));
+    unwrite(fingerprint);
     states.set(fingerprint, state);
   }
 
@@ -312,7 +367,7 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
    * call (a sweep's: an absent series judged silent, a window forgotten; a checkpoint's) may be
    * overtaken, since that host's reports may land on another collector now, which took its states
    * (claimHostRuleStates): such a change is written only over a row this collector still owns, a row
-   * nobody wrote for RULE_STATE_ADOPT_AFTER_MS is taken over unchanged (its writer stopped or its
+   * nobody wrote for twice its rule's checkpoint interval (adoptAfterMs) is taken over unchanged (its writer stopped or its
    * series stopped; the next sweep judges it from the store's copy), and the judge of the cross-host
    * rules forgets a stale member only if no newer sample was stored meanwhile. The states and hosts
    * of this call's reports (claimed in this transaction), states without a host (sweep records,
@@ -331,10 +386,18 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
     const stale = remove.filter((state) => !mine(state) && judged(state));
     // A stale member the store has newer: kept as held here; the next read since the mark brings the newer one.
     for (const fingerprint of tx.deleteStaleRuleStates(stale)) overtaken.set(fingerprint, states.get(fingerprint));
-    const saveOwn = save.filter((state) => !mine(state) && !judged(state));
-    const removeOwn = remove.filter((state) => !mine(state) && !judged(state)).map((state) => state.fingerprint);
-    if (saveOwn.length > 0 || removeOwn.length > 0) {
-      const at = { atMs: nowMs, adoptBeforeMs: nowMs - RULE_STATE_ADOPT_AFTER_MS };
+    // A row may be adopted after twice its rule's interval (adoptAfterMs): one call per interval the states have.
+    const own = new Map<number, { save: RuleState[]; remove: string[] }>();
+    const ownOf = (state: RuleState) => {
+      const interval = intervalOf(state.ruleName);
+      let entry = own.get(interval);
+      if (entry === undefined) own.set(interval, (entry = { save: [], remove: [] }));
+      return entry;
+    };
+    for (const state of save) if (!mine(state) && !judged(state)) ownOf(state).save.push(state);
+    for (const state of remove) if (!mine(state) && !judged(state)) ownOf(state).remove.push(state.fingerprint);
+    for (const [interval, { save: saveOwn, remove: removeOwn }] of own) {
+      const at = { atMs: nowMs, adoptBeforeMs: nowMs - adoptAfterMs(interval) };
       for (const { fingerprint, state } of tx.writeOwnRuleStates(saveOwn, removeOwn, options.sharedStates.holder, at)) overtaken.set(fingerprint, state);
     }
     return overtaken;
@@ -345,7 +408,7 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
     for (const [fingerprint, state] of overtaken) {
       if (state === undefined) forget(fingerprint);
       else {
-        unwritten.delete(fingerprint, hostOf(fingerprint));
+        unwrite(fingerprint);
         states.set(fingerprint, state);
       }
     }
@@ -365,7 +428,7 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
   }
 
   function forget(fingerprint: string): void {
-    unwritten.delete(fingerprint, hostOf(fingerprint));
+    unwrite(fingerprint);
     states.delete(fingerprint);
   }
 }
@@ -382,4 +445,11 @@ function retireRemovedRules(tx: StoreTransaction, rules: readonly Rule[], states
   // Incidents of Alertmanager alerts have no Tripline rule: their alerts resolve them.
   incidents.retire(tx, (incident) => (names.has(incident.ruleName) || isAlertmanagerIncident(incident) ? undefined : { kind: 'rule removed', ruleName: incident.ruleName }), nowMs);
   return gone;
+}
+
+/** The checkpoint interval of each compiled rule of `ruleSet`, by name. */
+function checkpointIntervals(ruleSet: CompiledRuleSet): Map<string, number> {
+  const intervals = new Map<string, number>();
+  for (const compiledRules of ruleSet.byMetric.values()) for (const compiled of compiledRules) intervals.set(compiled.rule.name, checkpointIntervalMs(compiled.memorySpanMs));
+  return intervals;
 }

@@ -76,6 +76,13 @@ export interface KindBehaviour {
    */
   latestSampleMayLag?: boolean;
   /**
+   * How far back the kind's memory of a series reaches (a window's or a prediction's span), for
+   * kinds whose latest-sample change is a new point in that memory: a point lost in a crash weighs
+   * less the longer the span, so the collector may write such changes of a long window less often
+   * (alertPipeline.ts, checkpointIntervalMs). Unset: no such memory.
+   */
+  memorySpanMs?: number;
+  /**
    * Whether the sweep judges series of many hosts together (aggregate groups). Collectors sharing a
    * store each hold only the series of the hosts that report to them, so one of them judges such a
    * rule for all, from the states every collector wrote (splitCrossHostSweeps).

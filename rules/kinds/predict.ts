@@ -88,6 +88,7 @@ export const predictKind: RuleKind = {
       sweep: (_compiled, untouched, _written, nowMs) => ({ states: forgetStaleBuffers(untouched, nowMs, windowMs), signals: [] }),
       reason: thresholdReason(rule, `predict_linear(${rule.metric}[${formatDuration(spec.windowSeconds)}], ${formatDuration(spec.horizonSeconds)})`),
       latestSampleMayLag: true,
+      memorySpanMs: windowMs,
       sweepEveryMs: forgettingSweepEveryMs(windowMs),
     };
   },

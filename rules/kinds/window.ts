@@ -63,6 +63,7 @@ export const windowKind: RuleKind = {
       sweep: (_compiled, untouched, _written, nowMs) => ({ states: forgetStaleBuffers(untouched, nowMs, windowMs), signals: [] }),
       reason: thresholdReason(rule, `${fn}(${rule.metric}[${formatDuration(spec.windowSeconds)}])`),
       latestSampleMayLag: true,
+      memorySpanMs: windowMs,
       sweepEveryMs: forgettingSweepEveryMs(windowMs),
     };
   },

@@ -2,16 +2,28 @@
  * Rule states whose only change is their latest sample wait for a checkpoint (alertPipeline.ts);
  * when a whole fleet's come due at once, each batch writes a share in proportion to its own samples
  * (at least MIN_CHECKPOINT_WRITES), not thousands behind a batch of a few reports, and the backlog
- * still drains: every state reaches the store with its newest sample.
+ * still drains: every state reaches the store with its newest sample. Each state waits its rule's
+ * checkpoint interval (a 32nd of a long window, checkpointIntervalMs), a rule reload moves the waiting
+ * states to their new interval, and with a shared store a row of a long-window rule is taken over
+ * only after twice its own interval.
  */
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { type AlertPipelineOptions, createAlertPipeline, MIN_CHECKPOINT_WRITES, RULE_STATE_CHECKPOINT_MS, type RuleStateWriteReason } from '../../collector/alerting/alertPipeline.js';
+import {
+  type AlertPipelineOptions,
+  checkpointIntervalMs,
+  createAlertPipeline,
+  MIN_CHECKPOINT_WRITES,
+  RULE_STATE_ADOPT_AFTER_MS,
+  RULE_STATE_CHECKPOINT_MAX_MS,
+  RULE_STATE_CHECKPOINT_MS,
+  type RuleStateWriteReason,
+} from '../../collector/alerting/alertPipeline.js';
 import { createIncidentCore } from '../../collector/incidents/incidentCore.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { StoreTransaction } from '../../collector/store/store.js';
 import { loadConfig } from '../../config/loadConfig.js';
-import type { SeriesSample } from '../../rules/index.js';
+import type { Rule, SeriesSample } from '../../rules/index.js';
 import { T0, testRule } from '../rules/ruleScenario.js';
 
 const SERIES = 3 * MIN_CHECKPOINT_WRITES;
@@ -142,4 +154,123 @@ describe('rule-state checkpoints', () => {
     expect(sum('stop')).toBe(SERIES - checkpointed);
     expect(sum('checkpoint') + sum('change')).toBe(0);
   });
+
+  it('wait as long as their rule allows: a 32nd of a long window in whole minutes, between one minute and the maximum', () => {
+    expect(checkpointIntervalMs(undefined)).toBe(RULE_STATE_CHECKPOINT_MS);
+    expect(checkpointIntervalMs(10 * 60_000)).toBe(60_000);
+    expect(checkpointIntervalMs(30 * 60_000)).toBe(60_000);
+    expect(checkpointIntervalMs(64 * 60_000)).toBe(2 * 60_000);
+    expect(checkpointIntervalMs(6 * 3_600_000)).toBe(11 * 60_000);
+    expect(checkpointIntervalMs(24 * 3_600_000)).toBe(RULE_STATE_CHECKPOINT_MAX_MS);
+    expect(RULE_STATE_CHECKPOINT_MAX_MS).toBe(15 * 60_000);
+  });
 });
+
+/** Two rules on one metric: a 10-minute window (its states wait a minute) and a 6-hour prediction (11 minutes). */
+function intervalRules(predictSeconds = 6 * 3600): Rule[] {
+  return [
+    testRule({ name: 'short_window', window: { function: 'avg', windowSeconds: 600 } }),
+    testRule({ name: 'long_prediction', predict: { windowSeconds: predictSeconds, horizonSeconds: 3600 } }),
+  ];
+}
+
+/**
+ * A store and a pipeline (`sharedStates` optional) fed one host's reports every 15 s; `saved` lists
+ * the rule of each state each batch saved (`own`: those written as another collector's host's,
+ * with the time before which a row may be taken over).
+ */
+function intervalFleet(rules: Rule[], sharedStates?: { holder: string }) {
+  const store = openSqliteStore({ file: ':memory:' });
+  const { config } = loadConfig(undefined, {});
+  config.incidents.reachability.enabled = false;
+  const clock = { nowMs: T0 };
+  const log = pino({ level: 'silent' });
+  const core = createIncidentCore({ store, config, clock: { nowMs: () => clock.nowMs }, log });
+  const pipeline = createAlertPipeline({ rules, initialStates: new Map(), incidents: core.service, log, sharedStates });
+  const saved: string[] = [];
+  const own: Array<{ ruleName: string; adoptAfterMs: number }> = [];
+  const batch = (host: string, value: number) => {
+    const samples: SeriesSample[] = [{ metric: 'filesystem_used_ratio', labels: { host, mount: '/' }, value, atMs: clock.nowMs }];
+    const { commit } = store.transaction((tx) => {
+      const watching: StoreTransaction = {
+        ...tx,
+        saveRuleStates: (states, ...rest) => {
+          saved.push(...states.filter((state) => state.labels.host !== undefined).map((state) => state.ruleName));
+          tx.saveRuleStates(states, ...rest);
+        },
+        writeOwnRuleStates: (save, remove, holder, at) => {
+          own.push(...save.map((state) => ({ ruleName: state.ruleName, adoptAfterMs: at.atMs - at.adoptBeforeMs })));
+          return tx.writeOwnRuleStates(save, remove, holder, at);
+        },
+      };
+      if (sharedStates) tx.insertReport({ agentId: host, hostname: host, labels: {}, version: 'test', intervalSeconds: 15, sequence: clock.nowMs, receivedAtMs: clock.nowMs, samples, checks: [] });
+      return pipeline.process(watching, samples, clock.nowMs);
+    });
+    commit();
+  };
+  /** Reports of `host` every 15 s until `untilMs`, each value a little higher (every one a new point). */
+  const reportUntil = (host: string, untilMs: number) => {
+    while (clock.nowMs + 15_000 <= untilMs) {
+      clock.nowMs += 15_000;
+      batch(host, 0.1 + (clock.nowMs - T0) / 1e9);
+    }
+  };
+  return { store, clock, batch, reportUntil, saved, own, pipeline };
+}
+
+describe('rule-state checkpoint intervals', () => {
+  it("write a long window's states at their own interval, not at every minute of the host's short ones", () => {
+    const { clock, batch, reportUntil, saved, pipeline } = intervalFleet(intervalRules());
+    batch('h1', 0.1); // new states: written with their batch
+    expect(saved.sort()).toEqual(['long_prediction', 'short_window']);
+    saved.length = 0;
+    reportUntil('h1', T0 + 11 * 60_000 - 15_000);
+    // The window's state a minute after each first unwritten change: at 75 s (since 15 s), 150 s (since 90 s), ... 600 s ...
+    expect(saved.filter((name) => name === 'short_window')).toHaveLength(8);
+    // ... the prediction's not once in its 11 minutes.
+    expect(saved).not.toContain('long_prediction');
+    reportUntil('h1', T0 + 11 * 60_000 + 15_000);
+    expect(saved.filter((name) => name === 'long_prediction')).toEqual(['long_prediction']);
+    saved.length = 0;
+    reportUntil('h1', T0 + 30 * 60_000);
+    expect(saved.filter((name) => name === 'long_prediction')).toHaveLength(1);
+    expect(clock.nowMs).toBe(T0 + 30 * 60_000);
+    expect(pipeline.heldStateCount()).toBeGreaterThanOrEqual(2);
+  });
+
+  it('move the waiting states to their new interval when the rules are replaced, and leave none behind', () => {
+    const { batch, reportUntil, saved, pipeline, clock } = intervalFleet(intervalRules());
+    batch('h1', 0.1);
+    reportUntil('h1', T0 + 5 * 60_000);
+    saved.length = 0;
+    // The prediction's window shrinks to 30 minutes: its state, unwritten since 15 s, now waits a minute, so it is overdue.
+    pipeline.replaceRules(intervalRules(1800));
+    // (A new version of the rule: its first batch writes the state as a change; then every minute.)
+    reportUntil('h1', T0 + 15 * 60_000);
+    const longWrites = saved.filter((name) => name === 'long_prediction').length;
+    expect(longWrites).toBeGreaterThanOrEqual(9);
+    expect(longWrites).toBeLessThanOrEqual(11);
+    // And back to a day: the state waits 15 minutes again; none written at every batch from a lane it left.
+    pipeline.replaceRules(intervalRules(24 * 3600));
+    saved.length = 0;
+    const start = clock.nowMs;
+    reportUntil('h1', start + 14 * 60_000);
+    expect(saved.filter((name) => name === 'long_prediction').length).toBeLessThanOrEqual(1);
+    reportUntil('h1', start + 31 * 60_000);
+    expect(saved.filter((name) => name === 'long_prediction').length).toBeGreaterThanOrEqual(2);
+    expect(saved.filter((name) => name === 'long_prediction').length).toBeLessThanOrEqual(3);
+  });
+
+  it("with a shared store, let another collector take over a long window's row only after twice its interval", () => {
+    const { batch, reportUntil, own, clock } = intervalFleet(intervalRules(), { holder: 'a' });
+    batch('h1', 0.1);
+    clock.nowMs += 15_000;
+    batch('h1', 0.2); // new points: unwritten, held for h1
+    // h1's reports now land elsewhere; this collector goes on with h2's, and writes h1's due states as another's host's.
+    reportUntil('h2', clock.nowMs + 12 * 60_000);
+    const adoptAfter = (ruleName: string) => [...new Set(own.filter((call) => call.ruleName === ruleName).map((call) => call.adoptAfterMs))];
+    expect(adoptAfter('short_window')).toEqual([RULE_STATE_ADOPT_AFTER_MS]);
+    expect(adoptAfter('long_prediction')).toEqual([2 * 11 * 60_000]);
+  });
+});
+
