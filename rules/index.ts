@@ -13,7 +13,7 @@
 export type { InhibitingRule, LabelMatcher, MatchOp, Rule, RuleHealth, RuleState, SeriesSample, Severity, Signal } from './model/ruleTypes.js';
 export { compileRules, splitCrossHostSweeps, type CompiledRuleSet, type CrossHostSplit } from './engine/compileRules.js';
 export { MalformedRuleStateError, parseRuleStateText, ruleStateText } from './engine/savedRuleState.js';
-export { evaluate, isForgettable, MAX_FUTURE_SKEW_MS, type EvaluationResult } from './engine/evaluate.js';
+export { evaluate, isForgettable, MAX_FUTURE_SKEW_MS, type EvaluateOptions, type EvaluationResult } from './engine/evaluate.js';
 export { createStepEvaluator, readsSeries, type StepEvaluator, type StepSeries } from './engine/stepEvaluator.js';
 export type { StatesByRule, StatesBySeries } from './engine/sweepRules.js';
 export { compileLabelMatchers, type LabelPredicate } from './labels/compileLabelMatchers.js';

@@ -27,6 +27,7 @@ import {
   splitCrossHostSweeps,
   type CompiledRuleSet,
   type CrossHostSplit,
+  type EvaluateOptions,
   type Rule,
   type RuleHealth,
   type RuleState,
@@ -107,8 +108,11 @@ const CROSS_HOST_PRUNE_MS = 60_000;
 const NO_HOSTS: ReadonlySet<string> = new Set();
 
 export interface AlertPipeline {
-  /** Evaluates inside `tx`; call the returned `commit` after the transaction committed. */
-  process(tx: StoreTransaction, samples: readonly SeriesSample[], nowMs: number): { changes: IncidentChanges; commit(): void };
+  /**
+   * Evaluates inside `tx`; call the returned `commit` after the transaction committed. `evaluation`
+   * is the rules engine's (EvaluateOptions: `seriesOnce` when no two samples are of one series).
+   */
+  process(tx: StoreTransaction, samples: readonly SeriesSample[], nowMs: number, evaluation?: EvaluateOptions): { changes: IncidentChanges; commit(): void };
   /**
    * With shared states: judges the cross-host rules (aggregate groups) over the states every
    * collector wrote, on the one collector elected for it (the `aggregates` lease, see
@@ -192,11 +196,11 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
   };
 
   /** Evaluates `samples` against `ruleSet` inside `tx`: writes what changed, applies the signals, re-arms what is due. */
-  const run = (tx: StoreTransaction, samples: readonly SeriesSample[], nowMs: number, ruleSet: CompiledRuleSet, onHealth: (result: readonly RuleHealth[]) => void) => {
+  const run = (tx: StoreTransaction, samples: readonly SeriesSample[], nowMs: number, ruleSet: CompiledRuleSet, onHealth: (result: readonly RuleHealth[]) => void, evaluation?: EvaluateOptions) => {
     const batchHosts = options.sharedStates && samples.length > 0 ? refreshHostStates(tx, samples, options.sharedStates.holder, nowMs) : NO_HOSTS;
     const retiredStates = retirePending ? retireRemovedRules(tx, rules, states, options.incidents, nowMs) : [];
     retirePending = false;
-    const result = evaluate(ruleSet, samples, states, nowMs);
+    const result = evaluate(ruleSet, samples, states, nowMs, evaluation);
     // Inactive states without memory (window buffers, absent intervals, group members) carry
     // nothing a restart needs, so they are dropped rather than kept forever.
     const live = new Map<string, RuleState>();
@@ -262,8 +266,8 @@ export function createAlertPipeline(options: AlertPipelineOptions): AlertPipelin
   };
 
   return {
-    process(tx, samples, nowMs) {
-      const batch = run(tx, samples, nowMs, split?.local ?? compiled, (result) => (health = result));
+    process(tx, samples, nowMs, evaluation) {
+      const batch = run(tx, samples, nowMs, split?.local ?? compiled, (result) => (health = result), evaluation);
       return {
         changes: batch.changes,
         commit() {

@@ -71,6 +71,9 @@ export function createReportIngestor(options: ReportIngestorOptions): ReportInge
         let sampled = 0;
         const batchAcks: Array<ReportAck | UnstorableReportError> = [];
         let storedCount = 0;
+        // Whether no two samples are of one series (EvaluateOptions.seriesOnce): each report's series once, and no host twice.
+        const hosts = new Set<string>();
+        let seriesOnce = true;
         records.forEach((record) => {
           if (record instanceof UnstorableReportError) return batchAcks.push(record);
           let inserted: boolean;
@@ -83,6 +86,8 @@ export function createReportIngestor(options: ReportIngestorOptions): ReportInge
           batchAcks.push({ sequence: record.sequence, duplicate: !inserted });
           if (!inserted) return;
           storedCount += record.samples.length;
+          if (record.seriesOnce !== true || hosts.has(record.hostname)) seriesOnce = false;
+          hosts.add(record.hostname);
           for (const s of record.samples) samples[sampled++] = s;
           // Every field present, as in the report's own samples (reportToRecord.ts): one object layout for the engine.
           const labels = { ...record.labels, host: record.hostname };
@@ -90,7 +95,7 @@ export function createReportIngestor(options: ReportIngestorOptions): ReportInge
         });
         // Fewer when a report was a duplicate or refused.
         samples.length = sampled;
-        const processed = options.pipeline.process(tx, samples, nowMs);
+        const processed = options.pipeline.process(tx, samples, nowMs, { seriesOnce });
         return { acks: batchAcks, commit: processed.commit, stored: storedCount };
       });
     try {

@@ -12,7 +12,11 @@ import type { SeriesKeyTemplates } from './seriesKeyTemplates.js';
 /** Labels an observation may not set itself, because the collector owns them. */
 const RESERVED_LABELS = new Set(['host']);
 
-/** With `seriesKeys`, each sample carries its series key (SeriesSample.seriesKey) made from the report's shape, and the shape text is written only when it is not the host's last. */
+/**
+ * With `seriesKeys`, each sample carries its series key (SeriesSample.seriesKey) made from the
+ * report's shape, the shape text is written only when it is not the host's last, and the record says
+ * whether its samples are each of its own series (ReportRecord.seriesOnce; without, never).
+ */
 export function reportToRecord(report: Report, receivedAtMs: number, seriesKeys?: SeriesKeyTemplates): ReportRecord {
   const hostLabels = { ...report.agent.labels, host: report.agent.hostname };
   const intervalMs = report.agent.intervalSeconds * 1000;
@@ -21,7 +25,7 @@ export function reportToRecord(report: Report, receivedAtMs: number, seriesKeys?
   const hostOnly = !hasLabels(report.agent.labels);
   for (const o of report.observations) samples.push(sample(o.metric, hostOnly && Object.isFrozen(o.labels) ? mergedFromTemplate(report.agent.hostname, o.labels) : mergeLabels(hostLabels, o.labels), o.value, timeOf(o.at), undefined, intervalMs));
   for (const check of report.checks) samples.push(checkSample(check, hostLabels, intervalMs, timeOf));
-  const shape = seriesKeys === undefined ? { head: JSON.stringify(report.agent.hostname), body: reportShapeBody(report) } : seriesKeys.resolve(report, samples);
+  const resolved = seriesKeys?.resolve(report, samples);
   return {
     agentId: report.agent.id,
     hostname: report.agent.hostname,
@@ -35,7 +39,8 @@ export function reportToRecord(report: Report, receivedAtMs: number, seriesKeys?
     receivedAtMs,
     samples,
     checks: report.checks,
-    shape,
+    shape: resolved === undefined ? { head: JSON.stringify(report.agent.hostname), body: reportShapeBody(report) } : { head: resolved.head, body: resolved.body },
+    seriesOnce: resolved?.seriesOnce === true,
   };
 }
 

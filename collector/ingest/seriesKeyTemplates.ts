@@ -17,6 +17,7 @@
 import { canonicalLabels } from '../../contract/labels.js';
 import type { Report } from '../../contract/report.js';
 import type { ReportShape } from '../store/store.js';
+import { AGENT_MISSED_REPORTS_METRIC as AGENT_MISSED_REPORTS } from '../alerting/missedReportWatcher.js';
 import { reportShapeBody } from './reportToRecord.js';
 
 /** Distinct shape bodies whose templates are kept (a body of 60 series holds about 10 kB). */
@@ -44,6 +45,17 @@ interface Body {
   text: string;
   sent: readonly unknown[] | undefined;
   templates: Array<string | undefined> | undefined;
+  /** Whether no two samples of the body are of one series and none is agent_missed_reports (KeyedShape.seriesOnce); set with `templates`. */
+  seriesOnce: boolean;
+}
+
+/** The shape of a report and what resolve found of its series. */
+export interface KeyedShape extends ReportShape {
+  /**
+   * No two of the report's samples are of one series (the same metric and labels), and none is
+   * `agent_missed_reports`, which the ingest adds for the report's host (ReportRecord.seriesOnce).
+   */
+  readonly seriesOnce: boolean;
 }
 
 /** What resolve reads and sets of a report's samples. */
@@ -78,7 +90,7 @@ export class SeriesKeyTemplates {
    * metric up, and a kept string is hashed once where each report's own copy was hashed afresh
    * (a third of the engine's time routing samples).
    */
-  resolve(report: Report, samples: readonly KeyedSample[]): ReportShape {
+  resolve(report: Report, samples: readonly KeyedSample[]): KeyedShape {
     const hostname = report.agent.hostname;
     const hostJson = JSON.stringify(hostname);
     const last = this.lastBodyOf.get(hostname);
@@ -93,7 +105,11 @@ export class SeriesKeyTemplates {
     }
     this.byBody.set(body.text, body);
     if (this.byBody.size > this.maxBodies) this.forget(this.byBody.keys().next().value!);
-    const templates = (body.templates ??= templatesOf(samples, hostname, hostJson, this.intern));
+    if (body.templates === undefined) {
+      body.templates = templatesOf(samples, hostname, hostJson, this.intern);
+      body.seriesOnce = eachSeriesOnce(body.templates);
+    }
+    const templates = body.templates;
     for (let i = 0; i < samples.length; i++) {
       const sample = samples[i]!;
       const before = templates[3 * i + 1]!;
@@ -101,7 +117,7 @@ export class SeriesKeyTemplates {
       sample.metric = templates[3 * i]!;
       sample.seriesKey = after === undefined ? before : before + hostJson + after;
     }
-    return { head: hostJson, body: body.text };
+    return { head: hostJson, body: body.text, seriesOnce: body.seriesOnce };
   }
 
   /** How many bodies are kept (for tests). */
@@ -122,7 +138,7 @@ export class SeriesKeyTemplates {
       return known;
     }
     if (this.strings.size > MAX_STRINGS) this.strings.clear();
-    return { text, sent: sentShape(report, this.intern), templates: undefined };
+    return { text, sent: sentShape(report, this.intern), templates: undefined, seriesOnce: false };
   }
 
   private forget(text: string): void {
@@ -131,6 +147,7 @@ export class SeriesKeyTemplates {
     body.text = '';
     body.sent = undefined;
     body.templates = undefined;
+    body.seriesOnce = false;
   }
 }
 
@@ -179,6 +196,24 @@ function templatesOf(samples: readonly KeyedSample[], hostname: string, hostJson
   const templates: Array<string | undefined> = [];
   for (const { metric, labels } of samples) templates.push(interned(metric), ...templateOf(canonicalLabels(labels), labels.host === hostname ? hostJson : undefined));
   return templates;
+}
+
+/**
+ * Whether the samples of `templates` (templatesOf) are each of its own series (no metric and key
+ * twice: the key's parts around the host's value are the body's, the host one value for all) and
+ * none is agent_missed_reports.
+ */
+function eachSeriesOnce(templates: ReadonlyArray<string | undefined>): boolean {
+  const seen = new Set<string>();
+  for (let i = 0; i < templates.length; i += 3) {
+    const metric = templates[i]!;
+    if (metric === AGENT_MISSED_REPORTS) return false;
+    // A line break is in no metric name and, escaped, in no key.
+    const series = `${metric}\n${templates[i + 1]!}\n${templates[i + 2] ?? ''}`;
+    if (seen.has(series)) return false;
+    seen.add(series);
+  }
+  return true;
 }
 
 /** `key` split around the host's value (`"host":` then `hostJson`), or whole when the labels have no `host`. */

@@ -60,6 +60,12 @@ export interface ReportRecord {
    * ids of the last one. Without it the store derives one from the samples' labels.
    */
   shape?: ReportShape;
+  /**
+   * Set (by SeriesKeyTemplates) when no two of `samples` are of one series and none is a series the
+   * ingest adds per report (agent_missed_reports): the rules engine may take a batch of such reports
+   * of distinct hosts without grouping its samples by series (EvaluateOptions.seriesOnce).
+   */
+  seriesOnce?: boolean;
 }
 
 /**

@@ -68,9 +68,11 @@ function compileRule(rule: Rule): CompiledRule {
   ] as const) {
     if (!Number.isFinite(n)) throw new Error(`${what} is not a finite number`);
   }
-  const behaviour = ruleKindOf(rule).compile(rule);
+  const kind = ruleKindOf(rule);
+  const behaviour = kind.compile(rule);
   return {
     ...behaviour,
+    ...(behaviour.firesAt !== undefined && kind.memoryFields.length === 0 ? { quiet: behaviour.firesAt } : {}),
     rule,
     matches: compileLabelMatchers(rule.matchers),
     timing: { forMs: rule.forSeconds * 1000, clearForMs: rule.clearForSeconds * 1000, keepFiringForMs: keepFiringForSeconds * 1000 },

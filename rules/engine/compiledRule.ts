@@ -18,6 +18,13 @@ export interface CompiledRule extends KindBehaviour {
    * is the costliest step of evaluation); the memo only ever returns what `fingerprint` would.
    */
   fingerprintOf(seriesKey: string, labels: Readonly<Record<string, string>>): string;
+  /**
+   * For kinds that keep no memory and tell a breach from the value alone (KindBehaviour.firesAt,
+   * and no memory fields): that test. A series without a state whose samples do not breach stays
+   * inactive and without memory, so it gets no state and no signal, and its samples need no reading
+   * (most series of a healthy fleet, every report).
+   */
+  quiet?: (value: number) => boolean;
   summary: CompiledTemplate;
   description: CompiledTemplate;
   /** The rules that inhibit this one, carried on its signals; absent when none does. */
@@ -105,7 +112,8 @@ export interface SampleReading extends ConditionReading {
 /** Applies one call's samples of a rule, per series, continuing from the prior states (by fingerprint). */
 export type ApplySamples = (
   compiled: CompiledRule,
-  series: ReadonlyMap<string, SeriesWork>,
+  /** Each series once. */
+  series: Iterable<SeriesWork>,
   prior: ReadonlyMap<string, RuleState>,
   stats: EvaluationStats,
 ) => RuleOutcome;

@@ -7,7 +7,7 @@ import { canonicalLabels } from '../../contract/labels.js';
 import type { Rule, RuleHealth, RuleState, SeriesSample, Signal } from '../model/ruleTypes.js';
 import type { CompiledRule, EvaluationStats, RuleOutcome, SeriesWork } from './compiledRule.js';
 import { compileRules, type CompiledRuleSet } from './compileRules.js';
-import { evaluateSeries } from './evaluateSeries.js';
+import { evaluateSeries, priorState, seriesLookup } from './evaluateSeries.js';
 import { onlyLatestSampleChanged } from './latestSampleChange.js';
 import { dueSweeps, sweepRule, untouchedStates } from './sweepRules.js';
 
@@ -18,6 +18,20 @@ export { isForgettable } from './isForgettable.js';
  * agent whose clock runs a day fast would otherwise make every later sample of its series look old.
  */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+
+/** How `evaluate` may take its samples. */
+export interface EvaluateOptions {
+  /**
+   * The caller vouches that no two of the samples are of one series (the collector's batches: one
+   * report a host, and reports whose series are each sent once, SeriesKeyTemplates). Each sample is
+   * then its series' whole work, so the samples are not grouped by series (a hash of each sample's
+   * series key, a map entry each: most of the time spent routing samples), and the sample of a
+   * series without a state that does not breach a rule that keeps no memory (CompiledRule.quiet) is
+   * counted as applied and left there, as the series' evaluation would. Results are the same as
+   * without; wrong when a series has two samples (they would be evaluated apart, each from the prior state).
+   */
+  seriesOnce?: boolean;
+}
 
 /** What one evaluation changed. */
 export interface EvaluationResult {
@@ -67,10 +81,11 @@ export function evaluate(
   samples: readonly SeriesSample[],
   prior: ReadonlyMap<string, RuleState>,
   nowMs: number,
+  options: EvaluateOptions = {},
 ): EvaluationResult {
   const ruleSet = isCompiled(rules) ? rules : compileRules(rules);
   const stats: EvaluationStats = { applied: 0, ignoredStale: 0, ignoredFuture: 0 };
-  const work = routeSamples(ruleSet, samples, nowMs, stats);
+  const work = options.seriesOnce === true ? routeEachSample(ruleSet, samples, prior, nowMs, stats) : routeSamples(ruleSet, samples, nowMs, stats);
   const states: RuleState[] = [];
   const latestSampleOnly = new Set<string>();
   const signals: Signal[] = [];
@@ -124,15 +139,11 @@ function routeSamples(
   samples: readonly SeriesSample[],
   nowMs: number,
   stats: EvaluationStats,
-): Map<CompiledRule, Map<string, SeriesWork>> {
+): Map<CompiledRule, Iterable<SeriesWork>> {
   const work = new Map<CompiledRule, Map<string, SeriesWork>>();
   for (const sample of samples) {
-    const candidates = ruleSet.byMetric.get(sample.metric);
+    const candidates = candidatesOf(ruleSet, sample, nowMs, stats);
     if (!candidates) continue;
-    if (sample.atMs > nowMs + MAX_FUTURE_SKEW_MS) {
-      stats.ignoredFuture++;
-      continue;
-    }
     let key: string | undefined;
     for (const compiled of candidates) {
       if (!compiled.matches(sample.labels)) continue;
@@ -144,5 +155,52 @@ function routeSamples(
       else bySeries.set(key, { key, labels: sample.labels, samples: [sample] });
     }
   }
+  const grouped = new Map<CompiledRule, Iterable<SeriesWork>>();
+  for (const [compiled, bySeries] of work) grouped.set(compiled, bySeries.values());
+  return grouped;
+}
+
+/**
+ * routeSamples for samples each of its own series (EvaluateOptions.seriesOnce): each sample is its
+ * series' work, unless it is quiet (the rule keeps no memory, the sample does not breach it, and the
+ * series has no state), which is what evaluateSeries' staysQuiet would find of a series of one sample.
+ */
+function routeEachSample(
+  ruleSet: CompiledRuleSet,
+  samples: readonly SeriesSample[],
+  prior: ReadonlyMap<string, RuleState>,
+  nowMs: number,
+  stats: EvaluationStats,
+): Map<CompiledRule, Iterable<SeriesWork>> {
+  const work = new Map<CompiledRule, SeriesWork[]>();
+  const bySeries = seriesLookup(prior);
+  for (const sample of samples) {
+    const candidates = candidatesOf(ruleSet, sample, nowMs, stats);
+    if (!candidates) continue;
+    let key: string | undefined;
+    for (const compiled of candidates) {
+      if (!compiled.matches(sample.labels)) continue;
+      key ??= sample.seriesKey ?? canonicalLabels(sample.labels);
+      // The rule takes its place in the order of work at its first sample, quiet or not, as routeSamples gives it (the order of states and of signals at one time).
+      let list = work.get(compiled);
+      if (!list) work.set(compiled, (list = []));
+      if (compiled.quiet !== undefined && compiled.applySamples === undefined && !compiled.quiet(sample.value) && priorState(compiled, prior, bySeries, key, sample.labels) === undefined) {
+        stats.applied++;
+        continue;
+      }
+      list.push({ key, labels: sample.labels, samples: [sample] });
+    }
+  }
   return work;
+}
+
+/** The rules watching `sample`'s metric, or undefined: none, or the sample is stamped too far ahead (counted). */
+function candidatesOf(ruleSet: CompiledRuleSet, sample: SeriesSample, nowMs: number, stats: EvaluationStats): readonly CompiledRule[] | undefined {
+  const candidates = ruleSet.byMetric.get(sample.metric);
+  if (!candidates) return undefined;
+  if (sample.atMs > nowMs + MAX_FUTURE_SKEW_MS) {
+    stats.ignoredFuture++;
+    return undefined;
+  }
+  return candidates;
 }

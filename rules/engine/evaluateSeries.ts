@@ -7,7 +7,6 @@ import type { RuleState, SeriesSample } from '../model/ruleTypes.js';
 import { nextAlertState } from './alertStateMachine.js';
 import { buildSignal } from './buildSignal.js';
 import type { ApplySamples, CompiledRule, EvaluationStats, RuleOutcome } from './compiledRule.js';
-import { ruleKindOf } from '../kinds/registry.js';
 import { fingerprint } from '../labels/fingerprint.js';
 import { isForgettable } from './isForgettable.js';
 import { addSignal, freshState } from './ruleOutcome.js';
@@ -23,9 +22,9 @@ export const evaluateSeries: ApplySamples = (compiled, series, prior, stats) => 
   if (!read) throw new Error(`the kind of rule ${rule.name} reads no samples`);
   const outcome: RuleOutcome = { states: [], signals: [] };
   const bySeries = seriesLookup(prior);
-  const quiet = quietTest(compiled);
-  for (const { key, labels, samples } of series.values()) {
-    const before = bySeries ? bySeries.ofSeries(rule.name, labels, key, compiled.fingerprintOf) : prior.get(compiled.fingerprintOf(key, labels));
+  const quiet = compiled.quiet;
+  for (const { key, labels, samples } of series) {
+    const before = priorState(compiled, prior, bySeries, key, labels);
     if (before === undefined && quiet !== undefined && staysQuiet(samples, quiet, stats)) continue;
     // A series without a state gets its fingerprint (a hash) once it needs one: to signal or to be kept.
     let state: RuleState = before ? (before.ruleVersion === rule.version ? before : { ...before, ruleVersion: rule.version }) : freshState(rule, bySeries ? '' : compiled.fingerprintOf(key, labels), labels);
@@ -48,14 +47,15 @@ export const evaluateSeries: ApplySamples = (compiled, series, prior, stats) => 
   return outcome;
 };
 
-/**
- * For a kind that keeps no memory and tells a breach from the value alone (threshold, status:
- * CompiledRule.firesAt), that test: a series without a state whose samples do not breach stays
- * inactive and without memory, so it gets no state and no signal, and its samples need no reading
- * (most series of a healthy fleet, every report).
- */
-function quietTest(compiled: CompiledRule): ((value: number) => boolean) | undefined {
-  return compiled.firesAt !== undefined && ruleKindOf(compiled.rule).memoryFields.length === 0 ? compiled.firesAt : undefined;
+/** The state of a series of `compiled` in `prior` (found by series when `bySeries` is `prior` as StatesBySeries: seriesLookup). */
+export function priorState(
+  compiled: CompiledRule,
+  prior: ReadonlyMap<string, RuleState>,
+  bySeries: StatesBySeries | undefined,
+  key: string,
+  labels: Readonly<Record<string, string>>,
+): RuleState | undefined {
+  return bySeries ? bySeries.ofSeries(compiled.rule.name, labels, key, compiled.fingerprintOf) : prior.get(compiled.fingerprintOf(key, labels));
 }
 
 /**
@@ -80,7 +80,7 @@ function staysQuiet(samples: readonly SeriesSample[], fires: (value: number) => 
  * `prior` when it finds a rule's state by the series' canonical labels (the collector's index), so
  * that a series without a state costs no fingerprint: most series of a healthy fleet have none.
  */
-function seriesLookup(prior: ReadonlyMap<string, RuleState>): StatesBySeries | undefined {
+export function seriesLookup(prior: ReadonlyMap<string, RuleState>): StatesBySeries | undefined {
   return typeof (prior as Partial<StatesBySeries>).ofSeries === 'function' ? (prior as StatesBySeries) : undefined;
 }
 

@@ -46,14 +46,14 @@ export function memberFingerprint(seriesFingerprint: string): string {
 /** The sample half: the member states changed by this call's samples. */
 export function updateMembers(
   compiled: CompiledRule,
-  series: ReadonlyMap<string, SeriesWork>,
+  series: Iterable<SeriesWork>,
   prior: ReadonlyMap<string, RuleState>,
   stats: EvaluationStats,
 ): RuleOutcome {
   const { rule } = compiled;
   const spec = kindSpec(rule, 'aggregate');
   const outcome: RuleOutcome = { states: [], signals: [] };
-  for (const { key, labels, samples } of series.values()) {
+  for (const { key, labels, samples } of series) {
     const id = memberFingerprint(compiled.fingerprintOf(key, labels));
     const before = prior.get(id);
     let atMs = before?.lastSampleAtMs ?? -Infinity;

@@ -2,7 +2,8 @@
  * What the ingestor hands the rules engine for a group commit: every stored report's samples, then
  * its missed-report sample (`agent_missed_reports` 0, the host's own labels) with the series key
  * the engine groups by, written without sorting for an agent without labels; nothing of a report
- * that was a duplicate, and no gap where one would have been.
+ * that was a duplicate, and no gap where one would have been. The batch is said to have each series
+ * once (EvaluateOptions.seriesOnce) only when it has: no host twice, no report with a series twice.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { Store } from '../../collector/store/store.js';
 import { canonicalLabels } from '../../contract/labels.js';
 import { REPORT_SCHEMA_VERSION, type Report } from '../../contract/report.js';
-import type { SeriesSample } from '../../rules/index.js';
+import type { EvaluateOptions, SeriesSample } from '../../rules/index.js';
 
 const NOW = Date.UTC(2026, 0, 10, 12);
 
@@ -81,5 +82,31 @@ describe("the samples of a group commit's reports", () => {
       ['check_status', hosts[1]![1]],
       ['agent_missed_reports', hosts[1]![1]],
     ]);
+  });
+
+  it('are said to be each of its own series only when no host and no series of a report comes twice', async () => {
+    store = openSqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'tripline-batch-samples-')), 'tripline.db') });
+    const told: Array<boolean | undefined> = [];
+    const pipeline = {
+      process: (_tx: unknown, _samples: readonly SeriesSample[], _nowMs: number, options?: EvaluateOptions) => {
+        told.push(options?.seriesOnce);
+        return { changes: {}, commit: () => {} };
+      },
+    } as unknown as AlertPipeline;
+    const metrics = createCollectorMetrics({ activeIncidents: () => 0, outboxPending: () => 0, outboxDead: () => 0, unhealthyRules: () => 0 });
+    const ingestor = createReportIngestor({ store, pipeline, clock: { nowMs: () => NOW }, log: pino({ level: 'silent' }), metrics, maxDelayMs: 50, maxReports: 100 });
+    // Three hosts, once each.
+    await Promise.all([ingestor.submit(report('a1', 'web-1', {}, 1)), ingestor.submit(report('a2', 'web-2', {}, 1)), ingestor.submit(report('a3', 'web-3', {}, 1))]);
+    // Two reports of one host (its next two) in one batch.
+    await Promise.all([ingestor.submit(report('a1', 'web-1', {}, 2)), ingestor.submit(report('a1', 'web-1', {}, 3)), ingestor.submit(report('a2', 'web-2', {}, 2))]);
+    // Two agents that call themselves by one host name.
+    await Promise.all([ingestor.submit(report('a4', 'web-1', {}, 1)), ingestor.submit(report('a1', 'web-1', {}, 4))]);
+    // A report whose observations repeat a series, beside a plain one.
+    const repeating = report('a2', 'web-2', {}, 3);
+    repeating.observations.push({ ...repeating.observations[0]! });
+    await Promise.all([ingestor.submit(repeating), ingestor.submit(report('a3', 'web-3', {}, 2))]);
+    // A host once again, and a duplicate (stored already: it brings no sample) beside another host.
+    await Promise.all([ingestor.submit(report('a1', 'web-1', {}, 5)), ingestor.submit(report('a3', 'web-3', {}, 2)), ingestor.submit(report('a2', 'web-2', {}, 4))]);
+    expect(told).toEqual([true, false, false, false, true]);
   });
 });

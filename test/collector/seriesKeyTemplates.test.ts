@@ -145,6 +145,28 @@ describe('a host that sends another shape', () => {
     expect(templates.size).toBe(1);
   });
 
+  it("says whether a report's samples are each of its own series, for the body's first report and the rest", () => {
+    const seriesOnce = (sent: Report, templates = new SeriesKeyTemplates()) => reportToRecord(sent, Date.parse(at), templates).seriesOnce;
+    const templates = new SeriesKeyTemplates();
+    expect(seriesOnce(report('web-1', { group: 'a' }, [['m', {}], ['m', { mount: '/' }], ['n', {}]], ['ntp']), templates)).toBe(true);
+    expect(seriesOnce(report('web-2', { group: 'a' }, [['m', {}], ['m', { mount: '/' }], ['n', {}]], ['ntp']), templates)).toBe(true);
+    // One series twice: the same metric and labels, in another order or after an agent label merged in.
+    expect(seriesOnce(report('web-1', {}, [['m', { a: '1', b: '2' }], ['n', {}], ['m', { b: '2', a: '1' }]]))).toBe(false);
+    expect(seriesOnce(report('web-1', { zone: 'a' }, [['m', {}], ['m', { zone: 'a' }]]))).toBe(false);
+    // The host label an observation cannot set: both samples are the host's.
+    expect(seriesOnce(report('web-1', {}, [['m', {}], ['m', { host: 'other' }]]))).toBe(false);
+    // An observation of a check's series, and one of the series the ingest adds for the host.
+    expect(seriesOnce(report('web-1', {}, [['check_status', { kind: '', check: 'ntp' }]], ['ntp']))).toBe(false);
+    expect(seriesOnce(report('web-1', {}, [['agent_missed_reports', { other: 'x' }]]))).toBe(false);
+    // Without templates the record never vouches for it.
+    expect(reportToRecord(report('web-1', {}, [['m', {}]]), Date.parse(at)).seriesOnce).toBe(false);
+    // A body forgotten and made again says it again.
+    const small = new SeriesKeyTemplates(1);
+    expect(seriesOnce(report('h1', { group: 'a' }, [['m', {}], ['m', {}]]), small)).toBe(false);
+    expect(seriesOnce(report('h2', { group: 'b' }, [['m', {}]]), small)).toBe(true);
+    expect(seriesOnce(report('h1', { group: 'a' }, [['m', {}], ['m', {}]]), small)).toBe(false);
+  });
+
   it('writes no shape text for a host that sends its last shape again', () => {
     const templates = new SeriesKeyTemplates();
     const first = report(...base);
@@ -154,7 +176,7 @@ describe('a host that sends another shape', () => {
     for (const o of again.observations) o.labels = poisoned(o.labels);
     again.agent.labels = poisoned(again.agent.labels);
     const samples = reportToRecord(first, Date.parse(at)).samples.map(({ metric, labels }) => ({ metric, labels, seriesKey: undefined as string | undefined }));
-    expect(templates.resolve(again, samples)).toEqual(shapeOfText(reportShape(first)));
+    expect(templates.resolve(again, samples)).toEqual({ ...shapeOfText(reportShape(first)), seriesOnce: true });
     expect(samples.map((s) => s.seriesKey)).toEqual(samples.map((s) => canonicalLabels(s.labels)));
   });
 });
