@@ -274,8 +274,9 @@ describe.skipIf(!hasChromium)('console accessibility, phone and dark mode in chr
     await tabTo(page, (e) => e.text === 'Incidents');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Incidents' }).waitFor();
-    // A page change without a reload names the page in the title and puts the focus at its content.
-    await expect(page.evaluate(() => [document.title, document.activeElement?.id])).resolves.toEqual(['Incidents · Tripline', 'main']);
+    // A page change without a reload names the page in the title and puts the focus at its content
+    // (in an effect, which runs after the new page is painted: polled, not read once the heading shows).
+    await expect.poll(() => page.evaluate(() => [document.title, document.activeElement?.id]), { timeout: 5_000 }).toEqual(['Incidents · Tripline', 'main']);
     await tabTo(page, (e) => e.text === `#${incidentId}`);
     await page.keyboard.press('Enter');
     await page.getByRole('list', { name: 'Timeline' }).waitFor();
