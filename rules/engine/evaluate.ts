@@ -141,20 +141,13 @@ function routeSamples(
   stats: EvaluationStats,
 ): Map<CompiledRule, Iterable<SeriesWork>> {
   const work = new Map<CompiledRule, Map<string, SeriesWork>>();
-  for (const sample of samples) {
-    const candidates = candidatesOf(ruleSet, sample, nowMs, stats);
-    if (!candidates) continue;
-    let key: string | undefined;
-    for (const compiled of candidates) {
-      if (!compiled.matches(sample.labels)) continue;
-      key ??= sample.seriesKey ?? canonicalLabels(sample.labels);
-      let bySeries = work.get(compiled);
-      if (!bySeries) work.set(compiled, (bySeries = new Map()));
-      const series = bySeries.get(key);
-      if (series) series.samples.push(sample);
-      else bySeries.set(key, { key, labels: sample.labels, samples: [sample] });
-    }
-  }
+  eachRoute(ruleSet, samples, nowMs, stats, (compiled, sample, key) => {
+    let bySeries = work.get(compiled);
+    if (!bySeries) work.set(compiled, (bySeries = new Map()));
+    const series = bySeries.get(key);
+    if (series) series.samples.push(sample);
+    else bySeries.set(key, { key, labels: sample.labels, samples: [sample] });
+  });
   const grouped = new Map<CompiledRule, Iterable<SeriesWork>>();
   for (const [compiled, bySeries] of work) grouped.set(compiled, bySeries.values());
   return grouped;
@@ -174,33 +167,40 @@ function routeEachSample(
 ): Map<CompiledRule, Iterable<SeriesWork>> {
   const work = new Map<CompiledRule, SeriesWork[]>();
   const bySeries = seriesLookup(prior);
+  eachRoute(ruleSet, samples, nowMs, stats, (compiled, sample, key) => {
+    // The rule takes its place in the order of work at its first sample, quiet or not, as routeSamples gives it (the order of states and of signals at one time).
+    let list = work.get(compiled);
+    if (!list) work.set(compiled, (list = []));
+    if (compiled.quiet !== undefined && compiled.applySamples === undefined && !compiled.quiet(sample.value) && priorState(compiled, prior, bySeries, key, sample.labels) === undefined) stats.applied++;
+    else list.push({ key, labels: sample.labels, samples: [sample] });
+  });
+  return work;
+}
+
+/**
+ * Calls `take` for each rule each sample goes to (the rules watching its metric whose matchers it
+ * satisfies), with the sample's series key; a sample stamped more than MAX_FUTURE_SKEW_MS ahead of
+ * `nowMs` goes to none and is counted.
+ */
+function eachRoute(
+  ruleSet: CompiledRuleSet,
+  samples: readonly SeriesSample[],
+  nowMs: number,
+  stats: EvaluationStats,
+  take: (compiled: CompiledRule, sample: SeriesSample, key: string) => void,
+): void {
   for (const sample of samples) {
-    const candidates = candidatesOf(ruleSet, sample, nowMs, stats);
+    const candidates = ruleSet.byMetric.get(sample.metric);
     if (!candidates) continue;
+    if (sample.atMs > nowMs + MAX_FUTURE_SKEW_MS) {
+      stats.ignoredFuture++;
+      continue;
+    }
     let key: string | undefined;
     for (const compiled of candidates) {
       if (!compiled.matches(sample.labels)) continue;
       key ??= sample.seriesKey ?? canonicalLabels(sample.labels);
-      // The rule takes its place in the order of work at its first sample, quiet or not, as routeSamples gives it (the order of states and of signals at one time).
-      let list = work.get(compiled);
-      if (!list) work.set(compiled, (list = []));
-      if (compiled.quiet !== undefined && compiled.applySamples === undefined && !compiled.quiet(sample.value) && priorState(compiled, prior, bySeries, key, sample.labels) === undefined) {
-        stats.applied++;
-        continue;
-      }
-      list.push({ key, labels: sample.labels, samples: [sample] });
+      take(compiled, sample, key);
     }
   }
-  return work;
-}
-
-/** The rules watching `sample`'s metric, or undefined: none, or the sample is stamped too far ahead (counted). */
-function candidatesOf(ruleSet: CompiledRuleSet, sample: SeriesSample, nowMs: number, stats: EvaluationStats): readonly CompiledRule[] | undefined {
-  const candidates = ruleSet.byMetric.get(sample.metric);
-  if (!candidates) return undefined;
-  if (sample.atMs > nowMs + MAX_FUTURE_SKEW_MS) {
-    stats.ignoredFuture++;
-    return undefined;
-  }
-  return candidates;
 }

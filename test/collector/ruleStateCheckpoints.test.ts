@@ -28,16 +28,21 @@ import { T0, testRule } from '../rules/ruleScenario.js';
 
 const SERIES = 3 * MIN_CHECKPOINT_WRITES;
 
-/** A store and a pipeline with one window rule, fed batch by batch; `written` lists the states each batch saved, by host. */
-function checkpointFleet(onStatesWritten?: AlertPipelineOptions['onStatesWritten']) {
+/** An in-memory store, a clock at T0 and an alert pipeline of `rules` over them. */
+function pipelineOn(rules: Rule[], options: Pick<AlertPipelineOptions, 'onStatesWritten' | 'sharedStates'> = {}) {
   const store = openSqliteStore({ file: ':memory:' });
   const { config } = loadConfig(undefined, {});
   config.incidents.reachability.enabled = false;
   const clock = { nowMs: T0 };
   const log = pino({ level: 'silent' });
   const core = createIncidentCore({ store, config, clock: { nowMs: () => clock.nowMs }, log });
+  return { store, clock, pipeline: createAlertPipeline({ rules, initialStates: new Map(), incidents: core.service, log, ...options }) };
+}
+
+/** A store and a pipeline with one window rule, fed batch by batch; `written` lists the states each batch saved, by host. */
+function checkpointFleet(onStatesWritten?: AlertPipelineOptions['onStatesWritten']) {
   // A window keeps a buffer per series: after its first sample, each new point is a latest-sample change.
-  const pipeline = createAlertPipeline({ rules: [testRule({ window: { function: 'avg', windowSeconds: 600 } })], initialStates: new Map(), incidents: core.service, log, onStatesWritten });
+  const { store, clock, pipeline } = pipelineOn([testRule({ window: { function: 'avg', windowSeconds: 600 } })], { onStatesWritten });
   const sample = (host: string, value: number, mount = '/'): SeriesSample => ({ metric: 'filesystem_used_ratio', labels: { host, mount }, value, atMs: clock.nowMs });
   const written: Array<Array<string | undefined>> = [];
   const batch = (samples: SeriesSample[]) => {
@@ -180,13 +185,7 @@ function intervalRules(predictSeconds = 6 * 3600): Rule[] {
  * with the time before which a row may be taken over).
  */
 function intervalFleet(rules: Rule[], sharedStates?: { holder: string }) {
-  const store = openSqliteStore({ file: ':memory:' });
-  const { config } = loadConfig(undefined, {});
-  config.incidents.reachability.enabled = false;
-  const clock = { nowMs: T0 };
-  const log = pino({ level: 'silent' });
-  const core = createIncidentCore({ store, config, clock: { nowMs: () => clock.nowMs }, log });
-  const pipeline = createAlertPipeline({ rules, initialStates: new Map(), incidents: core.service, log, sharedStates });
+  const { store, clock, pipeline } = pipelineOn(rules, sharedStates ? { sharedStates } : {});
   const saved: string[] = [];
   const own: Array<{ ruleName: string; adoptAfterMs: number }> = [];
   const batch = (host: string, value: number) => {

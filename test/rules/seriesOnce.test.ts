@@ -11,18 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { RuleStateIndex } from '../../collector/alerting/ruleStateIndex.js';
 import { canonicalLabels } from '../../contract/labels.js';
 import { compileRules, DEFAULT_RULES_DIR, evaluate, isForgettable, loadRuleSet, type EvaluationResult, type Rule, type RuleState, type SeriesSample } from '../../rules/index.js';
+import { seededRandom } from '../support/hostilePayloads.js';
 import { T0, testRule } from './ruleScenario.js';
-
-/** A small deterministic generator (mulberry32), so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Rules of the kinds the default pack has too few of, on a metric of their own. */
 const extraRules: Rule[] = [
@@ -81,7 +71,7 @@ describe('evaluate with seriesOnce', () => {
     const ruleSet = compileRules(rules);
     const grouped: Map<string, RuleState> = index ? new RuleStateIndex() : new Map();
     const once: Map<string, RuleState> = index ? new RuleStateIndex() : new Map();
-    const next = random(seed);
+    const next = seededRandom(seed);
     let signals = 0;
     let quietSkipped = 0;
     for (let call = 0; call < 40; call++) {
