@@ -57,7 +57,7 @@ export function createCollectorMetrics(sources: CollectorGaugeSources): Collecto
     seriesSetReports: new Counter({ name: 'tripline_series_set_reports_total', help: 'Agent reports received as values against a series set, whatever came of them', registers: [registry] }),
     ruleStatesWritten: new Counter({
       name: 'tripline_rule_states_written_total',
-      help: 'Rule states written to the store, by reason: change (a new state, or its status, timers or memory changed: written with the batch), checkpoint (only its latest sample changed: written at a checkpoint, about a minute later), stop (what waited, at a clean stop)',
+      help: 'Rule states written to the store, by reason: change (a new state, or its status, timers or memory changed: written with the batch), checkpoint (only its latest sample changed: written at a checkpoint, a minute later, or a 32nd of a long window, up to 15 minutes), stop (what waited, at a clean stop)',
       labelNames: ['reason'],
       registers: [registry],
     }),
