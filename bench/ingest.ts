@@ -23,7 +23,8 @@
  * Beside each ack p50/p99 of the collector, its own time per report (Server-Timing `app;dur`); the
  * difference is the wait before it read the request. And the rule states it wrote per second of its
  * slices (tripline_rule_states_written_total): with the change that made them, and at checkpoints
- * (13 a host a minute with the default pack, once the fleet has run a minute: --settle).
+ * (with the default pack 5 a host a minute once the fleet has run a minute, --settle; about 5.6 once
+ * its 11- and 15-minute long-window states come due too, after the bench's phases end).
  * Figures only; nothing is asserted. Options: --agents N --seconds S --concurrency C --rounds R --rate
  * REPORTS_PER_S (the paced phase; AGENTS / 15 by default) --settle S (see SETTLE_S) --max-batch N (collector.batch.maxReports;
  * the collector's default otherwise) --heap-growth PERCENT (collector.heapGrowthPercent; the
@@ -90,8 +91,8 @@ if (!Number.isInteger(MAINTENANCE_HOSTS) || MAINTENANCE_HOSTS < 0 || MAINTENANCE
 /**
  * --settle S (70 by default): seconds the fleet sends at the paced rate, unmeasured, between every
  * agent's first report and the measured phases, so that these run with the rule-state checkpoints
- * a running fleet writes: a latest-sample change is written a minute after it, so none come due
- * before then, and a saturation phase measured earlier (as every run before session 38 was, which
+ * a running fleet writes: a latest-sample change is written a minute after it at the soonest, so none
+ * come due before then, and a saturation phase measured earlier (as every run before session 38 was, which
  * `--settle 0` repeats) took 0.41-0.45x of the ceiling at 10,000 agents where the settled ones took 0.39-0.41x.
  */
 const SETTLE_S = values.settle === undefined ? 70 : Number(values.settle);

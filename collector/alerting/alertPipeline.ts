@@ -95,7 +95,7 @@ export const MIN_CHECKPOINT_WRITES = 32;
  * This is the time for rules without a window; a window or prediction rule's rows wait twice its
  * interval (adoptAfterMs), up to 2 x RULE_STATE_CHECKPOINT_MAX_MS.
  */
-export const RULE_STATE_ADOPT_AFTER_MS = 2 * RULE_STATE_CHECKPOINT_MS;
+export const RULE_STATE_ADOPT_AFTER_MS = adoptAfterMs(RULE_STATE_CHECKPOINT_MS);
 
 /** How long a row of a rule whose checkpoint interval is `checkpointMs` must have gone unwritten before another collector takes it over. */
 export function adoptAfterMs(checkpointMs: number): number {
