@@ -113,9 +113,24 @@ function fastifyErrorMessage(code: ApiErrorCode, error: FastifyError, request: F
  * Node's answer to a request that never became one (headers or body too slow, headers too large,
  * not HTTP): written on the socket in the catalogue's shape, then the connection is closed. This
  * replaces fastify's default, whose JSON has no catalogue code.
+ *
+ * A connection that timed out without having sent a single byte is closed without an answer. Node
+ * times a new connection's headers from its accept, so a connection a client opened and kept for
+ * later (undici does, when it reconnects for a request it then abandons: a garbage-collected
+ * response with an unread body) expires after headersTimeout with no request of its own. A 408
+ * written there answers nothing: the client, which takes the connection for an idle kept-open one,
+ * reads it as the answer to the next request it writes on it if it writes before it has read the
+ * 408 (a busy client), and reports "the request did not arrive in time" for a request the collector
+ * never saw. A bare close is the end of an idle connection every keep-alive client knows (the agent
+ * sends its report again on a new connection).
  */
 export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  // bytesRead counts what arrived of requests (over TLS too: the decrypted bytes, not the handshake).
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT' && socket.bytesRead === 0) {
+    socket.destroy();
+    return;
+  }
   const [code, message]: [ApiErrorCode, string] =
     error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
       ? ['TRIPLINE_REQUEST_TIMEOUT', 'the request did not arrive in time (collector.limits.headersTimeout for its headers, requestTimeout for all of it); the connection is closed']

@@ -1,7 +1,8 @@
 /**
  * What one client can hold of the collector, over real sockets on loopback: a body that never
  * finishes and headers that never end are answered 408 and their connections closed
- * (`collector.limits.requestTimeout`, `headersTimeout`); an idle kept-open connection is closed
+ * (`collector.limits.requestTimeout`, `headersTimeout`), a connection that sends nothing is closed
+ * at `headersTimeout` without an answer; an idle kept-open connection is closed
  * (`idleTimeout`); report requests in progress are capped (`maxConcurrentReports`); and one agent id
  * gets `reportsPerMinute` reports a minute, then 429 with Retry-After, measured on the injected clock.
  */
@@ -87,6 +88,15 @@ describe('connection and report limits', () => {
     const answer = await closed;
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
     expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: { code: 'TRIPLINE_REQUEST_TIMEOUT' } });
+  });
+
+  it('closes a connection that never sent a byte at headersTimeout without a 408, which a pooled client would take for the answer to its next request', async () => {
+    const socket = await open();
+    const opened = Date.now();
+    const answer = await untilClosed(socket);
+    expect(Date.now() - opened).toBeGreaterThanOrEqual(900);
+    expect(answer).toBe('');
+    expect((await post(report('never-used-bystander', 0))).status).toBe(200);
   });
 
   it('answers what is not HTTP, and headers beyond the limit, in the catalogue shape and closes the connection', async () => {
