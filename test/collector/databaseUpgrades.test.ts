@@ -1,6 +1,7 @@
 /**
  * Upgrades and backups of the collector's database on real processes and real SQLite files:
  * a database written by a newer release is refused at open with a message that says what to do;
+ * one whose hot reports are the WITHOUT ROWID table of schema version 18 keeps every one through the upgrade;
  * `tripline backup` taken while reports pour in is consistent (integrity_check) and holds every
  * report acknowledged before it started; and the README's restore (the copy as tripline.db in a
  * stopped collector's data directory, no stale WAL) brings a collector back with that data.
@@ -16,6 +17,7 @@ import { databasePath } from '../../collector/store/sqlite/databasePath.js';
 import { backupDatabase } from '../../collector/store/sqlite/backupDatabase.js';
 import { CURRENT_SCHEMA_VERSION, SchemaTooNewError } from '../../collector/store/sqlite/schemaVersion.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
+import { reportToRecord } from '../../collector/ingest/reportToRecord.js';
 import { REPORT_SCHEMA_VERSION, REPORTS_PATH, type Report } from '../../contract/report.js';
 import { asAdmin, CLI, freePort, spawnTripline, waitFor, type TriplineProcess } from '../support/processes.js';
 
@@ -55,6 +57,58 @@ describe('a database whose rule states hold buffers as plain JSON (the schema ve
     raw.close();
     expect(saved.recent).toEqual({ packed: expect.stringMatching(/^[A-Za-z0-9+/]+=*$/) });
     expect({ ...saved, recent: undefined }).toEqual({ ...legacy, recent: undefined });
+  });
+});
+
+describe('a database whose hot reports are a WITHOUT ROWID table (the schema version before the rowid table)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tripline-rowid-'));
+  const file = join(dir, 'tripline.db');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const record = (agentId: string, sequence: number) => reportToRecord(report(agentId, sequence), 1_767_225_600_000 + sequence * 1000);
+  const rowsOf = (db: Database.Database) => db.prepare('SELECT * FROM report_chunks ORDER BY host_id, sequence').all();
+
+  it('keeps every hot report through the upgrade, and still refuses a report stored twice', () => {
+    const store = openSqliteStore({ file });
+    store.transaction((tx) => {
+      for (let sequence = 1; sequence <= 30; sequence++) for (const agent of ['rowid-a', 'rowid-b', 'rowid-c']) expect(tx.insertReport(record(agent, sequence))).toBe(true);
+    });
+    store.close();
+    // The table as schema version 18 left it: keyed by (host_id, sequence), WITHOUT ROWID, its indexes as they were.
+    const old = new Database(file);
+    old.exec(`BEGIN;
+      CREATE TABLE old_chunks (host_id INTEGER NOT NULL, sequence INTEGER NOT NULL, base_at_ms INTEGER NOT NULL, received_at_ms INTEGER NOT NULL,
+        samples BLOB NOT NULL, checks TEXT NOT NULL, texts TEXT, last_at_ms INTEGER, PRIMARY KEY (host_id, sequence)) WITHOUT ROWID;
+      INSERT INTO old_chunks SELECT host_id, sequence, base_at_ms, received_at_ms, samples, checks, texts, last_at_ms FROM report_chunks;
+      DROP TABLE report_chunks;
+      ALTER TABLE old_chunks RENAME TO report_chunks;
+      CREATE INDEX report_chunks_by_time ON report_chunks (host_id, base_at_ms);
+      CREATE INDEX report_chunks_by_received ON report_chunks (received_at_ms);
+      CREATE INDEX report_chunks_by_base_time ON report_chunks (base_at_ms);
+      CREATE INDEX report_chunks_spanning ON report_chunks (host_id, last_at_ms) WHERE last_at_ms >= base_at_ms + 3600000;
+      COMMIT;`);
+    old.pragma(`user_version = ${CURRENT_SCHEMA_VERSION - 1}`);
+    const before = rowsOf(old);
+    old.close();
+    expect(before).toHaveLength(90);
+
+    const reopened = openSqliteStore({ file });
+    reopened.transaction((tx) => {
+      expect(tx.insertReport(record('rowid-b', 17))).toBe(false);
+      expect(tx.insertReport(record('rowid-b', 31))).toBe(true);
+    });
+    reopened.close();
+    const upgraded = new Database(file, { readonly: true });
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(CURRENT_SCHEMA_VERSION);
+    expect(upgraded.pragma('integrity_check', { simple: true })).toBe('ok');
+    const table = upgraded.prepare("SELECT sql FROM sqlite_schema WHERE name = 'report_chunks'").pluck().get() as string;
+    expect(table).not.toMatch(/WITHOUT ROWID/i);
+    expect(upgraded.prepare("SELECT name FROM sqlite_schema WHERE tbl_name = 'report_chunks' AND type = 'index' ORDER BY name").pluck().all()).toEqual([
+      'report_chunks_by_base_time', 'report_chunks_by_received', 'report_chunks_by_time', 'report_chunks_key', 'report_chunks_spanning',
+    ]);
+    const after = rowsOf(upgraded);
+    upgraded.close();
+    expect(after).toHaveLength(91);
+    expect(after.filter((row) => (row as { sequence: number }).sequence !== 31)).toEqual(before);
   });
 });
 

@@ -390,4 +390,31 @@ export const MIGRATIONS: readonly string[] = [
   `
   -- the format of rule_states.state's buffers
   `,
+  // 19: the hot reports in a rowid table (issue 15). As a WITHOUT ROWID table keyed by (host_id,
+  // sequence), each row of about 1 kB was also its own key: interior pages held whole rows, four to
+  // a page, so the tree was eight levels deep and every report walked to its host's leaf through
+  // pages the page cache did not hold. Rows now follow each other as they arrive, and the key is a
+  // small index beside the others: a report dirties the table's last page (shared with the batch)
+  // and the small indexes' leaves, all cached. Same columns, same order, same names.
+  `
+  CREATE TABLE report_chunks_by_arrival (
+    host_id INTEGER NOT NULL,
+    sequence INTEGER NOT NULL,
+    base_at_ms INTEGER NOT NULL,
+    received_at_ms INTEGER NOT NULL,
+    samples BLOB NOT NULL,
+    checks TEXT NOT NULL,
+    texts TEXT,
+    last_at_ms INTEGER
+  );
+  INSERT INTO report_chunks_by_arrival (host_id, sequence, base_at_ms, received_at_ms, samples, checks, texts, last_at_ms)
+    SELECT host_id, sequence, base_at_ms, received_at_ms, samples, checks, texts, last_at_ms FROM report_chunks ORDER BY received_at_ms, host_id, sequence;
+  DROP TABLE report_chunks;
+  ALTER TABLE report_chunks_by_arrival RENAME TO report_chunks;
+  CREATE UNIQUE INDEX report_chunks_key ON report_chunks (host_id, sequence);
+  CREATE INDEX report_chunks_by_time ON report_chunks (host_id, base_at_ms);
+  CREATE INDEX report_chunks_by_received ON report_chunks (received_at_ms);
+  CREATE INDEX report_chunks_by_base_time ON report_chunks (base_at_ms);
+  CREATE INDEX report_chunks_spanning ON report_chunks (host_id, last_at_ms) WHERE last_at_ms >= base_at_ms + 3600000;
+  `,
 ];
