@@ -395,7 +395,9 @@ export const MIGRATIONS: readonly string[] = [
   // a page, so the tree was eight levels deep and every report walked to its host's leaf through
   // pages the page cache did not hold. Rows now follow each other as they arrive, and the key is a
   // small index beside the others: a report dirties the table's last page (shared with the batch)
-  // and the small indexes' leaves, all cached. Same columns, same order, same names.
+  // and the small indexes' leaves, all cached. Same columns, same order, same names; the base-time
+  // index carries (host_id, sequence), which the table's key gave it before, so that a replay's read
+  // of every host's block in that order still needs no sort.
   `
   CREATE TABLE report_chunks_by_arrival (
     host_id INTEGER NOT NULL,
@@ -414,7 +416,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX report_chunks_key ON report_chunks (host_id, sequence);
   CREATE INDEX report_chunks_by_time ON report_chunks (host_id, base_at_ms);
   CREATE INDEX report_chunks_by_received ON report_chunks (received_at_ms);
-  CREATE INDEX report_chunks_by_base_time ON report_chunks (base_at_ms);
+  CREATE INDEX report_chunks_by_base_time ON report_chunks (base_at_ms, host_id, sequence);
   CREATE INDEX report_chunks_spanning ON report_chunks (host_id, last_at_ms) WHERE last_at_ms >= base_at_ms + 3600000;
   `,
 ];
