@@ -28,7 +28,8 @@
  * Figures only; nothing is asserted. Options: --agents N --seconds S --concurrency C --rounds R --rate
  * REPORTS_PER_S (the paced phase; AGENTS / 15 by default) --settle S (see SETTLE_S) --max-batch N (collector.batch.maxReports;
  * the collector's default otherwise) --heap-growth PERCENT (collector.heapGrowthPercent; the
- * collector's default otherwise; 0: V8's own growth) --postgres --maintenance HOSTS --full-reports.
+ * collector's default otherwise; 0: V8's own growth) --postgres --maintenance HOSTS --full-reports
+ * --shuffled (see CYCLE_ORDER).
  * With --maintenance HOSTS the run measures instead whether history maintenance stalls ingest (issue
  * 15: compaction and retention pruning never stall it): before the collector starts, the first HOSTS
  * agents get the history they would have sent over the last two clock hours and the current one (a
@@ -75,10 +76,19 @@ const { values } = parseArgs({
     maintenance: { type: 'string' },
     'full-reports': { type: 'boolean', default: false },
     settle: { type: 'string' },
+    shuffled: { type: 'boolean', default: false },
   },
 });
 /** Every report with its observations (as agents before series sets sent them) rather than values against a set once named. */
 const FULL_REPORTS = values['full-reports'];
+/**
+ * --shuffled: after every agent's first report, the fleet reports in a fixed random order instead of
+ * the order in which its hosts were first seen. A real fleet's reports arrive by each agent's phase
+ * within its interval, which has nothing to do with when its host was first seen, so each report
+ * goes to another part of the store's host-keyed indexes than the one before it; in the default
+ * order, report after report lands beside the last.
+ */
+const CYCLE_ORDER = values.shuffled ? shuffledAgents(Number(values.agents)) : undefined;
 const AGENTS = Number(values.agents);
 const SECONDS = Number(values.seconds);
 const CONCURRENCY = Number(values.concurrency);
@@ -186,6 +196,16 @@ interface Phase {
   seconds: number;
 }
 
+/** The agents 0..count-1 in a random order (Fisher-Yates). */
+function shuffledAgents(count: number): Uint32Array {
+  const order = Uint32Array.from({ length: count }, (_, i) => i);
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
 async function runPhase(pool: Pool, sequences: number[], durationS: number, paceRate: number | undefined, concurrency: number, maxReports = Infinity): Promise<Phase> {
   const phase: Phase = { reports: 0, errors: 0, errorsByStatus: {}, latenciesMs: [], serverMs: [], seconds: 0 };
   const named = namedSetsOf(pool);
@@ -201,7 +221,9 @@ async function runPhase(pool: Pool, sequences: number[], durationS: number, pace
         if (wait > 0) await new Promise((ok) => setTimeout(ok, wait));
         if (performance.now() >= deadline) break;
       }
-      const agent = next++ % sequences.length;
+      // A phase bounded by a count is every agent's first report: in the order the hosts are created.
+      const slotAgent = next++ % sequences.length;
+      const agent = CYCLE_ORDER !== undefined && maxReports === Infinity ? CYCLE_ORDER[slotAgent]! : slotAgent;
       const wasNamed = named[agent] === 1;
       const body = reportBody(agent, sequences[agent]!++, wasNamed);
       const sent = performance.now();
@@ -746,7 +768,7 @@ async function main(): Promise<void> {
     ceiling = await startCeiling();
     const sequences = new Array<number>(AGENTS).fill(0);
     console.log(`Tripline ingest benchmark: ${AGENTS} simulated agents, 60 observations per report, gzip, one collector process on loopback`);
-    console.log(`machine: ${(await import('node:os')).cpus().length} cores, node ${process.version}, load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}; agents declare a ${DECLARED_INTERVAL_S} s interval; collector.limits maxConnections ${LIMITS.maxConnections}, maxConcurrentReports ${LIMITS.maxConcurrentReports}`);
+    console.log(`machine: ${(await import('node:os')).cpus().length} cores, node ${process.version}, load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}; agents declare a ${DECLARED_INTERVAL_S} s interval; collector.limits maxConnections ${LIMITS.maxConnections}, maxConcurrentReports ${LIMITS.maxConcurrentReports}; after the first reports the fleet reports ${CYCLE_ORDER === undefined ? 'in the order its hosts were first seen' : 'in a random order (--shuffled)'}`);
     const warmUp = await runMonitoredPhase(tripline.pool, sequences, 3600, undefined, CONCURRENCY, AGENTS);
     console.log(describePhase('first report of every agent', warmUp) + '  (creates hosts and series)');
     const walAtStart = cluster ? walBytes(cluster) : 0n;
