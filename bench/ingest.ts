@@ -565,6 +565,12 @@ function cpuSeconds(pid: number, children = false): number {
   return total;
 }
 
+/** A process's I/O counters (/proc/<pid>/io): bytes and calls of read and write, sockets and files alike. */
+function ioCounters(pid: number): { rchar: number; wchar: number; syscr: number; syscw: number } {
+  const fields = Object.fromEntries(readFileSync(`/proc/${pid}/io`, 'utf8').trim().split('\n').map((line) => line.split(': ')).map(([k, v]) => [k, Number(v)]));
+  return { rchar: fields.rchar ?? 0, wchar: fields.wchar ?? 0, syscr: fields.syscr ?? 0, syscw: fields.syscw ?? 0 };
+}
+
 /** The median time the event loop waits for one store call that reads one row (1,000 calls after 100 of warm-up). */
 function storeCallMicros(store: Store): number {
   const times: number[] = [];
@@ -787,8 +793,10 @@ async function main(): Promise<void> {
     // run whose ceiling also costs more per report was a slower machine, not slower code.
     const cpu = () => ({ sqlite: cpuSeconds(tripline!.process.pid!), postgres: shared ? cpuSeconds(shared.target.process.pid!) : 0, server: cluster ? cpuSeconds(cluster.serverPid(), true) : 0, ceiling: cpuSeconds(ceiling!.process.pid!) });
     const cpuBefore = cpu();
+    const ioBefore = ioCounters(tripline.process.pid!);
     const [saturation, ceilingSaturation, sharedSaturation] = await interleaved(tripline, ceiling, sequences, undefined, shared);
     const cpuAfter = cpu();
+    const ioAfter = ioCounters(tripline.process.pid!);
     console.log(describePhase(`saturation (${CONCURRENCY} in flight)`, saturation));
     if (shared) console.log(describePhase(`PostgreSQL: saturation (${CONCURRENCY} in flight)`, sharedSaturation));
     const perReport = (seconds: number, phase: Phase) => ((seconds * 1000) / Math.max(1, phase.reports)).toFixed(2);
@@ -796,6 +804,12 @@ async function main(): Promise<void> {
       `CPU per report at saturation (user + system, over all slices): SQLite collector ${perReport(cpuAfter.sqlite - cpuBefore.sqlite, saturation)} ms` +
         (shared ? `; PostgreSQL collector ${perReport(cpuAfter.postgres - cpuBefore.postgres, sharedSaturation)} ms, PostgreSQL server ${perReport(cpuAfter.server - cpuBefore.server, sharedSaturation)} ms` : '') +
         `; the ceiling server ${perReport(cpuAfter.ceiling - cpuBefore.ceiling, ceilingSaturation)} ms`,
+    );
+    // What the store costs in calls: the WAL's frames, the checkpoints that copy them into the database and the page cache's misses, beside the sockets' reads and writes.
+    const perSaturationReport = (n: number) => n / Math.max(1, saturation.reports);
+    console.log(
+      `the SQLite collector's reads and writes per report at saturation (/proc/<pid>/io, sockets and files): written ${(perSaturationReport(ioAfter.wchar - ioBefore.wchar) / 1024).toFixed(1)} kB in ${perSaturationReport(ioAfter.syscw - ioBefore.syscw).toFixed(1)} calls, ` +
+        `read ${(perSaturationReport(ioAfter.rchar - ioBefore.rchar) / 1024).toFixed(1)} kB in ${perSaturationReport(ioAfter.syscr - ioBefore.syscr).toFixed(1)} calls`,
     );
     console.log(describePhase(`ceiling: saturation`, ceilingSaturation));
     const walAfterSaturation = cluster ? walBytes(cluster) : 0n;
