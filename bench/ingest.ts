@@ -81,6 +81,7 @@ const { values } = parseArgs({
 });
 /** Every report with its observations (as agents before series sets sent them) rather than values against a set once named. */
 const FULL_REPORTS = values['full-reports'];
+const AGENTS = Number(values.agents);
 /**
  * --shuffled: after every agent's first report, the fleet reports in a fixed random order instead of
  * the order in which its hosts were first seen. A real fleet's reports arrive by each agent's phase
@@ -88,8 +89,7 @@ const FULL_REPORTS = values['full-reports'];
  * goes to another part of the store's host-keyed indexes than the one before it; in the default
  * order, report after report lands beside the last.
  */
-const CYCLE_ORDER = values.shuffled ? shuffledAgents(Number(values.agents)) : undefined;
-const AGENTS = Number(values.agents);
+const CYCLE_ORDER = values.shuffled ? shuffledAgents(AGENTS) : undefined;
 const SECONDS = Number(values.seconds);
 const CONCURRENCY = Number(values.concurrency);
 const ROUNDS = Math.max(1, Number(values.rounds));
