@@ -153,6 +153,24 @@ describe('history compaction', () => {
     expect(store.rollups(series!.seriesId, '1h', T0, T0 + 3 * HOUR).map((b) => b.startMs)).toEqual([T0 + HOUR]);
     store.close();
   });
+
+  it('prunes hot rows received before the cutoff from the oldest arrival on, and a row received out of order once the rows before it are gone', () => {
+    const store = openSqliteStore({ file: tempFile() });
+    const next = fill(store, 2);
+    const [series] = store.findSeries({ hostname: 'web-1', metric: 'cpu_usage_ratio' });
+    // Nothing compacted: the first hour's 240 reports of each host are hot rows received before T0 + 1 h.
+    expect(store.pruneBefore(T0 + HOUR)).toBe(2 * 240);
+    expect(store.seriesPoints(series!, T0, T0 + 3 * HOUR).map((p) => p.atMs)).toEqual(Array.from({ length: 240 }, (_, i) => T0 + HOUR + i * 15_000));
+    expect(store.pruneBefore(T0 + HOUR)).toBe(0);
+    // The collector's clock set back: a report arrives after the others with an earlier receive time.
+    store.transaction((tx) => expect(tx.insertReport({ ...report(1, next, T0 + 2 * HOUR), receivedAtMs: T0 + 600_000 })).toBe(true));
+    expect(store.pruneBefore(T0 + HOUR)).toBe(0);
+    expect(store.pruneBefore(T0 + HOUR + 15_000 + 51)).toBe(2 * 2);
+    expect(store.seriesPoints(series!, T0, T0 + 3 * HOUR).at(-1)!.atMs).toBe(T0 + 2 * HOUR);
+    expect(store.pruneBefore(T0 + 2 * HOUR + 51)).toBe(2 * 238 + 1);
+    expect(store.seriesPoints(series!, T0, T0 + 3 * HOUR)).toEqual([]);
+    store.close();
+  });
 });
 
 describe('the maintenance pass', () => {

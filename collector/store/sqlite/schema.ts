@@ -419,4 +419,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX report_chunks_by_base_time ON report_chunks (base_at_ms, host_id, sequence);
   CREATE INDEX report_chunks_spanning ON report_chunks (host_id, last_at_ms) WHERE last_at_ms >= base_at_ms + 3600000;
   `,
+  // 20: the hot rows lie in the order they arrived (19), so the oldest arrivals are the first rows
+  // and retention finds them from the table's start (sqliteHistory.ts, pruneHot): the index by
+  // receive time goes. A host's hour of rows had one entry on each of some 240 of its leaves, which
+  // compaction dirtied when it deleted them, and every report added an entry to it.
+  `
+  DROP INDEX IF EXISTS report_chunks_by_received;
+  `,
 ];

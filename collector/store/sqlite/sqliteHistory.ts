@@ -101,7 +101,13 @@ export function createSqliteHistory(db: Database.Database) {
         maxCompacted: pluck('SELECT max(last_sequence) FROM compacted_reports WHERE host_id = ?'),
         upsert5m: prepare(upsertRollup('rollups_5m')),
         upsert1h: prepare(upsertRollup('rollups_1h')),
-        pruneHot: prepare('DELETE FROM report_chunks WHERE received_at_ms < ?'),
+        // Hot rows lie in the order they arrived (migration 19), so those received before the cutoff are the table's
+        // first rows: the walk stops at the first row received since, reading only what it deletes (no index by receive
+        // time to keep, migration 20). A row received before an earlier one (the collector's clock set back) waits
+        // until the rows that arrived before it are gone.
+        pruneHot: prepare(
+          'DELETE FROM report_chunks WHERE rowid < coalesce((SELECT rowid FROM report_chunks WHERE received_at_ms >= ? ORDER BY rowid LIMIT 1), 9223372036854775807)',
+        ),
         oldSeriesChunks: raw('SELECT series_id, block_start_ms, part FROM series_chunks WHERE block_start_ms < ? LIMIT ?'),
         deleteSeriesChunk: prepare('DELETE FROM series_chunks WHERE series_id = ? AND block_start_ms = ? AND part = ?'),
         pruneCompacted: prepare('DELETE FROM compacted_reports WHERE block_start_ms < ?'),
