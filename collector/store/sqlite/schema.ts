@@ -419,11 +419,23 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX report_chunks_by_base_time ON report_chunks (base_at_ms, host_id, sequence);
   CREATE INDEX report_chunks_spanning ON report_chunks (host_id, last_at_ms) WHERE last_at_ms >= base_at_ms + 3600000;
   `,
-  // 20: the hot rows lie in the order they arrived (19), so the oldest arrivals are the first rows
-  // and retention finds them from the table's start (sqliteHistory.ts, pruneHot): the index by
-  // receive time goes. A host's hour of rows had one entry on each of some 240 of its leaves, which
-  // compaction dirtied when it deleted them, and every report added an entry to it.
+  // 20: two of the hot rows' indexes go and two become one.
+  // - By receive time: the rows lie in the order they arrived (19), so the oldest arrivals are the
+  //   table's first rows and retention finds them from its start (sqliteHistory.ts, pruneHot). The
+  //   index put one entry of a host's hour on each of some 240 of its leaves, which compaction
+  //   dirtied when it deleted them.
+  // - The unique key (host_id, sequence) and (host_id, base_at_ms) become report_chunks_by_host
+  //   (host_id, sequence, base_at_ms): a report in a real fleet's order lands on a leaf of each,
+  //   far from the last report's, and two such leaves a report were a third of its cost in SQLite.
+  //   A host's entries are one short run: a read by time filters them in the index, and the store
+  //   looks a re-sent report up there before it inserts (sqliteStore.ts, insertReport), as the
+  //   unique key's INSERT OR IGNORE did.
+  // IF EXISTS: the step can run again on a database it already changed.
   `
   DROP INDEX IF EXISTS report_chunks_by_received;
+  DROP INDEX IF EXISTS report_chunks_by_time;
+  DROP INDEX IF EXISTS report_chunks_key;
+  DROP INDEX IF EXISTS report_chunks_by_host;
+  CREATE INDEX report_chunks_by_host ON report_chunks (host_id, sequence, base_at_ms);
   `,
 ];

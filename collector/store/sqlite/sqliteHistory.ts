@@ -75,12 +75,10 @@ export function createSqliteHistory(db: Database.Database) {
       FROM rollups_5m WHERE series_id IN (SELECT value FROM json_each(@seriesIds)) AND bucket_start_ms BETWEEN @fromMs AND @toMs GROUP BY 1, 2 ORDER BY 1, 2`),
     rollupSteps1h: prepare(`SELECT series_id AS seriesId, CAST(bucket_start_ms / @step AS INTEGER) * @step AS startMs, sum(sample_count) AS count, sum(sum) AS sum, min(min) AS min, max(max) AS max
       FROM rollups_1h WHERE series_id IN (SELECT value FROM json_each(@seriesIds)) AND bucket_start_ms BETWEEN @fromMs AND @toMs GROUP BY 1, 2 ORDER BY 1, 2`),
-    // The first hot report of each host and step: one index seek per host and step (the steps made by
-    // a recursive CTE), not a scan of every report of the range; a sparkline's worth of rows.
-    firstHotPerStep: prepare(`WITH RECURSIVE steps(at) AS (SELECT @fromMs UNION ALL SELECT at + @step FROM steps WHERE at + @step <= @toMs)
-      SELECT c.base_at_ms, c.samples, c.texts FROM json_each(@hostIds) h CROSS JOIN steps s
-      JOIN report_chunks c ON c.host_id = h.value AND c.sequence = (
-        SELECT sequence FROM report_chunks WHERE host_id = h.value AND base_at_ms BETWEEN s.at AND min(s.at + @step - 1, @toMs) ORDER BY base_at_ms LIMIT 1)`),
+    // A sparkline's hot reports (visitStepSamples): a host's report times in a range, from the index alone
+    // (report_chunks_by_host holds base_at_ms), then the first report of each step whole.
+    hotTimesOfHost: raw('SELECT sequence, base_at_ms FROM report_chunks WHERE host_id = ? AND base_at_ms BETWEEN ? AND ?'),
+    hotReport: prepare('SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = ? AND sequence = ?'),
     chunksOfManySeries: prepare(`SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks
       WHERE series_id IN (SELECT value FROM json_each(?)) AND block_start_ms BETWEEN ? AND ?`),
     // CROSS JOIN keeps hosts the outer loop: one primary-key lookup per host, not a scan of every hot row.
@@ -294,9 +292,20 @@ export function createSqliteHistory(db: Database.Database) {
       for (const chunk of reads.chunksOfManySeries().iterate(JSON.stringify([...seriesIds]), bucketStart(fromMs, BLOCK_MS), toMs) as Iterable<SeriesChunkRow>) {
         visitChunkPoints(chunk, chunk.series_id, fromMs, toMs, visit);
       }
-      // Steps start at fromMs (callers align it); the recursive CTE counts in integers.
-      const hot = reads.firstHotPerStep().iterate({ hostIds: JSON.stringify([...seriesByHost.keys()]), fromMs: Math.floor(fromMs), toMs: Math.floor(toMs), step: Math.max(1, Math.round(stepMs)) }) as Iterable<HotChunk>;
-      for (const chunk of hot) visitHotPoints(chunk, seriesIds, fromMs, toMs, visit);
+      // Steps start at fromMs (callers align it), in whole milliseconds. Per host and step, the report based first.
+      const from = Math.floor(fromMs);
+      const step = Math.max(1, Math.round(stepMs));
+      for (const hostId of seriesByHost.keys()) {
+        const firstOfStep = new Map<number, [sequence: number, baseAtMs: number]>();
+        for (const [sequence, baseAtMs] of reads.hotTimesOfHost().all(hostId, from, Math.floor(toMs)) as Array<[number, number]>) {
+          const index = Math.floor((baseAtMs - from) / step);
+          const first = firstOfStep.get(index);
+          if (first === undefined || baseAtMs < first[1] || (baseAtMs === first[1] && sequence < first[0])) firstOfStep.set(index, [sequence, baseAtMs]);
+        }
+        for (const index of [...firstOfStep.keys()].sort((a, b) => a - b)) {
+          visitHotPoints(reads.hotReport().get(hostId, firstOfStep.get(index)![0]) as HotChunk, seriesIds, fromMs, toMs, visit);
+        }
+      }
     },
 
     /** Stored rollup buckets of one series starting within [fromMs, toMs] (compacted history only). */

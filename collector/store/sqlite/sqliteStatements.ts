@@ -51,7 +51,9 @@ export function createSqliteStatements(db: Database.Database) {
           WHERE leases.holder = excluded.holder OR leases.expires_at_ms <= @nowMs OR leases.holder = @takeOverFrom`),
         releaseLease: prepare('UPDATE leases SET expires_at_ms = 0 WHERE name = ? AND holder = ?'),
         insertSeries: prepare('INSERT INTO series (host_id, metric, labels) VALUES (?, ?, ?)'),
-        insertChunk: prepare('INSERT OR IGNORE INTO report_chunks (host_id, sequence, base_at_ms, last_at_ms, received_at_ms, samples, checks, texts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+        // No unique key (migration 20): insertReport looks the report up first (hotReportStored), on the leaf the insert then writes.
+        hotReportStored: prepare('SELECT 1 FROM report_chunks WHERE host_id = ? AND sequence = ?').pluck(),
+        insertChunk: prepare('INSERT INTO report_chunks (host_id, sequence, base_at_ms, last_at_ms, received_at_ms, samples, checks, texts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
         upsertRuleState: prepare(`INSERT INTO rule_states (fingerprint, rule_name, state, host, written_by, written_at_ms) VALUES (?, ?, ?, ?, ?, ?)
           ON CONFLICT (fingerprint) DO UPDATE SET rule_name = excluded.rule_name, state = excluded.state, host = excluded.host, written_by = excluded.written_by,
             written_at_ms = excluded.written_at_ms`),

@@ -336,15 +336,14 @@ class SqliteStore implements Store {
 
   private insertReport(report: ReportRecord): boolean {
     const hostId = this.upsertHost(report);
-    if (this.history.wasCompacted(hostId, report.sequence)) return false;
+    if (this.history.wasCompacted(hostId, report.sequence) || this.sql.hotReportStored.get(hostId, report.sequence) !== undefined) return false;
     // The chunk's base time is its earliest observation, so range queries find spooled reports by when they were observed.
     // Its latest sample time bounds how far past the base a range read must look (see sqliteHistory.ts).
     const baseAtMs = report.samples.reduce((min, s) => Math.min(min, s.atMs), report.receivedAtMs);
     const lastAtMs = report.samples.reduce((max, s) => Math.max(max, s.atMs), baseAtMs);
     const ids = this.seriesIdsOf(hostId, report);
     const encoded = encodeReportChunk(baseAtMs, report.samples, ids);
-    const info = this.sql.insertChunk.run(hostId, report.sequence, baseAtMs, lastAtMs, report.receivedAtMs, encoded, JSON.stringify(report.checks), encodeTexts(report.samples));
-    if (info.changes !== 1) return false;
+    this.sql.insertChunk.run(hostId, report.sequence, baseAtMs, lastAtMs, report.receivedAtMs, encoded, JSON.stringify(report.checks), encodeTexts(report.samples));
     report.samples.forEach((s, i) => this.latest.offer(ids[i]!, s.atMs, s.value, s.text));
     return true;
   }
