@@ -29,7 +29,7 @@
  * REPORTS_PER_S (the paced phase; AGENTS / 15 by default) --settle S (see SETTLE_S) --max-batch N (collector.batch.maxReports;
  * the collector's default otherwise) --heap-growth PERCENT (collector.heapGrowthPercent; the
  * collector's default otherwise; 0: V8's own growth) --postgres --maintenance HOSTS --full-reports
- * --shuffled (see CYCLE_ORDER).
+ * --shuffled (see CYCLE_ORDER) --hot-minutes M (see HOT_MINUTES).
  * With --maintenance HOSTS the run measures instead whether history maintenance stalls ingest (issue
  * 15: compaction and retention pruning never stall it): before the collector starts, the first HOSTS
  * agents get the history they would have sent over the last two clock hours and the current one (a
@@ -77,6 +77,7 @@ const { values } = parseArgs({
     'full-reports': { type: 'boolean', default: false },
     settle: { type: 'string' },
     shuffled: { type: 'boolean', default: false },
+    'hot-minutes': { type: 'string' },
   },
 });
 /** Every report with its observations (as agents before series sets sent them) rather than values against a set once named. */
@@ -106,6 +107,17 @@ if (!Number.isInteger(MAINTENANCE_HOSTS) || MAINTENANCE_HOSTS < 0 || MAINTENANCE
  * `--settle 0` repeats) took 0.41-0.45x of the ceiling at 10,000 agents where the settled ones took 0.39-0.41x.
  */
 const SETTLE_S = values.settle === undefined ? 70 : Number(values.settle);
+/**
+ * --hot-minutes M: before the collector starts, every agent gets the reports it would have sent over
+ * the last M minutes (one every 15 s, stored through the store as ingest stores them, in arrival
+ * order), and the collector runs with nothing due for compaction, so the measured phases write into a
+ * hot window of a running fleet's size. Without it the window holds only the reports of the bench's
+ * few minutes (some 130,000 rows at 10,000 agents); a collector of 10,000 agents reporting every 15 s
+ * holds 10 to 70 minutes of them (0.4 to 2.8 million rows) between its compaction passes.
+ */
+const HOT_MINUTES = values['hot-minutes'] === undefined ? 0 : Number(values['hot-minutes']);
+if (!Number.isInteger(HOT_MINUTES) || HOT_MINUTES < 0 || HOT_MINUTES > 120) throw new Error(`--hot-minutes must be a whole number of minutes from 0 to 120, got ${values['hot-minutes']}`);
+if (HOT_MINUTES > 0 && (values.postgres || values.maintenance !== undefined)) throw new Error('--hot-minutes applies to the SQLite collector alone, without --postgres or --maintenance');
 if (!Number.isFinite(SETTLE_S) || SETTLE_S < 0) throw new Error(`--settle must be a number of seconds, 0 or more, got ${values.settle}`);
 // --maintenance sends paced until its pass has begun (WARM_UP_S at least) and measures from there: it has no settling of its own to set.
 if (values.settle !== undefined && MAINTENANCE_HOSTS > 0) throw new Error('--settle does not apply with --maintenance, whose fleet sends at the paced rate until the history pass begins');
@@ -608,29 +620,26 @@ const rateOf = (phase: Phase) => phase.reports / phase.seconds;
 const SEEDED_INTERVAL_MS = 15_000;
 
 /**
- * Stores, before the collector starts, what agents 0 to MAINTENANCE_HOSTS - 1 would have sent from
- * the start of the clock hour two hours back until now (their reports through reportToRecord and
- * the store, as ingest stores them, an hour's reports in one transaction), and advances their
- * sequence numbers past it, so the paced phases continue each host's history.
+ * Stores, before the collector starts, what agents 0 to hosts - 1 would have sent from `fromMs`
+ * until now (their reports through reportToRecord and the store, as ingest stores them, the fleet's
+ * reports of each 15 s in one transaction), and advances their sequence numbers past it, so the
+ * paced phases continue each host's history.
  */
-function seedHistory(dataDir: string, sequences: number[]): { reports: number; samples: number; seconds: number } {
+function seedHistory(dataDir: string, sequences: number[], hosts: number, fromMs: number): { reports: number; samples: number; seconds: number } {
   const started = performance.now();
   mkdirSync(dataDir, { recursive: true });
   const store = openSqliteStore({ file: databasePath(dataDir) });
   const nowMs = Date.now();
-  const fromMs = Math.floor(nowMs / 3_600_000) * 3_600_000 - 2 * 3_600_000;
   let reports = 0;
   let samples = 0;
   try {
-    for (let hourMs = fromMs; hourMs < nowMs; hourMs += 3_600_000) {
+    for (let atMs = fromMs; atMs < nowMs - SEEDED_INTERVAL_MS; atMs += SEEDED_INTERVAL_MS) {
       store.transaction((tx) => {
-        for (let atMs = hourMs; atMs < Math.min(hourMs + 3_600_000, nowMs - SEEDED_INTERVAL_MS); atMs += SEEDED_INTERVAL_MS) {
-          for (let agent = 0; agent < MAINTENANCE_HOSTS; agent++) {
-            const record = reportToRecord(benchReport(agent, ++sequences[agent]!, new Date(atMs).toISOString(), DECLARED_INTERVAL_S), atMs);
-            tx.insertReport(record);
-            reports++;
-            samples += record.samples.length;
-          }
+        for (let agent = 0; agent < hosts; agent++) {
+          const record = reportToRecord(benchReport(agent, ++sequences[agent]!, new Date(atMs).toISOString(), DECLARED_INTERVAL_S), atMs);
+          tx.insertReport(record);
+          reports++;
+          samples += record.samples.length;
         }
       });
     }
@@ -693,7 +702,7 @@ async function maintenanceMain(): Promise<void> {
   try {
     console.log(`Tripline ingest during history maintenance: ${AGENTS} simulated agents, 60 observations per report, gzip, one collector process on loopback`);
     console.log(`machine: ${(await import('node:os')).cpus().length} cores, node ${process.version}, load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`);
-    const seeded = seedHistory(dataDir, sequences);
+    const seeded = seedHistory(dataDir, sequences, MAINTENANCE_HOSTS, Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000);
     console.log(
       `seeded: ${MAINTENANCE_HOSTS} hosts' last two clock hours and this one, a report every 15 s: ${seeded.reports.toLocaleString('en')} reports, ${seeded.samples.toLocaleString('en')} samples in ${seeded.seconds.toFixed(1)} s ` +
         `(the two complete hours are due for compaction; raw history and rollups older than 90 minutes for pruning)`,
@@ -755,12 +764,18 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-'));
   const port = await freePort();
   const configFile = join(dir, 'tripline.yaml');
-  writeFileSync(configFile, benchConfig(join(dir, 'data'), port));
+  // --hot-minutes: nothing due for compaction while the seeded window and the phases' reports stay hot.
+  writeFileSync(configFile, benchConfig(join(dir, 'data'), port, '', HOT_MINUTES > 0 ? ['compactAfter: 24h'] : []));
   let tripline: Target | undefined;
   let ceiling: Target | undefined;
   let cluster: PostgresCluster | undefined;
   let shared: SharedRun | undefined;
+  const sequences = new Array<number>(AGENTS).fill(0);
   try {
+    if (HOT_MINUTES > 0) {
+      const seeded = seedHistory(join(dir, 'data'), sequences, AGENTS, Date.now() - HOT_MINUTES * 60_000);
+      console.log(`seeded a hot window: every agent's last ${HOT_MINUTES} minutes, a report every 15 s: ${seeded.reports.toLocaleString('en')} reports in ${seeded.seconds.toFixed(1)} s; nothing due for compaction (compactAfter 24h)`);
+    }
     tripline = await startCollector('the collector', configFile, port);
     if (values.postgres) {
       cluster = await startPostgresCluster({ durable: true });
@@ -772,7 +787,6 @@ async function main(): Promise<void> {
       shared = { target, sequences: new Array<number>(AGENTS).fill(0) };
     }
     ceiling = await startCeiling();
-    const sequences = new Array<number>(AGENTS).fill(0);
     console.log(`Tripline ingest benchmark: ${AGENTS} simulated agents, 60 observations per report, gzip, one collector process on loopback`);
     console.log(`machine: ${(await import('node:os')).cpus().length} cores, node ${process.version}, load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}; agents declare a ${DECLARED_INTERVAL_S} s interval; collector.limits maxConnections ${LIMITS.maxConnections}, maxConcurrentReports ${LIMITS.maxConcurrentReports}; after the first reports the fleet reports ${CYCLE_ORDER === undefined ? 'in the order its hosts were first seen' : 'in a random order (--shuffled)'}`);
     const warmUp = await runMonitoredPhase(tripline.pool, sequences, 3600, undefined, CONCURRENCY, AGENTS);
