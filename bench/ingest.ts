@@ -107,6 +107,9 @@ if (!Number.isInteger(MAINTENANCE_HOSTS) || MAINTENANCE_HOSTS < 0 || MAINTENANCE
  * `--settle 0` repeats) took 0.41-0.45x of the ceiling at 10,000 agents where the settled ones took 0.39-0.41x.
  */
 const SETTLE_S = values.settle === undefined ? 70 : Number(values.settle);
+if (!Number.isFinite(SETTLE_S) || SETTLE_S < 0) throw new Error(`--settle must be a number of seconds, 0 or more, got ${values.settle}`);
+// --maintenance sends paced until its pass has begun (WARM_UP_S at least) and measures from there: it has no settling of its own to set.
+if (values.settle !== undefined && MAINTENANCE_HOSTS > 0) throw new Error('--settle does not apply with --maintenance, whose fleet sends at the paced rate until the history pass begins');
 /**
  * --hot-minutes M: before the collector starts, every agent gets the reports it would have sent over
  * the last M minutes (one every 15 s, stored through the store as ingest stores them, in arrival
@@ -118,9 +121,6 @@ const SETTLE_S = values.settle === undefined ? 70 : Number(values.settle);
 const HOT_MINUTES = values['hot-minutes'] === undefined ? 0 : Number(values['hot-minutes']);
 if (!Number.isInteger(HOT_MINUTES) || HOT_MINUTES < 0 || HOT_MINUTES > 120) throw new Error(`--hot-minutes must be a whole number of minutes from 0 to 120, got ${values['hot-minutes']}`);
 if (HOT_MINUTES > 0 && (values.postgres || values.maintenance !== undefined)) throw new Error('--hot-minutes applies to the SQLite collector alone, without --postgres or --maintenance');
-if (!Number.isFinite(SETTLE_S) || SETTLE_S < 0) throw new Error(`--settle must be a number of seconds, 0 or more, got ${values.settle}`);
-// --maintenance sends paced until its pass has begun (WARM_UP_S at least) and measures from there: it has no settling of its own to set.
-if (values.settle !== undefined && MAINTENANCE_HOSTS > 0) throw new Error('--settle does not apply with --maintenance, whose fleet sends at the paced rate until the history pass begins');
 /** --maintenance: the least the restarted collector's fleet sends, unmeasured, before the measured phase (see the module comment). */
 const WARM_UP_S = 20;
 const TOKEN = 'bench-token-0123456789abcdef';

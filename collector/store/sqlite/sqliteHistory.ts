@@ -75,9 +75,9 @@ export function createSqliteHistory(db: Database.Database) {
       FROM rollups_5m WHERE series_id IN (SELECT value FROM json_each(@seriesIds)) AND bucket_start_ms BETWEEN @fromMs AND @toMs GROUP BY 1, 2 ORDER BY 1, 2`),
     rollupSteps1h: prepare(`SELECT series_id AS seriesId, CAST(bucket_start_ms / @step AS INTEGER) * @step AS startMs, sum(sample_count) AS count, sum(sum) AS sum, min(min) AS min, max(max) AS max
       FROM rollups_1h WHERE series_id IN (SELECT value FROM json_each(@seriesIds)) AND bucket_start_ms BETWEEN @fromMs AND @toMs GROUP BY 1, 2 ORDER BY 1, 2`),
-    // A sparkline's hot reports (visitStepSamples): a host's report times in a range, from the index alone
-    // (report_chunks_by_host holds base_at_ms), then the first report of each step whole.
-    hotTimesOfHost: raw('SELECT sequence, base_at_ms FROM report_chunks WHERE host_id = ? AND base_at_ms BETWEEN ? AND ?'),
+    // A sparkline's hot reports (visitStepSamples): a host's report times in a range, in time order, from the index
+    // alone (report_chunks_by_host holds base_at_ms; the sort is of those pairs), then the first report of each step whole.
+    hotTimesOfHost: raw('SELECT sequence, base_at_ms FROM report_chunks WHERE host_id = ? AND base_at_ms BETWEEN ? AND ? ORDER BY base_at_ms, sequence'),
     hotReport: prepare('SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = ? AND sequence = ?'),
     chunksOfManySeries: prepare(`SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks
       WHERE series_id IN (SELECT value FROM json_each(?)) AND block_start_ms BETWEEN ? AND ?`),
@@ -296,14 +296,12 @@ export function createSqliteHistory(db: Database.Database) {
       const from = Math.floor(fromMs);
       const step = Math.max(1, Math.round(stepMs));
       for (const hostId of seriesByHost.keys()) {
-        const firstOfStep = new Map<number, [sequence: number, baseAtMs: number]>();
+        let lastStep = -1;
         for (const [sequence, baseAtMs] of reads.hotTimesOfHost().all(hostId, from, Math.floor(toMs)) as Array<[number, number]>) {
-          const index = Math.floor((baseAtMs - from) / step);
-          const first = firstOfStep.get(index);
-          if (first === undefined || baseAtMs < first[1] || (baseAtMs === first[1] && sequence < first[0])) firstOfStep.set(index, [sequence, baseAtMs]);
-        }
-        for (const index of [...firstOfStep.keys()].sort((a, b) => a - b)) {
-          visitHotPoints(reads.hotReport().get(hostId, firstOfStep.get(index)![0]) as HotChunk, seriesIds, fromMs, toMs, visit);
+          const stepIndex = Math.floor((baseAtMs - from) / step);
+          if (stepIndex === lastStep) continue;
+          lastStep = stepIndex;
+          visitHotPoints(reads.hotReport().get(hostId, sequence) as HotChunk, seriesIds, fromMs, toMs, visit);
         }
       }
     },
