@@ -4,6 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { HostDueTimes } from './hostDueTimes.js';
+import { HostTouches, REPAIR_HOST_PROGRESS, type HostTouch } from './hostTouches.js';
 import { createReportShapes } from './reportShapes.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -73,6 +74,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db);
+    // Touches held when the last process died (hostTouches.ts), from the reports it stored.
+    db.exec(REPAIR_HOST_PROGRESS);
   }
   db.pragma('busy_timeout = 5000');
   db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
@@ -98,6 +101,8 @@ const MAX_DUE_LOOKUPS = 1_000;
 
 /** Agent ids whose identity answers are kept (SqliteStore.claimed): a fleet's agents and more; past it they are read afresh. */
 const MAX_CLAIMS_KEPT = 200_000;
+/** How long host touches are written at once after another connection's commit is seen (hostTouches.ts). */
+const SHARED_FILE_HOLD_OFF_MS = 60_000;
 const NO_AGENTS: readonly EnrolledAgent[] = Object.freeze([]);
 
 class SqliteStore implements Store {
@@ -125,6 +130,12 @@ class SqliteStore implements Store {
    * are left out when they are read; one that reports anyway is filtered by the query.
    */
   private dueAtMs: HostDueTimes | undefined;
+  /** What reports write to their hosts' rows, held and written a few seconds at a time (hostTouches.ts). */
+  private readonly touches = new HostTouches();
+  /** Until when (performance.now()) touches are written at once: another connection was seen committing to the file. */
+  private touchesSharedUntil = -Infinity;
+  /** The file's data_version when held touches last looked for another connection's commits (lookForOthersCommits). */
+  private touchesDataVersion: number | undefined;
   /** How many transactions are open (nested ones are savepoints). */
   private depth = 0;
   /**
@@ -165,20 +176,86 @@ class SqliteStore implements Store {
   ) {
     this.atomically = db.transaction((fn: () => unknown) => fn()) as <T>(fn: () => T) => T;
     this.tx = this.createTransactionApi();
+    if (!readOnly) this.touchesDataVersion = db.pragma('data_version', { simple: true }) as number;
   }
 
   transaction<T>(fn: (tx: StoreTransaction) => T): T {
     const mark = this.latest.mark();
+    const touchMark = this.touches.mark();
     this.depth++;
+    let result: T;
     try {
-      return this.atomically(() => fn(this.tx));
+      result = this.atomically(() => fn(this.tx));
     } catch (error) {
       this.latest.undoTo(mark);
+      this.touches.undoTo(touchMark);
       this.forgetMintedIds();
       throw error;
     } finally {
-      if (--this.depth === 0) this.latest.commit();
+      if (--this.depth === 0) {
+        this.latest.commit();
+        this.touches.commit();
+      }
     }
+    if (this.depth === 0) this.writeHostTouchesIfDue();
+    return result;
+  }
+
+  /** Writes the held host touches when they are due, or when another connection shares the file. */
+  private writeHostTouchesIfDue(): void {
+    if (this.touches.size === 0) return;
+    this.lookForOthersCommits();
+    if (this.touches.due() || this.othersCommitToFile()) this.writeHeldHostTouches();
+  }
+
+  /**
+   * Before a read of host rows: what reports wrote to them and is held goes to the file first. Inside
+   * a transaction it is written and still held (the transaction may roll back), outside written and
+   * forgotten. Writing the same touch twice leaves the same row.
+   */
+  private flushHostTouches(): void {
+    if (this.touches.size === 0) return;
+    if (this.depth > 0) {
+      for (const touch of this.touches.pending()) this.writeTouch(touch);
+      return;
+    }
+    this.writeHeldHostTouches();
+  }
+
+  /** The held touches in one transaction, by host id: the table's pages are each written once. */
+  private writeHeldHostTouches(): void {
+    const taken = this.touches.take();
+    try {
+      this.atomically(() => {
+        for (const touch of taken) this.writeTouch(touch);
+      });
+    } catch {
+      // Not written (the file busy or full): held again, to be written with the next ones. A report's
+      // own transaction has committed by now, and a read goes on with rows a few seconds old.
+      this.touches.restore(taken);
+    }
+  }
+
+  /** A held touch: only to a row that still has its name (a rename is written at once and is newer). */
+  private writeTouch(touch: HostTouch): void {
+    this.sql.touchSameHost.run(touch);
+  }
+
+  /** Whether another connection was seen committing to the file in the last SHARED_FILE_HOLD_OFF_MS. */
+  private othersCommitToFile(): boolean {
+    return performance.now() < this.touchesSharedUntil;
+  }
+
+  /**
+   * After each transaction that leaves touches held: has another connection committed to the file
+   * since the last look (a second collector sharing it, a `tripline` command that writes)? Then the
+   * held touches are written now and the next ones at once for a while, so that what the other reads
+   * of the hosts is as fresh as before (one pragma a transaction: a few microseconds).
+   */
+  private lookForOthersCommits(): void {
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (version !== this.touchesDataVersion) this.touchesSharedUntil = performance.now() + SHARED_FILE_HOLD_OFF_MS;
+    this.touchesDataVersion = version;
   }
 
   /** Ids minted inside a rolled-back transaction or savepoint no longer exist. */
@@ -197,11 +274,13 @@ class SqliteStore implements Store {
     return {
       savepoint: (fn) => {
         const mark = this.latest.mark();
+        const touchMark = this.touches.mark();
         try {
           // better-sqlite3 runs a transaction function called inside another as a SAVEPOINT.
           return this.atomically(fn);
         } catch (error) {
           this.latest.undoTo(mark);
+          this.touches.undoTo(touchMark);
           this.forgetMintedIds();
           throw error;
         }
@@ -363,17 +442,36 @@ class SqliteStore implements Store {
     };
     const cached = this.hostIds.get(report.agentId);
     if (cached !== undefined) {
-      const touch = { ...row, hostId: cached };
-      if (this.sql.touchSameHost.run(touch).changes === 0) this.sql.touchHost.run(touch);
+      const touch: HostTouch = { ...row, hostId: cached };
+      // Held (hostTouches.ts) unless the report changes what the host is, or another connection reads the file as it is written.
+      if (this.hostnames.get(cached) !== report.hostname || row.inventory !== null || this.othersCommitToFile()) this.writeTouchNow(touch);
+      else this.touches.stage(touch);
       this.noteHostname(cached, report.hostname);
       this.dueAtMs?.set(cached, row.atMs + row.intervalSeconds * 1000);
       return cached;
     }
     const hostId = (this.sql.upsertHost.get(row) as { host_id: number }).host_id;
+    // A touch of the host still held (a rolled-back transaction forgot the host's id) is older: this one supersedes it.
+    if (this.touches.ofHost(hostId).length > 0) this.touches.stage({ ...row, hostId });
     this.hostIds.set(report.agentId, hostId);
     this.noteHostname(hostId, report.hostname);
     this.dueAtMs?.set(hostId, row.atMs + row.intervalSeconds * 1000);
     return hostId;
+  }
+
+  /**
+   * A touch written now, with what its host's held touches would have written (a higher sequence,
+   * addresses). Staged as well when the host has any, so that it supersedes them when they are written.
+   */
+  private writeTouchNow(touch: HostTouch): void {
+    const earlier = this.touches.ofHost(touch.hostId);
+    for (const before of earlier.reverse()) {
+      touch.sequence = Math.max(touch.sequence, before.sequence);
+      touch.addresses ??= before.addresses;
+      touch.defaultGateway ??= before.defaultGateway;
+    }
+    if (this.sql.touchSameHost.run(touch).changes === 0) this.sql.touchHost.run(touch);
+    if (earlier.length > 0) this.touches.stage(touch);
   }
 
   /** A host renamed: the kept series records carry its old name. */
@@ -496,7 +594,11 @@ class SqliteStore implements Store {
 
   latestPoints(series: ReadonlyArray<Pick<SeriesRecord, 'seriesId' | 'hostId'>>): Map<number, SeriesPoint> {
     // Inside a transaction the file holds writes that may yet roll back: nothing is tracked from them.
-    if (this.readOnly || this.depth > 0) return this.history.latest(seriesIdsByHost(series));
+    // The file's read of a host's last report follows its row's last sequence: held touches go first.
+    if (this.readOnly || this.depth > 0) {
+      this.flushHostTouches();
+      return this.history.latest(seriesIdsByHost(series));
+    }
     this.forgetOthersWrites();
     const found = new Map<number, SeriesPoint>();
     const untracked: Array<Pick<SeriesRecord, 'seriesId' | 'hostId'>> = [];
@@ -506,6 +608,7 @@ class SqliteStore implements Store {
       else if (point !== null) found.set(s.seriesId, point);
     }
     if (untracked.length === 0) return found;
+    this.flushHostTouches();
     const stored = this.history.latest(seriesIdsByHost(untracked));
     for (const { seriesId } of untracked) {
       const point = stored.get(seriesId);
@@ -529,7 +632,9 @@ class SqliteStore implements Store {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.flushHostTouches();
+    this.db.close();
   }
 
   enrollAgent(agent: { agentId: string; hostname: string; credentialSha256: string; atMs: number }): boolean {
@@ -650,10 +755,12 @@ class SqliteStore implements Store {
   }
 
   listHosts(options: { inventory?: boolean } = {}): HostRecord[] {
+    this.flushHostTouches();
     return ((options.inventory ?? true ? this.sql.listHosts : this.sql.listHostsWithoutInventory).all() as Row[]).map(hostFromRow);
   }
 
   overdueHosts(atMs: number, page?: OverduePage): HostRecord[] {
+    this.flushHostTouches();
     const params = { atMs, afterHostname: page?.after?.hostname ?? null, afterAgentId: page?.after?.agentId ?? null, limit: page?.limit ?? -1 };
     // A read-only store does not see the reports another process writes, nor does one sharing its
     // file with a connection that has just committed: they read every row (reading every host's due
@@ -673,6 +780,7 @@ class SqliteStore implements Store {
   }
 
   findHost(hostname: string): HostRecord | undefined {
+    this.flushHostTouches();
     const row = this.sql.hostByName.get(hostname) as Row | undefined;
     return row === undefined ? undefined : hostFromRow(row);
   }

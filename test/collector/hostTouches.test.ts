@@ -1,0 +1,227 @@
+/**
+ * What reports write to their hosts' rows is held in memory and written a few seconds at a time,
+ * in host order (collector/store/sqlite/hostTouches.ts). These tests hold the promises that make
+ * that safe: every read through the store sees every stored report; a rolled-back transaction or
+ * savepoint leaves nothing held; a rename is written at once; addresses a later report leaves out
+ * are kept; a second writer on the file gets the rows written at the end of the next transaction;
+ * and a process killed with SIGKILL loses nothing, its rows repaired from the stored reports when the
+ * file is opened again. A raw read-only connection shows what the file holds, so each test also
+ * shows that the touch was held in the first place (a test that cannot fail otherwise).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createHistoryReader } from '../../collector/history/historyReader.js';
+import { FLUSH_AFTER_MS, HostTouches, MAX_HELD_HOSTS, type HostTouch } from '../../collector/store/sqlite/hostTouches.js';
+import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
+import type { ReportRecord, Store } from '../../collector/store/store.js';
+
+const T0 = Date.parse('2026-12-06T00:00:00Z');
+const CHILD = resolve(import.meta.dirname, 'hostTouchesChild.ts');
+
+function report(hostname: string, sequence: number, extra: Partial<ReportRecord> = {}): ReportRecord {
+  const atMs = T0 + sequence * 15_000;
+  return {
+    agentId: `agent-${hostname}`, hostname, labels: {}, version: 'test', intervalSeconds: 15, sequence, receivedAtMs: atMs, checks: [],
+    samples: [{ metric: 'cpu_usage_ratio', labels: { host: hostname }, value: sequence / 100, atMs }],
+    ...extra,
+  };
+}
+
+const store1 = (store: Store, r: ReportRecord) => store.transaction((tx) => tx.insertReport(r));
+
+/** The host row as the file holds it, read by another connection (what a second process sees). */
+function fileRow(file: string, agentId: string) {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT hostname, labels, last_sequence, last_report_at_ms, addresses FROM hosts WHERE agent_id = ?').get(agentId) as
+      | { hostname: string; labels: string; last_sequence: number; last_report_at_ms: number; addresses: string }
+      | undefined;
+  } finally {
+    db.close();
+  }
+}
+
+const touch = (hostId: number, sequence: number, extra: Partial<HostTouch> = {}): HostTouch => ({
+  hostId, agentId: `agent-${hostId}`, hostname: `h${hostId}`, labels: '{}', version: 'test', intervalSeconds: 15, sequence, atMs: T0 + sequence,
+  addresses: null, defaultGateway: null, inventory: null, ...extra,
+});
+
+describe('held host touches (HostTouches)', () => {
+  it('are due once the oldest has been held FLUSH_AFTER_MS, or once MAX_HELD_HOSTS hosts have one', () => {
+    let now = 1_000;
+    const touches = new HostTouches(() => now);
+    touches.stage(touch(1, 1));
+    expect(touches.due()).toBe(false); // staged, not yet committed
+    touches.commit();
+    now += FLUSH_AFTER_MS - 1;
+    touches.stage(touch(2, 1));
+    touches.commit();
+    expect(touches.due()).toBe(false);
+    now += 1;
+    expect(touches.due()).toBe(true);
+    expect(touches.take().map((t) => t.hostId)).toEqual([1, 2]);
+    expect(touches.due()).toBe(false);
+    for (let host = MAX_HELD_HOSTS; host > 1; host--) touches.stage(touch(host, 1));
+    touches.commit();
+    expect(touches.due()).toBe(false);
+    touches.stage(touch(1, 1));
+    touches.commit();
+    expect(touches.due()).toBe(true);
+    expect(touches.take().slice(0, 3).map((t) => t.hostId)).toEqual([1, 2, 3]);
+  });
+
+  it('keep one touch a host: the newest, with the highest sequence and the addresses a later one left out', () => {
+    const touches = new HostTouches(() => 0);
+    touches.stage(touch(7, 10, { addresses: '["10.0.0.7"]', defaultGateway: '10.0.0.1', atMs: 1 }));
+    touches.stage(touch(7, 9, { labels: '{"rack":"b"}', atMs: 2 })); // a spooled report, received later
+    touches.commit();
+    expect(touches.take()).toEqual([touch(7, 10, { labels: '{"rack":"b"}', atMs: 2, addresses: '["10.0.0.7"]', defaultGateway: '10.0.0.1' })]);
+  });
+
+  it('drop what a savepoint or transaction staged when it rolls back, and hold again what could not be written, older than what came since', () => {
+    const touches = new HostTouches(() => 0);
+    touches.stage(touch(1, 1));
+    const mark = touches.mark();
+    touches.stage(touch(2, 1));
+    touches.undoTo(mark);
+    touches.commit();
+    expect(touches.pending().map((t) => t.hostId)).toEqual([1]);
+    const taken = touches.take();
+    touches.stage(touch(1, 2, { labels: '{"new":"1"}' }));
+    touches.commit();
+    touches.restore(taken);
+    expect(touches.take()).toEqual([touch(1, 2, { labels: '{"new":"1"}' })]);
+  });
+});
+
+describe('host rows of the SQLite store', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tripline-host-touches-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let files = 0;
+  const newFile = () => join(dir, `t${++files}.db`);
+
+  it('are current for every read through the store, while the file holds them back', () => {
+    const file = newFile();
+    const store = openSqliteStore({ file });
+    for (let sequence = 1; sequence <= 3; sequence++) store1(store, report('a', sequence));
+    // The first report made the row; the next two are held.
+    expect(fileRow(file, 'agent-a')).toMatchObject({ last_sequence: 1, last_report_at_ms: T0 + 15_000 });
+    expect(store.findHost('a')).toMatchObject({ lastSequence: 3, lastReportAtMs: T0 + 45_000 });
+    expect(fileRow(file, 'agent-a')).toMatchObject({ last_sequence: 3, last_report_at_ms: T0 + 45_000 });
+
+    store1(store, report('a', 4));
+    expect(store.listHosts().map((h) => [h.hostname, h.lastSequence])).toEqual([['a', 4]]);
+    store1(store, report('a', 5));
+    // Overdue once its interval (15 s) has passed since its last report, and not before.
+    expect(store.overdueHosts(T0 + 5 * 15_000 + 14_999)).toEqual([]);
+    expect(store.overdueHosts(T0 + 6 * 15_000).map((h) => [h.hostname, h.lastSequence])).toEqual([['a', 5]]);
+    store1(store, report('a', 6));
+    const reader = createHistoryReader({ store, clock: { nowMs: () => T0 + 7 * 15_000 }, rawRetentionMs: 86_400_000 });
+    expect(reader.latestValues({ metric: 'cpu_usage_ratio' }).map((v) => v.value)).toEqual([0.06]);
+    store1(store, report('a', 7));
+    store.close();
+    expect(fileRow(file, 'agent-a')).toMatchObject({ last_sequence: 7, last_report_at_ms: T0 + 7 * 15_000 });
+  });
+
+  it('keep nothing of a transaction or savepoint that rolled back', () => {
+    const file = newFile();
+    const store = openSqliteStore({ file });
+    store1(store, report('a', 1));
+    store1(store, report('a', 2));
+    expect(() =>
+      store.transaction((tx) => {
+        tx.insertReport(report('a', 3));
+        throw new Error('rolled back');
+      }),
+    ).toThrow('rolled back');
+    store.transaction((tx) => {
+      expect(() =>
+        tx.savepoint(() => {
+          tx.insertReport(report('a', 4));
+          throw new Error('savepoint rolled back');
+        }),
+      ).toThrow('savepoint rolled back');
+    });
+    expect(store.findHost('a')).toMatchObject({ lastSequence: 2, lastReportAtMs: T0 + 30_000 });
+    const reader = createHistoryReader({ store, clock: { nowMs: () => T0 + 60_000 }, rawRetentionMs: 86_400_000 });
+    expect(reader.latestValues({ metric: 'cpu_usage_ratio' }).map((v) => v.value)).toEqual([0.02]);
+    store.close();
+    expect(fileRow(file, 'agent-a')).toMatchObject({ last_sequence: 2 });
+  });
+
+  it('are written at once for a rename, and keep addresses a later report left out', () => {
+    const file = newFile();
+    const store = openSqliteStore({ file });
+    store1(store, report('a', 1));
+    store1(store, report('a', 2, { addresses: ['10.1.0.5'] }));
+    store1(store, report('a', 3));
+    expect(fileRow(file, 'agent-a')).toMatchObject({ hostname: 'a', last_sequence: 1, addresses: '[]' });
+    store1(store, report('a-renamed', 4, { agentId: 'agent-a' }));
+    expect(fileRow(file, 'agent-a')).toMatchObject({ hostname: 'a-renamed', last_sequence: 4, addresses: '["10.1.0.5"]' });
+    store1(store, report('a-renamed', 5, { agentId: 'agent-a', labels: { rack: 'r2' } }));
+    store.close();
+    expect(fileRow(file, 'agent-a')).toMatchObject({ hostname: 'a-renamed', last_sequence: 5, labels: '{"rack":"r2"}', addresses: '["10.1.0.5"]' });
+  });
+
+  it('are written at the end of the next transaction once another connection commits to the file', () => {
+    const file = newFile();
+    const one = openSqliteStore({ file });
+    store1(one, report('a', 1));
+    store1(one, report('a', 2));
+    expect(fileRow(file, 'agent-a')).toMatchObject({ last_sequence: 1 });
+    const two = openSqliteStore({ file });
+    store1(two, report('b', 1));
+    store1(one, report('a', 3));
+    expect(fileRow(file, 'agent-a')).toMatchObject({ last_sequence: 3 });
+    // From then on one's touches are written as they come.
+    store1(one, report('a', 4));
+    expect(fileRow(file, 'agent-a')).toMatchObject({ last_sequence: 4 });
+    one.close();
+    two.close();
+  });
+
+  it('lose nothing when the process is killed: opening the file repairs them from the stored reports', async () => {
+    const file = newFile();
+    openSqliteStore({ file }).close();
+    const ROUNDS = 8;
+    await storeAndKill(file, ROUNDS);
+    // The file's rows are behind the stored reports: every host's first report made its row, the rest were held when the process died.
+    for (let host = 0; host < 5; host++) expect(fileRow(file, `agent-h${host}`)).toMatchObject({ last_sequence: 1, last_report_at_ms: T0 + 15_000 + host });
+    const store = openSqliteStore({ file });
+    for (let host = 0; host < 5; host++) {
+      expect(store.findHost(`h${host}`)).toMatchObject({ lastSequence: ROUNDS, lastReportAtMs: T0 + ROUNDS * 15_000 + host });
+    }
+    const reader = createHistoryReader({ store, clock: { nowMs: () => T0 + 100 * 15_000 }, rawRetentionMs: 86_400_000 });
+    expect(reader.latestValues({ metric: 'cpu_usage_ratio' }).map((v) => [v.series.hostname, v.value]).sort()).toEqual(
+      [0, 1, 2, 3, 4].map((host) => [`h${host}`, ROUNDS / 1000]),
+    );
+    // A re-sent report is still a duplicate, and the next one moves the row on.
+    expect(store.transaction((tx) => tx.insertReport(report('h0', ROUNDS)))).toBe(false);
+    expect(store.transaction((tx) => tx.insertReport(report('h0', ROUNDS + 1)))).toBe(true);
+    expect(store.findHost('h0')).toMatchObject({ lastSequence: ROUNDS + 1, lastReportAtMs: T0 + (ROUNDS + 1) * 15_000 });
+    store.close();
+  }, 60_000);
+});
+
+/** Runs the storing child for `rounds` rounds and SIGKILLs it once it has stored them (it then idles). */
+function storeAndKill(file: string, rounds: number): Promise<void> {
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file, String(T0), String(rounds)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let out = '';
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    child.stdout.on('data', (data: Buffer) => {
+      out += data.toString();
+      if (out.includes('idle\n')) child.kill('SIGKILL');
+    });
+    child.on('error', fail);
+    child.on('exit', (code, signal) => {
+      if (signal !== 'SIGKILL' || !out.includes('idle')) fail(new Error(`storing child exited with ${code} (${signal}): ${stderr}`));
+      else ok();
+    });
+  });
+}
