@@ -63,7 +63,7 @@ describe('held host touches (HostTouches)', () => {
     expect(touches.due()).toBe(false);
     now += 1;
     expect(touches.due()).toBe(true);
-    expect(touches.take().map((t) => t.hostId)).toEqual([1, 2]);
+    expect(touches.takeAll().map((t) => t.hostId)).toEqual([1, 2]);
     expect(touches.due()).toBe(false);
     for (let host = MAX_HELD_HOSTS; host > 1; host--) touches.stage(touch(host, 1));
     touches.commit();
@@ -71,7 +71,7 @@ describe('held host touches (HostTouches)', () => {
     touches.stage(touch(1, 1));
     touches.commit();
     expect(touches.due()).toBe(true);
-    expect(touches.take().slice(0, 3).map((t) => t.hostId)).toEqual([1, 2, 3]);
+    expect(touches.takeAll().slice(0, 3).map((t) => t.hostId)).toEqual([1, 2, 3]);
   });
 
   it('keep one touch a host: the newest, with the highest sequence and the addresses a later one left out', () => {
@@ -79,7 +79,33 @@ describe('held host touches (HostTouches)', () => {
     touches.stage(touch(7, 10, { addresses: '["10.0.0.7"]', defaultGateway: '10.0.0.1', atMs: 1 }));
     touches.stage(touch(7, 9, { labels: '{"rack":"b"}', atMs: 2 })); // a spooled report, received later
     touches.commit();
-    expect(touches.take()).toEqual([touch(7, 10, { labels: '{"rack":"b"}', atMs: 2, addresses: '["10.0.0.7"]', defaultGateway: '10.0.0.1' })]);
+    expect(touches.takeAll()).toEqual([touch(7, 10, { labels: '{"rack":"b"}', atMs: 2, addresses: '["10.0.0.7"]', defaultGateway: '10.0.0.1' })]);
+  });
+
+  it('are written a slice at a time in host order once due; what comes meanwhile is held for the next drain, and a host taken out is not written twice', () => {
+    let now = 0;
+    const touches = new HostTouches(() => now);
+    for (let host = 1200; host >= 1; host--) touches.stage(touch(host, 1));
+    touches.commit();
+    now += FLUSH_AFTER_MS;
+    expect(touches.due()).toBe(true);
+    const first = touches.drain(500);
+    expect(first.map((t) => t.hostId)).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
+    expect(touches.drainingNow).toBe(true);
+    expect(touches.due()).toBe(false);
+    touches.stage(touch(3, 2));
+    touches.stage(touch(700, 2));
+    touches.commit();
+    // Read of host 900's row first: taken out of the drain (and 700's newer touch with its older one).
+    expect(touches.takeHosts([900, 700]).map((t) => [t.hostId, t.sequence])).toEqual([[900, 1], [700, 1], [700, 2]]);
+    expect(touches.pending().map((t) => t.hostId).slice(0, 2)).toEqual([501, 502]);
+    expect(touches.pending().at(-1)).toMatchObject({ hostId: 3, sequence: 2 });
+    expect(touches.drain(500).map((t) => t.hostId)).toEqual(Array.from({ length: 502 }, (_, i) => i + 501).filter((h) => h !== 700 && h !== 900));
+    expect(touches.drain(500).map((t) => t.hostId)).toEqual(Array.from({ length: 198 }, (_, i) => i + 1003));
+    expect(touches.drainingNow).toBe(false);
+    expect(touches.newest().get(3)).toMatchObject({ sequence: 2 });
+    expect(touches.drain(500).map((t) => t.hostId)).toEqual([3]);
+    expect(touches.size).toBe(0);
   });
 
   it('drop what a savepoint or transaction staged when it rolls back, and hold again what could not be written, older than what came since', () => {
@@ -90,11 +116,11 @@ describe('held host touches (HostTouches)', () => {
     touches.undoTo(mark);
     touches.commit();
     expect(touches.pending().map((t) => t.hostId)).toEqual([1]);
-    const taken = touches.take();
+    const taken = touches.takeAll();
     touches.stage(touch(1, 2, { labels: '{"new":"1"}' }));
     touches.commit();
     touches.restore(taken);
-    expect(touches.take()).toEqual([touch(1, 2, { labels: '{"new":"1"}' })]);
+    expect(touches.takeAll()).toEqual([touch(1, 2, { labels: '{"new":"1"}' })]);
   });
 });
 
@@ -108,17 +134,22 @@ describe('host rows of the SQLite store', () => {
     const file = newFile();
     const store = openSqliteStore({ file });
     for (let sequence = 1; sequence <= 3; sequence++) store1(store, report('a', sequence));
-    // The first report made the row; the next two are held.
+    // The first report made the row; the next two are held, and the store's reads of rows show them.
     expect(fileRow(file, 'agent-a')).toMatchObject({ last_sequence: 1, last_report_at_ms: T0 + 15_000 });
     expect(store.findHost('a')).toMatchObject({ lastSequence: 3, lastReportAtMs: T0 + 45_000 });
+    expect(store.listHosts().map((h) => [h.hostname, h.lastSequence, h.lastReportAtMs])).toEqual([['a', 3, T0 + 45_000]]);
+    expect(fileRow(file, 'agent-a')).toMatchObject({ last_sequence: 1 });
+    // Statements that filter on the rows get them written first.
+    expect(store.overdueHosts(T0 + 3 * 15_000 + 14_999)).toEqual([]);
     expect(fileRow(file, 'agent-a')).toMatchObject({ last_sequence: 3, last_report_at_ms: T0 + 45_000 });
 
     store1(store, report('a', 4));
-    expect(store.listHosts().map((h) => [h.hostname, h.lastSequence])).toEqual([['a', 4]]);
     store1(store, report('a', 5));
+    expect(fileRow(file, 'agent-a')).toMatchObject({ last_sequence: 3 });
     // Overdue once its interval (15 s) has passed since its last report, and not before.
     expect(store.overdueHosts(T0 + 5 * 15_000 + 14_999)).toEqual([]);
     expect(store.overdueHosts(T0 + 6 * 15_000).map((h) => [h.hostname, h.lastSequence])).toEqual([['a', 5]]);
+    expect(fileRow(file, 'agent-a')).toMatchObject({ last_sequence: 5 });
     store1(store, report('a', 6));
     const reader = createHistoryReader({ store, clock: { nowMs: () => T0 + 7 * 15_000 }, rawRetentionMs: 86_400_000 });
     expect(reader.latestValues({ metric: 'cpu_usage_ratio' }).map((v) => v.value)).toEqual([0.06]);
@@ -160,6 +191,7 @@ describe('host rows of the SQLite store', () => {
     store1(store, report('a', 2, { addresses: ['10.1.0.5'] }));
     store1(store, report('a', 3));
     expect(fileRow(file, 'agent-a')).toMatchObject({ hostname: 'a', last_sequence: 1, addresses: '[]' });
+    expect(store.findHost('a')).toMatchObject({ lastSequence: 3, addresses: ['10.1.0.5'] });
     store1(store, report('a-renamed', 4, { agentId: 'agent-a' }));
     expect(fileRow(file, 'agent-a')).toMatchObject({ hostname: 'a-renamed', last_sequence: 4, addresses: '["10.1.0.5"]' });
     store1(store, report('a-renamed', 5, { agentId: 'agent-a', labels: { rack: 'r2' } }));

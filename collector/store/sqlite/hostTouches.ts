@@ -58,6 +58,10 @@ export class HostTouches {
   private held = new Map<number, HostTouch>();
   /** When the oldest held touch was held, on `now`'s clock. */
   private oldestHeldAt = Infinity;
+  /** Taken from `held` to be written a slice at a time, by host id (drainOrder); older than what is held. */
+  private draining = new Map<number, HostTouch>();
+  private drainOrder: number[] = [];
+  private drainAt = 0;
   /** Touches of the open transaction, in order. */
   private readonly staged: HostTouch[] = [];
 
@@ -65,7 +69,7 @@ export class HostTouches {
   constructor(private readonly now: () => number = () => performance.now()) {}
 
   get size(): number {
-    return this.held.size + this.staged.length;
+    return this.draining.size + this.held.size + this.staged.length;
   }
 
   stage(touch: HostTouch): void {
@@ -87,11 +91,15 @@ export class HostTouches {
     this.staged.length = 0;
   }
 
-  /** A host's held and staged touches, oldest first (an immediate write merges them). */
+  /** A host's touches not yet written, oldest first. */
   ofHost(hostId: number): HostTouch[] {
+    const found: HostTouch[] = [];
+    const draining = this.draining.get(hostId);
+    if (draining !== undefined) found.push(draining);
     const held = this.held.get(hostId);
-    const staged = this.staged.filter((t) => t.hostId === hostId);
-    return held === undefined ? staged : [held, ...staged];
+    if (held !== undefined) found.push(held);
+    for (const t of this.staged) if (t.hostId === hostId) found.push(t);
+    return found;
   }
 
   /** Whether the held touches are due to be written. */
@@ -99,25 +107,94 @@ export class HostTouches {
     return this.held.size >= MAX_HELD_HOSTS || (this.held.size > 0 && this.now() - this.oldestHeldAt >= FLUSH_AFTER_MS);
   }
 
-  /** Every touch not yet written, in the order to write them: held by host id, then staged. */
-  pending(): HostTouch[] {
-    return [...[...this.held.values()].sort((a, b) => a.hostId - b.hostId), ...this.staged];
+  /** Whether a drain is under way: drain()'s next slices come from it, not from what is held. */
+  get drainingNow(): boolean {
+    return this.draining.size > 0;
   }
 
-  /** The held touches, by host id, forgotten here (the caller writes them). */
-  take(): HostTouch[] {
-    const taken = [...this.held.values()].sort((a, b) => a.hostId - b.hostId);
+  /** Every touch not yet written, in the order to write them: draining by host id, held by host id, then staged. */
+  pending(): HostTouch[] {
+    return [...this.drainingLeft(), ...[...this.held.values()].sort(byHost), ...this.staged];
+  }
+
+  /** The newest of each host's touches not yet written, as one write of them all would leave its row. */
+  newest(): Map<number, HostTouch> {
+    const newest = new Map<number, HostTouch>();
+    for (const touch of this.pending()) {
+      const before = newest.get(touch.hostId);
+      newest.set(touch.hostId, before === undefined ? touch : merged({ ...touch }, before));
+    }
+    return newest;
+  }
+
+  /**
+   * The next `count` touches to write of a drain, starting one from what is held when none is under
+   * way; forgotten here (restore() puts them back when they could not be written).
+   */
+  drain(count: number): HostTouch[] {
+    if (this.draining.size === 0) {
+      for (const [hostId, touch] of [...this.held].sort(([a], [b]) => a - b)) this.draining.set(hostId, touch);
+      this.drainOrder = [...this.draining.keys()];
+      this.drainAt = 0;
+      this.held = new Map();
+      this.oldestHeldAt = Infinity;
+    }
+    const slice: HostTouch[] = [];
+    while (slice.length < count && this.drainAt < this.drainOrder.length) {
+      const hostId = this.drainOrder[this.drainAt++]!;
+      const touch = this.draining.get(hostId);
+      if (touch === undefined) continue;
+      this.draining.delete(hostId);
+      slice.push(touch);
+    }
+    if (this.draining.size === 0) this.drainOrder = [];
+    return slice;
+  }
+
+  /** Every committed touch (draining, then held), forgotten here; the caller writes them. */
+  takeAll(): HostTouch[] {
+    const taken = [...this.drainingLeft(), ...[...this.held.values()].sort(byHost)];
+    this.draining = new Map();
+    this.drainOrder = [];
     this.held = new Map();
     this.oldestHeldAt = Infinity;
     return taken;
   }
 
-  /** Holds again what take() gave and could not be written (oldest first: anything held since is newer). */
+  /** The committed touches of these hosts (draining, then held), forgotten here; the caller writes them. */
+  takeHosts(hostIds: Iterable<number>): HostTouch[] {
+    const taken: HostTouch[] = [];
+    for (const hostId of hostIds) {
+      const draining = this.draining.get(hostId);
+      if (draining !== undefined) {
+        taken.push(draining);
+        this.draining.delete(hostId);
+      }
+      const held = this.held.get(hostId);
+      if (held !== undefined) {
+        taken.push(held);
+        this.held.delete(hostId);
+      }
+    }
+    if (this.held.size === 0) this.oldestHeldAt = Infinity;
+    return taken;
+  }
+
+  /** Holds again what drain(), takeAll() or takeHosts() gave and could not be written: older than anything held since. */
   restore(taken: readonly HostTouch[]): void {
     const newer = this.held;
     this.held = new Map();
     for (const touch of taken) this.hold(touch);
     for (const touch of newer.values()) this.hold(touch);
+  }
+
+  private drainingLeft(): HostTouch[] {
+    const left: HostTouch[] = [];
+    for (let i = this.drainAt; i < this.drainOrder.length; i++) {
+      const touch = this.draining.get(this.drainOrder[i]!);
+      if (touch !== undefined) left.push(touch);
+    }
+    return left;
   }
 
   private hold(touch: HostTouch): void {
@@ -127,11 +204,20 @@ export class HostTouches {
       this.held.set(touch.hostId, touch);
       return;
     }
-    // One row write stands for both: the highest sequence, and addresses a later report left out (NULL keeps the row's).
-    touch.sequence = Math.max(touch.sequence, before.sequence);
-    touch.addresses ??= before.addresses;
-    touch.defaultGateway ??= before.defaultGateway;
-    touch.inventory ??= before.inventory;
-    this.held.set(touch.hostId, touch);
+    this.held.set(touch.hostId, merged(touch, before));
   }
+}
+
+const byHost = (a: HostTouch, b: HostTouch) => a.hostId - b.hostId;
+
+/**
+ * One write standing for two of a host (`touch` the later): the later's columns, the higher sequence,
+ * and the addresses the later left out (NULL keeps the row's). Mutates and returns `touch`.
+ */
+export function merged(touch: HostTouch, before: HostTouch): HostTouch {
+  touch.sequence = Math.max(touch.sequence, before.sequence);
+  touch.addresses ??= before.addresses;
+  touch.defaultGateway ??= before.defaultGateway;
+  touch.inventory ??= before.inventory;
+  return touch;
 }
