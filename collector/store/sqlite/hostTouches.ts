@@ -3,24 +3,28 @@
  * interval, addresses), held in memory and written in host order a few seconds at a time.
  *
  * Why: in a fleet's real order every report lands on a random page of the hosts table, so a batch
- * of 28 reports dirtied about 28 pages of it, each written to the WAL and again by the checkpoint.
- * Without that write the collector wrote 11.6 kB a report instead of 17.8 and took 6 % more reports
- * a second at saturation (README, "CPU per report", session 42). Written together, 3,000 touches
- * fill the table's few hundred pages once.
+ * of 28 reports dirtied about 28 pages of it, each written to the WAL and again by the checkpoint:
+ * about a third of the bytes the collector wrote a report (README, "CPU per report", session 42).
+ * Written together in host order, the touches of 5 s fill the table's pages once.
+ *
+ * How: a touch is staged with its report's transaction, held once that commits (one a host, the
+ * newest), and once the oldest held is FLUSH_AFTER_MS old (or MAX_HELD_HOSTS hosts have one) the
+ * held ones are drained: written in host order, a slice after each following transaction
+ * (SqliteStore.writeHostTouchesIfDue), while new ones are held for the next drain.
  *
  * What stays exact:
- * - Every read of host rows through the store writes what is held first (SqliteStore.flushHostTouches),
- *   so this process never reads a stale row; inside a transaction it writes without forgetting (the
- *   transaction may roll back), outside it writes and forgets.
- * - A touch belongs to its report's transaction: staged while that runs, dropped with it or with its
- *   savepoint, held only once it commits.
- * - A crash loses at most the last FLUSH_AFTER_MS of touches, and opening the file for writing
+ * - The store's reads of host rows (listHosts, findHost) show what is held (`newest`), and its
+ *   statements that filter or join on the rows (overdue hosts, a host's last report) write the
+ *   touches of the hosts they read first (SqliteStore.flushHostTouches): inside a transaction
+ *   without forgetting them (it may roll back; the same touch written twice leaves the same row).
+ * - A touch belongs to its report's transaction: dropped with it or with its savepoint.
+ * - A crash loses at most the touches of the last few seconds, and opening the file for writing
  *   repairs them from the stored reports (REPAIR_HOST_PROGRESS): a host's last sequence and last
  *   report time follow its newest hot report. A report that changes what a host is (another name,
- *   an inventory) is written at once, not held.
- * - Another connection reading the file (a second collector sharing it, `tripline` commands) sees a
- *   row at most FLUSH_AFTER_MS old; while another connection commits to the file (a second
- *   collector), nothing is held (SqliteStore.holdsHostTouches).
+ *   an inventory) is written at once.
+ * - Another connection reading the file (`tripline` commands, a backup) sees rows a few seconds old;
+ *   while another connection commits to the file (a second collector sharing it), touches are
+ *   written at once (SqliteStore.lookForOthersCommits).
  */
 
 /** A report's write to its host's row: the parameters of touchSameHost. */
@@ -40,7 +44,7 @@ export interface HostTouch {
 
 /** Held touches are written once the oldest has been held this long... */
 export const FLUSH_AFTER_MS = 5_000;
-/** ...or once this many hosts have one: bounds the memory and the write's length (about 5 ms a thousand). */
+/** ...or once this many hosts have one: bounds the memory (a touch is a few hundred bytes). */
 export const MAX_HELD_HOSTS = 5_000;
 
 /**

@@ -103,7 +103,8 @@ const MAX_DUE_LOOKUPS = 1_000;
 const MAX_CLAIMS_KEPT = 200_000;
 /**
  * Held host touches written after each transaction once due (hostTouches.ts): a slice of 500 rows
- * takes 3-5 ms, where the 3,300 touches of 10,000 agents' 5 s in one transaction held ingest 23-37 ms.
+ * took 2-10 ms on the 2-core machine, where the 3,300 touches of 10,000 agents' 5 s written in one
+ * transaction held ingest 23-37 ms.
  */
 const TOUCHES_PER_SLICE = 500;
 /** How long host touches are written at once after another connection's commit is seen (hostTouches.ts). */
