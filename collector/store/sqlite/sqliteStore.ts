@@ -69,6 +69,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     db.close();
     throw error;
   }
+  // First: a command opening the file for writing while the collector writes waits for its turn.
+  db.pragma('busy_timeout = 5000');
   if (!options.readOnly) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -77,7 +79,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     // Touches held when the last process died (hostTouches.ts), from the reports it stored.
     db.exec(REPAIR_HOST_PROGRESS);
   }
-  db.pragma('busy_timeout = 5000');
   db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   return new SqliteStore(db, createSqliteStatements(db), createSqliteHistory(db), options.readOnly ?? false);
 }
