@@ -62,10 +62,8 @@ export class HostTouches {
   private held = new Map<number, HostTouch>();
   /** When the oldest held touch was held, on `now`'s clock. */
   private oldestHeldAt = Infinity;
-  /** Taken from `held` to be written a slice at a time, by host id (drainOrder); older than what is held. */
+  /** Taken from `held` to be written a slice at a time, in host id order (the map's); older than what is held. */
   private draining = new Map<number, HostTouch>();
-  private drainOrder: number[] = [];
-  private drainAt = 0;
   /** Touches of the open transaction, in order. */
   private readonly staged: HostTouch[] = [];
 
@@ -118,7 +116,7 @@ export class HostTouches {
 
   /** Every touch not yet written, in the order to write them: draining by host id, held by host id, then staged. */
   pending(): HostTouch[] {
-    return [...this.drainingLeft(), ...[...this.held.values()].sort(byHost), ...this.staged];
+    return [...this.draining.values(), ...[...this.held.values()].sort(byHost), ...this.staged];
   }
 
   /** The newest of each host's touches not yet written, as one write of them all would leave its row. */
@@ -137,29 +135,23 @@ export class HostTouches {
    */
   drain(count: number): HostTouch[] {
     if (this.draining.size === 0) {
-      for (const [hostId, touch] of [...this.held].sort(([a], [b]) => a - b)) this.draining.set(hostId, touch);
-      this.drainOrder = [...this.draining.keys()];
-      this.drainAt = 0;
+      this.draining = new Map([...this.held].sort(([a], [b]) => a - b));
       this.held = new Map();
       this.oldestHeldAt = Infinity;
     }
     const slice: HostTouch[] = [];
-    while (slice.length < count && this.drainAt < this.drainOrder.length) {
-      const hostId = this.drainOrder[this.drainAt++]!;
-      const touch = this.draining.get(hostId);
-      if (touch === undefined) continue;
+    for (const [hostId, touch] of this.draining) {
+      if (slice.length === count) break;
       this.draining.delete(hostId);
       slice.push(touch);
     }
-    if (this.draining.size === 0) this.drainOrder = [];
     return slice;
   }
 
   /** Every committed touch (draining, then held), forgotten here; the caller writes them. */
   takeAll(): HostTouch[] {
-    const taken = [...this.drainingLeft(), ...[...this.held.values()].sort(byHost)];
+    const taken = [...this.draining.values(), ...[...this.held.values()].sort(byHost)];
     this.draining = new Map();
-    this.drainOrder = [];
     this.held = new Map();
     this.oldestHeldAt = Infinity;
     return taken;
@@ -190,15 +182,6 @@ export class HostTouches {
     this.held = new Map();
     for (const touch of taken) this.hold(touch);
     for (const touch of newer.values()) this.hold(touch);
-  }
-
-  private drainingLeft(): HostTouch[] {
-    const left: HostTouch[] = [];
-    for (let i = this.drainAt; i < this.drainOrder.length; i++) {
-      const touch = this.draining.get(this.drainOrder[i]!);
-      if (touch !== undefined) left.push(touch);
-    }
-    return left;
   }
 
   private hold(touch: HostTouch): void {

@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { HostDueTimes } from './hostDueTimes.js';
-import { HostTouches, REPAIR_HOST_PROGRESS, type HostTouch } from './hostTouches.js';
+import { HostTouches, merged, REPAIR_HOST_PROGRESS, type HostTouch } from './hostTouches.js';
 import { createReportShapes } from './reportShapes.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -498,11 +498,7 @@ class SqliteStore implements Store {
    */
   private writeTouchNow(touch: HostTouch): void {
     const earlier = this.touches.ofHost(touch.hostId);
-    for (const before of earlier.reverse()) {
-      touch.sequence = Math.max(touch.sequence, before.sequence);
-      touch.addresses ??= before.addresses;
-      touch.defaultGateway ??= before.defaultGateway;
-    }
+    for (const before of earlier.reverse()) merged(touch, before);
     if (this.sql.touchSameHost.run(touch).changes === 0) this.sql.touchHost.run(touch);
     if (earlier.length > 0) this.touches.stage(touch);
   }
