@@ -8,19 +8,18 @@
  * file is opened again. A raw read-only connection shows what the file holds, so each test also
  * shows that the touch was held in the first place (a test that cannot fail otherwise).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHistoryReader } from '../../collector/history/historyReader.js';
 import { FLUSH_AFTER_MS, HostTouches, MAX_HELD_HOSTS, type HostTouch } from '../../collector/store/sqlite/hostTouches.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { ReportRecord, Store } from '../../collector/store/store.js';
+import { storeAndKill } from '../support/hostTouchesCrash.js';
 
 const T0 = Date.parse('2026-12-06T00:00:00Z');
-const CHILD = resolve(import.meta.dirname, 'hostTouchesChild.ts');
 
 function report(hostname: string, sequence: number, extra: Partial<ReportRecord> = {}): ReportRecord {
   const atMs = T0 + sequence * 15_000;
@@ -220,7 +219,7 @@ describe('host rows of the SQLite store', () => {
     const file = newFile();
     openSqliteStore({ file }).close();
     const ROUNDS = 8;
-    await storeAndKill(file, ROUNDS);
+    await storeAndKill(file, T0, ROUNDS);
     // The file's rows are behind the stored reports: every host's first report made its row, the rest were held when the process died.
     for (let host = 0; host < 5; host++) expect(fileRow(file, `agent-h${host}`)).toMatchObject({ last_sequence: 1, last_report_at_ms: T0 + 15_000 + host });
     const store = openSqliteStore({ file });
@@ -238,22 +237,3 @@ describe('host rows of the SQLite store', () => {
     store.close();
   }, 60_000);
 });
-
-/** Runs the storing child for `rounds` rounds and SIGKILLs it once it has stored them (it then idles). */
-function storeAndKill(file: string, rounds: number): Promise<void> {
-  return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file, String(T0), String(rounds)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    let out = '';
-    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-    child.stdout.on('data', (data: Buffer) => {
-      out += data.toString();
-      if (out.includes('idle\n')) child.kill('SIGKILL');
-    });
-    child.on('error', fail);
-    child.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL' || !out.includes('idle')) fail(new Error(`storing child exited with ${code} (${signal}): ${stderr}`));
-      else ok();
-    });
-  });
-}

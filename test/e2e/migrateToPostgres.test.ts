@@ -10,12 +10,14 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPORT_SCHEMA_VERSION } from '../../contract/report.js';
 import { MigrateError, migrateToPostgres } from '../../collector/store/migrateToPostgres.js';
 import { openPostgresStore } from '../../collector/store/postgres/postgresStore.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { Store } from '../../collector/store/store.js';
+import { storeAndKill } from '../support/hostTouchesCrash.js';
 import { startPostgresCluster, type PostgresCluster } from '../support/postgresCluster.js';
 import { asAdmin, CLI, freePort, spawnTripline, startWebhookReceiver, waitFor, type WebhookReceiver } from '../support/processes.js';
 
@@ -190,4 +192,42 @@ services:
       postgres.close();
     }
   }, 300_000);
+
+  it('copies the host rows of a file whose collector was killed as the next start would repair them', async () => {
+    // A process killed with SIGKILL held what its last reports wrote to their hosts' rows (hostTouches.ts).
+    const crashed = join(dir, 'crashed', 'tripline.db');
+    openSqliteStore({ file: crashed }).close();
+    const t0 = Date.now() - 3 * HOUR;
+    const rounds = 6;
+    await storeAndKill(crashed, t0, rounds);
+    const raw = new Database(crashed, { readonly: true });
+    const inFile = raw.prepare('SELECT hostname, last_sequence, last_report_at_ms FROM hosts ORDER BY hostname').all();
+    raw.close();
+    // The file's rows are behind: each host's first report made its row, the rest were held.
+    expect(inFile).toEqual([0, 1, 2, 3, 4].map((host) => ({ hostname: `h${host}`, last_sequence: 1, last_report_at_ms: t0 + 15_000 + host })));
+
+    cluster.createDatabase('crashed');
+    const to = cluster.url('crashed');
+    const result = await migrateToPostgres({ from: crashed, to, password: cluster.password });
+    expect(result.complete).toBe(true);
+    const postgres = openPostgresStore({ url: to, password: cluster.password });
+    try {
+      expect(postgres.listHosts().map((h) => [h.hostname, h.lastSequence, h.lastReportAtMs]).sort()).toEqual(
+        [0, 1, 2, 3, 4].map((host) => [`h${host}`, rounds, t0 + rounds * 15_000 + host]),
+      );
+      // A re-sent last report is a duplicate there too, and the next one is stored.
+      const resent = (sequence: number) => ({
+        agentId: 'agent-h0', hostname: 'h0', labels: {}, version: 'test', intervalSeconds: 15, sequence, receivedAtMs: t0 + sequence * 15_000, checks: [],
+        samples: [{ metric: 'cpu_usage_ratio', labels: { host: 'h0' }, value: sequence / 1000, atMs: t0 + sequence * 15_000 }],
+      });
+      expect(postgres.transaction((tx) => tx.insertReport(resent(rounds)))).toBe(false);
+      expect(postgres.transaction((tx) => tx.insertReport(resent(rounds + 1)))).toBe(true);
+    } finally {
+      postgres.close();
+    }
+    // The file itself is left as it was: read, not repaired.
+    const after = new Database(crashed, { readonly: true });
+    expect(after.prepare('SELECT max(last_sequence) AS n FROM hosts').get()).toEqual({ n: 1 });
+    after.close();
+  }, 120_000);
 });

@@ -47,6 +47,9 @@ export const FLUSH_AFTER_MS = 5_000;
 /** ...or once this many hosts have one: bounds the memory (a touch is a few hundred bytes). */
 export const MAX_HELD_HOSTS = 5_000;
 
+/** A host's newest hot report's sequence (NULL when it has none), `hostId` an SQL expression. */
+const newestHotSequence = (hostId: string) => `(SELECT max(r.sequence) FROM report_chunks r WHERE r.host_id = ${hostId})`;
+
 /**
  * Opening a file for writing: each host's last sequence and last report time from its newest hot
  * report, where that is newer than the row (touches held when the process died). One seek a host
@@ -54,8 +57,20 @@ export const MAX_HELD_HOSTS = 5_000;
  */
 export const REPAIR_HOST_PROGRESS = `UPDATE hosts SET last_sequence = newest.sequence,
     last_report_at_ms = max(hosts.last_report_at_ms, (SELECT r.received_at_ms FROM report_chunks r WHERE r.host_id = newest.host_id AND r.sequence = newest.sequence LIMIT 1))
-  FROM (SELECT h.host_id, (SELECT max(r.sequence) FROM report_chunks r WHERE r.host_id = h.host_id) AS sequence FROM hosts h) AS newest
+  FROM (SELECT h.host_id, ${newestHotSequence('h.host_id')} AS sequence FROM hosts h) AS newest
   WHERE newest.host_id = hosts.host_id AND newest.sequence > hosts.last_sequence`;
+
+/**
+ * The same repair as read by a connection that cannot write (`tripline migrate` reads its source
+ * read-only): for each column, an expression over `hosts` (unaliased in the FROM clause) giving what
+ * REPAIR_HOST_PROGRESS would leave in it.
+ */
+export const HOST_PROGRESS_AS_REPAIRED = {
+  last_sequence: `max(hosts.last_sequence, coalesce(${newestHotSequence('hosts.host_id')}, hosts.last_sequence))`,
+  last_report_at_ms: `CASE WHEN ${newestHotSequence('hosts.host_id')} > hosts.last_sequence
+    THEN max(hosts.last_report_at_ms, (SELECT r.received_at_ms FROM report_chunks r WHERE r.host_id = hosts.host_id AND r.sequence = ${newestHotSequence('hosts.host_id')} LIMIT 1))
+    ELSE hosts.last_report_at_ms END`,
+} as const;
 
 export class HostTouches {
   /** Committed and not yet written, the newest by host. */
