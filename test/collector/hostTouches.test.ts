@@ -8,9 +8,10 @@
  * file is opened again. A raw read-only connection shows what the file holds, so each test also
  * shows that the touch was held in the first place (a test that cannot fail otherwise).
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHistoryReader } from '../../collector/history/historyReader.js';
@@ -236,4 +237,41 @@ describe('host rows of the SQLite store', () => {
     expect(store.findHost('h0')).toMatchObject({ lastSequence: ROUNDS + 1, lastReportAtMs: T0 + (ROUNDS + 1) * 15_000 });
     store.close();
   }, 60_000);
+
+  it('repair waits its turn: a store opened while another process holds the write lock opens once it is released', async () => {
+    // Opening for writing runs the repair, an UPDATE, which takes the write lock even when it changes
+    // nothing; the open must wait for it (busy_timeout set first), not fail with SQLITE_BUSY.
+    const file = newFile();
+    const first = openSqliteStore({ file });
+    store1(first, report('a', 1));
+    first.close();
+    const HOLD_MS = 1_500;
+    const holder = spawn(
+      process.execPath,
+      ['-e', `const db = new (require('better-sqlite3'))(process.argv[1]); db.exec('BEGIN IMMEDIATE'); db.prepare("UPDATE hosts SET labels = '{\\"held\\":\\"yes\\"}'").run(); console.log('locked'); setTimeout(() => { db.exec('COMMIT'); db.close(); }, ${HOLD_MS});`, file],
+      { cwd: resolve(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((done) => holder.on('exit', done));
+    await new Promise<void>((locked, fail) => {
+      let out = '';
+      let err = '';
+      holder.stdout.on('data', (data: Buffer) => {
+        out += data.toString();
+        if (out.includes('locked')) locked();
+      });
+      holder.stderr.on('data', (data: Buffer) => (err += data.toString()));
+      holder.on('exit', (code) => fail(new Error(`lock holder exited with ${code} before locking: ${err}`)));
+    });
+    const started = performance.now();
+    const second = openSqliteStore({ file });
+    const waitedMs = performance.now() - started;
+    try {
+      expect(await exited).toBe(0);
+      // It waited for the holder's commit (the open blocks, so the holder's timer ran in its own process), and reads what it wrote.
+      expect(waitedMs).toBeGreaterThan(HOLD_MS / 2);
+      expect(second.findHost('a')).toMatchObject({ labels: { held: 'yes' }, lastSequence: 1 });
+    } finally {
+      second.close();
+    }
+  }, 30_000);
 });

@@ -69,7 +69,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     db.close();
     throw error;
   }
-  // First: a command opening the file for writing while the collector writes waits for its turn.
+  // First: a command opening the file for writing while the collector writes waits for its turn (the repair below
+  // takes the write lock). better-sqlite3's own default is the same 5 s; set here so it does not hang on the driver's.
   db.pragma('busy_timeout = 5000');
   if (!options.readOnly) {
     db.pragma('journal_mode = WAL');
