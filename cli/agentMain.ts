@@ -19,7 +19,7 @@
  * it V8 uncommits the young generation's from-space after each scavenge when the process allocates
  * little (less than 1 MB/s), so every page a cycle allocates in is a fresh page fault: about 37 per
  * cycle at the time it was dropped, fewer as the cycle allocates less. Measured with bench:agent
- * (README, "Benchmarks").
+ * (docs/performance-history.md).
  *
  * The collector keeps Node's defaults: it is throughput-bound, the opposite trade.
  */

@@ -21,7 +21,7 @@ import { setFlagsFromString } from 'node:v8';
  * or four at 10,000 agents, into a state where its scavenges take twice as long and it runs three
  * times the full collections, at 0.37-0.43 ms a report against 0.22-0.26 (session 37: 5 of 17 runs
  * of 217d07b, 4 of 12 after that session's cuts); with pretenuring off none of 10 runs fell into
- * it and the RSS was no higher (README, "CPU per report", session 37).
+ * it and the RSS was no higher (docs/performance-history.md, "CPU per report", session 37).
  */
 export function applyNoPretenuring(): void {
   setFlagsFromString('--no-allocation-site-pretenuring');

@@ -65,7 +65,7 @@ export interface RunningCollector {
  * How often history is compacted and pruned (each pass does only what is due), and how long after
  * the collector starts (or takes the job's lease) the first pass begins: not at once, when the
  * rule states are loading, the caches are cold and agents send what they kept while it was away,
- * which is the slowest minute of its ingest without a pass beside it (README, "Ingest while a pass runs").
+ * which is the slowest minute of its ingest without a pass beside it (docs/performance-history.md, "Ingest while a pass runs").
  */
 const HISTORY_INTERVAL_MS = 60_000;
 

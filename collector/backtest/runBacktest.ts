@@ -178,7 +178,7 @@ function isSampleBlocks(samples: SampleBlocks | Iterable<StoredSample>): samples
 
 /**
  * Steps per tile by default: 128 steps of 15 s are 32 minutes of history. Measured at 100 hosts x 7
- * days (README, "Why 100 hosts cost more per sample than 20"): tiles of 128 steps took less CPU than
+ * days (docs/performance-history.md, "Why 100 hosts cost more per sample than 20"): tiles of 128 steps took less CPU than
  * tiles of 32, and tiles of one step more than the replay before tiles (what a tile costs whatever
  * its length: the sweeps' states looked through, the per-tile lists).
  */

@@ -33,7 +33,7 @@ export const DEFAULT_ENCODE_SLICE_MS = 5;
  * 54-117 ms while a pass ran against 5-10 ms without one, and 37-64 ms resting as long as each step
  * took. On the quiet machine (session 34, `--maintenance 800`) half the loop and 10 ms slices gave
  * an ack p99 of 42.2 and 45.0 ms, half and 5 ms slices 54.0, a third and 5 ms slices 25.5 and 28.7
- * (README, "Ingest while a pass runs"). A third of the loop still keeps up: a host-hour of 60
+ * (docs/performance-history.md, "Ingest while a pass runs"). A third of the loop still keeps up: a host-hour of 60
  * series costs about 20 ms on the 2-core machine, so 10,000 hosts' hour takes about 600 s of wall
  * time an hour.
  */

@@ -98,7 +98,7 @@ export function compactRows(rows: ReadonlyArray<HotChunk & { sequence: number }>
  * memory across the steps of its compaction, long enough for the young generation's collections
  * to promote what is on the heap: 14,400 point objects a host-hour of 60 series made the old
  * generation grow by about 25 MB a second while a pass ran at 10,000 agents, and its collections
- * held the event loop 100-200 ms every 6 s (README, "Ingest while a pass runs").
+ * held the event loop 100-200 ms every 6 s (docs/performance-history.md, "Ingest while a pass runs").
  */
 interface GatheredPoints {
   times: Float64Array;

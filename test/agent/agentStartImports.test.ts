@@ -1,7 +1,7 @@
 /**
  * What `tripline-agent -c FILE` loads when it starts, read from the source: the modules cli/agentMain.ts
  * imports for a plain run and everything they import statically (dynamic imports load later, when
- * used). Each library kept off this path was measured in RSS (README "Benchmarks"): TypeBox and Ajv
+ * used). Each library kept off this path was measured in RSS (docs/performance-history.md): TypeBox and Ajv
  * (the config is read with code generated at build time, config/releasedConfigCode.ts, which lets that code go once the config is read), node-cron (loaded by
  * an agent with an inventory schedule only), and the Node modules of features a default agent does
  * not use (each imported where it is first needed).

@@ -4,7 +4,7 @@
  *
  * Why: in a fleet's real order every report lands on a random page of the hosts table, so a batch
  * of 28 reports dirtied about 28 pages of it, each written to the WAL and again by the checkpoint:
- * about a third of the bytes the collector wrote a report (README, "CPU per report", session 42).
+ * about a third of the bytes the collector wrote a report (docs/performance-history.md, "CPU per report", session 42).
  * Written together in host order, the touches of 5 s fill the table's pages once.
  *
  * How: a touch is staged with its report's transaction, held once that commits (one a host, the

@@ -54,8 +54,8 @@ export interface SqliteStoreOptions {
  * database outgrows it at a few thousand agents, and the pages ingest writes at random (rule states,
  * series) miss a 16 MB cache as they miss a 4 MB one, while the upper levels of the b-trees, which
  * every statement walks, fit in either. Read back, a page comes from the kernel's page cache. So
- * the 12 MB more are RSS that buy nothing: at 10,000 agents, 1.1 kB an agent (README, "Where the
- * collector's memory goes", session 33).
+ * the 12 MB more are RSS that buy nothing: at 10,000 agents, 1.1 kB an agent
+ * (docs/performance-history.md, "Where the collector's memory goes", session 33).
  */
 export const PAGE_CACHE_KIB = 4_000;
 
