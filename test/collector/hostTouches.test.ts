@@ -240,7 +240,7 @@ describe('host rows of the SQLite store', () => {
 
   it('repair waits its turn: a store opened while another process holds the write lock opens once it is released', async () => {
     // Opening for writing runs the repair, an UPDATE, which takes the write lock even when it changes
-    // nothing; the open must wait for it (busy_timeout set first), not fail with SQLITE_BUSY.
+    // nothing; the open must wait for it (a busy timeout in force during the repair), not fail with SQLITE_BUSY.
     const file = newFile();
     const first = openSqliteStore({ file });
     store1(first, report('a', 1));
