@@ -103,7 +103,7 @@ describe('held host touches (HostTouches)', () => {
     expect(touches.drain(500).map((t) => t.hostId)).toEqual(Array.from({ length: 502 }, (_, i) => i + 501).filter((h) => h !== 700 && h !== 900));
     expect(touches.drain(500).map((t) => t.hostId)).toEqual(Array.from({ length: 198 }, (_, i) => i + 1003));
     expect(touches.drainingNow).toBe(false);
-    expect(touches.newest().get(3)).toMatchObject({ sequence: 2 });
+    expect(touches.newestOf(3)).toMatchObject({ sequence: 2 });
     expect(touches.drain(500).map((t) => t.hostId)).toEqual([3]);
     expect(touches.size).toBe(0);
   });

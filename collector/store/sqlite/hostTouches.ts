@@ -51,19 +51,9 @@ export const MAX_HELD_HOSTS = 5_000;
 const newestHotSequence = (hostId: string) => `(SELECT max(r.sequence) FROM report_chunks r WHERE r.host_id = ${hostId})`;
 
 /**
- * Opening a file for writing: each host's last sequence and last report time from its newest hot
- * report, where that is newer than the row (touches held when the process died). One seek a host
- * into report_chunks_by_host; the report's row is read only for hosts behind.
- */
-export const REPAIR_HOST_PROGRESS = `UPDATE hosts SET last_sequence = newest.sequence,
-    last_report_at_ms = max(hosts.last_report_at_ms, (SELECT r.received_at_ms FROM report_chunks r WHERE r.host_id = newest.host_id AND r.sequence = newest.sequence LIMIT 1))
-  FROM (SELECT h.host_id, ${newestHotSequence('h.host_id')} AS sequence FROM hosts h) AS newest
-  WHERE newest.host_id = hosts.host_id AND newest.sequence > hosts.last_sequence`;
-
-/**
- * The same repair as read by a connection that cannot write (`tripline migrate` reads its source
- * read-only): for each column, an expression over `hosts` (unaliased in the FROM clause) giving what
- * REPAIR_HOST_PROGRESS would leave in it.
+ * What the repair below leaves in a host row's two progress columns, as expressions over `hosts`
+ * (unaliased in the FROM clause): its newest hot report's sequence and receive time where that is
+ * newer than the row. `tripline migrate`, which reads its source read-only, reads the rows through them.
  */
 export const HOST_PROGRESS_AS_REPAIRED = {
   last_sequence: `max(hosts.last_sequence, coalesce(${newestHotSequence('hosts.host_id')}, hosts.last_sequence))`,
@@ -71,6 +61,15 @@ export const HOST_PROGRESS_AS_REPAIRED = {
     THEN max(hosts.last_report_at_ms, (SELECT r.received_at_ms FROM report_chunks r WHERE r.host_id = hosts.host_id AND r.sequence = ${newestHotSequence('hosts.host_id')} LIMIT 1))
     ELSE hosts.last_report_at_ms END`,
 } as const;
+
+/**
+ * Opening a file for writing: each host's last sequence and last report time from its newest hot
+ * report, where that is newer than the row (touches held when the process died). One seek a host
+ * into report_chunks_by_host; the report's row is read only for hosts behind.
+ */
+export const REPAIR_HOST_PROGRESS = `UPDATE hosts SET last_sequence = ${HOST_PROGRESS_AS_REPAIRED.last_sequence},
+    last_report_at_ms = ${HOST_PROGRESS_AS_REPAIRED.last_report_at_ms}
+  WHERE ${newestHotSequence('hosts.host_id')} > hosts.last_sequence`;
 
 export class HostTouches {
   /** Committed and not yet written, the newest by host. */
@@ -134,13 +133,10 @@ export class HostTouches {
     return [...this.draining.values(), ...[...this.held.values()].sort(byHost), ...this.staged];
   }
 
-  /** The newest of each host's touches not yet written, as one write of them all would leave its row. */
-  newest(): Map<number, HostTouch> {
-    const newest = new Map<number, HostTouch>();
-    for (const touch of this.pending()) {
-      const before = newest.get(touch.hostId);
-      newest.set(touch.hostId, before === undefined ? touch : merged({ ...touch }, before));
-    }
+  /** A host's touches not yet written as one write of them all would leave its row (undefined: none). */
+  newestOf(hostId: number): HostTouch | undefined {
+    let newest: HostTouch | undefined;
+    for (const touch of this.ofHost(hostId)) newest = newest === undefined ? touch : merged({ ...touch }, newest);
     return newest;
   }
 

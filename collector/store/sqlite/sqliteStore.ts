@@ -239,9 +239,8 @@ class SqliteStore implements Store {
   /** Host rows as read, with what is held for them (the same columns a write of the touches would set). */
   private withHeldTouches(hosts: HostRecord[]): HostRecord[] {
     if (this.touches.size === 0) return hosts;
-    const newest = this.touches.newest();
     return hosts.map((host) => {
-      const touch = newest.get(host.hostId);
+      const touch = this.touches.newestOf(host.hostId);
       if (touch === undefined || touch.hostname !== host.hostname || touch.agentId !== host.agentId) return host;
       return {
         ...host,
