@@ -5,7 +5,7 @@
  * savepoint leaves nothing held; a rename is written at once; addresses a later report leaves out
  * are kept; a second writer on the file gets the rows written at the end of the next transaction;
  * and a process killed with SIGKILL loses nothing, its rows repaired from the stored reports when the
- * file is opened again. A raw read-only connection shows what the file holds, so each test also
+ * file is opened again (and read as repaired by a read-only store before that). A raw read-only connection shows what the file holds, so each test also
  * shows that the touch was held in the first place (a test that cannot fail otherwise).
  */
 import { spawn } from 'node:child_process';
@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHistoryReader } from '../../collector/history/historyReader.js';
-import { FLUSH_AFTER_MS, HostTouches, MAX_HELD_HOSTS, type HostTouch } from '../../collector/store/sqlite/hostTouches.js';
+import { FLUSH_AFTER_MS, HOSTS_AS_REPAIRED, HostTouches, MAX_HELD_HOSTS, type HostTouch } from '../../collector/store/sqlite/hostTouches.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { ReportRecord, Store } from '../../collector/store/store.js';
 import { storeAndKill } from '../support/hostTouchesCrash.js';
@@ -236,6 +236,36 @@ describe('host rows of the SQLite store', () => {
     expect(store.transaction((tx) => tx.insertReport(report('h0', ROUNDS + 1)))).toBe(true);
     expect(store.findHost('h0')).toMatchObject({ lastSequence: ROUNDS + 1, lastReportAtMs: T0 + (ROUNDS + 1) * 15_000 });
     store.close();
+  }, 60_000);
+
+  it('read through a read-only store (`tripline` commands) as the repair would leave them, the file left as it is', async () => {
+    const file = newFile();
+    openSqliteStore({ file }).close();
+    const ROUNDS = 6;
+    await storeAndKill(file, T0, ROUNDS);
+    const readOnly = openSqliteStore({ file, readOnly: true });
+    try {
+      expect(readOnly.findHost('h3')).toMatchObject({ lastSequence: ROUNDS, lastReportAtMs: T0 + ROUNDS * 15_000 + 3 });
+      expect(readOnly.listHosts().map((h) => [h.hostname, h.lastSequence, h.lastReportAtMs])).toEqual(
+        [0, 1, 2, 3, 4].map((host) => [`h${host}`, ROUNDS, T0 + ROUNDS * 15_000 + host]),
+      );
+      expect(readOnly.listHosts({ inventory: false }).map((h) => h.lastSequence)).toEqual([ROUNDS, ROUNDS, ROUNDS, ROUNDS, ROUNDS]);
+      // Overdue by the stored reports, not by the rows' first report: none is due before its last report's interval has passed.
+      expect(readOnly.overdueHosts(T0 + ROUNDS * 15_000 + 14_999)).toEqual([]);
+      expect(readOnly.overdueHosts(T0 + (ROUNDS + 1) * 15_000 + 4).map((h) => h.hostname)).toEqual(['h0', 'h1', 'h2', 'h3', 'h4']);
+    } finally {
+      readOnly.close();
+    }
+    // Read, not repaired: the file still holds the rows of the first reports.
+    for (let host = 0; host < 5; host++) expect(fileRow(file, `agent-h${host}`)).toMatchObject({ last_sequence: 1, last_report_at_ms: T0 + 15_000 + host });
+    // The read-only form names every column of the table, in its order (a column a migration adds must be added there too).
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      const columns = (sql: string) => db.prepare(sql).columns().map((c) => c.name);
+      expect(columns(`SELECT * FROM ${HOSTS_AS_REPAIRED}`)).toEqual(columns('SELECT * FROM hosts'));
+    } finally {
+      db.close();
+    }
   }, 60_000);
 
   it('repair waits its turn: a store opened while another process holds the write lock opens once it is released', async () => {

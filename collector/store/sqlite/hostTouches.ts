@@ -53,7 +53,8 @@ const newestHotSequence = (hostId: string) => `(SELECT max(r.sequence) FROM repo
 /**
  * What the repair below leaves in a host row's two progress columns, as expressions over `hosts`
  * (unaliased in the FROM clause): its newest hot report's sequence and receive time where that is
- * newer than the row. `tripline migrate`, which reads its source read-only, reads the rows through them.
+ * newer than the row. `tripline migrate`, which reads its source read-only, reads the rows through them,
+ * and a read-only store its host rows (HOSTS_AS_REPAIRED).
  */
 export const HOST_PROGRESS_AS_REPAIRED = {
   last_sequence: `max(hosts.last_sequence, coalesce(${newestHotSequence('hosts.host_id')}, hosts.last_sequence))`,
@@ -61,6 +62,17 @@ export const HOST_PROGRESS_AS_REPAIRED = {
     THEN max(hosts.last_report_at_ms, (SELECT r.received_at_ms FROM report_chunks r WHERE r.host_id = hosts.host_id AND r.sequence = ${newestHotSequence('hosts.host_id')} LIMIT 1))
     ELSE hosts.last_report_at_ms END`,
 } as const;
+
+/**
+ * The hosts table with its two progress columns as the repair below would leave them, for a
+ * connection that cannot repair: a read-only one (`tripline` commands reading the file while a
+ * collector runs, holding touches, or after one died). Every column of the table, in its order
+ * (test/collector/hostTouches.test.ts holds the two to the same columns).
+ */
+export const HOSTS_AS_REPAIRED = `(SELECT host_id, agent_id, hostname, labels, version, interval_seconds,
+    ${HOST_PROGRESS_AS_REPAIRED.last_sequence} AS last_sequence, first_seen_at_ms,
+    ${HOST_PROGRESS_AS_REPAIRED.last_report_at_ms} AS last_report_at_ms,
+    addresses, default_gateway, inventory, decommissioned_at_ms FROM hosts)`;
 
 /**
  * Opening a file for writing: each host's last sequence and last report time from its newest hot

@@ -2,6 +2,7 @@
  * Every SQL statement of the SQLite store, prepared once per connection.
  */
 import type Database from 'better-sqlite3';
+import { HOSTS_AS_REPAIRED } from './hostTouches.js';
 
 const INCIDENT_COLUMNS = `id, key, fingerprint, rule_name, rule_version, host, severity, summary, description, labels,
   status, opened_at_ms, resolved_at_ms, updated_at_ms, why, occurrences, parent_incident_id, ticketed, hold, flapping,
@@ -117,6 +118,10 @@ export function createSqliteStatements(db: Database.Database) {
           VALUES (@incidentId, @desk, @externalId, @url, @state, @createdAtMs, @updatedAtMs)
           ON CONFLICT (incident_id, desk) DO UPDATE SET external_id = excluded.external_id, url = excluded.url, state = excluded.state, updated_at_ms = excluded.updated_at_ms`),
       };
+  // A host row's last sequence and report time lag its stored reports while the writer holds its
+  // touches (a few seconds) and, in a file whose collector died, until one opens it for writing: a
+  // read-only connection, which sees the reports but cannot repair, reads the rows as repaired.
+  const hosts = readOnly ? `${HOSTS_AS_REPAIRED} AS hosts` : 'hosts';
   const reads = {
     findSeries: prepare('SELECT series_id FROM series WHERE host_id = ? AND metric = ? AND labels = ?'),
     findSeriesByHostname: prepare('SELECT s.series_id, s.host_id FROM series s JOIN hosts h USING (host_id) WHERE h.hostname = ? AND s.metric = ? AND s.labels = ?'),
