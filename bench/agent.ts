@@ -14,6 +14,10 @@
  * and in full. Not in the default cycle, turned off here and said so in the output: the gateway
  * ping (one `ping` per ping interval) and inventory/SMART (a systeminformation child per hour);
  * Nagios plugins and systemctl run only when configured.
+ * Beside them runs Node's floor for a cycle (agentFloor.ts): a process with the agent's Node flags
+ * that only wakes once a second and POSTs the bytes of the agent's report to the same stub over a
+ * kept-open connection, reading the answer; its column and the lines under the ratios say how much
+ * of the agent's cycle is that floor, and how much is left for its own work at 0.1x node_exporter's.
  * CPU is the sum of every thread's run time in /proc/<pid>/task/<tid>/schedstat (nanoseconds) plus
  * reaped children's utime + stime (clock ticks), taken over the same windows for both processes. A
  * thread that ends inside a window takes its time with it from schedstat, so such a window falls
@@ -53,6 +57,10 @@ const NODE_ARGS = (process.env.TRIPLINE_BENCH_NODE_ARGS ?? '').split(' ').filter
 const TOKEN = 'bench-agent-token-0123456789abcdef';
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
 const CLOCK_TICKS_PER_SECOND = 100;
+/** The stub's path for the floor's POSTs (agentFloor.ts): answered 200 without reading them as reports. */
+const FLOOR_PATH = '/bench/floor';
+/** The warm-up cycle after which the floor starts, sending the size of the agent's reports by then (compact ones). */
+const FLOOR_STARTS_AFTER = 3;
 
 /** CPU time of a process (its own threads, and its reaped children), in milliseconds. */
 interface CpuSample {
@@ -126,6 +134,8 @@ interface StubCollector {
   compactReports: number;
   /** performance.now() when the first report arrived. */
   firstReportAt: number | undefined;
+  /** POSTs of the floor (agentFloor.ts) answered. */
+  floorPosts: number;
   close(): Promise<void>;
 }
 
@@ -134,10 +144,15 @@ async function startStubCollector(): Promise<StubCollector> {
   const bodyBytes: number[] = [];
   const fullBytes: number[] = [];
   const seriesSets = createStubSeriesSets();
-  const stub = { firstReportAt: undefined as number | undefined, compactReports: 0 };
+  const stub = { firstReportAt: undefined as number | undefined, compactReports: 0, floorPosts: 0 };
   const server = createServer(async (request, response) => {
     try {
       const body = await readBody(request);
+      if (request.url === FLOOR_PATH) {
+        stub.floorPosts += 1;
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"accepted":true}');
+        return;
+      }
       const json = request.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
       const received = JSON.parse(json.toString('utf8')) as Report;
       const answer = seriesSets.receive(received);
@@ -165,6 +180,9 @@ async function startStubCollector(): Promise<StubCollector> {
     },
     get firstReportAt() {
       return stub.firstReportAt;
+    },
+    get floorPosts() {
+      return stub.floorPosts;
     },
     close: () => new Promise<void>((ok) => server.close(() => ok())),
   };
@@ -220,14 +238,17 @@ async function main(): Promise<void> {
     executableSpawnedAt = performance.now();
     executable = spawn(executablePath, ['--config', executableConfig], { env: { PATH: process.env.PATH }, stdio: ['ignore', 'ignore', 'inherit'] });
   }
+  let floor: ChildProcess | undefined;
   // Whatever ends this process (an uncaught error included), the children must not outlive it.
   process.once('exit', () => {
+    floor?.kill('SIGKILL');
     agent.kill('SIGKILL');
     executable?.kill('SIGKILL');
     exporter.kill('SIGKILL');
   });
   // A signal ends a Node process without 'exit' unless it is handled: turn it into an exit.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => process.exit(1));
+  let floorBytes = 0;
   const scrape = async () => {
     const response = await fetch(`http://127.0.0.1:${exporterPort}/metrics`);
     return (await response.text()).length;
@@ -246,20 +267,38 @@ async function main(): Promise<void> {
       await scrape();
       await waitFor(`agent warm-up report ${i}`, () => collector.reports.length >= i, 30_000);
       if (executableCollector) await waitFor(`executable warm-up report ${i}`, () => executableCollector.reports.length >= i, 30_000);
+      if (i === Math.min(FLOOR_STARTS_AFTER, WARMUP)) {
+        const bytes = collector.bodyBytes.at(-1)!;
+        const port = new URL(collector.url).port;
+        floor = spawn(process.execPath, [...shippedFlags, ...NODE_ARGS, join(root, 'dist/bench/agentFloor.js'), port, FLOOR_PATH, String(bytes)], { stdio: ['ignore', 'ignore', 'inherit'] });
+        floorBytes = bytes;
+      }
       await sleep(1000);
     }
+    if (floor === undefined) throw new Error('the floor did not start (no warm-up cycle)');
+    await waitFor('the floor\'s first POST', () => collector.floorPosts > 0, 10_000);
+    if (floor.exitCode !== null) throw new Error(`the floor exited with ${floor.exitCode}`);
+    const theFloor = floor;
 
     const spawnedBefore = (await askSpawned(agent)).length;
     const firstMeasured = collector.reports.length;
     const executableFirstMeasured = executableCollector?.reports.length ?? 0;
     let scrapeBytes = 0;
-    const rounds: { agent: ReturnType<typeof cpuBetween>; exporter: ReturnType<typeof cpuBetween>; executable?: ReturnType<typeof cpuBetween> }[] = [];
+    const rounds: {
+      agent: ReturnType<typeof cpuBetween>;
+      exporter: ReturnType<typeof cpuBetween>;
+      floor: ReturnType<typeof cpuBetween>;
+      floorPosts: number;
+      executable?: ReturnType<typeof cpuBetween>;
+    }[] = [];
     const started = performance.now();
     /** The agent's RSS at the end of each round: its steady size. */
     const steadyRssMb: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const agentStart = cpuSample(agent.pid!);
       const exporterStart = cpuSample(exporter.pid!);
+      const floorStart = cpuSample(theFloor.pid!);
+      const floorPostsStart = collector.floorPosts;
       const executableStart = executable ? cpuSample(executable.pid!) : undefined;
       for (let i = round * CYCLES_PER_ROUND; i < (round + 1) * CYCLES_PER_ROUND; i++) {
         scrapeBytes = await scrape();
@@ -272,12 +311,16 @@ async function main(): Promise<void> {
       rounds.push({
         agent: cpuBetween(agentStart, cpuSample(agent.pid!)),
         exporter: cpuBetween(exporterStart, cpuSample(exporter.pid!)),
+        floor: cpuBetween(floorStart, cpuSample(theFloor.pid!)),
+        floorPosts: collector.floorPosts - floorPostsStart,
         ...(executable && executableStart ? { executable: cpuBetween(executableStart, cpuSample(executable.pid!)) } : {}),
       });
     }
     const spawned = (await askSpawned(agent)).slice(spawnedBefore);
     const agentRss = rssMb(agent.pid!);
     const exporterRss = rssMb(exporter.pid!);
+    const floorRss = rssMb(theFloor.pid!);
+    if (theFloor.exitCode !== null) throw new Error(`the floor exited with ${theFloor.exitCode} during the measured cycles`);
     const executableRss = executable ? rssMb(executable.pid!) : undefined;
     const measured = collector.reports.slice(firstMeasured, firstMeasured + CYCLES);
     const loopDelays = measured.flatMap((r) => r.observations.filter((o) => o.metric === 'agent_event_loop_delay_max_seconds').map((o) => o.value));
@@ -291,6 +334,10 @@ async function main(): Promise<void> {
     const e = { self: sum((r) => r.exporter.self), children: sum((r) => r.exporter.children) };
     const agentTotal = a.self + a.children;
     const exporterTotal = e.self + e.children;
+    // The floor per POST it made in the rounds' windows: its timer is its own, so a round holds one more or less than CYCLES_PER_ROUND.
+    const floorPosts = rounds.reduce((n, r) => n + r.floorPosts, 0);
+    const floorPer = (pick: (c: ReturnType<typeof cpuBetween>) => number) => rounds.reduce((n, r) => n + pick(r.floor), 0) / Math.max(1, floorPosts);
+    const floorTotal = floorPer((c) => c.self + c.children);
     const roundRatios = rounds.map((r) => (r.agent.self + r.agent.children) / (r.exporter.self + r.exporter.children));
     const imprecise = rounds.filter((r) => !r.agent.precise || !r.exporter.precise).length;
     const sortedDelaysMs = loopDelays.map((d) => d * 1000).sort((x, y) => x - y);
@@ -308,21 +355,23 @@ async function main(): Promise<void> {
     console.log(`  node_exporter:  ${NODE_EXPORTER} with its default collectors, one full /metrics scrape per cycle (${scrapeBytes} bytes)`);
     console.log(`  report bytes:   ${f(meanOf(collector.bodyBytes), 0)} as POSTed, ${f(meanOf(collector.fullBytes), 0)} as full JSON, on average; ${compactBefore} of ${collector.reports.length} reports as values against a series set`);
     console.log('');
-    console.log('                                   agent      node_exporter');
-    console.log(`  CPU ms per cycle (self)       ${f(a.self).padStart(9)}  ${f(e.self).padStart(17)}`);
-    console.log(`  CPU ms per cycle (children)   ${f(a.children).padStart(9)}  ${f(e.children).padStart(17)}`);
-    console.log(`  CPU ms per cycle (total)      ${f(agentTotal).padStart(9)}  ${f(exporterTotal).padStart(17)}`);
-    console.log(`  page faults per cycle         ${f(sum((r) => r.agent.minorFaults), 1).padStart(9)}  ${f(sum((r) => r.exporter.minorFaults), 1).padStart(17)}`);
-    console.log(`  RSS MB (now / peak)           ${`${f(agentRss.rss, 1)} / ${f(agentRss.peak, 1)}`.padStart(13)}  ${`${f(exporterRss.rss, 1)} / ${f(exporterRss.peak, 1)}`.padStart(13)}`);
+    console.log(`  Node floor:     dist/bench/agentFloor.js with the agent's flags: a 1 s timer and one POST of ${floorBytes} bytes (the agent's report as POSTed) to the same stub, its answer read; nothing else (${floorPosts} POSTs in the measured rounds)`);
+    console.log('');
+    console.log('                                   agent      node_exporter   Node floor');
+    console.log(`  CPU ms per cycle (self)       ${f(a.self).padStart(9)}  ${f(e.self).padStart(17)}  ${f(floorPer((c) => c.self)).padStart(11)}`);
+    console.log(`  CPU ms per cycle (children)   ${f(a.children).padStart(9)}  ${f(e.children).padStart(17)}  ${f(floorPer((c) => c.children)).padStart(11)}`);
+    console.log(`  CPU ms per cycle (total)      ${f(agentTotal).padStart(9)}  ${f(exporterTotal).padStart(17)}  ${f(floorTotal).padStart(11)}`);
+    console.log(`  page faults per cycle         ${f(sum((r) => r.agent.minorFaults), 1).padStart(9)}  ${f(sum((r) => r.exporter.minorFaults), 1).padStart(17)}  ${f(floorPer((c) => c.minorFaults), 1).padStart(11)}`);
+    console.log(`  RSS MB (now / peak)           ${`${f(agentRss.rss, 1)} / ${f(agentRss.peak, 1)}`.padStart(13)}  ${`${f(exporterRss.rss, 1)} / ${f(exporterRss.peak, 1)}`.padStart(13)}  ${`${f(floorRss.rss, 1)} / ${f(floorRss.peak, 1)}`.padStart(11)}`);
     console.log(`  child processes per cycle     ${f(spawned.length / CYCLES).padStart(9)}  ${'(not counted)'.padStart(17)}`);
     console.log(`  worst event-loop delay ms     ${f(worstDelayMs, 1).padStart(9)}  ${'n/a (Go)'.padStart(17)}`);
     console.log(`    (per report: median ${f(delayQuantile(0.5), 1)}, 90th percentile ${f(delayQuantile(0.9), 1)}, the ${Math.min(3, sortedDelaysMs.length)} worst ${sortedDelaysMs.slice(-3).map((d) => f(d, 1)).join(', ')})`);
     console.log(`  (CPU: every thread's schedstat run time${imprecise > 0 ? `, or 10 ms /proc ticks in ${imprecise} round(s) where a thread ended` : ''}; the agent's own process.cpuUsage says ${f(selfCpuPerCycle)} ms)`);
     console.log('');
-    console.log('  round   agent ms   node_exporter ms   ratio   agent RSS MB at its end');
+    console.log('  round   agent ms   node_exporter ms   ratio   agent RSS MB at its end   floor ms');
     rounds.forEach((r, i) => {
       const perCycle = (c: { self: number; children: number }) => (c.self + c.children) / CYCLES_PER_ROUND;
-      console.log(`  ${String(i + 1).padStart(5)}  ${f(perCycle(r.agent)).padStart(9)}  ${f(perCycle(r.exporter)).padStart(17)}  ${f(roundRatios[i]!, 3).padStart(6)}  ${f(steadyRssMb[i]!, 1).padStart(8)}`);
+      console.log(`  ${String(i + 1).padStart(5)}  ${f(perCycle(r.agent)).padStart(9)}  ${f(perCycle(r.exporter)).padStart(17)}  ${f(roundRatios[i]!, 3).padStart(6)}  ${f(steadyRssMb[i]!, 1).padStart(8)}  ${f((r.floor.self + r.floor.children) / Math.max(1, r.floorPosts)).padStart(24)}`);
     });
     console.log('');
     console.log(`  start to first report ms      ${f(startMs(agentSpawnedAt, collector), 0).padStart(9)}  ${'n/a'.padStart(17)}`);
@@ -347,6 +396,8 @@ async function main(): Promise<void> {
     console.log(`  CPU per cycle, agent / node_exporter:   ${f(cpuRatio, 3)}  (target <= 0.1: ${verdict(cpuRatio <= 0.1)}; rounds ${f(Math.min(...roundRatios), 3)} to ${f(Math.max(...roundRatios), 3)})`);
     console.log(`  steady RSS:                             ${f(steadyRss, 1)} MB  (target <= 50 MB: ${verdict(steadyRss <= 50)}; the largest at the end of a round, ${f(steadyRss / exporterRss.rss, 2)}x node_exporter's)`);
     console.log(`  start-up peak RSS:                      ${f(agentRss.peak, 1)} MB  (target <= 60 MB: ${verdict(agentRss.peak <= 60)}; VmHWM, the most the agent ever held)`);
+    const budget = 0.1 * exporterTotal - floorTotal;
+    console.log(`  Node's floor / node_exporter:           ${f(floorTotal / exporterTotal, 3)}  (a timer and one POST; the agent's own work above it: ${f(agentTotal - floorTotal)} ms a cycle, ${f((100 * (agentTotal - floorTotal)) / agentTotal, 0)} % of its cycle; 0.1x would leave it ${f(budget)} ms)`);
     console.log(`  page faults per cycle:                  ${f(faultsPerCycle, 1)}  (node_exporter ${f(sum((r) => r.exporter.minorFaults), 1)}; no target: each is a fresh page zeroed by the kernel, CPU counted above)`);
     console.log(`  processes spawned in ${CYCLES} default cycles: ${spawned.length}${spawned.length > 0 ? ` (${[...new Set(spawned)].join(', ')})` : ''}  (target 0: ${verdict(spawned.length === 0)})`);
     console.log(`  worst event-loop delay:                 ${f(worstDelayMs, 1)} ms  (target < 10 ms: ${verdict(worstDelayMs < 10)}; the longest the agent held the loop)`);
@@ -357,12 +408,14 @@ async function main(): Promise<void> {
     console.log('    inventory interval (1 h by default), which itself runs lsblk/smartctl etc.;');
     console.log('  - configured ping targets, Nagios plugins (own intervals) and systemd units (one systemctl per cycle).');
   } finally {
+    floor?.kill('SIGTERM');
     agent.kill('SIGTERM');
     executable?.kill('SIGTERM');
     exporter.kill('SIGTERM');
     await Promise.all([
       new Promise((ok) => agent.once('exit', ok)),
       new Promise((ok) => exporter.once('exit', ok)),
+      floor && floor.exitCode === null && floor.signalCode === null ? new Promise((ok) => floor!.once('exit', ok)) : undefined,
       executable ? new Promise((ok) => executable.once('exit', ok)) : undefined,
     ]);
     await collector.close();
