@@ -129,14 +129,14 @@ export function createSqliteStatements(db: Database.Database) {
     // CROSS JOIN keeps the host outer: else SQLite walks every series of the metric (series_by_metric), 2 ms a call with 1,000 hosts.
     seriesOfHostnameMetric: prepare('SELECT s.series_id, s.host_id, h.hostname, s.metric, s.labels FROM hosts h CROSS JOIN series s ON s.host_id = h.host_id WHERE h.hostname = ? AND s.metric = ? ORDER BY s.labels'),
     seriesOfMetric: prepare('SELECT s.series_id, s.host_id, h.hostname, s.metric, s.labels FROM series s JOIN hosts h USING (host_id) WHERE s.metric = ? ORDER BY h.hostname, s.labels'),
-    listHosts: prepare('SELECT * FROM hosts ORDER BY hostname, agent_id'),
+    listHosts: prepare(`SELECT * FROM ${hosts} ORDER BY hostname, agent_id`),
     listHostsWithoutInventory: prepare(`SELECT host_id, agent_id, hostname, labels, version, interval_seconds, last_sequence, first_seen_at_ms, last_report_at_ms, addresses,
-      default_gateway, NULL AS inventory, decommissioned_at_ms FROM hosts ORDER BY hostname, agent_id`),
-    overdueHosts: prepare(`SELECT ${OVERDUE_HOST_COLUMNS} FROM hosts WHERE ${OVERDUE_HOST_PAGE}`),
+      default_gateway, NULL AS inventory, decommissioned_at_ms FROM ${hosts} ORDER BY hostname, agent_id`),
+    overdueHosts: prepare(`SELECT ${OVERDUE_HOST_COLUMNS} FROM ${hosts} WHERE ${OVERDUE_HOST_PAGE}`),
     // overdueHosts among the hosts a writable store knows to be due (SqliteStore.dueAtMs): their rows alone, by rowid.
     overdueHostsAmong: prepare(`SELECT ${OVERDUE_HOST_COLUMNS} FROM hosts WHERE host_id IN (SELECT value FROM json_each(:hostIds)) AND ${OVERDUE_HOST_PAGE}`),
     hostsDueAt: prepare('SELECT host_id, last_report_at_ms + interval_seconds * 1000 FROM hosts WHERE decommissioned_at_ms IS NULL'),
-    hostByName: prepare('SELECT * FROM hosts WHERE hostname = ? ORDER BY agent_id LIMIT 1'),
+    hostByName: prepare(`SELECT * FROM ${hosts} WHERE hostname = ? ORDER BY agent_id LIMIT 1`),
     seriesOfHostnameAll: prepare('SELECT s.series_id, s.host_id, h.hostname, s.metric, s.labels FROM series s JOIN hosts h USING (host_id) WHERE h.hostname = ? ORDER BY s.metric, s.labels'),
     listAgents: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents ORDER BY enrolled_at_ms, agent_id'),
     agentByCredential: prepare('SELECT agent_id, hostname, enrolled_at_ms, revoked_at_ms FROM agents WHERE credential_sha256 = ?'),
