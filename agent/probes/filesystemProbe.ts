@@ -9,8 +9,20 @@
  * are asked synchronously: a thread-pool round trip, a promise and a timer per cycle cost more than
  * the call. Only the others (nfs, cifs, fuse, ceph...) go through the thread pool with the timeout,
  * so a host with local disks only answers this probe synchronously.
+ *
+ * The mount table is read again once a minute (MOUNT_TABLE_MAX_AGE_MS), not every cycle: the kernel
+ * writes the whole table out on each read, about 1.5 microseconds a line, and a Kubernetes node has
+ * a thousand lines and more (docs/performance-history.md, session 44). In between, each cycle asks
+ * every observed mount two cheap questions and reads the table again at once when an answer differs
+ * from it: is the mount point still on the device it was (stat(2): an unmounted or mounted-over
+ * point is not), and is its filesystem read-only exactly when the table said so (access(2) with W_OK
+ * answers EROFS for a read-only filesystem before it checks permissions, so errors=remount-ro shows in
+ * the cycle it happens). A filesystem mounted since is seen at the next read, within a minute; a
+ * read-only bind remount (`mount -o remount,ro,bind`), which access shows only to a process that may
+ * write there, within a minute too for an agent that may not. A host with a network or other mount
+ * that may hang reads the table every cycle, as these questions could hang on it.
  */
-import { statfsSync, type StatsFs } from 'node:fs';
+import { accessSync, constants as fsConstants, statfsSync, statSync as statPathSync, type StatsFs } from 'node:fs';
 import { statfs as statfsPromise } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Observation } from '../../contract/report.js';
@@ -35,6 +47,27 @@ export interface FilesystemProbeDeps {
   statfs?: (path: string) => Promise<FilesystemStats>;
   /** statfs(2) of a filesystem in LOCAL_FSTYPES, which the kernel answers without waiting. */
   statfsSync?: (path: string) => FilesystemStats;
+  /** The device a path is on (stat(2) st_dev); throws when it cannot be read. */
+  deviceOf?: (path: string) => number;
+  /**
+   * Whether a path's filesystem is read-only now: true when access(2) with W_OK answers EROFS,
+   * false when it may be written, undefined when it cannot tell (EACCES: the filesystem is writable
+   * but the mount may still be read-only; any other error).
+   */
+  readOnlyNow?: (path: string) => boolean | undefined;
+}
+
+/** How long the mount table is believed while every observed mount answers as it said (see above). */
+export const MOUNT_TABLE_MAX_AGE_MS = 60_000;
+
+/** access(2) W_OK of `path`: see FilesystemProbeDeps.readOnlyNow. */
+export function accessReadOnly(path: string): boolean | undefined {
+  try {
+    accessSync(path, fsConstants.W_OK);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EROFS' ? true : undefined;
+  }
 }
 
 /**
@@ -92,15 +125,40 @@ interface SelectedMount {
   readonly: boolean;
   /** Asked synchronously (see LOCAL_FSTYPES). */
   local: boolean;
+  /** The mount point's device when the table was read (deviceOf); undefined when it could not be read. */
+  device: number | undefined;
 }
 
 /** Creates the filesystem probe. */
 export function createFilesystemProbe(deps: FilesystemProbeDeps): Probe {
   const statfs = deps.statfs ?? ((path: string) => statfsPromise(path));
   const statSync = deps.statfsSync ?? ((path: string) => statfsSync(path));
+  const deviceOf = deps.deviceOf ?? ((path: string) => statPathSync(path).dev);
+  const readOnlyNow = deps.readOnlyNow ?? accessReadOnly;
   const stuck = new Set<string>();
   let lastMountsText: string | undefined;
   let selected: SelectedMount[] = [];
+  /** When the table was last read (the cycle's time), and whether its mounts can be asked between reads. */
+  let readAtMs = -Infinity;
+  let askable = false;
+
+  function deviceOrUndefined(path: string): number | undefined {
+    try {
+      return deviceOf(path);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Whether every observed mount still answers as the table said (see the file's comment). */
+  function asRead(): boolean {
+    for (let i = 0; i < selected.length; i++) {
+      const { entry, readonly, device } = selected[i]!;
+      if (device === undefined || deviceOrUndefined(entry.mount) !== device) return false;
+      if (readOnlyNow(entry.mount) !== readonly) return false;
+    }
+    return true;
+  }
 
   /** `timedOut` is shared by the mounts of one run: one timer per run, not one per mount. */
   function statWithTimeout(mount: string, timedOut: Promise<StatOutcome>): Promise<StatOutcome> {
@@ -122,16 +180,30 @@ export function createFilesystemProbe(deps: FilesystemProbeDeps): Probe {
   return {
     name: 'filesystems',
     collect(now) {
-      // The mount table is read every cycle but parsed again only when its text has changed.
-      const mountsText = deps.proc.read('self/mounts');
-      if (mountsText !== lastMountsText) {
-        selected = selectMounts(parseProcMounts(mountsText), deps.filter).map((entry) => ({
-          entry,
-          labels: Object.freeze({ mount: entry.mount, device: entry.device, fstype: entry.fstype }),
-          readonly: entry.options.split(',').includes('ro'),
-          local: LOCAL_FSTYPES.has(entry.fstype),
-        }));
-        lastMountsText = mountsText;
+      // The mount table is read when it is a minute old or a mount answers otherwise than it said
+      // (see the file's comment), and parsed again only when its text has changed.
+      const nowMs = now.getTime();
+      if (!askable || !(nowMs >= readAtMs && nowMs - readAtMs < MOUNT_TABLE_MAX_AGE_MS) || !asRead()) {
+        const mountsText = deps.proc.read('self/mounts');
+        if (mountsText !== lastMountsText) {
+          selected = selectMounts(parseProcMounts(mountsText), deps.filter).map((entry) => {
+            const local = LOCAL_FSTYPES.has(entry.fstype);
+            return {
+              entry,
+              labels: Object.freeze({ mount: entry.mount, device: entry.device, fstype: entry.fstype }),
+              readonly: entry.options.split(',').includes('ro'),
+              local,
+              device: local ? deviceOrUndefined(entry.mount) : undefined,
+            };
+          });
+          lastMountsText = mountsText;
+          // Mounts that may hang are not asked between reads: the table is read every cycle instead.
+          askable = selected.every((mount) => mount.local);
+        } else if (askable) {
+          // The same table, read again because a mount answered otherwise or it was old: what is on each point now.
+          for (const mount of selected) mount.device = deviceOrUndefined(mount.entry.mount);
+        }
+        readAtMs = nowMs;
       }
       const mounts = selected;
       // Indexed loops, no callbacks: the interpreter-only agent runs this every cycle.

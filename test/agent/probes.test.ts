@@ -2,6 +2,7 @@
  * The /proc probes fed fixture text through a fake proc root (and the filesystem probe also real
  * statfs calls on temporary directories), asserting the exact values they derive.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import type { Observation } from '../../contract/report.js';
 import { createCpuProbe, cpuRatios } from '../../agent/probes/cpuProbe.js';
-import { createFilesystemProbe, filesystemObservations, selectMounts } from '../../agent/probes/filesystemProbe.js';
+import { accessReadOnly, createFilesystemProbe, filesystemObservations, MOUNT_TABLE_MAX_AGE_MS, selectMounts } from '../../agent/probes/filesystemProbe.js';
 import { createLoadProbe } from '../../agent/probes/loadProbe.js';
 import { createMemoryProbe } from '../../agent/probes/memoryProbe.js';
 import { createNetworkProbe } from '../../agent/probes/networkProbe.js';
@@ -285,6 +286,120 @@ describe('filesystem probe', () => {
     expect(third['filesystem_size_bytes{mount=/nfs,device=nas:/x,fstype=nfs4}']).toBe(100);
     expect(calls.filter((c) => c === '/nfs')).toHaveLength(2);
     expect(calls.filter((c) => c === '/')).toHaveLength(3);
+  });
+
+  describe('reading the mount table', () => {
+    const stats = { bsize: 1, blocks: 10, bfree: 5, bavail: 5, files: 0, ffree: 0 };
+    /** A probe over a mount table the test edits, with the mount points' devices and read-only answers it sets. */
+    function tableProbe(mounts: string) {
+      const proc = procFixture({ 'self/mounts': mounts });
+      const devices = new Map<string, number>([['/', 1], ['/srv', 2], ['/data', 3]]);
+      const readOnly = new Map<string, boolean | undefined>();
+      const asked: string[] = [];
+      const probe = createFilesystemProbe({
+        proc, filter: { excludeFsTypes: ['tmpfs'], excludeMounts: [] }, log: silent, statfsTimeoutSeconds: 1,
+        statfsSync: () => stats,
+        statfs: () => Promise.resolve(stats),
+        deviceOf: (path) => {
+          asked.push(path);
+          const device = devices.get(path);
+          if (device === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+          return device;
+        },
+        readOnlyNow: (path) => (readOnly.has(path) ? readOnly.get(path) : false),
+      });
+      const reads = () => proc.reads.get('self/mounts') ?? 0;
+      const at = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
+      const observed = async (seconds: number) => byKey((await probe.collect(at(seconds))).observations);
+      return { proc, devices, readOnly, asked, reads, observed };
+    }
+    const ROOT = '/dev/sda1 / ext4 rw,relatime 0 0\n';
+    const SRV = '/dev/sdb1 /srv ext4 rw,relatime 0 0\n';
+    const NOISE = Array.from({ length: 50 }, (_, i) => `tmpfs /run/pod${i} tmpfs rw 0 0\n`).join('');
+
+    it('is read once a minute while every observed mount answers as it said, and at once when one does not', async () => {
+      const t = tableProbe(ROOT + SRV + NOISE);
+      await t.observed(0);
+      expect(t.reads()).toBe(1);
+      // Each cycle asks the observed mounts only (not the 50 excluded ones) and believes the table.
+      t.asked.length = 0;
+      for (let s = 15; s < MOUNT_TABLE_MAX_AGE_MS / 1000; s += 15) await t.observed(s);
+      expect(t.reads()).toBe(1);
+      expect(new Set(t.asked)).toEqual(new Set(['/', '/srv']));
+      // A minute after the last read: read again.
+      await t.observed(MOUNT_TABLE_MAX_AGE_MS / 1000);
+      expect(t.reads()).toBe(2);
+      // A clock that went back: read again rather than believe a table from the future.
+      await t.observed(10);
+      expect(t.reads()).toBe(3);
+    });
+
+    it('sees an unmount in the cycle it happens: the mount point is on another device', async () => {
+      const t = tableProbe(ROOT + SRV);
+      expect((await t.observed(0))['filesystem_size_bytes{mount=/srv,device=/dev/sdb1,fstype=ext4}']).toBe(10);
+      t.proc.files['self/mounts'] = ROOT;
+      t.devices.set('/srv', 1); // the bare directory, on the root filesystem
+      const after = await t.observed(15);
+      expect(t.reads()).toBe(2);
+      expect(after['filesystem_size_bytes{mount=/srv,device=/dev/sdb1,fstype=ext4}']).toBeUndefined();
+      expect(after['filesystem_size_bytes{mount=/,device=/dev/sda1,fstype=ext4}']).toBe(10);
+    });
+
+    it('sees errors=remount-ro in the cycle it happens, and a filesystem writable again', async () => {
+      const t = tableProbe(ROOT + SRV);
+      expect((await t.observed(0))['filesystem_readonly{mount=/srv,device=/dev/sdb1,fstype=ext4}']).toBe(0);
+      t.proc.files['self/mounts'] = ROOT + SRV.replace('rw,', 'ro,');
+      t.readOnly.set('/srv', true); // access(2) W_OK: EROFS
+      expect((await t.observed(15))['filesystem_readonly{mount=/srv,device=/dev/sdb1,fstype=ext4}']).toBe(1);
+      expect(t.reads()).toBe(2);
+      // Read-only as the table says: believed.
+      await t.observed(30);
+      expect(t.reads()).toBe(2);
+      t.proc.files['self/mounts'] = ROOT + SRV;
+      t.readOnly.set('/srv', false);
+      expect((await t.observed(45))['filesystem_readonly{mount=/srv,device=/dev/sdb1,fstype=ext4}']).toBe(0);
+      expect(t.reads()).toBe(3);
+    });
+
+    it('reads it every cycle for a mount it cannot ask: one it may not write to said read-only, one gone, one that may hang', async () => {
+      // access(2) cannot tell (EACCES) whether a mount the table says is read-only still is.
+      const denied = tableProbe(ROOT + SRV.replace('rw,', 'ro,'));
+      denied.readOnly.set('/srv', undefined);
+      for (let s = 0; s < 60; s += 15) await denied.observed(s);
+      expect(denied.reads()).toBe(4);
+      // A mount point that cannot be stat-ed (removed, or not searchable).
+      const gone = tableProbe(ROOT + '/dev/sdc1 /gone ext4 rw 0 0\n');
+      for (let s = 0; s < 60; s += 15) await gone.observed(s);
+      expect(gone.reads()).toBe(4);
+      // A network mount: not asked between reads, as stat(2) could hang on it.
+      const remote = tableProbe(ROOT + 'nas:/x /data nfs4 rw 0 0\n');
+      for (let s = 0; s < 60; s += 15) await remote.observed(s);
+      expect(remote.reads()).toBe(4);
+      expect(remote.asked).not.toContain('/data');
+    });
+
+    it('sees a new mount at the next read, within a minute', async () => {
+      const t = tableProbe(ROOT);
+      await t.observed(0);
+      t.proc.files['self/mounts'] = ROOT + SRV;
+      expect((await t.observed(15))['filesystem_size_bytes{mount=/srv,device=/dev/sdb1,fstype=ext4}']).toBeUndefined();
+      expect((await t.observed(60))['filesystem_size_bytes{mount=/srv,device=/dev/sdb1,fstype=ext4}']).toBe(10);
+    });
+
+    it('asks the kernel: access(2) W_OK is false for a writable directory, undefined for a missing one, true on a read-only filesystem', () => {
+      expect(accessReadOnly(mkdtempSync(join(tmpdir(), 'tripline-rw-')))).toBe(false);
+      expect(accessReadOnly('/no/such/mount/point')).toBeUndefined();
+      // A read-only tmpfs in a mount namespace of its own, where the test may make one (root, unshare).
+      const dir = mkdtempSync(join(tmpdir(), 'tripline-ro-'));
+      const script = `import { accessReadOnly } from ${JSON.stringify(join(import.meta.dirname, '../../agent/probes/filesystemProbe.ts'))}; console.log(String(accessReadOnly(process.argv[1])));`;
+      const run = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs -o ro tripline-ro "$1" && exec "$2" --import tsx --input-type=module -e "$3" "$1"', 'sh', dir, process.execPath, script], { encoding: 'utf8', cwd: join(import.meta.dirname, '../..') });
+      if (run.status !== 0 && /Operation not permitted|permission denied|must be superuser/i.test(run.stderr)) {
+        console.warn(`read-only mount case not run here: ${run.stderr.trim()}`);
+        return;
+      }
+      expect(run.stderr).toBe('');
+      expect(run.stdout.trim()).toBe('true');
+    });
   });
 
   it('answers synchronously when every filesystem is local, and through the timeout otherwise', () => {
