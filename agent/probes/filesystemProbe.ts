@@ -17,10 +17,12 @@
  * from it: is the mount point still on the device it was (stat(2): an unmounted or mounted-over
  * point is not), and is its filesystem read-only exactly when the table said so (access(2) with W_OK
  * answers EROFS for a read-only filesystem before it checks permissions, so errors=remount-ro shows in
- * the cycle it happens). A filesystem mounted since is seen at the next read, within a minute; a
- * read-only bind remount (`mount -o remount,ro,bind`), which access shows only to a process that may
- * write there, within a minute too for an agent that may not. A host with a network or other mount
- * that may hang reads the table every cycle, as these questions could hang on it.
+ * the cycle it happens, to an agent running as root or not). A filesystem mounted since is seen at the
+ * next read, within a minute; so is a read-only bind remount (`mount -o remount,ro,bind`), which access
+ * shows only to a process that may write there. A filesystem the table says is read-only is asked
+ * the same, but an agent that may not write there cannot confirm it (EACCES), and reads the table
+ * every cycle while it stays so; so does a host with a network or other mount that may hang, as
+ * these questions could hang on it.
  */
 import { accessSync, constants as fsConstants, statfsSync, statSync as statPathSync, type StatsFs } from 'node:fs';
 import { statfs as statfsPromise } from 'node:fs/promises';
@@ -155,7 +157,11 @@ export function createFilesystemProbe(deps: FilesystemProbeDeps): Probe {
     for (let i = 0; i < selected.length; i++) {
       const { entry, readonly, device } = selected[i]!;
       if (device === undefined || deviceOrUndefined(entry.mount) !== device) return false;
-      if (readOnlyNow(entry.mount) !== readonly) return false;
+      // EROFS says read-only for sure; a writable or undecided answer (EACCES comes only after the
+      // read-only check, so for an agent that may not write there the filesystem is writable) agrees
+      // with a writable table, but cannot confirm a read-only one.
+      const readOnly = readOnlyNow(entry.mount);
+      if (readonly ? readOnly !== true : readOnly === true) return false;
     }
     return true;
   }

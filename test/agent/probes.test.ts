@@ -361,6 +361,19 @@ describe('filesystem probe', () => {
       expect(t.reads()).toBe(3);
     });
 
+    it('believes a writable table when access(2) cannot tell (EACCES: an agent that may not write there)', async () => {
+      const t = tableProbe(ROOT + SRV);
+      t.readOnly.set('/', undefined);
+      t.readOnly.set('/srv', undefined);
+      for (let s = 0; s < 60; s += 15) await t.observed(s);
+      expect(t.reads()).toBe(1);
+      // EROFS is answered whatever the permissions: a remount read-only still shows at once.
+      t.proc.files['self/mounts'] = ROOT + SRV.replace('rw,', 'ro,');
+      t.readOnly.set('/srv', true);
+      expect((await t.observed(60 - 1))['filesystem_readonly{mount=/srv,device=/dev/sdb1,fstype=ext4}']).toBe(1);
+      expect(t.reads()).toBe(2);
+    });
+
     it('reads it every cycle for a mount it cannot ask: one it may not write to said read-only, one gone, one that may hang', async () => {
       // access(2) cannot tell (EACCES) whether a mount the table says is read-only still is.
       const denied = tableProbe(ROOT + SRV.replace('rw,', 'ro,'));
