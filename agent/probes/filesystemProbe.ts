@@ -143,6 +143,13 @@ export function createFilesystemProbe(deps: FilesystemProbeDeps): Probe {
   /** When the table was last read (the cycle's time), and whether its mounts can be asked between reads. */
   let readAtMs = -Infinity;
   let askable = false;
+  /**
+   * Whether the mount points' devices were taken before a read that found the table unchanged. A
+   * table that changed is read once more, next cycle, its points' devices taken first: a mount
+   * between the read and the devices' stat (which would leave the new device under the old line,
+   * believed for a minute) then changes the text of the second read, and one after it the device.
+   */
+  let confirmed = false;
 
   function deviceOrUndefined(path: string): number | undefined {
     try {
@@ -189,7 +196,8 @@ export function createFilesystemProbe(deps: FilesystemProbeDeps): Probe {
       // The mount table is read when it is a minute old or a mount answers otherwise than it said
       // (see the file's comment), and parsed again only when its text has changed.
       const nowMs = now.getTime();
-      if (!askable || !(nowMs >= readAtMs && nowMs - readAtMs < MOUNT_TABLE_MAX_AGE_MS) || !asRead()) {
+      if (!askable || !confirmed || !(nowMs >= readAtMs && nowMs - readAtMs < MOUNT_TABLE_MAX_AGE_MS) || !asRead()) {
+        const devices = askable ? selected.map((mount) => deviceOrUndefined(mount.entry.mount)) : undefined;
         const mountsText = deps.proc.read('self/mounts');
         if (mountsText !== lastMountsText) {
           selected = selectMounts(parseProcMounts(mountsText), deps.filter).map((entry) => {
@@ -205,9 +213,11 @@ export function createFilesystemProbe(deps: FilesystemProbeDeps): Probe {
           lastMountsText = mountsText;
           // Mounts that may hang are not asked between reads: the table is read every cycle instead.
           askable = selected.every((mount) => mount.local);
-        } else if (askable) {
-          // The same table, read again because a mount answered otherwise or it was old: what is on each point now.
-          for (const mount of selected) mount.device = deviceOrUndefined(mount.entry.mount);
+          confirmed = false;
+        } else if (devices !== undefined) {
+          // The same table: the devices taken before this read are what is on each point.
+          for (let i = 0; i < selected.length; i++) selected[i]!.device = devices[i];
+          confirmed = true;
         }
         readAtMs = nowMs;
       }

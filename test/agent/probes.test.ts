@@ -320,18 +320,34 @@ describe('filesystem probe', () => {
     it('is read once a minute while every observed mount answers as it said, and at once when one does not', async () => {
       const t = tableProbe(ROOT + SRV + NOISE);
       await t.observed(0);
-      expect(t.reads()).toBe(1);
-      // Each cycle asks the observed mounts only (not the 50 excluded ones) and believes the table.
-      t.asked.length = 0;
-      for (let s = 15; s < MOUNT_TABLE_MAX_AGE_MS / 1000; s += 15) await t.observed(s);
-      expect(t.reads()).toBe(1);
-      expect(new Set(t.asked)).toEqual(new Set(['/', '/srv']));
-      // A minute after the last read: read again.
-      await t.observed(MOUNT_TABLE_MAX_AGE_MS / 1000);
+      // A new table is read once more, its mount points' devices taken first (a mount racing the first read shows then).
+      await t.observed(15);
       expect(t.reads()).toBe(2);
+      // Then each cycle asks the observed mounts only (not the 50 excluded ones) and believes the table.
+      t.asked.length = 0;
+      for (let s = 30; s < 15 + MOUNT_TABLE_MAX_AGE_MS / 1000; s += 15) await t.observed(s);
+      expect(t.reads()).toBe(2);
+      expect(new Set(t.asked)).toEqual(new Set(['/', '/srv']));
+      // A minute after the last read: read again (the same text: believed at once).
+      await t.observed(15 + MOUNT_TABLE_MAX_AGE_MS / 1000);
+      expect(t.reads()).toBe(3);
+      await t.observed(90);
+      expect(t.reads()).toBe(3);
       // A clock that went back: read again rather than believe a table from the future.
       await t.observed(10);
-      expect(t.reads()).toBe(3);
+      expect(t.reads()).toBe(4);
+    });
+
+    it('reads a changed table once more, so that a mount racing the read is not believed under the old line', async () => {
+      const t = tableProbe(ROOT + SRV);
+      // The table is read with /srv on /dev/sdb1, then /dev/sdc1 is mounted over it before its device is taken.
+      t.devices.set('/srv', 4);
+      await t.observed(0);
+      t.proc.files['self/mounts'] = ROOT + SRV + '/dev/sdc1 /srv xfs rw 0 0\n';
+      const next = await t.observed(15);
+      expect(t.reads()).toBe(2);
+      expect(next['filesystem_size_bytes{mount=/srv,device=/dev/sdc1,fstype=xfs}']).toBe(10);
+      expect(next['filesystem_size_bytes{mount=/srv,device=/dev/sdb1,fstype=ext4}']).toBeUndefined();
     });
 
     it('sees an unmount in the cycle it happens: the mount point is on another device', async () => {
@@ -347,31 +363,34 @@ describe('filesystem probe', () => {
 
     it('sees errors=remount-ro in the cycle it happens, and a filesystem writable again', async () => {
       const t = tableProbe(ROOT + SRV);
-      expect((await t.observed(0))['filesystem_readonly{mount=/srv,device=/dev/sdb1,fstype=ext4}']).toBe(0);
+      await t.observed(0);
+      expect((await t.observed(15))['filesystem_readonly{mount=/srv,device=/dev/sdb1,fstype=ext4}']).toBe(0);
+      expect(t.reads()).toBe(2);
       t.proc.files['self/mounts'] = ROOT + SRV.replace('rw,', 'ro,');
       t.readOnly.set('/srv', true); // access(2) W_OK: EROFS
-      expect((await t.observed(15))['filesystem_readonly{mount=/srv,device=/dev/sdb1,fstype=ext4}']).toBe(1);
-      expect(t.reads()).toBe(2);
-      // Read-only as the table says: believed.
-      await t.observed(30);
-      expect(t.reads()).toBe(2);
+      expect((await t.observed(30))['filesystem_readonly{mount=/srv,device=/dev/sdb1,fstype=ext4}']).toBe(1);
+      expect(t.reads()).toBe(3);
+      // Read-only as the table says: confirmed by one more read, then believed.
+      await t.observed(45);
+      await t.observed(60);
+      expect(t.reads()).toBe(4);
       t.proc.files['self/mounts'] = ROOT + SRV;
       t.readOnly.set('/srv', false);
-      expect((await t.observed(45))['filesystem_readonly{mount=/srv,device=/dev/sdb1,fstype=ext4}']).toBe(0);
-      expect(t.reads()).toBe(3);
+      expect((await t.observed(75))['filesystem_readonly{mount=/srv,device=/dev/sdb1,fstype=ext4}']).toBe(0);
+      expect(t.reads()).toBe(5);
     });
 
     it('believes a writable table when access(2) cannot tell (EACCES: an agent that may not write there)', async () => {
       const t = tableProbe(ROOT + SRV);
       t.readOnly.set('/', undefined);
       t.readOnly.set('/srv', undefined);
-      for (let s = 0; s < 60; s += 15) await t.observed(s);
-      expect(t.reads()).toBe(1);
+      for (let s = 0; s < 75; s += 15) await t.observed(s);
+      expect(t.reads()).toBe(2);
       // EROFS is answered whatever the permissions: a remount read-only still shows at once.
       t.proc.files['self/mounts'] = ROOT + SRV.replace('rw,', 'ro,');
       t.readOnly.set('/srv', true);
-      expect((await t.observed(60 - 1))['filesystem_readonly{mount=/srv,device=/dev/sdb1,fstype=ext4}']).toBe(1);
-      expect(t.reads()).toBe(2);
+      expect((await t.observed(74))['filesystem_readonly{mount=/srv,device=/dev/sdb1,fstype=ext4}']).toBe(1);
+      expect(t.reads()).toBe(3);
     });
 
     it('reads it every cycle for a mount it cannot ask: one it may not write to said read-only, one gone, one that may hang', async () => {
@@ -394,9 +413,10 @@ describe('filesystem probe', () => {
     it('sees a new mount at the next read, within a minute', async () => {
       const t = tableProbe(ROOT);
       await t.observed(0);
+      await t.observed(15);
       t.proc.files['self/mounts'] = ROOT + SRV;
-      expect((await t.observed(15))['filesystem_size_bytes{mount=/srv,device=/dev/sdb1,fstype=ext4}']).toBeUndefined();
-      expect((await t.observed(60))['filesystem_size_bytes{mount=/srv,device=/dev/sdb1,fstype=ext4}']).toBe(10);
+      expect((await t.observed(30))['filesystem_size_bytes{mount=/srv,device=/dev/sdb1,fstype=ext4}']).toBeUndefined();
+      expect((await t.observed(75))['filesystem_size_bytes{mount=/srv,device=/dev/sdb1,fstype=ext4}']).toBe(10);
     });
 
     it('asks the kernel: access(2) W_OK is false for a writable directory, undefined for a missing one, true on a read-only filesystem', () => {
