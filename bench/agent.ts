@@ -59,7 +59,7 @@ const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
 const CLOCK_TICKS_PER_SECOND = 100;
 /** The stub's path for the floor's POSTs (agentFloor.ts): answered 200 without reading them as reports. */
 const FLOOR_PATH = '/bench/floor';
-/** The warm-up cycle after which the floor starts, sending the size of the agent's reports by then (compact ones). */
+/** The warm-up cycle after which the floor starts, sending the size of the agent's reports by then (compact ones); after the warm-up when it is shorter. */
 const FLOOR_STARTS_AFTER = 3;
 
 /** CPU time of a process (its own threads, and its reaped children), in milliseconds. */
@@ -249,6 +249,11 @@ async function main(): Promise<void> {
   // A signal ends a Node process without 'exit' unless it is handled: turn it into an exit.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => process.exit(1));
   let floorBytes = 0;
+  const startFloor = () => {
+    floorBytes = collector.bodyBytes.at(-1)!;
+    const port = new URL(collector.url).port;
+    floor = spawn(process.execPath, [...shippedFlags, ...NODE_ARGS, join(root, 'dist/bench/agentFloor.js'), port, FLOOR_PATH, String(floorBytes)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  };
   const scrape = async () => {
     const response = await fetch(`http://127.0.0.1:${exporterPort}/metrics`);
     return (await response.text()).length;
@@ -267,18 +272,17 @@ async function main(): Promise<void> {
       await scrape();
       await waitFor(`agent warm-up report ${i}`, () => collector.reports.length >= i, 30_000);
       if (executableCollector) await waitFor(`executable warm-up report ${i}`, () => executableCollector.reports.length >= i, 30_000);
-      if (i === Math.min(FLOOR_STARTS_AFTER, WARMUP)) {
-        const bytes = collector.bodyBytes.at(-1)!;
-        const port = new URL(collector.url).port;
-        floor = spawn(process.execPath, [...shippedFlags, ...NODE_ARGS, join(root, 'dist/bench/agentFloor.js'), port, FLOOR_PATH, String(bytes)], { stdio: ['ignore', 'ignore', 'inherit'] });
-        floorBytes = bytes;
-      }
+      if (i === FLOOR_STARTS_AFTER) startFloor();
       await sleep(1000);
     }
-    if (floor === undefined) throw new Error('the floor did not start (no warm-up cycle)');
+    // With fewer warm-up cycles, once the agent's first report says how many bytes to send.
+    if (floor === undefined) {
+      await waitFor('the agent\'s first report', () => collector.bodyBytes.length > 0, 30_000);
+      startFloor();
+    }
     await waitFor('the floor\'s first POST', () => collector.floorPosts > 0, 10_000);
-    if (floor.exitCode !== null) throw new Error(`the floor exited with ${floor.exitCode}`);
-    const theFloor = floor;
+    const theFloor = floor as ChildProcess | undefined;
+    if (theFloor === undefined || theFloor.exitCode !== null) throw new Error(`the floor exited with ${theFloor?.exitCode}`);
 
     const spawnedBefore = (await askSpawned(agent)).length;
     const firstMeasured = collector.reports.length;
