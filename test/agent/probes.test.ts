@@ -3,11 +3,11 @@
  * statfs calls on temporary directories), asserting the exact values they derive.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { Observation } from '../../contract/report.js';
 import { createCpuProbe, cpuRatios } from '../../agent/probes/cpuProbe.js';
 import { accessReadOnly, createFilesystemProbe, filesystemObservations, MOUNT_TABLE_MAX_AGE_MS, selectMounts } from '../../agent/probes/filesystemProbe.js';
@@ -420,10 +420,15 @@ describe('filesystem probe', () => {
     });
 
     it('asks the kernel: access(2) W_OK is false for a writable directory, undefined for a missing one, true on a read-only filesystem', () => {
-      expect(accessReadOnly(mkdtempSync(join(tmpdir(), 'tripline-rw-')))).toBe(false);
+      const writable = mkdtempSync(join(tmpdir(), 'tripline-rw-'));
+      const dir = mkdtempSync(join(tmpdir(), 'tripline-ro-'));
+      onTestFinished(() => {
+        rmSync(writable, { recursive: true, force: true });
+        rmSync(dir, { recursive: true, force: true });
+      });
+      expect(accessReadOnly(writable)).toBe(false);
       expect(accessReadOnly('/no/such/mount/point')).toBeUndefined();
       // A read-only tmpfs in a mount namespace of its own, where the test may make one (root, unshare).
-      const dir = mkdtempSync(join(tmpdir(), 'tripline-ro-'));
       const script = `import { accessReadOnly } from ${JSON.stringify(join(import.meta.dirname, '../../agent/probes/filesystemProbe.ts'))}; console.log(String(accessReadOnly(process.argv[1])));`;
       const run = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs -o ro tripline-ro "$1" && exec "$2" --import tsx --input-type=module -e "$3" "$1"', 'sh', dir, process.execPath, script], { encoding: 'utf8', cwd: join(import.meta.dirname, '../..') });
       if (run.status !== 0 && /Operation not permitted|permission denied|must be superuser/i.test(run.stderr)) {

@@ -5,8 +5,9 @@
  * savepoint leaves nothing held; a rename is written at once; addresses a later report leaves out
  * are kept; a second writer on the file gets the rows written at the end of the next transaction;
  * and a process killed with SIGKILL loses nothing, its rows repaired from the stored reports when the
- * file is opened again (and read as repaired by a read-only store before that). A raw read-only connection shows what the file holds, so each test also
- * shows that the touch was held in the first place (a test that cannot fail otherwise).
+ * file is opened again (and read as repaired by a read-only store before that). A raw read-only
+ * connection shows what the file holds, so each test also shows that the touch was held in the
+ * first place (a test that cannot fail otherwise).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
