@@ -22,7 +22,7 @@ import { createSecretRedactor } from '../../contract/secretRedactor.js';
 import { describeServer } from './postgres/postgresBridge.js';
 import { PARTITIONED_TABLES, type PartitionedTable } from './postgres/postgresPartitions.js';
 import { openPostgresStore } from './postgres/postgresStore.js';
-import { HOST_PROGRESS_AS_REPAIRED } from './sqlite/hostTouches.js';
+import { HOST_COLUMNS, HOST_PROGRESS_AS_REPAIRED } from './sqlite/hostTouches.js';
 import { assertSchemaNotNewer, CURRENT_SCHEMA_VERSION, schemaVersionOf } from './sqlite/schemaVersion.js';
 import { openSqliteStore } from './sqlite/sqliteStore.js';
 
@@ -46,7 +46,7 @@ interface TableCopy {
  */
 const TABLES: readonly TableCopy[] = [
   // A file whose collector died holds host rows a few seconds behind its reports (hostTouches.ts): read as the next open would repair them.
-  { table: 'hosts', key: ['host_id'], columns: ['host_id', 'agent_id', 'hostname', 'labels', 'version', 'interval_seconds', 'last_sequence', 'first_seen_at_ms', 'last_report_at_ms', 'addresses', 'default_gateway', 'inventory', 'decommissioned_at_ms'], read: HOST_PROGRESS_AS_REPAIRED },
+  { table: 'hosts', key: ['host_id'], columns: HOST_COLUMNS, read: HOST_PROGRESS_AS_REPAIRED },
   { table: 'series', key: ['series_id'], columns: ['series_id', 'host_id', 'metric', 'labels'] },
   // Rows stored before the latest-sample time existed count as not reaching past their base, as in SQLite.
   { table: 'report_chunks', key: ['host_id', 'sequence'], columns: ['host_id', 'sequence', 'base_at_ms', 'last_at_ms', 'received_at_ms', 'samples', 'checks', 'texts'], read: { last_at_ms: 'coalesce(last_at_ms, base_at_ms)' } },

@@ -64,15 +64,23 @@ export const HOST_PROGRESS_AS_REPAIRED = {
 } as const;
 
 /**
+ * Every column of the hosts table, in its order (schema.ts and its migrations; test/collector/
+ * hostTouches.test.ts holds the two to the same columns): what HOSTS_AS_REPAIRED and `tripline
+ * migrate` read.
+ */
+export const HOST_COLUMNS = [
+  'host_id', 'agent_id', 'hostname', 'labels', 'version', 'interval_seconds', 'last_sequence', 'first_seen_at_ms', 'last_report_at_ms',
+  'addresses', 'default_gateway', 'inventory', 'decommissioned_at_ms',
+] as const;
+
+/**
  * The hosts table with its two progress columns as the repair below would leave them, for a
  * connection that cannot repair: a read-only one (`tripline` commands reading the file while a
- * collector runs, holding touches, or after one died). Every column of the table, in its order
- * (test/collector/hostTouches.test.ts holds the two to the same columns).
+ * collector runs, holding touches, or after one died).
  */
-export const HOSTS_AS_REPAIRED = `(SELECT host_id, agent_id, hostname, labels, version, interval_seconds,
-    ${HOST_PROGRESS_AS_REPAIRED.last_sequence} AS last_sequence, first_seen_at_ms,
-    ${HOST_PROGRESS_AS_REPAIRED.last_report_at_ms} AS last_report_at_ms,
-    addresses, default_gateway, inventory, decommissioned_at_ms FROM hosts)`;
+export const HOSTS_AS_REPAIRED = `(SELECT ${HOST_COLUMNS.map((column) =>
+  column === 'last_sequence' || column === 'last_report_at_ms' ? `${HOST_PROGRESS_AS_REPAIRED[column]} AS ${column}` : column,
+).join(', ')} FROM hosts)`;
 
 /**
  * Opening a file for writing: each host's last sequence and last report time from its newest hot
