@@ -257,7 +257,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       });
       options.metrics.reportAckSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       options.metrics.reportsReceived.inc({ outcome: ack.duplicate ? 'duplicate' : 'stored' });
-      return seriesSet === undefined ? ack : { ...ack, seriesSet };
+      // Added, not spread into a new literal (a hidden class of its own each time: reportToRecord.ts, labelsWithHost).
+      return seriesSet === undefined ? ack : Object.assign(ack, { seriesSet });
     },
   );
 

@@ -15,7 +15,7 @@ import type { AlertPipeline } from '../alerting/alertPipeline.js';
 import type { Clock } from '../clock.js';
 import type { CollectorMetrics } from '../collectorMetrics.js';
 import type { ReportRecord, Store } from '../store/store.js';
-import { reportToRecord } from './reportToRecord.js';
+import { labelsWithHost, reportToRecord } from './reportToRecord.js';
 import { SeriesKeyTemplates } from './seriesKeyTemplates.js';
 import { UnstorableReportError } from './unstorableReportError.js';
 import { AGENT_MISSED_REPORTS_METRIC } from '../alerting/missedReportWatcher.js';
@@ -90,7 +90,7 @@ export function createReportIngestor(options: ReportIngestorOptions): ReportInge
           hosts.add(record.hostname);
           for (const s of record.samples) samples[sampled++] = s;
           // Every field present, as in the report's own samples (reportToRecord.ts): one object layout for the engine.
-          const labels = { ...record.labels, host: record.hostname };
+          const labels = labelsWithHost(record.labels, record.hostname);
           samples[sampled++] = { metric: AGENT_MISSED_REPORTS_METRIC, labels, value: 0, atMs: nowMs, text: undefined, intervalMs: undefined, seriesKey: hostSeriesKey(record.labels, record.hostname, labels) };
         });
         // Fewer when a report was a duplicate or refused.

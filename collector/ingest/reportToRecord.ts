@@ -18,7 +18,7 @@ const RESERVED_LABELS = new Set(['host']);
  * whether its samples are each of its own series (ReportRecord.seriesOnce; without, never).
  */
 export function reportToRecord(report: Report, receivedAtMs: number, seriesKeys?: SeriesKeyTemplates): ReportRecord {
-  const hostLabels = { ...report.agent.labels, host: report.agent.hostname };
+  const hostLabels = labelsWithHost(report.agent.labels, report.agent.hostname);
   const intervalMs = report.agent.intervalSeconds * 1000;
   const timeOf = lastTimeRemembered();
   const samples: Sample[] = [];
@@ -127,8 +127,23 @@ function hasLabels(labels: Readonly<Record<string, string>>): boolean {
   return false;
 }
 
+/**
+ * `{ ...labels, host: hostname }`, without the spread: V8 (11.3, Node 20) gives an object literal
+ * that starts with a spread and adds properties after it (and an object a spread made, once a
+ * property is added to it) a hidden class of its own every time, made in the runtime and garbage
+ * only a full collection frees; Object.assign onto `{}` and plain stores follow the transitions
+ * that objects of the same names share. The same object otherwise: label names never start with
+ * `__` (contract/report.ts), so assigning cannot reach `__proto__`'s setter.
+ */
+export function labelsWithHost(labels: Readonly<Record<string, string>>, hostname: string): Record<string, string> {
+  const merged: Record<string, string> = Object.assign({}, labels);
+  merged.host = hostname;
+  return merged;
+}
+
 function mergeLabels(hostLabels: Record<string, string>, own: Readonly<Record<string, string>>): Record<string, string> {
-  const merged: Record<string, string> = { ...hostLabels };
+  // Object.assign, not a spread: see labelsWithHost.
+  const merged: Record<string, string> = Object.assign({}, hostLabels);
   for (const key in own) if (!RESERVED_LABELS.has(key)) merged[key] = own[key]!;
   merged.host = hostLabels.host!;
   return merged;

@@ -128,9 +128,10 @@ export class SeriesSetRegistry {
     for (const { at, count } of valueTimes) {
       for (const end = i + count; i < end; i++) made[i] = { metric: set.metrics[i]!, labels: set.labels[i]!, value: values[i]!, at };
     }
-    // A new object rather than `delete` on the parsed one, which would turn it into a dictionary that every later reader looks up slowly.
+    // A new object rather than `delete` on the parsed one, which would turn it into a dictionary that every later reader looks up slowly;
+    // `observations` added to the rest, not spread into a literal after it (a hidden class of its own each time: reportToRecord.ts, labelsWithHost).
     const { seriesSet: _set, values: _values, valueTimes: _times, ...rest } = report;
-    return { report: { ...rest, observations: made } };
+    return { report: Object.assign(rest, { observations: made }) };
   }
 
   /** How many sets are kept (for tests and the collector's metrics). */

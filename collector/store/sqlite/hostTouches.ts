@@ -42,6 +42,27 @@ export interface HostTouch {
   inventory: string | null;
 }
 
+/**
+ * The touch of `row`'s columns to host `hostId`. Written out, not as `{ ...row, hostId }`: V8 (11.3,
+ * Node 20) gives each object of such a literal (a spread, then more properties) a hidden class and
+ * descriptors of its own, about 400 bytes a held touch, which only a full collection frees.
+ */
+export function hostTouch(hostId: number, row: Omit<HostTouch, 'hostId'>): HostTouch {
+  return {
+    hostId,
+    agentId: row.agentId,
+    hostname: row.hostname,
+    labels: row.labels,
+    version: row.version,
+    intervalSeconds: row.intervalSeconds,
+    sequence: row.sequence,
+    atMs: row.atMs,
+    addresses: row.addresses,
+    defaultGateway: row.defaultGateway,
+    inventory: row.inventory,
+  };
+}
+
 /** Held touches are written once the oldest has been held this long... */
 export const FLUSH_AFTER_MS = 5_000;
 /** ...or once this many hosts have one: bounds the memory (a touch is a few hundred bytes). */

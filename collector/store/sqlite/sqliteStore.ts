@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { HostDueTimes } from './hostDueTimes.js';
-import { HostTouches, merged, REPAIR_HOST_PROGRESS, type HostTouch } from './hostTouches.js';
+import { hostTouch, HostTouches, merged, REPAIR_HOST_PROGRESS, type HostTouch } from './hostTouches.js';
 import { createReportShapes } from './reportShapes.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -475,7 +475,7 @@ class SqliteStore implements Store {
     };
     const cached = this.hostIds.get(report.agentId);
     if (cached !== undefined) {
-      const touch: HostTouch = { ...row, hostId: cached };
+      const touch = hostTouch(cached, row);
       // Held (hostTouches.ts) unless the report changes what the host is, or another connection reads the file as it is written.
       if (this.hostnames.get(cached) !== report.hostname || row.inventory !== null || this.othersCommitToFile()) this.writeTouchNow(touch);
       else this.touches.stage(touch);
@@ -485,7 +485,7 @@ class SqliteStore implements Store {
     }
     const hostId = (this.sql.upsertHost.get(row) as { host_id: number }).host_id;
     // A touch of the host still held (a rolled-back transaction forgot the host's id) is older: this one supersedes it.
-    if (this.touches.ofHost(hostId).length > 0) this.touches.stage({ ...row, hostId });
+    if (this.touches.ofHost(hostId).length > 0) this.touches.stage(hostTouch(hostId, row));
     this.hostIds.set(report.agentId, hostId);
     this.noteHostname(hostId, report.hostname);
     this.dueAtMs?.set(hostId, row.atMs + row.intervalSeconds * 1000);
