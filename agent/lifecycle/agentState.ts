@@ -33,6 +33,17 @@ interface StateFile {
   nextSequence: number;
 }
 
+/**
+ * A copy of `state` (fields a newer agent wrote kept) with `nextSequence`. Not `{ ...state,
+ * nextSequence }`: V8 (11.3, Node 20) gives each object of a literal that starts with a spread and
+ * goes on a hidden class of its own, made in the runtime every cycle and freed only by a full collection.
+ */
+function withNextSequence(state: StateFile, nextSequence: number): StateFile {
+  const next = Object.assign({}, state);
+  next.nextSequence = nextSequence;
+  return next;
+}
+
 /** Where the state of an agent with this data directory lives. */
 export function agentStateFile(dataDir: string): string {
   return join(dataDir, 'agent', 'state.json');
@@ -68,16 +79,16 @@ export async function openAgentState({ dataDir, newId = randomUuid, leaseSize = 
         const reserved = current.nextSequence;
         if (reserved + 1 > persistedUpTo) {
           const leaseEnd = reserved + Math.max(1, leaseSize);
-          await writeAtomically(file, { ...current, nextSequence: leaseEnd });
+          await writeAtomically(file, withNextSequence(current, leaseEnd));
           persistedUpTo = leaseEnd;
         }
-        current = { ...current, nextSequence: reserved + 1 };
+        current = withNextSequence(current, reserved + 1);
         return reserved;
       }),
     reserveSequenceNow() {
       const reserved = current.nextSequence;
       if (queued > 0 || reserved + 1 > persistedUpTo) return undefined;
-      current = { ...current, nextSequence: reserved + 1 };
+      current = withNextSequence(current, reserved + 1);
       return reserved;
     },
     nextSequence: () => current.nextSequence,

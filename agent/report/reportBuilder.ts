@@ -100,7 +100,7 @@ export function buildReport(parts: ReportParts): BuiltReport {
     if (json === undefined) continue;
     if (!fits(json, maxBytes)) break;
     // Its full form, which reportJson would write, is made only if the spool or a resend needs it.
-    const report: Report = { ...skeleton, observations: parts.observations as Observation[], wantsSeriesSet: true };
+    const report = withObservations(skeleton, parts.observations as Observation[], true);
     return { report, json, compact: true, series: seriesSet.series, omittedObservations: 0, invalidObservations: 0, omittedChecks };
   }
   // The common full report, within both limits and with every observation acceptable, is
@@ -128,7 +128,7 @@ export function buildReport(parts: ReportParts): BuiltReport {
   }
   // Cut to fit, it does not ask for a set: a report this large is rare, and its JSON is not kept.
   return {
-    report: { ...skeleton, observations },
+    report: withObservations(skeleton, observations, false),
     compact: false,
     omittedObservations: valid.length - observations.length,
     invalidObservations: parts.observations.length - valid.length,
@@ -145,7 +145,21 @@ function fits(json: string, maxBytes: number): boolean {
 
 /** The full report of these observations, asking for its series set when it has any. */
 function fullReport(skeleton: Report, observations: Observation[]): Report {
-  return observations.length > 0 ? { ...skeleton, observations, wantsSeriesSet: true } : { ...skeleton, observations };
+  return withObservations(skeleton, observations, observations.length > 0);
+}
+
+/**
+ * The skeleton with these observations (in its place, so the JSON's order is the skeleton's) and,
+ * when it asks for one, `wantsSeriesSet` last. Not `{ ...skeleton, observations }`: V8 (11.3, Node
+ * 20) gives each object of a literal that starts with a spread and goes on a hidden class of its
+ * own, made in the runtime every cycle and freed only by a full collection; Object.assign onto `{}`
+ * and stores follow transitions every report shares.
+ */
+function withObservations(skeleton: Report, observations: Observation[], wantsSeriesSet: boolean): Report {
+  const report = Object.assign({}, skeleton);
+  report.observations = observations;
+  if (wantsSeriesSet) report.wantsSeriesSet = true;
+  return report;
 }
 
 /**

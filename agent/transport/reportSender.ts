@@ -91,9 +91,12 @@ function sendsPlain(json: string, gzipAboveBytes: number): boolean {
  */
 async function uploadBody(report: Report, json: string | undefined, gzipAboveBytes: number, compact = false): Promise<Upload> {
   const text = json ?? JSON.stringify(report);
-  const form = compact ? { sequence: report.sequence, full: report, asks: false } : { sequence: report.sequence, asks: report.wantsSeriesSet === true };
-  if (sendsPlain(text, gzipAboveBytes)) return { ...form, body: text, gzip: false };
-  return { ...form, body: await compress(text), gzip: true };
+  // Each literal written out, not spread from a common part: see withObservations in ../report/reportBuilder.ts.
+  const { sequence } = report;
+  const asks = !compact && report.wantsSeriesSet === true;
+  if (sendsPlain(text, gzipAboveBytes)) return compact ? { sequence, body: text, gzip: false, full: report, asks } : { sequence, body: text, gzip: false, asks };
+  const body = await compress(text);
+  return compact ? { sequence, body, gzip: true, full: report, asks } : { sequence, body, gzip: true, asks };
 }
 
 /** The JSON the spool holds for an upload: the full report's, never a compact one. */

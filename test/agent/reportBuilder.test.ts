@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Observation } from '../../contract/report.js';
 import { buildReport, MAX_REPORT_OBSERVATIONS, seriesOf } from '../../agent/report/reportBuilder.js';
+import { sameHiddenClass } from '../support/hiddenClasses.js';
 
 const AT = '2025-01-01T00:00:00.000Z';
 const agent = { id: 'a-1', hostname: 'h', version: 'test', intervalSeconds: 15, labels: {} };
@@ -249,5 +250,25 @@ describe('buildReport against a series set', () => {
     const within = buildReport({ agent, sequence: 2, sentAt: new Date(AT), observations: cycle(2), checks: big, seriesSets: [seriesSet], maxBytes: 4000 });
     expect(within.compact).toBe(false);
     expect(within.report.wantsSeriesSet).toBeUndefined();
+  });
+
+  it("makes each cycle's report of the hidden class the cycle before's had, compact, full or cut (no map made in the runtime each cycle)", () => {
+    const seriesSet = named(cycle(1));
+    const reports = (made: (n: number) => ReturnType<typeof buildReport>, what: string) => {
+      // Cycles enough that buildReport has run past its first calls, before which V8 gives it no inline caches.
+      const built = Array.from({ length: 12 }, (_, i) => made(i + 2));
+      for (let i = 1; i < built.length; i++) expect(sameHiddenClass(built[i - 1]!.report, built[i]!.report), `${what}: cycles ${i + 1} and ${i + 2}`).toBe(true);
+      return built;
+    };
+    const compact = reports((n) => buildReport({ agent, sequence: n, sentAt: new Date(AT), observations: cycle(n), checks, seriesSets: [seriesSet] }), 'compact');
+    expect(compact.map((b) => [b.compact, b.report.sequence, b.report.wantsSeriesSet])).toEqual(compact.map((_, i) => [true, i + 2, true]));
+    const full = reports((n) => buildReport({ agent, sequence: n, sentAt: new Date(AT), observations: cycle(n), checks }), 'full');
+    expect(full.map((b) => [b.compact, b.json])).toEqual(full.map((b) => [false, JSON.stringify(b.report)]));
+    // Over the byte budget: cut to fit, not asking.
+    const cut = reports((n) => buildReport({ agent, sequence: n, sentAt: new Date(AT), observations: cycle(n), checks, maxBytes: 600 }), 'cut');
+    expect(cut.map((b) => [b.omittedObservations > 0, b.report.wantsSeriesSet])).toEqual(cut.map(() => [true, undefined]));
+    // The JSON of each keeps the skeleton's order of keys, observations in their place.
+    expect(Object.keys(compact[0]!.report)).toEqual(['schemaVersion', 'agent', 'sequence', 'sentAt', 'observations', 'checks', 'wantsSeriesSet']);
+    expect(Object.keys(cut[0]!.report)).toEqual(['schemaVersion', 'agent', 'sequence', 'sentAt', 'observations', 'checks']);
   });
 });
