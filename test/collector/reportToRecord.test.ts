@@ -4,7 +4,7 @@
  * labels, times, texts and series keys the store and the rules engine read.
  */
 import { describe, expect, it } from 'vitest';
-import { reportShape, reportToRecord } from '../../collector/ingest/reportToRecord.js';
+import { MAX_TEMPLATES_PER_LABELS, reportShape, reportToRecord } from '../../collector/ingest/reportToRecord.js';
 import { SeriesKeyTemplates } from '../../collector/ingest/seriesKeyTemplates.js';
 import { canonicalLabels } from '../../contract/labels.js';
 import { REPORT_SCHEMA_VERSION, type Report } from '../../contract/report.js';
@@ -81,12 +81,29 @@ describe('reportToRecord', () => {
       r.agent.hostname = hostname;
       return reportToRecord(r, 0, new SeriesKeyTemplates()).samples.map((s) => s.labels);
     };
-    for (const [hostname, agentLabels] of [['web-1', {}], ['db "2"', {}], ['web-1', {}], ['edge-3', { zone: 'a', group: 'edge' }]] as const) {
+    const hosts: Array<[string, Record<string, string>]> = [
+      ['web-1', {}],
+      ['db "2"', {}],
+      ['web-1', {}],
+      // Agent labels, one of them a name the observation's labels set too (theirs wins): the first host of these names makes the template, the next are copies of it.
+      ['edge-3', { zone: 'a', group: 'edge' }],
+      ['edge-4', { zone: 'c', group: 'core' }],
+      ['edge-5', { zone: 'd', group: 'edge' }],
+      // The same names in another order; an agent label named `host` (the collector's wins).
+      ['edge-6', { group: 'edge', zone: 'e' }],
+      ['odd-1', { host: 'not-me', group: 'g' }],
+      ['odd-2', { host: 'not-me-either', group: 'h' }],
+      // More sets of names than a labels object keeps templates for: merged one by one past MAX_TEMPLATES_PER_LABELS.
+      ...Array.from({ length: MAX_TEMPLATES_PER_LABELS + 2 }, (_, i): [string, Record<string, string>] => [`many-${i}`, { [`name${i}`]: `v${i}` }]),
+      ['many-0-again', { name0: 'w' }],
+    ];
+    for (const [hostname, agentLabels] of hosts) {
       const fromFrozen = of(hostname, frozen, agentLabels);
       const fromOwn = of(hostname, own.map((l) => ({ ...l })), agentLabels);
       // Names in the same order too: JSON.stringify writes them as they are enumerated.
       expect(fromFrozen.map((l) => JSON.stringify(l))).toEqual(fromOwn.map((l) => JSON.stringify(l)));
       for (const labels of fromFrozen) expect(labels.host).toBe(hostname);
+      for (const [name, value] of Object.entries(agentLabels)) if (name !== 'host') expect(fromFrozen[3]![name]).toBe(name === 'zone' ? 'b' : value);
       // Each sample its own object, never the frozen one or another host's.
       fromFrozen.forEach((labels, i) => expect(labels).not.toBe(frozen[i]));
       expect(Object.isFrozen(fromFrozen[0])).toBe(false);
