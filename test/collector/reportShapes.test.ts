@@ -52,4 +52,30 @@ describe('report shapes', () => {
     expect(Array.from(shapes.idsOf(1, shapeOfText(b))!)).toEqual([4]);
     expect(Array.from(shapes.idsOf(1, shapeOfText(c))!)).toEqual([5]);
   });
+
+  // Kept as runs of consecutive ids where that is smaller, else one by one: every form gives back the ids as remembered.
+  it.each<[string, number[]]>([
+    ['one run (a host whose series were minted together)', Array.from({ length: 60 }, (_, i) => 1000 + i)],
+    ['a few runs (series added later, one twice)', [...Array.from({ length: 40 }, (_, i) => 7 + i), 9000, 9001, 47, 48, 48, 5]],
+    ['a run beyond 32 bits', [2 ** 40, 2 ** 40 + 1, 2 ** 40 + 2, 3]],
+    ['no runs at all (every id its own)', Array.from({ length: 60 }, (_, i) => 10 * i + 3)],
+    ['no runs, beyond 32 bits', Array.from({ length: 20 }, (_, i) => 2 ** 33 + 10 * i)],
+    ['descending', [9, 8, 7, 6, 5]],
+    ['ids near the top of a safe integer', [Number.MAX_SAFE_INTEGER - 2, Number.MAX_SAFE_INTEGER - 1, Number.MAX_SAFE_INTEGER]],
+    ['one id', [0]],
+    // Past 2^53 an id plus one may round to the next id but one: never taken for a run.
+    ['ids past a safe integer', [2 ** 53 + 2, 2 ** 53 + 4, 2 ** 53 + 8]],
+  ])('gives back %s exactly, in a new array each time for runs', (_, ids) => {
+    const shapes = createReportShapes();
+    const shape = shapeOfText(`"h"\n${body}`);
+    shapes.remember(1, shape, [...ids]);
+    const first = shapes.idsOf(1, shape)!;
+    expect(Array.from(first)).toEqual(ids);
+    // What the caller does with what it was given changes nothing kept.
+    if (Array.isArray(first)) (first as number[]).fill(-1);
+    expect(Array.from(shapes.idsOf(1, shape)!)).toEqual(ids);
+    // The host's other shape as well.
+    shapes.remember(1, shapeOfText('"h"\nother'), [1, 2]);
+    expect(Array.from(shapes.idsOf(1, shape)!)).toEqual(ids);
+  });
 });
