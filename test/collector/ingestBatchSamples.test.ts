@@ -16,6 +16,7 @@ import { createReportIngestor } from '../../collector/ingest/reportIngestor.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { Store } from '../../collector/store/store.js';
 import { canonicalLabels } from '../../contract/labels.js';
+import { capturingIngestor } from '../support/capturingIngestor.js';
 import { REPORT_SCHEMA_VERSION, type Report } from '../../contract/report.js';
 import type { EvaluateOptions, SeriesSample } from '../../rules/index.js';
 
@@ -41,15 +42,7 @@ describe("the samples of a group commit's reports", () => {
 
   it('are every stored report’s samples and its missed-report sample, keyed as the engine would key them', async () => {
     store = openSqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'tripline-batch-samples-')), 'tripline.db') });
-    const batches: SeriesSample[][] = [];
-    const pipeline = {
-      process: (_tx: unknown, samples: readonly SeriesSample[]) => {
-        batches.push([...samples]);
-        return { changes: {}, commit: () => {} };
-      },
-    } as unknown as AlertPipeline;
-    const metrics = createCollectorMetrics({ activeIncidents: () => 0, outboxPending: () => 0, outboxDead: () => 0, unhealthyRules: () => 0 });
-    const ingestor = createReportIngestor({ store, pipeline, clock: { nowMs: () => NOW }, log: pino({ level: 'silent' }), metrics, maxDelayMs: 50, maxReports: 100 });
+    const { ingestor, batches } = capturingIngestor(store, NOW, 50);
 
     const hosts: Array<[string, string, Record<string, string>]> = [
       ['a1', 'web-1', {}],

@@ -10,18 +10,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AlertPipeline } from '../../collector/alerting/alertPipeline.js';
-import { createCollectorMetrics } from '../../collector/collectorMetrics.js';
-import { createReportIngestor } from '../../collector/ingest/reportIngestor.js';
 import { labelsWithHost, reportToRecord } from '../../collector/ingest/reportToRecord.js';
 import { SeriesSetRegistry } from '../../collector/ingest/seriesSets.js';
 import type { HostTouches } from '../../collector/store/sqlite/hostTouches.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { Store } from '../../collector/store/store.js';
 import { REPORT_SCHEMA_VERSION, type Report, type WireReport } from '../../contract/report.js';
-import type { SeriesSample } from '../../rules/index.js';
+import { capturingIngestor } from '../support/capturingIngestor.js';
 import { sameHiddenClass } from '../support/hiddenClasses.js';
 
 const NOW = Date.UTC(2026, 11, 6, 12);
@@ -99,15 +95,7 @@ describe('objects made for each report', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tripline-hidden-classes-'));
     dirs.push(dir);
     store = openSqliteStore({ file: join(dir, 'tripline.db') });
-    const batches: SeriesSample[][] = [];
-    const pipeline = {
-      process: (_tx: unknown, samples: readonly SeriesSample[]) => {
-        batches.push([...samples]);
-        return { changes: {}, commit: () => {} };
-      },
-    } as unknown as AlertPipeline;
-    const metrics = createCollectorMetrics({ activeIncidents: () => 0, outboxPending: () => 0, outboxDead: () => 0, unhealthyRules: () => 0 });
-    const ingestor = createReportIngestor({ store, pipeline, clock: { nowMs: () => NOW }, log: pino({ level: 'silent' }), metrics, maxDelayMs: 20, maxReports: 100 });
+    const { ingestor, batches } = capturingIngestor(store, NOW, 20);
     const hosts = HOSTS;
     // The hosts' first reports make their rows; their second ones touch them, and the store holds those touches.
     await Promise.all(hosts.map((host) => ingestor.submit(parsedReport(host, 1))));
