@@ -6,7 +6,8 @@
  * The history has faults in it (disks filling, a flapping TCP check, an agent silent for 30 minutes
  * a day) so the lifecycle has work to do. Before the replay the history is compacted into
  * compressed series chunks and rollups, as the collector does an hour after the fact, so the replay
- * reads chunks; the bench prints the compaction, bytes per sample and read latencies (historyFigures.ts: raw,
+ * reads chunks; the bench prints the compaction (and what it and the history's writing wrote to the
+ * database and its WAL, /proc/self/io), bytes per sample and read latencies (historyFigures.ts: raw,
  * rollups, and a host's every series as the API's host read answers it),
  * the retention pruning of the first day after the replay, and the latest values of --latest-hosts hosts. Figures only; nothing is asserted.
  * Options: --hosts N --days D --interval SECONDS --observations N --latest-hosts N (0: skip)
@@ -27,6 +28,7 @@ import { atReportedPrecision } from '../agent/probes/reportedPrecision.js';
 import type { CpuTimes } from '../agent/procfs/procStat.js';
 import { runBacktest } from '../collector/backtest/runBacktest.js';
 import type { MetricName } from '../contract/metricCatalogue.js';
+import { bytesWritten } from './processIo.js';
 import { bytesPerMetric, compactEverything, latestOfManyHosts, pruneFigures, readLatencies, type StepFigures, storageFigures } from './historyFigures.js';
 import { createIncidentCore } from '../collector/incidents/incidentCore.js';
 import { createOperations } from '../collector/operations/createOperations.js';
@@ -56,6 +58,9 @@ const OBSERVATIONS = Math.max(4, Number(values.observations));
 const JITTER_MS = Math.max(0, Math.round(Number(values.jitter)));
 const START_MS = Date.UTC(2025, 0, 6, 0, 0, 0);
 const END_MS = START_MS + DAYS * 86_400_000;
+
+/** Bytes as GB with two decimals. */
+const gigabytes = (bytes: number) => `${(bytes / 1e9).toFixed(2)} GB`;
 
 /** CPU seconds (user and system) of this process since `since`: on a loaded machine the clock also counts the waits for a core. */
 function cpuSeconds(since: NodeJS.CpuUsage): string {
@@ -169,16 +174,23 @@ try {
     console.log(`history: read from ${kept} (${reports.toLocaleString('en')} reports, ${(reports * OBSERVATIONS).toLocaleString('en')} samples)`);
   } else {
     const writeStarted = performance.now();
+    const writtenBefore = bytesWritten();
     reports = writeHistory(store);
     const writeSeconds = (performance.now() - writeStarted) / 1000;
-    console.log(`history: ${HOSTS} hosts x ${DAYS} days x ${INTERVAL_S}s = ${reports.toLocaleString('en')} reports, ${(reports * OBSERVATIONS).toLocaleString('en')} samples; written in ${writeSeconds.toFixed(1)}s`);
+    const historyBytes = bytesWritten() - writtenBefore;
+    console.log(
+      `history: ${HOSTS} hosts x ${DAYS} days x ${INTERVAL_S}s = ${reports.toLocaleString('en')} reports, ${(reports * OBSERVATIONS).toLocaleString('en')} samples; written in ${writeSeconds.toFixed(1)}s ` +
+        `(${gigabytes(historyBytes)} written to the database and its WAL, ${(historyBytes / reports / 1000).toFixed(2)} kB a report)`,
+    );
     const compaction = await compactEverything(store, END_MS);
     const ms = (figure: StepFigures) =>
       `${figure.wall.longestMs.toFixed(1)} ms (${figure.wall.p99Ms.toFixed(1)}), CPU ${figure.cpu.longestMs.toFixed(1)} ms (${figure.cpu.p99Ms.toFixed(1)})`;
     console.log(
       `compaction: ${compaction.blocks.toLocaleString('en')} host-hours in ${compaction.seconds.toFixed(1)}s ` +
         `(${Math.round((reports * OBSERVATIONS) / compaction.seconds).toLocaleString('en')} samples/s); steps on the event loop, longest (p99) on the clock and in CPU time: ` +
-        `write transaction ${ms(compaction.transaction)}, read ${ms(compaction.read)}, encoding slice ${ms(compaction.encode)}`,
+        `write transaction ${ms(compaction.transaction)}, read ${ms(compaction.read)}, encoding slice ${ms(compaction.encode)}; ` +
+        `${gigabytes(compaction.bytesWritten)} written to the database and its WAL (${(compaction.bytesWritten / compaction.blocks / 1e6).toFixed(2)} MB a host-hour, ` +
+        `${(compaction.bytesWritten / historyBytes).toFixed(1)}x what writing the history took)`,
     );
     if (kept !== undefined) {
       // Closed first, so that the write-ahead log is in the file copied.

@@ -14,6 +14,7 @@ import { createHistoryOperations } from '../collector/operations/historyOperatio
 import { decodeSeriesChunk, encodeLayout1, encodeLayout2 } from '../collector/history/seriesChunkCodec.js';
 import { openSqliteStore } from '../collector/store/sqlite/sqliteStore.js';
 import type { Store } from '../collector/store/store.js';
+import { bytesWritten } from './processIo.js';
 
 /** The longest and the 99th percentile of some durations, in ms. */
 export interface LongestAndP99 {
@@ -30,19 +31,21 @@ function longestAndP99(durations: number[]): LongestAndP99 {
  * Compacts every block that ended before `beforeMs` as the collector's maintenance does (read,
  * encode in slices with the event loop given back between them, write in one transaction), timing
  * each synchronous step: the write transaction is what holds the writer, and the longest of all
- * steps is the most an ingest batch can wait behind compaction.
+ * steps is the most an ingest batch can wait behind compaction. `bytesWritten` is what the process
+ * wrote meanwhile (processIo.ts): the WAL's frames and the checkpoints' copies of them into the file.
  */
-export async function compactEverything(store: Store, beforeMs: number): Promise<{ seconds: number; blocks: number; read: StepFigures; encode: StepFigures; transaction: StepFigures }> {
+export async function compactEverything(store: Store, beforeMs: number): Promise<{ seconds: number; blocks: number; bytesWritten: number; read: StepFigures; encode: StepFigures; transaction: StepFigures }> {
   const steps = { read: { wall: [] as number[], cpu: [] as number[] }, encode: { wall: [] as number[], cpu: [] as number[] }, write: { wall: [] as number[], cpu: [] as number[] } };
   let blocks = 0;
   const started = performance.now();
+  const writtenBefore = bytesWritten();
   const onStep = (step: 'read' | 'encode' | 'write', ms: number, cpuMs: number) => {
     steps[step].wall.push(ms);
     steps[step].cpu.push(cpuMs);
   };
   while ((await compactOldestInSteps(store, beforeMs, { pause: () => nextTurn(), onStep })) !== undefined) blocks++;
   const figures = (step: keyof typeof steps): StepFigures => ({ wall: longestAndP99(steps[step].wall), cpu: longestAndP99(steps[step].cpu) });
-  return { seconds: (performance.now() - started) / 1000, blocks, read: figures('read'), encode: figures('encode'), transaction: figures('write') };
+  return { seconds: (performance.now() - started) / 1000, blocks, bytesWritten: bytesWritten() - writtenBefore, read: figures('read'), encode: figures('encode'), transaction: figures('write') };
 }
 
 /** One kind of step's durations on the clock and in CPU time. */

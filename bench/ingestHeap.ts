@@ -26,7 +26,7 @@
  * (each agent of a batch reports at its own time, as bench:ingest's do: see OWN_TIMES). Needs
  * --expose-gc.
  */
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline as streamPipeline } from 'node:stream/promises';
@@ -44,6 +44,7 @@ import { loadConfig } from '../config/loadConfig.js';
 import type { Report } from '../contract/report.js';
 import { DEFAULT_RULES_DIR, loadRuleSet } from '../rules/index.js';
 import { benchReport } from './benchReport.js';
+import { bytesWritten } from './processIo.js';
 
 const { values } = parseArgs({
   options: {
@@ -74,11 +75,6 @@ const heapUsed = (): number => {
   gc();
   return process.memoryUsage().heapUsed;
 };
-
-/** Bytes this process has passed to write(2) and its kin so far (/proc/self/io `wchar`): here, SQLite's writes to the database and its WAL. */
-function bytesWritten(): number {
-  return Number(/^wchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? NaN);
-}
 
 /** A report as the collector has it after JSON.parse: no string shared with another report. */
 const parsed = (agent: number, sequence: number, atMs: number): Report => JSON.parse(JSON.stringify(benchReport(agent, sequence, new Date(atMs).toISOString(), INTERVAL_MS / 1000))) as Report;
