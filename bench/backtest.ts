@@ -180,7 +180,7 @@ try {
     const historyBytes = bytesWritten() - writtenBefore;
     console.log(
       `history: ${HOSTS} hosts x ${DAYS} days x ${INTERVAL_S}s = ${reports.toLocaleString('en')} reports, ${(reports * OBSERVATIONS).toLocaleString('en')} samples; written in ${writeSeconds.toFixed(1)}s ` +
-        `(${gigabytes(historyBytes)} written to the database and its WAL, ${(historyBytes / reports / 1000).toFixed(2)} kB a report)`,
+        `(${gigabytes(historyBytes)} written to the database and its WAL, ${(historyBytes / Math.max(1, reports) / 1000).toFixed(2)} kB a report)`,
     );
     const compaction = await compactEverything(store, END_MS);
     const ms = (figure: StepFigures) =>
@@ -189,8 +189,8 @@ try {
       `compaction: ${compaction.blocks.toLocaleString('en')} host-hours in ${compaction.seconds.toFixed(1)}s ` +
         `(${Math.round((reports * OBSERVATIONS) / compaction.seconds).toLocaleString('en')} samples/s); steps on the event loop, longest (p99) on the clock and in CPU time: ` +
         `write transaction ${ms(compaction.transaction)}, read ${ms(compaction.read)}, encoding slice ${ms(compaction.encode)}; ` +
-        `${gigabytes(compaction.bytesWritten)} written to the database and its WAL (${(compaction.bytesWritten / compaction.blocks / 1e6).toFixed(2)} MB a host-hour, ` +
-        `${(compaction.bytesWritten / historyBytes).toFixed(1)}x what writing the history took)`,
+        `${gigabytes(compaction.bytesWritten)} written to the database and its WAL (${(compaction.bytesWritten / Math.max(1, compaction.blocks) / 1e6).toFixed(2)} MB a host-hour, ` +
+        `${(compaction.bytesWritten / Math.max(1, historyBytes)).toFixed(1)}x what writing the history took)`,
     );
     if (kept !== undefined) {
       // Closed first, so that the write-ahead log is in the file copied.
