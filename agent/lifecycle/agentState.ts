@@ -35,8 +35,7 @@ interface StateFile {
 
 /**
  * A copy of `state` (fields a newer agent wrote kept) with `nextSequence`. Not `{ ...state,
- * nextSequence }`: V8 (11.3, Node 20) gives each object of a literal that starts with a spread and
- * goes on a hidden class of its own, made in the runtime every cycle and freed only by a full collection.
+ * nextSequence }`: a spread that goes on makes a hidden class a cycle (README, Development).
  */
 function withNextSequence(state: StateFile, nextSequence: number): StateFile {
   const next = Object.assign({}, state);

@@ -150,10 +150,9 @@ function fullReport(skeleton: Report, observations: Observation[]): Report {
 
 /**
  * The skeleton with these observations (in its place, so the JSON's order is the skeleton's) and,
- * when it asks for one, `wantsSeriesSet` last. Not `{ ...skeleton, observations }`: V8 (11.3, Node
- * 20) gives each object of a literal that starts with a spread and goes on a hidden class of its
- * own, made in the runtime every cycle and freed only by a full collection; Object.assign onto `{}`
- * and stores follow transitions every report shares.
+ * when it asks for one, `wantsSeriesSet` last. Not `{ ...skeleton, observations }`: a spread that
+ * goes on makes a hidden class a cycle (README, Development); Object.assign onto `{}` and stores
+ * follow transitions every report shares.
  */
 function withObservations(skeleton: Report, observations: Observation[], wantsSeriesSet: boolean): Report {
   const report = Object.assign({}, skeleton);

@@ -43,9 +43,9 @@ export interface HostTouch {
 }
 
 /**
- * The touch of `row`'s columns to host `hostId`. Written out, not as `{ ...row, hostId }`: V8 (11.3,
- * Node 20) gives each object of such a literal (a spread, then more properties) a hidden class and
- * descriptors of its own, about 400 bytes a held touch, which only a full collection frees.
+ * The touch of `row`'s columns to host `hostId`. Written out, not as `{ ...row, hostId }`, which
+ * would give each held touch a hidden class and descriptors of its own, about 400 bytes
+ * (labelsWithHost in ../../ingest/reportToRecord.ts says why).
  */
 export function hostTouch(hostId: number, row: Omit<HostTouch, 'hostId'>): HostTouch {
   return {
