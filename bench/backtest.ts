@@ -188,7 +188,8 @@ try {
     console.log(
       `compaction: ${compaction.blocks.toLocaleString('en')} host-hours in ${compaction.seconds.toFixed(1)}s ` +
         `(${Math.round((reports * OBSERVATIONS) / compaction.seconds).toLocaleString('en')} samples/s); steps on the event loop, longest (p99) on the clock and in CPU time: ` +
-        `write transaction ${ms(compaction.transaction)}, read ${ms(compaction.read)}, encoding slice ${ms(compaction.encode)}; ` +
+        `write transaction ${ms(compaction.transaction)}, read ${ms(compaction.read)}, encoding slice ${ms(compaction.encode)}, ` +
+        `sweep of the compacted rows ${ms(compaction.sweep)} and the WAL checkpoint after each ${ms(compaction.checkpoint)}; ` +
         `${gigabytes(compaction.bytesWritten)} written to the database and its WAL (${(compaction.bytesWritten / Math.max(1, compaction.blocks) / 1e6).toFixed(2)} MB a host-hour, ` +
         `${(compaction.bytesWritten / Math.max(1, historyBytes)).toFixed(1)}x what writing the history took)`,
     );

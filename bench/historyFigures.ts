@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { compactOldestInSteps, DEFAULT_PRUNE_STEP_ROWS, type PruneStep, pruneInSteps } from '../collector/history/historyMaintenance.js';
+import { compactOldestInSteps, type CompactionStep, DEFAULT_PRUNE_STEP_ROWS, type PruneStep, pruneInSteps } from '../collector/history/historyMaintenance.js';
 import { createHistoryReader, type ReadSeriesQuery } from '../collector/history/historyReader.js';
 import { createHistoryOperations } from '../collector/operations/historyOperations.js';
 import { decodeSeriesChunk, encodeLayout1, encodeLayout2 } from '../collector/history/seriesChunkCodec.js';
@@ -34,18 +34,23 @@ function longestAndP99(durations: number[]): LongestAndP99 {
  * steps is the most an ingest batch can wait behind compaction. `bytesWritten` is what the process
  * wrote meanwhile (processIo.ts): the WAL's frames and the checkpoints' copies of them into the file.
  */
-export async function compactEverything(store: Store, beforeMs: number): Promise<{ seconds: number; blocks: number; bytesWritten: number; read: StepFigures; encode: StepFigures; transaction: StepFigures }> {
-  const steps = { read: { wall: [] as number[], cpu: [] as number[] }, encode: { wall: [] as number[], cpu: [] as number[] }, write: { wall: [] as number[], cpu: [] as number[] } };
+export async function compactEverything(
+  store: Store,
+  beforeMs: number,
+): Promise<{ seconds: number; blocks: number; bytesWritten: number; read: StepFigures; encode: StepFigures; transaction: StepFigures; sweep: StepFigures; checkpoint: StepFigures }> {
+  const steps: Record<CompactionStep, { wall: number[]; cpu: number[] }> = {
+    read: { wall: [], cpu: [] }, encode: { wall: [], cpu: [] }, write: { wall: [], cpu: [] }, sweep: { wall: [], cpu: [] }, checkpoint: { wall: [], cpu: [] },
+  };
   let blocks = 0;
   const started = performance.now();
   const writtenBefore = bytesWritten();
-  const onStep = (step: 'read' | 'encode' | 'write', ms: number, cpuMs: number) => {
+  const onStep = (step: CompactionStep, ms: number, cpuMs: number) => {
     steps[step].wall.push(ms);
     steps[step].cpu.push(cpuMs);
   };
   while ((await compactOldestInSteps(store, beforeMs, { pause: () => nextTurn(), onStep })) !== undefined) blocks++;
   const figures = (step: keyof typeof steps): StepFigures => ({ wall: longestAndP99(steps[step].wall), cpu: longestAndP99(steps[step].cpu) });
-  return { seconds: (performance.now() - started) / 1000, blocks, bytesWritten: bytesWritten() - writtenBefore, read: figures('read'), encode: figures('encode'), transaction: figures('write') };
+  return { seconds: (performance.now() - started) / 1000, blocks, bytesWritten: bytesWritten() - writtenBefore, read: figures('read'), encode: figures('encode'), transaction: figures('write'), sweep: figures('sweep'), checkpoint: figures('checkpoint') };
 }
 
 /** One kind of step's durations on the clock and in CPU time. */

@@ -67,7 +67,7 @@ export function createCollectorMetrics(sources: CollectorGaugeSources): Collecto
     // Each step holds the event loop and so delays every report in progress: ingest's 50 ms target is the bucket to watch.
     historyStepSeconds: new Histogram({
       name: 'tripline_history_step_seconds',
-      help: 'How long each synchronous step of the history pass held the event loop, by step (read, encode, write: compaction; raw, rollups, checkpoint: pruning)',
+      help: 'How long each synchronous step of the history pass held the event loop, by step (read, encode, write: compaction; sweep: deleting the hot rows compacted; raw, rollups: pruning; checkpoint: after a sweep or pruning step)',
       labelNames: ['step'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers: [registry],

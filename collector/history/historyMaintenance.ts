@@ -23,6 +23,12 @@ import type { Store } from '../store/store.js';
  * of its pages after it (pruneInSteps) are each a fraction of that.
  */
 export const DEFAULT_PRUNE_STEP_ROWS = 250;
+/**
+ * Rows (rowids) a sweep step goes through, deleting those compaction covered. They go in the order
+ * they arrived, so a step dirties the table's pages holding them once, the base-time index's leaves
+ * alike, and one leaf of report_chunks_by_host a host among them.
+ */
+export const DEFAULT_SWEEP_STEP_ROWS = 1_000;
 /** How long a compaction encodes in one go before it gives the event loop back (ingest's target is 50 ms). */
 export const DEFAULT_ENCODE_SLICE_MS = 5;
 /**
@@ -50,6 +56,8 @@ export interface HistoryMaintenanceOptions {
   rollupRetentionMs: number;
   /** Rows deleted per pruning step. */
   pruneStepRows?: number;
+  /** Rows a sweep step goes through (DEFAULT_SWEEP_STEP_ROWS). */
+  sweepStepRows?: number;
   /** How long a compaction encodes before it yields; DEFAULT_ENCODE_SLICE_MS by default. */
   encodeSliceMs?: number;
   /** Waits between steps; restingPause(DEFAULT_WORK_SHARE) by default. */
@@ -60,8 +68,8 @@ export interface HistoryMaintenanceOptions {
   onStep?: (step: HistoryStep, ms: number, cpuMs: number) => void;
 }
 
-/** A synchronous step of a pass: compaction's read, encoding slice and write, or a pruning step (PruneStep). */
-export type HistoryStep = CompactionStep | PruneStep;
+/** A synchronous step of a pass: compaction's read, encoding slice and write, the sweep after it, or a pruning step (PruneStep). */
+export type HistoryStep = CompactionStep | SweepStep | PruneStep;
 
 export interface HistoryMaintenanceResult {
   compactedBlocks: number;
@@ -70,14 +78,14 @@ export interface HistoryMaintenanceResult {
   prunedRollupRows: number;
 }
 
-/** One pass: compacts every due block, then prunes, a step at a time. */
+/** One pass: compacts every due block (sweeping each one's compacted hot rows after it), then prunes, a step at a time. */
 export async function maintainHistory(options: HistoryMaintenanceOptions): Promise<HistoryMaintenanceResult> {
   const { store, clock } = options;
   const pause = options.yieldToIngest ?? restingPause(DEFAULT_WORK_SHARE);
   const { stopping = () => false, onStep } = options;
   const result: HistoryMaintenanceResult = { compactedBlocks: 0, compactedSamples: 0, prunedRawRows: 0, prunedRollupRows: 0 };
   while (!stopping()) {
-    const compacted = await compactOldestInSteps(store, clock.nowMs() - options.compactAfterMs, { pause, stopping, sliceMs: options.encodeSliceMs, onStep });
+    const compacted = await compactOldestInSteps(store, clock.nowMs() - options.compactAfterMs, { pause, stopping, sliceMs: options.encodeSliceMs, sweepStepRows: options.sweepStepRows, onStep });
     if (compacted === undefined) break;
     result.compactedBlocks++;
     result.compactedSamples += compacted.samples;
@@ -113,6 +121,32 @@ export function restingPause(share: number, clock: RestingClock = PROCESS_RESTIN
     await (restMs >= 1 ? clock.sleep(restMs) : clock.nextTurn());
     resumedMs = clock.nowMs();
   };
+}
+
+/** A synchronous step of sweepInSteps: a deletion of compacted hot rows, or the checkpoint after one. */
+export type SweepStep = 'sweep' | 'checkpoint';
+
+/**
+ * Deletes the hot rows compaction covered (Store.sweepCompacted), `stepRows` rows a step, each
+ * step that deleted something followed by a checkpoint of the store's log as a step of its own, as
+ * pruneInSteps does. Returns how many sweep steps it took: 0 when nothing was left to sweep.
+ */
+export async function sweepInSteps(
+  store: Store,
+  options: { pause: () => Promise<unknown>; stopping?: () => boolean; stepRows?: number; onStep?: (step: SweepStep, ms: number, cpuMs: number) => void },
+): Promise<number> {
+  const { pause, stopping = () => false, stepRows = DEFAULT_SWEEP_STEP_ROWS, onStep } = options;
+  let steps = 0;
+  while (!stopping()) {
+    const removed = timedStep(onStep, 'sweep', () => store.sweepCompacted(stepRows));
+    if (removed === undefined) break;
+    steps++;
+    await pause();
+    if (removed === 0 || stopping()) continue;
+    timedStep(onStep, 'checkpoint', () => store.checkpointLog());
+    await pause();
+  }
+  return steps;
 }
 
 /** A synchronous step of pruneInSteps: a deletion of raw history or of rollups, or the checkpoint after one. */
@@ -161,22 +195,27 @@ export interface CompactionStepOptions {
   pause: () => Promise<unknown>;
   stopping?: () => boolean;
   sliceMs?: number;
+  /** Rows a step of the sweep after a block goes through (DEFAULT_SWEEP_STEP_ROWS). */
+  sweepStepRows?: number;
   onStep?: (step: CompactionStep, ms: number, cpuMs: number) => void;
 }
 
-/** A synchronous step of compactOldestInSteps: reading a host's hour, a slice of encoding it, or writing its chunks. */
-export type CompactionStep = 'read' | 'encode' | 'write';
+/** A synchronous step of compactOldestInSteps: reading a host's hour, a slice of encoding it, writing its chunks, or the sweep after a block. */
+export type CompactionStep = 'read' | 'encode' | 'write' | SweepStep;
 
 /**
- * Compacts the oldest block of hot reports that ended before `beforeMs` in steps (see the module
- * comment): undefined when none is due, when the collector is stopping (nothing written), or when
- * other passes kept changing its rows.
+ * Compacts the next host's hot reports of the oldest block that ended before `beforeMs` in steps
+ * (see the module comment), after sweeping the compacted rows of the block before when the store
+ * has them (Store.sweepCompacted): undefined when none is due, when the collector is stopping
+ * (nothing written), or when other passes kept changing its rows.
  */
 export async function compactOldestInSteps(store: Store, beforeMs: number, options: CompactionStepOptions): Promise<CompactionResult | undefined> {
-  const { pause, stopping = () => false, sliceMs = DEFAULT_ENCODE_SLICE_MS, onStep } = options;
+  const { pause, stopping = () => false, sliceMs = DEFAULT_ENCODE_SLICE_MS, sweepStepRows, onStep } = options;
   const timed = <T>(step: CompactionStep, run: () => T): T => timedStep(onStep, step, run);
   for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
-    const hot = timed('read', () => store.readHotBlock(beforeMs));
+    let hot = timed('read', () => store.readHotBlock(beforeMs));
+    // A block done: its compacted rows go before the next block is looked for.
+    if (hot === undefined && (await sweepInSteps(store, { pause, stopping, stepRows: sweepStepRows, onStep })) > 0) hot = timed('read', () => store.readHotBlock(beforeMs));
     if (hot === undefined) return undefined;
     const steps = compactRowsInSteps(hot.rows);
     let block: CompactedBlock | undefined;

@@ -275,11 +275,19 @@ export interface Store extends StoreReads {
   readHotBlock(beforeMs: number): HotBlock | undefined;
   /**
    * Step 2: in one short transaction, writes `block` (what compactRows made of `hot.rows`) and
-   * deletes exactly the hot rows read, so a report stored meanwhile stays hot for the next pass.
-   * Undefined, with nothing written, when one of those rows is gone meanwhile (compacted or pruned
-   * by another pass): read again.
+   * takes exactly the hot rows read out of the hot window (SQLite: records them as compacted, and
+   * sweepCompacted deletes them later; PostgreSQL: deletes them), so a report stored meanwhile stays
+   * hot for the next pass. Undefined, with nothing written, when one of those rows is gone
+   * meanwhile (compacted or pruned by another pass): read again.
    */
   writeCompactedBlock(hot: HotBlock, block: CompactedBlock): CompactionResult | undefined;
+  /**
+   * Step 3, once readHotBlock has nothing more (a block done): deletes the compacted hot rows among
+   * the next `stepRows` rows in the order they arrived, in one short transaction; returns how many
+   * went, or undefined when none is left to delete (PostgreSQL, which deletes them as it compacts:
+   * always). Call again until undefined, then readHotBlock again.
+   */
+  sweepCompacted(stepRows: number): number | undefined;
   /**
    * Takes or renews the lease `name` for `holder` until `nowMs + ttlMs`, atomically: it succeeds when
    * nobody holds it, when `holder` holds it already, when the holding lease ran out by `nowMs`, or

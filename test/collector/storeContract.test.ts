@@ -836,7 +836,10 @@ describe.each(storeEngines())('the $name store', (engine) => {
       expect(values(store)).toEqual(before);
       const [root] = store.findSeries({ hostname: 'web-01', metric: 'filesystem_used_ratio' });
       expect(store.rollups(root!.seriesId, '1h', BASE, BASE).map((b) => b.count)).toEqual([60]);
-      // Nor when a row went meanwhile (pruned): the write rolls back and the rows it did find stay hot.
+      // Nor when a row went meanwhile (pruned): the write rolls back and the rows it did find stay hot. (The first
+      // hour is done: SQLite's compacted rows are swept before the next is read; PostgreSQL deleted them as it compacted.)
+      if (engine.name === 'sqlite') expect(store.readHotBlock(BASE + 3 * HOUR)).toBeUndefined();
+      while (store.sweepCompacted(1_000) !== undefined);
       const second = store.readHotBlock(BASE + 3 * HOUR)!;
       expect(second).toMatchObject({ blockStartMs: BASE + HOUR });
       expect(store.writeCompactedBlock({ ...second, rows: [...second.rows, { ...second.rows[0]!, sequence: 9_999 }] }, compactRows(second.rows))).toBeUndefined();

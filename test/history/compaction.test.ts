@@ -13,6 +13,8 @@ import { ROLLUP_BUCKET_MS, type RollupResolution } from '../../collector/domain/
 import pino from 'pino';
 import { compactOldestInSteps, DEFAULT_PRUNE_STEP_ROWS, maintainHistory, restingPause, type RestingClock } from '../../collector/history/historyMaintenance.js';
 import { addToBuckets } from '../../collector/history/rollupBuckets.js';
+import Database from 'better-sqlite3';
+import { compactRows } from '../../collector/store/historyBlocks.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { ReportRecord, Store } from '../../collector/store/store.js';
 
@@ -66,6 +68,45 @@ function compactAll(store: Store, beforeMs: number): number {
 
 const tempFile = () => join(mkdtempSync(join(tmpdir(), 'tripline-history-')), 'tripline.db');
 
+/** Compacts the next host of the oldest due block, as the maintenance does, without sweeping; whether there was one. */
+function compactOneHost(store: Store, beforeMs: number): boolean {
+  const hot = store.readHotBlock(beforeMs);
+  if (hot === undefined) return false;
+  expect(store.writeCompactedBlock(hot, compactRows(hot.rows))).toBeDefined();
+  return true;
+}
+
+/** The hot rows in the file (covered or not), read through a connection of its own. */
+function hotRowCount(file: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM report_chunks').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+/** Every sample of web-1, and what a sparkline's read of its cpu series visits (stepVisits), as strings. */
+function hostReads(store: Store) {
+  const samples = [...store.hostSamples('web-1', T0, T0 + 10 * HOUR)].map((s) => `${s.metric}${JSON.stringify(s.labels)}@${s.atMs}=${s.value}`).sort();
+  return { samples, firstOfEachStep: stepVisits(store).firstOfEachStep };
+}
+
+/**
+ * The samples a sparkline's read of web-1's cpu series in 5-minute steps visits (compacted ones all,
+ * hot ones the first of each step), and the first of each step, which the console shows.
+ */
+function stepVisits(store: Store) {
+  const visits: string[] = [];
+  const first = new Map<number, string>();
+  store.visitStepSamples(store.findSeries({ hostname: 'web-1', metric: 'cpu_usage_ratio' }), T0, T0 + 3 * HOUR, 5 * 60_000, (seriesId, atMs, value) => {
+    visits.push(`${seriesId}@${atMs}=${value}`);
+    const step = Math.floor((atMs - T0) / (5 * 60_000));
+    if (!first.has(step) || atMs < Number(first.get(step)!.split('=')[0])) first.set(step, `${atMs}=${value}`);
+  });
+  return { visits: visits.sort(), firstOfEachStep: [...first].sort(([a], [b]) => a - b).map(([, v]) => v) };
+}
+
 describe('history compaction', () => {
   it('answers every read the same before and after compacting, one transaction per host and block', () => {
     const store = openSqliteStore({ file: tempFile() });
@@ -79,6 +120,41 @@ describe('history compaction', () => {
     expect(snapshot(store)).toEqual(before);
     expect(compactAll(store, T0 + 3 * HOUR)).toBe(2);
     expect(snapshot(store)).toEqual(before);
+    store.close();
+  });
+
+  it('reads a compacted block not yet swept once (its hot rows covered), and the sweep deletes the covered rows only', () => {
+    const file = tempFile();
+    const store = openSqliteStore({ file });
+    fill(store, 3);
+    const before = { ...snapshot(store), ...hostReads(store) };
+    expect(before.samples.length).toBeGreaterThan(0);
+    expect(before.firstOfEachStep).toHaveLength(36);
+    const same = () => expect({ ...snapshot(store), ...hostReads(store) }).toEqual(before);
+    // web-1's first hour compacted: its 240 rows stay in the table, covered, and every read still finds each sample once.
+    expect(compactOneHost(store, T0 + 3 * HOUR)).toBe(true);
+    expect(hotRowCount(file)).toBe(3 * 480);
+    same();
+    const coveredVisits = stepVisits(store).visits;
+    // A re-sent report of a covered row is still a duplicate.
+    store.transaction((tx) => expect(tx.insertReport(report(1, 5, T0 + 60_000))).toBe(false));
+    // The sweep: steps of 100 rowids from the table's first row to the last covered one (rowid 479: web-1 arrived
+    // first each time), deleting web-1's rows of the hour and none of web-2's.
+    const removed: number[] = [];
+    for (let step = store.sweepCompacted(100); step !== undefined; step = store.sweepCompacted(100)) removed.push(step);
+    expect(removed).toEqual([50, 50, 50, 50, 40]);
+    expect(store.sweepCompacted(100)).toBeUndefined();
+    expect(hotRowCount(file)).toBe(3 * 480 - 240);
+    same();
+    // The sparkline's read visits the chunk's samples, not the covered rows too.
+    expect(coveredVisits).toEqual(stepVisits(store).visits);
+    // web-2's first hour, then the next hour's search waits for the sweep; compacting the rest sweeps as it goes.
+    expect(compactOneHost(store, T0 + 3 * HOUR)).toBe(true);
+    expect(compactOneHost(store, T0 + 3 * HOUR)).toBe(false);
+    same();
+    expect(compactAll(store, T0 + 3 * HOUR)).toBe(4);
+    expect(hotRowCount(file)).toBe(0);
+    same();
     store.close();
   });
 
@@ -242,12 +318,15 @@ describe('the steps a pass reports (onStep: the collector times them as tripline
         steps.set(step, (steps.get(step) ?? 0) + 1);
       },
     });
-    // 3 hours x 2 hosts compacted, one read and one write each; then the first hour's chunks and rollups pruned.
+    // 3 hours x 2 hosts compacted, one read and one write each; after each hour a read that finds it done, and a sweep of
+    // its rows (a step deleting its 480 rows, fewer than a step's 1,000, and a step finding none left) before the read of
+    // the next; then the first hour's chunks and rollups pruned.
     expect(result.compactedBlocks).toBe(6);
-    expect(steps.get('read')).toBe(7);
+    expect(steps.get('read')).toBe(6 + 3 + 1);
     expect(steps.get('write')).toBe(6);
+    expect(steps.get('sweep')).toBe(3 * 2);
     expect(steps.get('encode')).toBeGreaterThanOrEqual(6);
-    expect([...steps.keys()].sort()).toEqual(['checkpoint', 'encode', 'raw', 'read', 'rollups', 'write']);
+    expect([...steps.keys()].sort()).toEqual(['checkpoint', 'encode', 'raw', 'read', 'rollups', 'sweep', 'write']);
     store.close();
   });
 });
@@ -265,8 +344,9 @@ describe('a report whose samples spread far past its base time', () => {
   const hostRead = (store: Store, fromMs: number, toMs: number) => [...store.hostSamples('web-1', fromMs, toMs)].map((s) => [s.atMs - T0, s.value]);
   const replay = (store: Store, fromMs: number, toMs: number) => [...store.iterateSamples(fromMs, toMs)].map((s) => [s.atMs - T0, s.value]);
 
-  // Each row: how far ahead the second sample is; reads of a range holding only it find it, hot and compacted.
-  it.each([{ aheadMs: 30 * 60_000 }, { aheadMs: 10 * HOUR }, { aheadMs: 23 * HOUR + 59 * 60_000 }])('finds a sample $aheadMs ms past its base, hot and compacted', ({ aheadMs }) => {
+  // Each row: how far ahead the second sample is; reads of a range holding only it find it, hot, compacted with its rows
+  // not yet swept (covered), and compacted.
+  it.each([{ aheadMs: 30 * 60_000 }, { aheadMs: 10 * HOUR }, { aheadMs: 23 * HOUR + 59 * 60_000 }])('finds a sample $aheadMs ms past its base once, hot, covered and compacted', ({ aheadMs }) => {
     const store = openSqliteStore({ file: tempFile() });
     store.transaction((tx) => {
       tx.insertReport(spread(1, T0, aheadMs));
@@ -274,14 +354,15 @@ describe('a report whose samples spread far past its base time', () => {
     });
     const far = T0 + aheadMs;
     const expected = { only: [[aheadMs, 0.75]], all: [[0, 0.25], [15_000, 0.25], [15_000, 0.75], [aheadMs, 0.75]] };
-    for (const stage of ['hot', 'compacted']) {
+    for (const stage of ['hot', 'covered', 'compacted']) {
       expect(cpu(store, far - 1_000, far + 1_000), stage).toEqual(expected.only);
       expect(hostRead(store, far - 1_000, far + 1_000), stage).toEqual(expected.only);
       expect(replay(store, far - 1_000, far + 1_000), stage).toEqual(expected.only);
       // The replay keeps time order across blocks.
       expect(replay(store, T0, T0 + 2 * 86_400_000), stage).toEqual(expected.all);
       expect(cpu(store, T0, T0 + 2 * 86_400_000), stage).toEqual(expected.all);
-      compactAll(store, T0 + 2 * 86_400_000);
+      if (stage === 'hot') expect(compactOneHost(store, T0 + 2 * 86_400_000)).toBe(true);
+      else compactAll(store, T0 + 2 * 86_400_000);
     }
     store.close();
   });

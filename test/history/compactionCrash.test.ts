@@ -1,9 +1,11 @@
 /**
  * A crash during compaction loses and duplicates nothing: a real process compacting a real SQLite
  * file is killed with SIGKILL (no chance to clean up) after a varying number of committed blocks,
- * and each time the database still holds every sample exactly once, a re-sent report is still a
- * duplicate, and compaction carries on from where the dead process stopped.
+ * or of steps of the sweep of a block's compacted rows, and each time the database still holds
+ * every sample exactly once, a re-sent report is still a duplicate, and compaction carries on from
+ * where the dead process stopped; once everything is compacted, no hot row is left.
  */
+import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,25 +40,33 @@ function census(store: Store): Map<string, string[]> {
   return seen;
 }
 
-/** Runs the compacting child and SIGKILLs it after `commits` committed blocks; resolves with how many it saw. */
-function compactAndKill(file: string, commits: number): Promise<{ committed: number; finished: boolean }> {
+/** Rows a step of the child's sweeps goes through: an hour of the 12 hosts (2,880 rows) is some 58 steps. */
+const SWEEP_STEP_ROWS = 50;
+
+/**
+ * Runs the compacting child and SIGKILLs it after `commits` committed blocks or `sweeps` steps of
+ * sweeping, whichever comes first; resolves with how many of each it saw.
+ */
+function compactAndKill(file: string, { commits = Infinity, sweeps = Infinity }: { commits?: number; sweeps?: number }): Promise<{ committed: number; swept: number; finished: boolean }> {
   return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file, String(T0 + HOURS * HOUR)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file, String(T0 + HOURS * HOUR), String(SWEEP_STEP_ROWS)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let committed = 0;
+    let swept = 0;
     let finished = false;
     let stderr = '';
     child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
     child.stdout.on('data', (data: Buffer) => {
       for (const line of data.toString().split('\n')) {
         if (line.startsWith('compacted')) committed++;
+        if (line === 'swept') swept++;
         if (line === 'done') finished = true;
       }
-      if (committed >= commits) child.kill('SIGKILL');
+      if (committed >= commits || swept >= sweeps) child.kill('SIGKILL');
     });
     child.on('error', fail);
     child.on('exit', (code, signal) => {
       if (signal !== 'SIGKILL' && code !== 0) fail(new Error(`compaction child exited with ${code}: ${stderr}`));
-      else ok({ committed, finished });
+      else ok({ committed, swept, finished });
     });
   });
 }
@@ -79,11 +89,14 @@ describe('a compaction killed with SIGKILL', () => {
     expect([...expected.values()].every((points) => points.length === HOURS * 240)).toBe(true);
     store.close();
 
-    // Kill after 1, 5 and 17 commits: the process is always inside its next block's transaction or between two.
-    for (const commits of [1, 5, 17]) {
-      const { committed, finished } = await compactAndKill(file, commits);
+    // Kill after 1, 5 and 17 commits: the process is always inside its next block's transaction or between two; then
+    // 3 and 40 steps into a sweep (each run's sweep starts over from the table's first row, and the rows it had deleted
+    // are gone), and as a sweep's last step may leave it done, after 1 more.
+    for (const kill of [{ commits: 1 }, { commits: 5 }, { commits: 17 }, { sweeps: 3 }, { sweeps: 40 }, { sweeps: 1 }]) {
+      const { committed, swept, finished } = await compactAndKill(file, kill);
       expect(finished).toBe(false);
-      expect(committed).toBeGreaterThanOrEqual(commits);
+      if (kill.commits !== undefined) expect(committed).toBeGreaterThanOrEqual(kill.commits);
+      else expect(swept).toBeGreaterThanOrEqual(kill.sweeps);
       const reopened = openSqliteStore({ file });
       expect(census(reopened)).toEqual(expected);
       reopened.transaction((tx) => {
@@ -98,5 +111,8 @@ describe('a compaction killed with SIGKILL', () => {
     expect(census(final)).toEqual(expected);
     expect(final.transaction((tx) => tx.insertReport(report(0, sequence, T0 + HOURS * HOUR - 15_000)))).toBe(false);
     final.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare('SELECT count(*) AS n FROM report_chunks').get()).toEqual({ n: 0 });
+    db.close();
   }, 120_000);
 });

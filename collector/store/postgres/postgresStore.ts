@@ -497,6 +497,11 @@ class PostgresStore implements Store {
     }
   }
 
+  sweepCompacted(): number | undefined {
+    // Compaction deleted its hot rows in its own transaction: MVCC marks them dead, and autovacuum reclaims the space.
+    return undefined;
+  }
+
   findSeries(query: { hostId?: number; hostname?: string; metric: string }): SeriesRecord[] {
     const from = `SELECT ${SERIES_COLUMNS} FROM series s JOIN hosts h USING (host_id)`;
     const rows =

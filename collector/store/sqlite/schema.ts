@@ -438,4 +438,17 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX IF EXISTS report_chunks_by_host;
   CREATE INDEX report_chunks_by_host ON report_chunks (host_id, sequence, base_at_ms);
   `,
+  // 21: compaction no longer deletes the hot rows it compacted; its record of their sequences covers
+  // them, reads leave covered rows out, and a sweep deletes them in the order they arrived once a
+  // block is done (sqliteHistory.ts). The one row here says how far that sweep has to go: the
+  // greatest rowid of a covered row not yet swept, 0 when none is. The version also keeps an older
+  // Tripline, which would read covered rows as hot beside their chunks, off the file. IF NOT EXISTS,
+  // OR IGNORE: the step can run again on a database it already changed.
+  `
+  CREATE TABLE IF NOT EXISTS hot_sweep (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    until_rowid INTEGER NOT NULL
+  );
+  INSERT OR IGNORE INTO hot_sweep (id, until_rowid) VALUES (1, 0);
+  `,
 ];

@@ -2,9 +2,18 @@
  * The history part of the SQLite engine (issue 15). Ingest writes one row per report into
  * `report_chunks` (the hot window, as a TSDB head); compaction turns the hot reports of one host and
  * one block (an hour, by the report's base time) into Gorilla chunks per series and block of sample
- * time, 5-minute and 1-hour rollups, and a record of which sequences it compacted, and deletes those
- * rows. It reads and encodes them outside any transaction and writes in one, so a crash at any point
- * leaves either the hot rows or their compacted form, never both and never neither. Reads merge the two forms; a report lives in exactly one of them.
+ * time, 5-minute and 1-hour rollups, and a record of which sequences it compacted (compacted_reports).
+ * It reads and encodes them outside any transaction and writes in one, so a crash at any point leaves
+ * the report either hot or recorded as compacted, never neither.
+ *
+ * A hot row whose sequence a compaction record holds is *covered*: its samples are in the chunks, and
+ * every read of hot rows that merges them with chunks leaves it out (UNCOVERED), so a report is read
+ * from exactly one of its forms. Covered rows are deleted later, by a sweep in the order they arrived
+ * (sweepCovered), once compaction has been through every host of a block: deleted host by host, as
+ * compaction did in its transaction, a host's hour of rows lay on as many pages of the table and of
+ * the base-time index as it has reports (a fleet's reports interleave), each page written once per
+ * host on it: 2.5 MB a host-hour at 100 hosts, 15 times what storing them wrote
+ * (docs/performance-history.md, "What compaction writes"). Swept in arrival order, a page goes once.
  *
  * Where a range read finds its samples: a series chunk holds samples of its own block only, so the
  * chunks of [from, to] are those of the blocks from bucketStart(from) to `to`. A hot row's samples
@@ -30,6 +39,17 @@ export { BLOCK_MS, type SeriesSampleRow, SPANNING_MS } from '../historyBlocks.js
 /** The literal predicates of migration 13's partial indexes (they must match the index's for SQLite to use it). */
 const SPANNING_HOT = 'last_at_ms >= base_at_ms + 3600000';
 const SPANNING_CHUNK = 'last_at_ms >= block_start_ms + 3600000';
+
+/**
+ * A hot row (its table aliased `c`) that no compaction record covers. The record holding a sequence
+ * is the host's record with the greatest first sequence at or below it (records never overlap): one
+ * seek into compacted_reports' key.
+ */
+const coveredBy = (c: string) =>
+  `coalesce((SELECT k.last_sequence FROM compacted_reports k WHERE k.host_id = ${c}.host_id AND k.first_sequence <= ${c}.sequence ORDER BY k.first_sequence DESC LIMIT 1), ${c}.sequence - 1) >= ${c}.sequence`;
+const UNCOVERED = `NOT (${coveredBy('c')})`;
+/** The same over the unaliased table (`tripline migrate` copies only these hot rows). */
+export const UNCOVERED_HOT_ROW = `NOT (${coveredBy('report_chunks')})`;
 
 /** Up to this many hosts, a latest-values read looks each host's last report up alone rather than reading every host's. */
 const FEW_HOSTS = 64;
@@ -59,13 +79,15 @@ export function createSqliteHistory(db: Database.Database) {
     // `+block_start_ms`: through the partial index of spanning chunks (a few rows), not series_chunks_by_block, whose
     // range `block_start_ms < ?` is every chunk before the block (a replay read each block's spanning chunks: quadratic in the history).
     spanningBlockChunks: prepare(`SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks WHERE ${SPANNING_CHUNK} AND last_at_ms >= ? AND +block_start_ms < ?`),
-    hotInRange: prepare('SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = ? AND base_at_ms BETWEEN ? AND ? ORDER BY base_at_ms'),
-    spanningHotOfHost: prepare(`SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = ? AND ${SPANNING_HOT} AND last_at_ms >= ? AND base_at_ms < ?`),
-    hotInBlockAllHosts: prepare('SELECT base_at_ms, samples, texts FROM report_chunks WHERE base_at_ms >= ? AND base_at_ms < ? ORDER BY base_at_ms, host_id, sequence'),
-    spanningHotAllHosts: prepare(`SELECT base_at_ms, samples, texts FROM report_chunks WHERE ${SPANNING_HOT} AND last_at_ms >= ? AND base_at_ms < ? ORDER BY base_at_ms, host_id, sequence`),
-    spanningHotTimes: prepare(`SELECT base_at_ms, samples FROM report_chunks WHERE ${SPANNING_HOT} AND last_at_ms >= ? AND base_at_ms <= ?`),
+    // The reads of hot rows that meet the chunks' samples leave covered rows out (UNCOVERED): those samples are in the chunks.
+    hotInRange: prepare(`SELECT base_at_ms, samples, texts FROM report_chunks c WHERE host_id = ? AND base_at_ms BETWEEN ? AND ? AND ${UNCOVERED} ORDER BY base_at_ms`),
+    spanningHotOfHost: prepare(`SELECT base_at_ms, samples, texts FROM report_chunks c WHERE host_id = ? AND ${SPANNING_HOT} AND last_at_ms >= ? AND base_at_ms < ? AND ${UNCOVERED}`),
+    hotInBlockAllHosts: prepare(`SELECT base_at_ms, samples, texts FROM report_chunks c WHERE base_at_ms >= ? AND base_at_ms < ? AND ${UNCOVERED} ORDER BY base_at_ms, host_id, sequence`),
+    spanningHotAllHosts: prepare(`SELECT base_at_ms, samples, texts FROM report_chunks c WHERE ${SPANNING_HOT} AND last_at_ms >= ? AND base_at_ms < ? AND ${UNCOVERED} ORDER BY base_at_ms, host_id, sequence`),
+    spanningHotTimes: prepare(`SELECT base_at_ms, samples FROM report_chunks c WHERE ${SPANNING_HOT} AND last_at_ms >= ? AND base_at_ms <= ? AND ${UNCOVERED}`),
     spanningChunkTimes: pluck(`SELECT data FROM series_chunks WHERE ${SPANNING_CHUNK} AND last_at_ms >= ? AND first_at_ms <= ?`),
     nextCompactedBlock: pluck('SELECT min(block_start_ms) AS at FROM series_chunks WHERE block_start_ms >= ?'),
+    // Covered rows count here: at worst a block whose hot rows are all covered is read, and yields its chunks only.
     nextHotBase: pluck('SELECT min(base_at_ms) AS at FROM report_chunks WHERE base_at_ms >= ?'),
     // Rows as arrays (raw()): better-sqlite3 builds an object a row key by key, twice the time of 8,640 rows (30 days of 5 minutes) read as arrays.
     rollups5m: raw('SELECT bucket_start_ms, sample_count, sum, min, max FROM rollups_5m WHERE series_id = ? AND bucket_start_ms BETWEEN ? AND ? ORDER BY bucket_start_ms'),
@@ -76,12 +98,14 @@ export function createSqliteHistory(db: Database.Database) {
     rollupSteps1h: prepare(`SELECT series_id AS seriesId, CAST(bucket_start_ms / @step AS INTEGER) * @step AS startMs, sum(sample_count) AS count, sum(sum) AS sum, min(min) AS min, max(max) AS max
       FROM rollups_1h WHERE series_id IN (SELECT value FROM json_each(@seriesIds)) AND bucket_start_ms BETWEEN @fromMs AND @toMs GROUP BY 1, 2 ORDER BY 1, 2`),
     // A sparkline's hot reports (visitStepSamples): a host's report times in a range, in time order, from the index
-    // alone (report_chunks_by_host holds base_at_ms; the sort is of those pairs), then the first report of each step whole.
-    hotTimesOfHost: raw('SELECT sequence, base_at_ms FROM report_chunks WHERE host_id = ? AND base_at_ms BETWEEN ? AND ? ORDER BY base_at_ms, sequence'),
+    // alone (report_chunks_by_host holds base_at_ms, and the host and sequence UNCOVERED looks up; the sort is of those
+    // pairs), then the first report of each step whole.
+    hotTimesOfHost: raw(`SELECT sequence, base_at_ms FROM report_chunks c WHERE host_id = ? AND base_at_ms BETWEEN ? AND ? AND ${UNCOVERED} ORDER BY base_at_ms, sequence`),
     hotReport: prepare('SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = ? AND sequence = ?'),
     chunksOfManySeries: prepare(`SELECT series_id, first_at_ms, last_at_ms, data, texts FROM series_chunks
       WHERE series_id IN (SELECT value FROM json_each(?)) AND block_start_ms BETWEEN ? AND ?`),
-    // CROSS JOIN keeps hosts the outer loop: one primary-key lookup per host, not a scan of every hot row.
+    // The latest-value reads may take a covered row: its samples are the chunks' own, and they read chunks only for
+    // the series the hot rows lack. CROSS JOIN keeps hosts the outer loop: one primary-key lookup per host, not a scan of every hot row.
     lastHotOfHosts: prepare('SELECT c.host_id, c.base_at_ms, c.samples, c.texts FROM hosts h CROSS JOIN report_chunks c ON c.host_id = h.host_id AND c.sequence = h.last_sequence'),
     lastHotOfHost: prepare('SELECT c.host_id, c.base_at_ms, c.samples, c.texts FROM hosts h JOIN report_chunks c ON c.host_id = h.host_id AND c.sequence = h.last_sequence WHERE h.host_id = ?'),
     hotOfHostNewestFirst: prepare('SELECT base_at_ms, samples, texts FROM report_chunks WHERE host_id = ? ORDER BY base_at_ms DESC'),
@@ -90,9 +114,18 @@ export function createSqliteHistory(db: Database.Database) {
   const writes = db.readonly
     ? undefined
     : {
-        oldestHot: prepare('SELECT host_id, base_at_ms FROM report_chunks WHERE base_at_ms < ? ORDER BY base_at_ms LIMIT 1'),
-        hotOfBlock: prepare('SELECT sequence, base_at_ms, samples, texts FROM report_chunks WHERE host_id = ? AND base_at_ms >= ? AND base_at_ms < ?'),
-        deleteHotRun: prepare('DELETE FROM report_chunks WHERE host_id = ? AND sequence BETWEEN ? AND ?'),
+        oldestHot: prepare(`SELECT host_id, base_at_ms FROM report_chunks c WHERE base_at_ms < ? AND ${UNCOVERED} ORDER BY base_at_ms LIMIT 1`),
+        // The next host by id with a hot row in the block, through report_chunks_by_host (`+`: not the base-time index,
+        // whose range is every host's hour): a host's entries in sequence order, its oldest (this block's) first.
+        nextHostOfBlock: pluck(`SELECT host_id FROM report_chunks c WHERE host_id > ? AND +base_at_ms >= ? AND +base_at_ms < ? AND ${UNCOVERED} ORDER BY host_id LIMIT 1`),
+        hotOfBlock: prepare(`SELECT sequence, base_at_ms, samples, texts FROM report_chunks c WHERE host_id = ? AND base_at_ms >= ? AND base_at_ms < ? AND ${UNCOVERED}`),
+        hotRun: prepare('SELECT count(*) AS rows, max(rowid) AS lastRowid FROM report_chunks WHERE host_id = ? AND sequence BETWEEN ? AND ?'),
+        // Migration 21's single row: the greatest rowid of a covered row the sweep has yet to pass (0: none).
+        sweepUntil: pluck('SELECT until_rowid FROM hot_sweep WHERE id = 1'),
+        raiseSweepUntil: prepare('UPDATE hot_sweep SET until_rowid = max(until_rowid, ?) WHERE id = 1'),
+        sweepDone: prepare('UPDATE hot_sweep SET until_rowid = 0 WHERE id = 1 AND until_rowid = ?'),
+        firstHotRowid: pluck('SELECT min(rowid) FROM report_chunks'),
+        sweepCovered: prepare(`DELETE FROM report_chunks WHERE rowid >= ? AND rowid < ? AND ${coveredBy('report_chunks')}`),
         insertSeriesChunk: prepare('INSERT INTO series_chunks (series_id, block_start_ms, part, first_at_ms, last_at_ms, sample_count, data, texts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
         insertCompacted: prepare('INSERT INTO compacted_reports (host_id, first_sequence, last_sequence, block_start_ms) VALUES (?, ?, ?, ?)'),
         compactedCovering: pluck('SELECT last_sequence FROM compacted_reports WHERE host_id = ? AND first_sequence <= ? ORDER BY first_sequence DESC LIMIT 1'),
@@ -122,30 +155,94 @@ export function createSqliteHistory(db: Database.Database) {
     return writes;
   };
 
-  /** The hot rows of the oldest block that ended before `beforeMs` (one host), read outside any transaction. */
+  /**
+   * Where compaction is: the block it goes through, host by host in id order, and the last host it
+   * read. Walking the hosts rather than asking each time for the oldest uncovered row keeps it from
+   * passing over the covered rows of the hosts done before (quadratic in the fleet): those wait for
+   * the sweep, which readHotBlock leaves to its caller once the block is done.
+   */
+  let cursor: { blockStartMs: number; afterHostId: number } | undefined;
+  /** Where the sweep under way has reached (a rowid), or undefined when none is. */
+  let sweepFrom: number | undefined;
+
+  /**
+   * The uncovered hot rows of the next host of the oldest block that ended before `beforeMs`, read
+   * outside any transaction; undefined when none is due, or when covered rows wait for the sweep
+   * (sweepCovered) before the next block's search.
+   */
   const readHotBlock = (beforeMs: number): HotBlock | undefined => {
     const sql = w();
-    const oldest = sql.oldestHot().get(bucketStart(beforeMs, BLOCK_MS)) as { host_id: number; base_at_ms: number } | undefined;
-    if (oldest === undefined) return undefined;
-    const blockStartMs = bucketStart(oldest.base_at_ms, BLOCK_MS);
-    const rows = sql.hotOfBlock().all(oldest.host_id, blockStartMs, blockStartMs + BLOCK_MS) as HotBlock['rows'];
-    return { hostId: oldest.host_id, blockStartMs, rows };
+    const cutoff = bucketStart(beforeMs, BLOCK_MS);
+    for (;;) {
+      if (cursor === undefined) {
+        if (sweepPending()) return undefined;
+        const oldest = sql.oldestHot().get(cutoff) as { host_id: number; base_at_ms: number } | undefined;
+        if (oldest === undefined) return undefined;
+        cursor = { blockStartMs: bucketStart(oldest.base_at_ms, BLOCK_MS), afterHostId: Number.MIN_SAFE_INTEGER };
+      }
+      const { blockStartMs } = cursor;
+      const hostId = blockStartMs < cutoff ? (sql.nextHostOfBlock().get(cursor.afterHostId, blockStartMs, blockStartMs + BLOCK_MS) as number | undefined) : undefined;
+      if (hostId === undefined) {
+        cursor = undefined;
+        continue;
+      }
+      cursor.afterHostId = hostId;
+      const rows = sql.hotOfBlock().all(hostId, blockStartMs, blockStartMs + BLOCK_MS) as HotBlock['rows'];
+      if (rows.length > 0) return { hostId, blockStartMs, rows };
+    }
+  };
+
+  const sweepPending = (): boolean => ((w().sweepUntil().get() as number | undefined) ?? 0) > 0;
+
+  /**
+   * One step of the sweep: deletes the covered rows among the next `stepRows` rowids, in one
+   * transaction; returns how many went, or undefined when no covered row is left to sweep. A sweep
+   * starts at the table's first row and ends past the last covered one that compaction recorded
+   * (hot_sweep), so a crash in between only has the next pass sweep again.
+   */
+  const sweepCovered = (stepRows: number): number | undefined => {
+    const sql = w();
+    return db.transaction(() => {
+      const until = (sql.sweepUntil().get() as number | undefined) ?? 0;
+      if (until <= 0) {
+        sweepFrom = undefined;
+        return undefined;
+      }
+      const from = sweepFrom ?? ((sql.firstHotRowid().get() as number | null) ?? until + 1);
+      const to = from + stepRows;
+      const removed = from <= until ? sql.sweepCovered().run(from, to).changes : 0;
+      if (to > until) {
+        sql.sweepDone().run(until);
+        sweepFrom = undefined;
+      } else sweepFrom = to;
+      return removed;
+    })();
   };
 
   /**
-   * Writes a compacted block and deletes exactly the hot rows it came from, in one transaction: a
-   * crash leaves either the hot rows or their compacted form. Undefined, rolled back, when one of
-   * those rows is gone (another pass compacted or pruned it after they were read).
+   * Writes a compacted block and its record of the sequences it holds, which covers the hot rows it
+   * came from, in one transaction: a crash leaves them either uncovered or compacted. Undefined,
+   * rolled back, when one of those rows is gone or covered (another pass compacted or pruned it
+   * after they were read). The rows stay for the sweep.
    */
   const writeCompactedBlock = (hot: HotBlock, block: CompactedBlock): CompactionResult | undefined => {
     const sql = w();
     const { hostId, blockStartMs } = hot;
     try {
       db.transaction(() => {
-        // Each run of consecutive sequences was read whole, so a run's range holds those rows only.
-        let deleted = 0;
-        for (const [first, last] of block.sequenceRuns) deleted += sql.deleteHotRun().run(hostId, first, last).changes;
-        if (deleted !== hot.rows.length) throw new RowsChanged();
+        // Each run of consecutive sequences was read whole, so a run's range holds those rows only; the record with the
+        // greatest first sequence at or below a run's last is the only one that can overlap it.
+        let present = 0;
+        let lastRowid = 0;
+        for (const [first, last] of block.sequenceRuns) {
+          const covered = sql.compactedCovering().get(hostId, last) as number | undefined;
+          if (covered !== undefined && covered >= first) throw new RowsChanged();
+          const run = sql.hotRun().get(hostId, first, last) as { rows: number; lastRowid: number | null };
+          present += run.rows;
+          lastRowid = Math.max(lastRowid, run.lastRowid ?? 0);
+        }
+        if (present !== hot.rows.length) throw new RowsChanged();
+        sql.raiseSweepUntil().run(lastRowid);
         for (const chunk of block.chunks) {
           sql.insertSeriesChunk().run(chunk.seriesId, chunk.blockStartMs, block.part, chunk.firstAtMs, chunk.lastAtMs, chunk.sampleCount, chunk.data, chunk.texts);
           for (const bucket of chunk.rollups5m) sql.upsert5m().run(chunk.seriesId, bucket.startMs, bucket.count, bucket.sum, bucket.min, bucket.max);
@@ -181,13 +278,18 @@ export function createSqliteHistory(db: Database.Database) {
      * returns undefined when there is none, all at once (historyMaintenance.ts compacts in steps).
      */
     compactOldest(beforeMs: number): CompactionResult | undefined {
-      // Read, encode and write with no turn of the event loop between them: nothing changes the rows meanwhile.
-      const hot = readHotBlock(beforeMs);
-      return hot === undefined ? undefined : writeCompactedBlock(hot, compactRows(hot.rows));
+      for (;;) {
+        // Read, encode and write with no turn of the event loop between them: nothing changes the rows meanwhile.
+        const hot = readHotBlock(beforeMs);
+        if (hot !== undefined) return writeCompactedBlock(hot, compactRows(hot.rows));
+        // A block done (or a crash's leftovers): its covered rows go before the next block's search.
+        if (sweepCovered(Number.MAX_SAFE_INTEGER) === undefined) return undefined;
+      }
     },
 
     readHotBlock,
     writeCompactedBlock,
+    sweepCovered,
 
     /** Whether `sequence` of the host was stored and compacted already (a re-sent report). */
     wasCompacted(hostId: number, sequence: number): boolean {
@@ -205,6 +307,8 @@ export function createSqliteHistory(db: Database.Database) {
     /** Forgets cached bounds (after a rolled-back transaction). */
     forgetCaches(): void {
       maxCompactedByHost.clear();
+      cursor = undefined;
+      sweepFrom = undefined;
     },
 
     /**
@@ -218,7 +322,8 @@ export function createSqliteHistory(db: Database.Database) {
         let removed = sql.pruneHot().run(cutoffMs).changes;
         const old = sql.oldSeriesChunks().all(blockCutoff + 1, limit) as Array<[number, number, number]>;
         for (const [seriesId, blockStartMs, part] of old) removed += sql.deleteSeriesChunk().run(seriesId, blockStartMs, part).changes;
-        if (old.length < limit) sql.pruneCompacted().run(blockCutoff + 1);
+        // Not while covered rows wait for the sweep: a record pruned would uncover its rows again.
+        if (old.length < limit && !sweepPending()) sql.pruneCompacted().run(blockCutoff + 1);
         return removed;
       })();
     },

@@ -556,6 +556,10 @@ class SqliteStore implements Store {
     return this.history.writeCompactedBlock(hot, block);
   }
 
+  sweepCompacted(stepRows: number): number | undefined {
+    return this.history.sweepCovered(stepRows);
+  }
+
   findSeries(query: { hostId?: number; hostname?: string; metric: string }): SeriesRecord[] {
     if (query.hostId === undefined && query.hostname === undefined && !this.readOnly) return this.fleetSeries(query.metric);
     const rows =
