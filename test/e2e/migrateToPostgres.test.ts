@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPORT_SCHEMA_VERSION } from '../../contract/report.js';
+import { compactRows } from '../../collector/store/historyBlocks.js';
 import { MigrateError, migrateToPostgres } from '../../collector/store/migrateToPostgres.js';
 import { openPostgresStore } from '../../collector/store/postgres/postgresStore.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
@@ -128,7 +129,21 @@ services:
     // The store's own compaction turns the old hours into series chunks and rollups.
     const store = openSqliteStore({ file });
     while (store.compactHistory(Date.now() - HOUR) !== undefined);
+    // A late report of an old hour, compacted and not yet swept: its hot row stays in the file, covered by the record
+    // of what was compacted, and is copied in its compacted form only.
+    store.transaction((tx) =>
+      tx.insertReport({
+        agentId: 'web-1', hostname: 'web-1', labels: {}, version: 'test', intervalSeconds: 60, sequence: 10_000, receivedAtMs: Date.now(), checks: [],
+        samples: [{ metric: 'memory_used_ratio', labels: { host: 'web-1', late: 'yes' }, value: 0.5, atMs: start + 30_000 }],
+      }),
+    );
+    const late = store.readHotBlock(Date.now() - HOUR)!;
+    expect(late.rows).toHaveLength(1);
+    expect(store.writeCompactedBlock(late, compactRows(late.rows))).toMatchObject({ reports: 1 });
     store.close();
+    const raw = new Database(file, { readonly: true });
+    expect(raw.prepare('SELECT count(*) AS n FROM report_chunks WHERE sequence = 10000').get()).toEqual({ n: 1 });
+    raw.close();
   }, 180_000);
 
   it('refuses a password in the URL, and a target that holds data no migration wrote', async () => {
@@ -183,6 +198,9 @@ services:
       same((s) => s.loadRuleStates());
       const now = Date.now();
       same((s) => s.findSeries({ metric: 'memory_used_ratio' }).map((series) => s.seriesPoints(series, now - 4 * HOUR, now)));
+      // The late report's sample, once.
+      const lateSeries = sqlite.findSeries({ metric: 'memory_used_ratio' }).filter((series) => series.labels.late === 'yes');
+      expect(lateSeries.map((series) => postgres.seriesPoints(series, now - 4 * HOUR, now).length)).toEqual([1]);
       same((s) => s.findSeries({ metric: 'load1' }).map((series) => s.rollups(series.seriesId, '5m', now - 4 * HOUR, now)));
       // New rows get new ids after the copied ones.
       const next = postgres.transaction((tx) => tx.insertSilence({ matchers: [], comment: 'after', createdBy: 'test', startsAtMs: now, expiresAtMs: now + 1000, createdAtMs: now }));
