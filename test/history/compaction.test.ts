@@ -196,6 +196,30 @@ describe('history compaction', () => {
     store.close();
   });
 
+  it('keeps the records of what was compacted while their rows wait for the sweep, so that retention does not uncover those rows', () => {
+    const file = tempFile();
+    const store = openSqliteStore({ file });
+    const next = fill(store, 2);
+    compactAll(store, T0 + 2 * HOUR);
+    // A late report of the first hour, received hours later; compacted, not yet swept.
+    store.transaction((tx) => expect(tx.insertReport({ ...report(1, next + 100, T0 + 7_500), receivedAtMs: T0 + 5 * HOUR })).toBe(true));
+    expect(compactOneHost(store, T0 + 2 * HOUR)).toBe(true);
+    const firstHour = () => store.querySeries('cpu_usage_ratio', { host: 'web-1', group: 'web' }, T0, T0 + 2 * HOUR).map((s) => s.atMs - T0);
+    expect(firstHour()).toHaveLength(2 * 240 + 1);
+    // Raw retention up to T0 + 3 h: both hours' chunks go; the late row, received after the cutoff, stays, still covered.
+    while (store.pruneBefore(T0 + 3 * HOUR, 1_000) >= 1_000);
+    expect(firstHour()).toEqual([]);
+    expect(hotRowCount(file)).toBe(1);
+    // Swept, it goes, and the next pruning takes the records.
+    while (store.sweepCompacted(1_000) !== undefined);
+    expect(hotRowCount(file)).toBe(0);
+    store.pruneBefore(T0 + 3 * HOUR, 1_000);
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare('SELECT count(*) AS n FROM compacted_reports').get()).toEqual({ n: 0 });
+    db.close();
+    store.close();
+  });
+
   // Each row: a resolution; its buckets must equal the ones computed from the raw samples.
   it.each<{ resolution: RollupResolution }>([{ resolution: '5m' }, { resolution: '1h' }])('keeps $resolution rollups that agree with the raw samples', ({ resolution }) => {
     const store = openSqliteStore({ file: tempFile() });
