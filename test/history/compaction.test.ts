@@ -343,7 +343,7 @@ describe('the steps a pass reports (onStep: the collector times them as tripline
       },
     });
     // 3 hours x 2 hosts compacted, one read and one write each; after each hour a read that finds it done, and a sweep of
-    // its rows (a step deleting its 480 rows, fewer than a step's 1,000, and a step finding none left) before the read of
+    // its rows (a step deleting its 480 rows, fewer than a step's 500, and a step finding none left) before the read of
     // the next; then the first hour's chunks and rollups pruned.
     expect(result.compactedBlocks).toBe(6);
     expect(steps.get('read')).toBe(6 + 3 + 1);
