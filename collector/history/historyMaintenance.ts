@@ -4,8 +4,9 @@
  * history and rollups past their own retentions. No step holds the event loop or the writer long,
  * so ingest batches interleave with the work instead of waiting behind it: a compaction reads one
  * host's hour outside any transaction, encodes it in slices of `sliceMs` with the event loop given
- * back between them, and writes it in one short transaction (the inserts only); pruning deletes a
- * bounded number of rows a step.
+ * back between them, and writes it in one short transaction (the inserts only); once an hour's hosts
+ * are done, a sweep deletes the rows compacted, a bounded number of rows a step (SQLite); pruning
+ * deletes a bounded number of rows a step.
  */
 import type { Logger } from 'pino';
 import { setImmediate as nextTurn, setTimeout as sleepFor } from 'node:timers/promises';

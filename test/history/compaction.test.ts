@@ -136,6 +136,10 @@ describe('history compaction', () => {
     expect(hotRowCount(file)).toBe(3 * 480);
     same();
     const coveredVisits = stepVisits(store).visits;
+    // So does a read-only connection (the CLI's, beside a running collector).
+    const reader = openSqliteStore({ file, readOnly: true });
+    expect({ ...snapshot(reader), ...hostReads(reader) }).toEqual(before);
+    reader.close();
     // A re-sent report of a covered row is still a duplicate.
     store.transaction((tx) => expect(tx.insertReport(report(1, 5, T0 + 60_000))).toBe(false));
     // The sweep: steps of 100 rowids from the table's first row to the last covered one (rowid 479: web-1 arrived

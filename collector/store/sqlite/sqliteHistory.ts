@@ -13,7 +13,9 @@
  * compaction did in its transaction, a host's hour of rows lay on as many pages of the table and of
  * the base-time index as it has reports (a fleet's reports interleave), each page written once per
  * host on it: 2.5 MB a host-hour at 100 hosts, 15 times what storing them wrote
- * (docs/performance-history.md, "What compaction writes"). Swept in arrival order, a page goes once.
+ * (docs/performance-history.md, "What compaction writes"). Swept in arrival order, the table's pages
+ * and the base-time index's leaves go once; the by-host index's leaves once per sweep step a host
+ * has rows in, which in a fleet larger than a step is a leaf a row (session 47 there).
  *
  * Where a range read finds its samples: a series chunk holds samples of its own block only, so the
  * chunks of [from, to] are those of the blocks from bucketStart(from) to `to`. A hot row's samples
