@@ -270,7 +270,9 @@ export interface Store extends StoreReads {
    * Step 1 of a compaction in steps, which never holds the writer long: the oldest block of hot
    * reports (one host) that ended before `beforeMs`, read outside any transaction; undefined when
    * none is left. The caller encodes it (compactRowsInSteps), giving the event loop back between
-   * steps, then writes it with writeCompactedBlock.
+   * steps, then writes it with writeCompactedBlock. SQLite: each call moves on to the block's next
+   * host, and once the block is done it returns undefined until sweepCompacted has deleted the rows
+   * compacted.
    */
   readHotBlock(beforeMs: number): HotBlock | undefined;
   /**
