@@ -90,8 +90,8 @@ describe('a compaction killed with SIGKILL', () => {
     store.close();
 
     // Kill after 1, 5 and 17 commits: the process is always inside its next block's transaction or between two; then
-    // 3 and 40 steps into a sweep (each run's sweep starts over from the table's first row, and the rows it had deleted
-    // are gone), and as a sweep's last step may leave it done, after 1 more.
+    // 3, 40 and 1 steps into a sweep (a run that finds a sweep pending starts it over from the table's first row; the
+    // rows an earlier run deleted are gone).
     for (const kill of [{ commits: 1 }, { commits: 5 }, { commits: 17 }, { sweeps: 3 }, { sweeps: 40 }, { sweeps: 1 }]) {
       const { committed, swept, finished } = await compactAndKill(file, kill);
       expect(finished).toBe(false);
