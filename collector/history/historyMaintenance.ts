@@ -131,26 +131,46 @@ export function restingPause(share: number, clock: RestingClock = PROCESS_RESTIN
 export type SweepStep = 'sweep' | 'checkpoint';
 
 /**
- * Deletes the hot rows compaction covered (Store.sweepCompacted), `stepRows` rows a step, each
- * step that deleted something followed by a checkpoint of the store's log as a step of its own, as
- * pruneInSteps does. Returns how many sweep steps it took: 0 when nothing was left to sweep.
+ * Deletes the hot rows compaction covered (Store.sweepCompacted), `stepRows` rows a step, in the
+ * steps pruneInSteps takes (deleteInSteps). Returns how many sweep steps it took: 0 when nothing
+ * was left to sweep.
  */
 export async function sweepInSteps(
   store: Store,
   options: { pause: () => Promise<unknown>; stopping?: () => boolean; stepRows?: number; onStep?: (step: SweepStep, ms: number, cpuMs: number) => void },
 ): Promise<number> {
-  const { pause, stopping = () => false, stepRows = DEFAULT_SWEEP_STEP_ROWS, onStep } = options;
+  const { stepRows = DEFAULT_SWEEP_STEP_ROWS } = options;
+  return (await deleteInSteps(store, 'sweep', () => store.sweepCompacted(stepRows), () => false, options)).steps;
+}
+
+/**
+ * Runs deletion steps, timed as `kind`, until `step` has nothing to delete (undefined), `last` says
+ * the step just run was the last, or `stopping` says so, giving the event loop back after each; a
+ * step that deleted rows is followed by a checkpoint of the store's log as a step of its own.
+ */
+async function deleteInSteps<K extends string>(
+  store: Store,
+  kind: K,
+  step: () => number | undefined,
+  last: (removed: number) => boolean,
+  options: { pause: () => Promise<unknown>; stopping?: () => boolean; onStep?: (step: K | 'checkpoint', ms: number, cpuMs: number) => void },
+): Promise<{ steps: number; removed: number }> {
+  const { pause, stopping = () => false, onStep } = options;
   let steps = 0;
+  let total = 0;
   while (!stopping()) {
-    const removed = timedStep(onStep, 'sweep', () => store.sweepCompacted(stepRows));
+    const removed = timedStep(onStep, kind, step);
     if (removed === undefined) break;
     steps++;
+    total += removed;
     await pause();
-    if (removed === 0 || stopping()) continue;
-    timedStep(onStep, 'checkpoint', () => store.checkpointLog());
-    await pause();
+    if (removed > 0 && !stopping()) {
+      timedStep(onStep, 'checkpoint', () => store.checkpointLog());
+      await pause();
+    }
+    if (last(removed)) break;
   }
-  return steps;
+  return { steps, removed: total };
 }
 
 /** A synchronous step of pruneInSteps: a deletion of raw history or of rollups, or the checkpoint after one. */
@@ -171,23 +191,12 @@ export interface PruneStepOptions {
  * for the pages of more than one step. Ends early, between steps, when `stopping` says so.
  */
 export async function pruneInSteps(store: Store, rawBeforeMs: number, rollupsBeforeMs: number, options: PruneStepOptions): Promise<{ raw: number; rollups: number }> {
-  const { pause, stopping = () => false, stepRows = DEFAULT_PRUNE_STEP_ROWS, onStep } = options;
-  const timed = <T>(step: PruneStep, run: () => T): T => timedStep(onStep, step, run);
-  const inSteps = async (step: 'raw' | 'rollups', prune: () => number): Promise<number> => {
-    let total = 0;
-    for (let removed = stepRows; removed >= stepRows && !stopping(); ) {
-      removed = timed(step, prune);
-      total += removed;
-      await pause();
-      if (removed === 0 || stopping()) continue;
-      timed('checkpoint', () => store.checkpointLog());
-      await pause();
-    }
-    return total;
-  };
-  const raw = await inSteps('raw', () => store.pruneBefore(rawBeforeMs, stepRows));
-  const rollups = await inSteps('rollups', () => store.pruneRollupsBefore(rollupsBeforeMs, stepRows));
-  return { raw, rollups };
+  const { stepRows = DEFAULT_PRUNE_STEP_ROWS } = options;
+  // A step that deleted fewer than a step's rows found the last of them.
+  const lastStep = (removed: number) => removed < stepRows;
+  const raw = await deleteInSteps(store, 'raw', () => store.pruneBefore(rawBeforeMs, stepRows), lastStep, options);
+  const rollups = await deleteInSteps(store, 'rollups', () => store.pruneRollupsBefore(rollupsBeforeMs, stepRows), lastStep, options);
+  return { raw: raw.removed, rollups: rollups.removed };
 }
 
 /**
