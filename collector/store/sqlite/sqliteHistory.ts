@@ -43,12 +43,13 @@ const SPANNING_HOT = 'last_at_ms >= base_at_ms + 3600000';
 const SPANNING_CHUNK = 'last_at_ms >= block_start_ms + 3600000';
 
 /**
- * A hot row (its table aliased `c`) that no compaction record covers. The record holding a sequence
- * is the host's record with the greatest first sequence at or below it (records never overlap): one
- * seek into compacted_reports' key.
+ * The last sequence of the compaction record that may hold a host's sequence (SQL expressions): the
+ * host's record with the greatest first sequence at or below it (records never overlap), one seek
+ * into compacted_reports' key. coveredBy: whether it holds the hot row of table (alias) `c`.
  */
-const coveredBy = (c: string) =>
-  `coalesce((SELECT k.last_sequence FROM compacted_reports k WHERE k.host_id = ${c}.host_id AND k.first_sequence <= ${c}.sequence ORDER BY k.first_sequence DESC LIMIT 1), ${c}.sequence - 1) >= ${c}.sequence`;
+const coveringLast = (hostId: string, sequence: string) =>
+  `SELECT k.last_sequence FROM compacted_reports k WHERE k.host_id = ${hostId} AND k.first_sequence <= ${sequence} ORDER BY k.first_sequence DESC LIMIT 1`;
+const coveredBy = (c: string) => `coalesce((${coveringLast(`${c}.host_id`, `${c}.sequence`)}), ${c}.sequence - 1) >= ${c}.sequence`;
 const UNCOVERED = `NOT (${coveredBy('c')})`;
 /** The same over the unaliased table (`tripline migrate` copies only these hot rows). */
 export const UNCOVERED_HOT_ROW = `NOT (${coveredBy('report_chunks')})`;
@@ -130,7 +131,7 @@ export function createSqliteHistory(db: Database.Database) {
         sweepCovered: prepare(`DELETE FROM report_chunks WHERE rowid >= ? AND rowid < ? AND ${coveredBy('report_chunks')}`),
         insertSeriesChunk: prepare('INSERT INTO series_chunks (series_id, block_start_ms, part, first_at_ms, last_at_ms, sample_count, data, texts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
         insertCompacted: prepare('INSERT INTO compacted_reports (host_id, first_sequence, last_sequence, block_start_ms) VALUES (?, ?, ?, ?)'),
-        compactedCovering: pluck('SELECT last_sequence FROM compacted_reports WHERE host_id = ? AND first_sequence <= ? ORDER BY first_sequence DESC LIMIT 1'),
+        compactedCovering: pluck(coveringLast('?', '?')),
         maxCompacted: pluck('SELECT max(last_sequence) FROM compacted_reports WHERE host_id = ?'),
         upsert5m: prepare(upsertRollup('rollups_5m')),
         upsert1h: prepare(upsertRollup('rollups_1h')),
