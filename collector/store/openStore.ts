@@ -8,18 +8,23 @@ import type { Config } from '../../config/configSchema.js';
 import { describeServer } from './postgres/postgresBridge.js';
 import { openPostgresStore } from './postgres/postgresStore.js';
 import { databasePath } from './sqlite/databasePath.js';
-import { openSqliteStore } from './sqlite/sqliteStore.js';
+import { openSqliteStore, type SqliteStoreOptions } from './sqlite/sqliteStore.js';
 import type { Store } from './store.js';
 
 export interface OpenStoreOptions {
   /** Open for reading only (SQLite: a read-only connection; PostgreSQL: no migrations). */
   readOnly?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** SQLite: checkpoint the write-ahead log on a thread of its own (the collector; see walCheckpointer.ts). */
+  checkpointThread?: SqliteStoreOptions['checkpointThread'];
 }
 
 export function openConfiguredStore(config: Pick<Config, 'dataDir' | 'store'>, options: OpenStoreOptions = {}): Store {
   const postgres = config.store.postgres;
-  if (postgres === undefined) return openSqliteStore({ file: databasePath(config.dataDir), readOnly: options.readOnly ?? false });
+  if (postgres === undefined) {
+    const checkpointThread = options.checkpointThread;
+    return openSqliteStore({ file: databasePath(config.dataDir), readOnly: options.readOnly ?? false, ...(checkpointThread ? { checkpointThread } : {}) });
+  }
   const env = options.env ?? process.env;
   const password = env.TRIPLINE_POSTGRES_PASSWORD;
   return openPostgresStore({ url: postgres.url, ...(password ? { password } : {}), migrate: !(options.readOnly ?? false) });

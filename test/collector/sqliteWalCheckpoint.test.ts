@@ -6,11 +6,13 @@
  * most pages it ever held: without the checkpoints the same commits leave it at SQLite's 1,000-page
  * automatic checkpoint and one commit more.
  */
-import { mkdtempSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
+import { startWalCheckpointer } from '../../collector/store/sqlite/walCheckpointer.js';
 import type { ReportRecord, Store } from '../../collector/store/store.js';
 
 const T0 = Date.parse('2026-11-24T00:00:00Z');
@@ -70,5 +72,108 @@ describe('Store.checkpointLog on SQLite', () => {
     expect(reader.findSeries({ metric: 'metric_0' })).toHaveLength(1);
     reader.close();
     store.close();
+  });
+});
+
+describe('the checkpoint thread (walCheckpointer.ts)', () => {
+  const tempFile = () => join(mkdtempSync(join(tmpdir(), 'tripline-walthread-')), 'tripline.db');
+  const until = async (what: string, done: () => boolean, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+
+  it('copies the pages beside the commits, which no longer checkpoint, and hands the file back whole at close', async () => {
+    const file = tempFile();
+    const failures: Error[] = [];
+    const store = openSqliteStore({ file, checkpointThread: { onFailure: (error) => failures.push(error) } });
+    const fileBefore = statSync(file).size;
+    // 40 commits of about 190 pages, back to back on this thread: no commit copies a page into the file.
+    let sequence = 1;
+    for (let batch = 0; batch < 40; batch++) {
+      store.transaction((tx) => {
+        for (let host = 0; host < 50; host++) tx.insertReport(report(`host-${batch}-${host}`, sequence++));
+      });
+    }
+    // The commits' 7,600-odd pages are under the store's own bound of 16,000: no commit checkpointed.
+    expect(statSync(`${file}-wal`).size).toBeGreaterThan(7_000 * FRAME_BYTES);
+    // The thread copies them, with no commit after the last: the file grows to the database's size.
+    const peer = new Database(file, { readonly: true });
+    const databaseBytes = (peer.pragma('page_count', { simple: true }) as number) * 4_096;
+    peer.close();
+    expect(databaseBytes).toBeGreaterThan(fileBefore + 2_000 * 4_096);
+    await until('the thread has copied the pages into the file', () => statSync(file).size === databaseBytes);
+    expect(failures).toEqual([]);
+    store.close();
+    // The thread's connection is closed by the time close returns: the file's last close copied what was left and removed the log.
+    expect(existsSync(`${file}-wal`)).toBe(false);
+    const reopened = openSqliteStore({ file });
+    expect(reopened.findSeries({ metric: 'metric_39' })).toHaveLength(2_000);
+    reopened.close();
+  });
+
+  it('bounds the log when commits follow each other too closely for it to start over', () => {
+    const file = tempFile();
+    const failures: Error[] = [];
+    // Commits back to back on this thread: the log starts over only when a transaction begins with all of it
+    // copied, which a checkpoint beside them seldom leaves time for; the store's own checkpoint at the bound does.
+    const store = openSqliteStore({ file, checkpointThread: { onFailure: (error) => failures.push(error), logBoundFrames: 300 } });
+    expect(largestWal(store, file, () => {})).toBeLessThan(1_000 * FRAME_BYTES);
+    expect(failures).toEqual([]);
+    store.close();
+  });
+
+  it('never holds the writer: a reader keeping its snapshot leaves the commits free and the pages uncopied', async () => {
+    const file = tempFile();
+    const writer = new Database(file);
+    writer.pragma('journal_mode = WAL');
+    writer.pragma('wal_autocheckpoint = 0');
+    // Were the thread to take the writer's lock, an insert would fail at once instead of waiting.
+    writer.pragma('busy_timeout = 0');
+    writer.exec('CREATE TABLE t (x BLOB)');
+    writer.pragma('wal_checkpoint(TRUNCATE)');
+    const fileBefore = statSync(file).size;
+    const reader = new Database(file, { readonly: true });
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM t').get();
+    const failures: Error[] = [];
+    const checkpointer = startWalCheckpointer({ file, onFailure: (error) => failures.push(error), everyMs: 5 });
+    const insert = writer.prepare('INSERT INTO t VALUES (randomblob(3000))');
+    for (let i = 0; i < 200; i++) insert.run();
+    await until('the thread has checkpointed after the writes', () => checkpointer.figures().checkpoints > 3 && checkpointer.figures().logFrames > 0);
+    // The reader's snapshot is older than every page written: none may be copied into the file yet.
+    expect(statSync(file).size).toBe(fileBefore);
+    reader.exec('COMMIT');
+    await until('the thread has copied the pages once the reader moved on', () => statSync(file).size > fileBefore);
+    checkpointer.stop();
+    expect(checkpointer.running()).toBe(false);
+    expect(failures).toEqual([]);
+    expect((writer.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n).toBe(200);
+    reader.close();
+    writer.close();
+  });
+
+  it('says when it fails, and the store then checkpoints in its commits again', async () => {
+    const file = tempFile();
+    const failures: Error[] = [];
+    const store = openSqliteStore({ file, checkpointThread: { onFailure: (error) => failures.push(error) } });
+    // The thread opens its own connection a few milliseconds later, and finds no file to open.
+    rmSync(file);
+    await until('the failure is told', () => failures.length > 0);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.message).toMatch(/^the checkpoint thread failed: unable to open database file \(SQLITE_CANTOPEN\)/);
+    // The store's connection, still on the unlinked file, checkpoints in its commits: the log stays near 1,000 pages.
+    expect(largestWal(store, file, () => {})).toBeLessThan(1_400 * FRAME_BYTES);
+    store.close();
+  });
+
+  it('stops at once when it cannot start, and tells nothing once stopped', () => {
+    const failures: Error[] = [];
+    const checkpointer = startWalCheckpointer({ file: join(tmpdir(), 'tripline-no-such-dir', 'none.db'), onFailure: (error) => failures.push(error) });
+    checkpointer.stop();
+    expect(checkpointer.running()).toBe(false);
+    expect(failures).toEqual([]);
   });
 });

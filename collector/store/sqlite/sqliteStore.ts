@@ -34,6 +34,7 @@ import { assertSchemaNotNewer } from './schemaVersion.js';
 import type { CompactedBlock, HotBlock, SeriesColumns } from '../historyBlocks.js';
 import { samplesOfBlocks, type SampleBlocks, type StoredSeries } from '../sampleBlocks.js';
 import { createSqliteHistory, type SqliteHistory } from './sqliteHistory.js';
+import { JOURNAL_SIZE_LIMIT_BYTES, LOG_BOUND_FRAMES, startWalCheckpointer, type WalCheckpointer } from './walCheckpointer.js';
 import { createSqliteStatements, type SqliteStatements } from './sqliteStatements.js';
 import {
   agentFromRow, apiTokenFromRow, hostFromRow, incidentParams, incidentPriorityParams, mapAudit, mapConsoleSession, mapIncident, mapIncidentEvent,
@@ -46,6 +47,18 @@ export interface SqliteStoreOptions {
   file: string;
   /** Open without writing (CLI reads while a collector runs). */
   readOnly?: boolean;
+  /**
+   * Checkpoint the write-ahead log on a thread of its own instead of in the commits (walCheckpointer.ts):
+   * for the collector, whose event loop commits. A file opened for writing only; `onFailure` is told
+   * if the thread fails, and the connection then checkpoints in its commits again.
+   */
+  checkpointThread?: CheckpointThreadOptions;
+}
+
+export interface CheckpointThreadOptions {
+  onFailure(error: Error): void;
+  /** The connection's own automatic checkpoint beside the thread, in pages (walCheckpointer.ts, LOG_BOUND_FRAMES). */
+  logBoundFrames?: number;
 }
 
 /**
@@ -81,7 +94,24 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     db.exec(REPAIR_HOST_PROGRESS);
   }
   db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
-  return new SqliteStore(db, createSqliteStatements(db), createSqliteHistory(db), options.readOnly ?? false);
+  const checkpointer = options.checkpointThread && !options.readOnly && options.file !== ':memory:' ? checkpointOnThread(db, options.file, options.checkpointThread) : undefined;
+  return new SqliteStore(db, createSqliteStatements(db), createSqliteHistory(db), options.readOnly ?? false, checkpointer);
+}
+
+/** SQLite's default: a commit that takes the log past this many pages checkpoints it. */
+const AUTOCHECKPOINT_PAGES = 1_000;
+
+/** Hands the log's checkpoints to a thread (walCheckpointer.ts); `db` takes them back if the thread fails. */
+function checkpointOnThread(db: Database.Database, file: string, { onFailure, logBoundFrames = LOG_BOUND_FRAMES }: CheckpointThreadOptions): WalCheckpointer {
+  db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
+  db.pragma(`wal_autocheckpoint = ${logBoundFrames}`);
+  return startWalCheckpointer({
+    file,
+    onFailure: (error) => {
+      if (db.open) db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+      onFailure(error);
+    },
+  });
 }
 
 function migrate(db: Database.Database): void {
@@ -181,6 +211,8 @@ class SqliteStore implements Store {
     private readonly sql: SqliteStatements,
     private readonly history: SqliteHistory,
     private readonly readOnly: boolean,
+    /** Checkpoints the log beside the event loop, when the store was opened with one. */
+    private readonly checkpointer?: WalCheckpointer,
   ) {
     this.atomically = db.transaction((fn: () => unknown) => fn()) as <T>(fn: () => T) => T;
     this.tx = this.createTransactionApi();
@@ -540,8 +572,10 @@ class SqliteStore implements Store {
   }
 
   checkpointLog(): void {
+    // The checkpoint thread copies the pages within CHECKPOINT_EVERY_MS, beside the event loop.
+    if (this.readOnly || this.checkpointer?.running()) return;
     // PASSIVE: copies what no reader still needs and returns, never waiting for a lock.
-    if (!this.readOnly) this.db.pragma('wal_checkpoint(PASSIVE)');
+    this.db.pragma('wal_checkpoint(PASSIVE)');
   }
 
   compactHistory(beforeMs: number): CompactionResult | undefined {
@@ -669,6 +703,8 @@ class SqliteStore implements Store {
   close(): void {
     if (!this.db.open) return;
     this.flushHostTouches();
+    // The thread's connection first: this one is then the file's last, whose close copies what is left and removes the log.
+    this.checkpointer?.stop();
     this.db.close();
   }
 
