@@ -551,10 +551,13 @@ interface SharedRun {
 /** Clock ticks per second of /proc's CPU times. */
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
-/** user + system CPU seconds of a process and of its children it has reaped, from /proc/<pid>/stat; undefined once it is gone. */
-function processCpuSeconds(pid: number): { cpu: number; parent: number } | undefined {
+/**
+ * user + system CPU seconds of a process and of its children it has reaped, from /proc/<pid>/stat
+ * (with `thread`, of that thread alone: /proc/<pid>/task/<thread>/stat); undefined once it is gone.
+ */
+function processCpuSeconds(pid: number, thread?: number): { cpu: number; parent: number } | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
     // after the command name in parentheses: state, ppid, ... utime (14), stime, cutime, cstime
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
@@ -805,7 +808,9 @@ async function main(): Promise<void> {
     // CPU per report: what sizes a fleet on other machines better than reports/s on a shared one.
     // The ceiling's too: it does a fixed part of the collector's work (inflate, parse, answer), so a
     // run whose ceiling also costs more per report was a slower machine, not slower code.
-    const cpu = () => ({ sqlite: cpuSeconds(tripline!.process.pid!), postgres: shared ? cpuSeconds(shared.target.process.pid!) : 0, server: cluster ? cpuSeconds(cluster.serverPid(), true) : 0, ceiling: cpuSeconds(ceiling!.process.pid!) });
+    // The event loop's thread apart (a process's main thread has the process's id): what the collector's other
+    // threads do (V8's collector, the log's checkpoints, the thread pool's work) does not hold a report.
+    const cpu = () => ({ sqlite: cpuSeconds(tripline!.process.pid!), sqliteLoop: processCpuSeconds(tripline!.process.pid!, tripline!.process.pid!)?.cpu ?? 0, postgres: shared ? cpuSeconds(shared.target.process.pid!) : 0, server: cluster ? cpuSeconds(cluster.serverPid(), true) : 0, ceiling: cpuSeconds(ceiling!.process.pid!) });
     const cpuBefore = cpu();
     const ioBefore = ioCounters(tripline.process.pid!);
     const [saturation, ceilingSaturation, sharedSaturation] = await interleaved(tripline, ceiling, sequences, undefined, shared);
@@ -815,7 +820,7 @@ async function main(): Promise<void> {
     if (shared) console.log(describePhase(`PostgreSQL: saturation (${CONCURRENCY} in flight)`, sharedSaturation));
     const perReport = (seconds: number, phase: Phase) => ((seconds * 1000) / Math.max(1, phase.reports)).toFixed(2);
     console.log(
-      `CPU per report at saturation (user + system, over all slices): SQLite collector ${perReport(cpuAfter.sqlite - cpuBefore.sqlite, saturation)} ms` +
+      `CPU per report at saturation (user + system, over all slices): SQLite collector ${perReport(cpuAfter.sqlite - cpuBefore.sqlite, saturation)} ms (its event loop's thread ${perReport(cpuAfter.sqliteLoop - cpuBefore.sqliteLoop, saturation)} ms)` +
         (shared ? `; PostgreSQL collector ${perReport(cpuAfter.postgres - cpuBefore.postgres, sharedSaturation)} ms, PostgreSQL server ${perReport(cpuAfter.server - cpuBefore.server, sharedSaturation)} ms` : '') +
         `; the ceiling server ${perReport(cpuAfter.ceiling - cpuBefore.ceiling, ceilingSaturation)} ms`,
     );
