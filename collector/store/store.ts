@@ -256,9 +256,11 @@ export interface Store extends StoreReads {
   pruneRollupsBefore(cutoffMs: number, limit?: number): number;
   /**
    * Copies what the engine's write-ahead log holds into the database, without waiting for anyone
-   * (SQLite: a passive WAL checkpoint; PostgreSQL: nothing, its server does it on its own threads).
-   * History maintenance takes it as a step of its own after each pruning step, so that a later commit
-   * (an ingest batch's, or the next step's) does not pay for copying the pages the step wrote.
+   * (SQLite: a passive WAL checkpoint, or nothing when a checkpoint thread does it beside the event
+   * loop, as the collector's store has (walCheckpointer.ts); PostgreSQL: nothing, its server does it
+   * on its own threads). History maintenance takes it as a step of its own after each pruning step,
+   * so that a later commit (an ingest batch's, or the next step's) does not pay for copying the pages
+   * the step wrote.
    */
   checkpointLog(): void;
   /**
