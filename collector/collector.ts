@@ -79,7 +79,10 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const liveEvents = createLiveEvents();
   // Every transaction that opens or changes an incident publishes it to the live bus once committed.
   // The write-ahead log's checkpoints run beside the event loop, not inside the commits that hold reports (walCheckpointer.ts).
-  const checkpointThread = { onFailure: (error: Error) => log.warn({ err: error }, 'the checkpoint thread failed; commits checkpoint the write-ahead log again') };
+  const checkpointThread = {
+    fromHosts: config.collector.checkpointThreadHosts,
+    onFailure: (error: Error) => log.warn({ err: error }, 'the checkpoint thread failed; commits checkpoint the write-ahead log again'),
+  };
   const store = withIncidentChangeFeed(openConfiguredStore(config, { checkpointThread }), liveEvents, log.child({ component: 'live' }));
   const desks = new Map(config.desks.map((d) => [d.name, createDesk(d, clock)] as const));
   // The urgency and runbook of a rule are read from the rules in force when an incident opens.

@@ -98,6 +98,12 @@ export const CollectorSchema = Type.Object(
       description:
         'How far the collector process lets its JavaScript heap grow past the objects still in use before a full garbage collection, in percent (50, the default: to 1.5 times; 100: to twice); 0: V8 decides, up to 4 times under load (more memory; on a machine busy with other work, less collection work). Lower: less memory, more collection work. Read at start',
     }),
+    checkpointThreadHosts: Type.Integer({
+      minimum: 0,
+      default: 20_000,
+      description:
+        "SQLite store: once reports of this many hosts are stored (since the collector started), the write-ahead log's checkpoints run on a thread of their own instead of inside the commits that hold the reports: steadier acknowledgements for about 10 MB more resident memory. 0: from the start. Read at start",
+    }),
     retention: Duration({ default: '14d', description: 'How long raw observations are kept (hot rows and compressed chunks)' }),
     rollupRetention: Duration({ default: '400d', description: 'How long the 5-minute and 1-hour rollups (min/avg/max/count) are kept' }),
     compactAfter: Duration({

@@ -114,6 +114,26 @@ describe('the checkpoint thread (walCheckpointer.ts)', () => {
     reopened.close();
   });
 
+  it('starts once reports of `fromHosts` hosts are stored, and until then the commits checkpoint', async () => {
+    const file = tempFile();
+    const failures: Error[] = [];
+    const store = openSqliteStore({ file, checkpointThread: { onFailure: (error) => failures.push(error), fromHosts: 60 } });
+    const commit = (from: number) =>
+      store.transaction((tx) => {
+        for (let host = from; host < from + 50; host++) tx.insertReport(report(`host-${host}`, 1));
+      });
+    // 50 hosts: no thread yet; the one commit's pages stay in the log (SQLite's own checkpoint waits for 1,000).
+    commit(0);
+    const fileBefore = statSync(file).size;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(statSync(file).size).toBe(fileBefore);
+    // 100 hosts: the thread starts after this commit and copies both commits' pages.
+    commit(50);
+    await until('the thread has copied the pages into the file', () => statSync(file).size > fileBefore);
+    expect(failures).toEqual([]);
+    store.close();
+  });
+
   it('bounds the log when commits follow each other too closely for it to start over', () => {
     const file = tempFile();
     const failures: Error[] = [];
@@ -142,11 +162,14 @@ describe('the checkpoint thread (walCheckpointer.ts)', () => {
     const checkpointer = startWalCheckpointer({ file, onFailure: (error) => failures.push(error), everyMs: 5 });
     const insert = writer.prepare('INSERT INTO t VALUES (randomblob(3000))');
     for (let i = 0; i < 200; i++) insert.run();
+    // The store takes a change of `PRAGMA data_version` for another connection's commit (and drops what it keeps): a checkpoint is none.
+    const dataVersion = writer.pragma('data_version', { simple: true });
     await until('the thread has checkpointed after the writes', () => checkpointer.figures().checkpoints > 3 && checkpointer.figures().logFrames > 0);
     // The reader's snapshot is older than every page written: none may be copied into the file yet.
     expect(statSync(file).size).toBe(fileBefore);
     reader.exec('COMMIT');
     await until('the thread has copied the pages once the reader moved on', () => statSync(file).size > fileBefore);
+    expect(writer.pragma('data_version', { simple: true })).toBe(dataVersion);
     checkpointer.stop();
     expect(checkpointer.running()).toBe(false);
     expect(failures).toEqual([]);

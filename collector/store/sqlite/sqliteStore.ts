@@ -57,6 +57,12 @@ export interface SqliteStoreOptions {
 
 export interface CheckpointThreadOptions {
   onFailure(error: Error): void;
+  /**
+   * Start the thread once the store has stored reports of this many hosts since it opened (0: at
+   * once): the thread costs about 10 MB of resident memory, which a small fleet's steadier
+   * acknowledgements do not need (`collector.checkpointThreadHosts`).
+   */
+  fromHosts?: number;
   /** The connection's own automatic checkpoint beside the thread, in pages (walCheckpointer.ts, LOG_BOUND_FRAMES). */
   logBoundFrames?: number;
 }
@@ -94,15 +100,15 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     db.exec(REPAIR_HOST_PROGRESS);
   }
   db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
-  const checkpointer = options.checkpointThread && !options.readOnly && options.file !== ':memory:' ? checkpointOnThread(db, options.file, options.checkpointThread) : undefined;
-  return new SqliteStore(db, createSqliteStatements(db), createSqliteHistory(db), options.readOnly ?? false, checkpointer);
+  const checkpointThread = options.checkpointThread && !options.readOnly && options.file !== ':memory:' ? { file: options.file, ...options.checkpointThread } : undefined;
+  return new SqliteStore(db, createSqliteStatements(db), createSqliteHistory(db), options.readOnly ?? false, checkpointThread);
 }
 
 /** SQLite's default: a commit that takes the log past this many pages checkpoints it. */
 const AUTOCHECKPOINT_PAGES = 1_000;
 
 /** Hands the log's checkpoints to a thread (walCheckpointer.ts); `db` takes them back if the thread fails. */
-function checkpointOnThread(db: Database.Database, file: string, { onFailure, logBoundFrames = LOG_BOUND_FRAMES }: CheckpointThreadOptions): WalCheckpointer {
+function checkpointOnThread(db: Database.Database, { file, onFailure, logBoundFrames = LOG_BOUND_FRAMES }: CheckpointThreadOptions & { file: string }): WalCheckpointer {
   db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
   db.pragma(`wal_autocheckpoint = ${logBoundFrames}`);
   return startWalCheckpointer({
@@ -174,6 +180,8 @@ class SqliteStore implements Store {
   private touchesSharedUntil = -Infinity;
   /** The file's data_version when held touches last looked for another connection's commits (lookForOthersCommits). */
   private touchesDataVersion: number | undefined;
+  /** Checkpoints the log beside the event loop, once started (SqliteStoreOptions.checkpointThread). */
+  private checkpointer: WalCheckpointer | undefined;
   /** How many transactions are open (nested ones are savepoints). */
   private depth = 0;
   /**
@@ -211,12 +219,13 @@ class SqliteStore implements Store {
     private readonly sql: SqliteStatements,
     private readonly history: SqliteHistory,
     private readonly readOnly: boolean,
-    /** Checkpoints the log beside the event loop, when the store was opened with one. */
-    private readonly checkpointer?: WalCheckpointer,
+    /** The checkpoint thread the store was opened with, until it is started (then undefined). */
+    private checkpointThread?: CheckpointThreadOptions & { file: string },
   ) {
     this.atomically = db.transaction((fn: () => unknown) => fn()) as <T>(fn: () => T) => T;
     this.tx = this.createTransactionApi();
     if (!readOnly) this.touchesDataVersion = db.pragma('data_version', { simple: true }) as number;
+    if (checkpointThread !== undefined && (checkpointThread.fromHosts ?? 0) <= 0) this.startCheckpointThread();
   }
 
   transaction<T>(fn: (tx: StoreTransaction) => T): T {
@@ -237,8 +246,18 @@ class SqliteStore implements Store {
         this.touches.commit();
       }
     }
-    if (this.depth === 0) this.writeHostTouchesIfDue();
+    if (this.depth === 0) {
+      this.writeHostTouchesIfDue();
+      if (this.checkpointThread !== undefined && this.hostIds.size >= (this.checkpointThread.fromHosts ?? 0)) this.startCheckpointThread();
+    }
     return result;
+  }
+
+  /** Hands the log's checkpoints to their thread (walCheckpointer.ts): once, between transactions. */
+  private startCheckpointThread(): void {
+    const options = this.checkpointThread!;
+    this.checkpointThread = undefined;
+    this.checkpointer = checkpointOnThread(this.db, options);
   }
 
   /**
