@@ -28,7 +28,8 @@
  * Figures only; nothing is asserted. Options: --agents N --seconds S --concurrency C --rounds R --rate
  * REPORTS_PER_S (the paced phase; AGENTS / 15 by default) --settle S (see SETTLE_S) --max-batch N (collector.batch.maxReports;
  * the collector's default otherwise) --heap-growth PERCENT (collector.heapGrowthPercent; the
- * collector's default otherwise; 0: V8's own growth) --postgres --maintenance HOSTS --full-reports
+ * collector's default otherwise; 0: V8's own growth) --checkpoint-thread-hosts N
+ * (collector.checkpointThreadHosts; 0: the log's checkpoint thread from the start) --postgres --maintenance HOSTS --full-reports
  * --shuffled (see CYCLE_ORDER) --hot-minutes M (see HOT_MINUTES).
  * With --maintenance HOSTS the run measures instead whether history maintenance stalls ingest (issue
  * 15: compaction and retention pruning never stall it): before the collector starts, the first HOSTS
@@ -73,6 +74,7 @@ const { values } = parseArgs({
     rate: { type: 'string' },
     'max-batch': { type: 'string' },
     'heap-growth': { type: 'string' },
+    'checkpoint-thread-hosts': { type: 'string' },
     maintenance: { type: 'string' },
     'full-reports': { type: 'boolean', default: false },
     settle: { type: 'string' },
@@ -609,6 +611,7 @@ function benchConfig(dataDir: string, port: number, store = '', history: readonl
     `  limits: { maxConnections: ${LIMITS.maxConnections}, maxConcurrentReports: ${LIMITS.maxConcurrentReports} }`,
     ...(values['max-batch'] === undefined ? [] : [`  batch: { maxReports: ${Number(values['max-batch'])} }`]),
     ...(values['heap-growth'] === undefined ? [] : [`  heapGrowthPercent: ${Number(values['heap-growth'])}`]),
+    ...(values['checkpoint-thread-hosts'] === undefined ? [] : [`  checkpointThreadHosts: ${Number(values['checkpoint-thread-hosts'])}`]),
     ...history.map((line) => `  ${line}`),
     // No pings of silent hosts from a bench (every test and bench config turns them off).
     'incidents:',

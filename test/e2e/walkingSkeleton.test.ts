@@ -92,6 +92,8 @@ collector:
   agentTokens: ['${AGENT_TOKEN}']
   rules: [rules.yaml]
   evaluationInterval: 1s
+  # SQLite: the write-ahead log's checkpoint thread from the start (walCheckpointer.ts), SIGKILLed with the collector below.
+  checkpointThreadHosts: 0
 agent:
   collectorUrl: http://127.0.0.1:${collectorPort}
   token: '${AGENT_TOKEN}'

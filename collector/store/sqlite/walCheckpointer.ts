@@ -3,9 +3,10 @@
  * to the log, and a checkpoint copies them into the database file (reading them back from the log,
  * writing them, and syncing both files). SQLite's default runs the checkpoint inside the commit that
  * takes the log past 1,000 pages, on the thread that committed: for the collector, the event loop,
- * which then holds every waiting report for as long as the copy and its syncs take (a sixth of the
- * event loop's busy time at saturation in bench/ingest.ts's real fleet order; see
- * docs/performance-history.md, session 48). With a checkpointer a worker thread with a connection of its own
+ * which then holds every waiting report for as long as the copy and its syncs take (about a tenth
+ * of the event loop's time in a profile of bench/ingest.ts in a real fleet's order, most of it
+ * waiting for the syncs: the paced ack p99 about halves without it; see docs/performance-history.md,
+ * session 48). With a checkpointer a worker thread with a connection of its own
  * runs a PASSIVE checkpoint every CHECKPOINT_EVERY_MS (it copies what no reader still needs, and
  * never takes the writer's lock), so the copy and the syncs run beside the event loop.
  *
@@ -16,7 +17,9 @@
  * commit that finds the log that long copies what the thread has not yet (a tenth of a second's
  * pages at most) and the connection's next transaction starts the log over; `journal_size_limit`
  * then cuts a log file that a burst made large back to that size. The thread never takes the
- * writer's lock and never waits for a reader.
+ * writer's lock and never waits for a reader. (While 50,000 agents first report, the log file
+ * still reaches 260-280 MB, with the thread or without it: SQLite's checkpoints at 1,000 pages do
+ * not keep it shorter then either; bench:ingest, session 48.)
  *
  * Nothing about durability changes: a commit is as durable as before (synchronous=NORMAL: in the log
  * when COMMIT returns), and a checkpoint interrupted by a crash is redone from the log at the next
@@ -121,9 +124,10 @@ export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckp
     slots: { STATE, STOP, CHECKPOINTS, LOG_FRAMES, RUNNING, ENDED },
   };
   const source = `(${String(checkpointThread)})(require('node:worker_threads').workerData);`;
-  // A nursery of V8's default size (16 MB semi-spaces on a large machine) fills with the few objects of
-  // each checkpoint's answer before its first collection: 15-18 MB of RSS for nothing. The thread
-  // keeps nothing, so 1 MB is plenty (an isolate's own floor is about 10 MB, see the session 48 notes).
+  // The thread keeps nothing between checkpoints: a 1 MB nursery and a small old generation are plenty,
+  // where V8's defaults (16 MB semi-spaces on a large machine) would let each checkpoint's answers pile
+  // up before a collection. What stays is an isolate's and a Node environment's own floor, about 10 MB
+  // of RSS (docs/performance-history.md, session 48).
   const worker = new Worker(source, { eval: true, workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16, stackSizeMb: 1 } });
   // The thread never keeps the process alive: a process that ends without stopping it loses nothing (the next open checkpoints).
   worker.unref();
