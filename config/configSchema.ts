@@ -102,7 +102,7 @@ export const CollectorSchema = Type.Object(
       minimum: 0,
       default: 20_000,
       description:
-        "SQLite store: once reports of this many hosts are stored (since the collector started), the write-ahead log's checkpoints run on a thread of their own instead of inside the commits that hold the reports: steadier acknowledgements for about 10 MB more resident memory. 0: from the start. Read at start",
+        "SQLite store: once reports of this many hosts are stored (since the collector started), the write-ahead log's checkpoints run on a thread of their own instead of inside the commits that hold the reports: steadier acknowledgements for 10-15 MB more resident memory. 0: from the start. Read at start",
     }),
     retention: Duration({ default: '14d', description: 'How long raw observations are kept (hot rows and compressed chunks)' }),
     rollupRetention: Duration({ default: '400d', description: 'How long the 5-minute and 1-hour rollups (min/avg/max/count) are kept' }),

@@ -59,7 +59,7 @@ export interface CheckpointThreadOptions {
   onFailure(error: Error): void;
   /**
    * Start the thread once the store has stored reports of this many hosts since it opened (0: at
-   * once): the thread costs about 10 MB of resident memory, which a small fleet's steadier
+   * once): the thread costs 10-15 MB of resident memory, which a small fleet's steadier
    * acknowledgements do not need (`collector.checkpointThreadHosts`).
    */
   fromHosts?: number;
