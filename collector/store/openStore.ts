@@ -21,10 +21,7 @@ export interface OpenStoreOptions {
 
 export function openConfiguredStore(config: Pick<Config, 'dataDir' | 'store'>, options: OpenStoreOptions = {}): Store {
   const postgres = config.store.postgres;
-  if (postgres === undefined) {
-    const checkpointThread = options.checkpointThread;
-    return openSqliteStore({ file: databasePath(config.dataDir), readOnly: options.readOnly ?? false, ...(checkpointThread ? { checkpointThread } : {}) });
-  }
+  if (postgres === undefined) return openSqliteStore({ file: databasePath(config.dataDir), readOnly: options.readOnly ?? false, checkpointThread: options.checkpointThread });
   const env = options.env ?? process.env;
   const password = env.TRIPLINE_POSTGRES_PASSWORD;
   return openPostgresStore({ url: postgres.url, ...(password ? { password } : {}), migrate: !(options.readOnly ?? false) });

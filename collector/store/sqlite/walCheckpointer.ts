@@ -75,6 +75,13 @@ interface ThreadData {
   slots: { STATE: number; STOP: number; CHECKPOINTS: number; LOG_FRAMES: number; RUNNING: number; ENDED: number };
 }
 
+/** What the thread uses of its better-sqlite3 connection. */
+interface ThreadConnection {
+  pragma(source: string): unknown;
+  prepare(source: string): { get(): unknown };
+  close(): void;
+}
+
 /**
  * The thread's code. It is sent to the worker as text (`String(checkpointThread)`), so it may use
  * nothing from outside itself but its argument and `require`. It blocks its own thread between
@@ -88,10 +95,10 @@ function checkpointThread(data: ThreadData): void {
     Atomics.notify(control, STATE);
   };
   if (Atomics.load(control, STOP) !== 0) return ended();
-  let db: { pragma(source: string): unknown; prepare(source: string): { get(): unknown }; close(): void } | undefined;
+  let db: ThreadConnection | undefined;
   try {
     const Database = require(data.driver);
-    db = new Database(data.file, { fileMustExist: true }) as { pragma(source: string): unknown; prepare(source: string): { get(): unknown }; close(): void };
+    db = new Database(data.file, { fileMustExist: true }) as ThreadConnection;
     // A checkpoint reads and writes the files directly, not through the connection's page cache.
     db.pragma('cache_size = -64');
     const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
