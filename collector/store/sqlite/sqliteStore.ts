@@ -224,7 +224,7 @@ class SqliteStore implements Store {
   ) {
     this.atomically = db.transaction((fn: () => unknown) => fn()) as <T>(fn: () => T) => T;
     this.tx = this.createTransactionApi();
-    if (!readOnly) this.touchesDataVersion = db.pragma('data_version', { simple: true }) as number;
+    if (!readOnly) this.touchesDataVersion = sql.dataVersion.get() as number;
     if (checkpointThread !== undefined && (checkpointThread.fromHosts ?? 0) <= 0) this.startCheckpointThread();
   }
 
@@ -337,7 +337,7 @@ class SqliteStore implements Store {
    * of the hosts is as fresh as before (one pragma a transaction: a few microseconds).
    */
   private lookForOthersCommits(): void {
-    const version = this.db.pragma('data_version', { simple: true }) as number;
+    const version = this.sql.dataVersion.get() as number;
     if (version !== this.touchesDataVersion) this.touchesSharedUntil = performance.now() + SHARED_FILE_HOLD_OFF_MS;
     this.touchesDataVersion = version;
   }
@@ -626,7 +626,7 @@ class SqliteStore implements Store {
 
   /** Drops what is kept in memory when another connection has committed to the file since the last look; says whether one had. */
   private forgetOthersWrites(): boolean {
-    const version = this.db.pragma('data_version', { simple: true }) as number;
+    const version = this.sql.dataVersion.get() as number;
     const changed = this.seenDataVersion !== undefined && version !== this.seenDataVersion;
     if (changed) {
       this.latest.clear();
