@@ -34,6 +34,7 @@ import { slaCalendar } from './services/businessCalendar.js';
 import { createServiceWatcher } from './services/serviceWatcher.js';
 import { createSlaWatcher } from './services/slaWatcher.js';
 import { describeStore, openConfiguredStore } from './store/openStore.js';
+import { databasePath, writeAheadLogBytes } from './store/sqlite/databasePath.js';
 import type { Store } from './store/store.js';
 
 export interface CollectorOptions {
@@ -114,6 +115,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     storeReachable: () => leadership.storeReachable(),
     outboxOldestDueSeconds: () => cluster.outboxOldestDueSeconds(),
     historyPassAgeSeconds: () => cluster.historyPassAgeSeconds(),
+    ...(config.store.postgres === undefined ? { sqliteLogBytes: () => writeAheadLogBytes(databasePath(config.dataDir)) } : {}),
   });
   const ingestor = createReportIngestor({
     store,

@@ -32,6 +32,8 @@ export interface CollectorGaugeSources {
   outboxOldestDueSeconds?(): number;
   /** Seconds since the last history pass ended here; null where it has not run here. */
   historyPassAgeSeconds?(): number | null;
+  /** The embedded SQLite store's write-ahead log file, in bytes (no gauge with PostgreSQL). */
+  sqliteLogBytes?(): number;
 }
 
 export function createCollectorMetrics(sources: CollectorGaugeSources): CollectorMetrics {
@@ -43,6 +45,9 @@ export function createCollectorMetrics(sources: CollectorGaugeSources): Collecto
   gauge('tripline_outbox_pending', 'Desk operations waiting for delivery', sources.outboxPending);
   gauge('tripline_outbox_dead', 'Desk operations that failed permanently (dead letters)', sources.outboxDead);
   gauge('tripline_rules_unhealthy', 'Rules whose last evaluation failed', sources.unhealthyRules);
+  if (sources.sqliteLogBytes) {
+    gauge('tripline_sqlite_wal_bytes', "Size of the SQLite store's write-ahead log file: commits add to it, checkpoints copy it into the database and let it start over", sources.sqliteLogBytes);
+  }
   registerClusterGauges(registry, sources);
   return {
     registry,

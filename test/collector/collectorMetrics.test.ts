@@ -28,3 +28,14 @@ describe('tripline_history_pass_age_seconds', () => {
     expect(await registry.metrics()).toMatch(/^tripline_history_pass_age_seconds 0$/m);
   });
 });
+
+describe('tripline_sqlite_wal_bytes', () => {
+  it('is the size its source reads, read at each scrape, and is not there without one (a PostgreSQL store)', async () => {
+    let bytes = 32 + 3 * 4_120;
+    const { registry } = createCollectorMetrics({ activeIncidents: () => 0, outboxPending: () => 0, outboxDead: () => 0, unhealthyRules: () => 0, sqliteLogBytes: () => bytes });
+    expect(await registry.metrics()).toMatch(/^tripline_sqlite_wal_bytes 12392$/m);
+    bytes = 0;
+    expect(await registry.metrics()).toMatch(/^tripline_sqlite_wal_bytes 0$/m);
+    expect(await metricsWith(() => null).registry.metrics()).not.toContain('tripline_sqlite_wal_bytes');
+  });
+});

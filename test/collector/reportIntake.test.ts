@@ -164,6 +164,10 @@ describe('POST /api/v1/reports', () => {
     expect(metrics).toMatch(/^tripline_reports_received_total\{outcome="stored"\} 2$/m);
     expect(metrics).toMatch(/^tripline_reports_received_total\{outcome="duplicate"\} 1$/m);
     expect(metrics).toMatch(/^tripline_reports_received_total\{outcome="unauthorized"\} \d+$/m);
+    // The embedded store's write-ahead log, with the reports stored in it: its header (32 bytes), then frames of a page (4 kB) and 24 bytes.
+    const logBytes = Number(/^tripline_sqlite_wal_bytes (\d+)$/m.exec(metrics)?.[1]);
+    expect(logBytes).toBeGreaterThan(0);
+    expect((logBytes - 32) % (24 + 4096)).toBe(0);
   });
 
   it('takes charset=utf-8 in any spelling', async () => {

@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeAheadLogBytes } from '../../collector/store/sqlite/databasePath.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import { startWalCheckpointer } from '../../collector/store/sqlite/walCheckpointer.js';
 import type { ReportRecord, Store } from '../../collector/store/store.js';
@@ -200,5 +201,24 @@ describe('the checkpoint thread (walCheckpointer.ts)', () => {
     checkpointer.stop();
     expect(checkpointer.running()).toBe(false);
     expect(failures).toEqual([]);
+  });
+});
+
+describe('writeAheadLogBytes (tripline_sqlite_wal_bytes)', () => {
+  it('is the log file\'s size while a store writes, and 0 once the last connection closed it or where there is none', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tripline-wal-')), 'tripline.db');
+    expect(writeAheadLogBytes(file)).toBe(0);
+    const store = openSqliteStore({ file });
+    store.transaction((tx) => {
+      for (let host = 0; host < 50; host++) tx.insertReport(report(`host-${host}`, 1));
+    });
+    const bytes = writeAheadLogBytes(file);
+    expect(bytes).toBe(statSync(`${file}-wal`).size);
+    // The header (32 bytes) and at least the commit's pages.
+    expect(bytes).toBeGreaterThan(32 + 50 * FRAME_BYTES);
+    expect((bytes - 32) % FRAME_BYTES).toBe(0);
+    // The last connection's close copies the log into the file and removes it.
+    store.close();
+    expect(writeAheadLogBytes(file)).toBe(0);
   });
 });
