@@ -220,5 +220,7 @@ describe('writeAheadLogBytes (tripline_sqlite_wal_bytes)', () => {
     // The last connection's close copies the log into the file and removes it.
     store.close();
     expect(writeAheadLogBytes(file)).toBe(0);
+    // A path it cannot look at (through a regular file: ENOTDIR) is not known, not an error.
+    expect(writeAheadLogBytes(join(file, 'tripline.db'))).toBeNaN();
   });
 });
