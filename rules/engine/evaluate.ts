@@ -93,10 +93,12 @@ export function evaluate(
   const collect = (compiled: CompiledRule, run: () => RuleOutcome): void => {
     try {
       const outcome = run();
-      for (const state of outcome.states) {
+      const lags = compiled.latestSampleMayLag === true;
+      const { replaced } = outcome;
+      outcome.states.forEach((state, i) => {
         states.push(state);
-        if (compiled.latestSampleMayLag === true && onlyLatestSampleChanged(prior.get(state.fingerprint), state)) latestSampleOnly.add(state.fingerprint);
-      }
+        if (lags && onlyLatestSampleChanged(replaced === undefined ? prior.get(state.fingerprint) : replaced[i], state)) latestSampleOnly.add(state.fingerprint);
+      });
       signals.push(...outcome.signals);
       if (outcome.error) errors.set(compiled.rule.name, outcome.error);
     } catch (error) {

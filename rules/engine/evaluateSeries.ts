@@ -20,7 +20,8 @@ import type { StatesBySeries } from './sweepRules.js';
 export const evaluateSeries: ApplySamples = (compiled, series, prior, stats) => {
   const { rule, read } = compiled;
   if (!read) throw new Error(`the kind of rule ${rule.name} reads no samples`);
-  const outcome: RuleOutcome = { states: [], signals: [] };
+  const replaced: Array<RuleState | undefined> = [];
+  const outcome: RuleOutcome = { states: [], replaced, signals: [] };
   const bySeries = seriesLookup(prior);
   const quiet = compiled.quiet;
   for (const { key, labels, samples } of series) {
@@ -42,7 +43,10 @@ export const evaluateSeries: ApplySamples = (compiled, series, prior, stats) => 
       stats.applied++;
       if (transition.event) addSignal(outcome, buildSignal(compiled, (state = identified(state)), transition.event, reading, sample.text));
     }
-    if (applied && (before || !isForgettable(state))) outcome.states.push(identified(state));
+    if (applied && (before || !isForgettable(state))) {
+      outcome.states.push(identified(state));
+      replaced.push(before);
+    }
   }
   return outcome;
 };

@@ -9,8 +9,15 @@
  */
 import type { RuleState } from '../model/ruleTypes.js';
 
-/** The fields a latest-sample change may touch. */
-const LATEST_SAMPLE_FIELDS: ReadonlySet<string> = new Set(['lastValue', 'lastSampleAtMs', 'recent']);
+/**
+ * Whether `key` is a field a latest-sample change may touch (lastValue, lastSampleAtMs, recent), or
+ * the labels, compared before. Compared as strings, not looked up in a Set: for...in gives names V8
+ * keeps unique, so each comparison is of two references, where a Set hashed each name (this check
+ * runs over every field of every changed state of every report).
+ */
+function mayDiffer(key: string): boolean {
+  return key === 'lastValue' || key === 'lastSampleAtMs' || key === 'recent' || key === 'labels';
+}
 
 /**
  * Whether `after` differs from `before` only in its latest sample: lastValue, lastSampleAtMs and
@@ -23,7 +30,7 @@ export function onlyLatestSampleChanged(before: RuleState | undefined, after: Ru
   if ((before.recent === undefined) !== (after.recent === undefined)) return false;
   const a = after as unknown as Record<string, unknown>;
   const b = before as unknown as Record<string, unknown>;
-  for (const key in a) if (key !== 'labels' && !LATEST_SAMPLE_FIELDS.has(key) && a[key] !== b[key]) return false;
+  for (const key in a) if (!mayDiffer(key) && a[key] !== b[key]) return false;
   for (const key in b) if (!(key in a)) return false;
   return true;
 }

@@ -5,6 +5,7 @@
  * states had been written, and must give the signals of a run that never restarted.
  */
 import { describe, expect, it } from 'vitest';
+import { RuleStateIndex } from '../../collector/alerting/ruleStateIndex.js';
 import { evaluate, isForgettable } from '../../rules/engine/evaluate.js';
 import { onlyLatestSampleChanged } from '../../rules/engine/latestSampleChange.js';
 import type { Rule, RuleState, SeriesSample } from '../../rules/model/ruleTypes.js';
@@ -118,5 +119,46 @@ describe('which rules let the latest sample lag', () => {
   ];
   it.each(rows)('%s', (_kind, rule, late) => {
     expect(secondIsLate(rule)).toBe(late);
+  });
+});
+
+describe('the replaced states the kinds hand back', () => {
+  /**
+   * evaluate compares each changed state with the state it replaced, which the series' evaluation
+   * found already (RuleOutcome.replaced); this is what looking each up by its fingerprint gives.
+   */
+  const byLookup = (result: ReturnType<typeof evaluate>, prior: ReadonlyMap<string, RuleState>, lagging: ReadonlySet<string>): string[] =>
+    result.states.filter((state) => lagging.has(state.ruleName) && onlyLatestSampleChanged(prior.get(state.fingerprint), state)).map((state) => state.fingerprint).sort();
+
+  it.each([
+    ['a plain map', () => new Map<string, RuleState>()],
+    ['the collector\'s index', () => new RuleStateIndex()],
+  ])('name the latest-sample changes a lookup by fingerprint would, through new series, quiet ones, a rule\'s new version and sweeps (%s)', (_prior, made) => {
+    const v1 = [
+      testRule({ name: 'held', forSeconds: 60 }),
+      testRule({ name: 'average', window: { function: 'avg', windowSeconds: 60 } }),
+      testRule({ name: 'filling', predict: { windowSeconds: 120, horizonSeconds: 600 }, fire: { op: 'above', threshold: 0.99 } }),
+    ];
+    // The same names at a new version from step 6 on (the window's threshold moved): every state of a rule is new then.
+    const v2 = [v1[0]!, testRule({ name: 'average', window: { function: 'avg', windowSeconds: 60 }, fire: { op: 'above', threshold: 0.8 } }), v1[2]!];
+    const lagging = new Set(['held', 'average', 'filling']);
+    const states = made();
+    let late = 0;
+    let compared = 0;
+    for (let step = 0; step < 14; step++) {
+      const nowMs = T0 + step * 15_000;
+      // web-1 breaches from step 2; web-2 stays quiet; web-3 appears at step 4 and falls silent after step 8 (its window ages out in sweeps).
+      const samples = [sample(step * 15, step >= 2 ? 0.95 : 0.5), sample(step * 15, 0.5, { host: 'web-2', mount: '/' })];
+      if (step >= 4 && step <= 8) samples.push(sample(step * 15, 0.7, { host: 'web-3', mount: '/data' }));
+      const result = evaluate(step >= 6 ? v2 : v1, samples, states, nowMs);
+      const expected = byLookup(result, states, lagging);
+      expect([...result.latestSampleOnly].sort(), `step ${step}`).toEqual(expected);
+      late += expected.length;
+      compared += result.states.length;
+      for (const state of result.states) isForgettable(state) ? states.delete(state.fingerprint) : states.set(state.fingerprint, state);
+    }
+    // The run went through both answers many times over.
+    expect(late).toBeGreaterThan(10);
+    expect(compared - late).toBeGreaterThan(10);
   });
 });
