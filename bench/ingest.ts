@@ -208,6 +208,13 @@ interface Phase {
   /** The collector's own time per acknowledged report (its Server-Timing `app;dur`: from the request's headers read to the answer, the group commit included); the rest of an ack is waiting before that (the event loop busy) and the wire. */
   serverMs: number[];
   seconds: number;
+  /**
+   * CPU seconds over the phase (its slices alone, when interleaved): of the server's event loop's
+   * thread, of its other threads, and of this process (the load generator). Against `seconds`, they
+   * say which side holds the figure: a server whose event loop's thread is near 100 % of the clock is
+   * what its reports/s measure; a load generator near 100 % is (bare-parse ceiling, session 50).
+   */
+  cpu?: { loop: number; otherThreads: number; generator: number };
 }
 
 /** The agents 0..count-1 in a random order (Fisher-Yates). */
@@ -479,6 +486,12 @@ function addPhase(total: Phase, more: Phase): Phase {
     total.stateChanges = (total.stateChanges ?? 0) + (more.stateChanges ?? 0);
     total.stateCheckpoints = (total.stateCheckpoints ?? 0) + (more.stateCheckpoints ?? 0);
   }
+  if (more.cpu !== undefined) {
+    const cpu = (total.cpu ??= { loop: 0, otherThreads: 0, generator: 0 });
+    cpu.loop += more.cpu.loop;
+    cpu.otherThreads += more.cpu.otherThreads;
+    cpu.generator += more.cpu.generator;
+  }
   return total;
 }
 
@@ -537,11 +550,32 @@ async function interleavedSlices(tripline: Target, ceiling: Target, sequences: n
   const theirs = emptyPhase();
   const onPostgres = emptyPhase();
   for (let round = 0; round < ROUNDS; round++) {
-    addPhase(ours, await runMonitoredPhase(tripline.pool, sequences, SECONDS / ROUNDS, paceRate, CONCURRENCY));
-    if (shared) addPhase(onPostgres, await runMonitoredPhase(shared.target.pool, shared.sequences, SECONDS / ROUNDS, paceRate, CONCURRENCY));
-    addPhase(theirs, await runPhase(ceiling.pool, sequences, SECONDS / ROUNDS, paceRate, CONCURRENCY));
+    addPhase(ours, await withCpu(tripline, () => runMonitoredPhase(tripline.pool, sequences, SECONDS / ROUNDS, paceRate, CONCURRENCY)));
+    if (shared) addPhase(onPostgres, await withCpu(shared.target, () => runMonitoredPhase(shared.target.pool, shared.sequences, SECONDS / ROUNDS, paceRate, CONCURRENCY)));
+    addPhase(theirs, await withCpu(ceiling, () => runPhase(ceiling.pool, sequences, SECONDS / ROUNDS, paceRate, CONCURRENCY)));
   }
   return [ours, theirs, onPostgres];
+}
+
+/** `run`'s phase with the CPU its server's threads and this process used meanwhile (Phase.cpu). */
+async function withCpu(target: Target, run: () => Promise<Phase>): Promise<Phase> {
+  const pid = target.process.pid!;
+  const before = { process: cpuSeconds(pid), loop: processCpuSeconds(pid, pid)?.cpu ?? 0, generator: process.cpuUsage() };
+  const phase = await run();
+  const loop = (processCpuSeconds(pid, pid)?.cpu ?? 0) - before.loop;
+  const generator = process.cpuUsage(before.generator);
+  phase.cpu = { loop, otherThreads: cpuSeconds(pid) - before.process - loop, generator: (generator.user + generator.system) / 1e6 };
+  return phase;
+}
+
+/**
+ * Each side's share of its slices' clock at saturation: the server's event loop's thread, its other
+ * threads, the load generator. Which of them is near 100 % is what that side's reports/s measure.
+ */
+function machineShares(name: string, phase: Phase): string {
+  if (phase.cpu === undefined || !(phase.seconds > 0)) return `${name}: no CPU figures`;
+  const share = (seconds: number) => `${Math.round((100 * seconds) / phase.seconds)} %`;
+  return `${name}'s event loop ${share(phase.cpu.loop)}, its other threads ${share(phase.cpu.otherThreads)}, the load generator ${share(phase.cpu.generator)}`;
 }
 
 /** The collector on PostgreSQL and its agents' sequence numbers (its store is its own). */
@@ -834,6 +868,7 @@ async function main(): Promise<void> {
         `read ${(perSaturationReport(ioAfter.rchar - ioBefore.rchar) / 1024).toFixed(1)} kB in ${perSaturationReport(ioAfter.syscr - ioBefore.syscr).toFixed(1)} calls`,
     );
     console.log(describePhase(`ceiling: saturation`, ceilingSaturation));
+    console.log(`the machine at saturation, as shares of each side's slices: ${machineShares('the SQLite collector', saturation)}; ${machineShares('the ceiling server', ceilingSaturation)} (a side near 100 % in one of them is bound by it)`);
     const walAfterSaturation = cluster ? walBytes(cluster) : 0n;
     const fullPagesBeforePaced = cluster ? walFullPages(cluster) : 0;
     const [paced, ceilingPaced, sharedPaced] = await interleaved(tripline, ceiling, sequences, PACED_RATE, shared);
