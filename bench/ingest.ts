@@ -210,11 +210,12 @@ interface Phase {
   seconds: number;
   /**
    * CPU seconds over the phase (its slices alone, when interleaved): of the server's event loop's
-   * thread, of its other threads, and of this process (the load generator). Against `seconds`, they
-   * say which side holds the figure: a server whose event loop's thread is near 100 % of the clock is
-   * what its reports/s measure; a load generator near 100 % is (bare-parse ceiling, session 50).
+   * thread, of its other threads, and of this process (the load generator), and the seconds of clock
+   * they were taken over. Against the clock, they say which side holds the figure: a server whose
+   * event loop's thread is near 100 % of it is what its reports/s measure; a load generator near
+   * 100 % is (the bare-parse ceiling, session 50).
    */
-  cpu?: { loop: number; otherThreads: number; generator: number };
+  cpu?: { loop: number; otherThreads: number; generator: number; clock: number };
 }
 
 /** The agents 0..count-1 in a random order (Fisher-Yates). */
@@ -487,10 +488,11 @@ function addPhase(total: Phase, more: Phase): Phase {
     total.stateCheckpoints = (total.stateCheckpoints ?? 0) + (more.stateCheckpoints ?? 0);
   }
   if (more.cpu !== undefined) {
-    const cpu = (total.cpu ??= { loop: 0, otherThreads: 0, generator: 0 });
+    const cpu = (total.cpu ??= { loop: 0, otherThreads: 0, generator: 0, clock: 0 });
     cpu.loop += more.cpu.loop;
     cpu.otherThreads += more.cpu.otherThreads;
     cpu.generator += more.cpu.generator;
+    cpu.clock += more.cpu.clock;
   }
   return total;
 }
@@ -560,11 +562,12 @@ async function interleavedSlices(tripline: Target, ceiling: Target, sequences: n
 /** `run`'s phase with the CPU its server's threads and this process used meanwhile (Phase.cpu). */
 async function withCpu(target: Target, run: () => Promise<Phase>): Promise<Phase> {
   const pid = target.process.pid!;
-  const before = { process: cpuSeconds(pid), loop: processCpuSeconds(pid, pid)?.cpu ?? 0, generator: process.cpuUsage() };
+  const before = { process: cpuSeconds(pid), loop: processCpuSeconds(pid, pid)?.cpu ?? 0, generator: process.cpuUsage(), clock: performance.now() };
   const phase = await run();
   const loop = (processCpuSeconds(pid, pid)?.cpu ?? 0) - before.loop;
   const generator = process.cpuUsage(before.generator);
-  phase.cpu = { loop, otherThreads: cpuSeconds(pid) - before.process - loop, generator: (generator.user + generator.system) / 1e6 };
+  const clock = (performance.now() - before.clock) / 1000;
+  phase.cpu = { loop, otherThreads: cpuSeconds(pid) - before.process - loop, generator: (generator.user + generator.system) / 1e6, clock };
   return phase;
 }
 
@@ -573,9 +576,10 @@ async function withCpu(target: Target, run: () => Promise<Phase>): Promise<Phase
  * threads, the load generator. Which of them is near 100 % is what that side's reports/s measure.
  */
 function machineShares(name: string, phase: Phase): string {
-  if (phase.cpu === undefined || !(phase.seconds > 0)) return `${name}: no CPU figures`;
-  const share = (seconds: number) => `${Math.round((100 * seconds) / phase.seconds)} %`;
-  return `${name}'s event loop ${share(phase.cpu.loop)}, its other threads ${share(phase.cpu.otherThreads)}, the load generator ${share(phase.cpu.generator)}`;
+  const cpu = phase.cpu;
+  if (cpu === undefined || !(cpu.clock > 0)) return `${name}: no CPU figures`;
+  const share = (seconds: number) => `${Math.round((100 * seconds) / cpu.clock)} %`;
+  return `${name}'s event loop ${share(cpu.loop)}, its other threads ${share(cpu.otherThreads)}, the load generator ${share(cpu.generator)}`;
 }
 
 /** The collector on PostgreSQL and its agents' sequence numbers (its store is its own). */
@@ -868,7 +872,11 @@ async function main(): Promise<void> {
         `read ${(perSaturationReport(ioAfter.rchar - ioBefore.rchar) / 1024).toFixed(1)} kB in ${perSaturationReport(ioAfter.syscr - ioBefore.syscr).toFixed(1)} calls`,
     );
     console.log(describePhase(`ceiling: saturation`, ceilingSaturation));
-    console.log(`the machine at saturation, as shares of each side's slices: ${machineShares('the SQLite collector', saturation)}; ${machineShares('the ceiling server', ceilingSaturation)} (a side near 100 % in one of them is bound by it)`);
+    console.log(
+      `the machine at saturation, as shares of each side's slices: ${machineShares('the SQLite collector', saturation)}` +
+        (shared ? `; ${machineShares('the PostgreSQL collector', sharedSaturation)} (the PostgreSQL server apart)` : '') +
+        `; ${machineShares('the ceiling server', ceilingSaturation)} (a side near 100 % in one of them is bound by it)`,
+    );
     const walAfterSaturation = cluster ? walBytes(cluster) : 0n;
     const fullPagesBeforePaced = cluster ? walFullPages(cluster) : 0;
     const [paced, ceilingPaced, sharedPaced] = await interleaved(tripline, ceiling, sequences, PACED_RATE, shared);
