@@ -8,14 +8,15 @@
  *
  * 1. **A worker's memory**: the process's RSS before and after starting a worker thread that loads
  *    the rules engine (rules/index.js, as a rules worker would) with a small young generation, then
- *    after it has evaluated batches; in MB and in kB an agent at 10,000 agents, beside the 30 kB an
- *    agent of the memory target.
+ *    after it has taken 300 batches (read, not evaluated: no rule state is held, so this is the
+ *    isolate's own price, not the states', which would move there from the main thread); in MB and
+ *    in kB an agent at 10,000 agents, beside the 30 kB an agent of the memory target.
  * 2. **Handing over a batch**: one message a batch of `--batch` reports of 60 samples (values and
  *    times in a Float64Array, series numbers in an Int32Array, transferred and copied), the worker
  *    answering with the state texts to write (a few a report) as a commit would take them. CPU of
  *    the main thread (its /proc/self/task/PID/schedstat run time) a batch and a report, of all the
- *    process's threads, and the round trip's wall time; beside them, the same numbers filled on the
- *    main thread alone, which the handoff adds to.
+ *    process's threads, and the round trip's wall time; beside them, the main thread's CPU to make
+ *    the batch's arrays alone, which the handoff adds to.
  * 3. **One message a report**: each report's gzip body (a series-set report of 60 values, as the
  *    bench's agents POST them) inflated and parsed on a worker, the parsed values posted back,
  *    against the same inflating and parsing on the main thread: what moving the HTTP side's body
