@@ -22,6 +22,15 @@ export function benchReport(agent: number, sequence: number, at: string, interva
   };
 }
 
+/**
+ * `report` as its agent sends it once the collector has named its series set `seriesSet`: its
+ * observations' values against the set, all taken at its `sentAt` (collector/ingest/seriesSets.ts).
+ */
+export function valuesAgainstSet(report: Report, seriesSet: string): Omit<Report, 'observations'> & { seriesSet: string; values: number[]; valueTimes: Array<{ at: string; count: number }> } {
+  const { observations, ...rest } = report;
+  return { ...rest, seriesSet, values: observations.map((o) => o.value), valueTimes: [{ at: report.sentAt, count: observations.length }] };
+}
+
 function observations(agent: number, at: string): Observation[] {
   const list: Observation[] = [];
   const simple = ['cpu_usage_ratio', 'cpu_iowait_ratio', 'load1', 'load5', 'load15', 'load1_per_core', 'memory_used_ratio', 'memory_available_bytes', 'swap_used_ratio'];

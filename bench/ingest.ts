@@ -54,7 +54,7 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { Pool } from 'undici';
 import { REPORTS_PATH } from '../contract/report.js';
-import { benchIntervalSeconds, benchReport } from './benchReport.js';
+import { benchIntervalSeconds, benchReport, valuesAgainstSet } from './benchReport.js';
 import { packageRoot } from '../config/packageInfo.js';
 import { reportToRecord } from '../collector/ingest/reportToRecord.js';
 import { seriesSetId } from '../collector/ingest/seriesSets.js';
@@ -160,9 +160,7 @@ function reportBody(agent: number, sequence: number, named: boolean): Buffer {
   const report = benchReport(agent, sequence, new Date().toISOString(), DECLARED_INTERVAL_S);
   if (FULL_REPORTS) return gzipSync(JSON.stringify(report));
   if (!named) return gzipSync(JSON.stringify({ ...report, wantsSeriesSet: true }));
-  const { observations, ...rest } = report;
-  const seriesSet = (setIds[agent] ??= seriesSetId(observations));
-  return gzipSync(JSON.stringify({ ...rest, seriesSet, values: observations.map((o) => o.value), valueTimes: [{ at: report.sentAt, count: observations.length }] }));
+  return gzipSync(JSON.stringify(valuesAgainstSet(report, (setIds[agent] ??= seriesSetId(report.observations)))));
 }
 
 /**

@@ -32,7 +32,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { seriesSetId } from '../collector/ingest/seriesSets.js';
-import { benchReport } from './benchReport.js';
+import { benchReport, valuesAgainstSet } from './benchReport.js';
 
 const { values: args } = parseArgs({
   options: { batch: { type: 'string', default: '29' }, rounds: { type: 'string', default: '3000' }, writes: { type: 'string', default: '0.25' } },
@@ -135,8 +135,7 @@ function batchArrays(reports: number): { values: Float64Array; series: Int32Arra
 /** A bench agent's report of values against its series set, gzipped as bench:ingest POSTs it. */
 function compactBody(agent: number, sequence: number): Buffer {
   const report = benchReport(agent, sequence, new Date().toISOString(), 15);
-  const { observations, ...rest } = report;
-  return gzipSync(JSON.stringify({ ...rest, seriesSet: seriesSetId(observations), values: observations.map((o) => o.value), valueTimes: [{ at: report.sentAt, count: observations.length }] }));
+  return gzipSync(JSON.stringify(valuesAgainstSet(report, seriesSetId(report.observations))));
 }
 
 const fixed = (n: number, digits = 1) => n.toFixed(digits);
