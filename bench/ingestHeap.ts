@@ -22,9 +22,12 @@
  * --interval 60 or more every window and prediction state is written with each report (a running
  * fleet at 15 s writes each once a minute, every fourth report), so `--reports 300 --interval 300`
  * shows what a fleet's full buffers cost to save.
+ * With --series-sets the reports after each agent's first are values against its series set, as an
+ * agent sends them once the collector has named the set (collector/ingest/seriesSets.ts): expanded
+ * by the registry before the timed submission, as the HTTP route expands them before it submits.
  * Figures only. Options: --agents N --reports R (per agent) --interval S --snapshot FILE --own-times
- * (each agent of a batch reports at its own time, as bench:ingest's do: see OWN_TIMES). Needs
- * --expose-gc.
+ * (each agent of a batch reports at its own time, as bench:ingest's do: see OWN_TIMES)
+ * --series-sets. Needs --expose-gc.
  */
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,9 +44,10 @@ import { createStoreEnvironment } from '../collector/incidents/storeEnvironment.
 import { createReportIngestor } from '../collector/ingest/reportIngestor.js';
 import { openSqliteStore } from '../collector/store/sqlite/sqliteStore.js';
 import { loadConfig } from '../config/loadConfig.js';
-import type { Report } from '../contract/report.js';
+import type { Report, WireReport } from '../contract/report.js';
 import { DEFAULT_RULES_DIR, loadRuleSet } from '../rules/index.js';
-import { benchReport } from './benchReport.js';
+import { benchReport, valuesAgainstSet } from './benchReport.js';
+import { SeriesSetRegistry } from '../collector/ingest/seriesSets.js';
 import { bytesWritten } from './processIo.js';
 
 const { values } = parseArgs({
@@ -53,6 +57,7 @@ const { values } = parseArgs({
     interval: { type: 'string', default: '15' },
     snapshot: { type: 'string' },
     'own-times': { type: 'boolean', default: false },
+    'series-sets': { type: 'boolean', default: false },
   },
 });
 const AGENTS = Number(values.agents);
@@ -66,6 +71,7 @@ const INTERVAL_MS = Number(values.interval) * 1000;
  * real fleet's each report at their own times, and keep a times column per host and prediction.
  */
 const OWN_TIMES = values['own-times'];
+const SERIES_SETS = values['series-sets'];
 if (!(INTERVAL_MS >= 1000)) throw new Error(`--interval must be a number of seconds, 1 or more (got ${values.interval})`);
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -79,6 +85,28 @@ const heapUsed = (): number => {
 /** A report as the collector has it after JSON.parse: no string shared with another report. */
 const parsed = (agent: number, sequence: number, atMs: number): Report => JSON.parse(JSON.stringify(benchReport(agent, sequence, new Date(atMs).toISOString(), INTERVAL_MS / 1000))) as Report;
 
+/** The series sets named to the agents, by agent, with --series-sets. */
+const seriesSets = new SeriesSetRegistry();
+const setOf = new Map<number, string>();
+/**
+ * The report the ingestor is handed: with --series-sets and a set named to the agent, its values
+ * against the set, parsed and expanded as the HTTP route does; otherwise the parsed report, whose
+ * set is named (the first report of each agent asks for one).
+ */
+const submitted = (agent: number, sequence: number, atMs: number): Report => {
+  const report = parsed(agent, sequence, atMs);
+  if (!SERIES_SETS) return report;
+  const set = setOf.get(agent);
+  if (set === undefined) {
+    const named = seriesSets.name(report, atMs);
+    if (named !== undefined) setOf.set(agent, named);
+    return report;
+  }
+  const expanded = seriesSets.expand(JSON.parse(JSON.stringify(valuesAgainstSet(report, set))) as WireReport, atMs);
+  if ('problem' in expanded) throw new Error(`agent ${agent}: ${expanded.problem.message}`);
+  return expanded.report;
+};
+
 const dir = mkdtempSync(join(tmpdir(), 'tripline-ingest-heap-'));
 const store = openSqliteStore({ file: join(dir, 'tripline.db') });
 try {
@@ -90,7 +118,7 @@ try {
   const pipeline = createAlertPipeline({ rules: loadRuleSet([DEFAULT_RULES_DIR]).rules, initialStates: store.loadRuleStates(), incidents, log });
   const metrics = createCollectorMetrics({ activeIncidents: () => 0, outboxPending: () => 0, outboxDead: () => 0, unhealthyRules: () => 0 });
   const ingestor = createReportIngestor({ store, pipeline, clock, log, metrics, maxDelayMs: 0, maxReports: BATCH });
-  await ingestor.submit(parsed(AGENTS, 0, nowMs)); // one agent more, so that code and caches exist before the baseline
+  await ingestor.submit(submitted(AGENTS, 0, nowMs)); // one agent more, so that code and caches exist before the baseline
   const before = heapUsed();
   let cpuMicros = 0;
   let writtenBytes = 0;
@@ -99,7 +127,7 @@ try {
     for (let first = 0; first < AGENTS; first += BATCH) {
       const reports: Report[] = [];
       // With --own-times each agent of a batch reports a millisecond apart from the one before it.
-      for (let agent = first; agent < Math.min(AGENTS, first + BATCH); agent++) reports.push(parsed(agent, sequence, nowMs - 100 - (OWN_TIMES ? agent - first : 0)));
+      for (let agent = first; agent < Math.min(AGENTS, first + BATCH); agent++) reports.push(submitted(agent, sequence, nowMs - 100 - (OWN_TIMES ? agent - first : 0)));
       const writtenBefore = bytesWritten();
       const started = process.cpuUsage();
       await Promise.all(reports.map((report) => ingestor.submit(report)));
@@ -117,7 +145,7 @@ try {
   const perAgentKb = (heapUsed() - before) / AGENTS / 1024;
   // Before the store's states are read back for the count, which would be in the snapshot too.
   if (values.snapshot !== undefined) await streamPipeline(getHeapSnapshot(), createWriteStream(values.snapshot));
-  console.log(`ingest heap: ${AGENTS} agents, ${REPORTS} reports each ${INTERVAL_MS / 1000} s apart, default pack: ${perAgentKb.toFixed(2)} kB of V8 heap per agent (${store.loadRuleStates().size} rule states kept)`);
+  console.log(`ingest heap: ${AGENTS} agents, ${REPORTS} reports each ${INTERVAL_MS / 1000} s apart${SERIES_SETS ? ', values against series sets after the first' : ''}, default pack: ${perAgentKb.toFixed(2)} kB of V8 heap per agent (${store.loadRuleStates().size} rule states kept)`);
   if (measured > 0) {
     console.log(`ingest CPU: ${(cpuMicros / measured).toFixed(1)} µs per report after each agent's first (${measured} reports: ingestor, store and rules; no HTTP, parsing or validation)`);
     console.log(`ingest writes: ${(writtenBytes / measured / 1024).toFixed(1)} kB per report to the database and its WAL (the same reports; write(2) bytes, WAL checkpoints included)`);
