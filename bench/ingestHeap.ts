@@ -23,8 +23,9 @@
  * fleet at 15 s writes each once a minute, every fourth report), so `--reports 300 --interval 300`
  * shows what a fleet's full buffers cost to save.
  * With --series-sets the reports after each agent's first are values against its series set, as an
- * agent sends them once the collector has named the set (collector/ingest/seriesSets.ts): expanded
- * by the registry before the timed submission, as the HTTP route expands them before it submits.
+ * agent sends them once the collector has named the set (collector/ingest/seriesSets.ts): parsed
+ * beforehand, and expanded by the registry in the timed submission, as the HTTP route does before
+ * it submits.
  * Figures only. Options: --agents N --reports R (per agent) --interval S --snapshot FILE --own-times
  * (each agent of a batch reports at its own time, as bench:ingest's do: see OWN_TIMES)
  * --series-sets. Needs --expose-gc.
@@ -89,22 +90,26 @@ const parsed = (agent: number, sequence: number, atMs: number): Report => JSON.p
 const seriesSets = new SeriesSetRegistry();
 const setOf = new Map<number, string>();
 /**
- * The report the ingestor is handed: with --series-sets and a set named to the agent, its values
- * against the set, parsed and expanded as the HTTP route does; otherwise the parsed report, whose
- * set is named (the first report of each agent asks for one).
+ * What makes the report the ingestor is handed, called in the timed submission: with --series-sets
+ * and a set named to the agent, the expansion of its values against the set (parsed beforehand,
+ * as HTTP parses the body before the route expands it); otherwise the parsed report, whose set is
+ * named (the first report of each agent asks for one).
  */
-const submitted = (agent: number, sequence: number, atMs: number): Report => {
+const submitted = (agent: number, sequence: number, atMs: number): (() => Report) => {
   const report = parsed(agent, sequence, atMs);
-  if (!SERIES_SETS) return report;
+  if (!SERIES_SETS) return () => report;
   const set = setOf.get(agent);
   if (set === undefined) {
     const named = seriesSets.name(report, atMs);
     if (named !== undefined) setOf.set(agent, named);
-    return report;
+    return () => report;
   }
-  const expanded = seriesSets.expand(JSON.parse(JSON.stringify(valuesAgainstSet(report, set))) as WireReport, atMs);
-  if ('problem' in expanded) throw new Error(`agent ${agent}: ${expanded.problem.message}`);
-  return expanded.report;
+  const wire = JSON.parse(JSON.stringify(valuesAgainstSet(report, set))) as WireReport;
+  return () => {
+    const expanded = seriesSets.expand(wire, atMs);
+    if ('problem' in expanded) throw new Error(`agent ${agent}: ${expanded.problem.message}`);
+    return expanded.report;
+  };
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'tripline-ingest-heap-'));
@@ -118,19 +123,19 @@ try {
   const pipeline = createAlertPipeline({ rules: loadRuleSet([DEFAULT_RULES_DIR]).rules, initialStates: store.loadRuleStates(), incidents, log });
   const metrics = createCollectorMetrics({ activeIncidents: () => 0, outboxPending: () => 0, outboxDead: () => 0, unhealthyRules: () => 0 });
   const ingestor = createReportIngestor({ store, pipeline, clock, log, metrics, maxDelayMs: 0, maxReports: BATCH });
-  await ingestor.submit(submitted(AGENTS, 0, nowMs)); // one agent more, so that code and caches exist before the baseline
+  await ingestor.submit(submitted(AGENTS, 0, nowMs)()); // one agent more, so that code and caches exist before the baseline
   const before = heapUsed();
   let cpuMicros = 0;
   let writtenBytes = 0;
   let measured = 0;
   for (let sequence = 0; sequence < REPORTS; sequence++) {
     for (let first = 0; first < AGENTS; first += BATCH) {
-      const reports: Report[] = [];
+      const reports: Array<() => Report> = [];
       // With --own-times each agent of a batch reports a millisecond apart from the one before it.
       for (let agent = first; agent < Math.min(AGENTS, first + BATCH); agent++) reports.push(submitted(agent, sequence, nowMs - 100 - (OWN_TIMES ? agent - first : 0)));
       const writtenBefore = bytesWritten();
       const started = process.cpuUsage();
-      await Promise.all(reports.map((report) => ingestor.submit(report)));
+      await Promise.all(reports.map((report) => ingestor.submit(report())));
       const used = process.cpuUsage(started);
       const written = bytesWritten() - writtenBefore;
       // A host's first report creates its row and series: not what a running fleet costs.
