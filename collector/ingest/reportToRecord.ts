@@ -23,9 +23,16 @@ export function reportToRecord(report: Report, receivedAtMs: number, seriesKeys?
   const timeOf = lastTimeRemembered();
   const samples: Sample[] = [];
   const labelNames = Object.keys(report.agent.labels).join(',');
+  // A run of observations of one labels object (a series set's several series of one mount or
+  // device: seriesSets.ts, sharedLabels) shares one merged object: nothing changes a sample's labels.
+  let lastOwn: Readonly<Record<string, string>> | undefined;
+  let lastMerged: Record<string, string> = hostLabels;
   for (const o of report.observations) {
-    const labels = Object.isFrozen(o.labels) ? mergedFromTemplate(hostLabels, labelNames, o.labels) : mergeLabels(hostLabels, o.labels);
-    samples.push(sample(o.metric, labels, o.value, timeOf(o.at), undefined, intervalMs));
+    if (o.labels !== lastOwn) {
+      lastOwn = o.labels;
+      lastMerged = Object.isFrozen(o.labels) ? mergedFromTemplate(hostLabels, labelNames, o.labels) : mergeLabels(hostLabels, o.labels);
+    }
+    samples.push(sample(o.metric, lastMerged, o.value, timeOf(o.at), undefined, intervalMs));
   }
   for (const check of report.checks) samples.push(checkSample(check, hostLabels, intervalMs, timeOf));
   const resolved = seriesKeys?.resolve(report, samples);

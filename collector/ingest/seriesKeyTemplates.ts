@@ -110,12 +110,22 @@ export class SeriesKeyTemplates {
       body.seriesOnce = eachSeriesOnce(body.templates);
     }
     const templates = body.templates;
+    // Samples of one template (the series of one mount or device) share one key: its parts are
+    // interned, so the same parts are the same strings, and the engine hashes each key once.
+    let lastBefore: string | undefined;
+    let lastAfter: string | undefined;
+    let lastKey = '';
     for (let i = 0; i < samples.length; i++) {
       const sample = samples[i]!;
       const before = templates[3 * i + 1]!;
       const after = templates[3 * i + 2];
       sample.metric = templates[3 * i]!;
-      sample.seriesKey = after === undefined ? before : before + hostJson + after;
+      if (before !== lastBefore || after !== lastAfter) {
+        lastBefore = before;
+        lastAfter = after;
+        lastKey = after === undefined ? before : before + hostJson + after;
+      }
+      sample.seriesKey = lastKey;
     }
     return { head: hostJson, body: body.text, seriesOnce: body.seriesOnce };
   }
@@ -194,7 +204,10 @@ function sameShape(sent: readonly unknown[], report: Report): boolean {
 /** The metrics and keys' templates of a body's samples (Body.templates), from its first report's samples. */
 function templatesOf(samples: readonly KeyedSample[], hostname: string, hostJson: string, interned: (text: string) => string): Array<string | undefined> {
   const templates: Array<string | undefined> = [];
-  for (const { metric, labels } of samples) templates.push(interned(metric), ...templateOf(canonicalLabels(labels), labels.host === hostname ? hostJson : undefined));
+  for (const { metric, labels } of samples) {
+    const [before, after] = templateOf(canonicalLabels(labels), labels.host === hostname ? hostJson : undefined);
+    templates.push(interned(metric), interned(before), after === undefined ? undefined : interned(after));
+  }
   return templates;
 }
 

@@ -51,8 +51,11 @@ export interface ReportRecord {
   sequence: number;
   receivedAtMs: number;
   /** Observations and the `check_status` samples derived from the checks (with their output line as `text`). */
-  /** `intervalMs` (the agent's stated interval) is for the rules engine's `for`; the store keeps it per host. */
-  samples: ReadonlyArray<{ metric: string; labels: Record<string, string>; value: number; atMs: number; text?: string; intervalMs?: number; seriesKey?: string }>;
+  /**
+   * `intervalMs` (the agent's stated interval) is for the rules engine's `for`; the store keeps it per host.
+   * Samples of one series' labels may share one labels object (reportToRecord.ts): read-only.
+   */
+  samples: ReadonlyArray<{ metric: string; labels: Readonly<Record<string, string>>; value: number; atMs: number; text?: string; intervalMs?: number; seriesKey?: string }>;
   checks: readonly CheckResult[];
   /**
    * A text equal for two reports of one host exactly when their samples are the same series in the

@@ -72,6 +72,23 @@ describe('reportToRecord', () => {
     expect(fields[0]).toBe('metric,labels,value,atMs,text,intervalMs,seriesKey');
   });
 
+  it('merges a run of observations of one labels object once, its samples sharing the merged labels, and the rest each their own', () => {
+    const disk = Object.freeze({ device: 'sda' });
+    const root = Object.freeze({ mount: '/' });
+    const none = Object.freeze({});
+    // Runs of one object, one of them again after another; an unfrozen object equal to a frozen one; a whole report's own objects.
+    const own: Array<Readonly<Record<string, string>>> = [none, none, root, root, disk, root, { mount: '/' }, {}, {}];
+    const sentRuns = report(own.map((labels, i) => ({ metric: `m${i}`, labels, value: i, at: AT })), [], { group: 'web' });
+    const samples = reportToRecord(sentRuns, 0, new SeriesKeyTemplates()).samples;
+    samples.forEach((sample, i) => {
+      expect(sample.labels).toEqual({ group: 'web', host: 'web-1', ...own[i] });
+      expect(sample.seriesKey).toBe(canonicalLabels(sample.labels));
+    });
+    const same = (i: number, j: number) => samples[i]!.labels === samples[j]!.labels;
+    expect([same(0, 1), same(2, 3), same(3, 5), same(5, 6), same(6, 7), same(7, 8)]).toEqual([true, true, false, false, false, false]);
+    expect(new Set(samples.map((s) => s.labels)).size).toBe(7);
+  });
+
   // A series set's labels objects are frozen and shared by every report of values against it (seriesSets.ts).
   it('merges frozen observation labels, shared by the reports of many hosts, as it merges a report’s own: the same names, values and order', () => {
     const own: Array<Record<string, string>> = [{}, { mount: '/', device: '/dev/sda1' }, { host: 'spoofed', iface: 'eth0' }, { zone: 'b', host: 'spoofed', a: '1' }];
@@ -112,7 +129,7 @@ describe('reportToRecord', () => {
     expect(Object.keys(of('web-1', frozen, {})[3]!)).toEqual(['host', 'zone', 'a']);
     // A merged object changed by its reader changes neither the next host's nor the same host's next.
     const first = of('web-1', frozen, {});
-    first[1]!.mount = 'changed';
+    (first[1] as Record<string, string>).mount = 'changed';
     expect(of('web-1', frozen, {})[1]).toEqual({ host: 'web-1', mount: '/', device: '/dev/sda1' });
   });
 });

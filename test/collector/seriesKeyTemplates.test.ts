@@ -47,6 +47,8 @@ describe('series key templates', () => {
     { name: 'a reserved host label sent', agentLabels: {}, observations: [['m', { host: 'spoofed', x: '1' }]] },
     // An observation label overrides an agent label of the same name.
     { name: 'an agent label overridden', agentLabels: { zone: 'a' }, observations: [['m', { zone: 'b' }]] },
+    // Runs of samples of one labels object share a key: one again after another, and a run of unlabelled series between.
+    { name: 'runs of one labels', agentLabels: { zone: 'a' }, observations: [['a', { mount: '/' }], ['b', { mount: '/' }], ['c', {}], ['d', {}], ['e', { mount: '/var' }], ['f', { mount: '/' }], ['g', { z: '1' }], ['h', { z: '1' }]] },
     // Check samples too.
     { name: 'checks', agentLabels: { group: 'db' }, observations: [['m', {}]], checks: ['disk "root"', 'ntp'] },
   ];

@@ -17,6 +17,7 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { REPORT_AJV_OPTIONS } from '../../collector/http/reportBodyValidator.js';
 import { SeriesSetRegistry, seriesSetId } from '../../collector/ingest/seriesSets.js';
+import { reportShape } from '../../collector/ingest/reportToRecord.js';
 import { REPORT_SCHEMA_VERSION, REPORTS_PATH, ReportSchema, SERIES_SET_ID_PATTERN, type Observation, type Report, type WireReport } from '../../contract/report.js';
 
 const TOKEN = 'series-sets-test-token-0123456789';
@@ -71,6 +72,38 @@ describe('SeriesSetRegistry', () => {
     expect(made).not.toHaveProperty('values');
     expect(made).not.toHaveProperty('seriesSet');
     expect(made).not.toHaveProperty('valueTimes');
+  });
+
+  it('keeps one frozen labels object per distinct labels of a set, which every report expanded against it shares', () => {
+    const registry = new SeriesSetRegistry();
+    const sent: Array<[string, Record<string, string>]> = [
+      ['cpu_usage_ratio', {}],
+      ['load1', {}],
+      ['filesystem_used_ratio', { mount: '/', device: '/dev/sda1' }],
+      ['filesystem_avail_bytes', { mount: '/', device: '/dev/sda1' }],
+      ['filesystem_used_ratio', { mount: '/var', device: '/dev/sda2' }],
+      // The same names and values in another order: another series, another object.
+      ['filesystem_inodes_used_ratio', { device: '/dev/sda1', mount: '/' }],
+      // The first mount's labels again after others.
+      ['filesystem_size_bytes', { mount: '/', device: '/dev/sda1' }],
+    ];
+    const full = report('a', 1, { observations: sent.map(([metric, labels], i) => ({ metric, labels, value: i, at })) });
+    const id = registry.name(structuredClone(full), 0)!;
+    const expand = (): Observation[] => (registry.expand(againstSet(full, id), 1) as { report: Report }).report.observations;
+    const first = expand();
+    const second = expand();
+    // The same observations as the report's own, and the same shape text (reportShape writes each labels object's JSON).
+    expect(first).toEqual(full.observations);
+    expect(reportShape({ ...full, observations: first })).toBe(reportShape(full));
+    const labels = first.map((o) => o.labels);
+    for (const l of labels) expect(Object.isFrozen(l)).toBe(true);
+    expect(labels[1]).toBe(labels[0]);
+    expect(labels[3]).toBe(labels[2]);
+    expect(labels[6]).toBe(labels[2]);
+    expect(new Set(labels).size).toBe(4);
+    expect(labels[4]).not.toBe(labels[2]);
+    expect(labels[5]).not.toBe(labels[2]);
+    second.forEach((o, i) => expect(o.labels).toBe(labels[i]));
   });
 
   it('gives the same name for the same series whatever their values and times, another for another order or label', () => {
