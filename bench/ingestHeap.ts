@@ -48,7 +48,7 @@ import { loadConfig } from '../config/loadConfig.js';
 import type { Report, WireReport } from '../contract/report.js';
 import { DEFAULT_RULES_DIR, loadRuleSet } from '../rules/index.js';
 import { benchReport, valuesAgainstSet } from './benchReport.js';
-import { SeriesSetRegistry } from '../collector/ingest/seriesSets.js';
+import { SeriesSetRegistry, type IngestReport } from '../collector/ingest/seriesSets.js';
 import { bytesWritten } from './processIo.js';
 
 const { values } = parseArgs({
@@ -95,7 +95,7 @@ const setOf = new Map<number, string>();
  * as HTTP parses the body before the route expands it); otherwise the parsed report, whose set is
  * named (the first report of each agent asks for one).
  */
-const submitted = (agent: number, sequence: number, atMs: number): (() => Report) => {
+const submitted = (agent: number, sequence: number, atMs: number): (() => IngestReport) => {
   const report = parsed(agent, sequence, atMs);
   if (!SERIES_SETS) return () => report;
   const set = setOf.get(agent);
@@ -130,7 +130,7 @@ try {
   let measured = 0;
   for (let sequence = 0; sequence < REPORTS; sequence++) {
     for (let first = 0; first < AGENTS; first += BATCH) {
-      const reports: Array<() => Report> = [];
+      const reports: Array<() => IngestReport> = [];
       // With --own-times each agent of a batch reports a millisecond apart from the one before it.
       for (let agent = first; agent < Math.min(AGENTS, first + BATCH); agent++) reports.push(submitted(agent, sequence, nowMs - 100 - (OWN_TIMES ? agent - first : 0)));
       const writtenBefore = bytesWritten();

@@ -7,7 +7,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import { createGunzip, type Gunzip } from 'node:zlib';
 import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
-import { REPORTS_PATH, ReportAckSchema, ReportSchema, schemaVersionProblem, type Report, type WireReport } from '../../contract/report.js';
+import { REPORTS_PATH, ReportAckSchema, ReportSchema, schemaVersionProblem, type WireReport } from '../../contract/report.js';
 import type { CollectorConfig } from '../../config/configSchema.js';
 import type { Clock } from '../clock.js';
 import type { CollectorMetrics } from '../collectorMetrics.js';
@@ -16,7 +16,7 @@ import type { AlertmanagerIntake } from '../intake/alertmanagerIntake.js';
 import type { LiveEvents } from '../live/liveEvents.js';
 import { sampleTimeProblem, type SampleTimeWindow } from '../ingest/sampleTimeWindow.js';
 import { UnstorableReportError } from '../ingest/unstorableReportError.js';
-import { SeriesSetRegistry } from '../ingest/seriesSets.js';
+import { SeriesSetRegistry, type IngestReport } from '../ingest/seriesSets.js';
 import type { Operations } from '../operations/createOperations.js';
 import type { Store } from '../store/store.js';
 import { createReportAuthenticator, type ReportAuth } from './agentAuthenticator.js';
@@ -248,7 +248,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         options.metrics.reportsReceived.inc({ outcome: problem.code === 'TRIPLINE_UNKNOWN_SERIES_SET' ? 'unknown_series_set' : 'invalid' });
         throw new ApiError(problem.code, problem.message, problem.path);
       }
-      const seriesSet = expanded.report.wantsSeriesSet === true ? seriesSets.name(expanded.report, nowMs) : undefined;
+      // No local of the report: it would live until the answer (letGo).
+      const seriesSet = expanded.report.observations !== undefined && expanded.report.wantsSeriesSet === true ? seriesSets.name(expanded.report, nowMs) : undefined;
       const started = process.hrtime.bigint();
       const ack = await options.ingestor.submit(letGo(expanded)).catch((error: unknown) => {
         if (!(error instanceof UnstorableReportError)) throw error;
@@ -312,9 +313,9 @@ function takenReport(request: FastifyRequest<{ Body: WireReport }>): WireReport 
 }
 
 /** The report of `holder`, which no longer holds it (a local of the route's handler lives until the answer: see takenReport). */
-function letGo(holder: { report: Report }): Report {
+function letGo(holder: { report: IngestReport }): IngestReport {
   const { report } = holder;
-  (holder as { report?: Report }).report = undefined;
+  (holder as { report?: IngestReport }).report = undefined;
   return report;
 }
 

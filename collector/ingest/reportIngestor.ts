@@ -9,7 +9,8 @@
  * savepoint of its own, so that the failing one is rolled back alone.
  */
 import type { Logger } from 'pino';
-import type { Report, ReportAck } from '../../contract/report.js';
+import type { ReportAck } from '../../contract/report.js';
+import type { IngestReport } from './seriesSets.js';
 import type { SeriesSample } from '../../rules/index.js';
 import type { AlertPipeline } from '../alerting/alertPipeline.js';
 import type { Clock } from '../clock.js';
@@ -32,14 +33,15 @@ export interface ReportIngestorOptions {
 }
 
 export interface ReportIngestor {
-  submit(report: Report): Promise<ReportAck>;
+  /** A report with its observations, or of values against a series set (seriesSets.ts). */
+  submit(report: IngestReport): Promise<ReportAck>;
   /** Commits whatever is waiting, and waits for it. */
   flush(): Promise<void>;
 }
 
 interface Pending {
   /** The report until commitBatch has made its record (recordsOf), then undefined. */
-  report: Report | undefined;
+  report: IngestReport | undefined;
   resolve(ack: ReportAck): void;
   reject(error: unknown): void;
 }

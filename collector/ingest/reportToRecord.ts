@@ -5,7 +5,8 @@
  * rules, backtests and rule tests see checks like any series.
  */
 import { CHECK_STATUS_CODES, checkOutputLine, checkSeriesLabels, type COLLECTOR_SERIES } from '../../contract/collectorSeries.js';
-import type { CheckResult, Report } from '../../contract/report.js';
+import type { CheckResult } from '../../contract/report.js';
+import type { IngestReport } from './seriesSets.js';
 import type { ReportRecord } from '../store/store.js';
 import type { SeriesKeyTemplates } from './seriesKeyTemplates.js';
 
@@ -17,7 +18,7 @@ const RESERVED_LABELS = new Set(['host']);
  * report's shape, the shape text is written only when it is not the host's last, and the record says
  * whether its samples are each of its own series (ReportRecord.seriesOnce; without, never).
  */
-export function reportToRecord(report: Report, receivedAtMs: number, seriesKeys?: SeriesKeyTemplates): ReportRecord {
+export function reportToRecord(report: IngestReport, receivedAtMs: number, seriesKeys?: SeriesKeyTemplates): ReportRecord {
   const hostLabels = labelsWithHost(report.agent.labels, report.agent.hostname);
   const intervalMs = report.agent.intervalSeconds * 1000;
   const timeOf = lastTimeRemembered();
@@ -27,12 +28,23 @@ export function reportToRecord(report: Report, receivedAtMs: number, seriesKeys?
   // device: seriesSets.ts, sharedLabels) shares one merged object: nothing changes a sample's labels.
   let lastOwn: Readonly<Record<string, string>> | undefined;
   let lastMerged: Record<string, string> = hostLabels;
-  for (const o of report.observations) {
-    if (o.labels !== lastOwn) {
-      lastOwn = o.labels;
-      lastMerged = Object.isFrozen(o.labels) ? mergedFromTemplate(hostLabels, labelNames, o.labels) : mergeLabels(hostLabels, o.labels);
+  const merged = (own: Readonly<Record<string, string>>): Record<string, string> => {
+    if (own !== lastOwn) {
+      lastOwn = own;
+      lastMerged = Object.isFrozen(own) ? mergedFromTemplate(hostLabels, labelNames, own) : mergeLabels(hostLabels, own);
     }
-    samples.push(sample(o.metric, lastMerged, o.value, timeOf(o.at), undefined, intervalMs));
+    return lastMerged;
+  };
+  if (report.observations !== undefined) {
+    for (const o of report.observations) samples.push(sample(o.metric, merged(o.labels), o.value, timeOf(o.at), undefined, intervalMs));
+  } else {
+    // Values against a series set: the set's series, each run of values at its time.
+    const { series, values, valueTimes } = report.ofSet;
+    let i = 0;
+    for (const { at, count } of valueTimes) {
+      const atMs = timeOf(at);
+      for (const end = i + count; i < end; i++) samples.push(sample(series.metrics[i]!, merged(series.labels[i]!), values[i]!, atMs, undefined, intervalMs));
+    }
   }
   for (const check of report.checks) samples.push(checkSample(check, hostLabels, intervalMs, timeOf));
   const resolved = seriesKeys?.resolve(report, samples);
@@ -63,14 +75,18 @@ export function reportToRecord(report: Report, receivedAtMs: number, seriesKeys?
  * alone is the first line, so that everything after it is the same text for the hosts of one role
  * and the store keeps one copy of it (reportShapes.ts).
  */
-export function reportShape(report: Report): string {
+export function reportShape(report: IngestReport): string {
   return JSON.stringify(report.agent.hostname) + '\n' + reportShapeBody(report);
 }
 
 /** The body of reportShape's text: everything after its first line. */
-export function reportShapeBody(report: Report): string {
+export function reportShapeBody(report: IngestReport): string {
   let text = labelsJson(report.agent.labels);
-  for (const o of report.observations) text += '\n' + o.metric + labelsJson(o.labels);
+  if (report.observations !== undefined) for (const o of report.observations) text += '\n' + o.metric + labelsJson(o.labels);
+  else {
+    const { metrics, labels } = report.ofSet.series;
+    for (let i = 0; i < metrics.length; i++) text += '\n' + metrics[i]! + labelsJson(labels[i]!);
+  }
   for (const check of report.checks) text += '\n' + JSON.stringify(check.name);
   return text;
 }

@@ -15,7 +15,7 @@
  * busy time of bench/ingestHeap.ts in a profile, the comparison and the keys a sixth of that.
  */
 import { canonicalLabels } from '../../contract/labels.js';
-import type { Report } from '../../contract/report.js';
+import type { IngestReport } from './seriesSets.js';
 import type { ReportShape } from '../store/store.js';
 import { AGENT_MISSED_REPORTS_METRIC as AGENT_MISSED_REPORTS } from '../alerting/missedReportWatcher.js';
 import { reportShapeBody } from './reportToRecord.js';
@@ -90,7 +90,7 @@ export class SeriesKeyTemplates {
    * metric up, and a kept string is hashed once where each report's own copy was hashed afresh
    * (a third of the engine's time routing samples).
    */
-  resolve(report: Report, samples: readonly KeyedSample[]): KeyedShape {
+  resolve(report: IngestReport, samples: readonly KeyedSample[]): KeyedShape {
     const hostname = report.agent.hostname;
     const hostJson = JSON.stringify(hostname);
     const last = this.lastBodyOf.get(hostname);
@@ -141,7 +141,7 @@ export class SeriesKeyTemplates {
   }
 
   /** The kept body of this text, or a new one made from `report`, whose body it is. */
-  private bodyOf(text: string, report: Report): Body {
+  private bodyOf(text: string, report: IngestReport): Body {
     const known = this.byBody.get(text);
     if (known !== undefined) {
       this.byBody.delete(text);
@@ -162,20 +162,28 @@ export class SeriesKeyTemplates {
 }
 
 /** The flat list of what `report`'s shape text is written from (Body.sent), its strings `interned`. */
-function sentShape(report: Report, interned: (text: string) => string): unknown[] {
+function sentShape(report: IngestReport, interned: (text: string) => string): unknown[] {
   const sent: unknown[] = [];
-  const add = (labels: Readonly<Record<string, string>>): void => {
+  const add = (metric: string | undefined, labels: Readonly<Record<string, string>>): void => {
+    if (metric !== undefined) sent.push(interned(metric));
     const at = sent.push(0) - 1;
     for (const name in labels) sent.push(interned(name), interned(labels[name]!));
     sent[at] = (sent.length - at - 1) / 2;
   };
-  add(report.agent.labels);
-  for (const o of report.observations) {
-    sent.push(interned(o.metric));
-    add(o.labels);
-  }
+  add(undefined, report.agent.labels);
+  eachSeries(report, add);
   for (const check of report.checks) sent.push(interned(check.name));
   return sent;
+}
+
+/** Calls `take` with each series of `report` in order: its observations', or its series set's. */
+function eachSeries(report: IngestReport, take: (metric: string, labels: Readonly<Record<string, string>>) => void): void {
+  if (report.observations !== undefined) {
+    for (const o of report.observations) take(o.metric, o.labels);
+    return;
+  }
+  const { metrics, labels } = report.ofSet.series;
+  for (let i = 0; i < metrics.length; i++) take(metrics[i]!, labels[i]!);
 }
 
 /**
@@ -184,7 +192,7 @@ function sentShape(report: Report, interned: (text: string) => string): unknown[
  * that its shape text is the body's. Most of the strings compared are the same object (JSON.parse
  * interns a report's property names and short values), the rest are short.
  */
-function sameShape(sent: readonly unknown[], report: Report): boolean {
+function sameShape(sent: readonly unknown[], report: IngestReport): boolean {
   let i = 0;
   const sameLabels = (labels: Readonly<Record<string, string>>): boolean => {
     const end = i + 1 + 2 * (sent[i] as number);
@@ -196,7 +204,12 @@ function sameShape(sent: readonly unknown[], report: Report): boolean {
     return i === end;
   };
   if (!sameLabels(report.agent.labels)) return false;
-  for (const o of report.observations) if (sent[i++] !== o.metric || !sameLabels(o.labels)) return false;
+  if (report.observations !== undefined) {
+    for (const o of report.observations) if (sent[i++] !== o.metric || !sameLabels(o.labels)) return false;
+  } else {
+    const { metrics, labels } = report.ofSet.series;
+    for (let k = 0; k < metrics.length; k++) if (sent[i++] !== metrics[k] || !sameLabels(labels[k]!)) return false;
+  }
   for (const check of report.checks) if (sent[i++] !== check.name) return false;
   return i === sent.length;
 }

@@ -26,6 +26,7 @@ import type { Operations } from '../../collector/operations/createOperations.js'
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { Store } from '../../collector/store/store.js';
 import { REPORT_SCHEMA_VERSION, REPORTS_PATH, type Report, type ReportAck } from '../../contract/report.js';
+import type { IngestReport } from '../../collector/ingest/seriesSets.js';
 import { incidentsConfig } from '../support/lifecycleHarness.js';
 
 setFlagsFromString('--expose-gc');
@@ -106,7 +107,7 @@ describe('a parsed report is let go of once its record is made', () => {
   it('by the report route: the report is collectable while its request waits for the acknowledgement', async () => {
     const sqlite = openStore();
     const { config } = loadConfig(undefined, {});
-    let ref: WeakRef<Report> | undefined;
+    let ref: WeakRef<IngestReport> | undefined;
     let collectedWhileWaiting: boolean | undefined;
     // An ingestor that holds nothing of the report (as the real one once the record is made) and
     // acknowledges on a later turn of the event loop, after a collection.

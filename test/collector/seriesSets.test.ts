@@ -16,8 +16,9 @@ import { startCollector, type RunningCollector } from '../../collector/collector
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { REPORT_AJV_OPTIONS } from '../../collector/http/reportBodyValidator.js';
-import { SeriesSetRegistry, seriesSetId } from '../../collector/ingest/seriesSets.js';
-import { reportShape } from '../../collector/ingest/reportToRecord.js';
+import { SeriesSetRegistry, seriesSetId, withObservations, type IngestReport } from '../../collector/ingest/seriesSets.js';
+import { reportShape, reportToRecord } from '../../collector/ingest/reportToRecord.js';
+import { SeriesKeyTemplates } from '../../collector/ingest/seriesKeyTemplates.js';
 import { REPORT_SCHEMA_VERSION, REPORTS_PATH, ReportSchema, SERIES_SET_ID_PATTERN, type Observation, type Report, type WireReport } from '../../contract/report.js';
 
 const TOKEN = 'series-sets-test-token-0123456789';
@@ -60,18 +61,24 @@ describe('SeriesSetRegistry', () => {
   const at = '2026-12-05T08:00:00.000Z';
   const later = '2026-12-05T08:00:00.250Z';
 
-  it('names a set by its series and expands values against it into the same observations', () => {
+  it('names a set by its series and expands values against it into the same observations, samples and shape', () => {
     const registry = new SeriesSetRegistry();
     const full = report('a', 1, { observations: observations([0.5, 0.25, 0.75], at, later) });
     const id = registry.name(structuredClone(full), 0);
     expect(id).toMatch(new RegExp(SERIES_SET_ID_PATTERN));
     expect(id).toBe(seriesSetId(full.observations));
     const expanded = registry.expand(againstSet(full, id!), 1);
-    expect(expanded).toEqual({ report: full });
-    const { report: made } = expanded as { report: Report };
-    expect(made).not.toHaveProperty('values');
-    expect(made).not.toHaveProperty('seriesSet');
-    expect(made).not.toHaveProperty('valueTimes');
+    const { report: made } = expanded as { report: IngestReport };
+    // The ingest reads it without observation objects, as the report of the observations its values stand for.
+    expect(made.observations).toBeUndefined();
+    expect(withObservations(made)).toEqual(full);
+    expect(reportShape(made)).toBe(reportShape(full));
+    for (const seriesKeys of [undefined, new SeriesKeyTemplates()]) {
+      const record = reportToRecord(made, 5, seriesKeys);
+      expect(record).toEqual(reportToRecord(full, 5, seriesKeys && new SeriesKeyTemplates()));
+      expect(record.samples.map((s) => [s.metric, s.value, s.atMs])).toEqual(full.observations.map((o) => [o.metric, o.value, Date.parse(o.at)]));
+    }
+    for (const field of ['values', 'seriesSet', 'valueTimes', 'observations']) expect(made).not.toHaveProperty(field);
   });
 
   it('keeps one frozen labels object per distinct labels of a set, which every report expanded against it shares', () => {
@@ -89,7 +96,7 @@ describe('SeriesSetRegistry', () => {
     ];
     const full = report('a', 1, { observations: sent.map(([metric, labels], i) => ({ metric, labels, value: i, at })) });
     const id = registry.name(structuredClone(full), 0)!;
-    const expand = (): Observation[] => (registry.expand(againstSet(full, id), 1) as { report: Report }).report.observations;
+    const expand = (): Observation[] => withObservations((registry.expand(againstSet(full, id), 1) as { report: IngestReport }).report).observations;
     const first = expand();
     const second = expand();
     // The same observations as the report's own, and the same shape text (reportShape writes each labels object's JSON).

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { labelsWithHost, reportToRecord } from '../../collector/ingest/reportToRecord.js';
-import { SeriesSetRegistry } from '../../collector/ingest/seriesSets.js';
+import { SeriesSetRegistry, withObservations } from '../../collector/ingest/seriesSets.js';
 import type { HostTouches } from '../../collector/store/sqlite/hostTouches.js';
 import { openSqliteStore } from '../../collector/store/sqlite/sqliteStore.js';
 import type { Store } from '../../collector/store/store.js';
@@ -122,7 +122,7 @@ describe('objects made for each report', () => {
       if (!('report' in made)) throw new Error(`not expanded: ${made.problem.message}`);
       return made.report;
     });
-    expect(expanded.map((r) => [r.agent.hostname, r.observations.map((o) => o.value)])).toEqual(HOSTS.map((host) => [`host-${host}`, [host, 0.25, 2000]]));
+    expect(expanded.map((r) => [r.agent.hostname, withObservations(r).observations.map((o) => o.value)])).toEqual(HOSTS.map((host) => [`host-${host}`, [host, 0.25, 2000]]));
     expectOneHiddenClass(expanded, 'expanded reports');
   });
 });
