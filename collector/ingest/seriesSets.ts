@@ -48,7 +48,7 @@ interface SeriesSet extends SetSeries {
  * A report of values against a set, checked against it: the report without its set's fields, and
  * what the ingest reads in place of observations (reportToRecord.ts, seriesKeyTemplates.ts): the
  * set's series, one value each, and their times in runs. No observation objects are made for it
- * (60 a default report, 7 % of the bytes a collector allocated at saturation).
+ * (60 for bench:ingest's report, 7 % of the bytes the collector allocated at saturation).
  */
 export type ValuesReport = Omit<WireReport, 'observations' | 'seriesSet' | 'values' | 'valueTimes'> & {
   observations?: undefined;
@@ -187,7 +187,7 @@ export function withObservations(report: IngestReport): Report {
 /**
  * The observations' labels, frozen, one object for each distinct set of names and values (in the
  * order given): an agent sends several series of one device, mount or interface, and none for its
- * host's own (cpu, memory, load), so a default report's 60 observations carry about 14 distinct
+ * host's own (cpu, memory, load), so bench:ingest's report of 60 observations carries 14 distinct
  * labels. reportToRecord and SeriesKeyTemplates make each sample's merged labels and series key once
  * for a run of samples of one labels object, and every expanded report of the set shares these.
  */
