@@ -6,7 +6,7 @@
  */
 import { CHECK_STATUS_CODES, checkOutputLine, checkSeriesLabels, type COLLECTOR_SERIES } from '../../contract/collectorSeries.js';
 import type { CheckResult } from '../../contract/report.js';
-import type { IngestReport } from './seriesSets.js';
+import { eachSeries, type IngestReport } from './seriesSets.js';
 import type { ReportRecord } from '../store/store.js';
 import type { SeriesKeyTemplates } from './seriesKeyTemplates.js';
 
@@ -82,11 +82,9 @@ export function reportShape(report: IngestReport): string {
 /** The body of reportShape's text: everything after its first line. */
 export function reportShapeBody(report: IngestReport): string {
   let text = labelsJson(report.agent.labels);
-  if (report.observations !== undefined) for (const o of report.observations) text += '\n' + o.metric + labelsJson(o.labels);
-  else {
-    const { metrics, labels } = report.ofSet.series;
-    for (let i = 0; i < metrics.length; i++) text += '\n' + metrics[i]! + labelsJson(labels[i]!);
-  }
+  eachSeries(report, (metric, labels) => {
+    text += '\n' + metric + labelsJson(labels);
+  });
   for (const check of report.checks) text += '\n' + JSON.stringify(check.name);
   return text;
 }

@@ -15,7 +15,7 @@
  * busy time of bench/ingestHeap.ts in a profile, the comparison and the keys a sixth of that.
  */
 import { canonicalLabels } from '../../contract/labels.js';
-import type { IngestReport } from './seriesSets.js';
+import { eachSeries, type IngestReport } from './seriesSets.js';
 import type { ReportShape } from '../store/store.js';
 import { AGENT_MISSED_REPORTS_METRIC as AGENT_MISSED_REPORTS } from '../alerting/missedReportWatcher.js';
 import { reportShapeBody } from './reportToRecord.js';
@@ -174,16 +174,6 @@ function sentShape(report: IngestReport, interned: (text: string) => string): un
   eachSeries(report, add);
   for (const check of report.checks) sent.push(interned(check.name));
   return sent;
-}
-
-/** Calls `take` with each series of `report` in order: its observations', or its series set's. */
-function eachSeries(report: IngestReport, take: (metric: string, labels: Readonly<Record<string, string>>) => void): void {
-  if (report.observations !== undefined) {
-    for (const o of report.observations) take(o.metric, o.labels);
-    return;
-  }
-  const { metrics, labels } = report.ofSet.series;
-  for (let i = 0; i < metrics.length; i++) take(metrics[i]!, labels[i]!);
 }
 
 /**

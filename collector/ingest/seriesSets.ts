@@ -169,6 +169,20 @@ export class SeriesSetRegistry {
 }
 
 /**
+ * Calls `take` with each series of `report` in order: its observations', or its series set's. For
+ * the paths that run once a shape (the shape's text, what it is written from); the per-report
+ * comparison (seriesKeyTemplates.ts, sameShape) reads both forms inline.
+ */
+export function eachSeries(report: IngestReport, take: (metric: string, labels: Readonly<Record<string, string>>) => void): void {
+  if (report.observations !== undefined) {
+    for (const o of report.observations) take(o.metric, o.labels);
+    return;
+  }
+  const { metrics, labels } = report.ofSet.series;
+  for (let i = 0; i < metrics.length; i++) take(metrics[i]!, labels[i]!);
+}
+
+/**
  * The report with the observations `report`'s values stand for (itself when it has them): for
  * readers that want observations, such as the agent's stand-in collectors (bench/stubSeriesSets.ts);
  * the ingest reads a ValuesReport as it is.
