@@ -96,3 +96,13 @@ function hash(agent: number, ...parts: string[]): number {
   for (const c of `${agent}|${parts.join('|')}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193);
   return h >>> 0;
 }
+
+/** The agents 0..count-1 in a random order (Fisher-Yates). */
+export function shuffledAgents(count: number): Uint32Array {
+  const order = Uint32Array.from({ length: count }, (_, i) => i);
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}

@@ -54,7 +54,7 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { Pool } from 'undici';
 import { REPORTS_PATH } from '../contract/report.js';
-import { benchIntervalSeconds, benchReport, valuesAgainstSet } from './benchReport.js';
+import { benchIntervalSeconds, benchReport, shuffledAgents, valuesAgainstSet } from './benchReport.js';
 import { packageRoot } from '../config/packageInfo.js';
 import { reportToRecord } from '../collector/ingest/reportToRecord.js';
 import { seriesSetId } from '../collector/ingest/seriesSets.js';
@@ -214,16 +214,6 @@ interface Phase {
    * 100 % is (the bare-parse ceiling, session 50).
    */
   cpu?: { loop: number; otherThreads: number; generator: number; clock: number };
-}
-
-/** The agents 0..count-1 in a random order (Fisher-Yates). */
-function shuffledAgents(count: number): Uint32Array {
-  const order = Uint32Array.from({ length: count }, (_, i) => i);
-  for (let i = count - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  return order;
 }
 
 async function runPhase(pool: Pool, sequences: number[], durationS: number, paceRate: number | undefined, concurrency: number, maxReports = Infinity): Promise<Phase> {

@@ -15,7 +15,9 @@
  * bench's reports have no SMART, link speed or check series, whose day-long windows a real host
  * fills too (up to 256 points each).
  * It also prints the CPU time per report of the same path (process.cpuUsage around each batch's
- * submission and commit, after every agent's first report): the collector's own work beyond the
+ * submission and commit, after every agent's first report; and the main thread's alone, from its
+ * schedstat: what holds bench:ingest's rate, and steadier than the process's, whose V8 helper
+ * threads' share moves with when the full collections fall): the collector's own work beyond the
  * HTTP server, parsing and validation, without the load generator of bench:ingest beside it, so
  * that it moves by a few per cent from run to run where bench:ingest's CPU per report moves by a
  * quarter. And the bytes the same reports wrote to the database and its WAL (/proc/self/io): with
@@ -28,7 +30,8 @@
  * it submits.
  * Figures only. Options: --agents N --reports R (per agent) --interval S --snapshot FILE --own-times
  * (each agent of a batch reports at its own time, as bench:ingest's do: see OWN_TIMES)
- * --series-sets. Needs --expose-gc.
+ * --series-sets --shuffled (the agents in a random order after their first reports: see CYCLE_ORDER).
+ * Needs --expose-gc.
  */
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,9 +50,9 @@ import { openSqliteStore } from '../collector/store/sqlite/sqliteStore.js';
 import { loadConfig } from '../config/loadConfig.js';
 import type { Report, WireReport } from '../contract/report.js';
 import { DEFAULT_RULES_DIR, loadRuleSet } from '../rules/index.js';
-import { benchReport, valuesAgainstSet } from './benchReport.js';
+import { benchReport, shuffledAgents, valuesAgainstSet } from './benchReport.js';
 import { SeriesSetRegistry, type IngestReport } from '../collector/ingest/seriesSets.js';
-import { bytesWritten } from './processIo.js';
+import { bytesWritten, mainThreadMicros } from './processIo.js';
 
 const { values } = parseArgs({
   options: {
@@ -59,6 +62,7 @@ const { values } = parseArgs({
     snapshot: { type: 'string' },
     'own-times': { type: 'boolean', default: false },
     'series-sets': { type: 'boolean', default: false },
+    shuffled: { type: 'boolean', default: false },
   },
 });
 const AGENTS = Number(values.agents);
@@ -73,6 +77,14 @@ const INTERVAL_MS = Number(values.interval) * 1000;
  */
 const OWN_TIMES = values['own-times'];
 const SERIES_SETS = values['series-sets'];
+/**
+ * --shuffled: each agent's reports after its first come in one fixed random order of the agents, as
+ * bench:ingest's --shuffled sends them and a real fleet's arrive (each agent at its own phase of the
+ * interval, nothing to do with when its host was first seen). In the default order a batch's hosts
+ * were first seen together, so their rows, index entries and in-memory states lie side by side and
+ * stay in the caches; in a fleet's order each host of a batch is somewhere else.
+ */
+const CYCLE_ORDER = values.shuffled ? shuffledAgents(AGENTS) : undefined;
 if (!(INTERVAL_MS >= 1000)) throw new Error(`--interval must be a number of seconds, 1 or more (got ${values.interval})`);
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -126,21 +138,28 @@ try {
   await ingestor.submit(submitted(AGENTS, 0, nowMs)()); // one agent more, so that code and caches exist before the baseline
   const before = heapUsed();
   let cpuMicros = 0;
+  let mainMicros = 0;
   let writtenBytes = 0;
   let measured = 0;
   for (let sequence = 0; sequence < REPORTS; sequence++) {
     for (let first = 0; first < AGENTS; first += BATCH) {
       const reports: Array<() => IngestReport> = [];
       // With --own-times each agent of a batch reports a millisecond apart from the one before it.
-      for (let agent = first; agent < Math.min(AGENTS, first + BATCH); agent++) reports.push(submitted(agent, sequence, nowMs - 100 - (OWN_TIMES ? agent - first : 0)));
+      for (let at = first; at < Math.min(AGENTS, first + BATCH); at++) {
+        const agent = sequence > 0 && CYCLE_ORDER !== undefined ? CYCLE_ORDER[at]! : at;
+        reports.push(submitted(agent, sequence, nowMs - 100 - (OWN_TIMES ? at - first : 0)));
+      }
       const writtenBefore = bytesWritten();
       const started = process.cpuUsage();
+      const mainStarted = mainThreadMicros();
       await Promise.all(reports.map((report) => ingestor.submit(report())));
+      const mainUsed = mainThreadMicros() - mainStarted;
       const used = process.cpuUsage(started);
       const written = bytesWritten() - writtenBefore;
       // A host's first report creates its row and series: not what a running fleet costs.
       if (sequence > 0) {
         cpuMicros += used.user + used.system;
+        mainMicros += mainUsed;
         writtenBytes += written;
         measured += reports.length;
       }
@@ -150,9 +169,9 @@ try {
   const perAgentKb = (heapUsed() - before) / AGENTS / 1024;
   // Before the store's states are read back for the count, which would be in the snapshot too.
   if (values.snapshot !== undefined) await streamPipeline(getHeapSnapshot(), createWriteStream(values.snapshot));
-  console.log(`ingest heap: ${AGENTS} agents, ${REPORTS} reports each ${INTERVAL_MS / 1000} s apart${SERIES_SETS ? ', values against series sets after the first' : ''}, default pack: ${perAgentKb.toFixed(2)} kB of V8 heap per agent (${store.loadRuleStates().size} rule states kept)`);
+  console.log(`ingest heap: ${AGENTS} agents, ${REPORTS} reports each ${INTERVAL_MS / 1000} s apart${SERIES_SETS ? ', values against series sets after the first' : ''}${CYCLE_ORDER === undefined ? '' : ', in a random order of the agents after the first'}, default pack: ${perAgentKb.toFixed(2)} kB of V8 heap per agent (${store.loadRuleStates().size} rule states kept)`);
   if (measured > 0) {
-    console.log(`ingest CPU: ${(cpuMicros / measured).toFixed(1)} µs per report after each agent's first (${measured} reports: ingestor, store and rules; no HTTP, parsing or validation)`);
+    console.log(`ingest CPU: ${(cpuMicros / measured).toFixed(1)} µs per report after each agent's first (${measured} reports: ingestor, store and rules; no HTTP, parsing or validation), of it the main thread ${(mainMicros / measured).toFixed(1)} µs`);
     console.log(`ingest writes: ${(writtenBytes / measured / 1024).toFixed(1)} kB per report to the database and its WAL (the same reports; write(2) bytes, WAL checkpoints included)`);
   }
   if (values.snapshot !== undefined) console.log(`heap snapshot: ${values.snapshot}`);
