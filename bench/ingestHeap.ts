@@ -48,7 +48,7 @@ import { createStoreEnvironment } from '../collector/incidents/storeEnvironment.
 import { createReportIngestor } from '../collector/ingest/reportIngestor.js';
 import { openSqliteStore } from '../collector/store/sqlite/sqliteStore.js';
 import { loadConfig } from '../config/loadConfig.js';
-import { applyHeapGrowth, applyNoPretenuring } from '../cli/heapGrowth.js';
+import { applyHeapGrowth, applyNoPretenuring } from '../collector/heapGrowth.js';
 import type { Report, WireReport } from '../contract/report.js';
 import { DEFAULT_RULES_DIR, loadRuleSet } from '../rules/index.js';
 import { benchReport, shuffledAgents, valuesAgainstSet } from './benchReport.js';

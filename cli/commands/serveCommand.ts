@@ -35,7 +35,7 @@ export async function serveCommand(mode: ServeMode, configFile: string | undefin
   let collector: RunningCollector | undefined;
   // A process-wide V8 setting, so the process's entry applies it, not startCollector (tests run collectors inside vitest).
   if (mode !== 'agent') {
-    const { applyHeapGrowth, applyNoPretenuring } = await import('../heapGrowth.js');
+    const { applyHeapGrowth, applyNoPretenuring } = await import('../../collector/heapGrowth.js');
     applyHeapGrowth(config.collector.heapGrowthPercent);
     applyNoPretenuring();
   }

@@ -1,5 +1,5 @@
 /**
- * `collector.heapGrowthPercent` (cli/heapGrowth.ts): the config key is checked where it is written,
+ * `collector.heapGrowthPercent` (collector/heapGrowth.ts): the config key is checked where it is written,
  * and the V8 flag behind it exists on this Node and is taken at run time. V8 does not throw on a flag
  * it does not know: it prints "unrecognized flag" on stderr and goes on, so a Node whose V8 dropped
  * the flag would otherwise leave every collector at V8's own growth without a word.
@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/loadConfig.js';
-import { applyHeapGrowth } from '../../cli/heapGrowth.js';
+import { applyHeapGrowth } from '../../collector/heapGrowth.js';
 import { REPO_ROOT } from '../support/processes.js';
 
-const HEAP_GROWTH_MODULE = pathToFileURL(join(REPO_ROOT, 'dist/cli/heapGrowth.js')).href;
+const HEAP_GROWTH_MODULE = pathToFileURL(join(REPO_ROOT, 'dist/collector/heapGrowth.js')).href;
 
 /** Runs a child Node that applies `percent` through the compiled module and then allocates a little. */
 function applyInChild(percent: number): { status: number | null; stderr: string; stdout: string } {

@@ -7,7 +7,7 @@
  * (1 + percent / 100). V8 reads the flag at every full collection, so setting it at run time
  * takes effect from the next one; it is not one of the flags Node accepts in NODE_OPTIONS, and
  * `tripline start` / `tripline collector` run as plain `node` commands, hence here and not on a
- * command line. test/cli/heapGrowth.test.ts checks that the running Node still knows the flag and
+ * command line. test/collector/heapGrowth.test.ts checks that the running Node still knows the flag and
  * takes it at run time without a word (V8 ignores an unknown flag with a message on stderr, so a V8
  * that dropped it would otherwise go unnoticed); its effect is measured by bench:ingest
  * (`--heap-growth N`), not asserted.
