@@ -15,7 +15,7 @@ export function bytesWritten(): number {
  * /proc/self/task/<pid>/schedstat: the scheduler's nanoseconds on a CPU, exact, where
  * process.cpuUsage sums every thread's, V8's helpers and SQLite's checkpoint thread included). The
  * main thread is what holds a collector's rate at saturation (bench:ingest's "the machine at
- * saturation" line), and its time moves less from run to run than the whole process's.
+ * saturation" line).
  */
 export function mainThreadMicros(): number {
   return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ', 1)[0]) / 1000;
