@@ -1,6 +1,6 @@
 /**
- * bench/ingestHeap.ts (`npm run bench:ingestHeap`) as built: it runs the collector's ingest path in
- * process and prints the heap an agent keeps, the CPU a report (the process's, and the main
+ * bench/ingestHeap.ts (`node --expose-gc dist/bench/ingestHeap.js`) as built: it runs the
+ * collector's ingest path in process and prints the heap an agent keeps, the CPU a report (the process's, and the main
  * thread's of it) and the bytes written, each as a number; `--shuffled` sends each agent's later
  * reports in a random order of the agents (shuffledAgents: every agent once a round). Its figures
  * are not asserted (they are the machine's), only that they are figures and that the main thread's
@@ -16,7 +16,7 @@ import { REPO_ROOT } from '../support/processes.js';
 const BENCH = join(REPO_ROOT, 'dist/bench/ingestHeap.js');
 const run = (...args: string[]) => promisify(execFile)(process.execPath, ['--expose-gc', BENCH, ...args], { timeout: 120_000 });
 
-describe('bench:ingestHeap', () => {
+describe('bench/ingestHeap', () => {
   it('prints the heap an agent keeps, the CPU a report with the main thread\'s part, and the bytes written, in a fleet\'s order with --shuffled', async () => {
     // 130 agents: three batches a round, the last one short.
     const { stdout } = await run('--agents', '130', '--reports', '3', '--own-times', '--series-sets', '--shuffled');
