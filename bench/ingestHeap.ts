@@ -20,7 +20,8 @@
  * server, parsing and validation, without the load generator of bench:ingest beside it. In the
  * bench's own order at a few thousand agents it moves by a few per cent from run to run where
  * bench:ingest's CPU per report moves by a quarter; at 10,000 agents with --shuffled, by up to a
- * fifth (session 53), so a small change needs many alternated runs. And the bytes the same reports wrote to the database and its WAL (/proc/self/io): with
+ * fifth (session 53), so a small change needs many alternated runs. And the bytes the same reports
+ * wrote to the database and its WAL (/proc/self/io): with
  * --interval 60 or more every window and prediction state is written with each report (a running
  * fleet at 15 s writes each once a minute, every fourth report), so `--reports 300 --interval 300`
  * shows what a fleet's full buffers cost to save.
