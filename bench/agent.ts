@@ -18,6 +18,10 @@
  * that only wakes once a second and POSTs the bytes of the agent's report to the same stub over a
  * kept-open connection, reading the answer; its column and the lines under the ratios say how much
  * of the agent's cycle is that floor, and how much is left for its own work at 0.1x node_exporter's.
+ * And a bare agent (agentBare.ts), with the same flags: the files the agent has open read once a
+ * second, the same mount points asked, the default probes' numbers taken out with plain loops and
+ * POSTed as values, nothing else: what this host's data costs a Node process, so that the agent's
+ * cost above it is that of its structure (probes, observations, checks, series sets, bookkeeping).
  * CPU is the sum of every thread's run time in /proc/<pid>/task/<tid>/schedstat (nanoseconds) plus
  * reaped children's utime + stime (clock ticks), taken over the same windows for both processes. A
  * thread that ends inside a window takes its time with it from schedstat, so such a window falls
@@ -30,7 +34,8 @@
  * executable takes no --import). For each agent the bench also prints its start time: from spawn to
  * its first report at the stub collector.
  * Options: --cycles N per round (default 24), --rounds N (default 5), --warmup N (default 20
- * cycles, one per second, for both), --executable FILE. TRIPLINE_BENCH_NODE_ARGS adds node flags to
+ * cycles, one per second, for each process; the agent's are 3 more, as the floor and the bare agent
+ * start after its third report), --executable FILE. TRIPLINE_BENCH_NODE_ARGS adds node flags to
  * the compiled agent.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -43,6 +48,7 @@ import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import type { Report } from '../contract/report.js';
 import { agentNodeFlags, packageRoot } from '../config/packageInfo.js';
+import { bareSpecOf, descriptorTargets, type BareSpec } from './agentBareSpec.js';
 import { createStubSeriesSets } from './stubSeriesSets.js';
 
 const { values } = parseArgs({
@@ -59,8 +65,16 @@ const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
 const CLOCK_TICKS_PER_SECOND = 100;
 /** The stub's path for the floor's POSTs (agentFloor.ts): answered 200 without reading them as reports. */
 const FLOOR_PATH = '/bench/floor';
+/** The stub's path for the bare agent's reports (agentBare.ts): read as JSON and checked for its number of values, not kept. */
+const BARE_PATH = '/bench/bare';
 /** The warm-up cycle after which the floor starts, sending the size of the agent's reports by then (compact ones); after the warm-up when it is shorter. */
 const FLOOR_STARTS_AFTER = 3;
+/**
+ * The agent's warm-up cycles: WARMUP more after the floor and the bare agent start, so that they
+ * get as many as it does (a process's first tens of seconds hold V8's start-up collections: the bare
+ * agent's first round cost 1.4 ms a cycle against 0.7-0.9 after, with 17 cycles of warm-up).
+ */
+const AGENT_WARMUP = WARMUP > FLOOR_STARTS_AFTER ? WARMUP + FLOOR_STARTS_AFTER : WARMUP;
 
 /** CPU time of a process (its own threads, and its reaped children), in milliseconds. */
 interface CpuSample {
@@ -136,6 +150,10 @@ interface StubCollector {
   firstReportAt: number | undefined;
   /** POSTs of the floor (agentFloor.ts) answered. */
   floorPosts: number;
+  /** Reports of the bare agent (agentBare.ts) answered 200: JSON with `bareValues` finite numbers. */
+  barePosts: number;
+  /** The number of values each of the bare agent's reports must hold (the agent's observations a report). */
+  bareValues: number;
   close(): Promise<void>;
 }
 
@@ -144,13 +162,21 @@ async function startStubCollector(): Promise<StubCollector> {
   const bodyBytes: number[] = [];
   const fullBytes: number[] = [];
   const seriesSets = createStubSeriesSets();
-  const stub = { firstReportAt: undefined as number | undefined, compactReports: 0, floorPosts: 0 };
+  const stub = { firstReportAt: undefined as number | undefined, compactReports: 0, floorPosts: 0, barePosts: 0, bareValues: 0 };
   const server = createServer(async (request, response) => {
     try {
       const body = await readBody(request);
       if (request.url === FLOOR_PATH) {
         stub.floorPosts += 1;
         response.writeHead(200, { 'content-type': 'application/json' }).end('{"accepted":true}');
+        return;
+      }
+      if (request.url === BARE_PATH) {
+        // Refused (and the bare agent then exits) unless it sent as many numbers as the agent does.
+        const { values } = JSON.parse(body.toString('utf8')) as { values?: unknown };
+        const whole = Array.isArray(values) && values.length === stub.bareValues && values.every((v) => typeof v === 'number' && Number.isFinite(v));
+        if (whole) stub.barePosts += 1;
+        response.writeHead(whole ? 200 : 400, { 'content-type': 'application/json' }).end(whole ? '{"accepted":true}' : `{"error":"expected ${stub.bareValues} values"}`);
         return;
       }
       const json = request.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
@@ -183,6 +209,15 @@ async function startStubCollector(): Promise<StubCollector> {
     },
     get floorPosts() {
       return stub.floorPosts;
+    },
+    get barePosts() {
+      return stub.barePosts;
+    },
+    get bareValues() {
+      return stub.bareValues;
+    },
+    set bareValues(count: number) {
+      stub.bareValues = count;
     },
     close: () => new Promise<void>((ok) => server.close(() => ok())),
   };
@@ -239,9 +274,12 @@ async function main(): Promise<void> {
     executable = spawn(executablePath, ['--config', executableConfig], { env: { PATH: process.env.PATH }, stdio: ['ignore', 'ignore', 'inherit'] });
   }
   let floor: ChildProcess | undefined;
+  let bare: ChildProcess | undefined;
+  let bareSpec: BareSpec | undefined;
   // Whatever ends this process (an uncaught error included), the children must not outlive it.
   process.once('exit', () => {
     floor?.kill('SIGKILL');
+    bare?.kill('SIGKILL');
     agent.kill('SIGKILL');
     executable?.kill('SIGKILL');
     exporter.kill('SIGKILL');
@@ -253,6 +291,10 @@ async function main(): Promise<void> {
     floorBytes = collector.bodyBytes.at(-1)!;
     const port = new URL(collector.url).port;
     floor = spawn(process.execPath, [...shippedFlags, ...NODE_ARGS, join(root, 'dist/bench/agentFloor.js'), port, FLOOR_PATH, String(floorBytes)], { stdio: ['ignore', 'ignore', 'inherit'] });
+    // The bare agent reads what the agent has open by now (its /proc files are kept open from the first cycle).
+    bareSpec = bareSpecOf(descriptorTargets(agent.pid!), agent.pid!, collector.reports.at(-1)!);
+    collector.bareValues = bareSpec.values;
+    bare = spawn(process.execPath, [...shippedFlags, ...NODE_ARGS, join(root, 'dist/bench/agentBare.js'), port, BARE_PATH, JSON.stringify(bareSpec)], { stdio: ['ignore', 'ignore', 'inherit'] });
   };
   const scrape = async () => {
     const response = await fetch(`http://127.0.0.1:${exporterPort}/metrics`);
@@ -268,7 +310,7 @@ async function main(): Promise<void> {
         await sleep(100);
       }
     }
-    for (let i = 1; i <= WARMUP; i++) {
+    for (let i = 1; i <= AGENT_WARMUP; i++) {
       await scrape();
       await waitFor(`agent warm-up report ${i}`, () => collector.reports.length >= i, 30_000);
       if (executableCollector) await waitFor(`executable warm-up report ${i}`, () => executableCollector.reports.length >= i, 30_000);
@@ -281,8 +323,11 @@ async function main(): Promise<void> {
       startFloor();
     }
     await waitFor('the floor\'s first POST', () => collector.floorPosts > 0, 10_000);
+    await waitFor('the bare agent\'s first report', () => collector.barePosts > 0 || (bare as ChildProcess | undefined)?.exitCode != null, 10_000);
     const theFloor = floor as ChildProcess | undefined;
     if (theFloor === undefined || theFloor.exitCode !== null) throw new Error(`the floor exited with ${theFloor?.exitCode}`);
+    const theBare = bare as ChildProcess | undefined;
+    if (theBare === undefined || theBare.exitCode !== null) throw new Error(`the bare agent exited with ${theBare?.exitCode}`);
 
     const spawnedBefore = (await askSpawned(agent)).length;
     const firstMeasured = collector.reports.length;
@@ -293,6 +338,8 @@ async function main(): Promise<void> {
       exporter: ReturnType<typeof cpuBetween>;
       floor: ReturnType<typeof cpuBetween>;
       floorPosts: number;
+      bare: ReturnType<typeof cpuBetween>;
+      barePosts: number;
       executable?: ReturnType<typeof cpuBetween>;
     }[] = [];
     const started = performance.now();
@@ -303,6 +350,8 @@ async function main(): Promise<void> {
       const exporterStart = cpuSample(exporter.pid!);
       const floorStart = cpuSample(theFloor.pid!);
       const floorPostsStart = collector.floorPosts;
+      const bareStart = cpuSample(theBare.pid!);
+      const barePostsStart = collector.barePosts;
       const executableStart = executable ? cpuSample(executable.pid!) : undefined;
       for (let i = round * CYCLES_PER_ROUND; i < (round + 1) * CYCLES_PER_ROUND; i++) {
         scrapeBytes = await scrape();
@@ -317,6 +366,8 @@ async function main(): Promise<void> {
         exporter: cpuBetween(exporterStart, cpuSample(exporter.pid!)),
         floor: cpuBetween(floorStart, cpuSample(theFloor.pid!)),
         floorPosts: collector.floorPosts - floorPostsStart,
+        bare: cpuBetween(bareStart, cpuSample(theBare.pid!)),
+        barePosts: collector.barePosts - barePostsStart,
         ...(executable && executableStart ? { executable: cpuBetween(executableStart, cpuSample(executable.pid!)) } : {}),
       });
     }
@@ -325,6 +376,8 @@ async function main(): Promise<void> {
     const exporterRss = rssMb(exporter.pid!);
     const floorRss = rssMb(theFloor.pid!);
     if (theFloor.exitCode !== null) throw new Error(`the floor exited with ${theFloor.exitCode} during the measured cycles`);
+    const bareRss = rssMb(theBare.pid!);
+    if (theBare.exitCode !== null) throw new Error(`the bare agent exited with ${theBare.exitCode} during the measured cycles`);
     const executableRss = executable ? rssMb(executable.pid!) : undefined;
     const measured = collector.reports.slice(firstMeasured, firstMeasured + CYCLES);
     const loopDelays = measured.flatMap((r) => r.observations.filter((o) => o.metric === 'agent_event_loop_delay_max_seconds').map((o) => o.value));
@@ -342,6 +395,10 @@ async function main(): Promise<void> {
     const floorPosts = rounds.reduce((n, r) => n + r.floorPosts, 0);
     const floorPer = (pick: (c: ReturnType<typeof cpuBetween>) => number) => rounds.reduce((n, r) => n + pick(r.floor), 0) / Math.max(1, floorPosts);
     const floorTotal = floorPer((c) => c.self + c.children);
+    // The bare agent per report it made in the rounds' windows, as the floor.
+    const barePosts = rounds.reduce((n, r) => n + r.barePosts, 0);
+    const barePer = (pick: (c: ReturnType<typeof cpuBetween>) => number) => rounds.reduce((n, r) => n + pick(r.bare), 0) / Math.max(1, barePosts);
+    const bareTotal = barePer((c) => c.self + c.children);
     const roundRatios = rounds.map((r) => (r.agent.self + r.agent.children) / (r.exporter.self + r.exporter.children));
     const imprecise = rounds.filter((r) => !r.agent.precise || !r.exporter.precise).length;
     const sortedDelaysMs = loopDelays.map((d) => d * 1000).sort((x, y) => x - y);
@@ -354,28 +411,30 @@ async function main(): Promise<void> {
       : undefined;
     const startMs = (spawnedAt: number, stub: StubCollector | undefined) => (stub?.firstReportAt === undefined ? NaN : stub.firstReportAt - spawnedAt);
 
-    console.log(`Tripline agent vs prometheus-node-exporter: ${CYCLES} cycles at 1/s (${ROUNDS} rounds of ${CYCLES_PER_ROUND}) after ${WARMUP} warm-up cycles, same machine, same time`);
+    console.log(`Tripline agent vs prometheus-node-exporter: ${CYCLES} cycles at 1/s (${ROUNDS} rounds of ${CYCLES_PER_ROUND}) after ${AGENT_WARMUP === WARMUP ? `${WARMUP} warm-up cycles` : `${AGENT_WARMUP} warm-up cycles of the agent (${WARMUP} of the floor and the bare agent, started after its first ${FLOOR_STARTS_AFTER})`}, same machine, same time`);
     console.log(`  agent:          default probe set (${f(observationsPerReport, 0)} observations per report), compiled CLI as shipped (tripline-agent: node ${[...shippedFlags, ...NODE_ARGS].join(' ')}), reports over HTTP (kept-open connection; plain JSON up to agent.gzipAboveBytes, 32 KiB) to a stub collector, sent directly and spooled to disk (fsync) only when an upload fails`);
     console.log(`  node_exporter:  ${NODE_EXPORTER} with its default collectors, one full /metrics scrape per cycle (${scrapeBytes} bytes)`);
     console.log(`  report bytes:   ${f(meanOf(collector.bodyBytes), 0)} as POSTed, ${f(meanOf(collector.fullBytes), 0)} as full JSON, on average; ${compactBefore} of ${collector.reports.length} reports as values against a series set`);
     console.log('');
     console.log(`  Node floor:     dist/bench/agentFloor.js with the agent's flags: a 1 s timer and one POST of ${floorBytes} bytes (the agent's report as POSTed) to the same stub, its answer read; nothing else (${floorPosts} POSTs in the measured rounds)`);
+    const spec = bareSpec!;
+    console.log(`  bare agent:     dist/bench/agentBare.js with the agent's flags: the ${spec.files.length} /proc and /sys files the agent has open read each second (${spec.files.join(', ')}; the mount table once a minute, as the agent), statfs, access and stat of its ${spec.mounts.length} mount point(s), the default probes' numbers taken out with plain loops and POSTed as a report of ${spec.values} values; nothing else (${barePosts} reports in the measured rounds)`);
     console.log('');
-    console.log('                                   agent      node_exporter   Node floor');
-    console.log(`  CPU ms per cycle (self)       ${f(a.self).padStart(9)}  ${f(e.self).padStart(17)}  ${f(floorPer((c) => c.self)).padStart(11)}`);
-    console.log(`  CPU ms per cycle (children)   ${f(a.children).padStart(9)}  ${f(e.children).padStart(17)}  ${f(floorPer((c) => c.children)).padStart(11)}`);
-    console.log(`  CPU ms per cycle (total)      ${f(agentTotal).padStart(9)}  ${f(exporterTotal).padStart(17)}  ${f(floorTotal).padStart(11)}`);
-    console.log(`  page faults per cycle         ${f(sum((r) => r.agent.minorFaults), 1).padStart(9)}  ${f(sum((r) => r.exporter.minorFaults), 1).padStart(17)}  ${f(floorPer((c) => c.minorFaults), 1).padStart(11)}`);
-    console.log(`  RSS MB (now / peak)           ${`${f(agentRss.rss, 1)} / ${f(agentRss.peak, 1)}`.padStart(13)}  ${`${f(exporterRss.rss, 1)} / ${f(exporterRss.peak, 1)}`.padStart(13)}  ${`${f(floorRss.rss, 1)} / ${f(floorRss.peak, 1)}`.padStart(11)}`);
+    console.log('                                   agent      node_exporter   Node floor   bare agent');
+    console.log(`  CPU ms per cycle (self)       ${f(a.self).padStart(9)}  ${f(e.self).padStart(17)}  ${f(floorPer((c) => c.self)).padStart(11)}  ${f(barePer((c) => c.self)).padStart(11)}`);
+    console.log(`  CPU ms per cycle (children)   ${f(a.children).padStart(9)}  ${f(e.children).padStart(17)}  ${f(floorPer((c) => c.children)).padStart(11)}  ${f(barePer((c) => c.children)).padStart(11)}`);
+    console.log(`  CPU ms per cycle (total)      ${f(agentTotal).padStart(9)}  ${f(exporterTotal).padStart(17)}  ${f(floorTotal).padStart(11)}  ${f(bareTotal).padStart(11)}`);
+    console.log(`  page faults per cycle         ${f(sum((r) => r.agent.minorFaults), 1).padStart(9)}  ${f(sum((r) => r.exporter.minorFaults), 1).padStart(17)}  ${f(floorPer((c) => c.minorFaults), 1).padStart(11)}  ${f(barePer((c) => c.minorFaults), 1).padStart(11)}`);
+    console.log(`  RSS MB (now / peak)           ${`${f(agentRss.rss, 1)} / ${f(agentRss.peak, 1)}`.padStart(13)}  ${`${f(exporterRss.rss, 1)} / ${f(exporterRss.peak, 1)}`.padStart(13)}  ${`${f(floorRss.rss, 1)} / ${f(floorRss.peak, 1)}`.padStart(11)}  ${`${f(bareRss.rss, 1)} / ${f(bareRss.peak, 1)}`.padStart(11)}`);
     console.log(`  child processes per cycle     ${f(spawned.length / CYCLES).padStart(9)}  ${'(not counted)'.padStart(17)}`);
     console.log(`  worst event-loop delay ms     ${f(worstDelayMs, 1).padStart(9)}  ${'n/a (Go)'.padStart(17)}`);
     console.log(`    (per report: median ${f(delayQuantile(0.5), 1)}, 90th percentile ${f(delayQuantile(0.9), 1)}, the ${Math.min(3, sortedDelaysMs.length)} worst ${sortedDelaysMs.slice(-3).map((d) => f(d, 1)).join(', ')})`);
     console.log(`  (CPU: every thread's schedstat run time${imprecise > 0 ? `, or 10 ms /proc ticks in ${imprecise} round(s) where a thread ended` : ''}; the agent's own process.cpuUsage says ${f(selfCpuPerCycle)} ms)`);
     console.log('');
-    console.log('  round   agent ms   node_exporter ms   ratio   agent RSS MB at its end   floor ms');
+    console.log('  round   agent ms   node_exporter ms   ratio   agent RSS MB at its end   floor ms   bare ms');
     rounds.forEach((r, i) => {
       const perCycle = (c: { self: number; children: number }) => (c.self + c.children) / CYCLES_PER_ROUND;
-      console.log(`  ${String(i + 1).padStart(5)}  ${f(perCycle(r.agent)).padStart(9)}  ${f(perCycle(r.exporter)).padStart(17)}  ${f(roundRatios[i]!, 3).padStart(6)}  ${f(steadyRssMb[i]!, 1).padStart(8)}  ${f((r.floor.self + r.floor.children) / Math.max(1, r.floorPosts)).padStart(24)}`);
+      console.log(`  ${String(i + 1).padStart(5)}  ${f(perCycle(r.agent)).padStart(9)}  ${f(perCycle(r.exporter)).padStart(17)}  ${f(roundRatios[i]!, 3).padStart(6)}  ${f(steadyRssMb[i]!, 1).padStart(8)}  ${f((r.floor.self + r.floor.children) / Math.max(1, r.floorPosts)).padStart(24)}  ${f((r.bare.self + r.bare.children) / Math.max(1, r.barePosts)).padStart(8)}`);
     });
     console.log('');
     console.log(`  start to first report ms      ${f(startMs(agentSpawnedAt, collector), 0).padStart(9)}  ${'n/a'.padStart(17)}`);
@@ -402,6 +461,7 @@ async function main(): Promise<void> {
     console.log(`  start-up peak RSS:                      ${f(agentRss.peak, 1)} MB  (target <= 60 MB: ${verdict(agentRss.peak <= 60)}; VmHWM, the most the agent ever held)`);
     const budget = 0.1 * exporterTotal - floorTotal;
     console.log(`  Node's floor / node_exporter:           ${f(floorTotal / exporterTotal, 3)}  (a timer and one POST; the agent's own work above it: ${f(agentTotal - floorTotal)} ms a cycle, ${f((100 * (agentTotal - floorTotal)) / agentTotal, 0)} % of its cycle; 0.1x would leave it ${f(budget)} ms)`);
+    console.log(`  bare agent / node_exporter:             ${f(bareTotal / exporterTotal, 3)}  (the same data read, its numbers taken and POSTed, nothing else; the agent above it: ${f(agentTotal - bareTotal)} ms a cycle, ${f((100 * (agentTotal - bareTotal)) / agentTotal, 0)} % of its cycle; 0.1x would leave the agent's structure ${f(0.1 * exporterTotal - bareTotal)} ms above it)`);
     console.log(`  page faults per cycle:                  ${f(faultsPerCycle, 1)}  (node_exporter ${f(sum((r) => r.exporter.minorFaults), 1)}; no target: each is a fresh page zeroed by the kernel, CPU counted above)`);
     console.log(`  processes spawned in ${CYCLES} default cycles: ${spawned.length}${spawned.length > 0 ? ` (${[...new Set(spawned)].join(', ')})` : ''}  (target 0: ${verdict(spawned.length === 0)})`);
     console.log(`  worst event-loop delay:                 ${f(worstDelayMs, 1)} ms  (target < 10 ms: ${verdict(worstDelayMs < 10)}; the longest the agent held the loop)`);
@@ -413,6 +473,7 @@ async function main(): Promise<void> {
     console.log('  - configured ping targets, Nagios plugins (own intervals) and systemd units (one systemctl per cycle).');
   } finally {
     floor?.kill('SIGTERM');
+    bare?.kill('SIGTERM');
     agent.kill('SIGTERM');
     executable?.kill('SIGTERM');
     exporter.kill('SIGTERM');
@@ -420,6 +481,7 @@ async function main(): Promise<void> {
       new Promise((ok) => agent.once('exit', ok)),
       new Promise((ok) => exporter.once('exit', ok)),
       floor && floor.exitCode === null && floor.signalCode === null ? new Promise((ok) => floor!.once('exit', ok)) : undefined,
+      bare && bare.exitCode === null && bare.signalCode === null ? new Promise((ok) => bare!.once('exit', ok)) : undefined,
       executable ? new Promise((ok) => executable.once('exit', ok)) : undefined,
     ]);
     await collector.close();

@@ -11,7 +11,7 @@
  * http://127.0.0.1:PORT/PATH every second until killed. Exits 1 on a refused answer or a lost
  * connection (the bench then fails rather than print a floor of nothing).
  */
-import { connect } from 'node:net';
+import { postEverySecond } from './stubPoster.js';
 
 const [portText, path, bytesText] = process.argv.slice(2);
 const port = Number(portText);
@@ -24,26 +24,4 @@ if (!Number.isInteger(port) || port <= 0 || path === undefined || !Number.isInte
 const body = Buffer.alloc(bytes, 'x');
 const head = Buffer.from(`POST ${path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\ncontent-length: ${bytes}\r\n\r\n`, 'latin1');
 const request = Buffer.concat([head, body]);
-const answer = Buffer.alloc(4096);
-
-const socket = connect({
-  host: '127.0.0.1',
-  port,
-  onread: {
-    buffer: answer,
-    callback: (length: number, buffer: Uint8Array) => {
-      // "HTTP/1.1 200": the answer of one POST comes in one read on loopback; anything but 200 ends the floor.
-      if (length < 12 || buffer[9] !== 0x32 || buffer[10] !== 0x30 || buffer[11] !== 0x30) {
-        console.error(`agentFloor: unexpected answer: ${Buffer.from(buffer.subarray(0, Math.min(length, 80))).toString('latin1')}`);
-        process.exit(1);
-      }
-      return true;
-    },
-  },
-});
-socket.on('error', (error) => {
-  console.error(`agentFloor: ${error.message}`);
-  process.exit(1);
-});
-socket.on('close', () => process.exit(1));
-socket.once('connect', () => setInterval(() => socket.write(request), 1000));
+postEverySecond('agentFloor', port, (socket) => socket.write(request));
