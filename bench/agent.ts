@@ -33,9 +33,9 @@
  * its own column; its child processes are not counted (a single
  * executable takes no --import). For each agent the bench also prints its start time: from spawn to
  * its first report at the stub collector.
- * Options: --cycles N per round (default 24), --rounds N (default 5), --warmup N (default 20
- * cycles, one per second, for each process; the agent's are 3 more, as the floor and the bare agent
- * start after its third report), --executable FILE. TRIPLINE_BENCH_NODE_ARGS adds node flags to
+ * Options: --cycles N per round (default 24), --rounds N (default 5), --warmup N (default 35
+ * cycles, one per second, for each process: past V8's memory reducer; the agent's are 3 more, as the
+ * floor and the bare agent start after its third report), --executable FILE. TRIPLINE_BENCH_NODE_ARGS adds node flags to
  * the compiled agent.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -52,12 +52,12 @@ import { bareSpecOf, descriptorTargets, type BareSpec } from './agentBareSpec.js
 import { createStubSeriesSets } from './stubSeriesSets.js';
 
 const { values } = parseArgs({
-  options: { cycles: { type: 'string', default: '24' }, rounds: { type: 'string', default: '5' }, warmup: { type: 'string', default: '20' }, executable: { type: 'string' } },
+  options: { cycles: { type: 'string', default: '24' }, rounds: { type: 'string', default: '5' }, warmup: { type: 'string', default: '35' }, executable: { type: 'string' } },
 });
 const CYCLES_PER_ROUND = Number(values.cycles);
 const ROUNDS = Number(values.rounds);
 const CYCLES = CYCLES_PER_ROUND * ROUNDS;
-/** Warm-up cycles (seconds) for both: startup work (module loading, JIT, V8's post-start GCs) is not a cycle's cost. */
+/** Warm-up cycles (seconds) for each process: startup work (module loading, compilation, V8's post-start GCs) is not a cycle's cost. */
 const WARMUP = Number(values.warmup);
 const NODE_ARGS = (process.env.TRIPLINE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const TOKEN = 'bench-agent-token-0123456789abcdef';
@@ -70,9 +70,11 @@ const BARE_PATH = '/bench/bare';
 /** The warm-up cycle after which the floor starts, sending the size of the agent's reports by then (compact ones); after the warm-up when it is shorter. */
 const FLOOR_STARTS_AFTER = 3;
 /**
- * The agent's warm-up cycles: WARMUP more after the floor and the bare agent start, so that they
- * get as many as it does (a process's first tens of seconds hold V8's start-up collections: the bare
- * agent's first round cost 1.4 ms a cycle against 0.7-0.9 after, with 17 cycles of warm-up).
+ * The agent's warm-up cycles: WARMUP more after the floor and the bare agent start, so that they get
+ * as many as it does. WARMUP is 35 by default because a Node process's first half-minute holds V8's
+ * memory reducer (compacting collections 8-34 s after start, once the process allocates little):
+ * the bare agent's reducer came 27 s after its start (22.5 ms of CPU in those 5 s against 4-6 in
+ * the others), and with 20 cycles of warm-up its first round cost 1.4-1.5 ms a cycle against 0.8-0.9.
  */
 const AGENT_WARMUP = WARMUP > FLOOR_STARTS_AFTER ? WARMUP + FLOOR_STARTS_AFTER : WARMUP;
 
