@@ -23,7 +23,7 @@
  * POSTed as values, nothing else: what this host's data costs a Node process, so that the agent's
  * cost above it is that of its structure (probes, observations, checks, series sets, bookkeeping).
  * CPU is the sum of every thread's run time in /proc/<pid>/task/<tid>/schedstat (nanoseconds) plus
- * reaped children's utime + stime (clock ticks), taken over the same windows for both processes. A
+ * reaped children's utime + stime (clock ticks), taken over the same windows for every process. A
  * thread that ends inside a window takes its time with it from schedstat, so such a window falls
  * back to /proc/<pid>/stat (10 ms ticks, dead threads included) and says so.
  * The measured cycles are split into rounds; the ratio of the whole run is the verdict, the rounds
@@ -35,8 +35,8 @@
  * its first report at the stub collector.
  * Options: --cycles N per round (default 24), --rounds N (default 5), --warmup N (default 35
  * cycles, one per second, for each process: past V8's memory reducer; the agent's are 3 more, as the
- * floor and the bare agent start after its third report), --executable FILE. TRIPLINE_BENCH_NODE_ARGS adds node flags to
- * the compiled agent.
+ * floor and the bare agent start after its third report), --executable FILE.
+ * TRIPLINE_BENCH_NODE_ARGS adds node flags to the compiled agent, the floor and the bare agent.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
