@@ -17,14 +17,9 @@
  * cannot open (named), so that the bench fails rather than print the cost of nothing.
  */
 import { accessSync, constants, openSync, readSync, statfsSync, statSync } from 'node:fs';
-import { postEverySecond } from './stubPoster.js';
 import { availableParallelism } from 'node:os';
-
-interface BareSpec {
-  files: string[];
-  mounts: string[];
-  values: number;
-}
+import type { BareSpec } from './agentBareSpec.js';
+import { postEverySecond } from './stubPoster.js';
 
 function fail(message: string): never {
   console.error(`agentBare: ${message}`);
