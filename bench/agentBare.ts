@@ -65,7 +65,7 @@ function kindOf(file: string): Kind {
 
 const files = spec.files.map((file) => {
   try {
-    return { file, kind: kindOf(file), fd: openSync(file, 'r') };
+    return { kind: kindOf(file), fd: openSync(file, 'r') };
   } catch (error) {
     return fail(`cannot open ${file}: ${(error as Error).message}`);
   }
@@ -86,6 +86,8 @@ const line = new Float64Array(32);
 
 const MEMINFO_KEYS = ['MemTotal:', 'MemFree:', 'MemAvailable:', 'Buffers:', 'Cached:', 'SwapTotal:', 'SwapFree:', 'Dirty:', 'Writeback:', 'Shmem:', 'SReclaimable:', 'SUnreclaim:', 'HugePages_Total:'];
 const VMSTAT_KEYS = ['pgmajfault ', 'pswpin ', 'pswpout ', 'oom_kill ', 'pgpgin ', 'pgpgout '];
+/** /proc/net/dev's fields after an interface's colon that are taken: bytes, packets, errors and drops, received then sent. */
+const NET_FIELDS = [0, 1, 2, 3, 8, 9, 10, 11];
 
 function read(fd: number): string {
   const length = readSync(fd, buffer, 0, buffer.length, 0);
@@ -206,7 +208,7 @@ function takeFile(kind: Kind, text: string, seconds: number): void {
         const newline = text.indexOf('\n', colon);
         const end = newline < 0 ? text.length : newline;
         numbersOfLine(text, colon + 1, 16);
-        for (const k of NET_FIELDS) takeRate(line[k]!, seconds);
+        for (let k = 0; k < NET_FIELDS.length; k++) takeRate(line[NET_FIELDS[k]!]!, seconds);
         at = end + 1;
       }
       return;
@@ -222,8 +224,6 @@ function takeFile(kind: Kind, text: string, seconds: number): void {
       return;
   }
 }
-
-const NET_FIELDS = [0, 1, 2, 3, 8, 9, 10, 11];
 
 /** One cycle: the files read, the mount points asked, the request with its report of values. */
 function cycle(): string {
