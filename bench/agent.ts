@@ -10,7 +10,8 @@
  * The agent is the compiled CLI as shipped (`tripline-agent`, dist/cli/agentMain.js, with the Node
  * flags of its first line, which the systemd unit uses too) reporting to a stub collector in this
  * process, with the spawn counter preloaded; the stub names series sets and reads compact reports
- * back as the collector does (stubSeriesSets.ts), and the bench prints a report's bytes as POSTed
+ * back as the collector does (stubSeriesSets.ts), its answers framed as the collector's (with a
+ * content-length: agentStubCollector.ts), and the bench prints a report's bytes as POSTed
  * and in full. Not in the default cycle, turned off here and said so in the output: the gateway
  * ping (one `ping` per ping interval) and inventory/SMART (a systeminformation child per hour);
  * Nagios plugins and systemctl run only when configured.
@@ -40,16 +41,14 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { gunzipSync } from 'node:zlib';
 import type { Report } from '../contract/report.js';
 import { agentNodeFlags, packageRoot } from '../config/packageInfo.js';
 import { bareSpecOf, descriptorTargets, type BareSpec } from './agentBareSpec.js';
-import { createStubSeriesSets } from './stubSeriesSets.js';
+import { BARE_PATH, FLOOR_PATH, startStubCollector, type StubCollector } from './agentStubCollector.js';
 
 const { values } = parseArgs({
   options: { cycles: { type: 'string', default: '24' }, rounds: { type: 'string', default: '5' }, warmup: { type: 'string', default: '35' }, executable: { type: 'string' } },
@@ -63,10 +62,6 @@ const NODE_ARGS = (process.env.TRIPLINE_BENCH_NODE_ARGS ?? '').split(' ').filter
 const TOKEN = 'bench-agent-token-0123456789abcdef';
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
 const CLOCK_TICKS_PER_SECOND = 100;
-/** The stub's path for the floor's POSTs (agentFloor.ts): answered 200 without reading them as reports. */
-const FLOOR_PATH = '/bench/floor';
-/** The stub's path for the bare agent's reports (agentBare.ts): read as JSON and checked for its number of values, not kept. */
-const BARE_PATH = '/bench/bare';
 /** The warm-up cycle after which the floor starts, sending the size of the agent's reports by then (compact ones); after the warm-up when it is shorter. */
 const FLOOR_STARTS_AFTER = 3;
 /**
@@ -129,101 +124,6 @@ async function freePort(): Promise<number> {
 }
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
-
-async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-/**
- * A collector stand-in that acknowledges every report and keeps it (a compact one read back into
- * observations), naming series sets as the collector does.
- */
-interface StubCollector {
-  url: string;
-  reports: Report[];
-  /** Bytes of each report's body as POSTed (after any gzip), and of its full JSON. */
-  bodyBytes: number[];
-  fullBytes: number[];
-  /** Reports that came as values against a series set. */
-  compactReports: number;
-  /** performance.now() when the first report arrived. */
-  firstReportAt: number | undefined;
-  /** POSTs of the floor (agentFloor.ts) answered. */
-  floorPosts: number;
-  /** Reports of the bare agent (agentBare.ts) answered 200: JSON with `bareValues` finite numbers. */
-  barePosts: number;
-  /** The number of values each of the bare agent's reports must hold (the agent's observations a report). */
-  bareValues: number;
-  close(): Promise<void>;
-}
-
-async function startStubCollector(): Promise<StubCollector> {
-  const reports: Report[] = [];
-  const bodyBytes: number[] = [];
-  const fullBytes: number[] = [];
-  const seriesSets = createStubSeriesSets();
-  const stub = { firstReportAt: undefined as number | undefined, compactReports: 0, floorPosts: 0, barePosts: 0, bareValues: 0 };
-  const server = createServer(async (request, response) => {
-    try {
-      const body = await readBody(request);
-      if (request.url === FLOOR_PATH) {
-        stub.floorPosts += 1;
-        response.writeHead(200, { 'content-type': 'application/json' }).end('{"accepted":true}');
-        return;
-      }
-      if (request.url === BARE_PATH) {
-        // Refused (and the bare agent then exits) unless it sent as many numbers as the agent does.
-        const { values } = JSON.parse(body.toString('utf8')) as { values?: unknown };
-        const whole = Array.isArray(values) && values.length === stub.bareValues && values.every((v) => typeof v === 'number' && Number.isFinite(v));
-        if (whole) stub.barePosts += 1;
-        response.writeHead(whole ? 200 : 400, { 'content-type': 'application/json' }).end(whole ? '{"accepted":true}' : `{"error":"expected ${stub.bareValues} values"}`);
-        return;
-      }
-      const json = request.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
-      const received = JSON.parse(json.toString('utf8')) as Report;
-      const answer = seriesSets.receive(received);
-      if (answer.status === 200) {
-        reports.push(answer.report);
-        bodyBytes.push(body.length);
-        fullBytes.push(Buffer.byteLength(JSON.stringify(answer.report)));
-        if (received.seriesSet !== undefined) stub.compactReports += 1;
-        stub.firstReportAt ??= performance.now();
-      }
-      response.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body);
-    } catch (error) {
-      // A report this stub cannot read fails the bench (no report arrives), not the process.
-      response.writeHead(400).end(String(error));
-    }
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-    reports,
-    bodyBytes,
-    fullBytes,
-    get compactReports() {
-      return stub.compactReports;
-    },
-    get firstReportAt() {
-      return stub.firstReportAt;
-    },
-    get floorPosts() {
-      return stub.floorPosts;
-    },
-    get barePosts() {
-      return stub.barePosts;
-    },
-    get bareValues() {
-      return stub.bareValues;
-    },
-    set bareValues(count: number) {
-      stub.bareValues = count;
-    },
-    close: () => new Promise<void>((ok) => server.close(() => ok())),
-  };
-}
 
 /** The agent's config for the bench, reporting to `collectorUrl`. */
 function writeAgentConfig(file: string, dataDir: string, collectorUrl: string, id: string): void {
