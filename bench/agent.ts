@@ -45,7 +45,6 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Report } from '../contract/report.js';
 import { agentNodeFlags, packageRoot } from '../config/packageInfo.js';
 import { bareSpecOf, descriptorTargets, type BareSpec } from './agentBareSpec.js';
 import { BARE_PATH, FLOOR_PATH, startStubCollector, type StubCollector } from './agentStubCollector.js';
