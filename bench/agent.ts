@@ -40,14 +40,15 @@
  * TRIPLINE_BENCH_NODE_ARGS adds node flags to the compiled agent, the floor and the bare agent.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { agentNodeFlags, packageRoot } from '../config/packageInfo.js';
 import { bareSpecOf, descriptorTargets, type BareSpec } from './agentBareSpec.js';
-import { BARE_PATH, FLOOR_PATH, startStubCollector, type StubCollector } from './agentStubCollector.js';
+import { BARE_PATH, FLOOR_PATH, startStubCollector, writeBenchAgentConfig, type StubCollector } from './agentStubCollector.js';
+import { cpuBetween, cpuSample, rssMb } from './processCpu.js';
 
 const { values } = parseArgs({
   options: { cycles: { type: 'string', default: '24' }, rounds: { type: 'string', default: '5' }, warmup: { type: 'string', default: '35' }, executable: { type: 'string' } },
@@ -58,9 +59,7 @@ const CYCLES = CYCLES_PER_ROUND * ROUNDS;
 /** Warm-up cycles (seconds) for each process: startup work (module loading, compilation, V8's post-start GCs) is not a cycle's cost. */
 const WARMUP = Number(values.warmup);
 const NODE_ARGS = (process.env.TRIPLINE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-const TOKEN = 'bench-agent-token-0123456789abcdef';
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
-const CLOCK_TICKS_PER_SECOND = 100;
 /** The warm-up cycle after which the floor starts, sending the size of the agent's reports by then (compact ones); after the warm-up when it is shorter. */
 const FLOOR_STARTS_AFTER = 3;
 /**
@@ -72,48 +71,6 @@ const FLOOR_STARTS_AFTER = 3;
  */
 const AGENT_WARMUP = WARMUP > FLOOR_STARTS_AFTER ? WARMUP + FLOOR_STARTS_AFTER : WARMUP;
 
-/** CPU time of a process (its own threads, and its reaped children), in milliseconds. */
-interface CpuSample {
-  /** Sum of the live threads' schedstat run time. */
-  threads: number;
-  /** utime + stime of /proc/<pid>/stat: every thread, ended ones included, in 10 ms ticks. */
-  ticks: number;
-  children: number;
-  tids: Set<string>;
-  /** Minor page faults so far (field 10): on a VM each costs more than a syscall. */
-  minorFaults: number;
-}
-
-function cpuSample(pid: number): CpuSample {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const tick = (i: number) => (Number(fields[i]) * 1000) / CLOCK_TICKS_PER_SECOND;
-  let threads = 0;
-  const tids = new Set(readdirSync(`/proc/${pid}/task`));
-  for (const tid of tids) {
-    try {
-      // "run time (ns) wait time (ns) timeslices"
-      threads += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ', 1)[0]) / 1e6;
-    } catch {
-      tids.delete(tid); // ended between the listing and the read
-    }
-  }
-  // After "pid (comm) ", field 3 (state) is index 0: utime is field 14 -> index 11.
-  return { threads, ticks: tick(11) + tick(12), children: tick(13) + tick(14), tids, minorFaults: Number(fields[7]) };
-}
-
-/** CPU spent between two samples: schedstat when every thread lived through the window, else ticks. */
-function cpuBetween(start: CpuSample, end: CpuSample): { self: number; children: number; precise: boolean; minorFaults: number } {
-  const precise = [...start.tids].every((tid) => end.tids.has(tid));
-  return { self: precise ? end.threads - start.threads : end.ticks - start.ticks, children: end.children - start.children, precise, minorFaults: end.minorFaults - start.minorFaults };
-}
-
-function rssMb(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
-}
-
 async function freePort(): Promise<number> {
   const server = createNetServer();
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
@@ -123,14 +80,6 @@ async function freePort(): Promise<number> {
 }
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
-
-/** The agent's config for the bench, reporting to `collectorUrl`. */
-function writeAgentConfig(file: string, dataDir: string, collectorUrl: string, id: string): void {
-  writeFileSync(
-    file,
-    [`dataDir: ${dataDir}`, 'log: { level: warn }', 'agent:', `  collectorUrl: ${collectorUrl}`, `  token: ${TOKEN}`, `  id: ${id}`, '  interval: 1s', '  ping: { gateway: false }', '  inventory: { enabled: false }', ''].join('\n'),
-  );
-}
 
 async function waitFor(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -159,7 +108,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-agent-'));
   const collector = await startStubCollector();
   const configFile = join(dir, 'tripline.yaml');
-  writeAgentConfig(configFile, join(dir, 'data'), collector.url, 'bench-agent');
+  writeBenchAgentConfig(configFile, join(dir, 'data'), collector.url, 'bench-agent');
   const exporterPort = await freePort();
   const exporter = spawn(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${exporterPort}`], { stdio: ['ignore', 'ignore', 'ignore'] });
   const agentSpawnedAt = performance.now();
@@ -170,7 +119,7 @@ async function main(): Promise<void> {
   let executableSpawnedAt = 0;
   if (executablePath !== undefined && executableCollector !== undefined) {
     const executableConfig = join(dir, 'executable.yaml');
-    writeAgentConfig(executableConfig, join(dir, 'executable-data'), executableCollector.url, 'bench-executable');
+    writeBenchAgentConfig(executableConfig, join(dir, 'executable-data'), executableCollector.url, 'bench-executable');
     executableSpawnedAt = performance.now();
     executable = spawn(executablePath, ['--config', executableConfig], { env: { PATH: process.env.PATH }, stdio: ['ignore', 'ignore', 'inherit'] });
   }

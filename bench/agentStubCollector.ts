@@ -5,6 +5,7 @@
  * reports (agentBare.ts). Every answer is framed as the collector's are (`answerAsCollector`), so
  * that what the agent reads back costs what it costs in production.
  */
+import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import type { Report } from '../contract/report.js';
@@ -14,6 +15,8 @@ import { createStubSeriesSets } from './stubSeriesSets.js';
 export const FLOOR_PATH = '/bench/floor';
 /** The stub's path for the bare agent's reports (agentBare.ts): read as JSON and checked for its number of values, not kept. */
 export const BARE_PATH = '/bench/bare';
+/** The agents' token: the stub takes any. */
+const TOKEN = 'bench-agent-token-0123456789abcdef';
 
 async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -120,4 +123,12 @@ export async function startStubCollector(): Promise<StubCollector> {
     },
     close: () => new Promise<void>((ok) => server.close(() => ok())),
   };
+}
+
+/** An agent's config for the benches: every second, to `collectorUrl`, no gateway ping and no inventory (not in the default cycle). */
+export function writeBenchAgentConfig(file: string, dataDir: string, collectorUrl: string, id: string): void {
+  writeFileSync(
+    file,
+    [`dataDir: ${dataDir}`, 'log: { level: warn }', 'agent:', `  collectorUrl: ${collectorUrl}`, `  token: ${TOKEN}`, `  id: ${id}`, '  interval: 1s', '  ping: { gateway: false }', '  inventory: { enabled: false }', ''].join('\n'),
+  );
 }
