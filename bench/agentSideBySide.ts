@@ -46,6 +46,8 @@ export function parseBuild(argument: string): SideBySideBuild {
 }
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+/** The id of the agent of the build at `index`, by which its reports are counted. */
+const agentId = (index: number) => `side-by-side-${index}`;
 /** Set once the agents are being stopped: an agent's exit before this fails the bench. */
 let stopping = false;
 
@@ -68,7 +70,7 @@ async function main(): Promise<void> {
   try {
     for (const [index, build] of builds.entries()) {
       const configFile = join(dir, `agent-${index}.yaml`);
-      writeBenchAgentConfig(configFile, join(dir, `data-${index}`), collector.url, `side-by-side-${index}`);
+      writeBenchAgentConfig(configFile, join(dir, `data-${index}`), collector.url, agentId(index));
       const cli = join(build.root, 'dist/cli/agentMain.js');
       const agent = fork(cli, ['--config', configFile], { execArgv: [...agentNodeFlags(cli), ...build.extraFlags], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
       agent.once('exit', (code, signal) => {
@@ -86,19 +88,21 @@ async function main(): Promise<void> {
     const starts: CpuSample[] = agents.map((agent) => cpuSample(agent.pid!));
     await sleep(cycles * 1000);
     const spent = agents.map((agent, index) => cpuBetween(starts[index]!, cpuSample(agent.pid!)));
-    const reports = collector.reports.length - reportsBefore;
+    const reports = builds.map((_, index) => collector.reports.slice(reportsBefore).filter((report) => report.agent.id === agentId(index)).length);
     const perCycle = spent.map((cpu) => cpu.self / cycles);
     const width = Math.max(...builds.map((build) => build.label.length), 5);
-    console.log(`  ${'build'.padEnd(width)}   CPU ms a cycle   page faults a cycle   RSS MB   against the first`);
+    console.log(`  ${'build'.padEnd(width)}   CPU ms a cycle   page faults a cycle   RSS MB   reports   against the first`);
     for (const [index, build] of builds.entries()) {
       const cpu = spent[index]!;
       console.log(
-        `  ${build.label.padEnd(width)}   ${perCycle[index]!.toFixed(3).padStart(14)}${cpu.precise ? ' ' : '*'}  ${(cpu.minorFaults / cycles).toFixed(1).padStart(19)}   ${rssMb(agents[index]!.pid!).rss.toFixed(1).padStart(6)}   ${(perCycle[index]! / perCycle[0]!).toFixed(3).padStart(17)}`,
+        `  ${build.label.padEnd(width)}   ${perCycle[index]!.toFixed(3).padStart(14)}${cpu.precise ? ' ' : '*'}  ${(cpu.minorFaults / cycles).toFixed(1).padStart(19)}   ${rssMb(agents[index]!.pid!).rss.toFixed(1).padStart(6)}   ${String(reports[index]).padStart(7)}   ${(perCycle[index]! / perCycle[0]!).toFixed(3).padStart(17)}`,
       );
     }
     if (spent.some((cpu) => !cpu.precise)) console.log('  (* a thread ended inside the window: CPU from /proc ticks, 10 ms each)');
-    console.log(`  reports taken by the stub in the measured window: ${reports} (${builds.length * cycles} expected)`);
-    if (reports < builds.length * (cycles - 2)) throw new Error(`the stub took ${reports} reports where ${builds.length} agents send about ${builds.length * cycles}: an agent is not reporting`);
+    // A build that does not report (one changed to leave its upload out, or a broken one) is measured all the same, and said so.
+    for (const [index, build] of builds.entries()) {
+      if (reports[index]! < cycles - 2) console.log(`  ${build.label}: ${reports[index]} reports taken in ${cycles} cycles, not a reporting agent's CPU`);
+    }
   } finally {
     stopping = true;
     for (const agent of agents) agent.kill('SIGTERM');

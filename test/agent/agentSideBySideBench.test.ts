@@ -28,13 +28,18 @@ async function runBench(args: string[]): Promise<{ code: number | null; stdout: 
   return { code, stdout, stderr };
 }
 
-/** A package root whose agent entry point has the shipped first line and then exits with 3. */
-function dyingBuild(): string {
-  const root = mkdtempSync(join(tmpdir(), 'side-by-side-dying-'));
+/** A package root whose agent entry point has the shipped first line and then runs `code`. */
+function fakeBuild(code: string): string {
+  const root = mkdtempSync(join(tmpdir(), 'side-by-side-fake-'));
   dirs.push(root);
   mkdirSync(join(root, 'dist/cli'), { recursive: true });
-  writeFileSync(join(root, 'dist/cli/agentMain.js'), '#!/usr/bin/env -S node --no-opt\nsetTimeout(() => process.exit(3), 300);\n');
+  writeFileSync(join(root, 'dist/cli/agentMain.js'), `#!/usr/bin/env -S node --no-opt\n${code}\n`);
   return root;
+}
+
+/** The five figures at the end of a build's row: CPU ms, page faults, RSS MB, reports, against the first. */
+function figures(row: string): number[] {
+  return row.trim().split(/\s+/).slice(-5).map(Number);
 }
 
 describe('bench:agent side by side', () => {
@@ -54,19 +59,32 @@ describe('bench:agent side by side', () => {
     const rows = stdout.split('\n').filter((line) => line.trimStart().startsWith(REPO_ROOT));
     expect(rows).toHaveLength(2);
     for (const row of rows) {
-      const [cpu, faults, rss, ratio] = row.trim().split(/\s+/).slice(-4).map(Number);
+      const [cpu, faults, rss, reports, ratio] = figures(row);
       expect(cpu).toBeGreaterThan(0);
       expect(faults).toBeGreaterThanOrEqual(0);
       expect(rss).toBeGreaterThan(20);
       expect(rss).toBeLessThan(200);
+      expect(reports).toBeGreaterThanOrEqual(3);
+      expect(reports).toBeLessThanOrEqual(5);
       expect(ratio).toBeGreaterThan(0);
     }
     expect(rows[0]!.trim().split(/\s+/).at(-1)).toBe('1.000');
-    expect(stdout).toMatch(/reports taken by the stub in the measured window: \d+ \(8 expected\)/);
+    expect(stdout).not.toContain('not a reporting agent');
+  }, 60_000);
+
+  it("says so when a build does not report, and measures it all the same", async () => {
+    const silent = fakeBuild('setInterval(() => {}, 1000);');
+    const { code, stdout } = await runBench(['--warmup', '2', '--cycles', '3', REPO_ROOT, silent]);
+    expect(code).toBe(0);
+    const row = stdout.split('\n').find((line) => line.trimStart().startsWith(silent))!;
+    const [cpu, , , reports] = figures(row);
+    expect(reports).toBe(0);
+    expect(cpu).toBeGreaterThanOrEqual(0);
+    expect(stdout).toContain(`${silent}: 0 reports taken in 3 cycles, not a reporting agent's CPU`);
   }, 60_000);
 
   it('fails, naming the build, when an agent exits before the measurement ends', async () => {
-    const dying = dyingBuild();
+    const dying = fakeBuild('setTimeout(() => process.exit(3), 300);');
     const { code, stderr } = await runBench(['--warmup', '3', '--cycles', '2', REPO_ROOT, dying]);
     expect(code).toBe(1);
     expect(stderr).toContain(`${dying} exited (3) before the measurement ended`);
