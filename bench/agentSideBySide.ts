@@ -10,40 +10,20 @@
  * (agentStubCollector.ts); their starts are spread over the first second so that their cycles do
  * not fall together. After the warm-up (45 s by default: past V8's memory reducer, which comes 8-34 s
  * after a Node process starts) it prints each agent's CPU a cycle (every thread's schedstat), page
- * faults a cycle and resident size, and its CPU against the first agent's. Where bench:agent
+ * faults a cycle, resident size, reports the stub took, and its CPU against the first agent's. Where bench:agent
  * compares the agent with node_exporter, this compares builds of the agent, in the same minutes on
  * the same machine: a change of a few per cent shows here only as a difference larger than two
  * agents of one build show.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { agentNodeFlags } from '../config/packageInfo.js';
+import { parseBuild } from './agentBuild.js';
 import { startStubCollector, writeBenchAgentConfig } from './agentStubCollector.js';
 import { cpuBetween, cpuSample, rssMb, type CpuSample } from './processCpu.js';
-
-/** One build to run, as given on the command line. */
-export interface SideBySideBuild {
-  /** Its package root. */
-  root: string;
-  /** Node flags after its shipped ones. */
-  extraFlags: string[];
-  /** The argument as given, to name it in the output. */
-  label: string;
-}
-
-/** `ROOT` or `ROOT|FLAGS`, checked: the root must hold dist/cli/agentMain.js, the flags must be Node options. */
-export function parseBuild(argument: string): SideBySideBuild {
-  const bar = argument.indexOf('|');
-  const root = resolve(bar === -1 ? argument : argument.slice(0, bar));
-  const extraFlags = bar === -1 ? [] : argument.slice(bar + 1).split(' ').filter(Boolean);
-  if (!existsSync(join(root, 'dist/cli/agentMain.js'))) throw new Error(`${argument}: no dist/cli/agentMain.js under ${root} (npm run build there)`);
-  const notFlag = extraFlags.find((flag) => !flag.startsWith('--'));
-  if (notFlag !== undefined) throw new Error(`${argument}: "${notFlag}" is not a Node option (extra flags start with --)`);
-  return { root, extraFlags, label: argument };
-}
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 /** The id of the agent of the build at `index`, by which its reports are counted. */
@@ -63,8 +43,10 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-side-by-side-'));
   const collector = await startStubCollector();
   const agents: ChildProcess[] = [];
+  // Whatever ends this process (an agent that died included), no agent outlives it, nor its files.
   process.once('exit', () => {
     for (const agent of agents) agent.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => process.exit(1));
   try {
@@ -112,9 +94,7 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
-  main().catch((error: unknown) => {
-    console.error(`bench:agent side by side failed: ${(error as Error).message}`);
-    process.exit(1);
-  });
-}
+main().catch((error: unknown) => {
+  console.error(`bench:agent side by side failed: ${(error as Error).message}`);
+  process.exit(1);
+});

@@ -5,11 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseBuild } from '../../bench/agentSideBySide.js';
+import { parseBuild } from '../../bench/agentBuild.js';
 import { REPO_ROOT } from '../support/processes.js';
 
 const BENCH = join(REPO_ROOT, 'dist/bench/agentSideBySide.js');
@@ -85,9 +85,12 @@ describe('bench:agent side by side', () => {
 
   it('fails, naming the build, when an agent exits before the measurement ends', async () => {
     const dying = fakeBuild('setTimeout(() => process.exit(3), 300);');
+    const benchDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('tripline-bench-side-by-side-'));
+    const before = benchDirs();
     const { code, stderr } = await runBench(['--warmup', '3', '--cycles', '2', REPO_ROOT, dying]);
     expect(code).toBe(1);
     expect(stderr).toContain(`${dying} exited (3) before the measurement ended`);
+    expect(benchDirs()).toEqual(before); // its agents' configs and data went with it
   }, 60_000);
 
   it('refuses bad options and no build', async () => {
