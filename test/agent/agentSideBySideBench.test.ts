@@ -64,8 +64,9 @@ describe('bench:agent side by side', () => {
       expect(faults).toBeGreaterThanOrEqual(0);
       expect(rss).toBeGreaterThan(20);
       expect(rss).toBeLessThan(200);
-      expect(reports).toBeGreaterThanOrEqual(3);
-      expect(reports).toBeLessThanOrEqual(5);
+      // A report a second for 4 s, one either way at the window's edges or on a busy machine; a build that does not report has 0.
+      expect(reports).toBeGreaterThanOrEqual(2);
+      expect(reports).toBeLessThanOrEqual(6);
       expect(ratio).toBeGreaterThan(0);
     }
     expect(rows[0]!.trim().split(/\s+/).at(-1)).toBe('1.000');
