@@ -70,7 +70,8 @@ async function main(): Promise<void> {
     const starts: CpuSample[] = agents.map((agent) => cpuSample(agent.pid!));
     await sleep(cycles * 1000);
     const spent = agents.map((agent, index) => cpuBetween(starts[index]!, cpuSample(agent.pid!)));
-    const reports = builds.map((_, index) => collector.reports.slice(reportsBefore).filter((report) => report.agent.id === agentId(index)).length);
+    const measured = collector.reports.slice(reportsBefore);
+    const reports = builds.map((_, index) => measured.filter((report) => report.agent.id === agentId(index)).length);
     const perCycle = spent.map((cpu) => cpu.self / cycles);
     const width = Math.max(...builds.map((build) => build.label.length), 5);
     console.log(`  ${'build'.padEnd(width)}   CPU ms a cycle   page faults a cycle   RSS MB   reports   against the first`);
